@@ -1,0 +1,42 @@
+package io.github.milvusautoscaler.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point: {@code java -jar milvus-autoscaler.jar <command>}.
+ *
+ * <p>Exit codes across the tool: 0 success, 2 bad usage or invalid configuration, 1 failure at
+ * run time.
+ */
+@Command(name = "milvus-autoscaler", mixinStandardHelpOptions = true, version = "milvus-autoscaler 0.1.0",
+        description = "Keeps the stateless worker components of Milvus clusters at the right replica count.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    /** Success. */
+    public static final int EXIT_OK = 0;
+    /** Failure at run time (Prometheus unreachable, port in use, ...). */
+    public static final int EXIT_FAILURE = 1;
+    /** Bad usage or invalid configuration. */
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code, so tests can call it without exiting. */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExitCodeExceptionMapper(t -> EXIT_FAILURE);
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

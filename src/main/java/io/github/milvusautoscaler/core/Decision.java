@@ -1,0 +1,64 @@
+package io.github.milvusautoscaler.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What the autoscaler decided for one target at one tick: every tick yields exactly one,
+ * HOLD included.
+ *
+ * @param target  the target decided for
+ * @param time    the tick time
+ * @param action  SCALE_OUT, SCALE_IN or HOLD; always {@code reason.action()}
+ * @param from    replicas before, or null when the owning object could not be read
+ * @param to      replicas after (equal to {@code from} on HOLD), or null as above
+ * @param reason  why
+ * @param message one sentence with the numbers, e.g. "queryNode cpu 0.82 > 0.75 for 2m; 3 -> 5"
+ * @param signals every signal the policy saw, by name, in configuration order
+ * @param dryRun  true when the decision was not written to the cluster because of dry-run
+ */
+public record Decision(Target target, Instant time, Action action, Integer from, Integer to, Reason reason,
+                       String message, Map<String, SignalReading> signals, boolean dryRun) {
+
+    public Decision {
+        requireNonNull(target, "target");
+        requireNonNull(time, "time");
+        requireNonNull(action, "action");
+        requireNonNull(reason, "reason");
+        requireNonNull(message, "message");
+        signals = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(signals, "signals")));
+        if (reason.action() != action) {
+            throw new IllegalArgumentException("reason " + reason + " requires " + reason.action() + ", not " + action);
+        }
+        if ((from == null) != (to == null)) {
+            throw new IllegalArgumentException("from and to are both known or both unknown");
+        }
+        if (from != null) {
+            int delta = to - from;
+            boolean consistent = switch (action) {
+                case HOLD -> delta == 0;
+                case SCALE_OUT -> delta > 0;
+                case SCALE_IN -> delta < 0;
+            };
+            if (!consistent) {
+                throw new IllegalArgumentException(action + " from " + from + " to " + to + " is inconsistent");
+            }
+        } else if (action != Action.HOLD) {
+            throw new IllegalArgumentException("an action needs known replica counts");
+        }
+    }
+
+    /** True when this decision changes the replica count. */
+    public boolean isScale() {
+        return action != Action.HOLD;
+    }
+
+    /** A copy marked as not written because of dry-run. */
+    public Decision asDryRun() {
+        return new Decision(target, time, action, from, to, reason, message, signals, true);
+    }
+}

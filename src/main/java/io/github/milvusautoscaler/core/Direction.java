@@ -1,0 +1,7 @@
+package io.github.milvusautoscaler.core;
+
+/** Direction of a replica change. */
+public enum Direction {
+    UP,
+    DOWN
+}

@@ -1,0 +1,36 @@
+package io.github.milvusautoscaler.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the metrics side knows about one target at one tick.
+ *
+ * @param target  the target observed
+ * @param at      the evaluation time the queries used
+ * @param signals by signal name, in configuration order; every configured signal is present,
+ *                known or not
+ * @param settle  whether data movement from the last step-down has finished
+ * @param health  the health query's verdict, for step-down verification
+ * @param alerts  firing alerts routed to this target (empty when none)
+ */
+public record Observation(Target target, Instant at, Map<String, Signal> signals, Settle settle, Health health,
+                          List<ActiveAlert> alerts) {
+
+    public Observation {
+        requireNonNull(target, "target");
+        requireNonNull(at, "at");
+        signals = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(requireNonNull(signals, "signals")));
+        requireNonNull(settle, "settle");
+        requireNonNull(health, "health");
+        alerts = List.copyOf(requireNonNull(alerts, "alerts"));
+    }
+
+    /** A copy with the given alerts, which the engine merges in from the webhook side. */
+    public Observation withAlerts(List<ActiveAlert> firing) {
+        return new Observation(target, at, signals, settle, health, firing);
+    }
+}

@@ -1,0 +1,99 @@
+package io.github.milvusautoscaler.core;
+
+/**
+ * Why a decision is what it is. Every HOLD and every action carries exactly one reason, so
+ * metrics, status and Kubernetes Events can count and explain them.
+ */
+public enum Reason {
+    // Guards (contract step 1)
+    /** {@code milvus-autoscaler.io/paused: "true"} on the object. HOLD. */
+    PAUSED(Action.HOLD),
+    /** A rollout is in progress; writing now would fight it. HOLD. */
+    ROLLOUT(Action.HOLD),
+    /** Current replicas below {@code min-replicas}: move up to it. SCALE_OUT. */
+    BELOW_MIN(Action.SCALE_OUT),
+    /** Current replicas above {@code max-replicas}: step down by one toward it. SCALE_IN. */
+    ABOVE_MAX(Action.SCALE_IN),
+
+    // Missing data (contract step 10)
+    /** Every signal is UNKNOWN: hold rather than guess. HOLD. */
+    ALL_SIGNALS_UNKNOWN(Action.HOLD),
+    /** Every signal has been UNKNOWN for {@code fallback.after} and fallback says scale out. SCALE_OUT. */
+    FALLBACK_SCALE_OUT(Action.SCALE_OUT),
+
+    // Step-down verification (contract step 7)
+    /** A step-down was followed by a HIGH signal or failing health within the verify window. SCALE_OUT. */
+    STEP_DOWN_ROLLBACK(Action.SCALE_OUT),
+
+    // Alerts (contract step 9)
+    /** A firing alert routed to this target asks for more replicas. SCALE_OUT. */
+    ALERT_SCALE_OUT(Action.SCALE_OUT),
+    /** A new alert asked for a scale-out within the alert cooldown. HOLD. */
+    ALERT_COOLDOWN(Action.HOLD),
+    /** A firing alert forbids scale-in. HOLD. */
+    ALERT_BLOCKS_SCALE_IN(Action.HOLD),
+
+    // Scale-out (contract steps 3, 4, 6)
+    /** A known signal has been HIGH for {@code scale-out.sustain}. SCALE_OUT. */
+    SIGNAL_HIGH(Action.SCALE_OUT),
+    /** A signal is above {@code panic-above} x its threshold: scale out despite the cooldown. SCALE_OUT. */
+    PANIC(Action.SCALE_OUT),
+    /** A signal is HIGH but not yet for {@code scale-out.sustain}. HOLD. */
+    SUSTAINING_HIGH(Action.HOLD),
+    /** Scale-out wanted but the last one was within {@code scale-out.cooldown}. HOLD. */
+    SCALE_OUT_COOLDOWN(Action.HOLD),
+    /** Scale-out wanted but already at {@code max-replicas}. HOLD. */
+    AT_MAX(Action.HOLD),
+
+    // Scale-in (contract steps 3, 5, 6, 7)
+    /** Every signal has been LOW for {@code scale-in.sustain}: remove one node. SCALE_IN. */
+    SIGNALS_LOW(Action.SCALE_IN),
+    /** Every signal is LOW but not yet for {@code scale-in.sustain}. HOLD. */
+    SUSTAINING_LOW(Action.HOLD),
+    /** Some signals are LOW but at least one is UNKNOWN: never scale in on partial data. HOLD. */
+    PARTIAL_DATA(Action.HOLD),
+    /** Removing one node would push a signal past its target. HOLD. */
+    SCALE_IN_WOULD_OVERLOAD(Action.HOLD),
+    /** Within {@code scale-in.delay-after-scale-out} of a scale-out. HOLD. */
+    SCALE_IN_DELAY_AFTER_SCALE_OUT(Action.HOLD),
+    /** Within {@code scale-in.cooldown} of the last step-down. HOLD. */
+    SCALE_IN_COOLDOWN(Action.HOLD),
+    /** The last step-down has not settled (replicas not ready or data still moving). HOLD. */
+    SETTLING(Action.HOLD),
+    /** Scale-in is blocked for {@code scale-in.backoff} after a rolled-back step-down. HOLD. */
+    SCALE_IN_BACKOFF(Action.HOLD),
+    /** Scale-in wanted but already at {@code min-replicas}. HOLD. */
+    AT_MIN(Action.HOLD),
+
+    // Limits (contract step 8)
+    /** The global {@code max-actions-per-hour} budget is spent. HOLD. */
+    BUDGET_EXHAUSTED(Action.HOLD),
+
+    /** Signals are inside their bands: nothing to do. HOLD. */
+    IN_BAND(Action.HOLD),
+
+    // Engine
+    /** The owning object could not be read (missing, forbidden, API error): nothing is known. HOLD. */
+    TARGET_UNAVAILABLE(Action.HOLD);
+
+    private final Action action;
+
+    Reason(Action action) {
+        this.action = action;
+    }
+
+    /** The only action a decision with this reason may carry. */
+    public Action action() {
+        return action;
+    }
+
+    /** True for HOLD reasons that stopped an action the signals asked for (counted as "blocked"). */
+    public boolean blocksAction() {
+        return switch (this) {
+            case PAUSED, ROLLOUT, ALERT_COOLDOWN, ALERT_BLOCKS_SCALE_IN, SCALE_OUT_COOLDOWN, AT_MAX, PARTIAL_DATA,
+                    SCALE_IN_WOULD_OVERLOAD, SCALE_IN_DELAY_AFTER_SCALE_OUT, SCALE_IN_COOLDOWN, SETTLING,
+                    SCALE_IN_BACKOFF, BUDGET_EXHAUSTED -> true;
+            default -> false;
+        };
+    }
+}

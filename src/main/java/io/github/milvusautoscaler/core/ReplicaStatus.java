@@ -1,0 +1,32 @@
+package io.github.milvusautoscaler.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Optional;
+
+/**
+ * What the owner of the replica count says at one tick.
+ *
+ * @param current         desired replicas as written on the owning object
+ * @param ready           replicas that are ready to serve
+ * @param paused          {@code milvus-autoscaler.io/paused: "true"} is set on the object
+ * @param rollout         a rollout is in progress (e.g. both queryNode Deployments have replicas)
+ * @param lastScale       the last scale read back from annotations, if any
+ * @param resourceVersion the version read, carried by the write so a concurrent change gives 409
+ */
+public record ReplicaStatus(int current, int ready, boolean paused, boolean rollout, Optional<LastScale> lastScale,
+                            String resourceVersion) {
+
+    public ReplicaStatus {
+        requireNonNull(lastScale, "lastScale");
+        requireNonNull(resourceVersion, "resourceVersion");
+        if (current < 0 || ready < 0) {
+            throw new IllegalArgumentException("replica counts must be >= 0: current=" + current + " ready=" + ready);
+        }
+    }
+
+    /** A plain status with nothing paused or rolling and no annotations, for tests and the simulator. */
+    public static ReplicaStatus of(int current, int ready) {
+        return new ReplicaStatus(current, ready, false, false, Optional.empty(), "");
+    }
+}

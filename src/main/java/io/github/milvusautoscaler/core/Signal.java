@@ -1,0 +1,52 @@
+package io.github.milvusautoscaler.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.OptionalDouble;
+
+/**
+ * One signal as read for one target at one tick: a value, or the reason there is none.
+ *
+ * <p>A missing value is represented by an empty {@code value} plus a {@code problem} sentence
+ * ("empty result", "prometheus timeout after 5s"), never by 0: KEDA's habit of turning an
+ * empty result into 0 has scaled production workloads to their floor at peak.
+ *
+ * @param name            signal name as configured ({@code cpu}, {@code memory}, {@code qps}, ...)
+ * @param value           the per-pod average (or cluster value) when known
+ * @param podsReporting   how many pods contributed a series; 0 for cluster-level signals
+ * @param newestSampleAge age of the newest sample behind the value, at observation time
+ * @param problem         why the value is missing; empty string when the value is known
+ */
+public record Signal(String name, OptionalDouble value, int podsReporting, Duration newestSampleAge, String problem) {
+
+    public Signal {
+        requireNonNull(name, "name");
+        requireNonNull(value, "value");
+        requireNonNull(newestSampleAge, "newestSampleAge");
+        requireNonNull(problem, "problem");
+        if (value.isPresent() && !Double.isFinite(value.getAsDouble())) {
+            throw new IllegalArgumentException("signal " + name + " value must be finite, was " + value.getAsDouble());
+        }
+        if (value.isEmpty() && problem.isBlank()) {
+            throw new IllegalArgumentException("signal " + name + " without a value must say why");
+        }
+        if (podsReporting < 0) {
+            throw new IllegalArgumentException("podsReporting must be >= 0");
+        }
+    }
+
+    /** A known value. */
+    public static Signal known(String name, double value, int podsReporting, Duration newestSampleAge) {
+        return new Signal(name, OptionalDouble.of(value), podsReporting, newestSampleAge, "");
+    }
+
+    /** An unknown value with the reason a decision message can name. */
+    public static Signal unknown(String name, String problem) {
+        return new Signal(name, OptionalDouble.empty(), 0, Duration.ZERO, problem);
+    }
+
+    public boolean isKnown() {
+        return value.isPresent();
+    }
+}

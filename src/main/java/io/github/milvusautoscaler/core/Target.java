@@ -1,0 +1,39 @@
+package io.github.milvusautoscaler.core;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One component of one Milvus cluster: the unit the autoscaler decides for.
+ *
+ * @param namespace Kubernetes namespace of the Milvus cluster
+ * @param name      the Milvus resource name (operator) or Helm release name
+ * @param component the worker component scaled
+ * @param install   who owns the replica count
+ */
+public record Target(String namespace, String name, Component component, InstallKind install) {
+
+    public Target {
+        requireNonNull(namespace, "namespace");
+        requireNonNull(name, "name");
+        requireNonNull(component, "component");
+        requireNonNull(install, "install");
+        if (namespace.isBlank() || name.isBlank()) {
+            throw new IllegalArgumentException("target namespace and name must not be blank");
+        }
+    }
+
+    /** The id used in logs, metrics and status: {@code namespace/name/component}, e.g. {@code milvus/my-release/queryNode}. */
+    public String id() {
+        return namespace + "/" + name + "/" + component.configName();
+    }
+
+    /** The cluster this target belongs to: {@code namespace/name}. */
+    public String clusterId() {
+        return namespace + "/" + name;
+    }
+
+    @Override
+    public String toString() {
+        return id();
+    }
+}

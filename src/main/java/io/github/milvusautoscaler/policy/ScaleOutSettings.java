@@ -1,0 +1,28 @@
+package io.github.milvusautoscaler.policy;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+
+/**
+ * How the policy adds replicas.
+ *
+ * @param sustain    a signal must be HIGH this long before scaling out
+ * @param cooldown   no second scale-out this soon after one, unless panicking
+ * @param maxStep    the most replicas one scale-out adds
+ * @param panicAbove multiple of a signal's {@code scale-out-above} that overrides the cooldown
+ *                   and the sustain window; e.g. 1.5 with cpu scale-out-above 0.75 panics above 1.125
+ */
+public record ScaleOutSettings(Duration sustain, Duration cooldown, int maxStep, double panicAbove) {
+
+    public ScaleOutSettings {
+        requireNonNull(sustain, "sustain");
+        requireNonNull(cooldown, "cooldown");
+        if (maxStep < 1) {
+            throw new IllegalArgumentException("scale-out max-step must be >= 1");
+        }
+        if (!(panicAbove > 1.0)) {
+            throw new IllegalArgumentException("scale-out panic-above must be > 1.0");
+        }
+    }
+}
