@@ -44,6 +44,8 @@ public enum Reason {
     SCALE_OUT_COOLDOWN(Action.HOLD),
     /** Scale-out wanted but already at {@code max-replicas}. HOLD. */
     AT_MAX(Action.HOLD),
+    /** The replicas already requested cover what the signals ask for; they are not all ready yet. HOLD. */
+    AWAITING_READY(Action.HOLD),
 
     // Scale-in (contract steps 3, 5, 6, 7)
     /** Every signal has been LOW for {@code scale-in.sustain}: remove one node. SCALE_IN. */

@@ -1,0 +1,400 @@
+package io.github.milvusautoscaler.policy;
+
+import static io.github.milvusautoscaler.policy.Format.dur;
+import static io.github.milvusautoscaler.policy.Format.num;
+
+import io.github.milvusautoscaler.core.ActiveAlert;
+import io.github.milvusautoscaler.core.Direction;
+import io.github.milvusautoscaler.core.Health;
+import io.github.milvusautoscaler.core.LastScale;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.Settle;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.SignalState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The named stages of the decision pipeline, each a small pure function of a {@link Tick}.
+ *
+ * <p>A stage returns a {@link Proposal} when it settles the decision, or empty to pass the tick on.
+ * The order is the policy contract's: guards, verification of the last step-down, alerts, missing
+ * data, scale-out, scale-in, then "in band". Limits (budget, clamp) are applied last by
+ * {@link Policy}.
+ */
+final class Stages {
+
+    /** Below this a ceil() result is treated as exact: ceil(3 x 0.575/0.575) must be 3, not 4. */
+    private static final double EPSILON = 1e-9;
+
+    private Stages() {
+    }
+
+    // ---- preparation (contract steps 2 and 3) ----
+
+    /**
+     * Classifies every configured signal (contract step 2): HIGH above {@code scale-out-above},
+     * LOW below {@code scale-in-below}, IN_BAND between, UNKNOWN when there is no value or when
+     * fewer pods report than are ready (2 of 3 pods reporting would hide the third's load).
+     */
+    static List<Classified> classify(PolicySettings settings, Observation observation, ReplicaStatus status) {
+        List<Classified> out = new ArrayList<>(settings.signals().size());
+        for (SignalPolicy band : settings.signals()) {
+            Signal signal = observation.signals().get(band.name());
+            if (signal == null) {
+                out.add(unknown(band, "not observed"));
+            } else if (!signal.isKnown()) {
+                out.add(unknown(band, signal.problem()));
+            } else if (signal.podsReporting() > 0 && signal.podsReporting() < status.ready()) {
+                out.add(unknown(band, "only " + signal.podsReporting() + " of " + status.ready()
+                        + " ready pods reporting"));
+            } else {
+                double v = signal.value().getAsDouble();
+                SignalState state = v > band.scaleOutAbove() ? SignalState.HIGH
+                        : v < band.scaleInBelow() ? SignalState.LOW : SignalState.IN_BAND;
+                out.add(new Classified(band, signal.value(), state, ""));
+            }
+        }
+        return out;
+    }
+
+    private static Classified unknown(SignalPolicy band, String problem) {
+        return new Classified(band, OptionalDouble.empty(), SignalState.UNKNOWN, problem);
+    }
+
+    /**
+     * Advances the sustain timers (contract step 3): each HIGH signal keeps the start of its
+     * unbroken HIGH stretch; "every signal LOW" and "every signal UNKNOWN" keep theirs. Any other
+     * state resets the timer, so an UNKNOWN tick restarts the scale-in wait.
+     */
+    static TargetState advanceTimers(TargetState state, List<Classified> signals, Instant now) {
+        Map<String, Instant> high = new HashMap<>();
+        for (Classified c : signals) {
+            if (c.state() == SignalState.HIGH) {
+                high.put(c.name(), state.highSince().getOrDefault(c.name(), now));
+            }
+        }
+        boolean allLow = !signals.isEmpty() && signals.stream().allMatch(c -> c.state() == SignalState.LOW);
+        boolean allUnknown = signals.stream().allMatch(c -> c.state() == SignalState.UNKNOWN);
+        Instant low = allLow ? orNow(state.lowSince(), now) : null;
+        Instant unknown = allUnknown ? orNow(state.unknownSince(), now) : null;
+        return state.withTimers(high, low, unknown);
+    }
+
+    /**
+     * Merges the last scale written on the object (annotations) into the state, so a restarted or
+     * newly elected daemon keeps cooldowns and the verify window of a step-down it did not see.
+     */
+    static TargetState rememberLastScale(TargetState state, ReplicaStatus status, ScaleInSettings scaleIn) {
+        if (status.lastScale().isEmpty()) {
+            return state;
+        }
+        LastScale last = status.lastScale().get();
+        if (last.direction() == Direction.UP
+                && (state.lastScaleOut() == null || last.time().isAfter(state.lastScaleOut()))) {
+            return state.withLastScaleOut(last.time());
+        }
+        if (last.direction() == Direction.DOWN
+                && (state.lastScaleIn() == null || last.time().isAfter(state.lastScaleIn()))) {
+            return state.withLastScaleIn(last.time(), last.time().plus(scaleIn.verifyWindow()));
+        }
+        return state;
+    }
+
+    private static Instant orNow(Instant since, Instant now) {
+        return since != null ? since : now;
+    }
+
+    // ---- stages ----
+
+    /** Contract step 1: paused, rollout, and replicas outside [min, max]. */
+    static Optional<Proposal> guards(Tick t) {
+        PolicySettings s = t.settings();
+        int current = t.current();
+        if (t.status().paused()) {
+            return hold(Reason.PAUSED, t, t.component() + " paused by annotation milvus-autoscaler.io/paused");
+        }
+        if (t.status().rollout()) {
+            return hold(Reason.ROLLOUT, t, t.component() + " rollout in progress; nothing is written until it ends");
+        }
+        if (current < s.minReplicas()) {
+            return Optional.of(new Proposal(Reason.BELOW_MIN, s.minReplicas(), t.component() + " " + current
+                    + " replicas below min-replicas " + s.minReplicas() + "; " + current + " -> " + s.minReplicas()));
+        }
+        if (current > s.maxReplicas()) {
+            Optional<Proposal> gate = stepDownGate(t);
+            if (gate.isPresent()) {
+                return gate;
+            }
+            return Optional.of(new Proposal(Reason.ABOVE_MAX, current - 1, t.component() + " " + current
+                    + " replicas above max-replicas " + s.maxReplicas() + "; stepping down one at a time: "
+                    + current + " -> " + (current - 1)));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Contract step 7: within {@code scale-in.verify-window} of a step-down, a HIGH signal or a
+     * failing health query rolls it back by one; scale-in is then blocked for {@code scale-in.backoff}.
+     */
+    static Optional<Proposal> verifyStepDown(Tick t) {
+        TargetState st = t.state();
+        if (st.verifyUntil() == null || t.now().isAfter(st.verifyUntil())) {
+            return Optional.empty();
+        }
+        String why = null;
+        for (Classified c : t.signals()) {
+            if (c.state() == SignalState.HIGH) {
+                why = c.name() + " " + num(c.v()) + " > " + num(c.band().scaleOutAbove());
+                break;
+            }
+        }
+        if (why == null && t.observation().health() == Health.FAILING) {
+            why = "health query failing";
+        }
+        if (why == null || t.current() >= t.settings().maxReplicas()) {
+            return Optional.empty();
+        }
+        int to = t.current() + 1;
+        return Optional.of(new Proposal(Reason.STEP_DOWN_ROLLBACK, to, t.component() + " " + why
+                + " within the " + dur(t.settings().scaleIn().verifyWindow()) + " verify window of the last step-down; "
+                + t.current() + " -> " + to + ", scale-in blocked for " + dur(t.settings().scaleIn().backoff())));
+    }
+
+    /**
+     * Contract step 9: a firing scale-out alert not yet acted on adds {@code alerts.step} at once,
+     * respecting max-replicas and the alert cooldown. (Blocking scale-in is in {@link #scaleIn}.)
+     */
+    static Optional<Proposal> alerts(Tick t) {
+        List<ActiveAlert> fresh = t.observation().alerts().stream()
+                .filter(a -> a.action() == ActiveAlert.AlertAction.SCALE_OUT)
+                .filter(a -> !t.state().handledAlerts().contains(a.key()))
+                .toList();
+        if (fresh.isEmpty()) {
+            return Optional.empty();
+        }
+        Set<String> keys = fresh.stream().map(ActiveAlert::key).collect(Collectors.toCollection(LinkedHashSet::new));
+        String names = fresh.stream().map(ActiveAlert::name).distinct().collect(Collectors.joining(", "));
+        AlertSettings a = t.settings().alerts();
+        int current = t.current();
+        if (current >= t.settings().maxReplicas()) {
+            return Optional.of(new Proposal(Reason.AT_MAX, current, "alert " + names + " firing but "
+                    + t.component() + " is at max-replicas " + t.settings().maxReplicas(), keys));
+        }
+        if (t.within(t.state().lastAlertScaleOut(), a.cooldown())) {
+            return hold(Reason.ALERT_COOLDOWN, t, "alert " + names + " firing; alert cooldown "
+                    + dur(t.left(t.state().lastAlertScaleOut(), a.cooldown())) + " left of " + dur(a.cooldown()));
+        }
+        int to = Math.min(t.settings().maxReplicas(), current + a.step());
+        return Optional.of(new Proposal(Reason.ALERT_SCALE_OUT, to, "alert " + names + " firing; " + t.component()
+                + " " + current + " -> " + to + " (alerts.step " + a.step() + ")", keys));
+    }
+
+    /**
+     * Contract step 10: when every signal is UNKNOWN, hold; after {@code fallback.after}, the
+     * scale-out fallback may move up to {@code fallback.replicas}. Never down.
+     */
+    static Optional<Proposal> allUnknown(Tick t) {
+        if (!t.signals().stream().allMatch(c -> c.state() == SignalState.UNKNOWN)) {
+            return Optional.empty();
+        }
+        FallbackSettings f = t.settings().fallback();
+        Instant since = t.state().unknownSince() != null ? t.state().unknownSince() : t.now();
+        String problems = t.signals().stream().map(c -> c.name() + ": " + c.problem())
+                .collect(Collectors.joining("; "));
+        String lasting = "every " + t.component() + " signal unknown for " + dur(Duration.between(since, t.now()))
+                + (problems.isEmpty() ? "" : " (" + problems + ")");
+        int fallbackTo = t.clamp(f.replicas());
+        if (f.mode() == FallbackSettings.Mode.SCALE_OUT && !t.within(since, f.after()) && t.current() < fallbackTo) {
+            return Optional.of(new Proposal(Reason.FALLBACK_SCALE_OUT, fallbackTo, lasting + "; fallback "
+                    + t.current() + " -> " + fallbackTo));
+        }
+        return hold(Reason.ALL_SIGNALS_UNKNOWN, t, lasting);
+    }
+
+    /**
+     * Contract steps 3, 4 and 6 for scale-out: a signal HIGH for {@code scale-out.sustain} (or
+     * above the panic line) sizes the step as {@code ceil(ready x max(value / target))}, at least
+     * +1, at most {@code max-step}. Example: 3 ready at cpu 0.82 with target 0.575 gives
+     * ceil(3 x 1.426) = 5, so 3 -> 5 with max-step 2.
+     *
+     * <p>Sizing uses ready replicas because per-pod values are averaged over ready pods; when the
+     * replicas already requested cover the result, it waits for them ({@code AWAITING_READY})
+     * instead of piling more on nodes that are still loading segments.
+     */
+    static Optional<Proposal> scaleOut(Tick t) {
+        List<Classified> highs = t.signals().stream().filter(c -> c.state() == SignalState.HIGH).toList();
+        if (highs.isEmpty()) {
+            return Optional.empty();
+        }
+        ScaleOutSettings so = t.settings().scaleOut();
+        Map<String, Instant> since = t.state().highSince();
+        Optional<Classified> panic = highs.stream()
+                .filter(c -> c.v() > so.panicAbove() * c.band().scaleOutAbove())
+                .max(Comparator.comparingDouble(c -> c.v() / c.band().target()));
+        Optional<Classified> sustained = highs.stream()
+                .filter(c -> !t.within(since.get(c.name()), so.sustain()))
+                .max(Comparator.comparingDouble(c -> c.v() / c.band().target()));
+        Classified lead = panic.or(() -> sustained).orElse(null);
+        if (lead == null) {
+            Classified longest = highs.stream()
+                    .min(Comparator.comparing(c -> since.getOrDefault(c.name(), t.now()))).orElseThrow();
+            return hold(Reason.SUSTAINING_HIGH, t, t.component() + " " + high(longest, t) + " of "
+                    + dur(so.sustain()) + " sustain");
+        }
+        int current = t.current();
+        int max = t.settings().maxReplicas();
+        if (current >= max) {
+            return hold(Reason.AT_MAX, t, t.component() + " " + high(lead, t) + " but at max-replicas " + max);
+        }
+        boolean cooling = t.within(t.state().lastScaleOut(), so.cooldown());
+        if (cooling && panic.isEmpty()) {
+            return hold(Reason.SCALE_OUT_COOLDOWN, t, t.component() + " " + high(lead, t) + "; scale-out cooldown "
+                    + dur(t.left(t.state().lastScaleOut(), so.cooldown())) + " left of " + dur(so.cooldown()));
+        }
+        Classified top = t.signals().stream().filter(Classified::known)
+                .max(Comparator.comparingDouble(c -> c.v() / c.band().target())).orElseThrow();
+        double ratio = top.v() / top.band().target();
+        int basis = t.ready() > 0 ? t.ready() : current;
+        int wanted = (int) Math.ceil(basis * ratio - EPSILON);
+        String sizing = "ceil(" + basis + " x " + num(top.v()) + "/" + num(top.band().target()) + ") = " + wanted;
+        if (wanted <= current && t.ready() < current) {
+            return hold(Reason.AWAITING_READY, t, t.component() + " " + high(lead, t) + "; " + sizing + " and "
+                    + current + " requested, " + t.ready() + " ready: waiting for them");
+        }
+        int to = Math.min(max, Math.min(current + so.maxStep(), Math.max(current + 1, wanted)));
+        boolean usedPanic = panic.isPresent() && (cooling || sustained.isEmpty());
+        Reason reason = usedPanic ? Reason.PANIC : Reason.SIGNAL_HIGH;
+        String panicNote = usedPanic ? " above panic line " + num(so.panicAbove() * lead.band().scaleOutAbove()) : "";
+        return Optional.of(new Proposal(reason, to, t.component() + " " + high(lead, t) + panicNote + "; "
+                + current + " -> " + to + " (" + sizing + ", max-step " + so.maxStep() + ")"));
+    }
+
+    /**
+     * Contract steps 3, 5, 6 and 9 for scale-in: every signal LOW for {@code scale-in.sustain},
+     * no alert firing, the step-down gate open, and removing one node must not push any signal past
+     * its target: projected = value x ready / (ready - 1). Example: cpu 0.38 on 3 ready projects to
+     * 0.38 x 3/2 = 0.57 <= 0.575, so 3 -> 2 is allowed; 0.39 projects to 0.585 and is held.
+     */
+    static Optional<Proposal> scaleIn(Tick t) {
+        if (!t.all(SignalState.LOW)) {
+            if (t.any(SignalState.LOW) && t.any(SignalState.UNKNOWN) && !t.any(SignalState.IN_BAND)) {
+                String unknown = t.signals().stream().filter(c -> !c.known())
+                        .map(c -> c.name() + " unknown (" + c.problem() + ")").collect(Collectors.joining(", "));
+                return hold(Reason.PARTIAL_DATA, t, t.component() + " " + lows(t) + " but " + unknown
+                        + "; never scaling in on partial data");
+            }
+            return Optional.empty();
+        }
+        int current = t.current();
+        if (!t.observation().alerts().isEmpty()) {
+            String names = t.observation().alerts().stream().map(ActiveAlert::name).distinct()
+                    .collect(Collectors.joining(", "));
+            return hold(Reason.ALERT_BLOCKS_SCALE_IN, t, "alert " + names + " firing blocks scale-in of "
+                    + t.component());
+        }
+        if (current <= t.settings().minReplicas()) {
+            return hold(Reason.AT_MIN, t, t.component() + " " + lows(t) + " but at min-replicas "
+                    + t.settings().minReplicas());
+        }
+        ScaleInSettings si = t.settings().scaleIn();
+        Instant lowSince = t.state().lowSince() != null ? t.state().lowSince() : t.now();
+        if (t.within(lowSince, si.sustain())) {
+            return hold(Reason.SUSTAINING_LOW, t, "every " + t.component() + " signal low for "
+                    + dur(Duration.between(lowSince, t.now())) + " of " + dur(si.sustain()) + " sustain (" + lows(t) + ")");
+        }
+        Optional<Proposal> gate = stepDownGate(t);
+        if (gate.isPresent()) {
+            return gate;
+        }
+        int ready = t.ready();
+        for (Classified c : t.signals()) {
+            double projected = c.v() * ready / (ready - 1.0);
+            if (projected > c.band().target()) {
+                return hold(Reason.SCALE_IN_WOULD_OVERLOAD, t, "removing one of " + ready + " " + t.component()
+                        + " would put " + c.name() + " at " + num(c.v()) + " x " + ready + "/" + (ready - 1) + " = "
+                        + num(projected) + " > target " + num(c.band().target()));
+            }
+        }
+        return Optional.of(new Proposal(Reason.SIGNALS_LOW, current - 1, "every " + t.component()
+                + " signal low for " + dur(Duration.between(lowSince, t.now())) + " (" + lows(t) + "); "
+                + current + " -> " + (current - 1) + ", one node at a time"));
+    }
+
+    /**
+     * Contract steps 6 and 7 for any step-down: back-off after a roll-back, the delay after a
+     * scale-out, the cooldown between step-downs, and settling (every replica ready and the settle
+     * query quiet), the last capped by {@code scale-in.settle-timeout}.
+     */
+    static Optional<Proposal> stepDownGate(Tick t) {
+        ScaleInSettings si = t.settings().scaleIn();
+        TargetState st = t.state();
+        if (st.backoffUntil() != null && t.now().isBefore(st.backoffUntil())) {
+            return hold(Reason.SCALE_IN_BACKOFF, t, t.component() + " scale-in backed off for "
+                    + dur(Duration.between(t.now(), st.backoffUntil())) + " more after a rolled-back step-down");
+        }
+        if (t.within(st.lastScaleOut(), si.delayAfterScaleOut())) {
+            return hold(Reason.SCALE_IN_DELAY_AFTER_SCALE_OUT, t, t.component() + " scaled out "
+                    + dur(Duration.between(st.lastScaleOut(), t.now())) + " ago; no step-down for "
+                    + dur(t.left(st.lastScaleOut(), si.delayAfterScaleOut())) + " more");
+        }
+        if (t.within(st.lastScaleIn(), si.cooldown())) {
+            return hold(Reason.SCALE_IN_COOLDOWN, t, t.component() + " stepped down "
+                    + dur(Duration.between(st.lastScaleIn(), t.now())) + " ago; scale-in cooldown "
+                    + dur(t.left(st.lastScaleIn(), si.cooldown())) + " left of " + dur(si.cooldown()));
+        }
+        if (!settled(t)) {
+            Instant since = st.settleWaitSince() != null ? st.settleWaitSince() : t.now();
+            if (t.within(since, si.settleTimeout())) {
+                return hold(Reason.SETTLING, t, t.component() + " not settled (" + t.ready() + " of " + t.current()
+                        + " ready, data movement " + t.observation().settle().name().toLowerCase(java.util.Locale.ROOT)
+                        + ") for " + dur(Duration.between(since, t.now())) + " of " + dur(si.settleTimeout()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Every replica ready and no data moving; an UNKNOWN settle query counts as moving. */
+    static boolean settled(Tick t) {
+        return t.ready() >= t.current() && t.observation().settle() == Settle.QUIET;
+    }
+
+    /** The last stage: nothing asked for a change. */
+    static Optional<Proposal> inBand(Tick t) {
+        String values = t.signals().stream()
+                .map(c -> c.known() ? c.name() + " " + num(c.v()) : c.name() + " unknown (" + c.problem() + ")")
+                .collect(Collectors.joining(", "));
+        return hold(Reason.IN_BAND, t, t.component() + " " + (values.isEmpty() ? "has no signals" : values)
+                + " within bands");
+    }
+
+    // ---- message helpers ----
+
+    private static Optional<Proposal> hold(Reason reason, Tick t, String message) {
+        return Optional.of(new Proposal(reason, t.current(), message + "; holding at " + t.current()));
+    }
+
+    private static String high(Classified c, Tick t) {
+        Instant since = t.state().highSince().getOrDefault(c.name(), t.now());
+        return c.name() + " " + num(c.v()) + " > " + num(c.band().scaleOutAbove()) + " for "
+                + dur(Duration.between(since, t.now()));
+    }
+
+    private static String lows(Tick t) {
+        return t.signals().stream().filter(c -> c.state() == SignalState.LOW)
+                .map(c -> c.name() + " " + num(c.v()) + " < " + num(c.band().scaleInBelow()))
+                .collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,50 @@
+package io.github.milvusautoscaler.policy;
+
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.SignalState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything one pass through the pipeline reads: settings, observation, replica status, the
+ * state with sustain timers already advanced, the classified signals, the budget and the time.
+ */
+record Tick(PolicySettings settings, Observation observation, ReplicaStatus status, TargetState state,
+            List<Classified> signals, Budget budget, Instant now) {
+
+    int current() {
+        return status.current();
+    }
+
+    int ready() {
+        return status.ready();
+    }
+
+    String component() {
+        return observation.target().component().configName();
+    }
+
+    boolean any(SignalState s) {
+        return signals.stream().anyMatch(c -> c.state() == s);
+    }
+
+    boolean all(SignalState s) {
+        return !signals.isEmpty() && signals.stream().allMatch(c -> c.state() == s);
+    }
+
+    /** True while {@code since + window} is still ahead of now. */
+    boolean within(Instant since, Duration window) {
+        return since != null && now.isBefore(since.plus(window));
+    }
+
+    /** Time left of {@code window} started at {@code since}. */
+    Duration left(Instant since, Duration window) {
+        return Duration.between(now, since.plus(window));
+    }
+
+    int clamp(int replicas) {
+        return Math.max(settings.minReplicas(), Math.min(settings.maxReplicas(), replicas));
+    }
+}

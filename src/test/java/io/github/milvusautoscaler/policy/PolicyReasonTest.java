@@ -1,0 +1,288 @@
+package io.github.milvusautoscaler.policy;
+
+import static io.github.milvusautoscaler.policy.Scene.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.core.ActiveAlert.AlertAction;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Direction;
+import io.github.milvusautoscaler.core.Health;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.Settle;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One named case per way the pipeline can decide, each with the arithmetic that leads to the
+ * expected replica count. Defaults are those of {@link Scene} (reference.conf's).
+ */
+class PolicyReasonTest {
+
+    private static final Duration M1 = Duration.ofMinutes(1);
+
+    /** A state whose timers say cpu has been HIGH since {@code ago} before now. */
+    private static TargetState highFor(Scene s, Duration ago) {
+        return s.state.withTimers(Map.of("cpu", s.now.minus(ago)), null, null);
+    }
+
+    /** A state whose timers say every signal has been LOW since {@code ago} before now. */
+    private static TargetState lowFor(Scene s, Duration ago) {
+        return s.state.withTimers(Map.of(), s.now.minus(ago), null);
+    }
+
+    private static Arguments c(String name, Reason reason, int to, Consumer<Scene> setup) {
+        return Arguments.of(name, reason, to, setup);
+    }
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                // --- guards ---
+                c("paused object holds even when cpu is high", Reason.PAUSED, 3, s -> {
+                    s.paused = true;
+                    s.cpu(0.95);
+                }),
+                c("rollout holds", Reason.ROLLOUT, 3, s -> s.rollout = true),
+                // min 2, current 1: up to the floor at once.
+                c("below min moves to min", Reason.BELOW_MIN, 2, s -> {
+                    s.min = 2;
+                    s.replicas(1, 1);
+                }),
+                // max 10, current 12: down one step, 12 -> 11.
+                c("above max steps down by one", Reason.ABOVE_MAX, 11, s -> s.replicas(12, 12)),
+                c("above max waits for the step-down cooldown", Reason.SCALE_IN_COOLDOWN, 12, s -> {
+                    s.replicas(12, 12);
+                    s.state = s.state.withLastScaleIn(s.now.minus(M1), s.now.minus(M1).plus(Duration.ofMinutes(5)));
+                    s.cpu(0.55);
+                }),
+
+                // --- missing data ---
+                c("all unknown holds", Reason.ALL_SIGNALS_UNKNOWN, 3, Scene::allUnknown),
+                // unknown since 10m ago >= fallback.after 10m, mode scale-out, fallback 5 > current 3.
+                c("all unknown past fallback.after scales out to fallback.replicas", Reason.FALLBACK_SCALE_OUT, 5, s -> {
+                    s.allUnknown();
+                    s.fallback = new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.SCALE_OUT, 5);
+                    s.state = s.state.withTimers(Map.of(), null, s.now.minus(Duration.ofMinutes(10)));
+                }),
+                c("fallback never scales in: 3 already above fallback 2", Reason.ALL_SIGNALS_UNKNOWN, 3, s -> {
+                    s.allUnknown();
+                    s.fallback = new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.SCALE_OUT, 2);
+                    s.state = s.state.withTimers(Map.of(), null, s.now.minus(Duration.ofMinutes(30)));
+                }),
+                c("some low, one unknown: never scale in on partial data", Reason.PARTIAL_DATA, 3, s -> {
+                    s.allLow();
+                    s.unknown("memory", "empty result");
+                    s.state = lowFor(s, Duration.ofHours(1));
+                }),
+                // 2 of 3 ready pods report cpu: the third pod's load is invisible, so cpu is UNKNOWN.
+                c("fewer pods reporting than ready makes the signal unknown", Reason.PARTIAL_DATA, 3, s -> {
+                    s.allLow();
+                    s.signals.put("cpu", io.github.milvusautoscaler.core.Signal.known("cpu", 0.2, 2, Duration.ZERO));
+                    s.state = lowFor(s, Duration.ofHours(1));
+                }),
+
+                // --- scale-out ---
+                // cpu 0.82 HIGH for 30s < sustain 1m.
+                c("high but not sustained holds", Reason.SUSTAINING_HIGH, 3, s -> {
+                    s.cpu(0.82);
+                    s.state = highFor(s, Duration.ofSeconds(30));
+                }),
+                // ceil(3 x 0.82/0.575) = ceil(4.28) = 5; +2 <= max-step 2.
+                c("high for sustain scales out proportionally", Reason.SIGNAL_HIGH, 5, s -> {
+                    s.cpu(0.82);
+                    s.state = highFor(s, M1);
+                }),
+                // ceil(3 x 0.76/0.575) = ceil(3.97) = 4.
+                c("barely high adds one", Reason.SIGNAL_HIGH, 4, s -> {
+                    s.cpu(0.76);
+                    s.state = highFor(s, M1);
+                }),
+                // ceil(3 x 1.10/0.575) = ceil(5.74) = 6, capped at 3 + max-step 2 = 5.
+                c("step capped by max-step", Reason.SIGNAL_HIGH, 5, s -> {
+                    s.cpu(1.10);
+                    s.state = highFor(s, M1);
+                }),
+                // qps 300/105 = 2.86 beats cpu: ceil(3 x 2.86) = 9, capped at 3 + 2 = 5.
+                c("the highest ratio sizes the step", Reason.SIGNAL_HIGH, 5, s -> {
+                    s.qps(300);
+                    s.state = s.state.withTimers(Map.of("qps", s.now.minus(M1)), null, null);
+                }),
+                // ceil(9 x 0.82/0.575) = 13, capped by max-step at 11, clamped to max 10.
+                c("clamped to max", Reason.SIGNAL_HIGH, 10, s -> {
+                    s.replicas(9, 9);
+                    s.cpu(0.82);
+                    s.state = highFor(s, M1);
+                }),
+                c("at max holds", Reason.AT_MAX, 10, s -> {
+                    s.replicas(10, 10);
+                    s.cpu(0.9);
+                    s.state = highFor(s, M1);
+                }),
+                // last scale-out 1m ago < cooldown 3m; 0.9 < panic line 1.5 x 0.75 = 1.125.
+                c("cooldown holds a second scale-out", Reason.SCALE_OUT_COOLDOWN, 3, s -> {
+                    s.cpu(0.9);
+                    s.state = highFor(s, Duration.ofMinutes(2)).withLastScaleOut(s.now.minus(M1));
+                }),
+                // 1.2 > 1.125 panic line: ignores cooldown; ceil(3 x 1.2/0.575) = 7, capped at 5.
+                c("panic overrides the cooldown", Reason.PANIC, 5, s -> {
+                    s.cpu(1.2);
+                    s.state = highFor(s, Duration.ofSeconds(15)).withLastScaleOut(s.now.minus(M1));
+                }),
+                // 5 requested, 3 ready: ceil(3 x 0.82/0.575) = 5 <= 5 requested, wait for them.
+                c("pending replicas already cover the need", Reason.AWAITING_READY, 5, s -> {
+                    s.replicas(5, 3);
+                    s.cpu(0.82);
+                    s.state = highFor(s, Duration.ofMinutes(5));
+                }),
+
+                // --- scale-in ---
+                // all LOW for 3m < sustain 10m.
+                c("low but not sustained holds", Reason.SUSTAINING_LOW, 3, s -> {
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(3));
+                }),
+                // cpu 0.20 x 3/2 = 0.30 <= 0.575; memory 0.30 x 1.5 = 0.45 <= 0.65; qps 20 x 1.5 = 30 <= 105.
+                c("low for sustain steps down by exactly one", Reason.SIGNALS_LOW, 2, s -> {
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                }),
+                // cpu 0.39 x 3/2 = 0.585 > target 0.575.
+                c("step-down that would overload holds", Reason.SCALE_IN_WOULD_OVERLOAD, 3, s -> {
+                    s.allLow();
+                    s.cpu(0.39);
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                }),
+                // cpu 0.38 x 3/2 = 0.57 <= 0.575: allowed.
+                c("projection just under target is allowed", Reason.SIGNALS_LOW, 2, s -> {
+                    s.allLow();
+                    s.cpu(0.38);
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                }),
+                c("at min holds", Reason.AT_MIN, 1, s -> {
+                    s.replicas(1, 1);
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofHours(1));
+                }),
+                // scaled out 10m ago < delay-after-scale-out 15m.
+                c("no step-down soon after a scale-out", Reason.SCALE_IN_DELAY_AFTER_SCALE_OUT, 3, s -> {
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(10)).withLastScaleOut(s.now.minus(Duration.ofMinutes(10)));
+                }),
+                // stepped down 2m ago < cooldown 5m.
+                c("step-down cooldown", Reason.SCALE_IN_COOLDOWN, 3, s -> {
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(20))
+                            .withLastScaleIn(s.now.minus(Duration.ofMinutes(2)), s.now.minus(Duration.ofMinutes(2)));
+                }),
+                c("data still moving after the last step-down", Reason.SETTLING, 3, s -> {
+                    s.allLow();
+                    s.settle = Settle.BUSY;
+                    s.state = lowFor(s, Duration.ofMinutes(20));
+                }),
+                c("unknown settle query counts as moving", Reason.SETTLING, 3, s -> {
+                    s.allLow();
+                    s.settle = Settle.UNKNOWN;
+                    s.state = lowFor(s, Duration.ofMinutes(20));
+                }),
+                c("not every replica ready", Reason.SETTLING, 4, s -> {
+                    s.replicas(4, 3);
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(20));
+                }),
+                // waiting on settle since 30m ago >= settle-timeout 30m: proceed; cpu 0.2 x 3/2 = 0.3 ok.
+                c("settle wait capped by settle-timeout", Reason.SIGNALS_LOW, 2, s -> {
+                    s.allLow();
+                    s.settle = Settle.BUSY;
+                    s.state = lowFor(s, Duration.ofMinutes(40)).withSettleWaitSince(s.now.minus(Duration.ofMinutes(30)));
+                }),
+                c("back-off after a roll-back", Reason.SCALE_IN_BACKOFF, 3, s -> {
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(20)).withBackoffUntil(s.now.plus(Duration.ofMinutes(10)));
+                }),
+
+                // --- verification of the last step-down ---
+                // stepped down 2m ago, verify window 5m, cpu now HIGH: 3 -> 4.
+                c("high within the verify window rolls back", Reason.STEP_DOWN_ROLLBACK, 4, s -> {
+                    s.cpu(0.8);
+                    s.state = s.state.withLastScaleIn(s.now.minus(Duration.ofMinutes(2)), s.now.plus(Duration.ofMinutes(3)));
+                }),
+                c("failing health within the verify window rolls back", Reason.STEP_DOWN_ROLLBACK, 4, s -> {
+                    s.health = Health.FAILING;
+                    s.state = s.state.withLastScaleIn(s.now.minus(Duration.ofMinutes(2)), s.now.plus(Duration.ofMinutes(3)));
+                }),
+                c("high after the verify window is an ordinary scale-out decision", Reason.SUSTAINING_HIGH, 3, s -> {
+                    s.cpu(0.8);
+                    s.state = s.state.withLastScaleIn(s.now.minus(Duration.ofMinutes(6)), s.now.minus(M1));
+                }),
+
+                // --- alerts ---
+                c("firing alert scales out by alerts.step", Reason.ALERT_SCALE_OUT, 4, s ->
+                        s.alert("MilvusSearchLatencyHigh", AlertAction.SCALE_OUT)),
+                c("second alert within the alert cooldown holds", Reason.ALERT_COOLDOWN, 3, s -> {
+                    s.alert("MilvusReadQueueBacklog", AlertAction.SCALE_OUT);
+                    s.state = s.state.withAlerts(s.now.minus(M1), Set.of());
+                }),
+                c("alert at max holds", Reason.AT_MAX, 10, s -> {
+                    s.replicas(10, 10);
+                    s.alert("MilvusSearchLatencyHigh", AlertAction.SCALE_OUT);
+                }),
+                c("firing alert blocks scale-in", Reason.ALERT_BLOCKS_SCALE_IN, 3, s -> {
+                    s.allLow();
+                    s.alert("MilvusSearchLatencyHigh", AlertAction.BLOCK_SCALE_IN);
+                    s.state = lowFor(s, Duration.ofHours(1));
+                }),
+
+                // --- limits ---
+                c("budget exhausted holds an action", Reason.BUDGET_EXHAUSTED, 3, s -> {
+                    s.cpu(0.82);
+                    s.state = highFor(s, M1);
+                    s.budget = new Budget(30, 30);
+                }),
+                c("budget never holds a roll-back", Reason.STEP_DOWN_ROLLBACK, 4, s -> {
+                    s.cpu(0.8);
+                    s.budget = new Budget(30, 30);
+                    s.state = s.state.withLastScaleIn(s.now.minus(M1), s.now.plus(Duration.ofMinutes(4)));
+                }),
+                c("nothing to do", Reason.IN_BAND, 3, Scene::inBand));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void decides(String name, Reason reason, int to, Consumer<Scene> setup) {
+        Scene s = Scene.scene();
+        setup.accept(s);
+        Decision d = s.decide().decision();
+        assertEquals(reason, d.reason(), d.message());
+        assertEquals(reason.action(), d.action());
+        assertEquals(to, d.to(), d.message());
+        assertEquals(s.current, d.from());
+        assertTrue(d.message().matches(".*\\d.*"), "message names the numbers: " + d.message());
+    }
+
+    @Test
+    void everyPolicyReasonHasACase() {
+        Set<Reason> covered = cases().map(a -> (Reason) a.get()[1]).collect(Collectors.toSet());
+        Set<Reason> missing = EnumSet.allOf(Reason.class);
+        missing.removeAll(covered);
+        // TARGET_UNAVAILABLE is the engine's: the policy never sees a target it could not read.
+        assertEquals(EnumSet.of(Reason.TARGET_UNAVAILABLE), missing);
+    }
+
+    @Test
+    void restartKeepsTheCooldownFromTheAnnotation() {
+        // A new daemon (initial state) reads last-scale UP 1m ago from the object: cooldown 3m still runs.
+        Scene s = Scene.scene().cpu(0.9);
+        s.lastScale(T0.minus(M1), Direction.UP);
+        s.state = highFor(s, Duration.ofMinutes(2));
+        assertEquals(Reason.SCALE_OUT_COOLDOWN, s.decide().decision().reason());
+    }
+}

@@ -1,0 +1,159 @@
+package io.github.milvusautoscaler.policy;
+
+import io.github.milvusautoscaler.core.ActiveAlert;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.Direction;
+import io.github.milvusautoscaler.core.Health;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.LastScale;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.Settle;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.Target;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A test builder for one tick: settings as reference.conf ships them, a queryNode target, and
+ * fluent setters for signals, replicas and state. Defaults: cpu band [0.40, 0.75] (target 0.575),
+ * memory [0.50, 0.80] (0.65), qps [60, 150] (105); min 1, max 10; scale-out sustain 1m, cooldown
+ * 3m, max-step 2, panic 1.5x; scale-in sustain 10m, cooldown 5m, delay 15m, verify 5m, backoff
+ * 30m, settle timeout 30m; alerts step 1, cooldown 5m; fallback after 10m, hold, 2.
+ */
+final class Scene {
+
+    static final Instant T0 = Instant.parse("2026-01-05T10:00:00Z");
+    static final Target TARGET = new Target("milvus", "my-release", Component.QUERY_NODE, InstallKind.OPERATOR);
+
+    int min = 1;
+    int max = 10;
+    ScaleOutSettings scaleOut = new ScaleOutSettings(Duration.ofMinutes(1), Duration.ofMinutes(3), 2, 1.5);
+    ScaleInSettings scaleIn = new ScaleInSettings(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(15),
+            Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofMinutes(30));
+    AlertSettings alertSettings = new AlertSettings(1, Duration.ofMinutes(5));
+    FallbackSettings fallback = new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2);
+    List<SignalPolicy> bands = new ArrayList<>(List.of(
+            SignalPolicy.band("cpu", 0.75, 0.40),
+            SignalPolicy.band("memory", 0.80, 0.50),
+            SignalPolicy.band("qps", 150, 60)));
+
+    Instant now = T0;
+    int current = 3;
+    int ready = 3;
+    boolean paused;
+    boolean rollout;
+    Optional<LastScale> lastScale = Optional.empty();
+    final Map<String, Signal> signals = new LinkedHashMap<>();
+    Settle settle = Settle.QUIET;
+    Health health = Health.OK;
+    final List<ActiveAlert> alerts = new ArrayList<>();
+    TargetState state = TargetState.initial();
+    Budget budget = Budget.unlimited();
+
+    Scene() {
+        inBand();
+    }
+
+    static Scene scene() {
+        return new Scene();
+    }
+
+    /** cpu 0.55, memory 0.65, qps 100: all inside their bands. */
+    Scene inBand() {
+        return cpu(0.55).memory(0.65).qps(100);
+    }
+
+    /** cpu 0.20, memory 0.30, qps 20: all LOW; removing one of 3 projects cpu to 0.30 < 0.575. */
+    Scene allLow() {
+        return cpu(0.20).memory(0.30).qps(20);
+    }
+
+    Scene cpu(double v) {
+        return perPod("cpu", v);
+    }
+
+    Scene memory(double v) {
+        return perPod("memory", v);
+    }
+
+    Scene qps(double v) {
+        signals.put("qps", Signal.known("qps", v, 0, Duration.ofSeconds(10)));
+        return this;
+    }
+
+    Scene perPod(String name, double v) {
+        signals.put(name, Signal.known(name, v, ready, Duration.ofSeconds(10)));
+        return this;
+    }
+
+    Scene unknown(String name, String why) {
+        signals.put(name, Signal.unknown(name, why));
+        return this;
+    }
+
+    Scene allUnknown() {
+        return unknown("cpu", "prometheus timeout after 5s").unknown("memory", "prometheus timeout after 5s")
+                .unknown("qps", "prometheus timeout after 5s");
+    }
+
+    Scene replicas(int current, int ready) {
+        this.current = current;
+        this.ready = ready;
+        return this;
+    }
+
+    Scene at(Instant t) {
+        this.now = t;
+        return this;
+    }
+
+    Scene plus(Duration d) {
+        this.now = now.plus(d);
+        return this;
+    }
+
+    Scene state(TargetState s) {
+        this.state = s;
+        return this;
+    }
+
+    Scene alert(String name, ActiveAlert.AlertAction action) {
+        alerts.add(new ActiveAlert("group|" + name + "|" + T0, name, action, T0));
+        return this;
+    }
+
+    Scene lastScale(Instant at, Direction d) {
+        lastScale = Optional.of(new LastScale(at, d, "test"));
+        return this;
+    }
+
+    PolicySettings settings() {
+        return new PolicySettings(min, max, scaleOut, scaleIn, bands, alertSettings, fallback);
+    }
+
+    Observation observation() {
+        return new Observation(TARGET, now, signals, settle, health, alerts);
+    }
+
+    ReplicaStatus status() {
+        return new ReplicaStatus(current, ready, paused, rollout, lastScale, "1");
+    }
+
+    Outcome decide() {
+        return new Policy(settings()).decide(observation(), status(), state, budget, now);
+    }
+
+    /** Decides, then carries the applied state and the written replica count into the scene. */
+    Outcome step() {
+        Outcome o = decide();
+        state = o.next();
+        current = o.decision().to();
+        return o;
+    }
+}
