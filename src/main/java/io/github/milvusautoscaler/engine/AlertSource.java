@@ -1,0 +1,16 @@
+package io.github.milvusautoscaler.engine;
+
+import io.github.milvusautoscaler.core.ActiveAlert;
+import io.github.milvusautoscaler.core.Target;
+import java.time.Instant;
+import java.util.List;
+
+/** Where the engine learns which alerts are firing for a target (the webhook side fills it). */
+@FunctionalInterface
+public interface AlertSource {
+
+    /** No alerts: for daemons with alerts off and for the simulator. */
+    AlertSource NONE = (target, now) -> List.of();
+
+    List<ActiveAlert> firing(Target target, Instant now);
+}

@@ -1,0 +1,63 @@
+package io.github.milvusautoscaler.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.policy.PolicySettings;
+import io.github.milvusautoscaler.policy.TargetState;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What the engine knows of one target after its last tick: what status, metrics and the
+ * dashboard show. Fields are null until the first tick has produced them.
+ *
+ * @param target       the target
+ * @param settings     its policy settings (thresholds for the status page and gauges)
+ * @param status       the last replica status read, or null if it could not be read
+ * @param observation  the last observation, or null
+ * @param decision     the last decision, or null before the first tick
+ * @param state        the policy state after the last tick
+ * @param problem      the last error reading or writing the target; empty when none
+ * @param leader       whether this daemon was leader at the last tick
+ * @param tickDuration how long the last tick took
+ */
+public record TargetView(Target target, PolicySettings settings, ReplicaStatus status, Observation observation,
+                         Decision decision, TargetState state, String problem, boolean leader, Duration tickDuration) {
+
+    public TargetView {
+        requireNonNull(target, "target");
+        requireNonNull(settings, "settings");
+        requireNonNull(state, "state");
+        requireNonNull(problem, "problem");
+        requireNonNull(tickDuration, "tickDuration");
+    }
+
+    /** Scale-out cooldown left at {@code now}; zero when none runs. */
+    public Duration scaleOutCooldownLeft(Instant now) {
+        return left(state.lastScaleOut(), settings.scaleOut().cooldown(), now);
+    }
+
+    /** Step-down cooldown left at {@code now}: the longer of the step-down cooldown and the delay after a scale-out. */
+    public Duration scaleInCooldownLeft(Instant now) {
+        Duration a = left(state.lastScaleIn(), settings.scaleIn().cooldown(), now);
+        Duration b = left(state.lastScaleOut(), settings.scaleIn().delayAfterScaleOut(), now);
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    /** Most the settle wait can still last at {@code now}; zero when not waiting. */
+    public Duration settleTimeLeft(Instant now) {
+        return left(state.settleWaitSince(), settings.scaleIn().settleTimeout(), now);
+    }
+
+    private static Duration left(Instant since, Duration window, Instant now) {
+        if (since == null) {
+            return Duration.ZERO;
+        }
+        Duration d = Duration.between(now, since.plus(window));
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+}

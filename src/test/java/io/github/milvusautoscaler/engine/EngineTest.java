@@ -1,0 +1,257 @@
+package io.github.milvusautoscaler.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Health;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.MetricsSource;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.ReplicaActuator;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.Settle;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.policy.AlertSettings;
+import io.github.milvusautoscaler.policy.FallbackSettings;
+import io.github.milvusautoscaler.policy.Policy;
+import io.github.milvusautoscaler.policy.PolicySettings;
+import io.github.milvusautoscaler.policy.ScaleInSettings;
+import io.github.milvusautoscaler.policy.ScaleOutSettings;
+import io.github.milvusautoscaler.policy.SignalPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The engine with hand-written fakes: script the cluster and the signals, tick, check the writes. */
+class EngineTest {
+
+    static final Instant T0 = Instant.parse("2026-01-05T10:00:00Z");
+    static final Target A = new Target("milvus", "a", Component.QUERY_NODE, InstallKind.OPERATOR);
+    static final Target B = new Target("milvus", "b", Component.QUERY_NODE, InstallKind.HELM);
+
+    /** cpu band [0.40, 0.75]; scale-out sustain 0 so one HIGH tick acts. */
+    static Policy policy() {
+        return new Policy(new PolicySettings(1, 10,
+                new ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
+                new ScaleInSettings(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(15),
+                        Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofMinutes(30)),
+                List.of(SignalPolicy.band("cpu", 0.75, 0.40)), new AlertSettings(1, Duration.ofMinutes(5)),
+                new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2)));
+    }
+
+    /** A cluster of targets with replica counts, versions, and scripted failures. */
+    static final class FakeCluster implements ReplicaActuator {
+        final Map<Target, Integer> replicas = new ConcurrentHashMap<>();
+        final Map<Target, Integer> version = new ConcurrentHashMap<>();
+        final List<String> writes = new ArrayList<>();
+        final Map<Target, ActuationException> failRead = new HashMap<>();
+        ActuationException failNextWrite;
+        Runnable beforeWrite = () -> { };
+
+        @Override
+        public ReplicaStatus read(Target target) {
+            ActuationException e = failRead.get(target);
+            if (e != null) {
+                throw e;
+            }
+            int n = replicas.getOrDefault(target, 3);
+            return new ReplicaStatus(n, n, false, false, java.util.Optional.empty(),
+                    String.valueOf(version.getOrDefault(target, 1)));
+        }
+
+        @Override
+        public synchronized void apply(Decision decision, ReplicaStatus basis) {
+            beforeWrite.run();
+            if (failNextWrite != null) {
+                ActuationException e = failNextWrite;
+                failNextWrite = null;
+                throw e;
+            }
+            if (!basis.resourceVersion().equals(String.valueOf(version.getOrDefault(decision.target(), 1)))) {
+                throw new ActuationException(ActuationException.Kind.CONFLICT, "stale resourceVersion");
+            }
+            writes.add(decision.target().name() + ":" + decision.from() + "->" + decision.to());
+            replicas.put(decision.target(), decision.to());
+            version.put(decision.target(), version.getOrDefault(decision.target(), 1) + 1);
+        }
+
+        /** A person's kubectl scale: new count, new version. */
+        void personScales(Target t, int n) {
+            replicas.put(t, n);
+            version.put(t, version.getOrDefault(t, 1) + 1);
+        }
+    }
+
+    /** cpu per target, as set by the test; every pod reports. */
+    static final class FakeMetrics implements MetricsSource {
+        final Map<Target, Double> cpu = new ConcurrentHashMap<>();
+
+        @Override
+        public Observation observe(Target target, Instant at) {
+            Double v = cpu.get(target);
+            Signal s = v == null ? Signal.unknown("cpu", "empty result") : Signal.known("cpu", v, 0, Duration.ZERO);
+            return new Observation(target, at, Map.of("cpu", s), Settle.QUIET, Health.OK, List.of());
+        }
+    }
+
+    final ManualClock clock = new ManualClock(T0);
+    final FakeCluster cluster = new FakeCluster();
+    final FakeMetrics metrics = new FakeMetrics();
+    final List<Decision> recorded = new ArrayList<>();
+
+    Engine engine(LeaderGate leader, boolean dryRun, int budget) {
+        return new Engine(clock, metrics, cluster, recorded::add, leader, AlertSource.NONE, new ActionBudget(budget),
+                dryRun, EngineListener.NONE);
+    }
+
+    @Test
+    void leaderWritesOnceAndRecordsEveryTick() {
+        Engine e = engine(LeaderGate.ALWAYS, false, 30);
+        metrics.cpu.put(A, 0.82);
+        Decision d = e.tick(new EngineTarget(A, policy()));
+        // ceil(3 x 0.82/0.575) = 5.
+        assertEquals(Reason.SIGNAL_HIGH, d.reason());
+        assertEquals(List.of("a:3->5"), cluster.writes);
+        clock.advance(Duration.ofSeconds(15));
+        metrics.cpu.put(A, 0.60);
+        assertEquals(Reason.IN_BAND, e.tick(new EngineTarget(A, policy())).reason());
+        assertEquals(1, cluster.writes.size(), "HOLD writes nothing");
+        assertEquals(2, recorded.size(), "one decision per tick, HOLD included");
+    }
+
+    @Test
+    void followerDecidesButNeverWrites() {
+        Engine e = engine(() -> false, false, 30);
+        metrics.cpu.put(A, 0.82);
+        Decision d = e.tick(new EngineTarget(A, policy()));
+        assertEquals(Reason.SIGNAL_HIGH, d.reason());
+        assertTrue(cluster.writes.isEmpty());
+        assertFalse(e.views().get(A).leader());
+        assertNull(e.views().get(A).state().lastScaleOut(), "a follower remembers no action it did not write");
+    }
+
+    @Test
+    void dryRunMarksDecisionsAndWritesNothing() {
+        Engine e = engine(LeaderGate.ALWAYS, true, 30);
+        metrics.cpu.put(A, 0.82);
+        Decision d = e.tick(new EngineTarget(A, policy()));
+        assertTrue(d.dryRun());
+        assertEquals(5, d.to());
+        assertTrue(cluster.writes.isEmpty());
+    }
+
+    @Test
+    void conflictRereadsAndRedecidesInsteadOfOverwriting() {
+        Engine e = engine(LeaderGate.ALWAYS, false, 30);
+        metrics.cpu.put(A, 0.82);
+        // Between our read and our write a person scales to 6: our write (basis 3) gets 409.
+        cluster.beforeWrite = () -> {
+            cluster.beforeWrite = () -> { };
+            cluster.personScales(A, 6);
+        };
+        Decision d = e.tick(new EngineTarget(A, policy()));
+        // Re-decided on 6 replicas: ceil(6 x 0.82/0.575) = 9, capped at 6 + 2 = 8.
+        assertEquals(6, d.from());
+        assertEquals(8, d.to());
+        assertEquals(List.of("a:6->8"), cluster.writes);
+    }
+
+    @Test
+    void failedWriteIsRetriedNextTickWithoutACooldown() {
+        Engine e = engine(LeaderGate.ALWAYS, false, 30);
+        metrics.cpu.put(A, 0.82);
+        cluster.failNextWrite = new ActuationException(ActuationException.Kind.UNAVAILABLE, "500 from API server");
+        e.tick(new EngineTarget(A, policy()));
+        assertTrue(cluster.writes.isEmpty());
+        assertEquals("500 from API server", e.views().get(A).problem());
+        clock.advance(Duration.ofSeconds(15));
+        assertEquals(Reason.SIGNAL_HIGH, e.tick(new EngineTarget(A, policy())).reason());
+        assertEquals(List.of("a:3->5"), cluster.writes);
+    }
+
+    @Test
+    void unreadableTargetHoldsWithUnknownCountsAndOthersGoOn() {
+        Engine e = engine(LeaderGate.ALWAYS, false, 30);
+        cluster.failRead.put(A, new ActuationException(ActuationException.Kind.NOT_FOUND, "milvuses/a not found"));
+        metrics.cpu.put(B, 0.82);
+        Decision a = e.tick(new EngineTarget(A, policy()));
+        assertEquals(Reason.TARGET_UNAVAILABLE, a.reason());
+        assertNull(a.from());
+        assertTrue(a.message().contains("not found"), a.message());
+        assertEquals(Reason.SIGNAL_HIGH, e.tick(new EngineTarget(B, policy())).reason());
+    }
+
+    @Test
+    void globalBudgetHoldsTheSecondTargetsAction() {
+        Engine e = engine(LeaderGate.ALWAYS, false, 1);
+        metrics.cpu.put(A, 0.82);
+        metrics.cpu.put(B, 0.82);
+        e.tick(new EngineTarget(A, policy()));
+        assertEquals(Reason.BUDGET_EXHAUSTED, e.tick(new EngineTarget(B, policy())).reason());
+        // An hour later the first write has left the window.
+        clock.advance(Duration.ofMinutes(61));
+        assertEquals(Reason.SIGNAL_HIGH, e.tick(new EngineTarget(B, policy())).reason());
+    }
+
+    @Test
+    void aHangingTargetDoesNotDelayTheOthers() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger bTicks = new AtomicInteger();
+        CountDownLatch bTickedThrice = new CountDownLatch(3);
+        MetricsSource slow = new MetricsSource() {
+            @Override
+            public Observation observe(Target target, Instant at) {
+                if (target.equals(A)) {
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                    }
+                } else {
+                    bTicks.incrementAndGet();
+                    bTickedThrice.countDown();
+                }
+                return metrics.observe(target, at);
+            }
+        };
+        Engine e = new Engine(java.time.Clock.systemUTC(), slow, cluster, d -> { }, LeaderGate.ALWAYS,
+                AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
+        try (Scheduler s = new Scheduler(e, Duration.ofMillis(50), Duration.ZERO, 1)) {
+            s.update(List.of(new EngineTarget(A, policy()), new EngineTarget(B, policy())));
+            assertTrue(bTickedThrice.await(10, TimeUnit.SECONDS), "B kept ticking while A hung");
+            release.countDown();
+            assertTrue(s.overruns() > 0, "A's ticks were skipped while it hung, not stacked");
+        }
+    }
+
+    @Test
+    void reloadStopsRemovedTargetsAndKeepsStateOfKeptOnes() throws Exception {
+        Engine e = engine(LeaderGate.ALWAYS, false, 30);
+        metrics.cpu.put(A, 0.82);
+        e.tick(new EngineTarget(A, policy()));
+        Instant lastOut = e.views().get(A).state().lastScaleOut();
+        try (Scheduler s = new Scheduler(e, Duration.ofHours(1), Duration.ZERO, 1)) {
+            s.update(List.of(new EngineTarget(A, policy()), new EngineTarget(B, policy())));
+            assertEquals(2, s.targets().size());
+            s.update(List.of(new EngineTarget(A, policy())));
+            assertEquals(List.of(A), s.targets());
+            assertFalse(e.views().containsKey(B));
+        }
+        assertEquals(lastOut, e.views().get(A).state().lastScaleOut());
+    }
+}
