@@ -111,6 +111,7 @@ public final class Engine {
         try {
             actuator.apply(decision, status);
             budget.record(now);
+            listener.writeSucceeded(decision);
             return new Written(decision, outcome.next(), status, "");
         } catch (ActuationException e) {
             if (e.kind() == ActuationException.Kind.CONFLICT) {
@@ -123,6 +124,7 @@ public final class Engine {
                 try {
                     actuator.apply(again.decision(), fresh);
                     budget.record(now);
+                    listener.writeSucceeded(again.decision());
                     return new Written(again.decision(), again.next(), fresh, "");
                 } catch (ActuationException second) {
                     listener.writeFailed(again.decision(), second);

@@ -16,6 +16,10 @@ public interface EngineListener {
     default void readFailed(Target target, ActuationException e) {
     }
 
+    /** A decided scale was written. */
+    default void writeSucceeded(Decision decision) {
+    }
+
     /** A decided scale could not be written; the next tick decides again. */
     default void writeFailed(Decision decision, ActuationException e) {
     }

@@ -35,6 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.github.milvusautoscaler.testsupport.FakeCluster;
+import io.github.milvusautoscaler.testsupport.FakeMetrics;
 import org.junit.jupiter.api.Test;
 
 /** The engine with hand-written fakes: script the cluster and the signals, tick, check the writes. */
@@ -52,61 +54,6 @@ class EngineTest {
                         Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofMinutes(30)),
                 List.of(SignalPolicy.band("cpu", 0.75, 0.40)), new AlertSettings(1, Duration.ofMinutes(5)),
                 new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2)));
-    }
-
-    /** A cluster of targets with replica counts, versions, and scripted failures. */
-    static final class FakeCluster implements ReplicaActuator {
-        final Map<Target, Integer> replicas = new ConcurrentHashMap<>();
-        final Map<Target, Integer> version = new ConcurrentHashMap<>();
-        final List<String> writes = new ArrayList<>();
-        final Map<Target, ActuationException> failRead = new HashMap<>();
-        ActuationException failNextWrite;
-        Runnable beforeWrite = () -> { };
-
-        @Override
-        public ReplicaStatus read(Target target) {
-            ActuationException e = failRead.get(target);
-            if (e != null) {
-                throw e;
-            }
-            int n = replicas.getOrDefault(target, 3);
-            return new ReplicaStatus(n, n, false, false, java.util.Optional.empty(),
-                    String.valueOf(version.getOrDefault(target, 1)));
-        }
-
-        @Override
-        public synchronized void apply(Decision decision, ReplicaStatus basis) {
-            beforeWrite.run();
-            if (failNextWrite != null) {
-                ActuationException e = failNextWrite;
-                failNextWrite = null;
-                throw e;
-            }
-            if (!basis.resourceVersion().equals(String.valueOf(version.getOrDefault(decision.target(), 1)))) {
-                throw new ActuationException(ActuationException.Kind.CONFLICT, "stale resourceVersion");
-            }
-            writes.add(decision.target().name() + ":" + decision.from() + "->" + decision.to());
-            replicas.put(decision.target(), decision.to());
-            version.put(decision.target(), version.getOrDefault(decision.target(), 1) + 1);
-        }
-
-        /** A person's kubectl scale: new count, new version. */
-        void personScales(Target t, int n) {
-            replicas.put(t, n);
-            version.put(t, version.getOrDefault(t, 1) + 1);
-        }
-    }
-
-    /** cpu per target, as set by the test; every pod reports. */
-    static final class FakeMetrics implements MetricsSource {
-        final Map<Target, Double> cpu = new ConcurrentHashMap<>();
-
-        @Override
-        public Observation observe(Target target, Instant at) {
-            Double v = cpu.get(target);
-            Signal s = v == null ? Signal.unknown("cpu", "empty result") : Signal.known("cpu", v, 0, Duration.ZERO);
-            return new Observation(target, at, Map.of("cpu", s), Settle.QUIET, Health.OK, List.of());
-        }
     }
 
     final ManualClock clock = new ManualClock(T0);

@@ -1,0 +1,39 @@
+package io.github.milvusautoscaler.core;
+
+/**
+ * Every metric the autoscaler exports about itself, in one place. Names are Micrometer names;
+ * the Prometheus registry adds {@code _total} to counters and {@code _seconds} to timers.
+ */
+public final class MetricNames {
+
+    private MetricNames() {
+    }
+
+    /** Prefix of every self-metric. */
+    public static final String PREFIX = "milvus_autoscaler_";
+
+    /** Counter: decisions by {@code target}, {@code action}, {@code reason}. */
+    public static final String DECISIONS = PREFIX + "decisions";
+    /** Gauge: replicas by {@code target} and {@code kind} (current, desired, ready). */
+    public static final String REPLICAS = PREFIX + "replicas";
+    /** Gauge: a signal's value by {@code target}, {@code signal}; NaN while the signal is UNKNOWN. */
+    public static final String SIGNAL_VALUE = PREFIX + "signal_value";
+    /** Gauge: a signal's thresholds by {@code target}, {@code signal}, {@code bound} (scale_out_above, scale_in_below). */
+    public static final String SIGNAL_THRESHOLD = PREFIX + "signal_threshold";
+    /** Timer: duration of one target's tick, by {@code target}. */
+    public static final String TICK = PREFIX + "tick";
+    /** Counter: Kubernetes API errors by {@code kind} and {@code operation} (read, write). */
+    public static final String KUBERNETES_ERRORS = PREFIX + "kubernetes_errors";
+    /** Counter: scale writes by {@code target} and {@code result} (ok, failed). */
+    public static final String WRITES = PREFIX + "scale_writes";
+    /** Gauge: 1 while this daemon holds the lease, else 0. */
+    public static final String LEADER = PREFIX + "leader";
+    /** Gauge: 1 while dry-run is on. */
+    public static final String DRY_RUN = PREFIX + "dry_run";
+    /** Counter: config reloads by {@code result} (ok, failed). */
+    public static final String CONFIG_RELOADS = PREFIX + "config_reloads";
+    /** Counter: Alertmanager alerts received by {@code result} (accepted, duplicate, ignored, resolved). */
+    public static final String ALERTS = PREFIX + "alerts";
+    /** Gauge: alerts firing by {@code target}. */
+    public static final String ALERTS_FIRING = PREFIX + "alerts_firing";
+}

@@ -1,0 +1,122 @@
+package io.github.milvusautoscaler.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.DecisionSink;
+import io.github.milvusautoscaler.core.MetricNames;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.engine.Engine;
+import io.github.milvusautoscaler.engine.EngineListener;
+import io.github.milvusautoscaler.engine.TargetView;
+import io.github.milvusautoscaler.policy.SignalPolicy;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The daemon's own metrics: decisions, replicas, signals next to their thresholds, tick time,
+ * API errors and leadership. Per-target gauges follow the engine's views, so a target removed by
+ * a reload disappears from /metrics instead of freezing at its last value.
+ */
+public final class SelfMetrics implements DecisionSink, EngineListener {
+
+    private final MeterRegistry registry;
+    private final Map<Meter.Id, double[]> gauges = new HashMap<>();
+
+    public SelfMetrics(MeterRegistry registry, BooleanSupplier leader, boolean dryRun) {
+        this.registry = requireNonNull(registry, "registry");
+        Gauge.builder(MetricNames.LEADER, leader, l -> l.getAsBoolean() ? 1 : 0)
+                .description("1 while this daemon holds the lease and may write").register(registry);
+        Gauge.builder(MetricNames.DRY_RUN, () -> dryRun ? 1 : 0).description("1 while dry-run is on")
+                .register(registry);
+    }
+
+    @Override
+    public void record(Decision d) {
+        registry.counter(MetricNames.DECISIONS, "target", d.target().id(), "action", d.action().name(),
+                "reason", d.reason().name()).increment();
+    }
+
+    @Override
+    public void readFailed(Target target, ActuationException e) {
+        registry.counter(MetricNames.KUBERNETES_ERRORS, "kind", e.kind().name(), "operation", "read").increment();
+    }
+
+    @Override
+    public void writeFailed(Decision decision, ActuationException e) {
+        registry.counter(MetricNames.KUBERNETES_ERRORS, "kind", e.kind().name(), "operation", "write").increment();
+        registry.counter(MetricNames.WRITES, "target", decision.target().id(), "result", "failed").increment();
+    }
+
+    @Override
+    public void tickFinished(Target target, Duration took) {
+        Timer.builder(MetricNames.TICK).tag("target", target.id()).register(registry).record(took);
+    }
+
+    @Override
+    public void writeSucceeded(Decision decision) {
+        registry.counter(MetricNames.WRITES, "target", decision.target().id(), "result", "ok").increment();
+    }
+
+    /** Brings per-target gauges in line with the engine's views; called before each scrape. */
+    public synchronized void refresh(Engine engine) {
+        Set<Meter.Id> seen = new HashSet<>();
+        for (TargetView v : engine.views().values()) {
+            String id = v.target().id();
+            Integer current = v.status() != null ? v.status().current() : null;
+            Integer ready = v.status() != null ? v.status().ready() : null;
+            Integer desired = v.decision() != null ? v.decision().to() : null;
+            set(seen, MetricNames.REPLICAS, Tags.of("target", id, "kind", "current"), current);
+            set(seen, MetricNames.REPLICAS, Tags.of("target", id, "kind", "ready"), ready);
+            set(seen, MetricNames.REPLICAS, Tags.of("target", id, "kind", "desired"), desired);
+            for (SignalPolicy band : v.settings().signals()) {
+                Double value = null;
+                if (v.observation() != null) {
+                    Signal s = v.observation().signals().get(band.name());
+                    if (s != null && s.isKnown()) {
+                        value = s.value().getAsDouble();
+                    }
+                }
+                set(seen, MetricNames.SIGNAL_VALUE, Tags.of("target", id, "signal", band.name()), value);
+                set(seen, MetricNames.SIGNAL_THRESHOLD,
+                        Tags.of("target", id, "signal", band.name(), "bound", "scale_out_above"), band.scaleOutAbove());
+                set(seen, MetricNames.SIGNAL_THRESHOLD,
+                        Tags.of("target", id, "signal", band.name(), "bound", "scale_in_below"), band.scaleInBelow());
+            }
+        }
+        gauges.keySet().removeIf(idKey -> {
+            if (!seen.contains(idKey)) {
+                registry.remove(idKey);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Sets a gauge; a null value (unknown) is exported as NaN, never as a number. */
+    private void set(Set<Meter.Id> seen, String name, Tags tags, Number value) {
+        double v = value == null ? Double.NaN : value.doubleValue();
+        Meter.Id key = new Meter.Id(name, tags, null, null, Meter.Type.GAUGE);
+        double[] holder = gauges.get(key);
+        if (holder == null) {
+            double[] h = new double[] {v};
+            Gauge g = Gauge.builder(name, h, a -> a[0]).tags(tags).register(registry);
+            gauges.put(g.getId(), h);
+            seen.add(g.getId());
+            return;
+        }
+        holder[0] = v;
+        seen.add(key);
+    }
+}

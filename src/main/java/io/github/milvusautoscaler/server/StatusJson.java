@@ -1,0 +1,91 @@
+package io.github.milvusautoscaler.server;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.SignalReading;
+import io.github.milvusautoscaler.engine.DecisionJson;
+import io.github.milvusautoscaler.engine.TargetView;
+import io.github.milvusautoscaler.policy.SignalPolicy;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Locale;
+
+/**
+ * The {@code /api/v1/status} document: per target, install kind, replicas, every signal with
+ * value, state and thresholds, the last decision, time left on cooldowns and settle waits,
+ * pause, and whether this daemon leads. Unknown values are JSON null, never 0.
+ */
+public final class StatusJson {
+
+    private StatusJson() {
+    }
+
+    public static JsonObject render(Collection<TargetView> views, boolean leader, boolean dryRun, Instant now) {
+        JsonObject root = new JsonObject();
+        root.addProperty("time", DateTimeFormatter.ISO_INSTANT.format(now));
+        root.addProperty("role", leader ? "leader" : "follower");
+        root.addProperty("dryRun", dryRun);
+        JsonArray targets = new JsonArray();
+        views.stream().sorted(Comparator.comparing(v -> v.target().id())).forEach(v -> targets.add(target(v, now)));
+        root.add("targets", targets);
+        return root;
+    }
+
+    private static JsonObject target(TargetView v, Instant now) {
+        JsonObject o = new JsonObject();
+        o.addProperty("target", v.target().id());
+        o.addProperty("namespace", v.target().namespace());
+        o.addProperty("name", v.target().name());
+        o.addProperty("component", v.target().component().configName());
+        o.addProperty("install", v.target().install().name().toLowerCase(Locale.ROOT));
+        o.addProperty("role", v.leader() ? "leader" : "follower");
+        JsonObject replicas = new JsonObject();
+        replicas.add("current", v.status() == null ? JsonNull.INSTANCE : new JsonPrimitive(v.status().current()));
+        replicas.add("ready", v.status() == null ? JsonNull.INSTANCE : new JsonPrimitive(v.status().ready()));
+        replicas.add("desired", v.decision() == null || v.decision().to() == null ? JsonNull.INSTANCE
+                : new JsonPrimitive(v.decision().to()));
+        replicas.addProperty("min", v.settings().minReplicas());
+        replicas.addProperty("max", v.settings().maxReplicas());
+        o.add("replicas", replicas);
+        o.addProperty("paused", v.status() != null && v.status().paused());
+        o.addProperty("rollout", v.status() != null && v.status().rollout());
+        JsonArray signals = new JsonArray();
+        for (SignalPolicy band : v.settings().signals()) {
+            JsonObject s = new JsonObject();
+            s.addProperty("name", band.name());
+            Signal seen = v.observation() == null ? null : v.observation().signals().get(band.name());
+            SignalReading reading = v.decision() == null ? null : v.decision().signals().get(band.name());
+            s.add("value", reading != null && reading.value().isPresent()
+                    ? new JsonPrimitive(reading.value().getAsDouble()) : JsonNull.INSTANCE);
+            s.addProperty("state", reading == null ? "UNKNOWN" : reading.state().name());
+            s.addProperty("scaleOutAbove", band.scaleOutAbove());
+            s.addProperty("scaleInBelow", band.scaleInBelow());
+            s.addProperty("target", band.target());
+            s.addProperty("podsReporting", seen == null ? 0 : seen.podsReporting());
+            s.addProperty("problem", seen == null ? "not observed yet" : seen.problem());
+            signals.add(s);
+        }
+        o.add("signals", signals);
+        if (v.observation() != null) {
+            o.addProperty("settle", v.observation().settle().name());
+            o.addProperty("health", v.observation().health().name());
+            JsonArray alerts = new JsonArray();
+            v.observation().alerts().forEach(a -> alerts.add(a.name()));
+            o.add("alerts", alerts);
+        }
+        o.add("lastDecision", v.decision() == null ? JsonNull.INSTANCE : DecisionJson.toJson(v.decision()));
+        JsonObject waits = new JsonObject();
+        waits.addProperty("scaleOutCooldownSeconds", v.scaleOutCooldownLeft(now).toSeconds());
+        waits.addProperty("scaleInCooldownSeconds", v.scaleInCooldownLeft(now).toSeconds());
+        waits.addProperty("settleTimeoutSeconds", v.settleTimeLeft(now).toSeconds());
+        o.add("waits", waits);
+        o.addProperty("problem", v.problem());
+        o.addProperty("tickMillis", v.tickDuration().toMillis());
+        return o;
+    }
+}

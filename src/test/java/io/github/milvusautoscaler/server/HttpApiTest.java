@@ -1,0 +1,137 @@
+package io.github.milvusautoscaler.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.engine.ActionBudget;
+import io.github.milvusautoscaler.engine.AlertSource;
+import io.github.milvusautoscaler.engine.Engine;
+import io.github.milvusautoscaler.engine.EngineTarget;
+import io.github.milvusautoscaler.engine.LeaderGate;
+import io.github.milvusautoscaler.engine.ManualClock;
+import io.github.milvusautoscaler.policy.AlertSettings;
+import io.github.milvusautoscaler.policy.FallbackSettings;
+import io.github.milvusautoscaler.policy.Policy;
+import io.github.milvusautoscaler.policy.PolicySettings;
+import io.github.milvusautoscaler.policy.ScaleInSettings;
+import io.github.milvusautoscaler.policy.ScaleOutSettings;
+import io.github.milvusautoscaler.policy.SignalPolicy;
+import io.github.milvusautoscaler.testsupport.FakeCluster;
+import io.github.milvusautoscaler.testsupport.FakeMetrics;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class HttpApiTest {
+
+    static final Target A = new Target("milvus", "a", Component.QUERY_NODE, InstallKind.OPERATOR);
+    static final Target B = new Target("milvus", "b", Component.PROXY, InstallKind.HELM);
+
+    final HttpClient http = HttpClient.newHttpClient();
+    final FakeMetrics metrics = new FakeMetrics();
+    final FakeCluster cluster = new FakeCluster();
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Engine engine;
+    SelfMetrics self;
+    HttpApi api;
+
+    static Policy policy() {
+        return new Policy(new PolicySettings(2, 8,
+                new ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
+                new ScaleInSettings(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(15),
+                        Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofMinutes(30)),
+                List.of(SignalPolicy.band("cpu", 0.75, 0.40)), new AlertSettings(1, Duration.ofMinutes(5)),
+                new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2)));
+    }
+
+    @BeforeEach
+    void start() {
+        self = new SelfMetrics(registry, () -> true, false);
+        engine = new Engine(new ManualClock(Instant.parse("2026-01-05T10:00:00Z")), metrics, cluster, self,
+                LeaderGate.ALWAYS, AlertSource.NONE, new ActionBudget(30), false, self);
+        api = new HttpApi("127.0.0.1", 0, registry, () -> self.refresh(engine), HttpApi.statusOf(engine), Map.of());
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void readyOnlyAfterMarkedAndHealthyAlways() throws Exception {
+        assertEquals(200, get("/healthz").statusCode());
+        assertEquals(503, get("/readyz").statusCode());
+        api.markReady();
+        assertEquals(200, get("/readyz").statusCode());
+        assertEquals(404, get("/healthz/extra").statusCode());
+    }
+
+    @Test
+    void metricsShowDecisionsReplicasAndSignalsBesideTheirThresholds() throws Exception {
+        metrics.cpu.put(A, 0.82);
+        engine.tick(new EngineTarget(A, policy()));
+        engine.tick(new EngineTarget(B, policy()));
+        String body = get("/metrics").body();
+        assertTrue(body.contains("milvus_autoscaler_decisions_total{action=\"SCALE_OUT\",reason=\"SIGNAL_HIGH\","
+                + "target=\"milvus/a/queryNode\",} 1.0"), body);
+        assertTrue(body.contains("milvus_autoscaler_replicas{kind=\"desired\",target=\"milvus/a/queryNode\",} 5.0"), body);
+        assertTrue(body.contains("milvus_autoscaler_signal_value{signal=\"cpu\",target=\"milvus/a/queryNode\",} 0.82"), body);
+        assertTrue(body.contains("milvus_autoscaler_signal_threshold{bound=\"scale_out_above\",signal=\"cpu\","
+                + "target=\"milvus/a/queryNode\",} 0.75"), body);
+        // B's cpu is unknown: exported as NaN, never as a number.
+        assertTrue(body.contains("milvus_autoscaler_signal_value{signal=\"cpu\",target=\"milvus/b/proxy\",} NaN"), body);
+        assertTrue(body.contains("milvus_autoscaler_leader 1.0"), body);
+        assertTrue(body.contains("milvus_autoscaler_scale_writes_total{result=\"ok\",target=\"milvus/a/queryNode\",} 1.0"),
+                body);
+
+        engine.forget(B);
+        assertTrue(!get("/metrics").body().contains("milvus/b/proxy\",} NaN"), "removed target's gauges go away");
+    }
+
+    @Test
+    void statusNamesSignalsStatesThresholdsAndTheLastDecision() throws Exception {
+        metrics.cpu.put(A, 0.82);
+        engine.tick(new EngineTarget(A, policy()));
+        JsonObject status = JsonParser.parseString(get("/api/v1/status").body()).getAsJsonObject();
+        assertEquals("leader", status.get("role").getAsString());
+        JsonObject a = status.getAsJsonArray("targets").get(0).getAsJsonObject();
+        assertEquals("milvus/a/queryNode", a.get("target").getAsString());
+        assertEquals("operator", a.get("install").getAsString());
+        assertEquals(5, a.getAsJsonObject("replicas").get("desired").getAsInt());
+        JsonObject cpu = a.getAsJsonArray("signals").get(0).getAsJsonObject();
+        assertEquals("HIGH", cpu.get("state").getAsString());
+        assertEquals(0.75, cpu.get("scaleOutAbove").getAsDouble());
+        assertEquals("SIGNAL_HIGH", a.getAsJsonObject("lastDecision").get("reason").getAsString());
+        // Just scaled out: the 3m cooldown is running in full.
+        assertEquals(180, a.getAsJsonObject("waits").get("scaleOutCooldownSeconds").getAsLong());
+    }
+
+    @Test
+    void portInUseIsNamed() {
+        HttpApi.PortInUseException thrown = assertThrows(HttpApi.PortInUseException.class,
+                () -> new HttpApi("127.0.0.1", api.port(), registry, () -> { }, () -> "{}", Map.of()));
+        assertTrue(thrown.getMessage().contains(String.valueOf(api.port())), thrown.getMessage());
+    }
+
+}

@@ -1,0 +1,63 @@
+package io.github.milvusautoscaler.testsupport;
+
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Health;
+import io.github.milvusautoscaler.core.MetricsSource;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.ReplicaActuator;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.Settle;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.Target;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A cluster of targets with replica counts, versions, and scripted failures. */
+public final class FakeCluster implements ReplicaActuator {
+    public final Map<Target, Integer> replicas = new ConcurrentHashMap<>();
+    public final Map<Target, Integer> version = new ConcurrentHashMap<>();
+    public final List<String> writes = new ArrayList<>();
+    public final Map<Target, ActuationException> failRead = new HashMap<>();
+    public ActuationException failNextWrite;
+    public Runnable beforeWrite = () -> { };
+
+    @Override
+    public ReplicaStatus read(Target target) {
+        ActuationException e = failRead.get(target);
+        if (e != null) {
+            throw e;
+        }
+        int n = replicas.getOrDefault(target, 3);
+        return new ReplicaStatus(n, n, false, false, Optional.empty(),
+                String.valueOf(version.getOrDefault(target, 1)));
+    }
+
+    @Override
+    public synchronized void apply(Decision decision, ReplicaStatus basis) {
+        beforeWrite.run();
+        if (failNextWrite != null) {
+            ActuationException e = failNextWrite;
+            failNextWrite = null;
+            throw e;
+        }
+        if (!basis.resourceVersion().equals(String.valueOf(version.getOrDefault(decision.target(), 1)))) {
+            throw new ActuationException(ActuationException.Kind.CONFLICT, "stale resourceVersion");
+        }
+        writes.add(decision.target().name() + ":" + decision.from() + "->" + decision.to());
+        replicas.put(decision.target(), decision.to());
+        version.put(decision.target(), version.getOrDefault(decision.target(), 1) + 1);
+    }
+
+    /** A person's kubectl scale: new count, new version. */
+    public void personScales(Target t, int n) {
+        replicas.put(t, n);
+        version.put(t, version.getOrDefault(t, 1) + 1);
+    }
+}
