@@ -1,0 +1,57 @@
+package io.github.milvusautoscaler.engine;
+
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.DecisionSink;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.Target;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The human log: one line per scale action, per blocked action and per error, with the decision
+ * message. Plain HOLDs stay out (they are in metrics and status); a blocked action is logged when
+ * its reason first appears for a target, not every 15 s; an unreadable target at most once a
+ * minute, so a missing object does not drown the rest.
+ */
+public final class DecisionLogger implements DecisionSink, EngineListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger("decisions");
+    private static final Duration UNAVAILABLE_EVERY = Duration.ofMinutes(1);
+
+    private final Map<Target, Reason> lastBlocked = new ConcurrentHashMap<>();
+    private final Map<Target, Instant> lastUnavailable = new ConcurrentHashMap<>();
+
+    @Override
+    public void record(Decision d) {
+        String mode = d.dryRun() ? " [dry-run]" : "";
+        if (d.isScale()) {
+            lastBlocked.remove(d.target());
+            LOG.info("{} {} {} -> {} {}{}: {}", d.target().id(), d.action(), d.from(), d.to(), d.reason(), mode,
+                    d.message());
+        } else if (d.reason() == Reason.TARGET_UNAVAILABLE) {
+            Instant last = lastUnavailable.get(d.target());
+            if (last == null || !d.time().isBefore(last.plus(UNAVAILABLE_EVERY))) {
+                lastUnavailable.put(d.target(), d.time());
+                LOG.warn("{} {}: {}", d.target().id(), d.reason(), d.message());
+            }
+        } else if (d.reason().blocksAction()) {
+            if (lastBlocked.put(d.target(), d.reason()) != d.reason()) {
+                LOG.info("{} blocked {}{}: {}", d.target().id(), d.reason(), mode, d.message());
+            }
+        } else {
+            lastBlocked.remove(d.target());
+            lastUnavailable.remove(d.target());
+        }
+    }
+
+    @Override
+    public void writeFailed(Decision decision, ActuationException e) {
+        LOG.error("{} write {} -> {} failed ({}): {}", decision.target().id(), decision.from(), decision.to(),
+                e.kind(), e.getMessage());
+    }
+}
