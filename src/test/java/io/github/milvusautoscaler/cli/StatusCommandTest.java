@@ -1,0 +1,79 @@
+package io.github.milvusautoscaler.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.engine.ActionBudget;
+import io.github.milvusautoscaler.engine.AlertSource;
+import io.github.milvusautoscaler.engine.Engine;
+import io.github.milvusautoscaler.engine.EngineListener;
+import io.github.milvusautoscaler.engine.EngineTarget;
+import io.github.milvusautoscaler.engine.LeaderGate;
+import io.github.milvusautoscaler.engine.ManualClock;
+import io.github.milvusautoscaler.policy.AlertSettings;
+import io.github.milvusautoscaler.policy.FallbackSettings;
+import io.github.milvusautoscaler.policy.Policy;
+import io.github.milvusautoscaler.policy.PolicySettings;
+import io.github.milvusautoscaler.policy.ScaleInSettings;
+import io.github.milvusautoscaler.policy.ScaleOutSettings;
+import io.github.milvusautoscaler.policy.SignalPolicy;
+import io.github.milvusautoscaler.server.HttpApi;
+import io.github.milvusautoscaler.testsupport.FakeCluster;
+import io.github.milvusautoscaler.testsupport.FakeMetrics;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class StatusCommandTest {
+
+    static final Target A = new Target("milvus", "my-release", Component.QUERY_NODE, InstallKind.OPERATOR);
+
+    @Test
+    void printsATableWithSignalsDecisionAndWaits() {
+        FakeMetrics metrics = new FakeMetrics();
+        metrics.cpu.put(A, 0.82);
+        Engine engine = new Engine(new ManualClock(Instant.parse("2026-01-05T10:00:00Z")), metrics, new FakeCluster(),
+                d -> { }, () -> false, AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
+        Policy policy = new Policy(new PolicySettings(1, 10,
+                new ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
+                new ScaleInSettings(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(15),
+                        Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofMinutes(30)),
+                List.of(SignalPolicy.band("cpu", 0.75, 0.40)), new AlertSettings(1, Duration.ofMinutes(5)),
+                new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2)));
+        engine.tick(new EngineTarget(A, policy));
+        try (HttpApi api = new HttpApi("127.0.0.1", 0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { },
+                HttpApi.statusOf(engine), Map.of())) {
+            StringWriter out = new StringWriter();
+            int code = new CommandLine(new StatusCommand()).setOut(new PrintWriter(out))
+                    .execute("--url", "http://127.0.0.1:" + api.port());
+            assertEquals(0, code);
+            String table = out.toString();
+            assertTrue(table.startsWith("role: follower"), table);
+            // Follower: decided 3 -> 5 but wrote nothing, so current stays 3 and no cooldown runs.
+            assertTrue(table.contains("milvus/my-release/queryNode"), table);
+            assertTrue(table.contains("3/5/3 [1-10]"), table);
+            assertTrue(table.contains("cpu 0.82 high"), table);
+            assertTrue(table.contains("SCALE_OUT SIGNAL_HIGH"), table);
+            assertTrue(table.contains("3 -> 5"), table);
+        }
+    }
+
+    @Test
+    void unreachableDaemonExitsOneNamingTheUrl() {
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(new StatusCommand()).setErr(new PrintWriter(err))
+                .execute("--url", "http://127.0.0.1:1");
+        assertEquals(1, code);
+        assertTrue(err.toString().contains("cannot reach http://127.0.0.1:1"), err.toString());
+    }
+}
