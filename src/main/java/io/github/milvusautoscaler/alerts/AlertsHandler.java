@@ -1,0 +1,190 @@
+package io.github.milvusautoscaler.alerts;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.github.milvusautoscaler.core.Target;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /api/v1/alerts}: Alertmanager webhooks in.
+ *
+ * <p>Checks run in this order, each with its own status, and a refused request changes nothing:
+ * 405 wrong method, 404 no token configured (the endpoint is off, never open), 401 wrong or missing
+ * bearer token, 415 not JSON, 413 body over {@code alerts.max-body} (decided from Content-Length
+ * before reading, or as soon as a chunked body passes the limit; the rest is never stored, only
+ * discarded up to 4x the limit so the client can read the answer, then the connection closes), 400 malformed JSON or a
+ * missing or wrong field (named), 503 on a follower (Alertmanager retries 5xx, and the Service
+ * will route a retry to the leader). Accepted alerts answer 200 at once; the ticks they trigger
+ * run on the engine's workers.
+ */
+public final class AlertsHandler implements HttpHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AlertsHandler.class);
+
+    private final TokenFile token;
+    private final long maxBody;
+    private final AlertBook book;
+    private final BooleanSupplier leader;
+    private final Clock clock;
+    private final Consumer<Target> tickNow;
+    private final Consumer<List<AlertBook.Outcome>> onOutcomes;
+
+    /**
+     * @param token      the bearer token file, or null when none is configured (endpoint off)
+     * @param maxBody    largest accepted body in bytes
+     * @param book       where accepted alerts go
+     * @param leader     whether this daemon leads
+     * @param clock      the daemon's clock
+     * @param tickNow    asks the engine to tick a target now
+     * @param onOutcomes receives every alert outcome (metrics, logs)
+     */
+    public AlertsHandler(TokenFile token, long maxBody, AlertBook book, BooleanSupplier leader, Clock clock,
+                         Consumer<Target> tickNow, Consumer<List<AlertBook.Outcome>> onOutcomes) {
+        this.token = token;
+        this.maxBody = maxBody;
+        this.book = requireNonNull(book, "book");
+        this.leader = requireNonNull(leader, "leader");
+        this.clock = requireNonNull(clock, "clock");
+        this.tickNow = requireNonNull(tickNow, "tickNow");
+        this.onOutcomes = requireNonNull(onOutcomes, "onOutcomes");
+    }
+
+    @Override
+    public void handle(HttpExchange ex) throws IOException {
+        if (!ex.getRequestMethod().equals("POST")) {
+            ex.getResponseHeaders().set("Allow", "POST");
+            error(ex, 405, "method", "only POST is accepted");
+            return;
+        }
+        if (token == null) {
+            error(ex, 404, "endpoint", "alerts endpoint is off: no alerts.bearer-token-file configured");
+            return;
+        }
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        String presented = auth != null && auth.startsWith("Bearer ") ? auth.substring("Bearer ".length()) : null;
+        boolean ok;
+        try {
+            ok = token.matches(presented);
+        } catch (TokenFile.UnreadableTokenException e) {
+            LOG.error("{}", e.getMessage());
+            error(ex, 500, "server", "alert token unavailable on the server");
+            return;
+        }
+        if (!ok) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+            error(ex, 401, "Authorization", presented == null ? "missing bearer token" : "wrong bearer token");
+            return;
+        }
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            error(ex, 415, "Content-Type", "must be application/json, was " + (type == null ? "missing" : type));
+            return;
+        }
+        String length = ex.getRequestHeaders().getFirst("Content-Length");
+        if (length != null) {
+            try {
+                if (Long.parseLong(length.trim()) > maxBody) {
+                    tooLarge(ex);
+                    return;
+                }
+            } catch (NumberFormatException e) {
+                error(ex, 400, "Content-Length", "not a number");
+                return;
+            }
+        }
+        byte[] body = readLimited(ex.getRequestBody());
+        if (body == null) {
+            tooLarge(ex);
+            return;
+        }
+        WebhookPayload payload;
+        try {
+            payload = WebhookPayload.parse(new String(body, StandardCharsets.UTF_8));
+        } catch (WebhookPayload.InvalidPayloadException e) {
+            error(ex, 400, e.field(), e.getMessage());
+            return;
+        }
+        if (!leader.getAsBoolean()) {
+            ex.getResponseHeaders().set("Retry-After", "5");
+            error(ex, 503, "leader", "this replica is a follower; retry reaches the leader");
+            return;
+        }
+        Set<Target> touched = new HashSet<>();
+        List<AlertBook.Outcome> outcomes = book.receive(payload, clock.instant(), touched);
+        onOutcomes.accept(outcomes);
+        send(ex, 200, render(outcomes));
+        touched.forEach(tickNow);
+    }
+
+    private void tooLarge(HttpExchange ex) throws IOException {
+        InputStream in = ex.getRequestBody();
+        byte[] sink = new byte[8192];
+        long discarded = 0;
+        int n;
+        while (discarded < 4 * maxBody && (n = in.read(sink)) != -1) {
+            discarded += n;
+        }
+        ex.getResponseHeaders().set("Connection", "close");
+        error(ex, 413, "body", "larger than alerts.max-body (" + maxBody + " bytes)");
+    }
+
+    /** Reads at most maxBody bytes; null if the body is longer (the rest is never read). */
+    private byte[] readLimited(InputStream in) throws IOException {
+        byte[] buf = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
+        return buf.length > maxBody ? null : buf;
+    }
+
+    private static String render(List<AlertBook.Outcome> outcomes) {
+        JsonObject o = new JsonObject();
+        for (AlertBook.Result r : AlertBook.Result.values()) {
+            o.addProperty(r.name().toLowerCase(java.util.Locale.ROOT),
+                    outcomes.stream().filter(x -> x.result() == r).count());
+        }
+        JsonArray details = new JsonArray();
+        for (AlertBook.Outcome x : outcomes) {
+            JsonObject d = new JsonObject();
+            d.addProperty("alert", x.alert());
+            d.addProperty("result", x.result().name().toLowerCase(java.util.Locale.ROOT));
+            if (x.target() != null) {
+                d.addProperty("target", x.target());
+            }
+            if (!x.reason().isEmpty()) {
+                d.addProperty("reason", x.reason());
+            }
+            details.add(d);
+        }
+        o.add("alerts", details);
+        return o.toString();
+    }
+
+    private static void error(HttpExchange ex, int status, String field, String message) throws IOException {
+        JsonObject o = new JsonObject();
+        o.addProperty("error", message);
+        o.addProperty("field", field);
+        send(ex, status, o.toString());
+    }
+
+    private static void send(HttpExchange ex, int status, String json) throws IOException {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}

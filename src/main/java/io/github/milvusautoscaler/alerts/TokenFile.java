@@ -1,0 +1,58 @@
+package io.github.milvusautoscaler.alerts;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+
+/**
+ * A bearer token kept in a file (a mounted Secret), re-read when the file changes so a rotated
+ * token works without a restart. Comparison is constant-time; the token never leaves this class.
+ */
+public final class TokenFile {
+
+    /** The token file is missing, unreadable or empty: a server fault, not the caller's. */
+    public static final class UnreadableTokenException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UnreadableTokenException(String message) {
+            super(message);
+        }
+    }
+
+    private final Path path;
+    private FileTime loadedAt;
+    private byte[] token;
+
+    public TokenFile(Path path) {
+        this.path = requireNonNull(path, "path");
+    }
+
+    /** True when {@code presented} equals the file's token (trailing whitespace of the file ignored). */
+    public synchronized boolean matches(String presented) {
+        byte[] expected = current();
+        return presented != null && MessageDigest.isEqual(expected, presented.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private byte[] current() {
+        try {
+            FileTime modified = Files.getLastModifiedTime(path);
+            if (token == null || !modified.equals(loadedAt)) {
+                byte[] read = Files.readString(path, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
+                if (read.length == 0) {
+                    throw new UnreadableTokenException("alert token file " + path + " is empty");
+                }
+                token = read;
+                loadedAt = modified;
+            }
+            return token;
+        } catch (IOException e) {
+            throw new UnreadableTokenException("alert token file " + path + " cannot be read: "
+                    + e.getClass().getSimpleName());
+        }
+    }
+}

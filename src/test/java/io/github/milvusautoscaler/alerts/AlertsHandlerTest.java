@@ -1,0 +1,231 @@
+package io.github.milvusautoscaler.alerts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.milvusautoscaler.core.ActiveAlert;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.engine.ManualClock;
+import io.github.milvusautoscaler.server.HttpApi;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The webhook endpoint on a real HTTP server: script requests, check status, body and the alert book. */
+class AlertsHandlerTest {
+
+    static final String TOKEN = "s3cret-token";
+    static final Target QN = new Target("milvus", "my-release", Component.QUERY_NODE, InstallKind.OPERATOR);
+    static final Instant NOW = Instant.parse("2026-01-05T10:00:00Z");
+
+    @TempDir
+    Path dir;
+    final HttpClient http = HttpClient.newHttpClient();
+    final ManualClock clock = new ManualClock(NOW);
+    final AtomicBoolean leader = new AtomicBoolean(true);
+    final List<Target> ticked = new CopyOnWriteArrayList<>();
+    AlertBook book;
+    HttpApi api;
+    Path tokenFile;
+
+    @BeforeEach
+    void start() throws Exception {
+        tokenFile = dir.resolve("token");
+        Files.writeString(tokenFile, TOKEN + "\n");
+        book = new AlertBook(List.of(AlertRoute.defaults()), Duration.ofHours(6));
+        book.setTargets(List.of(QN));
+        api = new HttpApi("127.0.0.1", 0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, () -> "{}",
+                Map.of("/api/v1/alerts", new AlertsHandler(new TokenFile(tokenFile), 1024 * 1024, book, leader::get,
+                        clock, ticked::add, o -> { })));
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    static String payload(String status, String alertStatus, String component, String fingerprint, String startsAt) {
+        return """
+                {"version":"4","groupKey":"{}:{alertname=\\"MilvusSearchLatencyHigh\\"}","status":"%s","receiver":"milvus-autoscaler",
+                 "truncatedAlerts":0,"alerts":[{"status":"%s","labels":{"alertname":"MilvusSearchLatencyHigh","namespace":"milvus",
+                 "app_kubernetes_io_instance":"my-release","component":"%s"},"annotations":{"summary":"p99 high"},
+                 "startsAt":"%s","endsAt":"0001-01-01T00:00:00Z","fingerprint":"%s"}]}"""
+                .formatted(status, alertStatus, component, startsAt, fingerprint);
+    }
+
+    static String firing() {
+        return payload("firing", "firing", "querynode", "abc123", "2026-01-05T09:59:00Z");
+    }
+
+    HttpResponse<String> post(String body, String auth, String type) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/api/v1/alerts"))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (auth != null) {
+            b.header("Authorization", auth);
+        }
+        if (type != null) {
+            b.header("Content-Type", type);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(String body) throws Exception {
+        return post(body, "Bearer " + TOKEN, "application/json");
+    }
+
+    static Stream<Arguments> badRequests() {
+        String bearer = "Bearer " + TOKEN;
+        String json = "application/json";
+        return Stream.of(
+                Arguments.of("missing token", firing(), null, json, 401, "Authorization"),
+                Arguments.of("wrong token", firing(), "Bearer nope", json, 401, "Authorization"),
+                Arguments.of("basic instead of bearer", firing(), "Basic " + TOKEN, json, 401, "Authorization"),
+                Arguments.of("form content type", firing(), bearer, "application/x-www-form-urlencoded", 415, "Content-Type"),
+                Arguments.of("malformed JSON", "{\"version\":", bearer, json, 400, "$"),
+                Arguments.of("not an object", "[]", bearer, json, 400, "$"),
+                Arguments.of("wrong version", firing().replace("\"version\":\"4\"", "\"version\":\"3\""), bearer, json, 400,
+                        "version"),
+                Arguments.of("missing groupKey", firing().replaceFirst("\"groupKey\":\"[^\"]*(\\\\\"[^\"]*)*\",", ""), bearer,
+                        json, 400, "groupKey"),
+                Arguments.of("missing fingerprint", firing().replace(",\"fingerprint\":\"abc123\"", ""), bearer, json, 400,
+                        "alerts[0].fingerprint"),
+                Arguments.of("bad startsAt", firing().replace("2026-01-05T09:59:00Z", "yesterday"), bearer, json, 400,
+                        "alerts[0].startsAt"),
+                Arguments.of("bad alert status", firing().replace("\"status\":\"firing\",\"labels\"", "\"status\":\"on\",\"labels\""),
+                        bearer, json, 400, "alerts[0].status"),
+                Arguments.of("label not a string", firing().replace("\"component\":\"querynode\"", "\"component\":7"), bearer,
+                        json, 400, "alerts[0].labels.component"));
+    }
+
+    @ParameterizedTest(name = "{0} -> {4}")
+    @MethodSource("badRequests")
+    void badInputGetsAClear4xxAndChangesNothing(String name, String body, String auth, String type, int status,
+                                                  String field) throws Exception {
+        HttpResponse<String> r = post(body, auth, type);
+        assertEquals(status, r.statusCode(), r.body());
+        JsonObject err = JsonParser.parseString(r.body()).getAsJsonObject();
+        assertEquals(field, err.get("field").getAsString(), r.body());
+        assertTrue(book.firing(QN, NOW).isEmpty(), "nothing was applied");
+        assertTrue(ticked.isEmpty());
+        assertFalse(r.body().contains(TOKEN), "the token never appears in a response");
+    }
+
+    @Test
+    void wrongMethodIs405() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + api.port() + "/api/v1/alerts")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, r.statusCode());
+        assertEquals("POST", r.headers().firstValue("Allow").orElse(""));
+    }
+
+    @Test
+    void oversizedBodyIs413FromContentLengthAndFromAChunkedStream() throws Exception {
+        String big = "{\"pad\":\"" + "x".repeat(1024 * 1024 + 10) + "\"}";
+        assertEquals(413, post(big).statusCode());
+        HttpResponse<String> chunked = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + api.port() + "/api/v1/alerts"))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8)))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, chunked.statusCode());
+        assertTrue(book.firing(QN, NOW).isEmpty());
+    }
+
+    @Test
+    void noTokenConfiguredMeansTheEndpointIsOff() throws Exception {
+        api.close();
+        api = new HttpApi("127.0.0.1", 0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, () -> "{}",
+                Map.of("/api/v1/alerts", new AlertsHandler(null, 1024, book, leader::get, clock, ticked::add, o -> { })));
+        assertEquals(404, post(firing()).statusCode());
+    }
+
+    @Test
+    void firingAlertIsAcceptedOnceThenDuplicatesAndResolvedLiftsIt() throws Exception {
+        HttpResponse<String> first = post(firing());
+        assertEquals(200, first.statusCode(), first.body());
+        assertEquals(1, JsonParser.parseString(first.body()).getAsJsonObject().get("accepted").getAsInt());
+        assertEquals(List.of(QN), ticked, "the target ticks at once");
+        List<ActiveAlert> firing = book.firing(QN, NOW);
+        assertEquals(1, firing.size());
+        assertEquals("MilvusSearchLatencyHigh", firing.get(0).name());
+        assertEquals(ActiveAlert.AlertAction.SCALE_OUT, firing.get(0).action());
+
+        // The HA twin and the repeat_interval re-send carry the same key: counted, not acted on again.
+        HttpResponse<String> again = post(firing());
+        assertEquals(1, JsonParser.parseString(again.body()).getAsJsonObject().get("duplicate").getAsInt());
+        assertEquals(1, ticked.size());
+        assertEquals(firing, book.firing(QN, NOW));
+
+        HttpResponse<String> resolved = post(payload("resolved", "resolved", "querynode", "abc123",
+                "2026-01-05T09:59:00Z"));
+        assertEquals(1, JsonParser.parseString(resolved.body()).getAsJsonObject().get("resolved").getAsInt());
+        assertTrue(book.firing(QN, NOW).isEmpty());
+
+        // Firing again later is a new alert (new start time): acted on again.
+        post(payload("firing", "firing", "querynode", "abc123", "2026-01-05T11:00:00Z"));
+        assertEquals(2, ticked.size());
+    }
+
+    @Test
+    void alertForAnUnknownTargetIsAcceptedAndIgnoredWithTheReason() throws Exception {
+        HttpResponse<String> r = post(payload("firing", "firing", "datanode", "f1", "2026-01-05T09:59:00Z"));
+        assertEquals(200, r.statusCode());
+        JsonObject body = JsonParser.parseString(r.body()).getAsJsonObject();
+        assertEquals(1, body.get("ignored").getAsInt());
+        assertTrue(body.getAsJsonArray("alerts").get(0).getAsJsonObject().get("reason").getAsString()
+                .contains("no configured target milvus/my-release/datanode"), r.body());
+        assertTrue(ticked.isEmpty());
+    }
+
+    @Test
+    void followerAnswers503SoAlertmanagerRetriesTheLeader() throws Exception {
+        leader.set(false);
+        HttpResponse<String> r = post(firing());
+        assertEquals(503, r.statusCode());
+        assertTrue(book.firing(QN, NOW).isEmpty());
+    }
+
+    @Test
+    void rotatedTokenIsReadWithoutARestart() throws Exception {
+        assertEquals(200, post(firing()).statusCode());
+        Files.writeString(tokenFile, "rotated-token");
+        Files.setLastModifiedTime(tokenFile, java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(5)));
+        assertEquals(401, post(firing()).statusCode());
+        assertEquals(200, post(firing(), "Bearer rotated-token", "application/json").statusCode());
+    }
+
+    @Test
+    void anAlertNotResentWithinForgetAfterIsDropped() throws Exception {
+        post(firing());
+        assertEquals(1, book.firing(QN, NOW.plus(Duration.ofHours(5))).size());
+        assertTrue(book.firing(QN, NOW.plus(Duration.ofHours(6))).isEmpty());
+    }
+}
