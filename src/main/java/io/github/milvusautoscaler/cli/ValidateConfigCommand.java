@@ -1,0 +1,137 @@
+package io.github.milvusautoscaler.cli;
+
+import io.github.milvusautoscaler.config.AutoscalerSettings;
+import io.github.milvusautoscaler.config.ConfigError;
+import io.github.milvusautoscaler.config.ConfigLoader;
+import io.github.milvusautoscaler.config.InvalidConfigException;
+import io.github.milvusautoscaler.config.SignalQuery;
+import io.github.milvusautoscaler.config.TargetSettings;
+import io.github.milvusautoscaler.policy.FallbackSettings;
+import io.github.milvusautoscaler.policy.PolicySettings;
+import io.github.milvusautoscaler.policy.ScaleInSettings;
+import io.github.milvusautoscaler.policy.ScaleOutSettings;
+import io.github.milvusautoscaler.policy.SignalPolicy;
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code validate-config FILE}: loads a configuration exactly as the daemon would and prints what every
+ * target will run with after inheritance, so an SRE can review a change before deploying it (exit 0);
+ * or prints every error, one per line with path and file:line, to standard error (exit 2).
+ */
+@Command(name = "validate-config", mixinStandardHelpOptions = true,
+        description = {"Checks a configuration file and prints the effective settings of every target.",
+                "Exit codes: 0 valid, 2 invalid (every error is printed to standard error)."})
+public final class ValidateConfigCommand implements Callable<Integer> {
+
+    /** How much of a PromQL template is shown; enough to recognise it, short enough for one line. */
+    static final int TEMPLATE_CHARS = 80;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "HOCON configuration file, e.g. config/autoscaler.conf")
+    Path file;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        AutoscalerSettings settings;
+        try {
+            settings = ConfigLoader.load(file);
+        } catch (InvalidConfigException e) {
+            for (ConfigError error : e.errors()) {
+                err.println(error);
+            }
+            err.println(file + ": invalid, " + e.errors().size() + (e.errors().size() == 1 ? " error" : " errors"));
+            err.flush();
+            return Main.EXIT_USAGE;
+        }
+        print(settings, out);
+        out.flush();
+        return Main.EXIT_OK;
+    }
+
+    private void print(AutoscalerSettings s, PrintWriter out) {
+        out.println(file + ": valid, " + s.targets().size() + (s.targets().size() == 1 ? " target" : " targets"));
+        out.println("prometheus " + s.prometheus().url() + " (timeout " + duration(s.prometheus().timeout())
+                + ", stale after " + duration(s.prometheus().staleAfter()) + ")");
+        out.println("loop every " + duration(s.loopInterval()) + " (jitter " + duration(s.loopJitter()) + "), dry-run "
+                + s.dryRun() + ", at most " + s.maxActionsPerHour() + " actions/hour, decision log "
+                + (s.decisionLogPath().isEmpty() ? "off" : s.decisionLogPath()));
+        out.println("alerts " + (s.alerts().enabled() ? "enabled" : "disabled") + " (step " + s.alerts().step()
+                + ", cooldown " + duration(s.alerts().cooldown()) + ", " + s.alerts().routes().size() + " routes"
+                + (s.alerts().bearerTokenFile().isEmpty() ? ", no token file: endpoint off" : "") + ")");
+        for (TargetSettings t : s.targets()) {
+            PolicySettings p = t.policy();
+            ScaleOutSettings up = p.scaleOut();
+            ScaleInSettings down = p.scaleIn();
+            out.println();
+            out.println("target " + t.target().id() + " (install " + t.target().install().name().toLowerCase(Locale.ROOT)
+                    + ", milvus " + t.milvusVersion() + ")");
+            out.println("  replicas      min " + p.minReplicas() + ", max " + p.maxReplicas());
+            out.println("  scale-out     sustain " + duration(up.sustain()) + ", cooldown " + duration(up.cooldown())
+                    + ", max-step " + up.maxStep() + ", panic-above " + number(up.panicAbove()) + "x");
+            out.println("  scale-in      sustain " + duration(down.sustain()) + ", cooldown " + duration(down.cooldown())
+                    + ", delay-after-scale-out " + duration(down.delayAfterScaleOut()) + ", verify-window "
+                    + duration(down.verifyWindow()) + ", backoff " + duration(down.backoff()) + ", settle-timeout "
+                    + duration(down.settleTimeout()));
+            out.println("  fallback      " + p.fallback().mode().name().toLowerCase(Locale.ROOT).replace('_', '-') + " after "
+                    + duration(p.fallback().after())
+                    + (p.fallback().mode() == FallbackSettings.Mode.SCALE_OUT
+                    ? " to " + p.fallback().replicas() + " replicas" : ""));
+            out.println("  signals");
+            for (SignalPolicy sp : p.signals()) {
+                SignalQuery q = t.signal(sp.name());
+                out.println(String.format("    %-20s band [%s, %s] target %s %s  %s", sp.name(),
+                        number(sp.scaleInBelow()), number(sp.scaleOutAbove()), number(sp.target()),
+                        q.perPod() ? "per-pod" : "cluster", shorten(q.template())));
+            }
+            out.println("  settle-query  " + (t.hasSettleQuery() ? "yes  " + shorten(t.settleQuery())
+                    : "none (settled once replicas are ready)"));
+            out.println("  health-query  " + (t.hasHealthQuery() ? "yes  " + shorten(t.healthQuery()) : "none"));
+        }
+    }
+
+    /** The first 80 characters of a template on one line, e.g. {@code sum by (pod) (rate(container_cpu...}. */
+    static String shorten(String template) {
+        String oneLine = template.strip().replaceAll("\\s+", " ");
+        return oneLine.length() <= TEMPLATE_CHARS ? oneLine : oneLine.substring(0, TEMPLATE_CHARS) + "...";
+    }
+
+    /** A number without float noise: 0.575 rather than 0.5750000000000001, 150 rather than 150.0. */
+    static String number(double value) {
+        BigDecimal rounded = new BigDecimal(value).round(new MathContext(6)).stripTrailingZeros();
+        return rounded.scale() < 0 ? rounded.setScale(0).toPlainString() : rounded.toPlainString();
+    }
+
+    /** A duration as an SRE writes it: 15s, 10m, 1h30m, 250ms. */
+    static String duration(Duration d) {
+        if (d.isZero()) {
+            return "0s";
+        }
+        if (d.toMillisPart() != 0 || d.getNano() % 1_000_000 != 0) {
+            return d.toMillis() + "ms";
+        }
+        StringBuilder sb = new StringBuilder();
+        if (d.toHours() > 0) {
+            sb.append(d.toHours()).append('h');
+        }
+        if (d.toMinutesPart() > 0) {
+            sb.append(d.toMinutesPart()).append('m');
+        }
+        if (d.toSecondsPart() > 0) {
+            sb.append(d.toSecondsPart()).append('s');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,35 @@
+package io.github.milvusautoscaler.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The Alertmanager webhook ({@code POST /api/v1/alerts}) and how alerts reach targets.
+ *
+ * @param enabled         accept webhooks at all
+ * @param bearerTokenFile file holding the token Alertmanager must send; empty: the endpoint answers 404,
+ *                        never open without auth
+ * @param step            replicas added once per firing alert
+ * @param cooldown        no second alert-driven scale-out of one target within this
+ * @param maxBodyBytes    larger request bodies are refused with 413 unread (1MiB = 1048576)
+ * @param routes          label matchers in order; the first that matches picks the target
+ */
+public record AlertsSettings(boolean enabled, Optional<Path> bearerTokenFile, int step, Duration cooldown,
+                             long maxBodyBytes, List<AlertRoute> routes) {
+
+    public AlertsSettings {
+        requireNonNull(bearerTokenFile, "bearerTokenFile");
+        requireNonNull(cooldown, "cooldown");
+        routes = List.copyOf(requireNonNull(routes, "routes"));
+        if (step < 1) {
+            throw new IllegalArgumentException("alerts step must be >= 1");
+        }
+        if (maxBodyBytes < 1) {
+            throw new IllegalArgumentException("alerts max-body must be >= 1 byte");
+        }
+    }
+}

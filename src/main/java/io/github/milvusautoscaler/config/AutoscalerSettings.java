@@ -1,0 +1,61 @@
+package io.github.milvusautoscaler.config;
+
+import static java.util.Objects.requireNonNull;
+
+import com.typesafe.config.Config;
+import io.github.milvusautoscaler.core.InstallKind;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole validated configuration of the daemon: built once by {@link ConfigLoader}, immutable
+ * afterwards, so no component re-reads or re-checks HOCON at run time.
+ *
+ * @param prometheus        where signals come from
+ * @param kubernetes        how to reach the API server, leader election
+ * @param loopInterval      time between two ticks of one target
+ * @param loopJitter        each target's first tick is delayed by up to this much (0: none)
+ * @param dryRun            decide and log, write nothing
+ * @param maxActionsPerHour global budget of scale actions across all targets
+ * @param decisionLogPath   JSON Lines file for every decision; empty: none; {@code -}: standard output
+ * @param server            the HTTP server
+ * @param alerts            the Alertmanager webhook and its routes
+ * @param labelSchemes      label names per install kind, for the query placeholders
+ * @param queryTemplates    PromQL templates by name ({@code milvus-autoscaler.queries}), in reference.conf order
+ * @param targets           every target, in file order (clusters, then components as written)
+ * @param resolved          the whole resolved {@code milvus-autoscaler} subtree, for blocks other packages
+ *                          read themselves (the simulator's {@code sim})
+ */
+public record AutoscalerSettings(PrometheusSettings prometheus, KubernetesSettings kubernetes, Duration loopInterval,
+                                 Duration loopJitter, boolean dryRun, int maxActionsPerHour, String decisionLogPath,
+                                 ServerSettings server, AlertsSettings alerts, Map<InstallKind, LabelScheme> labelSchemes,
+                                 Map<String, String> queryTemplates, List<TargetSettings> targets, Config resolved) {
+
+    public AutoscalerSettings {
+        requireNonNull(prometheus, "prometheus");
+        requireNonNull(kubernetes, "kubernetes");
+        requireNonNull(loopInterval, "loopInterval");
+        requireNonNull(loopJitter, "loopJitter");
+        requireNonNull(decisionLogPath, "decisionLogPath");
+        requireNonNull(server, "server");
+        requireNonNull(alerts, "alerts");
+        labelSchemes = Collections.unmodifiableMap(new EnumMap<>(requireNonNull(labelSchemes, "labelSchemes")));
+        queryTemplates = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(queryTemplates, "queryTemplates")));
+        targets = List.copyOf(requireNonNull(targets, "targets"));
+        requireNonNull(resolved, "resolved");
+        for (InstallKind kind : InstallKind.values()) {
+            if (!labelSchemes.containsKey(kind)) {
+                throw new IllegalArgumentException("no label scheme for " + kind);
+            }
+        }
+    }
+
+    /** The label scheme of one install kind. */
+    public LabelScheme labelScheme(InstallKind kind) {
+        return labelSchemes.get(kind);
+    }
+}

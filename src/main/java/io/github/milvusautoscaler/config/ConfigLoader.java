@@ -1,0 +1,181 @@
+package io.github.milvusautoscaler.config;
+
+import static java.util.Objects.requireNonNull;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.policy.AlertSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Loads the daemon's HOCON configuration into validated, immutable {@link AutoscalerSettings}: the
+ * user's file layered over the bundled reference.conf (which holds every default), then resolved.
+ *
+ * <p>Every problem is collected before failing, each located by key path and file:line, e.g.
+ * {@code milvus-autoscaler.clusters[0].components.queryNode.max-replicas = 0 (autoscaler.conf:12): must be >= min-replicas (2)},
+ * so an SRE fixes a bad file in one pass rather than one restart per typo. Any problem, including a
+ * missing file or a syntax error, is an {@link InvalidConfigException}.
+ */
+public final class ConfigLoader {
+
+    /** The one top-level key of the file. */
+    public static final String ROOT = "milvus-autoscaler";
+
+    private static final Config REFERENCE = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(),
+            "reference.conf", ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
+    private static final ConfigObject REFERENCE_ROOT = (ConfigObject) REFERENCE.resolve().root().get(ROOT);
+    private static final KeyChecker.Closed SCHEMA = KeyChecker.schema(REFERENCE_ROOT);
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Loads {@code file} over reference.conf.
+     *
+     * @throws InvalidConfigException listing every problem; for a missing or unreadable file, or a syntax
+     *                                error, one whole-file error naming the path (and the line)
+     */
+    public static AutoscalerSettings load(Path file) {
+        requireNonNull(file, "file");
+        String shown = file.toString();
+        if (!Files.exists(file)) {
+            throw fileError(shown, -1, "file not found (looked for " + file.toAbsolutePath().normalize() + ")");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw fileError(shown, -1, "not a regular file");
+        }
+        if (!Files.isReadable(file)) {
+            throw fileError(shown, -1, "not readable by this user");
+        }
+        Config user;
+        try {
+            user = ConfigFactory.parseFile(file.toFile(),
+                    ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
+        } catch (ConfigException e) {
+            throw parseFailure(shown, e);
+        }
+        return build(user, shown);
+    }
+
+    /**
+     * Parses HOCON text as if it were a file named {@code originName} (which error lines then show), over
+     * reference.conf; for tests and tools.
+     *
+     * @throws InvalidConfigException listing every problem
+     */
+    public static AutoscalerSettings parse(String hocon, String originName) {
+        requireNonNull(hocon, "hocon");
+        requireNonNull(originName, "originName");
+        Config user;
+        try {
+            user = ConfigFactory.parseString(hocon,
+                    ConfigParseOptions.defaults().setOriginDescription(originName).setSyntax(ConfigSyntax.CONF));
+        } catch (ConfigException e) {
+            throw parseFailure(originName, e);
+        }
+        return build(user, originName);
+    }
+
+    /** The settings of an empty user file: reference.conf's defaults and no targets. */
+    public static AutoscalerSettings defaults() {
+        return parse("", "defaults");
+    }
+
+    private static AutoscalerSettings build(Config user, String shown) {
+        Config merged;
+        try {
+            merged = user.withFallback(REFERENCE).resolve();
+        } catch (ConfigException e) {
+            throw parseFailure(shown, e);
+        }
+        Errors errors = new Errors();
+        KeyChecker checker = new KeyChecker(errors);
+        ConfigObject top = merged.root();
+        for (String key : new TreeSet<>(user.root().keySet())) {
+            if (key.equals(ROOT)) {
+                checker.check(top.get(key), SCHEMA, ROOT);
+            } else {
+                errors.add(key, top.get(key), KeyChecker.unknownKey(key, Set.of(ROOT)));
+            }
+        }
+        ConfigValue rootValue = top.get(ROOT);
+        if (rootValue.valueType() != ConfigValueType.OBJECT) {
+            errors.add(ROOT, rootValue, Node.MUST_BE_OBJECT);
+            throw new InvalidConfigException(errors.sorted());
+        }
+        Node root = Node.of((ConfigObject) rootValue, ROOT, errors);
+
+        GlobalReader global = new GlobalReader(errors);
+        PrometheusSettings prometheus = global.prometheus(root.child("prometheus"));
+        KubernetesSettings kubernetes = global.kubernetes(root.child("kubernetes"));
+        GlobalReader.Loop loop = global.loop(root.child("loop"));
+        GlobalReader.TopLevel small = global.topLevel(root);
+        ServerSettings server = global.server(root.child("server"));
+        ConfigObject referenceRoute = (ConfigObject) ((ConfigList) ((ConfigObject) REFERENCE_ROOT.get("alerts"))
+                .get("routes")).get(0);
+        AlertsSettings alerts = global.alerts(root.child("alerts"), referenceRoute);
+        Map<InstallKind, LabelScheme> labelSchemes = global.labelSchemes(root.child("label-schemes"));
+        Node queriesNode = root.child("queries");
+        Map<String, String> queries = global.queries(queriesNode, (ConfigObject) REFERENCE_ROOT.get("queries"));
+
+        ConfigObject referenceSignals = (ConfigObject) ((ConfigObject) REFERENCE_ROOT.get("defaults")).get("signals");
+        Node newSignal = root.child("new-signal-defaults");
+        AlertSettings alertPolicy = alerts == null ? null : new AlertSettings(alerts.step(), alerts.cooldown());
+        List<TargetSettings> targets = List.of();
+        if (newSignal != null) {
+            targets = new TargetReader(errors, referenceSignals, newSignal.object(), queriesNode, queries, alertPolicy)
+                    .read(root);
+        }
+
+        if (!errors.isEmpty()) {
+            throw new InvalidConfigException(errors.sorted());
+        }
+        return new AutoscalerSettings(prometheus, kubernetes, loop.interval(), loop.jitter(), small.dryRun(),
+                small.maxActionsPerHour(), small.decisionLogPath(), server, alerts, labelSchemes, queries, targets,
+                merged.getConfig(ROOT));
+    }
+
+    private static InvalidConfigException fileError(String file, int line, String rule) {
+        Errors errors = new Errors();
+        errors.file(file, line, rule);
+        return new InvalidConfigException(errors.sorted());
+    }
+
+    /**
+     * A syntax error, an unreadable include or an unresolvable substitution, as one whole-file error:
+     * {@code config/autoscaler.conf:7: syntax error: Expecting close brace } or a comma, got end of file}.
+     */
+    private static InvalidConfigException parseFailure(String shown, ConfigException e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String file = shown;
+        int line = -1;
+        if (e.origin() != null) {
+            String prefix = e.origin().description() + ": ";
+            if (message.startsWith(prefix)) {
+                message = message.substring(prefix.length());
+            }
+            line = Origins.line(e.origin());
+            String originFile = Origins.file(e.origin());
+            if (!Origins.baseName(shown).equals(originFile)) {
+                file = e.origin().filename() != null ? e.origin().filename() : originFile;
+            }
+        }
+        // UnresolvedSubstitution extends Parse, so it is tested first.
+        String kind = e instanceof ConfigException.UnresolvedSubstitution ? ""
+                : e instanceof ConfigException.Parse ? "syntax error: " : "cannot read: ";
+        return fileError(file, line, kind + message);
+    }
+}

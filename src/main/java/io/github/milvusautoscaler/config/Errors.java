@@ -1,0 +1,103 @@
+package io.github.milvusautoscaler.config;
+
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Collects every problem of one load instead of stopping at the first, so an SRE fixes a file in one
+ * pass. The same problem found twice (a bad {@code defaults} key is seen again through every target
+ * that inherits it) is reported once.
+ */
+final class Errors {
+
+    /** What a missing key shows as its value. */
+    static final String MISSING = "<missing>";
+    private static final String REDACTED = "\"<redacted>\"";
+    private static final int MAX_VALUE_CHARS = 60;
+
+    private final Set<ConfigError> errors = new LinkedHashSet<>();
+    private int reported;
+
+    /** A value that breaks a rule, located by its own origin. */
+    void add(String path, ConfigValue value, String rule) {
+        reported++;
+        errors.add(new ConfigError(path, render(path, value), Origins.file(value.origin()),
+                Origins.line(value.origin()), rule));
+    }
+
+    /** A read field that breaks a rule. */
+    void add(Field<?> field, String rule) {
+        add(field.path(), field.raw(), rule);
+    }
+
+    /** A key that is not set, located at its enclosing object. */
+    void missing(String path, ConfigOrigin enclosing, String rule) {
+        reported++;
+        errors.add(new ConfigError(path, MISSING, Origins.file(enclosing), Origins.line(enclosing), rule));
+    }
+
+    /** A problem with the file as a whole. */
+    void file(String file, int line, String rule) {
+        reported++;
+        errors.add(ConfigError.ofFile(file, line, rule));
+    }
+
+    /**
+     * How many problems have been reported so far, duplicates included; a section is built only when
+     * this did not move while reading it (a duplicate still means the section is broken).
+     */
+    int mark() {
+        return reported;
+    }
+
+    boolean isEmpty() {
+        return errors.isEmpty();
+    }
+
+    /** Every problem, whole-file ones first, then user files before reference.conf, then by line and path. */
+    List<ConfigError> sorted() {
+        List<ConfigError> list = new ArrayList<>(errors);
+        list.sort(Comparator.comparing((ConfigError e) -> !e.isFileError())
+                .thenComparing(e -> e.file().equals("reference.conf"))
+                .thenComparing(ConfigError::file)
+                .thenComparingInt(ConfigError::line)
+                .thenComparing(ConfigError::path));
+        return list;
+    }
+
+    /**
+     * A value as the SRE wrote it: numbers and booleans as typed ({@code 0.80}, not {@code 0.8}), strings
+     * quoted and cut at 60 characters, objects and lists abbreviated; header values and URLs with
+     * credentials redacted, because error lines end up in logs.
+     */
+    static String render(String path, ConfigValue value) {
+        if (value == null) {
+            return MISSING;
+        }
+        if (path.contains(".headers.")) {
+            return REDACTED;
+        }
+        return switch (value.valueType()) {
+            case OBJECT -> "{...}";
+            case LIST -> "[...]";
+            case NULL -> "null";
+            case STRING -> quote(redactUserInfo((String) value.unwrapped()));
+            case NUMBER, BOOLEAN -> value.atKey("v").getString("v");
+        };
+    }
+
+    private static String redactUserInfo(String text) {
+        return text.replaceAll("(?i)^([a-z][a-z0-9+.-]*://)[^/@?#]*@", "$1<redacted>@");
+    }
+
+    private static String quote(String text) {
+        String shown = text.length() > MAX_VALUE_CHARS ? text.substring(0, MAX_VALUE_CHARS - 3) + "..." : text;
+        return com.typesafe.config.ConfigValueFactory.fromAnyRef(shown).render(ConfigRenderOptions.concise());
+    }
+}

@@ -1,0 +1,37 @@
+package io.github.milvusautoscaler.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How the daemon talks to the Kubernetes API: the {@code milvus-autoscaler.kubernetes} block.
+ *
+ * @param kubeconfig         kubeconfig path; empty: in-cluster service account, else $KUBECONFIG, else ~/.kube/config
+ * @param requestTimeout     time limit for one API request
+ * @param retry              retries for 5xx and timeouts within one tick
+ * @param events             emit Kubernetes Events on the scaled object
+ * @param helmDeploymentName Deployment name pattern of Helm installs, with {@code {release}} and {@code {component}}
+ * @param leaderElection     who may write
+ */
+public record KubernetesSettings(Optional<Path> kubeconfig, Duration requestTimeout, RetrySettings retry,
+                                 boolean events, String helmDeploymentName, LeaderElectionSettings leaderElection) {
+
+    public KubernetesSettings {
+        requireNonNull(kubeconfig, "kubeconfig");
+        requireNonNull(requestTimeout, "requestTimeout");
+        requireNonNull(retry, "retry");
+        requireNonNull(helmDeploymentName, "helmDeploymentName");
+        requireNonNull(leaderElection, "leaderElection");
+    }
+
+    /**
+     * The Deployment a Helm install creates for one component, e.g. release {@code my-release} and
+     * component label {@code querynode} give {@code my-release-milvus-querynode} with the default pattern.
+     */
+    public String helmDeployment(String release, String componentLabel) {
+        return helmDeploymentName.replace("{release}", release).replace("{component}", componentLabel);
+    }
+}

@@ -1,0 +1,439 @@
+package io.github.milvusautoscaler.config;
+
+import static io.github.milvusautoscaler.config.Rules.atLeast;
+import static io.github.milvusautoscaler.config.Rules.text;
+
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.policy.AlertSettings;
+import io.github.milvusautoscaler.policy.FallbackSettings;
+import io.github.milvusautoscaler.policy.PolicySettings;
+import io.github.milvusautoscaler.policy.ScaleInSettings;
+import io.github.milvusautoscaler.policy.ScaleOutSettings;
+import io.github.milvusautoscaler.policy.SignalPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Builds every target's settings by inheritance ({@code defaults} -> {@code component-defaults.<component>}
+ * -> the cluster's {@code components.<component>}) and validates them.
+ *
+ * <p>{@code defaults} and each {@code component-defaults} entry are also validated on their own, so a bad
+ * default is reported even in a file with no clusters yet, and reported once however many targets inherit it.
+ */
+final class TargetReader {
+
+    private static final String PREFIX = ConfigLoader.ROOT;
+    private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Pattern OBJECT_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+    private static final String COMPONENTS_RULE = "must name at least one worker component, e.g. components { queryNode {} }";
+
+    private final Errors errors;
+    private final ConfigObject referenceSignals;
+    private final ConfigObject newSignalDefaults;
+    private final Node queriesNode;
+    private final Map<String, String> queries;
+    private final AlertSettings alerts;
+
+    /** What one layered component block yields. */
+    private record Built(PolicySettings policy, List<SignalQuery> signals, String settleQuery, String healthQuery) {
+    }
+
+    /**
+     * @param referenceSignals  reference.conf's {@code defaults.signals}, which says which signals are built in
+     *                          and in which order they come
+     * @param newSignalDefaults the {@code new-signal-defaults} block a user's own signal starts from
+     * @param queriesNode       the {@code queries} block, to blame an empty template
+     * @param queries           the templates by name; null when that block has errors (then no template is checked)
+     * @param alerts            alert behaviour every policy gets; null when the alerts block has errors
+     */
+    TargetReader(Errors errors, ConfigObject referenceSignals, ConfigObject newSignalDefaults, Node queriesNode,
+                 Map<String, String> queries, AlertSettings alerts) {
+        this.errors = errors;
+        this.referenceSignals = referenceSignals;
+        this.newSignalDefaults = newSignalDefaults;
+        this.queriesNode = queriesNode;
+        this.queries = queries;
+        this.alerts = alerts;
+    }
+
+    /** Every target of every cluster, in file order; empty when there are errors (they are recorded). */
+    List<TargetSettings> read(Node root) {
+        Node defaults = root.child("defaults");
+        Node componentDefaults = root.child("component-defaults");
+        if (defaults != null) {
+            build(defaults, null);
+            if (componentDefaults != null) {
+                for (Component component : Component.values()) {
+                    Node layer = componentDefaults.childIfPresent(component.configName());
+                    if (layer != null) {
+                        build(layer.withFallback(defaults), null);
+                    }
+                }
+            }
+        }
+        List<TargetSettings> targets = new ArrayList<>();
+        List<Field<ConfigValue>> clusters = root.list("clusters");
+        if (clusters == null) {
+            return targets;
+        }
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < clusters.size(); i++) {
+            Field<ConfigValue> element = clusters.get(i);
+            if (element.raw().valueType() != ConfigValueType.OBJECT) {
+                errors.add(element, Node.MUST_BE_OBJECT);
+                continue;
+            }
+            cluster(i, Node.of((ConfigObject) element.raw(), element.path(), errors), defaults, componentDefaults,
+                    seen, targets);
+        }
+        return targets;
+    }
+
+    private void cluster(int index, Node cluster, Node defaults, Node componentDefaults, Map<String, Integer> seen,
+                         List<TargetSettings> targets) {
+        Field<String> namespace = cluster.string("namespace");
+        if (namespace != null && !NAMESPACE.matcher(namespace.value()).matches()) {
+            errors.add(namespace, "must be a Kubernetes namespace: lower-case letters, digits and '-', at most 63");
+            namespace = null;
+        }
+        Field<String> name = cluster.string("name");
+        if (name != null && !OBJECT_NAME.matcher(name.value()).matches()) {
+            errors.add(name, "must be a Kubernetes object name: lower-case letters, digits, '-' and '.'");
+            name = null;
+        }
+        if (namespace != null && name != null) {
+            Integer first = seen.putIfAbsent(namespace.value() + "/" + name.value(), index);
+            if (first != null) {
+                errors.add(name, "must be unique: clusters[" + first + "] has the same namespace ("
+                        + namespace.value() + ") and name");
+            }
+        }
+        InstallKind install = null;
+        Field<String> installField = cluster.string("install");
+        if (installField != null) {
+            switch (installField.value()) {
+                case "operator" -> install = InstallKind.OPERATOR;
+                case "helm" -> install = InstallKind.HELM;
+                default -> errors.add(installField, "must be operator or helm");
+            }
+        }
+        MilvusVersion version = null;
+        Field<String> versionField = cluster.string("milvus-version");
+        if (versionField != null) {
+            Optional<MilvusVersion> parsed = MilvusVersion.parse(versionField.value());
+            if (parsed.isEmpty()) {
+                errors.add(versionField, "must be a Milvus version such as \"2.5\" or \"2.5.5\"");
+            } else {
+                version = parsed.get();
+            }
+        }
+        if (!cluster.has("components")) {
+            errors.missing(cluster.path() + ".components", cluster.origin(), COMPONENTS_RULE);
+            return;
+        }
+        Node components = cluster.child("components");
+        if (components == null) {
+            return;
+        }
+        if (components.keys().isEmpty()) {
+            errors.add(components.path(), components.object(), COMPONENTS_RULE);
+            return;
+        }
+        for (String key : byLine(components.object())) {
+            Optional<Component> component = exactComponent(key);
+            if (component.isEmpty()) {
+                continue; // refused by the key check (coordinator or unknown name)
+            }
+            Node layers = components.child(key);
+            if (layers == null) {
+                continue;
+            }
+            if (version != null && !versionAllows(component.get(), version, components.find(key))) {
+                continue;
+            }
+            if (componentDefaults != null) {
+                Node middle = componentDefaults.childIfPresent(key);
+                if (middle != null) {
+                    layers = layers.withFallback(middle);
+                }
+            }
+            if (defaults == null) {
+                continue;
+            }
+            Built built = build(layers.withFallback(defaults), version);
+            if (built != null && namespace != null && name != null && install != null && version != null) {
+                targets.add(new TargetSettings(new Target(namespace.value(), name.value(), component.get(), install),
+                        versionField.value().trim(), built.policy(), built.signals(), built.settleQuery(),
+                        built.healthQuery()));
+            }
+        }
+    }
+
+    /** indexNode is gone from 2.6 (merged into dataNode); streamingNode only exists from 2.6. */
+    private boolean versionAllows(Component component, MilvusVersion version, Field<ConfigValue> block) {
+        if (component == Component.INDEX_NODE && version.isAtLeast(2, 6)) {
+            errors.add(block, "must not be set for milvus-version 2.6 or later: indexNode is merged into dataNode"
+                    + " there, so scale dataNode");
+            return false;
+        }
+        if (component == Component.STREAMING_NODE && !version.isAtLeast(2, 6)) {
+            errors.add(block, "must not be set before milvus-version 2.6: streamingNode exists from Milvus 2.6");
+            return false;
+        }
+        return true;
+    }
+
+    private static Optional<Component> exactComponent(String key) {
+        for (Component c : Component.values()) {
+            if (c.configName().equals(key)) {
+                return Optional.of(c);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Keys of an object in the order they are written (by line, then name): HOCON objects keep no order. */
+    private static List<String> byLine(ConfigObject object) {
+        List<String> keys = new ArrayList<>(object.keySet());
+        keys.sort(Comparator.comparingInt((String k) -> Origins.line(object.get(k).origin())).thenComparing(k -> k));
+        return keys;
+    }
+
+    /** Reads and checks one layered component block; null when it has errors. {@code version} null: not a target. */
+    private Built build(Node n, MilvusVersion version) {
+        int mark = errors.mark();
+        Field<Integer> min = n.integer("min-replicas");
+        Field<Integer> max = n.integer("max-replicas");
+        if (min != null && min.value() < 1) {
+            errors.add(min, "must be >= 1");
+        } else if (min != null && max != null && max.value() < min.value()) {
+            // Blame the side set in the more specific place: that is the one the SRE just changed.
+            if (max.specificity() <= min.specificity()) {
+                errors.add(max, "must be >= min-replicas (" + min.value() + ")");
+            } else {
+                errors.add(min, "must be <= max-replicas (" + max.value() + ")");
+            }
+        }
+        ScaleOutSettings scaleOut = scaleOut(n.child("scale-out"));
+        ScaleInSettings scaleIn = scaleIn(n.child("scale-in"));
+        FallbackSettings fallback = fallback(n.child("fallback"), max);
+        List<SignalPolicy> policies = new ArrayList<>();
+        List<SignalQuery> signalQueries = new ArrayList<>();
+        Node signals = n.child("signals");
+        if (signals != null) {
+            signals(signals, version, policies, signalQueries);
+        }
+        Field<String> settle = n.string("settle-query");
+        Field<String> health = n.string("health-query");
+        if (errors.mark() != mark || alerts == null) {
+            return null;
+        }
+        PolicySettings policy = new PolicySettings(min.value(), max.value(), scaleOut, scaleIn, policies, alerts,
+                fallback);
+        return new Built(policy, signalQueries, settle.value().trim(), health.value().trim());
+    }
+
+    private ScaleOutSettings scaleOut(Node n) {
+        if (n == null) {
+            return null;
+        }
+        Field<Duration> sustain = n.positiveDuration("sustain");
+        Field<Duration> cooldown = n.positiveDuration("cooldown");
+        Field<Integer> maxStep = atLeast(n.integer("max-step"), 1, errors);
+        Field<Double> panic = n.number("panic-above");
+        if (panic != null && !(panic.value() > 1.0)) {
+            errors.add(panic, "must be > 1 (a multiple of scale-out-above, e.g. 1.5)");
+            panic = null;
+        }
+        if (sustain == null || cooldown == null || maxStep == null || panic == null) {
+            return null;
+        }
+        return new ScaleOutSettings(sustain.value(), cooldown.value(), maxStep.value(), panic.value());
+    }
+
+    private ScaleInSettings scaleIn(Node n) {
+        if (n == null) {
+            return null;
+        }
+        Field<Duration> sustain = n.positiveDuration("sustain");
+        Field<Duration> cooldown = n.positiveDuration("cooldown");
+        Field<Duration> delay = n.positiveDuration("delay-after-scale-out");
+        Field<Duration> verify = n.positiveDuration("verify-window");
+        Field<Duration> backoff = n.positiveDuration("backoff");
+        Field<Duration> settle = n.positiveDuration("settle-timeout");
+        if (sustain == null || cooldown == null || delay == null || verify == null || backoff == null || settle == null) {
+            return null;
+        }
+        return new ScaleInSettings(sustain.value(), cooldown.value(), delay.value(), verify.value(), backoff.value(),
+                settle.value());
+    }
+
+    private FallbackSettings fallback(Node n, Field<Integer> max) {
+        if (n == null) {
+            return null;
+        }
+        Field<Duration> after = n.positiveDuration("after");
+        Field<String> modeField = n.string("mode");
+        FallbackSettings.Mode mode = null;
+        if (modeField != null) {
+            switch (modeField.value()) {
+                case "hold" -> mode = FallbackSettings.Mode.HOLD;
+                case "scale-out" -> mode = FallbackSettings.Mode.SCALE_OUT;
+                default -> errors.add(modeField, "must be hold or scale-out");
+            }
+        }
+        Field<Integer> replicas = atLeast(n.integer("replicas"), 1, errors);
+        if (mode == FallbackSettings.Mode.SCALE_OUT && replicas != null && max != null
+                && replicas.value() > max.value()) {
+            errors.add(replicas, "must be <= max-replicas (" + max.value() + ") when mode = scale-out");
+            return null;
+        }
+        if (after == null || mode == null || replicas == null) {
+            return null;
+        }
+        return new FallbackSettings(after.value(), mode, replicas.value());
+    }
+
+    /**
+     * Reads every signal of one block, adding the enabled ones to {@code policies} and {@code signalQueries}
+     * in configuration order: built-in signals in reference.conf's order, then the user's own in the order
+     * first written (by line), ties by name. Never HashMap order, so decisions and logs are stable.
+     */
+    private void signals(Node signals, MilvusVersion version, List<SignalPolicy> policies,
+                         List<SignalQuery> signalQueries) {
+        int mark = errors.mark();
+        List<String> names = new ArrayList<>(signals.keys());
+        Map<String, Integer> lines = new HashMap<>();
+        for (String name : names) {
+            lines.put(name, firstLine(signals, name));
+        }
+        names.sort(Comparator.comparingInt((String s) -> referenceSignals.containsKey(s) ? 0 : 1)
+                .thenComparingInt(lines::get)
+                .thenComparing(s -> s));
+        int enabledCount = 0;
+        for (String name : names) {
+            Node s = signals.child(name);
+            if (s == null) {
+                continue;
+            }
+            boolean builtIn = referenceSignals.containsKey(name);
+            if (!builtIn) {
+                s = s.withFallback(newSignalDefaults, PREFIX + ".new-signal-defaults");
+            }
+            Field<Boolean> enabled = s.bool("enabled");
+            Field<Double> out = threshold(s, "scale-out-above", builtIn, name);
+            Field<Double> in = threshold(s, "scale-in-below", builtIn, name);
+            Field<Double> target = s.numberOrNull("target");
+            Field<Boolean> perPod = s.bool("per-pod");
+            Field<String> query = s.has("query") ? s.string("query") : null;
+            boolean bandOk = band(out, in, target);
+            if (enabled == null || !enabled.value()) {
+                continue;
+            }
+            enabledCount++;
+            String template = template(s, name, query, version);
+            if (bandOk && target != null && perPod != null && template != null) {
+                double t = target.value() != null ? target.value() : (out.value() + in.value()) / 2;
+                policies.add(new SignalPolicy(name, out.value(), in.value(), t));
+                signalQueries.add(new SignalQuery(name, template, perPod.value()));
+            }
+        }
+        if (enabledCount == 0 && errors.mark() == mark) {
+            errors.add(signals.path(), signals.object(), "must enable at least one signal");
+        }
+    }
+
+    /**
+     * Where a signal first appears: its line in reference.conf for a built-in one, else the line of the
+     * least specific block that defines it (defaults before component-defaults before the cluster).
+     */
+    private int firstLine(Node signals, String signal) {
+        if (referenceSignals.containsKey(signal)) {
+            return referenceSignals.get(signal).origin().lineNumber();
+        }
+        List<Node.Layer> layers = signals.layersOf(signal);
+        return layers.isEmpty() ? Integer.MAX_VALUE : Origins.line(layers.get(layers.size() - 1).object().origin());
+    }
+
+    private Field<Double> threshold(Node s, String key, boolean builtIn, String name) {
+        if (!builtIn && !s.has(key)) {
+            errors.missing(s.path() + "." + key, s.origin(), "must be set: " + name
+                    + " is not a built-in signal, so it needs scale-out-above, scale-in-below and query");
+            return null;
+        }
+        return s.number(key);
+    }
+
+    /** The hysteresis band: 0 <= scale-in-below < scale-out-above, and a target inside it; true when valid. */
+    private boolean band(Field<Double> out, Field<Double> in, Field<Double> target) {
+        if (out == null || in == null) {
+            return false;
+        }
+        boolean ok = true;
+        if (!(out.value() > 0)) {
+            errors.add(out, "must be > 0");
+            ok = false;
+        }
+        if (in.value() < 0) {
+            errors.add(in, "must be >= 0");
+            ok = false;
+        }
+        if (ok && in.value() >= out.value()) {
+            // An empty band would scale out and in on the same value; blame the side set more specifically.
+            if (in.specificity() <= out.specificity()) {
+                errors.add(in, "must be < scale-out-above (" + text(out) + "): the hysteresis band is empty");
+            } else {
+                errors.add(out, "must be > scale-in-below (" + text(in) + "): the hysteresis band is empty");
+            }
+            return false;
+        }
+        if (ok && target != null && target.value() != null
+                && !(target.value() > in.value() && target.value() <= out.value())) {
+            errors.add(target, "must be inside the band: > scale-in-below (" + text(in) + ") and <= scale-out-above ("
+                    + text(out) + ")");
+            return false;
+        }
+        return ok && target != null;
+    }
+
+    /**
+     * The signal's own query, else {@code queries.<name>}; index-backlog on Milvus 2.2 or older uses
+     * {@code queries.index-backlog-legacy}, because the index-job metric moved from indexcoord to datacoord.
+     */
+    private String template(Node s, String name, Field<String> own, MilvusVersion version) {
+        if (own != null && !own.value().isBlank()) {
+            return own.value();
+        }
+        if (s.has("query") && own == null) {
+            return null; // wrong type, already reported
+        }
+        if (queries == null) {
+            return null; // the queries block has errors, already reported
+        }
+        String key = name.equals("index-backlog") && version != null && !version.isAtLeast(2, 3)
+                ? "index-backlog-legacy" : name;
+        String template = queries.get(key);
+        if (template == null) {
+            errors.missing(s.path() + ".query", s.origin(), "must be set: " + name
+                    + " is not a built-in signal, so there is no template for it in milvus-autoscaler.queries");
+            return null;
+        }
+        if (template.isBlank()) {
+            errors.add(queriesNode.find(key), "must not be empty while signal " + name
+                    + " is enabled without its own query");
+            return null;
+        }
+        return template;
+    }
+}

@@ -1,0 +1,57 @@
+package io.github.milvusautoscaler.config;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.policy.PolicySettings;
+import java.util.List;
+
+/**
+ * Everything known about one target after inheritance ({@code defaults} -> {@code component-defaults.<component>}
+ * -> the cluster's {@code components.<component>}): its policy and the PromQL behind it.
+ *
+ * @param target        the component of one cluster
+ * @param milvusVersion the cluster's {@code milvus-version} as written, e.g. {@code "2.5"}
+ * @param policy        bands, windows and limits; {@code policy.signals()} lists the enabled signals in
+ *                      the same order as {@code signals}
+ * @param signals       the query template of every enabled signal, in configuration order
+ * @param settleQuery   PromQL that is > 0 while data still moves after a step-down; empty: none
+ * @param healthQuery   PromQL that is > 0 while the component is unhealthy; empty: none
+ */
+public record TargetSettings(Target target, String milvusVersion, PolicySettings policy, List<SignalQuery> signals,
+                             String settleQuery, String healthQuery) {
+
+    public TargetSettings {
+        requireNonNull(target, "target");
+        requireNonNull(milvusVersion, "milvusVersion");
+        requireNonNull(policy, "policy");
+        signals = List.copyOf(requireNonNull(signals, "signals"));
+        requireNonNull(settleQuery, "settleQuery");
+        requireNonNull(healthQuery, "healthQuery");
+        List<String> policyNames = policy.signals().stream().map(s -> s.name()).toList();
+        List<String> queryNames = signals.stream().map(SignalQuery::name).toList();
+        if (!policyNames.equals(queryNames)) {
+            throw new IllegalArgumentException("policy signals " + policyNames + " and queries " + queryNames + " differ");
+        }
+    }
+
+    /** True when step-downs wait for a settle query (not only for ready replicas). */
+    public boolean hasSettleQuery() {
+        return !settleQuery.isBlank();
+    }
+
+    /** True when step-downs are verified by a health query. */
+    public boolean hasHealthQuery() {
+        return !healthQuery.isBlank();
+    }
+
+    /** The query of one enabled signal, or null when it is not enabled for this target. */
+    public SignalQuery signal(String name) {
+        for (SignalQuery q : signals) {
+            if (q.name().equals(name)) {
+                return q;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,278 @@
+package io.github.milvusautoscaler.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.github.milvusautoscaler.core.ActiveAlert.AlertAction;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.policy.FallbackSettings;
+import io.github.milvusautoscaler.policy.PolicySettings;
+import io.github.milvusautoscaler.policy.SignalPolicy;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Loading valid files: the shipped example, the defaults, inheritance, signal order and query templates. */
+class ConfigLoaderTest {
+
+    private static final Config REFERENCE = ConfigFactory.parseResources("reference.conf").resolve()
+            .getConfig("milvus-autoscaler");
+
+    private static TargetSettings target(AutoscalerSettings settings, String id) {
+        return settings.targets().stream().filter(t -> t.target().id().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no target " + id + " in " + settings.targets()));
+    }
+
+    private static List<String> signalNames(TargetSettings t) {
+        return t.policy().signals().stream().map(SignalPolicy::name).toList();
+    }
+
+    private static String oneCluster(String version, String components) {
+        return "milvus-autoscaler.clusters = [{ namespace = milvus, name = search, install = helm, milvus-version = \""
+                + version + "\", components { " + components + " } }]";
+    }
+
+    @Test
+    void shippedExampleLoads() {
+        // Maven runs tests from the project root, where config/autoscaler.conf lives.
+        AutoscalerSettings s = ConfigLoader.load(Path.of("config/autoscaler.conf"));
+
+        assertEquals(List.of("milvus/search-prod/queryNode", "milvus/search-prod/proxy",
+                        "analytics/milvus-batch/queryNode", "analytics/milvus-batch/dataNode"),
+                s.targets().stream().map(t -> t.target().id()).toList());
+        assertTrue(s.dryRun());
+        TargetSettings operatorQuery = target(s, "milvus/search-prod/queryNode");
+        assertEquals(InstallKind.OPERATOR, operatorQuery.target().install());
+        assertEquals("2.5.4", operatorQuery.milvusVersion());
+        // min 3 from the cluster beats component-defaults' 2; scale-in sustain 15m from the user's defaults.
+        assertEquals(3, operatorQuery.policy().minReplicas());
+        assertEquals(12, operatorQuery.policy().maxReplicas());
+        assertEquals(Duration.ofMinutes(15), operatorQuery.policy().scaleIn().sustain());
+        assertEquals(List.of("cpu", "memory", "qps", "read-queue", "search-latency-p99"), signalNames(operatorQuery));
+        assertEquals(new SignalPolicy("search-latency-p99", 250, 60, 120),
+                operatorQuery.policy().signal("search-latency-p99"));
+        assertTrue(operatorQuery.hasSettleQuery());
+        assertTrue(operatorQuery.hasHealthQuery());
+
+        TargetSettings helmData = target(s, "analytics/milvus-batch/dataNode");
+        assertEquals(InstallKind.HELM, helmData.target().install());
+        assertEquals(List.of("cpu", "memory", "index-backlog"), signalNames(helmData));
+        assertEquals(2, target(s, "analytics/milvus-batch/queryNode").policy().minReplicas());
+        assertEquals(List.of(AlertAction.SCALE_OUT, AlertAction.BLOCK_SCALE_IN),
+                s.alerts().routes().stream().map(AlertRoute::action).toList());
+    }
+
+    @Test
+    void emptyFileYieldsTheDocumentedDefaults() {
+        AutoscalerSettings s = ConfigLoader.parse("", "autoscaler.conf");
+
+        assertEquals(ConfigLoader.defaults().prometheus(), s.prometheus());
+        assertEquals(URI.create(REFERENCE.getString("prometheus.url")), s.prometheus().url());
+        assertEquals(URI.create("http://prometheus-operated.monitoring:9090"), s.prometheus().url());
+        assertEquals(Duration.ofSeconds(5), s.prometheus().timeout());
+        assertEquals(Duration.ofMinutes(2), s.prometheus().staleAfter());
+        assertEquals(1000, s.prometheus().maxSeries());
+        assertEquals(new RetrySettings(3, Duration.ofMillis(200)), s.prometheus().retry());
+        assertEquals(new CircuitBreakerSettings(50f, 20, Duration.ofSeconds(30)), s.prometheus().circuitBreaker());
+        assertEquals(new AuthSettings(Optional.empty(), "", Optional.empty(), Optional.empty()), s.prometheus().auth());
+        assertEquals(Map.of(), s.prometheus().headers());
+        assertEquals(Optional.empty(), s.kubernetes().kubeconfig());
+        assertEquals("my-release-milvus-querynode", s.kubernetes().helmDeployment("my-release", "querynode"));
+        assertEquals(new LeaderElectionSettings(true, "milvus-autoscaler", "", "", Duration.ofSeconds(15),
+                Duration.ofSeconds(10), Duration.ofSeconds(2)), s.kubernetes().leaderElection());
+        assertEquals(Duration.ofSeconds(15), s.loopInterval());
+        assertEquals(Duration.ofSeconds(2), s.loopJitter());
+        assertFalse(s.dryRun());
+        assertEquals(30, s.maxActionsPerHour());
+        assertEquals("", s.decisionLogPath());
+        assertEquals(new ServerSettings(8080, "0.0.0.0"), s.server());
+        assertEquals(1, s.alerts().step());
+        assertEquals(Duration.ofMinutes(5), s.alerts().cooldown());
+        assertEquals(1024 * 1024, s.alerts().maxBodyBytes()); // 1MiB
+        assertEquals(List.of(new AlertRoute(Map.of(), Map.of(), "namespace", "app_kubernetes_io_instance",
+                "component", AlertAction.SCALE_OUT)).toString(), s.alerts().routes().toString());
+        assertEquals(new LabelScheme("app_kubernetes_io_instance", "app_kubernetes_io_component"),
+                s.labelScheme(InstallKind.OPERATOR));
+        assertEquals(new LabelScheme("app_kubernetes_io_instance", "component"), s.labelScheme(InstallKind.HELM));
+        assertEquals(List.of("cpu", "memory", "qps", "read-queue", "index-backlog", "index-backlog-legacy",
+                "search-latency-p99", "querynode-settle"), List.copyOf(s.queryTemplates().keySet()));
+        assertEquals(REFERENCE.getString("queries.cpu"), s.queryTemplates().get("cpu"));
+        assertEquals(List.of(), s.targets());
+        assertEquals(REFERENCE.root().keySet(), s.resolved().root().keySet());
+    }
+
+    @Test
+    void aComponentWithoutOverridesGetsTheDocumentedDefaults() {
+        TargetSettings t = ConfigLoader.parse(oneCluster("2.5", "queryNode {}"), "autoscaler.conf").targets().get(0);
+        PolicySettings p = t.policy();
+
+        assertEquals(Duration.ofMinutes(10), p.scaleIn().sustain());
+        assertEquals(REFERENCE.getDuration("defaults.scale-in.sustain"), p.scaleIn().sustain());
+        assertEquals(Duration.ofMinutes(5), p.scaleIn().cooldown());
+        assertEquals(Duration.ofMinutes(15), p.scaleIn().delayAfterScaleOut());
+        assertEquals(Duration.ofMinutes(5), p.scaleIn().verifyWindow());
+        assertEquals(Duration.ofMinutes(30), p.scaleIn().backoff());
+        assertEquals(Duration.ofMinutes(30), p.scaleIn().settleTimeout());
+        assertEquals(Duration.ofMinutes(1), p.scaleOut().sustain());
+        assertEquals(Duration.ofMinutes(3), p.scaleOut().cooldown());
+        assertEquals(2, p.scaleOut().maxStep());
+        assertEquals(1.5, p.scaleOut().panicAbove());
+        assertEquals(1, p.minReplicas());
+        assertEquals(10, p.maxReplicas());
+        assertEquals(new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2), p.fallback());
+        assertEquals(List.of("cpu", "memory", "qps"), signalNames(t));
+        // target null: the middle of the band, (0.40 + 0.75) / 2 = 0.575.
+        assertEquals(new SignalPolicy("cpu", 0.75, 0.40, 0.575), p.signal("cpu"));
+        assertEquals(REFERENCE.getDouble("defaults.signals.cpu.scale-in-below"), p.signal("cpu").scaleInBelow());
+        assertEquals(REFERENCE.getDouble("defaults.signals.cpu.scale-out-above"), p.signal("cpu").scaleOutAbove());
+        // (0.50 + 0.80) / 2 = 0.65; (60 + 150) / 2 = 105.
+        assertEquals(0.65, p.signal("memory").target(), 1e-12);
+        assertEquals(105, p.signal("qps").target(), 1e-12);
+        assertEquals(new SignalQuery("cpu", REFERENCE.getString("queries.cpu"), true), t.signal("cpu"));
+        assertEquals(new SignalQuery("qps", REFERENCE.getString("queries.qps"), false), t.signal("qps"));
+        // queryNode's settle query comes from component-defaults, which points at queries.querynode-settle.
+        assertEquals(REFERENCE.getString("queries.querynode-settle"), t.settleQuery());
+        assertEquals("", t.healthQuery());
+        assertEquals(1, p.alerts().step());
+    }
+
+    /**
+     * One file, four targets, each key set at a different layer. Precedence: the cluster's component beats
+     * component-defaults, which beats the user's defaults, which beats reference.conf.
+     */
+    static final String LAYERED = """
+            milvus-autoscaler {
+              defaults { scale-out.max-step = 3, signals.cpu.scale-out-above = 0.70 }
+              component-defaults {
+                queryNode { scale-out.max-step = 4, signals.cpu.scale-out-above = 0.80 }
+                dataNode { scale-out.max-step = 5, scale-in.sustain = 20m }
+              }
+              clusters = [{ namespace = milvus, name = search, install = operator, milvus-version = "2.5",
+                components {
+                  queryNode { scale-out.max-step = 6 }
+                  dataNode { signals.cpu.scale-out-above = 0.90, signals.qps.enabled = true }
+                  proxy { scale-in.sustain = 2m }
+                  indexNode {}
+                } }]
+            }
+            """;
+
+    @ParameterizedTest(name = "{0}: max-step {1}, cpu above {2}, scale-in sustain {3}, signals {4}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # component | max-step | cpu scale-out-above | scale-in sustain | enabled signals
+            # queryNode: max-step 6 from the cluster (over 4 and 3); cpu 0.80 from component-defaults (over 0.70).
+            queryNode   | 6        | 0.80                | PT10M            | cpu memory qps
+            # dataNode: max-step 5 and sustain 20m from component-defaults; cpu 0.90 from the cluster; qps
+            # re-enabled by the cluster although reference.conf's component-defaults turn it off.
+            dataNode    | 5        | 0.90                | PT20M            | cpu memory qps
+            # proxy: max-step 3 and cpu 0.70 from the user's defaults; sustain 2m from the cluster; memory off
+            # by reference.conf's component-defaults.
+            proxy       | 3        | 0.70                | PT2M             | cpu qps
+            # indexNode: everything from the user's defaults and reference.conf; qps off by component-defaults.
+            indexNode   | 3        | 0.70                | PT10M            | cpu memory
+            """)
+    void inheritancePrecedence(String component, int maxStep, double cpuAbove, Duration sustain, String signals) {
+        TargetSettings t = target(ConfigLoader.parse(LAYERED, "autoscaler.conf"), "milvus/search/" + component);
+        assertEquals(maxStep, t.policy().scaleOut().maxStep());
+        assertEquals(cpuAbove, t.policy().signal("cpu").scaleOutAbove());
+        // The band's lower edge is untouched (0.40), so the target is its middle: (0.40 + above) / 2.
+        assertEquals((0.40 + cpuAbove) / 2, t.policy().signal("cpu").target(), 1e-12);
+        assertEquals(sustain, t.policy().scaleIn().sustain());
+        assertEquals(Arrays.asList(signals.split(" ")), signalNames(t));
+        assertEquals(Component.fromName(component).orElseThrow(), t.target().component());
+    }
+
+    @Test
+    void signalOrderIsBuiltInsThenTheUsersOwnByLine() {
+        // zeta is written before alpha, and beta (a cluster's own) last: file order, not name or hash order.
+        String hocon = """
+                milvus-autoscaler.defaults.signals.zeta { scale-out-above = 5, scale-in-below = 1, query = "zeta" }
+                milvus-autoscaler.defaults.signals.alpha { scale-out-above = 5, scale-in-below = 1, query = "alpha" }
+                milvus-autoscaler.clusters = [{ namespace = milvus, name = search, install = helm,
+                  milvus-version = "2.5", components { queryNode {
+                    signals.beta { scale-out-above = 9, scale-in-below = 3, query = "beta", per-pod = true }
+                    signals.read-queue.enabled = true
+                  } } }]
+                """;
+        for (int i = 0; i < 3; i++) {
+            TargetSettings t = ConfigLoader.parse(hocon, "autoscaler.conf").targets().get(0);
+            assertEquals(List.of("cpu", "memory", "qps", "read-queue", "zeta", "alpha", "beta"), signalNames(t));
+            assertEquals(signalNames(t), t.signals().stream().map(SignalQuery::name).toList());
+            // A user's signal starts from new-signal-defaults: enabled, one cluster value, target mid-band.
+            assertEquals(new SignalQuery("zeta", "zeta", false), t.signal("zeta"));
+            assertEquals(new SignalQuery("beta", "beta", true), t.signal("beta"));
+            assertEquals(3.0, t.policy().signal("zeta").target()); // (1 + 5) / 2
+        }
+    }
+
+    @ParameterizedTest(name = "milvus {0}: index-backlog uses queries.{1}")
+    @CsvSource({
+            // The index-job metric moved from indexcoord (2.2 and older) to datacoord.
+            "2.2, index-backlog-legacy",
+            "2.2.16, index-backlog-legacy",
+            "v2.1.4, index-backlog-legacy",
+            "2.3, index-backlog",
+            "2.5.5, index-backlog",
+            "2.6.0-rc1, index-backlog"})
+    void indexBacklogTemplateFollowsTheMilvusVersion(String version, String templateKey) {
+        AutoscalerSettings s = ConfigLoader.parse(
+                oneCluster(version, "dataNode { signals.index-backlog.enabled = true }"), "autoscaler.conf");
+        SignalQuery q = s.targets().get(0).signal("index-backlog");
+        assertEquals(s.queryTemplates().get(templateKey), q.template());
+        assertFalse(q.perPod());
+    }
+
+    @Test
+    void aSignalsOwnQueryBeatsTheTemplate() {
+        TargetSettings t = ConfigLoader.parse(
+                oneCluster("2.5", "proxy { signals.cpu.query = \"avg(my_cpu{pod=~\\\"{release}.*\\\"})\" }"),
+                "autoscaler.conf").targets().get(0);
+        assertEquals("avg(my_cpu{pod=~\"{release}.*\"})", t.signal("cpu").template());
+        assertNull(t.signal("memory"), "proxy's memory signal is off in reference.conf's component-defaults");
+    }
+
+    @Test
+    void aUsersAlertRouteFallsBackOnTheReferenceRouteKeyByKey() {
+        AlertsSettings alerts = ConfigLoader.parse(
+                "milvus-autoscaler.alerts.routes = [{ match { team = search }, match-re { severity = \"critical|page\" },"
+                        + " name-label = release }]", "autoscaler.conf").alerts();
+        AlertRoute route = alerts.routes().get(0);
+        assertEquals("release", route.nameLabel());
+        assertEquals("namespace", route.namespaceLabel()); // from reference.conf's route
+        assertEquals("component", route.componentLabel());
+        assertEquals(AlertAction.SCALE_OUT, route.action());
+        assertTrue(route.matches(Map.of("team", "search", "severity", "page")));
+        // Anchored: "paged" does not match "critical|page"; a missing label never matches.
+        assertFalse(route.matches(Map.of("team", "search", "severity", "paged")));
+        assertFalse(route.matches(Map.of("severity", "page")));
+    }
+
+    @Test
+    void resolvedKeepsTheWholeMergedSubtree() {
+        AutoscalerSettings s = ConfigLoader.parse("milvus-autoscaler.loop.interval = 30s", "autoscaler.conf");
+        assertEquals(Duration.ofSeconds(30), s.resolved().getDuration("loop.interval"));
+        assertEquals(Duration.ofSeconds(30), s.loopInterval());
+        assertEquals(REFERENCE.getString("queries.querynode-settle"),
+                s.resolved().getString("component-defaults.queryNode.settle-query"));
+    }
+
+    @Test
+    void errorsCarryTheirParts() {
+        InvalidConfigException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidConfigException.class,
+                () -> ConfigLoader.parse("\nmilvus-autoscaler.defaults.max-replicas = ten", "dir/autoscaler.conf"));
+        assertEquals(new ConfigError("milvus-autoscaler.defaults.max-replicas", "\"ten\"", "autoscaler.conf", 2,
+                "must be a whole number"), e.errors().get(0));
+    }
+}

@@ -1,0 +1,425 @@
+package io.github.milvusautoscaler.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every refusal of a bad configuration, each with the exact line an SRE would read. Each case is written
+ * so that it breaks exactly one rule, and asserts that exactly that one error comes out: a spurious
+ * second error (or a missing one) fails the case.
+ */
+class ConfigValidationTest {
+
+    private static final String FILE = "autoscaler.conf";
+    private static final String P = "milvus-autoscaler.";
+
+    /**
+     * One operator cluster; line 4 is install, line 5 milvus-version, line 7 the components' contents.
+     */
+    static String cluster(String install, String version, String components) {
+        return """
+                milvus-autoscaler.clusters = [{
+                  namespace = milvus
+                  name = search
+                  install = %s
+                  milvus-version = "%s"
+                  components {
+                    %s
+                  }
+                }]
+                """.formatted(install, version, components);
+    }
+
+    static String cluster(String components) {
+        return cluster("operator", "2.5", components);
+    }
+
+    static Stream<Arguments> badFiles() {
+        return Stream.of(
+                // --- hysteresis band ---
+                Arguments.of("empty band: scale-in-below above scale-out-above",
+                        "milvus-autoscaler.defaults.signals.cpu.scale-in-below = 0.80",
+                        P + "defaults.signals.cpu.scale-in-below = 0.80 (autoscaler.conf:1): must be < scale-out-above"
+                                + " (0.75): the hysteresis band is empty"),
+                // qps band is [60, 150]; the cluster sets scale-out-above = 60 = scale-in-below: blamed on the
+                // cluster's key, the more specific one.
+                Arguments.of("empty band: equal thresholds, blamed on the more specific side",
+                        cluster("queryNode { signals.qps.scale-out-above = 60 }"),
+                        P + "clusters[0].components.queryNode.signals.qps.scale-out-above = 60 (autoscaler.conf:7):"
+                                + " must be > scale-in-below (60): the hysteresis band is empty"),
+                // cpu band [0.40, 0.75]: 0.9 is above scale-out-above.
+                Arguments.of("signal target outside its band",
+                        "milvus-autoscaler.defaults.signals.cpu.target = 0.9",
+                        P + "defaults.signals.cpu.target = 0.9 (autoscaler.conf:1): must be inside the band:"
+                                + " > scale-in-below (0.40) and <= scale-out-above (0.75)"),
+
+                // --- replica bounds ---
+                Arguments.of("min-replicas below 1",
+                        "milvus-autoscaler.defaults.min-replicas = 0",
+                        P + "defaults.min-replicas = 0 (autoscaler.conf:1): must be >= 1"),
+                // min 2 comes from component-defaults (layer 1), max 0 from the cluster (layer 0): blame max.
+                Arguments.of("max-replicas below min-replicas (the documented example)",
+                        """
+                        milvus-autoscaler {
+                          component-defaults {
+                            queryNode { min-replicas = 2 }
+                          }
+                          clusters = [
+                            {
+                              namespace = milvus
+                              name = search
+                              install = operator
+                              milvus-version = "2.5"
+                              components {
+                                queryNode { max-replicas = 0 }
+                              }
+                            }
+                          ]
+                        }
+                        """,
+                        P + "clusters[0].components.queryNode.max-replicas = 0 (autoscaler.conf:12): must be >="
+                                + " min-replicas (2)"),
+                // max 10 is reference.conf's; the user changed min in the same layer, so min is blamed.
+                Arguments.of("min-replicas above the default max-replicas",
+                        "milvus-autoscaler.defaults.min-replicas = 11",
+                        P + "defaults.min-replicas = 11 (autoscaler.conf:1): must be <= max-replicas (10)"),
+
+                // --- components ---
+                Arguments.of("coordinator component in a cluster",
+                        cluster("queryCoord {}"),
+                        P + "clusters[0].components.queryCoord = {...} (autoscaler.conf:7): must be a worker component"
+                                + " (queryNode, dataNode, indexNode, proxy, streamingNode): Milvus scales worker nodes"
+                                + " only, never coordinators"),
+                Arguments.of("coordinator component in component-defaults",
+                        "milvus-autoscaler.component-defaults.mixCoord { max-replicas = 3 }",
+                        P + "component-defaults.mixCoord = {...} (autoscaler.conf:1): must be a worker component"
+                                + " (queryNode, dataNode, indexNode, proxy, streamingNode): Milvus scales worker nodes"
+                                + " only, never coordinators"),
+                Arguments.of("indexNode on Milvus 2.6",
+                        cluster("operator", "2.6.0", "indexNode {}"),
+                        P + "clusters[0].components.indexNode = {...} (autoscaler.conf:7): must not be set for"
+                                + " milvus-version 2.6 or later: indexNode is merged into dataNode there, so scale"
+                                + " dataNode"),
+                Arguments.of("streamingNode before Milvus 2.6",
+                        cluster("helm", "2.5", "streamingNode {}"),
+                        P + "clusters[0].components.streamingNode = {...} (autoscaler.conf:7): must not be set before"
+                                + " milvus-version 2.6: streamingNode exists from Milvus 2.6"),
+                Arguments.of("component name in the wrong case",
+                        cluster("querynode {}"),
+                        P + "clusters[0].components.querynode = {...} (autoscaler.conf:7): must be a worker component"
+                                + " (did you mean queryNode?)"),
+                Arguments.of("cluster with an empty components block",
+                        cluster(""),
+                        P + "clusters[0].components = {...} (autoscaler.conf:6): must name at least one worker"
+                                + " component, e.g. components { queryNode {} }"),
+                Arguments.of("cluster without components",
+                        "milvus-autoscaler.clusters = [{ namespace = milvus, name = search, install = helm,"
+                                + " milvus-version = \"2.5\" }]",
+                        P + "clusters[0].components = <missing> (autoscaler.conf:1): must name at least one worker"
+                                + " component, e.g. components { queryNode {} }"),
+
+                // --- unknown keys ---
+                Arguments.of("typo in a nested key",
+                        "milvus-autoscaler.defaults.scale-in.sustian = 30m",
+                        P + "defaults.scale-in.sustian = \"30m\" (autoscaler.conf:1): must be a known key (did you"
+                                + " mean sustain?)"),
+                Arguments.of("typo at the top of milvus-autoscaler",
+                        "milvus-autoscaler.dryrun = true",
+                        P + "dryrun = true (autoscaler.conf:1): must be a known key (did you mean dry-run?)"),
+                Arguments.of("typo inside a built-in signal",
+                        "milvus-autoscaler.defaults.signals.cpu.scale-out-abvoe = 0.9",
+                        P + "defaults.signals.cpu.scale-out-abvoe = 0.9 (autoscaler.conf:1): must be a known key (did"
+                                + " you mean scale-out-above?)"),
+                Arguments.of("camelCase key in a cluster's component",
+                        cluster("queryNode { maxReplicas = 3 }"),
+                        P + "clusters[0].components.queryNode.maxReplicas = 3 (autoscaler.conf:7): must be a known key"
+                                + " (did you mean max-replicas?)"),
+                Arguments.of("unknown key in a cluster element",
+                        "milvus-autoscaler.clusters = [{ namespace = milvus, name = search, install = helm,"
+                                + " milvus-version = \"2.5\", replicas = 3, components { proxy {} } }]",
+                        P + "clusters[0].replicas = 3 (autoscaler.conf:1): must be a known key: one of components,"
+                                + " install, milvus-version, name, namespace"),
+                Arguments.of("root that is not an object",
+                        "milvus-autoscaler = 5",
+                        "milvus-autoscaler = 5 (autoscaler.conf:1): must be an object { ... }"),
+                Arguments.of("misspelled root",
+                        "milvus-autoscalar { dry-run = true }",
+                        "milvus-autoscalar = {...} (autoscaler.conf:1): must be a known key (did you mean"
+                                + " milvus-autoscaler?)"),
+
+                // --- signals of one's own ---
+                Arguments.of("new signal without a query",
+                        """
+                        milvus-autoscaler.defaults.signals.gpu {
+                          scale-out-above = 0.8
+                          scale-in-below = 0.3
+                        }
+                        """,
+                        P + "defaults.signals.gpu.query = <missing> (autoscaler.conf:1): must be set: gpu is not a"
+                                + " built-in signal, so there is no template for it in milvus-autoscaler.queries"),
+                Arguments.of("new signal without scale-in-below",
+                        """
+                        milvus-autoscaler.defaults.signals.gpu {
+                          scale-out-above = 0.8
+                          query = "avg(gpu_util)"
+                        }
+                        """,
+                        P + "defaults.signals.gpu.scale-in-below = <missing> (autoscaler.conf:1): must be set: gpu is"
+                                + " not a built-in signal, so it needs scale-out-above, scale-in-below and query"),
+                Arguments.of("every signal of a component disabled",
+                        "milvus-autoscaler.component-defaults.proxy.signals { cpu.enabled = false, qps.enabled = false }",
+                        P + "component-defaults.proxy.signals = {...} (autoscaler.conf:1): must enable at least one"
+                                + " signal"),
+                Arguments.of("template emptied while its signal is enabled",
+                        "milvus-autoscaler.queries.cpu = \"\"",
+                        P + "queries.cpu = \"\" (autoscaler.conf:1): must not be empty while signal cpu is enabled"
+                                + " without its own query"),
+
+                // --- durations ---
+                Arguments.of("zero duration",
+                        "milvus-autoscaler.defaults.scale-out.cooldown = 0s",
+                        P + "defaults.scale-out.cooldown = \"0s\" (autoscaler.conf:1): must be a positive duration, such"
+                                + " as 30s or 5m"),
+                Arguments.of("negative duration",
+                        "milvus-autoscaler.defaults.scale-in.verify-window = -5m",
+                        P + "defaults.scale-in.verify-window = \"-5m\" (autoscaler.conf:1): must be a positive duration,"
+                                + " such as 30s or 5m"),
+                // HOCON would read a bare 5 as 5 milliseconds.
+                Arguments.of("duration without a unit",
+                        "milvus-autoscaler.prometheus.timeout = 5",
+                        P + "prometheus.timeout = 5 (autoscaler.conf:1): must be a duration with a unit, such as 30s"
+                                + " or 5m"),
+                Arguments.of("jitter not shorter than the loop interval",
+                        "milvus-autoscaler.loop.jitter = 15s",
+                        P + "loop.jitter = \"15s\" (autoscaler.conf:1): must be < loop.interval (15s)"),
+                Arguments.of("renew deadline not shorter than the lease",
+                        "milvus-autoscaler.kubernetes.leader-election.renew-deadline = 20s",
+                        P + "kubernetes.leader-election.renew-deadline = \"20s\" (autoscaler.conf:1): must be <"
+                                + " lease-duration (15s)"),
+
+                // --- Prometheus ---
+                Arguments.of("empty Prometheus URL",
+                        "milvus-autoscaler.prometheus.url = \"\"",
+                        P + "prometheus.url = \"\" (autoscaler.conf:1): " + GlobalReader.URL_RULE),
+                Arguments.of("null Prometheus URL",
+                        "milvus-autoscaler.prometheus.url = null",
+                        P + "prometheus.url = null (autoscaler.conf:1): " + GlobalReader.URL_RULE),
+                Arguments.of("Prometheus URL not http",
+                        "milvus-autoscaler.prometheus.url = \"ftp://prometheus:9090\"",
+                        P + "prometheus.url = \"ftp://prometheus:9090\" (autoscaler.conf:1): " + GlobalReader.URL_RULE),
+                Arguments.of("Prometheus URL without a scheme",
+                        "milvus-autoscaler.prometheus.url = \"prometheus:9090\"",
+                        P + "prometheus.url = \"prometheus:9090\" (autoscaler.conf:1): " + GlobalReader.URL_RULE),
+                // The password never appears in the error line.
+                Arguments.of("Prometheus URL with credentials",
+                        "milvus-autoscaler.prometheus.url = \"http://admin:s3cret@prometheus:9090\"",
+                        P + "prometheus.url = \"http://<redacted>@prometheus:9090\" (autoscaler.conf:1): must not"
+                                + " contain credentials: use prometheus.auth (they would reach logs)"),
+                Arguments.of("basic-auth user without a password file",
+                        "milvus-autoscaler.prometheus.auth.basic-username = reader",
+                        P + "prometheus.auth.basic-username = \"reader\" (autoscaler.conf:1): needs basic-password-file"
+                                + " to be set as well"),
+                Arguments.of("header value is redacted",
+                        "milvus-autoscaler.prometheus.headers { Authorization = [ \"Bearer abc\" ] }",
+                        P + "prometheus.headers.Authorization = \"<redacted>\" (autoscaler.conf:1): must be a string"),
+
+                // --- clusters ---
+                Arguments.of("two clusters with the same namespace and name",
+                        """
+                        milvus-autoscaler.clusters = [
+                          { namespace = milvus, name = search, install = operator, milvus-version = "2.5", components { proxy {} } }
+                          { namespace = milvus, name = search, install = helm, milvus-version = "2.5", components { dataNode {} } }
+                        ]
+                        """,
+                        P + "clusters[1].name = \"search\" (autoscaler.conf:3): must be unique: clusters[0] has the same"
+                                + " namespace (milvus) and name"),
+                Arguments.of("install neither operator nor helm",
+                        cluster("kubectl", "2.5", "proxy {}"),
+                        P + "clusters[0].install = \"kubectl\" (autoscaler.conf:4): must be operator or helm"),
+                Arguments.of("cluster without install",
+                        "milvus-autoscaler.clusters = [{ namespace = milvus, name = search, milvus-version = \"2.5\","
+                                + " components { proxy {} } }]",
+                        P + "clusters[0].install = <missing> (autoscaler.conf:1): must be set"),
+                Arguments.of("milvus-version that is not a version",
+                        cluster("operator", "latest", "proxy {}"),
+                        P + "clusters[0].milvus-version = \"latest\" (autoscaler.conf:5): must be a Milvus version such"
+                                + " as \"2.5\" or \"2.5.5\""),
+                Arguments.of("namespace that Kubernetes would refuse",
+                        "milvus-autoscaler.clusters = [{ namespace = Milvus_Prod, name = search, install = helm,"
+                                + " milvus-version = \"2.5\", components { proxy {} } }]",
+                        P + "clusters[0].namespace = \"Milvus_Prod\" (autoscaler.conf:1): must be a Kubernetes"
+                                + " namespace: lower-case letters, digits and '-', at most 63"),
+                Arguments.of("clusters written as an object",
+                        "milvus-autoscaler.clusters { search { namespace = milvus } }",
+                        P + "clusters = {...} (autoscaler.conf:1): must be a list [ ... ]"),
+
+                // --- wrong types ---
+                Arguments.of("string where a whole number is expected",
+                        "milvus-autoscaler.defaults.max-replicas = ten",
+                        P + "defaults.max-replicas = \"ten\" (autoscaler.conf:1): must be a whole number"),
+                // Typesafe's getInt would silently truncate 2.5 to 2.
+                Arguments.of("fraction where a whole number is expected",
+                        "milvus-autoscaler.defaults.max-replicas = 2.5",
+                        P + "defaults.max-replicas = 2.5 (autoscaler.conf:1): must be a whole number"),
+                Arguments.of("object where a number is expected",
+                        "milvus-autoscaler.defaults.signals.cpu.scale-out-above { value = 1 }",
+                        P + "defaults.signals.cpu.scale-out-above = {...} (autoscaler.conf:1): must be a number"),
+                Arguments.of("number where an object is expected",
+                        "milvus-autoscaler.defaults.scale-out = 5",
+                        P + "defaults.scale-out = 5 (autoscaler.conf:1): must be an object { ... }"),
+                Arguments.of("word where a boolean is expected",
+                        "milvus-autoscaler.dry-run = maybe",
+                        P + "dry-run = \"maybe\" (autoscaler.conf:1): must be true or false"),
+
+                // --- limits ---
+                Arguments.of("max-step below 1",
+                        "milvus-autoscaler.defaults.scale-out.max-step = 0",
+                        P + "defaults.scale-out.max-step = 0 (autoscaler.conf:1): must be >= 1"),
+                Arguments.of("panic-above not above 1",
+                        "milvus-autoscaler.defaults.scale-out.panic-above = 1.0",
+                        P + "defaults.scale-out.panic-above = 1.0 (autoscaler.conf:1): must be > 1 (a multiple of"
+                                + " scale-out-above, e.g. 1.5)"),
+                Arguments.of("fallback mode misspelled",
+                        "milvus-autoscaler.defaults.fallback.mode = scaleout",
+                        P + "defaults.fallback.mode = \"scaleout\" (autoscaler.conf:1): must be hold or scale-out"),
+                // max-replicas is 10 by default, so a scale-out fallback to 20 could never be reached.
+                Arguments.of("scale-out fallback above max-replicas",
+                        "milvus-autoscaler.defaults.fallback { mode = scale-out, replicas = 20 }",
+                        P + "defaults.fallback.replicas = 20 (autoscaler.conf:1): must be <= max-replicas (10) when"
+                                + " mode = scale-out"),
+                Arguments.of("action budget of zero",
+                        "milvus-autoscaler.max-actions-per-hour = 0",
+                        P + "max-actions-per-hour = 0 (autoscaler.conf:1): must be >= 1"),
+                Arguments.of("port out of range",
+                        "milvus-autoscaler.server.port = 70000",
+                        P + "server.port = 70000 (autoscaler.conf:1): must be a port number from 0 to 65535 (0: any"
+                                + " free port)"),
+                Arguments.of("Helm Deployment pattern without the component",
+                        "milvus-autoscaler.kubernetes.helm-deployment-name = \"{release}-milvus\"",
+                        P + "kubernetes.helm-deployment-name = \"{release}-milvus\" (autoscaler.conf:1): must contain"
+                                + " {component}, e.g. \"{release}-milvus-{component}\""),
+
+                // --- alerts ---
+                Arguments.of("alert route action misspelled",
+                        "milvus-autoscaler.alerts.routes = [{ action = scale }]",
+                        P + "alerts.routes[0].action = \"scale\" (autoscaler.conf:1): must be scale-out or"
+                                + " block-scale-in"),
+                Arguments.of("alert route regular expression that does not compile",
+                        "milvus-autoscaler.alerts.routes = [{ match-re { severity = \"crit(\" } }]",
+                        P + "alerts.routes[0].match-re.severity = \"crit(\" (autoscaler.conf:1): must be a regular"
+                                + " expression (Unclosed group at index 5)"),
+                Arguments.of("alerts enabled without routes",
+                        "milvus-autoscaler.alerts.routes = []",
+                        P + "alerts.routes = [...] (autoscaler.conf:1): must have at least one route while"
+                                + " alerts.enabled = true"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badFiles")
+    void refusesWithExactlyTheExpectedErrorLine(String name, String hocon, String expected) {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.parse(hocon, FILE));
+        assertEquals(List.of(expected), e.errors().stream().map(ConfigError::toString).toList());
+        assertEquals(expected, e.getMessage());
+    }
+
+    @Test
+    void reportsEveryErrorOfOneFileInLineOrder() {
+        String hocon = """
+                milvus-autoscaler {
+                  prometheus.url = "ftp://prometheus"
+                  defaults {
+                    min-replicas = 0
+                    scale-in { sustian = 5m }
+                    signals.memory.scale-in-below = 0.9
+                  }
+                  clusters = [
+                    { namespace = milvus, name = search, install = operator, milvus-version = "2.6",
+                      components { indexNode {}, rootCoord {}, queryNode { max-replicas = ten } } }
+                    { namespace = milvus, name = search, install = helmm, milvus-version = "2.5", components {} }
+                  ]
+                }
+                """;
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.parse(hocon, FILE));
+        assertEquals(List.of(
+                P + "prometheus.url = \"ftp://prometheus\" (autoscaler.conf:2): " + GlobalReader.URL_RULE,
+                P + "defaults.min-replicas = 0 (autoscaler.conf:4): must be >= 1",
+                P + "defaults.scale-in.sustian = \"5m\" (autoscaler.conf:5): must be a known key (did you mean sustain?)",
+                P + "defaults.signals.memory.scale-in-below = 0.9 (autoscaler.conf:6): must be < scale-out-above (0.80):"
+                        + " the hysteresis band is empty",
+                P + "clusters[0].components.indexNode = {...} (autoscaler.conf:10): must not be set for milvus-version"
+                        + " 2.6 or later: indexNode is merged into dataNode there, so scale dataNode",
+                P + "clusters[0].components.queryNode.max-replicas = \"ten\" (autoscaler.conf:10): must be a whole number",
+                P + "clusters[0].components.rootCoord = {...} (autoscaler.conf:10): must be a worker component (queryNode,"
+                        + " dataNode, indexNode, proxy, streamingNode): Milvus scales worker nodes only, never coordinators",
+                P + "clusters[1].components = {...} (autoscaler.conf:11): must name at least one worker component, e.g."
+                        + " components { queryNode {} }",
+                P + "clusters[1].install = \"helmm\" (autoscaler.conf:11): must be operator or helm",
+                P + "clusters[1].name = \"search\" (autoscaler.conf:11): must be unique: clusters[0] has the same"
+                        + " namespace (milvus) and name"),
+                e.errors().stream().map(ConfigError::toString).toList());
+    }
+
+    @Test
+    void aBadDefaultIsReportedOnceHoweverManyTargetsInheritIt() {
+        // Three targets inherit defaults.max-step = 0; one error, not four (defaults itself + three targets).
+        String hocon = "milvus-autoscaler.defaults.scale-out.max-step = 0\n" + """
+                milvus-autoscaler.clusters = [{ namespace = milvus, name = search, install = helm,
+                  milvus-version = "2.5", components { queryNode {}, dataNode {}, proxy {} } }]
+                """;
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.parse(hocon, FILE));
+        assertEquals(List.of(P + "defaults.scale-out.max-step = 0 (autoscaler.conf:1): must be >= 1"),
+                e.errors().stream().map(ConfigError::toString).toList());
+    }
+
+    @Test
+    void missingFileNamesThePath(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.conf");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(missing));
+        assertEquals(1, e.errors().size());
+        assertTrue(e.getMessage().startsWith(missing + ": file not found"), e.getMessage());
+    }
+
+    @Test
+    void syntaxErrorNamesThePathAndLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("autoscaler.conf");
+        Files.writeString(file, "milvus-autoscaler {\n  dry-run = true\n  loop { interval = 15s\n}\n");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(1, e.errors().size());
+        ConfigError error = e.errors().get(0);
+        assertTrue(error.isFileError());
+        assertEquals(file.toString(), error.file());
+        assertTrue(error.line() >= 3, "line of the unclosed brace or later, was " + error.line());
+        assertTrue(error.toString().startsWith(file + ":" + error.line() + ": syntax error: "), error.toString());
+    }
+
+    @Test
+    void unresolvedSubstitutionNamesTheLine() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> ConfigLoader.parse("milvus-autoscaler {\n  prometheus.url = ${PROM_URL_THAT_IS_NOT_SET_ANYWHERE}\n}",
+                        FILE));
+        assertEquals(List.of("autoscaler.conf:2: Could not resolve substitution to a value:"
+                        + " ${PROM_URL_THAT_IS_NOT_SET_ANYWHERE}"),
+                e.errors().stream().map(ConfigError::toString).toList());
+    }
+
+    @Test
+    void secretsInHeadersNeverReachTheMessage() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.parse(
+                "milvus-autoscaler.prometheus { url = \"http://u:hunter2@p:9090\", headers { X-Key = [\"hunter2\"] } }",
+                FILE));
+        assertEquals(2, e.errors().size(), e.getMessage());
+        assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+    }
+}

@@ -1,0 +1,84 @@
+package io.github.milvusautoscaler.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.cli.ValidateConfigCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code validate-config FILE}: exit 0 with every target's effective settings, or exit 2 with every error. */
+class ValidateConfigCommandTest {
+
+    /** Exit code and both streams of one run. */
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = new CommandLine(new ValidateConfigCommand())
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true))
+                .execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void validFilePrintsEffectiveSettingsAndExitsZero() {
+        Run r = run("config/autoscaler.conf");
+
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("", r.err());
+        assertTrue(r.out().startsWith("config/autoscaler.conf: valid, 4 targets"), r.out());
+        assertTrue(r.out().contains("target milvus/search-prod/queryNode (install operator, milvus 2.5.4)"), r.out());
+        assertTrue(r.out().contains("target analytics/milvus-batch/dataNode (install helm, milvus 2.5.6)"), r.out());
+        // Inherited and overridden values as the policy will see them: min 3 from the cluster, sustain 15m
+        // from the user's defaults, the cpu band's target the middle (0.40 + 0.75) / 2 = 0.575.
+        assertTrue(r.out().contains("replicas      min 3, max 12"), r.out());
+        assertTrue(r.out().contains("scale-in      sustain 15m, cooldown 5m"), r.out());
+        assertTrue(r.out().contains("band [0.4, 0.75] target 0.575 per-pod  sum by (pod) (rate(container_cpu"), r.out());
+        assertTrue(r.out().contains("search-latency-p99   band [60, 250] target 120 cluster"), r.out());
+        assertTrue(r.out().contains("settle-query  yes  sum(milvus_querynode_stopping_balance_node_num"), r.out());
+        assertTrue(r.out().contains("health-query  none"), r.out());
+    }
+
+    @Test
+    void invalidFilePrintsEveryErrorToStderrAndExitsTwo() {
+        Run r = run("src/test/resources/config/invalid.conf");
+
+        assertEquals(2, r.exit());
+        assertEquals("", r.out());
+        assertEquals(List.of(
+                "milvus-autoscaler.prometheus.url = \"\" (invalid.conf:3): " + GlobalReader.URL_RULE,
+                "milvus-autoscaler.defaults.scale-out.max-stepp = 3 (invalid.conf:4): must be a known key (did you mean"
+                        + " max-step?)",
+                "milvus-autoscaler.clusters[0].components.queryCoord = {...} (invalid.conf:7): must be a worker component"
+                        + " (queryNode, dataNode, indexNode, proxy, streamingNode): Milvus scales worker nodes only,"
+                        + " never coordinators",
+                "src/test/resources/config/invalid.conf: invalid, 3 errors"),
+                r.err().lines().toList());
+    }
+
+    @Test
+    void missingFileExitsTwoNamingThePath(@TempDir Path dir) {
+        Path missing = dir.resolve("absent.conf");
+        Run r = run(missing.toString());
+
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith(missing + ": file not found"), r.err());
+    }
+
+    @Test
+    void noFileIsAUsageErrorExitingTwo() {
+        Run r = run();
+
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("Missing required parameter: 'FILE'"), r.err());
+    }
+}
