@@ -4,12 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.DecisionSink;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.Target;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1EventSource;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
@@ -59,7 +61,6 @@ public final class KubernetesEventSink implements DecisionSink {
 
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesEventSink.class);
 
-    private final ApiClient client;
     private final KubernetesRequests requests;
     private final boolean enabled;
     private final ScaledObjects scaledObjects;
@@ -75,8 +76,9 @@ public final class KubernetesEventSink implements DecisionSink {
      */
     public KubernetesEventSink(ApiClient client, KubernetesOptions options, ScaledObjects scaledObjects,
                                LeaderGate gate, Clock clock, String instance) {
-        this.client = requireNonNull(client, "client");
+        requireNonNull(client, "client");
         requireNonNull(options, "options");
+        // One attempt: an Event is worth less than the tick it would delay.
         this.requests = new KubernetesRequests(client, 1, options.retryBackoff());
         this.enabled = options.events();
         this.scaledObjects = requireNonNull(scaledObjects, "scaledObjects");
@@ -98,7 +100,7 @@ public final class KubernetesEventSink implements DecisionSink {
                 if (decision.equals(failed.remove(target))) {
                     return;
                 }
-                emit(decision, decision.action() == io.github.milvusautoscaler.core.Action.SCALE_OUT ? SCALED_OUT
+                emit(decision, decision.action() == Action.SCALE_OUT ? SCALED_OUT
                         : SCALED_IN, "Normal", decision.message());
             }
             case HOLD -> {
@@ -156,7 +158,7 @@ public final class KubernetesEventSink implements DecisionSink {
                     .source(new V1EventSource().component(COMPONENT).host(instance))
                     .reportingComponent(COMPONENT)
                     .reportingInstance(instance);
-            JsonObject body = JsonParser.parseString(client.getJSON().serialize(event)).getAsJsonObject();
+            JsonObject body = JsonParser.parseString(JSON.serialize(event)).getAsJsonObject();
             requests.create(ApiResource.EVENTS, target.namespace(), body);
             LOG.debug("{}: Event {} on {} {}", target, reason, object.getKind(), object.getName());
         } catch (ActuationException e) {
