@@ -1,0 +1,127 @@
+package io.github.milvusautoscaler.actuate;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.gson.JsonObject;
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.ActuationException.Kind;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.ReplicaActuator;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.Target;
+import io.kubernetes.client.openapi.ApiClient;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads and writes a component's replica count on the {@code apps/v1} Deployment a Helm install
+ * creates, named by {@code kubernetes.helm-deployment-name} ({@code my-release-milvus-querynode}).
+ *
+ * <p>The write is one merge patch on the Deployment itself carrying {@code metadata.resourceVersion},
+ * {@code spec.replicas} and the last-scale annotations: the {@code /scale} subresource cannot carry
+ * annotations, and two writes could be half done. Helm users set {@code <component>.replicas: -1}
+ * in their values so the chart omits the field and a later {@code helm upgrade} keeps our count.
+ *
+ * <p>Ready replicas are {@code status.readyReplicas}. Rollout while {@code status.updatedReplicas <
+ * spec.replicas} (pods of an older template remain) or {@code status.observedGeneration <
+ * metadata.generation} (the controller has not seen the latest spec yet).
+ */
+public final class HelmDeploymentActuator implements ReplicaActuator {
+
+    /** The API server's default when {@code spec.replicas} is absent. */
+    static final int KUBERNETES_DEFAULT_REPLICAS = 1;
+
+    private static final Logger LOG = LoggerFactory.getLogger(HelmDeploymentActuator.class);
+
+    private final KubernetesRequests requests;
+    private final KubernetesOptions options;
+    private final ScaledObjects scaledObjects;
+
+    public HelmDeploymentActuator(ApiClient client, KubernetesOptions options, ScaledObjects scaledObjects) {
+        this(new KubernetesRequests(client, options), options, scaledObjects);
+    }
+
+    HelmDeploymentActuator(KubernetesRequests requests, KubernetesOptions options, ScaledObjects scaledObjects) {
+        this.requests = requireNonNull(requests, "requests");
+        this.options = requireNonNull(options, "options");
+        this.scaledObjects = requireNonNull(scaledObjects, "scaledObjects");
+    }
+
+    @Override
+    public ReplicaStatus read(Target target) {
+        requireHelm(target);
+        String name = deploymentName(target);
+        JsonObject deployment = requests.get(ApiResource.DEPLOYMENTS, target.namespace(), name);
+        String resourceVersion = JsonPaths.string(deployment, "metadata", "resourceVersion").orElse("");
+        long replicas = readInt(target, deployment, "spec", "replicas").orElse(KUBERNETES_DEFAULT_REPLICAS);
+        long ready = readInt(target, deployment, "status", "readyReplicas").orElse(0);
+        boolean rollout = rollingOut(deployment, replicas);
+        JsonObject annotations = JsonPaths.annotations(deployment);
+        String object = "deployment " + target.namespace() + "/" + name;
+        scaledObjects.remember(target, ApiResource.DEPLOYMENTS, name,
+                JsonPaths.string(deployment, "metadata", "uid").orElse(null), resourceVersion);
+        LOG.debug("{}: {} replicas={} ready={} rollout={} rv={}", target, object, replicas, ready, rollout,
+                resourceVersion);
+        return new ReplicaStatus((int) replicas, (int) ready, ScaleAnnotations.paused(annotations), rollout,
+                ScaleAnnotations.lastScale(annotations, object), resourceVersion);
+    }
+
+    @Override
+    public void apply(Decision decision, ReplicaStatus basis) {
+        requireNonNull(decision, "decision");
+        requireNonNull(basis, "basis");
+        Target target = decision.target();
+        requireHelm(target);
+        if (!Writes.needed(decision, basis)) {
+            return;
+        }
+        JsonObject spec = new JsonObject();
+        spec.addProperty("replicas", decision.to());
+        JsonObject patch = Writes.metadataPatch(decision, basis);
+        patch.add("spec", spec);
+        String name = deploymentName(target);
+        requests.mergePatch(ApiResource.DEPLOYMENTS, target.namespace(), name, patch);
+        LOG.info("{}: wrote spec.replicas {} -> {} on deployment {}/{} ({})", target, basis.current(), decision.to(),
+                target.namespace(), name, decision.reason());
+    }
+
+    /** The Deployment owning the target's replicas. */
+    public String deploymentName(Target target) {
+        return options.helmDeploymentName(target.name(), target.component());
+    }
+
+    /**
+     * True while a Deployment with {@code replicas > 0} is rolling out a template: pods of an older
+     * template remain ({@code updatedReplicas < replicas}) or the controller has not yet observed
+     * the latest spec ({@code observedGeneration < generation}). A pure scale keeps
+     * {@code updatedReplicas == replicas}, so our own write is not mistaken for a rollout for long.
+     */
+    static boolean rollingOut(JsonObject deployment, long replicas) {
+        long updated = JsonPaths.integer(deployment, "status", "updatedReplicas").orElse(0);
+        long generation = JsonPaths.integer(deployment, "metadata", "generation").orElse(0);
+        long observed = JsonPaths.integer(deployment, "status", "observedGeneration").orElse(0);
+        return (replicas > 0 && updated < replicas) || observed < generation;
+    }
+
+    private static OptionalLong readInt(Target target, JsonObject object, String... path) {
+        try {
+            OptionalLong value = JsonPaths.integer(object, path);
+            if (value.isPresent() && (value.getAsLong() < 0 || value.getAsLong() > Integer.MAX_VALUE)) {
+                throw new IllegalArgumentException(String.join(".", path) + " = " + value.getAsLong()
+                        + " is not a replica count");
+            }
+            return value;
+        } catch (IllegalArgumentException e) {
+            throw new ActuationException(Kind.REFUSED, target + ": " + e.getMessage());
+        }
+    }
+
+    private static void requireHelm(Target target) {
+        requireNonNull(target, "target");
+        if (target.install() != InstallKind.HELM) {
+            throw new IllegalArgumentException(target + " is a " + target.install() + " install, not HELM");
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.github.milvusautoscaler.actuate;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.milvusautoscaler.core.Action;
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.DecisionSink;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.Target;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.JSON;
+import io.kubernetes.client.openapi.models.CoreV1Event;
+import io.kubernetes.client.openapi.models.V1EventSource;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1ObjectReference;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells the story on the scaled object as core/v1 Events, so {@code kubectl describe milvus
+ * my-release} (or the Helm Deployment) shows why replicas changed:
+ * <ul>
+ *   <li>{@code ScaledOut} / {@code ScaledIn} (Normal) for every scale decision written;</li>
+ *   <li>{@code ScaleBlocked} (Normal) for a HOLD whose {@link Reason#blocksAction()} is true, only when
+ *       the blocking reason changes, so a 15 s loop held by a cooldown makes one Event, not 40;</li>
+ *   <li>{@code ScaleFailed} (Warning) from {@link #recordWriteFailure}.</li>
+ * </ul>
+ * The message is the decision's message. core/v1 Events are used rather than events.k8s.io/v1
+ * because both are the same objects on the server, every kubectl version shows them, and the
+ * RBAC rule is the familiar {@code events: create}.
+ *
+ * <p>Only the leader emits, never for dry-run decisions (dry-run writes nothing to the cluster),
+ * and only when {@code kubernetes.events} is on. Each Event is one attempt without retries: a
+ * failure is logged and dropped, never thrown, so Events cannot slow or break a tick.
+ *
+ * <p>Order the engine follows for a scale: {@code apply}; on success {@code record(decision)}; on
+ * failure {@code recordWriteFailure(decision, e)} first, after which {@code record} of the same
+ * decision emits nothing more.
+ */
+public final class KubernetesEventSink implements DecisionSink {
+
+    /** Event reasons, as {@code kubectl get events --field-selector reason=ScaledOut} selects them. */
+    public static final String SCALED_OUT = "ScaledOut";
+    public static final String SCALED_IN = "ScaledIn";
+    public static final String SCALE_BLOCKED = "ScaleBlocked";
+    public static final String SCALE_FAILED = "ScaleFailed";
+    /** {@code source.component} and {@code reportingComponent} of every Event. */
+    public static final String COMPONENT = "milvus-autoscaler";
+    /** The API server rejects longer Event messages. */
+    static final int MAX_MESSAGE = 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(KubernetesEventSink.class);
+
+    private final KubernetesRequests requests;
+    private final boolean enabled;
+    private final ScaledObjects scaledObjects;
+    private final LeaderGate gate;
+    private final Clock clock;
+    private final String instance;
+    private final Map<Target, Reason> lastBlocked = new ConcurrentHashMap<>();
+    private final Map<Target, Decision> failed = new ConcurrentHashMap<>();
+    private final AtomicLong sequence = new AtomicLong();
+
+    /**
+     * @param instance this replica's identity (the pod name), written as {@code reportingInstance}
+     */
+    public KubernetesEventSink(ApiClient client, KubernetesOptions options, ScaledObjects scaledObjects,
+                               LeaderGate gate, Clock clock, String instance) {
+        requireNonNull(client, "client");
+        requireNonNull(options, "options");
+        // One attempt: an Event is worth less than the tick it would delay.
+        this.requests = new KubernetesRequests(client, 1, options.retryBackoff());
+        this.enabled = options.events();
+        this.scaledObjects = requireNonNull(scaledObjects, "scaledObjects");
+        this.gate = requireNonNull(gate, "gate");
+        this.clock = requireNonNull(clock, "clock");
+        this.instance = requireNonNull(instance, "instance");
+    }
+
+    @Override
+    public void record(Decision decision) {
+        requireNonNull(decision, "decision");
+        if (!emitting(decision)) {
+            return;
+        }
+        Target target = decision.target();
+        switch (decision.action()) {
+            case SCALE_OUT, SCALE_IN -> {
+                lastBlocked.remove(target);
+                if (decision.equals(failed.remove(target))) {
+                    return;
+                }
+                emit(decision, decision.action() == Action.SCALE_OUT ? SCALED_OUT
+                        : SCALED_IN, "Normal", decision.message());
+            }
+            case HOLD -> {
+                if (!decision.reason().blocksAction()) {
+                    lastBlocked.remove(target);
+                    return;
+                }
+                if (lastBlocked.put(target, decision.reason()) != decision.reason()) {
+                    emit(decision, SCALE_BLOCKED, "Normal", decision.message());
+                }
+            }
+            default -> throw new IllegalStateException("unknown action " + decision.action());
+        }
+    }
+
+    /**
+     * A scale decision whose write failed: a Warning with the decision's message and the failure
+     * (kind and message; messages never hold credentials).
+     */
+    public void recordWriteFailure(Decision decision, ActuationException failure) {
+        requireNonNull(decision, "decision");
+        requireNonNull(failure, "failure");
+        if (!emitting(decision)) {
+            return;
+        }
+        failed.put(decision.target(), decision);
+        lastBlocked.remove(decision.target());
+        emit(decision, SCALE_FAILED, "Warning", decision.message() + "; write failed (" + failure.kind() + "): "
+                + failure.getMessage());
+    }
+
+    private boolean emitting(Decision decision) {
+        return enabled && !decision.dryRun() && gate.isLeader();
+    }
+
+    private void emit(Decision decision, String reason, String type, String message) {
+        Target target = decision.target();
+        V1ObjectReference object = scaledObjects.reference(target);
+        try {
+            Instant now = clock.instant();
+            OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
+            // client-go names Events <object>.<hex nanos>; the sequence keeps two Events of one instant apart.
+            long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano() + sequence.getAndIncrement();
+            CoreV1Event event = new CoreV1Event()
+                    .metadata(new V1ObjectMeta().name(object.getName() + "." + Long.toHexString(nanos))
+                            .namespace(target.namespace()))
+                    .involvedObject(object)
+                    .reason(reason)
+                    .type(type)
+                    .message(message.length() <= MAX_MESSAGE ? message : message.substring(0, MAX_MESSAGE - 3) + "...")
+                    .action("Scale")
+                    .count(1)
+                    .firstTimestamp(at)
+                    .lastTimestamp(at)
+                    .source(new V1EventSource().component(COMPONENT).host(instance))
+                    .reportingComponent(COMPONENT)
+                    .reportingInstance(instance);
+            JsonObject body = JsonParser.parseString(JSON.serialize(event)).getAsJsonObject();
+            requests.create(ApiResource.EVENTS, target.namespace(), body);
+            LOG.debug("{}: Event {} on {} {}", target, reason, object.getKind(), object.getName());
+        } catch (ActuationException e) {
+            LOG.warn("{}: could not create Event {} on {} {}: {}", target, reason, object.getKind(), object.getName(),
+                    e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("{}: could not create Event {} on {} {}: {}", target, reason, object.getKind(), object.getName(),
+                    e.toString());
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package io.github.milvusautoscaler.actuate;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.ActuationException.Kind;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.ApiResponse;
+import io.kubernetes.client.openapi.Pair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import okhttp3.Call;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The few API calls the actuator makes (get, list by labels, merge patch, create), each retried
+ * on 5xx, 429 and timeouts with doubling back-off and every failure classified into an
+ * {@link ActuationException} whose message names the verb, resource and namespace.
+ *
+ * <p>Built on the official client's {@link ApiClient#buildCall} so authentication, TLS and the
+ * base path are the client's own; bodies and responses are the client's Gson JSON trees, which
+ * keeps unknown CR fields intact and lets a merge patch be exactly the fields it changes.
+ * Messages never contain headers, so never a token.
+ */
+final class KubernetesRequests {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KubernetesRequests.class);
+    private static final String JSON = "application/json";
+    /** RFC 7386 JSON merge patch: only the named fields change, {@code null} deletes. */
+    static final String MERGE_PATCH = "application/merge-patch+json";
+    private static final String[] AUTH = {"BearerToken"};
+    private static final int MAX_SERVER_MESSAGE = 300;
+
+    private final ApiClient client;
+    private final int attempts;
+    private final Duration backoff;
+
+    KubernetesRequests(ApiClient client, int attempts, Duration backoff) {
+        this.client = requireNonNull(client, "client");
+        this.backoff = requireNonNull(backoff, "backoff");
+        if (attempts < 1) {
+            throw new IllegalArgumentException("attempts must be >= 1");
+        }
+        this.attempts = attempts;
+    }
+
+    KubernetesRequests(ApiClient client, KubernetesOptions options) {
+        this(client, options.retryAttempts(), options.retryBackoff());
+    }
+
+    /** GET one object. */
+    JsonObject get(ApiResource resource, String namespace, String name) {
+        return execute("get", resource, namespace, name, "GET", List.of(), null, null);
+    }
+
+    /** LIST a namespace's objects matching an equality label selector such as {@code a=b,c=d}. */
+    JsonObject list(ApiResource resource, String namespace, String labelSelector) {
+        return execute("list", resource, namespace, null, "GET", List.of(new Pair("labelSelector", labelSelector)),
+                null, null);
+    }
+
+    /** PATCH one object with an RFC 7386 merge patch. */
+    JsonObject mergePatch(ApiResource resource, String namespace, String name, JsonObject patch) {
+        return execute("patch", resource, namespace, name, "PATCH", List.of(), patch, MERGE_PATCH);
+    }
+
+    /** POST a new object into a namespace. */
+    JsonObject create(ApiResource resource, String namespace, JsonObject body) {
+        return execute("create", resource, namespace, null, "POST", List.of(), body, JSON);
+    }
+
+    private JsonObject execute(String verb, ApiResource resource, String namespace, String name, String method,
+                               List<Pair> query, JsonObject body, String contentType) {
+        String what = verb + " " + resource.qualifiedName() + " " + namespace + (name == null ? "" : "/" + name);
+        long waitMillis = backoff.toMillis();
+        for (int attempt = 1; ; attempt++) {
+            ApiException failure;
+            try {
+                return send(method, resource.path(namespace, name), query, body, contentType);
+            } catch (ApiException e) {
+                failure = e;
+            } catch (JsonParseException | IllegalStateException e) {
+                throw new ActuationException(Kind.UNAVAILABLE, what + ": the API server's answer is not a JSON object ("
+                        + e.getClass().getSimpleName() + ")", e);
+            }
+            int code = failure.getCode();
+            if (!isTransient(code)) {
+                throw classify(failure, verb, resource, namespace, name, what);
+            }
+            if (attempt >= attempts) {
+                throw new ActuationException(Kind.UNAVAILABLE, what + " failed after " + attempts + " attempt"
+                        + (attempts == 1 ? "" : "s") + ": " + describe(failure), failure);
+            }
+            LOG.debug("{} attempt {}/{} failed ({}); retrying in {}ms", what, attempt, attempts, describe(failure),
+                    waitMillis);
+            sleep(waitMillis, what, failure);
+            waitMillis = Math.max(1, waitMillis * 2);
+        }
+    }
+
+    private JsonObject send(String method, String path, List<Pair> query, JsonObject body, String contentType)
+            throws ApiException {
+        Map<String, String> headers = new HashMap<>();
+        headers.put("Accept", JSON);
+        if (contentType != null) {
+            headers.put("Content-Type", contentType);
+        }
+        Call call = client.buildCall(null, path, method, new ArrayList<>(query), new ArrayList<>(), body, headers,
+                new HashMap<>(), new HashMap<>(), AUTH, null);
+        ApiResponse<JsonElement> response = client.execute(call, JsonElement.class);
+        JsonElement data = response.getData();
+        if (data == null || !data.isJsonObject()) {
+            throw new IllegalStateException("empty or non-object body");
+        }
+        return data.getAsJsonObject();
+    }
+
+    /** 0 is the client's code for a transport failure (timeout, refused connection). */
+    private static boolean isTransient(int code) {
+        return code == 0 || code == 429 || code >= 500;
+    }
+
+    private static ActuationException classify(ApiException e, String verb, ApiResource resource, String namespace,
+                                               String name, String what) {
+        int code = e.getCode();
+        String server = serverMessage(e);
+        return switch (code) {
+            case 401 -> new ActuationException(Kind.FORBIDDEN, what + ": unauthorized (401), the API server rejected"
+                    + " the credentials (expired or revoked service account token?); API server: " + server, e);
+            case 403 -> new ActuationException(Kind.FORBIDDEN, forbiddenMessage(verb, resource, namespace, name, server), e);
+            case 404 -> new ActuationException(Kind.NOT_FOUND, resource.kind() + " " + namespace
+                    + (name == null ? "" : "/" + name) + " not found (" + verb + " " + resource.qualifiedName()
+                    + " answered 404)" + (resource == ApiResource.MILVUSES
+                    ? "; is the name right and the Milvus operator's CRD installed?" : "") + "; API server: " + server, e);
+            case 409 -> new ActuationException(Kind.CONFLICT, what + ": conflict (409), the object changed since it was"
+                    + " read; re-read and decide again; API server: " + server, e);
+            default -> new ActuationException(Kind.REFUSED, what + ": the API server refused the request (HTTP " + code
+                    + "); API server: " + server, e);
+        };
+    }
+
+    /**
+     * Names what was denied and the exact rule that allows it, e.g. "may not patch milvuses.milvus.io
+     * in namespace milvus ... add to the ClusterRole milvus-autoscaler: {apiGroups: ["milvus.io"],
+     * resources: ["milvuses"], verbs: ["patch"]}".
+     */
+    static String forbiddenMessage(String verb, ApiResource resource, String namespace, String name, String server) {
+        return "forbidden (403): the autoscaler's service account may not " + verb + " " + resource.qualifiedName()
+                + (name == null ? "" : " \"" + name + "\"") + " in namespace \"" + namespace + "\". Add this rule to the"
+                + " ClusterRole milvus-autoscaler (deploy/base/rbac.yaml): {apiGroups: [\"" + resource.group()
+                + "\"], resources: [\"" + resource.plural() + "\"], verbs: [\"" + verb + "\"]}; API server: " + server;
+    }
+
+    private static String describe(ApiException e) {
+        if (e.getCode() == 0) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            return "transport failure " + cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : " (" + truncate(cause.getMessage()) + ")");
+        }
+        return "HTTP " + e.getCode() + ": " + serverMessage(e);
+    }
+
+    /** The {@code message} of the Status object the API server sends, or the start of the raw body. */
+    static String serverMessage(ApiException e) {
+        String body = e.getResponseBody();
+        if (body == null || body.isBlank()) {
+            return "(no body)";
+        }
+        try {
+            JsonElement parsed = JsonParser.parseString(body);
+            if (parsed.isJsonObject() && parsed.getAsJsonObject().has("message")) {
+                return truncate(parsed.getAsJsonObject().get("message").getAsString());
+            }
+        } catch (JsonParseException | IllegalStateException | UnsupportedOperationException ignored) {
+            // not a Status object: fall through to the raw text
+        }
+        return truncate(body.strip());
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= MAX_SERVER_MESSAGE ? s : s.substring(0, MAX_SERVER_MESSAGE) + "...";
+    }
+
+    private static void sleep(long millis, String what, ApiException failure) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new ActuationException(Kind.UNAVAILABLE, what + ": interrupted while waiting to retry after "
+                    + describe(failure), failure);
+        }
+    }
+}

@@ -1,0 +1,416 @@
+package io.github.milvusautoscaler.actuate;
+
+import static java.util.Objects.requireNonNull;
+
+import io.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
+import io.kubernetes.client.extended.leaderelection.LeaderElectionRecord;
+import io.kubernetes.client.extended.leaderelection.LeaderElector;
+import io.kubernetes.client.extended.leaderelection.Lock;
+import io.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.util.Config;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One leader among the autoscaler's replicas, elected with the official client's
+ * {@link LeaderElector} on a {@code coordination.k8s.io/v1} Lease in the autoscaler's namespace.
+ * Only the leader writes; followers keep computing decisions.
+ *
+ * <p>Safety: {@link #isLeader()} is true only while the elector says so AND the last successful
+ * renewal started less than renew-deadline ago (by the injected clock). A follower takes an
+ * unrenewed Lease only lease-duration after it last saw it change, so with 15s/10s a cut-off
+ * leader stops writing at least 5s before anyone else may start; this holds even if the
+ * elector's own threads are stuck, because the gate reads the renewal time, not a callback.
+ *
+ * <p>Hand-over: {@link #close()} (on SIGTERM) drops the flag first, then clears
+ * {@code holderIdentity} on the Lease (checked with a fresh read, written with its resourceVersion),
+ * so a follower takes over at its next retry instead of after lease-duration. The client's own
+ * release on close waits {@code retryPeriod.getSeconds()} for its threads, which is 0 for
+ * sub-second periods, so the explicit release here is what makes hand-over reliable.
+ *
+ * <p>After losing the Lease the replica stands again as a candidate. With leader election
+ * disabled, {@link #isLeader()} is always true.
+ */
+public final class LeaderElection implements LeaderGate, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LeaderElection.class);
+
+    private final LeaderElectionOptions options;
+    private final Clock clock;
+    private final GatedLock lock;
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final AtomicReference<String> observedLeader = new AtomicReference<>();
+
+    private boolean leading;
+    private boolean closed;
+    private Thread thread;
+    private Candidacy current;
+
+    private LeaderElection(ApiClient client, LeaderElectionOptions options, Clock clock) {
+        this.options = requireNonNull(options, "options");
+        this.clock = requireNonNull(clock, "clock");
+        this.lock = options.enabled()
+                ? new GatedLock(new LeaseLock(options.namespace(), options.leaseName(), options.identity(),
+                requireNonNull(client, "client")), options, clock)
+                : null;
+    }
+
+    /**
+     * An election for this process, namespace and identity resolved from the environment when the
+     * options leave them empty; call {@link #start()} to stand as candidate.
+     */
+    public static LeaderElection create(ApiClient client, LeaderElectionOptions options, Clock clock) {
+        requireNonNull(options, "options");
+        if (!options.enabled()) {
+            return new LeaderElection(null, options, clock);
+        }
+        LeaderElectionOptions resolved = resolve(options, System.getenv(),
+                Path.of(Config.SERVICEACCOUNT_NAMESPACE_PATH), LeaderElection::hostName);
+        return new LeaderElection(client, resolved, clock);
+    }
+
+    /**
+     * Fills an empty namespace from {@code POD_NAMESPACE}, else the service account's namespace
+     * file; an empty identity from {@code POD_NAME}, else {@code HOSTNAME}, else the host name.
+     *
+     * @throws IllegalStateException when no namespace can be found, naming every place looked at
+     */
+    static LeaderElectionOptions resolve(LeaderElectionOptions options, Map<String, String> env,
+                                         Path serviceAccountNamespace, Supplier<String> hostName) {
+        String namespace = options.namespace().strip();
+        if (namespace.isEmpty()) {
+            namespace = env.getOrDefault("POD_NAMESPACE", "").strip();
+        }
+        if (namespace.isEmpty() && Files.isReadable(serviceAccountNamespace)) {
+            try {
+                namespace = Files.readString(serviceAccountNamespace, StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read " + serviceAccountNamespace + ": " + e.getMessage(), e);
+            }
+        }
+        if (namespace.isEmpty()) {
+            throw new IllegalStateException("leader election needs the Lease's namespace: "
+                    + "kubernetes.leader-election.namespace is empty, POD_NAMESPACE is unset and "
+                    + serviceAccountNamespace + " does not exist; set one of them (or disable leader election"
+                    + " for a single replica)");
+        }
+        String identity = options.identity().strip();
+        if (identity.isEmpty()) {
+            identity = env.getOrDefault("POD_NAME", "").strip();
+        }
+        if (identity.isEmpty()) {
+            identity = env.getOrDefault("HOSTNAME", "").strip();
+        }
+        if (identity.isEmpty()) {
+            identity = hostName.get();
+        }
+        return options.withNamespaceAndIdentity(namespace, identity);
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot determine the host name for the leader election identity;"
+                    + " set kubernetes.leader-election.identity or POD_NAME", e);
+        }
+    }
+
+    /** Stands as candidate on a background thread; does nothing when disabled or already started. */
+    public synchronized void start() {
+        if (!options.enabled() || thread != null || closed) {
+            return;
+        }
+        LOG.info("leader election: standing as {} for Lease {}/{} (lease {}, renew deadline {}, retry {})",
+                options.identity(), options.namespace(), options.leaseName(), options.leaseDuration(),
+                options.renewDeadline(), options.retryPeriod());
+        thread = new Thread(this::campaign, "milvus-autoscaler-leader-election");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public boolean isLeader() {
+        if (!options.enabled()) {
+            return true;
+        }
+        synchronized (this) {
+            if (!leading || closed) {
+                return false;
+            }
+        }
+        return lock.renewedAfter(clock.instant().minus(options.renewDeadline()));
+    }
+
+    /** The holder this replica last saw on the Lease (itself when leading), if any yet. */
+    public Optional<String> observedLeader() {
+        return options.enabled() ? Optional.ofNullable(observedLeader.get()) : Optional.of(options.identity());
+    }
+
+    /** The identity written to the Lease. */
+    public String identity() {
+        return options.identity();
+    }
+
+    /** The resolved options (namespace and identity filled in). */
+    public LeaderElectionOptions options() {
+        return options;
+    }
+
+    /**
+     * Stops writing at once, stops campaigning and releases the Lease if this replica holds it,
+     * so a follower takes over at its next retry. Idempotent.
+     */
+    @Override
+    public void close() {
+        Candidacy candidacy;
+        Thread campaigner;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            leading = false;
+            candidacy = current;
+            campaigner = thread;
+        }
+        closing.countDown();
+        if (!options.enabled()) {
+            return;
+        }
+        if (candidacy != null) {
+            candidacy.elector.close();
+        }
+        if (campaigner != null) {
+            campaigner.interrupt();
+            try {
+                campaigner.join(options.renewDeadline().plus(options.retryPeriod()).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        lock.closeAndRelease();
+    }
+
+    private void campaign() {
+        LeaderElectionConfig config = new LeaderElectionConfig(lock, options.leaseDuration(), options.renewDeadline(),
+                options.retryPeriod());
+        while (!isClosed()) {
+            Candidacy candidacy = new Candidacy(new LeaderElector(config,
+                    t -> LOG.warn("leader election: acquiring or renewing Lease {}/{} failed: {}", options.namespace(),
+                            options.leaseName(), t.toString())));
+            synchronized (this) {
+                if (closed) {
+                    candidacy.elector.close();
+                    return;
+                }
+                current = candidacy;
+            }
+            try {
+                candidacy.elector.run(() -> started(candidacy), () -> stopped(candidacy), this::newLeader);
+            } catch (RuntimeException e) {
+                LOG.warn("leader election stopped unexpectedly: {}", e.toString());
+            } finally {
+                stopped(candidacy);
+            }
+            if (isClosed()) {
+                return;
+            }
+            // The elector cannot be restarted; a fresh one stands again (its close releases the Lease if it still
+            // believes it holds it, so a healthy follower need not wait for expiry).
+            candidacy.elector.close();
+            try {
+                if (closing.await(options.retryPeriod().toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                if (isClosed()) {
+                    return;
+                }
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
+    }
+
+    private synchronized void started(Candidacy candidacy) {
+        if (closed || current != candidacy || candidacy.stopped) {
+            return;
+        }
+        leading = true;
+        LOG.info("leader election: {} is now the leader (Lease {}/{})", options.identity(), options.namespace(),
+                options.leaseName());
+    }
+
+    private synchronized void stopped(Candidacy candidacy) {
+        candidacy.stopped = true;
+        if (current == candidacy && leading) {
+            leading = false;
+            LOG.warn("leader election: {} lost the Lease {}/{}; writes stop", options.identity(), options.namespace(),
+                    options.leaseName());
+        }
+    }
+
+    private void newLeader(String identity) {
+        observedLeader.set(identity);
+        LOG.info("leader election: Lease {}/{} is held by {}", options.namespace(), options.leaseName(), identity);
+    }
+
+    /** One run of the client's elector, which cannot be restarted. */
+    private static final class Candidacy {
+        final LeaderElector elector;
+        boolean stopped;
+
+        Candidacy(LeaderElector elector) {
+            this.elector = elector;
+        }
+    }
+
+    /**
+     * The client's LeaseLock with three additions: it remembers when a write naming this replica
+     * as holder last started (the gate's evidence), refuses everything once closed so a straggling
+     * elector thread cannot re-take the Lease after release, and explains a 403 with the Role rule.
+     */
+    static final class GatedLock implements Lock {
+
+        private final Lock delegate;
+        private final LeaderElectionOptions options;
+        private final Clock clock;
+        private final ReentrantLock operations = new ReentrantLock();
+        private final AtomicReference<Instant> renewedAt = new AtomicReference<>();
+        private volatile boolean closed;
+        private volatile boolean everHeld;
+        private volatile boolean forbiddenLogged;
+
+        GatedLock(Lock delegate, LeaderElectionOptions options, Clock clock) {
+            this.delegate = delegate;
+            this.options = options;
+            this.clock = clock;
+        }
+
+        @Override
+        public LeaderElectionRecord get() throws ApiException {
+            operations.lock();
+            try {
+                if (closed) {
+                    throw new ApiException("leader election is closed");
+                }
+                LeaderElectionRecord record = delegate.get();
+                forbiddenLogged = false;
+                return record;
+            } catch (ApiException e) {
+                if (e.getCode() == 403 && !forbiddenLogged) {
+                    forbiddenLogged = true;
+                    LOG.error("leader election forbidden (403): the service account may not get leases.coordination.k8s.io"
+                            + " \"{}\" in namespace \"{}\". Add to the Role milvus-autoscaler in that namespace"
+                            + " (deploy/base/rbac.yaml): {apiGroups: [\"coordination.k8s.io\"], resources: [\"leases\"],"
+                            + " verbs: [\"get\", \"create\", \"update\"]}", options.leaseName(), options.namespace());
+                }
+                throw e;
+            } finally {
+                operations.unlock();
+            }
+        }
+
+        @Override
+        public boolean create(LeaderElectionRecord record) {
+            return write(record, true);
+        }
+
+        @Override
+        public boolean update(LeaderElectionRecord record) {
+            return write(record, false);
+        }
+
+        private boolean write(LeaderElectionRecord record, boolean create) {
+            operations.lock();
+            try {
+                if (closed) {
+                    return false;
+                }
+                Instant started = clock.instant();
+                boolean ok = create ? delegate.create(record) : delegate.update(record);
+                if (ok) {
+                    if (options.identity().equals(record.getHolderIdentity())) {
+                        renewedAt.set(started);
+                        everHeld = true;
+                    } else {
+                        renewedAt.set(null);
+                    }
+                }
+                return ok;
+            } finally {
+                operations.unlock();
+            }
+        }
+
+        /** True when a write naming this replica as holder started after {@code instant}. */
+        boolean renewedAfter(Instant instant) {
+            Instant at = renewedAt.get();
+            return at != null && at.isAfter(instant);
+        }
+
+        /** Refuses all further operations and clears holderIdentity if the Lease still names this replica. */
+        void closeAndRelease() {
+            operations.lock();
+            try {
+                closed = true;
+                renewedAt.set(null);
+                if (!everHeld) {
+                    return;
+                }
+                LeaderElectionRecord record = delegate.get();
+                if (!options.identity().equals(record.getHolderIdentity())) {
+                    LOG.info("leader election: Lease {}/{} is not held by {} any more; nothing to release",
+                            options.namespace(), options.leaseName(), options.identity());
+                    return;
+                }
+                LeaderElectionRecord released = new LeaderElectionRecord();
+                released.setLeaseDurationSeconds(record.getLeaseDurationSeconds());
+                released.setLeaderTransitions(record.getLeaderTransitions());
+                if (delegate.update(released)) {
+                    LOG.info("leader election: {} released Lease {}/{}", options.identity(), options.namespace(),
+                            options.leaseName());
+                } else {
+                    LOG.warn("leader election: could not release Lease {}/{}; a follower takes over after {}",
+                            options.namespace(), options.leaseName(), options.leaseDuration());
+                }
+            } catch (ApiException e) {
+                LOG.warn("leader election: could not read Lease {}/{} to release it (HTTP {}); a follower takes over"
+                        + " after {}", options.namespace(), options.leaseName(), e.getCode(), options.leaseDuration());
+            } finally {
+                operations.unlock();
+            }
+        }
+
+        @Override
+        public String identity() {
+            return delegate.identity();
+        }
+
+        @Override
+        public String describe() {
+            return delegate.describe();
+        }
+    }
+}

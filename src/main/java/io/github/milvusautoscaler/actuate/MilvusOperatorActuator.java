@@ -1,0 +1,204 @@
+package io.github.milvusautoscaler.actuate;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.ActuationException.Kind;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.LastScale;
+import io.github.milvusautoscaler.core.ReplicaActuator;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.Target;
+import io.kubernetes.client.openapi.ApiClient;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads and writes a component's replica count on the Milvus operator's {@code milvus.io/v1beta1}
+ * {@code Milvus} resource, the only owner the operator respects: patching its Deployments would be
+ * undone at the next reconcile.
+ *
+ * <p>Read: {@code spec.components.<component>.replicas} (absent means the operator's default of 1;
+ * {@code -1} means "handed to an HPA" and is refused, because two autoscalers must not own one
+ * component). Ready replicas are the sum of {@code status.readyReplicas} over the component's
+ * Deployments found by the labels {@code app.kubernetes.io/instance=<name>} and
+ * {@code app.kubernetes.io/component=<querynode|datanode|...>}, which also finds queryNode's
+ * {@code -0}/{@code -1} pair during a blue/green rollout without guessing names.
+ *
+ * <p>Rollout (write nothing) when any of:
+ * <ul>
+ *   <li>two of the component's Deployments both have replicas (queryNode blue/green in progress);</li>
+ *   <li>one of them is still rolling out a new template ({@code status.updatedReplicas < spec.replicas}
+ *       or {@code status.observedGeneration < metadata.generation});</li>
+ *   <li>the CR's condition {@code MilvusUpdated} is {@code False} with reason {@code MilvusUpgradingImage}
+ *       or {@code MilvusDowngradingImage} (an image upgrade walks all components), or {@code status.status}
+ *       is {@code Pending} (the operator is still creating or restarting the cluster).</li>
+ * </ul>
+ * The operator also sets {@code MilvusUpdated=False} with reason {@code MilvusComponentsUpdating}
+ * whenever any Deployment is progressing, which includes our own scale-out while new pods start;
+ * reading that as a rollout would block the next (panic) scale-out, so the per-component evidence
+ * above is used instead. The operator has no {@code Deploying} status.
+ *
+ * <p>Write: one merge patch with {@code metadata.resourceVersion} (a concurrent change gives 409),
+ * the replicas and the three last-scale annotations.
+ */
+public final class MilvusOperatorActuator implements ReplicaActuator {
+
+    /** Label the operator puts on a component's Deployments naming the Milvus resource. */
+    public static final String INSTANCE_LABEL = "app.kubernetes.io/instance";
+    /** Label the operator puts on a component's Deployments naming the component, lower case. */
+    public static final String COMPONENT_LABEL = "app.kubernetes.io/component";
+    /** What the operator assumes when {@code spec.components.<component>.replicas} is absent. */
+    static final int OPERATOR_DEFAULT_REPLICAS = 1;
+    /** {@code replicas: -1} hands the component to an external HPA. */
+    static final int HANDED_TO_HPA = -1;
+
+    private static final Logger LOG = LoggerFactory.getLogger(MilvusOperatorActuator.class);
+
+    private final KubernetesRequests requests;
+    private final ScaledObjects scaledObjects;
+
+    public MilvusOperatorActuator(ApiClient client, KubernetesOptions options, ScaledObjects scaledObjects) {
+        this(new KubernetesRequests(client, options), scaledObjects);
+    }
+
+    MilvusOperatorActuator(KubernetesRequests requests, ScaledObjects scaledObjects) {
+        this.requests = requireNonNull(requests, "requests");
+        this.scaledObjects = requireNonNull(scaledObjects, "scaledObjects");
+    }
+
+    @Override
+    public ReplicaStatus read(Target target) {
+        requireOperator(target);
+        String component = target.component().configName();
+        JsonObject milvus = requests.get(ApiResource.MILVUSES, target.namespace(), target.name());
+        String resourceVersion = JsonPaths.string(milvus, "metadata", "resourceVersion").orElse("");
+        int current = desiredReplicas(target, milvus);
+
+        String selector = INSTANCE_LABEL + "=" + target.name() + "," + COMPONENT_LABEL + "="
+                + target.component().labelValue();
+        JsonObject deployments = requests.list(ApiResource.DEPLOYMENTS, target.namespace(), selector);
+        int ready = 0;
+        int withReplicas = 0;
+        boolean templateRollout = false;
+        JsonArray items = JsonPaths.at(deployments, "items").filter(JsonElement::isJsonArray)
+                .map(JsonElement::getAsJsonArray).orElseGet(JsonArray::new);
+        for (JsonElement item : items) {
+            if (!item.isJsonObject()) {
+                continue;
+            }
+            JsonObject deployment = item.getAsJsonObject();
+            ready += (int) readInt(target, deployment, "status", "readyReplicas").orElse(0);
+            // spec.replicas defaults to 1 on the API server; absent here means a hand-made object.
+            long replicas = readInt(target, deployment, "spec", "replicas").orElse(1);
+            if (replicas > 0) {
+                withReplicas++;
+                try {
+                    templateRollout |= HelmDeploymentActuator.rollingOut(deployment, replicas);
+                } catch (IllegalArgumentException e) {
+                    throw new ActuationException(Kind.REFUSED, target + ": " + e.getMessage());
+                }
+            }
+        }
+        boolean rollout = withReplicas >= 2 || templateRollout || operatorUpdating(milvus);
+
+        JsonObject annotations = JsonPaths.annotations(milvus);
+        String object = "milvus " + target.namespace() + "/" + target.name();
+        Optional<LastScale> lastScale = ScaleAnnotations.lastScale(annotations, object);
+        scaledObjects.remember(target, ApiResource.MILVUSES, target.name(),
+                JsonPaths.string(milvus, "metadata", "uid").orElse(null), resourceVersion);
+        LOG.debug("{}: {} replicas={} ready={} rollout={} (Deployments with replicas: {}) rv={}", target, object,
+                current, ready, rollout, withReplicas, resourceVersion);
+        return new ReplicaStatus(current, ready, ScaleAnnotations.paused(annotations), rollout, lastScale,
+                resourceVersion);
+    }
+
+    @Override
+    public void apply(Decision decision, ReplicaStatus basis) {
+        requireNonNull(decision, "decision");
+        requireNonNull(basis, "basis");
+        Target target = decision.target();
+        requireOperator(target);
+        if (!Writes.needed(decision, basis)) {
+            return;
+        }
+        JsonObject replicas = new JsonObject();
+        replicas.addProperty("replicas", decision.to());
+        JsonObject components = new JsonObject();
+        components.add(target.component().configName(), replicas);
+        JsonObject spec = new JsonObject();
+        spec.add("components", components);
+        JsonObject patch = Writes.metadataPatch(decision, basis);
+        patch.add("spec", spec);
+        requests.mergePatch(ApiResource.MILVUSES, target.namespace(), target.name(), patch);
+        LOG.info("{}: wrote spec.components.{}.replicas {} -> {} on milvus {}/{} ({})", target,
+                target.component().configName(), basis.current(), decision.to(), target.namespace(), target.name(),
+                decision.reason());
+    }
+
+    private static int desiredReplicas(Target target, JsonObject milvus) {
+        String field = "spec.components." + target.component().configName() + ".replicas";
+        OptionalLong replicas = readInt(target, milvus, "spec", "components", target.component().configName(),
+                "replicas");
+        if (replicas.isEmpty()) {
+            return OPERATOR_DEFAULT_REPLICAS;
+        }
+        long value = replicas.getAsLong();
+        if (value == HANDED_TO_HPA) {
+            throw new ActuationException(Kind.REFUSED, "milvus " + target.namespace() + "/" + target.name() + " has "
+                    + field + ": -1, which hands " + target.component() + " to an external HPA; two autoscalers must"
+                    + " not own one component, so milvus-autoscaler leaves it alone. Set a replica count (or remove "
+                    + target.component() + " from milvus-autoscaler's config) to choose one owner.");
+        }
+        if (value < 0 || value > Integer.MAX_VALUE) {
+            throw new ActuationException(Kind.REFUSED, "milvus " + target.namespace() + "/" + target.name() + " has "
+                    + field + ": " + value + ", which is not a replica count");
+        }
+        return (int) value;
+    }
+
+    /** The operator's own word that an image upgrade or the initial creation is under way. */
+    private static boolean operatorUpdating(JsonObject milvus) {
+        if (JsonPaths.string(milvus, "status", "status").map("Pending"::equals).orElse(false)) {
+            return true;
+        }
+        Optional<JsonElement> conditions = JsonPaths.at(milvus, "status", "conditions");
+        if (conditions.isEmpty() || !conditions.get().isJsonArray()) {
+            return false;
+        }
+        for (JsonElement c : conditions.get().getAsJsonArray()) {
+            if (!c.isJsonObject()) {
+                continue;
+            }
+            JsonObject condition = c.getAsJsonObject();
+            boolean updatedFalse = JsonPaths.string(condition, "type").map("MilvusUpdated"::equals).orElse(false)
+                    && JsonPaths.string(condition, "status").map("False"::equals).orElse(false);
+            String reason = JsonPaths.string(condition, "reason").orElse("");
+            if (updatedFalse && (reason.equals("MilvusUpgradingImage") || reason.equals("MilvusDowngradingImage"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static OptionalLong readInt(Target target, JsonObject object, String... path) {
+        try {
+            return JsonPaths.integer(object, path);
+        } catch (IllegalArgumentException e) {
+            throw new ActuationException(Kind.REFUSED, target + ": " + e.getMessage());
+        }
+    }
+
+    private static void requireOperator(Target target) {
+        requireNonNull(target, "target");
+        if (target.install() != InstallKind.OPERATOR) {
+            throw new IllegalArgumentException(target + " is a " + target.install() + " install, not OPERATOR");
+        }
+    }
+}

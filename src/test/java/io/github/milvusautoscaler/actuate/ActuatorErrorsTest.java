@@ -1,0 +1,195 @@
+package io.github.milvusautoscaler.actuate;
+
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.HELM_QN;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.NS;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.OPERATOR_QN;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.RELEASE;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.decision;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.ActuationException.Kind;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
+import io.kubernetes.client.openapi.ApiClient;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * 403 names the verb, resource, namespace and rule; 404 marks the target missing; 5xx and
+ * timeouts are retried within the call and then reported UNAVAILABLE; no message holds the token.
+ */
+class ActuatorErrorsTest {
+
+    private static final String TOKEN = "s3cr3t-service-account-token";
+    private static final String MILVUS = FakeKubernetesApi.Kind.MILVUSES.path(NS, RELEASE);
+    private static final String DEPLOYMENTS = FakeKubernetesApi.Kind.DEPLOYMENTS.path(NS, null);
+    private static final String HELM_DEPLOYMENT = FakeKubernetesApi.Kind.DEPLOYMENTS.path(NS, RELEASE + "-milvus-querynode");
+
+    private FakeKubernetesApi fake;
+    private RoutingActuator actuator;
+
+    @BeforeEach
+    void start() {
+        fake = FakeKubernetesApi.start();
+        actuator = actuator(ActuateFixtures.options());
+        ActuateFixtures.seedOperator(fake, 3, 3);
+        ActuateFixtures.seedHelm(fake, 3, 3);
+    }
+
+    private RoutingActuator actuator(KubernetesOptions options) {
+        ApiClient client = ActuateFixtures.client(fake, options);
+        client.setApiKeyPrefix("Bearer");
+        client.setApiKey(TOKEN);
+        return RoutingActuator.forCluster(client, options, new ScaledObjects(options));
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        try {
+            assertEquals(List.of(), RbacRules.load().denied(fake.requests()), "requests deploy/base/rbac.yaml does not allow");
+        } finally {
+            fake.close();
+        }
+    }
+
+    static Stream<Arguments> forbidden() {
+        return Stream.of(
+                Arguments.of("operator: get milvuses", OPERATOR_QN, "GET", MILVUS, "get", "milvuses.milvus.io",
+                        "{apiGroups: [\"milvus.io\"], resources: [\"milvuses\"], verbs: [\"get\"]}"),
+                Arguments.of("operator: list deployments", OPERATOR_QN, "GET", DEPLOYMENTS, "list", "deployments.apps",
+                        "{apiGroups: [\"apps\"], resources: [\"deployments\"], verbs: [\"list\"]}"),
+                Arguments.of("operator: patch milvuses", OPERATOR_QN, "PATCH", MILVUS, "patch", "milvuses.milvus.io",
+                        "{apiGroups: [\"milvus.io\"], resources: [\"milvuses\"], verbs: [\"patch\"]}"),
+                Arguments.of("helm: get deployments", HELM_QN, "GET", HELM_DEPLOYMENT, "get", "deployments.apps",
+                        "{apiGroups: [\"apps\"], resources: [\"deployments\"], verbs: [\"get\"]}"),
+                Arguments.of("helm: patch deployments", HELM_QN, "PATCH", HELM_DEPLOYMENT, "patch", "deployments.apps",
+                        "{apiGroups: [\"apps\"], resources: [\"deployments\"], verbs: [\"patch\"]}"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("forbidden")
+    void forbiddenNamesVerbResourceNamespaceAndTheRuleToAdd(String name, Target target, String method, String path,
+                                                           String verb, String resource, String rule) {
+        fake.fail(method, path, 403, -1);
+        ActuationException e = assertThrows(ActuationException.class, () -> readAndScale(target));
+        assertEquals(Kind.FORBIDDEN, e.kind());
+        assertTrue(e.getMessage().contains("may not " + verb + " " + resource), e.getMessage());
+        assertTrue(e.getMessage().contains("in namespace \"" + NS + "\""), e.getMessage());
+        assertTrue(e.getMessage().contains("ClusterRole milvus-autoscaler"), e.getMessage());
+        assertTrue(e.getMessage().contains(rule), e.getMessage());
+        assertEquals(1, fake.requests(method, path).size(), "a 403 is not retried");
+        assertNoToken(e);
+    }
+
+    static Stream<Arguments> targets() {
+        return Stream.of(Arguments.of("operator", OPERATOR_QN, MILVUS), Arguments.of("helm", HELM_QN, HELM_DEPLOYMENT));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void missingObjectIsNotFound(String name, Target target, String path) {
+        fake.delete(target.install() == InstallKind.OPERATOR ? FakeKubernetesApi.Kind.MILVUSES
+                : FakeKubernetesApi.Kind.DEPLOYMENTS, NS, path.substring(path.lastIndexOf('/') + 1));
+        ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(target));
+        assertEquals(Kind.NOT_FOUND, e.kind());
+        assertTrue(e.getMessage().contains("not found"), e.getMessage());
+        assertEquals(1, fake.requests("GET", path).size(), "a 404 is not retried");
+        assertNoToken(e);
+    }
+
+    @Test
+    void oneMissingTargetDoesNotStopAnother() {
+        Target gone = new Target(NS, "deleted-release", Component.PROXY, InstallKind.OPERATOR);
+        assertEquals(Kind.NOT_FOUND, assertThrows(ActuationException.class, () -> actuator.read(gone)).kind());
+        assertEquals(3, actuator.read(OPERATOR_QN).current());
+        assertEquals(3, actuator.read(HELM_QN).current());
+    }
+
+    static Stream<Arguments> transientThenFine() {
+        // attempts = 3: two failures leave one attempt, which succeeds
+        return Stream.of(
+                Arguments.of("operator read: 500 twice", OPERATOR_QN, "GET", MILVUS, 500, 2),
+                Arguments.of("operator read: 503 once on the Deployment list", OPERATOR_QN, "GET", DEPLOYMENTS, 503, 1),
+                Arguments.of("helm read: 429 once", HELM_QN, "GET", HELM_DEPLOYMENT, 429, 1),
+                Arguments.of("operator write: 502 twice", OPERATOR_QN, "PATCH", MILVUS, 502, 2),
+                Arguments.of("helm write: 500 once", HELM_QN, "PATCH", HELM_DEPLOYMENT, 500, 1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("transientThenFine")
+    void serverErrorsAreRetriedWithinTheCall(String name, Target target, String method, String path, int status,
+                                            int failures) {
+        fake.fail(method, path, status, failures);
+        readAndScale(target);
+        assertEquals(failures + 1, fake.requests(method, path).size(), "failures plus the successful attempt");
+        assertEquals(4, actuator.read(target).current(), "the write landed");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void persistentServerErrorsBecomeUnavailableAfterAllAttempts(String name, Target target, String path) {
+        fake.fail("GET", path, 500, -1);
+        ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(target));
+        assertEquals(Kind.UNAVAILABLE, e.kind());
+        assertTrue(e.getMessage().contains("failed after 3 attempts"), e.getMessage());
+        assertTrue(e.getMessage().contains("HTTP 500"), e.getMessage());
+        assertEquals(3, fake.requests("GET", path).size());
+        assertNoToken(e);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void timeoutsAreRetriedThenUnavailable(String name, Target target, String path) {
+        // 300 ms request timeout against a 2 s answer: each attempt times out; 3 attempts ~ 0.9 s.
+        KubernetesOptions impatient = new KubernetesOptions("", Duration.ofMillis(300), 3, Duration.ofMillis(1), true,
+                "{release}-milvus-{component}");
+        RoutingActuator slow = actuator(impatient);
+        fake.delay("GET", path, Duration.ofSeconds(2), 1);
+        assertEquals(3, slow.read(target).current(), "one slow answer, then the retry succeeds");
+        assertEquals(2, fake.requests("GET", path).size());
+
+        fake.clearRequests();
+        fake.delay("GET", path, Duration.ofSeconds(2), 3);
+        ActuationException e = assertThrows(ActuationException.class, () -> slow.read(target));
+        assertEquals(Kind.UNAVAILABLE, e.kind());
+        assertTrue(e.getMessage().contains("transport failure"), e.getMessage());
+        assertEquals(3, fake.requests("GET", path).size());
+        assertNoToken(e);
+    }
+
+    @Test
+    void unauthorizedSaysTheCredentialsWereRejected() {
+        fake.fail("GET", MILVUS, 401, 1);
+        ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(OPERATOR_QN));
+        assertEquals(Kind.FORBIDDEN, e.kind());
+        assertTrue(e.getMessage().contains("rejected the credentials"), e.getMessage());
+        assertNoToken(e);
+    }
+
+    private void readAndScale(Target target) {
+        ReplicaStatus basis = actuator.read(target);
+        actuator.apply(decision(target, basis.current(), basis.current() + 1, Reason.SIGNAL_HIGH), basis);
+    }
+
+    private static void assertNoToken(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            assertFalse(String.valueOf(t.getMessage()).contains(TOKEN), "token in " + t);
+        }
+    }
+}

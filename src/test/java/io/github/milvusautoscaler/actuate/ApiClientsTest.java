@@ -1,0 +1,149 @@
+package io.github.milvusautoscaler.actuate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.actuate.ApiClients.Access;
+import io.github.milvusautoscaler.actuate.ApiClients.Source;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
+import io.kubernetes.client.openapi.ApiClient;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Credentials are found in the order an SRE expects, and a kubeconfig-built client really talks to the server. */
+class ApiClientsTest {
+
+    @TempDir
+    Path dir;
+
+    /** Files present in the temp dir for one case. */
+    enum Present { EXPLICIT, TOKEN, ENV_FIRST, ENV_SECOND, HOME }
+
+    static Stream<Arguments> resolutions() {
+        return Stream.of(
+                Arguments.of("explicit kubeconfig wins over everything", "explicit", true, true,
+                        List.of(Present.EXPLICIT, Present.TOKEN, Present.ENV_FIRST, Present.HOME), Source.CONFIGURED_KUBECONFIG, "explicit"),
+                Arguments.of("in a cluster: the service account", "", true, true,
+                        List.of(Present.TOKEN, Present.ENV_FIRST, Present.HOME), Source.IN_CLUSTER, null),
+                Arguments.of("service host set but no token mounted: $KUBECONFIG", "", true, true,
+                        List.of(Present.ENV_FIRST, Present.HOME), Source.KUBECONFIG_ENV, "env-first"),
+                Arguments.of("$KUBECONFIG lists a missing file first: the first existing one", "", false, true,
+                        List.of(Present.ENV_SECOND, Present.HOME), Source.KUBECONFIG_ENV, "env-second"),
+                Arguments.of("no $KUBECONFIG: ~/.kube/config", "", false, false,
+                        List.of(Present.HOME), Source.HOME_KUBECONFIG, "home/.kube/config"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("resolutions")
+    void resolvesCredentialsInOrder(String name, String explicit, boolean serviceHost, boolean kubeconfigEnv,
+                                    List<Present> present, Source expected, String expectedFile) throws IOException {
+        Map<Present, Path> files = Map.of(Present.EXPLICIT, dir.resolve("explicit"), Present.TOKEN, dir.resolve("token"),
+                Present.ENV_FIRST, dir.resolve("env-first"), Present.ENV_SECOND, dir.resolve("env-second"),
+                Present.HOME, dir.resolve("home/.kube/config"));
+        for (Present p : present) {
+            Files.createDirectories(files.get(p).getParent());
+            Files.writeString(files.get(p), "x");
+        }
+        Map<String, String> env = new HashMap<>();
+        if (serviceHost) {
+            env.put("KUBERNETES_SERVICE_HOST", "10.96.0.1");
+        }
+        if (kubeconfigEnv) {
+            env.put("KUBECONFIG", files.get(Present.ENV_FIRST) + File.pathSeparator + files.get(Present.ENV_SECOND));
+        }
+        Access access = ApiClients.resolve(explicit.isEmpty() ? "" : dir.resolve(explicit).toString(), env,
+                dir.resolve("home"), files.get(Present.TOKEN));
+        assertEquals(expected, access.source());
+        if (expectedFile == null) {
+            assertNull(access.kubeconfig());
+        } else {
+            assertEquals(dir.resolve(expectedFile), access.kubeconfig());
+        }
+    }
+
+    @Test
+    void noCredentialsAnywhereNamesEveryPlaceLookedAt() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> ApiClients.resolve("", Map.of(), dir.resolve("home"), dir.resolve("token")));
+        assertTrue(e.getMessage().contains("not in a cluster"), e.getMessage());
+        assertTrue(e.getMessage().contains("$KUBECONFIG unset"), e.getMessage());
+        assertTrue(e.getMessage().contains(dir.resolve("home/.kube/config").toString()), e.getMessage());
+    }
+
+    @Test
+    void explicitKubeconfigThatDoesNotExistIsAnError() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> ApiClients.resolve("/nowhere/kubeconfig", Map.of(), dir, dir.resolve("token")));
+        assertTrue(e.getMessage().contains("kubernetes.kubeconfig = \"/nowhere/kubeconfig\""), e.getMessage());
+    }
+
+    @Test
+    void clientFromKubeconfigReachesTheServerWithTimeoutAndUserAgent() throws IOException {
+        try (FakeKubernetesApi fake = FakeKubernetesApi.start()) {
+            ActuateFixtures.seedHelm(fake, 2, 2);
+            Path kubeconfig = dir.resolve("config");
+            Files.writeString(kubeconfig, """
+                    apiVersion: v1
+                    kind: Config
+                    clusters:
+                    - name: fake
+                      cluster:
+                        server: %s
+                    contexts:
+                    - name: fake
+                      context: {cluster: fake, user: tester, namespace: milvus}
+                    current-context: fake
+                    users:
+                    - name: tester
+                      user: {token: kubeconfig-token-value}
+                    """.formatted(fake.url()));
+            KubernetesOptions options = new KubernetesOptions(kubeconfig.toString(), Duration.ofSeconds(7), 3,
+                    Duration.ofMillis(1), true, "{release}-milvus-{component}");
+            ApiClient client = ApiClients.create(options);
+            assertEquals(7_000, client.getHttpClient().callTimeoutMillis());
+            assertEquals(7_000, client.getHttpClient().readTimeoutMillis());
+
+            HelmDeploymentActuator actuator = new HelmDeploymentActuator(client, options, new ScaledObjects(options));
+            assertEquals(2, actuator.read(ActuateFixtures.HELM_QN).current());
+            FakeKubernetesApi.Request request = fake.requests().get(0);
+            assertEquals(ApiClients.USER_AGENT, request.userAgent());
+            assertFalse(new Access(Source.CONFIGURED_KUBECONFIG, kubeconfig).describe().contains("kubeconfig-token-value"));
+        }
+    }
+
+    static Stream<Arguments> invalidOptions() {
+        return Stream.of(
+                Arguments.of("zero request timeout", Duration.ZERO, 3, Duration.ofMillis(200), "{release}-milvus-{component}",
+                        "kubernetes.request-timeout"),
+                Arguments.of("no attempts", Duration.ofSeconds(10), 0, Duration.ofMillis(200), "{release}-milvus-{component}",
+                        "kubernetes.retry.max-attempts"),
+                Arguments.of("negative back-off", Duration.ofSeconds(10), 3, Duration.ofMillis(-1),
+                        "{release}-milvus-{component}", "kubernetes.retry.initial-backoff"),
+                Arguments.of("template without {component}", Duration.ofSeconds(10), 3, Duration.ofMillis(200),
+                        "{release}-milvus", "kubernetes.helm-deployment-name"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidOptions")
+    void invalidKubernetesOptionsAreRefusedNamingTheKey(String name, Duration timeout, int attempts, Duration backoff,
+                                                        String template, String key) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new KubernetesOptions("", timeout, attempts, backoff, true, template));
+        assertTrue(e.getMessage().contains(key), e.getMessage());
+    }
+}

@@ -1,0 +1,206 @@
+package io.github.milvusautoscaler.actuate;
+
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.HELM_QN;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.NS;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.RELEASE;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.T0;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.decision;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.deployment;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.helmLabels;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonParser;
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.Direction;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.LastScale;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
+import io.kubernetes.client.custom.V1Patch;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.models.V1Scale;
+import io.kubernetes.client.util.PatchUtils;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Helm installs: the chart's Deployment owns the count; one merge patch carries replicas and annotations. */
+class HelmDeploymentActuatorTest {
+
+    private static final String QN = RELEASE + "-milvus-querynode";
+
+    private FakeKubernetesApi fake;
+    private HelmDeploymentActuator actuator;
+
+    @BeforeEach
+    void start() {
+        fake = FakeKubernetesApi.start();
+        actuator = new HelmDeploymentActuator(ActuateFixtures.client(fake), ActuateFixtures.options(),
+                new ScaledObjects(ActuateFixtures.options()));
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        try {
+            assertEquals(List.of(), RbacRules.load().denied(fake.requests().stream()
+                    .filter(FakeKubernetesApi.Request::fromAutoscaler).toList()), "requests deploy/base/rbac.yaml does not allow");
+        } finally {
+            fake.close();
+        }
+    }
+
+    static Stream<Arguments> reads() {
+        Map<String, String> labels = helmLabels(RELEASE, "querynode");
+        return Stream.of(
+                Arguments.of("settled: 4 replicas, 3 ready",
+                        deployment(QN, labels, 4, 3, 4, 7, 7, Map.of()), 4, 3, false, false),
+                // updatedReplicas 2 < replicas 4: two pods of the old template remain
+                Arguments.of("rolling out a new template",
+                        deployment(QN, labels, 4, 4, 2, 8, 8, Map.of()), 4, 4, true, false),
+                // observedGeneration 7 < generation 8: the controller has not seen the latest spec
+                Arguments.of("controller has not observed the latest spec",
+                        deployment(QN, labels, 4, 4, 4, 8, 7, Map.of()), 4, 4, true, false),
+                Arguments.of("paused by annotation",
+                        deployment(QN, labels, 4, 4, 4, 7, 7, Map.of(ScaleAnnotations.PAUSED, "true")), 4, 4, false, true),
+                Arguments.of("pause annotation other than true is not a pause",
+                        deployment(QN, labels, 4, 4, 4, 7, 7, Map.of(ScaleAnnotations.PAUSED, "false")), 4, 4, false, false),
+                Arguments.of("spec.replicas absent: the API server's default of 1",
+                        deployment(QN, labels, 1, 1, 1, 7, 7, Map.of()).replace("\"replicas\": 1, \"selector\"",
+                                "\"selector\""), 1, 1, false, false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("reads")
+    void readsTheDeployment(String name, String json, int current, int ready, boolean rollout, boolean paused) {
+        fake.put(Kind.DEPLOYMENTS, json);
+        ReplicaStatus status = actuator.read(HELM_QN);
+        assertEquals(current, status.current(), "current");
+        assertEquals(ready, status.ready(), "ready");
+        assertEquals(rollout, status.rollout(), "rollout");
+        assertEquals(paused, status.paused(), "paused");
+    }
+
+    @Test
+    void writesReplicasVersionAndAnnotationsInOnePatchOnTheDeploymentNotScale() {
+        ActuateFixtures.seedHelm(fake, 4, 4);
+        ReplicaStatus basis = actuator.read(HELM_QN);
+        fake.clearRequests();
+
+        actuator.apply(decision(HELM_QN, 4, 3, Reason.SIGNALS_LOW), basis);
+
+        List<FakeKubernetesApi.Request> requests = fake.requests();
+        assertEquals(1, requests.size(), "exactly one request: " + requests);
+        FakeKubernetesApi.Request patch = requests.get(0);
+        assertEquals("PATCH", patch.method());
+        assertEquals(Kind.DEPLOYMENTS.path(NS, QN), patch.path(), "the Deployment itself, /scale cannot carry annotations");
+        assertTrue(patch.contentType().startsWith("application/merge-patch+json"), patch.contentType());
+        assertEquals(JsonParser.parseString("""
+                {"metadata": {"resourceVersion": "%s", "annotations": {
+                    "milvus-autoscaler.io/last-scale-time": "2025-03-01T12:00:00Z",
+                    "milvus-autoscaler.io/last-scale-direction": "down",
+                    "milvus-autoscaler.io/last-scale-reason": "SIGNALS_LOW"}},
+                 "spec": {"replicas": 3}}""".formatted(basis.resourceVersion())), patch.json());
+        ReplicaStatus after = actuator.read(HELM_QN);
+        assertEquals(3, after.current());
+        assertEquals(Optional.of(new LastScale(T0, Direction.DOWN, "SIGNALS_LOW")), after.lastScale());
+        assertEquals("my-release", fake.get(Kind.DEPLOYMENTS, NS, QN).orElseThrow().getAsJsonObject("metadata")
+                .getAsJsonObject("labels").get("app.kubernetes.io/instance").getAsString(), "merge keeps labels");
+    }
+
+    /** How a person runs {@code kubectl scale}: a merge patch on /scale, or GET + PUT with --resource-version. */
+    enum KubectlScale {
+        MERGE_PATCH_ON_SCALE {
+            @Override
+            void scale(ApiClient person, int replicas) throws ApiException {
+                AppsV1Api apps = new AppsV1Api(person);
+                PatchUtils.patch(V1Scale.class, () -> apps.patchNamespacedDeploymentScale(QN, NS,
+                        new V1Patch("{\"spec\": {\"replicas\": " + replicas + "}}")).buildCall(null),
+                        V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, person);
+            }
+        },
+        GET_AND_PUT_SCALE {
+            @Override
+            void scale(ApiClient person, int replicas) throws ApiException {
+                AppsV1Api apps = new AppsV1Api(person);
+                V1Scale scale = apps.readNamespacedDeploymentScale(QN, NS).execute();
+                scale.getSpec().setReplicas(replicas);
+                apps.replaceNamespacedDeploymentScale(QN, NS, scale).execute();
+            }
+        };
+
+        abstract void scale(ApiClient person, int replicas) throws ApiException;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(KubectlScale.class)
+    void aPersonsKubectlScaleBetweenTwoReadsIsRespected(KubectlScale how) throws ApiException {
+        ActuateFixtures.seedHelm(fake, 4, 4);
+        ReplicaStatus first = actuator.read(HELM_QN);
+        ApiClient person = ActuateFixtures.client(fake);
+        person.setUserAgent("kubectl/v1.31.0");
+
+        how.scale(person, 8);
+
+        ReplicaStatus second = actuator.read(HELM_QN);
+        assertEquals(8, second.current(), "the next read shows the person's count");
+        // A decision made on the first read must not overwrite it.
+        ActuationException e = assertThrows(ActuationException.class,
+                () -> actuator.apply(decision(HELM_QN, 4, 5, Reason.SIGNAL_HIGH), first));
+        assertEquals(ActuationException.Kind.CONFLICT, e.kind());
+        assertEquals(8, fake.get(Kind.DEPLOYMENTS, NS, QN).orElseThrow().getAsJsonObject("spec").get("replicas").getAsInt());
+    }
+
+    @Test
+    void restartReadsTheLastScaleBackFromTheDeploymentsAnnotations() {
+        fake.put(Kind.DEPLOYMENTS, deployment(QN, helmLabels(RELEASE, "querynode"), 4, 4, 4, 2, 2, Map.of(
+                ScaleAnnotations.LAST_SCALE_TIME, "2025-03-01T11:55:00Z",
+                ScaleAnnotations.LAST_SCALE_DIRECTION, "up",
+                ScaleAnnotations.LAST_SCALE_REASON, "PANIC")));
+        HelmDeploymentActuator restarted = new HelmDeploymentActuator(ActuateFixtures.client(fake),
+                ActuateFixtures.options(), new ScaledObjects(ActuateFixtures.options()));
+        assertEquals(Optional.of(new LastScale(T0.minus(Duration.ofMinutes(5)), Direction.UP, "PANIC")),
+                restarted.read(HELM_QN).lastScale());
+    }
+
+    @Test
+    void deploymentNameFollowsTheConfiguredTemplate() {
+        KubernetesOptions custom = new KubernetesOptions("", Duration.ofSeconds(2), 3, Duration.ofMillis(1), true,
+                "milvus-{release}-{component}-workers");
+        HelmDeploymentActuator templated = new HelmDeploymentActuator(ActuateFixtures.client(fake, custom), custom,
+                new ScaledObjects(custom));
+        Target dataNode = new Target(NS, "prod", Component.DATA_NODE, InstallKind.HELM);
+        fake.put(Kind.DEPLOYMENTS, ActuateFixtures.settled("milvus-prod-datanode-workers", helmLabels("prod", "datanode"),
+                2, 2));
+        assertEquals("milvus-prod-datanode-workers", templated.deploymentName(dataNode));
+        assertEquals(2, templated.read(dataNode).current());
+    }
+
+    @Test
+    void pausedDeploymentIsNotWritten() {
+        fake.put(Kind.DEPLOYMENTS, deployment(QN, helmLabels(RELEASE, "querynode"), 4, 4, 4, 2, 2,
+                Map.of(ScaleAnnotations.PAUSED, "true")));
+        ReplicaStatus basis = actuator.read(HELM_QN);
+        fake.clearRequests();
+        ActuationException e = assertThrows(ActuationException.class,
+                () -> actuator.apply(decision(HELM_QN, 4, 6, Reason.PANIC), basis));
+        assertEquals(ActuationException.Kind.REFUSED, e.kind());
+        assertEquals(List.of(), fake.requests());
+    }
+}

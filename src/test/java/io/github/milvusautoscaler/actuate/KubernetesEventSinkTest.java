@@ -1,0 +1,196 @@
+package io.github.milvusautoscaler.actuate;
+
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.HELM_QN;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.NS;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.OPERATOR_QN;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.RELEASE;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.T0;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.decision;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.hold;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Events on the scaled object tell the story without spamming, and never break a tick. */
+class KubernetesEventSinkTest {
+
+    private FakeKubernetesApi fake;
+    private ScaledObjects scaledObjects;
+    private RoutingActuator actuator;
+    private final AtomicBoolean leader = new AtomicBoolean(true);
+
+    @BeforeEach
+    void start() {
+        fake = FakeKubernetesApi.start();
+        scaledObjects = new ScaledObjects(ActuateFixtures.options());
+        actuator = RoutingActuator.forCluster(ActuateFixtures.client(fake), ActuateFixtures.options(), scaledObjects);
+        ActuateFixtures.seedOperator(fake, 3, 3);
+        ActuateFixtures.seedHelm(fake, 3, 3);
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        try {
+            assertEquals(List.of(), RbacRules.load().denied(fake.requests()));
+        } finally {
+            fake.close();
+        }
+    }
+
+    private KubernetesEventSink sink(KubernetesOptions options) {
+        return new KubernetesEventSink(ActuateFixtures.client(fake, options), options, scaledObjects, leader::get,
+                Clock.fixed(T0, ZoneOffset.UTC), "milvus-autoscaler-7d9f-abcde");
+    }
+
+    private KubernetesEventSink sink() {
+        return sink(ActuateFixtures.options());
+    }
+
+    private List<JsonObject> events() {
+        return fake.list(Kind.EVENTS, NS);
+    }
+
+    static Stream<Arguments> scales() {
+        return Stream.of(
+                Arguments.of("operator scale-out", OPERATOR_QN, 3, 5, Reason.SIGNAL_HIGH, "ScaledOut", "Milvus",
+                        "milvus.io/v1beta1", RELEASE),
+                Arguments.of("operator scale-in", OPERATOR_QN, 3, 2, Reason.SIGNALS_LOW, "ScaledIn", "Milvus",
+                        "milvus.io/v1beta1", RELEASE),
+                Arguments.of("helm scale-out", HELM_QN, 3, 4, Reason.ALERT_SCALE_OUT, "ScaledOut", "Deployment",
+                        "apps/v1", RELEASE + "-milvus-querynode"),
+                Arguments.of("helm scale-in", HELM_QN, 3, 2, Reason.ABOVE_MAX, "ScaledIn", "Deployment", "apps/v1",
+                        RELEASE + "-milvus-querynode"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scales")
+    void scaleDecisionsBecomeEventsOnTheScaledObject(String name, Target target, int from, int to, Reason reason,
+                                                     String eventReason, String kind, String apiVersion,
+                                                     String objectName) {
+        String uid = fake.get(target == OPERATOR_QN ? Kind.MILVUSES : Kind.DEPLOYMENTS, NS, objectName).orElseThrow()
+                .getAsJsonObject("metadata").get("uid").getAsString();
+        actuator.read(target);
+        Decision decision = decision(target, from, to, reason);
+
+        sink().record(decision);
+
+        List<JsonObject> events = events();
+        assertEquals(1, events.size());
+        JsonObject event = events.get(0);
+        assertEquals(eventReason, event.get("reason").getAsString());
+        assertEquals("Normal", event.get("type").getAsString());
+        assertEquals(decision.message(), event.get("message").getAsString());
+        JsonObject involved = event.getAsJsonObject("involvedObject");
+        assertEquals(kind, involved.get("kind").getAsString());
+        assertEquals(apiVersion, involved.get("apiVersion").getAsString());
+        assertEquals(objectName, involved.get("name").getAsString());
+        assertEquals(NS, involved.get("namespace").getAsString());
+        assertEquals(uid, involved.get("uid").getAsString(), "kubectl describe matches Events by uid");
+        assertEquals("milvus-autoscaler", event.getAsJsonObject("source").get("component").getAsString());
+        assertEquals(T0, java.time.OffsetDateTime.parse(event.get("firstTimestamp").getAsString()).toInstant(),
+                "timestamps come from the injected clock");
+    }
+
+    @Test
+    void blockedHoldsMakeOneEventPerChangeOfBlockingReason() {
+        KubernetesEventSink sink = sink();
+        // cooldown x3 -> 1 Event; settling x2 -> 1; in band resets; settling again -> 1; partial data -> 1
+        List<Reason> ticks = List.of(Reason.SCALE_OUT_COOLDOWN, Reason.SCALE_OUT_COOLDOWN, Reason.SCALE_OUT_COOLDOWN,
+                Reason.SETTLING, Reason.SETTLING, Reason.IN_BAND, Reason.SETTLING, Reason.PARTIAL_DATA);
+        for (Reason reason : ticks) {
+            sink.record(hold(OPERATOR_QN, 3, reason));
+        }
+        List<String> reasons = events().stream().map(e -> e.get("reason").getAsString()).toList();
+        assertEquals(List.of("ScaleBlocked", "ScaleBlocked", "ScaleBlocked", "ScaleBlocked"), reasons);
+        List<String> messages = events().stream().map(e -> e.get("message").getAsString()).toList();
+        assertEquals(List.of("queryNode held: SCALE_OUT_COOLDOWN", "queryNode held: SETTLING",
+                "queryNode held: SETTLING", "queryNode held: PARTIAL_DATA"), messages);
+    }
+
+    @Test
+    void nonBlockingHoldsMakeNoEvents() {
+        KubernetesEventSink sink = sink();
+        for (Reason reason : List.of(Reason.IN_BAND, Reason.SUSTAINING_HIGH, Reason.ALL_SIGNALS_UNKNOWN)) {
+            sink.record(hold(OPERATOR_QN, 3, reason));
+        }
+        assertEquals(List.of(), events());
+    }
+
+    @Test
+    void failedWriteBecomesAWarningAndIsNotAlsoReportedAsScaled() {
+        KubernetesEventSink sink = sink();
+        Decision decision = decision(HELM_QN, 3, 4, Reason.SIGNAL_HIGH);
+        ActuationException failure = new ActuationException(ActuationException.Kind.FORBIDDEN,
+                "forbidden (403): may not patch deployments.apps");
+
+        sink.recordWriteFailure(decision, failure);
+        sink.record(decision);
+
+        List<JsonObject> events = events();
+        assertEquals(1, events.size());
+        assertEquals("ScaleFailed", events.get(0).get("reason").getAsString());
+        assertEquals("Warning", events.get(0).get("type").getAsString());
+        String message = events.get(0).get("message").getAsString();
+        assertTrue(message.startsWith(decision.message()), message);
+        assertTrue(message.contains("FORBIDDEN"), message);
+        assertEquals(RELEASE + "-milvus-querynode", events.get(0).getAsJsonObject("involvedObject").get("name")
+                .getAsString(), "named from the template before any read");
+    }
+
+    static Stream<Arguments> silent() {
+        return Stream.of(
+                Arguments.of("follower", false, false, true),
+                Arguments.of("dry-run decision", true, true, true),
+                Arguments.of("events turned off", true, false, false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("silent")
+    void followersDryRunAndDisabledEmitNothing(String name, boolean isLeader, boolean dryRun, boolean enabled) {
+        leader.set(isLeader);
+        KubernetesOptions base = ActuateFixtures.options();
+        KubernetesEventSink sink = sink(new KubernetesOptions(base.kubeconfig(), base.requestTimeout(),
+                base.retryAttempts(), base.retryBackoff(), enabled, base.helmDeploymentNameTemplate()));
+        Decision scale = decision(OPERATOR_QN, 3, 4, Reason.SIGNAL_HIGH);
+        sink.record(dryRun ? scale.asDryRun() : scale);
+        sink.record(dryRun ? hold(OPERATOR_QN, 3, Reason.SETTLING).asDryRun() : hold(OPERATOR_QN, 3, Reason.SETTLING));
+        sink.recordWriteFailure(dryRun ? scale.asDryRun() : scale,
+                new ActuationException(ActuationException.Kind.UNAVAILABLE, "down"));
+        assertEquals(List.of(), fake.requests("POST", "/api/v1"));
+    }
+
+    @Test
+    void eventFailuresAreLoggedNeverThrownAndNotRetried() {
+        fake.fail("POST", Kind.EVENTS.path(NS, null), 500, -1);
+        KubernetesEventSink sink = sink();
+        sink.record(decision(OPERATOR_QN, 3, 4, Reason.SIGNAL_HIGH));
+        fake.clearFaults();
+        fake.delay("POST", Kind.EVENTS.path(NS, null), Duration.ofSeconds(3), 1);
+        KubernetesOptions impatient = new KubernetesOptions("", Duration.ofMillis(200), 3, Duration.ofMillis(1), true,
+                "{release}-milvus-{component}");
+        sink(impatient).record(decision(OPERATOR_QN, 3, 2, Reason.SIGNALS_LOW));
+        assertEquals(2, fake.requests("POST", Kind.EVENTS.path(NS, null)).size(), "one attempt each");
+        assertFalse(events().stream().anyMatch(e -> e.get("reason").getAsString().equals("ScaledOut")));
+    }
+}

@@ -1,0 +1,317 @@
+package io.github.milvusautoscaler.actuate;
+
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.OPERATOR_QN;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.ReplicaActuator;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
+import io.kubernetes.client.openapi.ApiClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import okhttp3.Interceptor;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Two candidates on the fake Lease API with short durations (lease 2s, renew deadline 1.5s,
+ * retry 0.3s): one leader at a time, hand-over on close, take-over after a leader is cut off.
+ */
+class LeaderElectionTest {
+
+    /** The autoscaler's own namespace and Lease, as deploy/base/rbac.yaml names them. */
+    static final String OWN_NAMESPACE = "milvus-autoscaler";
+    static final String LEASE = "milvus-autoscaler";
+    static final Duration LEASE_DURATION = Duration.ofSeconds(2);
+    static final Duration RENEW_DEADLINE = Duration.ofMillis(1500);
+    static final Duration RETRY = Duration.ofMillis(300);
+
+    private FakeKubernetesApi fake;
+    private final List<LeaderElection> elections = new ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        fake = FakeKubernetesApi.start();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        elections.forEach(LeaderElection::close);
+        try {
+            assertEquals(List.of(), RbacRules.load().denied(fake.requests().stream()
+                    .filter(FakeKubernetesApi.Request::fromAutoscaler).toList()), "requests deploy/base/rbac.yaml does not allow");
+        } finally {
+            fake.close();
+        }
+    }
+
+    static LeaderElectionOptions options(String identity) {
+        return new LeaderElectionOptions(true, LEASE, OWN_NAMESPACE, identity, LEASE_DURATION, RENEW_DEADLINE, RETRY);
+    }
+
+    /** A candidate whose network the test can cut, as if its pod was partitioned or frozen. */
+    record Candidate(LeaderElection election, Partition partition, ApiClient client) {
+    }
+
+    static final class Partition implements Interceptor {
+        volatile boolean cut;
+
+        @Override
+        public Response intercept(Chain chain) throws IOException {
+            if (cut) {
+                throw new IOException("network cut by the test");
+            }
+            return chain.proceed(chain.request());
+        }
+    }
+
+    private Candidate candidate(String identity) {
+        ApiClient client = ActuateFixtures.client(fake);
+        Partition partition = new Partition();
+        client.setHttpClient(client.getHttpClient().newBuilder().addInterceptor(partition).build());
+        LeaderElection election = LeaderElection.create(client, options(identity), Clock.systemUTC());
+        elections.add(election);
+        return new Candidate(election, partition, client);
+    }
+
+    private Optional<String> holder() {
+        return fake.get(Kind.LEASES, OWN_NAMESPACE, LEASE)
+                .map(l -> l.getAsJsonObject("spec"))
+                .filter(s -> s.has("holderIdentity") && !s.get("holderIdentity").isJsonNull())
+                .map(s -> s.get("holderIdentity").getAsString());
+    }
+
+    /** Polls every 10 ms until the condition holds; returns the time it took, fails after {@code max}. */
+    private static Duration await(Duration max, BooleanSupplier condition, String what) {
+        long start = System.nanoTime();
+        while (!condition.getAsBoolean()) {
+            Duration waited = Duration.ofNanos(System.nanoTime() - start);
+            if (waited.compareTo(max) > 0) {
+                fail("not within " + max + ": " + what);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted waiting for " + what);
+            }
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    @Test
+    void oneLeaderAndCloseHandsTheLeaseOverAtOnce() {
+        Candidate a = candidate("autoscaler-a");
+        a.election().start();
+        await(Duration.ofSeconds(10), a.election()::isLeader, "a leads");
+        Candidate b = candidate("autoscaler-b");
+        b.election().start();
+        await(Duration.ofSeconds(10), () -> b.election().observedLeader().equals(Optional.of("autoscaler-a")),
+                "b sees a as leader");
+        assertFalse(b.election().isLeader(), "a follower does not lead");
+        assertTrue(a.election().isLeader());
+        assertEquals(Optional.of("autoscaler-a"), holder());
+
+        a.election().close();
+
+        assertFalse(a.election().isLeader(), "the flag drops at once on close");
+        assertEquals(Optional.empty(), holder(), "close cleared holderIdentity on the Lease");
+        // b retries every 0.3-0.66 s (retry x (1 + 1.2 x random)) and notices within 0.3 s more: ~1 s, under the
+        // 2 s lease duration it would otherwise wait after its last sight of a renewal.
+        Duration takeOver = await(Duration.ofSeconds(10), b.election()::isLeader, "b takes over");
+        assertTrue(takeOver.compareTo(LEASE_DURATION) <= 0, "took " + takeOver);
+        assertEquals(Optional.of("autoscaler-b"), holder());
+    }
+
+    @Test
+    void aCutOffLeaderStopsBeforeTheOtherTakesOverAndNoCountIsWrittenTwice() {
+        ActuateFixtures.seedOperator(fake, 3, 3);
+        Candidate a = candidate("autoscaler-a");
+        a.election().start();
+        await(Duration.ofSeconds(10), a.election()::isLeader, "a leads");
+        Candidate b = candidate("autoscaler-b");
+        b.election().start();
+        await(Duration.ofSeconds(10), () -> b.election().observedLeader().equals(Optional.of("autoscaler-a")),
+                "b sees a as leader");
+        ReplicaActuator actuatorA = RoutingActuator.forCluster(a.client(), ActuateFixtures.options(),
+                new ScaledObjects(ActuateFixtures.options()));
+        ReplicaActuator actuatorB = RoutingActuator.forCluster(b.client(), ActuateFixtures.options(),
+                new ScaledObjects(ActuateFixtures.options()));
+
+        // Both replicas compute the same decision (3 -> 5); only the leader writes it.
+        tick(a.election(), actuatorA, 5);
+        tick(b.election(), actuatorB, 5);
+        assertEquals(1, milvusPatches());
+
+        a.partition().cut = true;
+        long cut = System.nanoTime();
+        long[] aDropped = {0};
+        long[] bRose = {0};
+        await(Duration.ofSeconds(15), () -> {
+            boolean aLeads = a.election().isLeader();
+            boolean bLeads = b.election().isLeader();
+            assertFalse(aLeads && bLeads, "two leaders at once");
+            long now = System.nanoTime();
+            if (!aLeads && aDropped[0] == 0) {
+                aDropped[0] = now;
+            }
+            if (bLeads && bRose[0] == 0) {
+                bRose[0] = now;
+            }
+            tick(a.election(), actuatorA, 5);
+            tick(b.election(), actuatorB, 5);
+            return bLeads;
+        }, "b takes over from the cut-off a");
+
+        assertTrue(aDropped[0] != 0 && aDropped[0] < bRose[0], "a stopped writing before b started");
+        Duration dropped = Duration.ofNanos(aDropped[0] - cut);
+        Duration takeOver = Duration.ofNanos(bRose[0] - cut);
+        // a's last renewal started at most one retry (0.3 s) before the cut; its gate closes 1.5 s after that.
+        assertTrue(dropped.compareTo(RENEW_DEADLINE.plusMillis(100)) <= 0, "a kept leading for " + dropped);
+        // b last saw a renew at most 0.66 s after it happened, takes the Lease at its first retry after 2 s more
+        // (<= 0.66 s) and notices within 0.3 s: 0.66 + 2 + 0.66 + 0.3 = 3.62 s, bounded here by 4 s.
+        assertTrue(takeOver.compareTo(Duration.ofSeconds(4)) <= 0, "b took " + takeOver);
+        assertEquals(Optional.of("autoscaler-b"), holder());
+        assertEquals(1, milvusPatches(), "the new leader re-read 5 and wrote nothing");
+        assertEquals(5, fake.get(Kind.MILVUSES, ActuateFixtures.NS, ActuateFixtures.RELEASE).orElseThrow()
+                .getAsJsonObject("spec").getAsJsonObject("components").getAsJsonObject("queryNode").get("replicas")
+                .getAsInt());
+    }
+
+    /** One engine tick in miniature: read, and write only as leader and only on change. */
+    private static void tick(LeaderGate gate, ReplicaActuator actuator, int desired) {
+        try {
+            ReplicaStatus status = actuator.read(OPERATOR_QN);
+            if (status.current() != desired && gate.isLeader()) {
+                actuator.apply(ActuateFixtures.decision(OPERATOR_QN, status.current(), desired, Reason.SIGNAL_HIGH),
+                        status);
+            }
+        } catch (ActuationException e) {
+            // a cut-off replica cannot read; the next tick tries again
+        }
+    }
+
+    private int milvusPatches() {
+        return fake.requests("PATCH", Kind.MILVUSES.path(ActuateFixtures.NS, ActuateFixtures.RELEASE)).size();
+    }
+
+    @Test
+    void aFollowerClosingLeavesTheLeaseAlone() {
+        Candidate a = candidate("autoscaler-a");
+        a.election().start();
+        await(Duration.ofSeconds(10), a.election()::isLeader, "a leads");
+        Candidate b = candidate("autoscaler-b");
+        b.election().start();
+        await(Duration.ofSeconds(10), () -> b.election().observedLeader().isPresent(), "b sees the Lease");
+        int writesBefore = fake.requests("PUT", Kind.LEASES.path(OWN_NAMESPACE, LEASE)).size();
+
+        b.election().close();
+
+        assertEquals(Optional.of("autoscaler-a"), holder());
+        assertTrue(a.election().isLeader());
+        // Only a's renewals may have been written meanwhile, none by b's close: holder stays a and a keeps leading.
+        assertTrue(fake.requests("PUT", Kind.LEASES.path(OWN_NAMESPACE, LEASE)).size() >= writesBefore);
+    }
+
+    @Test
+    void forbiddenLeaseAccessNeverLeadsAndRecoversWhenGranted() {
+        fake.fail(null, Kind.LEASES.path(OWN_NAMESPACE, null), 403, -1);
+        Candidate a = candidate("autoscaler-a");
+        a.election().start();
+        await(Duration.ofSeconds(10), () -> fake.requests("GET", Kind.LEASES.path(OWN_NAMESPACE, LEASE)).size() >= 2,
+                "a tries twice");
+        assertFalse(a.election().isLeader());
+        fake.clearFaults();
+        await(Duration.ofSeconds(10), a.election()::isLeader, "a leads once the Role allows it");
+    }
+
+    @Test
+    void disabledElectionAlwaysLeadsAndTouchesNothing() {
+        LeaderElection disabled = LeaderElection.create(ActuateFixtures.client(fake),
+                new LeaderElectionOptions(false, LEASE, "", "", LEASE_DURATION, RENEW_DEADLINE, RETRY), Clock.systemUTC());
+        elections.add(disabled);
+        disabled.start();
+        assertTrue(disabled.isLeader());
+        disabled.close();
+        assertEquals(List.of(), fake.requests());
+        assertTrue(LeaderGate.always().isLeader());
+    }
+
+    static Stream<Arguments> resolutions() {
+        return Stream.of(
+                Arguments.of("configured values win", "ops", "pod-x", Map.of("POD_NAMESPACE", "env-ns", "POD_NAME", "p"),
+                        "file-ns", "ops", "pod-x"),
+                Arguments.of("POD_NAMESPACE and POD_NAME", "", "", Map.of("POD_NAMESPACE", "env-ns", "POD_NAME", "pod-1",
+                        "HOSTNAME", "h"), "file-ns", "env-ns", "pod-1"),
+                Arguments.of("service account namespace file and HOSTNAME", "", "", Map.of("HOSTNAME", "host-1"),
+                        "file-ns", "file-ns", "host-1"),
+                Arguments.of("host name last", "", "", Map.of("POD_NAMESPACE", "env-ns"), null, "env-ns", "the-host"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("resolutions")
+    void resolvesNamespaceAndIdentity(String name, String namespace, String identity, Map<String, String> env,
+                                      String fileContent, String expectedNamespace, String expectedIdentity,
+                                      @TempDir Path dir) throws IOException {
+        Path file = dir.resolve("namespace");
+        if (fileContent != null) {
+            Files.writeString(file, fileContent + "\n");
+        }
+        LeaderElectionOptions resolved = LeaderElection.resolve(new LeaderElectionOptions(true, LEASE, namespace,
+                identity, LEASE_DURATION, RENEW_DEADLINE, RETRY), env, file, () -> "the-host");
+        assertEquals(expectedNamespace, resolved.namespace());
+        assertEquals(expectedIdentity, resolved.identity());
+    }
+
+    @Test
+    void missingNamespaceIsAClearError(@TempDir Path dir) {
+        LeaderElectionOptions noNamespace = new LeaderElectionOptions(true, LEASE, "", "pod-1", LEASE_DURATION,
+                RENEW_DEADLINE, RETRY);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> LeaderElection.resolve(noNamespace, Map.of(), dir.resolve("absent"), () -> "h"));
+        assertTrue(e.getMessage().contains("POD_NAMESPACE is unset"), e.getMessage());
+        assertTrue(e.getMessage().contains("kubernetes.leader-election.namespace"), e.getMessage());
+    }
+
+    static Stream<Arguments> invalidOptions() {
+        return Stream.of(
+                Arguments.of("renew deadline not below lease duration", Duration.ofSeconds(10), Duration.ofSeconds(10),
+                        Duration.ofSeconds(2), "renew-deadline"),
+                Arguments.of("retry period not below renew deadline", Duration.ofSeconds(15), Duration.ofSeconds(2),
+                        Duration.ofSeconds(2), "retry-period"),
+                Arguments.of("lease shorter than the Lease's one-second unit", Duration.ofMillis(900),
+                        Duration.ofMillis(500), Duration.ofMillis(100), "lease-duration"),
+                Arguments.of("zero retry period", Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ZERO,
+                        "retry-period"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidOptions")
+    void invalidDurationsAreRefusedNamingTheKey(String name, Duration lease, Duration renew, Duration retry, String key) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new LeaderElectionOptions(true, LEASE, "", "", lease, renew, retry));
+        assertTrue(e.getMessage().contains("kubernetes.leader-election." + key), e.getMessage());
+    }
+}

@@ -1,0 +1,275 @@
+package io.github.milvusautoscaler.actuate;
+
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.NS;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.OPERATOR_QN;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.RELEASE;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.T0;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.decision;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.deployment;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.milvus;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.operatorLabels;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.settled;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.Direction;
+import io.github.milvusautoscaler.core.LastScale;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Operator installs: the Milvus resource owns the count; Deployments found by label give ready and rollout. */
+class MilvusOperatorActuatorTest {
+
+    private static final String QN0 = RELEASE + "-milvus-querynode-0";
+    private static final String QN1 = RELEASE + "-milvus-querynode-1";
+    private static final Map<String, String> QN_LABELS = operatorLabels(RELEASE, "querynode");
+
+    private FakeKubernetesApi fake;
+    private MilvusOperatorActuator actuator;
+
+    @BeforeEach
+    void start() {
+        fake = FakeKubernetesApi.start();
+        actuator = new MilvusOperatorActuator(ActuateFixtures.client(fake), ActuateFixtures.options(),
+                new ScaledObjects(ActuateFixtures.options()));
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        try {
+            assertEquals(List.of(), RbacRules.load().denied(fake.requests()), "requests deploy/base/rbac.yaml does not allow");
+        } finally {
+            fake.close();
+        }
+    }
+
+    /** One row: what the cluster holds, and what read() must report. */
+    record Row(String name, Consumer<FakeKubernetesApi> seed, int current, int ready, boolean rollout) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Arguments> reads() {
+        Map<String, Integer> qn3 = Map.of("queryNode", 3);
+        return Stream.of(
+                new Row("settled: 3 replicas, 3 ready on -0, -1 at zero", f -> {
+                    f.put(Kind.MILVUSES, milvus(RELEASE, qn3, Map.of(), null));
+                    f.put(Kind.DEPLOYMENTS, settled(QN0, QN_LABELS, 3, 3));
+                    f.put(Kind.DEPLOYMENTS, settled(QN1, QN_LABELS, 0, 0));
+                }, 3, 3, false),
+                new Row("replicas field absent: the operator's default of 1", f -> {
+                    Map<String, Integer> absent = new HashMap<>();
+                    absent.put("queryNode", null);
+                    f.put(Kind.MILVUSES, milvus(RELEASE, absent, Map.of(), null));
+                    f.put(Kind.DEPLOYMENTS, settled(QN0, QN_LABELS, 1, 1));
+                }, 1, 1, false),
+                new Row("component missing from spec.components: default 1, no Deployments: 0 ready", f ->
+                        f.put(Kind.MILVUSES, milvus(RELEASE, Map.of("dataNode", 2), Map.of(), null)), 1, 0, false),
+                // blue/green: -0 still has 2 ready, -1 has 1 ready; ready = 2 + 1 = 3 and both have replicas
+                new Row("queryNode blue/green: both Deployments have replicas", f -> {
+                    f.put(Kind.MILVUSES, milvus(RELEASE, qn3, Map.of(), null));
+                    f.put(Kind.DEPLOYMENTS, settled(QN0, QN_LABELS, 2, 2));
+                    f.put(Kind.DEPLOYMENTS, settled(QN1, QN_LABELS, 1, 1));
+                }, 3, 3, true),
+                // ready counts only Deployments labelled for this instance and component: 3, not 3 + 5 + 4
+                new Row("other components and other instances are not counted", f -> {
+                    f.put(Kind.MILVUSES, milvus(RELEASE, qn3, Map.of(), null));
+                    f.put(Kind.DEPLOYMENTS, settled(QN0, QN_LABELS, 3, 3));
+                    f.put(Kind.DEPLOYMENTS, settled(RELEASE + "-milvus-datanode", operatorLabels(RELEASE, "datanode"), 5, 5));
+                    f.put(Kind.DEPLOYMENTS, settled("other-milvus-querynode-0", operatorLabels("other", "querynode"), 4, 4));
+                }, 3, 3, false),
+                new Row("a Deployment still replacing pods of an old template", f -> {
+                    f.put(Kind.MILVUSES, milvus(RELEASE, qn3, Map.of(), null));
+                    f.put(Kind.DEPLOYMENTS, deployment(QN0, QN_LABELS, 3, 3, 1, 4, 4, Map.of()));
+                }, 3, 3, true),
+                new Row("the operator is upgrading the image", f -> {
+                    f.put(Kind.MILVUSES, milvus(RELEASE, qn3, Map.of(), """
+                            {"status": "Healthy", "conditions": [{"type": "MilvusUpdated", "status": "False",
+                              "reason": "MilvusUpgradingImage", "message": "Milvus is performing rolling upgrade"}]}"""));
+                    f.put(Kind.DEPLOYMENTS, settled(QN0, QN_LABELS, 3, 3));
+                }, 3, 3, true),
+                new Row("MilvusComponentsUpdating alone (e.g. our own scale-out starting pods) is no rollout", f -> {
+                    f.put(Kind.MILVUSES, milvus(RELEASE, qn3, Map.of(), """
+                            {"status": "Healthy", "conditions": [{"type": "MilvusUpdated", "status": "False",
+                              "reason": "MilvusComponentsUpdating", "message": "Milvus components[querynode] are updating"}]}"""));
+                    f.put(Kind.DEPLOYMENTS, settled(QN0, QN_LABELS, 3, 1));
+                }, 3, 1, false),
+                new Row("the operator is still creating the cluster (status Pending)", f -> {
+                    f.put(Kind.MILVUSES, milvus(RELEASE, qn3, Map.of(), "{\"status\": \"Pending\"}"));
+                    f.put(Kind.DEPLOYMENTS, settled(QN0, QN_LABELS, 3, 0));
+                }, 3, 0, true)
+        ).map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("reads")
+    void readsReplicasReadyAndRollout(Row row) {
+        row.seed().accept(fake);
+        ReplicaStatus status = actuator.read(OPERATOR_QN);
+        assertEquals(row.current(), status.current(), "current");
+        assertEquals(row.ready(), status.ready(), "ready");
+        assertEquals(row.rollout(), status.rollout(), "rollout");
+        assertFalse(status.paused());
+        assertEquals(fake.get(Kind.MILVUSES, NS, RELEASE).orElseThrow().getAsJsonObject("metadata")
+                .get("resourceVersion").getAsString(), status.resourceVersion());
+    }
+
+    @Test
+    void findsDeploymentsByLabelsNotByGuessedNames() {
+        ActuateFixtures.seedOperator(fake, 3, 3);
+        actuator.read(OPERATOR_QN);
+        List<FakeKubernetesApi.Request> lists = fake.requests("GET", Kind.DEPLOYMENTS.path(NS, null));
+        assertEquals(1, lists.size());
+        assertEquals(Optional.of("app.kubernetes.io/instance=my-release,app.kubernetes.io/component=querynode"),
+                lists.get(0).queryParameter("labelSelector"));
+    }
+
+    @Test
+    void componentHandedToAnHpaIsRefusedWithTheReason() {
+        fake.put(Kind.MILVUSES, milvus(RELEASE, Map.of("queryNode", -1), Map.of(), null));
+        ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(OPERATOR_QN));
+        assertEquals(ActuationException.Kind.REFUSED, e.kind());
+        assertTrue(e.getMessage().contains("spec.components.queryNode.replicas: -1"), e.getMessage());
+        assertTrue(e.getMessage().contains("two autoscalers must not own one component"), e.getMessage());
+    }
+
+    @Test
+    void writesReplicasVersionAndAnnotationsInOneMergePatch() {
+        ActuateFixtures.seedOperator(fake, 3, 3);
+        ReplicaStatus basis = actuator.read(OPERATOR_QN);
+        fake.clearRequests();
+
+        actuator.apply(decision(OPERATOR_QN, 3, 5, Reason.SIGNAL_HIGH), basis);
+
+        List<FakeKubernetesApi.Request> writes = fake.requests().stream().filter(r -> !r.method().equals("GET")).toList();
+        assertEquals(1, writes.size(), "exactly one write");
+        FakeKubernetesApi.Request patch = writes.get(0);
+        assertEquals("PATCH", patch.method());
+        assertEquals(Kind.MILVUSES.path(NS, RELEASE), patch.path());
+        assertTrue(patch.contentType().startsWith("application/merge-patch+json"), patch.contentType());
+        assertEquals(JsonParser.parseString("""
+                {"metadata": {"resourceVersion": "%s", "annotations": {
+                    "milvus-autoscaler.io/last-scale-time": "2025-03-01T12:00:00Z",
+                    "milvus-autoscaler.io/last-scale-direction": "up",
+                    "milvus-autoscaler.io/last-scale-reason": "SIGNAL_HIGH"}},
+                 "spec": {"components": {"queryNode": {"replicas": 5}}}}""".formatted(basis.resourceVersion())),
+                patch.json());
+
+        JsonObject stored = fake.get(Kind.MILVUSES, NS, RELEASE).orElseThrow();
+        JsonObject components = stored.getAsJsonObject("spec").getAsJsonObject("components");
+        assertEquals(5, components.getAsJsonObject("queryNode").get("replicas").getAsInt());
+        assertEquals(2, components.getAsJsonObject("dataNode").get("replicas").getAsInt(), "merge keeps the rest");
+        assertEquals("milvusdb/milvus:v2.5.4", components.get("image").getAsString());
+        ReplicaStatus after = actuator.read(OPERATOR_QN);
+        assertEquals(5, after.current());
+        assertEquals(Optional.of(new LastScale(T0, Direction.UP, "SIGNAL_HIGH")), after.lastScale());
+    }
+
+    static Stream<Arguments> nothingToWrite() {
+        return Stream.of(
+                Arguments.of("HOLD", ActuateFixtures.hold(OPERATOR_QN, 3, Reason.IN_BAND)),
+                Arguments.of("HOLD without known replicas", new io.github.milvusautoscaler.core.Decision(OPERATOR_QN,
+                        T0, io.github.milvusautoscaler.core.Action.HOLD, null, null, Reason.TARGET_UNAVAILABLE,
+                        "unreadable", Map.of(), false)),
+                // decided 2 -> 3 on an older read, but the cluster already holds 3: nothing changes
+                Arguments.of("target equals the current count", decision(OPERATOR_QN, 2, 3, Reason.SIGNAL_HIGH)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nothingToWrite")
+    void writesOnlyOnChange(String name, io.github.milvusautoscaler.core.Decision decision) {
+        ActuateFixtures.seedOperator(fake, 3, 3);
+        ReplicaStatus basis = actuator.read(OPERATOR_QN);
+        fake.clearRequests();
+        actuator.apply(decision, basis);
+        assertEquals(List.of(), fake.requests());
+    }
+
+    @Test
+    void concurrentChangeBetweenReadAndWriteGives409AndTheRereadDecidesAgain() {
+        ActuateFixtures.seedOperator(fake, 3, 3);
+        ReplicaStatus basis = actuator.read(OPERATOR_QN);
+        // Someone edits the CR (a person, GitOps) after our read.
+        fake.merge(Kind.MILVUSES, NS, RELEASE, "{\"spec\": {\"components\": {\"queryNode\": {\"replicas\": 6}}}}");
+
+        ActuationException e = assertThrows(ActuationException.class,
+                () -> actuator.apply(decision(OPERATOR_QN, 3, 4, Reason.SIGNAL_HIGH), basis));
+        assertEquals(ActuationException.Kind.CONFLICT, e.kind());
+        assertEquals(6, replicasStored(), "their change is not overwritten");
+
+        ReplicaStatus reread = actuator.read(OPERATOR_QN);
+        assertEquals(6, reread.current());
+        actuator.apply(decision(OPERATOR_QN, 6, 7, Reason.SIGNAL_HIGH), reread);
+        assertEquals(7, replicasStored());
+    }
+
+    @Test
+    void restartReadsTheLastScaleBackFromAnnotations() {
+        fake.put(Kind.MILVUSES, milvus(RELEASE, Map.of("queryNode", 4), Map.of(
+                ScaleAnnotations.LAST_SCALE_TIME, "2025-02-28T23:10:05+01:00",
+                ScaleAnnotations.LAST_SCALE_DIRECTION, "down",
+                ScaleAnnotations.LAST_SCALE_REASON, "SIGNALS_LOW"), null));
+        // A fresh actuator, as after a restart or fail-over.
+        MilvusOperatorActuator restarted = new MilvusOperatorActuator(ActuateFixtures.client(fake),
+                ActuateFixtures.options(), new ScaledObjects(ActuateFixtures.options()));
+        assertEquals(Optional.of(new LastScale(Instant.parse("2025-02-28T22:10:05Z"), Direction.DOWN, "SIGNALS_LOW")),
+                restarted.read(OPERATOR_QN).lastScale());
+    }
+
+    static Stream<Arguments> malformedAnnotations() {
+        return Stream.of(
+                Arguments.of("time is not RFC 3339", Map.of(ScaleAnnotations.LAST_SCALE_TIME, "yesterday",
+                        ScaleAnnotations.LAST_SCALE_DIRECTION, "up")),
+                Arguments.of("direction is neither up nor down", Map.of(ScaleAnnotations.LAST_SCALE_TIME,
+                        "2025-03-01T00:00:00Z", ScaleAnnotations.LAST_SCALE_DIRECTION, "sideways")),
+                Arguments.of("direction missing", Map.of(ScaleAnnotations.LAST_SCALE_TIME, "2025-03-01T00:00:00Z")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformedAnnotations")
+    void malformedLastScaleAnnotationsReadAsAbsent(String name, Map<String, String> annotations) {
+        fake.put(Kind.MILVUSES, milvus(RELEASE, Map.of("queryNode", 4), annotations, null));
+        assertEquals(Optional.empty(), actuator.read(OPERATOR_QN).lastScale());
+    }
+
+    @Test
+    void pauseAnnotationIsReportedAndStopsWrites() {
+        fake.put(Kind.MILVUSES, milvus(RELEASE, Map.of("queryNode", 3), Map.of(ScaleAnnotations.PAUSED, "true"), null));
+        ReplicaStatus basis = actuator.read(OPERATOR_QN);
+        assertTrue(basis.paused());
+        fake.clearRequests();
+        ActuationException e = assertThrows(ActuationException.class,
+                () -> actuator.apply(decision(OPERATOR_QN, 3, 4, Reason.SIGNAL_HIGH), basis));
+        assertEquals(ActuationException.Kind.REFUSED, e.kind());
+        assertEquals(List.of(), fake.requests(), "nothing written to a paused target");
+        assertEquals(3, replicasStored());
+    }
+
+    private int replicasStored() {
+        return fake.get(Kind.MILVUSES, NS, RELEASE).orElseThrow().getAsJsonObject("spec").getAsJsonObject("components")
+                .getAsJsonObject("queryNode").get("replicas").getAsInt();
+    }
+}

@@ -1,0 +1,787 @@
+package io.github.milvusautoscaler.testsupport;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import javax.net.ServerSocketFactory;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okhttp3.HttpUrl;
+
+/**
+ * A small stateful Kubernetes API server for tests, on OkHttp's mockwebserver3: no real API server
+ * can run on these machines, and fabric8's mock gets {@code /scale} and merge patch wrong.
+ *
+ * <p>Serves, under {@code /apis/<group>/<version>/namespaces/<ns>/<plural>} (core group under
+ * {@code /api/v1}):
+ * <ul>
+ *   <li>Deployments ({@code apps/v1}): GET, LIST with an equality label selector, PATCH (merge),
+ *       PUT, POST, and {@code /scale} GET/PATCH/PUT answering {@code autoscaling/v1} Scale objects
+ *       as a real server does (so {@code kubectl scale} can be played);</li>
+ *   <li>Milvus resources ({@code milvus.io/v1beta1}, plural {@code milvuses}): GET, LIST, PATCH with
+ *       RFC 7386 merge patch (null deletes, arrays replace), PUT, POST;</li>
+ *   <li>Leases ({@code coordination.k8s.io/v1}): GET, POST, PUT; Events ({@code v1}): POST, GET.</li>
+ * </ul>
+ * Every change takes the next global resourceVersion; a write carrying a different
+ * {@code metadata.resourceVersion} gets 409 Conflict with a Status object, as does a create of an
+ * existing name (AlreadyExists). A spec change bumps {@code metadata.generation}; for Deployments
+ * the fake then plays the Deployment controller's bookkeeping at once ({@code observedGeneration},
+ * {@code status.replicas}, {@code updatedReplicas} follow the spec) but leaves {@code readyReplicas}
+ * to the test or a {@link ChangeListener}. Strategic merge patch is treated as merge patch (same
+ * result for the scalar fields used here); JSON patch answers 415.
+ *
+ * <p>Faults: {@link #fail} answers a status (403, 404, 500, ...) and {@link #delay} holds the
+ * response, for requests whose method and path prefix match, for N requests or until
+ * {@link #clearFaults()}. A delayed request is still applied (like a write whose answer was lost).
+ *
+ * <p>Every request is recorded ({@link #requests()}); requests whose User-Agent starts with
+ * {@code milvus-autoscaler} are also collected JVM-wide ({@link #allAutoscalerRequests()}) for the
+ * RBAC test. Accepted sockets get TCP_NODELAY: without it each request costs ~45 ms here.
+ */
+public final class FakeKubernetesApi implements AutoCloseable {
+
+    /** The resource types served. */
+    public enum Kind {
+        DEPLOYMENTS("apps", "v1", "deployments", "Deployment"),
+        MILVUSES("milvus.io", "v1beta1", "milvuses", "Milvus"),
+        LEASES("coordination.k8s.io", "v1", "leases", "Lease"),
+        EVENTS("", "v1", "events", "Event");
+
+        private final String group;
+        private final String version;
+        private final String plural;
+        private final String kind;
+
+        Kind(String group, String version, String plural, String kind) {
+            this.group = group;
+            this.version = version;
+            this.plural = plural;
+            this.kind = kind;
+        }
+
+        public String group() {
+            return group;
+        }
+
+        public String plural() {
+            return plural;
+        }
+
+        public String apiVersion() {
+            return group.isEmpty() ? version : group + "/" + version;
+        }
+
+        /** The URL path of a namespaced collection, or of one object when {@code name} is not null. */
+        public String path(String namespace, String name) {
+            String prefix = group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version;
+            return prefix + "/namespaces/" + namespace + "/" + plural + (name == null ? "" : "/" + name);
+        }
+
+        boolean hasSpecGeneration() {
+            return this == DEPLOYMENTS || this == MILVUSES;
+        }
+    }
+
+    /**
+     * One recorded request.
+     *
+     * @param query the raw (encoded) query string, empty when none
+     * @param body  the request body as text, empty when none
+     */
+    public record Request(String method, String path, String query, String body, String contentType,
+                          String userAgent) {
+
+        /** A decoded query parameter. */
+        public Optional<String> queryParameter(String name) {
+            HttpUrl url = HttpUrl.get("http://fake" + path + (query.isEmpty() ? "" : "?" + query));
+            return Optional.ofNullable(url.queryParameter(name));
+        }
+
+        /** True for requests made by the autoscaler's own clients. */
+        public boolean fromAutoscaler() {
+            return userAgent.startsWith("milvus-autoscaler");
+        }
+
+        /** The body parsed as JSON. */
+        public JsonObject json() {
+            return JsonParser.parseString(body).getAsJsonObject();
+        }
+
+        @Override
+        public String toString() {
+            return method + " " + path + (query.isEmpty() ? "" : "?" + query);
+        }
+    }
+
+    /** A change made through the API: {@code before} is null for a create, {@code after} null for a delete. */
+    public record Change(Kind kind, String namespace, String name, JsonObject before, JsonObject after) {
+    }
+
+    /** Reacts to changes made through the API, e.g. to play a Deployment becoming ready after a scale. */
+    @FunctionalInterface
+    public interface ChangeListener {
+        /** Called with the fake's lock held; may call the fake's helpers (the lock is re-entrant). */
+        void changed(Change change);
+    }
+
+    private record Fault(String method, String pathPrefix, int status, Duration latency, int[] remaining) {
+        boolean matches(Request request) {
+            return (method == null || method.equalsIgnoreCase(request.method()))
+                    && request.path().startsWith(pathPrefix) && remaining[0] != 0;
+        }
+    }
+
+    private static final Queue ALL = new Queue();
+    private static final String CREATED = "2025-01-01T00:00:00Z";
+    private static final Gson GSON = new Gson();
+
+    private final MockWebServer server = new MockWebServer();
+    private final Map<String, JsonObject> objects = new LinkedHashMap<>();
+    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final List<Fault> faults = new ArrayList<>();
+    private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+    private long resourceVersion = 1000;
+    private boolean reconcileDeployments = true;
+
+    private FakeKubernetesApi() {
+    }
+
+    /** Starts a fake on a free loopback port. */
+    public static FakeKubernetesApi start() {
+        FakeKubernetesApi fake = new FakeKubernetesApi();
+        fake.server.setServerSocketFactory(new NoDelayServerSocketFactory());
+        fake.server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return fake.dispatch(request);
+            }
+        });
+        try {
+            fake.server.start(InetAddress.getByName("127.0.0.1"), 0);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the fake Kubernetes API server", e);
+        }
+        return fake;
+    }
+
+    /** Base URL, e.g. {@code http://127.0.0.1:40123}. */
+    public String url() {
+        return "http://127.0.0.1:" + server.getPort();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    // ---------------------------------------------------------------- state helpers for tests
+
+    /** Creates or replaces an object from JSON (metadata.name and namespace required); returns its resourceVersion. */
+    public synchronized String put(Kind kind, String json) {
+        JsonObject object = JsonParser.parseString(json).getAsJsonObject();
+        JsonObject meta = metadata(object);
+        String namespace = requireNonNull(string(meta, "namespace"), "metadata.namespace");
+        String name = requireNonNull(string(meta, "name"), "metadata.name");
+        JsonObject previous = objects.get(key(kind, namespace, name));
+        object.addProperty("apiVersion", kind.apiVersion());
+        object.addProperty("kind", kind.kind);
+        meta.addProperty("uid", previous != null ? string(metadata(previous), "uid") : UUID.randomUUID().toString());
+        meta.addProperty("creationTimestamp", CREATED);
+        if (kind.hasSpecGeneration() && !meta.has("generation")) {
+            meta.addProperty("generation", 1);
+        }
+        meta.addProperty("resourceVersion", nextVersion());
+        objects.put(key(kind, namespace, name), object);
+        return string(meta, "resourceVersion");
+    }
+
+    /** A copy of the stored object. */
+    public synchronized Optional<JsonObject> get(Kind kind, String namespace, String name) {
+        return Optional.ofNullable(objects.get(key(kind, namespace, name))).map(JsonObject::deepCopy);
+    }
+
+    /** Copies of a namespace's objects of one kind, in creation order. */
+    public synchronized List<JsonObject> list(Kind kind, String namespace) {
+        List<JsonObject> result = new ArrayList<>();
+        String prefix = kind.name() + "/" + namespace + "/";
+        objects.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                result.add(v.deepCopy());
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Applies a merge patch as a test-side edit (status, annotations, someone else's change):
+     * bumps the resourceVersion, does not notify listeners. Returns the new resourceVersion.
+     */
+    public synchronized String merge(Kind kind, String namespace, String name, String mergePatch) {
+        String key = key(kind, namespace, name);
+        JsonObject current = objects.get(key);
+        if (current == null) {
+            throw new IllegalArgumentException("no " + key);
+        }
+        JsonObject patched = mergePatch(current.deepCopy(), JsonParser.parseString(mergePatch)).getAsJsonObject();
+        String rv = nextVersion();
+        metadata(patched).addProperty("resourceVersion", rv);
+        objects.put(key, patched);
+        return rv;
+    }
+
+    /** Removes an object (a test-side delete). */
+    public synchronized void delete(Kind kind, String namespace, String name) {
+        objects.remove(key(kind, namespace, name));
+    }
+
+    /** Whether Deployment spec changes made through the API update observedGeneration/replicas/updatedReplicas at once. */
+    public synchronized void reconcileDeployments(boolean on) {
+        reconcileDeployments = on;
+    }
+
+    /** Registers a listener for changes made through the API. */
+    public void onChange(ChangeListener listener) {
+        listeners.add(requireNonNull(listener, "listener"));
+    }
+
+    // ---------------------------------------------------------------- faults
+
+    /**
+     * Answers {@code status} (a Status object) to the next {@code times} requests matching
+     * {@code method} (null: any) and {@code pathPrefix}; {@code times < 0}: until {@link #clearFaults()}.
+     */
+    public synchronized void fail(String method, String pathPrefix, int status, int times) {
+        faults.add(new Fault(method, requireNonNull(pathPrefix, "pathPrefix"), status, Duration.ZERO,
+                new int[] {times}));
+    }
+
+    /** Holds the response of the next {@code times} matching requests for {@code latency} (the request is applied). */
+    public synchronized void delay(String method, String pathPrefix, Duration latency, int times) {
+        faults.add(new Fault(method, requireNonNull(pathPrefix, "pathPrefix"), 0, latency, new int[] {times}));
+    }
+
+    public synchronized void clearFaults() {
+        faults.clear();
+    }
+
+    // ---------------------------------------------------------------- recorded requests
+
+    /** Every request this fake answered, in order. */
+    public List<Request> requests() {
+        return List.copyOf(requests);
+    }
+
+    /** Requests with the given method whose path starts with {@code pathPrefix}. */
+    public List<Request> requests(String method, String pathPrefix) {
+        return requests.stream().filter(r -> r.method().equals(method) && r.path().startsWith(pathPrefix)).toList();
+    }
+
+    public void clearRequests() {
+        requests.clear();
+    }
+
+    /** Every autoscaler request answered by any fake in this JVM (for the RBAC test). */
+    public static List<Request> allAutoscalerRequests() {
+        return ALL.snapshot();
+    }
+
+    // ---------------------------------------------------------------- dispatch
+
+    private MockResponse dispatch(RecordedRequest recorded) {
+        HttpUrl url = recorded.getUrl();
+        String body = recorded.getBody() == null ? "" : recorded.getBody().utf8();
+        String contentType = Optional.ofNullable(recorded.getHeaders().get("Content-Type")).orElse("");
+        String userAgent = Optional.ofNullable(recorded.getHeaders().get("User-Agent")).orElse("");
+        Request request = new Request(recorded.getMethod(), url.encodedPath(),
+                Optional.ofNullable(url.encodedQuery()).orElse(""), body, contentType, userAgent);
+        requests.add(request);
+        if (request.fromAutoscaler()) {
+            ALL.add(request);
+        }
+        Fault fault = takeFault(request);
+        MockResponse response;
+        if (fault != null && fault.status() > 0) {
+            response = status(fault.status(), "injected by the test for " + request);
+        } else {
+            try {
+                response = handle(request);
+            } catch (BadRequest e) {
+                response = status(e.code, e.getMessage(), e.reason);
+            }
+        }
+        if (fault != null && !fault.latency().isZero()) {
+            response = response.newBuilder().headersDelay(fault.latency().toMillis(), TimeUnit.MILLISECONDS).build();
+        }
+        return response;
+    }
+
+    private synchronized Fault takeFault(Request request) {
+        for (Iterator<Fault> it = faults.iterator(); it.hasNext(); ) {
+            Fault fault = it.next();
+            if (fault.matches(request)) {
+                if (fault.remaining()[0] > 0 && --fault.remaining()[0] == 0) {
+                    it.remove();
+                }
+                return fault;
+            }
+        }
+        return null;
+    }
+
+    private synchronized MockResponse handle(Request request) {
+        List<String> parts = Arrays.stream(request.path().split("/")).filter(s -> !s.isEmpty()).toList();
+        // /api/v1/namespaces/{ns}/{plural}[/{name}]  or  /apis/{group}/{version}/namespaces/{ns}/{plural}[/{name}[/scale]]
+        int at;
+        String group;
+        String version;
+        if (parts.size() >= 4 && parts.get(0).equals("api")) {
+            group = "";
+            version = parts.get(1);
+            at = 2;
+        } else if (parts.size() >= 5 && parts.get(0).equals("apis")) {
+            group = parts.get(1);
+            version = parts.get(2);
+            at = 3;
+        } else {
+            throw new BadRequest(404, "the server could not find the requested resource " + request.path());
+        }
+        if (!parts.get(at).equals("namespaces") || parts.size() < at + 3) {
+            throw new BadRequest(404, "the fake serves namespaced resources only: " + request.path());
+        }
+        String namespace = parts.get(at + 1);
+        String plural = parts.get(at + 2);
+        Kind kind = Arrays.stream(Kind.values())
+                .filter(k -> k.group.equals(group) && k.version.equals(version) && k.plural.equals(plural))
+                .findFirst()
+                .orElseThrow(() -> new BadRequest(404, "the server could not find the requested resource "
+                        + request.path()));
+        List<String> rest = parts.subList(at + 3, parts.size());
+        String method = request.method();
+        if (rest.isEmpty()) {
+            return switch (method) {
+                case "GET" -> ok(200, listObject(kind, namespace, request.queryParameter("labelSelector").orElse("")));
+                case "POST" -> create(kind, namespace, parse(request.body()));
+                default -> throw new BadRequest(405, method + " is not allowed on " + request.path());
+            };
+        }
+        String name = rest.get(0);
+        if (rest.size() == 2 && rest.get(1).equals("scale") && kind == Kind.DEPLOYMENTS) {
+            return scale(namespace, name, request);
+        }
+        if (rest.size() != 1) {
+            throw new BadRequest(404, "the server could not find the requested resource " + request.path());
+        }
+        return switch (method) {
+            case "GET" -> ok(200, existing(kind, namespace, name).deepCopy());
+            case "PATCH" -> ok(200, patch(kind, namespace, name, request));
+            case "PUT" -> ok(200, replace(kind, namespace, name, parse(request.body())));
+            case "DELETE" -> {
+                JsonObject before = existing(kind, namespace, name);
+                objects.remove(key(kind, namespace, name));
+                notifyListeners(new Change(kind, namespace, name, before.deepCopy(), null));
+                yield ok(200, before);
+            }
+            default -> throw new BadRequest(405, method + " is not allowed on " + request.path());
+        };
+    }
+
+    private JsonObject listObject(Kind kind, String namespace, String labelSelector) {
+        Map<String, String> equal = new LinkedHashMap<>();
+        Map<String, String> notEqual = new LinkedHashMap<>();
+        if (!labelSelector.isBlank()) {
+            for (String term : labelSelector.split(",")) {
+                String[] kv;
+                if (term.contains("!=")) {
+                    kv = term.split("!=", 2);
+                    notEqual.put(kv[0].strip(), kv[1].strip());
+                } else if (term.contains("=")) {
+                    kv = term.split("==?", 2);
+                    equal.put(kv[0].strip(), kv[1].strip());
+                } else {
+                    throw new BadRequest(400, "the fake supports only k=v and k!=v label selectors, not \"" + term + "\"");
+                }
+            }
+        }
+        JsonArray items = new JsonArray();
+        for (JsonObject object : list(kind, namespace)) {
+            JsonObject labels = Optional.ofNullable(metadata(object).getAsJsonObject("labels")).orElseGet(JsonObject::new);
+            boolean match = equal.entrySet().stream().allMatch(e -> e.getValue().equals(string(labels, e.getKey())))
+                    && notEqual.entrySet().stream().noneMatch(e -> e.getValue().equals(string(labels, e.getKey())));
+            if (match) {
+                items.add(object);
+            }
+        }
+        JsonObject list = new JsonObject();
+        list.addProperty("apiVersion", kind.apiVersion());
+        list.addProperty("kind", kind.kind + "List");
+        JsonObject meta = new JsonObject();
+        meta.addProperty("resourceVersion", String.valueOf(resourceVersion));
+        list.add("metadata", meta);
+        list.add("items", items);
+        return list;
+    }
+
+    private MockResponse create(Kind kind, String namespace, JsonObject body) {
+        JsonObject meta = metadata(body);
+        String name = string(meta, "name");
+        if (name == null && string(meta, "generateName") != null) {
+            name = string(meta, "generateName") + UUID.randomUUID().toString().substring(0, 5);
+            meta.addProperty("name", name);
+        }
+        if (name == null || name.isBlank()) {
+            throw new BadRequest(422, kind.kind + " \"\" is invalid: metadata.name: Required value");
+        }
+        if (objects.containsKey(key(kind, namespace, name))) {
+            throw new BadRequest(409, kind.plural + qualifiedGroup(kind) + " \"" + name + "\" already exists",
+                    "AlreadyExists");
+        }
+        meta.addProperty("namespace", namespace);
+        meta.addProperty("uid", UUID.randomUUID().toString());
+        meta.addProperty("creationTimestamp", CREATED);
+        meta.remove("resourceVersion");
+        if (kind.hasSpecGeneration()) {
+            meta.addProperty("generation", 1);
+        }
+        body.addProperty("apiVersion", kind.apiVersion());
+        body.addProperty("kind", kind.kind);
+        meta.addProperty("resourceVersion", nextVersion());
+        objects.put(key(kind, namespace, name), body);
+        notifyListeners(new Change(kind, namespace, name, null, body.deepCopy()));
+        return ok(201, body.deepCopy());
+    }
+
+    private JsonObject patch(Kind kind, String namespace, String name, Request request) {
+        requireMergePatch(request);
+        JsonObject current = existing(kind, namespace, name);
+        JsonElement patch = parse(request.body());
+        checkPrecondition(kind, name, current, string(metadata(patch.getAsJsonObject()), "resourceVersion"));
+        JsonObject patched = mergePatch(current.deepCopy(), patch).getAsJsonObject();
+        return store(kind, namespace, name, current, patched);
+    }
+
+    private JsonObject replace(Kind kind, String namespace, String name, JsonObject body) {
+        JsonObject current = existing(kind, namespace, name);
+        checkPrecondition(kind, name, current, string(metadata(body), "resourceVersion"));
+        return store(kind, namespace, name, current, body);
+    }
+
+    /** Keeps identity fields, bumps generation on a spec change, plays the Deployment controller, notifies. */
+    private JsonObject store(Kind kind, String namespace, String name, JsonObject before, JsonObject after) {
+        JsonObject meta = metadata(after);
+        JsonObject oldMeta = metadata(before);
+        meta.addProperty("name", name);
+        meta.addProperty("namespace", namespace);
+        meta.addProperty("uid", string(oldMeta, "uid"));
+        meta.addProperty("creationTimestamp", string(oldMeta, "creationTimestamp"));
+        after.addProperty("apiVersion", kind.apiVersion());
+        after.addProperty("kind", kind.kind);
+        if (kind.hasSpecGeneration()) {
+            long generation = oldMeta.has("generation") ? oldMeta.get("generation").getAsLong() : 1;
+            boolean specChanged = !java.util.Objects.equals(before.get("spec"), after.get("spec"));
+            meta.addProperty("generation", specChanged ? generation + 1 : generation);
+            if (kind == Kind.DEPLOYMENTS && specChanged && reconcileDeployments) {
+                JsonObject status = after.has("status") && after.get("status").isJsonObject()
+                        ? after.getAsJsonObject("status") : new JsonObject();
+                long replicas = replicasOf(after);
+                status.addProperty("observedGeneration", meta.get("generation").getAsLong());
+                status.addProperty("replicas", replicas);
+                status.addProperty("updatedReplicas", replicas);
+                after.add("status", status);
+            }
+        }
+        meta.addProperty("resourceVersion", nextVersion());
+        objects.put(key(kind, namespace, name), after);
+        notifyListeners(new Change(kind, namespace, name, before.deepCopy(), after.deepCopy()));
+        return after.deepCopy();
+    }
+
+    private MockResponse scale(String namespace, String name, Request request) {
+        JsonObject deployment = existing(Kind.DEPLOYMENTS, namespace, name);
+        switch (request.method()) {
+            case "GET" -> {
+                return ok(200, scaleOf(deployment));
+            }
+            case "PATCH" -> {
+                requireMergePatch(request);
+                JsonElement patch = parse(request.body());
+                checkPrecondition(Kind.DEPLOYMENTS, name, deployment,
+                        string(metadata(patch.getAsJsonObject()), "resourceVersion"));
+                JsonObject scale = mergePatch(scaleOf(deployment), patch).getAsJsonObject();
+                return ok(200, scaleOf(setReplicas(namespace, name, deployment, scale)));
+            }
+            case "PUT" -> {
+                JsonObject scale = parse(request.body());
+                checkPrecondition(Kind.DEPLOYMENTS, name, deployment, string(metadata(scale), "resourceVersion"));
+                return ok(200, scaleOf(setReplicas(namespace, name, deployment, scale)));
+            }
+            default -> throw new BadRequest(405, request.method() + " is not allowed on " + request.path());
+        }
+    }
+
+    private JsonObject setReplicas(String namespace, String name, JsonObject deployment, JsonObject scale) {
+        JsonElement replicas = scale.has("spec") ? scale.getAsJsonObject("spec").get("replicas") : null;
+        if (replicas == null || !replicas.isJsonPrimitive() || replicas.getAsLong() < 0) {
+            throw new BadRequest(422, "Scale.autoscaling \"" + name + "\" is invalid: spec.replicas: Invalid value");
+        }
+        JsonObject after = deployment.deepCopy();
+        JsonObject spec = after.has("spec") ? after.getAsJsonObject("spec") : new JsonObject();
+        spec.addProperty("replicas", replicas.getAsLong());
+        after.add("spec", spec);
+        return store(Kind.DEPLOYMENTS, namespace, name, deployment, after);
+    }
+
+    /** The autoscaling/v1 Scale a real API server answers for a Deployment's /scale. */
+    private static JsonObject scaleOf(JsonObject deployment) {
+        JsonObject meta = metadata(deployment);
+        JsonObject scaleMeta = new JsonObject();
+        for (String field : List.of("name", "namespace", "uid", "resourceVersion", "creationTimestamp")) {
+            if (meta.has(field)) {
+                scaleMeta.add(field, meta.get(field));
+            }
+        }
+        JsonObject spec = new JsonObject();
+        spec.addProperty("replicas", replicasOf(deployment));
+        JsonObject status = new JsonObject();
+        JsonElement statusReplicas = deployment.has("status") && deployment.get("status").isJsonObject()
+                ? deployment.getAsJsonObject("status").get("replicas") : null;
+        status.addProperty("replicas", statusReplicas == null ? 0 : statusReplicas.getAsLong());
+        JsonElement matchLabels = deployment.has("spec") && deployment.getAsJsonObject("spec").has("selector")
+                ? deployment.getAsJsonObject("spec").getAsJsonObject("selector").get("matchLabels") : null;
+        List<String> terms = new ArrayList<>();
+        if (matchLabels != null && matchLabels.isJsonObject()) {
+            matchLabels.getAsJsonObject().entrySet().forEach(e -> terms.add(e.getKey() + "=" + e.getValue().getAsString()));
+        }
+        status.addProperty("selector", String.join(",", terms));
+        JsonObject scale = new JsonObject();
+        scale.addProperty("kind", "Scale");
+        scale.addProperty("apiVersion", "autoscaling/v1");
+        scale.add("metadata", scaleMeta);
+        scale.add("spec", spec);
+        scale.add("status", status);
+        return scale;
+    }
+
+    private static long replicasOf(JsonObject deployment) {
+        JsonElement replicas = deployment.has("spec") ? deployment.getAsJsonObject("spec").get("replicas") : null;
+        return replicas == null || replicas.isJsonNull() ? 1 : replicas.getAsLong();
+    }
+
+    private void checkPrecondition(Kind kind, String name, JsonObject current, String expected) {
+        if (expected != null && !expected.equals(string(metadata(current), "resourceVersion"))) {
+            throw new BadRequest(409, "Operation cannot be fulfilled on " + kind.plural + qualifiedGroup(kind) + " \""
+                    + name + "\": the object has been modified; please apply your changes to the latest version and"
+                    + " try again", "Conflict");
+        }
+    }
+
+    private static void requireMergePatch(Request request) {
+        String type = request.contentType().split(";")[0].strip();
+        if (!type.equals("application/merge-patch+json") && !type.equals("application/strategic-merge-patch+json")) {
+            throw new BadRequest(415, "the fake supports merge patch only, not \"" + request.contentType() + "\"");
+        }
+    }
+
+    /** RFC 7386: objects merge key by key, null deletes, anything else (arrays too) replaces. */
+    static JsonElement mergePatch(JsonElement target, JsonElement patch) {
+        if (!patch.isJsonObject()) {
+            return patch.deepCopy();
+        }
+        JsonObject result = target != null && target.isJsonObject() ? target.getAsJsonObject() : new JsonObject();
+        for (Map.Entry<String, JsonElement> entry : patch.getAsJsonObject().entrySet()) {
+            if (entry.getValue().isJsonNull()) {
+                result.remove(entry.getKey());
+            } else {
+                result.add(entry.getKey(), mergePatch(result.get(entry.getKey()), entry.getValue()));
+            }
+        }
+        return result;
+    }
+
+    private void notifyListeners(Change change) {
+        for (ChangeListener listener : listeners) {
+            listener.changed(change);
+        }
+    }
+
+    private JsonObject existing(Kind kind, String namespace, String name) {
+        JsonObject object = objects.get(key(kind, namespace, name));
+        if (object == null) {
+            throw new BadRequest(404, kind.plural + qualifiedGroup(kind) + " \"" + name + "\" not found", "NotFound");
+        }
+        return object;
+    }
+
+    private String nextVersion() {
+        return String.valueOf(++resourceVersion);
+    }
+
+    private static String qualifiedGroup(Kind kind) {
+        return kind.group.isEmpty() ? "" : "." + kind.group;
+    }
+
+    private static String key(Kind kind, String namespace, String name) {
+        return kind.name() + "/" + namespace + "/" + name;
+    }
+
+    private static JsonObject metadata(JsonObject object) {
+        JsonElement meta = object.get("metadata");
+        if (meta == null || !meta.isJsonObject()) {
+            JsonObject created = new JsonObject();
+            object.add("metadata", created);
+            return created;
+        }
+        return meta.getAsJsonObject();
+    }
+
+    private static String string(JsonObject object, String field) {
+        JsonElement e = object == null ? null : object.get(field);
+        return e == null || e.isJsonNull() ? null : e.getAsString();
+    }
+
+    private static JsonObject parse(String body) {
+        try {
+            JsonElement parsed = JsonParser.parseString(body);
+            if (!parsed.isJsonObject()) {
+                throw new BadRequest(400, "the body is not a JSON object");
+            }
+            return parsed.getAsJsonObject();
+        } catch (JsonParseException e) {
+            throw new BadRequest(400, "the body is not JSON: " + e.getMessage());
+        }
+    }
+
+    private static MockResponse ok(int code, JsonObject body) {
+        return new MockResponse.Builder().code(code).setHeader("Content-Type", "application/json")
+                .body(GSON.toJson(body)).build();
+    }
+
+    private static MockResponse status(int code, String message) {
+        return status(code, message, reason(code));
+    }
+
+    private static MockResponse status(int code, String message, String reason) {
+        JsonObject status = new JsonObject();
+        status.addProperty("kind", "Status");
+        status.addProperty("apiVersion", "v1");
+        status.add("metadata", new JsonObject());
+        status.addProperty("status", "Failure");
+        status.addProperty("message", message);
+        status.addProperty("reason", reason);
+        status.addProperty("code", code);
+        return new MockResponse.Builder().code(code).setHeader("Content-Type", "application/json")
+                .body(GSON.toJson(status)).build();
+    }
+
+    private static String reason(int code) {
+        return switch (code) {
+            case 400 -> "BadRequest";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "NotFound";
+            case 405 -> "MethodNotAllowed";
+            case 409 -> "Conflict";
+            case 415 -> "UnsupportedMediaType";
+            case 422 -> "Invalid";
+            case 429 -> "TooManyRequests";
+            case 503 -> "ServiceUnavailable";
+            case 504 -> "Timeout";
+            default -> code >= 500 ? "InternalError" : "Unknown";
+        };
+    }
+
+    /** A failed request, answered as a Status object. */
+    private static final class BadRequest extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int code;
+        final String reason;
+
+        BadRequest(int code, String message) {
+            this(code, message, reason(code));
+        }
+
+        BadRequest(int code, String message, String reason) {
+            super(message);
+            this.code = code;
+            this.reason = reason;
+        }
+    }
+
+    /** JVM-wide log of the autoscaler's requests. */
+    private static final class Queue {
+        private final ConcurrentLinkedQueue<Request> all = new ConcurrentLinkedQueue<>();
+
+        void add(Request request) {
+            all.add(request);
+        }
+
+        List<Request> snapshot() {
+            return Collections.unmodifiableList(new ArrayList<>(all));
+        }
+    }
+
+    /** Sets TCP_NODELAY on every accepted socket: Nagle plus delayed ACK costs ~45 ms per request here. */
+    private static final class NoDelayServerSocketFactory extends ServerSocketFactory {
+        @Override
+        public ServerSocket createServerSocket() throws IOException {
+            return new NoDelayServerSocket();
+        }
+
+        @Override
+        public ServerSocket createServerSocket(int port) throws IOException {
+            ServerSocket socket = new NoDelayServerSocket();
+            socket.bind(new java.net.InetSocketAddress(port));
+            return socket;
+        }
+
+        @Override
+        public ServerSocket createServerSocket(int port, int backlog) throws IOException {
+            ServerSocket socket = new NoDelayServerSocket();
+            socket.bind(new java.net.InetSocketAddress(port), backlog);
+            return socket;
+        }
+
+        @Override
+        public ServerSocket createServerSocket(int port, int backlog, InetAddress address) throws IOException {
+            ServerSocket socket = new NoDelayServerSocket();
+            socket.bind(new java.net.InetSocketAddress(address, port), backlog);
+            return socket;
+        }
+    }
+
+    private static final class NoDelayServerSocket extends ServerSocket {
+        NoDelayServerSocket() throws IOException {
+            super();
+        }
+
+        @Override
+        public Socket accept() throws IOException {
+            Socket socket = super.accept();
+            socket.setTcpNoDelay(true);
+            return socket;
+        }
+    }
+}
