@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.actuate;
 
+import io.github.milvusautoscaler.core.LeaderGate;
 import static java.util.Objects.requireNonNull;
 
 import io.kubernetes.client.extended.leaderelection.LeaderElectionConfig;

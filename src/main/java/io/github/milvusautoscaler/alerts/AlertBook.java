@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.alerts;
 
+import io.github.milvusautoscaler.core.AlertRoute;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.ActiveAlert;

@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.config;
 
+import io.github.milvusautoscaler.core.AlertRoute;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;

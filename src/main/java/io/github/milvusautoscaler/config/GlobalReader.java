@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.config;
 
+import io.github.milvusautoscaler.core.AlertRoute;
 import static io.github.milvusautoscaler.config.Rules.atLeast;
 import static io.github.milvusautoscaler.config.Rules.labelName;
 import static io.github.milvusautoscaler.config.Rules.nonBlank;

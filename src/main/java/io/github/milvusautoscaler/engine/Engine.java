@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.engine;
 
+import io.github.milvusautoscaler.core.LeaderGate;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.Action;

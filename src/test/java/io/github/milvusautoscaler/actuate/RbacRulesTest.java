@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.actuate;
 
+import io.github.milvusautoscaler.core.LeaderGate;
 import static io.github.milvusautoscaler.actuate.ActuateFixtures.HELM_QN;
 import static io.github.milvusautoscaler.actuate.ActuateFixtures.OPERATOR_QN;
 import static io.github.milvusautoscaler.actuate.ActuateFixtures.decision;

@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.alerts;
 
+import io.github.milvusautoscaler.core.AlertRoute;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,7 +59,7 @@ class AlertsHandlerTest {
     void start() throws Exception {
         tokenFile = dir.resolve("token");
         Files.writeString(tokenFile, TOKEN + "\n");
-        book = new AlertBook(List.of(AlertRoute.defaults()), Duration.ofHours(6));
+        book = new AlertBook(List.of(new AlertRoute(Map.of(), Map.of(), "namespace", "app_kubernetes_io_instance", "component", ActiveAlert.AlertAction.SCALE_OUT)), Duration.ofHours(6));
         book.setTargets(List.of(QN));
         api = new HttpApi("127.0.0.1", 0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, () -> "{}",
                 Map.of("/api/v1/alerts", new AlertsHandler(new TokenFile(tokenFile), 1024 * 1024, book, leader::get,

@@ -11,7 +11,7 @@ import io.github.milvusautoscaler.engine.AlertSource;
 import io.github.milvusautoscaler.engine.Engine;
 import io.github.milvusautoscaler.engine.EngineListener;
 import io.github.milvusautoscaler.engine.EngineTarget;
-import io.github.milvusautoscaler.engine.LeaderGate;
+import io.github.milvusautoscaler.core.LeaderGate;
 import io.github.milvusautoscaler.engine.ManualClock;
 import io.github.milvusautoscaler.policy.AlertSettings;
 import io.github.milvusautoscaler.policy.FallbackSettings;

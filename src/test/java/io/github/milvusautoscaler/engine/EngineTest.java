@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.engine;
 
+import io.github.milvusautoscaler.core.LeaderGate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -68,7 +69,7 @@ class EngineTest {
 
     @Test
     void leaderWritesOnceAndRecordsEveryTick() {
-        Engine e = engine(LeaderGate.ALWAYS, false, 30);
+        Engine e = engine(LeaderGate.always(), false, 30);
         metrics.cpu.put(A, 0.82);
         Decision d = e.tick(new EngineTarget(A, policy()));
         // ceil(3 x 0.82/0.575) = 5.
@@ -94,7 +95,7 @@ class EngineTest {
 
     @Test
     void dryRunMarksDecisionsAndWritesNothing() {
-        Engine e = engine(LeaderGate.ALWAYS, true, 30);
+        Engine e = engine(LeaderGate.always(), true, 30);
         metrics.cpu.put(A, 0.82);
         Decision d = e.tick(new EngineTarget(A, policy()));
         assertTrue(d.dryRun());
@@ -104,7 +105,7 @@ class EngineTest {
 
     @Test
     void conflictRereadsAndRedecidesInsteadOfOverwriting() {
-        Engine e = engine(LeaderGate.ALWAYS, false, 30);
+        Engine e = engine(LeaderGate.always(), false, 30);
         metrics.cpu.put(A, 0.82);
         // Between our read and our write a person scales to 6: our write (basis 3) gets 409.
         cluster.beforeWrite = () -> {
@@ -120,7 +121,7 @@ class EngineTest {
 
     @Test
     void failedWriteIsRetriedNextTickWithoutACooldown() {
-        Engine e = engine(LeaderGate.ALWAYS, false, 30);
+        Engine e = engine(LeaderGate.always(), false, 30);
         metrics.cpu.put(A, 0.82);
         cluster.failNextWrite = new ActuationException(ActuationException.Kind.UNAVAILABLE, "500 from API server");
         e.tick(new EngineTarget(A, policy()));
@@ -133,7 +134,7 @@ class EngineTest {
 
     @Test
     void unreadableTargetHoldsWithUnknownCountsAndOthersGoOn() {
-        Engine e = engine(LeaderGate.ALWAYS, false, 30);
+        Engine e = engine(LeaderGate.always(), false, 30);
         cluster.failRead.put(A, new ActuationException(ActuationException.Kind.NOT_FOUND, "milvuses/a not found"));
         metrics.cpu.put(B, 0.82);
         Decision a = e.tick(new EngineTarget(A, policy()));
@@ -145,7 +146,7 @@ class EngineTest {
 
     @Test
     void globalBudgetHoldsTheSecondTargetsAction() {
-        Engine e = engine(LeaderGate.ALWAYS, false, 1);
+        Engine e = engine(LeaderGate.always(), false, 1);
         metrics.cpu.put(A, 0.82);
         metrics.cpu.put(B, 0.82);
         e.tick(new EngineTarget(A, policy()));
@@ -176,7 +177,7 @@ class EngineTest {
                 return metrics.observe(target, at);
             }
         };
-        Engine e = new Engine(java.time.Clock.systemUTC(), slow, cluster, d -> { }, LeaderGate.ALWAYS,
+        Engine e = new Engine(java.time.Clock.systemUTC(), slow, cluster, d -> { }, LeaderGate.always(),
                 AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
         try (Scheduler s = new Scheduler(e, Duration.ofMillis(50), Duration.ZERO, 1)) {
             s.update(List.of(new EngineTarget(A, policy()), new EngineTarget(B, policy())));
@@ -188,7 +189,7 @@ class EngineTest {
 
     @Test
     void reloadStopsRemovedTargetsAndKeepsStateOfKeptOnes() throws Exception {
-        Engine e = engine(LeaderGate.ALWAYS, false, 30);
+        Engine e = engine(LeaderGate.always(), false, 30);
         metrics.cpu.put(A, 0.82);
         e.tick(new EngineTarget(A, policy()));
         Instant lastOut = e.views().get(A).state().lastScaleOut();

@@ -13,7 +13,7 @@ import io.github.milvusautoscaler.engine.ActionBudget;
 import io.github.milvusautoscaler.engine.AlertSource;
 import io.github.milvusautoscaler.engine.Engine;
 import io.github.milvusautoscaler.engine.EngineTarget;
-import io.github.milvusautoscaler.engine.LeaderGate;
+import io.github.milvusautoscaler.core.LeaderGate;
 import io.github.milvusautoscaler.engine.ManualClock;
 import io.github.milvusautoscaler.policy.AlertSettings;
 import io.github.milvusautoscaler.policy.FallbackSettings;
@@ -64,7 +64,7 @@ class HttpApiTest {
     void start() {
         self = new SelfMetrics(registry, () -> true, false);
         engine = new Engine(new ManualClock(Instant.parse("2026-01-05T10:00:00Z")), metrics, cluster, self,
-                LeaderGate.ALWAYS, AlertSource.NONE, new ActionBudget(30), false, self);
+                LeaderGate.always(), AlertSource.NONE, new ActionBudget(30), false, self);
         api = new HttpApi("127.0.0.1", 0, registry, () -> self.refresh(engine), HttpApi.statusOf(engine), Map.of());
     }
 

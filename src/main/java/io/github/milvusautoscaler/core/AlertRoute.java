@@ -1,4 +1,4 @@
-package io.github.milvusautoscaler.config;
+package io.github.milvusautoscaler.core;
 
 import static java.util.Objects.requireNonNull;
 

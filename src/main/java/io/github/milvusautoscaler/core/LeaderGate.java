@@ -1,4 +1,4 @@
-package io.github.milvusautoscaler.actuate;
+package io.github.milvusautoscaler.core;
 
 /**
  * Whether this replica may write to the cluster now. The engine asks before every write and
