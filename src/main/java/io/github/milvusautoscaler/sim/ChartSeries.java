@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * Time series for the chart, downsampled to a fixed number of buckets so a 1.2-million-tick run
- * draws as ~2000 points: per bucket the mean demand, each policy's mean ready capacity, and each
- * policy's largest replica count (the max, so a short scale-out is not averaged away).
+ * draws as ~2000 points: per bucket the mean and the peak demand (so a 5-minute burst in a
+ * 40-minute bucket stays visible), each policy's mean ready capacity, and each policy's largest
+ * replica count (the max, so a short scale-out is not averaged away).
  */
 public final class ChartSeries {
 
@@ -17,6 +18,7 @@ public final class ChartSeries {
     private final List<String> policies;
     private final double[] seconds;
     private final double[] demand;
+    private final double[] demandPeak;
     private final double[][] capacity;
     private final int[][] replicas;
     private final int[] counts;
@@ -35,6 +37,7 @@ public final class ChartSeries {
         }
         this.seconds = new double[buckets];
         this.demand = new double[buckets];
+        this.demandPeak = new double[buckets];
         this.capacity = new double[this.policies.size()][buckets];
         this.replicas = new int[this.policies.size()][buckets];
         this.counts = new int[buckets];
@@ -47,6 +50,7 @@ public final class ChartSeries {
             seconds[b] = t;
         }
         demand[b] += demandQps;
+        demandPeak[b] = Math.max(demandPeak[b], demandQps);
         counts[b]++;
         used = Math.max(used, b + 1);
     }
@@ -78,6 +82,11 @@ public final class ChartSeries {
     /** Mean demand in requests/s in bucket {@code i}. */
     public double demand(int i) {
         return counts[i] == 0 ? 0 : demand[i] / counts[i];
+    }
+
+    /** Highest demand at a tick in requests/s in bucket {@code i}. */
+    public double demandPeak(int i) {
+        return demandPeak[i];
     }
 
     /** Mean ready capacity in requests/s of policy {@code lane} in bucket {@code i}. */

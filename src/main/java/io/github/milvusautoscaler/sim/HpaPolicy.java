@@ -13,6 +13,7 @@ import io.github.milvusautoscaler.core.SignalState;
 import io.github.milvusautoscaler.core.Target;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,10 @@ import java.util.OptionalDouble;
  *   <li>Current replicas outside [min, max] go straight to the bound.</li>
  *   <li>Utilization is the ready pods' CPU as an integer percent of request, truncated like the
  *       controller's milli-CPU arithmetic; the target is {@code averageUtilization}, an integer
- *       percent: our CPU band's middle 57.5% rounds to 58.</li>
+ *       percent: our CPU band's middle 57.5% rounds to 58. A pod that started less than
+ *       {@code cpu-initialization-period} (5 min) ago and became ready less than one metric window
+ *       (the 2 min rate window) ago counts as not ready, so a lagging rate that still reflects
+ *       fewer pods does not buy a second scale-out.</li>
  *   <li>ratio = utilization / target. Within tolerance (|ratio - 1| <= 0.1) nothing changes.
  *       Otherwise desired = ceil(ratio x ready pods): 3 pods at 50% with target 30% give
  *       ceil(1.667 x 3) = 5. On a scale-up while pods are not ready, those pods count as 0% and
@@ -42,8 +46,9 @@ import java.util.OptionalDouble;
  *       20, Pods 4 allows 14, selectPolicy Max takes 20. The result is clamped to [min, max].</li>
  * </ol>
  *
- * <p>Not modelled, because the simulator has no per-pod metrics: missing pod metrics, the
- * per-pod CPU initialization window, and multiple metrics.
+ * <p>Pods are tracked from the replica counts (this policy's own writes and the ready count), as
+ * the simulator has no per-pod view; the CPU value is the average over all ready pods even when
+ * some of them are ignored. Not modelled: missing pod metrics and multiple metrics.
  */
 public final class HpaPolicy implements SimPolicy {
 
@@ -64,12 +69,20 @@ public final class HpaPolicy implements SimPolicy {
     private final long downWindowMillis;
     private final long longestUpPeriodMillis;
     private final long longestDownPeriodMillis;
+    private final long cpuInitializationMillis;
+    private final long metricWindowMillis;
 
     private final List<long[]> recommendations = new ArrayList<>();
     private final List<long[]> upEvents = new ArrayList<>();
     private final List<long[]> downEvents = new ArrayList<>();
     private long lastSyncMillis = Long.MIN_VALUE;
     private Reason lastHold = Reason.IN_BAND;
+    /** Start times of pods not yet ready, oldest first. */
+    private final ArrayDeque<Long> starting = new ArrayDeque<>();
+    /** (start, ready) times of pods whose CPU may still be ignored, oldest first. */
+    private final ArrayDeque<long[]> freshReady = new ArrayDeque<>();
+    /** Ready pods expected at the next tick if none became ready: -1 before the first tick. */
+    private int expectedReady = -1;
 
     /**
      * @param name        the name in reports
@@ -78,10 +91,12 @@ public final class HpaPolicy implements SimPolicy {
      * @param minReplicas spec.minReplicas
      * @param maxReplicas spec.maxReplicas
      * @param cpuTarget   target utilization as a fraction (0.575); converted to an integer percent
-     * @param flags       the controller's tolerance, sync period and default downscale stabilization
+     * @param flags       the controller's tolerance, sync period, default downscale stabilization
+     *                    and CPU initialization period
+     * @param metricWindow how much time one CPU value covers (the rate window)
      */
     public HpaPolicy(String name, Target target, HpaBehavior behavior, int minReplicas, int maxReplicas,
-                     double cpuTarget, SimSettings.Hpa flags) {
+                     double cpuTarget, SimSettings.Hpa flags, Duration metricWindow) {
         this.name = requireNonNull(name, "name");
         this.target = requireNonNull(target, "target");
         this.behavior = requireNonNull(behavior, "behavior");
@@ -102,20 +117,22 @@ public final class HpaPolicy implements SimPolicy {
         this.downWindowMillis = behavior.scaleDown().stabilizationWindow().orElse(flags.downscaleStabilization()).toMillis();
         this.longestUpPeriodMillis = behavior.scaleUp().longestPeriod().toMillis();
         this.longestDownPeriodMillis = behavior.scaleDown().longestPeriod().toMillis();
+        this.cpuInitializationMillis = flags.cpuInitializationPeriod().toMillis();
+        this.metricWindowMillis = requireNonNull(metricWindow, "metricWindow").toMillis();
     }
 
     /** {@code hpa}: default behavior, bounds and CPU target from the simulator settings. */
     public static HpaPolicy kubernetesDefault(String name, SimContext ctx) {
         SimSettings s = ctx.settings();
         return new HpaPolicy(name, ctx.target(), HpaBehavior.kubernetesDefault(), s.bounds().minReplicas(),
-                s.bounds().maxReplicas(), s.bounds().cpuTarget(), s.hpa());
+                s.bounds().maxReplicas(), s.bounds().cpuTarget(), s.hpa(), s.scrape().rateWindow());
     }
 
     /** {@code hpa-milvus}: the Milvus operator sample's behavior, bounds and CPU target from the settings. */
     public static HpaPolicy milvusOperatorSample(String name, SimContext ctx) {
         SimSettings s = ctx.settings();
         return new HpaPolicy(name, ctx.target(), HpaBehavior.milvusOperatorSample(), s.bounds().minReplicas(),
-                s.bounds().maxReplicas(), s.bounds().cpuTarget(), s.hpa());
+                s.bounds().maxReplicas(), s.bounds().cpuTarget(), s.hpa(), s.scrape().rateWindow());
     }
 
     @Override
@@ -137,33 +154,34 @@ public final class HpaPolicy implements SimPolicy {
         int current = status.current();
         Signal cpu = observation.signals().get(SimulatedComponent.CPU);
         Map<String, SignalReading> readings = readings(cpu);
+        int fresh = trackPods(status, t);
         if (lastSyncMillis != Long.MIN_VALUE && t - lastSyncMillis < syncMillis) {
-            return hold(now, current, lastHold, readings, name + ": between syncs (every " + syncMillis / 1000 + "s)");
+            return hold(now, status, lastHold, readings, name + ": between syncs (every " + syncMillis / 1000 + "s)");
         }
         lastSyncMillis = t;
         if (recommendations.isEmpty()) {
             recommendations.add(new long[] {current, t});
         }
         if (current == 0) {
-            return hold(now, current, Reason.PAUSED, readings,
+            return hold(now, status, Reason.PAUSED, readings,
                     name + ": scaling is disabled since the replica count of the target is zero");
         }
         if (current > maxReplicas) {
-            return scale(now, current, maxReplicas, Reason.ABOVE_MAX, readings,
+            return scale(now, status, maxReplicas, Reason.ABOVE_MAX, readings,
                     name + ": current replicas above maxReplicas " + maxReplicas + "; " + current + " -> " + maxReplicas);
         }
         if (current < minReplicas) {
-            return scale(now, current, minReplicas, Reason.BELOW_MIN, readings,
+            return scale(now, status, minReplicas, Reason.BELOW_MIN, readings,
                     name + ": current replicas below minReplicas " + minReplicas + "; " + current + " -> " + minReplicas);
         }
         if (cpu == null || !cpu.isKnown()) {
             String why = cpu == null ? "no cpu signal" : cpu.problem();
-            return hold(now, current, Reason.ALL_SIGNALS_UNKNOWN, readings,
+            return hold(now, status, Reason.ALL_SIGNALS_UNKNOWN, readings,
                     name + ": failed to get cpu utilization (" + why + "); the controller does not scale without metrics");
         }
-        int ready = status.ready();
+        int ready = Math.max(0, status.ready() - fresh);
         if (ready == 0) {
-            return hold(now, current, Reason.ALL_SIGNALS_UNKNOWN, readings,
+            return hold(now, status, Reason.ALL_SIGNALS_UNKNOWN, readings,
                     name + ": did not receive metrics for any ready pods");
         }
         int utilization = percentOf(cpu.value().getAsDouble());
@@ -171,29 +189,30 @@ public final class HpaPolicy implements SimPolicy {
         int stabilized = stabilize(current, proposal, t);
         int desired = limitRate(current, stabilized, t);
         String numbers = name + ": cpu " + utilization + "% of request vs target " + targetPercent + "% on " + ready
-                + " ready of " + current + " pods; recommendation " + proposal;
+                + " ready of " + current + " pods" + (fresh > 0 ? " (" + fresh + " just ready, ignored)" : "")
+                + "; recommendation " + proposal;
         if (desired > current) {
-            return scale(now, current, desired, Reason.SIGNAL_HIGH, readings, numbers + "; " + current + " -> " + desired);
+            return scale(now, status, desired, Reason.SIGNAL_HIGH, readings, numbers + "; " + current + " -> " + desired);
         }
         if (desired < current) {
-            return scale(now, current, desired, Reason.SIGNALS_LOW, readings, numbers + "; " + current + " -> " + desired);
+            return scale(now, status, desired, Reason.SIGNALS_LOW, readings, numbers + "; " + current + " -> " + desired);
         }
         if (proposal == current) {
-            return hold(now, current, Reason.IN_BAND, readings, numbers + "; within tolerance or no change; " + current + " replicas");
+            return hold(now, status, Reason.IN_BAND, readings, numbers + "; within tolerance or no change; " + current + " replicas");
         }
         if (proposal > current) {
             return current >= maxReplicas
-                    ? hold(now, current, Reason.AT_MAX, readings, numbers + "; at maxReplicas " + maxReplicas)
-                    : hold(now, current, Reason.SCALE_OUT_COOLDOWN, readings,
+                    ? hold(now, status, Reason.AT_MAX, readings, numbers + "; at maxReplicas " + maxReplicas)
+                    : hold(now, status, Reason.SCALE_OUT_COOLDOWN, readings,
                     numbers + "; ScaleUpLimit: no more pods this period; " + current + " replicas");
         }
         if (stabilized >= current) {
-            return hold(now, current, Reason.SUSTAINING_LOW, readings, numbers + "; ScaleDownStabilized: highest"
+            return hold(now, status, Reason.SUSTAINING_LOW, readings, numbers + "; ScaleDownStabilized: highest"
                     + " recommendation of the last " + downWindowMillis / 1000 + "s is " + stabilized + "; " + current + " replicas");
         }
         return current <= minReplicas
-                ? hold(now, current, Reason.AT_MIN, readings, numbers + "; at minReplicas " + minReplicas)
-                : hold(now, current, Reason.SCALE_IN_COOLDOWN, readings,
+                ? hold(now, status, Reason.AT_MIN, readings, numbers + "; at minReplicas " + minReplicas)
+                : hold(now, status, Reason.SCALE_IN_COOLDOWN, readings,
                 numbers + "; ScaleDownLimit: no fewer pods this period; " + current + " replicas");
     }
 
@@ -333,6 +352,47 @@ public final class HpaPolicy implements SimPolicy {
         }
     }
 
+    /**
+     * Follows pods through the replica counts: pods this policy added start now; a rise in ready
+     * pods readies the oldest starting ones. Returns how many ready pods are still too fresh to
+     * count: started less than {@code cpu-initialization-period} ago and ready less than one metric
+     * window ago (the controller's {@code groupPods}). E.g. a pod created at 12:00 and ready at
+     * 12:04 is ignored until 12:05 (5 min after start), sooner if the window ends first.
+     */
+    private int trackPods(ReplicaStatus status, long t) {
+        if (expectedReady >= 0) {
+            int newlyReady = status.ready() - expectedReady;
+            for (int i = 0; i < newlyReady; i++) {
+                Long start = starting.pollFirst();
+                freshReady.addLast(new long[] {start == null ? Long.MIN_VALUE / 2 : start, t});
+            }
+            for (int i = 0; i > newlyReady && !freshReady.isEmpty(); i--) {
+                freshReady.pollLast();
+            }
+        }
+        expectedReady = status.ready();
+        freshReady.removeIf(p -> t >= p[0] + cpuInitializationMillis || t >= p[1] + metricWindowMillis);
+        return freshReady.size();
+    }
+
+    /** Records this policy's own write: new pods start now; a scale-in removes not-ready pods first. */
+    private void trackWrite(ReplicaStatus status, int to, long t) {
+        int from = status.current();
+        for (int i = from; i < to; i++) {
+            starting.addLast(t);
+        }
+        int readyRemoved = 0;
+        for (int i = to; i < from; i++) {
+            if (!starting.isEmpty()) {
+                starting.pollLast();
+            } else {
+                readyRemoved++;
+                freshReady.pollLast();
+            }
+        }
+        expectedReady = Math.max(0, status.ready() - readyRemoved);
+    }
+
     private Map<String, SignalReading> readings(Signal cpu) {
         if (cpu == null || !cpu.isKnown()) {
             return Map.of(SimulatedComponent.CPU, new SignalReading(OptionalDouble.empty(), SignalState.UNKNOWN));
@@ -344,16 +404,20 @@ public final class HpaPolicy implements SimPolicy {
         return Map.of(SimulatedComponent.CPU, new SignalReading(cpu.value(), state));
     }
 
-    private Decision scale(Instant now, int from, int to, Reason reason, Map<String, SignalReading> readings,
+    private Decision scale(Instant now, ReplicaStatus status, int to, Reason reason, Map<String, SignalReading> readings,
                            String message) {
+        int from = status.current();
         storeScaleEvent(from, to, now.toEpochMilli());
+        trackWrite(status, to, now.toEpochMilli());
         Action action = to > from ? Action.SCALE_OUT : Action.SCALE_IN;
         // BELOW_MIN/ABOVE_MAX carry their own direction; anything else follows the sign of the change.
         Reason r = reason.action() == action ? reason : (action == Action.SCALE_OUT ? Reason.SIGNAL_HIGH : Reason.SIGNALS_LOW);
         return new Decision(target, now, action, from, to, r, message, readings, false);
     }
 
-    private Decision hold(Instant now, int current, Reason reason, Map<String, SignalReading> readings, String message) {
+    private Decision hold(Instant now, ReplicaStatus status, Reason reason, Map<String, SignalReading> readings,
+                          String message) {
+        int current = status.current();
         lastHold = reason;
         return new Decision(target, now, Action.HOLD, current, current, reason, message, readings, false);
     }

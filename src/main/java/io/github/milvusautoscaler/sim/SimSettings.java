@@ -148,15 +148,20 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
     /**
      * The kube-controller-manager flags the HPA baselines run with.
      *
-     * @param tolerance              no change while |usage/target - 1| is at most this
-     * @param syncPeriod             how often the controller reconciles
-     * @param downscaleStabilization scale-down window when the behavior sets none
+     * @param tolerance                no change while |usage/target - 1| is at most this
+     * @param syncPeriod               how often the controller reconciles
+     * @param downscaleStabilization   scale-down window when the behavior sets none
+     * @param cpuInitializationPeriod  after a pod starts, its CPU is ignored until one metric window
+     *                                 has passed since it became ready, for at most this long
      */
-    public record Hpa(double tolerance, Duration syncPeriod, Duration downscaleStabilization) {
+    public record Hpa(double tolerance, Duration syncPeriod, Duration downscaleStabilization,
+                      Duration cpuInitializationPeriod) {
 
         public Hpa {
             requireNonNull(syncPeriod, "syncPeriod");
             requireNonNull(downscaleStabilization, "downscaleStabilization");
+            requireNonNull(cpuInitializationPeriod, "cpuInitializationPeriod");
+            requireNotNegative("hpa.cpu-initialization-period", cpuInitializationPeriod);
             if (!(tolerance >= 0 && tolerance < 1)) {
                 throw new IllegalArgumentException("sim.hpa.tolerance must be in [0, 1), was " + tolerance);
             }
@@ -313,6 +318,7 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
         double tolerance = r.doubleIn("hpa.tolerance", 0, 1, true);
         Duration sync = r.duration("hpa.sync-period");
         Duration stabilization = r.duration("hpa.downscale-stabilization");
+        Duration cpuInitialization = r.duration("hpa.cpu-initialization-period");
         int min = p.intAtLeast("min-replicas", 1);
         int max = p.intAtLeast("max-replicas", 1);
         double above = p.doubleIn("signals.cpu.scale-out-above", 0, Double.MAX_VALUE, false);
@@ -340,7 +346,7 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
             return new SimSettings(tick, peakNodes, initial, seed, chartPoints,
                     new Model(capacity, startup, warmup, drain, penalty, dataset, overhead, limit),
                     new Scrape(interval, window), new Score(hot, reversal),
-                    new Hpa(tolerance, sync, stabilization), new Bounds(min, max, above, below, cpuTarget));
+                    new Hpa(tolerance, sync, stabilization, cpuInitialization), new Bounds(min, max, above, below, cpuTarget));
         } catch (IllegalArgumentException e) {
             throw new ConfigException.BadValue(config.getConfig(PATH).origin(), PATH, e.getMessage());
         }

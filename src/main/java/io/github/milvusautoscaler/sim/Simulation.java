@@ -104,6 +104,16 @@ public final class Simulation {
         return initialReplicas;
     }
 
+    /**
+     * A fresh component on this simulation's demand, target and initial replicas, for driving the
+     * real engine by hand (the demo): it is the engine's {@code MetricsSource} and
+     * {@code ReplicaActuator}; count the engine's decisions with a {@link ScoreKeeper} and score
+     * with {@code keeper.scorecard(component.totals())} after {@code component.advanceTo(demand().end())}.
+     */
+    public SimulatedComponent newComponent() {
+        return new SimulatedComponent(target, settings, demand, initialReplicas);
+    }
+
     /** A new run, positioned before the first tick, for stepping. */
     public SimulationRun start() {
         SimContext context = new SimContext(target, settings, config);

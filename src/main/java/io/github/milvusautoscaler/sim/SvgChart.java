@@ -39,7 +39,7 @@ public final class SvgChart {
         double maxQps = 1;
         int maxReplicas = 1;
         for (int i = 0; i < n; i++) {
-            maxQps = Math.max(maxQps, series.demand(i));
+            maxQps = Math.max(maxQps, series.demandPeak(i));
             for (int l = 0; l < lanes; l++) {
                 maxQps = Math.max(maxQps, series.capacity(l, i));
                 maxReplicas = Math.max(maxReplicas, series.replicas(l, i));
@@ -67,7 +67,7 @@ public final class SvgChart {
         sb.append("<text x=\"").append(LEFT).append("\" y=\"42\" fill=\"#555\">starting ")
                 .append(DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC)
                         .format(series.start()))
-                .append(" UTC; ").append(n).append(" points, each a mean (load, capacity) or max (replicas) over ")
+                .append(" UTC; ").append(n).append(" points, each the mean (or peak) over ")
                 .append(formatDuration(n == 0 ? 0 : span / Math.max(1, n - 1))).append("</text>\n");
 
         // Grids and axes.
@@ -102,6 +102,11 @@ public final class SvgChart {
             }
             polyline(sb, points, color(l), 1.2, "5,3", 0.85);
         }
+        StringBuilder peak = new StringBuilder(n * 14);
+        for (int i = 0; i < n; i++) {
+            point(peak, x(series.seconds(i), span, plotWidth), y(series.demandPeak(i), qpsTop, loadTop, loadBottom));
+        }
+        polyline(sb, peak, "#9a9a9a", 0.8, null, 0.8);
         StringBuilder demand = new StringBuilder(n * 14);
         for (int i = 0; i < n; i++) {
             point(demand, x(series.seconds(i), span, plotWidth), y(series.demand(i), qpsTop, loadTop, loadBottom));
@@ -124,7 +129,9 @@ public final class SvgChart {
         int ly = TOP + 10;
         sb.append("<text x=\"").append(lx).append("\" y=\"").append(ly).append("\" font-weight=\"bold\">legend</text>\n");
         ly += 20;
-        legendEntry(sb, lx, ly, "#222222", null, "demand (requests/s)");
+        legendEntry(sb, lx, ly, "#222222", null, "demand, mean (requests/s)");
+        ly += 20;
+        legendEntry(sb, lx, ly, "#9a9a9a", null, "demand, peak (requests/s)");
         for (int l = 0; l < lanes; l++) {
             ly += 20;
             legendEntry(sb, lx, ly, color(l), "5,3", series.policies().get(l) + " ready capacity");

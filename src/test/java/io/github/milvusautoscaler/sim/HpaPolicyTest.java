@@ -23,14 +23,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The HPA baselines against the Kubernetes documentation's examples and the controller's rules. */
 class HpaPolicyTest {
 
-    private static final SimSettings.Hpa FLAGS = new SimSettings.Hpa(0.1, Duration.ofSeconds(15), Duration.ofMinutes(5));
+    private static final SimSettings.Hpa FLAGS = new SimSettings.Hpa(0.1, Duration.ofSeconds(15), Duration.ofMinutes(5),
+            Duration.ofMinutes(5));
+    private static final Duration WINDOW = Duration.ofMinutes(2);
 
     private static HpaPolicy hpa(double target, int min, int max) {
-        return new HpaPolicy("hpa", TARGET, HpaBehavior.kubernetesDefault(), min, max, target, FLAGS);
+        return new HpaPolicy("hpa", TARGET, HpaBehavior.kubernetesDefault(), min, max, target, FLAGS, WINDOW);
     }
 
     private static HpaPolicy hpaMilvus(double target, int min, int max) {
-        return new HpaPolicy("hpa-milvus", TARGET, HpaBehavior.milvusOperatorSample(), min, max, target, FLAGS);
+        return new HpaPolicy("hpa-milvus", TARGET, HpaBehavior.milvusOperatorSample(), min, max, target, FLAGS, WINDOW);
     }
 
     private static Observation cpu(double seconds, double value, int pods) {
@@ -70,12 +72,13 @@ class HpaPolicyTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        // 250% of request vs target 50%: ratio 5. Default scale-up: max(100%, 4 pods) per 15 s.
-        // The event at t is no longer inside (t+15-15, t+15], so each sync starts a new period.
-        "t=0:  10 wants 50; Percent 100 -> 20 and Pods 4 -> 14; Max 20 |  0 | 10 | 20",
-        "t=15: 20 wants 100; 100% -> 40                                | 15 | 20 | 40",
-        "t=30: 40 wants 200; 100% -> 80                                | 30 | 40 | 80",
-        "t=45: 80 wants 400; capped at maxReplicas 100                | 45 | 80 | 100",
+        // 1000% of request vs target 50%: ratio 20, so the rate limits always bind, even after the
+        // pods added in the last minute are ignored as too fresh. Default scale-up: max(100%, 4 pods)
+        // per 15 s; the event at t is no longer inside (t+15-15, t+15], so each sync starts a new period.
+        "t=0:  10 wants 200; Percent 100 -> 20 and Pods 4 -> 14; Max 20 |  0 | 10 | 20",
+        "t=15: Percent 100 of 20 -> 40                                  | 15 | 20 | 40",
+        "t=30: Percent 100 of 40 -> 80                                  | 30 | 40 | 80",
+        "t=45: 160 allowed but capped at maxReplicas 100                | 45 | 80 | 100",
     })
     void defaultBehaviorLimitsScaleUpPerPeriod(String name, double t, int current, int expected) {
         HpaPolicy p = hpa(0.50, 1, 100);
@@ -84,7 +87,7 @@ class HpaPolicyTest {
         int[] currents = {10, 20, 40, 80};
         Decision last = null;
         for (int i = 0; i < times.length && times[i] <= t; i++) {
-            last = tick(p, times[i], currents[i], currents[i], 2.5);
+            last = tick(p, times[i], currents[i], currents[i], 10.0);
         }
         assertEquals(current, last.from());
         assertEquals(expected, last.to());
@@ -122,7 +125,7 @@ class HpaPolicyTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-        // 100% vs target 50% wants double; Milvus sample: 1 pod per 30 s. An event at t counts
+        // 100% vs target 25% wants 4x; Milvus sample: 1 pod per 30 s. An event at t counts
         // while it is inside (now - 30 s, now], so every other 15 s sync adds one.
         "t=0:  2 -> 3,                           0,  2, SCALE_OUT, 3",
         "t=15: the t=0 pod uses the 30 s budget, 15, 3, HOLD,      3",
@@ -131,7 +134,7 @@ class HpaPolicyTest {
         "t=60: 4 -> 5,                           60, 4, SCALE_OUT, 5",
     })
     void milvusBehaviorAddsOnePodPer30s(String name, double t, int current, Action action, int to) {
-        HpaPolicy p = hpaMilvus(0.50, 1, 10);
+        HpaPolicy p = hpaMilvus(0.25, 1, 10);
         double[] times = {0, 15, 30, 45, 60};
         int[] currents = {2, 3, 3, 4, 4};
         Decision last = null;
@@ -204,10 +207,33 @@ class HpaPolicyTest {
     void decidesOnlyOncePerSyncPeriod() {
         // Ticks every 5 s, sync every 15 s: 0 and 15 decide, 5 and 10 hold.
         HpaPolicy p = hpa(0.50, 1, 100);
-        assertEquals(Action.SCALE_OUT, tick(p, 0, 2, 2, 1.0).action());
-        assertEquals(Action.HOLD, tick(p, 5, 4, 4, 1.0).action());
-        assertEquals(Action.HOLD, tick(p, 10, 4, 4, 1.0).action());
-        assertEquals(Action.SCALE_OUT, tick(p, 15, 4, 4, 1.0).action());
+        assertEquals(Action.SCALE_OUT, tick(p, 0, 2, 2, 2.0).action());
+        assertEquals(Action.HOLD, tick(p, 5, 4, 4, 2.0).action());
+        assertEquals(Action.HOLD, tick(p, 10, 4, 4, 2.0).action());
+        assertEquals(Action.SCALE_OUT, tick(p, 15, 4, 4, 2.0).action());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        // t=0: 2 pods at 100% vs 50% -> 4 (2 new pods start at 0). They are ready from t=240, but the
+        // rate still says 100% over the 2 pods that served: without the guard, ceil(2 x 4) = 8.
+        "t=240: 2 pods ready < 2 min and started < 5 min ago are ignored: 100 x 2/4 = 50%: hold | 240 | 1.0 | HOLD      | 4",
+        "t=285: still fresh (start + 5 min = 300): hold                                           | 285 | 0.9 | HOLD      | 4",
+        "t=300: 5 min after start they count: 60% of 4 -> ceil(1.2 x 4) = 5                      | 300 | 0.6 | SCALE_OUT | 5",
+    })
+    void podsJustReadyAreIgnoredDuringTheCpuInitializationPeriod(String name, double t, double cpu, Action action,
+                                                                  int to) {
+        HpaPolicy p = hpa(0.50, 1, 10);
+        assertEquals(4, tick(p, 0, 2, 2, 1.0).to());
+        for (int s = 15; s < 240; s += 15) {
+            assertEquals(Action.HOLD, tick(p, s, 4, 2, 1.0).action(), "2 pods still starting at " + s);
+        }
+        Decision d = null;
+        for (double s = 240; s <= t; s += 15) {
+            d = tick(p, s, 4, 4, s == t ? cpu : 1.0);
+        }
+        assertEquals(action, d.action(), d.message());
+        assertEquals(to, d.to());
     }
 
     @Test

@@ -70,9 +70,9 @@ class ReportsTest {
         assertTrue(svg.contains("load and ready capacity (requests/s)"));
         assertTrue(svg.contains(">replicas<"));
         assertTrue(svg.contains("time since trace start (hours)"));
-        assertTrue(svg.contains("hpa ready capacity") && svg.contains("hpa-milvus replicas") && svg.contains("demand (requests/s)"));
-        // demand + 2 capacity + 2 replica series.
-        assertEquals(5, doc.getElementsByTagName("polyline").getLength());
+        assertTrue(svg.contains("hpa ready capacity") && svg.contains("hpa-milvus replicas") && svg.contains("demand, mean (requests/s)") && svg.contains("demand, peak"));
+        // demand mean and peak + 2 capacity + 2 replica series.
+        assertEquals(6, doc.getElementsByTagName("polyline").getLength());
     }
 
     @Test

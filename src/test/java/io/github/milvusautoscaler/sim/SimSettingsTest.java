@@ -37,7 +37,7 @@ class SimSettingsTest {
         assertEquals(Duration.ofMinutes(2), s.scrape().rateWindow());
         assertEquals(0.85, s.score().hotAbove());
         assertEquals(Duration.ofMinutes(10), s.score().reversalWindow());
-        assertEquals(new SimSettings.Hpa(0.1, Duration.ofSeconds(15), Duration.ofMinutes(5)), s.hpa());
+        assertEquals(new SimSettings.Hpa(0.1, Duration.ofSeconds(15), Duration.ofMinutes(5), Duration.ofMinutes(5)), s.hpa());
         // Bounds and CPU band come from milvus-autoscaler.defaults: target = (0.40 + 0.75) / 2 = 0.575.
         assertEquals(1, s.bounds().minReplicas());
         assertEquals(10, s.bounds().maxReplicas());
@@ -116,6 +116,6 @@ class SimSettingsTest {
                 assertTrue(lines.get(i - 1).strip().startsWith("#"), "no comment above: " + l);
             }
         }
-        assertEquals(20, keys);
+        assertEquals(21, keys);
     }
 }

@@ -129,4 +129,24 @@ class SimulationTest {
         assertFalse(SimPolicies.builtIn().contains("milvus-autoscaler"));
         assertThrows(IllegalArgumentException.class, () -> SimPolicies.builtIn().register("hpa", ctx -> null));
     }
+
+    @Test
+    void aHandDrivenComponentScoresLikeTheRunner() {
+        // The demo's path: drive a component tick by tick (here with hpa), count with a ScoreKeeper.
+        Simulation sim = Simulation.builder().trace(Scenarios.generate("step", 1)).settings(DEFAULTS)
+                .policies(SimPolicies.builtIn(), List.of("hpa")).build();
+        SimulatedComponent c = sim.newComponent();
+        SimPolicy hpa = SimPolicies.builtIn().create("hpa", new SimContext(sim.target(), DEFAULTS,
+                SimSettings.loadConfig(java.util.Optional.empty())));
+        ScoreKeeper keeper = new ScoreKeeper("hpa", DEFAULTS.score().reversalWindow());
+        for (java.time.Instant t = sim.demand().start(); t.isBefore(sim.demand().end()); t = t.plus(DEFAULTS.tick())) {
+            var observation = c.observe(sim.target(), t);
+            var status = c.read(sim.target());
+            Decision d = hpa.tick(observation, status, t);
+            c.apply(d, status);
+            keeper.record(d);
+        }
+        c.advanceTo(sim.demand().end());
+        assertEquals(sim.run(RunListener.NONE).result("hpa"), keeper.scorecard(c.totals()));
+    }
 }
