@@ -50,8 +50,8 @@ import picocli.CommandLine.Option;
  * succeeds, so an interrupted run leaves no half report.
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = {"Runs autoscaling policies against a simulated Milvus component driven by a load trace,",
-                "and writes a scorecard (report.json, report.md), a chart (chart.svg) and decision logs."})
+        description = "Runs autoscaling policies against a simulated Milvus component driven by a load trace, and"
+                + " writes a scorecard (report.json, report.md), a chart (chart.svg) and decision logs.")
 public final class SimulateCommand implements Callable<Integer> {
 
     /** Exit code for bad input: same as {@code Main.EXIT_USAGE}. */
@@ -65,8 +65,8 @@ public final class SimulateCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--trace", required = true, paramLabel = "FILE|NAME",
-            description = {"A bundled trace (nyc_taxi, elb_request_count, twitter_volume_amzn), a scenario",
-                    "(step, ramp, spike, diurnal, noisy-plateau, sawtooth) or a NAB CSV file (timestamp,value)."})
+            description = "A bundled trace (nyc_taxi, elb_request_count, twitter_volume_amzn), a scenario (step, ramp,"
+                    + " spike, diurnal, noisy-plateau, sawtooth) or a NAB CSV file (timestamp,value).")
     String trace;
 
     @Option(names = "--component", defaultValue = "queryNode", paramLabel = "NAME",
@@ -74,7 +74,7 @@ public final class SimulateCommand implements Callable<Integer> {
     String component;
 
     @Option(names = "--peak-nodes", paramLabel = "N",
-            description = "Nodes the trace's peak needs at 100% CPU. Default: sim.peak-nodes (8).")
+            description = "Nodes the trace's peak needs at 100%% CPU. Default: sim.peak-nodes (8).")
     Integer peakNodes;
 
     @Option(names = "--compress", defaultValue = "1", paramLabel = "K",
