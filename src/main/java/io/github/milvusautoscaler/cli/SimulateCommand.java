@@ -1,0 +1,312 @@
+package io.github.milvusautoscaler.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.engine.DecisionLogWriter;
+import io.github.milvusautoscaler.sim.ChangedDecisions;
+import io.github.milvusautoscaler.sim.LoadTrace;
+import io.github.milvusautoscaler.sim.Reports;
+import io.github.milvusautoscaler.sim.RunListener;
+import io.github.milvusautoscaler.sim.SimPolicies;
+import io.github.milvusautoscaler.sim.SimSettings;
+import io.github.milvusautoscaler.sim.Simulation;
+import io.github.milvusautoscaler.sim.SimulationResult;
+import io.github.milvusautoscaler.sim.SvgChart;
+import io.github.milvusautoscaler.sim.TraceRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code simulate}: runs every listed policy on the same trace and simulated component, and
+ * writes report.json, report.md, chart.svg and one decision log per policy to {@code --out}.
+ *
+ * <p>Bad input (unknown trace, unreadable file, bad CSV row, {@code --peak-nodes} < 1, unknown
+ * policy, bad config) is found before anything runs: one line on stderr, exit 2, nothing written.
+ * Files are written to a temporary directory and moved into {@code --out} only after the run
+ * succeeds, so an interrupted run leaves no half report.
+ */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = "Runs autoscaling policies against a simulated Milvus component driven by a load trace, and"
+                + " writes a scorecard (report.json, report.md), a chart (chart.svg) and decision logs.")
+public final class SimulateCommand implements Callable<Integer> {
+
+    /** Exit code for bad input: same as {@code Main.EXIT_USAGE}. */
+    static final int EXIT_USAGE = 2;
+    /** Exit code for a failure while running or writing. */
+    static final int EXIT_FAILURE = 1;
+    /** A progress bar appears only for runs longer than this. */
+    private static final long PROGRESS_AFTER_NANOS = 2_000_000_000L;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--trace", required = true, paramLabel = "FILE|NAME",
+            description = "A bundled trace (nyc_taxi, elb_request_count, twitter_volume_amzn), a scenario (step, ramp,"
+                    + " spike, diurnal, noisy-plateau, sawtooth) or a NAB CSV file (timestamp,value).")
+    String trace;
+
+    @Option(names = "--component", defaultValue = "queryNode", paramLabel = "NAME",
+            description = "Component simulated (queryNode, dataNode, indexNode, proxy, streamingNode). Default: ${DEFAULT-VALUE}.")
+    String component;
+
+    @Option(names = "--peak-nodes", paramLabel = "N",
+            description = "Nodes the trace's peak needs at 100%% CPU. Default: sim.peak-nodes (8).")
+    Integer peakNodes;
+
+    @Option(names = "--compress", defaultValue = "1", paramLabel = "K",
+            description = "Divide the trace's time axis by K (2 plays a 2-day trace in 1 simulated day). Default: ${DEFAULT-VALUE}.")
+    double compress;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the synthetic scenarios. Default: sim.seed (1).")
+    Long seed;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "HOCON file layered over reference.conf.")
+    Path config;
+
+    @Option(names = "--policies", split = ",", defaultValue = "milvus-autoscaler,hpa,hpa-milvus", paramLabel = "LIST",
+            description = "Comma-separated policies to compare. Default: ${DEFAULT-VALUE}.")
+    List<String> policies;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the reports; created if missing.")
+    Path out;
+
+    private final SimPolicies registry;
+
+    /** With the built-in policies ({@code hpa}, {@code hpa-milvus}). */
+    public SimulateCommand() {
+        this(SimPolicies.builtIn());
+    }
+
+    /** With {@code registry}, e.g. the built-in policies plus {@code milvus-autoscaler}. */
+    public SimulateCommand(SimPolicies registry) {
+        this.registry = requireNonNull(registry, "registry");
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter stdout = spec.commandLine().getOut();
+        Prepared prepared;
+        try {
+            prepared = prepare();
+        } catch (ConfigException e) {
+            return usage(err, "bad configuration: " + e.getMessage());
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            return usage(err, e.getMessage());
+        }
+        Path temp = null;
+        try {
+            temp = Files.createTempDirectory("milvus-autoscaler-simulate-");
+            SimulationResult result = run(prepared, temp, err);
+            Files.writeString(temp.resolve("report.json"), Reports.json(result), StandardCharsets.UTF_8);
+            Files.writeString(temp.resolve("report.md"), Reports.markdown(result, prepared.settings, compress),
+                    StandardCharsets.UTF_8);
+            Files.writeString(temp.resolve("chart.svg"), SvgChart.render(result.chart(),
+                    result.trace() + ": load, capacity and replicas per policy"), StandardCharsets.UTF_8);
+            List<Path> written = moveInto(temp, out);
+            stdout.println(Reports.summary(result, prepared.settings, compress));
+            stdout.println();
+            stdout.print(Reports.table(result));
+            stdout.println();
+            stdout.println("wrote " + written.stream().map(p -> p.getFileName().toString()).sorted()
+                    .collect(Collectors.joining(", ")) + " to " + out);
+            stdout.flush();
+            return 0;
+        } catch (IOException | UncheckedIOException e) {
+            err.println("simulate: cannot write the reports: " + e.getMessage());
+            err.flush();
+            return EXIT_FAILURE;
+        } finally {
+            deleteQuietly(temp);
+        }
+    }
+
+    /** Everything validated and loaded before anything is written. */
+    private record Prepared(SimSettings settings, Simulation simulation) {
+    }
+
+    private Prepared prepare() {
+        if (peakNodes != null && peakNodes < 1) {
+            throw new IllegalArgumentException("--peak-nodes must be >= 1, was " + peakNodes);
+        }
+        if (!(compress > 0) || !Double.isFinite(compress)) {
+            throw new IllegalArgumentException("--compress must be a number > 0, was " + compress);
+        }
+        Component comp = Component.fromName(component).orElseThrow(() -> new IllegalArgumentException(
+                "unknown component '" + component + "'; components: " + Arrays.stream(Component.values())
+                        .map(Component::configName).collect(Collectors.joining(", "))));
+        if (policies == null || policies.isEmpty() || policies.stream().anyMatch(String::isBlank)) {
+            throw new IllegalArgumentException("--policies needs at least one policy name; known policies: "
+                    + String.join(", ", registry.names()));
+        }
+        Set<String> seen = new HashSet<>();
+        for (String p : policies) {
+            if (!seen.add(p)) {
+                throw new IllegalArgumentException("--policies names '" + p + "' twice");
+            }
+        }
+        registry.requireKnown(policies);
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out " + out + " exists and is not a directory");
+        }
+        Config cfg = SimSettings.loadConfig(Optional.ofNullable(config));
+        SimSettings settings = SimSettings.from(cfg, comp);
+        if (peakNodes != null) {
+            settings = settings.withPeakNodes(peakNodes);
+        }
+        if (seed != null) {
+            settings = settings.withSeed(seed);
+        }
+        LoadTrace raw = TraceRegistry.resolve(trace, settings.seed());
+        Simulation simulation = Simulation.builder()
+                .trace(raw)
+                .compress(compress)
+                .settings(settings)
+                .config(cfg)
+                .component(comp)
+                .policies(registry, policies)
+                .build();
+        return new Prepared(settings, simulation);
+    }
+
+    private SimulationResult run(Prepared prepared, Path dir, PrintWriter err) throws IOException {
+        Map<String, DecisionLogWriter> writers = new LinkedHashMap<>();
+        Map<String, ChangedDecisions> logs = new LinkedHashMap<>();
+        try {
+            for (String p : prepared.simulation.policyNames()) {
+                DecisionLogWriter w = DecisionLogWriter.create(dir.resolve("decisions-" + p + ".jsonl"));
+                writers.put(p, w);
+                logs.put(p, new ChangedDecisions(w));
+            }
+            ProgressBar bar = new ProgressBar(err, prepared.simulation.demand().name());
+            SimulationResult result = prepared.simulation.run(new RunListener() {
+                @Override
+                public void decision(String policy, Decision decision) {
+                    logs.get(policy).record(decision);
+                }
+
+                @Override
+                public void progress(long done, long total) {
+                    bar.update(done, total);
+                }
+            });
+            bar.finish();
+            return result;
+        } finally {
+            IOException failure = null;
+            for (DecisionLogWriter w : writers.values()) {
+                try {
+                    w.close();
+                } catch (IOException e) {
+                    failure = e;
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+
+    /** Moves every file of {@code from} into {@code to} (created if missing), replacing older reports. */
+    private static List<Path> moveInto(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        List<Path> moved = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(from)) {
+            for (Path f : files) {
+                Path dest = to.resolve(f.getFileName().toString());
+                Files.move(f, dest, StandardCopyOption.REPLACE_EXISTING);
+                moved.add(dest);
+            }
+        }
+        return moved;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException ignored) {
+            // Best effort: a leftover temp file is harmless, the run's result already stands.
+        }
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // As above.
+        }
+    }
+
+    private static int usage(PrintWriter err, String message) {
+        String oneLine = message == null ? "invalid input" : message.replaceAll("\\s*\\R\\s*", " ").strip();
+        err.println("simulate: " + oneLine);
+        err.flush();
+        return EXIT_USAGE;
+    }
+
+    /**
+     * A one-line bar on stderr, shown only once a run has taken more than two seconds so short runs
+     * stay quiet. Reads the wall clock: the cli may, the simulator may not.
+     */
+    private static final class ProgressBar {
+        private final PrintWriter err;
+        private final String label;
+        private final long startNanos = System.nanoTime();
+        private boolean shown;
+        private int lastPercent = -1;
+
+        ProgressBar(PrintWriter err, String label) {
+            this.err = err;
+            this.label = label;
+        }
+
+        void update(long done, long total) {
+            if (!shown && System.nanoTime() - startNanos < PROGRESS_AFTER_NANOS) {
+                return;
+            }
+            int percent = total == 0 ? 100 : (int) (done * 100 / total);
+            if (percent == lastPercent) {
+                return;
+            }
+            shown = true;
+            lastPercent = percent;
+            int filled = percent * 30 / 100;
+            err.print(String.format(Locale.ROOT, "\r[%s%s] %3d%% %s", "#".repeat(filled), ".".repeat(30 - filled),
+                    percent, label));
+            err.flush();
+        }
+
+        void finish() {
+            if (shown) {
+                err.println();
+                err.flush();
+            }
+        }
+    }
+}

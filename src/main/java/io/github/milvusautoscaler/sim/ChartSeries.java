@@ -1,0 +1,101 @@
+package io.github.milvusautoscaler.sim;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Time series for the chart, downsampled to a fixed number of buckets so a 1.2-million-tick run
+ * draws as ~2000 points: per bucket the mean and the peak demand (so a 5-minute burst in a
+ * 40-minute bucket stays visible), each policy's mean ready capacity, and each policy's largest
+ * replica count (the max, so a short scale-out is not averaged away).
+ */
+public final class ChartSeries {
+
+    private final Instant start;
+    private final List<String> policies;
+    private final double[] seconds;
+    private final double[] demand;
+    private final double[] demandPeak;
+    private final double[][] capacity;
+    private final int[][] replicas;
+    private final int[] counts;
+    private int used;
+
+    /**
+     * @param start    wall time of second zero
+     * @param policies policy names, one series each
+     * @param buckets  number of points
+     */
+    public ChartSeries(Instant start, List<String> policies, int buckets) {
+        this.start = requireNonNull(start, "start");
+        this.policies = List.copyOf(requireNonNull(policies, "policies"));
+        if (buckets < 1) {
+            throw new IllegalArgumentException("buckets must be >= 1");
+        }
+        this.seconds = new double[buckets];
+        this.demand = new double[buckets];
+        this.demandPeak = new double[buckets];
+        this.capacity = new double[this.policies.size()][buckets];
+        this.replicas = new int[this.policies.size()][buckets];
+        this.counts = new int[buckets];
+        Arrays.fill(seconds, Double.NaN);
+    }
+
+    /** Adds one tick's demand at second {@code t} to bucket {@code b}. */
+    void addDemand(int b, double t, double demandQps) {
+        if (Double.isNaN(seconds[b])) {
+            seconds[b] = t;
+        }
+        demand[b] += demandQps;
+        demandPeak[b] = Math.max(demandPeak[b], demandQps);
+        counts[b]++;
+        used = Math.max(used, b + 1);
+    }
+
+    /** Adds policy {@code lane}'s state at one tick to bucket {@code b}. */
+    void addLane(int lane, int b, double capacityQps, int replicaCount) {
+        capacity[lane][b] += capacityQps;
+        replicas[lane][b] = Math.max(replicas[lane][b], replicaCount);
+    }
+
+    public Instant start() {
+        return start;
+    }
+
+    public List<String> policies() {
+        return policies;
+    }
+
+    /** Buckets that received data. */
+    public int size() {
+        return used;
+    }
+
+    /** Seconds since start of bucket {@code i}'s first tick. */
+    public double seconds(int i) {
+        return seconds[i];
+    }
+
+    /** Mean demand in requests/s in bucket {@code i}. */
+    public double demand(int i) {
+        return counts[i] == 0 ? 0 : demand[i] / counts[i];
+    }
+
+    /** Highest demand at a tick in requests/s in bucket {@code i}. */
+    public double demandPeak(int i) {
+        return demandPeak[i];
+    }
+
+    /** Mean ready capacity in requests/s of policy {@code lane} in bucket {@code i}. */
+    public double capacity(int lane, int i) {
+        return counts[i] == 0 ? 0 : capacity[lane][i] / counts[i];
+    }
+
+    /** Most replicas of policy {@code lane} in bucket {@code i}. */
+    public int replicas(int lane, int i) {
+        return replicas[lane][i];
+    }
+}

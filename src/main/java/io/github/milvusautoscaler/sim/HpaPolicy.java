@@ -1,0 +1,424 @@
+package io.github.milvusautoscaler.sim;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.milvusautoscaler.core.Action;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.SignalReading;
+import io.github.milvusautoscaler.core.SignalState;
+import io.github.milvusautoscaler.core.Target;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * The Kubernetes HorizontalPodAutoscaler controller for one HPA with one CPU Resource metric
+ * ({@code target.type: Utilization}), re-implemented from kube-controller-manager's
+ * {@code pkg/controller/podautoscaler} ({@code horizontal.go}, {@code replica_calculator.go}) so the
+ * baselines behave as a real HPA would, not as a formula would.
+ *
+ * <p>Each sync (every {@code sync-period}, 15 s):
+ * <ol>
+ *   <li>Current replicas outside [min, max] go straight to the bound.</li>
+ *   <li>Utilization is the ready pods' CPU as an integer percent of request, truncated like the
+ *       controller's milli-CPU arithmetic; the target is {@code averageUtilization}, an integer
+ *       percent: our CPU band's middle 57.5% rounds to 58. A pod that started less than
+ *       {@code cpu-initialization-period} (5 min) ago and became ready less than one metric window
+ *       (the 2 min rate window) ago counts as not ready, so a lagging rate that still reflects
+ *       fewer pods does not buy a second scale-out.</li>
+ *   <li>ratio = utilization / target. Within tolerance (|ratio - 1| <= 0.1) nothing changes.
+ *       Otherwise desired = ceil(ratio x ready pods): 3 pods at 50% with target 30% give
+ *       ceil(1.667 x 3) = 5. On a scale-up while pods are not ready, those pods count as 0% and
+ *       the ratio is recomputed over all pods; if that flips the direction or lands within
+ *       tolerance, nothing changes (the controller's guard against over-scaling on warming pods).</li>
+ *   <li>Stabilization: the recommendation becomes the max (scale-down) or min (scale-up) of this
+ *       and every recommendation of the last window (300 s down, 0 s up by default).</li>
+ *   <li>Rate limits: each policy allows a change relative to the replicas at the start of its
+ *       period, computed from the scale events of that period: Percent 100 from 10 replicas allows
+ *       20, Pods 4 allows 14, selectPolicy Max takes 20. The result is clamped to [min, max].</li>
+ * </ol>
+ *
+ * <p>Pods are tracked from the replica counts (this policy's own writes and the ready count), as
+ * the simulator has no per-pod view; the CPU value is the average over all ready pods even when
+ * some of them are ignored. Not modelled: missing pod metrics and multiple metrics.
+ */
+public final class HpaPolicy implements SimPolicy {
+
+    /** Name of the baseline with the API server's default behavior. */
+    public static final String HPA = "hpa";
+    /** Name of the baseline with the Milvus operator sample's behavior. */
+    public static final String HPA_MILVUS = "hpa-milvus";
+
+    private final String name;
+    private final Target target;
+    private final HpaBehavior behavior;
+    private final int minReplicas;
+    private final int maxReplicas;
+    private final int targetPercent;
+    private final double tolerance;
+    private final long syncMillis;
+    private final long upWindowMillis;
+    private final long downWindowMillis;
+    private final long longestUpPeriodMillis;
+    private final long longestDownPeriodMillis;
+    private final long cpuInitializationMillis;
+    private final long metricWindowMillis;
+
+    private final List<long[]> recommendations = new ArrayList<>();
+    private final List<long[]> upEvents = new ArrayList<>();
+    private final List<long[]> downEvents = new ArrayList<>();
+    private long lastSyncMillis = Long.MIN_VALUE;
+    private Reason lastHold = Reason.IN_BAND;
+    /** Start times of pods not yet ready, oldest first. */
+    private final ArrayDeque<Long> starting = new ArrayDeque<>();
+    /** (start, ready) times of pods whose CPU may still be ignored, oldest first. */
+    private final ArrayDeque<long[]> freshReady = new ArrayDeque<>();
+    /** Ready pods expected at the next tick if none became ready: -1 before the first tick. */
+    private int expectedReady = -1;
+
+    /**
+     * @param name        the name in reports
+     * @param target      the target decisions name
+     * @param behavior    spec.behavior after API defaulting
+     * @param minReplicas spec.minReplicas
+     * @param maxReplicas spec.maxReplicas
+     * @param cpuTarget   target utilization as a fraction (0.575); converted to an integer percent
+     * @param flags       the controller's tolerance, sync period, default downscale stabilization
+     *                    and CPU initialization period
+     * @param metricWindow how much time one CPU value covers (the rate window)
+     */
+    public HpaPolicy(String name, Target target, HpaBehavior behavior, int minReplicas, int maxReplicas,
+                     double cpuTarget, SimSettings.Hpa flags, Duration metricWindow) {
+        this.name = requireNonNull(name, "name");
+        this.target = requireNonNull(target, "target");
+        this.behavior = requireNonNull(behavior, "behavior");
+        requireNonNull(flags, "flags");
+        if (minReplicas < 1 || maxReplicas < minReplicas) {
+            throw new IllegalArgumentException("need 1 <= minReplicas (" + minReplicas + ") <= maxReplicas (" + maxReplicas + ")");
+        }
+        this.minReplicas = minReplicas;
+        this.maxReplicas = maxReplicas;
+        // 0.575 * 100 is 57.49999999999999 in binary floating point; the SRE means 57.5, which rounds to 58.
+        this.targetPercent = (int) Math.round(cpuTarget * 100 + 1e-9);
+        if (targetPercent < 1) {
+            throw new IllegalArgumentException("HPA averageUtilization must be >= 1%, was " + cpuTarget);
+        }
+        this.tolerance = flags.tolerance();
+        this.syncMillis = flags.syncPeriod().toMillis();
+        this.upWindowMillis = behavior.scaleUp().stabilizationWindow().orElse(Duration.ZERO).toMillis();
+        this.downWindowMillis = behavior.scaleDown().stabilizationWindow().orElse(flags.downscaleStabilization()).toMillis();
+        this.longestUpPeriodMillis = behavior.scaleUp().longestPeriod().toMillis();
+        this.longestDownPeriodMillis = behavior.scaleDown().longestPeriod().toMillis();
+        this.cpuInitializationMillis = flags.cpuInitializationPeriod().toMillis();
+        this.metricWindowMillis = requireNonNull(metricWindow, "metricWindow").toMillis();
+    }
+
+    /** {@code hpa}: default behavior, bounds and CPU target from the simulator settings. */
+    public static HpaPolicy kubernetesDefault(String name, SimContext ctx) {
+        SimSettings s = ctx.settings();
+        return new HpaPolicy(name, ctx.target(), HpaBehavior.kubernetesDefault(), s.bounds().minReplicas(),
+                s.bounds().maxReplicas(), s.bounds().cpuTarget(), s.hpa(), s.scrape().rateWindow());
+    }
+
+    /** {@code hpa-milvus}: the Milvus operator sample's behavior, bounds and CPU target from the settings. */
+    public static HpaPolicy milvusOperatorSample(String name, SimContext ctx) {
+        SimSettings s = ctx.settings();
+        return new HpaPolicy(name, ctx.target(), HpaBehavior.milvusOperatorSample(), s.bounds().minReplicas(),
+                s.bounds().maxReplicas(), s.bounds().cpuTarget(), s.hpa(), s.scrape().rateWindow());
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** The target as the HPA spec holds it: an integer percent of the CPU request. */
+    public int targetPercent() {
+        return targetPercent;
+    }
+
+    @Override
+    public Decision tick(Observation observation, ReplicaStatus status, Instant now) {
+        requireNonNull(observation, "observation");
+        requireNonNull(status, "status");
+        requireNonNull(now, "now");
+        long t = now.toEpochMilli();
+        int current = status.current();
+        Signal cpu = observation.signals().get(SimulatedComponent.CPU);
+        Map<String, SignalReading> readings = readings(cpu);
+        int fresh = trackPods(status, t);
+        if (lastSyncMillis != Long.MIN_VALUE && t - lastSyncMillis < syncMillis) {
+            return hold(now, status, lastHold, readings, name + ": between syncs (every " + syncMillis / 1000 + "s)");
+        }
+        lastSyncMillis = t;
+        if (recommendations.isEmpty()) {
+            recommendations.add(new long[] {current, t});
+        }
+        if (current == 0) {
+            return hold(now, status, Reason.PAUSED, readings,
+                    name + ": scaling is disabled since the replica count of the target is zero");
+        }
+        if (current > maxReplicas) {
+            return scale(now, status, maxReplicas, Reason.ABOVE_MAX, readings,
+                    name + ": current replicas above maxReplicas " + maxReplicas + "; " + current + " -> " + maxReplicas);
+        }
+        if (current < minReplicas) {
+            return scale(now, status, minReplicas, Reason.BELOW_MIN, readings,
+                    name + ": current replicas below minReplicas " + minReplicas + "; " + current + " -> " + minReplicas);
+        }
+        if (cpu == null || !cpu.isKnown()) {
+            String why = cpu == null ? "no cpu signal" : cpu.problem();
+            return hold(now, status, Reason.ALL_SIGNALS_UNKNOWN, readings,
+                    name + ": failed to get cpu utilization (" + why + "); the controller does not scale without metrics");
+        }
+        int ready = Math.max(0, status.ready() - fresh);
+        if (ready == 0) {
+            return hold(now, status, Reason.ALL_SIGNALS_UNKNOWN, readings,
+                    name + ": did not receive metrics for any ready pods");
+        }
+        int utilization = percentOf(cpu.value().getAsDouble());
+        int proposal = resourceReplicas(current, ready, utilization);
+        int stabilized = stabilize(current, proposal, t);
+        int desired = limitRate(current, stabilized, t);
+        String numbers = name + ": cpu " + utilization + "% of request vs target " + targetPercent + "% on " + ready
+                + " ready of " + current + " pods" + (fresh > 0 ? " (" + fresh + " just ready, ignored)" : "")
+                + "; recommendation " + proposal;
+        if (desired > current) {
+            return scale(now, status, desired, Reason.SIGNAL_HIGH, readings, numbers + "; " + current + " -> " + desired);
+        }
+        if (desired < current) {
+            return scale(now, status, desired, Reason.SIGNALS_LOW, readings, numbers + "; " + current + " -> " + desired);
+        }
+        if (proposal == current) {
+            return hold(now, status, Reason.IN_BAND, readings, numbers + "; within tolerance or no change; " + current + " replicas");
+        }
+        if (proposal > current) {
+            return current >= maxReplicas
+                    ? hold(now, status, Reason.AT_MAX, readings, numbers + "; at maxReplicas " + maxReplicas)
+                    : hold(now, status, Reason.SCALE_OUT_COOLDOWN, readings,
+                    numbers + "; ScaleUpLimit: no more pods this period; " + current + " replicas");
+        }
+        if (stabilized >= current) {
+            return hold(now, status, Reason.SUSTAINING_LOW, readings, numbers + "; ScaleDownStabilized: highest"
+                    + " recommendation of the last " + downWindowMillis / 1000 + "s is " + stabilized + "; " + current + " replicas");
+        }
+        return current <= minReplicas
+                ? hold(now, status, Reason.AT_MIN, readings, numbers + "; at minReplicas " + minReplicas)
+                : hold(now, status, Reason.SCALE_IN_COOLDOWN, readings,
+                numbers + "; ScaleDownLimit: no fewer pods this period; " + current + " replicas");
+    }
+
+    /** CPU fraction to the controller's integer percent: 0.29 is 29, not 28.999... truncated to 28. */
+    static int percentOf(double fraction) {
+        return (int) Math.floor(fraction * 100 + 1e-9);
+    }
+
+    /**
+     * {@code GetResourceReplicas}: the recommendation from utilization over ready pods, with the
+     * not-ready pods counted as 0% on a scale-up.
+     */
+    int resourceReplicas(int current, int ready, int utilization) {
+        double ratio = (double) utilization / targetPercent;
+        int unready = Math.max(0, current - ready);
+        boolean rebalanceUnready = unready > 0 && ratio > 1.0;
+        if (!rebalanceUnready) {
+            if (Math.abs(1.0 - ratio) <= tolerance) {
+                return current;
+            }
+            return (int) Math.ceil(ratio * ready);
+        }
+        int pods = ready + unready;
+        int newUtilization = (int) Math.floor((double) utilization * ready / pods + 1e-9);
+        double newRatio = (double) newUtilization / targetPercent;
+        if (Math.abs(1.0 - newRatio) <= tolerance || newRatio < 1.0) {
+            return current;
+        }
+        int proposal = (int) Math.ceil(newRatio * pods);
+        return proposal < current ? current : proposal;
+    }
+
+    /**
+     * {@code stabilizeRecommendationWithBehaviors}: the min (up) or max (down) of this and the
+     * window's recommendations, storing this one in place of an obsolete one.
+     */
+    int stabilize(int current, int proposal, long t) {
+        boolean up = proposal >= current;
+        long window = up ? upWindowMillis : downWindowMillis;
+        long cutoff = t - window;
+        long obsoleteCutoff = t - Math.max(upWindowMillis, downWindowMillis);
+        int recommendation = proposal;
+        int obsolete = -1;
+        for (int i = 0; i < recommendations.size(); i++) {
+            long[] r = recommendations.get(i);
+            if (r[1] > cutoff) {
+                recommendation = up ? Math.min(recommendation, (int) r[0]) : Math.max(recommendation, (int) r[0]);
+            }
+            if (r[1] < obsoleteCutoff) {
+                obsolete = i;
+            }
+        }
+        long[] entry = {proposal, t};
+        if (obsolete >= 0) {
+            recommendations.set(obsolete, entry);
+        } else {
+            recommendations.add(entry);
+        }
+        return recommendation;
+    }
+
+    /** {@code convertDesiredReplicasWithBehaviorRate}: the rate limits, then [min, max]. */
+    int limitRate(int current, int desired, long t) {
+        if (desired > current) {
+            int limit = scaleUpLimit(current, t);
+            if (limit < current) {
+                limit = current;
+            }
+            int allowed = Math.min(maxReplicas, limit);
+            return Math.min(desired, allowed);
+        }
+        if (desired < current) {
+            int limit = scaleDownLimit(current, t);
+            if (limit > current) {
+                limit = current;
+            }
+            int allowed = Math.max(minReplicas, limit);
+            return Math.max(desired, allowed);
+        }
+        return desired;
+    }
+
+    private int scaleUpLimit(int current, long t) {
+        HpaBehavior.Rules rules = behavior.scaleUp();
+        if (rules.select() == HpaBehavior.Select.DISABLED) {
+            return current;
+        }
+        int result = rules.select() == HpaBehavior.Select.MIN ? Integer.MAX_VALUE : Integer.MIN_VALUE;
+        for (HpaBehavior.Policy p : rules.policies()) {
+            int added = changeInPeriod(upEvents, p.period().toMillis(), t);
+            int periodStart = current - added;
+            int proposed = p.type() == HpaBehavior.PolicyType.PODS
+                    ? periodStart + p.value()
+                    : (int) Math.ceil(periodStart * (1 + p.value() / 100.0));
+            result = rules.select() == HpaBehavior.Select.MIN ? Math.min(result, proposed) : Math.max(result, proposed);
+        }
+        return result;
+    }
+
+    private int scaleDownLimit(int current, long t) {
+        HpaBehavior.Rules rules = behavior.scaleDown();
+        if (rules.select() == HpaBehavior.Select.DISABLED) {
+            return current;
+        }
+        int result = rules.select() == HpaBehavior.Select.MIN ? Integer.MIN_VALUE : Integer.MAX_VALUE;
+        for (HpaBehavior.Policy p : rules.policies()) {
+            int removed = changeInPeriod(downEvents, p.period().toMillis(), t);
+            int periodStart = current + removed;
+            int proposed = p.type() == HpaBehavior.PolicyType.PODS
+                    ? periodStart - p.value()
+                    : (int) (periodStart * (1 - p.value() / 100.0));
+            result = rules.select() == HpaBehavior.Select.MIN ? Math.max(result, proposed) : Math.min(result, proposed);
+        }
+        return result;
+    }
+
+    /** {@code getReplicasChangePerPeriod}: the replicas changed by events strictly inside the period. */
+    private static int changeInPeriod(List<long[]> events, long periodMillis, long t) {
+        long cutoff = t - periodMillis;
+        int change = 0;
+        for (long[] e : events) {
+            if (e[1] > cutoff) {
+                change += (int) e[0];
+            }
+        }
+        return change;
+    }
+
+    /** {@code storeScaleEvent}: events older than the longest period can never count again, so they go. */
+    private void storeScaleEvent(int from, int to, long t) {
+        if (to > from) {
+            upEvents.removeIf(e -> e[1] < t - longestUpPeriodMillis);
+            upEvents.add(new long[] {to - from, t});
+        } else {
+            downEvents.removeIf(e -> e[1] < t - longestDownPeriodMillis);
+            downEvents.add(new long[] {from - to, t});
+        }
+    }
+
+    /**
+     * Follows pods through the replica counts: pods this policy added start now; a rise in ready
+     * pods readies the oldest starting ones. Returns how many ready pods are still too fresh to
+     * count: started less than {@code cpu-initialization-period} ago and ready less than one metric
+     * window ago (the controller's {@code groupPods}). E.g. a pod created at 12:00 and ready at
+     * 12:04 is ignored until 12:05 (5 min after start), sooner if the window ends first.
+     */
+    private int trackPods(ReplicaStatus status, long t) {
+        if (expectedReady >= 0) {
+            int newlyReady = status.ready() - expectedReady;
+            for (int i = 0; i < newlyReady; i++) {
+                Long start = starting.pollFirst();
+                freshReady.addLast(new long[] {start == null ? Long.MIN_VALUE / 2 : start, t});
+            }
+            for (int i = 0; i > newlyReady && !freshReady.isEmpty(); i--) {
+                freshReady.pollLast();
+            }
+        }
+        expectedReady = status.ready();
+        freshReady.removeIf(p -> t >= p[0] + cpuInitializationMillis || t >= p[1] + metricWindowMillis);
+        return freshReady.size();
+    }
+
+    /** Records this policy's own write: new pods start now; a scale-in removes not-ready pods first. */
+    private void trackWrite(ReplicaStatus status, int to, long t) {
+        int from = status.current();
+        for (int i = from; i < to; i++) {
+            starting.addLast(t);
+        }
+        int readyRemoved = 0;
+        for (int i = to; i < from; i++) {
+            if (!starting.isEmpty()) {
+                starting.pollLast();
+            } else {
+                readyRemoved++;
+                freshReady.pollLast();
+            }
+        }
+        expectedReady = Math.max(0, status.ready() - readyRemoved);
+    }
+
+    private Map<String, SignalReading> readings(Signal cpu) {
+        if (cpu == null || !cpu.isKnown()) {
+            return Map.of(SimulatedComponent.CPU, new SignalReading(OptionalDouble.empty(), SignalState.UNKNOWN));
+        }
+        double value = cpu.value().getAsDouble();
+        double ratio = (double) percentOf(value) / targetPercent;
+        SignalState state = ratio > 1 + tolerance ? SignalState.HIGH
+                : ratio < 1 - tolerance ? SignalState.LOW : SignalState.IN_BAND;
+        return Map.of(SimulatedComponent.CPU, new SignalReading(cpu.value(), state));
+    }
+
+    private Decision scale(Instant now, ReplicaStatus status, int to, Reason reason, Map<String, SignalReading> readings,
+                           String message) {
+        int from = status.current();
+        storeScaleEvent(from, to, now.toEpochMilli());
+        trackWrite(status, to, now.toEpochMilli());
+        Action action = to > from ? Action.SCALE_OUT : Action.SCALE_IN;
+        // BELOW_MIN/ABOVE_MAX carry their own direction; anything else follows the sign of the change.
+        Reason r = reason.action() == action ? reason : (action == Action.SCALE_OUT ? Reason.SIGNAL_HIGH : Reason.SIGNALS_LOW);
+        return new Decision(target, now, action, from, to, r, message, readings, false);
+    }
+
+    private Decision hold(Instant now, ReplicaStatus status, Reason reason, Map<String, SignalReading> readings,
+                          String message) {
+        int current = status.current();
+        lastHold = reason;
+        return new Decision(target, now, Action.HOLD, current, current, reason, message, readings, false);
+    }
+}

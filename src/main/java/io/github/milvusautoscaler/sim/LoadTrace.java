@@ -1,0 +1,166 @@
+package io.github.milvusautoscaler.sim;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+
+/**
+ * A load curve: points (time offset, value) joined by straight lines, oldest first, strictly
+ * increasing in time. Arrays rather than point objects because nyc_taxi alone has 10,320 points
+ * and the simulator walks them a million times.
+ *
+ * <p>Before the first point the curve holds the first value, after the last point the last value.
+ * Raw traces carry the file's own units (taxi passengers per 30 min); {@link #rescaled} turns
+ * them into search requests per second for the simulated component.
+ */
+public final class LoadTrace {
+
+    private final String name;
+    private final Instant start;
+    private final double[] offsets;
+    private final double[] values;
+
+    /**
+     * @param name    what reports call the trace ({@code nyc_taxi}, {@code step}, a file's base name)
+     * @param start   wall time of the first point
+     * @param offsets seconds since {@code start}; the first is 0, strictly increasing
+     * @param values  one finite, non-negative value per offset
+     */
+    public LoadTrace(String name, Instant start, double[] offsets, double[] values) {
+        this.name = requireNonNull(name, "name");
+        this.start = requireNonNull(start, "start");
+        requireNonNull(offsets, "offsets");
+        requireNonNull(values, "values");
+        if (offsets.length != values.length) {
+            throw new IllegalArgumentException("trace " + name + ": " + offsets.length + " offsets but " + values.length
+                    + " values");
+        }
+        if (offsets.length < 2) {
+            throw new IllegalArgumentException("trace " + name + " needs at least two points, has " + offsets.length);
+        }
+        if (offsets[0] != 0) {
+            throw new IllegalArgumentException("trace " + name + ": the first offset must be 0, was " + offsets[0]);
+        }
+        for (int i = 0; i < offsets.length; i++) {
+            if (i > 0 && !(offsets[i] > offsets[i - 1])) {
+                throw new IllegalArgumentException("trace " + name + ": point " + i + " is not after point " + (i - 1));
+            }
+            if (!Double.isFinite(values[i]) || values[i] < 0) {
+                throw new IllegalArgumentException("trace " + name + ": value " + values[i] + " at point " + i
+                        + " must be finite and >= 0");
+            }
+        }
+        this.offsets = offsets.clone();
+        this.values = values.clone();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Instant start() {
+        return start;
+    }
+
+    /** Seconds from the first point to the last. */
+    public double durationSeconds() {
+        return offsets[offsets.length - 1];
+    }
+
+    /** Wall time of the last point. */
+    public Instant end() {
+        return start.plus(Duration.ofNanos(Math.round(durationSeconds() * 1e9)));
+    }
+
+    public int size() {
+        return offsets.length;
+    }
+
+    /** Offset of point {@code i} in seconds. */
+    public double offset(int i) {
+        return offsets[i];
+    }
+
+    /** Value of point {@code i}. */
+    public double value(int i) {
+        return values[i];
+    }
+
+    /** The largest value. */
+    public double peak() {
+        double p = 0;
+        for (double v : values) {
+            p = Math.max(p, v);
+        }
+        return p;
+    }
+
+    /** The value at {@code seconds} after the start, interpolated linearly between points. */
+    public double valueAt(double seconds) {
+        if (seconds <= offsets[0]) {
+            return values[0];
+        }
+        int last = offsets.length - 1;
+        if (seconds >= offsets[last]) {
+            return values[last];
+        }
+        int i = Arrays.binarySearch(offsets, seconds);
+        if (i >= 0) {
+            return values[i];
+        }
+        int hi = -i - 1;
+        int lo = hi - 1;
+        double f = (seconds - offsets[lo]) / (offsets[hi] - offsets[lo]);
+        return values[lo] + f * (values[hi] - values[lo]);
+    }
+
+    /**
+     * The same curve scaled so its peak needs {@code peakNodes} nodes at 100%: every value is
+     * multiplied by {@code peakNodes * capacityQps / peak}. E.g. nyc_taxi's peak of 39,197
+     * passengers with 8 nodes of 200 qps becomes 1,600 qps, and its first value 10,844 becomes
+     * 10,844 / 39,197 * 1,600 = 442.6 qps.
+     *
+     * @throws IllegalArgumentException when the trace is all zeros (nothing to scale)
+     */
+    public LoadTrace rescaled(int peakNodes, double capacityQps) {
+        if (peakNodes < 1) {
+            throw new IllegalArgumentException("--peak-nodes must be >= 1, was " + peakNodes);
+        }
+        double peak = peak();
+        if (!(peak > 0)) {
+            throw new IllegalArgumentException("trace " + name + " is zero everywhere: there is no peak to rescale");
+        }
+        double factor = peakNodes * capacityQps / peak;
+        double[] scaled = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            scaled[i] = values[i] * factor;
+        }
+        return new LoadTrace(name, start, offsets, scaled);
+    }
+
+    /**
+     * The same curve with its time axis divided by {@code factor}: compress 2 plays a 2-day trace
+     * in 1 simulated day, each point's offset halved and its value (a rate) unchanged; 0.5
+     * stretches it to 4 days.
+     */
+    public LoadTrace compressed(double factor) {
+        if (!(factor > 0) || !Double.isFinite(factor)) {
+            throw new IllegalArgumentException("--compress must be a number > 0, was " + factor);
+        }
+        if (factor == 1) {
+            return this;
+        }
+        double[] squeezed = new double[offsets.length];
+        for (int i = 0; i < offsets.length; i++) {
+            squeezed[i] = offsets[i] / factor;
+        }
+        return new LoadTrace(name, start, squeezed, values);
+    }
+
+    @Override
+    public String toString() {
+        return "LoadTrace[" + name + ", " + offsets.length + " points, " + durationSeconds() + " s]";
+    }
+}

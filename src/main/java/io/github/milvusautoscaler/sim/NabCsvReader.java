@@ -1,0 +1,153 @@
+package io.github.milvusautoscaler.sim;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.util.Arrays;
+
+/**
+ * Reads a trace in the Numenta Anomaly Benchmark's CSV format: a header {@code timestamp,value},
+ * then one {@code YYYY-MM-DD HH:MM:SS,number} row per sample, oldest first. Timestamps are read
+ * as UTC (NAB files carry no zone; only differences matter to the simulator).
+ *
+ * <p>Any bad row stops the read with the source name and the line number (the header is line 1),
+ * because a silently skipped row would shift every later decision.
+ */
+public final class NabCsvReader {
+
+    /** The only header NAB files have. */
+    public static final String HEADER = "timestamp,value";
+
+    private static final DateTimeFormatter TIMESTAMP =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").withResolverStyle(ResolverStyle.STRICT);
+
+    private NabCsvReader() {
+    }
+
+    /**
+     * Reads {@code file}; the trace is named after the file without {@code .csv}.
+     *
+     * @throws TraceFormatException naming the file (and line) when it cannot be read or parsed
+     */
+    public static LoadTrace read(Path file) {
+        requireNonNull(file, "file");
+        String fileName = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+        String name = fileName.endsWith(".csv") ? fileName.substring(0, fileName.length() - 4) : fileName;
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new TraceFormatException("cannot read trace file " + file + ": "
+                    + (Files.exists(file) ? "not a readable regular file" : "no such file"));
+        }
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return read(name, in, file.toString());
+        } catch (IOException e) {
+            throw new TraceFormatException("cannot read trace file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads NAB CSV from {@code in}.
+     *
+     * @param name   the trace's name in reports
+     * @param in     the CSV text
+     * @param source what error messages call the input (a path or {@code bundled nyc_taxi.csv})
+     * @throws TraceFormatException naming {@code source} and the line of the first bad row
+     */
+    public static LoadTrace read(String name, Reader in, String source) throws IOException {
+        requireNonNull(name, "name");
+        requireNonNull(in, "in");
+        requireNonNull(source, "source");
+        BufferedReader lines = in instanceof BufferedReader b ? b : new BufferedReader(in);
+        String header = lines.readLine();
+        if (header == null) {
+            throw new TraceFormatException(source + ": empty file, expected the header '" + HEADER + "'");
+        }
+        if (header.startsWith("\uFEFF")) {
+            header = header.substring(1);
+        }
+        if (!header.strip().equals(HEADER)) {
+            throw new TraceFormatException(source + " line 1: header is '" + header.strip() + "', expected '" + HEADER + "'");
+        }
+        double[] offsets = new double[1024];
+        double[] values = new double[1024];
+        int n = 0;
+        long firstEpoch = 0;
+        long previousEpoch = 0;
+        String previousText = null;
+        int previousLine = 0;
+        int lineNumber = 1;
+        String line;
+        while ((line = lines.readLine()) != null) {
+            lineNumber++;
+            if (line.isBlank()) {
+                continue;
+            }
+            int comma = line.indexOf(',');
+            if (comma < 0 || line.indexOf(',', comma + 1) >= 0) {
+                throw new TraceFormatException(source + " line " + lineNumber + ": expected 'YYYY-MM-DD HH:MM:SS,number',"
+                        + " got '" + abbreviate(line) + "'");
+            }
+            String timeText = line.substring(0, comma).strip();
+            String valueText = line.substring(comma + 1).strip();
+            long epoch;
+            try {
+                epoch = LocalDateTime.parse(timeText, TIMESTAMP).toEpochSecond(ZoneOffset.UTC);
+            } catch (DateTimeParseException e) {
+                throw new TraceFormatException(source + " line " + lineNumber + ": timestamp '" + abbreviate(timeText)
+                        + "' is not YYYY-MM-DD HH:MM:SS");
+            }
+            double value;
+            try {
+                value = Double.parseDouble(valueText);
+            } catch (NumberFormatException e) {
+                throw new TraceFormatException(source + " line " + lineNumber + ": value '" + abbreviate(valueText)
+                        + "' is not a number");
+            }
+            if (!Double.isFinite(value) || value < 0) {
+                throw new TraceFormatException(source + " line " + lineNumber + ": value " + valueText
+                        + " must be a finite number >= 0 (it is a load)");
+            }
+            if (n == 0) {
+                firstEpoch = epoch;
+            } else if (epoch == previousEpoch) {
+                throw new TraceFormatException(source + " line " + lineNumber + ": duplicate timestamp " + timeText
+                        + " (also on line " + previousLine + ")");
+            } else if (epoch < previousEpoch) {
+                throw new TraceFormatException(source + " line " + lineNumber + ": timestamp " + timeText
+                        + " is before " + previousText + " on line " + previousLine + "; rows must be sorted oldest first");
+            }
+            if (n == offsets.length) {
+                offsets = Arrays.copyOf(offsets, n * 2);
+                values = Arrays.copyOf(values, n * 2);
+            }
+            offsets[n] = epoch - firstEpoch;
+            values[n] = value;
+            n++;
+            previousEpoch = epoch;
+            previousText = timeText;
+            previousLine = lineNumber;
+        }
+        if (n == 0) {
+            throw new TraceFormatException(source + ": no data rows after the header");
+        }
+        if (n == 1) {
+            throw new TraceFormatException(source + ": only one data row (line " + previousLine
+                    + "); a trace needs at least two to span any time");
+        }
+        return new LoadTrace(name, Instant.ofEpochSecond(firstEpoch), Arrays.copyOf(offsets, n), Arrays.copyOf(values, n));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+    }
+}

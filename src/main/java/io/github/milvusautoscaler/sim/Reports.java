@@ -1,0 +1,142 @@
+package io.github.milvusautoscaler.sim;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The scorecard as report.json, report.md and a plain-text table; all three take their columns
+ * from {@link Column}.
+ */
+public final class Reports {
+
+    private Reports() {
+    }
+
+    /**
+     * report.json: exactly {@code {"trace", "simulatedSeconds", "results": [{"policy", <Column keys>}]}}.
+     */
+    public static String json(SimulationResult result) {
+        requireNonNull(result, "result");
+        JsonObject root = new JsonObject();
+        root.addProperty("trace", result.trace());
+        root.addProperty("simulatedSeconds", result.simulatedSeconds());
+        JsonArray results = new JsonArray();
+        for (Scorecard card : result.results()) {
+            JsonObject o = new JsonObject();
+            o.addProperty("policy", card.policy());
+            for (Column c : Column.values()) {
+                o.addProperty(c.key(), c.valueOf(card));
+            }
+            results.add(o);
+        }
+        root.add("results", results);
+        return new GsonBuilder().setPrettyPrinting().create().toJson(root) + "\n";
+    }
+
+    /** The scorecard as an aligned text table, policy first, one line per policy. */
+    public static String table(SimulationResult result) {
+        requireNonNull(result, "result");
+        List<String[]> rows = new ArrayList<>();
+        Column[] cols = Column.values();
+        String[] header = new String[cols.length + 1];
+        header[0] = "policy";
+        for (int i = 0; i < cols.length; i++) {
+            header[i + 1] = cols[i].header();
+        }
+        rows.add(header);
+        for (Scorecard card : result.results()) {
+            String[] row = new String[cols.length + 1];
+            row[0] = card.policy();
+            for (int i = 0; i < cols.length; i++) {
+                row[i + 1] = cols[i].format(card);
+            }
+            rows.add(row);
+        }
+        int[] width = new int[header.length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                width[i] = Math.max(width[i], row[i].length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                if (i == 0) {
+                    sb.append(String.format(Locale.ROOT, "%-" + width[i] + "s", row[i]));
+                } else {
+                    sb.append("  ").append(String.format(Locale.ROOT, "%" + width[i] + "s", row[i]));
+                }
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * report.md: what was simulated, the scorecard as a Markdown table, what each column means,
+     * and the chart.
+     *
+     * @param result   the run's result
+     * @param settings the settings it ran with, for the header
+     * @param compress the time compression used
+     */
+    public static String markdown(SimulationResult result, SimSettings settings, double compress) {
+        requireNonNull(result, "result");
+        requireNonNull(settings, "settings");
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Simulation: ").append(result.trace()).append("\n\n");
+        sb.append(summary(result, settings, compress)).append("\n\n");
+        Column[] cols = Column.values();
+        sb.append("| policy |");
+        for (Column c : cols) {
+            sb.append(' ').append(c.header()).append(" |");
+        }
+        sb.append("\n|---|");
+        sb.append("---:|".repeat(cols.length));
+        sb.append('\n');
+        for (Scorecard card : result.results()) {
+            sb.append("| ").append(card.policy()).append(" |");
+            for (Column c : cols) {
+                sb.append(' ').append(c.format(card)).append(" |");
+            }
+            sb.append('\n');
+        }
+        sb.append("\nColumns:\n\n");
+        for (Column c : cols) {
+            sb.append("- **").append(c.header()).append("** (`").append(c.key()).append("`): ").append(c.meaning());
+            if (c == Column.HOT_SECONDS) {
+                sb.append(String.format(Locale.ROOT, " (%.2f)", settings.score().hotAbove()));
+            } else if (c == Column.REVERSALS) {
+                sb.append(" (").append(settings.score().reversalWindow().toMinutes()).append(" min)");
+            }
+            sb.append('\n');
+        }
+        sb.append("\n![load, capacity and replicas over time](chart.svg)\n\n");
+        sb.append("`decisions-<policy>.jsonl` hold every scale action and every HOLD whose reason differs from the"
+                + " previous decision's (repeated HOLDs are left out to keep a long run's log small).\n");
+        return sb.toString();
+    }
+
+    /** One line saying what was simulated: trace, span, peak sizing, model timing, bounds. */
+    public static String summary(SimulationResult result, SimSettings settings, double compress) {
+        double days = result.simulatedSeconds() / 86400.0;
+        return String.format(Locale.ROOT,
+                "Trace %s: %s simulated (%,d s)%s; peak = %d nodes x %.0f qps; nodes start in %ds + warm up %ds;"
+                        + " step-down drains %ds at -%.0f%% capacity; replicas [%d, %d]; tick %ds; Prometheus scrape %ds,"
+                        + " rate window %ds.",
+                result.trace(), days >= 2 ? String.format(Locale.ROOT, "%.1f days", days)
+                        : String.format(Locale.ROOT, "%.1f hours", result.simulatedSeconds() / 3600.0),
+                result.simulatedSeconds(), compress == 1 ? "" : String.format(Locale.ROOT, ", compressed %sx", compress),
+                settings.peakNodes(), settings.model().capacityQps(), settings.model().startup().toSeconds(),
+                settings.model().warmup().toSeconds(), settings.model().drain().toSeconds(),
+                settings.model().rebalancePenalty() * 100, settings.bounds().minReplicas(), settings.bounds().maxReplicas(),
+                settings.tick().toSeconds(), settings.scrape().interval().toSeconds(),
+                settings.scrape().rateWindow().toSeconds());
+    }
+}

@@ -1,0 +1,27 @@
+package io.github.milvusautoscaler.sim;
+
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import java.time.Instant;
+
+/**
+ * A scaling policy the simulator can run tick by tick against its own simulated component: the
+ * HPA baselines here, and the real policy through an adapter the cli wires in. One instance per
+ * run; it may keep state between ticks.
+ */
+public interface SimPolicy {
+
+    /** The name reports and file names use ({@code hpa}, {@code hpa-milvus}, {@code milvus-autoscaler}). */
+    String name();
+
+    /**
+     * Decides one tick. The decision's {@code from}/{@code to} are replica counts, its action,
+     * reason and message explain them; the simulator writes {@code to} to the component.
+     *
+     * @param observation the signals as Prometheus shows them at {@code now}
+     * @param status      current and ready replicas (and the last scale written)
+     * @param now         simulated time of the tick
+     */
+    Decision tick(Observation observation, ReplicaStatus status, Instant now);
+}

@@ -1,0 +1,32 @@
+package io.github.milvusautoscaler.sim;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
+/**
+ * What one run produced.
+ *
+ * @param trace            trace name
+ * @param simulatedSeconds seconds of simulated time scored (the trace's span after compression)
+ * @param results          one scorecard per policy, in the order the policies were given
+ * @param chart            downsampled series for chart.svg
+ */
+public record SimulationResult(String trace, long simulatedSeconds, List<Scorecard> results, ChartSeries chart) {
+
+    public SimulationResult {
+        requireNonNull(trace, "trace");
+        results = List.copyOf(requireNonNull(results, "results"));
+        requireNonNull(chart, "chart");
+    }
+
+    /** The scorecard of {@code policy}. */
+    public Scorecard result(String policy) {
+        for (Scorecard s : results) {
+            if (s.policy().equals(policy)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("no result for policy '" + policy + "'");
+    }
+}

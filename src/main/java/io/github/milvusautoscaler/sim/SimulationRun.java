@@ -1,0 +1,233 @@
+package io.github.milvusautoscaler.sim;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.Target;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * A simulation in progress: ticks at 0, tick, 2 x tick, ... before the trace's end, then the
+ * components run on to the end so the last partial tick is scored. At each tick, for each policy
+ * in turn: advance its component, observe, read, decide, apply, count.
+ *
+ * <p>Not thread-safe: one caller steps it (a parallel {@link #runToEnd} uses its own threads inside).
+ */
+public final class SimulationRun {
+
+    /** How often {@link RunListener#progress} is called, in ticks. */
+    private static final int PROGRESS_EVERY = 8192;
+
+    record Lane(SimPolicy policy, SimulatedComponent component, ScoreKeeper keeper) {
+    }
+
+    private final LoadTrace demand;
+    private final List<Lane> lanes;
+    private final Target target;
+    private final Instant origin;
+    private final long tickMillis;
+    private final long totalTicks;
+    private final long endMillis;
+    private final ChartSeries chart;
+    private final int buckets;
+    private long next;
+    private boolean finished;
+
+    SimulationRun(LoadTrace demand, SimSettings settings, List<Lane> lanes) {
+        this.demand = demand;
+        this.lanes = List.copyOf(lanes);
+        this.target = lanes.get(0).component().target();
+        this.origin = demand.start();
+        this.tickMillis = settings.tick().toMillis();
+        this.endMillis = Math.round(demand.durationSeconds() * 1000);
+        this.totalTicks = Math.max(1, (endMillis + tickMillis - 1) / tickMillis);
+        List<String> names = new ArrayList<>();
+        for (Lane l : lanes) {
+            names.add(l.policy().name());
+        }
+        this.buckets = (int) Math.min(settings.chartPoints(), totalTicks);
+        this.chart = new ChartSeries(origin, names, buckets);
+    }
+
+    /** True while ticks remain. */
+    public boolean hasNext() {
+        return next < totalTicks;
+    }
+
+    /** Ticks done so far. */
+    public long ticksDone() {
+        return next;
+    }
+
+    /** All ticks of the run. */
+    public long totalTicks() {
+        return totalTicks;
+    }
+
+    /** Simulated time of the next tick. */
+    public Instant nextTime() {
+        return origin.plusMillis(next * tickMillis);
+    }
+
+    /** The target every decision names. */
+    public Target target() {
+        return target;
+    }
+
+    /** Runs one tick for every policy and returns each one's state after it. */
+    public List<PolicyState> step() {
+        return step(RunListener.NONE);
+    }
+
+    /** Runs one tick, telling {@code listener} each decision, and returns each policy's state after it. */
+    public List<PolicyState> step(RunListener listener) {
+        requireNonNull(listener, "listener");
+        Decision[] decisions = tick(listener);
+        Instant now = origin.plusMillis((next - 1) * tickMillis);
+        List<PolicyState> states = new ArrayList<>(lanes.size());
+        for (int i = 0; i < lanes.size(); i++) {
+            SimulatedComponent c = lanes.get(i).component();
+            states.add(new PolicyState(lanes.get(i).policy().name(), now, decisions[i], c.replicas(), c.ready(),
+                    c.pending(), c.warming(), c.demandQps(), c.capacityQps()));
+        }
+        return states;
+    }
+
+    /**
+     * Runs every remaining tick. With {@code parallel}, each policy's lane runs on its own thread
+     * (up to the number of processors): lanes share nothing but the read-only demand curve, so
+     * results are identical either way and a three-policy year takes about a third of the time.
+     * {@link RunListener#decision} then comes from several threads, one per policy.
+     */
+    public void runToEnd(RunListener listener, boolean parallel) {
+        requireNonNull(listener, "listener");
+        long from = next;
+        int threads = parallel ? Math.min(lanes.size(), Runtime.getRuntime().availableProcessors()) : 1;
+        if (threads <= 1) {
+            for (int i = 0; i < lanes.size(); i++) {
+                runLane(i, from, listener);
+            }
+        } else {
+            ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "simulation-lane");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (int i = 0; i < lanes.size(); i++) {
+                    int lane = i;
+                    futures.add(pool.submit(() -> runLane(lane, from, listener)));
+                }
+                for (Future<?> f : futures) {
+                    await(f);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        next = totalTicks;
+        listener.progress(next, totalTicks);
+    }
+
+    private static void await(Future<?> f) {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while simulating", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Ticks lane {@code i} from tick {@code from} to the end; lane 0 reports progress and the chart's demand. */
+    private void runLane(int i, long from, RunListener listener) {
+        Lane lane = lanes.get(i);
+        for (long k = from; k < totalTicks; k++) {
+            tickLane(i, lane, k, listener);
+            if (i == 0 && (k + 1) % PROGRESS_EVERY == 0) {
+                listener.progress(k + 1, totalTicks);
+            }
+        }
+    }
+
+    private Decision[] tick(RunListener listener) {
+        if (!hasNext()) {
+            throw new IllegalStateException("the run is over: all " + totalTicks + " ticks are done");
+        }
+        long k = next++;
+        Decision[] decisions = new Decision[lanes.size()];
+        for (int i = 0; i < lanes.size(); i++) {
+            decisions[i] = tickLane(i, lanes.get(i), k, listener);
+        }
+        return decisions;
+    }
+
+    private Decision tickLane(int i, Lane lane, long k, RunListener listener) {
+        long atMillis = k * tickMillis;
+        Instant now = origin.plusMillis(atMillis);
+        int bucket = (int) (k * buckets / totalTicks);
+        SimulatedComponent c = lane.component();
+        Observation observation = c.observe(target, now);
+        ReplicaStatus status = c.read(target);
+        Decision d = requireNonNull(lane.policy().tick(observation, status, now),
+                () -> lane.policy().name() + " returned no decision");
+        c.apply(d, status);
+        lane.keeper().record(d);
+        listener.decision(lane.policy().name(), d);
+        if (i == 0) {
+            chart.addDemand(bucket, atMillis / 1000.0, c.demandQps());
+        }
+        chart.addLane(i, bucket, c.capacityQps(), c.replicas());
+        return d;
+    }
+
+    /** The simulated component of {@code policy}, e.g. to show its state. */
+    public SimulatedComponent component(String policy) {
+        for (Lane l : lanes) {
+            if (l.policy().name().equals(policy)) {
+                return l.component();
+            }
+        }
+        throw new IllegalArgumentException("no policy '" + policy + "' in this run");
+    }
+
+    /**
+     * Runs the components on to the trace's end (once) and returns the scorecards; call after the
+     * last tick.
+     *
+     * @throws IllegalStateException when ticks remain
+     */
+    public SimulationResult result() {
+        if (hasNext()) {
+            throw new IllegalStateException((totalTicks - next) + " ticks remain; step to the end first");
+        }
+        if (!finished) {
+            Instant end = origin.plusMillis(endMillis);
+            for (Lane l : lanes) {
+                l.component().advanceTo(end);
+            }
+            finished = true;
+        }
+        List<Scorecard> cards = new ArrayList<>();
+        for (Lane l : lanes) {
+            cards.add(l.keeper().scorecard(l.component().totals()));
+        }
+        return new SimulationResult(demand.name(), endMillis / 1000, cards, chart);
+    }
+}

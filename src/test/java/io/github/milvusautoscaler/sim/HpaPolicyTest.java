@@ -1,0 +1,252 @@
+package io.github.milvusautoscaler.sim;
+
+import static io.github.milvusautoscaler.sim.SimTestSupport.TARGET;
+import static io.github.milvusautoscaler.sim.SimTestSupport.at;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.milvusautoscaler.core.Action;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Health;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.Settle;
+import io.github.milvusautoscaler.core.Signal;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The HPA baselines against the Kubernetes documentation's examples and the controller's rules. */
+class HpaPolicyTest {
+
+    private static final SimSettings.Hpa FLAGS = new SimSettings.Hpa(0.1, Duration.ofSeconds(15), Duration.ofMinutes(5),
+            Duration.ofMinutes(5));
+    private static final Duration WINDOW = Duration.ofMinutes(2);
+
+    private static HpaPolicy hpa(double target, int min, int max) {
+        return new HpaPolicy("hpa", TARGET, HpaBehavior.kubernetesDefault(), min, max, target, FLAGS, WINDOW);
+    }
+
+    private static HpaPolicy hpaMilvus(double target, int min, int max) {
+        return new HpaPolicy("hpa-milvus", TARGET, HpaBehavior.milvusOperatorSample(), min, max, target, FLAGS, WINDOW);
+    }
+
+    private static Observation cpu(double seconds, double value, int pods) {
+        return new Observation(TARGET, at(seconds), Map.of("cpu", Signal.known("cpu", value, pods, Duration.ZERO)),
+                Settle.QUIET, Health.OK, List.of());
+    }
+
+    private static Decision tick(HpaPolicy p, double seconds, int current, int ready, double cpu) {
+        return p.tick(cpu(seconds, cpu, ready), ReplicaStatus.of(current, ready), at(seconds));
+    }
+
+    @Test
+    void threePodsAtFiftyPercentWithTargetThirtyGoToFive() {
+        // Kubernetes docs: desired = ceil(3 x 50 / 30) = ceil(5.0) = 5; the default behavior allows up to 7.
+        Decision d = tick(hpa(0.30, 1, 10), 0, 3, 3, 0.50);
+        assertEquals(Action.SCALE_OUT, d.action());
+        assertEquals(5, d.to());
+        assertEquals(Reason.SIGNAL_HIGH, d.reason());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        // Target 50%, 4 ready pods. Tolerance 0.1: no change while |util/50 - 1| <= 0.1.
+        "54% is within tolerance (1.08),                 0.54, HOLD,      4, IN_BAND",
+        "45% is within tolerance (0.90),                 0.45, HOLD,      4, IN_BAND",
+        "56% is outside: ceil(1.12 x 4) = 5,             0.56, SCALE_OUT, 5, SIGNAL_HIGH",
+        "40% is outside but ceil(0.8 x 4) = 4,           0.40, HOLD,      4, IN_BAND",
+        "30%: ceil(0.6 x 4) = 3 but the window holds 4,  0.30, HOLD,      4, SUSTAINING_LOW",
+        "a fraction 0.999 is 99% (integer percent): 8,   0.999, SCALE_OUT, 8, SIGNAL_HIGH",
+    })
+    void toleranceAndRatio(String name, double cpu, Action action, int to, Reason reason) {
+        Decision d = tick(hpa(0.50, 1, 10), 0, 4, 4, cpu);
+        assertEquals(action, d.action());
+        assertEquals(to, d.to());
+        assertEquals(reason, d.reason());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        // 1000% of request vs target 50%: ratio 20, so the rate limits always bind, even after the
+        // pods added in the last minute are ignored as too fresh. Default scale-up: max(100%, 4 pods)
+        // per 15 s; the event at t is no longer inside (t+15-15, t+15], so each sync starts a new period.
+        "t=0:  10 wants 200; Percent 100 -> 20 and Pods 4 -> 14; Max 20 |  0 | 10 | 20",
+        "t=15: Percent 100 of 20 -> 40                                  | 15 | 20 | 40",
+        "t=30: Percent 100 of 40 -> 80                                  | 30 | 40 | 80",
+        "t=45: 160 allowed but capped at maxReplicas 100                | 45 | 80 | 100",
+    })
+    void defaultBehaviorLimitsScaleUpPerPeriod(String name, double t, int current, int expected) {
+        HpaPolicy p = hpa(0.50, 1, 100);
+        // Replay the earlier syncs so the policy holds the same scale events the controller would.
+        double[] times = {0, 15, 30, 45};
+        int[] currents = {10, 20, 40, 80};
+        Decision last = null;
+        for (int i = 0; i < times.length && times[i] <= t; i++) {
+            last = tick(p, times[i], currents[i], currents[i], 10.0);
+        }
+        assertEquals(current, last.from());
+        assertEquals(expected, last.to());
+    }
+
+    @Test
+    void podsPolicyWinsForSmallCounts() {
+        // 2 pods at 250% vs 50%: desired 10; Percent 100 allows 4, Pods 4 allows 6; selectPolicy Max: 6.
+        assertEquals(6, tick(hpa(0.50, 1, 10), 0, 2, 2, 2.5).to());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        // Target 50%, default behavior (300 s scale-down window, max of the window's recommendations).
+        "t=100: recommends 4; window max 5 (t=0)              | 100 | 5 | 0.40  | HOLD     | 5",
+        "t=200: recommends 3; window max 5 (t=0)              | 200 | 5 | 0.30  | HOLD     | 5",
+        "t=300: t=0 left the window; max(4 3 3) = 4          | 300 | 5 | 0.30  | SCALE_IN | 4",
+        "t=400: 37% of 4 recommends 3; max of (100 400] is 3 | 400 | 4 | 0.375 | SCALE_IN | 3",
+    })
+    void scaleDownStabilizationKeepsTheMaxOfTheLast300s(String name, double t, int current, double cpu,
+                                                         Action action, int to) {
+        HpaPolicy p = hpa(0.50, 1, 10);
+        double[][] history = {{0, 5, 0.50}, {100, 5, 0.40}, {200, 5, 0.30}, {300, 5, 0.30}, {400, 4, 0.375}};
+        Decision last = null;
+        for (double[] h : history) {
+            if (h[0] > t) {
+                break;
+            }
+            last = tick(p, h[0], (int) h[1], (int) h[1], h[2]);
+        }
+        assertEquals(current, last.from());
+        assertEquals(action, last.action());
+        assertEquals(to, last.to());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        // 100% vs target 25% wants 4x; Milvus sample: 1 pod per 30 s. An event at t counts
+        // while it is inside (now - 30 s, now], so every other 15 s sync adds one.
+        "t=0:  2 -> 3,                           0,  2, SCALE_OUT, 3",
+        "t=15: the t=0 pod uses the 30 s budget, 15, 3, HOLD,      3",
+        "t=30: t=0 left the period: 3 -> 4,      30, 3, SCALE_OUT, 4",
+        "t=45: hold,                             45, 4, HOLD,      4",
+        "t=60: 4 -> 5,                           60, 4, SCALE_OUT, 5",
+    })
+    void milvusBehaviorAddsOnePodPer30s(String name, double t, int current, Action action, int to) {
+        HpaPolicy p = hpaMilvus(0.25, 1, 10);
+        double[] times = {0, 15, 30, 45, 60};
+        int[] currents = {2, 3, 3, 4, 4};
+        Decision last = null;
+        for (int i = 0; i < times.length && times[i] <= t; i++) {
+            last = tick(p, times[i], currents[i], currents[i], 1.0);
+        }
+        assertEquals(current, last.from());
+        assertEquals(action, last.action());
+        assertEquals(to, last.to());
+        if (action == Action.HOLD) {
+            assertEquals(Reason.SCALE_OUT_COOLDOWN, last.reason());
+        }
+    }
+
+    @Test
+    void milvusBehaviorRemovesOnePodPer60sAfterTheWindow() {
+        // 6 pods at 10% vs 50%: recommends ceil(0.2 x 6) = 2; 300 s window from t=0, then 1 pod per 60 s.
+        HpaPolicy p = hpaMilvus(0.50, 1, 10);
+        int current = 6;
+        int firstDown = -1;
+        StringBuilder steps = new StringBuilder();
+        for (int t = 0; t <= 480; t += 15) {
+            Decision d = tick(p, t, current, current, 0.10);
+            if (d.action() == Action.SCALE_IN) {
+                assertEquals(current - 1, d.to(), "one pod at a time");
+                firstDown = firstDown < 0 ? t : firstDown;
+                steps.append(t).append(':').append(d.to()).append(' ');
+                current = d.to();
+            }
+        }
+        // t=300 drops the t=0 recommendation of 6: 6 -> 5; then 60 s apart.
+        assertEquals("300:5 360:4 420:3 480:2 ", steps.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        // Not-ready pods count as 0% on a scale-up, and the ratio is recomputed over all pods.
+        "4 ready at 90%: ceil(1.8 x 4) = 8,                             4, 4, 0.90, 8",
+        "2 of 4 ready at 90%: 90 x 2 / 4 = 45% is within tolerance: hold, 4, 2, 0.90, 4",
+        "3 of 4 ready at 100%: 100 x 3 / 4 = 75%; ratio 1.5: ceil(6) = 6, 4, 3, 1.00, 6",
+    })
+    void notReadyPodsCountAsIdleOnScaleUp(String name, int current, int ready, double cpu, int to) {
+        assertEquals(to, tick(hpa(0.50, 1, 10), 0, current, ready, cpu).to());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "12 above max 10 goes straight to 10, 12, 10, SCALE_IN,  ABOVE_MAX",
+        "1 below min 2 goes to 2,              1,  2, SCALE_OUT, BELOW_MIN",
+    })
+    void outsideBoundsGoesToTheBound(String name, int current, int to, Action action, Reason reason) {
+        Decision d = tick(hpa(0.50, 2, 10), 0, current, current, 0.5);
+        assertEquals(to, d.to());
+        assertEquals(action, d.action());
+        assertEquals(reason, d.reason());
+    }
+
+    @Test
+    void unknownCpuHoldsLikeAControllerWithoutMetrics() {
+        HpaPolicy p = hpa(0.50, 1, 10);
+        Observation o = new Observation(TARGET, at(0), Map.of("cpu", Signal.unknown("cpu", "empty result")),
+                Settle.QUIET, Health.OK, List.of());
+        Decision d = p.tick(o, ReplicaStatus.of(4, 4), at(0));
+        assertEquals(Action.HOLD, d.action());
+        assertEquals(Reason.ALL_SIGNALS_UNKNOWN, d.reason());
+        assertEquals(4, d.to());
+    }
+
+    @Test
+    void decidesOnlyOncePerSyncPeriod() {
+        // Ticks every 5 s, sync every 15 s: 0 and 15 decide, 5 and 10 hold.
+        HpaPolicy p = hpa(0.50, 1, 100);
+        assertEquals(Action.SCALE_OUT, tick(p, 0, 2, 2, 2.0).action());
+        assertEquals(Action.HOLD, tick(p, 5, 4, 4, 2.0).action());
+        assertEquals(Action.HOLD, tick(p, 10, 4, 4, 2.0).action());
+        assertEquals(Action.SCALE_OUT, tick(p, 15, 4, 4, 2.0).action());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        // t=0: 2 pods at 100% vs 50% -> 4 (2 new pods start at 0). They are ready from t=240, but the
+        // rate still says 100% over the 2 pods that served: without the guard, ceil(2 x 4) = 8.
+        "t=240: 2 pods ready < 2 min and started < 5 min ago are ignored: 100 x 2/4 = 50%: hold | 240 | 1.0 | HOLD      | 4",
+        "t=285: still fresh (start + 5 min = 300): hold                                           | 285 | 0.9 | HOLD      | 4",
+        "t=300: 5 min after start they count: 60% of 4 -> ceil(1.2 x 4) = 5                      | 300 | 0.6 | SCALE_OUT | 5",
+    })
+    void podsJustReadyAreIgnoredDuringTheCpuInitializationPeriod(String name, double t, double cpu, Action action,
+                                                                  int to) {
+        HpaPolicy p = hpa(0.50, 1, 10);
+        assertEquals(4, tick(p, 0, 2, 2, 1.0).to());
+        for (int s = 15; s < 240; s += 15) {
+            assertEquals(Action.HOLD, tick(p, s, 4, 2, 1.0).action(), "2 pods still starting at " + s);
+        }
+        Decision d = null;
+        for (double s = 240; s <= t; s += 15) {
+            d = tick(p, s, 4, 4, s == t ? cpu : 1.0);
+        }
+        assertEquals(action, d.action(), d.message());
+        assertEquals(to, d.to());
+    }
+
+    @Test
+    void baselinesTargetTheMiddleOfTheCpuBandAsAnIntegerPercent() {
+        // reference.conf cpu band [0.40, 0.75]: middle 0.575 = 57.5%, an HPA spec holds 58.
+        SimContext ctx = new SimContext(TARGET, SimSettings.defaults(), SimSettings.loadConfig(Optional.empty()));
+        assertEquals(58, HpaPolicy.kubernetesDefault("hpa", ctx).targetPercent());
+        assertEquals(58, HpaPolicy.milvusOperatorSample("hpa-milvus", ctx).targetPercent());
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}%")
+    @CsvSource({"0.29, 29", "0.575, 57", "0.999, 99", "1.0, 100", "0.0, 0"})
+    void utilizationIsTruncatedToAnIntegerPercent(double fraction, int percent) {
+        assertEquals(percent, HpaPolicy.percentOf(fraction));
+    }
+}

@@ -1,0 +1,76 @@
+package io.github.milvusautoscaler.sim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class NabCsvReaderTest {
+
+    private static LoadTrace read(String csv) throws IOException {
+        return NabCsvReader.read("t", new StringReader(csv), "t.csv");
+    }
+
+    @Test
+    void readsRowsAsOffsetsFromTheFirstTimestamp() throws IOException {
+        LoadTrace t = read("timestamp,value\n2014-07-01 00:00:00,10844\n2014-07-01 00:30:00,8127\n\n2014-07-01 01:00:00,6210.5\n");
+        assertEquals(Instant.parse("2014-07-01T00:00:00Z"), t.start());
+        assertEquals(3, t.size());
+        assertArrayEquals(new double[] {0, 1800, 3600}, new double[] {t.offset(0), t.offset(1), t.offset(2)});
+        assertArrayEquals(new double[] {10844, 8127, 6210.5}, new double[] {t.value(0), t.value(1), t.value(2)});
+        assertEquals(3600, t.durationSeconds());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "empty file                 | ''                                                                              | t.csv: empty file",
+        "wrong header               | 'time,load\\n2014-07-01 00:00:00,1'                                             | t.csv line 1: header is 'time,load'",
+        "header only                | 'timestamp,value\\n'                                                            | t.csv: no data rows after the header",
+        "one row only               | 'timestamp,value\\n2014-07-01 00:00:00,1\\n'                                    | only one data row (line 2)",
+        "value not a number         | 'timestamp,value\\n2014-07-01 00:00:00,1\\n2014-07-01 00:05:00,abc'             | t.csv line 3: value 'abc' is not a number",
+        "NaN value                  | 'timestamp,value\\n2014-07-01 00:00:00,NaN\\n2014-07-01 00:05:00,1'             | t.csv line 2: value NaN must be a finite number >= 0",
+        "negative value             | 'timestamp,value\\n2014-07-01 00:00:00,1\\n2014-07-01 00:05:00,-3'              | t.csv line 3: value -3 must be a finite number >= 0",
+        "bad timestamp              | 'timestamp,value\\n2014-07-01 00:00:00,1\\n2014-07-01T00:05:00,2'               | t.csv line 3: timestamp '2014-07-01T00:05:00' is not YYYY-MM-DD HH:MM:SS",
+        "impossible date            | 'timestamp,value\\n2014-02-30 00:00:00,1\\n2014-07-01 00:05:00,2'               | t.csv line 2: timestamp '2014-02-30 00:00:00'",
+        "missing value              | 'timestamp,value\\n2014-07-01 00:00:00,1\\n2014-07-01 00:05:00'                 | t.csv line 3: expected 'YYYY-MM-DD HH:MM:SS,number'",
+        "extra column               | 'timestamp,value\\n2014-07-01 00:00:00,1,2\\n'                                   | t.csv line 2: expected 'YYYY-MM-DD HH:MM:SS,number'",
+        "duplicate timestamp        | 'timestamp,value\\n2014-07-01 00:00:00,1\\n2014-07-01 00:05:00,2\\n2014-07-01 00:05:00,3' | t.csv line 4: duplicate timestamp 2014-07-01 00:05:00 (also on line 3)",
+        "unsorted (blank line kept) | 'timestamp,value\\n2014-07-01 00:10:00,1\\n\\n2014-07-01 00:05:00,2'             | t.csv line 4: timestamp 2014-07-01 00:05:00 is before 2014-07-01 00:10:00 on line 2",
+    })
+    void badInputNamesTheFileAndLine(String name, String csv, String expected) {
+        TraceFormatException e = assertThrows(TraceFormatException.class, () -> read(csv.replace("\\n", "\n")));
+        assertTrue(e.getMessage().contains(expected), "message: " + e.getMessage());
+    }
+
+    @Test
+    void aMissingFileIsNamed(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.csv");
+        TraceFormatException e = assertThrows(TraceFormatException.class, () -> NabCsvReader.read(missing));
+        assertTrue(e.getMessage().contains("cannot read trace file " + missing + ": no such file"), e.getMessage());
+    }
+
+    @Test
+    void aFileIsNamedAfterItsBaseName(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("my_load.csv");
+        Files.writeString(f, "timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:01:00,2\n");
+        assertEquals("my_load", NabCsvReader.read(f).name());
+    }
+
+    @ParameterizedTest(name = "bundled {0}: {1} rows")
+    @CsvSource({"nyc_taxi, 10320, 39197", "elb_request_count, 4032, 656", "twitter_volume_amzn, 15831, 1673"})
+    void bundledTracesLoad(String name, int rows, double peak) {
+        LoadTrace t = TraceRegistry.bundled(name);
+        assertEquals(rows, t.size());
+        assertEquals(peak, t.peak(), 1e-9);
+    }
+}

@@ -1,0 +1,121 @@
+package io.github.milvusautoscaler.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigException;
+import io.github.milvusautoscaler.core.Component;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SimSettingsTest {
+
+    @Test
+    void referenceDefaults() {
+        SimSettings s = SimSettings.defaults();
+        assertEquals(Duration.ofSeconds(15), s.tick());
+        assertEquals(8, s.peakNodes());
+        assertTrue(s.initialReplicas().isEmpty());
+        assertEquals(200, s.model().capacityQps());
+        assertEquals(Duration.ofSeconds(60), s.model().startup());
+        assertEquals(Duration.ofMinutes(3), s.model().warmup());
+        assertEquals(Duration.ofMinutes(10), s.model().drain());
+        assertEquals(0.1, s.model().rebalancePenalty());
+        assertEquals(16L << 30, s.model().datasetBytes());
+        assertEquals(2L << 30, s.model().nodeOverheadBytes());
+        assertEquals(32L << 30, s.model().memoryLimitBytes());
+        assertEquals(Duration.ofSeconds(30), s.scrape().interval());
+        assertEquals(Duration.ofMinutes(2), s.scrape().rateWindow());
+        assertEquals(0.85, s.score().hotAbove());
+        assertEquals(Duration.ofMinutes(10), s.score().reversalWindow());
+        assertEquals(new SimSettings.Hpa(0.1, Duration.ofSeconds(15), Duration.ofMinutes(5), Duration.ofMinutes(5)), s.hpa());
+        // Bounds and CPU band come from milvus-autoscaler.defaults: target = (0.40 + 0.75) / 2 = 0.575.
+        assertEquals(1, s.bounds().minReplicas());
+        assertEquals(10, s.bounds().maxReplicas());
+        assertEquals(0.575, s.bounds().cpuTarget(), 1e-12);
+    }
+
+    @Test
+    void aUserFileOverridesSimAndPolicyDefaults(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("a.conf");
+        Files.writeString(f, """
+                milvus-autoscaler {
+                  sim { capacity-qps = 150, initial-replicas = 3, hpa.tolerance = 0.2 }
+                  defaults { max-replicas = 6, signals.cpu.target = 0.6 }
+                }
+                """);
+        SimSettings s = SimSettings.from(SimSettings.loadConfig(Optional.of(f)), Component.QUERY_NODE);
+        assertEquals(150, s.model().capacityQps());
+        assertEquals(3, s.initialReplicas().getAsInt());
+        assertEquals(0.2, s.hpa().tolerance());
+        assertEquals(6, s.bounds().maxReplicas());
+        assertEquals(0.6, s.bounds().cpuTarget());
+    }
+
+    @Test
+    void aTypoInTheSimBlockIsRefusedWithFileAndLine(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("typo.conf");
+        Files.writeString(f, "milvus-autoscaler.sim {\n  capasity-qps = 150\n}\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> SimSettings.loadConfig(Optional.of(f)));
+        assertTrue(e.getMessage().contains("typo.conf: 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("milvus-autoscaler.sim.capasity-qps"), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown key"), e.getMessage());
+    }
+
+    @Test
+    void everyBadValueIsReportedAtOnce(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("bad.conf");
+        Files.writeString(f, "milvus-autoscaler.sim {\n  rebalance-penalty = 1.5\n  capacity-qps = -1\n  warmup = soon\n}\n");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> SimSettings.from(SimSettings.loadConfig(Optional.of(f)), Component.QUERY_NODE));
+        String m = e.getMessage();
+        assertTrue(m.contains("bad.conf: 2: milvus-autoscaler.sim.rebalance-penalty: must be in [0.0, 1.0), was 1.5"), m);
+        assertTrue(m.contains("bad.conf: 3: milvus-autoscaler.sim.capacity-qps: must be > 0.0, was -1.0"), m);
+        assertTrue(m.contains("milvus-autoscaler.sim.warmup"), m);
+    }
+
+    @Test
+    void aRateWindowShorterThanTwoScrapesIsRefused(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("w.conf");
+        Files.writeString(f, "milvus-autoscaler.sim {\n  scrape-interval = 1m\n  rate-window = 1m\n}\n");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> SimSettings.from(SimSettings.loadConfig(Optional.of(f)), Component.QUERY_NODE));
+        assertTrue(e.getMessage().contains("rate() needs two samples"), e.getMessage());
+    }
+
+    @Test
+    void aMissingUserFileIsNamed(@TempDir Path dir) {
+        Path f = dir.resolve("missing.conf");
+        ConfigException e = assertThrows(ConfigException.class, () -> SimSettings.loadConfig(Optional.of(f)));
+        assertTrue(e.getMessage().contains("cannot read config file " + f), e.getMessage());
+    }
+
+    @Test
+    void everySimKeyInReferenceConfHasACommentAbove() throws IOException {
+        List<String> lines;
+        try (InputStream in = SimSettings.class.getClassLoader().getResourceAsStream("reference.conf")) {
+            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        }
+        int start = lines.indexOf("  sim {");
+        assertTrue(start > 0, "reference.conf has a sim block");
+        assertTrue(lines.get(start - 1).strip().startsWith("#"), "the sim block itself is explained");
+        int keys = 0;
+        for (int i = start + 1; i < lines.size() && !lines.get(i).equals("  }"); i++) {
+            String l = lines.get(i).strip();
+            if (l.contains("=") && !l.startsWith("#")) {
+                keys++;
+                assertTrue(lines.get(i - 1).strip().startsWith("#"), "no comment above: " + l);
+            }
+        }
+        assertEquals(21, keys);
+    }
+}

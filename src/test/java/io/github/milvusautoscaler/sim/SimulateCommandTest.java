@@ -1,0 +1,130 @@
+package io.github.milvusautoscaler.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.milvusautoscaler.cli.SimulateCommand;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+class SimulateCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int simulate(String... args) {
+        CommandLine cli = new CommandLine(new SimulateCommand());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void writesReportsChartAndDecisionLogs() throws IOException {
+        Path target = dir.resolve("reports/step");
+        int code = simulate("--trace", "step", "--policies", "hpa,hpa-milvus", "--out", target.toString());
+        assertEquals(0, code, err.toString());
+        assertEquals(Set.of("report.json", "report.md", "chart.svg", "decisions-hpa.jsonl", "decisions-hpa-milvus.jsonl"),
+                list(target));
+        JsonObject report = JsonParser.parseString(Files.readString(target.resolve("report.json"))).getAsJsonObject();
+        assertEquals("step", report.get("trace").getAsString());
+        assertEquals(21600, report.get("simulatedSeconds").getAsLong());
+        assertEquals(2, report.getAsJsonArray("results").size());
+        List<String> lines = Files.readAllLines(target.resolve("decisions-hpa.jsonl"), StandardCharsets.UTF_8);
+        assertTrue(lines.size() > 2 && lines.size() < 1440, "actions and reason changes only, not every tick: " + lines.size());
+        JsonObject first = JsonParser.parseString(lines.get(0)).getAsJsonObject();
+        assertEquals(List.of("time", "target", "action", "from", "to", "reason", "message", "signals", "dryRun"),
+                new ArrayList<>(first.keySet()));
+        assertEquals("2024-01-01T00:00:00Z", first.get("time").getAsString(), "simulated time, not wall time");
+        assertEquals("sim/step/queryNode", first.get("target").getAsString());
+        String stdout = out.toString();
+        assertTrue(stdout.contains("policy") && stdout.contains("hpa-milvus") && stdout.contains("overload s"), stdout);
+        assertTrue(Files.readString(target.resolve("chart.svg")).contains("hpa-milvus replicas"));
+    }
+
+    @Test
+    void anExistingOutDirectoryKeepsOtherFiles() throws IOException {
+        Path target = Files.createDirectories(dir.resolve("out"));
+        Files.writeString(target.resolve("notes.txt"), "mine");
+        assertEquals(0, simulate("--trace", "ramp", "--policies", "hpa", "--out", target.toString()), err.toString());
+        assertEquals("mine", Files.readString(target.resolve("notes.txt")));
+        assertTrue(Files.exists(target.resolve("report.json")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "unknown trace name     | --trace nope                                | unknown trace 'nope'",
+        "missing file           | --trace FILE:missing.csv                    | cannot read trace file",
+        "a directory            | --trace FILE:                               | not a readable regular file",
+        "bad CSV row            | --trace FILE:bad.csv                        | bad.csv line 3: value 'lots' is not a number",
+        "peak nodes below 1     | --trace step --peak-nodes 0                 | --peak-nodes must be >= 1, was 0",
+        "unknown policy         | --trace step --policies hpa,nope            | unknown policy 'nope'; known policies: hpa, hpa-milvus",
+        "policy twice           | --trace step --policies hpa,hpa             | --policies names 'hpa' twice",
+        "unknown component      | --trace step --component coordinator       | unknown component 'coordinator'",
+        "compress not positive  | --trace step --compress 0                   | --compress must be a number > 0",
+        "missing config file    | --trace step --config FILE:none.conf        | cannot read config file",
+        "bad config value       | --trace step --config FILE:bad.conf         | milvus-autoscaler.sim.capacity-qps: must be > 0.0",
+        "all-zero trace         | --trace FILE:zero.csv                       | is zero everywhere",
+    })
+    void badInputExitsTwoWithOneLineAndWritesNothing(String name, String args, String expected) throws IOException {
+        Files.writeString(dir.resolve("bad.csv"), "timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:01:00,lots\n");
+        Files.writeString(dir.resolve("zero.csv"), "timestamp,value\n2024-01-01 00:00:00,0\n2024-01-01 00:01:00,0\n");
+        Files.writeString(dir.resolve("bad.conf"), "milvus-autoscaler.sim.capacity-qps = -5\n");
+        Path target = dir.resolve("out");
+        List<String> argv = new ArrayList<>();
+        for (String a : args.trim().split("\\s+")) {
+            argv.add(a.startsWith("FILE:") ? dir.resolve(a.substring(5)).toString() : a);
+        }
+        if (!argv.contains("--policies")) {
+            argv.addAll(List.of("--policies", "hpa,hpa-milvus"));
+        }
+        argv.addAll(List.of("--out", target.toString()));
+        int code = simulate(argv.toArray(String[]::new));
+        assertEquals(2, code, err.toString());
+        String message = err.toString().strip();
+        assertFalse(message.contains("\n"), "one line: " + message);
+        assertTrue(message.startsWith("simulate: ") && message.contains(expected), message);
+        assertFalse(Files.exists(target), "nothing written to --out");
+        assertEquals("", out.toString());
+    }
+
+    @Test
+    void anOutPathThatIsAFileIsRefusedAndLeftAlone() throws IOException {
+        Path file = Files.writeString(dir.resolve("taken"), "keep");
+        assertEquals(2, simulate("--trace", "step", "--policies", "hpa", "--out", file.toString()));
+        assertTrue(err.toString().contains("exists and is not a directory"), err.toString());
+        assertEquals("keep", Files.readString(file));
+    }
+
+    @Test
+    void missingRequiredOptionsAreUsageErrors() {
+        assertEquals(2, simulate("--trace", "step"));
+        assertTrue(err.toString().contains("--out"), err.toString());
+    }
+
+    private static Set<String> list(Path d) throws IOException {
+        try (Stream<Path> files = Files.list(d)) {
+            return new TreeSet<>(files.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.github.milvusautoscaler.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.core.Action;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Reason;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class SimulationTest {
+
+    private static final SimSettings DEFAULTS = SimSettings.defaults();
+
+    private static Simulation.Builder step() {
+        return Simulation.builder().trace(Scenarios.generate("step", 1)).settings(DEFAULTS)
+                .policies(SimPolicies.builtIn(), List.of("hpa", "hpa-milvus"));
+    }
+
+    @Test
+    void everyPolicyGetsItsOwnComponentAndAScorecard() {
+        SimulationResult r = step().build().run(RunListener.NONE);
+        assertEquals("step", r.trace());
+        assertEquals(6 * 3600, r.simulatedSeconds());
+        assertEquals(List.of("hpa", "hpa-milvus"), r.results().stream().map(Scorecard::policy).toList());
+        for (Scorecard s : r.results()) {
+            // The step from 0.3 to 1.0 of peak needs scale-outs, the step back scale-ins.
+            assertTrue(s.scaleOuts() > 0 && s.scaleIns() > 0, s.toString());
+            assertTrue(s.minReplicas() >= 1 && s.maxReplicas() <= 10, s.toString());
+            // Cost: at least the min replica for 6 h, at most max replicas for 6 h.
+            assertTrue(s.nodeSeconds() >= 6 * 3600 && s.nodeSeconds() <= 10 * 6 * 3600, s.toString());
+        }
+        assertEquals(1, r.result("hpa-milvus").largestStepDown(), "the Milvus sample removes one pod per minute");
+    }
+
+    @Test
+    void parallelAndSequentialRunsAgree() {
+        Simulation sim = step().build();
+        assertEquals(sim.run(RunListener.NONE, false).results(), sim.run(RunListener.NONE, true).results());
+    }
+
+    @Test
+    void steppingGivesEachPolicysStateAndTheSameResult() {
+        Simulation sim = step().build();
+        SimulationRun run = sim.start();
+        List<PolicyState> first = run.step();
+        assertEquals(2, first.size());
+        PolicyState hpa = first.get(0);
+        assertEquals("hpa", hpa.policy());
+        assertEquals(Scenarios.START, hpa.time());
+        assertEquals(sim.initialReplicas(), hpa.decision().from());
+        assertTrue(hpa.demandQps() > 0 && hpa.capacityQps() > 0);
+        while (run.hasNext()) {
+            run.step();
+        }
+        assertEquals(sim.run(RunListener.NONE).results(), run.result().results());
+        assertThrows(IllegalStateException.class, run::step);
+    }
+
+    @Test
+    void listenerHearsEveryDecisionOfEveryPolicy() {
+        Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+        List<Long> progress = new ArrayList<>();
+        Simulation sim = step().build();
+        sim.run(new RunListener() {
+            @Override
+            public void decision(String policy, Decision d) {
+                counts.computeIfAbsent(policy, p -> new AtomicInteger()).incrementAndGet();
+            }
+
+            @Override
+            public synchronized void progress(long done, long total) {
+                progress.add(done);
+            }
+        });
+        // 6 h / 15 s = 1440 ticks per policy.
+        assertEquals(1440, counts.get("hpa").get());
+        assertEquals(1440, counts.get("hpa-milvus").get());
+        assertEquals(1440L, progress.get(progress.size() - 1));
+    }
+
+    @Test
+    void initialReplicasServeTheFirstValueAtTheCpuTarget() {
+        // nyc_taxi's first value 442.64 qps / (200 x 0.575) = 3.85 -> 4.
+        Simulation sim = Simulation.builder().trace(TraceRegistry.bundled("nyc_taxi")).settings(DEFAULTS)
+                .policies(SimPolicies.builtIn(), List.of("hpa")).build();
+        assertEquals(4, sim.initialReplicas());
+        assertEquals(3, Simulation.builder().trace(TraceRegistry.bundled("nyc_taxi")).settings(DEFAULTS.withInitialReplicas(3))
+                .policies(SimPolicies.builtIn(), List.of("hpa")).build().initialReplicas());
+    }
+
+    @Test
+    void aRegisteredPolicyRunsBesideTheBaselines() {
+        // A policy that never scales: the shape the lead's adapter plugs in through register().
+        SimPolicies registry = SimPolicies.builtIn().register("never", ctx -> new SimPolicy() {
+            @Override
+            public String name() {
+                return "never";
+            }
+
+            @Override
+            public Decision tick(io.github.milvusautoscaler.core.Observation o,
+                                 io.github.milvusautoscaler.core.ReplicaStatus s, java.time.Instant now) {
+                return new Decision(ctx.target(), now, Action.HOLD, s.current(), s.current(), Reason.IN_BAND, "never",
+                        Map.of(), false);
+            }
+        });
+        SimulationResult r = Simulation.builder().trace(Scenarios.generate("step", 1)).settings(DEFAULTS)
+                .policies(registry, List.of("never", "hpa")).build().run(RunListener.NONE);
+        Scorecard never = r.result("never");
+        assertEquals(0, never.actions());
+        // Sized for 0.3 of peak at the CPU target, it cannot serve the 2-hour step to 1.0 (8 nodes' worth).
+        assertTrue(never.overloadSeconds() > 3600, never.toString());
+        assertTrue(r.result("hpa").overloadSeconds() < never.overloadSeconds());
+    }
+
+    @Test
+    void unknownPoliciesAreRefusedWithTheKnownNames() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SimPolicies.builtIn().requireKnown(List.of("hpa", "milvus-autoscaler")));
+        assertEquals("unknown policy 'milvus-autoscaler'; known policies: hpa, hpa-milvus", e.getMessage());
+        assertFalse(SimPolicies.builtIn().contains("milvus-autoscaler"));
+        assertThrows(IllegalArgumentException.class, () -> SimPolicies.builtIn().register("hpa", ctx -> null));
+    }
+
+    @Test
+    void aHandDrivenComponentScoresLikeTheRunner() {
+        // The demo's path: drive a component tick by tick (here with hpa), count with a ScoreKeeper.
+        Simulation sim = Simulation.builder().trace(Scenarios.generate("step", 1)).settings(DEFAULTS)
+                .policies(SimPolicies.builtIn(), List.of("hpa")).build();
+        SimulatedComponent c = sim.newComponent();
+        SimPolicy hpa = SimPolicies.builtIn().create("hpa", new SimContext(sim.target(), DEFAULTS,
+                SimSettings.loadConfig(java.util.Optional.empty())));
+        ScoreKeeper keeper = new ScoreKeeper("hpa", DEFAULTS.score().reversalWindow());
+        for (java.time.Instant t = sim.demand().start(); t.isBefore(sim.demand().end()); t = t.plus(DEFAULTS.tick())) {
+            var observation = c.observe(sim.target(), t);
+            var status = c.read(sim.target());
+            Decision d = hpa.tick(observation, status, t);
+            c.apply(d, status);
+            keeper.record(d);
+        }
+        c.advanceTo(sim.demand().end());
+        assertEquals(sim.run(RunListener.NONE).result("hpa"), keeper.scorecard(c.totals()));
+    }
+}

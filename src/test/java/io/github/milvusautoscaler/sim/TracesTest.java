@@ -1,0 +1,125 @@
+package io.github.milvusautoscaler.sim;
+
+import static io.github.milvusautoscaler.sim.SimTestSupport.trace;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.FieldSource;
+
+/** Rescaling, compression, interpolation, scenarios and trace name resolution. */
+class TracesTest {
+
+    @Test
+    void rescaleMakesThePeakNeedPeakNodes() {
+        // nyc_taxi peak 39,197 -> 8 x 200 = 1,600 qps; first value 10,844 -> 10,844 / 39,197 x 1,600 = 442.64.
+        LoadTrace t = TraceRegistry.bundled("nyc_taxi").rescaled(8, 200);
+        assertEquals(1600, t.peak(), 1e-9);
+        assertEquals(442.64, t.value(0), 0.01);
+    }
+
+    @Test
+    void anAllZeroTraceCannotBeRescaled() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trace(0, 0, 60, 0).rescaled(8, 200));
+        assertTrue(e.getMessage().contains("zero everywhere"), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "compress {0}: a 3600 s trace lasts {1} s")
+    @CsvSource({"1, 3600", "2, 1800", "10, 360", "0.5, 7200"})
+    void compressDividesTheTimeAxis(double factor, double duration) {
+        LoadTrace t = trace(0, 100, 1800, 300, 3600, 200).compressed(factor);
+        assertEquals(duration, t.durationSeconds(), 1e-9);
+        assertEquals(300, t.valueAt(duration / 2), 1e-9, "values (rates) are unchanged");
+    }
+
+    @ParameterizedTest(name = "value at {0} s is {1}")
+    @CsvSource({
+        "-5, 100", // before the first point: the first value
+        "0, 100",
+        "900, 200", // halfway from 100 to 300
+        "1800, 300",
+        "2700, 250",
+        "9999, 200", // after the last point: the last value
+    })
+    void valuesAreInterpolatedLinearly(double seconds, double value) {
+        assertEquals(value, trace(0, 100, 1800, 300, 3600, 200).valueAt(seconds), 1e-9);
+    }
+
+    static final String[] SCENARIOS = Scenarios.NAMES.toArray(String[]::new);
+
+    @ParameterizedTest(name = "{0}")
+    @FieldSource("SCENARIOS")
+    void scenariosAreDeterministicBySeed(String name) {
+        LoadTrace a = Scenarios.generate(name, 7);
+        LoadTrace b = Scenarios.generate(name, 7);
+        LoadTrace c = Scenarios.generate(name, 8);
+        assertArrayEquals(values(a), values(b), "same seed, same points");
+        assertNotEquals(java.util.Arrays.toString(values(a)), java.util.Arrays.toString(values(c)), "another seed differs");
+        assertTrue(a.durationSeconds() >= 6 * 3600 && a.durationSeconds() <= 48 * 3600,
+                name + " lasts " + a.durationSeconds() / 3600 + " h");
+        assertTrue(a.peak() > 0.5 && a.peak() < 1.6, name + " peaks at " + a.peak());
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource({
+        // Relative load at a time (seconds) within the 2% noise.
+        "step,     3600,  0.3",
+        "step,     10800, 1.0",
+        "ramp,     1800,  0.1",
+        "ramp,     16200, 1.0",
+        "diurnal,  57600, 1.0", // 16:00 peak
+        "diurnal,  14400, 0.15", // 04:00 trough
+        "sawtooth, 2399,  1.0", // end of the first 40-minute ramp
+    })
+    void scenarioShapes(String name, double seconds, double expected) {
+        assertEquals(expected, Scenarios.generate(name, 1).valueAt(seconds), expected * 0.03);
+    }
+
+    @Test
+    void spikeHasThreeBurstsAboveTheBase() {
+        LoadTrace t = Scenarios.generate("spike", 3);
+        int bursts = 0;
+        boolean inBurst = false;
+        for (int i = 0; i < t.size(); i++) {
+            boolean high = t.value(i) > 0.6;
+            if (high && !inBurst) {
+                bursts++;
+            }
+            inBurst = high;
+        }
+        assertEquals(3, bursts);
+    }
+
+    @Test
+    void registryResolvesBundledScenarioAndFile(@TempDir Path dir) throws IOException {
+        assertEquals(10320, TraceRegistry.resolve("nyc_taxi", 1).size());
+        assertEquals("diurnal", TraceRegistry.resolve("diurnal", 1).name());
+        Path f = dir.resolve("custom.csv");
+        Files.writeString(f, "timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:01:00,2\n");
+        assertEquals("custom", TraceRegistry.resolve(f.toString(), 1).name());
+    }
+
+    @Test
+    void anUnknownNameListsWhatIsKnown() {
+        TraceFormatException e = assertThrows(TraceFormatException.class, () -> TraceRegistry.resolve("nyc", 1));
+        assertEquals("unknown trace 'nyc': not a bundled trace (nyc_taxi, elb_request_count, twitter_volume_amzn),"
+                + " a scenario (step, ramp, spike, diurnal, noisy-plateau, sawtooth) or an existing file", e.getMessage());
+    }
+
+    private static double[] values(LoadTrace t) {
+        double[] v = new double[t.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = t.value(i);
+        }
+        return v;
+    }
+}
