@@ -2,6 +2,9 @@ package io.github.milvusautoscaler.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.policy.PolicySettings;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -87,6 +90,24 @@ public final class ConfigLoader {
             throw parseFailure(originName, e);
         }
         return build(user, originName);
+    }
+
+    /**
+     * The policy settings a target of {@code component} would get from {@code root} (a resolved
+     * configuration with a {@code milvus-autoscaler} block): {@code defaults} and
+     * {@code component-defaults} apply, the file's own clusters do not. The simulator uses it so a
+     * simulated target is tuned exactly like a real one.
+     *
+     * @throws InvalidConfigException when those layers are invalid
+     */
+    public static PolicySettings policyFor(Config root, Component component) {
+        requireNonNull(root, "root");
+        requireNonNull(component, "component");
+        String version = component == Component.STREAMING_NODE ? "2.6" : "2.5";
+        Config cluster = ConfigFactory.parseString(ROOT + ".clusters = [{namespace = simulated, name = simulated, "
+                + "install = operator, milvus-version = \"" + version + "\", components { " + component.configName()
+                + " {} }}]", ConfigParseOptions.defaults().setOriginDescription("simulator"));
+        return build(cluster.withFallback(root.withoutPath(ROOT + ".clusters")), "simulator").targets().get(0).policy();
     }
 
     /** The settings of an empty user file: reference.conf's defaults and no targets. */

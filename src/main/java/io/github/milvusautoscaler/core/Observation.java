@@ -31,6 +31,9 @@ public record Observation(Target target, Instant at, Map<String, Signal> signals
 
     /** A copy with the given alerts, which the engine merges in from the webhook side. */
     public Observation withAlerts(List<ActiveAlert> firing) {
+        if (firing.isEmpty() && alerts.isEmpty()) {
+            return this;
+        }
         return new Observation(target, at, signals, settle, health, firing);
     }
 }

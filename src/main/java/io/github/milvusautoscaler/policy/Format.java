@@ -1,7 +1,6 @@
 package io.github.milvusautoscaler.policy;
 
 import java.time.Duration;
-import java.util.Locale;
 
 /** Number and duration formatting for decision messages: short, and the same everywhere. */
 final class Format {
@@ -9,18 +8,33 @@ final class Format {
     private Format() {
     }
 
-    /** 0.8234 -> "0.82", 12.345 -> "12.3", 153.7 -> "154". */
+    /**
+     * 0.8234 -> "0.82", 12.345 -> "12.3", 153.7 -> "154": two decimals below 10, one below 100,
+     * none above. Hand-rolled because String.format costs microseconds and the simulator writes
+     * a message for each of a million ticks.
+     */
     static String num(double v) {
-        double a = Math.abs(v);
-        String s;
-        if (a >= 100) {
-            s = String.format(Locale.ROOT, "%.0f", v);
-        } else if (a >= 10) {
-            s = String.format(Locale.ROOT, "%.1f", v);
-        } else {
-            s = String.format(Locale.ROOT, "%.2f", v);
+        if (!Double.isFinite(v)) {
+            return String.valueOf(v);
         }
-        return s;
+        double a = Math.abs(v);
+        int decimals = a >= 100 ? 0 : a >= 10 ? 1 : 2;
+        long scale = decimals == 0 ? 1 : decimals == 1 ? 10 : 100;
+        long r = Math.round(a * scale);
+        StringBuilder b = new StringBuilder(8);
+        if (v < 0 && r != 0) {
+            b.append('-');
+        }
+        b.append(r / scale);
+        if (decimals > 0) {
+            b.append('.');
+            long frac = r % scale;
+            if (decimals == 2 && frac < 10) {
+                b.append('0');
+            }
+            b.append(frac);
+        }
+        return b.toString();
     }
 
     /** 90 s -> "1m30s", 3600 s -> "1h", 0 -> "0s". */

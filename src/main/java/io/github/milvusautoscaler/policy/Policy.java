@@ -124,6 +124,9 @@ public final class Policy {
         if (out.verifyUntil() != null && t.now().isAfter(out.verifyUntil())) {
             out = out.withVerifyUntil(null);
         }
+        if (t.observation().alerts().isEmpty() && out.handledAlerts().isEmpty() && p.alertKeys().isEmpty()) {
+            return out;
+        }
         Set<String> firing = t.observation().alerts().stream().map(ActiveAlert::key).collect(Collectors.toSet());
         Set<String> handled = new HashSet<>(out.handledAlerts());
         handled.retainAll(firing);

@@ -80,14 +80,19 @@ final class Stages {
      * state resets the timer, so an UNKNOWN tick restarts the scale-in wait.
      */
     static TargetState advanceTimers(TargetState state, List<Classified> signals, Instant now) {
-        Map<String, Instant> high = new HashMap<>();
+        Map<String, Instant> high = Map.of();
+        boolean allLow = !signals.isEmpty();
+        boolean allUnknown = true;
         for (Classified c : signals) {
             if (c.state() == SignalState.HIGH) {
+                if (high.isEmpty()) {
+                    high = new HashMap<>();
+                }
                 high.put(c.name(), state.highSince().getOrDefault(c.name(), now));
             }
+            allLow &= c.state() == SignalState.LOW;
+            allUnknown &= c.state() == SignalState.UNKNOWN;
         }
-        boolean allLow = !signals.isEmpty() && signals.stream().allMatch(c -> c.state() == SignalState.LOW);
-        boolean allUnknown = signals.stream().allMatch(c -> c.state() == SignalState.UNKNOWN);
         Instant low = allLow ? orNow(state.lowSince(), now) : null;
         Instant unknown = allUnknown ? orNow(state.unknownSince(), now) : null;
         return state.withTimers(high, low, unknown);
@@ -178,6 +183,9 @@ final class Stages {
      * respecting max-replicas and the alert cooldown. (Blocking scale-in is in {@link #scaleIn}.)
      */
     static Optional<Proposal> alerts(Tick t) {
+        if (t.observation().alerts().isEmpty()) {
+            return Optional.empty();
+        }
         List<ActiveAlert> fresh = t.observation().alerts().stream()
                 .filter(a -> a.action() == ActiveAlert.AlertAction.SCALE_OUT)
                 .filter(a -> !t.state().handledAlerts().contains(a.key()))
@@ -207,7 +215,7 @@ final class Stages {
      * scale-out fallback may move up to {@code fallback.replicas}. Never down.
      */
     static Optional<Proposal> allUnknown(Tick t) {
-        if (!t.signals().stream().allMatch(c -> c.state() == SignalState.UNKNOWN)) {
+        if (!t.signals().isEmpty() && !t.all(SignalState.UNKNOWN)) {
             return Optional.empty();
         }
         FallbackSettings f = t.settings().fallback();
@@ -235,6 +243,9 @@ final class Stages {
      * instead of piling more on nodes that are still loading segments.
      */
     static Optional<Proposal> scaleOut(Tick t) {
+        if (!t.any(SignalState.HIGH)) {
+            return Optional.empty();
+        }
         List<Classified> highs = t.signals().stream().filter(c -> c.state() == SignalState.HIGH).toList();
         if (highs.isEmpty()) {
             return Optional.empty();
@@ -373,11 +384,21 @@ final class Stages {
 
     /** The last stage: nothing asked for a change. */
     static Optional<Proposal> inBand(Tick t) {
-        String values = t.signals().stream()
-                .map(c -> c.known() ? c.name() + " " + num(c.v()) : c.name() + " unknown (" + c.problem() + ")")
-                .collect(Collectors.joining(", "));
-        return hold(Reason.IN_BAND, t, t.component() + " " + (values.isEmpty() ? "has no signals" : values)
-                + " within bands");
+        // The commonest decision of all, so built without streams.
+        StringBuilder b = new StringBuilder(96).append(t.component()).append(' ');
+        if (t.signals().isEmpty()) {
+            b.append("has no signals");
+        }
+        for (int i = 0; i < t.signals().size(); i++) {
+            Classified c = t.signals().get(i);
+            b.append(i == 0 ? "" : ", ").append(c.name());
+            if (c.known()) {
+                b.append(' ').append(num(c.v()));
+            } else {
+                b.append(" unknown (").append(c.problem()).append(')');
+            }
+        }
+        return hold(Reason.IN_BAND, t, b.append(" within bands").toString());
     }
 
     // ---- message helpers ----

@@ -27,11 +27,22 @@ record Tick(PolicySettings settings, Observation observation, ReplicaStatus stat
     }
 
     boolean any(SignalState s) {
-        return signals.stream().anyMatch(c -> c.state() == s);
+        for (Classified c : signals) {
+            if (c.state() == s) {
+                return true;
+            }
+        }
+        return false;
     }
 
+    /** True when there are signals and every one is in state {@code s}. */
     boolean all(SignalState s) {
-        return !signals.isEmpty() && signals.stream().allMatch(c -> c.state() == s);
+        for (Classified c : signals) {
+            if (c.state() != s) {
+                return false;
+            }
+        }
+        return !signals.isEmpty();
     }
 
     /** True while {@code since + window} is still ahead of now. */

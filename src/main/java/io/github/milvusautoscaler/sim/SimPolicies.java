@@ -27,9 +27,10 @@ public final class SimPolicies {
         this.factories = Collections.unmodifiableMap(new LinkedHashMap<>(factories));
     }
 
-    /** {@code hpa} and {@code hpa-milvus}. */
+    /** {@code milvus-autoscaler} (the real engine and policy), {@code hpa} and {@code hpa-milvus}. */
     public static SimPolicies builtIn() {
         Map<String, Function<SimContext, SimPolicy>> m = new LinkedHashMap<>();
+        m.put(MilvusAutoscalerSimPolicy.NAME, MilvusAutoscalerSimPolicy::new);
         m.put(HpaPolicy.HPA, ctx -> HpaPolicy.kubernetesDefault(HpaPolicy.HPA, ctx));
         m.put(HpaPolicy.HPA_MILVUS, ctx -> HpaPolicy.milvusOperatorSample(HpaPolicy.HPA_MILVUS, ctx));
         return new SimPolicies(m);

@@ -90,4 +90,18 @@ class StagesTest {
         assertEquals(List.of("guards", "verify-step-down", "alerts", "all-unknown", "scale-out", "scale-in", "in-band"),
                 Policy.PIPELINE.stream().map(Policy.Stage::name).toList());
     }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+            "0.8234, 0.82",
+            "0.005, 0.01",
+            "0.04, 0.04",
+            "12.345, 12.3",
+            "99.96, 100.0",
+            "153.7, 154",
+            "-0.5, -0.50",
+            "0, 0.00"})
+    void formatsNumbersShortly(double v, String expected) {
+        assertEquals(expected, Format.num(v));
+    }
 }
