@@ -50,8 +50,10 @@ class PrometheusIntegrationTest {
                 .start();
         source = new PrometheusMetricsSource(TestEndpoints.of(prometheus.url()), DefaultQueries.schemes(),
                 clusters.queries(), new SimpleMeterRegistry());
-        // Backfilled data answers at once; wait for the first live scrape too, so later tests see live series.
-        Poll.until("first scrape of every pod", WAIT, () -> prometheus.query("count(up{job=\"milvus\"} == 1)"),
+        // Backfilled data answers at once, but Prometheus extrapolates a rate only half a scrape interval
+        // past its last sample: until live scrapes follow the backfill, rates under-read by the gap.
+        Poll.until("3 live scrapes of every pod", WAIT,
+                () -> prometheus.query("count(count_over_time(up{job=\"milvus\"}[30s]) >= 3)"),
                 body -> body.contains("\"" + clusters.pods.targets().size() + "\"]"));
     }
 
