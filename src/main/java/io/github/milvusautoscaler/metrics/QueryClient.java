@@ -152,8 +152,8 @@ final class QueryClient implements AutoCloseable {
                     breaker.getMetrics().getFailureRate(), endpoint.breaker().windowSize(),
                     Reasons.human(endpoint.breaker().openFor())));
         } catch (Unavailable e) {
-            result = new QueryResult.Failed(e.kind, attempts.get() > 1 ? e.reason + " after " + attempts.get()
-                    + " attempts" : e.reason);
+            result = new QueryResult.Failed(e.kind, attempts.get() > 1 ? e.reason + " (" + attempts.get()
+                    + " attempts)" : e.reason);
         } catch (Throwable e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

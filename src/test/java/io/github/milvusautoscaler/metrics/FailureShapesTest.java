@@ -84,7 +84,7 @@ class FailureShapesTest {
                         true, "prometheus HTTP 400: bad_data: 1:5: parse error", FailureKind.HTTP_4XX, 1),
                 Arguments.of("HTTP 503 twice: retried once, then given up", List.of(status(503,
                         "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"too many queries\"}"),
-                        status(503, "")), true, "prometheus HTTP 503 after 2 attempts", FailureKind.HTTP_5XX, 2),
+                        status(503, "")), true, "prometheus HTTP 503 (2 attempts)", FailureKind.HTTP_5XX, 2),
                 Arguments.of("bad JSON: truncated body", List.of(json("{\"status\":\"success\",\"data\":{\"resultType\":\"vec")),
                         true, "bad JSON from prometheus", FailureKind.BAD_RESPONSE, 1),
                 Arguments.of("HTML login page with 200", List.of(new MockResponse.Builder().code(200)

@@ -118,6 +118,11 @@ public final class PrometheusServer implements AutoCloseable {
                 + URLEncoder.encode(promql, StandardCharsets.UTF_8)));
     }
 
+    /** The raw body of a GET of {@code pathAndQuery} (e.g. {@code /api/v1/status/tsdb}). */
+    public String get(String pathAndQuery) {
+        return ServerProcess.get(URI.create(url() + pathAndQuery));
+    }
+
     /** The last lines of the server's log. */
     public String logTail() {
         return process.tail();
