@@ -55,6 +55,13 @@ public final class FakeMilvusPods implements AutoCloseable {
         return pod;
     }
 
+    /** As {@link #start(String, String, InstallKind, String, String, double, double)} for a worker component. */
+    public FakeMilvusPod start(String namespace, String release, InstallKind install,
+                               io.github.milvusautoscaler.core.Component component, String podName,
+                               double cpuRequestCores, double memoryLimitBytes) {
+        return start(namespace, release, install, component.labelValue(), podName, cpuRequestCores, memoryLimitBytes);
+    }
+
     /** Creates a pod without an endpoint, to be served by {@link #startSharedEndpoint}. */
     public FakeMilvusPod create(String namespace, String release, InstallKind install, String component,
                                 String podName, double cpuRequestCores, double memoryLimitBytes) {
