@@ -1,0 +1,35 @@
+package io.github.milvusautoscaler.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.regex.Pattern;
+
+/**
+ * The Prometheus label names one install kind puts on Milvus pods, filled into PromQL templates as
+ * {@code {instance_label}} and {@code {component_label}}.
+ *
+ * <p>Operator installs: {@code app_kubernetes_io_instance} / {@code app_kubernetes_io_component};
+ * Helm installs: {@code app_kubernetes_io_instance} / {@code component}. kube-state-metrics exposes the
+ * same pod labels with a {@code label_} prefix in {@code kube_pod_labels}, so a template writes
+ * {@code label_{component_label}} there.
+ *
+ * @param instanceLabel  label naming the Milvus resource or Helm release
+ * @param componentLabel label naming the component ({@code querynode}, {@code proxy}, ...)
+ */
+public record LabelScheme(String instanceLabel, String componentLabel) {
+
+    private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+
+    public LabelScheme {
+        requireNonNull(instanceLabel, "instanceLabel");
+        requireNonNull(componentLabel, "componentLabel");
+        if (!LABEL_NAME.matcher(instanceLabel).matches()) {
+            throw new IllegalArgumentException("label-schemes instance-label '" + instanceLabel
+                    + "' is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)");
+        }
+        if (!LABEL_NAME.matcher(componentLabel).matches()) {
+            throw new IllegalArgumentException("label-schemes component-label '" + componentLabel
+                    + "' is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)");
+        }
+    }
+}

@@ -1,0 +1,395 @@
+package io.github.milvusautoscaler.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.milvusautoscaler.core.Health;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.MetricsSource;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.Settle;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.Target;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads every target's signals, settle state and health from a Prometheus-compatible HTTP API, and
+ * turns every failure into an UNKNOWN signal with a short reason, never into a number.
+ *
+ * <p>Cost grows with clusters, not pods or components: a template that selects components with
+ * {@code =~"{component}"} and keeps the component label in its result is rendered once for all the
+ * cluster's components that use it ({@code =~"datanode|proxy|querynode"}), and the answer is split by
+ * that label. Targets asking for the same PromQL within {@code share-window} of the first share its
+ * answer (one in-flight request, the others wait for it). A cluster of 4 components with cpu,
+ * memory and qps thus costs 3 queries per tick plus its settle query, not 10.
+ *
+ * <p>Semantics: a per-pod signal is the mean over the series that report (one per pod) and records
+ * how many did; a cluster signal must be exactly one series. Empty, NaN, +-Inf, too many series,
+ * samples older than {@code stale-after}, HTTP errors, timeouts and bad JSON are UNKNOWN with the
+ * reason. Settle: &gt; 0 BUSY, 0 QUIET, else UNKNOWN (no settle query: QUIET). Health: &gt; 0 FAILING,
+ * 0 OK, else UNKNOWN (no health query: UNKNOWN). Alerts are left empty for the engine to merge.
+ */
+public final class PrometheusMetricsSource implements MetricsSource, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PrometheusMetricsSource.class);
+
+    private final PrometheusEndpoint endpoint;
+    private final Map<InstallKind, LabelScheme> schemes;
+    private final Map<Target, TargetQueries> targets;
+    private final Map<Group, SortedSet<String>> componentsByGroup;
+    private final Set<Group> unsplittable = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, Shared> inFlight = new ConcurrentHashMap<>();
+    private final QueryClient client;
+    private final MeterRegistry meters;
+
+    /**
+     * Builds the source; fails when a target's install kind has no label scheme or a target is
+     * listed twice.
+     *
+     * @param endpoint the Prometheus API and its resilience and auth settings
+     * @param schemes  label names per install kind (both OPERATOR and HELM normally)
+     * @param targets  every target to observe, with its resolved signal and settle/health templates
+     * @param meters   where query, retry and breaker meters are registered
+     */
+    public PrometheusMetricsSource(PrometheusEndpoint endpoint, Map<InstallKind, LabelScheme> schemes,
+                                   List<TargetQueries> targets, MeterRegistry meters) {
+        this.endpoint = requireNonNull(endpoint, "endpoint");
+        this.schemes = Collections.unmodifiableMap(new EnumMap<>(requireNonNull(schemes, "schemes")));
+        this.meters = requireNonNull(meters, "meters");
+        Map<Target, TargetQueries> byTarget = new LinkedHashMap<>();
+        Map<Group, SortedSet<String>> groups = new LinkedHashMap<>();
+        for (TargetQueries q : requireNonNull(targets, "targets")) {
+            Target target = q.target();
+            if (!this.schemes.containsKey(target.install())) {
+                throw new IllegalArgumentException(target + ": no label scheme for install kind " + target.install());
+            }
+            if (byTarget.put(target, q) != null) {
+                throw new IllegalArgumentException(target + " is listed twice");
+            }
+            for (String template : templates(q)) {
+                groups.computeIfAbsent(new Group(target.clusterId(), target.install(), template), g -> new TreeSet<>())
+                        .add(target.component().labelValue());
+            }
+        }
+        this.targets = Collections.unmodifiableMap(byTarget);
+        this.componentsByGroup = Collections.unmodifiableMap(groups);
+        this.client = new QueryClient(endpoint, meters);
+    }
+
+    @Override
+    public Observation observe(Target target, Instant at) {
+        requireNonNull(target, "target");
+        requireNonNull(at, "at");
+        TargetQueries queries = targets.get(target);
+        if (queries == null) {
+            throw new IllegalArgumentException("no queries are configured for target " + target);
+        }
+        Map<String, Signal> signals = new LinkedHashMap<>();
+        for (SignalDef def : queries.signals()) {
+            signals.put(def.name(), signal(target, def, at));
+        }
+        Settle settle = queries.settleQuery().isBlank() ? Settle.QUIET : settle(target, queries.settleQuery(), at);
+        Health health = queries.healthQuery().isBlank() ? Health.UNKNOWN : health(target, queries.healthQuery(), at);
+        return new Observation(target, at, signals, settle, health, List.of());
+    }
+
+    /**
+     * Why the endpoint cannot be used, or empty when it evaluates {@code vector(1)} at {@code at}; for
+     * the {@code signals} command and readiness checks.
+     */
+    public Optional<String> probe(Instant at) {
+        return client.probe(requireNonNull(at, "at"));
+    }
+
+    /**
+     * Each query of {@code target} rendered for it alone, as an SRE would paste it into Prometheus:
+     * signal name to PromQL, then {@code settle-query} and {@code health-query} when configured.
+     * (Observation may send the cluster-wide form of the same template.)
+     */
+    public Map<String, String> renderedQueries(Target target) {
+        TargetQueries queries = targets.get(requireNonNull(target, "target"));
+        if (queries == null) {
+            throw new IllegalArgumentException("no queries are configured for target " + target);
+        }
+        LabelScheme scheme = schemes.get(target.install());
+        Map<String, String> rendered = new LinkedHashMap<>();
+        for (SignalDef def : queries.signals()) {
+            rendered.put(def.name(), PromqlTemplate.render(def.template(), target, scheme));
+        }
+        if (!queries.settleQuery().isBlank()) {
+            rendered.put("settle-query", PromqlTemplate.render(queries.settleQuery(), target, scheme));
+        }
+        if (!queries.healthQuery().isBlank()) {
+            rendered.put("health-query", PromqlTemplate.render(queries.healthQuery(), target, scheme));
+        }
+        return rendered;
+    }
+
+    /** HTTP requests sent so far, retries included; for measurements. */
+    long requestsSent() {
+        return client.requestsSent();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    // ---- reading one template for one target ----
+
+    private Signal signal(Target target, SignalDef def, Instant at) {
+        Read read = read(target, def.template(), at);
+        if (read.failure != null) {
+            return unknown(target, def.name(), read.failure.kind(), read.failure.reason());
+        }
+        if (read.series.isEmpty()) {
+            return unknown(target, def.name(), FailureKind.EMPTY, "empty result");
+        }
+        Fresh fresh = fresh(read.series, at);
+        if (fresh.series.isEmpty()) {
+            return unknown(target, def.name(), FailureKind.STALE, staleReason(fresh.newestAge));
+        }
+        for (QueryResult.Series s : fresh.series) {
+            if (!Double.isFinite(s.value())) {
+                String pod = s.labels().get("pod");
+                return unknown(target, def.name(), FailureKind.NOT_FINITE,
+                        "value " + format(s.value()) + (def.perPod() && pod != null ? " for pod " + pod : ""));
+            }
+        }
+        if (def.perPod()) {
+            if (read.scalar) {
+                return unknown(target, def.name(), FailureKind.AMBIGUOUS,
+                        "scalar result for a per-pod signal (return one series per pod, or set per-pod = false)");
+            }
+            Set<String> pods = new HashSet<>();
+            double sum = 0;
+            for (QueryResult.Series s : fresh.series) {
+                String pod = s.labels().get("pod");
+                if (pod != null && !pods.add(pod)) {
+                    return unknown(target, def.name(), FailureKind.AMBIGUOUS, "several series for pod " + pod
+                            + " (a per-pod query must return one series per pod)");
+                }
+                sum += s.value();
+            }
+            int reporting = fresh.series.size();
+            return Signal.known(def.name(), sum / reporting, reporting, fresh.newestAge);
+        }
+        if (fresh.series.size() > 1) {
+            return unknown(target, def.name(), FailureKind.AMBIGUOUS, fresh.series.size()
+                    + " series where one value was expected (aggregate with sum/max, or set per-pod = true)");
+        }
+        return Signal.known(def.name(), fresh.series.get(0).value(), 0, fresh.newestAge);
+    }
+
+    private Settle settle(Target target, String template, Instant at) {
+        Optional<Double> level = level(target, "settle", template, at);
+        if (level.isEmpty()) {
+            return Settle.UNKNOWN;
+        }
+        return level.get() > 0 ? Settle.BUSY : Settle.QUIET;
+    }
+
+    private Health health(Target target, String template, Instant at) {
+        Optional<Double> level = level(target, "health", template, at);
+        if (level.isEmpty()) {
+            return Health.UNKNOWN;
+        }
+        return level.get() > 0 ? Health.FAILING : Health.OK;
+    }
+
+    /** The largest value of a settle or health query, or empty when it is not a trustworthy number >= 0. */
+    private Optional<Double> level(Target target, String what, String template, Instant at) {
+        Read read = read(target, template, at);
+        String problem;
+        FailureKind kind;
+        if (read.failure != null) {
+            problem = read.failure.reason();
+            kind = read.failure.kind();
+        } else if (read.series.isEmpty()) {
+            problem = "empty result";
+            kind = FailureKind.EMPTY;
+        } else {
+            Fresh fresh = fresh(read.series, at);
+            if (fresh.series.isEmpty()) {
+                problem = staleReason(fresh.newestAge);
+                kind = FailureKind.STALE;
+            } else {
+                double max = Double.NEGATIVE_INFINITY;
+                problem = null;
+                kind = null;
+                for (QueryResult.Series s : fresh.series) {
+                    if (!Double.isFinite(s.value()) || s.value() < 0) {
+                        problem = "value " + format(s.value());
+                        kind = FailureKind.NOT_FINITE;
+                        break;
+                    }
+                    max = Math.max(max, s.value());
+                }
+                if (problem == null) {
+                    return Optional.of(max);
+                }
+            }
+        }
+        countUnknown(what, kind);
+        LOG.debug("{} {} unknown: {}", target, what, problem);
+        return Optional.empty();
+    }
+
+    /**
+     * The series of {@code template} that belong to {@code target}: from the cluster-wide query when the
+     * template allows it, else from a query rendered for the target alone.
+     */
+    private Read read(Target target, String template, Instant at) {
+        LabelScheme scheme = schemes.get(target.install());
+        Group group = new Group(target.clusterId(), target.install(), template);
+        SortedSet<String> components = componentsByGroup.get(group);
+        if (components.size() > 1 && PromqlTemplate.servesSeveralComponents(template) && !unsplittable.contains(group)) {
+            String promql = PromqlTemplate.render(template, target.namespace(), target.name(), components, scheme);
+            QueryResult result = shared(promql, at);
+            if (result instanceof QueryResult.Failed failed) {
+                return new Read(failed, List.of(), false);
+            }
+            QueryResult.Samples samples = (QueryResult.Samples) result;
+            String own = target.component().labelValue();
+            List<QueryResult.Series> mine = new ArrayList<>();
+            for (QueryResult.Series series : samples.series()) {
+                String component = componentOf(series, scheme);
+                if (component == null) {
+                    if (unsplittable.add(group)) {
+                        LOG.warn("{}: a series of this query has no {} label, so it cannot serve several components at"
+                                + " once; querying per component instead (keep the label in by (...)): {}",
+                                target.clusterId(), scheme.componentLabel(), Reasons.oneLine(template, 500));
+                    }
+                    return read(target, template, at);
+                }
+                if (component.equalsIgnoreCase(own)) {
+                    mine.add(series);
+                }
+            }
+            return new Read(null, mine, samples.scalar());
+        }
+        QueryResult result = shared(PromqlTemplate.render(template, target, scheme), at);
+        if (result instanceof QueryResult.Failed failed) {
+            return new Read(failed, List.of(), false);
+        }
+        QueryResult.Samples samples = (QueryResult.Samples) result;
+        return new Read(null, samples.series(), samples.scalar());
+    }
+
+    /** The component a series belongs to: the scheme's label on Milvus series, or its kube-state-metrics form. */
+    private static String componentOf(QueryResult.Series series, LabelScheme scheme) {
+        String value = series.labels().get(scheme.componentLabel());
+        return value != null ? value : series.labels().get("label_" + scheme.componentLabel());
+    }
+
+    /**
+     * One answer per PromQL text and evaluation time: the first caller queries, callers within
+     * {@code share-window} after it (and concurrent ones) wait for and reuse its answer.
+     */
+    private QueryResult shared(String promql, Instant at) {
+        CompletableFuture<QueryResult> mine = new CompletableFuture<>();
+        Shared entry = inFlight.compute(promql,
+                (key, old) -> old != null && reusable(old.at, at) ? old : new Shared(at, mine));
+        if (entry.result == mine) {
+            try {
+                mine.complete(client.query(promql, at));
+            } catch (RuntimeException e) {
+                mine.complete(new QueryResult.Failed(FailureKind.TRANSPORT, "query failed: " + e.getClass().getSimpleName()));
+                LOG.warn("Unexpected failure querying Prometheus", e);
+            }
+        }
+        return entry.result.join();
+    }
+
+    private boolean reusable(Instant first, Instant at) {
+        return !at.isBefore(first) && !at.isAfter(first.plus(endpoint.shareWindow()));
+    }
+
+    // ---- helpers ----
+
+    /** Series whose sample is within stale-after of the evaluation time, and the newest sample's age. */
+    private Fresh fresh(List<QueryResult.Series> series, Instant at) {
+        List<QueryResult.Series> fresh = new ArrayList<>(series.size());
+        Duration newest = null;
+        for (QueryResult.Series s : series) {
+            Duration age = Duration.between(s.timestamp(), at);
+            if (age.isNegative()) {
+                age = Duration.ZERO;
+            }
+            if (newest == null || age.compareTo(newest) < 0) {
+                newest = age;
+            }
+            if (age.compareTo(endpoint.staleAfter()) <= 0) {
+                fresh.add(s);
+            }
+        }
+        return new Fresh(fresh, newest == null ? Duration.ZERO : newest);
+    }
+
+    private String staleReason(Duration newestAge) {
+        return "newest sample " + Reasons.human(newestAge) + " old > stale-after " + Reasons.human(endpoint.staleAfter());
+    }
+
+    private Signal unknown(Target target, String name, FailureKind kind, String reason) {
+        countUnknown(name, kind);
+        LOG.debug("{} signal {} unknown: {}", target, name, reason);
+        return Signal.unknown(name, reason);
+    }
+
+    private void countUnknown(String name, FailureKind kind) {
+        meters.counter(MetricNames.SIGNAL_UNKNOWN, MetricNames.TAG_SIGNAL, name, MetricNames.TAG_KIND, kind.tag())
+                .increment();
+    }
+
+    private static String format(double value) {
+        if (Double.isNaN(value)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(value)) {
+            return value > 0 ? "+Inf" : "-Inf";
+        }
+        return String.format(Locale.ROOT, "%.4g", value);
+    }
+
+    private static List<String> templates(TargetQueries q) {
+        List<String> templates = new ArrayList<>();
+        q.signals().forEach(s -> templates.add(s.template()));
+        if (!q.settleQuery().isBlank()) {
+            templates.add(q.settleQuery());
+        }
+        if (!q.healthQuery().isBlank()) {
+            templates.add(q.healthQuery());
+        }
+        return templates;
+    }
+
+    /** Targets of one cluster and install kind sharing one template. */
+    private record Group(String clusterId, InstallKind install, String template) {
+    }
+
+    private record Shared(Instant at, CompletableFuture<QueryResult> result) {
+    }
+
+    private record Read(QueryResult.Failed failure, List<QueryResult.Series> series, boolean scalar) {
+    }
+
+    private record Fresh(List<QueryResult.Series> series, Duration newestAge) {
+    }
+}

@@ -1,0 +1,120 @@
+package io.github.milvusautoscaler.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.milvusautoscaler.core.Target;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Fills the placeholders of a PromQL template, so one template serves every cluster, component and
+ * install kind.
+ *
+ * <p>Placeholders: {@code {namespace}}, {@code {release}} (Milvus resource or Helm release name),
+ * {@code {component}} (label value such as {@code querynode}), {@code {instance_label}} and
+ * {@code {component_label}} (label names from the install kind's {@link LabelScheme}). Values are
+ * escaped for a double-quoted PromQL string. A template that uses {@code {component}} only as
+ * {@code =~"{component}"} can be rendered for several components at once
+ * ({@code =~"datanode|proxy|querynode"}), which is how one query serves a whole cluster.
+ */
+public final class PromqlTemplate {
+
+    /** Every placeholder a template may use. */
+    public static final Set<String> PLACEHOLDERS =
+            Set.of("namespace", "release", "component", "instance_label", "component_label");
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    private static final String COMPONENT = "{component}";
+    private static final String COMPONENT_AS_REGEX = "=~\"{component}\"";
+
+    private PromqlTemplate() {
+    }
+
+    /**
+     * Fails with a message naming the first placeholder that is not one of {@link #PLACEHOLDERS}, e.g.
+     * {@code unknown placeholder {relase} in PromQL template; known: ...}.
+     */
+    public static void validate(String template) {
+        requireNonNull(template, "template");
+        Matcher m = PLACEHOLDER.matcher(template);
+        while (m.find()) {
+            if (!PLACEHOLDERS.contains(m.group(1))) {
+                throw new IllegalArgumentException("unknown placeholder {" + m.group(1) + "} in PromQL template; known: "
+                        + new TreeSet<>(PLACEHOLDERS).stream().map(p -> "{" + p + "}").toList());
+            }
+        }
+    }
+
+    /** Renders {@code template} for one target, e.g. {@code {component}} becomes {@code querynode}. */
+    public static String render(String template, Target target, LabelScheme scheme) {
+        requireNonNull(target, "target");
+        return render(template, target.namespace(), target.name(), List.of(target.component().labelValue()), scheme);
+    }
+
+    /**
+     * Renders {@code template} for several components of one cluster: {@code {component}} becomes the
+     * alternation of their label values in sorted order ({@code datanode|querynode}), so the same set
+     * always renders the same text. Only meaningful when {@link #servesSeveralComponents} is true.
+     */
+    public static String render(String template, String namespace, String release, Collection<String> componentValues,
+                                LabelScheme scheme) {
+        requireNonNull(template, "template");
+        requireNonNull(namespace, "namespace");
+        requireNonNull(release, "release");
+        requireNonNull(componentValues, "componentValues");
+        requireNonNull(scheme, "scheme");
+        if (componentValues.isEmpty()) {
+            throw new IllegalArgumentException("at least one component is needed to render a template");
+        }
+        validate(template);
+        String components = String.join("|", new TreeSet<>(componentValues));
+        Map<String, String> values = Map.of(
+                "namespace", quoted(namespace),
+                "release", quoted(release),
+                "component", quoted(components),
+                "instance_label", scheme.instanceLabel(),
+                "component_label", scheme.componentLabel());
+        Matcher m = PLACEHOLDER.matcher(template);
+        StringBuilder out = new StringBuilder(template.length() + 64);
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(values.get(m.group(1))));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /**
+     * True when the template uses {@code {component}}, and only inside a regex matcher
+     * ({@code =~"{component}"}): then rendering it with {@code a|b} selects both components. With an
+     * equality matcher ({@code ="{component}"}) that would select nothing, so such a template is rendered
+     * once per component instead.
+     */
+    public static boolean servesSeveralComponents(String template) {
+        requireNonNull(template, "template");
+        int uses = count(template, COMPONENT);
+        return uses > 0 && uses == count(template, COMPONENT_AS_REGEX);
+    }
+
+    /** True when the template mentions {@code {component}} at all. */
+    public static boolean usesComponent(String template) {
+        return template.contains(COMPONENT);
+    }
+
+    private static int count(String text, String needle) {
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length())) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Escapes a value for a double-quoted PromQL string literal. */
+    private static String quoted(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+}

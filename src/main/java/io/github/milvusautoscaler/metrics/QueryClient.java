@@ -1,0 +1,361 @@
+package io.github.milvusautoscaler.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.retry.RetryRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.Reader;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
+import okhttp3.Call;
+import okhttp3.Credentials;
+import okhttp3.FormBody;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends instant queries to one Prometheus-compatible endpoint and never throws: every outcome is a
+ * {@link QueryResult}. Each query has one time budget ({@code prometheus.timeout}) shared by its
+ * attempts; transport errors and 5xx are retried with exponential back-off inside that budget;
+ * the endpoint's circuit breaker counts a query once, after its retries.
+ *
+ * <p>Requests are form-encoded POSTs to {@code /api/v1/query} with an explicit {@code time}, so long
+ * cluster-wide queries never hit URL length limits and every engine (Prometheus, VictoriaMetrics,
+ * Thanos, Mimir) evaluates the same instant. Credentials are added per request and scrubbed from
+ * every text that leaves this class.
+ */
+final class QueryClient implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QueryClient.class);
+    /** An attempt with less budget left than this would only time out again. */
+    private static final long MIN_ATTEMPT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final int ERROR_BODY_BYTES = 4096;
+
+    private final PrometheusEndpoint endpoint;
+    private final OkHttpClient http;
+    private final HttpUrl queryUrl;
+    private final CircuitBreaker breaker;
+    private final Retry retry;
+    private final Timer successTimer;
+    private final Timer errorTimer;
+    private final EnumMap<FailureKind, Counter> errors = new EnumMap<>(FailureKind.class);
+    private final SecretFile token;
+    private final SecretFile password;
+    private final AtomicBoolean failing = new AtomicBoolean();
+    private final Set<String> warnedQueries = ConcurrentHashMap.newKeySet();
+    private final AtomicLong requestsSent = new AtomicLong();
+
+    QueryClient(PrometheusEndpoint endpoint, MeterRegistry meters) {
+        this.endpoint = requireNonNull(endpoint, "endpoint");
+        requireNonNull(meters, "meters");
+        OkHttpClient.Builder builder = new OkHttpClient.Builder()
+                .connectTimeout(endpoint.timeout())
+                // The per-call timeout (the query's remaining budget) bounds reads and writes.
+                .readTimeout(Duration.ZERO)
+                .writeTimeout(Duration.ZERO)
+                // Our Retry is the only retry, so attempts are counted and visible in metrics.
+                .retryOnConnectionFailure(false)
+                // A redirect usually means a login page or a wrong URL: report it rather than follow it.
+                .followRedirects(false)
+                .followSslRedirects(false);
+        endpoint.auth().caFile().map(CaTrust::fromPem)
+                .ifPresent(trust -> builder.sslSocketFactory(trust.socketFactory(), trust.trustManager()));
+        this.http = builder.build();
+        String base = endpoint.url().toString().replaceAll("/+$", "");
+        this.queryUrl = HttpUrl.get(base + "/api/v1/query");
+        this.token = endpoint.auth().bearerTokenFile().map(p -> new SecretFile(p, "bearer token file")).orElse(null);
+        this.password = endpoint.auth().basicPasswordFile().map(p -> new SecretFile(p, "basic-auth password file"))
+                .orElse(null);
+
+        String name = MetricNames.RESILIENCE_NAME_PREFIX + queryUrl.host() + ":" + queryUrl.port();
+        PrometheusEndpoint.BreakerSettings b = endpoint.breaker();
+        CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(b.windowSize())
+                .minimumNumberOfCalls(b.windowSize())
+                .failureRateThreshold(b.failureRateThreshold())
+                .waitDurationInOpenState(b.openFor())
+                .permittedNumberOfCallsInHalfOpenState(1)
+                // Only an unavailable endpoint counts; a bad query or odd data is the query's problem.
+                .recordException(e -> e instanceof Unavailable)
+                .build());
+        this.breaker = breakers.circuitBreaker(name);
+        this.breaker.getEventPublisher().onStateTransition(event ->
+                LOG.warn("Prometheus circuit breaker {}: {}", name, event.getStateTransition()));
+        PrometheusEndpoint.RetrySettings r = endpoint.retry();
+        RetryRegistry retries = RetryRegistry.of(RetryConfig.custom()
+                .maxAttempts(r.maxAttempts())
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(r.initialBackoff(), 2.0))
+                .retryOnException(e -> e instanceof Unavailable u && u.retryable)
+                .build());
+        this.retry = retries.retry(name);
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meters);
+        TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(meters);
+
+        this.successTimer = Timer.builder(MetricNames.QUERY_DURATION).tag(MetricNames.TAG_OUTCOME, "success")
+                .description("Prometheus instant queries, retries included").register(meters);
+        this.errorTimer = Timer.builder(MetricNames.QUERY_DURATION).tag(MetricNames.TAG_OUTCOME, "error")
+                .description("Prometheus instant queries, retries included").register(meters);
+        for (FailureKind kind : FailureKind.values()) {
+            errors.put(kind, Counter.builder(MetricNames.QUERY_ERRORS).tag(MetricNames.TAG_KIND, kind.tag())
+                    .description("Prometheus queries that gave no usable result").register(meters));
+        }
+    }
+
+    /** Evaluates {@code promql} at {@code at}; never throws. */
+    QueryResult query(String promql, Instant at) {
+        requireNonNull(promql, "promql");
+        requireNonNull(at, "at");
+        long start = System.nanoTime();
+        long deadline = start + endpoint.timeout().toNanos();
+        AtomicInteger attempts = new AtomicInteger();
+        QueryResult result;
+        try {
+            result = breaker.executeCheckedSupplier(
+                    () -> retry.executeCheckedSupplier(() -> attempt(promql, at, deadline, attempts)));
+        } catch (CallNotPermittedException e) {
+            result = new QueryResult.Failed(FailureKind.CIRCUIT_OPEN, String.format(java.util.Locale.ROOT,
+                    "prometheus circuit breaker open (%.0f%% of the last %d queries failed); next try within %s",
+                    breaker.getMetrics().getFailureRate(), endpoint.breaker().windowSize(),
+                    Reasons.human(endpoint.breaker().openFor())));
+        } catch (Unavailable e) {
+            result = new QueryResult.Failed(e.kind, attempts.get() > 1 ? e.reason + " (" + attempts.get()
+                    + " attempts)" : e.reason);
+        } catch (Throwable e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            result = new QueryResult.Failed(FailureKind.TRANSPORT, "query interrupted: " + describe(e));
+        }
+        record(promql, result, attempts.get(), System.nanoTime() - start);
+        return result;
+    }
+
+    /** Reason Prometheus cannot be used right now, or empty when {@code vector(1)} evaluates. */
+    java.util.Optional<String> probe(Instant at) {
+        QueryResult result = query("vector(1)", at);
+        return result instanceof QueryResult.Failed failed ? java.util.Optional.of(failed.reason())
+                : java.util.Optional.empty();
+    }
+
+    /** HTTP requests sent so far (attempts, not queries); for measurements and tests. */
+    long requestsSent() {
+        return requestsSent.get();
+    }
+
+    /** Replaces every secret this client knows (token, password, header values) in {@code text} and flattens it. */
+    String scrub(String text, int max) {
+        String out = text == null ? "" : text;
+        for (String secret : secrets()) {
+            if (secret != null && secret.length() >= 4) {
+                out = out.replace(secret, "***");
+            }
+        }
+        return Reasons.oneLine(out, max);
+    }
+
+    private List<String> secrets() {
+        List<String> secrets = new ArrayList<>(endpoint.headers().values());
+        if (token != null) {
+            secrets.add(token.lastValue());
+        }
+        if (password != null && password.lastValue() != null) {
+            secrets.add(password.lastValue());
+            String basic = Credentials.basic(endpoint.auth().basicUsername(), password.lastValue(), StandardCharsets.UTF_8);
+            secrets.add(basic.substring("Basic ".length()));
+        }
+        return secrets;
+    }
+
+    private QueryResult attempt(String promql, Instant at, long deadline, AtomicInteger attempts) throws Unavailable {
+        attempts.incrementAndGet();
+        long remaining = deadline - System.nanoTime();
+        if (remaining < MIN_ATTEMPT_NANOS) {
+            throw new Unavailable(FailureKind.TIMEOUT, "prometheus timeout after " + Reasons.human(endpoint.timeout()),
+                    false);
+        }
+        Request request;
+        try {
+            request = request(promql, at, remaining);
+        } catch (SecretFile.Unreadable e) {
+            return new QueryResult.Failed(FailureKind.AUTH_FILE, e.getMessage());
+        }
+        Call call = http.newCall(request);
+        call.timeout().timeout(remaining, TimeUnit.NANOSECONDS);
+        requestsSent.incrementAndGet();
+        try (Response response = call.execute()) {
+            return read(response);
+        } catch (InterruptedIOException e) {
+            boolean budgetLeft = deadline - System.nanoTime() >= MIN_ATTEMPT_NANOS;
+            throw new Unavailable(FailureKind.TIMEOUT, budgetLeft ? "prometheus " + describe(e)
+                    : "prometheus timeout after " + Reasons.human(endpoint.timeout()), budgetLeft);
+        } catch (SSLException e) {
+            // A certificate problem does not heal within one query.
+            throw new Unavailable(FailureKind.TRANSPORT, "prometheus TLS failure: " + describe(e), false);
+        } catch (IOException e) {
+            throw new Unavailable(FailureKind.TRANSPORT, "prometheus unreachable: " + describe(e), true);
+        }
+    }
+
+    private Request request(String promql, Instant at, long remainingNanos) throws SecretFile.Unreadable {
+        FormBody form = new FormBody.Builder()
+                .add("query", promql)
+                .add("time", BigDecimal.valueOf(at.toEpochMilli(), 3).toPlainString())
+                // Lets the server abandon work we will no longer wait for.
+                .add("timeout", Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNanos)) + "ms")
+                .build();
+        Request.Builder builder = new Request.Builder().url(queryUrl).post(form)
+                .header("Accept", "application/json")
+                .header("User-Agent", "milvus-autoscaler");
+        endpoint.headers().forEach(builder::header);
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token.read());
+        } else if (password != null) {
+            builder.header("Authorization",
+                    Credentials.basic(endpoint.auth().basicUsername(), password.read(), StandardCharsets.UTF_8));
+        }
+        return builder.build();
+    }
+
+    private QueryResult read(Response response) throws IOException, Unavailable {
+        int code = response.code();
+        if (code >= 200 && code < 300) {
+            String type = response.header("Content-Type", "");
+            if (!type.isEmpty() && !type.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+                return new QueryResult.Failed(FailureKind.BAD_RESPONSE, "prometheus answered " + scrub(type, 60)
+                        + ", not JSON (is prometheus.url the API root?)");
+            }
+            ResponseBody body = response.body();
+            try (Reader reader = body.charStream()) {
+                return ResponseParser.parse(reader, endpoint.maxSeries());
+            }
+        }
+        String detail = errorDetail(response);
+        if (code >= 500) {
+            throw new Unavailable(FailureKind.HTTP_5XX, "prometheus HTTP " + code + detail, true);
+        }
+        if (code >= 400) {
+            return new QueryResult.Failed(FailureKind.HTTP_4XX, "prometheus HTTP " + code + detail);
+        }
+        return new QueryResult.Failed(FailureKind.HTTP_OTHER, "prometheus HTTP " + code
+                + (code >= 300 && code < 400 ? " redirect, not followed (check prometheus.url)" : ""));
+    }
+
+    /** ": errorType: error" from a Prometheus error body, else the start of the body; scrubbed. */
+    private String errorDetail(Response response) {
+        String text;
+        try {
+            text = response.peekBody(ERROR_BODY_BYTES).string();
+        } catch (IOException e) {
+            return "";
+        }
+        if (text.isBlank()) {
+            return "";
+        }
+        try {
+            JsonElement parsed = JsonParser.parseString(text);
+            if (parsed.isJsonObject()) {
+                JsonObject object = parsed.getAsJsonObject();
+                String errorType = object.has("errorType") ? object.get("errorType").getAsString() : "";
+                String error = object.has("error") ? object.get("error").getAsString() : "";
+                if (!error.isEmpty()) {
+                    return ": " + scrub(errorType.isEmpty() ? error : errorType + ": " + error, 200);
+                }
+            }
+        } catch (RuntimeException notJson) {
+            // fall through: show the start of the text
+        }
+        return ": " + scrub(text, 120);
+    }
+
+    private String describe(Throwable e) {
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + scrub(message, 160));
+    }
+
+    private void record(String promql, QueryResult result, int attempts, long nanos) {
+        boolean ok = result instanceof QueryResult.Samples;
+        if (attempts > 0) {
+            (ok ? successTimer : errorTimer).record(nanos, TimeUnit.NANOSECONDS);
+        }
+        if (ok) {
+            if (failing.compareAndSet(true, false)) {
+                LOG.info("Prometheus queries to {} succeed again", queryUrl.host());
+            }
+            return;
+        }
+        QueryResult.Failed failed = (QueryResult.Failed) result;
+        errors.get(failed.kind()).increment();
+        switch (failed.kind()) {
+            case HTTP_4XX, QUERY_ERROR, BAD_RESPONSE, TOO_MANY_SERIES, RESULT_TYPE -> {
+                // The query itself is wrong: say so once per query text, not every tick.
+                if (warnedQueries.size() < 1000 && warnedQueries.add(promql)) {
+                    LOG.warn("Prometheus query failed ({}): {} -- query: {}", failed.kind().tag(), failed.reason(),
+                            Reasons.oneLine(promql, 2000));
+                }
+            }
+            default -> {
+                if (failing.compareAndSet(false, true)) {
+                    LOG.warn("Prometheus queries to {} are failing: {} (repeats are logged at debug until one succeeds)",
+                            queryUrl.host(), failed.reason());
+                } else {
+                    LOG.debug("Prometheus query failed: {}", failed.reason());
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+
+    /** The endpoint could not answer (transport, timeout, 5xx): retried, and counted by the breaker. */
+    static final class Unavailable extends Exception {
+        private static final long serialVersionUID = 1L;
+        final FailureKind kind;
+        final String reason;
+        final boolean retryable;
+
+        Unavailable(FailureKind kind, String reason, boolean retryable) {
+            super(reason, null, false, false);
+            this.kind = kind;
+            this.reason = reason;
+            this.retryable = retryable;
+        }
+    }
+}

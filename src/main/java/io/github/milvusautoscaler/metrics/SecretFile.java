@@ -1,0 +1,69 @@
+package io.github.milvusautoscaler.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.Objects;
+
+/**
+ * A secret kept in a file and re-read when the file changes, because Kubernetes rotates projected
+ * service-account tokens by swapping a symlink: the modification time, size or file identity changes.
+ * A stat per query is cheap next to an HTTP request. Messages name the file, never its content.
+ */
+final class SecretFile {
+
+    private final Path path;
+    private final String what;
+    private FileTime modified;
+    private long size = -1;
+    private Object fileKey;
+    private String value;
+
+    SecretFile(Path path, String what) {
+        this.path = requireNonNull(path, "path");
+        this.what = requireNonNull(what, "what");
+    }
+
+    /** The current secret, stripped of surrounding whitespace and the trailing newline. */
+    synchronized String read() throws Unreadable {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            boolean changed = value == null
+                    || !attributes.lastModifiedTime().equals(modified)
+                    || attributes.size() != size
+                    || !Objects.equals(attributes.fileKey(), fileKey);
+            if (changed) {
+                String text = Files.readString(path, StandardCharsets.UTF_8).strip();
+                if (text.isEmpty()) {
+                    throw new Unreadable(what + " " + path + " is empty");
+                }
+                value = text;
+                modified = attributes.lastModifiedTime();
+                size = attributes.size();
+                fileKey = attributes.fileKey();
+            }
+            return value;
+        } catch (IOException e) {
+            throw new Unreadable("cannot read " + what + " " + path + ": " + e.getClass().getSimpleName());
+        }
+    }
+
+    /** The last value read, or null; used only to scrub it from text that leaves this package. */
+    synchronized String lastValue() {
+        return value;
+    }
+
+    /** The secret file is missing, unreadable or empty; the message is safe to log. */
+    static final class Unreadable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unreadable(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.github.milvusautoscaler.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.milvusautoscaler.core.Target;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything the adapter queries for one target, after the CLI resolved defaults and overrides.
+ *
+ * @param target      the component of one cluster
+ * @param signals     enabled signals in configuration order; the observation lists them in this order
+ * @param settleQuery template that is &gt; 0 while data still moves after a step-down; empty: always QUIET
+ * @param healthQuery template that is &gt; 0 while the component is unhealthy; empty: health UNKNOWN
+ */
+public record TargetQueries(Target target, List<SignalDef> signals, String settleQuery, String healthQuery) {
+
+    public TargetQueries {
+        requireNonNull(target, "target");
+        signals = List.copyOf(requireNonNull(signals, "signals"));
+        requireNonNull(settleQuery, "settleQuery");
+        requireNonNull(healthQuery, "healthQuery");
+        Set<String> names = new HashSet<>();
+        for (SignalDef signal : signals) {
+            if (!names.add(signal.name())) {
+                throw new IllegalArgumentException(target + ": signal " + signal.name() + " is listed twice");
+            }
+        }
+        validate(target, "settle-query", settleQuery);
+        validate(target, "health-query", healthQuery);
+    }
+
+    private static void validate(Target target, String what, String template) {
+        if (template.isBlank()) {
+            return;
+        }
+        try {
+            PromqlTemplate.validate(template);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(target + " " + what + ": " + e.getMessage(), e);
+        }
+    }
+}

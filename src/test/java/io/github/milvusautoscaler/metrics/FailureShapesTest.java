@@ -1,0 +1,204 @@
+package io.github.milvusautoscaler.metrics;
+
+import static io.github.milvusautoscaler.metrics.PromJson.pod;
+import static io.github.milvusautoscaler.metrics.PromJson.scalar;
+import static io.github.milvusautoscaler.metrics.PromJson.vector;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.testsupport.NoDelayServerSocketFactory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.SocketEffect;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every way a query can fail gives an UNKNOWN signal with a short reason, never a number: one
+ * mockwebserver case per failure shape, with the requests it may cost (retries only for transport
+ * errors and 5xx) and the meters it must move.
+ */
+class FailureShapesTest {
+
+    private static final Instant AT = Instant.parse("2025-06-01T12:00:00Z");
+    private static final Target TARGET = new Target("milvus", "prod", Component.QUERY_NODE, InstallKind.OPERATOR);
+
+    private MockWebServer server;
+    private SimpleMeterRegistry meters;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new MockWebServer();
+        server.setServerSocketFactory(new NoDelayServerSocketFactory());
+        server.start();
+        meters = new SimpleMeterRegistry();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    static MockResponse json(String body) {
+        return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json").body(body).build();
+    }
+
+    static MockResponse status(int code, String body) {
+        return new MockResponse.Builder().code(code).setHeader("Content-Type", "application/json").body(body).build();
+    }
+
+    static Stream<Arguments> failures() {
+        MockResponse dropped = new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build();
+        return Stream.of(
+                Arguments.of("empty result", List.of(json(vector())), true, "empty result", FailureKind.EMPTY, 1),
+                Arguments.of("NaN from 0/0", List.of(json(vector(pod("qn-0", "NaN", AT)))), true,
+                        "value NaN for pod qn-0", FailureKind.NOT_FINITE, 1),
+                Arguments.of("+Inf from x/0", List.of(json(vector(pod("qn-0", "0.5", AT), pod("qn-1", "+Inf", AT)))), true,
+                        "value +Inf for pod qn-1", FailureKind.NOT_FINITE, 1),
+                Arguments.of("-Inf", List.of(json(scalar("-Inf", AT))), false, "value -Inf", FailureKind.NOT_FINITE, 1),
+                Arguments.of("4 series > max-series 3",
+                        List.of(json(vector(pod("a", "1", AT), pod("b", "1", AT), pod("c", "1", AT), pod("d", "1", AT)))),
+                        true, "more than 3 series", FailureKind.TOO_MANY_SERIES, 1),
+                Arguments.of("sample 3m old > stale-after 2m", List.of(json(vector(pod("qn-0", "0.5", AT.minusSeconds(180))))),
+                        true, "newest sample 3m old > stale-after 2m", FailureKind.STALE, 1),
+                Arguments.of("HTTP 400 bad query: not retried", List.of(status(400,
+                        "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"1:5: parse error: unexpected }\"}")),
+                        true, "prometheus HTTP 400: bad_data: 1:5: parse error", FailureKind.HTTP_4XX, 1),
+                Arguments.of("HTTP 503 twice: retried once, then given up", List.of(status(503,
+                        "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"too many queries\"}"),
+                        status(503, "")), true, "prometheus HTTP 503 (2 attempts)", FailureKind.HTTP_5XX, 2),
+                Arguments.of("bad JSON: truncated body", List.of(json("{\"status\":\"success\",\"data\":{\"resultType\":\"vec")),
+                        true, "bad JSON from prometheus", FailureKind.BAD_RESPONSE, 1),
+                Arguments.of("HTML login page with 200", List.of(new MockResponse.Builder().code(200)
+                        .setHeader("Content-Type", "text/html").body("<html>login</html>").build()),
+                        true, "prometheus answered text/html, not JSON", FailureKind.BAD_RESPONSE, 1),
+                Arguments.of("status error in a 200 body", List.of(json(
+                        "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"many-to-many matching not allowed\"}")),
+                        true, "prometheus error execution: many-to-many", FailureKind.QUERY_ERROR, 1),
+                Arguments.of("range vector (matrix)", List.of(json("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\","
+                        + "\"result\":[{\"metric\":{},\"values\":[[1,\"1\"]]}]}}")),
+                        true, "result type matrix", FailureKind.RESULT_TYPE, 1),
+                Arguments.of("string result", List.of(json("{\"status\":\"success\",\"data\":{\"resultType\":\"string\","
+                        + "\"result\":[1748779200,\"hello\"]}}")), false, "result type string", FailureKind.RESULT_TYPE, 1),
+                Arguments.of("scalar for a per-pod signal", List.of(json(scalar("0.5", AT))), true,
+                        "scalar result for a per-pod signal", FailureKind.AMBIGUOUS, 1),
+                Arguments.of("two series for one pod", List.of(json(vector(pod("qn-0", "0.5", AT), pod("qn-0", "0.7", AT)))),
+                        true, "several series for pod qn-0", FailureKind.AMBIGUOUS, 1),
+                Arguments.of("two series for a cluster value", List.of(json(vector(pod("a", "1", AT), pod("b", "2", AT)))),
+                        false, "2 series where one value was expected", FailureKind.AMBIGUOUS, 1),
+                Arguments.of("connection dropped twice: retried, then given up", List.of(dropped, dropped), true,
+                        "prometheus unreachable", FailureKind.TRANSPORT, 2),
+                Arguments.of("302 to a login page: not followed", List.of(new MockResponse.Builder().code(302)
+                        .setHeader("Location", "/login").build()), true, "prometheus HTTP 302 redirect, not followed",
+                        FailureKind.HTTP_OTHER, 1),
+                Arguments.of("401 without credentials", List.of(status(401, "Unauthorized")), true, "prometheus HTTP 401",
+                        FailureKind.HTTP_4XX, 1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("failures")
+    void everyFailureShapeIsUnknownWithAReason(String name, List<MockResponse> responses, boolean perPod, String reason,
+                                              FailureKind kind, int requests) {
+        responses.forEach(server::enqueue);
+        try (PrometheusMetricsSource source = source(endpoint(Duration.ofSeconds(3), 3), perPod)) {
+            Signal signal = source.observe(TARGET, AT).signals().get("s");
+
+            assertFalse(signal.isKnown(), () -> name + " must not give a value, gave " + signal.value());
+            assertTrue(signal.problem().contains(reason), () -> name + ": reason was '" + signal.problem() + "'");
+            assertEquals(requests, server.getRequestCount(), name + ": requests sent");
+            assertEquals(1.0, meters.counter(MetricNames.SIGNAL_UNKNOWN, MetricNames.TAG_SIGNAL, "s",
+                    MetricNames.TAG_KIND, kind.tag()).count(), name + ": unknown counted by kind");
+        }
+    }
+
+    @Test
+    void aSlowResponseTimesOutWithinTheQueryBudgetAndIsNotRetriedPastIt() {
+        server.enqueue(new MockResponse.Builder(json(vector(pod("qn-0", "0.5", AT))))
+                .headersDelay(3, TimeUnit.SECONDS).build());
+        long start = System.nanoTime();
+        try (PrometheusMetricsSource source = source(endpoint(Duration.ofMillis(400), 1000), true)) {
+            Signal signal = source.observe(TARGET, AT).signals().get("s");
+            long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+
+            assertFalse(signal.isKnown());
+            assertEquals("prometheus timeout after 400ms", signal.problem());
+            assertEquals(1, server.getRequestCount(), "the budget was spent: no second attempt");
+            assertTrue(elapsedMs < 2500, "waited " + elapsedMs + " ms for a 400 ms budget");
+            assertEquals(1.0, meters.counter(MetricNames.QUERY_ERRORS, MetricNames.TAG_KIND, "timeout").count());
+        }
+    }
+
+    static Stream<Arguments> values() {
+        return Stream.of(
+                // (0.5 + 0.7 + 0.9) / 3 = 0.7, 3 pods, newest sample 10 s before the evaluation time
+                Arguments.of("per-pod mean over the pods that report", true,
+                        vector(pod("a", "0.5", AT.minusSeconds(30)), pod("b", "0.7", AT.minusSeconds(10)),
+                                pod("c", "0.9", AT.minusSeconds(20))), 0.7, 3, Duration.ofSeconds(10)),
+                Arguments.of("a cluster value from a one-series vector", false,
+                        vector(PromJson.series(Map.of(), "42.5", AT)), 42.5, 0, Duration.ZERO),
+                Arguments.of("a cluster value from a scalar", false, scalar("7", AT.minusMillis(1500)), 7.0, 0,
+                        Duration.ofMillis(1500)),
+                Arguments.of("a real zero is a value, not a failure", false, scalar("0", AT), 0.0, 0, Duration.ZERO));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("values")
+    void readsValuesPodsAndSampleAge(String name, boolean perPod, String body, double value, int pods, Duration age) {
+        server.enqueue(json(body));
+        try (PrometheusMetricsSource source = source(endpoint(Duration.ofSeconds(3), 1000), perPod)) {
+            Signal signal = source.observe(TARGET, AT).signals().get("s");
+
+            assertTrue(signal.isKnown(), signal::problem);
+            assertEquals(value, signal.value().getAsDouble(), 1e-9);
+            assertEquals(pods, signal.podsReporting());
+            assertEquals(age, signal.newestSampleAge());
+        }
+    }
+
+    @Test
+    void sendsAnInstantQueryAtTheEvaluationTime() throws Exception {
+        server.enqueue(json(vector(pod("a", "1", AT))));
+        try (PrometheusMetricsSource source = source(endpoint(Duration.ofSeconds(3), 1000), true)) {
+            source.observe(TARGET, AT.plusMillis(250));
+        }
+        var request = server.takeRequest();
+        String form = java.net.URLDecoder.decode(request.getBody().utf8(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals("POST", request.getMethod());
+        assertEquals("/api/v1/query", request.getUrl().encodedPath());
+        // 2025-06-01T12:00:00.250Z = 1748779200.250 s
+        assertTrue(form.contains("time=1748779200.250"), form);
+        assertTrue(form.contains("query=up{pod=~\".+\"}"), form);
+        // the remaining budget travels along, so the server can give up when we do
+        assertTrue(form.matches(".*timeout=\\d+ms.*"), form);
+    }
+
+    private PrometheusEndpoint endpoint(Duration timeout, int maxSeries) {
+        return new PrometheusEndpoint(URI.create(server.url("/").toString()), timeout, Duration.ofMinutes(2), maxSeries,
+                Duration.ZERO, new PrometheusEndpoint.RetrySettings(2, Duration.ofMillis(10)),
+                new PrometheusEndpoint.BreakerSettings(50, 100, Duration.ofSeconds(30)),
+                PrometheusEndpoint.AuthSettings.none(), Map.of());
+    }
+
+    private PrometheusMetricsSource source(PrometheusEndpoint endpoint, boolean perPod) {
+        TargetQueries queries = new TargetQueries(TARGET, List.of(new SignalDef("s", "up{pod=~\".+\"}", perPod)), "", "");
+        return new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(), List.of(queries), meters);
+    }
+}

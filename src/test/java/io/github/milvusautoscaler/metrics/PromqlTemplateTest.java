@@ -1,0 +1,104 @@
+package io.github.milvusautoscaler.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Target;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class PromqlTemplateTest {
+
+    private static final String TEMPLATE = "kube_pod_labels{namespace=\"{namespace}\", label_{instance_label}=\"{release}\","
+            + " label_{component_label}=~\"{component}\"}";
+
+    static Stream<Arguments> schemes() {
+        return Stream.of(
+                Arguments.of("operator", InstallKind.OPERATOR, "kube_pod_labels{namespace=\"milvus\","
+                        + " label_app_kubernetes_io_instance=\"prod\", label_app_kubernetes_io_component=~\"querynode\"}"),
+                Arguments.of("helm", InstallKind.HELM, "kube_pod_labels{namespace=\"milvus\","
+                        + " label_app_kubernetes_io_instance=\"prod\", label_component=~\"querynode\"}"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("schemes")
+    void rendersEachInstallKindsLabelNames(String name, InstallKind install, String expected) {
+        Target target = new Target("milvus", "prod", Component.QUERY_NODE, install);
+        assertEquals(expected, PromqlTemplate.render(TEMPLATE, target, DefaultQueries.scheme(install)));
+    }
+
+    @Test
+    void rendersSeveralComponentsAsOneSortedRegex() {
+        String rendered = PromqlTemplate.render(TEMPLATE, "milvus", "prod", List.of("querynode", "proxy", "datanode"),
+                DefaultQueries.scheme(InstallKind.HELM));
+        assertTrue(rendered.endsWith("label_component=~\"datanode|proxy|querynode\"}"), rendered);
+    }
+
+    @Test
+    void escapesValuesForAPromqlString() {
+        Target target = new Target("odd\"ns", "re\\l", Component.PROXY, InstallKind.HELM);
+        assertEquals("x{namespace=\"odd\\\"ns\", i=\"re\\\\l\"}", PromqlTemplate.render(
+                "x{namespace=\"{namespace}\", i=\"{release}\"}", target, DefaultQueries.scheme(InstallKind.HELM)));
+    }
+
+    @Test
+    void anUnknownPlaceholderFailsNamingItAndTheKnownOnes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new SignalDef("cpu", "up{ns=\"{namespce}\"}", true));
+        assertEquals("signal cpu: unknown placeholder {namespce} in PromQL template; known: [{component},"
+                + " {component_label}, {instance_label}, {namespace}, {release}]", e.getMessage());
+    }
+
+    @Test
+    void regexQuantifiersAndSelectorsAreNotPlaceholders() {
+        PromqlTemplate.validate("up{job=~\"a{2}\"} and on () vector(1)");
+        PromqlTemplate.validate("sum(rate(x{a=\"b\"}[5m]))");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "regex matcher only                  | x{c=~\"{component}\"}                        | true",
+            "equality matcher: per component     | x{c=\"{component}\"}                         | false",
+            "regex and equality mixed            | x{c=~\"{component}\"} / y{c=\"{component}\"} | false",
+            "no component at all: same text      | x{ns=\"{namespace}\"}                        | false"})
+    void servesSeveralComponentsOnlyThroughRegexMatchers(String name, String template, boolean expected) {
+        assertEquals(expected, PromqlTemplate.servesSeveralComponents(template.strip()), name);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"cpu, true", "memory, true", "qps, true", "index-backlog, true", "index-backlog-legacy, true",
+            "read-queue, false", "search-latency-p99, false", "querynode-settle, false"})
+    void shippedTemplatesAreValidAndTheComponentWiseOnesServeAWholeCluster(String name, boolean cluster) {
+        String template = DefaultQueries.query(name);
+        PromqlTemplate.validate(template);
+        assertEquals(cluster, PromqlTemplate.servesSeveralComponents(template), name);
+        // the cluster-wide ones keep the kube-state-metrics component label in their result
+        assertEquals(cluster, template.contains("by (pod, label_{component_label})")
+                || template.contains("sum by (label_{component_label})"), name);
+    }
+
+    @Test
+    void theDefaultsGiveEachComponentItsSignals() {
+        assertEquals(List.of("cpu", "memory", "qps"), names(Component.QUERY_NODE));
+        assertEquals(List.of("cpu", "memory"), names(Component.DATA_NODE));
+        assertEquals(List.of("cpu", "memory"), names(Component.INDEX_NODE));
+        assertEquals(List.of("cpu", "qps"), names(Component.PROXY));
+        TargetQueries queryNode = DefaultQueries.forTarget(new Target("m", "p", Component.QUERY_NODE, InstallKind.HELM));
+        assertEquals(DefaultQueries.query("querynode-settle"), queryNode.settleQuery());
+        assertFalse(queryNode.signals().get(2).perPod(), "qps is one cluster value per component");
+    }
+
+    private static List<String> names(Component component) {
+        return DefaultQueries.forTarget(new Target("m", "p", component, InstallKind.OPERATOR)).signals().stream()
+                .map(SignalDef::name).toList();
+    }
+}

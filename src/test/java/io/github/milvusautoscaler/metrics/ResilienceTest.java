@@ -1,0 +1,141 @@
+package io.github.milvusautoscaler.metrics;
+
+import static io.github.milvusautoscaler.metrics.PromJson.pod;
+import static io.github.milvusautoscaler.metrics.PromJson.vector;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.testsupport.NoDelayServerSocketFactory;
+import io.github.milvusautoscaler.testsupport.Poll;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Retry with back-off for transport errors and 5xx, and the endpoint's circuit breaker, with their meters. */
+class ResilienceTest {
+
+    private static final Instant AT = Instant.parse("2025-06-01T12:00:00Z");
+    private static final Target TARGET = new Target("milvus", "prod", Component.PROXY, InstallKind.HELM);
+
+    private MockWebServer server;
+    private SimpleMeterRegistry meters;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new MockWebServer();
+        server.setServerSocketFactory(new NoDelayServerSocketFactory());
+        server.start();
+        meters = new SimpleMeterRegistry();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void retriesA503AndADroppedConnectionThenReadsTheValue() {
+        server.enqueue(FailureShapesTest.status(503, ""));
+        server.enqueue(new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build());
+        server.enqueue(FailureShapesTest.json(vector(pod("p-0", "0.42", AT))));
+        try (PrometheusMetricsSource source = source(3, 100, Duration.ofSeconds(30))) {
+            Signal signal = source.observe(TARGET, AT).signals().get("cpu");
+
+            assertTrue(signal.isKnown(), signal::problem);
+            assertEquals(0.42, signal.value().getAsDouble(), 1e-9);
+            assertEquals(3, server.getRequestCount());
+            assertEquals(1.0, meters.get(MetricNames.RETRY_CALLS).tag("kind", "successful_with_retry").functionCounter()
+                    .count());
+            assertEquals(1, meters.get(MetricNames.QUERY_DURATION).tag(MetricNames.TAG_OUTCOME, "success").timer().count());
+        }
+    }
+
+    @Test
+    void circuitBreakerOpensAfterTheWindowFailsThenFailsFastAndClosesWhenPrometheusIsBack() {
+        AtomicBoolean healthy = new AtomicBoolean(false);
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return healthy.get() ? FailureShapesTest.json(vector(pod("p-0", "0.3", PromJson.time(request))))
+                        : FailureShapesTest.status(500, "");
+            }
+        });
+        // window 4, threshold 50%, no retries: 4 failed queries (100% >= 50%) open it.
+        try (PrometheusMetricsSource source = source(1, 4, Duration.ofMillis(300))) {
+            for (int i = 0; i < 4; i++) {
+                assertEquals("prometheus HTTP 500", source.observe(TARGET, tick()).signals().get("cpu").problem());
+            }
+            Signal fast = source.observe(TARGET, tick()).signals().get("cpu");
+
+            assertFalse(fast.isKnown());
+            assertTrue(fast.problem().startsWith("prometheus circuit breaker open (100% of the last 4 queries failed)"),
+                    fast.problem());
+            assertEquals(4, server.getRequestCount(), "an open breaker sends nothing");
+            assertEquals(1.0, gauge("open"));
+            assertEquals(1.0, meters.counter(MetricNames.QUERY_ERRORS, MetricNames.TAG_KIND, "circuit_open").count());
+
+            healthy.set(true);
+            // After open-for (300 ms) one trial query goes through and closes it.
+            Signal back = Poll.until("the breaker lets a trial through", Duration.ofSeconds(5),
+                    () -> source.observe(TARGET, tick()).signals().get("cpu"), Signal::isKnown);
+            assertEquals(0.3, back.value().getAsDouble(), 1e-9);
+            assertEquals(1.0, gauge("closed"));
+        }
+    }
+
+    @Test
+    void aBadQueryDoesNotOpenTheBreaker() {
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return FailureShapesTest.status(400, "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"x\"}");
+            }
+        });
+        try (PrometheusMetricsSource source = source(3, 4, Duration.ofSeconds(30))) {
+            for (int i = 0; i < 8; i++) {
+                source.observe(TARGET, tick());
+            }
+            // 8 queries, 1 request each (4xx is never retried), breaker still closed.
+            assertEquals(8, server.getRequestCount());
+            assertEquals(1.0, gauge("closed"));
+        }
+    }
+
+    /** A new evaluation time per observation: observations at one instant share one answer. */
+    private Instant tick() {
+        ticks++;
+        return AT.plusSeconds(15L * ticks);
+    }
+
+    private int ticks;
+
+    private double gauge(String state) {
+        return meters.get(MetricNames.BREAKER_STATE).tag("state", state).gauge().value();
+    }
+
+    private PrometheusMetricsSource source(int attempts, int window, Duration openFor) {
+        PrometheusEndpoint endpoint = new PrometheusEndpoint(URI.create(server.url("/").toString()), Duration.ofSeconds(3),
+                Duration.ofMinutes(2), 1000, Duration.ZERO, new PrometheusEndpoint.RetrySettings(attempts, Duration.ofMillis(10)),
+                new PrometheusEndpoint.BreakerSettings(50, window, openFor), PrometheusEndpoint.AuthSettings.none(), Map.of());
+        return new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(),
+                List.of(new TargetQueries(TARGET, List.of(new SignalDef("cpu", "up", true)), "", "")), meters);
+    }
+}

@@ -1,0 +1,126 @@
+package io.github.milvusautoscaler.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Target;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Settings are validated once, with messages that name the configuration key. */
+class SettingsTest {
+
+    private static final PrometheusEndpoint.RetrySettings RETRY = new PrometheusEndpoint.RetrySettings(3, Duration.ofMillis(200));
+    private static final PrometheusEndpoint.BreakerSettings BREAKER =
+            new PrometheusEndpoint.BreakerSettings(50, 20, Duration.ofSeconds(30));
+    private static final PrometheusEndpoint.AuthSettings NONE = PrometheusEndpoint.AuthSettings.none();
+
+    private static PrometheusEndpoint endpoint(String url, Duration timeout, int maxSeries, Map<String, String> headers,
+                                               PrometheusEndpoint.AuthSettings auth) {
+        return new PrometheusEndpoint(URI.create(url), timeout, Duration.ofMinutes(2), maxSeries, Duration.ofSeconds(5),
+                RETRY, BREAKER, auth, headers);
+    }
+
+    static Stream<Arguments> invalid() {
+        Duration s5 = Duration.ofSeconds(5);
+        return Stream.of(
+                Arguments.of("ftp URL", (Supplier<Object>) () -> endpoint("ftp://p:21", s5, 10, Map.of(), NONE),
+                        "prometheus.url must be http or https, was ftp"),
+                Arguments.of("URL with credentials", (Supplier<Object>) () -> endpoint("http://sre:hunter2@p:9090", s5, 10,
+                        Map.of(), NONE), "prometheus.url must not carry credentials"),
+                Arguments.of("URL with a query", (Supplier<Object>) () -> endpoint("http://p:9090/?x=1", s5, 10, Map.of(),
+                        NONE), "prometheus.url must be the API root without ?query or #fragment"),
+                Arguments.of("zero timeout", (Supplier<Object>) () -> endpoint("http://p", Duration.ZERO, 10, Map.of(), NONE),
+                        "prometheus.timeout must be > 0"),
+                Arguments.of("max-series 0", (Supplier<Object>) () -> endpoint("http://p", s5, 0, Map.of(), NONE),
+                        "prometheus.max-series must be >= 1"),
+                Arguments.of("bad header name", (Supplier<Object>) () -> endpoint("http://p", s5, 10,
+                        Map.of("X Org", "a"), NONE), "prometheus.headers: 'X Org' is not a valid HTTP header name"),
+                Arguments.of("Authorization header and auth", (Supplier<Object>) () -> endpoint("http://p", s5, 10,
+                        Map.of("Authorization", "x"), PrometheusEndpoint.AuthSettings.of("/t", "", "", "")),
+                        "prometheus.headers.Authorization conflicts with prometheus.auth"),
+                Arguments.of("user without password file", (Supplier<Object>) () ->
+                        PrometheusEndpoint.AuthSettings.of("", "sre", "", ""), "basic-username and basic-password-file go together"),
+                Arguments.of("bearer and basic", (Supplier<Object>) () ->
+                        PrometheusEndpoint.AuthSettings.of("/t", "sre", "/p", ""), "bearer-token-file and basic auth exclude"),
+                Arguments.of("0 attempts", (Supplier<Object>) () -> new PrometheusEndpoint.RetrySettings(0, Duration.ofMillis(1)),
+                        "prometheus.retry.max-attempts must be >= 1"),
+                Arguments.of("threshold 101%", (Supplier<Object>) () -> new PrometheusEndpoint.BreakerSettings(101, 20,
+                        Duration.ofSeconds(1)), "failure-rate-threshold must be 1..100"),
+                Arguments.of("label name with a dot", (Supplier<Object>) () -> new LabelScheme("app.kubernetes.io/instance",
+                        "component"), "is not a Prometheus label name"),
+                Arguments.of("empty query", (Supplier<Object>) () -> new SignalDef("cpu", " ", true),
+                        "signal cpu: query must not be empty"),
+                Arguments.of("signal listed twice", (Supplier<Object>) () -> new TargetQueries(
+                        new Target("m", "p", Component.PROXY, InstallKind.HELM),
+                        List.of(new SignalDef("cpu", "up", true), new SignalDef("cpu", "up", true)), "", ""),
+                        "m/p/proxy: signal cpu is listed twice"),
+                Arguments.of("bad settle placeholder", (Supplier<Object>) () -> new TargetQueries(
+                        new Target("m", "p", Component.QUERY_NODE, InstallKind.HELM), List.of(), "x{a=\"{nope}\"}", ""),
+                        "m/p/queryNode settle-query: unknown placeholder {nope}"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalid")
+    void refusesBadSettingsNamingTheKey(String name, Supplier<Object> build, String message) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, build::get);
+        assertTrue(e.getMessage().startsWith(message) || e.getMessage().contains(message), e.getMessage());
+        assertFalse(e.getMessage().contains("hunter2"), "a credential in the URL must not be echoed");
+    }
+
+    @Test
+    void headerValuesAreNotPrinted() {
+        String printed = endpoint("http://p", Duration.ofSeconds(5), 10, Map.of("X-Scope-OrgID", "secret-tenant"), NONE)
+                .toString();
+        assertTrue(printed.contains("X-Scope-OrgID"), printed);
+        assertFalse(printed.contains("secret-tenant"), printed);
+    }
+
+    @Test
+    void aTargetWhoseInstallKindHasNoSchemeIsRefused() {
+        Target target = new Target("m", "p", Component.PROXY, InstallKind.HELM);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new PrometheusMetricsSource(
+                TestEndpoints.of(URI.create("http://127.0.0.1:9")),
+                Map.of(InstallKind.OPERATOR, DefaultQueries.scheme(InstallKind.OPERATOR)),
+                List.of(new TargetQueries(target, List.of(), "", "")), new SimpleMeterRegistry()));
+        assertEquals("m/p/proxy: no label scheme for install kind HELM", e.getMessage());
+    }
+
+    @Test
+    void observingAnUnconfiguredTargetIsAProgrammingError() {
+        try (PrometheusMetricsSource source = new PrometheusMetricsSource(TestEndpoints.of(URI.create("http://127.0.0.1:9")),
+                DefaultQueries.schemes(), List.of(), new SimpleMeterRegistry())) {
+            Target target = new Target("m", "p", Component.PROXY, InstallKind.HELM);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> source.observe(target, java.time.Instant.EPOCH));
+            assertEquals("no queries are configured for target m/p/proxy", e.getMessage());
+        }
+    }
+
+    @Test
+    void renderedQueriesShowWhatAnSreWouldPasteIntoPrometheus() {
+        Target target = new Target("milvus", "prod", Component.QUERY_NODE, InstallKind.OPERATOR);
+        try (PrometheusMetricsSource source = new PrometheusMetricsSource(TestEndpoints.of(URI.create("http://127.0.0.1:9")),
+                DefaultQueries.schemes(), List.of(DefaultQueries.forTarget(target)), new SimpleMeterRegistry())) {
+            Map<String, String> rendered = source.renderedQueries(target);
+
+            assertEquals(List.of("cpu", "memory", "qps", "settle-query"), List.copyOf(rendered.keySet()));
+            assertTrue(rendered.get("cpu").contains("label_app_kubernetes_io_component=~\"querynode\""), rendered.get("cpu"));
+            assertFalse(rendered.values().stream().anyMatch(q -> q.contains("{")
+                    && q.matches("(?s).*\\{[a-z_]+}.*")), "no placeholder left");
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.github.milvusautoscaler.metrics;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+
+/** Endpoint settings for tests: short budgets so failure cases finish fast. */
+final class TestEndpoints {
+
+    private TestEndpoints() {
+    }
+
+    /** 3 s per query, 2 attempts 20 ms apart, stale after 2m, breaker 50% of 20 opening for 500 ms. */
+    static PrometheusEndpoint of(URI url) {
+        return new PrometheusEndpoint(url, Duration.ofSeconds(3), Duration.ofMinutes(2), 1000, Duration.ZERO,
+                new PrometheusEndpoint.RetrySettings(2, Duration.ofMillis(20)),
+                new PrometheusEndpoint.BreakerSettings(50, 20, Duration.ofMillis(500)),
+                PrometheusEndpoint.AuthSettings.none(), Map.of());
+    }
+}

@@ -1,0 +1,114 @@
+package io.github.milvusautoscaler.metrics;
+
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.testsupport.FakeMilvusPod;
+import io.github.milvusautoscaler.testsupport.FakeMilvusPods;
+import io.github.milvusautoscaler.testsupport.PrometheusServer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Two simulated Milvus clusters, one per label scheme, with values chosen so every default query has
+ * an exact expected answer:
+ *
+ * <pre>
+ * alpha (operator, ns milvus-a)              beta (helm, ns milvus-b)
+ *   querynode x2: cpu 0.8 / 0.6 of 2 cores     querynode x2: cpu 0.4 / 0.2 of 4 cores
+ *                 mem 0.6 / 0.5 of 8 GiB                     mem 0.7 / 0.3 of 16 GiB
+ *                 read queue 4 / 2                           read queue 0 / 10
+ *   proxy:  cpu 0.5, mem 0.3;                  proxy x2: cpu 0.9 / 0.7, mem 0.5 / 0.5;
+ *           Search 30/s, Query 10/s,                     Search 12/s + 8/s, Query 4/s on one,
+ *           HybridSearch 5/s, Insert 100/s,              every search 20 ms
+ *           every search 100 ms
+ *   datanode: cpu 0.3, mem 0.4                 datanode: cpu 0.25, mem 0.2
+ *   mixcoord: index jobs Init 3, InProgress 1,  mixcoord: index jobs all 0, Finished 7
+ *             Finished 50 (not backlog)
+ * </pre>
+ */
+final class TwoClusters implements AutoCloseable {
+
+    static final double GIB = 1024.0 * 1024 * 1024;
+
+    final FakeMilvusPods pods;
+    final Target alphaQueryNode = new Target("milvus-a", "alpha", Component.QUERY_NODE, InstallKind.OPERATOR);
+    final Target alphaProxy = new Target("milvus-a", "alpha", Component.PROXY, InstallKind.OPERATOR);
+    final Target alphaDataNode = new Target("milvus-a", "alpha", Component.DATA_NODE, InstallKind.OPERATOR);
+    final Target betaQueryNode = new Target("milvus-b", "beta", Component.QUERY_NODE, InstallKind.HELM);
+    final Target betaProxy = new Target("milvus-b", "beta", Component.PROXY, InstallKind.HELM);
+    final Target betaDataNode = new Target("milvus-b", "beta", Component.DATA_NODE, InstallKind.HELM);
+    final FakeMilvusPod alphaQn0;
+    final FakeMilvusPod alphaQn1;
+    final FakeMilvusPod alphaCoord;
+    final FakeMilvusPod betaQn0;
+
+    TwoClusters(Clock clock) {
+        pods = new FakeMilvusPods(clock);
+        alphaQn0 = pods.start("milvus-a", "alpha", InstallKind.OPERATOR, "querynode", "alpha-milvus-querynode-0-a1", 2, 8 * GIB)
+                .setCpuUtilisation(0.8).setMemoryUtilisation(0.6).setReadQueue(4);
+        alphaQn1 = pods.start("milvus-a", "alpha", InstallKind.OPERATOR, "querynode", "alpha-milvus-querynode-0-a2", 2, 8 * GIB)
+                .setCpuUtilisation(0.6).setMemoryUtilisation(0.5).setReadQueue(2);
+        pods.start("milvus-a", "alpha", InstallKind.OPERATOR, "proxy", "alpha-milvus-proxy-p1", 1, 2 * GIB)
+                .setCpuUtilisation(0.5).setMemoryUtilisation(0.3)
+                .setRequestRate("Search", 30).setRequestRate("Query", 10).setRequestRate("HybridSearch", 5)
+                .setRequestRate("Insert", 100).setSearchLatencyMillis(100);
+        pods.start("milvus-a", "alpha", InstallKind.OPERATOR, "datanode", "alpha-milvus-datanode-d1", 1, 4 * GIB)
+                .setCpuUtilisation(0.3).setMemoryUtilisation(0.4);
+        alphaCoord = pods.start("milvus-a", "alpha", InstallKind.OPERATOR, "mixcoord", "alpha-milvus-mixcoord-m1", 1, 4 * GIB)
+                .setCpuUtilisation(0.1).setMemoryUtilisation(0.2)
+                .setIndexTasks("JobStateInit", 3).setIndexTasks("JobStateInProgress", 1).setIndexTasks("JobStateFinished", 50);
+
+        betaQn0 = pods.start("milvus-b", "beta", InstallKind.HELM, "querynode", "beta-milvus-querynode-7f-b1", 4, 16 * GIB)
+                .setCpuUtilisation(0.4).setMemoryUtilisation(0.7).setReadQueue(0);
+        pods.start("milvus-b", "beta", InstallKind.HELM, "querynode", "beta-milvus-querynode-7f-b2", 4, 16 * GIB)
+                .setCpuUtilisation(0.2).setMemoryUtilisation(0.3).setReadQueue(10);
+        pods.start("milvus-b", "beta", InstallKind.HELM, "proxy", "beta-milvus-proxy-5c-p1", 2, 2 * GIB)
+                .setCpuUtilisation(0.9).setMemoryUtilisation(0.5)
+                .setRequestRate("Search", 12).setRequestRate("Query", 4).setSearchLatencyMillis(20);
+        pods.start("milvus-b", "beta", InstallKind.HELM, "proxy", "beta-milvus-proxy-5c-p2", 2, 2 * GIB)
+                .setCpuUtilisation(0.7).setMemoryUtilisation(0.5)
+                .setRequestRate("Search", 8).setSearchLatencyMillis(20);
+        pods.start("milvus-b", "beta", InstallKind.HELM, "datanode", "beta-milvus-datanode-9d-d1", 1, 4 * GIB)
+                .setCpuUtilisation(0.25).setMemoryUtilisation(0.2);
+        pods.start("milvus-b", "beta", InstallKind.HELM, "mixcoord", "beta-milvus-mixcoord-4e-m1", 1, 4 * GIB)
+                .setCpuUtilisation(0.1).setMemoryUtilisation(0.2).setIndexTasks("JobStateFinished", 7);
+    }
+
+    List<Target> targets() {
+        return List.of(alphaQueryNode, alphaProxy, alphaDataNode, betaQueryNode, betaProxy, betaDataNode);
+    }
+
+    /**
+     * Every shipped signal on every target (more than the defaults enable), so each template is checked
+     * in both label schemes, plus the queryNode settle query.
+     */
+    List<TargetQueries> queries() {
+        List<SignalDef> all = List.of(DefaultQueries.signal("cpu"), DefaultQueries.signal("memory"),
+                DefaultQueries.signal("qps"), DefaultQueries.signal("read-queue"), DefaultQueries.signal("index-backlog"),
+                DefaultQueries.signal("search-latency-p99"));
+        String settle = DefaultQueries.query("querynode-settle");
+        return targets().stream().map(t -> new TargetQueries(t, all,
+                t.component() == Component.QUERY_NODE ? settle : "", "")).toList();
+    }
+
+    /** Three minutes of 1 s history ending now, for promtool. */
+    String openMetricsHistory(Instant now) {
+        return pods.openMetricsHistory(now.minus(Duration.ofMinutes(3)), now, Duration.ofSeconds(1),
+                Map.of("job", PrometheusServer.JOB));
+    }
+
+    /** The same history as Prometheus text with millisecond timestamps, for VictoriaMetrics. */
+    String prometheusTextHistory(Instant now) {
+        return pods.prometheusTextHistory(now.minus(Duration.ofMinutes(3)), now, Duration.ofSeconds(1),
+                Map.of("job", PrometheusServer.JOB));
+    }
+
+    @Override
+    public void close() {
+        pods.close();
+    }
+}

@@ -1,0 +1,402 @@
+package io.github.milvusautoscaler.testsupport;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.milvusautoscaler.core.InstallKind;
+import io.prometheus.client.Collector;
+import io.prometheus.client.Collector.MetricFamilySamples;
+import io.prometheus.client.Collector.MetricFamilySamples.Sample;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One simulated Milvus pod as Prometheus sees it: the cAdvisor and kube-state-metrics series about
+ * the pod, and the Milvus series its component exports, with the real metric names and labels of
+ * the install kind's label scheme. Values are driven by the test through setters; counters grow
+ * linearly at the set rate as a function of the clock, so a scrape at any instant (or a backfilled
+ * history sample) reads an exact value, e.g. {@code setCpuUtilisation(0.8)} on a pod requesting 2
+ * cores makes {@code container_cpu_usage_seconds_total} grow by 1.6 per second.
+ *
+ * <p>Every series carries {@code namespace}, {@code pod} and {@code instance} (the pod name), as a
+ * scrape with {@code honor_labels: true} keeps them. Milvus creates most series lazily, and so does
+ * this fake: {@code milvus_proxy_req_count} exists for a function only after {@link #setRequestRate},
+ * {@code milvus_querynode_stopping_balance_node_num} only while stopping.
+ */
+public final class FakeMilvusPod {
+
+    /** Milvus' latency buckets in milliseconds: {@code prometheus.ExponentialBuckets(1, 2, 18)}. */
+    static final double[] LATENCY_BUCKETS_MS = exponential(1, 2, 18);
+    /** Counters start high so a history extrapolated backwards never goes below zero. */
+    private static final double COUNTER_BASE = 1_000_000;
+
+    private final String namespace;
+    private final String release;
+    private final InstallKind install;
+    private final String component;
+    private final String name;
+    private final double cpuRequestCores;
+    private final double memoryLimitBytes;
+    private final Clock clock;
+    private final String nodeId;
+
+    private final Linear cpuSeconds;
+    private final Linear pauseCpuSeconds;
+    private double memoryUtilisation;
+    private boolean ready = true;
+    private final Map<String, Linear> requests = new TreeMap<>();
+    private double searchLatencyMs = Double.NaN;
+    private final Linear[] latencyBuckets = new Linear[LATENCY_BUCKETS_MS.length + 1];
+    private final Linear latencySum;
+    private double readQueue;
+    private boolean stoppingBalance;
+    private final Map<String, Double> querycoordTasks = new TreeMap<>();
+    private final Map<String, Double> indexTasks = new TreeMap<>();
+    private final Map<String, Double> legacyIndexTasks = new TreeMap<>();
+
+    /**
+     * @param namespace        Kubernetes namespace
+     * @param release          Milvus resource or Helm release name
+     * @param install          label scheme: OPERATOR ({@code app_kubernetes_io_component}) or HELM ({@code component})
+     * @param component        component label value: {@code querynode}, {@code proxy}, {@code datanode},
+     *                         {@code indexnode}, or a coordinator ({@code mixcoord}, {@code querycoord}, ...)
+     * @param name             pod name
+     * @param cpuRequestCores  CPU request of the pod's container
+     * @param memoryLimitBytes memory limit of the pod's container
+     * @param clock            the time counters grow with (the system clock against a real Prometheus)
+     */
+    public FakeMilvusPod(String namespace, String release, InstallKind install, String component, String name,
+                         double cpuRequestCores, double memoryLimitBytes, Clock clock) {
+        this.namespace = requireNonNull(namespace, "namespace");
+        this.release = requireNonNull(release, "release");
+        this.install = requireNonNull(install, "install");
+        this.component = requireNonNull(component, "component");
+        this.name = requireNonNull(name, "name");
+        this.cpuRequestCores = cpuRequestCores;
+        this.memoryLimitBytes = memoryLimitBytes;
+        this.clock = requireNonNull(clock, "clock");
+        this.nodeId = Integer.toString(Math.abs(name.hashCode() % 1000));
+        Instant now = clock.instant();
+        this.cpuSeconds = new Linear(COUNTER_BASE, now);
+        this.pauseCpuSeconds = new Linear(COUNTER_BASE, now);
+        this.pauseCpuSeconds.set(0.0005, now);
+        for (int i = 0; i < latencyBuckets.length; i++) {
+            // Bases grow with le, so buckets stay cumulative however far back history goes.
+            latencyBuckets[i] = new Linear(COUNTER_BASE + i * 100_000.0, now);
+        }
+        this.latencySum = new Linear(COUNTER_BASE, now);
+        if (component.endsWith("coord")) {
+            for (String type : List.of("segment_grow", "segment_reduce", "segment_move", "segment_update",
+                    "channel_grow", "channel_reduce", "channel_move", "leader_grow", "leader_reduce", "leader_update")) {
+                querycoordTasks.put(type, 0.0);
+            }
+            for (String state : List.of("JobStateNone", "JobStateInit", "JobStateInProgress", "JobStateFinished",
+                    "JobStateFailed", "JobStateRetry")) {
+                indexTasks.put(state, 0.0);
+            }
+            for (String status : List.of("unissued", "in-progress", "finished", "failed", "recycled")) {
+                legacyIndexTasks.put(status, 0.0);
+            }
+        }
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    public String release() {
+        return release;
+    }
+
+    public InstallKind install() {
+        return install;
+    }
+
+    public String component() {
+        return component;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public double cpuRequestCores() {
+        return cpuRequestCores;
+    }
+
+    public double memoryLimitBytes() {
+        return memoryLimitBytes;
+    }
+
+    /** CPU used as a fraction of the request: the cAdvisor counter grows at {@code fraction x request} per second. */
+    public synchronized FakeMilvusPod setCpuUtilisation(double fraction) {
+        cpuSeconds.set(fraction * cpuRequestCores, clock.instant());
+        return this;
+    }
+
+    /** Working set as a fraction of the memory limit. */
+    public synchronized FakeMilvusPod setMemoryUtilisation(double fraction) {
+        memoryUtilisation = fraction;
+        return this;
+    }
+
+    /** kube_pod_status_ready{condition="true"} is 1 when ready, {condition="false"} otherwise. */
+    public synchronized FakeMilvusPod setReady(boolean value) {
+        ready = value;
+        return this;
+    }
+
+    /**
+     * Requests per second this proxy serves for {@code functionName} ({@code Search}, {@code Query},
+     * {@code HybridSearch}, {@code Insert}, ...): {@code milvus_proxy_req_count} with {@code status}
+     * {@code total} and {@code success} grows at that rate; a Search rate also feeds the latency histogram.
+     */
+    public synchronized FakeMilvusPod setRequestRate(String functionName, double perSecond) {
+        Instant now = clock.instant();
+        requests.computeIfAbsent(functionName, f -> new Linear(COUNTER_BASE, now)).set(perSecond, now);
+        if (functionName.equals("Search")) {
+            resetLatencyRates(now);
+        }
+        return this;
+    }
+
+    /** Every search takes this long: buckets with {@code le >= ms} grow at the Search rate. */
+    public synchronized FakeMilvusPod setSearchLatencyMillis(double ms) {
+        searchLatencyMs = ms;
+        resetLatencyRates(clock.instant());
+        return this;
+    }
+
+    /** milvus_querynode_read_task_unsolved_len. */
+    public synchronized FakeMilvusPod setReadQueue(double tasks) {
+        readQueue = tasks;
+        return this;
+    }
+
+    /** While true the pod exports milvus_querynode_stopping_balance_node_num 1, as a stopping queryNode does. */
+    public synchronized FakeMilvusPod setStoppingBalance(boolean stopping) {
+        stoppingBalance = stopping;
+        return this;
+    }
+
+    /** milvus_querycoord_task_num{querycoord_task_type=type} on a coordinator pod. */
+    public synchronized FakeMilvusPod setQuerycoordTasks(String type, double tasks) {
+        querycoordTasks.put(type, tasks);
+        return this;
+    }
+
+    /** milvus_datacoord_task_count{task_type="JobTypeIndexJob", task_state=state} on a coordinator pod. */
+    public synchronized FakeMilvusPod setIndexTasks(String state, double tasks) {
+        indexTasks.put(state, tasks);
+        return this;
+    }
+
+    /** milvus_indexcoord_indextask_count{index_task_status=status} (Milvus <= 2.2) on a coordinator pod. */
+    public synchronized FakeMilvusPod setLegacyIndexTasks(String status, double tasks) {
+        legacyIndexTasks.put(status, tasks);
+        return this;
+    }
+
+    private void resetLatencyRates(Instant now) {
+        Linear search = requests.get("Search");
+        double rate = search == null ? 0 : search.rate;
+        for (int i = 0; i < latencyBuckets.length; i++) {
+            double le = i < LATENCY_BUCKETS_MS.length ? LATENCY_BUCKETS_MS[i] : Double.POSITIVE_INFINITY;
+            latencyBuckets[i].set(!Double.isNaN(searchLatencyMs) && le >= searchLatencyMs ? rate : 0, now);
+        }
+        latencySum.set(Double.isNaN(searchLatencyMs) ? 0 : rate * searchLatencyMs, now);
+    }
+
+    /** The pod's series as of {@code t}, by family name, in exposition order. */
+    synchronized Map<String, MetricFamilySamples> families(Instant t) {
+        Map<String, MetricFamilySamples> out = new LinkedHashMap<>();
+        String container = component;
+        // cAdvisor: the container, the pod-level cgroup (container="") and the pause container.
+        double cpu = cpuSeconds.at(t);
+        double pause = pauseCpuSeconds.at(t);
+        family(out, "container_cpu_usage_seconds", Collector.Type.COUNTER, List.of(
+                sample("container_cpu_usage_seconds_total", cadvisor(container), cpu),
+                sample("container_cpu_usage_seconds_total", cadvisor(""), cpu + pause),
+                sample("container_cpu_usage_seconds_total", cadvisor("POD"), pause)));
+        double workingSet = memoryUtilisation * memoryLimitBytes;
+        family(out, "container_memory_working_set_bytes", Collector.Type.GAUGE, List.of(
+                sample("container_memory_working_set_bytes", cadvisor(container), workingSet),
+                sample("container_memory_working_set_bytes", cadvisor(""), workingSet + 1_000_000),
+                sample("container_memory_working_set_bytes", cadvisor("POD"), 1_000_000)));
+        // kube-state-metrics.
+        Map<String, String> podLabels = base();
+        podLabels.put("uid", "uid-" + name);
+        podLabels.put("label_app_kubernetes_io_instance", release);
+        podLabels.put("label_app_kubernetes_io_name", "milvus");
+        podLabels.put(install == InstallKind.OPERATOR ? "label_app_kubernetes_io_component" : "label_component",
+                component);
+        family(out, "kube_pod_labels", Collector.Type.GAUGE, List.of(sample("kube_pod_labels", podLabels, 1)));
+        family(out, "kube_pod_container_resource_requests", Collector.Type.GAUGE, List.of(
+                sample("kube_pod_container_resource_requests", resource(container, "cpu", "core"), cpuRequestCores),
+                sample("kube_pod_container_resource_requests", resource(container, "memory", "byte"),
+                        memoryLimitBytes / 2)));
+        family(out, "kube_pod_container_resource_limits", Collector.Type.GAUGE, List.of(
+                sample("kube_pod_container_resource_limits", resource(container, "cpu", "core"), cpuRequestCores * 2),
+                sample("kube_pod_container_resource_limits", resource(container, "memory", "byte"), memoryLimitBytes)));
+        List<Sample> readiness = new ArrayList<>();
+        for (String condition : List.of("true", "false", "unknown")) {
+            Map<String, String> labels = base();
+            labels.put("uid", "uid-" + name);
+            labels.put("condition", condition);
+            double value = condition.equals("true") ? (ready ? 1 : 0) : condition.equals("false") ? (ready ? 0 : 1) : 0;
+            readiness.add(sample("kube_pod_status_ready", labels, value));
+        }
+        family(out, "kube_pod_status_ready", Collector.Type.GAUGE, readiness);
+        milvus(out, t);
+        return out;
+    }
+
+    private void milvus(Map<String, MetricFamilySamples> out, Instant t) {
+        if (!requests.isEmpty()) {
+            List<Sample> samples = new ArrayList<>();
+            requests.forEach((function, counter) -> {
+                for (String status : List.of("total", "success")) {
+                    Map<String, String> labels = milvusLabels();
+                    labels.put("function_name", function);
+                    labels.put("status", status);
+                    samples.add(sample("milvus_proxy_req_count", labels, counter.at(t)));
+                }
+            });
+            // Milvus' Go client exports this counter without a _total suffix; simpleclient would add one to a
+            // COUNTER family, so it is exposed untyped to keep the real series name.
+            family(out, "milvus_proxy_req_count", Collector.Type.UNKNOWN, samples);
+        }
+        if (!Double.isNaN(searchLatencyMs)) {
+            List<Sample> samples = new ArrayList<>();
+            for (int i = 0; i < latencyBuckets.length; i++) {
+                Map<String, String> labels = milvusLabels();
+                labels.put("query_type", "search");
+                labels.put("le", i < LATENCY_BUCKETS_MS.length ? Collector.doubleToGoString(LATENCY_BUCKETS_MS[i]) : "+Inf");
+                samples.add(sample("milvus_proxy_sq_latency_bucket", labels, latencyBuckets[i].at(t)));
+            }
+            Map<String, String> labels = milvusLabels();
+            labels.put("query_type", "search");
+            samples.add(sample("milvus_proxy_sq_latency_sum", labels, latencySum.at(t)));
+            samples.add(sample("milvus_proxy_sq_latency_count", labels, latencyBuckets[latencyBuckets.length - 1].at(t)));
+            family(out, "milvus_proxy_sq_latency", Collector.Type.HISTOGRAM, samples);
+        }
+        if (component.equals("querynode")) {
+            family(out, "milvus_querynode_read_task_unsolved_len", Collector.Type.GAUGE,
+                    List.of(sample("milvus_querynode_read_task_unsolved_len", milvusLabels(), readQueue)));
+            if (stoppingBalance) {
+                Map<String, String> labels = milvusLabels();
+                labels.remove("node_id");
+                family(out, "milvus_querynode_stopping_balance_node_num", Collector.Type.GAUGE,
+                        List.of(sample("milvus_querynode_stopping_balance_node_num", labels, 1)));
+            }
+        }
+        if (!querycoordTasks.isEmpty()) {
+            family(out, "milvus_querycoord_task_num", Collector.Type.GAUGE, labelled("milvus_querycoord_task_num",
+                    "querycoord_task_type", querycoordTasks, Map.of()));
+        }
+        if (!indexTasks.isEmpty()) {
+            family(out, "milvus_datacoord_task_count", Collector.Type.GAUGE, labelled("milvus_datacoord_task_count",
+                    "task_state", indexTasks, Map.of("task_type", "JobTypeIndexJob")));
+        }
+        if (!legacyIndexTasks.isEmpty()) {
+            family(out, "milvus_indexcoord_indextask_count", Collector.Type.GAUGE,
+                    labelled("milvus_indexcoord_indextask_count", "index_task_status", legacyIndexTasks, Map.of()));
+        }
+    }
+
+    private List<Sample> labelled(String metric, String label, Map<String, Double> values, Map<String, String> extra) {
+        List<Sample> samples = new ArrayList<>();
+        values.forEach((value, count) -> {
+            Map<String, String> labels = milvusLabels();
+            labels.remove("node_id");
+            labels.putAll(extra);
+            labels.put(label, value);
+            samples.add(sample(metric, labels, count));
+        });
+        return samples;
+    }
+
+    private Map<String, String> base() {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("namespace", namespace);
+        labels.put("pod", name);
+        labels.put("instance", name);
+        return labels;
+    }
+
+    private Map<String, String> cadvisor(String container) {
+        Map<String, String> labels = base();
+        labels.put("container", container);
+        labels.put("image", container.isEmpty() ? "" : container.equals("POD") ? "registry.k8s.io/pause:3.9"
+                : "milvusdb/milvus:v2.5.4");
+        return labels;
+    }
+
+    private Map<String, String> resource(String container, String resource, String unit) {
+        Map<String, String> labels = base();
+        labels.put("container", container);
+        labels.put("node", "node-1");
+        labels.put("resource", resource);
+        labels.put("unit", unit);
+        return labels;
+    }
+
+    /** Labels of a Milvus series after the usual relabelling: pod identity plus the scheme's pod labels. */
+    private Map<String, String> milvusLabels() {
+        Map<String, String> labels = base();
+        labels.put("node_id", nodeId);
+        labels.put("app_kubernetes_io_instance", release);
+        labels.put("app_kubernetes_io_name", "milvus");
+        labels.put(install == InstallKind.OPERATOR ? "app_kubernetes_io_component" : "component", component);
+        return labels;
+    }
+
+    private static Sample sample(String name, Map<String, String> labels, double value) {
+        return new Sample(name, new ArrayList<>(labels.keySet()), new ArrayList<>(labels.values()), value);
+    }
+
+    private static void family(Map<String, MetricFamilySamples> out, String name, Collector.Type type,
+                               List<Sample> samples) {
+        out.put(name, new MetricFamilySamples(name, type, name, samples));
+    }
+
+    private static double[] exponential(double start, double factor, int count) {
+        double[] buckets = new double[count];
+        for (int i = 0; i < count; i++) {
+            buckets[i] = start * Math.pow(factor, i);
+        }
+        return buckets;
+    }
+
+    @Override
+    public String toString() {
+        return namespace + "/" + name + " (" + component + ")";
+    }
+
+    /** A counter that grows at {@code rate} per second from {@code base} at {@code anchor}; earlier times extrapolate back. */
+    private static final class Linear {
+        private double base;
+        private Instant anchor;
+        private double rate;
+
+        Linear(double base, Instant anchor) {
+            this.base = base;
+            this.anchor = anchor;
+        }
+
+        double at(Instant t) {
+            return base + rate * Duration.between(anchor, t).toNanos() / 1e9;
+        }
+
+        void set(double newRate, Instant now) {
+            base = at(now);
+            anchor = now;
+            rate = newRate;
+        }
+    }
+}
