@@ -55,6 +55,7 @@ final class GlobalReader {
         Field<Duration> timeout = n.positiveDuration("timeout");
         Field<Duration> staleAfter = n.positiveDuration("stale-after");
         Field<Integer> maxSeries = atLeast(n.integer("max-series"), 1, errors);
+        Field<Duration> shareWindow = n.positiveDuration("share-window");
         RetrySettings retry = retry(n.child("retry"));
         CircuitBreakerSettings breaker = breaker(n.child("circuit-breaker"));
         AuthSettings auth = auth(n.child("auth"));
@@ -62,8 +63,8 @@ final class GlobalReader {
         if (errors.mark() != mark) {
             return null;
         }
-        return new PrometheusSettings(url, timeout.value(), staleAfter.value(), maxSeries.value(), retry, breaker, auth,
-                headers);
+        return new PrometheusSettings(url, timeout.value(), staleAfter.value(), maxSeries.value(), shareWindow.value(),
+                retry, breaker, auth, headers);
     }
 
     private URI url(Node n) {

@@ -16,12 +16,14 @@ import java.util.TreeMap;
  * @param timeout        time limit for one query, retries included
  * @param staleAfter     a sample older than this is UNKNOWN, never a value
  * @param maxSeries      a result with more series than this is UNKNOWN (a template matching far too much)
+ * @param shareWindow    targets of one cluster observed this close together share one query per signal
  * @param retry          retries for transport errors and 5xx
  * @param circuitBreaker when to stop trying for a while
  * @param auth           where credentials live (paths only)
  * @param headers        extra headers for every query, by name (e.g. {@code X-Scope-OrgID} for Mimir tenants)
  */
-public record PrometheusSettings(URI url, Duration timeout, Duration staleAfter, int maxSeries, RetrySettings retry,
+public record PrometheusSettings(URI url, Duration timeout, Duration staleAfter, int maxSeries, Duration shareWindow,
+                                 RetrySettings retry,
                                  CircuitBreakerSettings circuitBreaker, AuthSettings auth,
                                  Map<String, String> headers) {
 
@@ -29,6 +31,7 @@ public record PrometheusSettings(URI url, Duration timeout, Duration staleAfter,
         requireNonNull(url, "url");
         requireNonNull(timeout, "timeout");
         requireNonNull(staleAfter, "staleAfter");
+        requireNonNull(shareWindow, "shareWindow");
         requireNonNull(retry, "retry");
         requireNonNull(circuitBreaker, "circuitBreaker");
         requireNonNull(auth, "auth");
@@ -42,7 +45,7 @@ public record PrometheusSettings(URI url, Duration timeout, Duration staleAfter,
     @Override
     public String toString() {
         return "PrometheusSettings[url=" + url + ", timeout=" + timeout + ", staleAfter=" + staleAfter + ", maxSeries="
-                + maxSeries + ", retry=" + retry + ", circuitBreaker=" + circuitBreaker + ", auth=" + auth
+                + maxSeries + ", shareWindow=" + shareWindow + ", retry=" + retry + ", circuitBreaker=" + circuitBreaker + ", auth=" + auth
                 + ", headers=" + headers.keySet() + "]";
     }
 }
