@@ -19,6 +19,7 @@ import java.util.Map;
  * @param kubernetes        how to reach the API server, leader election
  * @param loopInterval      time between two ticks of one target
  * @param loopJitter        each target's first tick is delayed by up to this much (0: none)
+ * @param configReloadInterval how often the config file is checked for changes
  * @param dryRun            decide and log, write nothing
  * @param maxActionsPerHour global budget of scale actions across all targets
  * @param decisionLogPath   JSON Lines file for every decision; empty: none; {@code -}: standard output
@@ -31,7 +32,8 @@ import java.util.Map;
  *                          read themselves (the simulator's {@code sim})
  */
 public record AutoscalerSettings(PrometheusSettings prometheus, KubernetesSettings kubernetes, Duration loopInterval,
-                                 Duration loopJitter, boolean dryRun, int maxActionsPerHour, String decisionLogPath,
+                                 Duration loopJitter, Duration configReloadInterval, boolean dryRun,
+                                 int maxActionsPerHour, String decisionLogPath,
                                  ServerSettings server, AlertsSettings alerts, Map<InstallKind, LabelScheme> labelSchemes,
                                  Map<String, String> queryTemplates, List<TargetSettings> targets, Config resolved) {
 
@@ -40,6 +42,7 @@ public record AutoscalerSettings(PrometheusSettings prometheus, KubernetesSettin
         requireNonNull(kubernetes, "kubernetes");
         requireNonNull(loopInterval, "loopInterval");
         requireNonNull(loopJitter, "loopJitter");
+        requireNonNull(configReloadInterval, "configReloadInterval");
         requireNonNull(decisionLogPath, "decisionLogPath");
         requireNonNull(server, "server");
         requireNonNull(alerts, "alerts");

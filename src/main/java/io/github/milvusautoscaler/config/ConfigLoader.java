@@ -164,9 +164,9 @@ public final class ConfigLoader {
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors.sorted());
         }
-        return new AutoscalerSettings(prometheus, kubernetes, loop.interval(), loop.jitter(), small.dryRun(),
-                small.maxActionsPerHour(), small.decisionLogPath(), server, alerts, labelSchemes, queries, targets,
-                merged.getConfig(ROOT));
+        return new AutoscalerSettings(prometheus, kubernetes, loop.interval(), loop.jitter(), small.reloadInterval(),
+                small.dryRun(), small.maxActionsPerHour(), small.decisionLogPath(), server, alerts, labelSchemes, queries,
+                targets, merged.getConfig(ROOT));
     }
 
     private static InvalidConfigException fileError(String file, int line, String rule) {

@@ -229,7 +229,7 @@ final class GlobalReader {
     }
 
     /** The small top-level keys. */
-    record TopLevel(boolean dryRun, int maxActionsPerHour, String decisionLogPath) {
+    record TopLevel(boolean dryRun, int maxActionsPerHour, String decisionLogPath, Duration reloadInterval) {
     }
 
     /** loop.interval and loop.jitter, checked together: jitter must be shorter than the interval. */
@@ -402,9 +402,11 @@ final class GlobalReader {
         Field<Integer> budget = atLeast(root.integer("max-actions-per-hour"), 1, errors);
         Node log = root.child("decision-log");
         Field<String> logPath = log == null ? null : log.string("path");
-        if (dryRun == null || budget == null || logPath == null) {
+        Node reload = root.child("config-reload");
+        Field<Duration> reloadInterval = reload == null ? null : reload.positiveDuration("interval");
+        if (dryRun == null || budget == null || logPath == null || reloadInterval == null) {
             return null;
         }
-        return new TopLevel(dryRun.value(), budget.value(), value(logPath).trim());
+        return new TopLevel(dryRun.value(), budget.value(), value(logPath).trim(), reloadInterval.value());
     }
 }

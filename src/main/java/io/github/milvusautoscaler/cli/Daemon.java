@@ -1,0 +1,320 @@
+package io.github.milvusautoscaler.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.milvusautoscaler.actuate.ApiClients;
+import io.github.milvusautoscaler.actuate.DryRunActuator;
+import io.github.milvusautoscaler.actuate.KubernetesEventSink;
+import io.github.milvusautoscaler.actuate.KubernetesOptions;
+import io.github.milvusautoscaler.actuate.LeaderElection;
+import io.github.milvusautoscaler.actuate.RoutingActuator;
+import io.github.milvusautoscaler.actuate.ScaledObjects;
+import io.github.milvusautoscaler.alerts.AlertBook;
+import io.github.milvusautoscaler.alerts.AlertsHandler;
+import io.github.milvusautoscaler.alerts.TokenFile;
+import io.github.milvusautoscaler.config.AutoscalerSettings;
+import io.github.milvusautoscaler.config.ConfigLoader;
+import io.github.milvusautoscaler.config.InvalidConfigException;
+import io.github.milvusautoscaler.config.TargetSettings;
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.DecisionSink;
+import io.github.milvusautoscaler.core.MetricNames;
+import io.github.milvusautoscaler.core.MetricsSource;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.ReplicaActuator;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.engine.ActionBudget;
+import io.github.milvusautoscaler.engine.DecisionLogWriter;
+import io.github.milvusautoscaler.engine.DecisionLogger;
+import io.github.milvusautoscaler.engine.Engine;
+import io.github.milvusautoscaler.engine.EngineListener;
+import io.github.milvusautoscaler.engine.Scheduler;
+import io.github.milvusautoscaler.engine.Sinks;
+import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
+import io.github.milvusautoscaler.server.HttpApi;
+import io.github.milvusautoscaler.server.SelfMetrics;
+import io.github.milvusautoscaler.server.StatusJson;
+import io.kubernetes.client.openapi.ApiClient;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running daemon: every adapter wired to the engine, one loop per target, one HTTP server,
+ * leader election and hot reload of the config file. {@code run} starts one and waits; tests
+ * start one the same way against fake servers.
+ */
+final class Daemon implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    /** How long SIGTERM waits for ticks (and their writes) in flight before giving up on them. */
+    private static final Duration DRAIN = Duration.ofSeconds(6);
+
+    private final Path configFile;
+    private final Clock clock;
+    private final PrometheusMeterRegistry registry;
+    private final LeaderElection leader;
+    private final SwappableMetrics metrics;
+    private final Engine engine;
+    private final Scheduler scheduler;
+    private final AlertBook alertBook;
+    private final HttpApi http;
+    private final DecisionLogWriter decisionLog;
+    private final Thread reloader;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile AutoscalerSettings settings;
+    private volatile byte[] configHash;
+
+    /** Delegates to the current Prometheus source, so a reload can swap queries without stopping loops. */
+    private static final class SwappableMetrics implements MetricsSource, AutoCloseable {
+        final AtomicReference<PrometheusMetricsSource> current = new AtomicReference<>();
+
+        @Override
+        public Observation observe(Target target, Instant at) {
+            return current.get().observe(target, at);
+        }
+
+        void swap(PrometheusMetricsSource next) {
+            PrometheusMetricsSource old = current.getAndSet(next);
+            if (old != null) {
+                old.close();
+            }
+        }
+
+        @Override
+        public void close() {
+            swap(null);
+        }
+    }
+
+    private Daemon(Path configFile, AutoscalerSettings s, Clock clock) {
+        this.configFile = configFile;
+        this.settings = s;
+        this.clock = clock;
+        this.configHash = hash(configFile);
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+
+        KubernetesOptions kube = Wiring.kubernetes(s.kubernetes());
+        ApiClient client = ApiClients.create(kube);
+        ScaledObjects objects = new ScaledObjects(kube);
+        ReplicaActuator actuator = RoutingActuator.forCluster(client, kube, objects);
+        if (s.dryRun()) {
+            actuator = new DryRunActuator(actuator);
+        }
+        this.leader = LeaderElection.create(client, Wiring.leaderElection(s.kubernetes().leaderElection()), clock);
+
+        this.metrics = new SwappableMetrics();
+        metrics.swap(new PrometheusMetricsSource(Wiring.prometheus(s.prometheus()), Wiring.schemes(s),
+                Wiring.queries(s.targets()), registry));
+
+        SelfMetrics self = new SelfMetrics(registry, leader::isLeader, s.dryRun());
+        DecisionLogger logger = new DecisionLogger();
+        List<DecisionSink> sinks = new ArrayList<>(List.of(logger, self));
+        List<EngineListener> listeners = new ArrayList<>(List.of(logger, self));
+        if (s.kubernetes().events()) {
+            KubernetesEventSink events = new KubernetesEventSink(client, kube, objects, leader, clock, leader.identity());
+            sinks.add(events);
+            listeners.add(new EngineListener() {
+                @Override
+                public void writeFailed(Decision decision, ActuationException e) {
+                    events.recordWriteFailure(decision, e);
+                }
+            });
+        }
+        this.decisionLog = s.decisionLogPath().isEmpty() ? null : DecisionLogWriter.open(s.decisionLogPath());
+        if (decisionLog != null) {
+            sinks.add(decisionLog);
+        }
+        this.alertBook = new AlertBook(s.alerts().routes(), Duration.ofHours(6));
+        alertBook.setTargets(s.targets().stream().map(TargetSettings::target).toList());
+        this.engine = new Engine(clock, metrics, actuator, Sinks.all(sinks), leader, alertBook::firing,
+                new ActionBudget(s.maxActionsPerHour()), s.dryRun(), Sinks.listeners(listeners));
+        this.scheduler = new Scheduler(engine, s.loopInterval(), s.loopJitter(), ProcessHandle.current().pid());
+        Gauge.builder(MetricNames.ALERTS_FIRING, alertBook, b -> b.names(clock.instant()).values().stream()
+                .mapToInt(java.util.Set::size).sum()).description("alerts firing across targets").register(registry);
+
+        Map<String, com.sun.net.httpserver.HttpHandler> extra = new HashMap<>();
+        if (s.alerts().enabled()) {
+            TokenFile token = s.alerts().bearerTokenFile().map(TokenFile::new).orElse(null);
+            extra.put("/api/v1/alerts", new AlertsHandler(token, s.alerts().maxBodyBytes(), alertBook, leader::isLeader,
+                    clock, scheduler::tickNow, outcomes -> outcomes.forEach(o -> registry.counter(MetricNames.ALERTS,
+                    "result", o.result().name().toLowerCase(java.util.Locale.ROOT)).increment())));
+        }
+        this.http = new HttpApi(s.server().bindAddress(), s.server().port(), registry, () -> self.refresh(engine),
+                () -> StatusJson.render(engine.views().values(), leader.isLeader(), s.dryRun(), clock.instant())
+                        .toString(), extra);
+        this.reloader = new Thread(this::watchConfig, "config-reload");
+        reloader.setDaemon(true);
+    }
+
+    /**
+     * Starts everything: HTTP server and readiness first (so a slow API server does not fail the
+     * readiness probe), then leader election and the loops.
+     *
+     * @throws HttpApi.PortInUseException when the port is taken
+     */
+    static Daemon start(Path configFile, AutoscalerSettings settings, Clock clock) {
+        requireNonNull(settings, "settings");
+        Daemon d = new Daemon(configFile, settings, requireNonNull(clock, "clock"));
+        d.http.markReady();
+        d.leader.start();
+        d.scheduler.update(Wiring.engineTargets(settings.targets()));
+        d.reloader.start();
+        LOG.info("ready on {}:{} with {} targets ({}, {})", settings.server().bindAddress(), d.http.port(),
+                settings.targets().size(), settings.dryRun() ? "dry-run" : "writing",
+                settings.kubernetes().leaderElection().enabled() ? "leader election on" : "leader election off");
+        return d;
+    }
+
+    int port() {
+        return http.port();
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    boolean isLeader() {
+        return leader.isLeader();
+    }
+
+    PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Polls the config file; a ConfigMap update swaps a symlink, which changes what the path reads. */
+    private void watchConfig() {
+        Duration every = settings.configReloadInterval();
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(every.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            reloadIfChanged();
+        }
+    }
+
+    /** Reloads when the file's content changed; a bad file keeps the running config. */
+    synchronized boolean reloadIfChanged() {
+        byte[] h = hash(configFile);
+        if (h == null || Arrays.equals(h, configHash)) {
+            return false;
+        }
+        configHash = h;
+        AutoscalerSettings next;
+        try {
+            next = ConfigLoader.load(configFile);
+        } catch (InvalidConfigException e) {
+            registry.counter(MetricNames.CONFIG_RELOADS, "result", "failed").increment();
+            LOG.error("config reload refused, keeping the running config; {} error(s):", e.errors().size());
+            e.errors().forEach(err -> LOG.error("  {}", err));
+            return false;
+        }
+        AutoscalerSettings before = settings;
+        warnIfNeedsRestart(before, next);
+        metrics.swap(new PrometheusMetricsSource(Wiring.prometheus(next.prometheus()), Wiring.schemes(next),
+                Wiring.queries(next.targets()), registry));
+        alertBook.setTargets(next.targets().stream().map(TargetSettings::target).toList());
+        scheduler.update(Wiring.engineTargets(next.targets()));
+        settings = next;
+        registry.counter(MetricNames.CONFIG_RELOADS, "result", "ok").increment();
+        LOG.info("config reloaded: {} targets", next.targets().size());
+        return true;
+    }
+
+    private static void warnIfNeedsRestart(AutoscalerSettings a, AutoscalerSettings b) {
+        List<String> changed = new ArrayList<>();
+        if (!a.server().equals(b.server())) {
+            changed.add("server");
+        }
+        if (!a.kubernetes().equals(b.kubernetes())) {
+            changed.add("kubernetes");
+        }
+        if (a.dryRun() != b.dryRun()) {
+            changed.add("dry-run");
+        }
+        if (!a.loopInterval().equals(b.loopInterval())) {
+            changed.add("loop.interval");
+        }
+        if (a.maxActionsPerHour() != b.maxActionsPerHour() || !a.alerts().equals(b.alerts())
+                || !a.decisionLogPath().equals(b.decisionLogPath())) {
+            changed.add("max-actions-per-hour/alerts/decision-log");
+        }
+        if (!changed.isEmpty()) {
+            LOG.warn("config reload: {} changed and take effect only after a restart", changed);
+        }
+    }
+
+    private static byte[] hash(Path file) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+        } catch (IOException e) {
+            return null;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Stops in the order that keeps the cluster safe: no new ticks, ticks in flight finish their
+     * write, the lease is released so the follower takes over at once, then the server stops.
+     */
+    @Override
+    public void close() {
+        if (stopped.getCount() == 0) {
+            return;
+        }
+        reloader.interrupt();
+        scheduler.close(DRAIN);
+        leader.close();
+        http.close();
+        metrics.close();
+        if (decisionLog != null) {
+            try {
+                decisionLog.close();
+            } catch (IOException e) {
+                LOG.warn("decision log close failed: {}", e.getMessage());
+            }
+        }
+        LOG.info("stopped");
+        stopped.countDown();
+    }
+}

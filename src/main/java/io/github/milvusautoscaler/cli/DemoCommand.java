@@ -1,0 +1,211 @@
+package io.github.milvusautoscaler.cli;
+
+import io.github.milvusautoscaler.alerts.AlertBook;
+import io.github.milvusautoscaler.alerts.AlertsHandler;
+import io.github.milvusautoscaler.alerts.TokenFile;
+import io.github.milvusautoscaler.config.ConfigLoader;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.LeaderGate;
+import io.github.milvusautoscaler.core.AlertRoute;
+import io.github.milvusautoscaler.engine.ActionBudget;
+import io.github.milvusautoscaler.engine.DecisionLogWriter;
+import io.github.milvusautoscaler.engine.Engine;
+import io.github.milvusautoscaler.engine.EngineTarget;
+import io.github.milvusautoscaler.engine.ManualClock;
+import io.github.milvusautoscaler.engine.Sinks;
+import io.github.milvusautoscaler.policy.Policy;
+import io.github.milvusautoscaler.server.HttpApi;
+import io.github.milvusautoscaler.server.SelfMetrics;
+import io.github.milvusautoscaler.server.StatusJson;
+import io.github.milvusautoscaler.sim.LoadTrace;
+import io.github.milvusautoscaler.sim.Reports;
+import io.github.milvusautoscaler.sim.SimPolicies;
+import io.github.milvusautoscaler.sim.SimSettings;
+import io.github.milvusautoscaler.sim.SimulatedComponent;
+import io.github.milvusautoscaler.sim.Simulation;
+import io.github.milvusautoscaler.sim.SimulationResult;
+import io.github.milvusautoscaler.sim.SvgChart;
+import io.github.milvusautoscaler.sim.TraceRegistry;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code demo}: the autoscaler working with nothing installed. The real engine, policy, HTTP
+ * server and decision log run against an in-process simulated queryNode fed by a bundled trace,
+ * a week compressed into about a minute; then the same slice is scored against both HPA baselines.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Watch the autoscaler scale a simulated queryNode through a week of real traffic in a minute.")
+public final class DemoCommand implements Callable<Integer> {
+
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("EEE MM-dd HH:mm").withZone(ZoneOffset.UTC);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--trace", defaultValue = "nyc_taxi",
+            description = "Bundled trace, scenario name or CSV file (default: ${DEFAULT-VALUE}).")
+    String trace;
+
+    @Option(names = "--days", defaultValue = "7", description = "Days of the trace to play (default: ${DEFAULT-VALUE}).")
+    int days;
+
+    @Option(names = "--speed", defaultValue = "10080",
+            description = "Simulated seconds per wall second; 10080 plays a week in a minute (default: ${DEFAULT-VALUE}).")
+    double speed;
+
+    @Option(names = "--port", defaultValue = "8080",
+            description = "Port of the HTTP server (/metrics, /healthz, /readyz, /api/v1/status); 0 picks one.")
+    int port;
+
+    @Option(names = "--out", defaultValue = "demo-out", description = "Where the decision log, report and chart go.")
+    Path out;
+
+    @Option(names = "--alerts-token-file", paramLabel = "FILE",
+            description = "Enable POST /api/v1/alerts with the bearer token in FILE, to try alert-driven scaling with curl.")
+    Path alertsTokenFile;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter o = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (days < 1 || !(speed > 0)) {
+            err.println("demo: --days must be >= 1 and --speed > 0");
+            return Main.EXIT_USAGE;
+        }
+        LoadTrace raw;
+        try {
+            raw = slice(TraceRegistry.resolve(trace, 1), days);
+        } catch (RuntimeException e) {
+            err.println("demo: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        var cfg = SimSettings.loadConfig(Optional.empty());
+        SimSettings settings = SimSettings.from(cfg, Component.QUERY_NODE);
+        Simulation sim = Simulation.builder().trace(raw).settings(settings).config(cfg).component(Component.QUERY_NODE)
+                .policies(SimPolicies.builtIn(), List.of("milvus-autoscaler", "hpa", "hpa-milvus")).build();
+        Files.createDirectories(out);
+
+        SimulatedComponent queryNode = sim.newComponent();
+        ManualClock clock = new ManualClock(sim.demand().start());
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        SelfMetrics self = new SelfMetrics(registry, () -> true, false);
+        AlertBook alerts = new AlertBook(List.of(new AlertRoute(Map.of(), Map.of(), "namespace",
+                "app_kubernetes_io_instance", "component", io.github.milvusautoscaler.core.ActiveAlert.AlertAction.SCALE_OUT)),
+                Duration.ofHours(6));
+        alerts.setTargets(List.of(sim.target()));
+        EngineTarget target = new EngineTarget(sim.target(), new Policy(ConfigLoader.policyFor(cfg, Component.QUERY_NODE)));
+        try (DecisionLogWriter log = DecisionLogWriter.create(out.resolve("decisions.jsonl"))) {
+            Engine engine = new Engine(clock, queryNode, queryNode,
+                    Sinks.all(List.of(log, self, d -> printScale(o, d))), LeaderGate.always(), alerts::firing,
+                    new ActionBudget(cfg.getInt(ConfigLoader.ROOT + ".max-actions-per-hour")), false, self);
+            Map<String, com.sun.net.httpserver.HttpHandler> extra = alertsTokenFile == null ? Map.of()
+                    : Map.of("/api/v1/alerts", new AlertsHandler(new TokenFile(alertsTokenFile), 1 << 20, alerts,
+                    () -> true, clock, t -> { }, x -> { }));
+            HttpApi api;
+            try {
+                api = new HttpApi("127.0.0.1", port, registry, () -> self.refresh(engine),
+                        () -> StatusJson.render(engine.views().values(), true, false, clock.instant()).toString(), extra);
+            } catch (HttpApi.PortInUseException e) {
+                err.println("demo: " + e.getMessage() + " (try --port 0)");
+                return Main.EXIT_FAILURE;
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread hook = new Thread(() -> stop.set(true));
+            Runtime.getRuntime().addShutdownHook(hook);
+            try (api) {
+                api.markReady();
+                String base = "http://127.0.0.1:" + api.port();
+                o.printf("demo: %s of %s against a simulated queryNode (target %s), %,.0fx real time%n", days + " days",
+                        raw.name(), sim.target().id(), speed);
+                o.printf("      watch it: %s/api/v1/status  %s/metrics  (java -jar milvus-autoscaler.jar status --url %s)%n",
+                        base, base, base);
+                if (alertsTokenFile != null) {
+                    o.printf("      alerts:   curl -H 'Authorization: Bearer <token>' -H 'Content-Type: application/json' "
+                            + "-d @payload.json %s/api/v1/alerts  (labels namespace=%s, app_kubernetes_io_instance=%s, "
+                            + "component=querynode)%n", base, sim.target().namespace(), sim.target().name());
+                }
+                o.flush();
+                play(sim, queryNode, clock, engine, target, stop);
+            } finally {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+            if (stop.get()) {
+                o.println("demo: stopped at " + WHEN.format(clock.instant()) + " (simulated)");
+                o.flush();
+                return Main.EXIT_OK;
+            }
+        }
+        SimulationResult result = sim.run(io.github.milvusautoscaler.sim.RunListener.NONE);
+        Files.writeString(out.resolve("report.md"), Reports.markdown(result, settings, 1));
+        Files.writeString(out.resolve("chart.svg"), SvgChart.render(result.chart(), raw.name() + ", " + days + " days"));
+        o.println();
+        o.println("scorecard (same " + days + " days, same model):");
+        o.print(Reports.table(result));
+        o.println("chart: " + out.resolve("chart.svg").toAbsolutePath());
+        o.println("decision log: " + out.resolve("decisions.jsonl").toAbsolutePath());
+        o.flush();
+        return Main.EXIT_OK;
+    }
+
+    /** Ticks the real engine through the trace, paced to {@code speed} simulated seconds per wall second. */
+    private void play(Simulation sim, SimulatedComponent queryNode, ManualClock clock, Engine engine,
+                      EngineTarget target, AtomicBoolean stop) throws InterruptedException {
+        Duration tick = sim.settings().tick();
+        Instant end = sim.demand().end();
+        long wallStart = System.nanoTime();
+        Instant simStart = clock.instant();
+        while (!stop.get() && clock.instant().plus(tick).compareTo(end) <= 0) {
+            clock.advance(tick);
+            queryNode.advanceTo(clock.instant());
+            engine.tick(target);
+            double simElapsed = Duration.between(simStart, clock.instant()).toMillis() / 1000.0;
+            long dueNanos = wallStart + (long) (simElapsed / speed * 1e9);
+            long sleep = dueNanos - System.nanoTime();
+            if (sleep > 1_000_000) {
+                Thread.sleep(sleep / 1_000_000);
+            }
+        }
+    }
+
+    private static void printScale(PrintWriter o, Decision d) {
+        if (d.isScale()) {
+            o.printf("[%s] %-9s %2d -> %-2d %-18s %s%n", WHEN.format(d.time()), d.action(), d.from(), d.to(), d.reason(),
+                    d.message());
+            o.flush();
+        }
+    }
+
+    /** The first {@code days} days of a trace (the whole trace if shorter). */
+    static LoadTrace slice(LoadTrace t, int days) {
+        double limit = Math.min(days * 86400.0, t.durationSeconds());
+        int n = 0;
+        while (n < t.size() && t.offset(n) <= limit) {
+            n++;
+        }
+        double[] offsets = new double[n];
+        double[] values = new double[n];
+        for (int i = 0; i < n; i++) {
+            offsets[i] = t.offset(i);
+            values[i] = t.value(i);
+        }
+        return new LoadTrace(t.name(), t.start(), offsets, values);
+    }
+}

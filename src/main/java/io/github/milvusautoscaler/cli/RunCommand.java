@@ -1,0 +1,67 @@
+package io.github.milvusautoscaler.cli;
+
+import io.github.milvusautoscaler.config.AutoscalerSettings;
+import io.github.milvusautoscaler.config.ConfigLoader;
+import io.github.milvusautoscaler.config.InvalidConfigException;
+import io.github.milvusautoscaler.server.HttpApi;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code run --config FILE}: the daemon. Exit 2 on an invalid or missing config (every error
+ * printed), 1 when it cannot start (port in use, no Kubernetes credentials), 0 after SIGTERM once
+ * writes in flight finished, the lease was released and the server stopped.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the autoscaler daemon: one control loop per configured target.")
+public final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The HOCON configuration file.")
+    Path config;
+
+    @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json",
+            description = "Log lines as text (default) or one JSON object per line for log pipelines.")
+    Logging.Format logFormat;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Logging.configure(logFormat);
+        PrintWriter err = spec.commandLine().getErr();
+        AutoscalerSettings settings;
+        try {
+            settings = ConfigLoader.load(config);
+        } catch (InvalidConfigException e) {
+            e.errors().forEach(err::println);
+            err.flush();
+            return Main.EXIT_USAGE;
+        }
+        Daemon daemon;
+        try {
+            daemon = Daemon.start(config, settings, Clock.systemUTC());
+        } catch (HttpApi.PortInUseException e) {
+            err.println("run: " + e.getMessage());
+            err.flush();
+            return Main.EXIT_FAILURE;
+        } catch (RuntimeException e) {
+            err.println("run: cannot start: " + e.getMessage());
+            err.flush();
+            return Main.EXIT_FAILURE;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.close();
+            // SIGTERM would otherwise end the JVM with 143; a clean, orderly stop is a success.
+            Runtime.getRuntime().halt(Main.EXIT_OK);
+        }, "shutdown"));
+        daemon.awaitStop();
+        return Main.EXIT_OK;
+    }
+}
