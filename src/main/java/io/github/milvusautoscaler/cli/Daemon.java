@@ -140,7 +140,7 @@ final class Daemon implements AutoCloseable {
                 Wiring.queries(s.targets()), registry));
 
         SelfMetrics self = new SelfMetrics(registry, leader::isLeader, s.dryRun());
-        DecisionLogger logger = new DecisionLogger();
+        DecisionLogger logger = new DecisionLogger(leader::isLeader);
         List<DecisionSink> sinks = new ArrayList<>(List.of(logger, self));
         List<EngineListener> listeners = new ArrayList<>(List.of(logger, self));
         if (s.kubernetes().events()) {

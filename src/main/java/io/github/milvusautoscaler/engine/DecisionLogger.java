@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,12 +24,18 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
     private static final Logger LOG = LoggerFactory.getLogger("decisions");
     private static final Duration UNAVAILABLE_EVERY = Duration.ofMinutes(1);
 
+    private final BooleanSupplier leader;
     private final Map<Target, Reason> lastBlocked = new ConcurrentHashMap<>();
     private final Map<Target, Instant> lastUnavailable = new ConcurrentHashMap<>();
 
+    /** @param leader whether this daemon leads; a follower's actions are marked as not written */
+    public DecisionLogger(BooleanSupplier leader) {
+        this.leader = java.util.Objects.requireNonNull(leader, "leader");
+    }
+
     @Override
     public void record(Decision d) {
-        String mode = d.dryRun() ? " [dry-run]" : "";
+        String mode = d.dryRun() ? " [dry-run]" : leader.getAsBoolean() ? "" : " [follower, not written]";
         if (d.isScale()) {
             lastBlocked.remove(d.target());
             LOG.info("{} {} {} -> {} {}{}: {}", d.target().id(), d.action(), d.from(), d.to(), d.reason(), mode,

@@ -1,0 +1,324 @@
+package io.github.milvusautoscaler.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.milvusautoscaler.config.AutoscalerSettings;
+import io.github.milvusautoscaler.config.ConfigLoader;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.engine.TargetView;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
+import io.github.milvusautoscaler.testsupport.FakeMilvusPod;
+import io.github.milvusautoscaler.testsupport.FakeMilvusPods;
+import io.github.milvusautoscaler.testsupport.Poll;
+import io.github.milvusautoscaler.testsupport.PrometheusServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole loop: simulated queryNode pods exposing real metric names, a real Prometheus scraping
+ * them every second, the fake Kubernetes API server whose replica changes start and stop pods, and
+ * two daemons started through the {@code run} path (leader and follower) with windows in seconds.
+ *
+ * <p>Load model: a total demand in CPU cores spread evenly over the pods, each with a 1-core
+ * request, so per-pod cpu = demand / pods. Ticks 1s, scale-out sustain 3s, scale-in sustain 4s,
+ * cpu rate window 10s (the shipped [2m] would take minutes to follow a step).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClosedLoopTest {
+
+    static final String NS = "milvus";
+    static final String RELEASE = "loop";
+    static final String DEPLOYMENT = RELEASE + "-milvus-querynode";
+    static final Target TARGET = new Target(NS, RELEASE, Component.QUERY_NODE, InstallKind.HELM);
+    static final Duration WAIT = Duration.ofSeconds(60);
+    /** Segments keep moving this long after each step-down (the settle query reads BUSY meanwhile). */
+    static final Duration DRAIN = Duration.ofSeconds(5);
+
+    @TempDir
+    static Path dir;
+    static FakeKubernetesApi kube;
+    static FakeMilvusPods pods;
+    static FakeMilvusPod coord;
+    static final List<FakeMilvusPod> queryNodes = new ArrayList<>();
+    static PrometheusServer prometheus;
+    static Daemon leader;
+    static Daemon follower;
+    static volatile double demandCores = 1.0;
+    static final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+    /** (time, replicas) of every replica write the fake API server accepted. */
+    static final List<Object[]> writes = new CopyOnWriteArrayList<>();
+    /** Start and end of each settle (data moving) window. */
+    static final List<Instant[]> busy = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void startTheLoop() throws Exception {
+        kube = FakeKubernetesApi.start();
+        kube.put(FakeKubernetesApi.Kind.DEPLOYMENTS, deployment(2));
+        pods = new FakeMilvusPods(Clock.systemUTC());
+        coord = pods.start(NS, RELEASE, InstallKind.HELM, "mixcoord", RELEASE + "-milvus-mixcoord-0", 1, 8e9);
+        resize(2);
+        kube.onChange(change -> {
+            if (change.kind() != FakeKubernetesApi.Kind.DEPLOYMENTS || change.before() == null) {
+                return;
+            }
+            int before = change.before().getAsJsonObject("spec").get("replicas").getAsInt();
+            int after = change.after().getAsJsonObject("spec").get("replicas").getAsInt();
+            if (before != after) {
+                writes.add(new Object[] {Instant.now(), after});
+                resize(after);
+                kube.merge(FakeKubernetesApi.Kind.DEPLOYMENTS, NS, DEPLOYMENT,
+                        "{\"status\": {\"readyReplicas\": " + after + ", \"availableReplicas\": " + after + "}}");
+                if (after < before) {
+                    // Stopping balance: the removed node's segments move for DRAIN.
+                    Instant start = Instant.now();
+                    coord.setQuerycoordTasks("segment_move", 1);
+                    timers.schedule(() -> {
+                        coord.setQuerycoordTasks("segment_move", 0);
+                        busy.add(new Instant[] {start, Instant.now()});
+                    }, DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+        });
+        prometheus = PrometheusServer.builder().targets(pods.targets()).start();
+        Poll.until("Prometheus scrapes every pod", WAIT, () -> prometheus.query("count(up{job=\"milvus\"} == 1)"),
+                body -> body.contains("\"" + pods.targets().size() + "\"]"));
+        Path kubeconfig = dir.resolve("kubeconfig");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: fake
+                  cluster: {server: %s}
+                contexts:
+                - name: fake
+                  context: {cluster: fake, user: tester}
+                current-context: fake
+                users:
+                - name: tester
+                  user: {token: closed-loop-token}
+                """.formatted(kube.url()));
+        leader = start("leader", kubeconfig);
+        Poll.until("the first daemon leads", WAIT, () -> leader.isLeader(), l -> l);
+        follower = start("follower", kubeconfig);
+    }
+
+    @AfterAll
+    static void stopTheLoop() {
+        for (AutoCloseable c : new AutoCloseable[] {follower, leader, prometheus, pods, kube}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+        timers.shutdownNow();
+    }
+
+    static Daemon start(String identity, Path kubeconfig) throws Exception {
+        String cpu = ConfigLoader.defaults().queryTemplates().get("cpu").replace("[2m]", "[10s]");
+        Path file = dir.resolve(identity + ".conf");
+        Files.writeString(file, """
+                milvus-autoscaler {
+                  prometheus { url = "%s", timeout = 2s, stale-after = 30s, share-window = 200ms,
+                               retry { max-attempts = 1 }, circuit-breaker { window-size = 5, open-for = 2s } }
+                  kubernetes {
+                    kubeconfig = "%s"
+                    request-timeout = 5s
+                    leader-election { namespace = milvus-autoscaler, identity = %s, lease-duration = 4s,
+                                      renew-deadline = 3s, retry-period = 500ms }
+                  }
+                  loop { interval = 1s, jitter = 0s }
+                  server { port = 0, bind-address = "127.0.0.1" }
+                  decision-log.path = "%s"
+                  alerts.enabled = false
+                  queries.cpu = \"\"\"%s\"\"\"
+                  defaults {
+                    min-replicas = 2
+                    max-replicas = 6
+                    scale-out { sustain = 3s, cooldown = 5s, max-step = 2 }
+                    scale-in { sustain = 4s, cooldown = 2s, delay-after-scale-out = 5s, verify-window = 1s,
+                               settle-timeout = 60s }
+                    signals { memory.enabled = false, qps.enabled = false }
+                  }
+                  clusters = [{ namespace = %s, name = %s, install = helm, milvus-version = "2.5",
+                                components { queryNode {} } }]
+                }
+                """.formatted(prometheus.url(), kubeconfig, identity, dir.resolve(identity + ".jsonl"),
+                cpu, NS, RELEASE));
+        AutoscalerSettings settings = ConfigLoader.load(file);
+        return Daemon.start(file, settings, Clock.systemUTC());
+    }
+
+    /** The chart's queryNode Deployment, settled at {@code replicas}. */
+    static String deployment(int replicas) {
+        return """
+                {"metadata": {"name": "%s", "namespace": "%s", "generation": 1,
+                              "labels": {"app.kubernetes.io/instance": "%s", "component": "querynode"}},
+                 "spec": {"replicas": %d, "selector": {"matchLabels": {"app.kubernetes.io/instance": "%s", "component": "querynode"}},
+                          "template": {"metadata": {"labels": {"app.kubernetes.io/instance": "%s", "component": "querynode"}},
+                                       "spec": {"containers": [{"name": "querynode", "image": "milvusdb/milvus:v2.5.4"}]}}},
+                 "status": {"replicas": %d, "readyReplicas": %d, "availableReplicas": %d, "updatedReplicas": %d,
+                            "observedGeneration": 1}}
+                """.formatted(DEPLOYMENT, NS, RELEASE, replicas, RELEASE, RELEASE, replicas, replicas, replicas, replicas);
+    }
+
+    /** Starts or stops queryNode pods to match {@code n}, spreading the demand over them. */
+    static synchronized void resize(int n) {
+        while (queryNodes.size() < n) {
+            queryNodes.add(pods.start(NS, RELEASE, InstallKind.HELM, "querynode",
+                    DEPLOYMENT + "-" + queryNodes.size(), 1, 8e9).setMemoryUtilisation(0.3));
+        }
+        while (queryNodes.size() > n) {
+            pods.stop(queryNodes.remove(queryNodes.size() - 1));
+        }
+        spread();
+        if (prometheus != null) {
+            prometheus.setTargets(pods.targets());
+        }
+    }
+
+    static synchronized void spread() {
+        double each = Math.min(1.0, demandCores / queryNodes.size());
+        queryNodes.forEach(p -> p.setCpuUtilisation(each));
+    }
+
+    static synchronized void demand(double cores) {
+        demandCores = cores;
+        spread();
+    }
+
+    static int replicas() {
+        return kube.get(FakeKubernetesApi.Kind.DEPLOYMENTS, NS, DEPLOYMENT).orElseThrow()
+                .getAsJsonObject("spec").get("replicas").getAsInt();
+    }
+
+    static TargetView view(Daemon d) {
+        return d.engine().views().get(TARGET);
+    }
+
+    static JsonObject status(Daemon d) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + d.port() + "/api/v1/status")).build(), HttpResponse.BodyHandlers.ofString());
+        return JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("targets").get(0).getAsJsonObject();
+    }
+
+    static double scaleWrites(Daemon d) {
+        var c = d.registry().find("milvus_autoscaler_scale_writes").tag("result", "ok").counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
+    @Order(1)
+    void holdsWhileInBand() {
+        // 1.0 core over 2 pods: cpu 0.50, inside [0.40, 0.75].
+        Decision d = Poll.until("a decision with cpu known", WAIT, () -> view(leader),
+                v -> v != null && v.decision() != null && v.decision().reason() == Reason.IN_BAND).decision();
+        assertEquals(2, d.from());
+        assertEquals(2, replicas());
+    }
+
+    @Test
+    @Order(2)
+    void scalesOutWithinSustainPlusTwoTicksPlusScrapeLag() {
+        Instant stepped = Instant.now();
+        // 1.8 cores over 2 pods: cpu 0.90 > 0.75; ceil(2 x 0.90/0.575) = 4.
+        demand(1.8);
+        Poll.until("scale-out", WAIT, ClosedLoopTest::replicas, r -> r == 4);
+        Duration took = Duration.between(stepped, (Instant) writes.get(0)[0]);
+        // The [10s] rate crosses 0.75 after ~6s (0.5 + 0.04/s); then sustain 3s + two 1s ticks + 1s scrape.
+        Duration bound = Duration.ofSeconds(10 + 3 + 2 + 1 + 2);
+        assertTrue(took.compareTo(bound) <= 0, "scaled out after " + took + ", bound " + bound);
+        assertEquals(List.of(4), writes.stream().map(w -> w[1]).toList(), "one write for one decision");
+    }
+
+    @Test
+    @Order(3)
+    void stepsDownOneAtATimeWaitingForSettleAndNeverBelowMin() {
+        int before = writes.size();
+        // 0.3 cores: 0.075 per pod on 4, 0.1 on 3, 0.15 on 2 -- all LOW, projections far under 0.575.
+        demand(0.3);
+        Poll.until("down to min-replicas 2", WAIT, ClosedLoopTest::replicas, r -> r == 2);
+        List<Object[]> down = writes.subList(before, writes.size());
+        assertEquals(List.of(3, 2), down.stream().map(w -> w[1]).toList(), "one node at a time");
+        Instant firstDown = (Instant) down.get(0)[0];
+        Instant secondDown = (Instant) down.get(1)[0];
+        // The second step-down waited for the data moved by the first one to settle (DRAIN 5s > cooldown 2s).
+        assertTrue(Duration.between(firstDown, secondDown).compareTo(DRAIN) >= 0,
+                "second step-down " + Duration.between(firstDown, secondDown) + " after the first; drain " + DRAIN);
+        Poll.until("holding at min", WAIT, () -> view(leader).decision().reason(), r -> r == Reason.AT_MIN);
+        assertEquals(2, replicas());
+    }
+
+    @Test
+    @Order(4)
+    void prometheusOutageHoldsAndSaysWhyThenResumes() throws Exception {
+        int before = writes.size();
+        prometheus.stop();
+        Poll.until("every signal unknown", WAIT, () -> view(leader).decision().reason(),
+                r -> r == Reason.ALL_SIGNALS_UNKNOWN);
+        // Load rises while Prometheus is away: nothing can see it, so nothing moves.
+        demand(1.8);
+        JsonObject s = Poll.until("status explains the hold", WAIT, () -> {
+            try {
+                return status(leader);
+            } catch (Exception e) {
+                return null;
+            }
+        }, j -> j != null && j.getAsJsonObject("lastDecision").get("reason").getAsString().equals("ALL_SIGNALS_UNKNOWN"));
+        String message = s.getAsJsonObject("lastDecision").get("message").getAsString();
+        assertTrue(message.contains("cpu: "), message);
+        assertTrue(s.getAsJsonArray("signals").get(0).getAsJsonObject().get("value").isJsonNull());
+        Poll.until("a few ticks pass in the outage", WAIT, () -> view(leader).decision().time(),
+                t -> t.isAfter(Instant.now().minusSeconds(1)) && Duration.between(
+                        (Instant) writes.get(writes.size() - 1)[0], t).toSeconds() >= 3);
+        assertEquals(before, writes.size(), "no scale action while Prometheus is down");
+
+        prometheus.start();
+        Poll.until("the loop resumes and scales out", WAIT, ClosedLoopTest::replicas, r -> r == 4);
+    }
+
+    @Test
+    @Order(5)
+    void followerDecidedThroughoutButNeverWrote() throws Exception {
+        assertFalse(follower.isLeader());
+        TargetView f = view(follower);
+        assertFalse(f.leader());
+        assertEquals("follower", status(follower).get("role").getAsString());
+        assertEquals(0.0, scaleWrites(follower));
+        // Every replica write the API server saw came from one leader decision, each once.
+        assertEquals(writes.size(), (int) scaleWrites(leader));
+        List<String> lines = Files.readAllLines(dir.resolve("leader.jsonl"));
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"action\":\"SCALE_IN\"")), "decision log has the step-downs");
+        assertTrue(busy.size() >= 2, "settle windows were played");
+    }
+}

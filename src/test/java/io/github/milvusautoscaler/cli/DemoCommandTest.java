@@ -1,0 +1,76 @@
+package io.github.milvusautoscaler.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.testsupport.Poll;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The demo: real engine and server against the simulated queryNode, then the scorecard. */
+class DemoCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void playsADayPrintsEachScaleAndTheScorecardAgainstBothBaselines() {
+        StringWriter out = new StringWriter();
+        int exit = new CommandLine(new DemoCommand()).setOut(new PrintWriter(out)).execute("--days", "1", "--speed",
+                "1000000000", "--port", "0", "--out", dir.toString());
+        String text = out.toString();
+        assertEquals(0, exit, text);
+        assertTrue(text.contains("SCALE_OUT"), text);
+        assertTrue(text.contains("SCALE_IN"), text);
+        assertTrue(text.matches("(?s).*\\nmilvus-autoscaler +\\d.*\\nhpa +\\d.*\\nhpa-milvus +\\d.*"), text);
+        assertTrue(Files.exists(dir.resolve("chart.svg")));
+        assertTrue(Files.exists(dir.resolve("decisions.jsonl")));
+    }
+
+    @Test
+    void alertsTokenFileTurnsOnTheWebhookForCurl() throws Exception {
+        Path token = dir.resolve("token");
+        Files.writeString(token, "demo-token\n");
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        StringWriter out = new StringWriter();
+        // One day at 20,000x: about 4 s of wall time, long enough to post an alert while it runs.
+        CompletableFuture<Integer> demo = CompletableFuture.supplyAsync(() -> new CommandLine(new DemoCommand())
+                .setOut(new PrintWriter(out)).execute("--days", "1", "--speed", "20000", "--port", String.valueOf(port),
+                        "--out", dir.toString(), "--alerts-token-file", token.toString()));
+        String payload = """
+                {"version":"4","groupKey":"g","status":"firing","alerts":[{"status":"firing",
+                 "labels":{"alertname":"MilvusSearchLatencyHigh","namespace":"sim","app_kubernetes_io_instance":"nyc-taxi",
+                 "component":"querynode"},"annotations":{},"startsAt":"2014-07-01T00:00:00Z",
+                 "endsAt":"0001-01-01T00:00:00Z","fingerprint":"f1"}]}""";
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> r = Poll.until("the demo accepts an alert", Duration.ofSeconds(20), () -> {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/alerts"))
+                        .header("Authorization", "Bearer demo-token").header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(payload)).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                return null;
+            }
+        }, resp -> resp != null);
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(0, (int) demo.get());
+        // The simulated target is sim/nyc-taxi/queryNode: the alert routes to it and scales it out once.
+        assertTrue(r.body().contains("\"accepted\":1"), r.body());
+        assertTrue(out.toString().contains("ALERT_SCALE_OUT"), out.toString());
+    }
+}

@@ -1,0 +1,149 @@
+package io.github.milvusautoscaler.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
+import io.github.milvusautoscaler.testsupport.Poll;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The {@code run} command's exit codes, and SIGTERM on a real process. */
+class RunCommandTest {
+
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = new CommandLine(new RunCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    Path kubeconfig(FakeKubernetesApi kube) throws Exception {
+        Path file = dir.resolve("kubeconfig");
+        Files.writeString(file, """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: fake, cluster: {server: %s}}]
+                contexts: [{name: fake, context: {cluster: fake, user: t}}]
+                current-context: fake
+                users: [{name: t, user: {token: run-test-token}}]
+                """.formatted(kube.url()));
+        return file;
+    }
+
+    Path config(String body) throws Exception {
+        Path file = dir.resolve("autoscaler.conf");
+        Files.writeString(file, body);
+        return file;
+    }
+
+    @Test
+    void missingConfigExitsTwoNamingThePath() {
+        Result r = run("--config", dir.resolve("nope.conf").toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("nope.conf"), r.err());
+    }
+
+    @Test
+    void invalidConfigExitsTwoWithEveryError() throws Exception {
+        Result r = run("--config", config("""
+                milvus-autoscaler {
+                  defaults { min-replicas = 0 }
+                  loop { intervall = 5s }
+                }
+                """).toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("milvus-autoscaler.defaults.min-replicas = 0 (autoscaler.conf:2)"), r.err());
+        assertTrue(r.err().contains("milvus-autoscaler.loop.intervall"), r.err());
+    }
+
+    @Test
+    void portInUseExitsOneNamingThePort() throws Exception {
+        try (FakeKubernetesApi kube = FakeKubernetesApi.start(); ServerSocket taken = new ServerSocket(0)) {
+            Result r = run("--config", config("""
+                    milvus-autoscaler {
+                      kubernetes { kubeconfig = "%s", leader-election.enabled = false }
+                      server { port = %d, bind-address = "127.0.0.1" }
+                    }
+                    """.formatted(kubeconfig(kube), taken.getLocalPort())).toString());
+            assertEquals(1, r.exit());
+            assertTrue(r.err().contains("port " + taken.getLocalPort()), r.err());
+        }
+    }
+
+    /**
+     * A real process: ready quickly, and SIGTERM stops it with exit 0 within 10 s after releasing
+     * the lease (holderIdentity cleared) so a follower would take over at once.
+     */
+    @Test
+    void sigtermReleasesTheLeaseAndExitsZero() throws Exception {
+        try (FakeKubernetesApi kube = FakeKubernetesApi.start()) {
+            int port;
+            try (ServerSocket free = new ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            Path conf = config("""
+                    milvus-autoscaler {
+                      prometheus.url = "http://127.0.0.1:1"
+                      kubernetes {
+                        kubeconfig = "%s"
+                        leader-election { namespace = milvus-autoscaler, identity = sigterm-test, lease-duration = 15s,
+                                          renew-deadline = 10s, retry-period = 500ms }
+                      }
+                      server { port = %d, bind-address = "127.0.0.1" }
+                    }
+                    """.formatted(kubeconfig(kube), port));
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            long started = System.nanoTime();
+            Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    "io.github.milvusautoscaler.cli.Main", "run", "--config", conf.toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("daemon.log").toFile()).start();
+            try {
+                HttpClient http = HttpClient.newHttpClient();
+                Poll.until("/readyz answers 200", Duration.ofSeconds(30), () -> {
+                    try {
+                        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz"))
+                                .build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+                    } catch (Exception e) {
+                        return 0;
+                    }
+                }, s -> s == 200);
+                System.out.printf("run: ready %d ms after the process started%n", (System.nanoTime() - started) / 1_000_000);
+                Poll.until("the daemon holds the lease", Duration.ofSeconds(30),
+                        () -> kube.get(FakeKubernetesApi.Kind.LEASES, "milvus-autoscaler", "milvus-autoscaler"),
+                        l -> l.isPresent() && l.get().getAsJsonObject("spec").has("holderIdentity")
+                                && l.get().getAsJsonObject("spec").get("holderIdentity").getAsString().equals("sigterm-test"));
+                long stopAt = System.nanoTime();
+                p.destroy();
+                assertTrue(p.waitFor(10, TimeUnit.SECONDS), "stopped within 10 s of SIGTERM");
+                System.out.printf("run: stopped %d ms after SIGTERM%n", (System.nanoTime() - stopAt) / 1_000_000);
+                assertEquals(0, p.exitValue(), Files.readString(dir.resolve("daemon.log")));
+                var spec = kube.get(FakeKubernetesApi.Kind.LEASES, "milvus-autoscaler", "milvus-autoscaler")
+                        .orElseThrow().getAsJsonObject("spec");
+                assertTrue(!spec.has("holderIdentity") || spec.get("holderIdentity").isJsonNull()
+                        || spec.get("holderIdentity").getAsString().isEmpty(), "lease released: " + spec);
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+}
