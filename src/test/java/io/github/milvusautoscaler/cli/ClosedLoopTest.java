@@ -19,6 +19,8 @@ import io.github.milvusautoscaler.testsupport.FakeMilvusPod;
 import io.github.milvusautoscaler.testsupport.FakeMilvusPods;
 import io.github.milvusautoscaler.testsupport.Poll;
 import io.github.milvusautoscaler.testsupport.PrometheusServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,6 +43,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The whole loop: simulated queryNode pods exposing real metric names, a real Prometheus scraping
@@ -320,5 +323,21 @@ class ClosedLoopTest {
         List<String> lines = Files.readAllLines(dir.resolve("leader.jsonl"));
         assertTrue(lines.stream().anyMatch(l -> l.contains("\"action\":\"SCALE_IN\"")), "decision log has the step-downs");
         assertTrue(busy.size() >= 2, "settle windows were played");
+    }
+
+    @Test
+    @Order(6)
+    void signalsCommandShowsWhatTheDaemonSees() {
+        StringWriter out = new StringWriter();
+        int exit = new CommandLine(new SignalsCommand()).setOut(new PrintWriter(out))
+                .execute("--config", dir.resolve("leader.conf").toString(), "--cluster", NS + "/" + RELEASE);
+        String text = out.toString();
+        assertEquals(0, exit, text);
+        assertTrue(text.startsWith("milvus/loop/queryNode (helm)"), text);
+        // The value moves with the loop (new pods are being scraped), so the line's shape is what is checked.
+        assertTrue(text.matches("(?s).*\\n  cpu +\\d\\.\\d+ +(HIGH|IN_BAND|LOW) +band \\[0\\.400, 0\\.750\\] target 0\\.575"
+                + "  \\(\\d pods reporting\\).*"), text);
+        assertTrue(text.contains("label_component=~\"querynode\""), "rendered with the Helm label scheme: " + text);
+        assertTrue(text.contains("settle-query"), text);
     }
 }

@@ -1,0 +1,108 @@
+package io.github.milvusautoscaler.cli;
+
+import io.github.milvusautoscaler.config.AutoscalerSettings;
+import io.github.milvusautoscaler.config.ConfigLoader;
+import io.github.milvusautoscaler.config.InvalidConfigException;
+import io.github.milvusautoscaler.config.TargetSettings;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
+import io.github.milvusautoscaler.policy.SignalPolicy;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code signals --config FILE [--cluster NS/NAME]}: what the autoscaler sees, for an SRE checking
+ * their queries. Per target: each signal's rendered PromQL, current value, state and band, plus the
+ * settle and health queries. Exit 1 when Prometheus cannot be reached, with the reason.
+ */
+@Command(name = "signals", mixinStandardHelpOptions = true,
+        description = "Print each target's rendered PromQL, current values, states and thresholds.")
+public final class SignalsCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The HOCON configuration file.")
+    Path config;
+
+    @Option(names = "--cluster", paramLabel = "NS/NAME", description = "Only this cluster's targets.")
+    String cluster;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        AutoscalerSettings s;
+        try {
+            s = ConfigLoader.load(config);
+        } catch (InvalidConfigException e) {
+            e.errors().forEach(err::println);
+            err.flush();
+            return Main.EXIT_USAGE;
+        }
+        List<TargetSettings> targets = s.targets().stream()
+                .filter(t -> cluster == null || t.target().clusterId().equals(cluster)).toList();
+        if (targets.isEmpty()) {
+            err.println("signals: no target " + (cluster == null ? "configured" : "in cluster " + cluster));
+            err.flush();
+            return Main.EXIT_USAGE;
+        }
+        try (PrometheusMetricsSource source = new PrometheusMetricsSource(Wiring.prometheus(s.prometheus()),
+                Wiring.schemes(s), Wiring.queries(targets), new SimpleMeterRegistry())) {
+            Instant now = Instant.now();
+            Optional<String> down = source.probe(now);
+            if (down.isPresent()) {
+                err.println("signals: Prometheus at " + s.prometheus().url() + " cannot be reached: " + down.get());
+                err.flush();
+                return Main.EXIT_FAILURE;
+            }
+            for (TargetSettings t : targets) {
+                Observation o = source.observe(t.target(), now);
+                Map<String, String> promql = source.renderedQueries(t.target());
+                out.printf("%s (%s)  settle %s, health %s%n", t.target().id(),
+                        t.target().install().name().toLowerCase(Locale.ROOT), o.settle(), o.health());
+                for (SignalPolicy band : t.policy().signals()) {
+                    Signal sig = o.signals().get(band.name());
+                    String value = sig != null && sig.isKnown() ? fmt(sig.value().getAsDouble()) : "unknown";
+                    out.printf("  %-20s %-9s %-8s band [%s, %s] target %s%s%n", band.name(), value,
+                            state(band, sig), fmt(band.scaleInBelow()), fmt(band.scaleOutAbove()), fmt(band.target()),
+                            sig == null || sig.isKnown() ? "  (" + sig.podsReporting() + " pods reporting)"
+                                    : "  (" + sig.problem() + ")");
+                    out.println("    " + promql.get(band.name()).replaceAll("\\s+", " "));
+                }
+                for (String extra : List.of("settle-query", "health-query")) {
+                    if (promql.containsKey(extra)) {
+                        out.printf("  %-20s%n    %s%n", extra, promql.get(extra).replaceAll("\\s+", " "));
+                    }
+                }
+                out.println();
+            }
+            out.flush();
+            return Main.EXIT_OK;
+        }
+    }
+
+    private static String state(SignalPolicy band, Signal sig) {
+        if (sig == null || !sig.isKnown()) {
+            return "UNKNOWN";
+        }
+        double v = sig.value().getAsDouble();
+        return v > band.scaleOutAbove() ? "HIGH" : v < band.scaleInBelow() ? "LOW" : "IN_BAND";
+    }
+
+    private static String fmt(double v) {
+        return Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.3g", v);
+    }
+}

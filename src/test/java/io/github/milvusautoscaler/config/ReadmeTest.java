@@ -1,0 +1,29 @@
+package io.github.milvusautoscaler.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** README.md's configuration reference is exactly what reference.conf generates: no key missing, none extra. */
+class ReadmeTest {
+
+    @Test
+    void configurationReferenceMatchesReferenceConf() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int start = readme.indexOf(ConfigReference.START);
+        int end = readme.indexOf(ConfigReference.END);
+        assertTrue(start >= 0 && end > start, "README.md has the generated configuration reference markers");
+        String section = readme.substring(start, end + ConfigReference.END.length());
+        String expected = ConfigReference.markdown();
+        if (!section.equals(expected)) {
+            Path regenerated = Path.of("target", "config-reference.md");
+            Files.createDirectories(regenerated.getParent());
+            Files.writeString(regenerated, expected);
+            assertEquals(expected, section, "README.md's configuration reference is out of date with reference.conf;"
+                    + " the generated section is in " + regenerated + ": paste it between the markers");
+        }
+    }
+}
