@@ -30,7 +30,7 @@ public final class ConfigReference {
     }
 
     public static List<Row> rows() {
-        ConfigObject root = (ConfigObject) ConfigFactory.parseResources("reference.conf").root().get("milvus-autoscaler");
+        ConfigObject root = (ConfigObject) ConfigFactory.parseResources("reference.conf").resolve().root().get("milvus-autoscaler");
         List<Row> rows = new ArrayList<>();
         walk(root, "", rows);
         rows.sort(Comparator.comparingInt(Row::line));
