@@ -409,7 +409,7 @@ class DeployManifestsTest {
 
     /** The rendered configuration of a kustomization, for the alert-routing test. */
     static AutoscalerSettings configOf(String kustomization, Path workDir) {
-        Rendered r = Rendered.of(Repo.DEPLOY.resolve(kustomization));
+        Rendered r = rendered(kustomization);
         try {
             Path dir = Files.createDirectories(workDir.resolve(kustomization.replace('/', '-')));
             for (Map.Entry<String, String> e : r.one(V1ConfigMap.class).getData().entrySet()) {
