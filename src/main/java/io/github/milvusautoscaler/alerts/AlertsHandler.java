@@ -121,6 +121,8 @@ public final class AlertsHandler implements HttpHandler {
         }
         if (!leader.getAsBoolean()) {
             ex.getResponseHeaders().set("Retry-After", "5");
+            // Alertmanager keeps connections alive; closing this one lets its retry reach another replica.
+            ex.getResponseHeaders().set("Connection", "close");
             error(ex, 503, "leader", "this replica is a follower; retry reaches the leader");
             return;
         }

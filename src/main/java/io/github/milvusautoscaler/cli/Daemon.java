@@ -36,7 +36,6 @@ import io.github.milvusautoscaler.server.HttpApi;
 import io.github.milvusautoscaler.server.SelfMetrics;
 import io.github.milvusautoscaler.server.StatusJson;
 import io.kubernetes.client.openapi.ApiClient;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -162,8 +161,6 @@ final class Daemon implements AutoCloseable {
         this.engine = new Engine(clock, metrics, actuator, Sinks.all(sinks), leader, alertBook::firing,
                 new ActionBudget(s.maxActionsPerHour()), s.dryRun(), Sinks.listeners(listeners));
         this.scheduler = new Scheduler(engine, s.loopInterval(), s.loopJitter(), ProcessHandle.current().pid());
-        Gauge.builder(MetricNames.ALERTS_FIRING, alertBook, b -> b.names(clock.instant()).values().stream()
-                .mapToInt(java.util.Set::size).sum()).description("alerts firing across targets").register(registry);
 
         Map<String, com.sun.net.httpserver.HttpHandler> extra = new HashMap<>();
         if (s.alerts().enabled()) {

@@ -14,7 +14,7 @@ public final class MetricNames {
 
     /** Counter: decisions by {@code target}, {@code action}, {@code reason}. */
     public static final String DECISIONS = PREFIX + "decisions";
-    /** Gauge: replicas by {@code target} and {@code kind} (current, desired, ready). */
+    /** Gauge: replicas by {@code target} and {@code kind} (current, desired, ready, min, max). */
     public static final String REPLICAS = PREFIX + "replicas";
     /** Gauge: a signal's value by {@code target}, {@code signal}; NaN while the signal is UNKNOWN. */
     public static final String SIGNAL_VALUE = PREFIX + "signal_value";

@@ -6,6 +6,7 @@ import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.DecisionSink;
 import io.github.milvusautoscaler.core.MetricNames;
+import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.engine.Engine;
@@ -33,17 +34,48 @@ public final class SelfMetrics implements DecisionSink, EngineListener {
 
     private final MeterRegistry registry;
     private final Map<Meter.Id, double[]> gauges = new HashMap<>();
+    private final Set<Target> known = new HashSet<>();
 
     public SelfMetrics(MeterRegistry registry, BooleanSupplier leader, boolean dryRun) {
         this.registry = requireNonNull(registry, "registry");
-        Gauge.builder(MetricNames.LEADER, leader, l -> l.getAsBoolean() ? 1 : 0)
+        // strongReference: Micrometer holds gauge objects weakly, and this supplier has no other owner.
+        Gauge.builder(MetricNames.LEADER, leader, l -> l.getAsBoolean() ? 1 : 0).strongReference(true)
                 .description("1 while this daemon holds the lease and may write").register(registry);
         Gauge.builder(MetricNames.DRY_RUN, () -> dryRun ? 1 : 0).description("1 while dry-run is on")
                 .register(registry);
+        // Counters exist at 0 from the start, so rate() and increase() see their first event.
+        for (ActuationException.Kind kind : ActuationException.Kind.values()) {
+            for (String op : new String[] {"read", "write"}) {
+                registry.counter(MetricNames.KUBERNETES_ERRORS, "kind", kind.name(), "operation", op);
+            }
+        }
+        for (String result : new String[] {"ok", "failed"}) {
+            registry.counter(MetricNames.CONFIG_RELOADS, "result", result);
+        }
+        for (String result : new String[] {"accepted", "duplicate", "resolved", "ignored"}) {
+            registry.counter(MetricNames.ALERTS, "result", result);
+        }
+    }
+
+    /** Registers a target's counters at 0 the first time it is seen: every reason, and write results. */
+    private void preRegister(Target target) {
+        if (!known.add(target)) {
+            return;
+        }
+        for (Reason reason : Reason.values()) {
+            registry.counter(MetricNames.DECISIONS, "target", target.id(), "action", reason.action().name(),
+                    "reason", reason.name());
+        }
+        for (String result : new String[] {"ok", "failed"}) {
+            registry.counter(MetricNames.WRITES, "target", target.id(), "result", result);
+        }
     }
 
     @Override
     public void record(Decision d) {
+        synchronized (this) {
+            preRegister(d.target());
+        }
         registry.counter(MetricNames.DECISIONS, "target", d.target().id(), "action", d.action().name(),
                 "reason", d.reason().name()).increment();
     }
@@ -80,6 +112,10 @@ public final class SelfMetrics implements DecisionSink, EngineListener {
             set(seen, MetricNames.REPLICAS, Tags.of("target", id, "kind", "current"), current);
             set(seen, MetricNames.REPLICAS, Tags.of("target", id, "kind", "ready"), ready);
             set(seen, MetricNames.REPLICAS, Tags.of("target", id, "kind", "desired"), desired);
+            set(seen, MetricNames.ALERTS_FIRING, Tags.of("target", id),
+                    v.observation() == null ? null : v.observation().alerts().size());
+            set(seen, MetricNames.REPLICAS, Tags.of("target", id, "kind", "min"), v.settings().minReplicas());
+            set(seen, MetricNames.REPLICAS, Tags.of("target", id, "kind", "max"), v.settings().maxReplicas());
             for (SignalPolicy band : v.settings().signals()) {
                 Double value = null;
                 if (v.observation() != null) {

@@ -131,6 +131,7 @@ class ClosedLoopTest {
         leader = start("leader", kubeconfig);
         Poll.until("the first daemon leads", WAIT, () -> leader.isLeader(), l -> l);
         follower = start("follower", kubeconfig);
+        prometheus.setTargets(scrapeTargets());
     }
 
     @AfterAll
@@ -206,8 +207,19 @@ class ClosedLoopTest {
         }
         spread();
         if (prometheus != null) {
-            prometheus.setTargets(pods.targets());
+            prometheus.setTargets(scrapeTargets());
         }
+    }
+
+    /** Every fake pod, and the daemons' own /metrics once they run (for the dashboard check). */
+    static List<String> scrapeTargets() {
+        List<String> all = new ArrayList<>(pods.targets());
+        for (Daemon d : new Daemon[] {leader, follower}) {
+            if (d != null) {
+                all.add("127.0.0.1:" + d.port());
+            }
+        }
+        return all;
     }
 
     static synchronized void spread() {
@@ -339,5 +351,30 @@ class ClosedLoopTest {
                 + "  \\(\\d pods reporting\\).*"), text);
         assertTrue(text.contains("label_component=~\"querynode\""), "rendered with the Helm label scheme: " + text);
         assertTrue(text.contains("settle-query"), text);
+    }
+
+    /**
+     * Every PromQL expression of the Grafana dashboard, evaluated against this test's Prometheus
+     * (which has scraped both daemons for the whole loop), returns data: a misspelt metric or label
+     * fails the build. The job is this Prometheus' "milvus" instead of the ServiceMonitor's.
+     */
+    @Test
+    @Order(7)
+    void everyDashboardQueryReturnsDataFromTheLiveDaemons() {
+        java.util.Map<String, String> vars = new java.util.LinkedHashMap<>(
+                io.github.milvusautoscaler.deploy.DashboardQueries.MATCH_ALL);
+        vars.put("job", PrometheusServer.JOB);
+        List<String> empty = new ArrayList<>();
+        List<String> exprs = io.github.milvusautoscaler.deploy.DashboardQueries.expressions(
+                Path.of("grafana/milvus-autoscaler.json"));
+        assertTrue(exprs.size() >= 15, "dashboard queries: " + exprs.size());
+        for (String expr : exprs) {
+            String q = io.github.milvusautoscaler.deploy.DashboardQueries.expand(expr, vars);
+            String body = prometheus.query(q);
+            if (!body.contains("\"status\":\"success\"") || body.contains("\"result\":[]")) {
+                empty.add(q + " -> " + body);
+            }
+        }
+        assertEquals(List.of(), empty, "dashboard queries without data");
     }
 }

@@ -26,4 +26,17 @@ class ReadmeTest {
                     + " the generated section is in " + regenerated + ": paste it between the markers");
         }
     }
+
+    @Test
+    void everyAlertHasARunbookEntryNamedForIt() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("- alert: (\\w+)")
+                .matcher(Files.readString(Path.of("deploy/prometheus/milvus-autoscaler.rules.yaml")));
+        int alerts = 0;
+        while (m.find()) {
+            alerts++;
+            assertTrue(readme.contains("\n### " + m.group(1) + "\n"), "README runbook lacks ### " + m.group(1));
+        }
+        assertTrue(alerts >= 8, "found " + alerts + " alerts");
+    }
 }

@@ -92,6 +92,8 @@ class HttpApiTest {
         metrics.cpu.put(A, 0.82);
         engine.tick(new EngineTarget(A, policy()));
         engine.tick(new EngineTarget(B, policy()));
+        // Micrometer holds gauge objects weakly: the leader gauge must survive a collection.
+        System.gc();
         String body = get("/metrics").body();
         assertTrue(body.contains("milvus_autoscaler_decisions_total{action=\"SCALE_OUT\",reason=\"SIGNAL_HIGH\","
                 + "target=\"milvus/a/queryNode\",} 1.0"), body);
