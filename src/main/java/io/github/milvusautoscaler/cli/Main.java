@@ -1,5 +1,11 @@
 package io.github.milvusautoscaler.cli;
 
+import io.github.milvusautoscaler.config.AutoscalerSettings;
+import io.github.milvusautoscaler.config.ConfigLoader;
+import io.github.milvusautoscaler.config.InvalidConfigException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -33,6 +39,20 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setExitCodeExceptionMapper(t -> EXIT_FAILURE);
         return cli.execute(args);
+    }
+
+    /**
+     * Loads a config file for a command, printing every error to {@code err}; empty means the
+     * command should exit {@link #EXIT_USAGE}.
+     */
+    static Optional<AutoscalerSettings> loadConfig(Path file, PrintWriter err) {
+        try {
+            return Optional.of(ConfigLoader.load(file));
+        } catch (InvalidConfigException e) {
+            e.errors().forEach(err::println);
+            err.flush();
+            return Optional.empty();
+        }
     }
 
     @Override

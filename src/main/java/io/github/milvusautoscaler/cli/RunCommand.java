@@ -1,12 +1,11 @@
 package io.github.milvusautoscaler.cli;
 
 import io.github.milvusautoscaler.config.AutoscalerSettings;
-import io.github.milvusautoscaler.config.ConfigLoader;
-import io.github.milvusautoscaler.config.InvalidConfigException;
 import io.github.milvusautoscaler.server.HttpApi;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,14 +35,11 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Logging.configure(logFormat);
         PrintWriter err = spec.commandLine().getErr();
-        AutoscalerSettings settings;
-        try {
-            settings = ConfigLoader.load(config);
-        } catch (InvalidConfigException e) {
-            e.errors().forEach(err::println);
-            err.flush();
+        Optional<AutoscalerSettings> loaded = Main.loadConfig(config, err);
+        if (loaded.isEmpty()) {
             return Main.EXIT_USAGE;
         }
+        AutoscalerSettings settings = loaded.get();
         Daemon daemon;
         try {
             daemon = Daemon.start(config, settings, Clock.systemUTC());

@@ -1,8 +1,6 @@
 package io.github.milvusautoscaler.cli;
 
 import io.github.milvusautoscaler.config.AutoscalerSettings;
-import io.github.milvusautoscaler.config.ConfigLoader;
-import io.github.milvusautoscaler.config.InvalidConfigException;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Signal;
@@ -44,14 +42,11 @@ public final class SignalsCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        AutoscalerSettings s;
-        try {
-            s = ConfigLoader.load(config);
-        } catch (InvalidConfigException e) {
-            e.errors().forEach(err::println);
-            err.flush();
+        Optional<AutoscalerSettings> loaded = Main.loadConfig(config, err);
+        if (loaded.isEmpty()) {
             return Main.EXIT_USAGE;
         }
+        AutoscalerSettings s = loaded.get();
         List<TargetSettings> targets = s.targets().stream()
                 .filter(t -> cluster == null || t.target().clusterId().equals(cluster)).toList();
         if (targets.isEmpty()) {

@@ -120,15 +120,7 @@ class AlertsEndToEndTest {
     }
 
     Daemon startDaemon(PrometheusServer prometheus, FakeKubernetesApi kube, Path token, int port) throws Exception {
-        Path kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: fake, cluster: {server: %s}}]
-                contexts: [{name: fake, context: {cluster: fake, user: t}}]
-                current-context: fake
-                users: [{name: t, user: {token: t}}]
-                """.formatted(kube.url()));
+        Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
         String cpuQuery = ConfigLoader.defaults().queryTemplates().get("cpu").replace("[2m]", "[10s]");
         Path conf = dir.resolve("a.conf");
         Files.writeString(conf, """

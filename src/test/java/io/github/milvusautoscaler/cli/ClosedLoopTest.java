@@ -113,21 +113,7 @@ class ClosedLoopTest {
         prometheus = PrometheusServer.builder().targets(pods.targets()).start();
         Poll.until("Prometheus scrapes every pod", WAIT, () -> prometheus.query("count(up{job=\"milvus\"} == 1)"),
                 body -> body.contains("\"" + pods.targets().size() + "\"]"));
-        Path kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: fake
-                  cluster: {server: %s}
-                contexts:
-                - name: fake
-                  context: {cluster: fake, user: tester}
-                current-context: fake
-                users:
-                - name: tester
-                  user: {token: closed-loop-token}
-                """.formatted(kube.url()));
+        Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
         leader = start("leader", kubeconfig);
         Poll.until("the first daemon leads", WAIT, () -> leader.isLeader(), l -> l);
         follower = start("follower", kubeconfig);

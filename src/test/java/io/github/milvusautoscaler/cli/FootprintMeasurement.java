@@ -56,15 +56,7 @@ public final class FootprintMeasurement {
             try (ServerSocket free = new ServerSocket(0)) {
                 port = free.getLocalPort();
             }
-            Path kubeconfig = dir.resolve("kubeconfig");
-            Files.writeString(kubeconfig, """
-                    apiVersion: v1
-                    kind: Config
-                    clusters: [{name: fake, cluster: {server: %s}}]
-                    contexts: [{name: fake, context: {cluster: fake, user: t}}]
-                    current-context: fake
-                    users: [{name: t, user: {token: t}}]
-                    """.formatted(kube.url()));
+            Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
             Path conf = dir.resolve("footprint.conf");
             Files.writeString(conf, """
                     milvus-autoscaler {

@@ -37,17 +37,8 @@ class RunCommandTest {
         return new Result(exit, out.toString(), err.toString());
     }
 
-    Path kubeconfig(FakeKubernetesApi kube) throws Exception {
-        Path file = dir.resolve("kubeconfig");
-        Files.writeString(file, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: fake, cluster: {server: %s}}]
-                contexts: [{name: fake, context: {cluster: fake, user: t}}]
-                current-context: fake
-                users: [{name: t, user: {token: run-test-token}}]
-                """.formatted(kube.url()));
-        return file;
+    Path kubeconfig(FakeKubernetesApi kube) {
+        return kube.writeKubeconfig(dir.resolve("kubeconfig"));
     }
 
     Path config(String body) throws Exception {

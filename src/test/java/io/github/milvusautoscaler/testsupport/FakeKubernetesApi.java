@@ -9,9 +9,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,7 +25,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import javax.net.ServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -743,45 +742,20 @@ public final class FakeKubernetesApi implements AutoCloseable {
         }
     }
 
-    /** Sets TCP_NODELAY on every accepted socket: Nagle plus delayed ACK costs ~45 ms per request here. */
-    private static final class NoDelayServerSocketFactory extends ServerSocketFactory {
-        @Override
-        public ServerSocket createServerSocket() throws IOException {
-            return new NoDelayServerSocket();
-        }
-
-        @Override
-        public ServerSocket createServerSocket(int port) throws IOException {
-            ServerSocket socket = new NoDelayServerSocket();
-            socket.bind(new java.net.InetSocketAddress(port));
-            return socket;
-        }
-
-        @Override
-        public ServerSocket createServerSocket(int port, int backlog) throws IOException {
-            ServerSocket socket = new NoDelayServerSocket();
-            socket.bind(new java.net.InetSocketAddress(port), backlog);
-            return socket;
-        }
-
-        @Override
-        public ServerSocket createServerSocket(int port, int backlog, InetAddress address) throws IOException {
-            ServerSocket socket = new NoDelayServerSocket();
-            socket.bind(new java.net.InetSocketAddress(address, port), backlog);
-            return socket;
-        }
-    }
-
-    private static final class NoDelayServerSocket extends ServerSocket {
-        NoDelayServerSocket() throws IOException {
-            super();
-        }
-
-        @Override
-        public Socket accept() throws IOException {
-            Socket socket = super.accept();
-            socket.setTcpNoDelay(true);
-            return socket;
+    /** A kubeconfig for this fake at {@code file} (token auth), as the daemon and tests load one. */
+    public Path writeKubeconfig(Path file) {
+        try {
+            Files.writeString(file, """
+                    apiVersion: v1
+                    kind: Config
+                    clusters: [{name: fake, cluster: {server: %s}}]
+                    contexts: [{name: fake, context: {cluster: fake, user: tester}}]
+                    current-context: fake
+                    users: [{name: tester, user: {token: fake-api-token}}]
+                    """.formatted(url()));
+            return file;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }
