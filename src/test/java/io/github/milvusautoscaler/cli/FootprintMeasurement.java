@@ -25,18 +25,24 @@ import java.util.StringJoiner;
  * <pre>
  * mvn -B -q package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp target/test-classes:target/classes:$(cat target/cp.txt) \
- *      io.github.milvusautoscaler.cli.FootprintMeasurement [seconds, default 120]
+ *      io.github.milvusautoscaler.cli.FootprintMeasurement [window seconds, default 180] [warm-up seconds, default 60] \
+ *      [JVM flags, default those of deploy/base/deployment.yaml]
  * </pre>
  */
 public final class FootprintMeasurement {
 
     private static final List<String> COMPONENTS = List.of("querynode", "datanode", "indexnode", "proxy");
+    /** The flags the Deployment runs with, with the heap the container limit gives it. */
+    private static final List<String> DEPLOYMENT_JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xmx128m", "-Xss512k",
+            "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError");
 
     private FootprintMeasurement() {
     }
 
     public static void main(String[] args) throws Exception {
-        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 120;
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 180;
+        int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+        List<String> jvm = args.length > 2 ? List.of(args).subList(2, args.length) : DEPLOYMENT_JVM_FLAGS;
         Path dir = Files.createTempDirectory("footprint");
         try (FakeKubernetesApi kube = FakeKubernetesApi.start()) {
             StringJoiner clusters = new StringJoiner(",\n");
@@ -73,8 +79,10 @@ public final class FootprintMeasurement {
                     """.formatted(prometheus.getAddress().getPort(), kubeconfig, port, clusters));
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             long started = System.nanoTime();
-            Process p = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xmx256m", "-jar", "target/milvus-autoscaler.jar",
-                    "run", "--config", conf.toString()).redirectErrorStream(true)
+            List<String> command = new java.util.ArrayList<>(List.of(java));
+            command.addAll(jvm);
+            command.addAll(List.of("-jar", "target/milvus-autoscaler.jar", "run", "--config", conf.toString()));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("daemon.log").toFile()).start();
             HttpClient http = HttpClient.newHttpClient();
             URI ready = URI.create("http://127.0.0.1:" + port + "/readyz");
@@ -94,7 +102,7 @@ public final class FootprintMeasurement {
                 Thread.sleep(20);
             }
             long readyMs = (System.nanoTime() - started) / 1_000_000;
-            Thread.sleep(30_000); // let every loop start and the JIT settle before the window opens
+            Thread.sleep(warmup * 1000L); // every loop starts and the JIT settles before the window opens
             double cpu0 = cpuSeconds(p.pid());
             double ticks0 = ticks(http, port);
             Thread.sleep(seconds * 1000L);
@@ -105,6 +113,7 @@ public final class FootprintMeasurement {
             p.waitFor();
             prometheus.stop(0);
             double perTickMs = (cpu1 - cpu0) * 1000 / (ticks1 - ticks0);
+            System.out.printf("JVM %s%n", jvm);
             System.out.printf("targets 100, window %ds: ready %d ms after start; RSS %.0f MiB; %,.0f ticks;"
                             + " CPU %.2f s = %.2f ms per target tick (whole process: GC, HTTP, JIT included)%n",
                     seconds, readyMs, rssKb / 1024.0, ticks1 - ticks0, cpu1 - cpu0, perTickMs);
