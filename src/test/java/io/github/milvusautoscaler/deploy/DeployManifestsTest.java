@@ -140,9 +140,9 @@ class DeployManifestsTest {
             assertTrue(requests.get(resource).getNumber().compareTo(limits.get(resource).getNumber()) <= 0,
                     resource + " request <= limit");
         }
-        // The heap follows the container limit: 75% of 512Mi = 384Mi.
+        // The heap follows the container limit: 50% of 256Mi = 128Mi, the heap the footprint was measured with.
         String jvm = env(c).get("JAVA_TOOL_OPTIONS").getValue();
-        assertTrue(jvm.contains("-XX:MaxRAMPercentage=75"), jvm);
+        assertTrue(jvm.contains("-XX:MaxRAMPercentage=50"), jvm);
         assertTrue(jvm.contains("-XX:+ExitOnOutOfMemoryError"), jvm);
         assertFalse(jvm.contains("-Xmx"), "a fixed -Xmx would ignore the limit: " + jvm);
 
