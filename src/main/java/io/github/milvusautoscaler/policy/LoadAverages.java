@@ -41,7 +41,8 @@ public final class LoadAverages {
      * @param longWindow   the long average's window ({@code scale-in.sustain})
      * @param shortWindow  the short average's window ({@code scale-out.sustain})
      */
-    LoadAverages next(List<Classified> signals, int ready, Duration elapsed, Duration longWindow, Duration shortWindow) {
+    LoadAverages next(List<Classified> signals, int ready, Duration elapsed, Duration longWindow,
+                      Duration shortWindow) {
         requireNonNull(signals, "signals");
         int n = signals.size();
         boolean same = n == names.length;

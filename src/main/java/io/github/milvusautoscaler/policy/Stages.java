@@ -291,10 +291,12 @@ final class Stages {
                 continue;
             }
             boolean high = c.state() == SignalState.HIGH;
-            if (high && c.v() > so.panicAbove() * c.band().scaleOutAbove() && (panic == null || ratio(c) > ratio(panic))) {
+            if (high && c.v() > so.panicAbove() * c.band().scaleOutAbove()
+                    && (panic == null || ratio(c) > ratio(panic))) {
                 panic = c;
             }
-            if (high && !t.within(since.get(c.name()), so.sustain()) && (sustained == null || ratio(c) > ratio(sustained))) {
+            if (high && !t.within(since.get(c.name()), so.sustain())
+                    && (sustained == null || ratio(c) > ratio(sustained))) {
                 sustained = c;
             }
             if (high && (longest == null
@@ -351,15 +353,16 @@ final class Stages {
             }
             if (stillHigh == null) {
                 return hold(Reason.AWAITING_READY, t, t.component() + " " + leadText + "; " + current
-                        + " requested, " + t.ready() + " ready: " + lead.name() + " " + num(lead.v()) + " x " + basis + "/"
-                        + current + " = " + num(lead.v() * basis / current) + " <= " + num(lead.band().scaleOutAbove())
-                        + " once they serve; waiting for them");
+                        + " requested, " + t.ready() + " ready: " + lead.name() + " " + num(lead.v()) + " x " + basis
+                        + "/" + current + " = " + num(lead.v() * basis / current) + " <= "
+                        + num(lead.band().scaleOutAbove()) + " once they serve; waiting for them");
             }
         }
         int to = Math.min(max, Math.min(current + so.maxStep(), Math.max(current + 1, wanted)));
         boolean usedPanic = panic != null && (cooling || sustained == null);
         Reason reason = usedPanic ? Reason.PANIC : byRise ? Reason.SIGNAL_RISING : Reason.SIGNAL_HIGH;
-        String why = leadText + (usedPanic ? " above panic line " + num(so.panicAbove() * lead.band().scaleOutAbove()) : "");
+        String why = leadText
+                + (usedPanic ? " above panic line " + num(so.panicAbove() * lead.band().scaleOutAbove()) : "");
         return Optional.of(new Proposal(reason, to, t.component() + " " + why + "; "
                 + current + " -> " + to + " (" + sizing + ", max-step " + so.maxStep() + ")"));
     }

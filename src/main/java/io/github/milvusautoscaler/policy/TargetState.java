@@ -44,8 +44,8 @@ public record TargetState(Map<String, Instant> highSince, Instant knownSince, Lo
 
     /** The state of a target never seen before. */
     public static TargetState initial() {
-        return new TargetState(Map.of(), null, LoadAverages.NONE, null, null, null, null, null, null, null, null, Set.of(), -1,
-                null);
+        return new TargetState(Map.of(), null, LoadAverages.NONE, null, null, null, null, null, null, null, null,
+                Set.of(), -1, null);
     }
 
     TargetState withTimers(Map<String, Instant> high, Instant known, Instant unknown) {
@@ -59,18 +59,18 @@ public record TargetState(Map<String, Instant> highSince, Instant knownSince, Lo
     }
 
     TargetState withSettleWaitSince(Instant since) {
-        return new TargetState(highSince, knownSince, averages, lastTick, unknownSince, since, lastScaleOut, lastScaleIn,
-                verifyUntil, backoffUntil, lastAlertScaleOut, handledAlerts, lastReady, readyRoseAt);
+        return new TargetState(highSince, knownSince, averages, lastTick, unknownSince, since, lastScaleOut,
+                lastScaleIn, verifyUntil, backoffUntil, lastAlertScaleOut, handledAlerts, lastReady, readyRoseAt);
     }
 
     TargetState withLastScaleOut(Instant at) {
-        return new TargetState(highSince, knownSince, averages, lastTick, unknownSince, settleWaitSince, at, lastScaleIn,
-                verifyUntil, backoffUntil, lastAlertScaleOut, handledAlerts, lastReady, readyRoseAt);
+        return new TargetState(highSince, knownSince, averages, lastTick, unknownSince, settleWaitSince, at,
+                lastScaleIn, verifyUntil, backoffUntil, lastAlertScaleOut, handledAlerts, lastReady, readyRoseAt);
     }
 
     TargetState withLastScaleIn(Instant at, Instant verifyEnd) {
-        return new TargetState(highSince, knownSince, averages, lastTick, unknownSince, settleWaitSince, lastScaleOut, at,
-                verifyEnd, backoffUntil, lastAlertScaleOut, handledAlerts, lastReady, readyRoseAt);
+        return new TargetState(highSince, knownSince, averages, lastTick, unknownSince, settleWaitSince,
+                lastScaleOut, at, verifyEnd, backoffUntil, lastAlertScaleOut, handledAlerts, lastReady, readyRoseAt);
     }
 
     TargetState withVerifyUntil(Instant until) {

@@ -192,7 +192,8 @@ class PolicyReasonTest {
                 c("high and rising needs no sustain", Reason.SIGNAL_RISING, 5, s -> {
                     s.cpu(0.78);
                     s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.78, 0.70)
-                            .withTimers(Map.of("cpu", s.now.minusSeconds(15)), s.now.minus(Duration.ofMinutes(30)), null);
+                            .withTimers(Map.of("cpu", s.now.minusSeconds(15)), s.now.minus(Duration.ofMinutes(30)),
+                                    null);
                 }),
 
                 // --- scale-in ---
