@@ -36,21 +36,29 @@ public enum Reason {
     // Scale-out (contract steps 3, 4, 6)
     /** A known signal has been HIGH for {@code scale-out.sustain}. SCALE_OUT. */
     SIGNAL_HIGH(Action.SCALE_OUT),
+    /**
+     * A signal above its target rises fast enough to pass its threshold within {@code scale-out.sustain}:
+     * scale out now rather than wait for it, since rate-based signals lag the load. SCALE_OUT.
+     */
+    SIGNAL_RISING(Action.SCALE_OUT),
     /** A signal is above {@code panic-above} x its threshold: scale out despite the cooldown. SCALE_OUT. */
     PANIC(Action.SCALE_OUT),
     /** A signal is HIGH but not yet for {@code scale-out.sustain}. HOLD. */
     SUSTAINING_HIGH(Action.HOLD),
-    /** Scale-out wanted but the last one was within {@code scale-out.cooldown}. HOLD. */
+    /**
+     * Scale-out wanted but the last one, or new replicas turning ready (whose load the rate-based
+     * signals do not show yet), was within {@code scale-out.cooldown}. HOLD.
+     */
     SCALE_OUT_COOLDOWN(Action.HOLD),
     /** Scale-out wanted but already at {@code max-replicas}. HOLD. */
     AT_MAX(Action.HOLD),
-    /** The replicas already requested cover what the signals ask for; they are not all ready yet. HOLD. */
+    /** Replicas are still starting, and once ready they would bring every signal under its line. HOLD. */
     AWAITING_READY(Action.HOLD),
 
     // Scale-in (contract steps 3, 5, 6, 7)
-    /** Every signal has been LOW for {@code scale-in.sustain}: remove one node. SCALE_IN. */
+    /** Every signal known for {@code scale-in.sustain} and its average over it LOW: remove one node. SCALE_IN. */
     SIGNALS_LOW(Action.SCALE_IN),
-    /** Every signal is LOW but not yet for {@code scale-in.sustain}. HOLD. */
+    /** Every signal's average is LOW, but the signals have been known for less than {@code scale-in.sustain}. HOLD. */
     SUSTAINING_LOW(Action.HOLD),
     /** Some signals are LOW but at least one is UNKNOWN: never scale in on partial data. HOLD. */
     PARTIAL_DATA(Action.HOLD),

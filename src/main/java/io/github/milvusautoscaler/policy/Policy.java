@@ -70,8 +70,9 @@ public final class Policy {
         requireNonNull(now, "now");
 
         List<Classified> signals = Stages.classify(settings, observation, status);
-        TargetState prepared = Stages.advanceTimers(
-                Stages.rememberLastScale(state, status, settings.scaleIn()), signals, now);
+        TargetState prepared = Stages.advanceTimers(Stages.noteReady(
+                Stages.rememberLastScale(state, status, settings.scaleIn()), status, now), signals, status.ready(),
+                settings.scaleIn().sustain(), settings.scaleOut().sustain(), now);
         Tick tick = new Tick(settings, observation, status, prepared, signals, budget, now);
 
         Proposal proposal = null;

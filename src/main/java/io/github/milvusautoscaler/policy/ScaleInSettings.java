@@ -7,7 +7,8 @@ import java.time.Duration;
 /**
  * How the policy removes replicas: always one at a time, then waits and checks.
  *
- * @param sustain            every signal must be LOW this long before a step-down
+ * @param sustain            every signal must be known this long, and its average over it LOW, before a
+ *                           step-down
  * @param cooldown           minimum time between two step-downs
  * @param delayAfterScaleOut no step-down this soon after a scale-out
  * @param verifyWindow       after a step-down, a HIGH signal or failing health this soon rolls it back

@@ -7,8 +7,10 @@ import java.time.Duration;
 /**
  * How the policy adds replicas.
  *
- * @param sustain    a signal must be HIGH this long before scaling out
- * @param cooldown   no second scale-out this soon after one, unless panicking
+ * @param sustain    a signal must be HIGH this long before scaling out, unless it rises fast enough to
+ *                   pass its line within this (see {@code Stages.rising})
+ * @param cooldown   no second scale-out this soon after one (unless panicking), nor this soon after new
+ *                   replicas turn ready
  * @param maxStep    the most replicas one scale-out adds
  * @param panicAbove multiple of a signal's {@code scale-out-above} that overrides the cooldown
  *                   and the sustain window; e.g. 1.5 with cpu scale-out-above 0.75 panics above 1.125

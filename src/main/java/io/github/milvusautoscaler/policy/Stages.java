@@ -16,7 +16,6 @@ import io.github.milvusautoscaler.core.SignalState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -75,13 +74,18 @@ final class Stages {
     }
 
     /**
-     * Advances the sustain timers (contract step 3): each HIGH signal keeps the start of its
-     * unbroken HIGH stretch; "every signal LOW" and "every signal UNKNOWN" keep theirs. Any other
-     * state resets the timer, so an UNKNOWN tick restarts the scale-in wait.
+     * Advances the sustain timers and load averages (contract step 3). Each HIGH signal keeps the
+     * start of its unbroken HIGH stretch; "every signal UNKNOWN" keeps its start. While every
+     * signal is known the {@link LoadAverages} move on; an UNKNOWN signal clears them and restarts
+     * the stretch, so scale-in never rests on data with holes in it.
+     *
+     * @param longWindow  the long average's window: {@code scale-in.sustain}
+     * @param shortWindow the short average's window: {@code scale-out.sustain}
      */
-    static TargetState advanceTimers(TargetState state, List<Classified> signals, Instant now) {
+    static TargetState advanceTimers(TargetState state, List<Classified> signals, int ready, Duration longWindow,
+                                     Duration shortWindow, Instant now) {
         Map<String, Instant> high = Map.of();
-        boolean allLow = !signals.isEmpty();
+        boolean allKnown = !signals.isEmpty();
         boolean allUnknown = true;
         for (Classified c : signals) {
             if (c.state() == SignalState.HIGH) {
@@ -90,12 +94,18 @@ final class Stages {
                 }
                 high.put(c.name(), state.highSince().getOrDefault(c.name(), now));
             }
-            allLow &= c.state() == SignalState.LOW;
+            allKnown &= c.known();
             allUnknown &= c.state() == SignalState.UNKNOWN;
         }
-        Instant low = allLow ? orNow(state.lowSince(), now) : null;
         Instant unknown = allUnknown ? orNow(state.unknownSince(), now) : null;
-        return state.withTimers(high, low, unknown);
+        if (!allKnown) {
+            return state.withTimers(high, null, unknown, LoadAverages.NONE, now);
+        }
+        boolean continuing = state.knownSince() != null && state.lastTick() != null && !now.isBefore(state.lastTick());
+        LoadAverages before = continuing ? state.averages() : LoadAverages.NONE;
+        Duration elapsed = continuing ? Duration.between(state.lastTick(), now) : Duration.ZERO;
+        return state.withTimers(high, continuing ? state.knownSince() : now, unknown,
+                before.next(signals, ready, elapsed, longWindow, shortWindow), now);
     }
 
     /**
@@ -116,6 +126,21 @@ final class Stages {
             return state.withLastScaleIn(last.time(), last.time().plus(scaleIn.verifyWindow()));
         }
         return state;
+    }
+
+    /**
+     * Remembers when the ready count last rose. Rate-based signals average over a window (2m in the
+     * default queries), so for a while after new replicas start serving they still describe the
+     * old, smaller set: cpu 0.83 on 3 ready reads 0.83 for up to 2m after 2 more are ready, though
+     * the 5 now run at 0.5. The scale-out cooldown runs from that moment too (see {@link #scaleOut}).
+     */
+    static TargetState noteReady(TargetState state, ReplicaStatus status, Instant now) {
+        int ready = status.ready();
+        if (ready == state.lastReady()) {
+            return state;
+        }
+        Instant rose = state.lastReady() >= 0 && ready > state.lastReady() ? now : state.readyRoseAt();
+        return state.withReady(ready, rose);
     }
 
     private static Instant orNow(Instant since, Instant now) {
@@ -238,69 +263,157 @@ final class Stages {
      * +1, at most {@code max-step}. Example: 3 ready at cpu 0.82 with target 0.575 gives
      * ceil(3 x 1.426) = 5, so 3 -> 5 with max-step 2.
      *
-     * <p>Sizing uses ready replicas because per-pod values are averaged over ready pods; when the
-     * replicas already requested cover the result, it waits for them ({@code AWAITING_READY})
-     * instead of piling more on nodes that are still loading segments.
+     * <p>Sizing uses ready replicas because per-pod values are averaged over ready pods. Two rules
+     * keep one burst from buying several scale-outs on signals that cannot yet show the last one:
+     * <ul>
+     *   <li>While requested replicas are still starting, it waits ({@code AWAITING_READY}) unless
+     *       even all of them would leave a signal HIGH: 5 requested, 3 ready at cpu 0.82 projects
+     *       to 0.82 x 3/5 = 0.49 <= 0.75, so it waits instead of piling more on.</li>
+     *   <li>The cooldown runs from the last scale-out and again from the moment the ready count
+     *       last rose: a rate over a 2m window still averages the load of the smaller set of
+     *       replicas for up to 2m after new ones serve.</li>
+     * </ul>
+     * Panic skips the sustain and the cooldown after a write, never the wait for requested or
+     * newly ready replicas.
      */
     static Optional<Proposal> scaleOut(Tick t) {
-        if (!t.any(SignalState.HIGH)) {
-            return Optional.empty();
-        }
-        List<Classified> highs = t.signals().stream().filter(c -> c.state() == SignalState.HIGH).toList();
-        if (highs.isEmpty()) {
-            return Optional.empty();
-        }
         ScaleOutSettings so = t.settings().scaleOut();
         Map<String, Instant> since = t.state().highSince();
-        Optional<Classified> panic = highs.stream()
-                .filter(c -> c.v() > so.panicAbove() * c.band().scaleOutAbove())
-                .max(Comparator.comparingDouble(c -> c.v() / c.band().target()));
-        Optional<Classified> sustained = highs.stream()
-                .filter(c -> !t.within(since.get(c.name()), so.sustain()))
-                .max(Comparator.comparingDouble(c -> c.v() / c.band().target()));
-        Classified lead = panic.or(() -> sustained).orElse(null);
+        Classified panic = null;
+        Classified sustained = null;
+        Classified longest = null;
+        Classified rising = null;
+        // Right after a step-down every per-pod value rises by ready/(ready - 1) by design; the
+        // verify window judges that rise, so it is not taken for load arriving.
+        boolean verifying = t.state().verifyUntil() != null && !t.now().isAfter(t.state().verifyUntil());
+        for (Classified c : t.signals()) {
+            if (!c.known()) {
+                continue;
+            }
+            boolean high = c.state() == SignalState.HIGH;
+            if (high && c.v() > so.panicAbove() * c.band().scaleOutAbove()
+                    && (panic == null || ratio(c) > ratio(panic))) {
+                panic = c;
+            }
+            if (high && !t.within(since.get(c.name()), so.sustain())
+                    && (sustained == null || ratio(c) > ratio(sustained))) {
+                sustained = c;
+            }
+            if (high && (longest == null
+                    || since.getOrDefault(c.name(), t.now()).isBefore(since.getOrDefault(longest.name(), t.now())))) {
+                longest = c;
+            }
+            if (!verifying && rising(t, c) && (rising == null || ratio(c) > ratio(rising))) {
+                rising = c;
+            }
+        }
+        if (longest == null && rising == null) {
+            return Optional.empty();
+        }
+        Classified lead = panic != null ? panic : sustained != null ? sustained : rising;
         if (lead == null) {
-            Classified longest = highs.stream()
-                    .min(Comparator.comparing(c -> since.getOrDefault(c.name(), t.now()))).orElseThrow();
             return hold(Reason.SUSTAINING_HIGH, t, t.component() + " " + high(longest, t) + " of "
                     + dur(so.sustain()) + " sustain");
         }
+        boolean byRise = lead == rising && panic == null && sustained == null;
+        String leadText = byRise ? rise(lead, t) : high(lead, t);
         int current = t.current();
         int max = t.settings().maxReplicas();
         if (current >= max) {
-            return hold(Reason.AT_MAX, t, t.component() + " " + high(lead, t) + " but at max-replicas " + max);
+            return hold(Reason.AT_MAX, t, t.component() + " " + leadText + " but at max-replicas " + max);
         }
         boolean cooling = t.within(t.state().lastScaleOut(), so.cooldown());
-        if (cooling && panic.isEmpty()) {
-            return hold(Reason.SCALE_OUT_COOLDOWN, t, t.component() + " " + high(lead, t) + "; scale-out cooldown "
-                    + dur(t.left(t.state().lastScaleOut(), so.cooldown())) + " left of " + dur(so.cooldown()));
+        Instant roseAt = t.state().readyRoseAt();
+        boolean fresh = t.within(roseAt, so.cooldown());
+        if (fresh || (cooling && panic == null)) {
+            String why = fresh
+                    ? t.ready() + " ready since " + dur(Duration.between(roseAt, t.now()))
+                    + " ago, the signals still average the replicas before; scale-out cooldown "
+                    + dur(t.left(roseAt, so.cooldown())) + " left of " + dur(so.cooldown())
+                    : "scale-out cooldown " + dur(t.left(t.state().lastScaleOut(), so.cooldown())) + " left of "
+                    + dur(so.cooldown());
+            return hold(Reason.SCALE_OUT_COOLDOWN, t, t.component() + " " + leadText + "; " + why);
         }
-        Classified top = t.signals().stream().filter(Classified::known)
-                .max(Comparator.comparingDouble(c -> c.v() / c.band().target())).orElseThrow();
-        double ratio = top.v() / top.band().target();
+        Classified top = null;
+        for (Classified c : t.signals()) {
+            if (c.known() && (top == null || ratio(c) > ratio(top))) {
+                top = c;
+            }
+        }
         int basis = t.ready() > 0 ? t.ready() : current;
-        int wanted = (int) Math.ceil(basis * ratio - EPSILON);
+        int wanted = (int) Math.ceil(basis * ratio(top) - EPSILON);
         String sizing = "ceil(" + basis + " x " + num(top.v()) + "/" + num(top.band().target()) + ") = " + wanted;
-        if (wanted <= current && t.ready() < current) {
-            return hold(Reason.AWAITING_READY, t, t.component() + " " + high(lead, t) + "; " + sizing + " and "
-                    + current + " requested, " + t.ready() + " ready: waiting for them");
+        if (t.ready() < current) {
+            Classified stillHigh = null;
+            for (Classified c : t.signals()) {
+                if (c.known() && c.v() * basis / current > c.band().scaleOutAbove()) {
+                    stillHigh = c;
+                    break;
+                }
+            }
+            if (stillHigh == null) {
+                return hold(Reason.AWAITING_READY, t, t.component() + " " + leadText + "; " + current
+                        + " requested, " + t.ready() + " ready: " + lead.name() + " " + num(lead.v()) + " x " + basis
+                        + "/" + current + " = " + num(lead.v() * basis / current) + " <= "
+                        + num(lead.band().scaleOutAbove()) + " once they serve; waiting for them");
+            }
         }
         int to = Math.min(max, Math.min(current + so.maxStep(), Math.max(current + 1, wanted)));
-        boolean usedPanic = panic.isPresent() && (cooling || sustained.isEmpty());
-        Reason reason = usedPanic ? Reason.PANIC : Reason.SIGNAL_HIGH;
-        String panicNote = usedPanic ? " above panic line " + num(so.panicAbove() * lead.band().scaleOutAbove()) : "";
-        return Optional.of(new Proposal(reason, to, t.component() + " " + high(lead, t) + panicNote + "; "
+        boolean usedPanic = panic != null && (cooling || sustained == null);
+        Reason reason = usedPanic ? Reason.PANIC : byRise ? Reason.SIGNAL_RISING : Reason.SIGNAL_HIGH;
+        String why = leadText
+                + (usedPanic ? " above panic line " + num(so.panicAbove() * lead.band().scaleOutAbove()) : "");
+        return Optional.of(new Proposal(reason, to, t.component() + " " + why + "; "
                 + current + " -> " + to + " (" + sizing + ", max-step " + so.maxStep() + ")"));
     }
 
     /**
-     * Contract steps 3, 5, 6 and 9 for scale-in: every signal LOW for {@code scale-in.sustain},
-     * no alert firing, the step-down gate open, and removing one node must not push any signal past
-     * its target: projected = value x ready / (ready - 1). Example: cpu 0.38 on 3 ready projects to
-     * 0.38 x 3/2 = 0.57 <= 0.575, so 3 -> 2 is allowed; 0.39 projects to 0.585 and is held.
+     * A signal counts as rising, and scales out without waiting for {@code scale-out.sustain}, when
+     * it is above its target, at its recent rate would pass {@code scale-out-above} within one
+     * sustain, and that rate is at least half the gap between target and line per sustain, so a
+     * slow drift across the line still has to sustain. Example, cpu band [0.40, 0.75], target
+     * 0.575, sustain 1m: 0.66 rising 0.12/min heads for 0.78 > 0.75 with 0.12 >= 0.0875: rising;
+     * 0.74 rising 0.02/min heads for 0.76 but 0.02 < 0.0875: not rising, it must sustain.
+     */
+    static boolean rising(Tick t, Classified c) {
+        if (!(c.v() > c.band().target())) {
+            return false;
+        }
+        double ahead = ahead(t, c);
+        return ahead > c.band().scaleOutAbove() && ahead - c.v() >= (c.band().scaleOutAbove() - c.band().target()) / 2;
+    }
+
+    /**
+     * Where a signal is heading one {@code scale-out.sustain} ahead at its recent rate of rise. The
+     * recent average lags a steady rise by half a sustain, so the rise per sustain is twice the gap:
+     * cpu 0.66 now over a recent average of 0.62 gives 0.66 + 2 x 0.04 = 0.74. Averages are kept
+     * per ready replica set (value x ready), so a step-down does not read as a rise.
+     */
+    static double ahead(Tick t, Classified c) {
+        double recent = t.state().averages().shortTerm(c.name());
+        if (Double.isNaN(recent)) {
+            return c.v();
+        }
+        double now = c.v() * Math.max(1, t.ready());
+        return (now + 2 * (now - recent)) / Math.max(1, t.ready());
+    }
+
+    /** How far a signal is from its target: 0.82 / 0.575 = 1.43. */
+    private static double ratio(Classified c) {
+        return c.v() / c.band().target();
+    }
+
+    /**
+     * Contract steps 3, 5, 6 and 9 for scale-in, judged on averages so that a noisy signal can
+     * still come down: every signal known for {@code scale-in.sustain}, each one's average over that
+     * time LOW (average load / ready < {@code scale-in-below}), no alert firing, the step-down gate
+     * open, and removing one node must push neither the current value nor the average past the
+     * signal's target: projected = max(value, average) x ready / (ready - 1). Example: cpu
+     * averaging 0.30 on 3 ready and now 0.36 projects to 0.36 x 3/2 = 0.54 <= 0.575, so 3 -> 2;
+     * now 0.39 would project to 0.585 and hold, and so would a 0.39 average under a 0.30 value.
      */
     static Optional<Proposal> scaleIn(Tick t) {
-        if (!t.all(SignalState.LOW)) {
+        if (!allKnown(t)) {
             if (t.any(SignalState.LOW) && t.any(SignalState.UNKNOWN) && !t.any(SignalState.IN_BAND)) {
                 String unknown = t.signals().stream().filter(c -> !c.known())
                         .map(c -> c.name() + " unknown (" + c.problem() + ")").collect(Collectors.joining(", "));
@@ -308,6 +421,12 @@ final class Stages {
                         + "; never scaling in on partial data");
             }
             return Optional.empty();
+        }
+        int ready = t.ready();
+        for (Classified c : t.signals()) {
+            if (!(average(t, c) < c.band().scaleInBelow())) {
+                return Optional.empty();
+            }
         }
         int current = t.current();
         if (!t.observation().alerts().isEmpty()) {
@@ -317,31 +436,45 @@ final class Stages {
                     + t.component());
         }
         if (current <= t.settings().minReplicas()) {
-            return hold(Reason.AT_MIN, t, t.component() + " " + lows(t) + " but at min-replicas "
+            return hold(Reason.AT_MIN, t, t.component() + " " + averages(t) + " but at min-replicas "
                     + t.settings().minReplicas());
         }
         ScaleInSettings si = t.settings().scaleIn();
-        Instant lowSince = t.state().lowSince() != null ? t.state().lowSince() : t.now();
-        if (t.within(lowSince, si.sustain())) {
-            return hold(Reason.SUSTAINING_LOW, t, "every " + t.component() + " signal low for "
-                    + dur(Duration.between(lowSince, t.now())) + " of " + dur(si.sustain()) + " sustain (" + lows(t) + ")");
+        Instant since = t.state().knownSince() != null ? t.state().knownSince() : t.now();
+        if (t.within(since, si.sustain())) {
+            return hold(Reason.SUSTAINING_LOW, t, t.component() + " " + averages(t) + " over "
+                    + dur(Duration.between(since, t.now())) + " of " + dur(si.sustain()) + " sustain");
         }
         Optional<Proposal> gate = stepDownGate(t);
         if (gate.isPresent()) {
             return gate;
         }
-        int ready = t.ready();
         for (Classified c : t.signals()) {
-            double projected = c.v() * ready / (ready - 1.0);
+            double value = Math.max(c.v(), average(t, c));
+            double projected = value * ready / (ready - 1.0);
             if (projected > c.band().target()) {
                 return hold(Reason.SCALE_IN_WOULD_OVERLOAD, t, "removing one of " + ready + " " + t.component()
-                        + " would put " + c.name() + " at " + num(c.v()) + " x " + ready + "/" + (ready - 1) + " = "
-                        + num(projected) + " > target " + num(c.band().target()));
+                        + " would put " + c.name() + " at " + num(value) + (value == c.v() ? "" : " (average)") + " x "
+                        + ready + "/" + (ready - 1) + " = " + num(projected) + " > target " + num(c.band().target()));
             }
         }
-        return Optional.of(new Proposal(Reason.SIGNALS_LOW, current - 1, "every " + t.component()
-                + " signal low for " + dur(Duration.between(lowSince, t.now())) + " (" + lows(t) + "); "
-                + current + " -> " + (current - 1) + ", one node at a time"));
+        return Optional.of(new Proposal(Reason.SIGNALS_LOW, current - 1, t.component() + " " + averages(t)
+                + " over the last " + dur(si.sustain()) + "; " + current + " -> " + (current - 1)
+                + ", one node at a time"));
+    }
+
+    private static boolean allKnown(Tick t) {
+        for (Classified c : t.signals()) {
+            if (!c.known()) {
+                return false;
+            }
+        }
+        return !t.signals().isEmpty();
+    }
+
+    /** A signal's average over about the last scale-in sustain, per ready replica; NaN when not averaged. */
+    static double average(Tick t, Classified c) {
+        return t.state().averages().longTerm(c.name()) / Math.max(1, t.ready());
     }
 
     /**
@@ -407,10 +540,26 @@ final class Stages {
         return Optional.of(new Proposal(reason, t.current(), message + "; holding at " + t.current()));
     }
 
+    private static String rise(Classified c, Tick t) {
+        double ahead = ahead(t, c);
+        return c.name() + " " + num(c.v()) + " > target " + num(c.band().target()) + " and rising: "
+                + num(ahead) + " > " + num(c.band().scaleOutAbove()) + " within the "
+                + dur(t.settings().scaleOut().sustain()) + " sustain at its recent rate";
+    }
+
     private static String high(Classified c, Tick t) {
         Instant since = t.state().highSince().getOrDefault(c.name(), t.now());
         return c.name() + " " + num(c.v()) + " > " + num(c.band().scaleOutAbove()) + " for "
                 + dur(Duration.between(since, t.now()));
+    }
+
+    private static String averages(Tick t) {
+        StringBuilder b = new StringBuilder(80);
+        for (Classified c : t.signals()) {
+            b.append(b.length() == 0 ? "" : ", ").append(c.name()).append(" averaging ").append(num(average(t, c)))
+                    .append(" < ").append(num(c.band().scaleInBelow())).append(" (now ").append(num(c.v())).append(')');
+        }
+        return b.toString();
     }
 
     private static String lows(Tick t) {

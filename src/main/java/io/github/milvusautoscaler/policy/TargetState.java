@@ -7,15 +7,18 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The policy's memory of one target between ticks: sustain timers, the last actions, the
- * step-down being verified, back-off and alert bookkeeping. The engine keeps it and passes it
- * back; nothing is hidden in the policy. Null instants mean "not running".
+ * The policy's memory of one target between ticks: sustain timers, load averages, the last
+ * actions, the step-down being verified, back-off and alert bookkeeping. The engine keeps it and
+ * passes it back; nothing is hidden in the policy. Null instants mean "not running".
  *
  * <p>What must survive a restart (last scale time and direction) is also written as annotations
  * on the scaled object and merged back in from {@code ReplicaStatus.lastScale()} each tick.
  *
  * @param highSince          per signal, when its current unbroken HIGH stretch began
- * @param lowSince           when the current stretch of "every signal LOW" began
+ * @param knownSince         when the current stretch of "every signal known" began: the stretch the
+ *                           load averages cover; null while any signal is UNKNOWN
+ * @param averages           per signal, averages of its load over that stretch ({@link LoadAverages})
+ * @param lastTick           time of the previous tick, to weigh the next value of the averages
  * @param unknownSince       when the current stretch of "every signal UNKNOWN" began
  * @param settleWaitSince    when the current wait for the component to settle began
  * @param lastScaleOut       time of the last scale-out (any reason)
@@ -24,53 +27,69 @@ import java.util.Set;
  * @param backoffUntil       scale-in is blocked until then after a roll-back
  * @param lastAlertScaleOut  time of the last alert-driven scale-out
  * @param handledAlerts      de-duplication keys of firing alerts already acted on
+ * @param lastReady          ready replicas seen at the previous tick; -1 before the first
+ * @param readyRoseAt        when the ready count last rose: until the signals' rate windows have
+ *                           moved past it they still describe the smaller set of serving replicas
  */
-public record TargetState(Map<String, Instant> highSince, Instant lowSince, Instant unknownSince,
-                          Instant settleWaitSince, Instant lastScaleOut, Instant lastScaleIn, Instant verifyUntil,
-                          Instant backoffUntil, Instant lastAlertScaleOut, Set<String> handledAlerts) {
+public record TargetState(Map<String, Instant> highSince, Instant knownSince, LoadAverages averages,
+                          Instant lastTick, Instant unknownSince, Instant settleWaitSince, Instant lastScaleOut,
+                          Instant lastScaleIn, Instant verifyUntil, Instant backoffUntil, Instant lastAlertScaleOut,
+                          Set<String> handledAlerts, int lastReady, Instant readyRoseAt) {
 
     public TargetState {
         highSince = Map.copyOf(requireNonNull(highSince, "highSince"));
+        requireNonNull(averages, "averages");
         handledAlerts = Set.copyOf(requireNonNull(handledAlerts, "handledAlerts"));
     }
 
     /** The state of a target never seen before. */
     public static TargetState initial() {
-        return new TargetState(Map.of(), null, null, null, null, null, null, null, null, Set.of());
+        return new TargetState(Map.of(), null, LoadAverages.NONE, null, null, null, null, null, null, null, null,
+                Set.of(), -1, null);
     }
 
-    TargetState withTimers(Map<String, Instant> high, Instant low, Instant unknown) {
-        return new TargetState(high, low, unknown, settleWaitSince, lastScaleOut, lastScaleIn, verifyUntil,
-                backoffUntil, lastAlertScaleOut, handledAlerts);
+    TargetState withTimers(Map<String, Instant> high, Instant known, Instant unknown) {
+        return new TargetState(high, known, averages, lastTick, unknown, settleWaitSince, lastScaleOut, lastScaleIn,
+                verifyUntil, backoffUntil, lastAlertScaleOut, handledAlerts, lastReady, readyRoseAt);
+    }
+
+    TargetState withTimers(Map<String, Instant> high, Instant known, Instant unknown, LoadAverages next, Instant tick) {
+        return new TargetState(high, known, next, tick, unknown, settleWaitSince, lastScaleOut, lastScaleIn,
+                verifyUntil, backoffUntil, lastAlertScaleOut, handledAlerts, lastReady, readyRoseAt);
     }
 
     TargetState withSettleWaitSince(Instant since) {
-        return new TargetState(highSince, lowSince, unknownSince, since, lastScaleOut, lastScaleIn, verifyUntil,
-                backoffUntil, lastAlertScaleOut, handledAlerts);
+        return new TargetState(highSince, knownSince, averages, lastTick, unknownSince, since, lastScaleOut,
+                lastScaleIn, verifyUntil, backoffUntil, lastAlertScaleOut, handledAlerts, lastReady, readyRoseAt);
     }
 
     TargetState withLastScaleOut(Instant at) {
-        return new TargetState(highSince, lowSince, unknownSince, settleWaitSince, at, lastScaleIn, verifyUntil,
-                backoffUntil, lastAlertScaleOut, handledAlerts);
+        return new TargetState(highSince, knownSince, averages, lastTick, unknownSince, settleWaitSince, at,
+                lastScaleIn, verifyUntil, backoffUntil, lastAlertScaleOut, handledAlerts, lastReady, readyRoseAt);
     }
 
     TargetState withLastScaleIn(Instant at, Instant verifyEnd) {
-        return new TargetState(highSince, lowSince, unknownSince, settleWaitSince, lastScaleOut, at, verifyEnd,
-                backoffUntil, lastAlertScaleOut, handledAlerts);
+        return new TargetState(highSince, knownSince, averages, lastTick, unknownSince, settleWaitSince,
+                lastScaleOut, at, verifyEnd, backoffUntil, lastAlertScaleOut, handledAlerts, lastReady, readyRoseAt);
     }
 
     TargetState withVerifyUntil(Instant until) {
-        return new TargetState(highSince, lowSince, unknownSince, settleWaitSince, lastScaleOut, lastScaleIn, until,
-                backoffUntil, lastAlertScaleOut, handledAlerts);
+        return new TargetState(highSince, knownSince, averages, lastTick, unknownSince, settleWaitSince, lastScaleOut,
+                lastScaleIn, until, backoffUntil, lastAlertScaleOut, handledAlerts, lastReady, readyRoseAt);
     }
 
     TargetState withBackoffUntil(Instant until) {
-        return new TargetState(highSince, lowSince, unknownSince, settleWaitSince, lastScaleOut, lastScaleIn,
-                verifyUntil, until, lastAlertScaleOut, handledAlerts);
+        return new TargetState(highSince, knownSince, averages, lastTick, unknownSince, settleWaitSince, lastScaleOut,
+                lastScaleIn, verifyUntil, until, lastAlertScaleOut, handledAlerts, lastReady, readyRoseAt);
     }
 
     TargetState withAlerts(Instant lastAlert, Set<String> handled) {
-        return new TargetState(highSince, lowSince, unknownSince, settleWaitSince, lastScaleOut, lastScaleIn,
-                verifyUntil, backoffUntil, lastAlert, handled);
+        return new TargetState(highSince, knownSince, averages, lastTick, unknownSince, settleWaitSince, lastScaleOut,
+                lastScaleIn, verifyUntil, backoffUntil, lastAlert, handled, lastReady, readyRoseAt);
+    }
+
+    TargetState withReady(int ready, Instant roseAt) {
+        return new TargetState(highSince, knownSince, averages, lastTick, unknownSince, settleWaitSince, lastScaleOut,
+                lastScaleIn, verifyUntil, backoffUntil, lastAlertScaleOut, handledAlerts, ready, roseAt);
     }
 }

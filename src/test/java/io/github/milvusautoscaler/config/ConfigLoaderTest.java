@@ -138,9 +138,9 @@ class ConfigLoaderTest {
         assertEquals(new SignalPolicy("cpu", 0.75, 0.40, 0.575), p.signal("cpu"));
         assertEquals(REFERENCE.getDouble("defaults.signals.cpu.scale-in-below"), p.signal("cpu").scaleInBelow());
         assertEquals(REFERENCE.getDouble("defaults.signals.cpu.scale-out-above"), p.signal("cpu").scaleOutAbove());
-        // (0.50 + 0.80) / 2 = 0.65; (60 + 150) / 2 = 105.
+        // (0.50 + 0.80) / 2 = 0.65; (80 + 150) / 2 = 115.
         assertEquals(0.65, p.signal("memory").target(), 1e-12);
-        assertEquals(105, p.signal("qps").target(), 1e-12);
+        assertEquals(115, p.signal("qps").target(), 1e-12);
         assertEquals(new SignalQuery("cpu", REFERENCE.getString("queries.cpu"), true), t.signal("cpu"));
         assertEquals(new SignalQuery("qps", REFERENCE.getString("queries.qps"), false), t.signal("qps"));
         // queryNode's settle query comes from component-defaults, which points at queries.querynode-settle.

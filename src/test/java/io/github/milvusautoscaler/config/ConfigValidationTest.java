@@ -53,12 +53,12 @@ class ConfigValidationTest {
                         "milvus-autoscaler.defaults.signals.cpu.scale-in-below = 0.80",
                         P + "defaults.signals.cpu.scale-in-below = 0.80 (autoscaler.conf:1): must be < scale-out-above"
                                 + " (0.75): the hysteresis band is empty"),
-                // qps band is [60, 150]; the cluster sets scale-out-above = 60 = scale-in-below: blamed on the
+                // qps band is [80, 150]; the cluster sets scale-out-above = 80 = scale-in-below: blamed on the
                 // cluster's key, the more specific one.
                 Arguments.of("empty band: equal thresholds, blamed on the more specific side",
-                        cluster("queryNode { signals.qps.scale-out-above = 60 }"),
-                        P + "clusters[0].components.queryNode.signals.qps.scale-out-above = 60 (autoscaler.conf:7):"
-                                + " must be > scale-in-below (60): the hysteresis band is empty"),
+                        cluster("queryNode { signals.qps.scale-out-above = 80 }"),
+                        P + "clusters[0].components.queryNode.signals.qps.scale-out-above = 80 (autoscaler.conf:7):"
+                                + " must be > scale-in-below (80): the hysteresis band is empty"),
                 // cpu band [0.40, 0.75]: 0.9 is above scale-out-above.
                 Arguments.of("signal target outside its band",
                         "milvus-autoscaler.defaults.signals.cpu.target = 0.9",

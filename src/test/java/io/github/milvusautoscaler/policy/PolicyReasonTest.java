@@ -35,9 +35,9 @@ class PolicyReasonTest {
         return s.state.withTimers(Map.of("cpu", s.now.minus(ago)), null, null);
     }
 
-    /** A state whose timers say every signal has been LOW since {@code ago} before now. */
+    /** A state in which every signal has been known, at its current value, since {@code ago} before now. */
     private static TargetState lowFor(Scene s, Duration ago) {
-        return s.state.withTimers(Map.of(), s.now.minus(ago), null);
+        return s.steadyFor(ago);
     }
 
     private static Arguments c(String name, Reason reason, int to, Consumer<Scene> setup) {
@@ -111,7 +111,7 @@ class PolicyReasonTest {
                     s.cpu(1.10);
                     s.state = highFor(s, M1);
                 }),
-                // qps 300/105 = 2.86 beats cpu: ceil(3 x 2.86) = 9, capped at 3 + 2 = 5.
+                // qps 300/115 = 2.61 beats cpu: ceil(3 x 2.61) = 8, capped at 3 + 2 = 5.
                 c("the highest ratio sizes the step", Reason.SIGNAL_HIGH, 5, s -> {
                     s.qps(300);
                     s.state = s.state.withTimers(Map.of("qps", s.now.minus(M1)), null, null);
@@ -137,15 +137,67 @@ class PolicyReasonTest {
                     s.cpu(1.2);
                     s.state = highFor(s, Duration.ofSeconds(15)).withLastScaleOut(s.now.minus(M1));
                 }),
-                // 5 requested, 3 ready: ceil(3 x 0.82/0.575) = 5 <= 5 requested, wait for them.
+                // 5 requested, 3 ready: cpu 0.82 x 3/5 = 0.49 <= 0.75 once all serve, wait for them.
                 c("pending replicas already cover the need", Reason.AWAITING_READY, 5, s -> {
                     s.replicas(5, 3);
                     s.cpu(0.82);
                     s.state = highFor(s, Duration.ofMinutes(5));
                 }),
+                // 0.95 x 3/4 = 0.71 <= 0.75 with all 4 serving, though ceil(3 x 0.95/0.575) = 5 > 4: still waits.
+                c("pending replicas bring it under the line: no piling on", Reason.AWAITING_READY, 4, s -> {
+                    s.replicas(4, 3);
+                    s.cpu(0.95);
+                    s.state = highFor(s, Duration.ofMinutes(5));
+                }),
+                // 1.1 x 3/4 = 0.83 > 0.75 even with all 4 serving: ceil(3 x 1.1/0.575) = 6, 4 -> 6.
+                c("pending replicas still leave it high: scale out more", Reason.SIGNAL_HIGH, 6, s -> {
+                    s.replicas(4, 3);
+                    s.cpu(1.1);
+                    s.state = highFor(s, Duration.ofMinutes(5));
+                }),
+                // 5 ready since this tick (3 before): cpu still averages the 3 over its rate window; the
+                // 3m cooldown runs from now although the last scale-out was 5m ago.
+                c("new replicas just ready: cooldown until the signals show them", Reason.SCALE_OUT_COOLDOWN, 5, s -> {
+                    s.replicas(5, 5);
+                    s.cpu(0.82);
+                    s.state = highFor(s, Duration.ofMinutes(5)).withLastScaleOut(s.now.minus(Duration.ofMinutes(5)))
+                            .withReady(3, null);
+                }),
+                // 1.2 > panic line 1.125, but 2 of 5 became ready 1m ago: the value describes the 3.
+                c("panic waits for newly ready replicas too", Reason.SCALE_OUT_COOLDOWN, 5, s -> {
+                    s.replicas(5, 5);
+                    s.cpu(1.2);
+                    s.state = highFor(s, Duration.ofMinutes(5)).withLastScaleOut(s.now.minus(Duration.ofMinutes(5)))
+                            .withReady(5, s.now.minus(M1));
+                }),
+                // cpu 0.66 > target 0.575, short average 0.60: heading for 0.66 + 2 x 0.06 = 0.78 > 0.75
+                // within 1m, and 0.12 >= (0.75 - 0.575)/2 = 0.0875: ceil(3 x 0.66/0.575) = 4.
+                c("rising fast toward the line scales out without the sustain", Reason.SIGNAL_RISING, 4, s -> {
+                    s.cpu(0.66);
+                    s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.66, 0.60);
+                }),
+                // cpu 0.74 over a short average of 0.73: heading for 0.76 > 0.75, but 0.02 < 0.0875.
+                c("slow drift toward the line is no rise", Reason.IN_BAND, 3, s -> {
+                    s.cpu(0.74);
+                    s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.74, 0.73);
+                }),
+                // the rise of the previous case, 2m after a step-down (verify window 5m): expected, not load.
+                c("a rise inside the verify window of a step-down is not acted on", Reason.IN_BAND, 3, s -> {
+                    s.cpu(0.66);
+                    s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.66, 0.60)
+                            .withLastScaleIn(s.now.minus(Duration.ofMinutes(2)), s.now.plus(Duration.ofMinutes(3)));
+                }),
+                // cpu 0.78 HIGH for 15s over a short average of 0.70: 0.78 + 2 x 0.08 = 0.94 > 0.75, and
+                // 0.16 >= 0.0875: no need to sustain; ceil(3 x 0.78/0.575) = 5.
+                c("high and rising needs no sustain", Reason.SIGNAL_RISING, 5, s -> {
+                    s.cpu(0.78);
+                    s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.78, 0.70)
+                            .withTimers(Map.of("cpu", s.now.minusSeconds(15)), s.now.minus(Duration.ofMinutes(30)),
+                                    null);
+                }),
 
                 // --- scale-in ---
-                // all LOW for 3m < sustain 10m.
+                // known and LOW for 3m < sustain 10m.
                 c("low but not sustained holds", Reason.SUSTAINING_LOW, 3, s -> {
                     s.allLow();
                     s.state = lowFor(s, Duration.ofMinutes(3));
@@ -160,6 +212,23 @@ class PolicyReasonTest {
                     s.allLow();
                     s.cpu(0.39);
                     s.state = lowFor(s, Duration.ofMinutes(10));
+                }),
+                // now 0.20, but the 10m average 0.39 projects to 0.39 x 3/2 = 0.585 > 0.575.
+                c("a low value over a higher average holds", Reason.SCALE_IN_WOULD_OVERLOAD, 3, s -> {
+                    s.allLow();
+                    s.state = s.average(lowFor(s, Duration.ofMinutes(10)), "cpu", 0.39, 0.20);
+                }),
+                // 5 ready, cpu 0.42 now (in band) after a noisy 10m averaging 0.30 (LOW): projections
+                // 0.42 x 5/4 = 0.525 <= 0.575, memory 0.30 x 5/4 = 0.375 <= 0.65, qps 60 x 5/4 = 75 <= 115.
+                c("noisy but low on average steps down", Reason.SIGNALS_LOW, 4, s -> {
+                    s.replicas(5, 5);
+                    s.allLow().cpu(0.42).qps(60);
+                    s.state = s.average(lowFor(s, Duration.ofMinutes(30)), "cpu", 0.30, 0.40);
+                }),
+                // every value LOW now, but cpu averaged 0.45 over the last 10m: not low enough.
+                c("low now but not on average is in band", Reason.IN_BAND, 3, s -> {
+                    s.allLow();
+                    s.state = s.average(lowFor(s, Duration.ofMinutes(30)), "cpu", 0.45, 0.20);
                 }),
                 // cpu 0.38 x 3/2 = 0.57 <= 0.575: allowed.
                 c("projection just under target is allowed", Reason.SIGNALS_LOW, 2, s -> {

@@ -31,8 +31,17 @@ class PolicyScenarioTest {
         }
     }
 
+    /**
+     * The simulator's queryNode as the signals show it: cpu = load / ready, qps = 200 x load /
+     * ready, memory = (16 GiB / ready + 2 GiB) / 32 GiB = 0.5 / ready + 0.0625.
+     */
+    private static void observe(Scene s, double load) {
+        int r = Math.max(1, s.ready);
+        s.cpu(load / r).qps(200 * load / r).memory(0.5 / r + 0.0625);
+    }
+
     @Test
-    void riseSustainScaleOutCooldownFallStepDownSettleStepDownAgain() {
+    void riseScaleOutOnceWaitForReadyFallStepDownSettleStepDownAgain() {
         Scene s = Scene.scene();
         List<Act> actions = new ArrayList<>();
         Map<Long, Reason> holds = new LinkedHashMap<>();
@@ -40,19 +49,16 @@ class PolicyScenarioTest {
         long lastStepDown = -1;
         boolean firstStepDown = true;
         long busyUntil = -1;
-        for (long t = 0; t <= 2700; t += TICK) {
+        for (long t = 0; t <= 3600; t += TICK) {
             s.at(T0.plusSeconds(t));
-            // New replicas take 2m to become ready after the scale-out.
-            int ready = scaledOutAt >= 0 && t < scaledOutAt + 120 ? 3 : s.current;
+            // New replicas serve 4m after the scale-out (start, then load segments).
+            int ready = scaledOutAt >= 0 && t < scaledOutAt + 240 ? 3 : s.current;
             s.replicas(s.current, ready);
-            if (t < 15) {
-                s.inBand();
-            } else if (t < 600) {
-                // 0.82 on 3 ready; once 5 are ready the same load reads 0.82 x 3/5 = 0.49, in band.
-                s.cpu(ready == 3 ? 0.82 : 0.49).memory(0.65).qps(100);
-            } else {
-                s.allLow();
-            }
+            // Load 1.65 nodes (cpu 0.55 on 3); from 15s a rate over 2m shows a step to 2.46 as a
+            // 2m ramp; from 600s it falls to 0.6 nodes, which a 2m rate also shows as a ramp.
+            double load = t < 15 ? 1.65 : t < 135 ? 1.65 + (2.46 - 1.65) * (t - 15) / 120.0
+                    : t < 600 ? 2.46 : t < 720 ? 2.46 - (2.46 - 0.5) * (t - 600) / 120.0 : 0.5;
+            observe(s, load);
             s.settle = t < busyUntil ? Settle.BUSY : Settle.QUIET;
             Decision d = s.step().decision();
             if (d.isScale()) {
@@ -71,29 +77,38 @@ class PolicyScenarioTest {
         }
         assertTrue(lastStepDown > 0);
         assertEquals(List.of(
-                // cpu HIGH from 15s, sustained 1m at 75s: ceil(3 x 0.82/0.575) = 5.
-                new Act(75, Reason.SIGNAL_HIGH, 3, 5),
-                // all LOW from 600s, sustained 10m at 1200s (delay-after-scale-out ended at 75 + 900 = 975s).
-                new Act(1200, Reason.SIGNALS_LOW, 5, 4),
-                // cooldown to 1500s, then settling until segments stop moving at 1200 + 420 = 1620s.
-                new Act(1620, Reason.SIGNALS_LOW, 4, 3),
-                // cooldown 5m: 1620 + 300 = 1920s; data quiet since 1740s.
-                new Act(1920, Reason.SIGNALS_LOW, 3, 2),
-                // cpu 0.20 x 2/1 = 0.40, memory 0.30 x 2 = 0.60, qps 20 x 2 = 40: all under target.
-                new Act(2220, Reason.SIGNALS_LOW, 2, 1)), actions);
-        assertEquals(Reason.SUSTAINING_HIGH, holds.get(30L));
+                // cpu climbs 0.09/min through the target: at 75s it reads 2.055/3 = 0.685 over a 1m
+                // average about 0.045 lower, heading for 0.685 + 0.09 > 0.75 with 0.09 >= 0.0875:
+                // rising, ceil(3 x 0.685/0.575) = 4, without waiting for a sustained HIGH.
+                new Act(75, Reason.SIGNAL_RISING, 3, 4),
+                // The 10m averages are LOW soon after the fall at 600-720s; delay-after-scale-out
+                // holds until 75 + 900 = 975s. cpu reads 0.125 but still averages about 0.30 (the
+                // higher of the two counts): 0.30 x 4/3 = 0.40 <= 0.575.
+                new Act(975, Reason.SIGNALS_LOW, 4, 3),
+                // cooldown to 1275s, then settling until segments stop moving at 975 + 420 = 1395s.
+                new Act(1395, Reason.SIGNALS_LOW, 3, 2),
+                // cooldown to 1695s; then memory's 10m average, which still remembers 3 and 4 replicas
+                // (memory x ready = 0.5 + 0.0625 x ready), projects 0.3268 x 2 = 0.654 > 0.65 until 1740s.
+                new Act(1740, Reason.SIGNALS_LOW, 2, 1)), actions);
         assertEquals(Reason.SCALE_OUT_COOLDOWN, holds.get(90L));
-        assertEquals(Reason.IN_BAND, holds.get(300L));
-        assertEquals(Reason.SUSTAINING_LOW, holds.get(900L));
-        assertEquals(Reason.SCALE_IN_COOLDOWN, holds.get(1290L));
-        assertEquals(Reason.SETTLING, holds.get(1560L));
-        assertEquals(Reason.AT_MIN, holds.get(2400L));
+        // HIGH since 105s (load 2.25 = 0.75 x 3), not yet for the 1m sustain.
+        assertEquals(Reason.SUSTAINING_HIGH, holds.get(150L));
+        // Cooldown over at 255s: 0.82 x 3/4 = 0.615 <= 0.75 once the 4th serves, so no second scale-out.
+        assertEquals(Reason.AWAITING_READY, holds.get(255L));
+        // Ready at 75 + 240 = 315s: 2.46 / 4 = 0.615, in band.
+        assertEquals(Reason.IN_BAND, holds.get(315L));
+        assertEquals(Reason.SCALE_IN_DELAY_AFTER_SCALE_OUT, holds.get(900L));
+        assertEquals(Reason.SCALE_IN_COOLDOWN, holds.get(1200L));
+        assertEquals(Reason.SETTLING, holds.get(1320L));
+        assertEquals(Reason.SCALE_IN_WOULD_OVERLOAD, holds.get(1710L));
+        // One replica: memory (0.5 + 0.0625) = 0.5625 is in band, nothing to do at min-replicas.
+        assertEquals(Reason.IN_BAND, holds.get(3600L));
     }
 
     @Test
     void stepDownRolledBackWhenLoadReturnsThenBackedOff() {
         Scene s = Scene.scene().replicas(4, 4).allLow();
-        s.state = s.state.withTimers(Map.of(), T0.minus(Duration.ofMinutes(20)), null);
+        s.state = s.steadyFor(Duration.ofMinutes(20));
         Decision first = s.step().decision();
         assertEquals(Reason.SIGNALS_LOW, first.reason());
         assertEquals(3, first.to());

@@ -22,7 +22,7 @@ import java.util.Optional;
 /**
  * A test builder for one tick: settings as reference.conf ships them, a queryNode target, and
  * fluent setters for signals, replicas and state. Defaults: cpu band [0.40, 0.75] (target 0.575),
- * memory [0.50, 0.80] (0.65), qps [60, 150] (105); min 1, max 10; scale-out sustain 1m, cooldown
+ * memory [0.50, 0.80] (0.65), qps [80, 150] (115); min 1, max 10; scale-out sustain 1m, cooldown
  * 3m, max-step 2, panic 1.5x; scale-in sustain 10m, cooldown 5m, delay 15m, verify 5m, backoff
  * 30m, settle timeout 30m; alerts step 1, cooldown 5m; fallback after 10m, hold, 2.
  */
@@ -41,7 +41,7 @@ final class Scene {
     List<SignalPolicy> bands = new ArrayList<>(List.of(
             SignalPolicy.band("cpu", 0.75, 0.40),
             SignalPolicy.band("memory", 0.80, 0.50),
-            SignalPolicy.band("qps", 150, 60)));
+            SignalPolicy.band("qps", 150, 80)));
 
     Instant now = T0;
     int current = 3;
@@ -100,6 +100,48 @@ final class Scene {
     Scene allUnknown() {
         return unknown("cpu", "prometheus timeout after 5s").unknown("memory", "prometheus timeout after 5s")
                 .unknown("qps", "prometheus timeout after 5s");
+    }
+
+    /**
+     * A state in which every signal has been known since {@code ago} before now, with both load
+     * averages equal to the current values (value x ready): a steady signal.
+     */
+    TargetState steadyFor(Duration ago) {
+        return averaged(ago, 1, 1);
+    }
+
+    /**
+     * A state in which every signal has been known since {@code ago}, with the long average at
+     * {@code longFactor} and the short one at {@code shortFactor} times the current load, e.g.
+     * cpu 0.66 with shortFactor 0.6/0.66 has a short average of 0.60 per pod.
+     */
+    TargetState averaged(Duration ago, double longFactor, double shortFactor) {
+        String[] names = new String[bands.size()];
+        double[] longTerm = new double[names.length];
+        double[] shortTerm = new double[names.length];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = bands.get(i).name();
+            double load = signals.get(names[i]).value().orElse(Double.NaN) * ready;
+            longTerm[i] = load * longFactor;
+            shortTerm[i] = load * shortFactor;
+        }
+        return state.withTimers(state.highSince(), now.minus(ago), null, LoadAverages.of(names, longTerm, shortTerm),
+                now);
+    }
+
+    /** The same state with the named signal's averages set per pod: {@code average("cpu", 0.30, 0.60)}. */
+    TargetState average(TargetState st, String signal, double longPerPod, double shortPerPod) {
+        String[] names = new String[bands.size()];
+        double[] longTerm = new double[names.length];
+        double[] shortTerm = new double[names.length];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = bands.get(i).name();
+            boolean it = names[i].equals(signal);
+            longTerm[i] = it ? longPerPod * ready : st.averages().longTerm(names[i]);
+            shortTerm[i] = it ? shortPerPod * ready : st.averages().shortTerm(names[i]);
+        }
+        return st.withTimers(st.highSince(), st.knownSince(), st.unknownSince(),
+                LoadAverages.of(names, longTerm, shortTerm), st.lastTick());
     }
 
     Scene replicas(int current, int ready) {

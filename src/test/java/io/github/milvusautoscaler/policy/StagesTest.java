@@ -45,25 +45,71 @@ class StagesTest {
         assertEquals("not observed", memory.problem());
     }
 
+    private static final Duration TEN_MINUTES = Duration.ofMinutes(10);
+    private static final Duration ONE_MINUTE = Duration.ofMinutes(1);
+
+    private static TargetState advance(Scene s, TargetState st) {
+        List<Classified> c = Stages.classify(s.settings(), s.observation(), s.status());
+        return Stages.advanceTimers(st, c, s.ready, TEN_MINUTES, ONE_MINUTE, s.now);
+    }
+
     @Test
     void highTimerKeepsItsStartAndResetsWhenTheSignalLeavesHigh() {
         Scene s = Scene.scene().cpu(0.9);
         Instant started = T0.minusSeconds(45);
         TargetState st = TargetState.initial().withTimers(Map.of("cpu", started), null, null);
-        List<Classified> high = Stages.classify(s.settings(), s.observation(), s.status());
-        assertEquals(started, Stages.advanceTimers(st, high, T0).highSince().get("cpu"));
+        assertEquals(started, advance(s, st).highSince().get("cpu"));
 
         s.cpu(0.6);
-        List<Classified> inBand = Stages.classify(s.settings(), s.observation(), s.status());
-        assertFalse(Stages.advanceTimers(st, inBand, T0).highSince().containsKey("cpu"));
+        assertFalse(advance(s, st).highSince().containsKey("cpu"));
     }
 
     @Test
-    void unknownResetsTheScaleInTimer() {
-        Scene s = Scene.scene().allLow().unknown("qps", "empty result");
-        TargetState st = TargetState.initial().withTimers(Map.of(), T0.minus(Duration.ofMinutes(9)), null);
-        List<Classified> c = Stages.classify(s.settings(), s.observation(), s.status());
-        assertNull(Stages.advanceTimers(st, c, T0).lowSince());
+    void unknownResetsTheScaleInTimerAndTheAverages() {
+        Scene s = Scene.scene().allLow();
+        TargetState known = s.steadyFor(Duration.ofMinutes(9));
+        s.unknown("qps", "empty result");
+        TargetState after = advance(s, known);
+        assertNull(after.knownSince());
+        assertTrue(Double.isNaN(after.averages().longTerm("cpu")));
+        // Known again: the stretch and the averages start afresh at the new value, 0.20 x 3 = 0.60.
+        s.qps(20).plus(Duration.ofSeconds(15));
+        TargetState again = advance(s, after);
+        assertEquals(s.now, again.knownSince());
+        assertEquals(0.60, again.averages().longTerm("cpu"), 1e-12);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            // A 15 s tick moves the 10m average by 1 - e^(-2 x 15/600) = 4.877% of the way:
+            // 0.90 + 0.04877 x (1.50 - 0.90) = 0.9293; the 1m one by 1 - e^(-2 x 15/60) = 39.35%:
+            // 0.90 + 0.3935 x 0.60 = 1.1361.
+            "'load 0.90 -> 1.50 (cpu 0.30 -> 0.50 on 3)', 3, 0.50, 0.92926, 1.13608",
+            // A step-down, 3 -> 2, with the same load: 0.45 x 2 = 0.90, so neither average moves.
+            "'same load on one replica fewer', 2, 0.45, 0.90, 0.90"})
+    void averagesFollowTheLoadNotTheValue(String name, int ready, double cpu, double longTerm, double shortTerm) {
+        Scene s = Scene.scene().cpu(0.30);
+        TargetState st = s.steadyFor(Duration.ofMinutes(30));
+        s.replicas(ready, ready).cpu(cpu).memory(0.65).qps(100).plus(Duration.ofSeconds(15));
+        TargetState after = advance(s, st);
+        assertEquals(longTerm, after.averages().longTerm("cpu"), 1e-5);
+        assertEquals(shortTerm, after.averages().shortTerm("cpu"), 1e-5);
+    }
+
+    @ParameterizedTest(name = "ready {0} -> {1}: rose at {2}")
+    @CsvSource({
+            // First tick: nothing to compare with.
+            "-1, 3, ",
+            "3, 5, 0",
+            // A step-down or no change keeps the last rise (60s ago in the state).
+            "5, 4, -60",
+            "5, 5, -60"})
+    void remembersWhenTheReadyCountRose(int before, int ready, Long roseAgo) {
+        Scene s = Scene.scene().replicas(ready, ready);
+        TargetState st = TargetState.initial().withReady(before, before < 0 ? null : T0.minusSeconds(60));
+        TargetState after = Stages.noteReady(st, s.status(), T0);
+        assertEquals(ready, after.lastReady());
+        assertEquals(roseAgo == null ? null : T0.plusSeconds(roseAgo), after.readyRoseAt());
     }
 
     @Test
