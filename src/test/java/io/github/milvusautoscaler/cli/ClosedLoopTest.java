@@ -153,7 +153,7 @@ class ClosedLoopTest {
                   alerts.enabled = false
                   queries.cpu = \"\"\"%s\"\"\"
                   defaults {
-                    min-replicas = 2
+                    min-replicas = 1
                     max-replicas = 6
                     scale-out { sustain = 3s, cooldown = 5s, max-step = 2 }
                     scale-in { sustain = 4s, cooldown = 2s, delay-after-scale-out = 5s, verify-window = 1s,
@@ -252,32 +252,42 @@ class ClosedLoopTest {
     @Order(2)
     void scalesOutWithinSustainPlusTwoTicksPlusScrapeLag() {
         Instant stepped = Instant.now();
-        // 1.8 cores over 2 pods: cpu 0.90 > 0.75; ceil(2 x 0.90/0.575) = 4.
-        demand(1.8);
-        Poll.until("scale-out", WAIT, ClosedLoopTest::replicas, r -> r == 4);
+        // 2.0 cores over 2 pods: cpu 1.00 > 0.75 once the [10s] rate window has caught up.
+        demand(2.0);
+        Poll.until("scale-out", WAIT, ClosedLoopTest::replicas, r -> r > 2);
         Duration took = Duration.between(stepped, (Instant) writes.get(0)[0]);
-        // The [10s] rate crosses 0.75 after ~6s (0.5 + 0.04/s); then sustain 3s + two 1s ticks + 1s scrape.
+        // The [10s] rate crosses 0.75 after ~5s (0.5 + 0.05/s); then sustain 3s + two 1s ticks + 1s scrape
+        // (a fast rise may act sooner: SIGNAL_RISING).
         Duration bound = Duration.ofSeconds(10 + 3 + 2 + 1 + 2);
         assertTrue(took.compareTo(bound) <= 0, "scaled out after " + took + ", bound " + bound);
-        assertEquals(List.of(4), writes.stream().map(w -> w[1]).toList(), "one write for one decision");
+        // It settles where cpu is back in band: 2.0 cores over 3 pods is 0.67, over 4 is 0.50.
+        Poll.until("in band after the scale-out", WAIT, () -> view(leader).decision().reason(), r -> r == Reason.IN_BAND);
+        assertTrue(replicas() == 3 || replicas() == 4, "replicas " + replicas());
+        assertTrue(writes.stream().allMatch(w -> (int) w[1] > 2), "only scale-outs so far");
     }
 
     @Test
     @Order(3)
     void stepsDownOneAtATimeWaitingForSettleAndNeverBelowMin() {
         int before = writes.size();
-        // 0.3 cores: 0.075 per pod on 4, 0.1 on 3, 0.15 on 2 -- all LOW, projections far under 0.575.
+        int from = replicas();
+        // 0.3 cores: 0.1 per pod on 3, 0.15 on 2, 0.3 on 1 -- LOW, and every projection under target 0.575.
         demand(0.3);
-        Poll.until("down to min-replicas 2", WAIT, ClosedLoopTest::replicas, r -> r == 2);
-        List<Object[]> down = writes.subList(before, writes.size());
-        assertEquals(List.of(3, 2), down.stream().map(w -> w[1]).toList(), "one node at a time");
-        Instant firstDown = (Instant) down.get(0)[0];
-        Instant secondDown = (Instant) down.get(1)[0];
-        // The second step-down waited for the data moved by the first one to settle (DRAIN 5s > cooldown 2s).
-        assertTrue(Duration.between(firstDown, secondDown).compareTo(DRAIN) >= 0,
-                "second step-down " + Duration.between(firstDown, secondDown) + " after the first; drain " + DRAIN);
+        Poll.until("down to min-replicas 1", WAIT, ClosedLoopTest::replicas, r -> r == 1);
+        List<Object[]> down = new ArrayList<>(writes.subList(before, writes.size()));
+        assertTrue(down.size() >= 2, "at least two step-downs: " + down.size());
+        int previous = from;
+        for (Object[] w : down) {
+            assertEquals(previous - 1, (int) w[1], "one node at a time");
+            previous = (int) w[1];
+        }
+        for (int i = 1; i < down.size(); i++) {
+            Duration gap = Duration.between((Instant) down.get(i - 1)[0], (Instant) down.get(i)[0]);
+            // Each step-down waited for the data moved by the previous one to settle (DRAIN 5s > cooldown 2s).
+            assertTrue(gap.compareTo(DRAIN) >= 0, "step-down " + i + " came " + gap + " after the previous; drain " + DRAIN);
+        }
         Poll.until("holding at min", WAIT, () -> view(leader).decision().reason(), r -> r == Reason.AT_MIN);
-        assertEquals(2, replicas());
+        assertEquals(1, replicas());
     }
 
     @Test
@@ -305,7 +315,7 @@ class ClosedLoopTest {
         assertEquals(before, writes.size(), "no scale action while Prometheus is down");
 
         prometheus.start();
-        Poll.until("the loop resumes and scales out", WAIT, ClosedLoopTest::replicas, r -> r == 4);
+        Poll.until("the loop resumes and scales out", WAIT, ClosedLoopTest::replicas, r -> r > 1);
     }
 
     @Test

@@ -113,10 +113,12 @@ class EngineTest {
             cluster.personScales(A, 6);
         };
         Decision d = e.tick(new EngineTarget(A, policy()));
-        // Re-decided on 6 replicas: ceil(6 x 0.82/0.575) = 9, capped at 6 + 2 = 8.
+        // Re-read and re-decided on the person's 6 replicas instead of overwriting them with 5: the ready
+        // count just rose from 3 to 6 and cpu (a rate) still shows the old 3, so the policy waits.
         assertEquals(6, d.from());
-        assertEquals(8, d.to());
-        assertEquals(List.of("a:6->8"), cluster.writes);
+        assertEquals(6, d.to());
+        assertEquals(Reason.SCALE_OUT_COOLDOWN, d.reason());
+        assertTrue(cluster.writes.isEmpty(), "nothing overwritten: " + cluster.writes);
     }
 
     @Test
