@@ -128,7 +128,16 @@ public final class DemoCommand implements Callable<Integer> {
                 return Main.EXIT_FAILURE;
             }
             AtomicBoolean stop = new AtomicBoolean();
-            Thread hook = new Thread(() -> stop.set(true));
+            java.util.concurrent.CountDownLatch played = new java.util.concurrent.CountDownLatch(1);
+            // Ctrl-C: ask the loop to stop and wait (briefly) for it to close the server and the log.
+            Thread hook = new Thread(() -> {
+                stop.set(true);
+                try {
+                    played.await(3, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
             Runtime.getRuntime().addShutdownHook(hook);
             try (api) {
                 api.markReady();
@@ -145,11 +154,15 @@ public final class DemoCommand implements Callable<Integer> {
                 o.flush();
                 play(sim, queryNode, clock, engine, target, stop);
             } finally {
-                Runtime.getRuntime().removeShutdownHook(hook);
+                if (!stop.get()) {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                }
             }
             if (stop.get()) {
                 o.println("demo: stopped at " + WHEN.format(clock.instant()) + " (simulated)");
                 o.flush();
+                log.close();
+                played.countDown();
                 return Main.EXIT_OK;
             }
         }

@@ -1,0 +1,76 @@
+package io.github.milvusautoscaler.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.github.milvusautoscaler.core.Action;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.Target;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** The human log: actions always, blocked actions on change, a missing target once a minute, HOLDs never. */
+class DecisionLoggerTest {
+
+    static final Target T = new Target("milvus", "gone", Component.QUERY_NODE, InstallKind.OPERATOR);
+    static final Instant T0 = Instant.parse("2026-01-05T10:00:00Z");
+
+    final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    final Logger logger = (Logger) LoggerFactory.getLogger("decisions");
+
+    @BeforeEach
+    void attach() {
+        lines.start();
+        logger.addAppender(lines);
+    }
+
+    @AfterEach
+    void detach() {
+        logger.detachAppender(lines);
+    }
+
+    static Decision d(int secondsAfter, Reason reason, Integer from, Integer to) {
+        return new Decision(T, T0.plusSeconds(secondsAfter), reason.action(), from, to, reason, reason + " message",
+                Map.of(), false);
+    }
+
+    List<String> messages() {
+        return lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    @Test
+    void missingTargetIsLoggedOncePerMinute() {
+        DecisionLogger log = new DecisionLogger(() -> true);
+        // A 15 s loop: ticks at 0, 15, 30, 45 and 60 s; the line repeats only once a minute has passed.
+        for (int s = 0; s <= 60; s += 15) {
+            log.record(d(s, Reason.TARGET_UNAVAILABLE, null, null));
+        }
+        assertEquals(2, messages().size(), messages().toString());
+        assertTrue(messages().get(0).contains("TARGET_UNAVAILABLE"), messages().toString());
+    }
+
+    @Test
+    void actionsAlwaysBlockedOnChangeHoldsNever() {
+        DecisionLogger log = new DecisionLogger(() -> false);
+        log.record(d(0, Reason.IN_BAND, 3, 3));
+        log.record(d(15, Reason.SETTLING, 3, 3));
+        log.record(d(30, Reason.SETTLING, 3, 3));
+        log.record(new Decision(T, T0.plusSeconds(45), Action.SCALE_IN, 3, 2, Reason.SIGNALS_LOW, "3 -> 2", Map.of(),
+                false));
+        List<String> m = messages();
+        assertEquals(2, m.size(), m.toString());
+        assertTrue(m.get(0).contains("blocked SETTLING"), m.toString());
+        assertTrue(m.get(1).contains("SCALE_IN 3 -> 2") && m.get(1).contains("[follower, not written]"), m.toString());
+    }
+}
