@@ -1,0 +1,102 @@
+package io.github.milvusautoscaler.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.config.ConfigLoader;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
+import io.github.milvusautoscaler.testsupport.Poll;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hot reload as a ConfigMap update does it: the mounted file is a symlink through {@code ..data},
+ * and the kubelet swaps {@code ..data} to a new directory atomically. A valid file adds and removes
+ * targets without a restart; a bad one keeps the running config and counts a failed reload.
+ */
+class HotReloadTest {
+
+    static final Target A = new Target("milvus", "a", Component.QUERY_NODE, InstallKind.HELM);
+    static final Target B = new Target("milvus", "b", Component.QUERY_NODE, InstallKind.HELM);
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+    int version;
+
+    String config(Path kubeconfig, String clusters) {
+        return """
+                milvus-autoscaler {
+                  prometheus { url = "http://127.0.0.1:1", timeout = 1s, retry.max-attempts = 1 }
+                  kubernetes { kubeconfig = "%s", leader-election.enabled = false, events = false }
+                  loop { interval = 500ms, jitter = 0s }
+                  config-reload.interval = 200ms
+                  server { port = 0, bind-address = "127.0.0.1" }
+                  alerts.enabled = false
+                  clusters = [ %s ]
+                }
+                """.formatted(kubeconfig, clusters);
+    }
+
+    static String cluster(String name) {
+        return "{ namespace = milvus, name = " + name + ", install = helm, milvus-version = \"2.5\", components { queryNode {} } }";
+    }
+
+    /** Publishes a new version the way the kubelet does: new directory, then an atomic ..data swap. */
+    void publish(String content) throws Exception {
+        Path versionDir = dir.resolve("..v" + (++version));
+        Files.createDirectories(versionDir);
+        Files.writeString(versionDir.resolve("autoscaler.conf"), content);
+        Path tmp = dir.resolve("..data_tmp");
+        Files.createSymbolicLink(tmp, versionDir.getFileName());
+        Files.move(tmp, dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Path mounted = dir.resolve("autoscaler.conf");
+        if (!Files.exists(mounted, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.createSymbolicLink(mounted, Path.of("..data/autoscaler.conf"));
+        }
+    }
+
+    double reloads(Daemon d, String result) {
+        var c = d.registry().find("milvus_autoscaler_config_reloads").tag("result", result).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
+    void validFileSwapsTargetsAndABadOneKeepsTheRunningConfig() throws Exception {
+        try (FakeKubernetesApi kube = FakeKubernetesApi.start()) {
+            for (String name : new String[] {"a", "b"}) {
+                kube.put(FakeKubernetesApi.Kind.DEPLOYMENTS, ClosedLoopTest.deployment(2)
+                        .replace(ClosedLoopTest.RELEASE, name));
+            }
+            Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
+            publish(config(kubeconfig, cluster("a")));
+            Path file = dir.resolve("autoscaler.conf");
+            try (Daemon daemon = Daemon.start(file, ConfigLoader.load(file), Clock.systemUTC())) {
+                Poll.until("target a ticks", WAIT, () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(A)));
+
+                // A ConfigMap update replaces a with b: b starts, a stops and leaves status.
+                publish(config(kubeconfig, cluster("b")));
+                Poll.until("b replaces a", WAIT, () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(B)));
+                assertEquals(1.0, reloads(daemon, "ok"));
+
+                // A bad file (the typo "lop" for "loop") is refused with its errors logged; b keeps running.
+                publish(config(kubeconfig, cluster("a")).replace("loop {", "lop {"));
+                Poll.until("the failed reload is counted", WAIT, () -> reloads(daemon, "failed"), n -> n == 1.0);
+                assertEquals(1.0, reloads(daemon, "ok"));
+                var before = daemon.engine().views().get(B).decision().time();
+                Poll.until("b still ticks", WAIT, () -> daemon.engine().views().get(B).decision().time(),
+                        t -> t.isAfter(before));
+                assertTrue(daemon.engine().views().keySet().equals(Set.of(B)));
+            }
+        }
+    }
+}
