@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.cli;
 
+import io.github.milvusautoscaler.core.PrometheusAuth;
 import io.github.milvusautoscaler.actuate.KubernetesOptions;
 import io.github.milvusautoscaler.actuate.LeaderElectionOptions;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
@@ -35,9 +36,7 @@ final class Wiring {
                 new PrometheusEndpoint.RetrySettings(p.retry().maxAttempts(), p.retry().initialBackoff()),
                 new PrometheusEndpoint.BreakerSettings(Math.round(p.circuitBreaker().failureRateThreshold()),
                         p.circuitBreaker().windowSize(), p.circuitBreaker().openFor()),
-                PrometheusEndpoint.AuthSettings.of(path(p.auth().bearerTokenFile()), p.auth().basicUsername(),
-                        path(p.auth().basicPasswordFile()), path(p.auth().caFile())),
-                p.headers());
+                p.auth(), p.headers());
     }
 
     static Map<InstallKind, LabelScheme> schemes(AutoscalerSettings s) {

@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.config;
 
+import io.github.milvusautoscaler.core.PrometheusAuth;
 import io.github.milvusautoscaler.core.AlertRoute;
 import static io.github.milvusautoscaler.config.Rules.atLeast;
 import static io.github.milvusautoscaler.config.Rules.labelName;
@@ -58,7 +59,7 @@ final class GlobalReader {
         Field<Duration> shareWindow = n.positiveDuration("share-window");
         RetrySettings retry = retry(n.child("retry"));
         CircuitBreakerSettings breaker = breaker(n.child("circuit-breaker"));
-        AuthSettings auth = auth(n.child("auth"));
+        PrometheusAuth auth = auth(n.child("auth"));
         Map<String, String> headers = headers(n.child("headers"));
         if (errors.mark() != mark) {
             return null;
@@ -129,7 +130,7 @@ final class GlobalReader {
         return new CircuitBreakerSettings(rate.value().floatValue(), window.value(), openFor.value());
     }
 
-    private AuthSettings auth(Node n) {
+    private PrometheusAuth auth(Node n) {
         if (n == null) {
             return null;
         }
@@ -153,7 +154,7 @@ final class GlobalReader {
         if (errors.mark() != mark) {
             return null;
         }
-        return new AuthSettings(bearerPath, user.value().trim(), passwordPath, caPath);
+        return new PrometheusAuth(bearerPath, user.value().trim(), passwordPath, caPath);
     }
 
     private Map<String, String> headers(Node n) {

@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.config;
 
+import io.github.milvusautoscaler.core.PrometheusAuth;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
@@ -24,7 +25,7 @@ import java.util.TreeMap;
  */
 public record PrometheusSettings(URI url, Duration timeout, Duration staleAfter, int maxSeries, Duration shareWindow,
                                  RetrySettings retry,
-                                 CircuitBreakerSettings circuitBreaker, AuthSettings auth,
+                                 CircuitBreakerSettings circuitBreaker, PrometheusAuth auth,
                                  Map<String, String> headers) {
 
     public PrometheusSettings {

@@ -2,6 +2,8 @@ package io.github.milvusautoscaler.metrics;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.PrometheusAuth;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +36,7 @@ import java.util.regex.Pattern;
  *                    treated as secrets and never logged
  */
 public record PrometheusEndpoint(URI url, Duration timeout, Duration staleAfter, int maxSeries, Duration shareWindow,
-                                 RetrySettings retry, BreakerSettings breaker, AuthSettings auth,
+                                 RetrySettings retry, BreakerSettings breaker, PrometheusAuth auth,
                                  Map<String, String> headers) {
 
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
@@ -150,53 +152,4 @@ public record PrometheusEndpoint(URI url, Duration timeout, Duration staleAfter,
         }
     }
 
-    /**
-     * Credentials and trust. Secrets are read from files, never from configuration text, and
-     * re-read when the file changes (projected service-account tokens rotate).
-     *
-     * @param bearerTokenFile   file holding a bearer token
-     * @param basicUsername     user for basic auth; empty for none
-     * @param basicPasswordFile file holding the basic-auth password; required with a user name
-     * @param caFile            PEM file of the CA(s) to trust instead of the JVM's trust store
-     */
-    public record AuthSettings(Optional<Path> bearerTokenFile, String basicUsername, Optional<Path> basicPasswordFile,
-                               Optional<Path> caFile) {
-
-        public AuthSettings {
-            requireNonNull(bearerTokenFile, "bearerTokenFile");
-            requireNonNull(basicUsername, "basicUsername");
-            requireNonNull(basicPasswordFile, "basicPasswordFile");
-            requireNonNull(caFile, "caFile");
-            if (basicUsername.isEmpty() != basicPasswordFile.isEmpty()) {
-                throw new IllegalArgumentException("prometheus.auth.basic-username and basic-password-file go together;"
-                        + " set both or neither");
-            }
-            if (bearerTokenFile.isPresent() && !basicUsername.isEmpty()) {
-                throw new IllegalArgumentException("prometheus.auth: bearer-token-file and basic auth exclude each other;"
-                        + " set one of them");
-            }
-        }
-
-        /** No credentials, the JVM's trust store. */
-        public static AuthSettings none() {
-            return new AuthSettings(Optional.empty(), "", Optional.empty(), Optional.empty());
-        }
-
-        /** From configuration strings, where an empty string means "not set" (as in reference.conf). */
-        public static AuthSettings of(String bearerTokenFile, String basicUsername, String basicPasswordFile,
-                                      String caFile) {
-            return new AuthSettings(path(bearerTokenFile), requireNonNull(basicUsername, "basicUsername"),
-                    path(basicPasswordFile), path(caFile));
-        }
-
-        /** True when a bearer token or basic auth is configured. */
-        public boolean hasCredentials() {
-            return bearerTokenFile.isPresent() || !basicUsername.isEmpty();
-        }
-
-        private static Optional<Path> path(String value) {
-            requireNonNull(value, "path");
-            return value.isBlank() ? Optional.empty() : Optional.of(Path.of(value));
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.config;
 
+import io.github.milvusautoscaler.core.PrometheusAuth;
 import io.github.milvusautoscaler.core.AlertRoute;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -87,7 +88,7 @@ class ConfigLoaderTest {
         assertEquals(1000, s.prometheus().maxSeries());
         assertEquals(new RetrySettings(3, Duration.ofMillis(200)), s.prometheus().retry());
         assertEquals(new CircuitBreakerSettings(50f, 20, Duration.ofSeconds(30)), s.prometheus().circuitBreaker());
-        assertEquals(new AuthSettings(Optional.empty(), "", Optional.empty(), Optional.empty()), s.prometheus().auth());
+        assertEquals(new PrometheusAuth(Optional.empty(), "", Optional.empty(), Optional.empty()), s.prometheus().auth());
         assertEquals(Map.of(), s.prometheus().headers());
         assertEquals(Optional.empty(), s.kubernetes().kubeconfig());
         assertEquals("my-release-milvus-querynode", s.kubernetes().helmDeployment("my-release", "querynode"));

@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.PrometheusAuth;
 import static io.github.milvusautoscaler.metrics.PromJson.pod;
 import static io.github.milvusautoscaler.metrics.PromJson.vector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -148,7 +149,7 @@ class AuthAndTlsTest {
         }
         Path token = write("token", TOKEN);
         Path password = write("password", PASSWORD);
-        PrometheusEndpoint.AuthSettings auth = switch (kind) {
+        PrometheusAuth auth = switch (kind) {
             case "bearer" -> auth(token.toString(), "", "", "");
             case "basic" -> auth("", "sre", password.toString(), "");
             default -> auth("", "", "", "");
@@ -218,11 +219,11 @@ class AuthAndTlsTest {
         assertTrue(e.getMessage().startsWith("prometheus.auth.ca-file " + notPem), e.getMessage());
     }
 
-    private PrometheusEndpoint.AuthSettings auth(String token, String user, String password, String ca) {
-        return PrometheusEndpoint.AuthSettings.of(token, user, password, ca);
+    private PrometheusAuth auth(String token, String user, String password, String ca) {
+        return PrometheusAuth.of(token, user, password, ca);
     }
 
-    private PrometheusMetricsSource source(PrometheusEndpoint.AuthSettings auth, Map<String, String> headers) {
+    private PrometheusMetricsSource source(PrometheusAuth auth, Map<String, String> headers) {
         URI url = server.getStarted() ? URI.create(server.url("/").toString()) : URI.create("http://127.0.0.1:9");
         PrometheusEndpoint endpoint = new PrometheusEndpoint(url, Duration.ofSeconds(3), Duration.ofMinutes(2), 1000,
                 Duration.ZERO, new PrometheusEndpoint.RetrySettings(3, Duration.ofMillis(10)),

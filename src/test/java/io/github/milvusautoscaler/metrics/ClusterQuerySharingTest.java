@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.PrometheusAuth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -114,7 +115,7 @@ class ClusterQuerySharingTest {
         PrometheusEndpoint endpoint = new PrometheusEndpoint(URI.create(server.url("/").toString()), Duration.ofSeconds(3),
                 Duration.ofMinutes(2), 1000, shareWindow, new PrometheusEndpoint.RetrySettings(1, Duration.ofMillis(10)),
                 new PrometheusEndpoint.BreakerSettings(50, 100, Duration.ofSeconds(30)),
-                PrometheusEndpoint.AuthSettings.none(), Map.of());
+                PrometheusAuth.none(), Map.of());
         return new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(),
                 targets.stream().map(DefaultQueries::forTarget).toList(), new SimpleMeterRegistry());
     }
@@ -224,7 +225,7 @@ class ClusterQuerySharingTest {
         PrometheusEndpoint endpoint = new PrometheusEndpoint(URI.create(server.url("/").toString()), Duration.ofSeconds(3),
                 Duration.ofMinutes(2), 1000, Duration.ZERO, new PrometheusEndpoint.RetrySettings(1, Duration.ofMillis(10)),
                 new PrometheusEndpoint.BreakerSettings(50, 100, Duration.ofSeconds(30)),
-                PrometheusEndpoint.AuthSettings.none(), Map.of());
+                PrometheusAuth.none(), Map.of());
         try (PrometheusMetricsSource source = new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(),
                 targets.stream().map(t -> new TargetQueries(t, List.of(new SignalDef("load", template, true)), "", ""))
                         .toList(), new SimpleMeterRegistry())) {

@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.PrometheusAuth;
 import static io.github.milvusautoscaler.metrics.PromJson.pod;
 import static io.github.milvusautoscaler.metrics.PromJson.scalar;
 import static io.github.milvusautoscaler.metrics.PromJson.vector;
@@ -194,7 +195,7 @@ class FailureShapesTest {
         return new PrometheusEndpoint(URI.create(server.url("/").toString()), timeout, Duration.ofMinutes(2), maxSeries,
                 Duration.ZERO, new PrometheusEndpoint.RetrySettings(2, Duration.ofMillis(10)),
                 new PrometheusEndpoint.BreakerSettings(50, 100, Duration.ofSeconds(30)),
-                PrometheusEndpoint.AuthSettings.none(), Map.of());
+                PrometheusAuth.none(), Map.of());
     }
 
     private PrometheusMetricsSource source(PrometheusEndpoint endpoint, boolean perPod) {

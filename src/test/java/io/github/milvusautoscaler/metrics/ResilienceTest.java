@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.PrometheusAuth;
 import static io.github.milvusautoscaler.metrics.PromJson.pod;
 import static io.github.milvusautoscaler.metrics.PromJson.vector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -134,7 +135,7 @@ class ResilienceTest {
     private PrometheusMetricsSource source(int attempts, int window, Duration openFor) {
         PrometheusEndpoint endpoint = new PrometheusEndpoint(URI.create(server.url("/").toString()), Duration.ofSeconds(3),
                 Duration.ofMinutes(2), 1000, Duration.ZERO, new PrometheusEndpoint.RetrySettings(attempts, Duration.ofMillis(10)),
-                new PrometheusEndpoint.BreakerSettings(50, window, openFor), PrometheusEndpoint.AuthSettings.none(), Map.of());
+                new PrometheusEndpoint.BreakerSettings(50, window, openFor), PrometheusAuth.none(), Map.of());
         return new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(),
                 List.of(new TargetQueries(TARGET, List.of(new SignalDef("cpu", "up", true)), "", "")), meters);
     }

@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.PrometheusAuth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,10 +27,10 @@ class SettingsTest {
     private static final PrometheusEndpoint.RetrySettings RETRY = new PrometheusEndpoint.RetrySettings(3, Duration.ofMillis(200));
     private static final PrometheusEndpoint.BreakerSettings BREAKER =
             new PrometheusEndpoint.BreakerSettings(50, 20, Duration.ofSeconds(30));
-    private static final PrometheusEndpoint.AuthSettings NONE = PrometheusEndpoint.AuthSettings.none();
+    private static final PrometheusAuth NONE = PrometheusAuth.none();
 
     private static PrometheusEndpoint endpoint(String url, Duration timeout, int maxSeries, Map<String, String> headers,
-                                               PrometheusEndpoint.AuthSettings auth) {
+                                               PrometheusAuth auth) {
         return new PrometheusEndpoint(URI.create(url), timeout, Duration.ofMinutes(2), maxSeries, Duration.ofSeconds(5),
                 RETRY, BREAKER, auth, headers);
     }
@@ -50,12 +51,12 @@ class SettingsTest {
                 Arguments.of("bad header name", (Supplier<Object>) () -> endpoint("http://p", s5, 10,
                         Map.of("X Org", "a"), NONE), "prometheus.headers: 'X Org' is not a valid HTTP header name"),
                 Arguments.of("Authorization header and auth", (Supplier<Object>) () -> endpoint("http://p", s5, 10,
-                        Map.of("Authorization", "x"), PrometheusEndpoint.AuthSettings.of("/t", "", "", "")),
+                        Map.of("Authorization", "x"), PrometheusAuth.of("/t", "", "", "")),
                         "prometheus.headers.Authorization conflicts with prometheus.auth"),
                 Arguments.of("user without password file", (Supplier<Object>) () ->
-                        PrometheusEndpoint.AuthSettings.of("", "sre", "", ""), "basic-username and basic-password-file go together"),
+                        PrometheusAuth.of("", "sre", "", ""), "basic-username and basic-password-file go together"),
                 Arguments.of("bearer and basic", (Supplier<Object>) () ->
-                        PrometheusEndpoint.AuthSettings.of("/t", "sre", "/p", ""), "bearer-token-file and basic auth exclude"),
+                        PrometheusAuth.of("/t", "sre", "/p", ""), "bearer-token-file and basic auth exclude"),
                 Arguments.of("0 attempts", (Supplier<Object>) () -> new PrometheusEndpoint.RetrySettings(0, Duration.ofMillis(1)),
                         "prometheus.retry.max-attempts must be >= 1"),
                 Arguments.of("threshold 101%", (Supplier<Object>) () -> new PrometheusEndpoint.BreakerSettings(101, 20,

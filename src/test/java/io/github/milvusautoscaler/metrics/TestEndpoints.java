@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.PrometheusAuth;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -15,6 +16,6 @@ final class TestEndpoints {
         return new PrometheusEndpoint(url, Duration.ofSeconds(3), Duration.ofMinutes(2), 1000, Duration.ZERO,
                 new PrometheusEndpoint.RetrySettings(2, Duration.ofMillis(20)),
                 new PrometheusEndpoint.BreakerSettings(50, 20, Duration.ofMillis(500)),
-                PrometheusEndpoint.AuthSettings.none(), Map.of());
+                PrometheusAuth.none(), Map.of());
     }
 }
