@@ -113,6 +113,12 @@ class ClosedLoopTest {
         prometheus = PrometheusServer.builder().targets(pods.targets()).start();
         Poll.until("Prometheus scrapes every pod", WAIT, () -> prometheus.query("count(up{job=\"milvus\"} == 1)"),
                 body -> body.contains("\"" + pods.targets().size() + "\"]"));
+        // Start the daemons only once the [10s] rate window is full: a half-filled window under-reads cpu,
+        // and a daemon started then would see 0.25 and step down before the load even registered.
+        Poll.until("Prometheus reads the pods' cpu 0.50", WAIT, () -> prometheus.query(
+                "min(rate(container_cpu_usage_seconds_total{namespace=\"milvus\", pod=~\".*querynode.*\","
+                        + " container!=\"\", container!=\"POD\"}[10s])) > 0.45"),
+                body -> body.contains("\"result\":[{"));
         Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
         leader = start("leader", kubeconfig);
         Poll.until("the first daemon leads", WAIT, () -> leader.isLeader(), l -> l);
