@@ -9,6 +9,7 @@ import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Settle;
 import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.Target;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,6 +90,15 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             }
         }
         this.targets = Collections.unmodifiableMap(byTarget);
+        // Each (signal, kind) counter exists at 0 from the start, like the query-error counters:
+        // rate() then reads 0 rather than nothing until a first failure, which shows as a rise.
+        for (TargetQueries q : byTarget.values()) {
+            for (SignalDef def : q.signals()) {
+                for (FailureKind kind : FailureKind.values()) {
+                    unknownCounter(def.name(), kind);
+                }
+            }
+        }
         this.componentsByGroup = Collections.unmodifiableMap(groups);
         this.client = new QueryClient(endpoint, meters);
     }
@@ -354,8 +364,11 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     }
 
     private void countUnknown(String name, FailureKind kind) {
-        meters.counter(MetricNames.SIGNAL_UNKNOWN, MetricNames.TAG_SIGNAL, name, MetricNames.TAG_KIND, kind.tag())
-                .increment();
+        unknownCounter(name, kind).increment();
+    }
+
+    private Counter unknownCounter(String name, FailureKind kind) {
+        return meters.counter(MetricNames.SIGNAL_UNKNOWN, MetricNames.TAG_SIGNAL, name, MetricNames.TAG_KIND, kind.tag());
     }
 
     private static String format(double value) {

@@ -131,6 +131,23 @@ class FailureShapesTest {
     }
 
     @Test
+    void everySignalUnknownCounterExistsAtZeroBeforeTheFirstFailure() {
+        try (PrometheusMetricsSource source = source(endpoint(Duration.ofSeconds(3), 3), true)) {
+            var counters = meters.find(MetricNames.SIGNAL_UNKNOWN).counters();
+            // One series per (signal, kind), so rate() reads 0 instead of nothing until something fails.
+            assertEquals(FailureKind.values().length, counters.size(), "one counter per failure kind of signal s");
+            for (FailureKind kind : FailureKind.values()) {
+                assertEquals(0.0, meters.get(MetricNames.SIGNAL_UNKNOWN).tag(MetricNames.TAG_SIGNAL, "s")
+                        .tag(MetricNames.TAG_KIND, kind.tag()).counter().count(), kind.tag());
+            }
+            server.enqueue(json(vector()));
+            source.observe(TARGET, AT);
+            assertEquals(1.0, meters.find(MetricNames.SIGNAL_UNKNOWN).counters().stream()
+                    .mapToDouble(io.micrometer.core.instrument.Counter::count).sum(), "only the empty result counted");
+        }
+    }
+
+    @Test
     void aSlowResponseTimesOutWithinTheQueryBudgetAndIsNotRetriedPastIt() {
         server.enqueue(new MockResponse.Builder(json(vector(pod("qn-0", "0.5", AT))))
                 .headersDelay(3, TimeUnit.SECONDS).build());
