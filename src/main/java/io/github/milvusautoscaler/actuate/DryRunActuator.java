@@ -35,7 +35,7 @@ public final class DryRunActuator implements ReplicaActuator {
         requireNonNull(basis, "basis");
         if (decision.isScale() && decision.to() != null && decision.to() != basis.current()) {
             LOG.info("{}: dry-run, not writing {} -> {} ({}: {})", decision.target(), basis.current(), decision.to(),
-                    decision.reason(), decision.message());
+                    decision.reason(), decision.message().text());
         }
     }
 }

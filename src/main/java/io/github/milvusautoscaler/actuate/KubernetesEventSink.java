@@ -102,7 +102,7 @@ public final class KubernetesEventSink implements DecisionSink {
                     return;
                 }
                 emit(decision, decision.action() == Action.SCALE_OUT ? SCALED_OUT
-                        : SCALED_IN, "Normal", decision.message());
+                        : SCALED_IN, "Normal", decision.message().text());
             }
             case HOLD -> {
                 if (!decision.reason().blocksAction()) {
@@ -110,7 +110,7 @@ public final class KubernetesEventSink implements DecisionSink {
                     return;
                 }
                 if (lastBlocked.put(target, decision.reason()) != decision.reason()) {
-                    emit(decision, SCALE_BLOCKED, "Normal", decision.message());
+                    emit(decision, SCALE_BLOCKED, "Normal", decision.message().text());
                 }
             }
             default -> throw new IllegalStateException("unknown action " + decision.action());
@@ -129,7 +129,7 @@ public final class KubernetesEventSink implements DecisionSink {
         }
         failed.put(decision.target(), decision);
         lastBlocked.remove(decision.target());
-        emit(decision, SCALE_FAILED, "Warning", decision.message() + "; write failed (" + failure.kind() + "): "
+        emit(decision, SCALE_FAILED, "Warning", decision.message().text() + "; write failed (" + failure.kind() + "): "
                 + failure.getMessage());
     }
 

@@ -201,7 +201,7 @@ public final class DemoCommand implements Callable<Integer> {
     private static void printScale(PrintWriter o, Decision d) {
         if (d.isScale()) {
             o.printf("[%s] %-9s %2d -> %-2d %-18s %s%n", WHEN.format(d.time()), d.action(), d.from(), d.to(), d.reason(),
-                    d.message());
+                    d.message().text());
             o.flush();
         }
     }

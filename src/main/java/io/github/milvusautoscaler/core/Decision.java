@@ -3,8 +3,6 @@ package io.github.milvusautoscaler.core;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -17,12 +15,13 @@ import java.util.Map;
  * @param from    replicas before, or null when the owning object could not be read
  * @param to      replicas after (equal to {@code from} on HOLD), or null as above
  * @param reason  why
- * @param message one sentence with the numbers, e.g. "queryNode cpu 0.82 > 0.75 for 2m; 3 -> 5"
+ * @param message one sentence with the numbers, e.g. "queryNode cpu 0.82 > 0.75 for 2m; 3 -> 5",
+ *                built when first read (see {@link Message})
  * @param signals every signal the policy saw, by name, in configuration order
  * @param dryRun  true when the decision was not written to the cluster because of dry-run
  */
 public record Decision(Target target, Instant time, Action action, Integer from, Integer to, Reason reason,
-                       String message, Map<String, SignalReading> signals, boolean dryRun) {
+                       Message message, Map<String, SignalReading> signals, boolean dryRun) {
 
     public Decision {
         requireNonNull(target, "target");
@@ -30,7 +29,7 @@ public record Decision(Target target, Instant time, Action action, Integer from,
         requireNonNull(action, "action");
         requireNonNull(reason, "reason");
         requireNonNull(message, "message");
-        signals = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(signals, "signals")));
+        signals = SignalMap.copyOf(requireNonNull(signals, "signals"));
         if (reason.action() != action) {
             throw new IllegalArgumentException("reason " + reason + " requires " + reason.action() + ", not " + action);
         }
@@ -50,6 +49,12 @@ public record Decision(Target target, Instant time, Action action, Integer from,
         } else if (action != Action.HOLD) {
             throw new IllegalArgumentException("an action needs known replica counts");
         }
+    }
+
+    /** A decision whose message is already written out. */
+    public Decision(Target target, Instant time, Action action, Integer from, Integer to, Reason reason,
+                    String message, Map<String, SignalReading> signals, boolean dryRun) {
+        this(target, time, action, from, to, reason, Message.of(message), signals, dryRun);
     }
 
     /** True when this decision changes the replica count. */

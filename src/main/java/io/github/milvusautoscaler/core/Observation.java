@@ -23,7 +23,7 @@ public record Observation(Target target, Instant at, Map<String, Signal> signals
     public Observation {
         requireNonNull(target, "target");
         requireNonNull(at, "at");
-        signals = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(requireNonNull(signals, "signals")));
+        signals = SignalMap.copyOf(requireNonNull(signals, "signals"));
         requireNonNull(settle, "settle");
         requireNonNull(health, "health");
         alerts = List.copyOf(requireNonNull(alerts, "alerts"));

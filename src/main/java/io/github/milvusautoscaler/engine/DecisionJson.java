@@ -33,7 +33,7 @@ public final class DecisionJson {
         o.add("from", d.from() == null ? JsonNull.INSTANCE : new JsonPrimitive(d.from()));
         o.add("to", d.to() == null ? JsonNull.INSTANCE : new JsonPrimitive(d.to()));
         o.addProperty("reason", d.reason().name());
-        o.addProperty("message", d.message());
+        o.addProperty("message", d.message().text());
         JsonObject signals = new JsonObject();
         for (Map.Entry<String, SignalReading> e : d.signals().entrySet()) {
             JsonObject s = new JsonObject();

@@ -39,16 +39,16 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         if (d.isScale()) {
             lastBlocked.remove(d.target());
             LOG.info("{} {} {} -> {} {}{}: {}", d.target().id(), d.action(), d.from(), d.to(), d.reason(), mode,
-                    d.message());
+                    d.message().text());
         } else if (d.reason() == Reason.TARGET_UNAVAILABLE) {
             Instant last = lastUnavailable.get(d.target());
             if (last == null || !d.time().isBefore(last.plus(UNAVAILABLE_EVERY))) {
                 lastUnavailable.put(d.target(), d.time());
-                LOG.warn("{} {}: {}", d.target().id(), d.reason(), d.message());
+                LOG.warn("{} {}: {}", d.target().id(), d.reason(), d.message().text());
             }
         } else if (d.reason().blocksAction()) {
             if (lastBlocked.put(d.target(), d.reason()) != d.reason()) {
-                LOG.info("{} blocked {}{}: {}", d.target().id(), d.reason(), mode, d.message());
+                LOG.info("{} blocked {}{}: {}", d.target().id(), d.reason(), mode, d.message().text());
             }
         } else {
             lastBlocked.remove(d.target());

@@ -8,6 +8,7 @@ import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.SignalMap;
 import io.github.milvusautoscaler.core.SignalReading;
 import java.time.Instant;
 import java.util.HashSet;
@@ -86,12 +87,12 @@ public final class Policy {
         requireNonNull(proposal, "the in-band stage always settles a tick");
         proposal = limit(tick, proposal);
 
-        Map<String, SignalReading> readings = new LinkedHashMap<>();
+        SignalMap.Builder<SignalReading> readings = SignalMap.builder(signals.size());
         for (Classified c : signals) {
             readings.put(c.name(), c.reading());
         }
         Decision decision = new Decision(observation.target(), now, proposal.reason().action(), status.current(),
-                proposal.to(), proposal.reason(), proposal.message(), readings, false);
+                proposal.to(), proposal.reason(), proposal.message(), readings.build(), false);
 
         TargetState unapplied = housekeeping(tick, prepared, proposal);
         return new Outcome(decision, remember(tick, unapplied, proposal), unapplied);
@@ -107,15 +108,16 @@ public final class Policy {
             return p;
         }
         if (t.budget().exhausted() && p.reason() != Reason.STEP_DOWN_ROLLBACK) {
-            return new Proposal(Reason.BUDGET_EXHAUSTED, t.current(), "max-actions-per-hour "
+            return new Proposal(Reason.BUDGET_EXHAUSTED, t.current(), () -> "max-actions-per-hour "
                     + t.budget().limitPerHour() + " reached (" + t.budget().usedLastHour()
-                    + " in the last hour); not acting on: " + p.message() + "; holding at " + t.current());
+                    + " in the last hour); not acting on: " + p.message().text() + "; holding at " + t.current());
         }
         if (p.reason() == Reason.BELOW_MIN || p.reason() == Reason.ABOVE_MAX) {
             return p;
         }
         int to = t.clamp(p.to());
-        return to == p.to() ? p : new Proposal(p.reason(), to, p.message() + " (clamped to " + to + ")", p.alertKeys());
+        return to == p.to() ? p : new Proposal(p.reason(), to, () -> p.message().text() + " (clamped to " + to + ")",
+                p.alertKeys());
     }
 
     /** State changes that hold whether or not a write happens: settle wait, expired windows, alert keys. */

@@ -2,14 +2,17 @@ package io.github.milvusautoscaler.policy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.Message;
 import io.github.milvusautoscaler.core.Reason;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * What a stage settles on: a reason, the replica count it leads to, the sentence that explains
- * it with the numbers, and the alert keys it consumed (so each alert acts once).
+ * it with the numbers (built only if someone reads it, see {@link Message}), and the alert keys it
+ * consumed (so each alert acts once).
  */
-record Proposal(Reason reason, int to, String message, Set<String> alertKeys) {
+record Proposal(Reason reason, int to, Message message, Set<String> alertKeys) {
 
     Proposal {
         requireNonNull(reason, "reason");
@@ -17,7 +20,15 @@ record Proposal(Reason reason, int to, String message, Set<String> alertKeys) {
         alertKeys = Set.copyOf(requireNonNull(alertKeys, "alertKeys"));
     }
 
+    Proposal(Reason reason, int to, Supplier<String> message, Set<String> alertKeys) {
+        this(reason, to, Message.lazy(message), alertKeys);
+    }
+
+    Proposal(Reason reason, int to, Supplier<String> message) {
+        this(reason, to, Message.lazy(message), Set.of());
+    }
+
     Proposal(Reason reason, int to, String message) {
-        this(reason, to, message, Set.of());
+        this(reason, to, Message.of(message), Set.of());
     }
 }

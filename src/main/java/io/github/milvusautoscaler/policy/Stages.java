@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -154,13 +155,13 @@ final class Stages {
         PolicySettings s = t.settings();
         int current = t.current();
         if (t.status().paused()) {
-            return hold(Reason.PAUSED, t, t.component() + " paused by annotation milvus-autoscaler.io/paused");
+            return hold(Reason.PAUSED, t, () -> t.component() + " paused by annotation milvus-autoscaler.io/paused");
         }
         if (t.status().rollout()) {
-            return hold(Reason.ROLLOUT, t, t.component() + " rollout in progress; nothing is written until it ends");
+            return hold(Reason.ROLLOUT, t, () -> t.component() + " rollout in progress; nothing is written until it ends");
         }
         if (current < s.minReplicas()) {
-            return Optional.of(new Proposal(Reason.BELOW_MIN, s.minReplicas(), t.component() + " " + current
+            return Optional.of(new Proposal(Reason.BELOW_MIN, s.minReplicas(), () -> t.component() + " " + current
                     + " replicas below min-replicas " + s.minReplicas() + "; " + current + " -> " + s.minReplicas()));
         }
         if (current > s.maxReplicas()) {
@@ -168,7 +169,7 @@ final class Stages {
             if (gate.isPresent()) {
                 return gate;
             }
-            return Optional.of(new Proposal(Reason.ABOVE_MAX, current - 1, t.component() + " " + current
+            return Optional.of(new Proposal(Reason.ABOVE_MAX, current - 1, () -> t.component() + " " + current
                     + " replicas above max-replicas " + s.maxReplicas() + "; stepping down one at a time: "
                     + current + " -> " + (current - 1)));
         }
@@ -184,21 +185,22 @@ final class Stages {
         if (st.verifyUntil() == null || t.now().isAfter(st.verifyUntil())) {
             return Optional.empty();
         }
-        String why = null;
+        Classified high = null;
         for (Classified c : t.signals()) {
             if (c.state() == SignalState.HIGH) {
-                why = c.name() + " " + num(c.v()) + " > " + num(c.band().scaleOutAbove());
+                high = c;
                 break;
             }
         }
-        if (why == null && t.observation().health() == Health.FAILING) {
-            why = "health query failing";
-        }
-        if (why == null || t.current() >= t.settings().maxReplicas()) {
+        boolean failing = t.observation().health() == Health.FAILING;
+        if ((high == null && !failing) || t.current() >= t.settings().maxReplicas()) {
             return Optional.empty();
         }
+        Classified cause = high;
         int to = t.current() + 1;
-        return Optional.of(new Proposal(Reason.STEP_DOWN_ROLLBACK, to, t.component() + " " + why
+        return Optional.of(new Proposal(Reason.STEP_DOWN_ROLLBACK, to, () -> t.component() + " "
+                + (cause != null ? cause.name() + " " + num(cause.v()) + " > " + num(cause.band().scaleOutAbove())
+                : "health query failing")
                 + " within the " + dur(t.settings().scaleIn().verifyWindow()) + " verify window of the last step-down; "
                 + t.current() + " -> " + to + ", scale-in blocked for " + dur(t.settings().scaleIn().backoff())));
     }
@@ -219,19 +221,20 @@ final class Stages {
             return Optional.empty();
         }
         Set<String> keys = fresh.stream().map(ActiveAlert::key).collect(Collectors.toCollection(LinkedHashSet::new));
-        String names = fresh.stream().map(ActiveAlert::name).distinct().collect(Collectors.joining(", "));
+        Supplier<String> names = () -> fresh.stream().map(ActiveAlert::name).distinct()
+                .collect(Collectors.joining(", "));
         AlertSettings a = t.settings().alerts();
         int current = t.current();
         if (current >= t.settings().maxReplicas()) {
-            return Optional.of(new Proposal(Reason.AT_MAX, current, "alert " + names + " firing but "
+            return Optional.of(new Proposal(Reason.AT_MAX, current, () -> "alert " + names.get() + " firing but "
                     + t.component() + " is at max-replicas " + t.settings().maxReplicas(), keys));
         }
         if (t.within(t.state().lastAlertScaleOut(), a.cooldown())) {
-            return hold(Reason.ALERT_COOLDOWN, t, "alert " + names + " firing; alert cooldown "
+            return hold(Reason.ALERT_COOLDOWN, t, () -> "alert " + names.get() + " firing; alert cooldown "
                     + dur(t.left(t.state().lastAlertScaleOut(), a.cooldown())) + " left of " + dur(a.cooldown()));
         }
         int to = Math.min(t.settings().maxReplicas(), current + a.step());
-        return Optional.of(new Proposal(Reason.ALERT_SCALE_OUT, to, "alert " + names + " firing; " + t.component()
+        return Optional.of(new Proposal(Reason.ALERT_SCALE_OUT, to, () -> "alert " + names.get() + " firing; " + t.component()
                 + " " + current + " -> " + to + " (alerts.step " + a.step() + ")", keys));
     }
 
@@ -245,13 +248,15 @@ final class Stages {
         }
         FallbackSettings f = t.settings().fallback();
         Instant since = t.state().unknownSince() != null ? t.state().unknownSince() : t.now();
-        String problems = t.signals().stream().map(c -> c.name() + ": " + c.problem())
-                .collect(Collectors.joining("; "));
-        String lasting = "every " + t.component() + " signal unknown for " + dur(Duration.between(since, t.now()))
-                + (problems.isEmpty() ? "" : " (" + problems + ")");
+        Supplier<String> lasting = () -> {
+            String problems = t.signals().stream().map(c -> c.name() + ": " + c.problem())
+                    .collect(Collectors.joining("; "));
+            return "every " + t.component() + " signal unknown for " + dur(Duration.between(since, t.now()))
+                    + (problems.isEmpty() ? "" : " (" + problems + ")");
+        };
         int fallbackTo = t.clamp(f.replicas());
         if (f.mode() == FallbackSettings.Mode.SCALE_OUT && !t.within(since, f.after()) && t.current() < fallbackTo) {
-            return Optional.of(new Proposal(Reason.FALLBACK_SCALE_OUT, fallbackTo, lasting + "; fallback "
+            return Optional.of(new Proposal(Reason.FALLBACK_SCALE_OUT, fallbackTo, () -> lasting.get() + "; fallback "
                     + t.current() + " -> " + fallbackTo));
         }
         return hold(Reason.ALL_SIGNALS_UNKNOWN, t, lasting);
@@ -312,27 +317,27 @@ final class Stages {
         }
         Classified lead = panic != null ? panic : sustained != null ? sustained : rising;
         if (lead == null) {
-            return hold(Reason.SUSTAINING_HIGH, t, t.component() + " " + high(longest, t) + " of "
+            Classified first = longest;
+            return hold(Reason.SUSTAINING_HIGH, t, () -> t.component() + " " + high(first, t) + " of "
                     + dur(so.sustain()) + " sustain");
         }
         boolean byRise = lead == rising && panic == null && sustained == null;
-        String leadText = byRise ? rise(lead, t) : high(lead, t);
+        Supplier<String> leadText = () -> byRise ? rise(lead, t) : high(lead, t);
         int current = t.current();
         int max = t.settings().maxReplicas();
         if (current >= max) {
-            return hold(Reason.AT_MAX, t, t.component() + " " + leadText + " but at max-replicas " + max);
+            return hold(Reason.AT_MAX, t, () -> t.component() + " " + leadText.get() + " but at max-replicas " + max);
         }
         boolean cooling = t.within(t.state().lastScaleOut(), so.cooldown());
         Instant roseAt = t.state().readyRoseAt();
         boolean fresh = t.within(roseAt, so.cooldown());
         if (fresh || (cooling && panic == null)) {
-            String why = fresh
+            return hold(Reason.SCALE_OUT_COOLDOWN, t, () -> t.component() + " " + leadText.get() + "; " + (fresh
                     ? t.ready() + " ready since " + dur(Duration.between(roseAt, t.now()))
                     + " ago, the signals still average the replicas before; scale-out cooldown "
                     + dur(t.left(roseAt, so.cooldown())) + " left of " + dur(so.cooldown())
                     : "scale-out cooldown " + dur(t.left(t.state().lastScaleOut(), so.cooldown())) + " left of "
-                    + dur(so.cooldown());
-            return hold(Reason.SCALE_OUT_COOLDOWN, t, t.component() + " " + leadText + "; " + why);
+                    + dur(so.cooldown())));
         }
         Classified top = null;
         for (Classified c : t.signals()) {
@@ -340,9 +345,9 @@ final class Stages {
                 top = c;
             }
         }
+        Classified sizedBy = top;
         int basis = t.ready() > 0 ? t.ready() : current;
-        int wanted = (int) Math.ceil(basis * ratio(top) - EPSILON);
-        String sizing = "ceil(" + basis + " x " + num(top.v()) + "/" + num(top.band().target()) + ") = " + wanted;
+        int wanted = (int) Math.ceil(basis * ratio(sizedBy) - EPSILON);
         if (t.ready() < current) {
             Classified stillHigh = null;
             for (Classified c : t.signals()) {
@@ -352,7 +357,7 @@ final class Stages {
                 }
             }
             if (stillHigh == null) {
-                return hold(Reason.AWAITING_READY, t, t.component() + " " + leadText + "; " + current
+                return hold(Reason.AWAITING_READY, t, () -> t.component() + " " + leadText.get() + "; " + current
                         + " requested, " + t.ready() + " ready: " + lead.name() + " " + num(lead.v()) + " x " + basis
                         + "/" + current + " = " + num(lead.v() * basis / current) + " <= "
                         + num(lead.band().scaleOutAbove()) + " once they serve; waiting for them");
@@ -361,10 +366,10 @@ final class Stages {
         int to = Math.min(max, Math.min(current + so.maxStep(), Math.max(current + 1, wanted)));
         boolean usedPanic = panic != null && (cooling || sustained == null);
         Reason reason = usedPanic ? Reason.PANIC : byRise ? Reason.SIGNAL_RISING : Reason.SIGNAL_HIGH;
-        String why = leadText
-                + (usedPanic ? " above panic line " + num(so.panicAbove() * lead.band().scaleOutAbove()) : "");
-        return Optional.of(new Proposal(reason, to, t.component() + " " + why + "; "
-                + current + " -> " + to + " (" + sizing + ", max-step " + so.maxStep() + ")"));
+        return Optional.of(new Proposal(reason, to, () -> t.component() + " " + leadText.get()
+                + (usedPanic ? " above panic line " + num(so.panicAbove() * lead.band().scaleOutAbove()) : "") + "; "
+                + current + " -> " + to + " (ceil(" + basis + " x " + num(sizedBy.v()) + "/"
+                + num(sizedBy.band().target()) + ") = " + wanted + ", max-step " + so.maxStep() + ")"));
     }
 
     /**
@@ -415,9 +420,9 @@ final class Stages {
     static Optional<Proposal> scaleIn(Tick t) {
         if (!allKnown(t)) {
             if (t.any(SignalState.LOW) && t.any(SignalState.UNKNOWN) && !t.any(SignalState.IN_BAND)) {
-                String unknown = t.signals().stream().filter(c -> !c.known())
-                        .map(c -> c.name() + " unknown (" + c.problem() + ")").collect(Collectors.joining(", "));
-                return hold(Reason.PARTIAL_DATA, t, t.component() + " " + lows(t) + " but " + unknown
+                return hold(Reason.PARTIAL_DATA, t, () -> t.component() + " " + lows(t) + " but "
+                        + t.signals().stream().filter(c -> !c.known())
+                        .map(c -> c.name() + " unknown (" + c.problem() + ")").collect(Collectors.joining(", "))
                         + "; never scaling in on partial data");
             }
             return Optional.empty();
@@ -430,19 +435,18 @@ final class Stages {
         }
         int current = t.current();
         if (!t.observation().alerts().isEmpty()) {
-            String names = t.observation().alerts().stream().map(ActiveAlert::name).distinct()
-                    .collect(Collectors.joining(", "));
-            return hold(Reason.ALERT_BLOCKS_SCALE_IN, t, "alert " + names + " firing blocks scale-in of "
+            return hold(Reason.ALERT_BLOCKS_SCALE_IN, t, () -> "alert " + t.observation().alerts().stream()
+                    .map(ActiveAlert::name).distinct().collect(Collectors.joining(", ")) + " firing blocks scale-in of "
                     + t.component());
         }
         if (current <= t.settings().minReplicas()) {
-            return hold(Reason.AT_MIN, t, t.component() + " " + averages(t) + " but at min-replicas "
+            return hold(Reason.AT_MIN, t, () -> t.component() + " " + averages(t) + " but at min-replicas "
                     + t.settings().minReplicas());
         }
         ScaleInSettings si = t.settings().scaleIn();
         Instant since = t.state().knownSince() != null ? t.state().knownSince() : t.now();
         if (t.within(since, si.sustain())) {
-            return hold(Reason.SUSTAINING_LOW, t, t.component() + " " + averages(t) + " over "
+            return hold(Reason.SUSTAINING_LOW, t, () -> t.component() + " " + averages(t) + " over "
                     + dur(Duration.between(since, t.now())) + " of " + dur(si.sustain()) + " sustain");
         }
         Optional<Proposal> gate = stepDownGate(t);
@@ -453,12 +457,12 @@ final class Stages {
             double value = Math.max(c.v(), average(t, c));
             double projected = value * ready / (ready - 1.0);
             if (projected > c.band().target()) {
-                return hold(Reason.SCALE_IN_WOULD_OVERLOAD, t, "removing one of " + ready + " " + t.component()
+                return hold(Reason.SCALE_IN_WOULD_OVERLOAD, t, () -> "removing one of " + ready + " " + t.component()
                         + " would put " + c.name() + " at " + num(value) + (value == c.v() ? "" : " (average)") + " x "
                         + ready + "/" + (ready - 1) + " = " + num(projected) + " > target " + num(c.band().target()));
             }
         }
-        return Optional.of(new Proposal(Reason.SIGNALS_LOW, current - 1, t.component() + " " + averages(t)
+        return Optional.of(new Proposal(Reason.SIGNALS_LOW, current - 1, () -> t.component() + " " + averages(t)
                 + " over the last " + dur(si.sustain()) + "; " + current + " -> " + (current - 1)
                 + ", one node at a time"));
     }
@@ -486,23 +490,23 @@ final class Stages {
         ScaleInSettings si = t.settings().scaleIn();
         TargetState st = t.state();
         if (st.backoffUntil() != null && t.now().isBefore(st.backoffUntil())) {
-            return hold(Reason.SCALE_IN_BACKOFF, t, t.component() + " scale-in backed off for "
+            return hold(Reason.SCALE_IN_BACKOFF, t, () -> t.component() + " scale-in backed off for "
                     + dur(Duration.between(t.now(), st.backoffUntil())) + " more after a rolled-back step-down");
         }
         if (t.within(st.lastScaleOut(), si.delayAfterScaleOut())) {
-            return hold(Reason.SCALE_IN_DELAY_AFTER_SCALE_OUT, t, t.component() + " scaled out "
+            return hold(Reason.SCALE_IN_DELAY_AFTER_SCALE_OUT, t, () -> t.component() + " scaled out "
                     + dur(Duration.between(st.lastScaleOut(), t.now())) + " ago; no step-down for "
                     + dur(t.left(st.lastScaleOut(), si.delayAfterScaleOut())) + " more");
         }
         if (t.within(st.lastScaleIn(), si.cooldown())) {
-            return hold(Reason.SCALE_IN_COOLDOWN, t, t.component() + " stepped down "
+            return hold(Reason.SCALE_IN_COOLDOWN, t, () -> t.component() + " stepped down "
                     + dur(Duration.between(st.lastScaleIn(), t.now())) + " ago; scale-in cooldown "
                     + dur(t.left(st.lastScaleIn(), si.cooldown())) + " left of " + dur(si.cooldown()));
         }
         if (!settled(t)) {
             Instant since = st.settleWaitSince() != null ? st.settleWaitSince() : t.now();
             if (t.within(since, si.settleTimeout())) {
-                return hold(Reason.SETTLING, t, t.component() + " not settled (" + t.ready() + " of " + t.current()
+                return hold(Reason.SETTLING, t, () -> t.component() + " not settled (" + t.ready() + " of " + t.current()
                         + " ready, data movement " + t.observation().settle().name().toLowerCase(java.util.Locale.ROOT)
                         + ") for " + dur(Duration.between(since, t.now())) + " of " + dur(si.settleTimeout()));
             }
@@ -517,7 +521,10 @@ final class Stages {
 
     /** The last stage: nothing asked for a change. */
     static Optional<Proposal> inBand(Tick t) {
-        // The commonest decision of all, so built without streams.
+        return hold(Reason.IN_BAND, t, () -> inBandMessage(t));
+    }
+
+    private static String inBandMessage(Tick t) {
         StringBuilder b = new StringBuilder(96).append(t.component()).append(' ');
         if (t.signals().isEmpty()) {
             b.append("has no signals");
@@ -531,13 +538,14 @@ final class Stages {
                 b.append(" unknown (").append(c.problem()).append(')');
             }
         }
-        return hold(Reason.IN_BAND, t, b.append(" within bands").toString());
+        return b.append(" within bands").toString();
     }
 
     // ---- message helpers ----
 
-    private static Optional<Proposal> hold(Reason reason, Tick t, String message) {
-        return Optional.of(new Proposal(reason, t.current(), message + "; holding at " + t.current()));
+    private static Optional<Proposal> hold(Reason reason, Tick t, Supplier<String> message) {
+        int current = t.current();
+        return Optional.of(new Proposal(reason, current, () -> message.get() + "; holding at " + current));
     }
 
     private static String rise(Classified c, Tick t) {

@@ -4,10 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Message;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.ReplicaStatus;
 import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.SignalMap;
 import io.github.milvusautoscaler.core.SignalReading;
 import io.github.milvusautoscaler.core.SignalState;
 import io.github.milvusautoscaler.core.Target;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.function.Supplier;
 
 /**
  * The Kubernetes HorizontalPodAutoscaler controller for one HPA with one CPU Resource metric
@@ -151,69 +154,89 @@ public final class HpaPolicy implements SimPolicy {
         requireNonNull(status, "status");
         requireNonNull(now, "now");
         long t = now.toEpochMilli();
-        int current = status.current();
         Signal cpu = observation.signals().get(SimulatedComponent.CPU);
-        Map<String, SignalReading> readings = readings(cpu);
         int fresh = trackPods(status, t);
+        Verdict v = sync(cpu, status, fresh, t);
+        int from = status.current();
+        Message message = Message.lazy(v.message());
+        if (v.to() == from) {
+            lastHold = v.reason();
+            return new Decision(target, now, Action.HOLD, from, from, v.reason(), message, readings(cpu), false);
+        }
+        storeScaleEvent(from, v.to(), t);
+        trackWrite(status, v.to(), t);
+        Action action = v.to() > from ? Action.SCALE_OUT : Action.SCALE_IN;
+        // BELOW_MIN/ABOVE_MAX carry their own direction; anything else follows the sign of the change.
+        Reason r = v.reason().action() == action ? v.reason()
+                : action == Action.SCALE_OUT ? Reason.SIGNAL_HIGH : Reason.SIGNALS_LOW;
+        return new Decision(target, now, action, from, v.to(), r, message, readings(cpu), false);
+    }
+
+    /** What one tick settles on: the replicas to have (the current count to hold), why, and the sentence. */
+    private record Verdict(Reason reason, int to, Supplier<String> message) {
+    }
+
+    /** The controller's sync (see the class comment), or the last verdict's reason between syncs. */
+    private Verdict sync(Signal cpu, ReplicaStatus status, int fresh, long t) {
+        int current = status.current();
         if (lastSyncMillis != Long.MIN_VALUE && t - lastSyncMillis < syncMillis) {
-            return hold(now, status, lastHold, readings, name + ": between syncs (every " + syncMillis / 1000 + "s)");
+            return new Verdict(lastHold, current, () -> name + ": between syncs (every " + syncMillis / 1000 + "s)");
         }
         lastSyncMillis = t;
         if (recommendations.isEmpty()) {
             recommendations.add(new long[] {current, t});
         }
         if (current == 0) {
-            return hold(now, status, Reason.PAUSED, readings,
-                    name + ": scaling is disabled since the replica count of the target is zero");
+            return new Verdict(Reason.PAUSED, current,
+                    () -> name + ": scaling is disabled since the replica count of the target is zero");
         }
         if (current > maxReplicas) {
-            return scale(now, status, maxReplicas, Reason.ABOVE_MAX, readings,
-                    name + ": current replicas above maxReplicas " + maxReplicas + "; " + current + " -> " + maxReplicas);
+            return new Verdict(Reason.ABOVE_MAX, maxReplicas, () -> name + ": current replicas above maxReplicas "
+                    + maxReplicas + "; " + current + " -> " + maxReplicas);
         }
         if (current < minReplicas) {
-            return scale(now, status, minReplicas, Reason.BELOW_MIN, readings,
-                    name + ": current replicas below minReplicas " + minReplicas + "; " + current + " -> " + minReplicas);
+            return new Verdict(Reason.BELOW_MIN, minReplicas, () -> name + ": current replicas below minReplicas "
+                    + minReplicas + "; " + current + " -> " + minReplicas);
         }
         if (cpu == null || !cpu.isKnown()) {
-            String why = cpu == null ? "no cpu signal" : cpu.problem();
-            return hold(now, status, Reason.ALL_SIGNALS_UNKNOWN, readings,
-                    name + ": failed to get cpu utilization (" + why + "); the controller does not scale without metrics");
+            return new Verdict(Reason.ALL_SIGNALS_UNKNOWN, current, () -> name + ": failed to get cpu utilization ("
+                    + (cpu == null ? "no cpu signal" : cpu.problem()) + "); the controller does not scale without metrics");
         }
         int ready = Math.max(0, status.ready() - fresh);
         if (ready == 0) {
-            return hold(now, status, Reason.ALL_SIGNALS_UNKNOWN, readings,
-                    name + ": did not receive metrics for any ready pods");
+            return new Verdict(Reason.ALL_SIGNALS_UNKNOWN, current,
+                    () -> name + ": did not receive metrics for any ready pods");
         }
         int utilization = percentOf(cpu.value().getAsDouble());
         int proposal = resourceReplicas(current, ready, utilization);
         int stabilized = stabilize(current, proposal, t);
         int desired = limitRate(current, stabilized, t);
-        String numbers = name + ": cpu " + utilization + "% of request vs target " + targetPercent + "% on " + ready
-                + " ready of " + current + " pods" + (fresh > 0 ? " (" + fresh + " just ready, ignored)" : "")
-                + "; recommendation " + proposal;
-        if (desired > current) {
-            return scale(now, status, desired, Reason.SIGNAL_HIGH, readings, numbers + "; " + current + " -> " + desired);
-        }
-        if (desired < current) {
-            return scale(now, status, desired, Reason.SIGNALS_LOW, readings, numbers + "; " + current + " -> " + desired);
+        Supplier<String> numbers = () -> name + ": cpu " + utilization + "% of request vs target " + targetPercent
+                + "% on " + ready + " ready of " + current + " pods"
+                + (fresh > 0 ? " (" + fresh + " just ready, ignored)" : "") + "; recommendation " + proposal;
+        if (desired != current) {
+            return new Verdict(desired > current ? Reason.SIGNAL_HIGH : Reason.SIGNALS_LOW, desired,
+                    () -> numbers.get() + "; " + current + " -> " + desired);
         }
         if (proposal == current) {
-            return hold(now, status, Reason.IN_BAND, readings, numbers + "; within tolerance or no change; " + current + " replicas");
+            return new Verdict(Reason.IN_BAND, current,
+                    () -> numbers.get() + "; within tolerance or no change; " + current + " replicas");
         }
         if (proposal > current) {
             return current >= maxReplicas
-                    ? hold(now, status, Reason.AT_MAX, readings, numbers + "; at maxReplicas " + maxReplicas)
-                    : hold(now, status, Reason.SCALE_OUT_COOLDOWN, readings,
-                    numbers + "; ScaleUpLimit: no more pods this period; " + current + " replicas");
+                    ? new Verdict(Reason.AT_MAX, current, () -> numbers.get() + "; at maxReplicas " + maxReplicas)
+                    : new Verdict(Reason.SCALE_OUT_COOLDOWN, current,
+                    () -> numbers.get() + "; ScaleUpLimit: no more pods this period; " + current + " replicas");
         }
         if (stabilized >= current) {
-            return hold(now, status, Reason.SUSTAINING_LOW, readings, numbers + "; ScaleDownStabilized: highest"
-                    + " recommendation of the last " + downWindowMillis / 1000 + "s is " + stabilized + "; " + current + " replicas");
+            return new Verdict(Reason.SUSTAINING_LOW, current, () -> numbers.get() + "; ScaleDownStabilized: highest"
+                    + " recommendation of the last " + downWindowMillis / 1000 + "s is " + stabilized + "; " + current
+                    + " replicas");
         }
         return current <= minReplicas
-                ? hold(now, status, Reason.AT_MIN, readings, numbers + "; at minReplicas " + minReplicas)
-                : hold(now, status, Reason.SCALE_IN_COOLDOWN, readings,
-                numbers + "; ScaleDownLimit: no fewer pods this period; " + current + " replicas");
+                ? new Verdict(Reason.AT_MIN, current, () -> numbers.get() + "; at minReplicas " + minReplicas)
+                : new Verdict(Reason.SCALE_IN_COOLDOWN, current,
+                () -> numbers.get() + "; ScaleDownLimit: no fewer pods this period; " + current + " replicas");
     }
 
     /** CPU fraction to the controller's integer percent: 0.29 is 29, not 28.999... truncated to 28. */
@@ -395,30 +418,12 @@ public final class HpaPolicy implements SimPolicy {
 
     private Map<String, SignalReading> readings(Signal cpu) {
         if (cpu == null || !cpu.isKnown()) {
-            return Map.of(SimulatedComponent.CPU, new SignalReading(OptionalDouble.empty(), SignalState.UNKNOWN));
+            return SignalMap.of(SimulatedComponent.CPU, new SignalReading(OptionalDouble.empty(), SignalState.UNKNOWN));
         }
         double value = cpu.value().getAsDouble();
         double ratio = (double) percentOf(value) / targetPercent;
         SignalState state = ratio > 1 + tolerance ? SignalState.HIGH
                 : ratio < 1 - tolerance ? SignalState.LOW : SignalState.IN_BAND;
-        return Map.of(SimulatedComponent.CPU, new SignalReading(cpu.value(), state));
-    }
-
-    private Decision scale(Instant now, ReplicaStatus status, int to, Reason reason, Map<String, SignalReading> readings,
-                           String message) {
-        int from = status.current();
-        storeScaleEvent(from, to, now.toEpochMilli());
-        trackWrite(status, to, now.toEpochMilli());
-        Action action = to > from ? Action.SCALE_OUT : Action.SCALE_IN;
-        // BELOW_MIN/ABOVE_MAX carry their own direction; anything else follows the sign of the change.
-        Reason r = reason.action() == action ? reason : (action == Action.SCALE_OUT ? Reason.SIGNAL_HIGH : Reason.SIGNALS_LOW);
-        return new Decision(target, now, action, from, to, r, message, readings, false);
-    }
-
-    private Decision hold(Instant now, ReplicaStatus status, Reason reason, Map<String, SignalReading> readings,
-                          String message) {
-        int current = status.current();
-        lastHold = reason;
-        return new Decision(target, now, Action.HOLD, current, current, reason, message, readings, false);
+        return SignalMap.of(SimulatedComponent.CPU, new SignalReading(cpu.value(), state));
     }
 }

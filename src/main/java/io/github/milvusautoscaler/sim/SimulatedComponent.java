@@ -14,12 +14,11 @@ import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.ReplicaStatus;
 import io.github.milvusautoscaler.core.Settle;
 import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.SignalMap;
 import io.github.milvusautoscaler.core.Target;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -170,13 +169,13 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
         long newest = Math.min(lastScrape, Math.floorDiv(atMillis, intervalMillis));
         long oldest = Math.max(firstScrape, Math.max(lastScrape - ring + 1,
                 Math.floorDiv(atMillis - windowMillis, intervalMillis) + 1));
-        Map<String, Signal> signals = new LinkedHashMap<>(4);
+        SignalMap.Builder<Signal> signals = SignalMap.builder(3);
         if (newest < oldest) {
             String problem = "no sample in the last " + Duration.ofMillis(windowMillis).toSeconds() + "s";
             signals.put(CPU, Signal.unknown(CPU, problem));
             signals.put(MEMORY, Signal.unknown(MEMORY, problem));
             signals.put(QPS, Signal.unknown(QPS, problem));
-            return new Observation(target, at, signals, Settle.UNKNOWN, Health.UNKNOWN, List.of());
+            return new Observation(target, at, signals.build(), Settle.UNKNOWN, Health.UNKNOWN, List.of());
         }
         int n = slot(newest);
         int readyThen = sampleReady[n];
@@ -204,7 +203,7 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
         }
         Settle settle = sampleDraining[n] ? Settle.BUSY : Settle.QUIET;
         Health health = sampleOverloaded[n] ? Health.FAILING : Health.OK;
-        return new Observation(target, at, signals, settle, health, List.of());
+        return new Observation(target, at, signals.build(), settle, health, List.of());
     }
 
     @Override
@@ -412,7 +411,7 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
 
     private void checkTarget(Target t) {
         requireNonNull(t, "target");
-        if (!t.equals(target)) {
+        if (t != target && !t.equals(target)) {
             throw new IllegalArgumentException("this simulated component is " + target + ", not " + t);
         }
     }

@@ -100,7 +100,7 @@ class KubernetesEventSinkTest {
         JsonObject event = events.get(0);
         assertEquals(eventReason, event.get("reason").getAsString());
         assertEquals("Normal", event.get("type").getAsString());
-        assertEquals(decision.message(), event.get("message").getAsString());
+        assertEquals(decision.message().text(), event.get("message").getAsString());
         JsonObject involved = event.getAsJsonObject("involvedObject");
         assertEquals(kind, involved.get("kind").getAsString());
         assertEquals(apiVersion, involved.get("apiVersion").getAsString());
@@ -152,7 +152,7 @@ class KubernetesEventSinkTest {
         assertEquals("ScaleFailed", events.get(0).get("reason").getAsString());
         assertEquals("Warning", events.get(0).get("type").getAsString());
         String message = events.get(0).get("message").getAsString();
-        assertTrue(message.startsWith(decision.message()), message);
+        assertTrue(message.startsWith(decision.message().text()), message);
         assertTrue(message.contains("FORBIDDEN"), message);
         assertEquals(RELEASE + "-milvus-querynode", events.get(0).getAsJsonObject("involvedObject").get("name")
                 .getAsString(), "named from the template before any read");

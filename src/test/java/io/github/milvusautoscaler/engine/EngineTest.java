@@ -142,7 +142,7 @@ class EngineTest {
         Decision a = e.tick(new EngineTarget(A, policy()));
         assertEquals(Reason.TARGET_UNAVAILABLE, a.reason());
         assertNull(a.from());
-        assertTrue(a.message().contains("not found"), a.message());
+        assertTrue(a.message().text().contains("not found"), a.message().text());
         assertEquals(Reason.SIGNAL_HIGH, e.tick(new EngineTarget(B, policy())).reason());
     }
 

@@ -330,11 +330,11 @@ class PolicyReasonTest {
         Scene s = Scene.scene();
         setup.accept(s);
         Decision d = s.decide().decision();
-        assertEquals(reason, d.reason(), d.message());
+        assertEquals(reason, d.reason(), d.message().text());
         assertEquals(reason.action(), d.action());
-        assertEquals(to, d.to(), d.message());
+        assertEquals(to, d.to(), d.message().text());
         assertEquals(s.current, d.from());
-        assertTrue(d.message().matches(".*\\d.*"), "message names the numbers: " + d.message());
+        assertTrue(d.message().text().matches(".*\\d.*"), "message names the numbers: " + d.message().text());
     }
 
     @Test

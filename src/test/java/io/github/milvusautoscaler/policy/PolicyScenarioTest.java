@@ -142,7 +142,7 @@ class PolicyScenarioTest {
             s.at(T0.plusSeconds(t)).allUnknown();
             Decision d = s.step().decision();
             assertEquals(Reason.ALL_SIGNALS_UNKNOWN, d.reason());
-            assertTrue(d.message().contains("prometheus timeout"), d.message());
+            assertTrue(d.message().text().contains("prometheus timeout"), d.message().text());
         }
         // Back at 690s: the 10m scale-in wait starts again, so no step-down before 690 + 600 = 1290s.
         for (int t = 690; t < 1290; t += TICK) {

@@ -232,7 +232,7 @@ class HpaPolicyTest {
         for (double s = 240; s <= t; s += 15) {
             d = tick(p, s, 4, 4, s == t ? cpu : 1.0);
         }
-        assertEquals(action, d.action(), d.message());
+        assertEquals(action, d.action(), d.message().text());
         assertEquals(to, d.to());
     }
 
