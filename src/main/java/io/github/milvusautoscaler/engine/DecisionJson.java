@@ -1,11 +1,14 @@
 package io.github.milvusautoscaler.engine;
 
-import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
+import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonWriter;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.SignalReading;
-import java.time.format.DateTimeFormatter;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
@@ -19,31 +22,59 @@ public final class DecisionJson {
     private DecisionJson() {
     }
 
-    /** One decision as a single-line JSON object (no trailing newline). */
+    /**
+     * One decision as a single-line JSON object (no trailing newline), streamed rather than built
+     * as a tree: the simulator writes tens of thousands of these per run.
+     */
     public static String toJsonLine(Decision d) {
-        return toJson(d).toString();
+        StringWriter out = new StringWriter(256);
+        try {
+            JsonWriter w = new JsonWriter(out);
+            w.setStrictness(Strictness.LENIENT);
+            write(d, w);
+            w.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("a StringWriter cannot fail", e);
+        }
+        return out.toString();
     }
 
-    /** One decision as a JSON object, for embedding in status responses. */
+    /** One decision as a JSON object, for embedding in status responses: the same fields as a log line. */
     public static JsonObject toJson(Decision d) {
-        JsonObject o = new JsonObject();
-        o.addProperty("time", DateTimeFormatter.ISO_INSTANT.format(d.time()));
-        o.addProperty("target", d.target().id());
-        o.addProperty("action", d.action().name());
-        o.add("from", d.from() == null ? JsonNull.INSTANCE : new JsonPrimitive(d.from()));
-        o.add("to", d.to() == null ? JsonNull.INSTANCE : new JsonPrimitive(d.to()));
-        o.addProperty("reason", d.reason().name());
-        o.addProperty("message", d.message().text());
-        JsonObject signals = new JsonObject();
+        return JsonParser.parseString(toJsonLine(d)).getAsJsonObject();
+    }
+
+    private static void write(Decision d, JsonWriter w) throws IOException {
+        w.beginObject();
+        w.name("time").value(d.time().toString());
+        w.name("target").value(d.target().id());
+        w.name("action").value(d.action().name());
+        nullable(w.name("from"), d.from());
+        nullable(w.name("to"), d.to());
+        w.name("reason").value(d.reason().name());
+        w.name("message").value(d.message().text());
+        w.name("signals").beginObject();
         for (Map.Entry<String, SignalReading> e : d.signals().entrySet()) {
-            JsonObject s = new JsonObject();
             SignalReading r = e.getValue();
-            s.add("value", r.value().isPresent() ? new JsonPrimitive(r.value().getAsDouble()) : JsonNull.INSTANCE);
-            s.addProperty("state", r.state().name());
-            signals.add(e.getKey(), s);
+            w.name(e.getKey()).beginObject();
+            if (r.value().isPresent()) {
+                w.name("value").value(r.value().getAsDouble());
+            } else {
+                w.name("value").nullValue();
+            }
+            w.name("state").value(r.state().name());
+            w.endObject();
         }
-        o.add("signals", signals);
-        o.addProperty("dryRun", d.dryRun());
-        return o;
+        w.endObject();
+        w.name("dryRun").value(d.dryRun());
+        w.endObject();
+    }
+
+    private static void nullable(JsonWriter w, Integer value) throws IOException {
+        if (value == null) {
+            w.nullValue();
+        } else {
+            w.value(value.longValue());
+        }
     }
 }
