@@ -56,7 +56,27 @@ public final class SignalMap<V> extends AbstractMap<String, V> {
 
     /** A map of one signal. */
     public static <V> SignalMap<V> of(String name, V value) {
-        return new Builder<V>(1).put(name, value).build();
+        return checked(new String[] {name}, new Object[] {value});
+    }
+
+    /** A map of three signals, in this order: what the simulator observes every tick. */
+    public static <V> SignalMap<V> of(String name1, V value1, String name2, V value2, String name3, V value3) {
+        return checked(new String[] {name1, name2, name3}, new Object[] {value1, value2, value3});
+    }
+
+    private static <V> SignalMap<V> checked(String[] names, Object[] values) {
+        for (int i = 0; i < names.length; i++) {
+            String name = requireNonNull(names[i], "signal name");
+            if (values[i] == null) {
+                throw new NullPointerException("value of signal " + name);
+            }
+            for (int j = 0; j < i; j++) {
+                if (names[j].equals(name)) {
+                    throw new IllegalArgumentException("signal " + name + " given twice");
+                }
+            }
+        }
+        return new SignalMap<>(names, values);
     }
 
     /** A builder expecting about {@code expected} signals. */
@@ -145,7 +165,9 @@ public final class SignalMap<V> extends AbstractMap<String, V> {
                 throw new IllegalStateException("this builder already built its map");
             }
             requireNonNull(name, "signal name");
-            requireNonNull(value, () -> "value of signal " + name);
+            if (value == null) {
+                throw new NullPointerException("value of signal " + name);
+            }
             for (int i = 0; i < size; i++) {
                 if (names[i].equals(name)) {
                     throw new IllegalArgumentException("signal " + name + " given twice");

@@ -122,8 +122,9 @@ public final class Policy {
 
     /** State changes that hold whether or not a write happens: settle wait, expired windows, alert keys. */
     private static TargetState housekeeping(Tick t, TargetState s, Proposal p) {
-        TargetState out = s.withSettleWaitSince(Stages.settled(t) ? null
-                : s.settleWaitSince() != null ? s.settleWaitSince() : t.now());
+        Instant settleWaitSince = Stages.settled(t) ? null
+                : s.settleWaitSince() != null ? s.settleWaitSince() : t.now();
+        TargetState out = settleWaitSince == s.settleWaitSince() ? s : s.withSettleWaitSince(settleWaitSince);
         if (out.verifyUntil() != null && t.now().isAfter(out.verifyUntil())) {
             out = out.withVerifyUntil(null);
         }

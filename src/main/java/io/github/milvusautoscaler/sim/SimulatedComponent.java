@@ -169,41 +169,39 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
         long newest = Math.min(lastScrape, Math.floorDiv(atMillis, intervalMillis));
         long oldest = Math.max(firstScrape, Math.max(lastScrape - ring + 1,
                 Math.floorDiv(atMillis - windowMillis, intervalMillis) + 1));
-        SignalMap.Builder<Signal> signals = SignalMap.builder(3);
         if (newest < oldest) {
             String problem = "no sample in the last " + Duration.ofMillis(windowMillis).toSeconds() + "s";
-            signals.put(CPU, Signal.unknown(CPU, problem));
-            signals.put(MEMORY, Signal.unknown(MEMORY, problem));
-            signals.put(QPS, Signal.unknown(QPS, problem));
-            return new Observation(target, at, signals.build(), Settle.UNKNOWN, Health.UNKNOWN, List.of());
+            return new Observation(target, at, SignalMap.of(CPU, Signal.unknown(CPU, problem), MEMORY,
+                    Signal.unknown(MEMORY, problem), QPS, Signal.unknown(QPS, problem)), Settle.UNKNOWN,
+                    Health.UNKNOWN, List.of());
         }
         int n = slot(newest);
         int readyThen = sampleReady[n];
         Duration age = Duration.ofMillis(atMillis - newest * intervalMillis);
+        Signal cpu;
+        Signal memory;
+        Signal qps;
         if (readyThen == 0) {
             String problem = "no ready " + target.component() + " pods";
-            signals.put(CPU, Signal.unknown(CPU, problem));
-            signals.put(MEMORY, Signal.unknown(MEMORY, problem));
-            signals.put(QPS, Signal.unknown(QPS, problem));
+            cpu = Signal.unknown(CPU, problem);
+            memory = Signal.unknown(MEMORY, problem);
+            qps = Signal.unknown(QPS, problem);
+        } else if (newest > oldest) {
+            int o = slot(oldest);
+            double span = (newest - oldest) * intervalSeconds;
+            cpu = Signal.known(CPU, (sampleBusy[n] - sampleBusy[o]) / span, readyThen, age);
+            memory = Signal.known(MEMORY, memoryFraction(readyThen), readyThen, age);
+            qps = Signal.known(QPS, (sampleRequests[n] - sampleRequests[o]) / span / readyThen, 0, age);
         } else {
-            if (newest > oldest) {
-                int o = slot(oldest);
-                double span = (newest - oldest) * intervalSeconds;
-                double cpu = (sampleBusy[n] - sampleBusy[o]) / span;
-                double qps = (sampleRequests[n] - sampleRequests[o]) / span / readyThen;
-                signals.put(CPU, Signal.known(CPU, cpu, readyThen, age));
-                signals.put(MEMORY, Signal.known(MEMORY, memoryFraction(readyThen), readyThen, age));
-                signals.put(QPS, Signal.known(QPS, qps, 0, age));
-            } else {
-                String problem = "rate() needs two samples in the last " + windowMillis / 1000 + "s, found one";
-                signals.put(CPU, Signal.unknown(CPU, problem));
-                signals.put(MEMORY, Signal.known(MEMORY, memoryFraction(readyThen), readyThen, age));
-                signals.put(QPS, Signal.unknown(QPS, problem));
-            }
+            String problem = "rate() needs two samples in the last " + windowMillis / 1000 + "s, found one";
+            cpu = Signal.unknown(CPU, problem);
+            memory = Signal.known(MEMORY, memoryFraction(readyThen), readyThen, age);
+            qps = Signal.unknown(QPS, problem);
         }
         Settle settle = sampleDraining[n] ? Settle.BUSY : Settle.QUIET;
         Health health = sampleOverloaded[n] ? Health.FAILING : Health.OK;
-        return new Observation(target, at, signals.build(), settle, health, List.of());
+        return new Observation(target, at, SignalMap.of(CPU, cpu, MEMORY, memory, QPS, qps), settle, health,
+                List.of());
     }
 
     @Override

@@ -130,18 +130,18 @@ public final class Simulation {
     }
 
     /**
-     * Runs every tick, one thread per policy (see {@link SimulationRun#runToEnd}), and returns the
-     * scorecards and chart series.
+     * Runs every tick, lanes in parallel on {@link SimulationRun#defaultThreads()} threads, and
+     * returns the scorecards and chart series.
      */
     public SimulationResult run(RunListener listener) {
-        return run(listener, true);
+        return run(listener, SimulationRun.defaultThreads());
     }
 
-    /** Runs every tick, on one thread when {@code parallel} is false; the results are the same. */
-    public SimulationResult run(RunListener listener, boolean parallel) {
+    /** Runs every tick with the lanes on up to {@code threads} threads; the results are the same for any count. */
+    public SimulationResult run(RunListener listener, int threads) {
         requireNonNull(listener, "listener");
         SimulationRun run = start();
-        run.runToEnd(listener, parallel);
+        run.runToEnd(listener, threads);
         return run.result();
     }
 

@@ -102,21 +102,34 @@ public final class SimulationRun {
     }
 
     /**
-     * Runs every remaining tick. With {@code parallel}, each policy's lane runs on its own thread
-     * (up to the number of processors): lanes share nothing but the read-only demand curve, so
-     * results are identical either way and a three-policy year takes about a third of the time.
-     * {@link RunListener#decision} then comes from several threads, one per policy.
+     * Lane threads for a run on this machine: one fewer than the processors, at least one. The
+     * spare processor is for the JIT compiler, busy for most of a run: on 2 cores the three-policy
+     * nyc_taxi year took 6.6 s with the lanes in turn on one thread and 7.8 s with two lane threads
+     * competing with it (median of 4 runs each).
      */
-    public void runToEnd(RunListener listener, boolean parallel) {
+    public static int defaultThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+    }
+
+    /**
+     * Runs every remaining tick, the policies' lanes on up to {@code threads} threads: lanes share
+     * nothing but the read-only demand curve, so results are identical however many run at once.
+     * {@link RunListener#decision} comes from several threads, one per policy, when more than one
+     * runs.
+     */
+    public void runToEnd(RunListener listener, int threads) {
         requireNonNull(listener, "listener");
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+        }
+        int n = Math.min(threads, lanes.size());
         long from = next;
-        int threads = parallel ? Math.min(lanes.size(), Runtime.getRuntime().availableProcessors()) : 1;
-        if (threads <= 1) {
+        if (n <= 1) {
             for (int i = 0; i < lanes.size(); i++) {
                 runLane(i, from, listener);
             }
         } else {
-            ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
                 Thread t = new Thread(r, "simulation-lane");
                 t.setDaemon(true);
                 return t;
