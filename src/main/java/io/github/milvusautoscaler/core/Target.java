@@ -32,6 +32,15 @@ public record Target(String namespace, String name, Component component, Install
         return namespace + "/" + name;
     }
 
+    /**
+     * From the names and the enums' ordinals rather than the record default, which mixes in the
+     * enums' identity hashes: those differ from run to run, and every tick looks a target up twice.
+     */
+    @Override
+    public int hashCode() {
+        return ((namespace.hashCode() * 31 + name.hashCode()) * 31 + component.ordinal()) * 31 + install.ordinal();
+    }
+
     @Override
     public String toString() {
         return id();
