@@ -1,8 +1,9 @@
 package io.github.milvusautoscaler.actuate;
 
-import io.github.milvusautoscaler.core.LeaderGate;
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.LeaderElectionSettings;
+import io.github.milvusautoscaler.core.LeaderGate;
 import io.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
 import io.kubernetes.client.extended.leaderelection.LeaderElectionRecord;
 import io.kubernetes.client.extended.leaderelection.LeaderElector;
@@ -52,7 +53,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LeaderElection.class);
 
-    private final LeaderElectionOptions options;
+    private final LeaderElectionSettings options;
     private final Clock clock;
     private final GatedLock lock;
     private final CountDownLatch closing = new CountDownLatch(1);
@@ -63,7 +64,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
     private Thread thread;
     private Candidacy current;
 
-    private LeaderElection(ApiClient client, LeaderElectionOptions options, Clock clock) {
+    private LeaderElection(ApiClient client, LeaderElectionSettings options, Clock clock) {
         this.options = requireNonNull(options, "options");
         this.clock = requireNonNull(clock, "clock");
         this.lock = options.enabled()
@@ -76,12 +77,12 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
      * An election for this process, namespace and identity resolved from the environment when the
      * options leave them empty; call {@link #start()} to stand as candidate.
      */
-    public static LeaderElection create(ApiClient client, LeaderElectionOptions options, Clock clock) {
+    public static LeaderElection create(ApiClient client, LeaderElectionSettings options, Clock clock) {
         requireNonNull(options, "options");
         if (!options.enabled()) {
             return new LeaderElection(null, options, clock);
         }
-        LeaderElectionOptions resolved = resolve(options, System.getenv(),
+        LeaderElectionSettings resolved = resolve(options, System.getenv(),
                 Path.of(Config.SERVICEACCOUNT_NAMESPACE_PATH), LeaderElection::hostName);
         return new LeaderElection(client, resolved, clock);
     }
@@ -92,7 +93,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
      *
      * @throws IllegalStateException when no namespace can be found, naming every place looked at
      */
-    static LeaderElectionOptions resolve(LeaderElectionOptions options, Map<String, String> env,
+    static LeaderElectionSettings resolve(LeaderElectionSettings options, Map<String, String> env,
                                          Path serviceAccountNamespace, Supplier<String> hostName) {
         String namespace = options.namespace().strip();
         if (namespace.isEmpty()) {
@@ -170,7 +171,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
     }
 
     /** The resolved options (namespace and identity filled in). */
-    public LeaderElectionOptions options() {
+    public LeaderElectionSettings options() {
         return options;
     }
 
@@ -295,7 +296,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
     static final class GatedLock implements Lock {
 
         private final Lock delegate;
-        private final LeaderElectionOptions options;
+        private final LeaderElectionSettings options;
         private final Clock clock;
         private final ReentrantLock operations = new ReentrantLock();
         private final AtomicReference<Instant> renewedAt = new AtomicReference<>();
@@ -303,7 +304,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         private volatile boolean everHeld;
         private volatile boolean forbiddenLogged;
 
-        GatedLock(Lock delegate, LeaderElectionOptions options, Clock clock) {
+        GatedLock(Lock delegate, LeaderElectionSettings options, Clock clock) {
             this.delegate = delegate;
             this.options = options;
             this.clock = clock;

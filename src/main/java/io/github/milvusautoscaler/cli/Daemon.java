@@ -132,7 +132,7 @@ final class Daemon implements AutoCloseable {
         if (s.dryRun()) {
             actuator = new DryRunActuator(actuator);
         }
-        this.leader = LeaderElection.create(client, Wiring.leaderElection(s.kubernetes().leaderElection()), clock);
+        this.leader = LeaderElection.create(client, s.kubernetes().leaderElection(), clock);
 
         this.metrics = new SwappableMetrics();
         metrics.swap(new PrometheusMetricsSource(Wiring.prometheus(s.prometheus()), Wiring.schemes(s),

@@ -1,15 +1,13 @@
 package io.github.milvusautoscaler.cli;
 
-import io.github.milvusautoscaler.core.PrometheusAuth;
 import io.github.milvusautoscaler.actuate.KubernetesOptions;
-import io.github.milvusautoscaler.actuate.LeaderElectionOptions;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.KubernetesSettings;
-import io.github.milvusautoscaler.config.LeaderElectionSettings;
 import io.github.milvusautoscaler.config.PrometheusSettings;
 import io.github.milvusautoscaler.config.SignalQuery;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.PrometheusAuth;
 import io.github.milvusautoscaler.engine.EngineTarget;
 import io.github.milvusautoscaler.metrics.LabelScheme;
 import io.github.milvusautoscaler.metrics.PrometheusEndpoint;
@@ -64,11 +62,6 @@ final class Wiring {
     static KubernetesOptions kubernetes(KubernetesSettings k) {
         return new KubernetesOptions(path(k.kubeconfig()), k.requestTimeout(), k.retry().maxAttempts(),
                 k.retry().initialBackoff(), k.events(), k.helmDeploymentName());
-    }
-
-    static LeaderElectionOptions leaderElection(LeaderElectionSettings l) {
-        return new LeaderElectionOptions(l.enabled(), l.leaseName(), l.namespace(), l.identity(), l.leaseDuration(),
-                l.renewDeadline(), l.retryPeriod());
     }
 
     private static String path(Optional<Path> p) {

@@ -1,7 +1,5 @@
 package io.github.milvusautoscaler.config;
 
-import io.github.milvusautoscaler.core.PrometheusAuth;
-import io.github.milvusautoscaler.core.AlertRoute;
 import static io.github.milvusautoscaler.config.Rules.atLeast;
 import static io.github.milvusautoscaler.config.Rules.labelName;
 import static io.github.milvusautoscaler.config.Rules.nonBlank;
@@ -13,7 +11,10 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.github.milvusautoscaler.core.ActiveAlert.AlertAction;
+import io.github.milvusautoscaler.core.AlertRoute;
 import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.LeaderElectionSettings;
+import io.github.milvusautoscaler.core.PrometheusAuth;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -213,7 +214,9 @@ final class GlobalReader {
         Field<Duration> retry = n.positiveDuration("retry-period");
         // A leader must give up writing before its Lease can expire, and must try to renew more than once
         // before giving up, or two replicas could write at once.
-        if (duration != null && renew != null && renew.value().compareTo(duration.value()) >= 0) {
+        if (duration != null && duration.value().compareTo(Duration.ofSeconds(1)) < 0) {
+            errors.add(duration, "must be >= 1s: the Lease holds whole seconds");
+        } else if (duration != null && renew != null && renew.value().compareTo(duration.value()) >= 0) {
             errors.add(renew, "must be < lease-duration (" + text(duration) + ")");
         } else if (renew != null && retry != null && retry.value().compareTo(renew.value()) >= 0) {
             errors.add(retry, "must be < renew-deadline (" + text(renew) + ")");

@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.LeaderElectionSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;

@@ -1,12 +1,14 @@
-package io.github.milvusautoscaler.actuate;
+package io.github.milvusautoscaler.core;
 
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 
 /**
- * Leader election on a {@code coordination.k8s.io/v1} Lease, validated once; the values come from
- * {@code milvus-autoscaler.kubernetes.leader-election} in reference.conf.
+ * Which of the daemon's replicas may write: only the holder of a {@code coordination.k8s.io/v1}
+ * Lease. Read from {@code milvus-autoscaler.kubernetes.leader-election} (the config loader reports
+ * each bad value with its file and line) and checked again here, so no other path can build one that
+ * would let two replicas write at once.
  *
  * <p>The three durations must satisfy lease-duration &gt; renew-deadline &gt; retry-period: a
  * leader that has not renewed for renew-deadline (10s by default) stops writing, and a follower
@@ -21,10 +23,10 @@ import java.time.Duration;
  * @param renewDeadline a leader that cannot renew within this stops writing
  * @param retryPeriod   how often candidates try to acquire or renew
  */
-public record LeaderElectionOptions(boolean enabled, String leaseName, String namespace, String identity,
-                                    Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
+public record LeaderElectionSettings(boolean enabled, String leaseName, String namespace, String identity,
+                                     Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
 
-    public LeaderElectionOptions {
+    public LeaderElectionSettings {
         requireNonNull(leaseName, "leaseName");
         requireNonNull(namespace, "namespace");
         requireNonNull(identity, "identity");
@@ -51,9 +53,9 @@ public record LeaderElectionOptions(boolean enabled, String leaseName, String na
         }
     }
 
-    /** A copy with namespace and identity filled in (see {@link LeaderElection#resolve}). */
-    public LeaderElectionOptions withNamespaceAndIdentity(String resolvedNamespace, String resolvedIdentity) {
-        return new LeaderElectionOptions(enabled, leaseName, resolvedNamespace, resolvedIdentity, leaseDuration,
+    /** A copy with namespace and identity filled in (the actuator resolves them from the pod's environment). */
+    public LeaderElectionSettings withNamespaceAndIdentity(String resolvedNamespace, String resolvedIdentity) {
+        return new LeaderElectionSettings(enabled, leaseName, resolvedNamespace, resolvedIdentity, leaseDuration,
                 renewDeadline, retryPeriod);
     }
 }

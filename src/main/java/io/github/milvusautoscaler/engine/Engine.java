@@ -1,12 +1,12 @@
 package io.github.milvusautoscaler.engine;
 
-import io.github.milvusautoscaler.core.LeaderGate;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.DecisionSink;
+import io.github.milvusautoscaler.core.LeaderGate;
 import io.github.milvusautoscaler.core.MetricsSource;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Reason;

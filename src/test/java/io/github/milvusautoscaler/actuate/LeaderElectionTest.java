@@ -1,6 +1,5 @@
 package io.github.milvusautoscaler.actuate;
 
-import io.github.milvusautoscaler.core.LeaderGate;
 import static io.github.milvusautoscaler.actuate.ActuateFixtures.OPERATOR_QN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.LeaderElectionSettings;
+import io.github.milvusautoscaler.core.LeaderGate;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.ReplicaStatus;
-import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
 import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,8 +69,8 @@ class LeaderElectionTest {
         }
     }
 
-    static LeaderElectionOptions options(String identity) {
-        return new LeaderElectionOptions(true, LEASE, OWN_NAMESPACE, identity, LEASE_DURATION, RENEW_DEADLINE, RETRY);
+    static LeaderElectionSettings options(String identity) {
+        return new LeaderElectionSettings(true, LEASE, OWN_NAMESPACE, identity, LEASE_DURATION, RENEW_DEADLINE, RETRY);
     }
 
     /** A candidate whose network the test can cut, as if its pod was partitioned or frozen. */
@@ -251,7 +252,7 @@ class LeaderElectionTest {
     @Test
     void disabledElectionAlwaysLeadsAndTouchesNothing() {
         LeaderElection disabled = LeaderElection.create(ActuateFixtures.client(fake),
-                new LeaderElectionOptions(false, LEASE, "", "", LEASE_DURATION, RENEW_DEADLINE, RETRY), Clock.systemUTC());
+                new LeaderElectionSettings(false, LEASE, "", "", LEASE_DURATION, RENEW_DEADLINE, RETRY), Clock.systemUTC());
         elections.add(disabled);
         disabled.start();
         assertTrue(disabled.isLeader());
@@ -280,7 +281,7 @@ class LeaderElectionTest {
         if (fileContent != null) {
             Files.writeString(file, fileContent + "\n");
         }
-        LeaderElectionOptions resolved = LeaderElection.resolve(new LeaderElectionOptions(true, LEASE, namespace,
+        LeaderElectionSettings resolved = LeaderElection.resolve(new LeaderElectionSettings(true, LEASE, namespace,
                 identity, LEASE_DURATION, RENEW_DEADLINE, RETRY), env, file, () -> "the-host");
         assertEquals(expectedNamespace, resolved.namespace());
         assertEquals(expectedIdentity, resolved.identity());
@@ -288,7 +289,7 @@ class LeaderElectionTest {
 
     @Test
     void missingNamespaceIsAClearError(@TempDir Path dir) {
-        LeaderElectionOptions noNamespace = new LeaderElectionOptions(true, LEASE, "", "pod-1", LEASE_DURATION,
+        LeaderElectionSettings noNamespace = new LeaderElectionSettings(true, LEASE, "", "pod-1", LEASE_DURATION,
                 RENEW_DEADLINE, RETRY);
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> LeaderElection.resolve(noNamespace, Map.of(), dir.resolve("absent"), () -> "h"));
@@ -312,7 +313,7 @@ class LeaderElectionTest {
     @MethodSource("invalidOptions")
     void invalidDurationsAreRefusedNamingTheKey(String name, Duration lease, Duration renew, Duration retry, String key) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new LeaderElectionOptions(true, LEASE, "", "", lease, renew, retry));
+                () -> new LeaderElectionSettings(true, LEASE, "", "", lease, renew, retry));
         assertTrue(e.getMessage().contains("kubernetes.leader-election." + key), e.getMessage());
     }
 }

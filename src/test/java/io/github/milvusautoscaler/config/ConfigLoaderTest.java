@@ -1,7 +1,5 @@
 package io.github.milvusautoscaler.config;
 
-import io.github.milvusautoscaler.core.PrometheusAuth;
-import io.github.milvusautoscaler.core.AlertRoute;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.github.milvusautoscaler.core.ActiveAlert.AlertAction;
+import io.github.milvusautoscaler.core.AlertRoute;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.LeaderElectionSettings;
+import io.github.milvusautoscaler.core.PrometheusAuth;
 import io.github.milvusautoscaler.policy.FallbackSettings;
 import io.github.milvusautoscaler.policy.PolicySettings;
 import io.github.milvusautoscaler.policy.SignalPolicy;

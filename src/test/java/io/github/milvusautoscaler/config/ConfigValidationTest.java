@@ -208,6 +208,11 @@ class ConfigValidationTest {
                         "milvus-autoscaler.kubernetes.leader-election.renew-deadline = 20s",
                         P + "kubernetes.leader-election.renew-deadline = \"20s\" (autoscaler.conf:1): must be <"
                                 + " lease-duration (15s)"),
+                Arguments.of("lease shorter than the second a Lease can hold",
+                        "milvus-autoscaler.kubernetes.leader-election { lease-duration = 500ms, renew-deadline = 300ms,"
+                                + " retry-period = 100ms }",
+                        P + "kubernetes.leader-election.lease-duration = \"500ms\" (autoscaler.conf:1): must be >= 1s:"
+                                + " the Lease holds whole seconds"),
 
                 // --- Prometheus ---
                 Arguments.of("empty Prometheus URL",

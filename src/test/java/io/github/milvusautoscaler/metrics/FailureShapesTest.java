@@ -1,6 +1,5 @@
 package io.github.milvusautoscaler.metrics;
 
-import io.github.milvusautoscaler.core.PrometheusAuth;
 import static io.github.milvusautoscaler.metrics.PromJson.pod;
 import static io.github.milvusautoscaler.metrics.PromJson.scalar;
 import static io.github.milvusautoscaler.metrics.PromJson.vector;
@@ -10,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.PrometheusAuth;
 import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.testsupport.NoDelayServerSocketFactory;
