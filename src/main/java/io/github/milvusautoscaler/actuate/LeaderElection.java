@@ -275,7 +275,8 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
 
     private void newLeader(String identity) {
         observedLeader.set(identity);
-        LOG.info("leader election: Lease {}/{} is held by {}", options.namespace(), options.leaseName(), identity);
+        LOG.info("leader election: Lease {}/{} is held by {}{}", options.namespace(), options.leaseName(), identity,
+                options.identity().equals(identity) ? " (this replica)" : "");
     }
 
     /** One run of the client's elector, which cannot be restarted. */
@@ -382,9 +383,15 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                     return;
                 }
                 LeaderElectionRecord record = delegate.get();
-                if (!options.identity().equals(record.getHolderIdentity())) {
-                    LOG.info("leader election: Lease {}/{} is not held by {} any more; nothing to release",
-                            options.namespace(), options.leaseName(), options.identity());
+                String holder = record.getHolderIdentity();
+                if (holder == null || holder.isEmpty()) {
+                    // The client's elector gives the Lease up itself when it stops as leader.
+                    LOG.info("leader election: Lease {}/{} is released", options.namespace(), options.leaseName());
+                    return;
+                }
+                if (!options.identity().equals(holder)) {
+                    LOG.info("leader election: Lease {}/{} is held by {} now; nothing to release",
+                            options.namespace(), options.leaseName(), holder);
                     return;
                 }
                 LeaderElectionRecord released = new LeaderElectionRecord();

@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
@@ -105,8 +106,11 @@ class RunCommandTest {
                     """.formatted(kubeconfig(kube), port));
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             long started = System.nanoTime();
-            Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    "io.github.milvusautoscaler.cli.Main", "run", "--config", conf.toString())
+            // The shipped logging configuration, not the tests' logback-test.xml.
+            String logback = Path.of(Main.class.getResource("/logback.xml").toURI()).toString();
+            Process p = new ProcessBuilder(java, "-Dlogback.configurationFile=" + logback, "-cp",
+                    System.getProperty("java.class.path"), "io.github.milvusautoscaler.cli.Main", "run", "--config",
+                    conf.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("daemon.log").toFile()).start();
             try {
                 HttpClient http = HttpClient.newHttpClient();
@@ -132,6 +136,11 @@ class RunCommandTest {
                         .orElseThrow().getAsJsonObject("spec");
                 assertTrue(!spec.has("holderIdentity") || spec.get("holderIdentity").isJsonNull()
                         || spec.get("holderIdentity").getAsString().isEmpty(), "lease released: " + spec);
+                // An orderly stop is not an error: one INFO line says the Lease went, and no stack trace follows.
+                String log = Files.readString(dir.resolve("daemon.log"));
+                assertTrue(log.contains("released Lease milvus-autoscaler/milvus-autoscaler")
+                        || log.contains("Lease milvus-autoscaler/milvus-autoscaler is released"), log);
+                assertFalse(log.contains(" ERROR ") || log.contains("\tat "), log);
             } finally {
                 p.destroyForcibly();
             }
