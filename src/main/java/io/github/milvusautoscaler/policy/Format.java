@@ -14,22 +14,47 @@ final class Format {
      * a message for each of a million ticks.
      */
     static String num(double v) {
+        double a = Math.abs(v);
+        return num(v, a >= 100 ? 0 : a >= 10 ? 1 : 2);
+    }
+
+    /**
+     * A comparison the way a person checks it: {@code a op b} with as many more decimals (up to
+     * four) as it takes for the two sides to differ. An average of 0.3996 against a line of 0.40
+     * reads "0.3996 < 0.4000", not "0.40 < 0.40".
+     */
+    static String compare(double a, String op, double b) {
+        double larger = Math.max(Math.abs(a), Math.abs(b));
+        int decimals = larger >= 100 ? 0 : larger >= 10 ? 1 : 2;
+        String left = num(a, decimals);
+        String right = num(b, decimals);
+        while (left.equals(right) && a != b && decimals < 4) {
+            decimals++;
+            left = num(a, decimals);
+            right = num(b, decimals);
+        }
+        return left + " " + op + " " + right;
+    }
+
+    private static String num(double v, int decimals) {
         if (!Double.isFinite(v)) {
             return String.valueOf(v);
         }
-        double a = Math.abs(v);
-        int decimals = a >= 100 ? 0 : a >= 10 ? 1 : 2;
-        long scale = decimals == 0 ? 1 : decimals == 1 ? 10 : 100;
-        long r = Math.round(a * scale);
+        long scale = 1;
+        for (int i = 0; i < decimals; i++) {
+            scale *= 10;
+        }
+        // 0.575 is 0.57499999999999996 in binary; the person who wrote it means 0.575, which rounds to 0.58.
+        long r = Math.round(Math.abs(v) * scale + 1e-9);
         StringBuilder b = new StringBuilder(8);
         if (v < 0 && r != 0) {
             b.append('-');
         }
         b.append(r / scale);
         if (decimals > 0) {
+            String frac = Long.toString(r % scale);
             b.append('.');
-            long frac = r % scale;
-            if (decimals == 2 && frac < 10) {
+            for (int i = frac.length(); i < decimals; i++) {
                 b.append('0');
             }
             b.append(frac);

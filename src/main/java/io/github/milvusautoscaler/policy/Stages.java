@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.policy;
 
+import static io.github.milvusautoscaler.policy.Format.compare;
 import static io.github.milvusautoscaler.policy.Format.dur;
 import static io.github.milvusautoscaler.policy.Format.num;
 
@@ -199,7 +200,7 @@ final class Stages {
         Classified cause = high;
         int to = t.current() + 1;
         return Optional.of(new Proposal(Reason.STEP_DOWN_ROLLBACK, to, () -> t.component() + " "
-                + (cause != null ? cause.name() + " " + num(cause.v()) + " > " + num(cause.band().scaleOutAbove())
+                + (cause != null ? cause.name() + " " + compare(cause.v(), ">", cause.band().scaleOutAbove())
                 : "health query failing")
                 + " within the " + dur(t.settings().scaleIn().verifyWindow()) + " verify window of the last step-down; "
                 + t.current() + " -> " + to + ", scale-in blocked for " + dur(t.settings().scaleIn().backoff())));
@@ -359,8 +360,8 @@ final class Stages {
             if (stillHigh == null) {
                 return hold(Reason.AWAITING_READY, t, () -> t.component() + " " + leadText.get() + "; " + current
                         + " requested, " + t.ready() + " ready: " + lead.name() + " " + num(lead.v()) + " x " + basis
-                        + "/" + current + " = " + num(lead.v() * basis / current) + " <= "
-                        + num(lead.band().scaleOutAbove()) + " once they serve; waiting for them");
+                        + "/" + current + " = " + compare(lead.v() * basis / current, "<=", lead.band().scaleOutAbove())
+                        + " once they serve; waiting for them");
             }
         }
         int to = Math.min(max, Math.min(current + so.maxStep(), Math.max(current + 1, wanted)));
@@ -459,7 +460,7 @@ final class Stages {
             if (projected > c.band().target()) {
                 return hold(Reason.SCALE_IN_WOULD_OVERLOAD, t, () -> "removing one of " + ready + " " + t.component()
                         + " would put " + c.name() + " at " + num(value) + (value == c.v() ? "" : " (average)") + " x "
-                        + ready + "/" + (ready - 1) + " = " + num(projected) + " > target " + num(c.band().target()));
+                        + ready + "/" + (ready - 1) + " = " + compare(projected, "> target", c.band().target()));
             }
         }
         return Optional.of(new Proposal(Reason.SIGNALS_LOW, current - 1, () -> t.component() + " " + averages(t)
@@ -550,29 +551,30 @@ final class Stages {
 
     private static String rise(Classified c, Tick t) {
         double ahead = ahead(t, c);
-        return c.name() + " " + num(c.v()) + " > target " + num(c.band().target()) + " and rising: "
-                + num(ahead) + " > " + num(c.band().scaleOutAbove()) + " within the "
+        return c.name() + " " + compare(c.v(), "> target", c.band().target()) + " and rising: "
+                + compare(ahead, ">", c.band().scaleOutAbove()) + " within the "
                 + dur(t.settings().scaleOut().sustain()) + " sustain at its recent rate";
     }
 
     private static String high(Classified c, Tick t) {
         Instant since = t.state().highSince().getOrDefault(c.name(), t.now());
-        return c.name() + " " + num(c.v()) + " > " + num(c.band().scaleOutAbove()) + " for "
+        return c.name() + " " + compare(c.v(), ">", c.band().scaleOutAbove()) + " for "
                 + dur(Duration.between(since, t.now()));
     }
 
     private static String averages(Tick t) {
         StringBuilder b = new StringBuilder(80);
         for (Classified c : t.signals()) {
-            b.append(b.length() == 0 ? "" : ", ").append(c.name()).append(" averaging ").append(num(average(t, c)))
-                    .append(" < ").append(num(c.band().scaleInBelow())).append(" (now ").append(num(c.v())).append(')');
+            b.append(b.length() == 0 ? "" : ", ").append(c.name()).append(" averaging ")
+                    .append(compare(average(t, c), "<", c.band().scaleInBelow())).append(" (now ").append(num(c.v()))
+                    .append(')');
         }
         return b.toString();
     }
 
     private static String lows(Tick t) {
         return t.signals().stream().filter(c -> c.state() == SignalState.LOW)
-                .map(c -> c.name() + " " + num(c.v()) + " < " + num(c.band().scaleInBelow()))
+                .map(c -> c.name() + " " + compare(c.v(), "<", c.band().scaleInBelow()))
                 .collect(Collectors.joining(", "));
     }
 }
