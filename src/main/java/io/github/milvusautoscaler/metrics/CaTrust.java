@@ -1,30 +1,92 @@
 package io.github.milvusautoscaler.metrics;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.Collection;
+import java.util.Enumeration;
+import java.util.Objects;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trust built from a PEM file of CA certificates, for a Prometheus whose certificate is signed by a
  * cluster-internal CA. It replaces the JVM's trust store for this endpoint only.
+ *
+ * <p>{@link #refresh()} reads the file again when it changed (modification time, size or inode),
+ * so a CA bundle that cert-manager or a Secret mount rotates is trusted without a restart; the
+ * query client calls it before each query, as it re-reads the token file. A new file also ends the
+ * TLS sessions made under the old one, so the next connection is checked against it. A rotated file
+ * that cannot be read or holds no certificate keeps the CAs read before and says so once in the
+ * log; only at start does a bad file stop the daemon.
  */
-record CaTrust(SSLSocketFactory socketFactory, X509TrustManager trustManager) {
+final class CaTrust extends X509ExtendedTrustManager {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CaTrust.class);
+
+    private final Path pemFile;
+    private final SSLContext context;
+    private final SSLSocketFactory socketFactory;
+    private volatile Loaded current;
+    /** The file version whose failure was already logged, so a bad file is reported once. */
+    private Version reportedBad;
+
+    private record Version(FileTime modified, long size, Object fileKey) {
+    }
+
+    private record Loaded(Version version, X509ExtendedTrustManager trust) {
+    }
+
+    private CaTrust(Path pemFile, Loaded first) throws GeneralSecurityException {
+        this.pemFile = pemFile;
+        this.current = first;
+        this.context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {this}, null);
+        this.socketFactory = context.getSocketFactory();
+    }
 
     /** Loads every certificate in the PEM file; fails naming the file when there is none or it is unreadable. */
     static CaTrust fromPem(Path pemFile) {
-        try (InputStream in = Files.newInputStream(pemFile)) {
-            Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        requireNonNull(pemFile, "pemFile");
+        try {
+            return new CaTrust(pemFile, load(pemFile));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JVM offers no TLS context", e);
+        }
+    }
+
+    /** TLS sockets that trust the file's CAs, as of the handshake. */
+    SSLSocketFactory socketFactory() {
+        return socketFactory;
+    }
+
+    private static Loaded load(Path pemFile) {
+        try {
+            Version version = version(pemFile);
+            Collection<? extends Certificate> certificates;
+            try (InputStream in = Files.newInputStream(pemFile)) {
+                certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+            }
             if (certificates.isEmpty()) {
                 throw new IllegalArgumentException("prometheus.auth.ca-file " + pemFile + " holds no certificate");
             }
@@ -36,18 +98,12 @@ record CaTrust(SSLSocketFactory socketFactory, X509TrustManager trustManager) {
             }
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init(store);
-            X509TrustManager trustManager = null;
             for (TrustManager tm : factory.getTrustManagers()) {
-                if (tm instanceof X509TrustManager x509) {
-                    trustManager = x509;
+                if (tm instanceof X509ExtendedTrustManager x509) {
+                    return new Loaded(version, x509);
                 }
             }
-            if (trustManager == null) {
-                throw new IllegalStateException("the JVM offers no X509 trust manager");
-            }
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {trustManager}, null);
-            return new CaTrust(context.getSocketFactory(), trustManager);
+            throw new IllegalStateException("the JVM offers no X509 trust manager");
         } catch (IOException e) {
             throw new IllegalArgumentException("prometheus.auth.ca-file " + pemFile + " cannot be read: "
                     + e.getClass().getSimpleName(), e);
@@ -55,5 +111,87 @@ record CaTrust(SSLSocketFactory socketFactory, X509TrustManager trustManager) {
             throw new IllegalArgumentException("prometheus.auth.ca-file " + pemFile + " is not a PEM certificate file: "
                     + e.getMessage(), e);
         }
+    }
+
+    private static Version version(Path pemFile) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(pemFile, BasicFileAttributes.class);
+        return new Version(a.lastModifiedTime(), a.size(), a.fileKey());
+    }
+
+    /**
+     * Reads the file again if it changed since it was last read; true when new CAs are now trusted
+     * (connections made under the old ones should then be dropped).
+     */
+    synchronized boolean refresh() {
+        Loaded loaded = current;
+        Version now;
+        try {
+            now = version(pemFile);
+        } catch (IOException e) {
+            now = null;
+        }
+        if (Objects.equals(now, loaded.version())) {
+            return false;
+        }
+        try {
+            current = load(pemFile);
+        } catch (IllegalArgumentException e) {
+            if (!Objects.equals(now, reportedBad)) {
+                reportedBad = now;
+                LOG.warn("{}; keeping the CAs read before", e.getMessage());
+            }
+            return false;
+        }
+        reportedBad = null;
+        SSLSessionContext sessions = context.getClientSessionContext();
+        for (Enumeration<byte[]> ids = sessions.getIds(); ids.hasMoreElements(); ) {
+            SSLSession session = sessions.getSession(ids.nextElement());
+            if (session != null) {
+                session.invalidate();
+            }
+        }
+        LOG.info("prometheus.auth.ca-file {} changed; trusting its certificates from now on", pemFile);
+        return true;
+    }
+
+    private X509ExtendedTrustManager trust() {
+        return current.trust();
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        trust().checkServerTrusted(chain, authType, socket);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
+        trust().checkServerTrusted(chain, authType, engine);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        trust().checkServerTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        trust().checkClientTrusted(chain, authType, socket);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
+        trust().checkClientTrusted(chain, authType, engine);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        trust().checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+        return trust().getAcceptedIssuers();
     }
 }

@@ -72,6 +72,7 @@ final class QueryClient implements AutoCloseable {
     private final Timer successTimer;
     private final Timer errorTimer;
     private final EnumMap<FailureKind, Counter> errors = new EnumMap<>(FailureKind.class);
+    private final CaTrust caTrust;
     private final SecretFile token;
     private final SecretFile password;
     private final AtomicBoolean failing = new AtomicBoolean();
@@ -91,8 +92,10 @@ final class QueryClient implements AutoCloseable {
                 // A redirect usually means a login page or a wrong URL: report it rather than follow it.
                 .followRedirects(false)
                 .followSslRedirects(false);
-        endpoint.auth().caFile().map(CaTrust::fromPem)
-                .ifPresent(trust -> builder.sslSocketFactory(trust.socketFactory(), trust.trustManager()));
+        this.caTrust = endpoint.auth().caFile().map(CaTrust::fromPem).orElse(null);
+        if (caTrust != null) {
+            builder.sslSocketFactory(caTrust.socketFactory(), caTrust);
+        }
         this.http = builder.build();
         String base = endpoint.url().toString().replaceAll("/+$", "");
         this.queryUrl = HttpUrl.get(base + "/api/v1/query");
@@ -206,6 +209,10 @@ final class QueryClient implements AutoCloseable {
         if (remaining < MIN_ATTEMPT_NANOS) {
             throw new Unavailable(FailureKind.TIMEOUT, "prometheus timeout after " + Reasons.human(endpoint.timeout()),
                     false);
+        }
+        if (caTrust != null && caTrust.refresh()) {
+            // Pooled connections were checked against the CAs before the file changed.
+            http.connectionPool().evictAll();
         }
         Request request;
         try {

@@ -212,6 +212,38 @@ class AuthAndTlsTest {
     }
 
     @Test
+    void aRotatedCaFileIsTrustedWithoutARestartAndABadRotationKeepsTheCasReadBefore() throws Exception {
+        try (TestCertificates other = TestCertificates.create()) {
+            server.useHttps(certificates.serverSocketFactory());
+            server.start();
+            // A new connection, so a new handshake, for every query.
+            for (int i = 0; i < 3; i++) {
+                server.enqueue(new MockResponse.Builder(FailureShapesTest.json(vector(pod("qn-0", "0.5", AT))))
+                        .setHeader("Connection", "close").build());
+            }
+            Path ca = dir.resolve("ca.pem");
+            Files.copy(other.caPem(), ca);
+            try (PrometheusMetricsSource source = source(auth("", "", "", ca.toString()), Map.of())) {
+                Signal before = source.observe(TARGET, AT).signals().get("cpu");
+                assertFalse(before.isKnown(), "another CA's file does not trust this server");
+                assertTrue(before.problem().startsWith("prometheus TLS failure"), before.problem());
+
+                rotate(ca, Files.readString(certificates.caPem()));
+                Signal after = source.observe(TARGET, AT.plusSeconds(15)).signals().get("cpu");
+                assertTrue(after.isKnown(), "the rotated CA is trusted without a restart: " + after.problem());
+
+                rotate(ca, "not a certificate");
+                Signal kept = source.observe(TARGET, AT.plusSeconds(30)).signals().get("cpu");
+                assertTrue(kept.isKnown(), "a bad rotation keeps the CAs read before: " + kept.problem());
+                assertTrue(source.observe(TARGET, AT.plusSeconds(45)).signals().get("cpu").isKnown());
+                assertEquals(1, logs.list.stream().filter(e -> e.getLevel() == Level.WARN
+                        && e.getFormattedMessage().contains("keeping the CAs read before")).count(), "said once");
+            }
+            assertEquals(3, server.getRequestCount(), "the untrusted handshake sent no request");
+        }
+    }
+
+    @Test
     void aCaFileWithoutCertificatesIsRefusedAtStartNamingTheFile() throws Exception {
         Path notPem = write("ca.pem", "not a certificate");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -236,6 +268,13 @@ class AuthAndTlsTest {
         for (int i = 0; i < n; i++) {
             server.enqueue(FailureShapesTest.json(vector(pod("qn-0", "0.5", AT.plusSeconds(15L * i)))));
         }
+    }
+
+    /** As a Secret volume rotates: a new file, newer than the old, moved over it in one step. */
+    private void rotate(Path file, String content) throws IOException {
+        Path next = write(file.getFileName() + ".next", content);
+        Files.setLastModifiedTime(next, FileTime.from(Files.getLastModifiedTime(file).toInstant().plusSeconds(5)));
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private Path write(String name, String content) throws IOException {
