@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.ActuationException.Kind;
 import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.DeploymentNames;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.ReplicaStatus;
@@ -17,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads and writes a component's replica count on the {@code apps/v1} Deployment a Helm install
- * creates, named by {@code kubernetes.helm-deployment-name} ({@code my-release-milvus-querynode}).
+ * creates, named by the chart's rule ({@code my-release-milvus-querynode}, see {@link DeploymentNames}).
  *
  * <p>The write is one merge patch on the Deployment itself carrying {@code metadata.resourceVersion},
  * {@code spec.replicas} and the last-scale annotations: the {@code /scale} subresource cannot carry
@@ -87,9 +88,9 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
                 target.namespace(), name, decision.reason());
     }
 
-    /** The Deployment owning the target's replicas. */
+    /** The Deployment owning the target's replicas, named by the chart's rule (see {@link DeploymentNames}). */
     public String deploymentName(Target target) {
-        return options.helmDeploymentName(target.name(), target.component());
+        return DeploymentNames.helmDeployment(target);
     }
 
     /**

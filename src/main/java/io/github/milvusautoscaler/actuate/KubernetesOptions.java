@@ -19,22 +19,14 @@ import java.time.Duration;
  * @param retryAttempts              attempts per request for 5xx, 429 and timeouts, at least 1
  * @param retryBackoff               wait before the first retry; doubles each attempt
  * @param events                     emit Kubernetes Events on the scaled object
- * @param helmDeploymentNameTemplate Deployment name of a Helm install, e.g. {@code {release}-milvus-{component}};
- *                                   {@code {component}} is replaced by the lower-case label value ({@code querynode})
  */
 public record KubernetesOptions(String kubeconfig, Duration requestTimeout, int retryAttempts, Duration retryBackoff,
-                                boolean events, String helmDeploymentNameTemplate) {
-
-    /** Placeholder replaced by the Helm release name. */
-    public static final String RELEASE_PLACEHOLDER = "{release}";
-    /** Placeholder replaced by the component's label value ({@code querynode}). */
-    public static final String COMPONENT_PLACEHOLDER = "{component}";
+                                boolean events) {
 
     public KubernetesOptions {
         requireNonNull(kubeconfig, "kubeconfig");
         requireNonNull(requestTimeout, "requestTimeout");
         requireNonNull(retryBackoff, "retryBackoff");
-        requireNonNull(helmDeploymentNameTemplate, "helmDeploymentNameTemplate");
         if (requestTimeout.isZero() || requestTimeout.isNegative()) {
             throw new IllegalArgumentException("kubernetes.request-timeout must be > 0, was " + requestTimeout);
         }
@@ -44,18 +36,5 @@ public record KubernetesOptions(String kubeconfig, Duration requestTimeout, int 
         if (retryBackoff.isNegative()) {
             throw new IllegalArgumentException("kubernetes.retry.initial-backoff must be >= 0, was " + retryBackoff);
         }
-        if (!helmDeploymentNameTemplate.contains(COMPONENT_PLACEHOLDER)) {
-            throw new IllegalArgumentException("kubernetes.helm-deployment-name must contain " + COMPONENT_PLACEHOLDER
-                    + " so each component has its own Deployment, was \"" + helmDeploymentNameTemplate + "\"");
-        }
-    }
-
-    /**
-     * The Helm Deployment that owns a component's replicas, e.g. release {@code my-release} and
-     * queryNode with the chart's template give {@code my-release-milvus-querynode}.
-     */
-    public String helmDeploymentName(String release, Component component) {
-        return helmDeploymentNameTemplate.replace(RELEASE_PLACEHOLDER, release)
-                .replace(COMPONENT_PLACEHOLDER, component.labelValue());
     }
 }

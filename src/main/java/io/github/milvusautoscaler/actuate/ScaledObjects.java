@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.actuate;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.DeploymentNames;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Target;
 import io.kubernetes.client.openapi.models.V1ObjectReference;
@@ -47,9 +48,8 @@ public final class ScaledObjects {
         return target.install() == InstallKind.OPERATOR ? ApiResource.MILVUSES : ApiResource.DEPLOYMENTS;
     }
 
-    /** The owning object's name: the Milvus resource, or the Helm Deployment from the name template. */
+    /** The owning object's name: the Milvus resource, or the Helm Deployment named by the chart's rule. */
     String objectName(Target target) {
-        return target.install() == InstallKind.OPERATOR ? target.name()
-                : options.helmDeploymentName(target.name(), target.component());
+        return target.install() == InstallKind.OPERATOR ? target.name() : DeploymentNames.helmDeployment(target);
     }
 }

@@ -61,7 +61,7 @@ final class Wiring {
 
     static KubernetesOptions kubernetes(KubernetesSettings k) {
         return new KubernetesOptions(path(k.kubeconfig()), k.requestTimeout(), k.retry().maxAttempts(),
-                k.retry().initialBackoff(), k.events(), k.helmDeploymentName());
+                k.retry().initialBackoff(), k.events());
     }
 
     private static String path(Optional<Path> p) {

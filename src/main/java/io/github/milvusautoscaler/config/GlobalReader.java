@@ -189,15 +189,11 @@ final class GlobalReader {
         Field<Duration> timeout = n.positiveDuration("request-timeout");
         RetrySettings retry = retry(n.child("retry"));
         Field<Boolean> events = n.bool("events");
-        Field<String> deployment = n.string("helm-deployment-name");
-        if (deployment != null && !deployment.value().contains("{component}")) {
-            errors.add(deployment, "must contain {component}, e.g. \"{release}-milvus-{component}\"");
-        }
         LeaderElectionSettings leader = leaderElection(n.child("leader-election"));
         if (errors.mark() != mark) {
             return null;
         }
-        return new KubernetesSettings(kubeconfig, timeout.value(), retry, events.value(), deployment.value(), leader);
+        return new KubernetesSettings(kubeconfig, timeout.value(), retry, events.value(), leader);
     }
 
     private LeaderElectionSettings leaderElection(Node n) {

@@ -14,25 +14,15 @@ import java.util.Optional;
  * @param requestTimeout     time limit for one API request
  * @param retry              retries for 5xx and timeouts within one tick
  * @param events             emit Kubernetes Events on the scaled object
- * @param helmDeploymentName Deployment name pattern of Helm installs, with {@code {release}} and {@code {component}}
  * @param leaderElection     who may write
  */
 public record KubernetesSettings(Optional<Path> kubeconfig, Duration requestTimeout, RetrySettings retry,
-                                 boolean events, String helmDeploymentName, LeaderElectionSettings leaderElection) {
+                                 boolean events, LeaderElectionSettings leaderElection) {
 
     public KubernetesSettings {
         requireNonNull(kubeconfig, "kubeconfig");
         requireNonNull(requestTimeout, "requestTimeout");
         requireNonNull(retry, "retry");
-        requireNonNull(helmDeploymentName, "helmDeploymentName");
         requireNonNull(leaderElection, "leaderElection");
-    }
-
-    /**
-     * The Deployment a Helm install creates for one component, e.g. release {@code my-release} and
-     * component label {@code querynode} give {@code my-release-milvus-querynode} with the default pattern.
-     */
-    public String helmDeployment(String release, String componentLabel) {
-        return helmDeploymentName.replace("{release}", release).replace("{component}", componentLabel);
     }
 }

@@ -128,6 +128,20 @@ final class TargetReader {
                 default -> errors.add(installField, "must be operator or helm");
             }
         }
+        String fullnameOverride = "";
+        if (cluster.has("fullname-override")) {
+            Field<String> override = cluster.string("fullname-override");
+            if (override != null && !override.value().isEmpty()) {
+                if (!OBJECT_NAME.matcher(override.value()).matches()) {
+                    errors.add(override, "must be the chart's fullnameOverride: lower-case letters, digits, '-' and '.'");
+                } else if (install != InstallKind.HELM) {
+                    errors.add(override, "applies to install = helm only (the operator names Deployments"
+                            + " <name>-milvus-<component>)");
+                } else {
+                    fullnameOverride = override.value();
+                }
+            }
+        }
         MilvusVersion version = null;
         Field<String> versionField = cluster.string("milvus-version");
         if (versionField != null) {
@@ -173,7 +187,8 @@ final class TargetReader {
             }
             Built built = build(layers.withFallback(defaults), version);
             if (built != null && namespace != null && name != null && install != null && version != null) {
-                targets.add(new TargetSettings(new Target(namespace.value(), name.value(), component.get(), install),
+                targets.add(new TargetSettings(new Target(namespace.value(), name.value(), component.get(), install,
+                        fullnameOverride),
                         versionField.value().trim(), built.policy(), built.signals(), built.settleQuery(),
                         built.healthQuery()));
             }
@@ -408,8 +423,9 @@ final class TargetReader {
     }
 
     /**
-     * The signal's own query, else {@code queries.<name>}; index-backlog on Milvus 2.2 or older uses
-     * {@code queries.index-backlog-legacy}, because the index-job metric moved from indexcoord to datacoord.
+     * The signal's own query, else {@code queries.<name>}; index-backlog before Milvus 2.5.5 uses
+     * {@code queries.index-backlog-legacy}: {@code milvus_datacoord_task_count{task_type="JobTypeIndexJob"}}
+     * exists from 2.5.5, earlier releases report index work only in {@code milvus_datacoord_index_task_count}.
      */
     private String template(Node s, String name, Field<String> own, MilvusVersion version) {
         if (own != null && !own.value().isBlank()) {
@@ -421,7 +437,7 @@ final class TargetReader {
         if (queries == null) {
             return null; // the queries block has errors, already reported
         }
-        String key = name.equals("index-backlog") && version != null && !version.isAtLeast(2, 3)
+        String key = name.equals("index-backlog") && version != null && !version.isAtLeast(2, 5, 5)
                 ? "index-backlog-legacy" : name;
         String template = queries.get(key);
         if (template == null) {

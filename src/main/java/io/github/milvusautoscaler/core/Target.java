@@ -9,17 +9,29 @@ import static java.util.Objects.requireNonNull;
  * @param name      the Milvus resource name (operator) or Helm release name
  * @param component the worker component scaled
  * @param install   who owns the replica count
+ * @param fullnameOverride the Helm chart's {@code fullnameOverride} for this release, empty when not set
+ *                  (and always for operator installs); it names the Deployments, see {@link DeploymentNames}
  */
-public record Target(String namespace, String name, Component component, InstallKind install) {
+public record Target(String namespace, String name, Component component, InstallKind install,
+                     String fullnameOverride) {
 
     public Target {
         requireNonNull(namespace, "namespace");
         requireNonNull(name, "name");
         requireNonNull(component, "component");
         requireNonNull(install, "install");
+        requireNonNull(fullnameOverride, "fullnameOverride");
         if (namespace.isBlank() || name.isBlank()) {
             throw new IllegalArgumentException("target namespace and name must not be blank");
         }
+        if (!fullnameOverride.isEmpty() && install != InstallKind.HELM) {
+            throw new IllegalArgumentException("fullname-override applies to Helm installs only");
+        }
+    }
+
+    /** A target whose Deployments carry the install's default names (no {@code fullnameOverride}). */
+    public Target(String namespace, String name, Component component, InstallKind install) {
+        this(namespace, name, component, install, "");
     }
 
     /** The id used in logs, metrics and status: {@code namespace/name/component}, e.g. {@code milvus/my-release/queryNode}. */
@@ -38,7 +50,8 @@ public record Target(String namespace, String name, Component component, Install
      */
     @Override
     public int hashCode() {
-        return ((namespace.hashCode() * 31 + name.hashCode()) * 31 + component.ordinal()) * 31 + install.ordinal();
+        return (((namespace.hashCode() * 31 + name.hashCode()) * 31 + component.ordinal()) * 31 + install.ordinal()) * 31
+                + fullnameOverride.hashCode();
     }
 
     @Override

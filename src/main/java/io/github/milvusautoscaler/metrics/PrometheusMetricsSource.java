@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.metrics;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.DeploymentNames;
 import io.github.milvusautoscaler.core.Health;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.MetricsSource;
@@ -55,6 +56,8 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     private final Map<InstallKind, LabelScheme> schemes;
     private final Map<Target, TargetQueries> targets;
     private final Map<Group, SortedSet<String>> componentsByGroup;
+    private final Map<Group, SortedSet<String>> deploymentsByGroup;
+    private final Map<Target, List<String>> deployments;
     private final Set<Group> unsplittable = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, Shared> inFlight = new ConcurrentHashMap<>();
     private final QueryClient client;
@@ -76,7 +79,9 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         this.meters = requireNonNull(meters, "meters");
         Map<Target, TargetQueries> byTarget = new LinkedHashMap<>();
         Map<Group, SortedSet<String>> groups = new LinkedHashMap<>();
-        for (TargetQueries q : requireNonNull(targets, "targets")) {
+        Map<Group, SortedSet<String>> groupDeployments = new LinkedHashMap<>();
+        this.deployments = deploymentsOf(requireNonNull(targets, "targets"));
+        for (TargetQueries q : targets) {
             Target target = q.target();
             if (!this.schemes.containsKey(target.install())) {
                 throw new IllegalArgumentException(target + ": no label scheme for install kind " + target.install());
@@ -85,8 +90,9 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
                 throw new IllegalArgumentException(target + " is listed twice");
             }
             for (String template : templates(q)) {
-                groups.computeIfAbsent(new Group(target.clusterId(), target.install(), template), g -> new TreeSet<>())
-                        .add(target.component().labelValue());
+                Group group = new Group(target.clusterId(), target.install(), template);
+                groups.computeIfAbsent(group, g -> new TreeSet<>()).add(target.component().labelValue());
+                groupDeployments.computeIfAbsent(group, g -> new TreeSet<>()).addAll(deployments.get(target));
             }
         }
         this.targets = Collections.unmodifiableMap(byTarget);
@@ -100,6 +106,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             }
         }
         this.componentsByGroup = Collections.unmodifiableMap(groups);
+        this.deploymentsByGroup = Collections.unmodifiableMap(groupDeployments);
         this.client = new QueryClient(endpoint, meters);
     }
 
@@ -138,18 +145,56 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         if (queries == null) {
             throw new IllegalArgumentException("no queries are configured for target " + target);
         }
-        LabelScheme scheme = schemes.get(target.install());
         Map<String, String> rendered = new LinkedHashMap<>();
         for (SignalDef def : queries.signals()) {
-            rendered.put(def.name(), PromqlTemplate.render(def.template(), target, scheme));
+            rendered.put(def.name(), renderAlone(def.template(), target));
         }
         if (!queries.settleQuery().isBlank()) {
-            rendered.put("settle-query", PromqlTemplate.render(queries.settleQuery(), target, scheme));
+            rendered.put("settle-query", renderAlone(queries.settleQuery(), target));
         }
         if (!queries.healthQuery().isBlank()) {
-            rendered.put("health-query", PromqlTemplate.render(queries.healthQuery(), target, scheme));
+            rendered.put("health-query", renderAlone(queries.healthQuery(), target));
         }
         return rendered;
+    }
+
+    /** The Deployments whose pods are {@code target}'s, as the templates' {@code {deployments}} selects them. */
+    public List<String> deployments(Target target) {
+        List<String> names = deployments.get(requireNonNull(target, "target"));
+        if (names == null) {
+            throw new IllegalArgumentException("no queries are configured for target " + target);
+        }
+        return names;
+    }
+
+    private String renderAlone(String template, Target target) {
+        return PromqlTemplate.render(template, target.namespace(), target.name(),
+                List.of(target.component().labelValue()), deployments.get(target),
+                DeploymentNames.componentPattern(target), schemes.get(target.install()));
+    }
+
+    /**
+     * Each target's Deployment names (see {@link DeploymentNames}). An operator install's candidates
+     * {@code x-milvus-querynode}, {@code -0} and {@code -1} leave out any name that a configured Helm release
+     * in the same namespace owns: a Helm release {@code x} and a {@code Milvus} {@code x} may share a
+     * namespace, the chart's {@code x-milvus-querynode} beside the operator's {@code x-milvus-querynode-0}.
+     */
+    private static Map<Target, List<String>> deploymentsOf(List<TargetQueries> targets) {
+        Map<String, Set<String>> helmNames = new java.util.HashMap<>();
+        for (TargetQueries q : targets) {
+            if (q.target().install() == InstallKind.HELM) {
+                helmNames.computeIfAbsent(q.target().namespace(), ns -> new HashSet<>())
+                        .addAll(DeploymentNames.of(q.target()));
+            }
+        }
+        Map<Target, List<String>> out = new java.util.HashMap<>();
+        for (TargetQueries q : targets) {
+            Target t = q.target();
+            Set<String> taken = t.install() == InstallKind.OPERATOR
+                    ? helmNames.getOrDefault(t.namespace(), Set.of()) : Set.of();
+            out.put(t, DeploymentNames.of(t).stream().filter(d -> !taken.contains(d)).toList());
+        }
+        return out;
     }
 
     /** HTTP requests sent so far, retries included; for measurements. */
@@ -271,7 +316,8 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         Group group = new Group(target.clusterId(), target.install(), template);
         SortedSet<String> components = componentsByGroup.get(group);
         if (components.size() > 1 && PromqlTemplate.servesSeveralComponents(template) && !unsplittable.contains(group)) {
-            String promql = PromqlTemplate.render(template, target.namespace(), target.name(), components, scheme);
+            String promql = PromqlTemplate.render(template, target.namespace(), target.name(), components,
+                    deploymentsByGroup.get(group), DeploymentNames.componentPattern(target), scheme);
             QueryResult result = shared(promql, at);
             if (result instanceof QueryResult.Failed failed) {
                 return new Read(failed, List.of(), false);
@@ -295,7 +341,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             }
             return new Read(null, mine, samples.scalar());
         }
-        QueryResult result = shared(PromqlTemplate.render(template, target, scheme), at);
+        QueryResult result = shared(renderAlone(template, target), at);
         if (result instanceof QueryResult.Failed failed) {
             return new Read(failed, List.of(), false);
         }

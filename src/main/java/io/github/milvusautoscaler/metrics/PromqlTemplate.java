@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.metrics;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.DeploymentNames;
 import io.github.milvusautoscaler.core.Target;
 import java.util.Collection;
 import java.util.List;
@@ -17,20 +18,28 @@ import java.util.regex.Pattern;
  *
  * <p>Placeholders: {@code {namespace}}, {@code {release}} (Milvus resource or Helm release name),
  * {@code {component}} (label value such as {@code querynode}), {@code {instance_label}} and
- * {@code {component_label}} (label names from the install kind's {@link LabelScheme}). Values are
- * escaped for a double-quoted PromQL string. A template that uses {@code {component}} only as
- * {@code =~"{component}"} can be rendered for several components at once
- * ({@code =~"datanode|proxy|querynode"}), which is how one query serves a whole cluster.
+ * {@code {component_label}} (label names from the install kind's {@link LabelScheme}),
+ * {@code {deployments}} (an alternation of the exact Deployment names running the component, for
+ * {@code deployment=~"{deployments}"} or kube-state-metrics' {@code owner_name=~"{deployments}"}) and
+ * {@code {deployment_component}} (an anchored regular expression whose first group is the component's
+ * label value in such a Deployment name, for {@code label_replace}; see {@link DeploymentNames}).
+ * Values are escaped for a double-quoted PromQL string. A template that uses {@code {component}} and
+ * {@code {deployments}} only as {@code =~"{component}"} / {@code =~"{deployments}"} can be rendered for
+ * several components at once ({@code =~"datanode|proxy|querynode"}), which is how one query serves a
+ * whole cluster.
  */
 public final class PromqlTemplate {
 
     /** Every placeholder a template may use. */
     public static final Set<String> PLACEHOLDERS =
-            Set.of("namespace", "release", "component", "instance_label", "component_label");
+            Set.of("namespace", "release", "component", "instance_label", "component_label", "deployments",
+                    "deployment_component");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final String COMPONENT = "{component}";
     private static final String COMPONENT_AS_REGEX = "=~\"{component}\"";
+    private static final String DEPLOYMENTS = "{deployments}";
+    private static final String DEPLOYMENTS_AS_REGEX = "=~\"{deployments}\"";
 
     private PromqlTemplate() {
     }
@@ -53,32 +62,43 @@ public final class PromqlTemplate {
     /** Renders {@code template} for one target, e.g. {@code {component}} becomes {@code querynode}. */
     public static String render(String template, Target target, LabelScheme scheme) {
         requireNonNull(target, "target");
-        return render(template, target.namespace(), target.name(), List.of(target.component().labelValue()), scheme);
+        return render(template, target.namespace(), target.name(), List.of(target.component().labelValue()),
+                DeploymentNames.of(target), DeploymentNames.componentPattern(target), scheme);
     }
 
     /**
      * Renders {@code template} for several components of one cluster: {@code {component}} becomes the
-     * alternation of their label values in sorted order ({@code datanode|querynode}), so the same set
-     * always renders the same text. Only meaningful when {@link #servesSeveralComponents} is true.
+     * alternation of their label values in sorted order ({@code datanode|querynode}), {@code {deployments}}
+     * the alternation of their Deployment names, so the same set always renders the same text. Only
+     * meaningful for several components when {@link #servesSeveralComponents} is true.
+     *
+     * @param deployments        exact Deployment names of the components (escaped here for the regex)
+     * @param componentPattern   the install's {@link DeploymentNames#componentPattern}
      */
     public static String render(String template, String namespace, String release, Collection<String> componentValues,
-                                LabelScheme scheme) {
+                                Collection<String> deployments, String componentPattern, LabelScheme scheme) {
         requireNonNull(template, "template");
         requireNonNull(namespace, "namespace");
         requireNonNull(release, "release");
         requireNonNull(componentValues, "componentValues");
+        requireNonNull(deployments, "deployments");
+        requireNonNull(componentPattern, "componentPattern");
         requireNonNull(scheme, "scheme");
         if (componentValues.isEmpty()) {
             throw new IllegalArgumentException("at least one component is needed to render a template");
         }
         validate(template);
         String components = String.join("|", new TreeSet<>(componentValues));
+        TreeSet<String> names = new TreeSet<>();
+        deployments.forEach(d -> names.add(DeploymentNames.quote(d)));
         Map<String, String> values = Map.of(
                 "namespace", quoted(namespace),
                 "release", quoted(release),
                 "component", quoted(components),
                 "instance_label", scheme.instanceLabel(),
-                "component_label", scheme.componentLabel());
+                "component_label", scheme.componentLabel(),
+                "deployments", quoted(String.join("|", names)),
+                "deployment_component", quoted(componentPattern));
         Matcher m = PLACEHOLDER.matcher(template);
         StringBuilder out = new StringBuilder(template.length() + 64);
         while (m.find()) {
@@ -89,20 +109,23 @@ public final class PromqlTemplate {
     }
 
     /**
-     * True when the template uses {@code {component}}, and only inside a regex matcher
-     * ({@code =~"{component}"}): then rendering it with {@code a|b} selects both components. With an
-     * equality matcher ({@code ="{component}"}) that would select nothing, so such a template is rendered
-     * once per component instead.
+     * True when the template selects components through {@code {component}} or {@code {deployments}}, and
+     * only inside regex matchers ({@code =~"{component}"}, {@code =~"{deployments}"}): then rendering it
+     * with {@code a|b} selects both components. With an equality matcher ({@code ="{component}"}) that would
+     * select nothing, so such a template is rendered once per component instead.
      */
     public static boolean servesSeveralComponents(String template) {
         requireNonNull(template, "template");
-        int uses = count(template, COMPONENT);
-        return uses > 0 && uses == count(template, COMPONENT_AS_REGEX);
+        int components = count(template, COMPONENT);
+        int deployments = count(template, DEPLOYMENTS);
+        return components + deployments > 0
+                && components == count(template, COMPONENT_AS_REGEX)
+                && deployments == count(template, DEPLOYMENTS_AS_REGEX);
     }
 
-    /** True when the template mentions {@code {component}} at all. */
+    /** True when the template selects a component at all, through {@code {component}} or {@code {deployments}}. */
     public static boolean usesComponent(String template) {
-        return template.contains(COMPONENT);
+        return template.contains(COMPONENT) || template.contains(DEPLOYMENTS);
     }
 
     private static int count(String text, String needle) {

@@ -28,8 +28,7 @@ final class ActuateFixtures {
 
     /** Retries with a 1 ms back-off so retry tests stay fast; 2 s timeout is far above a fake request (~2 ms). */
     static KubernetesOptions options() {
-        return new KubernetesOptions("", Duration.ofSeconds(2), 3, Duration.ofMillis(1), true,
-                "{release}-milvus-{component}");
+        return new KubernetesOptions("", Duration.ofSeconds(2), 3, Duration.ofMillis(1), true);
     }
 
     static ApiClient client(FakeKubernetesApi fake) {

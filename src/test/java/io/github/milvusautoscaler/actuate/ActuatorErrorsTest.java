@@ -157,8 +157,7 @@ class ActuatorErrorsTest {
     @MethodSource("targets")
     void timeoutsAreRetriedThenUnavailable(String name, Target target, String path) {
         // 300 ms request timeout against a 2 s answer: each attempt times out; 3 attempts ~ 0.9 s.
-        KubernetesOptions impatient = new KubernetesOptions("", Duration.ofMillis(300), 3, Duration.ofMillis(1), true,
-                "{release}-milvus-{component}");
+        KubernetesOptions impatient = new KubernetesOptions("", Duration.ofMillis(300), 3, Duration.ofMillis(1), true);
         RoutingActuator slow = actuator(impatient);
         fake.delay("GET", path, Duration.ofSeconds(2), 1);
         assertEquals(3, slow.read(target).current(), "one slow answer, then the retry succeeds");

@@ -113,7 +113,7 @@ class ApiClientsTest {
                       user: {token: kubeconfig-token-value}
                     """.formatted(fake.url()));
             KubernetesOptions options = new KubernetesOptions(kubeconfig.toString(), Duration.ofSeconds(7), 3,
-                    Duration.ofMillis(1), true, "{release}-milvus-{component}");
+                    Duration.ofMillis(1), true);
             ApiClient client = ApiClients.create(options);
             assertEquals(7_000, client.getHttpClient().callTimeoutMillis());
             assertEquals(7_000, client.getHttpClient().readTimeoutMillis());
@@ -128,22 +128,20 @@ class ApiClientsTest {
 
     static Stream<Arguments> invalidOptions() {
         return Stream.of(
-                Arguments.of("zero request timeout", Duration.ZERO, 3, Duration.ofMillis(200), "{release}-milvus-{component}",
+                Arguments.of("zero request timeout", Duration.ZERO, 3, Duration.ofMillis(200),
                         "kubernetes.request-timeout"),
-                Arguments.of("no attempts", Duration.ofSeconds(10), 0, Duration.ofMillis(200), "{release}-milvus-{component}",
+                Arguments.of("no attempts", Duration.ofSeconds(10), 0, Duration.ofMillis(200),
                         "kubernetes.retry.max-attempts"),
                 Arguments.of("negative back-off", Duration.ofSeconds(10), 3, Duration.ofMillis(-1),
-                        "{release}-milvus-{component}", "kubernetes.retry.initial-backoff"),
-                Arguments.of("template without {component}", Duration.ofSeconds(10), 3, Duration.ofMillis(200),
-                        "{release}-milvus", "kubernetes.helm-deployment-name"));
+                        "kubernetes.retry.initial-backoff"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalidOptions")
     void invalidKubernetesOptionsAreRefusedNamingTheKey(String name, Duration timeout, int attempts, Duration backoff,
-                                                        String template, String key) {
+                                                        String key) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new KubernetesOptions("", timeout, attempts, backoff, true, template));
+                () -> new KubernetesOptions("", timeout, attempts, backoff, true));
         assertTrue(e.getMessage().contains(key), e.getMessage());
     }
 }

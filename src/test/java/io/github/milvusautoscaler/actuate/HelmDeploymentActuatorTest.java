@@ -179,17 +179,24 @@ class HelmDeploymentActuatorTest {
                 restarted.read(HELM_QN).lastScale());
     }
 
-    @Test
-    void deploymentNameFollowsTheConfiguredTemplate() {
-        KubernetesOptions custom = new KubernetesOptions("", Duration.ofSeconds(2), 3, Duration.ofMillis(1), true,
-                "milvus-{release}-{component}-workers");
-        HelmDeploymentActuator templated = new HelmDeploymentActuator(ActuateFixtures.client(fake, custom), custom,
-                new ScaledObjects(custom));
-        Target dataNode = new Target(NS, "prod", Component.DATA_NODE, InstallKind.HELM);
-        fake.put(Kind.DEPLOYMENTS, ActuateFixtures.settled("milvus-prod-datanode-workers", helmLabels("prod", "datanode"),
-                2, 2));
-        assertEquals("milvus-prod-datanode-workers", templated.deploymentName(dataNode));
-        assertEquals(2, templated.read(dataNode).current());
+    /** The chart's milvus.fullname rule (templates/_helpers.tpl): release, "milvus" in it, fullnameOverride. */
+    static Stream<Arguments> chartNames() {
+        return Stream.of(
+                Arguments.of("plain release", "prod", "", "prod-milvus-datanode"),
+                Arguments.of("release containing milvus keeps its name", "my-milvus", "", "my-milvus-datanode"),
+                Arguments.of("fullnameOverride replaces the name", "prod", "search", "search-datanode"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("chartNames")
+    void deploymentNameFollowsTheChartsFullnameRule(String name, String release, String override, String deployment) {
+        Target dataNode = new Target(NS, release, Component.DATA_NODE, InstallKind.HELM, override);
+        fake.put(Kind.DEPLOYMENTS, ActuateFixtures.settled(deployment, helmLabels(release, "datanode"), 2, 2));
+        assertEquals(deployment, actuator.deploymentName(dataNode));
+        assertEquals(2, actuator.read(dataNode).current());
+        ReplicaStatus basis = actuator.read(dataNode);
+        actuator.apply(decision(dataNode, 2, 3, Reason.SIGNAL_HIGH), basis);
+        assertEquals(3, actuator.read(dataNode).current());
     }
 
     @Test

@@ -171,7 +171,7 @@ class KubernetesEventSinkTest {
         leader.set(isLeader);
         KubernetesOptions base = ActuateFixtures.options();
         KubernetesEventSink sink = sink(new KubernetesOptions(base.kubeconfig(), base.requestTimeout(),
-                base.retryAttempts(), base.retryBackoff(), enabled, base.helmDeploymentNameTemplate()));
+                base.retryAttempts(), base.retryBackoff(), enabled));
         Decision scale = decision(OPERATOR_QN, 3, 4, Reason.SIGNAL_HIGH);
         sink.record(dryRun ? scale.asDryRun() : scale);
         sink.record(dryRun ? hold(OPERATOR_QN, 3, Reason.SETTLING).asDryRun() : hold(OPERATOR_QN, 3, Reason.SETTLING));
@@ -187,8 +187,7 @@ class KubernetesEventSinkTest {
         sink.record(decision(OPERATOR_QN, 3, 4, Reason.SIGNAL_HIGH));
         fake.clearFaults();
         fake.delay("POST", Kind.EVENTS.path(NS, null), Duration.ofSeconds(3), 1);
-        KubernetesOptions impatient = new KubernetesOptions("", Duration.ofMillis(200), 3, Duration.ofMillis(1), true,
-                "{release}-milvus-{component}");
+        KubernetesOptions impatient = new KubernetesOptions("", Duration.ofMillis(200), 3, Duration.ofMillis(1), true);
         sink(impatient).record(decision(OPERATOR_QN, 3, 2, Reason.SIGNALS_LOW));
         assertEquals(2, fake.requests("POST", Kind.EVENTS.path(NS, null)).size(), "one attempt each");
         assertFalse(events().stream().anyMatch(e -> e.get("reason").getAsString().equals("ScaledOut")));

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -92,7 +93,6 @@ class ConfigLoaderTest {
         assertEquals(new PrometheusAuth(Optional.empty(), "", Optional.empty(), Optional.empty()), s.prometheus().auth());
         assertEquals(Map.of(), s.prometheus().headers());
         assertEquals(Optional.empty(), s.kubernetes().kubeconfig());
-        assertEquals("my-release-milvus-querynode", s.kubernetes().helmDeployment("my-release", "querynode"));
         assertEquals(new LeaderElectionSettings(true, "milvus-autoscaler", "", "", Duration.ofSeconds(15),
                 Duration.ofSeconds(10), Duration.ofSeconds(2)), s.kubernetes().leaderElection());
         assertEquals(Duration.ofSeconds(15), s.loopInterval());
@@ -109,8 +109,9 @@ class ConfigLoaderTest {
         assertEquals(new LabelScheme("app_kubernetes_io_instance", "app_kubernetes_io_component"),
                 s.labelScheme(InstallKind.OPERATOR));
         assertEquals(new LabelScheme("app_kubernetes_io_instance", "component"), s.labelScheme(InstallKind.HELM));
-        assertEquals(List.of("cpu", "memory", "qps", "read-queue", "index-backlog", "index-backlog-legacy",
-                "search-latency-p99", "querynode-settle"), List.copyOf(s.queryTemplates().keySet()));
+        assertEquals(Set.of("component-pods", "component-ready", "cpu", "memory", "qps", "read-queue",
+                "index-backlog", "index-backlog-legacy", "search-latency-p99", "querynode-settle"),
+                s.queryTemplates().keySet());
         assertEquals(REFERENCE.getString("queries.cpu"), s.queryTemplates().get("cpu"));
         assertEquals(List.of(), s.targets());
         assertEquals(REFERENCE.root().keySet(), s.resolved().root().keySet());
@@ -222,12 +223,14 @@ class ConfigLoaderTest {
 
     @ParameterizedTest(name = "milvus {0}: index-backlog uses queries.{1}")
     @CsvSource({
-            // The index-job metric moved from indexcoord (2.2 and older) to datacoord.
-            "2.2, index-backlog-legacy",
-            "2.2.16, index-backlog-legacy",
-            "v2.1.4, index-backlog-legacy",
-            "2.3, index-backlog",
+            // milvus_datacoord_task_count{task_type="JobTypeIndexJob"} exists from 2.5.5 (pkg/metrics/datacoord_metrics.go:
+            // IndexTaskNum "Deprecated: please use TaskNum after v2.5.5"); before, milvus_datacoord_index_task_count.
+            "2.3, index-backlog-legacy",
+            "2.4.17, index-backlog-legacy",
+            "2.5, index-backlog-legacy",
+            "2.5.4, index-backlog-legacy",
             "2.5.5, index-backlog",
+            "v2.5.10, index-backlog",
             "2.6.0-rc1, index-backlog"})
     void indexBacklogTemplateFollowsTheMilvusVersion(String version, String templateKey) {
         AutoscalerSettings s = ConfigLoader.parse(

@@ -150,7 +150,7 @@ class ConfigValidationTest {
                         "milvus-autoscaler.clusters = [{ namespace = milvus, name = search, install = helm,"
                                 + " milvus-version = \"2.5\", replicas = 3, components { proxy {} } }]",
                         P + "clusters[0].replicas = 3 (autoscaler.conf:1): must be a known key: one of components,"
-                                + " install, milvus-version, name, namespace"),
+                                + " fullname-override, install, milvus-version, name, namespace"),
                 Arguments.of("root that is not an object",
                         "milvus-autoscaler = 5",
                         "milvus-autoscaler = 5 (autoscaler.conf:1): must be an object { ... }"),
@@ -311,10 +311,16 @@ class ConfigValidationTest {
                         "milvus-autoscaler.server.port = 70000",
                         P + "server.port = 70000 (autoscaler.conf:1): must be a port number from 0 to 65535 (0: any"
                                 + " free port)"),
-                Arguments.of("Helm Deployment pattern without the component",
-                        "milvus-autoscaler.kubernetes.helm-deployment-name = \"{release}-milvus\"",
-                        P + "kubernetes.helm-deployment-name = \"{release}-milvus\" (autoscaler.conf:1): must contain"
-                                + " {component}, e.g. \"{release}-milvus-{component}\""),
+                Arguments.of("fullname-override on an operator install",
+                        "milvus-autoscaler.clusters = [{ namespace = m, name = x, install = operator,"
+                                + " milvus-version = \"2.5.5\", fullname-override = search, components { proxy {} } }]",
+                        P + "clusters[0].fullname-override = \"search\" (autoscaler.conf:1): applies to install = helm only"
+                                + " (the operator names Deployments <name>-milvus-<component>)"),
+                Arguments.of("fullname-override that is no Kubernetes name",
+                        "milvus-autoscaler.clusters = [{ namespace = m, name = x, install = helm,"
+                                + " milvus-version = \"2.5.5\", fullname-override = \"Search_DB\", components { proxy {} } }]",
+                        P + "clusters[0].fullname-override = \"Search_DB\" (autoscaler.conf:1): must be the chart's"
+                                + " fullnameOverride: lower-case letters, digits, '-' and '.'"),
 
                 // --- alerts ---
                 Arguments.of("alert route action misspelled",

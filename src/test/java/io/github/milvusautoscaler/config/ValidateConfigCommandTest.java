@@ -42,9 +42,9 @@ class ValidateConfigCommandTest {
         // from the user's defaults, the cpu band's target the middle (0.40 + 0.75) / 2 = 0.575.
         assertTrue(r.out().contains("replicas      min 3, max 12"), r.out());
         assertTrue(r.out().contains("scale-in      sustain 15m, cooldown 5m"), r.out());
-        assertTrue(r.out().contains("band [0.4, 0.75] target 0.575 per-pod  sum by (pod, label_{component_label}) ( rate(container_cpu"), r.out());
+        assertTrue(r.out().contains("band [0.4, 0.75] target 0.575 per-pod  sum by (pod, {component_label}) ( (max by (namespace, pod, container) (rate(cont..."), r.out());
         assertTrue(r.out().contains("search-latency-p99   band [60, 250] target 120 cluster"), r.out());
-        assertTrue(r.out().contains("settle-query  yes  (sum(milvus_querynode_stopping_balance_node_num"), r.out());
+        assertTrue(r.out().contains("settle-query  yes  clamp_min( max(milvus_querycoord_querynode_num{namespace="{namespace}""), r.out());
         assertTrue(r.out().contains("health-query  none"), r.out());
     }
 

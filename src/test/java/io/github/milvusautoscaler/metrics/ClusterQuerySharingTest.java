@@ -40,12 +40,13 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Cost grows with clusters, not pods or components: the shipped templates are sent once per cluster
  * and tick for all the components using them, and the answer is split by the component label. A fake
  * Prometheus answers the shipped cpu, memory, qps and settle queries for whichever components a
- * query's {@code component=~"..."} selects, and counts the requests.
+ * query's Deployment selector ({@code owner_name=~"..."} or {@code deployment=~"..."}) names, and counts
+ * the requests.
  */
 class ClusterQuerySharingTest {
 
     private static final Instant T0 = Instant.parse("2025-06-01T12:00:00Z");
-    private static final Pattern COMPONENTS = Pattern.compile("label_component=~\"([a-z|]+)\"");
+    private static final Pattern DEPLOYMENTS = Pattern.compile("(?:owner_name|deployment)=~\"([a-z0-9|.\\\\-]+)\"");
     private static final Map<String, Double> CPU = Map.of("querynode", 0.7, "datanode", 0.3, "indexnode", 0.9, "proxy", 0.5);
     private static final Map<String, Double> MEMORY = Map.of("querynode", 0.55, "datanode", 0.4, "indexnode", 0.6,
             "proxy", 0.2);
@@ -85,23 +86,36 @@ class ClusterQuerySharingTest {
         if (query.contains("milvus_querycoord_task_num")) {
             return PromJson.vector(PromJson.series(Map.of(), "0", at));
         }
-        Matcher m = COMPONENTS.matcher(query);
-        if (!m.find()) {
+        List<String> components = components(query);
+        if (components.isEmpty()) {
             return PromJson.vector();
         }
         List<PromJson.S> series = new ArrayList<>();
-        for (String component : m.group(1).split("\\|")) {
+        for (String component : components) {
             if (query.contains("milvus_proxy_req_count")) {
-                series.add(PromJson.series(Map.of("label_component", component), QPS.get(component).toString(), at));
+                series.add(PromJson.series(Map.of("component", component), QPS.get(component).toString(), at));
                 continue;
             }
             double value = query.contains("container_cpu_usage_seconds_total") ? CPU.get(component) : MEMORY.get(component);
             for (int i = 0; i < podsPerComponent; i++) {
-                series.add(PromJson.series(Map.of("pod", component + "-" + i, "label_component", component),
+                series.add(PromJson.series(Map.of("pod", component + "-" + i, "component", component),
                         Double.toString(value), at));
             }
         }
         return PromJson.vector(series);
+    }
+
+    /** The components a query's first Deployment selector names: {@code prod-milvus-querynode} is querynode. */
+    private static List<String> components(String query) {
+        Matcher m = DEPLOYMENTS.matcher(query);
+        if (!m.find()) {
+            return List.of();
+        }
+        List<String> components = new ArrayList<>();
+        for (String deployment : m.group(1).split("\\|")) {
+            components.add(deployment.substring(deployment.lastIndexOf('-') + 1));
+        }
+        return components;
     }
 
     private static List<Target> cluster(String name) {
@@ -153,11 +167,14 @@ class ClusterQuerySharingTest {
                 assertEquals(Settle.QUIET, observations.get(0).settle());
             }
         }
-        assertTrue(queries.stream().anyMatch(q -> q.contains("label_component=~\"datanode|indexnode|proxy|querynode\"")),
+        assertTrue(queries.stream().anyMatch(q -> q.contains("container_cpu_usage_seconds_total")
+                        && components(q).equals(List.of("datanode", "indexnode", "proxy", "querynode"))),
                 "cpu for all four components in one query");
-        assertTrue(queries.stream().anyMatch(q -> q.contains("label_component=~\"datanode|indexnode|querynode\"")),
+        assertTrue(queries.stream().anyMatch(q -> q.contains("container_memory_working_set_bytes")
+                        && components(q).equals(List.of("datanode", "indexnode", "querynode"))),
                 "memory for the three components that use it (proxy has memory off)");
-        assertTrue(queries.stream().anyMatch(q -> q.contains("label_component=~\"proxy|querynode\"")),
+        assertTrue(queries.stream().anyMatch(q -> q.contains("milvus_proxy_req_count")
+                        && components(q).equals(List.of("proxy", "querynode"))),
                 "qps for queryNode and proxy (off for dataNode and indexNode)");
     }
 

@@ -39,8 +39,35 @@ class PromqlTemplateTest {
     @Test
     void rendersSeveralComponentsAsOneSortedRegex() {
         String rendered = PromqlTemplate.render(TEMPLATE, "milvus", "prod", List.of("querynode", "proxy", "datanode"),
-                DefaultQueries.scheme(InstallKind.HELM));
+                List.of("prod-milvus-querynode"), "prod-milvus-(.+)", DefaultQueries.scheme(InstallKind.HELM));
         assertTrue(rendered.endsWith("label_component=~\"datanode|proxy|querynode\"}"), rendered);
+    }
+
+    /** Deployment names as the chart (_helpers.tpl) and the operator (GetDeploymentName, -0/-1) create them. */
+    static Stream<Arguments> deploymentNames() {
+        return Stream.of(
+                Arguments.of("helm release", new Target("milvus", "hr", Component.QUERY_NODE, InstallKind.HELM),
+                        "owner_name=~\"hr-milvus-querynode\"", "\"hr-milvus-(.+)\""),
+                Arguments.of("helm release containing milvus",
+                        new Target("milvus", "my-milvus", Component.PROXY, InstallKind.HELM),
+                        "owner_name=~\"my-milvus-proxy\"", "\"my-milvus-(.+)\""),
+                Arguments.of("helm fullnameOverride",
+                        new Target("milvus", "hr", Component.PROXY, InstallKind.HELM, "vector.db"),
+                        "owner_name=~\"vector\\\\.db-proxy\"", "\"vector\\\\.db-(.+)\""),
+                Arguments.of("operator", new Target("milvus", "x", Component.QUERY_NODE, InstallKind.OPERATOR),
+                        "owner_name=~\"x-milvus-querynode|x-milvus-querynode-0|x-milvus-querynode-1\"",
+                        "\"x-milvus-(.+?)(?:-[01])?\""));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deploymentNames")
+    void rendersTheExactDeploymentNamesAndTheComponentPattern(String name, Target target, String owners,
+                                                               String pattern) {
+        String rendered = PromqlTemplate.render(
+                "k{owner_name=~\"{deployments}\"} r(\"{deployment_component}\")", target,
+                DefaultQueries.scheme(target.install()));
+        assertTrue(rendered.contains(owners), rendered);
+        assertTrue(rendered.contains(pattern), rendered);
     }
 
     @Test
@@ -55,7 +82,8 @@ class PromqlTemplateTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new SignalDef("cpu", "up{ns=\"{namespce}\"}", true));
         assertEquals("signal cpu: unknown placeholder {namespce} in PromQL template; known: [{component},"
-                + " {component_label}, {instance_label}, {namespace}, {release}]", e.getMessage());
+                + " {component_label}, {deployment_component}, {deployments}, {instance_label}, {namespace},"
+                + " {release}]", e.getMessage());
     }
 
     @Test
@@ -69,21 +97,23 @@ class PromqlTemplateTest {
             "regex matcher only                  | x{c=~\"{component}\"}                        | true",
             "equality matcher: per component     | x{c=\"{component}\"}                         | false",
             "regex and equality mixed            | x{c=~\"{component}\"} / y{c=\"{component}\"} | false",
-            "no component at all: same text      | x{ns=\"{namespace}\"}                        | false"})
+            "no component at all: same text      | x{ns=\"{namespace}\"}                        | false",
+            "deployments as regex                | x{d=~\"{deployments}\"}                      | true",
+            "deployments by equality             | x{d=\"{deployments}\"}                       | false"})
     void servesSeveralComponentsOnlyThroughRegexMatchers(String name, String template, boolean expected) {
         assertEquals(expected, PromqlTemplate.servesSeveralComponents(template.strip()), name);
     }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"cpu, true", "memory, true", "qps, true", "index-backlog, true", "index-backlog-legacy, true",
-            "read-queue, false", "search-latency-p99, false", "querynode-settle, false"})
+            "read-queue, true", "search-latency-p99, false", "querynode-settle, true"})
     void shippedTemplatesAreValidAndTheComponentWiseOnesServeAWholeCluster(String name, boolean cluster) {
         String template = DefaultQueries.query(name);
         PromqlTemplate.validate(template);
         assertEquals(cluster, PromqlTemplate.servesSeveralComponents(template), name);
-        // the cluster-wide ones keep the kube-state-metrics component label in their result
-        assertEquals(cluster, template.contains("by (pod, label_{component_label})")
-                || template.contains("sum by (label_{component_label})"), name);
+        // none needs kube-state-metrics' pod labels, which a default kube-prometheus-stack does not export
+        assertFalse(template.contains("kube_pod_labels"), name);
+        assertFalse(template.contains("label_{component_label}"), name);
     }
 
     @Test

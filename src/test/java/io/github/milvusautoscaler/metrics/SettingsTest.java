@@ -119,7 +119,12 @@ class SettingsTest {
             Map<String, String> rendered = source.renderedQueries(target);
 
             assertEquals(List.of("cpu", "memory", "qps", "settle-query"), List.copyOf(rendered.keySet()));
-            assertTrue(rendered.get("cpu").contains("label_app_kubernetes_io_component=~\"querynode\""), rendered.get("cpu"));
+            // The operator's Deployments of queryNode, found through kube-state-metrics' owner chain.
+            assertTrue(rendered.get("cpu").contains(
+                    "owner_name=~\"prod-milvus-querynode|prod-milvus-querynode-0|prod-milvus-querynode-1\""),
+                    rendered.get("cpu"));
+            assertTrue(rendered.get("cpu").contains("\"app_kubernetes_io_component\", \"$1\", \"owner_name\""),
+                    rendered.get("cpu"));
             assertFalse(rendered.values().stream().anyMatch(q -> q.contains("{")
                     && q.matches("(?s).*\\{[a-z_]+}.*")), "no placeholder left");
         }

@@ -44,6 +44,10 @@ public final class FakeMilvusPod {
     private final double memoryLimitBytes;
     private final Clock clock;
     private final String nodeId;
+    private final String deployment;
+    private final String replicaSet;
+    private java.util.function.Supplier<List<FakeMilvusPod>> peers = List::of;
+    private Double querynodeNum;
 
     private final Linear cpuSeconds;
     private final Linear pauseCpuSeconds;
@@ -51,9 +55,11 @@ public final class FakeMilvusPod {
     private boolean ready = true;
     private final Map<String, Linear> requests = new TreeMap<>();
     private double searchLatencyMs = Double.NaN;
+    private String latencyQueryType = "search";
     private final Linear[] latencyBuckets = new Linear[LATENCY_BUCKETS_MS.length + 1];
     private final Linear latencySum;
     private double readQueue;
+    private double unsolvedQueue;
     private boolean stoppingBalance;
     private final Map<String, Double> querycoordTasks = new TreeMap<>();
     private final Map<String, Double> indexTasks = new TreeMap<>();
@@ -68,10 +74,12 @@ public final class FakeMilvusPod {
      * @param name             pod name
      * @param cpuRequestCores  CPU request of the pod's container
      * @param memoryLimitBytes memory limit of the pod's container
+     * @param deployment       the Deployment owning the pod (through a ReplicaSet {@code <deployment>-<hash>}),
+     *                         e.g. {@code hr-milvus-querynode} (chart) or {@code x-milvus-querynode-0} (operator)
      * @param clock            the time counters grow with (the system clock against a real Prometheus)
      */
     public FakeMilvusPod(String namespace, String release, InstallKind install, String component, String name,
-                         double cpuRequestCores, double memoryLimitBytes, Clock clock) {
+                         String deployment, double cpuRequestCores, double memoryLimitBytes, Clock clock) {
         this.namespace = requireNonNull(namespace, "namespace");
         this.release = requireNonNull(release, "release");
         this.install = requireNonNull(install, "install");
@@ -80,6 +88,9 @@ public final class FakeMilvusPod {
         this.cpuRequestCores = cpuRequestCores;
         this.memoryLimitBytes = memoryLimitBytes;
         this.clock = requireNonNull(clock, "clock");
+        this.deployment = requireNonNull(deployment, "deployment");
+        // The Deployment controller names a ReplicaSet <deployment>-<pod-template-hash>.
+        this.replicaSet = deployment + "-" + "5d8c7f9b4d";
         this.nodeId = Integer.toString(Math.abs(name.hashCode() % 1000));
         Instant now = clock.instant();
         this.cpuSeconds = new Linear(COUNTER_BASE, now);
@@ -125,6 +136,21 @@ public final class FakeMilvusPod {
         return name;
     }
 
+    /** The Deployment owning this pod, e.g. {@code hr-milvus-querynode}. */
+    public String deployment() {
+        return deployment;
+    }
+
+    /** Whether kube_pod_status_ready{condition="true"} is 1. */
+    public synchronized boolean ready() {
+        return ready;
+    }
+
+    /** The pods a coordinator counts for {@code milvus_querycoord_querynode_num} unless set explicitly. */
+    void peers(java.util.function.Supplier<List<FakeMilvusPod>> peers) {
+        this.peers = requireNonNull(peers, "peers");
+    }
+
     public double cpuRequestCores() {
         return cpuRequestCores;
     }
@@ -165,6 +191,15 @@ public final class FakeMilvusPod {
         return this;
     }
 
+    /**
+     * The {@code query_type} the latency histogram records: {@code search} by default, {@code hybrid_search}
+     * as Milvus' proxy labels HybridSearch requests.
+     */
+    public synchronized FakeMilvusPod setLatencyQueryType(String queryType) {
+        latencyQueryType = requireNonNull(queryType, "queryType");
+        return this;
+    }
+
     /** Every search takes this long: buckets with {@code le >= ms} grow at the Search rate. */
     public synchronized FakeMilvusPod setSearchLatencyMillis(double ms) {
         searchLatencyMs = ms;
@@ -172,9 +207,24 @@ public final class FakeMilvusPod {
         return this;
     }
 
-    /** milvus_querynode_read_task_unsolved_len. */
+    /** milvus_querynode_read_task_ready_len: read tasks waiting in the queryNode's ready queue. */
     public synchronized FakeMilvusPod setReadQueue(double tasks) {
         readQueue = tasks;
+        return this;
+    }
+
+    /** milvus_querynode_read_task_unsolved_len: the channel-handoff gauge, which is not the queue. */
+    public synchronized FakeMilvusPod setUnsolvedReadTasks(double tasks) {
+        unsolvedQueue = tasks;
+        return this;
+    }
+
+    /**
+     * milvus_querycoord_querynode_num on a coordinator pod; null (the default) counts the queryNode pods of
+     * the same install that are served, as querycoord's node manager counts registered nodes.
+     */
+    public synchronized FakeMilvusPod setQuerycoordQueryNodes(Double nodes) {
+        querynodeNum = nodes;
         return this;
     }
 
@@ -196,7 +246,7 @@ public final class FakeMilvusPod {
         return this;
     }
 
-    /** milvus_indexcoord_indextask_count{index_task_status=status} (Milvus <= 2.2) on a coordinator pod. */
+    /** milvus_datacoord_index_task_count{collection_id, index_task_status=status} (Milvus 2.3 to 2.5.4) on a coordinator pod. */
     public synchronized FakeMilvusPod setLegacyIndexTasks(String status, double tasks) {
         legacyIndexTasks.put(status, tasks);
         return this;
@@ -229,13 +279,14 @@ public final class FakeMilvusPod {
                 sample("container_memory_working_set_bytes", cadvisor(""), workingSet + 1_000_000),
                 sample("container_memory_working_set_bytes", cadvisor("POD"), 1_000_000)));
         // kube-state-metrics.
-        Map<String, String> podLabels = base();
-        podLabels.put("uid", "uid-" + name);
-        podLabels.put("label_app_kubernetes_io_instance", release);
-        podLabels.put("label_app_kubernetes_io_name", "milvus");
-        podLabels.put(install == InstallKind.OPERATOR ? "label_app_kubernetes_io_component" : "label_component",
-                component);
-        family(out, "kube_pod_labels", Collector.Type.GAUGE, List.of(sample("kube_pod_labels", podLabels, 1)));
+        // No kube_pod_labels: kube-state-metrics >= 2.10 with an empty --metric-labels-allowlist (the
+        // kube-prometheus-stack default) does not export it. The owner chain is exported by default.
+        Map<String, String> owner = base();
+        owner.put("uid", "uid-" + name);
+        owner.put("owner_kind", "ReplicaSet");
+        owner.put("owner_name", replicaSet);
+        owner.put("owner_is_controller", "true");
+        family(out, "kube_pod_owner", Collector.Type.GAUGE, List.of(sample("kube_pod_owner", owner, 1)));
         family(out, "kube_pod_container_resource_requests", Collector.Type.GAUGE, List.of(
                 sample("kube_pod_container_resource_requests", resource(container, "cpu", "core"), cpuRequestCores),
                 sample("kube_pod_container_resource_requests", resource(container, "memory", "byte"),
@@ -275,19 +326,21 @@ public final class FakeMilvusPod {
             List<Sample> samples = new ArrayList<>();
             for (int i = 0; i < latencyBuckets.length; i++) {
                 Map<String, String> labels = milvusLabels();
-                labels.put("query_type", "search");
+                labels.put("query_type", latencyQueryType);
                 labels.put("le", i < LATENCY_BUCKETS_MS.length ? Collector.doubleToGoString(LATENCY_BUCKETS_MS[i]) : "+Inf");
                 samples.add(sample("milvus_proxy_sq_latency_bucket", labels, latencyBuckets[i].at(t)));
             }
             Map<String, String> labels = milvusLabels();
-            labels.put("query_type", "search");
+            labels.put("query_type", latencyQueryType);
             samples.add(sample("milvus_proxy_sq_latency_sum", labels, latencySum.at(t)));
             samples.add(sample("milvus_proxy_sq_latency_count", labels, latencyBuckets[latencyBuckets.length - 1].at(t)));
             family(out, "milvus_proxy_sq_latency", Collector.Type.HISTOGRAM, samples);
         }
         if (component.equals("querynode")) {
+            family(out, "milvus_querynode_read_task_ready_len", Collector.Type.GAUGE,
+                    List.of(sample("milvus_querynode_read_task_ready_len", milvusLabels(), readQueue)));
             family(out, "milvus_querynode_read_task_unsolved_len", Collector.Type.GAUGE,
-                    List.of(sample("milvus_querynode_read_task_unsolved_len", milvusLabels(), readQueue)));
+                    List.of(sample("milvus_querynode_read_task_unsolved_len", milvusLabels(), unsolvedQueue)));
             if (stoppingBalance) {
                 Map<String, String> labels = milvusLabels();
                 labels.remove("node_id");
@@ -296,6 +349,14 @@ public final class FakeMilvusPod {
             }
         }
         if (!querycoordTasks.isEmpty()) {
+            Map<String, String> nodes = milvusLabels();
+            nodes.remove("node_id");
+            double count = querynodeNum != null ? querynodeNum : peers.get().stream()
+                    .filter(p -> p.component.equals("querynode") && p.namespace.equals(namespace)
+                            && p.release.equals(release) && p.install == install)
+                    .count();
+            family(out, "milvus_querycoord_querynode_num", Collector.Type.GAUGE,
+                    List.of(sample("milvus_querycoord_querynode_num", nodes, count)));
             family(out, "milvus_querycoord_task_num", Collector.Type.GAUGE, labelled("milvus_querycoord_task_num",
                     "querycoord_task_type", querycoordTasks, Map.of()));
         }
@@ -304,8 +365,9 @@ public final class FakeMilvusPod {
                     "task_state", indexTasks, Map.of("task_type", "JobTypeIndexJob")));
         }
         if (!legacyIndexTasks.isEmpty()) {
-            family(out, "milvus_indexcoord_indextask_count", Collector.Type.GAUGE,
-                    labelled("milvus_indexcoord_indextask_count", "index_task_status", legacyIndexTasks, Map.of()));
+            family(out, "milvus_datacoord_index_task_count", Collector.Type.GAUGE,
+                    labelled("milvus_datacoord_index_task_count", "index_task_status", legacyIndexTasks,
+                            Map.of("collection_id", "449012345678901234")));
         }
     }
 

@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.testsupport;
 import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.HttpServer;
+import io.github.milvusautoscaler.core.DeploymentNames;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.prometheus.client.Collector;
 import io.prometheus.client.Collector.MetricFamilySamples;
@@ -41,18 +42,59 @@ public final class FakeMilvusPods implements AutoCloseable {
     private final Map<FakeMilvusPod, HttpServer> podEndpoints = new LinkedHashMap<>();
     private final List<FakeMilvusPod> sharedPods = new ArrayList<>();
     private final List<HttpServer> sharedEndpoints = new ArrayList<>();
+    private final Map<String, Integer> specReplicas = new TreeMap<>();
+    private final Map<String, String> extraDeployments = new TreeMap<>();
+    private HttpServer kubeStateMetrics;
 
     public FakeMilvusPods(Clock clock) {
         this.clock = requireNonNull(clock, "clock");
     }
 
-    /** Creates a pod and serves it on its own endpoint; {@link #targets()} includes it from now on. */
+    /**
+     * Creates a pod of the install's default Deployment for {@code component} and serves it on its own
+     * endpoint; {@link #targets()} includes it from now on. The Deployment is named as the chart or the
+     * operator names it ({@link DeploymentNames}): Helm {@code <fullname>-<component>}, operator
+     * {@code <name>-milvus-<component>}, and for the operator's queryNode the first of its two Deployments,
+     * {@code <name>-milvus-querynode-0}.
+     */
     public synchronized FakeMilvusPod start(String namespace, String release, InstallKind install, String component,
                                             String podName, double cpuRequestCores, double memoryLimitBytes) {
-        FakeMilvusPod pod = new FakeMilvusPod(namespace, release, install, component, podName, cpuRequestCores,
-                memoryLimitBytes, clock);
+        return start(namespace, release, install, component, defaultDeployment(release, install, component), podName,
+                cpuRequestCores, memoryLimitBytes);
+    }
+
+    /** As above, owned by the named Deployment (e.g. an operator's {@code x-milvus-querynode-1} or a fullnameOverride). */
+    public synchronized FakeMilvusPod start(String namespace, String release, InstallKind install, String component,
+                                            String deployment, String podName, double cpuRequestCores,
+                                            double memoryLimitBytes) {
+        FakeMilvusPod pod = new FakeMilvusPod(namespace, release, install, component, podName, deployment,
+                cpuRequestCores, memoryLimitBytes, clock);
+        pod.peers(this::pods);
         podEndpoints.put(pod, serve(List.of(pod)));
+        ensureKubeStateMetrics();
         return pod;
+    }
+
+    /** The Deployment a pod of {@code component} belongs to by default (see {@link #start}). */
+    public static String defaultDeployment(String release, InstallKind install, String component) {
+        if (install == InstallKind.HELM) {
+            return DeploymentNames.helmFullname(release, "") + "-" + component;
+        }
+        String base = release + "-milvus-" + component;
+        return component.equals("querynode") ? base + "-0" : base;
+    }
+
+    /**
+     * kube_deployment_spec_replicas of {@code namespace/deployment}; until set it equals the number of
+     * served pods of that Deployment (a Deployment at rest).
+     */
+    public synchronized void setSpecReplicas(String namespace, String deployment, Integer replicas) {
+        if (replicas == null) {
+            specReplicas.remove(namespace + "/" + deployment);
+        } else {
+            specReplicas.put(namespace + "/" + deployment, replicas);
+            extraDeployments.put(namespace + "/" + deployment, deployment);
+        }
     }
 
     /** As {@link #start(String, String, InstallKind, String, String, double, double)} for a worker component. */
@@ -65,8 +107,10 @@ public final class FakeMilvusPods implements AutoCloseable {
     /** Creates a pod without an endpoint, to be served by {@link #startSharedEndpoint}. */
     public FakeMilvusPod create(String namespace, String release, InstallKind install, String component,
                                 String podName, double cpuRequestCores, double memoryLimitBytes) {
-        return new FakeMilvusPod(namespace, release, install, component, podName, cpuRequestCores, memoryLimitBytes,
-                clock);
+        FakeMilvusPod pod = new FakeMilvusPod(namespace, release, install, component, podName,
+                defaultDeployment(release, install, component), cpuRequestCores, memoryLimitBytes, clock);
+        pod.peers(this::pods);
+        return pod;
     }
 
     /** Serves all {@code pods} on one endpoint (like one kube-state-metrics for many pods); returns host:port. */
@@ -74,6 +118,7 @@ public final class FakeMilvusPods implements AutoCloseable {
         HttpServer server = serve(List.copyOf(pods));
         sharedEndpoints.add(server);
         sharedPods.addAll(pods);
+        ensureKubeStateMetrics();
         return hostPort(server);
     }
 
@@ -90,6 +135,9 @@ public final class FakeMilvusPods implements AutoCloseable {
         List<String> targets = new ArrayList<>();
         podEndpoints.values().forEach(s -> targets.add(hostPort(s)));
         sharedEndpoints.forEach(s -> targets.add(hostPort(s)));
+        if (kubeStateMetrics != null) {
+            targets.add(hostPort(kubeStateMetrics));
+        }
         return targets;
     }
 
@@ -121,8 +169,13 @@ public final class FakeMilvusPods implements AutoCloseable {
         for (Instant t = from; t.isBefore(to); t = t.plus(step)) {
             String ts = seconds ? BigDecimal.valueOf(t.toEpochMilli(), 3).toPlainString()
                     : Long.toString(t.toEpochMilli());
+            List<Map<String, MetricFamilySamples>> sources = new ArrayList<>();
             for (FakeMilvusPod pod : pods) {
-                for (MetricFamilySamples family : pod.families(t).values()) {
+                sources.add(pod.families(t));
+            }
+            sources.add(deploymentFamilies(pods));
+            for (Map<String, MetricFamilySamples> families : sources) {
+                for (MetricFamilySamples family : families.values()) {
                     for (Sample sample : family.samples) {
                         String series = series(sample, extraLabels);
                         bySeries.computeIfAbsent(series, k -> new StringBuilder())
@@ -159,6 +212,10 @@ public final class FakeMilvusPods implements AutoCloseable {
     private HttpServer serve(List<FakeMilvusPod> pods) {
         CollectorRegistry registry = new CollectorRegistry();
         new PodsCollector(pods, clock).register(registry);
+        return serve(registry);
+    }
+
+    private static HttpServer serve(CollectorRegistry registry) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
             server.createContext("/metrics", exchange -> {
@@ -177,6 +234,71 @@ public final class FakeMilvusPods implements AutoCloseable {
         }
     }
 
+    /**
+     * The Deployment-level series kube-state-metrics exports with default flags, one set per Deployment of
+     * the served pods: kube_replicaset_owner (ReplicaSet -> Deployment), kube_deployment_spec_replicas and
+     * kube_deployment_status_replicas_ready. No kube_deployment_labels (empty allow-list).
+     */
+    synchronized Map<String, MetricFamilySamples> deploymentFamilies(List<FakeMilvusPod> pods) {
+        Map<String, String> names = new TreeMap<>(extraDeployments);
+        Map<String, Integer> podCount = new TreeMap<>();
+        Map<String, Integer> readyCount = new TreeMap<>();
+        for (FakeMilvusPod pod : pods) {
+            String key = pod.namespace() + "/" + pod.deployment();
+            names.put(key, pod.deployment());
+            podCount.merge(key, 1, Integer::sum);
+            readyCount.merge(key, pod.ready() ? 1 : 0, Integer::sum);
+        }
+        List<Sample> owners = new ArrayList<>();
+        List<Sample> spec = new ArrayList<>();
+        List<Sample> ready = new ArrayList<>();
+        names.forEach((key, deployment) -> {
+            String namespace = key.substring(0, key.indexOf('/'));
+            Map<String, String> owner = new LinkedHashMap<>();
+            owner.put("namespace", namespace);
+            owner.put("replicaset", deployment + "-5d8c7f9b4d");
+            owner.put("owner_kind", "Deployment");
+            owner.put("owner_name", deployment);
+            owner.put("owner_is_controller", "true");
+            owners.add(sample("kube_replicaset_owner", owner));
+            Map<String, String> labels = new LinkedHashMap<>();
+            labels.put("namespace", namespace);
+            labels.put("deployment", deployment);
+            spec.add(new Sample("kube_deployment_spec_replicas", new ArrayList<>(labels.keySet()),
+                    new ArrayList<>(labels.values()), specReplicas.getOrDefault(key, podCount.getOrDefault(key, 0))));
+            ready.add(new Sample("kube_deployment_status_replicas_ready", new ArrayList<>(labels.keySet()),
+                    new ArrayList<>(labels.values()), readyCount.getOrDefault(key, 0)));
+        });
+        Map<String, MetricFamilySamples> out = new LinkedHashMap<>();
+        out.put("kube_replicaset_owner", new MetricFamilySamples("kube_replicaset_owner", Collector.Type.GAUGE,
+                "kube_replicaset_owner", owners));
+        out.put("kube_deployment_spec_replicas", new MetricFamilySamples("kube_deployment_spec_replicas",
+                Collector.Type.GAUGE, "kube_deployment_spec_replicas", spec));
+        out.put("kube_deployment_status_replicas_ready", new MetricFamilySamples(
+                "kube_deployment_status_replicas_ready", Collector.Type.GAUGE, "kube_deployment_status_replicas_ready",
+                ready));
+        return out;
+    }
+
+    private static Sample sample(String name, Map<String, String> labels) {
+        return new Sample(name, new ArrayList<>(labels.keySet()), new ArrayList<>(labels.values()), 1);
+    }
+
+    /** One endpoint for the Deployment-level kube-state-metrics series, started with the first pod. */
+    private void ensureKubeStateMetrics() {
+        if (kubeStateMetrics != null) {
+            return;
+        }
+        CollectorRegistry registry = new CollectorRegistry();
+        new Collector() {
+            @Override
+            public List<MetricFamilySamples> collect() {
+                return new ArrayList<>(deploymentFamilies(pods()).values());
+            }
+        }.register(registry);
+        kubeStateMetrics = serve(registry);
+    }
+
     private static String hostPort(HttpServer server) {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
@@ -188,6 +310,10 @@ public final class FakeMilvusPods implements AutoCloseable {
         sharedEndpoints.forEach(s -> s.stop(0));
         sharedEndpoints.clear();
         sharedPods.clear();
+        if (kubeStateMetrics != null) {
+            kubeStateMetrics.stop(0);
+            kubeStateMetrics = null;
+        }
     }
 
     /** Merges the pods' families by name, as the text format wants each family once. */

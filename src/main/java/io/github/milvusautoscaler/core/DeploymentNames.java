@@ -1,0 +1,100 @@
+package io.github.milvusautoscaler.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
+/**
+ * The Deployment names an install creates for a worker component, from the chart's and the operator's
+ * own naming rules, so metrics select exactly the pods the actuator scales and nobody hand-sets a name.
+ *
+ * <p>Helm ({@code zilliztech/milvus-helm}, {@code templates/_helpers.tpl}): {@code milvus.fullname} is
+ * {@code fullnameOverride} when set, else the release name when it already contains the chart name
+ * {@code milvus}, else {@code <release>-milvus}, each cut to 63 characters with a trailing {@code -}
+ * trimmed; a component's Deployment is {@code <fullname>-<component>} ({@code milvus.querynode.fullname}).
+ * So release {@code hr} gives {@code hr-milvus-querynode}, release {@code my-milvus} gives
+ * {@code my-milvus-querynode}.
+ *
+ * <p>Operator ({@code zilliztech/milvus-operator}): {@code MilvusComponent.GetDeploymentName} is
+ * {@code <name>-milvus-<component>}; with two Deployments per component (queryNode's default rolling
+ * mode, every component in rolling mode 3) {@code formatComponentDeployName} adds the group id,
+ * {@code <name>-milvus-<component>-0} and {@code -1}. All three names belong to the component.
+ */
+public final class DeploymentNames {
+
+    /** The chart's name ({@code .Chart.Name}), the default {@code nameOverride}. */
+    static final String CHART_NAME = "milvus";
+    private static final int DNS_LABEL_MAX = 63;
+
+    private DeploymentNames() {
+    }
+
+    /**
+     * The chart's {@code milvus.fullname}: e.g. release {@code prod} gives {@code prod-milvus}, release
+     * {@code my-milvus} keeps {@code my-milvus}, {@code fullnameOverride = "search"} gives {@code search}.
+     *
+     * @param release          the Helm release name
+     * @param fullnameOverride the chart value {@code fullnameOverride}; empty when not set
+     */
+    public static String helmFullname(String release, String fullnameOverride) {
+        requireNonNull(release, "release");
+        requireNonNull(fullnameOverride, "fullnameOverride");
+        if (!fullnameOverride.isEmpty()) {
+            return truncTrim(fullnameOverride);
+        }
+        if (release.contains(CHART_NAME)) {
+            return truncTrim(release);
+        }
+        return truncTrim(release + "-" + CHART_NAME);
+    }
+
+    /**
+     * Every Deployment that runs {@code target}'s pods: one for Helm ({@code hr-milvus-querynode}), three
+     * candidates for the operator ({@code x-milvus-querynode}, {@code -0}, {@code -1}), of which a cluster
+     * has one or two at a time.
+     */
+    public static List<String> of(Target target) {
+        requireNonNull(target, "target");
+        String component = target.component().labelValue();
+        if (target.install() == InstallKind.HELM) {
+            return List.of(helmFullname(target.name(), target.fullnameOverride()) + "-" + component);
+        }
+        String base = target.name() + "-" + CHART_NAME + "-" + component;
+        return List.of(base, base + "-0", base + "-1");
+    }
+
+    /** The one Deployment whose {@code spec.replicas} a Helm install scales, e.g. {@code hr-milvus-querynode}. */
+    public static String helmDeployment(Target target) {
+        if (target.install() != InstallKind.HELM) {
+            throw new IllegalArgumentException(target + " is not a Helm install");
+        }
+        return of(target).get(0);
+    }
+
+    /**
+     * An anchored RE2 regular expression (as PromQL's {@code label_replace} and {@code =~} use) whose
+     * first group is the component's label value in any Deployment name of this install: for Helm release
+     * {@code hr}, {@code hr-milvus-(.+)}; for the operator's {@code x}, {@code x-milvus-(.+?)(?:-[01])?},
+     * so {@code x-milvus-querynode-1} yields {@code querynode}.
+     */
+    public static String componentPattern(Target target) {
+        requireNonNull(target, "target");
+        if (target.install() == InstallKind.HELM) {
+            return quote(helmFullname(target.name(), target.fullnameOverride())) + "-(.+)";
+        }
+        return quote(target.name() + "-" + CHART_NAME) + "-(.+?)(?:-[01])?";
+    }
+
+    /** Escapes RE2 meta-characters in a Kubernetes name (only {@code .} can occur there). */
+    public static String quote(String name) {
+        return name.replace(".", "\\.");
+    }
+
+    private static String truncTrim(String name) {
+        String cut = name.length() > DNS_LABEL_MAX ? name.substring(0, DNS_LABEL_MAX) : name;
+        while (cut.endsWith("-")) {
+            cut = cut.substring(0, cut.length() - 1);
+        }
+        return cut;
+    }
+}
