@@ -16,9 +16,11 @@ import java.util.List;
  * {@code my-milvus-querynode}.
  *
  * <p>Operator ({@code zilliztech/milvus-operator}): {@code MilvusComponent.GetDeploymentName} is
- * {@code <name>-milvus-<component>}; with two Deployments per component (queryNode's default rolling
- * mode, every component in rolling mode 3) {@code formatComponentDeployName} adds the group id,
- * {@code <name>-milvus-<component>-0} and {@code -1}. All three names belong to the component.
+ * {@code <name>-milvus-<component>}; with two Deployments per component {@code formatComponentDeployName}
+ * adds the group id, {@code <name>-milvus-<component>-0} and {@code -1}. queryNode always runs that way
+ * (its blue/green rolling mode), every component in rolling mode 3. So queryNode's names are the
+ * {@code -0}/{@code -1} pair only, which also keeps a Helm release of the same name in the same namespace
+ * ({@code x-milvus-querynode}) out of the operator's queryNode; other components may have any of the three.
  */
 public final class DeploymentNames {
 
@@ -49,9 +51,9 @@ public final class DeploymentNames {
     }
 
     /**
-     * Every Deployment that runs {@code target}'s pods: one for Helm ({@code hr-milvus-querynode}), three
-     * candidates for the operator ({@code x-milvus-querynode}, {@code -0}, {@code -1}), of which a cluster
-     * has one or two at a time.
+     * Every Deployment that runs {@code target}'s pods: one for Helm ({@code hr-milvus-querynode}); for the
+     * operator {@code x-milvus-querynode-0} and {@code -1}, or for another component the three candidates
+     * {@code x-milvus-proxy}, {@code -0}, {@code -1}, of which a cluster has one or two at a time.
      */
     public static List<String> of(Target target) {
         requireNonNull(target, "target");
@@ -60,6 +62,9 @@ public final class DeploymentNames {
             return List.of(helmFullname(target.name(), target.fullnameOverride()) + "-" + component);
         }
         String base = target.name() + "-" + CHART_NAME + "-" + component;
+        if (target.component() == Component.QUERY_NODE) {
+            return List.of(base + "-0", base + "-1");
+        }
         return List.of(base, base + "-0", base + "-1");
     }
 

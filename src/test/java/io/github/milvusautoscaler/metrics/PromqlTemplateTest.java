@@ -55,7 +55,7 @@ class PromqlTemplateTest {
                         new Target("milvus", "hr", Component.PROXY, InstallKind.HELM, "vector.db"),
                         "owner_name=~\"vector\\\\.db-proxy\"", "\"vector\\\\.db-(.+)\""),
                 Arguments.of("operator", new Target("milvus", "x", Component.QUERY_NODE, InstallKind.OPERATOR),
-                        "owner_name=~\"x-milvus-querynode|x-milvus-querynode-0|x-milvus-querynode-1\"",
+                        "owner_name=~\"x-milvus-querynode-0|x-milvus-querynode-1\"",
                         "\"x-milvus-(.+?)(?:-[01])?\""));
     }
 

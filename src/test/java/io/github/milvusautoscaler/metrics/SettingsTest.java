@@ -121,7 +121,7 @@ class SettingsTest {
             assertEquals(List.of("cpu", "memory", "qps", "settle-query"), List.copyOf(rendered.keySet()));
             // The operator's Deployments of queryNode, found through kube-state-metrics' owner chain.
             assertTrue(rendered.get("cpu").contains(
-                    "owner_name=~\"prod-milvus-querynode|prod-milvus-querynode-0|prod-milvus-querynode-1\""),
+                    "owner_name=~\"prod-milvus-querynode-0|prod-milvus-querynode-1\""),
                     rendered.get("cpu"));
             assertTrue(rendered.get("cpu").contains("\"app_kubernetes_io_component\", \"$1\", \"owner_name\""),
                     rendered.get("cpu"));

@@ -84,15 +84,18 @@ final class TwoClusters implements AutoCloseable {
 
     /**
      * Every shipped signal on every target (more than the defaults enable), so each template is checked
-     * in both label schemes, plus the queryNode settle query.
+     * in both label schemes, plus the queryNode settle query. The read queue only on queryNodes: it is a
+     * queryNode gauge, and each target reads its own component's pods.
      */
     List<TargetQueries> queries() {
         List<SignalDef> all = List.of(DefaultQueries.signal("cpu"), DefaultQueries.signal("memory"),
-                DefaultQueries.signal("qps"), DefaultQueries.signal("read-queue"), DefaultQueries.signal("index-backlog"),
+                DefaultQueries.signal("qps"), DefaultQueries.signal("index-backlog"),
                 DefaultQueries.signal("search-latency-p99"));
+        List<SignalDef> queryNode = new java.util.ArrayList<>(all);
+        queryNode.add(3, DefaultQueries.signal("read-queue"));
         String settle = DefaultQueries.query("querynode-settle");
-        return targets().stream().map(t -> new TargetQueries(t, all,
-                t.component() == Component.QUERY_NODE ? settle : "", "")).toList();
+        return targets().stream().map(t -> t.component() == Component.QUERY_NODE
+                ? new TargetQueries(t, queryNode, settle, "") : new TargetQueries(t, all, "", "")).toList();
     }
 
     /** Three minutes of 1 s history ending now, for promtool. */

@@ -62,6 +62,7 @@ public final class FakeMilvusPod {
     private double unsolvedQueue;
     private boolean stoppingBalance;
     private final Map<String, Double> querycoordTasks = new TreeMap<>();
+    private final java.util.Set<String> movingTasks = new java.util.TreeSet<>();
     private final Map<String, Double> indexTasks = new TreeMap<>();
     private final Map<String, Double> legacyIndexTasks = new TreeMap<>();
 
@@ -234,9 +235,20 @@ public final class FakeMilvusPod {
         return this;
     }
 
-    /** milvus_querycoord_task_num{querycoord_task_type=type} on a coordinator pod. */
+    /** milvus_querycoord_task_num{querycoord_task_type=type} on a coordinator pod, written once and left there. */
     public synchronized FakeMilvusPod setQuerycoordTasks(String type, double tasks) {
         querycoordTasks.put(type, tasks);
+        movingTasks.remove(type);
+        return this;
+    }
+
+    /**
+     * As {@link #setQuerycoordTasks}, while querycoord keeps scheduling: the gauge alternates between
+     * {@code tasks} and {@code tasks + 1} every 30 s (its write throttle), so it changes within any 2m window.
+     */
+    public synchronized FakeMilvusPod setQuerycoordTasksMoving(String type, double tasks) {
+        querycoordTasks.put(type, tasks);
+        movingTasks.add(type);
         return this;
     }
 
@@ -357,8 +369,12 @@ public final class FakeMilvusPod {
                     .count();
             family(out, "milvus_querycoord_querynode_num", Collector.Type.GAUGE,
                     List.of(sample("milvus_querycoord_querynode_num", nodes, count)));
+            Map<String, Double> tasks = new TreeMap<>(querycoordTasks);
+            for (String type : movingTasks) {
+                tasks.put(type, querycoordTasks.get(type) + (t.getEpochSecond() / 30) % 2);
+            }
             family(out, "milvus_querycoord_task_num", Collector.Type.GAUGE, labelled("milvus_querycoord_task_num",
-                    "querycoord_task_type", querycoordTasks, Map.of()));
+                    "querycoord_task_type", tasks, Map.of()));
         }
         if (!indexTasks.isEmpty()) {
             family(out, "milvus_datacoord_task_count", Collector.Type.GAUGE, labelled("milvus_datacoord_task_count",

@@ -28,7 +28,7 @@ class PrometheusServerTest {
                       - name: test
                         rules:
                           - record: test:read_queue:max
-                            expr: max(milvus_querynode_read_task_unsolved_len)
+                            expr: max(milvus_querynode_read_task_ready_len)
                           - alert: ReadQueueHigh
                             expr: test:read_queue:max > 10
                     """;

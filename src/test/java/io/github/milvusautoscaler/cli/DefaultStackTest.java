@@ -1,0 +1,329 @@
+package io.github.milvusautoscaler.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.config.AutoscalerSettings;
+import io.github.milvusautoscaler.config.ConfigLoader;
+import io.github.milvusautoscaler.config.TargetSettings;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.Settle;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
+import io.github.milvusautoscaler.testsupport.FakeMilvusPod;
+import io.github.milvusautoscaler.testsupport.FakeMilvusPods;
+import io.github.milvusautoscaler.testsupport.Poll;
+import io.github.milvusautoscaler.testsupport.PrometheusServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+/**
+ * Every default signal read through the real config path and the real adapter from a real Prometheus
+ * holding series shaped as a default kube-prometheus-stack exposes them, for both install kinds.
+ *
+ * <p>The shape, each fact from its source: kube-state-metrics with an empty {@code metricLabelsAllowlist}
+ * (the kube-prometheus-stack default; no {@code kube_pod_labels} since 2.10) but with
+ * {@code kube_pod_owner}, {@code kube_replicaset_owner}, {@code kube_deployment_spec_replicas},
+ * {@code kube_deployment_status_replicas_ready}, requests, limits and pod readiness; cAdvisor series per
+ * container plus the pod-level cgroup ({@code container=""}) and the pause container; Milvus series with the
+ * chart ServiceMonitor's target labels ({@code app_kubernetes_io_instance}, {@code app_kubernetes_io_name},
+ * {@code component}) or the operator PodMonitor's ({@code app_kubernetes_io_component}, no {@code component}).
+ * Deployment names follow the chart's {@code milvus.fullname} and the operator's
+ * {@code GetDeploymentName}/{@code formatComponentDeployName} (see {@link FakeMilvusPods#defaultDeployment}).
+ *
+ * <pre>
+ * ns milvus   helm hr (2.5.4)          querynode x2 cpu 0.8/0.6 mem 0.5/0.3, proxy Search 30 Query 10
+ *                                      HybridSearch 20 Insert 500 /s, datanode, mixcoord (legacy index
+ *                                      tasks unissued 4 + in-progress 2)
+ *             helm my-milvus (2.6.0)   querynode x1 cpu 0.5, proxy Search 12/s, datanode, mixcoord
+ *                                      (index jobs Init 2 + InProgress 1, Finished 40)
+ *             operator hr (same name)  querynode -0 x1 cpu 0.9 and -1 x1 cpu 0.3 (a rollout), mixcoord
+ * ns ops      operator op (2.5.6)      querynode-0 x3 cpu 0.4/0.5/0.6, proxy Search 90/s, datanode,
+ *                                      mixcoord (index jobs Init 6)
+ * </pre>
+ */
+class DefaultStackTest {
+
+    private static final Clock CLOCK = Clock.systemUTC();
+    private static final Duration WAIT = Duration.ofSeconds(40);
+    private static final double GIB = 1024.0 * 1024 * 1024;
+
+    private static FakeMilvusPods pods;
+    private static PrometheusServer prometheus;
+    private static AutoscalerSettings settings;
+    private static PrometheusMetricsSource source;
+
+    @BeforeAll
+    static void start(@TempDir Path dir) throws Exception {
+        pods = new FakeMilvusPods(CLOCK);
+        // Helm release hr: chart fullname hr-milvus.
+        helm("hr", "querynode", "hr-milvus-querynode-5d8c7f9b4d-x1x2b", 2, 8).setCpuUtilisation(0.8).setMemoryUtilisation(0.5)
+                .setReadQueue(6).setUnsolvedReadTasks(40);
+        helm("hr", "querynode", "hr-milvus-querynode-5d8c7f9b4d-k7q9z", 2, 8).setCpuUtilisation(0.6).setMemoryUtilisation(0.3)
+                .setReadQueue(2).setUnsolvedReadTasks(40);
+        helm("hr", "proxy", "hr-milvus-proxy-6b9d8c7f5b-p4v7w", 1, 2).setCpuUtilisation(0.5).setMemoryUtilisation(0.2)
+                .setRequestRate("Search", 30).setRequestRate("Query", 10).setRequestRate("HybridSearch", 20)
+                .setRequestRate("Insert", 500).setSearchLatencyMillis(100).setLatencyQueryType("hybrid_search");
+        helm("hr", "datanode", "hr-milvus-datanode-7c5d9b8f6d-d2m4n", 1, 4).setCpuUtilisation(0.3).setMemoryUtilisation(0.4);
+        helm("hr", "mixcoord", "hr-milvus-mixcoord-8d6f5c9b7c-m8c2t", 1, 4)
+                .setLegacyIndexTasks("unissued", 4).setLegacyIndexTasks("in-progress", 2).setLegacyIndexTasks("finished", 90);
+        // Helm release my-milvus: the name contains "milvus", so the fullname is my-milvus.
+        helm("my-milvus", "querynode", "my-milvus-querynode-9f7b6d5c8d-q5r8s", 2, 8).setCpuUtilisation(0.5)
+                .setMemoryUtilisation(0.6);
+        helm("my-milvus", "proxy", "my-milvus-proxy-4c8b7d6f9c-t6v9x", 1, 2).setCpuUtilisation(0.7)
+                .setRequestRate("Search", 12).setSearchLatencyMillis(20);
+        helm("my-milvus", "datanode", "my-milvus-datanode-5b9c8d7f4b-w3z6b", 1, 4).setCpuUtilisation(0.2)
+                .setMemoryUtilisation(0.1);
+        helm("my-milvus", "mixcoord", "my-milvus-mixcoord-6d4f9c8b5d-c9f2h", 1, 4)
+                .setIndexTasks("JobStateInit", 2).setIndexTasks("JobStateInProgress", 1).setIndexTasks("JobStateFinished", 40);
+        // Operator Milvus hr in the same namespace, mid-rollout: both queryNode Deployments have a pod.
+        pods.start("milvus", "hr", InstallKind.OPERATOR, "querynode", "hr-milvus-querynode-0", "hr-milvus-querynode-0-7b5c8d9f6c-a1b2c",
+                2, 8 * GIB).setCpuUtilisation(0.9).setMemoryUtilisation(0.7);
+        pods.start("milvus", "hr", InstallKind.OPERATOR, "querynode", "hr-milvus-querynode-1", "hr-milvus-querynode-1-8c6d9f5b7d-d4f5g",
+                2, 8 * GIB).setCpuUtilisation(0.3).setMemoryUtilisation(0.1);
+        pods.start("milvus", "hr", InstallKind.OPERATOR, "proxy", "hr-milvus-proxy-0", "hr-milvus-proxy-0-9d7f6c5b8f-h6j7k",
+                1, 2 * GIB).setCpuUtilisation(0.4).setRequestRate("Search", 60);
+        pods.start("milvus", "hr", InstallKind.OPERATOR, "mixcoord", "hr-milvus-mixcoord-0", "hr-milvus-mixcoord-0-5f8d7c6b9f-m2n3p",
+                1, 4 * GIB);
+        // Operator Milvus op, at rest: queryNode on -0, -1 scaled to 0.
+        for (double cpu : new double[] {0.4, 0.5, 0.6}) {
+            pods.start("ops", "op", InstallKind.OPERATOR, "querynode", "op-milvus-querynode-0-6c9b8d7f5c-" + (int) (cpu * 10) + "q2w",
+                    2, 8 * GIB).setCpuUtilisation(cpu).setMemoryUtilisation(cpu / 2);
+        }
+        pods.setSpecReplicas("ops", "op-milvus-querynode-1", 0);
+        pods.start("ops", "op", InstallKind.OPERATOR, "proxy", "op-milvus-proxy-7d5c9b6f8d-r4t5y", 1, 2 * GIB)
+                .setCpuUtilisation(0.6).setRequestRate("Search", 90).setSearchLatencyMillis(20);
+        pods.start("ops", "op", InstallKind.OPERATOR, "datanode", "op-milvus-datanode-8f6b5d9c7b-u6i7o", 1, 4 * GIB)
+                .setCpuUtilisation(0.35).setMemoryUtilisation(0.25);
+        pods.start("ops", "op", InstallKind.OPERATOR, "mixcoord", "op-milvus-mixcoord-9c7d6f8b5c-p8a9s", 1, 4 * GIB)
+                .setIndexTasks("JobStateInit", 6);
+        settleCases();
+
+        Instant now = CLOCK.instant();
+        prometheus = PrometheusServer.builder().targets(pods.targets())
+                .backfill(pods.openMetricsHistory(now.minus(Duration.ofMinutes(4)), now, Duration.ofSeconds(1),
+                        Map.of("job", PrometheusServer.JOB)))
+                .start();
+        Path config = dir.resolve("autoscaler.conf");
+        Files.writeString(config, config(prometheus.url().toString()));
+        settings = ConfigLoader.load(config);
+        source = new PrometheusMetricsSource(Wiring.prometheus(settings.prometheus()), Wiring.schemes(settings),
+                Wiring.queries(settings.targets()), new SimpleMeterRegistry());
+        Poll.until("3 live scrapes of every endpoint", WAIT,
+                () -> prometheus.query("count(count_over_time(up{job=\"milvus\"}[30s]) >= 3)"),
+                body -> body.contains("\"" + pods.targets().size() + "\"]"));
+    }
+
+    private static FakeMilvusPod helm(String release, String component, String pod, double cores, double memoryGib) {
+        return pods.start("milvus", release, InstallKind.HELM, component, pod, cores, memoryGib * GIB);
+    }
+
+    /**
+     * One Helm release per settle case, each with two queryNodes and a mixcoord: a stale non-zero move
+     * count, moves still scheduled, a removed node not yet handed off (its stopping gauge already gone with
+     * the pod), a node stopping, and a cluster whose querycoord is not scraped.
+     */
+    private static void settleCases() {
+        for (String name : new String[] {"stale", "moving", "handoff", "stopping", "blind"}) {
+            FakeMilvusPod first = pods.start("settle", name, InstallKind.HELM, "querynode", name + "-milvus-querynode-a", 2, 8 * GIB)
+                    .setCpuUtilisation(0.5);
+            pods.start("settle", name, InstallKind.HELM, "querynode", name + "-milvus-querynode-b", 2, 8 * GIB)
+                    .setCpuUtilisation(0.5);
+            if (name.equals("blind")) {
+                continue;
+            }
+            FakeMilvusPod coord = pods.start("settle", name, InstallKind.HELM, "mixcoord", name + "-milvus-mixcoord-c", 1, 4 * GIB);
+            switch (name) {
+                case "stale" -> coord.setQuerycoordTasks("segment_move", 3);
+                case "moving" -> coord.setQuerycoordTasksMoving("segment_move", 3);
+                // spec.replicas already 1 after the step-down; querycoord still counts both nodes
+                case "handoff" -> pods.setSpecReplicas("settle", "handoff-milvus-querynode", 1);
+                case "stopping" -> first.setStoppingBalance(true);
+                default -> throw new IllegalStateException(name);
+            }
+        }
+    }
+
+    private static String config(String url) {
+        StringBuilder clusters = new StringBuilder();
+        for (String name : new String[] {"stale", "moving", "handoff", "stopping", "blind"}) {
+            clusters.append("    { namespace = settle, name = ").append(name)
+                    .append(", install = helm, milvus-version = \"2.5.6\", components { queryNode {} } }\n");
+        }
+        return """
+                milvus-autoscaler {
+                  prometheus.url = "%s"
+                  component-defaults {
+                    queryNode.signals.read-queue.enabled = true
+                    dataNode.signals.index-backlog.enabled = true
+                    proxy.signals.search-latency-p99.enabled = true
+                  }
+                  clusters = [
+                    { namespace = milvus, name = hr, install = helm, milvus-version = "2.5.4",
+                      components { queryNode {}, proxy {}, dataNode {} } }
+                    { namespace = milvus, name = my-milvus, install = helm, milvus-version = "2.6.0",
+                      components { queryNode {}, proxy {}, dataNode {} } }
+                    { namespace = ops, name = op, install = operator, milvus-version = "2.5.6",
+                      components { queryNode {}, proxy {}, dataNode {} } }
+                %s  ]
+                }
+                """.formatted(url, clusters);
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {source, prometheus, pods}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // keep closing the others
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> expected() {
+        return Stream.of(
+                // Helm hr: the chart's hr-milvus-* Deployments only, never the operator's hr-milvus-querynode-0/-1.
+                Arguments.of("milvus/hr/queryNode", "cpu", (0.8 + 0.6) / 2, 2),
+                Arguments.of("milvus/hr/queryNode", "memory", (0.5 + 0.3) / 2, 2),
+                // Search 30 + Query 10 + HybridSearch 20 (Insert is not a read) over 2 ready queryNodes.
+                Arguments.of("milvus/hr/queryNode", "qps", 60.0 / 2, 0),
+                // read_task_ready_len, not the unsolved (handoff) gauge at 40.
+                Arguments.of("milvus/hr/queryNode", "read-queue", (6 + 2) / 2.0, 2),
+                Arguments.of("milvus/hr/proxy", "cpu", 0.5, 1),
+                Arguments.of("milvus/hr/proxy", "qps", 60.0, 0),
+                // every request recorded as hybrid_search at 100 ms: p99 interpolates inside the (64, 128] bucket
+                Arguments.of("milvus/hr/proxy", "search-latency-p99", 64 + (128 - 64) * 0.99, 0),
+                Arguments.of("milvus/hr/dataNode", "cpu", 0.3, 1),
+                Arguments.of("milvus/hr/dataNode", "memory", 0.4, 1),
+                // Milvus 2.5.4: milvus_datacoord_index_task_count, unissued 4 + in-progress 2, one dataNode.
+                Arguments.of("milvus/hr/dataNode", "index-backlog", 6.0, 0),
+                // Helm my-milvus: fullname my-milvus.
+                Arguments.of("milvus/my-milvus/queryNode", "cpu", 0.5, 1),
+                Arguments.of("milvus/my-milvus/queryNode", "memory", 0.6, 1),
+                Arguments.of("milvus/my-milvus/queryNode", "qps", 12.0, 0),
+                Arguments.of("milvus/my-milvus/proxy", "cpu", 0.7, 1),
+                Arguments.of("milvus/my-milvus/dataNode", "cpu", 0.2, 1),
+                // Milvus 2.6: milvus_datacoord_task_count, Init 2 + InProgress 1 (Finished is not backlog).
+                Arguments.of("milvus/my-milvus/dataNode", "index-backlog", 3.0, 0),
+                // Operator op: -0 holds the pods, -1 is at 0.
+                Arguments.of("ops/op/queryNode", "cpu", (0.4 + 0.5 + 0.6) / 3, 3),
+                Arguments.of("ops/op/queryNode", "memory", (0.2 + 0.25 + 0.3) / 3, 3),
+                Arguments.of("ops/op/queryNode", "qps", 90.0 / 3, 0),
+                Arguments.of("ops/op/proxy", "cpu", 0.6, 1),
+                Arguments.of("ops/op/proxy", "qps", 90.0, 0),
+                Arguments.of("ops/op/dataNode", "cpu", 0.35, 1),
+                Arguments.of("ops/op/dataNode", "index-backlog", 6.0, 0));
+    }
+
+    @ParameterizedTest(name = "{0} {1} = {2}")
+    @MethodSource("expected")
+    void everyDefaultSignalReadsItsValue(String id, String signal, double value, int pods) {
+        Observation o = source.observe(target(id), CLOCK.instant());
+        Signal s = o.signals().get(signal);
+        assertTrue(s.isKnown(), () -> id + " " + signal + ": " + s.problem());
+        assertEquals(value, s.value().getAsDouble(), Math.max(0.02 * value, 1e-6), id + " " + signal);
+        assertEquals(pods, s.podsReporting(), id + " " + signal + " pods reporting");
+    }
+
+    @Test
+    void everyEnabledSignalOfEveryTargetIsKnown() {
+        for (TargetSettings t : settings.targets()) {
+            if (t.target().namespace().equals("settle")) {
+                continue;
+            }
+            Observation o = source.observe(t.target(), CLOCK.instant());
+            o.signals().forEach((name, s) -> assertTrue(s.isKnown(), () -> t.target() + " " + name + ": " + s.problem()));
+            if (t.target().component() == Component.QUERY_NODE) {
+                assertEquals(Settle.QUIET, o.settle(), t.target().toString());
+            }
+        }
+    }
+
+    @Test
+    void anOperatorInstallBesideAHelmReleaseOfTheSameNameReadsOnlyItsOwnPods() {
+        // Operator hr is not configured (a config holds one cluster per namespace/name); read it alone.
+        Target operatorQueryNode = new Target("milvus", "hr", Component.QUERY_NODE, InstallKind.OPERATOR);
+        try (PrometheusMetricsSource alone = new PrometheusMetricsSource(Wiring.prometheus(settings.prometheus()),
+                Wiring.schemes(settings), Wiring.queries(ConfigLoader.parse("""
+                        milvus-autoscaler.clusters = [{ namespace = milvus, name = hr, install = operator,
+                          milvus-version = "2.5.6", components { queryNode {}, proxy {} } }]
+                        """, "operator.conf").targets()), new SimpleMeterRegistry())) {
+            Observation qn = alone.observe(operatorQueryNode, CLOCK.instant());
+            // -0 at 0.9 and -1 at 0.3, not the chart's hr-milvus-querynode pods at 0.8 and 0.6
+            assertEquals(0.6, qn.signals().get("cpu").value().getAsDouble(), 0.012);
+            assertEquals(2, qn.signals().get("cpu").podsReporting());
+            // the operator's proxies only (Search 60/s; the chart's 60/s carry component, not
+            // app_kubernetes_io_component), over the 2 ready queryNodes of both Deployments
+            assertEquals(30.0, qn.signals().get("qps").value().getAsDouble(), 0.6);
+            // Not asserted: the operator's proxy here runs as hr-milvus-proxy-0 (rolling mode 3), and its
+            // candidate hr-milvus-proxy is the chart's; only a configured Helm release takes that name away.
+        }
+    }
+
+    static Stream<Arguments> settle() {
+        return Stream.of(
+                Arguments.of("stale", Settle.QUIET),
+                Arguments.of("moving", Settle.BUSY),
+                Arguments.of("handoff", Settle.BUSY),
+                Arguments.of("stopping", Settle.BUSY),
+                Arguments.of("blind", Settle.UNKNOWN));
+    }
+
+    /**
+     * stale: task_num at 3 for 4 minutes without a change (Milvus writes it only on add or schedule) does not
+     * hold; moving: the same gauge still changing does; handoff: no stopping gauge, but querycoord counts 2
+     * nodes against spec.replicas 1; stopping: a node's own gauge; blind: no querycoord series, UNKNOWN.
+     */
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("settle")
+    void settleFollowsQuerycoordsFacts(String name, Settle expected) {
+        Observation o = source.observe(target("settle/" + name + "/queryNode"), CLOCK.instant());
+        assertEquals(expected, o.settle(), name);
+    }
+
+    @Test
+    void signalsCommandShowsAValueForEveryDefaultSignal(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("signals.conf");
+        Files.writeString(config, config(prometheus.url().toString()));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new SignalsCommand());
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute("--config", config.toString(), "--cluster", "milvus/hr");
+        String text = out.toString();
+        assertEquals(0, code, err.toString() + text);
+        assertTrue(text.contains("milvus/hr/queryNode"), text);
+        assertTrue(text.contains("milvus/hr/dataNode"), text);
+        // health UNKNOWN is expected: no health-query is configured
+        assertFalse(text.replace("health UNKNOWN", "").contains("UNKNOWN"), text);
+    }
+
+    private static Target target(String id) {
+        return settings.targets().stream().map(TargetSettings::target).filter(t -> t.id().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no target " + id));
+    }
+}
