@@ -9,9 +9,10 @@ import java.util.regex.Pattern;
  * {@code {instance_label}} and {@code {component_label}}.
  *
  * <p>Operator installs: {@code app_kubernetes_io_instance} / {@code app_kubernetes_io_component};
- * Helm installs: {@code app_kubernetes_io_instance} / {@code component}. kube-state-metrics exposes the
- * same pod labels with a {@code label_} prefix in {@code kube_pod_labels}, so a template writes
- * {@code label_{component_label}} there.
+ * Helm installs: {@code app_kubernetes_io_instance} / {@code component}: the labels the Milvus monitors
+ * copy onto every series (the chart ServiceMonitor's {@code targetLabels}, the operator PodMonitor's pod
+ * labels). The templates also produce {@code {component_label}} from Deployment names with
+ * {@code label_replace}, so kube-state-metrics and cAdvisor series split the same way.
  *
  * @param instanceLabel  label naming the Milvus resource or Helm release
  * @param componentLabel label naming the component ({@code querynode}, {@code proxy}, ...)

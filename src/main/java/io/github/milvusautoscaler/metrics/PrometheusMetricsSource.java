@@ -167,6 +167,44 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         return names;
     }
 
+    /** {@code template} rendered for {@code target} alone, e.g. a diagnostic query of the {@code doctor} command. */
+    public String render(Target target, String template) {
+        if (!deployments.containsKey(requireNonNull(target, "target"))) {
+            throw new IllegalArgumentException("no queries are configured for target " + target);
+        }
+        return renderAlone(requireNonNull(template, "template"), target);
+    }
+
+    /**
+     * How many series {@code promql} returns at {@code at} and the sum of their values, or why it could not
+     * be read; for the {@code doctor} command, which asks Prometheus what exists.
+     */
+    public Count count(String promql, Instant at) {
+        QueryResult result = client.query(requireNonNull(promql, "promql"), requireNonNull(at, "at"));
+        if (result instanceof QueryResult.Failed failed) {
+            return new Count(0, 0, Optional.of(failed.reason()));
+        }
+        List<QueryResult.Series> series = ((QueryResult.Samples) result).series();
+        double sum = 0;
+        for (QueryResult.Series s : series) {
+            sum += s.value();
+        }
+        return new Count(series.size(), sum, Optional.empty());
+    }
+
+    /**
+     * What a diagnostic query returned.
+     *
+     * @param series  how many series
+     * @param sum     the sum of their values
+     * @param failure why the query failed; empty when it was answered
+     */
+    public record Count(int series, double sum, Optional<String> failure) {
+        public Count {
+            requireNonNull(failure, "failure");
+        }
+    }
+
     private String renderAlone(String template, Target target) {
         return PromqlTemplate.render(template, target.namespace(), target.name(),
                 List.of(target.component().labelValue()), deployments.get(target),

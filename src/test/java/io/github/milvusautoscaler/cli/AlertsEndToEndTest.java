@@ -44,7 +44,7 @@ class AlertsEndToEndTest {
                 interval: 1s
                 rules:
                   - alert: MilvusReadQueueBacklog
-                    expr: max by (namespace, app_kubernetes_io_instance, component) (milvus_querynode_read_task_unsolved_len) > 10
+                    expr: max by (namespace, app_kubernetes_io_instance, component) (milvus_querynode_read_task_ready_len) > 10
                     labels: {severity: warning}
             """;
 

@@ -48,6 +48,10 @@ public final class FakeMilvusPod {
     private final String replicaSet;
     private java.util.function.Supplier<List<FakeMilvusPod>> peers = List::of;
     private Double querynodeNum;
+    private boolean cadvisor = true;
+    private boolean resources = true;
+    private boolean milvusSeries = true;
+    private boolean componentLabel = true;
 
     private final Linear cpuSeconds;
     private final Linear pauseCpuSeconds;
@@ -140,6 +144,20 @@ public final class FakeMilvusPod {
     /** The Deployment owning this pod, e.g. {@code hr-milvus-querynode}. */
     public String deployment() {
         return deployment;
+    }
+
+    /**
+     * Which of the pod's series Prometheus gets, for the links {@code doctor} checks: cAdvisor's (the kubelet
+     * scraped), requests and limits (set in the pod spec), the Milvus series (a monitor selects the pod) and
+     * the install's component label on them (the monitor copies it).
+     */
+    public synchronized FakeMilvusPod expose(boolean cadvisorSeries, boolean requestsAndLimits, boolean milvus,
+                                             boolean withComponentLabel) {
+        cadvisor = cadvisorSeries;
+        resources = requestsAndLimits;
+        milvusSeries = milvus;
+        componentLabel = withComponentLabel;
+        return this;
     }
 
     /** Whether kube_pod_status_ready{condition="true"} is 1. */
@@ -281,15 +299,17 @@ public final class FakeMilvusPod {
         // cAdvisor: the container, the pod-level cgroup (container="") and the pause container.
         double cpu = cpuSeconds.at(t);
         double pause = pauseCpuSeconds.at(t);
+        double workingSet = memoryUtilisation * memoryLimitBytes;
+        if (cadvisor) {
         family(out, "container_cpu_usage_seconds", Collector.Type.COUNTER, List.of(
                 sample("container_cpu_usage_seconds_total", cadvisor(container), cpu),
                 sample("container_cpu_usage_seconds_total", cadvisor(""), cpu + pause),
                 sample("container_cpu_usage_seconds_total", cadvisor("POD"), pause)));
-        double workingSet = memoryUtilisation * memoryLimitBytes;
         family(out, "container_memory_working_set_bytes", Collector.Type.GAUGE, List.of(
                 sample("container_memory_working_set_bytes", cadvisor(container), workingSet),
                 sample("container_memory_working_set_bytes", cadvisor(""), workingSet + 1_000_000),
                 sample("container_memory_working_set_bytes", cadvisor("POD"), 1_000_000)));
+        }
         // kube-state-metrics.
         // No kube_pod_labels: kube-state-metrics >= 2.10 with an empty --metric-labels-allowlist (the
         // kube-prometheus-stack default) does not export it. The owner chain is exported by default.
@@ -299,6 +319,7 @@ public final class FakeMilvusPod {
         owner.put("owner_name", replicaSet);
         owner.put("owner_is_controller", "true");
         family(out, "kube_pod_owner", Collector.Type.GAUGE, List.of(sample("kube_pod_owner", owner, 1)));
+        if (resources) {
         family(out, "kube_pod_container_resource_requests", Collector.Type.GAUGE, List.of(
                 sample("kube_pod_container_resource_requests", resource(container, "cpu", "core"), cpuRequestCores),
                 sample("kube_pod_container_resource_requests", resource(container, "memory", "byte"),
@@ -306,6 +327,7 @@ public final class FakeMilvusPod {
         family(out, "kube_pod_container_resource_limits", Collector.Type.GAUGE, List.of(
                 sample("kube_pod_container_resource_limits", resource(container, "cpu", "core"), cpuRequestCores * 2),
                 sample("kube_pod_container_resource_limits", resource(container, "memory", "byte"), memoryLimitBytes)));
+        }
         List<Sample> readiness = new ArrayList<>();
         for (String condition : List.of("true", "false", "unknown")) {
             Map<String, String> labels = base();
@@ -315,7 +337,9 @@ public final class FakeMilvusPod {
             readiness.add(sample("kube_pod_status_ready", labels, value));
         }
         family(out, "kube_pod_status_ready", Collector.Type.GAUGE, readiness);
-        milvus(out, t);
+        if (milvusSeries) {
+            milvus(out, t);
+        }
         return out;
     }
 
@@ -430,7 +454,9 @@ public final class FakeMilvusPod {
         labels.put("node_id", nodeId);
         labels.put("app_kubernetes_io_instance", release);
         labels.put("app_kubernetes_io_name", "milvus");
-        labels.put(install == InstallKind.OPERATOR ? "app_kubernetes_io_component" : "component", component);
+        if (componentLabel) {
+            labels.put(install == InstallKind.OPERATOR ? "app_kubernetes_io_component" : "component", component);
+        }
         return labels;
     }
 

@@ -256,6 +256,8 @@ public final class FakeMilvusPods implements AutoCloseable {
             String namespace = key.substring(0, key.indexOf('/'));
             Map<String, String> owner = new LinkedHashMap<>();
             owner.put("namespace", namespace);
+            // as scraped with honor_labels: the live series and the backfilled history must be one series
+            owner.put("instance", "kube-state-metrics");
             owner.put("replicaset", deployment + "-5d8c7f9b4d");
             owner.put("owner_kind", "Deployment");
             owner.put("owner_name", deployment);
@@ -263,6 +265,7 @@ public final class FakeMilvusPods implements AutoCloseable {
             owners.add(sample("kube_replicaset_owner", owner));
             Map<String, String> labels = new LinkedHashMap<>();
             labels.put("namespace", namespace);
+            labels.put("instance", "kube-state-metrics");
             labels.put("deployment", deployment);
             spec.add(new Sample("kube_deployment_spec_replicas", new ArrayList<>(labels.keySet()),
                     new ArrayList<>(labels.values()), specReplicas.getOrDefault(key, podCount.getOrDefault(key, 0))));

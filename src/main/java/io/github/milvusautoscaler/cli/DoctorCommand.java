@@ -1,0 +1,278 @@
+package io.github.milvusautoscaler.cli;
+
+import io.github.milvusautoscaler.config.AutoscalerSettings;
+import io.github.milvusautoscaler.config.TargetSettings;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.Settle;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.metrics.LabelScheme;
+import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
+import io.github.milvusautoscaler.metrics.PrometheusMetricsSource.Count;
+import io.github.milvusautoscaler.policy.SignalPolicy;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code doctor --config FILE [--cluster NS/NAME]}: for each target and signal, the first missing link
+ * between the cluster and a known value, with the fix in one line; run it before {@code dry-run = false}.
+ *
+ * <p>The links, in the order a value depends on them: kube-state-metrics scraped in the namespace; the
+ * component's Deployments (named by the chart's or the operator's rule) known to it; their pods found
+ * through the owner chain; for cpu and memory, cAdvisor series and CPU requests or memory limits on those
+ * pods; for Milvus signals, any {@code milvus_*} series of the release (the monitor exists and Prometheus
+ * selects it), the install's component label on them, each metric the query names; last, the query itself
+ * and whether every ready pod reports. Exit 0 when every enabled signal (and settle) is readable, 1 when
+ * something is not (or Prometheus cannot be reached), 2 for a bad configuration.
+ */
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+        description = "For each target and signal, find the first missing link to a value and name the fix.")
+public final class DoctorCommand implements Callable<Integer> {
+
+    private static final Pattern MILVUS_METRIC = Pattern.compile("\\bmilvus_[a-z0-9_]+");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The HOCON configuration file.")
+    Path config;
+
+    @Option(names = "--cluster", paramLabel = "NS/NAME", description = "Only this cluster's targets.")
+    String cluster;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Optional<AutoscalerSettings> loaded = Main.loadConfig(config, err);
+        if (loaded.isEmpty()) {
+            return Main.EXIT_USAGE;
+        }
+        AutoscalerSettings s = loaded.get();
+        List<TargetSettings> targets = s.targets().stream()
+                .filter(t -> cluster == null || t.target().clusterId().equals(cluster)).toList();
+        if (targets.isEmpty()) {
+            err.println("doctor: no target " + (cluster == null ? "configured" : "in cluster " + cluster));
+            err.flush();
+            return Main.EXIT_USAGE;
+        }
+        Map<InstallKind, LabelScheme> schemes = Wiring.schemes(s);
+        try (PrometheusMetricsSource source = new PrometheusMetricsSource(Wiring.prometheus(s.prometheus()), schemes,
+                Wiring.queries(s.targets()), new SimpleMeterRegistry())) {
+            Instant now = Instant.now();
+            Optional<String> down = source.probe(now);
+            if (down.isPresent()) {
+                err.println("doctor: Prometheus at " + s.prometheus().url() + " cannot be reached: " + down.get());
+                err.flush();
+                return Main.EXIT_FAILURE;
+            }
+            int broken = 0;
+            for (TargetSettings t : targets) {
+                Diagnosis d = new Diagnosis(source, t, s.queryTemplates(), schemes.get(t.target().install()), now);
+                List<String> lines = d.run();
+                out.printf("%s (%s, Deployments %s)%n", t.target().id(),
+                        t.target().install().name().toLowerCase(Locale.ROOT),
+                        String.join(", ", source.deployments(t.target())));
+                for (String line : lines) {
+                    out.println("  " + line);
+                }
+                broken += d.broken;
+            }
+            out.println(broken == 0 ? "doctor: every enabled signal is readable"
+                    : "doctor: " + broken + " signal(s) cannot be read; fix the first line marked FIX of each");
+            out.flush();
+            return broken == 0 ? Main.EXIT_OK : Main.EXIT_FAILURE;
+        }
+    }
+
+    /** The checks of one target, each a question put to Prometheus. */
+    private static final class Diagnosis {
+        private final PrometheusMetricsSource source;
+        private final TargetSettings settings;
+        private final Target target;
+        private final Map<String, String> templates;
+        private final LabelScheme scheme;
+        private final Instant at;
+        private int broken;
+
+        Diagnosis(PrometheusMetricsSource source, TargetSettings settings, Map<String, String> templates,
+                  LabelScheme scheme, Instant at) {
+            this.source = source;
+            this.settings = settings;
+            this.target = settings.target();
+            this.templates = templates;
+            this.scheme = scheme;
+            this.at = at;
+        }
+
+        List<String> run() {
+            List<String> lines = new ArrayList<>();
+            Optional<String> common = commonLink();
+            Observation o = source.observe(target, at);
+            Map<String, String> rendered = source.renderedQueries(target);
+            for (SignalPolicy band : settings.policy().signals()) {
+                String name = band.name();
+                Signal signal = o.signals().get(name);
+                String query = rendered.get(name);
+                Optional<String> fix = signal != null && signal.isKnown() ? tooFewPods(name, signal, query)
+                        : firstMissing(name, query, common, signal);
+                if (fix.isPresent()) {
+                    broken++;
+                    lines.add(String.format(Locale.ROOT, "FIX  %-20s %s", name, fix.get()));
+                } else {
+                    lines.add(String.format(Locale.ROOT, "ok   %-20s %s%s", name, fmt(signal.value().getAsDouble()),
+                            signal.podsReporting() > 0 ? " (" + signal.podsReporting() + " pods)" : ""));
+                }
+            }
+            if (rendered.containsKey("settle-query")) {
+                if (o.settle() == Settle.UNKNOWN) {
+                    broken++;
+                    lines.add(String.format(Locale.ROOT, "FIX  %-20s %s", "settle",
+                            firstMissing("settle", rendered.get("settle-query"), common, null)
+                                    .orElse("the settle query returns nothing; paste it from `signals` into Prometheus")));
+                } else {
+                    lines.add(String.format(Locale.ROOT, "ok   %-20s %s", "settle", o.settle()));
+                }
+            }
+            return lines;
+        }
+
+        /** The links every signal of the target needs: kube-state-metrics, the Deployments, their pods. */
+        private Optional<String> commonLink() {
+            String ns = target.namespace();
+            if (count("kube_deployment_spec_replicas{namespace=\"{namespace}\"}") == 0) {
+                return Optional.of("no kube_deployment_spec_replicas in namespace " + ns + ": kube-state-metrics is"
+                        + " not scraped by this Prometheus, or the namespace is wrong");
+            }
+            if (count("kube_deployment_spec_replicas{namespace=\"{namespace}\", deployment=~\"{deployments}\"}") == 0) {
+                return Optional.of("none of the Deployments " + String.join(", ", source.deployments(target))
+                        + " exists in " + ns + ": check the cluster's name and install kind"
+                        + (target.install() == InstallKind.HELM
+                        ? " (a release installed with fullnameOverride needs fullname-override = \"...\")" : ""));
+            }
+            String pods = templates.get("component-pods");
+            if (pods != null && count(pods) == 0) {
+                return Optional.of("no pods of " + String.join(", ", source.deployments(target)) + " through"
+                        + " kube_pod_owner and kube_replicaset_owner: the component has no running pods, or"
+                        + " kube-state-metrics does not export those series");
+            }
+            return Optional.empty();
+        }
+
+        private Optional<String> firstMissing(String name, String query, Optional<String> common, Signal signal) {
+            if (common.isPresent()) {
+                return common;
+            }
+            String pods = templates.getOrDefault("component-pods", "");
+            if (query.contains("container_cpu_usage_seconds_total") || query.contains("container_memory_working_set_bytes")) {
+                String cadvisor = query.contains("container_cpu_usage_seconds_total")
+                        ? "container_cpu_usage_seconds_total" : "container_memory_working_set_bytes";
+                if (!pods.isEmpty() && count(cadvisor + "{namespace=\"{namespace}\", container!=\"\", container!=\"POD\"}"
+                        + " * on (namespace, pod) group_left () " + pods) == 0) {
+                    return Optional.of("no cAdvisor series (" + cadvisor + ") for these pods: scrape the kubelet's"
+                            + " /metrics/cadvisor (kube-prometheus-stack: kubelet.serviceMonitor.cAdvisor = true)");
+                }
+                boolean cpu = cadvisor.startsWith("container_cpu");
+                String resource = cpu ? "kube_pod_container_resource_requests{namespace=\"{namespace}\", resource=\"cpu\"}"
+                        : "kube_pod_container_resource_limits{namespace=\"{namespace}\", resource=\"memory\"}";
+                if (!pods.isEmpty() && count(resource + " * on (namespace, pod) group_left () " + pods) == 0) {
+                    return Optional.of("no " + (cpu ? "CPU request" : "memory limit") + " on these pods: set"
+                            + " resources." + (cpu ? "requests.cpu" : "limits.memory") + " for "
+                            + target.component().configName() + (target.install() == InstallKind.HELM
+                            ? " in the chart values (" + target.component().configName() + ".resources)"
+                            : " in the Milvus resource (spec.components." + target.component().configName()
+                            + ".resources)"));
+                }
+            }
+            Set<String> metrics = new LinkedHashSet<>();
+            Matcher m = MILVUS_METRIC.matcher(query);
+            while (m.find()) {
+                metrics.add(m.group());
+            }
+            if (!metrics.isEmpty()) {
+                String release = "namespace=\"{namespace}\", {instance_label}=\"{release}\"";
+                if (count("count({__name__=~\"milvus_.+\", " + release + "})") == 0) {
+                    return Optional.of("no milvus_* series for " + target.clusterId() + ": " + (target.install() == InstallKind.HELM
+                            ? "the chart's ServiceMonitor is off (metrics.serviceMonitor.enabled = true), or your"
+                            + " Prometheus does not select it: add label release=<your kube-prometheus-stack release>"
+                            + " (metrics.serviceMonitor.additionalLabels), or apply deploy/monitoring/servicemonitor-helm.yaml"
+                            : "the operator creates no monitor your Prometheus selects: apply"
+                            + " deploy/monitoring/podmonitor-operator.yaml with label release=<your kube-prometheus-stack release>"));
+                }
+                if (count("count({__name__=~\"milvus_.+\", " + release + ", {component_label}!=\"\"})") == 0) {
+                    return Optional.of("milvus_* series of " + target.clusterId() + " have no " + scheme.componentLabel()
+                            + " label: the monitor must copy it (" + (target.install() == InstallKind.HELM
+                            ? "ServiceMonitor targetLabels: [component]" : "PodMonitor podTargetLabels:"
+                            + " [app.kubernetes.io/component]") + ")");
+                }
+                for (String metric : metrics) {
+                    if (count(metric + "{" + release + ", {component_label}!=\"\"}") == 0) {
+                        return Optional.of("no " + metric + " for " + target.clusterId() + ": " + hint(metric));
+                    }
+                }
+            }
+            if (signal != null && !signal.isKnown()) {
+                return Optional.of("the query returns: " + signal.problem());
+            }
+            return Optional.of("signal " + name + " is not read; see `signals` for its PromQL");
+        }
+
+        /** A per-pod signal known from fewer pods than are ready would be UNKNOWN to the policy. */
+        private Optional<String> tooFewPods(String name, Signal signal, String query) {
+            if (signal.podsReporting() == 0) {
+                return Optional.empty();
+            }
+            Count ready = source.count(source.render(target,
+                    "sum(max by (deployment) (kube_deployment_status_replicas_ready{namespace=\"{namespace}\","
+                            + " deployment=~\"{deployments}\"}))"),
+                    at);
+            int readyPods = (int) Math.round(ready.sum());
+            if (ready.failure().isEmpty() && ready.series() > 0 && signal.podsReporting() < readyPods) {
+                return Optional.of("only " + signal.podsReporting() + " of " + readyPods + " ready pods report " + name
+                        + ": the missing pods lack series (cAdvisor, requests/limits, or their own metrics)");
+            }
+            return Optional.empty();
+        }
+
+        private int count(String template) {
+            Count c = source.count(source.render(target, template), at);
+            return c.failure().isPresent() ? 0 : c.series() == 1 && template.startsWith("count(") ? (int) c.sum()
+                    : c.series();
+        }
+
+        private static String hint(String metric) {
+            return switch (metric) {
+                case "milvus_proxy_req_count", "milvus_proxy_sq_latency_bucket" ->
+                        "Milvus creates it at the first search or query through the proxies; until then the signal is UNKNOWN";
+                case "milvus_datacoord_task_count" ->
+                        "exported from Milvus 2.5.5: set milvus-version to the running release (2.5.4 and older use"
+                                + " milvus_datacoord_index_task_count)";
+                case "milvus_querycoord_querynode_num", "milvus_querycoord_task_num" ->
+                        "the coordinator (mixcoord or querycoord) pods must be scraped too";
+                case "milvus_querynode_read_task_ready_len" -> "exported by queryNodes once they serve reads";
+                default -> "this Milvus release does not export it, or its pods are not scraped";
+            };
+        }
+
+        private static String fmt(double v) {
+            return Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.3g", v);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package io.github.milvusautoscaler.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.testsupport.FakeMilvusPods;
+import io.github.milvusautoscaler.testsupport.Poll;
+import io.github.milvusautoscaler.testsupport.PrometheusServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+/**
+ * {@code doctor} against a real Prometheus holding one cluster per missing link, each in its own
+ * namespace, shaped like a default kube-prometheus-stack (see {@link DefaultStackTest}): the line it
+ * prints names the first missing link and its fix.
+ */
+class DoctorCommandTest {
+
+    private static final Clock CLOCK = Clock.systemUTC();
+    private static final double GIB = 1024.0 * 1024 * 1024;
+
+    private static FakeMilvusPods pods;
+    private static PrometheusServer prometheus;
+    private static Path config;
+
+    @BeforeAll
+    static void start(@TempDir Path dir) throws Exception {
+        pods = new FakeMilvusPods(CLOCK);
+        // healthy: everything a default stack plus the chart's ServiceMonitor gives
+        cluster("healthy", true, true, true, true, true);
+        // the chart was installed with fullnameOverride, which the config does not say
+        pods.start("renamed", "hr", InstallKind.HELM, "querynode", "vector-querynode", "vector-querynode-5d8c7f9b4d-a1b2c",
+                2, 8 * GIB).setCpuUtilisation(0.5);
+        // the Deployment exists but has no pods (kube_deployment_spec_replicas only)
+        pods.start("nopods", "other", InstallKind.HELM, "querynode", "other-q", 2, 8 * GIB);
+        pods.setSpecReplicas("nopods", "hr-milvus-querynode", 2);
+        cluster("nocadvisor", false, true, true, true, true);
+        cluster("norequests", true, false, true, true, true);
+        cluster("nomonitor", true, true, false, true, true);
+        cluster("nolabel", true, true, true, false, true);
+        cluster("neversearched", true, true, true, true, false);
+        // two queryNodes, one of which the kubelet scrape misses
+        cluster("partial", true, true, true, true, true);
+        pods.start("partial", "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-zz9y8", 2, 8 * GIB)
+                .setCpuUtilisation(0.5).expose(false, true, true, true);
+
+        Instant now = CLOCK.instant();
+        prometheus = PrometheusServer.builder().targets(pods.targets())
+                .backfill(pods.openMetricsHistory(now.minus(Duration.ofMinutes(3)), now, Duration.ofSeconds(1),
+                        Map.of("job", PrometheusServer.JOB)))
+                .start();
+        StringBuilder clusters = new StringBuilder();
+        for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor",
+                "nolabel", "neversearched", "partial"}) {
+            clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
+                    .append(" milvus-version = \"2.5.6\", components { queryNode {} } }\n");
+        }
+        config = dir.resolve("autoscaler.conf");
+        Files.writeString(config, """
+                milvus-autoscaler {
+                  prometheus.url = "%s"
+                  clusters = [
+                %s  ]
+                }
+                """.formatted(prometheus.url(), clusters));
+        Poll.until("3 live scrapes of every endpoint", Duration.ofSeconds(40),
+                () -> prometheus.query("count(count_over_time(up{job=\"milvus\"}[30s]) >= 3)"),
+                body -> body.contains("\"" + pods.targets().size() + "\"]"));
+    }
+
+    /** A Helm release hr in namespace {@code ns}: one queryNode, its mixcoord, and a proxy. */
+    private static void cluster(String ns, boolean cadvisor, boolean resources, boolean monitor, boolean label,
+                                boolean searched) {
+        pods.start(ns, "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-q1w2e", 2, 8 * GIB)
+                .setCpuUtilisation(0.5).setMemoryUtilisation(0.4).expose(cadvisor, resources, monitor, label);
+        pods.start(ns, "hr", InstallKind.HELM, "mixcoord", "hr-milvus-mixcoord-6c9b8d7f5c-m1n2b", 1, 4 * GIB)
+                .expose(true, true, monitor, label);
+        var proxy = pods.start(ns, "hr", InstallKind.HELM, "proxy", "hr-milvus-proxy-7d5c9b6f8d-p1o2i", 1, 2 * GIB)
+                .expose(true, true, monitor, label);
+        if (searched) {
+            proxy.setRequestRate("Search", 40);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {prometheus, pods}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // keep closing the others
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> links() {
+        return Stream.of(
+                Arguments.of("empty", "cpu", "kube-state-metrics is not scraped"),
+                Arguments.of("renamed", "cpu", "none of the Deployments hr-milvus-querynode exists in renamed"),
+                Arguments.of("renamed", "cpu", "fullname-override"),
+                Arguments.of("nopods", "cpu", "no pods of hr-milvus-querynode"),
+                Arguments.of("nocadvisor", "cpu", "no cAdvisor series (container_cpu_usage_seconds_total)"),
+                Arguments.of("nocadvisor", "memory", "kubelet.serviceMonitor.cAdvisor"),
+                Arguments.of("norequests", "cpu", "no CPU request on these pods: set resources.requests.cpu"),
+                Arguments.of("norequests", "memory", "no memory limit on these pods"),
+                Arguments.of("nomonitor", "qps", "the chart's ServiceMonitor is off"),
+                Arguments.of("nomonitor", "qps", "add label release="),
+                Arguments.of("nomonitor", "settle", "no milvus_* series for nomonitor/hr"),
+                Arguments.of("nolabel", "qps", "have no component label"),
+                Arguments.of("neversearched", "qps", "no milvus_proxy_req_count for neversearched/hr"),
+                Arguments.of("partial", "cpu", "only 1 of 2 ready pods report cpu"));
+    }
+
+    @ParameterizedTest(name = "{0} {1}: {2}")
+    @MethodSource("links")
+    void namesTheFirstMissingLinkAndItsFix(String ns, String signal, String fix) {
+        Result r = doctor("--cluster", ns + "/hr");
+        assertEquals(1, r.code, r.out);
+        String line = r.out.lines().filter(l -> l.trim().startsWith("FIX") && l.trim().substring(3).trim()
+                .startsWith(signal + " ")).findFirst().orElseThrow(() -> new AssertionError("no FIX line for "
+                + signal + ":\n" + r.out));
+        assertTrue(line.contains(fix), line);
+    }
+
+    @Test
+    void aHealthyClusterIsAllOkAndExitsZero() {
+        Result r = doctor("--cluster", "healthy/hr");
+        assertEquals(0, r.code, r.out);
+        assertTrue(r.out.contains("ok   cpu"), r.out);
+        assertTrue(r.out.contains("ok   qps"), r.out);
+        assertTrue(r.out.contains("ok   settle"), r.out);
+        assertTrue(r.out.contains("every enabled signal is readable"), r.out);
+    }
+
+    @Test
+    void aBadConfigExitsTwo(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("bad.conf");
+        Files.writeString(bad, "milvus-autoscaler.loop.interval = banana\n");
+        assertEquals(2, doctor(bad, new String[0]).code);
+    }
+
+    private static Result doctor(String... args) {
+        return doctor(config, args);
+    }
+
+    private static Result doctor(Path file, String[] args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new DoctorCommand());
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        String[] all = new String[args.length + 2];
+        all[0] = "--config";
+        all[1] = file.toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        int code = cli.execute(all);
+        return new Result(code, out + err.toString());
+    }
+
+    private record Result(int code, String out) {
+    }
+}
