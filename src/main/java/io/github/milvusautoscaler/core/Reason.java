@@ -70,6 +70,12 @@ public enum Reason {
     SCALE_IN_COOLDOWN(Action.HOLD),
     /** The last step-down has not settled (replicas not ready or data still moving). HOLD. */
     SETTLING(Action.HOLD),
+    /**
+     * Still not settled after {@code scale-in.settle-timeout}: a node that does not finish handing off, a
+     * replica that never turns ready, or a settle query that stays UNKNOWN. Still a HOLD (never step down
+     * while data is known to move or cannot be read), reported apart so it can be alerted on.
+     */
+    SETTLE_TIMEOUT(Action.HOLD),
     /** Scale-in is blocked for {@code scale-in.backoff} after a rolled-back step-down. HOLD. */
     SCALE_IN_BACKOFF(Action.HOLD),
     /** Scale-in wanted but already at {@code min-replicas}. HOLD. */
@@ -102,7 +108,7 @@ public enum Reason {
         return switch (this) {
             case PAUSED, ROLLOUT, ALERT_COOLDOWN, ALERT_BLOCKS_SCALE_IN, SCALE_OUT_COOLDOWN, AT_MAX, PARTIAL_DATA,
                     SCALE_IN_WOULD_OVERLOAD, SCALE_IN_DELAY_AFTER_SCALE_OUT, SCALE_IN_COOLDOWN, SETTLING,
-                    SCALE_IN_BACKOFF, BUDGET_EXHAUSTED -> true;
+                    SETTLE_TIMEOUT, SCALE_IN_BACKOFF, BUDGET_EXHAUSTED -> true;
             default -> false;
         };
     }

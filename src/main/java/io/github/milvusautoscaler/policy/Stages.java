@@ -485,7 +485,7 @@ final class Stages {
     /**
      * Contract steps 6 and 7 for any step-down: back-off after a roll-back, the delay after a
      * scale-out, the cooldown between step-downs, and settling (every replica ready and the settle
-     * query quiet), the last capped by {@code scale-in.settle-timeout}.
+     * query quiet); a wait longer than {@code scale-in.settle-timeout} still holds, as SETTLE_TIMEOUT.
      */
     static Optional<Proposal> stepDownGate(Tick t) {
         ScaleInSettings si = t.settings().scaleIn();
@@ -506,11 +506,17 @@ final class Stages {
         }
         if (!settled(t)) {
             Instant since = st.settleWaitSince() != null ? st.settleWaitSince() : t.now();
+            String what = t.component() + " not settled (" + t.ready() + " of " + t.current() + " ready, data movement "
+                    + t.observation().settle().name().toLowerCase(java.util.Locale.ROOT) + ")";
             if (t.within(since, si.settleTimeout())) {
-                return hold(Reason.SETTLING, t, () -> t.component() + " not settled (" + t.ready() + " of " + t.current()
-                        + " ready, data movement " + t.observation().settle().name().toLowerCase(java.util.Locale.ROOT)
-                        + ") for " + dur(Duration.between(since, t.now())) + " of " + dur(si.settleTimeout()));
+                return hold(Reason.SETTLING, t, () -> what + " for " + dur(Duration.between(since, t.now())) + " of "
+                        + dur(si.settleTimeout()));
             }
+            // Past the timeout the hold stays: the settle facts are read live (a querycoord node count, a
+            // stopping node's gauge, move counts that still change), so BUSY means data really moves and
+            // UNKNOWN means it cannot be seen; neither is a reason to remove another node.
+            return hold(Reason.SETTLE_TIMEOUT, t, () -> what + " for " + dur(Duration.between(since, t.now()))
+                    + ", past settle-timeout " + dur(si.settleTimeout()) + "; check stopping balance and querycoord tasks");
         }
         return Optional.empty();
     }

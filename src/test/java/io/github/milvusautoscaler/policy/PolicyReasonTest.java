@@ -267,10 +267,21 @@ class PolicyReasonTest {
                     s.allLow();
                     s.state = lowFor(s, Duration.ofMinutes(20));
                 }),
-                // waiting on settle since 30m ago >= settle-timeout 30m: proceed; cpu 0.2 x 3/2 = 0.3 ok.
-                c("settle wait capped by settle-timeout", Reason.SIGNALS_LOW, 2, s -> {
+                // waiting on settle since 30m ago >= settle-timeout 30m: still held, reported apart.
+                c("data still moving past settle-timeout", Reason.SETTLE_TIMEOUT, 3, s -> {
                     s.allLow();
                     s.settle = Settle.BUSY;
+                    s.state = lowFor(s, Duration.ofMinutes(40)).withSettleWaitSince(s.now.minus(Duration.ofMinutes(30)));
+                }),
+                // an unreadable settle query never lets a step-down through, however long it lasts
+                c("unknown settle past settle-timeout", Reason.SETTLE_TIMEOUT, 3, s -> {
+                    s.allLow();
+                    s.settle = Settle.UNKNOWN;
+                    s.state = lowFor(s, Duration.ofMinutes(90)).withSettleWaitSince(s.now.minus(Duration.ofMinutes(80)));
+                }),
+                // settled again after a long wait: the step-down proceeds; cpu 0.2 x 3/2 = 0.3 ok.
+                c("settled after a long wait", Reason.SIGNALS_LOW, 2, s -> {
+                    s.allLow();
                     s.state = lowFor(s, Duration.ofMinutes(40)).withSettleWaitSince(s.now.minus(Duration.ofMinutes(30)));
                 }),
                 c("back-off after a roll-back", Reason.SCALE_IN_BACKOFF, 3, s -> {
