@@ -57,7 +57,7 @@ class MonitoringManifestsTest {
     private static final Path HELM_MONITOR = MONITORING.resolve("servicemonitor-helm.yaml");
     private static final Path OPERATOR_MONITOR = MONITORING.resolve("podmonitor-operator.yaml");
 
-    /** What a default kube-prometheus-stack selects monitors by (its chart's release name as installed by its README). */
+    /** The label a default kube-prometheus-stack selects monitors by, and the release name the files ship with. */
     private static final String RELEASE_LABEL = "release";
     private static final String STACK_RELEASE = "kube-prometheus-stack";
 
