@@ -128,7 +128,7 @@ public final class FootprintMeasurement {
             StringJoiner series = new StringJoiner(",");
             for (String comp : COMPONENTS) {
                 for (int pod = 0; pod < 3; pod++) {
-                    series.add("{\"metric\":{\"label_component\":\"" + comp + "\",\"pod\":\"p-" + comp + "-" + pod
+                    series.add("{\"metric\":{\"component\":\"" + comp + "\",\"pod\":\"p-" + comp + "-" + pod
                             + "\"},\"value\":[" + now + ",\"0.5\"]}");
                 }
             }
