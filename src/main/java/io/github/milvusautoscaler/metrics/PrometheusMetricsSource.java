@@ -61,6 +61,8 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     private final Set<Group> unsplittable = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, Shared> inFlight = new ConcurrentHashMap<>();
     private final QueryClient client;
+    private final QueryFunction queries;
+    private final RangeCache replay;
     private final MeterRegistry meters;
 
     /**
@@ -74,6 +76,34 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
      */
     public PrometheusMetricsSource(PrometheusEndpoint endpoint, Map<InstallKind, LabelScheme> schemes,
                                    List<TargetQueries> targets, MeterRegistry meters) {
+        this(endpoint, schemes, targets, meters, null);
+    }
+
+    /**
+     * A source that answers every observation from the history of [{@code from}, {@code to}] at {@code step}
+     * (observe it only at {@code from + k x step}), read once per query text through
+     * {@code /api/v1/query_range} in chunks of at most {@code maxPoints} steps: the daemon's own templates,
+     * sharing and UNKNOWN rules, replayed over the past.
+     *
+     * @param progress told each query text as its history is fetched
+     */
+    public static PrometheusMetricsSource replaying(PrometheusEndpoint endpoint, Map<InstallKind, LabelScheme> schemes,
+                                                    List<TargetQueries> targets, MeterRegistry meters, Instant from,
+                                                    Instant to, Duration step, int maxPoints,
+                                                    java.util.function.Consumer<String> progress) {
+        return new PrometheusMetricsSource(endpoint, schemes, targets, meters,
+                new ReplayRange(from, to, step, maxPoints, progress));
+    }
+
+    /** Most steps one range query asks for: under Prometheus' 11,000 points per series. */
+    public static final int MAX_POINTS_PER_RANGE_QUERY = RangeCache.PROMETHEUS_MAX_POINTS - 1;
+
+    private record ReplayRange(Instant from, Instant to, Duration step, int maxPoints,
+                               java.util.function.Consumer<String> progress) {
+    }
+
+    private PrometheusMetricsSource(PrometheusEndpoint endpoint, Map<InstallKind, LabelScheme> schemes,
+                                    List<TargetQueries> targets, MeterRegistry meters, ReplayRange range) {
         this.endpoint = requireNonNull(endpoint, "endpoint");
         this.schemes = Collections.unmodifiableMap(new EnumMap<>(requireNonNull(schemes, "schemes")));
         this.meters = requireNonNull(meters, "meters");
@@ -108,6 +138,14 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         this.componentsByGroup = Collections.unmodifiableMap(groups);
         this.deploymentsByGroup = Collections.unmodifiableMap(groupDeployments);
         this.client = new QueryClient(endpoint, meters);
+        if (range == null) {
+            this.replay = null;
+            this.queries = client::query;
+        } else {
+            this.replay = new RangeCache(client, range.from(), range.to(), range.step(), range.maxPoints(),
+                    range.progress());
+            this.queries = replay;
+        }
     }
 
     @Override
@@ -180,7 +218,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
      * be read; for the {@code doctor} command, which asks Prometheus what exists.
      */
     public Count count(String promql, Instant at) {
-        QueryResult result = client.query(requireNonNull(promql, "promql"), requireNonNull(at, "at"));
+        QueryResult result = queries.query(requireNonNull(promql, "promql"), requireNonNull(at, "at"));
         if (result instanceof QueryResult.Failed failed) {
             return new Count(0, 0, Optional.of(failed.reason()));
         }
@@ -233,6 +271,16 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             out.put(t, DeploymentNames.of(t).stream().filter(d -> !taken.contains(d)).toList());
         }
         return out;
+    }
+
+    /** For a replaying source: every query whose history could not be read, with reason and range. */
+    public List<String> replayFailures() {
+        return replay == null ? List.of() : replay.failures();
+    }
+
+    /** For a replaying source: range queries sent so far (one per chunk per distinct query text). */
+    public long rangeQueries() {
+        return replay == null ? 0 : replay.rangeQueries();
     }
 
     /** HTTP requests sent so far, retries included; for measurements. */
@@ -403,7 +451,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
                 (key, old) -> old != null && reusable(old.at, at) ? old : new Shared(at, mine));
         if (entry.result == mine) {
             try {
-                mine.complete(client.query(promql, at));
+                mine.complete(queries.query(promql, at));
             } catch (RuntimeException e) {
                 mine.complete(new QueryResult.Failed(FailureKind.TRANSPORT, "query failed: " + e.getClass().getSimpleName()));
                 LOG.warn("Unexpected failure querying Prometheus", e);

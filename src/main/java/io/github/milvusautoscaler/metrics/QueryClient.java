@@ -67,6 +67,7 @@ final class QueryClient implements AutoCloseable {
     private final PrometheusEndpoint endpoint;
     private final OkHttpClient http;
     private final HttpUrl queryUrl;
+    private final HttpUrl rangeUrl;
     private final CircuitBreaker breaker;
     private final Retry retry;
     private final Timer successTimer;
@@ -99,6 +100,7 @@ final class QueryClient implements AutoCloseable {
         this.http = builder.build();
         String base = endpoint.url().toString().replaceAll("/+$", "");
         this.queryUrl = HttpUrl.get(base + "/api/v1/query");
+        this.rangeUrl = HttpUrl.get(base + "/api/v1/query_range");
         this.token = endpoint.auth().bearerTokenFile().map(p -> new SecretFile(p, "bearer token file")).orElse(null);
         this.password = endpoint.auth().basicPasswordFile().map(p -> new SecretFile(p, "basic-auth password file"))
                 .orElse(null);
@@ -142,13 +144,31 @@ final class QueryClient implements AutoCloseable {
     QueryResult query(String promql, Instant at) {
         requireNonNull(promql, "promql");
         requireNonNull(at, "at");
+        return execute(promql, null, at, null);
+    }
+
+    /**
+     * Evaluates {@code promql} at every {@code step} from {@code start} to {@code end} (Prometheus'
+     * {@code /api/v1/query_range}): the samples of the matrix, each with its own timestamp. The caller keeps
+     * a call under Prometheus' 11,000 points per series; never throws.
+     */
+    QueryResult queryRange(String promql, Instant start, Instant end, Duration step) {
+        requireNonNull(promql, "promql");
+        requireNonNull(start, "start");
+        requireNonNull(end, "end");
+        requireNonNull(step, "step");
+        return execute(promql, start, end, step);
+    }
+
+    /** An instant query when {@code rangeStart} is null, else a range query; retried inside the breaker. */
+    private QueryResult execute(String promql, Instant rangeStart, Instant at, Duration step) {
         long start = System.nanoTime();
         long deadline = start + endpoint.timeout().toNanos();
         AtomicInteger attempts = new AtomicInteger();
         QueryResult result;
         try {
-            result = breaker.executeCheckedSupplier(
-                    () -> retry.executeCheckedSupplier(() -> attempt(promql, at, deadline, attempts)));
+            result = breaker.executeCheckedSupplier(() -> retry.executeCheckedSupplier(
+                    () -> attempt(promql, rangeStart, at, step, deadline, attempts)));
         } catch (CallNotPermittedException e) {
             result = new QueryResult.Failed(FailureKind.CIRCUIT_OPEN, String.format(java.util.Locale.ROOT,
                     "prometheus circuit breaker open (%.0f%% of the last %d queries failed); next try within %s",
@@ -203,7 +223,8 @@ final class QueryClient implements AutoCloseable {
         return secrets;
     }
 
-    private QueryResult attempt(String promql, Instant at, long deadline, AtomicInteger attempts) throws Unavailable {
+    private QueryResult attempt(String promql, Instant rangeStart, Instant at, Duration step, long deadline,
+                                AtomicInteger attempts) throws Unavailable {
         attempts.incrementAndGet();
         long remaining = deadline - System.nanoTime();
         if (remaining < MIN_ATTEMPT_NANOS) {
@@ -216,7 +237,7 @@ final class QueryClient implements AutoCloseable {
         }
         Request request;
         try {
-            request = request(promql, at, remaining);
+            request = request(promql, rangeStart, at, step, remaining);
         } catch (SecretFile.Unreadable e) {
             return new QueryResult.Failed(FailureKind.AUTH_FILE, e.getMessage());
         }
@@ -224,7 +245,7 @@ final class QueryClient implements AutoCloseable {
         call.timeout().timeout(remaining, TimeUnit.NANOSECONDS);
         requestsSent.incrementAndGet();
         try (Response response = call.execute()) {
-            return read(response);
+            return read(response, rangeStart != null);
         } catch (InterruptedIOException e) {
             boolean budgetLeft = deadline - System.nanoTime() >= MIN_ATTEMPT_NANOS;
             throw new Unavailable(FailureKind.TIMEOUT, budgetLeft ? "prometheus " + describe(e)
@@ -237,14 +258,18 @@ final class QueryClient implements AutoCloseable {
         }
     }
 
-    private Request request(String promql, Instant at, long remainingNanos) throws SecretFile.Unreadable {
-        FormBody form = new FormBody.Builder()
-                .add("query", promql)
-                .add("time", BigDecimal.valueOf(at.toEpochMilli(), 3).toPlainString())
-                // Lets the server abandon work we will no longer wait for.
-                .add("timeout", Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNanos)) + "ms")
-                .build();
-        Request.Builder builder = new Request.Builder().url(queryUrl).post(form)
+    private Request request(String promql, Instant rangeStart, Instant at, Duration step, long remainingNanos)
+            throws SecretFile.Unreadable {
+        FormBody.Builder form = new FormBody.Builder().add("query", promql);
+        if (rangeStart == null) {
+            form.add("time", seconds(at));
+        } else {
+            form.add("start", seconds(rangeStart)).add("end", seconds(at))
+                    .add("step", BigDecimal.valueOf(step.toMillis(), 3).toPlainString());
+        }
+        // Lets the server abandon work we will no longer wait for.
+        form.add("timeout", Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNanos)) + "ms");
+        Request.Builder builder = new Request.Builder().url(rangeStart == null ? queryUrl : rangeUrl).post(form.build())
                 .header("Accept", "application/json")
                 .header("User-Agent", "milvus-autoscaler");
         endpoint.headers().forEach(builder::header);
@@ -257,7 +282,11 @@ final class QueryClient implements AutoCloseable {
         return builder.build();
     }
 
-    private QueryResult read(Response response) throws IOException, Unavailable {
+    private static String seconds(Instant t) {
+        return BigDecimal.valueOf(t.toEpochMilli(), 3).toPlainString();
+    }
+
+    private QueryResult read(Response response, boolean matrix) throws IOException, Unavailable {
         int code = response.code();
         if (code >= 200 && code < 300) {
             String type = response.header("Content-Type", "");
@@ -267,7 +296,7 @@ final class QueryClient implements AutoCloseable {
             }
             ResponseBody body = response.body();
             try (Reader reader = body.charStream()) {
-                return ResponseParser.parse(reader, endpoint.maxSeries());
+                return ResponseParser.parse(reader, endpoint.maxSeries(), matrix);
             }
         }
         String detail = errorDetail(response);

@@ -29,9 +29,18 @@ final class ResponseParser {
 
     /** Parses one response body; throws only for transport failures while reading. */
     static QueryResult parse(Reader body, int maxSeries) throws IOException {
+        return parse(body, maxSeries, false);
+    }
+
+    /**
+     * Parses one response body of an instant query, or with {@code matrix} of a range query: then every
+     * sample of every series becomes one {@link QueryResult.Series} with its own timestamp, and
+     * {@code maxSeries} still counts series, not samples.
+     */
+    static QueryResult parse(Reader body, int maxSeries, boolean matrix) throws IOException {
         JsonReader json = new JsonReader(body);
         try {
-            return envelope(json, maxSeries);
+            return envelope(json, maxSeries, matrix);
         } catch (MalformedJsonException | EOFException | IllegalStateException | NumberFormatException | ArithmeticException e) {
             return new QueryResult.Failed(FailureKind.BAD_RESPONSE,
                     "bad JSON from prometheus at " + json.getPath() + ": " + Reasons.oneLine(e.getMessage(), 120));
@@ -40,7 +49,7 @@ final class ResponseParser {
         }
     }
 
-    private static QueryResult envelope(JsonReader json, int maxSeries) throws IOException, BadShape {
+    private static QueryResult envelope(JsonReader json, int maxSeries, boolean matrix) throws IOException, BadShape {
         String status = null;
         String errorType = "";
         String error = "";
@@ -52,7 +61,7 @@ final class ResponseParser {
                 case "errorType" -> errorType = json.nextString();
                 case "error" -> error = json.nextString();
                 case "data" -> {
-                    data = data(json, maxSeries);
+                    data = data(json, maxSeries, matrix);
                     if (data.tooMany) {
                         // Stop reading: the rest of a runaway result is not worth the memory.
                         return new QueryResult.Failed(FailureKind.TOO_MANY_SERIES,
@@ -80,7 +89,11 @@ final class ResponseParser {
             return new QueryResult.Failed(FailureKind.RESULT_TYPE, "result type " + data.rejectedType
                     + " where an instant vector or scalar was expected");
         }
-        if (data.resultType != null && !data.resultType.equals("vector") && !data.resultType.equals("scalar")) {
+        if (matrix && data.resultType != null && !data.resultType.equals("matrix")) {
+            return new QueryResult.Failed(FailureKind.RESULT_TYPE, "result type " + Reasons.oneLine(data.resultType, 20)
+                    + " where a range query's matrix was expected");
+        }
+        if (!matrix && data.resultType != null && !data.resultType.equals("vector") && !data.resultType.equals("scalar")) {
             return new QueryResult.Failed(FailureKind.RESULT_TYPE, "result type " + Reasons.oneLine(data.resultType, 20)
                     + " where an instant vector or scalar was expected");
         }
@@ -93,10 +106,12 @@ final class ResponseParser {
         boolean scalar;
         boolean tooMany;
         String rejectedType;
+        boolean matrix;
     }
 
-    private static Data data(JsonReader json, int maxSeries) throws IOException, BadShape {
+    private static Data data(JsonReader json, int maxSeries, boolean matrix) throws IOException, BadShape {
         Data data = new Data();
+        data.matrix = matrix;
         json.beginObject();
         while (json.hasNext()) {
             switch (json.nextName()) {
@@ -134,10 +149,16 @@ final class ResponseParser {
             data.scalar = true;
             return;
         }
+        int objects = 0;
         while (json.hasNext()) {
-            if (series.size() == maxSeries) {
+            if (objects == maxSeries) {
                 data.tooMany = true;
                 return;
+            }
+            objects++;
+            if (data.matrix) {
+                series.addAll(samples(json, data));
+                continue;
             }
             QueryResult.Series one = series(json, data);
             if (one != null) {
@@ -181,6 +202,41 @@ final class ResponseParser {
             throw new BadShape("a series without \"value\"");
         }
         return new QueryResult.Series(labels, value(raw), ts);
+    }
+
+    /** One series of a range query's matrix: each {@code [t, "v"]} of {@code values} as its own sample. */
+    private static List<QueryResult.Series> samples(JsonReader json, Data data) throws IOException, BadShape {
+        Map<String, String> labels = Map.of();
+        List<Instant> times = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
+        json.beginObject();
+        while (json.hasNext()) {
+            switch (json.nextName()) {
+                case "metric" -> labels = labels(json);
+                case "values" -> {
+                    json.beginArray();
+                    while (json.hasNext()) {
+                        json.beginArray();
+                        times.add(timestamp(json.nextString()));
+                        values.add(value(json.nextString()));
+                        json.endArray();
+                    }
+                    json.endArray();
+                }
+                case "histograms" -> {
+                    data.rejectedType = "native histogram";
+                    json.skipValue();
+                }
+                default -> json.skipValue();
+            }
+        }
+        json.endObject();
+        List<QueryResult.Series> out = new ArrayList<>(times.size());
+        Map<String, String> shared = Map.copyOf(labels);
+        for (int i = 0; i < times.size(); i++) {
+            out.add(new QueryResult.Series(shared, values.get(i), times.get(i)));
+        }
+        return out;
     }
 
     private static Map<String, String> labels(JsonReader json) throws IOException {

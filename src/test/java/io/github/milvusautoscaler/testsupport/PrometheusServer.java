@@ -95,7 +95,7 @@ public final class PrometheusServer implements AutoCloseable {
         List<String> args = List.of(
                 "--config.file=" + config,
                 "--storage.tsdb.path=" + data,
-                "--storage.tsdb.retention.time=1d",
+                "--storage.tsdb.retention.time=" + settings.retention.toHours() + "h",
                 "--web.listen-address=127.0.0.1:" + port,
                 "--web.external-url=" + url() + "/",
                 "--web.enable-lifecycle",
@@ -200,6 +200,7 @@ public final class PrometheusServer implements AutoCloseable {
         private Duration scrapeInterval = Duration.ofSeconds(1);
         private Duration evaluationInterval = Duration.ofSeconds(1);
         private final List<String> targets = new ArrayList<>();
+        private java.time.Duration retention = java.time.Duration.ofDays(1);
         private final List<String> rules = new ArrayList<>();
         private URI alertmanager;
         private String backfill;
@@ -245,6 +246,12 @@ public final class PrometheusServer implements AutoCloseable {
          */
         public Builder backfill(String openMetrics) {
             this.backfill = requireNonNull(openMetrics, "openMetrics");
+            return this;
+        }
+
+        /** How long Prometheus keeps data (--storage.tsdb.retention.time); 1 day by default, a backfilled week needs more. */
+        public Builder retention(java.time.Duration keep) {
+            this.retention = requireNonNull(keep, "keep");
             return this;
         }
 

@@ -1,0 +1,379 @@
+package io.github.milvusautoscaler.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.github.milvusautoscaler.config.AutoscalerSettings;
+import io.github.milvusautoscaler.config.TargetSettings;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.engine.DecisionLogWriter;
+import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
+import io.github.milvusautoscaler.sim.Backtest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code backtest --config FILE --from T [--to T] [--cluster NS/NAME] [--step 15s] [--rescale-load] --out DIR}:
+ * what the autoscaler would have done on the cluster's own recorded history, with exactly the settings
+ * {@code run} would use for each target.
+ *
+ * <p>Every template the daemon would send (signals, settle, health) and each component's recorded
+ * {@code kube_deployment_spec_replicas} and {@code kube_deployment_status_replicas_ready} are read once
+ * per query text through {@code /api/v1/query_range}, in chunks under Prometheus' 11,000 points per
+ * series, and the real engine and policy step over them on a manual clock (see {@link Backtest}).
+ * Writes {@code report.md}, {@code report.json} and {@code decisions-<namespace>_<name>_<component>.jsonl}
+ * into a temporary directory and moves them into {@code --out} only when the run succeeded. Exit 0
+ * written, 1 Prometheus unreachable, a history that cannot be read, or no recorded replicas in the range,
+ * 2 bad usage or configuration.
+ */
+@Command(name = "backtest", mixinStandardHelpOptions = true,
+        description = "Replay the real policy over the cluster's Prometheus history and compare it with what ran.")
+public final class BacktestCommand implements Callable<Integer> {
+
+    private static final Pattern RELATIVE = Pattern.compile("-(\\d{1,6})([smhdw])");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The HOCON configuration file.")
+    Path config;
+
+    @Option(names = "--from", required = true, paramLabel = "T",
+            description = "Start: RFC 3339 (2026-11-24T00:00:00Z) or relative to now (-7d, -36h, -90m).")
+    String from;
+
+    @Option(names = "--to", defaultValue = "now", paramLabel = "T", description = "End, as --from, or now (default).")
+    String to;
+
+    @Option(names = "--cluster", paramLabel = "NS/NAME", description = "Only this cluster's targets.")
+    String cluster;
+
+    @Option(names = "--step", defaultValue = "15s", paramLabel = "DURATION",
+            description = "Time between two replayed ticks (default ${DEFAULT-VALUE}, the daemon's loop.interval).")
+    String step;
+
+    @Option(names = "--rescale-load", description = "Re-divide load-proportional signals (cpu, qps, read-queue,"
+            + " index-backlog) recorded over the replicas that ran by the replicas the policy would have run.")
+    boolean rescaleLoad;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the report files.")
+    Path out;
+
+    @Option(names = "--max-points", hidden = true, defaultValue = "10999",
+            description = "Most steps per range query (Prometheus refuses 11,000 points per series).")
+    int maxPoints;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter stdout = spec.commandLine().getOut();
+        Instant now = Instant.now();
+        Instant start;
+        Instant end;
+        Duration stepLength;
+        try {
+            start = time("--from", from, now);
+            end = time("--to", to, now);
+            stepLength = duration(step);
+            if (!end.isAfter(start)) {
+                throw new IllegalArgumentException("--from " + start + " must be before --to " + end);
+            }
+            if (maxPoints < 2 || maxPoints > PrometheusMetricsSource.MAX_POINTS_PER_RANGE_QUERY) {
+                throw new IllegalArgumentException("--max-points must be in [2, "
+                        + PrometheusMetricsSource.MAX_POINTS_PER_RANGE_QUERY + "]");
+            }
+            if (Files.exists(out) && (!Files.isDirectory(out) || !isEmpty(out))) {
+                throw new IllegalArgumentException("--out " + out + " must be a new or empty directory");
+            }
+        } catch (IllegalArgumentException | IOException e) {
+            err.println("backtest: " + e.getMessage());
+            err.flush();
+            return Main.EXIT_USAGE;
+        }
+        var loaded = Main.loadConfig(config, err);
+        if (loaded.isEmpty()) {
+            return Main.EXIT_USAGE;
+        }
+        AutoscalerSettings s = loaded.get();
+        List<TargetSettings> targets = s.targets().stream()
+                .filter(t -> cluster == null || t.target().clusterId().equals(cluster)).toList();
+        if (targets.isEmpty()) {
+            err.println("backtest: no target " + (cluster == null ? "configured" : "in cluster " + cluster
+                    + "; configured: " + s.targets().stream().map(t -> t.target().clusterId()).distinct().toList()));
+            err.flush();
+            return Main.EXIT_USAGE;
+        }
+        // Steps on the grid from --from: Prometheus evaluates a range query at start + k x step.
+        Instant last = start.plus(stepLength.multipliedBy(Duration.between(start, end).dividedBy(stepLength)));
+        boolean terminal = System.console() != null;
+        long begun = System.nanoTime();
+        int[] fetched = {0};
+        try (PrometheusMetricsSource source = PrometheusMetricsSource.replaying(Wiring.prometheus(s.prometheus()),
+                Wiring.schemes(s), Wiring.queries(targets), new SimpleMeterRegistry(), start, last, stepLength,
+                maxPoints, promql -> {
+                    fetched[0]++;
+                    if (terminal) {
+                        err.print("\rbacktest: reading history, query " + fetched[0]);
+                        err.flush();
+                    }
+                })) {
+            Optional<String> down = source.probe(now);
+            if (down.isPresent()) {
+                err.println("backtest: Prometheus at " + s.prometheus().url() + " cannot be reached: " + down.get());
+                err.flush();
+                return Main.EXIT_FAILURE;
+            }
+            History history = new History(source);
+            Path temp = Files.createTempDirectory("milvus-autoscaler-backtest-");
+            try {
+                Map<Target, DecisionLogWriter> logs = new HashMap<>();
+                for (TargetSettings t : targets) {
+                    logs.put(t.target(), DecisionLogWriter.create(temp.resolve(decisionFile(t.target()))));
+                }
+                List<Backtest.TargetResult> results;
+                try {
+                    results = Backtest.run(Wiring.engineTargets(targets), history,
+                            new Backtest.Settings(start, last, stepLength, rescaleLoad, s.maxActionsPerHour()),
+                            d -> logs.get(d.target()).record(d));
+                } finally {
+                    for (DecisionLogWriter w : logs.values()) {
+                        w.close();
+                    }
+                }
+                if (terminal) {
+                    err.println();
+                }
+                List<String> failures = source.replayFailures();
+                if (!failures.isEmpty()) {
+                    String named = results.stream().flatMap(r -> r.unknownFromHistory().stream()
+                            .map(f -> r.target() + " " + f)).findFirst().orElse(failures.get(0));
+                    err.println("backtest: the history cannot be read: " + named);
+                    err.flush();
+                    return Main.EXIT_FAILURE;
+                }
+                List<String> empty = results.stream().filter(r -> r.recorded().knownSteps() == 0)
+                        .map(r -> r.target().id()).toList();
+                if (empty.size() == results.size()) {
+                    err.println("backtest: no recorded replicas (kube_deployment_spec_replicas) of " + empty + " between "
+                            + start + " and " + last + ": nothing to replay");
+                    err.flush();
+                    return Main.EXIT_FAILURE;
+                }
+                double seconds = (System.nanoTime() - begun) / 1e9;
+                Files.writeString(temp.resolve("report.json"), json(results, start, last, stepLength, seconds,
+                        source.rangeQueries()), StandardCharsets.UTF_8);
+                Files.writeString(temp.resolve("report.md"), markdown(results, start, last, stepLength),
+                        StandardCharsets.UTF_8);
+                Files.createDirectories(out);
+                try (Stream<Path> files = Files.list(temp)) {
+                    for (Path f : files.toList()) {
+                        Files.move(f, out.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+                stdout.print(markdown(results, start, last, stepLength));
+                stdout.printf(Locale.ROOT, "backtest: %d targets, %d steps each, %d range queries, %.1f s; wrote %s%n",
+                        results.size(), Duration.between(start, last).dividedBy(stepLength) + 1, source.rangeQueries(),
+                        seconds, out);
+                stdout.flush();
+                return Main.EXIT_OK;
+            } finally {
+                deleteTree(temp);
+            }
+        } catch (IOException e) {
+            err.println("backtest: cannot write the report: " + e.getMessage());
+            err.flush();
+            return Main.EXIT_FAILURE;
+        }
+    }
+
+    /** Reads the recorded replicas through the same adapter, at the replay's steps. */
+    private record History(PrometheusMetricsSource source) implements Backtest.History {
+        private static final String SPEC = "sum(max by (deployment) (kube_deployment_spec_replicas{namespace=\"{namespace}\","
+                + " deployment=~\"{deployments}\"}))";
+        private static final String READY = "sum(max by (deployment) (kube_deployment_status_replicas_ready{namespace="
+                + "\"{namespace}\", deployment=~\"{deployments}\"}))";
+
+        @Override
+        public Observation observe(Target target, Instant at) {
+            return source.observe(target, at);
+        }
+
+        @Override
+        public OptionalInt specReplicas(Target target, Instant at) {
+            return value(target, SPEC, at);
+        }
+
+        @Override
+        public OptionalInt readyReplicas(Target target, Instant at) {
+            return value(target, READY, at);
+        }
+
+        private OptionalInt value(Target target, String template, Instant at) {
+            PrometheusMetricsSource.Count c = source.count(source.render(target, template), at);
+            return c.failure().isEmpty() && c.series() == 1 && Double.isFinite(c.sum())
+                    ? OptionalInt.of((int) Math.round(c.sum())) : OptionalInt.empty();
+        }
+    }
+
+    static Instant time(String option, String text, Instant now) {
+        String t = text.trim();
+        if (t.equals("now")) {
+            return now;
+        }
+        Matcher m = RELATIVE.matcher(t);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            Duration d = switch (m.group(2)) {
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> Duration.ofDays(7 * n);
+            };
+            return now.minus(d);
+        }
+        try {
+            return OffsetDateTime.parse(t).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(option + " " + text + " is neither RFC 3339 (2026-11-24T00:00:00Z),"
+                    + " relative (-7d, -36h, -90m) nor now");
+        }
+    }
+
+    private static Duration duration(String text) {
+        Matcher m = Pattern.compile("(\\d{1,6})(s|m|h)").matcher(text.trim());
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new IllegalArgumentException("--step " + text + " must be a whole number of seconds, minutes or"
+                    + " hours > 0, e.g. 15s");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+
+    static String decisionFile(Target t) {
+        return "decisions-" + t.namespace() + "_" + t.name() + "_" + t.component().configName() + ".jsonl";
+    }
+
+    private static String markdown(List<Backtest.TargetResult> results, Instant from, Instant to, Duration step) {
+        StringBuilder b = new StringBuilder();
+        b.append("# Backtest ").append(from).append(" .. ").append(to).append(", step ").append(step.toSeconds())
+                .append("s\n\n");
+        b.append("The recorded signals were measured at the replica counts that really ran, not at the policy's;"
+                + " the policy's new replicas count as ready at once. Gaps in the history stay UNKNOWN.\n\n");
+        for (Backtest.TargetResult r : results) {
+            b.append("## ").append(r.target().id()).append("\n\n");
+            b.append("| | recorded | policy |\n|---|---|---|\n");
+            row(b, "scale-outs", r.recorded().scaleOuts(), r.policy().scaleOuts());
+            row(b, "step-downs", r.recorded().stepDowns(), r.policy().stepDowns());
+            row(b, "reversals within 10m", r.recorded().reversals(), r.policy().reversals());
+            b.append(String.format(Locale.ROOT, "| node-hours | %.1f | %.1f |%n", r.recorded().nodeSeconds() / 3600.0,
+                    r.policy().nodeSeconds() / 3600.0));
+            b.append(String.format(Locale.ROOT, "| minutes hot (a signal above its scale-out line) | %.1f | %.1f |%n",
+                    r.recorded().hotSeconds() / 60.0, r.policy().hotSeconds() / 60.0));
+            b.append('\n');
+            if (r.policy().changes().isEmpty()) {
+                b.append("The policy would not have scaled.\n\n");
+            } else {
+                b.append("| time | replicas | reason | message |\n|---|---|---|---|\n");
+                for (Backtest.Change c : r.policy().changes()) {
+                    b.append("| ").append(c.time()).append(" | ").append(c.from()).append(" -> ").append(c.to())
+                            .append(" | ").append(c.reason()).append(" | ").append(c.message().replace("|", "\\|"))
+                            .append(" |\n");
+                }
+                b.append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    private static void row(StringBuilder b, String what, int recorded, int policy) {
+        b.append("| ").append(what).append(" | ").append(recorded).append(" | ").append(policy).append(" |\n");
+    }
+
+    private static String json(List<Backtest.TargetResult> results, Instant from, Instant to, Duration step,
+                               double seconds, long rangeQueries) {
+        JsonObject root = new JsonObject();
+        root.addProperty("from", from.toString());
+        root.addProperty("to", to.toString());
+        root.addProperty("stepSeconds", step.toSeconds());
+        root.addProperty("rangeQueries", rangeQueries);
+        root.addProperty("wallSeconds", Math.round(seconds * 10) / 10.0);
+        JsonArray targets = new JsonArray();
+        for (Backtest.TargetResult r : results) {
+            JsonObject t = new JsonObject();
+            t.addProperty("target", r.target().id());
+            t.add("recorded", side(r.recorded()));
+            t.add("policy", side(r.policy()));
+            targets.add(t);
+        }
+        root.add("targets", targets);
+        return new GsonBuilder().setPrettyPrinting().create().toJson(root) + "\n";
+    }
+
+    private static JsonObject side(Backtest.Side s) {
+        JsonObject o = new JsonObject();
+        o.addProperty("scaleOuts", s.scaleOuts());
+        o.addProperty("stepDowns", s.stepDowns());
+        o.addProperty("reversals", s.reversals());
+        o.addProperty("nodeSeconds", s.nodeSeconds());
+        o.addProperty("hotSeconds", s.hotSeconds());
+        o.addProperty("knownSteps", s.knownSteps());
+        JsonArray changes = new JsonArray();
+        for (Backtest.Change c : s.changes()) {
+            JsonObject j = new JsonObject();
+            j.addProperty("time", c.time().toString());
+            j.addProperty("from", c.from());
+            j.addProperty("to", c.to());
+            j.addProperty("reason", c.reason());
+            j.addProperty("message", c.message());
+            changes.add(j);
+        }
+        o.add("changes", changes);
+        return o;
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.findAny().isEmpty();
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // a temp directory left behind is harmless
+        }
+    }
+}

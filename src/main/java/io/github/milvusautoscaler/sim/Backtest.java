@@ -1,0 +1,312 @@
+package io.github.milvusautoscaler.sim;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.milvusautoscaler.core.Action;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.DecisionSink;
+import io.github.milvusautoscaler.core.LeaderGate;
+import io.github.milvusautoscaler.core.MetricsSource;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.ReplicaActuator;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.engine.ActionBudget;
+import io.github.milvusautoscaler.engine.AlertSource;
+import io.github.milvusautoscaler.engine.Engine;
+import io.github.milvusautoscaler.engine.EngineListener;
+import io.github.milvusautoscaler.engine.EngineTarget;
+import io.github.milvusautoscaler.engine.ManualClock;
+import io.github.milvusautoscaler.policy.SignalPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * Replays the real engine and policy over a cluster's recorded history on a manual clock: at every step
+ * the engine observes what Prometheus recorded then and decides as the daemon would have, with the
+ * replica count the policy itself chose (not the one that really ran), and the record of both is kept.
+ *
+ * <p>Honesty: the recorded signals were measured at the replica counts that really ran. With
+ * {@code rescaleLoad} a load-proportional signal (a per-replica load: cpu, qps, read-queue,
+ * index-backlog) is re-divided by the policy's replicas, e.g. cpu 0.6 measured over 4 ready replicas
+ * reads 0.6 x 4 / 3 = 0.8 when the policy runs 3; memory and latency are not rescaled (a dataset share
+ * and a latency do not scale with replicas). Without it the signals are used as recorded. The policy's
+ * new replicas count as ready at once (the history cannot say how long they would have taken), a per-pod
+ * signal counts as reported by the policy's replicas (see {@link #reporting}), and the settle and health
+ * queries are as recorded. Gaps stay UNKNOWN, never interpolated.
+ */
+public final class Backtest {
+
+    /** Signals whose value is a load per replica, rescaled by {@code rescaleLoad}. */
+    public static final Set<String> LOAD_PROPORTIONAL = Set.of("cpu", "qps", "read-queue", "index-backlog");
+
+    private Backtest() {
+    }
+
+    /** What the cluster's history says at one step. */
+    public interface History extends MetricsSource {
+        /** {@code kube_deployment_spec_replicas} summed over the target's Deployments at {@code at}, if recorded. */
+        OptionalInt specReplicas(Target target, Instant at);
+
+        /** {@code kube_deployment_status_replicas_ready} summed likewise, if recorded. */
+        OptionalInt readyReplicas(Target target, Instant at);
+    }
+
+    /**
+     * How to replay.
+     *
+     * @param from          first step
+     * @param to            last step (inclusive when on the grid)
+     * @param step          time between two ticks, the daemon's loop.interval
+     * @param rescaleLoad   re-divide load-proportional signals by the policy's replicas
+     * @param actionsPerHour the global max-actions-per-hour, shared by the targets as in the daemon
+     */
+    public record Settings(Instant from, Instant to, Duration step, boolean rescaleLoad, int actionsPerHour) {
+        public Settings {
+            requireNonNull(from, "from");
+            requireNonNull(to, "to");
+            requireNonNull(step, "step");
+            if (!to.isAfter(from)) {
+                throw new IllegalArgumentException("--from " + from + " must be before --to " + to);
+            }
+            if (step.isZero() || step.isNegative()) {
+                throw new IllegalArgumentException("--step must be > 0, was " + step);
+            }
+        }
+    }
+
+    /** One scale action, recorded or decided. */
+    public record Change(Instant time, int from, int to, String reason, String message) {
+    }
+
+    /**
+     * One side of the comparison for one target.
+     *
+     * @param scaleOuts   actions that added replicas
+     * @param stepDowns   actions that removed replicas
+     * @param reversals   actions opposite to the previous one within 10 minutes of it
+     * @param nodeSeconds replicas x seconds over the known steps
+     * @param hotSeconds  seconds with some enabled signal above its scale-out line
+     * @param knownSteps  steps with a known replica count
+     * @param changes     every action in time order
+     */
+    public record Side(int scaleOuts, int stepDowns, int reversals, long nodeSeconds, long hotSeconds, int knownSteps,
+                       List<Change> changes) {
+    }
+
+    /** Recorded and replayed sides of one target, and the policy's decisions. */
+    public record TargetResult(Target target, Side recorded, Side policy, List<Decision> decisions,
+                               List<String> unknownFromHistory) {
+    }
+
+    /**
+     * Steps every target through [{@code from}, {@code to}] and returns, per target, what really happened
+     * and what the policy would have done; {@code sink} receives every decision (HOLD included).
+     */
+    public static List<TargetResult> run(List<EngineTarget> targets, History history, Settings settings,
+                                         DecisionSink sink) {
+        requireNonNull(targets, "targets");
+        requireNonNull(history, "history");
+        requireNonNull(settings, "settings");
+        requireNonNull(sink, "sink");
+        ManualClock clock = new ManualClock(settings.from());
+        Map<Target, Replicas> replicas = new HashMap<>();
+        Map<Target, Tally> recorded = new LinkedHashMap<>();
+        Map<Target, Tally> policy = new LinkedHashMap<>();
+        Map<Target, List<Decision>> decisions = new HashMap<>();
+        Map<Target, List<String>> failures = new HashMap<>();
+        Map<Target, Map<String, SignalPolicy>> bands = new HashMap<>();
+        for (EngineTarget t : targets) {
+            recorded.put(t.target(), new Tally());
+            policy.put(t.target(), new Tally());
+            decisions.put(t.target(), new ArrayList<>());
+            failures.put(t.target(), new ArrayList<>());
+            Map<String, SignalPolicy> byName = new HashMap<>();
+            t.policy().settings().signals().forEach(s -> byName.put(s.name(), s));
+            bands.put(t.target(), byName);
+        }
+        MetricsSource seen = (target, at) -> {
+            Observation o = history.observe(target, at);
+            Replicas r = replicas.get(target);
+            OptionalInt recordedReady = history.readyReplicas(target, at);
+            Observation view = settings.rescaleLoad() ? rescaled(o, recordedReady, r.current)
+                    : reporting(o, recordedReady, r.current);
+            for (Signal s : view.signals().values()) {
+                if (!s.isKnown() && s.problem().contains("(range ") && failures.get(target).size() < 5) {
+                    failures.get(target).add(s.name() + ": " + s.problem());
+                }
+            }
+            policy.get(target).hot(hot(view, bands.get(target)), settings.step());
+            recorded.get(target).hot(hot(o, bands.get(target)), settings.step());
+            return view;
+        };
+        ReplicaActuator actuator = new ReplicaActuator() {
+            @Override
+            public ReplicaStatus read(Target target) {
+                Replicas r = replicas.get(target);
+                return ReplicaStatus.of(r.current, r.current);
+            }
+
+            @Override
+            public void apply(Decision decision, ReplicaStatus basis) {
+                replicas.get(decision.target()).current = decision.to();
+            }
+        };
+        Engine engine = new Engine(clock, seen, actuator, d -> {
+            sink.record(d);
+            decisions.get(d.target()).add(d);
+        }, LeaderGate.always(), AlertSource.NONE, new ActionBudget(settings.actionsPerHour()), false,
+                EngineListener.NONE);
+
+        for (Instant at = settings.from(); !at.isAfter(settings.to()); at = at.plus(settings.step())) {
+            clock.set(at);
+            for (EngineTarget t : targets) {
+                Target target = t.target();
+                OptionalInt spec = history.specReplicas(target, at);
+                recorded.get(target).replicas(spec, at, settings.step(), "recorded");
+                Replicas r = replicas.get(target);
+                if (r == null) {
+                    if (spec.isEmpty()) {
+                        continue; // nothing to start from yet
+                    }
+                    r = new Replicas(spec.getAsInt());
+                    replicas.put(target, r);
+                }
+                int before = r.current;
+                Decision d = engine.tick(t);
+                Tally p = policy.get(target);
+                if (d.action() != Action.HOLD && r.current != before) {
+                    p.change(new Change(at, before, r.current, d.reason().name(), d.message().text()));
+                }
+                p.replicas(OptionalInt.of(r.current), at, settings.step(), null);
+            }
+        }
+        List<TargetResult> out = new ArrayList<>();
+        for (EngineTarget t : targets) {
+            Target target = t.target();
+            out.add(new TargetResult(target, recorded.get(target).side(), policy.get(target).side(),
+                    List.copyOf(decisions.get(target)), List.copyOf(failures.get(target))));
+        }
+        return out;
+    }
+
+    /**
+     * Per-pod signals as reported by the policy's replicas: the recorded pods reporting were counted against
+     * the replicas that ran, so "all 3 of 3 report" becomes "all 5 of 5" when the policy runs 5 (else the
+     * policy would read every per-pod signal as partial, UNKNOWN, once it differs from the recorded count),
+     * and pods that did not report stay missing: 2 of 3 becomes 4 of 5.
+     */
+    static Observation reporting(Observation o, OptionalInt recordedReady, int current) {
+        if (recordedReady.isEmpty()) {
+            return o;
+        }
+        Map<String, Signal> signals = new LinkedHashMap<>();
+        for (Map.Entry<String, Signal> e : o.signals().entrySet()) {
+            Signal s = e.getValue();
+            if (s.isKnown() && s.podsReporting() > 0) {
+                int missing = Math.max(0, recordedReady.getAsInt() - s.podsReporting());
+                s = Signal.known(s.name(), s.value().getAsDouble(), Math.max(0, current - missing), s.newestSampleAge());
+            }
+            signals.put(e.getKey(), s);
+        }
+        return new Observation(o.target(), o.at(), signals, o.settle(), o.health(), o.alerts());
+    }
+
+    /** Load signals measured over {@code recordedReady} replicas, re-divided by the policy's {@code current}. */
+    static Observation rescaled(Observation o, OptionalInt recordedReady, int current) {
+        Map<String, Signal> signals = new LinkedHashMap<>();
+        for (Map.Entry<String, Signal> e : o.signals().entrySet()) {
+            Signal s = e.getValue();
+            if (!LOAD_PROPORTIONAL.contains(e.getKey()) || !s.isKnown()) {
+                signals.put(e.getKey(), s);
+            } else if (recordedReady.isEmpty() || recordedReady.getAsInt() <= 0) {
+                signals.put(e.getKey(), Signal.unknown(s.name(), "recorded ready replicas unknown: cannot rescale "
+                        + s.name() + " to the policy's replicas"));
+            } else {
+                double load = s.value().getAsDouble() * recordedReady.getAsInt();
+                int missing = Math.max(0, recordedReady.getAsInt() - s.podsReporting());
+                signals.put(e.getKey(), Signal.known(s.name(), load / current,
+                        s.podsReporting() > 0 ? Math.max(0, current - missing) : 0, s.newestSampleAge()));
+            }
+        }
+        return new Observation(o.target(), o.at(), signals, o.settle(), o.health(), o.alerts());
+    }
+
+    private static boolean hot(Observation o, Map<String, SignalPolicy> bands) {
+        for (Map.Entry<String, SignalPolicy> e : bands.entrySet()) {
+            Signal s = o.signals().get(e.getKey());
+            if (s != null && s.isKnown() && s.value().getAsDouble() > e.getValue().scaleOutAbove()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final class Replicas {
+        int current;
+
+        Replicas(int current) {
+            this.current = current;
+        }
+    }
+
+    /** Counts one side as the steps go by. */
+    private static final class Tally {
+        private static final Duration REVERSAL_WINDOW = Duration.ofMinutes(10);
+        private final List<Change> changes = new ArrayList<>();
+        private Integer last;
+        private long nodeSeconds;
+        private long hotSeconds;
+        private int known;
+        private int ups;
+        private int downs;
+        private int reversals;
+
+        void replicas(OptionalInt value, Instant at, Duration step, String reason) {
+            if (value.isEmpty()) {
+                return;
+            }
+            int now = value.getAsInt();
+            known++;
+            nodeSeconds += now * step.toSeconds();
+            if (reason != null && last != null && now != last) {
+                change(new Change(at, last, now, reason, "recorded spec.replicas " + last + " -> " + now));
+            }
+            last = now;
+        }
+
+        void change(Change c) {
+            if (!changes.isEmpty()) {
+                Change previous = changes.get(changes.size() - 1);
+                boolean opposite = Integer.signum(c.to() - c.from()) != Integer.signum(previous.to() - previous.from());
+                if (opposite && !c.time().isAfter(previous.time().plus(REVERSAL_WINDOW))) {
+                    reversals++;
+                }
+            }
+            if (c.to() > c.from()) {
+                ups++;
+            } else {
+                downs++;
+            }
+            changes.add(c);
+        }
+
+        void hot(boolean hot, Duration step) {
+            if (hot) {
+                hotSeconds += step.toSeconds();
+            }
+        }
+
+        Side side() {
+            return new Side(ups, downs, reversals, nodeSeconds, hotSeconds, known, List.copyOf(changes));
+        }
+    }
+}

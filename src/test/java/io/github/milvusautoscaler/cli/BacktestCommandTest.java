@@ -1,0 +1,331 @@
+package io.github.milvusautoscaler.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.milvusautoscaler.config.AutoscalerSettings;
+import io.github.milvusautoscaler.config.ConfigLoader;
+import io.github.milvusautoscaler.core.Action;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Health;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.Settle;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.sim.Backtest;
+import io.github.milvusautoscaler.testsupport.PrometheusServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code backtest} against a real Prometheus holding a week of history that the test generates from a
+ * known load, backfilled with promtool in the shape a default kube-prometheus-stack records: a Helm release
+ * {@code wk} that really ran 3 queryNodes (1 CPU core requested each) all week, whose CPU follows a daily
+ * cycle (per pod 0.85 of the request from 09:00 to 17:00, 0.20 from 22:00 to 06:00, 0.55 otherwise), a
+ * two-hour spike to 1.20 on the fifth day, and a two-hour gap in cAdvisor's series on the third day.
+ */
+class BacktestCommandTest {
+
+    static final Duration SCRAPE = Duration.ofSeconds(30);
+    static final Duration STEP = Duration.ofSeconds(60);
+    static final int PODS = 3;
+    /** The week ends at the last full hour before the test starts, on the scrape grid. */
+    static final Instant END = Instant.ofEpochSecond(Instant.now().getEpochSecond() / 3600 * 3600 - 3600);
+    static final Instant START = END.minus(Duration.ofDays(7));
+    static final Instant GAP_FROM = START.plus(Duration.ofDays(2)).plus(Duration.ofHours(3));
+    static final Instant GAP_TO = GAP_FROM.plus(Duration.ofHours(2));
+    static final Instant SPIKE_FROM = START.plus(Duration.ofDays(4)).plus(Duration.ofHours(3));
+    static final Instant SPIKE_TO = SPIKE_FROM.plus(Duration.ofHours(2));
+    static final String RS = "wk-milvus-querynode-5d8c7f9b4d";
+
+    private static PrometheusServer prometheus;
+    private static Path config;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        prometheus = PrometheusServer.builder().retention(Duration.ofDays(30)).backfill(history()).start();
+        config = dir.resolve("autoscaler.conf");
+        Files.writeString(config, """
+                milvus-autoscaler {
+                  prometheus { url = "%s", timeout = 30s }
+                  loop.interval = 60s
+                  clusters = [{ namespace = milvus, name = wk, install = helm, milvus-version = "2.5.6",
+                    components { queryNode {
+                      max-replicas = 6
+                      settle-query = ""
+                      signals { memory.enabled = false, qps.enabled = false }
+                    } } }]
+                }
+                """.formatted(prometheus.url()));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+    }
+
+    /** CPU used per pod, as a fraction of its 1-core request, at {@code t}. */
+    static double load(Instant t) {
+        if (!t.isBefore(SPIKE_FROM) && t.isBefore(SPIKE_TO)) {
+            return 1.20;
+        }
+        int hour = (int) ((t.getEpochSecond() % 86_400) / 3600);
+        return hour >= 9 && hour < 17 ? 0.85 : hour >= 22 || hour < 6 ? 0.20 : 0.55;
+    }
+
+    static boolean inGap(Instant t) {
+        return !t.isBefore(GAP_FROM) && t.isBefore(GAP_TO);
+    }
+
+    /** A week of OpenMetrics history: cAdvisor counters every 30 s, kube-state-metrics series every 2 minutes. */
+    static String history() {
+        StringBuilder out = new StringBuilder(16 << 20);
+        Instant from = START.minus(Duration.ofMinutes(10));
+        // Counters: one running sum, so a week costs one pass; untyped, as promtool takes them.
+        List<StringBuilder> pods = new ArrayList<>();
+        for (int p = 0; p < PODS; p++) {
+            pods.add(new StringBuilder());
+        }
+        double value = 1_000_000;
+        for (Instant t = from; !t.isAfter(END); t = t.plus(SCRAPE)) {
+            if (!inGap(t)) {
+                for (int p = 0; p < PODS; p++) {
+                    pods.get(p).append("container_cpu_usage_seconds_total{container=\"querynode\",image=\"milvusdb/milvus:v2.5.6\","
+                            + "job=\"kubelet\",namespace=\"milvus\",pod=\"").append(pod(p)).append("\"} ")
+                            .append(BigDecimal.valueOf(value).toPlainString()).append(' ').append(t.getEpochSecond())
+                            .append('\n');
+                }
+            }
+            value += load(t) * SCRAPE.toSeconds();
+        }
+        pods.forEach(out::append);
+        gauge(out, "kube_pod_owner", p -> "owner_is_controller=\"true\",owner_kind=\"ReplicaSet\",owner_name=\"" + RS
+                + "\",pod=\"" + pod(p) + "\"", PODS, from, 1);
+        gauge(out, "kube_pod_container_resource_requests", p -> "container=\"querynode\",pod=\"" + pod(p)
+                + "\",resource=\"cpu\",unit=\"core\"", PODS, from, 1);
+        gauge(out, "kube_replicaset_owner", p -> "owner_is_controller=\"true\",owner_kind=\"Deployment\","
+                + "owner_name=\"wk-milvus-querynode\",replicaset=\"" + RS + "\"", 1, from, 1);
+        gauge(out, "kube_deployment_spec_replicas", p -> "deployment=\"wk-milvus-querynode\"", 1, from, PODS);
+        gauge(out, "kube_deployment_status_replicas_ready", p -> "deployment=\"wk-milvus-querynode\"", 1, from, PODS);
+        return out.append("# EOF\n").toString();
+    }
+
+    private static void gauge(StringBuilder out, String name, java.util.function.IntFunction<String> labels, int count,
+                              Instant from, double value) {
+        for (int p = 0; p < count; p++) {
+            String series = name + "{" + labels.apply(p) + ",job=\"kube-state-metrics\",namespace=\"milvus\"} " + value;
+            for (Instant t = from; !t.isAfter(END); t = t.plus(Duration.ofMinutes(2))) {
+                out.append(series).append(' ').append(t.getEpochSecond()).append('\n');
+            }
+        }
+    }
+
+    static String pod(int p) {
+        return RS + "-q" + p + "x7z";
+    }
+
+    @Test
+    void replaysAWeekWritesTheReportAndTheGapHoldsScaleIn() throws Exception {
+        Path out = dir.resolve("week");
+        Result r = backtest("--from", START.toString(), "--to", END.toString(), "--step", "60s", "--out", out.toString());
+        assertEquals(0, r.code, r.err + r.out);
+        for (String file : List.of("report.md", "report.json", "decisions-milvus_wk_queryNode.jsonl")) {
+            assertTrue(Files.exists(out.resolve(file)), file);
+        }
+        JsonObject target = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject()
+                .getAsJsonArray("targets").get(0).getAsJsonObject();
+        JsonObject recorded = target.getAsJsonObject("recorded");
+        // The cluster really ran 3 replicas every minute of the week: 3 x 7 x 86,400 node-seconds, no action.
+        assertEquals(7 * 24 * 60 + 1, recorded.get("knownSteps").getAsInt());
+        assertEquals(3L * (7 * 86_400 + 60), recorded.get("nodeSeconds").getAsLong());
+        assertEquals(0, recorded.get("scaleOuts").getAsInt() + recorded.get("stepDowns").getAsInt());
+        JsonObject policy = target.getAsJsonObject("policy");
+        assertTrue(policy.get("scaleOuts").getAsInt() > 0, "the days' 0.85 is above cpu's 0.75: " + policy);
+        assertTrue(policy.get("stepDowns").getAsInt() > 0, "the nights' 0.20 is below cpu's 0.40: " + policy);
+
+        List<JsonObject> decisions = Files.readAllLines(out.resolve("decisions-milvus_wk_queryNode.jsonl")).stream()
+                .map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
+        assertEquals(7 * 24 * 60 + 1, decisions.size(), "one decision per step");
+        for (JsonObject d : decisions) {
+            Instant t = Instant.parse(d.get("time").getAsString());
+            if (!t.isBefore(GAP_FROM.plus(Duration.ofMinutes(2))) && t.isBefore(GAP_TO)) {
+                assertFalse(d.get("action").getAsString().equals("SCALE_IN"), "a step-down inside the gap: " + d);
+            }
+        }
+        assertTrue(decisions.stream().anyMatch(d -> {
+            Instant t = Instant.parse(d.get("time").getAsString());
+            return inGap(t) && d.toString().contains("unknown");
+        }), "the gap is UNKNOWN in the decisions");
+        assertTrue(Files.readString(out.resolve("report.md")).contains("| node-hours | 504.1 |"),
+                Files.readString(out.resolve("report.md")));
+    }
+
+    @Test
+    void chunkingUnderThePointsLimitGivesTheSameDecisionsAsOneQueryAndTheSameAsAnInProcessReplay() throws Exception {
+        Instant from = START.plus(Duration.ofDays(4));
+        Instant to = START.plus(Duration.ofDays(5)).plus(Duration.ofHours(6));
+        Path whole = dir.resolve("whole");
+        Path chunked = dir.resolve("chunked");
+        String[] common = {"--from", from.toString(), "--to", to.toString(), "--step", "60s"};
+        Result one = backtest(concat(common, "--out", whole.toString()));
+        Result many = backtest(concat(common, "--max-points", "97", "--out", chunked.toString()));
+        assertEquals(0, one.code, one.err);
+        assertEquals(0, many.code, many.err);
+        List<String> a = Files.readAllLines(whole.resolve("decisions-milvus_wk_queryNode.jsonl"));
+        List<String> b = Files.readAllLines(chunked.resolve("decisions-milvus_wk_queryNode.jsonl"));
+        assertEquals(a, b);
+        // 30h of 1-minute steps = 1,801 points: 1 range query per query text vs ceil(1801 / 97) = 19.
+        assertTrue(many.out.contains("range queries"), many.out);
+
+        // The same series computed here, with Prometheus' rate() arithmetic, through the same engine and policy.
+        AutoscalerSettings s = ConfigLoader.load(config);
+        Target target = s.targets().get(0).target();
+        List<Decision> inProcess = new ArrayList<>();
+        Backtest.run(Wiring.engineTargets(s.targets()), new InProcess(), new Backtest.Settings(from,
+                from.plus(STEP.multipliedBy(Duration.between(from, to).dividedBy(STEP))), STEP, false,
+                s.maxActionsPerHour()), inProcess::add);
+        List<String> replayed = a.stream().map(l -> {
+            JsonObject d = JsonParser.parseString(l).getAsJsonObject();
+            return d.get("time").getAsString() + " " + d.get("reason").getAsString() + " " + d.get("to");
+        }).toList();
+        List<String> expected = inProcess.stream().map(d -> d.time() + " " + d.reason() + " " + d.to()).toList();
+        assertEquals(expected, replayed);
+        assertTrue(inProcess.stream().anyMatch(d -> d.action() == Action.SCALE_OUT), "the spike scales out");
+        assertEquals(target, inProcess.get(0).target());
+    }
+
+    /** The generated history read directly: per-pod rate() over [t - 2m, t] as Prometheus 2.42 computes it. */
+    private static final class InProcess implements Backtest.History {
+        @Override
+        public Observation observe(Target target, Instant at) {
+            List<Instant> ts = new ArrayList<>();
+            for (Instant t = at.minus(Duration.ofMinutes(2)); !t.isAfter(at); t = t.plus(SCRAPE)) {
+                if (!inGap(t)) {
+                    ts.add(t);
+                }
+            }
+            Signal cpu;
+            if (ts.size() < 2) {
+                cpu = Signal.unknown("cpu", "empty result");
+            } else {
+                cpu = Signal.known("cpu", rate(ts, at, Duration.ofMinutes(2)), PODS, Duration.ZERO);
+            }
+            return new Observation(target, at, Map.of("cpu", cpu), Settle.QUIET, Health.UNKNOWN, List.of());
+        }
+
+        /** Prometheus' extrapolatedRate for a counter without resets (promql/functions.go). */
+        private static double rate(List<Instant> ts, Instant at, Duration range) {
+            double first = sampleValue(ts.get(0));
+            double last = sampleValue(ts.get(ts.size() - 1));
+            double sampled = Duration.between(ts.get(0), ts.get(ts.size() - 1)).toMillis() / 1000.0;
+            double average = sampled / (ts.size() - 1);
+            double toStart = Duration.between(at.minus(range), ts.get(0)).toMillis() / 1000.0;
+            double toEnd = Duration.between(ts.get(ts.size() - 1), at).toMillis() / 1000.0;
+            double threshold = average * 1.1;
+            double interval = sampled + (toStart < threshold ? toStart : average / 2)
+                    + (toEnd < threshold ? toEnd : average / 2);
+            return (last - first) * (interval / sampled) / (range.toMillis() / 1000.0);
+        }
+
+        /** The value the history holds at a scrape instant, as written by {@link #history()}. */
+        private static double sampleValue(Instant t) {
+            double value = 1_000_000;
+            for (Instant s = START.minus(Duration.ofMinutes(10)); s.isBefore(t); s = s.plus(SCRAPE)) {
+                value += load(s) * SCRAPE.toSeconds();
+            }
+            return value;
+        }
+
+        @Override
+        public OptionalInt specReplicas(Target target, Instant at) {
+            return OptionalInt.of(PODS);
+        }
+
+        @Override
+        public OptionalInt readyReplicas(Target target, Instant at) {
+            return OptionalInt.of(PODS);
+        }
+    }
+
+    @Test
+    void badInputGetsOneClearLineAndWritesNothing() throws Exception {
+        Path out = dir.resolve("bad");
+        Result reversed = backtest("--from", END.toString(), "--to", START.toString(), "--out", out.toString());
+        assertEquals(2, reversed.code);
+        assertTrue(reversed.err.contains("must be before --to"), reversed.err);
+
+        Result noData = backtest("--from", START.minus(Duration.ofDays(60)).toString(), "--to",
+                START.minus(Duration.ofDays(59)).toString(), "--step", "5m", "--out", out.toString());
+        assertEquals(1, noData.code, noData.err + noData.out);
+        assertTrue(noData.err.contains("no recorded replicas"), noData.err);
+
+        Result unknownCluster = backtest("--from", "-1h", "--cluster", "milvus/nope", "--out", out.toString());
+        assertEquals(2, unknownCluster.code);
+        assertTrue(unknownCluster.err.contains("no target in cluster milvus/nope"), unknownCluster.err);
+
+        Result badTime = backtest("--from", "yesterday", "--out", out.toString());
+        assertEquals(2, badTime.code);
+        assertTrue(badTime.err.contains("--from yesterday is neither RFC 3339"), badTime.err);
+
+        Path down = dir.resolve("down.conf");
+        Files.writeString(down, Files.readString(config).replace(prometheus.url().toString(), "http://127.0.0.1:1"));
+        Result unreachable = backtest(down, "--from", "-1h", "--out", out.toString());
+        assertEquals(1, unreachable.code);
+        assertTrue(unreachable.err.contains("cannot be reached"), unreachable.err);
+
+        assertFalse(Files.exists(out), "nothing in --out");
+    }
+
+    @Test
+    void relativeTimesCountBackFromNow() {
+        Instant now = Instant.parse("2026-12-01T12:00:00Z");
+        assertEquals(Instant.parse("2026-11-24T12:00:00Z"), BacktestCommand.time("--from", "-7d", now));
+        assertEquals(Instant.parse("2026-12-01T10:30:00Z"), BacktestCommand.time("--from", "-90m", now));
+        assertEquals(now, BacktestCommand.time("--to", "now", now));
+        assertEquals(Instant.parse("2026-11-30T00:00:00Z"), BacktestCommand.time("--from", "2026-11-30T01:00:00+01:00", now));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        return Stream.concat(Stream.of(a), Stream.of(b)).toArray(String[]::new);
+    }
+
+    private static Result backtest(String... args) {
+        return backtest(config, args);
+    }
+
+    private static Result backtest(Path file, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new BacktestCommand());
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(concat(new String[] {"--config", file.toString()}, args));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private record Result(int code, String out, String err) {
+    }
+}
