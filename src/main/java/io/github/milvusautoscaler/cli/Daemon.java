@@ -171,7 +171,7 @@ final class Daemon implements AutoCloseable {
         }
         this.http = new HttpApi(s.server().bindAddress(), s.server().port(), registry, () -> self.refresh(engine),
                 () -> StatusJson.render(engine.views().values(), leader.isLeader(), s.dryRun(), clock.instant())
-                        .toString(), extra);
+                        .toString(), extra, Wiring.http(s.server()));
         this.reloader = new Thread(this::watchConfig, "config-reload");
         reloader.setDaemon(true);
     }

@@ -122,7 +122,8 @@ public final class DemoCommand implements Callable<Integer> {
             HttpApi api;
             try {
                 api = new HttpApi("127.0.0.1", port, registry, () -> self.refresh(engine),
-                        () -> StatusJson.render(engine.views().values(), true, false, clock.instant()).toString(), extra);
+                        () -> StatusJson.render(engine.views().values(), true, false, clock.instant()).toString(), extra,
+                        Wiring.http(cfg));
             } catch (HttpApi.PortInUseException e) {
                 err.println("demo: " + e.getMessage() + " (try --port 0)");
                 return Main.EXIT_FAILURE;

@@ -36,4 +36,9 @@ public final class MetricNames {
     public static final String ALERTS = PREFIX + "alerts";
     /** Gauge: alerts firing by {@code target}. */
     public static final String ALERTS_FIRING = PREFIX + "alerts_firing";
+    /**
+     * Counter: HTTP connections or requests the server refused or cut off, by {@code reason}
+     * (max_connections, max_connections_per_client, header_timeout, request_timeout, handler_timeout).
+     */
+    public static final String HTTP_REJECTED = PREFIX + "http_rejected";
 }

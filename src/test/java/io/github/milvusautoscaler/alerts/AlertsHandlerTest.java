@@ -63,7 +63,7 @@ class AlertsHandlerTest {
         book.setTargets(List.of(QN));
         api = new HttpApi("127.0.0.1", 0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, () -> "{}",
                 Map.of("/api/v1/alerts", new AlertsHandler(new TokenFile(tokenFile), 1024 * 1024, book, leader::get,
-                        clock, ticked::add, o -> { })));
+                        clock, ticked::add, o -> { })), io.github.milvusautoscaler.testsupport.HttpLimits.reference());
     }
 
     @AfterEach
@@ -164,7 +164,7 @@ class AlertsHandlerTest {
     void noTokenConfiguredMeansTheEndpointIsOff() throws Exception {
         api.close();
         api = new HttpApi("127.0.0.1", 0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, () -> "{}",
-                Map.of("/api/v1/alerts", new AlertsHandler(null, 1024, book, leader::get, clock, ticked::add, o -> { })));
+                Map.of("/api/v1/alerts", new AlertsHandler(null, 1024, book, leader::get, clock, ticked::add, o -> { })), io.github.milvusautoscaler.testsupport.HttpLimits.reference());
         assertEquals(404, post(firing()).statusCode());
     }
 
