@@ -156,7 +156,9 @@ final class Daemon implements AutoCloseable {
         if (decisionLog != null) {
             sinks.add(decisionLog);
         }
-        this.alertBook = new AlertBook(s.alerts().routes(), Duration.ofHours(6));
+        this.alertBook = new AlertBook(s.alerts().routes(), Duration.ofHours(6),
+                new AlertBook.Caps(s.alerts().maxHeld(), s.alerts().maxHeldBytes()),
+                (reason, n) -> registry.counter(MetricNames.ALERTS_DROPPED, "reason", reason).increment(n));
         alertBook.setTargets(s.targets().stream().map(TargetSettings::target).toList());
         this.engine = new Engine(clock, metrics, actuator, Sinks.all(sinks), leader, alertBook::firing,
                 new ActionBudget(s.maxActionsPerHour()), s.dryRun(), Sinks.listeners(listeners));

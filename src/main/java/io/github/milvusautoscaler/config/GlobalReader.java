@@ -302,6 +302,11 @@ final class GlobalReader {
         if (maxBody != null && maxBody.value() < 1) {
             errors.add(maxBody, "must be at least 1 byte, such as 1MiB");
         }
+        Field<Integer> maxHeld = atLeast(n.integer("max-held"), 1, errors);
+        Field<Long> maxHeldBytes = n.bytes("max-held-bytes");
+        if (maxHeldBytes != null && maxHeldBytes.value() < 1) {
+            errors.add(maxHeldBytes, "must be at least 1 byte, such as 4MiB");
+        }
         List<AlertRoute> routes = new ArrayList<>();
         List<Field<ConfigValue>> elements = n.list("routes");
         if (elements != null) {
@@ -324,7 +329,8 @@ final class GlobalReader {
         if (errors.mark() != mark) {
             return null;
         }
-        return new AlertsSettings(enabled.value(), token, step.value(), cooldown.value(), maxBody.value(), routes);
+        return new AlertsSettings(enabled.value(), token, step.value(), cooldown.value(), maxBody.value(), routes,
+                maxHeld.value(), maxHeldBytes.value());
     }
 
     private AlertRoute route(Node n) {

@@ -41,4 +41,9 @@ public final class MetricNames {
      * (max_connections, max_connections_per_client, header_timeout, request_timeout, handler_timeout).
      */
     public static final String HTTP_REJECTED = PREFIX + "http_rejected";
+    /**
+     * Counter: alerts dropped from or refused by the alert book, by {@code reason} (resolved_evicted,
+     * expired, refused_full, refused_too_many).
+     */
+    public static final String ALERTS_DROPPED = PREFIX + "alerts_dropped";
 }
