@@ -191,6 +191,10 @@ final class Daemon implements AutoCloseable {
         d.leader.start();
         d.scheduler.update(Wiring.engineTargets(settings.targets()));
         d.reloader.start();
+        if (settings.targets().isEmpty() && !ConfigLoader.declaresClusters(configFile)) {
+            LOG.warn("{} defines no clusters (empty file or no clusters block): no target runs; write clusters = [] "
+                    + "if that is meant", configFile);
+        }
         LOG.info("ready on {}:{} with {} targets ({}, {})", settings.server().bindAddress(), d.http.port(),
                 settings.targets().size(), settings.dryRun() ? "dry-run" : "writing",
                 settings.kubernetes().leaderElection().enabled() ? "leader election on" : "leader election off");
@@ -247,8 +251,18 @@ final class Daemon implements AutoCloseable {
             e.errors().forEach(err -> LOG.error("  {}", err));
             return false;
         }
+        if (next.targets().isEmpty() && !ConfigLoader.declaresClusters(configFile)) {
+            registry.counter(MetricNames.CONFIG_RELOADS, "result", "failed").increment();
+            LOG.warn("config reload refused, keeping the running config ({} targets): {} defines no clusters "
+                    + "(empty file or no clusters block) and would stop every loop; write clusters = [] to stop "
+                    + "all targets on purpose", settings.targets().size(), configFile);
+            return false;
+        }
         AutoscalerSettings before = settings;
         warnIfNeedsRestart(before, next);
+        // resilience4j binds its breaker and retry meters to the objects; Micrometer hands back an existing
+        // meter of the same name and tags, so without this the gauges kept showing the discarded breaker.
+        unbindResilienceMeters();
         metrics.swap(new PrometheusMetricsSource(Wiring.prometheus(next.prometheus()), Wiring.schemes(next),
                 Wiring.queries(next.targets()), registry));
         alertBook.setTargets(next.targets().stream().map(TargetSettings::target).toList());
@@ -257,6 +271,11 @@ final class Daemon implements AutoCloseable {
         registry.counter(MetricNames.CONFIG_RELOADS, "result", "ok").increment();
         LOG.info("config reloaded: {} targets", next.targets().size());
         return true;
+    }
+
+    private void unbindResilienceMeters() {
+        registry.getMeters().stream().filter(m -> m.getId().getName().startsWith("resilience4j."))
+                .forEach(registry::remove);
     }
 
     private static void warnIfNeedsRestart(AutoscalerSettings a, AutoscalerSettings b) {

@@ -74,6 +74,22 @@ public final class ConfigLoader {
     }
 
     /**
+     * Whether {@code file} (with its includes) names {@code milvus-autoscaler.clusters} itself, even as
+     * {@code []}. A file that loads with no targets and does not say {@code clusters} is almost always
+     * a mistake (an emptied ConfigMap, a lost block): the daemon refuses to reload to it and
+     * {@code validate-config} warns, because it would stop every loop.
+     */
+    public static boolean declaresClusters(Path file) {
+        try {
+            return ConfigFactory.parseFile(file.toFile(),
+                    ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF))
+                    .hasPathOrNull(ROOT + ".clusters");
+        } catch (ConfigException e) {
+            return false;
+        }
+    }
+
+    /**
      * Parses HOCON text as if it were a file named {@code originName} (which error lines then show), over
      * reference.conf; for tests and tools.
      *
