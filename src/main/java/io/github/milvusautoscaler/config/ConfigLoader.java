@@ -65,7 +65,9 @@ public final class ConfigLoader {
         }
         Config user;
         try {
-            user = ConfigFactory.parseFile(file.toFile(),
+            // Absolute: typesafe-config resolves a relative include against the including file's parent,
+            // and a bare file name has none (it then looked on the classpath and missed the file).
+            user = ConfigFactory.parseFile(file.toAbsolutePath().normalize().toFile(),
                     ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
         } catch (ConfigException e) {
             throw parseFailure(shown, e);
@@ -81,7 +83,7 @@ public final class ConfigLoader {
      */
     public static boolean declaresClusters(Path file) {
         try {
-            return ConfigFactory.parseFile(file.toFile(),
+            return ConfigFactory.parseFile(file.toAbsolutePath().normalize().toFile(),
                     ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF))
                     .hasPathOrNull(ROOT + ".clusters");
         } catch (ConfigException e) {
