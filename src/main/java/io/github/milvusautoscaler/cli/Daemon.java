@@ -163,6 +163,13 @@ final class Daemon implements AutoCloseable {
         this.engine = new Engine(clock, metrics, actuator, Sinks.all(sinks), leader, alertBook::firing,
                 new ActionBudget(s.maxActionsPerHour()), s.dryRun(), Sinks.listeners(listeners));
         this.scheduler = new Scheduler(engine, s.loopInterval(), s.loopJitter(), ProcessHandle.current().pid());
+        io.micrometer.core.instrument.FunctionCounter.builder(MetricNames.TICKS_SKIPPED, scheduler, Scheduler::overruns)
+                .description("ticks skipped because the same target's previous tick was still running")
+                .register(registry);
+        // Zero from the start, so dashboards and alerts see the series before the first drop.
+        for (String reason : List.of("resolved_evicted", "expired", "refused_full", "refused_too_many")) {
+            registry.counter(MetricNames.ALERTS_DROPPED, "reason", reason);
+        }
 
         Map<String, com.sun.net.httpserver.HttpHandler> extra = new HashMap<>();
         if (s.alerts().enabled()) {

@@ -46,4 +46,6 @@ public final class MetricNames {
      * expired, refused_full, refused_too_many).
      */
     public static final String ALERTS_DROPPED = PREFIX + "alerts_dropped";
+    /** Counter: ticks skipped because the same target's previous tick was still running (the loop fell behind). */
+    public static final String TICKS_SKIPPED = PREFIX + "ticks_skipped";
 }

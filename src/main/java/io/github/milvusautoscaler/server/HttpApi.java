@@ -20,6 +20,7 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -168,6 +169,11 @@ public final class HttpApi implements AutoCloseable {
         }, reads));
         routes.put("/api/v1/status", new Route(ex -> send(ex, 200, "application/json", status.get()), reads));
         extra.forEach((path, h) -> routes.put(path, new Route(h, hooks)));
+        // Zero from the start, so dashboards and alerts see every reason before the first refusal.
+        for (String reason : List.of("max_connections", "max_connections_per_client", "header_timeout", "request_timeout",
+                "handler_timeout")) {
+            registry.counter(MetricNames.HTTP_REJECTED, "reason", reason);
+        }
         acceptor = new Thread(this::acceptLoop, "http-accept");
         acceptor.setDaemon(true);
         acceptor.start();
