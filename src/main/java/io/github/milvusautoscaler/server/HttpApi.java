@@ -223,15 +223,19 @@ public final class HttpApi implements AutoCloseable {
                 continue;
             }
             InetAddress client = s.getInetAddress();
-            AtomicInteger mine = perClient.computeIfAbsent(client, k -> new AtomicInteger());
             if (open.incrementAndGet() > limits.maxConnections()) {
-                release(client, null);
+                open.decrementAndGet();
                 refuse(s, "max_connections", "too many connections (server.max-connections = "
                         + limits.maxConnections() + ")\n");
                 continue;
             }
-            if (mine.incrementAndGet() > limits.maxConnectionsPerClient()) {
-                release(client, mine);
+            AtomicInteger mine = perClient.compute(client, (k, v) -> {
+                AtomicInteger n = v == null ? new AtomicInteger() : v;
+                n.incrementAndGet();
+                return n;
+            });
+            if (mine.get() > limits.maxConnectionsPerClient()) {
+                release(client);
                 refuse(s, "max_connections_per_client", "too many connections from " + client.getHostAddress()
                         + " (server.max-connections-per-client = " + limits.maxConnectionsPerClient() + ")\n");
                 continue;
@@ -241,21 +245,20 @@ public final class HttpApi implements AutoCloseable {
                     try {
                         new Connection(s, limits, routes, deadlines, this::rejected).serve();
                     } finally {
-                        release(client, mine);
+                        release(client);
                     }
                 });
             } catch (java.util.concurrent.RejectedExecutionException e) {
-                release(client, mine);
+                release(client);
                 refuse(s, "max_connections", "server busy\n");
             }
         }
     }
 
-    private void release(InetAddress client, AtomicInteger mine) {
+    /** One connection of {@code client} ended; an address with none left is forgotten. */
+    private void release(InetAddress client) {
         open.decrementAndGet();
-        if (mine != null && mine.decrementAndGet() <= 0) {
-            perClient.remove(client, mine);
-        }
+        perClient.computeIfPresent(client, (k, v) -> v.decrementAndGet() <= 0 ? null : v);
     }
 
     /** Answers 503 without reading and closes; the write is small enough never to block. */
