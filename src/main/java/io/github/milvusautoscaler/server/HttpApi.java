@@ -16,7 +16,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -309,9 +308,5 @@ public final class HttpApi implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             // already closed
         }
-    }
-
-    static boolean isClosedByDeadline(IOException e) {
-        return e instanceof SocketException;
     }
 }
