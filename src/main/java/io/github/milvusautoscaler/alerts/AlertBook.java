@@ -24,6 +24,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * alerts every {@code repeat_interval} and an HA pair sends each twice, and both must count once.
  * A resolved message removes every alert with that fingerprint. An alert not re-sent within
  * {@code forgetAfter} is dropped, so a dead Alertmanager cannot block scale-in forever.
+ *
+ * <p>The book is bounded ({@link Caps}: entries and estimated bytes), because every entry comes
+ * from the network: 78 posts of 3,900 distinct alerts once drove the JVM out of memory. A resolved
+ * alert stays as a tombstone (so a late HA twin of its firing message is a duplicate, not a new
+ * scale-out) and tombstones are the first to go, oldest first, when room is needed. A payload that
+ * still does not fit changes nothing and is refused with {@link BookFullException}: 429 while the
+ * book is full (room comes back as alerts resolve or expire), 413 when the payload alone holds more
+ * new alerts than the whole cap. Every dropped or refused alert is reported to the
+ * {@link DropListener} with its reason.
  */
 public final class AlertBook {
 
@@ -39,85 +48,276 @@ public final class AlertBook {
     public record Outcome(String alert, Result result, String target, String reason) {
     }
 
-    private record Held(ActiveAlert alert, String fingerprint, Instant lastSeen) {
+    /**
+     * How much the book may hold (from {@code alerts.max-held} and {@code alerts.max-held-bytes}).
+     *
+     * @param maxAlerts entries held at once, firing and resolved together
+     * @param maxBytes  their estimated size: 2 bytes per character of key, name and fingerprint plus
+     *                  {@value #OVERHEAD} per entry (a 200-character group key makes an entry about 0.6 KB)
+     */
+    public record Caps(int maxAlerts, long maxBytes) {
+        public Caps {
+            if (maxAlerts < 1 || maxBytes < 1) {
+                throw new IllegalArgumentException("alert caps must be >= 1");
+            }
+        }
+    }
+
+    /** Told how many alerts were dropped or refused, and why. */
+    @FunctionalInterface
+    public interface DropListener {
+        /** Reasons: {@code resolved_evicted}, {@code expired}, {@code refused_full}, {@code refused_too_many}. */
+        void dropped(String reason, int count);
+    }
+
+    /** A payload that does not fit: nothing of it was applied. */
+    public static final class BookFullException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final boolean payloadTooLarge;
+
+        BookFullException(String message, boolean payloadTooLarge) {
+            super(message, null, false, false);
+            this.payloadTooLarge = payloadTooLarge;
+        }
+
+        /** True when the payload alone is larger than the cap (413); false when the book is full now (429). */
+        public boolean payloadTooLarge() {
+            return payloadTooLarge;
+        }
+    }
+
+    /** Estimated bytes of one entry besides its strings (objects, map node, instants). */
+    static final int OVERHEAD = 200;
+
+    private record Held(ActiveAlert alert, String fingerprint, Instant lastSeen, Instant resolvedAt, long bytes) {
+        boolean resolved() {
+            return resolvedAt != null;
+        }
     }
 
     private final List<AlertRoute> routes;
     private final Duration forgetAfter;
+    private final Caps caps;
+    private final DropListener drops;
     private final Map<Target, Map<String, Held>> firing = new ConcurrentHashMap<>();
     private volatile Set<Target> targets = Set.of();
+    private int heldCount;
+    private long heldBytes;
 
-    public AlertBook(List<AlertRoute> routes, Duration forgetAfter) {
+    public AlertBook(List<AlertRoute> routes, Duration forgetAfter, Caps caps, DropListener drops) {
         this.routes = List.copyOf(requireNonNull(routes, "routes"));
         this.forgetAfter = requireNonNull(forgetAfter, "forgetAfter");
+        this.caps = requireNonNull(caps, "caps");
+        this.drops = requireNonNull(drops, "drops");
     }
 
     /** The configured targets alerts may route to; called at start and on reload. */
-    public void setTargets(Collection<Target> configured) {
+    public synchronized void setTargets(Collection<Target> configured) {
         targets = Set.copyOf(configured);
         firing.keySet().retainAll(targets);
+        recount();
     }
 
-    /** Applies a payload; returns one outcome per alert and fills {@code touched} with targets that got a new alert. */
-    public List<Outcome> receive(WebhookPayload payload, Instant now, Set<Target> touched) {
+    /** Entries held now (firing and resolved), for tests and status. */
+    public synchronized int held() {
+        return heldCount;
+    }
+
+    /** Estimated bytes held now. */
+    public synchronized long heldBytes() {
+        return heldBytes;
+    }
+
+    static long size(String key, String name, String fingerprint) {
+        return 2L * (key.length() + name.length() + fingerprint.length()) + OVERHEAD;
+    }
+
+    private static String key(WebhookPayload payload, WebhookPayload.Alert a) {
+        return payload.groupKey() + "|" + a.fingerprint() + "|" + a.startsAt();
+    }
+
+    /**
+     * Applies a payload; returns one outcome per alert and fills {@code touched} with targets that got a new alert.
+     *
+     * @throws BookFullException when its new alerts do not fit even after dropping resolved ones (nothing applied)
+     */
+    public synchronized List<Outcome> receive(WebhookPayload payload, Instant now, Set<Target> touched) {
+        sweep(now);
+        makeRoom(payload);
         List<Outcome> out = new ArrayList<>();
         for (WebhookPayload.Alert a : payload.alerts()) {
-            Optional<AlertRoute> route = routes.stream().filter(r -> r.matches(a.labels())).findFirst();
-            if (route.isEmpty()) {
-                out.add(new Outcome(a.name(), Result.IGNORED, null, "no route matches its labels"));
+            Routing routing = routing(a);
+            if (routing.target() == null) {
+                out.add(new Outcome(a.name(), Result.IGNORED, null, routing.ignored()));
                 continue;
             }
-            AlertRoute r = route.get();
-            String ns = a.labels().get(r.namespaceLabel());
-            String name = a.labels().get(r.nameLabel());
-            String comp = a.labels().get(r.componentLabel());
-            if (ns == null || name == null || comp == null) {
-                out.add(new Outcome(a.name(), Result.IGNORED, null, "missing label "
-                        + (ns == null ? r.namespaceLabel() : name == null ? r.nameLabel() : r.componentLabel())));
-                continue;
-            }
-            Optional<Component> component = Component.fromName(comp);
-            Optional<Target> target = component.flatMap(c -> targets.stream()
-                    .filter(t -> t.namespace().equals(ns) && t.name().equals(name) && t.component() == c).findFirst());
-            if (target.isEmpty()) {
-                out.add(new Outcome(a.name(), Result.IGNORED, null, "no configured target " + ns + "/" + name + "/" + comp));
-                continue;
-            }
-            Target t = target.get();
+            Target t = routing.target();
+            AlertRoute r = routing.route();
             Map<String, Held> held = firing.computeIfAbsent(t, k -> new ConcurrentHashMap<>());
             if (a.firing()) {
-                String key = payload.groupKey() + "|" + a.fingerprint() + "|" + a.startsAt();
-                Held previous = held.put(key, new Held(new ActiveAlert(key, a.name(), r.action(), a.startsAt()),
-                        a.fingerprint(), now));
+                String key = key(payload, a);
+                Held previous = held.get(key);
                 if (previous == null) {
+                    long bytes = size(key, a.name(), a.fingerprint());
+                    held.put(key, new Held(new ActiveAlert(key, a.name(), r.action(), a.startsAt()), a.fingerprint(),
+                            now, null, bytes));
+                    heldCount++;
+                    heldBytes += bytes;
                     touched.add(t);
                     out.add(new Outcome(a.name(), Result.ACCEPTED, t.id(), ""));
+                } else if (previous.resolved()) {
+                    // A late copy (HA twin, retry) of a firing message whose resolution came first.
+                    out.add(new Outcome(a.name(), Result.DUPLICATE, t.id(), "already resolved"));
                 } else {
+                    held.put(key, new Held(previous.alert(), previous.fingerprint(), now, null, previous.bytes()));
                     out.add(new Outcome(a.name(), Result.DUPLICATE, t.id(), "already acted on"));
                 }
             } else {
-                held.values().removeIf(h -> h.fingerprint().equals(a.fingerprint()));
+                // Every alert with this fingerprint stops firing; kept as a tombstone until room is needed.
+                held.replaceAll((k, h) -> !h.resolved() && h.fingerprint().equals(a.fingerprint())
+                        ? new Held(h.alert(), h.fingerprint(), now, now, h.bytes()) : h);
                 out.add(new Outcome(a.name(), Result.RESOLVED, t.id(), ""));
             }
         }
         return out;
     }
 
+    /** Where an alert goes: a target and its route, or why it goes nowhere. */
+    private record Routing(Target target, AlertRoute route, String ignored) {
+    }
+
+    private Routing routing(WebhookPayload.Alert a) {
+        Optional<AlertRoute> route = routes.stream().filter(r -> r.matches(a.labels())).findFirst();
+        if (route.isEmpty()) {
+            return new Routing(null, null, "no route matches its labels");
+        }
+        AlertRoute r = route.get();
+        String ns = a.labels().get(r.namespaceLabel());
+        String name = a.labels().get(r.nameLabel());
+        String comp = a.labels().get(r.componentLabel());
+        if (ns == null || name == null || comp == null) {
+            return new Routing(null, null, "missing label "
+                    + (ns == null ? r.namespaceLabel() : name == null ? r.nameLabel() : r.componentLabel()));
+        }
+        Optional<Component> component = Component.fromName(comp);
+        Optional<Target> target = component.flatMap(c -> targets.stream()
+                .filter(t -> t.namespace().equals(ns) && t.name().equals(name) && t.component() == c).findFirst());
+        if (target.isEmpty()) {
+            return new Routing(null, null, "no configured target " + ns + "/" + name + "/" + comp);
+        }
+        return new Routing(target.get(), r, "");
+    }
+
+    /**
+     * Drops resolved entries, oldest resolution first, until the payload's new alerts fit; refuses the
+     * payload (nothing dropped) when they cannot fit.
+     */
+    private void makeRoom(WebhookPayload payload) {
+        Set<String> fresh = new java.util.HashSet<>();
+        long freshBytes = 0;
+        for (WebhookPayload.Alert a : payload.alerts()) {
+            String key = key(payload, a);
+            if (!a.firing()) {
+                continue;
+            }
+            Target t = routing(a).target();
+            if (t != null && !firing.getOrDefault(t, Map.of()).containsKey(key) && fresh.add(key)) {
+                freshBytes += size(key, a.name(), a.fingerprint());
+            }
+        }
+        if (fresh.size() > caps.maxAlerts() || freshBytes > caps.maxBytes()) {
+            drops.dropped("refused_too_many", fresh.size());
+            throw new BookFullException("payload holds " + fresh.size() + " new alerts (~" + freshBytes
+                    + " bytes), more than the whole book may hold (alerts.max-held = " + caps.maxAlerts()
+                    + ", alerts.max-held-bytes = " + caps.maxBytes() + ")", true);
+        }
+        if (heldCount + fresh.size() <= caps.maxAlerts() && heldBytes + freshBytes <= caps.maxBytes()) {
+            return;
+        }
+        List<Map.Entry<String, Held>> resolved = new ArrayList<>();
+        long resolvedCount = 0;
+        long resolvedBytes = 0;
+        for (Map<String, Held> m : firing.values()) {
+            for (Map.Entry<String, Held> e : m.entrySet()) {
+                if (e.getValue().resolved()) {
+                    resolved.add(e);
+                    resolvedCount++;
+                    resolvedBytes += e.getValue().bytes();
+                }
+            }
+        }
+        if (heldCount - resolvedCount + fresh.size() > caps.maxAlerts()
+                || heldBytes - resolvedBytes + freshBytes > caps.maxBytes()) {
+            drops.dropped("refused_full", fresh.size());
+            throw new BookFullException("alert book full: " + (heldCount - resolvedCount) + " alerts firing (~"
+                    + (heldBytes - resolvedBytes) + " bytes), no room for " + fresh.size()
+                    + " new (alerts.max-held = " + caps.maxAlerts() + ", alerts.max-held-bytes = " + caps.maxBytes()
+                    + ")", false);
+        }
+        resolved.sort((x, y) -> x.getValue().resolvedAt().compareTo(y.getValue().resolvedAt()));
+        int evicted = 0;
+        for (Map.Entry<String, Held> e : resolved) {
+            if (heldCount + fresh.size() <= caps.maxAlerts() && heldBytes + freshBytes <= caps.maxBytes()) {
+                break;
+            }
+            for (Map<String, Held> m : firing.values()) {
+                if (m.remove(e.getKey(), e.getValue())) {
+                    heldCount--;
+                    heldBytes -= e.getValue().bytes();
+                    evicted++;
+                }
+            }
+        }
+        drops.dropped("resolved_evicted", evicted);
+    }
+
+    /** Drops entries not re-sent within forgetAfter. */
+    private void sweep(Instant now) {
+        int before = heldCount;
+        for (Map<String, Held> held : firing.values()) {
+            held.values().removeIf(h -> !now.isBefore(h.lastSeen().plus(forgetAfter)));
+        }
+        recount();
+        int expired = before - heldCount;
+        if (expired > 0) {
+            drops.dropped("expired", expired);
+        }
+    }
+
+    private void recount() {
+        int n = 0;
+        long b = 0;
+        for (Map<String, Held> held : firing.values()) {
+            for (Held h : held.values()) {
+                n++;
+                b += h.bytes();
+            }
+        }
+        heldCount = n;
+        heldBytes = b;
+    }
+
     /** The alerts firing for {@code target} at {@code now}, oldest first. */
-    public List<ActiveAlert> firing(Target target, Instant now) {
+    public synchronized List<ActiveAlert> firing(Target target, Instant now) {
         Map<String, Held> held = firing.get(target);
         if (held == null) {
             return List.of();
         }
+        int before = held.size();
         held.values().removeIf(h -> !now.isBefore(h.lastSeen().plus(forgetAfter)));
+        if (held.size() != before) {
+            recount();
+            drops.dropped("expired", before - held.size());
+        }
         List<ActiveAlert> out = new ArrayList<>();
-        held.values().stream().sorted((x, y) -> x.alert().startsAt().compareTo(y.alert().startsAt()))
+        held.values().stream().filter(h -> !h.resolved())
+                .sorted((x, y) -> x.alert().startsAt().compareTo(y.alert().startsAt()))
                 .forEach(h -> out.add(h.alert()));
         return out;
     }
 
     /** Names of alerts firing per target id, for status and metrics. */
-    public Map<String, Set<String>> names(Instant now) {
+    public synchronized Map<String, Set<String>> names(Instant now) {
         Map<String, Set<String>> out = new java.util.TreeMap<>();
         for (Target t : firing.keySet()) {
             Set<String> n = new LinkedHashSet<>();

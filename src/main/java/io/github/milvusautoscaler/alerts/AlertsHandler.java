@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * bearer token, 415 not JSON, 413 body over {@code alerts.max-body} (decided from Content-Length
  * before reading, or as soon as a chunked body passes the limit; the rest is never stored, only
  * discarded up to 4x the limit so the client can read the answer, then the connection closes), 400 malformed JSON or a
- * missing or wrong field (named), 503 on a follower (Alertmanager retries 5xx, and the Service
+ * missing or wrong field (named), 503 on a follower, 429 when the alert book is full and 413 when the
+ * payload alone holds more new alerts than the book may hold ({@link AlertBook.Caps}), 503 on a follower (Alertmanager retries 5xx, and the Service
  * will route a retry to the leader). Accepted alerts answer 200 at once; the ticks they trigger
  * run on the engine's workers.
  */
@@ -127,7 +128,20 @@ public final class AlertsHandler implements HttpHandler {
             return;
         }
         Set<Target> touched = new HashSet<>();
-        List<AlertBook.Outcome> outcomes = book.receive(payload, clock.instant(), touched);
+        List<AlertBook.Outcome> outcomes;
+        try {
+            outcomes = book.receive(payload, clock.instant(), touched);
+        } catch (AlertBook.BookFullException e) {
+            LOG.warn("alerts refused: {}", e.getMessage());
+            if (e.payloadTooLarge()) {
+                error(ex, 413, "alerts", e.getMessage());
+            } else {
+                // Alertmanager retries; room comes back as alerts resolve or expire.
+                ex.getResponseHeaders().set("Retry-After", "60");
+                error(ex, 429, "alerts", e.getMessage());
+            }
+            return;
+        }
         onOutcomes.accept(outcomes);
         // tickNow only hands the tick to the engine's workers, so the answer still leaves at once.
         touched.forEach(tickNow);

@@ -156,11 +156,20 @@ final class Daemon implements AutoCloseable {
         if (decisionLog != null) {
             sinks.add(decisionLog);
         }
-        this.alertBook = new AlertBook(s.alerts().routes(), Duration.ofHours(6));
+        this.alertBook = new AlertBook(s.alerts().routes(), Duration.ofHours(6),
+                new AlertBook.Caps(s.alerts().maxHeld(), s.alerts().maxHeldBytes()),
+                (reason, n) -> registry.counter(MetricNames.ALERTS_DROPPED, "reason", reason).increment(n));
         alertBook.setTargets(s.targets().stream().map(TargetSettings::target).toList());
         this.engine = new Engine(clock, metrics, actuator, Sinks.all(sinks), leader, alertBook::firing,
                 new ActionBudget(s.maxActionsPerHour()), s.dryRun(), Sinks.listeners(listeners));
         this.scheduler = new Scheduler(engine, s.loopInterval(), s.loopJitter(), ProcessHandle.current().pid());
+        io.micrometer.core.instrument.FunctionCounter.builder(MetricNames.TICKS_SKIPPED, scheduler, Scheduler::overruns)
+                .description("ticks skipped because the same target's previous tick was still running")
+                .register(registry);
+        // Zero from the start, so dashboards and alerts see the series before the first drop.
+        for (String reason : List.of("resolved_evicted", "expired", "refused_full", "refused_too_many")) {
+            registry.counter(MetricNames.ALERTS_DROPPED, "reason", reason);
+        }
 
         Map<String, com.sun.net.httpserver.HttpHandler> extra = new HashMap<>();
         if (s.alerts().enabled()) {
@@ -171,7 +180,7 @@ final class Daemon implements AutoCloseable {
         }
         this.http = new HttpApi(s.server().bindAddress(), s.server().port(), registry, () -> self.refresh(engine),
                 () -> StatusJson.render(engine.views().values(), leader.isLeader(), s.dryRun(), clock.instant())
-                        .toString(), extra);
+                        .toString(), extra, Wiring.http(s.server()));
         this.reloader = new Thread(this::watchConfig, "config-reload");
         reloader.setDaemon(true);
     }
@@ -189,6 +198,10 @@ final class Daemon implements AutoCloseable {
         d.leader.start();
         d.scheduler.update(Wiring.engineTargets(settings.targets()));
         d.reloader.start();
+        if (settings.targets().isEmpty() && !ConfigLoader.declaresClusters(configFile)) {
+            LOG.warn("{} defines no clusters (empty file or no clusters block): no target runs; write clusters = [] "
+                    + "if that is meant", configFile);
+        }
         LOG.info("ready on {}:{} with {} targets ({}, {})", settings.server().bindAddress(), d.http.port(),
                 settings.targets().size(), settings.dryRun() ? "dry-run" : "writing",
                 settings.kubernetes().leaderElection().enabled() ? "leader election on" : "leader election off");
@@ -245,8 +258,18 @@ final class Daemon implements AutoCloseable {
             e.errors().forEach(err -> LOG.error("  {}", err));
             return false;
         }
+        if (next.targets().isEmpty() && !ConfigLoader.declaresClusters(configFile)) {
+            registry.counter(MetricNames.CONFIG_RELOADS, "result", "failed").increment();
+            LOG.warn("config reload refused, keeping the running config ({} targets): {} defines no clusters "
+                    + "(empty file or no clusters block) and would stop every loop; write clusters = [] to stop "
+                    + "all targets on purpose", settings.targets().size(), configFile);
+            return false;
+        }
         AutoscalerSettings before = settings;
         warnIfNeedsRestart(before, next);
+        // resilience4j binds its breaker and retry meters to the objects; Micrometer hands back an existing
+        // meter of the same name and tags, so without this the gauges kept showing the discarded breaker.
+        unbindResilienceMeters();
         metrics.swap(new PrometheusMetricsSource(Wiring.prometheus(next.prometheus()), Wiring.schemes(next),
                 Wiring.queries(next.targets()), registry));
         alertBook.setTargets(next.targets().stream().map(TargetSettings::target).toList());
@@ -255,6 +278,11 @@ final class Daemon implements AutoCloseable {
         registry.counter(MetricNames.CONFIG_RELOADS, "result", "ok").increment();
         LOG.info("config reloaded: {} targets", next.targets().size());
         return true;
+    }
+
+    private void unbindResilienceMeters() {
+        registry.getMeters().stream().filter(m -> m.getId().getName().startsWith("resilience4j."))
+                .forEach(registry::remove);
     }
 
     private static void warnIfNeedsRestart(AutoscalerSettings a, AutoscalerSettings b) {

@@ -109,7 +109,8 @@ public final class DemoCommand implements Callable<Integer> {
         SelfMetrics self = new SelfMetrics(registry, () -> true, false);
         AlertBook alerts = new AlertBook(List.of(new AlertRoute(Map.of(), Map.of(), "namespace",
                 "app_kubernetes_io_instance", "component", io.github.milvusautoscaler.core.ActiveAlert.AlertAction.SCALE_OUT)),
-                Duration.ofHours(6));
+                Duration.ofHours(6), new AlertBook.Caps(cfg.getInt(ConfigLoader.ROOT + ".alerts.max-held"),
+                cfg.getBytes(ConfigLoader.ROOT + ".alerts.max-held-bytes")), (reason, n) -> { });
         alerts.setTargets(List.of(sim.target()));
         EngineTarget target = new EngineTarget(sim.target(), new Policy(ConfigLoader.policyFor(cfg, Component.QUERY_NODE)));
         try (DecisionLogWriter log = DecisionLogWriter.create(out.resolve("decisions.jsonl"))) {
@@ -122,7 +123,8 @@ public final class DemoCommand implements Callable<Integer> {
             HttpApi api;
             try {
                 api = new HttpApi("127.0.0.1", port, registry, () -> self.refresh(engine),
-                        () -> StatusJson.render(engine.views().values(), true, false, clock.instant()).toString(), extra);
+                        () -> StatusJson.render(engine.views().values(), true, false, clock.instant()).toString(), extra,
+                        Wiring.http(cfg));
             } catch (HttpApi.PortInUseException e) {
                 err.println("demo: " + e.getMessage() + " (try --port 0)");
                 return Main.EXIT_FAILURE;

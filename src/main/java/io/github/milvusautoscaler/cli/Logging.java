@@ -1,14 +1,19 @@
 package io.github.milvusautoscaler.cli;
 
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.JsonEncoder;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
-import org.slf4j.Logger;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.core.joran.spi.JoranException;
+import java.net.URL;
 import org.slf4j.LoggerFactory;
 
-/** Switches the log output between text (default) and JSON lines for log pipelines. */
+/**
+ * Switches the log output between text (default, logback.xml) and JSON lines for log pipelines
+ * (logback-json.xml, both shipped in the jar).
+ */
 final class Logging {
+
+    /** The shipped JSON configuration, on the classpath. */
+    static final String JSON_CONFIG = "/logback-json.xml";
 
     private Logging() {
     }
@@ -24,19 +29,17 @@ final class Logging {
             return;
         }
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
-        ch.qos.logback.classic.Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
-        root.detachAndStopAllAppenders();
-        JsonEncoder encoder = new JsonEncoder();
-        encoder.setContext(ctx);
-        encoder.setWithArguments(false);
-        encoder.setWithSequenceNumber(false);
-        encoder.start();
-        ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
-        appender.setContext(ctx);
-        appender.setName("json");
-        appender.setTarget("System.err");
-        appender.setEncoder(encoder);
-        appender.start();
-        root.addAppender(appender);
+        URL config = Logging.class.getResource(JSON_CONFIG);
+        if (config == null) {
+            throw new IllegalStateException(JSON_CONFIG + " is missing from the jar");
+        }
+        ctx.reset();
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(ctx);
+        try {
+            configurator.doConfigure(config);
+        } catch (JoranException e) {
+            throw new IllegalStateException("cannot load " + JSON_CONFIG + ": " + e.getMessage(), e);
+        }
     }
 }

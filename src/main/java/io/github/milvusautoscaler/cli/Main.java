@@ -37,7 +37,8 @@ public final class Main implements Runnable {
     /** Runs the command line and returns the exit code, so tests can call it without exiting. */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
-        cli.setExitCodeExceptionMapper(t -> EXIT_FAILURE);
+        // picocli uses the mapper for bad usage too: an unknown command or a missing option or file is 2, as documented.
+        cli.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILURE);
         return cli.execute(args);
     }
 

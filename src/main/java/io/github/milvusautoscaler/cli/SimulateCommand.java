@@ -58,8 +58,10 @@ public final class SimulateCommand implements Callable<Integer> {
     static final int EXIT_USAGE = 2;
     /** Exit code for a failure while running or writing. */
     static final int EXIT_FAILURE = 1;
-    /** A progress bar appears only for runs longer than this. */
-    private static final long PROGRESS_AFTER_NANOS = 2_000_000_000L;
+    /** A progress bar appears only for runs longer than this (tests shorten it). */
+    long progressAfterNanos = 2_000_000_000L;
+    /** Whether standard error is a terminal: the bar's carriage returns would litter a log file or a pipe. */
+    java.util.function.BooleanSupplier stderrIsTerminal = SimulateCommand::stderrIsTerminal;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -202,7 +204,8 @@ public final class SimulateCommand implements Callable<Integer> {
                 writers.put(p, w);
                 logs.put(p, new ChangedDecisions(w));
             }
-            ProgressBar bar = new ProgressBar(err, prepared.simulation.demand().name());
+            ProgressBar bar = new ProgressBar(err, prepared.simulation.demand().name(), progressAfterNanos,
+                    stderrIsTerminal.getAsBoolean());
             SimulationResult result = prepared.simulation.run(new RunListener() {
                 @Override
                 public void decision(String policy, Decision decision) {
@@ -271,23 +274,45 @@ public final class SimulateCommand implements Callable<Integer> {
     }
 
     /**
+     * True when file descriptor 2 is a terminal device (Linux: {@code /proc/self/fd/2} links to
+     * {@code /dev/pts/N} or {@code /dev/ttyN}); elsewhere, whether the JVM has a console at all.
+     * A pipe or a file, as in CI or {@code 2> log}, is not.
+     */
+    static boolean stderrIsTerminal() {
+        Path fd = Path.of("/proc/self/fd/2");
+        if (Files.isSymbolicLink(fd)) {
+            try {
+                String target = Files.readSymbolicLink(fd).toString();
+                return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }
+        return System.console() != null;
+    }
+
+    /**
      * A one-line bar on stderr, shown only once a run has taken more than two seconds so short runs
      * stay quiet. Reads the wall clock: the cli may, the simulator may not.
      */
     private static final class ProgressBar {
         private final PrintWriter err;
         private final String label;
+        private final long afterNanos;
+        private final boolean terminal;
         private final long startNanos = System.nanoTime();
         private boolean shown;
         private int lastPercent = -1;
 
-        ProgressBar(PrintWriter err, String label) {
+        ProgressBar(PrintWriter err, String label, long afterNanos, boolean terminal) {
             this.err = err;
             this.label = label;
+            this.afterNanos = afterNanos;
+            this.terminal = terminal;
         }
 
         void update(long done, long total) {
-            if (!shown && System.nanoTime() - startNanos < PROGRESS_AFTER_NANOS) {
+            if (!terminal || (!shown && System.nanoTime() - startNanos < afterNanos)) {
                 return;
             }
             int percent = total == 0 ? 100 : (int) (done * 100 / total);

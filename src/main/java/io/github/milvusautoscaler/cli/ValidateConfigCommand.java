@@ -58,6 +58,11 @@ public final class ValidateConfigCommand implements Callable<Integer> {
         }
         print(settings, out);
         out.flush();
+        if (settings.targets().isEmpty() && !ConfigLoader.declaresClusters(file)) {
+            err.println(file + ": warning: no clusters (empty file or no clusters block): the daemon would run no "
+                    + "loop and refuses to reload to this file; write clusters = [] if that is meant");
+            err.flush();
+        }
         return Main.EXIT_OK;
     }
 

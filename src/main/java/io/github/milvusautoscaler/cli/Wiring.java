@@ -4,6 +4,7 @@ import io.github.milvusautoscaler.actuate.KubernetesOptions;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.KubernetesSettings;
 import io.github.milvusautoscaler.config.PrometheusSettings;
+import io.github.milvusautoscaler.config.ServerSettings;
 import io.github.milvusautoscaler.config.SignalQuery;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.core.InstallKind;
@@ -14,6 +15,7 @@ import io.github.milvusautoscaler.metrics.PrometheusEndpoint;
 import io.github.milvusautoscaler.metrics.SignalDef;
 import io.github.milvusautoscaler.metrics.TargetQueries;
 import io.github.milvusautoscaler.policy.Policy;
+import io.github.milvusautoscaler.server.HttpApi;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
@@ -57,6 +59,19 @@ final class Wiring {
 
     static List<EngineTarget> engineTargets(List<TargetSettings> targets) {
         return targets.stream().map(t -> new EngineTarget(t.target(), new Policy(t.policy()))).toList();
+    }
+
+    static HttpApi.Limits http(ServerSettings s) {
+        return new HttpApi.Limits(s.headerTimeout(), s.requestTimeout(), s.maxConnections(),
+                s.maxConnectionsPerClient(), s.maxHeaderBytes(), s.maxBufferedBody());
+    }
+
+    /** The same limits straight from a loaded config tree (the demo has no full settings). */
+    static HttpApi.Limits http(com.typesafe.config.Config cfg) {
+        com.typesafe.config.Config s = cfg.getConfig(io.github.milvusautoscaler.config.ConfigLoader.ROOT + ".server");
+        return new HttpApi.Limits(s.getDuration("header-timeout"), s.getDuration("request-timeout"),
+                s.getInt("max-connections"), s.getInt("max-connections-per-client"), s.getInt("max-header-bytes"),
+                s.getBytes("max-buffered-body"));
     }
 
     static KubernetesOptions kubernetes(KubernetesSettings k) {

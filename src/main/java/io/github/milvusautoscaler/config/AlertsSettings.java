@@ -18,9 +18,11 @@ import java.util.Optional;
  * @param cooldown        no second alert-driven scale-out of one target within this
  * @param maxBodyBytes    larger request bodies are refused with 413 unread (1MiB = 1048576)
  * @param routes          label matchers in order; the first that matches picks the target
+ * @param maxHeld         alerts held at once (firing and resolved); past it, resolved go first, then 429
+ * @param maxHeldBytes    their estimated size in bytes, same rule
  */
 public record AlertsSettings(boolean enabled, Optional<Path> bearerTokenFile, int step, Duration cooldown,
-                             long maxBodyBytes, List<AlertRoute> routes) {
+                             long maxBodyBytes, List<AlertRoute> routes, int maxHeld, long maxHeldBytes) {
 
     public AlertsSettings {
         requireNonNull(bearerTokenFile, "bearerTokenFile");
@@ -28,6 +30,9 @@ public record AlertsSettings(boolean enabled, Optional<Path> bearerTokenFile, in
         routes = List.copyOf(requireNonNull(routes, "routes"));
         if (step < 1) {
             throw new IllegalArgumentException("alerts step must be >= 1");
+        }
+        if (maxHeld < 1 || maxHeldBytes < 1) {
+            throw new IllegalArgumentException("alerts max-held and max-held-bytes must be >= 1");
         }
         if (maxBodyBytes < 1) {
             throw new IllegalArgumentException("alerts max-body must be >= 1 byte");

@@ -65,12 +65,30 @@ public final class ConfigLoader {
         }
         Config user;
         try {
-            user = ConfigFactory.parseFile(file.toFile(),
+            // Absolute: typesafe-config resolves a relative include against the including file's parent,
+            // and a bare file name has none (it then looked on the classpath and missed the file).
+            user = ConfigFactory.parseFile(file.toAbsolutePath().normalize().toFile(),
                     ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
         } catch (ConfigException e) {
             throw parseFailure(shown, e);
         }
         return build(user, shown);
+    }
+
+    /**
+     * Whether {@code file} (with its includes) names {@code milvus-autoscaler.clusters} itself, even as
+     * {@code []}. A file that loads with no targets and does not say {@code clusters} is almost always
+     * a mistake (an emptied ConfigMap, a lost block): the daemon refuses to reload to it and
+     * {@code validate-config} warns, because it would stop every loop.
+     */
+    public static boolean declaresClusters(Path file) {
+        try {
+            return ConfigFactory.parseFile(file.toAbsolutePath().normalize().toFile(),
+                    ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF))
+                    .hasPathOrNull(ROOT + ".clusters");
+        } catch (ConfigException e) {
+            return false;
+        }
     }
 
     /**

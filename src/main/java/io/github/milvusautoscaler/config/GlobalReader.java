@@ -263,10 +263,22 @@ final class GlobalReader {
             port = null;
         }
         Field<String> bind = nonBlank(n.string("bind-address"), "must be an address such as 0.0.0.0", errors);
-        if (port == null || bind == null) {
+        Field<Duration> headerTimeout = n.positiveDuration("header-timeout");
+        Field<Duration> requestTimeout = n.positiveDuration("request-timeout");
+        Field<Integer> maxConnections = atLeast(n.integer("max-connections"), 1, errors);
+        Field<Integer> perClient = atLeast(n.integer("max-connections-per-client"), 1, errors);
+        Field<Integer> maxHeader = atLeast(n.integer("max-header-bytes"), 256, errors);
+        Field<Long> maxBuffered = n.bytes("max-buffered-body");
+        if (maxBuffered != null && maxBuffered.value() < 0) {
+            errors.add(maxBuffered, "must be 0 or more bytes, such as 64KiB");
+            maxBuffered = null;
+        }
+        if (port == null || bind == null || headerTimeout == null || requestTimeout == null || maxConnections == null
+                || perClient == null || maxHeader == null || maxBuffered == null) {
             return null;
         }
-        return new ServerSettings(port.value(), bind.value().trim());
+        return new ServerSettings(port.value(), bind.value().trim(), headerTimeout.value(), requestTimeout.value(),
+                maxConnections.value(), perClient.value(), maxHeader.value(), maxBuffered.value());
     }
 
     /**
@@ -285,6 +297,11 @@ final class GlobalReader {
         Field<Long> maxBody = n.bytes("max-body");
         if (maxBody != null && maxBody.value() < 1) {
             errors.add(maxBody, "must be at least 1 byte, such as 1MiB");
+        }
+        Field<Integer> maxHeld = atLeast(n.integer("max-held"), 1, errors);
+        Field<Long> maxHeldBytes = n.bytes("max-held-bytes");
+        if (maxHeldBytes != null && maxHeldBytes.value() < 1) {
+            errors.add(maxHeldBytes, "must be at least 1 byte, such as 4MiB");
         }
         List<AlertRoute> routes = new ArrayList<>();
         List<Field<ConfigValue>> elements = n.list("routes");
@@ -308,7 +325,8 @@ final class GlobalReader {
         if (errors.mark() != mark) {
             return null;
         }
-        return new AlertsSettings(enabled.value(), token, step.value(), cooldown.value(), maxBody.value(), routes);
+        return new AlertsSettings(enabled.value(), token, step.value(), cooldown.value(), maxBody.value(), routes,
+                maxHeld.value(), maxHeldBytes.value());
     }
 
     private AlertRoute route(Node n) {

@@ -36,4 +36,16 @@ public final class MetricNames {
     public static final String ALERTS = PREFIX + "alerts";
     /** Gauge: alerts firing by {@code target}. */
     public static final String ALERTS_FIRING = PREFIX + "alerts_firing";
+    /**
+     * Counter: HTTP connections or requests the server refused or cut off, by {@code reason}
+     * (max_connections, max_connections_per_client, header_timeout, request_timeout, handler_timeout).
+     */
+    public static final String HTTP_REJECTED = PREFIX + "http_rejected";
+    /**
+     * Counter: alerts dropped from or refused by the alert book, by {@code reason} (resolved_evicted,
+     * expired, refused_full, refused_too_many).
+     */
+    public static final String ALERTS_DROPPED = PREFIX + "alerts_dropped";
+    /** Counter: ticks skipped because the same target's previous tick was still running (the loop fell behind). */
+    public static final String TICKS_SKIPPED = PREFIX + "ticks_skipped";
 }

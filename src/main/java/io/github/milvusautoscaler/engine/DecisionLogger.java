@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * The human log: one line per scale action, per blocked action and per error, with the decision
@@ -38,17 +39,19 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         String mode = d.dryRun() ? " [dry-run]" : leader.getAsBoolean() ? "" : " [follower, not written]";
         if (d.isScale()) {
             lastBlocked.remove(d.target());
-            LOG.info("{} {} {} -> {} {}{}: {}", d.target().id(), d.action(), d.from(), d.to(), d.reason(), mode,
-                    d.message().text());
+            fields(LOG.atInfo(), d).addKeyValue("action", d.action()).addKeyValue("from", d.from())
+                    .addKeyValue("to", d.to()).log("{} {} {} -> {} {}{}: {}", d.target().id(), d.action(), d.from(),
+                            d.to(), d.reason(), mode, d.message().text());
         } else if (d.reason() == Reason.TARGET_UNAVAILABLE) {
             Instant last = lastUnavailable.get(d.target());
             if (last == null || !d.time().isBefore(last.plus(UNAVAILABLE_EVERY))) {
                 lastUnavailable.put(d.target(), d.time());
-                LOG.warn("{} {}: {}", d.target().id(), d.reason(), d.message().text());
+                fields(LOG.atWarn(), d).log("{} {}: {}", d.target().id(), d.reason(), d.message().text());
             }
         } else if (d.reason().blocksAction()) {
             if (lastBlocked.put(d.target(), d.reason()) != d.reason()) {
-                LOG.info("{} blocked {}{}: {}", d.target().id(), d.reason(), mode, d.message().text());
+                fields(LOG.atInfo(), d).log("{} blocked {}{}: {}", d.target().id(), d.reason(), mode,
+                        d.message().text());
             }
         } else {
             lastBlocked.remove(d.target());
@@ -56,9 +59,14 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         }
     }
 
+    /** Target and reason as structured fields (JSON logs), besides the formatted message. */
+    private static LoggingEventBuilder fields(LoggingEventBuilder b, Decision d) {
+        return b.addKeyValue("target", d.target().id()).addKeyValue("reason", d.reason());
+    }
+
     @Override
     public void writeFailed(Decision decision, ActuationException e) {
-        LOG.error("{} write {} -> {} failed ({}): {}", decision.target().id(), decision.from(), decision.to(),
-                e.kind(), e.getMessage());
+        fields(LOG.atError(), decision).addKeyValue("error", e.kind()).log("{} write {} -> {} failed ({}): {}",
+                decision.target().id(), decision.from(), decision.to(), e.kind(), e.getMessage());
     }
 }

@@ -21,7 +21,8 @@ final class Format {
     /**
      * A comparison the way a person checks it: {@code a op b} with as many more decimals (up to
      * four) as it takes for the two sides to differ. An average of 0.3996 against a line of 0.40
-     * reads "0.3996 < 0.4000", not "0.40 < 0.40".
+     * reads "0.3996 < 0.4000", not "0.40 < 0.40"; closer still, both sides print exactly
+     * ("0.39999 < 0.4"), so a message never shows a tie that decided something.
      */
     static String compare(double a, String op, double b) {
         double larger = Math.max(Math.abs(a), Math.abs(b));
@@ -33,7 +34,20 @@ final class Format {
             left = num(a, decimals);
             right = num(b, decimals);
         }
+        if (left.equals(right) && a != b) {
+            // Closer than four decimals tell (0.39999 against 0.40): print both exactly rather than a tie.
+            left = exact(a);
+            right = exact(b);
+        }
         return left + " " + op + " " + right;
+    }
+
+    /** The shortest decimal that reads back as {@code v}, never in E notation: 0.39999, 1.0E-5 -> 0.00001. */
+    private static String exact(double v) {
+        if (!Double.isFinite(v)) {
+            return String.valueOf(v);
+        }
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     private static String num(double v, int decimals) {

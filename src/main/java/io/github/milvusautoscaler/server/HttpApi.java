@@ -4,26 +4,60 @@ import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
+import io.github.milvusautoscaler.core.MetricNames;
 import io.github.milvusautoscaler.engine.Engine;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The daemon's one HTTP server (the JDK's): {@code /metrics}, {@code /healthz}, {@code /readyz},
+ * The daemon's one HTTP server: {@code /metrics}, {@code /healthz}, {@code /readyz},
  * {@code /api/v1/status}, plus handlers added by other features ({@code /api/v1/alerts}).
+ *
+ * <p>It is a small bounded HTTP/1.1 server of its own, not the JDK's {@code HttpServer}, because
+ * the JDK server reads request headers on its handler threads with no read timeout: four clients
+ * that send headers and then nothing held all four threads and every endpoint, the liveness probe
+ * included, timed out for as long as they stayed connected. Here:
+ * <ul>
+ *   <li>each connection is read on its own thread, capped overall ({@code server.max-connections})
+ *       and per client address ({@code server.max-connections-per-client}); past a cap the
+ *       connection gets 503 at once and is closed, and the rejection is counted;</li>
+ *   <li>headers must arrive within {@code server.header-timeout} of the connect, and the body,
+ *       the handler and the answer within {@code server.request-timeout} after the headers; past a
+ *       deadline the socket is closed (408 if nothing was answered yet), whatever the client does;</li>
+ *   <li>handlers run on executors per endpoint class (health, metrics and status, webhooks) only
+ *       once a request is complete, so a busy {@code /metrics} or webhook cannot delay
+ *       {@code /healthz} and {@code /readyz};</li>
+ *   <li>bodies up to {@code server.max-buffered-body} are read before the handler runs; a longer
+ *       one is streamed to the handler, which decides (the webhook refuses it with 413 from its
+ *       Content-Length), so no unauthenticated client can make the server buffer more;</li>
+ *   <li>one request per connection ({@code Connection: close}): probes, scrapes and Alertmanager
+ *       all reconnect, and no idle keep-alive connection holds a slot.</li>
+ * </ul>
+ * Handlers keep the JDK's {@link HttpHandler} interface, so the webhook needs no server import.
  *
  * <p>{@code /readyz} does not depend on leadership, so followers stay in the Service and a
  * fail-over needs no endpoint change.
@@ -39,55 +73,109 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    /**
+     * How much the server lets clients hold (values from {@code server.*} in reference.conf).
+     *
+     * @param headerTimeout           request line and headers must arrive within this of the connect
+     * @param requestTimeout          body, handler and answer must be done within this after the headers
+     * @param maxConnections          connections open at once, all clients together
+     * @param maxConnectionsPerClient connections open at once from one client address
+     * @param maxHeaderBytes          request line plus headers; longer gets 431
+     * @param maxBufferedBody         bodies up to this are read before the handler runs; longer are streamed
+     */
+    public record Limits(Duration headerTimeout, Duration requestTimeout, int maxConnections,
+                         int maxConnectionsPerClient, int maxHeaderBytes, long maxBufferedBody) {
+
+        public Limits {
+            requireNonNull(headerTimeout, "headerTimeout");
+            requireNonNull(requestTimeout, "requestTimeout");
+            if (headerTimeout.isNegative() || headerTimeout.isZero() || requestTimeout.isNegative()
+                    || requestTimeout.isZero()) {
+                throw new IllegalArgumentException("server timeouts must be > 0");
+            }
+            if (maxConnections < 1 || maxConnectionsPerClient < 1 || maxHeaderBytes < 256 || maxBufferedBody < 0) {
+                throw new IllegalArgumentException("server limits must be positive (max-header-bytes >= 256)");
+            }
+        }
+    }
+
+    private final ServerSocket socket;
+    private final Limits limits;
+    private final Map<String, Route> routes = new LinkedHashMap<>();
+    private final ThreadPoolExecutor connections;
+    private final ExecutorService health;
+    private final ExecutorService reads;
+    private final ExecutorService hooks;
+    private final ScheduledExecutorService deadlines;
+    private final Thread acceptor;
+    private final AtomicInteger open = new AtomicInteger();
+    private final Map<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
     private final AtomicBoolean ready = new AtomicBoolean();
+    private final MeterRegistry registry;
+    private volatile boolean closed;
+
+    /** A handler and the executor it runs on. */
+    record Route(HttpHandler handler, ExecutorService executor) {
+    }
 
     /**
      * Binds and starts the server.
      *
-     * @param bindAddress address to bind, e.g. 0.0.0.0 or 127.0.0.1
-     * @param port        port; 0 picks a free one (tests)
-     * @param registry    the Prometheus registry scraped on /metrics
+     * @param bindAddress  address to bind, e.g. 0.0.0.0 or 127.0.0.1
+     * @param port         port; 0 picks a free one (tests)
+     * @param registry     the Prometheus registry scraped on /metrics
      * @param beforeScrape refreshes per-target gauges before each scrape
-     * @param status      renders /api/v1/status
-     * @param extra       more handlers by path
+     * @param status       renders /api/v1/status
+     * @param extra        more handlers by path (run on the webhook executor)
+     * @param limits       timeouts and caps
      */
     public HttpApi(String bindAddress, int port, PrometheusMeterRegistry registry, Runnable beforeScrape,
-                   Supplier<String> status, Map<String, HttpHandler> extra) {
-        requireNonNull(registry, "registry");
+                   Supplier<String> status, Map<String, HttpHandler> extra, Limits limits) {
+        this.registry = requireNonNull(registry, "registry");
+        this.limits = requireNonNull(limits, "limits");
+        requireNonNull(beforeScrape, "beforeScrape");
+        requireNonNull(status, "status");
         try {
-            server = HttpServer.create(new InetSocketAddress(bindAddress, port), 64);
+            socket = new ServerSocket();
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(bindAddress, port), 128);
         } catch (BindException e) {
             throw new PortInUseException(bindAddress, port, e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start HTTP server on " + bindAddress + ":" + port + ": "
                     + e.getMessage(), e);
         }
-        AtomicInteger n = new AtomicInteger();
-        executor = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        Map<String, HttpHandler> routes = new LinkedHashMap<>();
-        routes.put("/healthz", ex -> send(ex, 200, "text/plain; charset=utf-8", "ok\n"));
-        routes.put("/readyz", ex -> {
+        // One thread per open connection, never more than the cap (the acceptor refuses first).
+        connections = new ThreadPoolExecutor(0, limits.maxConnections(), 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), daemons("http-conn"));
+        health = Executors.newFixedThreadPool(2, daemons("http-health"));
+        reads = Executors.newFixedThreadPool(2, daemons("http-metrics"));
+        hooks = Executors.newFixedThreadPool(2, daemons("http-hooks"));
+        ScheduledThreadPoolExecutor d = new ScheduledThreadPoolExecutor(1, daemons("http-deadlines"));
+        d.setRemoveOnCancelPolicy(true);
+        deadlines = d;
+        routes.put("/healthz", new Route(ex -> send(ex, 200, "text/plain; charset=utf-8", "ok\n"), health));
+        routes.put("/readyz", new Route(ex -> {
             if (ready.get()) {
                 send(ex, 200, "text/plain; charset=utf-8", "ready\n");
             } else {
                 send(ex, 503, "text/plain; charset=utf-8", "not ready\n");
             }
-        });
-        routes.put("/metrics", ex -> {
+        }, health));
+        routes.put("/metrics", new Route(ex -> {
             beforeScrape.run();
             send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
-        });
-        routes.put("/api/v1/status", ex -> send(ex, 200, "application/json", status.get()));
-        routes.putAll(extra);
-        routes.forEach((path, h) -> server.createContext(path, exact(path, h)));
-        server.start();
+        }, reads));
+        routes.put("/api/v1/status", new Route(ex -> send(ex, 200, "application/json", status.get()), reads));
+        extra.forEach((path, h) -> routes.put(path, new Route(h, hooks)));
+        // Zero from the start, so dashboards and alerts see every reason before the first refusal.
+        for (String reason : List.of("max_connections", "max_connections_per_client", "header_timeout", "request_timeout",
+                "handler_timeout")) {
+            registry.counter(MetricNames.HTTP_REJECTED, "reason", reason);
+        }
+        acceptor = new Thread(this::acceptLoop, "http-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
     }
 
     /** Marks the daemon ready (config loaded, server up). */
@@ -96,7 +184,7 @@ public final class HttpApi implements AutoCloseable {
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return socket.getLocalPort();
     }
 
     /** Convenience for the demo and tests: status from an engine. */
@@ -108,24 +196,96 @@ public final class HttpApi implements AutoCloseable {
     @Override
     public void close() {
         ready.set(false);
-        server.stop(0);
-        executor.shutdownNow();
+        closed = true;
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing: nothing to do
+        }
+        acceptor.interrupt();
+        connections.shutdownNow();
+        health.shutdownNow();
+        reads.shutdownNow();
+        hooks.shutdownNow();
+        deadlines.shutdownNow();
     }
 
-    /** The JDK server matches path prefixes; we serve only the exact path, 404 otherwise. */
-    private static HttpHandler exact(String path, HttpHandler h) {
-        return ex -> {
+    private void acceptLoop() {
+        while (!closed) {
+            Socket s;
             try {
-                if (!ex.getRequestURI().getPath().equals(path)) {
-                    send(ex, 404, "text/plain; charset=utf-8", "not found\n");
+                s = socket.accept();
+            } catch (IOException e) {
+                if (closed) {
                     return;
                 }
-                h.handle(ex);
-            } catch (RuntimeException e) {
-                send(ex, 500, "text/plain; charset=utf-8", "internal error\n");
-            } finally {
-                ex.close();
+                continue;
             }
+            InetAddress client = s.getInetAddress();
+            if (open.incrementAndGet() > limits.maxConnections()) {
+                open.decrementAndGet();
+                refuse(s, "max_connections", "too many connections (server.max-connections = "
+                        + limits.maxConnections() + ")\n");
+                continue;
+            }
+            AtomicInteger mine = perClient.compute(client, (k, v) -> {
+                AtomicInteger n = v == null ? new AtomicInteger() : v;
+                n.incrementAndGet();
+                return n;
+            });
+            if (mine.get() > limits.maxConnectionsPerClient()) {
+                release(client);
+                refuse(s, "max_connections_per_client", "too many connections from " + client.getHostAddress()
+                        + " (server.max-connections-per-client = " + limits.maxConnectionsPerClient() + ")\n");
+                continue;
+            }
+            try {
+                connections.execute(() -> {
+                    try {
+                        new Connection(s, limits, routes, deadlines, this::rejected).serve();
+                    } finally {
+                        release(client);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                release(client);
+                refuse(s, "max_connections", "server busy\n");
+            }
+        }
+    }
+
+    /** One connection of {@code client} ended; an address with none left is forgotten. */
+    private void release(InetAddress client) {
+        open.decrementAndGet();
+        perClient.computeIfPresent(client, (k, v) -> v.decrementAndGet() <= 0 ? null : v);
+    }
+
+    /** Answers 503 without reading and closes; the write is small enough never to block. */
+    private void refuse(Socket s, String reason, String body) {
+        rejected(reason);
+        try (s) {
+            byte[] b = body.getBytes(StandardCharsets.UTF_8);
+            s.getOutputStream().write(("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n"
+                    + "Content-Type: text/plain; charset=utf-8\r\nContent-Length: " + b.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(b);
+            s.getOutputStream().flush();
+            s.shutdownOutput();
+        } catch (IOException e) {
+            // the client is gone: nothing to tell it
+        }
+    }
+
+    private void rejected(String reason) {
+        registry.counter(MetricNames.HTTP_REJECTED, "reason", reason).increment();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemons(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
         };
     }
 
@@ -138,6 +298,15 @@ public final class HttpApi implements AutoCloseable {
             try (OutputStream out = ex.getResponseBody()) {
                 out.write(bytes);
             }
+        }
+    }
+
+    /** Closes quietly: used when a deadline passes or a client misbehaves. */
+    static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException | RuntimeException e) {
+            // already closed
         }
     }
 }

@@ -18,12 +18,19 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The rules of deploy/base/rbac.yaml that are bound to the autoscaler's service account, parsed
- * with the official client's {@link Yaml#loadAll}, and the RBAC evaluation of a recorded request.
+ * The rules of deploy/base/rbac.yaml (read-only) plus an overlay's rbac.yaml (its one write) that
+ * are bound to the autoscaler's service account, parsed with the official client's
+ * {@link Yaml#loadAll}, and the RBAC evaluation of a recorded request.
  */
 final class RbacRules {
 
-    static final Path FILE = Path.of(System.getProperty("basedir", "."), "deploy", "base", "rbac.yaml");
+    static final Path DEPLOY = Path.of(System.getProperty("basedir", "."), "deploy");
+    static final Path FILE = DEPLOY.resolve("base").resolve("rbac.yaml");
+
+    /** The overlay whose rbac.yaml adds the write of one install kind. */
+    static Path overlay(String name) {
+        return DEPLOY.resolve("overlays").resolve(name).resolve("rbac.yaml");
+    }
     static final String SERVICE_ACCOUNT = "milvus-autoscaler";
 
     /** One rule as bound: {@code namespace} null for a ClusterRole bound by a ClusterRoleBinding. */
@@ -59,8 +66,21 @@ final class RbacRules {
         this.serviceAccountNamespace = serviceAccountNamespace;
     }
 
+    /** The base alone. */
     static RbacRules load() throws IOException {
-        List<Object> documents = Yaml.loadAll(new File(FILE.toString()));
+        return load(List.of(FILE));
+    }
+
+    /** The base plus {@code deploy/overlays/<overlay>/rbac.yaml}. */
+    static RbacRules load(String overlay) throws IOException {
+        return load(List.of(FILE, overlay(overlay)));
+    }
+
+    static RbacRules load(List<Path> files) throws IOException {
+        List<Object> documents = new ArrayList<>();
+        for (Path f : files) {
+            documents.addAll(Yaml.loadAll(new File(f.toString())));
+        }
         String saNamespace = null;
         List<V1ClusterRole> clusterRoles = new ArrayList<>();
         List<V1Role> roles = new ArrayList<>();

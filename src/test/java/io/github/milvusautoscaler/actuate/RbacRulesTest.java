@@ -20,57 +20,114 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * deploy/base/rbac.yaml grants exactly what the autoscaler uses: every request the actuator and
- * leader-election tests made is allowed, and every granted verb was used by some request.
+ * deploy/ grants exactly what the autoscaler uses, per overlay: every request the actuator of the
+ * overlay's install kind, its Events and leader election make is allowed by the base plus the
+ * overlay's rbac.yaml; every grant of the overlay's file is used by that install kind; every grant
+ * of the (read-only) base is used by some install kind.
  */
 class RbacRulesTest {
 
-    @Test
-    void everyRecordedRequestIsAllowedAndEveryGrantIsUsed() throws IOException {
-        RbacRules rules = RbacRules.load();
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"operator", "helm"})
+    void everyRequestOfTheOverlaysInstallKindIsAllowedAndEveryGrantOfTheOverlayIsUsed(String overlay) throws IOException {
+        RbacRules rules = RbacRules.load(overlay);
         assertEquals(LeaderElectionTest.OWN_NAMESPACE, rules.serviceAccountNamespace(),
                 "the leader-election tests use the ServiceAccount's namespace");
-        List<FakeKubernetesApi.Request> own = exerciseEverything();
+        List<FakeKubernetesApi.Request> own = exercise(overlay.equals("operator") ? OPERATOR_QN : HELM_QN);
+        assertEquals(List.of(), rules.denied(own), "requests the " + overlay + " overlay does not allow");
+        RbacRules overlayOnly = RbacRules.load(List.of(RbacRules.FILE, RbacRules.overlay(overlay)));
+        List<String> overlayGrants = overlayOnly.unused(List.of()).stream()
+                .filter(g -> !RbacRulesTest.baseGrants().contains(g)).toList();
+        List<String> unused = overlayOnly.unused(own).stream().filter(overlayGrants::contains).toList();
+        assertEquals(List.of(), unused, "grants of overlays/" + overlay + "/rbac.yaml no request needed");
+    }
 
-        List<FakeKubernetesApi.Request> all = new ArrayList<>(own);
-        // Whatever other actuator and leader-election test classes ran before in this JVM.
-        all.addAll(FakeKubernetesApi.allAutoscalerRequests());
-        assertEquals(List.of(), rules.denied(all), "requests deploy/base/rbac.yaml does not allow");
-        assertEquals(List.of(), rules.unused(own), "grants no request needed");
+    @Test
+    void theBaseOnlyReadsAndEachOfItsGrantsIsUsedByAnInstallKind() throws IOException {
+        RbacRules base = RbacRules.load();
+        List<FakeKubernetesApi.Request> both = new ArrayList<>(exercise(OPERATOR_QN));
+        both.addAll(exercise(HELM_QN));
+        assertEquals(List.of(), base.unused(both), "grants of base/rbac.yaml no install kind needed");
+        for (RbacRules.Rule rule : base.rules()) {
+            boolean lease = rule.rule().getResources().contains("leases");
+            for (String verb : rule.rule().getVerbs()) {
+                assertTrue(lease || Set.of("get", "list", "watch").contains(verb),
+                        "the base ClusterRole must only read: " + rule.role() + " " + verb + " " + rule.rule().getResources());
+            }
+        }
+    }
+
+    @Test
+    void everyRequestOtherTestsRecordedIsAllowedByTheOverlayOfItsInstallKind() throws IOException {
+        RbacRules operator = RbacRules.load("operator");
+        RbacRules helm = RbacRules.load("helm");
+        List<String> denied = new ArrayList<>();
+        for (FakeKubernetesApi.Request r : FakeKubernetesApi.allAutoscalerRequests()) {
+            RbacRules.Access a = RbacRules.access(r);
+            if (!operator.allows(a) && !helm.allows(a)) {
+                denied.add(a + " (" + r + ")");
+            }
+        }
+        assertEquals(List.of(), denied, "requests no overlay allows");
     }
 
     @Test
     void theCheckerCatchesWhatItShould() throws IOException {
-        RbacRules rules = RbacRules.load();
+        RbacRules operator = RbacRules.load("operator");
+        RbacRules helm = RbacRules.load("helm");
+        // The operator overlay never patches a Deployment; the Helm overlay only in its target namespace.
+        RbacRules.Access patchDeployment = new RbacRules.Access("patch", "apps", "deployments", "milvus",
+                "my-release-milvus-querynode");
+        assertFalse(operator.allows(patchDeployment));
+        assertTrue(helm.allows(patchDeployment));
+        assertFalse(helm.allows(new RbacRules.Access("patch", "apps", "deployments", "kube-system", "coredns")));
+        assertFalse(helm.allows(new RbacRules.Access("patch", "milvus.io", "milvuses", "milvus", "my-release")));
+        assertFalse(RbacRules.load().allows(new RbacRules.Access("create", "", "events", "milvus", null)));
         // A verb never granted, a Lease in a target namespace, a Lease of another name, a /scale write.
-        List<RbacRules.Access> denied = List.of(
-                new RbacRules.Access("delete", "milvus.io", "milvuses", "milvus", "my-release"),
-                new RbacRules.Access("get", "coordination.k8s.io", "leases", "milvus", "milvus-autoscaler"),
-                new RbacRules.Access("update", "coordination.k8s.io", "leases", "milvus-autoscaler", "other-lease"),
-                new RbacRules.Access("patch", "apps", "deployments/scale", "milvus", "my-release-milvus-querynode"));
-        for (RbacRules.Access access : denied) {
-            assertFalse(rules.allows(access), "must not allow " + access);
+        for (RbacRules rules : List.of(operator, helm)) {
+            for (RbacRules.Access access : List.of(
+                    new RbacRules.Access("delete", "milvus.io", "milvuses", "milvus", "my-release"),
+                    new RbacRules.Access("get", "coordination.k8s.io", "leases", "milvus", "milvus-autoscaler"),
+                    new RbacRules.Access("update", "coordination.k8s.io", "leases", "milvus-autoscaler", "other-lease"),
+                    new RbacRules.Access("patch", "apps", "deployments/scale", "milvus", "my-release-milvus-querynode"))) {
+                assertFalse(rules.allows(access), "must not allow " + access);
+            }
+            assertTrue(rules.allows(new RbacRules.Access("create", "coordination.k8s.io", "leases", "milvus-autoscaler",
+                    null)));
         }
-        assertTrue(rules.allows(new RbacRules.Access("create", "coordination.k8s.io", "leases", "milvus-autoscaler", null)));
         // Nothing used: every grant is reported unused, proving the other direction can fail.
-        Set<String> unused = Set.copyOf(rules.unused(List.of()));
         assertEquals(Set.of(
-                "milvus-autoscaler: get milvuses.milvus.io", "milvus-autoscaler: patch milvuses.milvus.io",
+                "milvus-autoscaler: get milvuses.milvus.io",
                 "milvus-autoscaler: get deployments.apps", "milvus-autoscaler: list deployments.apps",
-                "milvus-autoscaler: patch deployments.apps", "milvus-autoscaler: create events",
                 "milvus-autoscaler-leader-election: create leases.coordination.k8s.io",
                 "milvus-autoscaler-leader-election: get leases.coordination.k8s.io name=milvus-autoscaler",
-                "milvus-autoscaler-leader-election: update leases.coordination.k8s.io name=milvus-autoscaler"), unused);
+                "milvus-autoscaler-leader-election: update leases.coordination.k8s.io name=milvus-autoscaler"),
+                baseGrants());
+        Set<String> operatorGrants = new HashSet<>(operator.unused(List.of()));
+        operatorGrants.removeAll(baseGrants());
+        assertEquals(Set.of("milvus-autoscaler-operator: patch milvuses.milvus.io",
+                "milvus-autoscaler-operator: create events"), operatorGrants);
     }
 
-    /** Every kind of request the daemon makes: both actuators read and write, Events, a leader term. */
-    private static List<FakeKubernetesApi.Request> exerciseEverything() {
+    static Set<String> baseGrants() {
+        try {
+            return Set.copyOf(RbacRules.load().unused(List.of()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Every kind of request the daemon makes for one install kind: read and write, Events, a leader term. */
+    private static List<FakeKubernetesApi.Request> exercise(Target target) {
         try (FakeKubernetesApi fake = FakeKubernetesApi.start()) {
             ActuateFixtures.seedOperator(fake, 3, 3);
             ActuateFixtures.seedHelm(fake, 3, 3);
@@ -80,12 +137,10 @@ class RbacRulesTest {
             RoutingActuator actuator = RoutingActuator.forCluster(client, options, scaledObjects);
             KubernetesEventSink events = new KubernetesEventSink(client, options, scaledObjects, LeaderGate.always(),
                     Clock.systemUTC(), "pod-0");
-            for (Target target : List.of(OPERATOR_QN, HELM_QN)) {
-                ReplicaStatus status = actuator.read(target);
-                actuator.apply(decision(target, status.current(), status.current() + 1, Reason.SIGNAL_HIGH), status);
-                events.record(decision(target, status.current(), status.current() + 1, Reason.SIGNAL_HIGH));
-                events.record(hold(target, status.current() + 1, Reason.SETTLING));
-            }
+            ReplicaStatus status = actuator.read(target);
+            actuator.apply(decision(target, status.current(), status.current() + 1, Reason.SIGNAL_HIGH), status);
+            events.record(decision(target, status.current(), status.current() + 1, Reason.SIGNAL_HIGH));
+            events.record(hold(target, status.current() + 1, Reason.SETTLING));
             try (LeaderElection election = LeaderElection.create(client, LeaderElectionTest.options("pod-0"),
                     Clock.systemUTC())) {
                 election.start();

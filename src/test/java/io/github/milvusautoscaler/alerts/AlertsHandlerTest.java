@@ -51,6 +51,7 @@ class AlertsHandlerTest {
     final ManualClock clock = new ManualClock(NOW);
     final AtomicBoolean leader = new AtomicBoolean(true);
     final List<Target> ticked = new CopyOnWriteArrayList<>();
+    final Map<String, Integer> dropped = new java.util.concurrent.ConcurrentHashMap<>();
     AlertBook book;
     HttpApi api;
     Path tokenFile;
@@ -59,11 +60,12 @@ class AlertsHandlerTest {
     void start() throws Exception {
         tokenFile = dir.resolve("token");
         Files.writeString(tokenFile, TOKEN + "\n");
-        book = new AlertBook(List.of(new AlertRoute(Map.of(), Map.of(), "namespace", "app_kubernetes_io_instance", "component", ActiveAlert.AlertAction.SCALE_OUT)), Duration.ofHours(6));
+        book = new AlertBook(List.of(new AlertRoute(Map.of(), Map.of(), "namespace", "app_kubernetes_io_instance", "component", ActiveAlert.AlertAction.SCALE_OUT)), Duration.ofHours(6),
+                new AlertBook.Caps(2, 1 << 20), (reason, n) -> dropped.merge(reason, n, Integer::sum));
         book.setTargets(List.of(QN));
         api = new HttpApi("127.0.0.1", 0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, () -> "{}",
                 Map.of("/api/v1/alerts", new AlertsHandler(new TokenFile(tokenFile), 1024 * 1024, book, leader::get,
-                        clock, ticked::add, o -> { })));
+                        clock, ticked::add, o -> { })), io.github.milvusautoscaler.testsupport.HttpLimits.reference());
     }
 
     @AfterEach
@@ -164,7 +166,7 @@ class AlertsHandlerTest {
     void noTokenConfiguredMeansTheEndpointIsOff() throws Exception {
         api.close();
         api = new HttpApi("127.0.0.1", 0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, () -> "{}",
-                Map.of("/api/v1/alerts", new AlertsHandler(null, 1024, book, leader::get, clock, ticked::add, o -> { })));
+                Map.of("/api/v1/alerts", new AlertsHandler(null, 1024, book, leader::get, clock, ticked::add, o -> { })), io.github.milvusautoscaler.testsupport.HttpLimits.reference());
         assertEquals(404, post(firing()).statusCode());
     }
 
@@ -228,5 +230,34 @@ class AlertsHandlerTest {
         post(firing());
         assertEquals(1, book.firing(QN, NOW.plus(Duration.ofHours(5))).size());
         assertTrue(book.firing(QN, NOW.plus(Duration.ofHours(6))).isEmpty());
+    }
+
+    @Test
+    void aFullBookAnswers429AndAPayloadLargerThanTheBook413AndNeitherChangesAnything() throws Exception {
+        // The book here holds 2 alerts.
+        assertEquals(200, post(payload("firing", "firing", "querynode", "f1", "2026-01-05T09:59:00Z")).statusCode());
+        assertEquals(200, post(payload("firing", "firing", "querynode", "f2", "2026-01-05T09:59:00Z")).statusCode());
+        HttpResponse<String> full = post(payload("firing", "firing", "querynode", "f3", "2026-01-05T09:59:00Z"));
+        assertEquals(429, full.statusCode(), full.body());
+        assertEquals("alerts", JsonParser.parseString(full.body()).getAsJsonObject().get("field").getAsString());
+        assertTrue(full.body().contains("alerts.max-held = 2"), full.body());
+        assertEquals("60", full.headers().firstValue("Retry-After").orElse(""));
+        assertEquals(2, book.firing(QN, NOW).size());
+        assertEquals(2, ticked.size(), "the refused alert did not tick the target");
+
+        String three = firing().replace("\"alerts\":[", "\"alerts\":[" + alert("g1") + "," + alert("g2") + ","
+                + alert("g3") + ",");
+        HttpResponse<String> tooMany = post(three);
+        assertEquals(413, tooMany.statusCode(), tooMany.body());
+        assertEquals(2, book.held());
+        assertEquals(Map.of("refused_full", 1, "refused_too_many", 4), dropped);
+    }
+
+    static String alert(String fingerprint) {
+        return """
+                {"status":"firing","labels":{"alertname":"MilvusSearchLatencyHigh","namespace":"milvus",
+                 "app_kubernetes_io_instance":"my-release","component":"querynode"},"annotations":{},
+                 "startsAt":"2026-01-05T09:59:00Z","endsAt":"0001-01-01T00:00:00Z","fingerprint":"%s"}"""
+                .formatted(fingerprint);
     }
 }

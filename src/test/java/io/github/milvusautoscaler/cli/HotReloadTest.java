@@ -99,4 +99,65 @@ class HotReloadTest {
             }
         }
     }
+
+    @Test
+    void anEmptyOrTargetLessFileIsRefusedUnlessItSaysClustersIsEmpty() throws Exception {
+        try (FakeKubernetesApi kube = FakeKubernetesApi.start()) {
+            kube.put(FakeKubernetesApi.Kind.DEPLOYMENTS, ClosedLoopTest.deployment(2).replace(ClosedLoopTest.RELEASE, "a"));
+            Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
+            publish(config(kubeconfig, cluster("a")));
+            Path file = dir.resolve("autoscaler.conf");
+            try (Daemon daemon = Daemon.start(file, ConfigLoader.load(file), Clock.systemUTC())) {
+                Poll.until("target a ticks", WAIT, () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(A)));
+
+                // A ConfigMap emptied by mistake: refused, a keeps running.
+                publish("");
+                Poll.until("the empty file is a failed reload", WAIT, () -> reloads(daemon, "failed"), n -> n == 1.0);
+                // A file that lost its clusters block: refused too.
+                publish(config(kubeconfig, cluster("a")).replace("clusters = [ " + cluster("a") + " ]", ""));
+                Poll.until("the target-less file is a failed reload", WAIT, () -> reloads(daemon, "failed"),
+                        n -> n == 2.0);
+                assertEquals(0.0, reloads(daemon, "ok"));
+                var before = daemon.engine().views().get(A).decision().time();
+                Poll.until("a still ticks", WAIT, () -> daemon.engine().views().get(A).decision().time(),
+                        t -> t.isAfter(before));
+
+                // Saying so explicitly stops every loop.
+                publish(config(kubeconfig, ""));
+                Poll.until("clusters = [] is a successful reload", WAIT, () -> reloads(daemon, "ok"), n -> n == 1.0);
+                Poll.until("a stops", WAIT, () -> daemon.engine().views().keySet(), Set::isEmpty);
+            }
+        }
+    }
+
+    @Test
+    void theBreakerGaugeFollowsTheLiveBreakerAfterAReload() throws Exception {
+        try (FakeKubernetesApi kube = FakeKubernetesApi.start()) {
+            for (String name : new String[] {"a", "b"}) {
+                kube.put(FakeKubernetesApi.Kind.DEPLOYMENTS, ClosedLoopTest.deployment(2)
+                        .replace(ClosedLoopTest.RELEASE, name));
+            }
+            Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
+            // Prometheus at 127.0.0.1:1 refuses every query. The first breaker counts over 1,000 queries, so it stays
+            // closed for this test; the reloaded one over 4, so it opens within a tick or two.
+            String bigWindow = "milvus-autoscaler.prometheus.circuit-breaker { window-size = 1000, open-for = 1h }";
+            String smallWindow = "milvus-autoscaler.prometheus.circuit-breaker { window-size = 4, open-for = 1h }";
+            publish(config(kubeconfig, cluster("a")) + bigWindow);
+            Path file = dir.resolve("autoscaler.conf");
+            try (Daemon daemon = Daemon.start(file, ConfigLoader.load(file), Clock.systemUTC())) {
+                Poll.until("target a ticks", WAIT, () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(A)));
+                assertEquals(1.0, breakerState(daemon, "closed"));
+                publish(config(kubeconfig, cluster("b")) + smallWindow);
+                Poll.until("reloaded", WAIT, () -> reloads(daemon, "ok"), n -> n == 1.0);
+                // The live breaker opens; /metrics must say so (it showed the discarded breaker's closed).
+                Poll.until("the exported breaker state is open", WAIT, () -> breakerState(daemon, "open"), v -> v == 1.0);
+                assertEquals(0.0, breakerState(daemon, "closed"));
+            }
+        }
+    }
+
+    static double breakerState(Daemon d, String state) {
+        var g = d.registry().find("resilience4j.circuitbreaker.state").tag("state", state).gauge();
+        return g == null ? -1 : g.value();
+    }
 }

@@ -27,4 +27,24 @@ class LoggingConfigTest {
         assertTrue(worst < Status.WARN, ctx.getStatusManager().getCopyOfStatusList().toString());
         assertEquals("STDERR", ctx.getLogger("ROOT").iteratorForAppenders().next().getName());
     }
+
+    @Test
+    void shippedJsonConfigurationConfiguresCleanlyWithTheSameLoggerLevels() throws Exception {
+        LoggerContext text = new LoggerContext();
+        LoggerContext json = new LoggerContext();
+        for (var pair : java.util.List.of(java.util.Map.entry(text, "logback.xml"), java.util.Map.entry(json,
+                "logback-json.xml"))) {
+            JoranConfigurator configurator = new JoranConfigurator();
+            configurator.setContext(pair.getKey());
+            configurator.doConfigure(Path.of("src/main/resources", pair.getValue()).toUri().toURL());
+            int worst = pair.getKey().getStatusManager().getCopyOfStatusList().stream().mapToInt(Status::getLevel).max()
+                    .orElse(0);
+            assertTrue(worst < Status.WARN, pair.getKey().getStatusManager().getCopyOfStatusList().toString());
+        }
+        assertEquals("JSON", json.getLogger("ROOT").iteratorForAppenders().next().getName());
+        for (String name : java.util.List.of("ROOT", "io.kubernetes", "io.kubernetes.client.extended.leaderelection",
+                "okhttp3")) {
+            assertEquals(text.getLogger(name).getLevel(), json.getLogger(name).getLevel(), name);
+        }
+    }
 }

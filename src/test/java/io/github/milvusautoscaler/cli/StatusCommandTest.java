@@ -52,7 +52,7 @@ class StatusCommandTest {
                 new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2)));
         engine.tick(new EngineTarget(A, policy));
         try (HttpApi api = new HttpApi("127.0.0.1", 0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { },
-                HttpApi.statusOf(engine), Map.of())) {
+                HttpApi.statusOf(engine), Map.of(), io.github.milvusautoscaler.testsupport.HttpLimits.reference())) {
             StringWriter out = new StringWriter();
             int code = new CommandLine(new StatusCommand()).setOut(new PrintWriter(out))
                     .execute("--url", "http://127.0.0.1:" + api.port());

@@ -100,7 +100,8 @@ class ConfigLoaderTest {
         assertFalse(s.dryRun());
         assertEquals(30, s.maxActionsPerHour());
         assertEquals("", s.decisionLogPath());
-        assertEquals(new ServerSettings(8080, "0.0.0.0"), s.server());
+        assertEquals(new ServerSettings(8080, "0.0.0.0", java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(10), 64, 16,
+                16384, 65536), s.server());
         assertEquals(1, s.alerts().step());
         assertEquals(Duration.ofMinutes(5), s.alerts().cooldown());
         assertEquals(1024 * 1024, s.alerts().maxBodyBytes()); // 1MiB

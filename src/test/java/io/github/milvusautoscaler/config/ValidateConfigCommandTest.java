@@ -81,4 +81,22 @@ class ValidateConfigCommandTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("Missing required parameter: 'FILE'"), r.err());
     }
+
+    @Test
+    void anEmptyOrClusterLessFileIsValidButWarnedAboutUnlessItSaysClustersIsEmpty(@TempDir Path dir) throws Exception {
+        Path empty = java.nio.file.Files.writeString(dir.resolve("empty.conf"), "");
+        Path noClusters = java.nio.file.Files.writeString(dir.resolve("no-clusters.conf"),
+                "milvus-autoscaler.loop.interval = 30s\n");
+        Path explicit = java.nio.file.Files.writeString(dir.resolve("explicit.conf"), "milvus-autoscaler.clusters = []\n");
+        for (Path p : List.of(empty, noClusters)) {
+            Run r = run(p.toString());
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().startsWith(p + ": valid, 0 targets"), r.out());
+            assertEquals(p + ": warning: no clusters (empty file or no clusters block): the daemon would run no loop"
+                    + " and refuses to reload to this file; write clusters = [] if that is meant", r.err().strip());
+        }
+        Run r = run(explicit.toString());
+        assertEquals(0, r.exit());
+        assertEquals("", r.err());
+    }
 }

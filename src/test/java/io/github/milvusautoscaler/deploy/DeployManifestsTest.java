@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -99,11 +100,20 @@ class DeployManifestsTest {
                         "ClusterRoleBinding", "ConfigMap", "Service", "Deployment", "PodDisruptionBudget", "NetworkPolicy",
                         "ServiceMonitor")),
                 new TreeSet<>(r.kinds()), "kinds rendered by " + kustomization);
-        assertEquals(r.kinds().size(), new TreeSet<>(r.kinds()).size(), "one object of each kind: " + r.kinds());
+        // One object of each kind, except RBAC: an overlay adds its write as another ClusterRole (operator) or
+        // as one Role per target namespace (helm).
+        Set<String> rbacKinds = Set.of("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding");
+        List<String> others = r.kinds().stream().filter(k -> !rbacKinds.contains(k)).toList();
+        assertEquals(others.size(), new TreeSet<>(others).size(), "one object of each kind: " + r.kinds());
         // The alert token is created by hand (alerts-token-secret.template.yaml), never rendered.
         assertEquals(List.of(), r.all(V1Secret.class));
         String namespace = r.one(V1Namespace.class).getMetadata().getName();
+        Set<String> targetNamespaces = kustomization.equals("base") ? Set.of() : targetNamespaces(kustomization);
         for (var o : r.typed()) {
+            if ((o instanceof V1Role || o instanceof V1RoleBinding)
+                    && targetNamespaces.contains(o.getMetadata().getNamespace())) {
+                continue; // the Helm overlay's per-target-namespace write
+            }
             if (!(o instanceof V1Namespace || o instanceof V1ClusterRole || o instanceof V1ClusterRoleBinding)) {
                 assertEquals(namespace, o.getMetadata().getNamespace(), o.getKind() + " " + o.getMetadata().getName());
             }
@@ -213,30 +223,58 @@ class DeployManifestsTest {
         V1ServiceAccount sa = r.one(V1ServiceAccount.class);
         V1Deployment d = r.one(V1Deployment.class);
 
-        // Cluster-wide: exactly the verbs the actuator uses on the objects it scales, and Events.
-        assertEquals(Set.of("milvus.io/milvuses: get,patch", "apps/deployments: get,list,patch", "/events: create"),
-                rules(r.one(V1ClusterRole.class).getRules()));
+        // Cluster-wide and read-only in every kustomization: the base ClusterRole reads what both install kinds read.
+        V1ClusterRole read = named(r.all(V1ClusterRole.class), "milvus-autoscaler");
+        assertEquals(Set.of("milvus.io/milvuses: get", "apps/deployments: get,list"), rules(read.getRules()));
+        V1Role lease = named(r.all(V1Role.class), "milvus-autoscaler-leader-election");
         // The Lease: create (a name cannot restrict create), get and update on the one Lease only.
         assertEquals(Set.of("coordination.k8s.io/leases: create", "coordination.k8s.io/leases[milvus-autoscaler]: get,update"),
-                rules(r.one(V1Role.class).getRules()));
-        assertEquals(d.getMetadata().getNamespace(), r.one(V1Role.class).getMetadata().getNamespace(),
+                rules(lease.getRules()));
+        assertEquals(d.getMetadata().getNamespace(), lease.getMetadata().getNamespace(),
                 "the Lease lives in the pod's namespace (POD_NAMESPACE)");
+        switch (kustomization) {
+            case "base" -> {
+                assertEquals(1, r.all(V1ClusterRole.class).size(), "the base writes nothing");
+                assertEquals(1, r.all(V1Role.class).size(), "the base writes nothing");
+            }
+            case "overlays/operator" -> {
+                // The Milvus resource is the only thing written; no Deployment patch anywhere.
+                assertEquals(Set.of("milvus.io/milvuses: patch", "/events: create"),
+                        rules(named(r.all(V1ClusterRole.class), "milvus-autoscaler-operator").getRules()));
+                assertEquals(1, r.all(V1Role.class).size(), "no namespaced write");
+            }
+            case "overlays/helm" -> {
+                assertEquals(1, r.all(V1ClusterRole.class).size(), "no cluster-wide write");
+                // One Role per namespace that install.conf names, patching Deployments there only.
+                List<V1Role> writes = r.all(V1Role.class).stream().filter(x -> x != lease).toList();
+                assertEquals(targetNamespaces(kustomization), writes.stream().map(x -> x.getMetadata().getNamespace())
+                        .collect(Collectors.toSet()), "a Role in each target namespace of install.conf, no other");
+                for (V1Role w : writes) {
+                    assertEquals(Set.of("apps/deployments: patch", "/events: create"), rules(w.getRules()));
+                }
+            }
+            default -> fail("a new kustomization needs its RBAC stated here: " + kustomization);
+        }
 
-        // Bound to the Deployment's service account and nothing else.
+        // Every binding binds the Deployment's service account and nothing else, to a role rendered here.
         RbacV1Subject expected = new RbacV1Subject().kind("ServiceAccount").name(sa.getMetadata().getName())
                 .namespace(sa.getMetadata().getNamespace());
-        V1ClusterRoleBinding crb = r.one(V1ClusterRoleBinding.class);
-        assertEquals(List.of(expected), crb.getSubjects());
-        assertEquals(r.one(V1ClusterRole.class).getMetadata().getName(), crb.getRoleRef().getName());
-        V1RoleBinding rb = r.one(V1RoleBinding.class);
-        assertEquals(List.of(expected), rb.getSubjects());
-        assertEquals("Role", rb.getRoleRef().getKind());
-        assertEquals(r.one(V1Role.class).getMetadata().getName(), rb.getRoleRef().getName());
+        for (V1ClusterRoleBinding crb : r.all(V1ClusterRoleBinding.class)) {
+            assertEquals(List.of(expected), crb.getSubjects());
+            named(r.all(V1ClusterRole.class), crb.getRoleRef().getName());
+        }
+        assertEquals(r.all(V1ClusterRole.class).size(), r.all(V1ClusterRoleBinding.class).size());
+        for (V1RoleBinding rb : r.all(V1RoleBinding.class)) {
+            assertEquals(List.of(expected), rb.getSubjects());
+            assertEquals("Role", rb.getRoleRef().getKind());
+            assertTrue(r.all(V1Role.class).stream().anyMatch(x -> x.getMetadata().getName().equals(rb.getRoleRef().getName())
+                    && x.getMetadata().getNamespace().equals(rb.getMetadata().getNamespace())), "RoleBinding " + rb.getMetadata());
+        }
+        assertEquals(r.all(V1Role.class).size(), r.all(V1RoleBinding.class).size());
 
         // The Lease name in RBAC is the one the daemon uses.
         AutoscalerSettings settings = config(kustomization);
-        assertEquals(settings.kubernetes().leaderElection().leaseName(),
-                r.one(V1Role.class).getRules().get(1).getResourceNames().get(0));
+        assertEquals(settings.kubernetes().leaderElection().leaseName(), lease.getRules().get(1).getResourceNames().get(0));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -471,6 +509,16 @@ class DeployManifestsTest {
     }
 
     /** Rules as {@code group/resource[names]: verbs}, refusing wildcards. */
+    private static <T extends io.kubernetes.client.common.KubernetesObject> T named(List<T> objects, String name) {
+        return objects.stream().filter(o -> o.getMetadata().getName().equals(name)).findFirst()
+                .orElseGet(() -> fail("no object named " + name + " among " + objects.size()));
+    }
+
+    /** The namespaces of the clusters an overlay's config names. */
+    private static Set<String> targetNamespaces(String kustomization) {
+        return config(kustomization).targets().stream().map(t -> t.target().namespace()).collect(Collectors.toSet());
+    }
+
     private static Set<String> rules(List<V1PolicyRule> rules) {
         Set<String> out = new TreeSet<>();
         for (V1PolicyRule rule : rules) {

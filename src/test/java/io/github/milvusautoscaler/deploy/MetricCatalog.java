@@ -56,6 +56,9 @@ public final class MetricCatalog {
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.CONFIG_RELOADS, Type.COUNTER);
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.ALERTS, Type.COUNTER);
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.ALERTS_FIRING, Type.GAUGE);
+        TYPES.put(io.github.milvusautoscaler.core.MetricNames.HTTP_REJECTED, Type.COUNTER);
+        TYPES.put(io.github.milvusautoscaler.core.MetricNames.ALERTS_DROPPED, Type.COUNTER);
+        TYPES.put(io.github.milvusautoscaler.core.MetricNames.TICKS_SKIPPED, Type.COUNTER);
         TYPES.put(io.github.milvusautoscaler.metrics.MetricNames.QUERY_ERRORS, Type.COUNTER);
         TYPES.put(io.github.milvusautoscaler.metrics.MetricNames.QUERY_DURATION, Type.TIMER);
         TYPES.put(io.github.milvusautoscaler.metrics.MetricNames.SIGNAL_UNKNOWN, Type.COUNTER);
@@ -131,6 +134,10 @@ public final class MetricCatalog {
         values.put("milvus_autoscaler_prometheus_query_seconds_max/outcome", Set.of("success", "error"));
         values.put("milvus_autoscaler_config_reloads_total/result", Set.of("ok", "failed"));
         values.put("milvus_autoscaler_alerts_total/result", Set.of("accepted", "duplicate", "ignored", "resolved"));
+        values.put("milvus_autoscaler_http_rejected_total/reason", Set.of("max_connections", "max_connections_per_client",
+                "header_timeout", "request_timeout", "handler_timeout"));
+        values.put("milvus_autoscaler_alerts_dropped_total/reason", Set.of("resolved_evicted", "expired", "refused_full",
+                "refused_too_many"));
         values.put("resilience4j_circuitbreaker_state/state", Arrays.stream(CircuitBreaker.State.values())
                 .map(s -> s.name().toLowerCase(Locale.ROOT)).collect(Collectors.toCollection(TreeSet::new)));
         return values;

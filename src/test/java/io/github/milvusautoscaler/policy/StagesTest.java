@@ -160,7 +160,9 @@ class StagesTest {
             "151.2, >, 150, 151 > 150",
             "150.4, >, 150, 150.4 > 150.0",
             "0.575, <=, 0.575, 0.58 <= 0.58",
-            "0.75000001, >, 0.75, 0.7500 > 0.7500"})
+            "0.75000001, >, 0.75, 0.75000001 > 0.75",
+            "0.39999, <, 0.40, 0.39999 < 0.4",
+            "0.00001, <, 0.00002, 0.00001 < 0.00002"})
     void comparisonsShowEnoughDecimalsToTellTheSidesApart(double a, String op, double b, String expected) {
         assertEquals(expected, Format.compare(a, op, b));
     }

@@ -1,0 +1,81 @@
+package io.github.milvusautoscaler.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/** The command line's edges: usage errors exit 2, includes of a bare file name, progress only on a terminal. */
+class CommandLineEdgesTest {
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"bogus", "run", "validate-config", "'run --config'", "'simulate --trace'"})
+    void everyUsageErrorExitsTwo(String args) {
+        PrintStream realErr = System.err;
+        PrintStream realOut = System.out;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            code = Main.execute(args.split(" "));
+        } finally {
+            System.setErr(realErr);
+            System.setOut(realOut);
+        }
+        assertEquals(Main.EXIT_USAGE, code, err.toString(StandardCharsets.UTF_8));
+        assertFalse(err.toString(StandardCharsets.UTF_8).isBlank(), "says what is wrong");
+    }
+
+    @Test
+    void aConfigGivenAsABareFileNameResolvesItsIncludesNextToIt() throws Exception {
+        Files.writeString(dir.resolve("clusters.conf"), """
+                milvus-autoscaler.clusters = [ { namespace = milvus, name = r, install = helm, milvus-version = "2.5",
+                  components { queryNode {} } } ]
+                """);
+        Files.writeString(dir.resolve("autoscaler.conf"), "include required(\"clusters.conf\")\n");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "io.github.milvusautoscaler.cli.Main", "validate-config", "autoscaler.conf")
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), output);
+        assertTrue(output.startsWith("autoscaler.conf: valid, 1 target"), output);
+    }
+
+    @Test
+    void simulateDrawsProgressOnlyWhenStderrIsATerminal() {
+        assertFalse(SimulateCommand.stderrIsTerminal(), "surefire's stderr is a pipe, not a terminal");
+        assertFalse(simulate(false).contains("\r["), "no bar into a pipe or a file");
+        assertTrue(simulate(true).contains("\r["), "a bar on a terminal");
+    }
+
+    private String simulate(boolean terminal) {
+        SimulateCommand command = new SimulateCommand();
+        command.progressAfterNanos = 0;
+        command.stderrIsTerminal = () -> terminal;
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(command).setOut(new PrintWriter(new StringWriter(), true))
+                .setErr(new PrintWriter(err, true))
+                .execute("--trace", "step", "--policies", "hpa", "--out", dir.resolve(terminal ? "t" : "f").toString());
+        assertEquals(0, code, err.toString());
+        return err.toString();
+    }
+}

@@ -1,0 +1,118 @@
+package io.github.milvusautoscaler.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.milvusautoscaler.core.Action;
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.engine.DecisionLogger;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code --log-format json} with the shipped configuration (src/main/resources/logback-json.xml,
+ * loaded by {@link Logging#configure}): every line is one JSON object whose message is formatted
+ * (not a template) and whose target, reason and error are fields of their own.
+ */
+class JsonLogsTest {
+
+    static final Target QN = new Target("milvus", "my-release", Component.QUERY_NODE, InstallKind.OPERATOR);
+    static final Instant T = Instant.parse("2026-01-05T10:00:00Z");
+
+    final PrintStream realErr = System.err;
+
+    @AfterEach
+    void restore() throws Exception {
+        System.setErr(realErr);
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ctx.reset();
+        JoranConfigurator c = new JoranConfigurator();
+        c.setContext(ctx);
+        c.doConfigure(JsonLogsTest.class.getResource("/logback-test.xml"));
+    }
+
+    List<JsonObject> logged(Runnable r) {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            Logging.configure(Logging.Format.json);
+            r.run();
+        } finally {
+            System.setErr(realErr);
+        }
+        return buf.toString(StandardCharsets.UTF_8).lines().map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
+    }
+
+    @Test
+    void scaleBlockedAndApiErrorLinesCarryTargetReasonAndErrorAsFields() {
+        DecisionLogger log = new DecisionLogger(() -> true);
+        Decision scale = new Decision(QN, T, Action.SCALE_OUT, 3, 5, Reason.SIGNAL_HIGH,
+                "queryNode cpu 0.82 > 0.75 for 2m; 3 -> 5", Map.of(), false);
+        Decision blocked = new Decision(QN, T, Action.HOLD, 3, 3, Reason.SCALE_IN_COOLDOWN,
+                "scale-in cooldown: 2m left", Map.of(), false);
+        List<JsonObject> lines = logged(() -> {
+            log.record(scale);
+            log.record(blocked);
+            log.writeFailed(scale, new ActuationException(ActuationException.Kind.FORBIDDEN,
+                    "403: patch milvuses.milvus.io in milvus is forbidden"));
+        });
+        assertEquals(3, lines.size(), lines.toString());
+
+        JsonObject a = lines.get(0);
+        assertEquals("INFO", a.get("level").getAsString());
+        assertEquals("milvus/my-release/queryNode SCALE_OUT 3 -> 5 SIGNAL_HIGH: queryNode cpu 0.82 > 0.75 for 2m; 3 -> 5",
+                a.get("message").getAsString());
+        assertEquals("milvus/my-release/queryNode", a.get("target").getAsString());
+        assertEquals("SIGNAL_HIGH", a.get("reason").getAsString());
+        assertEquals("SCALE_OUT", a.get("action").getAsString());
+        assertEquals(3, a.get("from").getAsInt());
+        assertEquals(5, a.get("to").getAsInt());
+        assertFalse(a.has("error"));
+
+        JsonObject b = lines.get(1);
+        assertEquals("milvus/my-release/queryNode", b.get("target").getAsString());
+        assertEquals("SCALE_IN_COOLDOWN", b.get("reason").getAsString());
+        assertTrue(b.get("message").getAsString().contains("blocked SCALE_IN_COOLDOWN: scale-in cooldown: 2m left"),
+                b.toString());
+
+        JsonObject c = lines.get(2);
+        assertEquals("ERROR", c.get("level").getAsString());
+        assertEquals("milvus/my-release/queryNode", c.get("target").getAsString());
+        assertEquals("SIGNAL_HIGH", c.get("reason").getAsString());
+        assertEquals("FORBIDDEN", c.get("error").getAsString());
+        // The runbook's "check the logs for 403" finds it in the message.
+        assertTrue(c.get("message").getAsString().contains("403: patch milvuses.milvus.io"), c.toString());
+        for (JsonObject o : lines) {
+            assertFalse(o.get("message").getAsString().contains("{}"), "a template, not a message: " + o);
+            assertEquals("decisions", o.get("logger").getAsString());
+            assertTrue(o.get("time").getAsString().endsWith("Z"), o.toString());
+        }
+    }
+
+    @Test
+    void anExceptionIsOneFieldOfTheSameLine() {
+        List<JsonObject> lines = logged(() -> LoggerFactory.getLogger("x").error("tick of {} failed", "milvus/a/proxy",
+                new IllegalStateException("boom")));
+        assertEquals(1, lines.size());
+        assertEquals("tick of milvus/a/proxy failed", lines.get(0).get("message").getAsString());
+        assertTrue(lines.get(0).get("exception").getAsString().startsWith("java.lang.IllegalStateException: boom"),
+                lines.get(0).toString());
+    }
+}
