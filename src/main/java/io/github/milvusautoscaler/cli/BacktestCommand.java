@@ -84,6 +84,10 @@ public final class BacktestCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the report files.")
     Path out;
 
+    @Option(names = "--export-trace", description = "Also write trace-<namespace>_<name>_<component>.csv per target"
+            + " with qps: the recorded read requests/s (qps x ready replicas) as a NAB CSV that simulate --trace reads.")
+    boolean exportTrace;
+
     @Option(names = "--max-points", hidden = true, defaultValue = "10999",
             description = "Most steps per range query (Prometheus refuses 11,000 points per series).")
     int maxPoints;
@@ -184,6 +188,14 @@ public final class BacktestCommand implements Callable<Integer> {
                     err.flush();
                     return Main.EXIT_FAILURE;
                 }
+                if (exportTrace) {
+                    for (TargetSettings t : targets) {
+                        String csv = trace(history, t, start, last, stepLength);
+                        if (csv != null) {
+                            Files.writeString(temp.resolve(traceFile(t.target())), csv, StandardCharsets.UTF_8);
+                        }
+                    }
+                }
                 double seconds = (System.nanoTime() - begun) / 1e9;
                 Files.writeString(temp.resolve("report.json"), json(results, start, last, stepLength, seconds,
                         source.rangeQueries()), StandardCharsets.UTF_8);
@@ -277,6 +289,34 @@ public final class BacktestCommand implements Callable<Integer> {
             case "m" -> Duration.ofMinutes(n);
             default -> Duration.ofHours(n);
         };
+    }
+
+    static String traceFile(Target t) {
+        return "trace-" + t.namespace() + "_" + t.name() + "_" + t.component().configName() + ".csv";
+    }
+
+    private static final java.time.format.DateTimeFormatter NAB = java.time.format.DateTimeFormatter
+            .ofPattern("uuuu-MM-dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
+
+    /**
+     * The target's recorded read load as NAB CSV: qps (per ready replica) x recorded ready replicas, one row
+     * per step where both are known; a step without them has no row (NAB rows carry no "unknown"). Null when
+     * the target has no qps signal.
+     */
+    private static String trace(History history, TargetSettings t, Instant from, Instant to, Duration step) {
+        if (t.policy().signals().stream().noneMatch(s -> s.name().equals("qps"))) {
+            return null;
+        }
+        StringBuilder csv = new StringBuilder("timestamp,value\n");
+        for (Instant at = from; !at.isAfter(to); at = at.plus(step)) {
+            var qps = history.observe(t.target(), at).signals().get("qps");
+            OptionalInt ready = history.readyReplicas(t.target(), at);
+            if (qps != null && qps.isKnown() && ready.isPresent()) {
+                csv.append(NAB.format(at)).append(',').append(String.format(Locale.ROOT, "%.3f",
+                        qps.value().getAsDouble() * ready.getAsInt())).append('\n');
+            }
+        }
+        return csv.toString();
     }
 
     static String decisionFile(Target t) {

@@ -62,8 +62,8 @@ class LeaderElectionTest {
     void stop() throws IOException {
         elections.forEach(LeaderElection::close);
         try {
-            assertEquals(List.of(), RbacRules.load().denied(fake.requests().stream()
-                    .filter(FakeKubernetesApi.Request::fromAutoscaler).toList()), "requests deploy/base/rbac.yaml does not allow");
+            assertEquals(List.of(), RbacRules.deniedByEveryOverlay(fake.requests().stream()
+                    .filter(FakeKubernetesApi.Request::fromAutoscaler).toList()), "requests no overlay's RBAC allows");
         } finally {
             fake.close();
         }

@@ -71,6 +71,15 @@ final class RbacRules {
         return load(List.of(FILE));
     }
 
+    /**
+     * The requests that neither install kind's RBAC allows: each request must be allowed by the base plus the
+     * overlay of its own kind (a Milvus patch by the operator overlay, a Deployment patch by the Helm one).
+     */
+    static List<String> deniedByEveryOverlay(Collection<FakeKubernetesApi.Request> requests) throws IOException {
+        List<String> helm = load("helm").denied(requests);
+        return load("operator").denied(requests).stream().filter(helm::contains).toList();
+    }
+
     /** The base plus {@code deploy/overlays/<overlay>/rbac.yaml}. */
     static RbacRules load(String overlay) throws IOException {
         return load(List.of(FILE, overlay(overlay)));

@@ -122,6 +122,17 @@ class BacktestCommandTest {
             value += load(t) * SCRAPE.toSeconds();
         }
         pods.forEach(out::append);
+        // The proxy's Search counter (the chart ServiceMonitor's labels), 100 searches/s per unit of load.
+        double searches = 1_000_000;
+        StringBuilder proxy = new StringBuilder();
+        for (Instant t = from; !t.isAfter(END); t = t.plus(SCRAPE)) {
+            proxy.append("milvus_proxy_req_count{app_kubernetes_io_instance=\"wk\",app_kubernetes_io_name=\"milvus\","
+                    + "component=\"proxy\",function_name=\"Search\",job=\"milvus\",namespace=\"milvus\",node_id=\"7\","
+                    + "pod=\"wk-milvus-proxy-6b9d8c7f5b-p4v7w\",status=\"total\"} ")
+                    .append(BigDecimal.valueOf(searches).toPlainString()).append(' ').append(t.getEpochSecond()).append('\n');
+            searches += 100 * load(t) * SCRAPE.toSeconds();
+        }
+        out.append(proxy);
         gauge(out, "kube_pod_owner", p -> "owner_is_controller=\"true\",owner_kind=\"ReplicaSet\",owner_name=\"" + RS
                 + "\",pod=\"" + pod(p) + "\"", PODS, from, 1);
         gauge(out, "kube_pod_container_resource_requests", p -> "container=\"querynode\",pod=\"" + pod(p)
@@ -268,6 +279,36 @@ class BacktestCommandTest {
         public OptionalInt readyReplicas(Target target, Instant at) {
             return OptionalInt.of(PODS);
         }
+    }
+
+    @Test
+    void exportsTheRecordedReadLoadAsATraceThatSimulateReads() throws Exception {
+        Path conf = dir.resolve("qps.conf");
+        Files.writeString(conf, Files.readString(config).replace("qps.enabled = false", "qps.enabled = true"));
+        Path out = dir.resolve("export");
+        Instant from = START.plus(Duration.ofDays(1));
+        Result r = backtest(conf, "--from", from.toString(), "--to", from.plus(Duration.ofDays(1)).toString(),
+                "--step", "60s", "--export-trace", "--out", out.toString());
+        assertEquals(0, r.code, r.err + r.out);
+        List<String> rows = Files.readAllLines(out.resolve("trace-milvus_wk_queryNode.csv"));
+        assertEquals("timestamp,value", rows.get(0));
+        assertEquals(24 * 60 + 1 + 1, rows.size(), "a row per step of the day");
+        // 12:00 is in the 09:00-17:00 plateau: 100 x 0.85 searches/s, the qps signal 85/3 x 3 ready replicas.
+        Instant noonUtc = from.truncatedTo(java.time.temporal.ChronoUnit.DAYS).plus(Duration.ofHours(12));
+        if (noonUtc.isBefore(from)) {
+            noonUtc = noonUtc.plus(Duration.ofDays(1));
+        }
+        String noon = noonUtc.toString().replace("T", " ").replace("Z", "");
+        String row = rows.stream().filter(l -> l.startsWith(noon)).findFirst().orElseThrow();
+        assertEquals(85.0, Double.parseDouble(row.split(",")[1]), 0.01, row);
+
+        StringWriter simOut = new StringWriter();
+        CommandLine sim = new CommandLine(new SimulateCommand());
+        sim.setOut(new PrintWriter(simOut));
+        sim.setErr(new PrintWriter(simOut));
+        int code = sim.execute("--trace", out.resolve("trace-milvus_wk_queryNode.csv").toString(), "--policies", "hpa",
+                "--out", dir.resolve("sim").toString());
+        assertEquals(0, code, simOut.toString());
     }
 
     @Test
