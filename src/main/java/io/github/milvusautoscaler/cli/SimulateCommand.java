@@ -90,7 +90,9 @@ public final class SimulateCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--policies", split = ",", defaultValue = "milvus-autoscaler,hpa,hpa-milvus", paramLabel = "LIST",
-            description = "Comma-separated policies to compare. Default: ${DEFAULT-VALUE}.")
+            description = "Comma-separated policies to compare; clairvoyant and clairvoyant-no-hot replay the optimal"
+                    + " schedule with zero overload / zero hot seconds (every report states their node-seconds"
+                    + " anyway, as each policy's \"x clairvoyant\"). Default: ${DEFAULT-VALUE}.")
     List<String> policies;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the reports; created if missing.")
@@ -133,6 +135,7 @@ public final class SimulateCommand implements Callable<Integer> {
             stdout.println(Reports.summary(result, prepared.settings, compress));
             stdout.println();
             stdout.print(Reports.table(result));
+            result.clairvoyant().ifPresent(b -> stdout.println(Reports.clairvoyantLine(b)));
             stdout.println();
             stdout.println("wrote " + written.stream().map(p -> p.getFileName().toString()).sorted()
                     .collect(Collectors.joining(", ")) + " to " + out);

@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalDouble;
 
 /**
  * The scorecard as report.json, report.md and a plain-text table; all three take their columns
@@ -19,7 +20,9 @@ public final class Reports {
     }
 
     /**
-     * report.json: exactly {@code {"trace", "simulatedSeconds", "results": [{"policy", <Column keys>}]}}.
+     * report.json: exactly {@code {"trace", "simulatedSeconds", "results": [{"policy", <Column keys>}],
+     * "clairvoyant": {"nodeSeconds", "clippedTicks", "nodeSecondsNoHot", "clippedTicksNoHot"}}}; the ratio
+     * columns (4 decimals) and "clairvoyant" are there when the result carries the bound.
      */
     public static String json(SimulationResult result) {
         requireNonNull(result, "result");
@@ -31,11 +34,26 @@ public final class Reports {
             JsonObject o = new JsonObject();
             o.addProperty("policy", card.policy());
             for (Column c : Column.values()) {
-                o.addProperty(c.key(), c.valueOf(card));
+                if (c.type() == Column.Type.COUNT) {
+                    o.addProperty(c.key(), c.valueOf(card));
+                } else {
+                    OptionalDouble r = c.ratio(result, card);
+                    if (r.isPresent()) {
+                        o.addProperty(c.key(), Math.round(r.getAsDouble() * 10_000) / 10_000.0);
+                    }
+                }
             }
             results.add(o);
         }
         root.add("results", results);
+        result.clairvoyant().ifPresent(b -> {
+            JsonObject c = new JsonObject();
+            c.addProperty("nodeSeconds", Math.round(b.nodeSeconds()));
+            c.addProperty("clippedTicks", b.clippedTicks());
+            c.addProperty("nodeSecondsNoHot", Math.round(b.nodeSecondsNoHot()));
+            c.addProperty("clippedTicksNoHot", b.clippedTicksNoHot());
+            root.add("clairvoyant", c);
+        });
         return new GsonBuilder().setPrettyPrinting().create().toJson(root) + "\n";
     }
 
@@ -54,7 +72,7 @@ public final class Reports {
             String[] row = new String[cols.length + 1];
             row[0] = card.policy();
             for (int i = 0; i < cols.length; i++) {
-                row[i + 1] = cols[i].format(card);
+                row[i + 1] = cols[i].format(result, card);
             }
             rows.add(row);
         }
@@ -103,10 +121,11 @@ public final class Reports {
         for (Scorecard card : result.results()) {
             sb.append("| ").append(card.policy()).append(" |");
             for (Column c : cols) {
-                sb.append(' ').append(c.format(card)).append(" |");
+                sb.append(' ').append(c.format(result, card)).append(" |");
             }
             sb.append('\n');
         }
+        result.clairvoyant().ifPresent(b -> sb.append('\n').append(clairvoyantLine(b)).append('\n'));
         sb.append("\nColumns:\n\n");
         for (Column c : cols) {
             sb.append("- **").append(c.header()).append("** (`").append(c.key()).append("`): ").append(c.meaning());
@@ -120,6 +139,24 @@ public final class Reports {
         sb.append("\n![load, capacity and replicas over time](chart.svg)\n\n");
         sb.append("`decisions-<policy>.jsonl` hold every scale action and every HOLD whose reason differs from the"
                 + " previous decision's (repeated HOLDs are left out to keep a long run's log small).\n");
+        return sb.toString();
+    }
+
+    /**
+     * One sentence stating the clairvoyant bound: "Clairvoyant bound (knows the future, same model):
+     * 80,000,000 node-seconds with zero overload, 85,000,000 with zero hot seconds." plus the ticks
+     * where a goal cannot be met by any schedule, if any.
+     */
+    public static String clairvoyantLine(ClairvoyantBound b) {
+        requireNonNull(b, "bound");
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "Clairvoyant bound (knows the future, same model): %,d node-seconds with zero overload, %,d with zero"
+                        + " hot seconds.", Math.round(b.nodeSeconds()), Math.round(b.nodeSecondsNoHot())));
+        if (b.clippedTicks() > 0 || b.clippedTicksNoHot() > 0) {
+            sb.append(String.format(Locale.ROOT, " No schedule avoids overload in %,d ticks and hot seconds in %,d"
+                    + " (demand above max-replicas' capacity, or a rise faster than start + warm-up at the start):"
+                    + " there the bound runs the most capacity it can.", b.clippedTicks(), b.clippedTicksNoHot()));
+        }
         return sb.toString();
     }
 

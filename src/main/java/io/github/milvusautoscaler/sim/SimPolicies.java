@@ -27,12 +27,19 @@ public final class SimPolicies {
         this.factories = Collections.unmodifiableMap(new LinkedHashMap<>(factories));
     }
 
-    /** {@code milvus-autoscaler} (the real engine and policy), {@code hpa} and {@code hpa-milvus}. */
+    /**
+     * {@code milvus-autoscaler} (the real engine and policy), {@code hpa}, {@code hpa-milvus}, and the
+     * bounds {@code clairvoyant} and {@code clairvoyant-no-hot} (see {@link ClairvoyantSchedule}).
+     */
     public static SimPolicies builtIn() {
         Map<String, Function<SimContext, SimPolicy>> m = new LinkedHashMap<>();
         m.put(MilvusAutoscalerSimPolicy.NAME, MilvusAutoscalerSimPolicy::new);
         m.put(HpaPolicy.HPA, ctx -> HpaPolicy.kubernetesDefault(HpaPolicy.HPA, ctx));
         m.put(HpaPolicy.HPA_MILVUS, ctx -> HpaPolicy.milvusOperatorSample(HpaPolicy.HPA_MILVUS, ctx));
+        m.put(ClairvoyantPolicy.CLAIRVOYANT, ctx -> ClairvoyantPolicy.create(ClairvoyantPolicy.CLAIRVOYANT,
+                ClairvoyantSchedule.Goal.NO_OVERLOAD, ctx));
+        m.put(ClairvoyantPolicy.CLAIRVOYANT_NO_HOT, ctx -> ClairvoyantPolicy.create(ClairvoyantPolicy.CLAIRVOYANT_NO_HOT,
+                ClairvoyantSchedule.Goal.NO_HOT, ctx));
         return new SimPolicies(m);
     }
 

@@ -116,7 +116,7 @@ public final class Simulation {
 
     /** A new run, positioned before the first tick, for stepping. */
     public SimulationRun start() {
-        SimContext context = new SimContext(target, settings, config);
+        SimContext context = new SimContext(target, settings, config, Optional.of(demand));
         List<SimulationRun.Lane> lanes = new ArrayList<>();
         for (Map.Entry<String, Function<SimContext, SimPolicy>> e : policies.entrySet()) {
             SimPolicy policy = requireNonNull(e.getValue().apply(context), "factory of " + e.getKey() + " returned null");
@@ -126,7 +126,7 @@ public final class Simulation {
             lanes.add(new SimulationRun.Lane(policy, new SimulatedComponent(target, settings, demand, initialReplicas),
                     new ScoreKeeper(policy.name(), settings.score().reversalWindow())));
         }
-        return new SimulationRun(demand, settings, lanes);
+        return new SimulationRun(demand, settings, lanes, initialReplicas);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.sim;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What one run produced.
@@ -11,13 +12,21 @@ import java.util.List;
  * @param simulatedSeconds seconds of simulated time scored (the trace's span after compression)
  * @param results          one scorecard per policy, in the order the policies were given
  * @param chart            downsampled series for chart.svg
+ * @param clairvoyant      the clairvoyant node-seconds on the same trace and model; empty when not computed
  */
-public record SimulationResult(String trace, long simulatedSeconds, List<Scorecard> results, ChartSeries chart) {
+public record SimulationResult(String trace, long simulatedSeconds, List<Scorecard> results, ChartSeries chart,
+                               Optional<ClairvoyantBound> clairvoyant) {
 
     public SimulationResult {
         requireNonNull(trace, "trace");
         results = List.copyOf(requireNonNull(results, "results"));
         requireNonNull(chart, "chart");
+        requireNonNull(clairvoyant, "clairvoyant");
+    }
+
+    /** A result without the clairvoyant bound. */
+    public SimulationResult(String trace, long simulatedSeconds, List<Scorecard> results, ChartSeries chart) {
+        this(trace, simulatedSeconds, results, chart, Optional.empty());
     }
 
     /** The scorecard of {@code policy}. */

@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -9,6 +10,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
@@ -42,6 +44,47 @@ class ReportsTest {
         assertEquals("hpa", hpa.get("policy").getAsString());
         assertEquals(107_543_220, hpa.get("nodeSeconds").getAsLong());
         assertEquals(1872, hpa.get("reversals").getAsInt());
+    }
+
+    @Test
+    void withTheClairvoyantBoundEveryPolicyGetsItsRatioAndTheRestIsUnchanged() {
+        SimulationResult plain = result();
+        // 107,543,220 / 80,000,000 = 1.34429025 -> 1.3443 in JSON, 1.344 in tables;
+        // 107,543,220 / 86,034,576 = 1.25000... -> 1.25.
+        SimulationResult r = new SimulationResult(plain.trace(), plain.simulatedSeconds(), plain.results(), plain.chart(),
+                Optional.of(new ClairvoyantBound(80_000_000, 0, 86_034_576, 2)));
+        JsonObject root = JsonParser.parseString(Reports.json(r)).getAsJsonObject();
+        assertEquals(List.of("trace", "simulatedSeconds", "results", "clairvoyant"), new ArrayList<>(root.keySet()));
+        JsonObject hpa = root.getAsJsonArray("results").get(0).getAsJsonObject();
+        assertEquals(List.of("policy", "overloadSeconds", "hotSeconds", "nodeSeconds", "nodeSecondsXClairvoyant",
+                "nodeSecondsXClairvoyantNoHot", "scaleOuts", "scaleIns", "reversals", "largestStepDown", "minReplicas",
+                "maxReplicas"), new ArrayList<>(hpa.keySet()));
+        assertEquals(1.3443, hpa.get("nodeSecondsXClairvoyant").getAsDouble(), 0);
+        assertEquals(1.25, hpa.get("nodeSecondsXClairvoyantNoHot").getAsDouble(), 0);
+        assertEquals(80_000_000, root.getAsJsonObject("clairvoyant").get("nodeSeconds").getAsLong());
+        assertEquals(2, root.getAsJsonObject("clairvoyant").get("clippedTicksNoHot").getAsLong());
+        // Every number that was there before is written exactly as before.
+        JsonObject before = JsonParser.parseString(Reports.json(plain)).getAsJsonObject()
+                .getAsJsonArray("results").get(0).getAsJsonObject();
+        for (String k : before.keySet()) {
+            assertEquals(before.get(k), hpa.get(k), k);
+        }
+        String table = Reports.table(r);
+        assertTrue(table.contains("x clairvoyant") && table.contains("1.344") && table.contains("1.250"), table);
+        String md = Reports.markdown(r, SimSettings.defaults(), 1);
+        assertTrue(md.contains("| hpa | 0 | 12 | 107,543,220 | 1.344 | 1.250 | 3,494 |"), md);
+        assertTrue(md.contains("80,000,000 node-seconds with zero overload, 86,034,576 with zero hot seconds"), md);
+        assertTrue(md.contains("hot seconds in 2"), md);
+        // Without the bound the ratio columns read "-" and report.json leaves them out.
+        assertTrue(Reports.markdown(plain, SimSettings.defaults(), 1).contains("| hpa | 0 | 12 | 107,543,220 | - | - |"));
+    }
+
+    @Test
+    void aRatioColumnHasNoCountValue() {
+        Scorecard card = result().results().get(0);
+        assertEquals(Column.Type.RATIO, Column.NODE_SECONDS_X_CLAIRVOYANT.type());
+        assertThrows(IllegalStateException.class, () -> Column.NODE_SECONDS_X_CLAIRVOYANT.valueOf(card));
+        assertTrue(Column.NODE_SECONDS_X_CLAIRVOYANT.ratio(result(), card).isEmpty());
     }
 
     @Test

@@ -59,6 +59,7 @@ class SimulateCommandTest {
         assertEquals("sim/step/queryNode", first.get("target").getAsString());
         String stdout = out.toString();
         assertTrue(stdout.contains("policy") && stdout.contains("hpa-milvus") && stdout.contains("overload s"), stdout);
+        assertTrue(stdout.contains("x clairvoyant") && stdout.contains("Clairvoyant bound"), stdout);
         assertTrue(Files.readString(target.resolve("chart.svg")).contains("hpa-milvus replicas"));
     }
 
@@ -78,7 +79,7 @@ class SimulateCommandTest {
         "a directory            | --trace FILE:                               | not a readable regular file",
         "bad CSV row            | --trace FILE:bad.csv                        | bad.csv line 3: value 'lots' is not a number",
         "peak nodes below 1     | --trace step --peak-nodes 0                 | --peak-nodes must be >= 1, was 0",
-        "unknown policy         | --trace step --policies hpa,nope            | unknown policy 'nope'; known policies: milvus-autoscaler, hpa, hpa-milvus",
+        "unknown policy         | --trace step --policies hpa,nope            | unknown policy 'nope'; known policies: milvus-autoscaler, hpa, hpa-milvus, clairvoyant, clairvoyant-no-hot",
         "policy twice           | --trace step --policies hpa,hpa             | --policies names 'hpa' twice",
         "unknown component      | --trace step --component coordinator       | unknown component 'coordinator'",
         "compress not positive  | --trace step --compress 0                   | --compress must be a number > 0",

@@ -126,7 +126,7 @@ class SimulationTest {
     void unknownPoliciesAreRefusedWithTheKnownNames() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SimPolicies.builtIn().requireKnown(List.of("hpa", "keda")));
-        assertEquals("unknown policy 'keda'; known policies: milvus-autoscaler, hpa, hpa-milvus", e.getMessage());
+        assertEquals("unknown policy 'keda'; known policies: milvus-autoscaler, hpa, hpa-milvus, clairvoyant, clairvoyant-no-hot", e.getMessage());
         assertFalse(SimPolicies.builtIn().contains("keda"));
         assertThrows(IllegalArgumentException.class, () -> SimPolicies.builtIn().register("hpa", ctx -> null));
     }
