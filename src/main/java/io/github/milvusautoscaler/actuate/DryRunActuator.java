@@ -6,6 +6,7 @@ import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.ReplicaStatus;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.WriteContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,12 @@ public final class DryRunActuator implements ReplicaActuator {
     @Override
     public ReplicaStatus read(Target target) {
         return delegate.read(target);
+    }
+
+    /** Never writes, so the guard is not consulted. */
+    @Override
+    public void apply(Decision decision, ReplicaStatus basis, WriteContext context) {
+        apply(decision, basis);
     }
 
     @Override

@@ -10,8 +10,11 @@ import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.ReplicaStatus;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.WriteContext;
+import io.github.milvusautoscaler.core.WriteGuard;
 import io.kubernetes.client.openapi.ApiClient;
 import java.util.OptionalLong;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,8 +73,14 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
 
     @Override
     public void apply(Decision decision, ReplicaStatus basis) {
+        apply(decision, basis, new WriteContext(UUID.randomUUID().toString(), decision.time(), WriteGuard.NONE));
+    }
+
+    @Override
+    public void apply(Decision decision, ReplicaStatus basis, WriteContext context) {
         requireNonNull(decision, "decision");
         requireNonNull(basis, "basis");
+        requireNonNull(context, "context");
         Target target = decision.target();
         requireHelm(target);
         if (!Writes.needed(decision, basis)) {
@@ -79,10 +88,10 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         }
         JsonObject spec = new JsonObject();
         spec.addProperty("replicas", decision.to());
-        JsonObject patch = Writes.metadataPatch(decision, basis);
+        JsonObject patch = Writes.metadataPatch(decision, basis, context);
         patch.add("spec", spec);
         String name = deploymentName(target);
-        requests.mergePatch(ApiResource.DEPLOYMENTS, target.namespace(), name, patch);
+        requests.mergePatch(ApiResource.DEPLOYMENTS, target.namespace(), name, patch, context.guard());
         LOG.info("{}: wrote spec.replicas {} -> {} on deployment {}/{} ({})", target, basis.current(), decision.to(),
                 target.namespace(), name, decision.reason());
     }

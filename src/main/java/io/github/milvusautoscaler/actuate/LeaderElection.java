@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -158,6 +159,16 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
             }
         }
         return lock.renewedAfter(clock.instant().minus(options.renewDeadline()));
+    }
+
+    /**
+     * The renew deadline: a tick that started longer ago abandons its write, since this replica can
+     * vouch for its leadership only within a renew deadline of its last renewal. Unbounded when
+     * election is off.
+     */
+    @Override
+    public Duration writeDeadline() {
+        return options.enabled() ? options.renewDeadline() : UNBOUNDED;
     }
 
     /** The holder this replica last saw on the Lease (itself when leading), if any yet. */

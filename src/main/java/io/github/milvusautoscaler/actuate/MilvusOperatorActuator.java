@@ -13,9 +13,12 @@ import io.github.milvusautoscaler.core.LastScale;
 import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.ReplicaStatus;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.WriteContext;
+import io.github.milvusautoscaler.core.WriteGuard;
 import io.kubernetes.client.openapi.ApiClient;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,8 +124,14 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
 
     @Override
     public void apply(Decision decision, ReplicaStatus basis) {
+        apply(decision, basis, new WriteContext(UUID.randomUUID().toString(), decision.time(), WriteGuard.NONE));
+    }
+
+    @Override
+    public void apply(Decision decision, ReplicaStatus basis, WriteContext context) {
         requireNonNull(decision, "decision");
         requireNonNull(basis, "basis");
+        requireNonNull(context, "context");
         Target target = decision.target();
         requireOperator(target);
         if (!Writes.needed(decision, basis)) {
@@ -134,9 +143,9 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         components.add(target.component().configName(), replicas);
         JsonObject spec = new JsonObject();
         spec.add("components", components);
-        JsonObject patch = Writes.metadataPatch(decision, basis);
+        JsonObject patch = Writes.metadataPatch(decision, basis, context);
         patch.add("spec", spec);
-        requests.mergePatch(ApiResource.MILVUSES, target.namespace(), target.name(), patch);
+        requests.mergePatch(ApiResource.MILVUSES, target.namespace(), target.name(), patch, context.guard());
         LOG.info("{}: wrote spec.components.{}.replicas {} -> {} on milvus {}/{} ({})", target,
                 target.component().configName(), basis.current(), decision.to(), target.namespace(), target.name(),
                 decision.reason());

@@ -6,6 +6,7 @@ import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.ReplicaStatus;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.WriteContext;
 import io.kubernetes.client.openapi.ApiClient;
 
 /**
@@ -40,6 +41,12 @@ public final class RoutingActuator implements ReplicaActuator {
     public void apply(Decision decision, ReplicaStatus basis) {
         requireNonNull(decision, "decision");
         route(decision.target()).apply(decision, basis);
+    }
+
+    @Override
+    public void apply(Decision decision, ReplicaStatus basis, WriteContext context) {
+        requireNonNull(decision, "decision");
+        route(decision.target()).apply(decision, basis, context);
     }
 
     private ReplicaActuator route(Target target) {

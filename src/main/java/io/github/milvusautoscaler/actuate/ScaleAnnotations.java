@@ -7,6 +7,7 @@ import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.Direction;
 import io.github.milvusautoscaler.core.LastScale;
+import io.github.milvusautoscaler.core.WriteContext;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -30,6 +31,12 @@ public final class ScaleAnnotations {
     public static final String LAST_SCALE_DIRECTION = "milvus-autoscaler.io/last-scale-direction";
     /** The policy reason of that write, e.g. {@code SIGNAL_HIGH} or {@code STEP_DOWN_ROLLBACK}. */
     public static final String LAST_SCALE_REASON = "milvus-autoscaler.io/last-scale-reason";
+
+    /**
+     * A unique id of that write, so a daemon whose answer was lost (a 500 or timeout after the server
+     * applied the PATCH) recognises its own write on a re-read instead of writing a second step.
+     */
+    public static final String LAST_SCALE_ID = "milvus-autoscaler.io/last-scale-id";
 
     private static final Logger LOG = LoggerFactory.getLogger(ScaleAnnotations.class);
 
@@ -77,19 +84,25 @@ public final class ScaleAnnotations {
                     LAST_SCALE_DIRECTION, direction.get());
             return Optional.empty();
         }
-        return Optional.of(new LastScale(at, dir, reason.orElse("")));
+        return Optional.of(new LastScale(at, dir, reason.orElse(""),
+                JsonPaths.string(annotations, LAST_SCALE_ID).orElse("")));
     }
 
-    /** The three last-scale annotations for a scale decision, written in the same patch as the replicas. */
-    static JsonObject forScale(Decision decision) {
+    /**
+     * The last-scale annotations for a scale decision, written in the same patch as the replicas:
+     * the time is when the write was sent (cooldowns run from it), the id is the write's own.
+     */
+    static JsonObject forScale(Decision decision, WriteContext context) {
         requireNonNull(decision, "decision");
+        requireNonNull(context, "context");
         if (!decision.isScale()) {
             throw new IllegalArgumentException("only a scale decision is written, not " + decision.action());
         }
         JsonObject annotations = new JsonObject();
-        annotations.addProperty(LAST_SCALE_TIME, decision.time().toString());
+        annotations.addProperty(LAST_SCALE_TIME, context.time().toString());
         annotations.addProperty(LAST_SCALE_DIRECTION, decision.action() == Action.SCALE_OUT ? "up" : "down");
         annotations.addProperty(LAST_SCALE_REASON, decision.reason().name());
+        annotations.addProperty(LAST_SCALE_ID, context.id());
         return annotations;
     }
 }

@@ -5,6 +5,7 @@ import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.ActuationException.Kind;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.WriteContext;
 
 /** The rules both actuators share for whether and how to write. */
 final class Writes {
@@ -35,11 +36,11 @@ final class Writes {
     }
 
     /** {@code {"metadata": {"resourceVersion": ..., "annotations": {...last-scale...}}}}. */
-    static JsonObject metadataPatch(Decision decision, ReplicaStatus basis) {
+    static JsonObject metadataPatch(Decision decision, ReplicaStatus basis, WriteContext context) {
         JsonObject metadata = new JsonObject();
         // A resourceVersion in a merge patch is a precondition: the API server answers 409 if it moved.
         metadata.addProperty("resourceVersion", basis.resourceVersion());
-        metadata.add("annotations", ScaleAnnotations.forScale(decision));
+        metadata.add("annotations", ScaleAnnotations.forScale(decision, context));
         JsonObject patch = new JsonObject();
         patch.add("metadata", metadata);
         return patch;

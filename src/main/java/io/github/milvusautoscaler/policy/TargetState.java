@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.policy;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
@@ -46,6 +47,26 @@ public record TargetState(Map<String, Instant> highSince, Instant knownSince, Lo
     public static TargetState initial() {
         return new TargetState(Map.of(), null, LoadAverages.NONE, null, null, null, null, null, null, null, null,
                 Set.of(), -1, null);
+    }
+
+    /**
+     * The state with the actions remembered at the tick time {@code tick} moved to the time the
+     * write was sent, {@code written}: cooldowns, the verify window and back-off run from the write.
+     * A tick that spent 2.1 s on queries and wrote at 10:00:02.1 under a 6 s step-down cooldown may
+     * step down again from 10:00:08.1, not from 10:00:06.
+     */
+    public TargetState retimed(Instant tick, Instant written) {
+        if (tick.equals(written)) {
+            return this;
+        }
+        Duration shift = Duration.between(tick, written);
+        boolean out = tick.equals(lastScaleOut);
+        boolean in = tick.equals(lastScaleIn);
+        return new TargetState(highSince, knownSince, averages, lastTick, unknownSince, settleWaitSince,
+                out ? written : lastScaleOut, in ? written : lastScaleIn,
+                in && verifyUntil != null ? verifyUntil.plus(shift) : verifyUntil,
+                out && backoffUntil != null && backoffUntil.isAfter(tick) ? backoffUntil.plus(shift) : backoffUntil,
+                tick.equals(lastAlertScaleOut) ? written : lastAlertScaleOut, handledAlerts, lastReady, readyRoseAt);
     }
 
     TargetState withTimers(Map<String, Instant> high, Instant known, Instant unknown) {
