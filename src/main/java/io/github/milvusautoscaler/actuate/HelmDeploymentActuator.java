@@ -67,7 +67,8 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
                 JsonPaths.string(deployment, "metadata", "uid").orElse(null), resourceVersion);
         LOG.debug("{}: {} replicas={} ready={} rollout={} rv={}", target, object, replicas, ready, rollout,
                 resourceVersion);
-        return new ReplicaStatus((int) replicas, (int) ready, ScaleAnnotations.paused(annotations), rollout,
+        return new ReplicaStatus((int) replicas, (int) ready,
+                ScaleAnnotations.paused(annotations, target.component(), object), rollout,
                 ScaleAnnotations.lastScale(annotations, object), resourceVersion);
     }
 
@@ -88,7 +89,7 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         }
         JsonObject spec = new JsonObject();
         spec.addProperty("replicas", decision.to());
-        JsonObject patch = Writes.metadataPatch(decision, basis, context);
+        JsonObject patch = Writes.metadataPatch(basis, ScaleAnnotations.forScale(decision, context));
         patch.add("spec", spec);
         String name = deploymentName(target);
         requests.mergePatch(ApiResource.DEPLOYMENTS, target.namespace(), name, patch, context.guard());

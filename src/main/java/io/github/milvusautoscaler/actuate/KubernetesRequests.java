@@ -124,7 +124,10 @@ final class KubernetesRequests {
         if (contentType != null) {
             headers.put("Content-Type", contentType);
         }
-        Call call = client.buildCall(null, path, method, new ArrayList<>(query), new ArrayList<>(), body, headers,
+        // Sent as bytes so a merge patch's nulls (RFC 7386: delete this key) survive: the client's own
+        // serializer drops them.
+        Object raw = body == null ? null : body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Call call = client.buildCall(null, path, method, new ArrayList<>(query), new ArrayList<>(), raw, headers,
                 new HashMap<>(), new HashMap<>(), AUTH, null);
         ApiResponse<JsonElement> response = client.execute(call, JsonElement.class);
         JsonElement data = response.getData();

@@ -16,7 +16,9 @@ import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.core.WriteContext;
 import io.github.milvusautoscaler.core.WriteGuard;
 import io.kubernetes.client.openapi.ApiClient;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.OptionalLong;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -49,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * above is used instead. The operator has no {@code Deploying} status.
  *
  * <p>Write: one merge patch with {@code metadata.resourceVersion} (a concurrent change gives 409),
- * the replicas and the three last-scale annotations.
+ * the replicas and the component's last-scale annotations (keys that name the component, see
+ * {@link ScaleAnnotations}).
  */
 public final class MilvusOperatorActuator implements ReplicaActuator {
 
@@ -66,6 +69,11 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
 
     private final KubernetesRequests requests;
     private final ScaledObjects scaledObjects;
+    /** The annotations last read per resource, for the one-time migration of plain keys on the next write. */
+    private final Map<String, Read> lastRead = new ConcurrentHashMap<>();
+
+    private record Read(String resourceVersion, JsonObject annotations) {
+    }
 
     public MilvusOperatorActuator(ApiClient client, KubernetesOptions options, ScaledObjects scaledObjects) {
         this(new KubernetesRequests(client, options), scaledObjects);
@@ -113,13 +121,14 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
 
         JsonObject annotations = JsonPaths.annotations(milvus);
         String object = "milvus " + target.namespace() + "/" + target.name();
-        Optional<LastScale> lastScale = ScaleAnnotations.lastScale(annotations, object);
+        Optional<LastScale> lastScale = ScaleAnnotations.lastScale(annotations, object, target.component());
+        lastRead.put(target.namespace() + "/" + target.name(), new Read(resourceVersion, annotations.deepCopy()));
         scaledObjects.remember(target, ApiResource.MILVUSES, target.name(),
                 JsonPaths.string(milvus, "metadata", "uid").orElse(null), resourceVersion);
         LOG.debug("{}: {} replicas={} ready={} rollout={} (Deployments with replicas: {}) rv={}", target, object,
                 current, ready, rollout, withReplicas, resourceVersion);
-        return new ReplicaStatus(current, ready, ScaleAnnotations.paused(annotations), rollout, lastScale,
-                resourceVersion);
+        return new ReplicaStatus(current, ready, ScaleAnnotations.paused(annotations, target.component(), object),
+                rollout, lastScale, resourceVersion);
     }
 
     @Override
@@ -143,7 +152,11 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         components.add(target.component().configName(), replicas);
         JsonObject spec = new JsonObject();
         spec.add("components", components);
-        JsonObject patch = Writes.metadataPatch(decision, basis, context);
+        Read read = lastRead.get(target.namespace() + "/" + target.name());
+        // Plain keys are migrated only from the very version this write is based on.
+        JsonObject current = read != null && read.resourceVersion().equals(basis.resourceVersion())
+                ? read.annotations() : null;
+        JsonObject patch = Writes.metadataPatch(basis, ScaleAnnotations.forComponentScale(decision, context, current));
         patch.add("spec", spec);
         requests.mergePatch(ApiResource.MILVUSES, target.namespace(), target.name(), patch, context.guard());
         LOG.info("{}: wrote spec.components.{}.replicas {} -> {} on milvus {}/{} ({})", target,

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.gson.JsonObject;
 import io.github.milvusautoscaler.core.Action;
+import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.Direction;
 import io.github.milvusautoscaler.core.LastScale;
@@ -20,11 +21,26 @@ import org.slf4j.LoggerFactory;
  * The annotations the autoscaler reads and writes on the object that owns the replica count, so
  * a restarted or newly elected daemon keeps cooldowns and settle waits, and an SRE can pause a
  * target with {@code kubectl annotate milvus my-release milvus-autoscaler.io/paused=true}.
+ *
+ * <p>A Helm install has one Deployment per component, so the plain keys below are that
+ * component's. An operator install keeps every component on one {@code Milvus} resource, so its
+ * memory is kept per component under keys that name it, e.g.
+ * {@code milvus-autoscaler.io/queryNode.last-scale-time}: a dataNode step-down must not put the
+ * queryNode into a verify window it never earned. Plain keys found on a {@code Milvus} resource
+ * (written by an older version, owner unknown) are read by every component that has no keys of
+ * its own, as before, and the first write migrates them: they are copied to each component
+ * without keys of its own and removed.
+ *
+ * <p>Pause: {@code milvus-autoscaler.io/paused: "true"} pauses the whole object; a list of
+ * components ({@code "queryNode,proxy"}, config or label names, any case) pauses those; and
+ * {@code milvus-autoscaler.io/<component>.paused: "true"} pauses one.
  */
 public final class ScaleAnnotations {
 
-    /** {@code "true"} stops every write for this object (all its components). */
-    public static final String PAUSED = "milvus-autoscaler.io/paused";
+    /** Prefix of every annotation of ours. */
+    public static final String PREFIX = "milvus-autoscaler.io/";
+    /** {@code "true"} stops every write for this object (all its components); a component list pauses those. */
+    public static final String PAUSED = PREFIX + "paused";
     /** When the autoscaler last wrote a replica count, RFC 3339 UTC, e.g. {@code 2025-01-31T12:00:00Z}. */
     public static final String LAST_SCALE_TIME = "milvus-autoscaler.io/last-scale-time";
     /** {@code up} or {@code down}. */
@@ -38,14 +54,56 @@ public final class ScaleAnnotations {
      */
     public static final String LAST_SCALE_ID = "milvus-autoscaler.io/last-scale-id";
 
+    private static final String TIME = "last-scale-time";
+    private static final String DIRECTION = "last-scale-direction";
+    private static final String REASON = "last-scale-reason";
+    private static final String ID = "last-scale-id";
+    private static final java.util.List<String> LAST_SCALE_NAMES = java.util.List.of(TIME, DIRECTION, REASON, ID);
+
     private static final Logger LOG = LoggerFactory.getLogger(ScaleAnnotations.class);
 
     private ScaleAnnotations() {
     }
 
-    /** True when the pause annotation says {@code true} (any case, surrounding spaces ignored). */
-    static boolean paused(JsonObject annotations) {
-        return JsonPaths.string(annotations, PAUSED).map(v -> v.strip().equalsIgnoreCase("true")).orElse(false);
+    /** The key of annotation {@code name} (e.g. {@code last-scale-time}) for {@code component}: {@code milvus-autoscaler.io/queryNode.last-scale-time}. */
+    public static String componentKey(Component component, String name) {
+        return PREFIX + component.configName() + "." + name;
+    }
+
+    /** The plain key of annotation {@code name}, as on a Helm Deployment: {@code milvus-autoscaler.io/last-scale-time}. */
+    static String plainKey(String name) {
+        return PREFIX + name;
+    }
+
+    /**
+     * True when {@code component} is paused: {@code paused: "true"} (any case, spaces ignored), a
+     * {@code paused} list naming it, or {@code <component>.paused: "true"}. A list entry that names
+     * no component is logged and ignored (the others still count).
+     */
+    static boolean paused(JsonObject annotations, Component component, String object) {
+        if (JsonPaths.string(annotations, componentKey(component, "paused")).map(v -> v.strip()
+                .equalsIgnoreCase("true")).orElse(false)) {
+            return true;
+        }
+        Optional<String> value = JsonPaths.string(annotations, PAUSED).map(String::strip);
+        if (value.isEmpty() || value.get().isEmpty() || value.get().equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (value.get().equalsIgnoreCase("true")) {
+            return true;
+        }
+        boolean named = false;
+        for (String entry : value.get().split(",")) {
+            String name = entry.strip();
+            Optional<Component> c = Component.fromName(name);
+            if (c.isEmpty()) {
+                LOG.warn("{}: {}=\"{}\": \"{}\" is no component (use \"true\" or a list such as \"queryNode,proxy\");"
+                        + " ignoring it", object, PAUSED, value.get(), name);
+            } else if (c.get() == component) {
+                named = true;
+            }
+        }
+        return named;
     }
 
     /**
@@ -55,15 +113,43 @@ public final class ScaleAnnotations {
      * the object stays manageable, and the policy's own memory still holds cooldowns it saw itself.
      */
     static Optional<LastScale> lastScale(JsonObject annotations, String object) {
-        Optional<String> time = JsonPaths.string(annotations, LAST_SCALE_TIME);
-        Optional<String> direction = JsonPaths.string(annotations, LAST_SCALE_DIRECTION);
-        Optional<String> reason = JsonPaths.string(annotations, LAST_SCALE_REASON);
+        return lastScale(annotations, object, ScaleAnnotations::plainKey);
+    }
+
+    /**
+     * An operator install's last scale of {@code component}: its own keys, or, while it has none,
+     * the plain keys an older version wrote for the whole resource.
+     */
+    static Optional<LastScale> lastScale(JsonObject annotations, String object, Component component) {
+        if (hasOwnKeys(annotations, component)) {
+            return lastScale(annotations, object + " (" + component + ")", name -> componentKey(component, name));
+        }
+        return lastScale(annotations, object);
+    }
+
+    /** True when {@code component} has last-scale keys of its own. */
+    static boolean hasOwnKeys(JsonObject annotations, Component component) {
+        return LAST_SCALE_NAMES.stream().anyMatch(n -> annotations.has(componentKey(component, n)));
+    }
+
+    /** True when plain last-scale keys are present (on a Milvus resource: written by an older version). */
+    static boolean hasPlainKeys(JsonObject annotations) {
+        return LAST_SCALE_NAMES.stream().anyMatch(n -> annotations.has(plainKey(n)));
+    }
+
+    private static Optional<LastScale> lastScale(JsonObject annotations, String object,
+                                                 java.util.function.Function<String, String> key) {
+        String timeKey = key.apply(TIME);
+        String directionKey = key.apply(DIRECTION);
+        Optional<String> time = JsonPaths.string(annotations, timeKey);
+        Optional<String> direction = JsonPaths.string(annotations, directionKey);
+        Optional<String> reason = JsonPaths.string(annotations, key.apply(REASON));
         if (time.isEmpty() && direction.isEmpty() && reason.isEmpty()) {
             return Optional.empty();
         }
         if (time.isEmpty() || direction.isEmpty()) {
-            LOG.warn("{}: {} and {} must both be set; ignoring the last-scale annotations", object, LAST_SCALE_TIME,
-                    LAST_SCALE_DIRECTION);
+            LOG.warn("{}: {} and {} must both be set; ignoring the last-scale annotations", object, timeKey,
+                    directionKey);
             return Optional.empty();
         }
         Instant at;
@@ -71,7 +157,7 @@ public final class ScaleAnnotations {
             at = OffsetDateTime.parse(time.get().strip()).toInstant();
         } catch (DateTimeParseException e) {
             LOG.warn("{}: {}=\"{}\" is not an RFC 3339 time; ignoring the last-scale annotations", object,
-                    LAST_SCALE_TIME, time.get());
+                    timeKey, time.get());
             return Optional.empty();
         }
         Direction dir = switch (direction.get().strip().toLowerCase(Locale.ROOT)) {
@@ -81,11 +167,11 @@ public final class ScaleAnnotations {
         };
         if (dir == null) {
             LOG.warn("{}: {}=\"{}\" is neither up nor down; ignoring the last-scale annotations", object,
-                    LAST_SCALE_DIRECTION, direction.get());
+                    directionKey, direction.get());
             return Optional.empty();
         }
         return Optional.of(new LastScale(at, dir, reason.orElse(""),
-                JsonPaths.string(annotations, LAST_SCALE_ID).orElse("")));
+                JsonPaths.string(annotations, key.apply(ID)).orElse("")));
     }
 
     /**
@@ -93,16 +179,46 @@ public final class ScaleAnnotations {
      * the time is when the write was sent (cooldowns run from it), the id is the write's own.
      */
     static JsonObject forScale(Decision decision, WriteContext context) {
+        return forScale(decision, context, ScaleAnnotations::plainKey);
+    }
+
+    /**
+     * The last-scale annotations of an operator install's component, under keys that name it, plus
+     * the migration of plain keys found on the resource ({@code current}, as last read): copied to
+     * every component without keys of its own, then removed (null in a merge patch).
+     */
+    static JsonObject forComponentScale(Decision decision, WriteContext context, JsonObject current) {
+        Component component = decision.target().component();
+        JsonObject annotations = forScale(decision, context, name -> componentKey(component, name));
+        if (current != null && hasPlainKeys(current)) {
+            for (Component other : Component.values()) {
+                if (other == component || hasOwnKeys(current, other)) {
+                    continue;
+                }
+                for (String name : LAST_SCALE_NAMES) {
+                    JsonPaths.string(current, plainKey(name)).ifPresent(v -> annotations.addProperty(
+                            componentKey(other, name), v));
+                }
+            }
+            for (String name : LAST_SCALE_NAMES) {
+                annotations.add(plainKey(name), com.google.gson.JsonNull.INSTANCE);
+            }
+        }
+        return annotations;
+    }
+
+    private static JsonObject forScale(Decision decision, WriteContext context,
+                                       java.util.function.Function<String, String> key) {
         requireNonNull(decision, "decision");
         requireNonNull(context, "context");
         if (!decision.isScale()) {
             throw new IllegalArgumentException("only a scale decision is written, not " + decision.action());
         }
         JsonObject annotations = new JsonObject();
-        annotations.addProperty(LAST_SCALE_TIME, context.time().toString());
-        annotations.addProperty(LAST_SCALE_DIRECTION, decision.action() == Action.SCALE_OUT ? "up" : "down");
-        annotations.addProperty(LAST_SCALE_REASON, decision.reason().name());
-        annotations.addProperty(LAST_SCALE_ID, context.id());
+        annotations.addProperty(key.apply(TIME), context.time().toString());
+        annotations.addProperty(key.apply(DIRECTION), decision.action() == Action.SCALE_OUT ? "up" : "down");
+        annotations.addProperty(key.apply(REASON), decision.reason().name());
+        annotations.addProperty(key.apply(ID), context.id());
         return annotations;
     }
 }

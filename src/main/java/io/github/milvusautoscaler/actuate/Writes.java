@@ -5,7 +5,6 @@ import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.ActuationException.Kind;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.ReplicaStatus;
-import io.github.milvusautoscaler.core.WriteContext;
 
 /** The rules both actuators share for whether and how to write. */
 final class Writes {
@@ -22,8 +21,8 @@ final class Writes {
             return false;
         }
         if (basis.paused()) {
-            throw new ActuationException(Kind.REFUSED, decision.target() + " is paused (" + ScaleAnnotations.PAUSED
-                    + ": \"true\"); not writing " + basis.current() + " -> " + decision.to());
+            throw new ActuationException(Kind.REFUSED, decision.target() + " is paused (annotation "
+                    + ScaleAnnotations.PAUSED + "); not writing " + basis.current() + " -> " + decision.to());
         }
         if (basis.resourceVersion().isBlank()) {
             throw new IllegalArgumentException(decision.target() + ": the basis has no resourceVersion; a write must"
@@ -36,11 +35,11 @@ final class Writes {
     }
 
     /** {@code {"metadata": {"resourceVersion": ..., "annotations": {...last-scale...}}}}. */
-    static JsonObject metadataPatch(Decision decision, ReplicaStatus basis, WriteContext context) {
+    static JsonObject metadataPatch(ReplicaStatus basis, JsonObject annotations) {
         JsonObject metadata = new JsonObject();
         // A resourceVersion in a merge patch is a precondition: the API server answers 409 if it moved.
         metadata.addProperty("resourceVersion", basis.resourceVersion());
-        metadata.add("annotations", ScaleAnnotations.forScale(decision, context));
+        metadata.add("annotations", annotations);
         JsonObject patch = new JsonObject();
         patch.add("metadata", metadata);
         return patch;

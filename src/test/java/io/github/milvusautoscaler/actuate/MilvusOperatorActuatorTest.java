@@ -175,10 +175,10 @@ class MilvusOperatorActuatorTest {
         assertTrue(patch.contentType().startsWith("application/merge-patch+json"), patch.contentType());
         assertEquals(JsonParser.parseString("""
                 {"metadata": {"resourceVersion": "%s", "annotations": {
-                    "milvus-autoscaler.io/last-scale-time": "2025-03-01T12:00:00Z",
-                    "milvus-autoscaler.io/last-scale-direction": "up",
-                    "milvus-autoscaler.io/last-scale-reason": "SIGNAL_HIGH",
-                    "milvus-autoscaler.io/last-scale-id": "write-1"}},
+                    "milvus-autoscaler.io/queryNode.last-scale-time": "2025-03-01T12:00:00Z",
+                    "milvus-autoscaler.io/queryNode.last-scale-direction": "up",
+                    "milvus-autoscaler.io/queryNode.last-scale-reason": "SIGNAL_HIGH",
+                    "milvus-autoscaler.io/queryNode.last-scale-id": "write-1"}},
                  "spec": {"components": {"queryNode": {"replicas": 5}}}}""".formatted(basis.resourceVersion())),
                 patch.json());
 

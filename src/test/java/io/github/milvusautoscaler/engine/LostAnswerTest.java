@@ -225,9 +225,9 @@ class LostAnswerTest {
         e.tick(new EngineTarget(QN, EngineTest.policy()));
         var annotations = fake.get(Kind.MILVUSES, NS, "my-release").orElseThrow().getAsJsonObject("metadata")
                 .getAsJsonObject("annotations");
-        assertEquals("2026-01-05T10:00:02.100Z", annotations.get(ScaleAnnotations.LAST_SCALE_TIME).getAsString(),
+        assertEquals("2026-01-05T10:00:02.100Z", annotations.get(ScaleAnnotations.componentKey(Component.QUERY_NODE, "last-scale-time")).getAsString(),
                 "the write time, 2.1 s after the tick began");
-        assertFalse(annotations.get(ScaleAnnotations.LAST_SCALE_ID).getAsString().isBlank());
+        assertFalse(annotations.get(ScaleAnnotations.componentKey(Component.QUERY_NODE, "last-scale-id")).getAsString().isBlank());
         assertEquals(Instant.parse("2026-01-05T10:00:02.100Z"), e.views().get(QN).state().lastScaleOut(),
                 "cooldown runs from the write");
     }
