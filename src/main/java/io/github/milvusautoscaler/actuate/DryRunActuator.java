@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.WriteGuard;
 import io.github.milvusautoscaler.core.WriteContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +36,11 @@ public final class DryRunActuator implements ReplicaActuator {
     @Override
     public void apply(Decision decision, ReplicaStatus basis, WriteContext context) {
         apply(decision, basis);
+    }
+
+    /** Writes nothing, memory included. */
+    @Override
+    public void remember(Target target, ScaleMemory memory, ReplicaStatus basis, WriteGuard guard) {
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.core.WriteContext;
 import io.github.milvusautoscaler.core.WriteGuard;
@@ -69,7 +70,8 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
                 resourceVersion);
         return new ReplicaStatus((int) replicas, (int) ready,
                 ScaleAnnotations.paused(annotations, target.component(), object), rollout,
-                ScaleAnnotations.lastScale(annotations, object), resourceVersion);
+                ScaleAnnotations.lastScale(annotations, object), resourceVersion,
+                ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)));
     }
 
     @Override
@@ -89,7 +91,12 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         }
         JsonObject spec = new JsonObject();
         spec.addProperty("replicas", decision.to());
-        JsonObject patch = Writes.metadataPatch(basis, ScaleAnnotations.forScale(decision, context));
+        JsonObject annotations = ScaleAnnotations.forScale(decision, context);
+        if (context.memory() != null) {
+            ScaleAnnotations.forMemory(context.memory(), ScaleAnnotations.keys(target)).entrySet()
+                    .forEach(e -> annotations.add(e.getKey(), e.getValue()));
+        }
+        JsonObject patch = Writes.metadataPatch(basis, annotations);
         patch.add("spec", spec);
         String name = deploymentName(target);
         requests.mergePatch(ApiResource.DEPLOYMENTS, target.namespace(), name, patch, context.guard());
@@ -113,6 +120,16 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         long generation = JsonPaths.integer(deployment, "metadata", "generation").orElse(0);
         long observed = JsonPaths.integer(deployment, "status", "observedGeneration").orElse(0);
         return (replicas > 0 && updated < replicas) || observed < generation;
+    }
+
+    @Override
+    public void remember(Target target, ScaleMemory memory, ReplicaStatus basis, WriteGuard guard) {
+        requireNonNull(memory, "memory");
+        requireNonNull(basis, "basis");
+        requireNonNull(guard, "guard");
+        JsonObject patch = Writes.metadataPatch(basis, ScaleAnnotations.forMemory(memory, ScaleAnnotations.keys(target)));
+        requests.mergePatch(ApiResource.DEPLOYMENTS, target.namespace(), deploymentName(target), patch, guard);
+        LOG.debug("{}: remembered {}", target, memory);
     }
 
     private static OptionalLong readInt(Target target, JsonObject object, String... path) {

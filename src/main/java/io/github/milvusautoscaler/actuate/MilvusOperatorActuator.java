@@ -12,6 +12,7 @@ import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.LastScale;
 import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.core.WriteContext;
 import io.github.milvusautoscaler.core.WriteGuard;
@@ -128,7 +129,8 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         LOG.debug("{}: {} replicas={} ready={} rollout={} (Deployments with replicas: {}) rv={}", target, object,
                 current, ready, rollout, withReplicas, resourceVersion);
         return new ReplicaStatus(current, ready, ScaleAnnotations.paused(annotations, target.component(), object),
-                rollout, lastScale, resourceVersion);
+                rollout, lastScale, resourceVersion,
+                ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)));
     }
 
     @Override
@@ -156,7 +158,12 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         // Plain keys are migrated only from the very version this write is based on.
         JsonObject current = read != null && read.resourceVersion().equals(basis.resourceVersion())
                 ? read.annotations() : null;
-        JsonObject patch = Writes.metadataPatch(basis, ScaleAnnotations.forComponentScale(decision, context, current));
+        JsonObject annotations = ScaleAnnotations.forComponentScale(decision, context, current);
+        if (context.memory() != null) {
+            ScaleAnnotations.forMemory(context.memory(), ScaleAnnotations.keys(target)).entrySet()
+                    .forEach(e -> annotations.add(e.getKey(), e.getValue()));
+        }
+        JsonObject patch = Writes.metadataPatch(basis, annotations);
         patch.add("spec", spec);
         requests.mergePatch(ApiResource.MILVUSES, target.namespace(), target.name(), patch, context.guard());
         LOG.info("{}: wrote spec.components.{}.replicas {} -> {} on milvus {}/{} ({})", target,
@@ -207,6 +214,16 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
             }
         }
         return false;
+    }
+
+    @Override
+    public void remember(Target target, ScaleMemory memory, ReplicaStatus basis, WriteGuard guard) {
+        requireNonNull(memory, "memory");
+        requireNonNull(basis, "basis");
+        requireNonNull(guard, "guard");
+        JsonObject patch = Writes.metadataPatch(basis, ScaleAnnotations.forMemory(memory, ScaleAnnotations.keys(target)));
+        requests.mergePatch(ApiResource.MILVUSES, target.namespace(), target.name(), patch, guard);
+        LOG.debug("{}: remembered {}", target, memory);
     }
 
     private static OptionalLong readInt(Target target, JsonObject object, String... path) {

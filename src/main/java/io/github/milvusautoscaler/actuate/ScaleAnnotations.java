@@ -8,6 +8,7 @@ import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.Direction;
 import io.github.milvusautoscaler.core.LastScale;
+import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.WriteContext;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -59,6 +60,13 @@ public final class ScaleAnnotations {
     private static final String REASON = "last-scale-reason";
     private static final String ID = "last-scale-id";
     private static final java.util.List<String> LAST_SCALE_NAMES = java.util.List.of(TIME, DIRECTION, REASON, ID);
+
+    private static final String BACKOFF_UNTIL = "backoff-until";
+    private static final String SETTLE_WAIT_SINCE = "settle-wait-since";
+    private static final String LAST_ALERT_SCALE_OUT = "last-alert-scale-out";
+    private static final String HANDLED_ALERTS = "handled-alerts";
+    /** Handled alert keys kept on the object at most (an annotation value is small; keys are ~100 bytes). */
+    static final int MAX_HANDLED_ALERTS = 50;
 
     private static final Logger LOG = LoggerFactory.getLogger(ScaleAnnotations.class);
 
@@ -220,5 +228,69 @@ public final class ScaleAnnotations {
         annotations.addProperty(key.apply(REASON), decision.reason().name());
         annotations.addProperty(key.apply(ID), context.id());
         return annotations;
+    }
+
+    /** The key function of a target: per component on an operator install, plain on a Helm Deployment. */
+    static java.util.function.Function<String, String> keys(io.github.milvusautoscaler.core.Target target) {
+        return target.install() == io.github.milvusautoscaler.core.InstallKind.OPERATOR
+                ? name -> componentKey(target.component(), name) : ScaleAnnotations::plainKey;
+    }
+
+    /**
+     * The remembered back-off, settle-wait start and handled alerts; a malformed value (a person
+     * edited it) is logged and read as absent, the other values still count.
+     */
+    static ScaleMemory memory(JsonObject annotations, String object, java.util.function.Function<String, String> key) {
+        java.util.Set<String> handled = new java.util.LinkedHashSet<>();
+        JsonPaths.string(annotations, key.apply(HANDLED_ALERTS)).ifPresent(v -> {
+            try {
+                com.google.gson.JsonElement parsed = com.google.gson.JsonParser.parseString(v);
+                for (com.google.gson.JsonElement e : parsed.getAsJsonArray()) {
+                    handled.add(e.getAsString());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("{}: {} is not a JSON array of strings; ignoring it", object, key.apply(HANDLED_ALERTS));
+            }
+        });
+        return new ScaleMemory(time(annotations, object, key.apply(BACKOFF_UNTIL)),
+                time(annotations, object, key.apply(SETTLE_WAIT_SINCE)),
+                time(annotations, object, key.apply(LAST_ALERT_SCALE_OUT)), handled);
+    }
+
+    private static Instant time(JsonObject annotations, String object, String key) {
+        Optional<String> value = JsonPaths.string(annotations, key);
+        if (value.isEmpty()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value.get().strip()).toInstant();
+        } catch (DateTimeParseException e) {
+            LOG.warn("{}: {}=\"{}\" is not an RFC 3339 time; ignoring it", object, key, value.get());
+            return null;
+        }
+    }
+
+    /** The memory as merge-patch annotations: absent values are null, which deletes them. */
+    static JsonObject forMemory(ScaleMemory memory, java.util.function.Function<String, String> key) {
+        JsonObject out = new JsonObject();
+        put(out, key.apply(BACKOFF_UNTIL), memory.backoffUntil());
+        put(out, key.apply(SETTLE_WAIT_SINCE), memory.settleWaitSince());
+        put(out, key.apply(LAST_ALERT_SCALE_OUT), memory.lastAlertScaleOut());
+        if (memory.handledAlerts().isEmpty()) {
+            out.add(key.apply(HANDLED_ALERTS), com.google.gson.JsonNull.INSTANCE);
+        } else {
+            com.google.gson.JsonArray keys = new com.google.gson.JsonArray();
+            memory.handledAlerts().stream().sorted().limit(MAX_HANDLED_ALERTS).forEach(keys::add);
+            out.addProperty(key.apply(HANDLED_ALERTS), keys.toString());
+        }
+        return out;
+    }
+
+    private static void put(JsonObject out, String key, Instant value) {
+        if (value == null) {
+            out.add(key, com.google.gson.JsonNull.INSTANCE);
+        } else {
+            out.addProperty(key, value.toString());
+        }
     }
 }

@@ -24,14 +24,18 @@ final class Writes {
             throw new ActuationException(Kind.REFUSED, decision.target() + " is paused (annotation "
                     + ScaleAnnotations.PAUSED + "); not writing " + basis.current() + " -> " + decision.to());
         }
-        if (basis.resourceVersion().isBlank()) {
-            throw new IllegalArgumentException(decision.target() + ": the basis has no resourceVersion; a write must"
-                    + " carry the version it was decided on (read it with this actuator)");
-        }
+        requireVersion(decision.target(), basis);
         if (decision.to() < 0) {
             throw new IllegalArgumentException(decision.target() + ": cannot write " + decision.to() + " replicas");
         }
         return true;
+    }
+
+    static void requireVersion(io.github.milvusautoscaler.core.Target target, ReplicaStatus basis) {
+        if (basis.resourceVersion().isBlank()) {
+            throw new IllegalArgumentException(target + ": the basis has no resourceVersion; a write must"
+                    + " carry the version it was decided on (read it with this actuator)");
+        }
     }
 
     /** {@code {"metadata": {"resourceVersion": ..., "annotations": {...last-scale...}}}}. */

@@ -34,4 +34,15 @@ public interface ReplicaActuator {
         context.guard().check();
         apply(decision, basis);
     }
+
+    /**
+     * Stores {@code memory} as annotations on the owning object without touching the replica count,
+     * carrying {@code basis.resourceVersion()}; {@code guard} runs before every attempt. Adapters
+     * without annotations remember nothing.
+     *
+     * @throws WriteAbandonedException when the guard stops an attempt
+     * @throws ActuationException      when the write fails (a 409 included: the next tick retries)
+     */
+    default void remember(Target target, ScaleMemory memory, ReplicaStatus basis, WriteGuard guard) {
+    }
 }

@@ -13,9 +13,16 @@ import java.time.Instant;
  *
  * @param id    unique per write, e.g. {@code 3f2a9c1e-...}
  * @param time  when the write is sent (just before the first attempt)
- * @param guard checked before every attempt, retries included
+ * @param guard  checked before every attempt, retries included
+ * @param memory what to remember on the object with this write (back-off, settle wait, handled
+ *               alerts), or null to leave those annotations as they are
  */
-public record WriteContext(String id, Instant time, WriteGuard guard) {
+public record WriteContext(String id, Instant time, WriteGuard guard, ScaleMemory memory) {
+
+    /** A write that leaves the remembered state as it is. */
+    public WriteContext(String id, Instant time, WriteGuard guard) {
+        this(id, time, guard, null);
+    }
 
     public WriteContext {
         requireNonNull(id, "id");

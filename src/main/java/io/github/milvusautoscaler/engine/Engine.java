@@ -12,6 +12,7 @@ import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.core.WriteAbandonedException;
 import io.github.milvusautoscaler.core.WriteContext;
@@ -72,6 +73,7 @@ public final class Engine {
         ReplicaStatus status = null;
         Observation observation = null;
         String problem = "";
+        ScaleMemory remembered = null;
         try {
             status = actuator.read(t);
             observation = metrics.observe(t, started).withAlerts(alerts.firing(t, started));
@@ -92,7 +94,11 @@ public final class Engine {
                     state = w.state;
                     status = w.status;
                     problem = w.problem;
+                    remembered = w.remembered;
                 }
+            }
+            if (!dryRun && isLeader && !status.paused()) {
+                remember(t, decision, state, status, remembered != null ? remembered : status.memory(), started);
             }
         } catch (ActuationException e) {
             listener.readFailed(t, e);
@@ -109,7 +115,54 @@ public final class Engine {
         return decision;
     }
 
-    private record Written(Decision decision, TargetState state, ReplicaStatus status, String problem) {
+    /** The outcome of a write; {@code remembered} is the memory stored with a write that landed, else null. */
+    private record Written(Decision decision, TargetState state, ReplicaStatus status, String problem,
+                           ScaleMemory remembered) {
+
+        Written(Decision decision, TargetState state, ReplicaStatus status, String problem) {
+            this(decision, state, status, problem, null);
+        }
+    }
+
+    /**
+     * Keeps the back-off, settle-wait start and handled alerts on the object when they changed, so a
+     * daemon that restarts or takes over holds as this one would. Handled alerts change only with an
+     * alert scale-out that was written: a daemon that never saw an alert must not drop its key.
+     * A failure is logged; the next tick tries again.
+     */
+    private void remember(Target t, Decision decision, TargetState state, ReplicaStatus status, ScaleMemory onObject,
+                          Instant started) {
+        ScaleMemory wanted = state.memory(handled(decision, state, onObject));
+        if (wanted.equals(onObject)) {
+            return;
+        }
+        try {
+            actuator.remember(t, wanted, status, guard(started, new int[1]));
+        } catch (ActuationException | WriteAbandonedException e) {
+            LOG.warn("{}: could not keep back-off, settle wait and handled alerts on the object ({}); next tick"
+                    + " tries again", t, e.getMessage());
+        }
+    }
+
+    private static java.util.Set<String> handled(Decision decision, TargetState state, ScaleMemory onObject) {
+        return decision.written() && decision.reason() == Reason.ALERT_SCALE_OUT ? state.handledAlerts()
+                : onObject.handledAlerts();
+    }
+
+    /** Leadership and the tick's age, checked before every attempt of a write; counts the attempts let through. */
+    private WriteGuard guard(Instant started, int[] attempts) {
+        return () -> {
+            Instant now = clock.instant();
+            if (!leader.isLeader()) {
+                throw new WriteAbandonedException("this replica is no longer the leader");
+            }
+            Duration age = Duration.between(started, now);
+            if (age.compareTo(leader.writeDeadline()) >= 0) {
+                throw new WriteAbandonedException("the tick started " + age.toMillis() + " ms ago, more than the"
+                        + " renew deadline " + leader.writeDeadline().toMillis() + " ms; its data may be stale");
+            }
+            attempts[0]++;
+        };
     }
 
     /**
@@ -155,26 +208,17 @@ public final class Engine {
                 return new Written(held.decision(), held.unapplied(), basis, "");
             }
             int[] attempts = {0};
-            WriteGuard guard = () -> {
-                Instant now = clock.instant();
-                if (!leader.isLeader()) {
-                    throw new WriteAbandonedException("this replica is no longer the leader");
-                }
-                Duration age = Duration.between(started, now);
-                if (age.compareTo(leader.writeDeadline()) >= 0) {
-                    throw new WriteAbandonedException("the tick started " + age.toMillis() + " ms ago, more than the"
-                            + " renew deadline " + leader.writeDeadline().toMillis() + " ms; its data may be stale");
-                }
-                attempts[0]++;
-            };
-            WriteContext context = new WriteContext(UUID.randomUUID().toString(), writeTime, guard);
+            TargetState after = current.next().retimed(started, writeTime);
+            ScaleMemory memory = after.memory(handled(decision.asWritten(), after, basis.memory()));
+            WriteContext context = new WriteContext(UUID.randomUUID().toString(), writeTime, guard(started, attempts),
+                    memory);
             RuntimeException failure;
             try {
                 actuator.apply(decision, basis, context);
                 if (conflicted) {
                     listener.writeConflict(t, true);
                 }
-                return landed(decision, current, basis, started, writeTime);
+                return landed(decision, current, basis, started, writeTime, memory);
             } catch (ActuationException | WriteAbandonedException e) {
                 failure = e;
             }
@@ -201,7 +245,7 @@ public final class Engine {
                     }
                     LOG.info("{}: write {} -> {} landed although its answer was lost ({}); recorded once",
                             t, decision.from(), decision.to(), failure.getMessage());
-                    return landed(decision, current, fresh, started, writeTime);
+                    return landed(decision, current, fresh, started, writeTime, memory);
                 }
                 if (fresh == null) {
                     // Keep the slot: the write may have landed, and the budget must not be overrun by it.
@@ -245,10 +289,11 @@ public final class Engine {
     }
 
     /** A write that reached the object: recorded as written, with its actions timed from the write. */
-    private Written landed(Decision decision, Outcome outcome, ReplicaStatus status, Instant tick, Instant writeTime) {
+    private Written landed(Decision decision, Outcome outcome, ReplicaStatus status, Instant tick, Instant writeTime,
+                           ScaleMemory memory) {
         Decision written = decision.asWritten();
         listener.writeSucceeded(written);
-        return new Written(written, outcome.next().retimed(tick, writeTime), status, "");
+        return new Written(written, outcome.next().retimed(tick, writeTime), status, "", memory);
     }
 
     /** The latest view of every target ticked so far. */

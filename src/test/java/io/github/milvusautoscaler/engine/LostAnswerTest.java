@@ -69,7 +69,8 @@ class LostAnswerTest {
                  "status": {"replicas": %d, "readyReplicas": %d, "updatedReplicas": %d, "observedGeneration": 1}}
                 """.formatted(replicas, replicas, replicas, replicas));
         fake.onChange(c -> {
-            if (c.kind() == Kind.MILVUSES && c.after() != null) {
+            if (c.kind() == Kind.MILVUSES && c.after() != null && c.before() != null
+                    && !c.before().get("spec").equals(c.after().get("spec"))) {
                 landedReplicas.add(c.after().getAsJsonObject("spec").getAsJsonObject("components")
                         .getAsJsonObject("queryNode").get("replicas").getAsInt());
             }
