@@ -41,6 +41,11 @@ public final class MetricNames {
      * after re-reading the object: landed (our write id found), not_landed, unknown (the re-read failed).
      */
     public static final String AMBIGUOUS_WRITES = PREFIX + "ambiguous_writes";
+    /**
+     * Gauge: 1 while the Kubernetes API server answers (any HTTP status below 500), 0 while requests
+     * fail with no answer (refused, timeout, DNS, TLS) or a 5xx.
+     */
+    public static final String KUBERNETES_REACHABLE = PREFIX + "kubernetes_reachable";
     /** Gauge: 1 while this daemon holds the lease, else 0. */
     public static final String LEADER = PREFIX + "leader";
     /** Gauge: 1 while dry-run is on. */
