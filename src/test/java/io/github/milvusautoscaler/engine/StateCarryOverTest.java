@@ -104,29 +104,40 @@ class StateCarryOverTest {
     }
 
     /**
-     * A rolls a step-down back at 10:00:15 (back-off until 10:30:15) and is replaced by a fresh
-     * daemon B. At 10:16, with cpu low again, B must hold as A would, not step down.
+     * A rolls a step-down back at 10:00:15 (back-off until 10:30:15). B either starts fresh at 10:16
+     * (a restart) or has been following all along and takes the Lease (a fail-over; a follower
+     * remembers no action it did not write). At 10:16, with cpu low again, B must hold as A would.
      */
-    @Test
-    void backOffSurvivesARestart() {
+    @org.junit.jupiter.params.ParameterizedTest(name = "B {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"restarts", "takes over"})
+    void backOffCarriesOver(String how) {
         seed(4);
         AtomicBoolean aLeads = new AtomicBoolean(true);
+        AtomicBoolean bLeads = new AtomicBoolean(false);
         Engine a = engine(aLeads, AlertSource.NONE);
+        Engine follower = how.equals("takes over") ? engine(bLeads, AlertSource.NONE) : null;
         cpu = 0.10;
         assertEquals(Reason.SIGNALS_LOW, tick(a).reason());
+        if (follower != null) {
+            tick(follower);
+        }
         clock.advance(Duration.ofSeconds(15));
         cpu = 0.90;
         assertEquals(Reason.STEP_DOWN_ROLLBACK, tick(a).reason());
+        if (follower != null) {
+            tick(follower);
+        }
         assertEquals(List.of(3, 4), replicasWritten);
 
         aLeads.set(false);
-        Engine b = engine(new AtomicBoolean(true), AlertSource.NONE);
+        bLeads.set(true);
+        Engine b = follower != null ? follower : engine(bLeads, AlertSource.NONE);
         clock.set(T0.plus(Duration.ofMinutes(16)));
         cpu = 0.10;
         Decision byA = tick(a);
         Decision byB = tick(b);
         assertEquals(Reason.SCALE_IN_BACKOFF, byA.reason(), "what the daemon that rolled back would do");
-        assertEquals(byA.reason(), byB.reason(), "the restarted daemon holds as well: " + byB.message().text());
+        assertEquals(byA.reason(), byB.reason(), "B holds as well: " + byB.message().text());
         assertEquals(List.of(3, 4), replicasWritten, "no step-down 16 minutes into a 30 minute back-off");
     }
 
