@@ -78,10 +78,14 @@ public final class ApiClients {
      * @throws IllegalStateException naming every place looked at when no credentials are found or a file cannot be read
      */
     public static ApiClient create(KubernetesOptions options) {
+        return create(access(options), options);
+    }
+
+    /** Where the credentials come from for {@code options}, as {@link #create(KubernetesOptions)} resolves them. */
+    public static Access access(KubernetesOptions options) {
         requireNonNull(options, "options");
-        Access access = resolve(options.kubeconfig(), System.getenv(), Path.of(System.getProperty("user.home")),
+        return resolve(options.kubeconfig(), System.getenv(), Path.of(System.getProperty("user.home")),
                 Path.of(Config.SERVICEACCOUNT_TOKEN_PATH));
-        return create(access, options);
     }
 
     /** Builds a client for already resolved credentials. */

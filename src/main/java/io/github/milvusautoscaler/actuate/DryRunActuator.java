@@ -5,7 +5,10 @@ import static java.util.Objects.requireNonNull;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.WriteGuard;
+import io.github.milvusautoscaler.core.WriteContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +30,17 @@ public final class DryRunActuator implements ReplicaActuator {
     @Override
     public ReplicaStatus read(Target target) {
         return delegate.read(target);
+    }
+
+    /** Never writes, so the guard is not consulted. */
+    @Override
+    public void apply(Decision decision, ReplicaStatus basis, WriteContext context) {
+        apply(decision, basis);
+    }
+
+    /** Writes nothing, memory included. */
+    @Override
+    public void remember(Target target, ScaleMemory memory, ReplicaStatus basis, WriteGuard guard) {
     }
 
     @Override

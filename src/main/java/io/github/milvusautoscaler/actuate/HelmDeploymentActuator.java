@@ -10,9 +10,13 @@ import io.github.milvusautoscaler.core.DeploymentNames;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.WriteContext;
+import io.github.milvusautoscaler.core.WriteGuard;
 import io.kubernetes.client.openapi.ApiClient;
 import java.util.OptionalLong;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,14 +69,22 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
                 JsonPaths.string(deployment, "metadata", "uid").orElse(null), resourceVersion);
         LOG.debug("{}: {} replicas={} ready={} rollout={} rv={}", target, object, replicas, ready, rollout,
                 resourceVersion);
-        return new ReplicaStatus((int) replicas, (int) ready, ScaleAnnotations.paused(annotations), rollout,
-                ScaleAnnotations.lastScale(annotations, object), resourceVersion);
+        return new ReplicaStatus((int) replicas, (int) ready,
+                ScaleAnnotations.paused(annotations, target.component(), object), rollout,
+                ScaleAnnotations.lastScale(annotations, object), resourceVersion,
+                ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)));
     }
 
     @Override
     public void apply(Decision decision, ReplicaStatus basis) {
+        apply(decision, basis, new WriteContext(UUID.randomUUID().toString(), decision.time(), WriteGuard.NONE));
+    }
+
+    @Override
+    public void apply(Decision decision, ReplicaStatus basis, WriteContext context) {
         requireNonNull(decision, "decision");
         requireNonNull(basis, "basis");
+        requireNonNull(context, "context");
         Target target = decision.target();
         requireHelm(target);
         if (!Writes.needed(decision, basis)) {
@@ -80,10 +92,15 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         }
         JsonObject spec = new JsonObject();
         spec.addProperty("replicas", decision.to());
-        JsonObject patch = Writes.metadataPatch(decision, basis);
+        JsonObject annotations = ScaleAnnotations.forScale(decision, context);
+        if (context.memory() != null) {
+            ScaleAnnotations.forMemory(context.memory(), ScaleAnnotations.keys(target)).entrySet()
+                    .forEach(e -> annotations.add(e.getKey(), e.getValue()));
+        }
+        JsonObject patch = Writes.metadataPatch(basis, annotations);
         patch.add("spec", spec);
         String name = deploymentName(target);
-        requests.mergePatch(ApiResource.DEPLOYMENTS, target.namespace(), name, patch);
+        requests.mergePatch(ApiResource.DEPLOYMENTS, target.namespace(), name, patch, context.guard());
         LOG.info("{}: wrote spec.replicas {} -> {} on deployment {}/{} ({})", target, basis.current(), decision.to(),
                 target.namespace(), name, decision.reason());
     }
@@ -104,6 +121,16 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         long generation = JsonPaths.integer(deployment, "metadata", "generation").orElse(0);
         long observed = JsonPaths.integer(deployment, "status", "observedGeneration").orElse(0);
         return (replicas > 0 && updated < replicas) || observed < generation;
+    }
+
+    @Override
+    public void remember(Target target, ScaleMemory memory, ReplicaStatus basis, WriteGuard guard) {
+        requireNonNull(memory, "memory");
+        requireNonNull(basis, "basis");
+        requireNonNull(guard, "guard");
+        JsonObject patch = Writes.metadataPatch(basis, ScaleAnnotations.forMemory(memory, ScaleAnnotations.keys(target)));
+        requests.mergePatch(ApiResource.DEPLOYMENTS, target.namespace(), deploymentName(target), patch, guard);
+        LOG.debug("{}: remembered {}", target, memory);
     }
 
     private static OptionalLong readInt(Target target, JsonObject object, String... path) {

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * Tells the story on the scaled object as core/v1 Events, so {@code kubectl describe milvus
  * my-release} (or the Helm Deployment) shows why replicas changed:
  * <ul>
- *   <li>{@code ScaledOut} / {@code ScaledIn} (Normal) for every scale decision written;</li>
+ *   <li>{@code ScaledOut} / {@code ScaledIn} (Normal) for every scale decision written
+ *       ({@link Decision#written()}), once, also when the write was recognised after a lost answer;</li>
  *   <li>{@code ScaleBlocked} (Normal) for a HOLD whose {@link Reason#blocksAction()} is true, only when
  *       the blocking reason changes, so a 15 s loop held by a cooldown makes one Event, not 40;</li>
  *   <li>{@code ScaleFailed} (Warning) from {@link #recordWriteFailure}.</li>
@@ -98,7 +99,8 @@ public final class KubernetesEventSink implements DecisionSink {
         switch (decision.action()) {
             case SCALE_OUT, SCALE_IN -> {
                 lastBlocked.remove(target);
-                if (decision.equals(failed.remove(target))) {
+                if (decision.equals(failed.remove(target)) || !decision.written()) {
+                    // Only a scale that reached the object is told as ScaledOut/ScaledIn, exactly once.
                     return;
                 }
                 emit(decision, decision.action() == Action.SCALE_OUT ? SCALED_OUT
@@ -134,7 +136,8 @@ public final class KubernetesEventSink implements DecisionSink {
     }
 
     private boolean emitting(Decision decision) {
-        return enabled && !decision.dryRun() && gate.isLeader();
+        // A written scale is told even if leadership was lost since the write: it happened.
+        return enabled && !decision.dryRun() && (decision.written() || gate.isLeader());
     }
 
     private void emit(Decision decision, String reason, String type, String message) {

@@ -8,6 +8,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.ActuationException.Kind;
+import io.github.milvusautoscaler.core.WriteGuard;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.ApiResponse;
@@ -59,31 +60,40 @@ final class KubernetesRequests {
 
     /** GET one object. */
     JsonObject get(ApiResource resource, String namespace, String name) {
-        return execute("get", resource, namespace, name, "GET", List.of(), null, null);
+        return execute("get", resource, namespace, name, "GET", List.of(), null, null, WriteGuard.NONE);
     }
 
     /** LIST a namespace's objects matching an equality label selector such as {@code a=b,c=d}. */
     JsonObject list(ApiResource resource, String namespace, String labelSelector) {
         return execute("list", resource, namespace, null, "GET", List.of(new Pair("labelSelector", labelSelector)),
-                null, null);
+                null, null, WriteGuard.NONE);
     }
 
     /** PATCH one object with an RFC 7386 merge patch. */
     JsonObject mergePatch(ApiResource resource, String namespace, String name, JsonObject patch) {
-        return execute("patch", resource, namespace, name, "PATCH", List.of(), patch, MERGE_PATCH);
+        return mergePatch(resource, namespace, name, patch, WriteGuard.NONE);
+    }
+
+    /**
+     * PATCH one object with an RFC 7386 merge patch, running {@code guard} immediately before every
+     * attempt, retries included: a replica that lost the Lease during a back-off sends no retry.
+     */
+    JsonObject mergePatch(ApiResource resource, String namespace, String name, JsonObject patch, WriteGuard guard) {
+        return execute("patch", resource, namespace, name, "PATCH", List.of(), patch, MERGE_PATCH, guard);
     }
 
     /** POST a new object into a namespace. */
     JsonObject create(ApiResource resource, String namespace, JsonObject body) {
-        return execute("create", resource, namespace, null, "POST", List.of(), body, JSON);
+        return execute("create", resource, namespace, null, "POST", List.of(), body, JSON, WriteGuard.NONE);
     }
 
     private JsonObject execute(String verb, ApiResource resource, String namespace, String name, String method,
-                               List<Pair> query, JsonObject body, String contentType) {
+                               List<Pair> query, JsonObject body, String contentType, WriteGuard guard) {
         String what = verb + " " + resource.qualifiedName() + " " + namespace + (name == null ? "" : "/" + name);
         long waitMillis = backoff.toMillis();
         for (int attempt = 1; ; attempt++) {
             ApiException failure;
+            guard.check();
             try {
                 return send(method, resource.path(namespace, name), query, body, contentType);
             } catch (ApiException e) {
@@ -114,7 +124,10 @@ final class KubernetesRequests {
         if (contentType != null) {
             headers.put("Content-Type", contentType);
         }
-        Call call = client.buildCall(null, path, method, new ArrayList<>(query), new ArrayList<>(), body, headers,
+        // Sent as bytes so a merge patch's nulls (RFC 7386: delete this key) survive: the client's own
+        // serializer drops them.
+        Object raw = body == null ? null : body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Call call = client.buildCall(null, path, method, new ArrayList<>(query), new ArrayList<>(), raw, headers,
                 new HashMap<>(), new HashMap<>(), AUTH, null);
         ApiResponse<JsonElement> response = client.execute(call, JsonElement.class);
         JsonElement data = response.getData();

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -78,23 +79,53 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
      * options leave them empty; call {@link #start()} to stand as candidate.
      */
     public static LeaderElection create(ApiClient client, LeaderElectionSettings options, Clock clock) {
+        return create(client, options, clock, null);
+    }
+
+    /**
+     * As {@link #create(ApiClient, LeaderElectionSettings, Clock)}, with the kubeconfig the client was
+     * built from (null in a cluster): its current context's namespace is the last place the Lease's
+     * namespace is looked for, as kubectl users expect.
+     */
+    public static LeaderElection create(ApiClient client, LeaderElectionSettings options, Clock clock, Path kubeconfig) {
         requireNonNull(options, "options");
         if (!options.enabled()) {
             return new LeaderElection(null, options, clock);
         }
         LeaderElectionSettings resolved = resolve(options, System.getenv(),
-                Path.of(Config.SERVICEACCOUNT_NAMESPACE_PATH), LeaderElection::hostName);
+                Path.of(Config.SERVICEACCOUNT_NAMESPACE_PATH), LeaderElection::hostName, () -> contextNamespace(kubeconfig));
         return new LeaderElection(client, resolved, clock);
+    }
+
+    /** The namespace of the kubeconfig's current context, if the file names one. */
+    static Optional<String> contextNamespace(Path kubeconfig) {
+        if (kubeconfig == null || !Files.isReadable(kubeconfig)) {
+            return Optional.empty();
+        }
+        try (java.io.Reader reader = Files.newBufferedReader(kubeconfig, StandardCharsets.UTF_8)) {
+            String namespace = io.kubernetes.client.util.KubeConfig.loadKubeConfig(reader).getNamespace();
+            return Optional.ofNullable(namespace).map(String::strip).filter(n -> !n.isEmpty());
+        } catch (IOException | RuntimeException e) {
+            // ApiClients already read this file; a context without a namespace is simply none.
+            return Optional.empty();
+        }
     }
 
     /**
      * Fills an empty namespace from {@code POD_NAMESPACE}, else the service account's namespace
-     * file; an empty identity from {@code POD_NAME}, else {@code HOSTNAME}, else the host name.
+     * file, else the kubeconfig's current context; an empty identity from {@code POD_NAME}, else {@code HOSTNAME}, else the host name.
      *
      * @throws IllegalStateException when no namespace can be found, naming every place looked at
      */
     static LeaderElectionSettings resolve(LeaderElectionSettings options, Map<String, String> env,
                                          Path serviceAccountNamespace, Supplier<String> hostName) {
+        return resolve(options, env, serviceAccountNamespace, hostName, Optional::empty);
+    }
+
+    /** As above; when nothing else names the namespace, {@code contextNamespace} (the kubeconfig's current context). */
+    static LeaderElectionSettings resolve(LeaderElectionSettings options, Map<String, String> env,
+                                         Path serviceAccountNamespace, Supplier<String> hostName,
+                                         Supplier<Optional<String>> contextNamespace) {
         String namespace = options.namespace().strip();
         if (namespace.isEmpty()) {
             namespace = env.getOrDefault("POD_NAMESPACE", "").strip();
@@ -107,10 +138,13 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
             }
         }
         if (namespace.isEmpty()) {
+            namespace = contextNamespace.get().orElse("");
+        }
+        if (namespace.isEmpty()) {
             throw new IllegalStateException("leader election needs the Lease's namespace: "
-                    + "kubernetes.leader-election.namespace is empty, POD_NAMESPACE is unset and "
-                    + serviceAccountNamespace + " does not exist; set one of them (or disable leader election"
-                    + " for a single replica)");
+                    + "kubernetes.leader-election.namespace is empty, POD_NAMESPACE is unset, "
+                    + serviceAccountNamespace + " does not exist and the kubeconfig's current context names no"
+                    + " namespace; set one of them (or disable leader election for a single replica)");
         }
         String identity = options.identity().strip();
         if (identity.isEmpty()) {
@@ -158,6 +192,16 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
             }
         }
         return lock.renewedAfter(clock.instant().minus(options.renewDeadline()));
+    }
+
+    /**
+     * The renew deadline: a tick that started longer ago abandons its write, since this replica can
+     * vouch for its leadership only within a renew deadline of its last renewal. Unbounded when
+     * election is off.
+     */
+    @Override
+    public Duration writeDeadline() {
+        return options.enabled() ? options.renewDeadline() : UNBOUNDED;
     }
 
     /** The holder this replica last saw on the Lease (itself when leading), if any yet. */

@@ -12,10 +12,16 @@ import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.LastScale;
 import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.WriteContext;
+import io.github.milvusautoscaler.core.WriteGuard;
 import io.kubernetes.client.openapi.ApiClient;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.OptionalLong;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * above is used instead. The operator has no {@code Deploying} status.
  *
  * <p>Write: one merge patch with {@code metadata.resourceVersion} (a concurrent change gives 409),
- * the replicas and the three last-scale annotations.
+ * the replicas and the component's last-scale annotations (keys that name the component, see
+ * {@link ScaleAnnotations}).
  */
 public final class MilvusOperatorActuator implements ReplicaActuator {
 
@@ -63,6 +70,11 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
 
     private final KubernetesRequests requests;
     private final ScaledObjects scaledObjects;
+    /** The annotations last read per resource, for the one-time migration of plain keys on the next write. */
+    private final Map<String, Read> lastRead = new ConcurrentHashMap<>();
+
+    private record Read(String resourceVersion, JsonObject annotations) {
+    }
 
     public MilvusOperatorActuator(ApiClient client, KubernetesOptions options, ScaledObjects scaledObjects) {
         this(new KubernetesRequests(client, options), scaledObjects);
@@ -110,19 +122,27 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
 
         JsonObject annotations = JsonPaths.annotations(milvus);
         String object = "milvus " + target.namespace() + "/" + target.name();
-        Optional<LastScale> lastScale = ScaleAnnotations.lastScale(annotations, object);
+        Optional<LastScale> lastScale = ScaleAnnotations.lastScale(annotations, object, target.component());
+        lastRead.put(target.namespace() + "/" + target.name(), new Read(resourceVersion, annotations.deepCopy()));
         scaledObjects.remember(target, ApiResource.MILVUSES, target.name(),
                 JsonPaths.string(milvus, "metadata", "uid").orElse(null), resourceVersion);
         LOG.debug("{}: {} replicas={} ready={} rollout={} (Deployments with replicas: {}) rv={}", target, object,
                 current, ready, rollout, withReplicas, resourceVersion);
-        return new ReplicaStatus(current, ready, ScaleAnnotations.paused(annotations), rollout, lastScale,
-                resourceVersion);
+        return new ReplicaStatus(current, ready, ScaleAnnotations.paused(annotations, target.component(), object),
+                rollout, lastScale, resourceVersion,
+                ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)));
     }
 
     @Override
     public void apply(Decision decision, ReplicaStatus basis) {
+        apply(decision, basis, new WriteContext(UUID.randomUUID().toString(), decision.time(), WriteGuard.NONE));
+    }
+
+    @Override
+    public void apply(Decision decision, ReplicaStatus basis, WriteContext context) {
         requireNonNull(decision, "decision");
         requireNonNull(basis, "basis");
+        requireNonNull(context, "context");
         Target target = decision.target();
         requireOperator(target);
         if (!Writes.needed(decision, basis)) {
@@ -134,9 +154,18 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         components.add(target.component().configName(), replicas);
         JsonObject spec = new JsonObject();
         spec.add("components", components);
-        JsonObject patch = Writes.metadataPatch(decision, basis);
+        Read read = lastRead.get(target.namespace() + "/" + target.name());
+        // Plain keys are migrated only from the very version this write is based on.
+        JsonObject current = read != null && read.resourceVersion().equals(basis.resourceVersion())
+                ? read.annotations() : null;
+        JsonObject annotations = ScaleAnnotations.forComponentScale(decision, context, current);
+        if (context.memory() != null) {
+            ScaleAnnotations.forMemory(context.memory(), ScaleAnnotations.keys(target)).entrySet()
+                    .forEach(e -> annotations.add(e.getKey(), e.getValue()));
+        }
+        JsonObject patch = Writes.metadataPatch(basis, annotations);
         patch.add("spec", spec);
-        requests.mergePatch(ApiResource.MILVUSES, target.namespace(), target.name(), patch);
+        requests.mergePatch(ApiResource.MILVUSES, target.namespace(), target.name(), patch, context.guard());
         LOG.info("{}: wrote spec.components.{}.replicas {} -> {} on milvus {}/{} ({})", target,
                 target.component().configName(), basis.current(), decision.to(), target.namespace(), target.name(),
                 decision.reason());
@@ -185,6 +214,16 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
             }
         }
         return false;
+    }
+
+    @Override
+    public void remember(Target target, ScaleMemory memory, ReplicaStatus basis, WriteGuard guard) {
+        requireNonNull(memory, "memory");
+        requireNonNull(basis, "basis");
+        requireNonNull(guard, "guard");
+        JsonObject patch = Writes.metadataPatch(basis, ScaleAnnotations.forMemory(memory, ScaleAnnotations.keys(target)));
+        requests.mergePatch(ApiResource.MILVUSES, target.namespace(), target.name(), patch, guard);
+        LOG.debug("{}: remembered {}", target, memory);
     }
 
     private static OptionalLong readInt(Target target, JsonObject object, String... path) {

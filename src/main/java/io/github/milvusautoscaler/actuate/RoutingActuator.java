@@ -5,7 +5,10 @@ import static java.util.Objects.requireNonNull;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.WriteGuard;
+import io.github.milvusautoscaler.core.WriteContext;
 import io.kubernetes.client.openapi.ApiClient;
 
 /**
@@ -40,6 +43,17 @@ public final class RoutingActuator implements ReplicaActuator {
     public void apply(Decision decision, ReplicaStatus basis) {
         requireNonNull(decision, "decision");
         route(decision.target()).apply(decision, basis);
+    }
+
+    @Override
+    public void apply(Decision decision, ReplicaStatus basis, WriteContext context) {
+        requireNonNull(decision, "decision");
+        route(decision.target()).apply(decision, basis, context);
+    }
+
+    @Override
+    public void remember(Target target, ScaleMemory memory, ReplicaStatus basis, WriteGuard guard) {
+        route(target).remember(target, memory, basis, guard);
     }
 
     private ReplicaActuator route(Target target) {

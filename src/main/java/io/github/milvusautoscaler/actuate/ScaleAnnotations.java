@@ -4,9 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.gson.JsonObject;
 import io.github.milvusautoscaler.core.Action;
+import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.Direction;
 import io.github.milvusautoscaler.core.LastScale;
+import io.github.milvusautoscaler.core.ScaleMemory;
+import io.github.milvusautoscaler.core.WriteContext;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -19,11 +22,26 @@ import org.slf4j.LoggerFactory;
  * The annotations the autoscaler reads and writes on the object that owns the replica count, so
  * a restarted or newly elected daemon keeps cooldowns and settle waits, and an SRE can pause a
  * target with {@code kubectl annotate milvus my-release milvus-autoscaler.io/paused=true}.
+ *
+ * <p>A Helm install has one Deployment per component, so the plain keys below are that
+ * component's. An operator install keeps every component on one {@code Milvus} resource, so its
+ * memory is kept per component under keys that name it, e.g.
+ * {@code milvus-autoscaler.io/queryNode.last-scale-time}: a dataNode step-down must not put the
+ * queryNode into a verify window it never earned. Plain keys found on a {@code Milvus} resource
+ * (written by an older version, owner unknown) are read by every component that has no keys of
+ * its own, as before, and the first write migrates them: they are copied to each component
+ * without keys of its own and removed.
+ *
+ * <p>Pause: {@code milvus-autoscaler.io/paused: "true"} pauses the whole object; a list of
+ * components ({@code "queryNode,proxy"}, config or label names, any case) pauses those; and
+ * {@code milvus-autoscaler.io/<component>.paused: "true"} pauses one.
  */
 public final class ScaleAnnotations {
 
-    /** {@code "true"} stops every write for this object (all its components). */
-    public static final String PAUSED = "milvus-autoscaler.io/paused";
+    /** Prefix of every annotation of ours. */
+    public static final String PREFIX = "milvus-autoscaler.io/";
+    /** {@code "true"} stops every write for this object (all its components); a component list pauses those. */
+    public static final String PAUSED = PREFIX + "paused";
     /** When the autoscaler last wrote a replica count, RFC 3339 UTC, e.g. {@code 2025-01-31T12:00:00Z}. */
     public static final String LAST_SCALE_TIME = "milvus-autoscaler.io/last-scale-time";
     /** {@code up} or {@code down}. */
@@ -31,14 +49,69 @@ public final class ScaleAnnotations {
     /** The policy reason of that write, e.g. {@code SIGNAL_HIGH} or {@code STEP_DOWN_ROLLBACK}. */
     public static final String LAST_SCALE_REASON = "milvus-autoscaler.io/last-scale-reason";
 
+    /**
+     * A unique id of that write, so a daemon whose answer was lost (a 500 or timeout after the server
+     * applied the PATCH) recognises its own write on a re-read instead of writing a second step.
+     */
+    public static final String LAST_SCALE_ID = "milvus-autoscaler.io/last-scale-id";
+
+    private static final String TIME = "last-scale-time";
+    private static final String DIRECTION = "last-scale-direction";
+    private static final String REASON = "last-scale-reason";
+    private static final String ID = "last-scale-id";
+    private static final java.util.List<String> LAST_SCALE_NAMES = java.util.List.of(TIME, DIRECTION, REASON, ID);
+
+    private static final String BACKOFF_UNTIL = "backoff-until";
+    private static final String SETTLE_WAIT_SINCE = "settle-wait-since";
+    private static final String LAST_ALERT_SCALE_OUT = "last-alert-scale-out";
+    private static final String HANDLED_ALERTS = "handled-alerts";
+    /** Handled alert keys kept on the object at most (an annotation value is small; keys are ~100 bytes). */
+    static final int MAX_HANDLED_ALERTS = 50;
+
     private static final Logger LOG = LoggerFactory.getLogger(ScaleAnnotations.class);
 
     private ScaleAnnotations() {
     }
 
-    /** True when the pause annotation says {@code true} (any case, surrounding spaces ignored). */
-    static boolean paused(JsonObject annotations) {
-        return JsonPaths.string(annotations, PAUSED).map(v -> v.strip().equalsIgnoreCase("true")).orElse(false);
+    /** The key of annotation {@code name} (e.g. {@code last-scale-time}) for {@code component}: {@code milvus-autoscaler.io/queryNode.last-scale-time}. */
+    public static String componentKey(Component component, String name) {
+        return PREFIX + component.configName() + "." + name;
+    }
+
+    /** The plain key of annotation {@code name}, as on a Helm Deployment: {@code milvus-autoscaler.io/last-scale-time}. */
+    static String plainKey(String name) {
+        return PREFIX + name;
+    }
+
+    /**
+     * True when {@code component} is paused: {@code paused: "true"} (any case, spaces ignored), a
+     * {@code paused} list naming it, or {@code <component>.paused: "true"}. A list entry that names
+     * no component is logged and ignored (the others still count).
+     */
+    static boolean paused(JsonObject annotations, Component component, String object) {
+        if (JsonPaths.string(annotations, componentKey(component, "paused")).map(v -> v.strip()
+                .equalsIgnoreCase("true")).orElse(false)) {
+            return true;
+        }
+        Optional<String> value = JsonPaths.string(annotations, PAUSED).map(String::strip);
+        if (value.isEmpty() || value.get().isEmpty() || value.get().equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (value.get().equalsIgnoreCase("true")) {
+            return true;
+        }
+        boolean named = false;
+        for (String entry : value.get().split(",")) {
+            String name = entry.strip();
+            Optional<Component> c = Component.fromName(name);
+            if (c.isEmpty()) {
+                LOG.warn("{}: {}=\"{}\": \"{}\" is no component (use \"true\" or a list such as \"queryNode,proxy\");"
+                        + " ignoring it", object, PAUSED, value.get(), name);
+            } else if (c.get() == component) {
+                named = true;
+            }
+        }
+        return named;
     }
 
     /**
@@ -48,15 +121,43 @@ public final class ScaleAnnotations {
      * the object stays manageable, and the policy's own memory still holds cooldowns it saw itself.
      */
     static Optional<LastScale> lastScale(JsonObject annotations, String object) {
-        Optional<String> time = JsonPaths.string(annotations, LAST_SCALE_TIME);
-        Optional<String> direction = JsonPaths.string(annotations, LAST_SCALE_DIRECTION);
-        Optional<String> reason = JsonPaths.string(annotations, LAST_SCALE_REASON);
+        return lastScale(annotations, object, ScaleAnnotations::plainKey);
+    }
+
+    /**
+     * An operator install's last scale of {@code component}: its own keys, or, while it has none,
+     * the plain keys an older version wrote for the whole resource.
+     */
+    static Optional<LastScale> lastScale(JsonObject annotations, String object, Component component) {
+        if (hasOwnKeys(annotations, component)) {
+            return lastScale(annotations, object + " (" + component + ")", name -> componentKey(component, name));
+        }
+        return lastScale(annotations, object);
+    }
+
+    /** True when {@code component} has last-scale keys of its own. */
+    static boolean hasOwnKeys(JsonObject annotations, Component component) {
+        return LAST_SCALE_NAMES.stream().anyMatch(n -> annotations.has(componentKey(component, n)));
+    }
+
+    /** True when plain last-scale keys are present (on a Milvus resource: written by an older version). */
+    static boolean hasPlainKeys(JsonObject annotations) {
+        return LAST_SCALE_NAMES.stream().anyMatch(n -> annotations.has(plainKey(n)));
+    }
+
+    private static Optional<LastScale> lastScale(JsonObject annotations, String object,
+                                                 java.util.function.Function<String, String> key) {
+        String timeKey = key.apply(TIME);
+        String directionKey = key.apply(DIRECTION);
+        Optional<String> time = JsonPaths.string(annotations, timeKey);
+        Optional<String> direction = JsonPaths.string(annotations, directionKey);
+        Optional<String> reason = JsonPaths.string(annotations, key.apply(REASON));
         if (time.isEmpty() && direction.isEmpty() && reason.isEmpty()) {
             return Optional.empty();
         }
         if (time.isEmpty() || direction.isEmpty()) {
-            LOG.warn("{}: {} and {} must both be set; ignoring the last-scale annotations", object, LAST_SCALE_TIME,
-                    LAST_SCALE_DIRECTION);
+            LOG.warn("{}: {} and {} must both be set; ignoring the last-scale annotations", object, timeKey,
+                    directionKey);
             return Optional.empty();
         }
         Instant at;
@@ -64,7 +165,7 @@ public final class ScaleAnnotations {
             at = OffsetDateTime.parse(time.get().strip()).toInstant();
         } catch (DateTimeParseException e) {
             LOG.warn("{}: {}=\"{}\" is not an RFC 3339 time; ignoring the last-scale annotations", object,
-                    LAST_SCALE_TIME, time.get());
+                    timeKey, time.get());
             return Optional.empty();
         }
         Direction dir = switch (direction.get().strip().toLowerCase(Locale.ROOT)) {
@@ -74,22 +175,122 @@ public final class ScaleAnnotations {
         };
         if (dir == null) {
             LOG.warn("{}: {}=\"{}\" is neither up nor down; ignoring the last-scale annotations", object,
-                    LAST_SCALE_DIRECTION, direction.get());
+                    directionKey, direction.get());
             return Optional.empty();
         }
-        return Optional.of(new LastScale(at, dir, reason.orElse("")));
+        return Optional.of(new LastScale(at, dir, reason.orElse(""),
+                JsonPaths.string(annotations, key.apply(ID)).orElse("")));
     }
 
-    /** The three last-scale annotations for a scale decision, written in the same patch as the replicas. */
-    static JsonObject forScale(Decision decision) {
+    /**
+     * The last-scale annotations for a scale decision, written in the same patch as the replicas:
+     * the time is when the write was sent (cooldowns run from it), the id is the write's own.
+     */
+    static JsonObject forScale(Decision decision, WriteContext context) {
+        return forScale(decision, context, ScaleAnnotations::plainKey);
+    }
+
+    /**
+     * The last-scale annotations of an operator install's component, under keys that name it, plus
+     * the migration of plain keys found on the resource ({@code current}, as last read): copied to
+     * every component without keys of its own, then removed (null in a merge patch).
+     */
+    static JsonObject forComponentScale(Decision decision, WriteContext context, JsonObject current) {
+        Component component = decision.target().component();
+        JsonObject annotations = forScale(decision, context, name -> componentKey(component, name));
+        if (current != null && hasPlainKeys(current)) {
+            for (Component other : Component.values()) {
+                if (other == component || hasOwnKeys(current, other)) {
+                    continue;
+                }
+                for (String name : LAST_SCALE_NAMES) {
+                    JsonPaths.string(current, plainKey(name)).ifPresent(v -> annotations.addProperty(
+                            componentKey(other, name), v));
+                }
+            }
+            for (String name : LAST_SCALE_NAMES) {
+                annotations.add(plainKey(name), com.google.gson.JsonNull.INSTANCE);
+            }
+        }
+        return annotations;
+    }
+
+    private static JsonObject forScale(Decision decision, WriteContext context,
+                                       java.util.function.Function<String, String> key) {
         requireNonNull(decision, "decision");
+        requireNonNull(context, "context");
         if (!decision.isScale()) {
             throw new IllegalArgumentException("only a scale decision is written, not " + decision.action());
         }
         JsonObject annotations = new JsonObject();
-        annotations.addProperty(LAST_SCALE_TIME, decision.time().toString());
-        annotations.addProperty(LAST_SCALE_DIRECTION, decision.action() == Action.SCALE_OUT ? "up" : "down");
-        annotations.addProperty(LAST_SCALE_REASON, decision.reason().name());
+        annotations.addProperty(key.apply(TIME), context.time().toString());
+        annotations.addProperty(key.apply(DIRECTION), decision.action() == Action.SCALE_OUT ? "up" : "down");
+        annotations.addProperty(key.apply(REASON), decision.reason().name());
+        annotations.addProperty(key.apply(ID), context.id());
         return annotations;
+    }
+
+    /** The key function of a target: per component on an operator install, plain on a Helm Deployment. */
+    static java.util.function.Function<String, String> keys(io.github.milvusautoscaler.core.Target target) {
+        return target.install() == io.github.milvusautoscaler.core.InstallKind.OPERATOR
+                ? name -> componentKey(target.component(), name) : ScaleAnnotations::plainKey;
+    }
+
+    /**
+     * The remembered back-off, settle-wait start and handled alerts; a malformed value (a person
+     * edited it) is logged and read as absent, the other values still count.
+     */
+    static ScaleMemory memory(JsonObject annotations, String object, java.util.function.Function<String, String> key) {
+        java.util.Set<String> handled = new java.util.LinkedHashSet<>();
+        JsonPaths.string(annotations, key.apply(HANDLED_ALERTS)).ifPresent(v -> {
+            try {
+                com.google.gson.JsonElement parsed = com.google.gson.JsonParser.parseString(v);
+                for (com.google.gson.JsonElement e : parsed.getAsJsonArray()) {
+                    handled.add(e.getAsString());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("{}: {} is not a JSON array of strings; ignoring it", object, key.apply(HANDLED_ALERTS));
+            }
+        });
+        return new ScaleMemory(time(annotations, object, key.apply(BACKOFF_UNTIL)),
+                time(annotations, object, key.apply(SETTLE_WAIT_SINCE)),
+                time(annotations, object, key.apply(LAST_ALERT_SCALE_OUT)), handled);
+    }
+
+    private static Instant time(JsonObject annotations, String object, String key) {
+        Optional<String> value = JsonPaths.string(annotations, key);
+        if (value.isEmpty()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value.get().strip()).toInstant();
+        } catch (DateTimeParseException e) {
+            LOG.warn("{}: {}=\"{}\" is not an RFC 3339 time; ignoring it", object, key, value.get());
+            return null;
+        }
+    }
+
+    /** The memory as merge-patch annotations: absent values are null, which deletes them. */
+    static JsonObject forMemory(ScaleMemory memory, java.util.function.Function<String, String> key) {
+        JsonObject out = new JsonObject();
+        put(out, key.apply(BACKOFF_UNTIL), memory.backoffUntil());
+        put(out, key.apply(SETTLE_WAIT_SINCE), memory.settleWaitSince());
+        put(out, key.apply(LAST_ALERT_SCALE_OUT), memory.lastAlertScaleOut());
+        if (memory.handledAlerts().isEmpty()) {
+            out.add(key.apply(HANDLED_ALERTS), com.google.gson.JsonNull.INSTANCE);
+        } else {
+            com.google.gson.JsonArray keys = new com.google.gson.JsonArray();
+            memory.handledAlerts().stream().sorted().limit(MAX_HANDLED_ALERTS).forEach(keys::add);
+            out.addProperty(key.apply(HANDLED_ALERTS), keys.toString());
+        }
+        return out;
+    }
+
+    private static void put(JsonObject out, String key, Instant value) {
+        if (value == null) {
+            out.add(key, com.google.gson.JsonNull.INSTANCE);
+        } else {
+            out.addProperty(key, value.toString());
+        }
     }
 }

@@ -21,25 +21,29 @@ final class Writes {
             return false;
         }
         if (basis.paused()) {
-            throw new ActuationException(Kind.REFUSED, decision.target() + " is paused (" + ScaleAnnotations.PAUSED
-                    + ": \"true\"); not writing " + basis.current() + " -> " + decision.to());
+            throw new ActuationException(Kind.REFUSED, decision.target() + " is paused (annotation "
+                    + ScaleAnnotations.PAUSED + "); not writing " + basis.current() + " -> " + decision.to());
         }
-        if (basis.resourceVersion().isBlank()) {
-            throw new IllegalArgumentException(decision.target() + ": the basis has no resourceVersion; a write must"
-                    + " carry the version it was decided on (read it with this actuator)");
-        }
+        requireVersion(decision.target(), basis);
         if (decision.to() < 0) {
             throw new IllegalArgumentException(decision.target() + ": cannot write " + decision.to() + " replicas");
         }
         return true;
     }
 
+    static void requireVersion(io.github.milvusautoscaler.core.Target target, ReplicaStatus basis) {
+        if (basis.resourceVersion().isBlank()) {
+            throw new IllegalArgumentException(target + ": the basis has no resourceVersion; a write must"
+                    + " carry the version it was decided on (read it with this actuator)");
+        }
+    }
+
     /** {@code {"metadata": {"resourceVersion": ..., "annotations": {...last-scale...}}}}. */
-    static JsonObject metadataPatch(Decision decision, ReplicaStatus basis) {
+    static JsonObject metadataPatch(ReplicaStatus basis, JsonObject annotations) {
         JsonObject metadata = new JsonObject();
         // A resourceVersion in a merge patch is a precondition: the API server answers 409 if it moved.
         metadata.addProperty("resourceVersion", basis.resourceVersion());
-        metadata.add("annotations", ScaleAnnotations.forScale(decision));
+        metadata.add("annotations", annotations);
         JsonObject patch = new JsonObject();
         patch.add("metadata", metadata);
         return patch;

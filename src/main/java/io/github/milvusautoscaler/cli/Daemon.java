@@ -6,6 +6,7 @@ import io.github.milvusautoscaler.actuate.ApiClients;
 import io.github.milvusautoscaler.actuate.DryRunActuator;
 import io.github.milvusautoscaler.actuate.KubernetesEventSink;
 import io.github.milvusautoscaler.actuate.KubernetesOptions;
+import io.github.milvusautoscaler.actuate.ApiReachability;
 import io.github.milvusautoscaler.actuate.LeaderElection;
 import io.github.milvusautoscaler.actuate.RoutingActuator;
 import io.github.milvusautoscaler.actuate.ScaledObjects;
@@ -20,6 +21,7 @@ import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.DecisionSink;
 import io.github.milvusautoscaler.core.MetricNames;
+import io.micrometer.core.instrument.Gauge;
 import io.github.milvusautoscaler.core.MetricsSource;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.ReplicaActuator;
@@ -78,6 +80,7 @@ final class Daemon implements AutoCloseable {
     private final Clock clock;
     private final PrometheusMeterRegistry registry;
     private final LeaderElection leader;
+    private final ApiReachability reachability;
     private final SwappableMetrics metrics;
     private final Engine engine;
     private final Scheduler scheduler;
@@ -126,13 +129,17 @@ final class Daemon implements AutoCloseable {
         new FileDescriptorMetrics().bindTo(registry);
 
         KubernetesOptions kube = Wiring.kubernetes(s.kubernetes());
-        ApiClient client = ApiClients.create(kube);
+        ApiClients.Access access = ApiClients.access(kube);
+        ApiClient client = ApiClients.create(access, kube);
+        this.reachability = ApiReachability.watch(client, clock);
+        Gauge.builder(MetricNames.KUBERNETES_REACHABLE, reachability, r -> r.state().reachable() ? 1 : 0)
+                .strongReference(true).description("1 while the Kubernetes API server answers").register(registry);
         ScaledObjects objects = new ScaledObjects(kube);
         ReplicaActuator actuator = RoutingActuator.forCluster(client, kube, objects);
         if (s.dryRun()) {
             actuator = new DryRunActuator(actuator);
         }
-        this.leader = LeaderElection.create(client, s.kubernetes().leaderElection(), clock);
+        this.leader = LeaderElection.create(client, s.kubernetes().leaderElection(), clock, access.kubeconfig());
 
         this.metrics = new SwappableMetrics();
         metrics.swap(new PrometheusMetricsSource(Wiring.prometheus(s.prometheus()), Wiring.schemes(s),
@@ -179,10 +186,27 @@ final class Daemon implements AutoCloseable {
                     "result", o.result().name().toLowerCase(java.util.Locale.ROOT)).increment())));
         }
         this.http = new HttpApi(s.server().bindAddress(), s.server().port(), registry, () -> self.refresh(engine),
-                () -> StatusJson.render(engine.views().values(), leader.isLeader(), s.dryRun(), clock.instant())
-                        .toString(), extra, Wiring.http(s.server()));
+                () -> withKubernetes(StatusJson.render(engine.views().values(), leader.isLeader(), s.dryRun(),
+                        clock.instant()), reachability).toString(), extra, Wiring.http(s.server()));
         this.reloader = new Thread(this::watchConfig, "config-reload");
         reloader.setDaemon(true);
+    }
+
+    /**
+     * Adds {@code "kubernetes": {"reachable": false, "since": ..., "cause": ...}} to the status, so a
+     * follower that cannot reach the API server says why it is not leading.
+     */
+    static com.google.gson.JsonObject withKubernetes(com.google.gson.JsonObject status, ApiReachability reachability) {
+        ApiReachability.State state = reachability.state();
+        com.google.gson.JsonObject k = new com.google.gson.JsonObject();
+        k.addProperty("server", reachability.server());
+        k.addProperty("reachable", state.reachable());
+        if (!state.reachable()) {
+            k.addProperty("unreachableSince", state.unreachableSince().toString());
+            k.addProperty("cause", state.cause());
+        }
+        status.add("kubernetes", k);
+        return status;
     }
 
     /**

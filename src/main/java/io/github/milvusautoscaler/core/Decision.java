@@ -19,9 +19,12 @@ import java.util.Map;
  *                built when first read (see {@link Message})
  * @param signals every signal the policy saw, by name, in configuration order
  * @param dryRun  true when the decision was not written to the cluster because of dry-run
+ * @param written true when the scale reached the owning object (confirmed by the answer, or by
+ *                recognising our write id on a re-read after a lost answer); false for every HOLD,
+ *                a follower's, dry-run, failed or abandoned write
  */
 public record Decision(Target target, Instant time, Action action, Integer from, Integer to, Reason reason,
-                       Message message, Map<String, SignalReading> signals, boolean dryRun) {
+                       Message message, Map<String, SignalReading> signals, boolean dryRun, boolean written) {
 
     public Decision {
         requireNonNull(target, "target");
@@ -49,12 +52,21 @@ public record Decision(Target target, Instant time, Action action, Integer from,
         } else if (action != Action.HOLD) {
             throw new IllegalArgumentException("an action needs known replica counts");
         }
+        if (written && (action == Action.HOLD || dryRun)) {
+            throw new IllegalArgumentException("only a scale outside dry-run can be written");
+        }
+    }
+
+    /** A decision not (yet) written. */
+    public Decision(Target target, Instant time, Action action, Integer from, Integer to, Reason reason,
+                    Message message, Map<String, SignalReading> signals, boolean dryRun) {
+        this(target, time, action, from, to, reason, message, signals, dryRun, false);
     }
 
     /** A decision whose message is already written out. */
     public Decision(Target target, Instant time, Action action, Integer from, Integer to, Reason reason,
                     String message, Map<String, SignalReading> signals, boolean dryRun) {
-        this(target, time, action, from, to, reason, Message.of(message), signals, dryRun);
+        this(target, time, action, from, to, reason, Message.of(message), signals, dryRun, false);
     }
 
     /** True when this decision changes the replica count. */
@@ -64,6 +76,11 @@ public record Decision(Target target, Instant time, Action action, Integer from,
 
     /** A copy marked as not written because of dry-run. */
     public Decision asDryRun() {
-        return new Decision(target, time, action, from, to, reason, message, signals, true);
+        return new Decision(target, time, action, from, to, reason, message, signals, true, false);
+    }
+
+    /** A copy marked as written: the scale reached the owning object. */
+    public Decision asWritten() {
+        return new Decision(target, time, action, from, to, reason, message, signals, dryRun, true);
     }
 }

@@ -24,8 +24,28 @@ public final class MetricNames {
     public static final String TICK = PREFIX + "tick";
     /** Counter: Kubernetes API errors by {@code kind} and {@code operation} (read, write). */
     public static final String KUBERNETES_ERRORS = PREFIX + "kubernetes_errors";
-    /** Counter: scale writes by {@code target} and {@code result} (ok, failed). */
+    /**
+     * Counter: scale writes by {@code target} and {@code result}: ok (landed, counted once even when
+     * recognised on a re-read after a lost answer), failed, abandoned (leadership lost or tick older
+     * than the renew deadline before an attempt).
+     */
     public static final String WRITES = PREFIX + "scale_writes";
+    /**
+     * Counter: scale writes answered 409 Conflict by {@code target} and {@code result}: resolved (re-read
+     * and re-decided; the second write landed or was no longer needed), failed.
+     */
+    public static final String WRITE_CONFLICTS = PREFIX + "write_conflicts";
+    /**
+     * Counter: writes whose answer was lost or inconclusive (5xx or timeout after the request was
+     * sent, a retry answered 409, or abandoned after an attempt), by {@code target} and {@code result}
+     * after re-reading the object: landed (our write id found), not_landed, unknown (the re-read failed).
+     */
+    public static final String AMBIGUOUS_WRITES = PREFIX + "ambiguous_writes";
+    /**
+     * Gauge: 1 while the Kubernetes API server answers (any HTTP status below 500), 0 while requests
+     * fail with no answer (refused, timeout, DNS, TLS) or a 5xx.
+     */
+    public static final String KUBERNETES_REACHABLE = PREFIX + "kubernetes_reachable";
     /** Gauge: 1 while this daemon holds the lease, else 0. */
     public static final String LEADER = PREFIX + "leader";
     /** Gauge: 1 while dry-run is on. */

@@ -20,4 +20,29 @@ public interface ReplicaActuator {
      * @throws ActuationException when the write fails
      */
     void apply(Decision decision, ReplicaStatus basis);
+
+    /**
+     * Writes as {@link #apply(Decision, ReplicaStatus)} does, running {@code context.guard()} before
+     * every attempt (retries included) and storing {@code context.id()} and {@code context.time()}
+     * with the last-scale annotations, so a re-read can tell whether a write whose answer was lost
+     * landed. Adapters without retries or annotations check the guard once and write.
+     *
+     * @throws WriteAbandonedException when the guard stops an attempt
+     * @throws ActuationException      when the write fails
+     */
+    default void apply(Decision decision, ReplicaStatus basis, WriteContext context) {
+        context.guard().check();
+        apply(decision, basis);
+    }
+
+    /**
+     * Stores {@code memory} as annotations on the owning object without touching the replica count,
+     * carrying {@code basis.resourceVersion()}; {@code guard} runs before every attempt. Adapters
+     * without annotations remember nothing.
+     *
+     * @throws WriteAbandonedException when the guard stops an attempt
+     * @throws ActuationException      when the write fails (a 409 included: the next tick retries)
+     */
+    default void remember(Target target, ScaleMemory memory, ReplicaStatus basis, WriteGuard guard) {
+    }
 }

@@ -13,16 +13,24 @@ import java.util.Optional;
  * @param rollout         a rollout is in progress (e.g. both queryNode Deployments have replicas)
  * @param lastScale       the last scale read back from annotations, if any
  * @param resourceVersion the version read, carried by the write so a concurrent change gives 409
+ * @param memory          back-off, settle wait and handled alerts read back from annotations
  */
 public record ReplicaStatus(int current, int ready, boolean paused, boolean rollout, Optional<LastScale> lastScale,
-                            String resourceVersion) {
+                            String resourceVersion, ScaleMemory memory) {
 
     public ReplicaStatus {
         requireNonNull(lastScale, "lastScale");
         requireNonNull(resourceVersion, "resourceVersion");
+        requireNonNull(memory, "memory");
         if (current < 0 || ready < 0) {
             throw new IllegalArgumentException("replica counts must be >= 0: current=" + current + " ready=" + ready);
         }
+    }
+
+    /** A status with nothing remembered beyond the last scale. */
+    public ReplicaStatus(int current, int ready, boolean paused, boolean rollout, Optional<LastScale> lastScale,
+                         String resourceVersion) {
+        this(current, ready, paused, rollout, lastScale, resourceVersion, ScaleMemory.NONE);
     }
 
     /** A plain status with nothing paused or rolling and no annotations, for tests and the simulator. */

@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * The decision-log format: one JSON object per line, keys exactly {@code time}, {@code target},
  * {@code action}, {@code from}, {@code to}, {@code reason}, {@code message}, {@code signals},
- * {@code dryRun}. The daemon and the simulator write the same lines, so one set of tools
+ * {@code dryRun}, {@code written} (the scale reached the owning object; false for HOLD, a follower's,
+ * dry-run, failed or abandoned writes). The daemon and the simulator write the same lines, so one set of tools
  * (jq, a notebook) reads both.
  */
 public final class DecisionJson {
@@ -67,6 +68,7 @@ public final class DecisionJson {
         }
         w.endObject();
         w.name("dryRun").value(d.dryRun());
+        w.name("written").value(d.written());
         w.endObject();
     }
 

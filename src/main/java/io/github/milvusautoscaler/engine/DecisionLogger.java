@@ -29,14 +29,18 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
     private final Map<Target, Reason> lastBlocked = new ConcurrentHashMap<>();
     private final Map<Target, Instant> lastUnavailable = new ConcurrentHashMap<>();
 
-    /** @param leader whether this daemon leads; a follower's actions are marked as not written */
+    /** @param leader whether this daemon leads; a scale not written is marked, a follower's as such */
     public DecisionLogger(BooleanSupplier leader) {
         this.leader = java.util.Objects.requireNonNull(leader, "leader");
     }
 
     @Override
     public void record(Decision d) {
-        String mode = d.dryRun() ? " [dry-run]" : leader.getAsBoolean() ? "" : " [follower, not written]";
+        boolean leading = leader.getAsBoolean();
+        // A scale says whether it reached the object (a write that landed just before the Lease was lost
+        // is no follower's); a blocked action says whose decision it was.
+        String mode = d.dryRun() ? " [dry-run]" : d.isScale() ? (d.written() ? "" : leading ? " [not written]"
+                : " [follower, not written]") : leading ? "" : " [follower, not written]";
         if (d.isScale()) {
             lastBlocked.remove(d.target());
             fields(LOG.atInfo(), d).addKeyValue("action", d.action()).addKeyValue("from", d.from())

@@ -12,14 +12,21 @@ import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.WriteAbandonedException;
+import io.github.milvusautoscaler.core.WriteContext;
+import io.github.milvusautoscaler.core.WriteGuard;
 import io.github.milvusautoscaler.policy.Outcome;
 import io.github.milvusautoscaler.policy.TargetState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One tick of one target: read the replica status, observe, decide, write if leader and the
@@ -27,6 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * argument. Ticks of different targets may run concurrently; one target's ticks must not.
  */
 public final class Engine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
     private final Clock clock;
     private final MetricsSource metrics;
@@ -64,11 +73,13 @@ public final class Engine {
         ReplicaStatus status = null;
         Observation observation = null;
         String problem = "";
+        ScaleMemory remembered = null;
         try {
             status = actuator.read(t);
             observation = metrics.observe(t, started).withAlerts(alerts.firing(t, started));
             Outcome outcome = target.policy().decide(observation, status, state, budget.view(started), started);
             decision = outcome.decision();
+            TargetState input = state;
             state = outcome.next();
             if (decision.isScale()) {
                 if (dryRun) {
@@ -78,12 +89,16 @@ public final class Engine {
                     // the leader's writes reach it through the last-scale annotations.
                     state = outcome.unapplied();
                 } else {
-                    Written w = write(target, outcome, status, started);
+                    Written w = write(target, outcome, input, observation, status, started);
                     decision = w.decision;
                     state = w.state;
                     status = w.status;
                     problem = w.problem;
+                    remembered = w.remembered;
                 }
+            }
+            if (!dryRun && isLeader && !status.paused()) {
+                remember(t, decision, state, status, remembered != null ? remembered : status.memory(), started);
             }
         } catch (ActuationException e) {
             listener.readFailed(t, e);
@@ -100,41 +115,185 @@ public final class Engine {
         return decision;
     }
 
-    private record Written(Decision decision, TargetState state, ReplicaStatus status, String problem) {
+    /** The outcome of a write; {@code remembered} is the memory stored with a write that landed, else null. */
+    private record Written(Decision decision, TargetState state, ReplicaStatus status, String problem,
+                           ScaleMemory remembered) {
+
+        Written(Decision decision, TargetState state, ReplicaStatus status, String problem) {
+            this(decision, state, status, problem, null);
+        }
     }
 
     /**
-     * Writes a scale carrying the resourceVersion it read. On a 409 the object changed under us
-     * (a person's kubectl scale, an operator): re-read and re-decide once rather than overwrite.
+     * Keeps the back-off, settle-wait start and handled alerts on the object when they changed, so a
+     * daemon that restarts or takes over holds as this one would. Handled alerts change only with an
+     * alert scale-out that was written: a daemon that never saw an alert must not drop its key.
+     * A failure is logged; the next tick tries again.
      */
-    private Written write(EngineTarget target, Outcome outcome, ReplicaStatus status, Instant now) {
-        Decision decision = outcome.decision();
+    private void remember(Target t, Decision decision, TargetState state, ReplicaStatus status, ScaleMemory onObject,
+                          Instant started) {
+        ScaleMemory wanted = state.memory(handled(decision, state, onObject));
+        if (wanted.equals(onObject)) {
+            return;
+        }
         try {
-            actuator.apply(decision, status);
-            budget.record(now);
-            listener.writeSucceeded(decision);
-            return new Written(decision, outcome.next(), status, "");
-        } catch (ActuationException e) {
-            if (e.kind() == ActuationException.Kind.CONFLICT) {
-                ReplicaStatus fresh = actuator.read(target.target());
-                Observation obs = metrics.observe(target.target(), now).withAlerts(alerts.firing(target.target(), now));
-                Outcome again = target.policy().decide(obs, fresh, outcome.unapplied(), budget.view(now), now);
-                if (!again.decision().isScale()) {
-                    return new Written(again.decision(), again.next(), fresh, "");
+            actuator.remember(t, wanted, status, guard(started, new int[1]));
+        } catch (ActuationException | WriteAbandonedException e) {
+            LOG.warn("{}: could not keep back-off, settle wait and handled alerts on the object ({}); next tick"
+                    + " tries again", t, e.getMessage());
+        }
+    }
+
+    private static java.util.Set<String> handled(Decision decision, TargetState state, ScaleMemory onObject) {
+        return decision.written() && decision.reason() == Reason.ALERT_SCALE_OUT ? state.handledAlerts()
+                : onObject.handledAlerts();
+    }
+
+    /** Leadership and the tick's age, checked before every attempt of a write; counts the attempts let through. */
+    private WriteGuard guard(Instant started, int[] attempts) {
+        return () -> {
+            Instant now = clock.instant();
+            if (!leader.isLeader()) {
+                throw new WriteAbandonedException("this replica is no longer the leader");
+            }
+            Duration age = Duration.between(started, now);
+            if (age.compareTo(leader.writeDeadline()) >= 0) {
+                throw new WriteAbandonedException("the tick started " + age.toMillis() + " ms ago, more than the"
+                        + " renew deadline " + leader.writeDeadline().toMillis() + " ms; its data may be stale");
+            }
+            attempts[0]++;
+        };
+    }
+
+    /**
+     * Writes a decided scale, at most once, and says whether it landed.
+     *
+     * <ol>
+     *   <li>The budget slot is reserved first (check and count in one step, so concurrent targets
+     *       cannot overrun it); when another target took the last slot since the policy looked, the
+     *       tick is decided again on the budget as it is now (BUDGET_EXHAUSTED).</li>
+     *   <li>Leadership and the tick's age are checked before every attempt, retries included
+     *       ({@link WriteGuard}); a tick older than the gate's {@link LeaderGate#writeDeadline()}
+     *       (the renew deadline) abandons its write.</li>
+     *   <li>The write carries a fresh write id. When it fails after an attempt was sent (a 500 or a
+     *       timeout after the server applied it, a retry answered 409, an abandoned retry), the
+     *       object is re-read: our write id on it means the write landed, and it is recorded once,
+     *       as written; otherwise the slot is released.</li>
+     *   <li>A genuine 409 (someone else changed the object) is re-read and re-decided once rather
+     *       than overwritten.</li>
+     * </ol>
+     */
+    private Written write(EngineTarget target, Outcome outcome, TargetState input, Observation observation,
+                          ReplicaStatus status, Instant started) {
+        Target t = target.target();
+        Outcome current = outcome;
+        ReplicaStatus basis = status;
+        boolean conflicted = false;
+        while (true) {
+            Decision decision = current.decision();
+            if (!decision.isScale()) {
+                if (conflicted) {
+                    listener.writeConflict(t, true);
                 }
+                return new Written(decision, current.next(), basis, "");
+            }
+            Instant writeTime = clock.instant();
+            if (!budget.reserve(writeTime, decision.reason() == Reason.STEP_DOWN_ROLLBACK)) {
+                // Another target took the hour's last action after this one looked: decide again on the budget now.
+                Outcome held = target.policy().decide(observation, basis, conflicted ? outcome.unapplied() : input,
+                        budget.view(writeTime), started);
+                if (held.decision().isScale()) {
+                    throw new IllegalStateException("the policy scaled on an exhausted budget: " + held.decision());
+                }
+                return new Written(held.decision(), held.unapplied(), basis, "");
+            }
+            int[] attempts = {0};
+            TargetState after = current.next().retimed(started, writeTime);
+            ScaleMemory memory = after.memory(handled(decision.asWritten(), after, basis.memory()));
+            WriteContext context = new WriteContext(UUID.randomUUID().toString(), writeTime, guard(started, attempts),
+                    memory);
+            RuntimeException failure;
+            try {
+                actuator.apply(decision, basis, context);
+                if (conflicted) {
+                    listener.writeConflict(t, true);
+                }
+                return landed(decision, current, basis, started, writeTime, memory);
+            } catch (ActuationException | WriteAbandonedException e) {
+                failure = e;
+            }
+            ActuationException.Kind kind = failure instanceof ActuationException a ? a.kind() : null;
+            boolean abandoned = kind == null;
+            // Definite refusals (403, 404, a paused object) on a first attempt cannot have landed; anything
+            // else after an attempt was sent might have, and only the object can tell.
+            boolean mayHaveLanded = attempts[0] > 0 && (attempts[0] > 1 || abandoned
+                    || kind == ActuationException.Kind.UNAVAILABLE || kind == ActuationException.Kind.CONFLICT);
+            ReplicaStatus fresh = null;
+            if (mayHaveLanded) {
                 try {
-                    actuator.apply(again.decision(), fresh);
-                    budget.record(now);
-                    listener.writeSucceeded(again.decision());
-                    return new Written(again.decision(), again.next(), fresh, "");
-                } catch (ActuationException second) {
-                    listener.writeFailed(again.decision(), second);
-                    return new Written(again.decision(), again.unapplied(), fresh, second.getMessage());
+                    fresh = actuator.read(t);
+                } catch (ActuationException readFailed) {
+                    LOG.warn("{}: cannot re-read after an inconclusive write ({}); whether {} -> {} landed is unknown"
+                            + " until the next tick reads the annotations", t, readFailed.getMessage(), decision.from(),
+                            decision.to());
+                }
+                boolean ambiguous = attempts[0] > 1 || abandoned || kind == ActuationException.Kind.UNAVAILABLE;
+                if (fresh != null && fresh.lastScale().map(l -> l.writeId().equals(context.id())).orElse(false)) {
+                    listener.ambiguousWrite(t, "landed");
+                    if (conflicted) {
+                        listener.writeConflict(t, true);
+                    }
+                    LOG.info("{}: write {} -> {} landed although its answer was lost ({}); recorded once",
+                            t, decision.from(), decision.to(), failure.getMessage());
+                    return landed(decision, current, fresh, started, writeTime, memory);
+                }
+                if (fresh == null) {
+                    // Keep the slot: the write may have landed, and the budget must not be overrun by it.
+                    listener.ambiguousWrite(t, "unknown");
+                } else if (ambiguous) {
+                    listener.ambiguousWrite(t, "not_landed");
                 }
             }
+            if (fresh != null || !mayHaveLanded) {
+                budget.release(writeTime);
+            }
+            if (abandoned) {
+                listener.writeAbandoned(decision, failure.getMessage());
+                if (conflicted) {
+                    listener.writeConflict(t, false);
+                }
+                return new Written(decision, current.unapplied(), fresh != null ? fresh : basis,
+                        "write abandoned: " + failure.getMessage());
+            }
+            ActuationException e = (ActuationException) failure;
+            if (kind == ActuationException.Kind.CONFLICT && !conflicted) {
+                // The object changed under us (a person's kubectl scale, an operator): decide again on it.
+                conflicted = true;
+                try {
+                    basis = fresh != null ? fresh : actuator.read(t);
+                } catch (ActuationException readFailed) {
+                    listener.writeConflict(t, false);
+                    listener.writeFailed(decision, e);
+                    return new Written(decision, current.unapplied(), basis, readFailed.getMessage());
+                }
+                Observation obs = metrics.observe(t, started).withAlerts(alerts.firing(t, started));
+                current = target.policy().decide(obs, basis, outcome.unapplied(), budget.view(started), started);
+                continue;
+            }
+            if (conflicted) {
+                listener.writeConflict(t, false);
+            }
             listener.writeFailed(decision, e);
-            return new Written(decision, outcome.unapplied(), status, e.getMessage());
+            return new Written(decision, current.unapplied(), basis, e.getMessage());
         }
+    }
+
+    /** A write that reached the object: recorded as written, with its actions timed from the write. */
+    private Written landed(Decision decision, Outcome outcome, ReplicaStatus status, Instant tick, Instant writeTime,
+                           ScaleMemory memory) {
+        Decision written = decision.asWritten();
+        listener.writeSucceeded(written);
+        return new Written(written, outcome.next().retimed(tick, writeTime), status, "", memory);
     }
 
     /** The latest view of every target ticked so far. */

@@ -24,6 +24,24 @@ public interface EngineListener {
     default void writeFailed(Decision decision, ActuationException e) {
     }
 
+    /**
+     * A decided scale was given up before an attempt was sent: leadership was lost, or the tick is
+     * older than the renew deadline. An earlier attempt may have landed; the engine re-read to find out.
+     */
+    default void writeAbandoned(Decision decision, String why) {
+    }
+
+    /** A write was answered 409 Conflict; {@code resolved} when the re-read and re-decided write landed or was not needed. */
+    default void writeConflict(Target target, boolean resolved) {
+    }
+
+    /**
+     * A write whose answer was lost or inconclusive was checked by re-reading the object:
+     * {@code landed}, {@code not_landed} or {@code unknown} (the re-read failed).
+     */
+    default void ambiguousWrite(Target target, String result) {
+    }
+
     /** One tick of one target finished. */
     default void tickFinished(Target target, Duration took) {
     }

@@ -8,12 +8,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,6 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class Scheduler implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+    /** How long a reload waits for a removed target's tick in flight (longer than a tick's API retries). */
+    static final Duration REMOVAL_WAIT = Duration.ofSeconds(30);
 
     private final Engine engine;
     private final Duration interval;
@@ -42,26 +47,40 @@ public final class Scheduler implements AutoCloseable {
     private final Map<Target, Loop> loops = new HashMap<>();
     private final AtomicLong overruns = new AtomicLong();
 
-    /** One target's loop: its current settings, and whether a tick is in flight. */
+    /** One target's loop: its current settings, whether a tick is in flight, and whether it was stopped. */
     private final class Loop {
         final AtomicReference<EngineTarget> target;
         final AtomicBoolean running = new AtomicBoolean();
         ScheduledFuture<?> schedule;
+        /** Guarded by this loop: once set, no tick starts. */
+        private boolean stopped;
+        /** Guarded by this loop: the tick in flight, if any. */
+        private Future<?> inFlight;
 
         Loop(EngineTarget target) {
             this.target = new AtomicReference<>(target);
         }
 
-        void fire() {
+        synchronized void fire() {
+            if (stopped) {
+                return;
+            }
             if (!running.compareAndSet(false, true)) {
                 overruns.incrementAndGet();
                 return;
             }
             try {
-                workers.execute(this::run);
+                inFlight = workers.submit(this::run);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 running.set(false);
             }
+        }
+
+        /** Starts no further tick; returns the one in flight (to wait for), or null. */
+        synchronized Future<?> stop() {
+            stopped = true;
+            schedule.cancel(false);
+            return running.get() ? inFlight : null;
         }
 
         private void run() {
@@ -71,6 +90,14 @@ public final class Scheduler implements AutoCloseable {
                 LOG.error("tick of {} failed: {}", target.get().target().id(), e.toString(), e);
             } finally {
                 running.set(false);
+                boolean late;
+                synchronized (this) {
+                    late = stopped;
+                }
+                if (late) {
+                    // Removed while this tick ran past the removal's wait: drop what it put back.
+                    engine.forget(target.get().target());
+                }
             }
         }
     }
@@ -90,21 +117,51 @@ public final class Scheduler implements AutoCloseable {
     /**
      * Starts loops for new targets, stops loops of removed ones, and swaps the settings of the
      * others in place (their policy state is kept). Used at start and on every config reload.
+     *
+     * <p>A removed target's tick in flight is waited for (up to {@link #REMOVAL_WAIT}) before the
+     * target is forgotten: forgotten first, the tick would put it back into status and /metrics
+     * for good, and could still write after the reload removed it.
      */
-    public synchronized void update(List<EngineTarget> targets) {
-        Map<Target, EngineTarget> wanted = new HashMap<>();
-        for (EngineTarget t : targets) {
-            wanted.put(t.target(), t);
-        }
-        loops.entrySet().removeIf(e -> {
-            if (!wanted.containsKey(e.getKey())) {
-                e.getValue().schedule.cancel(false);
-                engine.forget(e.getKey());
-                LOG.info("stopped loop for {}", e.getKey().id());
-                return true;
+    public void update(List<EngineTarget> targets) {
+        Map<Target, Future<?>> stopping = new HashMap<>();
+        synchronized (this) {
+            Map<Target, EngineTarget> wanted = new HashMap<>();
+            for (EngineTarget t : targets) {
+                wanted.put(t.target(), t);
             }
-            return false;
-        });
+            loops.entrySet().removeIf(e -> {
+                if (!wanted.containsKey(e.getKey())) {
+                    stopping.put(e.getKey(), e.getValue().stop());
+                    return true;
+                }
+                return false;
+            });
+            start(targets);
+        }
+        for (Map.Entry<Target, Future<?>> e : stopping.entrySet()) {
+            awaitTick(e.getKey(), e.getValue());
+            engine.forget(e.getKey());
+            LOG.info("stopped loop for {}", e.getKey().id());
+        }
+    }
+
+    private void awaitTick(Target target, Future<?> tick) {
+        if (tick == null) {
+            return;
+        }
+        try {
+            tick.get(REMOVAL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("removed target {}: its tick is still running after {}; it is forgotten when it ends",
+                    target.id(), REMOVAL_WAIT);
+        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+            // the tick's own failure was logged by the loop
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void start(List<EngineTarget> targets) {
         for (EngineTarget t : targets) {
             Loop existing = loops.get(t.target());
             if (existing != null) {

@@ -49,6 +49,21 @@ public final class Sinks {
             }
 
             @Override
+            public void writeAbandoned(Decision decision, String why) {
+                copy.forEach(l -> l.writeAbandoned(decision, why));
+            }
+
+            @Override
+            public void writeConflict(Target target, boolean resolved) {
+                copy.forEach(l -> l.writeConflict(target, resolved));
+            }
+
+            @Override
+            public void ambiguousWrite(Target target, String result) {
+                copy.forEach(l -> l.ambiguousWrite(target, result));
+            }
+
+            @Override
             public void tickFinished(Target target, Duration took) {
                 copy.forEach(l -> l.tickFinished(target, took));
             }

@@ -72,7 +72,8 @@ public final class Policy {
 
         List<Classified> signals = Stages.classify(settings, observation, status);
         TargetState prepared = Stages.advanceTimers(Stages.noteReady(
-                Stages.rememberLastScale(state, status, settings.scaleIn()), status, now), signals, status.ready(),
+                Stages.rememberLastScale(state, status, settings.scaleIn()).withMemory(status.memory()), status, now),
+                signals, status.ready(),
                 settings.scaleIn().sustain(), settings.scaleOut().sustain(), now);
         Tick tick = new Tick(settings, observation, status, prepared, signals, budget, now);
 

@@ -2,6 +2,8 @@ package io.github.milvusautoscaler.policy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.ScaleMemory;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
@@ -11,8 +13,9 @@ import java.util.Set;
  * actions, the step-down being verified, back-off and alert bookkeeping. The engine keeps it and
  * passes it back; nothing is hidden in the policy. Null instants mean "not running".
  *
- * <p>What must survive a restart (last scale time and direction) is also written as annotations
- * on the scaled object and merged back in from {@code ReplicaStatus.lastScale()} each tick.
+ * <p>What must survive a restart (last scale time and direction; back-off, settle-wait start and
+ * handled alerts as {@link ScaleMemory}) is also written as annotations on the scaled object and
+ * merged back in from {@code ReplicaStatus.lastScale()} and {@code ReplicaStatus.memory()} each tick.
  *
  * @param highSince          per signal, when its current unbroken HIGH stretch began
  * @param knownSince         when the current stretch of "every signal known" began: the stretch the
@@ -46,6 +49,55 @@ public record TargetState(Map<String, Instant> highSince, Instant knownSince, Lo
     public static TargetState initial() {
         return new TargetState(Map.of(), null, LoadAverages.NONE, null, null, null, null, null, null, null, null,
                 Set.of(), -1, null);
+    }
+
+    /**
+     * The state with the actions remembered at the tick time {@code tick} moved to the time the
+     * write was sent, {@code written}: cooldowns, the verify window and back-off run from the write.
+     * A tick that spent 2.1 s on queries and wrote at 10:00:02.1 under a 6 s step-down cooldown may
+     * step down again from 10:00:08.1, not from 10:00:06.
+     */
+    public TargetState retimed(Instant tick, Instant written) {
+        if (tick.equals(written)) {
+            return this;
+        }
+        Duration shift = Duration.between(tick, written);
+        boolean out = tick.equals(lastScaleOut);
+        boolean in = tick.equals(lastScaleIn);
+        return new TargetState(highSince, knownSince, averages, lastTick, unknownSince, settleWaitSince,
+                out ? written : lastScaleOut, in ? written : lastScaleIn,
+                in && verifyUntil != null ? verifyUntil.plus(shift) : verifyUntil,
+                out && backoffUntil != null && backoffUntil.isAfter(tick) ? backoffUntil.plus(shift) : backoffUntil,
+                tick.equals(lastAlertScaleOut) ? written : lastAlertScaleOut, handledAlerts, lastReady, readyRoseAt);
+    }
+
+    /**
+     * Merges what the object remembers ({@link ScaleMemory}, written by this or another daemon) into
+     * the state: the later back-off and alert scale-out, the earlier settle-wait start, the union of
+     * handled alerts. A daemon that restarts or takes over thus holds as the one before it would.
+     */
+    TargetState withMemory(ScaleMemory m) {
+        if (m.equals(ScaleMemory.NONE)) {
+            return this;
+        }
+        Instant backoff = later(backoffUntil, m.backoffUntil());
+        Instant alert = later(lastAlertScaleOut, m.lastAlertScaleOut());
+        Instant settle = settleWaitSince == null ? m.settleWaitSince() : m.settleWaitSince() == null
+                ? settleWaitSince : (m.settleWaitSince().isBefore(settleWaitSince) ? m.settleWaitSince() : settleWaitSince);
+        Set<String> handled = handledAlerts.containsAll(m.handledAlerts()) ? handledAlerts
+                : java.util.stream.Stream.concat(handledAlerts.stream(), m.handledAlerts().stream())
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        return new TargetState(highSince, knownSince, averages, lastTick, unknownSince, settle, lastScaleOut,
+                lastScaleIn, verifyUntil, backoff, alert, handled, lastReady, readyRoseAt);
+    }
+
+    /** The part of this state kept on the scaled object, with {@code handled} as the alerts to remember. */
+    public ScaleMemory memory(Set<String> handled) {
+        return new ScaleMemory(backoffUntil, settleWaitSince, lastAlertScaleOut, handled);
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a == null ? b : b == null ? a : a.isAfter(b) ? a : b;
     }
 
     TargetState withTimers(Map<String, Instant> high, Instant known, Instant unknown) {

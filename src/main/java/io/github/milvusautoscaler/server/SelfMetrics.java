@@ -66,8 +66,14 @@ public final class SelfMetrics implements DecisionSink, EngineListener {
             registry.counter(MetricNames.DECISIONS, "target", target.id(), "action", reason.action().name(),
                     "reason", reason.name());
         }
-        for (String result : new String[] {"ok", "failed"}) {
+        for (String result : new String[] {"ok", "failed", "abandoned"}) {
             registry.counter(MetricNames.WRITES, "target", target.id(), "result", result);
+        }
+        for (String result : new String[] {"resolved", "failed"}) {
+            registry.counter(MetricNames.WRITE_CONFLICTS, "target", target.id(), "result", result);
+        }
+        for (String result : new String[] {"landed", "not_landed", "unknown"}) {
+            registry.counter(MetricNames.AMBIGUOUS_WRITES, "target", target.id(), "result", result);
         }
     }
 
@@ -89,6 +95,22 @@ public final class SelfMetrics implements DecisionSink, EngineListener {
     public void writeFailed(Decision decision, ActuationException e) {
         registry.counter(MetricNames.KUBERNETES_ERRORS, "kind", e.kind().name(), "operation", "write").increment();
         registry.counter(MetricNames.WRITES, "target", decision.target().id(), "result", "failed").increment();
+    }
+
+    @Override
+    public void writeAbandoned(Decision decision, String why) {
+        registry.counter(MetricNames.WRITES, "target", decision.target().id(), "result", "abandoned").increment();
+    }
+
+    @Override
+    public void writeConflict(Target target, boolean resolved) {
+        registry.counter(MetricNames.WRITE_CONFLICTS, "target", target.id(), "result", resolved ? "resolved" : "failed")
+                .increment();
+    }
+
+    @Override
+    public void ambiguousWrite(Target target, String result) {
+        registry.counter(MetricNames.AMBIGUOUS_WRITES, "target", target.id(), "result", result).increment();
     }
 
     @Override

@@ -207,6 +207,10 @@ public final class SimulationRun {
         Decision d = requireNonNull(lane.policy().tick(observation, status, now),
                 () -> lane.policy().name() + " returned no decision");
         c.apply(d, status);
+        if (d.isScale() && !d.dryRun()) {
+            // Applied to the simulated component: the same "written" the daemon's log carries.
+            d = d.asWritten();
+        }
         lane.keeper().record(d);
         listener.decision(lane.policy().name(), d);
         if (i == 0) {

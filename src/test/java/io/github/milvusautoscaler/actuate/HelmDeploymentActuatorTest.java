@@ -19,6 +19,8 @@ import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.LastScale;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.WriteContext;
+import io.github.milvusautoscaler.core.WriteGuard;
 import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
@@ -103,7 +105,8 @@ class HelmDeploymentActuatorTest {
         ReplicaStatus basis = actuator.read(HELM_QN);
         fake.clearRequests();
 
-        actuator.apply(decision(HELM_QN, 4, 3, Reason.SIGNALS_LOW), basis);
+        actuator.apply(decision(HELM_QN, 4, 3, Reason.SIGNALS_LOW), basis,
+                new WriteContext("write-1", T0, WriteGuard.NONE));
 
         List<FakeKubernetesApi.Request> requests = fake.requests();
         assertEquals(1, requests.size(), "exactly one request: " + requests);
@@ -115,11 +118,12 @@ class HelmDeploymentActuatorTest {
                 {"metadata": {"resourceVersion": "%s", "annotations": {
                     "milvus-autoscaler.io/last-scale-time": "2025-03-01T12:00:00Z",
                     "milvus-autoscaler.io/last-scale-direction": "down",
-                    "milvus-autoscaler.io/last-scale-reason": "SIGNALS_LOW"}},
+                    "milvus-autoscaler.io/last-scale-reason": "SIGNALS_LOW",
+                    "milvus-autoscaler.io/last-scale-id": "write-1"}},
                  "spec": {"replicas": 3}}""".formatted(basis.resourceVersion())), patch.json());
         ReplicaStatus after = actuator.read(HELM_QN);
         assertEquals(3, after.current());
-        assertEquals(Optional.of(new LastScale(T0, Direction.DOWN, "SIGNALS_LOW")), after.lastScale());
+        assertEquals(Optional.of(new LastScale(T0, Direction.DOWN, "SIGNALS_LOW", "write-1")), after.lastScale());
         assertEquals("my-release", fake.get(Kind.DEPLOYMENTS, NS, QN).orElseThrow().getAsJsonObject("metadata")
                 .getAsJsonObject("labels").get("app.kubernetes.io/instance").getAsString(), "merge keeps labels");
     }

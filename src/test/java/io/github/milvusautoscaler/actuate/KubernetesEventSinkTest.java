@@ -91,7 +91,7 @@ class KubernetesEventSinkTest {
         String uid = fake.get(target == OPERATOR_QN ? Kind.MILVUSES : Kind.DEPLOYMENTS, NS, objectName).orElseThrow()
                 .getAsJsonObject("metadata").get("uid").getAsString();
         actuator.read(target);
-        Decision decision = decision(target, from, to, reason);
+        Decision decision = decision(target, from, to, reason).asWritten();
 
         sink().record(decision);
 
@@ -184,12 +184,27 @@ class KubernetesEventSinkTest {
     void eventFailuresAreLoggedNeverThrownAndNotRetried() {
         fake.fail("POST", Kind.EVENTS.path(NS, null), 500, -1);
         KubernetesEventSink sink = sink();
-        sink.record(decision(OPERATOR_QN, 3, 4, Reason.SIGNAL_HIGH));
+        sink.record(decision(OPERATOR_QN, 3, 4, Reason.SIGNAL_HIGH).asWritten());
         fake.clearFaults();
         fake.delay("POST", Kind.EVENTS.path(NS, null), Duration.ofSeconds(3), 1);
         KubernetesOptions impatient = new KubernetesOptions("", Duration.ofMillis(200), 3, Duration.ofMillis(1), true);
-        sink(impatient).record(decision(OPERATOR_QN, 3, 2, Reason.SIGNALS_LOW));
+        sink(impatient).record(decision(OPERATOR_QN, 3, 2, Reason.SIGNALS_LOW).asWritten());
         assertEquals(2, fake.requests("POST", Kind.EVENTS.path(NS, null)).size(), "one attempt each");
         assertFalse(events().stream().anyMatch(e -> e.get("reason").getAsString().equals("ScaledOut")));
+    }
+
+    /**
+     * Events follow what reached the object, not what was decided: a scale abandoned before it was
+     * sent makes no ScaledOut, and a scale that landed is told even if the Lease was lost right after.
+     */
+    @Test
+    void onlyWrittenScalesBecomeScaledEventsOnceLeadershipNotwithstanding() {
+        KubernetesEventSink sink = sink();
+        sink.record(decision(OPERATOR_QN, 3, 4, Reason.SIGNAL_HIGH));
+        assertEquals(List.of(), fake.requests("POST", "/api/v1"), "a decision that was not written is no ScaledOut");
+        leader.set(false);
+        sink.record(decision(OPERATOR_QN, 3, 4, Reason.SIGNAL_HIGH).asWritten());
+        assertEquals(1, events().size());
+        assertEquals("ScaledOut", events().get(0).get("reason").getAsString());
     }
 }

@@ -287,6 +287,29 @@ class LeaderElectionTest {
         assertEquals(expectedIdentity, resolved.identity());
     }
 
+    /** kubectl users expect the current context's namespace; it comes after everything a pod has. */
+    @Test
+    void kubeconfigContextNamespaceIsTheLastFallback(@TempDir Path dir) throws IOException {
+        Path kubeconfig = dir.resolve("kubeconfig");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
+                contexts: [{name: c, context: {cluster: c, user: u, namespace: team-ns}}]
+                current-context: c
+                users: [{name: u, user: {token: t}}]
+                """);
+        assertEquals(Optional.of("team-ns"), LeaderElection.contextNamespace(kubeconfig));
+        LeaderElectionSettings noNamespace = new LeaderElectionSettings(true, LEASE, "", "pod-1", LEASE_DURATION,
+                RENEW_DEADLINE, RETRY);
+        assertEquals("team-ns", LeaderElection.resolve(noNamespace, Map.of(), dir.resolve("absent"), () -> "h",
+                () -> LeaderElection.contextNamespace(kubeconfig)).namespace());
+        assertEquals("env-ns", LeaderElection.resolve(noNamespace, Map.of("POD_NAMESPACE", "env-ns"),
+                dir.resolve("absent"), () -> "h", () -> LeaderElection.contextNamespace(kubeconfig)).namespace());
+        Files.writeString(kubeconfig, Files.readString(kubeconfig).replace(", namespace: team-ns", ""));
+        assertEquals(Optional.empty(), LeaderElection.contextNamespace(kubeconfig), "a context without a namespace");
+    }
+
     @Test
     void missingNamespaceIsAClearError(@TempDir Path dir) {
         LeaderElectionSettings noNamespace = new LeaderElectionSettings(true, LEASE, "", "pod-1", LEASE_DURATION,

@@ -21,6 +21,8 @@ import io.github.milvusautoscaler.core.Direction;
 import io.github.milvusautoscaler.core.LastScale;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.WriteContext;
+import io.github.milvusautoscaler.core.WriteGuard;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
 import java.io.IOException;
@@ -162,7 +164,8 @@ class MilvusOperatorActuatorTest {
         ReplicaStatus basis = actuator.read(OPERATOR_QN);
         fake.clearRequests();
 
-        actuator.apply(decision(OPERATOR_QN, 3, 5, Reason.SIGNAL_HIGH), basis);
+        actuator.apply(decision(OPERATOR_QN, 3, 5, Reason.SIGNAL_HIGH), basis,
+                new WriteContext("write-1", T0, WriteGuard.NONE));
 
         List<FakeKubernetesApi.Request> writes = fake.requests().stream().filter(r -> !r.method().equals("GET")).toList();
         assertEquals(1, writes.size(), "exactly one write");
@@ -172,9 +175,10 @@ class MilvusOperatorActuatorTest {
         assertTrue(patch.contentType().startsWith("application/merge-patch+json"), patch.contentType());
         assertEquals(JsonParser.parseString("""
                 {"metadata": {"resourceVersion": "%s", "annotations": {
-                    "milvus-autoscaler.io/last-scale-time": "2025-03-01T12:00:00Z",
-                    "milvus-autoscaler.io/last-scale-direction": "up",
-                    "milvus-autoscaler.io/last-scale-reason": "SIGNAL_HIGH"}},
+                    "milvus-autoscaler.io/queryNode.last-scale-time": "2025-03-01T12:00:00Z",
+                    "milvus-autoscaler.io/queryNode.last-scale-direction": "up",
+                    "milvus-autoscaler.io/queryNode.last-scale-reason": "SIGNAL_HIGH",
+                    "milvus-autoscaler.io/queryNode.last-scale-id": "write-1"}},
                  "spec": {"components": {"queryNode": {"replicas": 5}}}}""".formatted(basis.resourceVersion())),
                 patch.json());
 
@@ -185,7 +189,7 @@ class MilvusOperatorActuatorTest {
         assertEquals("milvusdb/milvus:v2.5.4", components.get("image").getAsString());
         ReplicaStatus after = actuator.read(OPERATOR_QN);
         assertEquals(5, after.current());
-        assertEquals(Optional.of(new LastScale(T0, Direction.UP, "SIGNAL_HIGH")), after.lastScale());
+        assertEquals(Optional.of(new LastScale(T0, Direction.UP, "SIGNAL_HIGH", "write-1")), after.lastScale());
     }
 
     static Stream<Arguments> nothingToWrite() {

@@ -51,6 +51,9 @@ public final class MetricCatalog {
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.TICK, Type.TIMER);
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.KUBERNETES_ERRORS, Type.COUNTER);
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.WRITES, Type.COUNTER);
+        TYPES.put(io.github.milvusautoscaler.core.MetricNames.WRITE_CONFLICTS, Type.COUNTER);
+        TYPES.put(io.github.milvusautoscaler.core.MetricNames.AMBIGUOUS_WRITES, Type.COUNTER);
+        TYPES.put(io.github.milvusautoscaler.core.MetricNames.KUBERNETES_REACHABLE, Type.GAUGE);
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.LEADER, Type.GAUGE);
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.DRY_RUN, Type.GAUGE);
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.CONFIG_RELOADS, Type.COUNTER);

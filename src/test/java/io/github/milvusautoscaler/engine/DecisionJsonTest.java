@@ -40,7 +40,7 @@ class DecisionJsonTest {
         String[] lines = out.toString().split("\n");
         assertEquals(2, lines.length);
         JsonObject o = JsonParser.parseString(lines[0]).getAsJsonObject();
-        assertEquals(Set.of("time", "target", "action", "from", "to", "reason", "message", "signals", "dryRun"),
+        assertEquals(Set.of("time", "target", "action", "from", "to", "reason", "message", "signals", "dryRun", "written"),
                 o.keySet());
         assertEquals("2026-01-05T10:00:00Z", o.get("time").getAsString());
         assertEquals("milvus/my-release/queryNode", o.get("target").getAsString());

@@ -73,4 +73,20 @@ class DecisionLoggerTest {
         assertTrue(m.get(0).contains("blocked SETTLING"), m.toString());
         assertTrue(m.get(1).contains("SCALE_IN 3 -> 2") && m.get(1).contains("[follower, not written]"), m.toString());
     }
+
+    /**
+     * What a scale line says follows whether the write landed, not leadership at logging time: a
+     * retried write that landed just before the Lease was lost is no "[follower, not written]", and
+     * a leader's abandoned or failed write is "[not written]".
+     */
+    @Test
+    void scaleLinesSayWhetherTheWriteLanded() {
+        Decision scale = new Decision(T, T0, Action.SCALE_OUT, 3, 5, Reason.SIGNAL_HIGH, "3 -> 5", Map.of(), false);
+        new DecisionLogger(() -> false).record(scale.asWritten());
+        new DecisionLogger(() -> true).record(scale);
+        List<String> m = messages();
+        assertEquals(2, m.size(), m.toString());
+        assertTrue(m.get(0).endsWith("SIGNAL_HIGH: 3 -> 5"), m.get(0));
+        assertTrue(m.get(1).contains("SIGNAL_HIGH [not written]"), m.get(1));
+    }
 }

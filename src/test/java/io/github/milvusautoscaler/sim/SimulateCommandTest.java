@@ -53,8 +53,11 @@ class SimulateCommandTest {
         List<String> lines = Files.readAllLines(target.resolve("decisions-hpa.jsonl"), StandardCharsets.UTF_8);
         assertTrue(lines.size() > 2 && lines.size() < 1440, "actions and reason changes only, not every tick: " + lines.size());
         JsonObject first = JsonParser.parseString(lines.get(0)).getAsJsonObject();
-        assertEquals(List.of("time", "target", "action", "from", "to", "reason", "message", "signals", "dryRun"),
-                new ArrayList<>(first.keySet()));
+        assertEquals(List.of("time", "target", "action", "from", "to", "reason", "message", "signals", "dryRun",
+                "written"), new ArrayList<>(first.keySet()));
+        assertTrue(lines.stream().map(l -> JsonParser.parseString(l).getAsJsonObject())
+                .filter(o -> !o.get("action").getAsString().equals("HOLD"))
+                .allMatch(o -> o.get("written").getAsBoolean()), "applied actions are written");
         assertEquals("2024-01-01T00:00:00Z", first.get("time").getAsString(), "simulated time, not wall time");
         assertEquals("sim/step/queryNode", first.get("target").getAsString());
         String stdout = out.toString();

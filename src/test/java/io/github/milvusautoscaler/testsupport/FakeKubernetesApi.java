@@ -53,9 +53,12 @@ import okhttp3.HttpUrl;
  * to the test or a {@link ChangeListener}. Strategic merge patch is treated as merge patch (same
  * result for the scalar fields used here); JSON patch answers 415.
  *
- * <p>Faults: {@link #fail} answers a status (403, 404, 500, ...) and {@link #delay} holds the
- * response, for requests whose method and path prefix match, for N requests or until
- * {@link #clearFaults()}. A delayed request is still applied (like a write whose answer was lost).
+ * <p>Faults: {@link #fail} answers a status (403, 404, 500, ...) without applying the request,
+ * {@link #applyThenFail} applies it and then answers a status (the answer of a committed write is
+ * lost), and {@link #delay} holds the response, for requests whose method and path prefix match,
+ * for N requests or until {@link #clearFaults()}. A delayed request is still applied (like a write
+ * whose answer was lost). {@link #onRequest} hooks run before every answer, e.g. to flip a
+ * leadership gate or pause one client mid-write.
  *
  * <p>Every request is recorded ({@link #requests()}); requests whose User-Agent starts with
  * {@code milvus-autoscaler} are also collected JVM-wide ({@link #allAutoscalerRequests()}) for the
@@ -147,7 +150,14 @@ public final class FakeKubernetesApi implements AutoCloseable {
         void changed(Change change);
     }
 
-    private record Fault(String method, String pathPrefix, int status, Duration latency, int[] remaining) {
+    /** Runs for every request before it is answered (on the server's thread), e.g. to flip a gate or pause. */
+    @FunctionalInterface
+    public interface RequestHook {
+        void received(Request request);
+    }
+
+    private record Fault(String method, String pathPrefix, int status, Duration latency, int[] remaining,
+                         boolean applyFirst) {
         boolean matches(Request request) {
             return (method == null || method.equalsIgnoreCase(request.method()))
                     && request.path().startsWith(pathPrefix) && remaining[0] != 0;
@@ -163,6 +173,7 @@ public final class FakeKubernetesApi implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final List<Fault> faults = new ArrayList<>();
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<RequestHook> hooks = new CopyOnWriteArrayList<>();
     private long resourceVersion = 1000;
     private boolean reconcileDeployments = true;
 
@@ -275,12 +286,27 @@ public final class FakeKubernetesApi implements AutoCloseable {
      */
     public synchronized void fail(String method, String pathPrefix, int status, int times) {
         faults.add(new Fault(method, requireNonNull(pathPrefix, "pathPrefix"), status, Duration.ZERO,
-                new int[] {times}));
+                new int[] {times}, false));
+    }
+
+    /**
+     * Applies the next {@code times} matching requests as usual, then answers {@code status} instead of
+     * the result: a write whose answer was lost after the server committed it (a 500 from an
+     * overloaded API server, a proxy timing out). {@code times < 0}: until {@link #clearFaults()}.
+     */
+    public synchronized void applyThenFail(String method, String pathPrefix, int status, int times) {
+        faults.add(new Fault(method, requireNonNull(pathPrefix, "pathPrefix"), status, Duration.ZERO,
+                new int[] {times}, true));
+    }
+
+    /** Registers a hook run for every request before it is answered; hooks may block (a pause) or throw nothing. */
+    public void onRequest(RequestHook hook) {
+        hooks.add(requireNonNull(hook, "hook"));
     }
 
     /** Holds the response of the next {@code times} matching requests for {@code latency} (the request is applied). */
     public synchronized void delay(String method, String pathPrefix, Duration latency, int times) {
-        faults.add(new Fault(method, requireNonNull(pathPrefix, "pathPrefix"), 0, latency, new int[] {times}));
+        faults.add(new Fault(method, requireNonNull(pathPrefix, "pathPrefix"), 0, latency, new int[] {times}, false));
     }
 
     public synchronized void clearFaults() {
@@ -321,9 +347,19 @@ public final class FakeKubernetesApi implements AutoCloseable {
         if (request.fromAutoscaler()) {
             ALL.add(request);
         }
+        for (RequestHook hook : hooks) {
+            hook.received(request);
+        }
         Fault fault = takeFault(request);
         MockResponse response;
-        if (fault != null && fault.status() > 0) {
+        if (fault != null && fault.status() > 0 && fault.applyFirst()) {
+            try {
+                handle(request);
+            } catch (BadRequest e) {
+                // the request failed on its own; the injected answer stands in for it either way
+            }
+            response = status(fault.status(), "injected by the test after applying " + request);
+        } else if (fault != null && fault.status() > 0) {
             response = status(fault.status(), "injected by the test for " + request);
         } else {
             try {

@@ -162,6 +162,25 @@ class FakeKubernetesApiTest {
         assertTrue(fake.requests().stream().noneMatch(FakeKubernetesApi.Request::fromAutoscaler));
     }
 
+    /** "Apply then fail": the write is stored, its answer is the injected status; hooks see every request first. */
+    @Test
+    void applyThenFailStoresTheWriteAndLosesItsAnswer() throws IOException {
+        fake.put(Kind.DEPLOYMENTS, DEPLOYMENT);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        fake.onRequest(r -> seen.add(r.method() + " " + r.path()));
+        fake.applyThenFail("PATCH", Kind.DEPLOYMENTS.path("ns", "web"), 500, 1);
+        try (Response r = patch(Kind.DEPLOYMENTS.path("ns", "web"), "{\"spec\": {\"replicas\": 5}}")) {
+            assertEquals(500, r.code());
+        }
+        assertEquals(5, fake.get(Kind.DEPLOYMENTS, "ns", "web").orElseThrow().getAsJsonObject("spec").get("replicas")
+                .getAsInt(), "applied although the answer was a 500");
+        try (Response r = patch(Kind.DEPLOYMENTS.path("ns", "web"), "{\"spec\": {\"replicas\": 6}}")) {
+            assertEquals(200, r.code(), "one time only");
+        }
+        assertEquals(List.of("PATCH " + Kind.DEPLOYMENTS.path("ns", "web"), "PATCH " + Kind.DEPLOYMENTS.path("ns", "web")),
+                seen);
+    }
+
     private Response patch(String path, String json) throws IOException {
         return http.newCall(new Request.Builder().url(fake.url() + path).patch(RequestBody.create(json, MERGE)).build())
                 .execute();

@@ -1,0 +1,114 @@
+package io.github.milvusautoscaler.actuate;
+
+import static java.util.Objects.requireNonNull;
+
+import io.kubernetes.client.openapi.ApiClient;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import okhttp3.Interceptor;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether the Kubernetes API server answers, seen from every request the daemon's client makes
+ * (leader election, reads, writes, Events), so a daemon that cannot reach it says so instead of
+ * looking healthy: one WARN line every {@link #REPEAT} while it lasts, with how long and the last
+ * cause ({@code ConnectException: Connection refused}, {@code SocketTimeoutException},
+ * {@code HTTP 503}), one INFO line when it answers again, and a state for {@code /api/v1/status}
+ * and the {@code milvus_autoscaler_kubernetes_reachable} gauge.
+ *
+ * <p>Unreachable means no HTTP answer (connection refused or reset, timeout, DNS, TLS) or a 5xx:
+ * a 401, 403 or 404 is an answer, and reported where it happens. Causes name the exception and
+ * the host, never a header, so never a token.
+ */
+public final class ApiReachability implements Interceptor {
+
+    /** How often the WARN line repeats while the API server stays unreachable. */
+    public static final Duration REPEAT = Duration.ofSeconds(5);
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiReachability.class);
+
+    /** What is known now: reachable, or since when not and why. */
+    public record State(boolean reachable, Instant unreachableSince, String cause) {
+    }
+
+    private final Clock clock;
+    private State state = new State(true, null, "");
+    private Instant lastSeenAnswer;
+    private Instant lastLogged;
+    private String server = "";
+
+    public ApiReachability(Clock clock) {
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /** Watches every request of {@code client} from now on; returns the watcher. */
+    public static ApiReachability watch(ApiClient client, Clock clock) {
+        ApiReachability watcher = new ApiReachability(clock);
+        client.setHttpClient(client.getHttpClient().newBuilder().addInterceptor(watcher).build());
+        return watcher;
+    }
+
+    @Override
+    public Response intercept(Chain chain) throws IOException {
+        Request request = chain.request();
+        String host = request.url().host() + ":" + request.url().port();
+        Response response;
+        try {
+            response = chain.proceed(request);
+        } catch (IOException e) {
+            failed(host, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            throw e;
+        }
+        if (response.code() >= 500) {
+            failed(host, "HTTP " + response.code() + " for " + request.method() + " " + request.url().encodedPath());
+        } else {
+            answered(host);
+        }
+        return response;
+    }
+
+    /** The current state. */
+    public synchronized State state() {
+        return state;
+    }
+
+    /** The last time the API server answered, if ever. */
+    public synchronized Optional<Instant> lastAnswer() {
+        return Optional.ofNullable(lastSeenAnswer);
+    }
+
+    synchronized void failed(String host, String cause) {
+        Instant now = clock.instant();
+        server = host;
+        Instant since = state.reachable() ? now : state.unreachableSince();
+        state = new State(false, since, cause);
+        if (lastLogged == null || !now.isBefore(lastLogged.plus(REPEAT))) {
+            lastLogged = now;
+            LOG.warn("Kubernetes API server {} unreachable for {}s: {}; leader election, reads and writes fail until"
+                    + " it answers", host, Duration.between(since, now).toSeconds(), cause);
+        }
+    }
+
+    synchronized void answered(String host) {
+        Instant now = clock.instant();
+        lastSeenAnswer = now;
+        if (!state.reachable()) {
+            LOG.info("Kubernetes API server {} answers again after {}s unreachable", host,
+                    Duration.between(state.unreachableSince(), now).toSeconds());
+            lastLogged = null;
+        }
+        server = host;
+        state = new State(true, null, "");
+    }
+
+    /** The host:port last contacted, for status. */
+    public synchronized String server() {
+        return server;
+    }
+}

@@ -1,0 +1,88 @@
+package io.github.milvusautoscaler.actuate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.engine.ManualClock;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
+import io.kubernetes.client.openapi.ApiClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** A daemon that cannot reach the API server says so every few seconds, with the cause, and knows it. */
+class ApiReachabilityTest {
+
+    final ManualClock clock = new ManualClock(Instant.parse("2026-01-05T10:00:00Z"));
+    final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    final Logger logger = (Logger) LoggerFactory.getLogger(ApiReachability.class);
+
+    Level previous;
+
+    @BeforeEach
+    void capture() {
+        previous = logger.getLevel();
+        logs.start();
+        logger.addAppender(logs);
+        logger.setLevel(Level.INFO);
+    }
+
+    @AfterEach
+    void release() {
+        logger.detachAppender(logs);
+        logger.setLevel(previous);
+    }
+
+    @Test
+    void unreachableServerIsReportedEveryFiveSecondsWithItsCauseAndRecoveryOnce() {
+        FakeKubernetesApi fake = FakeKubernetesApi.start();
+        KubernetesOptions options = new KubernetesOptions("", Duration.ofSeconds(2), 1, Duration.ofMillis(1), true);
+        ApiClient client = ApiClients.forBaseUrl(fake.url(), options);
+        ApiReachability watcher = ApiReachability.watch(client, clock);
+        KubernetesRequests requests = new KubernetesRequests(client, options);
+        ActuateFixtures.seedHelm(fake, 3, 3);
+        requests.get(ApiResource.DEPLOYMENTS, ActuateFixtures.NS, "my-release-milvus-querynode");
+        assertTrue(watcher.state().reachable());
+
+        fake.fail("GET", "/", 503, 1);
+        assertThrows(ActuationException.class,
+                () -> requests.get(ApiResource.DEPLOYMENTS, ActuateFixtures.NS, "my-release-milvus-querynode"));
+        assertFalse(watcher.state().reachable(), "a 503 is no answer");
+        assertTrue(watcher.state().cause().contains("HTTP 503"), watcher.state().cause());
+        fake.close();
+
+        // Twelve failed requests over 12 s (a lease retry every second): three lines, at 0 s, 5 s, 10 s.
+        for (int i = 0; i < 12; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            assertThrows(ActuationException.class,
+                    () -> requests.get(ApiResource.DEPLOYMENTS, ActuateFixtures.NS, "my-release-milvus-querynode"));
+        }
+        List<String> warnings = logs.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage).toList();
+        assertEquals(3, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("Kubernetes API server 127.0.0.1:"), warnings.get(0));
+        assertTrue(warnings.get(0).contains("unreachable for 0s: HTTP 503"), warnings.get(0));
+        assertTrue(warnings.get(2).contains("unreachable for 10s: ConnectException"), warnings.get(2));
+        ApiReachability.State down = watcher.state();
+        assertFalse(down.reachable());
+        assertEquals(Instant.parse("2026-01-05T10:00:00Z"), down.unreachableSince());
+        assertTrue(down.cause().startsWith("ConnectException"), down.cause());
+        assertFalse(down.cause().contains("fake-api-token"));
+
+        watcher.answered("127.0.0.1:1");
+        assertTrue(watcher.state().reachable());
+        assertEquals(1, logs.list.stream().filter(e -> e.getLevel() == Level.INFO
+                && e.getFormattedMessage().contains("answers again after 12s")).count());
+    }
+}

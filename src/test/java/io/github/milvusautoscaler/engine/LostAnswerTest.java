@@ -1,0 +1,234 @@
+package io.github.milvusautoscaler.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.actuate.ApiClients;
+import io.github.milvusautoscaler.actuate.KubernetesOptions;
+import io.github.milvusautoscaler.actuate.RoutingActuator;
+import io.github.milvusautoscaler.actuate.ScaleAnnotations;
+import io.github.milvusautoscaler.actuate.ScaledObjects;
+import io.github.milvusautoscaler.core.ActiveAlert;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.ReplicaActuator;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
+import io.github.milvusautoscaler.testsupport.FakeMetrics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine and the real actuator on the fake API server with answers lost after the server
+ * applied the PATCH (500, or every retry failing too), and with leadership lost between retries:
+ * each decision is written at most once and recorded exactly once (decision, metric, budget).
+ */
+class LostAnswerTest {
+
+    static final Instant T0 = Instant.parse("2026-01-05T10:00:00Z");
+    static final String NS = "milvus";
+    static final Target QN = new Target(NS, "my-release", Component.QUERY_NODE, InstallKind.OPERATOR);
+    static final ActiveAlert ALERT = new ActiveAlert("group/fp1/2026-01-05T09:59:00Z", "MilvusSearchLatencyHigh",
+            ActiveAlert.AlertAction.SCALE_OUT, Instant.parse("2026-01-05T09:59:00Z"));
+
+    final FakeKubernetesApi fake = FakeKubernetesApi.start();
+    final ManualClock clock = new ManualClock(T0);
+    final FakeMetrics metrics = new FakeMetrics();
+    final List<Decision> recorded = new CopyOnWriteArrayList<>();
+    final AtomicInteger writesOk = new AtomicInteger();
+    final List<String> ambiguous = new CopyOnWriteArrayList<>();
+    final List<String> abandoned = new CopyOnWriteArrayList<>();
+    final List<Integer> landedReplicas = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() {
+        fake.close();
+    }
+
+    /** An operator install with queryNode at {@code replicas}, all ready. */
+    void seed(int replicas) {
+        fake.put(Kind.MILVUSES, """
+                {"metadata": {"name": "my-release", "namespace": "milvus"},
+                 "spec": {"components": {"queryNode": {"replicas": %d}}}, "status": {"status": "Healthy"}}
+                """.formatted(replicas));
+        fake.put(Kind.DEPLOYMENTS, """
+                {"metadata": {"name": "my-release-milvus-querynode-0", "namespace": "milvus", "generation": 1,
+                  "labels": {"app.kubernetes.io/instance": "my-release", "app.kubernetes.io/component": "querynode"}},
+                 "spec": {"replicas": %d},
+                 "status": {"replicas": %d, "readyReplicas": %d, "updatedReplicas": %d, "observedGeneration": 1}}
+                """.formatted(replicas, replicas, replicas, replicas));
+        fake.onChange(c -> {
+            if (c.kind() == Kind.MILVUSES && c.after() != null && c.before() != null
+                    && !c.before().get("spec").equals(c.after().get("spec"))) {
+                landedReplicas.add(c.after().getAsJsonObject("spec").getAsJsonObject("components")
+                        .getAsJsonObject("queryNode").get("replicas").getAsInt());
+            }
+        });
+    }
+
+    ReplicaActuator actuator() {
+        KubernetesOptions options = new KubernetesOptions("", Duration.ofSeconds(2), 3, Duration.ofMillis(1), false);
+        return RoutingActuator.forCluster(ApiClients.forBaseUrl(fake.url(), options), options,
+                new ScaledObjects(options));
+    }
+
+    Engine engine(io.github.milvusautoscaler.core.LeaderGate gate, AlertSource alerts, ActionBudget budget) {
+        return new Engine(clock, metrics, actuator(), recorded::add, gate, alerts, budget, false,
+                new EngineListener() {
+                    @Override
+                    public void writeSucceeded(Decision decision) {
+                        writesOk.incrementAndGet();
+                    }
+
+                    @Override
+                    public void ambiguousWrite(Target target, String result) {
+                        ambiguous.add(result);
+                    }
+
+                    @Override
+                    public void writeAbandoned(Decision decision, String why) {
+                        abandoned.add(why);
+                    }
+                });
+    }
+
+    /**
+     * One firing alert with alerts.step 1 on 2 replicas; the server applies 2 -> 3 and answers 500.
+     * Before: the retry got 409, the engine re-read 3, re-decided and wrote 3 -> 4. Now: the re-read
+     * shows our write id, the write counts once and nothing more is written.
+     */
+    @Test
+    void alertScaleOutWhoseAnswerWasLostAddsOneReplicaOnce() {
+        seed(2);
+        metrics.cpu.put(QN, 0.60);
+        fake.applyThenFail("PATCH", Kind.MILVUSES.path(NS, "my-release"), 500, 1);
+        ActionBudget budget = new ActionBudget(30);
+        Engine e = engine(() -> true, (t, now) -> List.of(ALERT), budget);
+        Decision d = e.tick(new EngineTarget(QN, EngineTest.policy()));
+
+        assertEquals(List.of(3), landedReplicas, "replicas written to the Milvus resource");
+        assertEquals(Reason.ALERT_SCALE_OUT, d.reason());
+        assertEquals(3, d.to());
+        assertTrue(d.written(), "the write landed and is recorded as written");
+        assertEquals(1, writesOk.get(), "scale_writes_total{result=ok} counts it once");
+        assertEquals(1, budget.view(clock.instant()).usedLastHour(), "charged to the budget once");
+        assertEquals(List.of("landed"), ambiguous);
+        assertEquals(1, recorded.size());
+
+        // The alert is still firing next tick: it was handled, so no second step.
+        clock.advance(Duration.ofSeconds(15));
+        assertEquals(Reason.IN_BAND, e.tick(new EngineTarget(QN, EngineTest.policy())).reason());
+        assertEquals(List.of(3), landedReplicas);
+    }
+
+    /**
+     * Every attempt's answer is lost (the first applies; the retries, carrying the old
+     * resourceVersion, are rejected but answered 500 too): the engine sees UNAVAILABLE, re-reads,
+     * finds its write id and records the write once instead of hiding it.
+     */
+    @Test
+    void writeLandedButEveryAnswerLostIsStillRecordedOnce() {
+        seed(3);
+        metrics.cpu.put(QN, 0.82);
+        fake.applyThenFail("PATCH", Kind.MILVUSES.path(NS, "my-release"), 500, -1);
+        Engine e = engine(() -> true, AlertSource.NONE, new ActionBudget(30));
+        Decision d = e.tick(new EngineTarget(QN, EngineTest.policy()));
+
+        assertEquals(List.of(5), landedReplicas);
+        assertTrue(d.written());
+        assertEquals(1, writesOk.get());
+        assertEquals(List.of("landed"), ambiguous);
+        assertEquals("", e.views().get(QN).problem());
+        assertEquals(3, fake.requests("PATCH", Kind.MILVUSES.path(NS, "my-release")).size(), "three attempts");
+    }
+
+    /**
+     * The first attempt fails with a 500 that was not applied; during the back-off the Lease is
+     * lost. Before: the retry was sent anyway and landed while another replica led. Now: the retry
+     * is not sent, and the decision is recorded as not written.
+     */
+    @Test
+    void leadershipLostBetweenRetriesStopsTheRetry() {
+        seed(3);
+        metrics.cpu.put(QN, 0.82);
+        AtomicBoolean leading = new AtomicBoolean(true);
+        fake.onRequest(r -> {
+            if (r.method().equals("PATCH")) {
+                leading.set(false);
+            }
+        });
+        fake.fail("PATCH", Kind.MILVUSES.path(NS, "my-release"), 500, 1);
+        Engine e = engine(leading::get, AlertSource.NONE, new ActionBudget(30));
+        Decision d = e.tick(new EngineTarget(QN, EngineTest.policy()));
+
+        assertEquals(1, fake.requests("PATCH", Kind.MILVUSES.path(NS, "my-release")).size(), "no retry without the Lease");
+        assertEquals(List.of(), landedReplicas);
+        assertFalse(d.written());
+        assertEquals(1, abandoned.size());
+        assertEquals(List.of("not_landed"), ambiguous, "re-read after the abandoned retry: not ours");
+    }
+
+    /**
+     * A tick whose Prometheus queries took longer than the renew deadline (10 s) abandons its write
+     * even though the gate still says leader: its data predate the last renewal it can vouch for.
+     */
+    @Test
+    void tickOlderThanTheRenewDeadlineAbandonsItsWrite() {
+        seed(3);
+        metrics.cpu.put(QN, 0.82);
+        io.github.milvusautoscaler.core.LeaderGate gate = new io.github.milvusautoscaler.core.LeaderGate() {
+            @Override
+            public boolean isLeader() {
+                return true;
+            }
+
+            @Override
+            public Duration writeDeadline() {
+                return Duration.ofSeconds(10);
+            }
+        };
+        io.github.milvusautoscaler.core.MetricsSource slow = (t, at) -> {
+            clock.advance(Duration.ofMillis(10_500));
+            return metrics.observe(t, at);
+        };
+        Engine e = new Engine(clock, slow, actuator(), recorded::add, gate, AlertSource.NONE, new ActionBudget(30),
+                false, EngineListener.NONE);
+        Decision d = e.tick(new EngineTarget(QN, EngineTest.policy()));
+        assertEquals(Reason.SIGNAL_HIGH, d.reason());
+        assertFalse(d.written());
+        assertTrue(fake.requests("PATCH", "/").isEmpty(), "nothing sent");
+        assertTrue(e.views().get(QN).problem().contains("renew deadline"), e.views().get(QN).problem());
+    }
+
+    /** The landed write's annotations carry its id and the write time, which is when cooldowns start. */
+    @Test
+    void annotationsCarryWriteIdAndWriteTime() {
+        seed(3);
+        metrics.cpu.put(QN, 0.82);
+        io.github.milvusautoscaler.core.MetricsSource slow = (t, at) -> {
+            clock.advance(Duration.ofMillis(2100));
+            return metrics.observe(t, at);
+        };
+        Engine e = new Engine(clock, slow, actuator(), recorded::add, () -> true, AlertSource.NONE,
+                new ActionBudget(30), false, EngineListener.NONE);
+        e.tick(new EngineTarget(QN, EngineTest.policy()));
+        var annotations = fake.get(Kind.MILVUSES, NS, "my-release").orElseThrow().getAsJsonObject("metadata")
+                .getAsJsonObject("annotations");
+        assertEquals("2026-01-05T10:00:02.100Z", annotations.get(ScaleAnnotations.componentKey(Component.QUERY_NODE, "last-scale-time")).getAsString(),
+                "the write time, 2.1 s after the tick began");
+        assertFalse(annotations.get(ScaleAnnotations.componentKey(Component.QUERY_NODE, "last-scale-id")).getAsString().isBlank());
+        assertEquals(Instant.parse("2026-01-05T10:00:02.100Z"), e.views().get(QN).state().lastScaleOut(),
+                "cooldown runs from the write");
+    }
+}

@@ -1,0 +1,197 @@
+package io.github.milvusautoscaler.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.actuate.ApiClients;
+import io.github.milvusautoscaler.actuate.KubernetesOptions;
+import io.github.milvusautoscaler.actuate.RoutingActuator;
+import io.github.milvusautoscaler.actuate.ScaledObjects;
+import io.github.milvusautoscaler.core.ActiveAlert;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Health;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.MetricsSource;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.Settle;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.policy.AlertSettings;
+import io.github.milvusautoscaler.policy.FallbackSettings;
+import io.github.milvusautoscaler.policy.Policy;
+import io.github.milvusautoscaler.policy.PolicySettings;
+import io.github.milvusautoscaler.policy.ScaleInSettings;
+import io.github.milvusautoscaler.policy.ScaleOutSettings;
+import io.github.milvusautoscaler.policy.SignalPolicy;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Back-off, handled alerts and the settle-wait start live on the scaled object: a daemon that
+ * restarts, or takes over from another, decides as the one before it would have (here checked
+ * against that one, still ticking as a follower), and an alert re-sent after a fail-over scales
+ * out once in total.
+ */
+class StateCarryOverTest {
+
+    static final Instant T0 = Instant.parse("2026-01-05T10:00:00Z");
+    static final String NS = "milvus";
+    static final Target QN = new Target(NS, "my-release", Component.QUERY_NODE, InstallKind.OPERATOR);
+    static final ActiveAlert ALERT = new ActiveAlert("group/fp1/2026-01-05T09:59:00Z", "MilvusSearchLatencyHigh",
+            ActiveAlert.AlertAction.SCALE_OUT, Instant.parse("2026-01-05T09:59:00Z"));
+
+    final FakeKubernetesApi fake = FakeKubernetesApi.start();
+    final ManualClock clock = new ManualClock(T0);
+    final List<Integer> replicasWritten = new CopyOnWriteArrayList<>();
+    volatile double cpu = 0.60;
+    volatile Settle settle = Settle.QUIET;
+    final MetricsSource metrics = (t, at) -> new Observation(t, at,
+            Map.of("cpu", Signal.known("cpu", cpu, 0, Duration.ZERO)), settle, Health.OK, List.of());
+
+    @AfterEach
+    void stop() {
+        fake.close();
+    }
+
+    /** Steps down at once (sustain and cooldowns 0), verify window 5m, back-off 30m, settle timeout 30m. */
+    static Policy policy() {
+        return new Policy(new PolicySettings(1, 10,
+                new ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
+                new ScaleInSettings(Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(5),
+                        Duration.ofMinutes(30), Duration.ofMinutes(30)),
+                List.of(SignalPolicy.band("cpu", 0.75, 0.40)), new AlertSettings(1, Duration.ofMinutes(5)),
+                new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2)));
+    }
+
+    void seed(int replicas) {
+        fake.put(Kind.MILVUSES, """
+                {"metadata": {"name": "my-release", "namespace": "milvus"},
+                 "spec": {"components": {"queryNode": {"replicas": %d}}}, "status": {"status": "Healthy"}}
+                """.formatted(replicas));
+        fake.put(Kind.DEPLOYMENTS, """
+                {"metadata": {"name": "my-release-milvus-querynode-0", "namespace": "milvus", "generation": 1,
+                  "labels": {"app.kubernetes.io/instance": "my-release", "app.kubernetes.io/component": "querynode"}},
+                 "spec": {"replicas": 4},
+                 "status": {"replicas": 4, "readyReplicas": 4, "updatedReplicas": 4, "observedGeneration": 1}}""");
+        fake.onChange(c -> {
+            if (c.kind() == Kind.MILVUSES && c.before() != null && !c.before().get("spec").equals(c.after().get("spec"))) {
+                replicasWritten.add(c.after().getAsJsonObject("spec").getAsJsonObject("components")
+                        .getAsJsonObject("queryNode").get("replicas").getAsInt());
+            }
+        });
+    }
+
+    Engine engine(AtomicBoolean leading, AlertSource alerts) {
+        KubernetesOptions options = new KubernetesOptions("", Duration.ofSeconds(2), 3, Duration.ofMillis(1), false);
+        return new Engine(clock, metrics, RoutingActuator.forCluster(ApiClients.forBaseUrl(fake.url(), options),
+                options, new ScaledObjects(options)), d -> { }, leading::get, alerts, new ActionBudget(100), false,
+                EngineListener.NONE);
+    }
+
+    static Decision tick(Engine e) {
+        return e.tick(new EngineTarget(QN, policy()));
+    }
+
+    /**
+     * A rolls a step-down back at 10:00:15 (back-off until 10:30:15). B either starts fresh at 10:16
+     * (a restart) or has been following all along and takes the Lease (a fail-over; a follower
+     * remembers no action it did not write). At 10:16, with cpu low again, B must hold as A would.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "B {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"restarts", "takes over"})
+    void backOffCarriesOver(String how) {
+        seed(4);
+        AtomicBoolean aLeads = new AtomicBoolean(true);
+        AtomicBoolean bLeads = new AtomicBoolean(false);
+        Engine a = engine(aLeads, AlertSource.NONE);
+        Engine follower = how.equals("takes over") ? engine(bLeads, AlertSource.NONE) : null;
+        cpu = 0.10;
+        assertEquals(Reason.SIGNALS_LOW, tick(a).reason());
+        if (follower != null) {
+            tick(follower);
+        }
+        clock.advance(Duration.ofSeconds(15));
+        cpu = 0.90;
+        assertEquals(Reason.STEP_DOWN_ROLLBACK, tick(a).reason());
+        if (follower != null) {
+            tick(follower);
+        }
+        assertEquals(List.of(3, 4), replicasWritten);
+
+        aLeads.set(false);
+        bLeads.set(true);
+        Engine b = follower != null ? follower : engine(bLeads, AlertSource.NONE);
+        clock.set(T0.plus(Duration.ofMinutes(16)));
+        cpu = 0.10;
+        Decision byA = tick(a);
+        Decision byB = tick(b);
+        assertEquals(Reason.SCALE_IN_BACKOFF, byA.reason(), "what the daemon that rolled back would do");
+        assertEquals(byA.reason(), byB.reason(), "B holds as well: " + byB.message().text());
+        assertEquals(List.of(3, 4), replicasWritten, "no step-down 16 minutes into a 30 minute back-off");
+    }
+
+    /**
+     * A scales out on an alert; the Lease passes to B, which never received the alert. Alertmanager
+     * re-sends it to B: it was handled, so one scale-out in total.
+     */
+    @Test
+    void alertReSentAfterAFailOverScalesOutOnce() {
+        seed(2);
+        AtomicBoolean aLeads = new AtomicBoolean(true);
+        AtomicBoolean bLeads = new AtomicBoolean(false);
+        AtomicBoolean resent = new AtomicBoolean(false);
+        Engine a = engine(aLeads, (t, now) -> List.of(ALERT));
+        Engine b = engine(bLeads, (t, now) -> resent.get() ? List.of(ALERT) : List.of());
+        assertEquals(Reason.ALERT_SCALE_OUT, tick(a).reason());
+        tick(b);
+        assertEquals(List.of(3), replicasWritten);
+
+        clock.advance(Duration.ofSeconds(15));
+        aLeads.set(false);
+        bLeads.set(true);
+        tick(b);
+        resent.set(true);
+        for (int i = 0; i < 4; i++) {
+            clock.advance(Duration.ofSeconds(15));
+            Decision d = tick(b);
+            assertTrue(d.reason() != Reason.ALERT_SCALE_OUT, "the re-sent alert acted again: " + d.message().text());
+        }
+        assertEquals(List.of(3), replicasWritten, "one alert, one scale-out in total");
+    }
+
+    /**
+     * A waits for the component to settle from 10:00 (settle timeout 30m); a fresh daemon B started
+     * at 10:20 goes on from A's start: at 10:31 both step down, where B alone would wait until 10:50.
+     */
+    @Test
+    void settleWaitStartSurvivesARestart() {
+        seed(4);
+        AtomicBoolean aLeads = new AtomicBoolean(true);
+        Engine a = engine(aLeads, AlertSource.NONE);
+        cpu = 0.10;
+        settle = Settle.BUSY;
+        assertEquals(Reason.SETTLING, tick(a).reason());
+
+        clock.set(T0.plus(Duration.ofMinutes(20)));
+        aLeads.set(false);
+        Engine b = engine(new AtomicBoolean(true), AlertSource.NONE);
+        assertEquals(Reason.SETTLING, tick(b).reason());
+        tick(a);
+        clock.set(T0.plus(Duration.ofMinutes(31)));
+        Decision byA = tick(a);
+        Decision byB = tick(b);
+        assertEquals(Reason.SIGNALS_LOW, byA.reason(), "settle timeout passed: " + byA.message().text());
+        assertEquals(byA.reason(), byB.reason(), byB.message().text());
+        assertEquals(List.of(3), replicasWritten);
+    }
+}
