@@ -54,7 +54,7 @@ final class Wiring {
     }
 
     private static SignalDef signal(SignalQuery q) {
-        return new SignalDef(q.name(), q.template(), q.perPod());
+        return new SignalDef(q.name(), q.template(), q.perPod(), q.mayBeNegative());
     }
 
     static List<EngineTarget> engineTargets(List<TargetSettings> targets) {

@@ -11,8 +11,14 @@ import static java.util.Objects.requireNonNull;
  * @param template the signal's own {@code query}, else {@code queries.<name>} (for index-backlog on Milvus
  *                 2.2 or older, {@code queries.index-backlog-legacy})
  * @param perPod   true: one series per pod, averaged over the pods that report; false: one cluster value
+ * @param mayBeNegative the signal's {@code may-be-negative}: false makes a negative reading UNKNOWN
  */
-public record SignalQuery(String name, String template, boolean perPod) {
+public record SignalQuery(String name, String template, boolean perPod, boolean mayBeNegative) {
+
+    /** A signal that cannot be negative. */
+    public SignalQuery(String name, String template, boolean perPod) {
+        this(name, template, perPod, false);
+    }
 
     public SignalQuery {
         requireNonNull(name, "name");

@@ -351,6 +351,7 @@ final class TargetReader {
             Field<Double> in = threshold(s, "scale-in-below", builtIn, name);
             Field<Double> target = s.numberOrNull("target");
             Field<Boolean> perPod = s.bool("per-pod");
+            Field<Boolean> mayBeNegative = s.bool("may-be-negative");
             Field<String> query = s.has("query") ? s.string("query") : null;
             boolean bandOk = band(out, in, target);
             if (enabled == null || !enabled.value()) {
@@ -358,10 +359,10 @@ final class TargetReader {
             }
             enabledCount++;
             String template = template(s, name, query, version);
-            if (bandOk && target != null && perPod != null && template != null) {
+            if (bandOk && target != null && perPod != null && mayBeNegative != null && template != null) {
                 double t = target.value() != null ? target.value() : (out.value() + in.value()) / 2;
                 policies.add(new SignalPolicy(name, out.value(), in.value(), t));
-                signalQueries.add(new SignalQuery(name, template, perPod.value()));
+                signalQueries.add(new SignalQuery(name, template, perPod.value(), mayBeNegative.value()));
             }
         }
         if (enabledCount == 0 && errors.mark() == mark) {

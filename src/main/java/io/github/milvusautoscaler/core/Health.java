@@ -4,6 +4,11 @@ package io.github.milvusautoscaler.core;
 public enum Health {
     OK,
     FAILING,
-    /** No health query configured or it returned nothing; never counts as OK for verification. */
-    UNKNOWN
+    /**
+     * The health query could not be read (empty, stale, failed, partial); never counts as OK: a step-down's
+     * verify window lasts until the query answers again, and no further step-down happens meanwhile.
+     */
+    UNKNOWN,
+    /** No health query is configured: verification rests on the signals alone. */
+    NONE
 }

@@ -76,6 +76,11 @@ public enum Reason {
      * while data is known to move or cannot be read), reported apart so it can be alerted on.
      */
     SETTLE_TIMEOUT(Action.HOLD),
+    /**
+     * The last step-down's verify window has ended but the health query could not be read since: the step
+     * is not verified, so no further step-down until the health query answers. HOLD.
+     */
+    STEP_DOWN_UNVERIFIED(Action.HOLD),
     /** Scale-in is blocked for {@code scale-in.backoff} after a rolled-back step-down. HOLD. */
     SCALE_IN_BACKOFF(Action.HOLD),
     /** Scale-in wanted but already at {@code min-replicas}. HOLD. */
@@ -108,7 +113,7 @@ public enum Reason {
         return switch (this) {
             case PAUSED, ROLLOUT, ALERT_COOLDOWN, ALERT_BLOCKS_SCALE_IN, SCALE_OUT_COOLDOWN, AT_MAX, PARTIAL_DATA,
                     SCALE_IN_WOULD_OVERLOAD, SCALE_IN_DELAY_AFTER_SCALE_OUT, SCALE_IN_COOLDOWN, SETTLING,
-                    SETTLE_TIMEOUT, SCALE_IN_BACKOFF, BUDGET_EXHAUSTED -> true;
+                    SETTLE_TIMEOUT, STEP_DOWN_UNVERIFIED, SCALE_IN_BACKOFF, BUDGET_EXHAUSTED -> true;
             default -> false;
         };
     }

@@ -36,7 +36,11 @@ public enum FailureKind {
     /** Every sample was older than {@code prometheus.stale-after}. */
     STALE,
     /** The series do not have the shape the signal needs (duplicate pods, several series for one value). */
-    AMBIGUOUS;
+    AMBIGUOUS,
+    /** A value the signal cannot take: negative for a load, or a per-pod mean that overflows. */
+    IMPOSSIBLE,
+    /** The answer may miss data (a store that did not answer) and a cluster value would under-read. */
+    PARTIAL;
 
     /** The tag value, e.g. {@code http_5xx}. */
     public String tag() {

@@ -43,10 +43,12 @@ import org.slf4j.LoggerFactory;
  * memory and qps thus costs 3 queries per tick plus its settle query, not 10.
  *
  * <p>Semantics: a per-pod signal is the mean over the series that report (one per pod) and records
- * how many did; a cluster signal must be exactly one series. Empty, NaN, +-Inf, too many series,
+ * how many did, also from a partial answer (the pods that did not answer count as not reporting); a
+ * cluster signal must be exactly one series from a whole answer. A negative value is UNKNOWN unless the
+ * signal declares {@code may-be-negative}; so is a per-pod mean that overflows. Empty, NaN, +-Inf, too many series,
  * samples older than {@code stale-after}, HTTP errors, timeouts and bad JSON are UNKNOWN with the
  * reason. Settle: &gt; 0 BUSY, 0 QUIET, else UNKNOWN (no settle query: QUIET). Health: &gt; 0 FAILING,
- * 0 OK, else UNKNOWN (no health query: UNKNOWN). Alerts are left empty for the engine to merge.
+ * 0 OK, else UNKNOWN (no health query: NONE). Alerts are left empty for the engine to merge.
  */
 public final class PrometheusMetricsSource implements MetricsSource, AutoCloseable {
 
@@ -165,7 +167,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             signals.put(def.name(), signal(target, def, at));
         }
         Settle settle = queries.settleQuery().isBlank() ? Settle.QUIET : settle(target, queries.settleQuery(), at);
-        Health health = queries.healthQuery().isBlank() ? Health.UNKNOWN : health(target, queries.healthQuery(), at);
+        Health health = queries.healthQuery().isBlank() ? Health.NONE : health(target, queries.healthQuery(), at);
         return new Observation(target, at, signals, settle, health, List.of());
     }
 
@@ -318,6 +320,16 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
                         "value " + format(s.value()) + (def.perPod() && pod != null ? " for pod " + pod : ""));
             }
         }
+        if (!def.mayBeNegative()) {
+            for (QueryResult.Series s : fresh.series) {
+                if (s.value() < 0) {
+                    String pod = s.labels().get("pod");
+                    return unknown(target, def.name(), FailureKind.IMPOSSIBLE, "value " + format(s.value())
+                            + (def.perPod() && pod != null ? " for pod " + pod : "") + " is negative, which "
+                            + def.name() + " cannot be (set may-be-negative = true for a signal that can)");
+                }
+            }
+        }
         if (def.perPod()) {
             if (read.scalar) {
                 return unknown(target, def.name(), FailureKind.AMBIGUOUS,
@@ -334,7 +346,18 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
                 sum += s.value();
             }
             int reporting = fresh.series.size();
-            return Signal.known(def.name(), sum / reporting, reporting, fresh.newestAge);
+            double mean = sum / reporting;
+            if (!Double.isFinite(mean)) {
+                // Each value is finite, but their sum overflowed (1e308 + 1e308): no trustworthy mean.
+                return unknown(target, def.name(), FailureKind.IMPOSSIBLE, "the " + reporting
+                        + " per-pod values overflow when averaged (largest " + format(largest(fresh.series)) + ")");
+            }
+            return Signal.known(def.name(), mean, reporting, fresh.newestAge);
+        }
+        if (read.partial != null) {
+            // A cluster value summed over what answered under-reads: qps without one store's proxies.
+            return unknown(target, def.name(), FailureKind.PARTIAL, "partial response (" + read.partial
+                    + "): a cluster value cannot be trusted");
         }
         if (fresh.series.size() > 1) {
             return unknown(target, def.name(), FailureKind.AMBIGUOUS, fresh.series.size()
@@ -367,6 +390,9 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         if (read.failure != null) {
             problem = read.failure.reason();
             kind = read.failure.kind();
+        } else if (read.partial != null) {
+            problem = "partial response (" + read.partial + ")";
+            kind = FailureKind.PARTIAL;
         } else if (read.series.isEmpty()) {
             problem = "empty result";
             kind = FailureKind.EMPTY;
@@ -430,14 +456,14 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
                     mine.add(series);
                 }
             }
-            return new Read(null, mine, samples.scalar());
+            return new Read(null, mine, samples.scalar(), samples.isPartial() ? samples.partial() : null);
         }
         QueryResult result = shared(renderAlone(template, target), at);
         if (result instanceof QueryResult.Failed failed) {
             return new Read(failed, List.of(), false);
         }
         QueryResult.Samples samples = (QueryResult.Samples) result;
-        return new Read(null, samples.series(), samples.scalar());
+        return new Read(null, samples.series(), samples.scalar(), samples.isPartial() ? samples.partial() : null);
     }
 
     /** The component a series belongs to: the scheme's label on Milvus series, or its kube-state-metrics form. */
@@ -540,7 +566,19 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     private record Alone(String template, Target target) {
     }
 
-    private record Read(QueryResult.Failed failure, List<QueryResult.Series> series, boolean scalar) {
+    /** {@code partial}: why the answer may miss data, or null when it is whole. */
+    private record Read(QueryResult.Failed failure, List<QueryResult.Series> series, boolean scalar, String partial) {
+        Read(QueryResult.Failed failure, List<QueryResult.Series> series, boolean scalar) {
+            this(failure, series, scalar, null);
+        }
+    }
+
+    private static double largest(List<QueryResult.Series> series) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (QueryResult.Series s : series) {
+            max = Math.max(max, Math.abs(s.value()));
+        }
+        return max;
     }
 
     private record Fresh(List<QueryResult.Series> series, Duration newestAge) {

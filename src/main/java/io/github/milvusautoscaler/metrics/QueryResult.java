@@ -18,11 +18,26 @@ sealed interface QueryResult permits QueryResult.Samples, QueryResult.Failed {
         }
     }
 
-    /** A successful answer; {@code scalar} tells a scalar result from a one-series vector. */
-    record Samples(List<Series> series, boolean scalar) implements QueryResult {
+    /**
+     * A successful answer; {@code scalar} tells a scalar result from a one-series vector, and
+     * {@code partial} says why the answer may be missing data (a Thanos or Mimir store that did not answer,
+     * VictoriaMetrics' {@code isPartial}), empty when it is whole.
+     */
+    record Samples(List<Series> series, boolean scalar, String partial) implements QueryResult {
 
         public Samples {
             series = List.copyOf(requireNonNull(series, "series"));
+            requireNonNull(partial, "partial");
+        }
+
+        /** A whole answer. */
+        public Samples(List<Series> series, boolean scalar) {
+            this(series, scalar, "");
+        }
+
+        /** True when part of the data may be missing. */
+        boolean isPartial() {
+            return !partial.isEmpty();
         }
     }
 

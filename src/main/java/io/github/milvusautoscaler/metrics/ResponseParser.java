@@ -53,11 +53,26 @@ final class ResponseParser {
         String status = null;
         String errorType = "";
         String error = "";
+        String partial = "";
         Data data = null;
         json.beginObject();
         while (json.hasNext()) {
             switch (json.nextName()) {
                 case "status" -> status = json.nextString();
+                case "isPartial" -> {
+                    // VictoriaMetrics: some vmstorage nodes did not answer.
+                    boolean isPartial = json.peek() == JsonToken.BOOLEAN ? json.nextBoolean() : skipped(json).isEmpty()
+                            && false;
+                    if (isPartial) {
+                        partial = "isPartial: true (some storage nodes did not answer)";
+                    }
+                }
+                case "warnings" -> {
+                    String warning = partialWarning(json);
+                    if (!warning.isEmpty() && partial.isEmpty()) {
+                        partial = warning;
+                    }
+                }
                 case "errorType" -> errorType = json.nextString();
                 case "error" -> error = json.nextString();
                 case "data" -> {
@@ -97,7 +112,36 @@ final class ResponseParser {
             return new QueryResult.Failed(FailureKind.RESULT_TYPE, "result type " + Reasons.oneLine(data.resultType, 20)
                     + " where an instant vector or scalar was expected");
         }
-        return new QueryResult.Samples(data.result, data.scalar);
+        return new QueryResult.Samples(data.result, data.scalar, partial);
+    }
+
+    /**
+     * The first warning that says data may be missing, or empty. Prometheus' own PromQL annotations
+     * ({@code PromQL info: metric might not be a counter ...}, {@code PromQL warning: ...}) describe the
+     * query, not missing data: Milvus' {@code milvus_proxy_req_count} draws one on every query. Anything
+     * else (a Thanos store or Mimir ingester that did not answer) means a partial answer.
+     */
+    private static String partialWarning(JsonReader json) throws IOException {
+        if (json.peek() != JsonToken.BEGIN_ARRAY) {
+            json.skipValue();
+            return "";
+        }
+        String first = "";
+        json.beginArray();
+        while (json.hasNext()) {
+            String warning = json.peek() == JsonToken.STRING ? json.nextString() : skipped(json);
+            if (first.isEmpty() && !warning.isEmpty() && !warning.startsWith("PromQL info:")
+                    && !warning.startsWith("PromQL warning:")) {
+                first = "warning: " + Reasons.oneLine(warning, 160);
+            }
+        }
+        json.endArray();
+        return first;
+    }
+
+    private static String skipped(JsonReader json) throws IOException {
+        json.skipValue();
+        return "";
     }
 
     private static final class Data {

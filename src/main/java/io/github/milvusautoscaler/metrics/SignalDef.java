@@ -10,8 +10,15 @@ import static java.util.Objects.requireNonNull;
  *                 placeholder fails at start-up, not at the first tick
  * @param perPod   true: one series per pod, averaged over the pods that report (and counted in
  *                 {@code podsReporting}); false: exactly one series, the value as is
+ * @param mayBeNegative false (every built-in signal: loads, ratios, queues, latencies): a negative value is
+ *                 impossible and reads UNKNOWN; true for a user's signal that can go below zero (a trend)
  */
-public record SignalDef(String name, String template, boolean perPod) {
+public record SignalDef(String name, String template, boolean perPod, boolean mayBeNegative) {
+
+    /** A signal that cannot be negative. */
+    public SignalDef(String name, String template, boolean perPod) {
+        this(name, template, perPod, false);
+    }
 
     public SignalDef {
         requireNonNull(name, "name");

@@ -126,7 +126,7 @@ public final class Policy {
         Instant settleWaitSince = Stages.settled(t) ? null
                 : s.settleWaitSince() != null ? s.settleWaitSince() : t.now();
         TargetState out = settleWaitSince == s.settleWaitSince() ? s : s.withSettleWaitSince(settleWaitSince);
-        if (out.verifyUntil() != null && t.now().isAfter(out.verifyUntil())) {
+        if (out.verifyUntil() != null && !Stages.verifying(t)) {
             out = out.withVerifyUntil(null);
         }
         if (t.observation().alerts().isEmpty() && out.handledAlerts().isEmpty() && p.alertKeys().isEmpty()) {

@@ -183,7 +183,7 @@ final class Stages {
      */
     static Optional<Proposal> verifyStepDown(Tick t) {
         TargetState st = t.state();
-        if (st.verifyUntil() == null || t.now().isAfter(st.verifyUntil())) {
+        if (!verifying(t)) {
             return Optional.empty();
         }
         Classified high = null;
@@ -204,6 +204,16 @@ final class Stages {
                 : "health query failing")
                 + " within the " + dur(t.settings().scaleIn().verifyWindow()) + " verify window of the last step-down; "
                 + t.current() + " -> " + to + ", scale-in blocked for " + dur(t.settings().scaleIn().backoff())));
+    }
+
+    /**
+     * True while the last step-down is being verified: within {@code scale-in.verify-window} of it, and
+     * after that for as long as the health query cannot be read (UNKNOWN is never "healthy"; a window that
+     * ended unread is extended rather than rolled back, because an unreadable query is not a harm).
+     */
+    static boolean verifying(Tick t) {
+        Instant until = t.state().verifyUntil();
+        return until != null && (!t.now().isAfter(until) || t.observation().health() == Health.UNKNOWN);
     }
 
     /**
@@ -503,6 +513,11 @@ final class Stages {
             return hold(Reason.SCALE_IN_COOLDOWN, t, () -> t.component() + " stepped down "
                     + dur(Duration.between(st.lastScaleIn(), t.now())) + " ago; scale-in cooldown "
                     + dur(t.left(st.lastScaleIn(), si.cooldown())) + " left of " + dur(si.cooldown()));
+        }
+        if (st.verifyUntil() != null && t.now().isAfter(st.verifyUntil())
+                && t.observation().health() == Health.UNKNOWN) {
+            return hold(Reason.STEP_DOWN_UNVERIFIED, t, () -> t.component() + " last step-down not verified: its "
+                    + dur(si.verifyWindow()) + " verify window ended and the health query cannot be read since");
         }
         if (!settled(t)) {
             Instant since = st.settleWaitSince() != null ? st.settleWaitSince() : t.now();

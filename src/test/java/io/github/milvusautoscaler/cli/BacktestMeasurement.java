@@ -60,6 +60,9 @@ public final class BacktestMeasurement {
                 String text = out.toString();
                 System.out.printf("run %d: exit %d, %.1f s wall; %s%n", run, code, seconds,
                         text.lines().filter(l -> l.startsWith("backtest:")).findFirst().orElse(text));
+                if (run == runs) {
+                    System.out.println(Files.readString(dir.resolve("run" + run).resolve("report.md")));
+                }
             }
         }
     }

@@ -111,7 +111,21 @@ class FailureShapesTest {
                         .setHeader("Location", "/login").build()), true, "prometheus HTTP 302 redirect, not followed",
                         FailureKind.HTTP_OTHER, 1),
                 Arguments.of("401 without credentials", List.of(status(401, "Unauthorized")), true, "prometheus HTTP 401",
-                        FailureKind.HTTP_4XX, 1));
+                        FailureKind.HTTP_4XX, 1),
+                // A load cannot be negative (seen: -5 stepped a target down 4 -> 3 -> 2 -> 1 in 19 s).
+                Arguments.of("negative per-pod load", List.of(json(vector(pod("qn-0", "0.5", AT), pod("qn-1", "-5", AT)))),
+                        true, "value -5.000 for pod qn-1 is negative", FailureKind.IMPOSSIBLE, 1),
+                Arguments.of("negative cluster value", List.of(json(scalar("-0.25", AT))), false,
+                        "value -0.2500 is negative", FailureKind.IMPOSSIBLE, 1),
+                // Each value finite, the sum not: 1.5e308 + 1.5e308 = +Inf (this threw in Signal.known every tick).
+                Arguments.of("per-pod values whose sum overflows", List.of(json(vector(pod("qn-0", "1.5e308", AT),
+                        pod("qn-1", "1.5e308", AT)))), true, "overflow when averaged", FailureKind.IMPOSSIBLE, 1),
+                // Thanos with a store down answers 200 with a warning: a cluster sum would under-read.
+                Arguments.of("Thanos partial response for a cluster value", List.of(json(withField(vector(pod("q", "40", AT)),
+                        "\"warnings\":[\"No StoreAPIs matched for this query\"]"))), false,
+                        "partial response (warning: No StoreAPIs matched", FailureKind.PARTIAL, 1),
+                Arguments.of("VictoriaMetrics isPartial for a cluster value", List.of(json(withField(scalar("40", AT),
+                        "\"isPartial\":true"))), false, "partial response (isPartial: true", FailureKind.PARTIAL, 1));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -175,6 +189,44 @@ class FailureShapesTest {
                 Arguments.of("a cluster value from a scalar", false, scalar("7", AT.minusMillis(1500)), 7.0, 0,
                         Duration.ofMillis(1500)),
                 Arguments.of("a real zero is a value, not a failure", false, scalar("0", AT), 0.0, 0, Duration.ZERO));
+    }
+
+    /** {@code body} with {@code field} added to the envelope, as Thanos ({@code warnings}) and VictoriaMetrics do. */
+    static String withField(String body, String field) {
+        return body.replaceFirst("^\\{", "{" + field + ",");
+    }
+
+    @Test
+    void aPartialAnswerStillGivesPerPodValuesFromThePodsThatAnswered() {
+        server.enqueue(json(withField(vector(pod("a", "0.4", AT), pod("b", "0.6", AT)), "\"isPartial\":true")));
+        try (PrometheusMetricsSource source = source(endpoint(Duration.ofSeconds(3), 1000), true)) {
+            Signal signal = source.observe(TARGET, AT).signals().get("s");
+            // (0.4 + 0.6) / 2 from the 2 pods that answered; the policy compares 2 with the ready count.
+            assertEquals(0.5, signal.value().getAsDouble(), 1e-9);
+            assertEquals(2, signal.podsReporting());
+        }
+    }
+
+    @Test
+    void prometheusOwnQueryAnnotationsAreNotPartialAnswers() {
+        // Prometheus >= 2.45 annotates rate() of milvus_proxy_req_count (no _total suffix) on every query.
+        server.enqueue(json(withField(scalar("42", AT), "\"warnings\":[\"PromQL info: metric might not be a counter,"
+                + " name does not end in _total/_sum/_count/_bucket: milvus_proxy_req_count\"]")));
+        try (PrometheusMetricsSource source = source(endpoint(Duration.ofSeconds(3), 1000), false)) {
+            Signal signal = source.observe(TARGET, AT).signals().get("s");
+            assertTrue(signal.isKnown(), signal::problem);
+            assertEquals(42, signal.value().getAsDouble(), 1e-9);
+        }
+    }
+
+    @Test
+    void aSignalThatMayBeNegativeKeepsItsNegativeValue() {
+        server.enqueue(json(scalar("-3", AT)));
+        TargetQueries queries = new TargetQueries(TARGET, List.of(new SignalDef("trend", "up", false, true)), "", "");
+        try (PrometheusMetricsSource source = new PrometheusMetricsSource(endpoint(Duration.ofSeconds(3), 1000),
+                DefaultQueries.schemes(), List.of(queries), meters)) {
+            assertEquals(-3, source.observe(TARGET, AT).signals().get("trend").value().getAsDouble(), 1e-9);
+        }
     }
 
     @ParameterizedTest(name = "{0}")

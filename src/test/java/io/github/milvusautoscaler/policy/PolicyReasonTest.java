@@ -299,6 +299,27 @@ class PolicyReasonTest {
                     s.health = Health.FAILING;
                     s.state = s.state.withLastScaleIn(s.now.minus(Duration.ofMinutes(2)), s.now.plus(Duration.ofMinutes(3)));
                 }),
+                // window ended 1m ago but the health query has not been readable since: never "healthy", so the
+                // step is unverified and no further step-down happens (signals low for 20m, cooldown long over).
+                c("unreadable health after the verify window holds scale-in", Reason.STEP_DOWN_UNVERIFIED, 3, s -> {
+                    s.allLow();
+                    s.health = Health.UNKNOWN;
+                    s.state = lowFor(s, Duration.ofMinutes(20))
+                            .withLastScaleIn(s.now.minus(Duration.ofMinutes(6)), s.now.minus(M1));
+                }),
+                // ... and a HIGH signal then still rolls the unverified step-down back: the window is extended.
+                c("high while health stays unreadable past the window rolls back", Reason.STEP_DOWN_ROLLBACK, 4, s -> {
+                    s.cpu(0.8);
+                    s.health = Health.UNKNOWN;
+                    s.state = s.state.withLastScaleIn(s.now.minus(Duration.ofMinutes(6)), s.now.minus(M1));
+                }),
+                // no health query at all: the window ends on time and the next step-down may follow.
+                c("no health query: verification rests on the signals", Reason.SIGNALS_LOW, 2, s -> {
+                    s.allLow();
+                    s.health = Health.NONE;
+                    s.state = lowFor(s, Duration.ofMinutes(20))
+                            .withLastScaleIn(s.now.minus(Duration.ofMinutes(6)), s.now.minus(M1));
+                }),
                 c("high after the verify window is an ordinary scale-out decision", Reason.SUSTAINING_HIGH, 3, s -> {
                     s.cpu(0.8);
                     s.state = s.state.withLastScaleIn(s.now.minus(Duration.ofMinutes(6)), s.now.minus(M1));
