@@ -244,7 +244,7 @@ class BacktestCommandTest {
             } else {
                 cpu = Signal.known("cpu", rate(ts, at, Duration.ofMinutes(2)), PODS, Duration.ZERO);
             }
-            return new Observation(target, at, Map.of("cpu", cpu), Settle.QUIET, Health.UNKNOWN, List.of());
+            return new Observation(target, at, Map.of("cpu", cpu), Settle.QUIET, Health.NONE, List.of());
         }
 
         /** Prometheus' extrapolatedRate for a counter without resets (promql/functions.go). */

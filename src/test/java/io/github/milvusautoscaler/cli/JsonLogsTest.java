@@ -63,8 +63,9 @@ class JsonLogsTest {
     @Test
     void scaleBlockedAndApiErrorLinesCarryTargetReasonAndErrorAsFields() {
         DecisionLogger log = new DecisionLogger(() -> true);
+        // A scale the leader wrote (an unwritten one logs "[not written]", see DecisionLogger).
         Decision scale = new Decision(QN, T, Action.SCALE_OUT, 3, 5, Reason.SIGNAL_HIGH,
-                "queryNode cpu 0.82 > 0.75 for 2m; 3 -> 5", Map.of(), false);
+                "queryNode cpu 0.82 > 0.75 for 2m; 3 -> 5", Map.of(), false).asWritten();
         Decision blocked = new Decision(QN, T, Action.HOLD, 3, 3, Reason.SCALE_IN_COOLDOWN,
                 "scale-in cooldown: 2m left", Map.of(), false);
         List<JsonObject> lines = logged(() -> {

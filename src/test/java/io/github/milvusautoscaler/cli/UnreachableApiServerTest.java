@@ -48,7 +48,7 @@ class UnreachableApiServerTest {
                 apiVersion: v1
                 kind: Config
                 clusters: [{name: fake, cluster: {server: %s}}]
-                contexts: [{name: fake, context: {cluster: fake, user: tester, namespace: team-ns}}]
+                contexts: [{name: fake, context: {cluster: fake, user: tester, namespace: milvus-autoscaler}}]
                 current-context: fake
                 users: [{name: tester, user: {token: fake-api-token}}]
                 """.formatted(kube.url()));
@@ -67,8 +67,11 @@ class UnreachableApiServerTest {
                 }
                 """.formatted(kubeconfig));
         try (Daemon d = Daemon.start(conf, ConfigLoader.load(conf), Clock.systemUTC())) {
+            // The context's namespace is the one the shipped RBAC grants Leases in (deploy/base/rbac.yaml);
+            // LeaderElectionTest shows the fallback with a namespace of its own.
             Poll.until("the Lease is taken in the context's namespace", Duration.ofSeconds(15),
-                    () -> kube.get(FakeKubernetesApi.Kind.LEASES, "team-ns", "milvus-autoscaler").isPresent(), x -> x);
+                    () -> kube.get(FakeKubernetesApi.Kind.LEASES, "milvus-autoscaler", "milvus-autoscaler").isPresent(),
+                    x -> x);
             assertEquals(1.0, reachable(d));
             assertTrue(status(d).getAsJsonObject("kubernetes").get("reachable").getAsBoolean());
 
