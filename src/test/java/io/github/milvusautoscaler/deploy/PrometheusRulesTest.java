@@ -134,9 +134,10 @@ class PrometheusRulesTest {
         }
         // Issue 6 point 6: p99 search latency, read-task queue backlog, index backlog ...
         assertEquals(Set.of("MilvusSearchLatencyHigh", "MilvusQueryQueueBacklog", "MilvusIndexBacklog"), scaling);
-        // ... and down, no leader, Prometheus unreachable, scale writes failing, pinned at max.
-        assertEquals(Set.of("MilvusAutoscalerDown", "MilvusAutoscalerNoLeader", "MilvusAutoscalerPrometheusUnreachable",
-                "MilvusAutoscalerScaleWritesFailing", "MilvusAutoscalerTargetAtMax"), self);
+        // ... and down, no leader, Kubernetes or Prometheus unreachable, scale writes failing, pinned at max.
+        assertEquals(Set.of("MilvusAutoscalerDown", "MilvusAutoscalerNoLeader", "MilvusAutoscalerKubernetesUnreachable",
+                "MilvusAutoscalerPrometheusUnreachable", "MilvusAutoscalerScaleWritesFailing",
+                "MilvusAutoscalerTargetAtMax"), self);
     }
 
     @Test
