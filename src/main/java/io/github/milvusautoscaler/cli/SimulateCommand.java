@@ -3,6 +3,10 @@ package io.github.milvusautoscaler.cli;
 import static java.util.Objects.requireNonNull;
 
 import com.typesafe.config.Config;
+import io.github.milvusautoscaler.policy.PolicySettings;
+import io.github.milvusautoscaler.config.TargetSettings;
+import io.github.milvusautoscaler.config.ConfigLoader;
+import io.github.milvusautoscaler.config.AutoscalerSettings;
 import com.typesafe.config.ConfigException;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Decision;
@@ -89,6 +93,12 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "HOCON file layered over reference.conf.")
     Path config;
 
+    @Option(names = "--target", paramLabel = "NS/NAME/COMPONENT",
+            description = "With --config: simulate this configured target with exactly the settings run gives it"
+                    + " (cluster and component overrides included). Default: the config's only target of --component,"
+                    + " else the defaults and component-defaults.")
+    String targetId;
+
     @Option(names = "--policies", split = ",", defaultValue = "milvus-autoscaler,hpa,hpa-milvus", paramLabel = "LIST",
             description = "Comma-separated policies to compare; clairvoyant and clairvoyant-no-hot replay the optimal"
                     + " schedule with zero overload / zero hot seconds (every report states their node-seconds"
@@ -114,9 +124,20 @@ public final class SimulateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
+        Optional<AutoscalerSettings> configured = Optional.empty();
+        if (config != null) {
+            // The one settings path run and validate-config use: whatever they accept, simulate runs.
+            try {
+                configured = Optional.of(io.github.milvusautoscaler.config.ConfigLoader.load(config));
+            } catch (io.github.milvusautoscaler.config.InvalidConfigException e) {
+                return usage(err, e.errors().stream().map(Object::toString).collect(Collectors.joining("; ")));
+            }
+        } else if (targetId != null) {
+            return usage(err, "--target needs --config: it names a target of that file");
+        }
         Prepared prepared;
         try {
-            prepared = prepare();
+            prepared = prepare(configured);
         } catch (ConfigException e) {
             return usage(err, "bad configuration: " + e.getMessage());
         } catch (IllegalArgumentException | UncheckedIOException e) {
@@ -154,7 +175,10 @@ public final class SimulateCommand implements Callable<Integer> {
     private record Prepared(SimSettings settings, Simulation simulation) {
     }
 
-    private Prepared prepare() {
+    /** Signals the simulated component produces; any other enabled signal would stay UNKNOWN and hold scale-in. */
+    static final Set<String> MODELLED_SIGNALS = Set.of("cpu", "memory", "qps");
+
+    private Prepared prepare(Optional<AutoscalerSettings> configured) {
         if (peakNodes != null && peakNodes < 1) {
             throw new IllegalArgumentException("--peak-nodes must be >= 1, was " + peakNodes);
         }
@@ -179,7 +203,16 @@ public final class SimulateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--out " + out + " exists and is not a directory");
         }
         Config cfg = SimSettings.loadConfig(Optional.ofNullable(config));
-        SimSettings settings = SimSettings.from(cfg, comp);
+        Component asked = comp;
+        Optional<TargetSettings> chosen = configured.flatMap(s -> chooseTarget(s, asked));
+        Component simulated = chosen.map(t -> t.target().component()).orElse(asked);
+        PolicySettings policy = chosen.map(TargetSettings::policy)
+                .orElseGet(() -> ConfigLoader.policyFor(cfg, simulated));
+        refuseUnmodelled(policy, chosen, simulated);
+        SimSettings settings = SimSettings.from(cfg, simulated);
+        if (chosen.isPresent()) {
+            settings = settings.withBounds(bounds(policy, settings.bounds()));
+        }
         if (peakNodes != null) {
             settings = settings.withPeakNodes(peakNodes);
         }
@@ -187,15 +220,62 @@ public final class SimulateCommand implements Callable<Integer> {
             settings = settings.withSeed(seed);
         }
         LoadTrace raw = TraceRegistry.resolve(trace, settings.seed());
-        Simulation simulation = Simulation.builder()
+        Simulation.Builder builder = Simulation.builder()
                 .trace(raw)
                 .compress(compress)
                 .settings(settings)
                 .config(cfg)
-                .component(comp)
-                .policies(registry, policies)
-                .build();
+                .component(simulated)
+                .policySettings(policy)
+                .policies(registry, policies);
+        chosen.ifPresent(t -> builder.target(t.target()));
+        Simulation simulation = builder.build();
         return new Prepared(settings, simulation);
+    }
+
+    /**
+     * The configured target to simulate: {@code --target}, else the only target of {@code component}; empty
+     * when the file configures none of that component (the layered defaults apply then).
+     */
+    private Optional<TargetSettings> chooseTarget(AutoscalerSettings s, Component component) {
+        List<String> ids = s.targets().stream().map(t -> t.target().id()).toList();
+        if (targetId != null) {
+            return Optional.of(s.targets().stream().filter(t -> t.target().id().equals(targetId)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("--target " + targetId + " is not configured in "
+                            + config + "; targets: " + ids)));
+        }
+        List<TargetSettings> same = s.targets().stream().filter(t -> t.target().component() == component).toList();
+        if (same.size() > 1) {
+            throw new IllegalArgumentException(config + " configures " + same.size() + " " + component.configName()
+                    + " targets; name one with --target: " + same.stream().map(t -> t.target().id()).toList());
+        }
+        return same.stream().findFirst();
+    }
+
+    /**
+     * Refuses a policy with an enabled signal the simulator does not produce: it would read UNKNOWN every
+     * tick and the lane would silently never step down. Names the key and where the file enables it.
+     */
+    private void refuseUnmodelled(PolicySettings policy, Optional<TargetSettings> chosen, Component simulated) {
+        for (var signal : policy.signals()) {
+            if (!MODELLED_SIGNALS.contains(signal.name())) {
+                String where = config == null ? "" : SimSettings.origin(config, "signals." + signal.name());
+                throw new IllegalArgumentException("signals." + signal.name() + ".enabled = true"
+                        + (where.isEmpty() ? "" : " (" + where + ")") + " for "
+                        + chosen.map(t -> t.target().id()).orElse("the simulated " + simulated.configName())
+                        + ": the simulator models cpu, memory and qps only, so " + signal.name()
+                        + " would stay UNKNOWN and the lane would never step down; set it false for simulate");
+            }
+        }
+    }
+
+    /** The chosen target's replica bounds and CPU band, for the model and the HPA baselines. */
+    private static SimSettings.Bounds bounds(PolicySettings policy, SimSettings.Bounds fallback) {
+        var cpu = policy.signals().stream().filter(x -> x.name().equals("cpu")).findFirst();
+        return new SimSettings.Bounds(policy.minReplicas(), policy.maxReplicas(),
+                cpu.map(c -> c.scaleOutAbove()).orElse(fallback.cpuScaleOutAbove()),
+                cpu.map(c -> c.scaleInBelow()).orElse(fallback.cpuScaleInBelow()),
+                cpu.map(c -> c.target()).orElse(fallback.cpuTarget()));
     }
 
     private SimulationResult run(Prepared prepared, Path dir, PrintWriter err) throws IOException {

@@ -37,8 +37,8 @@ public final class MilvusAutoscalerSimPolicy implements SimPolicy {
     /** Builds the policy from the same configuration layers a real target of this component gets. */
     public MilvusAutoscalerSimPolicy(SimContext ctx) {
         requireNonNull(ctx, "ctx");
-        this.target = new EngineTarget(ctx.target(), new Policy(ConfigLoader.policyFor(ctx.config(),
-                ctx.target().component())));
+        this.target = new EngineTarget(ctx.target(), new Policy(ctx.policy().orElseGet(
+                () -> ConfigLoader.policyFor(ctx.config(), ctx.target().component()))));
         MetricsSource metrics = (t, at) -> observation;
         ReplicaActuator actuator = new ReplicaActuator() {
             @Override

@@ -235,6 +235,25 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
     }
 
     /**
+     * Where {@code file} first sets a key whose path contains {@code fragment} ({@code autoscaler.conf:12}),
+     * or empty when it does not or cannot be read; for errors that name the line an SRE must change.
+     */
+    public static String origin(Path file, String fragment) {
+        try {
+            Config user = ConfigFactory.parseFile(file.toFile());
+            int best = Integer.MAX_VALUE;
+            for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
+                if (e.getKey().contains(fragment) && e.getValue().origin().lineNumber() > 0) {
+                    best = Math.min(best, e.getValue().origin().lineNumber());
+                }
+            }
+            return best == Integer.MAX_VALUE ? "" : file.getFileName() + ":" + best;
+        } catch (ConfigException e) {
+            return "";
+        }
+    }
+
+    /**
      * reference.conf with an optional user file layered on top, resolved. Why not the config
      * package's loader: the simulator must stay usable on its own, and it only reads the sim block,
      * the defaults' bounds and the CPU band.

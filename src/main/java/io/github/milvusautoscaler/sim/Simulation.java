@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.policy.PolicySettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +34,7 @@ public final class Simulation {
     private final LoadTrace demand;
     private final SimSettings settings;
     private final Config config;
+    private final Optional<PolicySettings> policySettings;
     private final Target target;
     private final Map<String, Function<SimContext, SimPolicy>> policies;
     private final int initialReplicas;
@@ -41,6 +43,7 @@ public final class Simulation {
         this.settings = requireNonNull(b.settings, "settings");
         this.demand = demand(requireNonNull(b.trace, "trace"), settings, b.compress);
         this.config = b.config != null ? b.config : SimSettings.loadConfig(Optional.empty());
+        this.policySettings = b.policySettings;
         this.target = b.target != null ? b.target : defaultTarget(demand.name(), b.component);
         if (b.policies.isEmpty()) {
             throw new IllegalArgumentException("a simulation needs at least one policy");
@@ -116,7 +119,7 @@ public final class Simulation {
 
     /** A new run, positioned before the first tick, for stepping. */
     public SimulationRun start() {
-        SimContext context = new SimContext(target, settings, config, Optional.of(demand));
+        SimContext context = new SimContext(target, settings, config, Optional.of(demand), policySettings);
         List<SimulationRun.Lane> lanes = new ArrayList<>();
         for (Map.Entry<String, Function<SimContext, SimPolicy>> e : policies.entrySet()) {
             SimPolicy policy = requireNonNull(e.getValue().apply(context), "factory of " + e.getKey() + " returned null");
@@ -153,6 +156,7 @@ public final class Simulation {
         private Config config;
         private Component component = Component.QUERY_NODE;
         private Target target;
+        private Optional<PolicySettings> policySettings = Optional.empty();
         private final Map<String, Function<SimContext, SimPolicy>> policies = new LinkedHashMap<>();
 
         private Builder() {
@@ -184,6 +188,12 @@ public final class Simulation {
         /** The component simulated (default queryNode); names the default target. */
         public Builder component(Component c) {
             this.component = requireNonNull(c, "component");
+            return this;
+        }
+
+        /** The policy a configured target gets from {@code run} (simulate --target); default: the layered defaults. */
+        public Builder policySettings(PolicySettings p) {
+            this.policySettings = Optional.of(requireNonNull(p, "policySettings"));
             return this;
         }
 

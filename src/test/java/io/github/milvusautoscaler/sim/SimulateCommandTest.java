@@ -86,7 +86,7 @@ class SimulateCommandTest {
         "policy twice           | --trace step --policies hpa,hpa             | --policies names 'hpa' twice",
         "unknown component      | --trace step --component coordinator       | unknown component 'coordinator'",
         "compress not positive  | --trace step --compress 0                   | --compress must be a number > 0",
-        "missing config file    | --trace step --config FILE:none.conf        | cannot read config file",
+        "missing config file    | --trace step --config FILE:none.conf        | none.conf: file not found",
         "bad config value       | --trace step --config FILE:bad.conf         | milvus-autoscaler.sim.capacity-qps: must be > 0.0",
         "all-zero trace         | --trace FILE:zero.csv                       | is zero everywhere",
     })
@@ -130,5 +130,67 @@ class SimulateCommandTest {
         try (Stream<Path> files = Files.list(d)) {
             return new TreeSet<>(files.map(p -> p.getFileName().toString()).toList());
         }
+    }
+
+    private static int maxReplicasWritten(Path decisions) throws IOException {
+        return Files.readAllLines(decisions, StandardCharsets.UTF_8).stream()
+                .map(l -> JsonParser.parseString(l).getAsJsonObject())
+                .filter(o -> !o.get("to").isJsonNull())
+                .mapToInt(o -> o.get("to").getAsInt()).max().orElse(0);
+    }
+
+    @Test
+    void aConfiguredTargetIsSimulatedWithItsOwnClusterSettings() throws IOException {
+        // The step scenario at 8 peak nodes takes the default policy well past 3 replicas ...
+        Path plain = dir.resolve("plain");
+        assertEquals(0, simulate("--trace", "step", "--policies", "milvus-autoscaler", "--out", plain.toString()),
+                err.toString());
+        assertTrue(maxReplicasWritten(plain.resolve("decisions-milvus-autoscaler.jsonl")) > 3);
+        // ... a cluster's own max-replicas = 3, as run would apply it, caps the simulated lane there.
+        Path conf = dir.resolve("autoscaler.conf");
+        Files.writeString(conf, """
+                milvus-autoscaler.clusters = [{ namespace = milvus, name = prod, install = helm, milvus-version = "2.5.6",
+                  components { queryNode { max-replicas = 3 } } }]
+                """);
+        Path capped = dir.resolve("capped");
+        assertEquals(0, simulate("--trace", "step", "--policies", "milvus-autoscaler", "--config", conf.toString(),
+                "--out", capped.toString()), err.toString());
+        assertEquals(3, maxReplicasWritten(capped.resolve("decisions-milvus-autoscaler.jsonl")));
+        assertTrue(Files.readString(capped.resolve("decisions-milvus-autoscaler.jsonl")).contains("milvus/prod/queryNode"),
+                "decisions name the configured target");
+    }
+
+    @Test
+    void anEnabledSignalTheSimulatorDoesNotModelIsRefusedNamingItsLine() throws IOException {
+        Path conf = dir.resolve("autoscaler.conf");
+        Files.writeString(conf, """
+                milvus-autoscaler {
+                  component-defaults.queryNode.signals.read-queue.enabled = true
+                }
+                """);
+        Path out = dir.resolve("never");
+        int code = simulate("--trace", "step", "--config", conf.toString(), "--out", out.toString());
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("signals.read-queue.enabled = true (autoscaler.conf:2)"), err.toString());
+        assertTrue(err.toString().contains("the simulator models cpu, memory and qps only"), err.toString());
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void anUnknownOrAmbiguousTargetIsRefused() throws IOException {
+        Path conf = dir.resolve("autoscaler.conf");
+        Files.writeString(conf, """
+                milvus-autoscaler.clusters = [
+                  { namespace = a, name = one, install = helm, milvus-version = "2.5.6", components { queryNode {} } }
+                  { namespace = b, name = two, install = helm, milvus-version = "2.5.6", components { queryNode {} } }
+                ]
+                """);
+        assertEquals(2, simulate("--trace", "step", "--config", conf.toString(), "--target", "a/nope/queryNode",
+                "--out", dir.resolve("x").toString()));
+        assertTrue(err.toString().contains("--target a/nope/queryNode is not configured"), err.toString());
+        assertEquals(2, simulate("--trace", "step", "--config", conf.toString(), "--out", dir.resolve("y").toString()));
+        assertTrue(err.toString().contains("configures 2 queryNode targets; name one with --target"), err.toString());
+        assertEquals(0, simulate("--trace", "step", "--policies", "milvus-autoscaler", "--config", conf.toString(),
+                "--target", "b/two/queryNode", "--out", dir.resolve("z").toString()), err.toString());
     }
 }
