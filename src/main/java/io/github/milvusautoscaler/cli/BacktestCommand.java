@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -60,8 +61,8 @@ public final class BacktestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The HOCON configuration file.")
-    Path config;
+    @Mixin
+    ConfigAndCluster selection;
 
     @Option(names = "--from", required = true, paramLabel = "T",
             description = "Start: RFC 3339 (2026-11-24T00:00:00Z) or relative to now (-7d, -36h, -90m).")
@@ -69,9 +70,6 @@ public final class BacktestCommand implements Callable<Integer> {
 
     @Option(names = "--to", defaultValue = "now", paramLabel = "T", description = "End, as --from, or now (default).")
     String to;
-
-    @Option(names = "--cluster", paramLabel = "NS/NAME", description = "Only this cluster's targets.")
-    String cluster;
 
     @Option(names = "--step", defaultValue = "15s", paramLabel = "DURATION",
             description = "Time between two replayed ticks (default ${DEFAULT-VALUE}, the daemon's loop.interval).")
@@ -119,19 +117,12 @@ public final class BacktestCommand implements Callable<Integer> {
             err.flush();
             return Main.EXIT_USAGE;
         }
-        var loaded = Main.loadConfig(config, err);
-        if (loaded.isEmpty()) {
+        Optional<ConfigAndCluster.Selected> selected = selection.load("backtest", err);
+        if (selected.isEmpty()) {
             return Main.EXIT_USAGE;
         }
-        AutoscalerSettings s = loaded.get();
-        List<TargetSettings> targets = s.targets().stream()
-                .filter(t -> cluster == null || t.target().clusterId().equals(cluster)).toList();
-        if (targets.isEmpty()) {
-            err.println("backtest: no target " + (cluster == null ? "configured" : "in cluster " + cluster
-                    + "; configured: " + s.targets().stream().map(t -> t.target().clusterId()).distinct().toList()));
-            err.flush();
-            return Main.EXIT_USAGE;
-        }
+        AutoscalerSettings s = selected.get().settings();
+        List<TargetSettings> targets = selected.get().targets();
         // Steps on the grid from --from: Prometheus evaluates a range query at start + k x step.
         Instant last = start.plus(stepLength.multipliedBy(Duration.between(start, end).dividedBy(stepLength)));
         boolean terminal = System.console() != null;

@@ -27,6 +27,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -51,28 +52,19 @@ public final class DoctorCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The HOCON configuration file.")
-    Path config;
-
-    @Option(names = "--cluster", paramLabel = "NS/NAME", description = "Only this cluster's targets.")
-    String cluster;
+    @Mixin
+    ConfigAndCluster selection;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Optional<AutoscalerSettings> loaded = Main.loadConfig(config, err);
-        if (loaded.isEmpty()) {
+        Optional<ConfigAndCluster.Selected> selected = selection.load("doctor", err);
+        if (selected.isEmpty()) {
             return Main.EXIT_USAGE;
         }
-        AutoscalerSettings s = loaded.get();
-        List<TargetSettings> targets = s.targets().stream()
-                .filter(t -> cluster == null || t.target().clusterId().equals(cluster)).toList();
-        if (targets.isEmpty()) {
-            err.println("doctor: no target " + (cluster == null ? "configured" : "in cluster " + cluster));
-            err.flush();
-            return Main.EXIT_USAGE;
-        }
+        AutoscalerSettings s = selected.get().settings();
+        List<TargetSettings> targets = selected.get().targets();
         Map<InstallKind, LabelScheme> schemes = Wiring.schemes(s);
         try (PrometheusMetricsSource source = new PrometheusMetricsSource(Wiring.prometheus(s.prometheus()), schemes,
                 Wiring.queries(s.targets()), new SimpleMeterRegistry())) {

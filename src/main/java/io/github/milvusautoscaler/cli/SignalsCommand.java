@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -32,28 +33,19 @@ public final class SignalsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The HOCON configuration file.")
-    Path config;
-
-    @Option(names = "--cluster", paramLabel = "NS/NAME", description = "Only this cluster's targets.")
-    String cluster;
+    @Mixin
+    ConfigAndCluster selection;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Optional<AutoscalerSettings> loaded = Main.loadConfig(config, err);
-        if (loaded.isEmpty()) {
+        Optional<ConfigAndCluster.Selected> selected = selection.load("signals", err);
+        if (selected.isEmpty()) {
             return Main.EXIT_USAGE;
         }
-        AutoscalerSettings s = loaded.get();
-        List<TargetSettings> targets = s.targets().stream()
-                .filter(t -> cluster == null || t.target().clusterId().equals(cluster)).toList();
-        if (targets.isEmpty()) {
-            err.println("signals: no target " + (cluster == null ? "configured" : "in cluster " + cluster));
-            err.flush();
-            return Main.EXIT_USAGE;
-        }
+        AutoscalerSettings s = selected.get().settings();
+        List<TargetSettings> targets = selected.get().targets();
         try (PrometheusMetricsSource source = new PrometheusMetricsSource(Wiring.prometheus(s.prometheus()),
                 Wiring.schemes(s), Wiring.queries(targets), new SimpleMeterRegistry())) {
             Instant now = Instant.now();

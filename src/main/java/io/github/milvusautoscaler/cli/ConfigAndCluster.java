@@ -1,0 +1,49 @@
+package io.github.milvusautoscaler.cli;
+
+import io.github.milvusautoscaler.config.AutoscalerSettings;
+import io.github.milvusautoscaler.config.TargetSettings;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code --config FILE [--cluster NS/NAME]} pair of the commands that read a configuration and act on
+ * some of its targets ({@code signals}, {@code doctor}, {@code backtest}), loaded through the one settings
+ * path so whatever {@code validate-config} accepts, they run.
+ */
+final class ConfigAndCluster {
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The HOCON configuration file.")
+    Path config;
+
+    @Option(names = "--cluster", paramLabel = "NS/NAME", description = "Only this cluster's targets.")
+    String cluster;
+
+    /** The loaded settings and the targets they select. */
+    record Selected(AutoscalerSettings settings, List<TargetSettings> targets) {
+    }
+
+    /**
+     * The settings and the selected targets, or empty after one line on {@code err}: every configuration
+     * error with file and line, or {@code <command>: no target in cluster NS/NAME; configured: [...]}.
+     * Either way the command exits {@link Main#EXIT_USAGE}.
+     */
+    Optional<Selected> load(String command, PrintWriter err) {
+        Optional<AutoscalerSettings> loaded = Main.loadConfig(config, err);
+        if (loaded.isEmpty()) {
+            return Optional.empty();
+        }
+        AutoscalerSettings s = loaded.get();
+        List<TargetSettings> targets = s.targets().stream()
+                .filter(t -> cluster == null || t.target().clusterId().equals(cluster)).toList();
+        if (targets.isEmpty()) {
+            err.println(command + ": no target " + (cluster == null ? "configured" : "in cluster " + cluster
+                    + "; configured: " + s.targets().stream().map(t -> t.target().clusterId()).distinct().toList()));
+            err.flush();
+            return Optional.empty();
+        }
+        return Optional.of(new Selected(s, targets));
+    }
+}
