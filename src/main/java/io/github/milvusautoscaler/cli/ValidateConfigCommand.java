@@ -1,5 +1,7 @@
 package io.github.milvusautoscaler.cli;
 
+import io.github.milvusautoscaler.core.DeploymentNames;
+import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.ConfigError;
 import io.github.milvusautoscaler.config.ConfigLoader;
@@ -83,6 +85,9 @@ public final class ValidateConfigCommand implements Callable<Integer> {
             out.println();
             out.println("target " + t.target().id() + " (install " + t.target().install().name().toLowerCase(Locale.ROOT)
                     + ", milvus " + t.milvusVersion() + ")");
+            out.println("  deployments   " + String.join(", ", DeploymentNames.of(t.target()))
+                    + (t.target().install() == InstallKind.HELM ? "  (the chart's fullname rule; scaled through it)"
+                    : "  (pods read through them; scaled through the Milvus resource " + t.target().name() + ")"));
             out.println("  replicas      min " + p.minReplicas() + ", max " + p.maxReplicas());
             out.println("  scale-out     sustain " + duration(up.sustain()) + ", cooldown " + duration(up.cooldown())
                     + ", max-step " + up.maxStep() + ", panic-above " + number(up.panicAbove()) + "x");

@@ -41,6 +41,8 @@ class ValidateConfigCommandTest {
         // Inherited and overridden values as the policy will see them: min 3 from the cluster, sustain 15m
         // from the user's defaults, the cpu band's target the middle (0.40 + 0.75) / 2 = 0.575.
         assertTrue(r.out().contains("replicas      min 3, max 12"), r.out());
+        // release milvus-batch contains "milvus": the chart keeps it as the fullname.
+        assertTrue(r.out().contains("deployments   milvus-batch-datanode  (the chart's fullname rule"), r.out());
         assertTrue(r.out().contains("scale-in      sustain 15m, cooldown 5m"), r.out());
         assertTrue(r.out().contains("band [0.4, 0.75] target 0.575 per-pod  sum by (pod, {component_label}) ( (max by (namespace, pod, container) (rate(cont..."), r.out());
         assertTrue(r.out().contains("search-latency-p99   band [60, 250] target 120 cluster"), r.out());
