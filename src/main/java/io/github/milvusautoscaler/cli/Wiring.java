@@ -34,7 +34,7 @@ final class Wiring {
     static PrometheusEndpoint prometheus(PrometheusSettings p) {
         return new PrometheusEndpoint(p.url(), p.timeout(), p.staleAfter(), p.maxSeries(), p.shareWindow(),
                 new PrometheusEndpoint.RetrySettings(p.retry().maxAttempts(), p.retry().initialBackoff()),
-                new PrometheusEndpoint.BreakerSettings(Math.round(p.circuitBreaker().failureRateThreshold()),
+                new PrometheusEndpoint.BreakerSettings(p.circuitBreaker().failureRateThreshold(),
                         p.circuitBreaker().windowSize(), p.circuitBreaker().openFor()),
                 p.auth(), p.headers());
     }

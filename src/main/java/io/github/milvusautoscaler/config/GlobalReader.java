@@ -10,6 +10,7 @@ import static io.github.milvusautoscaler.config.Rules.value;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import io.github.milvusautoscaler.core.PromqlPlaceholders;
 import io.github.milvusautoscaler.core.ActiveAlert.AlertAction;
 import io.github.milvusautoscaler.core.AlertRoute;
 import io.github.milvusautoscaler.core.InstallKind;
@@ -97,6 +98,12 @@ final class GlobalReader {
         }
         if (uri.getRawUserInfo() != null) {
             errors.add(url, "must not contain credentials: use prometheus.auth (they would reach logs)");
+            return null;
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            // The API paths are appended to the URL: a query or fragment would end up before them.
+            errors.add(url, "must be the API root without ?query or #fragment (send a tenant with prometheus.headers,"
+                    + " e.g. { \"X-Scope-OrgID\" = \"team-a\" })");
             return null;
         }
         return uri;
@@ -408,7 +415,12 @@ final class GlobalReader {
         for (String name : names) {
             Field<String> query = n.string(name);
             if (query != null) {
-                queries.put(name, query.value());
+                Optional<String> problem = PromqlPlaceholders.problem(query.value());
+                if (problem.isPresent()) {
+                    errors.add(query, problem.get());
+                } else {
+                    queries.put(name, query.value());
+                }
             }
         }
         return errors.mark() == mark ? queries : null;

@@ -6,6 +6,7 @@ import static io.github.milvusautoscaler.config.Rules.text;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import io.github.milvusautoscaler.core.PromqlPlaceholders;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Target;
@@ -195,6 +196,19 @@ final class TargetReader {
         }
     }
 
+    /** {@code field}, or null after an error naming its unknown placeholder ({@code {relase}}) with file and line. */
+    private Field<String> placeholdersKnown(Field<String> field) {
+        if (field == null) {
+            return null;
+        }
+        var problem = PromqlPlaceholders.problem(field.value());
+        if (problem.isPresent()) {
+            errors.add(field, problem.get());
+            return null;
+        }
+        return field;
+    }
+
     /** indexNode is gone from 2.6 (merged into dataNode); streamingNode only exists from 2.6. */
     private boolean versionAllows(Component component, MilvusVersion version, Field<ConfigValue> block) {
         if (component == Component.INDEX_NODE && version.isAtLeast(2, 6)) {
@@ -249,8 +263,8 @@ final class TargetReader {
         if (signals != null) {
             signals(signals, version, policies, signalQueries);
         }
-        Field<String> settle = n.string("settle-query");
-        Field<String> health = n.string("health-query");
+        Field<String> settle = placeholdersKnown(n.string("settle-query"));
+        Field<String> health = placeholdersKnown(n.string("health-query"));
         if (errors.mark() != mark || alerts == null) {
             return null;
         }
@@ -430,7 +444,7 @@ final class TargetReader {
      */
     private String template(Node s, String name, Field<String> own, MilvusVersion version) {
         if (own != null && !own.value().isBlank()) {
-            return own.value();
+            return placeholdersKnown(own) == null ? null : own.value();
         }
         if (s.has("query") && own == null) {
             return null; // wrong type, already reported

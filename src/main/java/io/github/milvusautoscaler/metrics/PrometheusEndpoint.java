@@ -129,19 +129,19 @@ public record PrometheusEndpoint(URI url, Duration timeout, Duration staleAfter,
      * The circuit breaker of one endpoint: when too many recent queries failed (transport, timeout,
      * 5xx), queries fail fast as UNKNOWN instead of piling up behind a sick server.
      *
-     * @param failureRateThreshold percentage (1-100) of failed queries in the window that opens it:
+     * @param failureRateThreshold percentage in (0, 100] of failed queries in the window that opens it:
      *                             50 with a window of 20 opens after 10 of the last 20 failed
      * @param windowSize           number of recent queries the rate is computed over; the breaker
      *                             judges only once this many were made
      * @param openFor              how long it stays open before one trial query is let through
      */
-    public record BreakerSettings(int failureRateThreshold, int windowSize, Duration openFor) {
+    public record BreakerSettings(float failureRateThreshold, int windowSize, Duration openFor) {
 
         public BreakerSettings {
             requireNonNull(openFor, "openFor");
-            if (failureRateThreshold < 1 || failureRateThreshold > 100) {
-                throw new IllegalArgumentException("prometheus.circuit-breaker.failure-rate-threshold must be 1..100, was "
-                        + failureRateThreshold);
+            if (!(failureRateThreshold > 0 && failureRateThreshold <= 100)) {
+                throw new IllegalArgumentException("prometheus.circuit-breaker.failure-rate-threshold must be in (0, 100],"
+                        + " was " + failureRateThreshold);
             }
             if (windowSize < 1) {
                 throw new IllegalArgumentException("prometheus.circuit-breaker.window-size must be >= 1, was " + windowSize);

@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.metrics;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.DeploymentNames;
+import io.github.milvusautoscaler.core.PromqlPlaceholders;
 import io.github.milvusautoscaler.core.Target;
 import java.util.Collection;
 import java.util.List;
@@ -31,9 +32,7 @@ import java.util.regex.Pattern;
 public final class PromqlTemplate {
 
     /** Every placeholder a template may use. */
-    public static final Set<String> PLACEHOLDERS =
-            Set.of("namespace", "release", "component", "instance_label", "component_label", "deployments",
-                    "deployment_component");
+    public static final Set<String> PLACEHOLDERS = PromqlPlaceholders.NAMES;
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final String COMPONENT = "{component}";
@@ -49,14 +48,9 @@ public final class PromqlTemplate {
      * {@code unknown placeholder {relase} in PromQL template; known: ...}.
      */
     public static void validate(String template) {
-        requireNonNull(template, "template");
-        Matcher m = PLACEHOLDER.matcher(template);
-        while (m.find()) {
-            if (!PLACEHOLDERS.contains(m.group(1))) {
-                throw new IllegalArgumentException("unknown placeholder {" + m.group(1) + "} in PromQL template; known: "
-                        + new TreeSet<>(PLACEHOLDERS).stream().map(p -> "{" + p + "}").toList());
-            }
-        }
+        PromqlPlaceholders.problem(template).ifPresent(p -> {
+            throw new IllegalArgumentException(p);
+        });
     }
 
     /** Renders {@code template} for one target, e.g. {@code {component}} becomes {@code querynode}. */

@@ -1,0 +1,100 @@
+package io.github.milvusautoscaler.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Configurations that {@code validate-config} used to accept and {@code run} then refused (exit 1, or a
+ * stack trace from {@code signals}): each is now refused by {@code validate-config} with exit 2 and
+ * {@code file:line}, and identically by every command that reads a configuration.
+ */
+class OneSettingsPathTest {
+
+    private static final String CLUSTER = "milvus-autoscaler.clusters = [{ namespace = m, name = x, install = helm,"
+            + " milvus-version = \"2.5.6\", components { queryNode {} } }]\n";
+
+    @TempDir
+    Path dir;
+
+    static Stream<Arguments> configs() {
+        return Stream.of(
+                // The API paths are appended to the URL: the query would come first.
+                Arguments.of("URL with a query", "milvus-autoscaler.prometheus.url = \"http://p:9090/?tenant=a\"\n",
+                        "milvus-autoscaler.prometheus.url = \"http://p:9090/?tenant=a\" (autoscaler.conf:1): must be the"
+                                + " API root without ?query or #fragment"),
+                Arguments.of("misspelt placeholder in a signal's query",
+                        "milvus-autoscaler.defaults.signals.cpu.query = \"up{ns=\\\"{relase}\\\"}\"\n",
+                        "milvus-autoscaler.defaults.signals.cpu.query = \"up{ns=\\\"{relase}\\\"}\" (autoscaler.conf:1):"
+                                + " unknown placeholder {relase} in PromQL template"),
+                Arguments.of("misspelt placeholder in a shipped template override",
+                        "milvus-autoscaler.queries.qps = \"sum(rate(x{ns=\\\"{namespce}\\\"}[2m]))\"\n",
+                        "unknown placeholder {namespce}"),
+                Arguments.of("misspelt placeholder in a settle query",
+                        "milvus-autoscaler.defaults.settle-query = \"x{c=\\\"{componet}\\\"}\"\n",
+                        "unknown placeholder {componet}"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void refusedAlikeByEveryCommand(String name, String line, String error) throws Exception {
+        Path file = dir.resolve("autoscaler.conf");
+        Files.writeString(file, line + CLUSTER);
+        String conf = file.toString();
+        Path out = dir.resolve("out");
+        List<String[]> commands = List.of(
+                new String[] {"validate-config", conf},
+                new String[] {"run", "--config", conf},
+                new String[] {"signals", "--config", conf},
+                new String[] {"doctor", "--config", conf},
+                new String[] {"backtest", "--config", conf, "--from", "-1h", "--out", out.toString()},
+                new String[] {"simulate", "--trace", "step", "--config", conf, "--out", out.toString()});
+        for (String[] command : commands) {
+            Result r = run(command);
+            assertEquals(Main.EXIT_USAGE, r.code, name + ", " + command[0] + ": " + r.err + r.out);
+            assertTrue(r.err.contains(error), name + ", " + command[0] + " said: " + r.err);
+            assertTrue(!r.err.contains("\tat "), name + ", " + command[0] + ": no stack trace: " + r.err);
+        }
+        assertTrue(!Files.exists(out), "nothing written");
+    }
+
+    /** resilience4j takes a float percentage: 0.4 was rounded to 0 on the way and refused only at start. */
+    @org.junit.jupiter.api.Test
+    void aFailureRateUnderOnePercentIsValidAndReachesTheBreakerAsWritten() throws Exception {
+        Path file = dir.resolve("autoscaler.conf");
+        Files.writeString(file, "milvus-autoscaler.prometheus.circuit-breaker.failure-rate-threshold = 0.4\n" + CLUSTER);
+        assertEquals(0, run("validate-config", file.toString()).code);
+        var endpoint = Wiring.prometheus(io.github.milvusautoscaler.config.ConfigLoader.load(file).prometheus());
+        assertEquals(0.4f, endpoint.breaker().failureRateThreshold());
+    }
+
+    private static Result run(String... args) {
+        PrintStream realErr = System.err;
+        PrintStream realOut = System.out;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            int code = Main.execute(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(realErr);
+            System.setOut(realOut);
+        }
+    }
+
+    private record Result(int code, String out, String err) {
+    }
+}
