@@ -262,7 +262,13 @@ final class Daemon implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            reloadIfChanged();
+            try {
+                reloadIfChanged();
+            } catch (RuntimeException e) {
+                // Whatever a file does, the loop must live on to load the next good one.
+                registry.counter(MetricNames.CONFIG_RELOADS, "result", "failed").increment();
+                LOG.error("config reload failed, keeping the running config: {}", e.toString());
+            }
         }
     }
 
@@ -291,11 +297,15 @@ final class Daemon implements AutoCloseable {
         }
         AutoscalerSettings before = settings;
         warnIfNeedsRestart(before, next);
+        // Everything the new config needs is built before anything running is touched, so a refusal here
+        // leaves the running config whole.
+        var endpoint = Wiring.prometheus(next.prometheus());
+        var schemes = Wiring.schemes(next);
+        var queries = Wiring.queries(next.targets());
         // resilience4j binds its breaker and retry meters to the objects; Micrometer hands back an existing
         // meter of the same name and tags, so without this the gauges kept showing the discarded breaker.
         unbindResilienceMeters();
-        metrics.swap(new PrometheusMetricsSource(Wiring.prometheus(next.prometheus()), Wiring.schemes(next),
-                Wiring.queries(next.targets()), registry));
+        metrics.swap(new PrometheusMetricsSource(endpoint, schemes, queries, registry));
         alertBook.setTargets(next.targets().stream().map(TargetSettings::target).toList());
         scheduler.update(Wiring.engineTargets(next.targets()));
         settings = next;

@@ -100,6 +100,38 @@ class HotReloadTest {
         }
     }
 
+    /**
+     * The files validate-config used to accept and only the reload's later steps refused: the URL with a
+     * query threw past the reload's error handling and killed the loop, so later good files were never
+     * loaded. Now each is refused like any bad file, and the next good file still loads.
+     */
+    @Test
+    void filesOnlyRunRefusedAreRefusedOnReloadAndTheLoopLivesOn() throws Exception {
+        try (FakeKubernetesApi kube = FakeKubernetesApi.start()) {
+            for (String name : new String[] {"a", "b"}) {
+                kube.put(FakeKubernetesApi.Kind.DEPLOYMENTS, ClosedLoopTest.deployment(2)
+                        .replace(ClosedLoopTest.RELEASE, name));
+            }
+            Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
+            publish(config(kubeconfig, cluster("a")));
+            Path file = dir.resolve("autoscaler.conf");
+            try (Daemon daemon = Daemon.start(file, ConfigLoader.load(file), Clock.systemUTC())) {
+                Poll.until("target a ticks", WAIT, () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(A)));
+                publish(config(kubeconfig, cluster("b")).replace("http://127.0.0.1:1", "http://127.0.0.1:1/?tenant=a"));
+                Poll.until("the URL with a query is a failed reload", WAIT, () -> reloads(daemon, "failed"),
+                        n -> n == 1.0);
+                publish(config(kubeconfig, cluster("b")).replace("clusters = [", "defaults.signals.cpu.query ="
+                        + " \"up{ns=\\\"{relase}\\\"}\"\n  clusters = ["));
+                Poll.until("the unknown placeholder is a failed reload", WAIT, () -> reloads(daemon, "failed"),
+                        n -> n == 2.0);
+                assertEquals(Set.of(A), daemon.engine().views().keySet(), "the running config stays");
+                publish(config(kubeconfig, cluster("b")));
+                Poll.until("a later good file still loads", WAIT, () -> daemon.engine().views().keySet(),
+                        k -> k.equals(Set.of(B)));
+            }
+        }
+    }
+
     @Test
     void anEmptyOrTargetLessFileIsRefusedUnlessItSaysClustersIsEmpty() throws Exception {
         try (FakeKubernetesApi kube = FakeKubernetesApi.start()) {
