@@ -171,6 +171,10 @@ public final class DemoCommand implements Callable<Integer> {
         SimulationResult result = sim.run(io.github.milvusautoscaler.sim.RunListener.NONE);
         Files.writeString(out.resolve("report.md"), Reports.markdown(result, settings, 1));
         Files.writeString(out.resolve("chart.svg"), SvgChart.render(result.chart(), raw.name() + ", " + days + " days"));
+        var worst = SvgChart.renderWorstDay(result, raw.name());
+        if (worst.isPresent()) {
+            Files.writeString(out.resolve("chart-worst-day.svg"), worst.get());
+        }
         o.println();
         o.println("scorecard (same " + days + " days, same model):");
         o.print(Reports.table(result));

@@ -46,7 +46,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code simulate}: runs every listed policy on the same trace and simulated component, and
- * writes report.json, report.md, chart.svg and one decision log per policy to {@code --out}.
+ * writes report.json, report.md, chart.svg, chart-worst-day.svg and one decision log per policy to {@code --out}.
  *
  * <p>Bad input (unknown trace, unreadable file, bad CSV row, {@code --peak-nodes} < 1, unknown
  * policy, bad config) is found before anything runs: one line on stderr, exit 2, nothing written.
@@ -55,7 +55,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = "Runs autoscaling policies against a simulated Milvus component driven by a load trace, and"
-                + " writes a scorecard (report.json, report.md), a chart (chart.svg) and decision logs.")
+                + " writes a scorecard (report.json, report.md), charts (chart.svg, chart-worst-day.svg) and decision logs.")
 public final class SimulateCommand implements Callable<Integer> {
 
     /** Exit code for bad input: same as {@code Main.EXIT_USAGE}. */
@@ -152,6 +152,10 @@ public final class SimulateCommand implements Callable<Integer> {
                     StandardCharsets.UTF_8);
             Files.writeString(temp.resolve("chart.svg"), SvgChart.render(result.chart(),
                     result.trace() + ": load, capacity and replicas per policy"), StandardCharsets.UTF_8);
+            java.util.Optional<String> worst = SvgChart.renderWorstDay(result, result.trace());
+            if (worst.isPresent()) {
+                Files.writeString(temp.resolve("chart-worst-day.svg"), worst.get(), StandardCharsets.UTF_8);
+            }
             List<Path> written = moveInto(temp, out);
             stdout.println(Reports.summary(result, prepared.settings, compress));
             stdout.println();

@@ -10,7 +10,9 @@ import java.util.List;
  * Time series for the chart, downsampled to a fixed number of buckets so a 1.2-million-tick run
  * draws as ~2000 points: per bucket the mean and the peak demand (so a 5-minute burst in a
  * 40-minute bucket stays visible), each policy's mean ready capacity, and each policy's largest
- * replica count (the max, so a short scale-out is not averaged away).
+ * replica count (the max, so a short scale-out is not averaged away); per policy and bucket also the
+ * share of ticks overloaded (demand above ready capacity) and hot, and the scale actions, so a chart can
+ * shade when each policy hurt and mark when it acted.
  */
 public final class ChartSeries {
 
@@ -21,6 +23,10 @@ public final class ChartSeries {
     private final double[] demandPeak;
     private final double[][] capacity;
     private final int[][] replicas;
+    private final int[][] overloadTicks;
+    private final int[][] hotTicks;
+    private final int[][] ups;
+    private final int[][] downs;
     private final int[] counts;
     private int used;
 
@@ -40,6 +46,10 @@ public final class ChartSeries {
         this.demandPeak = new double[buckets];
         this.capacity = new double[this.policies.size()][buckets];
         this.replicas = new int[this.policies.size()][buckets];
+        this.overloadTicks = new int[this.policies.size()][buckets];
+        this.hotTicks = new int[this.policies.size()][buckets];
+        this.ups = new int[this.policies.size()][buckets];
+        this.downs = new int[this.policies.size()][buckets];
         this.counts = new int[buckets];
         Arrays.fill(seconds, Double.NaN);
     }
@@ -57,8 +67,27 @@ public final class ChartSeries {
 
     /** Adds policy {@code lane}'s state at one tick to bucket {@code b}. */
     void addLane(int lane, int b, double capacityQps, int replicaCount) {
+        addLane(lane, b, capacityQps, replicaCount, false, false, 0);
+    }
+
+    /**
+     * Adds policy {@code lane}'s state at one tick to bucket {@code b}: whether demand exceeded its ready
+     * capacity, whether it ran hot, and the sign of the scale action it took (+1, -1, 0).
+     */
+    void addLane(int lane, int b, double capacityQps, int replicaCount, boolean overloaded, boolean hot, int change) {
         capacity[lane][b] += capacityQps;
         replicas[lane][b] = Math.max(replicas[lane][b], replicaCount);
+        if (overloaded) {
+            overloadTicks[lane][b]++;
+        }
+        if (hot) {
+            hotTicks[lane][b]++;
+        }
+        if (change > 0) {
+            ups[lane][b]++;
+        } else if (change < 0) {
+            downs[lane][b]++;
+        }
     }
 
     public Instant start() {
@@ -97,5 +126,25 @@ public final class ChartSeries {
     /** Most replicas of policy {@code lane} in bucket {@code i}. */
     public int replicas(int lane, int i) {
         return replicas[lane][i];
+    }
+
+    /** Share of bucket {@code i}'s ticks in which policy {@code lane} was overloaded, 0 to 1. */
+    public double overloadShare(int lane, int i) {
+        return counts[i] == 0 ? 0 : (double) overloadTicks[lane][i] / counts[i];
+    }
+
+    /** Share of bucket {@code i}'s ticks in which policy {@code lane} ran hot, 0 to 1. */
+    public double hotShare(int lane, int i) {
+        return counts[i] == 0 ? 0 : (double) hotTicks[lane][i] / counts[i];
+    }
+
+    /** Scale-outs of policy {@code lane} in bucket {@code i}. */
+    public int scaleOuts(int lane, int i) {
+        return ups[lane][i];
+    }
+
+    /** Step-downs of policy {@code lane} in bucket {@code i}. */
+    public int stepDowns(int lane, int i) {
+        return downs[lane][i];
     }
 }

@@ -137,6 +137,9 @@ public final class Reports {
             sb.append('\n');
         }
         sb.append("\n![load, capacity and replicas over time](chart.svg)\n\n");
+        if (result.worstDay().isPresent()) {
+            sb.append("![the worst day at full resolution](chart-worst-day.svg)\n\n");
+        }
         sb.append("`decisions-<policy>.jsonl` hold every scale action and every HOLD whose reason differs from the"
                 + " previous decision's (repeated HOLDs are left out to keep a long run's log small).\n");
         return sb.toString();

@@ -13,15 +13,24 @@ import java.util.Optional;
  * @param results          one scorecard per policy, in the order the policies were given
  * @param chart            downsampled series for chart.svg
  * @param clairvoyant      the clairvoyant node-seconds on the same trace and model; empty when not computed
+ * @param worstDay         the day with the most overload (else the most hot ticks, else the peak), at full
+ *                         resolution, for chart-worst-day.svg; empty when not computed
  */
 public record SimulationResult(String trace, long simulatedSeconds, List<Scorecard> results, ChartSeries chart,
-                               Optional<ClairvoyantBound> clairvoyant) {
+                               Optional<ClairvoyantBound> clairvoyant, Optional<ChartSeries> worstDay) {
 
     public SimulationResult {
         requireNonNull(trace, "trace");
         results = List.copyOf(requireNonNull(results, "results"));
         requireNonNull(chart, "chart");
         requireNonNull(clairvoyant, "clairvoyant");
+        requireNonNull(worstDay, "worstDay");
+    }
+
+    /** A result with the clairvoyant bound and without the worst-day series. */
+    public SimulationResult(String trace, long simulatedSeconds, List<Scorecard> results, ChartSeries chart,
+                            Optional<ClairvoyantBound> clairvoyant) {
+        this(trace, simulatedSeconds, results, chart, clairvoyant, Optional.empty());
     }
 
     /** A result without the clairvoyant bound. */

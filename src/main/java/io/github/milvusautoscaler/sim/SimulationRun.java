@@ -37,7 +37,12 @@ public final class SimulationRun {
     private final long tickMillis;
     private final long totalTicks;
     private final long endMillis;
+    /** Points of the worst-day chart. */
+    static final int WORST_DAY_POINTS = 288;
+
     private final ChartSeries chart;
+    private final TickLog log;
+    private final List<String> names;
     private final int buckets;
     private final SimSettings settings;
     private final int initialReplicas;
@@ -55,12 +60,14 @@ public final class SimulationRun {
         this.tickMillis = settings.tick().toMillis();
         this.endMillis = Math.round(demand.durationSeconds() * 1000);
         this.totalTicks = Math.max(1, (endMillis + tickMillis - 1) / tickMillis);
-        List<String> names = new ArrayList<>();
+        List<String> policyNames = new ArrayList<>();
         for (Lane l : lanes) {
-            names.add(l.policy().name());
+            policyNames.add(l.policy().name());
         }
+        this.names = List.copyOf(policyNames);
         this.buckets = (int) Math.min(settings.chartPoints(), totalTicks);
         this.chart = new ChartSeries(origin, names, buckets);
+        this.log = new TickLog(totalTicks, lanes.size());
     }
 
     /** True while ticks remain. */
@@ -207,16 +214,25 @@ public final class SimulationRun {
         Decision d = requireNonNull(lane.policy().tick(observation, status, now),
                 () -> lane.policy().name() + " returned no decision");
         c.apply(d, status);
+        int change = 0;
         if (d.isScale() && !d.dryRun()) {
             // Applied to the simulated component: the same "written" the daemon's log carries.
             d = d.asWritten();
+            change = Integer.signum(d.to() - d.from());
         }
         lane.keeper().record(d);
         listener.decision(lane.policy().name(), d);
+        double demandQps = c.demandQps();
+        double capacityQps = c.capacityQps();
         if (i == 0) {
-            chart.addDemand(bucket, atMillis / 1000.0, c.demandQps());
+            chart.addDemand(bucket, atMillis / 1000.0, demandQps);
+            log.demand(k, demandQps);
         }
-        chart.addLane(i, bucket, c.capacityQps(), c.replicas());
+        // As the scorecard sees a tick: demand above ready capacity, or utilization above hot-above.
+        boolean overloaded = demandQps > capacityQps;
+        boolean hot = capacityQps > 0 ? demandQps / capacityQps > settings.score().hotAbove() : demandQps > 0;
+        chart.addLane(i, bucket, capacityQps, c.replicas(), overloaded, hot, change);
+        log.lane(i, k, capacityQps, c.replicas(), overloaded, hot, change);
         return d;
     }
 
@@ -254,6 +270,12 @@ public final class SimulationRun {
         if (bound == null) {
             bound = ClairvoyantBound.of(demand, settings, initialReplicas);
         }
-        return new SimulationResult(demand.name(), endMillis / 1000, cards, chart, Optional.of(bound));
+        long ticksPerDay = 86_400_000L / tickMillis;
+        long worst = log.worstDayStart(ticksPerDay);
+        // 5-minute points: a day's 288 leave ~3 px each, room for every scale action's mark.
+        ChartSeries worstDay = log.window(origin, tickMillis, names, worst, worst + ticksPerDay,
+                Math.min(settings.chartPoints(), WORST_DAY_POINTS));
+        return new SimulationResult(demand.name(), endMillis / 1000, cards, chart, Optional.of(bound),
+                Optional.of(worstDay));
     }
 }

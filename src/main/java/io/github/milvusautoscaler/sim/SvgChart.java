@@ -7,30 +7,44 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
- * Draws a run as a standalone SVG a person can read: top panel, demand and each policy's ready
- * capacity in requests/s; bottom panel, each policy's replicas; a shared time axis in hours or
- * days since the trace start; a legend. Hand-written because it is ~200 lines and a charting
+ * Draws a run as a standalone SVG a person can read: small multiples, one panel per policy sharing the
+ * time axis, so lines that coincide cannot hide each other. Each panel shows demand (mean and peak) against
+ * that policy's ready capacity, with the buckets where it was overloaded shaded red and where it ran hot
+ * shaded orange, and below it the policy's replicas with its scale-outs and step-downs marked. Time is in
+ * hours or days since the series' start. Hand-written because it is a few hundred lines and a charting
  * library would be the biggest dependency of the jar.
  */
 public final class SvgChart {
 
     private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"};
+    private static final String OVERLOAD = "#e4002b";
+    private static final String HOT = "#ff9f1c";
     private static final int WIDTH = 1200;
-    private static final int HEIGHT = 720;
     private static final int LEFT = 80;
-    private static final int RIGHT = 250;
-    private static final int TOP = 56;
-    private static final int LOAD_HEIGHT = 340;
-    private static final int GAP = 56;
-    private static final int REPLICA_HEIGHT = 200;
+    private static final int RIGHT = 300;
+    private static final int TOP = 60;
+    private static final int LOAD_HEIGHT = 120;
+    private static final int REPLICA_HEIGHT = 56;
+    private static final int INNER_GAP = 16;
+    private static final int PANEL_GAP = 34;
+    private static final int BOTTOM = 56;
 
     private SvgChart() {
     }
 
-    /** The SVG document for {@code series}, titled with {@code title}. */
+    /** The SVG document for {@code series}, titled with {@code title}; time since the trace start. */
     public static String render(ChartSeries series, String title) {
+        return render(series, title, "trace start");
+    }
+
+    /**
+     * The SVG document for {@code series}, titled with {@code title}, its time axis counted from
+     * {@code origin} (e.g. {@code trace start}, or the date of a zoomed day).
+     */
+    public static String render(ChartSeries series, String title, String origin) {
         requireNonNull(series, "series");
         requireNonNull(title, "title");
+        requireNonNull(origin, "origin");
         int n = series.size();
         int lanes = series.policies().size();
         double span = n == 0 ? 1 : Math.max(1, series.seconds(n - 1));
@@ -46,20 +60,21 @@ public final class SvgChart {
             }
         }
         int plotWidth = WIDTH - LEFT - RIGHT;
-        double qpsStep = niceStep(maxQps * 1.05 / 6);
+        double bucketWidth = n <= 1 ? plotWidth : (double) plotWidth / (n - 1);
+        // Below ~2 px a bucket's marks merge into a band that says nothing; the worst-day chart has them.
+        boolean marks = bucketWidth >= 2;
+        double qpsStep = niceStep(maxQps * 1.05 / 4);
         double qpsTop = Math.ceil(maxQps * 1.05 / qpsStep) * qpsStep;
-        int replicaStep = (int) Math.max(1, niceStep((maxReplicas + 1) / 6.0));
-        int replicaTop = ((maxReplicas + replicaStep) / replicaStep) * replicaStep;
+        int replicaStep = (int) Math.max(1, niceStep(maxReplicas / 2.0));
+        int replicaTop = (int) Math.ceil(maxReplicas * 1.1 / replicaStep) * replicaStep;
         double timeStep = niceStep(span / unit / 10);
-        int loadTop = TOP;
-        int loadBottom = TOP + LOAD_HEIGHT;
-        int replicaTopY = loadBottom + GAP;
-        int replicaBottom = replicaTopY + REPLICA_HEIGHT;
+        int panel = LOAD_HEIGHT + INNER_GAP + REPLICA_HEIGHT;
+        int height = TOP + lanes * panel + Math.max(0, lanes - 1) * PANEL_GAP + BOTTOM;
 
         StringBuilder sb = new StringBuilder(64 * 1024);
         sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT)
-                .append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
+        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"").append(height)
+                .append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
                 .append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
         sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
         sb.append("<text x=\"").append(LEFT).append("\" y=\"24\" font-size=\"16\" font-weight=\"bold\">")
@@ -68,61 +83,85 @@ public final class SvgChart {
                 .append(DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC)
                         .format(series.start()))
                 .append(" UTC; ").append(n).append(" points, each the mean (or peak) over ")
-                .append(formatDuration(n == 0 ? 0 : span / Math.max(1, n - 1))).append("</text>\n");
+                .append(formatDuration(n == 0 ? 0 : span / Math.max(1, n - 1)))
+                .append("; one panel per policy").append(marks ? "" : "; scale actions are marked on the worst-day chart")
+                .append("</text>\n");
 
-        // Grids and axes.
-        for (double v = 0; v <= qpsTop + 1e-9; v += qpsStep) {
-            double y = y(v, qpsTop, loadTop, loadBottom);
-            line(sb, LEFT, y, LEFT + plotWidth, y, "#e5e5e5");
-            label(sb, LEFT - 6, y + 4, "end", formatNumber(v));
-        }
-        for (int v = 0; v <= replicaTop; v += replicaStep) {
-            double y = y(v, replicaTop, replicaTopY, replicaBottom);
-            line(sb, LEFT, y, LEFT + plotWidth, y, "#e5e5e5");
-            label(sb, LEFT - 6, y + 4, "end", Integer.toString(v));
-        }
-        for (double t = 0; t <= span / unit + 1e-9; t += timeStep) {
-            double x = x(t * unit, span, plotWidth);
-            line(sb, x, loadTop, x, loadBottom, "#f0f0f0");
-            line(sb, x, replicaTopY, x, replicaBottom, "#f0f0f0");
-            label(sb, x, replicaBottom + 16, "middle", formatNumber(t));
-        }
-        rect(sb, LEFT, loadTop, plotWidth, LOAD_HEIGHT);
-        rect(sb, LEFT, replicaTopY, plotWidth, REPLICA_HEIGHT);
-        verticalLabel(sb, 22, (loadTop + loadBottom) / 2.0, "load and ready capacity (requests/s)");
-        verticalLabel(sb, 22, (replicaTopY + replicaBottom) / 2.0, "replicas");
-        label(sb, LEFT + plotWidth / 2.0, replicaBottom + 36, "middle",
-                "time since trace start (" + (days ? "days" : "hours") + ")");
-
-        // Series: capacity under demand so the demand line stays on top.
         for (int l = 0; l < lanes; l++) {
-            StringBuilder points = new StringBuilder(n * 14);
+            int loadTop = TOP + l * (panel + PANEL_GAP);
+            int loadBottom = loadTop + LOAD_HEIGHT;
+            int replicaTopY = loadBottom + INNER_GAP;
+            int replicaBottom = replicaTopY + REPLICA_HEIGHT;
+            sb.append("<text x=\"").append(LEFT).append("\" y=\"").append(loadTop - 6)
+                    .append("\" font-weight=\"bold\" fill=\"").append(color(l)).append("\">")
+                    .append(escape(series.policies().get(l))).append("</text>\n");
+            // Shading first, so lines stay on top: red where overloaded, orange where only hot.
             for (int i = 0; i < n; i++) {
-                point(points, x(series.seconds(i), span, plotWidth), y(series.capacity(l, i), qpsTop, loadTop, loadBottom));
+                double over = series.overloadShare(l, i);
+                double hot = series.hotShare(l, i);
+                if (over > 0 || hot > 0) {
+                    double xx = x(series.seconds(i), span, plotWidth) - bucketWidth / 2;
+                    sb.append("<rect x=\"").append(round(Math.max(LEFT, xx))).append("\" y=\"").append(loadTop)
+                            .append("\" width=\"").append(round(Math.max(1, bucketWidth))).append("\" height=\"")
+                            .append(LOAD_HEIGHT).append("\" fill=\"").append(over > 0 ? OVERLOAD : HOT)
+                            .append("\" fill-opacity=\"").append(round(over > 0 ? 0.25 + 0.5 * over : 0.15 + 0.35 * hot))
+                            .append("\" class=\"").append(over > 0 ? "overload" : "hot").append("\"/>\n");
+                }
             }
-            polyline(sb, points, color(l), 1.2, "5,3", 0.85);
-        }
-        StringBuilder peak = new StringBuilder(n * 14);
-        for (int i = 0; i < n; i++) {
-            point(peak, x(series.seconds(i), span, plotWidth), y(series.demandPeak(i), qpsTop, loadTop, loadBottom));
-        }
-        polyline(sb, peak, "#9a9a9a", 0.8, null, 0.8);
-        StringBuilder demand = new StringBuilder(n * 14);
-        for (int i = 0; i < n; i++) {
-            point(demand, x(series.seconds(i), span, plotWidth), y(series.demand(i), qpsTop, loadTop, loadBottom));
-        }
-        polyline(sb, demand, "#222222", 1.6, null, 1);
-        for (int l = 0; l < lanes; l++) {
-            StringBuilder steps = new StringBuilder(n * 20);
+            for (double v = 0; v <= qpsTop + 1e-9; v += qpsStep) {
+                double y = y(v, qpsTop, loadTop, loadBottom);
+                line(sb, LEFT, y, LEFT + plotWidth, y, "#e5e5e5");
+                label(sb, LEFT - 6, y + 4, "end", formatNumber(v));
+            }
+            for (int v = 0; v <= replicaTop; v += replicaStep) {
+                double y = y(v, replicaTop, replicaTopY, replicaBottom);
+                line(sb, LEFT, y, LEFT + plotWidth, y, "#eeeeee");
+                label(sb, LEFT - 6, y + 4, "end", Integer.toString(v));
+            }
+            for (double t = 0; t <= span / unit + 1e-9; t += timeStep) {
+                double xx = x(t * unit, span, plotWidth);
+                line(sb, xx, loadTop, xx, replicaBottom, "#f2f2f2");
+            }
+            rect(sb, LEFT, loadTop, plotWidth, LOAD_HEIGHT);
+            rect(sb, LEFT, replicaTopY, plotWidth, REPLICA_HEIGHT);
+            verticalLabel(sb, 18, (loadTop + loadBottom) / 2.0, "requests/s");
+            verticalLabel(sb, 34, (replicaTopY + replicaBottom) / 2.0, "replicas");
+
+            StringBuilder cap = new StringBuilder(n * 14);
+            StringBuilder peak = new StringBuilder(n * 14);
+            StringBuilder demand = new StringBuilder(n * 14);
+            StringBuilder steps = new StringBuilder(n * 28);
             for (int i = 0; i < n; i++) {
-                double yy = y(series.replicas(l, i) + l * 0.06, replicaTop, replicaTopY, replicaBottom);
                 double xx = x(series.seconds(i), span, plotWidth);
+                point(cap, xx, y(series.capacity(l, i), qpsTop, loadTop, loadBottom));
+                point(peak, xx, y(series.demandPeak(i), qpsTop, loadTop, loadBottom));
+                point(demand, xx, y(series.demand(i), qpsTop, loadTop, loadBottom));
+                double yy = y(series.replicas(l, i), replicaTop, replicaTopY, replicaBottom);
                 double xNext = i + 1 < n ? x(series.seconds(i + 1), span, plotWidth) : LEFT + plotWidth;
                 point(steps, xx, yy);
                 point(steps, xNext, yy);
             }
-            polyline(sb, steps, color(l), 1.4, null, 0.9);
+            polyline(sb, peak, "#9a9a9a", 0.8, null, 0.8);
+            polyline(sb, demand, "#222222", 1.4, null, 1);
+            polyline(sb, cap, color(l), 1.4, null, 0.95);
+            polyline(sb, steps, color(l), 1.3, null, 0.95);
+            // Scale actions: a triangle up above the replicas for a scale-out, down below for a step-down.
+            for (int i = 0; marks && i < n; i++) {
+                double xx = x(series.seconds(i), span, plotWidth);
+                if (series.scaleOuts(l, i) > 0) {
+                    triangle(sb, xx, replicaTopY + 1, true, color(l), "scale-out");
+                }
+                if (series.stepDowns(l, i) > 0) {
+                    triangle(sb, xx, replicaBottom - 1, false, color(l), "step-down");
+                }
+            }
         }
+        int axisY = TOP + lanes * panel + Math.max(0, lanes - 1) * PANEL_GAP;
+        for (double t = 0; t <= span / unit + 1e-9; t += timeStep) {
+            label(sb, x(t * unit, span, plotWidth), axisY + 16, "middle", formatNumber(t));
+        }
+        label(sb, LEFT + plotWidth / 2.0, axisY + 36, "middle",
+                "time since " + origin + " (" + (days ? "days" : "hours") + ")");
 
         // Legend.
         int lx = LEFT + plotWidth + 20;
@@ -134,15 +173,61 @@ public final class SvgChart {
         legendEntry(sb, lx, ly, "#9a9a9a", null, "demand, peak (requests/s)");
         for (int l = 0; l < lanes; l++) {
             ly += 20;
-            legendEntry(sb, lx, ly, color(l), "5,3", series.policies().get(l) + " ready capacity");
+            legendEntry(sb, lx, ly, color(l), null, series.policies().get(l) + ": capacity, replicas");
         }
-        ly = replicaTopY + 10;
-        for (int l = 0; l < lanes; l++) {
-            legendEntry(sb, lx, ly, color(l), null, series.policies().get(l) + " replicas");
-            ly += 20;
-        }
+        ly += 24;
+        legendBox(sb, lx, ly, OVERLOAD, 0.5, "overloaded (demand > capacity)");
+        ly += 20;
+        legendBox(sb, lx, ly, HOT, 0.35, "hot (utilization > hot-above)");
+        ly += 20;
+        triangle(sb, lx + 12, ly - 10, true, "#444", "legend");
+        sb.append("<text x=\"").append(lx + 30).append("\" y=\"").append(ly).append("\">scale-out</text>\n");
+        ly += 20;
+        triangle(sb, lx + 12, ly - 2, false, "#444", "legend");
+        sb.append("<text x=\"").append(lx + 30).append("\" y=\"").append(ly).append("\">step-down</text>\n");
         sb.append("</svg>\n");
         return sb.toString();
+    }
+
+    /**
+     * The worst-day chart of a run, or empty: the same panels over the one day with the most overload (else
+     * the most hot ticks, else the highest demand), at full tick resolution.
+     */
+    public static java.util.Optional<String> renderWorstDay(SimulationResult result, String trace) {
+        return result.worstDay().map(day -> render(day, trace + ": the worst day (" + why(day) + "), "
+                + DateTimeFormatter.ofPattern("uuuu-MM-dd", Locale.ROOT).withZone(ZoneOffset.UTC).format(day.start()),
+                DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC).format(day.start())));
+    }
+
+    /** Why a day was chosen as the worst: what it had most of. */
+    private static String why(ChartSeries day) {
+        boolean hot = false;
+        for (int l = 0; l < day.policies().size(); l++) {
+            for (int i = 0; i < day.size(); i++) {
+                if (day.overloadShare(l, i) > 0) {
+                    return "most overload";
+                }
+                hot |= day.hotShare(l, i) > 0;
+            }
+        }
+        return hot ? "most time hot, no overload" : "highest demand";
+    }
+
+    private static void triangle(StringBuilder sb, double x, double y, boolean up, String color, String kind) {
+        double h = up ? 6 : -6;
+        sb.append("<polygon class=\"").append(kind).append("\" points=\"").append(round(x - 3.5)).append(',').append(round(y + h))
+                .append(' ').append(round(x + 3.5)).append(',').append(round(y + h)).append(' ').append(round(x)).append(',')
+                .append(round(y)).append("\" fill=\"").append(color).append("\"/>\n");
+    }
+
+    private static void legendBox(StringBuilder sb, int x, int y, String color, double opacity, String text) {
+        sb.append("<rect x=\"").append(x).append("\" y=\"").append(y - 10).append("\" width=\"24\" height=\"10\" fill=\"")
+                .append(color).append("\" fill-opacity=\"").append(opacity).append("\"/>\n");
+        sb.append("<text x=\"").append(x + 30).append("\" y=\"").append(y).append("\">").append(escape(text)).append("</text>\n");
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10) / 10.0;
     }
 
     private static String color(int lane) {

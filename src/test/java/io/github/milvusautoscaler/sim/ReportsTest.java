@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,18 +105,49 @@ class ReportsTest {
     }
 
     @Test
-    void chartIsWellFormedSvgWithAxesAndLegend() throws Exception {
+    void chartIsWellFormedSvgWithOnePanelPerPolicyAndALegend() throws Exception {
         String svg = SvgChart.render(result().chart(), "nyc_taxi <test> & more");
         Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
         assertEquals("svg", doc.getDocumentElement().getNodeName());
         assertTrue(svg.contains("nyc_taxi &lt;test&gt; &amp; more"));
-        assertTrue(svg.contains("load and ready capacity (requests/s)"));
-        assertTrue(svg.contains(">replicas<"));
+        assertTrue(svg.contains(">requests/s<") && svg.contains(">replicas<"));
         assertTrue(svg.contains("time since trace start (hours)"));
-        assertTrue(svg.contains("hpa ready capacity") && svg.contains("hpa-milvus replicas") && svg.contains("demand, mean (requests/s)") && svg.contains("demand, peak"));
-        // demand mean and peak + 2 capacity + 2 replica series.
-        assertEquals(6, doc.getElementsByTagName("polyline").getLength());
+        assertTrue(svg.contains("hpa: capacity, replicas") && svg.contains("hpa-milvus: capacity, replicas")
+                && svg.contains("demand, mean (requests/s)") && svg.contains("demand, peak"));
+        // Small multiples: per policy demand mean and peak, its capacity and its replicas.
+        assertEquals(8, doc.getElementsByTagName("polyline").getLength());
+        assertTrue(svg.contains(">hpa</text>") && svg.contains(">hpa-milvus</text>"), "a title per panel");
+        assertFalse(svg.contains("class=\"overload\""), "no overload in this run, nothing shaded");
+    }
+
+    @Test
+    void overloadAndHotAreShadedAndScaleActionsMarkedInTheirPolicysPanel() throws Exception {
+        ChartSeries chart = new ChartSeries(SimTestSupport.T0, List.of("a", "b"), 3);
+        for (int b = 0; b < 3; b++) {
+            chart.addDemand(b, b * 3600, 300);
+            // a is overloaded in bucket 1 and scales out there; b runs hot in bucket 2 and steps down.
+            chart.addLane(0, b, b == 1 ? 200 : 400, 2, b == 1, false, b == 1 ? 1 : 0);
+            chart.addLane(1, b, 320, 2, false, b == 2, b == 2 ? -1 : 0);
+        }
+        String svg = SvgChart.render(chart, "t");
+        DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(1, count(svg, "class=\"overload\""));
+        assertEquals(1, count(svg, "class=\"hot\""));
+        // one each in the panels, plus one each in the legend
+        assertEquals(2, count(svg, "class=\"scale-out\"") + count(svg, "class=\"legend\"") / 2);
+        assertEquals(1, count(svg, "class=\"step-down\""));
+        assertEquals(1.0, chart.overloadShare(0, 1), 1e-9);
+        assertEquals(0.0, chart.overloadShare(1, 1), 1e-9);
+    }
+
+    private static int count(String text, String needle) {
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     @Test

@@ -44,7 +44,8 @@ class SimulateCommandTest {
         Path target = dir.resolve("reports/step");
         int code = simulate("--trace", "step", "--policies", "hpa,hpa-milvus", "--out", target.toString());
         assertEquals(0, code, err.toString());
-        assertEquals(Set.of("report.json", "report.md", "chart.svg", "decisions-hpa.jsonl", "decisions-hpa-milvus.jsonl"),
+        assertEquals(Set.of("report.json", "report.md", "chart.svg", "chart-worst-day.svg", "decisions-hpa.jsonl",
+                "decisions-hpa-milvus.jsonl"),
                 list(target));
         JsonObject report = JsonParser.parseString(Files.readString(target.resolve("report.json"))).getAsJsonObject();
         assertEquals("step", report.get("trace").getAsString());
@@ -63,7 +64,8 @@ class SimulateCommandTest {
         String stdout = out.toString();
         assertTrue(stdout.contains("policy") && stdout.contains("hpa-milvus") && stdout.contains("overload s"), stdout);
         assertTrue(stdout.contains("x clairvoyant") && stdout.contains("Clairvoyant bound"), stdout);
-        assertTrue(Files.readString(target.resolve("chart.svg")).contains("hpa-milvus replicas"));
+        assertTrue(Files.readString(target.resolve("chart.svg")).contains("hpa-milvus: capacity, replicas"));
+        assertTrue(Files.readString(target.resolve("chart-worst-day.svg")).contains("step: the worst day ("));
     }
 
     @Test
