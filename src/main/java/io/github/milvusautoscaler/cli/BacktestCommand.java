@@ -10,6 +10,7 @@ import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.engine.DecisionLogWriter;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
 import io.github.milvusautoscaler.sim.Backtest;
+import io.github.milvusautoscaler.sim.BacktestChart;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -47,7 +48,8 @@ import picocli.CommandLine.Spec;
  * {@code kube_deployment_spec_replicas} and {@code kube_deployment_status_replicas_ready} are read once
  * per query text through {@code /api/v1/query_range}, in chunks under Prometheus' 11,000 points per
  * series, and the real engine and policy step over them on a manual clock (see {@link Backtest}).
- * Writes {@code report.md}, {@code report.json} and {@code decisions-<namespace>_<name>_<component>.jsonl}
+ * Writes {@code report.md}, {@code report.json}, {@code chart.svg} (and {@code chart-worst-day.svg} for a range
+ * of more than a day) and {@code decisions-<namespace>_<name>_<component>.jsonl}
  * into a temporary directory and moves them into {@code --out} only when the run succeeded. Exit 0
  * written, 1 Prometheus unreachable, a history that cannot be read, or no recorded replicas in the range,
  * 2 bad usage or configuration.
@@ -57,6 +59,8 @@ import picocli.CommandLine.Spec;
 public final class BacktestCommand implements Callable<Integer> {
 
     private static final Pattern RELATIVE = Pattern.compile("-(\\d{1,6})([smhdw])");
+    /** Points per target in chart.svg: more than a 860 px wide plot can show, and a small file. */
+    private static final int CHART_POINTS = 1500;
 
     @Spec
     CommandSpec spec;
@@ -192,6 +196,12 @@ public final class BacktestCommand implements Callable<Integer> {
                         source.rangeQueries()), StandardCharsets.UTF_8);
                 Files.writeString(temp.resolve("report.md"), markdown(results, start, last, stepLength),
                         StandardCharsets.UTF_8);
+                Files.writeString(temp.resolve("chart.svg"), BacktestChart.render(results, "backtest " + start + " .. "
+                        + last + ": a signal and the replicas per target", CHART_POINTS), StandardCharsets.UTF_8);
+                java.util.Optional<String> worst = BacktestChart.renderWorstDay(results, "backtest");
+                if (worst.isPresent()) {
+                    Files.writeString(temp.resolve("chart-worst-day.svg"), worst.get(), StandardCharsets.UTF_8);
+                }
                 Files.createDirectories(out);
                 try (Stream<Path> files = Files.list(temp)) {
                     for (Path f : files.toList()) {

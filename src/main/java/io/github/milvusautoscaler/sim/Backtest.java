@@ -102,9 +102,29 @@ public final class Backtest {
                        List<Change> changes) {
     }
 
-    /** Recorded and replayed sides of one target, and the policy's decisions. */
+    /**
+     * One target's steps for a chart: the first enabled signal as the policy saw it (NaN while unknown) with
+     * its band, the recorded and the policy's replicas (-1 while unknown), and per step whether a signal was
+     * above its scale-out line and whether the policy scaled out or stepped down.
+     */
+    public record Steps(String signal, double scaleOutAbove, double scaleInBelow, Instant from, Duration step,
+                        float[] value, short[] recorded, short[] policy, byte[] flags) {
+        /** Flag: some signal above its scale-out line, as the policy saw it. */
+        public static final byte HOT = 1;
+        /** Flag: the policy scaled out. */
+        public static final byte UP = 2;
+        /** Flag: the policy stepped down. */
+        public static final byte DOWN = 4;
+
+        /** Number of steps. */
+        public int size() {
+            return value.length;
+        }
+    }
+
+    /** Recorded and replayed sides of one target, the policy's decisions and its steps for a chart. */
     public record TargetResult(Target target, Side recorded, Side policy, List<Decision> decisions,
-                               List<String> unknownFromHistory) {
+                               List<String> unknownFromHistory, Steps steps) {
     }
 
     /**
@@ -124,6 +144,9 @@ public final class Backtest {
         Map<Target, List<Decision>> decisions = new HashMap<>();
         Map<Target, List<String>> failures = new HashMap<>();
         Map<Target, Map<String, SignalPolicy>> bands = new HashMap<>();
+        Map<Target, Steps> steps = new HashMap<>();
+        Map<Target, Observation> lastView = new HashMap<>();
+        int count = (int) (Duration.between(settings.from(), settings.to()).dividedBy(settings.step()) + 1);
         for (EngineTarget t : targets) {
             recorded.put(t.target(), new Tally());
             policy.put(t.target(), new Tally());
@@ -132,6 +155,15 @@ public final class Backtest {
             Map<String, SignalPolicy> byName = new HashMap<>();
             t.policy().settings().signals().forEach(s -> byName.put(s.name(), s));
             bands.put(t.target(), byName);
+            SignalPolicy first = t.policy().settings().signals().get(0);
+            short[] recordedSteps = new short[count];
+            short[] policySteps = new short[count];
+            float[] values = new float[count];
+            java.util.Arrays.fill(recordedSteps, (short) -1);
+            java.util.Arrays.fill(policySteps, (short) -1);
+            java.util.Arrays.fill(values, Float.NaN);
+            steps.put(t.target(), new Steps(first.name(), first.scaleOutAbove(), first.scaleInBelow(), settings.from(),
+                    settings.step(), values, recordedSteps, policySteps, new byte[count]));
         }
         MetricsSource seen = (target, at) -> {
             Observation o = history.observe(target, at);
@@ -146,6 +178,7 @@ public final class Backtest {
             }
             policy.get(target).hot(hot(view, bands.get(target)), settings.step());
             recorded.get(target).hot(hot(o, bands.get(target)), settings.step());
+            lastView.put(target, view);
             return view;
         };
         ReplicaActuator actuator = new ReplicaActuator() {
@@ -166,12 +199,17 @@ public final class Backtest {
         }, LeaderGate.always(), AlertSource.NONE, new ActionBudget(settings.actionsPerHour()), false,
                 EngineListener.NONE);
 
-        for (Instant at = settings.from(); !at.isAfter(settings.to()); at = at.plus(settings.step())) {
+        int index = 0;
+        for (Instant at = settings.from(); !at.isAfter(settings.to()); at = at.plus(settings.step()), index++) {
             clock.set(at);
             for (EngineTarget t : targets) {
                 Target target = t.target();
                 OptionalInt spec = history.specReplicas(target, at);
                 recorded.get(target).replicas(spec, at, settings.step(), "recorded");
+                Steps st = steps.get(target);
+                if (spec.isPresent() && index < st.size()) {
+                    st.recorded()[index] = (short) Math.min(Short.MAX_VALUE, spec.getAsInt());
+                }
                 Replicas r = replicas.get(target);
                 if (r == null) {
                     if (spec.isEmpty()) {
@@ -187,13 +225,31 @@ public final class Backtest {
                     p.change(new Change(at, before, r.current, d.reason().name(), d.message().text()));
                 }
                 p.replicas(OptionalInt.of(r.current), at, settings.step(), null);
+                if (index < st.size()) {
+                    st.policy()[index] = (short) Math.min(Short.MAX_VALUE, r.current);
+                    Observation view = lastView.remove(target);
+                    if (view != null) {
+                        Signal v = view.signals().get(st.signal());
+                        if (v != null && v.isKnown()) {
+                            st.value()[index] = (float) v.value().getAsDouble();
+                        }
+                        if (hot(view, bands.get(target))) {
+                            st.flags()[index] |= Steps.HOT;
+                        }
+                    }
+                    if (r.current > before) {
+                        st.flags()[index] |= Steps.UP;
+                    } else if (r.current < before) {
+                        st.flags()[index] |= Steps.DOWN;
+                    }
+                }
             }
         }
         List<TargetResult> out = new ArrayList<>();
         for (EngineTarget t : targets) {
             Target target = t.target();
             out.add(new TargetResult(target, recorded.get(target).side(), policy.get(target).side(),
-                    List.copyOf(decisions.get(target)), List.copyOf(failures.get(target))));
+                    List.copyOf(decisions.get(target)), List.copyOf(failures.get(target)), steps.get(target)));
         }
         return out;
     }

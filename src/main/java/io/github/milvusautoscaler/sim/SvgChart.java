@@ -213,20 +213,20 @@ public final class SvgChart {
         return hot ? "most time hot, no overload" : "highest demand";
     }
 
-    private static void triangle(StringBuilder sb, double x, double y, boolean up, String color, String kind) {
+    static void triangle(StringBuilder sb, double x, double y, boolean up, String color, String kind) {
         double h = up ? 6 : -6;
         sb.append("<polygon class=\"").append(kind).append("\" points=\"").append(round(x - 3.5)).append(',').append(round(y + h))
                 .append(' ').append(round(x + 3.5)).append(',').append(round(y + h)).append(' ').append(round(x)).append(',')
                 .append(round(y)).append("\" fill=\"").append(color).append("\"/>\n");
     }
 
-    private static void legendBox(StringBuilder sb, int x, int y, String color, double opacity, String text) {
+    static void legendBox(StringBuilder sb, int x, int y, String color, double opacity, String text) {
         sb.append("<rect x=\"").append(x).append("\" y=\"").append(y - 10).append("\" width=\"24\" height=\"10\" fill=\"")
                 .append(color).append("\" fill-opacity=\"").append(opacity).append("\"/>\n");
         sb.append("<text x=\"").append(x + 30).append("\" y=\"").append(y).append("\">").append(escape(text)).append("</text>\n");
     }
 
-    private static double round(double v) {
+    static double round(double v) {
         return Math.round(v * 10) / 10.0;
     }
 
@@ -253,7 +253,7 @@ public final class SvgChart {
         return nice * power;
     }
 
-    private static String formatNumber(double v) {
+    static String formatNumber(double v) {
         if (v == Math.rint(v)) {
             return String.format(Locale.ROOT, "%,d", (long) v);
         }
@@ -270,11 +270,11 @@ public final class SvgChart {
         return String.format(Locale.ROOT, "%.0f s", seconds);
     }
 
-    private static void point(StringBuilder sb, double x, double y) {
+    static void point(StringBuilder sb, double x, double y) {
         sb.append(Math.round(x * 10) / 10.0).append(',').append(Math.round(y * 10) / 10.0).append(' ');
     }
 
-    private static void polyline(StringBuilder sb, CharSequence points, String color, double width, String dash,
+    static void polyline(StringBuilder sb, CharSequence points, String color, double width, String dash,
                                  double opacity) {
         sb.append("<polyline fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"").append(width)
                 .append("\" stroke-opacity=\"").append(opacity).append('"');
@@ -284,27 +284,27 @@ public final class SvgChart {
         sb.append(" points=\"").append(points).append("\"/>\n");
     }
 
-    private static void line(StringBuilder sb, double x1, double y1, double x2, double y2, String color) {
+    static void line(StringBuilder sb, double x1, double y1, double x2, double y2, String color) {
         sb.append("<line x1=\"").append(x1).append("\" y1=\"").append(y1).append("\" x2=\"").append(x2).append("\" y2=\"")
                 .append(y2).append("\" stroke=\"").append(color).append("\"/>\n");
     }
 
-    private static void rect(StringBuilder sb, int x, int y, int w, int h) {
+    static void rect(StringBuilder sb, int x, int y, int w, int h) {
         sb.append("<rect x=\"").append(x).append("\" y=\"").append(y).append("\" width=\"").append(w).append("\" height=\"")
                 .append(h).append("\" fill=\"none\" stroke=\"#888\"/>\n");
     }
 
-    private static void label(StringBuilder sb, double x, double y, String anchor, String text) {
+    static void label(StringBuilder sb, double x, double y, String anchor, String text) {
         sb.append("<text x=\"").append(x).append("\" y=\"").append(y).append("\" text-anchor=\"").append(anchor)
                 .append("\">").append(escape(text)).append("</text>\n");
     }
 
-    private static void verticalLabel(StringBuilder sb, double x, double y, String text) {
+    static void verticalLabel(StringBuilder sb, double x, double y, String text) {
         sb.append("<text x=\"").append(x).append("\" y=\"").append(y).append("\" text-anchor=\"middle\" transform=\"rotate(-90 ")
                 .append(x).append(' ').append(y).append(")\">").append(escape(text)).append("</text>\n");
     }
 
-    private static void legendEntry(StringBuilder sb, int x, int y, String color, String dash, String text) {
+    static void legendEntry(StringBuilder sb, int x, int y, String color, String dash, String text) {
         sb.append("<line x1=\"").append(x).append("\" y1=\"").append(y - 4).append("\" x2=\"").append(x + 24)
                 .append("\" y2=\"").append(y - 4).append("\" stroke=\"").append(color).append("\" stroke-width=\"2\"");
         if (dash != null) {

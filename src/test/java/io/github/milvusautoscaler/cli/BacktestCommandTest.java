@@ -163,7 +163,8 @@ class BacktestCommandTest {
         Path out = dir.resolve("week");
         Result r = backtest("--from", START.toString(), "--to", END.toString(), "--step", "60s", "--out", out.toString());
         assertEquals(0, r.code, r.err + r.out);
-        for (String file : List.of("report.md", "report.json", "decisions-milvus_wk_queryNode.jsonl")) {
+        for (String file : List.of("report.md", "report.json", "decisions-milvus_wk_queryNode.jsonl", "chart.svg",
+                "chart-worst-day.svg")) {
             assertTrue(Files.exists(out.resolve(file)), file);
         }
         JsonObject target = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject()
@@ -190,6 +191,12 @@ class BacktestCommandTest {
             Instant t = Instant.parse(d.get("time").getAsString());
             return inGap(t) && d.toString().contains("unknown");
         }), "the gap is UNKNOWN in the decisions");
+        String chart = Files.readString(out.resolve("chart.svg"));
+        assertTrue(chart.contains(">milvus/wk/queryNode<") && chart.contains("replicas that really ran"), "a panel per target");
+        // the days' 0.85 is above cpu's 0.75: shaded
+        assertTrue(chart.contains("class=\"hot\""), "hot periods shaded");
+        assertTrue(Files.readString(out.resolve("chart-worst-day.svg")).contains("class=\"scale-out\""),
+                "the worst day marks the policy's scale-outs");
         assertTrue(Files.readString(out.resolve("report.md")).contains("| node-hours | 504.1 |"),
                 Files.readString(out.resolve("report.md")));
     }
