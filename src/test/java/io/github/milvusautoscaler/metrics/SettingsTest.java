@@ -60,7 +60,7 @@ class SettingsTest {
                 Arguments.of("0 attempts", (Supplier<Object>) () -> new PrometheusEndpoint.RetrySettings(0, Duration.ofMillis(1)),
                         "prometheus.retry.max-attempts must be >= 1"),
                 Arguments.of("threshold 101%", (Supplier<Object>) () -> new PrometheusEndpoint.BreakerSettings(101, 20,
-                        Duration.ofSeconds(1)), "failure-rate-threshold must be 1..100"),
+                        Duration.ofSeconds(1)), "failure-rate-threshold must be in (0, 100]"),
                 Arguments.of("label name with a dot", (Supplier<Object>) () -> new LabelScheme("app.kubernetes.io/instance",
                         "component"), "is not a Prometheus label name"),
                 Arguments.of("empty query", (Supplier<Object>) () -> new SignalDef("cpu", " ", true),
