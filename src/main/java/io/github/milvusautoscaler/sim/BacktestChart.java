@@ -5,7 +5,6 @@ import static io.github.milvusautoscaler.sim.SvgChart.formatNumber;
 import static io.github.milvusautoscaler.sim.SvgChart.label;
 import static io.github.milvusautoscaler.sim.SvgChart.legendBox;
 import static io.github.milvusautoscaler.sim.SvgChart.legendEntry;
-import static io.github.milvusautoscaler.sim.SvgChart.line;
 import static io.github.milvusautoscaler.sim.SvgChart.niceStep;
 import static io.github.milvusautoscaler.sim.SvgChart.point;
 import static io.github.milvusautoscaler.sim.SvgChart.polyline;
@@ -104,14 +103,7 @@ public final class BacktestChart {
         double bucketWidth = (double) plotWidth / n;
         int panel = SIGNAL_HEIGHT + INNER_GAP + REPLICA_HEIGHT;
         int height = TOP + targets * panel + Math.max(0, targets - 1) * PANEL_GAP + BOTTOM;
-        StringBuilder sb = new StringBuilder(64 * 1024);
-        sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"").append(height)
-                .append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
-                .append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
-        sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        sb.append("<text x=\"").append(LEFT).append("\" y=\"24\" font-size=\"16\" font-weight=\"bold\">")
-                .append(escape(title)).append("</text>\n");
+        StringBuilder sb = SvgChart.open(WIDTH, height, LEFT, title);
         sb.append("<text x=\"").append(LEFT).append("\" y=\"42\" fill=\"#555\">").append(n).append(" points of ")
                 .append(formatNumber(span / n / 60)).append(" min; recorded signals, not rescaled unless"
                         + " --rescale-load; one panel per target</text>\n");
@@ -170,16 +162,8 @@ public final class BacktestChart {
                             .append("\" fill-opacity=\"").append(round(0.15 + 0.35 * hot[b])).append("\"/>\n");
                 }
             }
-            for (double v = 0; v <= valueTop + 1e-9; v += valueStep) {
-                double y = y(v, valueTop, signalTop, signalBottom);
-                line(sb, LEFT, y, LEFT + plotWidth, y, "#e5e5e5");
-                label(sb, LEFT - 6, y + 4, "end", formatNumber(v));
-            }
-            for (int v = 0; v <= replicaMax; v += replicaStep) {
-                double y = y(v, replicaMax, replicaTop, replicaBottom);
-                line(sb, LEFT, y, LEFT + plotWidth, y, "#eeeeee");
-                label(sb, LEFT - 6, y + 4, "end", Integer.toString(v));
-            }
+            SvgChart.yGrid(sb, valueTop, valueStep, signalTop, signalBottom, LEFT, plotWidth, "#e5e5e5");
+            SvgChart.yGrid(sb, replicaMax, replicaStep, replicaTop, replicaBottom, LEFT, plotWidth, "#eeeeee");
             rect(sb, LEFT, signalTop, plotWidth, SIGNAL_HEIGHT);
             rect(sb, LEFT, replicaTop, plotWidth, REPLICA_HEIGHT);
             verticalLabel(sb, 18, (signalTop + signalBottom) / 2.0, s.signal());

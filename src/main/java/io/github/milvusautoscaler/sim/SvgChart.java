@@ -71,14 +71,7 @@ public final class SvgChart {
         int panel = LOAD_HEIGHT + INNER_GAP + REPLICA_HEIGHT;
         int height = TOP + lanes * panel + Math.max(0, lanes - 1) * PANEL_GAP + BOTTOM;
 
-        StringBuilder sb = new StringBuilder(64 * 1024);
-        sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"").append(height)
-                .append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
-                .append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
-        sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        sb.append("<text x=\"").append(LEFT).append("\" y=\"24\" font-size=\"16\" font-weight=\"bold\">")
-                .append(escape(title)).append("</text>\n");
+        StringBuilder sb = open(WIDTH, height, LEFT, title);
         sb.append("<text x=\"").append(LEFT).append("\" y=\"42\" fill=\"#555\">starting ")
                 .append(DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC)
                         .format(series.start()))
@@ -108,16 +101,8 @@ public final class SvgChart {
                             .append("\" class=\"").append(over > 0 ? "overload" : "hot").append("\"/>\n");
                 }
             }
-            for (double v = 0; v <= qpsTop + 1e-9; v += qpsStep) {
-                double y = y(v, qpsTop, loadTop, loadBottom);
-                line(sb, LEFT, y, LEFT + plotWidth, y, "#e5e5e5");
-                label(sb, LEFT - 6, y + 4, "end", formatNumber(v));
-            }
-            for (int v = 0; v <= replicaTop; v += replicaStep) {
-                double y = y(v, replicaTop, replicaTopY, replicaBottom);
-                line(sb, LEFT, y, LEFT + plotWidth, y, "#eeeeee");
-                label(sb, LEFT - 6, y + 4, "end", Integer.toString(v));
-            }
+            yGrid(sb, qpsTop, qpsStep, loadTop, loadBottom, LEFT, plotWidth, "#e5e5e5");
+            yGrid(sb, replicaTop, replicaStep, replicaTopY, replicaBottom, LEFT, plotWidth, "#eeeeee");
             for (double t = 0; t <= span / unit + 1e-9; t += timeStep) {
                 double xx = x(t * unit, span, plotWidth);
                 line(sb, xx, loadTop, xx, replicaBottom, "#f2f2f2");
@@ -197,6 +182,29 @@ public final class SvgChart {
         return result.worstDay().map(day -> render(day, trace + ": the worst day (" + why(day) + "), "
                 + DateTimeFormatter.ofPattern("uuuu-MM-dd", Locale.ROOT).withZone(ZoneOffset.UTC).format(day.start()),
                 DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC).format(day.start())));
+    }
+
+    /** A new SVG document {@code width} x {@code height} on white, with {@code title} in bold at {@code left}. */
+    static StringBuilder open(int width, int height, int left, String title) {
+        StringBuilder sb = new StringBuilder(64 * 1024);
+        sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"").append(height)
+                .append("\" viewBox=\"0 0 ").append(width).append(' ').append(height)
+                .append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
+        sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        sb.append("<text x=\"").append(left).append("\" y=\"24\" font-size=\"16\" font-weight=\"bold\">")
+                .append(escape(title)).append("</text>\n");
+        return sb;
+    }
+
+    /** Horizontal grid lines with labels from 0 to {@code top} every {@code step}, between {@code yTop} and {@code yBottom}. */
+    static void yGrid(StringBuilder sb, double top, double step, int yTop, int yBottom, int left, int plotWidth,
+                      String color) {
+        for (double v = 0; v <= top + 1e-9; v += step) {
+            double y = yBottom - v / top * (yBottom - yTop);
+            line(sb, left, y, left + plotWidth, y, color);
+            label(sb, left - 6, y + 4, "end", formatNumber(v));
+        }
     }
 
     /** Why a day was chosen as the worst: what it had most of. */
