@@ -239,8 +239,15 @@ public final class FakeMilvusPods implements AutoCloseable {
      * the served pods: kube_replicaset_owner (ReplicaSet -> Deployment), kube_deployment_spec_replicas and
      * kube_deployment_status_replicas_ready. No kube_deployment_labels (empty allow-list).
      */
-    synchronized Map<String, MetricFamilySamples> deploymentFamilies(List<FakeMilvusPod> pods) {
-        Map<String, String> names = new TreeMap<>(extraDeployments);
+    Map<String, MetricFamilySamples> deploymentFamilies(List<FakeMilvusPod> pods) {
+        // Never hold this object's lock while asking a pod (a pod asks this object for its peers while
+        // holding its own lock): copy what is ours first.
+        Map<String, String> names;
+        Map<String, Integer> specs;
+        synchronized (this) {
+            names = new TreeMap<>(extraDeployments);
+            specs = new TreeMap<>(specReplicas);
+        }
         Map<String, Integer> podCount = new TreeMap<>();
         Map<String, Integer> readyCount = new TreeMap<>();
         for (FakeMilvusPod pod : pods) {
@@ -268,7 +275,7 @@ public final class FakeMilvusPods implements AutoCloseable {
             labels.put("instance", "kube-state-metrics");
             labels.put("deployment", deployment);
             spec.add(new Sample("kube_deployment_spec_replicas", new ArrayList<>(labels.keySet()),
-                    new ArrayList<>(labels.values()), specReplicas.getOrDefault(key, podCount.getOrDefault(key, 0))));
+                    new ArrayList<>(labels.values()), specs.getOrDefault(key, podCount.getOrDefault(key, 0))));
             ready.add(new Sample("kube_deployment_status_replicas_ready", new ArrayList<>(labels.keySet()),
                     new ArrayList<>(labels.values()), readyCount.getOrDefault(key, 0)));
         });
