@@ -316,6 +316,17 @@ public final class AlertBook {
         return out;
     }
 
+    /** Keys of {@code target}'s alerts seen resolved and still remembered (tombstones). */
+    public synchronized Set<String> resolved(Target target) {
+        Map<String, Held> held = firing.get(target);
+        if (held == null) {
+            return Set.of();
+        }
+        Set<String> out = new java.util.HashSet<>();
+        held.values().stream().filter(Held::resolved).forEach(h -> out.add(h.alert().key()));
+        return out;
+    }
+
     /** Names of alerts firing per target id, for status and metrics. */
     public synchronized Map<String, Set<String>> names(Instant now) {
         Map<String, Set<String>> out = new java.util.TreeMap<>();

@@ -29,6 +29,7 @@ import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.engine.ActionBudget;
 import io.github.milvusautoscaler.engine.DecisionLogWriter;
 import io.github.milvusautoscaler.engine.DecisionLogger;
+import io.github.milvusautoscaler.engine.AlertSource;
 import io.github.milvusautoscaler.engine.Engine;
 import io.github.milvusautoscaler.engine.EngineListener;
 import io.github.milvusautoscaler.engine.Scheduler;
@@ -167,7 +168,18 @@ final class Daemon implements AutoCloseable {
                 new AlertBook.Caps(s.alerts().maxHeld(), s.alerts().maxHeldBytes()),
                 (reason, n) -> registry.counter(MetricNames.ALERTS_DROPPED, "reason", reason).increment(n));
         alertBook.setTargets(s.targets().stream().map(TargetSettings::target).toList());
-        this.engine = new Engine(clock, metrics, actuator, Sinks.all(sinks), leader, alertBook::firing,
+        AlertSource alertSource = new AlertSource() {
+            @Override
+            public List<io.github.milvusautoscaler.core.ActiveAlert> firing(Target target, Instant now) {
+                return alertBook.firing(target, now);
+            }
+
+            @Override
+            public java.util.Set<String> resolved(Target target, Instant now) {
+                return alertBook.resolved(target);
+            }
+        };
+        this.engine = new Engine(clock, metrics, actuator, Sinks.all(sinks), leader, alertSource,
                 new ActionBudget(s.maxActionsPerHour()), s.dryRun(), Sinks.listeners(listeners));
         this.scheduler = new Scheduler(engine, s.loopInterval(), s.loopJitter(), ProcessHandle.current().pid());
         io.micrometer.core.instrument.FunctionCounter.builder(MetricNames.TICKS_SKIPPED, scheduler, Scheduler::overruns)

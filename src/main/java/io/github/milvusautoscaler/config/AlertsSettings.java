@@ -22,7 +22,8 @@ import java.util.Optional;
  * @param maxHeldBytes    their estimated size in bytes, same rule
  */
 public record AlertsSettings(boolean enabled, Optional<Path> bearerTokenFile, int step, Duration cooldown,
-                             long maxBodyBytes, List<AlertRoute> routes, int maxHeld, long maxHeldBytes) {
+                             long maxBodyBytes, List<AlertRoute> routes, int maxHeld, long maxHeldBytes,
+                             Duration carryOver) {
 
     public AlertsSettings {
         requireNonNull(bearerTokenFile, "bearerTokenFile");

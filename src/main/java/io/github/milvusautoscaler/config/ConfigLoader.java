@@ -172,7 +172,8 @@ public final class ConfigLoader {
 
         ConfigObject referenceSignals = (ConfigObject) ((ConfigObject) REFERENCE_ROOT.get("defaults")).get("signals");
         Node newSignal = root.child("new-signal-defaults");
-        AlertSettings alertPolicy = alerts == null ? null : new AlertSettings(alerts.step(), alerts.cooldown());
+        AlertSettings alertPolicy = alerts == null ? null : new AlertSettings(alerts.step(), alerts.cooldown(),
+                alerts.carryOver());
         List<TargetSettings> targets = List.of();
         if (newSignal != null) {
             targets = new TargetReader(errors, referenceSignals, newSignal.object(), queriesNode, queries, alertPolicy)

@@ -301,6 +301,7 @@ final class GlobalReader {
         Optional<Path> token = optionalPath(n.string("bearer-token-file"), errors);
         Field<Integer> step = atLeast(n.integer("step"), 1, errors);
         Field<Duration> cooldown = n.positiveDuration("cooldown");
+        Field<Duration> carryOver = n.positiveDuration("carry-over");
         Field<Long> maxBody = n.bytes("max-body");
         if (maxBody != null && maxBody.value() < 1) {
             errors.add(maxBody, "must be at least 1 byte, such as 1MiB");
@@ -333,7 +334,7 @@ final class GlobalReader {
             return null;
         }
         return new AlertsSettings(enabled.value(), token, step.value(), cooldown.value(), maxBody.value(), routes,
-                maxHeld.value(), maxHeldBytes.value());
+                maxHeld.value(), maxHeldBytes.value(), carryOver.value());
     }
 
     private AlertRoute route(Node n) {

@@ -13,4 +13,12 @@ public interface AlertSource {
     AlertSource NONE = (target, now) -> List.of();
 
     List<ActiveAlert> firing(Target target, Instant now);
+
+    /**
+     * Keys of alerts of {@code target} this daemon has seen resolved (and still remembers): their scale-in
+     * block may be dropped from the scaled object. None by default.
+     */
+    default java.util.Set<String> resolved(Target target, Instant now) {
+        return java.util.Set.of();
+    }
 }

@@ -132,7 +132,7 @@ public final class Engine {
      */
     private void remember(Target t, Decision decision, TargetState state, ReplicaStatus status, ScaleMemory onObject,
                           Instant started) {
-        ScaleMemory wanted = state.memory(handled(decision, state, onObject));
+        ScaleMemory wanted = state.memory(handled(t, decision, state, onObject));
         if (wanted.equals(onObject)) {
             return;
         }
@@ -144,9 +144,22 @@ public final class Engine {
         }
     }
 
-    private static java.util.Set<String> handled(Decision decision, TargetState state, ScaleMemory onObject) {
-        return decision.written() && decision.reason() == Reason.ALERT_SCALE_OUT ? state.handledAlerts()
-                : onObject.handledAlerts();
+    /**
+     * The handled alerts to keep on the object: this tick's after a written alert scale-out, else the
+     * object's less those this daemon has seen resolved (only a daemon that saw the resolve drops a key,
+     * so a fail-over keeps the scale-in block of an alert still firing).
+     */
+    private java.util.Set<String> handled(Target t, Decision decision, TargetState state, ScaleMemory onObject) {
+        if (decision.written() && decision.reason() == Reason.ALERT_SCALE_OUT) {
+            return state.handledAlerts();
+        }
+        java.util.Set<String> resolved = alerts.resolved(t, clock.instant());
+        if (resolved.isEmpty() || onObject.handledAlerts().stream().noneMatch(resolved::contains)) {
+            return onObject.handledAlerts();
+        }
+        java.util.Set<String> kept = new java.util.HashSet<>(onObject.handledAlerts());
+        kept.removeAll(resolved);
+        return kept;
     }
 
     /** Leadership and the tick's age, checked before every attempt of a write; counts the attempts let through. */
@@ -209,7 +222,7 @@ public final class Engine {
             }
             int[] attempts = {0};
             TargetState after = current.next().retimed(started, writeTime);
-            ScaleMemory memory = after.memory(handled(decision.asWritten(), after, basis.memory()));
+            ScaleMemory memory = after.memory(handled(decision.target(), decision.asWritten(), after, basis.memory()));
             WriteContext context = new WriteContext(UUID.randomUUID().toString(), writeTime, guard(started, attempts),
                     memory);
             RuntimeException failure;

@@ -170,6 +170,69 @@ class StateCarryOverTest {
     }
 
     /**
+     * A scales out on an alert; the Lease passes to B before Alertmanager re-sends it. With the load low,
+     * B holds scale-in as A would while the alert fires (before, B stepped down at once), until B sees the
+     * alert resolved: then it drops the key from the object and steps down on the next tick.
+     */
+    @Test
+    void theAlertsScaleInBlockCarriesOverAFailOverUntilTheAlertIsSeenResolved() {
+        seed(2);
+        AtomicBoolean aLeads = new AtomicBoolean(true);
+        AtomicBoolean bLeads = new AtomicBoolean(false);
+        AtomicBoolean resolved = new AtomicBoolean(false);
+        Engine a = engine(aLeads, (t, now) -> List.of(ALERT));
+        Engine b = engine(bLeads, new AlertSource() {
+            @Override
+            public List<ActiveAlert> firing(io.github.milvusautoscaler.core.Target t, Instant now) {
+                return List.of();
+            }
+
+            @Override
+            public java.util.Set<String> resolved(io.github.milvusautoscaler.core.Target t, Instant now) {
+                return resolved.get() ? java.util.Set.of(ALERT.key()) : java.util.Set.of();
+            }
+        });
+        assertEquals(Reason.ALERT_SCALE_OUT, tick(a).reason());
+        assertEquals(List.of(3), replicasWritten);
+
+        aLeads.set(false);
+        bLeads.set(true);
+        cpu = 0.10;
+        for (int i = 0; i < 3; i++) {
+            clock.advance(Duration.ofMinutes(20));
+            Decision d = tick(b);
+            assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, d.reason(), d.message().text());
+        }
+        assertEquals(List.of(3), replicasWritten, "no step-down while the alert may still fire");
+
+        resolved.set(true);
+        clock.advance(Duration.ofSeconds(15));
+        tick(b); // drops the resolved key from the object
+        clock.advance(Duration.ofSeconds(15));
+        assertEquals(Reason.SIGNALS_LOW, tick(b).reason());
+        assertEquals(List.of(3, 2), replicasWritten);
+    }
+
+    /** Without a resolve ever reaching a daemon, the carried block lasts alerts.carry-over (4h), no longer. */
+    @Test
+    void theCarriedBlockEndsAfterTheCarryOver() {
+        seed(2);
+        AtomicBoolean aLeads = new AtomicBoolean(true);
+        AtomicBoolean bLeads = new AtomicBoolean(false);
+        Engine a = engine(aLeads, (t, now) -> List.of(ALERT));
+        Engine b = engine(bLeads, AlertSource.NONE);
+        assertEquals(Reason.ALERT_SCALE_OUT, tick(a).reason());
+        aLeads.set(false);
+        bLeads.set(true);
+        cpu = 0.10;
+        clock.advance(Duration.ofHours(3).plusMinutes(59));
+        assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, tick(b).reason());
+        clock.advance(Duration.ofMinutes(2));
+        assertEquals(Reason.SIGNALS_LOW, tick(b).reason());
+        assertEquals(List.of(3, 2), replicasWritten);
+    }
+
+    /**
      * A waits for the component to settle from 10:00 (settle timeout 30m); a fresh daemon B started
      * at 10:20 goes on from A's start: at 10:31 both report the wait as past settle-timeout
      * (SETTLE_TIMEOUT, still holding), where B alone would report SETTLING until 10:50.
