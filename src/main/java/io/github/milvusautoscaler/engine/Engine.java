@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.ActiveAlert;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.DecisionSink;
 import io.github.milvusautoscaler.core.LeaderGate;
@@ -22,6 +23,7 @@ import io.github.milvusautoscaler.policy.TargetState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,7 +78,8 @@ public final class Engine {
         ScaleMemory remembered = null;
         try {
             status = actuator.read(t);
-            observation = metrics.observe(t, started).withAlerts(alerts.firing(t, started));
+            observation = metrics.observe(t, started).withAlerts(withCarried(t, alerts.firing(t, started),
+                    status.memory(), target.policy().settings().alerts().carryOver(), started));
             Outcome outcome = target.policy().decide(observation, status, state, budget.view(started), started);
             decision = outcome.decision();
             TargetState input = state;
@@ -142,6 +145,30 @@ public final class Engine {
             LOG.warn("{}: could not keep back-off, settle wait and handled alerts on the object ({}); next tick"
                     + " tries again", t, e.getMessage());
         }
+    }
+
+    /**
+     * The firing alerts plus, as scale-in blocks, the alerts this target scaled out for that are kept on the
+     * object but that this daemon has seen neither firing nor resolved (a fail-over before Alertmanager
+     * re-sends them), for at most {@code carryOver} after that scale-out: the block carries over, and no
+     * second scale-out follows (they only block).
+     */
+    private List<ActiveAlert> withCarried(Target t, List<ActiveAlert> firing, ScaleMemory onObject, Duration carryOver,
+                                          Instant now) {
+        if (onObject.handledAlerts().isEmpty() || onObject.lastAlertScaleOut() == null
+                || !now.isBefore(onObject.lastAlertScaleOut().plus(carryOver))) {
+            return firing;
+        }
+        java.util.Set<String> known = new java.util.HashSet<>(alerts.resolved(t, now));
+        firing.forEach(a -> known.add(a.key()));
+        List<ActiveAlert> out = new java.util.ArrayList<>(firing);
+        for (String key : new java.util.TreeSet<>(onObject.handledAlerts())) {
+            if (!known.contains(key)) {
+                out.add(new ActiveAlert(key, "(scaled out for before a fail-over; not re-sent yet)",
+                        ActiveAlert.AlertAction.BLOCK_SCALE_IN, onObject.lastAlertScaleOut()));
+            }
+        }
+        return out;
     }
 
     /**

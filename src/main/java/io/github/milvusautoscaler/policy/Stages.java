@@ -450,15 +450,6 @@ final class Stages {
                     .map(ActiveAlert::name).distinct().collect(Collectors.joining(", ")) + " firing blocks scale-in of "
                     + t.component());
         }
-        // An alert this target scaled out for, kept on the scaled object and seen neither firing nor resolved
-        // since (a fail-over before Alertmanager re-sends it): still blocking, for at most alerts.carry-over.
-        if (!t.state().handledAlerts().isEmpty()
-                && t.within(t.state().lastAlertScaleOut(), t.settings().alerts().carryOver())) {
-            return hold(Reason.ALERT_BLOCKS_SCALE_IN, t, () -> t.component() + " scaled out for an alert "
-                    + dur(Duration.between(t.state().lastAlertScaleOut(), t.now())) + " ago that no daemon has seen"
-                    + " resolved; it blocks scale-in until Alertmanager re-sends or resolves it, at most "
-                    + dur(t.settings().alerts().carryOver()));
-        }
         if (current <= t.settings().minReplicas()) {
             return hold(Reason.AT_MIN, t, () -> t.component() + " " + averages(t) + " but at min-replicas "
                     + t.settings().minReplicas());
