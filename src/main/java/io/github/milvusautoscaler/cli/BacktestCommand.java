@@ -141,10 +141,7 @@ public final class BacktestCommand implements Callable<Integer> {
                         err.flush();
                     }
                 })) {
-            Optional<String> down = source.probe(now);
-            if (down.isPresent()) {
-                err.println("backtest: Prometheus at " + s.prometheus().url() + " cannot be reached: " + down.get());
-                err.flush();
+            if (selected.get().unreachable("backtest", source, now, err)) {
                 return Main.EXIT_FAILURE;
             }
             History history = new History(source);

@@ -2,8 +2,10 @@ package io.github.milvusautoscaler.cli;
 
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.TargetSettings;
+import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Option;
@@ -23,6 +25,21 @@ final class ConfigAndCluster {
 
     /** The loaded settings and the targets they select. */
     record Selected(AutoscalerSettings settings, List<TargetSettings> targets) {
+
+        /**
+         * True, after one line on {@code err} ({@code <command>: Prometheus at URL cannot be reached: why}),
+         * when {@code source} cannot evaluate {@code vector(1)} at {@code now}; the command then exits
+         * {@link Main#EXIT_FAILURE}.
+         */
+        boolean unreachable(String command, PrometheusMetricsSource source, Instant now, PrintWriter err) {
+            Optional<String> down = source.probe(now);
+            if (down.isEmpty()) {
+                return false;
+            }
+            err.println(command + ": Prometheus at " + settings.prometheus().url() + " cannot be reached: " + down.get());
+            err.flush();
+            return true;
+        }
     }
 
     /**

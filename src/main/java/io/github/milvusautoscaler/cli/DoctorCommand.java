@@ -69,10 +69,7 @@ public final class DoctorCommand implements Callable<Integer> {
         try (PrometheusMetricsSource source = new PrometheusMetricsSource(Wiring.prometheus(s.prometheus()), schemes,
                 Wiring.queries(s.targets()), new SimpleMeterRegistry())) {
             Instant now = Instant.now();
-            Optional<String> down = source.probe(now);
-            if (down.isPresent()) {
-                err.println("doctor: Prometheus at " + s.prometheus().url() + " cannot be reached: " + down.get());
-                err.flush();
+            if (selected.get().unreachable("doctor", source, now, err)) {
                 return Main.EXIT_FAILURE;
             }
             int broken = 0;
@@ -200,7 +197,7 @@ public final class DoctorCommand implements Callable<Integer> {
             }
             if (!metrics.isEmpty()) {
                 String release = "namespace=\"{namespace}\", {instance_label}=\"{release}\"";
-                if (count("count({__name__=~\"milvus_.+\", " + release + "})") == 0) {
+                if (count("{__name__=~\"milvus_.+\", " + release + "}") == 0) {
                     return Optional.of("no milvus_* series for " + target.clusterId() + ": " + (target.install() == InstallKind.HELM
                             ? "the chart's ServiceMonitor is off (metrics.serviceMonitor.enabled = true), or your"
                             + " Prometheus does not select it: add label release=<your kube-prometheus-stack release>"
@@ -208,7 +205,7 @@ public final class DoctorCommand implements Callable<Integer> {
                             : "the operator creates no monitor your Prometheus selects: apply"
                             + " deploy/monitoring/podmonitor-operator.yaml with label release=<your kube-prometheus-stack release>"));
                 }
-                if (count("count({__name__=~\"milvus_.+\", " + release + ", {component_label}!=\"\"})") == 0) {
+                if (count("{__name__=~\"milvus_.+\", " + release + ", {component_label}!=\"\"}") == 0) {
                     return Optional.of("milvus_* series of " + target.clusterId() + " have no " + scheme.componentLabel()
                             + " label: the monitor must copy it (" + (target.install() == InstallKind.HELM
                             ? "ServiceMonitor targetLabels: [component]" : "PodMonitor podTargetLabels:"
@@ -243,10 +240,14 @@ public final class DoctorCommand implements Callable<Integer> {
             return Optional.empty();
         }
 
+        /**
+         * How many series {@code template} selects for the target, counted by Prometheus ({@code count(...)}),
+         * so a broad selector such as every {@code milvus_*} series of a release stays one short answer;
+         * 0 when it selects nothing or cannot be read.
+         */
         private int count(String template) {
-            Count c = source.count(source.render(target, template), at);
-            return c.failure().isPresent() ? 0 : c.series() == 1 && template.startsWith("count(") ? (int) c.sum()
-                    : c.series();
+            Count c = source.count(source.render(target, "count(" + template + ")"), at);
+            return c.failure().isPresent() || c.series() == 0 ? 0 : (int) c.sum();
         }
 
         private static String hint(String metric) {

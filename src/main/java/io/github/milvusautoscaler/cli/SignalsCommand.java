@@ -49,10 +49,7 @@ public final class SignalsCommand implements Callable<Integer> {
         try (PrometheusMetricsSource source = new PrometheusMetricsSource(Wiring.prometheus(s.prometheus()),
                 Wiring.schemes(s), Wiring.queries(targets), new SimpleMeterRegistry())) {
             Instant now = Instant.now();
-            Optional<String> down = source.probe(now);
-            if (down.isPresent()) {
-                err.println("signals: Prometheus at " + s.prometheus().url() + " cannot be reached: " + down.get());
-                err.flush();
+            if (selected.get().unreachable("signals", source, now, err)) {
                 return Main.EXIT_FAILURE;
             }
             for (TargetSettings t : targets) {

@@ -61,9 +61,9 @@ final class ResponseParser {
                 case "status" -> status = json.nextString();
                 case "isPartial" -> {
                     // VictoriaMetrics: some vmstorage nodes did not answer.
-                    boolean isPartial = json.peek() == JsonToken.BOOLEAN ? json.nextBoolean() : skipped(json).isEmpty()
-                            && false;
-                    if (isPartial) {
+                    if (json.peek() != JsonToken.BOOLEAN) {
+                        json.skipValue();
+                    } else if (json.nextBoolean()) {
                         partial = "isPartial: true (some storage nodes did not answer)";
                     }
                 }

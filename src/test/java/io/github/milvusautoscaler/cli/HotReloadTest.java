@@ -70,18 +70,29 @@ class HotReloadTest {
         return c == null ? 0 : c.count();
     }
 
+    /** A fake API server holding the chart's queryNode Deployment of each release, at 2 replicas. */
+    static FakeKubernetesApi withDeployments(String... releases) {
+        FakeKubernetesApi kube = FakeKubernetesApi.start();
+        for (String name : releases) {
+            kube.put(FakeKubernetesApi.Kind.DEPLOYMENTS, ClosedLoopTest.deployment(2).replace(ClosedLoopTest.RELEASE, name));
+        }
+        return kube;
+    }
+
+    /** Publishes a config with target a, starts the daemon on it and waits for a's first tick. */
+    Daemon startTickingA(Path kubeconfig) throws Exception {
+        publish(config(kubeconfig, cluster("a")));
+        Path file = dir.resolve("autoscaler.conf");
+        Daemon daemon = Daemon.start(file, ConfigLoader.load(file), Clock.systemUTC());
+        Poll.until("target a ticks", WAIT, () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(A)));
+        return daemon;
+    }
+
     @Test
     void validFileSwapsTargetsAndABadOneKeepsTheRunningConfig() throws Exception {
-        try (FakeKubernetesApi kube = FakeKubernetesApi.start()) {
-            for (String name : new String[] {"a", "b"}) {
-                kube.put(FakeKubernetesApi.Kind.DEPLOYMENTS, ClosedLoopTest.deployment(2)
-                        .replace(ClosedLoopTest.RELEASE, name));
-            }
+        try (FakeKubernetesApi kube = withDeployments("a", "b")) {
             Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
-            publish(config(kubeconfig, cluster("a")));
-            Path file = dir.resolve("autoscaler.conf");
-            try (Daemon daemon = Daemon.start(file, ConfigLoader.load(file), Clock.systemUTC())) {
-                Poll.until("target a ticks", WAIT, () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(A)));
+            try (Daemon daemon = startTickingA(kubeconfig)) {
 
                 // A ConfigMap update replaces a with b: b starts, a stops and leaves status.
                 publish(config(kubeconfig, cluster("b")));
@@ -107,16 +118,9 @@ class HotReloadTest {
      */
     @Test
     void filesOnlyRunRefusedAreRefusedOnReloadAndTheLoopLivesOn() throws Exception {
-        try (FakeKubernetesApi kube = FakeKubernetesApi.start()) {
-            for (String name : new String[] {"a", "b"}) {
-                kube.put(FakeKubernetesApi.Kind.DEPLOYMENTS, ClosedLoopTest.deployment(2)
-                        .replace(ClosedLoopTest.RELEASE, name));
-            }
+        try (FakeKubernetesApi kube = withDeployments("a", "b")) {
             Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
-            publish(config(kubeconfig, cluster("a")));
-            Path file = dir.resolve("autoscaler.conf");
-            try (Daemon daemon = Daemon.start(file, ConfigLoader.load(file), Clock.systemUTC())) {
-                Poll.until("target a ticks", WAIT, () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(A)));
+            try (Daemon daemon = startTickingA(kubeconfig)) {
                 publish(config(kubeconfig, cluster("b")).replace("http://127.0.0.1:1", "http://127.0.0.1:1/?tenant=a"));
                 Poll.until("the URL with a query is a failed reload", WAIT, () -> reloads(daemon, "failed"),
                         n -> n == 1.0);
@@ -134,13 +138,9 @@ class HotReloadTest {
 
     @Test
     void anEmptyOrTargetLessFileIsRefusedUnlessItSaysClustersIsEmpty() throws Exception {
-        try (FakeKubernetesApi kube = FakeKubernetesApi.start()) {
-            kube.put(FakeKubernetesApi.Kind.DEPLOYMENTS, ClosedLoopTest.deployment(2).replace(ClosedLoopTest.RELEASE, "a"));
+        try (FakeKubernetesApi kube = withDeployments("a")) {
             Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
-            publish(config(kubeconfig, cluster("a")));
-            Path file = dir.resolve("autoscaler.conf");
-            try (Daemon daemon = Daemon.start(file, ConfigLoader.load(file), Clock.systemUTC())) {
-                Poll.until("target a ticks", WAIT, () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(A)));
+            try (Daemon daemon = startTickingA(kubeconfig)) {
 
                 // A ConfigMap emptied by mistake: refused, a keeps running.
                 publish("");
@@ -164,11 +164,7 @@ class HotReloadTest {
 
     @Test
     void theBreakerGaugeFollowsTheLiveBreakerAfterAReload() throws Exception {
-        try (FakeKubernetesApi kube = FakeKubernetesApi.start()) {
-            for (String name : new String[] {"a", "b"}) {
-                kube.put(FakeKubernetesApi.Kind.DEPLOYMENTS, ClosedLoopTest.deployment(2)
-                        .replace(ClosedLoopTest.RELEASE, name));
-            }
+        try (FakeKubernetesApi kube = withDeployments("a", "b")) {
             Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
             // Prometheus at 127.0.0.1:1 refuses every query. The first breaker counts over 1,000 queries, so it stays
             // closed for this test; the reloaded one over 4, so it opens within a tick or two.
