@@ -127,7 +127,7 @@ public final class DoctorCommand implements Callable<Integer> {
                     lines.add(String.format(Locale.ROOT, "FIX  %-20s %s", name, fix.get()));
                 } else {
                     lines.add(String.format(Locale.ROOT, "ok   %-20s %s%s", name, fmt(signal.value().getAsDouble()),
-                            signal.podsReporting() > 0 ? " (" + signal.podsReporting() + " pods)" : ""));
+                            signal.podsReporting() > 0 ? " (" + signal.podsReporting() + (signal.podsReporting() == 1 ? " pod)" : " pods)") : ""));
                 }
             }
             if (rendered.containsKey("settle-query")) {

@@ -27,6 +27,32 @@ import java.util.TreeMap;
  * scrape with {@code honor_labels: true} keeps them. Milvus creates most series lazily, and so does
  * this fake: {@code milvus_proxy_req_count} exists for a function only after {@link #setRequestRate},
  * {@code milvus_querynode_stopping_balance_node_num} only while stopping.
+ *
+ * <p>Sources each series follows (docs/metrics.md gives the same with the queries that read them):
+ * <ul>
+ *   <li>cAdvisor {@code container_cpu_usage_seconds_total} and {@code container_memory_working_set_bytes},
+ *       one series per container plus the pod cgroup ({@code container=""}) and the pause container
+ *       ({@code container="POD"}), as the kubelet serves them to the kube-prometheus-stack's kubelet
+ *       ServiceMonitor (prometheus-community/helm-charts {@code charts/kube-prometheus-stack/values.yaml},
+ *       {@code kubelet.serviceMonitor.cAdvisor});</li>
+ *   <li>kube-state-metrics {@code kube_pod_owner}, {@code kube_pod_status_ready},
+ *       {@code kube_pod_container_resource_requests}/{@code _limits} (kubernetes/kube-state-metrics
+ *       {@code docs/metrics/workload/pod-metrics.md}); {@code kube_pod_labels} is absent as with that doc's
+ *       default empty {@code --metric-labels-allowlist};</li>
+ *   <li>{@code milvus_proxy_req_count} ({@code ProxyFunctionCall}) and {@code milvus_proxy_sq_latency}
+ *       ({@code ProxySQLatency}, {@code query_type} from {@code SearchLabel}/{@code HybridSearchLabel}) in
+ *       milvus-io/milvus {@code pkg/metrics/proxy_metrics.go} and {@code metrics.go};</li>
+ *   <li>{@code milvus_querynode_read_task_ready_len}, {@code _unsolved_len} and
+ *       {@code milvus_querynode_stopping_balance_node_num} in {@code pkg/metrics/querynode_metrics.go};</li>
+ *   <li>{@code milvus_querycoord_querynode_num} and {@code milvus_querycoord_task_num} in
+ *       {@code pkg/metrics/querycoord_metrics.go}, set by querycoord's node manager on node add/remove and by
+ *       its task scheduler (throttled to one write per 30 s);</li>
+ *   <li>{@code milvus_datacoord_task_count} and the pre-2.5.5 {@code milvus_datacoord_index_task_count} in
+ *       {@code pkg/metrics/datacoord_metrics.go};</li>
+ *   <li>the {@code component} (Helm) or {@code app_kubernetes_io_component} (operator) label as
+ *       zilliztech/milvus-helm {@code charts/milvus/templates/servicemonitor.yaml} and
+ *       zilliztech/milvus-operator {@code pkg/controllers/podmonitor.go} copy it onto the scrape.</li>
+ * </ul>
  */
 public final class FakeMilvusPod {
 

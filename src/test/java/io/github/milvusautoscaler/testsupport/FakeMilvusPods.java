@@ -237,7 +237,9 @@ public final class FakeMilvusPods implements AutoCloseable {
     /**
      * The Deployment-level series kube-state-metrics exports with default flags, one set per Deployment of
      * the served pods: kube_replicaset_owner (ReplicaSet -> Deployment), kube_deployment_spec_replicas and
-     * kube_deployment_status_replicas_ready. No kube_deployment_labels (empty allow-list).
+     * kube_deployment_status_replicas_ready. No kube_deployment_labels (empty allow-list). Source:
+     * kubernetes/kube-state-metrics {@code docs/metrics/workload/replicaset-metrics.md} and
+     * {@code deployment-metrics.md}.
      */
     Map<String, MetricFamilySamples> deploymentFamilies(List<FakeMilvusPod> pods) {
         // Never hold this object's lock while asking a pod (a pod asks this object for its peers while
