@@ -53,7 +53,10 @@ class ComponentMemoryTest {
         fake.close();
     }
 
-    /** dataNode steps down at once: scale-in sustain and cooldowns 0 (only the verify window, 5m, remains). */
+    /**
+     * Steps down at once: scale-in sustain and cooldowns 0 (only the verify window, 5m, remains); back-off
+     * and settle timeout 30m. Also StateCarryOverTest's policy.
+     */
     static Policy quickStepDown() {
         return new Policy(new PolicySettings(1, 10,
                 new ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),

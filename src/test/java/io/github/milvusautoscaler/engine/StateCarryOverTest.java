@@ -18,13 +18,6 @@ import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.Settle;
 import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.Target;
-import io.github.milvusautoscaler.policy.AlertSettings;
-import io.github.milvusautoscaler.policy.FallbackSettings;
-import io.github.milvusautoscaler.policy.Policy;
-import io.github.milvusautoscaler.policy.PolicySettings;
-import io.github.milvusautoscaler.policy.ScaleInSettings;
-import io.github.milvusautoscaler.policy.ScaleOutSettings;
-import io.github.milvusautoscaler.policy.SignalPolicy;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
 import java.time.Duration;
@@ -63,16 +56,6 @@ class StateCarryOverTest {
         fake.close();
     }
 
-    /** Steps down at once (sustain and cooldowns 0), verify window 5m, back-off 30m, settle timeout 30m. */
-    static Policy policy() {
-        return new Policy(new PolicySettings(1, 10,
-                new ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
-                new ScaleInSettings(Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(5),
-                        Duration.ofMinutes(30), Duration.ofMinutes(30)),
-                List.of(SignalPolicy.band("cpu", 0.75, 0.40)), new AlertSettings(1, Duration.ofMinutes(5)),
-                new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2)));
-    }
-
     void seed(int replicas) {
         fake.put(Kind.MILVUSES, """
                 {"metadata": {"name": "my-release", "namespace": "milvus"},
@@ -99,7 +82,7 @@ class StateCarryOverTest {
     }
 
     static Decision tick(Engine e) {
-        return e.tick(new EngineTarget(QN, policy()));
+        return e.tick(new EngineTarget(QN, ComponentMemoryTest.quickStepDown()));
     }
 
     /**
