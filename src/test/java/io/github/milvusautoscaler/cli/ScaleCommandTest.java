@@ -280,6 +280,8 @@ class ScaleCommandTest {
     @Test
     void fourToOneStepsDownOneAtATimeEachAfterTheSettleSignalClearedWhilePaused() {
         at(4);
+        // Segment moves outlast the verify window (2s) by 3s, so a step that did not wait for them is caught.
+        drain = Duration.ofSeconds(5);
         Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--yes");
         assertEquals(0, r.exit(), r.all());
         assertEquals(List.of(3, 2, 1), writtenCounts(), r.all());
@@ -314,6 +316,7 @@ class ScaleCommandTest {
             in a rollout            | milvus/roll/queryNode| 2 | --yes | milvus/roll/queryNode is in a rollout
             not confirmed, no tty   | milvus/scl/queryNode | 2 | --keep-paused | standard input is not a terminal; pass --yes to run without confirmation
             not configured          | milvus/scl/dataNode  | 2 | --yes | milvus/scl has no dataNode in
+            malformed target        | milvus/scl           | 2 | --yes | --target milvus/scl is not NS/NAME/COMPONENT
             """)
     void refusesWithOneLineAndExitTwoWritingNothing(String why, String target, int to, String flag, String message) {
         at(3);
