@@ -210,7 +210,7 @@ public final class ScaleCommand implements Callable<Integer> {
             if (chosen.get().selected().unreachable("scale", source, clock.instant(), err)) {
                 return Main.EXIT_FAILURE;
             }
-            Checks checks = new Checks(ts, actuator, source);
+            Checks checks = new Checks(ts, actuator, source, clock);
             if (dryRun) {
                 out.println("checks each step would run, against live data now:");
                 Look now = checks.look(status.current());
@@ -343,7 +343,7 @@ public final class ScaleCommand implements Callable<Integer> {
 
         /** The daemon's settle rule (policy Stages.settled): every replica ready and the settle query QUIET. */
         boolean settled(int requested) {
-            return status.current() == requested && status.ready() >= requested
+            return status.current() == requested && status.ready() == requested
                     && observation.settle() == Settle.QUIET;
         }
 
@@ -369,16 +369,18 @@ public final class ScaleCommand implements Callable<Integer> {
         private final TargetSettings settings;
         private final ReplicaActuator actuator;
         private final PrometheusMetricsSource source;
+        private final Clock clock;
 
-        Checks(TargetSettings settings, ReplicaActuator actuator, PrometheusMetricsSource source) {
+        Checks(TargetSettings settings, ReplicaActuator actuator, PrometheusMetricsSource source, Clock clock) {
             this.settings = settings;
             this.actuator = actuator;
             this.source = source;
+            this.clock = clock;
         }
 
         Look look(int requested) {
             ReplicaStatus status = actuator.read(settings.target());
-            Instant now = Instant.now();
+            Instant now = clock.instant();
             Observation o = source.observe(settings.target(), now);
             Optional<Double> settleValue = Optional.empty();
             String settleQuery = source.renderedQueries(settings.target()).get("settle-query");
@@ -622,7 +624,8 @@ public final class ScaleCommand implements Callable<Integer> {
                 Instant now = clock.instant();
                 Duration elapsed = Duration.between(start, now);
                 String waitingFor;
-                if (look.status().ready() < requested) {
+                if (look.status().ready() != requested) {
+                    // Equal, not at least: after a step-down a removed replica still counted ready has not gone.
                     waitingFor = "ready";
                 } else if (settle && !look.settled(requested)) {
                     waitingFor = "settle";

@@ -582,4 +582,14 @@ class ScaleCommandTest {
                     "the daemon wrote nothing to the target until scale lifted the pause");
         }
     }
+
+    @Test
+    void helpNamesTheExitCodesAndTheWayToTurnRollbackOff() {
+        Result r = command("scale", "--help");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("--[no-]rollback-on-harm"), r.out());
+        String help = r.out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("Exit codes: 0 done"), help);
+        assertTrue(help.contains("130 interrupted (Ctrl-C; 143 on SIGTERM)"), help);
+    }
 }
