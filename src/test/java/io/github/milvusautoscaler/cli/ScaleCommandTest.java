@@ -46,8 +46,9 @@ import picocli.CommandLine;
  * <p>The fake cluster: a Helm queryNode Deployment whose replica changes start and stop pods and turn
  * ready at once (or after {@link #readyDelay}); every step-down starts segment moves on the coordinator
  * ({@code milvus_querycoord_task_num{querycoord_task_type="segment_move"}} 1) for {@link #drain}, then 0,
- * which the shipped queryNode settle query (the daemon's) reads as BUSY. The health query is the read queue of the queryNodes (> 0 is failing), the only
- * signal cpu over a [5s] rate window. Windows: verify 2s (two scrapes at 1s, so a step's BUSY is always seen
+ * which the shipped queryNode settle query (the daemon's) reads as BUSY. The health query is the queryNodes'
+ * read queue (> 0 is failing) plus a "gate" gauge on the coordinator the test can make unreadable (NaN); the only
+ * signal is cpu over a [5s] rate window. Windows: verify 2s (two scrapes at 1s, so a step's BUSY is always seen
  * before the window ends), poll 200ms.
  */
 class ScaleCommandTest {
@@ -86,6 +87,7 @@ class ScaleCommandTest {
         pods = new FakeMilvusPods(Clock.systemUTC());
         coord = pods.start(NS, RELEASE, InstallKind.HELM, "mixcoord", RELEASE + "-milvus-mixcoord-0", 1, 8e9);
         coord.setQuerycoordTasks("segment_move", 0);
+        coord.setIndexTasks("gate", 0);
         resize(4);
         kube.onChange(change -> {
             if (change.kind() != Kind.DEPLOYMENTS || change.before() == null
@@ -155,6 +157,7 @@ class ScaleCommandTest {
         afterWrite = n -> { };
         onRequest = q -> { };
         coord.setQuerycoordTasks("segment_move", 0);
+        coord.setIndexTasks("gate", 0);
         cpu = 0.3;
         queryNodes.forEach(p -> p.setReadQueue(0));
         spread();
@@ -187,7 +190,7 @@ class ScaleCommandTest {
                     scale-in { sustain = 1s, cooldown = 1s, delay-after-scale-out = 1s, verify-window = 2s,
                                settle-timeout = 30s }
                     signals { memory.enabled = false, qps.enabled = false }
-                    health-query = "sum(milvus_querynode_read_task_ready_len{namespace=\\"{namespace}\\", app_kubernetes_io_instance=\\"{release}\\"})"
+                    health-query = "sum(milvus_querynode_read_task_ready_len{namespace=\\"{namespace}\\", app_kubernetes_io_instance=\\"{release}\\"}) + sum(milvus_datacoord_task_count{namespace=\\"{namespace}\\", app_kubernetes_io_instance=\\"{release}\\", task_state=\\"gate\\"})"
                   }
                   clusters = [{ namespace = %s, name = %s, install = helm, milvus-version = "2.5",
                                 components { queryNode {} } }
@@ -591,5 +594,45 @@ class ScaleCommandTest {
         String help = r.out().replaceAll("\\s+", " ");
         assertTrue(help.contains("Exit codes: 0 done"), help);
         assertTrue(help.contains("130 interrupted (Ctrl-C; 143 on SIGTERM)"), help);
+    }
+
+    /** A step is not passed while the health query cannot be read: the next write waits until it answers OK. */
+    @Test
+    void theNextStepWaitsUntilTheHealthQueryAnswers() {
+        at(4);
+        drain = Duration.ofSeconds(1);
+        List<Instant> healthBack = new CopyOnWriteArrayList<>();
+        afterWrite = n -> {
+            if (n == 3) {
+                // NaN: the health query's value is no number, so health is UNKNOWN, never OK.
+                coord.setIndexTasks("gate", Double.NaN);
+                timers.schedule(() -> {
+                    healthBack.add(Instant.now());
+                    coord.setIndexTasks("gate", 0);
+                }, 5, TimeUnit.SECONDS);
+            }
+        };
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals(List.of(3, 2), writtenCounts(), r.all());
+        assertTrue(r.out().contains("step 1 of 2 (queryNode -> 3): waiting for health and signals"), r.out());
+        assertTrue(((Instant) writes.get(1)[0]).isAfter(healthBack.get(0)),
+                "step 2 written only after the health query answered again: " + writes.get(1)[0] + " vs " + healthBack);
+    }
+
+    @Test
+    void keepPausedLeavesThePauseAndSaysHowToResume() {
+        at(2);
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "3", "--yes", "--keep-paused",
+                "--reason", "load test");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals(3, replicas());
+        assertTrue(annotations().get("milvus-autoscaler.io/paused-by").getAsString().endsWith("scale --to 3 (load test)"),
+                annotations().toString());
+        assertTrue(r.out().contains("the daemon stays paused for milvus/scl/queryNode (--keep-paused); resume with:"
+                + " milvus-autoscaler resume --config"), r.out());
+        Result resumed = command("resume", "--config", config.toString(), "--target", NS + "/" + RELEASE + "/queryNode");
+        assertEquals(0, resumed.exit(), resumed.all());
+        assertFalse(annotations().has("milvus-autoscaler.io/paused"), annotations().toString());
     }
 }
