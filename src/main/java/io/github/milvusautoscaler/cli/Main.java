@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "milvus-autoscaler", mixinStandardHelpOptions = true, version = "milvus-autoscaler 0.1.0",
         description = "Keeps the stateless worker components of Milvus clusters at the right replica count.",
-        subcommands = {DemoCommand.class, RunCommand.class, SignalsCommand.class, DoctorCommand.class, BacktestCommand.class, ValidateConfigCommand.class, SimulateCommand.class, StatusCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, SignalsCommand.class, DoctorCommand.class, BacktestCommand.class, ValidateConfigCommand.class, SimulateCommand.class, StatusCommand.class, ScaleCommand.class, PauseCommand.Pause.class, PauseCommand.Resume.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Success. */

@@ -33,7 +33,7 @@ public record Decision(Target target, Instant time, Action action, Integer from,
         requireNonNull(reason, "reason");
         requireNonNull(message, "message");
         signals = SignalMap.copyOf(requireNonNull(signals, "signals"));
-        if (reason.action() != action) {
+        if (!reason.allows(action)) {
             throw new IllegalArgumentException("reason " + reason + " requires " + reason.action() + ", not " + action);
         }
         if ((from == null) != (to == null)) {

@@ -95,7 +95,16 @@ public enum Reason {
 
     // Engine
     /** The owning object could not be read (missing, forbidden, API error): nothing is known. HOLD. */
-    TARGET_UNAVAILABLE(Action.HOLD);
+    TARGET_UNAVAILABLE(Action.HOLD),
+
+    // Commands
+    /**
+     * A person asked for this count with the {@code scale} command, not a policy rule: the command writes it
+     * with the last-scale annotations and Events so the daemon's cooldowns see the manual change. Either
+     * direction (SCALE_OUT or SCALE_IN, see {@link #allows}); {@link #action()} names SCALE_IN, the step-down
+     * Milvus documents doing by hand.
+     */
+    MANUAL_SCALE(Action.SCALE_IN);
 
     private final Action action;
 
@@ -103,9 +112,14 @@ public enum Reason {
         this.action = action;
     }
 
-    /** The only action a decision with this reason may carry. */
+    /** The only action a decision with this reason may carry (MANUAL_SCALE: see {@link #allows}). */
     public Action action() {
         return action;
+    }
+
+    /** True when a decision with this reason may carry {@code a}: {@link #action()}, or either scale for MANUAL_SCALE. */
+    public boolean allows(Action a) {
+        return this == MANUAL_SCALE ? a != Action.HOLD : action == a;
     }
 
     /** True for HOLD reasons that stopped an action the signals asked for (counted as "blocked"). */

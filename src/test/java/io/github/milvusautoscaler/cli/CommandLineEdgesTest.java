@@ -25,7 +25,9 @@ class CommandLineEdgesTest {
     Path dir;
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"bogus", "run", "validate-config", "'run --config'", "'simulate --trace'"})
+    @CsvSource({"bogus", "run", "validate-config", "'run --config'", "'simulate --trace'", "scale", "'scale --config x.conf --target a/b/queryNode'",
+        "'scale --config x.conf --target a/b/queryNode --to many'", "'scale --config x.conf --target a/b/queryNode --to 1 --poll-interval soon'",
+        "pause", "resume"})
     void everyUsageErrorExitsTwo(String args) {
         PrintStream realErr = System.err;
         PrintStream realOut = System.out;

@@ -1,0 +1,143 @@
+package io.github.milvusautoscaler.actuate;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.ActuationException.Kind;
+import io.github.milvusautoscaler.core.DeploymentNames;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Target;
+import io.kubernetes.client.openapi.ApiClient;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Sets and removes a target's pause, the {@code milvus-autoscaler.io/paused} annotation the daemon already
+ * obeys, together with who paused it and when, so that the {@code pause}/{@code resume} commands and the
+ * {@code scale} command spare people the annotation keys and {@code resume} removes only a pause these
+ * commands wrote (a pause someone set by hand with {@code kubectl annotate} stays theirs to lift).
+ *
+ * <p>Keys follow {@link ScaleAnnotations}: on a Helm Deployment {@code milvus-autoscaler.io/paused},
+ * {@code paused-by}, {@code paused-at}; on a {@code Milvus} resource, which holds every component, per
+ * component: {@code milvus-autoscaler.io/queryNode.paused}, {@code queryNode.paused-by}, {@code queryNode.paused-at}.
+ * Every write is a merge patch carrying the resourceVersion read; a 409 (someone changed the object between
+ * the read and the write) is re-read and decided again, never written blindly.
+ */
+public final class PauseMarks {
+
+    /** Who paused the target: {@code user@host: scale --to 1}, or the {@code --reason} given. */
+    public static final String PAUSED_BY = "paused-by";
+    /** When, RFC 3339 UTC. */
+    public static final String PAUSED_AT = "paused-at";
+    private static final String PAUSED = "paused";
+    /** Re-reads after a conflict before giving up: each one means someone else wrote the object meanwhile. */
+    static final int CONFLICT_ATTEMPTS = 5;
+
+    private final KubernetesRequests requests;
+
+    public PauseMarks(ApiClient client, KubernetesOptions options) {
+        this(new KubernetesRequests(client, options));
+    }
+
+    PauseMarks(KubernetesRequests requests) {
+        this.requests = requireNonNull(requests, "requests");
+    }
+
+    /**
+     * A target's pause as read.
+     *
+     * @param object          the owning object, e.g. {@code deployment milvus/my-release-milvus-querynode}
+     * @param paused          the daemon reads the component as paused (any of the forms README lists)
+     * @param pausedKey       the key {@code pause} writes for this target
+     * @param by              the {@code paused-by} value, present only when these commands paused it
+     * @param at              the {@code paused-at} value, as written
+     * @param resourceVersion the version read
+     */
+    public record Mark(String object, boolean paused, String pausedKey, Optional<String> by, Optional<String> at,
+                       String resourceVersion) {
+
+        /** True when the pause was written by {@code pause} or {@code scale} (a {@code paused-by} is present). */
+        public boolean ours() {
+            return paused && by.isPresent();
+        }
+    }
+
+    /** Reads the pause of {@code target} from its owning object. */
+    public Mark read(Target target) {
+        requireNonNull(target, "target");
+        JsonObject object = requests.get(resource(target), target.namespace(), name(target));
+        JsonObject annotations = JsonPaths.annotations(object);
+        String description = resource(target).kind().toLowerCase(java.util.Locale.ROOT) + " " + target.namespace()
+                + "/" + name(target);
+        Function<String, String> key = ScaleAnnotations.keys(target);
+        boolean paused = ScaleAnnotations.paused(annotations, target.component(), description);
+        Optional<String> by = JsonPaths.string(annotations, key.apply(PAUSED_BY));
+        return new Mark(description, paused, key.apply(PAUSED), paused ? by : Optional.empty(),
+                paused ? JsonPaths.string(annotations, key.apply(PAUSED_AT)) : Optional.empty(),
+                JsonPaths.string(object, "metadata", "resourceVersion").orElse(""));
+    }
+
+    /**
+     * Pauses {@code target} unless it already is (in any form): writes {@code paused: "true"},
+     * {@code paused-by} and {@code paused-at}. Returns the mark before the call; {@code !before.paused()}
+     * means this call wrote the pause.
+     */
+    public Mark pause(Target target, String by, Instant at) {
+        requireNonNull(by, "by");
+        requireNonNull(at, "at");
+        Function<String, String> key = ScaleAnnotations.keys(requireNonNull(target, "target"));
+        JsonObject annotations = new JsonObject();
+        annotations.addProperty(key.apply(PAUSED), "true");
+        annotations.addProperty(key.apply(PAUSED_BY), by);
+        annotations.addProperty(key.apply(PAUSED_AT), at.toString());
+        return write(target, annotations, mark -> !mark.paused());
+    }
+
+    /**
+     * Removes a pause these commands wrote ({@code paused}, {@code paused-by}, {@code paused-at} of this
+     * target's keys) and nothing else. Returns the mark before the call; {@code before.ours()} means this
+     * call removed it. A pause set by hand is left alone: the caller tells the person how to lift it.
+     */
+    public Mark resume(Target target) {
+        Function<String, String> key = ScaleAnnotations.keys(requireNonNull(target, "target"));
+        JsonObject annotations = new JsonObject();
+        annotations.add(key.apply(PAUSED), JsonNull.INSTANCE);
+        annotations.add(key.apply(PAUSED_BY), JsonNull.INSTANCE);
+        annotations.add(key.apply(PAUSED_AT), JsonNull.INSTANCE);
+        return write(target, annotations, Mark::ours);
+    }
+
+    private Mark write(Target target, JsonObject annotations, java.util.function.Predicate<Mark> needed) {
+        for (int attempt = 1; ; attempt++) {
+            Mark before = read(target);
+            if (!needed.test(before)) {
+                return before;
+            }
+            JsonObject metadata = new JsonObject();
+            // A resourceVersion in a merge patch is a precondition: 409 if the object moved since the read.
+            metadata.addProperty("resourceVersion", before.resourceVersion());
+            metadata.add("annotations", annotations);
+            JsonObject patch = new JsonObject();
+            patch.add("metadata", metadata);
+            try {
+                requests.mergePatch(resource(target), target.namespace(), name(target), patch);
+                return before;
+            } catch (ActuationException e) {
+                if (e.kind() != Kind.CONFLICT || attempt >= CONFLICT_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static ApiResource resource(Target target) {
+        return ScaledObjects.resource(target);
+    }
+
+    private static String name(Target target) {
+        return target.install() == InstallKind.OPERATOR ? target.name() : DeploymentNames.helmDeployment(target);
+    }
+}

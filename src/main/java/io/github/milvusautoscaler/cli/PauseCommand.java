@@ -1,0 +1,128 @@
+package io.github.milvusautoscaler.cli;
+
+import io.github.milvusautoscaler.actuate.PauseMarks;
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.Target;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pause} and {@code resume}: set or lift a target's {@code milvus-autoscaler.io/paused} annotation
+ * (per component on operator installs) with who and when, so nobody needs to remember the key, and so
+ * {@code resume} lifts only a pause these commands wrote.
+ */
+final class PauseCommand {
+
+    private PauseCommand() {
+    }
+
+    @Command(name = "pause", mixinStandardHelpOptions = true,
+            description = "Pause the daemon for one target: it computes decisions but writes nothing until resume.",
+            footer = {"", "Exit codes: 0 paused (or already paused), 1 Kubernetes API failure, 2 bad usage or config."})
+    static final class Pause implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        TargetSelection selection;
+
+        @Option(names = "--reason", paramLabel = "TEXT", description = "Why, stored in the paused-by annotation.")
+        String reason;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            Optional<TargetSelection.Chosen> chosen = selection.load("pause", err);
+            if (chosen.isEmpty()) {
+                return Main.EXIT_USAGE;
+            }
+            Target target = chosen.get().settings().target();
+            try {
+                var kube = Wiring.kubernetes(chosen.get().selected().settings().kubernetes());
+                PauseMarks marks = new PauseMarks(TargetSelection.client(kube), kube);
+                String by = TargetSelection.who() + ": pause" + (reason == null ? "" : " (" + reason + ")");
+                PauseMarks.Mark before = marks.pause(target, by, Instant.now());
+                if (before.paused()) {
+                    out.println(target + " was already paused on " + before.object()
+                            + before.by().map(b -> " by " + b + before.at().map(a -> " at " + a).orElse(""))
+                            .orElse(" (set by hand)") + "; nothing written");
+                } else {
+                    out.println(target + " paused: " + before.pausedKey() + "=true on " + before.object() + " (" + by
+                            + "); resume with: milvus-autoscaler resume --config " + selection.config + " --target "
+                            + target.id());
+                }
+                out.flush();
+                return Main.EXIT_OK;
+            } catch (ActuationException | IllegalStateException e) {
+                err.println("pause: " + target + ": " + e.getMessage());
+                err.flush();
+                return Main.EXIT_FAILURE;
+            }
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true,
+            description = "Lift a pause written by pause or scale (a pause set by hand is left alone, with how to lift it).",
+            footer = {"", "Exit codes: 0 resumed (or was not paused), 1 still paused by a hand-set annotation or"
+                    + " Kubernetes API failure, 2 bad usage or config."})
+    static final class Resume implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        TargetSelection selection;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            Optional<TargetSelection.Chosen> chosen = selection.load("resume", err);
+            if (chosen.isEmpty()) {
+                return Main.EXIT_USAGE;
+            }
+            Target target = chosen.get().settings().target();
+            try {
+                var kube = Wiring.kubernetes(chosen.get().selected().settings().kubernetes());
+                PauseMarks marks = new PauseMarks(TargetSelection.client(kube), kube);
+                PauseMarks.Mark before = marks.resume(target);
+                if (before.ours()) {
+                    out.println(target + " resumed: removed " + before.pausedKey() + " (paused by " + before.by().get()
+                            + before.at().map(a -> " at " + a).orElse("") + ") from " + before.object());
+                    PauseMarks.Mark after = marks.read(target);
+                    if (after.paused()) {
+                        err.println("resume: " + target + " is still paused by an annotation set by hand on "
+                                + after.object() + "; lift it with kubectl annotate (see README, Pausing)");
+                        err.flush();
+                        out.flush();
+                        return Main.EXIT_FAILURE;
+                    }
+                } else if (before.paused()) {
+                    err.println("resume: " + target + " is paused by an annotation set by hand on " + before.object()
+                            + ", not by pause or scale; left alone. Lift it with: kubectl -n " + target.namespace()
+                            + " annotate " + before.object().replace(target.namespace() + "/", "") + " "
+                            + before.pausedKey() + "-   (or the milvus-autoscaler.io/paused list naming it, see README)");
+                    err.flush();
+                    return Main.EXIT_FAILURE;
+                } else {
+                    out.println(target + " was not paused; nothing written");
+                }
+                out.flush();
+                return Main.EXIT_OK;
+            } catch (ActuationException | IllegalStateException e) {
+                err.println("resume: " + target + ": " + e.getMessage());
+                err.flush();
+                return Main.EXIT_FAILURE;
+            }
+        }
+    }
+}

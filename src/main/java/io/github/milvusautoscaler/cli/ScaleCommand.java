@@ -1,0 +1,775 @@
+package io.github.milvusautoscaler.cli;
+
+import io.github.milvusautoscaler.actuate.KubernetesEventSink;
+import io.github.milvusautoscaler.actuate.KubernetesOptions;
+import io.github.milvusautoscaler.actuate.PauseMarks;
+import io.github.milvusautoscaler.actuate.RoutingActuator;
+import io.github.milvusautoscaler.actuate.ScaledObjects;
+import io.github.milvusautoscaler.config.TargetSettings;
+import io.github.milvusautoscaler.core.Action;
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Health;
+import io.github.milvusautoscaler.core.LastScale;
+import io.github.milvusautoscaler.core.LeaderGate;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.ReplicaActuator;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.Settle;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.WriteContext;
+import io.github.milvusautoscaler.core.WriteGuard;
+import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
+import io.github.milvusautoscaler.policy.SignalPolicy;
+import io.kubernetes.client.openapi.ApiClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.Console;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code scale --config FILE --target NS/NAME/COMPONENT --to N}: Milvus' own manual scaling procedure (its docs
+ * show {@code helm upgrade --set queryNode.replicas=N} and advise removing one worker at a time, continuing only
+ * while the service stays available), done by the tool that already knows the owner of the replica count, when a
+ * step has settled and whether the service is harmed.
+ *
+ * <p>Scale-out is one write to N, then a wait for N ready (and, for queryNode, settled). Scale-in is one replica
+ * per write; after each the command waits for the same settle rule the daemon's policy uses (every replica ready
+ * and the settle query quiet, UNKNOWN counting as moving), then for the verify window with the health query
+ * answering OK (or not configured) and every signal known and not HIGH. A failing health query or a HIGH signal
+ * is harm: the command stops and, with {@code --rollback-on-harm} (the default), puts the one removed replica
+ * back. While it writes, the target carries the daemon's pause annotation plus who paused it, so a daemon beside
+ * it writes nothing; the pause is lifted at the end unless {@code --keep-paused}, and stays after Ctrl-C.
+ *
+ * <p>Each wait is bounded: a step-down by {@code scale-in.settle-timeout} plus {@code scale-in.verify-window} of
+ * the target (30m + 5m by default, e.g. 4 -> 1 waits at most 3 x 35m), a scale-out by the settle timeout;
+ * {@code --settle-timeout} and {@code --verify-window} override them, {@code --poll-interval} sets how often
+ * the cluster and Prometheus are read (5s).
+ */
+@Command(name = "scale", mixinStandardHelpOptions = true,
+        description = "Scale one worker component to N the way Milvus documents it: scale-out in one write, scale-in"
+                + " one replica at a time, each step waiting for settle and health, the daemon paused meanwhile.",
+        footer = {"", "Exit codes: 0 done (or nothing to do, or --dry-run), 1 harm (rolled back unless"
+                + " --no-rollback-on-harm), a wait timed out, the replicas were changed by someone else, or"
+                + " Kubernetes/Prometheus unreachable, 2 refused (coordinator, N out of range, replicas: -1,"
+                + " rollout, not confirmed) or bad usage/config, 130 interrupted (Ctrl-C; 143 on SIGTERM): the"
+                + " target stays paused at a completed step."})
+public final class ScaleCommand implements Callable<Integer> {
+
+    /** Interrupted by Ctrl-C: 128 + SIGINT, what a shell reports for it anyway. */
+    public static final int EXIT_INTERRUPTED = 130;
+    /** How long Ctrl-C waits for a write in flight to be answered before the JVM exits regardless. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(60);
+    /** Re-reads after 409 conflicts on one step before giving up. */
+    static final int CONFLICT_ATTEMPTS = 5;
+    private static final String[] NUMBERS = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+        "nine", "ten", "eleven", "twelve"};
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    TargetSelection selection;
+
+    @Option(names = "--to", required = true, paramLabel = "N", description = "The replica count wanted.")
+    int to;
+
+    @Option(names = "--dry-run", description = "Print the plan and the checks against live data; write nothing.")
+    boolean dryRun;
+
+    @Option(names = "--yes", description = "Do not ask for confirmation (required when stdin is not a terminal).")
+    boolean yes;
+
+    @Option(names = "--force-range", description = "Allow N outside [1, max-replicas of the target] (0 included).")
+    boolean forceRange;
+
+    @Option(names = "--rollback-on-harm", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "On harm after a step-down, put the removed replica back (default on).")
+    boolean rollbackOnHarm;
+
+    @Option(names = "--keep-paused", description = "Leave the daemon paused for this target at the end.")
+    boolean keepPaused;
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Why, stored in the paused-by annotation.")
+    String reason;
+
+    @Option(names = "--settle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Longest wait for a step to settle (ready, settle query quiet); default the target's"
+                    + " scale-in.settle-timeout.")
+    Duration settleTimeout;
+
+    @Option(names = "--verify-window", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long after a step-down health and signals must stay fine; default the target's"
+                    + " scale-in.verify-window.")
+    Duration verifyWindow;
+
+    @Option(names = "--poll-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            defaultValue = "5s", description = "How often the cluster and Prometheus are read while waiting (5s).")
+    Duration pollInterval;
+
+    /** Set by Ctrl-C (the shutdown hook); the run stops at its next check. */
+    private final CountDownLatch stop = new CountDownLatch(1);
+    /** Counted down when the run has left the cluster consistent, so the shutdown hook can let the JVM exit. */
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private final Clock clock = Clock.systemUTC();
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            return run(out, err);
+        } finally {
+            out.flush();
+            err.flush();
+            finished.countDown();
+        }
+    }
+
+    private int run(PrintWriter out, PrintWriter err) {
+        Optional<TargetSelection.Chosen> chosen = selection.load("scale", err);
+        if (chosen.isEmpty()) {
+            return Main.EXIT_USAGE;
+        }
+        TargetSettings ts = chosen.get().settings();
+        Target target = ts.target();
+        int max = ts.policy().maxReplicas();
+        if (to < 0) {
+            return refuse(err, "scale: --to " + to + " is not a replica count");
+        }
+        if ((to < 1 || to > max) && !forceRange) {
+            return refuse(err, "scale: --to " + to + " is outside [1, " + max + "] (max-replicas of " + target
+                    + "); pass --force-range to go outside it");
+        }
+        if (pollInterval.isZero() || pollInterval.isNegative()) {
+            return refuse(err, "scale: --poll-interval " + pollInterval + " must be > 0");
+        }
+        Duration settle = settleTimeout != null ? settleTimeout : ts.policy().scaleIn().settleTimeout();
+        Duration verify = verifyWindow != null ? verifyWindow : ts.policy().scaleIn().verifyWindow();
+
+        KubernetesOptions kube = Wiring.kubernetes(chosen.get().selected().settings().kubernetes());
+        ApiClient client;
+        try {
+            client = TargetSelection.client(kube);
+        } catch (IllegalStateException e) {
+            err.println("scale: " + e.getMessage());
+            return Main.EXIT_FAILURE;
+        }
+        ScaledObjects objects = new ScaledObjects(kube);
+        ReplicaActuator actuator = RoutingActuator.forCluster(client, kube, objects);
+        ReplicaStatus status;
+        try {
+            status = actuator.read(target);
+        } catch (ActuationException e) {
+            err.println("scale: " + (e.kind() == ActuationException.Kind.REFUSED ? "refused: " : "")
+                    + e.getMessage());
+            return e.kind() == ActuationException.Kind.REFUSED ? Main.EXIT_USAGE : Main.EXIT_FAILURE;
+        }
+        if (status.rollout()) {
+            return refuse(err, "scale: " + target + " is in a rollout (a template or image change is rolling, or"
+                    + " queryNode's two Deployments both have replicas); run scale when it has finished");
+        }
+        if (status.current() == to) {
+            out.println(target + " is already at " + to + " replicas (" + status.ready() + " ready); nothing to do");
+            return Main.EXIT_OK;
+        }
+        Plan plan = new Plan(target, status.current(), to, settle, verify, ts.hasSettleQuery(), ts.hasHealthQuery());
+        out.println(plan.text());
+        if (to < ts.policy().minReplicas() && !keepPaused) {
+            out.println("note: " + to + " is below min-replicas " + ts.policy().minReplicas() + "; once resumed the"
+                    + " daemon scales back up to " + ts.policy().minReplicas() + " (--keep-paused keeps it off)");
+        }
+        out.flush();
+
+        try (PrometheusMetricsSource source = new PrometheusMetricsSource(
+                Wiring.prometheus(chosen.get().selected().settings().prometheus()),
+                Wiring.schemes(chosen.get().selected().settings()), Wiring.queries(List.of(ts)),
+                new SimpleMeterRegistry())) {
+            if (chosen.get().selected().unreachable("scale", source, clock.instant(), err)) {
+                return Main.EXIT_FAILURE;
+            }
+            Checks checks = new Checks(ts, actuator, source, clock);
+            if (dryRun) {
+                out.println("checks each step would run, against live data now:");
+                Look now = checks.look(status.current());
+                out.println("  replicas   " + now.status.current() + " requested, " + now.status.ready() + " ready"
+                        + (now.status.paused() ? ", paused" : ""));
+                source.renderedQueries(target).forEach((name, q) -> out.println("  " + name + ": "
+                        + q.replaceAll("\\s+", " ")));
+                out.println("  now: " + now.describe());
+                out.println("dry run: nothing written");
+                return Main.EXIT_OK;
+            }
+            if (!confirmed(out, err)) {
+                return Main.EXIT_USAGE;
+            }
+            KubernetesEventSink events = new KubernetesEventSink(client, kube, objects, LeaderGate.always(), clock,
+                    TargetSelection.who());
+            Run run = new Run(target, actuator, new PauseMarks(client, kube), events, checks, plan, out, err);
+            Thread hook = new Thread(this::interrupted, "scale-interrupt");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                return run.execute();
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // The hook is running: it waits for `finished`, counted down by call().
+                }
+            }
+        }
+    }
+
+    /** The shutdown hook (Ctrl-C, SIGTERM): ask the run to stop, then wait until it has left things consistent. */
+    private void interrupted() {
+        stop.countDown();
+        try {
+            finished.await(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean confirmed(PrintWriter out, PrintWriter err) {
+        if (yes) {
+            return true;
+        }
+        Console console = System.console();
+        if (console == null) {
+            err.println("scale: standard input is not a terminal; pass --yes to run without confirmation");
+            return false;
+        }
+        out.print("Proceed? [y/N] ");
+        out.flush();
+        String answer = console.readLine();
+        if (answer != null && answer.strip().toLowerCase(Locale.ROOT).startsWith("y")) {
+            return true;
+        }
+        err.println("scale: not confirmed; nothing written");
+        return false;
+    }
+
+    private static int refuse(PrintWriter err, String line) {
+        err.println(line);
+        return Main.EXIT_USAGE;
+    }
+
+    /**
+     * What the command will do, in one sentence: {@code queryNode 4 -> 1: three step-downs of one node, each
+     * waiting for settle (up to 30m) and health}.
+     */
+    record Plan(Target target, int from, int to, Duration settle, Duration verify, boolean settleQuery,
+                boolean healthQuery) {
+
+        boolean down() {
+            return to < from;
+        }
+
+        int steps() {
+            return down() ? from - to : 1;
+        }
+
+        String text() {
+            Component c = target.component();
+            if (!down()) {
+                return target + ": " + c + " " + from + " -> " + to + ": one write to " + to + ", then waiting for "
+                        + to + " ready" + (c == Component.QUERY_NODE ? " and settle" : "") + " (up to "
+                        + human(settle) + ")";
+            }
+            int n = steps();
+            return target + ": " + c + " " + from + " -> " + to + ": " + number(n) + " step-down" + (n == 1 ? "" : "s")
+                    + " of one node, each waiting for settle (up to " + human(settle) + ") and health"
+                    + " (verify window " + human(verify) + (healthQuery ? "" : ", no health-query configured: signals"
+                    + " only") + (settleQuery ? "" : ", no settle-query configured: ready replicas only") + ")";
+        }
+
+        private static String number(int n) {
+            return n < NUMBERS.length ? NUMBERS[n] : Integer.toString(n);
+        }
+    }
+
+    /** {@code 30m}, {@code 1h30m}, {@code 45s}, {@code 200ms}. */
+    static String human(Duration d) {
+        if (d.toMillis() < 1000) {
+            return d.toMillis() + "ms";
+        }
+        long s = d.toSeconds();
+        StringBuilder b = new StringBuilder();
+        if (s >= 3600) {
+            b.append(s / 3600).append('h');
+        }
+        if (s % 3600 >= 60) {
+            b.append(s % 3600 / 60).append('m');
+        }
+        if (s % 60 > 0 || b.length() == 0) {
+            b.append(s % 60).append('s');
+        }
+        return b.toString();
+    }
+
+    /** One look at the cluster and Prometheus during a wait. */
+    record Look(ReplicaStatus status, Observation observation, Optional<Double> settleValue, List<String> high,
+                List<String> unknown, Map<String, String> values) {
+
+        /** Failing health or a HIGH signal: the service is harmed. Empty when it is not. */
+        Optional<String> harm() {
+            if (observation.health() == Health.FAILING) {
+                return Optional.of("health query failing");
+            }
+            return high.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", high));
+        }
+
+        /** The daemon's settle rule (policy Stages.settled): every replica ready and the settle query QUIET. */
+        boolean settled(int requested) {
+            return status.current() == requested && status.ready() == requested
+                    && observation.settle() == Settle.QUIET;
+        }
+
+        /** The service is known to be available: health OK (or none configured), every signal known, none HIGH. */
+        boolean healthy() {
+            Health h = observation.health();
+            return (h == Health.OK || h == Health.NONE) && high.isEmpty() && unknown.isEmpty();
+        }
+
+        String describe() {
+            StringBuilder b = new StringBuilder();
+            b.append("ready ").append(status.ready()).append(" of ").append(status.current());
+            b.append(", settle ").append(observation.settle());
+            settleValue.ifPresent(v -> b.append(" (").append(fmt(v)).append(')'));
+            b.append(", health ").append(observation.health());
+            values.forEach((k, v) -> b.append(", ").append(k).append(' ').append(v));
+            return b.toString();
+        }
+    }
+
+    /** Reads the target's status and its observation; the signal bands are the target's own. */
+    static final class Checks {
+        private final TargetSettings settings;
+        private final ReplicaActuator actuator;
+        private final PrometheusMetricsSource source;
+        private final Clock clock;
+
+        Checks(TargetSettings settings, ReplicaActuator actuator, PrometheusMetricsSource source, Clock clock) {
+            this.settings = settings;
+            this.actuator = actuator;
+            this.source = source;
+            this.clock = clock;
+        }
+
+        Look look(int requested) {
+            ReplicaStatus status = actuator.read(settings.target());
+            Instant now = clock.instant();
+            Observation o = source.observe(settings.target(), now);
+            Optional<Double> settleValue = Optional.empty();
+            String settleQuery = source.renderedQueries(settings.target()).get("settle-query");
+            if (settleQuery != null) {
+                PrometheusMetricsSource.Count c = source.count(settleQuery, now);
+                if (c.failure().isEmpty() && c.series() > 0) {
+                    settleValue = Optional.of(c.sum());
+                }
+            }
+            List<String> high = new ArrayList<>();
+            List<String> unknown = new ArrayList<>();
+            Map<String, String> values = new java.util.LinkedHashMap<>();
+            for (SignalPolicy band : settings.policy().signals()) {
+                Signal s = o.signals().get(band.name());
+                if (s == null || !s.isKnown()) {
+                    unknown.add(band.name() + " UNKNOWN (" + (s == null ? "not read" : s.problem()) + ")");
+                    values.put(band.name(), "UNKNOWN");
+                    continue;
+                }
+                double v = s.value().getAsDouble();
+                values.put(band.name(), fmt(v));
+                if (v > band.scaleOutAbove()) {
+                    high.add(band.name() + " " + fmt(v) + " > " + fmt(band.scaleOutAbove()) + " (HIGH)");
+                }
+            }
+            return new Look(status, o, settleValue, high, unknown, values);
+        }
+    }
+
+    /** What a wait ended with. */
+    private enum Ended { PASSED, HARM, TIMEOUT, CHANGED, INTERRUPTED }
+
+    private record WaitResult(Ended ended, String why, Look last) {
+    }
+
+    /** One run of the steps, with the state it needs to report where it stopped. */
+    private final class Run {
+        private final Target target;
+        private final ReplicaActuator actuator;
+        private final PauseMarks marks;
+        private final KubernetesEventSink events;
+        private final Checks checks;
+        private final Plan plan;
+        private final PrintWriter out;
+        private final PrintWriter err;
+        private final Progress progress;
+        private final String who = TargetSelection.who();
+        private boolean pausedHere;
+        private PauseMarks.Mark pause;
+
+        Run(Target target, ReplicaActuator actuator, PauseMarks marks, KubernetesEventSink events, Checks checks,
+            Plan plan, PrintWriter out, PrintWriter err) {
+            this.target = target;
+            this.actuator = actuator;
+            this.marks = marks;
+            this.events = events;
+            this.checks = checks;
+            this.plan = plan;
+            this.out = out;
+            this.err = err;
+            this.progress = new Progress(out, System.console() != null);
+        }
+
+        int execute() {
+            String by = who + ": scale --to " + plan.to() + (reason == null ? "" : " (" + reason + ")");
+            try {
+                PauseMarks.Mark before = marks.pause(target, by, clock.instant());
+                pausedHere = !before.paused();
+                pause = pausedHere ? marks.read(target) : before;
+                progress.event(pausedHere ? "paused the daemon for " + target + ": " + pause.pausedKey() + "=true on "
+                        + pause.object() + " (" + by + ")"
+                        : target + " was already paused on " + before.object() + before.by().map(b -> " by " + b)
+                        .orElse(" by hand") + "; that pause stays after this command");
+            } catch (ActuationException e) {
+                err.println("scale: could not pause " + target + " for the daemon: " + e.getMessage() + "; nothing"
+                        + " written");
+                return Main.EXIT_FAILURE;
+            }
+            int result;
+            try {
+                result = plan.down() ? scaleIn() : scaleOut();
+            } catch (ActuationException e) {
+                progress.end();
+                err.println("scale: " + e.getMessage() + "; " + where());
+                result = Main.EXIT_FAILURE;
+            }
+            if (result == EXIT_INTERRUPTED) {
+                return result;
+            }
+            liftPause();
+            return result;
+        }
+
+        private int scaleOut() {
+            if (!write(1, plan.from(), plan.to(), Action.SCALE_OUT, "manual scale-out " + plan.from() + " -> "
+                    + plan.to())) {
+                return Main.EXIT_FAILURE;
+            }
+            WaitResult w = await(1, plan.to(), Duration.ZERO, plan.settle(), false,
+                    target.component() == Component.QUERY_NODE);
+            return finish(w, 1);
+        }
+
+        private int scaleIn() {
+            int at = plan.from();
+            for (int step = 1; at > plan.to(); step++) {
+                int next = at - 1;
+                if (stopped()) {
+                    return interruptedAt(step - 1, "before step " + step);
+                }
+                if (!write(step, at, next, Action.SCALE_IN, "manual step-down " + step + " of " + plan.steps() + ": "
+                        + at + " -> " + next + " (scale " + plan.from() + " -> " + plan.to() + ")")) {
+                    return Main.EXIT_FAILURE;
+                }
+                WaitResult w = await(step, next, verifyOf(), plan.settle().plus(verifyOf()), true, true);
+                if (w.ended() == Ended.HARM) {
+                    progress.end();
+                    String what = "harm after step " + step + " of " + plan.steps() + " (" + at + " -> " + next + "): "
+                            + w.why();
+                    if (!rollbackOnHarm) {
+                        err.println("scale: " + what + "; stopped, not rolled back (--no-rollback-on-harm); " + where());
+                        return Main.EXIT_FAILURE;
+                    }
+                    progress.event(what + "; putting one replica back (" + next + " -> " + at + ")");
+                    if (!write(step, next, at, Action.SCALE_OUT, "rolled back step-down " + step + " (" + at + " -> "
+                            + next + "): " + w.why())) {
+                        return Main.EXIT_FAILURE;
+                    }
+                    WaitResult back = await(step, at, Duration.ZERO, plan.settle(), false, false);
+                    if (back.ended() == Ended.INTERRUPTED) {
+                        return interruptedAt(step, "while waiting for the rolled-back replica to be ready");
+                    }
+                    progress.end();
+                    err.println("scale: " + what + "; rolled back: put one replica back. " + where());
+                    return Main.EXIT_FAILURE;
+                }
+                if (w.ended() != Ended.PASSED) {
+                    return finish(w, step);
+                }
+                progress.event("step " + step + " of " + plan.steps() + " done: " + target.component() + " at " + next
+                        + " (" + w.last().describe() + ")");
+                at = next;
+            }
+            progress.end();
+            out.println("done: " + target + " at " + plan.to() + " replicas; " + where());
+            return Main.EXIT_OK;
+        }
+
+        private Duration verifyOf() {
+            return plan.verify();
+        }
+
+        private int finish(WaitResult w, int step) {
+            progress.end();
+            return switch (w.ended()) {
+                case PASSED -> {
+                    out.println("done: " + target + " at " + plan.to() + " replicas (" + w.last().describe() + ")");
+                    yield Main.EXIT_OK;
+                }
+                case TIMEOUT -> {
+                    err.println("scale: timed out at step " + step + " of " + plan.steps() + " waiting for " + w.why()
+                            + "; stopped. " + where());
+                    yield Main.EXIT_FAILURE;
+                }
+                case CHANGED -> {
+                    err.println("scale: " + w.why() + "; stopped without overwriting. " + where());
+                    yield Main.EXIT_FAILURE;
+                }
+                case INTERRUPTED -> interruptedAt(step, "while waiting");
+                case HARM -> throw new IllegalStateException("harm is handled by the caller");
+            };
+        }
+
+        /**
+         * Writes {@code from -> to} with the reason MANUAL_SCALE, re-reading on 409: the write goes ahead only while
+         * the object still holds {@code from} (an annotation-only change by someone else is fine); a different
+         * count means someone else scaled, and the command stops rather than overwrite it. A write whose answer
+         * was lost is recognised by its id on the re-read.
+         */
+        private boolean write(int step, int from, int to, Action action, String message) {
+            String id = UUID.randomUUID().toString();
+            ReplicaStatus basis = actuator.read(target);
+            for (int attempt = 1; ; attempt++) {
+                Optional<LastScale> last = basis.lastScale();
+                if (basis.current() == to && last.isPresent() && last.get().writeId().equals(id)) {
+                    break;
+                }
+                if (basis.current() != from) {
+                    progress.end();
+                    err.println("scale: " + target + " replicas changed by someone else during step " + step
+                            + ": expected " + from + ", read " + basis.current() + "; stopped without overwriting. "
+                            + where());
+                    return false;
+                }
+                Instant now = clock.instant();
+                Decision decision = new Decision(target, now, action, from, to, Reason.MANUAL_SCALE,
+                        message + " by " + who, Map.of(), false);
+                // The pause keeps the daemon off; this command is the person the pause is for, so its write goes
+                // through (the actuators refuse a paused basis to protect against callers that skipped the guard).
+                ReplicaStatus ours = new ReplicaStatus(basis.current(), basis.ready(), false, basis.rollout(),
+                        basis.lastScale(), basis.resourceVersion(), basis.memory());
+                try {
+                    actuator.apply(decision, ours, new WriteContext(id, now, WriteGuard.NONE));
+                    events.record(decision.asWritten());
+                    break;
+                } catch (ActuationException e) {
+                    if (e.kind() != ActuationException.Kind.CONFLICT || attempt >= CONFLICT_ATTEMPTS) {
+                        events.recordWriteFailure(decision, e);
+                        throw e;
+                    }
+                    progress.event("step " + step + ": the object changed since it was read (409); re-reading");
+                    basis = actuator.read(target);
+                }
+            }
+            progress.event("step " + step + " of " + plan.steps() + ": wrote " + to + " replicas (" + from + " -> " + to
+                    + ")");
+            return true;
+        }
+
+        /**
+         * Polls until {@code requested} replicas are settled (when {@code settle}), {@code verify} has passed since
+         * the write and, when {@code checkHarm}, the service is known healthy; harm at any poll ends it at once.
+         */
+        private WaitResult await(int step, int requested, Duration verify, Duration timeout, boolean checkHarm,
+                                 boolean settle) {
+            Instant start = clock.instant();
+            Instant deadline = start.plus(timeout);
+            Look look = null;
+            while (true) {
+                if (stopped()) {
+                    return new WaitResult(Ended.INTERRUPTED, "interrupted", look);
+                }
+                look = checks.look(requested);
+                if (look.status().current() != requested) {
+                    return new WaitResult(Ended.CHANGED, target + " replicas changed by someone else during step "
+                            + step + ": expected " + requested + ", read " + look.status().current(), look);
+                }
+                if (checkHarm && look.harm().isPresent()) {
+                    return new WaitResult(Ended.HARM, look.harm().get(), look);
+                }
+                Instant now = clock.instant();
+                Duration elapsed = Duration.between(start, now);
+                String waitingFor;
+                if (look.status().ready() != requested) {
+                    // Equal, not at least: after a step-down a removed replica still counted ready has not gone.
+                    waitingFor = "ready";
+                } else if (settle && !look.settled(requested)) {
+                    waitingFor = "settle";
+                } else if (elapsed.compareTo(verify) < 0) {
+                    waitingFor = "the verify window (" + human(verify) + ")";
+                } else if (checkHarm && !look.healthy()) {
+                    waitingFor = "health and signals" + (look.unknown().isEmpty() ? "" : ": " + String.join(", ",
+                            look.unknown()));
+                } else {
+                    return new WaitResult(Ended.PASSED, "", look);
+                }
+                if (now.isAfter(deadline)) {
+                    return new WaitResult(Ended.TIMEOUT, waitingFor + " after " + human(timeout) + " ("
+                            + look.describe() + ")", look);
+                }
+                progress.waiting("step " + step + " of " + plan.steps() + " (" + target.component() + " -> "
+                        + requested + "): waiting for " + waitingFor, human(elapsed) + " of " + human(timeout) + ", "
+                        + look.describe());
+                try {
+                    if (stop.await(pollInterval.toMillis(), TimeUnit.MILLISECONDS)) {
+                        return new WaitResult(Ended.INTERRUPTED, "interrupted", look);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return new WaitResult(Ended.INTERRUPTED, "interrupted", look);
+                }
+            }
+        }
+
+        private boolean stopped() {
+            return stop.getCount() == 0 || Thread.currentThread().isInterrupted();
+        }
+
+        private int interruptedAt(int completedSteps, String when) {
+            progress.end();
+            String cmd = "milvus-autoscaler resume --config " + selection.config + " --target " + target.id();
+            err.println("scale: interrupted " + when + " (step " + Math.max(completedSteps, 1) + " of " + plan.steps()
+                    + "); " + where() + " The pause stays (" + (pause == null ? "milvus-autoscaler.io/paused"
+                    : pause.pausedKey() + " on " + pause.object()) + ") so the daemon keeps off. Resume with: " + cmd
+                    + "   or continue with: milvus-autoscaler scale --config " + selection.config + " --target "
+                    + target.id() + " --to " + plan.to());
+            err.flush();
+            return EXIT_INTERRUPTED;
+        }
+
+        /** {@code queryNode is at 3 replicas (3 ready).}, read now. */
+        private String where() {
+            try {
+                ReplicaStatus s = actuator.read(target);
+                return target.component() + " is at " + s.current() + " replicas (" + s.ready() + " ready) now.";
+            } catch (ActuationException e) {
+                return "could not read " + target + " now: " + e.getMessage();
+            }
+        }
+
+        private void liftPause() {
+            if (!pausedHere) {
+                return;
+            }
+            if (keepPaused) {
+                out.println("the daemon stays paused for " + target + " (--keep-paused); resume with: milvus-autoscaler"
+                        + " resume --config " + selection.config + " --target " + target.id());
+                return;
+            }
+            try {
+                marks.resume(target);
+                out.println("resumed the daemon for " + target);
+            } catch (ActuationException e) {
+                err.println("scale: could not lift the pause on " + target + ": " + e.getMessage()
+                        + "; lift it with: milvus-autoscaler resume --config " + selection.config + " --target "
+                        + target.id());
+            }
+        }
+    }
+
+    /**
+     * Progress: on a terminal one line rewritten in place (current step, what it waits for, elapsed, the settle
+     * value); otherwise one line per event and one when what it waits for changes, so logs stay short.
+     */
+    static final class Progress {
+        private final PrintWriter out;
+        private final boolean tty;
+        private String lastWaiting = "";
+        private boolean lineOpen;
+
+        Progress(PrintWriter out, boolean tty) {
+            this.out = out;
+            this.tty = tty;
+        }
+
+        void event(String line) {
+            end();
+            out.println(line);
+            out.flush();
+        }
+
+        void waiting(String what, String detail) {
+            if (tty) {
+                String line = what + " [" + detail + "]";
+                out.print("\r" + line + "\033[K");
+                lineOpen = true;
+            } else if (!what.equals(lastWaiting)) {
+                out.println(what + " [" + detail + "]");
+            }
+            lastWaiting = what;
+            out.flush();
+        }
+
+        void end() {
+            if (lineOpen) {
+                out.println();
+                lineOpen = false;
+            }
+            lastWaiting = "";
+            out.flush();
+        }
+    }
+
+    /** {@code 200ms}, {@code 5s}, {@code 30m}, {@code 1h}, or ISO-8601 ({@code PT5S}). */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+        @Override
+        public Duration convert(String value) {
+            Matcher m = SIMPLE.matcher(value.strip());
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                return switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    default -> Duration.ofHours(n);
+                };
+            }
+            try {
+                return Duration.parse(value.strip());
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (e.g. 200ms, 5s, 30m,"
+                        + " 1h)");
+            }
+        }
+    }
+
+    private static String fmt(double v) {
+        return Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.3g", v);
+    }
+}

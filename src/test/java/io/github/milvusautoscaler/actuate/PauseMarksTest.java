@@ -1,0 +1,100 @@
+package io.github.milvusautoscaler.actuate;
+
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.HELM_QN;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.NS;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.OPERATOR_QN;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.RELEASE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The pause annotations of the pause/resume/scale commands: keys per install kind, 409 re-read, only ours lifted. */
+class PauseMarksTest {
+
+    static final Instant AT = Instant.parse("2025-03-01T12:00:00Z");
+    static final String DEPLOYMENT = RELEASE + "-milvus-querynode";
+
+    FakeKubernetesApi fake;
+    PauseMarks marks;
+    /** Someone else's annotation write, made just before each of our PATCHes while {@code racing} is > 0. */
+    final AtomicInteger racing = new AtomicInteger();
+
+    @BeforeEach
+    void start() {
+        fake = FakeKubernetesApi.start();
+        ActuateFixtures.seedHelm(fake, 3, 3);
+        ActuateFixtures.seedOperator(fake, 3, 3);
+        marks = new PauseMarks(ActuateFixtures.client(fake), ActuateFixtures.options());
+        fake.onRequest(q -> {
+            if (q.method().equals("PATCH") && racing.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                fake.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"metadata\": {\"annotations\": {\"other\": \"" + q.body().length() + "\"}}}");
+            }
+        });
+    }
+
+    @AfterEach
+    void stop() {
+        fake.close();
+    }
+
+    JsonObject annotations(Kind kind, String name) {
+        return fake.get(kind, NS, name).orElseThrow().getAsJsonObject("metadata").getAsJsonObject("annotations");
+    }
+
+    @Test
+    void aConflictIsReReadAndRetriedKeepingTheOtherWritersChange() {
+        racing.set(2);
+        PauseMarks.Mark before = marks.pause(HELM_QN, "alice@laptop: pause", AT);
+        assertFalse(before.paused());
+        JsonObject a = annotations(Kind.DEPLOYMENTS, DEPLOYMENT);
+        assertEquals("true", a.get("milvus-autoscaler.io/paused").getAsString());
+        assertEquals("alice@laptop: pause", a.get("milvus-autoscaler.io/paused-by").getAsString());
+        assertEquals("2025-03-01T12:00:00Z", a.get("milvus-autoscaler.io/paused-at").getAsString());
+        assertTrue(a.has("other"), "the concurrent change stands: " + a);
+        assertEquals(3, fake.requests("PATCH", "/apis/apps/v1").size(), "two conflicts, then the write");
+    }
+
+    @Test
+    void endlessConflictsGiveUpWithTheConflict() {
+        racing.set(Integer.MAX_VALUE);
+        ActuationException e = assertThrows(ActuationException.class,
+                () -> marks.pause(HELM_QN, "alice@laptop: pause", AT));
+        assertEquals(ActuationException.Kind.CONFLICT, e.kind());
+        assertEquals(PauseMarks.CONFLICT_ATTEMPTS, fake.requests("PATCH", "/apis/apps/v1").size());
+    }
+
+    @Test
+    void operatorPauseIsPerComponentAndResumeRemovesOnlyItsOwnKeys() {
+        fake.merge(Kind.MILVUSES, NS, RELEASE, "{\"metadata\": {\"annotations\": {\"team\": \"search\"}}}");
+        marks.pause(OPERATOR_QN, "bob@ci: scale --to 1", AT);
+        JsonObject a = annotations(Kind.MILVUSES, RELEASE);
+        assertEquals("true", a.get("milvus-autoscaler.io/queryNode.paused").getAsString());
+        assertFalse(a.has("milvus-autoscaler.io/paused"), a.toString());
+        assertTrue(marks.read(OPERATOR_QN).ours());
+        PauseMarks.Mark resumed = marks.resume(OPERATOR_QN);
+        assertTrue(resumed.ours());
+        assertEquals("{\"team\":\"search\"}", annotations(Kind.MILVUSES, RELEASE).toString());
+    }
+
+    @Test
+    void aPauseSetByHandIsNeitherOverwrittenNorLifted() {
+        fake.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"metadata\": {\"annotations\": {\"milvus-autoscaler.io/paused\": \"true\"}}}");
+        fake.clearRequests();
+        assertTrue(marks.pause(HELM_QN, "alice@laptop: pause", AT).paused());
+        PauseMarks.Mark resumed = marks.resume(HELM_QN);
+        assertTrue(resumed.paused() && !resumed.ours());
+        assertEquals(0, fake.requests("PATCH", "/apis").size(), "nothing written");
+        assertEquals("true", annotations(Kind.DEPLOYMENTS, DEPLOYMENT).get("milvus-autoscaler.io/paused").getAsString());
+    }
+}

@@ -1,0 +1,638 @@
+package io.github.milvusautoscaler.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import io.github.milvusautoscaler.config.ConfigLoader;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
+import io.github.milvusautoscaler.testsupport.FakeMilvusPod;
+import io.github.milvusautoscaler.testsupport.FakeMilvusPods;
+import io.github.milvusautoscaler.testsupport.Poll;
+import io.github.milvusautoscaler.testsupport.PrometheusServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/**
+ * The {@code scale} command against the fake Kubernetes API server and a real Prometheus scraping fake
+ * Milvus pods whose gauges the test changes while the command runs.
+ *
+ * <p>The fake cluster: a Helm queryNode Deployment whose replica changes start and stop pods and turn
+ * ready at once (or after {@link #readyDelay}); every step-down starts segment moves on the coordinator
+ * ({@code milvus_querycoord_task_num{querycoord_task_type="segment_move"}} 1) for {@link #drain}, then 0,
+ * which the shipped queryNode settle query (the daemon's) reads as BUSY. The health query is the queryNodes'
+ * read queue (> 0 is failing) plus a "gate" gauge on the coordinator the test can make unreadable (NaN); the only
+ * signal is cpu over a [5s] rate window. Windows: verify 2s (two scrapes at 1s, so a step's BUSY is always seen
+ * before the window ends), poll 200ms.
+ */
+class ScaleCommandTest {
+
+    static final String NS = "milvus";
+    static final String RELEASE = "scl";
+    static final String DEPLOYMENT = RELEASE + "-milvus-querynode";
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    static Path dir;
+    static FakeKubernetesApi kube;
+    static FakeMilvusPods pods;
+    static FakeMilvusPod coord;
+    static final List<FakeMilvusPod> queryNodes = new ArrayList<>();
+    static PrometheusServer prometheus;
+    static Path config;
+    static final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+
+    /** (time, replicas, annotations at the write) of every replica change made through the API. */
+    static final List<Object[]> writes = new CopyOnWriteArrayList<>();
+    /** When each settle window (segment moves) ended. */
+    static final List<Instant> settled = new CopyOnWriteArrayList<>();
+    static volatile Duration drain = Duration.ofSeconds(3);
+    static volatile Duration readyDelay = Duration.ZERO;
+    /** Runs with the new replica count after each replica change (the test's way to inject harm). */
+    static volatile IntConsumer afterWrite = n -> { };
+    static volatile double cpu = 0.3;
+    /** Runs for every request the fake API server receives, before it is answered. */
+    static volatile Consumer<FakeKubernetesApi.Request> onRequest = q -> { };
+
+    @BeforeAll
+    static void start() throws Exception {
+        kube = FakeKubernetesApi.start();
+        kube.put(Kind.DEPLOYMENTS, deployment(RELEASE, 4, 4));
+        pods = new FakeMilvusPods(Clock.systemUTC());
+        coord = pods.start(NS, RELEASE, InstallKind.HELM, "mixcoord", RELEASE + "-milvus-mixcoord-0", 1, 8e9);
+        coord.setQuerycoordTasks("segment_move", 0);
+        coord.setIndexTasks("gate", 0);
+        resize(4);
+        kube.onChange(change -> {
+            if (change.kind() != Kind.DEPLOYMENTS || change.before() == null
+                    || !change.name().equals(DEPLOYMENT)) {
+                return;
+            }
+            int before = change.before().getAsJsonObject("spec").get("replicas").getAsInt();
+            int after = change.after().getAsJsonObject("spec").get("replicas").getAsInt();
+            if (before == after) {
+                return;
+            }
+            writes.add(new Object[] {Instant.now(), after,
+                    change.after().getAsJsonObject("metadata").getAsJsonObject("annotations").deepCopy()});
+            resize(after);
+            Runnable ready = () -> kube.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"status\": {\"readyReplicas\": "
+                    + after + ", \"availableReplicas\": " + after + "}}");
+            if (readyDelay.isZero() || after < before) {
+                ready.run();
+            } else {
+                timers.schedule(ready, readyDelay.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            if (after < before) {
+                coord.setQuerycoordTasks("segment_move", 1);
+                timers.schedule(() -> {
+                    coord.setQuerycoordTasks("segment_move", 0);
+                    settled.add(Instant.now());
+                }, drain.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            afterWrite.accept(after);
+        });
+        prometheus = PrometheusServer.builder().targets(pods.targets()).start();
+        Poll.until("Prometheus reads the pods' cpu", WAIT, () -> prometheus.query(
+                "count(rate(container_cpu_usage_seconds_total{namespace=\"milvus\", pod=~\".*querynode.*\","
+                        + " container!=\"\", container!=\"POD\"}[5s]) > 0.2)"),
+                body -> body.contains("\"4\"]"));
+        kube.put(Kind.MILVUSES, """
+                {"metadata": {"name": "hpa", "namespace": "milvus"},
+                 "spec": {"components": {"queryNode": {"replicas": -1}}}}
+                """);
+        kube.put(Kind.DEPLOYMENTS, deployment("roll", 3, 2));
+        kube.onRequest(q -> onRequest.accept(q));
+        config = writeConfig("scale.conf", """
+                , { namespace = milvus, name = hpa, install = operator, milvus-version = "2.5", components { queryNode {} } }
+                , { namespace = milvus, name = roll, install = helm, milvus-version = "2.5", components { queryNode {} } }
+                , { namespace = milvus, name = op, install = operator, milvus-version = "2.5", components { queryNode {}, dataNode {} } }
+                """);
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {prometheus, pods, kube}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+        timers.shutdownNow();
+    }
+
+    @BeforeEach
+    void reset() {
+        drain = Duration.ofSeconds(3);
+        readyDelay = Duration.ZERO;
+        afterWrite = n -> { };
+        onRequest = q -> { };
+        coord.setQuerycoordTasks("segment_move", 0);
+        coord.setIndexTasks("gate", 0);
+        cpu = 0.3;
+        queryNodes.forEach(p -> p.setReadQueue(0));
+        spread();
+        kube.clearFaults();
+    }
+
+    /** The config: one Helm cluster under test, plus whatever {@code extraClusters} adds. */
+    static Path writeConfig(String name, String extraClusters) throws Exception {
+        String cpuQuery = ConfigLoader.defaults().queryTemplates().get("cpu").replace("[2m]", "[5s]");
+        Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
+        Path file = dir.resolve(name);
+        Files.writeString(file, """
+                milvus-autoscaler {
+                  prometheus { url = "%s", timeout = 2s, stale-after = 30s, share-window = 200ms,
+                               retry { max-attempts = 1 } }
+                  kubernetes {
+                    kubeconfig = "%s"
+                    request-timeout = 5s
+                    leader-election { namespace = milvus-autoscaler, identity = daemon, lease-duration = 4s,
+                                      renew-deadline = 3s, retry-period = 500ms }
+                  }
+                  loop { interval = 500ms, jitter = 0s }
+                  server { port = 0, bind-address = "127.0.0.1" }
+                  alerts.enabled = false
+                  queries.cpu = \"\"\"%s\"\"\"
+                  defaults {
+                    min-replicas = 1
+                    max-replicas = 6
+                    scale-out { sustain = 1s, cooldown = 1s }
+                    scale-in { sustain = 1s, cooldown = 1s, delay-after-scale-out = 1s, verify-window = 2s,
+                               settle-timeout = 30s }
+                    signals { memory.enabled = false, qps.enabled = false }
+                    health-query = "sum(milvus_querynode_read_task_ready_len{namespace=\\"{namespace}\\", app_kubernetes_io_instance=\\"{release}\\"}) + sum(milvus_datacoord_task_count{namespace=\\"{namespace}\\", app_kubernetes_io_instance=\\"{release}\\", task_state=\\"gate\\"})"
+                  }
+                  clusters = [{ namespace = %s, name = %s, install = helm, milvus-version = "2.5",
+                                components { queryNode {} } }
+                              %s]
+                }
+                """.formatted(prometheus.url(), kubeconfig, cpuQuery, NS, RELEASE, extraClusters));
+        return file;
+    }
+
+    /** A chart Deployment at {@code replicas}, {@code updated} of them on the current template. */
+    static String deployment(String release, int replicas, int updated) {
+        String name = release + "-milvus-querynode";
+        return """
+                {"metadata": {"name": "%s", "namespace": "%s", "generation": 1,
+                              "labels": {"app.kubernetes.io/instance": "%s", "component": "querynode"}},
+                 "spec": {"replicas": %d},
+                 "status": {"replicas": %d, "readyReplicas": %d, "availableReplicas": %d, "updatedReplicas": %d,
+                            "observedGeneration": 1}}
+                """.formatted(name, NS, release, replicas, replicas, replicas, replicas, updated);
+    }
+
+    /** Starts or stops queryNode pods to match {@code n}. */
+    static synchronized void resize(int n) {
+        while (queryNodes.size() < n) {
+            queryNodes.add(pods.start(NS, RELEASE, InstallKind.HELM, "querynode", DEPLOYMENT + "-" + queryNodes.size(),
+                    1, 8e9).setMemoryUtilisation(0.3));
+        }
+        while (queryNodes.size() > n) {
+            pods.stop(queryNodes.remove(queryNodes.size() - 1));
+        }
+        spread();
+        if (prometheus != null) {
+            prometheus.setTargets(pods.targets());
+        }
+    }
+
+    static synchronized void spread() {
+        queryNodes.forEach(p -> p.setCpuUtilisation(cpu));
+    }
+
+    /** Puts the Deployment back at {@code n} replicas, all ready, and forgets earlier writes and requests. */
+    static void at(int n) {
+        kube.put(Kind.DEPLOYMENTS, deployment(RELEASE, n, n));
+        resize(n);
+        writes.clear();
+        settled.clear();
+        kube.clearRequests();
+        Poll.until("Prometheus sees " + n + " queryNodes with cpu", WAIT, () -> prometheus.query(
+                "count(rate(container_cpu_usage_seconds_total{namespace=\"milvus\", pod=~\".*querynode.*\","
+                        + " container!=\"\", container!=\"POD\"}[5s]) > 0.1)"),
+                body -> body.contains("\"" + n + "\"]"));
+    }
+
+    record Result(int exit, String out, String err) {
+        String all() {
+            return out + err;
+        }
+    }
+
+    static Result scale(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? Main.EXIT_USAGE
+                : Main.EXIT_FAILURE);
+        cli.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of("scale", "--config", config.toString(), "--poll-interval", "200ms"));
+        all.addAll(List.of(args));
+        int exit = cli.execute(all.toArray(String[]::new));
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    static JsonObject object() {
+        return kube.get(Kind.DEPLOYMENTS, NS, DEPLOYMENT).orElseThrow();
+    }
+
+    static int replicas() {
+        return object().getAsJsonObject("spec").get("replicas").getAsInt();
+    }
+
+    static JsonObject annotations() {
+        JsonObject meta = object().getAsJsonObject("metadata");
+        return meta.has("annotations") ? meta.getAsJsonObject("annotations") : new JsonObject();
+    }
+
+    static List<Integer> writtenCounts() {
+        return writes.stream().map(w -> (Integer) w[1]).toList();
+    }
+
+    @Test
+    void fourToOneStepsDownOneAtATimeEachAfterTheSettleSignalClearedWhilePaused() {
+        at(4);
+        // Segment moves outlast the verify window (2s) by 3s, so a step that did not wait for them is caught.
+        drain = Duration.ofSeconds(5);
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--yes");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals(List.of(3, 2, 1), writtenCounts(), r.all());
+        assertTrue(r.out().contains("queryNode 4 -> 1: three step-downs of one node, each waiting for settle (up to 30s)"
+                + " and health"), r.out());
+        for (int i = 1; i < writes.size(); i++) {
+            Instant write = (Instant) writes.get(i)[0];
+            assertTrue(settled.size() >= i && write.isAfter(settled.get(i - 1)),
+                    "write " + i + " at " + write + " came after step " + i + "'s segment moves ended " + settled);
+        }
+        for (Object[] w : writes) {
+            JsonObject a = (JsonObject) w[2];
+            assertEquals("true", a.get("milvus-autoscaler.io/paused").getAsString(), "paused at every write: " + a);
+            assertTrue(a.get("milvus-autoscaler.io/paused-by").getAsString().contains("scale --to 1"), a.toString());
+            assertEquals("MANUAL_SCALE", a.get("milvus-autoscaler.io/last-scale-reason").getAsString());
+            assertEquals("down", a.get("milvus-autoscaler.io/last-scale-direction").getAsString());
+        }
+        JsonObject after = annotations();
+        assertFalse(after.has("milvus-autoscaler.io/paused"), "the pause is lifted at the end: " + after);
+        assertFalse(after.has("milvus-autoscaler.io/paused-by"), after.toString());
+        assertFalse(after.has("milvus-autoscaler.io/paused-at"), after.toString());
+        assertEquals(3, kube.requests("POST", "/api/v1/namespaces/milvus/events").stream()
+                .filter(q -> q.body().contains("\"ScaledIn\"") && q.body().contains("manual step-down")).count(), "one ScaledIn Event per step");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            coordinator             | milvus/scl/mixCoord  | 1 | --yes | mixCoord is a coordinator; Milvus scales worker nodes only
+            below 1                 | milvus/scl/queryNode | 0 | --yes | --to 0 is outside [1, 6] (max-replicas of milvus/scl/queryNode); pass --force-range to go outside it
+            above max-replicas      | milvus/scl/queryNode | 7 | --yes | --to 7 is outside [1, 6] (max-replicas of milvus/scl/queryNode); pass --force-range to go outside it
+            handed to an HPA        | milvus/hpa/queryNode | 2 | --yes | has spec.components.queryNode.replicas: -1, which hands queryNode to an external HPA
+            in a rollout            | milvus/roll/queryNode| 2 | --yes | milvus/roll/queryNode is in a rollout
+            not confirmed, no tty   | milvus/scl/queryNode | 2 | --keep-paused | standard input is not a terminal; pass --yes to run without confirmation
+            not configured          | milvus/scl/dataNode  | 2 | --yes | milvus/scl has no dataNode in
+            malformed target        | milvus/scl           | 2 | --yes | --target milvus/scl is not NS/NAME/COMPONENT
+            """)
+    void refusesWithOneLineAndExitTwoWritingNothing(String why, String target, int to, String flag, String message) {
+        at(3);
+        Result r = scale("--target", target, "--to", Integer.toString(to), flag);
+        assertEquals(2, r.exit(), r.all());
+        assertTrue(r.err().contains(message), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        assertEquals(List.of(), kube.requests().stream().filter(q -> !q.method().equals("GET")).toList(),
+                "nothing written");
+        assertEquals(3, replicas());
+    }
+
+    @Test
+    void forceRangeAllowsAboveMaxAndDryRunShowsPlanAndLiveChecksWritingNothing() {
+        at(3);
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "7", "--force-range", "--dry-run");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("queryNode 3 -> 7: one write to 7, then waiting for 7 ready and settle (up to 30s)"),
+                r.out());
+        assertTrue(r.out().matches("(?s).*now: ready 3 of 3, settle QUIET \\(0\\.00\\), health OK, cpu 0\\.\\d+.*"), r.out());
+        assertTrue(r.out().contains("settle-query: clamp_min( max(milvus_querycoord_querynode_num{namespace=\"milvus\""), r.out());
+        assertTrue(r.out().contains("dry run: nothing written"), r.out());
+        assertEquals(List.of(), kube.requests().stream().filter(q -> !q.method().equals("GET")).toList());
+        Result down = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--dry-run");
+        assertEquals(0, down.exit(), down.all());
+        assertTrue(down.out().contains("queryNode 3 -> 1: two step-downs of one node"), down.out());
+        assertEquals(List.of(), kube.requests().stream().filter(q -> !q.method().equals("GET")).toList());
+    }
+
+    @Test
+    void twoToFiveIsOneWriteAndWaitsForEveryReplicaReady() {
+        at(2);
+        readyDelay = Duration.ofSeconds(2);
+        Instant started = Instant.now();
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "5", "--yes");
+        Instant ended = Instant.now();
+        assertEquals(0, r.exit(), r.all());
+        assertEquals(List.of(5), writtenCounts(), r.all());
+        assertEquals(1, kube.requests("PATCH", "/apis/apps/v1/namespaces/milvus/deployments/" + DEPLOYMENT).stream()
+                .filter(q -> q.body().contains("\"replicas\"")).count(), "one replica write");
+        assertTrue(Duration.between(started, ended).compareTo(readyDelay) >= 0,
+                "returned only once the replicas were ready: " + Duration.between(started, ended));
+        assertTrue(r.out().contains("waiting for ready"), r.out());
+        assertTrue(r.out().contains("done: milvus/scl/queryNode at 5 replicas (ready 5 of 5"), r.out());
+        assertEquals("up", annotations().get("milvus-autoscaler.io/last-scale-direction").getAsString());
+        assertFalse(annotations().has("milvus-autoscaler.io/paused"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"health query failing", "cpu HIGH"})
+    void harmAfterTheSecondStepPutsOneReplicaBackAndExitsOneNamingTheCheck(String harm) {
+        at(4);
+        afterWrite = n -> {
+            if (n == 3) {
+                // The second step's segment moves outlast the test: only harm can end its wait.
+                drain = Duration.ofSeconds(40);
+            } else if (n == 2 && harm.startsWith("health")) {
+                queryNodes.forEach(p -> p.setReadQueue(5));
+            } else if (n == 2) {
+                cpu = 1.0;
+                spread();
+            }
+        };
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--yes");
+        assertEquals(1, r.exit(), r.all());
+        assertEquals(List.of(3, 2, 3), writtenCounts(), "the removed replica is put back: " + r.all());
+        assertTrue(r.err().contains("scale: harm after step 2 of 3 (3 -> 2): "), r.err());
+        assertTrue(r.err().matches("(?s).*" + (harm.startsWith("health") ? "health query failing"
+                : "cpu [01]\\.\\d+ > 0\\.750 \\(HIGH\\)") + ".*"), r.err());
+        assertTrue(r.err().contains("rolled back: put one replica back. queryNode is at 3 replicas (3 ready) now."),
+                r.err());
+        assertEquals("up", annotations().get("milvus-autoscaler.io/last-scale-direction").getAsString());
+        assertEquals("MANUAL_SCALE", annotations().get("milvus-autoscaler.io/last-scale-reason").getAsString());
+        assertFalse(annotations().has("milvus-autoscaler.io/paused"), "the pause is lifted: " + annotations());
+    }
+
+    @Test
+    void aConcurrentAnnotationChangeGetsAConflictThatIsReReadAndTheWriteRetried() {
+        at(2);
+        AtomicBoolean once = new AtomicBoolean();
+        onRequest = q -> {
+            if (q.method().equals("PATCH") && q.path().endsWith("/" + DEPLOYMENT) && q.body().contains("\"spec\"")
+                    && once.compareAndSet(false, true)) {
+                kube.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"metadata\": {\"annotations\": {\"team\": \"search\"}}}");
+            }
+        };
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "3", "--yes");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("(409); re-reading"), r.out());
+        assertEquals(2, kube.requests("PATCH", "/apis/apps/v1/namespaces/milvus/deployments/" + DEPLOYMENT).stream()
+                .filter(q -> q.body().contains("\"spec\"")).count(), "the first write got 409, the second went through");
+        assertEquals(3, replicas());
+        assertEquals("search", annotations().get("team").getAsString(), "the other writer's change is kept");
+    }
+
+    @Test
+    void aConcurrentScaleIsNeverOverwritten() {
+        at(2);
+        AtomicBoolean once = new AtomicBoolean();
+        onRequest = q -> {
+            if (q.method().equals("PATCH") && q.path().endsWith("/" + DEPLOYMENT) && q.body().contains("\"spec\"")
+                    && once.compareAndSet(false, true)) {
+                kube.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"spec\": {\"replicas\": 6}}");
+            }
+        };
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "3", "--yes");
+        assertEquals(1, r.exit(), r.all());
+        assertTrue(r.err().contains("replicas changed by someone else during step 1: expected 2, read 6; stopped"
+                + " without overwriting"), r.err());
+        assertEquals(6, replicas(), "the other writer's count stands");
+        assertEquals(1, kube.requests("PATCH", "/apis/apps/v1/namespaces/milvus/deployments/" + DEPLOYMENT).stream()
+                .filter(q -> q.body().contains("\"spec\"")).count());
+        assertFalse(annotations().has("milvus-autoscaler.io/paused"), annotations().toString());
+    }
+
+    static Result command(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = new CommandLine(new Main()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+                .execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    static JsonObject milvusAnnotations() {
+        JsonObject meta = kube.get(Kind.MILVUSES, NS, "op").orElseThrow().getAsJsonObject("metadata");
+        return meta.has("annotations") ? meta.getAsJsonObject("annotations") : new JsonObject();
+    }
+
+    static boolean daemonReadsPaused(String component) {
+        var options = new io.github.milvusautoscaler.actuate.KubernetesOptions("", Duration.ofSeconds(5), 1,
+                Duration.ofMillis(10), false);
+        var actuator = io.github.milvusautoscaler.actuate.RoutingActuator.forCluster(
+                io.github.milvusautoscaler.actuate.ApiClients.forBaseUrl(kube.url(), options), options,
+                new io.github.milvusautoscaler.actuate.ScaledObjects(options));
+        return actuator.read(new io.github.milvusautoscaler.core.Target(NS, "op",
+                io.github.milvusautoscaler.core.Component.fromName(component).orElseThrow(), InstallKind.OPERATOR)).paused();
+    }
+
+    @Test
+    void pauseAndResumeAnOperatorComponentWithoutTouchingAnythingElse() {
+        kube.put(Kind.MILVUSES, """
+                {"metadata": {"name": "op", "namespace": "milvus", "annotations": {"team": "search"}},
+                 "spec": {"components": {"queryNode": {"replicas": 2}, "dataNode": {"replicas": 1}}}}
+                """);
+        String target = NS + "/op/queryNode";
+        Result p = command("pause", "--config", config.toString(), "--target", target, "--reason", "upgrade");
+        assertEquals(0, p.exit(), p.all());
+        JsonObject a = milvusAnnotations();
+        assertEquals("true", a.get("milvus-autoscaler.io/queryNode.paused").getAsString(), a.toString());
+        assertTrue(a.get("milvus-autoscaler.io/queryNode.paused-by").getAsString().endsWith(": pause (upgrade)"),
+                a.toString());
+        Instant.parse(a.get("milvus-autoscaler.io/queryNode.paused-at").getAsString());
+        assertFalse(a.has("milvus-autoscaler.io/paused"), "only the component is paused: " + a);
+        assertTrue(daemonReadsPaused("queryNode"));
+        assertFalse(daemonReadsPaused("dataNode"));
+        assertTrue(p.out().contains("resume with: milvus-autoscaler resume --config"), p.out());
+
+        kube.clearRequests();
+        Result again = command("pause", "--config", config.toString(), "--target", target);
+        assertEquals(0, again.exit(), again.all());
+        assertTrue(again.out().contains("was already paused on milvus milvus/op by "), again.out());
+        assertEquals(List.of(), kube.requests().stream().filter(q -> q.method().equals("PATCH")).toList());
+
+        Result r = command("resume", "--config", config.toString(), "--target", target);
+        assertEquals(0, r.exit(), r.all());
+        assertEquals("{\"team\":\"search\"}", milvusAnnotations().toString(), "exactly what pause wrote is removed");
+        assertFalse(daemonReadsPaused("queryNode"));
+
+        kube.merge(Kind.MILVUSES, NS, "op", "{\"metadata\": {\"annotations\": {\"milvus-autoscaler.io/paused\": \"queryNode,proxy\"}}}");
+        Result byHand = command("resume", "--config", config.toString(), "--target", target);
+        assertEquals(1, byHand.exit(), byHand.all());
+        assertTrue(byHand.err().contains("is paused by an annotation set by hand on milvus milvus/op, not by pause or"
+                + " scale; left alone"), byHand.err());
+        assertEquals("queryNode,proxy", milvusAnnotations().get("milvus-autoscaler.io/paused").getAsString());
+        Result pauseByHand = command("pause", "--config", config.toString(), "--target", target);
+        assertEquals(0, pauseByHand.exit(), pauseByHand.all());
+        assertTrue(pauseByHand.out().contains("(set by hand); nothing written"), pauseByHand.out());
+    }
+
+    /**
+     * Ctrl-C as a person gives it: a real process gets SIGINT while it waits for the first step to settle; it
+     * leaves the target paused at the completed step (3 of 4 -> 1) and says how to resume.
+     */
+    @Test
+    void ctrlCLeavesTheTargetPausedAtACompletedStepAndSaysHowToResume() throws Exception {
+        at(4);
+        drain = Duration.ofSeconds(40);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path log = dir.resolve("scale-process.log");
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "io.github.milvusautoscaler.cli.Main", "scale", "--config", config.toString(), "--target",
+                NS + "/" + RELEASE + "/queryNode", "--to", "1", "--yes", "--poll-interval", "200ms")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Poll.until("the command waits for the first step to settle", WAIT, () -> read(log),
+                    text -> text.contains("step 1 of 3 (queryNode -> 3): waiting for settle"));
+            new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stopped after SIGINT: " + read(log));
+            String text = read(log);
+            assertEquals(ScaleCommand.EXIT_INTERRUPTED, p.exitValue(), text);
+            assertTrue(text.contains("scale: interrupted while waiting (step 1 of 3); queryNode is at 3 replicas"
+                    + " (3 ready) now."), text);
+            assertTrue(text.contains("Resume with: milvus-autoscaler resume --config " + config + " --target "
+                    + NS + "/" + RELEASE + "/queryNode"), text);
+            assertEquals(List.of(3), writtenCounts(), "one completed step, nothing half-written");
+            assertEquals(3, replicas());
+            assertEquals("true", annotations().get("milvus-autoscaler.io/paused").getAsString(),
+                    "the pause stays: " + annotations());
+        } finally {
+            p.destroyForcibly();
+        }
+        Result resumed = command("resume", "--config", config.toString(), "--target", NS + "/" + RELEASE + "/queryNode");
+        assertEquals(0, resumed.exit(), resumed.all());
+        assertTrue(resumed.out().contains("paused by ") && resumed.out().contains("scale --to 1"), resumed.out());
+        assertFalse(annotations().has("milvus-autoscaler.io/paused"), annotations().toString());
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The daemon runs beside the command against the same API server and Prometheus, with every signal LOW, so
+     * it would step down on its own: while {@code scale} runs it decides PAUSED and sends no write to the target.
+     */
+    @Test
+    void aDaemonBesideItWritesNothingToTheTargetWhileScaleRuns() throws Exception {
+        at(4);
+        cpu = 0.1;
+        spread();
+        var scaleRun = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes"));
+        Poll.until("scale paused the target", WAIT, () -> annotations().has("milvus-autoscaler.io/paused"), b -> b);
+        io.github.milvusautoscaler.core.Target target = new io.github.milvusautoscaler.core.Target(NS, RELEASE,
+                io.github.milvusautoscaler.core.Component.QUERY_NODE, InstallKind.HELM);
+        try (Daemon daemon = Daemon.start(config, ConfigLoader.load(config), Clock.systemUTC())) {
+            Poll.until("the daemon leads and decides PAUSED for the target", WAIT, () -> {
+                var view = daemon.engine().views().get(target);
+                return daemon.isLeader() && view != null && view.decision() != null
+                        ? view.decision().reason() : null;
+            }, r -> r == io.github.milvusautoscaler.core.Reason.PAUSED);
+            Result r = scaleRun.get(2, TimeUnit.MINUTES);
+            assertEquals(0, r.exit(), r.all());
+            assertEquals(List.of(3, 2), writtenCounts(), r.all());
+            List<FakeKubernetesApi.Request> requests = kube.requests();
+            String path = "/apis/apps/v1/namespaces/milvus/deployments/" + DEPLOYMENT;
+            int resume = -1;
+            for (int i = 0; i < requests.size(); i++) {
+                if (requests.get(i).method().equals("PATCH") && requests.get(i).path().equals(path)
+                        && requests.get(i).userAgent().equals(TargetSelection.USER_AGENT)) {
+                    resume = i;
+                }
+            }
+            List<FakeKubernetesApi.Request> daemonReads = requests.subList(0, resume).stream()
+                    .filter(q -> q.userAgent().equals(io.github.milvusautoscaler.actuate.ApiClients.USER_AGENT)
+                            && q.path().equals(path)).toList();
+            assertFalse(daemonReads.isEmpty(), "the daemon read the target meanwhile");
+            assertEquals(List.of(), daemonReads.stream().filter(q -> !q.method().equals("GET")).toList(),
+                    "the daemon wrote nothing to the target until scale lifted the pause");
+        }
+    }
+
+    @Test
+    void helpNamesTheExitCodesAndTheWayToTurnRollbackOff() {
+        Result r = command("scale", "--help");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("--[no-]rollback-on-harm"), r.out());
+        String help = r.out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("Exit codes: 0 done"), help);
+        assertTrue(help.contains("130 interrupted (Ctrl-C; 143 on SIGTERM)"), help);
+    }
+
+    /** A step is not passed while the health query cannot be read: the next write waits until it answers OK. */
+    @Test
+    void theNextStepWaitsUntilTheHealthQueryAnswers() {
+        at(4);
+        drain = Duration.ofSeconds(1);
+        List<Instant> healthBack = new CopyOnWriteArrayList<>();
+        afterWrite = n -> {
+            if (n == 3) {
+                // NaN: the health query's value is no number, so health is UNKNOWN, never OK.
+                coord.setIndexTasks("gate", Double.NaN);
+                timers.schedule(() -> {
+                    healthBack.add(Instant.now());
+                    coord.setIndexTasks("gate", 0);
+                }, 5, TimeUnit.SECONDS);
+            }
+        };
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals(List.of(3, 2), writtenCounts(), r.all());
+        assertTrue(r.out().contains("step 1 of 2 (queryNode -> 3): waiting for health and signals"), r.out());
+        assertTrue(((Instant) writes.get(1)[0]).isAfter(healthBack.get(0)),
+                "step 2 written only after the health query answered again: " + writes.get(1)[0] + " vs " + healthBack);
+    }
+
+    @Test
+    void keepPausedLeavesThePauseAndSaysHowToResume() {
+        at(2);
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "3", "--yes", "--keep-paused",
+                "--reason", "load test");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals(3, replicas());
+        assertTrue(annotations().get("milvus-autoscaler.io/paused-by").getAsString().endsWith("scale --to 3 (load test)"),
+                annotations().toString());
+        assertTrue(r.out().contains("the daemon stays paused for milvus/scl/queryNode (--keep-paused); resume with:"
+                + " milvus-autoscaler resume --config"), r.out());
+        Result resumed = command("resume", "--config", config.toString(), "--target", NS + "/" + RELEASE + "/queryNode");
+        assertEquals(0, resumed.exit(), resumed.all());
+        assertFalse(annotations().has("milvus-autoscaler.io/paused"), annotations().toString());
+    }
+}
