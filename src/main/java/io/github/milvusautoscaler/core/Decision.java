@@ -14,7 +14,7 @@ import java.util.Map;
  * @param action  SCALE_OUT, SCALE_IN or HOLD; always {@code reason.action()}
  * @param from    replicas before, or null when the owning object could not be read
  * @param to      replicas after (equal to {@code from} on HOLD), or null as above
- * @param reason  why
+ * @param reason  why; its {@link Reason#stage()} is the rule (or engine part) that decided
  * @param message one sentence with the numbers, e.g. "queryNode cpu 0.82 > 0.75 for 2m; 3 -> 5",
  *                built when first read (see {@link Message})
  * @param signals every signal the policy saw, by name, in configuration order
@@ -67,6 +67,11 @@ public record Decision(Target target, Instant time, Action action, Integer from,
     public Decision(Target target, Instant time, Action action, Integer from, Integer to, Reason reason,
                     String message, Map<String, SignalReading> signals, boolean dryRun) {
         this(target, time, action, from, to, reason, Message.of(message), signals, dryRun, false);
+    }
+
+    /** The rule of the policy (or the part outside it) that decided: the stage of the reason. */
+    public Stage stage() {
+        return reason.stage();
     }
 
     /** True when this decision changes the replica count. */

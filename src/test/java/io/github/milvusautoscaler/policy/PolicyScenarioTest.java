@@ -161,7 +161,7 @@ class PolicyScenarioTest {
         assertEquals(4, s.current);
         // Re-sent by Alertmanager 10m later (same key): no second scale-out, and low load cannot scale in.
         s.replicas(4, 4).allLow().plus(Duration.ofMinutes(10));
-        s.state = s.state.withTimers(Map.of(), T0.minus(Duration.ofHours(1)), null);
+        s.state = s.knownSince(s.state, T0.minus(Duration.ofHours(1)));
         assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, s.step().decision().reason());
         s.plus(Duration.ofMinutes(10));
         assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, s.step().decision().reason());
@@ -175,7 +175,7 @@ class PolicyScenarioTest {
     @Test
     void failedWriteStartsNoCooldown() {
         Scene s = Scene.scene().cpu(0.82);
-        s.state = s.state.withTimers(Map.of("cpu", T0.minus(Duration.ofMinutes(1))), null, null);
+        s.state = Scene.highSince(s.state, Map.of("cpu", T0.minus(Duration.ofMinutes(1))));
         Outcome o = s.decide();
         assertEquals(Reason.SIGNAL_HIGH, o.decision().reason());
         assertEquals(T0, o.next().lastScaleOut());

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.milvusautoscaler.core.Direction;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.SignalState;
+import io.github.milvusautoscaler.core.Stage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,7 +31,7 @@ class StagesTest {
             "0.00, LOW"})
     void classifiesAgainstTheBand(double cpu, SignalState expected) {
         Scene s = Scene.scene().cpu(cpu);
-        List<Classified> c = Stages.classify(s.settings(), s.observation(), s.status());
+        List<Classified> c = Classified.classify(s.settings(), s.observation(), s.status());
         assertEquals(expected, c.get(0).state());
         assertEquals(cpu, c.get(0).v());
     }
@@ -39,29 +40,29 @@ class StagesTest {
     void aSignalMissingFromTheObservationIsUnknownNotZero() {
         Scene s = Scene.scene();
         s.signals.remove("memory");
-        Classified memory = Stages.classify(s.settings(), s.observation(), s.status()).get(1);
+        Classified memory = Classified.classify(s.settings(), s.observation(), s.status()).get(1);
         assertEquals(SignalState.UNKNOWN, memory.state());
         assertTrue(memory.value().isEmpty());
         assertEquals("not observed", memory.problem());
     }
 
-    private static final Duration TEN_MINUTES = Duration.ofMinutes(10);
-    private static final Duration ONE_MINUTE = Duration.ofMinutes(1);
-
-    private static TargetState advance(Scene s, TargetState st) {
-        List<Classified> c = Stages.classify(s.settings(), s.observation(), s.status());
-        return Stages.advanceTimers(st, c, s.ready, TEN_MINUTES, ONE_MINUTE, s.now);
+    private static TargetState observe(Scene s, TargetState st) {
+        s.state = st;
+        Tick before = s.tick();
+        return st.with(new ScaleOut().observe(st.get(ScaleOut.Timers.class), before))
+                .with(new StepDown().observe(st.get(StepDown.Steps.class), before))
+                .with(new VerifyStepDown().observe(st.get(VerifyStepDown.Verification.class), before));
     }
 
     @Test
     void highTimerKeepsItsStartAndResetsWhenTheSignalLeavesHigh() {
         Scene s = Scene.scene().cpu(0.9);
         Instant started = T0.minusSeconds(45);
-        TargetState st = TargetState.initial().withTimers(Map.of("cpu", started), null, null);
-        assertEquals(started, advance(s, st).highSince().get("cpu"));
+        TargetState st = Scene.highSince(TargetState.initial(), Map.of("cpu", started));
+        assertEquals(started, observe(s, st).get(ScaleOut.Timers.class).highSince().get("cpu"));
 
         s.cpu(0.6);
-        assertFalse(advance(s, st).highSince().containsKey("cpu"));
+        assertFalse(observe(s, st).get(ScaleOut.Timers.class).highSince().containsKey("cpu"));
     }
 
     @Test
@@ -69,14 +70,14 @@ class StagesTest {
         Scene s = Scene.scene().allLow();
         TargetState known = s.steadyFor(Duration.ofMinutes(9));
         s.unknown("qps", "empty result");
-        TargetState after = advance(s, known);
-        assertNull(after.knownSince());
-        assertTrue(Double.isNaN(after.averages().longTerm("cpu")));
+        TargetState after = observe(s, known);
+        assertNull(after.get(StepDown.Steps.class).averages().since());
+        assertTrue(Double.isNaN(after.get(StepDown.Steps.class).averages().longTerm("cpu")));
         // Known again: the stretch and the averages start afresh at the new value, 0.20 x 3 = 0.60.
         s.qps(20).plus(Duration.ofSeconds(15));
-        TargetState again = advance(s, after);
-        assertEquals(s.now, again.knownSince());
-        assertEquals(0.60, again.averages().longTerm("cpu"), 1e-12);
+        TargetState again = observe(s, after);
+        assertEquals(s.now, again.get(StepDown.Steps.class).averages().since());
+        assertEquals(0.60, again.get(StepDown.Steps.class).averages().longTerm("cpu"), 1e-12);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -91,9 +92,9 @@ class StagesTest {
         Scene s = Scene.scene().cpu(0.30);
         TargetState st = s.steadyFor(Duration.ofMinutes(30));
         s.replicas(ready, ready).cpu(cpu).memory(0.65).qps(100).plus(Duration.ofSeconds(15));
-        TargetState after = advance(s, st);
-        assertEquals(longTerm, after.averages().longTerm("cpu"), 1e-5);
-        assertEquals(shortTerm, after.averages().shortTerm("cpu"), 1e-5);
+        LoadAverages after = observe(s, st).get(StepDown.Steps.class).averages();
+        assertEquals(longTerm, after.longTerm("cpu"), 1e-5);
+        assertEquals(shortTerm, after.shortTerm("cpu"), 1e-5);
     }
 
     @ParameterizedTest(name = "ready {0} -> {1}: rose at {2}")
@@ -106,8 +107,8 @@ class StagesTest {
             "5, 5, -60"})
     void remembersWhenTheReadyCountRose(int before, int ready, Long roseAgo) {
         Scene s = Scene.scene().replicas(ready, ready);
-        TargetState st = TargetState.initial().withReady(before, before < 0 ? null : T0.minusSeconds(60));
-        TargetState after = Stages.noteReady(st, s.status(), T0);
+        TargetState st = Scene.ready(TargetState.initial(), before, before < 0 ? null : T0.minusSeconds(60));
+        ScaleOut.Timers after = observe(s, st).get(ScaleOut.Timers.class);
         assertEquals(ready, after.lastReady());
         assertEquals(roseAgo == null ? null : T0.plusSeconds(roseAgo), after.readyRoseAt());
     }
@@ -115,26 +116,27 @@ class StagesTest {
     @Test
     void annotationOfAStepDownRestoresCooldownAndVerifyWindow() {
         Scene s = Scene.scene().lastScale(T0.minus(Duration.ofMinutes(2)), Direction.DOWN);
-        TargetState st = Stages.rememberLastScale(TargetState.initial(), s.status(), s.scaleIn);
+        TargetState st = observe(s, TargetState.initial());
         assertEquals(T0.minus(Duration.ofMinutes(2)), st.lastScaleIn());
         // verify window 5m from the step-down 2m ago: ends 3m from now.
-        assertEquals(T0.plus(Duration.ofMinutes(3)), st.verifyUntil());
+        s.state = st;
+        assertEquals(T0.plus(Duration.ofMinutes(3)), VerifyStepDown.windowEnd(s.tick()));
     }
 
     @Test
     void limitClampsToMaxButLetsGuardsMoveTowardTheBounds() {
         Scene s = Scene.scene().replicas(9, 9);
         Tick t = new Tick(s.settings(), s.observation(), s.status(), s.state, List.of(), s.budget, T0);
-        assertEquals(10, Policy.limit(t, new Proposal(Reason.SIGNAL_HIGH, 11, "x")).to());
+        assertEquals(10, Policy.limit(t, new Proposal(Stage.SCALE_OUT, Reason.SIGNAL_HIGH, 11, "x")).to());
         Scene above = Scene.scene().replicas(14, 14);
         Tick t2 = new Tick(above.settings(), above.observation(), above.status(), above.state, List.of(), above.budget, T0);
-        assertEquals(13, Policy.limit(t2, new Proposal(Reason.ABOVE_MAX, 13, "x")).to());
+        assertEquals(13, Policy.limit(t2, new Proposal(Stage.GUARDS, Reason.ABOVE_MAX, 13, "x")).to());
     }
 
     @Test
-    void pipelineRunsInTheContractOrder() {
-        assertEquals(List.of("guards", "verify-step-down", "alerts", "all-unknown", "scale-out", "scale-in", "in-band"),
-                Policy.PIPELINE.stream().map(Policy.Stage::name).toList());
+    void rulesRunInTheReadmeOrder() {
+        assertEquals(List.of(Stage.GUARDS, Stage.VERIFY_STEP_DOWN, Stage.ALERTS, Stage.UNKNOWN_DATA, Stage.SCALE_OUT,
+                Stage.STEP_DOWN, Stage.IN_BAND), Policy.RULES.stream().map(Rule::stage).toList());
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
