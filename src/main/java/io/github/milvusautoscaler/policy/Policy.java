@@ -67,13 +67,9 @@ public final class Policy {
         requireNonNull(budget, "budget");
         requireNonNull(now, "now");
 
-        List<Classified> signals = Classified.classify(settings, observation, status);
-        Tick before = new Tick(settings, observation, status, state, signals, budget, now);
-        TargetState prepared = state;
-        for (Rule<?> rule : RULES) {
-            prepared = observe(rule, prepared, before);
-        }
-        Tick tick = new Tick(settings, observation, status, prepared, signals, budget, now);
+        Tick tick = observe(observation, status, state, budget, now);
+        TargetState prepared = tick.state();
+        List<Classified> signals = tick.signals();
 
         Proposal proposal = null;
         for (Rule<?> rule : RULES) {
@@ -104,6 +100,17 @@ public final class Policy {
             }
         }
         return new Outcome(decision, next, unapplied);
+    }
+
+    /** The tick every rule decides on: the signals classified, and every rule's memory with this tick's facts in it. */
+    Tick observe(Observation observation, ReplicaStatus status, TargetState state, Budget budget, Instant now) {
+        List<Classified> signals = Classified.classify(settings, observation, status);
+        Tick before = new Tick(settings, observation, status, state, signals, budget, now);
+        TargetState prepared = state;
+        for (Rule<?> rule : RULES) {
+            prepared = observe(rule, prepared, before);
+        }
+        return new Tick(settings, observation, status, prepared, signals, budget, now);
     }
 
     /**

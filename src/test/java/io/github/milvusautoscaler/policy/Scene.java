@@ -8,6 +8,7 @@ import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.LastScale;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.Settle;
 import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.Target;
@@ -50,6 +51,8 @@ final class Scene {
     boolean paused;
     boolean rollout;
     Optional<LastScale> lastScale = Optional.empty();
+    /** What the scaled object's annotations remember (back-off, settle wait, alerts). */
+    ScaleMemory memory = ScaleMemory.NONE;
     final Map<String, Signal> signals = new LinkedHashMap<>();
     Settle settle = Settle.QUIET;
     Health health = Health.OK;
@@ -248,7 +251,7 @@ final class Scene {
     }
 
     ReplicaStatus status() {
-        return new ReplicaStatus(current, ready, paused, rollout, lastScale, "1");
+        return new ReplicaStatus(current, ready, paused, rollout, lastScale, "1", memory);
     }
 
     /** The tick the rules see, with {@link #state} as it stands (no rule has observed this tick yet). */
@@ -256,6 +259,11 @@ final class Scene {
         PolicySettings settings = settings();
         return new Tick(settings, observation(), status(), state, Classified.classify(settings, observation(), status()),
                 budget, now);
+    }
+
+    /** The tick the rules decide on: {@link #state} with this tick's facts observed by every rule. */
+    Tick observed() {
+        return new Policy(settings()).observe(observation(), status(), state, budget, now);
     }
 
     Outcome decide() {
