@@ -6,7 +6,7 @@ package io.github.milvusautoscaler.core;
  * {@link Stage} that gives it (a rule of the policy, or the engine), so a decision's stage follows
  * from its reason.
  */
-public enum Reason {
+public enum Reason implements DecisionReason {
     // Guards
     /** {@code milvus-autoscaler.io/paused: "true"} on the object. HOLD. */
     PAUSED(Action.HOLD, Stage.GUARDS),
@@ -108,17 +108,17 @@ public enum Reason {
         this.stage = stage;
     }
 
-    /** The one rule (or producer outside the rules) that gives this reason. */
+    @Override
     public Stage stage() {
         return stage;
     }
 
-    /** The only action a decision with this reason may carry. */
+    @Override
     public Action action() {
         return action;
     }
 
-    /** True for HOLD reasons that stopped an action the signals asked for (counted as "blocked"). */
+    @Override
     public boolean blocksAction() {
         return switch (this) {
             case PAUSED, ROLLOUT, ALERT_COOLDOWN, ALERT_BLOCKS_SCALE_IN, SCALE_OUT_COOLDOWN, AT_MAX, PARTIAL_DATA,

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.DecisionReason;
 import io.github.milvusautoscaler.core.Health;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.Settle;
@@ -25,7 +26,7 @@ class PolicyScenarioTest {
     private static final int TICK = 15;
 
     /** (seconds since T0, reason, from, to) of an action. */
-    private record Act(long at, Reason reason, int from, int to) {
+    private record Act(long at, DecisionReason reason, int from, int to) {
         static Act of(Decision d) {
             return new Act(d.time().getEpochSecond() - T0.getEpochSecond(), d.reason(), d.from(), d.to());
         }
@@ -44,7 +45,7 @@ class PolicyScenarioTest {
     void riseScaleOutOnceWaitForReadyFallStepDownSettleStepDownAgain() {
         Scene s = Scene.scene();
         List<Act> actions = new ArrayList<>();
-        Map<Long, Reason> holds = new LinkedHashMap<>();
+        Map<Long, DecisionReason> holds = new LinkedHashMap<>();
         long scaledOutAt = -1;
         long lastStepDown = -1;
         boolean firstStepDown = true;

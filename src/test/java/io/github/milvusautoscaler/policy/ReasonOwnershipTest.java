@@ -121,9 +121,11 @@ class ReasonOwnershipTest {
         }
         Outcome o = s.decide();
         Decision d = o.decision();
+        // The policy decides in core.Reason only (other vocabularies are the simulator baselines').
+        Reason reason = (Reason) d.reason();
         Stage by = d.reason() == Reason.BUDGET_EXHAUSTED && settled.reason() != Reason.BUDGET_EXHAUSTED
                 ? Stage.BUDGET : settled.by();
-        GIVEN_BY.computeIfAbsent(d.reason(), k -> EnumSet.noneOf(Stage.class)).add(by);
+        GIVEN_BY.computeIfAbsent(reason, k -> EnumSet.noneOf(Stage.class)).add(by);
         if (by != Stage.BUDGET && d.reason() != settled.reason()) {
             PROBLEMS.add(name + ": decided " + d.reason() + " but " + settler + " settled " + settled.reason());
         }

@@ -1,0 +1,22 @@
+package io.github.milvusautoscaler.core;
+
+/**
+ * Why a decision is what it is, as a {@link Decision} carries it: a name for logs, metrics and
+ * Events, the one action it allows, and the stage that gives it. The autoscaler's own vocabulary is
+ * {@link Reason}; the simulator's HPA baselines have theirs ({@code sim.HpaReason}), so a baseline's
+ * decision never reads as one of this policy's rules.
+ */
+public interface DecisionReason {
+
+    /** The name written to logs, metrics and annotations, e.g. {@code SIGNAL_HIGH}. */
+    String name();
+
+    /** The only action a decision with this reason may carry. */
+    Action action();
+
+    /** The rule (or producer outside the rules) that gives this reason. */
+    Stage stage();
+
+    /** True for HOLD reasons that stopped an action the signals asked for (counted as "blocked"). */
+    boolean blocksAction();
+}
