@@ -27,6 +27,8 @@ public enum Stage {
     BUDGET(false),
     /** The engine itself, e.g. the owning object could not be read: the policy never ran. */
     ENGINE(false),
+    /** A person's explicit command (the {@code scale} command), not the policy. */
+    MANUAL(false),
     /** A simulator baseline (the HPA lanes), not this autoscaler's policy. */
     BASELINE(false);
 

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 /**
  * When every signal is UNKNOWN, hold rather than guess; after {@code fallback.after} of it, the
  * scale-out fallback may move up to {@code fallback.replicas}. Never down: missing data is never
- * turned into a number (README, "What it does").
+ * turned into a number (README, "What it does, and what it does not").
  *
  * <p>Reasons: ALL_SIGNALS_UNKNOWN, FALLBACK_SCALE_OUT. Memory: when the stretch of "every signal
  * UNKNOWN" began.
