@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.DecisionReason;
 import io.github.milvusautoscaler.core.DecisionSink;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.Target;
@@ -69,7 +70,7 @@ public final class KubernetesEventSink implements DecisionSink {
     private final LeaderGate gate;
     private final Clock clock;
     private final String instance;
-    private final Map<Target, Reason> lastBlocked = new ConcurrentHashMap<>();
+    private final Map<Target, DecisionReason> lastBlocked = new ConcurrentHashMap<>();
     private final Map<Target, Decision> failed = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
 

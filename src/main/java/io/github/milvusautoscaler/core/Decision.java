@@ -14,7 +14,8 @@ import java.util.Map;
  * @param action  SCALE_OUT, SCALE_IN or HOLD; always {@code reason.action()}
  * @param from    replicas before, or null when the owning object could not be read
  * @param to      replicas after (equal to {@code from} on HOLD), or null as above
- * @param reason  why
+ * @param reason  why: a {@link Reason} of the autoscaler (or a simulator baseline's own); its
+ *                {@link DecisionReason#stage()} is the rule (or the part outside the rules) that decided
  * @param message one sentence with the numbers, e.g. "queryNode cpu 0.82 > 0.75 for 2m; 3 -> 5",
  *                built when first read (see {@link Message})
  * @param signals every signal the policy saw, by name, in configuration order
@@ -23,7 +24,7 @@ import java.util.Map;
  *                recognising our write id on a re-read after a lost answer); false for every HOLD,
  *                a follower's, dry-run, failed or abandoned write
  */
-public record Decision(Target target, Instant time, Action action, Integer from, Integer to, Reason reason,
+public record Decision(Target target, Instant time, Action action, Integer from, Integer to, DecisionReason reason,
                        Message message, Map<String, SignalReading> signals, boolean dryRun, boolean written) {
 
     public Decision {
@@ -58,15 +59,20 @@ public record Decision(Target target, Instant time, Action action, Integer from,
     }
 
     /** A decision not (yet) written. */
-    public Decision(Target target, Instant time, Action action, Integer from, Integer to, Reason reason,
+    public Decision(Target target, Instant time, Action action, Integer from, Integer to, DecisionReason reason,
                     Message message, Map<String, SignalReading> signals, boolean dryRun) {
         this(target, time, action, from, to, reason, message, signals, dryRun, false);
     }
 
     /** A decision whose message is already written out. */
-    public Decision(Target target, Instant time, Action action, Integer from, Integer to, Reason reason,
+    public Decision(Target target, Instant time, Action action, Integer from, Integer to, DecisionReason reason,
                     String message, Map<String, SignalReading> signals, boolean dryRun) {
         this(target, time, action, from, to, reason, Message.of(message), signals, dryRun, false);
+    }
+
+    /** The rule of the policy (or the part outside it) that decided: the stage of the reason. */
+    public Stage stage() {
+        return reason.stage();
     }
 
     /** True when this decision changes the replica count. */

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * The decision-log format: one JSON object per line, keys exactly {@code time}, {@code target},
- * {@code action}, {@code from}, {@code to}, {@code reason}, {@code message}, {@code signals},
+ * {@code action}, {@code from}, {@code to}, {@code reason}, {@code stage} (the rule of the policy, or
+ * the part outside it, that decided: {@code core.Stage}), {@code message}, {@code signals},
  * {@code dryRun}, {@code written} (the scale reached the owning object; false for HOLD, a follower's,
  * dry-run, failed or abandoned writes). The daemon and the simulator write the same lines, so one set of tools
  * (jq, a notebook) reads both.
@@ -53,6 +54,7 @@ public final class DecisionJson {
         nullable(w.name("from"), d.from());
         nullable(w.name("to"), d.to());
         w.name("reason").value(d.reason().name());
+        w.name("stage").value(d.stage().name());
         w.name("message").value(d.message().text());
         w.name("signals").beginObject();
         for (Map.Entry<String, SignalReading> e : d.signals().entrySet()) {

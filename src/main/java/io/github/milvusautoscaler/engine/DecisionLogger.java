@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.engine;
 
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.DecisionReason;
 import io.github.milvusautoscaler.core.DecisionSink;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.Target;
@@ -26,7 +27,7 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
     private static final Duration UNAVAILABLE_EVERY = Duration.ofMinutes(1);
 
     private final BooleanSupplier leader;
-    private final Map<Target, Reason> lastBlocked = new ConcurrentHashMap<>();
+    private final Map<Target, DecisionReason> lastBlocked = new ConcurrentHashMap<>();
     private final Map<Target, Instant> lastUnavailable = new ConcurrentHashMap<>();
 
     /** @param leader whether this daemon leads; a scale not written is marked, a follower's as such */

@@ -101,7 +101,7 @@ public final class Engine {
                 }
             }
             if (!dryRun && isLeader && !status.paused()) {
-                remember(t, decision, state, status, remembered != null ? remembered : status.memory(), started);
+                remember(target, decision, state, status, remembered != null ? remembered : status.memory(), started);
             }
         } catch (ActuationException e) {
             listener.readFailed(t, e);
@@ -133,9 +133,10 @@ public final class Engine {
      * alert scale-out that was written: a daemon that never saw an alert must not drop its key.
      * A failure is logged; the next tick tries again.
      */
-    private void remember(Target t, Decision decision, TargetState state, ReplicaStatus status, ScaleMemory onObject,
-                          Instant started) {
-        ScaleMemory wanted = state.memory(handled(t, decision, state, onObject));
+    private void remember(EngineTarget target, Decision decision, TargetState state, ReplicaStatus status,
+                          ScaleMemory onObject, Instant started) {
+        Target t = target.target();
+        ScaleMemory wanted = target.policy().kept(state, handled(t, decision, state, onObject));
         if (wanted.equals(onObject)) {
             return;
         }
@@ -249,7 +250,8 @@ public final class Engine {
             }
             int[] attempts = {0};
             TargetState after = current.next().retimed(started, writeTime);
-            ScaleMemory memory = after.memory(handled(decision.target(), decision.asWritten(), after, basis.memory()));
+            ScaleMemory memory = target.policy().kept(after,
+                    handled(decision.target(), decision.asWritten(), after, basis.memory()));
             WriteContext context = new WriteContext(UUID.randomUUID().toString(), writeTime, guard(started, attempts),
                     memory);
             RuntimeException failure;

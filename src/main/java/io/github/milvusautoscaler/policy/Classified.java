@@ -1,11 +1,16 @@
 package io.github.milvusautoscaler.policy;
 
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.SignalReading;
 import io.github.milvusautoscaler.core.SignalState;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalDouble;
 
 /**
- * One configured signal after classification (contract step 2).
+ * One configured signal after classification against its band ({@link #classify}).
  *
  * @param band    the signal's band and target
  * @param value   the value seen; empty when UNKNOWN
@@ -28,5 +33,35 @@ record Classified(SignalPolicy band, OptionalDouble value, SignalState state, St
 
     boolean known() {
         return state != SignalState.UNKNOWN;
+    }
+
+    /**
+     * Classifies every configured signal: HIGH above {@code scale-out-above}, LOW below
+     * {@code scale-in-below}, IN_BAND between, UNKNOWN when there is no value or when fewer pods
+     * report than are ready (2 of 3 pods reporting would hide the third's load).
+     */
+    static List<Classified> classify(PolicySettings settings, Observation observation, ReplicaStatus status) {
+        List<Classified> out = new ArrayList<>(settings.signals().size());
+        for (SignalPolicy band : settings.signals()) {
+            Signal signal = observation.signals().get(band.name());
+            if (signal == null) {
+                out.add(unknown(band, "not observed"));
+            } else if (!signal.isKnown()) {
+                out.add(unknown(band, signal.problem()));
+            } else if (signal.podsReporting() > 0 && signal.podsReporting() < status.ready()) {
+                out.add(unknown(band, "only " + signal.podsReporting() + " of " + status.ready()
+                        + " ready pods reporting"));
+            } else {
+                double v = signal.value().getAsDouble();
+                SignalState state = v > band.scaleOutAbove() ? SignalState.HIGH
+                        : v < band.scaleInBelow() ? SignalState.LOW : SignalState.IN_BAND;
+                out.add(new Classified(band, signal.value(), state, ""));
+            }
+        }
+        return out;
+    }
+
+    private static Classified unknown(SignalPolicy band, String problem) {
+        return new Classified(band, OptionalDouble.empty(), SignalState.UNKNOWN, problem);
     }
 }

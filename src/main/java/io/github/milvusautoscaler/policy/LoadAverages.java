@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.policy;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 
@@ -16,20 +17,60 @@ import java.util.List;
  * 1 - e^(-2 x elapsed / window), which gives the same mean age as a plain average over the window:
  * a 15 s tick moves a 10m average 1 - e^(-30/600) = 4.9% of the way. Immutable; arrays, not maps,
  * because this is rebuilt on every tick of every target.
+ *
+ * <p>The averages cover one unbroken stretch of ticks on which every signal was known: it began
+ * at {@link #since()} (null for {@link #NONE}) and its last tick was at {@link #at()}. An UNKNOWN
+ * signal ends the stretch, so scale-in never rests on data with holes in it.
  */
 public final class LoadAverages {
 
     /** No averages: before the first tick, and after any UNKNOWN signal. */
-    static final LoadAverages NONE = new LoadAverages(new String[0], new double[0], new double[0]);
+    static final LoadAverages NONE = new LoadAverages(null, null, new String[0], new double[0], new double[0]);
 
+    private final Instant since;
+    private final Instant at;
     private final String[] names;
     private final double[] longTerm;
     private final double[] shortTerm;
 
-    private LoadAverages(String[] names, double[] longTerm, double[] shortTerm) {
+    private LoadAverages(Instant since, Instant at, String[] names, double[] longTerm, double[] shortTerm) {
+        this.since = since;
+        this.at = at;
         this.names = names;
         this.longTerm = longTerm;
         this.shortTerm = shortTerm;
+    }
+
+    /** When the stretch of known signals these averages cover began; null when there is none. */
+    Instant since() {
+        return since;
+    }
+
+    /** The time of the stretch's last tick; null when there is none. */
+    Instant at() {
+        return at;
+    }
+
+    /**
+     * The averages after a tick at {@code now}: moved on when every signal is known and the stretch
+     * goes on, started afresh at the new values when the stretch begins now, {@link #NONE} when a
+     * signal is UNKNOWN.
+     *
+     * @param allKnown     whether every configured signal is known this tick
+     * @param signals      every configured signal
+     * @param ready        ready replicas the values were averaged over
+     * @param longWindow   the long average's window ({@code scale-in.sustain})
+     * @param shortWindow  the short average's window ({@code scale-out.sustain})
+     */
+    LoadAverages advance(boolean allKnown, List<Classified> signals, int ready, Instant now, Duration longWindow,
+                         Duration shortWindow) {
+        if (!allKnown) {
+            return NONE;
+        }
+        boolean continuing = since != null && at != null && !now.isBefore(at);
+        LoadAverages before = continuing ? this : NONE;
+        Duration elapsed = continuing ? Duration.between(at, now) : Duration.ZERO;
+        return before.next(signals, ready, elapsed, longWindow, shortWindow, continuing ? since : now, now);
     }
 
     /**
@@ -41,8 +82,8 @@ public final class LoadAverages {
      * @param longWindow   the long average's window ({@code scale-in.sustain})
      * @param shortWindow  the short average's window ({@code scale-out.sustain})
      */
-    LoadAverages next(List<Classified> signals, int ready, Duration elapsed, Duration longWindow,
-                      Duration shortWindow) {
+    private LoadAverages next(List<Classified> signals, int ready, Duration elapsed, Duration longWindow,
+                              Duration shortWindow, Instant stretchSince, Instant now) {
         requireNonNull(signals, "signals");
         int n = signals.size();
         boolean same = n == names.length;
@@ -63,7 +104,7 @@ public final class LoadAverages {
             lt[i] = same ? longTerm[i] + wl * (x - longTerm[i]) : x;
             st[i] = same ? shortTerm[i] + ws * (x - shortTerm[i]) : x;
         }
-        return new LoadAverages(keys, lt, st);
+        return new LoadAverages(stretchSince, now, keys, lt, st);
     }
 
     private static double weight(Duration elapsed, Duration window) {
@@ -91,17 +132,22 @@ public final class LoadAverages {
         return -1;
     }
 
-    /** Averages as given, one long and one short load per signal name: for tests and restored state. */
-    static LoadAverages of(String[] names, double[] longTerm, double[] shortTerm) {
+    /**
+     * Averages as given, over a stretch from {@code since} to {@code at}, one long and one short load
+     * per signal name: for tests.
+     */
+    static LoadAverages of(Instant since, Instant at, String[] names, double[] longTerm, double[] shortTerm) {
+        requireNonNull(since, "since");
+        requireNonNull(at, "at");
         if (names.length != longTerm.length || names.length != shortTerm.length) {
             throw new IllegalArgumentException("one long and one short average per name");
         }
-        return new LoadAverages(names.clone(), longTerm.clone(), shortTerm.clone());
+        return new LoadAverages(since, at, names.clone(), longTerm.clone(), shortTerm.clone());
     }
 
     @Override
     public String toString() {
-        return "LoadAverages" + Arrays.toString(names) + " long " + Arrays.toString(longTerm) + " short "
+        return "LoadAverages since " + since + " at " + at + " " + Arrays.toString(names) + " long " + Arrays.toString(longTerm) + " short "
                 + Arrays.toString(shortTerm);
     }
 }

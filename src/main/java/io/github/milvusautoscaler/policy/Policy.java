@@ -3,45 +3,42 @@ package io.github.milvusautoscaler.policy;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.Action;
-import io.github.milvusautoscaler.core.ActiveAlert;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.SignalMap;
 import io.github.milvusautoscaler.core.SignalReading;
+import io.github.milvusautoscaler.core.Stage;
 import java.time.Instant;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * The decision pipeline for one target: {@code decide(observation, status, state, budget, now)}.
  *
  * <p>Pure: the same inputs always give the same decision and next state. Time is an argument,
- * never read. Stages run in the contract's order and the first that settles the tick wins; the
- * limits (global budget, [min, max]) are applied to whatever it settled on.
+ * never read. The rules run in {@link #RULES} order and the first that settles the tick wins; the
+ * limits (global budget, [min, max]) are applied to whatever it settled on. README, "The policy",
+ * lists the rules with their reasons.
  */
 public final class Policy {
 
-    /** A named stage, so traces and tests can say which stage decided. */
-    record Stage(String name, Function<Tick, Optional<Proposal>> apply) {
-    }
-
-    /** The pipeline, in the policy contract's order. */
-    static final List<Stage> PIPELINE = List.of(
-            new Stage("guards", Stages::guards),
-            new Stage("verify-step-down", Stages::verifyStepDown),
-            new Stage("alerts", Stages::alerts),
-            new Stage("all-unknown", Stages::allUnknown),
-            new Stage("scale-out", Stages::scaleOut),
-            new Stage("scale-in", Stages::scaleIn),
-            new Stage("in-band", Stages::inBand));
+    /**
+     * The rules, in order: the first that returns a proposal settles the tick. Order matters: with
+     * cpu HIGH and memory LOW, scale-out must be asked before step-down. Adding a rule is a class
+     * implementing {@link Rule} (its memory a record next to it) and one line here.
+     */
+    static final List<Rule<?>> RULES = List.of(
+            new Guards(),
+            new VerifyStepDown(),
+            new Alerts(),
+            new UnknownData(),
+            new ScaleOut(),
+            new StepDown(),
+            new InBand());
 
     private final PolicySettings settings;
 
@@ -70,22 +67,19 @@ public final class Policy {
         requireNonNull(budget, "budget");
         requireNonNull(now, "now");
 
-        List<Classified> signals = Stages.classify(settings, observation, status);
-        TargetState prepared = Stages.advanceTimers(Stages.noteReady(
-                Stages.rememberLastScale(state, status, settings.scaleIn()).withMemory(status.memory()), status, now),
-                signals, status.ready(),
-                settings.scaleIn().sustain(), settings.scaleOut().sustain(), now);
-        Tick tick = new Tick(settings, observation, status, prepared, signals, budget, now);
+        Tick tick = observe(observation, status, state, budget, now);
+        TargetState prepared = tick.state();
+        List<Classified> signals = tick.signals();
 
         Proposal proposal = null;
-        for (Stage stage : PIPELINE) {
-            Optional<Proposal> p = stage.apply().apply(tick);
+        for (Rule<?> rule : RULES) {
+            Optional<Proposal> p = rule.decide(tick);
             if (p.isPresent()) {
                 proposal = p.get();
                 break;
             }
         }
-        requireNonNull(proposal, "the in-band stage always settles a tick");
+        requireNonNull(proposal, "the in-band rule always settles a tick");
         proposal = limit(tick, proposal);
 
         SignalMap.Builder<SignalReading> readings = SignalMap.builder(signals.size());
@@ -95,21 +89,53 @@ public final class Policy {
         Decision decision = new Decision(observation.target(), now, proposal.reason().action(), status.current(),
                 proposal.to(), proposal.reason(), proposal.message(), readings.build(), false);
 
-        TargetState unapplied = housekeeping(tick, prepared, proposal);
-        return new Outcome(decision, remember(tick, unapplied, proposal), unapplied);
+        TargetState unapplied = prepared;
+        for (Rule<?> rule : RULES) {
+            unapplied = decided(rule, unapplied, tick, proposal);
+        }
+        TargetState next = unapplied;
+        if (proposal.reason().action() != Action.HOLD) {
+            for (Rule<?> rule : RULES) {
+                next = written(rule, next, tick, proposal);
+            }
+        }
+        return new Outcome(decision, next, unapplied);
+    }
+
+    /** The tick every rule decides on: the signals classified, and every rule's memory with this tick's facts in it. */
+    Tick observe(Observation observation, ReplicaStatus status, TargetState state, Budget budget, Instant now) {
+        List<Classified> signals = Classified.classify(settings, observation, status);
+        Tick before = new Tick(settings, observation, status, state, signals, budget, now);
+        TargetState prepared = state;
+        for (Rule<?> rule : RULES) {
+            prepared = observe(rule, prepared, before);
+        }
+        return new Tick(settings, observation, status, prepared, signals, budget, now);
     }
 
     /**
-     * Contract step 8: the global budget holds every action but a roll-back (which undoes our own
-     * step-down and must not wait), and every result stays within [min, max] except the guards'
-     * moves toward those bounds.
+     * What the scaled object keeps of {@code state} for a daemon that restarts or takes over, with
+     * {@code handled} as the alerts to remember: the back-off end, the settle-wait start and the last
+     * alert scale-out.
+     */
+    public ScaleMemory kept(TargetState state, Set<String> handled) {
+        return new ScaleMemory(
+                VerifyStepDown.backoffUntil(state.get(VerifyStepDown.Verification.class), settings.scaleIn()),
+                state.get(StepDown.Steps.class).settleWaitSince(), state.get(Alerts.Book.class).lastScaleOut(),
+                handled);
+    }
+
+    /**
+     * The global budget holds every action but a roll-back (which undoes our own step-down and must
+     * not wait), and every result stays within [min, max] except the guards' moves toward those
+     * bounds.
      */
     static Proposal limit(Tick t, Proposal p) {
         if (p.to() == t.current()) {
             return p;
         }
         if (t.budget().exhausted() && p.reason() != Reason.STEP_DOWN_ROLLBACK) {
-            return new Proposal(Reason.BUDGET_EXHAUSTED, t.current(), () -> "max-actions-per-hour "
+            return new Proposal(Stage.BUDGET, Reason.BUDGET_EXHAUSTED, t.current(), () -> "max-actions-per-hour "
                     + t.budget().limitPerHour() + " reached (" + t.budget().usedLastHour()
                     + " in the last hour); not acting on: " + p.message().text() + "; holding at " + t.current());
         }
@@ -117,52 +143,27 @@ public final class Policy {
             return p;
         }
         int to = t.clamp(p.to());
-        return to == p.to() ? p : new Proposal(p.reason(), to, () -> p.message().text() + " (clamped to " + to + ")",
-                p.alertKeys());
+        return to == p.to() ? p : new Proposal(p.by(), p.reason(), to,
+                () -> p.message().text() + " (clamped to " + to + ")", p.alertKeys());
     }
 
-    /** State changes that hold whether or not a write happens: settle wait, expired windows, alert keys. */
-    private static TargetState housekeeping(Tick t, TargetState s, Proposal p) {
-        Instant settleWaitSince = Stages.settled(t) ? null
-                : s.settleWaitSince() != null ? s.settleWaitSince() : t.now();
-        TargetState out = settleWaitSince == s.settleWaitSince() ? s : s.withSettleWaitSince(settleWaitSince);
-        if (out.verifyUntil() != null && !Stages.verifying(t)) {
-            out = out.withVerifyUntil(null);
-        }
-        if (t.observation().alerts().isEmpty() && out.handledAlerts().isEmpty() && p.alertKeys().isEmpty()) {
-            return out;
-        }
-        Set<String> firing = t.observation().alerts().stream().map(ActiveAlert::key).collect(Collectors.toSet());
-        Set<String> handled = new HashSet<>(out.handledAlerts());
-        handled.retainAll(firing);
-        if (p.reason().action() == Action.HOLD) {
-            handled.addAll(p.alertKeys());
-        }
-        return out.withAlerts(out.lastAlertScaleOut(), handled);
+    private static <M extends Memory> TargetState observe(Rule<M> rule, TargetState s, Tick before) {
+        M own = own(rule, s);
+        return s.with(own, rule.observe(own, before));
     }
 
-    /** What a written action adds to the state: last scale times, verify window, back-off, alert keys. */
-    private TargetState remember(Tick t, TargetState s, Proposal p) {
-        Instant now = t.now();
-        switch (p.reason().action()) {
-            case SCALE_OUT -> {
-                TargetState out = s.withLastScaleOut(now);
-                if (p.reason() == Reason.STEP_DOWN_ROLLBACK) {
-                    out = out.withVerifyUntil(null).withBackoffUntil(now.plus(settings.scaleIn().backoff()));
-                }
-                if (p.reason() == Reason.ALERT_SCALE_OUT) {
-                    Set<String> handled = new HashSet<>(out.handledAlerts());
-                    handled.addAll(p.alertKeys());
-                    out = out.withAlerts(now, handled);
-                }
-                return out;
-            }
-            case SCALE_IN -> {
-                return s.withLastScaleIn(now, now.plus(settings.scaleIn().verifyWindow())).withSettleWaitSince(null);
-            }
-            default -> {
-                return s;
-            }
-        }
+    private static <M extends Memory> TargetState decided(Rule<M> rule, TargetState s, Tick t, Proposal p) {
+        M own = own(rule, s);
+        return s.with(own, rule.decided(own, t, p));
+    }
+
+    private static <M extends Memory> TargetState written(Rule<M> rule, TargetState s, Tick t, Proposal p) {
+        M own = own(rule, s);
+        return s.with(own, rule.written(own, t, p));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <M extends Memory> M own(Rule<M> rule, TargetState s) {
+        return s.get((Class<M>) rule.initial().getClass());
     }
 }

@@ -4,31 +4,47 @@ import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.Message;
 import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.Stage;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * What a stage settles on: a reason, the replica count it leads to, the sentence that explains
+ * What a rule settles on: a reason, the replica count it leads to, the sentence that explains
  * it with the numbers (built only if someone reads it, see {@link Message}), and the alert keys it
  * consumed (so each alert acts once).
+ *
+ * <p>{@code by} is the stage of the code that built it and must be the reason's own stage: a rule
+ * cannot give another rule's reason, so each reason has exactly one producing rule.
  */
-record Proposal(Reason reason, int to, Message message, Set<String> alertKeys) {
+record Proposal(Stage by, Reason reason, int to, Message message, Set<String> alertKeys) {
 
     Proposal {
+        requireNonNull(by, "by");
         requireNonNull(reason, "reason");
         requireNonNull(message, "message");
         alertKeys = Set.copyOf(requireNonNull(alertKeys, "alertKeys"));
+        if (reason.stage() != by) {
+            throw new IllegalArgumentException("stage " + by + " cannot give " + reason + ", which belongs to "
+                    + reason.stage() + " (core.Reason)");
+        }
     }
 
-    Proposal(Reason reason, int to, Supplier<String> message, Set<String> alertKeys) {
-        this(reason, to, Message.lazy(message), alertKeys);
+    Proposal(Stage by, Reason reason, int to, Supplier<String> message, Set<String> alertKeys) {
+        this(by, reason, to, Message.lazy(message), alertKeys);
     }
 
-    Proposal(Reason reason, int to, Supplier<String> message) {
-        this(reason, to, Message.lazy(message), Set.of());
+    Proposal(Stage by, Reason reason, int to, Supplier<String> message) {
+        this(by, reason, to, Message.lazy(message), Set.of());
     }
 
-    Proposal(Reason reason, int to, String message) {
-        this(reason, to, Message.of(message), Set.of());
+    Proposal(Stage by, Reason reason, int to, String message) {
+        this(by, reason, to, Message.of(message), Set.of());
+    }
+
+    /** A HOLD at the current count, its message ending "; holding at N". */
+    static Optional<Proposal> hold(Stage by, Reason reason, Tick t, Supplier<String> message) {
+        int current = t.current();
+        return Optional.of(new Proposal(by, reason, current, () -> message.get() + "; holding at " + current));
     }
 }

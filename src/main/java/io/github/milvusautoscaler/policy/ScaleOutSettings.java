@@ -8,7 +8,7 @@ import java.time.Duration;
  * How the policy adds replicas.
  *
  * @param sustain    a signal must be HIGH this long before scaling out, unless it rises fast enough to
- *                   pass its line within this (see {@code Stages.rising})
+ *                   pass its line within this (see {@code ScaleOut.rising})
  * @param cooldown   no second scale-out this soon after one (unless panicking), nor this soon after new
  *                   replicas turn ready
  * @param maxStep    the most replicas one scale-out adds

@@ -9,10 +9,16 @@ import java.util.List;
 
 /**
  * Everything one pass through the pipeline reads: settings, observation, replica status, the
- * state with sustain timers already advanced, the classified signals, the budget and the time.
+ * state (after {@link Rule#observe}, so timers and averages include this tick), the classified
+ * signals, the budget and the time.
  */
 record Tick(PolicySettings settings, Observation observation, ReplicaStatus status, TargetState state,
             List<Classified> signals, Budget budget, Instant now) {
+
+    /** The memory of type {@code type} (each rule's own, readable by every rule). */
+    <M extends Memory> M memory(Class<M> type) {
+        return state.get(type);
+    }
 
     int current() {
         return status.current();

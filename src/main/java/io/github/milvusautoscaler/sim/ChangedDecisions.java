@@ -3,8 +3,8 @@ package io.github.milvusautoscaler.sim;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.DecisionReason;
 import io.github.milvusautoscaler.core.DecisionSink;
-import io.github.milvusautoscaler.core.Reason;
 
 /**
  * Passes on every action and every HOLD whose reason differs from the previous decision's; drops
@@ -15,7 +15,7 @@ import io.github.milvusautoscaler.core.Reason;
 public final class ChangedDecisions implements DecisionSink {
 
     private final DecisionSink delegate;
-    private Reason previous;
+    private DecisionReason previous;
     private long passed;
     private long dropped;
 
@@ -26,7 +26,7 @@ public final class ChangedDecisions implements DecisionSink {
     @Override
     public void record(Decision decision) {
         requireNonNull(decision, "decision");
-        Reason reason = decision.reason();
+        DecisionReason reason = decision.reason();
         if (decision.isScale() || reason != previous) {
             delegate.record(decision);
             passed++;

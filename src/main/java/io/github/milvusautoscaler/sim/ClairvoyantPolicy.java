@@ -6,7 +6,8 @@ import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.Message;
 import io.github.milvusautoscaler.core.Observation;
-import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.DecisionReason;
+import io.github.milvusautoscaler.core.Stage;
 import io.github.milvusautoscaler.core.ReplicaStatus;
 import io.github.milvusautoscaler.core.Target;
 import java.time.Instant;
@@ -74,6 +75,37 @@ public final class ClairvoyantPolicy implements SimPolicy {
         return schedule;
     }
 
+    /** Why the replayed schedule does what it does: it knows the future, so no rule of the policy is involved. */
+    enum ScheduleReason implements DecisionReason {
+        /** The schedule keeps the count. HOLD. */
+        SCHEDULE_HOLDS(Action.HOLD),
+        /** The schedule adds nodes ahead of demand. SCALE_OUT. */
+        SCHEDULE_ADDS(Action.SCALE_OUT),
+        /** The schedule removes a node the demand no longer needs. SCALE_IN. */
+        SCHEDULE_REMOVES(Action.SCALE_IN);
+
+        private final Action action;
+
+        ScheduleReason(Action action) {
+            this.action = action;
+        }
+
+        @Override
+        public Action action() {
+            return action;
+        }
+
+        @Override
+        public Stage stage() {
+            return Stage.BASELINE;
+        }
+
+        @Override
+        public boolean blocksAction() {
+            return false;
+        }
+    }
+
     @Override
     public Decision tick(Observation observation, ReplicaStatus status, Instant now) {
         requireNonNull(observation, "observation");
@@ -85,11 +117,11 @@ public final class ClairvoyantPolicy implements SimPolicy {
         ClairvoyantSchedule s = schedule(from);
         int to = k >= 0 && k < s.ticks() ? s.replicasAt((int) k) : from;
         if (to == from) {
-            return new Decision(target, now, Action.HOLD, from, from, Reason.IN_BAND,
+            return new Decision(target, now, Action.HOLD, from, from, ScheduleReason.SCHEDULE_HOLDS,
                     Message.lazy(() -> name + ": the optimal schedule holds " + from), Map.of(), false);
         }
         Action action = to > from ? Action.SCALE_OUT : Action.SCALE_IN;
-        Reason reason = to > from ? Reason.SIGNAL_HIGH : Reason.SIGNALS_LOW;
+        ScheduleReason reason = to > from ? ScheduleReason.SCHEDULE_ADDS : ScheduleReason.SCHEDULE_REMOVES;
         long leadSeconds = settings.model().startup().plus(settings.model().warmup()).toSeconds();
         Message message = Message.lazy(() -> to > from
                 ? String.format(Locale.ROOT, "%s: the demand %ds ahead needs more nodes; %d -> %d", name,

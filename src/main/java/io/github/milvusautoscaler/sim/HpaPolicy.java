@@ -6,7 +6,6 @@ import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.Message;
 import io.github.milvusautoscaler.core.Observation;
-import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.ReplicaStatus;
 import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.SignalMap;
@@ -79,7 +78,7 @@ public final class HpaPolicy implements SimPolicy {
     private final List<long[]> upEvents = new ArrayList<>();
     private final List<long[]> downEvents = new ArrayList<>();
     private long lastSyncMillis = Long.MIN_VALUE;
-    private Reason lastHold = Reason.IN_BAND;
+    private HpaReason lastHold = HpaReason.NO_CHANGE;
     /** Start times of pods not yet ready, oldest first. */
     private final ArrayDeque<Long> starting = new ArrayDeque<>();
     /** (start, ready) times of pods whose CPU may still be ignored, oldest first. */
@@ -166,14 +165,14 @@ public final class HpaPolicy implements SimPolicy {
         storeScaleEvent(from, v.to(), t);
         trackWrite(status, v.to(), t);
         Action action = v.to() > from ? Action.SCALE_OUT : Action.SCALE_IN;
-        // BELOW_MIN/ABOVE_MAX carry their own direction; anything else follows the sign of the change.
-        Reason r = v.reason().action() == action ? v.reason()
-                : action == Action.SCALE_OUT ? Reason.SIGNAL_HIGH : Reason.SIGNALS_LOW;
+        // BELOW_MIN_REPLICAS/ABOVE_MAX_REPLICAS carry their own direction; anything else follows the sign of the change.
+        HpaReason r = v.reason().action() == action ? v.reason()
+                : action == Action.SCALE_OUT ? HpaReason.SCALE_UP : HpaReason.SCALE_DOWN;
         return new Decision(target, now, action, from, v.to(), r, message, readings(cpu), false);
     }
 
     /** What one tick settles on: the replicas to have (the current count to hold), why, and the sentence. */
-    private record Verdict(Reason reason, int to, Supplier<String> message) {
+    private record Verdict(HpaReason reason, int to, Supplier<String> message) {
     }
 
     /** The controller's sync (see the class comment), or the last verdict's reason between syncs. */
@@ -187,24 +186,24 @@ public final class HpaPolicy implements SimPolicy {
             recommendations.add(new long[] {current, t});
         }
         if (current == 0) {
-            return new Verdict(Reason.PAUSED, current,
+            return new Verdict(HpaReason.SCALING_DISABLED, current,
                     () -> name + ": scaling is disabled since the replica count of the target is zero");
         }
         if (current > maxReplicas) {
-            return new Verdict(Reason.ABOVE_MAX, maxReplicas, () -> name + ": current replicas above maxReplicas "
+            return new Verdict(HpaReason.ABOVE_MAX_REPLICAS, maxReplicas, () -> name + ": current replicas above maxReplicas "
                     + maxReplicas + "; " + current + " -> " + maxReplicas);
         }
         if (current < minReplicas) {
-            return new Verdict(Reason.BELOW_MIN, minReplicas, () -> name + ": current replicas below minReplicas "
+            return new Verdict(HpaReason.BELOW_MIN_REPLICAS, minReplicas, () -> name + ": current replicas below minReplicas "
                     + minReplicas + "; " + current + " -> " + minReplicas);
         }
         if (cpu == null || !cpu.isKnown()) {
-            return new Verdict(Reason.ALL_SIGNALS_UNKNOWN, current, () -> name + ": failed to get cpu utilization ("
+            return new Verdict(HpaReason.FAILED_GET_RESOURCE_METRIC, current, () -> name + ": failed to get cpu utilization ("
                     + (cpu == null ? "no cpu signal" : cpu.problem()) + "); the controller does not scale without metrics");
         }
         int ready = Math.max(0, status.ready() - fresh);
         if (ready == 0) {
-            return new Verdict(Reason.ALL_SIGNALS_UNKNOWN, current,
+            return new Verdict(HpaReason.FAILED_GET_RESOURCE_METRIC, current,
                     () -> name + ": did not receive metrics for any ready pods");
         }
         int utilization = percentOf(cpu.value().getAsDouble());
@@ -215,27 +214,27 @@ public final class HpaPolicy implements SimPolicy {
                 + "% on " + ready + " ready of " + current + " pods"
                 + (fresh > 0 ? " (" + fresh + " just ready, ignored)" : "") + "; recommendation " + proposal;
         if (desired != current) {
-            return new Verdict(desired > current ? Reason.SIGNAL_HIGH : Reason.SIGNALS_LOW, desired,
+            return new Verdict(desired > current ? HpaReason.SCALE_UP : HpaReason.SCALE_DOWN, desired,
                     () -> numbers.get() + "; " + current + " -> " + desired);
         }
         if (proposal == current) {
-            return new Verdict(Reason.IN_BAND, current,
+            return new Verdict(HpaReason.NO_CHANGE, current,
                     () -> numbers.get() + "; within tolerance or no change; " + current + " replicas");
         }
         if (proposal > current) {
             return current >= maxReplicas
-                    ? new Verdict(Reason.AT_MAX, current, () -> numbers.get() + "; at maxReplicas " + maxReplicas)
-                    : new Verdict(Reason.SCALE_OUT_COOLDOWN, current,
+                    ? new Verdict(HpaReason.AT_MAX_REPLICAS, current, () -> numbers.get() + "; at maxReplicas " + maxReplicas)
+                    : new Verdict(HpaReason.SCALE_UP_LIMIT, current,
                     () -> numbers.get() + "; ScaleUpLimit: no more pods this period; " + current + " replicas");
         }
         if (stabilized >= current) {
-            return new Verdict(Reason.SUSTAINING_LOW, current, () -> numbers.get() + "; ScaleDownStabilized: highest"
+            return new Verdict(HpaReason.SCALE_DOWN_STABILIZED, current, () -> numbers.get() + "; ScaleDownStabilized: highest"
                     + " recommendation of the last " + downWindowMillis / 1000 + "s is " + stabilized + "; " + current
                     + " replicas");
         }
         return current <= minReplicas
-                ? new Verdict(Reason.AT_MIN, current, () -> numbers.get() + "; at minReplicas " + minReplicas)
-                : new Verdict(Reason.SCALE_IN_COOLDOWN, current,
+                ? new Verdict(HpaReason.AT_MIN_REPLICAS, current, () -> numbers.get() + "; at minReplicas " + minReplicas)
+                : new Verdict(HpaReason.SCALE_DOWN_LIMIT, current,
                 () -> numbers.get() + "; ScaleDownLimit: no fewer pods this period; " + current + " replicas");
     }
 

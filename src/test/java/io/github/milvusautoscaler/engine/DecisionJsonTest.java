@@ -40,7 +40,8 @@ class DecisionJsonTest {
         String[] lines = out.toString().split("\n");
         assertEquals(2, lines.length);
         JsonObject o = JsonParser.parseString(lines[0]).getAsJsonObject();
-        assertEquals(Set.of("time", "target", "action", "from", "to", "reason", "message", "signals", "dryRun", "written"),
+        assertEquals(Set.of("time", "target", "action", "from", "to", "reason", "stage", "message", "signals", "dryRun",
+                        "written"),
                 o.keySet());
         assertEquals("2026-01-05T10:00:00Z", o.get("time").getAsString());
         assertEquals("milvus/my-release/queryNode", o.get("target").getAsString());
@@ -48,6 +49,7 @@ class DecisionJsonTest {
         assertEquals(3, o.get("from").getAsInt());
         assertEquals(5, o.get("to").getAsInt());
         assertEquals("SIGNAL_HIGH", o.get("reason").getAsString());
+        assertEquals("SCALE_OUT", o.get("stage").getAsString(), "the rule that gives SIGNAL_HIGH");
         assertEquals(0.82, o.getAsJsonObject("signals").getAsJsonObject("cpu").get("value").getAsDouble());
         assertEquals("HIGH", o.getAsJsonObject("signals").getAsJsonObject("cpu").get("state").getAsString());
         assertTrue(o.getAsJsonObject("signals").getAsJsonObject("qps").get("value").isJsonNull());
@@ -62,5 +64,6 @@ class DecisionJsonTest {
         JsonObject o = DecisionJson.toJson(d);
         assertTrue(o.get("from").isJsonNull());
         assertTrue(o.get("to").isJsonNull());
+        assertEquals("ENGINE", o.get("stage").getAsString(), "decided outside the policy's rules");
     }
 }

@@ -32,7 +32,7 @@ class PolicyReasonTest {
 
     /** A state whose timers say cpu has been HIGH since {@code ago} before now. */
     private static TargetState highFor(Scene s, Duration ago) {
-        return s.state.withTimers(Map.of("cpu", s.now.minus(ago)), null, null);
+        return Scene.highSince(s.state, Map.of("cpu", s.now.minus(ago)));
     }
 
     /** A state in which every signal has been known, at its current value, since {@code ago} before now. */
@@ -61,7 +61,7 @@ class PolicyReasonTest {
                 c("above max steps down by one", Reason.ABOVE_MAX, 11, s -> s.replicas(12, 12)),
                 c("above max waits for the step-down cooldown", Reason.SCALE_IN_COOLDOWN, 12, s -> {
                     s.replicas(12, 12);
-                    s.state = s.state.withLastScaleIn(s.now.minus(M1), s.now.minus(M1).plus(Duration.ofMinutes(5)));
+                    s.state = Scene.steppedDown(s.state, s.now.minus(M1), true);
                     s.cpu(0.55);
                 }),
 
@@ -71,12 +71,12 @@ class PolicyReasonTest {
                 c("all unknown past fallback.after scales out to fallback.replicas", Reason.FALLBACK_SCALE_OUT, 5, s -> {
                     s.allUnknown();
                     s.fallback = new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.SCALE_OUT, 5);
-                    s.state = s.state.withTimers(Map.of(), null, s.now.minus(Duration.ofMinutes(10)));
+                    s.state = Scene.unknownSince(s.state, s.now.minus(Duration.ofMinutes(10)));
                 }),
                 c("fallback never scales in: 3 already above fallback 2", Reason.ALL_SIGNALS_UNKNOWN, 3, s -> {
                     s.allUnknown();
                     s.fallback = new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.SCALE_OUT, 2);
-                    s.state = s.state.withTimers(Map.of(), null, s.now.minus(Duration.ofMinutes(30)));
+                    s.state = Scene.unknownSince(s.state, s.now.minus(Duration.ofMinutes(30)));
                 }),
                 c("some low, one unknown: never scale in on partial data", Reason.PARTIAL_DATA, 3, s -> {
                     s.allLow();
@@ -114,7 +114,7 @@ class PolicyReasonTest {
                 // qps 300/115 = 2.61 beats cpu: ceil(3 x 2.61) = 8, capped at 3 + 2 = 5.
                 c("the highest ratio sizes the step", Reason.SIGNAL_HIGH, 5, s -> {
                     s.qps(300);
-                    s.state = s.state.withTimers(Map.of("qps", s.now.minus(M1)), null, null);
+                    s.state = Scene.highSince(s.state, Map.of("qps", s.now.minus(M1)));
                 }),
                 // ceil(9 x 0.82/0.575) = 13, capped by max-step at 11, clamped to max 10.
                 c("clamped to max", Reason.SIGNAL_HIGH, 10, s -> {
@@ -130,12 +130,12 @@ class PolicyReasonTest {
                 // last scale-out 1m ago < cooldown 3m; 0.9 < panic line 1.5 x 0.75 = 1.125.
                 c("cooldown holds a second scale-out", Reason.SCALE_OUT_COOLDOWN, 3, s -> {
                     s.cpu(0.9);
-                    s.state = highFor(s, Duration.ofMinutes(2)).withLastScaleOut(s.now.minus(M1));
+                    s.state = Scene.lastScaleOut(highFor(s, Duration.ofMinutes(2)), s.now.minus(M1));
                 }),
                 // 1.2 > 1.125 panic line: ignores cooldown; ceil(3 x 1.2/0.575) = 7, capped at 5.
                 c("panic overrides the cooldown", Reason.PANIC, 5, s -> {
                     s.cpu(1.2);
-                    s.state = highFor(s, Duration.ofSeconds(15)).withLastScaleOut(s.now.minus(M1));
+                    s.state = Scene.lastScaleOut(highFor(s, Duration.ofSeconds(15)), s.now.minus(M1));
                 }),
                 // 5 requested, 3 ready: cpu 0.82 x 3/5 = 0.49 <= 0.75 once all serve, wait for them.
                 c("pending replicas already cover the need", Reason.AWAITING_READY, 5, s -> {
@@ -160,15 +160,15 @@ class PolicyReasonTest {
                 c("new replicas just ready: cooldown until the signals show them", Reason.SCALE_OUT_COOLDOWN, 5, s -> {
                     s.replicas(5, 5);
                     s.cpu(0.82);
-                    s.state = highFor(s, Duration.ofMinutes(5)).withLastScaleOut(s.now.minus(Duration.ofMinutes(5)))
-                            .withReady(3, null);
+                    s.state = Scene.ready(Scene.lastScaleOut(highFor(s, Duration.ofMinutes(5)),
+                            s.now.minus(Duration.ofMinutes(5))), 3, null);
                 }),
                 // 1.2 > panic line 1.125, but 2 of 5 became ready 1m ago: the value describes the 3.
                 c("panic waits for newly ready replicas too", Reason.SCALE_OUT_COOLDOWN, 5, s -> {
                     s.replicas(5, 5);
                     s.cpu(1.2);
-                    s.state = highFor(s, Duration.ofMinutes(5)).withLastScaleOut(s.now.minus(Duration.ofMinutes(5)))
-                            .withReady(5, s.now.minus(M1));
+                    s.state = Scene.ready(Scene.lastScaleOut(highFor(s, Duration.ofMinutes(5)),
+                            s.now.minus(Duration.ofMinutes(5))), 5, s.now.minus(M1));
                 }),
                 // cpu 0.66 > target 0.575, short average 0.60: heading for 0.66 + 2 x 0.06 = 0.78 > 0.75
                 // within 1m, and 0.12 >= (0.75 - 0.575)/2 = 0.0875: ceil(3 x 0.66/0.575) = 4.
@@ -184,16 +184,15 @@ class PolicyReasonTest {
                 // the rise of the previous case, 2m after a step-down (verify window 5m): expected, not load.
                 c("a rise inside the verify window of a step-down is not acted on", Reason.IN_BAND, 3, s -> {
                     s.cpu(0.66);
-                    s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.66, 0.60)
-                            .withLastScaleIn(s.now.minus(Duration.ofMinutes(2)), s.now.plus(Duration.ofMinutes(3)));
+                    s.state = Scene.steppedDown(s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.66, 0.60),
+                            s.now.minus(Duration.ofMinutes(2)), true);
                 }),
                 // cpu 0.78 HIGH for 15s over a short average of 0.70: 0.78 + 2 x 0.08 = 0.94 > 0.75, and
                 // 0.16 >= 0.0875: no need to sustain; ceil(3 x 0.78/0.575) = 5.
                 c("high and rising needs no sustain", Reason.SIGNAL_RISING, 5, s -> {
                     s.cpu(0.78);
-                    s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.78, 0.70)
-                            .withTimers(Map.of("cpu", s.now.minusSeconds(15)), s.now.minus(Duration.ofMinutes(30)),
-                                    null);
+                    s.state = Scene.highSince(s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.78, 0.70),
+                            Map.of("cpu", s.now.minusSeconds(15)));
                 }),
 
                 // --- scale-in ---
@@ -244,13 +243,14 @@ class PolicyReasonTest {
                 // scaled out 10m ago < delay-after-scale-out 15m.
                 c("no step-down soon after a scale-out", Reason.SCALE_IN_DELAY_AFTER_SCALE_OUT, 3, s -> {
                     s.allLow();
-                    s.state = lowFor(s, Duration.ofMinutes(10)).withLastScaleOut(s.now.minus(Duration.ofMinutes(10)));
+                    s.state = Scene.lastScaleOut(lowFor(s, Duration.ofMinutes(10)), s.now.minus(Duration.ofMinutes(10)));
                 }),
                 // stepped down 2m ago < cooldown 5m.
                 c("step-down cooldown", Reason.SCALE_IN_COOLDOWN, 3, s -> {
                     s.allLow();
-                    s.state = lowFor(s, Duration.ofMinutes(20))
-                            .withLastScaleIn(s.now.minus(Duration.ofMinutes(2)), s.now.minus(Duration.ofMinutes(2)));
+                    // Its verification is over (the window of a step-down 2m ago would run 3m more: not so here).
+                    s.state = Scene.steppedDown(lowFor(s, Duration.ofMinutes(20)), s.now.minus(Duration.ofMinutes(2)),
+                            false);
                 }),
                 c("data still moving after the last step-down", Reason.SETTLING, 3, s -> {
                     s.allLow();
@@ -271,58 +271,57 @@ class PolicyReasonTest {
                 c("data still moving past settle-timeout", Reason.SETTLE_TIMEOUT, 3, s -> {
                     s.allLow();
                     s.settle = Settle.BUSY;
-                    s.state = lowFor(s, Duration.ofMinutes(40)).withSettleWaitSince(s.now.minus(Duration.ofMinutes(30)));
+                    s.state = Scene.settleWaitSince(lowFor(s, Duration.ofMinutes(40)), s.now.minus(Duration.ofMinutes(30)));
                 }),
                 // an unreadable settle query never lets a step-down through, however long it lasts
                 c("unknown settle past settle-timeout", Reason.SETTLE_TIMEOUT, 3, s -> {
                     s.allLow();
                     s.settle = Settle.UNKNOWN;
-                    s.state = lowFor(s, Duration.ofMinutes(90)).withSettleWaitSince(s.now.minus(Duration.ofMinutes(80)));
+                    s.state = Scene.settleWaitSince(lowFor(s, Duration.ofMinutes(90)), s.now.minus(Duration.ofMinutes(80)));
                 }),
                 // settled again after a long wait: the step-down proceeds; cpu 0.2 x 3/2 = 0.3 ok.
                 c("settled after a long wait", Reason.SIGNALS_LOW, 2, s -> {
                     s.allLow();
-                    s.state = lowFor(s, Duration.ofMinutes(40)).withSettleWaitSince(s.now.minus(Duration.ofMinutes(30)));
+                    s.state = Scene.settleWaitSince(lowFor(s, Duration.ofMinutes(40)), s.now.minus(Duration.ofMinutes(30)));
                 }),
                 c("back-off after a roll-back", Reason.SCALE_IN_BACKOFF, 3, s -> {
                     s.allLow();
-                    s.state = lowFor(s, Duration.ofMinutes(20)).withBackoffUntil(s.now.plus(Duration.ofMinutes(10)));
+                    // rolled back 20m ago: back-off 30m runs 10m more.
+                    s.state = Scene.rolledBack(lowFor(s, Duration.ofMinutes(20)), s.now.minus(Duration.ofMinutes(20)));
                 }),
 
                 // --- verification of the last step-down ---
                 // stepped down 2m ago, verify window 5m, cpu now HIGH: 3 -> 4.
                 c("high within the verify window rolls back", Reason.STEP_DOWN_ROLLBACK, 4, s -> {
                     s.cpu(0.8);
-                    s.state = s.state.withLastScaleIn(s.now.minus(Duration.ofMinutes(2)), s.now.plus(Duration.ofMinutes(3)));
+                    s.state = Scene.steppedDown(s.state, s.now.minus(Duration.ofMinutes(2)), true);
                 }),
                 c("failing health within the verify window rolls back", Reason.STEP_DOWN_ROLLBACK, 4, s -> {
                     s.health = Health.FAILING;
-                    s.state = s.state.withLastScaleIn(s.now.minus(Duration.ofMinutes(2)), s.now.plus(Duration.ofMinutes(3)));
+                    s.state = Scene.steppedDown(s.state, s.now.minus(Duration.ofMinutes(2)), true);
                 }),
                 // window ended 1m ago but the health query has not been readable since: never "healthy", so the
                 // step is unverified and no further step-down happens (signals low for 20m, cooldown long over).
                 c("unreadable health after the verify window holds scale-in", Reason.STEP_DOWN_UNVERIFIED, 3, s -> {
                     s.allLow();
                     s.health = Health.UNKNOWN;
-                    s.state = lowFor(s, Duration.ofMinutes(20))
-                            .withLastScaleIn(s.now.minus(Duration.ofMinutes(6)), s.now.minus(M1));
+                    s.state = Scene.steppedDown(lowFor(s, Duration.ofMinutes(20)), s.now.minus(Duration.ofMinutes(6)), true);
                 }),
                 // ... and a HIGH signal then still rolls the unverified step-down back: the window is extended.
                 c("high while health stays unreadable past the window rolls back", Reason.STEP_DOWN_ROLLBACK, 4, s -> {
                     s.cpu(0.8);
                     s.health = Health.UNKNOWN;
-                    s.state = s.state.withLastScaleIn(s.now.minus(Duration.ofMinutes(6)), s.now.minus(M1));
+                    s.state = Scene.steppedDown(s.state, s.now.minus(Duration.ofMinutes(6)), true);
                 }),
                 // no health query at all: the window ends on time and the next step-down may follow.
                 c("no health query: verification rests on the signals", Reason.SIGNALS_LOW, 2, s -> {
                     s.allLow();
                     s.health = Health.NONE;
-                    s.state = lowFor(s, Duration.ofMinutes(20))
-                            .withLastScaleIn(s.now.minus(Duration.ofMinutes(6)), s.now.minus(M1));
+                    s.state = Scene.steppedDown(lowFor(s, Duration.ofMinutes(20)), s.now.minus(Duration.ofMinutes(6)), true);
                 }),
                 c("high after the verify window is an ordinary scale-out decision", Reason.SUSTAINING_HIGH, 3, s -> {
                     s.cpu(0.8);
-                    s.state = s.state.withLastScaleIn(s.now.minus(Duration.ofMinutes(6)), s.now.minus(M1));
+                    s.state = Scene.steppedDown(s.state, s.now.minus(Duration.ofMinutes(6)), true);
                 }),
 
                 // --- alerts ---
@@ -330,7 +329,7 @@ class PolicyReasonTest {
                         s.alert("MilvusSearchLatencyHigh", AlertAction.SCALE_OUT)),
                 c("second alert within the alert cooldown holds", Reason.ALERT_COOLDOWN, 3, s -> {
                     s.alert("MilvusReadQueueBacklog", AlertAction.SCALE_OUT);
-                    s.state = s.state.withAlerts(s.now.minus(M1), Set.of());
+                    s.state = Scene.alertScaleOut(s.state, s.now.minus(M1), Set.of());
                 }),
                 c("alert at max holds", Reason.AT_MAX, 10, s -> {
                     s.replicas(10, 10);
@@ -351,7 +350,7 @@ class PolicyReasonTest {
                 c("budget never holds a roll-back", Reason.STEP_DOWN_ROLLBACK, 4, s -> {
                     s.cpu(0.8);
                     s.budget = new Budget(30, 30);
-                    s.state = s.state.withLastScaleIn(s.now.minus(M1), s.now.plus(Duration.ofMinutes(4)));
+                    s.state = Scene.steppedDown(s.state, s.now.minus(M1), true);
                 }),
                 c("nothing to do", Reason.IN_BAND, 3, Scene::inBand));
     }

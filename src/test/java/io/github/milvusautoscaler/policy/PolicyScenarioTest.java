@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.DecisionReason;
 import io.github.milvusautoscaler.core.Health;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.Settle;
@@ -25,7 +26,7 @@ class PolicyScenarioTest {
     private static final int TICK = 15;
 
     /** (seconds since T0, reason, from, to) of an action. */
-    private record Act(long at, Reason reason, int from, int to) {
+    private record Act(long at, DecisionReason reason, int from, int to) {
         static Act of(Decision d) {
             return new Act(d.time().getEpochSecond() - T0.getEpochSecond(), d.reason(), d.from(), d.to());
         }
@@ -44,7 +45,7 @@ class PolicyScenarioTest {
     void riseScaleOutOnceWaitForReadyFallStepDownSettleStepDownAgain() {
         Scene s = Scene.scene();
         List<Act> actions = new ArrayList<>();
-        Map<Long, Reason> holds = new LinkedHashMap<>();
+        Map<Long, DecisionReason> holds = new LinkedHashMap<>();
         long scaledOutAt = -1;
         long lastStepDown = -1;
         boolean firstStepDown = true;
@@ -161,7 +162,7 @@ class PolicyScenarioTest {
         assertEquals(4, s.current);
         // Re-sent by Alertmanager 10m later (same key): no second scale-out, and low load cannot scale in.
         s.replicas(4, 4).allLow().plus(Duration.ofMinutes(10));
-        s.state = s.state.withTimers(Map.of(), T0.minus(Duration.ofHours(1)), null);
+        s.state = s.knownSince(s.state, T0.minus(Duration.ofHours(1)));
         assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, s.step().decision().reason());
         s.plus(Duration.ofMinutes(10));
         assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, s.step().decision().reason());
@@ -175,7 +176,7 @@ class PolicyScenarioTest {
     @Test
     void failedWriteStartsNoCooldown() {
         Scene s = Scene.scene().cpu(0.82);
-        s.state = s.state.withTimers(Map.of("cpu", T0.minus(Duration.ofMinutes(1))), null, null);
+        s.state = Scene.highSince(s.state, Map.of("cpu", T0.minus(Duration.ofMinutes(1))));
         Outcome o = s.decide();
         assertEquals(Reason.SIGNAL_HIGH, o.decision().reason());
         assertEquals(T0, o.next().lastScaleOut());

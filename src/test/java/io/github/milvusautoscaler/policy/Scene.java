@@ -8,6 +8,7 @@ import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.LastScale;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.Settle;
 import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.Target;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A test builder for one tick: settings as reference.conf ships them, a queryNode target, and
@@ -49,6 +51,8 @@ final class Scene {
     boolean paused;
     boolean rollout;
     Optional<LastScale> lastScale = Optional.empty();
+    /** What the scaled object's annotations remember (back-off, settle wait, alerts). */
+    ScaleMemory memory = ScaleMemory.NONE;
     final Map<String, Signal> signals = new LinkedHashMap<>();
     Settle settle = Settle.QUIET;
     Health health = Health.OK;
@@ -125,23 +129,86 @@ final class Scene {
             longTerm[i] = load * longFactor;
             shortTerm[i] = load * shortFactor;
         }
-        return state.withTimers(state.highSince(), now.minus(ago), null, LoadAverages.of(names, longTerm, shortTerm),
-                now);
+        return averages(state, LoadAverages.of(now.minus(ago), now, names, longTerm, shortTerm))
+                .with(new UnknownData.Since(null));
     }
 
     /** The same state with the named signal's averages set per pod: {@code average("cpu", 0.30, 0.60)}. */
     TargetState average(TargetState st, String signal, double longPerPod, double shortPerPod) {
+        LoadAverages before = st.get(StepDown.Steps.class).averages();
         String[] names = new String[bands.size()];
         double[] longTerm = new double[names.length];
         double[] shortTerm = new double[names.length];
         for (int i = 0; i < names.length; i++) {
             names[i] = bands.get(i).name();
             boolean it = names[i].equals(signal);
-            longTerm[i] = it ? longPerPod * ready : st.averages().longTerm(names[i]);
-            shortTerm[i] = it ? shortPerPod * ready : st.averages().shortTerm(names[i]);
+            longTerm[i] = it ? longPerPod * ready : before.longTerm(names[i]);
+            shortTerm[i] = it ? shortPerPod * ready : before.shortTerm(names[i]);
         }
-        return st.withTimers(st.highSince(), st.knownSince(), st.unknownSince(),
-                LoadAverages.of(names, longTerm, shortTerm), st.lastTick());
+        return averages(st, LoadAverages.of(before.since(), before.at(), names, longTerm, shortTerm));
+    }
+
+    /** The same state with the stretch of known signals starting at {@code since}, averages unchanged. */
+    TargetState knownSince(TargetState st, Instant since) {
+        LoadAverages before = st.get(StepDown.Steps.class).averages();
+        String[] names = bands.stream().map(SignalPolicy::name).toArray(String[]::new);
+        double[] longTerm = new double[names.length];
+        double[] shortTerm = new double[names.length];
+        for (int i = 0; i < names.length; i++) {
+            longTerm[i] = before.longTerm(names[i]);
+            shortTerm[i] = before.shortTerm(names[i]);
+        }
+        return averages(st, LoadAverages.of(since, before.at(), names, longTerm, shortTerm));
+    }
+
+    // The memories a test sets, each through its record's constructor with the other fields kept.
+
+    static TargetState averages(TargetState st, LoadAverages averages) {
+        StepDown.Steps s = st.get(StepDown.Steps.class);
+        return st.with(new StepDown.Steps(averages, s.lastStepDown(), s.settleWaitSince()));
+    }
+
+    /** Signals HIGH since the given times (the scale-out sustain timers). */
+    static TargetState highSince(TargetState st, Map<String, Instant> since) {
+        ScaleOut.Timers t = st.get(ScaleOut.Timers.class);
+        return st.with(new ScaleOut.Timers(since, t.lastScaleOut(), t.lastReady(), t.readyRoseAt()));
+    }
+
+    static TargetState lastScaleOut(TargetState st, Instant at) {
+        ScaleOut.Timers t = st.get(ScaleOut.Timers.class);
+        return st.with(new ScaleOut.Timers(t.highSince(), at, t.lastReady(), t.readyRoseAt()));
+    }
+
+    /** {@code lastReady} ready replicas at the previous tick, the count last rising at {@code roseAt}. */
+    static TargetState ready(TargetState st, int lastReady, Instant roseAt) {
+        ScaleOut.Timers t = st.get(ScaleOut.Timers.class);
+        return st.with(new ScaleOut.Timers(t.highSince(), t.lastScaleOut(), lastReady, roseAt));
+    }
+
+    static TargetState unknownSince(TargetState st, Instant since) {
+        return st.with(new UnknownData.Since(since));
+    }
+
+    /** A step-down written at {@code at}; {@code verifying}: its verification has not ended yet. */
+    static TargetState steppedDown(TargetState st, Instant at, boolean verifying) {
+        StepDown.Steps s = st.get(StepDown.Steps.class);
+        VerifyStepDown.Verification v = st.get(VerifyStepDown.Verification.class);
+        return st.with(new StepDown.Steps(s.averages(), at, s.settleWaitSince()))
+                .with(new VerifyStepDown.Verification(verifying ? at : null, v.rolledBackAt()));
+    }
+
+    static TargetState settleWaitSince(TargetState st, Instant since) {
+        StepDown.Steps s = st.get(StepDown.Steps.class);
+        return st.with(new StepDown.Steps(s.averages(), s.lastStepDown(), since));
+    }
+
+    static TargetState rolledBack(TargetState st, Instant at) {
+        VerifyStepDown.Verification v = st.get(VerifyStepDown.Verification.class);
+        return st.with(new VerifyStepDown.Verification(v.stepDownAt(), at));
+    }
+
+    static TargetState alertScaleOut(TargetState st, Instant at, Set<String> handled) {
+        return st.with(new Alerts.Book(at, handled));
     }
 
     Scene replicas(int current, int ready) {
@@ -184,7 +251,19 @@ final class Scene {
     }
 
     ReplicaStatus status() {
-        return new ReplicaStatus(current, ready, paused, rollout, lastScale, "1");
+        return new ReplicaStatus(current, ready, paused, rollout, lastScale, "1", memory);
+    }
+
+    /** The tick the rules see, with {@link #state} as it stands (no rule has observed this tick yet). */
+    Tick tick() {
+        PolicySettings settings = settings();
+        return new Tick(settings, observation(), status(), state, Classified.classify(settings, observation(), status()),
+                budget, now);
+    }
+
+    /** The tick the rules decide on: {@link #state} with this tick's facts observed by every rule. */
+    Tick observed() {
+        return new Policy(settings()).observe(observation(), status(), state, budget, now);
     }
 
     Outcome decide() {

@@ -125,6 +125,8 @@ class HttpApiTest {
         assertEquals("HIGH", cpu.get("state").getAsString());
         assertEquals(0.75, cpu.get("scaleOutAbove").getAsDouble());
         assertEquals("SIGNAL_HIGH", a.getAsJsonObject("lastDecision").get("reason").getAsString());
+        assertEquals("SCALE_OUT", a.getAsJsonObject("lastDecision").get("stage").getAsString(),
+                "the status names the rule that decided");
         // Just scaled out: the 3m cooldown is running in full.
         assertEquals(180, a.getAsJsonObject("waits").get("scaleOutCooldownSeconds").getAsLong());
     }

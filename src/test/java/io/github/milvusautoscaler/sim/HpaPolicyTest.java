@@ -3,12 +3,12 @@ package io.github.milvusautoscaler.sim;
 import static io.github.milvusautoscaler.sim.SimTestSupport.TARGET;
 import static io.github.milvusautoscaler.sim.SimTestSupport.at;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.Health;
 import io.github.milvusautoscaler.core.Observation;
-import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.ReplicaStatus;
 import io.github.milvusautoscaler.core.Settle;
 import io.github.milvusautoscaler.core.Signal;
@@ -50,20 +50,20 @@ class HpaPolicyTest {
         Decision d = tick(hpa(0.30, 1, 10), 0, 3, 3, 0.50);
         assertEquals(Action.SCALE_OUT, d.action());
         assertEquals(5, d.to());
-        assertEquals(Reason.SIGNAL_HIGH, d.reason());
+        assertEquals(HpaReason.SCALE_UP, d.reason());
     }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
         // Target 50%, 4 ready pods. Tolerance 0.1: no change while |util/50 - 1| <= 0.1.
-        "54% is within tolerance (1.08),                 0.54, HOLD,      4, IN_BAND",
-        "45% is within tolerance (0.90),                 0.45, HOLD,      4, IN_BAND",
-        "56% is outside: ceil(1.12 x 4) = 5,             0.56, SCALE_OUT, 5, SIGNAL_HIGH",
-        "40% is outside but ceil(0.8 x 4) = 4,           0.40, HOLD,      4, IN_BAND",
-        "30%: ceil(0.6 x 4) = 3 but the window holds 4,  0.30, HOLD,      4, SUSTAINING_LOW",
-        "a fraction 0.999 is 99% (integer percent): 8,   0.999, SCALE_OUT, 8, SIGNAL_HIGH",
+        "54% is within tolerance (1.08),                 0.54, HOLD,      4, NO_CHANGE",
+        "45% is within tolerance (0.90),                 0.45, HOLD,      4, NO_CHANGE",
+        "56% is outside: ceil(1.12 x 4) = 5,             0.56, SCALE_OUT, 5, SCALE_UP",
+        "40% is outside but ceil(0.8 x 4) = 4,           0.40, HOLD,      4, NO_CHANGE",
+        "30%: ceil(0.6 x 4) = 3 but the window holds 4,  0.30, HOLD,      4, SCALE_DOWN_STABILIZED",
+        "a fraction 0.999 is 99% (integer percent): 8,   0.999, SCALE_OUT, 8, SCALE_UP",
     })
-    void toleranceAndRatio(String name, double cpu, Action action, int to, Reason reason) {
+    void toleranceAndRatio(String name, double cpu, Action action, int to, HpaReason reason) {
         Decision d = tick(hpa(0.50, 1, 10), 0, 4, 4, cpu);
         assertEquals(action, d.action());
         assertEquals(to, d.to());
@@ -145,7 +145,7 @@ class HpaPolicyTest {
         assertEquals(action, last.action());
         assertEquals(to, last.to());
         if (action == Action.HOLD) {
-            assertEquals(Reason.SCALE_OUT_COOLDOWN, last.reason());
+            assertEquals(HpaReason.SCALE_UP_LIMIT, last.reason());
         }
     }
 
@@ -182,10 +182,10 @@ class HpaPolicyTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-        "12 above max 10 goes straight to 10, 12, 10, SCALE_IN,  ABOVE_MAX",
-        "1 below min 2 goes to 2,              1,  2, SCALE_OUT, BELOW_MIN",
+        "12 above max 10 goes straight to 10, 12, 10, SCALE_IN,  ABOVE_MAX_REPLICAS",
+        "1 below min 2 goes to 2,              1,  2, SCALE_OUT, BELOW_MIN_REPLICAS",
     })
-    void outsideBoundsGoesToTheBound(String name, int current, int to, Action action, Reason reason) {
+    void outsideBoundsGoesToTheBound(String name, int current, int to, Action action, HpaReason reason) {
         Decision d = tick(hpa(0.50, 2, 10), 0, current, current, 0.5);
         assertEquals(to, d.to());
         assertEquals(action, d.action());
@@ -199,7 +199,7 @@ class HpaPolicyTest {
                 Settle.QUIET, Health.OK, List.of());
         Decision d = p.tick(o, ReplicaStatus.of(4, 4), at(0));
         assertEquals(Action.HOLD, d.action());
-        assertEquals(Reason.ALL_SIGNALS_UNKNOWN, d.reason());
+        assertEquals(HpaReason.FAILED_GET_RESOURCE_METRIC, d.reason());
         assertEquals(4, d.to());
     }
 
@@ -248,5 +248,26 @@ class HpaPolicyTest {
     @CsvSource({"0.29, 29", "0.575, 57", "0.999, 99", "1.0, 100", "0.0, 0"})
     void utilizationIsTruncatedToAnIntegerPercent(double fraction, int percent) {
         assertEquals(percent, HpaPolicy.percentOf(fraction));
+    }
+
+    @Test
+    void speaksItsOwnVocabularyNeverThePolicys() {
+        // A day of cpu swinging 10%..140% about every 2 hours, with a zero-replica and an unknown tick:
+        // every decision reads as the baseline's, in HpaReason, and names no rule of the policy.
+        HpaPolicy p = hpa(0.50, 1, 10);
+        java.util.Set<HpaReason> seen = java.util.EnumSet.noneOf(HpaReason.class);
+        int current = 4;
+        for (int s = 0; s < 86_400; s += 15) {
+            double cpu = 0.1 + 1.3 * (0.5 + 0.5 * Math.sin(s / 1200.0));
+            Decision d = s == 600 ? p.tick(new Observation(TARGET, at(s), Map.of(), Settle.QUIET, Health.OK, List.of()),
+                    ReplicaStatus.of(current, current), at(s))
+                    : tick(p, s, s == 1200 ? 0 : current, s == 1200 ? 0 : current, cpu);
+            assertEquals(io.github.milvusautoscaler.core.Stage.BASELINE, d.stage(), d.message().text());
+            seen.add((HpaReason) d.reason());
+            current = s == 1200 ? current : d.to();
+        }
+        assertTrue(seen.containsAll(java.util.EnumSet.of(HpaReason.SCALE_UP, HpaReason.SCALE_DOWN,
+                HpaReason.NO_CHANGE, HpaReason.SCALE_DOWN_STABILIZED, HpaReason.FAILED_GET_RESOURCE_METRIC,
+                HpaReason.SCALING_DISABLED)), seen.toString());
     }
 }

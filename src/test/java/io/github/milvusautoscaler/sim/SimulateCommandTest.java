@@ -54,8 +54,8 @@ class SimulateCommandTest {
         List<String> lines = Files.readAllLines(target.resolve("decisions-hpa.jsonl"), StandardCharsets.UTF_8);
         assertTrue(lines.size() > 2 && lines.size() < 1440, "actions and reason changes only, not every tick: " + lines.size());
         JsonObject first = JsonParser.parseString(lines.get(0)).getAsJsonObject();
-        assertEquals(List.of("time", "target", "action", "from", "to", "reason", "message", "signals", "dryRun",
-                "written"), new ArrayList<>(first.keySet()));
+        assertEquals(List.of("time", "target", "action", "from", "to", "reason", "stage", "message", "signals",
+                "dryRun", "written"), new ArrayList<>(first.keySet()));
         assertTrue(lines.stream().map(l -> JsonParser.parseString(l).getAsJsonObject())
                 .filter(o -> !o.get("action").getAsString().equals("HOLD"))
                 .allMatch(o -> o.get("written").getAsBoolean()), "applied actions are written");

@@ -1,0 +1,275 @@
+package io.github.milvusautoscaler.policy;
+
+import static io.github.milvusautoscaler.policy.Format.compare;
+import static io.github.milvusautoscaler.policy.Format.dur;
+import static io.github.milvusautoscaler.policy.Format.num;
+
+import io.github.milvusautoscaler.core.Action;
+import io.github.milvusautoscaler.core.Direction;
+import io.github.milvusautoscaler.core.LastScale;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.SignalState;
+import io.github.milvusautoscaler.core.Stage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Scale out fast and proportionally: a signal HIGH for {@code scale-out.sustain} (or above the
+ * panic line, or above its target and rising fast) sizes the step as
+ * {@code ceil(ready x max(value / target))}, at least +1, at most {@code max-step}. Example: 3 ready
+ * at cpu 0.82 with target 0.575 gives ceil(3 x 1.426) = 5, so 3 -> 5 with max-step 2.
+ *
+ * <p>Sizing uses ready replicas because per-pod values are averaged over ready pods. Two rules
+ * keep one burst from buying several scale-outs on signals that cannot yet show the last one:
+ * <ul>
+ *   <li>While requested replicas are still starting, it waits ({@code AWAITING_READY}) unless
+ *       even all of them would leave a signal HIGH: 5 requested, 3 ready at cpu 0.82 projects
+ *       to 0.82 x 3/5 = 0.49 <= 0.75, so it waits instead of piling more on.</li>
+ *   <li>The cooldown runs from the last scale-out and again from the moment the ready count
+ *       last rose: a rate over a 2m window still averages the load of the smaller set of
+ *       replicas for up to 2m after new ones serve.</li>
+ * </ul>
+ * Panic skips the sustain and the cooldown after a write, never the wait for requested or
+ * newly ready replicas.
+ *
+ * <p>Reasons: SIGNAL_HIGH, SIGNAL_RISING, PANIC, SUSTAINING_HIGH, SCALE_OUT_COOLDOWN, AT_MAX (also
+ * for an alert at max-replicas, see {@link #atMax}), AWAITING_READY. Memory: {@link Timers}.
+ */
+final class ScaleOut implements Rule<ScaleOut.Timers> {
+
+    /** Below this a ceil() result is treated as exact: ceil(3 x 0.575/0.575) must be 3, not 4. */
+    private static final double EPSILON = 1e-9;
+
+    /**
+     * @param highSince    per signal, when its current unbroken HIGH stretch began
+     * @param lastScaleOut the last scale-out written, for any reason (the cooldown runs from it); null when none
+     * @param lastReady    ready replicas seen at the previous tick; -1 before the first
+     * @param readyRoseAt  when the ready count last rose: until the signals' rate windows have moved past
+     *                     it they still describe the smaller set of serving replicas; null when never seen
+     */
+    record Timers(Map<String, Instant> highSince, Instant lastScaleOut, int lastReady, Instant readyRoseAt)
+            implements Memory {
+
+        Timers {
+            highSince = Map.copyOf(highSince);
+        }
+
+        @Override
+        public Timers retimed(Instant tick, Instant written) {
+            return new Timers(highSince, Memory.retime(lastScaleOut, tick, written), lastReady, readyRoseAt);
+        }
+    }
+
+    @Override
+    public Stage stage() {
+        return Stage.SCALE_OUT;
+    }
+
+    @Override
+    public Timers initial() {
+        return new Timers(Map.of(), null, -1, null);
+    }
+
+    /**
+     * Advances the sustain timers (each HIGH signal keeps the start of its unbroken HIGH stretch),
+     * takes a newer scale-out from the last-scale annotations (so a restarted or newly elected
+     * daemon keeps the cooldown), and notes when the ready count rose. Rate-based signals average
+     * over a window (2m in the default queries), so for a while after new replicas start serving
+     * they still describe the old, smaller set: cpu 0.83 on 3 ready reads 0.83 for up to 2m after
+     * 2 more are ready, though the 5 now run at 0.5.
+     */
+    @Override
+    public Timers observe(Timers own, Tick before) {
+        Instant now = before.now();
+        Map<String, Instant> high = Map.of();
+        for (Classified c : before.signals()) {
+            if (c.state() == SignalState.HIGH) {
+                if (high.isEmpty()) {
+                    high = new HashMap<>();
+                }
+                high.put(c.name(), own.highSince().getOrDefault(c.name(), now));
+            }
+        }
+        Instant lastOut = own.lastScaleOut();
+        if (before.status().lastScale().isPresent()) {
+            LastScale last = before.status().lastScale().get();
+            if (last.direction() == Direction.UP && (lastOut == null || last.time().isAfter(lastOut))) {
+                lastOut = last.time();
+            }
+        }
+        int ready = before.ready();
+        Instant rose = own.readyRoseAt();
+        if (ready != own.lastReady() && own.lastReady() >= 0 && ready > own.lastReady()) {
+            rose = now;
+        }
+        return new Timers(high, lastOut, ready, rose);
+    }
+
+    @Override
+    public Optional<Proposal> decide(Tick t) {
+        ScaleOutSettings so = t.settings().scaleOut();
+        Timers timers = t.memory(Timers.class);
+        Map<String, Instant> since = timers.highSince();
+        Classified panic = null;
+        Classified sustained = null;
+        Classified longest = null;
+        Classified rising = null;
+        // Right after a step-down every per-pod value rises by ready/(ready - 1) by design; the
+        // verify window judges that rise, so it is not taken for load arriving.
+        boolean verifying = VerifyStepDown.inWindow(t);
+        for (Classified c : t.signals()) {
+            if (!c.known()) {
+                continue;
+            }
+            boolean high = c.state() == SignalState.HIGH;
+            if (high && c.v() > so.panicAbove() * c.band().scaleOutAbove()
+                    && (panic == null || ratio(c) > ratio(panic))) {
+                panic = c;
+            }
+            if (high && !t.within(since.get(c.name()), so.sustain())
+                    && (sustained == null || ratio(c) > ratio(sustained))) {
+                sustained = c;
+            }
+            if (high && (longest == null
+                    || since.getOrDefault(c.name(), t.now()).isBefore(since.getOrDefault(longest.name(), t.now())))) {
+                longest = c;
+            }
+            if (!verifying && rising(t, c) && (rising == null || ratio(c) > ratio(rising))) {
+                rising = c;
+            }
+        }
+        if (longest == null && rising == null) {
+            return Optional.empty();
+        }
+        Classified lead = panic != null ? panic : sustained != null ? sustained : rising;
+        if (lead == null) {
+            Classified first = longest;
+            return Proposal.hold(Stage.SCALE_OUT, Reason.SUSTAINING_HIGH, t, () -> t.component() + " "
+                    + high(first, t) + " of " + dur(so.sustain()) + " sustain");
+        }
+        boolean byRise = lead == rising && panic == null && sustained == null;
+        Supplier<String> leadText = () -> byRise ? rise(lead, t) : high(lead, t);
+        int current = t.current();
+        int max = t.settings().maxReplicas();
+        if (current >= max) {
+            return atMax(t, () -> t.component() + " " + leadText.get() + " but at max-replicas " + max
+                    + "; holding at " + current, Set.of());
+        }
+        boolean cooling = t.within(timers.lastScaleOut(), so.cooldown());
+        Instant roseAt = timers.readyRoseAt();
+        boolean fresh = t.within(roseAt, so.cooldown());
+        if (fresh || (cooling && panic == null)) {
+            return Proposal.hold(Stage.SCALE_OUT, Reason.SCALE_OUT_COOLDOWN, t, () -> t.component() + " "
+                    + leadText.get() + "; " + (fresh
+                    ? t.ready() + " ready since " + dur(Duration.between(roseAt, t.now()))
+                    + " ago, the signals still average the replicas before; scale-out cooldown "
+                    + dur(t.left(roseAt, so.cooldown())) + " left of " + dur(so.cooldown())
+                    : "scale-out cooldown " + dur(t.left(timers.lastScaleOut(), so.cooldown())) + " left of "
+                    + dur(so.cooldown())));
+        }
+        Classified top = null;
+        for (Classified c : t.signals()) {
+            if (c.known() && (top == null || ratio(c) > ratio(top))) {
+                top = c;
+            }
+        }
+        Classified sizedBy = top;
+        int basis = t.ready() > 0 ? t.ready() : current;
+        int wanted = (int) Math.ceil(basis * ratio(sizedBy) - EPSILON);
+        if (t.ready() < current) {
+            Classified stillHigh = null;
+            for (Classified c : t.signals()) {
+                if (c.known() && c.v() * basis / current > c.band().scaleOutAbove()) {
+                    stillHigh = c;
+                    break;
+                }
+            }
+            if (stillHigh == null) {
+                return Proposal.hold(Stage.SCALE_OUT, Reason.AWAITING_READY, t, () -> t.component() + " "
+                        + leadText.get() + "; " + current + " requested, " + t.ready() + " ready: " + lead.name() + " "
+                        + num(lead.v()) + " x " + basis + "/" + current + " = "
+                        + compare(lead.v() * basis / current, "<=", lead.band().scaleOutAbove())
+                        + " once they serve; waiting for them");
+            }
+        }
+        int to = Math.min(max, Math.min(current + so.maxStep(), Math.max(current + 1, wanted)));
+        boolean usedPanic = panic != null && (cooling || sustained == null);
+        Reason reason = usedPanic ? Reason.PANIC : byRise ? Reason.SIGNAL_RISING : Reason.SIGNAL_HIGH;
+        return Optional.of(new Proposal(Stage.SCALE_OUT, reason, to, () -> t.component() + " " + leadText.get()
+                + (usedPanic ? " above panic line " + num(so.panicAbove() * lead.band().scaleOutAbove()) : "") + "; "
+                + current + " -> " + to + " (ceil(" + basis + " x " + num(sizedBy.v()) + "/"
+                + num(sizedBy.band().target()) + ") = " + wanted + ", max-step " + so.maxStep() + ")"));
+    }
+
+    /** Any written scale-out (a roll-back, an alert, the floor, the fallback included) starts the cooldown. */
+    @Override
+    public Timers written(Timers own, Tick t, Proposal settled) {
+        if (settled.reason().action() != Action.SCALE_OUT) {
+            return own;
+        }
+        return new Timers(own.highSince(), t.now(), own.lastReady(), own.readyRoseAt());
+    }
+
+    /**
+     * AT_MAX: more replicas are wanted than max-replicas allows, by a signal or by an alert (the
+     * alerts rule passes the alert keys it consumes). Held at the current count.
+     */
+    static Optional<Proposal> atMax(Tick t, Supplier<String> message, Set<String> alertKeys) {
+        return Optional.of(new Proposal(Stage.SCALE_OUT, Reason.AT_MAX, t.current(), message, alertKeys));
+    }
+
+    /**
+     * A signal counts as rising, and scales out without waiting for {@code scale-out.sustain}, when
+     * it is above its target, at its recent rate would pass {@code scale-out-above} within one
+     * sustain, and that rate is at least half the gap between target and line per sustain, so a
+     * slow drift across the line still has to sustain. Example, cpu band [0.40, 0.75], target
+     * 0.575, sustain 1m: 0.66 rising 0.12/min heads for 0.78 > 0.75 with 0.12 >= 0.0875: rising;
+     * 0.74 rising 0.02/min heads for 0.76 but 0.02 < 0.0875: not rising, it must sustain.
+     */
+    static boolean rising(Tick t, Classified c) {
+        if (!(c.v() > c.band().target())) {
+            return false;
+        }
+        double ahead = ahead(t, c);
+        return ahead > c.band().scaleOutAbove() && ahead - c.v() >= (c.band().scaleOutAbove() - c.band().target()) / 2;
+    }
+
+    /**
+     * Where a signal is heading one {@code scale-out.sustain} ahead at its recent rate of rise. The
+     * recent average lags a steady rise by half a sustain, so the rise per sustain is twice the gap:
+     * cpu 0.66 now over a recent average of 0.62 gives 0.66 + 2 x 0.04 = 0.74. Averages are kept
+     * per ready replica set (value x ready, the step-down rule's {@link LoadAverages}), so a
+     * step-down does not read as a rise.
+     */
+    static double ahead(Tick t, Classified c) {
+        double recent = t.memory(StepDown.Steps.class).averages().shortTerm(c.name());
+        if (Double.isNaN(recent)) {
+            return c.v();
+        }
+        double now = c.v() * Math.max(1, t.ready());
+        return (now + 2 * (now - recent)) / Math.max(1, t.ready());
+    }
+
+    /** How far a signal is from its target: 0.82 / 0.575 = 1.43. */
+    private static double ratio(Classified c) {
+        return c.v() / c.band().target();
+    }
+
+    private static String rise(Classified c, Tick t) {
+        double ahead = ahead(t, c);
+        return c.name() + " " + compare(c.v(), "> target", c.band().target()) + " and rising: "
+                + compare(ahead, ">", c.band().scaleOutAbove()) + " within the "
+                + dur(t.settings().scaleOut().sustain()) + " sustain at its recent rate";
+    }
+
+    private static String high(Classified c, Tick t) {
+        Instant since = t.memory(Timers.class).highSince().getOrDefault(c.name(), t.now());
+        return c.name() + " " + compare(c.v(), ">", c.band().scaleOutAbove()) + " for "
+                + dur(Duration.between(since, t.now()));
+    }
+}

@@ -1,0 +1,239 @@
+package io.github.milvusautoscaler.policy;
+
+import static io.github.milvusautoscaler.policy.Format.compare;
+import static io.github.milvusautoscaler.policy.Format.dur;
+import static io.github.milvusautoscaler.policy.Format.num;
+
+import io.github.milvusautoscaler.core.Action;
+import io.github.milvusautoscaler.core.ActiveAlert;
+import io.github.milvusautoscaler.core.Direction;
+import io.github.milvusautoscaler.core.LastScale;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.Settle;
+import io.github.milvusautoscaler.core.SignalState;
+import io.github.milvusautoscaler.core.Stage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Scale in slowly, by exactly one, judged on averages so that a noisy signal can still come down:
+ * every signal known for {@code scale-in.sustain}, each one's average over that time LOW (average
+ * load / ready < {@code scale-in-below}), no alert firing, the step-down gate open ({@link #gate}),
+ * and removing one node must push neither the current value nor the average past the signal's
+ * target: projected = max(value, average) x ready / (ready - 1). Example: cpu averaging 0.30 on 3
+ * ready and now 0.36 projects to 0.36 x 3/2 = 0.54 <= 0.575, so 3 -> 2; now 0.39 would project to
+ * 0.585 and hold, and so would a 0.39 average under a 0.30 value. Some signals LOW with others
+ * UNKNOWN hold as PARTIAL_DATA: never scale in on partial data.
+ *
+ * <p>Reasons: SIGNALS_LOW, SUSTAINING_LOW, PARTIAL_DATA, ALERT_BLOCKS_SCALE_IN, AT_MIN,
+ * SCALE_IN_WOULD_OVERLOAD, and the gate's SCALE_IN_BACKOFF, SCALE_IN_DELAY_AFTER_SCALE_OUT,
+ * SCALE_IN_COOLDOWN, STEP_DOWN_UNVERIFIED, SETTLING, SETTLE_TIMEOUT (the guards' step toward
+ * max-replicas passes the same gate). Memory: {@link Steps}.
+ */
+final class StepDown implements Rule<StepDown.Steps> {
+
+    /**
+     * @param averages        the load averages over the current stretch of known signals (its start is
+     *                        what {@code scale-in.sustain} is measured from)
+     * @param lastStepDown    the last step-down written (the step-down cooldown runs from it); null when none
+     * @param settleWaitSince when the current wait for the component to settle began; null when settled
+     */
+    record Steps(LoadAverages averages, Instant lastStepDown, Instant settleWaitSince) implements Memory {
+
+        Steps {
+            java.util.Objects.requireNonNull(averages, "averages");
+        }
+
+        @Override
+        public Steps retimed(Instant tick, Instant written) {
+            return new Steps(averages, Memory.retime(lastStepDown, tick, written), settleWaitSince);
+        }
+    }
+
+    @Override
+    public Stage stage() {
+        return Stage.STEP_DOWN;
+    }
+
+    @Override
+    public Steps initial() {
+        return new Steps(LoadAverages.NONE, null, null);
+    }
+
+    /**
+     * Moves the load averages on (an UNKNOWN signal clears them and restarts the stretch), takes a
+     * newer step-down from the last-scale annotations, and the earlier settle-wait start from the
+     * object's memory, so a daemon that restarts or takes over holds as the one before it would.
+     */
+    @Override
+    public Steps observe(Steps own, Tick before) {
+        ScaleInSettings si = before.settings().scaleIn();
+        LoadAverages averages = own.averages().advance(allKnown(before), before.signals(), before.ready(),
+                before.now(), si.sustain(), before.settings().scaleOut().sustain());
+        Instant last = own.lastStepDown();
+        if (before.status().lastScale().isPresent()) {
+            LastScale annotated = before.status().lastScale().get();
+            if (annotated.direction() == Direction.DOWN && (last == null || annotated.time().isAfter(last))) {
+                last = annotated.time();
+            }
+        }
+        Instant settle = Memory.earlier(own.settleWaitSince(), before.status().memory().settleWaitSince());
+        return new Steps(averages, last, settle);
+    }
+
+    @Override
+    public Optional<Proposal> decide(Tick t) {
+        if (!allKnown(t)) {
+            if (t.any(SignalState.LOW) && t.any(SignalState.UNKNOWN) && !t.any(SignalState.IN_BAND)) {
+                return Proposal.hold(Stage.STEP_DOWN, Reason.PARTIAL_DATA, t, () -> t.component() + " " + lows(t)
+                        + " but " + t.signals().stream().filter(c -> !c.known())
+                        .map(c -> c.name() + " unknown (" + c.problem() + ")").collect(Collectors.joining(", "))
+                        + "; never scaling in on partial data");
+            }
+            return Optional.empty();
+        }
+        int ready = t.ready();
+        for (Classified c : t.signals()) {
+            if (!(average(t, c) < c.band().scaleInBelow())) {
+                return Optional.empty();
+            }
+        }
+        int current = t.current();
+        if (!t.observation().alerts().isEmpty()) {
+            return Proposal.hold(Stage.STEP_DOWN, Reason.ALERT_BLOCKS_SCALE_IN, t, () -> "alert "
+                    + t.observation().alerts().stream().map(ActiveAlert::name).distinct()
+                    .collect(Collectors.joining(", ")) + " firing blocks scale-in of " + t.component());
+        }
+        if (current <= t.settings().minReplicas()) {
+            return Proposal.hold(Stage.STEP_DOWN, Reason.AT_MIN, t, () -> t.component() + " " + averages(t)
+                    + " but at min-replicas " + t.settings().minReplicas());
+        }
+        ScaleInSettings si = t.settings().scaleIn();
+        Instant stretch = t.memory(Steps.class).averages().since();
+        Instant since = stretch != null ? stretch : t.now();
+        if (t.within(since, si.sustain())) {
+            return Proposal.hold(Stage.STEP_DOWN, Reason.SUSTAINING_LOW, t, () -> t.component() + " " + averages(t)
+                    + " over " + dur(Duration.between(since, t.now())) + " of " + dur(si.sustain()) + " sustain");
+        }
+        Optional<Proposal> gate = gate(t);
+        if (gate.isPresent()) {
+            return gate;
+        }
+        for (Classified c : t.signals()) {
+            double value = Math.max(c.v(), average(t, c));
+            double projected = value * ready / (ready - 1.0);
+            if (projected > c.band().target()) {
+                return Proposal.hold(Stage.STEP_DOWN, Reason.SCALE_IN_WOULD_OVERLOAD, t, () -> "removing one of "
+                        + ready + " " + t.component() + " would put " + c.name() + " at " + num(value)
+                        + (value == c.v() ? "" : " (average)") + " x " + ready + "/" + (ready - 1) + " = "
+                        + compare(projected, "> target", c.band().target()));
+            }
+        }
+        return Optional.of(new Proposal(Stage.STEP_DOWN, Reason.SIGNALS_LOW, current - 1, () -> t.component() + " "
+                + averages(t) + " over the last " + dur(si.sustain()) + "; " + current + " -> " + (current - 1)
+                + ", one node at a time"));
+    }
+
+    /** The settle wait starts on the first unsettled tick and ends when the component has settled. */
+    @Override
+    public Steps decided(Steps own, Tick t, Proposal settled) {
+        Instant since = settled(t) ? null : own.settleWaitSince() != null ? own.settleWaitSince() : t.now();
+        return since == own.settleWaitSince() ? own : new Steps(own.averages(), own.lastStepDown(), since);
+    }
+
+    /** A written step-down (this rule's or the guards' toward max) starts the cooldown and a new settle wait. */
+    @Override
+    public Steps written(Steps own, Tick t, Proposal settled) {
+        if (settled.reason().action() != Action.SCALE_IN) {
+            return own;
+        }
+        return new Steps(own.averages(), t.now(), null);
+    }
+
+    /**
+     * The gate every step-down passes: back-off after a roll-back, the delay after a scale-out, the
+     * cooldown between step-downs, a verify window that ended unread, and settling (every replica
+     * ready and the settle query quiet); a wait longer than {@code scale-in.settle-timeout} still
+     * holds, as SETTLE_TIMEOUT. Empty when the gate is open.
+     */
+    static Optional<Proposal> gate(Tick t) {
+        ScaleInSettings si = t.settings().scaleIn();
+        Steps steps = t.memory(Steps.class);
+        Instant backoffUntil = VerifyStepDown.backoffUntil(t.memory(VerifyStepDown.Verification.class), si);
+        Instant lastOut = t.memory(ScaleOut.Timers.class).lastScaleOut();
+        if (backoffUntil != null && t.now().isBefore(backoffUntil)) {
+            return Proposal.hold(Stage.STEP_DOWN, Reason.SCALE_IN_BACKOFF, t, () -> t.component()
+                    + " scale-in backed off for " + dur(Duration.between(t.now(), backoffUntil))
+                    + " more after a rolled-back step-down");
+        }
+        if (t.within(lastOut, si.delayAfterScaleOut())) {
+            return Proposal.hold(Stage.STEP_DOWN, Reason.SCALE_IN_DELAY_AFTER_SCALE_OUT, t, () -> t.component()
+                    + " scaled out " + dur(Duration.between(lastOut, t.now())) + " ago; no step-down for "
+                    + dur(t.left(lastOut, si.delayAfterScaleOut())) + " more");
+        }
+        if (t.within(steps.lastStepDown(), si.cooldown())) {
+            return Proposal.hold(Stage.STEP_DOWN, Reason.SCALE_IN_COOLDOWN, t, () -> t.component() + " stepped down "
+                    + dur(Duration.between(steps.lastStepDown(), t.now())) + " ago; scale-in cooldown "
+                    + dur(t.left(steps.lastStepDown(), si.cooldown())) + " left of " + dur(si.cooldown()));
+        }
+        if (VerifyStepDown.endedUnread(t)) {
+            return Proposal.hold(Stage.STEP_DOWN, Reason.STEP_DOWN_UNVERIFIED, t, () -> t.component()
+                    + " last step-down not verified: its " + dur(si.verifyWindow())
+                    + " verify window ended and the health query cannot be read since");
+        }
+        if (!settled(t)) {
+            Instant since = steps.settleWaitSince() != null ? steps.settleWaitSince() : t.now();
+            String what = t.component() + " not settled (" + t.ready() + " of " + t.current() + " ready, data movement "
+                    + t.observation().settle().name().toLowerCase(Locale.ROOT) + ")";
+            if (t.within(since, si.settleTimeout())) {
+                return Proposal.hold(Stage.STEP_DOWN, Reason.SETTLING, t, () -> what + " for "
+                        + dur(Duration.between(since, t.now())) + " of " + dur(si.settleTimeout()));
+            }
+            // Past the timeout the hold stays: the settle facts are read live (a querycoord node count, a
+            // stopping node's gauge, move counts that still change), so BUSY means data really moves and
+            // UNKNOWN means it cannot be seen; neither is a reason to remove another node.
+            return Proposal.hold(Stage.STEP_DOWN, Reason.SETTLE_TIMEOUT, t, () -> what + " for "
+                    + dur(Duration.between(since, t.now())) + ", past settle-timeout " + dur(si.settleTimeout())
+                    + "; check stopping balance and querycoord tasks");
+        }
+        return Optional.empty();
+    }
+
+    /** Every replica ready and no data moving; an UNKNOWN settle query counts as moving. */
+    static boolean settled(Tick t) {
+        return t.ready() >= t.current() && t.observation().settle() == Settle.QUIET;
+    }
+
+    /** A signal's average over about the last scale-in sustain, per ready replica; NaN when not averaged. */
+    static double average(Tick t, Classified c) {
+        return t.memory(Steps.class).averages().longTerm(c.name()) / Math.max(1, t.ready());
+    }
+
+    private static boolean allKnown(Tick t) {
+        for (Classified c : t.signals()) {
+            if (!c.known()) {
+                return false;
+            }
+        }
+        return !t.signals().isEmpty();
+    }
+
+    private static String averages(Tick t) {
+        StringBuilder b = new StringBuilder(80);
+        for (Classified c : t.signals()) {
+            b.append(b.length() == 0 ? "" : ", ").append(c.name()).append(" averaging ")
+                    .append(compare(average(t, c), "<", c.band().scaleInBelow())).append(" (now ").append(num(c.v()))
+                    .append(')');
+        }
+        return b.toString();
+    }
+
+    private static String lows(Tick t) {
+        return t.signals().stream().filter(c -> c.state() == SignalState.LOW)
+                .map(c -> c.name() + " " + compare(c.v(), "<", c.band().scaleInBelow()))
+                .collect(Collectors.joining(", "));
+    }
+}

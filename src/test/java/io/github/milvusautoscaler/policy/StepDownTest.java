@@ -1,0 +1,142 @@
+package io.github.milvusautoscaler.policy;
+
+import static io.github.milvusautoscaler.policy.Scene.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.core.Direction;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.ScaleMemory;
+import io.github.milvusautoscaler.core.Settle;
+import io.github.milvusautoscaler.core.Stage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The step-down rule's memory ({@link StepDown.Steps}): load averages, last step-down, settle wait. */
+class StepDownTest {
+
+    private final StepDown rule = new StepDown();
+
+    private StepDown.Steps observe(Scene s) {
+        return rule.observe(s.state.get(StepDown.Steps.class), s.tick());
+    }
+
+    @Test
+    void unknownResetsTheScaleInTimerAndTheAverages() {
+        Scene s = Scene.scene().allLow();
+        s.state = s.steadyFor(Duration.ofMinutes(9));
+        s.unknown("qps", "empty result");
+        s.state = s.state.with(observe(s));
+        LoadAverages after = s.state.get(StepDown.Steps.class).averages();
+        assertNull(after.since());
+        assertTrue(Double.isNaN(after.longTerm("cpu")));
+        // Known again: the stretch and the averages start afresh at the new value, 0.20 x 3 = 0.60.
+        s.qps(20).plus(Duration.ofSeconds(15));
+        LoadAverages again = observe(s).averages();
+        assertEquals(s.now, again.since());
+        assertEquals(0.60, again.longTerm("cpu"), 1e-12);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            // A 15 s tick moves the 10m average by 1 - e^(-2 x 15/600) = 4.877% of the way:
+            // 0.90 + 0.04877 x (1.50 - 0.90) = 0.9293; the 1m one by 1 - e^(-2 x 15/60) = 39.35%:
+            // 0.90 + 0.3935 x 0.60 = 1.1361.
+            "'load 0.90 -> 1.50 (cpu 0.30 -> 0.50 on 3)', 3, 0.50, 0.92926, 1.13608",
+            // A step-down, 3 -> 2, with the same load: 0.45 x 2 = 0.90, so neither average moves.
+            "'same load on one replica fewer', 2, 0.45, 0.90, 0.90"})
+    void averagesFollowTheLoadNotTheValue(String name, int ready, double cpu, double longTerm, double shortTerm) {
+        Scene s = Scene.scene().cpu(0.30);
+        s.state = s.steadyFor(Duration.ofMinutes(30));
+        s.replicas(ready, ready).cpu(cpu).memory(0.65).qps(100).plus(Duration.ofSeconds(15));
+        LoadAverages after = observe(s).averages();
+        assertEquals(longTerm, after.longTerm("cpu"), 1e-5);
+        assertEquals(shortTerm, after.shortTerm("cpu"), 1e-5);
+        // The stretch goes on: it still began 30m before the previous tick.
+        assertEquals(s.now.minus(Duration.ofSeconds(15)).minus(Duration.ofMinutes(30)), after.since());
+    }
+
+    @ParameterizedTest(name = "annotation {0} 2m ago, state {1}s ago -> {2}s ago")
+    @CsvSource({"DOWN, , -120", "DOWN, -300, -120", "DOWN, -60, -60", "UP, , "})
+    void takesANewerStepDownFromTheAnnotations(Direction direction, Long stateAgo, Long expectedAgo) {
+        Scene s = Scene.scene().lastScale(T0.minus(Duration.ofMinutes(2)), direction);
+        s.state = Scene.steppedDown(TargetState.initial(), stateAgo == null ? null : T0.plusSeconds(stateAgo), false);
+        assertEquals(expectedAgo == null ? null : T0.plusSeconds(expectedAgo), observe(s).lastStepDown());
+    }
+
+    @ParameterizedTest(name = "state {0}s ago, object {1}s ago -> {2}s ago")
+    @CsvSource({", -600, -600", "-300, -600, -600", "-600, -300, -600", "-300, , -300"})
+    void keepsTheEarlierSettleWaitStartOfStateAndObject(Long stateAgo, Long objectAgo, Long expectedAgo) {
+        Scene s = Scene.scene();
+        s.state = Scene.settleWaitSince(TargetState.initial(), stateAgo == null ? null : T0.plusSeconds(stateAgo));
+        s.memory = new ScaleMemory(null, objectAgo == null ? null : T0.plusSeconds(objectAgo), null, Set.of());
+        assertEquals(T0.plusSeconds(expectedAgo), observe(s).settleWaitSince());
+    }
+
+    @Test
+    void theSettleWaitStartsOnTheFirstUnsettledTickAndEndsWhenSettled() {
+        Scene s = Scene.scene();
+        s.settle = Settle.BUSY;
+        Proposal hold = new Proposal(Stage.IN_BAND, Reason.IN_BAND, 3, "x");
+        StepDown.Steps first = rule.decided(s.state.get(StepDown.Steps.class), s.observed(), hold);
+        assertEquals(T0, first.settleWaitSince());
+        s.state = s.state.with(first);
+        s.plus(Duration.ofMinutes(1));
+        assertEquals(T0, rule.decided(first, s.observed(), hold).settleWaitSince(), "kept while unsettled");
+        // One replica not ready counts as unsettled even with the settle query quiet.
+        s.settle = Settle.QUIET;
+        s.replicas(3, 2);
+        assertEquals(T0, rule.decided(first, s.observed(), hold).settleWaitSince());
+        s.replicas(3, 3);
+        assertNull(rule.decided(first, s.observed(), hold).settleWaitSince(), "settled: the wait is over");
+    }
+
+    @ParameterizedTest(name = "{0} written")
+    @CsvSource({"SIGNALS_LOW, STEP_DOWN", "ABOVE_MAX, GUARDS"})
+    void aWrittenStepDownStartsTheCooldownAndANewSettleWait(Reason reason, Stage by) {
+        Scene s = Scene.scene();
+        s.state = Scene.settleWaitSince(s.state, T0.minus(Duration.ofMinutes(40)));
+        StepDown.Steps after = rule.written(s.state.get(StepDown.Steps.class), s.observed(),
+                new Proposal(by, reason, 2, "x"));
+        assertEquals(T0, after.lastStepDown());
+        assertNull(after.settleWaitSince());
+    }
+
+    @Test
+    void aScaleOutLeavesTheStepDownMemoryAlone() {
+        Scene s = Scene.scene();
+        StepDown.Steps before = s.state.get(StepDown.Steps.class);
+        assertSame(before, rule.written(before, s.observed(), new Proposal(Stage.SCALE_OUT, Reason.SIGNAL_HIGH, 5, "x")));
+    }
+
+    @Test
+    void retimedMovesOnlyTheStepDownOfThisTick() {
+        Instant written = T0.plusMillis(2100);
+        StepDown.Steps now = new StepDown.Steps(LoadAverages.NONE, T0, T0.minusSeconds(60));
+        StepDown.Steps moved = now.retimed(T0, written);
+        assertEquals(written, moved.lastStepDown());
+        assertEquals(T0.minusSeconds(60), moved.settleWaitSince());
+        StepDown.Steps earlier = new StepDown.Steps(LoadAverages.NONE, T0.minusSeconds(60), null);
+        assertEquals(earlier, earlier.retimed(T0, written));
+    }
+
+    @Test
+    void theGateHoldsTheGuardsStepTowardMaxWithTheStepDownsReason() {
+        // 12 replicas above max 10, stepped down 1m ago < cooldown 5m: the guards' step waits.
+        Scene s = Scene.scene().replicas(12, 12);
+        s.state = Scene.steppedDown(s.state, T0.minus(Duration.ofMinutes(1)), false);
+        Optional<Proposal> gate = StepDown.gate(s.observed());
+        assertEquals(Reason.SCALE_IN_COOLDOWN, gate.orElseThrow().reason());
+        assertEquals(Stage.STEP_DOWN, s.decide().decision().stage());
+        s.plus(Duration.ofMinutes(5));
+        assertEquals(Optional.empty(), StepDown.gate(s.observed()));
+        assertEquals(Stage.GUARDS, s.decide().decision().stage());
+    }
+}

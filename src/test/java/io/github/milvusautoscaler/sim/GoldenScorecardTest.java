@@ -1,0 +1,70 @@
+package io.github.milvusautoscaler.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.milvusautoscaler.cli.SimulateCommand;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The milvus-autoscaler lane on a short real trace gives the scorecard recorded before the policy
+ * became a list of rules (commit f20ad57, {@code simulate --trace
+ * src/test/resources/traces/elb_request_count_first2000.csv --policies milvus-autoscaler}). A change
+ * of any rule, of its order or of its memory that changes a decision changes one of these numbers;
+ * a deliberate change of behaviour records the new scorecard here and says why in its commit.
+ *
+ * <p>Trace: the first 2000 rows (7 days at 5 min) of NAB's elb_request_count, see
+ * src/test/resources/traces/README.md.
+ */
+class GoldenScorecardTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void milvusAutoscalerLaneGivesTheRecordedScorecard() throws IOException, URISyntaxException {
+        Path trace = Path.of(getClass().getResource("/traces/elb_request_count_first2000.csv").toURI());
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new SimulateCommand());
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute("--trace", trace.toString(), "--policies", "milvus-autoscaler", "--out", dir.toString());
+        assertEquals(0, code, err.toString());
+
+        JsonObject report = JsonParser.parseString(Files.readString(dir.resolve("report.json"))).getAsJsonObject();
+        assertEquals("elb_request_count_first2000", report.get("trace").getAsString());
+        assertEquals(601200, report.get("simulatedSeconds").getAsLong());
+        assertEquals(1, report.getAsJsonArray("results").size());
+        JsonObject lane = report.getAsJsonArray("results").get(0).getAsJsonObject();
+        Map<String, String> expected = new TreeMap<>(Map.ofEntries(
+                Map.entry("policy", "milvus-autoscaler"),
+                Map.entry("overloadSeconds", "31078"),
+                Map.entry("hotSeconds", "48426"),
+                Map.entry("nodeSeconds", "2587365"),
+                Map.entry("nodeSecondsXClairvoyant", "1.7826"),
+                Map.entry("nodeSecondsXClairvoyantNoHot", "1.5692"),
+                Map.entry("scaleOuts", "371"),
+                Map.entry("scaleIns", "497"),
+                Map.entry("reversals", "131"),
+                Map.entry("largestStepDown", "1"),
+                Map.entry("minReplicas", "1"),
+                Map.entry("maxReplicas", "10")));
+        Map<String, String> actual = new TreeMap<>();
+        lane.entrySet().forEach(e -> actual.put(e.getKey(), e.getValue().getAsString()));
+        assertEquals(expected, actual);
+        JsonObject clairvoyant = report.getAsJsonObject("clairvoyant");
+        assertEquals(1451460, clairvoyant.get("nodeSeconds").getAsLong());
+        assertEquals(1648800, clairvoyant.get("nodeSecondsNoHot").getAsLong());
+    }
+}
