@@ -1,11 +1,11 @@
 package io.github.milvusautoscaler.cli;
 
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.actuate.ApiClients;
 import io.github.milvusautoscaler.actuate.DryRunActuator;
 import io.github.milvusautoscaler.actuate.KubernetesEventSink;
-import io.github.milvusautoscaler.actuate.KubernetesOptions;
 import io.github.milvusautoscaler.actuate.ApiReachability;
 import io.github.milvusautoscaler.actuate.LeaderElection;
 import io.github.milvusautoscaler.actuate.RoutingActuator;
@@ -129,7 +129,7 @@ final class Daemon implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
 
-        KubernetesOptions kube = Wiring.kubernetes(s.kubernetes());
+        KubernetesSettings kube = s.kubernetes();
         ApiClients.Access access = ApiClients.access(kube);
         ApiClient client = ApiClients.create(access, kube);
         this.reachability = ApiReachability.watch(client, clock);
@@ -143,8 +143,8 @@ final class Daemon implements AutoCloseable {
         this.leader = LeaderElection.create(client, s.kubernetes().leaderElection(), clock, access.kubeconfig());
 
         this.metrics = new SwappableMetrics();
-        metrics.swap(new PrometheusMetricsSource(Wiring.prometheus(s.prometheus()), Wiring.schemes(s),
-                Wiring.queries(s.targets()), registry));
+        metrics.swap(new PrometheusMetricsSource(s.prometheus(), s.labelSchemes(),
+                Assembly.queries(s.targets()), registry));
 
         SelfMetrics self = new SelfMetrics(registry, leader::isLeader, s.dryRun());
         DecisionLogger logger = new DecisionLogger(leader::isLeader);
@@ -197,9 +197,9 @@ final class Daemon implements AutoCloseable {
                     clock, scheduler::tickNow, outcomes -> outcomes.forEach(o -> registry.counter(MetricNames.ALERTS,
                     "result", o.result().name().toLowerCase(java.util.Locale.ROOT)).increment())));
         }
-        this.http = new HttpApi(s.server().bindAddress(), s.server().port(), registry, () -> self.refresh(engine),
+        this.http = new HttpApi(s.server(), registry, () -> self.refresh(engine),
                 () -> withKubernetes(StatusJson.render(engine.views().values(), leader.isLeader(), s.dryRun(),
-                        clock.instant()), reachability).toString(), extra, Wiring.http(s.server()));
+                        clock.instant()), reachability).toString(), extra);
         this.reloader = new Thread(this::watchConfig, "config-reload");
         reloader.setDaemon(true);
     }
@@ -232,7 +232,7 @@ final class Daemon implements AutoCloseable {
         Daemon d = new Daemon(configFile, settings, requireNonNull(clock, "clock"));
         d.http.markReady();
         d.leader.start();
-        d.scheduler.update(Wiring.engineTargets(settings.targets()));
+        d.scheduler.update(Assembly.engineTargets(settings.targets()));
         d.reloader.start();
         if (settings.targets().isEmpty() && !ConfigLoader.declaresClusters(configFile)) {
             LOG.warn("{} defines no clusters (empty file or no clusters block): no target runs; write clusters = [] "
@@ -311,15 +311,15 @@ final class Daemon implements AutoCloseable {
         warnIfNeedsRestart(before, next);
         // Everything the new config needs is built before anything running is touched, so a refusal here
         // leaves the running config whole.
-        var endpoint = Wiring.prometheus(next.prometheus());
-        var schemes = Wiring.schemes(next);
-        var queries = Wiring.queries(next.targets());
+        var endpoint = next.prometheus();
+        var schemes = next.labelSchemes();
+        var queries = Assembly.queries(next.targets());
         // resilience4j binds its breaker and retry meters to the objects; Micrometer hands back an existing
         // meter of the same name and tags, so without this the gauges kept showing the discarded breaker.
         unbindResilienceMeters();
         metrics.swap(new PrometheusMetricsSource(endpoint, schemes, queries, registry));
         alertBook.setTargets(next.targets().stream().map(TargetSettings::target).toList());
-        scheduler.update(Wiring.engineTargets(next.targets()));
+        scheduler.update(Assembly.engineTargets(next.targets()));
         settings = next;
         registry.counter(MetricNames.CONFIG_RELOADS, "result", "ok").increment();
         LOG.info("config reloaded: {} targets", next.targets().size());

@@ -122,9 +122,9 @@ public final class DemoCommand implements Callable<Integer> {
                     () -> true, clock, t -> { }, x -> { }));
             HttpApi api;
             try {
-                api = new HttpApi("127.0.0.1", port, registry, () -> self.refresh(engine),
-                        () -> StatusJson.render(engine.views().values(), true, false, clock.instant()).toString(), extra,
-                        Wiring.http(cfg));
+                api = new HttpApi(ConfigLoader.defaults().server().withBindAddress("127.0.0.1").withPort(port), registry,
+                        () -> self.refresh(engine),
+                        () -> StatusJson.render(engine.views().values(), true, false, clock.instant()).toString(), extra);
             } catch (HttpApi.PortInUseException e) {
                 err.println("demo: " + e.getMessage() + " (try --port 0)");
                 return Main.EXIT_FAILURE;

@@ -1,5 +1,9 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.TargetQueries;
+import io.github.milvusautoscaler.core.PrometheusEndpoint;
+import io.github.milvusautoscaler.core.LabelScheme;
+import io.github.milvusautoscaler.core.SignalQuery;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.DeploymentNames;
@@ -135,7 +139,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         // Each (signal, kind) counter exists at 0 from the start, like the query-error counters:
         // rate() then reads 0 rather than nothing until a first failure, which shows as a rise.
         for (TargetQueries q : byTarget.values()) {
-            for (SignalDef def : q.signals()) {
+            for (SignalQuery def : q.signals()) {
                 for (FailureKind kind : FailureKind.values()) {
                     unknownCounter(def.name(), kind);
                 }
@@ -163,7 +167,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             throw new IllegalArgumentException("no queries are configured for target " + target);
         }
         Map<String, Signal> signals = new LinkedHashMap<>();
-        for (SignalDef def : queries.signals()) {
+        for (SignalQuery def : queries.signals()) {
             signals.put(def.name(), signal(target, def, at));
         }
         Settle settle = queries.settleQuery().isBlank() ? Settle.QUIET : settle(target, queries.settleQuery(), at);
@@ -190,7 +194,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             throw new IllegalArgumentException("no queries are configured for target " + target);
         }
         Map<String, String> rendered = new LinkedHashMap<>();
-        for (SignalDef def : queries.signals()) {
+        for (SignalQuery def : queries.signals()) {
             rendered.put(def.name(), renderAlone(def.template(), target));
         }
         if (!queries.settleQuery().isBlank()) {
@@ -301,7 +305,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
 
     // ---- reading one template for one target ----
 
-    private Signal signal(Target target, SignalDef def, Instant at) {
+    private Signal signal(Target target, SignalQuery def, Instant at) {
         Read read = read(target, def.template(), at);
         if (read.failure != null) {
             return unknown(target, def.name(), read.failure.kind(), read.failure.reason());

@@ -1,5 +1,8 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.CircuitBreakerSettings;
+import io.github.milvusautoscaler.core.RetrySettings;
+import io.github.milvusautoscaler.core.PrometheusEndpoint;
 import static java.util.Objects.requireNonNull;
 
 import com.google.gson.JsonElement;
@@ -106,7 +109,7 @@ final class QueryClient implements AutoCloseable {
                 .orElse(null);
 
         String name = MetricNames.RESILIENCE_NAME_PREFIX + queryUrl.host() + ":" + queryUrl.port();
-        PrometheusEndpoint.BreakerSettings b = endpoint.breaker();
+        CircuitBreakerSettings b = endpoint.breaker();
         CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(b.windowSize())
@@ -120,7 +123,7 @@ final class QueryClient implements AutoCloseable {
         this.breaker = breakers.circuitBreaker(name);
         this.breaker.getEventPublisher().onStateTransition(event ->
                 LOG.warn("Prometheus circuit breaker {}: {}", name, event.getStateTransition()));
-        PrometheusEndpoint.RetrySettings r = endpoint.retry();
+        RetrySettings r = endpoint.retry();
         RetryRegistry retries = RetryRegistry.of(RetryConfig.custom()
                 .maxAttempts(r.maxAttempts())
                 .intervalFunction(IntervalFunction.ofExponentialBackoff(r.initialBackoff(), 2.0))

@@ -1,5 +1,10 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.TargetQueries;
+import io.github.milvusautoscaler.core.CircuitBreakerSettings;
+import io.github.milvusautoscaler.core.RetrySettings;
+import io.github.milvusautoscaler.core.PrometheusEndpoint;
+import io.github.milvusautoscaler.core.SignalQuery;
 import io.github.milvusautoscaler.core.PrometheusAuth;
 import static io.github.milvusautoscaler.metrics.PromJson.pod;
 import static io.github.milvusautoscaler.metrics.PromJson.vector;
@@ -134,9 +139,9 @@ class ResilienceTest {
 
     private PrometheusMetricsSource source(int attempts, int window, Duration openFor) {
         PrometheusEndpoint endpoint = new PrometheusEndpoint(URI.create(server.url("/").toString()), Duration.ofSeconds(3),
-                Duration.ofMinutes(2), 1000, Duration.ZERO, new PrometheusEndpoint.RetrySettings(attempts, Duration.ofMillis(10)),
-                new PrometheusEndpoint.BreakerSettings(50, window, openFor), PrometheusAuth.none(), Map.of());
+                Duration.ofMinutes(2), 1000, Duration.ZERO, new RetrySettings(attempts, Duration.ofMillis(10)),
+                new CircuitBreakerSettings(50, window, openFor), PrometheusAuth.none(), Map.of());
         return new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(),
-                List.of(new TargetQueries(TARGET, List.of(new SignalDef("cpu", "up", true)), "", "")), meters);
+                List.of(new TargetQueries(TARGET, List.of(new SignalQuery("cpu", "up", true)), "", "")), meters);
     }
 }
