@@ -156,7 +156,7 @@ final class Daemon implements AutoCloseable {
 
         this.metrics = parts.opened("Prometheus source", new SwappableMetrics());
         metrics.swap(new PrometheusMetricsSource(s.prometheus(), s.labelSchemes(), Assembly.queries(s.targets()),
-                registry));
+                registry, clock));
 
         SelfMetrics self = new SelfMetrics(registry, leader::isLeader, s.dryRun());
         DecisionLogger logger = new DecisionLogger(leader::isLeader);
@@ -330,7 +330,7 @@ final class Daemon implements AutoCloseable {
         // resilience4j binds its breaker and retry meters to the objects; Micrometer hands back an existing
         // meter of the same name and tags, so without this the gauges kept showing the discarded breaker.
         unbindResilienceMeters();
-        metrics.swap(new PrometheusMetricsSource(endpoint, schemes, queries, registry));
+        metrics.swap(new PrometheusMetricsSource(endpoint, schemes, queries, registry, clock));
         alertBook.setTargets(next.targets().stream().map(TargetSettings::target).toList());
         scheduler.update(Assembly.engineTargets(next.targets()));
         settings = next;

@@ -16,6 +16,7 @@ import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.Target;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,7 +87,16 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
      */
     public PrometheusMetricsSource(PrometheusEndpoint endpoint, Map<InstallKind, LabelScheme> schemes,
                                    List<TargetQueries> targets, MeterRegistry meters) {
-        this(endpoint, schemes, targets, meters, null);
+        this(endpoint, schemes, targets, meters, Clock.systemUTC());
+    }
+
+    /**
+     * A source whose circuit breaker times its {@code open-for} on {@code clock}: the daemon passes its
+     * engine's clock, tests a manual one.
+     */
+    public PrometheusMetricsSource(PrometheusEndpoint endpoint, Map<InstallKind, LabelScheme> schemes,
+                                   List<TargetQueries> targets, MeterRegistry meters, Clock clock) {
+        this(endpoint, schemes, targets, meters, null, clock);
     }
 
     /**
@@ -102,7 +112,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
                                                     Instant to, Duration step, int maxPoints,
                                                     java.util.function.Consumer<String> progress) {
         return new PrometheusMetricsSource(endpoint, schemes, targets, meters,
-                new ReplayRange(from, to, step, maxPoints, progress));
+                new ReplayRange(from, to, step, maxPoints, progress), Clock.systemUTC());
     }
 
     /** Most steps one range query asks for: under Prometheus' 11,000 points per series. */
@@ -113,7 +123,8 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     }
 
     private PrometheusMetricsSource(PrometheusEndpoint endpoint, Map<InstallKind, LabelScheme> schemes,
-                                    List<TargetQueries> targets, MeterRegistry meters, ReplayRange range) {
+                                    List<TargetQueries> targets, MeterRegistry meters, ReplayRange range,
+                                    Clock clock) {
         this.endpoint = requireNonNull(endpoint, "endpoint");
         this.schemes = Collections.unmodifiableMap(new EnumMap<>(requireNonNull(schemes, "schemes")));
         this.meters = requireNonNull(meters, "meters");
@@ -147,7 +158,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         }
         this.componentsByGroup = Collections.unmodifiableMap(groups);
         this.deploymentsByGroup = Collections.unmodifiableMap(groupDeployments);
-        this.client = new QueryClient(endpoint, meters);
+        this.client = new QueryClient(endpoint, meters, clock);
         if (range == null) {
             this.replay = null;
             this.queries = client::query;
