@@ -183,6 +183,21 @@ final class Node {
         });
     }
 
+    /** A whole number in the range of a long, e.g. a seed; {@code 2.5} is refused rather than truncated. */
+    Field<Long> longInteger(String key) {
+        return read(key, "must be a whole number", v -> {
+            if (v.valueType() == ConfigValueType.NUMBER && v.unwrapped() instanceof Number n
+                    && !(n instanceof Double) && !(n instanceof Float)) {
+                return n.longValue();
+            }
+            double d = number(v);
+            if (d != Math.rint(d) || Math.abs(d) > 9.007199254740992E15) {
+                throw new IllegalArgumentException();
+            }
+            return (long) d;
+        });
+    }
+
     /** A finite number. */
     Field<Double> number(String key) {
         return read(key, "must be a number", Node::number);
