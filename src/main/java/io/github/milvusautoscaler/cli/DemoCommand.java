@@ -86,6 +86,10 @@ public final class DemoCommand implements Callable<Integer> {
             err.println("demo: --days must be >= 1 and --speed > 0");
             return Main.EXIT_USAGE;
         }
+        if (port < 0 || port > 65535) {
+            err.println("demo: --port must be a port number from 0 to 65535 (0: any free port), was " + port);
+            return Main.EXIT_USAGE;
+        }
         LoadTrace raw;
         try {
             raw = slice(TraceRegistry.resolve(trace, 1), days);
