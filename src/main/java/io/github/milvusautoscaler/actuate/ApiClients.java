@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.actuate;
 
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import static java.util.Objects.requireNonNull;
 
 import io.kubernetes.client.openapi.ApiClient;
@@ -77,19 +78,19 @@ public final class ApiClients {
      *
      * @throws IllegalStateException naming every place looked at when no credentials are found or a file cannot be read
      */
-    public static ApiClient create(KubernetesOptions options) {
+    public static ApiClient create(KubernetesSettings options) {
         return create(access(options), options);
     }
 
-    /** Where the credentials come from for {@code options}, as {@link #create(KubernetesOptions)} resolves them. */
-    public static Access access(KubernetesOptions options) {
+    /** Where the credentials come from for {@code options}, as {@link #create(KubernetesSettings)} resolves them. */
+    public static Access access(KubernetesSettings options) {
         requireNonNull(options, "options");
-        return resolve(options.kubeconfig(), System.getenv(), Path.of(System.getProperty("user.home")),
+        return resolve(options.kubeconfig().map(Path::toString).orElse(""), System.getenv(), Path.of(System.getProperty("user.home")),
                 Path.of(Config.SERVICEACCOUNT_TOKEN_PATH));
     }
 
     /** Builds a client for already resolved credentials. */
-    public static ApiClient create(Access access, KubernetesOptions options) {
+    public static ApiClient create(Access access, KubernetesSettings options) {
         requireNonNull(access, "access");
         requireNonNull(options, "options");
         try {
@@ -114,7 +115,7 @@ public final class ApiClients {
     }
 
     /** A client for an API server at a base URL without credentials, e.g. {@code http://127.0.0.1:PORT} in tests. */
-    public static ApiClient forBaseUrl(String baseUrl, KubernetesOptions options) {
+    public static ApiClient forBaseUrl(String baseUrl, KubernetesSettings options) {
         requireNonNull(baseUrl, "baseUrl");
         requireNonNull(options, "options");
         return configure(new ClientBuilder().setBasePath(baseUrl).build(), options);
@@ -168,7 +169,7 @@ public final class ApiClients {
                 + String.join(", ", looked) + "; set kubernetes.kubeconfig or run in a cluster");
     }
 
-    private static ApiClient configure(ApiClient client, KubernetesOptions options) {
+    private static ApiClient configure(ApiClient client, KubernetesSettings options) {
         OkHttpClient http = client.getHttpClient().newBuilder()
                 .connectTimeout(options.requestTimeout())
                 .readTimeout(options.requestTimeout())

@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.actuate;
 
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import static java.util.Objects.requireNonNull;
 
 import com.google.gson.JsonObject;
@@ -41,14 +42,14 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
     private static final Logger LOG = LoggerFactory.getLogger(HelmDeploymentActuator.class);
 
     private final KubernetesRequests requests;
-    private final KubernetesOptions options;
+    private final KubernetesSettings options;
     private final ScaledObjects scaledObjects;
 
-    public HelmDeploymentActuator(ApiClient client, KubernetesOptions options, ScaledObjects scaledObjects) {
+    public HelmDeploymentActuator(ApiClient client, KubernetesSettings options, ScaledObjects scaledObjects) {
         this(new KubernetesRequests(client, options), options, scaledObjects);
     }
 
-    HelmDeploymentActuator(KubernetesRequests requests, KubernetesOptions options, ScaledObjects scaledObjects) {
+    HelmDeploymentActuator(KubernetesRequests requests, KubernetesSettings options, ScaledObjects scaledObjects) {
         this.requests = requireNonNull(requests, "requests");
         this.options = requireNonNull(options, "options");
         this.scaledObjects = requireNonNull(scaledObjects, "scaledObjects");

@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.actuate;
 
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import io.github.milvusautoscaler.core.LeaderGate;
 import static java.util.Objects.requireNonNull;
 
@@ -77,12 +78,12 @@ public final class KubernetesEventSink implements DecisionSink {
     /**
      * @param instance this replica's identity (the pod name), written as {@code reportingInstance}
      */
-    public KubernetesEventSink(ApiClient client, KubernetesOptions options, ScaledObjects scaledObjects,
+    public KubernetesEventSink(ApiClient client, KubernetesSettings options, ScaledObjects scaledObjects,
                                LeaderGate gate, Clock clock, String instance) {
         requireNonNull(client, "client");
         requireNonNull(options, "options");
         // One attempt: an Event is worth less than the tick it would delay.
-        this.requests = new KubernetesRequests(client, 1, options.retryBackoff());
+        this.requests = new KubernetesRequests(client, 1, options.retry().initialBackoff());
         this.enabled = options.events();
         this.scaledObjects = requireNonNull(scaledObjects, "scaledObjects");
         this.gate = requireNonNull(gate, "gate");

@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.actuate;
 
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import static java.util.Objects.requireNonNull;
 
 import com.google.gson.JsonElement;
@@ -54,8 +55,8 @@ final class KubernetesRequests {
         this.attempts = attempts;
     }
 
-    KubernetesRequests(ApiClient client, KubernetesOptions options) {
-        this(client, options.retryAttempts(), options.retryBackoff());
+    KubernetesRequests(ApiClient client, KubernetesSettings options) {
+        this(client, options.retry().maxAttempts(), options.retry().initialBackoff());
     }
 
     /** GET one object. */

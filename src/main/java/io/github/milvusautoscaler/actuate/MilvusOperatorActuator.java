@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.actuate;
 
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import static java.util.Objects.requireNonNull;
 
 import com.google.gson.JsonArray;
@@ -76,7 +77,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
     private record Read(String resourceVersion, JsonObject annotations) {
     }
 
-    public MilvusOperatorActuator(ApiClient client, KubernetesOptions options, ScaledObjects scaledObjects) {
+    public MilvusOperatorActuator(ApiClient client, KubernetesSettings options, ScaledObjects scaledObjects) {
         this(new KubernetesRequests(client, options), scaledObjects);
     }
 

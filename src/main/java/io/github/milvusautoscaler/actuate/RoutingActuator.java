@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.actuate;
 
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.Decision;
@@ -29,7 +30,7 @@ public final class RoutingActuator implements ReplicaActuator {
      * The actuator the daemon uses: both install kinds on one client, remembering each owning
      * object in {@code scaledObjects} for the Event sink.
      */
-    public static RoutingActuator forCluster(ApiClient client, KubernetesOptions options, ScaledObjects scaledObjects) {
+    public static RoutingActuator forCluster(ApiClient client, KubernetesSettings options, ScaledObjects scaledObjects) {
         return new RoutingActuator(new MilvusOperatorActuator(client, options, scaledObjects),
                 new HelmDeploymentActuator(client, options, scaledObjects));
     }

@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.actuate;
 
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.DeploymentNames;
@@ -17,9 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ScaledObjects {
 
     private final Map<Target, V1ObjectReference> seen = new ConcurrentHashMap<>();
-    private final KubernetesOptions options;
+    private final KubernetesSettings options;
 
-    public ScaledObjects(KubernetesOptions options) {
+    public ScaledObjects(KubernetesSettings options) {
         this.options = requireNonNull(options, "options");
     }
 

@@ -2,7 +2,7 @@
  * Kubernetes adapters that read and write replica counts through the object that owns them (Milvus
  * resource or Helm Deployment), the dry-run decorator, Events and leader election.
  *
- * <p>Wiring (the CLI does this; nothing here reads the config package):
+ * <p>Assembly (the CLI does this; nothing here reads the config package):
  * <pre>{@code
  * ApiClient client = ApiClients.create(kubernetesOptions);
  * ScaledObjects scaledObjects = new ScaledObjects(kubernetesOptions);

@@ -132,8 +132,8 @@ public final class BacktestCommand implements Callable<Integer> {
         boolean terminal = System.console() != null;
         long begun = System.nanoTime();
         int[] fetched = {0};
-        try (PrometheusMetricsSource source = PrometheusMetricsSource.replaying(Wiring.prometheus(s.prometheus()),
-                Wiring.schemes(s), Wiring.queries(targets), new SimpleMeterRegistry(), start, last, stepLength,
+        try (PrometheusMetricsSource source = PrometheusMetricsSource.replaying(s.prometheus(),
+                s.labelSchemes(), Assembly.queries(targets), new SimpleMeterRegistry(), start, last, stepLength,
                 maxPoints, promql -> {
                     fetched[0]++;
                     if (terminal) {
@@ -153,7 +153,7 @@ public final class BacktestCommand implements Callable<Integer> {
                 }
                 List<Backtest.TargetResult> results;
                 try {
-                    results = Backtest.run(Wiring.engineTargets(targets), history,
+                    results = Backtest.run(Assembly.engineTargets(targets), history,
                             new Backtest.Settings(start, last, stepLength, rescaleLoad, s.maxActionsPerHour()),
                             d -> logs.get(d.target()).record(d));
                 } finally {

@@ -1,17 +1,16 @@
 package io.github.milvusautoscaler.cli;
 
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.actuate.ApiClients;
 import io.github.milvusautoscaler.actuate.DryRunActuator;
 import io.github.milvusautoscaler.actuate.KubernetesEventSink;
-import io.github.milvusautoscaler.actuate.KubernetesOptions;
 import io.github.milvusautoscaler.actuate.ApiReachability;
 import io.github.milvusautoscaler.actuate.LeaderElection;
 import io.github.milvusautoscaler.actuate.RoutingActuator;
 import io.github.milvusautoscaler.actuate.ScaledObjects;
 import io.github.milvusautoscaler.alerts.AlertBook;
-import io.github.milvusautoscaler.alerts.AlertsHandler;
 import io.github.milvusautoscaler.alerts.TokenFile;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.ConfigLoader;
@@ -19,21 +18,18 @@ import io.github.milvusautoscaler.config.InvalidConfigException;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.Decision;
-import io.github.milvusautoscaler.core.DecisionSink;
 import io.github.milvusautoscaler.core.MetricNames;
 import io.micrometer.core.instrument.Gauge;
 import io.github.milvusautoscaler.core.MetricsSource;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.Target;
-import io.github.milvusautoscaler.engine.ActionBudget;
 import io.github.milvusautoscaler.engine.DecisionLogWriter;
 import io.github.milvusautoscaler.engine.DecisionLogger;
-import io.github.milvusautoscaler.engine.AlertSource;
 import io.github.milvusautoscaler.engine.Engine;
+import io.github.milvusautoscaler.engine.EngineAssembly;
 import io.github.milvusautoscaler.engine.EngineListener;
 import io.github.milvusautoscaler.engine.Scheduler;
-import io.github.milvusautoscaler.engine.Sinks;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
 import io.github.milvusautoscaler.server.HttpApi;
 import io.github.milvusautoscaler.server.SelfMetrics;
@@ -58,7 +54,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -77,19 +72,21 @@ final class Daemon implements AutoCloseable {
     /** How long SIGTERM waits for ticks (and their writes) in flight before giving up on them. */
     private static final Duration DRAIN = Duration.ofSeconds(6);
 
+
     private final Path configFile;
     private final Clock clock;
-    private final PrometheusMeterRegistry registry;
-    private final LeaderElection leader;
-    private final ApiReachability reachability;
-    private final SwappableMetrics metrics;
-    private final Engine engine;
-    private final Scheduler scheduler;
-    private final AlertBook alertBook;
-    private final HttpApi http;
-    private final DecisionLogWriter decisionLog;
-    private final Thread reloader;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** What {@link #open()} opened, released by {@link #close()} or by a start that fails half-way. */
+    private final Assembly parts = new Assembly();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private LeaderElection leader;
+    private ApiReachability reachability;
+    private SwappableMetrics metrics;
+    private Engine engine;
+    private Scheduler scheduler;
+    private AlertBook alertBook;
+    private HttpApi http;
+    private Thread reloader;
     private volatile AutoscalerSettings settings;
     private volatile byte[] configHash;
 
@@ -115,24 +112,38 @@ final class Daemon implements AutoCloseable {
         }
     }
 
+    /** Holds the settings only: opening files, starting threads and binding the port is {@link #open()}'s job. */
     private Daemon(Path configFile, AutoscalerSettings s, Clock clock) {
         this.configFile = configFile;
         this.settings = s;
         this.clock = clock;
+    }
+
+    /**
+     * Opens every part in dependency order, registering each with {@link #parts} as soon as it is open,
+     * so that a failure at any step (the port taken, the decision log unwritable) releases all opened
+     * before it.
+     */
+    private void open() {
+        AutoscalerSettings s = settings;
         this.configHash = hash(configFile);
-        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
+        parts.opened("JVM GC metrics", new JvmGcMetrics()).bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
 
-        KubernetesOptions kube = Wiring.kubernetes(s.kubernetes());
+        KubernetesSettings kube = s.kubernetes();
         ApiClients.Access access = ApiClients.access(kube);
-        ApiClient client = ApiClients.create(access, kube);
+        ApiClient client = parts.opened("Kubernetes client", ApiClients.create(access, kube), () -> {
+            // OkHttp's dispatcher threads and pooled connections would otherwise idle on for a minute.
+            // The reachability watcher below replaces the client's OkHttpClient, so close whichever it holds.
+            closeHttpClient(reachabilityClient);
+        });
         this.reachability = ApiReachability.watch(client, clock);
+        this.reachabilityClient = client.getHttpClient();
         Gauge.builder(MetricNames.KUBERNETES_REACHABLE, reachability, r -> r.state().reachable() ? 1 : 0)
                 .strongReference(true).description("1 while the Kubernetes API server answers").register(registry);
         ScaledObjects objects = new ScaledObjects(kube);
@@ -140,68 +151,59 @@ final class Daemon implements AutoCloseable {
         if (s.dryRun()) {
             actuator = new DryRunActuator(actuator);
         }
-        this.leader = LeaderElection.create(client, s.kubernetes().leaderElection(), clock, access.kubeconfig());
+        this.leader = parts.opened("leader election",
+                LeaderElection.create(client, s.kubernetes().leaderElection(), clock, access.kubeconfig()));
 
-        this.metrics = new SwappableMetrics();
-        metrics.swap(new PrometheusMetricsSource(Wiring.prometheus(s.prometheus()), Wiring.schemes(s),
-                Wiring.queries(s.targets()), registry));
+        this.metrics = parts.opened("Prometheus source", new SwappableMetrics());
+        metrics.swap(new PrometheusMetricsSource(s.prometheus(), s.labelSchemes(), Assembly.queries(s.targets()),
+                registry, clock));
 
         SelfMetrics self = new SelfMetrics(registry, leader::isLeader, s.dryRun());
         DecisionLogger logger = new DecisionLogger(leader::isLeader);
-        List<DecisionSink> sinks = new ArrayList<>(List.of(logger, self));
-        List<EngineListener> listeners = new ArrayList<>(List.of(logger, self));
+        this.alertBook = Assembly.alertBook(s.alerts(), registry);
+        alertBook.setTargets(s.targets().stream().map(TargetSettings::target).toList());
+        EngineAssembly assembly = EngineAssembly.of(clock, metrics, actuator, s.maxActionsPerHour())
+                .leader(leader).alerts(Assembly.alertSource(alertBook)).dryRun(s.dryRun())
+                .sink(logger).listener(logger).sink(self).listener(self);
         if (s.kubernetes().events()) {
             KubernetesEventSink events = new KubernetesEventSink(client, kube, objects, leader, clock, leader.identity());
-            sinks.add(events);
-            listeners.add(new EngineListener() {
+            assembly.sink(events).listener(new EngineListener() {
                 @Override
                 public void writeFailed(Decision decision, ActuationException e) {
                     events.recordWriteFailure(decision, e);
                 }
             });
         }
-        this.decisionLog = s.decisionLogPath().isEmpty() ? null : DecisionLogWriter.open(s.decisionLogPath());
-        if (decisionLog != null) {
-            sinks.add(decisionLog);
+        if (!s.decisionLogPath().isEmpty()) {
+            assembly.sink(parts.opened("decision log", DecisionLogWriter.open(s.decisionLogPath())));
         }
-        this.alertBook = new AlertBook(s.alerts().routes(), Duration.ofHours(6),
-                new AlertBook.Caps(s.alerts().maxHeld(), s.alerts().maxHeldBytes()),
-                (reason, n) -> registry.counter(MetricNames.ALERTS_DROPPED, "reason", reason).increment(n));
-        alertBook.setTargets(s.targets().stream().map(TargetSettings::target).toList());
-        AlertSource alertSource = new AlertSource() {
-            @Override
-            public List<io.github.milvusautoscaler.core.ActiveAlert> firing(Target target, Instant now) {
-                return alertBook.firing(target, now);
-            }
-
-            @Override
-            public java.util.Set<String> resolved(Target target, Instant now) {
-                return alertBook.resolved(target);
-            }
-        };
-        this.engine = new Engine(clock, metrics, actuator, Sinks.all(sinks), leader, alertSource,
-                new ActionBudget(s.maxActionsPerHour()), s.dryRun(), Sinks.listeners(listeners));
-        this.scheduler = new Scheduler(engine, s.loopInterval(), s.loopJitter(), ProcessHandle.current().pid());
+        this.engine = assembly.build();
+        this.scheduler = parts.opened("scheduler", new Scheduler(engine, s.loopInterval(), s.loopJitter(),
+                ProcessHandle.current().pid()), () -> scheduler.close(DRAIN));
         io.micrometer.core.instrument.FunctionCounter.builder(MetricNames.TICKS_SKIPPED, scheduler, Scheduler::overruns)
                 .description("ticks skipped because the same target's previous tick was still running")
                 .register(registry);
-        // Zero from the start, so dashboards and alerts see the series before the first drop.
-        for (String reason : List.of("resolved_evicted", "expired", "refused_full", "refused_too_many")) {
-            registry.counter(MetricNames.ALERTS_DROPPED, "reason", reason);
-        }
 
-        Map<String, com.sun.net.httpserver.HttpHandler> extra = new HashMap<>();
-        if (s.alerts().enabled()) {
-            TokenFile token = s.alerts().bearerTokenFile().map(TokenFile::new).orElse(null);
-            extra.put("/api/v1/alerts", new AlertsHandler(token, s.alerts().maxBodyBytes(), alertBook, leader::isLeader,
-                    clock, scheduler::tickNow, outcomes -> outcomes.forEach(o -> registry.counter(MetricNames.ALERTS,
-                    "result", o.result().name().toLowerCase(java.util.Locale.ROOT)).increment())));
-        }
-        this.http = new HttpApi(s.server().bindAddress(), s.server().port(), registry, () -> self.refresh(engine),
+        TokenFile token = s.alerts().bearerTokenFile().map(TokenFile::new).orElse(null);
+        Map<String, com.sun.net.httpserver.HttpHandler> extra = Assembly.alertsEndpoint(s.alerts(), token, alertBook,
+                leader::isLeader, clock, scheduler::tickNow, registry);
+        this.http = parts.server(s.server(), registry, () -> self.refresh(engine),
                 () -> withKubernetes(StatusJson.render(engine.views().values(), leader.isLeader(), s.dryRun(),
-                        clock.instant()), reachability).toString(), extra, Wiring.http(s.server()));
-        this.reloader = new Thread(this::watchConfig, "config-reload");
+                        clock.instant()), reachability).toString(), extra);
+        this.reloader = parts.opened("config reload", new Thread(this::watchConfig, "config-reload"), () -> {
+            reloader.interrupt();
+            reloader.join(DRAIN.toMillis());
+        });
         reloader.setDaemon(true);
+    }
+
+    private volatile okhttp3.OkHttpClient reachabilityClient;
+
+    private static void closeHttpClient(okhttp3.OkHttpClient http) {
+        if (http != null) {
+            http.dispatcher().executorService().shutdown();
+            http.connectionPool().evictAll();
+        }
     }
 
     /**
@@ -230,10 +232,16 @@ final class Daemon implements AutoCloseable {
     static Daemon start(Path configFile, AutoscalerSettings settings, Clock clock) {
         requireNonNull(settings, "settings");
         Daemon d = new Daemon(configFile, settings, requireNonNull(clock, "clock"));
-        d.http.markReady();
-        d.leader.start();
-        d.scheduler.update(Wiring.engineTargets(settings.targets()));
-        d.reloader.start();
+        try {
+            d.open();
+            d.http.markReady();
+            d.leader.start();
+            d.scheduler.update(Assembly.engineTargets(settings.targets()));
+            d.reloader.start();
+        } catch (RuntimeException | Error e) {
+            d.parts.close();
+            throw e;
+        }
         if (settings.targets().isEmpty() && !ConfigLoader.declaresClusters(configFile)) {
             LOG.warn("{} defines no clusters (empty file or no clusters block): no target runs; write clusters = [] "
                     + "if that is meant", configFile);
@@ -242,6 +250,11 @@ final class Daemon implements AutoCloseable {
                 settings.targets().size(), settings.dryRun() ? "dry-run" : "writing",
                 settings.kubernetes().leaderElection().enabled() ? "leader election on" : "leader election off");
         return d;
+    }
+
+    /** Parts still open: every part while running, none after {@link #close()} or a failed start. */
+    int openParts() {
+        return parts.openCount();
     }
 
     int port() {
@@ -311,15 +324,15 @@ final class Daemon implements AutoCloseable {
         warnIfNeedsRestart(before, next);
         // Everything the new config needs is built before anything running is touched, so a refusal here
         // leaves the running config whole.
-        var endpoint = Wiring.prometheus(next.prometheus());
-        var schemes = Wiring.schemes(next);
-        var queries = Wiring.queries(next.targets());
+        var endpoint = next.prometheus();
+        var schemes = next.labelSchemes();
+        var queries = Assembly.queries(next.targets());
         // resilience4j binds its breaker and retry meters to the objects; Micrometer hands back an existing
         // meter of the same name and tags, so without this the gauges kept showing the discarded breaker.
         unbindResilienceMeters();
-        metrics.swap(new PrometheusMetricsSource(endpoint, schemes, queries, registry));
+        metrics.swap(new PrometheusMetricsSource(endpoint, schemes, queries, registry, clock));
         alertBook.setTargets(next.targets().stream().map(TargetSettings::target).toList());
-        scheduler.update(Wiring.engineTargets(next.targets()));
+        scheduler.update(Assembly.engineTargets(next.targets()));
         settings = next;
         registry.counter(MetricNames.CONFIG_RELOADS, "result", "ok").increment();
         LOG.info("config reloaded: {} targets", next.targets().size());
@@ -373,18 +386,10 @@ final class Daemon implements AutoCloseable {
         if (stopped.getCount() == 0) {
             return;
         }
-        reloader.interrupt();
-        scheduler.close(DRAIN);
-        leader.close();
-        http.close();
-        metrics.close();
-        if (decisionLog != null) {
-            try {
-                decisionLog.close();
-            } catch (IOException e) {
-                LOG.warn("decision log close failed: {}", e.getMessage());
-            }
-        }
+        parts.closeNow(reloader);
+        parts.closeNow(scheduler);
+        parts.closeNow(leader);
+        parts.close();
         LOG.info("stopped");
         stopped.countDown();
     }

@@ -1,20 +1,16 @@
 package io.github.milvusautoscaler.cli;
 
 import io.github.milvusautoscaler.alerts.AlertBook;
-import io.github.milvusautoscaler.alerts.AlertsHandler;
 import io.github.milvusautoscaler.alerts.TokenFile;
+import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.ConfigLoader;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Decision;
-import io.github.milvusautoscaler.core.LeaderGate;
-import io.github.milvusautoscaler.core.AlertRoute;
-import io.github.milvusautoscaler.engine.ActionBudget;
 import io.github.milvusautoscaler.engine.DecisionLogWriter;
 import io.github.milvusautoscaler.engine.Engine;
+import io.github.milvusautoscaler.engine.EngineAssembly;
 import io.github.milvusautoscaler.engine.EngineTarget;
 import io.github.milvusautoscaler.engine.ManualClock;
-import io.github.milvusautoscaler.engine.Sinks;
-import io.github.milvusautoscaler.policy.Policy;
 import io.github.milvusautoscaler.server.HttpApi;
 import io.github.milvusautoscaler.server.SelfMetrics;
 import io.github.milvusautoscaler.server.StatusJson;
@@ -90,6 +86,10 @@ public final class DemoCommand implements Callable<Integer> {
             err.println("demo: --days must be >= 1 and --speed > 0");
             return Main.EXIT_USAGE;
         }
+        if (port < 0 || port > 65535) {
+            err.println("demo: --port must be a port number from 0 to 65535 (0: any free port), was " + port);
+            return Main.EXIT_USAGE;
+        }
         LoadTrace raw;
         try {
             raw = slice(TraceRegistry.resolve(trace, 1), days);
@@ -107,24 +107,25 @@ public final class DemoCommand implements Callable<Integer> {
         ManualClock clock = new ManualClock(sim.demand().start());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         SelfMetrics self = new SelfMetrics(registry, () -> true, false);
-        AlertBook alerts = new AlertBook(List.of(new AlertRoute(Map.of(), Map.of(), "namespace",
-                "app_kubernetes_io_instance", "component", io.github.milvusautoscaler.core.ActiveAlert.AlertAction.SCALE_OUT)),
-                Duration.ofHours(6), new AlertBook.Caps(cfg.getInt(ConfigLoader.ROOT + ".alerts.max-held"),
-                cfg.getBytes(ConfigLoader.ROOT + ".alerts.max-held-bytes")), (reason, n) -> { });
+        // The alert routes, caps and body limit of run: reference.conf's, with the demo's own token file.
+        AutoscalerSettings defaults = ConfigLoader.defaults();
+        AlertBook alerts = Assembly.alertBook(defaults.alerts(), registry);
         alerts.setTargets(List.of(sim.target()));
-        EngineTarget target = new EngineTarget(sim.target(), new Policy(ConfigLoader.policyFor(cfg, Component.QUERY_NODE)));
-        try (DecisionLogWriter log = DecisionLogWriter.create(out.resolve("decisions.jsonl"))) {
-            Engine engine = new Engine(clock, queryNode, queryNode,
-                    Sinks.all(List.of(log, self, d -> printScale(o, d))), LeaderGate.always(), alerts::firing,
-                    new ActionBudget(cfg.getInt(ConfigLoader.ROOT + ".max-actions-per-hour")), false, self);
+        EngineTarget target = EngineAssembly.target(sim.target(), ConfigLoader.policyFor(cfg, Component.QUERY_NODE));
+        try (Assembly parts = new Assembly()) {
+            DecisionLogWriter log = parts.opened("decision log", DecisionLogWriter.create(out.resolve("decisions.jsonl")));
+            Engine engine = EngineAssembly.of(clock, queryNode, queryNode, cfg.getInt(ConfigLoader.ROOT
+                            + ".max-actions-per-hour"))
+                    .alerts(Assembly.alertSource(alerts)).sink(log).sink(self).sink(d -> printScale(o, d)).listener(self)
+                    .build();
             Map<String, com.sun.net.httpserver.HttpHandler> extra = alertsTokenFile == null ? Map.of()
-                    : Map.of("/api/v1/alerts", new AlertsHandler(new TokenFile(alertsTokenFile), 1 << 20, alerts,
-                    () -> true, clock, t -> { }, x -> { }));
+                    : Assembly.alertsEndpoint(defaults.alerts(), new TokenFile(alertsTokenFile), alerts, () -> true,
+                    clock, t -> { }, registry);
             HttpApi api;
             try {
-                api = new HttpApi("127.0.0.1", port, registry, () -> self.refresh(engine),
-                        () -> StatusJson.render(engine.views().values(), true, false, clock.instant()).toString(), extra,
-                        Wiring.http(cfg));
+                api = parts.server(defaults.server().withBindAddress("127.0.0.1").withPort(port), registry,
+                        () -> self.refresh(engine),
+                        () -> StatusJson.render(engine.views().values(), true, false, clock.instant()).toString(), extra);
             } catch (HttpApi.PortInUseException e) {
                 err.println("demo: " + e.getMessage() + " (try --port 0)");
                 return Main.EXIT_FAILURE;
@@ -141,7 +142,7 @@ public final class DemoCommand implements Callable<Integer> {
                 }
             });
             Runtime.getRuntime().addShutdownHook(hook);
-            try (api) {
+            try {
                 api.markReady();
                 String base = "http://127.0.0.1:" + api.port();
                 o.printf("demo: %s of %s against a simulated queryNode (target %s), %,.0fx real time%n", days + " days",
@@ -163,7 +164,7 @@ public final class DemoCommand implements Callable<Integer> {
             if (stop.get()) {
                 o.println("demo: stopped at " + WHEN.format(clock.instant()) + " (simulated)");
                 o.flush();
-                log.close();
+                parts.close();
                 played.countDown();
                 return Main.EXIT_OK;
             }

@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.cli;
 
+import io.github.milvusautoscaler.core.LabelScheme;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.core.InstallKind;
@@ -7,7 +8,6 @@ import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Settle;
 import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.Target;
-import io.github.milvusautoscaler.metrics.LabelScheme;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource.Count;
 import io.github.milvusautoscaler.policy.SignalPolicy;
@@ -65,9 +65,9 @@ public final class DoctorCommand implements Callable<Integer> {
         }
         AutoscalerSettings s = selected.get().settings();
         List<TargetSettings> targets = selected.get().targets();
-        Map<InstallKind, LabelScheme> schemes = Wiring.schemes(s);
-        try (PrometheusMetricsSource source = new PrometheusMetricsSource(Wiring.prometheus(s.prometheus()), schemes,
-                Wiring.queries(s.targets()), new SimpleMeterRegistry())) {
+        Map<InstallKind, LabelScheme> schemes = s.labelSchemes();
+        try (PrometheusMetricsSource source = new PrometheusMetricsSource(s.prometheus(), schemes,
+                Assembly.queries(s.targets()), new SimpleMeterRegistry())) {
             Instant now = Instant.now();
             if (selected.get().unreachable("doctor", source, now, err)) {
                 return Main.EXIT_FAILURE;

@@ -46,8 +46,8 @@ public final class SignalsCommand implements Callable<Integer> {
         }
         AutoscalerSettings s = selected.get().settings();
         List<TargetSettings> targets = selected.get().targets();
-        try (PrometheusMetricsSource source = new PrometheusMetricsSource(Wiring.prometheus(s.prometheus()),
-                Wiring.schemes(s), Wiring.queries(targets), new SimpleMeterRegistry())) {
+        try (PrometheusMetricsSource source = new PrometheusMetricsSource(s.prometheus(),
+                s.labelSchemes(), Assembly.queries(targets), new SimpleMeterRegistry())) {
             Instant now = Instant.now();
             if (selected.get().unreachable("signals", source, now, err)) {
                 return Main.EXIT_FAILURE;

@@ -140,6 +140,9 @@ public final class SimulateCommand implements Callable<Integer> {
             prepared = prepare(configured);
         } catch (ConfigException e) {
             return usage(err, "bad configuration: " + e.getMessage());
+        } catch (io.github.milvusautoscaler.config.InvalidConfigException e) {
+            // The sim block, read through the config package's collector: every problem with file:line.
+            return usage(err, e.errors().stream().map(Object::toString).collect(Collectors.joining("; ")));
         } catch (IllegalArgumentException | UncheckedIOException e) {
             return usage(err, e.getMessage());
         }

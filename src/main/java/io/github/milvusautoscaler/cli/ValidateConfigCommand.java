@@ -1,12 +1,12 @@
 package io.github.milvusautoscaler.cli;
 
+import io.github.milvusautoscaler.core.SignalQuery;
 import io.github.milvusautoscaler.core.DeploymentNames;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.ConfigError;
 import io.github.milvusautoscaler.config.ConfigLoader;
 import io.github.milvusautoscaler.config.InvalidConfigException;
-import io.github.milvusautoscaler.config.SignalQuery;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.policy.FallbackSettings;
 import io.github.milvusautoscaler.policy.PolicySettings;

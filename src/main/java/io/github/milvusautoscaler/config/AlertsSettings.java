@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.config;
 
 import io.github.milvusautoscaler.core.AlertRoute;
+import io.github.milvusautoscaler.core.Checks;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.util.Optional;
  * @param routes          label matchers in order; the first that matches picks the target
  * @param maxHeld         alerts held at once (firing and resolved); past it, resolved go first, then 429
  * @param maxHeldBytes    their estimated size in bytes, same rule
+ * @param carryOver       how long a handled alert's key blocks scale-in on a new leader that has not seen it resolved
  */
 public record AlertsSettings(boolean enabled, Optional<Path> bearerTokenFile, int step, Duration cooldown,
                              long maxBodyBytes, List<AlertRoute> routes, int maxHeld, long maxHeldBytes,
@@ -29,14 +31,14 @@ public record AlertsSettings(boolean enabled, Optional<Path> bearerTokenFile, in
         requireNonNull(bearerTokenFile, "bearerTokenFile");
         requireNonNull(cooldown, "cooldown");
         routes = List.copyOf(requireNonNull(routes, "routes"));
-        if (step < 1) {
-            throw new IllegalArgumentException("alerts step must be >= 1");
-        }
-        if (maxHeld < 1 || maxHeldBytes < 1) {
-            throw new IllegalArgumentException("alerts max-held and max-held-bytes must be >= 1");
-        }
-        if (maxBodyBytes < 1) {
-            throw new IllegalArgumentException("alerts max-body must be >= 1 byte");
-        }
+        requireNonNull(carryOver, "carryOver");
+        Checks checks = new Checks();
+        checks.atLeast(step, 1, "step");
+        checks.positive(cooldown, "cooldown");
+        checks.positive(carryOver, "carry-over");
+        checks.that(maxBodyBytes >= 1, "max-body", "must be at least 1 byte, such as 1MiB");
+        checks.atLeast(maxHeld, 1, "max-held");
+        checks.that(maxHeldBytes >= 1, "max-held-bytes", "must be at least 1 byte, such as 4MiB");
+        checks.done();
     }
 }

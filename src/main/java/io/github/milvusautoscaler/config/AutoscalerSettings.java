@@ -4,6 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import com.typesafe.config.Config;
 import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.KubernetesSettings;
+import io.github.milvusautoscaler.core.LabelScheme;
+import io.github.milvusautoscaler.core.PrometheusEndpoint;
+import io.github.milvusautoscaler.core.ServerSettings;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -31,7 +35,7 @@ import java.util.Map;
  * @param resolved          the whole resolved {@code milvus-autoscaler} subtree, for blocks other packages
  *                          read themselves (the simulator's {@code sim})
  */
-public record AutoscalerSettings(PrometheusSettings prometheus, KubernetesSettings kubernetes, Duration loopInterval,
+public record AutoscalerSettings(PrometheusEndpoint prometheus, KubernetesSettings kubernetes, Duration loopInterval,
                                  Duration loopJitter, Duration configReloadInterval, boolean dryRun,
                                  int maxActionsPerHour, String decisionLogPath,
                                  ServerSettings server, AlertsSettings alerts, Map<InstallKind, LabelScheme> labelSchemes,

@@ -15,6 +15,10 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.KubernetesSettings;
+import io.github.milvusautoscaler.core.LabelScheme;
+import io.github.milvusautoscaler.core.PrometheusEndpoint;
+import io.github.milvusautoscaler.core.ServerSettings;
 import io.github.milvusautoscaler.policy.AlertSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,7 +162,7 @@ public final class ConfigLoader {
         Node root = Node.of((ConfigObject) rootValue, ROOT, errors);
 
         GlobalReader global = new GlobalReader(errors);
-        PrometheusSettings prometheus = global.prometheus(root.child("prometheus"));
+        PrometheusEndpoint prometheus = global.prometheus(root.child("prometheus"));
         KubernetesSettings kubernetes = global.kubernetes(root.child("kubernetes"));
         GlobalReader.Loop loop = global.loop(root.child("loop"));
         GlobalReader.TopLevel small = global.topLevel(root);

@@ -2,7 +2,6 @@ package io.github.milvusautoscaler.config;
 
 import static io.github.milvusautoscaler.config.Rules.atLeast;
 import static io.github.milvusautoscaler.config.Rules.labelName;
-import static io.github.milvusautoscaler.config.Rules.nonBlank;
 import static io.github.milvusautoscaler.config.Rules.optionalPath;
 import static io.github.milvusautoscaler.config.Rules.text;
 import static io.github.milvusautoscaler.config.Rules.value;
@@ -15,7 +14,13 @@ import io.github.milvusautoscaler.core.ActiveAlert.AlertAction;
 import io.github.milvusautoscaler.core.AlertRoute;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.LeaderElectionSettings;
+import io.github.milvusautoscaler.core.CircuitBreakerSettings;
+import io.github.milvusautoscaler.core.KubernetesSettings;
+import io.github.milvusautoscaler.core.LabelScheme;
 import io.github.milvusautoscaler.core.PrometheusAuth;
+import io.github.milvusautoscaler.core.PrometheusEndpoint;
+import io.github.milvusautoscaler.core.RetrySettings;
+import io.github.milvusautoscaler.core.ServerSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -35,13 +40,14 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * Reads the blocks that are not per target (prometheus, kubernetes, loop, server, alerts, label-schemes,
- * queries) into records. Each method returns null when its block has an error, after recording all of
- * the block's errors.
+ * queries) into records. The readers read types (a duration, a whole number, a URL's syntax); every rule
+ * on the values lives in the record that holds them, and what a record refuses is recorded here with its
+ * path and file:line ({@link Node#build}). Each method returns null when its block has an error, after
+ * recording the block's errors.
  */
 final class GlobalReader {
 
-    static final String URL_RULE = "must be an http or https URL such as http://prometheus-operated.monitoring:9090";
-    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    static final String URL_RULE = PrometheusEndpoint.URL_RULE;
 
     private final Errors errors;
 
@@ -49,28 +55,34 @@ final class GlobalReader {
         this.errors = errors;
     }
 
-    PrometheusSettings prometheus(Node n) {
+    PrometheusEndpoint prometheus(Node n) {
         if (n == null) {
             return null;
         }
         int mark = errors.mark();
-        URI url = url(n);
-        Field<Duration> timeout = n.positiveDuration("timeout");
-        Field<Duration> staleAfter = n.positiveDuration("stale-after");
-        Field<Integer> maxSeries = atLeast(n.integer("max-series"), 1, errors);
-        Field<Duration> shareWindow = n.positiveDuration("share-window");
+        Field<URI> url = url(n);
+        Field<Duration> timeout = n.duration("timeout");
+        Field<Duration> staleAfter = n.duration("stale-after");
+        Field<Integer> maxSeries = n.integer("max-series");
+        Field<Duration> shareWindow = n.duration("share-window");
         RetrySettings retry = retry(n.child("retry"));
         CircuitBreakerSettings breaker = breaker(n.child("circuit-breaker"));
         PrometheusAuth auth = auth(n.child("auth"));
-        Map<String, String> headers = headers(n.child("headers"));
+        Node headersNode = n.child("headers");
+        List<Field<String>> headers = headers(headersNode);
         if (errors.mark() != mark) {
             return null;
         }
-        return new PrometheusSettings(url, timeout.value(), staleAfter.value(), maxSeries.value(), shareWindow.value(),
-                retry, breaker, auth, headers);
+        Map<String, String> headerValues = new TreeMap<>();
+        headers.forEach(h -> headerValues.put(h.path().substring(headersNode.path().length() + 1), h.value()));
+        List<Field<?>> fields = new ArrayList<>(List.of(url, timeout, staleAfter, maxSeries, shareWindow));
+        fields.addAll(headers);
+        return n.build(() -> new PrometheusEndpoint(url.value(), timeout.value(), staleAfter.value(), maxSeries.value(),
+                shareWindow.value(), retry, breaker, auth, headerValues), fields.toArray(Field<?>[]::new));
     }
 
-    private URI url(Node n) {
+    /** The URL as a URI (its syntax); what a URL must be beyond that, {@link PrometheusEndpoint} checks. */
+    private Field<URI> url(Node n) {
         Field<ConfigValue> raw = n.find("url");
         if (raw == null) {
             errors.missing(n.path() + ".url", n.origin(), URL_RULE);
@@ -91,34 +103,22 @@ final class GlobalReader {
             errors.add(url, URL_RULE);
             return null;
         }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-            errors.add(url, URL_RULE);
-            return null;
-        }
-        if (uri.getRawUserInfo() != null) {
-            errors.add(url, "must not contain credentials: use prometheus.auth (they would reach logs)");
-            return null;
-        }
-        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            // The API paths are appended to the URL: a query or fragment would end up before them.
-            errors.add(url, "must be the API root without ?query or #fragment (send a tenant with prometheus.headers,"
-                    + " e.g. { \"X-Scope-OrgID\" = \"team-a\" })");
-            return null;
-        }
-        return uri;
+        return n.build(() -> {
+            PrometheusEndpoint.checkUrl(uri);
+            return new Field<>(uri, url.path(), url.raw(), url.layer());
+        }, url);
     }
 
     RetrySettings retry(Node n) {
         if (n == null) {
             return null;
         }
-        Field<Integer> attempts = atLeast(n.integer("max-attempts"), 1, errors);
-        Field<Duration> backoff = n.positiveDuration("initial-backoff");
+        Field<Integer> attempts = n.integer("max-attempts");
+        Field<Duration> backoff = n.duration("initial-backoff");
         if (attempts == null || backoff == null) {
             return null;
         }
-        return new RetrySettings(attempts.value(), backoff.value());
+        return n.build(() -> new RetrySettings(attempts.value(), backoff.value()), attempts, backoff);
     }
 
     private CircuitBreakerSettings breaker(Node n) {
@@ -126,16 +126,13 @@ final class GlobalReader {
             return null;
         }
         Field<Double> rate = n.number("failure-rate-threshold");
-        if (rate != null && !(rate.value() > 0 && rate.value() <= 100)) {
-            errors.add(rate, "must be a percentage > 0 and <= 100");
-            rate = null;
-        }
-        Field<Integer> window = atLeast(n.integer("window-size"), 1, errors);
-        Field<Duration> openFor = n.positiveDuration("open-for");
+        Field<Integer> window = n.integer("window-size");
+        Field<Duration> openFor = n.duration("open-for");
         if (rate == null || window == null || openFor == null) {
             return null;
         }
-        return new CircuitBreakerSettings(rate.value().floatValue(), window.value(), openFor.value());
+        return n.build(() -> new CircuitBreakerSettings(rate.value().floatValue(), window.value(), openFor.value()),
+                rate, window, openFor);
     }
 
     private PrometheusAuth auth(Node n) {
@@ -149,42 +146,26 @@ final class GlobalReader {
         Optional<Path> bearerPath = optionalPath(bearer, errors);
         Optional<Path> passwordPath = optionalPath(password, errors);
         Optional<Path> caPath = optionalPath(n.string("ca-file"), errors);
-        if (user != null && password != null) {
-            if (!user.value().isBlank() && password.value().isBlank()) {
-                errors.add(user, "needs basic-password-file to be set as well");
-            } else if (user.value().isBlank() && !password.value().isBlank()) {
-                errors.add(password, "needs basic-username to be set as well");
-            }
-            if (bearer != null && !bearer.value().isBlank() && !user.value().isBlank()) {
-                errors.add(bearer, "must be empty when basic-username is set: use one kind of auth");
-            }
-        }
         if (errors.mark() != mark) {
             return null;
         }
-        return new PrometheusAuth(bearerPath, user.value().trim(), passwordPath, caPath);
+        return n.build(() -> new PrometheusAuth(bearerPath, user.value().trim(), passwordPath, caPath),
+                bearer, user, password);
     }
 
-    private Map<String, String> headers(Node n) {
+    /** Every header as a string field; the header rules are {@link PrometheusEndpoint}'s. */
+    private List<Field<String>> headers(Node n) {
         if (n == null) {
             return null;
         }
-        int mark = errors.mark();
-        Map<String, String> headers = new TreeMap<>();
+        List<Field<String>> headers = new ArrayList<>();
         for (String name : new TreeSet<>(n.keys())) {
             Field<String> value = n.string(name);
-            if (value == null) {
-                continue;
-            }
-            if (!HEADER_NAME.matcher(name).matches()) {
-                errors.add(value, "must be under a valid HTTP header name (letters, digits, '-')");
-            } else if (value.value().contains("\n") || value.value().contains("\r")) {
-                errors.add(value, "must be one line");
-            } else {
-                headers.put(name, value.value());
+            if (value != null) {
+                headers.add(value);
             }
         }
-        return errors.mark() == mark ? headers : null;
+        return headers;
     }
 
     KubernetesSettings kubernetes(Node n) {
@@ -193,14 +174,14 @@ final class GlobalReader {
         }
         int mark = errors.mark();
         Optional<Path> kubeconfig = optionalPath(n.string("kubeconfig"), errors);
-        Field<Duration> timeout = n.positiveDuration("request-timeout");
+        Field<Duration> timeout = n.duration("request-timeout");
         RetrySettings retry = retry(n.child("retry"));
         Field<Boolean> events = n.bool("events");
         LeaderElectionSettings leader = leaderElection(n.child("leader-election"));
         if (errors.mark() != mark) {
             return null;
         }
-        return new KubernetesSettings(kubeconfig, timeout.value(), retry, events.value(), leader);
+        return n.build(() -> new KubernetesSettings(kubeconfig, timeout.value(), retry, events.value(), leader), timeout);
     }
 
     private LeaderElectionSettings leaderElection(Node n) {
@@ -209,26 +190,17 @@ final class GlobalReader {
         }
         int mark = errors.mark();
         Field<Boolean> enabled = n.bool("enabled");
-        Field<String> lease = nonBlank(n.string("lease-name"), "must be a Lease name such as milvus-autoscaler", errors);
+        Field<String> lease = n.string("lease-name");
         Field<String> namespace = n.string("namespace");
         Field<String> identity = n.string("identity");
-        Field<Duration> duration = n.positiveDuration("lease-duration");
-        Field<Duration> renew = n.positiveDuration("renew-deadline");
-        Field<Duration> retry = n.positiveDuration("retry-period");
-        // A leader must give up writing before its Lease can expire, and must try to renew more than once
-        // before giving up, or two replicas could write at once.
-        if (duration != null && duration.value().compareTo(Duration.ofSeconds(1)) < 0) {
-            errors.add(duration, "must be >= 1s: the Lease holds whole seconds");
-        } else if (duration != null && renew != null && renew.value().compareTo(duration.value()) >= 0) {
-            errors.add(renew, "must be < lease-duration (" + text(duration) + ")");
-        } else if (renew != null && retry != null && retry.value().compareTo(renew.value()) >= 0) {
-            errors.add(retry, "must be < renew-deadline (" + text(renew) + ")");
-        }
+        Field<Duration> duration = n.duration("lease-duration");
+        Field<Duration> renew = n.duration("renew-deadline");
+        Field<Duration> retry = n.duration("retry-period");
         if (errors.mark() != mark) {
             return null;
         }
-        return new LeaderElectionSettings(enabled.value(), lease.value(), namespace.value().trim(),
-                identity.value().trim(), duration.value(), renew.value(), retry.value());
+        return n.build(() -> new LeaderElectionSettings(enabled.value(), lease.value().trim(), namespace.value().trim(),
+                identity.value().trim(), duration.value(), renew.value(), retry.value()), lease, duration, renew, retry);
     }
 
     /** The loop block. */
@@ -264,28 +236,22 @@ final class GlobalReader {
         if (n == null) {
             return null;
         }
+        int mark = errors.mark();
         Field<Integer> port = n.integer("port");
-        if (port != null && (port.value() < 0 || port.value() > 65535)) {
-            errors.add(port, "must be a port number from 0 to 65535 (0: any free port)");
-            port = null;
-        }
-        Field<String> bind = nonBlank(n.string("bind-address"), "must be an address such as 0.0.0.0", errors);
-        Field<Duration> headerTimeout = n.positiveDuration("header-timeout");
-        Field<Duration> requestTimeout = n.positiveDuration("request-timeout");
-        Field<Integer> maxConnections = atLeast(n.integer("max-connections"), 1, errors);
-        Field<Integer> perClient = atLeast(n.integer("max-connections-per-client"), 1, errors);
-        Field<Integer> maxHeader = atLeast(n.integer("max-header-bytes"), 256, errors);
+        Field<String> bind = n.string("bind-address");
+        Field<Duration> headerTimeout = n.duration("header-timeout");
+        Field<Duration> requestTimeout = n.duration("request-timeout");
+        Field<Integer> maxConnections = n.integer("max-connections");
+        Field<Integer> perClient = n.integer("max-connections-per-client");
+        Field<Integer> maxHeader = n.integer("max-header-bytes");
         Field<Long> maxBuffered = n.bytes("max-buffered-body");
-        if (maxBuffered != null && maxBuffered.value() < 0) {
-            errors.add(maxBuffered, "must be 0 or more bytes, such as 64KiB");
-            maxBuffered = null;
-        }
-        if (port == null || bind == null || headerTimeout == null || requestTimeout == null || maxConnections == null
-                || perClient == null || maxHeader == null || maxBuffered == null) {
+        if (errors.mark() != mark) {
             return null;
         }
-        return new ServerSettings(port.value(), bind.value().trim(), headerTimeout.value(), requestTimeout.value(),
-                maxConnections.value(), perClient.value(), maxHeader.value(), maxBuffered.value());
+        return n.build(() -> new ServerSettings(port.value(), bind.value().trim(), headerTimeout.value(),
+                requestTimeout.value(), maxConnections.value(), perClient.value(), maxHeader.value(),
+                maxBuffered.value()), port, bind, headerTimeout, requestTimeout, maxConnections, perClient, maxHeader,
+                maxBuffered);
     }
 
     /**
@@ -299,18 +265,12 @@ final class GlobalReader {
         int mark = errors.mark();
         Field<Boolean> enabled = n.bool("enabled");
         Optional<Path> token = optionalPath(n.string("bearer-token-file"), errors);
-        Field<Integer> step = atLeast(n.integer("step"), 1, errors);
-        Field<Duration> cooldown = n.positiveDuration("cooldown");
-        Field<Duration> carryOver = n.positiveDuration("carry-over");
+        Field<Integer> step = n.integer("step");
+        Field<Duration> cooldown = n.duration("cooldown");
+        Field<Duration> carryOver = n.duration("carry-over");
         Field<Long> maxBody = n.bytes("max-body");
-        if (maxBody != null && maxBody.value() < 1) {
-            errors.add(maxBody, "must be at least 1 byte, such as 1MiB");
-        }
-        Field<Integer> maxHeld = atLeast(n.integer("max-held"), 1, errors);
+        Field<Integer> maxHeld = n.integer("max-held");
         Field<Long> maxHeldBytes = n.bytes("max-held-bytes");
-        if (maxHeldBytes != null && maxHeldBytes.value() < 1) {
-            errors.add(maxHeldBytes, "must be at least 1 byte, such as 4MiB");
-        }
         List<AlertRoute> routes = new ArrayList<>();
         List<Field<ConfigValue>> elements = n.list("routes");
         if (elements != null) {
@@ -333,8 +293,9 @@ final class GlobalReader {
         if (errors.mark() != mark) {
             return null;
         }
-        return new AlertsSettings(enabled.value(), token, step.value(), cooldown.value(), maxBody.value(), routes,
-                maxHeld.value(), maxHeldBytes.value(), carryOver.value());
+        return n.build(() -> new AlertsSettings(enabled.value(), token, step.value(), cooldown.value(), maxBody.value(),
+                routes, maxHeld.value(), maxHeldBytes.value(), carryOver.value()), step, cooldown, carryOver, maxBody,
+                maxHeld, maxHeldBytes);
     }
 
     private AlertRoute route(Node n) {
@@ -394,10 +355,14 @@ final class GlobalReader {
             if (scheme == null) {
                 continue;
             }
-            Field<String> instance = labelName(scheme.string("instance-label"), errors);
-            Field<String> component = labelName(scheme.string("component-label"), errors);
+            Field<String> instance = scheme.string("instance-label");
+            Field<String> component = scheme.string("component-label");
             if (instance != null && component != null) {
-                schemes.put(kind, new LabelScheme(instance.value(), component.value()));
+                LabelScheme built = scheme.build(() -> new LabelScheme(instance.value(), component.value()),
+                        instance, component);
+                if (built != null) {
+                    schemes.put(kind, built);
+                }
             }
         }
         return errors.mark() == mark ? schemes : null;

@@ -6,12 +6,14 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import io.github.milvusautoscaler.core.SettingException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -181,6 +183,21 @@ final class Node {
         });
     }
 
+    /** A whole number in the range of a long, e.g. a seed; {@code 2.5} is refused rather than truncated. */
+    Field<Long> longInteger(String key) {
+        return read(key, "must be a whole number", v -> {
+            if (v.valueType() == ConfigValueType.NUMBER && v.unwrapped() instanceof Number n
+                    && !(n instanceof Double) && !(n instanceof Float)) {
+                return n.longValue();
+            }
+            double d = number(v);
+            if (d != Math.rint(d) || Math.abs(d) > 9.007199254740992E15) {
+                throw new IllegalArgumentException();
+            }
+            return (long) d;
+        });
+    }
+
     /** A finite number. */
     Field<Double> number(String key) {
         return read(key, "must be a number", Node::number);
@@ -246,6 +263,41 @@ final class Node {
             }
             return v.atKey("v").getBytes("v");
         });
+    }
+
+    /**
+     * Builds a settings record from values already read at this node. The record holds its own rules: what
+     * its constructor refuses ({@link SettingException}, each problem naming its key relative to this
+     * node) is recorded at the field of that key, with the field's path and file:line, else at the key
+     * found in this node's layers, else at this node itself.
+     *
+     * @param fields the fields the values came from, matched to a problem's key by their path's end
+     *               ({@code timeout} matches {@code milvus-autoscaler.prometheus.timeout})
+     * @return the record, or null when it refused a value (the errors are recorded)
+     */
+    <T> T build(Supplier<T> constructor, Field<?>... fields) {
+        try {
+            return constructor.get();
+        } catch (SettingException e) {
+            for (SettingException.Problem problem : e.problems()) {
+                Field<?> field = fieldOf(problem.key(), fields);
+                if (field != null) {
+                    errors.add(field, problem.rule());
+                } else {
+                    errors.add(path() + "." + problem.key(), object(), problem.rule());
+                }
+            }
+            return null;
+        }
+    }
+
+    private Field<?> fieldOf(String key, Field<?>[] fields) {
+        for (Field<?> field : fields) {
+            if (field != null && (field.path().equals(path() + "." + key) || field.path().endsWith("." + key))) {
+                return field;
+            }
+        }
+        return key.contains(".") ? null : find(key);
     }
 
     private static double number(ConfigValue v) {

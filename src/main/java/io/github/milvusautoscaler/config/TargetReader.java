@@ -1,5 +1,7 @@
 package io.github.milvusautoscaler.config;
 
+import io.github.milvusautoscaler.core.SignalQuery;
+
 import static io.github.milvusautoscaler.config.Rules.atLeast;
 import static io.github.milvusautoscaler.config.Rules.text;
 
@@ -374,9 +376,13 @@ final class TargetReader {
             enabledCount++;
             String template = template(s, name, query, version);
             if (bandOk && target != null && perPod != null && mayBeNegative != null && template != null) {
-                double t = target.value() != null ? target.value() : (out.value() + in.value()) / 2;
-                policies.add(new SignalPolicy(name, out.value(), in.value(), t));
-                signalQueries.add(new SignalQuery(name, template, perPod.value(), mayBeNegative.value()));
+                SignalQuery signalQuery = s.build(() -> new SignalQuery(name, template, perPod.value(),
+                        mayBeNegative.value()), query);
+                if (signalQuery != null) {
+                    double t = target.value() != null ? target.value() : (out.value() + in.value()) / 2;
+                    policies.add(new SignalPolicy(name, out.value(), in.value(), t));
+                    signalQueries.add(signalQuery);
+                }
             }
         }
         if (enabledCount == 0 && errors.mark() == mark) {
@@ -444,7 +450,7 @@ final class TargetReader {
      */
     private String template(Node s, String name, Field<String> own, MilvusVersion version) {
         if (own != null && !own.value().isBlank()) {
-            return placeholdersKnown(own) == null ? null : own.value();
+            return own.value(); // its placeholders are checked by SignalQuery
         }
         if (s.has("query") && own == null) {
             return null; // wrong type, already reported

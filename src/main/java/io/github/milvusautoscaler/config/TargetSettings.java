@@ -1,8 +1,11 @@
 package io.github.milvusautoscaler.config;
 
+import io.github.milvusautoscaler.core.SignalQuery;
+
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.TargetQueries;
 import io.github.milvusautoscaler.policy.PolicySettings;
 import java.util.List;
 
@@ -43,6 +46,11 @@ public record TargetSettings(Target target, String milvusVersion, PolicySettings
     /** True when step-downs are verified by a health query. */
     public boolean hasHealthQuery() {
         return !healthQuery.isBlank();
+    }
+
+    /** What the metrics adapter queries for this target. */
+    public TargetQueries queries() {
+        return new TargetQueries(target, signals, settleQuery, healthQuery);
     }
 
     /** The query of one enabled signal, or null when it is not enabled for this target. */

@@ -6,8 +6,8 @@ import java.time.Duration;
 
 /**
  * Which of the daemon's replicas may write: only the holder of a {@code coordination.k8s.io/v1}
- * Lease. Read from {@code milvus-autoscaler.kubernetes.leader-election} (the config loader reports
- * each bad value with its file and line) and checked again here, so no other path can build one that
+ * Lease. The {@code milvus-autoscaler.kubernetes.leader-election} block; its rules live here
+ * only (the config reader adds file and line to what this refuses), so no path can build one that
  * would let two replicas write at once.
  *
  * <p>The three durations must satisfy lease-duration &gt; renew-deadline &gt; retry-period: a
@@ -33,24 +33,24 @@ public record LeaderElectionSettings(boolean enabled, String leaseName, String n
         requireNonNull(leaseDuration, "leaseDuration");
         requireNonNull(renewDeadline, "renewDeadline");
         requireNonNull(retryPeriod, "retryPeriod");
-        if (enabled && leaseName.isBlank()) {
-            throw new IllegalArgumentException("kubernetes.leader-election.lease-name must not be empty");
+        Checks checks = new Checks();
+        checks.that(!leaseName.isBlank(), "lease-name", "must be a Lease name such as milvus-autoscaler");
+        boolean positive = checks.positive(leaseDuration, "lease-duration") & checks.positive(renewDeadline,
+                "renew-deadline") & checks.positive(retryPeriod, "retry-period");
+        // A leader must give up writing before its Lease can expire, and must try to renew more than once
+        // before giving up, or two replicas could write at once.
+        if (positive) {
+            if (!checks.that(leaseDuration.compareTo(Duration.ofSeconds(1)) >= 0, "lease-duration",
+                    "must be >= 1s: the Lease holds whole seconds")) {
+                checks.done();
+            }
+            if (checks.that(renewDeadline.compareTo(leaseDuration) < 0, "renew-deadline",
+                    "must be < lease-duration (" + Checks.text(leaseDuration) + ")")) {
+                checks.that(retryPeriod.compareTo(renewDeadline) < 0, "retry-period",
+                        "must be < renew-deadline (" + Checks.text(renewDeadline) + ")");
+            }
         }
-        if (retryPeriod.isZero() || retryPeriod.isNegative()) {
-            throw new IllegalArgumentException("kubernetes.leader-election.retry-period must be > 0, was " + retryPeriod);
-        }
-        if (leaseDuration.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new IllegalArgumentException("kubernetes.leader-election.lease-duration must be >= 1s (the Lease holds whole seconds), was "
-                    + leaseDuration);
-        }
-        if (renewDeadline.compareTo(leaseDuration) >= 0) {
-            throw new IllegalArgumentException("kubernetes.leader-election.renew-deadline (" + renewDeadline
-                    + ") must be < lease-duration (" + leaseDuration + "): a leader must stop before a follower may take over");
-        }
-        if (retryPeriod.compareTo(renewDeadline) >= 0) {
-            throw new IllegalArgumentException("kubernetes.leader-election.retry-period (" + retryPeriod
-                    + ") must be < renew-deadline (" + renewDeadline + "): a leader needs at least one retry before it gives up");
-        }
+        checks.done();
     }
 
     /** A copy with namespace and identity filled in (the actuator resolves them from the pod's environment). */

@@ -7,9 +7,9 @@ import java.util.Optional;
 
 /**
  * How to authenticate to Prometheus and which CA to trust: only where the secrets live, never the
- * secrets themselves, so the settings can be printed by {@code validate-config} and logged. Shared by
- * the config loader (which checks the same rules first, with file and line) and the metrics adapter,
- * which re-reads the files when they change (projected service-account tokens rotate).
+ * secrets themselves, so the settings can be printed by {@code validate-config} and logged. The
+ * {@code prometheus.auth} block: its rules live here (the config reader adds file and line to what this
+ * refuses); the metrics adapter re-reads the files when they change (projected service-account tokens rotate).
  *
  * @param bearerTokenFile   file holding a bearer token
  * @param basicUsername     user for basic auth; empty for none
@@ -24,14 +24,14 @@ public record PrometheusAuth(Optional<Path> bearerTokenFile, String basicUsernam
         requireNonNull(basicUsername, "basicUsername");
         requireNonNull(basicPasswordFile, "basicPasswordFile");
         requireNonNull(caFile, "caFile");
-        if (basicUsername.isEmpty() != basicPasswordFile.isEmpty()) {
-            throw new IllegalArgumentException("prometheus.auth.basic-username and basic-password-file go together;"
-                    + " set both or neither");
-        }
-        if (bearerTokenFile.isPresent() && !basicUsername.isEmpty()) {
-            throw new IllegalArgumentException("prometheus.auth: bearer-token-file and basic auth exclude each other;"
-                    + " set one of them");
-        }
+        Checks checks = new Checks();
+        checks.that(basicUsername.isEmpty() || basicPasswordFile.isPresent(), "basic-username",
+                "needs basic-password-file to be set as well");
+        checks.that(!basicUsername.isEmpty() || basicPasswordFile.isEmpty(), "basic-password-file",
+                "needs basic-username to be set as well");
+        checks.that(bearerTokenFile.isEmpty() || basicUsername.isEmpty(), "bearer-token-file",
+                "must be empty when basic-username is set: use one kind of auth");
+        checks.done();
     }
 
     /** No credentials, the JVM's trust store. */

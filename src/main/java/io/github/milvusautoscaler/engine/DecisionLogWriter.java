@@ -24,25 +24,34 @@ public final class DecisionLogWriter implements DecisionSink, AutoCloseable {
 
     private final Writer out;
     private final boolean flushEachLine;
+    /** Whether {@link #close()} closes {@code out}: not for standard output, which the process still needs. */
+    private final boolean owned;
 
+    /** A writer to {@code out}; closing it closes {@code out} only when lines are not flushed each (a file). */
     public DecisionLogWriter(Writer out, boolean flushEachLine) {
+        this(out, flushEachLine, !flushEachLine);
+    }
+
+    private DecisionLogWriter(Writer out, boolean flushEachLine, boolean owned) {
         this.out = requireNonNull(out, "out");
         this.flushEachLine = flushEachLine;
+        this.owned = owned;
     }
 
     /** Opens {@code path} for appending ("-" means standard output), flushing each line. */
     public static DecisionLogWriter open(String path) {
         requireNonNull(path, "path");
         if (path.equals("-")) {
-            return new DecisionLogWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+            return new DecisionLogWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true, false);
         }
         try {
             Path p = Path.of(path);
             if (p.getParent() != null) {
                 Files.createDirectories(p.getParent());
             }
+            // Owned: closing the daemon closes the file (it leaked its handle before).
             return new DecisionLogWriter(Files.newBufferedWriter(p, StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND), true);
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND), true, true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open decision log " + path + ": " + e.getMessage(), e);
         }
@@ -70,7 +79,7 @@ public final class DecisionLogWriter implements DecisionSink, AutoCloseable {
     @Override
     public synchronized void close() throws IOException {
         out.flush();
-        if (!flushEachLine) {
+        if (owned) {
             out.close();
         }
     }

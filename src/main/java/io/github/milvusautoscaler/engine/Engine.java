@@ -356,6 +356,7 @@ public final class Engine {
         return leader.isLeader();
     }
 
+    /** The clock every tick reads; the {@link Scheduler} times its loops on the same one. */
     public Clock clock() {
         return clock;
     }

@@ -42,7 +42,7 @@ public final class Scheduler implements AutoCloseable {
     private final Duration interval;
     private final Duration jitter;
     private final Random random;
-    private final ScheduledExecutorService timer;
+    private final LoopTimer timer;
     private final ExecutorService workers;
     private final Map<Target, Loop> loops = new HashMap<>();
     private final AtomicLong overruns = new AtomicLong();
@@ -51,7 +51,7 @@ public final class Scheduler implements AutoCloseable {
     private final class Loop {
         final AtomicReference<EngineTarget> target;
         final AtomicBoolean running = new AtomicBoolean();
-        ScheduledFuture<?> schedule;
+        Runnable cancelSchedule;
         /** Guarded by this loop: once set, no tick starts. */
         private boolean stopped;
         /** Guarded by this loop: the tick in flight, if any. */
@@ -79,7 +79,7 @@ public final class Scheduler implements AutoCloseable {
         /** Starts no further tick; returns the one in flight (to wait for), or null. */
         synchronized Future<?> stop() {
             stopped = true;
-            schedule.cancel(false);
+            cancelSchedule.run();
             return running.get() ? inFlight : null;
         }
 
@@ -110,7 +110,7 @@ public final class Scheduler implements AutoCloseable {
             throw new IllegalArgumentException("loop interval must be > 0");
         }
         this.random = new Random(seed);
-        this.timer = Executors.newSingleThreadScheduledExecutor(named("tick-timer"));
+        this.timer = engine.clock() instanceof ManualClock manual ? new ManualTimer(manual) : new SystemTimer();
         this.workers = Executors.newCachedThreadPool(named("tick"));
     }
 
@@ -170,7 +170,7 @@ public final class Scheduler implements AutoCloseable {
             }
             Loop loop = new Loop(t);
             long delay = jitter.isZero() ? 0 : (long) (random.nextDouble() * jitter.toMillis());
-            loop.schedule = timer.scheduleAtFixedRate(loop::fire, delay, interval.toMillis(), TimeUnit.MILLISECONDS);
+            loop.cancelSchedule = timer.every(Duration.ofMillis(delay), interval, loop::fire);
             loops.put(t.target(), loop);
             LOG.info("started loop for {} every {} (first tick in {} ms)", t.target().id(), interval, delay);
         }
@@ -184,6 +184,12 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /** Whether a tick of {@code target} is running now (tests wait for it before moving a manual clock on). */
+    synchronized boolean inFlight(Target target) {
+        Loop loop = loops.get(target);
+        return loop != null && loop.running.get();
+    }
+
     public synchronized List<Target> targets() {
         return List.copyOf(loops.keySet());
     }
@@ -195,7 +201,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** Stops scheduling and waits up to {@code grace} for ticks in flight (and their writes) to finish. */
     public void close(Duration grace) {
-        timer.shutdownNow();
+        timer.shutdown();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -211,6 +217,55 @@ public final class Scheduler implements AutoCloseable {
     @Override
     public void close() {
         close(Duration.ofSeconds(5));
+    }
+
+    /**
+     * What fires the loops: the engine's clock decides. On the system clock a scheduled executor waits
+     * for the wall clock; on a {@link ManualClock} the loops fire as the clock is moved, so a loop test
+     * advances 15 s instead of waiting 15 s.
+     */
+    private interface LoopTimer {
+        /** Runs {@code task} after {@code first}, then every {@code period}; returns its cancel. */
+        Runnable every(Duration first, Duration period, Runnable task);
+
+        void shutdown();
+    }
+
+    private static final class SystemTimer implements LoopTimer {
+        private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(named("tick-timer"));
+
+        @Override
+        public Runnable every(Duration first, Duration period, Runnable task) {
+            ScheduledFuture<?> f = executor.scheduleAtFixedRate(task, first.toMillis(), period.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            return () -> f.cancel(false);
+        }
+
+        @Override
+        public void shutdown() {
+            executor.shutdownNow();
+        }
+    }
+
+    private static final class ManualTimer implements LoopTimer {
+        private final ManualClock clock;
+        private final List<Runnable> cancels = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        ManualTimer(ManualClock clock) {
+            this.clock = clock;
+        }
+
+        @Override
+        public Runnable every(Duration first, Duration period, Runnable task) {
+            Runnable cancel = clock.every(first, period, task);
+            cancels.add(cancel);
+            return cancel;
+        }
+
+        @Override
+        public void shutdown() {
+            cancels.forEach(Runnable::run);
+        }
     }
 
     private static ThreadFactory named(String prefix) {

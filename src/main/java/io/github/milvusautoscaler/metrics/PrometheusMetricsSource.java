@@ -1,5 +1,9 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.TargetQueries;
+import io.github.milvusautoscaler.core.PrometheusEndpoint;
+import io.github.milvusautoscaler.core.LabelScheme;
+import io.github.milvusautoscaler.core.SignalQuery;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.DeploymentNames;
@@ -12,6 +16,7 @@ import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.Target;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -82,7 +87,16 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
      */
     public PrometheusMetricsSource(PrometheusEndpoint endpoint, Map<InstallKind, LabelScheme> schemes,
                                    List<TargetQueries> targets, MeterRegistry meters) {
-        this(endpoint, schemes, targets, meters, null);
+        this(endpoint, schemes, targets, meters, Clock.systemUTC());
+    }
+
+    /**
+     * A source whose circuit breaker times its {@code open-for} on {@code clock}: the daemon passes its
+     * engine's clock, tests a manual one.
+     */
+    public PrometheusMetricsSource(PrometheusEndpoint endpoint, Map<InstallKind, LabelScheme> schemes,
+                                   List<TargetQueries> targets, MeterRegistry meters, Clock clock) {
+        this(endpoint, schemes, targets, meters, null, clock);
     }
 
     /**
@@ -98,7 +112,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
                                                     Instant to, Duration step, int maxPoints,
                                                     java.util.function.Consumer<String> progress) {
         return new PrometheusMetricsSource(endpoint, schemes, targets, meters,
-                new ReplayRange(from, to, step, maxPoints, progress));
+                new ReplayRange(from, to, step, maxPoints, progress), Clock.systemUTC());
     }
 
     /** Most steps one range query asks for: under Prometheus' 11,000 points per series. */
@@ -109,7 +123,8 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     }
 
     private PrometheusMetricsSource(PrometheusEndpoint endpoint, Map<InstallKind, LabelScheme> schemes,
-                                    List<TargetQueries> targets, MeterRegistry meters, ReplayRange range) {
+                                    List<TargetQueries> targets, MeterRegistry meters, ReplayRange range,
+                                    Clock clock) {
         this.endpoint = requireNonNull(endpoint, "endpoint");
         this.schemes = Collections.unmodifiableMap(new EnumMap<>(requireNonNull(schemes, "schemes")));
         this.meters = requireNonNull(meters, "meters");
@@ -135,7 +150,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         // Each (signal, kind) counter exists at 0 from the start, like the query-error counters:
         // rate() then reads 0 rather than nothing until a first failure, which shows as a rise.
         for (TargetQueries q : byTarget.values()) {
-            for (SignalDef def : q.signals()) {
+            for (SignalQuery def : q.signals()) {
                 for (FailureKind kind : FailureKind.values()) {
                     unknownCounter(def.name(), kind);
                 }
@@ -143,7 +158,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         }
         this.componentsByGroup = Collections.unmodifiableMap(groups);
         this.deploymentsByGroup = Collections.unmodifiableMap(groupDeployments);
-        this.client = new QueryClient(endpoint, meters);
+        this.client = new QueryClient(endpoint, meters, clock);
         if (range == null) {
             this.replay = null;
             this.queries = client::query;
@@ -163,7 +178,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             throw new IllegalArgumentException("no queries are configured for target " + target);
         }
         Map<String, Signal> signals = new LinkedHashMap<>();
-        for (SignalDef def : queries.signals()) {
+        for (SignalQuery def : queries.signals()) {
             signals.put(def.name(), signal(target, def, at));
         }
         Settle settle = queries.settleQuery().isBlank() ? Settle.QUIET : settle(target, queries.settleQuery(), at);
@@ -190,7 +205,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             throw new IllegalArgumentException("no queries are configured for target " + target);
         }
         Map<String, String> rendered = new LinkedHashMap<>();
-        for (SignalDef def : queries.signals()) {
+        for (SignalQuery def : queries.signals()) {
             rendered.put(def.name(), renderAlone(def.template(), target));
         }
         if (!queries.settleQuery().isBlank()) {
@@ -301,7 +316,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
 
     // ---- reading one template for one target ----
 
-    private Signal signal(Target target, SignalDef def, Instant at) {
+    private Signal signal(Target target, SignalQuery def, Instant at) {
         Read read = read(target, def.template(), at);
         if (read.failure != null) {
             return unknown(target, def.name(), read.failure.kind(), read.failure.reason());

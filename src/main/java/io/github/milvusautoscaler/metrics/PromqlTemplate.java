@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.LabelScheme;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.DeploymentNames;

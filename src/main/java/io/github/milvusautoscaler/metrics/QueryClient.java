@@ -1,5 +1,8 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.CircuitBreakerSettings;
+import io.github.milvusautoscaler.core.RetrySettings;
+import io.github.milvusautoscaler.core.PrometheusEndpoint;
 import static java.util.Objects.requireNonNull;
 
 import com.google.gson.JsonElement;
@@ -9,6 +12,7 @@ import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.circuitbreaker.internal.CircuitBreakerStateMachine;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
@@ -23,6 +27,7 @@ import java.io.InterruptedIOException;
 import java.io.Reader;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -80,9 +85,14 @@ final class QueryClient implements AutoCloseable {
     private final Set<String> warnedQueries = ConcurrentHashMap.newKeySet();
     private final AtomicLong requestsSent = new AtomicLong();
 
-    QueryClient(PrometheusEndpoint endpoint, MeterRegistry meters) {
+    /**
+     * @param clock the engine's clock: the open breaker's {@code open-for} runs on it, so a test on a manual
+     *              clock advances 30 s instead of waiting them
+     */
+    QueryClient(PrometheusEndpoint endpoint, MeterRegistry meters, Clock clock) {
         this.endpoint = requireNonNull(endpoint, "endpoint");
         requireNonNull(meters, "meters");
+        requireNonNull(clock, "clock");
         OkHttpClient.Builder builder = new OkHttpClient.Builder()
                 .connectTimeout(endpoint.timeout())
                 // The per-call timeout (the query's remaining budget) bounds reads and writes.
@@ -106,8 +116,8 @@ final class QueryClient implements AutoCloseable {
                 .orElse(null);
 
         String name = MetricNames.RESILIENCE_NAME_PREFIX + queryUrl.host() + ":" + queryUrl.port();
-        PrometheusEndpoint.BreakerSettings b = endpoint.breaker();
-        CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+        CircuitBreakerSettings b = endpoint.breaker();
+        CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(b.windowSize())
                 .minimumNumberOfCalls(b.windowSize())
@@ -116,11 +126,16 @@ final class QueryClient implements AutoCloseable {
                 .permittedNumberOfCallsInHalfOpenState(1)
                 // Only an unavailable endpoint counts; a bad query or odd data is the query's problem.
                 .recordException(e -> e instanceof Unavailable)
-                .build());
-        this.breaker = breakers.circuitBreaker(name);
+                .build();
+        // resilience4j 2.2's CircuitBreakerConfig has no clock (only a timestamp function for durations); the
+        // state machine takes it, and the registry (which the meters follow) gets that breaker in place of its own.
+        CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(breakerConfig);
+        breakers.circuitBreaker(name);
+        this.breaker = new CircuitBreakerStateMachine(name, breakerConfig, clock);
+        breakers.replace(name, breaker);
         this.breaker.getEventPublisher().onStateTransition(event ->
                 LOG.warn("Prometheus circuit breaker {}: {}", name, event.getStateTransition()));
-        PrometheusEndpoint.RetrySettings r = endpoint.retry();
+        RetrySettings r = endpoint.retry();
         RetryRegistry retries = RetryRegistry.of(RetryConfig.custom()
                 .maxAttempts(r.maxAttempts())
                 .intervalFunction(IntervalFunction.ofExponentialBackoff(r.initialBackoff(), 2.0))

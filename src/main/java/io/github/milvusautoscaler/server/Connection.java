@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.server;
 
+import io.github.milvusautoscaler.core.ServerSettings;
 import com.sun.net.httpserver.Headers;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
@@ -45,14 +46,14 @@ final class Connection {
     }
 
     private final Socket socket;
-    private final HttpApi.Limits limits;
+    private final ServerSettings limits;
     private final Map<String, HttpApi.Route> routes;
     private final ScheduledExecutorService deadlines;
     private final Consumer<String> rejected;
     private volatile boolean expired;
     private ScheduledFuture<?> deadline;
 
-    Connection(Socket socket, HttpApi.Limits limits, Map<String, HttpApi.Route> routes,
+    Connection(Socket socket, ServerSettings limits, Map<String, HttpApi.Route> routes,
                ScheduledExecutorService deadlines, Consumer<String> rejected) {
         this.socket = socket;
         this.limits = limits;

@@ -1,5 +1,7 @@
 package io.github.milvusautoscaler.server;
 
+import io.github.milvusautoscaler.core.ServerSettings;
+
 import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -17,7 +19,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,34 +74,8 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    /**
-     * How much the server lets clients hold (values from {@code server.*} in reference.conf).
-     *
-     * @param headerTimeout           request line and headers must arrive within this of the connect
-     * @param requestTimeout          body, handler and answer must be done within this after the headers
-     * @param maxConnections          connections open at once, all clients together
-     * @param maxConnectionsPerClient connections open at once from one client address
-     * @param maxHeaderBytes          request line plus headers; longer gets 431
-     * @param maxBufferedBody         bodies up to this are read before the handler runs; longer are streamed
-     */
-    public record Limits(Duration headerTimeout, Duration requestTimeout, int maxConnections,
-                         int maxConnectionsPerClient, int maxHeaderBytes, long maxBufferedBody) {
-
-        public Limits {
-            requireNonNull(headerTimeout, "headerTimeout");
-            requireNonNull(requestTimeout, "requestTimeout");
-            if (headerTimeout.isNegative() || headerTimeout.isZero() || requestTimeout.isNegative()
-                    || requestTimeout.isZero()) {
-                throw new IllegalArgumentException("server timeouts must be > 0");
-            }
-            if (maxConnections < 1 || maxConnectionsPerClient < 1 || maxHeaderBytes < 256 || maxBufferedBody < 0) {
-                throw new IllegalArgumentException("server limits must be positive (max-header-bytes >= 256)");
-            }
-        }
-    }
-
     private final ServerSocket socket;
-    private final Limits limits;
+    private final ServerSettings limits;
     private final Map<String, Route> routes = new LinkedHashMap<>();
     private final ThreadPoolExecutor connections;
     private final ExecutorService health;
@@ -121,18 +96,18 @@ public final class HttpApi implements AutoCloseable {
     /**
      * Binds and starts the server.
      *
-     * @param bindAddress  address to bind, e.g. 0.0.0.0 or 127.0.0.1
-     * @param port         port; 0 picks a free one (tests)
+     * @param server       address, port (0 picks a free one) and the limits clients are held to
      * @param registry     the Prometheus registry scraped on /metrics
      * @param beforeScrape refreshes per-target gauges before each scrape
      * @param status       renders /api/v1/status
      * @param extra        more handlers by path (run on the webhook executor)
-     * @param limits       timeouts and caps
      */
-    public HttpApi(String bindAddress, int port, PrometheusMeterRegistry registry, Runnable beforeScrape,
-                   Supplier<String> status, Map<String, HttpHandler> extra, Limits limits) {
+    public HttpApi(ServerSettings server, PrometheusMeterRegistry registry, Runnable beforeScrape,
+                   Supplier<String> status, Map<String, HttpHandler> extra) {
         this.registry = requireNonNull(registry, "registry");
-        this.limits = requireNonNull(limits, "limits");
+        this.limits = requireNonNull(server, "server");
+        String bindAddress = server.bindAddress();
+        int port = server.port();
         requireNonNull(beforeScrape, "beforeScrape");
         requireNonNull(status, "status");
         try {

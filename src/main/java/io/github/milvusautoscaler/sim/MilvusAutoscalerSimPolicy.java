@@ -4,15 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.config.ConfigLoader;
 import io.github.milvusautoscaler.core.Decision;
-import io.github.milvusautoscaler.core.LeaderGate;
 import io.github.milvusautoscaler.core.MetricsSource;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.ReplicaStatus;
-import io.github.milvusautoscaler.engine.ActionBudget;
-import io.github.milvusautoscaler.engine.AlertSource;
 import io.github.milvusautoscaler.engine.Engine;
-import io.github.milvusautoscaler.engine.EngineListener;
+import io.github.milvusautoscaler.engine.EngineAssembly;
 import io.github.milvusautoscaler.engine.EngineTarget;
 import io.github.milvusautoscaler.engine.ManualClock;
 import io.github.milvusautoscaler.policy.Policy;
@@ -37,8 +34,8 @@ public final class MilvusAutoscalerSimPolicy implements SimPolicy {
     /** Builds the policy from the same configuration layers a real target of this component gets. */
     public MilvusAutoscalerSimPolicy(SimContext ctx) {
         requireNonNull(ctx, "ctx");
-        this.target = new EngineTarget(ctx.target(), new Policy(ctx.policy().orElseGet(
-                () -> ConfigLoader.policyFor(ctx.config(), ctx.target().component()))));
+        this.target = EngineAssembly.target(ctx.target(), ctx.policy().orElseGet(
+                () -> ConfigLoader.policyFor(ctx.config(), ctx.target().component())));
         MetricsSource metrics = (t, at) -> observation;
         ReplicaActuator actuator = new ReplicaActuator() {
             @Override
@@ -52,8 +49,8 @@ public final class MilvusAutoscalerSimPolicy implements SimPolicy {
             }
         };
         int budget = ctx.config().getInt(ConfigLoader.ROOT + ".max-actions-per-hour");
-        this.engine = new Engine(clock, metrics, actuator, d -> { }, LeaderGate.always(), AlertSource.NONE,
-                new ActionBudget(budget), false, EngineListener.NONE);
+        // The daemon's and the demo's assembly, without their sinks: the simulator scores the decisions itself.
+        this.engine = EngineAssembly.of(clock, metrics, actuator, budget).build();
     }
 
     @Override

@@ -8,6 +8,9 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import io.github.milvusautoscaler.config.BlockReader;
+import io.github.milvusautoscaler.config.InvalidConfigException;
+import io.github.milvusautoscaler.core.Checks;
 import io.github.milvusautoscaler.core.Component;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,19 +57,14 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
         requireNonNull(score, "score");
         requireNonNull(hpa, "hpa");
         requireNonNull(bounds, "bounds");
-        requirePositive("tick", tick);
-        if (tick.toMillis() * 1_000_000 != tick.toNanos()) {
-            throw new IllegalArgumentException("sim.tick must be whole milliseconds, was " + tick);
+        Checks checks = new Checks();
+        if (checks.positive(tick, "tick")) {
+            checks.that(tick.toMillis() * 1_000_000 == tick.toNanos(), "tick", "must be whole milliseconds");
         }
-        if (peakNodes < 1) {
-            throw new IllegalArgumentException("peak nodes must be >= 1, was " + peakNodes);
-        }
-        if (initialReplicas.isPresent() && initialReplicas.getAsInt() < 0) {
-            throw new IllegalArgumentException("sim.initial-replicas must be >= 0, was " + initialReplicas.getAsInt());
-        }
-        if (chartPoints < 10) {
-            throw new IllegalArgumentException("sim.chart-points must be >= 10, was " + chartPoints);
-        }
+        checks.atLeast(peakNodes, 1, "peak-nodes");
+        checks.that(initialReplicas.isEmpty() || initialReplicas.getAsInt() >= 0, "initial-replicas", "must be >= 0");
+        checks.atLeast(chartPoints, 10, "chart-points");
+        checks.done();
     }
 
     /**
@@ -88,21 +86,16 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
             requireNonNull(startup, "startup");
             requireNonNull(warmup, "warmup");
             requireNonNull(drain, "drain");
-            if (!(capacityQps > 0) || !Double.isFinite(capacityQps)) {
-                throw new IllegalArgumentException("sim.capacity-qps must be > 0, was " + capacityQps);
-            }
-            requireNotNegative("startup", startup);
-            requireNotNegative("warmup", warmup);
-            requireNotNegative("drain", drain);
-            if (!(rebalancePenalty >= 0 && rebalancePenalty < 1)) {
-                throw new IllegalArgumentException("sim.rebalance-penalty must be in [0, 1), was " + rebalancePenalty);
-            }
-            if (datasetBytes < 0 || nodeOverheadBytes < 0) {
-                throw new IllegalArgumentException("sim.dataset-size and sim.node-overhead must be >= 0");
-            }
-            if (memoryLimitBytes <= 0) {
-                throw new IllegalArgumentException("sim.memory-limit must be > 0, was " + memoryLimitBytes);
-            }
+            Checks checks = new Checks();
+            checks.that(capacityQps > 0 && Double.isFinite(capacityQps), "capacity-qps", "must be > 0");
+            notNegative(checks, startup, "startup");
+            notNegative(checks, warmup, "warmup");
+            notNegative(checks, drain, "drain");
+            checks.that(rebalancePenalty >= 0 && rebalancePenalty < 1, "rebalance-penalty", "must be in [0, 1)");
+            checks.that(datasetBytes >= 0, "dataset-size", "must be 0 or more bytes");
+            checks.that(nodeOverheadBytes >= 0, "node-overhead", "must be 0 or more bytes");
+            checks.that(memoryLimitBytes > 0, "memory-limit", "must be more than 0 bytes, such as 32GiB");
+            checks.done();
         }
     }
 
@@ -117,14 +110,16 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
         public Scrape {
             requireNonNull(interval, "interval");
             requireNonNull(rateWindow, "rateWindow");
-            requirePositive("scrape-interval", interval);
-            if (interval.toNanos() % 1_000_000 != 0 || rateWindow.toNanos() % 1_000_000 != 0) {
-                throw new IllegalArgumentException("sim.scrape-interval and sim.rate-window must be whole milliseconds");
+            Checks checks = new Checks();
+            boolean ok = checks.positive(interval, "scrape-interval")
+                    & checks.that(interval.toNanos() % 1_000_000 == 0, "scrape-interval", "must be whole milliseconds")
+                    & checks.that(rateWindow.toNanos() % 1_000_000 == 0, "rate-window", "must be whole milliseconds");
+            if (ok) {
+                checks.that(rateWindow.compareTo(interval.multipliedBy(2)) >= 0, "rate-window",
+                        "must be at least two scrape intervals (" + Checks.text(interval.multipliedBy(2))
+                                + "): rate() needs two samples");
             }
-            if (rateWindow.compareTo(interval.multipliedBy(2)) < 0) {
-                throw new IllegalArgumentException("sim.rate-window (" + rateWindow + ") must be at least two scrape"
-                        + " intervals (" + interval.multipliedBy(2) + "): rate() needs two samples");
-            }
+            checks.done();
         }
     }
 
@@ -138,10 +133,10 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
 
         public Score {
             requireNonNull(reversalWindow, "reversalWindow");
-            if (!(hotAbove > 0 && hotAbove <= 1)) {
-                throw new IllegalArgumentException("sim.hot-above must be in (0, 1], was " + hotAbove);
-            }
-            requireNotNegative("reversal-window", reversalWindow);
+            Checks checks = new Checks();
+            checks.that(hotAbove > 0 && hotAbove <= 1, "hot-above", "must be in (0, 1]");
+            notNegative(checks, reversalWindow, "reversal-window");
+            checks.done();
         }
     }
 
@@ -161,12 +156,12 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
             requireNonNull(syncPeriod, "syncPeriod");
             requireNonNull(downscaleStabilization, "downscaleStabilization");
             requireNonNull(cpuInitializationPeriod, "cpuInitializationPeriod");
-            requireNotNegative("hpa.cpu-initialization-period", cpuInitializationPeriod);
-            if (!(tolerance >= 0 && tolerance < 1)) {
-                throw new IllegalArgumentException("sim.hpa.tolerance must be in [0, 1), was " + tolerance);
-            }
-            requirePositive("hpa.sync-period", syncPeriod);
-            requireNotNegative("hpa.downscale-stabilization", downscaleStabilization);
+            Checks checks = new Checks();
+            checks.that(tolerance >= 0 && tolerance < 1, "tolerance", "must be in [0, 1)");
+            checks.positive(syncPeriod, "sync-period");
+            notNegative(checks, downscaleStabilization, "downscale-stabilization");
+            notNegative(checks, cpuInitializationPeriod, "cpu-initialization-period");
+            checks.done();
         }
     }
 
@@ -183,13 +178,17 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
                          double cpuTarget) {
 
         public Bounds {
-            if (minReplicas < 1 || maxReplicas < minReplicas) {
-                throw new IllegalArgumentException("need 1 <= min-replicas (" + minReplicas + ") <= max-replicas ("
-                        + maxReplicas + ")");
+            Checks checks = new Checks();
+            if (checks.atLeast(minReplicas, 1, "min-replicas")) {
+                checks.that(maxReplicas >= minReplicas, "max-replicas", "must be >= min-replicas (" + minReplicas + ")");
             }
-            if (!(cpuTarget > 0 && cpuTarget <= 1)) {
-                throw new IllegalArgumentException("cpu target must be in (0, 1], was " + cpuTarget);
+            checks.that(cpuScaleOutAbove > 0, "signals.cpu.scale-out-above", "must be > 0");
+            if (checks.that(cpuScaleInBelow >= 0, "signals.cpu.scale-in-below", "must be >= 0")) {
+                checks.that(cpuScaleInBelow < cpuScaleOutAbove, "signals.cpu.scale-in-below",
+                        "must be < scale-out-above (" + cpuScaleOutAbove + ")");
             }
+            checks.that(cpuTarget > 0 && cpuTarget <= 1, "signals.cpu.target", "must be in (0, 1]");
+            checks.done();
         }
     }
 
@@ -303,196 +302,90 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
     }
 
     /**
-     * Reads and validates the sim block and the policy bounds for {@code component}, collecting
-     * every problem with its config path and file line.
+     * Reads the sim block and the policy bounds for {@code component} through the config package's error
+     * collector: every problem at once, each as {@code path = value (file:line): rule}, the rules held by
+     * the records above.
      *
-     * @throws ConfigException.ValidationFailed listing every bad key
+     * @throws InvalidConfigException listing every bad key
      */
     public static SimSettings from(Config config, Component component) {
         requireNonNull(config, "config");
         requireNonNull(component, "component");
-        Reader r = new Reader(config.getConfig(PATH), PATH);
-        Config defaults = config.getConfig("milvus-autoscaler.defaults");
-        String layer = "milvus-autoscaler.component-defaults." + component.configName();
-        Config policy = config.hasPath(layer) ? config.getConfig(layer).withFallback(defaults) : defaults;
-        Reader p = new Reader(policy, "milvus-autoscaler.defaults");
+        return BlockReader.read(config, "milvus-autoscaler", root -> {
+            BlockReader sim = root.child("sim");
+            BlockReader policy = policyBlock(root, component);
+            return sim == null ? null : read(sim, policy);
+        });
+    }
 
-        Duration tick = r.duration("tick");
-        int peakNodes = r.intAtLeast("peak-nodes", 1);
-        OptionalInt initial = r.optionalIntAtLeast("initial-replicas", 0);
-        long seed = r.longValue("seed");
-        int chartPoints = r.intAtLeast("chart-points", 10);
-        double capacity = r.doubleIn("capacity-qps", 0, Double.MAX_VALUE, false);
-        Duration startup = r.duration("startup");
-        Duration warmup = r.duration("warmup");
-        Duration drain = r.duration("drain");
-        double penalty = r.doubleIn("rebalance-penalty", 0, 1, true);
-        long dataset = r.bytes("dataset-size");
-        long overhead = r.bytes("node-overhead");
-        long limit = r.bytes("memory-limit");
+    /** {@code component-defaults.<component>} over {@code defaults}, as a real target of it inherits them. */
+    private static BlockReader policyBlock(BlockReader root, Component component) {
+        BlockReader defaults = root.child("defaults");
+        BlockReader componentDefaults = root.child("component-defaults");
+        BlockReader own = componentDefaults == null ? null : componentDefaults.childIfPresent(component.configName());
+        return own == null || defaults == null ? defaults : own.withFallback(defaults);
+    }
+
+    /**
+     * Builds every record even when some value failed to read, with a stand-in that passes its own rule in
+     * its place, so the others are still checked and every problem is reported at once; nothing built from
+     * a stand-in is returned ({@link BlockReader#read} throws when any problem was recorded).
+     */
+    private static SimSettings read(BlockReader r, BlockReader policy) {
+        Duration tick = or(r.duration("tick"), Duration.ofSeconds(1));
+        int peakNodes = or(r.integer("peak-nodes"), 1);
+        Integer initial = r.isNull("initial-replicas") ? null : or(r.integer("initial-replicas"), 0);
+        long seed = or(r.longInteger("seed"), 0L);
+        int chartPoints = or(r.integer("chart-points"), 10);
+        Model model = r.build(() -> new Model(or(r.number("capacity-qps"), 1.0), or(r.duration("startup"), Duration.ZERO),
+                or(r.duration("warmup"), Duration.ZERO), or(r.duration("drain"), Duration.ZERO),
+                or(r.number("rebalance-penalty"), 0.0), or(r.bytes("dataset-size"), 0L),
+                or(r.bytes("node-overhead"), 0L), or(r.bytes("memory-limit"), 1L)));
+        // Two keys in one rule: checked only when both were read.
         Duration interval = r.duration("scrape-interval");
         Duration window = r.duration("rate-window");
-        double hot = r.doubleIn("hot-above", 0, false, 1, true);
-        Duration reversal = r.duration("reversal-window");
-        double tolerance = r.doubleIn("hpa.tolerance", 0, 1, true);
-        Duration sync = r.duration("hpa.sync-period");
-        Duration stabilization = r.duration("hpa.downscale-stabilization");
-        Duration cpuInitialization = r.duration("hpa.cpu-initialization-period");
-        int min = p.intAtLeast("min-replicas", 1);
-        int max = p.intAtLeast("max-replicas", 1);
-        double above = p.doubleIn("signals.cpu.scale-out-above", 0, Double.MAX_VALUE, false);
-        double below = p.doubleIn("signals.cpu.scale-in-below", 0, Double.MAX_VALUE, true);
-        Double target = p.optionalDouble("signals.cpu.target");
-        r.problems.addAll(p.problems);
-        if (r.problems.isEmpty()) {
-            if (min > max) {
-                r.problem(policy, "milvus-autoscaler.defaults.max-replicas", "max-replicas", "must be >= min-replicas (" + min + ")");
-            }
-            if (!(below < above)) {
-                r.problem(policy, "milvus-autoscaler.defaults.signals.cpu.scale-in-below", "signals.cpu.scale-in-below",
-                        "must be < scale-out-above (" + above + ")");
-            }
-            if (window.compareTo(interval.multipliedBy(2)) < 0) {
-                r.problem(r.config, PATH + ".rate-window", "rate-window",
-                        "must be at least two scrape intervals (" + interval.multipliedBy(2) + "): rate() needs two samples");
-            }
+        Scrape scrape = interval == null || window == null ? null : r.build(() -> new Scrape(interval, window));
+        Score score = r.build(() -> new Score(or(r.number("hot-above"), 1.0), or(r.duration("reversal-window"),
+                Duration.ZERO)));
+        BlockReader h = r.child("hpa");
+        Hpa hpa = h == null ? null : h.build(() -> new Hpa(or(h.number("tolerance"), 0.0),
+                or(h.duration("sync-period"), Duration.ofSeconds(1)), or(h.duration("downscale-stabilization"),
+                Duration.ZERO), or(h.duration("cpu-initialization-period"), Duration.ZERO)));
+        Bounds bounds = bounds(policy);
+        if (model == null || scrape == null || score == null || hpa == null || bounds == null) {
+            return null;
         }
-        if (!r.problems.isEmpty()) {
-            throw new ConfigException.ValidationFailed(r.problems);
+        OptionalInt initialReplicas = initial == null ? OptionalInt.empty() : OptionalInt.of(initial);
+        return r.build(() -> new SimSettings(tick, peakNodes, initialReplicas, seed, chartPoints, model, scrape, score,
+                hpa, bounds));
+    }
+
+    private static <T> T or(T value, T standIn) {
+        return value != null ? value : standIn;
+    }
+
+    private static Bounds bounds(BlockReader policy) {
+        if (policy == null) {
+            return null;
+        }
+        Integer min = policy.integer("min-replicas");
+        Integer max = policy.integer("max-replicas");
+        BlockReader signals = policy.child("signals");
+        BlockReader cpu = signals == null ? null : signals.child("cpu");
+        if (cpu == null) {
+            return null;
+        }
+        Double above = cpu.number("scale-out-above");
+        Double below = cpu.number("scale-in-below");
+        Double target = cpu.numberOrNull("target");
+        if (min == null || max == null || above == null || below == null || (target == null && !cpu.isNull("target"))) {
+            return null;
         }
         double cpuTarget = target != null ? target : (above + below) / 2;
-        try {
-            return new SimSettings(tick, peakNodes, initial, seed, chartPoints,
-                    new Model(capacity, startup, warmup, drain, penalty, dataset, overhead, limit),
-                    new Scrape(interval, window), new Score(hot, reversal),
-                    new Hpa(tolerance, sync, stabilization, cpuInitialization), new Bounds(min, max, above, below, cpuTarget));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException.BadValue(config.getConfig(PATH).origin(), PATH, e.getMessage());
-        }
+        return policy.build(() -> new Bounds(min, max, above, below, cpuTarget), cpu);
     }
 
-    private static void requirePositive(String key, Duration d) {
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException("sim." + key + " must be > 0, was " + d);
-        }
-    }
-
-    private static void requireNotNegative(String key, Duration d) {
-        if (d.isNegative()) {
-            throw new IllegalArgumentException("sim." + key + " must be >= 0, was " + d);
-        }
-    }
-
-    /** Reads typed values, collecting problems instead of stopping at the first. */
-    private static final class Reader {
-        final Config config;
-        final String prefix;
-        final List<ConfigException.ValidationProblem> problems = new ArrayList<>();
-
-        Reader(Config config, String prefix) {
-            this.config = config;
-            this.prefix = prefix;
-        }
-
-        void problem(Config c, String fullPath, String key, String message) {
-            problems.add(new ConfigException.ValidationProblem(fullPath,
-                    c.hasPath(key) ? c.getValue(key).origin() : c.origin(), message));
-        }
-
-        private void bad(String key, String message) {
-            problem(config, prefix + "." + key, key, message);
-        }
-
-        Duration duration(String key) {
-            try {
-                Duration d = config.getDuration(key);
-                if (d.isNegative()) {
-                    bad(key, "must be >= 0, was " + d);
-                    return Duration.ZERO;
-                }
-                return d;
-            } catch (ConfigException e) {
-                bad(key, e.getMessage());
-                return Duration.ofSeconds(1);
-            }
-        }
-
-        int intAtLeast(String key, int least) {
-            try {
-                int v = config.getInt(key);
-                if (v < least) {
-                    bad(key, "must be >= " + least + ", was " + v);
-                    return least;
-                }
-                return v;
-            } catch (ConfigException e) {
-                bad(key, e.getMessage());
-                return least;
-            }
-        }
-
-        OptionalInt optionalIntAtLeast(String key, int least) {
-            if (config.hasPathOrNull(key) && config.getIsNull(key)) {
-                return OptionalInt.empty();
-            }
-            return OptionalInt.of(intAtLeast(key, least));
-        }
-
-        long longValue(String key) {
-            try {
-                return config.getLong(key);
-            } catch (ConfigException e) {
-                bad(key, e.getMessage());
-                return 0;
-            }
-        }
-
-        long bytes(String key) {
-            try {
-                long v = config.getBytes(key);
-                if (v < 0) {
-                    bad(key, "must be >= 0, was " + v);
-                    return 0;
-                }
-                return v;
-            } catch (ConfigException e) {
-                bad(key, e.getMessage());
-                return 1;
-            }
-        }
-
-        double doubleIn(String key, double low, double high, boolean lowInclusive) {
-            return doubleIn(key, low, lowInclusive, high, false);
-        }
-
-        double doubleIn(String key, double low, boolean lowInclusive, double high, boolean highInclusive) {
-            try {
-                double v = config.getDouble(key);
-                boolean ok = (lowInclusive ? v >= low : v > low) && (highInclusive ? v <= high : v < high)
-                        && Double.isFinite(v);
-                if (!ok) {
-                    String range = high == Double.MAX_VALUE ? (lowInclusive ? ">= " : "> ") + low
-                            : "in " + (lowInclusive ? "[" : "(") + low + ", " + high + (highInclusive ? "]" : ")");
-                    bad(key, "must be " + range + ", was " + v);
-                    return low + (high - low) / 2;
-                }
-                return v;
-            } catch (ConfigException e) {
-                bad(key, e.getMessage());
-                return low + 0.5;
-            }
-        }
-
-        Double optionalDouble(String key) {
-            if (!config.hasPathOrNull(key) || config.getIsNull(key)) {
-                return null;
-            }
-            try {
-                return config.getDouble(key);
-            } catch (ConfigException e) {
-                bad(key, e.getMessage());
-                return null;
-            }
-        }
+    private static void notNegative(Checks checks, Duration d, String key) {
+        checks.that(!d.isNegative(), key, "must be 0s or more");
     }
 }

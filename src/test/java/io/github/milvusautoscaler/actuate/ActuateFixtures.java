@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.actuate;
 
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Decision;
@@ -27,15 +28,15 @@ final class ActuateFixtures {
     }
 
     /** Retries with a 1 ms back-off so retry tests stay fast; 2 s timeout is far above a fake request (~2 ms). */
-    static KubernetesOptions options() {
-        return new KubernetesOptions("", Duration.ofSeconds(2), 3, Duration.ofMillis(1), true);
+    static KubernetesSettings options() {
+        return io.github.milvusautoscaler.testsupport.Kube.settings("", Duration.ofSeconds(2), 3, Duration.ofMillis(1), true);
     }
 
     static ApiClient client(FakeKubernetesApi fake) {
         return ApiClients.forBaseUrl(fake.url(), options());
     }
 
-    static ApiClient client(FakeKubernetesApi fake, KubernetesOptions options) {
+    static ApiClient client(FakeKubernetesApi fake, KubernetesSettings options) {
         return ApiClients.forBaseUrl(fake.url(), options);
     }
 

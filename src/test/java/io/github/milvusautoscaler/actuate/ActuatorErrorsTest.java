@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.actuate;
 
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import static io.github.milvusautoscaler.actuate.ActuateFixtures.HELM_QN;
 import static io.github.milvusautoscaler.actuate.ActuateFixtures.NS;
 import static io.github.milvusautoscaler.actuate.ActuateFixtures.OPERATOR_QN;
@@ -52,7 +53,7 @@ class ActuatorErrorsTest {
         ActuateFixtures.seedHelm(fake, 3, 3);
     }
 
-    private RoutingActuator actuator(KubernetesOptions options) {
+    private RoutingActuator actuator(KubernetesSettings options) {
         ApiClient client = ActuateFixtures.client(fake, options);
         client.setApiKeyPrefix("Bearer");
         client.setApiKey(TOKEN);
@@ -157,7 +158,7 @@ class ActuatorErrorsTest {
     @MethodSource("targets")
     void timeoutsAreRetriedThenUnavailable(String name, Target target, String path) {
         // 300 ms request timeout against a 2 s answer: each attempt times out; 3 attempts ~ 0.9 s.
-        KubernetesOptions impatient = new KubernetesOptions("", Duration.ofMillis(300), 3, Duration.ofMillis(1), true);
+        KubernetesSettings impatient = io.github.milvusautoscaler.testsupport.Kube.settings("", Duration.ofMillis(300), 3, Duration.ofMillis(1), true);
         RoutingActuator slow = actuator(impatient);
         fake.delay("GET", path, Duration.ofSeconds(2), 1);
         assertEquals(3, slow.read(target).current(), "one slow answer, then the retry succeeds");

@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.actuate;
 
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -112,7 +113,7 @@ class ApiClientsTest {
                     - name: tester
                       user: {token: kubeconfig-token-value}
                     """.formatted(fake.url()));
-            KubernetesOptions options = new KubernetesOptions(kubeconfig.toString(), Duration.ofSeconds(7), 3,
+            KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings(kubeconfig.toString(), Duration.ofSeconds(7), 3,
                     Duration.ofMillis(1), true);
             ApiClient client = ApiClients.create(options);
             assertEquals(7_000, client.getHttpClient().callTimeoutMillis());
@@ -129,11 +130,11 @@ class ApiClientsTest {
     static Stream<Arguments> invalidOptions() {
         return Stream.of(
                 Arguments.of("zero request timeout", Duration.ZERO, 3, Duration.ofMillis(200),
-                        "kubernetes.request-timeout"),
+                        "request-timeout must be a positive duration"),
                 Arguments.of("no attempts", Duration.ofSeconds(10), 0, Duration.ofMillis(200),
-                        "kubernetes.retry.max-attempts"),
+                        "max-attempts must be >= 1"),
                 Arguments.of("negative back-off", Duration.ofSeconds(10), 3, Duration.ofMillis(-1),
-                        "kubernetes.retry.initial-backoff"));
+                        "initial-backoff must be at least 1ms"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -141,7 +142,7 @@ class ApiClientsTest {
     void invalidKubernetesOptionsAreRefusedNamingTheKey(String name, Duration timeout, int attempts, Duration backoff,
                                                         String key) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new KubernetesOptions("", timeout, attempts, backoff, true));
+                () -> io.github.milvusautoscaler.testsupport.Kube.settings("", timeout, attempts, backoff, true));
         assertTrue(e.getMessage().contains(key), e.getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.actuate;
 
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -47,7 +48,7 @@ class ApiReachabilityTest {
     @Test
     void unreachableServerIsReportedEveryFiveSecondsWithItsCauseAndRecoveryOnce() {
         FakeKubernetesApi fake = FakeKubernetesApi.start();
-        KubernetesOptions options = new KubernetesOptions("", Duration.ofSeconds(2), 1, Duration.ofMillis(1), true);
+        KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings("", Duration.ofSeconds(2), 1, Duration.ofMillis(1), true);
         ApiClient client = ApiClients.forBaseUrl(fake.url(), options);
         ApiReachability watcher = ApiReachability.watch(client, clock);
         KubernetesRequests requests = new KubernetesRequests(client, options);

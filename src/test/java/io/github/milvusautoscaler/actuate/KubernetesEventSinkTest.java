@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.actuate;
 
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import static io.github.milvusautoscaler.actuate.ActuateFixtures.HELM_QN;
 import static io.github.milvusautoscaler.actuate.ActuateFixtures.NS;
 import static io.github.milvusautoscaler.actuate.ActuateFixtures.OPERATOR_QN;
@@ -58,7 +59,7 @@ class KubernetesEventSinkTest {
         }
     }
 
-    private KubernetesEventSink sink(KubernetesOptions options) {
+    private KubernetesEventSink sink(KubernetesSettings options) {
         return new KubernetesEventSink(ActuateFixtures.client(fake, options), options, scaledObjects, leader::get,
                 Clock.fixed(T0, ZoneOffset.UTC), "milvus-autoscaler-7d9f-abcde");
     }
@@ -169,9 +170,9 @@ class KubernetesEventSinkTest {
     @MethodSource("silent")
     void followersDryRunAndDisabledEmitNothing(String name, boolean isLeader, boolean dryRun, boolean enabled) {
         leader.set(isLeader);
-        KubernetesOptions base = ActuateFixtures.options();
-        KubernetesEventSink sink = sink(new KubernetesOptions(base.kubeconfig(), base.requestTimeout(),
-                base.retryAttempts(), base.retryBackoff(), enabled));
+        KubernetesSettings base = ActuateFixtures.options();
+        KubernetesEventSink sink = sink(new KubernetesSettings(base.kubeconfig(), base.requestTimeout(),
+                base.retry(), enabled, base.leaderElection()));
         Decision scale = decision(OPERATOR_QN, 3, 4, Reason.SIGNAL_HIGH);
         sink.record(dryRun ? scale.asDryRun() : scale);
         sink.record(dryRun ? hold(OPERATOR_QN, 3, Reason.SETTLING).asDryRun() : hold(OPERATOR_QN, 3, Reason.SETTLING));
@@ -187,7 +188,7 @@ class KubernetesEventSinkTest {
         sink.record(decision(OPERATOR_QN, 3, 4, Reason.SIGNAL_HIGH).asWritten());
         fake.clearFaults();
         fake.delay("POST", Kind.EVENTS.path(NS, null), Duration.ofSeconds(3), 1);
-        KubernetesOptions impatient = new KubernetesOptions("", Duration.ofMillis(200), 3, Duration.ofMillis(1), true);
+        KubernetesSettings impatient = io.github.milvusautoscaler.testsupport.Kube.settings("", Duration.ofMillis(200), 3, Duration.ofMillis(1), true);
         sink(impatient).record(decision(OPERATOR_QN, 3, 2, Reason.SIGNALS_LOW).asWritten());
         assertEquals(2, fake.requests("POST", Kind.EVENTS.path(NS, null)).size(), "one attempt each");
         assertFalse(events().stream().anyMatch(e -> e.get("reason").getAsString().equals("ScaledOut")));

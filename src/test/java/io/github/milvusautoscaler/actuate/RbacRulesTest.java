@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.actuate;
 
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import io.github.milvusautoscaler.core.LeaderGate;
 import static io.github.milvusautoscaler.actuate.ActuateFixtures.HELM_QN;
 import static io.github.milvusautoscaler.actuate.ActuateFixtures.OPERATOR_QN;
@@ -131,7 +132,7 @@ class RbacRulesTest {
         try (FakeKubernetesApi fake = FakeKubernetesApi.start()) {
             ActuateFixtures.seedOperator(fake, 3, 3);
             ActuateFixtures.seedHelm(fake, 3, 3);
-            KubernetesOptions options = ActuateFixtures.options();
+            KubernetesSettings options = ActuateFixtures.options();
             ApiClient client = ActuateFixtures.client(fake);
             ScaledObjects scaledObjects = new ScaledObjects(options);
             RoutingActuator actuator = RoutingActuator.forCluster(client, options, scaledObjects);

@@ -63,9 +63,9 @@ class AlertsHandlerTest {
         book = new AlertBook(List.of(new AlertRoute(Map.of(), Map.of(), "namespace", "app_kubernetes_io_instance", "component", ActiveAlert.AlertAction.SCALE_OUT)), Duration.ofHours(6),
                 new AlertBook.Caps(2, 1 << 20), (reason, n) -> dropped.merge(reason, n, Integer::sum));
         book.setTargets(List.of(QN));
-        api = new HttpApi("127.0.0.1", 0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, () -> "{}",
+        api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, () -> "{}",
                 Map.of("/api/v1/alerts", new AlertsHandler(new TokenFile(tokenFile), 1024 * 1024, book, leader::get,
-                        clock, ticked::add, o -> { })), io.github.milvusautoscaler.testsupport.HttpLimits.reference());
+                        clock, ticked::add, o -> { })));
     }
 
     @AfterEach
@@ -165,8 +165,8 @@ class AlertsHandlerTest {
     @Test
     void noTokenConfiguredMeansTheEndpointIsOff() throws Exception {
         api.close();
-        api = new HttpApi("127.0.0.1", 0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, () -> "{}",
-                Map.of("/api/v1/alerts", new AlertsHandler(null, 1024, book, leader::get, clock, ticked::add, o -> { })), io.github.milvusautoscaler.testsupport.HttpLimits.reference());
+        api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, () -> "{}",
+                Map.of("/api/v1/alerts", new AlertsHandler(null, 1024, book, leader::get, clock, ticked::add, o -> { })));
         assertEquals(404, post(firing()).statusCode());
     }
 

@@ -222,7 +222,7 @@ class BacktestCommandTest {
         AutoscalerSettings s = ConfigLoader.load(config);
         Target target = s.targets().get(0).target();
         List<Decision> inProcess = new ArrayList<>();
-        Backtest.run(Wiring.engineTargets(s.targets()), new InProcess(), new Backtest.Settings(from,
+        Backtest.run(Assembly.engineTargets(s.targets()), new InProcess(), new Backtest.Settings(from,
                 from.plus(STEP.multipliedBy(Duration.between(from, to).dividedBy(STEP))), STEP, false,
                 s.maxActionsPerHour()), inProcess::add);
         List<String> replayed = a.stream().map(l -> {

@@ -127,8 +127,8 @@ class DefaultStackTest {
         Path config = dir.resolve("autoscaler.conf");
         Files.writeString(config, config(prometheus.url().toString()));
         settings = ConfigLoader.load(config);
-        source = new PrometheusMetricsSource(Wiring.prometheus(settings.prometheus()), Wiring.schemes(settings),
-                Wiring.queries(settings.targets()), new SimpleMeterRegistry());
+        source = new PrometheusMetricsSource(settings.prometheus(), settings.labelSchemes(),
+                Assembly.queries(settings.targets()), new SimpleMeterRegistry());
         Poll.until("3 live scrapes of every endpoint", WAIT,
                 () -> prometheus.query("count(count_over_time(up{job=\"milvus\"}[30s]) >= 3)"),
                 body -> body.contains("\"" + pods.targets().size() + "\"]"));
@@ -266,8 +266,8 @@ class DefaultStackTest {
     void anOperatorInstallBesideAHelmReleaseOfTheSameNameReadsOnlyItsOwnPods() {
         // Operator hr is not configured (a config holds one cluster per namespace/name); read it alone.
         Target operatorQueryNode = new Target("milvus", "hr", Component.QUERY_NODE, InstallKind.OPERATOR);
-        try (PrometheusMetricsSource alone = new PrometheusMetricsSource(Wiring.prometheus(settings.prometheus()),
-                Wiring.schemes(settings), Wiring.queries(ConfigLoader.parse("""
+        try (PrometheusMetricsSource alone = new PrometheusMetricsSource(settings.prometheus(),
+                settings.labelSchemes(), Assembly.queries(ConfigLoader.parse("""
                         milvus-autoscaler.clusters = [{ namespace = milvus, name = hr, install = operator,
                           milvus-version = "2.5.6", components { queryNode {}, proxy {} } }]
                         """, "operator.conf").targets()), new SimpleMeterRegistry())) {

@@ -40,6 +40,15 @@ class DemoCommandTest {
     }
 
     @Test
+    void aPortOutOfRangeIsAUsageError() {
+        StringWriter err = new StringWriter();
+        int exit = new CommandLine(new DemoCommand()).setErr(new PrintWriter(err)).execute("--days", "1", "--port",
+                "70000", "--out", dir.toString());
+        assertEquals(2, exit, err.toString());
+        assertTrue(err.toString().contains("--port must be a port number from 0 to 65535"), err.toString());
+    }
+
+    @Test
     void alertsTokenFileTurnsOnTheWebhookForCurl() throws Exception {
         Path token = dir.resolve("token");
         Files.writeString(token, "demo-token\n");

@@ -75,7 +75,7 @@ class OneSettingsPathTest {
         Path file = dir.resolve("autoscaler.conf");
         Files.writeString(file, "milvus-autoscaler.prometheus.circuit-breaker.failure-rate-threshold = 0.4\n" + CLUSTER);
         assertEquals(0, run("validate-config", file.toString()).code);
-        var endpoint = Wiring.prometheus(io.github.milvusautoscaler.config.ConfigLoader.load(file).prometheus());
+        var endpoint = io.github.milvusautoscaler.config.ConfigLoader.load(file).prometheus();
         assertEquals(0.4f, endpoint.breaker().failureRateThreshold());
     }
 

@@ -51,8 +51,8 @@ class StatusCommandTest {
                 List.of(SignalPolicy.band("cpu", 0.75, 0.40)), new AlertSettings(1, Duration.ofMinutes(5)),
                 new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2)));
         engine.tick(new EngineTarget(A, policy));
-        try (HttpApi api = new HttpApi("127.0.0.1", 0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { },
-                HttpApi.statusOf(engine), Map.of(), io.github.milvusautoscaler.testsupport.HttpLimits.reference())) {
+        try (HttpApi api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { },
+                HttpApi.statusOf(engine), Map.of())) {
             StringWriter out = new StringWriter();
             int code = new CommandLine(new StatusCommand()).setOut(new PrintWriter(out))
                     .execute("--url", "http://127.0.0.1:" + api.port());

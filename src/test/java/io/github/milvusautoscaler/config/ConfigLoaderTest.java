@@ -1,5 +1,10 @@
 package io.github.milvusautoscaler.config;
 
+import io.github.milvusautoscaler.core.ServerSettings;
+import io.github.milvusautoscaler.core.CircuitBreakerSettings;
+import io.github.milvusautoscaler.core.RetrySettings;
+import io.github.milvusautoscaler.core.LabelScheme;
+import io.github.milvusautoscaler.core.SignalQuery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -89,7 +94,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMinutes(2), s.prometheus().staleAfter());
         assertEquals(1000, s.prometheus().maxSeries());
         assertEquals(new RetrySettings(3, Duration.ofMillis(200)), s.prometheus().retry());
-        assertEquals(new CircuitBreakerSettings(50f, 20, Duration.ofSeconds(30)), s.prometheus().circuitBreaker());
+        assertEquals(new CircuitBreakerSettings(50f, 20, Duration.ofSeconds(30)), s.prometheus().breaker());
         assertEquals(new PrometheusAuth(Optional.empty(), "", Optional.empty(), Optional.empty()), s.prometheus().auth());
         assertEquals(Map.of(), s.prometheus().headers());
         assertEquals(Optional.empty(), s.kubernetes().kubeconfig());

@@ -239,6 +239,15 @@ class ConfigValidationTest {
                 Arguments.of("header value is redacted",
                         "milvus-autoscaler.prometheus.headers { Authorization = [ \"Bearer abc\" ] }",
                         P + "prometheus.headers.Authorization = \"<redacted>\" (autoscaler.conf:1): must be a string"),
+                // validate-config used to accept these; only the metrics adapter's own copy of the rules refused them at run.
+                Arguments.of("Authorization header beside prometheus.auth",
+                        "milvus-autoscaler.prometheus { auth.bearer-token-file = \"/t\", headers { Authorization = \"x\" } }",
+                        P + "prometheus.headers.Authorization = \"<redacted>\" (autoscaler.conf:1): conflicts with"
+                                + " prometheus.auth: configure one of them"),
+                Arguments.of("retry back-off under the 1ms resilience4j can wait",
+                        "milvus-autoscaler.prometheus.retry.initial-backoff = 500us",
+                        P + "prometheus.retry.initial-backoff = \"500us\" (autoscaler.conf:1): must be at least 1ms,"
+                                + " such as 200ms"),
 
                 // --- clusters ---
                 Arguments.of("two clusters with the same namespace and name",

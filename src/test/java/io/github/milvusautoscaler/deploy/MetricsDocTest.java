@@ -1,17 +1,17 @@
 package io.github.milvusautoscaler.deploy;
 
+import io.github.milvusautoscaler.core.LabelScheme;
+import io.github.milvusautoscaler.core.SignalQuery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.ConfigLoader;
-import io.github.milvusautoscaler.config.SignalQuery;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Target;
-import io.github.milvusautoscaler.metrics.LabelScheme;
 import io.github.milvusautoscaler.metrics.PromqlTemplate;
 import java.nio.file.Path;
 import java.util.List;

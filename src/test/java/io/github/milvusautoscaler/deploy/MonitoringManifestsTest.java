@@ -1,5 +1,7 @@
 package io.github.milvusautoscaler.deploy;
 
+import io.github.milvusautoscaler.core.LabelScheme;
+import io.github.milvusautoscaler.core.SignalQuery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,12 +11,10 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
-import io.github.milvusautoscaler.config.SignalQuery;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Target;
-import io.github.milvusautoscaler.metrics.LabelScheme;
 import io.github.milvusautoscaler.metrics.PromqlTemplate;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
 import java.nio.file.Path;

@@ -1,12 +1,12 @@
 package io.github.milvusautoscaler.engine;
 
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import io.github.milvusautoscaler.actuate.ApiClients;
-import io.github.milvusautoscaler.actuate.KubernetesOptions;
 import io.github.milvusautoscaler.actuate.RoutingActuator;
 import io.github.milvusautoscaler.actuate.ScaledObjects;
 import io.github.milvusautoscaler.core.Component;
@@ -86,7 +86,7 @@ class ComponentMemoryTest {
     }
 
     Engine engine(List<Decision> recorded) {
-        KubernetesOptions options = new KubernetesOptions("", Duration.ofSeconds(2), 3, Duration.ofMillis(1), false);
+        KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings("", Duration.ofSeconds(2), 3, Duration.ofMillis(1), false);
         return new Engine(clock, metrics, RoutingActuator.forCluster(ApiClients.forBaseUrl(fake.url(), options),
                 options, new ScaledObjects(options)), recorded::add, () -> true, AlertSource.NONE,
                 new ActionBudget(100), false, EngineListener.NONE);

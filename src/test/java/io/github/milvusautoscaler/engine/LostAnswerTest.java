@@ -1,11 +1,11 @@
 package io.github.milvusautoscaler.engine;
 
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.actuate.ApiClients;
-import io.github.milvusautoscaler.actuate.KubernetesOptions;
 import io.github.milvusautoscaler.actuate.RoutingActuator;
 import io.github.milvusautoscaler.actuate.ScaleAnnotations;
 import io.github.milvusautoscaler.actuate.ScaledObjects;
@@ -78,7 +78,7 @@ class LostAnswerTest {
     }
 
     ReplicaActuator actuator() {
-        KubernetesOptions options = new KubernetesOptions("", Duration.ofSeconds(2), 3, Duration.ofMillis(1), false);
+        KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings("", Duration.ofSeconds(2), 3, Duration.ofMillis(1), false);
         return RoutingActuator.forCluster(ApiClients.forBaseUrl(fake.url(), options), options,
                 new ScaledObjects(options));
     }

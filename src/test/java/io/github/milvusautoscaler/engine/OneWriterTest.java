@@ -1,12 +1,12 @@
 package io.github.milvusautoscaler.engine;
 
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import io.github.milvusautoscaler.actuate.ApiClients;
-import io.github.milvusautoscaler.actuate.KubernetesOptions;
 import io.github.milvusautoscaler.actuate.LeaderElection;
 import io.github.milvusautoscaler.actuate.RoutingActuator;
 import io.github.milvusautoscaler.actuate.ScaledObjects;
@@ -165,7 +165,7 @@ class OneWriterTest {
 
     private static LeaderElection daemon(String name, FakeKubernetesApi fake, MetricsSource metrics,
                                          Runnable beforeRead, AtomicInteger abandoned, List<AutoCloseable> closing) {
-        KubernetesOptions options = new KubernetesOptions("", Duration.ofSeconds(5), 3, Duration.ofMillis(20), false);
+        KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings("", Duration.ofSeconds(5), 3, Duration.ofMillis(20), false);
         ApiClient client = ApiClients.forBaseUrl(fake.url(), options);
         client.setUserAgent("milvus-autoscaler/test daemon-" + name);
         LeaderElection election = LeaderElection.create(client, new LeaderElectionSettings(true, "milvus-autoscaler",

@@ -1,10 +1,10 @@
 package io.github.milvusautoscaler.engine;
 
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.actuate.ApiClients;
-import io.github.milvusautoscaler.actuate.KubernetesOptions;
 import io.github.milvusautoscaler.actuate.RoutingActuator;
 import io.github.milvusautoscaler.actuate.ScaledObjects;
 import io.github.milvusautoscaler.core.ActiveAlert;
@@ -75,7 +75,7 @@ class StateCarryOverTest {
     }
 
     Engine engine(AtomicBoolean leading, AlertSource alerts) {
-        KubernetesOptions options = new KubernetesOptions("", Duration.ofSeconds(2), 3, Duration.ofMillis(1), false);
+        KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings("", Duration.ofSeconds(2), 3, Duration.ofMillis(1), false);
         return new Engine(clock, metrics, RoutingActuator.forCluster(ApiClients.forBaseUrl(fake.url(), options),
                 options, new ScaledObjects(options)), d -> { }, leading::get, alerts, new ActionBudget(100), false,
                 EngineListener.NONE);

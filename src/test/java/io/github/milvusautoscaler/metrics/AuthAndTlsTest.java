@@ -1,5 +1,10 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.TargetQueries;
+import io.github.milvusautoscaler.core.CircuitBreakerSettings;
+import io.github.milvusautoscaler.core.RetrySettings;
+import io.github.milvusautoscaler.core.PrometheusEndpoint;
+import io.github.milvusautoscaler.core.SignalQuery;
 import io.github.milvusautoscaler.core.PrometheusAuth;
 import static io.github.milvusautoscaler.metrics.PromJson.pod;
 import static io.github.milvusautoscaler.metrics.PromJson.vector;
@@ -258,10 +263,10 @@ class AuthAndTlsTest {
     private PrometheusMetricsSource source(PrometheusAuth auth, Map<String, String> headers) {
         URI url = server.getStarted() ? URI.create(server.url("/").toString()) : URI.create("http://127.0.0.1:9");
         PrometheusEndpoint endpoint = new PrometheusEndpoint(url, Duration.ofSeconds(3), Duration.ofMinutes(2), 1000,
-                Duration.ZERO, new PrometheusEndpoint.RetrySettings(3, Duration.ofMillis(10)),
-                new PrometheusEndpoint.BreakerSettings(50, 100, Duration.ofSeconds(30)), auth, headers);
+                Duration.ZERO, new RetrySettings(3, Duration.ofMillis(10)),
+                new CircuitBreakerSettings(50, 100, Duration.ofSeconds(30)), auth, headers);
         return new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(),
-                List.of(new TargetQueries(TARGET, List.of(new SignalDef("cpu", "up", true)), "", "")), meters);
+                List.of(new TargetQueries(TARGET, List.of(new SignalQuery("cpu", "up", true)), "", "")), meters);
     }
 
     private void enqueueValues(int n) {

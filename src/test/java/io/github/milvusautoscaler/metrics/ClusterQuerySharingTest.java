@@ -1,5 +1,10 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.TargetQueries;
+import io.github.milvusautoscaler.core.CircuitBreakerSettings;
+import io.github.milvusautoscaler.core.RetrySettings;
+import io.github.milvusautoscaler.core.PrometheusEndpoint;
+import io.github.milvusautoscaler.core.SignalQuery;
 import io.github.milvusautoscaler.core.PrometheusAuth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -127,8 +132,8 @@ class ClusterQuerySharingTest {
 
     private PrometheusMetricsSource source(List<Target> targets, Duration shareWindow) {
         PrometheusEndpoint endpoint = new PrometheusEndpoint(URI.create(server.url("/").toString()), Duration.ofSeconds(3),
-                Duration.ofMinutes(2), 1000, shareWindow, new PrometheusEndpoint.RetrySettings(1, Duration.ofMillis(10)),
-                new PrometheusEndpoint.BreakerSettings(50, 100, Duration.ofSeconds(30)),
+                Duration.ofMinutes(2), 1000, shareWindow, new RetrySettings(1, Duration.ofMillis(10)),
+                new CircuitBreakerSettings(50, 100, Duration.ofSeconds(30)),
                 PrometheusAuth.none(), Map.of());
         return new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(),
                 targets.stream().map(DefaultQueries::forTarget).toList(), new SimpleMeterRegistry());
@@ -240,11 +245,11 @@ class ClusterQuerySharingTest {
         List<Target> targets = List.of(new Target("milvus", "prod", Component.QUERY_NODE, InstallKind.HELM),
                 new Target("milvus", "prod", Component.PROXY, InstallKind.HELM));
         PrometheusEndpoint endpoint = new PrometheusEndpoint(URI.create(server.url("/").toString()), Duration.ofSeconds(3),
-                Duration.ofMinutes(2), 1000, Duration.ZERO, new PrometheusEndpoint.RetrySettings(1, Duration.ofMillis(10)),
-                new PrometheusEndpoint.BreakerSettings(50, 100, Duration.ofSeconds(30)),
+                Duration.ofMinutes(2), 1000, Duration.ZERO, new RetrySettings(1, Duration.ofMillis(10)),
+                new CircuitBreakerSettings(50, 100, Duration.ofSeconds(30)),
                 PrometheusAuth.none(), Map.of());
         try (PrometheusMetricsSource source = new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(),
-                targets.stream().map(t -> new TargetQueries(t, List.of(new SignalDef("load", template, true)), "", ""))
+                targets.stream().map(t -> new TargetQueries(t, List.of(new SignalQuery("load", template, true)), "", ""))
                         .toList(), new SimpleMeterRegistry())) {
             Observation qn = source.observe(targets.get(0), T0);
             Observation proxy = source.observe(targets.get(1), T0);

@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.TargetQueries;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Observation;

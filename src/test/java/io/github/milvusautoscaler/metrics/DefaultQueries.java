@@ -1,5 +1,8 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.TargetQueries;
+import io.github.milvusautoscaler.core.LabelScheme;
+import io.github.milvusautoscaler.core.SignalQuery;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.github.milvusautoscaler.core.Component;
@@ -43,10 +46,10 @@ final class DefaultQueries {
     }
 
     /** A signal as defaults.signals.&lt;name&gt; defines it, with its template from queries.&lt;name&gt;. */
-    static SignalDef signal(String name) {
+    static SignalQuery signal(String name) {
         Config s = ROOT.getConfig("defaults.signals").getConfig(name);
         String query = s.getString("query");
-        return new SignalDef(name, query.isBlank() ? query(name) : query, s.getBoolean("per-pod"));
+        return new SignalQuery(name, query.isBlank() ? query(name) : query, s.getBoolean("per-pod"));
     }
 
     /** The signals, settle and health queries a target gets from defaults and component-defaults. */
@@ -54,7 +57,7 @@ final class DefaultQueries {
         Config defaults = ROOT.getConfig("defaults");
         String componentPath = "component-defaults." + target.component().configName();
         Config merged = ROOT.hasPath(componentPath) ? ROOT.getConfig(componentPath).withFallback(defaults) : defaults;
-        List<SignalDef> signals = new ArrayList<>();
+        List<SignalQuery> signals = new ArrayList<>();
         for (String name : defaults.getConfig("signals").root().keySet().stream().sorted(DefaultQueries::order).toList()) {
             if (merged.getBoolean("signals." + name + ".enabled")) {
                 signals.add(signal(name));

@@ -1,5 +1,10 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.TargetQueries;
+import io.github.milvusautoscaler.core.CircuitBreakerSettings;
+import io.github.milvusautoscaler.core.RetrySettings;
+import io.github.milvusautoscaler.core.PrometheusEndpoint;
+import io.github.milvusautoscaler.core.SignalQuery;
 import static io.github.milvusautoscaler.metrics.PromJson.pod;
 import static io.github.milvusautoscaler.metrics.PromJson.scalar;
 import static io.github.milvusautoscaler.metrics.PromJson.vector;
@@ -222,7 +227,7 @@ class FailureShapesTest {
     @Test
     void aSignalThatMayBeNegativeKeepsItsNegativeValue() {
         server.enqueue(json(scalar("-3", AT)));
-        TargetQueries queries = new TargetQueries(TARGET, List.of(new SignalDef("trend", "up", false, true)), "", "");
+        TargetQueries queries = new TargetQueries(TARGET, List.of(new SignalQuery("trend", "up", false, true)), "", "");
         try (PrometheusMetricsSource source = new PrometheusMetricsSource(endpoint(Duration.ofSeconds(3), 1000),
                 DefaultQueries.schemes(), List.of(queries), meters)) {
             assertEquals(-3, source.observe(TARGET, AT).signals().get("trend").value().getAsDouble(), 1e-9);
@@ -262,13 +267,13 @@ class FailureShapesTest {
 
     private PrometheusEndpoint endpoint(Duration timeout, int maxSeries) {
         return new PrometheusEndpoint(URI.create(server.url("/").toString()), timeout, Duration.ofMinutes(2), maxSeries,
-                Duration.ZERO, new PrometheusEndpoint.RetrySettings(2, Duration.ofMillis(10)),
-                new PrometheusEndpoint.BreakerSettings(50, 100, Duration.ofSeconds(30)),
+                Duration.ZERO, new RetrySettings(2, Duration.ofMillis(10)),
+                new CircuitBreakerSettings(50, 100, Duration.ofSeconds(30)),
                 PrometheusAuth.none(), Map.of());
     }
 
     private PrometheusMetricsSource source(PrometheusEndpoint endpoint, boolean perPod) {
-        TargetQueries queries = new TargetQueries(TARGET, List.of(new SignalDef("s", "up{pod=~\".+\"}", perPod)), "", "");
+        TargetQueries queries = new TargetQueries(TARGET, List.of(new SignalQuery("s", "up{pod=~\".+\"}", perPod)), "", "");
         return new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(), List.of(queries), meters);
     }
 }

@@ -1,5 +1,7 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.TargetQueries;
+import io.github.milvusautoscaler.core.SignalQuery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -80,8 +82,8 @@ class PromqlTemplateTest {
     @Test
     void anUnknownPlaceholderFailsNamingItAndTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new SignalDef("cpu", "up{ns=\"{namespce}\"}", true));
-        assertEquals("signal cpu: unknown placeholder {namespce} in PromQL template; known: [{component},"
+                () -> new SignalQuery("cpu", "up{ns=\"{namespce}\"}", true));
+        assertEquals("query unknown placeholder {namespce} in PromQL template; known: [{component},"
                 + " {component_label}, {deployment_component}, {deployments}, {instance_label}, {namespace},"
                 + " {release}]", e.getMessage());
     }
@@ -129,6 +131,6 @@ class PromqlTemplateTest {
 
     private static List<String> names(Component component) {
         return DefaultQueries.forTarget(new Target("m", "p", component, InstallKind.OPERATOR)).signals().stream()
-                .map(SignalDef::name).toList();
+                .map(SignalQuery::name).toList();
     }
 }

@@ -1,5 +1,10 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.TargetQueries;
+import io.github.milvusautoscaler.core.CircuitBreakerSettings;
+import io.github.milvusautoscaler.core.RetrySettings;
+import io.github.milvusautoscaler.core.PrometheusEndpoint;
+import io.github.milvusautoscaler.core.SignalQuery;
 import io.github.milvusautoscaler.core.PrometheusAuth;
 import static io.github.milvusautoscaler.metrics.PromJson.pod;
 import static io.github.milvusautoscaler.metrics.PromJson.vector;
@@ -12,7 +17,7 @@ import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.testsupport.NoDelayServerSocketFactory;
-import io.github.milvusautoscaler.testsupport.Poll;
+import io.github.milvusautoscaler.engine.ManualClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -38,6 +43,8 @@ class ResilienceTest {
 
     private MockWebServer server;
     private SimpleMeterRegistry meters;
+    /** The breaker's clock: open-for passes when the test says so. */
+    private final ManualClock clock = new ManualClock(AT);
 
     @BeforeEach
     void start() throws IOException {
@@ -79,8 +86,9 @@ class ResilienceTest {
                         : FailureShapesTest.status(500, "");
             }
         });
-        // window 4, threshold 50%, no retries: 4 failed queries (100% >= 50%) open it.
-        try (PrometheusMetricsSource source = source(1, 4, Duration.ofMillis(300))) {
+        // window 4, threshold 50%, no retries: 4 failed queries (100% >= 50%) open it. open-for is 30 s, as
+        // shipped: the breaker times it on the manual clock, so the test moves the clock instead of waiting.
+        try (PrometheusMetricsSource source = source(1, 4, Duration.ofSeconds(30))) {
             for (int i = 0; i < 4; i++) {
                 assertEquals("prometheus HTTP 500", source.observe(TARGET, tick()).signals().get("cpu").problem());
             }
@@ -94,9 +102,15 @@ class ResilienceTest {
             assertEquals(1.0, meters.counter(MetricNames.QUERY_ERRORS, MetricNames.TAG_KIND, "circuit_open").count());
 
             healthy.set(true);
-            // After open-for (300 ms) one trial query goes through and closes it.
-            Signal back = Poll.until("the breaker lets a trial through", Duration.ofSeconds(5),
-                    () -> source.observe(TARGET, tick()).signals().get("cpu"), Signal::isKnown);
+            // 1 s short of open-for, still open: nothing is sent.
+            clock.advance(Duration.ofSeconds(29));
+            assertFalse(source.observe(TARGET, tick()).signals().get("cpu").isKnown());
+            assertEquals(4, server.getRequestCount(), "still open 29 s into a 30 s open-for");
+            // Past open-for (resilience4j lets the trial through once the clock is after the wait) one trial
+            // query goes through and closes it.
+            clock.advance(Duration.ofSeconds(2));
+            Signal back = source.observe(TARGET, tick()).signals().get("cpu");
+            assertTrue(back.isKnown(), back.problem());
             assertEquals(0.3, back.value().getAsDouble(), 1e-9);
             assertEquals(1.0, gauge("closed"));
         }
@@ -134,9 +148,9 @@ class ResilienceTest {
 
     private PrometheusMetricsSource source(int attempts, int window, Duration openFor) {
         PrometheusEndpoint endpoint = new PrometheusEndpoint(URI.create(server.url("/").toString()), Duration.ofSeconds(3),
-                Duration.ofMinutes(2), 1000, Duration.ZERO, new PrometheusEndpoint.RetrySettings(attempts, Duration.ofMillis(10)),
-                new PrometheusEndpoint.BreakerSettings(50, window, openFor), PrometheusAuth.none(), Map.of());
+                Duration.ofMinutes(2), 1000, Duration.ZERO, new RetrySettings(attempts, Duration.ofMillis(10)),
+                new CircuitBreakerSettings(50, window, openFor), PrometheusAuth.none(), Map.of());
         return new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(),
-                List.of(new TargetQueries(TARGET, List.of(new SignalDef("cpu", "up", true)), "", "")), meters);
+                List.of(new TargetQueries(TARGET, List.of(new SignalQuery("cpu", "up", true)), "", "")), meters, clock);
     }
 }

@@ -1,5 +1,11 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.TargetQueries;
+import io.github.milvusautoscaler.core.CircuitBreakerSettings;
+import io.github.milvusautoscaler.core.RetrySettings;
+import io.github.milvusautoscaler.core.PrometheusEndpoint;
+import io.github.milvusautoscaler.core.LabelScheme;
+import io.github.milvusautoscaler.core.SignalQuery;
 import io.github.milvusautoscaler.core.PrometheusAuth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,9 +30,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Settings are validated once, with messages that name the configuration key. */
 class SettingsTest {
 
-    private static final PrometheusEndpoint.RetrySettings RETRY = new PrometheusEndpoint.RetrySettings(3, Duration.ofMillis(200));
-    private static final PrometheusEndpoint.BreakerSettings BREAKER =
-            new PrometheusEndpoint.BreakerSettings(50, 20, Duration.ofSeconds(30));
+    private static final RetrySettings RETRY = new RetrySettings(3, Duration.ofMillis(200));
+    private static final CircuitBreakerSettings BREAKER =
+            new CircuitBreakerSettings(50, 20, Duration.ofSeconds(30));
     private static final PrometheusAuth NONE = PrometheusAuth.none();
 
     private static PrometheusEndpoint endpoint(String url, Duration timeout, int maxSeries, Map<String, String> headers,
@@ -39,35 +45,35 @@ class SettingsTest {
         Duration s5 = Duration.ofSeconds(5);
         return Stream.of(
                 Arguments.of("ftp URL", (Supplier<Object>) () -> endpoint("ftp://p:21", s5, 10, Map.of(), NONE),
-                        "prometheus.url must be http or https, was ftp"),
+                        "url " + PrometheusEndpoint.URL_RULE),
                 Arguments.of("URL with credentials", (Supplier<Object>) () -> endpoint("http://sre:hunter2@p:9090", s5, 10,
-                        Map.of(), NONE), "prometheus.url must not carry credentials"),
+                        Map.of(), NONE), "url must not contain credentials"),
                 Arguments.of("URL with a query", (Supplier<Object>) () -> endpoint("http://p:9090/?x=1", s5, 10, Map.of(),
-                        NONE), "prometheus.url must be the API root without ?query or #fragment"),
+                        NONE), "url must be the API root without ?query or #fragment"),
                 Arguments.of("zero timeout", (Supplier<Object>) () -> endpoint("http://p", Duration.ZERO, 10, Map.of(), NONE),
-                        "prometheus.timeout must be > 0"),
+                        "timeout must be a positive duration"),
                 Arguments.of("max-series 0", (Supplier<Object>) () -> endpoint("http://p", s5, 0, Map.of(), NONE),
-                        "prometheus.max-series must be >= 1"),
+                        "max-series must be >= 1"),
                 Arguments.of("bad header name", (Supplier<Object>) () -> endpoint("http://p", s5, 10,
-                        Map.of("X Org", "a"), NONE), "prometheus.headers: 'X Org' is not a valid HTTP header name"),
+                        Map.of("X Org", "a"), NONE), "headers.X Org must be under a valid HTTP header name"),
                 Arguments.of("Authorization header and auth", (Supplier<Object>) () -> endpoint("http://p", s5, 10,
                         Map.of("Authorization", "x"), PrometheusAuth.of("/t", "", "", "")),
-                        "prometheus.headers.Authorization conflicts with prometheus.auth"),
+                        "headers.Authorization conflicts with prometheus.auth"),
                 Arguments.of("user without password file", (Supplier<Object>) () ->
-                        PrometheusAuth.of("", "sre", "", ""), "basic-username and basic-password-file go together"),
+                        PrometheusAuth.of("", "sre", "", ""), "basic-username needs basic-password-file to be set as well"),
                 Arguments.of("bearer and basic", (Supplier<Object>) () ->
-                        PrometheusAuth.of("/t", "sre", "/p", ""), "bearer-token-file and basic auth exclude"),
-                Arguments.of("0 attempts", (Supplier<Object>) () -> new PrometheusEndpoint.RetrySettings(0, Duration.ofMillis(1)),
-                        "prometheus.retry.max-attempts must be >= 1"),
-                Arguments.of("threshold 101%", (Supplier<Object>) () -> new PrometheusEndpoint.BreakerSettings(101, 20,
-                        Duration.ofSeconds(1)), "failure-rate-threshold must be in (0, 100]"),
+                        PrometheusAuth.of("/t", "sre", "/p", ""), "bearer-token-file must be empty when basic-username is set"),
+                Arguments.of("0 attempts", (Supplier<Object>) () -> new RetrySettings(0, Duration.ofMillis(1)),
+                        "max-attempts must be >= 1"),
+                Arguments.of("threshold 101%", (Supplier<Object>) () -> new CircuitBreakerSettings(101, 20,
+                        Duration.ofSeconds(1)), "failure-rate-threshold must be a percentage > 0 and <= 100"),
                 Arguments.of("label name with a dot", (Supplier<Object>) () -> new LabelScheme("app.kubernetes.io/instance",
-                        "component"), "is not a Prometheus label name"),
-                Arguments.of("empty query", (Supplier<Object>) () -> new SignalDef("cpu", " ", true),
-                        "signal cpu: query must not be empty"),
+                        "component"), "instance-label must be a Prometheus label name"),
+                Arguments.of("empty query", (Supplier<Object>) () -> new SignalQuery("cpu", " ", true),
+                        "query must not be empty: signal cpu needs a query"),
                 Arguments.of("signal listed twice", (Supplier<Object>) () -> new TargetQueries(
                         new Target("m", "p", Component.PROXY, InstallKind.HELM),
-                        List.of(new SignalDef("cpu", "up", true), new SignalDef("cpu", "up", true)), "", ""),
+                        List.of(new SignalQuery("cpu", "up", true), new SignalQuery("cpu", "up", true)), "", ""),
                         "m/p/proxy: signal cpu is listed twice"),
                 Arguments.of("bad settle placeholder", (Supplier<Object>) () -> new TargetQueries(
                         new Target("m", "p", Component.QUERY_NODE, InstallKind.HELM), List.of(), "x{a=\"{nope}\"}", ""),

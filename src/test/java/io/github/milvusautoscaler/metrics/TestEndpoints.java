@@ -1,5 +1,8 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.CircuitBreakerSettings;
+import io.github.milvusautoscaler.core.RetrySettings;
+import io.github.milvusautoscaler.core.PrometheusEndpoint;
 import io.github.milvusautoscaler.core.PrometheusAuth;
 import java.net.URI;
 import java.time.Duration;
@@ -14,8 +17,8 @@ final class TestEndpoints {
     /** 3 s per query, 2 attempts 20 ms apart, stale after 2m, breaker 50% of 20 opening for 500 ms. */
     static PrometheusEndpoint of(URI url) {
         return new PrometheusEndpoint(url, Duration.ofSeconds(3), Duration.ofMinutes(2), 1000, Duration.ZERO,
-                new PrometheusEndpoint.RetrySettings(2, Duration.ofMillis(20)),
-                new PrometheusEndpoint.BreakerSettings(50, 20, Duration.ofMillis(500)),
+                new RetrySettings(2, Duration.ofMillis(20)),
+                new CircuitBreakerSettings(50, 20, Duration.ofMillis(500)),
                 PrometheusAuth.none(), Map.of());
     }
 }

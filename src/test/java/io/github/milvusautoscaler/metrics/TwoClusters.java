@@ -1,5 +1,7 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.TargetQueries;
+import io.github.milvusautoscaler.core.SignalQuery;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Target;
@@ -88,10 +90,10 @@ final class TwoClusters implements AutoCloseable {
      * queryNode gauge, and each target reads its own component's pods.
      */
     List<TargetQueries> queries() {
-        List<SignalDef> all = List.of(DefaultQueries.signal("cpu"), DefaultQueries.signal("memory"),
+        List<SignalQuery> all = List.of(DefaultQueries.signal("cpu"), DefaultQueries.signal("memory"),
                 DefaultQueries.signal("qps"), DefaultQueries.signal("index-backlog"),
                 DefaultQueries.signal("search-latency-p99"));
-        List<SignalDef> queryNode = new java.util.ArrayList<>(all);
+        List<SignalQuery> queryNode = new java.util.ArrayList<>(all);
         queryNode.add(3, DefaultQueries.signal("read-queue"));
         String settle = DefaultQueries.query("querynode-settle");
         return targets().stream().map(t -> t.component() == Component.QUERY_NODE

@@ -65,7 +65,7 @@ class HttpApiTest {
         self = new SelfMetrics(registry, () -> true, false);
         engine = new Engine(new ManualClock(Instant.parse("2026-01-05T10:00:00Z")), metrics, cluster, self,
                 LeaderGate.always(), AlertSource.NONE, new ActionBudget(30), false, self);
-        api = new HttpApi("127.0.0.1", 0, registry, () -> self.refresh(engine), HttpApi.statusOf(engine), Map.of(), io.github.milvusautoscaler.testsupport.HttpLimits.reference());
+        api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(), registry, () -> self.refresh(engine), HttpApi.statusOf(engine), Map.of());
     }
 
     @AfterEach
@@ -134,7 +134,7 @@ class HttpApiTest {
     @Test
     void portInUseIsNamed() {
         HttpApi.PortInUseException thrown = assertThrows(HttpApi.PortInUseException.class,
-                () -> new HttpApi("127.0.0.1", api.port(), registry, () -> { }, () -> "{}", Map.of(), io.github.milvusautoscaler.testsupport.HttpLimits.reference()));
+                () -> new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference().withPort(api.port()), registry, () -> { }, () -> "{}", Map.of()));
         assertTrue(thrown.getMessage().contains(String.valueOf(api.port())), thrown.getMessage());
     }
 

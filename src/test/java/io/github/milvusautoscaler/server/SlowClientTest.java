@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.server;
 
+import io.github.milvusautoscaler.core.ServerSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,8 +27,8 @@ import org.junit.jupiter.api.Test;
  */
 class SlowClientTest {
 
-    static final HttpApi.Limits LIMITS = new HttpApi.Limits(Duration.ofSeconds(2), Duration.ofSeconds(3), 64, 16, 16384,
-            65536);
+    static final ServerSettings LIMITS = new ServerSettings(0, "127.0.0.1", Duration.ofSeconds(2), Duration.ofSeconds(3),
+            64, 16, 16384, 65536);
 
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     final List<Socket> slow = new ArrayList<>();
@@ -46,7 +47,7 @@ class SlowClientTest {
     }
 
     HttpApi start(Map<String, com.sun.net.httpserver.HttpHandler> extra) {
-        api = new HttpApi("127.0.0.1", 0, registry, () -> { }, () -> "{}", extra, LIMITS);
+        api = new HttpApi(LIMITS, registry, () -> { }, () -> "{}", extra);
         api.markReady();
         return api;
     }
@@ -172,8 +173,8 @@ class SlowClientTest {
 
     @Test
     void pastTheOverallCapANewConnectionGets503AtOnce() throws Exception {
-        api = new HttpApi("127.0.0.1", 0, registry, () -> { }, () -> "{}", Map.of(),
-                new HttpApi.Limits(Duration.ofSeconds(2), Duration.ofSeconds(3), 4, 4, 16384, 65536));
+        api = new HttpApi(new ServerSettings(0, "127.0.0.1", Duration.ofSeconds(2), Duration.ofSeconds(3), 4, 4,
+                16384, 65536), registry, () -> { }, () -> "{}", Map.of());
         for (int i = 1; i <= 4; i++) {
             stall("127.0.2." + i, HEADERS_NO_END);
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigException;
+import io.github.milvusautoscaler.config.InvalidConfigException;
 import io.github.milvusautoscaler.core.Component;
 import java.io.IOException;
 import java.io.InputStream;
@@ -75,21 +76,24 @@ class SimSettingsTest {
     void everyBadValueIsReportedAtOnce(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("bad.conf");
         Files.writeString(f, "milvus-autoscaler.sim {\n  rebalance-penalty = 1.5\n  capacity-qps = -1\n  warmup = soon\n}\n");
-        ConfigException e = assertThrows(ConfigException.class,
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> SimSettings.from(SimSettings.loadConfig(Optional.of(f)), Component.QUERY_NODE));
+        // The config package's collector and format, as validate-config prints them.
+        assertEquals(3, e.errors().size(), e.getMessage());
         String m = e.getMessage();
-        assertTrue(m.contains("bad.conf: 2: milvus-autoscaler.sim.rebalance-penalty: must be in [0.0, 1.0), was 1.5"), m);
-        assertTrue(m.contains("bad.conf: 3: milvus-autoscaler.sim.capacity-qps: must be > 0.0, was -1.0"), m);
-        assertTrue(m.contains("milvus-autoscaler.sim.warmup"), m);
+        assertTrue(m.contains("milvus-autoscaler.sim.rebalance-penalty = 1.5 (bad.conf:2): must be in [0, 1)"), m);
+        assertTrue(m.contains("milvus-autoscaler.sim.capacity-qps = -1 (bad.conf:3): must be > 0"), m);
+        assertTrue(m.contains("milvus-autoscaler.sim.warmup = \"soon\" (bad.conf:4): must be a duration with a unit"), m);
     }
 
     @Test
     void aRateWindowShorterThanTwoScrapesIsRefused(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("w.conf");
         Files.writeString(f, "milvus-autoscaler.sim {\n  scrape-interval = 1m\n  rate-window = 1m\n}\n");
-        ConfigException e = assertThrows(ConfigException.class,
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> SimSettings.from(SimSettings.loadConfig(Optional.of(f)), Component.QUERY_NODE));
-        assertTrue(e.getMessage().contains("rate() needs two samples"), e.getMessage());
+        assertEquals("milvus-autoscaler.sim.rate-window = \"1m\" (w.conf:3): must be at least two scrape intervals (2m):"
+                + " rate() needs two samples", e.getMessage());
     }
 
     @Test

@@ -89,7 +89,7 @@ class SimulateCommandTest {
         "unknown component      | --trace step --component coordinator       | unknown component 'coordinator'",
         "compress not positive  | --trace step --compress 0                   | --compress must be a number > 0",
         "missing config file    | --trace step --config FILE:none.conf        | none.conf: file not found",
-        "bad config value       | --trace step --config FILE:bad.conf         | milvus-autoscaler.sim.capacity-qps: must be > 0.0",
+        "bad config value       | --trace step --config FILE:bad.conf         | milvus-autoscaler.sim.capacity-qps = -5 (bad.conf:1): must be > 0",
         "all-zero trace         | --trace FILE:zero.csv                       | is zero everywhere",
     })
     void badInputExitsTwoWithOneLineAndWritesNothing(String name, String args, String expected) throws IOException {

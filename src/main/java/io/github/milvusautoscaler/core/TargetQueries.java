@@ -1,21 +1,21 @@
-package io.github.milvusautoscaler.metrics;
+package io.github.milvusautoscaler.core;
 
 import static java.util.Objects.requireNonNull;
 
-import io.github.milvusautoscaler.core.Target;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Everything the adapter queries for one target, after the CLI resolved defaults and overrides.
+ * Everything the metrics adapter queries for one target, after the config resolved defaults and
+ * overrides ({@code TargetSettings.queries()}).
  *
  * @param target      the component of one cluster
  * @param signals     enabled signals in configuration order; the observation lists them in this order
  * @param settleQuery template that is &gt; 0 while data still moves after a step-down; empty: always QUIET
  * @param healthQuery template that is &gt; 0 while the component is unhealthy; empty: health UNKNOWN
  */
-public record TargetQueries(Target target, List<SignalDef> signals, String settleQuery, String healthQuery) {
+public record TargetQueries(Target target, List<SignalQuery> signals, String settleQuery, String healthQuery) {
 
     public TargetQueries {
         requireNonNull(target, "target");
@@ -23,7 +23,7 @@ public record TargetQueries(Target target, List<SignalDef> signals, String settl
         requireNonNull(settleQuery, "settleQuery");
         requireNonNull(healthQuery, "healthQuery");
         Set<String> names = new HashSet<>();
-        for (SignalDef signal : signals) {
+        for (SignalQuery signal : signals) {
             if (!names.add(signal.name())) {
                 throw new IllegalArgumentException(target + ": signal " + signal.name() + " is listed twice");
             }
@@ -36,10 +36,8 @@ public record TargetQueries(Target target, List<SignalDef> signals, String settl
         if (template.isBlank()) {
             return;
         }
-        try {
-            PromqlTemplate.validate(template);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(target + " " + what + ": " + e.getMessage(), e);
-        }
+        PromqlPlaceholders.problem(template).ifPresent(p -> {
+            throw new IllegalArgumentException(target + " " + what + ": " + p);
+        });
     }
 }

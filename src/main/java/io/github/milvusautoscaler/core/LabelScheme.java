@@ -1,4 +1,4 @@
-package io.github.milvusautoscaler.metrics;
+package io.github.milvusautoscaler.core;
 
 import static java.util.Objects.requireNonNull;
 
@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 
 /**
  * The Prometheus label names one install kind puts on Milvus pods, filled into PromQL templates as
- * {@code {instance_label}} and {@code {component_label}}.
+ * {@code {instance_label}} and {@code {component_label}}: the {@code label-schemes.<kind>} block.
  *
  * <p>Operator installs: {@code app_kubernetes_io_instance} / {@code app_kubernetes_io_component};
  * Helm installs: {@code app_kubernetes_io_instance} / {@code component}: the labels the Milvus monitors
@@ -19,18 +19,17 @@ import java.util.regex.Pattern;
  */
 public record LabelScheme(String instanceLabel, String componentLabel) {
 
-    private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+    /** Prometheus label names, also what kube-state-metrics turns Kubernetes labels into. */
+    public static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+    /** The rule a label name breaks. */
+    public static final String LABEL_RULE = "must be a Prometheus label name such as app_kubernetes_io_instance";
 
     public LabelScheme {
         requireNonNull(instanceLabel, "instanceLabel");
         requireNonNull(componentLabel, "componentLabel");
-        if (!LABEL_NAME.matcher(instanceLabel).matches()) {
-            throw new IllegalArgumentException("label-schemes instance-label '" + instanceLabel
-                    + "' is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)");
-        }
-        if (!LABEL_NAME.matcher(componentLabel).matches()) {
-            throw new IllegalArgumentException("label-schemes component-label '" + componentLabel
-                    + "' is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)");
-        }
+        Checks checks = new Checks();
+        checks.that(LABEL_NAME.matcher(instanceLabel).matches(), "instance-label", LABEL_RULE);
+        checks.that(LABEL_NAME.matcher(componentLabel).matches(), "component-label", LABEL_RULE);
+        checks.done();
     }
 }

@@ -1,0 +1,180 @@
+package io.github.milvusautoscaler.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.milvusautoscaler.alerts.AlertBook;
+import io.github.milvusautoscaler.alerts.AlertsHandler;
+import io.github.milvusautoscaler.alerts.TokenFile;
+import io.github.milvusautoscaler.config.AlertsSettings;
+import io.github.milvusautoscaler.config.TargetSettings;
+import io.github.milvusautoscaler.core.ActiveAlert;
+import io.github.milvusautoscaler.core.MetricNames;
+import io.github.milvusautoscaler.core.ServerSettings;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.TargetQueries;
+import io.github.milvusautoscaler.engine.AlertSource;
+import io.github.milvusautoscaler.engine.EngineAssembly;
+import io.github.milvusautoscaler.engine.EngineTarget;
+import io.github.milvusautoscaler.server.HttpApi;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code run} and {@code demo} open, in the order they open it, so that closing releases it in the
+ * reverse order, each part once, even when a later step failed half-way (the port taken, the decision
+ * log unwritable): no thread, socket or file outlives a start that did not finish. The parts both
+ * commands build the same way (the alert book, the webhook, the HTTP server) are built here, from the
+ * same settings records (reference.conf's defaults for the demo).
+ */
+final class Assembly implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Assembly.class);
+    /** How long a resolved alert is remembered to recognise a late duplicate. */
+    static final Duration FORGET_ALERTS_AFTER = Duration.ofHours(6);
+
+    /** One opened part: what it is (for the log) and how to release it. */
+    private record Opened(String what, Object part, AutoCloseable closer) {
+    }
+
+    private final Deque<Opened> opened = new ArrayDeque<>();
+
+    /**
+     * Registers {@code part}, just opened, to be released by {@code closer} when this closes.
+     *
+     * @return {@code part}, so opening and registering is one expression
+     */
+    synchronized <T> T opened(String what, T part, AutoCloseable closer) {
+        requireNonNull(what, "what");
+        requireNonNull(part, "part");
+        requireNonNull(closer, "closer");
+        opened.push(new Opened(what, part, closer));
+        return part;
+    }
+
+    /** Registers an opened {@link AutoCloseable}, released by its own {@code close()}. */
+    <T extends AutoCloseable> T opened(String what, T part) {
+        return opened(what, part, part);
+    }
+
+    /** Releases {@code part} now (a shutdown that must stop some parts before others); later closes skip it. */
+    void closeNow(Object part) {
+        Opened found = null;
+        synchronized (this) {
+            for (Iterator<Opened> it = opened.iterator(); it.hasNext(); ) {
+                Opened o = it.next();
+                if (o.part() == part) {
+                    it.remove();
+                    found = o;
+                    break;
+                }
+            }
+        }
+        if (found != null) {
+            release(found);
+        }
+    }
+
+    /** How many parts are open; a start that failed leaves 0. */
+    synchronized int openCount() {
+        return opened.size();
+    }
+
+    /** Releases every part still open, the last opened first; one failing to close does not keep the others open. */
+    @Override
+    public void close() {
+        while (true) {
+            Opened next;
+            synchronized (this) {
+                next = opened.poll();
+            }
+            if (next == null) {
+                return;
+            }
+            release(next);
+        }
+    }
+
+    private static void release(Opened o) {
+        try {
+            o.closer().close();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.warn("closing {} failed: {}", o.what(), e.toString());
+        }
+    }
+
+    /** What the metrics adapter queries, one entry per target, in the settings' order. */
+    static List<TargetQueries> queries(List<TargetSettings> targets) {
+        return targets.stream().map(TargetSettings::queries).toList();
+    }
+
+    /** One engine loop per target, each with the policy its settings describe. */
+    static List<EngineTarget> engineTargets(List<TargetSettings> targets) {
+        return targets.stream().map(t -> EngineAssembly.target(t.target(), t.policy())).toList();
+    }
+
+    /** The alert book of {@code alerts}: its routes and caps; drops are counted on {@code registry}. */
+    static AlertBook alertBook(AlertsSettings alerts, PrometheusMeterRegistry registry) {
+        AlertBook book = new AlertBook(alerts.routes(), FORGET_ALERTS_AFTER,
+                new AlertBook.Caps(alerts.maxHeld(), alerts.maxHeldBytes()),
+                (reason, n) -> registry.counter(MetricNames.ALERTS_DROPPED, "reason", reason).increment(n));
+        // Zero from the start, so dashboards and alerts see the series before the first drop.
+        for (String reason : List.of("resolved_evicted", "expired", "refused_full", "refused_too_many")) {
+            registry.counter(MetricNames.ALERTS_DROPPED, "reason", reason);
+        }
+        return book;
+    }
+
+    /** The engine's view of the alert book. */
+    static AlertSource alertSource(AlertBook book) {
+        return new AlertSource() {
+            @Override
+            public List<ActiveAlert> firing(Target target, Instant now) {
+                return book.firing(target, now);
+            }
+
+            @Override
+            public Set<String> resolved(Target target, Instant now) {
+                return book.resolved(target);
+            }
+        };
+    }
+
+    /**
+     * {@code /api/v1/alerts} when {@code alerts.enabled}, with {@code alerts.max-body}; a token file of
+     * null leaves the endpoint answering 404 (never open without auth).
+     */
+    static Map<String, com.sun.net.httpserver.HttpHandler> alertsEndpoint(AlertsSettings alerts, TokenFile token,
+                                                                          AlertBook book, BooleanSupplier leader,
+                                                                          Clock clock, Consumer<Target> tickNow,
+                                                                          PrometheusMeterRegistry registry) {
+        if (!alerts.enabled()) {
+            return Map.of();
+        }
+        return Map.of("/api/v1/alerts", new AlertsHandler(token, alerts.maxBodyBytes(), book, leader, clock, tickNow,
+                outcomes -> outcomes.forEach(o -> registry.counter(MetricNames.ALERTS,
+                        "result", o.result().name().toLowerCase(Locale.ROOT)).increment())));
+    }
+
+    /** Binds the HTTP server and registers it; it is closed with everything else. */
+    HttpApi server(ServerSettings server, PrometheusMeterRegistry registry, Runnable beforeScrape,
+                   Supplier<String> status, Map<String, com.sun.net.httpserver.HttpHandler> extra) {
+        return opened("HTTP server", new HttpApi(server, registry, beforeScrape, status, extra));
+    }
+}

@@ -1,0 +1,62 @@
+package io.github.milvusautoscaler.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The rules of one settings record, checked all at once in its constructor: every value it refuses is
+ * collected, then {@link #done()} throws one {@link SettingException} naming them all, so a file with
+ * three bad keys in one block is fixed in one pass, not three.
+ */
+public final class Checks {
+
+    /** The rule of a duration that must be above zero, in the words every block uses. */
+    public static final String POSITIVE_DURATION = "must be a positive duration, such as 30s or 5m";
+
+    private final List<SettingException.Problem> problems = new ArrayList<>();
+
+    /** Records {@code rule} against {@code key} unless {@code ok}; returns {@code ok} for dependent checks. */
+    public boolean that(boolean ok, String key, String rule) {
+        if (!ok) {
+            problems.add(new SettingException.Problem(key, rule));
+        }
+        return ok;
+    }
+
+    /** An integer of at least {@code min}: {@code must be >= 1}. */
+    public boolean atLeast(int value, int min, String key) {
+        return that(value >= min, key, "must be >= " + min);
+    }
+
+    /** A duration above zero. */
+    public boolean positive(Duration value, String key) {
+        return that(!value.isZero() && !value.isNegative(), key, POSITIVE_DURATION);
+    }
+
+    /**
+     * A duration as an SRE writes it, for naming the other side of a two-key rule: 15 seconds is
+     * {@code 15s}, 90 seconds {@code 90s}, 5 minutes {@code 5m}, 1500 ms {@code 1500ms}.
+     */
+    public static String text(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 1000 != 0) {
+            return ms + "ms";
+        }
+        long s = ms / 1000;
+        if (s != 0 && s % 3600 == 0) {
+            return s / 3600 + "h";
+        }
+        if (s != 0 && s % 60 == 0) {
+            return s / 60 + "m";
+        }
+        return s + "s";
+    }
+
+    /** Throws the collected problems, if any. */
+    public void done() {
+        if (!problems.isEmpty()) {
+            throw new SettingException(problems);
+        }
+    }
+}

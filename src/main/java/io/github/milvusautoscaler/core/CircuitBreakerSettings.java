@@ -1,0 +1,30 @@
+package io.github.milvusautoscaler.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+
+/**
+ * When Prometheus queries stop being tried: once {@code failureRateThreshold} percent of the last
+ * {@code windowSize} queries failed (transport, timeout, 5xx; 50% of 20 = 10 failures), queries fail fast
+ * as UNKNOWN for {@code openFor}, so a down Prometheus does not stall every tick for the full timeout.
+ * The {@code prometheus.circuit-breaker} block.
+ *
+ * @param failureRateThreshold percentage in (0, 100] that opens the breaker; a float end to end, as
+ *                             resilience4j takes it (0.4 stays 0.4%)
+ * @param windowSize           number of recent queries the rate is computed over; the breaker judges
+ *                             only once this many were made
+ * @param openFor              how long the open breaker fails fast before a trial query, at least 1ms
+ */
+public record CircuitBreakerSettings(float failureRateThreshold, int windowSize, Duration openFor) {
+
+    public CircuitBreakerSettings {
+        requireNonNull(openFor, "openFor");
+        Checks checks = new Checks();
+        checks.that(failureRateThreshold > 0 && failureRateThreshold <= 100, "failure-rate-threshold",
+                "must be a percentage > 0 and <= 100");
+        checks.atLeast(windowSize, 1, "window-size");
+        checks.that(openFor.toMillis() >= 1, "open-for", "must be at least 1ms, such as 30s");
+        checks.done();
+    }
+}

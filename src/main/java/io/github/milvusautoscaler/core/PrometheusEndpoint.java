@@ -1,0 +1,109 @@
+package io.github.milvusautoscaler.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Where and how to query one Prometheus-compatible HTTP API (Prometheus, VictoriaMetrics, Thanos,
+ * Mimir): the {@code milvus-autoscaler.prometheus} block, read by the config package and used as is by
+ * the metrics adapter. Every rule of the block lives here, once; the config reader only attaches
+ * {@code path (file:line)} to what this record refuses.
+ *
+ * @param url         base URL of the API, e.g. {@code http://prometheus-operated.monitoring:9090} or
+ *                    {@code https://mimir.example/prometheus}; {@code /api/v1/query} is appended
+ * @param timeout     time limit for one query, retries included
+ * @param staleAfter  a sample older than this at the evaluation time is not a value
+ * @param maxSeries   a query returning more series than this is UNKNOWN (a template matching far too much)
+ * @param shareWindow targets of one cluster observed within this of each other share one query per
+ *                    signal: with {@code loop.jitter = 2s} their ticks are up to 2 s apart, so a 5 s
+ *                    window turns 4 components x 3 signals = 12 queries into 3; keep it below
+ *                    {@code loop.interval}; zero shares only identical evaluation times
+ * @param retry       retries for transport errors and 5xx
+ * @param breaker     the circuit breaker of this endpoint
+ * @param auth        credentials and trust (paths only)
+ * @param headers     extra headers sent with every query (e.g. {@code X-Scope-OrgID}); their values are
+ *                    treated as secrets and never logged
+ */
+public record PrometheusEndpoint(URI url, Duration timeout, Duration staleAfter, int maxSeries, Duration shareWindow,
+                                 RetrySettings retry, CircuitBreakerSettings breaker, PrometheusAuth auth,
+                                 Map<String, String> headers) {
+
+    /** What a URL that is not an absolute http(s) URL with a host breaks. */
+    public static final String URL_RULE =
+            "must be an http or https URL such as http://prometheus-operated.monitoring:9090";
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    public PrometheusEndpoint {
+        requireNonNull(url, "url");
+        requireNonNull(timeout, "timeout");
+        requireNonNull(staleAfter, "staleAfter");
+        requireNonNull(shareWindow, "shareWindow");
+        requireNonNull(retry, "retry");
+        requireNonNull(breaker, "breaker");
+        requireNonNull(auth, "auth");
+        requireNonNull(headers, "headers");
+        Checks checks = new Checks();
+        checkUrl(url, checks);
+        checks.positive(timeout, "timeout");
+        checks.positive(staleAfter, "stale-after");
+        checks.atLeast(maxSeries, 1, "max-series");
+        checks.that(!shareWindow.isNegative(), "share-window", "must be 0s or more");
+        Map<String, String> copy = new TreeMap<>();
+        headers.forEach((name, value) -> {
+            requireNonNull(name, "header name");
+            requireNonNull(value, "header value");
+            String key = "headers." + name;
+            boolean ok = checks.that(HEADER_NAME.matcher(name).matches(), key,
+                    "must be under a valid HTTP header name (letters, digits, '-')")
+                    && checks.that(value.indexOf('\n') < 0 && value.indexOf('\r') < 0, key, "must be one line")
+                    && checks.that(!(name.equalsIgnoreCase("Authorization") && auth.hasCredentials()), key,
+                    "conflicts with prometheus.auth: configure one of them");
+            if (ok) {
+                copy.put(name, value);
+            }
+        });
+        checks.done();
+        headers = Collections.unmodifiableMap(copy);
+    }
+
+    /**
+     * The rules of {@code prometheus.url}, also checked on their own by the config reader so a bad URL is
+     * reported even when another key of the block already failed to read.
+     */
+    public static void checkUrl(URI url) {
+        requireNonNull(url, "url");
+        Checks checks = new Checks();
+        checkUrl(url, checks);
+        checks.done();
+    }
+
+    private static void checkUrl(URI url, Checks checks) {
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        // The messages never repeat the URL: it may carry credentials.
+        if (checks.that((scheme.equals("http") || scheme.equals("https")) && url.getHost() != null
+                && !url.getHost().isBlank(), "url", URL_RULE)) {
+            if (checks.that(url.getRawUserInfo() == null, "url",
+                    "must not contain credentials: use prometheus.auth (they would reach logs)")) {
+                // The API paths are appended to the URL: a query or fragment would end up before them.
+                checks.that(url.getRawQuery() == null && url.getRawFragment() == null, "url",
+                        "must be the API root without ?query or #fragment (send a tenant with prometheus.headers,"
+                                + " e.g. { \"X-Scope-OrgID\" = \"team-a\" })");
+            }
+        }
+    }
+
+    /** Header names only: values may be credentials (e.g. a tenant's key) and never reach logs. */
+    @Override
+    public String toString() {
+        return "PrometheusEndpoint[url=" + url + ", timeout=" + timeout + ", staleAfter=" + staleAfter
+                + ", maxSeries=" + maxSeries + ", shareWindow=" + shareWindow + ", retry=" + retry
+                + ", breaker=" + breaker + ", auth=" + auth + ", headers=" + headers.keySet() + "]";
+    }
+}

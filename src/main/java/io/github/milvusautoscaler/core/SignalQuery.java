@@ -1,0 +1,36 @@
+package io.github.milvusautoscaler.core;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The PromQL behind one enabled signal of one target, still with its placeholders (see
+ * {@link PromqlPlaceholders}) for the metrics adapter to fill; the config reader builds it, the metrics
+ * adapter reads it.
+ *
+ * @param name          signal name as configured ({@code cpu}, {@code qps}, or a user's own)
+ * @param template      the signal's own {@code query}, else {@code queries.<name>} (for index-backlog on
+ *                      Milvus 2.2 or older, {@code queries.index-backlog-legacy}); an unknown placeholder
+ *                      is refused here, so a typo fails at start-up, not at the first tick
+ * @param perPod        true: one series per pod, averaged over the pods that report (and counted in
+ *                      {@code podsReporting}); false: exactly one series, the value as is
+ * @param mayBeNegative false (every built-in signal: loads, ratios, queues, latencies): a negative value is
+ *                      impossible and reads UNKNOWN; true for a user's signal that can go below zero (a trend)
+ */
+public record SignalQuery(String name, String template, boolean perPod, boolean mayBeNegative) {
+
+    /** A signal that cannot be negative. */
+    public SignalQuery(String name, String template, boolean perPod) {
+        this(name, template, perPod, false);
+    }
+
+    public SignalQuery {
+        requireNonNull(name, "name");
+        requireNonNull(template, "template");
+        Checks checks = new Checks();
+        checks.that(!name.isBlank(), "name", "must not be blank");
+        if (checks.that(!template.isBlank(), "query", "must not be empty: signal " + name + " needs a query")) {
+            PromqlPlaceholders.problem(template).ifPresent(p -> checks.that(false, "query", p));
+        }
+        checks.done();
+    }
+}
