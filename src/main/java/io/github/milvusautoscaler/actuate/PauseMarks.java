@@ -8,6 +8,7 @@ import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.ActuationException.Kind;
 import io.github.milvusautoscaler.core.DeploymentNames;
 import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import io.github.milvusautoscaler.core.Target;
 import io.kubernetes.client.openapi.ApiClient;
 import java.time.Instant;
@@ -38,7 +39,7 @@ public final class PauseMarks {
 
     private final KubernetesRequests requests;
 
-    public PauseMarks(ApiClient client, KubernetesOptions options) {
+    public PauseMarks(ApiClient client, KubernetesSettings options) {
         this(new KubernetesRequests(client, options));
     }
 

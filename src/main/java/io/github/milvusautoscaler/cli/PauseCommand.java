@@ -47,7 +47,7 @@ final class PauseCommand {
             }
             Target target = chosen.get().settings().target();
             try {
-                var kube = Wiring.kubernetes(chosen.get().selected().settings().kubernetes());
+                var kube = chosen.get().selected().settings().kubernetes();
                 PauseMarks marks = new PauseMarks(TargetSelection.client(kube), kube);
                 String by = TargetSelection.who() + ": pause" + (reason == null ? "" : " (" + reason + ")");
                 PauseMarks.Mark before = marks.pause(target, by, Instant.now());
@@ -92,7 +92,7 @@ final class PauseCommand {
             }
             Target target = chosen.get().settings().target();
             try {
-                var kube = Wiring.kubernetes(chosen.get().selected().settings().kubernetes());
+                var kube = chosen.get().selected().settings().kubernetes();
                 PauseMarks marks = new PauseMarks(TargetSelection.client(kube), kube);
                 PauseMarks.Mark before = marks.resume(target);
                 if (before.ours()) {

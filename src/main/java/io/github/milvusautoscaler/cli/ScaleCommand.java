@@ -1,7 +1,6 @@
 package io.github.milvusautoscaler.cli;
 
 import io.github.milvusautoscaler.actuate.KubernetesEventSink;
-import io.github.milvusautoscaler.actuate.KubernetesOptions;
 import io.github.milvusautoscaler.actuate.PauseMarks;
 import io.github.milvusautoscaler.actuate.RoutingActuator;
 import io.github.milvusautoscaler.actuate.ScaledObjects;
@@ -11,6 +10,7 @@ import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.Health;
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import io.github.milvusautoscaler.core.LastScale;
 import io.github.milvusautoscaler.core.LeaderGate;
 import io.github.milvusautoscaler.core.Observation;
@@ -169,7 +169,7 @@ public final class ScaleCommand implements Callable<Integer> {
         Duration settle = settleTimeout != null ? settleTimeout : ts.policy().scaleIn().settleTimeout();
         Duration verify = verifyWindow != null ? verifyWindow : ts.policy().scaleIn().verifyWindow();
 
-        KubernetesOptions kube = Wiring.kubernetes(chosen.get().selected().settings().kubernetes());
+        KubernetesSettings kube = chosen.get().selected().settings().kubernetes();
         ApiClient client;
         try {
             client = TargetSelection.client(kube);
@@ -204,8 +204,8 @@ public final class ScaleCommand implements Callable<Integer> {
         out.flush();
 
         try (PrometheusMetricsSource source = new PrometheusMetricsSource(
-                Wiring.prometheus(chosen.get().selected().settings().prometheus()),
-                Wiring.schemes(chosen.get().selected().settings()), Wiring.queries(List.of(ts)),
+                chosen.get().selected().settings().prometheus(),
+                chosen.get().selected().settings().labelSchemes(), Assembly.queries(List.of(ts)),
                 new SimpleMeterRegistry())) {
             if (chosen.get().selected().unreachable("scale", source, clock.instant(), err)) {
                 return Main.EXIT_FAILURE;

@@ -1,9 +1,9 @@
 package io.github.milvusautoscaler.cli;
 
 import io.github.milvusautoscaler.actuate.ApiClients;
-import io.github.milvusautoscaler.actuate.KubernetesOptions;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.KubernetesSettings;
 import io.kubernetes.client.openapi.ApiClient;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -76,7 +76,7 @@ final class TargetSelection {
     }
 
     /** A Kubernetes client from the config's {@code kubernetes} settings, identified as {@link #USER_AGENT}. */
-    static ApiClient client(KubernetesOptions options) {
+    static ApiClient client(KubernetesSettings options) {
         ApiClient client = ApiClients.create(options);
         client.setUserAgent(USER_AGENT);
         return client;

@@ -449,7 +449,7 @@ class ScaleCommandTest {
     }
 
     static boolean daemonReadsPaused(String component) {
-        var options = new io.github.milvusautoscaler.actuate.KubernetesOptions("", Duration.ofSeconds(5), 1,
+        var options = io.github.milvusautoscaler.testsupport.Kube.settings("", Duration.ofSeconds(5), 1,
                 Duration.ofMillis(10), false);
         var actuator = io.github.milvusautoscaler.actuate.RoutingActuator.forCluster(
                 io.github.milvusautoscaler.actuate.ApiClients.forBaseUrl(kube.url(), options), options,
