@@ -13,12 +13,21 @@ import io.github.milvusautoscaler.policy.PolicySettings;
 import io.github.milvusautoscaler.policy.ScaleInSettings;
 import io.github.milvusautoscaler.policy.ScaleOutSettings;
 import io.github.milvusautoscaler.policy.SignalPolicy;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.sim.SimSettings;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -47,14 +56,25 @@ public final class ValidateConfigCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        AutoscalerSettings settings;
+        AutoscalerSettings settings = null;
+        List<ConfigError> errors = new ArrayList<>();
         try {
             settings = ConfigLoader.load(file);
         } catch (InvalidConfigException e) {
-            for (ConfigError error : e.errors()) {
+            errors.addAll(e.errors());
+        }
+        if (errors.stream().noneMatch(ConfigError::isFileError)) {
+            for (ConfigError error : simErrors(settings)) {
+                if (!errors.contains(error)) {
+                    errors.add(error);
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            for (ConfigError error : errors) {
                 err.println(error);
             }
-            err.println(file + ": invalid, " + e.errors().size() + (e.errors().size() == 1 ? " error" : " errors"));
+            err.println(file + ": invalid, " + errors.size() + (errors.size() == 1 ? " error" : " errors"));
             err.flush();
             return Main.EXIT_USAGE;
         }
@@ -66,6 +86,37 @@ public final class ValidateConfigCommand implements Callable<Integer> {
             err.flush();
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * What {@code simulate --config} would refuse in the {@code sim} block, read through the same records and
+     * rules it uses: for each component a target of the file simulates (its bounds come from that component's
+     * defaults), queryNode when the file has no target. Without this a bad {@code sim.peak-nodes = 0} passed
+     * here with exit 0 and {@code simulate} then refused the same file with exit 2.
+     */
+    private List<ConfigError> simErrors(AutoscalerSettings settings) {
+        Set<Component> components = new LinkedHashSet<>();
+        if (settings != null) {
+            settings.targets().forEach(t -> components.add(t.target().component()));
+        }
+        if (components.isEmpty()) {
+            components.add(Component.QUERY_NODE);
+        }
+        List<ConfigError> out = new ArrayList<>();
+        Config cfg;
+        try {
+            cfg = SimSettings.loadConfig(Optional.of(file));
+        } catch (ConfigException e) {
+            return out; // unreadable or malformed: the loader above has said so with its line
+        }
+        for (Component component : components) {
+            try {
+                SimSettings.from(cfg, component);
+            } catch (InvalidConfigException e) {
+                e.errors().stream().filter(error -> !out.contains(error)).forEach(out::add);
+            }
+        }
+        return out;
     }
 
     private void print(AutoscalerSettings s, PrintWriter out) {

@@ -59,12 +59,34 @@ class OneSettingsPathTest {
                 new String[] {"signals", "--config", conf},
                 new String[] {"doctor", "--config", conf},
                 new String[] {"backtest", "--config", conf, "--from", "-1h", "--out", out.toString()},
-                new String[] {"simulate", "--trace", "step", "--config", conf, "--out", out.toString()});
+                new String[] {"simulate", "--trace", "step", "--config", conf, "--out", out.toString()},
+                new String[] {"scale", "--config", conf, "--target", "m/x/queryNode", "--to", "2", "--yes"},
+                new String[] {"pause", "--config", conf, "--target", "m/x/queryNode"},
+                new String[] {"resume", "--config", conf, "--target", "m/x/queryNode"});
         for (String[] command : commands) {
             Result r = run(command);
             assertEquals(Main.EXIT_USAGE, r.code, name + ", " + command[0] + ": " + r.err + r.out);
             assertTrue(r.err.contains(error), name + ", " + command[0] + " said: " + r.err);
             assertTrue(!r.err.contains("\tat "), name + ", " + command[0] + ": no stack trace: " + r.err);
+        }
+        assertTrue(!Files.exists(out), "nothing written");
+    }
+
+    /**
+     * The {@code sim} block is read by {@code simulate} alone, through its own records; {@code validate-config}
+     * once accepted {@code peak-nodes = 0} with exit 0 and {@code simulate} then refused the same file.
+     */
+    @org.junit.jupiter.api.Test
+    void aBadSimValueIsRefusedByValidateConfigAsBySimulate() throws Exception {
+        Path file = dir.resolve("autoscaler.conf");
+        Files.writeString(file, CLUSTER + "milvus-autoscaler.sim.peak-nodes = 0\n");
+        String error = "milvus-autoscaler.sim.peak-nodes = 0 (autoscaler.conf:2): must be >= 1";
+        Path out = dir.resolve("out");
+        for (String[] command : List.of(new String[] {"validate-config", file.toString()},
+                new String[] {"simulate", "--trace", "step", "--config", file.toString(), "--out", out.toString()})) {
+            Result r = run(command);
+            assertEquals(Main.EXIT_USAGE, r.code, command[0] + ": " + r.err + r.out);
+            assertTrue(r.err.contains(error), command[0] + " said: " + r.err);
         }
         assertTrue(!Files.exists(out), "nothing written");
     }
