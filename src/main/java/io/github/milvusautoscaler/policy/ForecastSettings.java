@@ -1,0 +1,35 @@
+package io.github.milvusautoscaler.policy;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+
+/**
+ * How the policy uses the seasonal forecast of each load-proportional signal ({@code forecast.*}).
+ *
+ * @param enabled     off: no forecast is read and the policy decides on the signals alone
+ * @param lead        pre-scale for the highest load forecast from now to now + lead: node start plus warm-up
+ *                    (240 s in the simulator's model) and a tick, so the node serves when the rise comes
+ * @param holdHorizon a step-down is held when the load forecast from now to now + this would not fit one node
+ *                    fewer: the drain of the removed node (600 s) plus the lead to put it back
+ * @param minHistory  a signal whose history reaches back less than this has no forecast (UNKNOWN)
+ */
+public record ForecastSettings(boolean enabled, Duration lead, Duration holdHorizon, Duration minHistory) {
+
+    /** Forecasting off. */
+    public static final ForecastSettings OFF = new ForecastSettings(false, Duration.ofMinutes(5),
+            Duration.ofMinutes(15), Duration.ofDays(2));
+
+    public ForecastSettings {
+        requireNonNull(lead, "lead");
+        requireNonNull(holdHorizon, "holdHorizon");
+        requireNonNull(minHistory, "minHistory");
+        if (lead.isNegative() || holdHorizon.isNegative() || minHistory.isNegative()) {
+            throw new IllegalArgumentException("forecast durations must be >= 0");
+        }
+        if (lead.compareTo(Duration.ofHours(12)) > 0 || holdHorizon.compareTo(Duration.ofHours(12)) > 0) {
+            // The forecast reads the same time yesterday: a horizon past half a day would read beyond now.
+            throw new IllegalArgumentException("forecast lead and hold-horizon must be <= 12h");
+        }
+    }
+}
