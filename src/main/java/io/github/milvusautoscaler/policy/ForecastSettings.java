@@ -13,12 +13,15 @@ import java.time.Duration;
  * @param holdHorizon a step-down is held when the load forecast from now to now + this would not fit one node
  *                    fewer: the drain of the removed node (600 s) plus the lead to put it back
  * @param minHistory  a signal whose history reaches back less than this has no forecast (UNKNOWN)
+ * @param maxError    a signal whose forecast of the last two days missed by more than this fraction of its
+ *                    load has no forecast: its load does not repeat by the day or the week
  */
-public record ForecastSettings(boolean enabled, Duration lead, Duration holdHorizon, Duration minHistory) {
+public record ForecastSettings(boolean enabled, Duration lead, Duration holdHorizon, Duration minHistory,
+                               double maxError) {
 
     /** Forecasting off. */
     public static final ForecastSettings OFF = new ForecastSettings(false, Duration.ofMinutes(5),
-            Duration.ofMinutes(15), Duration.ofDays(2));
+            Duration.ofMinutes(15), Duration.ofDays(2), 0.2);
 
     public ForecastSettings {
         requireNonNull(lead, "lead");
@@ -26,6 +29,9 @@ public record ForecastSettings(boolean enabled, Duration lead, Duration holdHori
         requireNonNull(minHistory, "minHistory");
         if (lead.isNegative() || holdHorizon.isNegative() || minHistory.isNegative()) {
             throw new IllegalArgumentException("forecast durations must be >= 0");
+        }
+        if (!(maxError >= 0) || !Double.isFinite(maxError)) {
+            throw new IllegalArgumentException("forecast max-error must be a number >= 0, was " + maxError);
         }
         if (lead.compareTo(Duration.ofHours(12)) > 0 || holdHorizon.compareTo(Duration.ofHours(12)) > 0) {
             // The forecast reads the same time yesterday: a horizon past half a day would read beyond now.

@@ -21,7 +21,7 @@ import java.util.List;
 public final class RecentPeaks {
 
     /** Buckets per window: enough that the window's edge is within a sixth of it. */
-    static final int BUCKETS = 6;
+    public static final int BUCKETS = 6;
 
     /** No peaks: before the first tick. */
     static final RecentPeaks NONE = new RecentPeaks(new String[0], new double[0][], Long.MIN_VALUE, 1);

@@ -18,7 +18,7 @@ class SeasonalForecastTest {
 
     static final Duration STEP = Duration.ofMinutes(5);
     static final ForecastSettings ON = new ForecastSettings(true, Duration.ofMinutes(5), Duration.ofMinutes(15),
-            Duration.ofDays(2));
+            Duration.ofDays(2), 0.2);
     /** A Monday 00:00 UTC; the history starts here. */
     static final Instant START = Instant.parse("2026-01-05T00:00:00Z");
 
@@ -61,33 +61,55 @@ class SeasonalForecastTest {
     }
 
     @Test
-    void theHigherOfYesterdayAndLastWeekWins() {
-        // Day 7 (last week of day 14) ran at 2x, day 13 (yesterday) at 1x: 12 nodes at 09:00.
+    void theLowerOfYesterdayAndLastWeekWinsSoBothMustSeeARise() {
+        // Day 7 (last week of day 14) ran at 2x, day 13 (yesterday) at 1x: 6 nodes at 09:00, not 12.
         LoadHistory h = history(14, d -> d == 7 ? 2.0 : 1.0);
         Instant at = START.plus(Duration.ofDays(14)).plus(Duration.ofMinutes(9 * 60));
-        assertEquals(12.0, SeasonalForecast.forecast(h, at, ON).leadPeak("cpu").getAsDouble(), 1e-9);
+        assertEquals(6.0, SeasonalForecast.peak(h, "cpu", at, at.plus(ON.lead())).getAsDouble(), 1e-9);
+        // Yesterday at 3x, last week at 2x: 12.
+        LoadHistory both = history(14, d -> d == 13 ? 3.0 : d == 7 ? 2.0 : 1.0);
+        assertEquals(12.0, SeasonalForecast.peak(both, "cpu", at, at.plus(ON.lead())).getAsDouble(), 1e-9);
     }
 
     @Test
     void aMissingDayFallsBackToTheDayBeforeNeverToZero() {
-        // Yesterday (day 13) is missing and last week (day 7) too: day 12 (x3) and day 0 (x1) answer.
-        LoadHistory h = history(14, d -> d == 12 ? 3.0 : 1.0, 13, 7);
+        // Yesterday (13) and last week (7) missing: the day before (12) and the week before (0) answer: 6.
+        LoadHistory h = history(14, d -> 1.0, 13, 7);
         Instant at = START.plus(Duration.ofDays(14)).plus(Duration.ofMinutes(10 * 60));
-        assertEquals(18.0, SeasonalForecast.forecast(h, at, ON).leadPeak("cpu").getAsDouble(), 1e-9);
+        assertEquals(6.0, SeasonalForecast.forecast(h, at, ON).leadPeak("cpu").getAsDouble(), 1e-9);
+        // Which lags answer: day 12 at 3x and day 0 at 2x give min(18, 12) = 12.
+        LoadHistory marked = history(14, d -> d == 12 ? 3.0 : d == 0 ? 2.0 : 1.0, 13, 7);
+        assertEquals(12.0, SeasonalForecast.peak(marked, "cpu", at, at.plus(ON.lead())).getAsDouble(), 1e-9);
         // Every lag missing: no forecast, not 0.
         LoadHistory gaps = history(14, d -> 1.0, 13, 12, 7, 0);
         assertTrue(SeasonalForecast.forecast(gaps, at, ON).leadPeak("cpu").isEmpty());
     }
 
     @Test
-    void aHistoryShorterThanMinHistoryHasNoForecast() {
-        // One and a half days of history, min-history 2d: UNKNOWN, although yesterday is there.
-        LoadHistory h = history(2, d -> 1.0);
-        Instant at = START.plus(Duration.ofHours(36));
+    void aLoadThatDoesNotRepeatHasNoForecast() {
+        // The last two days at 1x and 1.6x against a forecast of 1x: the 1.6x day misses by 0.6 / 1.6 = 37.5%
+        // of its load; over both days (0 + 0.6 x L) / (1 + 1.6) x L = 23% > 0.2.
+        LoadHistory h = history(14, d -> d == 13 ? 1.6 : 1.0);
+        assertEquals(0.6 / 2.6, SeasonalForecast.error(h, "cpu"), 0.01);
+        Instant at = START.plus(Duration.ofDays(14)).plus(Duration.ofMinutes(9 * 60));
         assertEquals(Forecast.NONE, SeasonalForecast.forecast(h, at, ON));
-        // With min-history 1d the same history gives yesterday's 6 at 09:00 (+1d = 33h... 12:00 is day).
-        ForecastSettings oneDay = new ForecastSettings(true, ON.lead(), ON.holdHorizon(), Duration.ofDays(1));
-        assertEquals(6.0, SeasonalForecast.forecast(h, at, oneDay).leadPeak("cpu").getAsDouble(), 1e-9);
+        // A steady cycle repeats exactly: error 0, forecast on.
+        assertEquals(0.0, SeasonalForecast.error(history(14, d -> 1.0), "cpu"), 1e-9);
+    }
+
+    @Test
+    void aHistoryShorterThanMinHistoryHasNoForecast() {
+        // Three days of history, now 09:00 on the fourth: min-history 2d gives yesterday's 6 nodes at 09:00.
+        LoadHistory h = history(3, d -> 1.0);
+        Instant at = START.plus(Duration.ofDays(3)).plus(Duration.ofHours(9));
+        assertEquals(6.0, SeasonalForecast.forecast(h, at, ON).leadPeak("cpu").getAsDouble(), 1e-9);
+        // min-history 4d: the same history is too short, UNKNOWN.
+        ForecastSettings fourDays = new ForecastSettings(true, ON.lead(), ON.holdHorizon(), Duration.ofDays(4), 0.2);
+        assertEquals(Forecast.NONE, SeasonalForecast.forecast(h, at, fourDays));
+        // One day of history cannot show that the load repeats (nothing to compare it with): UNKNOWN too.
+        ForecastSettings oneDay = new ForecastSettings(true, ON.lead(), ON.holdHorizon(), Duration.ofDays(1), 0.2);
+        assertEquals(Forecast.NONE, SeasonalForecast.forecast(history(1, d -> 1.0),
+                START.plus(Duration.ofHours(33)), oneDay));
     }
 
     @Test
