@@ -334,6 +334,9 @@ final class TargetReader {
         Field<Duration> lead = n.positiveDuration("lead");
         Field<Duration> hold = n.positiveDuration("hold-horizon");
         Field<Duration> minHistory = n.positiveDuration("min-history");
+        Field<Duration> history = n.positiveDuration("history");
+        Field<Duration> historyStep = n.positiveDuration("history-step");
+        Field<Duration> refresh = n.positiveDuration("refresh");
         Field<Double> maxError = n.number("max-error");
         if (maxError != null && !(maxError.value() >= 0)) {
             errors.add(maxError, "must be >= 0 (a fraction of the load, such as 0.2)");
@@ -345,10 +348,12 @@ final class TargetReader {
                 return null;
             }
         }
-        if (enabled == null || lead == null || hold == null || minHistory == null || maxError == null) {
+        if (enabled == null || lead == null || hold == null || minHistory == null || maxError == null || history == null
+                || historyStep == null || refresh == null) {
             return null;
         }
-        return new ForecastSettings(enabled.value(), lead.value(), hold.value(), minHistory.value(), maxError.value());
+        return new ForecastSettings(enabled.value(), lead.value(), hold.value(), minHistory.value(), maxError.value(),
+                history.value(), historyStep.value(), refresh.value());
     }
 
     /** The {@code scheduled} windows; each {@code { days, from, to, min-replicas, time-zone }}. Null on error. */

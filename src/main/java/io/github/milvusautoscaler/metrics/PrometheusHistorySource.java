@@ -71,7 +71,7 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
     private final PrometheusEndpoint endpoint;
     private final Map<InstallKind, LabelScheme> schemes;
     private final Map<Target, TargetQueries> targets = new LinkedHashMap<>();
-    private final Reading reading;
+    private final Map<Target, Reading> readings;
     private final Map<Target, Cached> cache = new ConcurrentHashMap<>();
     private final Set<Target> refreshing = ConcurrentHashMap.newKeySet();
     private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
@@ -80,19 +80,28 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
         return t;
     });
 
+    /**
+     * @param targets  the targets to read history for, with the templates they are observed with
+     * @param readings how each target's history is read (its {@code forecast.history}, {@code history-step} and
+     *                 {@code refresh}); a target without one gets no history
+     */
     public PrometheusHistorySource(PrometheusEndpoint endpoint, Map<InstallKind, LabelScheme> schemes,
-                                   List<TargetQueries> targets, Reading reading) {
+                                   List<TargetQueries> targets, Map<Target, Reading> readings) {
         this.endpoint = requireNonNull(endpoint, "endpoint");
         this.schemes = Map.copyOf(requireNonNull(schemes, "schemes"));
         for (TargetQueries q : requireNonNull(targets, "targets")) {
             this.targets.put(q.target(), q);
         }
-        this.reading = requireNonNull(reading, "reading");
+        this.readings = Map.copyOf(requireNonNull(readings, "readings"));
     }
 
     /** What is cached for {@code target}; a refresh starts in the background when it is missing or due. */
     @Override
     public LoadHistory history(Target target, Instant now) {
+        Reading reading = readings.get(target);
+        if (reading == null) {
+            return LoadHistory.NONE;
+        }
         Cached c = cache.get(target);
         boolean due = c == null || !now.isBefore(c.readAt().plus(reading.refresh()));
         if (due && targets.containsKey(target) && refreshing.add(target)) {
@@ -117,7 +126,8 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
      */
     public LoadHistory refresh(Target target, Instant now) {
         TargetQueries q = targets.get(requireNonNull(target, "target"));
-        if (q == null) {
+        Reading reading = readings.get(target);
+        if (q == null || reading == null) {
             return LoadHistory.NONE;
         }
         long stepSeconds = reading.step().toSeconds();

@@ -39,6 +39,9 @@ class ForecastConfigTest {
         assertEquals(Duration.ofMinutes(15), p.forecast().holdHorizon());
         assertEquals(Duration.ofDays(2), p.forecast().minHistory());
         assertEquals(0.2, p.forecast().maxError());
+        assertEquals(Duration.ofDays(14), p.forecast().history());
+        assertEquals(Duration.ofMinutes(5), p.forecast().historyStep());
+        assertEquals(Duration.ofHours(1), p.forecast().refresh());
         assertEquals(List.of(), p.scheduled());
     }
 

@@ -41,7 +41,7 @@ class ForecastStoryTest {
     static final Instant START = Instant.parse("2026-01-05T00:00:00Z");
     static final Instant DAY15 = START.plus(Duration.ofDays(14));
     static final Target T = new Target("milvus", "m", Component.QUERY_NODE, InstallKind.OPERATOR);
-    static final ForecastSettings ON = new ForecastSettings(true, Duration.ofMinutes(5), Duration.ofMinutes(15),
+    static final ForecastSettings ON = ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(15),
             Duration.ofDays(2), 0.2);
 
     static Policy policy(ForecastSettings forecast) {

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -103,7 +104,7 @@ class PrometheusHistorySourceTest {
 
     static PrometheusHistorySource source() {
         return new PrometheusHistorySource(TestEndpoints.of(prometheus.url()), DefaultQueries.schemes(),
-                List.of(new TargetQueries(TARGET, List.of(DefaultQueries.signal("cpu")), "", "")), READING);
+                List.of(new TargetQueries(TARGET, List.of(DefaultQueries.signal("cpu")), "", "")), Map.of(TARGET, READING));
     }
 
     @Test
@@ -127,7 +128,7 @@ class PrometheusHistorySourceTest {
             if (morning.isBefore(END.minus(Duration.ofHours(23)))) {
                 morning = morning.plus(Duration.ofDays(1));
             }
-            ForecastSettings on = new ForecastSettings(true, Duration.ofMinutes(5), Duration.ofMinutes(15),
+            ForecastSettings on = ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(15),
                     Duration.ofDays(2), 0.2);
             assertEquals(2.55, SeasonalForecast.forecast(h, morning, on).leadPeak("cpu").getAsDouble(), 0.01);
             assertEquals(0.60, SeasonalForecast.forecast(h, morning.minus(Duration.ofMinutes(30)), on)

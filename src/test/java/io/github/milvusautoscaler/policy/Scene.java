@@ -264,7 +264,7 @@ final class Scene {
 
     /** Forecasting on as reference.conf ships it (lead 5m, hold 15m), with these forecast loads per signal. */
     Scene forecast(Map<String, Double> lead, Map<String, Double> hold) {
-        forecastSettings = new ForecastSettings(true, Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofDays(2),
+        forecastSettings = ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofDays(2),
                 0.2);
         forecast = new Forecast(lead, hold, "the lower of the same time 1d and 7d ago");
         return this;

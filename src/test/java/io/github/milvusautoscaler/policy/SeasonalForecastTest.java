@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class SeasonalForecastTest {
 
     static final Duration STEP = Duration.ofMinutes(5);
-    static final ForecastSettings ON = new ForecastSettings(true, Duration.ofMinutes(5), Duration.ofMinutes(15),
+    static final ForecastSettings ON = ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(15),
             Duration.ofDays(2), 0.2);
     /** A Monday 00:00 UTC; the history starts here. */
     static final Instant START = Instant.parse("2026-01-05T00:00:00Z");
@@ -104,10 +104,10 @@ class SeasonalForecastTest {
         Instant at = START.plus(Duration.ofDays(3)).plus(Duration.ofHours(9));
         assertEquals(6.0, SeasonalForecast.forecast(h, at, ON).leadPeak("cpu").getAsDouble(), 1e-9);
         // min-history 4d: the same history is too short, UNKNOWN.
-        ForecastSettings fourDays = new ForecastSettings(true, ON.lead(), ON.holdHorizon(), Duration.ofDays(4), 0.2);
+        ForecastSettings fourDays = ForecastSettings.on(ON.lead(), ON.holdHorizon(), Duration.ofDays(4), 0.2);
         assertEquals(Forecast.NONE, SeasonalForecast.forecast(h, at, fourDays));
         // One day of history cannot show that the load repeats (nothing to compare it with): UNKNOWN too.
-        ForecastSettings oneDay = new ForecastSettings(true, ON.lead(), ON.holdHorizon(), Duration.ofDays(1), 0.2);
+        ForecastSettings oneDay = ForecastSettings.on(ON.lead(), ON.holdHorizon(), Duration.ofDays(1), 0.2);
         assertEquals(Forecast.NONE, SeasonalForecast.forecast(history(1, d -> 1.0),
                 START.plus(Duration.ofHours(33)), oneDay));
     }
