@@ -154,4 +154,31 @@ class PrometheusHistorySourceTest {
             assertEquals(END.plus(Duration.ofHours(1)), second.end());
         }
     }
+
+    @Test
+    void theSignalsCommandShowsTheForecastNextToTheValue(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path config = dir.resolve("autoscaler.conf");
+        java.nio.file.Files.writeString(config, """
+                milvus-autoscaler {
+                  prometheus { url = "%s", timeout = 30s }
+                  clusters = [{ namespace = milvus, name = fc, install = helm, milvus-version = "2.5.6",
+                    components { queryNode {
+                      settle-query = ""
+                      signals { memory.enabled = false, qps.enabled = false }
+                    } } }]
+                }
+                """.formatted(prometheus.url()));
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = new picocli.CommandLine(new io.github.milvusautoscaler.cli.SignalsCommand())
+                .setOut(new java.io.PrintWriter(out, true)).setErr(new java.io.PrintWriter(err, true))
+                .execute("--config", config.toString());
+        assertEquals(0, code, err.toString() + out);
+        // The live value has gone stale (the history ends an hour ago), the forecast has not: 3 pods at 0.85 by
+        // day (2.55 nodes of load) or 0.20 by night (0.600), whichever the time of this run reads a day ago.
+        assertTrue(out.toString().lines().anyMatch(l -> l.matches(
+                "\\s+forecast within 5m: load (2\\.55|0\\.600) \\(the lower of the same time 1d and 7d ago\\).*")),
+                out.toString());
+    }
 }
