@@ -47,6 +47,18 @@ public record LoadHistory(Instant start, Duration step, Instant end, Map<String,
         return loads.keySet();
     }
 
+    /** Grid points of {@code signal}'s history; 0 when it has none. */
+    public int size(String signal) {
+        double[] v = loads.get(signal);
+        return v == null ? 0 : v.length;
+    }
+
+    /** The load of {@code signal} at grid point {@code index}; NaN for a gap or outside the history. */
+    public double at(String signal, long index) {
+        double[] v = loads.get(signal);
+        return v == null || index < 0 || index >= v.length ? Double.NaN : v[(int) index];
+    }
+
     /** The time of the oldest known sample of {@code signal}, or null when it has none. */
     public Instant oldest(String signal) {
         double[] v = loads.get(signal);

@@ -62,6 +62,10 @@ public final class RecentPeaks {
             sameGrid = names[i].equals(signals.get(i).name());
         }
         int n = signals.size();
+        if (sameGrid && number == newest && nothingHigher(signals, ready, number)) {
+            // Most ticks add nothing above their bucket's maximum: keep this object, so the state is unchanged.
+            return this;
+        }
         String[] keys = sameGrid ? names : new String[n];
         double[][] out = new double[n][];
         for (int i = 0; i < n; i++) {
@@ -89,6 +93,20 @@ public final class RecentPeaks {
             out[i] = row;
         }
         return new RecentPeaks(keys, out, number, bucket);
+    }
+
+    private boolean nothingHigher(List<Classified> signals, int ready, long number) {
+        int slot = (int) Math.floorMod(number, (long) BUCKETS);
+        for (int i = 0; i < names.length; i++) {
+            Classified c = signals.get(i);
+            if (c.known()) {
+                double held = maxima[i][slot];
+                if (Double.isNaN(held) || c.v() * Math.max(1, ready) > held) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static double[] emptyRow() {

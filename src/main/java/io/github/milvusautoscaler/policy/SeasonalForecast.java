@@ -65,30 +65,54 @@ public final class SeasonalForecast {
      * taxi trace, strongly daily and weekly, is forecast.
      */
     public static double error(LoadHistory history, String signal) {
-        Instant end = history.end();
-        Duration step = history.step();
-        long points = Duration.ofDays(2).toMillis() / step.toMillis();
+        long stepMs = history.step().toMillis();
+        long points = Duration.ofDays(2).toMillis() / stepMs;
+        int n = history.size(signal);
+        // The last grid point at or before the end; lags in whole grid points (a lag that is not a whole number
+        // of steps is read at the point before it).
+        long last = Math.min(n - 1L, Math.floorDiv(Duration.between(history.start(), history.end()).toMillis(), stepMs));
+        long[] daily = lagPoints(DAILY, stepMs);
+        long[] weekly = lagPoints(WEEKLY, stepMs);
         double miss = 0;
         double total = 0;
         int compared = 0;
-        for (long i = 0; i < points; i++) {
-            Instant at = end.minus(step.multipliedBy(i));
-            OptionalDouble actual = history.max(signal, at, at);
-            if (actual.isEmpty()) {
+        for (long i = last; i > last - points && i >= 0; i--) {
+            double actual = history.at(signal, i);
+            if (Double.isNaN(actual)) {
                 continue;
             }
-            OptionalDouble forecast = peak(history, signal, at, at);
-            if (forecast.isEmpty()) {
+            double d = firstKnown(history, signal, i, daily);
+            double w = firstKnown(history, signal, i, weekly);
+            double forecast = Double.isNaN(d) ? w : Double.isNaN(w) ? d : Math.min(d, w);
+            if (Double.isNaN(forecast)) {
                 continue;
             }
-            miss += Math.abs(actual.getAsDouble() - forecast.getAsDouble());
-            total += actual.getAsDouble();
+            miss += Math.abs(actual - forecast);
+            total += actual;
             compared++;
         }
         if (compared * 4 < points) {
             return Double.NaN;
         }
         return total > 0 ? miss / total : miss > 0 ? Double.POSITIVE_INFINITY : 0;
+    }
+
+    private static long[] lagPoints(List<Duration> lags, long stepMs) {
+        long[] out = new long[lags.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = lags.get(i).toMillis() / stepMs;
+        }
+        return out;
+    }
+
+    private static double firstKnown(LoadHistory history, String signal, long point, long[] lags) {
+        for (long lag : lags) {
+            double v = history.at(signal, point - lag);
+            if (!Double.isNaN(v)) {
+                return v;
+            }
+        }
+        return Double.NaN;
     }
 
     /** The forecast of the signals in {@code seasonal} (see {@link #seasonal}) at {@code now}. */
