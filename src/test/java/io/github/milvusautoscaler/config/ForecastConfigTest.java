@@ -104,4 +104,27 @@ class ForecastConfigTest {
                         + " known: days, from, to, time-zone, min-replicas"),
                 e.errors().stream().map(ConfigError::toString).toList());
     }
+
+    @Test
+    void validateConfigPrintsThePeakLookBackTheForecastAndTheFloors(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("autoscaler.conf");
+        java.nio.file.Files.writeString(file, """
+                milvus-autoscaler.component-defaults.queryNode.scheduled = [
+                  { days = "Mon-Fri", from = "08:00", to = "20:00", time-zone = "Europe/Berlin", min-replicas = 4 }
+                ]
+                milvus-autoscaler.clusters = [{ namespace = milvus, name = s, install = operator,
+                  milvus-version = "2.5", components { queryNode {} } }]
+                """);
+        java.io.StringWriter out = new java.io.StringWriter();
+        int code = new picocli.CommandLine(new io.github.milvusautoscaler.cli.ValidateConfigCommand())
+                .setOut(new java.io.PrintWriter(out, true)).execute(file.toString());
+        assertEquals(0, code, out.toString());
+        String text = out.toString();
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains("settle-timeout 30m, peak-window 1h (recurrence 3)"), text);
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains("  forecast      lead 5m, hold-horizon 15m, min-history 48h,"
+                + " max-error 0.2, history 336h every 5m, refresh 1h"), text);
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains(
+                "  scheduled     Mon,Tue,Wed,Thu,Fri 08:00-20:00 Europe/Berlin min-replicas 4"), text);
+    }
 }
