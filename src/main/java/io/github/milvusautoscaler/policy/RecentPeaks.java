@@ -118,8 +118,8 @@ public final class RecentPeaks {
     /**
      * The load of a signal reached in at least {@code recurrence} of the window's buckets: the highest with
      * 1, the third highest bucket maximum with 3, so a lone 5-minute spike an hour ago is not a peak the next
-     * step-down must fit but a level hit in three of the last six 10-minute spans is. NaN when fewer buckets
-     * than that have a value (too little seen to call anything recurring).
+     * step-down must fit but a level hit in three of the last six 10-minute spans is. With fewer spans seen
+     * than {@code recurrence} (a target's first minutes, a restart) the highest seen; NaN when none.
      */
     public double peak(String signal, int recurrence) {
         if (recurrence < 1) {
@@ -128,7 +128,12 @@ public final class RecentPeaks {
         for (int i = 0; i < names.length; i++) {
             if (names[i].equals(signal)) {
                 double[] seen = Arrays.stream(maxima[i]).filter(x -> !Double.isNaN(x)).sorted().toArray();
-                return seen.length < recurrence ? Double.NaN : seen[seen.length - recurrence];
+                if (seen.length == 0) {
+                    return Double.NaN;
+                }
+                // Fewer spans seen than the recurrence (the first minutes of a target, or after a restart): judge on
+                // the highest seen, never on nothing.
+                return seen.length < recurrence ? seen[seen.length - 1] : seen[seen.length - recurrence];
             }
         }
         return Double.NaN;

@@ -243,11 +243,11 @@ class PolicyReasonTest {
                     s.state = lowFor(s, Duration.ofMinutes(10));
                     s.peakWindow(Duration.ofMinutes(60), 3).peakedIn("cpu", 0.60, 3);
                 }),
-                // The same peak in only 2 spans is not recurring: 3 -> 2.
+                // The same peak in only 2 of 6 spans is not recurring: 3 -> 2.
                 c("a peak reached in fewer spans than the recurrence does not hold", Reason.SIGNALS_LOW, 2, s -> {
                     s.allLow();
                     s.state = lowFor(s, Duration.ofMinutes(10));
-                    s.peakWindow(Duration.ofMinutes(60), 3).peakedIn("cpu", 0.60, 2);
+                    s.peakWindow(Duration.ofMinutes(60), 3).peakedIn("cpu", 0.20, 0.20, 0.20, 0.20, 0.60, 0.60);
                 }),
                 // cpu 0.45 on 3 = 1.35 nodes in 3 spans: 1.35 / 2 = 0.675 <= 0.75 fits: 3 -> 2.
                 c("a recurring peak that fits one node fewer steps down", Reason.SIGNALS_LOW, 2, s -> {

@@ -70,7 +70,10 @@ class RecentPeaksTest {
         assertEquals(1.5, p.peak("cpu", 2), 1e-9);
         assertEquals(1.5, p.peak("cpu", 3), 1e-9, "reached in three buckets: 3.0, 1.5, 1.5");
         assertEquals(0.5, p.peak("cpu", 4), 1e-9);
-        assertTrue(Double.isNaN(RecentPeaks.NONE.next(cpu(0.9), 1, T0, hour).peak("cpu", 3)),
-                "one bucket seen cannot show a level reached three times");
+        assertEquals(0.9, RecentPeaks.NONE.next(cpu(0.9), 1, T0, hour).peak("cpu", 3), 1e-9,
+                "one bucket seen: its maximum, not nothing (a restarted daemon does not step down blind)");
+        RecentPeaks two = RecentPeaks.NONE.next(cpu(1.6), 1, T0, hour).next(cpu(0.2), 1, T0.plus(Duration.ofMinutes(11)),
+                hour);
+        assertEquals(1.6, two.peak("cpu", 3), 1e-9, "two buckets seen, recurrence 3: the higher of the two");
     }
 }

@@ -275,15 +275,22 @@ final class Scene {
      * the last {@code spans} spans of the peak window, the current one included (other signals as now).
      */
     Scene peakedIn(String signal, double perPod, int spans) {
+        double[] each = new double[spans];
+        java.util.Arrays.fill(each, perPod);
+        return peakedIn(signal, each);
+    }
+
+    /** As {@link #peakedIn(String, double, int)}, one value per span, oldest first, the last in the current span. */
+    Scene peakedIn(String signal, double... perSpanOldestFirst) {
         Duration span = scaleIn.peakWindow().dividedBy(RecentPeaks.BUCKETS);
-        List<Classified> now0 = Classified.classify(settings(), observation(), status());
-        List<Classified> peaked = new ArrayList<>();
-        for (Classified c : now0) {
-            peaked.add(c.name().equals(signal) ? new Classified(c.band(), java.util.OptionalDouble.of(perPod),
-                    c.state(), "") : c);
-        }
         RecentPeaks p = state.get(RecentPeak.Peaks.class).peaks();
+        int spans = perSpanOldestFirst.length;
         for (int k = spans - 1; k >= 0; k--) {
+            List<Classified> peaked = new ArrayList<>();
+            for (Classified c : Classified.classify(settings(), observation(), status())) {
+                peaked.add(c.name().equals(signal) ? new Classified(c.band(),
+                        java.util.OptionalDouble.of(perSpanOldestFirst[spans - 1 - k]), c.state(), "") : c);
+            }
             p = p.next(peaked, ready, now.minus(span.multipliedBy(k)), scaleIn.peakWindow());
         }
         state = state.with(new RecentPeak.Peaks(p));
