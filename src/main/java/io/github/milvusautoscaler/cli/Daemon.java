@@ -18,6 +18,8 @@ import io.github.milvusautoscaler.config.InvalidConfigException;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.HistorySource;
+import io.github.milvusautoscaler.core.LoadHistory;
 import io.github.milvusautoscaler.core.MetricNames;
 import io.micrometer.core.instrument.Gauge;
 import io.github.milvusautoscaler.core.MetricsSource;
@@ -30,6 +32,7 @@ import io.github.milvusautoscaler.engine.Engine;
 import io.github.milvusautoscaler.engine.EngineAssembly;
 import io.github.milvusautoscaler.engine.EngineListener;
 import io.github.milvusautoscaler.engine.Scheduler;
+import io.github.milvusautoscaler.metrics.PrometheusHistorySource;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
 import io.github.milvusautoscaler.server.HttpApi;
 import io.github.milvusautoscaler.server.SelfMetrics;
@@ -82,6 +85,7 @@ final class Daemon implements AutoCloseable {
     private LeaderElection leader;
     private ApiReachability reachability;
     private SwappableMetrics metrics;
+    private SwappableHistory history;
     private Engine engine;
     private Scheduler scheduler;
     private AlertBook alertBook;
@@ -110,6 +114,41 @@ final class Daemon implements AutoCloseable {
         public void close() {
             swap(null);
         }
+    }
+
+    /** Delegates to the current load-history source, swapped with the metrics source on a reload. */
+    private static final class SwappableHistory implements HistorySource, AutoCloseable {
+        final AtomicReference<PrometheusHistorySource> current = new AtomicReference<>();
+
+        @Override
+        public LoadHistory history(Target target, Instant now) {
+            PrometheusHistorySource source = current.get();
+            return source == null ? LoadHistory.NONE : source.history(target, now);
+        }
+
+        void swap(PrometheusHistorySource next) {
+            PrometheusHistorySource old = current.getAndSet(next);
+            if (old != null) {
+                old.close();
+            }
+        }
+
+        @Override
+        public void close() {
+            swap(null);
+        }
+    }
+
+    /** The history source for {@code s}'s targets that forecast, each read as its forecast settings say. */
+    private static PrometheusHistorySource historySource(AutoscalerSettings s) {
+        Map<Target, PrometheusHistorySource.Reading> readings = new java.util.HashMap<>();
+        for (TargetSettings t : s.targets()) {
+            var f = t.policy().forecast();
+            if (f.enabled()) {
+                readings.put(t.target(), new PrometheusHistorySource.Reading(f.history(), f.historyStep(), f.refresh()));
+            }
+        }
+        return new PrometheusHistorySource(s.prometheus(), s.labelSchemes(), Assembly.queries(s.targets()), readings);
     }
 
     /** Holds the settings only: opening files, starting threads and binding the port is {@link #open()}'s job. */
@@ -158,12 +197,15 @@ final class Daemon implements AutoCloseable {
         metrics.swap(new PrometheusMetricsSource(s.prometheus(), s.labelSchemes(), Assembly.queries(s.targets()),
                 registry, clock));
 
+        this.history = parts.opened("load history", new SwappableHistory());
+        history.swap(historySource(s));
+
         SelfMetrics self = new SelfMetrics(registry, leader::isLeader, s.dryRun());
         DecisionLogger logger = new DecisionLogger(leader::isLeader);
         this.alertBook = Assembly.alertBook(s.alerts(), registry);
         alertBook.setTargets(s.targets().stream().map(TargetSettings::target).toList());
         EngineAssembly assembly = EngineAssembly.of(clock, metrics, actuator, s.maxActionsPerHour())
-                .leader(leader).alerts(Assembly.alertSource(alertBook)).dryRun(s.dryRun())
+                .leader(leader).alerts(Assembly.alertSource(alertBook)).dryRun(s.dryRun()).history(history)
                 .sink(logger).listener(logger).sink(self).listener(self);
         if (s.kubernetes().events()) {
             KubernetesEventSink events = new KubernetesEventSink(client, kube, objects, leader, clock, leader.identity());
@@ -331,6 +373,7 @@ final class Daemon implements AutoCloseable {
         // meter of the same name and tags, so without this the gauges kept showing the discarded breaker.
         unbindResilienceMeters();
         metrics.swap(new PrometheusMetricsSource(endpoint, schemes, queries, registry, clock));
+        history.swap(historySource(next));
         alertBook.setTargets(next.targets().stream().map(TargetSettings::target).toList());
         scheduler.update(Assembly.engineTargets(next.targets()));
         settings = next;

@@ -4,7 +4,12 @@ import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.metrics.PrometheusHistorySource;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
+import io.github.milvusautoscaler.core.Forecast;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.policy.ForecastSettings;
+import io.github.milvusautoscaler.policy.SeasonalForecast;
 import io.github.milvusautoscaler.policy.SignalPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
@@ -46,8 +51,17 @@ public final class SignalsCommand implements Callable<Integer> {
         }
         AutoscalerSettings s = selected.get().settings();
         List<TargetSettings> targets = selected.get().targets();
+        Map<Target, PrometheusHistorySource.Reading> readings = new java.util.HashMap<>();
+        for (TargetSettings t : targets) {
+            ForecastSettings f = t.policy().forecast();
+            if (f.enabled()) {
+                readings.put(t.target(), new PrometheusHistorySource.Reading(f.history(), f.historyStep(), f.refresh()));
+            }
+        }
         try (PrometheusMetricsSource source = new PrometheusMetricsSource(s.prometheus(),
-                s.labelSchemes(), Assembly.queries(targets), new SimpleMeterRegistry())) {
+                s.labelSchemes(), Assembly.queries(targets), new SimpleMeterRegistry());
+             PrometheusHistorySource history = new PrometheusHistorySource(s.prometheus(), s.labelSchemes(),
+                     Assembly.queries(targets), readings)) {
             Instant now = Instant.now();
             if (selected.get().unreachable("signals", source, now, err)) {
                 return Main.EXIT_FAILURE;
@@ -55,6 +69,9 @@ public final class SignalsCommand implements Callable<Integer> {
             for (TargetSettings t : targets) {
                 Observation o = source.observe(t.target(), now);
                 Map<String, String> promql = source.renderedQueries(t.target());
+                ForecastSettings fs = t.policy().forecast();
+                Forecast forecast = fs.enabled()
+                        ? SeasonalForecast.forecast(history.refresh(t.target(), now), now, fs) : Forecast.NONE;
                 out.printf("%s (%s)  settle %s, health %s%n", t.target().id(),
                         t.target().install().name().toLowerCase(Locale.ROOT), o.settle(), o.health());
                 for (SignalPolicy band : t.policy().signals()) {
@@ -64,6 +81,10 @@ public final class SignalsCommand implements Callable<Integer> {
                             state(band, sig), fmt(band.scaleInBelow()), fmt(band.scaleOutAbove()), fmt(band.target()),
                             sig == null || sig.isKnown() ? "  (" + sig.podsReporting() + " pods reporting)"
                                     : "  (" + sig.problem() + ")");
+                    if (PrometheusHistorySource.LOAD_PROPORTIONAL.contains(band.name())) {
+                        out.println("    " + forecastLine(band.name(), forecast, fs, t.policy().forecast().enabled(),
+                                o, sig));
+                    }
                     out.println("    " + promql.get(band.name()).replaceAll("\\s+", " "));
                 }
                 for (String extra : List.of("settle-query", "health-query")) {
@@ -76,6 +97,26 @@ public final class SignalsCommand implements Callable<Integer> {
             out.flush();
             return Main.EXIT_OK;
         }
+    }
+
+    /**
+     * "forecast within 5m: 0.800 per replica (load 2.40 ...)": the highest load the seasonal forecast expects
+     * within {@code forecast.lead}, per replica at the current ready count; or why there is none.
+     */
+    private static String forecastLine(String name, Forecast forecast, ForecastSettings fs, boolean enabled,
+                                       Observation o, Signal sig) {
+        if (!enabled) {
+            return "forecast off (forecast.enabled = false)";
+        }
+        java.util.OptionalDouble lead = forecast.leadPeak(name);
+        if (lead.isEmpty()) {
+            return "forecast unknown: less than " + fs.minHistory().toDays() + "d of history, or its last two days"
+                    + " did not repeat within max-error " + fmt(fs.maxError()) + " (decides as without a forecast)";
+        }
+        int replicas = sig != null && sig.podsReporting() > 0 ? sig.podsReporting() : 1;
+        return "forecast within " + fs.lead().toMinutes() + "m: load " + fmt(lead.getAsDouble()) + " ("
+                + forecast.basis() + ")" + (sig != null && sig.podsReporting() > 0 ? ", " + fmt(lead.getAsDouble()
+                / replicas) + " per pod on " + replicas : "");
     }
 
     private static String state(SignalPolicy band, Signal sig) {

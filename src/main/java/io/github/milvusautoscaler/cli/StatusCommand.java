@@ -106,6 +106,10 @@ public final class StatusCommand implements Callable<Integer> {
                 sig.append(s.get("name").getAsString()).append(' ')
                         .append(s.get("value").isJsonNull() ? "?" : fmt(s.get("value").getAsDouble()))
                         .append(state.equals("IN_BAND") ? "" : " " + state.toLowerCase(Locale.ROOT));
+                JsonElement forecast = s.get("forecast");
+                if (forecast != null && !forecast.isJsonNull()) {
+                    sig.append(" (forecast ").append(fmt(forecast.getAsDouble())).append(')');
+                }
             }
             JsonElement last = t.get("lastDecision");
             String decision = last == null || last.isJsonNull() ? "-" : last.getAsJsonObject().get("action").getAsString()

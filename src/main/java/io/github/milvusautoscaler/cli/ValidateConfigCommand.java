@@ -145,7 +145,16 @@ public final class ValidateConfigCommand implements Callable<Integer> {
             out.println("  scale-in      sustain " + duration(down.sustain()) + ", cooldown " + duration(down.cooldown())
                     + ", delay-after-scale-out " + duration(down.delayAfterScaleOut()) + ", verify-window "
                     + duration(down.verifyWindow()) + ", backoff " + duration(down.backoff()) + ", settle-timeout "
-                    + duration(down.settleTimeout()));
+                    + duration(down.settleTimeout()) + (down.peakWindow().isZero() ? ", no peak look-back"
+                    : ", peak-window " + duration(down.peakWindow()) + " (recurrence " + down.peakRecurrence() + ")"));
+            var f = p.forecast();
+            out.println("  forecast      " + (!f.enabled() ? "off" : "lead " + duration(f.lead()) + ", hold-horizon "
+                    + duration(f.holdHorizon()) + ", min-history " + duration(f.minHistory()) + ", max-error "
+                    + number(f.maxError()) + ", history " + duration(f.history()) + " every " + duration(f.historyStep())
+                    + ", refresh " + duration(f.refresh())));
+            out.println("  scheduled     " + (p.scheduled().isEmpty() ? "none" : p.scheduled().stream()
+                    .map(w -> w.describe() + " min-replicas " + w.minReplicas())
+                    .collect(java.util.stream.Collectors.joining("; "))));
             out.println("  fallback      " + p.fallback().mode().name().toLowerCase(Locale.ROOT).replace('_', '-') + " after "
                     + duration(p.fallback().after())
                     + (p.fallback().mode() == FallbackSettings.Mode.SCALE_OUT

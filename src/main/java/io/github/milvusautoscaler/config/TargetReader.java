@@ -14,9 +14,12 @@ import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.policy.AlertSettings;
 import io.github.milvusautoscaler.policy.FallbackSettings;
+import io.github.milvusautoscaler.policy.ForecastSettings;
 import io.github.milvusautoscaler.policy.PolicySettings;
+import io.github.milvusautoscaler.policy.RecentPeaks;
 import io.github.milvusautoscaler.policy.ScaleInSettings;
 import io.github.milvusautoscaler.policy.ScaleOutSettings;
+import io.github.milvusautoscaler.policy.ScheduledFloor;
 import io.github.milvusautoscaler.policy.SignalPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -259,6 +262,8 @@ final class TargetReader {
         ScaleOutSettings scaleOut = scaleOut(n.child("scale-out"));
         ScaleInSettings scaleIn = scaleIn(n.child("scale-in"));
         FallbackSettings fallback = fallback(n.child("fallback"), max);
+        ForecastSettings forecast = forecast(n.child("forecast"));
+        List<ScheduledFloor> scheduled = scheduled(n);
         List<SignalPolicy> policies = new ArrayList<>();
         List<SignalQuery> signalQueries = new ArrayList<>();
         Node signals = n.child("signals");
@@ -267,11 +272,11 @@ final class TargetReader {
         }
         Field<String> settle = placeholdersKnown(n.string("settle-query"));
         Field<String> health = placeholdersKnown(n.string("health-query"));
-        if (errors.mark() != mark || alerts == null) {
+        if (errors.mark() != mark || alerts == null || forecast == null || scheduled == null) {
             return null;
         }
         PolicySettings policy = new PolicySettings(min.value(), max.value(), scaleOut, scaleIn, policies, alerts,
-                fallback);
+                fallback, forecast, scheduled);
         return new Built(policy, signalQueries, settle.value().trim(), health.value().trim());
     }
 
@@ -303,11 +308,146 @@ final class TargetReader {
         Field<Duration> verify = n.positiveDuration("verify-window");
         Field<Duration> backoff = n.positiveDuration("backoff");
         Field<Duration> settle = n.positiveDuration("settle-timeout");
-        if (sustain == null || cooldown == null || delay == null || verify == null || backoff == null || settle == null) {
+        Field<Duration> peakWindow = n.duration("peak-window");
+        if (peakWindow != null && peakWindow.value().isNegative()) {
+            errors.add(peakWindow, "must be a duration >= 0 (0s: no peak look-back), such as 60m");
+            peakWindow = null;
+        }
+        Field<Integer> recurrence = n.integer("peak-recurrence");
+        if (recurrence != null && (recurrence.value() < 1 || recurrence.value() > RecentPeaks.BUCKETS)) {
+            errors.add(recurrence, "must be in [1, " + RecentPeaks.BUCKETS + "] (spans of peak-window)");
+            recurrence = null;
+        }
+        if (sustain == null || cooldown == null || delay == null || verify == null || backoff == null || settle == null
+                || peakWindow == null || recurrence == null) {
             return null;
         }
         return new ScaleInSettings(sustain.value(), cooldown.value(), delay.value(), verify.value(), backoff.value(),
-                settle.value());
+                settle.value(), peakWindow.value(), recurrence.value());
+    }
+
+    private ForecastSettings forecast(Node n) {
+        if (n == null) {
+            return null;
+        }
+        Field<Boolean> enabled = n.bool("enabled");
+        Field<Duration> lead = n.positiveDuration("lead");
+        Field<Duration> hold = n.positiveDuration("hold-horizon");
+        Field<Duration> minHistory = n.positiveDuration("min-history");
+        Field<Duration> history = n.positiveDuration("history");
+        Field<Duration> historyStep = n.positiveDuration("history-step");
+        Field<Duration> refresh = n.positiveDuration("refresh");
+        Field<Double> maxError = n.number("max-error");
+        if (maxError != null && !(maxError.value() >= 0)) {
+            errors.add(maxError, "must be >= 0 (a fraction of the load, such as 0.2)");
+            maxError = null;
+        }
+        for (Field<Duration> d : java.util.Arrays.asList(lead, hold)) {
+            if (d != null && d.value().compareTo(Duration.ofHours(12)) > 0) {
+                errors.add(d, "must be <= 12h (the forecast reads the same time yesterday)");
+                return null;
+            }
+        }
+        if (enabled == null || lead == null || hold == null || minHistory == null || maxError == null || history == null
+                || historyStep == null || refresh == null) {
+            return null;
+        }
+        return new ForecastSettings(enabled.value(), lead.value(), hold.value(), minHistory.value(), maxError.value(),
+                history.value(), historyStep.value(), refresh.value());
+    }
+
+    /** The {@code scheduled} windows; each {@code { days, from, to, min-replicas, time-zone }}. Null on error. */
+    private List<ScheduledFloor> scheduled(Node n) {
+        List<Field<ConfigValue>> elements = n.list("scheduled");
+        if (elements == null) {
+            return null;
+        }
+        int mark = errors.mark();
+        List<ScheduledFloor> out = new ArrayList<>();
+        for (Field<ConfigValue> element : elements) {
+            if (element.raw().valueType() != ConfigValueType.OBJECT) {
+                errors.add(element, Node.MUST_BE_OBJECT);
+                continue;
+            }
+            Node w = Node.of((ConfigObject) element.raw(), element.path(), errors);
+            for (String key : w.keys()) {
+                if (!SCHEDULED_KEYS.contains(key)) {
+                    errors.add(w.find(key), "unknown key in a scheduled window; known: " + String.join(", ", SCHEDULED_KEYS));
+                }
+            }
+            Field<String> days = w.string("days");
+            Field<String> from = w.string("from");
+            Field<String> to = w.string("to");
+            Field<String> zone = w.string("time-zone");
+            Field<Integer> floor = atLeast(w.integer("min-replicas"), 1, errors);
+            java.util.Set<java.time.DayOfWeek> dayset = days == null ? null : days(days);
+            java.time.LocalTime f = from == null ? null : time(from);
+            java.time.LocalTime u = to == null ? null : time(to);
+            java.time.ZoneId z = null;
+            if (zone != null) {
+                try {
+                    z = java.time.ZoneId.of(zone.value().trim());
+                } catch (java.time.DateTimeException e) {
+                    errors.add(zone, "must be a time zone such as UTC or Europe/Berlin");
+                }
+            }
+            if (dayset != null && f != null && u != null && z != null && floor != null) {
+                if (f.equals(u)) {
+                    errors.add(to, "must differ from from (" + from.value() + ")");
+                } else {
+                    out.add(new ScheduledFloor(z, dayset, f, u, floor.value()));
+                }
+            }
+        }
+        return errors.mark() != mark ? null : out;
+    }
+
+    private static final List<String> SCHEDULED_KEYS = List.of("days", "from", "to", "time-zone", "min-replicas");
+    private static final List<java.time.DayOfWeek> WEEK = List.of(java.time.DayOfWeek.values());
+
+    /** "Mon-Fri", "Sat,Sun", "daily": the days a window starts on; null after an error. */
+    private java.util.Set<java.time.DayOfWeek> days(Field<String> field) {
+        String v = field.value().trim().toLowerCase(java.util.Locale.ROOT);
+        java.util.Set<java.time.DayOfWeek> out = java.util.EnumSet.noneOf(java.time.DayOfWeek.class);
+        if (v.equals("daily")) {
+            return ScheduledFloor.everyDay();
+        }
+        for (String part : v.split(",")) {
+            String[] range = part.trim().split("-");
+            int a = range.length >= 1 ? day(range[0]) : -1;
+            int b = range.length == 2 ? day(range[1]) : range.length == 1 ? a : -1;
+            if (a < 0 || b < 0) {
+                errors.add(field, "must be days such as Mon-Fri, Sat,Sun or daily");
+                return null;
+            }
+            for (int d = a; ; d = (d + 1) % 7) {
+                out.add(WEEK.get(d));
+                if (d == b) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static int day(String s) {
+        String t = s.trim();
+        for (int i = 0; i < 7; i++) {
+            if (t.length() >= 3 && WEEK.get(i).name().toLowerCase(java.util.Locale.ROOT).startsWith(t)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** "08:00" (24-hour local time); null after an error. */
+    private java.time.LocalTime time(Field<String> field) {
+        try {
+            return java.time.LocalTime.parse(field.value().trim());
+        } catch (java.time.format.DateTimeParseException e) {
+            errors.add(field, "must be a local time HH:MM such as 08:00");
+            return null;
+        }
     }
 
     private FallbackSettings fallback(Node n, Field<Integer> max) {

@@ -16,9 +16,10 @@ import java.util.Map;
  * @param settle  whether data movement from the last step-down has finished
  * @param health  the health query's verdict, for step-down verification
  * @param alerts  firing alerts routed to this target (empty when none)
+ * @param forecast the seasonal forecast of its load ({@link Forecast#NONE} when there is none)
  */
 public record Observation(Target target, Instant at, Map<String, Signal> signals, Settle settle, Health health,
-                          List<ActiveAlert> alerts) {
+                          List<ActiveAlert> alerts, Forecast forecast) {
 
     public Observation {
         requireNonNull(target, "target");
@@ -27,6 +28,18 @@ public record Observation(Target target, Instant at, Map<String, Signal> signals
         requireNonNull(settle, "settle");
         requireNonNull(health, "health");
         alerts = List.copyOf(requireNonNull(alerts, "alerts"));
+        requireNonNull(forecast, "forecast");
+    }
+
+    /** An observation without a forecast, as the metrics side reads it. */
+    public Observation(Target target, Instant at, Map<String, Signal> signals, Settle settle, Health health,
+                       List<ActiveAlert> alerts) {
+        this(target, at, signals, settle, health, alerts, Forecast.NONE);
+    }
+
+    /** A copy with the given forecast, which the engine adds from the target's load history. */
+    public Observation withForecast(Forecast next) {
+        return next.equals(forecast) ? this : new Observation(target, at, signals, settle, health, alerts, next);
     }
 
     /** A copy with the given alerts, which the engine merges in from the webhook side. */
@@ -34,6 +47,6 @@ public record Observation(Target target, Instant at, Map<String, Signal> signals
         if (firing.isEmpty() && alerts.isEmpty()) {
             return this;
         }
-        return new Observation(target, at, signals, settle, health, firing);
+        return new Observation(target, at, signals, settle, health, firing, forecast);
     }
 }

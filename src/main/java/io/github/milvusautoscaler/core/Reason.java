@@ -17,6 +17,12 @@ public enum Reason implements DecisionReason {
     /** Current replicas above {@code max-replicas}: step down by one toward it. SCALE_IN. */
     ABOVE_MAX(Action.SCALE_IN, Stage.GUARDS),
 
+    // Scheduled floor
+    /** A {@code scheduled} window's min-replicas is above the current count: move up to it. SCALE_OUT. */
+    SCHEDULED_FLOOR(Action.SCALE_OUT, Stage.SCHEDULED_FLOOR),
+    /** A step-down would go below the floor of a {@code scheduled} window that is on. HOLD. */
+    AT_SCHEDULED_FLOOR(Action.HOLD, Stage.SCHEDULED_FLOOR),
+
     // Unknown data
     /** Every signal is UNKNOWN: hold rather than guess. HOLD. */
     ALL_SIGNALS_UNKNOWN(Action.HOLD, Stage.UNKNOWN_DATA),
@@ -56,6 +62,16 @@ public enum Reason implements DecisionReason {
     AT_MAX(Action.HOLD, Stage.SCALE_OUT),
     /** Replicas are still starting, and once ready they would bring every signal under its line. HOLD. */
     AWAITING_READY(Action.HOLD, Stage.SCALE_OUT),
+
+    // Forecast
+    /** The seasonal forecast's load within {@code forecast.lead} needs more replicas than run: add them now. SCALE_OUT. */
+    PRESCALE_FORECAST(Action.SCALE_OUT, Stage.FORECAST),
+    /** A step-down whose drain would overlap a forecast rise (within {@code forecast.hold-horizon}). HOLD. */
+    FORECAST_HOLDS_SCALE_IN(Action.HOLD, Stage.FORECAST),
+
+    // Recent peak
+    /** A step-down would not fit the recent peak of a signal's load ({@code scale-in.peak-window}). HOLD. */
+    PEAK_WOULD_OVERLOAD(Action.HOLD, Stage.RECENT_PEAK),
 
     // Step-down (its gate also holds the guards' step toward max-replicas)
     /** Every signal known for {@code scale-in.sustain} and its average over it LOW: remove one node. SCALE_IN. */
@@ -137,7 +153,8 @@ public enum Reason implements DecisionReason {
     public boolean blocksAction() {
         return switch (this) {
             case PAUSED, ROLLOUT, ALERT_COOLDOWN, ALERT_BLOCKS_SCALE_IN, SCALE_OUT_COOLDOWN, AT_MAX, PARTIAL_DATA,
-                    SCALE_IN_WOULD_OVERLOAD, SCALE_IN_DELAY_AFTER_SCALE_OUT, SCALE_IN_COOLDOWN, SETTLING,
+                    SCALE_IN_WOULD_OVERLOAD, PEAK_WOULD_OVERLOAD, FORECAST_HOLDS_SCALE_IN, SCALE_IN_DELAY_AFTER_SCALE_OUT,
+                    SCALE_IN_COOLDOWN, SETTLING,
                     SETTLE_TIMEOUT, STEP_DOWN_UNVERIFIED, SCALE_IN_BACKOFF, BUDGET_EXHAUSTED -> true;
             default -> false;
         };

@@ -12,10 +12,16 @@ public enum Stage {
     VERIFY_STEP_DOWN(true),
     /** A firing scale-out alert adds replicas at once. */
     ALERTS(true),
+    /** A {@code scheduled} floor is on: move up to it, and no step-down below it. */
+    SCHEDULED_FLOOR(true),
     /** Every signal UNKNOWN: hold, or the configured fallback. */
     UNKNOWN_DATA(true),
     /** A HIGH or fast-rising signal scales out, within sustain, cooldown and max-replicas. */
     SCALE_OUT(true),
+    /** The seasonal forecast: scale out ahead of a forecast rise, hold a step-down a forecast rise would undo. */
+    FORECAST(true),
+    /** A step-down must also fit the recent peak of each signal's load. */
+    RECENT_PEAK(true),
     /** Averages LOW for the sustain and the component settled: remove one node. */
     STEP_DOWN(true),
     /** Nothing asked for a change. */

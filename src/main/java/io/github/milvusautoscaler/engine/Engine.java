@@ -9,6 +9,8 @@ import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.DecisionSink;
 import io.github.milvusautoscaler.core.LeaderGate;
 import io.github.milvusautoscaler.core.MetricsSource;
+import io.github.milvusautoscaler.core.Forecast;
+import io.github.milvusautoscaler.core.HistorySource;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.ReplicaActuator;
@@ -45,19 +47,28 @@ public final class Engine {
     private final DecisionSink sink;
     private final LeaderGate leader;
     private final AlertSource alerts;
+    private final Forecasts forecasts;
     private final ActionBudget budget;
     private final boolean dryRun;
     private final EngineListener listener;
     private final Map<Target, TargetView> views = new ConcurrentHashMap<>();
 
+    /** An engine without load history: no target has a forecast, each decides on its signals alone. */
     public Engine(Clock clock, MetricsSource metrics, ReplicaActuator actuator, DecisionSink sink, LeaderGate leader,
                   AlertSource alerts, ActionBudget budget, boolean dryRun, EngineListener listener) {
+        this(clock, metrics, actuator, sink, leader, alerts, budget, dryRun, listener, HistorySource.NONE);
+    }
+
+    public Engine(Clock clock, MetricsSource metrics, ReplicaActuator actuator, DecisionSink sink, LeaderGate leader,
+                  AlertSource alerts, ActionBudget budget, boolean dryRun, EngineListener listener,
+                  HistorySource history) {
         this.clock = requireNonNull(clock, "clock");
         this.metrics = requireNonNull(metrics, "metrics");
         this.actuator = requireNonNull(actuator, "actuator");
         this.sink = requireNonNull(sink, "sink");
         this.leader = requireNonNull(leader, "leader");
         this.alerts = requireNonNull(alerts, "alerts");
+        this.forecasts = new Forecasts(history);
         this.budget = requireNonNull(budget, "budget");
         this.dryRun = dryRun;
         this.listener = requireNonNull(listener, "listener");
@@ -79,7 +90,8 @@ public final class Engine {
         try {
             status = actuator.read(t);
             observation = metrics.observe(t, started).withAlerts(withCarried(t, alerts.firing(t, started),
-                    status.memory(), target.policy().settings().alerts().carryOver(), started));
+                    status.memory(), target.policy().settings().alerts().carryOver(), started))
+                    .withForecast(forecast(target, started));
             Outcome outcome = target.policy().decide(observation, status, state, budget.view(started), started);
             decision = outcome.decision();
             TargetState input = state;
@@ -318,7 +330,8 @@ public final class Engine {
                     listener.writeFailed(decision, e);
                     return new Written(decision, current.unapplied(), basis, readFailed.getMessage());
                 }
-                Observation obs = metrics.observe(t, started).withAlerts(alerts.firing(t, started));
+                Observation obs = metrics.observe(t, started).withAlerts(alerts.firing(t, started))
+                        .withForecast(forecast(target, started));
                 current = target.policy().decide(obs, basis, outcome.unapplied(), budget.view(started), started);
                 continue;
             }
@@ -359,5 +372,10 @@ public final class Engine {
     /** The clock every tick reads; the {@link Scheduler} times its loops on the same one. */
     public Clock clock() {
         return clock;
+    }
+
+    /** The seasonal forecast of {@code target}'s load at {@code now} (none when off or without history). */
+    private Forecast forecast(EngineTarget target, Instant now) {
+        return forecasts.forecast(target.target(), target.policy().settings().forecast(), now);
     }
 }

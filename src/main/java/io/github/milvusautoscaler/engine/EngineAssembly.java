@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.engine;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.DecisionSink;
+import io.github.milvusautoscaler.core.HistorySource;
 import io.github.milvusautoscaler.core.LeaderGate;
 import io.github.milvusautoscaler.core.MetricsSource;
 import io.github.milvusautoscaler.core.ReplicaActuator;
@@ -33,6 +34,7 @@ public final class EngineAssembly {
     private LeaderGate leader = LeaderGate.always();
     private AlertSource alerts = AlertSource.NONE;
     private boolean dryRun;
+    private HistorySource history = HistorySource.NONE;
 
     private EngineAssembly(Clock clock, MetricsSource metrics, ReplicaActuator actuator, int maxActionsPerHour) {
         this.clock = requireNonNull(clock, "clock");
@@ -79,6 +81,12 @@ public final class EngineAssembly {
         return this;
     }
 
+    /** Where each target's load history for the seasonal forecast comes from; none by default. */
+    public EngineAssembly history(HistorySource source) {
+        this.history = requireNonNull(source, "source");
+        return this;
+    }
+
     /** Decide and log, write nothing. */
     public EngineAssembly dryRun(boolean on) {
         this.dryRun = on;
@@ -88,6 +96,6 @@ public final class EngineAssembly {
     /** The engine; one sink or listener that throws never keeps the others from their decision. */
     public Engine build() {
         return new Engine(clock, metrics, actuator, Sinks.all(sinks), leader, alerts, new ActionBudget(maxActionsPerHour),
-                dryRun, listeners.isEmpty() ? EngineListener.NONE : Sinks.listeners(listeners));
+                dryRun, listeners.isEmpty() ? EngineListener.NONE : Sinks.listeners(listeners), history);
     }
 }

@@ -35,8 +35,11 @@ public final class Policy {
             new Guards(),
             new VerifyStepDown(),
             new Alerts(),
+            new ScheduledFloors(),
             new UnknownData(),
             new ScaleOut(),
+            new Prescale(),
+            new RecentPeak(),
             new StepDown(),
             new InBand());
 

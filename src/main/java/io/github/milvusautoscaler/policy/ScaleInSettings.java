@@ -14,9 +14,14 @@ import java.time.Duration;
  * @param verifyWindow       after a step-down, a HIGH signal or failing health this soon rolls it back
  * @param backoff            after a roll-back, no step-down for this long
  * @param settleTimeout      the longest a step-down waits for the component to settle
+ * @param peakWindow         a step-down must also fit the recent peak of each signal's load over this look-back;
+ *                           zero: judged on the current value and the average alone
+ * @param peakRecurrence     the recent peak is the load reached in at least this many of the look-back's
+ *                           {@value RecentPeaks#BUCKETS} spans (1: the highest; 3: a level hit in half of them)
  */
 public record ScaleInSettings(Duration sustain, Duration cooldown, Duration delayAfterScaleOut,
-                              Duration verifyWindow, Duration backoff, Duration settleTimeout) {
+                              Duration verifyWindow, Duration backoff, Duration settleTimeout, Duration peakWindow,
+                              int peakRecurrence) {
 
     public ScaleInSettings {
         requireNonNull(sustain, "sustain");
@@ -25,5 +30,19 @@ public record ScaleInSettings(Duration sustain, Duration cooldown, Duration dela
         requireNonNull(verifyWindow, "verifyWindow");
         requireNonNull(backoff, "backoff");
         requireNonNull(settleTimeout, "settleTimeout");
+        requireNonNull(peakWindow, "peakWindow");
+        if (peakWindow.isNegative()) {
+            throw new IllegalArgumentException("peak-window must be >= 0, was " + peakWindow);
+        }
+        if (peakRecurrence < 1 || peakRecurrence > RecentPeaks.BUCKETS) {
+            throw new IllegalArgumentException("peak-recurrence must be in [1, " + RecentPeaks.BUCKETS + "], was "
+                    + peakRecurrence);
+        }
+    }
+
+    /** Settings without a peak look-back: step-downs judged on the current value and the average alone. */
+    public ScaleInSettings(Duration sustain, Duration cooldown, Duration delayAfterScaleOut, Duration verifyWindow,
+                           Duration backoff, Duration settleTimeout) {
+        this(sustain, cooldown, delayAfterScaleOut, verifyWindow, backoff, settleTimeout, Duration.ZERO, 1);
     }
 }

@@ -137,6 +137,16 @@ final class StepDown implements Rule<StepDown.Steps> {
                 + ", one node at a time"));
     }
 
+    /**
+     * True when this rule would remove a node at this tick (SIGNALS_LOW): the rules before it that only
+     * hold a step-down ({@link RecentPeak}, {@link Prescale}, {@link ScheduledFloors}) ask this first, so
+     * they never stand in for another hold or for "in band".
+     */
+    static boolean wouldStepDown(Tick t) {
+        Optional<Proposal> p = new StepDown().decide(t);
+        return p.isPresent() && p.get().reason() == Reason.SIGNALS_LOW;
+    }
+
     /** The settle wait starts on the first unsettled tick and ends when the component has settled. */
     @Override
     public Steps decided(Steps own, Tick t, Proposal settled) {

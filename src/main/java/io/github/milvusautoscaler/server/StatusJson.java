@@ -18,7 +18,10 @@ import java.util.Locale;
 /**
  * The {@code /api/v1/status} document: per target, install kind, replicas, every signal with
  * value, state and thresholds, the last decision, time left on cooldowns and settle waits,
- * pause, and whether this daemon leads. Unknown values are JSON null, never 0.
+ * pause, and whether this daemon leads. Unknown values are JSON null, never 0. Each signal carries its
+ * seasonal forecast beside its value: {@code forecast} (the highest load forecast within
+ * {@code forecast.lead}, per current replica: 4.0 nodes of cpu load on 5 replicas is 0.80),
+ * {@code forecastLoad} and {@code forecastHoldLoad} (within {@code forecast.hold-horizon}); null without one.
  */
 public final class StatusJson {
 
@@ -68,6 +71,16 @@ public final class StatusJson {
             s.addProperty("target", band.target());
             s.addProperty("podsReporting", seen == null ? 0 : seen.podsReporting());
             s.addProperty("problem", seen == null ? "not observed yet" : seen.problem());
+            // The seasonal forecast next to the value, in the value's unit on the current replicas (load / replicas),
+            // and as load; null when the signal has no forecast (too little history, no season, forecasting off).
+            java.util.OptionalDouble lead = v.observation() == null ? java.util.OptionalDouble.empty()
+                    : v.observation().forecast().leadPeak(band.name());
+            java.util.OptionalDouble hold = v.observation() == null ? java.util.OptionalDouble.empty()
+                    : v.observation().forecast().holdPeak(band.name());
+            int perReplicas = v.status() == null ? 1 : Math.max(1, v.status().current());
+            s.add("forecast", lead.isPresent() ? new JsonPrimitive(lead.getAsDouble() / perReplicas) : JsonNull.INSTANCE);
+            s.add("forecastLoad", lead.isPresent() ? new JsonPrimitive(lead.getAsDouble()) : JsonNull.INSTANCE);
+            s.add("forecastHoldLoad", hold.isPresent() ? new JsonPrimitive(hold.getAsDouble()) : JsonNull.INSTANCE);
             signals.add(s);
         }
         o.add("signals", signals);

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.config.ConfigLoader;
 import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.HistorySource;
 import io.github.milvusautoscaler.core.MetricsSource;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.ReplicaActuator;
@@ -50,7 +51,10 @@ public final class MilvusAutoscalerSimPolicy implements SimPolicy {
         };
         int budget = ctx.config().getInt(ConfigLoader.ROOT + ".max-actions-per-hour");
         // The daemon's and the demo's assembly, without their sinks: the simulator scores the decisions itself.
-        this.engine = EngineAssembly.of(clock, metrics, actuator, budget).build();
+        // The forecast's history is the trace's past (TraceHistory never answers past the tick's hour).
+        HistorySource history = ctx.demand().<HistorySource>map(d -> new TraceHistory(d, ctx.settings().model()
+                .capacityQps())).orElse(HistorySource.NONE);
+        this.engine = EngineAssembly.of(clock, metrics, actuator, budget).history(history).build();
     }
 
     @Override

@@ -135,7 +135,8 @@ class AlertsEndToEndTest {
                   defaults {
                     min-replicas = 2
                     max-replicas = 6
-                    scale-in { sustain = 2s, cooldown = 2s, delay-after-scale-out = 2s, verify-window = 1s }
+                    scale-in { sustain = 2s, cooldown = 2s, delay-after-scale-out = 2s, verify-window = 1s,
+                               peak-window = 6s }
                     signals { memory.enabled = false, qps.enabled = false }
                   }
                   clusters = [{ namespace = %s, name = %s, install = helm, milvus-version = "2.5",

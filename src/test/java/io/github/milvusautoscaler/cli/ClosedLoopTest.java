@@ -51,7 +51,7 @@ import picocli.CommandLine;
  * two daemons started through the {@code run} path (leader and follower) with windows in seconds.
  *
  * <p>Load model: a total demand in CPU cores spread evenly over the pods, each with a 1-core
- * request, so per-pod cpu = demand / pods. Ticks 1s, scale-out sustain 3s, scale-in sustain 4s,
+ * request, so per-pod cpu = demand / pods. Ticks 1s, scale-out sustain 3s, scale-in sustain 4s, peak look-back 6s,
  * cpu rate window 10s (the shipped [2m] would take minutes to follow a step).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -163,7 +163,7 @@ class ClosedLoopTest {
                     max-replicas = 6
                     scale-out { sustain = 3s, cooldown = 5s, max-step = 2 }
                     scale-in { sustain = 4s, cooldown = 2s, delay-after-scale-out = 5s, verify-window = 1s,
-                               settle-timeout = 60s }
+                               settle-timeout = 60s, peak-window = 6s }
                     signals { memory.enabled = false, qps.enabled = false }
                   }
                   clusters = [{ namespace = %s, name = %s, install = helm, milvus-version = "2.5",

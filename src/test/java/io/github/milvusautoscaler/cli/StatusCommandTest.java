@@ -69,6 +69,46 @@ class StatusCommandTest {
     }
 
     @Test
+    void showsTheSeasonalForecastNextToTheValueAndNothingWithoutOne() {
+        Instant now = Instant.parse("2026-01-19T08:00:00Z");
+        // Two weeks of a flat 2.4 nodes of cpu load on a 5m grid: it repeats exactly, so it is forecast.
+        double[] flat = new double[14 * 288];
+        java.util.Arrays.fill(flat, 2.4);
+        io.github.milvusautoscaler.core.LoadHistory history = new io.github.milvusautoscaler.core.LoadHistory(
+                now.minus(Duration.ofDays(14)), Duration.ofMinutes(5), now, Map.of("cpu", flat));
+        Target b = new Target("milvus", "no-history", Component.QUERY_NODE, InstallKind.OPERATOR);
+        FakeMetrics metrics = new FakeMetrics();
+        metrics.cpu.put(A, 0.60);
+        metrics.cpu.put(b, 0.60);
+        Engine engine = new Engine(new ManualClock(now), metrics, new FakeCluster(), d -> { }, () -> false,
+                AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE,
+                (t, at) -> t.equals(A) ? history : io.github.milvusautoscaler.core.LoadHistory.NONE);
+        PolicySettings settings = new PolicySettings(1, 10,
+                new ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
+                new ScaleInSettings(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(15),
+                        Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofMinutes(30)),
+                List.of(SignalPolicy.band("cpu", 0.75, 0.40)), new AlertSettings(1, Duration.ofMinutes(5)),
+                new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2),
+                io.github.milvusautoscaler.policy.ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(15),
+                        Duration.ofDays(2), 0.2), List.of());
+        engine.tick(new EngineTarget(A, new Policy(settings)));
+        engine.tick(new EngineTarget(b, new Policy(settings)));
+        try (HttpApi api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, HttpApi.statusOf(engine), Map.of())) {
+            StringWriter out = new StringWriter();
+            int code = new CommandLine(new StatusCommand()).setOut(new PrintWriter(out))
+                    .execute("--url", "http://127.0.0.1:" + api.port());
+            assertEquals(0, code);
+            String table = out.toString();
+            // 2.4 nodes of load on 3 replicas: 0.80 per replica, beside the value 0.60.
+            String a = table.lines().filter(l -> l.contains("my-release")).findFirst().orElseThrow();
+            String nb = table.lines().filter(l -> l.contains("no-history")).findFirst().orElseThrow();
+            assertTrue(a.contains("cpu 0.60 (forecast 0.80)"), table);
+            assertTrue(!nb.contains("forecast"), table);
+        }
+    }
+
+    @Test
     void unreachableDaemonExitsOneNamingTheUrl() {
         StringWriter err = new StringWriter();
         int code = new CommandLine(new StatusCommand()).setErr(new PrintWriter(err))

@@ -235,6 +235,76 @@ class PolicyReasonTest {
                     s.cpu(0.38);
                     s.state = lowFor(s, Duration.ofMinutes(10));
                 }),
+                // --- recent peak (scale-in.peak-window 60m, recurrence 3) ---
+                // Low for the sustain, but cpu reached 0.60 on 3 (1.8 nodes of load) in 3 of the last six 10m
+                // spans: 1.8 / 2 = 0.90 > 0.75 on one node fewer.
+                c("a step-down that a recurring peak would overload holds", Reason.PEAK_WOULD_OVERLOAD, 3, s -> {
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                    s.peakWindow(Duration.ofMinutes(60), 3).peakedIn("cpu", 0.60, 3);
+                }),
+                // The same peak in only 2 of 6 spans is not recurring: 3 -> 2.
+                c("a peak reached in fewer spans than the recurrence does not hold", Reason.SIGNALS_LOW, 2, s -> {
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                    s.peakWindow(Duration.ofMinutes(60), 3).peakedIn("cpu", 0.20, 0.20, 0.20, 0.20, 0.60, 0.60);
+                }),
+                // cpu 0.45 on 3 = 1.35 nodes in 3 spans: 1.35 / 2 = 0.675 <= 0.75 fits: 3 -> 2.
+                c("a recurring peak that fits one node fewer steps down", Reason.SIGNALS_LOW, 2, s -> {
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                    s.peakWindow(Duration.ofMinutes(60), 3).peakedIn("cpu", 0.45, 3);
+                }),
+
+                // --- forecast (lead 5m, hold-horizon 15m) ---
+                // cpu load forecast 2.6 nodes within 5m on 3 replicas: ceil(2.6 / 0.75) = 4 -> 3 -> 4.
+                c("a forecast rise pre-scales", Reason.PRESCALE_FORECAST, 4, s -> {
+                    s.inBand().cpu(0.50);
+                    s.forecast(Map.of("cpu", 2.6), Map.of("cpu", 2.6));
+                }),
+                // 4.9 nodes forecast: ceil(6.53) = 7, at most max-step 2 more: 3 -> 5.
+                c("pre-scaling adds at most max-step", Reason.PRESCALE_FORECAST, 5, s -> {
+                    s.inBand().cpu(0.50);
+                    s.forecast(Map.of("cpu", 4.9), Map.of("cpu", 4.9));
+                }),
+                // Low for the sustain, but 1.6 nodes forecast within 15m: 1.6 / 2 = 0.80 > 0.75 on one fewer.
+                c("a step-down whose drain overlaps a forecast rise holds", Reason.FORECAST_HOLDS_SCALE_IN, 3, s -> {
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                    s.forecast(Map.of("cpu", 0.6), Map.of("cpu", 1.6));
+                }),
+                // A forecast far below the current load never scales in: low for 5m of a 10m sustain holds.
+                c("a forecast never scales in by itself", Reason.SUSTAINING_LOW, 3, s -> {
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(5));
+                    s.forecast(Map.of("cpu", 0.1, "qps", 1.0), Map.of("cpu", 0.1, "qps", 1.0));
+                }),
+
+                // --- scheduled floors ---
+                // Mon 2026-01-05 10:00 UTC is 11:00 in Berlin, inside Mon-Fri 08:00-20:00 at 5: 3 -> 5.
+                c("below a scheduled floor moves up to it", Reason.SCHEDULED_FLOOR, 5, s -> {
+                    s.scheduled.add(new ScheduledFloor(java.time.ZoneId.of("Europe/Berlin"),
+                            java.util.EnumSet.range(java.time.DayOfWeek.MONDAY, java.time.DayOfWeek.FRIDAY),
+                            java.time.LocalTime.of(8, 0), java.time.LocalTime.of(20, 0), 5));
+                }),
+                c("a scheduled floor moves up even with every signal unknown", Reason.SCHEDULED_FLOOR, 5, s -> {
+                    s.allUnknown();
+                    s.scheduled.add(new ScheduledFloor(java.time.ZoneId.of("UTC"), ScheduledFloor.everyDay(),
+                            java.time.LocalTime.of(9, 0), java.time.LocalTime.of(11, 0), 5));
+                }),
+                c("low at the scheduled floor holds", Reason.AT_SCHEDULED_FLOOR, 3, s -> {
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                    s.scheduled.add(new ScheduledFloor(java.time.ZoneId.of("UTC"), ScheduledFloor.everyDay(),
+                            java.time.LocalTime.of(9, 0), java.time.LocalTime.of(11, 0), 3));
+                }),
+                // The window ended at 10:00 (exclusive): the step-down goes ahead, 3 -> 2.
+                c("after the scheduled window steps down again", Reason.SIGNALS_LOW, 2, s -> {
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                    s.scheduled.add(new ScheduledFloor(java.time.ZoneId.of("UTC"), ScheduledFloor.everyDay(),
+                            java.time.LocalTime.of(8, 0), java.time.LocalTime.of(10, 0), 3));
+                }),
                 c("at min holds", Reason.AT_MIN, 1, s -> {
                     s.replicas(1, 1);
                     s.allLow();

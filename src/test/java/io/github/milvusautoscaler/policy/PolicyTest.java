@@ -25,8 +25,9 @@ class PolicyTest {
 
     @Test
     void rulesRunInTheReadmeOrder() {
-        assertEquals(List.of(Stage.GUARDS, Stage.VERIFY_STEP_DOWN, Stage.ALERTS, Stage.UNKNOWN_DATA, Stage.SCALE_OUT,
-                Stage.STEP_DOWN, Stage.IN_BAND), Policy.RULES.stream().map(Rule::stage).toList());
+        assertEquals(List.of(Stage.GUARDS, Stage.VERIFY_STEP_DOWN, Stage.ALERTS, Stage.SCHEDULED_FLOOR,
+                Stage.UNKNOWN_DATA, Stage.SCALE_OUT, Stage.FORECAST, Stage.RECENT_PEAK, Stage.STEP_DOWN, Stage.IN_BAND),
+                Policy.RULES.stream().map(Rule::stage).toList());
     }
 
     /** The case: cpu HIGH for the sustain, memory LOW, qps UNKNOWN. Scale-out is asked first. */

@@ -40,6 +40,8 @@ class ReasonOwnershipTest {
     private static final Set<List<Stage>> CONSULTED = Set.of(
             List.of(Stage.GUARDS, Stage.STEP_DOWN),
             List.of(Stage.ALERTS, Stage.SCALE_OUT));
+    // The scheduled-floor, forecast and recent-peak rules ask StepDown.wouldStepDown but give only their own
+    // reasons: no entry needed.
 
     /** Per reason, the stages whose proposals gave it, over every tick run. */
     private static final Map<Reason, Set<Stage>> GIVEN_BY = new EnumMap<>(Reason.class);

@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.policy;
 import io.github.milvusautoscaler.core.ActiveAlert;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Direction;
+import io.github.milvusautoscaler.core.Forecast;
 import io.github.milvusautoscaler.core.Health;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.LastScale;
@@ -58,6 +59,9 @@ final class Scene {
     Health health = Health.OK;
     final List<ActiveAlert> alerts = new ArrayList<>();
     TargetState state = TargetState.initial();
+    ForecastSettings forecastSettings = ForecastSettings.OFF;
+    List<ScheduledFloor> scheduled = new ArrayList<>();
+    Forecast forecast = Forecast.NONE;
     Budget budget = Budget.unlimited();
 
     Scene() {
@@ -243,11 +247,54 @@ final class Scene {
     }
 
     PolicySettings settings() {
-        return new PolicySettings(min, max, scaleOut, scaleIn, bands, alertSettings, fallback);
+        return new PolicySettings(min, max, scaleOut, scaleIn, bands, alertSettings, fallback, forecastSettings,
+                scheduled);
     }
 
     Observation observation() {
-        return new Observation(TARGET, now, signals, settle, health, alerts);
+        return new Observation(TARGET, now, signals, settle, health, alerts, forecast);
+    }
+
+    /** Peak look-back on: {@code window} with {@code recurrence} (reference.conf: 60m, 3). */
+    Scene peakWindow(Duration window, int recurrence) {
+        scaleIn = new ScaleInSettings(scaleIn.sustain(), scaleIn.cooldown(), scaleIn.delayAfterScaleOut(),
+                scaleIn.verifyWindow(), scaleIn.backoff(), scaleIn.settleTimeout(), window, recurrence);
+        return this;
+    }
+
+    /** Forecasting on as reference.conf ships it (lead 5m, hold 15m), with these forecast loads per signal. */
+    Scene forecast(Map<String, Double> lead, Map<String, Double> hold) {
+        forecastSettings = ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofDays(2),
+                0.2);
+        forecast = new Forecast(lead, hold, "the lower of the same time 1d and 7d ago");
+        return this;
+    }
+
+    /**
+     * The recent-peak memory as if {@code signal} had read {@code perPod} on {@link #ready} replicas in each of
+     * the last {@code spans} spans of the peak window, the current one included (other signals as now).
+     */
+    Scene peakedIn(String signal, double perPod, int spans) {
+        double[] each = new double[spans];
+        java.util.Arrays.fill(each, perPod);
+        return peakedIn(signal, each);
+    }
+
+    /** As {@link #peakedIn(String, double, int)}, one value per span, oldest first, the last in the current span. */
+    Scene peakedIn(String signal, double... perSpanOldestFirst) {
+        Duration span = scaleIn.peakWindow().dividedBy(RecentPeaks.BUCKETS);
+        RecentPeaks p = state.get(RecentPeak.Peaks.class).peaks();
+        int spans = perSpanOldestFirst.length;
+        for (int k = spans - 1; k >= 0; k--) {
+            List<Classified> peaked = new ArrayList<>();
+            for (Classified c : Classified.classify(settings(), observation(), status())) {
+                peaked.add(c.name().equals(signal) ? new Classified(c.band(),
+                        java.util.OptionalDouble.of(perSpanOldestFirst[spans - 1 - k]), c.state(), "") : c);
+            }
+            p = p.next(peaked, ready, now.minus(span.multipliedBy(k)), scaleIn.peakWindow());
+        }
+        state = state.with(new RecentPeak.Peaks(p));
+        return this;
     }
 
     ReplicaStatus status() {

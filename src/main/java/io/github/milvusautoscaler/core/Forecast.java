@@ -1,0 +1,44 @@
+package io.github.milvusautoscaler.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * The seasonal forecast of a target's load-proportional signals at one tick: for each signal with
+ * enough history, the highest load (value x replicas) expected within the pre-scale lead and within
+ * the step-down hold horizon. A signal without an entry has no forecast (UNKNOWN): too little history,
+ * or forecasting off, and the policy then decides exactly as it would without forecasts.
+ *
+ * @param lead  per signal, the highest forecast load from now to now + {@code forecast.lead}
+ * @param hold  per signal, the highest forecast load from now to now + {@code forecast.hold-horizon}
+ * @param basis how the numbers were found, for messages ("same time 1d and 7d ago")
+ */
+public record Forecast(Map<String, Double> lead, Map<String, Double> hold, String basis) {
+
+    /** No forecast for any signal. */
+    public static final Forecast NONE = new Forecast(Map.of(), Map.of(), "");
+
+    public Forecast {
+        lead = Map.copyOf(requireNonNull(lead, "lead"));
+        hold = Map.copyOf(requireNonNull(hold, "hold"));
+        requireNonNull(basis, "basis");
+    }
+
+    /** The forecast peak load of {@code signal} within the lead, or empty when UNKNOWN. */
+    public OptionalDouble leadPeak(String signal) {
+        Double v = lead.get(signal);
+        return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
+    }
+
+    /** The forecast peak load of {@code signal} within the hold horizon, or empty when UNKNOWN. */
+    public OptionalDouble holdPeak(String signal) {
+        Double v = hold.get(signal);
+        return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
+    }
+
+    public boolean isEmpty() {
+        return lead.isEmpty() && hold.isEmpty();
+    }
+}

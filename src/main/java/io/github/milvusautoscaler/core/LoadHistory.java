@@ -1,0 +1,133 @@
+package io.github.milvusautoscaler.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Set;
+
+/**
+ * The past load of a target's load-proportional signals on a fixed time grid, which the seasonal
+ * forecast reads "same time yesterday and last week" from.
+ *
+ * <p>Load is value x ready replicas (cpu 0.6 on 3 ready is 1.8 nodes of load), so the history does not
+ * change meaning when the replica count changed. Sample {@code i} of a signal is its load at
+ * {@code start + i x step}; NaN marks a step with no sample (a gap, a missing day), which is never
+ * filled in. Immutable: the arrays are copied in and never handed out.
+ *
+ * @param start first grid point
+ * @param step  grid spacing, > 0
+ * @param end   the time the history was read up to; nothing after it is known
+ * @param loads per signal name, the load at each grid point (NaN: no sample)
+ */
+public record LoadHistory(Instant start, Duration step, Instant end, Map<String, double[]> loads) {
+
+    /** No history at all: a target never read, or a source that has nothing. */
+    public static final LoadHistory NONE = new LoadHistory(Instant.EPOCH, Duration.ofMinutes(5), Instant.EPOCH, Map.of());
+
+    public LoadHistory {
+        requireNonNull(start, "start");
+        requireNonNull(step, "step");
+        requireNonNull(end, "end");
+        requireNonNull(loads, "loads");
+        if (step.isZero() || step.isNegative()) {
+            throw new IllegalArgumentException("step must be > 0, was " + step);
+        }
+        Map<String, double[]> copy = new LinkedHashMap<>();
+        loads.forEach((k, v) -> copy.put(requireNonNull(k, "signal"), requireNonNull(v, "loads of " + k).clone()));
+        loads = java.util.Collections.unmodifiableMap(copy);
+    }
+
+    /** The signals with a history. */
+    public Set<String> signals() {
+        return loads.keySet();
+    }
+
+    /** Grid points of {@code signal}'s history; 0 when it has none. */
+    public int size(String signal) {
+        double[] v = loads.get(signal);
+        return v == null ? 0 : v.length;
+    }
+
+    /** The load of {@code signal} at grid point {@code index}; NaN for a gap or outside the history. */
+    public double at(String signal, long index) {
+        double[] v = loads.get(signal);
+        return v == null || index < 0 || index >= v.length ? Double.NaN : v[(int) index];
+    }
+
+    /** The time of the oldest known sample of {@code signal}, or null when it has none. */
+    public Instant oldest(String signal) {
+        double[] v = loads.get(signal);
+        if (v == null) {
+            return null;
+        }
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isNaN(v[i])) {
+                return start.plus(step.multipliedBy(i));
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The highest load of {@code signal} at the grid points in [from, to], or empty when fewer than half
+     * of those points have a sample (a missing day is no evidence of a quiet day), when the range reaches
+     * past {@link #end()}, or when the signal has no history. From a 5m grid, [09:00, 09:15] reads the
+     * four points 09:00, 09:05, 09:10, 09:15 and needs two of them.
+     */
+    public OptionalDouble max(String signal, Instant from, Instant to) {
+        double[] v = loads.get(signal);
+        if (v == null || to.isAfter(end) || to.isBefore(from)) {
+            return OptionalDouble.empty();
+        }
+        long stepMs = step.toMillis();
+        long first = ceilDiv(Duration.between(start, from).toMillis(), stepMs);
+        long last = Math.floorDiv(Duration.between(start, to).toMillis(), stepMs);
+        if (last < first) {
+            // A range shorter than one step: read the grid point just before it.
+            first = last;
+        }
+        long points = last - first + 1;
+        int seen = 0;
+        double max = Double.NEGATIVE_INFINITY;
+        for (long i = Math.max(0, first); i <= Math.min(v.length - 1L, last); i++) {
+            if (!Double.isNaN(v[(int) i])) {
+                seen++;
+                max = Math.max(max, v[(int) i]);
+            }
+        }
+        return seen * 2 >= points && seen > 0 ? OptionalDouble.of(max) : OptionalDouble.empty();
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return -Math.floorDiv(-a, b);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof LoadHistory h) || !start.equals(h.start) || !step.equals(h.step) || !end.equals(h.end)
+                || !loads.keySet().equals(h.loads.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, double[]> e : loads.entrySet()) {
+            if (!Arrays.equals(e.getValue(), h.loads.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        return start.hashCode() * 31 + end.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "LoadHistory[" + start + " .. " + end + " every " + step + ", " + loads.keySet() + "]";
+    }
+}

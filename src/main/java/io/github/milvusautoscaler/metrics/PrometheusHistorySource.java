@@ -1,0 +1,179 @@
+package io.github.milvusautoscaler.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.milvusautoscaler.core.HistorySource;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.LabelScheme;
+import io.github.milvusautoscaler.core.LoadHistory;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.PrometheusEndpoint;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.SignalQuery;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.TargetQueries;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's load history for the seasonal forecast: each target's load-proportional signals over the
+ * last {@code range} (two weeks), read from Prometheus with {@code /api/v1/query_range} through the very
+ * templates the daemon observes with ({@link PrometheusMetricsSource#replaying}), multiplied by the ready
+ * replicas recorded at each step ({@code kube_deployment_status_replicas_ready}, as {@code backtest} reads
+ * them), so cpu 0.6 per pod on 4 ready is 2.4 nodes of load.
+ *
+ * <p>Cached per target and refreshed every {@code refresh} (an hour): a tick that finds its history due
+ * starts a refresh in the background and goes on with what is cached, never waiting for Prometheus; until
+ * the first refresh has finished the target has no history, so no forecast, and decides exactly as
+ * without one. A refresh that fails keeps the history before it, is logged and is tried again a refresh
+ * period later; a step with no sample stays
+ * NaN (a gap), never 0. Two weeks at 5m are 4,033 points per query, one range query each.
+ */
+public final class PrometheusHistorySource implements HistorySource, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PrometheusHistorySource.class);
+
+    /** Signals whose value is a load per replica; memory and latency are not. */
+    public static final Set<String> LOAD_PROPORTIONAL = Set.of("cpu", "qps", "read-queue", "index-backlog");
+
+    /** Ready replicas of the target's Deployments, as {@code backtest} reads them. */
+    static final String READY = "sum(max by (deployment) (kube_deployment_status_replicas_ready{namespace="
+            + "\"{namespace}\", deployment=~\"{deployments}\"}))";
+
+    /**
+     * How the history is read.
+     *
+     * @param range   how far back ({@code 14d}: the forecast reads up to two weeks back)
+     * @param step    grid spacing of the history ({@code 5m})
+     * @param refresh a target's history is read again when it is this old ({@code 1h})
+     */
+    public record Reading(Duration range, Duration step, Duration refresh) {
+        public Reading {
+            requireNonNull(range, "range");
+            requireNonNull(step, "step");
+            requireNonNull(refresh, "refresh");
+        }
+    }
+
+    private record Cached(LoadHistory history, Instant readAt) {
+    }
+
+    private final PrometheusEndpoint endpoint;
+    private final Map<InstallKind, LabelScheme> schemes;
+    private final Map<Target, TargetQueries> targets = new LinkedHashMap<>();
+    private final Map<Target, Reading> readings;
+    private final Map<Target, Cached> cache = new ConcurrentHashMap<>();
+    private final Set<Target> refreshing = ConcurrentHashMap.newKeySet();
+    private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "history-refresh");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * @param targets  the targets to read history for, with the templates they are observed with
+     * @param readings how each target's history is read (its {@code forecast.history}, {@code history-step} and
+     *                 {@code refresh}); a target without one gets no history
+     */
+    public PrometheusHistorySource(PrometheusEndpoint endpoint, Map<InstallKind, LabelScheme> schemes,
+                                   List<TargetQueries> targets, Map<Target, Reading> readings) {
+        this.endpoint = requireNonNull(endpoint, "endpoint");
+        this.schemes = Map.copyOf(requireNonNull(schemes, "schemes"));
+        for (TargetQueries q : requireNonNull(targets, "targets")) {
+            this.targets.put(q.target(), q);
+        }
+        this.readings = Map.copyOf(requireNonNull(readings, "readings"));
+    }
+
+    /** What is cached for {@code target}; a refresh starts in the background when it is missing or due. */
+    @Override
+    public LoadHistory history(Target target, Instant now) {
+        Reading reading = readings.get(target);
+        if (reading == null) {
+            return LoadHistory.NONE;
+        }
+        Cached c = cache.get(target);
+        boolean due = c == null || !now.isBefore(c.readAt().plus(reading.refresh()));
+        if (due && targets.containsKey(target) && refreshing.add(target)) {
+            try {
+                background.execute(() -> {
+                    try {
+                        refresh(target, now);
+                    } finally {
+                        refreshing.remove(target);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                refreshing.remove(target);
+            }
+        }
+        return c == null ? LoadHistory.NONE : c.history();
+    }
+
+    /**
+     * Reads {@code target}'s history up to {@code now} and caches it; on failure keeps what was cached.
+     * Returns what is cached afterwards.
+     */
+    public LoadHistory refresh(Target target, Instant now) {
+        TargetQueries q = targets.get(requireNonNull(target, "target"));
+        Reading reading = readings.get(target);
+        if (q == null || reading == null) {
+            return LoadHistory.NONE;
+        }
+        long stepSeconds = reading.step().toSeconds();
+        Instant end = Instant.ofEpochSecond(Math.floorDiv(now.getEpochSecond(), stepSeconds) * stepSeconds);
+        Instant from = end.minus(reading.range());
+        int points = (int) (reading.range().toSeconds() / stepSeconds) + 1;
+        try (PrometheusMetricsSource source = PrometheusMetricsSource.replaying(endpoint, schemes, List.of(q),
+                new SimpleMeterRegistry(), from, end, reading.step(), PrometheusMetricsSource.MAX_POINTS_PER_RANGE_QUERY,
+                text -> { })) {
+            Map<String, double[]> loads = new LinkedHashMap<>();
+            for (SignalQuery def : q.signals()) {
+                if (LOAD_PROPORTIONAL.contains(def.name())) {
+                    loads.put(def.name(), new double[points]);
+                }
+            }
+            String ready = source.render(target, READY);
+            int known = 0;
+            for (int i = 0; i < points; i++) {
+                Instant at = from.plusSeconds(i * stepSeconds);
+                Observation o = source.observe(target, at);
+                PrometheusMetricsSource.Count r = source.count(ready, at);
+                boolean readyKnown = r.failure().isEmpty() && r.series() == 1 && Double.isFinite(r.sum());
+                for (Map.Entry<String, double[]> e : loads.entrySet()) {
+                    Signal s = o.signals().get(e.getKey());
+                    boolean ok = readyKnown && s != null && s.isKnown();
+                    e.getValue()[i] = ok ? s.value().getAsDouble() * r.sum() : Double.NaN;
+                    known += ok ? 1 : 0;
+                }
+            }
+            LoadHistory history = new LoadHistory(from, reading.step(), end, loads);
+            cache.put(target, new Cached(history, now));
+            LOG.debug("{}: load history read, {} .. {}, {} known points", target.id(), from, end, known);
+            return history;
+        } catch (RuntimeException e) {
+            LOG.warn("{}: load history for the forecast could not be read ({}); keeping the one read before",
+                    target.id(), e.toString());
+            // Wait a refresh period before trying again rather than asking on every tick.
+            Cached c = cache.get(target);
+            LoadHistory kept = c == null ? LoadHistory.NONE : c.history();
+            cache.put(target, new Cached(kept, now));
+            return kept;
+        }
+    }
+
+    @Override
+    public void close() {
+        background.shutdownNow();
+    }
+}

@@ -1,0 +1,114 @@
+package io.github.milvusautoscaler.policy;
+
+import static io.github.milvusautoscaler.policy.Format.compare;
+import static io.github.milvusautoscaler.policy.Format.dur;
+import static io.github.milvusautoscaler.policy.Format.num;
+
+import io.github.milvusautoscaler.core.Forecast;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.Stage;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * Pre-scaling on the seasonal forecast ({@link SeasonalForecast}), two ways. Scale out ahead of a
+ * forecast rise: when the highest load forecast within {@code forecast.lead} would put the requested
+ * replicas above a signal's {@code scale-out-above}, add the replicas that keep it at or below the line,
+ * {@code ceil(load / scale-out-above)}, at most {@code max-step} more (PRESCALE_FORECAST); e.g. 6.2 nodes
+ * of cpu load forecast for 09:00 at 08:55 with 6 replicas and line 0.75 gives ceil(8.27) = 9, so 6 -> 8
+ * with max-step 2, ready when the rise comes instead of 240 s after it. And hold a step-down whose drain
+ * would overlap a forecast rise: the load forecast within {@code forecast.hold-horizon} would put one node
+ * fewer above the line (FORECAST_HOLDS_SCALE_IN). The line, not the target: sized for the target, the
+ * forecast cost 26% more node-seconds on nyc_taxi; sized for the line, 0.6% for a third of the hot time.
+ *
+ * <p>It never scales in on a forecast, never pre-scales onto replicas still starting or within the
+ * scale-out cooldown, and a signal without a forecast (UNKNOWN: too little history, forecasting off)
+ * changes nothing: the target decides exactly as without this rule.
+ *
+ * <p>Reasons: PRESCALE_FORECAST, FORECAST_HOLDS_SCALE_IN. Memory: none (the cooldown is the scale-out's).
+ */
+final class Prescale implements Rule<Memory.None> {
+
+
+    /** Below this a ceil() result is treated as exact. */
+    private static final double EPSILON = 1e-9;
+
+    @Override
+    public Stage stage() {
+        return Stage.FORECAST;
+    }
+
+    @Override
+    public Memory.None initial() {
+        return Memory.None.NONE;
+    }
+
+    @Override
+    public Optional<Proposal> decide(Tick t) {
+        Forecast f = t.observation().forecast();
+        if (!t.settings().forecast().enabled() || f.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Proposal> ahead = scaleOutAhead(t, f);
+        if (ahead.isPresent()) {
+            return ahead;
+        }
+        return holdStepDown(t, f);
+    }
+
+    private static Optional<Proposal> scaleOutAhead(Tick t, Forecast f) {
+        int current = t.current();
+        int max = t.settings().maxReplicas();
+        if (current >= max || t.ready() < current) {
+            return Optional.empty();
+        }
+        Classified lead = null;
+        int needed = 0;
+        for (Classified c : t.signals()) {
+            OptionalDouble load = f.leadPeak(c.name());
+            if (load.isPresent()) {
+                int n = (int) Math.ceil(load.getAsDouble() / c.band().scaleOutAbove() - EPSILON);
+                if (n > needed) {
+                    needed = n;
+                    lead = c;
+                }
+            }
+        }
+        if (lead == null || needed <= current) {
+            return Optional.empty();
+        }
+        ScaleOutSettings so = t.settings().scaleOut();
+        ScaleOut.Timers timers = t.memory(ScaleOut.Timers.class);
+        if (t.within(timers.lastScaleOut(), so.cooldown()) || t.within(timers.readyRoseAt(), so.cooldown())) {
+            return Optional.empty();
+        }
+        Classified by = lead;
+        int wanted = needed;
+        double load = f.leadPeak(by.name()).getAsDouble();
+        int to = Math.min(max, Math.min(current + so.maxStep(), wanted));
+        return Optional.of(new Proposal(Stage.FORECAST, Reason.PRESCALE_FORECAST, to, () -> t.component() + " "
+                + by.name() + " load forecast to reach " + num(load) + " within " + dur(t.settings().forecast().lead())
+                + " (" + f.basis() + "), now " + num(by.v() * Math.max(1, t.ready())) + "; " + current + " -> " + to
+                + " ahead of it (ceil(" + num(load) + "/" + num(by.band().scaleOutAbove()) + ") = " + wanted + ", max-step "
+                + so.maxStep() + ")"));
+    }
+
+    private static Optional<Proposal> holdStepDown(Tick t, Forecast f) {
+        if (!StepDown.wouldStepDown(t)) {
+            return Optional.empty();
+        }
+        int ready = t.ready();
+        for (Classified c : t.signals()) {
+            OptionalDouble load = f.holdPeak(c.name());
+            if (load.isPresent() && load.getAsDouble() / (ready - 1.0) > c.band().scaleOutAbove()) {
+                double v = load.getAsDouble();
+                return Proposal.hold(Stage.FORECAST, Reason.FORECAST_HOLDS_SCALE_IN, t, () -> t.component() + " "
+                        + c.name() + " load forecast to reach " + num(v) + " within "
+                        + dur(t.settings().forecast().holdHorizon()) + " (" + f.basis() + "): " + (ready - 1)
+                        + " would run at " + compare(v / (ready - 1.0), ">", c.band().scaleOutAbove())
+                        + "; no step-down " + ready + " -> " + (ready - 1) + " whose drain overlaps the rise");
+            }
+        }
+        return Optional.empty();
+    }
+}

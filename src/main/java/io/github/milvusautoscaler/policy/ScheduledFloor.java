@@ -1,0 +1,78 @@
+package io.github.milvusautoscaler.policy;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One fixed window of a {@code scheduled} floor: at least {@code minReplicas} on the given days from
+ * {@code from} to {@code to} local time in {@code zone}; the explicit, hand-written form of what the
+ * seasonal forecast learns. A window whose {@code to} is not after {@code from} runs past midnight and
+ * belongs to the day it starts on: Friday 22:00-06:00 covers Friday 22:00 to Saturday 06:00.
+ *
+ * @param zone        the time zone the times are in (daylight saving is the zone's: 08:00 stays 08:00)
+ * @param days        the days the window starts on; never empty
+ * @param from        start, inclusive
+ * @param to          end, exclusive
+ * @param minReplicas the floor while the window is on, >= 1
+ */
+public record ScheduledFloor(ZoneId zone, Set<DayOfWeek> days, LocalTime from, LocalTime to, int minReplicas) {
+
+    public ScheduledFloor {
+        requireNonNull(zone, "zone");
+        requireNonNull(from, "from");
+        requireNonNull(to, "to");
+        days = Set.copyOf(requireNonNull(days, "days"));
+        if (days.isEmpty()) {
+            throw new IllegalArgumentException("a scheduled window needs at least one day");
+        }
+        if (minReplicas < 1) {
+            throw new IllegalArgumentException("a scheduled window's min-replicas must be >= 1, was " + minReplicas);
+        }
+    }
+
+    /** Every day of the week. */
+    public static Set<DayOfWeek> everyDay() {
+        return EnumSet.allOf(DayOfWeek.class);
+    }
+
+    /** True when the window is on at {@code at}. */
+    public boolean covers(Instant at) {
+        ZonedDateTime local = at.atZone(zone);
+        LocalTime time = local.toLocalTime();
+        DayOfWeek day = local.getDayOfWeek();
+        if (from.isBefore(to)) {
+            return days.contains(day) && !time.isBefore(from) && time.isBefore(to);
+        }
+        // Past midnight: the part after from belongs to today, the part before to to yesterday's window.
+        return (days.contains(day) && !time.isBefore(from)) || (days.contains(day.minus(1)) && time.isBefore(to));
+    }
+
+    /**
+     * The floor at {@code at}: the highest {@code min-replicas} of the windows on, or 0 when none is.
+     * Two windows Mon-Fri 08:00-20:00 at 4 and Mon 08:00-10:00 at 6 give 6 on Monday at 09:00, 4 at 11:00.
+     */
+    public static int floorAt(List<ScheduledFloor> windows, Instant at) {
+        int floor = 0;
+        for (ScheduledFloor w : windows) {
+            if (w.minReplicas() > floor && w.covers(at)) {
+                floor = w.minReplicas();
+            }
+        }
+        return floor;
+    }
+
+    /** "Mon-Fri 08:00-20:00 Europe/Berlin": the window as a message names it. */
+    public String describe() {
+        String d = days.size() == 7 ? "daily" : days.stream().sorted().map(x -> x.name().charAt(0)
+                + x.name().substring(1, 3).toLowerCase(java.util.Locale.ROOT)).reduce((a, b) -> a + "," + b).orElse("");
+        return d + " " + from + "-" + to + " " + zone.getId();
+    }
+}

@@ -1,0 +1,58 @@
+package io.github.milvusautoscaler.policy;
+
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.Stage;
+import java.util.Optional;
+
+/**
+ * The {@code scheduled} floors: while a window is on ({@link ScheduledFloor}), the component runs at
+ * least its {@code min-replicas}: below it, move up to it at once (SCHEDULED_FLOOR, like BELOW_MIN but
+ * clamped to max-replicas); at it, a step-down that would go below it holds (AT_SCHEDULED_FLOOR). It needs
+ * no signal, so it runs before the unknown-data rule: a floor for the morning peak holds even while
+ * Prometheus is down. Example: Mon-Fri 08:00-20:00 Europe/Berlin at 4 and 2 replicas at 08:00 Berlin
+ * time gives 2 -> 4; at 20:00 the floor is gone and the step-downs resume on the signals.
+ *
+ * <p>Reasons: SCHEDULED_FLOOR, AT_SCHEDULED_FLOOR. Memory: none.
+ */
+final class ScheduledFloors implements Rule<Memory.None> {
+
+    @Override
+    public Stage stage() {
+        return Stage.SCHEDULED_FLOOR;
+    }
+
+    @Override
+    public Memory.None initial() {
+        return Memory.None.NONE;
+    }
+
+    @Override
+    public Optional<Proposal> decide(Tick t) {
+        if (t.settings().scheduled().isEmpty()) {
+            return Optional.empty();
+        }
+        int floor = Math.min(t.settings().maxReplicas(), ScheduledFloor.floorAt(t.settings().scheduled(), t.now()));
+        int current = t.current();
+        if (floor > current) {
+            return Optional.of(new Proposal(Stage.SCHEDULED_FLOOR, Reason.SCHEDULED_FLOOR, floor, () -> t.component()
+                    + " " + current + " replicas below the scheduled floor " + floor + " (" + windows(t) + "); "
+                    + current + " -> " + floor));
+        }
+        if (floor > 0 && current - 1 < floor && StepDown.wouldStepDown(t)) {
+            return Proposal.hold(Stage.SCHEDULED_FLOOR, Reason.AT_SCHEDULED_FLOOR, t, () -> t.component()
+                    + " signals low but at the scheduled floor " + floor + " (" + windows(t) + ")");
+        }
+        return Optional.empty();
+    }
+
+    private static String windows(Tick t) {
+        StringBuilder b = new StringBuilder();
+        for (ScheduledFloor w : t.settings().scheduled()) {
+            if (w.covers(t.now())) {
+                b.append(b.length() == 0 ? "" : ", ").append(w.describe()).append(" min-replicas ")
+                        .append(w.minReplicas());
+            }
+        }
+        return b.toString();
+    }
+}

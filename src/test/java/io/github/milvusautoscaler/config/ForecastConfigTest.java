@@ -1,0 +1,130 @@
+package io.github.milvusautoscaler.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.github.milvusautoscaler.policy.PolicySettings;
+import io.github.milvusautoscaler.policy.ScheduledFloor;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The peak look-back, forecast and scheduled-floor keys: read into the policy settings, bad values refused. */
+class ForecastConfigTest {
+
+    static final String P = "milvus-autoscaler.";
+
+    static PolicySettings queryNode(String hocon) {
+        String file = hocon + """
+
+                milvus-autoscaler.clusters = [{ namespace = milvus, name = s, install = operator,
+                  milvus-version = "2.5", components { queryNode {} } }]
+                """;
+        return ConfigLoader.parse(file, "autoscaler.conf").targets().get(0).policy();
+    }
+
+    @Test
+    void referenceConfTurnsThePeakLookBackAndTheForecastOnWithoutFloors() {
+        PolicySettings p = queryNode("");
+        assertEquals(Duration.ofMinutes(60), p.scaleIn().peakWindow());
+        assertEquals(3, p.scaleIn().peakRecurrence());
+        assertEquals(true, p.forecast().enabled());
+        assertEquals(Duration.ofMinutes(5), p.forecast().lead());
+        assertEquals(Duration.ofMinutes(15), p.forecast().holdHorizon());
+        assertEquals(Duration.ofDays(2), p.forecast().minHistory());
+        assertEquals(0.2, p.forecast().maxError());
+        assertEquals(Duration.ofDays(14), p.forecast().history());
+        assertEquals(Duration.ofMinutes(5), p.forecast().historyStep());
+        assertEquals(Duration.ofHours(1), p.forecast().refresh());
+        assertEquals(List.of(), p.scheduled());
+    }
+
+    @Test
+    void scheduledWindowsAreReadWithTheirDaysTimesAndZone() {
+        PolicySettings p = queryNode("""
+                milvus-autoscaler.defaults.forecast.enabled = false
+                milvus-autoscaler.defaults.scheduled = [
+                  { days = "Mon-Fri", from = "08:00", to = "20:00", time-zone = "Europe/Berlin", min-replicas = 4 }
+                  { days = "Fri-Mon", from = "22:00", to = "06:00", time-zone = UTC, min-replicas = 2 }
+                  { days = daily, from = "12:00", to = "13:00", time-zone = UTC, min-replicas = 3 }
+                ]
+                """);
+        assertEquals(false, p.forecast().enabled());
+        assertEquals(List.of(
+                new ScheduledFloor(ZoneId.of("Europe/Berlin"), EnumSet.range(DayOfWeek.MONDAY, DayOfWeek.FRIDAY),
+                        LocalTime.of(8, 0), LocalTime.of(20, 0), 4),
+                new ScheduledFloor(ZoneId.of("UTC"), EnumSet.of(DayOfWeek.FRIDAY, DayOfWeek.SATURDAY, DayOfWeek.SUNDAY,
+                        DayOfWeek.MONDAY), LocalTime.of(22, 0), LocalTime.of(6, 0), 2),
+                new ScheduledFloor(ZoneId.of("UTC"), ScheduledFloor.everyDay(), LocalTime.of(12, 0), LocalTime.of(13, 0),
+                        3)), p.scheduled());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "unknown day | milvus-autoscaler.defaults.scheduled = [{ days = \"Mon-Fry\", from = \"08:00\", to = \"20:00\","
+                    + " time-zone = UTC, min-replicas = 4 }]"
+                    + " | defaults.scheduled[0].days = \"Mon-Fry\" (autoscaler.conf:1): must be days such as Mon-Fri, Sat,Sun"
+                    + " or daily",
+            "bad time | milvus-autoscaler.defaults.scheduled = [{ days = daily, from = \"8am\", to = \"20:00\","
+                    + " time-zone = UTC, min-replicas = 4 }]"
+                    + " | defaults.scheduled[0].from = \"8am\" (autoscaler.conf:1): must be a local time HH:MM such as 08:00",
+            "unknown zone | milvus-autoscaler.defaults.scheduled = [{ days = daily, from = \"08:00\", to = \"20:00\","
+                    + " time-zone = \"Mars/Olympus\", min-replicas = 4 }]"
+                    + " | defaults.scheduled[0].time-zone = \"Mars/Olympus\" (autoscaler.conf:1): must be a time zone such as"
+                    + " UTC or Europe/Berlin",
+            "floor below 1 | milvus-autoscaler.defaults.scheduled = [{ days = daily, from = \"08:00\", to = \"20:00\","
+                    + " time-zone = UTC, min-replicas = 0 }]"
+                    + " | defaults.scheduled[0].min-replicas = 0 (autoscaler.conf:1): must be >= 1",
+            "recurrence above the spans | milvus-autoscaler.defaults.scale-in.peak-recurrence = 7"
+                    + " | defaults.scale-in.peak-recurrence = 7 (autoscaler.conf:1): must be in [1, 6] (spans of"
+                    + " peak-window)",
+            "lead past half a day | milvus-autoscaler.defaults.forecast.lead = 13h"
+                    + " | defaults.forecast.lead = \"13h\" (autoscaler.conf:1): must be <= 12h (the forecast reads the same"
+                    + " time yesterday)",
+    })
+    void refusesWithTheKeyAndTheRule(String name, String hocon, String expected) {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> queryNode(hocon));
+        assertEquals(List.of(P + expected), e.errors().stream().map(ConfigError::toString).toList(), name);
+    }
+
+    @Test
+    void aTypoInAWindowIsNamedBesideTheKeyItMissed() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> queryNode("""
+                milvus-autoscaler.defaults.scheduled = [{ days = daily, from = "08:00", to = "20:00", timezone = UTC,
+                  min-replicas = 2 }]
+                """));
+        assertEquals(List.of(P + "defaults.scheduled[0].time-zone = <missing> (autoscaler.conf:1): must be set",
+                P + "defaults.scheduled[0].timezone = \"UTC\" (autoscaler.conf:1): unknown key in a scheduled window;"
+                        + " known: days, from, to, time-zone, min-replicas"),
+                e.errors().stream().map(ConfigError::toString).toList());
+    }
+
+    @Test
+    void validateConfigPrintsThePeakLookBackTheForecastAndTheFloors(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("autoscaler.conf");
+        java.nio.file.Files.writeString(file, """
+                milvus-autoscaler.component-defaults.queryNode.scheduled = [
+                  { days = "Mon-Fri", from = "08:00", to = "20:00", time-zone = "Europe/Berlin", min-replicas = 4 }
+                ]
+                milvus-autoscaler.clusters = [{ namespace = milvus, name = s, install = operator,
+                  milvus-version = "2.5", components { queryNode {} } }]
+                """);
+        java.io.StringWriter out = new java.io.StringWriter();
+        int code = new picocli.CommandLine(new io.github.milvusautoscaler.cli.ValidateConfigCommand())
+                .setOut(new java.io.PrintWriter(out, true)).execute(file.toString());
+        assertEquals(0, code, out.toString());
+        String text = out.toString();
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains("settle-timeout 30m, peak-window 1h (recurrence 3)"), text);
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains("  forecast      lead 5m, hold-horizon 15m, min-history 48h,"
+                + " max-error 0.2, history 336h every 5m, refresh 1h"), text);
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains(
+                "  scheduled     Mon,Tue,Wed,Thu,Fri 08:00-20:00 Europe/Berlin min-replicas 4"), text);
+    }
+}

@@ -1,0 +1,184 @@
+package io.github.milvusautoscaler.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.LoadHistory;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.TargetQueries;
+import io.github.milvusautoscaler.policy.ForecastSettings;
+import io.github.milvusautoscaler.policy.SeasonalForecast;
+import io.github.milvusautoscaler.testsupport.Poll;
+import io.github.milvusautoscaler.testsupport.PrometheusServer;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The daemon's forecast history from a real Prometheus 2.42 holding two weeks of a daily cycle, backfilled
+ * with promtool in the shape a default kube-prometheus-stack records (cAdvisor counters every 30 s,
+ * kube-state-metrics every 2 minutes): a Helm release {@code fc} running 3 queryNodes with 1 CPU core
+ * requested each, at 0.85 of it per pod from 09:00 to 17:00 UTC and 0.20 otherwise.
+ */
+class PrometheusHistorySourceTest {
+
+    static final Duration SCRAPE = Duration.ofSeconds(30);
+    static final int PODS = 3;
+    /** The history ends at the last full hour before the test starts. */
+    static final Instant END = Instant.ofEpochSecond(Instant.now().getEpochSecond() / 3600 * 3600 - 3600);
+    static final Instant START = END.minus(Duration.ofDays(15));
+    static final String RS = "fc-milvus-querynode-6c9d7f8b5e";
+    static final Target TARGET = new Target("milvus", "fc", Component.QUERY_NODE, InstallKind.HELM);
+    static final PrometheusHistorySource.Reading READING = new PrometheusHistorySource.Reading(Duration.ofDays(14),
+            Duration.ofMinutes(5), Duration.ofHours(1));
+
+    private static PrometheusServer prometheus;
+
+    @BeforeAll
+    static void start() {
+        prometheus = PrometheusServer.builder().retention(Duration.ofDays(30)).backfill(history()).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+    }
+
+    static double load(Instant t) {
+        int hour = (int) ((t.getEpochSecond() % 86_400) / 3600);
+        return hour >= 9 && hour < 17 ? 0.85 : 0.20;
+    }
+
+    static String history() {
+        StringBuilder out = new StringBuilder(32 << 20);
+        List<StringBuilder> pods = new ArrayList<>();
+        for (int p = 0; p < PODS; p++) {
+            pods.add(new StringBuilder());
+        }
+        double value = 1_000_000;
+        for (Instant t = START; !t.isAfter(END); t = t.plus(SCRAPE)) {
+            for (int p = 0; p < PODS; p++) {
+                pods.get(p).append("container_cpu_usage_seconds_total{container=\"querynode\",image=\"milvusdb/milvus:v2.5.6\","
+                        + "job=\"kubelet\",namespace=\"milvus\",pod=\"").append(pod(p)).append("\"} ")
+                        .append(BigDecimal.valueOf(value).toPlainString()).append(' ').append(t.getEpochSecond())
+                        .append('\n');
+            }
+            value += load(t) * SCRAPE.toSeconds();
+        }
+        pods.forEach(out::append);
+        gauge(out, "kube_pod_owner", p -> "owner_is_controller=\"true\",owner_kind=\"ReplicaSet\",owner_name=\"" + RS
+                + "\",pod=\"" + pod(p) + "\"", PODS, 1);
+        gauge(out, "kube_pod_container_resource_requests", p -> "container=\"querynode\",pod=\"" + pod(p)
+                + "\",resource=\"cpu\",unit=\"core\"", PODS, 1);
+        gauge(out, "kube_replicaset_owner", p -> "owner_is_controller=\"true\",owner_kind=\"Deployment\","
+                + "owner_name=\"fc-milvus-querynode\",replicaset=\"" + RS + "\"", 1, 1);
+        gauge(out, "kube_deployment_status_replicas_ready", p -> "deployment=\"fc-milvus-querynode\"", 1, PODS);
+        return out.append("# EOF\n").toString();
+    }
+
+    private static void gauge(StringBuilder out, String name, java.util.function.IntFunction<String> labels, int count,
+                              double value) {
+        for (int p = 0; p < count; p++) {
+            String series = name + "{" + labels.apply(p) + ",job=\"kube-state-metrics\",namespace=\"milvus\"} " + value;
+            for (Instant t = START; !t.isAfter(END); t = t.plus(Duration.ofMinutes(2))) {
+                out.append(series).append(' ').append(t.getEpochSecond()).append('\n');
+            }
+        }
+    }
+
+    static String pod(int p) {
+        return RS + "-f" + p + "k2q";
+    }
+
+    static PrometheusHistorySource source() {
+        return new PrometheusHistorySource(TestEndpoints.of(prometheus.url()), DefaultQueries.schemes(),
+                List.of(new TargetQueries(TARGET, List.of(DefaultQueries.signal("cpu")), "", "")), Map.of(TARGET, READING));
+    }
+
+    @Test
+    void readsTwoWeeksOfLoadAndTheForecastPreScalesForTheMorning() {
+        try (PrometheusHistorySource source = source()) {
+            LoadHistory h = source.refresh(TARGET, END);
+            assertEquals(END, h.end());
+            assertEquals(END.minus(Duration.ofDays(14)), h.start());
+            // cpu 0.85 per pod on 3 ready = 2.55 nodes of load by day, 0.20 x 3 = 0.60 at night.
+            Instant noon = END.minus(Duration.ofDays(2)).truncatedTo(java.time.temporal.ChronoUnit.DAYS)
+                    .plus(Duration.ofHours(12));
+            Instant night = noon.plus(Duration.ofHours(12));
+            assertEquals(2.55, h.max("cpu", noon, noon).getAsDouble(), 0.01);
+            assertEquals(0.60, h.max("cpu", night, night).getAsDouble(), 0.01);
+            // The day repeats: the forecast's own error over the last two days is near 0.
+            assertTrue(SeasonalForecast.error(h, "cpu") < 0.05, "error " + SeasonalForecast.error(h, "cpu"));
+            // The recorded load lags the real one by the 2m rate window: 09:00 still reads the night, 09:05 the day.
+            // So at 09:00 the 5m lead window [09:00, 09:05] reaches yesterday's and last week's 09:05: 2.55 nodes.
+            Instant morning = END.minus(Duration.ofHours(23)).truncatedTo(java.time.temporal.ChronoUnit.DAYS)
+                    .plus(Duration.ofHours(9));
+            if (morning.isBefore(END.minus(Duration.ofHours(23)))) {
+                morning = morning.plus(Duration.ofDays(1));
+            }
+            ForecastSettings on = ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(15),
+                    Duration.ofDays(2), 0.2);
+            assertEquals(2.55, SeasonalForecast.forecast(h, morning, on).leadPeak("cpu").getAsDouble(), 0.01);
+            assertEquals(0.60, SeasonalForecast.forecast(h, morning.minus(Duration.ofMinutes(30)), on)
+                    .leadPeak("cpu").getAsDouble(), 0.01);
+        }
+    }
+
+    @Test
+    void aTickNeverWaitsAndTheHistoryIsReadAgainEveryRefreshPeriod() {
+        try (PrometheusHistorySource source = source()) {
+            // The first tick finds nothing cached: no history (so no forecast) while the read runs behind it.
+            assertSame(LoadHistory.NONE, source.history(TARGET, END));
+            LoadHistory first = Poll.until("the first history", Duration.ofSeconds(60),
+                    () -> source.history(TARGET, END), h -> h != LoadHistory.NONE);
+            assertEquals(END, first.end());
+            // 30 minutes on: still within the 1h refresh period, the same history, no read.
+            assertSame(first, source.history(TARGET, END.plus(Duration.ofMinutes(30))));
+            // An hour on: read again; meanwhile the ticks keep the one before.
+            Instant later = END.plus(Duration.ofMinutes(61));
+            LoadHistory second = Poll.until("the refreshed history", Duration.ofSeconds(60),
+                    () -> source.history(TARGET, later), h -> h != first);
+            assertNotSame(first, second);
+            assertEquals(END.plus(Duration.ofHours(1)), second.end());
+        }
+    }
+
+    @Test
+    void theSignalsCommandShowsTheForecastNextToTheValue(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path config = dir.resolve("autoscaler.conf");
+        java.nio.file.Files.writeString(config, """
+                milvus-autoscaler {
+                  prometheus { url = "%s", timeout = 30s }
+                  clusters = [{ namespace = milvus, name = fc, install = helm, milvus-version = "2.5.6",
+                    components { queryNode {
+                      settle-query = ""
+                      signals { memory.enabled = false, qps.enabled = false }
+                    } } }]
+                }
+                """.formatted(prometheus.url()));
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = new picocli.CommandLine(new io.github.milvusautoscaler.cli.SignalsCommand())
+                .setOut(new java.io.PrintWriter(out, true)).setErr(new java.io.PrintWriter(err, true))
+                .execute("--config", config.toString());
+        assertEquals(0, code, err.toString() + out);
+        // The live value has gone stale (the history ends an hour ago), the forecast has not: 3 pods at 0.85 by
+        // day (2.55 nodes of load) or 0.20 by night (0.600), whichever the time of this run reads a day ago.
+        assertTrue(out.toString().lines().anyMatch(l -> l.matches(
+                "\\s+forecast within 5m: load (2\\.55|0\\.600) \\(the lower of the same time 1d and 7d ago\\).*")),
+                out.toString());
+    }
+}

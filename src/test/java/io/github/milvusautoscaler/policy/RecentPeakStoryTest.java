@@ -1,0 +1,73 @@
+package io.github.milvusautoscaler.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Reason;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A scripted hour and a half of recurring spikes, 15 s ticks: cpu 0.20 per pod on 3 replicas with a
+ * one-minute spike to 0.55 (1.65 nodes of load, in band and below the target, so no scale-out) every 10
+ * minutes, then quiet. The averages are LOW all along (about 0.25 < 0.40) and the current value projects to
+ * 0.30 on 2, so without a peak look-back the policy steps down to 1 into the spikes; with it, it keeps the
+ * second node while the spikes recur (1.10 nodes on 1 = 1.10 > 0.75) and lets it go once they have left the
+ * look-back.
+ */
+class RecentPeakStoryTest {
+
+    /** Runs the story; returns every decision. */
+    static List<Decision> run(Duration peakWindow) {
+        Scene s = Scene.scene().allLow();
+        if (!peakWindow.isZero()) {
+            s.peakWindow(peakWindow, 3);
+        }
+        List<Decision> out = new ArrayList<>();
+        for (int tick = 0; tick < 4 * 150; tick++) {
+            int minute = tick / 4;
+            boolean spike = minute < 90 && minute % 10 == 5;
+            s.ready = s.current;
+            s.allLow().cpu(spike ? 0.55 : 0.20);
+            Decision d = s.step().decision();
+
+            out.add(d);
+            s.plus(Duration.ofSeconds(15));
+        }
+        return out;
+    }
+
+    @Test
+    void withoutAPeakLookBackItStepsDownToOneIntoTheSpikes() {
+        List<Decision> d = run(Duration.ZERO);
+        // 3 -> 2 and then 2 -> 1 while the spikes still recur: the next spike is 1.10 nodes on 1 replica.
+        Decision toOne = d.stream().filter(x -> x.reason() == Reason.SIGNALS_LOW && x.to() == 1).findFirst()
+                .orElseThrow();
+        assertTrue(toOne.time().isBefore(Scene.T0.plus(Duration.ofMinutes(90))), toOne.time().toString());
+    }
+
+    @Test
+    void withTheDefaultLookBackItKeepsTheNodeTheSpikesNeedUntilTheyHaveStopped() {
+        List<Decision> d = run(Duration.ofMinutes(60));
+        // From 10:10 (the sustain) to 10:20 only two spans are seen: judged on the higher, 1.65 nodes on 2 holds.
+        Decision first = d.stream().filter(x -> x.reason() == Reason.PEAK_WOULD_OVERLOAD).findFirst().orElseThrow();
+        assertEquals(Scene.T0.plus(Duration.ofMinutes(10)), first.time());
+        assertTrue(first.message().text().contains("1.65/2 = 0.83 > 0.75"), first.message().text());
+        // At 10:20 the spikes have been seen in only 2 of the 3 spans (minutes 5 and 15): 3 -> 2 goes ahead.
+        Decision toTwo = d.stream().filter(x -> x.reason() == Reason.SIGNALS_LOW).findFirst().orElseThrow();
+        assertEquals(3, toTwo.from());
+        assertEquals(Scene.T0.plus(Duration.ofMinutes(20)), toTwo.time());
+        // From then on 0.55 on 2 = 1.10 nodes recurs in every span: 2 -> 1 would put 1.10 on 1 > 0.75, so it holds.
+        Decision held = d.stream().filter(x -> x.reason() == Reason.PEAK_WOULD_OVERLOAD && x.from() == 2).findFirst()
+                .orElseThrow();
+        assertTrue(held.message().text().contains("cpu peak load 1.10"), held.message().text());
+        assertTrue(held.message().text().contains("1.10/1 = 1.10 > 0.75"), held.message().text());
+        // The last spike is at minute 85 (span 8); fewer than 3 of the six spans hold one from span 12 on: 12:00.
+        Decision toOne = d.stream().filter(x -> x.reason() == Reason.SIGNALS_LOW && x.to() == 1).findFirst()
+                .orElseThrow();
+        assertEquals(Scene.T0.plus(Duration.ofMinutes(120)), toOne.time());
+    }
+}

@@ -1,0 +1,134 @@
+package io.github.milvusautoscaler.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.core.Forecast;
+import io.github.milvusautoscaler.core.LoadHistory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.function.DoubleUnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/** The seasonal forecast: same time yesterday and last week, robust to missing days, UNKNOWN when too short. */
+class SeasonalForecastTest {
+
+    static final Duration STEP = Duration.ofMinutes(5);
+    static final ForecastSettings ON = ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(15),
+            Duration.ofDays(2), 0.2);
+    /** A Monday 00:00 UTC; the history starts here. */
+    static final Instant START = Instant.parse("2026-01-05T00:00:00Z");
+
+    /**
+     * A daily cycle in nodes of load: 1 node at night, 6 from 09:00 to 17:00 (a step at 09:00). On a 5m
+     * grid, 288 points a day.
+     */
+    static double daily(Instant t) {
+        int minuteOfDay = (int) ((t.getEpochSecond() / 60) % 1440);
+        return minuteOfDay >= 9 * 60 && minuteOfDay < 17 * 60 ? 6.0 : 1.0;
+    }
+
+    static LoadHistory history(int days, DoubleUnaryOperator dayFactor, int... missingDays) {
+        int n = days * 288;
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            Instant t = START.plus(STEP.multipliedBy(i));
+            int day = i / 288;
+            v[i] = Arrays.stream(missingDays).anyMatch(d -> d == day) ? Double.NaN
+                    : daily(t) * dayFactor.applyAsDouble(day);
+        }
+        return new LoadHistory(START, STEP, START.plus(Duration.ofDays(days)), Map.of("cpu", v));
+    }
+
+    @Test
+    void twoWeeksOfADailyCycleForecastTheMorningRampBeforeItComes() {
+        LoadHistory h = history(14, d -> 1.0);
+        Instant day15 = START.plus(Duration.ofDays(14));
+        // 08:56: the lead window [08:56, 09:01] reaches 09:00 of yesterday and of last week: 6 nodes.
+        Forecast f = SeasonalForecast.forecast(h, day15.plus(Duration.ofMinutes(8 * 60 + 56)), ON);
+        assertEquals(6.0, f.leadPeak("cpu").getAsDouble(), 1e-9);
+        // 08:40: the lead [08:40, 08:45] is night (1), the hold horizon [08:40, 08:55] still night.
+        Forecast early = SeasonalForecast.forecast(h, day15.plus(Duration.ofMinutes(8 * 60 + 40)), ON);
+        assertEquals(1.0, early.leadPeak("cpu").getAsDouble(), 1e-9);
+        assertEquals(1.0, early.holdPeak("cpu").getAsDouble(), 1e-9);
+        // 08:46: the hold horizon [08:46, 09:01] sees the ramp, the lead [08:46, 08:51] does not.
+        Forecast hold = SeasonalForecast.forecast(h, day15.plus(Duration.ofMinutes(8 * 60 + 46)), ON);
+        assertEquals(1.0, hold.leadPeak("cpu").getAsDouble(), 1e-9);
+        assertEquals(6.0, hold.holdPeak("cpu").getAsDouble(), 1e-9);
+    }
+
+    @Test
+    void theLowerOfYesterdayAndLastWeekWinsSoBothMustSeeARise() {
+        // Day 7 (last week of day 14) ran at 2x, day 13 (yesterday) at 1x: 6 nodes at 09:00, not 12.
+        LoadHistory h = history(14, d -> d == 7 ? 2.0 : 1.0);
+        Instant at = START.plus(Duration.ofDays(14)).plus(Duration.ofMinutes(9 * 60));
+        assertEquals(6.0, SeasonalForecast.peak(h, "cpu", at, at.plus(ON.lead())).getAsDouble(), 1e-9);
+        // Yesterday at 3x, last week at 2x: 12.
+        LoadHistory both = history(14, d -> d == 13 ? 3.0 : d == 7 ? 2.0 : 1.0);
+        assertEquals(12.0, SeasonalForecast.peak(both, "cpu", at, at.plus(ON.lead())).getAsDouble(), 1e-9);
+    }
+
+    @Test
+    void aMissingDayFallsBackToTheDayBeforeNeverToZero() {
+        // Yesterday (13) and last week (7) missing: the day before (12) and the week before (0) answer: 6.
+        LoadHistory h = history(14, d -> 1.0, 13, 7);
+        Instant at = START.plus(Duration.ofDays(14)).plus(Duration.ofMinutes(10 * 60));
+        assertEquals(6.0, SeasonalForecast.forecast(h, at, ON).leadPeak("cpu").getAsDouble(), 1e-9);
+        // Which lags answer: day 12 at 3x and day 0 at 2x give min(18, 12) = 12.
+        LoadHistory marked = history(14, d -> d == 12 ? 3.0 : d == 0 ? 2.0 : 1.0, 13, 7);
+        assertEquals(12.0, SeasonalForecast.peak(marked, "cpu", at, at.plus(ON.lead())).getAsDouble(), 1e-9);
+        // Every lag missing: no forecast, not 0.
+        LoadHistory gaps = history(14, d -> 1.0, 13, 12, 7, 0);
+        assertTrue(SeasonalForecast.forecast(gaps, at, ON).leadPeak("cpu").isEmpty());
+    }
+
+    @Test
+    void aLoadThatDoesNotRepeatHasNoForecast() {
+        // The last two days at 1x and 1.6x against a forecast of 1x: the 1.6x day misses by 0.6 / 1.6 = 37.5%
+        // of its load; over both days (0 + 0.6 x L) / (1 + 1.6) x L = 23% > 0.2.
+        LoadHistory h = history(14, d -> d == 13 ? 1.6 : 1.0);
+        assertEquals(0.6 / 2.6, SeasonalForecast.error(h, "cpu"), 0.01);
+        Instant at = START.plus(Duration.ofDays(14)).plus(Duration.ofMinutes(9 * 60));
+        assertEquals(Forecast.NONE, SeasonalForecast.forecast(h, at, ON));
+        // A steady cycle repeats exactly: error 0, forecast on.
+        assertEquals(0.0, SeasonalForecast.error(history(14, d -> 1.0), "cpu"), 1e-9);
+    }
+
+    @Test
+    void aHistoryShorterThanMinHistoryHasNoForecast() {
+        // Three days of history, now 09:00 on the fourth: min-history 2d gives yesterday's 6 nodes at 09:00.
+        LoadHistory h = history(3, d -> 1.0);
+        Instant at = START.plus(Duration.ofDays(3)).plus(Duration.ofHours(9));
+        assertEquals(6.0, SeasonalForecast.forecast(h, at, ON).leadPeak("cpu").getAsDouble(), 1e-9);
+        // min-history 4d: the same history is too short, UNKNOWN.
+        ForecastSettings fourDays = ForecastSettings.on(ON.lead(), ON.holdHorizon(), Duration.ofDays(4), 0.2);
+        assertEquals(Forecast.NONE, SeasonalForecast.forecast(h, at, fourDays));
+        // One day of history cannot show that the load repeats (nothing to compare it with): UNKNOWN too.
+        ForecastSettings oneDay = ForecastSettings.on(ON.lead(), ON.holdHorizon(), Duration.ofDays(1), 0.2);
+        assertEquals(Forecast.NONE, SeasonalForecast.forecast(history(1, d -> 1.0),
+                START.plus(Duration.ofHours(33)), oneDay));
+    }
+
+    @Test
+    void offMeansNoForecast() {
+        LoadHistory h = history(14, d -> 1.0);
+        assertEquals(Forecast.NONE, SeasonalForecast.forecast(h, START.plus(Duration.ofDays(14)), ForecastSettings.OFF));
+        assertEquals(Forecast.NONE, SeasonalForecast.forecast(LoadHistory.NONE, START, ON));
+    }
+
+    @Test
+    void aWindowNeedsHalfItsPointsAndNeverReadsPastTheEnd() {
+        double[] v = {1, Double.NaN, Double.NaN, 4, 5};
+        LoadHistory h = new LoadHistory(START, STEP, START.plus(Duration.ofMinutes(20)), Map.of("qps", v));
+        // [00:00, 00:15] = points 0..3: 2 of 4 known -> max 4.
+        assertEquals(OptionalDouble.of(4), h.max("qps", START, START.plus(Duration.ofMinutes(15))));
+        // [00:05, 00:15] = points 1..3: 1 of 3 known -> missing.
+        assertTrue(h.max("qps", START.plus(STEP), START.plus(Duration.ofMinutes(15))).isEmpty());
+        // Past the end (00:20): nothing is known there yet.
+        assertTrue(h.max("qps", START, START.plus(Duration.ofMinutes(25))).isEmpty());
+        assertTrue(h.max("cpu", START, START.plus(STEP)).isEmpty());
+    }
+}
