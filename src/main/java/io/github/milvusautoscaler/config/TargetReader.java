@@ -1,33 +1,38 @@
 package io.github.milvusautoscaler.config;
 
-import io.github.milvusautoscaler.core.SignalQuery;
-
-import static io.github.milvusautoscaler.config.Rules.atLeast;
 import static io.github.milvusautoscaler.config.Rules.text;
 
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-import io.github.milvusautoscaler.core.PromqlPlaceholders;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.PromqlPlaceholders;
+import io.github.milvusautoscaler.core.SignalQuery;
 import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.policy.AlertSettings;
 import io.github.milvusautoscaler.policy.FallbackSettings;
 import io.github.milvusautoscaler.policy.ForecastSettings;
 import io.github.milvusautoscaler.policy.PolicySettings;
-import io.github.milvusautoscaler.policy.RecentPeaks;
 import io.github.milvusautoscaler.policy.ScaleInSettings;
 import io.github.milvusautoscaler.policy.ScaleOutSettings;
 import io.github.milvusautoscaler.policy.ScheduledFloor;
 import io.github.milvusautoscaler.policy.SignalPolicy;
+import java.time.DateTimeException;
+import java.time.DayOfWeek;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -286,16 +291,13 @@ final class TargetReader {
         }
         Field<Duration> sustain = n.positiveDuration("sustain");
         Field<Duration> cooldown = n.positiveDuration("cooldown");
-        Field<Integer> maxStep = atLeast(n.integer("max-step"), 1, errors);
+        Field<Integer> maxStep = n.integer("max-step");
         Field<Double> panic = n.number("panic-above");
-        if (panic != null && !(panic.value() > 1.0)) {
-            errors.add(panic, "must be > 1 (a multiple of scale-out-above, e.g. 1.5)");
-            panic = null;
-        }
         if (sustain == null || cooldown == null || maxStep == null || panic == null) {
             return null;
         }
-        return new ScaleOutSettings(sustain.value(), cooldown.value(), maxStep.value(), panic.value());
+        return n.build(() -> new ScaleOutSettings(sustain.value(), cooldown.value(), maxStep.value(), panic.value()),
+                maxStep, panic);
     }
 
     private ScaleInSettings scaleIn(Node n) {
@@ -309,21 +311,13 @@ final class TargetReader {
         Field<Duration> backoff = n.positiveDuration("backoff");
         Field<Duration> settle = n.positiveDuration("settle-timeout");
         Field<Duration> peakWindow = n.duration("peak-window");
-        if (peakWindow != null && peakWindow.value().isNegative()) {
-            errors.add(peakWindow, "must be a duration >= 0 (0s: no peak look-back), such as 60m");
-            peakWindow = null;
-        }
         Field<Integer> recurrence = n.integer("peak-recurrence");
-        if (recurrence != null && (recurrence.value() < 1 || recurrence.value() > RecentPeaks.BUCKETS)) {
-            errors.add(recurrence, "must be in [1, " + RecentPeaks.BUCKETS + "] (spans of peak-window)");
-            recurrence = null;
-        }
         if (sustain == null || cooldown == null || delay == null || verify == null || backoff == null || settle == null
                 || peakWindow == null || recurrence == null) {
             return null;
         }
-        return new ScaleInSettings(sustain.value(), cooldown.value(), delay.value(), verify.value(), backoff.value(),
-                settle.value(), peakWindow.value(), recurrence.value());
+        return n.build(() -> new ScaleInSettings(sustain.value(), cooldown.value(), delay.value(), verify.value(),
+                backoff.value(), settle.value(), peakWindow.value(), recurrence.value()), peakWindow, recurrence);
     }
 
     private ForecastSettings forecast(Node n) {
@@ -331,29 +325,20 @@ final class TargetReader {
             return null;
         }
         Field<Boolean> enabled = n.bool("enabled");
-        Field<Duration> lead = n.positiveDuration("lead");
-        Field<Duration> hold = n.positiveDuration("hold-horizon");
-        Field<Duration> minHistory = n.positiveDuration("min-history");
-        Field<Duration> history = n.positiveDuration("history");
-        Field<Duration> historyStep = n.positiveDuration("history-step");
-        Field<Duration> refresh = n.positiveDuration("refresh");
+        Field<Duration> lead = n.duration("lead");
+        Field<Duration> hold = n.duration("hold-horizon");
+        Field<Duration> minHistory = n.duration("min-history");
+        Field<Duration> history = n.duration("history");
+        Field<Duration> historyStep = n.duration("history-step");
+        Field<Duration> refresh = n.duration("refresh");
         Field<Double> maxError = n.number("max-error");
-        if (maxError != null && !(maxError.value() >= 0)) {
-            errors.add(maxError, "must be >= 0 (a fraction of the load, such as 0.2)");
-            maxError = null;
-        }
-        for (Field<Duration> d : java.util.Arrays.asList(lead, hold)) {
-            if (d != null && d.value().compareTo(Duration.ofHours(12)) > 0) {
-                errors.add(d, "must be <= 12h (the forecast reads the same time yesterday)");
-                return null;
-            }
-        }
         if (enabled == null || lead == null || hold == null || minHistory == null || maxError == null || history == null
                 || historyStep == null || refresh == null) {
             return null;
         }
-        return new ForecastSettings(enabled.value(), lead.value(), hold.value(), minHistory.value(), maxError.value(),
-                history.value(), historyStep.value(), refresh.value());
+        return n.build(() -> new ForecastSettings(enabled.value(), lead.value(), hold.value(), minHistory.value(),
+                maxError.value(), history.value(), historyStep.value(), refresh.value()),
+                lead, hold, minHistory, history, historyStep, refresh, maxError);
     }
 
     /** The {@code scheduled} windows; each {@code { days, from, to, min-replicas, time-zone }}. Null on error. */
@@ -379,23 +364,24 @@ final class TargetReader {
             Field<String> from = w.string("from");
             Field<String> to = w.string("to");
             Field<String> zone = w.string("time-zone");
-            Field<Integer> floor = atLeast(w.integer("min-replicas"), 1, errors);
-            java.util.Set<java.time.DayOfWeek> dayset = days == null ? null : days(days);
-            java.time.LocalTime f = from == null ? null : time(from);
-            java.time.LocalTime u = to == null ? null : time(to);
-            java.time.ZoneId z = null;
+            Field<Integer> floor = w.integer("min-replicas");
+            Set<DayOfWeek> dayset = days == null ? null : days(days);
+            LocalTime f = from == null ? null : time(from);
+            LocalTime u = to == null ? null : time(to);
+            ZoneId z = null;
             if (zone != null) {
                 try {
-                    z = java.time.ZoneId.of(zone.value().trim());
-                } catch (java.time.DateTimeException e) {
+                    z = ZoneId.of(zone.value().trim());
+                } catch (DateTimeException e) {
                     errors.add(zone, "must be a time zone such as UTC or Europe/Berlin");
                 }
             }
             if (dayset != null && f != null && u != null && z != null && floor != null) {
-                if (f.equals(u)) {
-                    errors.add(to, "must differ from from (" + from.value() + ")");
-                } else {
-                    out.add(new ScheduledFloor(z, dayset, f, u, floor.value()));
+                ZoneId inZone = z;
+                ScheduledFloor window = w.build(() -> new ScheduledFloor(inZone, dayset, f, u, floor.value()),
+                        days, to, floor);
+                if (window != null) {
+                    out.add(window);
                 }
             }
         }
@@ -403,12 +389,12 @@ final class TargetReader {
     }
 
     private static final List<String> SCHEDULED_KEYS = List.of("days", "from", "to", "time-zone", "min-replicas");
-    private static final List<java.time.DayOfWeek> WEEK = List.of(java.time.DayOfWeek.values());
+    private static final List<DayOfWeek> WEEK = List.of(DayOfWeek.values());
 
     /** "Mon-Fri", "Sat,Sun", "daily": the days a window starts on; null after an error. */
-    private java.util.Set<java.time.DayOfWeek> days(Field<String> field) {
-        String v = field.value().trim().toLowerCase(java.util.Locale.ROOT);
-        java.util.Set<java.time.DayOfWeek> out = java.util.EnumSet.noneOf(java.time.DayOfWeek.class);
+    private Set<DayOfWeek> days(Field<String> field) {
+        String v = field.value().trim().toLowerCase(Locale.ROOT);
+        Set<DayOfWeek> out = EnumSet.noneOf(DayOfWeek.class);
         if (v.equals("daily")) {
             return ScheduledFloor.everyDay();
         }
@@ -433,7 +419,7 @@ final class TargetReader {
     private static int day(String s) {
         String t = s.trim();
         for (int i = 0; i < 7; i++) {
-            if (t.length() >= 3 && WEEK.get(i).name().toLowerCase(java.util.Locale.ROOT).startsWith(t)) {
+            if (t.length() >= 3 && WEEK.get(i).name().toLowerCase(Locale.ROOT).startsWith(t)) {
                 return i;
             }
         }
@@ -441,10 +427,10 @@ final class TargetReader {
     }
 
     /** "08:00" (24-hour local time); null after an error. */
-    private java.time.LocalTime time(Field<String> field) {
+    private LocalTime time(Field<String> field) {
         try {
-            return java.time.LocalTime.parse(field.value().trim());
-        } catch (java.time.format.DateTimeParseException e) {
+            return LocalTime.parse(field.value().trim());
+        } catch (DateTimeParseException e) {
             errors.add(field, "must be a local time HH:MM such as 08:00");
             return null;
         }
@@ -464,7 +450,7 @@ final class TargetReader {
                 default -> errors.add(modeField, "must be hold or scale-out");
             }
         }
-        Field<Integer> replicas = atLeast(n.integer("replicas"), 1, errors);
+        Field<Integer> replicas = n.integer("replicas");
         if (mode == FallbackSettings.Mode.SCALE_OUT && replicas != null && max != null
                 && replicas.value() > max.value()) {
             errors.add(replicas, "must be <= max-replicas (" + max.value() + ") when mode = scale-out");
@@ -473,7 +459,8 @@ final class TargetReader {
         if (after == null || mode == null || replicas == null) {
             return null;
         }
-        return new FallbackSettings(after.value(), mode, replicas.value());
+        FallbackSettings.Mode chosen = mode;
+        return n.build(() -> new FallbackSettings(after.value(), chosen, replicas.value()), replicas);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.policy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.Checks;
 import java.time.Duration;
 
 /**
@@ -23,8 +24,8 @@ public record FallbackSettings(Duration after, Mode mode, int replicas) {
     public FallbackSettings {
         requireNonNull(after, "after");
         requireNonNull(mode, "mode");
-        if (replicas < 1) {
-            throw new IllegalArgumentException("fallback replicas must be >= 1");
-        }
+        Checks checks = new Checks();
+        checks.atLeast(replicas, 1, "replicas");
+        checks.done();
     }
 }

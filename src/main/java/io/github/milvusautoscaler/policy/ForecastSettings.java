@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.policy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.Checks;
 import java.time.Duration;
 
 /**
@@ -41,18 +42,22 @@ public record ForecastSettings(boolean enabled, Duration lead, Duration holdHori
         requireNonNull(history, "history");
         requireNonNull(historyStep, "historyStep");
         requireNonNull(refresh, "refresh");
-        if (historyStep.isZero() || historyStep.isNegative() || refresh.isZero() || refresh.isNegative()) {
-            throw new IllegalArgumentException("forecast history-step and refresh must be > 0");
-        }
-        if (lead.isNegative() || holdHorizon.isNegative() || minHistory.isNegative()) {
-            throw new IllegalArgumentException("forecast durations must be >= 0");
-        }
-        if (!(maxError >= 0) || !Double.isFinite(maxError)) {
-            throw new IllegalArgumentException("forecast max-error must be a number >= 0, was " + maxError);
-        }
-        if (lead.compareTo(Duration.ofHours(12)) > 0 || holdHorizon.compareTo(Duration.ofHours(12)) > 0) {
-            // The forecast reads the same time yesterday: a horizon past half a day would read beyond now.
-            throw new IllegalArgumentException("forecast lead and hold-horizon must be <= 12h");
-        }
+        Checks checks = new Checks();
+        checks.positive(minHistory, "min-history");
+        checks.positive(history, "history");
+        checks.positive(historyStep, "history-step");
+        checks.positive(refresh, "refresh");
+        checks.that(maxError >= 0 && Double.isFinite(maxError), "max-error",
+                "must be >= 0 (a fraction of the load, such as 0.2)");
+        horizon(checks, lead, "lead");
+        horizon(checks, holdHorizon, "hold-horizon");
+        checks.done();
+    }
+
+    /** A look-ahead above 0 and at most 12h: the forecast reads the same time yesterday, so more would read beyond now. */
+    private static void horizon(Checks checks, Duration d, String key) {
+        checks.positive(d, key);
+        checks.that(d.compareTo(Duration.ofHours(12)) <= 0, key,
+                "must be <= 12h (the forecast reads the same time yesterday)");
     }
 }

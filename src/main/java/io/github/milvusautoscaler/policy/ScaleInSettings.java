@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.policy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.Checks;
 import java.time.Duration;
 
 /**
@@ -31,13 +32,12 @@ public record ScaleInSettings(Duration sustain, Duration cooldown, Duration dela
         requireNonNull(backoff, "backoff");
         requireNonNull(settleTimeout, "settleTimeout");
         requireNonNull(peakWindow, "peakWindow");
-        if (peakWindow.isNegative()) {
-            throw new IllegalArgumentException("peak-window must be >= 0, was " + peakWindow);
-        }
-        if (peakRecurrence < 1 || peakRecurrence > RecentPeaks.BUCKETS) {
-            throw new IllegalArgumentException("peak-recurrence must be in [1, " + RecentPeaks.BUCKETS + "], was "
-                    + peakRecurrence);
-        }
+        Checks checks = new Checks();
+        checks.that(!peakWindow.isNegative(), "peak-window",
+                "must be a duration >= 0 (0s: no peak look-back), such as 60m");
+        checks.that(peakRecurrence >= 1 && peakRecurrence <= RecentPeaks.BUCKETS, "peak-recurrence",
+                "must be in [1, " + RecentPeaks.BUCKETS + "] (spans of peak-window)");
+        checks.done();
     }
 
     /** Settings without a peak look-back: step-downs judged on the current value and the average alone. */

@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.policy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.Checks;
 import java.time.Duration;
 
 /**
@@ -20,11 +21,9 @@ public record ScaleOutSettings(Duration sustain, Duration cooldown, int maxStep,
     public ScaleOutSettings {
         requireNonNull(sustain, "sustain");
         requireNonNull(cooldown, "cooldown");
-        if (maxStep < 1) {
-            throw new IllegalArgumentException("scale-out max-step must be >= 1");
-        }
-        if (!(panicAbove > 1.0)) {
-            throw new IllegalArgumentException("scale-out panic-above must be > 1.0");
-        }
+        Checks checks = new Checks();
+        checks.atLeast(maxStep, 1, "max-step");
+        checks.that(panicAbove > 1.0, "panic-above", "must be > 1 (a multiple of scale-out-above, e.g. 1.5)");
+        checks.done();
     }
 }

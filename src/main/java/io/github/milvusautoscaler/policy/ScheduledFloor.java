@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.policy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.Checks;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalTime;
@@ -30,12 +31,11 @@ public record ScheduledFloor(ZoneId zone, Set<DayOfWeek> days, LocalTime from, L
         requireNonNull(from, "from");
         requireNonNull(to, "to");
         days = Set.copyOf(requireNonNull(days, "days"));
-        if (days.isEmpty()) {
-            throw new IllegalArgumentException("a scheduled window needs at least one day");
-        }
-        if (minReplicas < 1) {
-            throw new IllegalArgumentException("a scheduled window's min-replicas must be >= 1, was " + minReplicas);
-        }
+        Checks checks = new Checks();
+        checks.that(!days.isEmpty(), "days", "must be days such as Mon-Fri, Sat,Sun or daily");
+        checks.that(!from.equals(to), "to", "must differ from from (" + from + ")");
+        checks.atLeast(minReplicas, 1, "min-replicas");
+        checks.done();
     }
 
     /** Every day of the week. */

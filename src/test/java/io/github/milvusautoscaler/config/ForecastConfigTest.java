@@ -87,6 +87,20 @@ class ForecastConfigTest {
             "lead past half a day | milvus-autoscaler.defaults.forecast.lead = 13h"
                     + " | defaults.forecast.lead = \"13h\" (autoscaler.conf:1): must be <= 12h (the forecast reads the same"
                     + " time yesterday)",
+            "window of no length | milvus-autoscaler.defaults.scheduled = [{ days = daily, from = \"08:00\","
+                    + " to = \"08:00\", time-zone = UTC, min-replicas = 4 }]"
+                    + " | defaults.scheduled[0].to = \"08:00\" (autoscaler.conf:1): must differ from from (08:00)",
+            "negative peak look-back | milvus-autoscaler.defaults.scale-in.peak-window = -5m"
+                    + " | defaults.scale-in.peak-window = \"-5m\" (autoscaler.conf:1): must be a duration >= 0 (0s: no"
+                    + " peak look-back), such as 60m",
+            "negative forecast error | milvus-autoscaler.defaults.forecast.max-error = -0.1"
+                    + " | defaults.forecast.max-error = -0.1 (autoscaler.conf:1): must be >= 0 (a fraction of the load,"
+                    + " such as 0.2)",
+            "history step of zero | milvus-autoscaler.defaults.forecast.history-step = 0s"
+                    + " | defaults.forecast.history-step = \"0s\" (autoscaler.conf:1): must be a positive duration, such"
+                    + " as 30s or 5m",
+            "fallback of no replicas | milvus-autoscaler.defaults.fallback.replicas = 0"
+                    + " | defaults.fallback.replicas = 0 (autoscaler.conf:1): must be >= 1",
     })
     void refusesWithTheKeyAndTheRule(String name, String hocon, String expected) {
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> queryNode(hocon));
