@@ -184,7 +184,7 @@ public final class ValidateConfigCommand implements Callable<Integer> {
         return rounded.scale() < 0 ? rounded.setScale(0).toPlainString() : rounded.toPlainString();
     }
 
-    /** A duration as an SRE writes it: 15s, 10m, 1h30m, 250ms. */
+    /** A duration as an SRE writes it: 15s, 10m, 1h30m, 2d, 250ms. */
     static String duration(Duration d) {
         if (d.isZero()) {
             return "0s";
@@ -193,8 +193,11 @@ public final class ValidateConfigCommand implements Callable<Integer> {
             return d.toMillis() + "ms";
         }
         StringBuilder sb = new StringBuilder();
-        if (d.toHours() > 0) {
-            sb.append(d.toHours()).append('h');
+        if (d.toDays() > 0) {
+            sb.append(d.toDays()).append('d');
+        }
+        if (d.toHoursPart() > 0) {
+            sb.append(d.toHoursPart()).append('h');
         }
         if (d.toMinutesPart() > 0) {
             sb.append(d.toMinutesPart()).append('m');

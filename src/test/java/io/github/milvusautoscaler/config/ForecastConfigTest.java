@@ -136,8 +136,8 @@ class ForecastConfigTest {
         assertEquals(0, code, out.toString());
         String text = out.toString();
         org.junit.jupiter.api.Assertions.assertTrue(text.contains("settle-timeout 30m, peak-window 1h (recurrence 3)"), text);
-        org.junit.jupiter.api.Assertions.assertTrue(text.contains("  forecast      lead 5m, hold-horizon 15m, min-history 48h,"
-                + " max-error 0.2, history 336h every 5m, refresh 1h"), text);
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains("  forecast      lead 5m, hold-horizon 15m, min-history 2d,"
+                + " max-error 0.2, history 14d every 5m, refresh 1h"), text);
         org.junit.jupiter.api.Assertions.assertTrue(text.contains(
                 "  scheduled     Mon,Tue,Wed,Thu,Fri 08:00-20:00 Europe/Berlin min-replicas 4"), text);
     }
