@@ -21,7 +21,21 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Forecasts {
 
-    private record Seasonal(LoadHistory history, ForecastSettings settings, Set<String> signals) {
+    /**
+     * @param oldest per seasonal signal, in the order of {@code signals}, its history's oldest known sample
+     *               (null when none): it too depends on the history alone, and each tick asks it
+     */
+    private record Seasonal(LoadHistory history, ForecastSettings settings, Set<String> signals, Instant[] oldest) {
+
+        static Seasonal of(LoadHistory history, ForecastSettings settings) {
+            Set<String> signals = SeasonalForecast.seasonal(history, settings);
+            Instant[] oldest = new Instant[signals.size()];
+            int i = 0;
+            for (String signal : signals) {
+                oldest[i++] = history.oldest(signal);
+            }
+            return new Seasonal(history, settings, signals, oldest);
+        }
     }
 
     /** The last forecast of a target and the grid points its windows covered: ticks between two points share it. */
@@ -47,7 +61,7 @@ final class Forecasts {
         }
         Seasonal known = seasonal.get(target);
         if (known == null || known.history() != history || !known.settings().equals(settings)) {
-            known = new Seasonal(history, settings, SeasonalForecast.seasonal(history, settings));
+            known = Seasonal.of(history, settings);
             seasonal.put(target, known);
         }
         // The windows [now, now + lead] and [now, now + hold] read the grid points from ceil(now / step) on, up
@@ -59,14 +73,12 @@ final class Forecasts {
         long lastPoint = Math.floorDiv(sinceStart, stepMs);
         boolean wholeSteps = settings.lead().toMillis() % stepMs == 0 && settings.holdHorizon().toMillis() % stepMs == 0;
         long oldEnough = 0;
-        int bit = 0;
         Instant since = now.minus(settings.minHistory());
-        for (String signal : known.signals()) {
-            Instant oldest = history.oldest(signal);
-            if (oldest != null && !oldest.isAfter(since)) {
+        Instant[] oldest = known.oldest();
+        for (int bit = 0; bit < oldest.length; bit++) {
+            if (oldest[bit] != null && !oldest[bit].isAfter(since)) {
                 oldEnough |= 1L << Math.min(63, bit);
             }
-            bit++;
         }
         Last before = last.get(target);
         if (wholeSteps && before != null && before.seasonal() == known && before.firstPoint() == first

@@ -92,15 +92,18 @@ public final class Policy {
         Decision decision = new Decision(observation.target(), now, proposal.reason().action(), status.current(),
                 proposal.to(), proposal.reason(), proposal.message(), readings.build(), false);
 
-        TargetState unapplied = prepared;
-        for (Rule<?> rule : RULES) {
-            unapplied = decided(rule, unapplied, tick, proposal);
+        TargetState.Pass decided = prepared.pass();
+        for (int i = 0; i < RULES.size(); i++) {
+            decided.put(i, decided(RULES.get(i), prepared.memory(i), tick, proposal));
         }
+        TargetState unapplied = decided.done();
         TargetState next = unapplied;
         if (proposal.reason().action() != Action.HOLD) {
-            for (Rule<?> rule : RULES) {
-                next = written(rule, next, tick, proposal);
+            TargetState.Pass written = unapplied.pass();
+            for (int i = 0; i < RULES.size(); i++) {
+                written.put(i, written(RULES.get(i), unapplied.memory(i), tick, proposal));
             }
+            next = written.done();
         }
         return new Outcome(decision, next, unapplied);
     }
@@ -109,11 +112,11 @@ public final class Policy {
     Tick observe(Observation observation, ReplicaStatus status, TargetState state, Budget budget, Instant now) {
         List<Classified> signals = Classified.classify(settings, observation, status);
         Tick before = new Tick(settings, observation, status, state, signals, budget, now);
-        TargetState prepared = state;
-        for (Rule<?> rule : RULES) {
-            prepared = observe(rule, prepared, before);
+        TargetState.Pass observed = state.pass();
+        for (int i = 0; i < RULES.size(); i++) {
+            observed.put(i, observe(RULES.get(i), state.memory(i), before));
         }
-        return new Tick(settings, observation, status, prepared, signals, budget, now);
+        return new Tick(settings, observation, status, observed.done(), signals, budget, now);
     }
 
     /**
@@ -150,23 +153,23 @@ public final class Policy {
                 () -> p.message().text() + " (clamped to " + to + ")", p.alertKeys());
     }
 
-    private static <M extends Memory> TargetState observe(Rule<M> rule, TargetState s, Tick before) {
-        M own = own(rule, s);
-        return s.with(own, rule.observe(own, before));
+    // Each rule's memory sits at the rule's position in the state (TargetState.initial() puts it there), so
+    // the cast below holds; every rule reads the tick's state, never the one a pass is building.
+
+    private static <M extends Memory> M observe(Rule<M> rule, Memory own, Tick before) {
+        return rule.observe(own(own), before);
     }
 
-    private static <M extends Memory> TargetState decided(Rule<M> rule, TargetState s, Tick t, Proposal p) {
-        M own = own(rule, s);
-        return s.with(own, rule.decided(own, t, p));
+    private static <M extends Memory> M decided(Rule<M> rule, Memory own, Tick t, Proposal p) {
+        return rule.decided(own(own), t, p);
     }
 
-    private static <M extends Memory> TargetState written(Rule<M> rule, TargetState s, Tick t, Proposal p) {
-        M own = own(rule, s);
-        return s.with(own, rule.written(own, t, p));
+    private static <M extends Memory> M written(Rule<M> rule, Memory own, Tick t, Proposal p) {
+        return rule.written(own(own), t, p);
     }
 
     @SuppressWarnings("unchecked")
-    private static <M extends Memory> M own(Rule<M> rule, TargetState s) {
-        return s.get((Class<M>) rule.initial().getClass());
+    private static <M extends Memory> M own(Memory own) {
+        return (M) own;
     }
 }

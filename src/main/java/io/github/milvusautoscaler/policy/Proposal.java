@@ -23,7 +23,8 @@ record Proposal(Stage by, Reason reason, int to, Message message, Set<String> al
         requireNonNull(by, "by");
         requireNonNull(reason, "reason");
         requireNonNull(message, "message");
-        alertKeys = Set.copyOf(requireNonNull(alertKeys, "alertKeys"));
+        // Nearly every proposal carries no alert keys: Set.of() as is, without a copy's type checks.
+        alertKeys = requireNonNull(alertKeys, "alertKeys").isEmpty() ? Set.of() : Set.copyOf(alertKeys);
         if (reason.stage() != by) {
             throw new IllegalArgumentException("stage " + by + " cannot give " + reason + ", which belongs to "
                     + reason.stage() + " (core.Reason)");

@@ -107,6 +107,11 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         if (ready != own.lastReady() && own.lastReady() >= 0 && ready > own.lastReady()) {
             rose = now;
         }
+        if (lastOut == own.lastScaleOut() && ready == own.lastReady() && rose == own.readyRoseAt()
+                && high.equals(own.highSince())) {
+            // Most ticks change nothing here: the same object keeps the state unchanged, with no copy of the map.
+            return own;
+        }
         return new Timers(high, lastOut, ready, rose);
     }
 
