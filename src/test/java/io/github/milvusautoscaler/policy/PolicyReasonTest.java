@@ -255,6 +255,22 @@ class PolicyReasonTest {
                     s.state = lowFor(s, Duration.ofMinutes(10));
                     s.peakWindow(Duration.ofMinutes(60), 3).peakedIn("cpu", 0.45, 3);
                 }),
+                // As reference.conf ships it (120m, 5 of six 20m spans): 1.8 nodes in 4 of 6 spans is a burst, not a
+                // level: 3 -> 2 (60m with recurrence 3, the first default, held it).
+                c("with the shipped look-back a peak in four of six spans does not hold", Reason.SIGNALS_LOW, 2, s -> {
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                    ScaleInSettings shipped = ShippedPeakLookBackStoryTest.shipped();
+                    s.peakWindow(shipped.peakWindow(), shipped.peakRecurrence())
+                            .peakedIn("cpu", 0.20, 0.20, 0.60, 0.60, 0.60, 0.60);
+                }),
+                // ... and in 5 of 6 spans it holds: 1.8 / 2 = 0.90 > 0.75.
+                c("with the shipped look-back a peak in five of six spans holds", Reason.PEAK_WOULD_OVERLOAD, 3, s -> {
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                    ScaleInSettings shipped = ShippedPeakLookBackStoryTest.shipped();
+                    s.peakWindow(shipped.peakWindow(), shipped.peakRecurrence()).peakedIn("cpu", 0.60, 5);
+                }),
 
                 // --- forecast (lead 5m, hold-horizon 15m) ---
                 // cpu load forecast 2.6 nodes within 5m on 3 replicas: ceil(2.6 / 0.75) = 4 -> 3 -> 4.
