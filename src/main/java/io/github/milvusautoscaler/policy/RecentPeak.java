@@ -13,14 +13,15 @@ import java.util.Optional;
  * {@link StepDown} would take is held when a signal's recent peak load, on one node fewer, would
  * pass its {@code scale-out-above}. The peak is the load (value x ready) reached in at least
  * {@code scale-in.peak-recurrence} of the {@value RecentPeaks#BUCKETS} spans of {@code scale-in.peak-window}
- * ({@link RecentPeaks}). Example, cpu, window 60m, recurrence 3: on 2 ready the load reached 1.9 nodes in
- * three of the last six 10-minute spans; one node would run at 1.9 / 1 = 1.90 > 0.75, so it holds, though
+ * ({@link RecentPeaks}). Example, cpu, window 120m, recurrence 5: on 2 ready the load reached 1.9 nodes in
+ * five of the last six 20-minute spans; one node would run at 1.9 / 1 = 1.90 > 0.75, so it holds, though
  * the 10m average of 0.45 x 2 = 0.9 nodes would fit (0.9 / 1 = 0.90 is above the target too, but a
- * quieter hour with an average of 0.25 would not be). A lone spike reached in one span only does not hold.
+ * quieter stretch with an average of 0.25 would not be). A burst reached in fewer than five spans does not hold.
  *
  * <p>Measured on the shared traces (README, "Benchmark"): on elb_request_count the step-downs that a
- * spike within minutes undid caused over half of the overload; with a 60m look-back and recurrence 3
- * the overload falls from 59,251 s to 28,486 s for 9.7% more node-seconds.
+ * spike within minutes undid caused over half of the overload; with a 120m look-back and recurrence 5
+ * the overload falls from 59,251 s to 33,934 s for 5.0% more node-seconds (60m and 3, the first default:
+ * 28,486 s for 9.7% more).
  *
  * <p>Reasons: PEAK_WOULD_OVERLOAD. Memory: {@link Peaks}.
  */

@@ -32,8 +32,8 @@ class ForecastConfigTest {
     @Test
     void referenceConfTurnsThePeakLookBackAndTheForecastOnWithoutFloors() {
         PolicySettings p = queryNode("");
-        assertEquals(Duration.ofMinutes(60), p.scaleIn().peakWindow());
-        assertEquals(3, p.scaleIn().peakRecurrence());
+        assertEquals(Duration.ofMinutes(120), p.scaleIn().peakWindow());
+        assertEquals(5, p.scaleIn().peakRecurrence());
         assertEquals(true, p.forecast().enabled());
         assertEquals(Duration.ofMinutes(5), p.forecast().lead());
         assertEquals(Duration.ofMinutes(15), p.forecast().holdHorizon());
@@ -135,7 +135,7 @@ class ForecastConfigTest {
                 .setOut(new java.io.PrintWriter(out, true)).execute(file.toString());
         assertEquals(0, code, out.toString());
         String text = out.toString();
-        org.junit.jupiter.api.Assertions.assertTrue(text.contains("settle-timeout 30m, peak-window 1h (recurrence 3)"), text);
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains("settle-timeout 30m, peak-window 2h (recurrence 5)"), text);
         org.junit.jupiter.api.Assertions.assertTrue(text.contains("  forecast      lead 5m, hold-horizon 15m, min-history 2d,"
                 + " max-error 0.2, history 14d every 5m, refresh 1h"), text);
         org.junit.jupiter.api.Assertions.assertTrue(text.contains(

@@ -170,16 +170,23 @@ class PolicyReasonTest {
                     s.state = Scene.ready(Scene.lastScaleOut(highFor(s, Duration.ofMinutes(5)),
                             s.now.minus(Duration.ofMinutes(5))), 5, s.now.minus(M1));
                 }),
-                // cpu 0.66 > target 0.575, short average 0.60: heading for 0.66 + 2 x 0.06 = 0.78 > 0.75
-                // within 1m, and 0.12 >= (0.75 - 0.575)/2 = 0.0875: ceil(3 x 0.66/0.575) = 4.
+                // cpu 0.66 > target 0.575, short average 0.60: heading for 0.66 + 1.1 x 2 x 0.06 = 0.79 > 0.75
+                // within 1.1 x 1m, and 0.13 >= (0.75 - 0.575)/2 = 0.0875: ceil(3 x 0.66/0.575) = 4.
                 c("rising fast toward the line scales out without the sustain", Reason.SIGNAL_RISING, 4, s -> {
                     s.cpu(0.66);
                     s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.66, 0.60);
                 }),
-                // cpu 0.74 over a short average of 0.73: heading for 0.76 > 0.75, but 0.02 < 0.0875.
+                // cpu 0.74 over a short average of 0.73: heading for 0.762 > 0.75, but 0.022 < 0.0875.
                 c("slow drift toward the line is no rise", Reason.IN_BAND, 3, s -> {
                     s.cpu(0.74);
                     s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.74, 0.73);
+                }),
+                // cpu 0.66 over a short average of 0.618: one sustain ahead it would reach 0.66 + 2 x 0.042 = 0.744,
+                // not past the line; 1.1 sustains ahead 0.66 + 0.0924 = 0.752 > 0.75 with 0.0924 >= 0.0875: rising,
+                // ceil(3 x 0.66/0.575) = 4 (the rate signal lags the load, so the rise began before it shows).
+                c("a rise that passes the line just past one sustain scales out", Reason.SIGNAL_RISING, 4, s -> {
+                    s.cpu(0.66);
+                    s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.66, 0.618);
                 }),
                 // the rise of the previous case, 2m after a step-down (verify window 5m): expected, not load.
                 c("a rise inside the verify window of a step-down is not acted on", Reason.IN_BAND, 3, s -> {
@@ -187,8 +194,8 @@ class PolicyReasonTest {
                     s.state = Scene.steppedDown(s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.66, 0.60),
                             s.now.minus(Duration.ofMinutes(2)), true);
                 }),
-                // cpu 0.78 HIGH for 15s over a short average of 0.70: 0.78 + 2 x 0.08 = 0.94 > 0.75, and
-                // 0.16 >= 0.0875: no need to sustain; ceil(3 x 0.78/0.575) = 5.
+                // cpu 0.78 HIGH for 15s over a short average of 0.70: 0.78 + 1.1 x 2 x 0.08 = 0.96 > 0.75, and
+                // 0.18 >= 0.0875: no need to sustain; ceil(3 x 0.78/0.575) = 5.
                 c("high and rising needs no sustain", Reason.SIGNAL_RISING, 5, s -> {
                     s.cpu(0.78);
                     s.state = Scene.highSince(s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.78, 0.70),
@@ -254,6 +261,22 @@ class PolicyReasonTest {
                     s.allLow();
                     s.state = lowFor(s, Duration.ofMinutes(10));
                     s.peakWindow(Duration.ofMinutes(60), 3).peakedIn("cpu", 0.45, 3);
+                }),
+                // As reference.conf ships it (120m, 5 of six 20m spans): 1.8 nodes in 4 of 6 spans is a burst, not a
+                // level: 3 -> 2 (60m with recurrence 3, the first default, held it).
+                c("with the shipped look-back a peak in four of six spans does not hold", Reason.SIGNALS_LOW, 2, s -> {
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                    ScaleInSettings shipped = ShippedPeakLookBackStoryTest.shipped();
+                    s.peakWindow(shipped.peakWindow(), shipped.peakRecurrence())
+                            .peakedIn("cpu", 0.20, 0.20, 0.60, 0.60, 0.60, 0.60);
+                }),
+                // ... and in 5 of 6 spans it holds: 1.8 / 2 = 0.90 > 0.75.
+                c("with the shipped look-back a peak in five of six spans holds", Reason.PEAK_WOULD_OVERLOAD, 3, s -> {
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                    ScaleInSettings shipped = ShippedPeakLookBackStoryTest.shipped();
+                    s.peakWindow(shipped.peakWindow(), shipped.peakRecurrence()).peakedIn("cpu", 0.60, 5);
                 }),
 
                 // --- forecast (lead 5m, hold-horizon 15m) ---
