@@ -64,6 +64,12 @@ class ScaleCommandTest {
     static FakeMilvusPods pods;
     static FakeMilvusPod coord;
     static final List<FakeMilvusPod> queryNodes = new ArrayList<>();
+    /**
+     * Pods started so far: each new pod gets a name never used before, as a ReplicaSet's pods do. A reused
+     * name continued the stopped pod's cAdvisor series with a fresh counter, and a [5s] rate across the
+     * two read as tens of thousands of cores (a flaky "cpu 71144 > 0.750 (HIGH)" harm).
+     */
+    static int podsStarted;
     static PrometheusServer prometheus;
     static Path config;
     static final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
@@ -215,7 +221,7 @@ class ScaleCommandTest {
     /** Starts or stops queryNode pods to match {@code n}. */
     static synchronized void resize(int n) {
         while (queryNodes.size() < n) {
-            queryNodes.add(pods.start(NS, RELEASE, InstallKind.HELM, "querynode", DEPLOYMENT + "-" + queryNodes.size(),
+            queryNodes.add(pods.start(NS, RELEASE, InstallKind.HELM, "querynode", DEPLOYMENT + "-" + podsStarted++,
                     1, 8e9).setMemoryUtilisation(0.3));
         }
         while (queryNodes.size() > n) {
