@@ -39,16 +39,7 @@ final class PauseCommand {
 
         @Override
         public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            Optional<TargetSelection.Chosen> chosen = selection.load("pause", err);
-            if (chosen.isEmpty()) {
-                return Main.EXIT_USAGE;
-            }
-            Target target = chosen.get().settings().target();
-            try {
-                var kube = chosen.get().selected().settings().kubernetes();
-                PauseMarks marks = new PauseMarks(TargetSelection.client(kube), kube);
+            return onTarget("pause", selection, spec, (target, marks, out, err) -> {
                 String by = TargetSelection.who() + ": pause" + (reason == null ? "" : " (" + reason + ")");
                 PauseMarks.Mark before = marks.pause(target, by, Instant.now());
                 if (before.paused()) {
@@ -62,11 +53,7 @@ final class PauseCommand {
                 }
                 out.flush();
                 return Main.EXIT_OK;
-            } catch (ActuationException | IllegalStateException e) {
-                err.println("pause: " + target + ": " + e.getMessage());
-                err.flush();
-                return Main.EXIT_FAILURE;
-            }
+            });
         }
     }
 
@@ -84,16 +71,7 @@ final class PauseCommand {
 
         @Override
         public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            Optional<TargetSelection.Chosen> chosen = selection.load("resume", err);
-            if (chosen.isEmpty()) {
-                return Main.EXIT_USAGE;
-            }
-            Target target = chosen.get().settings().target();
-            try {
-                var kube = chosen.get().selected().settings().kubernetes();
-                PauseMarks marks = new PauseMarks(TargetSelection.client(kube), kube);
+            return onTarget("resume", selection, spec, (target, marks, out, err) -> {
                 PauseMarks.Mark before = marks.resume(target);
                 if (before.ours()) {
                     out.println(target + " resumed: removed " + before.pausedKey() + " (paused by " + before.by().get()
@@ -118,11 +96,36 @@ final class PauseCommand {
                 }
                 out.flush();
                 return Main.EXIT_OK;
-            } catch (ActuationException | IllegalStateException e) {
-                err.println("resume: " + target + ": " + e.getMessage());
-                err.flush();
-                return Main.EXIT_FAILURE;
-            }
+            });
+        }
+    }
+
+    /** What {@code pause} or {@code resume} does to the chosen target's marks; returns the exit code. */
+    @FunctionalInterface
+    interface MarksAction {
+        int apply(Target target, PauseMarks marks, PrintWriter out, PrintWriter err);
+    }
+
+    /**
+     * Loads the configuration, chooses the target and runs {@code action} on its pause marks: exit 2 when the
+     * file or the target is refused (already printed), 1 when the Kubernetes API fails (printed as
+     * {@code pause: <target>: <why>}).
+     */
+    private static int onTarget(String command, TargetSelection selection, CommandSpec spec, MarksAction action) {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Optional<TargetSelection.Chosen> chosen = selection.load(command, err);
+        if (chosen.isEmpty()) {
+            return Main.EXIT_USAGE;
+        }
+        Target target = chosen.get().settings().target();
+        try {
+            var kube = chosen.get().selected().settings().kubernetes();
+            return action.apply(target, new PauseMarks(TargetSelection.client(kube), kube), out, err);
+        } catch (ActuationException | IllegalStateException e) {
+            err.println(command + ": " + target + ": " + e.getMessage());
+            err.flush();
+            return Main.EXIT_FAILURE;
         }
     }
 }

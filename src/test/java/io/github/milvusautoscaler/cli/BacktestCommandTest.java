@@ -16,6 +16,7 @@ import io.github.milvusautoscaler.core.Settle;
 import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.sim.Backtest;
+import io.github.milvusautoscaler.testsupport.KubeStateHistory;
 import io.github.milvusautoscaler.testsupport.PrometheusServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -146,12 +147,7 @@ class BacktestCommandTest {
 
     private static void gauge(StringBuilder out, String name, java.util.function.IntFunction<String> labels, int count,
                               Instant from, double value) {
-        for (int p = 0; p < count; p++) {
-            String series = name + "{" + labels.apply(p) + ",job=\"kube-state-metrics\",namespace=\"milvus\"} " + value;
-            for (Instant t = from; !t.isAfter(END); t = t.plus(Duration.ofMinutes(2))) {
-                out.append(series).append(' ').append(t.getEpochSecond()).append('\n');
-            }
-        }
+        KubeStateHistory.gauge(out, name, labels, count, from, END, value);
     }
 
     static String pod(int p) {

@@ -12,6 +12,7 @@ import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.core.TargetQueries;
 import io.github.milvusautoscaler.policy.ForecastSettings;
 import io.github.milvusautoscaler.policy.SeasonalForecast;
+import io.github.milvusautoscaler.testsupport.KubeStateHistory;
 import io.github.milvusautoscaler.testsupport.Poll;
 import io.github.milvusautoscaler.testsupport.PrometheusServer;
 import java.math.BigDecimal;
@@ -90,12 +91,7 @@ class PrometheusHistorySourceTest {
 
     private static void gauge(StringBuilder out, String name, java.util.function.IntFunction<String> labels, int count,
                               double value) {
-        for (int p = 0; p < count; p++) {
-            String series = name + "{" + labels.apply(p) + ",job=\"kube-state-metrics\",namespace=\"milvus\"} " + value;
-            for (Instant t = START; !t.isAfter(END); t = t.plus(Duration.ofMinutes(2))) {
-                out.append(series).append(' ').append(t.getEpochSecond()).append('\n');
-            }
-        }
+        KubeStateHistory.gauge(out, name, labels, count, START, END, value);
     }
 
     static String pod(int p) {
