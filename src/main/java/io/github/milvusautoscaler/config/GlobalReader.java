@@ -21,8 +21,6 @@ import io.github.milvusautoscaler.core.PrometheusAuth;
 import io.github.milvusautoscaler.core.PrometheusEndpoint;
 import io.github.milvusautoscaler.core.RetrySettings;
 import io.github.milvusautoscaler.core.ServerSettings;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,7 +58,7 @@ final class GlobalReader {
             return null;
         }
         int mark = errors.mark();
-        Field<URI> url = url(n);
+        Field<String> url = url(n);
         Field<Duration> timeout = n.duration("timeout");
         Field<Duration> staleAfter = n.duration("stale-after");
         Field<Integer> maxSeries = n.integer("max-series");
@@ -81,8 +79,8 @@ final class GlobalReader {
                 shareWindow.value(), retry, breaker, auth, headerValues), fields.toArray(Field<?>[]::new));
     }
 
-    /** The URL as a URI (its syntax); what a URL must be beyond that, {@link PrometheusEndpoint} checks. */
-    private Field<URI> url(Node n) {
+    /** The URL, trimmed; what a URL must be, {@link PrometheusEndpoint} checks. */
+    private Field<String> url(Node n) {
         Field<ConfigValue> raw = n.find("url");
         if (raw == null) {
             errors.missing(n.path() + ".url", n.origin(), URL_RULE);
@@ -96,16 +94,10 @@ final class GlobalReader {
         if (url == null) {
             return null;
         }
-        URI uri;
-        try {
-            uri = new URI(url.value().trim());
-        } catch (URISyntaxException e) {
-            errors.add(url, URL_RULE);
-            return null;
-        }
+        String trimmed = url.value().trim();
         return n.build(() -> {
-            PrometheusEndpoint.checkUrl(uri);
-            return new Field<>(uri, url.path(), url.raw(), url.layer());
+            PrometheusEndpoint.checkUrl(trimmed);
+            return new Field<>(trimmed, url.path(), url.raw(), url.layer());
         }, url);
     }
 

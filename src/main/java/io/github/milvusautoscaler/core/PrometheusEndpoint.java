@@ -2,12 +2,12 @@ package io.github.milvusautoscaler.core;
 
 import static java.util.Objects.requireNonNull;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * @param headers     extra headers sent with every query (e.g. {@code X-Scope-OrgID}); their values are
  *                    treated as secrets and never logged
  */
-public record PrometheusEndpoint(URI url, Duration timeout, Duration staleAfter, int maxSeries, Duration shareWindow,
+public record PrometheusEndpoint(String url, Duration timeout, Duration staleAfter, int maxSeries, Duration shareWindow,
                                  RetrySettings retry, CircuitBreakerSettings breaker, PrometheusAuth auth,
                                  Map<String, String> headers) {
 
@@ -39,6 +39,12 @@ public record PrometheusEndpoint(URI url, Duration timeout, Duration staleAfter,
     public static final String URL_RULE =
             "must be an http or https URL such as http://prometheus-operated.monitoring:9090";
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    /**
+     * A URI reference split into scheme, authority, path, query and fragment: the regular expression of
+     * RFC 3986 appendix B, so this record reads its URL without {@code java.net} (core stays JDK value types).
+     */
+    private static final Pattern URI_PARTS = Pattern.compile("^(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(\\?[^#]*)?(#.*)?$");
+    private static final Pattern HOST_PORT = Pattern.compile("^(\\[[0-9A-Fa-f:.]+\\]|[^:\\[\\]]+)(?::\\d*)?$");
 
     public PrometheusEndpoint {
         requireNonNull(url, "url");
@@ -77,22 +83,30 @@ public record PrometheusEndpoint(URI url, Duration timeout, Duration staleAfter,
      * The rules of {@code prometheus.url}, also checked on their own by the config reader so a bad URL is
      * reported even when another key of the block already failed to read.
      */
-    public static void checkUrl(URI url) {
+    public static void checkUrl(String url) {
         requireNonNull(url, "url");
         Checks checks = new Checks();
         checkUrl(url, checks);
         checks.done();
     }
 
-    private static void checkUrl(URI url, Checks checks) {
-        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+    /**
+     * Example: {@code https://mimir.example/prometheus} passes; {@code prometheus:9090} (no scheme),
+     * {@code http://u:p@p:9090} (credentials) and {@code http://p:9090/?tenant=a} (a query) do not.
+     */
+    private static void checkUrl(String url, Checks checks) {
+        Matcher parts = URI_PARTS.matcher(url);
+        boolean parsed = url.chars().noneMatch(c -> c <= ' ' || c == 0x7f) && parts.matches();
+        String scheme = parsed && parts.group(1) != null ? parts.group(1).toLowerCase(Locale.ROOT) : "";
+        String authority = parsed && parts.group(2) != null ? parts.group(2) : "";
+        String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
         // The messages never repeat the URL: it may carry credentials.
-        if (checks.that((scheme.equals("http") || scheme.equals("https")) && url.getHost() != null
-                && !url.getHost().isBlank(), "url", URL_RULE)) {
-            if (checks.that(url.getRawUserInfo() == null, "url",
+        if (checks.that((scheme.equals("http") || scheme.equals("https")) && HOST_PORT.matcher(hostPort).matches(),
+                "url", URL_RULE)) {
+            if (checks.that(authority.indexOf('@') < 0, "url",
                     "must not contain credentials: use prometheus.auth (they would reach logs)")) {
                 // The API paths are appended to the URL: a query or fragment would end up before them.
-                checks.that(url.getRawQuery() == null && url.getRawFragment() == null, "url",
+                checks.that(parts.group(4) == null && parts.group(5) == null, "url",
                         "must be the API root without ?query or #fragment (send a tenant with prometheus.headers,"
                                 + " e.g. { \"X-Scope-OrgID\" = \"team-a\" })");
             }

@@ -108,7 +108,7 @@ final class QueryClient implements AutoCloseable {
             builder.sslSocketFactory(caTrust.socketFactory(), caTrust);
         }
         this.http = builder.build();
-        String base = endpoint.url().toString().replaceAll("/+$", "");
+        String base = endpoint.url().replaceAll("/+$", "");
         this.queryUrl = HttpUrl.get(base + "/api/v1/query");
         this.rangeUrl = HttpUrl.get(base + "/api/v1/query_range");
         this.token = endpoint.auth().bearerTokenFile().map(p -> new SecretFile(p, "bearer token file")).orElse(null);

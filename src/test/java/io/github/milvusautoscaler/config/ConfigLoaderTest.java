@@ -21,7 +21,6 @@ import io.github.milvusautoscaler.core.PrometheusAuth;
 import io.github.milvusautoscaler.policy.FallbackSettings;
 import io.github.milvusautoscaler.policy.PolicySettings;
 import io.github.milvusautoscaler.policy.SignalPolicy;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -88,8 +87,8 @@ class ConfigLoaderTest {
         AutoscalerSettings s = ConfigLoader.parse("", "autoscaler.conf");
 
         assertEquals(ConfigLoader.defaults().prometheus(), s.prometheus());
-        assertEquals(URI.create(REFERENCE.getString("prometheus.url")), s.prometheus().url());
-        assertEquals(URI.create("http://prometheus-operated.monitoring:9090"), s.prometheus().url());
+        assertEquals(REFERENCE.getString("prometheus.url"), s.prometheus().url());
+        assertEquals("http://prometheus-operated.monitoring:9090", s.prometheus().url());
         assertEquals(Duration.ofSeconds(5), s.prometheus().timeout());
         assertEquals(Duration.ofMinutes(2), s.prometheus().staleAfter());
         assertEquals(1000, s.prometheus().maxSeries());

@@ -227,6 +227,12 @@ class ConfigValidationTest {
                 Arguments.of("Prometheus URL without a scheme",
                         "milvus-autoscaler.prometheus.url = \"prometheus:9090\"",
                         P + "prometheus.url = \"prometheus:9090\" (autoscaler.conf:1): " + GlobalReader.URL_RULE),
+                Arguments.of("Prometheus URL with a space in the host",
+                        "milvus-autoscaler.prometheus.url = \"http://prom etheus:9090\"",
+                        P + "prometheus.url = \"http://prom etheus:9090\" (autoscaler.conf:1): " + GlobalReader.URL_RULE),
+                Arguments.of("Prometheus URL without a host",
+                        "milvus-autoscaler.prometheus.url = \"http:///api\"",
+                        P + "prometheus.url = \"http:///api\" (autoscaler.conf:1): " + GlobalReader.URL_RULE),
                 // The password never appears in the error line.
                 Arguments.of("Prometheus URL with credentials",
                         "milvus-autoscaler.prometheus.url = \"http://admin:s3cret@prometheus:9090\"",

@@ -329,7 +329,7 @@ class DeployManifestsTest {
             assertNotNull(rule.getPorts(), "an egress rule without ports allows everything to its peers");
             rule.getPorts().forEach(p -> egress.add(p.getProtocol() + "/" + p.getPort()));
         }
-        URI prometheus = config(kustomization).prometheus().url();
+        URI prometheus = URI.create(config(kustomization).prometheus().url());
         assertEquals(new TreeSet<>(Set.of("UDP/53", "TCP/53", "TCP/443", "TCP/6443", "TCP/" + prometheus.getPort())), egress);
         // The Prometheus rule allows the namespace the configured URL names (service.namespace).
         String prometheusNamespace = prometheus.getHost().split("\\.")[1];

@@ -262,7 +262,7 @@ class AuthAndTlsTest {
 
     private PrometheusMetricsSource source(PrometheusAuth auth, Map<String, String> headers) {
         URI url = server.getStarted() ? URI.create(server.url("/").toString()) : URI.create("http://127.0.0.1:9");
-        PrometheusEndpoint endpoint = new PrometheusEndpoint(url, Duration.ofSeconds(3), Duration.ofMinutes(2), 1000,
+        PrometheusEndpoint endpoint = new PrometheusEndpoint(url.toString(), Duration.ofSeconds(3), Duration.ofMinutes(2), 1000,
                 Duration.ZERO, new RetrySettings(3, Duration.ofMillis(10)),
                 new CircuitBreakerSettings(50, 100, Duration.ofSeconds(30)), auth, headers);
         return new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(),

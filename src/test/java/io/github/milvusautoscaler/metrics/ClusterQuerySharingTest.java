@@ -17,7 +17,6 @@ import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.testsupport.NoDelayServerSocketFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -131,7 +130,7 @@ class ClusterQuerySharingTest {
     }
 
     private PrometheusMetricsSource source(List<Target> targets, Duration shareWindow) {
-        PrometheusEndpoint endpoint = new PrometheusEndpoint(URI.create(server.url("/").toString()), Duration.ofSeconds(3),
+        PrometheusEndpoint endpoint = new PrometheusEndpoint(server.url("/").toString(), Duration.ofSeconds(3),
                 Duration.ofMinutes(2), 1000, shareWindow, new RetrySettings(1, Duration.ofMillis(10)),
                 new CircuitBreakerSettings(50, 100, Duration.ofSeconds(30)),
                 PrometheusAuth.none(), Map.of());
@@ -244,7 +243,7 @@ class ClusterQuerySharingTest {
         });
         List<Target> targets = List.of(new Target("milvus", "prod", Component.QUERY_NODE, InstallKind.HELM),
                 new Target("milvus", "prod", Component.PROXY, InstallKind.HELM));
-        PrometheusEndpoint endpoint = new PrometheusEndpoint(URI.create(server.url("/").toString()), Duration.ofSeconds(3),
+        PrometheusEndpoint endpoint = new PrometheusEndpoint(server.url("/").toString(), Duration.ofSeconds(3),
                 Duration.ofMinutes(2), 1000, Duration.ZERO, new RetrySettings(1, Duration.ofMillis(10)),
                 new CircuitBreakerSettings(50, 100, Duration.ofSeconds(30)),
                 PrometheusAuth.none(), Map.of());

@@ -20,7 +20,6 @@ import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.testsupport.NoDelayServerSocketFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -266,7 +265,7 @@ class FailureShapesTest {
     }
 
     private PrometheusEndpoint endpoint(Duration timeout, int maxSeries) {
-        return new PrometheusEndpoint(URI.create(server.url("/").toString()), timeout, Duration.ofMinutes(2), maxSeries,
+        return new PrometheusEndpoint(server.url("/").toString(), timeout, Duration.ofMinutes(2), maxSeries,
                 Duration.ZERO, new RetrySettings(2, Duration.ofMillis(10)),
                 new CircuitBreakerSettings(50, 100, Duration.ofSeconds(30)),
                 PrometheusAuth.none(), Map.of());

@@ -20,7 +20,6 @@ import io.github.milvusautoscaler.testsupport.NoDelayServerSocketFactory;
 import io.github.milvusautoscaler.engine.ManualClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -147,7 +146,7 @@ class ResilienceTest {
     }
 
     private PrometheusMetricsSource source(int attempts, int window, Duration openFor) {
-        PrometheusEndpoint endpoint = new PrometheusEndpoint(URI.create(server.url("/").toString()), Duration.ofSeconds(3),
+        PrometheusEndpoint endpoint = new PrometheusEndpoint(server.url("/").toString(), Duration.ofSeconds(3),
                 Duration.ofMinutes(2), 1000, Duration.ZERO, new RetrySettings(attempts, Duration.ofMillis(10)),
                 new CircuitBreakerSettings(50, window, openFor), PrometheusAuth.none(), Map.of());
         return new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(),

@@ -37,7 +37,7 @@ class SettingsTest {
 
     private static PrometheusEndpoint endpoint(String url, Duration timeout, int maxSeries, Map<String, String> headers,
                                                PrometheusAuth auth) {
-        return new PrometheusEndpoint(URI.create(url), timeout, Duration.ofMinutes(2), maxSeries, Duration.ofSeconds(5),
+        return new PrometheusEndpoint(url, timeout, Duration.ofMinutes(2), maxSeries, Duration.ofSeconds(5),
                 RETRY, BREAKER, auth, headers);
     }
 

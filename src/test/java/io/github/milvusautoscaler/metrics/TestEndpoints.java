@@ -16,7 +16,7 @@ final class TestEndpoints {
 
     /** 3 s per query, 2 attempts 20 ms apart, stale after 2m, breaker 50% of 20 opening for 500 ms. */
     static PrometheusEndpoint of(URI url) {
-        return new PrometheusEndpoint(url, Duration.ofSeconds(3), Duration.ofMinutes(2), 1000, Duration.ZERO,
+        return new PrometheusEndpoint(url.toString(), Duration.ofSeconds(3), Duration.ofMinutes(2), 1000, Duration.ZERO,
                 new RetrySettings(2, Duration.ofMillis(20)),
                 new CircuitBreakerSettings(50, 20, Duration.ofMillis(500)),
                 PrometheusAuth.none(), Map.of());
