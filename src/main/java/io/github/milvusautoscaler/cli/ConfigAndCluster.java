@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.cli;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code --config FILE [--cluster NS/NAME]} pair of the commands that read a configuration and act on
- * some of its targets ({@code signals}, {@code doctor}, {@code backtest}), loaded through the one settings
+ * some of its targets ({@code signals}, {@code doctor}, {@code backtest}, and through {@code TargetSelection} {@code scale}), loaded through the one settings
  * path so whatever {@code validate-config} accepts, they run.
  */
 final class ConfigAndCluster {
@@ -25,6 +26,15 @@ final class ConfigAndCluster {
 
     /** The loaded settings and the targets they select. */
     record Selected(AutoscalerSettings settings, List<TargetSettings> targets) {
+
+        /**
+         * A metrics source for {@code targets} on this configuration's Prometheus, as the daemon builds it, with
+         * its own meters (a one-shot command publishes none); the caller closes it.
+         */
+        PrometheusMetricsSource metrics(List<TargetSettings> targets) {
+            return new PrometheusMetricsSource(settings.prometheus(), settings.labelSchemes(),
+                    Assembly.queries(targets), new SimpleMeterRegistry());
+        }
 
         /**
          * True, after one line on {@code err} ({@code <command>: Prometheus at URL cannot be reached: why}),

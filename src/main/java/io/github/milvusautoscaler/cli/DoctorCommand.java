@@ -11,7 +11,6 @@ import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource.Count;
 import io.github.milvusautoscaler.policy.SignalPolicy;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -66,8 +65,7 @@ public final class DoctorCommand implements Callable<Integer> {
         AutoscalerSettings s = selected.get().settings();
         List<TargetSettings> targets = selected.get().targets();
         Map<InstallKind, LabelScheme> schemes = s.labelSchemes();
-        try (PrometheusMetricsSource source = new PrometheusMetricsSource(s.prometheus(), schemes,
-                Assembly.queries(s.targets()), new SimpleMeterRegistry())) {
+        try (PrometheusMetricsSource source = selected.get().metrics(s.targets())) {
             Instant now = Instant.now();
             if (selected.get().unreachable("doctor", source, now, err)) {
                 return Main.EXIT_FAILURE;

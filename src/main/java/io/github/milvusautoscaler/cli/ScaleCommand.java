@@ -25,7 +25,6 @@ import io.github.milvusautoscaler.core.WriteGuard;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
 import io.github.milvusautoscaler.policy.SignalPolicy;
 import io.kubernetes.client.openapi.ApiClient;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.Console;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -203,10 +202,7 @@ public final class ScaleCommand implements Callable<Integer> {
         }
         out.flush();
 
-        try (PrometheusMetricsSource source = new PrometheusMetricsSource(
-                chosen.get().selected().settings().prometheus(),
-                chosen.get().selected().settings().labelSchemes(), Assembly.queries(List.of(ts)),
-                new SimpleMeterRegistry())) {
+        try (PrometheusMetricsSource source = chosen.get().selected().metrics(List.of(ts))) {
             if (chosen.get().selected().unreachable("scale", source, clock.instant(), err)) {
                 return Main.EXIT_FAILURE;
             }

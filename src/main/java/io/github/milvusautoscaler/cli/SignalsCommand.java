@@ -11,7 +11,6 @@ import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.policy.ForecastSettings;
 import io.github.milvusautoscaler.policy.SeasonalForecast;
 import io.github.milvusautoscaler.policy.SignalPolicy;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -58,8 +57,7 @@ public final class SignalsCommand implements Callable<Integer> {
                 readings.put(t.target(), new PrometheusHistorySource.Reading(f.history(), f.historyStep(), f.refresh()));
             }
         }
-        try (PrometheusMetricsSource source = new PrometheusMetricsSource(s.prometheus(),
-                s.labelSchemes(), Assembly.queries(targets), new SimpleMeterRegistry());
+        try (PrometheusMetricsSource source = selected.get().metrics(targets);
              PrometheusHistorySource history = new PrometheusHistorySource(s.prometheus(), s.labelSchemes(),
                      Assembly.queries(targets), readings)) {
             Instant now = Instant.now();

@@ -58,23 +58,8 @@ class LostAnswerTest {
 
     /** An operator install with queryNode at {@code replicas}, all ready. */
     void seed(int replicas) {
-        fake.put(Kind.MILVUSES, """
-                {"metadata": {"name": "my-release", "namespace": "milvus"},
-                 "spec": {"components": {"queryNode": {"replicas": %d}}}, "status": {"status": "Healthy"}}
-                """.formatted(replicas));
-        fake.put(Kind.DEPLOYMENTS, """
-                {"metadata": {"name": "my-release-milvus-querynode-0", "namespace": "milvus", "generation": 1,
-                  "labels": {"app.kubernetes.io/instance": "my-release", "app.kubernetes.io/component": "querynode"}},
-                 "spec": {"replicas": %d},
-                 "status": {"replicas": %d, "readyReplicas": %d, "updatedReplicas": %d, "observedGeneration": 1}}
-                """.formatted(replicas, replicas, replicas, replicas));
-        fake.onChange(c -> {
-            if (c.kind() == Kind.MILVUSES && c.after() != null && c.before() != null
-                    && !c.before().get("spec").equals(c.after().get("spec"))) {
-                landedReplicas.add(c.after().getAsJsonObject("spec").getAsJsonObject("components")
-                        .getAsJsonObject("queryNode").get("replicas").getAsInt());
-            }
-        });
+        fake.putOperatorQueryNode("milvus", "my-release", replicas, replicas);
+        fake.onQueryNodeReplicasWritten(landedReplicas::add);
     }
 
     ReplicaActuator actuator() {

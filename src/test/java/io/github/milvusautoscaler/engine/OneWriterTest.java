@@ -76,14 +76,7 @@ class OneWriterTest {
         AtomicBoolean frozenA = new AtomicBoolean();
         AtomicInteger abandonedA = new AtomicInteger();
         try (FakeKubernetesApi fake = FakeKubernetesApi.start()) {
-            fake.put(Kind.MILVUSES, """
-                    {"metadata": {"name": "my-release", "namespace": "milvus"},
-                     "spec": {"components": {"queryNode": {"replicas": 2}}}, "status": {"status": "Healthy"}}""");
-            fake.put(Kind.DEPLOYMENTS, """
-                    {"metadata": {"name": "my-release-milvus-querynode-0", "namespace": "milvus", "generation": 1,
-                      "labels": {"app.kubernetes.io/instance": "my-release", "app.kubernetes.io/component": "querynode"}},
-                     "spec": {"replicas": 2},
-                     "status": {"replicas": 2, "readyReplicas": 2, "updatedReplicas": 2, "observedGeneration": 1}}""");
+            fake.putOperatorQueryNode("milvus", "my-release", 2, 2);
             fake.onRequest(r -> {
                 String who = r.userAgent().endsWith("daemon-a") ? "a" : r.userAgent().endsWith("daemon-b") ? "b" : "?";
                 caller.set(who);

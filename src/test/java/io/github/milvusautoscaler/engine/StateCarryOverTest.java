@@ -57,21 +57,8 @@ class StateCarryOverTest {
     }
 
     void seed(int replicas) {
-        fake.put(Kind.MILVUSES, """
-                {"metadata": {"name": "my-release", "namespace": "milvus"},
-                 "spec": {"components": {"queryNode": {"replicas": %d}}}, "status": {"status": "Healthy"}}
-                """.formatted(replicas));
-        fake.put(Kind.DEPLOYMENTS, """
-                {"metadata": {"name": "my-release-milvus-querynode-0", "namespace": "milvus", "generation": 1,
-                  "labels": {"app.kubernetes.io/instance": "my-release", "app.kubernetes.io/component": "querynode"}},
-                 "spec": {"replicas": 4},
-                 "status": {"replicas": 4, "readyReplicas": 4, "updatedReplicas": 4, "observedGeneration": 1}}""");
-        fake.onChange(c -> {
-            if (c.kind() == Kind.MILVUSES && c.before() != null && !c.before().get("spec").equals(c.after().get("spec"))) {
-                replicasWritten.add(c.after().getAsJsonObject("spec").getAsJsonObject("components")
-                        .getAsJsonObject("queryNode").get("replicas").getAsInt());
-            }
-        });
+        fake.putOperatorQueryNode("milvus", "my-release", replicas, 4);
+        fake.onQueryNodeReplicasWritten(replicasWritten::add);
     }
 
     Engine engine(AtomicBoolean leading, AlertSource alerts) {

@@ -230,6 +230,39 @@ public final class FakeKubernetesApi implements AutoCloseable {
     }
 
     /** A copy of the stored object. */
+    /**
+     * An operator install {@code namespace/name} with queryNode at {@code specReplicas} on the Milvus resource
+     * and one queryNode Deployment with {@code deploymentReplicas}, all ready and updated. The Deployment's
+     * name follows zilliztech/milvus-operator's {@code formatComponentDeployName}, {@code <name>-milvus-querynode-0}
+     * (queryNode always runs as the {@code -0}/{@code -1} pair; see core.DeploymentNames), and its labels the
+     * operator's {@code app.kubernetes.io/instance} and {@code app.kubernetes.io/component} (what
+     * MilvusOperatorActuator selects by).
+     */
+    public void putOperatorQueryNode(String namespace, String name, int specReplicas, int deploymentReplicas) {
+        put(Kind.MILVUSES, """
+                {"metadata": {"name": "%s", "namespace": "%s"},
+                 "spec": {"components": {"queryNode": {"replicas": %d}}}, "status": {"status": "Healthy"}}
+                """.formatted(name, namespace, specReplicas));
+        put(Kind.DEPLOYMENTS, """
+                {"metadata": {"name": "%s-milvus-querynode-0", "namespace": "%s", "generation": 1,
+                  "labels": {"app.kubernetes.io/instance": "%s", "app.kubernetes.io/component": "querynode"}},
+                 "spec": {"replicas": %d},
+                 "status": {"replicas": %d, "readyReplicas": %d, "updatedReplicas": %d, "observedGeneration": 1}}
+                """.formatted(name, namespace, name, deploymentReplicas, deploymentReplicas, deploymentReplicas,
+                deploymentReplicas));
+    }
+
+    /** Calls {@code written} with queryNode's replicas each time a Milvus resource's spec changes. */
+    public void onQueryNodeReplicasWritten(java.util.function.IntConsumer written) {
+        onChange(c -> {
+            if (c.kind() == Kind.MILVUSES && c.before() != null && c.after() != null
+                    && !c.before().get("spec").equals(c.after().get("spec"))) {
+                written.accept(c.after().getAsJsonObject("spec").getAsJsonObject("components")
+                        .getAsJsonObject("queryNode").get("replicas").getAsInt());
+            }
+        });
+    }
+
     public synchronized Optional<JsonObject> get(Kind kind, String namespace, String name) {
         return Optional.ofNullable(objects.get(key(kind, namespace, name))).map(JsonObject::deepCopy);
     }
