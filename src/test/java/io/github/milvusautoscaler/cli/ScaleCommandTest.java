@@ -47,7 +47,8 @@ import picocli.CommandLine;
  * ready at once (or after {@link #readyDelay}); every step-down starts segment moves on the coordinator
  * ({@code milvus_querycoord_task_num{querycoord_task_type="segment_move"}} 1) for {@link #drain}, then 0,
  * which the shipped queryNode settle query (the daemon's) reads as BUSY. The health query is the queryNodes'
- * read queue (> 0 is failing) plus a "gate" gauge on the coordinator the test can make unreadable (NaN); the only
+ * read queue (> 0 is failing) plus a "gate" gauge on the coordinator the test can make unreadable (NaN): a
+ * test-only {@code task_state} value, not one Milvus emits, there only to switch health off and on; the only
  * signal is cpu over a [5s] rate window. Windows: verify 2s (two scrapes at 1s, so a step's BUSY is always seen
  * before the window ends), poll 200ms.
  */
@@ -206,7 +207,11 @@ class ScaleCommandTest {
         return file;
     }
 
-    /** A chart Deployment at {@code replicas}, {@code updated} of them on the current template. */
+    /**
+     * A chart Deployment at {@code replicas}, {@code updated} of them on the current template: named by the
+     * chart's fullname rule ({@code <release>-milvus-querynode}, see core.DeploymentNames) and labelled as
+     * milvus-helm's querynode-deployment.yaml labels it ({@code app.kubernetes.io/instance}, {@code component}).
+     */
     static String deployment(String release, int replicas, int updated) {
         String name = release + "-milvus-querynode";
         return """
