@@ -148,8 +148,8 @@ public final class ValidateConfigCommand implements Callable<Integer> {
                     + duration(down.settleTimeout()) + (down.peakWindow().isZero() ? ", no peak look-back"
                     : ", peak-window " + duration(down.peakWindow()) + " (recurrence " + down.peakRecurrence() + ")"));
             var f = p.forecast();
-            out.println("  forecast      " + (!f.enabled() ? "off" : "lead " + duration(f.lead()) + ", hold-horizon "
-                    + duration(f.holdHorizon()) + ", min-history " + duration(f.minHistory()) + ", max-error "
+            out.println("  forecast      " + (!f.enabled() ? "off" : "lead " + duration(f.lead()) + ", horizon "
+                    + duration(f.horizon()) + ", fill " + number(f.fill()) + ", max-step " + f.maxStep() + ", min-history " + duration(f.minHistory()) + ", max-error "
                     + number(f.maxError()) + ", history " + duration(f.history()) + " every " + duration(f.historyStep())
                     + ", refresh " + duration(f.refresh())));
             out.println("  scheduled     " + (p.scheduled().isEmpty() ? "none" : p.scheduled().stream()

@@ -326,19 +326,21 @@ final class TargetReader {
         }
         Field<Boolean> enabled = n.bool("enabled");
         Field<Duration> lead = n.duration("lead");
-        Field<Duration> hold = n.duration("hold-horizon");
+        Field<Duration> horizon = n.duration("horizon");
+        Field<Double> fill = n.number("fill");
+        Field<Integer> maxStep = n.integer("max-step");
         Field<Duration> minHistory = n.duration("min-history");
         Field<Duration> history = n.duration("history");
         Field<Duration> historyStep = n.duration("history-step");
         Field<Duration> refresh = n.duration("refresh");
         Field<Double> maxError = n.number("max-error");
-        if (enabled == null || lead == null || hold == null || minHistory == null || maxError == null || history == null
-                || historyStep == null || refresh == null) {
+        if (enabled == null || lead == null || horizon == null || fill == null || maxStep == null || minHistory == null
+                || maxError == null || history == null || historyStep == null || refresh == null) {
             return null;
         }
-        return n.build(() -> new ForecastSettings(enabled.value(), lead.value(), hold.value(), minHistory.value(),
-                maxError.value(), history.value(), historyStep.value(), refresh.value()),
-                lead, hold, minHistory, history, historyStep, refresh, maxError);
+        return n.build(() -> new ForecastSettings(enabled.value(), lead.value(), horizon.value(), fill.value(),
+                maxStep.value(), minHistory.value(), maxError.value(), history.value(), historyStep.value(),
+                refresh.value()), lead, horizon, fill, maxStep, minHistory, history, historyStep, refresh, maxError);
     }
 
     /** The {@code scheduled} windows; each {@code { days, from, to, min-replicas, time-zone }}. Null on error. */

@@ -8,21 +8,21 @@ import java.util.OptionalDouble;
 /**
  * The seasonal forecast of a target's load-proportional signals at one tick: for each signal with
  * enough history, the highest load (value x replicas) expected within the pre-scale lead and within
- * the step-down hold horizon. A signal without an entry has no forecast (UNKNOWN): too little history,
+ * the forecast horizon (what a pre-scale sizes for and a step-down must fit). A signal without an entry has no forecast (UNKNOWN): too little history,
  * or forecasting off, and the policy then decides exactly as it would without forecasts.
  *
- * @param lead  per signal, the highest forecast load from now to now + {@code forecast.lead}
- * @param hold  per signal, the highest forecast load from now to now + {@code forecast.hold-horizon}
- * @param basis how the numbers were found, for messages ("same time 1d and 7d ago")
+ * @param lead    per signal, the highest forecast load from now to now + {@code forecast.lead}
+ * @param horizon per signal, the highest forecast load from now to now + {@code forecast.horizon}
+ * @param basis   how the numbers were found, for messages ("same time 1d and 7d ago")
  */
-public record Forecast(Map<String, Double> lead, Map<String, Double> hold, String basis) {
+public record Forecast(Map<String, Double> lead, Map<String, Double> horizon, String basis) {
 
     /** No forecast for any signal. */
     public static final Forecast NONE = new Forecast(Map.of(), Map.of(), "");
 
     public Forecast {
         lead = Map.copyOf(requireNonNull(lead, "lead"));
-        hold = Map.copyOf(requireNonNull(hold, "hold"));
+        horizon = Map.copyOf(requireNonNull(horizon, "horizon"));
         requireNonNull(basis, "basis");
     }
 
@@ -32,13 +32,13 @@ public record Forecast(Map<String, Double> lead, Map<String, Double> hold, Strin
         return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
     }
 
-    /** The forecast peak load of {@code signal} within the hold horizon, or empty when UNKNOWN. */
-    public OptionalDouble holdPeak(String signal) {
-        Double v = hold.get(signal);
+    /** The forecast peak load of {@code signal} within the horizon, or empty when UNKNOWN. */
+    public OptionalDouble horizonPeak(String signal) {
+        Double v = horizon.get(signal);
         return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
     }
 
     public boolean isEmpty() {
-        return lead.isEmpty() && hold.isEmpty();
+        return lead.isEmpty() && horizon.isEmpty();
     }
 }

@@ -66,7 +66,7 @@ public enum Reason implements DecisionReason {
     // Forecast
     /** The seasonal forecast's load within {@code forecast.lead} needs more replicas than run: add them now. SCALE_OUT. */
     PRESCALE_FORECAST(Action.SCALE_OUT, Stage.FORECAST),
-    /** A step-down whose drain would overlap a forecast rise (within {@code forecast.hold-horizon}). HOLD. */
+    /** A step-down the load forecast within {@code forecast.horizon} would not fit at {@code forecast.fill} of the line. HOLD. */
     FORECAST_HOLDS_SCALE_IN(Action.HOLD, Stage.FORECAST),
 
     // Recent peak

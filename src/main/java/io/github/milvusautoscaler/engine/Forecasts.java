@@ -71,7 +71,7 @@ final class Forecasts {
         long sinceStart = now.toEpochMilli() - history.start().toEpochMilli();
         long first = -Math.floorDiv(-sinceStart, stepMs);
         long lastPoint = Math.floorDiv(sinceStart, stepMs);
-        boolean wholeSteps = settings.lead().toMillis() % stepMs == 0 && settings.holdHorizon().toMillis() % stepMs == 0;
+        boolean wholeSteps = settings.lead().toMillis() % stepMs == 0 && settings.horizon().toMillis() % stepMs == 0;
         long oldEnough = 0;
         Instant since = now.minus(settings.minHistory());
         Instant[] oldest = known.oldest();

@@ -11,8 +11,16 @@ import java.time.Duration;
  * @param enabled     off: no forecast is read and the policy decides on the signals alone
  * @param lead        pre-scale for the highest load forecast from now to now + lead: node start plus warm-up
  *                    (240 s in the simulator's model) and a tick, so the node serves when the rise comes
- * @param holdHorizon a step-down is held when the load forecast from now to now + this would not fit one node
- *                    fewer: the drain of the removed node (600 s) plus the lead to put it back
+ * @param horizon     the look-ahead of a trusted forecast: a pre-scale sizes for the highest load forecast from
+ *                    now to now + this, and a step-down must fit it on one node fewer; 150m keeps a node through a
+ *                    dip the day comes back from (a step-down and the scale-out after it are two actions and a drain)
+ * @param fill        with a trusted forecast, the fraction of {@code scale-out-above} the replicas are sized to: a
+ *                    step-down needs the load (now, its average, and the forecast within the horizon) to fit one
+ *                    node fewer at or below fill x scale-out-above instead of waiting for the average below
+ *                    {@code scale-in-below}, and a scale-out on a HIGH signal sizes for the same level instead of
+ *                    the target; e.g. 0.9 x 0.75 = 0.675, so 4.0 nodes of cpu load step 7 down to 6 (4.0/6 = 0.67)
+ * @param maxStep     most replicas one pre-scale adds (a rise seen on both the day and the week before is not a
+ *                    transient, so it may add more than {@code scale-out.max-step})
  * @param minHistory  a signal whose history reaches back less than this has no forecast (UNKNOWN)
  * @param maxError    a signal whose forecast of the last two days missed by more than this fraction of its
  *                    load has no forecast: its load does not repeat by the day or the week
@@ -21,23 +29,27 @@ import java.time.Duration;
  * @param historyStep the grid step of that history
  * @param refresh     the daemon reads a target's history again when it is this old
  */
-public record ForecastSettings(boolean enabled, Duration lead, Duration holdHorizon, Duration minHistory,
-                               double maxError, Duration history, Duration historyStep, Duration refresh) {
+public record ForecastSettings(boolean enabled, Duration lead, Duration horizon, double fill, int maxStep,
+                               Duration minHistory, double maxError, Duration history, Duration historyStep,
+                               Duration refresh) {
 
-    /** Forecasting on with the given lead, hold horizon, min-history and max-error, history read as shipped. */
-    public static ForecastSettings on(Duration lead, Duration holdHorizon, Duration minHistory, double maxError) {
-        return new ForecastSettings(true, lead, holdHorizon, minHistory, maxError, OFF.history(), OFF.historyStep(),
-                OFF.refresh());
+    /**
+     * Forecasting on with the given lead, horizon, min-history and max-error; fill, max-step and the history
+     * read as shipped.
+     */
+    public static ForecastSettings on(Duration lead, Duration horizon, Duration minHistory, double maxError) {
+        return new ForecastSettings(true, lead, horizon, OFF.fill(), OFF.maxStep(), minHistory, maxError,
+                OFF.history(), OFF.historyStep(), OFF.refresh());
     }
 
     /** Forecasting off. */
     public static final ForecastSettings OFF = new ForecastSettings(false, Duration.ofMinutes(5),
-            Duration.ofMinutes(15), Duration.ofDays(2), 0.2, Duration.ofDays(14), Duration.ofMinutes(5),
+            Duration.ofMinutes(150), 0.9, 4, Duration.ofDays(2), 0.2, Duration.ofDays(14), Duration.ofMinutes(5),
             Duration.ofHours(1));
 
     public ForecastSettings {
         requireNonNull(lead, "lead");
-        requireNonNull(holdHorizon, "holdHorizon");
+        requireNonNull(horizon, "horizon");
         requireNonNull(minHistory, "minHistory");
         requireNonNull(history, "history");
         requireNonNull(historyStep, "historyStep");
@@ -49,8 +61,11 @@ public record ForecastSettings(boolean enabled, Duration lead, Duration holdHori
         checks.positive(refresh, "refresh");
         checks.that(maxError >= 0 && Double.isFinite(maxError), "max-error",
                 "must be >= 0 (a fraction of the load, such as 0.2)");
+        checks.that(fill > 0 && fill <= 1, "fill",
+                "must be > 0 and <= 1 (a fraction of scale-out-above, such as 0.9)");
+        checks.atLeast(maxStep, 1, "max-step");
         horizon(checks, lead, "lead");
-        horizon(checks, holdHorizon, "hold-horizon");
+        horizon(checks, horizon, "horizon");
         checks.done();
     }
 

@@ -13,13 +13,15 @@ import java.util.OptionalDouble;
 /**
  * Pre-scaling on the seasonal forecast ({@link SeasonalForecast}), two ways. Scale out ahead of a
  * forecast rise: when the highest load forecast within {@code forecast.lead} would put the requested
- * replicas above a signal's {@code scale-out-above}, add the replicas that keep it at or below the line,
- * {@code ceil(load / scale-out-above)}, at most {@code max-step} more (PRESCALE_FORECAST); e.g. 6.2 nodes
- * of cpu load forecast for 09:00 at 08:55 with 6 replicas and line 0.75 gives ceil(8.27) = 9, so 6 -> 8
- * with max-step 2, ready when the rise comes instead of 240 s after it. And hold a step-down whose drain
- * would overlap a forecast rise: the load forecast within {@code forecast.hold-horizon} would put one node
- * fewer above the line (FORECAST_HOLDS_SCALE_IN). The line, not the target: sized for the target, the
- * forecast cost 26% more node-seconds on nyc_taxi; sized for the line, 0.6% for a third of the hot time.
+ * replicas above a signal's {@code scale-out-above}, add the replicas that keep the highest load forecast
+ * within {@code forecast.horizon} at or below the line, {@code ceil(load / scale-out-above)}, at most
+ * {@code forecast.max-step} more (PRESCALE_FORECAST); e.g. at 06:55 with 3 replicas, 2.4 nodes of cpu load
+ * forecast by 07:00 (ceil(2.4/0.75) = 4 > 3) and 4.4 by 09:25 give ceil(4.4/0.75) = 6, so 3 -> 6 in one
+ * write, ready before the morning ramp instead of 240 s behind each part of it. And hold a step-down the
+ * forecast would not fit: the load forecast within the horizon would put one node fewer above
+ * {@code forecast.fill} x the line (FORECAST_HOLDS_SCALE_IN), so a node stays through a dip the day comes
+ * back from. The line, not the target, for the pre-scale: sized for the target, the forecast cost 26% more
+ * node-seconds on nyc_taxi; sized for the line, 0.6% for a third of the hot time.
  *
  * <p>It never scales in on a forecast, never pre-scales onto replicas still starting or within the
  * scale-out cooldown, and a signal without a forecast (UNKNOWN: too little history, forecasting off)
@@ -83,14 +85,32 @@ final class Prescale implements Rule<Memory.None> {
             return Optional.empty();
         }
         Classified by = lead;
-        int wanted = needed;
-        double load = f.leadPeak(by.name()).getAsDouble();
-        int to = Math.min(max, Math.min(current + so.maxStep(), wanted));
+        int trigger = needed;
+        int sized = needed;
+        Classified sizedBy = lead;
+        for (Classified c : t.signals()) {
+            OptionalDouble load = f.horizonPeak(c.name());
+            if (load.isPresent()) {
+                int n = (int) Math.ceil(load.getAsDouble() / c.band().scaleOutAbove() - EPSILON);
+                if (n > sized) {
+                    sized = n;
+                    sizedBy = c;
+                }
+            }
+        }
+        Classified sizing = sizedBy;
+        int wanted = sized;
+        ForecastSettings fs = t.settings().forecast();
+        double soon = f.leadPeak(by.name()).getAsDouble();
+        double peak = f.horizonPeak(sizing.name()).orElse(f.leadPeak(sizing.name()).orElse(Double.NaN));
+        int to = Math.min(max, Math.min(current + fs.maxStep(), wanted));
         return Optional.of(new Proposal(Stage.FORECAST, Reason.PRESCALE_FORECAST, to, () -> t.component() + " "
-                + by.name() + " load forecast to reach " + num(load) + " within " + dur(t.settings().forecast().lead())
-                + " (" + f.basis() + "), now " + num(by.v() * Math.max(1, t.ready())) + "; " + current + " -> " + to
-                + " ahead of it (ceil(" + num(load) + "/" + num(by.band().scaleOutAbove()) + ") = " + wanted + ", max-step "
-                + so.maxStep() + ")"));
+                + by.name() + " load forecast to reach " + num(soon) + " within " + dur(fs.lead()) + " (" + f.basis()
+                + "), now " + num(by.v() * Math.max(1, t.ready())) + ": ceil(" + num(soon) + "/"
+                + num(by.band().scaleOutAbove()) + ") = " + trigger + " > " + current + "; " + current + " -> " + to
+                + " for " + sizing.name() + "'s " + num(peak) + " within " + dur(fs.horizon()) + " (ceil(" + num(peak)
+                + "/" + num(sizing.band().scaleOutAbove()) + ") = " + wanted + ", forecast max-step " + fs.maxStep()
+                + ")"));
     }
 
     private static Optional<Proposal> holdStepDown(Tick t, Forecast f) {
@@ -98,15 +118,17 @@ final class Prescale implements Rule<Memory.None> {
             return Optional.empty();
         }
         int ready = t.ready();
+        double fill = t.settings().forecast().fill();
         for (Classified c : t.signals()) {
-            OptionalDouble load = f.holdPeak(c.name());
-            if (load.isPresent() && load.getAsDouble() / (ready - 1.0) > c.band().scaleOutAbove()) {
+            OptionalDouble load = f.horizonPeak(c.name());
+            if (load.isPresent() && load.getAsDouble() / (ready - 1.0) > fill * c.band().scaleOutAbove()) {
                 double v = load.getAsDouble();
                 return Proposal.hold(Stage.FORECAST, Reason.FORECAST_HOLDS_SCALE_IN, t, () -> t.component() + " "
                         + c.name() + " load forecast to reach " + num(v) + " within "
-                        + dur(t.settings().forecast().holdHorizon()) + " (" + f.basis() + "): " + (ready - 1)
-                        + " would run at " + compare(v / (ready - 1.0), ">", c.band().scaleOutAbove())
-                        + "; no step-down " + ready + " -> " + (ready - 1) + " whose drain overlaps the rise");
+                        + dur(t.settings().forecast().horizon()) + " (" + f.basis() + "): " + (ready - 1)
+                        + " would run at " + compare(v / (ready - 1.0), ">", fill * c.band().scaleOutAbove())
+                        + " (fill " + num(fill) + " x " + num(c.band().scaleOutAbove()) + "); no step-down " + ready
+                        + " -> " + (ready - 1) + " the day comes back from");
             }
         }
         return Optional.empty();

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -22,7 +23,10 @@ import java.util.function.Supplier;
  * Scale out fast and proportionally: a signal HIGH for {@code scale-out.sustain} (or above the
  * panic line, or above its target and rising fast) sizes the step as
  * {@code ceil(ready x max(value / target))}, at least +1, at most {@code max-step}. Example: 3 ready
- * at cpu 0.82 with target 0.575 gives ceil(3 x 1.426) = 5, so 3 -> 5 with max-step 2.
+ * at cpu 0.82 with target 0.575 gives ceil(3 x 1.426) = 5, so 3 -> 5 with max-step 2. A signal with a
+ * trusted seasonal forecast sizes for the higher of its load now and its forecast within
+ * {@code forecast.horizon} at {@code forecast.fill} x the line instead: 2.46 nodes of load now and 3.1
+ * forecast give ceil(3.1 / 0.675) = 5.
  *
  * <p>Sizing uses ready replicas because per-pod values are averaged over ready pods. Two rules
  * keep one burst from buying several scale-outs on signals that cannot yet show the last one:
@@ -185,7 +189,20 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         }
         Classified sizedBy = top;
         int basis = t.ready() > 0 ? t.ready() : current;
-        int wanted = (int) Math.ceil(basis * ratio(sizedBy) - EPSILON);
+        OptionalDouble forecast = t.settings().forecast().enabled()
+                ? t.observation().forecast().horizonPeak(sizedBy.name()) : OptionalDouble.empty();
+        // A trusted forecast sizes for the higher of the load now and the load it expects within the horizon, at
+        // the level a step-down keeps (fill x line): sized for the target, the step-down rule would take the
+        // surplus back within the hour, two actions for nothing.
+        double fillLoad = forecast.isPresent() ? Math.max(forecast.getAsDouble(), basis * sizedBy.v()) : Double.NaN;
+        double fillLine = t.settings().forecast().fill() * sizedBy.band().scaleOutAbove();
+        int wanted = forecast.isPresent() ? (int) Math.ceil(fillLoad / fillLine - EPSILON)
+                : (int) Math.ceil(basis * ratio(sizedBy) - EPSILON);
+        if (byRise && forecast.isPresent() && wanted <= current) {
+            // Still under the line and the replicas already hold the rise the forecast expects at the fill level
+            // (a pre-scale put them there): adding one would be stepped down again within the sustain.
+            return Optional.empty();
+        }
         if (t.ready() < current) {
             Classified stillHigh = null;
             for (Classified c : t.signals()) {
@@ -207,8 +224,11 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         Reason reason = usedPanic ? Reason.PANIC : byRise ? Reason.SIGNAL_RISING : Reason.SIGNAL_HIGH;
         return Optional.of(new Proposal(Stage.SCALE_OUT, reason, to, () -> t.component() + " " + leadText.get()
                 + (usedPanic ? " above panic line " + num(so.panicAbove() * lead.band().scaleOutAbove()) : "") + "; "
-                + current + " -> " + to + " (ceil(" + basis + " x " + num(sizedBy.v()) + "/"
-                + num(sizedBy.band().target()) + ") = " + wanted + ", max-step " + so.maxStep() + ")"));
+                + current + " -> " + to + (forecast.isPresent()
+                ? " (ceil(" + num(fillLoad) + " load now or forecast within " + dur(t.settings().forecast().horizon())
+                + " / " + num(fillLine) + " fill) = " + wanted
+                : " (ceil(" + basis + " x " + num(sizedBy.v()) + "/" + num(sizedBy.band().target()) + ") = " + wanted)
+                + ", max-step " + so.maxStep() + ")"));
     }
 
     /** Any written scale-out (a roll-back, an alert, the floor, the fallback included) starts the cooldown. */

@@ -135,7 +135,7 @@ public final class SeasonalForecast {
                 continue;
             }
             peak(history, signal, now, now.plus(settings.lead())).ifPresent(v -> lead.put(signal, v));
-            peak(history, signal, now, now.plus(settings.holdHorizon())).ifPresent(v -> hold.put(signal, v));
+            peak(history, signal, now, now.plus(settings.horizon())).ifPresent(v -> hold.put(signal, v));
         }
         return lead.isEmpty() && hold.isEmpty() ? Forecast.NONE
                 : new Forecast(lead, hold, "the lower of the same time 1d and 7d ago");

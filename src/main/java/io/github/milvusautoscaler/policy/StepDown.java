@@ -25,8 +25,11 @@ import java.util.stream.Collectors;
  * and removing one node must push neither the current value nor the average past the signal's
  * target: projected = max(value, average) x ready / (ready - 1). Example: cpu averaging 0.30 on 3
  * ready and now 0.36 projects to 0.36 x 3/2 = 0.54 <= 0.575, so 3 -> 2; now 0.39 would project to
- * 0.585 and hold, and so would a 0.39 average under a 0.30 value. Some signals LOW with others
- * UNKNOWN hold as PARTIAL_DATA: never scale in on partial data.
+ * 0.585 and hold, and so would a 0.39 average under a 0.30 value. A signal with a trusted seasonal
+ * forecast is sized instead ({@link #forecastSized}): its projection on one node fewer must fit
+ * {@code forecast.fill} x scale-out-above (0.36 x 3/2 = 0.54 <= 0.675 steps down; so would 0.44 x 3/2 =
+ * 0.66, which the band would hold), and {@link Prescale} holds it when the forecast would not fit.
+ * Some signals LOW with others UNKNOWN hold as PARTIAL_DATA: never scale in on partial data.
  *
  * <p>Reasons: SIGNALS_LOW, SUSTAINING_LOW, PARTIAL_DATA, ALERT_BLOCKS_SCALE_IN, AT_MIN,
  * SCALE_IN_WOULD_OVERLOAD, and the gate's SCALE_IN_BACKOFF, SCALE_IN_DELAY_AFTER_SCALE_OUT,
@@ -97,7 +100,7 @@ final class StepDown implements Rule<StepDown.Steps> {
         }
         int ready = t.ready();
         for (Classified c : t.signals()) {
-            if (!(average(t, c) < c.band().scaleInBelow())) {
+            if (forecastSized(t, c) ? !(projected(t, c) <= fillLine(t, c)) : !(average(t, c) < c.band().scaleInBelow())) {
                 return Optional.empty();
             }
         }
@@ -123,6 +126,9 @@ final class StepDown implements Rule<StepDown.Steps> {
             return gate;
         }
         for (Classified c : t.signals()) {
+            if (forecastSized(t, c)) {
+                continue;
+            }
             double value = Math.max(c.v(), average(t, c));
             double projected = value * ready / (ready - 1.0);
             if (projected > c.band().target()) {
@@ -212,6 +218,29 @@ final class StepDown implements Rule<StepDown.Steps> {
         return Optional.empty();
     }
 
+    /**
+     * True when {@code c} has a trusted seasonal forecast (forecasting on, the signal repeats by the day and
+     * week, see {@link SeasonalForecast}) and more than one replica serves: its step-down is then sized to
+     * {@code forecast.fill} of the line ({@link #fillLine}) rather than gated by {@code scale-in-below}, and
+     * {@link Prescale} holds one that the forecast within {@code forecast.horizon} would not fit. Why: the
+     * band's gap (0.40 to 0.75) is headroom for a rise nobody saw coming; a rise the last day and week both
+     * saw is met by pre-scaling instead, so holding 0.40 would keep a node idle all through a plateau.
+     */
+    static boolean forecastSized(Tick t, Classified c) {
+        return t.ready() > 1 && t.settings().forecast().enabled()
+                && t.observation().forecast().horizonPeak(c.name()).isPresent();
+    }
+
+    /** The level a forecast-sized step-down must fit: {@code forecast.fill} x scale-out-above (0.9 x 0.75 = 0.675). */
+    static double fillLine(Tick t, Classified c) {
+        return t.settings().forecast().fill() * c.band().scaleOutAbove();
+    }
+
+    /** The value on one node fewer: max(value, average) x ready / (ready - 1); 0.50 on 4 ready gives 0.667. */
+    private static double projected(Tick t, Classified c) {
+        return Math.max(c.v(), average(t, c)) * t.ready() / (t.ready() - 1.0);
+    }
+
     /** Every replica ready and no data moving; an UNKNOWN settle query counts as moving. */
     static boolean settled(Tick t) {
         return t.ready() >= t.current() && t.observation().settle() == Settle.QUIET;
@@ -234,9 +263,18 @@ final class StepDown implements Rule<StepDown.Steps> {
     private static String averages(Tick t) {
         StringBuilder b = new StringBuilder(80);
         for (Classified c : t.signals()) {
-            b.append(b.length() == 0 ? "" : ", ").append(c.name()).append(" averaging ")
-                    .append(compare(average(t, c), "<", c.band().scaleInBelow())).append(" (now ").append(num(c.v()))
-                    .append(')');
+            b.append(b.length() == 0 ? "" : ", ").append(c.name());
+            if (forecastSized(t, c)) {
+                double value = Math.max(c.v(), average(t, c));
+                b.append(' ').append(num(value)).append(value == c.v() ? "" : " (average)").append(" x ")
+                        .append(t.ready()).append('/').append(t.ready() - 1).append(" = ")
+                        .append(compare(projected(t, c), "<=", fillLine(t, c))).append(" (fill ")
+                        .append(num(t.settings().forecast().fill())).append(" x ").append(num(c.band().scaleOutAbove()))
+                        .append(", forecast trusted)");
+            } else {
+                b.append(" averaging ").append(compare(average(t, c), "<", c.band().scaleInBelow())).append(" (now ")
+                        .append(num(c.v())).append(')');
+            }
         }
         return b.toString();
     }

@@ -21,7 +21,7 @@ import java.util.Locale;
  * pause, and whether this daemon leads. Unknown values are JSON null, never 0. Each signal carries its
  * seasonal forecast beside its value: {@code forecast} (the highest load forecast within
  * {@code forecast.lead}, per current replica: 4.0 nodes of cpu load on 5 replicas is 0.80),
- * {@code forecastLoad} and {@code forecastHoldLoad} (within {@code forecast.hold-horizon}); null without one.
+ * {@code forecastLoad} and {@code forecastHorizonLoad} (within {@code forecast.horizon}); null without one.
  */
 public final class StatusJson {
 
@@ -75,12 +75,12 @@ public final class StatusJson {
             // and as load; null when the signal has no forecast (too little history, no season, forecasting off).
             java.util.OptionalDouble lead = v.observation() == null ? java.util.OptionalDouble.empty()
                     : v.observation().forecast().leadPeak(band.name());
-            java.util.OptionalDouble hold = v.observation() == null ? java.util.OptionalDouble.empty()
-                    : v.observation().forecast().holdPeak(band.name());
+            java.util.OptionalDouble horizon = v.observation() == null ? java.util.OptionalDouble.empty()
+                    : v.observation().forecast().horizonPeak(band.name());
             int perReplicas = v.status() == null ? 1 : Math.max(1, v.status().current());
             s.add("forecast", lead.isPresent() ? new JsonPrimitive(lead.getAsDouble() / perReplicas) : JsonNull.INSTANCE);
             s.add("forecastLoad", lead.isPresent() ? new JsonPrimitive(lead.getAsDouble()) : JsonNull.INSTANCE);
-            s.add("forecastHoldLoad", hold.isPresent() ? new JsonPrimitive(hold.getAsDouble()) : JsonNull.INSTANCE);
+            s.add("forecastHorizonLoad", horizon.isPresent() ? new JsonPrimitive(horizon.getAsDouble()) : JsonNull.INSTANCE);
             signals.add(s);
         }
         o.add("signals", signals);

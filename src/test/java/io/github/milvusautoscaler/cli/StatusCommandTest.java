@@ -69,11 +69,15 @@ class StatusCommandTest {
     }
 
     @Test
-    void showsTheSeasonalForecastNextToTheValueAndNothingWithoutOne() {
+    void showsTheSeasonalForecastNextToTheValueAndNothingWithoutOne() throws Exception {
         Instant now = Instant.parse("2026-01-19T08:00:00Z");
-        // Two weeks of a flat 2.4 nodes of cpu load on a 5m grid: it repeats exactly, so it is forecast.
+        // Two weeks of 2.4 nodes of cpu load on a 5m grid, 3.0 from 08:30 to 09:00 every day: it repeats exactly,
+        // so it is forecast: 2.4 within the 5m lead at 08:00, 3.0 within the 150m horizon.
         double[] flat = new double[14 * 288];
-        java.util.Arrays.fill(flat, 2.4);
+        for (int i = 0; i < flat.length; i++) {
+            int minuteOfDay = (480 + i * 5) % 1440; // the history starts at 08:00, 14 days back
+            flat[i] = minuteOfDay >= 510 && minuteOfDay < 540 ? 3.0 : 2.4;
+        }
         io.github.milvusautoscaler.core.LoadHistory history = new io.github.milvusautoscaler.core.LoadHistory(
                 now.minus(Duration.ofDays(14)), Duration.ofMinutes(5), now, Map.of("cpu", flat));
         Target b = new Target("milvus", "no-history", Component.QUERY_NODE, InstallKind.OPERATOR);
@@ -89,7 +93,7 @@ class StatusCommandTest {
                         Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofMinutes(30)),
                 List.of(SignalPolicy.band("cpu", 0.75, 0.40)), new AlertSettings(1, Duration.ofMinutes(5)),
                 new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2),
-                io.github.milvusautoscaler.policy.ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(15),
+                io.github.milvusautoscaler.policy.ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(150),
                         Duration.ofDays(2), 0.2), List.of());
         engine.tick(new EngineTarget(A, new Policy(settings)));
         engine.tick(new EngineTarget(b, new Policy(settings)));
@@ -105,6 +109,20 @@ class StatusCommandTest {
             String nb = table.lines().filter(l -> l.contains("no-history")).findFirst().orElseThrow();
             assertTrue(a.contains("cpu 0.60 (forecast 0.80)"), table);
             assertTrue(!nb.contains("forecast"), table);
+            // The API gives both as load too: the lead's 2.4 and the horizon's 3.0; null without a forecast.
+            java.net.http.HttpResponse<String> status = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + api.port()
+                            + "/api/v1/status")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            com.google.gson.JsonArray targets = com.google.gson.JsonParser.parseString(status.body()).getAsJsonObject()
+                    .getAsJsonArray("targets");
+            Map<String, com.google.gson.JsonObject> cpu = new java.util.HashMap<>();
+            for (com.google.gson.JsonElement t : targets) {
+                com.google.gson.JsonObject o = t.getAsJsonObject();
+                cpu.put(o.get("name").getAsString(), o.getAsJsonArray("signals").get(0).getAsJsonObject());
+            }
+            assertEquals(2.4, cpu.get("my-release").get("forecastLoad").getAsDouble(), 1e-9, status.body());
+            assertEquals(3.0, cpu.get("my-release").get("forecastHorizonLoad").getAsDouble(), 1e-9, status.body());
+            assertTrue(cpu.get("no-history").get("forecastHorizonLoad").isJsonNull(), status.body());
         }
     }
 

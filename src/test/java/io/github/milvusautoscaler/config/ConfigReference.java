@@ -47,7 +47,7 @@ public final class ConfigReference {
                     && ((ConfigList) v).get(0).valueType() == ConfigValueType.OBJECT) {
                 walk((ConfigObject) ((ConfigList) v).get(0), key + "[].", rows);
             } else {
-                rows.add(new Row(key, render(v), String.join(" ", v.origin().comments()).trim(), v.origin().lineNumber()));
+                rows.add(new Row(key, render(v), v.origin().comments().stream().map(String::strip).collect(Collectors.joining(" ")), v.origin().lineNumber()));
             }
         }
     }

@@ -36,7 +36,9 @@ class ForecastConfigTest {
         assertEquals(5, p.scaleIn().peakRecurrence());
         assertEquals(true, p.forecast().enabled());
         assertEquals(Duration.ofMinutes(5), p.forecast().lead());
-        assertEquals(Duration.ofMinutes(15), p.forecast().holdHorizon());
+        assertEquals(Duration.ofMinutes(150), p.forecast().horizon());
+        assertEquals(0.9, p.forecast().fill());
+        assertEquals(4, p.forecast().maxStep());
         assertEquals(Duration.ofDays(2), p.forecast().minHistory());
         assertEquals(0.2, p.forecast().maxError());
         assertEquals(Duration.ofDays(14), p.forecast().history());
@@ -99,6 +101,17 @@ class ForecastConfigTest {
             "history step of zero | milvus-autoscaler.defaults.forecast.history-step = 0s"
                     + " | defaults.forecast.history-step = \"0s\" (autoscaler.conf:1): must be a positive duration, such"
                     + " as 30s or 5m",
+            "fill above the line | milvus-autoscaler.defaults.forecast.fill = 1.2"
+                    + " | defaults.forecast.fill = 1.2 (autoscaler.conf:1): must be > 0 and <= 1 (a fraction of"
+                    + " scale-out-above, such as 0.9)",
+            "fill of nothing | milvus-autoscaler.defaults.forecast.fill = 0"
+                    + " | defaults.forecast.fill = 0 (autoscaler.conf:1): must be > 0 and <= 1 (a fraction of"
+                    + " scale-out-above, such as 0.9)",
+            "pre-scale of no replicas | milvus-autoscaler.defaults.forecast.max-step = 0"
+                    + " | defaults.forecast.max-step = 0 (autoscaler.conf:1): must be >= 1",
+            "horizon past half a day | milvus-autoscaler.defaults.forecast.horizon = 13h"
+                    + " | defaults.forecast.horizon = \"13h\" (autoscaler.conf:1): must be <= 12h (the forecast reads"
+                    + " the same time yesterday)",
             "fallback of no replicas | milvus-autoscaler.defaults.fallback.replicas = 0"
                     + " | defaults.fallback.replicas = 0 (autoscaler.conf:1): must be >= 1",
     })
@@ -136,7 +149,7 @@ class ForecastConfigTest {
         assertEquals(0, code, out.toString());
         String text = out.toString();
         org.junit.jupiter.api.Assertions.assertTrue(text.contains("settle-timeout 30m, peak-window 2h (recurrence 5)"), text);
-        org.junit.jupiter.api.Assertions.assertTrue(text.contains("  forecast      lead 5m, hold-horizon 15m, min-history 2d,"
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains("  forecast      lead 5m, horizon 2h30m, fill 0.9, max-step 4, min-history 2d,"
                 + " max-error 0.2, history 14d every 5m, refresh 1h"), text);
         org.junit.jupiter.api.Assertions.assertTrue(text.contains(
                 "  scheduled     Mon,Tue,Wed,Thu,Fri 08:00-20:00 Europe/Berlin min-replicas 4"), text);

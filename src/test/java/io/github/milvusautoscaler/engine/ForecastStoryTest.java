@@ -41,7 +41,8 @@ class ForecastStoryTest {
     static final Instant START = Instant.parse("2026-01-05T00:00:00Z");
     static final Instant DAY15 = START.plus(Duration.ofDays(14));
     static final Target T = new Target("milvus", "m", Component.QUERY_NODE, InstallKind.OPERATOR);
-    static final ForecastSettings ON = ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(15),
+    /** As reference.conf ships it: lead 5m, horizon 150m, fill 0.9, forecast max-step 4, min-history 2d. */
+    static final ForecastSettings ON = ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(150),
             Duration.ofDays(2), 0.2);
 
     static Policy policy(ForecastSettings forecast) {
@@ -102,9 +103,11 @@ class ForecastStoryTest {
         Decision first = d.stream().filter(Decision::isScale).findFirst().orElseThrow();
         assertEquals(Reason.PRESCALE_FORECAST, first.reason(), first.message().text());
         // At 08:55 the lead window [08:55, 09:00] reaches yesterday's and last week's 09:00: 4.0 nodes;
-        // ceil(4.0 / 0.75) = 6, at most max-step 2 more: 2 -> 4, 5 minutes (more than start + warm-up) ahead.
+        // ceil(4.0 / 0.75) = 6, within forecast max-step 4: 2 -> 6 in one write, 5 minutes (more than start +
+        // warm-up) ahead, where the reactive rule would take two scale-outs of max-step 2 after the rise.
         assertEquals(DAY15.plus(Duration.ofMinutes(8 * 60 + 55)), first.time());
-        assertEquals(4, first.to());
+        assertEquals(6, first.to());
+        assertEquals(1, d.stream().filter(Decision::isScale).count());
         assertTrue(first.message().text().contains("4.0"), first.message().text());
     }
 
@@ -142,6 +145,49 @@ class ForecastStoryTest {
         LoadHistory twoWeeks = history(DAY15, 14);
         assertTrue(texts(run((t, now) -> twoWeeks, ON, from, to, day, 2)).stream()
                 .anyMatch(s -> s.startsWith("PRESCALE_FORECAST")));
+    }
+
+    @Test
+    void aTrustedForecastKeepsTheDayAtTheFillLevelAndANodeThroughTheDip() {
+        // The day of the cycle (4.0 nodes from 09:00 to 17:00) with a dip to 2.0 from 12:00 to 13:00 that the
+        // history does not have; from 2 replicas at 08:00 to 18:00, with two weeks of history and without.
+        LoadHistory twoWeeks = history(DAY15, 14);
+        DoubleUnaryOperator day = m -> m < 540 ? 1.0 : m < 720 ? 4.0 : m < 780 ? 2.0 : m < 1020 ? 4.0 : 1.0;
+        Instant from = DAY15.plus(Duration.ofHours(8));
+        Instant to = DAY15.plus(Duration.ofHours(18));
+        List<Decision> on = run((t, now) -> twoWeeks, ON, from, to, day, 2);
+        List<Decision> off = run((t, now) -> twoWeeks, ForecastSettings.OFF, from, to, day, 2);
+        Instant noon = DAY15.plus(Duration.ofHours(12));
+        Instant one = DAY15.plus(Duration.ofHours(13));
+        // Off: the dip reads LOW (2.0 on 7 = 0.29) and steps down, and 13:00 scales out again.
+        assertTrue(off.stream().anyMatch(d -> d.isScale() && d.reason() == Reason.SIGNALS_LOW
+                && !d.time().isBefore(noon) && d.time().isBefore(one)), scales(off));
+        // On: the forecast within the horizon (4.0) holds every step-down in the dip ...
+        assertTrue(on.stream().noneMatch(d -> d.isScale() && !d.time().isBefore(noon) && d.time().isBefore(one)),
+                scales(on));
+        assertTrue(on.stream().anyMatch(d -> d.reason() == Reason.FORECAST_HOLDS_SCALE_IN), scales(on));
+        // ... so the day takes fewer actions: one pre-scale 2 -> 6 at 08:55 for the 4.0 nodes of 09:00 (4.0 / 6 =
+        // 0.67 <= fill 0.675: the plateau keeps all six), where the reactive policy climbs after the rise and
+        // steps down into the dip and back out of it.
+        assertEquals(6, replicasAt(on, from, DAY15.plus(Duration.ofHours(11))));
+        assertTrue(on.stream().filter(Decision::isScale).count() < off.stream().filter(Decision::isScale).count(),
+                scales(on) + "\n" + scales(off));
+    }
+
+    /** Replicas after the last scale decision at or before {@code at}; 2 before any. */
+    private static int replicasAt(List<Decision> decisions, Instant from, Instant at) {
+        int r = 2;
+        for (Decision d : decisions) {
+            if (d.isScale() && !d.time().isAfter(at) && !d.time().isBefore(from)) {
+                r = d.to();
+            }
+        }
+        return r;
+    }
+
+    /** The scale decisions only, for a failure message a person can read. */
+    private static String scales(List<Decision> decisions) {
+        return texts(decisions.stream().filter(Decision::isScale).toList()).toString();
     }
 
     private static List<String> texts(List<Decision> decisions) {

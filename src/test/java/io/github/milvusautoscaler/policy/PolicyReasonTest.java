@@ -279,18 +279,75 @@ class PolicyReasonTest {
                     s.peakWindow(shipped.peakWindow(), shipped.peakRecurrence()).peakedIn("cpu", 0.60, 5);
                 }),
 
-                // --- forecast (lead 5m, hold-horizon 15m) ---
+                // --- forecast (lead 5m, horizon 150m, fill 0.9, forecast max-step 4) ---
                 // cpu load forecast 2.6 nodes within 5m on 3 replicas: ceil(2.6 / 0.75) = 4 -> 3 -> 4.
                 c("a forecast rise pre-scales", Reason.PRESCALE_FORECAST, 4, s -> {
                     s.inBand().cpu(0.50);
                     s.forecast(Map.of("cpu", 2.6), Map.of("cpu", 2.6));
                 }),
-                // 4.9 nodes forecast: ceil(6.53) = 7, at most max-step 2 more: 3 -> 5.
-                c("pre-scaling adds at most max-step", Reason.PRESCALE_FORECAST, 5, s -> {
+                // 2.6 within the lead triggers it; 4.0 within the horizon sizes it: ceil(4.0 / 0.75) = 6, 3 -> 6.
+                c("a pre-scale sizes for the horizon's peak", Reason.PRESCALE_FORECAST, 6, s -> {
+                    s.inBand().cpu(0.50);
+                    s.forecast(Map.of("cpu", 2.6), Map.of("cpu", 4.0));
+                }),
+                // 4.9 nodes forecast: ceil(6.53) = 7, more than scale-out.max-step 2 but within forecast.max-step 4.
+                c("a pre-scale may add more than scale-out.max-step", Reason.PRESCALE_FORECAST, 7, s -> {
                     s.inBand().cpu(0.50);
                     s.forecast(Map.of("cpu", 4.9), Map.of("cpu", 4.9));
                 }),
-                // Low for the sustain, but 1.6 nodes forecast within 15m: 1.6 / 2 = 0.80 > 0.75 on one fewer.
+                // 6.4 nodes forecast: ceil(8.53) = 9, at most forecast.max-step 4 more: 3 -> 7.
+                c("pre-scaling adds at most forecast.max-step", Reason.PRESCALE_FORECAST, 7, s -> {
+                    s.inBand().cpu(0.50);
+                    s.forecast(Map.of("cpu", 6.4), Map.of("cpu", 6.4));
+                }),
+                // In the band (cpu 0.50, qps 100) on 4, memory low: with both forecasts trusted, 0.50 x 4/3 = 0.667
+                // <= 0.675 (0.9 x 0.75) and 100 x 4/3 = 133 <= 135, and the horizon's 1.9 / 3 = 0.63 fits: 4 -> 3.
+                c("a trusted forecast steps down in the band to the fill level", Reason.SIGNALS_LOW, 3, s -> {
+                    s.replicas(4, 4).cpu(0.50).memory(0.30).qps(100);
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                    s.forecast(Map.of("cpu", 1.9, "qps", 380.0), Map.of("cpu", 1.9, "qps", 380.0));
+                }),
+                // The same loads without a forecast stay in the band (0.50 is not below 0.40).
+                c("without a forecast the same loads hold in the band", Reason.IN_BAND, 4, s -> {
+                    s.replicas(4, 4).cpu(0.50).memory(0.30).qps(100);
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                }),
+                // cpu 0.52 x 4/3 = 0.693 > 0.675: a forecast-sized step-down still needs the fit.
+                c("a trusted forecast steps down only to the fill level", Reason.IN_BAND, 4, s -> {
+                    s.replicas(4, 4).cpu(0.52).memory(0.30).qps(100);
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                    s.forecast(Map.of("cpu", 1.9, "qps", 380.0), Map.of("cpu", 1.9, "qps", 380.0));
+                }),
+                // The load fits now, but 2.1 nodes within the horizon would put 3 at 0.70 > 0.675 (under the 0.75
+                // line, so it is the fill that holds): the node stays through the dip.
+                c("a step-down the horizon's forecast would not fit at the fill level holds",
+                        Reason.FORECAST_HOLDS_SCALE_IN, 4, s -> {
+                    s.replicas(4, 4).cpu(0.50).memory(0.30).qps(100);
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                    s.forecast(Map.of("cpu", 1.9, "qps", 380.0), Map.of("cpu", 2.1, "qps", 380.0));
+                }),
+                // The rise of "rising fast toward the line" (cpu 0.66 over a short average of 0.60 on 3), but the
+                // trusted forecast within the horizon is 1.9 nodes: ceil(max(1.98, 1.9) / 0.675) = 3 replicas already
+                // hold it at the fill level, so no scale-out (the step-down rule would take a fourth back).
+                c("a rise the replicas already hold at the fill level is no scale-out", Reason.IN_BAND, 3, s -> {
+                    s.cpu(0.66);
+                    s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.66, 0.60);
+                    s.forecast(Map.of("cpu", 1.9), Map.of("cpu", 1.9));
+                }),
+                // The same rise with 2.5 nodes forecast: ceil(2.5 / 0.675) = 4, so 3 -> 4 on the rise.
+                c("a rise the forecast says outgrows the replicas scales out", Reason.SIGNAL_RISING, 4, s -> {
+                    s.cpu(0.66);
+                    s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.66, 0.60);
+                    s.forecast(Map.of("cpu", 1.9), Map.of("cpu", 2.5));
+                }),
+                // cpu 0.82 HIGH for the sustain on 3: the load now (2.46) and the 2.5 forecast within the horizon
+                // size for fill: ceil(2.5 / 0.675) = 4, so 3 -> 4 (for the target it would be ceil(4.28) = 5).
+                c("a HIGH signal with a trusted forecast sizes for the fill level", Reason.SIGNAL_HIGH, 4, s -> {
+                    s.inBand().cpu(0.82);
+                    s.state = highFor(s, M1);
+                    s.forecast(Map.of("cpu", 2.0), Map.of("cpu", 2.5));
+                }),
+                // Low for the sustain, but 1.6 nodes forecast within 150m: 1.6 / 2 = 0.80 > 0.675 on one fewer.
                 c("a step-down whose drain overlaps a forecast rise holds", Reason.FORECAST_HOLDS_SCALE_IN, 3, s -> {
                     s.allLow();
                     s.state = lowFor(s, Duration.ofMinutes(10));

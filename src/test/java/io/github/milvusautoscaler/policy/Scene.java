@@ -262,11 +262,14 @@ final class Scene {
         return this;
     }
 
-    /** Forecasting on as reference.conf ships it (lead 5m, hold 15m), with these forecast loads per signal. */
-    Scene forecast(Map<String, Double> lead, Map<String, Double> hold) {
-        forecastSettings = ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofDays(2),
+    /**
+     * Forecasting on as reference.conf ships it (lead 5m, horizon 150m, fill 0.9, max-step 4), with these
+     * forecast loads per signal within the lead and within the horizon.
+     */
+    Scene forecast(Map<String, Double> lead, Map<String, Double> horizon) {
+        forecastSettings = ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(150), Duration.ofDays(2),
                 0.2);
-        forecast = new Forecast(lead, hold, "the lower of the same time 1d and 7d ago");
+        forecast = new Forecast(lead, horizon, "the lower of the same time 1d and 7d ago");
         return this;
     }
 

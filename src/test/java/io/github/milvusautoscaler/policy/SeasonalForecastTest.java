@@ -53,11 +53,11 @@ class SeasonalForecastTest {
         // 08:40: the lead [08:40, 08:45] is night (1), the hold horizon [08:40, 08:55] still night.
         Forecast early = SeasonalForecast.forecast(h, day15.plus(Duration.ofMinutes(8 * 60 + 40)), ON);
         assertEquals(1.0, early.leadPeak("cpu").getAsDouble(), 1e-9);
-        assertEquals(1.0, early.holdPeak("cpu").getAsDouble(), 1e-9);
+        assertEquals(1.0, early.horizonPeak("cpu").getAsDouble(), 1e-9);
         // 08:46: the hold horizon [08:46, 09:01] sees the ramp, the lead [08:46, 08:51] does not.
         Forecast hold = SeasonalForecast.forecast(h, day15.plus(Duration.ofMinutes(8 * 60 + 46)), ON);
         assertEquals(1.0, hold.leadPeak("cpu").getAsDouble(), 1e-9);
-        assertEquals(6.0, hold.holdPeak("cpu").getAsDouble(), 1e-9);
+        assertEquals(6.0, hold.horizonPeak("cpu").getAsDouble(), 1e-9);
     }
 
     @Test
@@ -104,10 +104,10 @@ class SeasonalForecastTest {
         Instant at = START.plus(Duration.ofDays(3)).plus(Duration.ofHours(9));
         assertEquals(6.0, SeasonalForecast.forecast(h, at, ON).leadPeak("cpu").getAsDouble(), 1e-9);
         // min-history 4d: the same history is too short, UNKNOWN.
-        ForecastSettings fourDays = ForecastSettings.on(ON.lead(), ON.holdHorizon(), Duration.ofDays(4), 0.2);
+        ForecastSettings fourDays = ForecastSettings.on(ON.lead(), ON.horizon(), Duration.ofDays(4), 0.2);
         assertEquals(Forecast.NONE, SeasonalForecast.forecast(h, at, fourDays));
         // One day of history cannot show that the load repeats (nothing to compare it with): UNKNOWN too.
-        ForecastSettings oneDay = ForecastSettings.on(ON.lead(), ON.holdHorizon(), Duration.ofDays(1), 0.2);
+        ForecastSettings oneDay = ForecastSettings.on(ON.lead(), ON.horizon(), Duration.ofDays(1), 0.2);
         assertEquals(Forecast.NONE, SeasonalForecast.forecast(history(1, d -> 1.0),
                 START.plus(Duration.ofHours(33)), oneDay));
     }
