@@ -124,6 +124,25 @@ final class Assembly implements AutoCloseable {
         return targets.stream().map(TargetSettings::queries).toList();
     }
 
+    /**
+     * The load-history source for the targets of {@code targets} that forecast, each read as its forecast
+     * settings say, reaching {@code extra} further back (a backtest's span, so each of its ticks has its
+     * full look-back; zero for the daemon and {@code signals}).
+     */
+    static io.github.milvusautoscaler.metrics.PrometheusHistorySource historySource(
+            io.github.milvusautoscaler.config.AutoscalerSettings s, List<TargetSettings> targets, Duration extra) {
+        Map<Target, io.github.milvusautoscaler.metrics.PrometheusHistorySource.Reading> readings = new java.util.HashMap<>();
+        for (TargetSettings t : targets) {
+            var f = t.policy().forecast();
+            if (f.enabled()) {
+                readings.put(t.target(), new io.github.milvusautoscaler.metrics.PrometheusHistorySource.Reading(
+                        f.history().plus(extra), f.historyStep(), f.refresh()));
+            }
+        }
+        return new io.github.milvusautoscaler.metrics.PrometheusHistorySource(s.prometheus(), s.labelSchemes(),
+                queries(targets), readings);
+    }
+
     /** One engine loop per target, each with the policy its settings describe. */
     static List<EngineTarget> engineTargets(List<TargetSettings> targets) {
         return targets.stream().map(t -> EngineAssembly.target(t.target(), t.policy())).toList();

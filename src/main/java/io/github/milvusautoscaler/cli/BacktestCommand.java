@@ -5,12 +5,16 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.TargetSettings;
+import io.github.milvusautoscaler.core.HistorySource;
+import io.github.milvusautoscaler.core.LoadHistory;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.engine.DecisionLogWriter;
+import io.github.milvusautoscaler.metrics.PrometheusHistorySource;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
 import io.github.milvusautoscaler.sim.Backtest;
 import io.github.milvusautoscaler.sim.BacktestChart;
+import io.github.milvusautoscaler.sim.RecordedHistory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -34,8 +38,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -145,6 +149,7 @@ public final class BacktestCommand implements Callable<Integer> {
                 return Main.EXIT_FAILURE;
             }
             History history = new History(source);
+            HistorySource loadHistory = recordedLoad(s, targets, start, last, stdout);
             Path temp = Files.createTempDirectory("milvus-autoscaler-backtest-");
             try {
                 Map<Target, DecisionLogWriter> logs = new HashMap<>();
@@ -155,7 +160,7 @@ public final class BacktestCommand implements Callable<Integer> {
                 try {
                     results = Backtest.run(Assembly.engineTargets(targets), history,
                             new Backtest.Settings(start, last, stepLength, rescaleLoad, s.maxActionsPerHour()),
-                            d -> logs.get(d.target()).record(d));
+                            d -> logs.get(d.target()).record(d), loadHistory);
                 } finally {
                     for (DecisionLogWriter w : logs.values()) {
                         w.close();
@@ -219,6 +224,35 @@ public final class BacktestCommand implements Callable<Integer> {
             err.flush();
             return Main.EXIT_FAILURE;
         }
+    }
+
+    /**
+     * The forecast's load history of each target that forecasts, read once from {@code forecast.history}
+     * before {@code start} to {@code last} and handed to each tick as the daemon would have read it then
+     * ({@link RecordedHistory}), so the replay pre-scales and sizes as the daemon would. Says on
+     * {@code out} what was found: a target whose history cannot be read replays without a forecast, as the
+     * daemon runs until its first read.
+     */
+    private static HistorySource recordedLoad(AutoscalerSettings s, List<TargetSettings> targets, Instant start,
+                                              Instant last, PrintWriter out) {
+        Map<Target, LoadHistory> recorded = new HashMap<>();
+        Map<Target, Duration> ranges = new HashMap<>();
+        try (PrometheusHistorySource source = Assembly.historySource(s, targets, Duration.between(start, last))) {
+            for (TargetSettings t : targets) {
+                if (!t.policy().forecast().enabled()) {
+                    continue;
+                }
+                LoadHistory h = source.refresh(t.target(), last);
+                recorded.put(t.target(), h);
+                ranges.put(t.target(), t.policy().forecast().history());
+                List<String> known = h.signals().stream().filter(n -> h.oldest(n) != null).sorted().toList();
+                out.println("backtest: forecast history of " + t.target().id() + ": " + (known.isEmpty()
+                        ? "none recorded (replayed without a forecast)"
+                        : String.join(", ", known) + " from " + known.stream().map(h::oldest).min(Instant::compareTo)
+                        .orElseThrow()));
+            }
+        }
+        return new RecordedHistory(recorded, ranges);
     }
 
     /** Reads the recorded replicas through the same adapter, at the replay's steps. */

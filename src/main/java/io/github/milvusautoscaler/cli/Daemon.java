@@ -139,18 +139,6 @@ final class Daemon implements AutoCloseable {
         }
     }
 
-    /** The history source for {@code s}'s targets that forecast, each read as its forecast settings say. */
-    private static PrometheusHistorySource historySource(AutoscalerSettings s) {
-        Map<Target, PrometheusHistorySource.Reading> readings = new java.util.HashMap<>();
-        for (TargetSettings t : s.targets()) {
-            var f = t.policy().forecast();
-            if (f.enabled()) {
-                readings.put(t.target(), new PrometheusHistorySource.Reading(f.history(), f.historyStep(), f.refresh()));
-            }
-        }
-        return new PrometheusHistorySource(s.prometheus(), s.labelSchemes(), Assembly.queries(s.targets()), readings);
-    }
-
     /** Holds the settings only: opening files, starting threads and binding the port is {@link #open()}'s job. */
     private Daemon(Path configFile, AutoscalerSettings s, Clock clock) {
         this.configFile = configFile;
@@ -198,7 +186,7 @@ final class Daemon implements AutoCloseable {
                 registry, clock));
 
         this.history = parts.opened("load history", new SwappableHistory());
-        history.swap(historySource(s));
+        history.swap(Assembly.historySource(s, s.targets(), Duration.ZERO));
 
         SelfMetrics self = new SelfMetrics(registry, leader::isLeader, s.dryRun());
         DecisionLogger logger = new DecisionLogger(leader::isLeader);
@@ -373,7 +361,7 @@ final class Daemon implements AutoCloseable {
         // meter of the same name and tags, so without this the gauges kept showing the discarded breaker.
         unbindResilienceMeters();
         metrics.swap(new PrometheusMetricsSource(endpoint, schemes, queries, registry, clock));
-        history.swap(historySource(next));
+        history.swap(Assembly.historySource(next, next.targets(), Duration.ZERO));
         alertBook.setTargets(next.targets().stream().map(TargetSettings::target).toList());
         scheduler.update(Assembly.engineTargets(next.targets()));
         settings = next;

@@ -7,7 +7,6 @@ import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.metrics.PrometheusHistorySource;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
 import io.github.milvusautoscaler.core.Forecast;
-import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.policy.ForecastSettings;
 import io.github.milvusautoscaler.policy.SeasonalForecast;
 import io.github.milvusautoscaler.policy.SignalPolicy;
@@ -50,16 +49,8 @@ public final class SignalsCommand implements Callable<Integer> {
         }
         AutoscalerSettings s = selected.get().settings();
         List<TargetSettings> targets = selected.get().targets();
-        Map<Target, PrometheusHistorySource.Reading> readings = new java.util.HashMap<>();
-        for (TargetSettings t : targets) {
-            ForecastSettings f = t.policy().forecast();
-            if (f.enabled()) {
-                readings.put(t.target(), new PrometheusHistorySource.Reading(f.history(), f.historyStep(), f.refresh()));
-            }
-        }
         try (PrometheusMetricsSource source = selected.get().metrics(targets);
-             PrometheusHistorySource history = new PrometheusHistorySource(s.prometheus(), s.labelSchemes(),
-                     Assembly.queries(targets), readings)) {
+             PrometheusHistorySource history = Assembly.historySource(s, targets, java.time.Duration.ZERO)) {
             Instant now = Instant.now();
             if (selected.get().unreachable("signals", source, now, err)) {
                 return Main.EXIT_FAILURE;

@@ -103,6 +103,28 @@ public record LoadHistory(Instant start, Duration step, Instant end, Map<String,
         return seen * 2 >= points && seen > 0 ? OptionalDouble.of(max) : OptionalDouble.empty();
     }
 
+    /**
+     * What this history held when read at {@code end} over the last {@code range}: its grid points from
+     * {@code end - range} (or its start) up to {@code end}, nothing after. A replay hands each tick the part
+     * of a recorded history it could have read then, never its future; e.g. a 15-day recording read until
+     * day 9 at 12:00 over 14d keeps day 1 (from its start) to day 9 12:00.
+     */
+    public LoadHistory until(Instant end, Duration range) {
+        requireNonNull(end, "end");
+        requireNonNull(range, "range");
+        long stepMs = step.toMillis();
+        Instant from = end.minus(range).isBefore(start) ? start : end.minus(range);
+        long first = Math.floorDiv(Duration.between(start, from).toMillis(), stepMs);
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, double[]> e : loads.entrySet()) {
+            long last = Math.min(e.getValue().length - 1L, Math.floorDiv(Duration.between(start, end).toMillis(), stepMs));
+            if (last >= first) {
+                out.put(e.getKey(), Arrays.copyOfRange(e.getValue(), (int) first, (int) last + 1));
+            }
+        }
+        return new LoadHistory(start.plus(step.multipliedBy(first)), step, end, out);
+    }
+
     private static long ceilDiv(long a, long b) {
         return -Math.floorDiv(-a, b);
     }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.DecisionSink;
+import io.github.milvusautoscaler.core.HistorySource;
 import io.github.milvusautoscaler.core.LeaderGate;
 import io.github.milvusautoscaler.core.MetricsSource;
 import io.github.milvusautoscaler.core.Observation;
@@ -133,6 +134,17 @@ public final class Backtest {
      */
     public static List<TargetResult> run(List<EngineTarget> targets, History history, Settings settings,
                                          DecisionSink sink) {
+        return run(targets, history, settings, sink, HistorySource.NONE);
+    }
+
+    /**
+     * As {@link #run(List, History, Settings, DecisionSink)}, with the seasonal forecast read from
+     * {@code loadHistory} (a {@link RecordedHistory}: at each tick only what the daemon could have read
+     * then), so a target that forecasts is replayed as the daemon would run it.
+     */
+    public static List<TargetResult> run(List<EngineTarget> targets, History history, Settings settings,
+                                         DecisionSink sink, HistorySource loadHistory) {
+        requireNonNull(loadHistory, "loadHistory");
         requireNonNull(targets, "targets");
         requireNonNull(history, "history");
         requireNonNull(settings, "settings");
@@ -197,7 +209,7 @@ public final class Backtest {
             sink.record(d);
             decisions.get(d.target()).add(d);
         }, LeaderGate.always(), AlertSource.NONE, new ActionBudget(settings.actionsPerHour()), false,
-                EngineListener.NONE);
+                EngineListener.NONE, loadHistory);
 
         int index = 0;
         for (Instant at = settings.from(); !at.isAfter(settings.to()); at = at.plus(settings.step()), index++) {

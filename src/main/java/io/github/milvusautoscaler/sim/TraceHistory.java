@@ -27,8 +27,7 @@ final class TraceHistory implements HistorySource {
     static final Duration RANGE = Duration.ofDays(15);
 
     private final Instant start;
-    private final double[] cpu;
-    private final double[] qps;
+    private final LoadHistory all;
     private Instant builtFor;
     private LoadHistory built = LoadHistory.NONE;
 
@@ -36,32 +35,27 @@ final class TraceHistory implements HistorySource {
         requireNonNull(demand, "demand");
         this.start = demand.start();
         int n = (int) (demand.durationSeconds() / STEP.toSeconds()) + 1;
-        this.cpu = new double[n];
-        this.qps = new double[n];
+        double[] cpu = new double[n];
+        double[] qps = new double[n];
         for (int i = 0; i < n; i++) {
             double v = demand.valueAt(i * (double) STEP.toSeconds());
             qps[i] = v;
             cpu[i] = v / capacityQps;
         }
+        Map<String, double[]> loads = new LinkedHashMap<>();
+        loads.put("cpu", cpu);
+        loads.put("qps", qps);
+        this.all = new LoadHistory(start, STEP, start.plus(STEP.multipliedBy(n - 1L)), loads);
     }
 
     @Override
     public LoadHistory history(Target target, Instant now) {
         long hours = Math.floorDiv(Duration.between(start, now).toSeconds(), 3600);
         Instant end = start.plusSeconds(Math.max(0, hours) * 3600);
-        if (end.equals(builtFor)) {
-            return built;
+        if (!end.equals(builtFor)) {
+            built = all.until(end, RANGE);
+            builtFor = end;
         }
-        Instant from = end.minus(RANGE).isBefore(start) ? start : end.minus(RANGE);
-        int first = (int) (Duration.between(start, from).toSeconds() / STEP.toSeconds());
-        int last = Math.min(cpu.length - 1, (int) (Duration.between(start, end).toSeconds() / STEP.toSeconds()));
-        Map<String, double[]> loads = new LinkedHashMap<>();
-        if (last >= first) {
-            loads.put("cpu", java.util.Arrays.copyOfRange(cpu, first, last + 1));
-            loads.put("qps", java.util.Arrays.copyOfRange(qps, first, last + 1));
-        }
-        built = new LoadHistory(start.plus(STEP.multipliedBy(first)), STEP, end, loads);
-        builtFor = end;
         return built;
     }
 }

@@ -11,11 +11,14 @@ import io.github.milvusautoscaler.config.ConfigLoader;
 import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.Health;
+import io.github.milvusautoscaler.core.LoadHistory;
 import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.Settle;
 import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.sim.Backtest;
+import io.github.milvusautoscaler.sim.RecordedHistory;
 import io.github.milvusautoscaler.testsupport.KubeStateHistory;
 import io.github.milvusautoscaler.testsupport.PrometheusServer;
 import java.io.PrintWriter;
@@ -218,9 +221,14 @@ class BacktestCommandTest {
         AutoscalerSettings s = ConfigLoader.load(config);
         Target target = s.targets().get(0).target();
         List<Decision> inProcess = new ArrayList<>();
-        Backtest.run(Assembly.engineTargets(s.targets()), new InProcess(), new Backtest.Settings(from,
-                from.plus(STEP.multipliedBy(Duration.between(from, to).dividedBy(STEP))), STEP, false,
-                s.maxActionsPerHour()), inProcess::add);
+        Instant last = from.plus(STEP.multipliedBy(Duration.between(from, to).dividedBy(STEP)));
+        // The forecast's load history too: the days repeat, so the replay forecasts, and the command's must
+        // have read from Prometheus what is computed here.
+        Duration range = s.targets().get(0).policy().forecast().history().plus(Duration.between(from, last));
+        RecordedHistory load = new RecordedHistory(Map.of(target, inProcessLoad(target, last, range)),
+                Map.of(target, s.targets().get(0).policy().forecast().history()));
+        Backtest.run(Assembly.engineTargets(s.targets()), new InProcess(), new Backtest.Settings(from, last, STEP,
+                false, s.maxActionsPerHour()), inProcess::add, load);
         List<String> replayed = a.stream().map(l -> {
             JsonObject d = JsonParser.parseString(l).getAsJsonObject();
             return d.get("time").getAsString() + " " + d.get("reason").getAsString() + " " + d.get("to");
@@ -228,7 +236,30 @@ class BacktestCommandTest {
         List<String> expected = inProcess.stream().map(d -> d.time() + " " + d.reason() + " " + d.to()).toList();
         assertEquals(expected, replayed);
         assertTrue(inProcess.stream().anyMatch(d -> d.action() == Action.SCALE_OUT), "the spike scales out");
+        assertTrue(inProcess.stream().anyMatch(d -> d.reason() == Reason.PRESCALE_FORECAST), "the days' rise is forecast");
+        assertTrue(one.out.contains("backtest: forecast history of milvus/wk/queryNode: cpu from "), one.out);
         assertEquals(target, inProcess.get(0).target());
+    }
+
+    /**
+     * The forecast's load history as {@code PrometheusHistorySource} reads it from the backfilled series,
+     * computed here: cpu per pod x ready pods on the 5m grid ending at {@code last}, NaN where Prometheus has
+     * too few samples for rate() (before the series' second scrape, and in the gap).
+     */
+    private static LoadHistory inProcessLoad(Target target, Instant last, Duration range) {
+        Duration grid = Duration.ofMinutes(5);
+        Instant end = Instant.ofEpochSecond(Math.floorDiv(last.getEpochSecond(), grid.toSeconds()) * grid.toSeconds());
+        Instant from = end.minus(range);
+        double[] cpu = new double[(int) (range.toSeconds() / grid.toSeconds()) + 1];
+        InProcess replay = new InProcess();
+        Instant firstRate = START.minus(Duration.ofMinutes(10)).plus(SCRAPE);
+        for (int i = 0; i < cpu.length; i++) {
+            Instant at = from.plus(grid.multipliedBy(i));
+            Signal v = at.isBefore(firstRate) ? Signal.unknown("cpu", "no series yet")
+                    : replay.observe(target, at).signals().get("cpu");
+            cpu[i] = v.isKnown() ? v.value().getAsDouble() * PODS : Double.NaN;
+        }
+        return new LoadHistory(from, grid, end, Map.of("cpu", cpu));
     }
 
     /** The generated history read directly: per-pod rate() over [t - 2m, t] as Prometheus 2.42 computes it. */
