@@ -58,25 +58,33 @@ final class Prescale implements Rule<Memory.None> {
         return holdStepDown(t, f);
     }
 
+    /** The replicas that keep a signal's forecast load at or below its line, and the signal that needs most. */
+    private record Need(Classified by, double load, int replicas) {
+
+        /** The most replicas any signal's forecast in {@code window} needs; null when no signal has one. */
+        static Need most(Tick t, java.util.function.Function<String, OptionalDouble> window) {
+            Need most = null;
+            for (Classified c : t.signals()) {
+                OptionalDouble load = window.apply(c.name());
+                if (load.isPresent()) {
+                    int n = (int) Math.ceil(load.getAsDouble() / c.band().scaleOutAbove() - EPSILON);
+                    if (most == null || n > most.replicas()) {
+                        most = new Need(c, load.getAsDouble(), n);
+                    }
+                }
+            }
+            return most;
+        }
+    }
+
     private static Optional<Proposal> scaleOutAhead(Tick t, Forecast f) {
         int current = t.current();
         int max = t.settings().maxReplicas();
         if (current >= max || t.ready() < current) {
             return Optional.empty();
         }
-        Classified lead = null;
-        int needed = 0;
-        for (Classified c : t.signals()) {
-            OptionalDouble load = f.leadPeak(c.name());
-            if (load.isPresent()) {
-                int n = (int) Math.ceil(load.getAsDouble() / c.band().scaleOutAbove() - EPSILON);
-                if (n > needed) {
-                    needed = n;
-                    lead = c;
-                }
-            }
-        }
-        if (lead == null || needed <= current) {
+        Need soon = Need.most(t, f::leadPeak);
+        if (soon == null || soon.replicas() <= current) {
             return Optional.empty();
         }
         ScaleOutSettings so = t.settings().scaleOut();
@@ -84,33 +92,20 @@ final class Prescale implements Rule<Memory.None> {
         if (t.within(timers.lastScaleOut(), so.cooldown()) || t.within(timers.readyRoseAt(), so.cooldown())) {
             return Optional.empty();
         }
-        Classified by = lead;
-        int trigger = needed;
-        int sized = needed;
-        Classified sizedBy = lead;
-        for (Classified c : t.signals()) {
-            OptionalDouble load = f.horizonPeak(c.name());
-            if (load.isPresent()) {
-                int n = (int) Math.ceil(load.getAsDouble() / c.band().scaleOutAbove() - EPSILON);
-                if (n > sized) {
-                    sized = n;
-                    sizedBy = c;
-                }
-            }
-        }
-        Classified sizing = sizedBy;
-        int wanted = sized;
+        // The horizon holds the lead, so its peak needs at least as many; a signal known only within the lead
+        // (a gap later on) still sizes by the lead.
+        Need horizon = Need.most(t, f::horizonPeak);
+        Need sized = horizon == null || horizon.replicas() < soon.replicas() ? soon : horizon;
         ForecastSettings fs = t.settings().forecast();
-        double soon = f.leadPeak(by.name()).getAsDouble();
-        double peak = f.horizonPeak(sizing.name()).orElse(f.leadPeak(sizing.name()).orElse(Double.NaN));
-        int to = Math.min(max, Math.min(current + fs.maxStep(), wanted));
+        int to = Math.min(max, Math.min(current + fs.maxStep(), sized.replicas()));
         return Optional.of(new Proposal(Stage.FORECAST, Reason.PRESCALE_FORECAST, to, () -> t.component() + " "
-                + by.name() + " load forecast to reach " + num(soon) + " within " + dur(fs.lead()) + " (" + f.basis()
-                + "), now " + num(by.v() * Math.max(1, t.ready())) + ": ceil(" + num(soon) + "/"
-                + num(by.band().scaleOutAbove()) + ") = " + trigger + " > " + current + "; " + current + " -> " + to
-                + " for " + sizing.name() + "'s " + num(peak) + " within " + dur(fs.horizon()) + " (ceil(" + num(peak)
-                + "/" + num(sizing.band().scaleOutAbove()) + ") = " + wanted + ", forecast max-step " + fs.maxStep()
-                + ")"));
+                + soon.by().name() + " load forecast to reach " + num(soon.load()) + " within " + dur(fs.lead()) + " ("
+                + f.basis() + "), now " + num(soon.by().v() * Math.max(1, t.ready())) + ": ceil(" + num(soon.load())
+                + "/" + num(soon.by().band().scaleOutAbove()) + ") = " + soon.replicas() + " > " + current + "; "
+                + current + " -> " + to + " for " + sized.by().name() + "'s " + num(sized.load()) + " within "
+                + dur(sized == soon ? fs.lead() : fs.horizon()) + " (ceil(" + num(sized.load()) + "/"
+                + num(sized.by().band().scaleOutAbove()) + ") = " + sized.replicas() + ", forecast max-step "
+                + fs.maxStep() + ")"));
     }
 
     private static Optional<Proposal> holdStepDown(Tick t, Forecast f) {
