@@ -520,7 +520,11 @@ class ScaleCommandTest {
         drain = Duration.ofSeconds(40);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path log = dir.resolve("scale-process.log");
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        // A shell starts a background command with SIGINT ignored (POSIX, when job control is off), children
+        // inherit that, and a JVM started with SIGINT ignored never runs its shutdown hooks on it: a build run in
+        // the background would see the command ignore Ctrl-C. A person's Ctrl-C reaches a command in the
+        // foreground of a terminal, with the default disposition, which env (coreutils) restores here.
+        Process p = new ProcessBuilder("env", "--default-signal=INT", java, "-cp", System.getProperty("java.class.path"),
                 "io.github.milvusautoscaler.cli.Main", "scale", "--config", config.toString(), "--target",
                 NS + "/" + RELEASE + "/queryNode", "--to", "1", "--yes", "--poll-interval", "200ms")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
