@@ -15,6 +15,8 @@ record ApiResource(String group, String version, String plural, String kind) {
     static final ApiResource MILVUSES = new ApiResource("milvus.io", "v1beta1", "milvuses", "Milvus");
     static final ApiResource DEPLOYMENTS = new ApiResource("apps", "v1", "deployments", "Deployment");
     static final ApiResource EVENTS = new ApiResource("", "v1", "events", "Event");
+    static final ApiResource HORIZONTAL_POD_AUTOSCALERS = new ApiResource("autoscaling", "v2",
+            "horizontalpodautoscalers", "HorizontalPodAutoscaler");
 
     ApiResource {
         requireNonNull(group, "group");

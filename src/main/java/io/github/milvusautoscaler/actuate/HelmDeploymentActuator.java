@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * annotations, and two writes could be half done. Helm users set {@code <component>.replicas: -1}
  * in their values so the chart omits the field and a later {@code helm upgrade} keeps our count.
  *
+ * <p>A HorizontalPodAutoscaler whose {@code scaleTargetRef} is the Deployment owns its count (the Milvus
+ * chart creates {@code <fullname>-hpa} when {@code <component>.hpa.enabled}, templates/querynode-hpa.yaml):
+ * two autoscalers must not own one component, so the read is refused ({@code REFUSED}) and nothing is
+ * written, as for an operator install's {@code replicas: -1}. One list of the namespace's HPAs per read.
+ *
  * <p>Ready replicas are {@code status.readyReplicas}. Rollout while {@code status.updatedReplicas <
  * spec.replicas} (pods of an older template remain) or {@code status.observedGeneration <
  * metadata.generation} (the controller has not seen the latest spec yet).
@@ -60,6 +65,7 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         requireHelm(target);
         String name = deploymentName(target);
         JsonObject deployment = requests.get(ApiResource.DEPLOYMENTS, target.namespace(), name);
+        refuseIfScaledByHpa(target, name);
         String resourceVersion = JsonPaths.string(deployment, "metadata", "resourceVersion").orElse("");
         long replicas = readInt(target, deployment, "spec", "replicas").orElse(KUBERNETES_DEFAULT_REPLICAS);
         long ready = readInt(target, deployment, "status", "readyReplicas").orElse(0);
@@ -104,6 +110,33 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         requests.mergePatch(ApiResource.DEPLOYMENTS, target.namespace(), name, patch, context.guard());
         LOG.info("{}: wrote spec.replicas {} -> {} on deployment {}/{} ({})", target, basis.current(), decision.to(),
                 target.namespace(), name, decision.reason());
+    }
+
+    /**
+     * Refuses a Deployment that a HorizontalPodAutoscaler scales: the HPA controller would write its own count
+     * back within its 15 s sync, and each of our writes would be undone (or undo its).
+     */
+    private void refuseIfScaledByHpa(Target target, String deployment) {
+        JsonObject list = requests.list(ApiResource.HORIZONTAL_POD_AUTOSCALERS, target.namespace(), "");
+        if (!list.has("items") || !list.get("items").isJsonArray()) {
+            return;
+        }
+        for (com.google.gson.JsonElement item : list.getAsJsonArray("items")) {
+            if (!item.isJsonObject()) {
+                continue;
+            }
+            JsonObject hpa = item.getAsJsonObject();
+            boolean deploymentKind = JsonPaths.string(hpa, "spec", "scaleTargetRef", "kind").orElse("").equals("Deployment");
+            boolean sameName = JsonPaths.string(hpa, "spec", "scaleTargetRef", "name").orElse("").equals(deployment);
+            if (deploymentKind && sameName) {
+                String hpaName = JsonPaths.string(hpa, "metadata", "name").orElse("?");
+                throw new ActuationException(Kind.REFUSED, "deployment " + target.namespace() + "/" + deployment
+                        + " is scaled by HorizontalPodAutoscaler " + target.namespace() + "/" + hpaName
+                        + "; two autoscalers must not own one component, so milvus-autoscaler leaves it alone. Set "
+                        + target.component() + ".hpa.enabled=false in the release's values (or remove "
+                        + target.component() + " from milvus-autoscaler's config) to choose one owner.");
+            }
+        }
     }
 
     /** The Deployment owning the target's replicas, named by the chart's rule (see {@link DeploymentNames}). */

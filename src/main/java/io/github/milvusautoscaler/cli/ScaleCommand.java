@@ -72,7 +72,8 @@ import picocli.CommandLine.Spec;
                 + " one replica at a time, each step waiting for settle and health, the daemon paused meanwhile.",
         footer = {"", "Exit codes: 0 done (or nothing to do, or --dry-run), 1 harm (rolled back unless"
                 + " --no-rollback-on-harm), a wait timed out, the replicas were changed by someone else, or"
-                + " Kubernetes/Prometheus unreachable, 2 refused (coordinator, N out of range, replicas: -1,"
+                + " Kubernetes/Prometheus unreachable, 2 refused (coordinator, N out of range, replicas: -1 or an"
+                + " HPA on the Deployment,"
                 + " rollout, not confirmed) or bad usage/config, 130 interrupted (Ctrl-C; 143 on SIGTERM): the"
                 + " target stays paused at a completed step."})
 public final class ScaleCommand implements Callable<Integer> {

@@ -214,4 +214,26 @@ class HelmDeploymentActuatorTest {
         assertEquals(ActuationException.Kind.REFUSED, e.kind());
         assertEquals(List.of(), fake.requests());
     }
+
+    @Test
+    void aDeploymentThatTheChartsHpaScalesIsRefusedAndNeverWritten() {
+        fake.put(Kind.DEPLOYMENTS, deployment(QN, helmLabels(RELEASE, "querynode"), 4, 4, 4, 2, 2, Map.of()));
+        fake.put(Kind.HORIZONTAL_POD_AUTOSCALERS, FakeKubernetesApi.helmChartHpa(NS, QN));
+        ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(HELM_QN));
+        assertEquals(ActuationException.Kind.REFUSED, e.kind());
+        assertTrue(e.getMessage().contains("deployment milvus/" + QN + " is scaled by HorizontalPodAutoscaler milvus/"
+                + QN + "-hpa"), e.getMessage());
+        assertTrue(e.getMessage().contains("Set queryNode.hpa.enabled=false"), e.getMessage());
+        assertEquals(List.of(), fake.requests().stream().filter(q -> !q.method().equals("GET")).toList(),
+                "nothing written");
+        // One list of the namespace's HPAs, as the base ClusterRole grants (checked after each test).
+        assertEquals(1, fake.requests("GET", "/apis/autoscaling/v2/namespaces/milvus/horizontalpodautoscalers").size());
+    }
+
+    @Test
+    void anHpaOfAnotherDeploymentLeavesTheTargetToUs() {
+        fake.put(Kind.DEPLOYMENTS, deployment(QN, helmLabels(RELEASE, "querynode"), 4, 4, 4, 2, 2, Map.of()));
+        fake.put(Kind.HORIZONTAL_POD_AUTOSCALERS, FakeKubernetesApi.helmChartHpa(NS, RELEASE + "-milvus-proxy"));
+        assertEquals(4, actuator.read(HELM_QN).current());
+    }
 }

@@ -109,6 +109,7 @@ class RbacRulesTest {
         assertEquals(Set.of(
                 "milvus-autoscaler: get milvuses.milvus.io",
                 "milvus-autoscaler: get deployments.apps", "milvus-autoscaler: list deployments.apps",
+                "milvus-autoscaler: list horizontalpodautoscalers.autoscaling",
                 "milvus-autoscaler-leader-election: create leases.coordination.k8s.io",
                 "milvus-autoscaler-leader-election: get leases.coordination.k8s.io name=milvus-autoscaler",
                 "milvus-autoscaler-leader-election: update leases.coordination.k8s.io name=milvus-autoscaler"),

@@ -135,10 +135,13 @@ class ScaleCommandTest {
                  "spec": {"components": {"queryNode": {"replicas": -1}}}}
                 """);
         kube.put(Kind.DEPLOYMENTS, deployment("roll", 3, 2));
+        kube.put(Kind.DEPLOYMENTS, deployment("hpah", 3, 3));
+        kube.put(Kind.HORIZONTAL_POD_AUTOSCALERS, FakeKubernetesApi.helmChartHpa(NS, "hpah-milvus-querynode"));
         kube.onRequest(q -> onRequest.accept(q));
         config = writeConfig("scale.conf", """
                 , { namespace = milvus, name = hpa, install = operator, milvus-version = "2.5", components { queryNode {} } }
                 , { namespace = milvus, name = roll, install = helm, milvus-version = "2.5", components { queryNode {} } }
+                , { namespace = milvus, name = hpah, install = helm, milvus-version = "2.5", components { queryNode {} } }
                 , { namespace = milvus, name = op, install = operator, milvus-version = "2.5", components { queryNode {}, dataNode {} } }
                 """);
     }
@@ -327,6 +330,7 @@ class ScaleCommandTest {
             below 1                 | milvus/scl/queryNode | 0 | --yes | --to 0 is outside [1, 6] (max-replicas of milvus/scl/queryNode); pass --force-range to go outside it
             above max-replicas      | milvus/scl/queryNode | 7 | --yes | --to 7 is outside [1, 6] (max-replicas of milvus/scl/queryNode); pass --force-range to go outside it
             handed to an HPA        | milvus/hpa/queryNode | 2 | --yes | has spec.components.queryNode.replicas: -1, which hands queryNode to an external HPA
+            scaled by the chart's HPA | milvus/hpah/queryNode | 2 | --yes | deployment milvus/hpah-milvus-querynode is scaled by HorizontalPodAutoscaler milvus/hpah-milvus-querynode-hpa
             in a rollout            | milvus/roll/queryNode| 2 | --yes | milvus/roll/queryNode is in a rollout
             not confirmed, no tty   | milvus/scl/queryNode | 2 | --keep-paused | standard input is not a terminal; pass --yes to run without confirmation
             not configured          | milvus/scl/dataNode  | 2 | --yes | milvus/scl has no dataNode in

@@ -71,7 +71,8 @@ public final class FakeKubernetesApi implements AutoCloseable {
         DEPLOYMENTS("apps", "v1", "deployments", "Deployment"),
         MILVUSES("milvus.io", "v1beta1", "milvuses", "Milvus"),
         LEASES("coordination.k8s.io", "v1", "leases", "Lease"),
-        EVENTS("", "v1", "events", "Event");
+        EVENTS("", "v1", "events", "Event"),
+        HORIZONTAL_POD_AUTOSCALERS("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler");
 
         private final String group;
         private final String version;
@@ -181,6 +182,21 @@ public final class FakeKubernetesApi implements AutoCloseable {
     }
 
     /** Starts a fake on a free loopback port. */
+    /**
+     * An HPA as milvus-helm's templates/querynode-hpa.yaml renders it with {@code queryNode.hpa.enabled}: named
+     * {@code <fullname>-hpa}, labelled {@code component: querynode} only (no release label), targeting the
+     * chart's Deployment {@code deployment}, cpu at the chart's default 50%.
+     */
+    public static String helmChartHpa(String namespace, String deployment) {
+        return """
+                {"metadata": {"name": "%s-hpa", "namespace": "%s", "labels": {"component": "querynode"}},
+                 "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "%s"},
+                          "minReplicas": 1, "maxReplicas": 10,
+                          "metrics": [{"type": "Resource", "resource": {"name": "cpu",
+                                       "target": {"type": "Utilization", "averageUtilization": 50}}}]}}
+                """.formatted(deployment, namespace, deployment);
+    }
+
     public static FakeKubernetesApi start() {
         FakeKubernetesApi fake = new FakeKubernetesApi();
         fake.server.setServerSocketFactory(new NoDelayServerSocketFactory());
