@@ -116,12 +116,12 @@ final class Prescale implements Rule<Memory.None> {
         double fill = t.settings().forecast().fill();
         for (Classified c : t.signals()) {
             OptionalDouble load = f.horizonPeak(c.name());
-            if (load.isPresent() && load.getAsDouble() / (ready - 1.0) > fill * c.band().scaleOutAbove()) {
+            if (load.isPresent() && load.getAsDouble() / (ready - 1.0) > t.fillLine(c)) {
                 double v = load.getAsDouble();
                 return Proposal.hold(Stage.FORECAST, Reason.FORECAST_HOLDS_SCALE_IN, t, () -> t.component() + " "
                         + c.name() + " load forecast to reach " + num(v) + " within "
                         + dur(t.settings().forecast().horizon()) + " (" + f.basis() + "): " + (ready - 1)
-                        + " would run at " + compare(v / (ready - 1.0), ">", fill * c.band().scaleOutAbove())
+                        + " would run at " + compare(v / (ready - 1.0), ">", t.fillLine(c))
                         + " (fill " + num(fill) + " x " + num(c.band().scaleOutAbove()) + "); no step-down " + ready
                         + " -> " + (ready - 1) + " the day comes back from");
             }

@@ -189,13 +189,12 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         }
         Classified sizedBy = top;
         int basis = t.ready() > 0 ? t.ready() : current;
-        OptionalDouble forecast = t.settings().forecast().enabled()
-                ? t.observation().forecast().horizonPeak(sizedBy.name()) : OptionalDouble.empty();
+        OptionalDouble forecast = t.horizonLoad(sizedBy);
         // A trusted forecast sizes for the higher of the load now and the load it expects within the horizon, at
         // the level a step-down keeps (fill x line): sized for the target, the step-down rule would take the
         // surplus back within the hour, two actions for nothing.
         double fillLoad = forecast.isPresent() ? Math.max(forecast.getAsDouble(), basis * sizedBy.v()) : Double.NaN;
-        double fillLine = t.settings().forecast().fill() * sizedBy.band().scaleOutAbove();
+        double fillLine = t.fillLine(sizedBy);
         int wanted = forecast.isPresent() ? (int) Math.ceil(fillLoad / fillLine - EPSILON)
                 : (int) Math.ceil(basis * ratio(sizedBy) - EPSILON);
         if (byRise && forecast.isPresent() && wanted <= current) {

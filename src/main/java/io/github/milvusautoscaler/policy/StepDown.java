@@ -100,7 +100,7 @@ final class StepDown implements Rule<StepDown.Steps> {
         }
         int ready = t.ready();
         for (Classified c : t.signals()) {
-            if (forecastSized(t, c) ? !(projected(t, c) <= fillLine(t, c)) : !(average(t, c) < c.band().scaleInBelow())) {
+            if (forecastSized(t, c) ? !(projected(t, c) <= t.fillLine(c)) : !(average(t, c) < c.band().scaleInBelow())) {
                 return Optional.empty();
             }
         }
@@ -221,19 +221,13 @@ final class StepDown implements Rule<StepDown.Steps> {
     /**
      * True when {@code c} has a trusted seasonal forecast (forecasting on, the signal repeats by the day and
      * week, see {@link SeasonalForecast}) and more than one replica serves: its step-down is then sized to
-     * {@code forecast.fill} of the line ({@link #fillLine}) rather than gated by {@code scale-in-below}, and
+     * {@code forecast.fill} of the line ({@link Tick#fillLine}) rather than gated by {@code scale-in-below}, and
      * {@link Prescale} holds one that the forecast within {@code forecast.horizon} would not fit. Why: the
      * band's gap (0.40 to 0.75) is headroom for a rise nobody saw coming; a rise the last day and week both
      * saw is met by pre-scaling instead, so holding 0.40 would keep a node idle all through a plateau.
      */
     static boolean forecastSized(Tick t, Classified c) {
-        return t.ready() > 1 && t.settings().forecast().enabled()
-                && t.observation().forecast().horizonPeak(c.name()).isPresent();
-    }
-
-    /** The level a forecast-sized step-down must fit: {@code forecast.fill} x scale-out-above (0.9 x 0.75 = 0.675). */
-    static double fillLine(Tick t, Classified c) {
-        return t.settings().forecast().fill() * c.band().scaleOutAbove();
+        return t.ready() > 1 && t.horizonLoad(c).isPresent();
     }
 
     /** The value on one node fewer: max(value, average) x ready / (ready - 1); 0.50 on 4 ready gives 0.667. */
@@ -268,7 +262,7 @@ final class StepDown implements Rule<StepDown.Steps> {
                 double value = Math.max(c.v(), average(t, c));
                 b.append(' ').append(num(value)).append(value == c.v() ? "" : " (average)").append(" x ")
                         .append(t.ready()).append('/').append(t.ready() - 1).append(" = ")
-                        .append(compare(projected(t, c), "<=", fillLine(t, c))).append(" (fill ")
+                        .append(compare(projected(t, c), "<=", t.fillLine(c))).append(" (fill ")
                         .append(num(t.settings().forecast().fill())).append(" x ").append(num(c.band().scaleOutAbove()))
                         .append(", forecast trusted)");
             } else {

@@ -6,6 +6,7 @@ import io.github.milvusautoscaler.core.SignalState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.OptionalDouble;
 
 /**
  * Everything one pass through the pipeline reads: settings, observation, replica status, the
@@ -59,6 +60,19 @@ record Tick(PolicySettings settings, Observation observation, ReplicaStatus stat
     /** Time left of {@code window} started at {@code since}. */
     Duration left(Instant since, Duration window) {
         return Duration.between(now, since.plus(window));
+    }
+
+    /**
+     * {@code c}'s highest load forecast within {@code forecast.horizon}; empty when forecasting is off or the
+     * signal has no trusted forecast (too little history, no season), so a caller decides as without one.
+     */
+    OptionalDouble horizonLoad(Classified c) {
+        return settings.forecast().enabled() ? observation.forecast().horizonPeak(c.name()) : OptionalDouble.empty();
+    }
+
+    /** The level a trusted forecast sizes {@code c} for: {@code forecast.fill} x scale-out-above (0.9 x 0.75 = 0.675). */
+    double fillLine(Classified c) {
+        return settings.forecast().fill() * c.band().scaleOutAbove();
     }
 
     int clamp(int replicas) {
