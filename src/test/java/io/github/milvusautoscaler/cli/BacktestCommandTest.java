@@ -19,6 +19,7 @@ import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.sim.Backtest;
 import io.github.milvusautoscaler.sim.RecordedHistory;
+import io.github.milvusautoscaler.testsupport.CadvisorHistory;
 import io.github.milvusautoscaler.testsupport.KubeStateHistory;
 import io.github.milvusautoscaler.testsupport.PrometheusServer;
 import java.io.PrintWriter;
@@ -108,24 +109,8 @@ class BacktestCommandTest {
     static String history() {
         StringBuilder out = new StringBuilder(16 << 20);
         Instant from = START.minus(Duration.ofMinutes(10));
-        // Counters: one running sum, so a week costs one pass; untyped, as promtool takes them.
-        List<StringBuilder> pods = new ArrayList<>();
-        for (int p = 0; p < PODS; p++) {
-            pods.add(new StringBuilder());
-        }
-        double value = 1_000_000;
-        for (Instant t = from; !t.isAfter(END); t = t.plus(SCRAPE)) {
-            if (!inGap(t)) {
-                for (int p = 0; p < PODS; p++) {
-                    pods.get(p).append("container_cpu_usage_seconds_total{container=\"querynode\",image=\"milvusdb/milvus:v2.5.6\","
-                            + "job=\"kubelet\",namespace=\"milvus\",pod=\"").append(pod(p)).append("\"} ")
-                            .append(BigDecimal.valueOf(value).toPlainString()).append(' ').append(t.getEpochSecond())
-                            .append('\n');
-                }
-            }
-            value += load(t) * SCRAPE.toSeconds();
-        }
-        pods.forEach(out::append);
+        CadvisorHistory.queryNodeCpu(out, BacktestCommandTest::pod, PODS, from, END, SCRAPE, BacktestCommandTest::load,
+                t -> !inGap(t));
         // The proxy's Search counter (the chart ServiceMonitor's labels), 100 searches/s per unit of load.
         double searches = 1_000_000;
         StringBuilder proxy = new StringBuilder();

@@ -12,13 +12,12 @@ import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.core.TargetQueries;
 import io.github.milvusautoscaler.policy.ForecastSettings;
 import io.github.milvusautoscaler.policy.SeasonalForecast;
+import io.github.milvusautoscaler.testsupport.CadvisorHistory;
 import io.github.milvusautoscaler.testsupport.KubeStateHistory;
 import io.github.milvusautoscaler.testsupport.Poll;
 import io.github.milvusautoscaler.testsupport.PrometheusServer;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -64,21 +63,8 @@ class PrometheusHistorySourceTest {
 
     static String history() {
         StringBuilder out = new StringBuilder(32 << 20);
-        List<StringBuilder> pods = new ArrayList<>();
-        for (int p = 0; p < PODS; p++) {
-            pods.add(new StringBuilder());
-        }
-        double value = 1_000_000;
-        for (Instant t = START; !t.isAfter(END); t = t.plus(SCRAPE)) {
-            for (int p = 0; p < PODS; p++) {
-                pods.get(p).append("container_cpu_usage_seconds_total{container=\"querynode\",image=\"milvusdb/milvus:v2.5.6\","
-                        + "job=\"kubelet\",namespace=\"milvus\",pod=\"").append(pod(p)).append("\"} ")
-                        .append(BigDecimal.valueOf(value).toPlainString()).append(' ').append(t.getEpochSecond())
-                        .append('\n');
-            }
-            value += load(t) * SCRAPE.toSeconds();
-        }
-        pods.forEach(out::append);
+        CadvisorHistory.queryNodeCpu(out, PrometheusHistorySourceTest::pod, PODS, START, END, SCRAPE,
+                PrometheusHistorySourceTest::load, t -> true);
         gauge(out, "kube_pod_owner", p -> "owner_is_controller=\"true\",owner_kind=\"ReplicaSet\",owner_name=\"" + RS
                 + "\",pod=\"" + pod(p) + "\"", PODS, 1);
         gauge(out, "kube_pod_container_resource_requests", p -> "container=\"querynode\",pod=\"" + pod(p)
