@@ -256,6 +256,17 @@ class ScaleCommandTest {
                 "count(rate(container_cpu_usage_seconds_total{namespace=\"milvus\", pod=~\".*querynode.*\","
                         + " container!=\"\", container!=\"POD\"}[5s]) > 0.1)"),
                 body -> body.contains("\"" + n + "\"]"));
+        // reset() put every read queue back to 0; until Prometheus has scraped that, the health query still reads
+        // the last test's harm (a read queue of 5) and would fail this test's first step.
+        Poll.until("Prometheus sees the read queues back at 0", WAIT, () -> prometheus.query(
+                "sum(milvus_querynode_read_task_ready_len{namespace=\"milvus\", app_kubernetes_io_instance=\""
+                        + RELEASE + "\"})"),
+                body -> body.contains("\"0\"]"));
+        // The same for the cpu a harm raised to 1.0: no queryNode's [5s] rate may still read it.
+        Poll.until("Prometheus sees no queryNode's cpu still high", WAIT, () -> prometheus.query(
+                "count(rate(container_cpu_usage_seconds_total{namespace=\"milvus\", pod=~\".*querynode.*\","
+                        + " container!=\"\", container!=\"POD\"}[5s]) > 0.6)"),
+                body -> body.contains("\"result\":[]"));
     }
 
     record Result(int exit, String out, String err) {
