@@ -68,6 +68,21 @@ public final class DeploymentNames {
         return List.of(base, base + "-0", base + "-1");
     }
 
+    /**
+     * The Deployments of the streamingNode of {@code target}'s cluster, named as any component's ({@link #of}):
+     * Helm {@code hr-milvus-streamingnode} ({@code milvus.streamingnode.fullname}), operator
+     * {@code x-milvus-streamingnode}, {@code -0}, {@code -1}. Only Milvus 2.6 and later has one; before, the
+     * names match no Deployment. Why a queryNode needs them: each streamingNode runs an embedded queryNode
+     * that registers with querycoord as a queryNode (milvus {@code sessionutil.LabelStreamingNodeEmbeddedQueryNode};
+     * querycoordv2's {@code watchNodes} adds every queryNode session to its node manager), so querycoord's
+     * node count is the queryNodes plus the streamingNodes.
+     */
+    public static List<String> streamingNodes(Target target) {
+        requireNonNull(target, "target");
+        return of(new Target(target.namespace(), target.name(), Component.STREAMING_NODE, target.install(),
+                target.fullnameOverride()));
+    }
+
     /** The one Deployment whose {@code spec.replicas} a Helm install scales, e.g. {@code hr-milvus-querynode}. */
     public static String helmDeployment(Target target) {
         if (target.install() != InstallKind.HELM) {

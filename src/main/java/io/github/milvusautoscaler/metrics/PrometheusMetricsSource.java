@@ -266,8 +266,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
 
     private String renderAlone(String template, Target target) {
         return renderedAlone.computeIfAbsent(new Alone(template, target), k -> PromqlTemplate.render(template,
-                target.namespace(), target.name(), List.of(target.component().labelValue()), deployments.get(target),
-                DeploymentNames.componentPattern(target), schemes.get(target.install())));
+                target, List.of(target.component().labelValue()), deployments.get(target), schemes.get(target.install())));
     }
 
     /**
@@ -448,8 +447,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         SortedSet<String> components = componentsByGroup.get(group);
         if (components.size() > 1 && PromqlTemplate.servesSeveralComponents(template) && !unsplittable.contains(group)) {
             String promql = renderedForGroup.computeIfAbsent(group, g -> PromqlTemplate.render(template,
-                    target.namespace(), target.name(), components, deploymentsByGroup.get(group),
-                    DeploymentNames.componentPattern(target), scheme));
+                    target, components, deploymentsByGroup.get(group), scheme));
             QueryResult result = shared(promql, at);
             if (result instanceof QueryResult.Failed failed) {
                 return new Read(failed, List.of(), false);

@@ -24,7 +24,9 @@ import java.util.regex.Pattern;
  * {@code {deployments}} (an alternation of the exact Deployment names running the component, for
  * {@code deployment=~"{deployments}"} or kube-state-metrics' {@code owner_name=~"{deployments}"}) and
  * {@code {deployment_component}} (an anchored regular expression whose first group is the component's
- * label value in such a Deployment name, for {@code label_replace}; see {@link DeploymentNames}).
+ * label value in such a Deployment name, for {@code label_replace}; see {@link DeploymentNames}) and
+ * {@code {streamingnode_deployments}} (the same cluster's streamingNode Deployment names, whose embedded
+ * queryNodes querycoord counts from Milvus 2.6; {@link DeploymentNames#streamingNodes}).
  * Values are escaped for a double-quoted PromQL string. A template that uses {@code {component}} and
  * {@code {deployments}} only as {@code =~"{component}"} / {@code =~"{deployments}"} can be rendered for
  * several components at once ({@code =~"datanode|proxy|querynode"}), which is how one query serves a
@@ -37,9 +39,9 @@ public final class PromqlTemplate {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final String COMPONENT = "{component}";
-    private static final String COMPONENT_AS_REGEX = "=~\"{component}\"";
+    private static final Pattern COMPONENT_AS_REGEX = Pattern.compile("=~\"[^\"]*\\{component}[^\"]*\"");
     private static final String DEPLOYMENTS = "{deployments}";
-    private static final String DEPLOYMENTS_AS_REGEX = "=~\"{deployments}\"";
+    private static final Pattern DEPLOYMENTS_AS_REGEX = Pattern.compile("=~\"[^\"]*\\{deployments}[^\"]*\"");
 
     private PromqlTemplate() {
     }
@@ -57,8 +59,7 @@ public final class PromqlTemplate {
     /** Renders {@code template} for one target, e.g. {@code {component}} becomes {@code querynode}. */
     public static String render(String template, Target target, LabelScheme scheme) {
         requireNonNull(target, "target");
-        return render(template, target.namespace(), target.name(), List.of(target.component().labelValue()),
-                DeploymentNames.of(target), DeploymentNames.componentPattern(target), scheme);
+        return render(template, target, List.of(target.component().labelValue()), DeploymentNames.of(target), scheme);
     }
 
     /**
@@ -67,33 +68,31 @@ public final class PromqlTemplate {
      * the alternation of their Deployment names, so the same set always renders the same text. Only
      * meaningful for several components when {@link #servesSeveralComponents} is true.
      *
-     * @param deployments        exact Deployment names of the components (escaped here for the regex)
-     * @param componentPattern   the install's {@link DeploymentNames#componentPattern}
+     * @param cluster      any target of the cluster: its namespace, name and install give {@code {namespace}},
+     *                     {@code {release}}, {@code {deployment_component}} and {@code {streamingnode_deployments}}
+     * @param deployments  exact Deployment names of the components (escaped here for the regex)
      */
-    public static String render(String template, String namespace, String release, Collection<String> componentValues,
-                                Collection<String> deployments, String componentPattern, LabelScheme scheme) {
+    public static String render(String template, Target cluster, Collection<String> componentValues,
+                                Collection<String> deployments, LabelScheme scheme) {
         requireNonNull(template, "template");
-        requireNonNull(namespace, "namespace");
-        requireNonNull(release, "release");
+        requireNonNull(cluster, "cluster");
         requireNonNull(componentValues, "componentValues");
         requireNonNull(deployments, "deployments");
-        requireNonNull(componentPattern, "componentPattern");
         requireNonNull(scheme, "scheme");
         if (componentValues.isEmpty()) {
             throw new IllegalArgumentException("at least one component is needed to render a template");
         }
         validate(template);
         String components = String.join("|", new TreeSet<>(componentValues));
-        TreeSet<String> names = new TreeSet<>();
-        deployments.forEach(d -> names.add(DeploymentNames.quote(d)));
         Map<String, String> values = Map.of(
-                "namespace", quoted(namespace),
-                "release", quoted(release),
+                "namespace", quoted(cluster.namespace()),
+                "release", quoted(cluster.name()),
                 "component", quoted(components),
                 "instance_label", scheme.instanceLabel(),
                 "component_label", scheme.componentLabel(),
-                "deployments", quoted(String.join("|", names)),
-                "deployment_component", quoted(componentPattern));
+                "deployments", quoted(alternation(deployments)),
+                "deployment_component", quoted(DeploymentNames.componentPattern(cluster)),
+                "streamingnode_deployments", quoted(alternation(DeploymentNames.streamingNodes(cluster))));
         Matcher m = PLACEHOLDER.matcher(template);
         StringBuilder out = new StringBuilder(template.length() + 64);
         while (m.find()) {
@@ -105,7 +104,7 @@ public final class PromqlTemplate {
 
     /**
      * True when the template selects components through {@code {component}} or {@code {deployments}}, and
-     * only inside regex matchers ({@code =~"{component}"}, {@code =~"{deployments}"}): then rendering it
+     * only inside regex matchers ({@code =~"{component}"}, {@code =~"{deployments}|{streamingnode_deployments}"}): then rendering it
      * with {@code a|b} selects both components. With an equality matcher ({@code ="{component}"}) that would
      * select nothing, so such a template is rendered once per component instead.
      */
@@ -116,6 +115,15 @@ public final class PromqlTemplate {
         return components + deployments > 0
                 && components == count(template, COMPONENT_AS_REGEX)
                 && deployments == count(template, DEPLOYMENTS_AS_REGEX);
+    }
+
+    /** Regex matchers that contain the placeholder once, alone or in an alternation ({@code =~"{deployments}|..."}). */
+    private static int count(String text, Pattern matcher) {
+        int n = 0;
+        for (Matcher m = matcher.matcher(text); m.find(); ) {
+            n++;
+        }
+        return n;
     }
 
     /** True when the template selects a component at all, through {@code {component}} or {@code {deployments}}. */
@@ -129,6 +137,13 @@ public final class PromqlTemplate {
             n++;
         }
         return n;
+    }
+
+    /** Deployment names as one regular expression in sorted order, e.g. {@code x-milvus-proxy|x-milvus-proxy-0}. */
+    private static String alternation(Collection<String> deployments) {
+        TreeSet<String> names = new TreeSet<>();
+        deployments.forEach(d -> names.add(DeploymentNames.quote(d)));
+        return String.join("|", names);
     }
 
     /** Escapes a value for a double-quoted PromQL string literal. */

@@ -131,6 +131,24 @@ class PrometheusIntegrationTest {
         assertEquals(Settle.QUIET, source.observe(clusters.betaQueryNode, CLOCK.instant()).settle());
     }
 
+    /**
+     * Milvus 2.6: querycoord counts beta's streamingNode (its embedded queryNode) with the two queryNodes, 3;
+     * the query subtracts the streamingNode Deployment's replicas too, so beta at rest is QUIET (it would read
+     * 1 forever and never step down otherwise), and a queryNode step-down still reads BUSY until the node leaves.
+     */
+    @Order(2)
+    @Test
+    void settleCountsTheQueryNodeEmbeddedInEachStreamingNode() {
+        assertEquals(Settle.QUIET, source.observe(clusters.betaQueryNode, CLOCK.instant()).settle());
+
+        clusters.pods.setSpecReplicas("milvus-b", "beta-milvus-querynode", 1);
+        Poll.until("settle BUSY while the removed queryNode is still registered", WAIT,
+                () -> source.observe(clusters.betaQueryNode, CLOCK.instant()).settle(), s -> s == Settle.BUSY);
+        clusters.pods.setSpecReplicas("milvus-b", "beta-milvus-querynode", null);
+        Poll.until("settle QUIET once spec.replicas and querycoord agree again", WAIT,
+                () -> source.observe(clusters.betaQueryNode, CLOCK.instant()).settle(), s -> s == Settle.QUIET);
+    }
+
     @Order(3)
     @Test
     void seesAPodAppearAndDisappear() {

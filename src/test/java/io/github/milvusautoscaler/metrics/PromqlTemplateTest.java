@@ -40,8 +40,9 @@ class PromqlTemplateTest {
 
     @Test
     void rendersSeveralComponentsAsOneSortedRegex() {
-        String rendered = PromqlTemplate.render(TEMPLATE, "milvus", "prod", List.of("querynode", "proxy", "datanode"),
-                List.of("prod-milvus-querynode"), "prod-milvus-(.+)", DefaultQueries.scheme(InstallKind.HELM));
+        String rendered = PromqlTemplate.render(TEMPLATE, new Target("milvus", "prod", Component.PROXY, InstallKind.HELM),
+                List.of("querynode", "proxy", "datanode"), List.of("prod-milvus-querynode"),
+                DefaultQueries.scheme(InstallKind.HELM));
         assertTrue(rendered.endsWith("label_component=~\"datanode|proxy|querynode\"}"), rendered);
     }
 
@@ -72,6 +73,22 @@ class PromqlTemplateTest {
         assertTrue(rendered.contains(pattern), rendered);
     }
 
+    /**
+     * The streamingNode Deployments of the target's cluster (Milvus 2.6), named as the chart's
+     * milvus.streamingnode.fullname ({@code <fullname>-streamingnode}) and the operator's GetDeploymentName.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+            "helm release ; HELM     ; hr ; ''     ; hr-milvus-streamingnode",
+            "helm fullname; HELM     ; hr ; search ; search-streamingnode",
+            "operator     ; OPERATOR ; x  ; ''     ; x-milvus-streamingnode|x-milvus-streamingnode-0|x-milvus-streamingnode-1"})
+    void rendersTheClustersStreamingNodeDeployments(String name, InstallKind install, String release, String fullname,
+                                                    String expected) {
+        Target queryNode = new Target("milvus", release, Component.QUERY_NODE, install, fullname);
+        assertEquals("d=~\"" + expected + "\"", PromqlTemplate.render("d=~\"{streamingnode_deployments}\"", queryNode,
+                DefaultQueries.scheme(install)));
+    }
+
     @Test
     void escapesValuesForAPromqlString() {
         Target target = new Target("odd\"ns", "re\\l", Component.PROXY, InstallKind.HELM);
@@ -85,7 +102,7 @@ class PromqlTemplateTest {
                 () -> new SignalQuery("cpu", "up{ns=\"{namespce}\"}", true));
         assertEquals("query unknown placeholder {namespce} in PromQL template; known: [{component},"
                 + " {component_label}, {deployment_component}, {deployments}, {instance_label}, {namespace},"
-                + " {release}]", e.getMessage());
+                + " {release}, {streamingnode_deployments}]", e.getMessage());
     }
 
     @Test
@@ -101,6 +118,8 @@ class PromqlTemplateTest {
             "regex and equality mixed            | x{c=~\"{component}\"} / y{c=\"{component}\"} | false",
             "no component at all: same text      | x{ns=\"{namespace}\"}                        | false",
             "deployments as regex                | x{d=~\"{deployments}\"}                      | true",
+            "deployments in a regex alternation  | 'x{d=~\"{deployments}|{streamingnode_deployments}\"}' | true",
+            "one regex, one equality             | x{d=~\"{deployments}\", e=\"{deployments}\"}  | false",
             "deployments by equality             | x{d=\"{deployments}\"}                       | false"})
     void servesSeveralComponentsOnlyThroughRegexMatchers(String name, String template, boolean expected) {
         assertEquals(expected, PromqlTemplate.servesSeveralComponents(template.strip()), name);

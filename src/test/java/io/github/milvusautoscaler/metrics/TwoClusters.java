@@ -29,7 +29,8 @@ import java.util.Map;
  *           every search 100 ms
  *   datanode: cpu 0.3, mem 0.4                 datanode: cpu 0.25, mem 0.2
  *   mixcoord: index jobs Init 3, InProgress 1,  mixcoord: index jobs all 0, Finished 7
- *             Finished 50 (not backlog)
+ *             Finished 50 (not backlog)              streamingnode x1 (Milvus 2.6: querycoord counts its
+ *                                                      embedded queryNode, so querynode_num is 3)
  * </pre>
  */
 final class TwoClusters implements AutoCloseable {
@@ -47,6 +48,8 @@ final class TwoClusters implements AutoCloseable {
     final FakeMilvusPod alphaQn1;
     final FakeMilvusPod alphaCoord;
     final FakeMilvusPod betaQn0;
+    final FakeMilvusPod betaCoord;
+    final FakeMilvusPod betaStreamingNode;
 
     TwoClusters(Clock clock) {
         pods = new FakeMilvusPods(clock);
@@ -76,8 +79,11 @@ final class TwoClusters implements AutoCloseable {
                 .setRequestRate("Search", 8).setSearchLatencyMillis(20);
         pods.start("milvus-b", "beta", InstallKind.HELM, "datanode", "beta-milvus-datanode-9d-d1", 1, 4 * GIB)
                 .setCpuUtilisation(0.25).setMemoryUtilisation(0.2);
-        pods.start("milvus-b", "beta", InstallKind.HELM, "mixcoord", "beta-milvus-mixcoord-4e-m1", 1, 4 * GIB)
+        betaCoord = pods.start("milvus-b", "beta", InstallKind.HELM, "mixcoord", "beta-milvus-mixcoord-4e-m1", 1, 4 * GIB)
                 .setCpuUtilisation(0.1).setMemoryUtilisation(0.2).setIndexTasks("JobStateFinished", 7);
+        // The chart's streamingnode-deployment.yaml (streaming.enabled, Milvus 2.6): Deployment beta-milvus-streamingnode.
+        betaStreamingNode = pods.start("milvus-b", "beta", InstallKind.HELM, "streamingnode",
+                "beta-milvus-streamingnode-6b-s1", 2, 8 * GIB).setCpuUtilisation(0.3).setMemoryUtilisation(0.4);
     }
 
     List<Target> targets() {

@@ -265,8 +265,9 @@ public final class FakeMilvusPod {
     }
 
     /**
-     * milvus_querycoord_querynode_num on a coordinator pod; null (the default) counts the queryNode pods of
-     * the same install that are served, as querycoord's node manager counts registered nodes.
+     * milvus_querycoord_querynode_num on a coordinator pod; null (the default) counts the queryNode and
+     * streamingNode pods of the same install that are served, as querycoord's node manager counts registered
+     * queryNodes (from Milvus 2.6 each streamingNode's embedded queryNode among them).
      */
     public synchronized FakeMilvusPod setQuerycoordQueryNodes(Double nodes) {
         querynodeNum = nodes;
@@ -413,8 +414,12 @@ public final class FakeMilvusPod {
         if (!querycoordTasks.isEmpty()) {
             Map<String, String> nodes = milvusLabels();
             nodes.remove("node_id");
+            // Milvus 2.6: a streamingNode's embedded queryNode registers a queryNode session too (its label
+            // QUERYNODE_STREAMING-EMBEDDED, sessionutil.LabelStreamingNodeEmbeddedQueryNode), and querycoordv2's
+            // watchNodes adds every queryNode session to the node manager that sets this gauge.
             double count = querynodeNum != null ? querynodeNum : peers.get().stream()
-                    .filter(p -> p.component.equals("querynode") && p.namespace.equals(namespace)
+                    .filter(p -> (p.component.equals("querynode") || p.component.equals("streamingnode"))
+                            && p.namespace.equals(namespace)
                             && p.release.equals(release) && p.install == install)
                     .count();
             family(out, "milvus_querycoord_querynode_num", Collector.Type.GAUGE,
