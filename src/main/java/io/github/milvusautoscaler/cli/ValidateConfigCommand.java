@@ -146,7 +146,9 @@ public final class ValidateConfigCommand implements Callable<Integer> {
                     + ", delay-after-scale-out " + duration(down.delayAfterScaleOut()) + ", verify-window "
                     + duration(down.verifyWindow()) + ", backoff " + duration(down.backoff()) + ", settle-timeout "
                     + duration(down.settleTimeout()) + (down.peakWindow().isZero() ? ", no peak look-back"
-                    : ", peak-window " + duration(down.peakWindow()) + " (recurrence " + down.peakRecurrence() + ")"));
+                    : ", peak-window " + duration(down.peakWindow()) + " (recurrence " + down.peakRecurrence()
+                    + (down.peakAfterReversal().isZero() ? "" : ", the highest for " + duration(down.peakAfterReversal())
+                    + " after a reversed step-down to one replica") + ")"));
             var f = p.forecast();
             out.println("  forecast      " + (!f.enabled() ? "off" : "lead " + duration(f.lead()) + ", horizon "
                     + duration(f.horizon()) + ", fill " + number(f.fill()) + ", max-step " + f.maxStep() + ", min-history " + duration(f.minHistory()) + ", max-error "

@@ -312,12 +312,14 @@ final class TargetReader {
         Field<Duration> settle = n.positiveDuration("settle-timeout");
         Field<Duration> peakWindow = n.duration("peak-window");
         Field<Integer> recurrence = n.integer("peak-recurrence");
+        Field<Duration> afterReversal = n.duration("peak-after-reversal");
         if (sustain == null || cooldown == null || delay == null || verify == null || backoff == null || settle == null
-                || peakWindow == null || recurrence == null) {
+                || peakWindow == null || recurrence == null || afterReversal == null) {
             return null;
         }
         return n.build(() -> new ScaleInSettings(sustain.value(), cooldown.value(), delay.value(), verify.value(),
-                backoff.value(), settle.value(), peakWindow.value(), recurrence.value()), peakWindow, recurrence);
+                backoff.value(), settle.value(), peakWindow.value(), recurrence.value(), afterReversal.value()),
+                peakWindow, recurrence, afterReversal);
     }
 
     private ForecastSettings forecast(Node n) {

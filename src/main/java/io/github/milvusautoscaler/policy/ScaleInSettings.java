@@ -19,10 +19,12 @@ import java.time.Duration;
  *                           zero: judged on the current value and the average alone
  * @param peakRecurrence     the recent peak is the load reached in at least this many of the look-back's
  *                           {@value RecentPeaks#BUCKETS} spans (1: the highest; 3: a level hit in half of them)
+ * @param peakAfterReversal  for this long after a step-down to one replica was reversed, the step to one
+ *                           replica must fit the highest load of the look-back ({@link RecentPeak}); zero: off
  */
 public record ScaleInSettings(Duration sustain, Duration cooldown, Duration delayAfterScaleOut,
                               Duration verifyWindow, Duration backoff, Duration settleTimeout, Duration peakWindow,
-                              int peakRecurrence) {
+                              int peakRecurrence, Duration peakAfterReversal) {
 
     public ScaleInSettings {
         requireNonNull(sustain, "sustain");
@@ -32,17 +34,21 @@ public record ScaleInSettings(Duration sustain, Duration cooldown, Duration dela
         requireNonNull(backoff, "backoff");
         requireNonNull(settleTimeout, "settleTimeout");
         requireNonNull(peakWindow, "peakWindow");
+        requireNonNull(peakAfterReversal, "peakAfterReversal");
         Checks checks = new Checks();
         checks.that(!peakWindow.isNegative(), "peak-window",
                 "must be a duration >= 0 (0s: no peak look-back), such as 60m");
         checks.that(peakRecurrence >= 1 && peakRecurrence <= RecentPeaks.BUCKETS, "peak-recurrence",
                 "must be in [1, " + RecentPeaks.BUCKETS + "] (spans of peak-window)");
+        checks.that(!peakAfterReversal.isNegative(), "peak-after-reversal",
+                "must be a duration >= 0 (0s: off), such as 1h");
         checks.done();
     }
 
     /** Settings without a peak look-back: step-downs judged on the current value and the average alone. */
     public ScaleInSettings(Duration sustain, Duration cooldown, Duration delayAfterScaleOut, Duration verifyWindow,
                            Duration backoff, Duration settleTimeout) {
-        this(sustain, cooldown, delayAfterScaleOut, verifyWindow, backoff, settleTimeout, Duration.ZERO, 1);
+        this(sustain, cooldown, delayAfterScaleOut, verifyWindow, backoff, settleTimeout, Duration.ZERO, 1,
+                Duration.ZERO);
     }
 }

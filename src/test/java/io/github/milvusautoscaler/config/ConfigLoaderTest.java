@@ -134,6 +134,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMinutes(5), p.scaleIn().verifyWindow());
         assertEquals(Duration.ofMinutes(30), p.scaleIn().backoff());
         assertEquals(Duration.ofMinutes(30), p.scaleIn().settleTimeout());
+        assertEquals(Duration.ofHours(1), p.scaleIn().peakAfterReversal());
         assertEquals(Duration.ofMinutes(1), p.scaleOut().sustain());
         assertEquals(Duration.ofMinutes(3), p.scaleOut().cooldown());
         assertEquals(2, p.scaleOut().maxStep());

@@ -95,6 +95,9 @@ class ForecastConfigTest {
             "negative peak look-back | milvus-autoscaler.defaults.scale-in.peak-window = -5m"
                     + " | defaults.scale-in.peak-window = \"-5m\" (autoscaler.conf:1): must be a duration >= 0 (0s: no"
                     + " peak look-back), such as 60m",
+            "negative hold after a reversal | milvus-autoscaler.defaults.scale-in.peak-after-reversal = -1h"
+                    + " | defaults.scale-in.peak-after-reversal = \"-1h\" (autoscaler.conf:1): must be a duration >= 0"
+                    + " (0s: off), such as 1h",
             "negative forecast error | milvus-autoscaler.defaults.forecast.max-error = -0.1"
                     + " | defaults.forecast.max-error = -0.1 (autoscaler.conf:1): must be >= 0 (a fraction of the load,"
                     + " such as 0.2)",
@@ -148,7 +151,8 @@ class ForecastConfigTest {
                 .setOut(new java.io.PrintWriter(out, true)).execute(file.toString());
         assertEquals(0, code, out.toString());
         String text = out.toString();
-        org.junit.jupiter.api.Assertions.assertTrue(text.contains("settle-timeout 30m, peak-window 2h (recurrence 5)"), text);
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains("settle-timeout 30m, peak-window 2h (recurrence 5,"
+                + " the highest for 1h after a reversed step-down to one replica)"), text);
         org.junit.jupiter.api.Assertions.assertTrue(text.contains("  forecast      lead 5m, horizon 2h30m, fill 0.9, max-step 4, min-history 2d,"
                 + " max-error 0.2, history 14d every 5m, refresh 1h"), text);
         org.junit.jupiter.api.Assertions.assertTrue(text.contains(

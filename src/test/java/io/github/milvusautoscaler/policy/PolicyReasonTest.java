@@ -36,6 +36,20 @@ class PolicyReasonTest {
     }
 
     /** A state in which every signal has been known, at its current value, since {@code ago} before now. */
+    /**
+     * 2 replicas LOW for the sustain, with the shipped look-back (120m, 5 of six 20m spans) and hold after a
+     * reversal (1h): cpu 0.45 per pod (0.9 nodes) in one span, 0.20 (0.4 nodes) in the other five.
+     */
+    private static Scene onTwoWithOneBurst(Scene s) {
+        s.current = 2;
+        s.ready = 2;
+        s.allLow();
+        s.state = lowFor(s, Duration.ofMinutes(10));
+        ScaleInSettings shipped = ShippedPeakLookBackStoryTest.shipped();
+        return s.peakWindow(shipped.peakWindow(), shipped.peakRecurrence()).peakAfterReversal(shipped.peakAfterReversal())
+                .peakedIn("cpu", 0.20, 0.20, 0.20, 0.20, 0.45, 0.20);
+    }
+
     private static TargetState lowFor(Scene s, Duration ago) {
         return s.steadyFor(ago);
     }
@@ -277,6 +291,28 @@ class PolicyReasonTest {
                     s.state = lowFor(s, Duration.ofMinutes(10));
                     ScaleInSettings shipped = ShippedPeakLookBackStoryTest.shipped();
                     s.peakWindow(shipped.peakWindow(), shipped.peakRecurrence()).peakedIn("cpu", 0.60, 5);
+                }),
+                // --- after a reversed step-down to one replica (scale-in.peak-after-reversal 1h) ---
+                // On 2: cpu reached 0.45 (0.9 nodes) in one of the six 20m spans, 0.20 (0.4 nodes) in the others. The
+                // recurring peak, 0.4 on one node, fits; 20m after a reversed step-down to one the highest decides:
+                // 0.9 / 1 = 0.90 > 0.75.
+                c("after a reversed step-down to one the highest peak holds the step to one", Reason.PEAK_WOULD_OVERLOAD,
+                        2, s -> onTwoWithOneBurst(s).reversedToOne(Duration.ofMinutes(20))),
+                // The same an hour and a minute after the reversal: the recurring peak decides again, 2 -> 1.
+                c("an hour after the reversal the recurring peak decides again", Reason.SIGNALS_LOW, 1,
+                        s -> onTwoWithOneBurst(s).reversedToOne(Duration.ofMinutes(61))),
+                // Without a reversal the burst in one span does not hold: 2 -> 1.
+                c("without a reversal one burst does not hold the step to one", Reason.SIGNALS_LOW, 1,
+                        PolicyReasonTest::onTwoWithOneBurst),
+                // On 3 the step goes to 2, not to one replica: the reversal does not make it strict (1.35 / 2 would
+                // hold it), 3 -> 2 on the recurring 0.6 nodes.
+                c("a reversal does not hold a step-down to two", Reason.SIGNALS_LOW, 2, s -> {
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                    ScaleInSettings shipped = ShippedPeakLookBackStoryTest.shipped();
+                    s.peakWindow(shipped.peakWindow(), shipped.peakRecurrence())
+                            .peakAfterReversal(shipped.peakAfterReversal())
+                            .peakedIn("cpu", 0.20, 0.20, 0.20, 0.20, 0.45, 0.20).reversedToOne(Duration.ofMinutes(20));
                 }),
 
                 // --- forecast (lead 5m, horizon 150m, fill 0.9, forecast max-step 4) ---

@@ -258,7 +258,16 @@ final class Scene {
     /** Peak look-back on: {@code window} with {@code recurrence} (reference.conf: 60m, 3). */
     Scene peakWindow(Duration window, int recurrence) {
         scaleIn = new ScaleInSettings(scaleIn.sustain(), scaleIn.cooldown(), scaleIn.delayAfterScaleOut(),
-                scaleIn.verifyWindow(), scaleIn.backoff(), scaleIn.settleTimeout(), window, recurrence);
+                scaleIn.verifyWindow(), scaleIn.backoff(), scaleIn.settleTimeout(), window, recurrence,
+                scaleIn.peakAfterReversal());
+        return this;
+    }
+
+    /** After a reversed step-down to one replica, the highest peak for {@code hold} (reference.conf: 1h). */
+    Scene peakAfterReversal(Duration hold) {
+        scaleIn = new ScaleInSettings(scaleIn.sustain(), scaleIn.cooldown(), scaleIn.delayAfterScaleOut(),
+                scaleIn.verifyWindow(), scaleIn.backoff(), scaleIn.settleTimeout(), scaleIn.peakWindow(),
+                scaleIn.peakRecurrence(), hold);
         return this;
     }
 
@@ -297,6 +306,12 @@ final class Scene {
             p = p.next(peaked, ready, now.minus(span.multipliedBy(k)), scaleIn.peakWindow());
         }
         state = state.with(new RecentPeak.Peaks(p));
+        return this;
+    }
+
+    /** The last step-down to one replica was reversed {@code ago} before now (see {@link RecentPeak}). */
+    Scene reversedToOne(Duration ago) {
+        state = state.with(new RecentPeak.Peaks(state.get(RecentPeak.Peaks.class).peaks(), null, now.minus(ago)));
         return this;
     }
 

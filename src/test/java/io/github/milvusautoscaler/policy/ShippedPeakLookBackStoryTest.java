@@ -76,7 +76,7 @@ class ShippedPeakLookBackStoryTest {
     void theFirstDefaultHeldTheSameStepDownUntilTheBurstHadLeftThreeOfItsSpans() {
         List<Decision> d = run(new ScaleInSettings(Duration.ofMinutes(10), Duration.ofMinutes(5),
                 Duration.ofMinutes(15), Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofMinutes(30),
-                Duration.ofMinutes(60), 3), 135);
+                Duration.ofMinutes(60), 3, Duration.ZERO), 135);
         Decision held = first(d, Reason.PEAK_WOULD_OVERLOAD, 3);
         assertTrue(held.message().text().contains("1.65/2 = 0.83 > 0.75"), held.message().text());
         assertEquals(at(210), first(d, Reason.SIGNALS_LOW, 3).time());
