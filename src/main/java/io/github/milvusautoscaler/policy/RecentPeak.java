@@ -42,7 +42,10 @@ import java.util.Optional;
  */
 final class RecentPeak implements Rule<RecentPeak.Peaks> {
 
-    /** A scale-out this soon after a step-down to one replica reverses it: three node starts and warm-ups. */
+    /**
+     * A scale-out this soon after a step-down to one replica reverses it: as long as the defaults took to judge
+     * the step-down safe (the scale-in sustain, 10m, and the verify window, 5m).
+     */
     static final int REVERSAL_MINUTES = 15;
     private static final Duration REVERSAL = Duration.ofMinutes(REVERSAL_MINUTES);
 
