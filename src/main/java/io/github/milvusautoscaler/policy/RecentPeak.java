@@ -35,8 +35,9 @@ import java.util.Optional;
  * half of the overload fell on one replica: overload 33,694 s -> 29,096 s, actions 1,061 -> 997, reversals
  * 158 -> 138, for 1.0% more node-seconds (1.440x -> 1.454x the zero-hot bound); 30m and 2h gave 33,197 s and
  * 26,325 s for 1.446x and 1.467x. Holding every step-down after any reversal instead cost 1.46x to 1.53x in
- * experiments. The memory does not survive a restart: the first hour after one judges the step to one replica
- * on the recurring peak.
+ * experiments. The memory is not kept on the scaled object, and need not be: a daemon that restarts or takes
+ * over has seen fewer spans than the recurrence for its first 80 minutes, so it judges every step-down on the
+ * highest load it has seen, the hold's own rule, for longer than the hold lasts.
  *
  * <p>Reasons: PEAK_WOULD_OVERLOAD. Memory: {@link Peaks}.
  */
