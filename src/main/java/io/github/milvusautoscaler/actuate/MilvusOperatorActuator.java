@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Read: {@code spec.components.<component>.replicas} (absent means the operator's default of 1;
  * {@code -1} means "handed to an HPA" and is refused, because two autoscalers must not own one
- * component). Ready replicas are the sum of {@code status.readyReplicas} over the component's
+ * component; so are the other ways the operator lets something else own the count, see
+ * {@link #refuseIfNotOwnedByReplicas}). Ready replicas are the sum of {@code status.readyReplicas} over the component's
  * Deployments found by the labels {@code app.kubernetes.io/instance=<name>} and
  * {@code app.kubernetes.io/component=<querynode|datanode|...>}, which also finds queryNode's
  * {@code -0}/{@code -1} pair during a blue/green rollout without guessing names.
@@ -92,6 +93,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         String component = target.component().configName();
         JsonObject milvus = requests.get(ApiResource.MILVUSES, target.namespace(), target.name());
         String resourceVersion = JsonPaths.string(milvus, "metadata", "resourceVersion").orElse("");
+        refuseIfNotOwnedByReplicas(target, milvus);
         int current = desiredReplicas(target, milvus);
 
         String selector = INSTANCE_LABEL + "=" + target.name() + "," + COMPONENT_LABEL + "="
@@ -191,6 +193,45 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
                     + field + ": " + value + ", which is not a replica count");
         }
         return (int) value;
+    }
+
+    /**
+     * Refuses a component whose count {@code spec.components.<component>.replicas} does not decide, from the
+     * operator's own types (zilliztech/milvus-operator apis/milvus.io/v1beta1/components_types.go):
+     * {@code hpa} set (the operator creates a HorizontalPodAutoscaler from it, controllers/hpa.go, which owns
+     * the count), queryNode {@code groups} (independently deployed groups, each with its own replicas),
+     * queryNode {@code statefulSet.enabled} (a StatefulSet instead of the Deployments this reads and waits on),
+     * and {@code spec.components.enableManualMode} (the operator stops applying replicas to the Deployments).
+     * Writing the one field in any of these would do nothing or fight another owner.
+     */
+    private static void refuseIfNotOwnedByReplicas(Target target, JsonObject milvus) {
+        String component = target.component().configName();
+        String object = "milvus " + target.namespace() + "/" + target.name();
+        String leave = "; milvus-autoscaler leaves " + target.component() + " alone (remove it from milvus-autoscaler's"
+                + " config, or change the Milvus resource, to choose one owner)";
+        if (JsonPaths.at(milvus, "spec", "components", component, "hpa").filter(JsonElement::isJsonObject).isPresent()) {
+            throw new ActuationException(Kind.REFUSED, object + " has spec.components." + component + ".hpa, from"
+                    + " which the operator creates a HorizontalPodAutoscaler that owns the count" + leave);
+        }
+        int groups = JsonPaths.at(milvus, "spec", "components", component, "groups").filter(JsonElement::isJsonArray)
+                .map(g -> g.getAsJsonArray().size()).orElse(0);
+        if (groups > 0) {
+            throw new ActuationException(Kind.REFUSED, object + " has spec.components." + component + ".groups: "
+                    + groups + " deployment groups, each with its own replicas, where milvus-autoscaler scales one"
+                    + " count" + leave);
+        }
+        if (JsonPaths.at(milvus, "spec", "components", component, "statefulSet", "enabled")
+                .filter(e -> e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean() && e.getAsBoolean()).isPresent()) {
+            throw new ActuationException(Kind.REFUSED, object + " runs " + target.component() + " as a StatefulSet"
+                    + " (spec.components." + component + ".statefulSet.enabled), where milvus-autoscaler reads and"
+                    + " waits on Deployments" + leave);
+        }
+        if (JsonPaths.at(milvus, "spec", "components", "enableManualMode")
+                .filter(e -> e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean() && e.getAsBoolean()).isPresent()) {
+            throw new ActuationException(Kind.REFUSED, object + " has spec.components.enableManualMode: true, so the"
+                    + " operator no longer applies spec.components." + component + ".replicas to the Deployments"
+                    + leave);
+        }
     }
 
     /** The operator's own word that an image upgrade or the initial creation is under way. */

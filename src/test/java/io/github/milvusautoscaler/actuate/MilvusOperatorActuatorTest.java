@@ -158,6 +158,46 @@ class MilvusOperatorActuatorTest {
         assertTrue(e.getMessage().contains("two autoscalers must not own one component"), e.getMessage());
     }
 
+    /**
+     * The other ways the operator lets something but {@code spec.components.<c>.replicas} own the count, each
+     * as its types declare it (zilliztech/milvus-operator apis/milvus.io/v1beta1/components_types.go:
+     * {@code Component.HPA}, {@code MilvusQueryNode.Groups}, {@code MilvusQueryNode.StatefulSet},
+     * {@code MilvusComponents.EnableManualMode}): refused, with the field named.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = ';', value = {
+            "the operator's own HPA; \"queryNode\": {\"replicas\": 3, \"hpa\": {\"minReplicas\": 1, \"maxReplicas\": 6}}"
+                    + "; has spec.components.queryNode.hpa, from which the operator creates a HorizontalPodAutoscaler",
+            "deployment groups; \"queryNode\": {\"replicas\": 3, \"groups\": [{\"name\": \"a\", \"replicas\": 2},"
+                    + " {\"name\": \"b\", \"replicas\": 1}]}; has spec.components.queryNode.groups: 2 deployment groups",
+            "a StatefulSet; \"queryNode\": {\"replicas\": 3, \"statefulSet\": {\"enabled\": true}}"
+                    + "; runs queryNode as a StatefulSet (spec.components.queryNode.statefulSet.enabled)",
+            "manual mode; \"enableManualMode\": true, \"queryNode\": {\"replicas\": 3}"
+                    + "; has spec.components.enableManualMode: true, so the operator no longer applies"})
+    void aCountTheOperatorDoesNotTakeFromReplicasIsRefused(String name, String components, String expected) {
+        fake.put(Kind.MILVUSES, operatorResource(components));
+        ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(OPERATOR_QN));
+        assertEquals(ActuationException.Kind.REFUSED, e.kind());
+        assertTrue(e.getMessage().contains("milvus " + NS + "/" + RELEASE + " " + expected), e.getMessage());
+        assertTrue(e.getMessage().contains("milvus-autoscaler leaves queryNode alone"), e.getMessage());
+    }
+
+    /** The same fields switched off (no groups, StatefulSet mode off, manual mode off) change nothing. */
+    @Test
+    void theSameFieldsSwitchedOffAreRead() {
+        ActuateFixtures.seedOperator(fake, 3, 3);
+        fake.put(Kind.MILVUSES, operatorResource("\"enableManualMode\": false, \"queryNode\": {\"replicas\": 3,"
+                + " \"groups\": [], \"statefulSet\": {\"enabled\": false}}"));
+        assertEquals(3, actuator.read(OPERATOR_QN).current());
+    }
+
+    private static String operatorResource(String components) {
+        return """
+                {"metadata": {"name": "%s", "namespace": "%s"},
+                 "spec": {"mode": "cluster", "components": {"image": "milvusdb/milvus:v2.6.3", %s}},
+                 "status": {"status": "Healthy"}}""".formatted(RELEASE, NS, components);
+    }
+
     @Test
     void writesReplicasVersionAndAnnotationsInOneMergePatch() {
         ActuateFixtures.seedOperator(fake, 3, 3);
