@@ -199,8 +199,9 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
      * Refuses a component whose count {@code spec.components.<component>.replicas} does not decide, from the
      * operator's own types (zilliztech/milvus-operator apis/milvus.io/v1beta1/components_types.go):
      * {@code hpa} set (the operator creates a HorizontalPodAutoscaler from it, controllers/hpa.go, which owns
-     * the count), queryNode {@code groups} (independently deployed groups, each with its own replicas),
-     * queryNode {@code statefulSet.enabled} (a StatefulSet instead of the Deployments this reads and waits on),
+     * the count), {@code groups} (queryNode, dataNode, proxy, streamingNode: independently deployed groups, each
+     * with its own replicas), {@code statefulSet.enabled} (queryNode, dataNode, indexNode: a StatefulSet instead
+     * of the Deployments this reads and waits on),
      * and {@code spec.components.enableManualMode} (the operator stops applying replicas to the Deployments).
      * Writing the one field in any of these would do nothing or fight another owner.
      */

@@ -161,7 +161,8 @@ class MilvusOperatorActuatorTest {
     /**
      * The other ways the operator lets something but {@code spec.components.<c>.replicas} own the count, each
      * as its types declare it (zilliztech/milvus-operator apis/milvus.io/v1beta1/components_types.go:
-     * {@code Component.HPA}, {@code MilvusQueryNode.Groups}, {@code MilvusQueryNode.StatefulSet},
+     * {@code Component.HPA}, {@code MilvusQueryNode.Groups}, {@code MilvusQueryNode.StatefulSet} (dataNode has
+     * both too),
      * {@code MilvusComponents.EnableManualMode}): refused, with the field named.
      */
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
