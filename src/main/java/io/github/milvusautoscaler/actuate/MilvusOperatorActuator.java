@@ -208,31 +208,36 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
     private static void refuseIfNotOwnedByReplicas(Target target, JsonObject milvus) {
         String component = target.component().configName();
         String object = "milvus " + target.namespace() + "/" + target.name();
-        String leave = "; milvus-autoscaler leaves " + target.component() + " alone (remove it from milvus-autoscaler's"
-                + " config, or change the Milvus resource, to choose one owner)";
-        if (JsonPaths.at(milvus, "spec", "components", component, "hpa").filter(JsonElement::isJsonObject).isPresent()) {
+        String leave = "; milvus-autoscaler leaves " + target.component() + " alone (remove it from"
+                + " milvus-autoscaler's config, or change the Milvus resource, to choose one owner)";
+        if (JsonPaths.at(milvus, "spec", "components", component, "hpa").filter(JsonElement::isJsonObject)
+                .isPresent()) {
             throw new ActuationException(Kind.REFUSED, object + " has spec.components." + component + ".hpa, from"
                     + " which the operator creates a HorizontalPodAutoscaler that owns the count" + leave);
         }
-        int groups = JsonPaths.at(milvus, "spec", "components", component, "groups").filter(JsonElement::isJsonArray)
-                .map(g -> g.getAsJsonArray().size()).orElse(0);
+        int groups = JsonPaths.at(milvus, "spec", "components", component, "groups")
+                .filter(JsonElement::isJsonArray).map(g -> g.getAsJsonArray().size()).orElse(0);
         if (groups > 0) {
             throw new ActuationException(Kind.REFUSED, object + " has spec.components." + component + ".groups: "
                     + groups + " deployment groups, each with its own replicas, where milvus-autoscaler scales one"
                     + " count" + leave);
         }
-        if (JsonPaths.at(milvus, "spec", "components", component, "statefulSet", "enabled")
-                .filter(e -> e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean() && e.getAsBoolean()).isPresent()) {
+        if (isTrue(milvus, "spec", "components", component, "statefulSet", "enabled")) {
             throw new ActuationException(Kind.REFUSED, object + " runs " + target.component() + " as a StatefulSet"
                     + " (spec.components." + component + ".statefulSet.enabled), where milvus-autoscaler reads and"
                     + " waits on Deployments" + leave);
         }
-        if (JsonPaths.at(milvus, "spec", "components", "enableManualMode")
-                .filter(e -> e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean() && e.getAsBoolean()).isPresent()) {
+        if (isTrue(milvus, "spec", "components", "enableManualMode")) {
             throw new ActuationException(Kind.REFUSED, object + " has spec.components.enableManualMode: true, so the"
                     + " operator no longer applies spec.components." + component + ".replicas to the Deployments"
                     + leave);
         }
+    }
+
+    /** True when the field at {@code path} is the JSON boolean {@code true}. */
+    private static boolean isTrue(JsonObject root, String... path) {
+        return JsonPaths.at(root, path).filter(e -> e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean())
+                .map(JsonElement::getAsBoolean).orElse(false);
     }
 
     /** The operator's own word that an image upgrade or the initial creation is under way. */

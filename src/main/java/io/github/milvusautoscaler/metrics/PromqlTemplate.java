@@ -104,8 +104,9 @@ public final class PromqlTemplate {
 
     /**
      * True when the template selects components through {@code {component}} or {@code {deployments}}, and
-     * only inside regex matchers ({@code =~"{component}"}, {@code =~"{deployments}|{streamingnode_deployments}"}): then rendering it
-     * with {@code a|b} selects both components. With an equality matcher ({@code ="{component}"}) that would
+     * only inside regex matchers ({@code =~"{component}"}, {@code =~"{deployments}"}, also in an alternation such
+     * as {@code =~"{deployments}|{streamingnode_deployments}"}): then rendering it with {@code a|b} selects both
+     * components. With an equality matcher ({@code ="{component}"}) that would
      * select nothing, so such a template is rendered once per component instead.
      */
     public static boolean servesSeveralComponents(String template) {

@@ -75,7 +75,8 @@ class ReversedStepDownStoryTest {
         Decision toOne = d.stream().filter(x -> x.reason() == Reason.SIGNALS_LOW && x.to() == 1).findFirst()
                 .orElseThrow();
         assertTrue(Duration.between(toOne.time(), reversed.time()).compareTo(Duration.ofMinutes(15)) < 0,
-                "the second burst's scale-out comes within 15m of the step-down: " + toOne.time() + " " + reversed.time());
+                "the second burst's scale-out comes within 15m of the step-down: " + toOne.time() + " "
+                        + reversed.time());
 
         Decision held = d.stream().filter(x -> x.time().isAfter(reversed.time())
                 && x.reason() == Reason.PEAK_WOULD_OVERLOAD).findFirst().orElseThrow();
