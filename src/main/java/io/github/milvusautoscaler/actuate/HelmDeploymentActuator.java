@@ -112,31 +112,15 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
                 target.namespace(), name, decision.reason());
     }
 
-    /**
-     * Refuses a Deployment that a HorizontalPodAutoscaler scales: the HPA controller would write its own count
-     * back within its 15 s sync, and each of our writes would be undone (or undo its).
-     */
+    /** Refuses a Deployment that a HorizontalPodAutoscaler scales ({@link Hpas}). */
     private void refuseIfScaledByHpa(Target target, String deployment) {
-        JsonObject list = requests.list(ApiResource.HORIZONTAL_POD_AUTOSCALERS, target.namespace(), "");
-        if (!list.has("items") || !list.get("items").isJsonArray()) {
-            return;
-        }
-        for (com.google.gson.JsonElement item : list.getAsJsonArray("items")) {
-            if (!item.isJsonObject()) {
-                continue;
-            }
-            JsonObject hpa = item.getAsJsonObject();
-            boolean deploymentKind = JsonPaths.string(hpa, "spec", "scaleTargetRef", "kind").orElse("").equals("Deployment");
-            boolean sameName = JsonPaths.string(hpa, "spec", "scaleTargetRef", "name").orElse("").equals(deployment);
-            if (deploymentKind && sameName) {
-                String hpaName = JsonPaths.string(hpa, "metadata", "name").orElse("?");
-                throw new ActuationException(Kind.REFUSED, "deployment " + target.namespace() + "/" + deployment
-                        + " is scaled by HorizontalPodAutoscaler " + target.namespace() + "/" + hpaName
-                        + "; two autoscalers must not own one component, so milvus-autoscaler leaves it alone. Set "
-                        + target.component() + ".hpa.enabled=false in the release's values (or remove "
-                        + target.component() + " from milvus-autoscaler's config) to choose one owner.");
-            }
-        }
+        Hpas.scaling(requests, target.namespace(), java.util.List.of(deployment)).ifPresent(hpa -> {
+            throw new ActuationException(Kind.REFUSED, "deployment " + target.namespace() + "/" + deployment
+                    + " is scaled by HorizontalPodAutoscaler " + target.namespace() + "/" + hpa.hpa()
+                    + "; two autoscalers must not own one component, so milvus-autoscaler leaves it alone. Set "
+                    + target.component() + ".hpa.enabled=false in the release's values (or remove "
+                    + target.component() + " from milvus-autoscaler's config) to choose one owner.");
+        });
     }
 
     /** The Deployment owning the target's replicas, named by the chart's rule (see {@link DeploymentNames}). */

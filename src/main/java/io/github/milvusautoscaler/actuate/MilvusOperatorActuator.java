@@ -104,6 +104,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         boolean templateRollout = false;
         JsonArray items = JsonPaths.at(deployments, "items").filter(JsonElement::isJsonArray)
                 .map(JsonElement::getAsJsonArray).orElseGet(JsonArray::new);
+        refuseIfScaledByHpa(target, items);
         for (JsonElement item : items) {
             if (!item.isJsonObject()) {
                 continue;
@@ -232,6 +233,29 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
                     + " operator no longer applies spec.components." + component + ".replicas to the Deployments"
                     + leave);
         }
+    }
+
+    /**
+     * Refuses a component one of whose Deployments a HorizontalPodAutoscaler made by hand scales ({@link Hpas}):
+     * it fights the operator over the Deployment's replicas, and the operator applies ours.
+     */
+    private void refuseIfScaledByHpa(Target target, JsonArray deployments) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (JsonElement item : deployments) {
+            if (item.isJsonObject()) {
+                JsonPaths.string(item.getAsJsonObject(), "metadata", "name").ifPresent(names::add);
+            }
+        }
+        if (names.isEmpty()) {
+            return;
+        }
+        Hpas.scaling(requests, target.namespace(), names).ifPresent(hpa -> {
+            throw new ActuationException(Kind.REFUSED, "deployment " + target.namespace() + "/" + hpa.deployment()
+                    + " of " + target.component() + " is scaled by HorizontalPodAutoscaler " + target.namespace() + "/"
+                    + hpa.hpa()
+                    + "; two autoscalers must not own one component, so milvus-autoscaler leaves it alone (delete the"
+                    + " HPA, or remove " + target.component() + " from milvus-autoscaler's config, to choose one owner)");
+        });
     }
 
     /** True when the field at {@code path} is the JSON boolean {@code true}. */

@@ -183,6 +183,28 @@ class MilvusOperatorActuatorTest {
         assertTrue(e.getMessage().contains("milvus-autoscaler leaves queryNode alone"), e.getMessage());
     }
 
+    /**
+     * An HPA made by hand on one of the operator's queryNode Deployments (as {@code kubectl autoscale deployment
+     * my-release-milvus-querynode-1 --min=1 --max=10 --cpu-percent=50} creates it) fights the operator over its
+     * replicas: refused, naming the HPA and the Deployment, after one HPA list; one on another component's
+     * Deployment changes nothing.
+     */
+    @Test
+    void aHandMadeHpaOnAComponentDeploymentIsRefused() {
+        ActuateFixtures.seedOperator(fake, 3, 3);
+        fake.put(Kind.HORIZONTAL_POD_AUTOSCALERS, FakeKubernetesApi.helmChartHpa(NS, RELEASE + "-milvus-datanode"));
+        assertEquals(3, actuator.read(OPERATOR_QN).current());
+
+        fake.put(Kind.HORIZONTAL_POD_AUTOSCALERS, FakeKubernetesApi.helmChartHpa(NS, QN1));
+        ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(OPERATOR_QN));
+        assertEquals(ActuationException.Kind.REFUSED, e.kind());
+        assertTrue(e.getMessage().startsWith("deployment " + NS + "/" + QN1 + " of queryNode is scaled by"
+                + " HorizontalPodAutoscaler " + NS + "/" + QN1 + "-hpa; two autoscalers must not own one component"),
+                e.getMessage());
+        assertEquals(2, fake.requests("GET", Kind.HORIZONTAL_POD_AUTOSCALERS.path(NS, null)).size());
+        assertEquals(List.of(), fake.requests("PATCH", Kind.MILVUSES.path(NS, RELEASE)));
+    }
+
     /** The same fields switched off (no groups, StatefulSet mode off, manual mode off) change nothing. */
     @Test
     void theSameFieldsSwitchedOffAreRead() {

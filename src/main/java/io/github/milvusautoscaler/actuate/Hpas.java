@@ -1,0 +1,48 @@
+package io.github.milvusautoscaler.actuate;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.Collection;
+import java.util.Optional;
+
+/**
+ * The HorizontalPodAutoscalers of a namespace that scale a component's Deployments, so an actuator can refuse
+ * a component another autoscaler owns: the HPA controller writes its own count back within its 15 s sync, and
+ * each of our writes would be undone (or undo its).
+ */
+final class Hpas {
+
+    /** An HPA named {@code hpa} scaling the Deployment {@code deployment}. */
+    record Scaling(String hpa, String deployment) {
+    }
+
+    private Hpas() {
+    }
+
+    /**
+     * One HPA of {@code namespace} whose {@code spec.scaleTargetRef} is a Deployment named in
+     * {@code deployments}; empty when none. One list request.
+     */
+    static Optional<Scaling> scaling(KubernetesRequests requests, String namespace, Collection<String> deployments) {
+        requireNonNull(deployments, "deployments");
+        JsonObject list = requests.list(ApiResource.HORIZONTAL_POD_AUTOSCALERS, namespace, "");
+        if (!list.has("items") || !list.get("items").isJsonArray()) {
+            return Optional.empty();
+        }
+        for (JsonElement item : list.getAsJsonArray("items")) {
+            if (!item.isJsonObject()) {
+                continue;
+            }
+            JsonObject hpa = item.getAsJsonObject();
+            boolean deploymentKind = JsonPaths.string(hpa, "spec", "scaleTargetRef", "kind").orElse("")
+                    .equals("Deployment");
+            String target = JsonPaths.string(hpa, "spec", "scaleTargetRef", "name").orElse("");
+            if (deploymentKind && deployments.contains(target)) {
+                return Optional.of(new Scaling(JsonPaths.string(hpa, "metadata", "name").orElse("?"), target));
+            }
+        }
+        return Optional.empty();
+    }
+}
