@@ -154,7 +154,11 @@ final class KubernetesRequests {
             case 404 -> new ActuationException(Kind.NOT_FOUND, resource.kind() + " " + namespace
                     + (name == null ? "" : "/" + name) + " not found (" + verb + " " + resource.qualifiedName()
                     + " answered 404)" + (resource == ApiResource.MILVUSES
-                    ? "; is the name right and the Milvus operator's CRD installed?" : "") + "; API server: " + server, e);
+                    ? "; is the name right and the Milvus operator's CRD installed?"
+                    : resource == ApiResource.DEPLOYMENTS && name != null
+                    ? "; are the release name and fullname-override right, and does the chart run the component as a"
+                    + " Deployment (queryNode.statefulset makes a StatefulSet, which milvus-autoscaler does not scale)?"
+                    : "") + "; API server: " + server, e);
             case 409 -> new ActuationException(Kind.CONFLICT, what + ": conflict (409), the object changed since it was"
                     + " read; re-read and decide again; API server: " + server, e);
             default -> new ActuationException(Kind.REFUSED, what + ": the API server refused the request (HTTP " + code

@@ -110,6 +110,10 @@ class ActuatorErrorsTest {
         ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(target));
         assertEquals(Kind.NOT_FOUND, e.kind());
         assertTrue(e.getMessage().contains("not found"), e.getMessage());
+        // What to check, for each install: the Milvus resource's CRD; the chart's names and its StatefulSet mode
+        // (milvus-helm templates/querynode-statefulset.yaml, queryNode.statefulset).
+        assertTrue(e.getMessage().contains(target.install() == InstallKind.OPERATOR ? "the Milvus operator's CRD installed"
+                : "queryNode.statefulset makes a StatefulSet"), e.getMessage());
         assertEquals(1, fake.requests("GET", path).size(), "a 404 is not retried");
         assertNoToken(e);
     }
