@@ -153,17 +153,24 @@ final class KubernetesRequests {
             case 403 -> new ActuationException(Kind.FORBIDDEN, forbiddenMessage(verb, resource, namespace, name, server), e);
             case 404 -> new ActuationException(Kind.NOT_FOUND, resource.kind() + " " + namespace
                     + (name == null ? "" : "/" + name) + " not found (" + verb + " " + resource.qualifiedName()
-                    + " answered 404)" + (resource == ApiResource.MILVUSES
-                    ? "; is the name right and the Milvus operator's CRD installed?"
-                    : resource == ApiResource.DEPLOYMENTS && name != null
-                    ? "; are the release name and fullname-override right, and does the chart run the component as a"
-                    + " Deployment (queryNode.statefulset makes a StatefulSet, which milvus-autoscaler does not scale)?"
-                    : "") + "; API server: " + server, e);
+                    + " answered 404)" + notFoundHint(resource, name) + "; API server: " + server, e);
             case 409 -> new ActuationException(Kind.CONFLICT, what + ": conflict (409), the object changed since it was"
                     + " read; re-read and decide again; API server: " + server, e);
             default -> new ActuationException(Kind.REFUSED, what + ": the API server refused the request (HTTP " + code
                     + "); API server: " + server, e);
         };
+    }
+
+    /** What to check when an object is missing: the names, and what the install would have made instead. */
+    private static String notFoundHint(ApiResource resource, String name) {
+        if (resource == ApiResource.MILVUSES) {
+            return "; is the name right and the Milvus operator's CRD installed?";
+        }
+        if (resource == ApiResource.DEPLOYMENTS && name != null) {
+            return "; are the release name and fullname-override right, and does the chart run the component as a"
+                    + " Deployment (queryNode.statefulset makes a StatefulSet, which milvus-autoscaler does not scale)?";
+        }
+        return "";
     }
 
     /**

@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.OptionalLong;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,12 +106,13 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         boolean templateRollout = false;
         JsonArray items = JsonPaths.at(deployments, "items").filter(JsonElement::isJsonArray)
                 .map(JsonElement::getAsJsonArray).orElseGet(JsonArray::new);
-        refuseIfScaledByHpa(target, items);
+        List<String> names = new ArrayList<>();
         for (JsonElement item : items) {
             if (!item.isJsonObject()) {
                 continue;
             }
             JsonObject deployment = item.getAsJsonObject();
+            JsonPaths.string(deployment, "metadata", "name").ifPresent(names::add);
             ready += (int) readInt(target, deployment, "status", "readyReplicas").orElse(0);
             // spec.replicas defaults to 1 on the API server; absent here means a hand-made object.
             long replicas = readInt(target, deployment, "spec", "replicas").orElse(1);
@@ -122,6 +125,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
                 }
             }
         }
+        refuseIfScaledByHpa(target, names);
         boolean rollout = withReplicas >= 2 || templateRollout || operatorUpdating(milvus);
 
         JsonObject annotations = JsonPaths.annotations(milvus);
@@ -239,21 +243,14 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
      * Refuses a component one of whose Deployments a HorizontalPodAutoscaler made by hand scales ({@link Hpas}):
      * it fights the operator over the Deployment's replicas, and the operator applies ours.
      */
-    private void refuseIfScaledByHpa(Target target, JsonArray deployments) {
-        java.util.List<String> names = new java.util.ArrayList<>();
-        for (JsonElement item : deployments) {
-            if (item.isJsonObject()) {
-                JsonPaths.string(item.getAsJsonObject(), "metadata", "name").ifPresent(names::add);
-            }
-        }
-        if (names.isEmpty()) {
+    private void refuseIfScaledByHpa(Target target, List<String> deployments) {
+        if (deployments.isEmpty()) {
             return;
         }
-        Hpas.scaling(requests, target.namespace(), names).ifPresent(hpa -> {
+        Hpas.scaling(requests, target.namespace(), deployments).ifPresent(hpa -> {
             throw new ActuationException(Kind.REFUSED, "deployment " + target.namespace() + "/" + hpa.deployment()
                     + " of " + target.component() + " is scaled by HorizontalPodAutoscaler " + target.namespace() + "/"
-                    + hpa.hpa()
-                    + "; two autoscalers must not own one component, so milvus-autoscaler leaves it alone (delete the"
+                    + hpa.hpa() + "; two autoscalers must not own one component, so milvus-autoscaler leaves it alone (delete the"
                     + " HPA, or remove " + target.component() + " from milvus-autoscaler's config, to choose one owner)");
         });
     }

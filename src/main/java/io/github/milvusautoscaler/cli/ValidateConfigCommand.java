@@ -151,7 +151,8 @@ public final class ValidateConfigCommand implements Callable<Integer> {
                     + " after a reversed step-down to one replica") + ")"));
             var f = p.forecast();
             out.println("  forecast      " + (!f.enabled() ? "off" : "lead " + duration(f.lead()) + ", horizon "
-                    + duration(f.horizon()) + ", fill " + number(f.fill()) + ", max-step " + f.maxStep() + ", min-history " + duration(f.minHistory()) + ", max-error "
+                    + duration(f.horizon()) + ", fill " + number(f.fill()) + ", max-step " + f.maxStep()
+                    + ", min-history " + duration(f.minHistory()) + ", max-error "
                     + number(f.maxError()) + ", history " + duration(f.history()) + " every " + duration(f.historyStep())
                     + ", refresh " + duration(f.refresh())));
             out.println("  scheduled     " + (p.scheduled().isEmpty() ? "none" : p.scheduled().stream()

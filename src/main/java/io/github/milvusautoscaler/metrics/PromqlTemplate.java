@@ -39,8 +39,10 @@ public final class PromqlTemplate {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final String COMPONENT = "{component}";
+    private static final Pattern COMPONENT_ANYWHERE = Pattern.compile(Pattern.quote(COMPONENT));
     private static final Pattern COMPONENT_AS_REGEX = Pattern.compile("=~\"[^\"]*\\{component}[^\"]*\"");
     private static final String DEPLOYMENTS = "{deployments}";
+    private static final Pattern DEPLOYMENTS_ANYWHERE = Pattern.compile(Pattern.quote(DEPLOYMENTS));
     private static final Pattern DEPLOYMENTS_AS_REGEX = Pattern.compile("=~\"[^\"]*\\{deployments}[^\"]*\"");
 
     private PromqlTemplate() {
@@ -111,33 +113,21 @@ public final class PromqlTemplate {
      */
     public static boolean servesSeveralComponents(String template) {
         requireNonNull(template, "template");
-        int components = count(template, COMPONENT);
-        int deployments = count(template, DEPLOYMENTS);
+        int components = count(template, COMPONENT_ANYWHERE);
+        int deployments = count(template, DEPLOYMENTS_ANYWHERE);
         return components + deployments > 0
                 && components == count(template, COMPONENT_AS_REGEX)
                 && deployments == count(template, DEPLOYMENTS_AS_REGEX);
     }
 
-    /** Regex matchers that contain the placeholder once, alone or in an alternation ({@code =~"{deployments}|..."}). */
-    private static int count(String text, Pattern matcher) {
-        int n = 0;
-        for (Matcher m = matcher.matcher(text); m.find(); ) {
-            n++;
-        }
-        return n;
+    /** How often {@code pattern} occurs in {@code text}, e.g. regex matchers holding {@code {deployments}}. */
+    private static int count(String text, Pattern pattern) {
+        return (int) pattern.matcher(text).results().count();
     }
 
     /** True when the template selects a component at all, through {@code {component}} or {@code {deployments}}. */
     public static boolean usesComponent(String template) {
         return template.contains(COMPONENT) || template.contains(DEPLOYMENTS);
-    }
-
-    private static int count(String text, String needle) {
-        int n = 0;
-        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length())) {
-            n++;
-        }
-        return n;
     }
 
     /** Deployment names as one regular expression in sorted order, e.g. {@code x-milvus-proxy|x-milvus-proxy-0}. */

@@ -109,17 +109,26 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
             if (projected > c.band().scaleOutAbove()) {
                 return Proposal.hold(Stage.RECENT_PEAK, Reason.PEAK_WOULD_OVERLOAD, t, () -> t.component() + " "
                         + c.name() + " peak load " + num(peak) + " (value x ready, "
-                        + (afterReversal ? "the highest of the last " + dur(si.peakWindow()) + ": the last step-down"
-                        + " to one replica was reversed " + dur(Duration.between(memory.reversedAt(), t.now()))
-                        + " ago" : recurrence == 1 ? "reached in the last " + dur(si.peakWindow())
-                        : "reached in " + recurrence + " of the last " + RecentPeaks.BUCKETS + " "
-                        + dur(si.peakWindow().dividedBy(RecentPeaks.BUCKETS)) + " spans")
-                        + ") would put " + (ready - 1) + " at " + num(peak) + "/" + (ready - 1) + " = "
+                        + which(t, afterReversal ? memory.reversedAt() : null, recurrence) + ") would put " + (ready - 1) + " at " + num(peak) + "/" + (ready - 1) + " = "
                         + compare(projected, ">", c.band().scaleOutAbove()) + "; no step-down " + ready + " -> "
                         + (ready - 1));
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Which peak was judged, for the message: "the highest of the last 2h: the last step-down to one replica was
+     * reversed 22m ago", "reached in the last 2h" or "reached in 5 of the last 6 20m spans".
+     */
+    private static String which(Tick t, Instant reversedAt, int recurrence) {
+        Duration window = t.settings().scaleIn().peakWindow();
+        if (reversedAt != null) {
+            return "the highest of the last " + dur(window) + ": the last step-down to one replica was reversed "
+                    + dur(Duration.between(reversedAt, t.now())) + " ago";
+        }
+        return recurrence == 1 ? "reached in the last " + dur(window) : "reached in " + recurrence + " of the last "
+                + RecentPeaks.BUCKETS + " " + dur(window.dividedBy(RecentPeaks.BUCKETS)) + " spans";
     }
 
     /**

@@ -184,10 +184,11 @@ class MilvusOperatorActuatorTest {
     }
 
     /**
-     * An HPA made by hand on one of the operator's queryNode Deployments (as {@code kubectl autoscale deployment
-     * my-release-milvus-querynode-1 --min=1 --max=10 --cpu-percent=50} creates it) fights the operator over its
-     * replicas: refused, naming the HPA and the Deployment, after one HPA list; one on another component's
-     * Deployment changes nothing.
+     * An HPA made by hand on one of the operator's queryNode Deployments fights the operator over its replicas:
+     * refused, naming the HPA and the Deployment, after one HPA list; one on another component's Deployment
+     * changes nothing. The HPA's shape is the chart's ({@link FakeKubernetesApi#helmChartHpa}, named
+     * {@code <deployment>-hpa}; {@code kubectl autoscale} would name it as the Deployment): only its
+     * {@code scaleTargetRef} is read, so the name does not matter.
      */
     @Test
     void aHandMadeHpaOnAComponentDeploymentIsRefused() {
