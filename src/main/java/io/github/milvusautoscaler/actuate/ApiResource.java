@@ -14,6 +14,7 @@ record ApiResource(String group, String version, String plural, String kind) {
 
     static final ApiResource MILVUSES = new ApiResource("milvus.io", "v1beta1", "milvuses", "Milvus");
     static final ApiResource DEPLOYMENTS = new ApiResource("apps", "v1", "deployments", "Deployment");
+    static final ApiResource STATEFUL_SETS = new ApiResource("apps", "v1", "statefulsets", "StatefulSet");
     static final ApiResource EVENTS = new ApiResource("", "v1", "events", "Event");
     static final ApiResource HORIZONTAL_POD_AUTOSCALERS = new ApiResource("autoscaling", "v2",
             "horizontalpodautoscalers", "HorizontalPodAutoscaler");

@@ -16,6 +16,8 @@ import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.core.WriteContext;
 import io.github.milvusautoscaler.core.WriteGuard;
 import io.kubernetes.client.openapi.ApiClient;
+import java.util.List;
+import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -23,14 +25,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads and writes a component's replica count on the {@code apps/v1} Deployment a Helm install
- * creates, named by the chart's rule ({@code my-release-milvus-querynode}, see {@link DeploymentNames}).
+ * creates, named by the chart's rule ({@code my-release-milvus-querynode}, see {@link DeploymentNames}),
+ * or on the StatefulSet of the same name the chart makes instead with {@code queryNode.statefulset} or
+ * {@code indexNode.statefulset} ({@link HelmWorkloads}; both read and patched alike).
  *
- * <p>The write is one merge patch on the Deployment itself carrying {@code metadata.resourceVersion},
+ * <p>The write is one merge patch on the object itself carrying {@code metadata.resourceVersion},
  * {@code spec.replicas} and the last-scale annotations: the {@code /scale} subresource cannot carry
  * annotations, and two writes could be half done. Helm users set {@code <component>.replicas: -1}
  * in their values so the chart omits the field and a later {@code helm upgrade} keeps our count.
  *
- * <p>A HorizontalPodAutoscaler whose {@code scaleTargetRef} is the Deployment owns its count (the Milvus
+ * <p>A HorizontalPodAutoscaler whose {@code scaleTargetRef} is the object owns its count (the Milvus
  * chart creates {@code <fullname>-hpa} when {@code <component>.hpa.enabled}, templates/querynode-hpa.yaml):
  * two autoscalers must not own one component, so the read is refused ({@code REFUSED}) and nothing is
  * written, as for an operator install's {@code replicas: -1}. One list of the namespace's HPAs per read.
@@ -47,6 +51,7 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
     private static final Logger LOG = LoggerFactory.getLogger(HelmDeploymentActuator.class);
 
     private final KubernetesRequests requests;
+    private final HelmWorkloads workloads;
     private final KubernetesSettings options;
     private final ScaledObjects scaledObjects;
 
@@ -56,6 +61,7 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
 
     HelmDeploymentActuator(KubernetesRequests requests, KubernetesSettings options, ScaledObjects scaledObjects) {
         this.requests = requireNonNull(requests, "requests");
+        this.workloads = new HelmWorkloads(requests);
         this.options = requireNonNull(options, "options");
         this.scaledObjects = requireNonNull(scaledObjects, "scaledObjects");
     }
@@ -64,16 +70,17 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
     public ReplicaStatus read(Target target) {
         requireHelm(target);
         String name = deploymentName(target);
-        JsonObject deployment = requests.get(ApiResource.DEPLOYMENTS, target.namespace(), name);
-        refuseIfScaledByHpa(target, name);
-        String resourceVersion = JsonPaths.string(deployment, "metadata", "resourceVersion").orElse("");
-        long replicas = readInt(target, deployment, "spec", "replicas").orElse(KUBERNETES_DEFAULT_REPLICAS);
-        long ready = readInt(target, deployment, "status", "readyReplicas").orElse(0);
-        boolean rollout = rollingOut(deployment, replicas);
-        JsonObject annotations = JsonPaths.annotations(deployment);
-        String object = "deployment " + target.namespace() + "/" + name;
-        scaledObjects.remember(target, ApiResource.DEPLOYMENTS, name,
-                JsonPaths.string(deployment, "metadata", "uid").orElse(null), resourceVersion);
+        HelmWorkloads.Found found = workloads.get(target.namespace(), name);
+        JsonObject workload = found.object();
+        refuseIfScaledByHpa(target, found);
+        String resourceVersion = JsonPaths.string(workload, "metadata", "resourceVersion").orElse("");
+        long replicas = readInt(target, workload, "spec", "replicas").orElse(KUBERNETES_DEFAULT_REPLICAS);
+        long ready = readInt(target, workload, "status", "readyReplicas").orElse(0);
+        boolean rollout = rollingOut(workload, replicas);
+        JsonObject annotations = JsonPaths.annotations(workload);
+        String object = found.describe();
+        scaledObjects.remember(target, found.resource(), name,
+                JsonPaths.string(workload, "metadata", "uid").orElse(null), resourceVersion);
         LOG.debug("{}: {} replicas={} ready={} rollout={} rv={}", target, object, replicas, ready, rollout,
                 resourceVersion);
         return new ReplicaStatus((int) replicas, (int) ready,
@@ -107,37 +114,46 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         JsonObject patch = Writes.metadataPatch(basis, annotations);
         patch.add("spec", spec);
         String name = deploymentName(target);
-        requests.mergePatch(ApiResource.DEPLOYMENTS, target.namespace(), name, patch, context.guard());
-        LOG.info("{}: wrote spec.replicas {} -> {} on deployment {}/{} ({})", target, basis.current(), decision.to(),
-                target.namespace(), name, decision.reason());
+        ApiResource kind = workloads.kindOf(target.namespace(), name);
+        requests.mergePatch(kind, target.namespace(), name, patch, context.guard());
+        LOG.info("{}: wrote spec.replicas {} -> {} on {} {}/{} ({})", target, basis.current(), decision.to(),
+                kind.kind().toLowerCase(Locale.ROOT), target.namespace(), name, decision.reason());
     }
 
-    /** Refuses a Deployment that a HorizontalPodAutoscaler scales ({@link Hpas}). */
-    private void refuseIfScaledByHpa(Target target, String deployment) {
-        Hpas.scaling(requests, target.namespace(), java.util.List.of(deployment)).ifPresent(hpa -> {
-            throw new ActuationException(Kind.REFUSED, "deployment " + target.namespace() + "/" + deployment
-                    + " is scaled by HorizontalPodAutoscaler " + target.namespace() + "/" + hpa.hpa()
-                    + "; two autoscalers must not own one component, so milvus-autoscaler leaves it alone. Set "
-                    + target.component() + ".hpa.enabled=false in the release's values (or remove "
-                    + target.component() + " from milvus-autoscaler's config) to choose one owner.");
+    /**
+     * Refuses a Deployment or StatefulSet that a HorizontalPodAutoscaler scales ({@link Hpas}). The chart's own
+     * HPA targets the Deployment only, so one on a StatefulSet was made by hand.
+     */
+    private void refuseIfScaledByHpa(Target target, HelmWorkloads.Found found) {
+        Hpas.scaling(requests, target.namespace(), found.resource(), List.of(found.name())).ifPresent(hpa -> {
+            String choose = found.resource() == ApiResource.DEPLOYMENTS
+                    ? "Set " + target.component() + ".hpa.enabled=false in the release's values"
+                    : "Delete the HPA";
+            throw new ActuationException(Kind.REFUSED, found.describe() + " is scaled by HorizontalPodAutoscaler "
+                    + target.namespace() + "/" + hpa.hpa() + "; two autoscalers must not own one component, so"
+                    + " milvus-autoscaler leaves it alone. " + choose + " (or remove " + target.component()
+                    + " from milvus-autoscaler's config) to choose one owner.");
         });
     }
 
-    /** The Deployment owning the target's replicas, named by the chart's rule (see {@link DeploymentNames}). */
+    /**
+     * The Deployment (or StatefulSet) owning the target's replicas, named by the chart's rule (see
+     * {@link DeploymentNames}).
+     */
     public String deploymentName(Target target) {
         return DeploymentNames.helmDeployment(target);
     }
 
     /**
-     * True while a Deployment with {@code replicas > 0} is rolling out a template: pods of an older
+     * True while a Deployment or StatefulSet with {@code replicas > 0} is rolling out a template: pods of an older
      * template remain ({@code updatedReplicas < replicas}) or the controller has not yet observed
      * the latest spec ({@code observedGeneration < generation}). A pure scale keeps
      * {@code updatedReplicas == replicas}, so our own write is not mistaken for a rollout for long.
      */
-    static boolean rollingOut(JsonObject deployment, long replicas) {
-        long updated = JsonPaths.integer(deployment, "status", "updatedReplicas").orElse(0);
-        long generation = JsonPaths.integer(deployment, "metadata", "generation").orElse(0);
-        long observed = JsonPaths.integer(deployment, "status", "observedGeneration").orElse(0);
+    static boolean rollingOut(JsonObject workload, long replicas) {
+        long updated = JsonPaths.integer(workload, "status", "updatedReplicas").orElse(0);
+        long generation = JsonPaths.integer(workload, "metadata", "generation").orElse(0);
+        long observed = JsonPaths.integer(workload, "status", "observedGeneration").orElse(0);
         return (replicas > 0 && updated < replicas) || observed < generation;
     }
 
@@ -147,7 +163,8 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         requireNonNull(basis, "basis");
         requireNonNull(guard, "guard");
         JsonObject patch = Writes.metadataPatch(basis, ScaleAnnotations.forMemory(memory, ScaleAnnotations.keys(target)));
-        requests.mergePatch(ApiResource.DEPLOYMENTS, target.namespace(), deploymentName(target), patch, guard);
+        String name = deploymentName(target);
+        requests.mergePatch(workloads.kindOf(target.namespace(), name), target.namespace(), name, patch, guard);
         LOG.debug("{}: remembered {}", target, memory);
     }
 

@@ -166,10 +166,6 @@ final class KubernetesRequests {
         if (resource == ApiResource.MILVUSES) {
             return "; is the name right and the Milvus operator's CRD installed?";
         }
-        if (resource == ApiResource.DEPLOYMENTS && name != null) {
-            return "; are the release name and fullname-override right, and does the chart run the component as a"
-                    + " Deployment (queryNode.statefulset makes a StatefulSet, which milvus-autoscaler does not scale)?";
-        }
         return "";
     }
 

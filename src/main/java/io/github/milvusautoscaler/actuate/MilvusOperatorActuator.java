@@ -247,8 +247,8 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         if (deployments.isEmpty()) {
             return;
         }
-        Hpas.scaling(requests, target.namespace(), deployments).ifPresent(hpa -> {
-            throw new ActuationException(Kind.REFUSED, "deployment " + target.namespace() + "/" + hpa.deployment()
+        Hpas.scaling(requests, target.namespace(), ApiResource.DEPLOYMENTS, deployments).ifPresent(hpa -> {
+            throw new ActuationException(Kind.REFUSED, "deployment " + target.namespace() + "/" + hpa.workload()
                     + " of " + target.component() + " is scaled by HorizontalPodAutoscaler " + target.namespace() + "/"
                     + hpa.hpa() + "; two autoscalers must not own one component, so milvus-autoscaler leaves it alone (delete the"
                     + " HPA, or remove " + target.component() + " from milvus-autoscaler's config, to choose one owner)");

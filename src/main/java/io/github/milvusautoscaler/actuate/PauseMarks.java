@@ -38,6 +38,7 @@ public final class PauseMarks {
     static final int CONFLICT_ATTEMPTS = 5;
 
     private final KubernetesRequests requests;
+    private final HelmWorkloads workloads;
 
     public PauseMarks(ApiClient client, KubernetesSettings options) {
         this(new KubernetesRequests(client, options));
@@ -45,6 +46,7 @@ public final class PauseMarks {
 
     PauseMarks(KubernetesRequests requests) {
         this.requests = requireNonNull(requests, "requests");
+        this.workloads = new HelmWorkloads(requests);
     }
 
     /**
@@ -69,10 +71,17 @@ public final class PauseMarks {
     /** Reads the pause of {@code target} from its owning object. */
     public Mark read(Target target) {
         requireNonNull(target, "target");
-        JsonObject object = requests.get(resource(target), target.namespace(), name(target));
+        JsonObject object;
+        String description;
+        if (target.install() == InstallKind.OPERATOR) {
+            object = requests.get(ApiResource.MILVUSES, target.namespace(), target.name());
+            description = "milvus " + target.namespace() + "/" + target.name();
+        } else {
+            HelmWorkloads.Found found = workloads.get(target.namespace(), name(target));
+            object = found.object();
+            description = found.describe();
+        }
         JsonObject annotations = JsonPaths.annotations(object);
-        String description = resource(target).kind().toLowerCase(java.util.Locale.ROOT) + " " + target.namespace()
-                + "/" + name(target);
         Function<String, String> key = ScaleAnnotations.keys(target);
         boolean paused = ScaleAnnotations.paused(annotations, target.component(), description);
         Optional<String> by = JsonPaths.string(annotations, key.apply(PAUSED_BY));
@@ -134,8 +143,10 @@ public final class PauseMarks {
         }
     }
 
-    private static ApiResource resource(Target target) {
-        return ScaledObjects.resource(target);
+    /** The kind the last read found: the Milvus resource, or a Helm install's Deployment or StatefulSet. */
+    private ApiResource resource(Target target) {
+        return target.install() == InstallKind.OPERATOR ? ApiResource.MILVUSES
+                : workloads.kindOf(target.namespace(), name(target));
     }
 
     private static String name(Target target) {

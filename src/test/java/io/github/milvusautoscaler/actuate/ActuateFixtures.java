@@ -77,6 +77,24 @@ final class ActuateFixtures {
                 replicas, ready, ready, updated, observedGeneration);
     }
 
+    /**
+     * A StatefulSet as the chart makes it with {@code queryNode.statefulset: true} (milvus-helm
+     * templates/querynode-statefulset.yaml: the component's fullname, {@code serviceName} the same, labels as
+     * the Deployment's), with the status fields of apps/v1 StatefulSetStatus.
+     */
+    static String statefulSet(String name, Map<String, String> labels, int replicas, int ready, int updated,
+                              long generation, long observedGeneration, Map<String, String> annotations) {
+        return """
+                {"metadata": {"name": "%s", "namespace": "%s", "labels": %s, "annotations": %s, "generation": %d},
+                 "spec": {"serviceName": "%s", "replicas": %d, "selector": {"matchLabels": %s},
+                          "template": {"metadata": {"labels": %s}, "spec": {"containers": [{"name": "querynode", "image": "milvusdb/milvus:v2.5.4"}]}}},
+                 "status": {"replicas": %d, "readyReplicas": %d, "availableReplicas": %d, "currentReplicas": %d,
+                            "updatedReplicas": %d, "observedGeneration": %d,
+                            "currentRevision": "%s-7d9f8c6b5", "updateRevision": "%s-7d9f8c6b5"}}
+                """.formatted(name, NS, json(labels), json(annotations), generation, name, replicas, json(labels),
+                json(labels), replicas, ready, ready, updated, updated, observedGeneration, name, name);
+    }
+
     /** A settled Deployment: all replicas updated, controller caught up. */
     static String settled(String name, Map<String, String> labels, int replicas, int ready) {
         return deployment(name, labels, replicas, ready, replicas, 3, 3, Map.of());

@@ -109,12 +109,17 @@ class ActuatorErrorsTest {
                 : FakeKubernetesApi.Kind.DEPLOYMENTS, NS, path.substring(path.lastIndexOf('/') + 1));
         ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(target));
         assertEquals(Kind.NOT_FOUND, e.kind());
-        assertTrue(e.getMessage().contains("not found"), e.getMessage());
-        // What to check, for each install: the Milvus resource's CRD; the chart's names and its StatefulSet mode
-        // (milvus-helm templates/querynode-statefulset.yaml, queryNode.statefulset).
+        assertTrue(e.getMessage().contains(target.install() == InstallKind.OPERATOR ? "not found"
+                : "neither a Deployment nor a StatefulSet milvus/my-release-milvus-querynode found"), e.getMessage());
+        // What to check, for each install: the Milvus resource's CRD; the chart's names. A Helm install is looked
+        // up as the StatefulSet of the same name too (queryNode.statefulset, templates/querynode-statefulset.yaml).
         assertTrue(e.getMessage().contains(target.install() == InstallKind.OPERATOR ? "the Milvus operator's CRD installed"
-                : "queryNode.statefulset makes a StatefulSet"), e.getMessage());
+                : "are the release name and fullname-override right"), e.getMessage());
         assertEquals(1, fake.requests("GET", path).size(), "a 404 is not retried");
+        if (target.install() == InstallKind.HELM) {
+            assertEquals(1, fake.requests("GET", FakeKubernetesApi.Kind.STATEFULSETS.path(NS,
+                    path.substring(path.lastIndexOf('/') + 1))).size(), "then the StatefulSet, once");
+        }
         assertNoToken(e);
     }
 

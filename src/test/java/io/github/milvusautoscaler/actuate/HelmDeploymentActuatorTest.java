@@ -7,6 +7,7 @@ import static io.github.milvusautoscaler.actuate.ActuateFixtures.T0;
 import static io.github.milvusautoscaler.actuate.ActuateFixtures.decision;
 import static io.github.milvusautoscaler.actuate.ActuateFixtures.deployment;
 import static io.github.milvusautoscaler.actuate.ActuateFixtures.helmLabels;
+import static io.github.milvusautoscaler.actuate.ActuateFixtures.statefulSet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,7 +44,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Helm installs: the chart's Deployment owns the count; one merge patch carries replicas and annotations. */
+/**
+ * Helm installs: the chart's Deployment (or its StatefulSet mode's StatefulSet) owns the count; one merge patch
+ * carries replicas and annotations.
+ */
 class HelmDeploymentActuatorTest {
 
     private static final String QN = RELEASE + "-milvus-querynode";
@@ -228,6 +232,80 @@ class HelmDeploymentActuatorTest {
                 "nothing written");
         // One list of the namespace's HPAs, as the base ClusterRole grants (checked after each test).
         assertEquals(1, fake.requests("GET", "/apis/autoscaling/v2/namespaces/milvus/horizontalpodautoscalers").size());
+    }
+
+    /**
+     * The chart's {@code queryNode.statefulset: true} makes a StatefulSet of the Deployment's name instead
+     * (templates/querynode-statefulset.yaml); it is read and written alike, and after the first 404 on the
+     * Deployment every read goes straight to the StatefulSet.
+     */
+    @Test
+    void theChartsStatefulSetModeIsReadAndWrittenOnTheStatefulSet() {
+        fake.put(Kind.STATEFULSETS, statefulSet(QN, helmLabels(RELEASE, "querynode"), 3, 3, 3, 2, 2, Map.of()));
+
+        ReplicaStatus basis = actuator.read(HELM_QN);
+        assertEquals(3, basis.current());
+        assertEquals(3, basis.ready());
+        assertEquals(false, basis.rollout());
+        assertEquals(List.of("GET " + Kind.DEPLOYMENTS.path(NS, QN), "GET " + Kind.STATEFULSETS.path(NS, QN)),
+                fake.requests().stream().filter(q -> !q.path().contains("horizontalpodautoscalers"))
+                        .map(q -> q.method() + " " + q.path()).toList());
+        fake.clearRequests();
+
+        actuator.apply(decision(HELM_QN, 3, 2, Reason.SIGNALS_LOW), basis,
+                new WriteContext("write-1", T0, WriteGuard.NONE));
+        assertEquals(List.of("PATCH " + Kind.STATEFULSETS.path(NS, QN)),
+                fake.requests().stream().map(q -> q.method() + " " + q.path()).toList());
+        fake.clearRequests();
+
+        ReplicaStatus after = actuator.read(HELM_QN);
+        assertEquals(2, after.current());
+        assertEquals(Optional.of(new LastScale(T0, Direction.DOWN, "SIGNALS_LOW", "write-1")), after.lastScale());
+        assertEquals(List.of("GET " + Kind.STATEFULSETS.path(NS, QN)), fake.requests().stream()
+                .filter(q -> !q.path().contains("horizontalpodautoscalers")).map(q -> q.method() + " " + q.path())
+                .toList(), "the kind found last is read first");
+        assertEquals("querynode", fake.get(Kind.STATEFULSETS, NS, QN).orElseThrow().getAsJsonObject("metadata")
+                .getAsJsonObject("labels").get("component").getAsString(), "merge keeps labels");
+    }
+
+    static Stream<Arguments> statefulSetReads() {
+        Map<String, String> labels = helmLabels(RELEASE, "querynode");
+        return Stream.of(
+                // updatedReplicas 1 < replicas 3: two pods still run the old revision (RollingUpdate goes from
+                // the highest ordinal down)
+                Arguments.of("rolling out a new revision", statefulSet(QN, labels, 3, 3, 1, 5, 5, Map.of()), true),
+                Arguments.of("controller has not observed the latest spec",
+                        statefulSet(QN, labels, 3, 3, 3, 6, 5, Map.of()), true),
+                Arguments.of("settled", statefulSet(QN, labels, 3, 2, 3, 5, 5, Map.of()), false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("statefulSetReads")
+    void aStatefulSetsRolloutIsReadLikeADeployments(String name, String json, boolean rollout) {
+        fake.put(Kind.STATEFULSETS, json);
+        assertEquals(rollout, actuator.read(HELM_QN).rollout());
+    }
+
+    @Test
+    void anHpaMadeByHandOnTheStatefulSetIsRefused() {
+        fake.put(Kind.STATEFULSETS, statefulSet(QN, helmLabels(RELEASE, "querynode"), 3, 3, 3, 2, 2, Map.of()));
+        // The chart's HPA names the Deployment even in StatefulSet mode (templates/querynode-hpa.yaml,
+        // kind: Deployment): it scales nothing, so it is not an owner.
+        fake.put(Kind.HORIZONTAL_POD_AUTOSCALERS, FakeKubernetesApi.helmChartHpa(NS, QN));
+        assertEquals(3, actuator.read(HELM_QN).current());
+
+        fake.put(Kind.HORIZONTAL_POD_AUTOSCALERS, """
+                {"metadata": {"name": "qn-by-hand", "namespace": "milvus"},
+                 "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "%s"},
+                          "minReplicas": 1, "maxReplicas": 6}}""".formatted(QN));
+        fake.clearRequests();
+        ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(HELM_QN));
+        assertEquals(ActuationException.Kind.REFUSED, e.kind());
+        assertTrue(e.getMessage().contains("statefulset milvus/" + QN + " is scaled by HorizontalPodAutoscaler"
+                + " milvus/qn-by-hand"), e.getMessage());
+        assertTrue(e.getMessage().contains("Delete the HPA"), e.getMessage());
+        assertEquals(List.of(), fake.requests().stream().filter(q -> !q.method().equals("GET")).toList(),
+                "nothing written");
     }
 
     @Test

@@ -97,4 +97,18 @@ class PauseMarksTest {
         assertEquals(0, fake.requests("PATCH", "/apis").size(), "nothing written");
         assertEquals("true", annotations(Kind.DEPLOYMENTS, DEPLOYMENT).get("milvus-autoscaler.io/paused").getAsString());
     }
+
+    /** The chart's StatefulSet mode (queryNode.statefulset): the pause is written on the StatefulSet. */
+    @Test
+    void aStatefulSetModeReleaseIsPausedOnItsStatefulSet() {
+        fake.delete(Kind.DEPLOYMENTS, NS, DEPLOYMENT);
+        fake.put(Kind.STATEFULSETS, ActuateFixtures.statefulSet(DEPLOYMENT, ActuateFixtures.helmLabels(RELEASE,
+                "querynode"), 3, 3, 3, 2, 2, java.util.Map.of()));
+        PauseMarks.Mark before = marks.pause(HELM_QN, "alice@laptop: pause", AT);
+        assertFalse(before.paused());
+        assertEquals("statefulset milvus/" + DEPLOYMENT, before.object());
+        assertEquals("true", annotations(Kind.STATEFULSETS, DEPLOYMENT).get("milvus-autoscaler.io/paused").getAsString());
+        assertTrue(marks.resume(HELM_QN).ours());
+        assertFalse(annotations(Kind.STATEFULSETS, DEPLOYMENT).has("milvus-autoscaler.io/paused"));
+    }
 }

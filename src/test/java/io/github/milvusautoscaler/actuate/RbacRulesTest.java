@@ -37,13 +37,20 @@ import org.junit.jupiter.api.Test;
  */
 class RbacRulesTest {
 
+    /** A Helm release running indexNode as a StatefulSet (the chart's indexNode.statefulset). */
+    private static final Target HELM_STATEFUL_SET = new Target(ActuateFixtures.NS, ActuateFixtures.RELEASE,
+            io.github.milvusautoscaler.core.Component.INDEX_NODE, io.github.milvusautoscaler.core.InstallKind.HELM);
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({"operator", "helm"})
     void everyRequestOfTheOverlaysInstallKindIsAllowedAndEveryGrantOfTheOverlayIsUsed(String overlay) throws IOException {
         RbacRules rules = RbacRules.load(overlay);
         assertEquals(LeaderElectionTest.OWN_NAMESPACE, rules.serviceAccountNamespace(),
                 "the leader-election tests use the ServiceAccount's namespace");
-        List<FakeKubernetesApi.Request> own = exercise(overlay.equals("operator") ? OPERATOR_QN : HELM_QN);
+        List<FakeKubernetesApi.Request> own = new ArrayList<>(exercise(overlay.equals("operator") ? OPERATOR_QN : HELM_QN));
+        if (overlay.equals("helm")) {
+            own.addAll(exercise(HELM_STATEFUL_SET));
+        }
         assertEquals(List.of(), rules.denied(own), "requests the " + overlay + " overlay does not allow");
         RbacRules overlayOnly = RbacRules.load(List.of(RbacRules.FILE, RbacRules.overlay(overlay)));
         List<String> overlayGrants = overlayOnly.unused(List.of()).stream()
@@ -57,6 +64,7 @@ class RbacRulesTest {
         RbacRules base = RbacRules.load();
         List<FakeKubernetesApi.Request> both = new ArrayList<>(exercise(OPERATOR_QN));
         both.addAll(exercise(HELM_QN));
+        both.addAll(exercise(HELM_STATEFUL_SET));
         assertEquals(List.of(), base.unused(both), "grants of base/rbac.yaml no install kind needed");
         for (RbacRules.Rule rule : base.rules()) {
             boolean lease = rule.rule().getResources().contains("leases");
@@ -109,6 +117,7 @@ class RbacRulesTest {
         assertEquals(Set.of(
                 "milvus-autoscaler: get milvuses.milvus.io",
                 "milvus-autoscaler: get deployments.apps", "milvus-autoscaler: list deployments.apps",
+                "milvus-autoscaler: get statefulsets.apps",
                 "milvus-autoscaler: list horizontalpodautoscalers.autoscaling",
                 "milvus-autoscaler-leader-election: create leases.coordination.k8s.io",
                 "milvus-autoscaler-leader-election: get leases.coordination.k8s.io name=milvus-autoscaler",
@@ -133,6 +142,8 @@ class RbacRulesTest {
         try (FakeKubernetesApi fake = FakeKubernetesApi.start()) {
             ActuateFixtures.seedOperator(fake, 3, 3);
             ActuateFixtures.seedHelm(fake, 3, 3);
+            fake.put(Kind.STATEFULSETS, ActuateFixtures.statefulSet(ActuateFixtures.RELEASE + "-milvus-indexnode",
+                    ActuateFixtures.helmLabels(ActuateFixtures.RELEASE, "indexnode"), 3, 3, 3, 2, 2, java.util.Map.of()));
             KubernetesSettings options = ActuateFixtures.options();
             ApiClient client = ActuateFixtures.client(fake);
             ScaledObjects scaledObjects = new ScaledObjects(options);

@@ -69,6 +69,8 @@ public final class FakeKubernetesApi implements AutoCloseable {
     /** The resource types served. */
     public enum Kind {
         DEPLOYMENTS("apps", "v1", "deployments", "Deployment"),
+        /** The chart's queryNode.statefulset / indexNode.statefulset mode (templates/querynode-statefulset.yaml). */
+        STATEFULSETS("apps", "v1", "statefulsets", "StatefulSet"),
         MILVUSES("milvus.io", "v1beta1", "milvuses", "Milvus"),
         LEASES("coordination.k8s.io", "v1", "leases", "Lease"),
         EVENTS("", "v1", "events", "Event"),
@@ -105,7 +107,7 @@ public final class FakeKubernetesApi implements AutoCloseable {
         }
 
         boolean hasSpecGeneration() {
-            return this == DEPLOYMENTS || this == MILVUSES;
+            return this == DEPLOYMENTS || this == STATEFULSETS || this == MILVUSES;
         }
     }
 
@@ -317,7 +319,7 @@ public final class FakeKubernetesApi implements AutoCloseable {
         objects.remove(key(kind, namespace, name));
     }
 
-    /** Whether Deployment spec changes made through the API update observedGeneration/replicas/updatedReplicas at once. */
+    /** Whether Deployment and StatefulSet spec changes made through the API update observedGeneration/replicas/updatedReplicas at once. */
     public synchronized void reconcileDeployments(boolean on) {
         reconcileDeployments = on;
     }
@@ -587,7 +589,9 @@ public final class FakeKubernetesApi implements AutoCloseable {
             long generation = oldMeta.has("generation") ? oldMeta.get("generation").getAsLong() : 1;
             boolean specChanged = !java.util.Objects.equals(before.get("spec"), after.get("spec"));
             meta.addProperty("generation", specChanged ? generation + 1 : generation);
-            if (kind == Kind.DEPLOYMENTS && specChanged && reconcileDeployments) {
+            // The StatefulSet controller reports the same status fields under the same names (apps/v1
+            // StatefulSetStatus: replicas, updatedReplicas, observedGeneration).
+            if ((kind == Kind.DEPLOYMENTS || kind == Kind.STATEFULSETS) && specChanged && reconcileDeployments) {
                 JsonObject status = after.has("status") && after.get("status").isJsonObject()
                         ? after.getAsJsonObject("status") : new JsonObject();
                 long replicas = replicasOf(after);

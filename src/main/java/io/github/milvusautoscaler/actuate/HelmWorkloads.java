@@ -1,0 +1,97 @@
+package io.github.milvusautoscaler.actuate;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.gson.JsonObject;
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.ActuationException.Kind;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Finds the object a Helm install runs a component as: the chart's Deployment, or the StatefulSet of the same
+ * name it makes instead when the release sets {@code queryNode.statefulset} or {@code indexNode.statefulset}
+ * (milvus-helm templates/querynode-statefulset.yaml and indexnode-statefulset.yaml: {@code kind: StatefulSet},
+ * {@code name: milvus.querynode.fullname}, {@code replicas} omitted for {@code -1} as in the Deployment).
+ *
+ * <p>Both kinds carry what the actuator reads under the same names ({@code spec.replicas},
+ * {@code status.readyReplicas}, {@code status.updatedReplicas}, {@code status.observedGeneration},
+ * {@code metadata.annotations}) and take the same merge patch, so everything past the lookup treats them
+ * alike. The kind found last is tried first: a StatefulSet costs one GET per read, not a 404 and a GET.
+ */
+final class HelmWorkloads {
+
+    /** The chart's two kinds for a component, in the order tried when nothing was found before. */
+    private static final ApiResource[] KINDS = {ApiResource.DEPLOYMENTS, ApiResource.STATEFUL_SETS};
+
+    /**
+     * One object found.
+     *
+     * @param resource its kind
+     * @param object   the object as read
+     */
+    record Found(ApiResource resource, String namespace, String name, JsonObject object) {
+
+        Found {
+            requireNonNull(resource, "resource");
+            requireNonNull(namespace, "namespace");
+            requireNonNull(name, "name");
+            requireNonNull(object, "object");
+        }
+
+        /** {@code statefulset milvus/my-release-milvus-querynode}, as messages and logs name it. */
+        String describe() {
+            return resource.kind().toLowerCase(Locale.ROOT) + " " + namespace + "/" + name;
+        }
+    }
+
+    private final KubernetesRequests requests;
+    private final Map<String, ApiResource> lastFound = new ConcurrentHashMap<>();
+
+    HelmWorkloads(KubernetesRequests requests) {
+        this.requests = requireNonNull(requests, "requests");
+    }
+
+    /**
+     * GETs {@code namespace/name} as the kind found last (a Deployment the first time), then as the other kind
+     * when that answers 404. Both 404: {@code NOT_FOUND} naming both and what to check.
+     */
+    Found get(String namespace, String name) {
+        requireNonNull(namespace, "namespace");
+        requireNonNull(name, "name");
+        String key = namespace + "/" + name;
+        ApiResource first = lastFound.getOrDefault(key, KINDS[0]);
+        ApiResource second = first == KINDS[0] ? KINDS[1] : KINDS[0];
+        ActuationException firstMissing;
+        try {
+            return found(key, first, namespace, name);
+        } catch (ActuationException e) {
+            if (e.kind() != Kind.NOT_FOUND) {
+                throw e;
+            }
+            firstMissing = e;
+        }
+        try {
+            return found(key, second, namespace, name);
+        } catch (ActuationException e) {
+            if (e.kind() != Kind.NOT_FOUND) {
+                throw e;
+            }
+            throw new ActuationException(Kind.NOT_FOUND, "neither a Deployment nor a StatefulSet " + key
+                    + " found (get deployments.apps and statefulsets.apps answered 404); are the release name and"
+                    + " fullname-override right, and does the release run this component?", firstMissing);
+        }
+    }
+
+    /** The kind to write {@code namespace/name} as: the kind last found, a Deployment before any read. */
+    ApiResource kindOf(String namespace, String name) {
+        return lastFound.getOrDefault(namespace + "/" + name, KINDS[0]);
+    }
+
+    private Found found(String key, ApiResource resource, String namespace, String name) {
+        JsonObject object = requests.get(resource, namespace, name);
+        lastFound.put(key, resource);
+        return new Found(resource, namespace, name, object);
+    }
+}
