@@ -12,6 +12,7 @@ import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.engine.DecisionLogWriter;
 import io.github.milvusautoscaler.metrics.PrometheusHistorySource;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
+import io.github.milvusautoscaler.metrics.WorkloadReplicas;
 import io.github.milvusautoscaler.sim.Backtest;
 import io.github.milvusautoscaler.sim.BacktestChart;
 import io.github.milvusautoscaler.sim.RecordedHistory;
@@ -49,7 +50,7 @@ import picocli.CommandLine.Spec;
  * {@code run} would use for each target.
  *
  * <p>Every template the daemon would send (signals, settle, health) and each component's recorded
- * {@code kube_deployment_spec_replicas} and {@code kube_deployment_status_replicas_ready} are read once
+ * spec and ready replicas ({@link WorkloadReplicas}: the Deployments' or the StatefulSet's) are read once
  * per query text through {@code /api/v1/query_range}, in chunks under Prometheus' 11,000 points per
  * series, and the real engine and policy step over them on a manual clock (see {@link Backtest}).
  * Writes {@code report.md}, {@code report.json}, {@code chart.svg} (and {@code chart-worst-day.svg} for a range
@@ -180,7 +181,7 @@ public final class BacktestCommand implements Callable<Integer> {
                 List<String> empty = results.stream().filter(r -> r.recorded().knownSteps() == 0)
                         .map(r -> r.target().id()).toList();
                 if (empty.size() == results.size()) {
-                    err.println("backtest: no recorded replicas (kube_deployment_spec_replicas) of " + empty + " between "
+                    err.println("backtest: no recorded replicas (kube_deployment_spec_replicas, or kube_statefulset_replicas) of " + empty + " between "
                             + start + " and " + last + ": nothing to replay");
                     err.flush();
                     return Main.EXIT_FAILURE;
@@ -257,10 +258,8 @@ public final class BacktestCommand implements Callable<Integer> {
 
     /** Reads the recorded replicas through the same adapter, at the replay's steps. */
     private record History(PrometheusMetricsSource source) implements Backtest.History {
-        private static final String SPEC = "sum(max by (deployment) (kube_deployment_spec_replicas{namespace=\"{namespace}\","
-                + " deployment=~\"{deployments}\"}))";
-        private static final String READY = "sum(max by (deployment) (kube_deployment_status_replicas_ready{namespace="
-                + "\"{namespace}\", deployment=~\"{deployments}\"}))";
+        private static final String SPEC = WorkloadReplicas.SPEC;
+        private static final String READY = WorkloadReplicas.READY;
 
         @Override
         public Observation observe(Target target, Instant at) {

@@ -9,6 +9,7 @@ import io.github.milvusautoscaler.core.Settle;
 import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
+import io.github.milvusautoscaler.metrics.WorkloadReplicas;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource.Count;
 import io.github.milvusautoscaler.policy.SignalPolicy;
 import java.io.PrintWriter;
@@ -148,16 +149,16 @@ public final class DoctorCommand implements Callable<Integer> {
                 return Optional.of("no kube_deployment_spec_replicas in namespace " + ns + ": kube-state-metrics is"
                         + " not scraped by this Prometheus, or the namespace is wrong");
             }
-            if (count("kube_deployment_spec_replicas{namespace=\"{namespace}\", deployment=~\"{deployments}\"}") == 0) {
+            if (count(WorkloadReplicas.SPEC) == 0) {
                 return Optional.of("none of the Deployments " + String.join(", ", source.deployments(target))
-                        + " exists in " + ns + ": check the cluster's name and install kind"
+                        + " (nor a StatefulSet of that name) exists in " + ns + ": check the cluster's name and install kind"
                         + (target.install() == InstallKind.HELM
                         ? " (a release installed with fullnameOverride needs fullname-override = \"...\")" : ""));
             }
             String pods = templates.get("component-pods");
             if (pods != null && count(pods) == 0) {
                 return Optional.of("no pods of " + String.join(", ", source.deployments(target)) + " through"
-                        + " kube_pod_owner and kube_replicaset_owner: the component has no running pods, or"
+                        + " kube_pod_owner and kube_replicaset_owner (or kube_pod_owner's StatefulSet): the component has no running pods, or"
                         + " kube-state-metrics does not export those series");
             }
             return Optional.empty();
@@ -226,10 +227,7 @@ public final class DoctorCommand implements Callable<Integer> {
             if (signal.podsReporting() == 0) {
                 return Optional.empty();
             }
-            Count ready = source.count(source.render(target,
-                    "sum(max by (deployment) (kube_deployment_status_replicas_ready{namespace=\"{namespace}\","
-                            + " deployment=~\"{deployments}\"}))"),
-                    at);
+            Count ready = source.count(source.render(target, WorkloadReplicas.READY), at);
             int readyPods = (int) Math.round(ready.sum());
             if (ready.failure().isEmpty() && ready.series() > 0 && signal.podsReporting() < readyPods) {
                 return Optional.of("only " + signal.podsReporting() + " of " + readyPods + " ready pods report " + name

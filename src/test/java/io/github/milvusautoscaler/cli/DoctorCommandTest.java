@@ -60,6 +60,13 @@ class DoctorCommandTest {
         pods.start("partial", "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-zz9y8", 2, 8 * GIB)
                 .setCpuUtilisation(0.5).expose(false, true, true, true);
 
+        // the chart's queryNode.statefulset: a StatefulSet hr-milvus-querynode (templates/querynode-statefulset.yaml)
+        pods.startStatefulSetPod("stateful", "hr", "querynode", 0, 2, 8 * GIB).setCpuUtilisation(0.5)
+                .setMemoryUtilisation(0.4);
+        pods.start("stateful", "hr", InstallKind.HELM, "mixcoord", "hr-milvus-mixcoord-6c9b8d7f5c-m1n2b", 1, 4 * GIB);
+        pods.start("stateful", "hr", InstallKind.HELM, "proxy", "hr-milvus-proxy-7d5c9b6f8d-p1o2i", 1, 2 * GIB)
+                .setRequestRate("Search", 40);
+
         Instant now = CLOCK.instant();
         prometheus = PrometheusServer.builder().targets(pods.targets())
                 .backfill(pods.openMetricsHistory(now.minus(Duration.ofMinutes(3)), now, Duration.ofSeconds(1),
@@ -67,7 +74,7 @@ class DoctorCommandTest {
                 .start();
         StringBuilder clusters = new StringBuilder();
         for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor",
-                "nolabel", "neversearched", "partial"}) {
+                "nolabel", "neversearched", "partial", "stateful"}) {
             clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
                     .append(" milvus-version = \"2.5.6\", components { queryNode {} } }\n");
         }
@@ -114,7 +121,7 @@ class DoctorCommandTest {
     static Stream<Arguments> links() {
         return Stream.of(
                 Arguments.of("empty", "cpu", "kube-state-metrics is not scraped"),
-                Arguments.of("renamed", "cpu", "none of the Deployments hr-milvus-querynode exists in renamed"),
+                Arguments.of("renamed", "cpu", "none of the Deployments hr-milvus-querynode (nor a StatefulSet of that name) exists in renamed"),
                 Arguments.of("renamed", "cpu", "fullname-override"),
                 Arguments.of("nopods", "cpu", "no pods of hr-milvus-querynode"),
                 Arguments.of("nocadvisor", "cpu", "no cAdvisor series (container_cpu_usage_seconds_total)"),
@@ -148,6 +155,15 @@ class DoctorCommandTest {
         assertTrue(r.out.contains("ok   qps"), r.out);
         assertTrue(r.out.contains("ok   settle"), r.out);
         assertTrue(r.out.contains("every enabled signal is readable"), r.out);
+    }
+
+    /** Its pods are found through kube_pod_owner's StatefulSet, its replicas in kube_statefulset_*. */
+    @Test
+    void aReleaseRunningQueryNodeAsAStatefulSetIsAllOk() {
+        Result r = doctor("--cluster", "stateful/hr");
+        assertEquals(0, r.code, r.out);
+        assertTrue(r.out.contains("ok   cpu"), r.out);
+        assertTrue(r.out.contains("ok   settle"), r.out);
     }
 
     @Test

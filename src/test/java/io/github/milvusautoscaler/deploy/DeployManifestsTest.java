@@ -225,7 +225,7 @@ class DeployManifestsTest {
 
         // Cluster-wide and read-only in every kustomization: the base ClusterRole reads what both install kinds read.
         V1ClusterRole read = named(r.all(V1ClusterRole.class), "milvus-autoscaler");
-        assertEquals(Set.of("milvus.io/milvuses: get", "apps/deployments: get,list",
+        assertEquals(Set.of("milvus.io/milvuses: get", "apps/deployments: get,list", "apps/statefulsets: get",
                 "autoscaling/horizontalpodautoscalers: list"), rules(read.getRules()));
         V1Role lease = named(r.all(V1Role.class), "milvus-autoscaler-leader-election");
         // The Lease: create (a name cannot restrict create), get and update on the one Lease only.
@@ -246,12 +246,14 @@ class DeployManifestsTest {
             }
             case "overlays/helm" -> {
                 assertEquals(1, r.all(V1ClusterRole.class).size(), "no cluster-wide write");
-                // One Role per namespace that install.conf names, patching Deployments there only.
+                // One Role per namespace that install.conf names, patching Deployments (or the chart's StatefulSet
+                // mode's StatefulSets) there only.
                 List<V1Role> writes = r.all(V1Role.class).stream().filter(x -> x != lease).toList();
                 assertEquals(targetNamespaces(kustomization), writes.stream().map(x -> x.getMetadata().getNamespace())
                         .collect(Collectors.toSet()), "a Role in each target namespace of install.conf, no other");
                 for (V1Role w : writes) {
-                    assertEquals(Set.of("apps/deployments: patch", "/events: create"), rules(w.getRules()));
+                    assertEquals(Set.of("apps/deployments: patch", "apps/statefulsets: patch", "/events: create"),
+                            rules(w.getRules()));
                 }
             }
             default -> fail("a new kustomization needs its RBAC stated here: " + kustomization);

@@ -78,6 +78,7 @@ public final class FakeMilvusPod {
     private boolean resources = true;
     private boolean milvusSeries = true;
     private boolean componentLabel = true;
+    private volatile boolean statefulSet;
 
     private final Linear cpuSeconds;
     private final Linear pauseCpuSeconds;
@@ -167,9 +168,25 @@ public final class FakeMilvusPod {
         return name;
     }
 
-    /** The Deployment owning this pod, e.g. {@code hr-milvus-querynode}. */
+    /** The Deployment owning this pod, e.g. {@code hr-milvus-querynode} (or the StatefulSet, see below). */
     public String deployment() {
         return deployment;
+    }
+
+    /**
+     * Makes the pod one of a StatefulSet named {@link #deployment()}, as the chart's queryNode.statefulset runs it
+     * (milvus-helm templates/querynode-statefulset.yaml: same name as the Deployment): kube-state-metrics then
+     * exports {@code kube_pod_owner{owner_kind="StatefulSet", owner_name=<statefulset>}} with no ReplicaSet between
+     * (kube-state-metrics docs/metrics/workload/pod-metrics.md). Call before the pod is served.
+     */
+    public FakeMilvusPod ownedByStatefulSet() {
+        statefulSet = true;
+        return this;
+    }
+
+    /** True for a pod of a StatefulSet ({@link #ownedByStatefulSet()}). */
+    public boolean statefulSet() {
+        return statefulSet;
     }
 
     /**
@@ -342,8 +359,8 @@ public final class FakeMilvusPod {
         // kube-prometheus-stack default) does not export it. The owner chain is exported by default.
         Map<String, String> owner = base();
         owner.put("uid", "uid-" + name);
-        owner.put("owner_kind", "ReplicaSet");
-        owner.put("owner_name", replicaSet);
+        owner.put("owner_kind", statefulSet ? "StatefulSet" : "ReplicaSet");
+        owner.put("owner_name", statefulSet ? deployment : replicaSet);
         owner.put("owner_is_controller", "true");
         family(out, "kube_pod_owner", Collector.Type.GAUGE, List.of(sample("kube_pod_owner", owner, 1)));
         if (resources) {

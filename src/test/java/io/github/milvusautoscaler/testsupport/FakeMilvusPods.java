@@ -44,6 +44,8 @@ public final class FakeMilvusPods implements AutoCloseable {
     private final List<HttpServer> sharedEndpoints = new ArrayList<>();
     private final Map<String, Integer> specReplicas = new TreeMap<>();
     private final Map<String, String> extraDeployments = new TreeMap<>();
+    /** namespace/name of the workloads that are StatefulSets (the chart's statefulset mode), not Deployments. */
+    private final java.util.Set<String> statefulSets = new java.util.TreeSet<>();
     private HttpServer kubeStateMetrics;
 
     public FakeMilvusPods(Clock clock) {
@@ -67,8 +69,23 @@ public final class FakeMilvusPods implements AutoCloseable {
     public synchronized FakeMilvusPod start(String namespace, String release, InstallKind install, String component,
                                             String deployment, String podName, double cpuRequestCores,
                                             double memoryLimitBytes) {
-        FakeMilvusPod pod = new FakeMilvusPod(namespace, release, install, component, podName, deployment,
-                cpuRequestCores, memoryLimitBytes, clock);
+        return serveNew(new FakeMilvusPod(namespace, release, install, component, podName, deployment,
+                cpuRequestCores, memoryLimitBytes, clock));
+    }
+
+    /**
+     * A pod of the Helm release's StatefulSet for {@code component} (the chart's queryNode.statefulset or
+     * indexNode.statefulset: named as the Deployment would be, pods {@code <statefulset>-<ordinal>}).
+     */
+    public synchronized FakeMilvusPod startStatefulSetPod(String namespace, String release, String component,
+                                                          int ordinal, double cpuRequestCores, double memoryLimitBytes) {
+        String statefulSet = defaultDeployment(release, InstallKind.HELM, component);
+        statefulSets.add(namespace + "/" + statefulSet);
+        return serveNew(new FakeMilvusPod(namespace, release, InstallKind.HELM, component, statefulSet + "-" + ordinal,
+                statefulSet, cpuRequestCores, memoryLimitBytes, clock).ownedByStatefulSet());
+    }
+
+    private FakeMilvusPod serveNew(FakeMilvusPod pod) {
         pod.peers(this::pods);
         podEndpoints.put(pod, serve(List.of(pod)));
         ensureKubeStateMetrics();
@@ -85,8 +102,8 @@ public final class FakeMilvusPods implements AutoCloseable {
     }
 
     /**
-     * kube_deployment_spec_replicas of {@code namespace/deployment}; until set it equals the number of
-     * served pods of that Deployment (a Deployment at rest).
+     * kube_deployment_spec_replicas (kube_statefulset_replicas for a StatefulSet) of {@code namespace/deployment};
+     * until set it equals the number of served pods of that Deployment (a Deployment at rest).
      */
     public synchronized void setSpecReplicas(String namespace, String deployment, Integer replicas) {
         if (replicas == null) {
@@ -237,18 +254,22 @@ public final class FakeMilvusPods implements AutoCloseable {
     /**
      * The Deployment-level series kube-state-metrics exports with default flags, one set per Deployment of
      * the served pods: kube_replicaset_owner (ReplicaSet -> Deployment), kube_deployment_spec_replicas and
-     * kube_deployment_status_replicas_ready. No kube_deployment_labels (empty allow-list). Source:
-     * kubernetes/kube-state-metrics {@code docs/metrics/workload/replicaset-metrics.md} and
-     * {@code deployment-metrics.md}.
+     * kube_deployment_status_replicas_ready; for a StatefulSet, kube_statefulset_replicas and
+     * kube_statefulset_status_replicas_ready (its pods name it directly in kube_pod_owner). No
+     * kube_deployment_labels (empty allow-list). Source: kubernetes/kube-state-metrics
+     * {@code docs/metrics/workload/replicaset-metrics.md}, {@code deployment-metrics.md} and
+     * {@code statefulset-metrics.md}.
      */
     Map<String, MetricFamilySamples> deploymentFamilies(List<FakeMilvusPod> pods) {
         // Never hold this object's lock while asking a pod (a pod asks this object for its peers while
         // holding its own lock): copy what is ours first.
         Map<String, String> names;
         Map<String, Integer> specs;
+        java.util.Set<String> stateful;
         synchronized (this) {
             names = new TreeMap<>(extraDeployments);
             specs = new TreeMap<>(specReplicas);
+            stateful = new java.util.TreeSet<>(statefulSets);
         }
         Map<String, Integer> podCount = new TreeMap<>();
         Map<String, Integer> readyCount = new TreeMap<>();
@@ -259,36 +280,44 @@ public final class FakeMilvusPods implements AutoCloseable {
             readyCount.merge(key, pod.ready() ? 1 : 0, Integer::sum);
         }
         List<Sample> owners = new ArrayList<>();
-        List<Sample> spec = new ArrayList<>();
-        List<Sample> ready = new ArrayList<>();
-        names.forEach((key, deployment) -> {
+        Map<String, List<Sample>> families = new LinkedHashMap<>();
+        for (String family : List.of("kube_deployment_spec_replicas", "kube_deployment_status_replicas_ready",
+                "kube_statefulset_replicas", "kube_statefulset_status_replicas_ready")) {
+            families.put(family, new ArrayList<>());
+        }
+        names.forEach((key, workload) -> {
             String namespace = key.substring(0, key.indexOf('/'));
-            Map<String, String> owner = new LinkedHashMap<>();
-            owner.put("namespace", namespace);
-            // as scraped with honor_labels: the live series and the backfilled history must be one series
-            owner.put("instance", "kube-state-metrics");
-            owner.put("replicaset", deployment + "-5d8c7f9b4d");
-            owner.put("owner_kind", "Deployment");
-            owner.put("owner_name", deployment);
-            owner.put("owner_is_controller", "true");
-            owners.add(sample("kube_replicaset_owner", owner));
+            boolean statefulSet = stateful.contains(key);
+            if (!statefulSet) {
+                Map<String, String> owner = new LinkedHashMap<>();
+                owner.put("namespace", namespace);
+                // as scraped with honor_labels: the live series and the backfilled history must be one series
+                owner.put("instance", "kube-state-metrics");
+                owner.put("replicaset", workload + "-5d8c7f9b4d");
+                owner.put("owner_kind", "Deployment");
+                owner.put("owner_name", workload);
+                owner.put("owner_is_controller", "true");
+                owners.add(sample("kube_replicaset_owner", owner));
+            }
             Map<String, String> labels = new LinkedHashMap<>();
             labels.put("namespace", namespace);
             labels.put("instance", "kube-state-metrics");
-            labels.put("deployment", deployment);
-            spec.add(new Sample("kube_deployment_spec_replicas", new ArrayList<>(labels.keySet()),
-                    new ArrayList<>(labels.values()), specs.getOrDefault(key, podCount.getOrDefault(key, 0))));
-            ready.add(new Sample("kube_deployment_status_replicas_ready", new ArrayList<>(labels.keySet()),
+            labels.put(statefulSet ? "statefulset" : "deployment", workload);
+            String spec = statefulSet ? "kube_statefulset_replicas" : "kube_deployment_spec_replicas";
+            String ready = statefulSet ? "kube_statefulset_status_replicas_ready" : "kube_deployment_status_replicas_ready";
+            families.get(spec).add(new Sample(spec, new ArrayList<>(labels.keySet()), new ArrayList<>(labels.values()),
+                    specs.getOrDefault(key, podCount.getOrDefault(key, 0))));
+            families.get(ready).add(new Sample(ready, new ArrayList<>(labels.keySet()),
                     new ArrayList<>(labels.values()), readyCount.getOrDefault(key, 0)));
         });
         Map<String, MetricFamilySamples> out = new LinkedHashMap<>();
         out.put("kube_replicaset_owner", new MetricFamilySamples("kube_replicaset_owner", Collector.Type.GAUGE,
                 "kube_replicaset_owner", owners));
-        out.put("kube_deployment_spec_replicas", new MetricFamilySamples("kube_deployment_spec_replicas",
-                Collector.Type.GAUGE, "kube_deployment_spec_replicas", spec));
-        out.put("kube_deployment_status_replicas_ready", new MetricFamilySamples(
-                "kube_deployment_status_replicas_ready", Collector.Type.GAUGE, "kube_deployment_status_replicas_ready",
-                ready));
+        families.forEach((name, samples) -> {
+            if (!samples.isEmpty()) {
+                out.put(name, new MetricFamilySamples(name, Collector.Type.GAUGE, name, samples));
+            }
+        });
         return out;
     }
 
