@@ -80,7 +80,8 @@ final class HelmWorkloads {
             }
             throw new ActuationException(Kind.NOT_FOUND, "neither a Deployment nor a StatefulSet " + key
                     + " found (get deployments.apps and statefulsets.apps answered 404); are the release name and"
-                    + " fullname-override right, and does the release run this component?", firstMissing);
+                    + " fullname-override right (or name-override, for a release that sets the chart's nameOverride),"
+                    + " and does the release run this component?", firstMissing);
         }
     }
 

@@ -153,7 +153,8 @@ public final class DoctorCommand implements Callable<Integer> {
                 return Optional.of("none of the Deployments " + String.join(", ", source.deployments(target))
                         + " (nor a StatefulSet of that name) exists in " + ns + ": check the cluster's name and install kind"
                         + (target.install() == InstallKind.HELM
-                        ? " (a release installed with fullnameOverride needs fullname-override = \"...\")" : ""));
+                        ? " (a release installed with fullnameOverride needs fullname-override = \"...\", one with"
+                        + " nameOverride name-override = \"...\")" : ""));
             }
             String pods = templates.get("component-pods");
             if (pods != null && count(pods) == 0) {
@@ -249,12 +250,17 @@ public final class DoctorCommand implements Callable<Integer> {
         private static String hint(String metric) {
             return switch (metric) {
                 case "milvus_proxy_req_count", "milvus_proxy_sq_latency_bucket" ->
-                        "Milvus creates it at the first search or query through the proxies; until then the signal is UNKNOWN";
+                        "Milvus creates it at the first search or query through the proxies' gRPC API; until then the"
+                                + " signal is UNKNOWN (Milvus 2.6 before milvus-io/milvus#47239 does not count RESTful"
+                                + " requests in milvus_proxy_req_count: a cluster searched only over REST reads UNKNOWN)";
                 case "milvus_datacoord_task_count" ->
                         "exported from Milvus 2.5.5: set milvus-version to the running release (2.5.4 and older use"
                                 + " milvus_datacoord_index_task_count)";
-                case "milvus_querycoord_querynode_num", "milvus_querycoord_task_num" ->
+                case "milvus_querycoord_querynode_num" ->
                         "the coordinator (mixcoord or querycoord) pods must be scraped too";
+                case "milvus_querycoord_task_num" ->
+                        "querycoord creates it at its first segment or channel task; if querycoord_querynode_num is"
+                                + " there, the coordinator is scraped and no task has run yet";
                 case "milvus_querynode_read_task_ready_len" -> "exported by queryNodes once they serve reads";
                 default -> "this Milvus release does not export it, or its pods are not scraped";
             };

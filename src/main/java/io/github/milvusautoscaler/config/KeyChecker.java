@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
  * {@code headers {}} or a route's {@code match {}}) is an open map; {@code defaults.signals} accepts new
  * signal names whose inner keys follow the signal schema; {@code component-defaults} and each cluster's
  * {@code components} accept worker component names whose inner keys follow {@code defaults}; and each
- * {@code clusters} element has exactly namespace, name, install, milvus-version, fullname-override and components.
+ * {@code clusters} element has exactly namespace, name, install, milvus-version, fullname-override, name-override and components.
  */
 final class KeyChecker {
 
@@ -32,7 +32,7 @@ final class KeyChecker {
 
     /** The keys a {@code clusters} element may have. */
     static final List<String> CLUSTER_KEYS = List.of("namespace", "name", "install", "milvus-version", "fullname-override",
-            "components");
+            "name-override", "components");
 
     private static final String WORKERS = Arrays.stream(Component.values())
             .map(Component::configName).collect(Collectors.joining(", "));

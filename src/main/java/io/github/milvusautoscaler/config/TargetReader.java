@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.DeploymentNames;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.PromqlPlaceholders;
 import io.github.milvusautoscaler.core.SignalQuery;
@@ -150,6 +151,20 @@ final class TargetReader {
                             + " <name>-milvus-<component>)");
                 } else {
                     fullnameOverride = override.value();
+                }
+            }
+        }
+        if (cluster.has("name-override")) {
+            Field<String> nameOverride = cluster.string("name-override");
+            if (nameOverride != null && !nameOverride.value().isEmpty()) {
+                if (!OBJECT_NAME.matcher(nameOverride.value()).matches()) {
+                    errors.add(nameOverride, "must be the chart's nameOverride: lower-case letters, digits, '-' and '.'");
+                } else if (install != InstallKind.HELM) {
+                    errors.add(nameOverride, "applies to install = helm only (the operator names Deployments"
+                            + " <name>-milvus-<component>)");
+                } else if (fullnameOverride.isEmpty() && name != null) {
+                    // The chart's milvus.fullname: a fullnameOverride wins, else the release and the name.
+                    fullnameOverride = DeploymentNames.helmFullname(name.value(), "", nameOverride.value());
                 }
             }
         }

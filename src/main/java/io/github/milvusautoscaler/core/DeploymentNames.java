@@ -9,9 +9,9 @@ import java.util.List;
  * own naming rules, so metrics select exactly the pods the actuator scales and nobody hand-sets a name.
  *
  * <p>Helm ({@code zilliztech/milvus-helm}, {@code templates/_helpers.tpl}): {@code milvus.fullname} is
- * {@code fullnameOverride} when set, else the release name when it already contains the chart name
- * {@code milvus}, else {@code <release>-milvus}, each cut to 63 characters with a trailing {@code -}
- * trimmed; a component's Deployment is {@code <fullname>-<component>} ({@code milvus.querynode.fullname}).
+ * {@code fullnameOverride} when set, else the release name when it already contains the name
+ * ({@code nameOverride}, by default the chart name {@code milvus}), else {@code <release>-<name>}, each cut to
+ * 63 characters with one trailing {@code -} trimmed (Sprig's {@code trimSuffix}); a component's Deployment is {@code <fullname>-<component>} ({@code milvus.querynode.fullname}).
  * So release {@code hr} gives {@code hr-milvus-querynode}, release {@code my-milvus} gives
  * {@code my-milvus-querynode}.
  *
@@ -39,15 +39,30 @@ public final class DeploymentNames {
      * @param fullnameOverride the chart value {@code fullnameOverride}; empty when not set
      */
     public static String helmFullname(String release, String fullnameOverride) {
+        return helmFullname(release, fullnameOverride, "");
+    }
+
+    /**
+     * The chart's {@code milvus.fullname} with its {@code nameOverride} too: release {@code prod} with
+     * {@code nameOverride = "vdb"} gives {@code prod-vdb}, release {@code team-vdb} keeps {@code team-vdb};
+     * a {@code fullnameOverride} wins over both.
+     *
+     * @param release          the Helm release name
+     * @param fullnameOverride the chart value {@code fullnameOverride}; empty when not set
+     * @param nameOverride     the chart value {@code nameOverride}; empty when not set (the chart name)
+     */
+    public static String helmFullname(String release, String fullnameOverride, String nameOverride) {
         requireNonNull(release, "release");
         requireNonNull(fullnameOverride, "fullnameOverride");
+        requireNonNull(nameOverride, "nameOverride");
         if (!fullnameOverride.isEmpty()) {
             return truncTrim(fullnameOverride);
         }
-        if (release.contains(CHART_NAME)) {
+        String name = nameOverride.isEmpty() ? CHART_NAME : nameOverride;
+        if (release.contains(name)) {
             return truncTrim(release);
         }
-        return truncTrim(release + "-" + CHART_NAME);
+        return truncTrim(release + "-" + name);
     }
 
     /**
@@ -110,11 +125,9 @@ public final class DeploymentNames {
         return name.replace(".", "\\.");
     }
 
+    /** {@code trunc 63 | trimSuffix "-"}: Sprig's trimSuffix removes one {@code -}, not all. */
     private static String truncTrim(String name) {
         String cut = name.length() > DNS_LABEL_MAX ? name.substring(0, DNS_LABEL_MAX) : name;
-        while (cut.endsWith("-")) {
-            cut = cut.substring(0, cut.length() - 1);
-        }
-        return cut;
+        return cut.endsWith("-") ? cut.substring(0, cut.length() - 1) : cut;
     }
 }

@@ -192,7 +192,10 @@ class HelmDeploymentActuatorTest {
         return Stream.of(
                 Arguments.of("plain release", "prod", "", "prod-milvus-datanode"),
                 Arguments.of("release containing milvus keeps its name", "my-milvus", "", "my-milvus-datanode"),
-                Arguments.of("fullnameOverride replaces the name", "prod", "search", "search-datanode"));
+                Arguments.of("fullnameOverride replaces the name", "prod", "search", "search-datanode"),
+                // trunc 63 leaves "a...a--"; Sprig's trimSuffix "-" removes one dash, not both
+                Arguments.of("fullnameOverride cut at 63 characters loses one trailing dash", "prod",
+                        "a".repeat(61) + "--b", "a".repeat(61) + "--datanode"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -52,6 +52,26 @@ class ConfigLoaderTest {
                 + version + "\", components { " + components + " } }]";
     }
 
+    /**
+     * The chart's milvus.fullname with nameOverride (milvus-helm templates/_helpers.tpl: {@code $name := default
+     * .Chart.Name .Values.nameOverride}; the release alone when it contains $name, else release-$name; a
+     * fullnameOverride wins), so the Deployments named are the ones the chart made.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "release {0}, name-override {1}, fullname-override {2}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "prod, vdb, '', prod-vdb-querynode",
+            "team-vdb, vdb, '', team-vdb-querynode",
+            "prod, vdb, search, search-querynode",
+            "prod-milvus, vdb, '', prod-milvus-vdb-querynode"})
+    void nameOverrideNamesTheDeploymentsAsTheChartDoes(String release, String nameOverride, String fullnameOverride,
+                                                        String deployment) {
+        TargetSettings t = ConfigLoader.parse("milvus-autoscaler.clusters = [{ namespace = milvus, name = " + release
+                + ", install = helm, milvus-version = \"2.5.6\", name-override = " + nameOverride
+                + (fullnameOverride.isEmpty() ? "" : ", fullname-override = " + fullnameOverride)
+                + ", components { queryNode {} } }]", "autoscaler.conf").targets().get(0);
+        assertEquals(List.of(deployment), io.github.milvusautoscaler.core.DeploymentNames.of(t.target()));
+    }
+
     @Test
     void shippedExampleLoads() {
         // Maven runs tests from the project root, where config/autoscaler.conf lives.

@@ -150,7 +150,7 @@ class ConfigValidationTest {
                         "milvus-autoscaler.clusters = [{ namespace = milvus, name = search, install = helm,"
                                 + " milvus-version = \"2.5\", replicas = 3, components { proxy {} } }]",
                         P + "clusters[0].replicas = 3 (autoscaler.conf:1): must be a known key: one of components,"
-                                + " fullname-override, install, milvus-version, name, namespace"),
+                                + " fullname-override, install, milvus-version, name, name-override, namespace"),
                 Arguments.of("root that is not an object",
                         "milvus-autoscaler = 5",
                         "milvus-autoscaler = 5 (autoscaler.conf:1): must be an object { ... }"),
@@ -331,6 +331,16 @@ class ConfigValidationTest {
                                 + " milvus-version = \"2.5.5\", fullname-override = search, components { proxy {} } }]",
                         P + "clusters[0].fullname-override = \"search\" (autoscaler.conf:1): applies to install = helm only"
                                 + " (the operator names Deployments <name>-milvus-<component>)"),
+                Arguments.of("name-override on an operator install",
+                        "milvus-autoscaler.clusters = [{ namespace = m, name = x, install = operator,"
+                                + " milvus-version = \"2.5.5\", name-override = vdb, components { proxy {} } }]",
+                        P + "clusters[0].name-override = \"vdb\" (autoscaler.conf:1): applies to install = helm only"
+                                + " (the operator names Deployments <name>-milvus-<component>)"),
+                Arguments.of("name-override that is no Kubernetes name",
+                        "milvus-autoscaler.clusters = [{ namespace = m, name = x, install = helm,"
+                                + " milvus-version = \"2.5.5\", name-override = \"Vector_DB\", components { proxy {} } }]",
+                        P + "clusters[0].name-override = \"Vector_DB\" (autoscaler.conf:1): must be the chart's"
+                                + " nameOverride: lower-case letters, digits, '-' and '.'"),
                 Arguments.of("fullname-override that is no Kubernetes name",
                         "milvus-autoscaler.clusters = [{ namespace = m, name = x, install = helm,"
                                 + " milvus-version = \"2.5.5\", fullname-override = \"Search_DB\", components { proxy {} } }]",
