@@ -121,6 +121,8 @@ class PrometheusIntegrationTest {
         Poll.until("settle QUIET once the stopping gauge is gone", WAIT,
                 () -> source.observe(clusters.alphaQueryNode, CLOCK.instant()).settle(), s -> s == Settle.QUIET);
 
+        // querycoord's first task: milvus_querycoord_task_num appears at 2 (absent before, as in Milvus), so it has
+        // no change to count yet; the series that did not exist 2m ago reads as moving.
         clusters.alphaCoord.setQuerycoordTasks("segment_move", 2);
         Poll.until("settle BUSY while segments move", WAIT,
                 () -> source.observe(clusters.alphaQueryNode, CLOCK.instant()).settle(), s -> s == Settle.BUSY);

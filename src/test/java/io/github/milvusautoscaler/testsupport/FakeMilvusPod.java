@@ -58,6 +58,8 @@ public final class FakeMilvusPod {
 
     /** Milvus' latency buckets in milliseconds: {@code prometheus.ExponentialBuckets(1, 2, 18)}. */
     static final double[] LATENCY_BUCKETS_MS = exponential(1, 2, 18);
+    /** Latency of every query ({@code query_type="query"}) on a proxy with searches, in ms. */
+    private static final double QUERY_LATENCY_MS = 40_000;
     /** Counters start high so a history extrapolated backwards never goes below zero. */
     private static final double COUNTER_BASE = 1_000_000;
 
@@ -133,11 +135,9 @@ public final class FakeMilvusPod {
             latencyBuckets[i] = new Linear(COUNTER_BASE + i * 100_000.0, now);
         }
         this.latencySum = new Linear(COUNTER_BASE, now);
-        if (component.endsWith("coord")) {
-            for (String type : List.of("segment_grow", "segment_reduce", "segment_move", "segment_update",
-                    "channel_grow", "channel_reduce", "channel_move", "leader_grow", "leader_reduce", "leader_update")) {
-                querycoordTasks.put(type, 0.0);
-            }
+        if (runs("datacoord")) {
+            // (milvus_querycoord_task_num is absent until querycoord schedules its first task, DESIGN.md, from
+            // querycoordv2's task scheduler: see firstQuerycoordTask.)
             for (String state : List.of("JobStateNone", "JobStateInit", "JobStateInProgress", "JobStateFinished",
                     "JobStateFailed", "JobStateRetry")) {
                 indexTasks.put(state, 0.0);
@@ -297,8 +297,27 @@ public final class FakeMilvusPod {
         return this;
     }
 
+    /**
+     * True when this pod runs {@code coordinator}: its own component, or mixcoord, which runs every coordinator in
+     * one process from Milvus 2.4 (and so exports their series).
+     */
+    private boolean runs(String coordinator) {
+        return component.equals(coordinator) || component.equals("mixcoord");
+    }
+
+    /** The scheduler's first update writes the gauge of every task type, 0 for those with no task. */
+    private void firstQuerycoordTask() {
+        if (querycoordTasks.isEmpty()) {
+            for (String type : List.of("segment_grow", "segment_reduce", "segment_move", "segment_update",
+                    "channel_grow", "channel_reduce", "channel_move", "leader_grow", "leader_reduce", "leader_update")) {
+                querycoordTasks.put(type, 0.0);
+            }
+        }
+    }
+
     /** milvus_querycoord_task_num{querycoord_task_type=type} on a coordinator pod, written once and left there. */
     public synchronized FakeMilvusPod setQuerycoordTasks(String type, double tasks) {
+        firstQuerycoordTask();
         querycoordTasks.put(type, tasks);
         movingTasks.remove(type);
         return this;
@@ -309,6 +328,7 @@ public final class FakeMilvusPod {
      * {@code tasks} and {@code tasks + 1} every 30 s (its write throttle), so it changes within any 2m window.
      */
     public synchronized FakeMilvusPod setQuerycoordTasksMoving(String type, double tasks) {
+        firstQuerycoordTask();
         querycoordTasks.put(type, tasks);
         movingTasks.add(type);
         return this;
@@ -395,6 +415,10 @@ public final class FakeMilvusPod {
                     Map<String, String> labels = milvusLabels();
                     labels.put("function_name", function);
                     labels.put("status", status);
+                    // ProxyFunctionCall's last two labels (proxy_metrics.go: node_id, function_name, status,
+                    // db_name, collection_name); the queries sum them away.
+                    labels.put("db_name", "default");
+                    labels.put("collection_name", "docs");
                     samples.add(sample("milvus_proxy_req_count", labels, counter.at(t)));
                 }
             });
@@ -407,13 +431,35 @@ public final class FakeMilvusPod {
             for (int i = 0; i < latencyBuckets.length; i++) {
                 Map<String, String> labels = milvusLabels();
                 labels.put("query_type", latencyQueryType);
+                labels.put("db_name", "default");
+                labels.put("collection_name", "docs");
                 labels.put("le", i < LATENCY_BUCKETS_MS.length ? Collector.doubleToGoString(LATENCY_BUCKETS_MS[i]) : "+Inf");
                 samples.add(sample("milvus_proxy_sq_latency_bucket", labels, latencyBuckets[i].at(t)));
             }
             Map<String, String> labels = milvusLabels();
             labels.put("query_type", latencyQueryType);
+            labels.put("db_name", "default");
+            labels.put("collection_name", "docs");
             samples.add(sample("milvus_proxy_sq_latency_sum", labels, latencySum.at(t)));
             samples.add(sample("milvus_proxy_sq_latency_count", labels, latencyBuckets[latencyBuckets.length - 1].at(t)));
+            // The same histogram carries query_type="query" (metrics.QueryLabel): as many queries, each 40 s, far
+            // above any search, so a latency template that forgot its query_type filter reads them.
+            double queries = latencyBuckets[latencyBuckets.length - 1].at(t);
+            for (int i = 0; i <= LATENCY_BUCKETS_MS.length; i++) {
+                Map<String, String> query = milvusLabels();
+                query.put("query_type", "query");
+                query.put("db_name", "default");
+                query.put("collection_name", "docs");
+                boolean above = i == LATENCY_BUCKETS_MS.length || LATENCY_BUCKETS_MS[i] >= QUERY_LATENCY_MS;
+                query.put("le", i < LATENCY_BUCKETS_MS.length ? Collector.doubleToGoString(LATENCY_BUCKETS_MS[i]) : "+Inf");
+                samples.add(sample("milvus_proxy_sq_latency_bucket", query, above ? queries : 0));
+            }
+            Map<String, String> query = milvusLabels();
+            query.put("query_type", "query");
+            query.put("db_name", "default");
+            query.put("collection_name", "docs");
+            samples.add(sample("milvus_proxy_sq_latency_sum", query, queries * QUERY_LATENCY_MS));
+            samples.add(sample("milvus_proxy_sq_latency_count", query, queries));
             family(out, "milvus_proxy_sq_latency", Collector.Type.HISTOGRAM, samples);
         }
         if (component.equals("querynode")) {
@@ -428,7 +474,7 @@ public final class FakeMilvusPod {
                         List.of(sample("milvus_querynode_stopping_balance_node_num", labels, 1)));
             }
         }
-        if (!querycoordTasks.isEmpty()) {
+        if (runs("querycoord")) {
             Map<String, String> nodes = milvusLabels();
             nodes.remove("node_id");
             // Milvus 2.6: a streamingNode's embedded queryNode registers a queryNode session too (its label
@@ -445,8 +491,10 @@ public final class FakeMilvusPod {
             for (String type : movingTasks) {
                 tasks.put(type, querycoordTasks.get(type) + (t.getEpochSecond() / 30) % 2);
             }
-            family(out, "milvus_querycoord_task_num", Collector.Type.GAUGE, labelled("milvus_querycoord_task_num",
-                    "querycoord_task_type", tasks, Map.of()));
+            if (!tasks.isEmpty()) {
+                family(out, "milvus_querycoord_task_num", Collector.Type.GAUGE, labelled("milvus_querycoord_task_num",
+                        "querycoord_task_type", tasks, Map.of()));
+            }
         }
         if (!indexTasks.isEmpty()) {
             family(out, "milvus_datacoord_task_count", Collector.Type.GAUGE, labelled("milvus_datacoord_task_count",
