@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * {@link #refuseIfNotOwnedByReplicas}). Ready replicas are the sum of {@code status.readyReplicas} over the component's
  * Deployments found by the labels {@code app.kubernetes.io/instance=<name>} and
  * {@code app.kubernetes.io/component=<querynode|datanode|...>}, which also finds queryNode's
- * {@code -0}/{@code -1} pair during a blue/green rollout without guessing names.
+ * {@code -0}/{@code -1} pair during a blue/green rollout without guessing names. A component with
+ * {@code statefulSet.enabled} runs as one StatefulSet with the same labels instead, read the same way.
  *
  * <p>Rollout (write nothing) when any of:
  * <ul>
@@ -100,7 +101,12 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
 
         String selector = INSTANCE_LABEL + "=" + target.name() + "," + COMPONENT_LABEL + "="
                 + target.component().labelValue();
-        JsonObject deployments = requests.list(ApiResource.DEPLOYMENTS, target.namespace(), selector);
+        // statefulSet.enabled (queryNode, dataNode, indexNode): the operator runs the component as one StatefulSet
+        // <name>-milvus-<component> with the same labels and applies spec.components.<c>.replicas to it
+        // (milvus-operator pkg/controllers/statefulset.go, updateStatefulSet), so it is read like the Deployments.
+        ApiResource workloads = isTrue(milvus, "spec", "components", component, "statefulSet", "enabled")
+                ? ApiResource.STATEFUL_SETS : ApiResource.DEPLOYMENTS;
+        JsonObject deployments = requests.list(workloads, target.namespace(), selector);
         int ready = 0;
         int withReplicas = 0;
         boolean templateRollout = false;
@@ -125,7 +131,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
                 }
             }
         }
-        refuseIfScaledByHpa(target, names);
+        refuseIfScaledByHpa(target, workloads, names);
         boolean rollout = withReplicas >= 2 || templateRollout || operatorUpdating(milvus);
 
         JsonObject annotations = JsonPaths.annotations(milvus);
@@ -134,8 +140,8 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         lastRead.put(target.namespace() + "/" + target.name(), new Read(resourceVersion, annotations.deepCopy()));
         scaledObjects.remember(target, ApiResource.MILVUSES, target.name(),
                 JsonPaths.string(milvus, "metadata", "uid").orElse(null), resourceVersion);
-        LOG.debug("{}: {} replicas={} ready={} rollout={} (Deployments with replicas: {}) rv={}", target, object,
-                current, ready, rollout, withReplicas, resourceVersion);
+        LOG.debug("{}: {} replicas={} ready={} rollout={} ({} with replicas: {}) rv={}", target, object,
+                current, ready, rollout, workloads.plural(), withReplicas, resourceVersion);
         return new ReplicaStatus(current, ready, ScaleAnnotations.paused(annotations, target.component(), object),
                 rollout, lastScale, resourceVersion,
                 ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)));
@@ -205,9 +211,9 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
      * operator's own types (zilliztech/milvus-operator apis/milvus.io/v1beta1/components_types.go):
      * {@code hpa} set (the operator creates a HorizontalPodAutoscaler from it, controllers/hpa.go, which owns
      * the count), {@code groups} (queryNode, dataNode, proxy, streamingNode: independently deployed groups, each
-     * with its own replicas), {@code statefulSet.enabled} (queryNode, dataNode, indexNode: a StatefulSet instead
-     * of the Deployments this reads and waits on),
-     * and {@code spec.components.enableManualMode} (the operator stops applying replicas to the Deployments).
+     * with its own replicas) and {@code spec.components.enableManualMode} (the operator stops applying replicas
+     * to the Deployments). ({@code statefulSet.enabled} is not among them: the operator applies the count to its
+     * StatefulSet, which {@link #read} then reads instead of the Deployments.)
      * Writing the one field in any of these would do nothing or fight another owner.
      */
     private static void refuseIfNotOwnedByReplicas(Target target, JsonObject milvus) {
@@ -227,11 +233,6 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
                     + groups + " deployment groups, each with its own replicas, where milvus-autoscaler scales one"
                     + " count" + leave);
         }
-        if (isTrue(milvus, "spec", "components", component, "statefulSet", "enabled")) {
-            throw new ActuationException(Kind.REFUSED, object + " runs " + target.component() + " as a StatefulSet"
-                    + " (spec.components." + component + ".statefulSet.enabled), where milvus-autoscaler reads and"
-                    + " waits on Deployments" + leave);
-        }
         if (isTrue(milvus, "spec", "components", "enableManualMode")) {
             throw new ActuationException(Kind.REFUSED, object + " has spec.components.enableManualMode: true, so the"
                     + " operator no longer applies spec.components." + component + ".replicas to the Deployments"
@@ -243,12 +244,13 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
      * Refuses a component one of whose Deployments a HorizontalPodAutoscaler made by hand scales ({@link Hpas}):
      * it fights the operator over the Deployment's replicas, and the operator applies ours.
      */
-    private void refuseIfScaledByHpa(Target target, List<String> deployments) {
-        if (deployments.isEmpty()) {
+    private void refuseIfScaledByHpa(Target target, ApiResource workloads, List<String> names) {
+        if (names.isEmpty()) {
             return;
         }
-        Hpas.scaling(requests, target.namespace(), ApiResource.DEPLOYMENTS, deployments).ifPresent(hpa -> {
-            throw new ActuationException(Kind.REFUSED, "deployment " + target.namespace() + "/" + hpa.workload()
+        Hpas.scaling(requests, target.namespace(), workloads, names).ifPresent(hpa -> {
+            throw new ActuationException(Kind.REFUSED, workloads.kind().toLowerCase(java.util.Locale.ROOT) + " "
+                    + target.namespace() + "/" + hpa.workload()
                     + " of " + target.component() + " is scaled by HorizontalPodAutoscaler " + target.namespace() + "/"
                     + hpa.hpa() + "; two autoscalers must not own one component, so milvus-autoscaler leaves it alone (delete the"
                     + " HPA, or remove " + target.component() + " from milvus-autoscaler's config, to choose one owner)");

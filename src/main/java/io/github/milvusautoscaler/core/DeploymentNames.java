@@ -98,6 +98,25 @@ public final class DeploymentNames {
                 target.fullnameOverride()));
     }
 
+    /**
+     * The StatefulSet a component runs as instead of Deployments, when its install is set so: Helm's
+     * {@code queryNode.statefulset} / {@code indexNode.statefulset} name it as the Deployment
+     * ({@code milvus.querynode.fullname}, templates/querynode-statefulset.yaml); the operator's
+     * {@code spec.components.<component>.statefulSet.enabled} names it {@code GetDeploymentName},
+     * {@code <name>-milvus-<component>} without a {@code -0}/{@code -1} (pkg/controllers/statefulset.go:
+     * the StatefulSet mode has no blue/green pair).
+     *
+     * @param componentValue the component's label value, e.g. {@code querynode}
+     */
+    public static String statefulSet(Target cluster, String componentValue) {
+        requireNonNull(cluster, "cluster");
+        requireNonNull(componentValue, "componentValue");
+        if (cluster.install() == InstallKind.HELM) {
+            return helmFullname(cluster.name(), cluster.fullnameOverride()) + "-" + componentValue;
+        }
+        return cluster.name() + "-" + CHART_NAME + "-" + componentValue;
+    }
+
     /** The one Deployment whose {@code spec.replicas} a Helm install scales, e.g. {@code hr-milvus-querynode}. */
     public static String helmDeployment(Target target) {
         if (target.install() != InstallKind.HELM) {

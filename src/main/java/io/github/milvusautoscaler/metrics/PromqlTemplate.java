@@ -44,6 +44,9 @@ public final class PromqlTemplate {
     private static final String DEPLOYMENTS = "{deployments}";
     private static final Pattern DEPLOYMENTS_ANYWHERE = Pattern.compile(Pattern.quote(DEPLOYMENTS));
     private static final Pattern DEPLOYMENTS_AS_REGEX = Pattern.compile("=~\"[^\"]*\\{deployments}[^\"]*\"");
+    private static final String STATEFUL_SETS = "{statefulsets}";
+    private static final Pattern STATEFUL_SETS_ANYWHERE = Pattern.compile(Pattern.quote(STATEFUL_SETS));
+    private static final Pattern STATEFUL_SETS_AS_REGEX = Pattern.compile("=~\"[^\"]*\\{statefulsets}[^\"]*\"");
 
     private PromqlTemplate() {
     }
@@ -67,7 +70,7 @@ public final class PromqlTemplate {
     /**
      * Renders {@code template} for several components of one cluster: {@code {component}} becomes the
      * alternation of their label values in sorted order ({@code datanode|querynode}), {@code {deployments}}
-     * the alternation of their Deployment names, so the same set always renders the same text. Only
+     * the alternation of their Deployment names, {@code {statefulsets}} of their StatefulSet names, so the same set always renders the same text. Only
      * meaningful for several components when {@link #servesSeveralComponents} is true.
      *
      * @param cluster      any target of the cluster: its namespace, name and install give {@code {namespace}},
@@ -93,6 +96,8 @@ public final class PromqlTemplate {
                 "instance_label", scheme.instanceLabel(),
                 "component_label", scheme.componentLabel(),
                 "deployments", quoted(alternation(deployments)),
+                "statefulsets", quoted(alternation(componentValues.stream()
+                        .map(c -> DeploymentNames.statefulSet(cluster, c)).toList())),
                 "deployment_component", quoted(DeploymentNames.componentPattern(cluster)),
                 "streamingnode_deployments", quoted(alternation(DeploymentNames.streamingNodes(cluster))));
         Matcher m = PLACEHOLDER.matcher(template);
@@ -105,8 +110,8 @@ public final class PromqlTemplate {
     }
 
     /**
-     * True when the template selects components through {@code {component}} or {@code {deployments}}, and
-     * only inside regex matchers ({@code =~"{component}"}, {@code =~"{deployments}"}, also in an alternation such
+     * True when the template selects components through {@code {component}}, {@code {deployments}} or
+     * {@code {statefulsets}}, and only inside regex matchers ({@code =~"{component}"}, {@code =~"{deployments}"}, also in an alternation such
      * as {@code =~"{deployments}|{streamingnode_deployments}"}): then rendering it with {@code a|b} selects both
      * components. With an equality matcher ({@code ="{component}"}) that would
      * select nothing, so such a template is rendered once per component instead.
@@ -115,9 +120,11 @@ public final class PromqlTemplate {
         requireNonNull(template, "template");
         int components = count(template, COMPONENT_ANYWHERE);
         int deployments = count(template, DEPLOYMENTS_ANYWHERE);
-        return components + deployments > 0
+        int statefulSets = count(template, STATEFUL_SETS_ANYWHERE);
+        return components + deployments + statefulSets > 0
                 && components == count(template, COMPONENT_AS_REGEX)
-                && deployments == count(template, DEPLOYMENTS_AS_REGEX);
+                && deployments == count(template, DEPLOYMENTS_AS_REGEX)
+                && statefulSets == count(template, STATEFUL_SETS_AS_REGEX);
     }
 
     /** How often {@code pattern} occurs in {@code text}, e.g. regex matchers holding {@code {deployments}}. */
@@ -125,9 +132,9 @@ public final class PromqlTemplate {
         return (int) pattern.matcher(text).results().count();
     }
 
-    /** True when the template selects a component at all, through {@code {component}} or {@code {deployments}}. */
+    /** True when the template selects a component at all: {@code {component}}, {@code {deployments}}, {@code {statefulsets}}. */
     public static boolean usesComponent(String template) {
-        return template.contains(COMPONENT) || template.contains(DEPLOYMENTS);
+        return template.contains(COMPONENT) || template.contains(DEPLOYMENTS) || template.contains(STATEFUL_SETS);
     }
 
     /** Deployment names as one regular expression in sorted order, e.g. {@code x-milvus-proxy|x-milvus-proxy-0}. */

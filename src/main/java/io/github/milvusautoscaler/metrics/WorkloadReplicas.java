@@ -3,9 +3,9 @@ package io.github.milvusautoscaler.metrics;
 /**
  * PromQL templates for a component's replicas as kube-state-metrics exports them, for the commands that read
  * them outside a signal ({@code backtest}'s recorded history, {@code doctor}'s checks). A component runs as
- * Deployments ({@code kube_deployment_*}, labelled {@code deployment}) or, in a Helm release with the chart's
- * {@code queryNode.statefulset} / {@code indexNode.statefulset}, as a StatefulSet of the same name
- * ({@code kube_statefulset_*}, labelled {@code statefulset}; kube-state-metrics
+ * Deployments ({@code kube_deployment_*}, labelled {@code deployment}) or as a StatefulSet (the Helm chart's
+ * {@code queryNode.statefulset}, the operator's {@code statefulSet.enabled}: {@code {statefulsets}};
+ * {@code kube_statefulset_*}, labelled {@code statefulset}; kube-state-metrics
  * docs/metrics/workload/statefulset-metrics.md): each sums both. {@code max by} drops a second
  * kube-state-metrics replica's copy of each series.
  */
@@ -15,14 +15,14 @@ public final class WorkloadReplicas {
     public static final String SPEC = "sum("
             + "max by (deployment) (kube_deployment_spec_replicas{namespace=\"{namespace}\", deployment=~\"{deployments}\"})"
             + " or max by (statefulset) (kube_statefulset_replicas{namespace=\"{namespace}\","
-            + " statefulset=~\"{deployments}\"}))";
+            + " statefulset=~\"{statefulsets}\"}))";
 
     /** Ready replicas summed the same way. */
     public static final String READY = "sum("
             + "max by (deployment) (kube_deployment_status_replicas_ready{namespace=\"{namespace}\","
             + " deployment=~\"{deployments}\"})"
             + " or max by (statefulset) (kube_statefulset_status_replicas_ready{namespace=\"{namespace}\","
-            + " statefulset=~\"{deployments}\"}))";
+            + " statefulset=~\"{statefulsets}\"}))";
 
     private WorkloadReplicas() {
     }

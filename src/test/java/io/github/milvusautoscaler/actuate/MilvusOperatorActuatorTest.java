@@ -161,8 +161,7 @@ class MilvusOperatorActuatorTest {
     /**
      * The other ways the operator lets something but {@code spec.components.<c>.replicas} own the count, each
      * as its types declare it (zilliztech/milvus-operator apis/milvus.io/v1beta1/components_types.go:
-     * {@code Component.HPA}, {@code MilvusQueryNode.Groups}, {@code MilvusQueryNode.StatefulSet} (dataNode has
-     * both too),
+     * {@code Component.HPA}, {@code MilvusQueryNode.Groups} (dataNode has them too),
      * {@code MilvusComponents.EnableManualMode}): refused, with the field named.
      */
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
@@ -171,8 +170,6 @@ class MilvusOperatorActuatorTest {
                     + "; has spec.components.queryNode.hpa, from which the operator creates a HorizontalPodAutoscaler",
             "deployment groups; \"queryNode\": {\"replicas\": 3, \"groups\": [{\"name\": \"a\", \"replicas\": 2},"
                     + " {\"name\": \"b\", \"replicas\": 1}]}; has spec.components.queryNode.groups: 2 deployment groups",
-            "a StatefulSet; \"queryNode\": {\"replicas\": 3, \"statefulSet\": {\"enabled\": true}}"
-                    + "; runs queryNode as a StatefulSet (spec.components.queryNode.statefulSet.enabled)",
             "manual mode; \"enableManualMode\": true, \"queryNode\": {\"replicas\": 3}"
                     + "; has spec.components.enableManualMode: true, so the operator no longer applies"})
     void aCountTheOperatorDoesNotTakeFromReplicasIsRefused(String name, String components, String expected) {
@@ -204,6 +201,49 @@ class MilvusOperatorActuatorTest {
                 e.getMessage());
         assertEquals(2, fake.requests("GET", Kind.HORIZONTAL_POD_AUTOSCALERS.path(NS, null)).size());
         assertEquals(List.of(), fake.requests("PATCH", Kind.MILVUSES.path(NS, RELEASE)));
+    }
+
+    /**
+     * {@code statefulSet.enabled}: the operator runs queryNode as one StatefulSet {@code <name>-milvus-querynode}
+     * with the component's labels and applies {@code replicas} to it (milvus-operator
+     * pkg/controllers/statefulset.go, updateStatefulSet): the count is still the CR's, ready and rollout come
+     * from the StatefulSet found by the same labels, and the write is the same CR patch.
+     */
+    @Test
+    void aStatefulSetComponentIsReadFromItsStatefulSetAndWrittenOnTheResource() {
+        fake.put(Kind.MILVUSES, operatorResource("\"queryNode\": {\"replicas\": 3, \"statefulSet\": {\"enabled\": true}}"));
+        String sts = RELEASE + "-milvus-querynode";
+        fake.put(Kind.STATEFULSETS, ActuateFixtures.statefulSet(sts, ActuateFixtures.operatorLabels(RELEASE,
+                "querynode"), 3, 2, 3, 4, 4, Map.of()));
+        // A Deployment of the same labels (left from before the switch) is not what runs the component now.
+        fake.put(Kind.DEPLOYMENTS, ActuateFixtures.settled(QN0, ActuateFixtures.operatorLabels(RELEASE, "querynode"), 5, 5));
+
+        ReplicaStatus status = actuator.read(OPERATOR_QN);
+        assertEquals(3, status.current());
+        assertEquals(2, status.ready(), "the StatefulSet's readyReplicas, not the Deployment's");
+        assertEquals(false, status.rollout());
+        assertEquals(List.of("app.kubernetes.io/instance=" + RELEASE + ",app.kubernetes.io/component=querynode"),
+                fake.requests("GET", Kind.STATEFULSETS.path(NS, null)).stream()
+                        .map(q -> q.queryParameter("labelSelector").orElse("")).toList());
+
+        fake.merge(Kind.STATEFULSETS, NS, sts, "{\"status\": {\"updatedReplicas\": 1}}");
+        assertEquals(true, actuator.read(OPERATOR_QN).rollout(), "updatedReplicas 1 < 3: a new revision rolls out");
+        fake.merge(Kind.STATEFULSETS, NS, sts, "{\"status\": {\"updatedReplicas\": 3}}");
+
+        ReplicaStatus basis = actuator.read(OPERATOR_QN);
+        actuator.apply(decision(OPERATOR_QN, 3, 4, Reason.SIGNAL_HIGH), basis);
+        assertEquals(4, fake.get(Kind.MILVUSES, NS, RELEASE).orElseThrow().getAsJsonObject("spec")
+                .getAsJsonObject("components").getAsJsonObject("queryNode").get("replicas").getAsInt());
+        assertEquals(List.of(), fake.requests("PATCH", Kind.STATEFULSETS.path(NS, sts)), "the operator owns it");
+
+        fake.put(Kind.HORIZONTAL_POD_AUTOSCALERS, """
+                {"metadata": {"name": "qn", "namespace": "%s"},
+                 "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "%s"},
+                          "minReplicas": 1, "maxReplicas": 6}}""".formatted(NS, sts));
+        ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(OPERATOR_QN));
+        assertEquals(ActuationException.Kind.REFUSED, e.kind());
+        assertTrue(e.getMessage().startsWith("statefulset " + NS + "/" + sts + " of queryNode is scaled by"
+                + " HorizontalPodAutoscaler " + NS + "/qn"), e.getMessage());
     }
 
     /** The same fields switched off (no groups, StatefulSet mode off, manual mode off) change nothing. */

@@ -40,6 +40,9 @@ class RbacRulesTest {
     /** A Helm release running indexNode as a StatefulSet (the chart's indexNode.statefulset). */
     private static final Target HELM_STATEFUL_SET = new Target(ActuateFixtures.NS, ActuateFixtures.RELEASE,
             io.github.milvusautoscaler.core.Component.INDEX_NODE, io.github.milvusautoscaler.core.InstallKind.HELM);
+    /** An operator install running indexNode as a StatefulSet (statefulSet.enabled), in its own namespace. */
+    private static final Target OPERATOR_STATEFUL_SET = new Target("milvus-sts", ActuateFixtures.RELEASE,
+            io.github.milvusautoscaler.core.Component.INDEX_NODE, io.github.milvusautoscaler.core.InstallKind.OPERATOR);
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"operator", "helm"})
@@ -48,9 +51,7 @@ class RbacRulesTest {
         assertEquals(LeaderElectionTest.OWN_NAMESPACE, rules.serviceAccountNamespace(),
                 "the leader-election tests use the ServiceAccount's namespace");
         List<FakeKubernetesApi.Request> own = new ArrayList<>(exercise(overlay.equals("operator") ? OPERATOR_QN : HELM_QN));
-        if (overlay.equals("helm")) {
-            own.addAll(exercise(HELM_STATEFUL_SET));
-        }
+        own.addAll(exercise(overlay.equals("operator") ? OPERATOR_STATEFUL_SET : HELM_STATEFUL_SET));
         assertEquals(List.of(), rules.denied(own), "requests the " + overlay + " overlay does not allow");
         RbacRules overlayOnly = RbacRules.load(List.of(RbacRules.FILE, RbacRules.overlay(overlay)));
         List<String> overlayGrants = overlayOnly.unused(List.of()).stream()
@@ -65,6 +66,7 @@ class RbacRulesTest {
         List<FakeKubernetesApi.Request> both = new ArrayList<>(exercise(OPERATOR_QN));
         both.addAll(exercise(HELM_QN));
         both.addAll(exercise(HELM_STATEFUL_SET));
+        both.addAll(exercise(OPERATOR_STATEFUL_SET));
         assertEquals(List.of(), base.unused(both), "grants of base/rbac.yaml no install kind needed");
         for (RbacRules.Rule rule : base.rules()) {
             boolean lease = rule.rule().getResources().contains("leases");
@@ -117,7 +119,7 @@ class RbacRulesTest {
         assertEquals(Set.of(
                 "milvus-autoscaler: get milvuses.milvus.io",
                 "milvus-autoscaler: get deployments.apps", "milvus-autoscaler: list deployments.apps",
-                "milvus-autoscaler: get statefulsets.apps",
+                "milvus-autoscaler: get statefulsets.apps", "milvus-autoscaler: list statefulsets.apps",
                 "milvus-autoscaler: list horizontalpodautoscalers.autoscaling",
                 "milvus-autoscaler-leader-election: create leases.coordination.k8s.io",
                 "milvus-autoscaler-leader-election: get leases.coordination.k8s.io name=milvus-autoscaler",
@@ -144,6 +146,14 @@ class RbacRulesTest {
             ActuateFixtures.seedHelm(fake, 3, 3);
             fake.put(Kind.STATEFULSETS, ActuateFixtures.statefulSet(ActuateFixtures.RELEASE + "-milvus-indexnode",
                     ActuateFixtures.helmLabels(ActuateFixtures.RELEASE, "indexnode"), 3, 3, 3, 2, 2, java.util.Map.of()));
+            // The operator's: the CR in namespace milvus-sts with indexNode.statefulSet.enabled, and its StatefulSet.
+            fake.put(Kind.MILVUSES, """
+                    {"metadata": {"name": "%s", "namespace": "milvus-sts"},
+                     "spec": {"components": {"indexNode": {"replicas": 3, "statefulSet": {"enabled": true}}}},
+                     "status": {"status": "Healthy"}}""".formatted(ActuateFixtures.RELEASE));
+            fake.put(Kind.STATEFULSETS, ActuateFixtures.statefulSet(ActuateFixtures.RELEASE + "-milvus-indexnode",
+                    ActuateFixtures.operatorLabels(ActuateFixtures.RELEASE, "indexnode"), 3, 3, 3, 2, 2,
+                    java.util.Map.of()).replace("\"namespace\": \"milvus\"", "\"namespace\": \"milvus-sts\""));
             KubernetesSettings options = ActuateFixtures.options();
             ApiClient client = ActuateFixtures.client(fake);
             ScaledObjects scaledObjects = new ScaledObjects(options);

@@ -225,7 +225,7 @@ class DeployManifestsTest {
 
         // Cluster-wide and read-only in every kustomization: the base ClusterRole reads what both install kinds read.
         V1ClusterRole read = named(r.all(V1ClusterRole.class), "milvus-autoscaler");
-        assertEquals(Set.of("milvus.io/milvuses: get", "apps/deployments: get,list", "apps/statefulsets: get",
+        assertEquals(Set.of("milvus.io/milvuses: get", "apps/deployments: get,list", "apps/statefulsets: get,list",
                 "autoscaling/horizontalpodautoscalers: list"), rules(read.getRules()));
         V1Role lease = named(r.all(V1Role.class), "milvus-autoscaler-leader-election");
         // The Lease: create (a name cannot restrict create), get and update on the one Lease only.

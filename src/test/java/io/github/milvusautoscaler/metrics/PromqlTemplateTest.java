@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.DeploymentNames;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Target;
 import java.util.List;
@@ -89,6 +90,24 @@ class PromqlTemplateTest {
                 DefaultQueries.scheme(install)));
     }
 
+    /**
+     * The StatefulSet each component runs as in its install's StatefulSet mode: Helm names it as the Deployment
+     * (templates/querynode-statefulset.yaml), the operator {@code <name>-milvus-<component>} with no -0/-1
+     * (milvus-operator pkg/controllers/statefulset.go, GetDeploymentName), one per component in a cluster query.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+            "helm release      ; HELM     ; hr ; ''     ; querynode         ; hr-milvus-querynode",
+            "helm fullname     ; HELM     ; hr ; search ; querynode         ; search-querynode",
+            "operator          ; OPERATOR ; x  ; ''     ; querynode         ; x-milvus-querynode",
+            "operator, cluster ; OPERATOR ; x  ; ''     ; querynode,datanode; x-milvus-datanode|x-milvus-querynode"})
+    void rendersTheStatefulSetOfEachComponent(String name, InstallKind install, String release, String fullname,
+                                              String components, String expected) {
+        Target queryNode = new Target("milvus", release, Component.QUERY_NODE, install, fullname);
+        assertEquals("s=~\"" + expected + "\"", PromqlTemplate.render("s=~\"{statefulsets}\"", queryNode,
+                List.of(components.split(",")), DeploymentNames.of(queryNode), DefaultQueries.scheme(install)));
+    }
+
     @Test
     void escapesValuesForAPromqlString() {
         Target target = new Target("odd\"ns", "re\\l", Component.PROXY, InstallKind.HELM);
@@ -102,7 +121,7 @@ class PromqlTemplateTest {
                 () -> new SignalQuery("cpu", "up{ns=\"{namespce}\"}", true));
         assertEquals("query unknown placeholder {namespce} in PromQL template; known: [{component},"
                 + " {component_label}, {deployment_component}, {deployments}, {instance_label}, {namespace},"
-                + " {release}, {streamingnode_deployments}]", e.getMessage());
+                + " {release}, {statefulsets}, {streamingnode_deployments}]", e.getMessage());
     }
 
     @Test
@@ -120,7 +139,9 @@ class PromqlTemplateTest {
             "deployments as regex                | x{d=~\"{deployments}\"}                      | true",
             "deployments in a regex alternation  | 'x{d=~\"{deployments}|{streamingnode_deployments}\"}' | true",
             "one regex, one equality             | x{d=~\"{deployments}\", e=\"{deployments}\"}  | false",
-            "deployments by equality             | x{d=\"{deployments}\"}                       | false"})
+            "deployments by equality             | x{d=\"{deployments}\"}                       | false",
+            "statefulsets as regex               | x{s=~\"{statefulsets}\"}                     | true",
+            "statefulsets by equality            | x{s=\"{statefulsets}\"}                      | false"})
     void servesSeveralComponentsOnlyThroughRegexMatchers(String name, String template, boolean expected) {
         assertEquals(expected, PromqlTemplate.servesSeveralComponents(template.strip()), name);
     }

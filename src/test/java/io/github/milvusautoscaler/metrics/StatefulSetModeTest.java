@@ -31,7 +31,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * StatefulSets named as the Deployments would be (milvus-helm templates/querynode-statefulset.yaml,
  * indexnode-statefulset.yaml), so kube-state-metrics names them in {@code kube_pod_owner{owner_kind="StatefulSet"}}
  * and exports {@code kube_statefulset_replicas} / {@code kube_statefulset_status_replicas_ready} instead of the
- * Deployment series. The shipped templates read them through a real Prometheus as they read Deployments.
+ * Deployment series. The shipped templates read them through a real Prometheus as they read Deployments. Beside
+ * it, an operator install with {@code queryNode.statefulSet.enabled}: one StatefulSet {@code <name>-milvus-querynode}
+ * (milvus-operator pkg/controllers/statefulset.go), no -0/-1.
  *
  * <pre>
  * gamma (helm, ns milvus-c)
@@ -39,6 +41,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  *   indexnode StatefulSet x1: cpu 0.6 of 4 cores
  *   proxy Deployment x1: Search 10/s, Query 2/s
  *   mixcoord Deployment x1 (querycoord counts the two queryNodes)
+ * delta (operator, ns milvus-d)
+ *   querynode StatefulSet x3 (delta-milvus-querynode-0..2): cpu 0.9 / 0.6 / 0.3 of 1 core
+ *   proxy Deployment x1: Search 30/s; mixcoord x1
  * </pre>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -50,6 +55,8 @@ class StatefulSetModeTest {
     private static final Target QUERY_NODE = new Target("milvus-c", "gamma", Component.QUERY_NODE, InstallKind.HELM);
     private static final Target INDEX_NODE = new Target("milvus-c", "gamma", Component.INDEX_NODE, InstallKind.HELM);
     private static final Target PROXY = new Target("milvus-c", "gamma", Component.PROXY, InstallKind.HELM);
+    private static final Target OPERATOR_QUERY_NODE = new Target("milvus-d", "delta", Component.QUERY_NODE,
+            InstallKind.OPERATOR);
 
     private static FakeMilvusPods pods;
     private static PrometheusServer prometheus;
@@ -69,6 +76,13 @@ class StatefulSetModeTest {
                 .setRequestRate("Search", 10).setRequestRate("Query", 2);
         pods.start("milvus-c", "gamma", InstallKind.HELM, "mixcoord", "gamma-milvus-mixcoord-4e-m1", 1, 4 * GIB)
                 .setCpuUtilisation(0.1).setMemoryUtilisation(0.2);
+        for (int ordinal = 0; ordinal < 3; ordinal++) {
+            pods.startStatefulSetPod("milvus-d", "delta", InstallKind.OPERATOR, "querynode", ordinal, 1, 4 * GIB)
+                    .setCpuUtilisation(0.9 - 0.3 * ordinal).setMemoryUtilisation(0.5);
+        }
+        pods.start("milvus-d", "delta", InstallKind.OPERATOR, "proxy", "delta-milvus-proxy-6f-p1", 1, 2 * GIB)
+                .setCpuUtilisation(0.2).setMemoryUtilisation(0.2).setRequestRate("Search", 30);
+        pods.start("milvus-d", "delta", InstallKind.OPERATOR, "mixcoord", "delta-milvus-mixcoord-4e-m1", 1, 4 * GIB);
         prometheus = PrometheusServer.builder()
                 .targets(pods.targets())
                 .backfill(pods.openMetricsHistory(CLOCK.instant().minus(Duration.ofMinutes(3)), CLOCK.instant(),
@@ -79,7 +93,9 @@ class StatefulSetModeTest {
         source = new PrometheusMetricsSource(TestEndpoints.of(prometheus.url()), DefaultQueries.schemes(), List.of(
                 new TargetQueries(QUERY_NODE, signals, DefaultQueries.query("querynode-settle"), ""),
                 new TargetQueries(INDEX_NODE, signals, "", ""),
-                new TargetQueries(PROXY, signals, "", "")), new SimpleMeterRegistry());
+                new TargetQueries(PROXY, signals, "", ""),
+                new TargetQueries(OPERATOR_QUERY_NODE, signals, DefaultQueries.query("querynode-settle"), "")),
+                new SimpleMeterRegistry());
         Poll.until("3 live scrapes of every pod", WAIT,
                 () -> prometheus.query("count(count_over_time(up{job=\"milvus\"}[30s]) >= 3)"),
                 body -> body.contains("\"" + pods.targets().size() + "\"]"));
@@ -110,6 +126,16 @@ class StatefulSetModeTest {
         // A Deployment of the same release is read as before beside them.
         assertSignal(source.observe(PROXY, CLOCK.instant()).signals().get("qps"), 12.0, 0);
         assertEquals(Settle.QUIET, queryNode.settle(), "querycoord's 2 queryNodes = the StatefulSet's 2 replicas");
+    }
+
+    @Order(1)
+    @Test
+    void theOperatorsStatefulSetIsReadToo() {
+        Observation queryNode = source.observe(OPERATOR_QUERY_NODE, CLOCK.instant());
+        // cpu (0.9 + 0.6 + 0.3) / 3, qps Search 30 / 3 ready queryNodes
+        assertSignal(queryNode.signals().get("cpu"), 0.6, 3);
+        assertSignal(queryNode.signals().get("qps"), 10.0, 0);
+        assertEquals(Settle.QUIET, queryNode.settle(), "querycoord's 3 queryNodes = the StatefulSet's 3 replicas");
     }
 
     /** A step-down writes the StatefulSet's spec.replicas first; the removed node counts until it has left. */

@@ -77,11 +77,23 @@ public final class FakeMilvusPods implements AutoCloseable {
      * A pod of the Helm release's StatefulSet for {@code component} (the chart's queryNode.statefulset or
      * indexNode.statefulset: named as the Deployment would be, pods {@code <statefulset>-<ordinal>}).
      */
-    public synchronized FakeMilvusPod startStatefulSetPod(String namespace, String release, String component,
-                                                          int ordinal, double cpuRequestCores, double memoryLimitBytes) {
-        String statefulSet = defaultDeployment(release, InstallKind.HELM, component);
+    public FakeMilvusPod startStatefulSetPod(String namespace, String release, String component, int ordinal,
+                                            double cpuRequestCores, double memoryLimitBytes) {
+        return startStatefulSetPod(namespace, release, InstallKind.HELM, component, ordinal, cpuRequestCores,
+                memoryLimitBytes);
+    }
+
+    /**
+     * A pod of the install's StatefulSet for {@code component}: Helm's as above; the operator's (statefulSet.enabled)
+     * {@code <name>-milvus-<component>}, with no -0/-1 (milvus-operator pkg/controllers/statefulset.go).
+     */
+    public synchronized FakeMilvusPod startStatefulSetPod(String namespace, String release, InstallKind install,
+                                                          String component, int ordinal, double cpuRequestCores,
+                                                          double memoryLimitBytes) {
+        String statefulSet = install == InstallKind.HELM ? defaultDeployment(release, install, component)
+                : release + "-milvus-" + component;
         statefulSets.add(namespace + "/" + statefulSet);
-        return serveNew(new FakeMilvusPod(namespace, release, InstallKind.HELM, component, statefulSet + "-" + ordinal,
+        return serveNew(new FakeMilvusPod(namespace, release, install, component, statefulSet + "-" + ordinal,
                 statefulSet, cpuRequestCores, memoryLimitBytes, clock).ownedByStatefulSet());
     }
 
