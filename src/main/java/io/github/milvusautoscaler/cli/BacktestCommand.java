@@ -181,7 +181,8 @@ public final class BacktestCommand implements Callable<Integer> {
                 List<String> empty = results.stream().filter(r -> r.recorded().knownSteps() == 0)
                         .map(r -> r.target().id()).toList();
                 if (empty.size() == results.size()) {
-                    err.println("backtest: no recorded replicas (kube_deployment_spec_replicas, or kube_statefulset_replicas) of " + empty + " between "
+                    err.println("backtest: no recorded replicas (kube_deployment_spec_replicas, or"
+                            + " kube_statefulset_replicas) of " + empty + " between "
                             + start + " and " + last + ": nothing to replay");
                     err.flush();
                     return Main.EXIT_FAILURE;

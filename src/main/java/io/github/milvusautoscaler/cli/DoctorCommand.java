@@ -151,7 +151,8 @@ public final class DoctorCommand implements Callable<Integer> {
             }
             if (count(WorkloadReplicas.SPEC) == 0) {
                 return Optional.of("none of the Deployments " + String.join(", ", source.deployments(target))
-                        + " (nor a StatefulSet of that name) exists in " + ns + ": check the cluster's name and install kind"
+                        + " (nor the component's StatefulSet) exists in " + ns + ": check the cluster's name and"
+                        + " install kind"
                         + (target.install() == InstallKind.HELM
                         ? " (a release installed with fullnameOverride needs fullname-override = \"...\", one with"
                         + " nameOverride name-override = \"...\")" : ""));
@@ -159,7 +160,8 @@ public final class DoctorCommand implements Callable<Integer> {
             String pods = templates.get("component-pods");
             if (pods != null && count(pods) == 0) {
                 return Optional.of("no pods of " + String.join(", ", source.deployments(target)) + " through"
-                        + " kube_pod_owner and kube_replicaset_owner (or kube_pod_owner's StatefulSet): the component has no running pods, or"
+                        + " kube_pod_owner and kube_replicaset_owner (or kube_pod_owner's StatefulSet): the component"
+                        + " has no running pods, or"
                         + " kube-state-metrics does not export those series");
             }
             return Optional.empty();

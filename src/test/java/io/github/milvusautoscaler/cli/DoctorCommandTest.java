@@ -121,7 +121,7 @@ class DoctorCommandTest {
     static Stream<Arguments> links() {
         return Stream.of(
                 Arguments.of("empty", "cpu", "kube-state-metrics is not scraped"),
-                Arguments.of("renamed", "cpu", "none of the Deployments hr-milvus-querynode (nor a StatefulSet of that name) exists in renamed"),
+                Arguments.of("renamed", "cpu", "none of the Deployments hr-milvus-querynode (nor the component's StatefulSet) exists in renamed"),
                 Arguments.of("renamed", "cpu", "fullname-override"),
                 Arguments.of("nopods", "cpu", "no pods of hr-milvus-querynode"),
                 Arguments.of("nocadvisor", "cpu", "no cAdvisor series (container_cpu_usage_seconds_total)"),
