@@ -140,33 +140,11 @@ final class TargetReader {
                 default -> errors.add(installField, "must be operator or helm");
             }
         }
-        String fullnameOverride = "";
-        if (cluster.has("fullname-override")) {
-            Field<String> override = cluster.string("fullname-override");
-            if (override != null && !override.value().isEmpty()) {
-                if (!OBJECT_NAME.matcher(override.value()).matches()) {
-                    errors.add(override, "must be the chart's fullnameOverride: lower-case letters, digits, '-' and '.'");
-                } else if (install != InstallKind.HELM) {
-                    errors.add(override, "applies to install = helm only (the operator names Deployments"
-                            + " <name>-milvus-<component>)");
-                } else {
-                    fullnameOverride = override.value();
-                }
-            }
-        }
-        if (cluster.has("name-override")) {
-            Field<String> nameOverride = cluster.string("name-override");
-            if (nameOverride != null && !nameOverride.value().isEmpty()) {
-                if (!OBJECT_NAME.matcher(nameOverride.value()).matches()) {
-                    errors.add(nameOverride, "must be the chart's nameOverride: lower-case letters, digits, '-' and '.'");
-                } else if (install != InstallKind.HELM) {
-                    errors.add(nameOverride, "applies to install = helm only (the operator names Deployments"
-                            + " <name>-milvus-<component>)");
-                } else if (fullnameOverride.isEmpty() && name != null) {
-                    // The chart's milvus.fullname: a fullnameOverride wins, else the release and the name.
-                    fullnameOverride = DeploymentNames.helmFullname(name.value(), "", nameOverride.value());
-                }
-            }
+        String fullnameOverride = chartValue(cluster, "fullname-override", "fullnameOverride", install);
+        String nameOverride = chartValue(cluster, "name-override", "nameOverride", install);
+        if (fullnameOverride.isEmpty() && !nameOverride.isEmpty() && name != null) {
+            // The chart's milvus.fullname: a fullnameOverride wins, else the release and the name.
+            fullnameOverride = DeploymentNames.helmFullname(name.value(), "", nameOverride);
         }
         MilvusVersion version = null;
         Field<String> versionField = cluster.string("milvus-version");
@@ -219,6 +197,27 @@ final class TargetReader {
                         built.healthQuery()));
             }
         }
+    }
+
+    /**
+     * A Helm chart value the cluster repeats so names follow the chart ({@code fullname-override} for
+     * {@code fullnameOverride}, {@code name-override} for {@code nameOverride}); empty when not set or refused
+     * (not a Kubernetes name, or on an operator install) with file and line.
+     */
+    private String chartValue(Node cluster, String key, String chartKey, InstallKind install) {
+        Field<String> value = cluster.has(key) ? cluster.string(key) : null;
+        if (value == null || value.value().isEmpty()) {
+            return "";
+        }
+        if (!OBJECT_NAME.matcher(value.value()).matches()) {
+            errors.add(value, "must be the chart's " + chartKey + ": lower-case letters, digits, '-' and '.'");
+        } else if (install != InstallKind.HELM) {
+            errors.add(value, "applies to install = helm only (the operator names Deployments"
+                    + " <name>-milvus-<component>)");
+        } else {
+            return value.value();
+        }
+        return "";
     }
 
     /** {@code field}, or null after an error naming its unknown placeholder ({@code {relase}}) with file and line. */

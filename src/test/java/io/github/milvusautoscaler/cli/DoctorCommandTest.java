@@ -147,23 +147,19 @@ class DoctorCommandTest {
         assertTrue(line.contains(fix), line);
     }
 
-    @Test
-    void aHealthyClusterIsAllOkAndExitsZero() {
-        Result r = doctor("--cluster", "healthy/hr");
+    /**
+     * healthy: Deployments; stateful: queryNode as the chart's StatefulSet, its pods found through kube_pod_owner's
+     * StatefulSet and its replicas in kube_statefulset_*.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"healthy", "stateful"})
+    void aHealthyClusterIsAllOkAndExitsZero(String ns) {
+        Result r = doctor("--cluster", ns + "/hr");
         assertEquals(0, r.code, r.out);
         assertTrue(r.out.contains("ok   cpu"), r.out);
         assertTrue(r.out.contains("ok   qps"), r.out);
         assertTrue(r.out.contains("ok   settle"), r.out);
         assertTrue(r.out.contains("every enabled signal is readable"), r.out);
-    }
-
-    /** Its pods are found through kube_pod_owner's StatefulSet, its replicas in kube_statefulset_*. */
-    @Test
-    void aReleaseRunningQueryNodeAsAStatefulSetIsAllOk() {
-        Result r = doctor("--cluster", "stateful/hr");
-        assertEquals(0, r.code, r.out);
-        assertTrue(r.out.contains("ok   cpu"), r.out);
-        assertTrue(r.out.contains("ok   settle"), r.out);
     }
 
     @Test
