@@ -114,8 +114,11 @@ public final class DemoCommand implements Callable<Integer> {
         EngineTarget target = EngineAssembly.target(sim.target(), ConfigLoader.policyFor(cfg, Component.QUERY_NODE));
         try (Assembly parts = new Assembly()) {
             DecisionLogWriter log = parts.opened("decision log", DecisionLogWriter.create(out.resolve("decisions.jsonl")));
+            // The forecast reads the trace's past, as the scored milvus-autoscaler policy does, so the decisions
+            // printed are the ones the scorecard counts (forecast.min-history: from day 3).
             Engine engine = EngineAssembly.of(clock, queryNode, queryNode, cfg.getInt(ConfigLoader.ROOT
                             + ".max-actions-per-hour"))
+                    .history(sim.forecastHistory())
                     .alerts(Assembly.alertSource(alerts)).sink(log).sink(self).sink(d -> printScale(o, d)).listener(self)
                     .build();
             Map<String, com.sun.net.httpserver.HttpHandler> extra = alertsTokenFile == null ? Map.of()

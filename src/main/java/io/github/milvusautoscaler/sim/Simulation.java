@@ -89,6 +89,15 @@ public final class Simulation {
         return demand;
     }
 
+    /**
+     * The load history the milvus-autoscaler policy's seasonal forecast reads here: the demand's own past,
+     * never its future ({@link TraceHistory}). The demo's live engine reads the same, so what it prints is
+     * what the scorecard scores.
+     */
+    public io.github.milvusautoscaler.core.HistorySource forecastHistory() {
+        return new TraceHistory(demand, settings.model().capacityQps());
+    }
+
     public SimSettings settings() {
         return settings;
     }

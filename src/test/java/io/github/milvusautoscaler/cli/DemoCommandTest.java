@@ -39,6 +39,29 @@ class DemoCommandTest {
         assertTrue(Files.exists(dir.resolve("decisions.jsonl")));
     }
 
+    /**
+     * What the demo prints is what its scorecard scores: the live engine reads the same trace history as the
+     * simulated milvus-autoscaler policy, so once the forecast pre-scales and holds step-downs (from day 3,
+     * forecast.min-history 2d) the printed scale-outs and scale-ins are the scorecard's counts (without the history
+     * the live engine never pre-scales and they differ).
+     */
+    @Test
+    void theLiveDecisionsAreTheScoredOnesOnceTheForecastActs() throws Exception {
+        StringWriter out = new StringWriter();
+        int exit = new CommandLine(new DemoCommand()).setOut(new PrintWriter(out)).execute("--days", "4", "--speed",
+                "1000000000", "--port", "0", "--out", dir.toString());
+        String text = out.toString();
+        assertEquals(0, exit, text);
+        assertTrue(text.contains("PRESCALE_FORECAST"), "the forecast acted from day 3:\n" + text);
+        long outs = text.lines().filter(l -> l.matches("\\[.*] SCALE_OUT .*")).count();
+        long ins = text.lines().filter(l -> l.matches("\\[.*] SCALE_IN .*")).count();
+        java.util.regex.Matcher row = java.util.regex.Pattern.compile(
+                "\\nmilvus-autoscaler +([\\d,]+ +){3}[\\d.]+ +[\\d.]+ +(\\d+) +(\\d+) ").matcher(text);
+        assertTrue(row.find(), text);
+        assertEquals(Long.parseLong(row.group(2)), outs, "scale-outs printed vs scored");
+        assertEquals(Long.parseLong(row.group(3)), ins, "scale-ins printed vs scored");
+    }
+
     @Test
     void aPortOutOfRangeIsAUsageError() {
         StringWriter err = new StringWriter();
