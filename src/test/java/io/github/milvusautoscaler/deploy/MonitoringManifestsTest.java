@@ -559,4 +559,34 @@ class MonitoringManifestsTest {
     private static Set<String> strings(JsonArray array) {
         return array.asList().stream().map(JsonElement::getAsString).collect(Collectors.toCollection(TreeSet::new));
     }
+
+    /**
+     * A default kube-prometheus-stack selects only the ServiceMonitors, PodMonitors and PrometheusRules labelled
+     * {@code release: <its release>} (prometheus-community/helm-charts charts/kube-prometheus-stack values.yaml:
+     * serviceMonitorSelectorNilUsesHelmValues, podMonitorSelectorNilUsesHelmValues, ruleSelectorNilUsesHelmValues):
+     * every one we ship carries the label, or Prometheus would silently never scrape it or evaluate its rules.
+     */
+    @Test
+    void everyMonitorAndRuleCarriesTheStacksReleaseLabel() throws java.io.IOException {
+        List<String> found = new ArrayList<>();
+        List<String> unlabelled = new ArrayList<>();
+        try (var files = java.nio.file.Files.walk(Repo.DEPLOY)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+                for (Object doc : new org.yaml.snakeyaml.Yaml().loadAll(Repo.read(file))) {
+                    if (!(doc instanceof Map<?, ?> object) || !Set.of("ServiceMonitor", "PodMonitor", "PrometheusRule")
+                            .contains(String.valueOf(object.get("kind")))) {
+                        continue;
+                    }
+                    String name = Repo.ROOT.relativize(file) + " " + object.get("kind");
+                    found.add(name);
+                    Object labels = object.get("metadata") instanceof Map<?, ?> m ? m.get("labels") : null;
+                    if (!(labels instanceof Map<?, ?> l) || !(l.get("release") instanceof String)) {
+                        unlabelled.add(name);
+                    }
+                }
+            }
+        }
+        assertEquals(4, found.size(), "the monitors and rules shipped: " + found);
+        assertEquals(List.of(), unlabelled, "without release=<stack release> a default kube-prometheus-stack ignores them");
+    }
 }
