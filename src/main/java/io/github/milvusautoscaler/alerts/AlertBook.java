@@ -29,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * from the network: 78 posts of 3,900 distinct alerts once drove the JVM out of memory. A resolved
  * alert stays as a tombstone (so a late HA twin of its firing message is a duplicate, not a new
  * scale-out) and tombstones are the first to go, oldest first, when room is needed. A payload that
- * still does not fit changes nothing and is refused with {@link BookFullException}: 429 while the
+ * still does not fit changes nothing and is refused with {@link BookFullException}: 503 while the
  * book is full (room comes back as alerts resolve or expire), 413 when the payload alone holds more
  * new alerts than the whole cap. Every dropped or refused alert is reported to the
  * {@link DropListener} with its reason.
@@ -80,7 +80,7 @@ public final class AlertBook {
             this.payloadTooLarge = payloadTooLarge;
         }
 
-        /** True when the payload alone is larger than the cap (413); false when the book is full now (429). */
+        /** True when the payload alone is larger than the cap (413); false when the book is full now (503). */
         public boolean payloadTooLarge() {
             return payloadTooLarge;
         }

@@ -28,10 +28,12 @@ import org.slf4j.LoggerFactory;
  * bearer token, 415 not JSON, 413 body over {@code alerts.max-body} (decided from Content-Length
  * before reading, or as soon as a chunked body passes the limit; the rest is never stored, only
  * discarded up to 4x the limit so the client can read the answer, then the connection closes), 400 malformed JSON or a
- * missing or wrong field (named), 503 on a follower, 429 when the alert book is full and 413 when the
- * payload alone holds more new alerts than the book may hold ({@link AlertBook.Caps}), 503 on a follower (Alertmanager retries 5xx, and the Service
- * will route a retry to the leader). Accepted alerts answer 200 at once; the ticks they trigger
- * run on the engine's workers.
+ * missing or wrong field (named), 503 on a follower (Alertmanager retries 5xx, and the Service will route
+ * a retry to the leader), 503 when the alert book is full (room comes back as alerts resolve or expire, and
+ * Alertmanager's webhook notifier retries 5xx only: a 429 would drop the alerts until the group's next
+ * repeat_interval, prometheus/alertmanager notify/util.go Retrier.Check) and 413 when the payload alone holds
+ * more new alerts than the book may hold ({@link AlertBook.Caps}: no retry helps). Accepted alerts answer 200
+ * at once; the ticks they trigger run on the engine's workers.
  */
 public final class AlertsHandler implements HttpHandler {
 
@@ -136,9 +138,9 @@ public final class AlertsHandler implements HttpHandler {
             if (e.payloadTooLarge()) {
                 error(ex, 413, "alerts", e.getMessage());
             } else {
-                // Alertmanager retries; room comes back as alerts resolve or expire.
+                // 503, not 429: Alertmanager's webhook retries 5xx only. Room comes back as alerts resolve or expire.
                 ex.getResponseHeaders().set("Retry-After", "60");
-                error(ex, 429, "alerts", e.getMessage());
+                error(ex, 503, "alerts", e.getMessage());
             }
             return;
         }

@@ -232,13 +232,18 @@ class AlertsHandlerTest {
         assertTrue(book.firing(QN, NOW.plus(Duration.ofHours(6))).isEmpty());
     }
 
+    /**
+     * A full book answers 503: Alertmanager's webhook notifier retries 5xx only (prometheus/alertmanager
+     * notify/util.go, Retrier.Check; the webhook sets no RetryCodes), so a 429 would lose the alert until the
+     * group's repeat_interval. A payload larger than the whole book gets 413, which no retry could fix.
+     */
     @Test
-    void aFullBookAnswers429AndAPayloadLargerThanTheBook413AndNeitherChangesAnything() throws Exception {
+    void aFullBookAnswers503AndAPayloadLargerThanTheBook413AndNeitherChangesAnything() throws Exception {
         // The book here holds 2 alerts.
         assertEquals(200, post(payload("firing", "firing", "querynode", "f1", "2026-01-05T09:59:00Z")).statusCode());
         assertEquals(200, post(payload("firing", "firing", "querynode", "f2", "2026-01-05T09:59:00Z")).statusCode());
         HttpResponse<String> full = post(payload("firing", "firing", "querynode", "f3", "2026-01-05T09:59:00Z"));
-        assertEquals(429, full.statusCode(), full.body());
+        assertEquals(503, full.statusCode(), full.body());
         assertEquals("alerts", JsonParser.parseString(full.body()).getAsJsonObject().get("field").getAsString());
         assertTrue(full.body().contains("alerts.max-held = 2"), full.body());
         assertEquals("60", full.headers().firstValue("Retry-After").orElse(""));
