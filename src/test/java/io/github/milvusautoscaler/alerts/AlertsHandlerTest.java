@@ -234,8 +234,8 @@ class AlertsHandlerTest {
 
     /**
      * A full book answers 503: Alertmanager's webhook notifier retries 5xx only (prometheus/alertmanager
-     * notify/util.go, Retrier.Check; the webhook sets no RetryCodes), so a 429 would lose the alert until the
-     * group's repeat_interval. A payload larger than the whole book gets 413, which no retry could fix.
+     * notify/util.go, Retrier.Check; the webhook sets no RetryCodes), so after a 429 the alert would wait for
+     * the group's next flush (AlertmanagerRetryTest shows it with a real Alertmanager). A payload larger than the whole book gets 413, which no retry could fix.
      */
     @Test
     void aFullBookAnswers503AndAPayloadLargerThanTheBook413AndNeitherChangesAnything() throws Exception {

@@ -20,7 +20,7 @@ public final class AlertmanagerServer implements AutoCloseable {
     private final int port;
     private final ServerProcess process;
 
-    private AlertmanagerServer(URI webhook, Path tokenFile) throws IOException {
+    private AlertmanagerServer(URI webhook, Path tokenFile, java.time.Duration groupInterval) throws IOException {
         ServerProcess.requireBinary(BINARY);
         this.dir = Files.createTempDirectory("alertmanager-test");
         this.port = ServerProcess.freePort();
@@ -30,7 +30,7 @@ public final class AlertmanagerServer implements AutoCloseable {
                   receiver: milvus-autoscaler
                   group_by: ['alertname', 'namespace', 'app_kubernetes_io_instance', 'component']
                   group_wait: 0s
-                  group_interval: 1s
+                  group_interval: %dms
                   repeat_interval: 1h
                 receivers:
                   - name: milvus-autoscaler
@@ -41,7 +41,7 @@ public final class AlertmanagerServer implements AutoCloseable {
                           authorization:
                             type: Bearer
                             credentials_file: '%s'
-                """.formatted(webhook, tokenFile));
+                """.formatted(groupInterval.toMillis(), webhook, tokenFile));
         this.process = new ServerProcess("alertmanager", BINARY, dir.resolve("alertmanager.log"));
         process.start(List.of("--config.file=" + config, "--storage.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port, "--web.external-url=" + url() + "/",
@@ -50,8 +50,16 @@ public final class AlertmanagerServer implements AutoCloseable {
 
     /** Starts one that posts every notification to {@code webhook} with the token in {@code tokenFile}. */
     public static AlertmanagerServer start(URI webhook, Path tokenFile) {
+        return start(webhook, tokenFile, java.time.Duration.ofSeconds(1));
+    }
+
+    /**
+     * As above with another group_interval: a failed notification is sent again at the group's next flush, so
+     * only a long interval shows what the notifier itself retries within one notification.
+     */
+    public static AlertmanagerServer start(URI webhook, Path tokenFile, java.time.Duration groupInterval) {
         try {
-            return new AlertmanagerServer(webhook, tokenFile);
+            return new AlertmanagerServer(webhook, tokenFile, groupInterval);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
