@@ -21,6 +21,7 @@ import java.util.Map;
  * <pre>
  * alpha (operator, ns milvus-a)              beta (helm, ns milvus-b)
  *   querynode x2: cpu 0.8 / 0.6 of 2 cores     querynode x2: cpu 0.4 / 0.2 of 4 cores
+ *     (Deployment -0; -1 idle at 0 replicas)
  *                 mem 0.6 / 0.5 of 8 GiB                     mem 0.7 / 0.3 of 16 GiB
  *                 read queue 4 / 2                           read queue 0 / 10
  *   proxy:  cpu 0.5, mem 0.3;                  proxy x2: cpu 0.9 / 0.7, mem 0.5 / 0.5;
@@ -63,6 +64,9 @@ final class TwoClusters implements AutoCloseable {
                 .setRequestRate("Insert", 100).setSearchLatencyMillis(100);
         pods.start("milvus-a", "alpha", InstallKind.OPERATOR, "datanode", "alpha-milvus-datanode-d1", 1, 4 * GIB)
                 .setCpuUtilisation(0.3).setMemoryUtilisation(0.4);
+        // The operator also creates queryNode's idle group at 0 replicas (milvus-operator deploy_ctrl.go
+        // HandleCreate: CreateDeploy(..., 1) with replicas 0): kube-state-metrics exports it with no pods.
+        pods.setSpecReplicas("milvus-a", "alpha-milvus-querynode-1", 0);
         alphaCoord = pods.start("milvus-a", "alpha", InstallKind.OPERATOR, "mixcoord", "alpha-milvus-mixcoord-m1", 1, 4 * GIB)
                 .setCpuUtilisation(0.1).setMemoryUtilisation(0.2)
                 .setIndexTasks("JobStateInit", 3).setIndexTasks("JobStateInProgress", 1).setIndexTasks("JobStateFinished", 50);
