@@ -55,7 +55,8 @@ final class HelmWorkloads {
 
     /**
      * GETs {@code namespace/name} as the kind found last (a Deployment the first time), then as the other kind
-     * when that answers 404. Both 404: {@code NOT_FOUND} naming both and what to check.
+     * when that answers 404. Both 404: {@code NOT_FOUND} naming both and what to check; the second forbidden
+     * (RBAC without it): {@code FORBIDDEN} saying the first is missing and which rule the second needs.
      */
     Found get(String namespace, String name) {
         requireNonNull(namespace, "namespace");
@@ -75,6 +76,11 @@ final class HelmWorkloads {
         try {
             return found(key, second, namespace, name);
         } catch (ActuationException e) {
+            if (e.kind() == Kind.FORBIDDEN) {
+                // Say both: the first kind is missing, and the second could not be looked at (RBAC).
+                throw new ActuationException(Kind.FORBIDDEN, first.kind() + " " + key + " not found, and the "
+                        + second.kind() + " of that name cannot be checked: " + e.getMessage(), e);
+            }
             if (e.kind() != Kind.NOT_FOUND) {
                 throw e;
             }

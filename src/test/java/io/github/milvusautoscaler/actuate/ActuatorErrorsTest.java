@@ -123,6 +123,24 @@ class ActuatorErrorsTest {
         assertNoToken(e);
     }
 
+    /**
+     * A Helm Deployment that is missing while RBAC forbids the StatefulSet look-up (a ClusterRole from before the
+     * StatefulSet mode): FORBIDDEN, saying both that the Deployment is not there and which rule the check needs.
+     */
+    @Test
+    void aMissingDeploymentWithTheStatefulSetLookUpForbiddenSaysBoth() {
+        String name = HELM_DEPLOYMENT.substring(HELM_DEPLOYMENT.lastIndexOf('/') + 1);
+        fake.delete(FakeKubernetesApi.Kind.DEPLOYMENTS, NS, name);
+        fake.fail("GET", FakeKubernetesApi.Kind.STATEFULSETS.path(NS, name), 403, -1);
+        ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(HELM_QN));
+        assertEquals(Kind.FORBIDDEN, e.kind());
+        assertTrue(e.getMessage().startsWith("Deployment " + NS + "/" + name + " not found, and the StatefulSet of"
+                + " that name cannot be checked"), e.getMessage());
+        assertTrue(e.getMessage().contains("{apiGroups: [\"apps\"], resources: [\"statefulsets\"], verbs: [\"get\"]}"),
+                e.getMessage());
+        assertNoToken(e);
+    }
+
     @Test
     void oneMissingTargetDoesNotStopAnother() {
         Target gone = new Target(NS, "deleted-release", Component.PROXY, InstallKind.OPERATOR);
