@@ -76,7 +76,7 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         String resourceVersion = JsonPaths.string(workload, "metadata", "resourceVersion").orElse("");
         long replicas = readInt(target, workload, "spec", "replicas").orElse(KUBERNETES_DEFAULT_REPLICAS);
         long ready = readInt(target, workload, "status", "readyReplicas").orElse(0);
-        boolean rollout = rollingOut(workload, replicas);
+        boolean rollout = rollingOut(found.resource(), workload, replicas);
         JsonObject annotations = JsonPaths.annotations(workload);
         String object = found.describe();
         scaledObjects.remember(target, found.resource(), name,
@@ -145,16 +145,33 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
     }
 
     /**
-     * True while a Deployment or StatefulSet with {@code replicas > 0} is rolling out a template: pods of an older
-     * template remain ({@code updatedReplicas < replicas}) or the controller has not yet observed
-     * the latest spec ({@code observedGeneration < generation}). A pure scale keeps
-     * {@code updatedReplicas == replicas}, so our own write is not mistaken for a rollout for long.
+     * True while a Deployment or StatefulSet is rolling out a template, or its controller has not yet observed the
+     * latest spec ({@code observedGeneration < generation}).
+     *
+     * <p>Deployment: pods of an older template remain ({@code updatedReplicas < replicas}, with replicas > 0). A
+     * pure scale keeps {@code updatedReplicas == replicas}: the new pods are created at once and count while they
+     * start, so our own write is not mistaken for a rollout for long.
+     *
+     * <p>StatefulSet: {@code status.updateRevision} differs from {@code status.currentRevision}. Not
+     * updatedReplicas: the controller creates pods one at a time under the default OrderedReady policy (neither
+     * the chart's querynode-statefulset.yaml nor the operator's statefulset.go sets podManagementPolicy) and
+     * counts only created pods (kubernetes stateful_set_control.go computeReplicaStatus), so during our own
+     * scale-out from 3 to 6 updatedReplicas reads 3, 4, 5 while every pod is on the one revision; reading that as
+     * a rollout would hold a second, urgent scale-out until the first had finished.
      */
-    static boolean rollingOut(JsonObject workload, long replicas) {
-        long updated = JsonPaths.integer(workload, "status", "updatedReplicas").orElse(0);
+    static boolean rollingOut(ApiResource kind, JsonObject workload, long replicas) {
         long generation = JsonPaths.integer(workload, "metadata", "generation").orElse(0);
         long observed = JsonPaths.integer(workload, "status", "observedGeneration").orElse(0);
-        return (replicas > 0 && updated < replicas) || observed < generation;
+        if (observed < generation) {
+            return true;
+        }
+        if (kind == ApiResource.STATEFUL_SETS) {
+            String update = JsonPaths.string(workload, "status", "updateRevision").orElse("");
+            String current = JsonPaths.string(workload, "status", "currentRevision").orElse("");
+            return !update.isEmpty() && !update.equals(current);
+        }
+        long updated = JsonPaths.integer(workload, "status", "updatedReplicas").orElse(0);
+        return replicas > 0 && updated < replicas;
     }
 
     @Override

@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * <p>Rollout (write nothing) when any of:
  * <ul>
  *   <li>two of the component's Deployments both have replicas (queryNode blue/green in progress);</li>
- *   <li>one of them is still rolling out a new template ({@code status.updatedReplicas < spec.replicas}
- *       or {@code status.observedGeneration < metadata.generation});</li>
+ *   <li>one of them is still rolling out a new template ({@code status.updatedReplicas < spec.replicas}; for the
+ *       StatefulSet, {@code status.updateRevision != status.currentRevision}) or its controller has not observed
+ *       the latest spec ({@code status.observedGeneration < metadata.generation});</li>
  *   <li>the CR's condition {@code MilvusUpdated} is {@code False} with reason {@code MilvusUpgradingImage}
  *       or {@code MilvusDowngradingImage} (an image upgrade walks all components), or {@code status.status}
  *       is {@code Pending} (the operator is still creating or restarting the cluster).</li>
@@ -125,7 +126,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
             if (replicas > 0) {
                 withReplicas++;
                 try {
-                    templateRollout |= HelmDeploymentActuator.rollingOut(deployment, replicas);
+                    templateRollout |= HelmDeploymentActuator.rollingOut(workloads, deployment, replicas);
                 } catch (IllegalArgumentException e) {
                     throw new ActuationException(Kind.REFUSED, target + ": " + e.getMessage());
                 }

@@ -95,6 +95,12 @@ final class ActuateFixtures {
                 json(labels), replicas, ready, ready, updated, updated, observedGeneration, name, name);
     }
 
+    /** As {@link #statefulSet}, rolling out a new revision: {@code status.updateRevision} differs from currentRevision. */
+    static String statefulSetRollingOut(String name, Map<String, String> labels, int replicas, int ready, int updated) {
+        return statefulSet(name, labels, replicas, ready, updated, 5, 5, Map.of())
+                .replace("\"updateRevision\": \"" + name + "-7d9f8c6b5\"", "\"updateRevision\": \"" + name + "-8e0a1d7c6\"");
+    }
+
     /** A settled Deployment: all replicas updated, controller caught up. */
     static String settled(String name, Map<String, String> labels, int replicas, int ready) {
         return deployment(name, labels, replicas, ready, replicas, 3, 3, Map.of());

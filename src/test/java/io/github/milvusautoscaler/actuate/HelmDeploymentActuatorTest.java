@@ -269,14 +269,30 @@ class HelmDeploymentActuatorTest {
                 .toList(), "the kind found last is read first");
         assertEquals("querynode", fake.get(Kind.STATEFULSETS, NS, QN).orElseThrow().getAsJsonObject("metadata")
                 .getAsJsonObject("labels").get("component").getAsString(), "merge keeps labels");
+
+        // Our own scale-out: the controller has seen it (observedGeneration) and creates the pods one by one, so
+        // updatedReplicas still reads 3 of 5; the next read is not a rollout (which would hold the next decision).
+        actuator.apply(decision(HELM_QN, 2, 5, Reason.SIGNAL_HIGH), after);
+        ReplicaStatus scaling = actuator.read(HELM_QN);
+        assertEquals(5, scaling.current());
+        assertEquals(3, fake.get(Kind.STATEFULSETS, NS, QN).orElseThrow().getAsJsonObject("status")
+                .get("updatedReplicas").getAsInt());
+        assertEquals(false, scaling.rollout());
     }
 
+    /**
+     * A StatefulSet rolls out while its updateRevision differs from its currentRevision. Not while updatedReplicas
+     * lags: under the default OrderedReady policy the controller creates our scale-out's pods one at a time and
+     * counts only created ones (kubernetes stateful_set_control.go computeReplicaStatus).
+     */
     static Stream<Arguments> statefulSetReads() {
         Map<String, String> labels = helmLabels(RELEASE, "querynode");
         return Stream.of(
-                // updatedReplicas 1 < replicas 3: two pods still run the old revision (RollingUpdate goes from
-                // the highest ordinal down)
-                Arguments.of("rolling out a new revision", statefulSet(QN, labels, 3, 3, 1, 5, 5, Map.of()), true),
+                // RollingUpdate goes from the highest ordinal down: one of three pods on the new revision so far
+                Arguments.of("rolling out a new revision", ActuateFixtures.statefulSetRollingOut(QN, labels, 3, 3, 1),
+                        true),
+                Arguments.of("scaling out 3 -> 6, the fourth pod just created: one revision, not a rollout",
+                        statefulSet(QN, labels, 6, 3, 4, 5, 5, Map.of()), false),
                 Arguments.of("controller has not observed the latest spec",
                         statefulSet(QN, labels, 3, 3, 3, 6, 5, Map.of()), true),
                 Arguments.of("settled", statefulSet(QN, labels, 3, 2, 3, 5, 5, Map.of()), false));

@@ -227,8 +227,11 @@ class MilvusOperatorActuatorTest {
                         .map(q -> q.queryParameter("labelSelector").orElse("")).toList());
 
         fake.merge(Kind.STATEFULSETS, NS, sts, "{\"status\": {\"updatedReplicas\": 1}}");
-        assertEquals(true, actuator.read(OPERATOR_QN).rollout(), "updatedReplicas 1 < 3: a new revision rolls out");
-        fake.merge(Kind.STATEFULSETS, NS, sts, "{\"status\": {\"updatedReplicas\": 3}}");
+        assertEquals(false, actuator.read(OPERATOR_QN).rollout(), "pods created one at a time on one revision");
+        fake.merge(Kind.STATEFULSETS, NS, sts, "{\"status\": {\"updateRevision\": \"" + sts + "-8e0a1d7c6\"}}");
+        assertEquals(true, actuator.read(OPERATOR_QN).rollout(), "a new revision rolls out");
+        fake.merge(Kind.STATEFULSETS, NS, sts, "{\"status\": {\"updatedReplicas\": 3, \"currentRevision\": \""
+                + sts + "-8e0a1d7c6\"}}");
 
         ReplicaStatus basis = actuator.read(OPERATOR_QN);
         actuator.apply(decision(OPERATOR_QN, 3, 4, Reason.SIGNAL_HIGH), basis);

@@ -589,9 +589,23 @@ public final class FakeKubernetesApi implements AutoCloseable {
             long generation = oldMeta.has("generation") ? oldMeta.get("generation").getAsLong() : 1;
             boolean specChanged = !java.util.Objects.equals(before.get("spec"), after.get("spec"));
             meta.addProperty("generation", specChanged ? generation + 1 : generation);
-            // The StatefulSet controller reports the same status fields under the same names (apps/v1
-            // StatefulSetStatus: replicas, updatedReplicas, observedGeneration).
-            if ((kind == Kind.DEPLOYMENTS || kind == Kind.STATEFULSETS) && specChanged && reconcileDeployments) {
+            if (kind == Kind.STATEFULSETS && specChanged && reconcileDeployments) {
+                // The StatefulSet controller observes the spec at once but creates pods one at a time (OrderedReady,
+                // kubernetes stateful_set_control.go) and counts only created pods in updatedReplicas, so a scale
+                // leaves updatedReplicas to the test; a template change makes a new updateRevision.
+                JsonObject status = after.has("status") && after.get("status").isJsonObject()
+                        ? after.getAsJsonObject("status") : new JsonObject();
+                status.addProperty("observedGeneration", meta.get("generation").getAsLong());
+                JsonElement templateBefore = before.has("spec") && before.get("spec").isJsonObject()
+                        ? before.getAsJsonObject("spec").get("template") : null;
+                JsonElement templateAfter = after.has("spec") && after.get("spec").isJsonObject()
+                        ? after.getAsJsonObject("spec").get("template") : null;
+                if (!java.util.Objects.equals(templateBefore, templateAfter)) {
+                    status.addProperty("updateRevision", name + "-rev" + meta.get("generation").getAsLong());
+                }
+                after.add("status", status);
+            }
+            if (kind == Kind.DEPLOYMENTS && specChanged && reconcileDeployments) {
                 JsonObject status = after.has("status") && after.get("status").isJsonObject()
                         ? after.getAsJsonObject("status") : new JsonObject();
                 long replicas = replicasOf(after);
