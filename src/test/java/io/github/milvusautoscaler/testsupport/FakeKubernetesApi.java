@@ -588,7 +588,17 @@ public final class FakeKubernetesApi implements AutoCloseable {
         if (kind.hasSpecGeneration()) {
             long generation = oldMeta.has("generation") ? oldMeta.get("generation").getAsLong() : 1;
             boolean specChanged = !java.util.Objects.equals(before.get("spec"), after.get("spec"));
-            meta.addProperty("generation", specChanged ? generation + 1 : generation);
+            // A Deployment's generation also moves on an annotation change (kubernetes pkg/registry/apps/deployment
+            // strategy.go PrepareForUpdate: annotations are copied to its ReplicaSets); the controller then observes it.
+            boolean annotationsChanged = kind == Kind.DEPLOYMENTS
+                    && !java.util.Objects.equals(oldMeta.get("annotations"), meta.get("annotations"));
+            meta.addProperty("generation", specChanged || annotationsChanged ? generation + 1 : generation);
+            if (annotationsChanged && !specChanged && reconcileDeployments) {
+                JsonObject status = after.has("status") && after.get("status").isJsonObject()
+                        ? after.getAsJsonObject("status") : new JsonObject();
+                status.addProperty("observedGeneration", meta.get("generation").getAsLong());
+                after.add("status", status);
+            }
             if (kind == Kind.STATEFULSETS && specChanged && reconcileDeployments) {
                 // The StatefulSet controller observes the spec at once but creates pods one at a time (OrderedReady,
                 // kubernetes stateful_set_control.go) and counts only created pods in updatedReplicas, so a scale

@@ -181,6 +181,44 @@ class FakeKubernetesApiTest {
                 seen);
     }
 
+    /**
+     * Generation, as the API server keeps it: a Deployment's moves on a spec or an annotation change (kubernetes
+     * pkg/registry/apps/deployment/strategy.go PrepareForUpdate), a StatefulSet's on a spec change only; the
+     * StatefulSet controller observes a scale at once but leaves updatedReplicas to the pods it has created
+     * (OrderedReady), and a template change makes a new updateRevision.
+     */
+    @Test
+    void generationsAndTheStatefulSetControllerFollowTheApiServer() throws IOException {
+        fake.put(Kind.DEPLOYMENTS, DEPLOYMENT);
+        try (Response r = patch(Kind.DEPLOYMENTS.path("ns", "web"), "{\"metadata\": {\"annotations\": {\"a\": \"1\"}}}")) {
+            assertEquals(200, r.code());
+        }
+        JsonObject deployment = fake.get(Kind.DEPLOYMENTS, "ns", "web").orElseThrow();
+        assertEquals(2, deployment.getAsJsonObject("metadata").get("generation").getAsInt(), "annotations bump it");
+        assertEquals(2, deployment.getAsJsonObject("status").get("observedGeneration").getAsInt());
+
+        fake.put(Kind.STATEFULSETS, DEPLOYMENT.replace("\"updatedReplicas\": 2,", "\"updatedReplicas\": 2,"
+                + " \"currentRevision\": \"web-1\", \"updateRevision\": \"web-1\","));
+        String path = Kind.STATEFULSETS.path("ns", "web");
+        try (Response r = patch(path, "{\"metadata\": {\"annotations\": {\"a\": \"1\"}}}")) {
+            assertEquals(200, r.code());
+        }
+        assertEquals(1, fake.get(Kind.STATEFULSETS, "ns", "web").orElseThrow().getAsJsonObject("metadata")
+                .get("generation").getAsInt(), "a StatefulSet's annotations do not");
+        try (Response r = patch(path, "{\"spec\": {\"replicas\": 5}}")) {
+            assertEquals(200, r.code());
+        }
+        JsonObject scaled = fake.get(Kind.STATEFULSETS, "ns", "web").orElseThrow().getAsJsonObject("status");
+        assertEquals(2, scaled.get("observedGeneration").getAsInt());
+        assertEquals(2, scaled.get("updatedReplicas").getAsInt(), "pods are created one at a time");
+        assertEquals("web-1", scaled.get("updateRevision").getAsString(), "a scale is no new revision");
+        try (Response r = patch(path, "{\"spec\": {\"template\": {\"metadata\": {\"labels\": {\"v\": \"2\"}}}}}")) {
+            assertEquals(200, r.code());
+        }
+        assertEquals("web-rev3", fake.get(Kind.STATEFULSETS, "ns", "web").orElseThrow().getAsJsonObject("status")
+                .get("updateRevision").getAsString(), "a template change is");
+    }
+
     private Response patch(String path, String json) throws IOException {
         return http.newCall(new Request.Builder().url(fake.url() + path).patch(RequestBody.create(json, MERGE)).build())
                 .execute();
