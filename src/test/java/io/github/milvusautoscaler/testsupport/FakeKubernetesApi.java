@@ -545,6 +545,22 @@ public final class FakeKubernetesApi implements AutoCloseable {
             throw new BadRequest(409, kind.plural + qualifiedGroup(kind) + " \"" + name + "\" already exists",
                     "AlreadyExists");
         }
+        if (kind == Kind.EVENTS) {
+            // core/v1 Event validation (kubernetes pkg/apis/core/validation/events.go, legacyValidateEvent): the
+            // involved object's namespace must be the Event's; with eventTime set, reporting fields are required.
+            JsonObject involved = body.has("involvedObject") && body.get("involvedObject").isJsonObject()
+                    ? body.getAsJsonObject("involvedObject") : new JsonObject();
+            if (!namespace.equals(string(involved, "namespace"))) {
+                throw new BadRequest(422, "Event \"" + name + "\" is invalid: involvedObject.namespace: Invalid value:"
+                        + " does not match event.namespace");
+            }
+            if (body.has("eventTime") && !body.get("eventTime").isJsonNull()
+                    && (string(body, "reportingComponent") == null || string(body, "reportingInstance") == null
+                    || string(body, "action") == null)) {
+                throw new BadRequest(422, "Event \"" + name + "\" is invalid: reportingController, reportingInstance"
+                        + " and action are required with eventTime");
+            }
+        }
         meta.addProperty("namespace", namespace);
         meta.addProperty("uid", UUID.randomUUID().toString());
         meta.addProperty("creationTimestamp", CREATED);
