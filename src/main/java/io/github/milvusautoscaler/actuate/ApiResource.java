@@ -26,6 +26,14 @@ record ApiResource(String group, String version, String plural, String kind) {
         requireNonNull(kind, "kind");
     }
 
+    /**
+     * One object as messages and logs name it, the kind in lower case: {@code statefulset milvus/hr-milvus-querynode},
+     * {@code milvus milvus/my-release}.
+     */
+    String describe(String namespace, String name) {
+        return kind.toLowerCase(java.util.Locale.ROOT) + " " + namespace + "/" + name;
+    }
+
     /** {@code milvus.io/v1beta1}, or {@code v1} for the core group. */
     String apiVersion() {
         return group.isEmpty() ? version : group + "/" + version;

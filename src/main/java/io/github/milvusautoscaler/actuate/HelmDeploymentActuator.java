@@ -17,7 +17,6 @@ import io.github.milvusautoscaler.core.WriteContext;
 import io.github.milvusautoscaler.core.WriteGuard;
 import io.kubernetes.client.openapi.ApiClient;
 import java.util.List;
-import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -116,8 +115,8 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         String name = deploymentName(target);
         ApiResource kind = workloads.kindOf(target.namespace(), name);
         requests.mergePatch(kind, target.namespace(), name, patch, context.guard());
-        LOG.info("{}: wrote spec.replicas {} -> {} on {} {}/{} ({})", target, basis.current(), decision.to(),
-                kind.kind().toLowerCase(Locale.ROOT), target.namespace(), name, decision.reason());
+        LOG.info("{}: wrote spec.replicas {} -> {} on {} ({})", target, basis.current(), decision.to(),
+                kind.describe(target.namespace(), name), decision.reason());
     }
 
     /**

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import com.google.gson.JsonObject;
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.ActuationException.Kind;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -15,10 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * (milvus-helm templates/querynode-statefulset.yaml and indexnode-statefulset.yaml: {@code kind: StatefulSet},
  * {@code name: milvus.querynode.fullname}, {@code replicas} omitted for {@code -1} as in the Deployment).
  *
- * <p>Both kinds carry what the actuator reads under the same names ({@code spec.replicas},
- * {@code status.readyReplicas}, {@code status.updatedReplicas}, {@code status.observedGeneration},
- * {@code metadata.annotations}) and take the same merge patch, so everything past the lookup treats them
- * alike. The kind found last is tried first: a StatefulSet costs one GET per read, not a 404 and a GET.
+ * <p>Both kinds carry the count, readiness and annotations under the same names ({@code spec.replicas},
+ * {@code status.readyReplicas}, {@code metadata.annotations}) and take the same merge patch; only what makes a
+ * rollout differs ({@link HelmDeploymentActuator#rollingOut}). The kind found last is tried first: a StatefulSet
+ * costs one GET per read, not a 404 and a GET.
  */
 final class HelmWorkloads {
 
@@ -42,7 +41,7 @@ final class HelmWorkloads {
 
         /** {@code statefulset milvus/my-release-milvus-querynode}, as messages and logs name it. */
         String describe() {
-            return resource.kind().toLowerCase(Locale.ROOT) + " " + namespace + "/" + name;
+            return resource.describe(namespace, name);
         }
     }
 
@@ -66,7 +65,7 @@ final class HelmWorkloads {
         ApiResource second = first == KINDS[0] ? KINDS[1] : KINDS[0];
         ActuationException firstMissing;
         try {
-            return found(key, first, namespace, name);
+            return found(first, namespace, name);
         } catch (ActuationException e) {
             if (e.kind() != Kind.NOT_FOUND) {
                 throw e;
@@ -74,7 +73,7 @@ final class HelmWorkloads {
             firstMissing = e;
         }
         try {
-            return found(key, second, namespace, name);
+            return found(second, namespace, name);
         } catch (ActuationException e) {
             if (e.kind() == Kind.FORBIDDEN) {
                 // Say both: the first kind is missing, and the second could not be looked at (RBAC).
@@ -96,9 +95,9 @@ final class HelmWorkloads {
         return lastFound.getOrDefault(namespace + "/" + name, KINDS[0]);
     }
 
-    private Found found(String key, ApiResource resource, String namespace, String name) {
+    private Found found(ApiResource resource, String namespace, String name) {
         JsonObject object = requests.get(resource, namespace, name);
-        lastFound.put(key, resource);
+        lastFound.put(namespace + "/" + name, resource);
         return new Found(resource, namespace, name, object);
     }
 }

@@ -105,44 +105,44 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         // statefulSet.enabled (queryNode, dataNode, indexNode): the operator runs the component as one StatefulSet
         // <name>-milvus-<component> with the same labels and applies spec.components.<c>.replicas to it
         // (milvus-operator pkg/controllers/statefulset.go, updateStatefulSet), so it is read like the Deployments.
-        ApiResource workloads = isTrue(milvus, "spec", "components", component, "statefulSet", "enabled")
+        ApiResource workloadKind = isTrue(milvus, "spec", "components", component, "statefulSet", "enabled")
                 ? ApiResource.STATEFUL_SETS : ApiResource.DEPLOYMENTS;
-        JsonObject deployments = requests.list(workloads, target.namespace(), selector);
+        JsonObject listed = requests.list(workloadKind, target.namespace(), selector);
         int ready = 0;
         int withReplicas = 0;
         boolean templateRollout = false;
-        JsonArray items = JsonPaths.at(deployments, "items").filter(JsonElement::isJsonArray)
+        JsonArray items = JsonPaths.at(listed, "items").filter(JsonElement::isJsonArray)
                 .map(JsonElement::getAsJsonArray).orElseGet(JsonArray::new);
         List<String> names = new ArrayList<>();
         for (JsonElement item : items) {
             if (!item.isJsonObject()) {
                 continue;
             }
-            JsonObject deployment = item.getAsJsonObject();
-            JsonPaths.string(deployment, "metadata", "name").ifPresent(names::add);
-            ready += (int) readInt(target, deployment, "status", "readyReplicas").orElse(0);
+            JsonObject workload = item.getAsJsonObject();
+            JsonPaths.string(workload, "metadata", "name").ifPresent(names::add);
+            ready += (int) readInt(target, workload, "status", "readyReplicas").orElse(0);
             // spec.replicas defaults to 1 on the API server; absent here means a hand-made object.
-            long replicas = readInt(target, deployment, "spec", "replicas").orElse(1);
+            long replicas = readInt(target, workload, "spec", "replicas").orElse(1);
             if (replicas > 0) {
                 withReplicas++;
                 try {
-                    templateRollout |= HelmDeploymentActuator.rollingOut(workloads, deployment, replicas);
+                    templateRollout |= HelmDeploymentActuator.rollingOut(workloadKind, workload, replicas);
                 } catch (IllegalArgumentException e) {
                     throw new ActuationException(Kind.REFUSED, target + ": " + e.getMessage());
                 }
             }
         }
-        refuseIfScaledByHpa(target, workloads, names);
+        refuseIfScaledByHpa(target, workloadKind, names);
         boolean rollout = withReplicas >= 2 || templateRollout || operatorUpdating(milvus);
 
         JsonObject annotations = JsonPaths.annotations(milvus);
-        String object = "milvus " + target.namespace() + "/" + target.name();
+        String object = ApiResource.MILVUSES.describe(target.namespace(), target.name());
         Optional<LastScale> lastScale = ScaleAnnotations.lastScale(annotations, object, target.component());
         lastRead.put(target.namespace() + "/" + target.name(), new Read(resourceVersion, annotations.deepCopy()));
         scaledObjects.remember(target, ApiResource.MILVUSES, target.name(),
                 JsonPaths.string(milvus, "metadata", "uid").orElse(null), resourceVersion);
         LOG.debug("{}: {} replicas={} ready={} rollout={} ({} with replicas: {}) rv={}", target, object,
-                current, ready, rollout, workloads.plural(), withReplicas, resourceVersion);
+                current, ready, rollout, workloadKind.plural(), withReplicas, resourceVersion);
         return new ReplicaStatus(current, ready, ScaleAnnotations.paused(annotations, target.component(), object),
                 rollout, lastScale, resourceVersion,
                 ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)));
@@ -219,7 +219,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
      */
     private static void refuseIfNotOwnedByReplicas(Target target, JsonObject milvus) {
         String component = target.component().configName();
-        String object = "milvus " + target.namespace() + "/" + target.name();
+        String object = ApiResource.MILVUSES.describe(target.namespace(), target.name());
         String leave = "; milvus-autoscaler leaves " + target.component() + " alone (remove it from"
                 + " milvus-autoscaler's config, or change the Milvus resource, to choose one owner)";
         if (JsonPaths.at(milvus, "spec", "components", component, "hpa").filter(JsonElement::isJsonObject)
@@ -245,16 +245,16 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
      * Refuses a component one of whose Deployments a HorizontalPodAutoscaler made by hand scales ({@link Hpas}):
      * it fights the operator over the Deployment's replicas, and the operator applies ours.
      */
-    private void refuseIfScaledByHpa(Target target, ApiResource workloads, List<String> names) {
+    private void refuseIfScaledByHpa(Target target, ApiResource workloadKind, List<String> names) {
         if (names.isEmpty()) {
             return;
         }
-        Hpas.scaling(requests, target.namespace(), workloads, names).ifPresent(hpa -> {
-            throw new ActuationException(Kind.REFUSED, workloads.kind().toLowerCase(java.util.Locale.ROOT) + " "
-                    + target.namespace() + "/" + hpa.workload()
-                    + " of " + target.component() + " is scaled by HorizontalPodAutoscaler " + target.namespace() + "/"
-                    + hpa.hpa() + "; two autoscalers must not own one component, so milvus-autoscaler leaves it alone (delete the"
-                    + " HPA, or remove " + target.component() + " from milvus-autoscaler's config, to choose one owner)");
+        Hpas.scaling(requests, target.namespace(), workloadKind, names).ifPresent(hpa -> {
+            throw new ActuationException(Kind.REFUSED, workloadKind.describe(target.namespace(), hpa.workload())
+                    + " of " + target.component() + " is scaled by HorizontalPodAutoscaler " + target.namespace()
+                    + "/" + hpa.hpa() + "; two autoscalers must not own one component, so milvus-autoscaler leaves it"
+                    + " alone (delete the HPA, or remove " + target.component() + " from milvus-autoscaler's config,"
+                    + " to choose one owner)");
         });
     }
 

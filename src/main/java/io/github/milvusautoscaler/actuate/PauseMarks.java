@@ -75,7 +75,7 @@ public final class PauseMarks {
         String description;
         if (target.install() == InstallKind.OPERATOR) {
             object = requests.get(ApiResource.MILVUSES, target.namespace(), target.name());
-            description = "milvus " + target.namespace() + "/" + target.name();
+            description = ApiResource.MILVUSES.describe(target.namespace(), target.name());
         } else {
             HelmWorkloads.Found found = workloads.get(target.namespace(), name(target));
             object = found.object();

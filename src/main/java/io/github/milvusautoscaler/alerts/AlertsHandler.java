@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * missing or wrong field (named), 503 on a follower (Alertmanager retries 5xx, and the Service will route
  * a retry to the leader), 503 when the alert book is full (room comes back as alerts resolve or expire, and
  * Alertmanager's webhook notifier retries 5xx only, prometheus/alertmanager notify/util.go Retrier.Check:
- * after a 429 the alerts wait for the group's next flush, group_interval, AlertmanagerRetryTest) and 413 when the payload alone holds
- * more new alerts than the book may hold ({@link AlertBook.Caps}: no retry helps). Accepted alerts answer 200
- * at once; the ticks they trigger run on the engine's workers.
+ * after a 429 the alerts wait for the group's next flush, group_interval, AlertmanagerRetryTest) and 413 when
+ * the payload alone holds more new alerts than the book may hold ({@link AlertBook.Caps}: no retry helps).
+ * Accepted alerts answer 200 at once; the ticks they trigger run on the engine's workers.
  */
 public final class AlertsHandler implements HttpHandler {
 

@@ -11,7 +11,8 @@ import java.util.List;
  * <p>Helm ({@code zilliztech/milvus-helm}, {@code templates/_helpers.tpl}): {@code milvus.fullname} is
  * {@code fullnameOverride} when set, else the release name when it already contains the name
  * ({@code nameOverride}, by default the chart name {@code milvus}), else {@code <release>-<name>}, each cut to
- * 63 characters with one trailing {@code -} trimmed (Sprig's {@code trimSuffix}); a component's Deployment is {@code <fullname>-<component>} ({@code milvus.querynode.fullname}).
+ * 63 characters with one trailing {@code -} trimmed (Sprig's {@code trimSuffix}); a component's Deployment is
+ * {@code <fullname>-<component>} ({@code milvus.querynode.fullname}).
  * So release {@code hr} gives {@code hr-milvus-querynode}, release {@code my-milvus} gives
  * {@code my-milvus-querynode}.
  *

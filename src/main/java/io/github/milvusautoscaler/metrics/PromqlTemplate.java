@@ -22,15 +22,17 @@ import java.util.regex.Pattern;
  * {@code {component}} (label value such as {@code querynode}), {@code {instance_label}} and
  * {@code {component_label}} (label names from the install kind's {@link LabelScheme}),
  * {@code {deployments}} (an alternation of the exact Deployment names running the component, for
- * {@code deployment=~"{deployments}"} or kube-state-metrics' {@code owner_name=~"{deployments}"}) and
+ * {@code deployment=~"{deployments}"} or kube-state-metrics' {@code owner_name=~"{deployments}"}),
  * {@code {deployment_component}} (an anchored regular expression whose first group is the component's
- * label value in such a Deployment name, for {@code label_replace}; see {@link DeploymentNames}) and
+ * label value in such a Deployment name, for {@code label_replace}; see {@link DeploymentNames}),
  * {@code {streamingnode_deployments}} (the same cluster's streamingNode Deployment names, whose embedded
- * queryNodes querycoord counts from Milvus 2.6; {@link DeploymentNames#streamingNodes}).
- * Values are escaped for a double-quoted PromQL string. A template that uses {@code {component}} and
- * {@code {deployments}} only as {@code =~"{component}"} / {@code =~"{deployments}"} can be rendered for
- * several components at once ({@code =~"datanode|proxy|querynode"}), which is how one query serves a
- * whole cluster.
+ * queryNodes querycoord counts from Milvus 2.6; {@link DeploymentNames#streamingNodes}) and
+ * {@code {statefulsets}} (the StatefulSet a component runs as in its install's StatefulSet mode;
+ * {@link DeploymentNames#statefulSet}).
+ * Values are escaped for a double-quoted PromQL string. A template that uses {@code {component}},
+ * {@code {deployments}} and {@code {statefulsets}} only inside regex matchers ({@code =~"{component}"}) can
+ * be rendered for several components at once ({@code =~"datanode|proxy|querynode"}), which is how one query
+ * serves a whole cluster.
  */
 public final class PromqlTemplate {
 
@@ -38,15 +40,27 @@ public final class PromqlTemplate {
     public static final Set<String> PLACEHOLDERS = PromqlPlaceholders.NAMES;
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
-    private static final String COMPONENT = "{component}";
-    private static final Pattern COMPONENT_ANYWHERE = Pattern.compile(Pattern.quote(COMPONENT));
-    private static final Pattern COMPONENT_AS_REGEX = Pattern.compile("=~\"[^\"]*\\{component}[^\"]*\"");
-    private static final String DEPLOYMENTS = "{deployments}";
-    private static final Pattern DEPLOYMENTS_ANYWHERE = Pattern.compile(Pattern.quote(DEPLOYMENTS));
-    private static final Pattern DEPLOYMENTS_AS_REGEX = Pattern.compile("=~\"[^\"]*\\{deployments}[^\"]*\"");
-    private static final String STATEFUL_SETS = "{statefulsets}";
-    private static final Pattern STATEFUL_SETS_ANYWHERE = Pattern.compile(Pattern.quote(STATEFUL_SETS));
-    private static final Pattern STATEFUL_SETS_AS_REGEX = Pattern.compile("=~\"[^\"]*\\{statefulsets}[^\"]*\"");
+
+    /**
+     * The placeholders that select components: a template serves several components at once when each of them
+     * sits only inside regex matchers ({@link #servesSeveralComponents}).
+     */
+    private static final List<Selector> SELECTORS = List.of(new Selector("component"), new Selector("deployments"),
+            new Selector("statefulsets"));
+
+    /** One selecting placeholder, with patterns for it anywhere and inside a regex matcher ({@code =~"...{x}..."}). */
+    private record Selector(String text, Pattern anywhere, Pattern asRegex) {
+
+        Selector(String name) {
+            this("{" + name + "}", Pattern.compile(Pattern.quote("{" + name + "}")),
+                    Pattern.compile("=~\"[^\"]*" + Pattern.quote("{" + name + "}") + "[^\"]*\""));
+        }
+
+        /** True when every occurrence in {@code template} is inside a regex matcher (also when there is none). */
+        boolean onlyInRegexMatchers(String template) {
+            return count(template, anywhere) == count(template, asRegex);
+        }
+    }
 
     private PromqlTemplate() {
     }
@@ -70,8 +84,9 @@ public final class PromqlTemplate {
     /**
      * Renders {@code template} for several components of one cluster: {@code {component}} becomes the
      * alternation of their label values in sorted order ({@code datanode|querynode}), {@code {deployments}}
-     * the alternation of their Deployment names, {@code {statefulsets}} of their StatefulSet names, so the same set always renders the same text. Only
-     * meaningful for several components when {@link #servesSeveralComponents} is true.
+     * the alternation of their Deployment names and {@code {statefulsets}} of their StatefulSet names, so the
+     * same set always renders the same text. Only meaningful for several components when
+     * {@link #servesSeveralComponents} is true.
      *
      * @param cluster      any target of the cluster: its namespace, name and install give {@code {namespace}},
      *                     {@code {release}}, {@code {deployment_component}} and {@code {streamingnode_deployments}}
@@ -111,20 +126,14 @@ public final class PromqlTemplate {
 
     /**
      * True when the template selects components through {@code {component}}, {@code {deployments}} or
-     * {@code {statefulsets}}, and only inside regex matchers ({@code =~"{component}"}, {@code =~"{deployments}"}, also in an alternation such
-     * as {@code =~"{deployments}|{streamingnode_deployments}"}): then rendering it with {@code a|b} selects both
-     * components. With an equality matcher ({@code ="{component}"}) that would
-     * select nothing, so such a template is rendered once per component instead.
+     * {@code {statefulsets}}, and only inside regex matchers ({@code =~"{component}"}, {@code =~"{deployments}"},
+     * also in an alternation such as {@code =~"{deployments}|{streamingnode_deployments}"}): then rendering it with
+     * {@code a|b} selects both components. With an equality matcher ({@code ="{component}"}) that would select
+     * nothing, so such a template is rendered once per component instead.
      */
     public static boolean servesSeveralComponents(String template) {
         requireNonNull(template, "template");
-        int components = count(template, COMPONENT_ANYWHERE);
-        int deployments = count(template, DEPLOYMENTS_ANYWHERE);
-        int statefulSets = count(template, STATEFUL_SETS_ANYWHERE);
-        return components + deployments + statefulSets > 0
-                && components == count(template, COMPONENT_AS_REGEX)
-                && deployments == count(template, DEPLOYMENTS_AS_REGEX)
-                && statefulSets == count(template, STATEFUL_SETS_AS_REGEX);
+        return usesComponent(template) && SELECTORS.stream().allMatch(s -> s.onlyInRegexMatchers(template));
     }
 
     /** How often {@code pattern} occurs in {@code text}, e.g. regex matchers holding {@code {deployments}}. */
@@ -132,9 +141,9 @@ public final class PromqlTemplate {
         return (int) pattern.matcher(text).results().count();
     }
 
-    /** True when the template selects a component at all: {@code {component}}, {@code {deployments}}, {@code {statefulsets}}. */
+    /** True when the template selects a component at all: {@code {component}}, {@code {deployments}} or {@code {statefulsets}}. */
     public static boolean usesComponent(String template) {
-        return template.contains(COMPONENT) || template.contains(DEPLOYMENTS) || template.contains(STATEFUL_SETS);
+        return SELECTORS.stream().anyMatch(s -> template.contains(s.text()));
     }
 
     /** Deployment names as one regular expression in sorted order, e.g. {@code x-milvus-proxy|x-milvus-proxy-0}. */

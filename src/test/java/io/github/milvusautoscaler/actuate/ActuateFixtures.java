@@ -95,7 +95,11 @@ final class ActuateFixtures {
                 json(labels), replicas, ready, ready, updated, updated, observedGeneration, name, name);
     }
 
-    /** As {@link #statefulSet}, rolling out a new revision: {@code status.updateRevision} differs from currentRevision. */
+    /**
+     * As {@link #statefulSet}, rolling out a new revision: {@code status.updateRevision} differs from
+     * {@code currentRevision} until every pod runs it (kubernetes apps/v1 StatefulSetStatus; the controller's
+     * stateful_set_control.go sets currentRevision to updateRevision once the rollout completes).
+     */
     static String statefulSetRollingOut(String name, Map<String, String> labels, int replicas, int ready, int updated) {
         return statefulSet(name, labels, replicas, ready, updated, 5, 5, Map.of())
                 .replace("\"updateRevision\": \"" + name + "-7d9f8c6b5\"", "\"updateRevision\": \"" + name + "-8e0a1d7c6\"");

@@ -146,7 +146,9 @@ class RbacRulesTest {
             ActuateFixtures.seedHelm(fake, 3, 3);
             fake.put(Kind.STATEFULSETS, ActuateFixtures.statefulSet(ActuateFixtures.RELEASE + "-milvus-indexnode",
                     ActuateFixtures.helmLabels(ActuateFixtures.RELEASE, "indexnode"), 3, 3, 3, 2, 2, java.util.Map.of()));
-            // The operator's: the CR in namespace milvus-sts with indexNode.statefulSet.enabled, and its StatefulSet.
+            // The operator's: the CR in namespace milvus-sts with indexNode.statefulSet.enabled (milvus-operator
+            // components_types.go), and the StatefulSet it makes, <name>-milvus-indexnode with the component's labels
+            // (pkg/controllers/statefulset.go).
             fake.put(Kind.MILVUSES, """
                     {"metadata": {"name": "%s", "namespace": "milvus-sts"},
                      "spec": {"components": {"indexNode": {"replicas": 3, "statefulSet": {"enabled": true}}}},

@@ -591,7 +591,10 @@ public final class FakeKubernetesApi implements AutoCloseable {
         return store(kind, namespace, name, current, body);
     }
 
-    /** Keeps identity fields, bumps generation on a spec change, plays the Deployment controller, notifies. */
+    /**
+     * Keeps identity fields, bumps generation as the API server does, plays the Deployment and StatefulSet
+     * controllers, notifies.
+     */
     private JsonObject store(Kind kind, String namespace, String name, JsonObject before, JsonObject after) {
         JsonObject meta = metadata(after);
         JsonObject oldMeta = metadata(before);
@@ -609,42 +612,42 @@ public final class FakeKubernetesApi implements AutoCloseable {
             boolean annotationsChanged = kind == Kind.DEPLOYMENTS
                     && !java.util.Objects.equals(oldMeta.get("annotations"), meta.get("annotations"));
             meta.addProperty("generation", specChanged || annotationsChanged ? generation + 1 : generation);
-            if (annotationsChanged && !specChanged && reconcileDeployments) {
-                JsonObject status = after.has("status") && after.get("status").isJsonObject()
-                        ? after.getAsJsonObject("status") : new JsonObject();
-                status.addProperty("observedGeneration", meta.get("generation").getAsLong());
-                after.add("status", status);
-            }
-            if (kind == Kind.STATEFULSETS && specChanged && reconcileDeployments) {
-                // The StatefulSet controller observes the spec at once but creates pods one at a time (OrderedReady,
+            boolean controlled = kind == Kind.DEPLOYMENTS || kind == Kind.STATEFULSETS;
+            if (controlled && (specChanged || annotationsChanged) && reconcileDeployments) {
+                // Both controllers observe the new generation at once. A Deployment's creates a scale's pods at
+                // once, so they all count as updated. The StatefulSet's creates them one at a time (OrderedReady,
                 // kubernetes stateful_set_control.go) and counts only created pods in updatedReplicas, so a scale
                 // leaves updatedReplicas to the test; a template change makes a new updateRevision.
-                JsonObject status = after.has("status") && after.get("status").isJsonObject()
-                        ? after.getAsJsonObject("status") : new JsonObject();
+                JsonObject status = statusOf(after);
                 status.addProperty("observedGeneration", meta.get("generation").getAsLong());
-                JsonElement templateBefore = before.has("spec") && before.get("spec").isJsonObject()
-                        ? before.getAsJsonObject("spec").get("template") : null;
-                JsonElement templateAfter = after.has("spec") && after.get("spec").isJsonObject()
-                        ? after.getAsJsonObject("spec").get("template") : null;
-                if (!java.util.Objects.equals(templateBefore, templateAfter)) {
+                if (kind == Kind.DEPLOYMENTS && specChanged) {
+                    long replicas = replicasOf(after);
+                    status.addProperty("replicas", replicas);
+                    status.addProperty("updatedReplicas", replicas);
+                }
+                if (kind == Kind.STATEFULSETS && !java.util.Objects.equals(templateOf(before), templateOf(after))) {
                     status.addProperty("updateRevision", name + "-rev" + meta.get("generation").getAsLong());
                 }
-                after.add("status", status);
-            }
-            if (kind == Kind.DEPLOYMENTS && specChanged && reconcileDeployments) {
-                JsonObject status = after.has("status") && after.get("status").isJsonObject()
-                        ? after.getAsJsonObject("status") : new JsonObject();
-                long replicas = replicasOf(after);
-                status.addProperty("observedGeneration", meta.get("generation").getAsLong());
-                status.addProperty("replicas", replicas);
-                status.addProperty("updatedReplicas", replicas);
-                after.add("status", status);
             }
         }
         meta.addProperty("resourceVersion", nextVersion());
         objects.put(key(kind, namespace, name), after);
         notifyListeners(new Change(kind, namespace, name, before.deepCopy(), after.deepCopy()));
         return after.deepCopy();
+    }
+
+    /** The object's status, added to it when it has none. */
+    private static JsonObject statusOf(JsonObject object) {
+        if (!object.has("status") || !object.get("status").isJsonObject()) {
+            object.add("status", new JsonObject());
+        }
+        return object.getAsJsonObject("status");
+    }
+
+    /** {@code spec.template}, or null. */
+    private static JsonElement templateOf(JsonObject object) {
+        return object.has("spec") && object.get("spec").isJsonObject() ? object.getAsJsonObject("spec").get("template")
+                : null;
     }
 
     private MockResponse scale(String namespace, String name, Request request) {
