@@ -109,7 +109,8 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
             if (projected > c.band().scaleOutAbove()) {
                 return Proposal.hold(Stage.RECENT_PEAK, Reason.PEAK_WOULD_OVERLOAD, t, () -> t.component() + " "
                         + c.name() + " peak load " + num(peak) + " (value x ready, "
-                        + which(t, afterReversal ? memory.reversedAt() : null, recurrence) + ") would put " + (ready - 1) + " at " + num(peak) + "/" + (ready - 1) + " = "
+                        + which(t, afterReversal ? memory.reversedAt() : null, recurrence) + ") would put "
+                        + (ready - 1) + " at " + num(peak) + "/" + (ready - 1) + " = "
                         + compare(projected, ">", c.band().scaleOutAbove()) + "; no step-down " + ready + " -> "
                         + (ready - 1));
             }

@@ -100,7 +100,9 @@ final class StepDown implements Rule<StepDown.Steps> {
         }
         int ready = t.ready();
         for (Classified c : t.signals()) {
-            if (forecastSized(t, c) ? !(projected(t, c) <= t.fillLine(c)) : !(average(t, c) < c.band().scaleInBelow())) {
+            boolean fits = forecastSized(t, c) ? projected(t, c) <= t.fillLine(c)
+                    : average(t, c) < c.band().scaleInBelow();
+            if (!fits) {
                 return Optional.empty();
             }
         }

@@ -70,7 +70,9 @@ record Tick(PolicySettings settings, Observation observation, ReplicaStatus stat
         return settings.forecast().enabled() ? observation.forecast().horizonPeak(c.name()) : OptionalDouble.empty();
     }
 
-    /** The level a trusted forecast sizes {@code c} for: {@code forecast.fill} x scale-out-above (0.9 x 0.75 = 0.675). */
+    /**
+     * The level a trusted forecast sizes {@code c} for: {@code forecast.fill} x scale-out-above (0.9 x 0.75 = 0.675).
+     */
     double fillLine(Classified c) {
         return settings.forecast().fill() * c.band().scaleOutAbove();
     }
