@@ -263,7 +263,9 @@ public final class DoctorCommand implements Callable<Integer> {
                 case "milvus_querycoord_task_num" ->
                         "querycoord creates it at its first segment or channel task; if querycoord_querynode_num is"
                                 + " there, the coordinator is scraped and no task has run yet";
-                case "milvus_querynode_read_task_ready_len" -> "exported by queryNodes once they serve reads";
+                case "milvus_querynode_read_task_ready_len" ->
+                        "every queryNode exports it from start-up (its read scheduler sets it, 0 when idle): the"
+                                + " queryNode pods are not scraped or lack the component label";
                 default -> "this Milvus release does not export it, or its pods are not scraped";
             };
         }

@@ -69,6 +69,8 @@ class DefaultStackTest {
     private static final double GIB = 1024.0 * 1024 * 1024;
 
     private static FakeMilvusPods pods;
+    /** The coordinator of the settle case "reload", whose node count the test lowers once Prometheus runs. */
+    private static FakeMilvusPod reloadCoord;
     private static PrometheusServer prometheus;
     private static AutoscalerSettings settings;
     private static PrometheusMetricsSource source;
@@ -124,6 +126,8 @@ class DefaultStackTest {
                 .backfill(pods.openMetricsHistory(now.minus(Duration.ofMinutes(4)), now, Duration.ofSeconds(1),
                         Map.of("job", PrometheusServer.JOB)))
                 .start();
+        // The killed node has left querycoord's count: live scrapes read 1 under the backfilled 2.
+        reloadCoord.setQuerycoordQueryNodes(1.0);
         Path config = dir.resolve("autoscaler.conf");
         Files.writeString(config, config(prometheus.url().toString()));
         settings = ConfigLoader.load(config);
@@ -138,17 +142,24 @@ class DefaultStackTest {
         return pods.start("milvus", release, InstallKind.HELM, component, pod, cores, memoryGib * GIB);
     }
 
+    /** The settle cases, one Helm release each. */
+    private static final String[] SETTLE_CASES = {"stale", "moving", "handoff", "stopping", "blind", "reload", "ingest"};
+
     /**
      * One Helm release per settle case, each with two queryNodes and a mixcoord: a stale non-zero move
      * count, moves still scheduled, a removed node not yet handed off (its stopping gauge already gone with
-     * the pod), a node stopping, and a cluster whose querycoord is not scraped.
+     * the pod), a node stopping, a cluster whose querycoord is not scraped, a removed node killed before it
+     * handed off whose segments querycoord reloads on the one left (grow tasks while its node count is below
+     * the 2 it had: the chart's 30 s grace, milvus-helm issue #313), and grows from ingest with no node gone.
      */
     private static void settleCases() {
-        for (String name : new String[] {"stale", "moving", "handoff", "stopping", "blind"}) {
+        for (String name : SETTLE_CASES) {
             FakeMilvusPod first = pods.start("settle", name, InstallKind.HELM, "querynode", name + "-milvus-querynode-a", 2, 8 * GIB)
                     .setCpuUtilisation(0.5);
-            pods.start("settle", name, InstallKind.HELM, "querynode", name + "-milvus-querynode-b", 2, 8 * GIB)
-                    .setCpuUtilisation(0.5);
+            if (!name.equals("reload")) {
+                pods.start("settle", name, InstallKind.HELM, "querynode", name + "-milvus-querynode-b", 2, 8 * GIB)
+                        .setCpuUtilisation(0.5);
+            }
             if (name.equals("blind")) {
                 continue;
             }
@@ -159,6 +170,12 @@ class DefaultStackTest {
                 // spec.replicas already 1 after the step-down; querycoord still counts both nodes
                 case "handoff" -> pods.setSpecReplicas("settle", "handoff-milvus-querynode", 1);
                 case "stopping" -> first.setStoppingBalance(true);
+                // 2 nodes in the backfilled history, 1 live (start() lowers it): node b was killed and left
+                case "reload" -> {
+                    reloadCoord = coord.setQuerycoordQueryNodes(2.0);
+                    coord.setQuerycoordTasksMoving("segment_grow", 4);
+                }
+                case "ingest" -> coord.setQuerycoordTasksMoving("segment_grow", 4);
                 default -> throw new IllegalStateException(name);
             }
         }
@@ -166,7 +183,7 @@ class DefaultStackTest {
 
     private static String config(String url) {
         StringBuilder clusters = new StringBuilder();
-        for (String name : new String[] {"stale", "moving", "handoff", "stopping", "blind"}) {
+        for (String name : SETTLE_CASES) {
             clusters.append("    { namespace = settle, name = ").append(name)
                     .append(", install = helm, milvus-version = \"2.5.6\", components { queryNode {} } }\n");
         }
@@ -289,7 +306,9 @@ class DefaultStackTest {
                 Arguments.of("moving", Settle.BUSY),
                 Arguments.of("handoff", Settle.BUSY),
                 Arguments.of("stopping", Settle.BUSY),
-                Arguments.of("blind", Settle.UNKNOWN));
+                Arguments.of("blind", Settle.UNKNOWN),
+                Arguments.of("reload", Settle.BUSY),
+                Arguments.of("ingest", Settle.QUIET));
     }
 
     /**

@@ -60,6 +60,14 @@ class DoctorCommandTest {
         pods.start("partial", "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-zz9y8", 2, 8 * GIB)
                 .setCpuUtilisation(0.5).expose(false, true, true, true);
 
+        // the queryNodes' own metrics are not scraped (the coordinator's and proxy's are): the read queue, which
+        // every queryNode exports from start-up, is missing
+        pods.start("unscraped", "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-u1n2s", 2, 8 * GIB)
+                .setCpuUtilisation(0.5).setMemoryUtilisation(0.4).expose(true, true, false, true);
+        pods.start("unscraped", "hr", InstallKind.HELM, "mixcoord", "hr-milvus-mixcoord-6c9b8d7f5c-m1n2b", 1, 4 * GIB);
+        pods.start("unscraped", "hr", InstallKind.HELM, "proxy", "hr-milvus-proxy-7d5c9b6f8d-p1o2i", 1, 2 * GIB)
+                .setRequestRate("Search", 40);
+
         // the chart's queryNode.statefulset: a StatefulSet hr-milvus-querynode (templates/querynode-statefulset.yaml)
         pods.startStatefulSetPod("stateful", "hr", "querynode", 0, 2, 8 * GIB).setCpuUtilisation(0.5)
                 .setMemoryUtilisation(0.4);
@@ -74,9 +82,10 @@ class DoctorCommandTest {
                 .start();
         StringBuilder clusters = new StringBuilder();
         for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor",
-                "nolabel", "neversearched", "partial", "stateful"}) {
+                "nolabel", "neversearched", "partial", "stateful", "unscraped"}) {
             clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
-                    .append(" milvus-version = \"2.5.6\", components { queryNode {} } }\n");
+                    .append(" milvus-version = \"2.5.6\", components { queryNode {")
+                    .append(ns.equals("unscraped") ? " signals.read-queue.enabled = true" : "").append(" } } }\n");
         }
         config = dir.resolve("autoscaler.conf");
         Files.writeString(config, """
@@ -133,7 +142,8 @@ class DoctorCommandTest {
                 Arguments.of("nomonitor", "settle", "no milvus_* series for nomonitor/hr"),
                 Arguments.of("nolabel", "qps", "have no component label"),
                 Arguments.of("neversearched", "qps", "no milvus_proxy_req_count for neversearched/hr"),
-                Arguments.of("partial", "cpu", "only 1 of 2 ready pods report cpu"));
+                Arguments.of("partial", "cpu", "only 1 of 2 ready pods report cpu"),
+                Arguments.of("unscraped", "read-queue", "the queryNode pods are not scraped"));
     }
 
     @ParameterizedTest(name = "{0} {1}: {2}")

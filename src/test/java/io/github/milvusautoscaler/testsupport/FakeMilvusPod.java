@@ -478,7 +478,7 @@ public final class FakeMilvusPod {
             Map<String, String> nodes = milvusLabels();
             nodes.remove("node_id");
             // Milvus 2.6: a streamingNode's embedded queryNode registers a queryNode session too (its label
-            // QUERYNODE_STREAMING-EMBEDDED, sessionutil.LabelStreamingNodeEmbeddedQueryNode), and querycoordv2's
+            // STREAMING-EMBEDDED, QUERYNODE_STREAMING-EMBEDDED before 2.6.8, in sessionutil), and querycoordv2's
             // watchNodes adds every queryNode session to the node manager that sets this gauge.
             double count = querynodeNum != null ? querynodeNum : peers.get().stream()
                     .filter(p -> (p.component.equals("querynode") || p.component.equals("streamingnode"))
