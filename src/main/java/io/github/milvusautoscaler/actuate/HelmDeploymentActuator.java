@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * two autoscalers must not own one component, so the read is refused ({@code REFUSED}) and nothing is
  * written, as for an operator install's {@code replicas: -1}. One list of the namespace's HPAs per read.
  *
- * <p>Ready replicas are {@code status.readyReplicas}. Rollout while {@code status.updatedReplicas <
- * spec.replicas} (pods of an older template remain) or {@code status.observedGeneration <
- * metadata.generation} (the controller has not seen the latest spec yet).
+ * <p>Ready replicas are {@code status.readyReplicas}. Rollout while pods of an older template remain, or
+ * the controller has not seen the latest spec yet ({@code status.observedGeneration < metadata.generation});
+ * see {@link #rollingOut} for how each kind says the first.
  */
 public final class HelmDeploymentActuator implements ReplicaActuator {
 
@@ -75,7 +75,7 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         String resourceVersion = JsonPaths.string(workload, "metadata", "resourceVersion").orElse("");
         long replicas = readInt(target, workload, "spec", "replicas").orElse(KUBERNETES_DEFAULT_REPLICAS);
         long ready = readInt(target, workload, "status", "readyReplicas").orElse(0);
-        boolean rollout = rollingOut(found.resource(), workload, replicas);
+        boolean rollout = rollingOut(found.resource(), workload);
         JsonObject annotations = JsonPaths.annotations(workload);
         String object = found.describe();
         scaledObjects.remember(target, found.resource(), name,
@@ -147,9 +147,12 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
      * True while a Deployment or StatefulSet is rolling out a template, or its controller has not yet observed the
      * latest spec ({@code observedGeneration < generation}).
      *
-     * <p>Deployment: pods of an older template remain ({@code updatedReplicas < replicas}, with replicas > 0). A
-     * pure scale keeps {@code updatedReplicas == replicas}: the new pods are created at once and count while they
-     * start, so our own write is not mistaken for a rollout for long.
+     * <p>Deployment: pods of an older template remain, {@code status.updatedReplicas < status.replicas} (both count
+     * existing, non-terminated pods; kubernetes deployment sync.go calculateStatus). Not against
+     * {@code spec.replicas}: pods a ResourceQuota or an admission webhook refuses are never created (the
+     * ReplicaSet's status counts the pods that exist and reports FailedCreate), so after our scale-out 4 -> 6 that
+     * got 4 pods, {@code updatedReplicas} 4 < 6 would read as a rollout on every tick and hold every decision,
+     * the step back down included, until someone fixed the quota.
      *
      * <p>StatefulSet: {@code status.updateRevision} differs from {@code status.currentRevision}. Not
      * updatedReplicas: the controller creates pods one at a time under the default OrderedReady policy (neither
@@ -158,7 +161,7 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
      * scale-out from 3 to 6 updatedReplicas reads 3, 4, 5 while every pod is on the one revision; reading that as
      * a rollout would hold a second, urgent scale-out until the first had finished.
      */
-    static boolean rollingOut(ApiResource kind, JsonObject workload, long replicas) {
+    static boolean rollingOut(ApiResource kind, JsonObject workload) {
         long generation = JsonPaths.integer(workload, "metadata", "generation").orElse(0);
         long observed = JsonPaths.integer(workload, "status", "observedGeneration").orElse(0);
         if (observed < generation) {
@@ -169,8 +172,9 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
             String current = JsonPaths.string(workload, "status", "currentRevision").orElse("");
             return !update.isEmpty() && !update.equals(current);
         }
+        long existing = JsonPaths.integer(workload, "status", "replicas").orElse(0);
         long updated = JsonPaths.integer(workload, "status", "updatedReplicas").orElse(0);
-        return replicas > 0 && updated < replicas;
+        return updated < existing;
     }
 
     @Override

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * <p>Rollout (write nothing) when any of:
  * <ul>
  *   <li>two of the component's Deployments both have replicas (queryNode blue/green in progress);</li>
- *   <li>one of them is still rolling out a new template ({@code status.updatedReplicas < spec.replicas}; for the
+ *   <li>one of them is still rolling out a new template ({@code status.updatedReplicas < status.replicas}; for the
  *       StatefulSet, {@code status.updateRevision != status.currentRevision}) or its controller has not observed
  *       the latest spec ({@code status.observedGeneration < metadata.generation});</li>
  *   <li>the CR's condition {@code MilvusUpdated} is {@code False} with reason {@code MilvusUpgradingImage}
@@ -126,7 +126,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
             if (replicas > 0) {
                 withReplicas++;
                 try {
-                    templateRollout |= HelmDeploymentActuator.rollingOut(workloadKind, workload, replicas);
+                    templateRollout |= HelmDeploymentActuator.rollingOut(workloadKind, workload);
                 } catch (IllegalArgumentException e) {
                     throw new ActuationException(Kind.REFUSED, target + ": " + e.getMessage());
                 }

@@ -80,6 +80,12 @@ class HelmDeploymentActuatorTest {
                 // updatedReplicas 2 < replicas 4: two pods of the old template remain
                 Arguments.of("rolling out a new template",
                         deployment(QN, labels, 4, 4, 2, 8, 8, Map.of()), 4, 4, true, false),
+                // Our scale-out 4 -> 6 that a ResourceQuota (or a failing admission webhook) stopped at 4 pods: the
+                // ReplicaSet counts the pods that exist (kubernetes replicaset calculateStatus, FailedCreate), so the
+                // Deployment reads status.replicas 4, all updated. Not a rollout, which would hold every decision.
+                Arguments.of("a scale-out stopped at 4 of 6 pods by a quota",
+                        deployment(QN, labels, 6, 4, 4, 8, 8, Map.of()).replace("\"status\": {\"replicas\": 6",
+                                "\"status\": {\"replicas\": 4"), 6, 4, false, false),
                 // observedGeneration 7 < generation 8: the controller has not seen the latest spec
                 Arguments.of("controller has not observed the latest spec",
                         deployment(QN, labels, 4, 4, 4, 8, 7, Map.of()), 4, 4, true, false),
