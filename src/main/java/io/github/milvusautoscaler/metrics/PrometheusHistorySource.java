@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * The daemon's load history for the seasonal forecast: each target's load-proportional signals over the
  * last {@code range} (two weeks), read from Prometheus with {@code /api/v1/query_range} through the very
  * templates the daemon observes with ({@link PrometheusMetricsSource#replaying}), multiplied by the ready
- * replicas recorded at each step ({@code kube_deployment_status_replicas_ready}, as {@code backtest} reads
- * them), so cpu 0.6 per pod on 4 ready is 2.4 nodes of load.
+ * replicas recorded at each step ({@link WorkloadReplicas#READY}: the Deployments or the StatefulSet, as
+ * {@code backtest} reads them), so cpu 0.6 per pod on 4 ready is 2.4 nodes of load.
  *
  * <p>Cached per target and refreshed every {@code refresh} (an hour): a tick that finds its history due
  * starts a refresh in the background and goes on with what is cached, never waiting for Prometheus; until
@@ -46,9 +46,6 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
     /** Signals whose value is a load per replica; memory and latency are not. */
     public static final Set<String> LOAD_PROPORTIONAL = Set.of("cpu", "qps", "read-queue", "index-backlog");
 
-    /** Ready replicas of the target's Deployments, as {@code backtest} reads them. */
-    static final String READY = "sum(max by (deployment) (kube_deployment_status_replicas_ready{namespace="
-            + "\"{namespace}\", deployment=~\"{deployments}\"}))";
 
     /**
      * How the history is read.
@@ -143,7 +140,7 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
                     loads.put(def.name(), new double[points]);
                 }
             }
-            String ready = source.render(target, READY);
+            String ready = source.render(target, WorkloadReplicas.READY);
             int known = 0;
             for (int i = 0; i < points; i++) {
                 Instant at = from.plusSeconds(i * stepSeconds);

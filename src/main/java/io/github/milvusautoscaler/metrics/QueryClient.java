@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Requests are form-encoded POSTs to {@code /api/v1/query} with an explicit {@code time}, so long
  * cluster-wide queries never hit URL length limits and every engine (Prometheus, VictoriaMetrics,
- * Thanos, Mimir) evaluates the same instant. Credentials are added per request and scrubbed from
+ * Thanos, Mimir) evaluates the same instant ({@code nocache=1}: VictoriaMetrics would otherwise move an
+ * instant within its latency offset, 30 s, back by that much). Credentials are added per request and scrubbed from
  * every text that leaves this class.
  */
 final class QueryClient implements AutoCloseable {
@@ -284,6 +285,12 @@ final class QueryClient implements AutoCloseable {
         }
         // Lets the server abandon work we will no longer wait for.
         form.add("timeout", Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNanos)) + "ms");
+        // VictoriaMetrics evaluates a query for the last -search.latencyOffset (30s by default) at now - 30s but
+        // stamps the answer with the time asked, and with its cache aligns a range's start to the step grid
+        // (app/vmselect/prometheus/prometheus.go, promql/eval.go AdjustStartEnd): a signal 30 s old that
+        // stale-after cannot see, and a backtest whose steps all miss. nocache=1 turns both off; Prometheus,
+        // Thanos and Mimir ignore a form field they do not know.
+        form.add("nocache", "1");
         Request.Builder builder = new Request.Builder().url(rangeStart == null ? queryUrl : rangeUrl).post(form.build())
                 .header("Accept", "application/json")
                 .header("User-Agent", "milvus-autoscaler");

@@ -22,7 +22,9 @@ import java.util.function.Consumer;
  * chunks of at most {@code maxPoints} steps: a week at 15 s is 40,321 steps, 4 chunks of 10,999 per
  * query. Steps with no sample (a gap in the history) answer an empty result, which the adapter reads as
  * UNKNOWN: history is never interpolated. A chunk that fails makes the whole query fail, with the range
- * named in the reason.
+ * named in the reason. A chunk answered partially (VictoriaMetrics' {@code isPartial} with a storage node
+ * down, a Thanos or Mimir store that did not answer) answers every step in it as partial, as the live
+ * query would be: the adapter never reads a load from it.
  */
 final class RangeCache implements QueryFunction {
 
@@ -67,7 +69,9 @@ final class RangeCache implements QueryFunction {
             return entry.failure;
         }
         List<QueryResult.Series> series = entry.byTime.get(at);
-        return new QueryResult.Samples(series == null ? List.of() : series, false);
+        String partial = entry.partial.stream().filter(p -> !at.isBefore(p.start) && !at.isAfter(p.end))
+                .map(Partial::reason).findFirst().orElse("");
+        return new QueryResult.Samples(series == null ? List.of() : series, false, partial);
     }
 
     /** Every query whose history could not be read, with the reason and range. */
@@ -89,24 +93,34 @@ final class RangeCache implements QueryFunction {
     private Entry fetch(String promql) {
         progress.accept(promql);
         NavigableMap<Instant, List<QueryResult.Series>> byTime = new TreeMap<>();
+        List<Partial> partial = new ArrayList<>();
         Duration span = step.multipliedBy(maxPoints - 1L);
         for (Instant start = from; !start.isAfter(to); start = start.plus(span).plus(step)) {
             Instant end = start.plus(span).isAfter(to) ? to : start.plus(span);
             rangeQueries.incrementAndGet();
             QueryResult result = client.queryRange(promql, start, end, step);
             if (result instanceof QueryResult.Failed failed) {
-                return new Entry(null, new QueryResult.Failed(failed.kind(), failed.reason() + " (range "
+                return new Entry(null, List.of(), new QueryResult.Failed(failed.kind(), failed.reason() + " (range "
                         + start + " .. " + end + ")"));
             }
+            QueryResult.Samples samples = (QueryResult.Samples) result;
+            if (samples.isPartial()) {
+                partial.add(new Partial(start, end, samples.partial() + " (range " + start + " .. " + end + ")"));
+            }
             Map<Instant, List<QueryResult.Series>> chunk = new HashMap<>();
-            for (QueryResult.Series s : ((QueryResult.Samples) result).series()) {
+            for (QueryResult.Series s : samples.series()) {
                 chunk.computeIfAbsent(s.timestamp(), t -> new ArrayList<>()).add(s);
             }
             byTime.putAll(chunk);
         }
-        return new Entry(byTime, null);
+        return new Entry(byTime, List.copyOf(partial), null);
     }
 
-    private record Entry(NavigableMap<Instant, List<QueryResult.Series>> byTime, QueryResult.Failed failure) {
+    private record Entry(NavigableMap<Instant, List<QueryResult.Series>> byTime, List<Partial> partial,
+                         QueryResult.Failed failure) {
+    }
+
+    /** A chunk the server answered partially, and why. */
+    private record Partial(Instant start, Instant end, String reason) {
     }
 }

@@ -262,6 +262,34 @@ class FailureShapesTest {
         assertTrue(form.contains("query=up{pod=~\".+\"}"), form);
         // the remaining budget travels along, so the server can give up when we do
         assertTrue(form.matches(".*timeout=\\d+ms.*"), form);
+        // VictoriaMetrics would evaluate an instant within its 30 s latency offset 30 s back (and stamp it now)
+        assertEquals("1", PromJson.form(request).get("nocache"), form);
+    }
+
+    /**
+     * A range chunk the server answered partially (VictoriaMetrics' isPartial with a vmstorage node down) replays
+     * as partial at every step in it, as the live query would read: a cluster value from it is UNKNOWN, so a
+     * backtest or the forecast's history never takes a load that is missing a third of its series for a whole one.
+     */
+    @Test
+    void aPartialRangeAnswerReplaysAsPartialAtEveryStep() throws Exception {
+        Instant from = AT;
+        Instant to = AT.plusSeconds(60);
+        String matrix = "{\"isPartial\":true,\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":"
+                + "[{\"metric\":{},\"values\":[[" + PromJson.ts(from) + ",\"40\"],[" + PromJson.ts(from.plusSeconds(30))
+                + ",\"41\"],[" + PromJson.ts(to) + ",\"42\"]]}]}}";
+        server.enqueue(json(matrix));
+        TargetQueries queries = new TargetQueries(TARGET, List.of(new SignalQuery("s", "sum(up)", false)), "", "");
+        try (PrometheusMetricsSource source = PrometheusMetricsSource.replaying(endpoint(Duration.ofSeconds(3), 1000),
+                DefaultQueries.schemes(), List.of(queries), new SimpleMeterRegistry(),
+                from, to, Duration.ofSeconds(30), 100, text -> { })) {
+            for (Instant at : List.of(from, from.plusSeconds(30), to)) {
+                Signal signal = source.observe(TARGET, at).signals().get("s");
+                assertFalse(signal.isKnown(), () -> at + " read " + signal.value());
+                assertTrue(signal.problem().contains("isPartial"), signal::problem);
+            }
+        }
+        assertEquals("/api/v1/query_range", server.takeRequest().getUrl().encodedPath());
     }
 
     private PrometheusEndpoint endpoint(Duration timeout, int maxSeries) {

@@ -20,8 +20,9 @@ import java.util.stream.Collectors;
  * {@link PrometheusServer}: {@code -promscrape.config} with {@code honor_labels: true} and file_sd
  * targets checked every second, a temp {@code -storageDataPath}, a free loopback port. History is
  * imported through {@code /api/v1/import/prometheus} right after start (VictoriaMetrics accepts old
- * samples at any time). Response caching is off and {@code -search.latencyOffset} is 1 s, so fresh
- * samples are visible to instant queries at once.
+ * samples at any time). It runs with VictoriaMetrics' own defaults, as an install does: its response cache
+ * on and {@code -search.latencyOffset} 30 s, so a query without {@code nocache=1} near now is evaluated 30 s
+ * back ({@link #query} sends it, as the autoscaler does).
  */
 public final class VictoriaMetricsServer implements AutoCloseable {
 
@@ -106,8 +107,6 @@ public final class VictoriaMetricsServer implements AutoCloseable {
                 "-storageDataPath=" + data,
                 "-promscrape.config=" + config,
                 "-promscrape.fileSDCheckInterval=1s",
-                "-search.disableCache",
-                "-search.latencyOffset=1s",
                 "-loggerLevel=WARN"));
         process.start(args, URI.create(url() + "/health"));
     }
@@ -124,9 +123,9 @@ public final class VictoriaMetricsServer implements AutoCloseable {
         return scrapeInterval;
     }
 
-    /** The raw JSON of an instant query at the server's current time. */
+    /** The raw JSON of an instant query at the server's current time ({@code nocache=1}: now, not 30 s back). */
     public String query(String promql) {
-        return ServerProcess.get(URI.create(url() + "/api/v1/query?query="
+        return ServerProcess.get(URI.create(url() + "/api/v1/query?nocache=1&query="
                 + URLEncoder.encode(promql, StandardCharsets.UTF_8)));
     }
 
