@@ -28,7 +28,10 @@ import org.junit.jupiter.api.Test;
  * The daemon's forecast history from a real Prometheus 2.42 holding two weeks of a daily cycle, backfilled
  * with promtool in the shape a default kube-prometheus-stack records (cAdvisor counters every 30 s,
  * kube-state-metrics every 2 minutes): a Helm release {@code fc} running 3 queryNodes with 1 CPU core
- * requested each, at 0.85 of it per pod from 09:00 to 17:00 UTC and 0.20 otherwise.
+ * requested each, at 0.85 of it per pod from 09:00 to 17:00 UTC and 0.20 otherwise; beside it a Helm release
+ * {@code fs} whose queryNode is the chart's StatefulSet (templates/querynode-statefulset.yaml), one pod
+ * {@code fs-milvus-querynode-0} on the same cycle, its replicas in {@code kube_statefulset_status_replicas_ready}
+ * (kube-state-metrics statefulset-metrics.md) and its pod owned by the StatefulSet itself.
  */
 class PrometheusHistorySourceTest {
 
@@ -39,6 +42,8 @@ class PrometheusHistorySourceTest {
     static final Instant START = END.minus(Duration.ofDays(15));
     static final String RS = "fc-milvus-querynode-6c9d7f8b5e";
     static final Target TARGET = new Target("milvus", "fc", Component.QUERY_NODE, InstallKind.HELM);
+    static final Target STATEFUL = new Target("milvus", "fs", Component.QUERY_NODE, InstallKind.HELM);
+    static final String STATEFUL_SET = "fs-milvus-querynode";
     static final PrometheusHistorySource.Reading READING = new PrometheusHistorySource.Reading(Duration.ofDays(14),
             Duration.ofMinutes(5), Duration.ofHours(1));
 
@@ -63,15 +68,18 @@ class PrometheusHistorySourceTest {
 
     static String history() {
         StringBuilder out = new StringBuilder(32 << 20);
-        CadvisorHistory.queryNodeCpu(out, PrometheusHistorySourceTest::pod, PODS, START, END, SCRAPE,
+        // pods 0..2 are fc's, pod 3 is fs's StatefulSet pod
+        CadvisorHistory.queryNodeCpu(out, PrometheusHistorySourceTest::pod, PODS + 1, START, END, SCRAPE,
                 PrometheusHistorySourceTest::load, t -> true);
-        gauge(out, "kube_pod_owner", p -> "owner_is_controller=\"true\",owner_kind=\"ReplicaSet\",owner_name=\"" + RS
-                + "\",pod=\"" + pod(p) + "\"", PODS, 1);
+        gauge(out, "kube_pod_owner", p -> "owner_is_controller=\"true\",owner_kind=\""
+                + (p < PODS ? "ReplicaSet\",owner_name=\"" + RS : "StatefulSet\",owner_name=\"" + STATEFUL_SET)
+                + "\",pod=\"" + pod(p) + "\"", PODS + 1, 1);
         gauge(out, "kube_pod_container_resource_requests", p -> "container=\"querynode\",pod=\"" + pod(p)
-                + "\",resource=\"cpu\",unit=\"core\"", PODS, 1);
+                + "\",resource=\"cpu\",unit=\"core\"", PODS + 1, 1);
         gauge(out, "kube_replicaset_owner", p -> "owner_is_controller=\"true\",owner_kind=\"Deployment\","
                 + "owner_name=\"fc-milvus-querynode\",replicaset=\"" + RS + "\"", 1, 1);
         gauge(out, "kube_deployment_status_replicas_ready", p -> "deployment=\"fc-milvus-querynode\"", 1, PODS);
+        gauge(out, "kube_statefulset_status_replicas_ready", p -> "statefulset=\"" + STATEFUL_SET + "\"", 1, 1);
         return out.append("# EOF\n").toString();
     }
 
@@ -81,12 +89,28 @@ class PrometheusHistorySourceTest {
     }
 
     static String pod(int p) {
-        return RS + "-f" + p + "k2q";
+        return p < PODS ? RS + "-f" + p + "k2q" : STATEFUL_SET + "-0";
     }
 
     static PrometheusHistorySource source() {
         return new PrometheusHistorySource(TestEndpoints.of(prometheus.url()), DefaultQueries.schemes(),
-                List.of(new TargetQueries(TARGET, List.of(DefaultQueries.signal("cpu")), "", "")), Map.of(TARGET, READING));
+                List.of(new TargetQueries(TARGET, List.of(DefaultQueries.signal("cpu")), "", ""),
+                        new TargetQueries(STATEFUL, List.of(DefaultQueries.signal("cpu")), "", "")),
+                Map.of(TARGET, READING, STATEFUL, READING));
+    }
+
+    /** The chart's StatefulSet mode: its pods and ready replicas are read as the Deployment's are. */
+    @Test
+    void aStatefulSetsHistoryIsReadToo() {
+        try (PrometheusHistorySource source = source()) {
+            LoadHistory h = source.refresh(STATEFUL, END);
+            Instant noon = END.minus(Duration.ofDays(2)).truncatedTo(java.time.temporal.ChronoUnit.DAYS)
+                    .plus(Duration.ofHours(12));
+            // cpu 0.85 on 1 ready = 0.85 nodes of load by day, 0.20 at night
+            assertEquals(0.85, h.max("cpu", noon, noon).getAsDouble(), 0.01);
+            assertEquals(0.20, h.max("cpu", noon.plus(Duration.ofHours(12)), noon.plus(Duration.ofHours(12)))
+                    .getAsDouble(), 0.01);
+        }
     }
 
     @Test
