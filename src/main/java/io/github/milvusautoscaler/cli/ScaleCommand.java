@@ -71,9 +71,9 @@ import picocli.CommandLine.Spec;
         description = "Scale one worker component to N the way Milvus documents it: scale-out in one write, scale-in"
                 + " one replica at a time, each step waiting for settle and health, the daemon paused meanwhile.",
         footer = {"", "Exit codes: 0 done (or nothing to do, or --dry-run), 1 harm (rolled back unless"
-                + " --no-rollback-on-harm), a wait timed out, the replicas were changed by someone else, or"
-                + " Kubernetes/Prometheus unreachable, 2 refused (coordinator, N out of range, replicas: -1 or an"
-                + " HPA on the Deployment,"
+                + " --no-rollback-on-harm), a wait timed out, the replicas were changed by someone else,"
+                + " Kubernetes/Prometheus unreachable, or the pause could not be lifted at the end, 2 refused"
+                + " (coordinator, N out of range, replicas: -1 or an HPA on the Deployment or StatefulSet,"
                 + " rollout, not confirmed) or bad usage/config, 130 interrupted (Ctrl-C; 143 on SIGTERM): the"
                 + " target stays paused at a completed step."})
 public final class ScaleCommand implements Callable<Integer> {
@@ -467,8 +467,9 @@ public final class ScaleCommand implements Callable<Integer> {
             if (result == EXIT_INTERRUPTED) {
                 return result;
             }
-            liftPause();
-            return result;
+            // A scale that ended well but left the daemon paused has not handed the target back: a script
+            // running scale must see it, not only a person reading stderr.
+            return liftPause() || result != 0 ? result : Main.EXIT_FAILURE;
         }
 
         private int scaleOut() {
@@ -678,22 +679,25 @@ public final class ScaleCommand implements Callable<Integer> {
             }
         }
 
-        private void liftPause() {
+        /** Lifts the pause this command set (unless --keep-paused); false when it could not. */
+        private boolean liftPause() {
             if (!pausedHere) {
-                return;
+                return true;
             }
             if (keepPaused) {
                 out.println("the daemon stays paused for " + target + " (--keep-paused); resume with: milvus-autoscaler"
                         + " resume --config " + selection.config + " --target " + target.id());
-                return;
+                return true;
             }
             try {
                 marks.resume(target);
                 out.println("resumed the daemon for " + target);
+                return true;
             } catch (ActuationException e) {
                 err.println("scale: could not lift the pause on " + target + ": " + e.getMessage()
-                        + "; lift it with: milvus-autoscaler resume --config " + selection.config + " --target "
-                        + target.id());
+                        + "; the daemon stays paused until you lift it with: milvus-autoscaler resume --config "
+                        + selection.config + " --target " + target.id());
+                return false;
             }
         }
     }

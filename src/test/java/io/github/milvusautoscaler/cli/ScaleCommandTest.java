@@ -650,6 +650,25 @@ class ScaleCommandTest {
                 "step 2 written only after the health query answered again: " + writes.get(1)[0] + " vs " + healthBack);
     }
 
+    /**
+     * The scale itself succeeded but the pause could not be lifted (every later write to the Deployment fails): the
+     * daemon stays paused, so the command exits 1 and says how to resume, instead of 0 and a line on stderr.
+     */
+    @Test
+    void aPauseThatCannotBeLiftedAtTheEndExitsOne() {
+        at(2);
+        afterWrite = n -> kube.fail("PATCH", "/apis/apps/v1/namespaces/milvus/deployments/" + DEPLOYMENT, 500, -1);
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "3", "--yes");
+        kube.clearFaults();
+        assertEquals(1, r.exit(), r.all());
+        assertEquals(3, replicas());
+        assertTrue(annotations().has("milvus-autoscaler.io/paused"), annotations().toString());
+        assertTrue(r.err().contains("could not lift the pause on milvus/scl/queryNode"), r.err());
+        assertTrue(r.err().contains("milvus-autoscaler resume --config"), r.err());
+        Result resumed = command("resume", "--config", config.toString(), "--target", NS + "/" + RELEASE + "/queryNode");
+        assertEquals(0, resumed.exit(), resumed.all());
+    }
+
     @Test
     void keepPausedLeavesThePauseAndSaysHowToResume() {
         at(2);
