@@ -17,15 +17,14 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * Only the leader writes; followers keep computing decisions.
  *
  * <p>Safety: {@link #isLeader()} is true only while the elector says so AND the last successful
- * renewal started less than renew-deadline ago (by the injected clock). A follower takes an
+ * renewal started less than renew-deadline ago, timed on the injected monotonic ticker ({@code System::nanoTime}
+ * in the daemon), not the wall clock: a node clock stepped back 20 s by NTP would otherwise keep a cut-off
+ * leader's gate open 20 s longer, while the follower's own clock says the Lease has expired. A follower takes an
  * unrenewed Lease only lease-duration after it last saw it change, so with 15s/10s a cut-off
  * leader stops writing at least 5s before anyone else may start; this holds even if the
  * elector's own threads are stuck, because the gate reads the renewal time, not a callback.
@@ -55,7 +56,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderElection.class);
 
     private final LeaderElectionSettings options;
-    private final Clock clock;
+    private final LongSupplier nanoTime;
     private final GatedLock lock;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final AtomicReference<String> observedLeader = new AtomicReference<>();
@@ -65,36 +66,39 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
     private Thread thread;
     private Candidacy current;
 
-    private LeaderElection(ApiClient client, LeaderElectionSettings options, Clock clock) {
+    private LeaderElection(ApiClient client, LeaderElectionSettings options, LongSupplier nanoTime) {
         this.options = requireNonNull(options, "options");
-        this.clock = requireNonNull(clock, "clock");
+        this.nanoTime = requireNonNull(nanoTime, "nanoTime");
         this.lock = options.enabled()
                 ? new GatedLock(new LeaseLock(options.namespace(), options.leaseName(), options.identity(),
-                requireNonNull(client, "client")), options, clock)
+                requireNonNull(client, "client")), options, nanoTime)
                 : null;
     }
 
     /**
      * An election for this process, namespace and identity resolved from the environment when the
      * options leave them empty; call {@link #start()} to stand as candidate.
+     *
+     * @param nanoTime a monotonic ticker in nanoseconds, {@code System::nanoTime} outside tests
      */
-    public static LeaderElection create(ApiClient client, LeaderElectionSettings options, Clock clock) {
-        return create(client, options, clock, null);
+    public static LeaderElection create(ApiClient client, LeaderElectionSettings options, LongSupplier nanoTime) {
+        return create(client, options, nanoTime, null);
     }
 
     /**
-     * As {@link #create(ApiClient, LeaderElectionSettings, Clock)}, with the kubeconfig the client was
+     * As {@link #create(ApiClient, LeaderElectionSettings, LongSupplier)}, with the kubeconfig the client was
      * built from (null in a cluster): its current context's namespace is the last place the Lease's
      * namespace is looked for, as kubectl users expect.
      */
-    public static LeaderElection create(ApiClient client, LeaderElectionSettings options, Clock clock, Path kubeconfig) {
+    public static LeaderElection create(ApiClient client, LeaderElectionSettings options, LongSupplier nanoTime,
+                                        Path kubeconfig) {
         requireNonNull(options, "options");
         if (!options.enabled()) {
-            return new LeaderElection(null, options, clock);
+            return new LeaderElection(null, options, nanoTime);
         }
         LeaderElectionSettings resolved = resolve(options, System.getenv(),
                 Path.of(Config.SERVICEACCOUNT_NAMESPACE_PATH), LeaderElection::hostName, () -> contextNamespace(kubeconfig));
-        return new LeaderElection(client, resolved, clock);
+        return new LeaderElection(client, resolved, nanoTime);
     }
 
     /** The namespace of the kubeconfig's current context, if the file names one. */
@@ -191,7 +195,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                 return false;
             }
         }
-        return lock.renewedAfter(clock.instant().minus(options.renewDeadline()));
+        return lock.renewedWithin(nanoTime.getAsLong(), options.renewDeadline());
     }
 
     /**
@@ -342,17 +346,18 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
 
         private final Lock delegate;
         private final LeaderElectionSettings options;
-        private final Clock clock;
+        private final LongSupplier nanoTime;
         private final ReentrantLock operations = new ReentrantLock();
-        private final AtomicReference<Instant> renewedAt = new AtomicReference<>();
+        /** The ticker's reading when the last write naming this replica started; null when none counts. */
+        private final AtomicReference<Long> renewedAt = new AtomicReference<>();
         private volatile boolean closed;
         private volatile boolean everHeld;
         private volatile boolean forbiddenLogged;
 
-        GatedLock(Lock delegate, LeaderElectionSettings options, Clock clock) {
+        GatedLock(Lock delegate, LeaderElectionSettings options, LongSupplier nanoTime) {
             this.delegate = delegate;
             this.options = options;
-            this.clock = clock;
+            this.nanoTime = nanoTime;
         }
 
         @Override
@@ -395,7 +400,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                 if (closed) {
                     return false;
                 }
-                Instant started = clock.instant();
+                long started = nanoTime.getAsLong();
                 boolean ok = create ? delegate.create(record) : delegate.update(record);
                 if (ok) {
                     if (options.identity().equals(record.getHolderIdentity())) {
@@ -411,10 +416,13 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
             }
         }
 
-        /** True when a write naming this replica as holder started after {@code instant}. */
-        boolean renewedAfter(Instant instant) {
-            Instant at = renewedAt.get();
-            return at != null && at.isAfter(instant);
+        /**
+         * True when a write naming this replica as holder started less than {@code deadline} before {@code now}
+         * (both ticker readings; compared by difference, as nanoTime must be).
+         */
+        boolean renewedWithin(long now, Duration deadline) {
+            Long at = renewedAt.get();
+            return at != null && now - at < deadline.toNanos();
         }
 
         /** Refuses all further operations and clears holderIdentity if the Lease still names this replica. */

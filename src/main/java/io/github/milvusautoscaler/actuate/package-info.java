@@ -8,7 +8,7 @@
  * ScaledObjects scaledObjects = new ScaledObjects(kubernetesOptions);
  * ReplicaActuator actuator = RoutingActuator.forCluster(client, kubernetesOptions, scaledObjects);
  * if (dryRun) actuator = new DryRunActuator(actuator);
- * LeaderElection election = LeaderElection.create(client, leaderElectionOptions, clock);
+ * LeaderElection election = LeaderElection.create(client, leaderElectionOptions, System::nanoTime);
  * election.start();                                   // close() on SIGTERM releases the Lease
  * KubernetesEventSink events = new KubernetesEventSink(client, kubernetesOptions, scaledObjects,
  *         election, clock, election.identity());

@@ -179,7 +179,7 @@ final class Daemon implements AutoCloseable {
             actuator = new DryRunActuator(actuator);
         }
         this.leader = parts.opened("leader election",
-                LeaderElection.create(client, s.kubernetes().leaderElection(), clock, access.kubeconfig()));
+                LeaderElection.create(client, s.kubernetes().leaderElection(), System::nanoTime, access.kubeconfig()));
 
         this.metrics = parts.opened("Prometheus source", new SwappableMetrics());
         metrics.swap(new PrometheusMetricsSource(s.prometheus(), s.labelSchemes(), Assembly.queries(s.targets()),

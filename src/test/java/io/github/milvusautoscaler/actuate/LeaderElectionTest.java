@@ -19,7 +19,6 @@ import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,10 +89,14 @@ class LeaderElectionTest {
     }
 
     private Candidate candidate(String identity) {
+        return candidate(identity, System::nanoTime);
+    }
+
+    private Candidate candidate(String identity, java.util.function.LongSupplier nanoTime) {
         ApiClient client = ActuateFixtures.client(fake);
         Partition partition = new Partition();
         client.setHttpClient(client.getHttpClient().newBuilder().addInterceptor(partition).build());
-        LeaderElection election = LeaderElection.create(client, options(identity), Clock.systemUTC());
+        LeaderElection election = LeaderElection.create(client, options(identity), nanoTime);
         elections.add(election);
         return new Candidate(election, partition, client);
     }
@@ -219,6 +222,24 @@ class LeaderElectionTest {
         return fake.requests("PATCH", Kind.MILVUSES.path(ActuateFixtures.NS, ActuateFixtures.RELEASE)).size();
     }
 
+    /**
+     * The gate times renewals on the monotonic ticker it is given, not on the wall clock: with the network cut (no
+     * renewal can succeed) the leader stops leading the moment its ticker passes the renew deadline, though no
+     * wall-clock time has passed; a wall clock NTP steps back could not hold the gate open.
+     */
+    @Test
+    void theGateClosesOnTheMonotonicTickerNotTheWallClock() {
+        java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
+        Candidate a = candidate("autoscaler-a", ticker::get);
+        a.election().start();
+        await(Duration.ofSeconds(10), a.election()::isLeader, "a leads");
+        a.partition().cut = true;
+        ticker.addAndGet(RENEW_DEADLINE.toNanos() - 1);
+        assertTrue(a.election().isLeader(), "still within the renew deadline of its last renewal");
+        ticker.addAndGet(1);
+        assertFalse(a.election().isLeader(), "a renew deadline after its last renewal, by the ticker");
+    }
+
     @Test
     void aFollowerClosingLeavesTheLeaseAlone() {
         Candidate a = candidate("autoscaler-a");
@@ -252,7 +273,7 @@ class LeaderElectionTest {
     @Test
     void disabledElectionAlwaysLeadsAndTouchesNothing() {
         LeaderElection disabled = LeaderElection.create(ActuateFixtures.client(fake),
-                new LeaderElectionSettings(false, LEASE, "", "", LEASE_DURATION, RENEW_DEADLINE, RETRY), Clock.systemUTC());
+                new LeaderElectionSettings(false, LEASE, "", "", LEASE_DURATION, RENEW_DEADLINE, RETRY), System::nanoTime);
         elections.add(disabled);
         disabled.start();
         assertTrue(disabled.isLeader());

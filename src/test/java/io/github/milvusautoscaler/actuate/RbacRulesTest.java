@@ -167,7 +167,7 @@ class RbacRulesTest {
             events.record(decision(target, status.current(), status.current() + 1, Reason.SIGNAL_HIGH));
             events.record(hold(target, status.current() + 1, Reason.SETTLING));
             try (LeaderElection election = LeaderElection.create(client, LeaderElectionTest.options("pod-0"),
-                    Clock.systemUTC())) {
+                    System::nanoTime)) {
                 election.start();
                 // create on first acquisition, then get + update on renewal; close releases with get + update
                 long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

@@ -162,7 +162,7 @@ class OneWriterTest {
         ApiClient client = ApiClients.forBaseUrl(fake.url(), options);
         client.setUserAgent("milvus-autoscaler/test daemon-" + name);
         LeaderElection election = LeaderElection.create(client, new LeaderElectionSettings(true, "milvus-autoscaler",
-                "milvus-autoscaler", name, LEASE, RENEW, RETRY), Clock.systemUTC());
+                "milvus-autoscaler", name, LEASE, RENEW, RETRY), System::nanoTime);
         ReplicaActuator real = RoutingActuator.forCluster(client, options, new ScaledObjects(options));
         ReplicaActuator pausing = new ReplicaActuator() {
             @Override
