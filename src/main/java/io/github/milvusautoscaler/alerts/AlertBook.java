@@ -22,8 +22,16 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>An alert is keyed by group key, fingerprint and start time: Alertmanager re-sends firing
  * alerts every {@code repeat_interval} and an HA pair sends each twice, and both must count once.
- * A resolved message removes every alert with that fingerprint. An alert not re-sent within
- * {@code forgetAfter} is dropped, so a dead Alertmanager cannot block scale-in forever.
+ * While an alert is held firing, a copy with the same fingerprint and another start time is the same
+ * alert too: Alertmanager keeps the earliest start time when it merges two sends of one alert
+ * (types.Alert.Merge), so a Prometheus HA pair's later-evaluating replica can move it. A resolved
+ * message removes every alert with that fingerprint, and is remembered under its key even when this
+ * daemon never saw the alert fire (a fail-over or restart): the key the daemon before it wrote on the
+ * scaled object then leaves it, lifting the scale-in block. A copy of a firing message that arrives
+ * more than {@link #LATE_COPY} after the alert's resolution is not a late twin but the alert firing
+ * again (Alertmanager resolved it because Prometheus stopped re-sending it for a while, then it came
+ * back with its first start time): it blocks scale-in again, without a second scale-out. An alert not
+ * re-sent within {@code forgetAfter} is dropped, so a dead Alertmanager cannot block scale-in forever.
  *
  * <p>The book is bounded ({@link Caps}: entries and estimated bytes), because every entry comes
  * from the network: 78 posts of 3,900 distinct alerts once drove the JVM out of memory. A resolved
@@ -88,6 +96,13 @@ public final class AlertBook {
 
     /** Estimated bytes of one entry besides its strings (objects, map node, instants). */
     static final int OVERHEAD = 200;
+
+    /**
+     * How long after a resolution a copy of the alert's firing message is still a late twin: HA peers send
+     * within seconds of each other, and a retried notification within Alertmanager's group_interval (1m in
+     * deploy/alertmanager-receiver.yaml) plus its back-off.
+     */
+    static final Duration LATE_COPY = Duration.ofMinutes(5);
 
     private record Held(ActiveAlert alert, String fingerprint, Instant lastSeen, Instant resolvedAt, long bytes) {
         boolean resolved() {
@@ -157,7 +172,14 @@ public final class AlertBook {
             if (a.firing()) {
                 String key = key(payload, a);
                 Held previous = held.get(key);
-                if (previous == null) {
+                Optional<Map.Entry<String, Held>> same = previous == null ? heldFiring(held, a.fingerprint())
+                        : Optional.empty();
+                if (same.isPresent()) {
+                    Held h = same.get().getValue();
+                    held.put(same.get().getKey(), new Held(h.alert(), h.fingerprint(), now, null, h.bytes()));
+                    out.add(new Outcome(a.name(), Result.DUPLICATE, t.id(), "already acted on (start time moved to "
+                            + a.startsAt() + ")"));
+                } else if (previous == null) {
                     long bytes = size(key, a.name(), a.fingerprint());
                     held.put(key, new Held(new ActiveAlert(key, a.name(), r.action(), a.startsAt()), a.fingerprint(),
                             now, null, bytes));
@@ -165,6 +187,12 @@ public final class AlertBook {
                     heldBytes += bytes;
                     touched.add(t);
                     out.add(new Outcome(a.name(), Result.ACCEPTED, t.id(), ""));
+                } else if (previous.resolved() && now.isAfter(previous.resolvedAt().plus(LATE_COPY))) {
+                    held.put(key, new Held(new ActiveAlert(key, a.name(), ActiveAlert.AlertAction.BLOCK_SCALE_IN,
+                            a.startsAt()), a.fingerprint(), now, null, previous.bytes()));
+                    touched.add(t);
+                    out.add(new Outcome(a.name(), Result.ACCEPTED, t.id(), "fires again after its resolution;"
+                            + " blocks scale-in, no second scale-out"));
                 } else if (previous.resolved()) {
                     // A late copy (HA twin, retry) of a firing message whose resolution came first.
                     out.add(new Outcome(a.name(), Result.DUPLICATE, t.id(), "already resolved"));
@@ -176,10 +204,61 @@ public final class AlertBook {
                 // Every alert with this fingerprint stops firing; kept as a tombstone until room is needed.
                 held.replaceAll((k, h) -> !h.resolved() && h.fingerprint().equals(a.fingerprint())
                         ? new Held(h.alert(), h.fingerprint(), now, now, h.bytes()) : h);
+                String key = key(payload, a);
+                if (!held.containsKey(key)) {
+                    rememberResolve(held, key, a, r, now);
+                }
                 out.add(new Outcome(a.name(), Result.RESOLVED, t.id(), ""));
             }
         }
         return out;
+    }
+
+    /** The entry of an alert with {@code fingerprint} held firing, if any. */
+    private static Optional<Map.Entry<String, Held>> heldFiring(Map<String, Held> held, String fingerprint) {
+        return held.entrySet().stream().filter(e -> !e.getValue().resolved()
+                && e.getValue().fingerprint().equals(fingerprint)).findFirst();
+    }
+
+    /**
+     * Keeps the resolve of an alert this daemon never saw fire as a tombstone under its key, if there is room
+     * (an older tombstone may go for it; firing alerts never do): best effort, since only a daemon that took
+     * over from one that scaled out for the alert needs it.
+     */
+    private void rememberResolve(Map<String, Held> held, String key, WebhookPayload.Alert a, AlertRoute r,
+                                 Instant now) {
+        long bytes = size(key, a.name(), a.fingerprint());
+        while (heldCount + 1 > caps.maxAlerts() || heldBytes + bytes > caps.maxBytes()) {
+            if (!evictOldestResolved()) {
+                return;
+            }
+        }
+        held.put(key, new Held(new ActiveAlert(key, a.name(), r.action(), a.startsAt()), a.fingerprint(), now, now,
+                bytes));
+        heldCount++;
+        heldBytes += bytes;
+    }
+
+    /** Drops the tombstone resolved longest ago; false when there is none. */
+    private boolean evictOldestResolved() {
+        Map<String, Held> in = null;
+        Map.Entry<String, Held> oldest = null;
+        for (Map<String, Held> m : firing.values()) {
+            for (Map.Entry<String, Held> e : m.entrySet()) {
+                if (e.getValue().resolved() && (oldest == null
+                        || e.getValue().resolvedAt().isBefore(oldest.getValue().resolvedAt()))) {
+                    oldest = e;
+                    in = m;
+                }
+            }
+        }
+        if (oldest == null || !in.remove(oldest.getKey(), oldest.getValue())) {
+            return false;
+        }
+        heldCount--;
+        heldBytes -= oldest.getValue().bytes();
+        drops.dropped("resolved_evicted", 1);
+        return true;
     }
 
     /** Where an alert goes: a target and its route, or why it goes nowhere. */
@@ -221,7 +300,8 @@ public final class AlertBook {
                 continue;
             }
             Target t = routing(a).target();
-            if (t != null && !firing.getOrDefault(t, Map.of()).containsKey(key) && fresh.add(key)) {
+            Map<String, Held> held = t == null ? Map.of() : firing.getOrDefault(t, Map.of());
+            if (t != null && !held.containsKey(key) && heldFiring(held, a.fingerprint()).isEmpty() && fresh.add(key)) {
                 freshBytes += size(key, a.name(), a.fingerprint());
             }
         }

@@ -79,7 +79,9 @@ public final class AlertsHandler implements HttpHandler {
             return;
         }
         String auth = ex.getRequestHeaders().getFirst("Authorization");
-        String presented = auth != null && auth.startsWith("Bearer ") ? auth.substring("Bearer ".length()) : null;
+        // The scheme is case-insensitive (RFC 7235 2.1), and Alertmanager sends authorization.type as written:
+        // `type: bearer` passes amtool check-config and arrives as "bearer <token>" (prometheus/common http_config.go).
+        String presented = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7) : null;
         boolean ok;
         try {
             ok = token.matches(presented);

@@ -139,6 +139,18 @@ class AlertsHandlerTest {
         assertFalse(r.body().contains(TOKEN), "the token never appears in a response");
     }
 
+    /**
+     * Alertmanager sends {@code authorization.type} as written (prometheus/common config/http_config.go trims it and
+     * defaults it to Bearer), so {@code type: bearer} arrives as "bearer &lt;token&gt;"; the scheme is case-insensitive
+     * (RFC 7235 section 2.1). Refused with a 401, which Alertmanager does not retry, every alert was lost.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"bearer", "BEARER", "Bearer"})
+    void theAuthSchemeIsCaseInsensitive(String scheme) throws Exception {
+        HttpResponse<String> r = post(firing(), scheme + " " + TOKEN, "application/json");
+        assertEquals(200, r.statusCode(), r.body());
+    }
+
     @Test
     void wrongMethodIs405() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(
