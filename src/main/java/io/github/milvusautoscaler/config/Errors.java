@@ -92,8 +92,16 @@ final class Errors {
         };
     }
 
+    /**
+     * A URL's credentials never reach a message: its userinfo, and its query and fragment, where tokens travel too
+     * ({@code ?token=...}, {@code ?access_token=...}); the message still shows that there was one.
+     */
     private static String redactUserInfo(String text) {
-        return text.replaceAll("(?i)^([a-z][a-z0-9+.-]*://)[^/@?#]*@", "$1<redacted>@");
+        if (!text.matches("(?is)^[a-z][a-z0-9+.-]*://.*")) {
+            return text;
+        }
+        return text.replaceAll("(?i)^([a-z][a-z0-9+.-]*://)[^/@?#]*@", "$1<redacted>@")
+                .replaceAll("(?s)[?#].*$", "?<redacted>");
     }
 
     private static String quote(String text) {

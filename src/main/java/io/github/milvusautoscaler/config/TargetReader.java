@@ -514,7 +514,7 @@ final class TargetReader {
             Field<Boolean> perPod = s.bool("per-pod");
             Field<Boolean> mayBeNegative = s.bool("may-be-negative");
             Field<String> query = s.has("query") ? s.string("query") : null;
-            boolean bandOk = band(out, in, target);
+            boolean bandOk = band(out, in, target) & fraction(name, out);
             if (enabled == null || !enabled.value()) {
                 continue;
             }
@@ -554,6 +554,23 @@ final class TargetReader {
             return null;
         }
         return s.number(key);
+    }
+
+    /** The signals whose band is a fraction: of the CPU request (cpu), of the memory limit (memory). */
+    private static final Map<String, String> FRACTIONS = Map.of("cpu", "the CPU request", "memory", "the memory limit");
+
+    /**
+     * A cpu or memory band is a fraction, so scale-out-above must be at most 1: a band written in percent, as HPA's
+     * averageUtilization is ({@code scale-out-above = 75}), would never read HIGH (cpu 0.9 of the request is 0.9,
+     * not 90), and simulate, which models utilization up to 1, refused it; true when valid.
+     */
+    private boolean fraction(String name, Field<Double> out) {
+        String of = FRACTIONS.get(name);
+        if (of == null || out == null || !(out.value() > 1)) {
+            return true;
+        }
+        errors.add(out, "must be <= 1: " + name + " is a fraction of " + of + " (0.75 is 75%)");
+        return false;
     }
 
     /** The hysteresis band: 0 <= scale-in-below < scale-out-above, and a target inside it; true when valid. */

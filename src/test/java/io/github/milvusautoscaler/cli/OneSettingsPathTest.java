@@ -32,7 +32,7 @@ class OneSettingsPathTest {
         return Stream.of(
                 // The API paths are appended to the URL: the query would come first.
                 Arguments.of("URL with a query", "milvus-autoscaler.prometheus.url = \"http://p:9090/?tenant=a\"\n",
-                        "milvus-autoscaler.prometheus.url = \"http://p:9090/?tenant=a\" (autoscaler.conf:1): must be the"
+                        "milvus-autoscaler.prometheus.url = \"http://p:9090/?<redacted>\" (autoscaler.conf:1): must be the"
                                 + " API root without ?query or #fragment"),
                 Arguments.of("misspelt placeholder in a signal's query",
                         "milvus-autoscaler.defaults.signals.cpu.query = \"up{ns=\\\"{relase}\\\"}\"\n",

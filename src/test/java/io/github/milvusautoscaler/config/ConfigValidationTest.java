@@ -238,6 +238,17 @@ class ConfigValidationTest {
                         "milvus-autoscaler.prometheus.url = \"http://admin:s3cret@prometheus:9090\"",
                         P + "prometheus.url = \"http://<redacted>@prometheus:9090\" (autoscaler.conf:1): must not"
                                 + " contain credentials: use prometheus.auth (they would reach logs)"),
+                // A token in the query string never appears either (the URL is refused for the query itself).
+                Arguments.of("Prometheus URL with a token in its query",
+                        "milvus-autoscaler.prometheus.url = \"http://prometheus:9090/?access_token=SECRET-TOKEN-123\"",
+                        P + "prometheus.url = \"http://prometheus:9090/?<redacted>\" (autoscaler.conf:1): must be the"
+                                + " API root without ?query or #fragment (send a tenant with prometheus.headers, e.g."
+                                + " { \"X-Scope-OrgID\" = \"team-a\" })"),
+                // HPA's averageUtilization is written in percent; a cpu band so written would never read HIGH.
+                Arguments.of("cpu band in percent",
+                        "milvus-autoscaler.defaults.signals.cpu { scale-out-above = 75, scale-in-below = 40 }",
+                        P + "defaults.signals.cpu.scale-out-above = 75 (autoscaler.conf:1): must be <= 1: cpu is a"
+                                + " fraction of the CPU request (0.75 is 75%)"),
                 Arguments.of("basic-auth user without a password file",
                         "milvus-autoscaler.prometheus.auth.basic-username = reader",
                         P + "prometheus.auth.basic-username = \"reader\" (autoscaler.conf:1): needs basic-password-file"
