@@ -30,34 +30,60 @@ public final class ConfigReference {
     }
 
     public static List<Row> rows() {
-        ConfigObject root = (ConfigObject) ConfigFactory.parseResources("reference.conf").resolve().root().get("milvus-autoscaler");
+        // Defaults come from the resolved tree, comments and lines from the unresolved one: resolving a
+        // concatenation such as queries.cpu ("""...""" ${...component-pods} """...""") merges the origins of
+        // its pieces, which carries the substituted key's comment and line instead of the key's own.
+        ConfigObject parsed = ConfigFactory.parseResources("reference.conf").root();
+        ConfigObject resolved = (ConfigObject) ConfigFactory.parseResources("reference.conf").resolve().root().get("milvus-autoscaler");
         List<Row> rows = new ArrayList<>();
-        walk(root, "", rows);
+        walk(resolved, (ConfigObject) parsed.get("milvus-autoscaler"), "", List.of(), rows);
         rows.sort(Comparator.comparingInt(Row::line));
         return rows;
     }
 
-    private static void walk(ConfigObject o, String prefix, List<Row> rows) {
+    /**
+     * {@code enclosing} are the unresolved objects around {@code written}: a leaf without a comment of its own
+     * that shares its line with a commented enclosing object ({@code dataNode { signals.qps.enabled = false }})
+     * is described by that object's comment, the one written above the line.
+     */
+    private static void walk(ConfigObject o, ConfigObject written, String prefix, List<ConfigObject> enclosing, List<Row> rows) {
+        List<ConfigObject> inner = new ArrayList<>(enclosing);
+        inner.add(written);
         for (Map.Entry<String, ConfigValue> e : o.entrySet()) {
             String key = prefix + e.getKey();
             ConfigValue v = e.getValue();
+            ConfigValue w = written.get(e.getKey());
             if (v.valueType() == ConfigValueType.OBJECT && !((ConfigObject) v).isEmpty()) {
-                walk((ConfigObject) v, key + ".", rows);
+                walk((ConfigObject) v, (ConfigObject) w, key + ".", inner, rows);
             } else if (v.valueType() == ConfigValueType.LIST && !((ConfigList) v).isEmpty()
                     && ((ConfigList) v).get(0).valueType() == ConfigValueType.OBJECT) {
-                walk((ConfigObject) ((ConfigList) v).get(0), key + "[].", rows);
+                walk((ConfigObject) ((ConfigList) v).get(0), (ConfigObject) ((ConfigList) w).get(0), key + "[].", List.of(), rows);
             } else {
-                rows.add(new Row(key, render(v), v.origin().comments().stream().map(String::strip).collect(Collectors.joining(" ")), v.origin().lineNumber()));
+                rows.add(new Row(key, render(key, v, w), comment(w, inner), w.origin().lineNumber()));
             }
         }
     }
 
-    private static String render(ConfigValue v) {
+    private static String comment(ConfigValue written, List<ConfigObject> enclosing) {
+        List<String> comments = written.origin().comments();
+        for (int i = enclosing.size() - 1; comments.isEmpty() && i >= 0
+                && enclosing.get(i).origin().lineNumber() == written.origin().lineNumber(); i--) {
+            comments = enclosing.get(i).origin().comments();
+        }
+        return comments.stream().map(String::strip).collect(Collectors.joining(" "));
+    }
+
+    /**
+     * A PromQL template is pages long, so its row points to the templates instead of printing it: the keys
+     * under queries and the keys whose default is a reference to one (component-defaults.queryNode.settle-query).
+     * Every other value is printed, however long.
+     */
+    private static String render(String key, ConfigValue v, ConfigValue written) {
+        if (key.startsWith("queries.") || written.render(ConfigRenderOptions.concise()).startsWith("${milvus-autoscaler.queries.")) {
+            return "(PromQL template, see below)";
+        }
         if (v.valueType() == ConfigValueType.STRING) {
             String s = (String) v.unwrapped();
-            if (s.length() > 40) {
-                return "(PromQL template, see below)";
-            }
             return s.isEmpty() ? "\"\"" : s;
         }
         return v.render(ConfigRenderOptions.concise());
