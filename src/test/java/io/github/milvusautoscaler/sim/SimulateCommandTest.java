@@ -77,6 +77,91 @@ class SimulateCommandTest {
         assertTrue(Files.exists(target.resolve("report.json")));
     }
 
+    /**
+     * A rerun into the same folder is that run's report alone: a decision log of a policy the rerun no longer
+     * compares used to stay beside the new report and read as part of it. Files simulate does not write stay.
+     */
+    @Test
+    void aSecondRunReplacesTheFirstRunsFilesAndKeepsOthers() throws IOException {
+        Path target = Files.createDirectories(dir.resolve("out"));
+        Files.writeString(target.resolve("notes.txt"), "mine");
+        Files.writeString(target.resolve("decisions.txt"), "mine too");
+        assertEquals(0, simulate("--trace", "step", "--policies", "hpa,hpa-milvus", "--out", target.toString()), err.toString());
+        assertTrue(Files.exists(target.resolve("decisions-hpa-milvus.jsonl")));
+        assertEquals(0, simulate("--trace", "ramp", "--policies", "hpa", "--out", target.toString()), err.toString());
+        Path fresh = dir.resolve("fresh");
+        assertEquals(0, simulate("--trace", "ramp", "--policies", "hpa", "--out", fresh.toString()), err.toString());
+        Set<String> expected = new TreeSet<>(list(fresh));
+        expected.addAll(List.of("notes.txt", "decisions.txt"));
+        assertEquals(expected, list(target), "the second run's files and the foreign ones, nothing of the first run");
+        assertFalse(Files.exists(target.resolve("decisions-hpa-milvus.jsonl")));
+        assertEquals("mine", Files.readString(target.resolve("notes.txt")));
+        assertEquals("mine too", Files.readString(target.resolve("decisions.txt")));
+        JsonObject report = JsonParser.parseString(Files.readString(target.resolve("report.json"))).getAsJsonObject();
+        assertEquals("ramp", report.get("trace").getAsString());
+        assertEquals(Files.readString(fresh.resolve("decisions-hpa.jsonl")), Files.readString(target.resolve("decisions-hpa.jsonl")));
+    }
+
+    /**
+     * An --out that cannot be created or written is refused before the simulation starts (the spy policy's
+     * factory runs at the start of a run), with its path and the OS's reason; it used to fail after the whole
+     * run with exit 1 and the bare path.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "parent is a file   | FILE:taken/out    | not a directory",
+        "mkdir refused      | /proc/sim-out     | no such file or directory",
+        "directory refuses  | /sys              | permission denied",
+    })
+    void anUnusableOutIsRefusedBeforeSimulating(String name, String path, String reason) throws IOException {
+        Files.writeString(dir.resolve("taken"), "keep");
+        Path target = path.startsWith("FILE:") ? dir.resolve(path.substring(5)) : Path.of(path);
+        org.junit.jupiter.api.Assumptions.assumeTrue(path.startsWith("FILE:") || Files.isDirectory(target.getParent()),
+                "a Linux /proc and /sys");
+        java.util.concurrent.atomic.AtomicBoolean simulated = new java.util.concurrent.atomic.AtomicBoolean();
+        SimPolicies spy = SimPolicies.builtIn().register("spy", ctx -> {
+            simulated.set(true);
+            return HpaPolicy.kubernetesDefault("spy", ctx);
+        });
+        CommandLine cli = new CommandLine(new SimulateCommand(spy));
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute("--trace", "step", "--policies", "spy", "--out", target.toString());
+        assertEquals(2, code, err.toString());
+        assertEquals("simulate: cannot write to --out " + target + ": " + reason, err.toString().strip());
+        assertFalse(simulated.get(), "refused before simulating");
+        assertEquals("", out.toString());
+        assertEquals("keep", Files.readString(dir.resolve("taken")));
+        assertEquals(Set.of("taken"), list(dir), "nothing written");
+    }
+
+    /**
+     * A folder that goes away during the run fails when the reports are moved in: exit 1, one line with the
+     * OS's reason (it used to be the bare path), and no half report left behind.
+     */
+    @Test
+    void aWriteFailureAfterTheRunNamesTheOsReason() throws IOException {
+        Path target = dir.resolve("out");
+        SimPolicies vanishing = SimPolicies.builtIn().register("vanishing", ctx -> {
+            try {
+                Files.delete(target);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return HpaPolicy.kubernetesDefault("vanishing", ctx);
+        });
+        CommandLine cli = new CommandLine(new SimulateCommand(vanishing));
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute("--trace", "step", "--policies", "vanishing", "--out", target.toString());
+        assertEquals(1, code, err.toString());
+        String message = err.toString().strip();
+        assertFalse(message.contains("\n"), message);
+        assertTrue(message.startsWith("simulate: cannot write the reports to " + target + ": " + target + "/")
+                && message.endsWith(": no such file or directory"), message);
+        assertFalse(Files.exists(target), "nothing written");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "unknown trace name     | --trace nope                                | unknown trace 'nope'",
