@@ -163,7 +163,8 @@ public final class SimulateCommand implements Callable<Integer> {
             temp = Files.createTempDirectory("milvus-autoscaler-simulate-");
             SimulationResult result = run(prepared, temp, err);
             Files.writeString(temp.resolve("report.json"), Reports.json(result), StandardCharsets.UTF_8);
-            Files.writeString(temp.resolve("report.md"), Reports.markdown(result, prepared.settings, compress),
+            Files.writeString(temp.resolve("report.md"), Reports.markdown(result, prepared.settings, compress,
+                    Reports.CHANGED_DECISION_LOGS),
                     StandardCharsets.UTF_8);
             Files.writeString(temp.resolve("chart.svg"), SvgChart.render(result.chart(),
                     result.trace() + ": load, capacity and replicas per policy"), StandardCharsets.UTF_8);

@@ -96,17 +96,24 @@ public final class Reports {
         return sb.toString();
     }
 
+    /** report.md's paragraph on the logs {@code simulate} writes: one per policy, through {@link ChangedDecisions}. */
+    public static final String CHANGED_DECISION_LOGS = "`decisions-<policy>.jsonl` hold every scale action and every HOLD"
+            + " whose reason differs from the previous decision's (repeated HOLDs are left out to keep a long run's log small).";
+
     /**
      * report.md: what was simulated, the scorecard as a Markdown table, what each column means,
      * and the chart.
      *
-     * @param result   the run's result
-     * @param settings the settings it ran with, for the header
-     * @param compress the time compression used
+     * @param result       the run's result
+     * @param settings     the settings it ran with, for the header
+     * @param compress     the time compression used
+     * @param decisionLogs one Markdown paragraph on the decision logs written beside the report: the command that
+     *                     wrote them knows which and what they hold ({@link #CHANGED_DECISION_LOGS} for simulate's)
      */
-    public static String markdown(SimulationResult result, SimSettings settings, double compress) {
+    public static String markdown(SimulationResult result, SimSettings settings, double compress, String decisionLogs) {
         requireNonNull(result, "result");
         requireNonNull(settings, "settings");
+        requireNonNull(decisionLogs, "decisionLogs");
         StringBuilder sb = new StringBuilder();
         sb.append("# Simulation: ").append(result.trace()).append("\n\n");
         sb.append(summary(result, settings, compress)).append("\n\n");
@@ -140,8 +147,7 @@ public final class Reports {
         if (result.worstDay().isPresent()) {
             sb.append("![the worst day at full resolution](chart-worst-day.svg)\n\n");
         }
-        sb.append("`decisions-<policy>.jsonl` hold every scale action and every HOLD whose reason differs from the"
-                + " previous decision's (repeated HOLDs are left out to keep a long run's log small).\n");
+        sb.append(decisionLogs).append('\n');
         return sb.toString();
     }
 

@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.testsupport.Poll;
@@ -60,6 +61,25 @@ class DemoCommandTest {
         assertTrue(row.find(), text);
         assertEquals(Long.parseLong(row.group(2)), outs, "scale-outs printed vs scored");
         assertEquals(Long.parseLong(row.group(3)), ins, "scale-ins printed vs scored");
+    }
+
+    /** report.md describes the log the demo writes, not simulate's per-policy logs of changes only. */
+    @Test
+    void theReportDescribesTheDecisionLogTheDemoWrites() throws Exception {
+        int exit = new CommandLine(new DemoCommand()).setOut(new PrintWriter(new StringWriter())).execute("--days", "1",
+                "--speed", "1000000000", "--port", "0", "--out", dir.toString());
+        assertEquals(0, exit);
+        String report = Files.readString(dir.resolve("report.md"));
+        assertTrue(report.contains("`decisions.jsonl` holds every decision of the live milvus-autoscaler engine, one line"
+                + " per 15 s tick, HOLDs included"), report);
+        assertFalse(report.contains("decisions-<policy>.jsonl") || report.contains("repeated HOLDs are left out"), report);
+        // And that is what the file holds: a line per tick of the day, the same HOLD back to back.
+        java.util.List<String> lines = Files.readAllLines(dir.resolve("decisions.jsonl"));
+        assertEquals(86400 / 15, lines.size());
+        java.util.List<String> holds = lines.stream().filter(l -> l.contains("\"action\":\"HOLD\""))
+                .map(l -> l.replaceAll(".*\"reason\":\"([A-Z_]+)\".*", "$1")).toList();
+        assertTrue(holds.size() > 1000 && java.util.stream.IntStream.range(1, holds.size())
+                .anyMatch(i -> holds.get(i).equals(holds.get(i - 1))), "repeated HOLDs are in the log");
     }
 
     @Test

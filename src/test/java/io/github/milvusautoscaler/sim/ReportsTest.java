@@ -72,12 +72,12 @@ class ReportsTest {
         }
         String table = Reports.table(r);
         assertTrue(table.contains("x clairvoyant") && table.contains("1.344") && table.contains("1.250"), table);
-        String md = Reports.markdown(r, SimSettings.defaults(), 1);
+        String md = Reports.markdown(r, SimSettings.defaults(), 1, Reports.CHANGED_DECISION_LOGS);
         assertTrue(md.contains("| hpa | 0 | 12 | 107,543,220 | 1.344 | 1.250 | 3,494 |"), md);
         assertTrue(md.contains("80,000,000 node-seconds with zero overload, 86,034,576 with zero hot seconds"), md);
         assertTrue(md.contains("hot seconds in 2"), md);
         // Without the bound the ratio columns read "-" and report.json leaves them out.
-        assertTrue(Reports.markdown(plain, SimSettings.defaults(), 1).contains("| hpa | 0 | 12 | 107,543,220 | - | - |"));
+        assertTrue(Reports.markdown(plain, SimSettings.defaults(), 1, Reports.CHANGED_DECISION_LOGS).contains("| hpa | 0 | 12 | 107,543,220 | - | - |"));
     }
 
     @Test
@@ -97,7 +97,7 @@ class ReportsTest {
             assertTrue(lines[0].contains(c.header()), c.header());
         }
         assertTrue(lines[1].startsWith("hpa ") && lines[1].contains("107,543,220") && lines[1].contains("3,494"), lines[1]);
-        String md = Reports.markdown(result(), SimSettings.defaults(), 1);
+        String md = Reports.markdown(result(), SimSettings.defaults(), 1, Reports.CHANGED_DECISION_LOGS);
         assertTrue(md.contains("| policy | overload s | hot s |"), md);
         assertTrue(md.contains("| hpa-milvus | 3 | 4 | 107,537,415 |"), md);
         assertTrue(md.contains("![load, capacity and replicas over time](chart.svg)"), md);
