@@ -46,6 +46,9 @@ import picocli.CommandLine.Spec;
  * {@code demo}: the autoscaler working with nothing installed. The real engine, policy, HTTP
  * server and decision log run against an in-process simulated queryNode fed by a bundled trace,
  * a week compressed into about a minute; then the same slice is scored against both HPA baselines.
+ *
+ * <p>Exit 0 played through, 1 the port is in use or the reports cannot be written, 2 a bad option or an
+ * {@code --out} that cannot be created or written (refused before playing, like simulate's).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Watch the autoscaler scale a simulated queryNode through a week of real traffic in a minute.")
@@ -101,7 +104,12 @@ public final class DemoCommand implements Callable<Integer> {
         SimSettings settings = SimSettings.from(cfg, Component.QUERY_NODE);
         Simulation sim = Simulation.builder().trace(raw).settings(settings).config(cfg).component(Component.QUERY_NODE)
                 .policies(SimPolicies.builtIn(), List.of("milvus-autoscaler", "hpa", "hpa-milvus")).build();
-        Files.createDirectories(out);
+        // Like simulate: an --out that cannot take the files is refused in one line before the demo plays.
+        Optional<String> unusable = OutputDirectory.prepare(out);
+        if (unusable.isPresent()) {
+            err.println("demo: " + unusable.get());
+            return Main.EXIT_USAGE;
+        }
 
         SimulatedComponent queryNode = sim.newComponent();
         ManualClock clock = new ManualClock(sim.demand().start());
@@ -173,11 +181,17 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         SimulationResult result = sim.run(io.github.milvusautoscaler.sim.RunListener.NONE);
-        Files.writeString(out.resolve("report.md"), Reports.markdown(result, settings, 1, decisionLogParagraph(settings)));
-        Files.writeString(out.resolve("chart.svg"), SvgChart.render(result.chart(), raw.name() + ", " + days + " days"));
-        var worst = SvgChart.renderWorstDay(result, raw.name());
-        if (worst.isPresent()) {
-            Files.writeString(out.resolve("chart-worst-day.svg"), worst.get());
+        try {
+            Files.writeString(out.resolve("report.md"), Reports.markdown(result, settings, 1, decisionLogParagraph(settings)));
+            Files.writeString(out.resolve("chart.svg"), SvgChart.render(result.chart(), raw.name() + ", " + days + " days"));
+            var worst = SvgChart.renderWorstDay(result, raw.name());
+            if (worst.isPresent()) {
+                Files.writeString(out.resolve("chart-worst-day.svg"), worst.get());
+            }
+        } catch (java.io.IOException e) {
+            err.println("demo: cannot write the reports to " + out + ": " + OutputDirectory.describe(e));
+            err.flush();
+            return Main.EXIT_FAILURE;
         }
         o.println();
         o.println("scorecard (same " + days + " days, same model):");

@@ -82,6 +82,20 @@ class DemoCommandTest {
                 .anyMatch(i -> holds.get(i).equals(holds.get(i - 1))), "repeated HOLDs are in the log");
     }
 
+    /** A regular file as --out: one line naming it, exit 2, the file untouched (it was a stack trace and exit 1). */
+    @Test
+    void anOutThatIsAFileIsRefusedInOneLine() throws Exception {
+        Path file = Files.writeString(dir.resolve("taken"), "keep");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = new CommandLine(new DemoCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute("--days", "1", "--speed", "1000000000", "--port", "0", "--out", file.toString());
+        assertEquals(2, exit, err.toString());
+        assertEquals("demo: cannot write to --out " + file + ": exists and is not a directory", err.toString().strip());
+        assertEquals("", out.toString());
+        assertEquals("keep", Files.readString(file));
+    }
+
     @Test
     void aPortOutOfRangeIsAUsageError() {
         StringWriter err = new StringWriter();
