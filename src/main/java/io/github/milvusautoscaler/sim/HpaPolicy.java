@@ -32,10 +32,12 @@ import java.util.function.Supplier;
  *   <li>Current replicas outside [min, max] go straight to the bound.</li>
  *   <li>Utilization is the ready pods' CPU as an integer percent of request, truncated like the
  *       controller's milli-CPU arithmetic; the target is {@code averageUtilization}, an integer
- *       percent: our CPU band's middle 57.5% rounds to 58. A pod that started less than
+ *       percent: our CPU band's middle 57.5% rounds to 58. The CPU is what the resource metrics API
+ *       serves (metrics-server, see {@link MetricsView}): the last {@code metrics-resolution} (15 s),
+ *       sampled that often, not a Prometheus rate. A pod that started less than
  *       {@code cpu-initialization-period} (5 min) ago and became ready less than one metric window
- *       (the 2 min rate window) ago counts as not ready, so a lagging rate that still reflects
- *       fewer pods does not buy a second scale-out.</li>
+ *       (that 15 s) ago counts as not ready, so a value that still reflects fewer pods does not buy
+ *       a second scale-out.</li>
  *   <li>ratio = utilization / target. Within tolerance (|ratio - 1| <= 0.1) nothing changes.
  *       Otherwise desired = ceil(ratio x ready pods): 3 pods at 50% with target 30% give
  *       ceil(1.667 x 3) = 5. On a scale-up while pods are not ready, those pods count as 0% and
@@ -73,6 +75,7 @@ public final class HpaPolicy implements SimPolicy {
     private final long longestDownPeriodMillis;
     private final long cpuInitializationMillis;
     private final long metricWindowMillis;
+    private final MetricsView metricsView;
 
     private final List<long[]> recommendations = new ArrayList<>();
     private final List<long[]> upEvents = new ArrayList<>();
@@ -94,11 +97,11 @@ public final class HpaPolicy implements SimPolicy {
      * @param maxReplicas spec.maxReplicas
      * @param cpuTarget   target utilization as a fraction (0.575); converted to an integer percent
      * @param flags       the controller's tolerance, sync period, default downscale stabilization
-     *                    and CPU initialization period
-     * @param metricWindow how much time one CPU value covers (the rate window)
+     *                    and CPU initialization period, and metrics-server's resolution: how much
+     *                    time one CPU value covers (the metric window)
      */
     public HpaPolicy(String name, Target target, HpaBehavior behavior, int minReplicas, int maxReplicas,
-                     double cpuTarget, SimSettings.Hpa flags, Duration metricWindow) {
+                     double cpuTarget, SimSettings.Hpa flags) {
         this.name = requireNonNull(name, "name");
         this.target = requireNonNull(target, "target");
         this.behavior = requireNonNull(behavior, "behavior");
@@ -120,26 +123,33 @@ public final class HpaPolicy implements SimPolicy {
         this.longestUpPeriodMillis = behavior.scaleUp().longestPeriod().toMillis();
         this.longestDownPeriodMillis = behavior.scaleDown().longestPeriod().toMillis();
         this.cpuInitializationMillis = flags.cpuInitializationPeriod().toMillis();
-        this.metricWindowMillis = requireNonNull(metricWindow, "metricWindow").toMillis();
+        this.metricsView = flags.metricsView();
+        this.metricWindowMillis = metricsView.window().toMillis();
     }
 
     /** {@code hpa}: default behavior, bounds and CPU target from the simulator settings. */
     public static HpaPolicy kubernetesDefault(String name, SimContext ctx) {
         SimSettings s = ctx.settings();
         return new HpaPolicy(name, ctx.target(), HpaBehavior.kubernetesDefault(), s.bounds().minReplicas(),
-                s.bounds().maxReplicas(), s.bounds().cpuTarget(), s.hpa(), s.scrape().rateWindow());
+                s.bounds().maxReplicas(), s.bounds().cpuTarget(), s.hpa());
     }
 
     /** {@code hpa-milvus}: the Milvus operator sample's behavior, bounds and CPU target from the settings. */
     public static HpaPolicy milvusOperatorSample(String name, SimContext ctx) {
         SimSettings s = ctx.settings();
         return new HpaPolicy(name, ctx.target(), HpaBehavior.milvusOperatorSample(), s.bounds().minReplicas(),
-                s.bounds().maxReplicas(), s.bounds().cpuTarget(), s.hpa(), s.scrape().rateWindow());
+                s.bounds().maxReplicas(), s.bounds().cpuTarget(), s.hpa());
     }
 
     @Override
     public String name() {
         return name;
+    }
+
+    /** metrics-server at {@code sim.hpa.metrics-resolution}: what a Resource metric reads, whatever the sim's Prometheus does. */
+    @Override
+    public MetricsView metricsView(SimSettings settings) {
+        return metricsView;
     }
 
     /** The target as the HPA spec holds it: an integer percent of the CPU request. */
@@ -378,8 +388,9 @@ public final class HpaPolicy implements SimPolicy {
      * Follows pods through the replica counts: pods this policy added start now; a rise in ready
      * pods readies the oldest starting ones. Returns how many ready pods are still too fresh to
      * count: started less than {@code cpu-initialization-period} ago and ready less than one metric
-     * window ago (the controller's {@code groupPods}). E.g. a pod created at 12:00 and ready at
-     * 12:04 is ignored until 12:05 (5 min after start), sooner if the window ends first.
+     * window ago (the controller's {@code groupPods}: unready while the metric's timestamp is before
+     * the ready time + {@code metric.Window}). E.g. a pod created at 12:00 and ready at 12:04 is
+     * ignored until 12:04:15 (one 15 s metrics-server window later), at the latest until 12:05.
      */
     private int trackPods(ReplicaStatus status, long t) {
         if (expectedReady >= 0) {

@@ -19,9 +19,18 @@ public interface SimPolicy {
      * Decides one tick. The decision's {@code from}/{@code to} are replica counts, its action,
      * reason and message explain them; the simulator writes {@code to} to the component.
      *
-     * @param observation the signals as Prometheus shows them at {@code now}
+     * @param observation the signals at {@code now} as this policy's {@link #metricsView} shows them
      * @param status      current and ready replicas (and the last scale written)
      * @param now         simulated time of the tick
      */
     Decision tick(Observation observation, ReplicaStatus status, Instant now);
+
+    /**
+     * Which metrics API this policy reads, so the simulator builds its component with that view:
+     * Prometheus as the sim block's scrape keys set it up, unless the policy reads another API (the
+     * HPA baselines read metrics-server's, see {@link MetricsView}).
+     */
+    default MetricsView metricsView(SimSettings settings) {
+        return MetricsView.prometheus(settings.scrape());
+    }
 }

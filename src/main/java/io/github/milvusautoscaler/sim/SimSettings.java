@@ -148,20 +148,31 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
      * @param downscaleStabilization   scale-down window when the behavior sets none
      * @param cpuInitializationPeriod  after a pod starts, its CPU is ignored until one metric window
      *                                 has passed since it became ready, for at most this long
+     * @param metricsResolution        metrics-server's {@code --metric-resolution}: the HPA lanes read
+     *                                 cpu sampled this often, over this long (see {@link MetricsView})
      */
     public record Hpa(double tolerance, Duration syncPeriod, Duration downscaleStabilization,
-                      Duration cpuInitializationPeriod) {
+                      Duration cpuInitializationPeriod, Duration metricsResolution) {
 
         public Hpa {
             requireNonNull(syncPeriod, "syncPeriod");
             requireNonNull(downscaleStabilization, "downscaleStabilization");
             requireNonNull(cpuInitializationPeriod, "cpuInitializationPeriod");
+            requireNonNull(metricsResolution, "metricsResolution");
             Checks checks = new Checks();
             checks.that(tolerance >= 0 && tolerance < 1, "tolerance", "must be in [0, 1)");
             checks.positive(syncPeriod, "sync-period");
             notNegative(checks, downscaleStabilization, "downscale-stabilization");
             notNegative(checks, cpuInitializationPeriod, "cpu-initialization-period");
+            if (checks.positive(metricsResolution, "metrics-resolution")) {
+                checks.that(metricsResolution.toNanos() % 1_000_000 == 0, "metrics-resolution", "must be whole milliseconds");
+            }
             checks.done();
+        }
+
+        /** How the HPA lanes see their component: through metrics-server at {@code metricsResolution}. */
+        public MetricsView metricsView() {
+            return MetricsView.metricsServer(metricsResolution);
         }
     }
 
@@ -350,7 +361,8 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
         BlockReader h = r.child("hpa");
         Hpa hpa = h == null ? null : h.build(() -> new Hpa(or(h.number("tolerance"), 0.0),
                 or(h.duration("sync-period"), Duration.ofSeconds(1)), or(h.duration("downscale-stabilization"),
-                Duration.ZERO), or(h.duration("cpu-initialization-period"), Duration.ZERO)));
+                Duration.ZERO), or(h.duration("cpu-initialization-period"), Duration.ZERO),
+                or(h.duration("metrics-resolution"), Duration.ofSeconds(1))));
         Bounds bounds = bounds(policy);
         if (model == null || scrape == null || score == null || hpa == null || bounds == null) {
             return null;

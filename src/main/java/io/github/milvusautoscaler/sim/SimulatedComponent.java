@@ -46,12 +46,15 @@ import java.util.Optional;
  * and qps are rate() over {@code rate-window} (2 min) at the evaluation time, i.e. the slope
  * between the first and last samples inside (at - 2m, at], and memory, settle and health are the
  * newest sample. A load step therefore shows up partly after 30 s and fully only after 2-2.5 min.
+ * A component built with {@link MetricsView#metricsServer} is seen as the HPA controller sees it
+ * instead: sampled every {@code sim.hpa.metrics-resolution} (15 s), cpu over the last 15 s ending at
+ * the newest sample, so a load step shows up fully within 15-30 s.
  *
  * <p>Integration between events is exact: demand is linear between trace points and capacity
  * constant between readiness, drain and scrape events, so overload and hot seconds come from the
- * crossing points, not from sampling. Before the trace starts the component runs for one rate
- * window at the first value, so the first tick sees a full window as a long-running Prometheus
- * would; that warm-up is not scored.
+ * crossing points, not from sampling. Before the trace starts the component runs for one window
+ * and one sample at the first value, so the first tick sees a full window as a long-running
+ * Prometheus (or metrics-server) would; that warm-up is not scored.
  */
 public final class SimulatedComponent implements MetricsSource, ReplicaActuator {
 
@@ -76,6 +79,8 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
     private final double limitBytes;
     private final long intervalMillis;
     private final long windowMillis;
+    /** METRICS_SERVER: samples between the two a value spans (window / interval); PROMETHEUS: 0, the rate window decides. */
+    private final long spanSamples;
     private final double intervalSeconds;
 
     private double now;
@@ -110,14 +115,31 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
     private LastScale lastScale;
 
     /**
+     * A component seen through Prometheus as the sim block's scrape keys set it up.
+     *
      * @param target          the target this component answers for
      * @param settings        model, scrape and scorecard settings
      * @param demand          demand in requests/s over time (already rescaled); its start is time zero
      * @param initialReplicas ready replicas at the start
      */
     public SimulatedComponent(Target target, SimSettings settings, LoadTrace demand, int initialReplicas) {
+        this(target, settings, demand, initialReplicas, MetricsView.prometheus(requireNonNull(settings, "settings").scrape()));
+    }
+
+    /**
+     * A component seen through {@code view}: Prometheus, or metrics-server for the HPA lanes.
+     *
+     * @param target          the target this component answers for
+     * @param settings        model and scorecard settings
+     * @param demand          demand in requests/s over time (already rescaled); its start is time zero
+     * @param initialReplicas ready replicas at the start
+     * @param view            how often it is sampled and what span a cpu or qps value covers
+     */
+    public SimulatedComponent(Target target, SimSettings settings, LoadTrace demand, int initialReplicas,
+                              MetricsView view) {
         this.target = requireNonNull(target, "target");
         requireNonNull(settings, "settings");
+        requireNonNull(view, "view");
         requireNonNull(demand, "demand");
         if (initialReplicas < 0) {
             throw new IllegalArgumentException("initial replicas must be >= 0, was " + initialReplicas);
@@ -140,8 +162,9 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
         this.datasetBytes = m.datasetBytes();
         this.overheadBytes = m.nodeOverheadBytes();
         this.limitBytes = m.memoryLimitBytes();
-        this.intervalMillis = settings.scrape().interval().toMillis();
-        this.windowMillis = settings.scrape().rateWindow().toMillis();
+        this.intervalMillis = view.interval().toMillis();
+        this.windowMillis = view.window().toMillis();
+        this.spanSamples = view.source() == MetricsView.Source.METRICS_SERVER ? windowMillis / intervalMillis : 0;
         this.intervalSeconds = intervalMillis / 1000.0;
         this.ring = (int) (windowMillis / intervalMillis) + 64;
         this.sampleRequests = new double[ring];
@@ -152,7 +175,7 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
         this.ready = initialReplicas;
         this.minReplicas = initialReplicas;
         this.maxReplicas = initialReplicas;
-        // Start one rate window plus one scrape before time zero so the first tick sees a full window.
+        // Start one window plus one sample before time zero so the first tick sees a full window.
         long warmupScrapes = (windowMillis + intervalMillis - 1) / intervalMillis + 1;
         this.firstScrape = -warmupScrapes;
         this.now = firstScrape * intervalSeconds;
@@ -167,8 +190,9 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
         long atMillis = at.toEpochMilli() - originMillis;
         advanceToSeconds(atMillis / 1000.0);
         long newest = Math.min(lastScrape, Math.floorDiv(atMillis, intervalMillis));
-        long oldest = Math.max(firstScrape, Math.max(lastScrape - ring + 1,
-                Math.floorDiv(atMillis - windowMillis, intervalMillis) + 1));
+        // Prometheus: the samples inside (at - window, at]. metrics-server: the window ending at the newest sample.
+        long oldest = Math.max(firstScrape, Math.max(lastScrape - ring + 1, spanSamples > 0 ? newest - spanSamples
+                : Math.floorDiv(atMillis - windowMillis, intervalMillis) + 1));
         if (newest < oldest) {
             String problem = "no sample in the last " + Duration.ofMillis(windowMillis).toSeconds() + "s";
             return new Observation(target, at, SignalMap.of(CPU, Signal.unknown(CPU, problem), MEMORY,

@@ -117,13 +117,21 @@ public final class Simulation {
     }
 
     /**
-     * A fresh component on this simulation's demand, target and initial replicas, for driving the
-     * real engine by hand (the demo): it is the engine's {@code MetricsSource} and
-     * {@code ReplicaActuator}; count the engine's decisions with a {@link ScoreKeeper} and score
-     * with {@code keeper.scorecard(component.totals())} after {@code component.advanceTo(demand().end())}.
+     * A fresh component on this simulation's demand, target and initial replicas, seen through
+     * Prometheus, for driving the real engine by hand (the demo): it is the engine's
+     * {@code MetricsSource} and {@code ReplicaActuator}; count the engine's decisions with a
+     * {@link ScoreKeeper} and score with {@code keeper.scorecard(component.totals())} after
+     * {@code component.advanceTo(demand().end())}.
      */
     public SimulatedComponent newComponent() {
         return new SimulatedComponent(target, settings, demand, initialReplicas);
+    }
+
+    /** {@link #newComponent()} seen through the metrics API {@code policy} reads (metrics-server for the HPA baselines). */
+    public SimulatedComponent newComponent(SimPolicy policy) {
+        requireNonNull(policy, "policy");
+        return new SimulatedComponent(target, settings, demand, initialReplicas,
+                requireNonNull(policy.metricsView(settings), "metrics view of " + policy.name()));
     }
 
     /** A new run, positioned before the first tick, for stepping. */
@@ -135,7 +143,7 @@ public final class Simulation {
             if (!policy.name().equals(e.getKey())) {
                 throw new IllegalStateException("factory for '" + e.getKey() + "' built a policy named '" + policy.name() + "'");
             }
-            lanes.add(new SimulationRun.Lane(policy, new SimulatedComponent(target, settings, demand, initialReplicas),
+            lanes.add(new SimulationRun.Lane(policy, newComponent(policy),
                     new ScoreKeeper(policy.name(), settings.score().reversalWindow())));
         }
         return new SimulationRun(demand, settings, lanes, initialReplicas);

@@ -24,15 +24,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 class HpaPolicyTest {
 
     private static final SimSettings.Hpa FLAGS = new SimSettings.Hpa(0.1, Duration.ofSeconds(15), Duration.ofMinutes(5),
-            Duration.ofMinutes(5));
-    private static final Duration WINDOW = Duration.ofMinutes(2);
+            Duration.ofMinutes(5), Duration.ofSeconds(15));
 
     private static HpaPolicy hpa(double target, int min, int max) {
-        return new HpaPolicy("hpa", TARGET, HpaBehavior.kubernetesDefault(), min, max, target, FLAGS, WINDOW);
+        return new HpaPolicy("hpa", TARGET, HpaBehavior.kubernetesDefault(), min, max, target, FLAGS);
     }
 
     private static HpaPolicy hpaMilvus(double target, int min, int max) {
-        return new HpaPolicy("hpa-milvus", TARGET, HpaBehavior.milvusOperatorSample(), min, max, target, FLAGS, WINDOW);
+        return new HpaPolicy("hpa-milvus", TARGET, HpaBehavior.milvusOperatorSample(), min, max, target, FLAGS);
     }
 
     private static Observation cpu(double seconds, double value, int pods) {
@@ -215,15 +214,17 @@ class HpaPolicyTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        // t=0: 2 pods at 100% vs 50% -> 4 (2 new pods start at 0). They are ready from t=240, but the
-        // rate still says 100% over the 2 pods that served: without the guard, ceil(2 x 4) = 8.
-        "t=240: 2 pods ready < 2 min and started < 5 min ago are ignored: 100 x 2/4 = 50%: hold | 240 | 1.0 | HOLD      | 4",
-        "t=285: still fresh (start + 5 min = 300): hold                                           | 285 | 0.9 | HOLD      | 4",
-        "t=300: 5 min after start they count: 60% of 4 -> ceil(1.2 x 4) = 5                      | 300 | 0.6 | SCALE_OUT | 5",
+        // The hpa lane as simulate builds it (reference.conf: target 58%, metrics-resolution 15s,
+        // cpu-initialization-period 5m). t=0: 2 pods at 100% -> ceil(100/58 x 2) = 4; the 2 new pods start
+        // at 0 and are ready from t=240. A pod ready less than one metric window (metrics-server's 15 s)
+        // ago, within 5 min of its start, is ignored: the value still covers time it did not serve.
+        "t=240: ready 0 s ago, ignored: 100% on 2 of 4 counts 0% for the others: 50%, ratio 0.86 < 1: hold | 240 | 1.0 | HOLD      | 4",
+        "t=255: one 15 s window after ready, they count: 100% on 4 -> ceil(1.72 x 4) = 7                 | 255 | 1.0 | SCALE_OUT | 7",
+        "t=255: 60% on 4 is within tolerance of 58%: hold                                                 | 255 | 0.6 | HOLD      | 4",
     })
-    void podsJustReadyAreIgnoredDuringTheCpuInitializationPeriod(String name, double t, double cpu, Action action,
-                                                                  int to) {
-        HpaPolicy p = hpa(0.50, 1, 10);
+    void podsJustReadyAreIgnoredForOneMetricsServerWindow(String name, double t, double cpu, Action action, int to) {
+        SimContext ctx = new SimContext(TARGET, SimSettings.defaults(), SimSettings.loadConfig(Optional.empty()));
+        HpaPolicy p = HpaPolicy.kubernetesDefault("hpa", ctx);
         assertEquals(4, tick(p, 0, 2, 2, 1.0).to());
         for (int s = 15; s < 240; s += 15) {
             assertEquals(Action.HOLD, tick(p, s, 4, 2, 1.0).action(), "2 pods still starting at " + s);
@@ -234,6 +235,37 @@ class HpaPolicyTest {
         }
         assertEquals(action, d.action(), d.message().text());
         assertEquals(to, d.to());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        // metrics-resolution 30s: the metric window is 30 s, so pods ready at 240 count from 270.
+        "t=255: ready 15 s ago < 30 s: still ignored: 50% on 4: hold       | 255 | 1.0 | HOLD      | 4",
+        "t=270: ready 30 s ago: they count: 100% of 4 vs 50% -> 8          | 270 | 1.0 | SCALE_OUT | 8",
+    })
+    void theMetricWindowIsTheMetricsResolution(String name, double t, double cpu, Action action, int to) {
+        HpaPolicy p = new HpaPolicy("hpa", TARGET, HpaBehavior.kubernetesDefault(), 1, 10, 0.50,
+                new SimSettings.Hpa(0.1, Duration.ofSeconds(15), Duration.ofMinutes(5), Duration.ofMinutes(5),
+                        Duration.ofSeconds(30)));
+        assertEquals(4, tick(p, 0, 2, 2, 1.0).to());
+        for (int s = 15; s < 240; s += 15) {
+            tick(p, s, 4, 2, 1.0);
+        }
+        Decision d = null;
+        for (double s = 240; s <= t; s += 15) {
+            d = tick(p, s, 4, 4, 1.0);
+        }
+        assertEquals(action, d.action(), d.message().text());
+        assertEquals(to, d.to());
+    }
+
+    @Test
+    void theBaselinesReadMetricsServerNotPrometheus() {
+        SimContext ctx = new SimContext(TARGET, SimSettings.defaults(), SimSettings.loadConfig(Optional.empty()));
+        MetricsView metricsServer = new MetricsView(MetricsView.Source.METRICS_SERVER, Duration.ofSeconds(15),
+                Duration.ofSeconds(15));
+        assertEquals(metricsServer, HpaPolicy.kubernetesDefault("hpa", ctx).metricsView(ctx.settings()));
+        assertEquals(metricsServer, HpaPolicy.milvusOperatorSample("hpa-milvus", ctx).metricsView(ctx.settings()));
     }
 
     @Test

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class SimSettingsTest {
 
@@ -38,7 +40,8 @@ class SimSettingsTest {
         assertEquals(Duration.ofMinutes(2), s.scrape().rateWindow());
         assertEquals(0.85, s.score().hotAbove());
         assertEquals(Duration.ofMinutes(10), s.score().reversalWindow());
-        assertEquals(new SimSettings.Hpa(0.1, Duration.ofSeconds(15), Duration.ofMinutes(5), Duration.ofMinutes(5)), s.hpa());
+        assertEquals(new SimSettings.Hpa(0.1, Duration.ofSeconds(15), Duration.ofMinutes(5), Duration.ofMinutes(5),
+                Duration.ofSeconds(15)), s.hpa());
         // Bounds and CPU band come from milvus-autoscaler.defaults: target = (0.40 + 0.75) / 2 = 0.575.
         assertEquals(1, s.bounds().minReplicas());
         assertEquals(10, s.bounds().maxReplicas());
@@ -96,6 +99,31 @@ class SimSettingsTest {
                 + " rate() needs two samples", e.getMessage());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "zero          | 0s   | milvus-autoscaler.sim.hpa.metrics-resolution = \"0s\" (r.conf:1): must be a positive duration, such as 30s or 5m",
+        "negative      | -15s | milvus-autoscaler.sim.hpa.metrics-resolution = \"-15s\" (r.conf:1): must be a positive duration, such as 30s or 5m",
+        "not a duration | fast | milvus-autoscaler.sim.hpa.metrics-resolution = \"fast\" (r.conf:1): must be a duration with a unit",
+    })
+    void aMetricsResolutionThatIsNotPositiveIsRefused(String name, String value, String message, @TempDir Path dir)
+            throws IOException {
+        Path f = dir.resolve("r.conf");
+        Files.writeString(f, "milvus-autoscaler.sim.hpa.metrics-resolution = " + value + "\n");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> SimSettings.from(SimSettings.loadConfig(Optional.of(f)), Component.QUERY_NODE));
+        assertTrue(e.getMessage().startsWith(message), e.getMessage());
+    }
+
+    @Test
+    void aUserFileSetsTheMetricsResolution(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("r.conf");
+        Files.writeString(f, "milvus-autoscaler.sim.hpa.metrics-resolution = 30s\n");
+        SimSettings s = SimSettings.from(SimSettings.loadConfig(Optional.of(f)), Component.QUERY_NODE);
+        assertEquals(Duration.ofSeconds(30), s.hpa().metricsResolution());
+        assertEquals(new MetricsView(MetricsView.Source.METRICS_SERVER, Duration.ofSeconds(30), Duration.ofSeconds(30)),
+                s.hpa().metricsView());
+    }
+
     @Test
     void aMissingUserFileIsNamed(@TempDir Path dir) {
         Path f = dir.resolve("missing.conf");
@@ -120,6 +148,6 @@ class SimSettingsTest {
                 assertTrue(lines.get(i - 1).strip().startsWith("#"), "no comment above: " + l);
             }
         }
-        assertEquals(21, keys);
+        assertEquals(22, keys);
     }
 }

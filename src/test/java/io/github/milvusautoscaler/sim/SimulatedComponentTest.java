@@ -141,6 +141,23 @@ class SimulatedComponentTest {
         assertEquals(Duration.ofSeconds(ageSeconds), o.signals().get("cpu").newestSampleAge());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        // The same step seen through metrics-server (the HPA lanes' view): a sample every 15 s, cpu over
+        // the 15 s ending at the newest sample, which is at most 15 s old.
+        "before the step: 585..600,                              600, 0.5,     0",
+        "15 s after: 1 s at 0.75 + 14 s at 1.0 over 15 s,        615, 0.98333, 0",
+        "at 620 the newest sample is 615 (5 s old): 600..615,    620, 0.98333, 5",
+        "30 s after: 615..630,                                   630, 1.0,     0",
+    })
+    void metricsServerShowsTheLast15Seconds(String name, double seconds, double cpu, long ageSeconds) {
+        SimulatedComponent c = new SimulatedComponent(TARGET, DEFAULTS, trace(0, 400, 600, 400, 601, 800, 3600, 800), 4,
+                MetricsView.metricsServer(Duration.ofSeconds(15)));
+        Observation o = c.observe(TARGET, at(seconds));
+        assertEquals(cpu, value(o, "cpu"), 1e-4);
+        assertEquals(Duration.ofSeconds(ageSeconds), o.signals().get("cpu").newestSampleAge());
+    }
+
     @Test
     void qpsIsTheRateOfDemandPerReadyReplica() {
         // At 630: (60 s x 400 + 1 s x 600 + 29 s x 800) / 90 s / 4 ready = 47,800 / 90 / 4 = 132.78.

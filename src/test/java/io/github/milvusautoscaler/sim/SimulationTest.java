@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class SimulationTest {
 
@@ -122,6 +124,49 @@ class SimulationTest {
         assertTrue(r.result("hpa").overloadSeconds() < never.overloadSeconds());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        // Demand 800 qps, then 1600 from 601 s (peak 1600 = 8 nodes x 200: no rescaling); 7 replicas to start
+        // (800 / 115 = 6.96), capacity 1400: cpu 800/1400 = 0.5714, then 1.0. At 615 the 15 s since 600 hold
+        // 1 s of ramp (served 1,175 of capacity 1,400: 0.8393 busy s) + 14 s at 1.0: 14.8393 / 15 = 0.9893.
+        "hpa reads metrics-server: at 600 the 15 s before the step          | hpa        | 600 | 0.57143",
+        "hpa reads metrics-server: at 615 the 15 s after it                 | hpa        | 615 | 0.98929",
+        "hpa-milvus reads the same                                           | hpa-milvus | 615 | 0.98929",
+        "a policy of its own reads Prometheus: at 615 the scrapes 510..600   | recorder   | 615 | 0.57143",
+        "at 630 the scrapes 540..630: (60 x 0.5714 + 29.8393) / 90           | recorder   | 630 | 0.71250",
+    })
+    void theHpaLanesReadMetricsServerTheOthersPrometheus(String name, String policy, double seconds, double cpu) {
+        SimPolicies registry = SimPolicies.builtIn().register("recorder", ctx -> new SimPolicy() {
+            @Override
+            public String name() {
+                return "recorder";
+            }
+
+            @Override
+            public Decision tick(io.github.milvusautoscaler.core.Observation o,
+                                 io.github.milvusautoscaler.core.ReplicaStatus s, java.time.Instant now) {
+                io.github.milvusautoscaler.core.Signal c = o.signals().get("cpu");
+                return new Decision(ctx.target(), now, Action.HOLD, s.current(), s.current(), Reason.IN_BAND, "records",
+                        Map.of("cpu", new io.github.milvusautoscaler.core.SignalReading(c.value(),
+                                io.github.milvusautoscaler.core.SignalState.IN_BAND)), false);
+            }
+        });
+        LoadTrace step = SimTestSupport.trace(0, 800, 600, 800, 601, 1600, 3600, 1600);
+        Map<String, Double> seen = new ConcurrentHashMap<>();
+        Simulation sim = Simulation.builder().trace(step).settings(DEFAULTS)
+                .policies(registry, List.of("hpa", "hpa-milvus", "recorder")).build();
+        assertEquals(7, sim.initialReplicas());
+        sim.run(new RunListener() {
+            @Override
+            public void decision(String p, Decision d) {
+                if (d.time().equals(SimTestSupport.at(seconds))) {
+                    seen.put(p, d.signals().get("cpu").value().getAsDouble());
+                }
+            }
+        }, 1);
+        assertEquals(cpu, seen.get(policy), 1e-4);
+    }
+
     @Test
     void unknownPoliciesAreRefusedWithTheKnownNames() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -136,9 +181,9 @@ class SimulationTest {
         // The demo's path: drive a component tick by tick (here with hpa), count with a ScoreKeeper.
         Simulation sim = Simulation.builder().trace(Scenarios.generate("step", 1)).settings(DEFAULTS)
                 .policies(SimPolicies.builtIn(), List.of("hpa")).build();
-        SimulatedComponent c = sim.newComponent();
         SimPolicy hpa = SimPolicies.builtIn().create("hpa", new SimContext(sim.target(), DEFAULTS,
                 SimSettings.loadConfig(java.util.Optional.empty())));
+        SimulatedComponent c = sim.newComponent(hpa);
         ScoreKeeper keeper = new ScoreKeeper("hpa", DEFAULTS.score().reversalWindow());
         for (java.time.Instant t = sim.demand().start(); t.isBefore(sim.demand().end()); t = t.plus(DEFAULTS.tick())) {
             var observation = c.observe(sim.target(), t);
