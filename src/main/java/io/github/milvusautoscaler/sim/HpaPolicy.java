@@ -43,8 +43,9 @@ import java.util.function.Supplier;
  *       ceil(1.667 x 3) = 5. On a scale-up while pods are not ready, those pods count as 0% and
  *       the ratio is recomputed over all pods; if that flips the direction or lands within
  *       tolerance, nothing changes (the controller's guard against over-scaling on warming pods).</li>
- *   <li>Stabilization: the recommendation becomes the max (scale-down) or min (scale-up) of this
- *       and every recommendation of the last window (300 s down, 0 s up by default).</li>
+ *   <li>Stabilization: the current replicas, raised to the lowest recommendation of the scale-up
+ *       window (0 s by default: this one) and lowered to the highest of the scale-down window
+ *       (300 s), so a proposal never moves the count the other way.</li>
  *   <li>Rate limits: each policy allows a change relative to the replicas at the start of its
  *       period, computed from the scale events of that period: Percent 100 from 10 replicas allows
  *       20, Pods 4 allows 14, selectPolicy Max takes 20. The result is clamped to [min, max].</li>
@@ -81,6 +82,8 @@ public final class HpaPolicy implements SimPolicy {
     private final List<long[]> upEvents = new ArrayList<>();
     private final List<long[]> downEvents = new ArrayList<>();
     private long lastSyncMillis = Long.MIN_VALUE;
+    /** The highest recommendation of the scale-down window at the last sync, for its message. */
+    private int downRecommendation;
     private HpaReason lastHold = HpaReason.NO_CHANGE;
     /** Start times of pods not yet ready, oldest first. */
     private final ArrayDeque<Long> starting = new ArrayDeque<>();
@@ -238,8 +241,9 @@ public final class HpaPolicy implements SimPolicy {
                     () -> numbers.get() + "; ScaleUpLimit: no more pods this period; " + current + " replicas");
         }
         if (stabilized >= current) {
+            int highest = downRecommendation;
             return new Verdict(HpaReason.SCALE_DOWN_STABILIZED, current, () -> numbers.get() + "; ScaleDownStabilized: highest"
-                    + " recommendation of the last " + downWindowMillis / 1000 + "s is " + stabilized + "; " + current
+                    + " recommendation of the last " + downWindowMillis / 1000 + "s is " + highest + "; " + current
                     + " replicas");
         }
         return current <= minReplicas
@@ -278,24 +282,38 @@ public final class HpaPolicy implements SimPolicy {
     }
 
     /**
-     * {@code stabilizeRecommendationWithBehaviors}: the min (up) or max (down) of this and the
-     * window's recommendations, storing this one in place of an obsolete one.
+     * {@code stabilizeRecommendationWithBehaviors} as Kubernetes has it since #96671 / #98174 ("HPA
+     * scales up during ScaleDown event"): the up recommendation is the min of this and the
+     * recommendations of the scale-up window, the down recommendation the max over the scale-down
+     * window, and the current replicas are clamped between them. So a proposal below current never
+     * becomes a scale-up because the window once held a higher one (current 5, proposal 3, 7 in the
+     * window: up 3, down 7, 5 stays 5), and one above current never a scale-down. This one is then
+     * stored in place of one older than both windows.
      */
     int stabilize(int current, int proposal, long t) {
-        boolean up = proposal >= current;
-        long window = up ? upWindowMillis : downWindowMillis;
-        long cutoff = t - window;
-        long obsoleteCutoff = t - Math.max(upWindowMillis, downWindowMillis);
-        int recommendation = proposal;
+        long upCutoff = t - upWindowMillis;
+        long downCutoff = t - downWindowMillis;
+        int upRecommendation = proposal;
+        int downRecommendation = proposal;
         int obsolete = -1;
         for (int i = 0; i < recommendations.size(); i++) {
             long[] r = recommendations.get(i);
-            if (r[1] > cutoff) {
-                recommendation = up ? Math.min(recommendation, (int) r[0]) : Math.max(recommendation, (int) r[0]);
+            if (r[1] > upCutoff) {
+                upRecommendation = Math.min(upRecommendation, (int) r[0]);
             }
-            if (r[1] < obsoleteCutoff) {
+            if (r[1] > downCutoff) {
+                downRecommendation = Math.max(downRecommendation, (int) r[0]);
+            }
+            if (r[1] < upCutoff && r[1] < downCutoff) {
                 obsolete = i;
             }
+        }
+        int recommendation = current;
+        if (recommendation < upRecommendation) {
+            recommendation = upRecommendation;
+        }
+        if (recommendation > downRecommendation) {
+            recommendation = downRecommendation;
         }
         long[] entry = {proposal, t};
         if (obsolete >= 0) {
@@ -303,6 +321,7 @@ public final class HpaPolicy implements SimPolicy {
         } else {
             recommendations.add(entry);
         }
+        this.downRecommendation = downRecommendation;
         return recommendation;
     }
 

@@ -148,6 +148,34 @@ class HpaPolicyTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        // Milvus sample (1 pod per 30 s up; 300 s window down), target 50%. t=0: 2 pods at 100% propose 4,
+        // the rate limit allows 3. From t=15 the cpu is 20%: 20% of 3 proposes ceil(0.4 x 3) = 2, below current,
+        // while the 300 s window still holds the 4 of t=0. Kubernetes clamps current between the up
+        // recommendation (min over the 0 s up window: 2) and the down one (max over 300 s: 4): 3 stays 3.
+        // Taking the window's max for a down proposal gave 4 > 3, a scale-up at 20% cpu once the rate allowed it.
+        "t=0:   100% on 2 proposes 4; 1 pod per 30 s: 2 -> 3                   |   0 | 2 | SCALE_OUT | 3 | SCALE_UP",
+        "t=15:  20% on 3 proposes 2; clamp(3, 2, 4) = 3: hold                  |  15 | 3 | HOLD      | 3 | SCALE_DOWN_STABILIZED",
+        "t=30:  the rate would allow 4 now; still 3, never up on a down proposal |  30 | 3 | HOLD      | 3 | SCALE_DOWN_STABILIZED",
+        "t=285: the 4 of t=0 is still in (-15, 285]: hold                       | 285 | 3 | HOLD      | 3 | SCALE_DOWN_STABILIZED",
+        "t=300: it left the window; max of (0, 300] is 2: 3 -> 2                | 300 | 3 | SCALE_IN  | 2 | SCALE_DOWN",
+    })
+    void aProposalBelowCurrentNeverScalesUpOnTheWindowsHigherRecommendation(String name, double t, int current,
+                                                                            Action action, int to, HpaReason reason) {
+        HpaPolicy p = hpaMilvus(0.50, 1, 10);
+        Decision d = tick(p, 0, 2, 2, 1.0);
+        int replicas = d.to();
+        for (double s = 15; s <= t; s += 15) {
+            d = tick(p, s, replicas, replicas, 0.20);
+            replicas = d.to();
+        }
+        assertEquals(current, d.from(), d.message().text());
+        assertEquals(action, d.action(), d.message().text());
+        assertEquals(to, d.to(), d.message().text());
+        assertEquals(reason, d.reason(), d.message().text());
+    }
+
     @Test
     void milvusBehaviorRemovesOnePodPer60sAfterTheWindow() {
         // 6 pods at 10% vs 50%: recommends ceil(0.2 x 6) = 2; 300 s window from t=0, then 1 pod per 60 s.
