@@ -47,8 +47,9 @@ import java.util.function.Supplier;
  *       window (0 s by default: this one) and lowered to the highest of the scale-down window
  *       (300 s), so a proposal never moves the count the other way.</li>
  *   <li>Rate limits: each policy allows a change relative to the replicas at the start of its
- *       period, computed from the scale events of that period: Percent 100 from 10 replicas allows
- *       20, Pods 4 allows 14, selectPolicy Max takes 20. The result is clamped to [min, max].</li>
+ *       period, computed from the scale events of that period in both directions (current - added
+ *       + deleted): Percent 100 from 10 replicas allows 20, Pods 4 allows 14, selectPolicy Max takes
+ *       20. The result is clamped to [min, max].</li>
  * </ol>
  *
  * <p>Pods are tracked from the replica counts (this policy's own writes and the ready count), as
@@ -353,8 +354,7 @@ public final class HpaPolicy implements SimPolicy {
         }
         int result = rules.select() == HpaBehavior.Select.MIN ? Integer.MAX_VALUE : Integer.MIN_VALUE;
         for (HpaBehavior.Policy p : rules.policies()) {
-            int added = changeInPeriod(upEvents, p.period().toMillis(), t);
-            int periodStart = current - added;
+            int periodStart = periodStartReplicas(current, p.period().toMillis(), t);
             int proposed = p.type() == HpaBehavior.PolicyType.PODS
                     ? periodStart + p.value()
                     : (int) Math.ceil(periodStart * (1 + p.value() / 100.0));
@@ -370,14 +370,23 @@ public final class HpaPolicy implements SimPolicy {
         }
         int result = rules.select() == HpaBehavior.Select.MIN ? Integer.MIN_VALUE : Integer.MAX_VALUE;
         for (HpaBehavior.Policy p : rules.policies()) {
-            int removed = changeInPeriod(downEvents, p.period().toMillis(), t);
-            int periodStart = current + removed;
+            int periodStart = periodStartReplicas(current, p.period().toMillis(), t);
             int proposed = p.type() == HpaBehavior.PolicyType.PODS
                     ? periodStart - p.value()
                     : (int) (periodStart * (1 - p.value() / 100.0));
             result = rules.select() == HpaBehavior.Select.MIN ? Math.max(result, proposed) : Math.min(result, proposed);
         }
         return result;
+    }
+
+    /**
+     * {@code periodStartReplicas} of {@code calculateScaleUpLimitWithScalingRules} and
+     * {@code calculateScaleDownLimitWithBehaviors}: {@code currentReplicas - replicasAddedInCurrentPeriod
+     * + replicasDeletedInCurrentPeriod}, both directions' events inside the policy's period. 4 replicas
+     * after 3 -> 5 and 5 -> 4 in the period started the period at 3: Pods 1 allows 4, not 5 - 2 + 1.
+     */
+    private int periodStartReplicas(int current, long periodMillis, long t) {
+        return current - changeInPeriod(upEvents, periodMillis, t) + changeInPeriod(downEvents, periodMillis, t);
     }
 
     /** {@code getReplicasChangePerPeriod}: the replicas changed by events strictly inside the period. */
@@ -392,14 +401,32 @@ public final class HpaPolicy implements SimPolicy {
         return change;
     }
 
-    /** {@code storeScaleEvent}: events older than the longest period can never count again, so they go. */
+    /**
+     * {@code storeScaleEvent}: the new event takes the place of the last event of its direction that is
+     * older than that direction's longest policy period ({@code markScaleEventsOutdated}), else it is
+     * added. Other outdated events stay, and still count against the other direction's policies while
+     * inside their period, as in the controller.
+     */
     private void storeScaleEvent(int from, int to, long t) {
         if (to > from) {
-            upEvents.removeIf(e -> e[1] < t - longestUpPeriodMillis);
-            upEvents.add(new long[] {to - from, t});
+            store(upEvents, new long[] {to - from, t}, longestUpPeriodMillis);
         } else {
-            downEvents.removeIf(e -> e[1] < t - longestDownPeriodMillis);
-            downEvents.add(new long[] {from - to, t});
+            store(downEvents, new long[] {from - to, t}, longestDownPeriodMillis);
+        }
+    }
+
+    private static void store(List<long[]> events, long[] event, long longestPeriodMillis) {
+        long cutoff = event[1] - longestPeriodMillis;
+        int outdated = -1;
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i)[1] < cutoff) {
+                outdated = i;
+            }
+        }
+        if (outdated >= 0) {
+            events.set(outdated, event);
+        } else {
+            events.add(event);
         }
     }
 

@@ -176,6 +176,60 @@ class HpaPolicyTest {
         assertEquals(reason, d.reason(), d.message().text());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        // Milvus sample, target 50%. 4 pods at 20% from t=0; the 300 s window holds 4 until t=300, then
+        // 1 pod per 60 s: 4 -> 3. At t=315 the cpu is 100%: 3 pods propose 6, 1 pod per 30 s. The period
+        // (285, 315] started at current - added + deleted = 3 - 0 + 1 = 4 replicas, so Pods 1 allows 5
+        // (counting only the added ones: 3 - 0 = 3, allowing 4).
+        "t=300: 4 -> 3 (1 pod per 60 s)                                      | 300 | 4 | SCALE_IN  | 3 | SCALE_DOWN",
+        "t=315: period start 3 - 0 + 1 = 4; Pods 1 allows 5: 3 -> 5           | 315 | 3 | SCALE_OUT | 5 | SCALE_UP",
+        "t=330: period (300, 330] start 5 - 2 + 0 = 3 allows 4 < 5: hold      | 330 | 5 | HOLD      | 5 | SCALE_UP_LIMIT",
+    })
+    void aScaleUpsPeriodStartsAtCurrentMinusAddedPlusDeleted(String name, double t, int current, Action action, int to,
+                                                             HpaReason reason) {
+        HpaPolicy p = hpaMilvus(0.50, 1, 10);
+        int replicas = 4;
+        Decision d = null;
+        for (double s = 0; s <= t; s += 15) {
+            d = tick(p, s, replicas, replicas, s < 315 ? 0.20 : 1.0);
+            replicas = d.to();
+        }
+        assertEquals(current, d.from(), d.message().text());
+        assertEquals(action, d.action(), d.message().text());
+        assertEquals(to, d.to(), d.message().text());
+        assertEquals(reason, d.reason(), d.message().text());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        // Up 1 pod per 15 s; down without a stabilization window, 1 pod per 60 s; target 50%. t=0: 3 pods at
+        // 100% -> 4. t=15: 10% proposes 1; the down period (-45, 15] started at current - added + deleted =
+        // 4 - 1 + 0 = 3 replicas, so Pods 1 allows 2 (counting only the deleted ones: 4 + 0 = 4, allowing 3).
+        "t=0:  3 -> 4 (1 pod per 15 s)                                   |  0 | 3 | SCALE_OUT | 4 | SCALE_UP",
+        "t=15: period start 4 - 1 + 0 = 3; Pods 1 allows 2: 4 -> 2        | 15 | 4 | SCALE_IN  | 2 | SCALE_DOWN",
+        "t=30: period (-30, 30] start 2 - 1 + 2 = 3 allows 2: at 2, hold  | 30 | 2 | HOLD      | 2 | SCALE_DOWN_LIMIT",
+    })
+    void aScaleDownsPeriodStartsAtCurrentMinusAddedPlusDeleted(String name, double t, int current, Action action, int to,
+                                                               HpaReason reason) {
+        HpaBehavior behavior = new HpaBehavior(
+                new HpaBehavior.Rules(Optional.of(Duration.ZERO), HpaBehavior.Select.MAX, List.of(
+                        new HpaBehavior.Policy(HpaBehavior.PolicyType.PODS, 1, Duration.ofSeconds(15)))),
+                new HpaBehavior.Rules(Optional.of(Duration.ZERO), HpaBehavior.Select.MAX, List.of(
+                        new HpaBehavior.Policy(HpaBehavior.PolicyType.PODS, 1, Duration.ofSeconds(60)))));
+        HpaPolicy p = new HpaPolicy("hpa", TARGET, behavior, 1, 10, 0.50, FLAGS);
+        int replicas = 3;
+        Decision d = null;
+        for (double s = 0; s <= t; s += 15) {
+            d = tick(p, s, replicas, replicas, s == 0 ? 1.0 : 0.10);
+            replicas = d.to();
+        }
+        assertEquals(current, d.from(), d.message().text());
+        assertEquals(action, d.action(), d.message().text());
+        assertEquals(to, d.to(), d.message().text());
+        assertEquals(reason, d.reason(), d.message().text());
+    }
+
     @Test
     void milvusBehaviorRemovesOnePodPer60sAfterTheWindow() {
         // 6 pods at 10% vs 50%: recommends ceil(0.2 x 6) = 2; 300 s window from t=0, then 1 pod per 60 s.
