@@ -87,9 +87,17 @@ public record HpaBehavior(Rules scaleUp, Rules scaleDown) {
     }
 
     /**
-     * What the API server fills in when {@code behavior} is omitted (Kubernetes docs, "Default
-     * Behavior"): scale up without stabilization by the larger of 100% and 4 pods per 15 s; scale
-     * down by up to 100% per 15 s after the controller's 300 s stabilization window.
+     * The Kubernetes docs' "Default Behavior": scale up without stabilization by the larger of 100%
+     * and 4 pods per 15 s; scale down by up to 100% per 15 s after the controller's 300 s
+     * stabilization window. It is what the API server fills in for the rules a {@code behavior} leaves
+     * unset.
+     *
+     * <p>Left as DESIGN.md specifies it (section Simulator: "default behavior: up max(100%, 4 pods)/15 s,
+     * down 300 s stabilization"): the {@code hpa} lane runs the controller's behavior path with these
+     * rules. An HPA created with no {@code spec.behavior} at all keeps it nil
+     * ({@code SetDefaults_HorizontalPodAutoscalerBehavior} fills in only a behavior that is set), and
+     * the controller then takes its legacy path instead ({@code normalizeDesiredReplicas}: the highest
+     * recommendation of the 300 s window, up to max(2 x current, 4) per sync).
      */
     public static HpaBehavior kubernetesDefault() {
         return new HpaBehavior(
@@ -104,6 +112,11 @@ public record HpaBehavior(Rules scaleUp, Rules scaleDown) {
      * The behavior of the HPA sample in Milvus' "Configure HPA for Milvus" guide for operator
      * installs: scale up by 1 pod per 30 s (stabilization defaulted to 0), scale down after a 300 s
      * stabilization window by 1 pod per 60 s; selectPolicy defaulted to Max.
+     *
+     * <p>Left as DESIGN.md specifies it (section Simulator: "up 1 pod/30 s, down 300 s stabilization and
+     * 1 pod/60 s"), which is also the dataNode HPA of the Milvus operator's {@code config/samples/hpa.yaml}.
+     * That file now gives queryNode, the component simulated here, 2 pods per 30 s up (down the same:
+     * 300 s, 1 pod per 60 s); the {@code hpa-milvus} lane keeps DESIGN's 1 pod per 30 s.
      */
     public static HpaBehavior milvusOperatorSample() {
         return new HpaBehavior(

@@ -131,14 +131,22 @@ public final class HpaPolicy implements SimPolicy {
         this.metricWindowMillis = metricsView.window().toMillis();
     }
 
-    /** {@code hpa}: default behavior, bounds and CPU target from the simulator settings. */
+    /**
+     * {@code hpa}: default behavior, bounds and CPU target from the simulator settings. It runs the
+     * behavior path with {@link HpaBehavior#kubernetesDefault()}, as DESIGN.md specifies, not the
+     * controller's legacy path for an HPA without {@code spec.behavior} (see there).
+     */
     public static HpaPolicy kubernetesDefault(String name, SimContext ctx) {
         SimSettings s = ctx.settings();
         return new HpaPolicy(name, ctx.target(), HpaBehavior.kubernetesDefault(), s.bounds().minReplicas(),
                 s.bounds().maxReplicas(), s.bounds().cpuTarget(), s.hpa());
     }
 
-    /** {@code hpa-milvus}: the Milvus operator sample's behavior, bounds and CPU target from the settings. */
+    /**
+     * {@code hpa-milvus}: the Milvus operator sample's behavior, bounds and CPU target from the settings;
+     * up 1 pod per 30 s as DESIGN.md specifies, though the operator's sample now gives queryNode 2 (see
+     * {@link HpaBehavior#milvusOperatorSample()}).
+     */
     public static HpaPolicy milvusOperatorSample(String name, SimContext ctx) {
         SimSettings s = ctx.settings();
         return new HpaPolicy(name, ctx.target(), HpaBehavior.milvusOperatorSample(), s.bounds().minReplicas(),
