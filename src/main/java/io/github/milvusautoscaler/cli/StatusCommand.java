@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -40,21 +41,35 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // Every URL printed goes through redact(): a --url with user:password@ (or a token in its query) would
+        // otherwise put the secret into terminals, CI logs and bug reports.
+        String shown = redact(url);
+        if (!url.regionMatches(true, 0, "http://", 0, 7) && !url.regionMatches(true, 0, "https://", 0, 8)) {
+            err.println("status: --url " + shown + " needs http:// or https:// in front (e.g. --url http://"
+                    + redact(url.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "")) + ")");
+            return Main.EXIT_USAGE;
+        }
+        String endpoint = stripSlash(url) + "/api/v1/status";
         String body;
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(stripSlash(url) + "/api/v1/status"))
+            HttpResponse<String> resp = http.send(HttpRequest.newBuilder(new URI(endpoint))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
             if (resp.statusCode() != 200) {
-                err.println("status: " + url + "/api/v1/status answered HTTP " + resp.statusCode());
+                err.println("status: " + redact(endpoint) + " answered HTTP " + resp.statusCode());
                 return Main.EXIT_FAILURE;
             }
             body = resp.body();
+        } catch (URISyntaxException e) {
+            // getReason() and getIndex(), not getMessage(): the message repeats the whole input, secret included.
+            err.println("status: bad --url " + shown + ": " + e.getReason() + " at index " + e.getIndex());
+            return Main.EXIT_USAGE;
         } catch (IllegalArgumentException e) {
-            err.println("status: bad --url " + url + ": " + e.getMessage());
+            err.println("status: bad --url " + shown + ": " + scrub(e.getMessage(), url));
             return Main.EXIT_USAGE;
         } catch (IOException e) {
-            err.println("status: cannot reach " + url + ": " + e);
+            err.println("status: cannot reach " + shown + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + scrub(e.getMessage(), url)));
             return Main.EXIT_FAILURE;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -69,8 +84,18 @@ public final class StatusCommand implements Callable<Integer> {
             out.print(render(JsonParser.parseString(body).getAsJsonObject()));
             out.flush();
             return Main.EXIT_OK;
-        } catch (JsonParseException | IllegalStateException e) {
-            err.println("status: " + url + " did not return status JSON: " + e.getMessage());
+        } catch (BadField e) {
+            err.println("status: " + redact(endpoint) + " answered status JSON " + e.getMessage()
+                    + ": is --url a milvus-autoscaler daemon of this version?");
+            return Main.EXIT_FAILURE;
+        } catch (JsonParseException e) {
+            // Not Gson's message: it advises JsonReader.setStrictness, which is for the programmer, not the reader.
+            err.println("status: " + redact(endpoint) + " answered something that is not JSON: is --url the daemon's"
+                    + " HTTP server (server.port)?");
+            return Main.EXIT_FAILURE;
+        } catch (IllegalStateException e) {
+            err.println("status: " + redact(endpoint) + " answered JSON that is not a status object: is --url the"
+                    + " daemon's HTTP server (server.port)?");
             return Main.EXIT_FAILURE;
         }
     }
@@ -79,50 +104,191 @@ public final class StatusCommand implements Callable<Integer> {
         return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
     }
 
-    /** The table: one row per target, then each target's last decision message. */
+    /**
+     * The URL with its user-info and query replaced by {@code ***}, done on the text so that a URL that does not
+     * even parse is still shown without its password.
+     */
+    static String redact(String u) {
+        int start = u.indexOf("://");
+        start = start < 0 ? 0 : start + 3;
+        int end = start;
+        while (end < u.length() && "/?#".indexOf(u.charAt(end)) < 0) {
+            end++;
+        }
+        String authority = u.substring(start, end);
+        int at = authority.lastIndexOf('@');
+        String shown = u.substring(0, start) + (at < 0 ? authority : "***" + authority.substring(at)) + u.substring(end);
+        int query = shown.indexOf('?');
+        if (query >= 0) {
+            int fragment = shown.indexOf('#', query);
+            shown = shown.substring(0, query + 1) + "***" + (fragment < 0 ? "" : shown.substring(fragment));
+        }
+        return shown;
+    }
+
+    /** An exception message with the raw URL and its user-info taken out, in case the JDK quotes them. */
+    private static String scrub(String message, String u) {
+        if (message == null) {
+            return "";
+        }
+        String m = message.replace(u, redact(u));
+        String noScheme = u.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "");
+        int at = noScheme.split("[/?#]", 2)[0].lastIndexOf('@');
+        return at <= 0 ? m : m.replace(noScheme.substring(0, at), "***");
+    }
+
+    /**
+     * A field the table needs that the answer lacks or has in the wrong shape: an older or newer daemon, or not
+     * this daemon at all. Named by its path, e.g. {@code targets[0].replicas.min}.
+     */
+    static final class BadField extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadField(String path, JsonElement found) {
+            super(found == null ? "without the field " + path
+                    : "with " + path + " = " + abbreviate(found.toString()) + ", not the expected kind of value");
+        }
+
+        private static String abbreviate(String s) {
+            return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+        }
+    }
+
+    private static JsonElement field(JsonObject o, String path, String name) {
+        JsonElement e = o.get(name);
+        if (e == null || e.isJsonNull()) {
+            throw new BadField(path.isEmpty() ? name : path + "." + name, null);
+        }
+        return e;
+    }
+
+    private static String text(JsonObject o, String path, String name) {
+        JsonElement e = field(o, path, name);
+        if (!e.isJsonPrimitive()) {
+            throw new BadField(path.isEmpty() ? name : path + "." + name, e);
+        }
+        return e.getAsString();
+    }
+
+    private static boolean flag(JsonObject o, String path, String name) {
+        JsonElement e = field(o, path, name);
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+            throw new BadField(path.isEmpty() ? name : path + "." + name, e);
+        }
+        return e.getAsBoolean();
+    }
+
+    private static long number(JsonObject o, String path, String name) {
+        JsonElement e = field(o, path, name);
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw new BadField(path.isEmpty() ? name : path + "." + name, e);
+        }
+        return e.getAsLong();
+    }
+
+    private static JsonObject object(JsonObject o, String path, String name) {
+        JsonElement e = field(o, path, name);
+        if (!e.isJsonObject()) {
+            throw new BadField(path.isEmpty() ? name : path + "." + name, e);
+        }
+        return e.getAsJsonObject();
+    }
+
+    private static JsonArray array(JsonObject o, String path, String name) {
+        JsonElement e = field(o, path, name);
+        if (!e.isJsonArray()) {
+            throw new BadField(path.isEmpty() ? name : path + "." + name, e);
+        }
+        return e.getAsJsonArray();
+    }
+
+    private static JsonObject element(JsonArray a, String path, int i) {
+        JsonElement e = a.get(i);
+        if (!e.isJsonObject()) {
+            throw new BadField(path + "[" + i + "]", e);
+        }
+        return e.getAsJsonObject();
+    }
+
+    /** A number that may be null (unknown): shown as {@code ?}. */
+    private static Double optionalNumber(JsonObject o, String path, String name) {
+        JsonElement e = o.get(name);
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw new BadField(path + "." + name, e);
+        }
+        return e.getAsDouble();
+    }
+
+    /**
+     * The table: one row per target, then each target's last decision message. Throws {@link BadField} naming the
+     * first field the answer lacks, so a wrong or foreign answer is one line, not a stack trace.
+     */
     static String render(JsonObject status) {
         StringBuilder b = new StringBuilder();
-        b.append("role: ").append(status.get("role").getAsString())
-                .append(status.get("dryRun").getAsBoolean() ? "  (dry-run: nothing is written)" : "")
-                .append("  at ").append(status.get("time").getAsString()).append('\n');
+        b.append("role: ").append(text(status, "", "role"))
+                .append(flag(status, "", "dryRun") ? "  (dry-run: nothing is written)" : "")
+                .append("  at ").append(text(status, "", "time")).append('\n');
+        // A follower that cannot reach the API server cannot take the Lease: say so under the role, since that is
+        // what the reader of "role: follower" asks next. Optional: daemons before it did not send the block.
+        JsonElement kube = status.get("kubernetes");
+        if (kube != null && kube.isJsonObject() && !flag(kube.getAsJsonObject(), "kubernetes", "reachable")) {
+            JsonObject k = kube.getAsJsonObject();
+            JsonElement server = k.get("server");
+            b.append("kubernetes: API server ")
+                    .append(server == null || server.isJsonNull() || server.getAsString().isEmpty() ? ""
+                            : server.getAsString() + " ")
+                    .append("unreachable since ").append(text(k, "kubernetes", "unreachableSince"))
+                    .append(": ").append(text(k, "kubernetes", "cause")).append('\n');
+        }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"TARGET", "INSTALL", "REPLICAS cur/want/ready [min-max]", "SIGNALS", "LAST DECISION",
                 "WAITS"});
-        JsonArray targets = status.getAsJsonArray("targets");
+        JsonArray targets = array(status, "", "targets");
         List<String> messages = new ArrayList<>();
-        for (JsonElement e : targets) {
-            JsonObject t = e.getAsJsonObject();
-            JsonObject r = t.getAsJsonObject("replicas");
-            String replicas = num(r.get("current")) + "/" + num(r.get("desired")) + "/" + num(r.get("ready"))
-                    + " [" + r.get("min").getAsInt() + "-" + r.get("max").getAsInt() + "]"
-                    + (t.get("paused").getAsBoolean() ? " PAUSED" : "") + (t.get("rollout").getAsBoolean() ? " ROLLOUT" : "");
+        for (int i = 0; i < targets.size(); i++) {
+            String tp = "targets[" + i + "]";
+            JsonObject t = element(targets, "targets", i);
+            JsonObject r = object(t, tp, "replicas");
+            String rp = tp + ".replicas";
+            String replicas = num(optionalNumber(r, rp, "current")) + "/" + num(optionalNumber(r, rp, "desired")) + "/"
+                    + num(optionalNumber(r, rp, "ready"))
+                    + " [" + number(r, rp, "min") + "-" + number(r, rp, "max") + "]"
+                    + (flag(t, tp, "paused") ? " PAUSED" : "") + (flag(t, tp, "rollout") ? " ROLLOUT" : "");
             StringBuilder sig = new StringBuilder();
-            for (JsonElement se : t.getAsJsonArray("signals")) {
-                JsonObject s = se.getAsJsonObject();
+            JsonArray signals = array(t, tp, "signals");
+            for (int j = 0; j < signals.size(); j++) {
+                String sp = tp + ".signals[" + j + "]";
+                JsonObject s = element(signals, tp + ".signals", j);
                 if (sig.length() > 0) {
                     sig.append(", ");
                 }
-                String state = s.get("state").getAsString();
-                sig.append(s.get("name").getAsString()).append(' ')
-                        .append(s.get("value").isJsonNull() ? "?" : fmt(s.get("value").getAsDouble()))
+                String state = text(s, sp, "state");
+                Double value = optionalNumber(s, sp, "value");
+                sig.append(text(s, sp, "name")).append(' ')
+                        .append(value == null ? "?" : fmt(value))
                         .append(state.equals("IN_BAND") ? "" : " " + state.toLowerCase(Locale.ROOT));
-                JsonElement forecast = s.get("forecast");
-                if (forecast != null && !forecast.isJsonNull()) {
-                    sig.append(" (forecast ").append(fmt(forecast.getAsDouble())).append(')');
+                Double forecast = optionalNumber(s, sp, "forecast");
+                if (forecast != null) {
+                    sig.append(" (forecast ").append(fmt(forecast)).append(')');
                 }
             }
-            JsonElement last = t.get("lastDecision");
-            String decision = last == null || last.isJsonNull() ? "-" : last.getAsJsonObject().get("action").getAsString()
-                    + " " + last.getAsJsonObject().get("reason").getAsString();
-            JsonObject w = t.getAsJsonObject("waits");
-            String waits = wait("out", w.get("scaleOutCooldownSeconds").getAsLong())
-                    + wait("in", w.get("scaleInCooldownSeconds").getAsLong())
-                    + wait("settle", w.get("settleTimeoutSeconds").getAsLong());
-            rows.add(new String[] {t.get("target").getAsString(), t.get("install").getAsString(), replicas, sig.toString(),
+            JsonElement lastField = t.get("lastDecision");
+            JsonObject last = lastField == null || lastField.isJsonNull() ? null : object(t, tp, "lastDecision");
+            String lp = tp + ".lastDecision";
+            String decision = last == null ? "-" : text(last, lp, "action") + " " + text(last, lp, "reason");
+            JsonObject w = object(t, tp, "waits");
+            String wp = tp + ".waits";
+            String waits = wait("out", number(w, wp, "scaleOutCooldownSeconds"))
+                    + wait("in", number(w, wp, "scaleInCooldownSeconds"))
+                    + wait("settle", number(w, wp, "settleTimeoutSeconds"));
+            String target = text(t, tp, "target");
+            rows.add(new String[] {target, text(t, tp, "install"), replicas, sig.toString(),
                     decision, waits.isBlank() ? "-" : waits.trim()});
-            String problem = t.get("problem").getAsString();
-            messages.add(t.get("target").getAsString() + ": "
-                    + (last == null || last.isJsonNull() ? "no decision yet" : last.getAsJsonObject().get("message").getAsString())
+            String problem = text(t, tp, "problem");
+            messages.add(target + ": " + (last == null ? "no decision yet" : text(last, lp, "message"))
                     + (problem.isEmpty() ? "" : "  [problem: " + problem + "]"));
         }
         int[] width = new int[rows.get(0).length];
@@ -145,8 +311,8 @@ public final class StatusCommand implements Callable<Integer> {
         return b.toString();
     }
 
-    private static String num(JsonElement e) {
-        return e == null || e.isJsonNull() ? "?" : e.getAsString();
+    private static String num(Double v) {
+        return v == null ? "?" : v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString(v.longValue()) : v.toString();
     }
 
     private static String fmt(double v) {

@@ -134,4 +134,81 @@ class StatusCommandTest {
         assertEquals(1, code);
         assertTrue(err.toString().contains("cannot reach http://127.0.0.1:1"), err.toString());
     }
+
+    @Test
+    void aUrlWithAPasswordOrQueryIsPrintedWithoutThem() {
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(new StatusCommand()).setErr(new PrintWriter(err))
+                .execute("--url", "http://admin:SECRET@127.0.0.1:1/?token=TOKEN");
+        assertEquals(1, code);
+        assertTrue(err.toString().contains("cannot reach http://***@127.0.0.1:1/?***"), err.toString());
+        assertTrue(!err.toString().contains("SECRET") && !err.toString().contains("TOKEN"), err.toString());
+        assertTrue(!err.toString().contains("admin"), err.toString());
+    }
+
+    @Test
+    void aUrlThatDoesNotParseIsPrintedWithoutItsPassword() {
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(new StatusCommand()).setErr(new PrintWriter(err))
+                .execute("--url", "http://admin:SECRET@127.0.0.1:1/a b");
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("bad --url http://***@127.0.0.1:1/a b"), err.toString());
+        assertTrue(!err.toString().contains("SECRET"), err.toString());
+    }
+
+    @Test
+    void aUrlWithoutSchemeIsBadUsageSayingWhatIsMissing() {
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(new StatusCommand()).setErr(new PrintWriter(err)).execute("--url", "127.0.0.1:1");
+        assertEquals(2, code);
+        assertEquals("status: --url 127.0.0.1:1 needs http:// or https:// in front (e.g. --url http://127.0.0.1:1)",
+                err.toString().strip());
+    }
+
+    @Test
+    void anAnswerWithoutAFieldIsOneLineNamingTheField() throws Exception {
+        for (Map.Entry<String, String> c : Map.of(
+                "{}", "without the field role",
+                "{\"role\":\"leader\",\"dryRun\":false,\"time\":\"t\",\"targets\":[{\"target\":\"a\"}]}",
+                "without the field targets[0].replicas",
+                "{\"role\":\"leader\",\"dryRun\":\"no\",\"time\":\"t\",\"targets\":[]}",
+                "with dryRun = \"no\", not the expected kind of value").entrySet()) {
+            String body = c.getKey();
+            com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/api/v1/status", ex -> {
+                byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                ex.sendResponseHeaders(200, bytes.length);
+                ex.getResponseBody().write(bytes);
+                ex.close();
+            });
+            server.start();
+            try {
+                StringWriter out = new StringWriter();
+                StringWriter err = new StringWriter();
+                int code = new CommandLine(new StatusCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                        .execute("--url", "http://127.0.0.1:" + server.getAddress().getPort());
+                assertEquals(1, code, body + " -> " + err);
+                assertEquals(1, err.toString().strip().lines().count(), err.toString());
+                assertTrue(err.toString().contains(c.getValue()), body + " -> " + err);
+                assertTrue(!err.toString().contains("Exception"), err.toString());
+            } finally {
+                server.stop(0);
+            }
+        }
+    }
+
+    @Test
+    void aFollowerThatCannotReachTheApiServerSaysSoUnderTheRole() {
+        com.google.gson.JsonObject status = com.google.gson.JsonParser.parseString(
+                "{\"role\":\"follower\",\"dryRun\":false,\"time\":\"2026-01-05T10:00:00Z\",\"targets\":[],"
+                        + "\"kubernetes\":{\"server\":\"10.96.0.1:443\",\"reachable\":false,"
+                        + "\"unreachableSince\":\"2026-01-05T09:58:00Z\",\"cause\":\"ConnectException: Connection refused\"}}")
+                .getAsJsonObject();
+        String table = StatusCommand.render(status);
+        assertEquals("kubernetes: API server 10.96.0.1:443 unreachable since 2026-01-05T09:58:00Z: "
+                + "ConnectException: Connection refused", table.lines().skip(1).findFirst().orElseThrow(), table);
+        status.getAsJsonObject("kubernetes").addProperty("reachable", true);
+        assertTrue(!StatusCommand.render(status).contains("kubernetes"), StatusCommand.render(status));
+    }
 }
