@@ -56,7 +56,7 @@ import picocli.CommandLine.Spec;
  * Writes {@code report.md}, {@code report.json}, {@code chart.svg} (and {@code chart-worst-day.svg} for a range
  * of more than a day) and {@code decisions-<namespace>_<name>_<component>.jsonl}
  * into a temporary directory and moves them into {@code --out} only when the run succeeded. Exit 0
- * written, 1 Prometheus unreachable, a history that cannot be read, or no recorded replicas in the range,
+ * written, 1 Prometheus unreachable or failing its probe query, a history that cannot be read, or no recorded replicas in the range,
  * 2 bad usage or configuration.
  */
 @Command(name = "backtest", mixinStandardHelpOptions = true,
@@ -146,7 +146,7 @@ public final class BacktestCommand implements Callable<Integer> {
                         err.flush();
                     }
                 })) {
-            if (selected.get().unreachable("backtest", source, now, err)) {
+            if (selected.get().prometheusFails("backtest", source, now, err)) {
                 return Main.EXIT_FAILURE;
             }
             History history = new History(source);

@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.cli;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
+import io.github.milvusautoscaler.metrics.ProbeFailure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -37,16 +38,21 @@ final class ConfigAndCluster {
         }
 
         /**
-         * True, after one line on {@code err} ({@code <command>: Prometheus at URL cannot be reached: why}),
-         * when {@code source} cannot evaluate {@code vector(1)} at {@code now}; the command then exits
-         * {@link Main#EXIT_FAILURE}.
+         * True, after one line on {@code err}, when {@code source} cannot evaluate {@code vector(1)} at {@code now};
+         * the command then exits {@link Main#EXIT_FAILURE}. The line says {@code <command>: Prometheus at URL cannot
+         * be reached: why} only when no answer came (refused, timeout, DNS, TLS), and {@code <command>: Prometheus
+         * at URL: query failed: why} for an answer that was not a result (401, 5xx, a page that is not JSON, a
+         * credentials file that cannot be read): the fix is elsewhere then, and the words should point there.
          */
-        boolean unreachable(String command, PrometheusMetricsSource source, Instant now, PrintWriter err) {
-            Optional<String> down = source.probe(now);
+        boolean prometheusFails(String command, PrometheusMetricsSource source, Instant now, PrintWriter err) {
+            Optional<ProbeFailure> down = source.probe(now);
             if (down.isEmpty()) {
                 return false;
             }
-            err.println(command + ": Prometheus at " + settings.prometheus().url() + " cannot be reached: " + down.get());
+            // The URL as configured: the config refuses one with credentials in it (prometheus.auth holds those).
+            String at = "Prometheus at " + settings.prometheus().url();
+            err.println(command + ": " + at + (down.get().unreachable() ? " cannot be reached: " : ": query failed: ")
+                    + down.get().reason());
             err.flush();
             return true;
         }

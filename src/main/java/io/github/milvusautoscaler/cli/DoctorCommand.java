@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
  * pods; for Milvus signals, any {@code milvus_*} series of the release (the monitor exists and Prometheus
  * selects it), the install's component label on them, each metric the query names; last, the query itself
  * and whether every ready pod reports. Exit 0 when every enabled signal (and settle) is readable, 1 when
- * something is not (or Prometheus cannot be reached), 2 for a bad configuration.
+ * something is not (or Prometheus cannot be reached or its probe query fails), 2 for a bad configuration.
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = "For each target and signal, find the first missing link to a value and name the fix.")
@@ -68,7 +68,7 @@ public final class DoctorCommand implements Callable<Integer> {
         Map<InstallKind, LabelScheme> schemes = s.labelSchemes();
         try (PrometheusMetricsSource source = selected.get().metrics(s.targets())) {
             Instant now = Instant.now();
-            if (selected.get().unreachable("doctor", source, now, err)) {
+            if (selected.get().prometheusFails("doctor", source, now, err)) {
                 return Main.EXIT_FAILURE;
             }
             int broken = 0;

@@ -204,7 +204,7 @@ public final class ScaleCommand implements Callable<Integer> {
         out.flush();
 
         try (PrometheusMetricsSource source = chosen.get().selected().metrics(List.of(ts))) {
-            if (chosen.get().selected().unreachable("scale", source, clock.instant(), err)) {
+            if (chosen.get().selected().prometheusFails("scale", source, clock.instant(), err)) {
                 return Main.EXIT_FAILURE;
             }
             Checks checks = new Checks(ts, actuator, source, clock);

@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code signals --config FILE [--cluster NS/NAME]}: what the autoscaler sees, for an SRE checking
  * their queries. Per target: each signal's rendered PromQL, current value, state and band, plus the
- * settle and health queries. Exit 1 when Prometheus cannot be reached, with the reason.
+ * settle and health queries. Exit 1 when Prometheus cannot be reached or cannot answer a query, with the reason.
  */
 @Command(name = "signals", mixinStandardHelpOptions = true,
         description = "Print each target's rendered PromQL, current values, states and thresholds.")
@@ -52,7 +52,7 @@ public final class SignalsCommand implements Callable<Integer> {
         try (PrometheusMetricsSource source = selected.get().metrics(targets);
              PrometheusHistorySource history = Assembly.historySource(s, targets, java.time.Duration.ZERO)) {
             Instant now = Instant.now();
-            if (selected.get().unreachable("signals", source, now, err)) {
+            if (selected.get().prometheusFails("signals", source, now, err)) {
                 return Main.EXIT_FAILURE;
             }
             for (TargetSettings t : targets) {

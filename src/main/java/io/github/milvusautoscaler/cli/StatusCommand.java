@@ -41,12 +41,12 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        // Every URL printed goes through redact(): a --url with user:password@ (or a token in its query) would
+        // Every URL printed goes through Urls.redact(): a --url with user:password@ (or a token in its query) would
         // otherwise put the secret into terminals, CI logs and bug reports.
-        String shown = redact(url);
+        String shown = Urls.redact(url);
         if (!url.regionMatches(true, 0, "http://", 0, 7) && !url.regionMatches(true, 0, "https://", 0, 8)) {
             err.println("status: --url " + shown + " needs http:// or https:// in front (e.g. --url http://"
-                    + redact(url.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "")) + ")");
+                    + Urls.redact(url.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "")) + ")");
             return Main.EXIT_USAGE;
         }
         String endpoint = stripSlash(url) + "/api/v1/status";
@@ -56,7 +56,7 @@ public final class StatusCommand implements Callable<Integer> {
             HttpResponse<String> resp = http.send(HttpRequest.newBuilder(new URI(endpoint))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
             if (resp.statusCode() != 200) {
-                err.println("status: " + redact(endpoint) + " answered HTTP " + resp.statusCode());
+                err.println("status: " + Urls.redact(endpoint) + " answered HTTP " + resp.statusCode());
                 return Main.EXIT_FAILURE;
             }
             body = resp.body();
@@ -85,16 +85,16 @@ public final class StatusCommand implements Callable<Integer> {
             out.flush();
             return Main.EXIT_OK;
         } catch (BadField e) {
-            err.println("status: " + redact(endpoint) + " answered status JSON " + e.getMessage()
+            err.println("status: " + Urls.redact(endpoint) + " answered status JSON " + e.getMessage()
                     + ": is --url a milvus-autoscaler daemon of this version?");
             return Main.EXIT_FAILURE;
         } catch (JsonParseException e) {
             // Not Gson's message: it advises JsonReader.setStrictness, which is for the programmer, not the reader.
-            err.println("status: " + redact(endpoint) + " answered something that is not JSON: is --url the daemon's"
+            err.println("status: " + Urls.redact(endpoint) + " answered something that is not JSON: is --url the daemon's"
                     + " HTTP server (server.port)?");
             return Main.EXIT_FAILURE;
         } catch (IllegalStateException e) {
-            err.println("status: " + redact(endpoint) + " answered JSON that is not a status object: is --url the"
+            err.println("status: " + Urls.redact(endpoint) + " answered JSON that is not a status object: is --url the"
                     + " daemon's HTTP server (server.port)?");
             return Main.EXIT_FAILURE;
         }
@@ -104,34 +104,12 @@ public final class StatusCommand implements Callable<Integer> {
         return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
     }
 
-    /**
-     * The URL with its user-info and query replaced by {@code ***}, done on the text so that a URL that does not
-     * even parse is still shown without its password.
-     */
-    static String redact(String u) {
-        int start = u.indexOf("://");
-        start = start < 0 ? 0 : start + 3;
-        int end = start;
-        while (end < u.length() && "/?#".indexOf(u.charAt(end)) < 0) {
-            end++;
-        }
-        String authority = u.substring(start, end);
-        int at = authority.lastIndexOf('@');
-        String shown = u.substring(0, start) + (at < 0 ? authority : "***" + authority.substring(at)) + u.substring(end);
-        int query = shown.indexOf('?');
-        if (query >= 0) {
-            int fragment = shown.indexOf('#', query);
-            shown = shown.substring(0, query + 1) + "***" + (fragment < 0 ? "" : shown.substring(fragment));
-        }
-        return shown;
-    }
-
     /** An exception message with the raw URL and its user-info taken out, in case the JDK quotes them. */
     private static String scrub(String message, String u) {
         if (message == null) {
             return "";
         }
-        String m = message.replace(u, redact(u));
+        String m = message.replace(u, Urls.redact(u));
         String noScheme = u.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "");
         int at = noScheme.split("[/?#]", 2)[0].lastIndexOf('@');
         return at <= 0 ? m : m.replace(noScheme.substring(0, at), "***");

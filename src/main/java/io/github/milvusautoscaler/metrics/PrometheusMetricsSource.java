@@ -190,7 +190,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
      * Why the endpoint cannot be used, or empty when it evaluates {@code vector(1)} at {@code at}; for
      * the {@code signals} command and readiness checks.
      */
-    public Optional<String> probe(Instant at) {
+    public Optional<ProbeFailure> probe(Instant at) {
         return client.probe(requireNonNull(at, "at"));
     }
 

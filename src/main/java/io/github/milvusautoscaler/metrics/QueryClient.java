@@ -112,8 +112,11 @@ final class QueryClient implements AutoCloseable {
         String base = endpoint.url().replaceAll("/+$", "");
         this.queryUrl = HttpUrl.get(base + "/api/v1/query");
         this.rangeUrl = HttpUrl.get(base + "/api/v1/query_range");
-        this.token = endpoint.auth().bearerTokenFile().map(p -> new SecretFile(p, "bearer token file")).orElse(null);
-        this.password = endpoint.auth().basicPasswordFile().map(p -> new SecretFile(p, "basic-auth password file"))
+        // The key is in the message because the file is named nowhere else a reader of "cannot read" would look.
+        this.token = endpoint.auth().bearerTokenFile()
+                .map(p -> new SecretFile(p, "bearer token file", "prometheus.auth.bearer-token-file")).orElse(null);
+        this.password = endpoint.auth().basicPasswordFile()
+                .map(p -> new SecretFile(p, "basic-auth password file", "prometheus.auth.basic-password-file"))
                 .orElse(null);
 
         String name = MetricNames.RESILIENCE_NAME_PREFIX + queryUrl.host() + ":" + queryUrl.port();
@@ -203,11 +206,11 @@ final class QueryClient implements AutoCloseable {
         return result;
     }
 
-    /** Reason Prometheus cannot be used right now, or empty when {@code vector(1)} evaluates. */
-    java.util.Optional<String> probe(Instant at) {
+    /** Why Prometheus cannot be used right now, or empty when {@code vector(1)} evaluates. */
+    java.util.Optional<ProbeFailure> probe(Instant at) {
         QueryResult result = query("vector(1)", at);
-        return result instanceof QueryResult.Failed failed ? java.util.Optional.of(failed.reason())
-                : java.util.Optional.empty();
+        return result instanceof QueryResult.Failed failed
+                ? java.util.Optional.of(new ProbeFailure(failed.kind(), failed.reason())) : java.util.Optional.empty();
     }
 
     /** HTTP requests sent so far (attempts, not queries); for measurements and tests. */
@@ -312,13 +315,14 @@ final class QueryClient implements AutoCloseable {
         int code = response.code();
         if (code >= 200 && code < 300) {
             String type = response.header("Content-Type", "");
+            String answered = "HTTP " + code + ", " + (type.isEmpty() ? "no Content-Type" : scrub(type, 60));
             if (!type.isEmpty() && !type.toLowerCase(java.util.Locale.ROOT).contains("json")) {
-                return new QueryResult.Failed(FailureKind.BAD_RESPONSE, "prometheus answered " + scrub(type, 60)
-                        + ", not JSON (is prometheus.url the API root?)");
+                return new QueryResult.Failed(FailureKind.BAD_RESPONSE, "prometheus answered something that is not JSON ("
+                        + answered + "): is prometheus.url the API root?");
             }
             ResponseBody body = response.body();
             try (Reader reader = body.charStream()) {
-                return ResponseParser.parse(reader, endpoint.maxSeries(), matrix);
+                return ResponseParser.parse(reader, endpoint.maxSeries(), matrix, answered);
             }
         }
         String detail = errorDetail(response);

@@ -38,15 +38,44 @@ final class ResponseParser {
      * {@code maxSeries} still counts series, not samples.
      */
     static QueryResult parse(Reader body, int maxSeries, boolean matrix) throws IOException {
+        return parse(body, maxSeries, matrix, "");
+    }
+
+    /**
+     * As {@link #parse(Reader, int, boolean)}; {@code answered} (e.g. {@code HTTP 200, text/plain}) is quoted when
+     * the body is not JSON at all, the usual sign of a prometheus.url that is not the API root (a UI page, a proxy's
+     * login form).
+     */
+    static QueryResult parse(Reader body, int maxSeries, boolean matrix, String answered) throws IOException {
         JsonReader json = new JsonReader(body);
         try {
             return envelope(json, maxSeries, matrix);
-        } catch (MalformedJsonException | EOFException | IllegalStateException | NumberFormatException | ArithmeticException e) {
+        } catch (MalformedJsonException | EOFException e) {
+            // The path is "$" only before the envelope's "{" was read: the first token already failed.
+            if (json.getPath().equals("$")) {
+                return new QueryResult.Failed(FailureKind.BAD_RESPONSE, "prometheus answered something that is not JSON"
+                        + (answered.isEmpty() ? "" : " (" + answered + ")") + ": is prometheus.url the API root?");
+            }
             return new QueryResult.Failed(FailureKind.BAD_RESPONSE,
-                    "bad JSON from prometheus at " + json.getPath() + ": " + Reasons.oneLine(e.getMessage(), 120));
+                    "bad JSON from prometheus at " + json.getPath() + ": " + Reasons.oneLine(gsonReason(e), 120));
+        } catch (IllegalStateException | NumberFormatException | ArithmeticException e) {
+            return new QueryResult.Failed(FailureKind.BAD_RESPONSE,
+                    "bad JSON from prometheus at " + json.getPath() + ": " + Reasons.oneLine(gsonReason(e), 120));
         } catch (BadShape e) {
             return new QueryResult.Failed(FailureKind.BAD_RESPONSE, "unexpected JSON from prometheus: " + e.getMessage());
         }
+    }
+
+    /**
+     * Gson's message without its advice to the programmer ("Use JsonReader.setStrictness(Strictness.LENIENT) to
+     * accept malformed JSON", "See https://github.com/google/gson/...") and the path, which the caller names.
+     */
+    static String gsonReason(Exception e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        m = m.replaceAll("(?s)\\s*See https?://\\S*", "")
+                .replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "malformed JSON")
+                .replaceAll(" path \\$\\S*$", "");
+        return m.strip();
     }
 
     private static QueryResult envelope(JsonReader json, int maxSeries, boolean matrix) throws IOException, BadShape {

@@ -19,14 +19,21 @@ final class SecretFile {
 
     private final Path path;
     private final String what;
+    private final String key;
     private FileTime modified;
     private long size = -1;
     private Object fileKey;
     private String value;
 
-    SecretFile(Path path, String what) {
+    /**
+     * @param what what the file holds, e.g. {@code bearer token file}
+     * @param key  the config key that names the file, e.g. {@code prometheus.auth.bearer-token-file}: messages
+     *             quote it so the reader knows which setting to fix
+     */
+    SecretFile(Path path, String what, String key) {
         this.path = requireNonNull(path, "path");
         this.what = requireNonNull(what, "what");
+        this.key = requireNonNull(key, "key");
     }
 
     /** The current secret, stripped of surrounding whitespace and the trailing newline. */
@@ -40,7 +47,7 @@ final class SecretFile {
             if (changed) {
                 String text = Files.readString(path, StandardCharsets.UTF_8).strip();
                 if (text.isEmpty()) {
-                    throw new Unreadable(what + " " + path + " is empty");
+                    throw new Unreadable(what + " " + path + " (" + key + ") is empty");
                 }
                 value = text;
                 modified = attributes.lastModifiedTime();
@@ -49,8 +56,26 @@ final class SecretFile {
             }
             return value;
         } catch (IOException e) {
-            throw new Unreadable("cannot read " + what + " " + path + ": " + e.getClass().getSimpleName());
+            throw new Unreadable("cannot read " + what + " " + path + " (" + key + "): " + why(e));
         }
+    }
+
+    /**
+     * The IOException in words: NoSuchFileException and AccessDeniedException carry only the path as their message.
+     * Never the file's content: an exception from reading names the file, not what is in it.
+     */
+    static String why(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file (NoSuchFileException)";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied (AccessDeniedException)";
+        }
+        if (e instanceof java.nio.file.FileSystemException f) {
+            // getMessage() would repeat the path, already in the message; getReason() is the rest ("Is a directory").
+            return e.getClass().getSimpleName() + (f.getReason() == null ? "" : ": " + f.getReason());
+        }
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
     /** The last value read, or null; used only to scrub it from text that leaves this package. */

@@ -182,7 +182,8 @@ class AuthAndTlsTest {
             Signal signal = source.observe(TARGET, AT).signals().get("cpu");
 
             assertFalse(signal.isKnown());
-            assertEquals("cannot read bearer token file " + missing + ": NoSuchFileException", signal.problem());
+            assertEquals("cannot read bearer token file " + missing
+                    + " (prometheus.auth.bearer-token-file): no such file (NoSuchFileException)", signal.problem());
             assertEquals(0, server.getRequestCount());
         }
     }

@@ -94,7 +94,16 @@ class FailureShapesTest {
                         true, "bad JSON from prometheus", FailureKind.BAD_RESPONSE, 1),
                 Arguments.of("HTML login page with 200", List.of(new MockResponse.Builder().code(200)
                         .setHeader("Content-Type", "text/html").body("<html>login</html>").build()),
-                        true, "prometheus answered text/html, not JSON", FailureKind.BAD_RESPONSE, 1),
+                        true, "prometheus answered something that is not JSON (HTTP 200, text/html): is prometheus.url"
+                                + " the API root?", FailureKind.BAD_RESPONSE, 1),
+                // A proxy's page labelled JSON, or no label at all: said as plainly, without Gson's advice to lenience.
+                Arguments.of("HTML labelled application/json", List.of(json("<html>Grafana</html>")), true,
+                        "prometheus answered something that is not JSON (HTTP 200, application/json): is prometheus.url"
+                                + " the API root?", FailureKind.BAD_RESPONSE, 1),
+                Arguments.of("text without a Content-Type", List.of(new MockResponse.Builder().code(200)
+                        .body("Prometheus is Ready.").build()), true,
+                        "prometheus answered something that is not JSON (HTTP 200, no Content-Type)",
+                        FailureKind.BAD_RESPONSE, 1),
                 Arguments.of("status error in a 200 body", List.of(json(
                         "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"many-to-many matching not allowed\"}")),
                         true, "prometheus error execution: many-to-many", FailureKind.QUERY_ERROR, 1),
@@ -145,6 +154,15 @@ class FailureShapesTest {
             assertEquals(requests, server.getRequestCount(), name + ": requests sent");
             assertEquals(1.0, meters.counter(MetricNames.SIGNAL_UNKNOWN, MetricNames.TAG_SIGNAL, "s",
                     MetricNames.TAG_KIND, kind.tag()).count(), name + ": unknown counted by kind");
+        }
+    }
+
+    @Test
+    void brokenJsonIsNamedByItsPathWithoutGsonsAdvice() {
+        server.enqueue(json("{\"status\": tru}"));
+        try (PrometheusMetricsSource source = source(endpoint(Duration.ofSeconds(3), 3), true)) {
+            Signal signal = source.observe(TARGET, AT).signals().get("s");
+            assertEquals("bad JSON from prometheus at $.status: malformed JSON at line 1 column 12", signal.problem());
         }
     }
 
