@@ -258,6 +258,7 @@ final class Daemon implements AutoCloseable {
      * readiness probe), then leader election and the loops.
      *
      * @throws HttpApi.PortInUseException when the port is taken
+     * @throws HttpApi.CannotBindException when the address and port cannot be bound for another reason
      */
     static Daemon start(Path configFile, AutoscalerSettings settings, Clock clock) {
         requireNonNull(settings, "settings");

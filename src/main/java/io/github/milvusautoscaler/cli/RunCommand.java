@@ -43,7 +43,7 @@ public final class RunCommand implements Callable<Integer> {
         Daemon daemon;
         try {
             daemon = Daemon.start(config, settings, Clock.systemUTC());
-        } catch (HttpApi.PortInUseException e) {
+        } catch (HttpApi.CannotBindException e) {
             err.println("run: " + e.getMessage());
             err.flush();
             return Main.EXIT_FAILURE;

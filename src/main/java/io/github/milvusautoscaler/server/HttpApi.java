@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -65,12 +64,38 @@ import java.util.function.Supplier;
  */
 public final class HttpApi implements AutoCloseable {
 
-    /** Thrown when the port is taken: the CLI exits 1 naming it. */
-    public static final class PortInUseException extends RuntimeException {
+    /**
+     * Thrown when the server socket cannot be bound: an address that is not the machine's, a port below 1024
+     * without the privilege, a name that does not resolve. The CLI exits 1 with the message, which names the
+     * settings to change.
+     */
+    public static class CannotBindException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        CannotBindException(String message, Throwable cause) {
+            super(message, cause);
+        }
+
+        CannotBindException(String address, int port, Throwable cause) {
+            this("cannot bind " + address + ":" + port + " (server.bind-address, server.port): " + reason(address, cause),
+                    cause);
+        }
+
+        private static String reason(String address, Throwable cause) {
+            String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+            if (message.contains("Cannot assign requested address")) {
+                return message + ": " + address + " is not an address of this machine (0.0.0.0 listens on all of them)";
+            }
+            return message;
+        }
+    }
+
+    /** Thrown when the port is taken by another socket: the CLI exits 1 naming it. */
+    public static final class PortInUseException extends CannotBindException {
         private static final long serialVersionUID = 1L;
 
         PortInUseException(String address, int port, Throwable cause) {
-            super("port " + port + " on " + address + " is already in use", cause);
+            super("port " + port + " on " + address + " is already in use (server.port)", cause);
         }
     }
 
@@ -110,16 +135,29 @@ public final class HttpApi implements AutoCloseable {
         int port = server.port();
         requireNonNull(beforeScrape, "beforeScrape");
         requireNonNull(status, "status");
+        ServerSocket bound;
         try {
-            socket = new ServerSocket();
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(bindAddress, port), 128);
-        } catch (BindException e) {
-            throw new PortInUseException(bindAddress, port, e);
+            bound = new ServerSocket();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start HTTP server on " + bindAddress + ":" + port + ": "
-                    + e.getMessage(), e);
+            throw new CannotBindException(bindAddress, port, e);
         }
+        try {
+            bound.setReuseAddress(true);
+            bound.bind(new InetSocketAddress(bindAddress, port), 128);
+        } catch (IOException e) {
+            try {
+                bound.close();
+            } catch (IOException ignored) {
+                // nothing was bound; the failure below is the one to report
+            }
+            // A BindException is also an address that is not the machine's or a privileged port: only EADDRINUSE
+            // ("Address already in use") means another socket holds the port, and only then is that the message.
+            if (e instanceof BindException && e.getMessage() != null && e.getMessage().contains("already in use")) {
+                throw new PortInUseException(bindAddress, port, e);
+            }
+            throw new CannotBindException(bindAddress, port, e);
+        }
+        socket = bound;
         // One thread per open connection, never more than the cap (the acceptor refuses first).
         connections = new ThreadPoolExecutor(0, limits.maxConnections(), 30, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), daemons("http-conn"));

@@ -82,6 +82,24 @@ class RunCommandTest {
         }
     }
 
+    /** Not every BindException is a port in use: an address that is not this machine's must not be called one. */
+    @Test
+    void anAddressThatIsNotTheMachinesIsNamedAsSuchNotAsAPortInUse() throws Exception {
+        try (FakeKubernetesApi kube = FakeKubernetesApi.start()) {
+            // 192.0.2.1: TEST-NET-1 (RFC 5737), assigned to no machine.
+            Result r = run("--config", config("""
+                    milvus-autoscaler {
+                      kubernetes { kubeconfig = "%s", leader-election.enabled = false }
+                      server { port = 18080, bind-address = "192.0.2.1" }
+                    }
+                    """.formatted(kubeconfig(kube))).toString());
+            assertEquals(1, r.exit());
+            assertEquals("run: cannot bind 192.0.2.1:18080 (server.bind-address, server.port): Cannot assign requested"
+                    + " address: 192.0.2.1 is not an address of this machine (0.0.0.0 listens on all of them)",
+                    r.err().strip());
+        }
+    }
+
     /**
      * A real process: ready quickly, and SIGTERM stops it with exit 0 within 10 s after releasing
      * the lease (holderIdentity cleared) so a follower would take over at once.
