@@ -32,6 +32,20 @@ public final class TokenFile {
         this.path = requireNonNull(path, "path");
     }
 
+    /**
+     * Why the token cannot be read now ({@code alerts.bearer-token-file PATH cannot be read: no such file}), or
+     * empty when it can; never the token. For the checks at start, after a reload and in {@code validate-config}:
+     * without them a missing Secret showed only when the first alert got a 500.
+     */
+    public synchronized java.util.Optional<String> unreadable() {
+        try {
+            current();
+            return java.util.Optional.empty();
+        } catch (UnreadableTokenException e) {
+            return java.util.Optional.of(e.getMessage());
+        }
+    }
+
     /** True when {@code presented} equals the file's token (trailing whitespace of the file ignored). */
     public synchronized boolean matches(String presented) {
         byte[] expected = current();
@@ -44,15 +58,28 @@ public final class TokenFile {
             if (token == null || !modified.equals(loadedAt)) {
                 byte[] read = Files.readString(path, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
                 if (read.length == 0) {
-                    throw new UnreadableTokenException("alert token file " + path + " is empty");
+                    throw new UnreadableTokenException("alerts.bearer-token-file " + path + " is empty");
                 }
                 token = read;
                 loadedAt = modified;
             }
             return token;
         } catch (IOException e) {
-            throw new UnreadableTokenException("alert token file " + path + " cannot be read: "
-                    + e.getClass().getSimpleName());
+            throw new UnreadableTokenException("alerts.bearer-token-file " + path + " cannot be read: " + why(e));
         }
+    }
+
+    /** The IOException in words; the NIO exceptions' own message is only the path, said already. */
+    private static String why(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file (NoSuchFileException)";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied (AccessDeniedException)";
+        }
+        if (e instanceof java.nio.file.FileSystemException f) {
+            return e.getClass().getSimpleName() + (f.getReason() == null ? "" : ": " + f.getReason());
+        }
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 }

@@ -215,6 +215,7 @@ final class Daemon implements AutoCloseable {
                 .register(registry);
 
         TokenFile token = s.alerts().bearerTokenFile().map(TokenFile::new).orElse(null);
+        this.alertsToken = s.alerts().enabled() ? token : null;
         Map<String, com.sun.net.httpserver.HttpHandler> extra = Assembly.alertsEndpoint(s.alerts(), token, alertBook,
                 leader::isLeader, clock, scheduler::tickNow, registry);
         this.http = parts.server(s.server(), registry, () -> self.refresh(engine),
@@ -228,6 +229,21 @@ final class Daemon implements AutoCloseable {
     }
 
     private volatile okhttp3.OkHttpClient reachabilityClient;
+    /** The token file the alerts endpoint checks, when the endpoint is on; null otherwise. */
+    private TokenFile alertsToken;
+
+    /**
+     * A WARN when the alerts token file cannot be read, naming the key and the path (never the content): the
+     * endpoint answers 500 until it can, and without this the first sign was Alertmanager's failed deliveries.
+     * Not an error: the file is read again at every request, so a Secret mounted later works without a restart.
+     */
+    private void warnIfAlertsTokenUnreadable(String when) {
+        if (alertsToken != null) {
+            alertsToken.unreadable().ifPresent(problem -> LOG.warn("{}: {}; POST /api/v1/alerts answers 500 until it"
+                    + " can be read (it is read again at every request, so a file mounted later needs no restart)",
+                    when, problem));
+        }
+    }
 
     private static void closeHttpClient(okhttp3.OkHttpClient http) {
         if (http != null) {
@@ -269,6 +285,7 @@ final class Daemon implements AutoCloseable {
             d.leader.start();
             d.scheduler.update(Assembly.engineTargets(settings.targets()));
             d.reloader.start();
+            d.warnIfAlertsTokenUnreadable("start");
         } catch (RuntimeException | Error e) {
             d.parts.close();
             throw e;
@@ -368,6 +385,7 @@ final class Daemon implements AutoCloseable {
         settings = next;
         registry.counter(MetricNames.CONFIG_RELOADS, "result", "ok").increment();
         LOG.info("config reloaded: {} targets", next.targets().size());
+        warnIfAlertsTokenUnreadable("config reload");
         return true;
     }
 

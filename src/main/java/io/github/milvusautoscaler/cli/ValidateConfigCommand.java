@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.cli;
 
+import io.github.milvusautoscaler.alerts.TokenFile;
 import io.github.milvusautoscaler.core.SignalQuery;
 import io.github.milvusautoscaler.core.DeploymentNames;
 import io.github.milvusautoscaler.core.InstallKind;
@@ -80,6 +81,15 @@ public final class ValidateConfigCommand implements Callable<Integer> {
         }
         print(settings, out);
         out.flush();
+        // The daemon's start check, said here too so a review catches a Secret mounted under another name; a
+        // warning, not an error (exit 0): the file may well be mounted only where the daemon runs.
+        if (settings.alerts().enabled()) {
+            settings.alerts().bearerTokenFile().flatMap(p -> new TokenFile(p).unreadable()).ifPresent(problem -> {
+                err.println(file + ": warning: " + problem + "; POST /api/v1/alerts would answer 500 until it can be"
+                        + " read (not an error: the file may be mounted only where the daemon runs)");
+                err.flush();
+            });
+        }
         if (settings.targets().isEmpty() && !ConfigLoader.declaresClusters(file)) {
             err.println(file + ": warning: no clusters (empty file or no clusters block): the daemon would run no "
                     + "loop and refuses to reload to this file; write clusters = [] if that is meant");

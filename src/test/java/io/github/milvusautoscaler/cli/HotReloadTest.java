@@ -162,6 +162,52 @@ class HotReloadTest {
         }
     }
 
+    /**
+     * A missing alerts token file showed only when the first alert got a 500: it is a WARN at start and after
+     * every reload, naming the key and the path, and once the file is there, quiet; never the token itself.
+     */
+    @Test
+    void anUnreadableAlertsTokenFileIsAWarningAtStartAndAfterEveryReload() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                Daemon.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        Path token = dir.resolve("alerts-token");
+        java.util.function.Supplier<java.util.List<String>> warnings = () -> logs.list.stream()
+                .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains("alerts.bearer-token-file")).toList();
+        try (FakeKubernetesApi kube = withDeployments("a", "b")) {
+            Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
+            String withToken = config(kubeconfig, cluster("a")).replace("alerts.enabled = false",
+                    "alerts { enabled = true, bearer-token-file = \"" + token + "\" }");
+            publish(withToken);
+            Path file = dir.resolve("autoscaler.conf");
+            try (Daemon daemon = Daemon.start(file, ConfigLoader.load(file), Clock.systemUTC())) {
+                assertEquals(java.util.List.of("start: alerts.bearer-token-file " + token + " cannot be read: no such"
+                        + " file (NoSuchFileException); POST /api/v1/alerts answers 500 until it can be read (it is read"
+                        + " again at every request, so a file mounted later needs no restart)"), warnings.get());
+
+                publish(withToken.replace("clusters = [ " + cluster("a"), "clusters = [ " + cluster("a") + ", "
+                        + cluster("b")));
+                Poll.until("the reload", WAIT, () -> reloads(daemon, "ok"), n -> n == 1.0);
+                assertEquals(2, warnings.get().size(), warnings.get().toString());
+                assertTrue(warnings.get().get(1).startsWith("config reload: alerts.bearer-token-file " + token),
+                        warnings.get().toString());
+
+                Files.writeString(token, "s3cret-alert-token\n");
+                publish(withToken);
+                Poll.until("the second reload", WAIT, () -> reloads(daemon, "ok"), n -> n == 2.0);
+                assertEquals(2, warnings.get().size(), "a readable file is quiet: " + warnings.get());
+            }
+        } finally {
+            logger.detachAppender(logs);
+        }
+        assertTrue(logs.list.stream().noneMatch(e -> e.getFormattedMessage().contains("s3cret")), "the token is logged");
+    }
+
     @Test
     void theBreakerGaugeFollowsTheLiveBreakerAfterAReload() throws Exception {
         try (FakeKubernetesApi kube = withDeployments("a", "b")) {

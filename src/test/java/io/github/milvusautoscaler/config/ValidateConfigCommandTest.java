@@ -34,7 +34,9 @@ class ValidateConfigCommandTest {
         Run r = run("config/autoscaler.conf");
 
         assertEquals(0, r.exit(), r.err());
-        assertEquals("", r.err());
+        // The example's alerts token is a Secret mounted in the Pod, absent here: a warning, nothing else.
+        assertEquals("config/autoscaler.conf: warning: alerts.bearer-token-file"
+                + " /var/run/secrets/milvus-autoscaler/alerts-token cannot be read", r.err().strip().split(": no such")[0]);
         assertTrue(r.out().startsWith("config/autoscaler.conf: valid, 4 targets"), r.out());
         assertTrue(r.out().contains("target milvus/search-prod/queryNode (install operator, milvus 2.5.4)"), r.out());
         assertTrue(r.out().contains("target analytics/milvus-batch/dataNode (install helm, milvus 2.5.6)"), r.out());
@@ -100,5 +102,24 @@ class ValidateConfigCommandTest {
         Run r = run(explicit.toString());
         assertEquals(0, r.exit());
         assertEquals("", r.err());
+    }
+
+    /** The daemon's start warning, said before deploying: a warning (exit 0), since the Secret may be mounted later. */
+    @Test
+    void anUnreadableAlertsTokenFileIsAWarningNotAnError(@TempDir Path dir) throws Exception {
+        Path token = dir.resolve("token");
+        Path conf = java.nio.file.Files.writeString(dir.resolve("a.conf"), "milvus-autoscaler {\n  clusters = []\n"
+                + "  alerts.bearer-token-file = \"" + token + "\"\n}\n");
+        Run r = run(conf.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(conf + ": warning: alerts.bearer-token-file " + token + " cannot be read: no such file"
+                + " (NoSuchFileException); POST /api/v1/alerts would answer 500 until it can be read (not an error:"
+                + " the file may be mounted only where the daemon runs)", r.err().strip());
+
+        java.nio.file.Files.writeString(token, "s3cret\n");
+        r = run(conf.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("", r.err(), "a readable file is not warned about");
+        assertTrue(!r.out().contains("s3cret"), r.out());
     }
 }
