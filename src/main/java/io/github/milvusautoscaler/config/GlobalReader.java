@@ -218,7 +218,14 @@ final class GlobalReader {
             return null;
         }
         if (jitter.value().compareTo(interval.value()) >= 0) {
-            errors.add(jitter, "must be < loop.interval (" + text(interval) + ")");
+            if (jitter.specificity() > interval.specificity()) {
+                // The jitter is reference.conf's and the user only shortened the interval: blaming jitter would point
+                // at a file the user never edited, so the error is on the line they wrote, with the default named.
+                errors.add(interval, "must be > loop.jitter (" + text(jitter) + ", its default): set loop.jitter"
+                        + " below it as well, e.g. loop.jitter = 0s");
+            } else {
+                errors.add(jitter, "must be < loop.interval (" + text(interval) + ")");
+            }
             return null;
         }
         return new Loop(interval.value(), jitter.value());

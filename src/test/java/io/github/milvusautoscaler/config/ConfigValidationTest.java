@@ -204,6 +204,11 @@ class ConfigValidationTest {
                 Arguments.of("jitter not shorter than the loop interval",
                         "milvus-autoscaler.loop.jitter = 15s",
                         P + "loop.jitter = \"15s\" (autoscaler.conf:1): must be < loop.interval (15s)"),
+                // Only the interval written: the error is on the user's line, not on reference.conf's jitter.
+                Arguments.of("loop interval not longer than the default jitter",
+                        "milvus-autoscaler.loop.interval = 2s",
+                        P + "loop.interval = \"2s\" (autoscaler.conf:1): must be > loop.jitter (2s, its default): set"
+                                + " loop.jitter below it as well, e.g. loop.jitter = 0s"),
                 Arguments.of("renew deadline not shorter than the lease",
                         "milvus-autoscaler.kubernetes.leader-election.renew-deadline = 20s",
                         P + "kubernetes.leader-election.renew-deadline = \"20s\" (autoscaler.conf:1): must be <"
