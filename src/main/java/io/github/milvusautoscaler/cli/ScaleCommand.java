@@ -164,7 +164,8 @@ public final class ScaleCommand implements Callable<Integer> {
                     + "); pass --force-range to go outside it");
         }
         if (pollInterval.isZero() || pollInterval.isNegative()) {
-            return refuse(err, "scale: --poll-interval " + pollInterval + " must be > 0");
+            // human(), not Duration.toString(): "--poll-interval PT0S" echoed a value the user never typed.
+            return refuse(err, "scale: --poll-interval " + human(pollInterval) + " must be > 0");
         }
         Duration settle = settleTimeout != null ? settleTimeout : ts.policy().scaleIn().settleTimeout();
         Duration verify = verifyWindow != null ? verifyWindow : ts.policy().scaleIn().verifyWindow();
@@ -307,8 +308,14 @@ public final class ScaleCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code 30m}, {@code 1h30m}, {@code 45s}, {@code 200ms}. */
+    /** {@code 30m}, {@code 1h30m}, {@code 45s}, {@code 200ms}, {@code 0s}; a negative one with a minus. */
     static String human(Duration d) {
+        if (d.isNegative()) {
+            return "-" + human(d.negated());
+        }
+        if (d.isZero()) {
+            return "0s";
+        }
         if (d.toMillis() < 1000) {
             return d.toMillis() + "ms";
         }

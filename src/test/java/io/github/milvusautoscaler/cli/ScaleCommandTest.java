@@ -358,6 +358,23 @@ class ScaleCommandTest {
         assertEquals(3, replicas());
     }
 
+    /** A duration is echoed as the user writes one, not as java.time prints it (PT0S). */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"0s, 0s", "0ms, 0s", "-PT5S, -5s"})
+    void aPollIntervalThatIsNotPositiveIsRefusedInTheUsersUnits(String given, String shown) {
+        at(3);
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? Main.EXIT_USAGE
+                : Main.EXIT_FAILURE);
+        cli.setOut(new PrintWriter(new StringWriter(), true)).setErr(new PrintWriter(err, true));
+        int exit = cli.execute("scale", "--config", config.toString(), "--poll-interval", given,
+                "--target", "milvus/scl/queryNode", "--to", "2", "--yes");
+        assertEquals(2, exit, err.toString());
+        assertEquals("scale: --poll-interval " + shown + " must be > 0", err.toString().strip());
+        assertEquals(3, replicas());
+    }
+
     @Test
     void forceRangeAllowsAboveMaxAndDryRunShowsPlanAndLiveChecksWritingNothing() {
         at(3);
