@@ -16,6 +16,7 @@ import io.github.milvusautoscaler.engine.AlertSource;
 import io.github.milvusautoscaler.engine.EngineAssembly;
 import io.github.milvusautoscaler.engine.EngineTarget;
 import io.github.milvusautoscaler.server.HttpApi;
+import io.github.milvusautoscaler.server.SelfMetrics;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -152,10 +153,10 @@ final class Assembly implements AutoCloseable {
     static AlertBook alertBook(AlertsSettings alerts, PrometheusMeterRegistry registry) {
         AlertBook book = new AlertBook(alerts.routes(), FORGET_ALERTS_AFTER,
                 new AlertBook.Caps(alerts.maxHeld(), alerts.maxHeldBytes()),
-                (reason, n) -> registry.counter(MetricNames.ALERTS_DROPPED, "reason", reason).increment(n));
+                (reason, n) -> SelfMetrics.counter(registry, MetricNames.ALERTS_DROPPED, "reason", reason).increment(n));
         // Zero from the start, so dashboards and alerts see the series before the first drop.
         for (String reason : List.of("resolved_evicted", "expired", "refused_full", "refused_too_many")) {
-            registry.counter(MetricNames.ALERTS_DROPPED, "reason", reason);
+            SelfMetrics.counter(registry, MetricNames.ALERTS_DROPPED, "reason", reason);
         }
         return book;
     }
@@ -187,7 +188,7 @@ final class Assembly implements AutoCloseable {
             return Map.of();
         }
         return Map.of("/api/v1/alerts", new AlertsHandler(token, alerts.maxBodyBytes(), book, leader, clock, tickNow,
-                outcomes -> outcomes.forEach(o -> registry.counter(MetricNames.ALERTS,
+                outcomes -> outcomes.forEach(o -> SelfMetrics.counter(registry, MetricNames.ALERTS,
                         "result", o.result().name().toLowerCase(Locale.ROOT)).increment())));
     }
 

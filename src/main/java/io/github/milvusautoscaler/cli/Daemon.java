@@ -172,7 +172,7 @@ final class Daemon implements AutoCloseable {
         this.reachability = ApiReachability.watch(client, clock);
         this.reachabilityClient = client.getHttpClient();
         Gauge.builder(MetricNames.KUBERNETES_REACHABLE, reachability, r -> r.state().reachable() ? 1 : 0)
-                .strongReference(true).description("1 while the Kubernetes API server answers").register(registry);
+                .strongReference(true).description(MetricNames.help(MetricNames.KUBERNETES_REACHABLE)).register(registry);
         ScaledObjects objects = new ScaledObjects(kube);
         ReplicaActuator actuator = RoutingActuator.forCluster(client, kube, objects);
         if (s.dryRun()) {
@@ -211,7 +211,7 @@ final class Daemon implements AutoCloseable {
         this.scheduler = parts.opened("scheduler", new Scheduler(engine, s.loopInterval(), s.loopJitter(),
                 ProcessHandle.current().pid()), () -> scheduler.close(DRAIN));
         io.micrometer.core.instrument.FunctionCounter.builder(MetricNames.TICKS_SKIPPED, scheduler, Scheduler::overruns)
-                .description("ticks skipped because the same target's previous tick was still running")
+                .description(MetricNames.help(MetricNames.TICKS_SKIPPED))
                 .register(registry);
 
         TokenFile token = s.alerts().bearerTokenFile().map(TokenFile::new).orElse(null);
@@ -339,7 +339,7 @@ final class Daemon implements AutoCloseable {
                 reloadIfChanged();
             } catch (RuntimeException e) {
                 // Whatever a file does, the loop must live on to load the next good one.
-                registry.counter(MetricNames.CONFIG_RELOADS, "result", "failed").increment();
+                SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "failed").increment();
                 LOG.error("config reload failed, keeping the running config: {}", e.toString());
             }
         }
@@ -356,13 +356,13 @@ final class Daemon implements AutoCloseable {
         try {
             next = ConfigLoader.load(configFile);
         } catch (InvalidConfigException e) {
-            registry.counter(MetricNames.CONFIG_RELOADS, "result", "failed").increment();
+            SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "failed").increment();
             LOG.error("config reload refused, keeping the running config; {} error(s):", e.errors().size());
             e.errors().forEach(err -> LOG.error("  {}", err));
             return false;
         }
         if (next.targets().isEmpty() && !ConfigLoader.declaresClusters(configFile)) {
-            registry.counter(MetricNames.CONFIG_RELOADS, "result", "failed").increment();
+            SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "failed").increment();
             LOG.warn("config reload refused, keeping the running config ({} targets): {} defines no clusters "
                     + "(empty file or no clusters block) and would stop every loop; write clusters = [] to stop "
                     + "all targets on purpose", settings.targets().size(), configFile);
@@ -383,7 +383,7 @@ final class Daemon implements AutoCloseable {
         alertBook.setTargets(next.targets().stream().map(TargetSettings::target).toList());
         scheduler.update(Assembly.engineTargets(next.targets()));
         settings = next;
-        registry.counter(MetricNames.CONFIG_RELOADS, "result", "ok").increment();
+        SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "ok").increment();
         LOG.info("config reloaded: {} targets", next.targets().size());
         warnIfAlertsTokenUnreadable("config reload");
         return true;

@@ -68,4 +68,35 @@ public final class MetricNames {
     public static final String ALERTS_DROPPED = PREFIX + "alerts_dropped";
     /** Counter: ticks skipped because the same target's previous tick was still running (the loop fell behind). */
     public static final String TICKS_SKIPPED = PREFIX + "ticks_skipped";
+
+    /**
+     * The one-line description of a metric above, exported as its {@code # HELP} line: a scrape read with curl or
+     * in a metric explorer is the first place an SRE looks, and Micrometer registers none unless given one.
+     *
+     * @throws IllegalArgumentException for a name that is not one of these constants
+     */
+    public static String help(String name) {
+        return switch (name) {
+            case DECISIONS -> "Decisions by target, action and reason, HOLDs included";
+            case REPLICAS -> "Replicas of each target by kind: current, desired, ready, min, max; NaN while unknown";
+            case SIGNAL_VALUE -> "Each target's signal value as the policy read it; NaN while the signal is UNKNOWN";
+            case SIGNAL_THRESHOLD -> "Each signal's band: bound scale_out_above and scale_in_below";
+            case TICK -> "Time one tick of a target took: read the cluster and Prometheus, decide, write";
+            case KUBERNETES_ERRORS -> "Kubernetes API errors by kind and operation (read, write)";
+            case WRITES -> "Scale writes by target and result: ok, failed, abandoned";
+            case WRITE_CONFLICTS -> "Scale writes answered 409 Conflict, by target and result: resolved, failed";
+            case AMBIGUOUS_WRITES -> "Scale writes whose answer was lost, by what the re-read found: landed, not_landed,"
+                    + " unknown";
+            case KUBERNETES_REACHABLE -> "1 while the Kubernetes API server answers";
+            case LEADER -> "1 while this daemon holds the lease and may write";
+            case DRY_RUN -> "1 while dry-run is on";
+            case CONFIG_RELOADS -> "Config file reloads by result: ok, failed (the running config kept)";
+            case ALERTS -> "Alertmanager alerts received by result: accepted, duplicate, resolved, ignored";
+            case ALERTS_FIRING -> "Alerts firing per target";
+            case HTTP_REJECTED -> "HTTP connections or requests refused or cut off, by reason";
+            case ALERTS_DROPPED -> "Alerts dropped from or refused by the alert book, by reason";
+            case TICKS_SKIPPED -> "Ticks skipped because the same target's previous tick was still running";
+            default -> throw new IllegalArgumentException("no metric " + name);
+        };
+    }
 }

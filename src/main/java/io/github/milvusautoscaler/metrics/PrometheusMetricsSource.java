@@ -544,7 +544,8 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     }
 
     private Counter unknownCounter(String name, FailureKind kind) {
-        return meters.counter(MetricNames.SIGNAL_UNKNOWN, MetricNames.TAG_SIGNAL, name, MetricNames.TAG_KIND, kind.tag());
+        return Counter.builder(MetricNames.SIGNAL_UNKNOWN).description("Signals read as UNKNOWN, by signal and kind of"
+                + " failure").tags(MetricNames.TAG_SIGNAL, name, MetricNames.TAG_KIND, kind.tag()).register(meters);
     }
 
     private static String format(double value) {

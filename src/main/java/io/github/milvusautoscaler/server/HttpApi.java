@@ -184,7 +184,7 @@ public final class HttpApi implements AutoCloseable {
         // Zero from the start, so dashboards and alerts see every reason before the first refusal.
         for (String reason : List.of("max_connections", "max_connections_per_client", "header_timeout", "request_timeout",
                 "handler_timeout")) {
-            registry.counter(MetricNames.HTTP_REJECTED, "reason", reason);
+            SelfMetrics.counter(registry, MetricNames.HTTP_REJECTED, "reason", reason);
         }
         acceptor = new Thread(this::acceptLoop, "http-accept");
         acceptor.setDaemon(true);
@@ -290,7 +290,7 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private void rejected(String reason) {
-        registry.counter(MetricNames.HTTP_REJECTED, "reason", reason).increment();
+        SelfMetrics.counter(registry, MetricNames.HTTP_REJECTED, "reason", reason).increment();
     }
 
     private static java.util.concurrent.ThreadFactory daemons(String prefix) {

@@ -13,6 +13,7 @@ import io.github.milvusautoscaler.engine.Engine;
 import io.github.milvusautoscaler.engine.EngineListener;
 import io.github.milvusautoscaler.engine.TargetView;
 import io.github.milvusautoscaler.policy.SignalPolicy;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -40,21 +41,29 @@ public final class SelfMetrics implements DecisionSink, EngineListener {
         this.registry = requireNonNull(registry, "registry");
         // strongReference: Micrometer holds gauge objects weakly, and this supplier has no other owner.
         Gauge.builder(MetricNames.LEADER, leader, l -> l.getAsBoolean() ? 1 : 0).strongReference(true)
-                .description("1 while this daemon holds the lease and may write").register(registry);
-        Gauge.builder(MetricNames.DRY_RUN, () -> dryRun ? 1 : 0).description("1 while dry-run is on")
+                .description(MetricNames.help(MetricNames.LEADER)).register(registry);
+        Gauge.builder(MetricNames.DRY_RUN, () -> dryRun ? 1 : 0).description(MetricNames.help(MetricNames.DRY_RUN))
                 .register(registry);
         // Counters exist at 0 from the start, so rate() and increase() see their first event.
         for (ActuationException.Kind kind : ActuationException.Kind.values()) {
             for (String op : new String[] {"read", "write"}) {
-                registry.counter(MetricNames.KUBERNETES_ERRORS, "kind", kind.name(), "operation", op);
+                counter(registry, MetricNames.KUBERNETES_ERRORS, "kind", kind.name(), "operation", op);
             }
         }
         for (String result : new String[] {"ok", "failed"}) {
-            registry.counter(MetricNames.CONFIG_RELOADS, "result", result);
+            counter(registry, MetricNames.CONFIG_RELOADS, "result", result);
         }
         for (String result : new String[] {"accepted", "duplicate", "resolved", "ignored"}) {
-            registry.counter(MetricNames.ALERTS, "result", result);
+            counter(registry, MetricNames.ALERTS, "result", result);
         }
+    }
+
+    /**
+     * The counter {@code name} with {@code tags}, registered with its description: {@code registry.counter(name,
+     * tags)} sets none, and Prometheus' HELP line comes from the first registration of a name, wherever it is.
+     */
+    public static Counter counter(MeterRegistry registry, String name, String... tags) {
+        return Counter.builder(name).description(MetricNames.help(name)).tags(tags).register(registry);
     }
 
     /** Registers a target's counters at 0 the first time it is seen: every reason, and write results. */
@@ -63,17 +72,17 @@ public final class SelfMetrics implements DecisionSink, EngineListener {
             return;
         }
         for (Reason reason : Reason.values()) {
-            registry.counter(MetricNames.DECISIONS, "target", target.id(), "action", reason.action().name(),
+            counter(registry, MetricNames.DECISIONS, "target", target.id(), "action", reason.action().name(),
                     "reason", reason.name());
         }
         for (String result : new String[] {"ok", "failed", "abandoned"}) {
-            registry.counter(MetricNames.WRITES, "target", target.id(), "result", result);
+            counter(registry, MetricNames.WRITES, "target", target.id(), "result", result);
         }
         for (String result : new String[] {"resolved", "failed"}) {
-            registry.counter(MetricNames.WRITE_CONFLICTS, "target", target.id(), "result", result);
+            counter(registry, MetricNames.WRITE_CONFLICTS, "target", target.id(), "result", result);
         }
         for (String result : new String[] {"landed", "not_landed", "unknown"}) {
-            registry.counter(MetricNames.AMBIGUOUS_WRITES, "target", target.id(), "result", result);
+            counter(registry, MetricNames.AMBIGUOUS_WRITES, "target", target.id(), "result", result);
         }
     }
 
@@ -82,45 +91,46 @@ public final class SelfMetrics implements DecisionSink, EngineListener {
         synchronized (this) {
             preRegister(d.target());
         }
-        registry.counter(MetricNames.DECISIONS, "target", d.target().id(), "action", d.action().name(),
+        counter(registry, MetricNames.DECISIONS, "target", d.target().id(), "action", d.action().name(),
                 "reason", d.reason().name()).increment();
     }
 
     @Override
     public void readFailed(Target target, ActuationException e) {
-        registry.counter(MetricNames.KUBERNETES_ERRORS, "kind", e.kind().name(), "operation", "read").increment();
+        counter(registry, MetricNames.KUBERNETES_ERRORS, "kind", e.kind().name(), "operation", "read").increment();
     }
 
     @Override
     public void writeFailed(Decision decision, ActuationException e) {
-        registry.counter(MetricNames.KUBERNETES_ERRORS, "kind", e.kind().name(), "operation", "write").increment();
-        registry.counter(MetricNames.WRITES, "target", decision.target().id(), "result", "failed").increment();
+        counter(registry, MetricNames.KUBERNETES_ERRORS, "kind", e.kind().name(), "operation", "write").increment();
+        counter(registry, MetricNames.WRITES, "target", decision.target().id(), "result", "failed").increment();
     }
 
     @Override
     public void writeAbandoned(Decision decision, String why) {
-        registry.counter(MetricNames.WRITES, "target", decision.target().id(), "result", "abandoned").increment();
+        counter(registry, MetricNames.WRITES, "target", decision.target().id(), "result", "abandoned").increment();
     }
 
     @Override
     public void writeConflict(Target target, boolean resolved) {
-        registry.counter(MetricNames.WRITE_CONFLICTS, "target", target.id(), "result", resolved ? "resolved" : "failed")
+        counter(registry, MetricNames.WRITE_CONFLICTS, "target", target.id(), "result", resolved ? "resolved" : "failed")
                 .increment();
     }
 
     @Override
     public void ambiguousWrite(Target target, String result) {
-        registry.counter(MetricNames.AMBIGUOUS_WRITES, "target", target.id(), "result", result).increment();
+        counter(registry, MetricNames.AMBIGUOUS_WRITES, "target", target.id(), "result", result).increment();
     }
 
     @Override
     public void tickFinished(Target target, Duration took) {
-        Timer.builder(MetricNames.TICK).tag("target", target.id()).register(registry).record(took);
+        Timer.builder(MetricNames.TICK).description(MetricNames.help(MetricNames.TICK)).tag("target", target.id())
+                .register(registry).record(took);
     }
 
     @Override
     public void writeSucceeded(Decision decision) {
-        registry.counter(MetricNames.WRITES, "target", decision.target().id(), "result", "ok").increment();
+        counter(registry, MetricNames.WRITES, "target", decision.target().id(), "result", "ok").increment();
     }
 
     /** Brings per-target gauges in line with the engine's views; called before each scrape. */
@@ -169,7 +179,7 @@ public final class SelfMetrics implements DecisionSink, EngineListener {
         double[] holder = gauges.get(key);
         if (holder == null) {
             double[] h = new double[] {v};
-            Gauge g = Gauge.builder(name, h, a -> a[0]).tags(tags).register(registry);
+            Gauge g = Gauge.builder(name, h, a -> a[0]).tags(tags).description(MetricNames.help(name)).register(registry);
             gauges.put(g.getId(), h);
             seen.add(g.getId());
             return;
