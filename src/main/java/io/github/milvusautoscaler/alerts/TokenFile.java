@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.alerts;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.metrics.SecretFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,21 +66,8 @@ public final class TokenFile {
             }
             return token;
         } catch (IOException e) {
-            throw new UnreadableTokenException("alerts.bearer-token-file " + path + " cannot be read: " + why(e));
+            throw new UnreadableTokenException("alerts.bearer-token-file " + path + " cannot be read: "
+                    + SecretFile.why(e));
         }
-    }
-
-    /** The IOException in words; the NIO exceptions' own message is only the path, said already. */
-    private static String why(IOException e) {
-        if (e instanceof java.nio.file.NoSuchFileException) {
-            return "no such file (NoSuchFileException)";
-        }
-        if (e instanceof java.nio.file.AccessDeniedException) {
-            return "permission denied (AccessDeniedException)";
-        }
-        if (e instanceof java.nio.file.FileSystemException f) {
-            return e.getClass().getSimpleName() + (f.getReason() == null ? "" : ": " + f.getReason());
-        }
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 }

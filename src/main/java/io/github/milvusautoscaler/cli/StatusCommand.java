@@ -141,43 +141,33 @@ public final class StatusCommand implements Callable<Integer> {
     }
 
     private static String text(JsonObject o, String path, String name) {
-        JsonElement e = field(o, path, name);
-        if (!e.isJsonPrimitive()) {
-            throw new BadField(path.isEmpty() ? name : path + "." + name, e);
-        }
-        return e.getAsString();
+        return typed(o, path, name, JsonElement::isJsonPrimitive).getAsString();
     }
 
     private static boolean flag(JsonObject o, String path, String name) {
-        JsonElement e = field(o, path, name);
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-            throw new BadField(path.isEmpty() ? name : path + "." + name, e);
-        }
-        return e.getAsBoolean();
+        return typed(o, path, name, e -> e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean()).getAsBoolean();
     }
 
     private static long number(JsonObject o, String path, String name) {
-        JsonElement e = field(o, path, name);
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-            throw new BadField(path.isEmpty() ? name : path + "." + name, e);
-        }
-        return e.getAsLong();
+        return typed(o, path, name, e -> e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()).getAsLong();
     }
 
     private static JsonObject object(JsonObject o, String path, String name) {
-        JsonElement e = field(o, path, name);
-        if (!e.isJsonObject()) {
-            throw new BadField(path.isEmpty() ? name : path + "." + name, e);
-        }
-        return e.getAsJsonObject();
+        return typed(o, path, name, JsonElement::isJsonObject).getAsJsonObject();
     }
 
     private static JsonArray array(JsonObject o, String path, String name) {
+        return typed(o, path, name, JsonElement::isJsonArray).getAsJsonArray();
+    }
+
+    /** The field, when {@code shape} accepts it; else a {@link BadField} naming its path. */
+    private static JsonElement typed(JsonObject o, String path, String name,
+                                     java.util.function.Predicate<JsonElement> shape) {
         JsonElement e = field(o, path, name);
-        if (!e.isJsonArray()) {
+        if (!shape.test(e)) {
             throw new BadField(path.isEmpty() ? name : path + "." + name, e);
         }
-        return e.getAsJsonArray();
+        return e;
     }
 
     private static JsonObject element(JsonArray a, String path, int i) {

@@ -15,7 +15,7 @@ import java.util.Objects;
  * service-account tokens by swapping a symlink: the modification time, size or file identity changes.
  * A stat per query is cheap next to an HTTP request. Messages name the file, never its content.
  */
-final class SecretFile {
+public final class SecretFile {
 
     private final Path path;
     private final String what;
@@ -64,7 +64,7 @@ final class SecretFile {
      * The IOException in words: NoSuchFileException and AccessDeniedException carry only the path as their message.
      * Never the file's content: an exception from reading names the file, not what is in it.
      */
-    static String why(IOException e) {
+    public static String why(IOException e) {
         if (e instanceof java.nio.file.NoSuchFileException) {
             return "no such file (NoSuchFileException)";
         }

@@ -276,13 +276,18 @@ class ScaleCommandTest {
     }
 
     static Result scale(String... args) {
+        return scale(config, args);
+    }
+
+    /** {@code scale --config file --poll-interval 200ms args...} in this JVM, as the command line runs it. */
+    static Result scale(Path file, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new Main());
         cli.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? Main.EXIT_USAGE
                 : Main.EXIT_FAILURE);
         cli.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of("scale", "--config", config.toString(), "--poll-interval", "200ms"));
+        List<String> all = new ArrayList<>(List.of("scale", "--config", file.toString(), "--poll-interval", "200ms"));
         all.addAll(List.of(args));
         int exit = cli.execute(all.toArray(String[]::new));
         return new Result(exit, out.toString(), err.toString());

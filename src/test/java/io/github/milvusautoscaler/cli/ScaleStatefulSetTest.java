@@ -13,8 +13,6 @@ import io.github.milvusautoscaler.testsupport.FakeMilvusPod;
 import io.github.milvusautoscaler.testsupport.FakeMilvusPods;
 import io.github.milvusautoscaler.testsupport.Poll;
 import io.github.milvusautoscaler.testsupport.PrometheusServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,7 +29,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The {@code scale} command against a Helm release whose queryNode runs as a StatefulSet, with the fake Kubernetes
@@ -297,23 +294,8 @@ class ScaleStatefulSetTest {
                 body -> body.contains("\"" + n + "\"]"));
     }
 
-    record Result(int exit, String out, String err) {
-        String all() {
-            return out + err;
-        }
-    }
-
-    static Result scale(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new Main());
-        cli.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? Main.EXIT_USAGE
-                : Main.EXIT_FAILURE);
-        cli.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of("scale", "--config", config.toString(), "--poll-interval", "200ms"));
-        all.addAll(List.of(args));
-        int exit = cli.execute(all.toArray(String[]::new));
-        return new Result(exit, out.toString(), err.toString());
+    static ScaleCommandTest.Result scale(String... args) {
+        return ScaleCommandTest.scale(config, args);
     }
 
     static JsonObject object() {
@@ -356,7 +338,7 @@ class ScaleStatefulSetTest {
     @Test
     void threeToOneStepsDownTheStatefulSetOneNodeAtATimeEachAfterItsSegmentMovesEnded() {
         at(3);
-        Result r = scale("--target", TARGET, "--to", "1", "--yes");
+        ScaleCommandTest.Result r = scale("--target", TARGET, "--to", "1", "--yes");
         assertEquals(0, r.exit(), r.all());
         assertEquals(List.of(2, 1), writtenCounts(), "spec.replicas 3 -> 2 -> 1 in separate writes: " + r.all());
         assertEquals(2, replicaWrites(), r.all());
@@ -404,7 +386,7 @@ class ScaleStatefulSetTest {
     void oneToThreeIsOneWriteOnTheStatefulSetAndWaitsForEveryOrderedReadyPod() {
         at(1);
         readyDelay = Duration.ofSeconds(1);
-        Result r = scale("--target", TARGET, "--to", "3", "--yes");
+        ScaleCommandTest.Result r = scale("--target", TARGET, "--to", "3", "--yes");
         Instant ended = Instant.now();
         assertEquals(0, r.exit(), r.all());
         assertEquals(List.of(3), writtenCounts(), r.all());

@@ -170,10 +170,7 @@ class HpaPolicyTest {
             d = tick(p, s, replicas, replicas, 0.20);
             replicas = d.to();
         }
-        assertEquals(current, d.from(), d.message().text());
-        assertEquals(action, d.action(), d.message().text());
-        assertEquals(to, d.to(), d.message().text());
-        assertEquals(reason, d.reason(), d.message().text());
+        assertDecision(d, current, action, to, reason);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -195,10 +192,7 @@ class HpaPolicyTest {
             d = tick(p, s, replicas, replicas, s < 315 ? 0.20 : 1.0);
             replicas = d.to();
         }
-        assertEquals(current, d.from(), d.message().text());
-        assertEquals(action, d.action(), d.message().text());
-        assertEquals(to, d.to(), d.message().text());
-        assertEquals(reason, d.reason(), d.message().text());
+        assertDecision(d, current, action, to, reason);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -224,10 +218,7 @@ class HpaPolicyTest {
             d = tick(p, s, replicas, replicas, s == 0 ? 1.0 : 0.10);
             replicas = d.to();
         }
-        assertEquals(current, d.from(), d.message().text());
-        assertEquals(action, d.action(), d.message().text());
-        assertEquals(to, d.to(), d.message().text());
-        assertEquals(reason, d.reason(), d.message().text());
+        assertDecision(d, current, action, to, reason);
     }
 
     @Test
@@ -383,5 +374,13 @@ class HpaPolicyTest {
         assertTrue(seen.containsAll(java.util.EnumSet.of(HpaReason.SCALE_UP, HpaReason.SCALE_DOWN,
                 HpaReason.NO_CHANGE, HpaReason.SCALE_DOWN_STABILIZED, HpaReason.FAILED_GET_RESOURCE_METRIC,
                 HpaReason.SCALING_DISABLED)), seen.toString());
+    }
+
+    /** The decision went from {@code current} to {@code to} with {@code action} for {@code reason}. */
+    private static void assertDecision(Decision d, int current, Action action, int to, HpaReason reason) {
+        assertEquals(current, d.from(), d.message().text());
+        assertEquals(action, d.action(), d.message().text());
+        assertEquals(to, d.to(), d.message().text());
+        assertEquals(reason, d.reason(), d.message().text());
     }
 }
