@@ -103,7 +103,9 @@ public final class BacktestCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
-        Instant now = Instant.now();
+        // Whole seconds: -7d is now - 7 days, and the replay looks each step up among the answers by its
+        // timestamp, which Prometheus gives in milliseconds.
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Instant start;
         Instant end;
         Duration stepLength;
@@ -367,11 +369,17 @@ public final class BacktestCommand implements Callable<Integer> {
             row(b, "scale-outs", r.recorded().scaleOuts(), r.policy().scaleOuts());
             row(b, "step-downs", r.recorded().stepDowns(), r.policy().stepDowns());
             row(b, "reversals within 10m", r.recorded().reversals(), r.policy().reversals());
-            b.append(String.format(Locale.ROOT, "| node-hours | %.1f | %.1f |%n", r.recorded().nodeSeconds() / 3600.0,
-                    r.policy().nodeSeconds() / 3600.0));
+            b.append(String.format(Locale.ROOT, "| node-hours, over the steps whose recorded replicas are known"
+                    + " | %.1f | %.1f |%n", r.recorded().nodeSeconds() / 3600.0, r.policy().nodeSeconds() / 3600.0));
             b.append(String.format(Locale.ROOT, "| minutes hot (a signal above its scale-out line) | %.1f | %.1f |%n",
                     r.recorded().hotSeconds() / 60.0, r.policy().hotSeconds() / 60.0));
             b.append('\n');
+            long steps = Duration.between(from, to).dividedBy(step) + 1;
+            b.append(String.format(Locale.ROOT, "Recorded replicas known at %d of %d steps (%.1f of %.1f hours)%s.%n%n",
+                    r.recorded().knownSteps(), steps, r.recorded().knownSteps() * step.toSeconds() / 3600.0,
+                    steps * step.toSeconds() / 3600.0, r.recorded().knownSteps() < steps
+                            ? ": the rest is before Prometheus' first sample, past its last, or a gap in"
+                            + " kube-state-metrics; both sides are counted over the known steps only" : ""));
             if (r.policy().changes().isEmpty()) {
                 b.append("The policy would not have scaled.\n\n");
             } else {

@@ -236,7 +236,9 @@ public final class Backtest {
                 if (d.action() != Action.HOLD && r.current != before) {
                     p.change(new Change(at, before, r.current, d.reason().name(), d.message().text()));
                 }
-                p.replicas(OptionalInt.of(r.current), at, settings.step(), null);
+                // Counted over the recorded side's steps only, so the two costs cover the same time: a gap in
+                // kube-state-metrics or a range past Prometheus' data would otherwise charge the policy alone.
+                p.replicas(spec.isPresent() ? OptionalInt.of(r.current) : OptionalInt.empty(), at, settings.step(), null);
                 if (index < st.size()) {
                     st.policy()[index] = (short) Math.min(Short.MAX_VALUE, r.current);
                     Observation view = lastView.remove(target);

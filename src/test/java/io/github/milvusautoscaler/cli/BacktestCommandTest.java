@@ -142,6 +142,31 @@ class BacktestCommandTest {
         return RS + "-q" + p + "x7z";
     }
 
+    /**
+     * README's own form, relative times up to now: now has nanoseconds, Prometheus answers in milliseconds, and every
+     * step looked its answer up by its exact time and found none ("no recorded replicas ... nothing to replay",
+     * exit 1). The range also runs past the history's end (the last sample is an hour or two ago): both sides count
+     * node-seconds over the steps whose recorded replicas are known, so the costs cover the same time (the policy
+     * was charged alone for the rest), and report.md says how much of the range that was.
+     */
+    @Test
+    void relativeTimesReplayAndBothSidesCountTheSameSteps() throws Exception {
+        Path out = dir.resolve("relative");
+        Result r = backtest("--from", "-1d", "--to", "now", "--step", "60s", "--out", out.toString());
+        assertEquals(0, r.code, r.err + r.out);
+        JsonObject target = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject()
+                .getAsJsonArray("targets").get(0).getAsJsonObject();
+        JsonObject recorded = target.getAsJsonObject("recorded");
+        JsonObject policy = target.getAsJsonObject("policy");
+        int steps = 24 * 60 + 1;
+        int known = recorded.get("knownSteps").getAsInt();
+        assertTrue(known > 20 * 60 && known < steps, "the history ends an hour or two before now: " + known);
+        assertEquals(known, policy.get("knownSteps").getAsInt(), "the policy is counted over the same steps");
+        assertEquals(3L * 60 * known, recorded.get("nodeSeconds").getAsLong());
+        assertTrue(Files.readString(out.resolve("report.md")).contains("Recorded replicas known at " + known + " of "
+                + steps + " steps"), Files.readString(out.resolve("report.md")));
+    }
+
     @Test
     void replaysAWeekWritesTheReportAndTheGapHoldsScaleIn() throws Exception {
         Path out = dir.resolve("week");
@@ -181,7 +206,8 @@ class BacktestCommandTest {
         assertTrue(chart.contains("class=\"hot\""), "hot periods shaded");
         assertTrue(Files.readString(out.resolve("chart-worst-day.svg")).contains("class=\"scale-out\""),
                 "the worst day marks the policy's scale-outs");
-        assertTrue(Files.readString(out.resolve("report.md")).contains("| node-hours | 504.1 |"),
+        assertTrue(Files.readString(out.resolve("report.md"))
+                .contains("| node-hours, over the steps whose recorded replicas are known | 504.1 |"),
                 Files.readString(out.resolve("report.md")));
     }
 
