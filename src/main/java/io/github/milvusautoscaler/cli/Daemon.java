@@ -61,6 +61,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -326,7 +328,10 @@ final class Daemon implements AutoCloseable {
         stopped.await();
     }
 
-    /** Polls the config file; a ConfigMap update swaps a symlink, which changes what the path reads. */
+    /**
+     * Polls the config file and the files it includes ({@link #hash}); a ConfigMap update swaps a symlink, which
+     * changes what the paths read.
+     */
     private void watchConfig() {
         Duration every = settings.configReloadInterval();
         while (!Thread.currentThread().isInterrupted()) {
@@ -417,15 +422,51 @@ final class Daemon implements AutoCloseable {
         }
     }
 
-    private static byte[] hash(Path file) {
+    /**
+     * A digest of the config file and of every file it includes, nested includes too (names and bytes), or null when
+     * one cannot be read now. The includes, not the file alone: the shipped config includes install.conf and
+     * example.conf from the same ConfigMap mount (deploy/base/config/autoscaler.conf), and an edit of an included
+     * file changes only that file; hashed alone, the main file never changed and the edit was silently ignored.
+     */
+    static byte[] hash(Path file) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            java.util.Set<Path> seen = new java.util.LinkedHashSet<>();
+            java.util.ArrayDeque<Path> todo = new java.util.ArrayDeque<>(List.of(file.toAbsolutePath().normalize()));
+            while (!todo.isEmpty()) {
+                Path f = todo.poll();
+                if (!seen.add(f)) {
+                    continue;
+                }
+                digest.update(f.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                if (!Files.exists(f)) {
+                    // An include that is not required may be missing; its appearing later is a change too.
+                    digest.update((byte) 1);
+                    continue;
+                }
+                byte[] bytes = Files.readAllBytes(f);
+                digest.update((byte) 0);
+                digest.update(bytes);
+                Matcher m = INCLUDE.matcher(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+                while (m.find()) {
+                    todo.add(f.resolveSibling(m.group(1)).normalize());
+                }
+            }
+            return digest.digest();
         } catch (IOException e) {
             return null;
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
+
+    /**
+     * A HOCON include of a file, as typesafe-config reads it: {@code include "x.conf"}, {@code include
+     * required("x.conf")}, {@code include file("x.conf")}, {@code include required(file("x.conf"))}; url() and
+     * classpath() includes are not files beside the config and are left out.
+     */
+    private static final Pattern INCLUDE = Pattern.compile(
+            "(?m)^\\s*include\\s+(?:required\\s*\\(\\s*)?(?:file\\s*\\(\\s*)?\"([^\"]+)\"");
 
     /**
      * Stops in the order that keeps the cluster safe: no new ticks, ticks in flight finish their

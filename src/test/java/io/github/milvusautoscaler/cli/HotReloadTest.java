@@ -163,6 +163,32 @@ class HotReloadTest {
     }
 
     /**
+     * The shipped layout (deploy/base/config/autoscaler.conf) keeps the clusters in install.conf, which the main file
+     * includes: editing only the included file (kubectl edit on that ConfigMap key) reloads. Only the main file was
+     * hashed, so such an edit was silently ignored.
+     */
+    @Test
+    void anEditOfAnIncludedFileReloads() throws Exception {
+        try (FakeKubernetesApi kube = withDeployments("a", "b")) {
+            Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
+            Path main = dir.resolve("main.conf");
+            Path install = dir.resolve("install.conf");
+            String all = config(kubeconfig, cluster("a"));
+            String clusters = "milvus-autoscaler.clusters = [ " + cluster("a") + " ]\n";
+            Files.writeString(main, all.replace("clusters = [ " + cluster("a") + " ]", "")
+                    + "include required(\"install.conf\")\n");
+            Files.writeString(install, clusters);
+            try (Daemon daemon = Daemon.start(main, ConfigLoader.load(main), Clock.systemUTC())) {
+                Poll.until("target a ticks", WAIT, () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(A)));
+                Files.writeString(install, clusters.replace(cluster("a"), cluster("b")));
+                Poll.until("b replaces a after the included file changed", WAIT,
+                        () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(B)));
+                assertEquals(1.0, reloads(daemon, "ok"));
+            }
+        }
+    }
+
+    /**
      * A missing alerts token file showed only when the first alert got a 500: it is a WARN at start and after
      * every reload, naming the key and the path, and once the file is there, quiet; never the token itself.
      */
