@@ -151,7 +151,12 @@ class DeployManifestsTest {
                     resource + " request <= limit");
         }
         // The heap follows the container limit: 50% of 256Mi = 128Mi, the heap the footprint was measured with.
-        String jvm = env(c).get("JAVA_TOOL_OPTIONS").getValue();
+        // On the command line: JAVA_TOOL_OPTIONS would be announced on stderr in plain text, before the JSON log.
+        assertFalse(env(c).containsKey("JAVA_TOOL_OPTIONS"), "the JVM prints a plain-text line for it");
+        assertEquals("java", c.getCommand().get(0));
+        assertEquals(List.of("-jar", "/opt/milvus-autoscaler/milvus-autoscaler.jar"),
+                c.getCommand().subList(c.getCommand().size() - 2, c.getCommand().size()), "the image's jar");
+        String jvm = String.join(" ", c.getCommand());
         assertTrue(jvm.contains("-XX:MaxRAMPercentage=50"), jvm);
         assertTrue(jvm.contains("-XX:+ExitOnOutOfMemoryError"), jvm);
         assertFalse(jvm.contains("-Xmx"), "a fixed -Xmx would ignore the limit: " + jvm);
