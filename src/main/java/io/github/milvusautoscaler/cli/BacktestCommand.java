@@ -279,6 +279,12 @@ public final class BacktestCommand implements Callable<Integer> {
             return value(target, READY, at);
         }
 
+        @Override
+        public boolean rollingOut(Target target, Instant at) {
+            OptionalInt withReplicas = value(target, WorkloadReplicas.DEPLOYMENTS_WITH_REPLICAS, at);
+            return withReplicas.isPresent() && withReplicas.getAsInt() >= 2;
+        }
+
         private OptionalInt value(Target target, String template, Instant at) {
             PrometheusMetricsSource.Count c = source.count(source.render(target, template), at);
             return c.failure().isEmpty() && c.series() == 1 && Double.isFinite(c.sum())

@@ -24,6 +24,14 @@ public final class WorkloadReplicas {
             + " or max by (statefulset) (kube_statefulset_status_replicas_ready{namespace=\"{namespace}\","
             + " statefulset=~\"{statefulsets}\"}))";
 
+    /**
+     * How many of the component's Deployments have replicas: 2 while the Milvus operator moves a queryNode from its
+     * -0 to its -1 Deployment one pod at a time (deploy_ctrl_util.go), when the daemon holds every decision as
+     * ROLLOUT and the summed spec.replicas goes N, N+1, N as pods move; empty when none is exported.
+     */
+    public static final String DEPLOYMENTS_WITH_REPLICAS = "count(max by (deployment)"
+            + " (kube_deployment_spec_replicas{namespace=\"{namespace}\", deployment=~\"{deployments}\"}) > 0)";
+
     private WorkloadReplicas() {
     }
 }

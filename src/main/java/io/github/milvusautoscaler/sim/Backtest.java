@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -59,6 +60,14 @@ public final class Backtest {
 
         /** {@code kube_deployment_status_replicas_ready} summed likewise, if recorded. */
         OptionalInt readyReplicas(Target target, Instant at);
+
+        /**
+         * True when two of the target's Deployments have replicas at {@code at}: an operator queryNode blue/green
+         * rollout, during which the daemon holds as ROLLOUT and the summed replicas move by one as pods move.
+         */
+        default boolean rollingOut(Target target, Instant at) {
+            return false;
+        }
     }
 
     /**
@@ -193,11 +202,12 @@ public final class Backtest {
             lastView.put(target, view);
             return view;
         };
+        Set<Target> rolling = new java.util.HashSet<>();
         ReplicaActuator actuator = new ReplicaActuator() {
             @Override
             public ReplicaStatus read(Target target) {
                 Replicas r = replicas.get(target);
-                return ReplicaStatus.of(r.current, r.current);
+                return new ReplicaStatus(r.current, r.current, false, rolling.contains(target), Optional.empty(), "");
             }
 
             @Override
@@ -217,7 +227,15 @@ public final class Backtest {
             for (EngineTarget t : targets) {
                 Target target = t.target();
                 OptionalInt spec = history.specReplicas(target, at);
-                recorded.get(target).replicas(spec, at, settings.step(), "recorded");
+                boolean rollout = history.rollingOut(target, at);
+                if (rollout) {
+                    rolling.add(target);
+                } else {
+                    rolling.remove(target);
+                }
+                // A blue/green rollout moves the summed replicas by one as pods move: its cost counts, its moves are
+                // not the cluster's scale actions.
+                recorded.get(target).replicas(spec, at, settings.step(), rollout ? null : "recorded");
                 Steps st = steps.get(target);
                 if (spec.isPresent() && index < st.size()) {
                     st.recorded()[index] = (short) Math.min(Short.MAX_VALUE, spec.getAsInt());
@@ -340,6 +358,7 @@ public final class Backtest {
         private int downs;
         private int reversals;
 
+        /** Counts a step at {@code value}; with a {@code reason}, a change from the last counted value is an action. */
         void replicas(OptionalInt value, Instant at, Duration step, String reason) {
             if (value.isEmpty()) {
                 return;
@@ -347,6 +366,9 @@ public final class Backtest {
             int now = value.getAsInt();
             known++;
             nodeSeconds += now * step.toSeconds();
+            if (reason == null && last != null) {
+                return; // counted, but the value it is compared with stays the last one counted with a reason
+            }
             if (reason != null && last != null && now != last) {
                 change(new Change(at, last, now, reason, "recorded spec.replicas " + last + " -> " + now));
             }

@@ -253,6 +253,43 @@ class BacktestCommandTest {
     }
 
     /**
+     * An operator queryNode blue/green rollout inside the range (milvus-operator deploy_ctrl_util.go moves one pod at
+     * a time from -0 to -1, so the summed spec.replicas goes 3, 4, 3, 4, ... while both Deployments have replicas):
+     * the recorded side counts its cost but no scale actions (it showed 3 scale-outs, 3 step-downs and 5 reversals
+     * for one rollout), and the replayed policy holds as ROLLOUT there, as the daemon does.
+     */
+    @Test
+    void anOperatorBlueGreenRolloutIsNoRecordedScalingAndTheReplayHoldsAsRollout() throws Exception {
+        AutoscalerSettings s = ConfigLoader.load(config);
+        Instant from = START.plus(Duration.ofDays(1));
+        Instant to = from.plus(Duration.ofHours(3));
+        Instant rollFrom = from.plus(Duration.ofHours(1));
+        Instant rollTo = rollFrom.plus(Duration.ofMinutes(12));
+        InProcess rolling = new InProcess() {
+            @Override
+            public OptionalInt specReplicas(Target target, Instant at) {
+                boolean during = !at.isBefore(rollFrom) && at.isBefore(rollTo);
+                // one pod moved every 2 minutes: 3 + 1 while a new pod starts, back to 3 once an old one went
+                return OptionalInt.of(during && Duration.between(rollFrom, at).toMinutes() / 2 % 2 == 0 ? PODS + 1
+                        : PODS);
+            }
+
+            @Override
+            public boolean rollingOut(Target target, Instant at) {
+                return !at.isBefore(rollFrom) && at.isBefore(rollTo);
+            }
+        };
+        List<Decision> decisions = new ArrayList<>();
+        List<Backtest.TargetResult> results = Backtest.run(Assembly.engineTargets(s.targets()), rolling,
+                new Backtest.Settings(from, to, STEP, false, s.maxActionsPerHour()), decisions::add);
+        Backtest.Side recorded = results.get(0).recorded();
+        assertEquals(0, recorded.scaleOuts() + recorded.stepDowns(), "a rollout is not scaling");
+        assertEquals(0, recorded.reversals());
+        assertTrue(decisions.stream().filter(d -> !d.time().isBefore(rollFrom) && d.time().isBefore(rollTo))
+                .allMatch(d -> d.reason() == Reason.ROLLOUT), "the replay holds as ROLLOUT during the rollout");
+    }
+
+    /**
      * The forecast's load history as {@code PrometheusHistorySource} reads it from the backfilled series,
      * computed here: cpu per pod x ready pods on the 5m grid ending at {@code last}, NaN where Prometheus has
      * too few samples for rate() (before the series' second scrape, and in the gap).
@@ -274,7 +311,7 @@ class BacktestCommandTest {
     }
 
     /** The generated history read directly: per-pod rate() over [t - 2m, t] as Prometheus 2.42 computes it. */
-    private static final class InProcess implements Backtest.History {
+    private static class InProcess implements Backtest.History {
         @Override
         public Observation observe(Target target, Instant at) {
             List<Instant> ts = new ArrayList<>();
