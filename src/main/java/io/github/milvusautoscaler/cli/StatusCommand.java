@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import io.github.milvusautoscaler.core.Urls;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -41,12 +42,12 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        // Every URL printed goes through Urls.redact(): a --url with user:password@ (or a token in its query) would
+        // Every URL printed goes through redact(): a --url with user:password@ (or a token in its query) would
         // otherwise put the secret into terminals, CI logs and bug reports.
-        String shown = Urls.redact(url);
+        String shown = redact(url);
         if (!url.regionMatches(true, 0, "http://", 0, 7) && !url.regionMatches(true, 0, "https://", 0, 8)) {
             err.println("status: --url " + shown + " needs http:// or https:// in front (e.g. --url http://"
-                    + Urls.redact(url.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "")) + ")");
+                    + redact(url.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "")) + ")");
             return Main.EXIT_USAGE;
         }
         String endpoint = stripSlash(url) + "/api/v1/status";
@@ -56,7 +57,7 @@ public final class StatusCommand implements Callable<Integer> {
             HttpResponse<String> resp = http.send(HttpRequest.newBuilder(new URI(endpoint))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
             if (resp.statusCode() != 200) {
-                err.println("status: " + Urls.redact(endpoint) + " answered HTTP " + resp.statusCode());
+                err.println("status: " + redact(endpoint) + " answered HTTP " + resp.statusCode());
                 return Main.EXIT_FAILURE;
             }
             body = resp.body();
@@ -85,19 +86,24 @@ public final class StatusCommand implements Callable<Integer> {
             out.flush();
             return Main.EXIT_OK;
         } catch (BadField e) {
-            err.println("status: " + Urls.redact(endpoint) + " answered status JSON " + e.getMessage()
+            err.println("status: " + redact(endpoint) + " answered status JSON " + e.getMessage()
                     + ": is --url a milvus-autoscaler daemon of this version?");
             return Main.EXIT_FAILURE;
         } catch (JsonParseException e) {
             // Not Gson's message: it advises JsonReader.setStrictness, which is for the programmer, not the reader.
-            err.println("status: " + Urls.redact(endpoint) + " answered something that is not JSON: is --url the daemon's"
+            err.println("status: " + redact(endpoint) + " answered something that is not JSON: is --url the daemon's"
                     + " HTTP server (server.port)?");
             return Main.EXIT_FAILURE;
         } catch (IllegalStateException e) {
-            err.println("status: " + Urls.redact(endpoint) + " answered JSON that is not a status object: is --url the"
+            err.println("status: " + redact(endpoint) + " answered JSON that is not a status object: is --url the"
                     + " daemon's HTTP server (server.port)?");
             return Main.EXIT_FAILURE;
         }
+    }
+
+    /** {@code u} as this command prints it: user-info, query and fragment as {@code ***}. */
+    private static String redact(String u) {
+        return Urls.redact(u, "***");
     }
 
     private static String stripSlash(String u) {
@@ -109,7 +115,7 @@ public final class StatusCommand implements Callable<Integer> {
         if (message == null) {
             return "";
         }
-        String m = message.replace(u, Urls.redact(u));
+        String m = message.replace(u, redact(u));
         String noScheme = u.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "");
         int at = noScheme.split("[/?#]", 2)[0].lastIndexOf('@');
         return at <= 0 ? m : m.replace(noScheme.substring(0, at), "***");

@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.config;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
+import io.github.milvusautoscaler.core.Urls;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -94,14 +95,11 @@ final class Errors {
 
     /**
      * A URL's credentials never reach a message: its userinfo, and its query and fragment, where tokens travel too
-     * ({@code ?token=...}, {@code ?access_token=...}); the message still shows that there was one.
+     * ({@code ?token=...}, {@code ?access_token=...}); the message still shows that there was one. Only a value
+     * that is a URL: other strings (PromQL, label regexes) keep their {@code ?} and {@code #}.
      */
     private static String redactUserInfo(String text) {
-        if (!text.matches("(?is)^[a-z][a-z0-9+.-]*://.*")) {
-            return text;
-        }
-        return text.replaceAll("(?i)^([a-z][a-z0-9+.-]*://)[^/@?#]*@", "$1<redacted>@")
-                .replaceAll("(?s)[?#].*$", "?<redacted>");
+        return text.matches("(?is)^[a-z][a-z0-9+.-]*://.*") ? Urls.redact(text, "<redacted>") : text;
     }
 
     private static String quote(String text) {

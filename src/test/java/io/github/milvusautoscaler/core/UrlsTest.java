@@ -1,0 +1,23 @@
+package io.github.milvusautoscaler.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The one URL redaction that config errors and {@code status} both print through. */
+class UrlsTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "user-info and query          | http://admin:s3cret@p:9090/?token=t  | http://***@p:9090/?***",
+        "a password holding @         | http://a:p@ss@p:9090/api             | http://***@p:9090/api",
+        "an OAuth token in a fragment | https://p/#access_token=t            | https://p/?***",
+        "no scheme                    | admin:s3cret@p:9090/x                | ***@p:9090/x",
+        "nothing secret               | http://prometheus:9090               | http://prometheus:9090",
+        "a path with an @             | http://p:9090/users/@me              | http://p:9090/users/@me",
+    })
+    void hidesUserInfoQueryAndFragment(String name, String url, String shown) {
+        assertEquals(shown, Urls.redact(url, "***"));
+    }
+}
