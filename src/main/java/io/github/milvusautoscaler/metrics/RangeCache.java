@@ -69,8 +69,8 @@ final class RangeCache implements QueryFunction {
             return entry.failure;
         }
         // Prometheus answers in milliseconds (the request carried them too): a step with finer time finds its answer.
-        List<QueryResult.Series> series = entry.byTime.get(at.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
         Instant ms = at.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        List<QueryResult.Series> series = entry.byTime.get(ms);
         String partial = entry.partial.stream().filter(p -> !ms.isBefore(p.start) && !ms.isAfter(p.end))
                 .map(Partial::reason).findFirst().orElse("");
         return new QueryResult.Samples(series == null ? List.of() : series, false, partial);

@@ -235,7 +235,11 @@ public final class Backtest {
                 }
                 // A blue/green rollout moves the summed replicas by one as pods move: its cost counts, its moves are
                 // not the cluster's scale actions.
-                recorded.get(target).replicas(spec, at, settings.step(), rollout ? null : "recorded");
+                if (rollout) {
+                    recorded.get(target).count(spec, settings.step());
+                } else {
+                    recorded.get(target).record(spec, at, settings.step());
+                }
                 Steps st = steps.get(target);
                 if (spec.isPresent() && index < st.size()) {
                     st.recorded()[index] = (short) Math.min(Short.MAX_VALUE, spec.getAsInt());
@@ -256,7 +260,7 @@ public final class Backtest {
                 }
                 // Counted over the recorded side's steps only, so the two costs cover the same time: a gap in
                 // kube-state-metrics or a range past Prometheus' data would otherwise charge the policy alone.
-                p.replicas(spec.isPresent() ? OptionalInt.of(r.current) : OptionalInt.empty(), at, settings.step(), null);
+                p.count(spec.isPresent() ? OptionalInt.of(r.current) : OptionalInt.empty(), settings.step());
                 if (index < st.size()) {
                     st.policy()[index] = (short) Math.min(Short.MAX_VALUE, r.current);
                     Observation view = lastView.remove(target);
@@ -358,19 +362,23 @@ public final class Backtest {
         private int downs;
         private int reversals;
 
-        /** Counts a step at {@code value}; with a {@code reason}, a change from the last counted value is an action. */
-        void replicas(OptionalInt value, Instant at, Duration step, String reason) {
+        /** Counts a step at {@code value}: its cost, no action (the policy's side, whose actions come as changes). */
+        void count(OptionalInt value, Duration step) {
+            if (value.isPresent()) {
+                known++;
+                nodeSeconds += value.getAsInt() * step.toSeconds();
+            }
+        }
+
+        /** Counts a step and records a change from the last recorded value as a scale action of the cluster. */
+        void record(OptionalInt value, Instant at, Duration step) {
+            count(value, step);
             if (value.isEmpty()) {
                 return;
             }
             int now = value.getAsInt();
-            known++;
-            nodeSeconds += now * step.toSeconds();
-            if (reason == null && last != null) {
-                return; // counted, but the value it is compared with stays the last one counted with a reason
-            }
-            if (reason != null && last != null && now != last) {
-                change(new Change(at, last, now, reason, "recorded spec.replicas " + last + " -> " + now));
+            if (last != null && now != last) {
+                change(new Change(at, last, now, "recorded", "recorded spec.replicas " + last + " -> " + now));
             }
             last = now;
         }
