@@ -40,7 +40,11 @@ class AlertBookLifecycleTest {
         return b;
     }
 
-    /** A notification as Alertmanager 0.25 sent it (captured; only status, times and fingerprint vary). */
+    /**
+     * A notification as Alertmanager 0.25 sent it (captured from its webhook notifier, notify/webhook/webhook.go
+     * Message; here commonLabels is emptied and externalURL shortened, neither of which the book reads; status,
+     * times and fingerprint vary per test).
+     */
     static WebhookPayload notification(String status, String startsAt, String endsAt, String fingerprint) {
         return WebhookPayload.parse("""
                 {"receiver":"milvus-autoscaler","status":"%s","alerts":[{"status":"%s","labels":{"alertname":\

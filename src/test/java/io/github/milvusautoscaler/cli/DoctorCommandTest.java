@@ -61,7 +61,8 @@ class DoctorCommandTest {
                 .setCpuUtilisation(0.5).expose(false, true, true, true);
 
         // the queryNodes' own metrics are not scraped (the coordinator's and proxy's are): the read queue, which
-        // every queryNode exports from start-up, is missing
+        // every queryNode exports from start-up (milvus internal/querynodev2/tasks/concurrent_safe_scheduler.go
+        // sets it at the top of every scheduler loop), is missing
         pods.start("unscraped", "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-u1n2s", 2, 8 * GIB)
                 .setCpuUtilisation(0.5).setMemoryUtilisation(0.4).expose(true, true, false, true);
         pods.start("unscraped", "hr", InstallKind.HELM, "mixcoord", "hr-milvus-mixcoord-6c9b8d7f5c-m1n2b", 1, 4 * GIB);

@@ -105,7 +105,8 @@ class VictoriaMetricsIntegrationTest {
     }
 
     /**
-     * Imports {@code vm_probe} at 1 from {@code from} until 15 s ago and at 2 since, one sample a second: a
+     * Imports {@code vm_probe} (a test series, no Milvus metric: the point is VictoriaMetrics' evaluation time) at 1
+     * from {@code from} until 15 s ago and at 2 since, one sample a second: a
      * step 15 s old that VictoriaMetrics' default 30 s latency offset would hide from a query at now.
      */
     private static Instant importProbe(Instant from) {

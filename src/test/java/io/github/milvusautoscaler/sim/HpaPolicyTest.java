@@ -153,7 +153,9 @@ class HpaPolicyTest {
         // Milvus sample (1 pod per 30 s up; 300 s window down), target 50%. t=0: 2 pods at 100% propose 4,
         // the rate limit allows 3. From t=15 the cpu is 20%: 20% of 3 proposes ceil(0.4 x 3) = 2, below current,
         // while the 300 s window still holds the 4 of t=0. Kubernetes clamps current between the up
-        // recommendation (min over the 0 s up window: 2) and the down one (max over 300 s: 4): 3 stays 3.
+        // recommendation (min over the 0 s up window: 2) and the down one (max over 300 s: 4): 3 stays 3
+        // (kubernetes pkg/controller/podautoscaler/horizontal.go stabilizeRecommendationWithBehaviors, since
+        // kubernetes/kubernetes #96671 and #98174).
         // Taking the window's max for a down proposal gave 4 > 3, a scale-up at 20% cpu once the rate allowed it.
         "t=0:   100% on 2 proposes 4; 1 pod per 30 s: 2 -> 3                   |   0 | 2 | SCALE_OUT | 3 | SCALE_UP",
         "t=15:  20% on 3 proposes 2; clamp(3, 2, 4) = 3: hold                  |  15 | 3 | HOLD      | 3 | SCALE_DOWN_STABILIZED",
@@ -178,7 +180,7 @@ class HpaPolicyTest {
         // Milvus sample, target 50%. 4 pods at 20% from t=0; the 300 s window holds 4 until t=300, then
         // 1 pod per 60 s: 4 -> 3. At t=315 the cpu is 100%: 3 pods propose 6, 1 pod per 30 s. The period
         // (285, 315] started at current - added + deleted = 3 - 0 + 1 = 4 replicas, so Pods 1 allows 5
-        // (counting only the added ones: 3 - 0 = 3, allowing 4).
+        // (counting only the added ones: 3 - 0 = 3, allowing 4; horizontal.go calculateScaleUpLimitWithScalingRules).
         "t=300: 4 -> 3 (1 pod per 60 s)                                      | 300 | 4 | SCALE_IN  | 3 | SCALE_DOWN",
         "t=315: period start 3 - 0 + 1 = 4; Pods 1 allows 5: 3 -> 5           | 315 | 3 | SCALE_OUT | 5 | SCALE_UP",
         "t=330: period (300, 330] start 5 - 2 + 0 = 3 allows 4 < 5: hold      | 330 | 5 | HOLD      | 5 | SCALE_UP_LIMIT",
@@ -199,7 +201,8 @@ class HpaPolicyTest {
     @CsvSource(delimiter = '|', value = {
         // Up 1 pod per 15 s; down without a stabilization window, 1 pod per 60 s; target 50%. t=0: 3 pods at
         // 100% -> 4. t=15: 10% proposes 1; the down period (-45, 15] started at current - added + deleted =
-        // 4 - 1 + 0 = 3 replicas, so Pods 1 allows 2 (counting only the deleted ones: 4 + 0 = 4, allowing 3).
+        // 4 - 1 + 0 = 3 replicas, so Pods 1 allows 2 (counting only the deleted ones: 4 + 0 = 4, allowing 3;
+        // horizontal.go calculateScaleDownLimitWithBehaviors).
         "t=0:  3 -> 4 (1 pod per 15 s)                                   |  0 | 3 | SCALE_OUT | 4 | SCALE_UP",
         "t=15: period start 4 - 1 + 0 = 3; Pods 1 allows 2: 4 -> 2        | 15 | 4 | SCALE_IN  | 2 | SCALE_DOWN",
         "t=30: period (-30, 30] start 2 - 1 + 2 = 3 allows 2: at 2, hold  | 30 | 2 | HOLD      | 2 | SCALE_DOWN_LIMIT",
