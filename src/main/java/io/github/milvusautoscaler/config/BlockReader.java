@@ -98,6 +98,11 @@ public final class BlockReader {
         return kept(node.numberOrNull(key));
     }
 
+    /** A string; numbers and booleans as written. */
+    public String string(String key) {
+        return kept(node.string(key));
+    }
+
     /** A size in bytes ({@code 16GiB}). */
     public Long bytes(String key) {
         return kept(node.bytes(key));

@@ -10,10 +10,15 @@ import java.time.Duration;
  * read different APIs see the same load through different lags.
  *
  * <ul>
- *   <li>{@link Source#PROMETHEUS}: a sample every {@code sim.scrape-interval} (30 s); a value is
- *       rate() over the samples inside (at - {@code sim.rate-window}, at], the slope from the first to
- *       the last of them (2 min: the scrapes at at-90, -60, -30 and 0 s). What the milvus-autoscaler
- *       policy's PromQL templates read.</li>
+ *   <li>{@link Source#PROMETHEUS_IRATE}: a sample every {@code sim.scrape-interval} (30 s); a value is
+ *       irate(), the slope between the newest two samples, so it covers one interval ending at the
+ *       newest sample ({@code window} = {@code interval}). What the milvus-autoscaler policy's default
+ *       PromQL templates read ({@code sim.rate-function = irate}); the templates' {@code [2m]} only
+ *       bounds how far back those samples may lie, and the simulated scrapes never miss.</li>
+ *   <li>{@link Source#PROMETHEUS_RATE}: the same samples; a value is rate() over the samples inside
+ *       (at - {@code sim.rate-window}, at], the slope from the first to the last of them (2 min: the
+ *       scrapes at at-90, -60, -30 and 0 s). What a template written with rate() reads
+ *       ({@code sim.rate-function = rate}).</li>
  *   <li>{@link Source#METRICS_SERVER}: the resource metrics API that the Kubernetes HPA controller
  *       reads for a Resource metric. metrics-server scrapes the kubelets every
  *       {@code --metric-resolution} (15 s in kubernetes-sigs/metrics-server
@@ -26,15 +31,17 @@ import java.time.Duration;
  *
  * @param source   which API
  * @param interval time between two samples
- * @param window   PROMETHEUS: the rate window; METRICS_SERVER: the span one value covers, ending at the
- *                 newest sample (a whole number of intervals)
+ * @param window   PROMETHEUS_RATE: the rate window; PROMETHEUS_IRATE and METRICS_SERVER: the span one
+ *                 value covers, ending at the newest sample (a whole number of intervals)
  */
 public record MetricsView(Source source, Duration interval, Duration window) {
 
-    /** The metrics API a lane reads. */
+    /** The metrics API a lane reads, and how it turns counters into rates. */
     public enum Source {
-        /** rate() over Prometheus scrapes. */
-        PROMETHEUS,
+        /** irate() over Prometheus scrapes: the newest two. */
+        PROMETHEUS_IRATE,
+        /** rate() over Prometheus scrapes: every one inside the window. */
+        PROMETHEUS_RATE,
         /** The resource metrics API (metrics.k8s.io) served by metrics-server. */
         METRICS_SERVER
     }
@@ -49,20 +56,27 @@ public record MetricsView(Source source, Duration interval, Duration window) {
         if (window.toNanos() % 1_000_000 != 0) {
             throw new IllegalArgumentException("a metrics window must be whole milliseconds, was " + window);
         }
-        if (source == Source.PROMETHEUS && window.compareTo(interval.multipliedBy(2)) < 0) {
+        if (source == Source.PROMETHEUS_RATE && window.compareTo(interval.multipliedBy(2)) < 0) {
             throw new IllegalArgumentException("rate() needs two samples: window " + window + " < 2 x " + interval);
         }
-        if (source == Source.METRICS_SERVER
+        if (source != Source.PROMETHEUS_RATE
                 && (window.compareTo(interval) < 0 || window.toMillis() % interval.toMillis() != 0)) {
-            throw new IllegalArgumentException("a metrics-server window must be a whole number (>= 1) of intervals "
-                    + interval + ", was " + window);
+            throw new IllegalArgumentException("a window ending at the newest sample must be a whole number (>= 1) of"
+                    + " intervals " + interval + ", was " + window);
         }
+    }
+
+    /** Whether a value covers {@code window} ending at the newest sample, rather than the samples inside (at - window, at]. */
+    public boolean endsAtNewestSample() {
+        return source != Source.PROMETHEUS_RATE;
     }
 
     /** How Prometheus shows the component, as the sim block's scrape keys set it up. */
     public static MetricsView prometheus(SimSettings.Scrape scrape) {
         requireNonNull(scrape, "scrape");
-        return new MetricsView(Source.PROMETHEUS, scrape.interval(), scrape.rateWindow());
+        return scrape.function() == SimSettings.RateFunction.IRATE
+                ? new MetricsView(Source.PROMETHEUS_IRATE, scrape.interval(), scrape.interval())
+                : new MetricsView(Source.PROMETHEUS_RATE, scrape.interval(), scrape.rateWindow());
     }
 
     /** How metrics-server shows the component: a sample every {@code resolution}, CPU over the last {@code resolution}. */

@@ -175,7 +175,7 @@ public final class Reports {
         return String.format(Locale.ROOT,
                 "Trace %s: %s simulated (%,d s)%s; peak = %d nodes x %.0f qps; nodes start in %ds + warm up %ds;"
                         + " step-down drains %ds at -%.0f%% capacity; replicas [%d, %d]; tick %ds; Prometheus scrape %ds,"
-                        + " rate window %ds; HPA lanes: metrics-server cpu over the last %ds.",
+                        + " %s; HPA lanes: metrics-server cpu over the last %ds.",
                 result.trace(), days >= 2 ? String.format(Locale.ROOT, "%.1f days", days)
                         : String.format(Locale.ROOT, "%.1f hours", result.simulatedSeconds() / 3600.0),
                 result.simulatedSeconds(), compress == 1 ? "" : String.format(Locale.ROOT, ", compressed %sx", compress),
@@ -183,6 +183,9 @@ public final class Reports {
                 settings.model().warmup().toSeconds(), settings.model().drain().toSeconds(),
                 settings.model().rebalancePenalty() * 100, settings.bounds().minReplicas(), settings.bounds().maxReplicas(),
                 settings.tick().toSeconds(), settings.scrape().interval().toSeconds(),
-                settings.scrape().rateWindow().toSeconds(), settings.hpa().metricsResolution().toSeconds());
+                settings.scrape().function() == SimSettings.RateFunction.IRATE
+                        ? "cpu and qps by irate(), the newest two scrapes"
+                        : "cpu and qps by rate() over " + settings.scrape().rateWindow().toSeconds() + "s",
+                settings.hpa().metricsResolution().toSeconds());
     }
 }

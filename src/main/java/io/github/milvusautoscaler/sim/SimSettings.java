@@ -12,6 +12,7 @@ import io.github.milvusautoscaler.config.BlockReader;
 import io.github.milvusautoscaler.config.InvalidConfigException;
 import io.github.milvusautoscaler.core.Checks;
 import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.SettingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -99,17 +100,38 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
         }
     }
 
+    /** How the cpu and qps queries turn counters into rates ({@code sim.rate-function}). */
+    public enum RateFunction {
+        /** irate(): the slope between the newest two scrapes (the default templates). */
+        IRATE,
+        /** rate(): the slope over every scrape inside the rate window. */
+        RATE;
+
+        /** The function named {@code irate} or {@code rate}; anything else is refused at {@code rate-function}. */
+        static RateFunction named(String name) {
+            requireNonNull(name, "name");
+            return switch (name) {
+                case "irate" -> IRATE;
+                case "rate" -> RATE;
+                default -> throw new SettingException(List.of(
+                        new SettingException.Problem("rate-function", "must be irate or rate")));
+            };
+        }
+    }
+
     /**
      * How Prometheus sees the component.
      *
      * @param interval   scrape interval
-     * @param rateWindow window of rate() for cpu and qps; needs at least two samples, so >= 2 intervals
+     * @param rateWindow range of rate() or irate() for cpu and qps; needs at least two samples, so >= 2 intervals
+     * @param function   irate (the newest two samples) or rate (all of them in the window)
      */
-    public record Scrape(Duration interval, Duration rateWindow) {
+    public record Scrape(Duration interval, Duration rateWindow, RateFunction function) {
 
         public Scrape {
             requireNonNull(interval, "interval");
             requireNonNull(rateWindow, "rateWindow");
+            requireNonNull(function, "function");
             Checks checks = new Checks();
             boolean ok = checks.positive(interval, "scrape-interval")
                     & checks.that(interval.toNanos() % 1_000_000 == 0, "scrape-interval", "must be whole milliseconds")
@@ -117,7 +139,7 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
             if (ok) {
                 checks.that(rateWindow.compareTo(interval.multipliedBy(2)) >= 0, "rate-window",
                         "must be at least two scrape intervals (" + Checks.text(interval.multipliedBy(2))
-                                + "): rate() needs two samples");
+                                + "): " + (function == RateFunction.IRATE ? "irate()" : "rate()") + " needs two samples");
             }
             checks.done();
         }
@@ -355,7 +377,9 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
         // Two keys in one rule: checked only when both were read.
         Duration interval = r.duration("scrape-interval");
         Duration window = r.duration("rate-window");
-        Scrape scrape = interval == null || window == null ? null : r.build(() -> new Scrape(interval, window));
+        String function = r.string("rate-function");
+        Scrape scrape = interval == null || window == null || function == null ? null
+                : r.build(() -> new Scrape(interval, window, RateFunction.named(function)));
         Score score = r.build(() -> new Score(or(r.number("hot-above"), 1.0), or(r.duration("reversal-window"),
                 Duration.ZERO)));
         BlockReader h = r.child("hpa");

@@ -43,9 +43,11 @@ import java.util.Optional;
  *
  * <p>Signals are what Prometheus would return, not the truth: every {@code scrape-interval}
  * (30 s) the component records cumulative counters (requests, cpu-busy seconds) and gauges; cpu
- * and qps are rate() over {@code rate-window} (2 min) at the evaluation time, i.e. the slope
- * between the first and last samples inside (at - 2m, at], and memory, settle and health are the
- * newest sample. A load step therefore shows up partly after 30 s and fully only after 2-2.5 min.
+ * and qps are irate(), the slope between the two newest samples (the default templates), or with
+ * {@code sim.rate-function = rate} rate() over {@code rate-window} (2 min), the slope between the
+ * first and last samples inside (at - 2m, at]; memory, settle and health are the newest sample. A
+ * load step therefore shows up fully within 30-60 s through irate(), only after 2-2.5 min through
+ * rate().
  * A component built with {@link MetricsView#metricsServer} is seen as the HPA controller sees it
  * instead: sampled every {@code sim.hpa.metrics-resolution} (15 s), cpu over the last 15 s ending at
  * the newest sample, so a load step shows up fully within 15-30 s.
@@ -79,7 +81,7 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
     private final double limitBytes;
     private final long intervalMillis;
     private final long windowMillis;
-    /** METRICS_SERVER: samples between the two a value spans (window / interval); PROMETHEUS: 0, the rate window decides. */
+    /** Ending at the newest sample: samples between the two a value spans (window / interval); rate(): 0, the window decides. */
     private final long spanSamples;
     private final double intervalSeconds;
 
@@ -164,7 +166,7 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
         this.limitBytes = m.memoryLimitBytes();
         this.intervalMillis = view.interval().toMillis();
         this.windowMillis = view.window().toMillis();
-        this.spanSamples = view.source() == MetricsView.Source.METRICS_SERVER ? windowMillis / intervalMillis : 0;
+        this.spanSamples = view.endsAtNewestSample() ? windowMillis / intervalMillis : 0;
         this.intervalSeconds = intervalMillis / 1000.0;
         this.ring = (int) (windowMillis / intervalMillis) + 64;
         this.sampleRequests = new double[ring];
@@ -190,7 +192,7 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
         long atMillis = at.toEpochMilli() - originMillis;
         advanceToSeconds(atMillis / 1000.0);
         long newest = Math.min(lastScrape, Math.floorDiv(atMillis, intervalMillis));
-        // Prometheus: the samples inside (at - window, at]. metrics-server: the window ending at the newest sample.
+        // rate(): the samples inside (at - window, at]. irate() and metrics-server: the window ending at the newest sample.
         long oldest = Math.max(firstScrape, Math.max(lastScrape - ring + 1, spanSamples > 0 ? newest - spanSamples
                 : Math.floorDiv(atMillis - windowMillis, intervalMillis) + 1));
         if (newest < oldest) {

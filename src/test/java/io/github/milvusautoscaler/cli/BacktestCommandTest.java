@@ -228,7 +228,7 @@ class BacktestCommandTest {
         // 30h of 1-minute steps = 1,801 points: 1 range query per query text vs ceil(1801 / 97) = 19.
         assertTrue(many.out.contains("range queries"), many.out);
 
-        // The same series computed here, with Prometheus' rate() arithmetic, through the same engine and policy.
+        // The same series computed here, with Prometheus' irate() arithmetic, through the same engine and policy.
         AutoscalerSettings s = ConfigLoader.load(config);
         Target target = s.targets().get(0).target();
         List<Decision> inProcess = new ArrayList<>();
@@ -292,7 +292,7 @@ class BacktestCommandTest {
     /**
      * The forecast's load history as {@code PrometheusHistorySource} reads it from the backfilled series,
      * computed here: cpu per pod x ready pods on the 5m grid ending at {@code last}, NaN where Prometheus has
-     * too few samples for rate() (before the series' second scrape, and in the gap).
+     * too few samples for irate() (before the series' second scrape, and in the gap).
      */
     private static LoadHistory inProcessLoad(Target target, Instant last, Duration range) {
         Duration grid = Duration.ofMinutes(5);
@@ -310,7 +310,7 @@ class BacktestCommandTest {
         return new LoadHistory(from, grid, end, Map.of("cpu", cpu));
     }
 
-    /** The generated history read directly: per-pod rate() over [t - 2m, t] as Prometheus 2.42 computes it. */
+    /** The generated history read directly: per-pod irate() over [t - 2m, t] as Prometheus 2.42 computes it. */
     private static class InProcess implements Backtest.History {
         @Override
         public Observation observe(Target target, Instant at) {
@@ -324,23 +324,19 @@ class BacktestCommandTest {
             if (ts.size() < 2) {
                 cpu = Signal.unknown("cpu", "empty result");
             } else {
-                cpu = Signal.known("cpu", rate(ts, at, Duration.ofMinutes(2)), PODS, Duration.ZERO);
+                cpu = Signal.known("cpu", irate(ts), PODS, Duration.ZERO);
             }
             return new Observation(target, at, Map.of("cpu", cpu), Settle.QUIET, Health.NONE, List.of());
         }
 
-        /** Prometheus' extrapolatedRate for a counter without resets (promql/functions.go). */
-        private static double rate(List<Instant> ts, Instant at, Duration range) {
-            double first = sampleValue(ts.get(0));
-            double last = sampleValue(ts.get(ts.size() - 1));
-            double sampled = Duration.between(ts.get(0), ts.get(ts.size() - 1)).toMillis() / 1000.0;
-            double average = sampled / (ts.size() - 1);
-            double toStart = Duration.between(at.minus(range), ts.get(0)).toMillis() / 1000.0;
-            double toEnd = Duration.between(ts.get(ts.size() - 1), at).toMillis() / 1000.0;
-            double threshold = average * 1.1;
-            double interval = sampled + (toStart < threshold ? toStart : average / 2)
-                    + (toEnd < threshold ? toEnd : average / 2);
-            return (last - first) * (interval / sampled) / (range.toMillis() / 1000.0);
+        /**
+         * Prometheus' instantValue for irate() of a counter without resets (promql/functions.go): the slope
+         * between the last two samples of the range, per second.
+         */
+        private static double irate(List<Instant> ts) {
+            Instant previous = ts.get(ts.size() - 2);
+            Instant last = ts.get(ts.size() - 1);
+            return (sampleValue(last) - sampleValue(previous)) / (Duration.between(previous, last).toMillis() / 1000.0);
         }
 
         /** The value the history holds at a scrape instant, as written by {@link #history()}. */

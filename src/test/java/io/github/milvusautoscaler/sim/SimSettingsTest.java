@@ -38,6 +38,10 @@ class SimSettingsTest {
         assertEquals(32L << 30, s.model().memoryLimitBytes());
         assertEquals(Duration.ofSeconds(30), s.scrape().interval());
         assertEquals(Duration.ofMinutes(2), s.scrape().rateWindow());
+        assertEquals(SimSettings.RateFunction.IRATE, s.scrape().function());
+        // The policy's lane reads the newest two scrapes, as the default cpu and qps templates' irate() does.
+        assertEquals(new MetricsView(MetricsView.Source.PROMETHEUS_IRATE, Duration.ofSeconds(30), Duration.ofSeconds(30)),
+                MetricsView.prometheus(s.scrape()));
         assertEquals(0.85, s.score().hotAbove());
         assertEquals(Duration.ofMinutes(10), s.score().reversalWindow());
         assertEquals(new SimSettings.Hpa(0.1, Duration.ofSeconds(15), Duration.ofMinutes(5), Duration.ofMinutes(5),
@@ -96,7 +100,25 @@ class SimSettingsTest {
         InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> SimSettings.from(SimSettings.loadConfig(Optional.of(f)), Component.QUERY_NODE));
         assertEquals("milvus-autoscaler.sim.rate-window = \"1m\" (w.conf:3): must be at least two scrape intervals (2m):"
-                + " rate() needs two samples", e.getMessage());
+                + " irate() needs two samples", e.getMessage());
+    }
+
+    @Test
+    void rateFunctionRateReadsTheWholeWindow(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("r.conf");
+        Files.writeString(f, "milvus-autoscaler.sim.rate-function = rate\n");
+        SimSettings s = SimSettings.from(SimSettings.loadConfig(Optional.of(f)), Component.QUERY_NODE);
+        assertEquals(new MetricsView(MetricsView.Source.PROMETHEUS_RATE, Duration.ofSeconds(30), Duration.ofMinutes(2)),
+                MetricsView.prometheus(s.scrape()));
+    }
+
+    @Test
+    void anUnknownRateFunctionIsRefusedAtItsLine(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("r.conf");
+        Files.writeString(f, "milvus-autoscaler.sim {\n  rate-function = avg\n}\n");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> SimSettings.from(SimSettings.loadConfig(Optional.of(f)), Component.QUERY_NODE));
+        assertEquals("milvus-autoscaler.sim.rate-function = \"avg\" (r.conf:2): must be irate or rate", e.getMessage());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -148,6 +170,6 @@ class SimSettingsTest {
                 assertTrue(lines.get(i - 1).strip().startsWith("#"), "no comment above: " + l);
             }
         }
-        assertEquals(22, keys);
+        assertEquals(23, keys);
     }
 }

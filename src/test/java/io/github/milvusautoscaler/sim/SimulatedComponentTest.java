@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The model with reference.conf defaults: 200 qps per node, startup 60 s, warmup 3 min, drain
- * 10 min at -10%, 16 GiB dataset, 2 GiB overhead, 32 GiB limit, scrape 30 s, rate window 2 min.
+ * 10 min at -10%, 16 GiB dataset, 2 GiB overhead, 32 GiB limit, scrape 30 s, cpu and qps by irate().
  */
 class SimulatedComponentTest {
 
@@ -128,14 +128,31 @@ class SimulatedComponentTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({
         // Demand steps 400 -> 800 qps between 600 and 601 s on 4 nodes (800 capacity): true cpu 0.5 -> 1.0.
-        // rate() at t uses the scrapes in (t - 120, t], every 30 s: the slope from the first to the last.
+        // irate() at t (the default templates) is the slope between the newest two scrapes, every 30 s.
+        "before the step: 570..600,                               600, 0.5,     0",
+        "at 620 the newest scrape is 600 (20 s old): 570..600,    620, 0.5,     20",
+        "30 s after: 1 s at 0.75 + 29 s at 1.0 over 30 s,         630, 0.99167, 0",
+        "60 s after: 630..660,                                    660, 1.0,     0",
+    })
+    void irateShowsTheNewestTwoScrapes(String name, double seconds, double cpu, long ageSeconds) {
+        SimulatedComponent c = component(trace(0, 400, 600, 400, 601, 800, 3600, 800), 4);
+        Observation o = c.observe(TARGET, at(seconds));
+        assertEquals(cpu, value(o, "cpu"), 1e-4);
+        assertEquals(Duration.ofSeconds(ageSeconds), o.signals().get("cpu").newestSampleAge());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        // The same step through a template written with rate(...[2m]) (sim.rate-function = rate): rate() at t
+        // uses the scrapes in (t - 120, t], every 30 s: the slope from the first to the last.
         "before the step: scrapes 510..600,              600, 0.5,    0",
         "30 s after: 60 s at 0.5 + 1 s at 0.75 + 29 s at 1.0 over 90 s, 630, 0.66389, 0",
         "at 700 the newest scrape is 690 (10 s old): 600..690 = 89.75 / 90, 700, 0.99722, 10",
         "full window after the step: 660..750,          750, 1.0,    0",
     })
-    void ratesLagTheLoadLikePrometheus(String name, double seconds, double cpu, long ageSeconds) {
-        SimulatedComponent c = component(trace(0, 400, 600, 400, 601, 800, 3600, 800), 4);
+    void rateLagsTheLoadByMostOfItsWindow(String name, double seconds, double cpu, long ageSeconds) {
+        SimulatedComponent c = new SimulatedComponent(TARGET, DEFAULTS, trace(0, 400, 600, 400, 601, 800, 3600, 800), 4,
+                new MetricsView(MetricsView.Source.PROMETHEUS_RATE, Duration.ofSeconds(30), Duration.ofMinutes(2)));
         Observation o = c.observe(TARGET, at(seconds));
         assertEquals(cpu, value(o, "cpu"), 1e-4);
         assertEquals(Duration.ofSeconds(ageSeconds), o.signals().get("cpu").newestSampleAge());
@@ -160,9 +177,9 @@ class SimulatedComponentTest {
 
     @Test
     void qpsIsTheRateOfDemandPerReadyReplica() {
-        // At 630: (60 s x 400 + 1 s x 600 + 29 s x 800) / 90 s / 4 ready = 47,800 / 90 / 4 = 132.78.
+        // At 630, irate over 600..630: (1 s x 600 + 29 s x 800) / 30 s / 4 ready = 23,800 / 30 / 4 = 198.33.
         SimulatedComponent c = component(trace(0, 400, 600, 400, 601, 800, 3600, 800), 4);
-        assertEquals(132.78, value(c.observe(TARGET, at(630)), "qps"), 0.01);
+        assertEquals(198.33, value(c.observe(TARGET, at(630)), "qps"), 0.01);
     }
 
     @Test

@@ -132,8 +132,8 @@ class SimulationTest {
         "hpa reads metrics-server: at 600 the 15 s before the step          | hpa        | 600 | 0.57143",
         "hpa reads metrics-server: at 615 the 15 s after it                 | hpa        | 615 | 0.98929",
         "hpa-milvus reads the same                                           | hpa-milvus | 615 | 0.98929",
-        "a policy of its own reads Prometheus: at 615 the scrapes 510..600   | recorder   | 615 | 0.57143",
-        "at 630 the scrapes 540..630: (60 x 0.5714 + 29.8393) / 90           | recorder   | 630 | 0.71250",
+        "a policy of its own reads Prometheus' irate(): at 615 the scrapes 570 and 600 | recorder | 615 | 0.57143",
+        "at 630 the scrapes 600 and 630: (0.8393 + 29 x 1.0) / 30                      | recorder | 630 | 0.99464",
     })
     void theHpaLanesReadMetricsServerTheOthersPrometheus(String name, String policy, double seconds, double cpu) {
         SimPolicies registry = SimPolicies.builtIn().register("recorder", ctx -> new SimPolicy() {
