@@ -249,11 +249,13 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
 
     /**
      * How many sustains ahead a rise is projected ({@link #ahead}): 1.1, a little past one sustain,
-     * because the rate signal itself lags the load by part of its rate window, so a rise seen now began
-     * earlier. Measured with {@code simulate} (one run per trace, defaults): on twitter_volume_amzn 1.1
-     * cuts the overload from 5,148 to 5,065 s (0.941x hpa's) at the same 116 actions; 1.15 and 1.25
-     * cut it to 5,005 and 4,975 s for 120 and 122 actions (past 0.6x hpa's); nyc_taxi and the synthetic
-     * scenarios are unchanged, elb_request_count costs 0.6% more node-seconds for 0.7% less overload.
+     * because the signal itself lags the load (irate() by up to a scrape interval and a tick), so a rise
+     * seen now began earlier. Measured with {@code simulate} (one run per trace, defaults) when the
+     * templates read rate(): on twitter_volume_amzn 1.1 cut the overload from 5,148 to 5,065 s at the
+     * same 116 actions. Measured again when they moved to irate() (scale-in.sustain 10m): 1.0 / 1.1 / 1.2 /
+     * 1.4 gave 4,381 / 4,261 / 4,231 / 4,114 s of overload for 116 / 120 / 128 / 140 actions (hpa: 202,
+     * so past 1.1 the actions leave issue 18's 0.6x), elb_request_count 25,775 / 25,471 / 24,696 / 23,811 s
+     * for 3.09 / 3.11 / 3.13 / 3.15 million node-seconds; nyc_taxi is unchanged.
      */
     static final double LOOK_AHEAD_SUSTAINS = 1.1;
 

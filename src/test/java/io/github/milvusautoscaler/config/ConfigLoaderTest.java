@@ -147,7 +147,7 @@ class ConfigLoaderTest {
         TargetSettings t = ConfigLoader.parse(oneCluster("2.5", "queryNode {}"), "autoscaler.conf").targets().get(0);
         PolicySettings p = t.policy();
 
-        assertEquals(Duration.ofMinutes(10), p.scaleIn().sustain());
+        assertEquals(Duration.ofMinutes(15), p.scaleIn().sustain());
         assertEquals(REFERENCE.getDuration("defaults.scale-in.sustain"), p.scaleIn().sustain());
         assertEquals(Duration.ofMinutes(5), p.scaleIn().cooldown());
         assertEquals(Duration.ofMinutes(15), p.scaleIn().delayAfterScaleOut());
@@ -203,7 +203,7 @@ class ConfigLoaderTest {
     @CsvSource(delimiter = '|', textBlock = """
             # component | max-step | cpu scale-out-above | scale-in sustain | enabled signals
             # queryNode: max-step 6 from the cluster (over 4 and 3); cpu 0.80 from component-defaults (over 0.70).
-            queryNode   | 6        | 0.80                | PT10M            | cpu memory qps
+            queryNode   | 6        | 0.80                | PT15M            | cpu memory qps
             # dataNode: max-step 5 and sustain 20m from component-defaults; cpu 0.90 from the cluster; qps
             # re-enabled by the cluster although reference.conf's component-defaults turn it off.
             dataNode    | 5        | 0.90                | PT20M            | cpu memory qps
@@ -211,7 +211,7 @@ class ConfigLoaderTest {
             # by reference.conf's component-defaults.
             proxy       | 3        | 0.70                | PT2M             | cpu qps
             # indexNode: everything from the user's defaults and reference.conf; qps off by component-defaults.
-            indexNode   | 3        | 0.70                | PT10M            | cpu memory
+            indexNode   | 3        | 0.70                | PT15M            | cpu memory
             """)
     void inheritancePrecedence(String component, int maxStep, double cpuAbove, Duration sustain, String signals) {
         TargetSettings t = target(ConfigLoader.parse(LAYERED, "autoscaler.conf"), "milvus/search/" + component);
