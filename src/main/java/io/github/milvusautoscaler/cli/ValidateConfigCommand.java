@@ -13,6 +13,7 @@ import io.github.milvusautoscaler.policy.FallbackSettings;
 import io.github.milvusautoscaler.policy.PolicySettings;
 import io.github.milvusautoscaler.policy.ScaleInSettings;
 import io.github.milvusautoscaler.policy.ScaleOutSettings;
+import io.github.milvusautoscaler.policy.ScheduledFloor;
 import io.github.milvusautoscaler.policy.SignalPolicy;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -164,7 +165,8 @@ public final class ValidateConfigCommand implements Callable<Integer> {
                     + duration(f.horizon()) + ", fill " + number(f.fill()) + ", max-step " + f.maxStep()
                     + ", min-history " + duration(f.minHistory()) + ", max-error "
                     + number(f.maxError()) + ", history " + duration(f.history()) + " every " + duration(f.historyStep())
-                    + ", refresh " + duration(f.refresh())));
+                    + ", refresh " + duration(f.refresh()) + ", days in " + f.timeZone().getId() + " (workdays "
+                    + ScheduledFloor.describe(f.workdays()) + ")"));
             out.println("  scheduled     " + (p.scheduled().isEmpty() ? "none" : p.scheduled().stream()
                     .map(w -> w.describe() + " min-replicas " + w.minReplicas())
                     .collect(java.util.stream.Collectors.joining("; "))));

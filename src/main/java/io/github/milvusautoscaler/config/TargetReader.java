@@ -350,13 +350,29 @@ final class TargetReader {
         Field<Duration> historyStep = n.duration("history-step");
         Field<Duration> refresh = n.duration("refresh");
         Field<Double> maxError = n.number("max-error");
+        Field<String> zoneField = n.string("time-zone");
+        Field<String> workdaysField = n.string("workdays");
+        ZoneId zone = zoneField == null ? null : zone(zoneField);
+        Set<DayOfWeek> workdays = workdaysField == null ? null : days(workdaysField);
         if (enabled == null || lead == null || horizon == null || fill == null || maxStep == null || minHistory == null
-                || maxError == null || history == null || historyStep == null || refresh == null) {
+                || maxError == null || history == null || historyStep == null || refresh == null || zone == null
+                || workdays == null) {
             return null;
         }
         return n.build(() -> new ForecastSettings(enabled.value(), lead.value(), horizon.value(), fill.value(),
                 maxStep.value(), minHistory.value(), maxError.value(), history.value(), historyStep.value(),
-                refresh.value()), lead, horizon, fill, maxStep, minHistory, history, historyStep, refresh, maxError);
+                refresh.value(), zone, workdays), lead, horizon, fill, maxStep, minHistory, history, historyStep,
+                refresh, maxError, workdaysField);
+    }
+
+    /** A time zone such as UTC or Europe/Berlin; null after an error. */
+    private ZoneId zone(Field<String> field) {
+        try {
+            return ZoneId.of(field.value().trim());
+        } catch (DateTimeException e) {
+            errors.add(field, "must be a time zone such as UTC or Europe/Berlin");
+            return null;
+        }
     }
 
     /** The {@code scheduled} windows; each {@code { days, from, to, min-replicas, time-zone }}. Null on error. */
@@ -386,14 +402,7 @@ final class TargetReader {
             Set<DayOfWeek> dayset = days == null ? null : days(days);
             LocalTime f = from == null ? null : time(from);
             LocalTime u = to == null ? null : time(to);
-            ZoneId z = null;
-            if (zone != null) {
-                try {
-                    z = ZoneId.of(zone.value().trim());
-                } catch (DateTimeException e) {
-                    errors.add(zone, "must be a time zone such as UTC or Europe/Berlin");
-                }
-            }
+            ZoneId z = zone == null ? null : zone(zone);
             if (dayset != null && f != null && u != null && z != null && floor != null) {
                 ZoneId inZone = z;
                 ScheduledFloor window = w.build(() -> new ScheduledFloor(inZone, dayset, f, u, floor.value()),

@@ -3,7 +3,12 @@ package io.github.milvusautoscaler.policy;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.Checks;
+import java.time.DayOfWeek;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * How the policy uses the seasonal forecast of each load-proportional signal ({@code forecast.*}).
@@ -28,10 +33,14 @@ import java.time.Duration;
  *                    at most two weeks back
  * @param historyStep the grid step of that history
  * @param refresh     the daemon reads a target's history again when it is this old
+ * @param timeZone    the zone whose wall clock and days the forecast reads: the same local time yesterday and
+ *                    last week (23 or 25 hours back across a daylight-saving change)
+ * @param workdays    the days of one kind; "yesterday" is the last earlier day of the same kind (with Mon-Fri,
+ *                    Monday reads Friday); all seven: every day is of one kind, yesterday is yesterday
  */
 public record ForecastSettings(boolean enabled, Duration lead, Duration horizon, double fill, int maxStep,
                                Duration minHistory, double maxError, Duration history, Duration historyStep,
-                               Duration refresh) {
+                               Duration refresh, ZoneId timeZone, Set<DayOfWeek> workdays) {
 
     /**
      * Forecasting on with the given lead, horizon, min-history and max-error; fill, max-step and the history
@@ -39,13 +48,19 @@ public record ForecastSettings(boolean enabled, Duration lead, Duration horizon,
      */
     public static ForecastSettings on(Duration lead, Duration horizon, Duration minHistory, double maxError) {
         return new ForecastSettings(true, lead, horizon, OFF.fill(), OFF.maxStep(), minHistory, maxError,
-                OFF.history(), OFF.historyStep(), OFF.refresh());
+                OFF.history(), OFF.historyStep(), OFF.refresh(), OFF.timeZone(), OFF.workdays());
     }
 
     /** Forecasting off. */
     public static final ForecastSettings OFF = new ForecastSettings(false, Duration.ofMinutes(5),
             Duration.ofMinutes(150), 0.9, 4, Duration.ofDays(2), 0.2, Duration.ofDays(14), Duration.ofMinutes(5),
-            Duration.ofHours(1));
+            Duration.ofHours(1), ZoneOffset.UTC, EnumSet.allOf(DayOfWeek.class));
+
+    /** These settings reading days in {@code zone} with {@code workdays} as one kind of day. */
+    public ForecastSettings withDays(ZoneId zone, Set<DayOfWeek> days) {
+        return new ForecastSettings(enabled, lead, horizon, fill, maxStep, minHistory, maxError, history,
+                historyStep, refresh, zone, days);
+    }
 
     public ForecastSettings {
         requireNonNull(lead, "lead");
@@ -54,7 +69,10 @@ public record ForecastSettings(boolean enabled, Duration lead, Duration horizon,
         requireNonNull(history, "history");
         requireNonNull(historyStep, "historyStep");
         requireNonNull(refresh, "refresh");
+        requireNonNull(timeZone, "timeZone");
+        workdays = Set.copyOf(requireNonNull(workdays, "workdays"));
         Checks checks = new Checks();
+        checks.that(!workdays.isEmpty(), "workdays", "must be days such as Mon-Fri, Sat,Sun or daily");
         checks.positive(minHistory, "min-history");
         checks.positive(history, "history");
         checks.positive(historyStep, "history-step");

@@ -71,8 +71,12 @@ public record ScheduledFloor(ZoneId zone, Set<DayOfWeek> days, LocalTime from, L
 
     /** "Mon-Fri 08:00-20:00 Europe/Berlin": the window as a message names it. */
     public String describe() {
-        String d = days.size() == 7 ? "daily" : days.stream().sorted().map(x -> x.name().charAt(0)
+        return describe(days) + " " + from + "-" + to + " " + zone.getId();
+    }
+
+    /** "daily" for all seven days, else the days in week order: "Mon,Tue,Wed,Thu,Fri". */
+    public static String describe(Set<DayOfWeek> days) {
+        return days.size() == 7 ? "daily" : days.stream().sorted().map(x -> x.name().charAt(0)
                 + x.name().substring(1, 3).toLowerCase(java.util.Locale.ROOT)).reduce((a, b) -> a + "," + b).orElse("");
-        return d + " " + from + "-" + to + " " + zone.getId();
     }
 }

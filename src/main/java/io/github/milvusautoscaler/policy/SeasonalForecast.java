@@ -6,9 +6,9 @@ import io.github.milvusautoscaler.core.Forecast;
 import io.github.milvusautoscaler.core.LoadHistory;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
@@ -16,9 +16,11 @@ import java.util.Set;
 /**
  * The seasonal forecast: a signal's load over the next minutes is what it was at the same time of day
  * yesterday and at the same time of week last week, the lower of the two, so a rise is forecast only
- * when both saw it (a one-off spike yesterday is not a season, and a Sunday does not forecast Monday).
+ * when both saw it (a one-off spike yesterday is not a season). Days are read in {@code forecast.time-zone}
+ * at its wall clock, and "yesterday" is the last earlier day of the same kind ({@code forecast.workdays} or
+ * the others), so with workdays Mon-Fri a Sunday does not forecast Monday, Friday does ({@link SeasonCalendar}).
  *
- * <p>Robust to missing days: yesterday falls back to the day before, last week to the week before; a
+ * <p>Robust to missing days: yesterday falls back to the day of its kind before, last week to the week before; a
  * window with fewer than half its points known counts as missing, never as zero. A signal has no forecast
  * (UNKNOWN) when its history reaches back less than {@code forecast.min-history}, when no lag has a known
  * window, or when it does not repeat: the forecast of the last two days of history missed the actual load
@@ -27,11 +29,6 @@ import java.util.Set;
  * Pure: the history and the time are arguments.
  */
 public final class SeasonalForecast {
-
-    /** Daily lags in order of preference: yesterday, else the day before. */
-    static final List<Duration> DAILY = List.of(Duration.ofDays(1), Duration.ofDays(2));
-    /** Weekly lags in order of preference: last week, else the week before. */
-    static final List<Duration> WEEKLY = List.of(Duration.ofDays(7), Duration.ofDays(14));
 
     private SeasonalForecast() {
     }
@@ -47,8 +44,9 @@ public final class SeasonalForecast {
      */
     public static Set<String> seasonal(LoadHistory history, ForecastSettings settings) {
         Set<String> out = new HashSet<>();
+        SeasonCalendar calendar = calendar(settings);
         for (String signal : history.signals()) {
-            double e = error(history, signal);
+            double e = error(history, signal, calendar);
             if (!Double.isNaN(e) && e <= settings.maxError()) {
                 out.add(signal);
             }
@@ -64,15 +62,18 @@ public final class SeasonalForecast {
      * twitter_volume_amzn 0.30 and 0.36, elb_request_count 0.81 and 0.88: with max-error 0.2 only the
      * taxi trace, strongly daily and weekly, is forecast.
      */
-    public static double error(LoadHistory history, String signal) {
+    public static double error(LoadHistory history, String signal, ForecastSettings settings) {
+        return error(history, signal, calendar(requireNonNull(settings, "settings")));
+    }
+
+    private static double error(LoadHistory history, String signal, SeasonCalendar calendar) {
         long stepMs = history.step().toMillis();
+        long startMs = history.start().toEpochMilli();
         long points = Duration.ofDays(2).toMillis() / stepMs;
         int n = history.size(signal);
-        // The last grid point at or before the end; lags in whole grid points (a lag that is not a whole number
-        // of steps is read at the point before it).
+        // The last grid point at or before the end; a lagged time between two grid points is read at the one
+        // before it.
         long last = Math.min(n - 1L, Math.floorDiv(Duration.between(history.start(), history.end()).toMillis(), stepMs));
-        long[] daily = lagPoints(DAILY, stepMs);
-        long[] weekly = lagPoints(WEEKLY, stepMs);
         double miss = 0;
         double total = 0;
         int compared = 0;
@@ -81,8 +82,9 @@ public final class SeasonalForecast {
             if (Double.isNaN(actual)) {
                 continue;
             }
-            double d = firstKnown(history, signal, i, daily);
-            double w = firstKnown(history, signal, i, weekly);
+            Instant t = Instant.ofEpochMilli(startMs + i * stepMs);
+            double d = firstKnown(history, signal, t, calendar.dailyLags(t), calendar);
+            double w = firstKnown(history, signal, t, SeasonCalendar.WEEKLY, calendar);
             double forecast = Double.isNaN(d) ? w : Double.isNaN(w) ? d : Math.min(d, w);
             if (Double.isNaN(forecast)) {
                 continue;
@@ -97,17 +99,17 @@ public final class SeasonalForecast {
         return total > 0 ? miss / total : miss > 0 ? Double.POSITIVE_INFINITY : 0;
     }
 
-    private static long[] lagPoints(List<Duration> lags, long stepMs) {
-        long[] out = new long[lags.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = lags.get(i).toMillis() / stepMs;
-        }
-        return out;
+    /** The calendar of {@code settings}' time zone and workdays. */
+    static SeasonCalendar calendar(ForecastSettings settings) {
+        return new SeasonCalendar(settings.timeZone(), settings.workdays());
     }
 
-    private static double firstKnown(LoadHistory history, String signal, long point, long[] lags) {
-        for (long lag : lags) {
-            double v = history.at(signal, point - lag);
+    private static double firstKnown(LoadHistory history, String signal, Instant t, int[] lagDays,
+                                     SeasonCalendar calendar) {
+        long stepMs = history.step().toMillis();
+        for (int days : lagDays) {
+            long sinceStart = calendar.back(t, days).toEpochMilli() - history.start().toEpochMilli();
+            double v = history.at(signal, Math.floorDiv(sinceStart, stepMs));
             if (!Double.isNaN(v)) {
                 return v;
             }
@@ -126,6 +128,7 @@ public final class SeasonalForecast {
         }
         Map<String, Double> lead = new HashMap<>();
         Map<String, Double> hold = new HashMap<>();
+        SeasonCalendar calendar = calendar(settings);
         for (String signal : history.signals()) {
             if (!seasonal.contains(signal)) {
                 continue;
@@ -134,20 +137,25 @@ public final class SeasonalForecast {
             if (oldest == null || oldest.isAfter(now.minus(settings.minHistory()))) {
                 continue;
             }
-            peak(history, signal, now, now.plus(settings.lead())).ifPresent(v -> lead.put(signal, v));
-            peak(history, signal, now, now.plus(settings.horizon())).ifPresent(v -> hold.put(signal, v));
+            peak(history, signal, now, now.plus(settings.lead()), calendar).ifPresent(v -> lead.put(signal, v));
+            peak(history, signal, now, now.plus(settings.horizon()), calendar).ifPresent(v -> hold.put(signal, v));
         }
-        return lead.isEmpty() && hold.isEmpty() ? Forecast.NONE
-                : new Forecast(lead, hold, "the lower of the same time 1d and 7d ago");
+        if (lead.isEmpty() && hold.isEmpty()) {
+            return Forecast.NONE;
+        }
+        int yesterday = calendar.dailyLags(now)[0];
+        return new Forecast(lead, hold, "the lower of the same time " + yesterday + "d and 7d ago"
+                + (settings.timeZone().normalized().equals(ZoneOffset.UTC) ? "" : " (" + settings.timeZone() + ")"));
     }
 
     /**
      * The forecast peak load of {@code signal} over [from, to]: the lower of the daily and the weekly lag
      * when both are known (a rise counts only when yesterday and last week agree on it), else the one known.
+     * The day's kind is that of {@code from}.
      */
-    static OptionalDouble peak(LoadHistory history, String signal, Instant from, Instant to) {
-        OptionalDouble daily = firstKnown(history, signal, from, to, DAILY);
-        OptionalDouble weekly = firstKnown(history, signal, from, to, WEEKLY);
+    static OptionalDouble peak(LoadHistory history, String signal, Instant from, Instant to, SeasonCalendar calendar) {
+        OptionalDouble daily = firstKnown(history, signal, from, to, calendar.dailyLags(from), calendar);
+        OptionalDouble weekly = firstKnown(history, signal, from, to, SeasonCalendar.WEEKLY, calendar);
         if (daily.isEmpty()) {
             return weekly;
         }
@@ -158,9 +166,9 @@ public final class SeasonalForecast {
     }
 
     private static OptionalDouble firstKnown(LoadHistory history, String signal, Instant from, Instant to,
-                                             List<Duration> lags) {
-        for (Duration lag : lags) {
-            OptionalDouble v = history.max(signal, from.minus(lag), to.minus(lag));
+                                             int[] lagDays, SeasonCalendar calendar) {
+        for (int days : lagDays) {
+            OptionalDouble v = history.max(signal, calendar.back(from, days), calendar.back(to, days));
             if (v.isPresent()) {
                 return v;
             }

@@ -44,7 +44,19 @@ class ForecastConfigTest {
         assertEquals(Duration.ofDays(14), p.forecast().history());
         assertEquals(Duration.ofMinutes(5), p.forecast().historyStep());
         assertEquals(Duration.ofHours(1), p.forecast().refresh());
+        // UTC days, each reading the day before (workdays = daily: one kind of day).
+        assertEquals(ZoneId.of("UTC"), p.forecast().timeZone());
+        assertEquals(EnumSet.allOf(DayOfWeek.class), p.forecast().workdays());
         assertEquals(List.of(), p.scheduled());
+    }
+
+    @Test
+    void theForecastsDaysAreReadInItsTimeZoneWithItsWorkdays() {
+        PolicySettings p = queryNode("""
+                milvus-autoscaler.defaults.forecast { time-zone = "Europe/Berlin", workdays = "Mon-Fri" }
+                """);
+        assertEquals(ZoneId.of("Europe/Berlin"), p.forecast().timeZone());
+        assertEquals(EnumSet.range(DayOfWeek.MONDAY, DayOfWeek.FRIDAY), p.forecast().workdays());
     }
 
     @Test
@@ -115,6 +127,12 @@ class ForecastConfigTest {
             "horizon past half a day | milvus-autoscaler.defaults.forecast.horizon = 13h"
                     + " | defaults.forecast.horizon = \"13h\" (autoscaler.conf:1): must be <= 12h (the forecast reads"
                     + " the same time yesterday)",
+            "forecast in an unknown zone | milvus-autoscaler.defaults.forecast.time-zone = \"Mars/Olympus\""
+                    + " | defaults.forecast.time-zone = \"Mars/Olympus\" (autoscaler.conf:1): must be a time zone such as"
+                    + " UTC or Europe/Berlin",
+            "forecast workdays that are no days | milvus-autoscaler.defaults.forecast.workdays = weekdays"
+                    + " | defaults.forecast.workdays = \"weekdays\" (autoscaler.conf:1): must be days such as Mon-Fri,"
+                    + " Sat,Sun or daily",
             "fallback of no replicas | milvus-autoscaler.defaults.fallback.replicas = 0"
                     + " | defaults.fallback.replicas = 0 (autoscaler.conf:1): must be >= 1",
     })
@@ -154,7 +172,7 @@ class ForecastConfigTest {
         org.junit.jupiter.api.Assertions.assertTrue(text.contains("settle-timeout 30m, peak-window 2h (recurrence 5,"
                 + " the highest for 1h after a reversed step-down to one replica)"), text);
         org.junit.jupiter.api.Assertions.assertTrue(text.contains("  forecast      lead 5m, horizon 2h30m, fill 0.9, max-step 4, min-history 2d,"
-                + " max-error 0.2, history 14d every 5m, refresh 1h"), text);
+                + " max-error 0.2, history 14d every 5m, refresh 1h, days in UTC (workdays daily)"), text);
         org.junit.jupiter.api.Assertions.assertTrue(text.contains(
                 "  scheduled     Mon,Tue,Wed,Thu,Fri 08:00-20:00 Europe/Berlin min-replicas 4"), text);
     }

@@ -126,7 +126,7 @@ class PrometheusHistorySourceTest {
             assertEquals(2.55, h.max("cpu", noon, noon).getAsDouble(), 0.01);
             assertEquals(0.60, h.max("cpu", night, night).getAsDouble(), 0.01);
             // The day repeats: the forecast's own error over the last two days is near 0.
-            assertTrue(SeasonalForecast.error(h, "cpu") < 0.05, "error " + SeasonalForecast.error(h, "cpu"));
+            assertTrue(SeasonalForecast.error(h, "cpu", ForecastSettings.OFF) < 0.05, "error " + SeasonalForecast.error(h, "cpu", ForecastSettings.OFF));
             // The recorded load lags the real one by the 2m rate window: 09:00 still reads the night, 09:05 the day.
             // So at 09:00 the 5m lead window [09:00, 09:05] reaches yesterday's and last week's 09:05: 2.55 nodes.
             Instant morning = END.minus(Duration.ofHours(23)).truncatedTo(java.time.temporal.ChronoUnit.DAYS)

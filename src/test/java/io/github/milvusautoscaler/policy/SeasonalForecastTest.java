@@ -6,10 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.milvusautoscaler.core.Forecast;
 import io.github.milvusautoscaler.core.LoadHistory;
 import java.time.Duration;
+import java.time.DayOfWeek;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -65,10 +71,10 @@ class SeasonalForecastTest {
         // Day 7 (last week of day 14) ran at 2x, day 13 (yesterday) at 1x: 6 nodes at 09:00, not 12.
         LoadHistory h = history(14, d -> d == 7 ? 2.0 : 1.0);
         Instant at = START.plus(Duration.ofDays(14)).plus(Duration.ofMinutes(9 * 60));
-        assertEquals(6.0, SeasonalForecast.peak(h, "cpu", at, at.plus(ON.lead())).getAsDouble(), 1e-9);
+        assertEquals(6.0, SeasonalForecast.peak(h, "cpu", at, at.plus(ON.lead()), SeasonalForecast.calendar(ON)).getAsDouble(), 1e-9);
         // Yesterday at 3x, last week at 2x: 12.
         LoadHistory both = history(14, d -> d == 13 ? 3.0 : d == 7 ? 2.0 : 1.0);
-        assertEquals(12.0, SeasonalForecast.peak(both, "cpu", at, at.plus(ON.lead())).getAsDouble(), 1e-9);
+        assertEquals(12.0, SeasonalForecast.peak(both, "cpu", at, at.plus(ON.lead()), SeasonalForecast.calendar(ON)).getAsDouble(), 1e-9);
     }
 
     @Test
@@ -79,7 +85,7 @@ class SeasonalForecastTest {
         assertEquals(6.0, SeasonalForecast.forecast(h, at, ON).leadPeak("cpu").getAsDouble(), 1e-9);
         // Which lags answer: day 12 at 3x and day 0 at 2x give min(18, 12) = 12.
         LoadHistory marked = history(14, d -> d == 12 ? 3.0 : d == 0 ? 2.0 : 1.0, 13, 7);
-        assertEquals(12.0, SeasonalForecast.peak(marked, "cpu", at, at.plus(ON.lead())).getAsDouble(), 1e-9);
+        assertEquals(12.0, SeasonalForecast.peak(marked, "cpu", at, at.plus(ON.lead()), SeasonalForecast.calendar(ON)).getAsDouble(), 1e-9);
         // Every lag missing: no forecast, not 0.
         LoadHistory gaps = history(14, d -> 1.0, 13, 12, 7, 0);
         assertTrue(SeasonalForecast.forecast(gaps, at, ON).leadPeak("cpu").isEmpty());
@@ -90,11 +96,11 @@ class SeasonalForecastTest {
         // The last two days at 1x and 1.6x against a forecast of 1x: the 1.6x day misses by 0.6 / 1.6 = 37.5%
         // of its load; over both days (0 + 0.6 x L) / (1 + 1.6) x L = 23% > 0.2.
         LoadHistory h = history(14, d -> d == 13 ? 1.6 : 1.0);
-        assertEquals(0.6 / 2.6, SeasonalForecast.error(h, "cpu"), 0.01);
+        assertEquals(0.6 / 2.6, SeasonalForecast.error(h, "cpu", ForecastSettings.OFF), 0.01);
         Instant at = START.plus(Duration.ofDays(14)).plus(Duration.ofMinutes(9 * 60));
         assertEquals(Forecast.NONE, SeasonalForecast.forecast(h, at, ON));
         // A steady cycle repeats exactly: error 0, forecast on.
-        assertEquals(0.0, SeasonalForecast.error(history(14, d -> 1.0), "cpu"), 1e-9);
+        assertEquals(0.0, SeasonalForecast.error(history(14, d -> 1.0), "cpu", ON), 1e-9);
     }
 
     @Test
@@ -130,5 +136,60 @@ class SeasonalForecastTest {
         // Past the end (00:20): nothing is known there yet.
         assertTrue(h.max("qps", START, START.plus(Duration.ofMinutes(25))).isEmpty());
         assertTrue(h.max("cpu", START, START.plus(STEP)).isEmpty());
+    }
+
+    /**
+     * An office-hours load, in nodes: 6 from 09:00 to 17:00 local time on Monday to Friday, 1 otherwise, on a
+     * 5m grid from {@code start} for {@code days} days.
+     */
+    static LoadHistory officeHours(Instant start, int days, ZoneId zone) {
+        int n = days * 288;
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            ZonedDateTime local = start.plus(STEP.multipliedBy(i)).atZone(zone);
+            boolean workday = local.getDayOfWeek().getValue() <= 5;
+            v[i] = workday && local.getHour() >= 9 && local.getHour() < 17 ? 6.0 : 1.0;
+        }
+        return new LoadHistory(start, STEP, start.plus(Duration.ofDays(days)), Map.of("cpu", v));
+    }
+
+    @Test
+    void withWorkdaysMonFriMondayMorningIsForecastFromFriday() {
+        // Two weeks of office hours from Monday 2026-01-05; now Monday 2026-01-19 08:56 UTC, lead 5m.
+        LoadHistory h = officeHours(START, 14, ZoneOffset.UTC);
+        Instant monday = START.plus(Duration.ofDays(14)).plus(Duration.ofMinutes(8 * 60 + 56));
+        ForecastSettings monFri = ON.withDays(ZoneOffset.UTC, EnumSet.range(DayOfWeek.MONDAY, DayOfWeek.FRIDAY));
+        // daily: yesterday is Sunday (1 node), so the lower of Sunday and last Monday is 1: no pre-scale. The
+        // forecast of the last two days (Saturday, Sunday) is still right, so the load is trusted.
+        assertEquals(1.0, SeasonalForecast.forecast(h, monday, ON).leadPeak("cpu").getAsDouble(), 1e-9);
+        // Mon-Fri: yesterday is Friday (6 at 09:00) and last Monday 6: the morning is forecast.
+        Forecast f = SeasonalForecast.forecast(h, monday, monFri);
+        assertEquals(6.0, f.leadPeak("cpu").getAsDouble(), 1e-9);
+        assertTrue(f.basis().contains("3d and 7d ago"), f.basis());
+        // On Tuesday evening the last two days are Monday and Tuesday. daily reads Monday from Sunday: it misses
+        // 8 hours of 5 extra nodes a day out of (8 x 6 + 16 x 1) + (8 x 6 + 16 x 1) = 128 node-hours: 40 / 128
+        // = 0.31 > max-error 0.2, so the load is not trusted at all; Mon-Fri reads Monday from Friday: 0.
+        LoadHistory toTuesday = officeHours(START, 16, ZoneOffset.UTC);
+        assertEquals(40.0 / 128, SeasonalForecast.error(toTuesday, "cpu", ON), 0.01);
+        assertEquals(0.0, SeasonalForecast.error(toTuesday, "cpu", monFri), 1e-9);
+    }
+
+    @Test
+    void inTheWeekAfterDaylightSavingBeginsTheZonesWallClockStillForecastsTheMorning() {
+        // Office hours in Berlin for the two weeks to Monday 2026-03-30; the clocks moved to +02:00 on Sunday
+        // 2026-03-29. Now 08:56 local = 06:56 UTC, lead 5m: the rise at 09:00 local is 07:00 UTC today.
+        ZoneId berlin = ZoneId.of("Europe/Berlin");
+        Instant from = Instant.parse("2026-03-15T23:00:00Z");
+        LoadHistory h = officeHours(from, 14, berlin);
+        Instant now = Instant.parse("2026-03-30T06:56:00Z");
+        Set<DayOfWeek> monFri = EnumSet.range(DayOfWeek.MONDAY, DayOfWeek.FRIDAY);
+        // In UTC, Friday's and last Monday's 06:56-07:01 UTC were 07:56-08:01 local (+01:00), an hour before
+        // their rise: the forecast is 1, no pre-scale, every morning of the week after the change.
+        ForecastSettings utc = ON.withDays(ZoneOffset.UTC, monFri);
+        assertEquals(1.0, SeasonalForecast.forecast(h, now, utc).leadPeak("cpu").getAsDouble(), 1e-9);
+        // In Europe/Berlin both read 08:56-09:01 local: 6.
+        ForecastSettings local = ON.withDays(berlin, monFri);
+        assertEquals(6.0, SeasonalForecast.forecast(h, now, local).leadPeak("cpu").getAsDouble(), 1e-9);
+        assertTrue(SeasonalForecast.forecast(h, now, local).basis().endsWith("(Europe/Berlin)"));
     }
 }
