@@ -8,11 +8,15 @@ import com.google.gson.JsonParser;
 import io.github.milvusautoscaler.core.Urls;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +42,9 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the raw JSON instead of the table.")
     boolean json;
 
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -53,9 +60,9 @@ public final class StatusCommand implements Callable<Integer> {
         String endpoint = stripSlash(url) + "/api/v1/status";
         String body;
         try {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
             HttpResponse<String> resp = http.send(HttpRequest.newBuilder(new URI(endpoint))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                    .timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
             if (resp.statusCode() != 200) {
                 err.println("status: " + redact(endpoint) + " answered HTTP " + resp.statusCode());
                 return Main.EXIT_FAILURE;
@@ -69,8 +76,7 @@ public final class StatusCommand implements Callable<Integer> {
             err.println("status: bad --url " + shown + ": " + scrub(e.getMessage(), url));
             return Main.EXIT_USAGE;
         } catch (IOException e) {
-            err.println("status: cannot reach " + shown + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + scrub(e.getMessage(), url)));
+            err.println("status: cannot reach " + shown + ": " + scrub(transportReason(e), url));
             return Main.EXIT_FAILURE;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -194,6 +200,31 @@ public final class StatusCommand implements Callable<Integer> {
             throw new BadField(path + "." + name, e);
         }
         return e.getAsDouble();
+    }
+
+    /**
+     * Why no answer came, in words: the JDK client's exceptions often carry no message of their own; the
+     * reason is their type or their causes' (an UnresolvedAddressException for a name that does not resolve).
+     */
+    static String transportReason(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnresolvedAddressException) {
+                return "the host name does not resolve";
+            }
+            if (t instanceof HttpConnectTimeoutException) {
+                return "no connection within " + CONNECT_TIMEOUT.toSeconds() + "s";
+            }
+            if (t instanceof HttpTimeoutException) {
+                return "no answer within " + REQUEST_TIMEOUT.toSeconds() + "s";
+            }
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getClass().getSimpleName() + ": " + t.getMessage();
+            }
+        }
+        // JDK 17 reports a refused connection as a ConnectException over a ClosedChannelException, none with a
+        // message.
+        return e instanceof ConnectException ? "the connection was refused (is the daemon listening on that port?)"
+                : e.getClass().getSimpleName();
     }
 
     /**

@@ -136,6 +136,27 @@ class StatusCommandTest {
     }
 
     @Test
+    void anUnreachableDaemonIsExplainedNotJustNamed() throws Exception {
+        // A port that was free a moment ago: nothing listens, the connection is refused. The JDK client's
+        // ConnectException has no message, nor have its causes.
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(new StatusCommand()).setErr(new PrintWriter(err))
+                .execute("--url", "http://127.0.0.1:" + port);
+        assertEquals(1, code);
+        assertTrue(err.toString().strip().equals("status: cannot reach http://127.0.0.1:" + port
+                + ": the connection was refused (is the daemon listening on that port?)"), err.toString());
+        // A name that does not resolve (.invalid never does, RFC 2606) says so.
+        StringWriter dns = new StringWriter();
+        new CommandLine(new StatusCommand()).setErr(new PrintWriter(dns)).execute("--url", "http://daemon.invalid:8080");
+        assertEquals("status: cannot reach http://daemon.invalid:8080: the host name does not resolve",
+                dns.toString().strip());
+    }
+
+    @Test
     void aUrlWithAPasswordOrQueryIsPrintedWithoutThem() {
         StringWriter err = new StringWriter();
         int code = new CommandLine(new StatusCommand()).setErr(new PrintWriter(err))
