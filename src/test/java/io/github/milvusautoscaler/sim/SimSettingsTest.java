@@ -93,14 +93,21 @@ class SimSettingsTest {
         assertTrue(m.contains("milvus-autoscaler.sim.warmup = \"soon\" (bad.conf:4): must be a duration with a unit"), m);
     }
 
-    @Test
-    void aRateWindowShorterThanTwoScrapesIsRefused(@TempDir Path dir) throws IOException {
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "a rate window shorter than two scrapes | scrape-interval = 1m\\n  rate-window = 1m"
+                + " | milvus-autoscaler.sim.rate-window = \"1m\" (w.conf:3): must be at least two scrape intervals (2m):"
+                + " irate() needs two samples",
+        "an unknown rate function | rate-function = avg"
+                + " | milvus-autoscaler.sim.rate-function = \"avg\" (w.conf:2): must be irate or rate",
+    })
+    void aScrapeSettingThatCannotBeIsRefusedAtItsLine(String name, String keys, String message, @TempDir Path dir)
+            throws IOException {
         Path f = dir.resolve("w.conf");
-        Files.writeString(f, "milvus-autoscaler.sim {\n  scrape-interval = 1m\n  rate-window = 1m\n}\n");
+        Files.writeString(f, "milvus-autoscaler.sim {\n  " + keys.replace("\\n", "\n") + "\n}\n");
         InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> SimSettings.from(SimSettings.loadConfig(Optional.of(f)), Component.QUERY_NODE));
-        assertEquals("milvus-autoscaler.sim.rate-window = \"1m\" (w.conf:3): must be at least two scrape intervals (2m):"
-                + " irate() needs two samples", e.getMessage());
+        assertEquals(message, e.getMessage());
     }
 
     @Test
@@ -110,15 +117,6 @@ class SimSettingsTest {
         SimSettings s = SimSettings.from(SimSettings.loadConfig(Optional.of(f)), Component.QUERY_NODE);
         assertEquals(new MetricsView(MetricsView.Source.PROMETHEUS_RATE, Duration.ofSeconds(30), Duration.ofMinutes(2)),
                 MetricsView.prometheus(s.scrape()));
-    }
-
-    @Test
-    void anUnknownRateFunctionIsRefusedAtItsLine(@TempDir Path dir) throws IOException {
-        Path f = dir.resolve("r.conf");
-        Files.writeString(f, "milvus-autoscaler.sim {\n  rate-function = avg\n}\n");
-        InvalidConfigException e = assertThrows(InvalidConfigException.class,
-                () -> SimSettings.from(SimSettings.loadConfig(Optional.of(f)), Component.QUERY_NODE));
-        assertEquals("milvus-autoscaler.sim.rate-function = \"avg\" (r.conf:2): must be irate or rate", e.getMessage());
     }
 
     @ParameterizedTest(name = "{0}")
