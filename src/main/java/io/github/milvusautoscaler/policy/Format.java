@@ -20,22 +20,23 @@ final class Format {
 
     /**
      * A comparison the way a person checks it: {@code a op b} with as many more decimals (up to
-     * four) as it takes for the two sides to differ. An average of 0.3996 against a line of 0.40
-     * reads "0.3996 < 0.4000", not "0.40 < 0.40"; closer still, both sides print exactly
-     * ("0.39999 < 0.4"), so a message never shows a tie that decided something.
+     * six) as it takes for the two sides to differ. An average of 0.3996 against a line of 0.40
+     * reads "0.3996 < 0.4000", not "0.40 < 0.40", and cpu 0.75004502251201 against 0.75 reads
+     * "0.75005 > 0.75000"; closer still, both sides print exactly ("0.3999999 < 0.4"), so a message
+     * never shows a tie that decided something.
      */
     static String compare(double a, String op, double b) {
         double larger = Math.max(Math.abs(a), Math.abs(b));
         int decimals = larger >= 100 ? 0 : larger >= 10 ? 1 : 2;
         String left = num(a, decimals);
         String right = num(b, decimals);
-        while (left.equals(right) && a != b && decimals < 4) {
+        while (left.equals(right) && a != b && decimals < 6) {
             decimals++;
             left = num(a, decimals);
             right = num(b, decimals);
         }
         if (left.equals(right) && a != b) {
-            // Closer than four decimals tell (0.39999 against 0.40): print both exactly rather than a tie.
+            // Closer than six decimals tell (0.3999999 against 0.40): print both exactly rather than a tie.
             left = exact(a);
             right = exact(b);
         }

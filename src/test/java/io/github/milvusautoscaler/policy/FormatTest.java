@@ -32,7 +32,9 @@ class FormatTest {
             "150.4, >, 150, 150.4 > 150.0",
             "0.575, <=, 0.575, 0.58 <= 0.58",
             "0.75000001, >, 0.75, 0.75000001 > 0.75",
-            "0.39999, <, 0.40, 0.39999 < 0.4",
+            "0.75004502251201, >, 0.75, 0.75005 > 0.75000",
+            "0.39999, <, 0.40, 0.39999 < 0.40000",
+            "0.3999999, <, 0.40, 0.3999999 < 0.4",
             "0.00001, <, 0.00002, 0.00001 < 0.00002"})
     void comparisonsShowEnoughDecimalsToTellTheSidesApart(double a, String op, double b, String expected) {
         assertEquals(expected, Format.compare(a, op, b));
