@@ -54,7 +54,7 @@ public final class StatusCommand implements Callable<Integer> {
         String shown = redact(url);
         if (!url.regionMatches(true, 0, "http://", 0, 7) && !url.regionMatches(true, 0, "https://", 0, 8)) {
             err.println("status: --url " + shown + " needs http:// or https:// in front (e.g. --url http://"
-                    + redact(url.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "")) + ")");
+                    + redact(Urls.withoutScheme(url)) + ")");
             return Main.EXIT_USAGE;
         }
         String endpoint = stripSlash(url) + "/api/v1/status";
@@ -122,9 +122,8 @@ public final class StatusCommand implements Callable<Integer> {
             return "";
         }
         String m = message.replace(u, redact(u));
-        String noScheme = u.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "");
-        int at = noScheme.split("[/?#]", 2)[0].lastIndexOf('@');
-        return at <= 0 ? m : m.replace(noScheme.substring(0, at), "***");
+        String userInfo = Urls.userInfo(u);
+        return userInfo.isEmpty() ? m : m.replace(userInfo, "***");
     }
 
     /**

@@ -18,12 +18,8 @@ public final class Urls {
     public static String redact(String url, String marker) {
         requireNonNull(url, "url");
         requireNonNull(marker, "marker");
-        int start = url.indexOf("://");
-        start = start < 0 ? 0 : start + 3;
-        int end = start;
-        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
-            end++;
-        }
+        int start = authorityStart(url);
+        int end = authorityEnd(url, start);
         String authority = url.substring(start, end);
         int at = authority.lastIndexOf('@');
         String host = at < 0 ? authority : marker + authority.substring(at);
@@ -35,5 +31,35 @@ public final class Urls {
             }
         }
         return url.substring(0, start) + host + (secret < 0 ? rest : rest.substring(0, secret) + "?" + marker);
+    }
+
+    /**
+     * The user-info {@link #redact} hides, as written ({@code admin:pw} of {@code http://admin:pw@p:9090/}), or the
+     * empty string when there is none; for taking it out of a message that quotes it without the rest of the URL.
+     */
+    public static String userInfo(String url) {
+        requireNonNull(url, "url");
+        int start = authorityStart(url);
+        String authority = url.substring(start, authorityEnd(url, start));
+        int at = authority.lastIndexOf('@');
+        return at < 0 ? "" : authority.substring(0, at);
+    }
+
+    /** The URL without its scheme: {@code p:9090/x} of {@code http://p:9090/x}; as written when it has none. */
+    public static String withoutScheme(String url) {
+        return requireNonNull(url, "url").substring(authorityStart(url));
+    }
+
+    private static int authorityStart(String url) {
+        int start = url.indexOf("://");
+        return start < 0 ? 0 : start + 3;
+    }
+
+    private static int authorityEnd(String url, int start) {
+        int end = start;
+        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        return end;
     }
 }

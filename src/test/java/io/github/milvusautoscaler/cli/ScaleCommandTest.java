@@ -176,10 +176,23 @@ class ScaleCommandTest {
 
     /** The config: one Helm cluster under test, plus whatever {@code extraClusters} adds. */
     static Path writeConfig(String name, String extraClusters) throws Exception {
-        String cpuQuery = ConfigLoader.defaults().queryTemplates().get("cpu").replace("[2m]", "[5s]");
-        Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
         Path file = dir.resolve(name);
-        Files.writeString(file, """
+        Files.writeString(file, config(prometheus.url(), kube.writeKubeconfig(dir.resolve("kubeconfig")), "30s",
+                "sum(milvus_querynode_read_task_ready_len{namespace=\"{namespace}\", app_kubernetes_io_instance=\"{release}\"})"
+                        + " + sum(milvus_datacoord_task_count{namespace=\"{namespace}\", app_kubernetes_io_instance=\"{release}\","
+                        + " task_state=\"gate\"})", NS, RELEASE, extraClusters));
+        return file;
+    }
+
+    /**
+     * The daemon config the scale tests share: the Prometheus and fake API server under test, the cpu template
+     * over [5s] (the fake pods are scraped every second), second-long sustains and cooldowns, memory and qps off,
+     * {@code healthQuery}, and one Helm queryNode cluster of {@code release} plus {@code extraClusters}.
+     */
+    static String config(String prometheusUrl, Path kubeconfig, String settleTimeout, String healthQuery, String ns,
+                         String release, String extraClusters) {
+        String cpuQuery = ConfigLoader.defaults().queryTemplates().get("cpu").replace("[2m]", "[5s]");
+        return """
                 milvus-autoscaler {
                   prometheus { url = "%s", timeout = 2s, stale-after = 30s, share-window = 200ms,
                                retry { max-attempts = 1 } }
@@ -198,16 +211,16 @@ class ScaleCommandTest {
                     max-replicas = 6
                     scale-out { sustain = 1s, cooldown = 1s }
                     scale-in { sustain = 1s, cooldown = 1s, delay-after-scale-out = 1s, verify-window = 2s,
-                               settle-timeout = 30s }
+                               settle-timeout = %s }
                     signals { memory.enabled = false, qps.enabled = false }
-                    health-query = "sum(milvus_querynode_read_task_ready_len{namespace=\\"{namespace}\\", app_kubernetes_io_instance=\\"{release}\\"}) + sum(milvus_datacoord_task_count{namespace=\\"{namespace}\\", app_kubernetes_io_instance=\\"{release}\\", task_state=\\"gate\\"})"
+                    health-query = \"\"\"%s\"\"\"
                   }
                   clusters = [{ namespace = %s, name = %s, install = helm, milvus-version = "2.5",
                                 components { queryNode {} } }
                               %s]
                 }
-                """.formatted(prometheus.url(), kubeconfig, cpuQuery, NS, RELEASE, extraClusters));
-        return file;
+                """.formatted(prometheusUrl, kubeconfig, cpuQuery, settleTimeout, healthQuery, ns, release,
+                extraClusters);
     }
 
     /**

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import io.github.milvusautoscaler.config.ConfigLoader;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
@@ -158,36 +157,10 @@ class ScaleStatefulSetTest {
     }
 
     static Path writeConfig() throws Exception {
-        String cpuQuery = ConfigLoader.defaults().queryTemplates().get("cpu").replace("[2m]", "[5s]");
-        Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
         Path file = dir.resolve("scale-sts.conf");
-        Files.writeString(file, """
-                milvus-autoscaler {
-                  prometheus { url = "%s", timeout = 2s, stale-after = 30s, share-window = 200ms,
-                               retry { max-attempts = 1 } }
-                  kubernetes {
-                    kubeconfig = "%s"
-                    request-timeout = 5s
-                    leader-election { namespace = milvus-autoscaler, identity = daemon, lease-duration = 4s,
-                                      renew-deadline = 3s, retry-period = 500ms }
-                  }
-                  loop { interval = 500ms, jitter = 0s }
-                  server { port = 0, bind-address = "127.0.0.1" }
-                  alerts.enabled = false
-                  queries.cpu = \"\"\"%s\"\"\"
-                  defaults {
-                    min-replicas = 1
-                    max-replicas = 6
-                    scale-out { sustain = 1s, cooldown = 1s }
-                    scale-in { sustain = 1s, cooldown = 1s, delay-after-scale-out = 1s, verify-window = 2s,
-                               settle-timeout = 20s }
-                    signals { memory.enabled = false, qps.enabled = false }
-                    health-query = "sum(milvus_querynode_read_task_ready_len{namespace=\\"{namespace}\\", app_kubernetes_io_instance=\\"{release}\\"})"
-                  }
-                  clusters = [{ namespace = %s, name = %s, install = helm, milvus-version = "2.5",
-                                components { queryNode {} } }]
-                }
-                """.formatted(prometheus.url(), kubeconfig, cpuQuery, NS, RELEASE));
+        Files.writeString(file, ScaleCommandTest.config(prometheus.url(), kube.writeKubeconfig(dir.resolve("kubeconfig")),
+                "20s", "sum(milvus_querynode_read_task_ready_len{namespace=\"{namespace}\", app_kubernetes_io_instance=\"{release}\"})",
+                NS, RELEASE, ""));
         return file;
     }
 

@@ -126,13 +126,22 @@ class StatusCommandTest {
         }
     }
 
+    /** An exit code and what the command wrote to standard error. */
+    record Run(int code, String err) {
+    }
+
+    /** {@code status --url url}, standard error kept. */
+    static Run status(String url) {
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(new StatusCommand()).setErr(new PrintWriter(err)).execute("--url", url);
+        return new Run(code, err.toString());
+    }
+
     @Test
     void unreachableDaemonExitsOneNamingTheUrl() {
-        StringWriter err = new StringWriter();
-        int code = new CommandLine(new StatusCommand()).setErr(new PrintWriter(err))
-                .execute("--url", "http://127.0.0.1:1");
-        assertEquals(1, code);
-        assertTrue(err.toString().contains("cannot reach http://127.0.0.1:1"), err.toString());
+        Run r = status("http://127.0.0.1:1");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("cannot reach http://127.0.0.1:1"), r.err());
     }
 
     @Test
@@ -143,47 +152,38 @@ class StatusCommandTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        StringWriter err = new StringWriter();
-        int code = new CommandLine(new StatusCommand()).setErr(new PrintWriter(err))
-                .execute("--url", "http://127.0.0.1:" + port);
-        assertEquals(1, code);
-        assertTrue(err.toString().strip().equals("status: cannot reach http://127.0.0.1:" + port
-                + ": the connection was refused (is the daemon listening on that port?)"), err.toString());
+        Run refused = status("http://127.0.0.1:" + port);
+        assertEquals(1, refused.code());
+        assertTrue(refused.err().strip().equals("status: cannot reach http://127.0.0.1:" + port
+                + ": the connection was refused (is the daemon listening on that port?)"), refused.err());
         // A name that does not resolve (.invalid never does, RFC 2606) says so.
-        StringWriter dns = new StringWriter();
-        new CommandLine(new StatusCommand()).setErr(new PrintWriter(dns)).execute("--url", "http://daemon.invalid:8080");
         assertEquals("status: cannot reach http://daemon.invalid:8080: the host name does not resolve",
-                dns.toString().strip());
+                status("http://daemon.invalid:8080").err().strip());
     }
 
     @Test
     void aUrlWithAPasswordOrQueryIsPrintedWithoutThem() {
-        StringWriter err = new StringWriter();
-        int code = new CommandLine(new StatusCommand()).setErr(new PrintWriter(err))
-                .execute("--url", "http://admin:SECRET@127.0.0.1:1/?token=TOKEN");
-        assertEquals(1, code);
-        assertTrue(err.toString().contains("cannot reach http://***@127.0.0.1:1/?***"), err.toString());
-        assertTrue(!err.toString().contains("SECRET") && !err.toString().contains("TOKEN"), err.toString());
-        assertTrue(!err.toString().contains("admin"), err.toString());
+        Run r = status("http://admin:SECRET@127.0.0.1:1/?token=TOKEN");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("cannot reach http://***@127.0.0.1:1/?***"), r.err());
+        assertTrue(!r.err().contains("SECRET") && !r.err().contains("TOKEN"), r.err());
+        assertTrue(!r.err().contains("admin"), r.err());
     }
 
     @Test
     void aUrlThatDoesNotParseIsPrintedWithoutItsPassword() {
-        StringWriter err = new StringWriter();
-        int code = new CommandLine(new StatusCommand()).setErr(new PrintWriter(err))
-                .execute("--url", "http://admin:SECRET@127.0.0.1:1/a b");
-        assertEquals(2, code);
-        assertTrue(err.toString().contains("bad --url http://***@127.0.0.1:1/a b"), err.toString());
-        assertTrue(!err.toString().contains("SECRET"), err.toString());
+        Run r = status("http://admin:SECRET@127.0.0.1:1/a b");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("bad --url http://***@127.0.0.1:1/a b"), r.err());
+        assertTrue(!r.err().contains("SECRET"), r.err());
     }
 
     @Test
     void aUrlWithoutSchemeIsBadUsageSayingWhatIsMissing() {
-        StringWriter err = new StringWriter();
-        int code = new CommandLine(new StatusCommand()).setErr(new PrintWriter(err)).execute("--url", "127.0.0.1:1");
-        assertEquals(2, code);
+        Run r = status("127.0.0.1:1");
+        assertEquals(2, r.code());
         assertEquals("status: --url 127.0.0.1:1 needs http:// or https:// in front (e.g. --url http://127.0.0.1:1)",
-                err.toString().strip());
+                r.err().strip());
     }
 
     @Test

@@ -20,4 +20,16 @@ class UrlsTest {
     void hidesUserInfoQueryAndFragment(String name, String url, String shown) {
         assertEquals(shown, Urls.redact(url, "***"));
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "user-info                    | http://admin:s3cret@p:9090/?token=t  | admin:s3cret | admin:s3cret@p:9090/?token=t",
+        "a password holding @         | http://a:p@ss@p:9090/api             | a:p@ss       | a:p@ss@p:9090/api",
+        "none, an @ in the path       | http://p:9090/users/@me              | ''           | p:9090/users/@me",
+        "no scheme                    | admin:s3cret@p:9090/x                | admin:s3cret | admin:s3cret@p:9090/x",
+    })
+    void theUserInfoAndTheRestAfterTheScheme(String name, String url, String userInfo, String withoutScheme) {
+        assertEquals(userInfo, Urls.userInfo(url));
+        assertEquals(withoutScheme, Urls.withoutScheme(url));
+    }
 }

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,6 +42,19 @@ class HpaPolicyTest {
 
     private static Decision tick(HpaPolicy p, double seconds, int current, int ready, double cpu) {
         return p.tick(cpu(seconds, cpu, ready), ReplicaStatus.of(current, ready), at(seconds));
+    }
+
+    /**
+     * Ticks {@code p} every 15 s from 0 to {@code until}, its replicas (all ready) following its own decisions
+     * from {@code replicas}, at {@code cpu(t)}; the last decision.
+     */
+    private static Decision play(HpaPolicy p, int replicas, double until, DoubleUnaryOperator cpu) {
+        Decision d = null;
+        for (double s = 0; s <= until; s += 15) {
+            d = tick(p, s, replicas, replicas, cpu.applyAsDouble(s));
+            replicas = d.to();
+        }
+        return d;
     }
 
     @Test
@@ -165,13 +179,7 @@ class HpaPolicyTest {
     })
     void aProposalBelowCurrentNeverScalesUpOnTheWindowsHigherRecommendation(String name, double t, int current,
                                                                             Action action, int to, HpaReason reason) {
-        HpaPolicy p = hpaMilvus(0.50, 1, 10);
-        Decision d = tick(p, 0, 2, 2, 1.0);
-        int replicas = d.to();
-        for (double s = 15; s <= t; s += 15) {
-            d = tick(p, s, replicas, replicas, 0.20);
-            replicas = d.to();
-        }
+        Decision d = play(hpaMilvus(0.50, 1, 10), 2, t, s -> s == 0 ? 1.0 : 0.20);
         assertDecision(d, current, action, to, reason);
     }
 
@@ -187,13 +195,7 @@ class HpaPolicyTest {
     })
     void aScaleUpsPeriodStartsAtCurrentMinusAddedPlusDeleted(String name, double t, int current, Action action, int to,
                                                              HpaReason reason) {
-        HpaPolicy p = hpaMilvus(0.50, 1, 10);
-        int replicas = 4;
-        Decision d = null;
-        for (double s = 0; s <= t; s += 15) {
-            d = tick(p, s, replicas, replicas, s < 315 ? 0.20 : 1.0);
-            replicas = d.to();
-        }
+        Decision d = play(hpaMilvus(0.50, 1, 10), 4, t, s -> s < 315 ? 0.20 : 1.0);
         assertDecision(d, current, action, to, reason);
     }
 
@@ -214,13 +216,7 @@ class HpaPolicyTest {
                         new HpaBehavior.Policy(HpaBehavior.PolicyType.PODS, 1, Duration.ofSeconds(15)))),
                 new HpaBehavior.Rules(Optional.of(Duration.ZERO), HpaBehavior.Select.MAX, List.of(
                         new HpaBehavior.Policy(HpaBehavior.PolicyType.PODS, 1, Duration.ofSeconds(60)))));
-        HpaPolicy p = new HpaPolicy("hpa", TARGET, behavior, 1, 10, 0.50, FLAGS);
-        int replicas = 3;
-        Decision d = null;
-        for (double s = 0; s <= t; s += 15) {
-            d = tick(p, s, replicas, replicas, s == 0 ? 1.0 : 0.10);
-            replicas = d.to();
-        }
+        Decision d = play(new HpaPolicy("hpa", TARGET, behavior, 1, 10, 0.50, FLAGS), 3, t, s -> s == 0 ? 1.0 : 0.10);
         assertDecision(d, current, action, to, reason);
     }
 

@@ -135,10 +135,7 @@ class SimulatedComponentTest {
         "60 s after: 630..660,                                    660, 1.0,     0",
     })
     void irateShowsTheNewestTwoScrapes(String name, double seconds, double cpu, long ageSeconds) {
-        SimulatedComponent c = component(trace(0, 400, 600, 400, 601, 800, 3600, 800), 4);
-        Observation o = c.observe(TARGET, at(seconds));
-        assertEquals(cpu, value(o, "cpu"), 1e-4);
-        assertEquals(Duration.ofSeconds(ageSeconds), o.signals().get("cpu").newestSampleAge());
+        assertTheStepReads(MetricsView.prometheus(DEFAULTS.scrape()), seconds, cpu, ageSeconds);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -151,11 +148,8 @@ class SimulatedComponentTest {
         "full window after the step: 660..750,          750, 1.0,    0",
     })
     void rateLagsTheLoadByMostOfItsWindow(String name, double seconds, double cpu, long ageSeconds) {
-        SimulatedComponent c = new SimulatedComponent(TARGET, DEFAULTS, trace(0, 400, 600, 400, 601, 800, 3600, 800), 4,
-                new MetricsView(MetricsView.Source.PROMETHEUS_RATE, Duration.ofSeconds(30), Duration.ofMinutes(2)));
-        Observation o = c.observe(TARGET, at(seconds));
-        assertEquals(cpu, value(o, "cpu"), 1e-4);
-        assertEquals(Duration.ofSeconds(ageSeconds), o.signals().get("cpu").newestSampleAge());
+        assertTheStepReads(new MetricsView(MetricsView.Source.PROMETHEUS_RATE, Duration.ofSeconds(30),
+                Duration.ofMinutes(2)), seconds, cpu, ageSeconds);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -168,8 +162,13 @@ class SimulatedComponentTest {
         "30 s after: 615..630,                                   630, 1.0,     0",
     })
     void metricsServerShowsTheLast15Seconds(String name, double seconds, double cpu, long ageSeconds) {
+        assertTheStepReads(MetricsView.metricsServer(Duration.ofSeconds(15)), seconds, cpu, ageSeconds);
+    }
+
+    /** The 400 -> 800 qps step at 600 s on 4 nodes, read through {@code view} at {@code seconds}: cpu and its age. */
+    private static void assertTheStepReads(MetricsView view, double seconds, double cpu, long ageSeconds) {
         SimulatedComponent c = new SimulatedComponent(TARGET, DEFAULTS, trace(0, 400, 600, 400, 601, 800, 3600, 800), 4,
-                MetricsView.metricsServer(Duration.ofSeconds(15)));
+                view);
         Observation o = c.observe(TARGET, at(seconds));
         assertEquals(cpu, value(o, "cpu"), 1e-4);
         assertEquals(Duration.ofSeconds(ageSeconds), o.signals().get("cpu").newestSampleAge());
