@@ -177,7 +177,7 @@ class ScaleCommandTest {
     /** The config: one Helm cluster under test, plus whatever {@code extraClusters} adds. */
     static Path writeConfig(String name, String extraClusters) throws Exception {
         Path file = dir.resolve(name);
-        Files.writeString(file, config(prometheus.url(), kube.writeKubeconfig(dir.resolve("kubeconfig")), "30s",
+        Files.writeString(file, config(prometheus.url().toString(), kube.writeKubeconfig(dir.resolve("kubeconfig")), "30s",
                 "sum(milvus_querynode_read_task_ready_len{namespace=\"{namespace}\", app_kubernetes_io_instance=\"{release}\"})"
                         + " + sum(milvus_datacoord_task_count{namespace=\"{namespace}\", app_kubernetes_io_instance=\"{release}\","
                         + " task_state=\"gate\"})", NS, RELEASE, extraClusters));

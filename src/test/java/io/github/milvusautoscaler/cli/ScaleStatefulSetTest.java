@@ -158,7 +158,7 @@ class ScaleStatefulSetTest {
 
     static Path writeConfig() throws Exception {
         Path file = dir.resolve("scale-sts.conf");
-        Files.writeString(file, ScaleCommandTest.config(prometheus.url(), kube.writeKubeconfig(dir.resolve("kubeconfig")),
+        Files.writeString(file, ScaleCommandTest.config(prometheus.url().toString(), kube.writeKubeconfig(dir.resolve("kubeconfig")),
                 "20s", "sum(milvus_querynode_read_task_ready_len{namespace=\"{namespace}\", app_kubernetes_io_instance=\"{release}\"})",
                 NS, RELEASE, ""));
         return file;

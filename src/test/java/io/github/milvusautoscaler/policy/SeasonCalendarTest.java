@@ -38,7 +38,8 @@ class SeasonCalendarTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            # Europe/Berlin moved from +01:00 to +02:00 at 2026-03-29 02:00 local: 08:00 local on the 30th
+            # Europe/Berlin follows the EU rule (tzdata's "Rule EU": the last Sunday of March and of October at 01:00
+            # UTC), read here from the JDK's tz data. It moved from +01:00 to +02:00 at 2026-03-29 02:00 local: 08:00 local on the 30th
             # (06:00 UTC) was 08:00 local on the 29th (06:00 UTC, already +02:00: 24 h) and on the 23rd (07:00
             # UTC: 7 days less one hour). UTC counts 24 hours a day.
             Europe/Berlin | 2026-03-30T06:00:00Z | 1 | 2026-03-29T06:00:00Z
