@@ -66,8 +66,11 @@ public final class SignalsCommand implements Callable<Integer> {
                 for (SignalPolicy band : t.policy().signals()) {
                     Signal sig = o.signals().get(band.name());
                     String value = sig != null && sig.isKnown() ? fmt(sig.value().getAsDouble()) : "unknown";
-                    out.printf("  %-20s %-9s %-8s band [%s, %s] target %s%s%n", band.name(), value,
-                            state(band, sig), fmt(band.scaleInBelow()), fmt(band.scaleOutAbove()), fmt(band.target()),
+                    double line = fs.lineFor(band, forecast);
+                    out.printf("  %-20s %-9s %-8s band [%s, %s] target %s%s%s%n", band.name(), value,
+                            state(band, line, sig), fmt(band.scaleInBelow()), fmt(band.scaleOutAbove()), fmt(band.target()),
+                            line == band.scaleOutAbove() ? "" : ", HIGH above " + fmt(line) + " with the trusted forecast"
+                                    + " (forecast.line " + fmt(fs.line()) + ")",
                             sig == null || sig.isKnown() ? "  (" + sig.podsReporting() + " pods reporting)"
                                     : "  (" + sig.problem() + ")");
                     if (PrometheusHistorySource.LOAD_PROPORTIONAL.contains(band.name())) {
@@ -108,12 +111,13 @@ public final class SignalsCommand implements Callable<Integer> {
                 / replicas) + " per pod on " + replicas : "");
     }
 
-    private static String state(SignalPolicy band, Signal sig) {
+    /** The state the policy reads: HIGH above {@code line} (the forecast line with a trusted forecast). */
+    private static String state(SignalPolicy band, double line, Signal sig) {
         if (sig == null || !sig.isKnown()) {
             return "UNKNOWN";
         }
         double v = sig.value().getAsDouble();
-        return v > band.scaleOutAbove() ? "HIGH" : v < band.scaleInBelow() ? "LOW" : "IN_BAND";
+        return v > line ? "HIGH" : v < band.scaleInBelow() ? "LOW" : "IN_BAND";
     }
 
     private static String fmt(double v) {

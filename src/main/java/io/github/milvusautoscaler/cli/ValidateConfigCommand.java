@@ -162,8 +162,8 @@ public final class ValidateConfigCommand implements Callable<Integer> {
                     + " after a reversed step-down to one replica") + ")"));
             var f = p.forecast();
             out.println("  forecast      " + (!f.enabled() ? "off" : "lead " + duration(f.lead()) + ", horizon "
-                    + duration(f.horizon()) + ", fill " + number(f.fill()) + ", max-step " + f.maxStep()
-                    + ", min-history " + duration(f.minHistory()) + ", max-error "
+                    + duration(f.horizon()) + ", fill " + number(f.fill()) + ", line " + number(f.line())
+                    + ", max-step " + f.maxStep() + ", min-history " + duration(f.minHistory()) + ", max-error "
                     + number(f.maxError()) + ", history " + duration(f.history()) + " every " + duration(f.historyStep())
                     + ", refresh " + duration(f.refresh()) + ", days in " + f.timeZone().getId() + " (workdays "
                     + ScheduledFloor.describe(f.workdays()) + ")"));

@@ -344,6 +344,7 @@ final class TargetReader {
         Field<Duration> lead = n.duration("lead");
         Field<Duration> horizon = n.duration("horizon");
         Field<Double> fill = n.number("fill");
+        Field<Double> line = n.number("line");
         Field<Integer> maxStep = n.integer("max-step");
         Field<Duration> minHistory = n.duration("min-history");
         Field<Duration> history = n.duration("history");
@@ -354,15 +355,15 @@ final class TargetReader {
         Field<String> workdaysField = n.string("workdays");
         ZoneId zone = zoneField == null ? null : zone(zoneField);
         Set<DayOfWeek> workdays = workdaysField == null ? null : days(workdaysField);
-        if (enabled == null || lead == null || horizon == null || fill == null || maxStep == null || minHistory == null
-                || maxError == null || history == null || historyStep == null || refresh == null || zone == null
-                || workdays == null) {
+        if (enabled == null || lead == null || horizon == null || fill == null || line == null || maxStep == null
+                || minHistory == null || maxError == null || history == null || historyStep == null || refresh == null
+                || zone == null || workdays == null) {
             return null;
         }
         return n.build(() -> new ForecastSettings(enabled.value(), lead.value(), horizon.value(), fill.value(),
-                maxStep.value(), minHistory.value(), maxError.value(), history.value(), historyStep.value(),
-                refresh.value(), zone, workdays), lead, horizon, fill, maxStep, minHistory, history, historyStep,
-                refresh, maxError, workdaysField);
+                line.value(), maxStep.value(), minHistory.value(), maxError.value(), history.value(),
+                historyStep.value(), refresh.value(), zone, workdays), lead, horizon, fill, line, maxStep, minHistory,
+                history, historyStep, refresh, maxError, workdaysField);
     }
 
     /** A time zone such as UTC or Europe/Berlin; null after an error. */

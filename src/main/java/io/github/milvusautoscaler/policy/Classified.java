@@ -16,8 +16,10 @@ import java.util.OptionalDouble;
  * @param value   the value seen; empty when UNKNOWN
  * @param state   HIGH, LOW, IN_BAND or UNKNOWN
  * @param problem why it is UNKNOWN; empty otherwise
+ * @param line    the level above which the value reads HIGH this tick: scale-out-above, or
+ *                {@code forecast.line} x scale-out-above while the signal has a trusted forecast
  */
-record Classified(SignalPolicy band, OptionalDouble value, SignalState state, String problem) {
+record Classified(SignalPolicy band, OptionalDouble value, SignalState state, String problem, double line) {
 
     String name() {
         return band.name();
@@ -35,8 +37,14 @@ record Classified(SignalPolicy band, OptionalDouble value, SignalState state, St
         return state != SignalState.UNKNOWN;
     }
 
+    /** True while a trusted forecast has moved this signal's line above scale-out-above. */
+    boolean forecastLine() {
+        return line != band.scaleOutAbove();
+    }
+
     /**
-     * Classifies every configured signal: HIGH above {@code scale-out-above}, LOW below
+     * Classifies every configured signal: HIGH above its line ({@code scale-out-above}, or
+     * {@code forecast.line} x that with a trusted forecast: {@link ForecastSettings#lineFor}), LOW below
      * {@code scale-in-below}, IN_BAND between, UNKNOWN when there is no value or when fewer pods
      * report than are ready (2 of 3 pods reporting would hide the third's load).
      */
@@ -53,15 +61,16 @@ record Classified(SignalPolicy band, OptionalDouble value, SignalState state, St
                         + " ready pods reporting"));
             } else {
                 double v = signal.value().getAsDouble();
-                SignalState state = v > band.scaleOutAbove() ? SignalState.HIGH
+                double line = settings.forecast().lineFor(band, observation.forecast());
+                SignalState state = v > line ? SignalState.HIGH
                         : v < band.scaleInBelow() ? SignalState.LOW : SignalState.IN_BAND;
-                out.add(new Classified(band, signal.value(), state, ""));
+                out.add(new Classified(band, signal.value(), state, "", line));
             }
         }
         return out;
     }
 
     private static Classified unknown(SignalPolicy band, String problem) {
-        return new Classified(band, OptionalDouble.empty(), SignalState.UNKNOWN, problem);
+        return new Classified(band, OptionalDouble.empty(), SignalState.UNKNOWN, problem, band.scaleOutAbove());
     }
 }

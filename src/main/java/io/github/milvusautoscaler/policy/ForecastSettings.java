@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.policy;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.Checks;
+import io.github.milvusautoscaler.core.Forecast;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -23,7 +24,11 @@ import java.util.Set;
  *                    step-down needs the load (now, its average, and the forecast within the horizon) to fit one
  *                    node fewer at or below fill x scale-out-above instead of waiting for the average below
  *                    {@code scale-in-below}, and a scale-out on a HIGH signal sizes for the same level instead of
- *                    the target; e.g. 0.9 x 0.75 = 0.675, so 4.0 nodes of cpu load step 7 down to 6 (4.0/6 = 0.67)
+ *                    the target; e.g. 1.0 x 0.75 = 0.75, so 4.4 nodes of cpu load step 7 down to 6 (4.4/6 = 0.73)
+ * @param line        with a trusted forecast, a signal is HIGH only above this multiple of {@code scale-out-above}
+ *                    (1.13 x 0.75 = 0.8475), and a pre-scale keeps the forecast load under it: the forecast adds
+ *                    replicas ahead of the rises it expects, so the line keeps headroom only for a surprise; 1: the
+ *                    line stays where the band puts it
  * @param maxStep     most replicas one pre-scale adds (a rise seen on both the day and the week before is not a
  *                    transient, so it may add more than {@code scale-out.max-step})
  * @param minHistory  a signal whose history reaches back less than this has no forecast (UNKNOWN)
@@ -38,7 +43,7 @@ import java.util.Set;
  * @param workdays    the days of one kind; "yesterday" is the last earlier day of the same kind (with Mon-Fri,
  *                    Monday reads Friday); all seven: every day is of one kind, yesterday is yesterday
  */
-public record ForecastSettings(boolean enabled, Duration lead, Duration horizon, double fill, int maxStep,
+public record ForecastSettings(boolean enabled, Duration lead, Duration horizon, double fill, double line, int maxStep,
                                Duration minHistory, double maxError, Duration history, Duration historyStep,
                                Duration refresh, ZoneId timeZone, Set<DayOfWeek> workdays) {
 
@@ -47,18 +52,18 @@ public record ForecastSettings(boolean enabled, Duration lead, Duration horizon,
      * read as shipped.
      */
     public static ForecastSettings on(Duration lead, Duration horizon, Duration minHistory, double maxError) {
-        return new ForecastSettings(true, lead, horizon, OFF.fill(), OFF.maxStep(), minHistory, maxError,
+        return new ForecastSettings(true, lead, horizon, OFF.fill(), OFF.line(), OFF.maxStep(), minHistory, maxError,
                 OFF.history(), OFF.historyStep(), OFF.refresh(), OFF.timeZone(), OFF.workdays());
     }
 
     /** Forecasting off. */
     public static final ForecastSettings OFF = new ForecastSettings(false, Duration.ofMinutes(5),
-            Duration.ofMinutes(150), 0.9, 4, Duration.ofDays(2), 0.2, Duration.ofDays(14), Duration.ofMinutes(5),
+            Duration.ofMinutes(150), 1.0, 1.13, 4, Duration.ofDays(2), 0.2, Duration.ofDays(14), Duration.ofMinutes(5),
             Duration.ofHours(1), ZoneOffset.UTC, EnumSet.allOf(DayOfWeek.class));
 
     /** These settings reading days in {@code zone} with {@code workdays} as one kind of day. */
     public ForecastSettings withDays(ZoneId zone, Set<DayOfWeek> days) {
-        return new ForecastSettings(enabled, lead, horizon, fill, maxStep, minHistory, maxError, history,
+        return new ForecastSettings(enabled, lead, horizon, fill, line, maxStep, minHistory, maxError, history,
                 historyStep, refresh, zone, days);
     }
 
@@ -81,10 +86,26 @@ public record ForecastSettings(boolean enabled, Duration lead, Duration horizon,
                 "must be >= 0 (a fraction of the load, such as 0.2)");
         checks.that(fill > 0 && fill <= 1, "fill",
                 "must be > 0 and <= 1 (a fraction of scale-out-above, such as 0.9)");
+        checks.that(line >= 1 && line <= 2, "line",
+                "must be >= 1 and <= 2 (a multiple of scale-out-above, such as 1.13; 1 keeps the band's line)");
         checks.atLeast(maxStep, 1, "max-step");
         horizon(checks, lead, "lead");
         horizon(checks, horizon, "horizon");
         checks.done();
+    }
+
+    /**
+     * The level above which {@code band}'s value reads HIGH this tick: {@code line} x scale-out-above while the
+     * signal has a trusted forecast (0.75 x 1.13 = 0.8475 for cpu), scale-out-above otherwise, so a signal
+     * without a forecast, or with forecasting off, keeps its band's line exactly.
+     */
+    public double lineFor(SignalPolicy band, Forecast forecast) {
+        if (!enabled || forecast.leadPeak(band.name()).isEmpty()) {
+            return band.scaleOutAbove();
+        }
+        // Rounded to nine decimals: 1.13 x 0.75 is 0.8474999999999999 in binary, and a value of exactly 0.8475
+        // must read as on the line (in the band), as it would written into scale-out-above.
+        return Math.round(line * band.scaleOutAbove() * 1e9) / 1e9;
     }
 
     /** A look-ahead above 0 and at most 12h: the forecast reads the same time yesterday, so more would read beyond now. */

@@ -43,6 +43,14 @@ final class Format {
         return left + " " + op + " " + right;
     }
 
+    /**
+     * A line or level derived from settings, in full: 1.13 x 0.75 reads "0.8475", not the "0.85" of
+     * {@link #num}, so the arithmetic in a message can be checked by hand.
+     */
+    static String level(double v) {
+        return exact(v);
+    }
+
     /** The shortest decimal that reads back as {@code v}, never in E notation: 0.39999, 1.0E-5 -> 0.00001. */
     private static String exact(double v) {
         if (!Double.isFinite(v)) {

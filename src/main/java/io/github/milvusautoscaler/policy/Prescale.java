@@ -13,11 +13,12 @@ import java.util.OptionalDouble;
 /**
  * Pre-scaling on the seasonal forecast ({@link SeasonalForecast}), two ways. Scale out ahead of a
  * forecast rise: when the highest load forecast within {@code forecast.lead} would put the requested
- * replicas above a signal's {@code scale-out-above}, add the replicas that keep the highest load forecast
- * within {@code forecast.horizon} at or below the line, {@code ceil(load / scale-out-above)}, at most
- * {@code forecast.max-step} more (PRESCALE_FORECAST); e.g. at 06:55 with 3 replicas, 2.4 nodes of cpu load
- * forecast by 07:00 (ceil(2.4/0.75) = 4 > 3) and 4.4 by 09:25 give ceil(4.4/0.75) = 6, so 3 -> 6 in one
- * write, ready before the morning ramp instead of 240 s behind each part of it. And hold a step-down the
+ * replicas above a signal's line (with a trusted forecast {@code forecast.line} x scale-out-above, 1.13 x
+ * 0.75 = 0.8475 for cpu), add the replicas that keep the highest load forecast within
+ * {@code forecast.horizon} at or below it, {@code ceil(load / line)}, at most {@code forecast.max-step} more
+ * (PRESCALE_FORECAST); e.g. at 06:55 with 3 replicas, 2.7 nodes of cpu load forecast by 07:00
+ * (ceil(2.7/0.8475) = 4 > 3) and 4.9 by 09:25 give ceil(4.9/0.8475) = 6, so 3 -> 6 in one write, ready
+ * before the morning ramp instead of 240 s behind each part of it. And hold a step-down the
  * forecast would not fit: the load forecast within the horizon would put one node fewer above
  * {@code forecast.fill} x the line (FORECAST_HOLDS_SCALE_IN), so a node stays through a dip the day comes
  * back from. The line, not the target, for the pre-scale: sized for the target, the forecast cost 26% more
@@ -67,7 +68,7 @@ final class Prescale implements Rule<Memory.None> {
             for (Classified c : t.signals()) {
                 OptionalDouble load = window.apply(c.name());
                 if (load.isPresent()) {
-                    int n = (int) Math.ceil(load.getAsDouble() / c.band().scaleOutAbove() - EPSILON);
+                    int n = (int) Math.ceil(load.getAsDouble() / c.line() - EPSILON);
                     if (most == null || n > most.replicas()) {
                         most = new Need(c, load.getAsDouble(), n);
                     }
@@ -101,10 +102,11 @@ final class Prescale implements Rule<Memory.None> {
         return Optional.of(new Proposal(Stage.FORECAST, Reason.PRESCALE_FORECAST, to, () -> t.component() + " "
                 + soon.by().name() + " load forecast to reach " + num(soon.load()) + " within " + dur(fs.lead()) + " ("
                 + f.basis() + "), now " + num(soon.by().v() * Math.max(1, t.ready())) + ": ceil(" + num(soon.load())
-                + "/" + num(soon.by().band().scaleOutAbove()) + ") = " + soon.replicas() + " > " + current + "; "
+                + "/" + Format.level(soon.by().line()) + ") = " + soon.replicas() + " > " + current
+                + ScaleOut.forecastLine(soon.by(), t) + "; "
                 + current + " -> " + to + " for " + sized.by().name() + "'s " + num(sized.load()) + " within "
                 + dur(sized == soon ? fs.lead() : fs.horizon()) + " (ceil(" + num(sized.load()) + "/"
-                + num(sized.by().band().scaleOutAbove()) + ") = " + sized.replicas() + ", forecast max-step "
+                + Format.level(sized.by().line()) + ") = " + sized.replicas() + ", forecast max-step "
                 + fs.maxStep() + ")"));
     }
 

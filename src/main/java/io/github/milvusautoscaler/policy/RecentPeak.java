@@ -106,12 +106,12 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
                 continue;
             }
             double projected = peak / (ready - 1.0);
-            if (projected > c.band().scaleOutAbove()) {
+            if (projected > c.line()) {
                 return Proposal.hold(Stage.RECENT_PEAK, Reason.PEAK_WOULD_OVERLOAD, t, () -> t.component() + " "
                         + c.name() + " peak load " + num(peak) + " (value x ready, "
                         + which(t, afterReversal ? memory.reversedAt() : null, recurrence) + ") would put "
                         + (ready - 1) + " at " + num(peak) + "/" + (ready - 1) + " = "
-                        + compare(projected, ">", c.band().scaleOutAbove()) + "; no step-down " + ready + " -> "
+                        + compare(projected, ">", c.line()) + ScaleOut.forecastLine(c, t) + "; no step-down " + ready + " -> "
                         + (ready - 1));
             }
         }

@@ -25,8 +25,9 @@ import java.util.function.Supplier;
  * {@code ceil(ready x max(value / target))}, at least +1, at most {@code max-step}. Example: 3 ready
  * at cpu 0.82 with target 0.575 gives ceil(3 x 1.426) = 5, so 3 -> 5 with max-step 2. A signal with a
  * trusted seasonal forecast sizes for the higher of its load now and its forecast within
- * {@code forecast.horizon} at {@code forecast.fill} x the line instead: 2.46 nodes of load now and 3.1
- * forecast give ceil(3.1 / 0.675) = 5.
+ * {@code forecast.horizon} at {@code forecast.fill} x scale-out-above instead: 2.46 nodes of load now and 3.1
+ * forecast give ceil(3.1 / 0.75) = 5. With a trusted forecast the signal is HIGH only above
+ * {@code forecast.line} x scale-out-above (cpu 0.8475), see {@link ForecastSettings#lineFor}.
  *
  * <p>Sizing uses ready replicas because per-pod values are averaged over ready pods. Two rules
  * keep one burst from buying several scale-outs on signals that cannot yet show the last one:
@@ -197,15 +198,15 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         double fillLine = t.fillLine(sizedBy);
         int wanted = forecast.isPresent() ? (int) Math.ceil(fillLoad / fillLine - EPSILON)
                 : (int) Math.ceil(basis * ratio(sizedBy) - EPSILON);
-        if (byRise && forecast.isPresent() && wanted <= current) {
-            // Still under the line and the replicas already hold the rise the forecast expects at the fill level
-            // (a pre-scale put them there): adding one would be stepped down again within the sustain.
+        if (byRise && forecast.isPresent() && (int) Math.ceil(fillLoad / sizedBy.line() - EPSILON) <= current) {
+            // Still under the line and the replicas already hold the rise the forecast expects under it (a
+            // pre-scale put them there, sized to the same line): the forecast has already acted on this rise.
             return Optional.empty();
         }
         if (t.ready() < current) {
             Classified stillHigh = null;
             for (Classified c : t.signals()) {
-                if (c.known() && c.v() * basis / current > c.band().scaleOutAbove()) {
+                if (c.known() && c.v() * basis / current > c.line()) {
                     stillHigh = c;
                     break;
                 }
@@ -214,7 +215,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                 return Proposal.hold(Stage.SCALE_OUT, Reason.AWAITING_READY, t, () -> t.component() + " "
                         + leadText.get() + "; " + current + " requested, " + t.ready() + " ready: " + lead.name() + " "
                         + num(lead.v()) + " x " + basis + "/" + current + " = "
-                        + compare(lead.v() * basis / current, "<=", lead.band().scaleOutAbove())
+                        + compare(lead.v() * basis / current, "<=", lead.line())
                         + " once they serve; waiting for them");
             }
         }
@@ -273,7 +274,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
             return false;
         }
         double ahead = ahead(t, c);
-        return ahead > c.band().scaleOutAbove() && ahead - c.v() >= (c.band().scaleOutAbove() - c.band().target()) / 2;
+        return ahead > c.line() && ahead - c.v() >= (c.line() - c.band().target()) / 2;
     }
 
     /**
@@ -301,13 +302,19 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
     private static String rise(Classified c, Tick t) {
         double ahead = ahead(t, c);
         return c.name() + " " + compare(c.v(), "> target", c.band().target()) + " and rising: "
-                + compare(ahead, ">", c.band().scaleOutAbove()) + " within " + LOOK_AHEAD_SUSTAINS + " x the "
+                + compare(ahead, ">", c.line()) + forecastLine(c, t) + " within " + LOOK_AHEAD_SUSTAINS + " x the "
                 + dur(t.settings().scaleOut().sustain()) + " sustain at its recent rate";
+    }
+
+    /** " (forecast line 1.13 x 0.75 = 0.8475)" when a trusted forecast moved {@code c}'s line; empty otherwise. */
+    static String forecastLine(Classified c, Tick t) {
+        return c.forecastLine() ? " (forecast line " + Format.level(t.settings().forecast().line()) + " x "
+                + Format.level(c.band().scaleOutAbove()) + " = " + Format.level(c.line()) + ")" : "";
     }
 
     private static String high(Classified c, Tick t) {
         Instant since = t.memory(Timers.class).highSince().getOrDefault(c.name(), t.now());
-        return c.name() + " " + compare(c.v(), ">", c.band().scaleOutAbove()) + " for "
+        return c.name() + " " + compare(c.v(), ">", c.line()) + forecastLine(c, t) + " for "
                 + dur(Duration.between(since, t.now()));
     }
 }

@@ -94,7 +94,7 @@ final class VerifyStepDown implements Rule<VerifyStepDown.Verification> {
         Classified cause = high;
         int to = t.current() + 1;
         return Optional.of(new Proposal(Stage.VERIFY_STEP_DOWN, Reason.STEP_DOWN_ROLLBACK, to, () -> t.component()
-                + " " + (cause != null ? cause.name() + " " + compare(cause.v(), ">", cause.band().scaleOutAbove())
+                + " " + (cause != null ? cause.name() + " " + compare(cause.v(), ">", cause.line())
                 : "health query failing")
                 + " within the " + dur(t.settings().scaleIn().verifyWindow()) + " verify window of the last step-down; "
                 + t.current() + " -> " + to + ", scale-in blocked for " + dur(t.settings().scaleIn().backoff())));

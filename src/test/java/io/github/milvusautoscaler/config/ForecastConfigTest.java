@@ -37,7 +37,8 @@ class ForecastConfigTest {
         assertEquals(true, p.forecast().enabled());
         assertEquals(Duration.ofMinutes(5), p.forecast().lead());
         assertEquals(Duration.ofMinutes(150), p.forecast().horizon());
-        assertEquals(0.9, p.forecast().fill());
+        assertEquals(1.0, p.forecast().fill());
+        assertEquals(1.13, p.forecast().line());
         assertEquals(4, p.forecast().maxStep());
         assertEquals(Duration.ofDays(2), p.forecast().minHistory());
         assertEquals(0.2, p.forecast().maxError());
@@ -122,6 +123,12 @@ class ForecastConfigTest {
             "fill of nothing | milvus-autoscaler.defaults.forecast.fill = 0"
                     + " | defaults.forecast.fill = 0 (autoscaler.conf:1): must be > 0 and <= 1 (a fraction of"
                     + " scale-out-above, such as 0.9)",
+            "forecast line under the band's | milvus-autoscaler.defaults.forecast.line = 0.9"
+                    + " | defaults.forecast.line = 0.9 (autoscaler.conf:1): must be >= 1 and <= 2 (a multiple of"
+                    + " scale-out-above, such as 1.13; 1 keeps the band's line)",
+            "forecast line past twice the band's | milvus-autoscaler.defaults.forecast.line = 2.5"
+                    + " | defaults.forecast.line = 2.5 (autoscaler.conf:1): must be >= 1 and <= 2 (a multiple of"
+                    + " scale-out-above, such as 1.13; 1 keeps the band's line)",
             "pre-scale of no replicas | milvus-autoscaler.defaults.forecast.max-step = 0"
                     + " | defaults.forecast.max-step = 0 (autoscaler.conf:1): must be >= 1",
             "horizon past half a day | milvus-autoscaler.defaults.forecast.horizon = 13h"
@@ -171,8 +178,8 @@ class ForecastConfigTest {
         String text = out.toString();
         org.junit.jupiter.api.Assertions.assertTrue(text.contains("settle-timeout 30m, peak-window 2h (recurrence 5,"
                 + " the highest for 1h after a reversed step-down to one replica)"), text);
-        org.junit.jupiter.api.Assertions.assertTrue(text.contains("  forecast      lead 5m, horizon 2h30m, fill 0.9, max-step 4, min-history 2d,"
-                + " max-error 0.2, history 14d every 5m, refresh 1h, days in UTC (workdays daily)"), text);
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains("  forecast      lead 5m, horizon 2h30m, fill 1, line 1.13, max-step 4,"
+                + " min-history 2d, max-error 0.2, history 14d every 5m, refresh 1h, days in UTC (workdays daily)"), text);
         org.junit.jupiter.api.Assertions.assertTrue(text.contains(
                 "  scheduled     Mon,Tue,Wed,Thu,Fri 08:00-20:00 Europe/Berlin min-replicas 4"), text);
     }

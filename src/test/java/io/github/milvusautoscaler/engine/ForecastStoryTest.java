@@ -41,7 +41,7 @@ class ForecastStoryTest {
     static final Instant START = Instant.parse("2026-01-05T00:00:00Z");
     static final Instant DAY15 = START.plus(Duration.ofDays(14));
     static final Target T = new Target("milvus", "m", Component.QUERY_NODE, InstallKind.OPERATOR);
-    /** As reference.conf ships it: lead 5m, horizon 150m, fill 0.9, forecast max-step 4, min-history 2d. */
+    /** As reference.conf ships it: lead 5m, horizon 150m, fill 1.0, line 1.13, forecast max-step 4, min-history 2d. */
     static final ForecastSettings ON = ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(150),
             Duration.ofDays(2), 0.2);
 
@@ -103,10 +103,11 @@ class ForecastStoryTest {
         Decision first = d.stream().filter(Decision::isScale).findFirst().orElseThrow();
         assertEquals(Reason.PRESCALE_FORECAST, first.reason(), first.message().text());
         // At 08:55 the lead window [08:55, 09:00] reaches yesterday's and last week's 09:00: 4.0 nodes;
-        // ceil(4.0 / 0.75) = 6, within forecast max-step 4: 2 -> 6 in one write, 5 minutes (more than start +
-        // warm-up) ahead, where the reactive rule would take two scale-outs of max-step 2 after the rise.
+        // ceil(4.0 / 0.8475) = 5 (the forecast line, 1.13 x 0.75), within forecast max-step 4: 2 -> 5 in one
+        // write, 5 minutes (more than start + warm-up) ahead, where the reactive rule would take two scale-outs of
+        // max-step 2 after the rise.
         assertEquals(DAY15.plus(Duration.ofMinutes(8 * 60 + 55)), first.time());
-        assertEquals(6, first.to());
+        assertEquals(5, first.to());
         assertEquals(1, d.stream().filter(Decision::isScale).count());
         assertTrue(first.message().text().contains("4.0"), first.message().text());
     }
@@ -166,10 +167,13 @@ class ForecastStoryTest {
         assertTrue(on.stream().noneMatch(d -> d.isScale() && !d.time().isBefore(noon) && d.time().isBefore(one)),
                 scales(on));
         assertTrue(on.stream().anyMatch(d -> d.reason() == Reason.FORECAST_HOLDS_SCALE_IN), scales(on));
-        // ... so the day takes fewer actions: one pre-scale 2 -> 6 at 08:55 for the 4.0 nodes of 09:00 (4.0 / 6 =
-        // 0.67 <= fill 0.675: the plateau keeps all six), where the reactive policy climbs after the rise and
-        // steps down into the dip and back out of it.
-        assertEquals(6, replicasAt(on, from, DAY15.plus(Duration.ofHours(11))));
+        // ... so the day takes fewer actions: one pre-scale 2 -> 5 at 08:55 for the 4.0 nodes of 09:00 (ceil(4.0 /
+        // 0.8475) = 5, the forecast line), where the reactive policy climbs after the rise and steps down into the
+        // dip and back out of it. The plateau runs at 4.0 / 5 = 0.80: above scale-out-above 0.75 but under the
+        // forecast line, and the jump at 09:00 is the rise the pre-scale was for, so no second scale-out; no
+        // step-down either (4.0 / 4 = 1.0 > fill 1.0 x 0.75).
+        assertEquals(5, replicasAt(on, from, DAY15.plus(Duration.ofHours(11))));
+        assertEquals(1, on.stream().filter(d -> d.isScale() && d.time().isBefore(noon)).count(), scales(on));
         assertTrue(on.stream().filter(Decision::isScale).count() < off.stream().filter(Decision::isScale).count(),
                 scales(on) + "\n" + scales(off));
     }

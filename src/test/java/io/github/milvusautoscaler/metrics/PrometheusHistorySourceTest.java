@@ -186,5 +186,8 @@ class PrometheusHistorySourceTest {
         assertTrue(out.toString().lines().anyMatch(l -> l.matches(
                 "\\s+forecast within 5m: load (2\\.55|0\\.600) \\(the lower of the same time 1d and 7d ago\\).*")),
                 out.toString());
+        // With that trusted forecast the policy reads cpu HIGH only above 1.13 x 0.75 = 0.8475, and signals says so.
+        assertTrue(out.toString().contains("band [0.400, 0.750] target 0.575, HIGH above 0.848 with the trusted forecast"
+                + " (forecast.line 1.13)"), out.toString());
     }
 }

@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.policy;
 
+import static io.github.milvusautoscaler.policy.Scene.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,6 +26,47 @@ class ClassifiedTest {
         List<Classified> c = Classified.classify(s.settings(), s.observation(), s.status());
         assertEquals(expected, c.get(0).state());
         assertEquals(cpu, c.get(0).v());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            // A trusted cpu forecast moves cpu's line to forecast.line x scale-out-above = 1.13 x 0.75 = 0.8475.
+            "trusted forecast: 0.84 is in the band | true | 1.13 | 0.84 | IN_BAND | 0.8475",
+            "trusted forecast: on the forecast line is in the band | true | 1.13 | 0.8475 | IN_BAND | 0.8475",
+            "trusted forecast: above the forecast line is HIGH | true | 1.13 | 0.85 | HIGH | 0.8475",
+            // forecast.line = 1 keeps the band's line with a trusted forecast.
+            "forecast.line 1: 0.76 is HIGH | true | 1.0 | 0.76 | HIGH | 0.75",
+            // Forecasting off: a forecast in the observation changes nothing.
+            "forecasting off: 0.76 is HIGH | false | 1.13 | 0.76 | HIGH | 0.75"})
+    void aTrustedForecastMovesItsSignalsLine(String name, boolean enabled, double multiple, double cpu,
+                                             SignalState expected, double line) {
+        Scene s = Scene.scene().cpu(cpu).forecast(java.util.Map.of("cpu", 2.4), java.util.Map.of("cpu", 2.4))
+                .forecastLine(multiple);
+        if (!enabled) {
+            s.forecastOff();
+        }
+        List<Classified> c = Classified.classify(s.settings(), s.observation(), s.status());
+        assertEquals(expected, c.get(0).state());
+        assertEquals(line, c.get(0).line(), 1e-12);
+        // memory has no forecast (it is not load-proportional): its line stays at scale-out-above.
+        assertEquals(s.settings().signal("memory").scaleOutAbove(), c.get(1).line());
+    }
+
+    @Test
+    void messagesNameTheForecastLineAndItsArithmetic() {
+        // cpu 0.88 on 3 for the sustain, above the forecast line 1.13 x 0.75 = 0.8475: sized for the fill level,
+        // ceil(max(3 x 0.88, 2.5) / 0.75) = ceil(3.52) = 4 (README, "the line moves up", quotes this message).
+        Scene high = Scene.scene().cpu(0.88).memory(0.30).qps(100)
+                .forecast(java.util.Map.of("cpu", 2.0), java.util.Map.of("cpu", 2.5));
+        high.state = Scene.highSince(high.state, java.util.Map.of("cpu", T0.minus(java.time.Duration.ofMinutes(1))));
+        assertEquals("queryNode cpu 0.88 > 0.85 (forecast line 1.13 x 0.75 = 0.8475) for 1m; 3 -> 4 (ceil(2.64 load"
+                + " now or forecast within 2h30m / 0.75 fill) = 4, max-step 2)", high.decide().decision().message().text());
+        // A pre-scale divides by the line in full, so ceil(2.6 / 0.8475) = ceil(3.07) = 4 checks by hand.
+        Scene rise = Scene.scene().cpu(0.50).memory(0.30).qps(100)
+                .forecast(java.util.Map.of("cpu", 2.6), java.util.Map.of("cpu", 2.6));
+        assertEquals("queryNode cpu load forecast to reach 2.60 within 5m (the lower of the same time 1d and 7d ago),"
+                + " now 1.50: ceil(2.60/0.8475) = 4 > 3 (forecast line 1.13 x 0.75 = 0.8475); 3 -> 4 for cpu's 2.60"
+                + " within 2h30m (ceil(2.60/0.8475) = 4, forecast max-step 4)", rise.decide().decision().message().text());
     }
 
     @Test

@@ -35,7 +35,6 @@ class PolicyReasonTest {
         return Scene.highSince(s.state, Map.of("cpu", s.now.minus(ago)));
     }
 
-    /** A state in which every signal has been known, at its current value, since {@code ago} before now. */
     /**
      * 2 replicas LOW for the sustain, with the shipped look-back (120m, 5 of six 20m spans) and hold after a
      * reversal (1h): cpu 0.45 per pod (0.9 nodes) in one span, 0.20 (0.4 nodes) in the other five.
@@ -50,6 +49,7 @@ class PolicyReasonTest {
                 .peakedIn("cpu", 0.20, 0.20, 0.20, 0.20, 0.45, 0.20);
     }
 
+    /** A state in which every signal has been known, at its current value, since {@code ago} before now. */
     private static TargetState lowFor(Scene s, Duration ago) {
         return s.steadyFor(ago);
     }
@@ -315,29 +315,51 @@ class PolicyReasonTest {
                             .peakedIn("cpu", 0.20, 0.20, 0.20, 0.20, 0.45, 0.20).reversedToOne(Duration.ofMinutes(20));
                 }),
 
-                // --- forecast (lead 5m, horizon 150m, fill 0.9, forecast max-step 4) ---
-                // cpu load forecast 2.6 nodes within 5m on 3 replicas: ceil(2.6 / 0.75) = 4 -> 3 -> 4.
+                // --- forecast (lead 5m, horizon 150m, fill 1.0, line 1.13, forecast max-step 4) ---
+                // With a trusted cpu forecast the cpu line is 1.13 x 0.75 = 0.8475 (qps 1.13 x 150 = 169.5).
+                // cpu load forecast 2.6 nodes within 5m on 3 replicas: ceil(2.6 / 0.8475) = ceil(3.07) = 4 -> 3 -> 4.
                 c("a forecast rise pre-scales", Reason.PRESCALE_FORECAST, 4, s -> {
                     s.inBand().cpu(0.50);
                     s.forecast(Map.of("cpu", 2.6), Map.of("cpu", 2.6));
                 }),
-                // 2.6 within the lead triggers it; 4.0 within the horizon sizes it: ceil(4.0 / 0.75) = 6, 3 -> 6.
+                // 2.6 within the lead triggers it; 4.5 within the horizon sizes it: ceil(4.5 / 0.8475) = 6, 3 -> 6.
                 c("a pre-scale sizes for the horizon's peak", Reason.PRESCALE_FORECAST, 6, s -> {
                     s.inBand().cpu(0.50);
-                    s.forecast(Map.of("cpu", 2.6), Map.of("cpu", 4.0));
+                    s.forecast(Map.of("cpu", 2.6), Map.of("cpu", 4.5));
                 }),
-                // 4.9 nodes forecast: ceil(6.53) = 7, more than scale-out.max-step 2 but within forecast.max-step 4.
-                c("a pre-scale may add more than scale-out.max-step", Reason.PRESCALE_FORECAST, 7, s -> {
+                // 4.9 nodes forecast: ceil(5.78) = 6, 3 more than scale-out.max-step 2 but within forecast.max-step 4.
+                c("a pre-scale may add more than scale-out.max-step", Reason.PRESCALE_FORECAST, 6, s -> {
                     s.inBand().cpu(0.50);
                     s.forecast(Map.of("cpu", 4.9), Map.of("cpu", 4.9));
                 }),
-                // 6.4 nodes forecast: ceil(8.53) = 9, at most forecast.max-step 4 more: 3 -> 7.
+                // 6.4 nodes forecast: ceil(7.55) = 8, at most forecast.max-step 4 more: 3 -> 7.
                 c("pre-scaling adds at most forecast.max-step", Reason.PRESCALE_FORECAST, 7, s -> {
                     s.inBand().cpu(0.50);
                     s.forecast(Map.of("cpu", 6.4), Map.of("cpu", 6.4));
                 }),
+                // cpu 0.82 for the sustain on 3 is above scale-out-above 0.75 but under the forecast line 0.8475, and
+                // the 2.4 nodes forecast need ceil(2.4 / 0.8475) = 3: the replicas hold what the day expects.
+                c("a trusted forecast moves the line: 0.82 holds in the band", Reason.IN_BAND, 3, s -> {
+                    s.inBand().cpu(0.82);
+                    s.state = highFor(s, M1);
+                    s.forecast(Map.of("cpu", 2.4), Map.of("cpu", 2.4));
+                }),
+                // The line moves per signal: qps 160 on 3 has no forecast (only cpu has), so its line stays 150 and
+                // 160 sustained is HIGH: ceil(3 x 160/115) = ceil(4.17) = 5, 3 -> 5 with max-step 2.
+                c("a signal without a forecast keeps its line", Reason.SIGNAL_HIGH, 5, s -> {
+                    s.inBand().qps(160);
+                    s.state = Scene.highSince(s.state, Map.of("qps", s.now.minus(M1)));
+                    s.forecast(Map.of("cpu", 1.5), Map.of("cpu", 1.5));
+                }),
+                // forecast.line = 1: the line stays at 0.75, so the same 0.82 for the sustain is HIGH, sized for
+                // the fill level with the forecast: ceil(max(2.46, 2.4) / 0.75) = 4, 3 -> 4.
+                c("forecast.line 1 keeps the band's line", Reason.SIGNAL_HIGH, 4, s -> {
+                    s.inBand().cpu(0.82);
+                    s.state = highFor(s, M1);
+                    s.forecast(Map.of("cpu", 2.4), Map.of("cpu", 2.4)).forecastLine(1.0);
+                }),
                 // In the band (cpu 0.50, qps 100) on 4, memory low: with both forecasts trusted, 0.50 x 4/3 = 0.667
-                // <= 0.675 (0.9 x 0.75) and 100 x 4/3 = 133 <= 135, and the horizon's 1.9 / 3 = 0.63 fits: 4 -> 3.
+                // <= 0.75 (fill 1.0 x 0.75) and 100 x 4/3 = 133 <= 150, and the horizon's 1.9 / 3 = 0.63 fits: 4 -> 3.
                 c("a trusted forecast steps down in the band to the fill level", Reason.SIGNALS_LOW, 3, s -> {
                     s.replicas(4, 4).cpu(0.50).memory(0.30).qps(100);
                     s.state = lowFor(s, Duration.ofMinutes(10));
@@ -348,42 +370,46 @@ class PolicyReasonTest {
                     s.replicas(4, 4).cpu(0.50).memory(0.30).qps(100);
                     s.state = lowFor(s, Duration.ofMinutes(10));
                 }),
-                // cpu 0.52 x 4/3 = 0.693 > 0.675: a forecast-sized step-down still needs the fit.
+                // cpu 0.57 x 4/3 = 0.76 > 0.75: a forecast-sized step-down still needs the fit at the fill level,
+                // not at the forecast line (0.76 <= 0.8475 would fit that).
                 c("a trusted forecast steps down only to the fill level", Reason.IN_BAND, 4, s -> {
-                    s.replicas(4, 4).cpu(0.52).memory(0.30).qps(100);
+                    s.replicas(4, 4).cpu(0.57).memory(0.30).qps(100);
                     s.state = lowFor(s, Duration.ofMinutes(10));
                     s.forecast(Map.of("cpu", 1.9, "qps", 380.0), Map.of("cpu", 1.9, "qps", 380.0));
                 }),
-                // The load fits now, but 2.1 nodes within the horizon would put 3 at 0.70 > 0.675 (under the 0.75
-                // line, so it is the fill that holds): the node stays through the dip.
+                // The load fits now, but 2.4 nodes within the horizon would put 3 at 0.80 > 0.75 (under the 0.8475
+                // forecast line, so it is the fill that holds): the node stays through the dip.
                 c("a step-down the horizon's forecast would not fit at the fill level holds",
                         Reason.FORECAST_HOLDS_SCALE_IN, 4, s -> {
                     s.replicas(4, 4).cpu(0.50).memory(0.30).qps(100);
                     s.state = lowFor(s, Duration.ofMinutes(10));
-                    s.forecast(Map.of("cpu", 1.9, "qps", 380.0), Map.of("cpu", 2.1, "qps", 380.0));
+                    s.forecast(Map.of("cpu", 1.9, "qps", 380.0), Map.of("cpu", 2.4, "qps", 380.0));
                 }),
-                // The rise of "rising fast toward the line" (cpu 0.66 over a short average of 0.60 on 3), but the
-                // trusted forecast within the horizon is 1.9 nodes: ceil(max(1.98, 1.9) / 0.675) = 3 replicas already
-                // hold it at the fill level, so no scale-out (the step-down rule would take a fourth back).
-                c("a rise the replicas already hold at the fill level is no scale-out", Reason.IN_BAND, 3, s -> {
-                    s.cpu(0.66);
-                    s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.66, 0.60);
-                    s.forecast(Map.of("cpu", 1.9), Map.of("cpu", 1.9));
+                // cpu 0.70 over a short average of 0.60 on 3 heads for 0.70 + 1.1 x 2 x 0.10 = 0.92 > 0.8475 (the
+                // forecast line), a rise of 0.22 >= (0.8475 - 0.575) / 2 = 0.136: rising. But the trusted forecast
+                // within the horizon is 2.5 nodes: ceil(max(2.1, 2.5) / 0.8475) = ceil(2.95) = 3 replicas already hold
+                // it under the forecast line, as a pre-scale would have sized them, so no scale-out.
+                c("a rise the replicas already hold under the forecast line is no scale-out", Reason.IN_BAND, 3, s -> {
+                    s.cpu(0.70);
+                    s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.70, 0.60);
+                    s.forecast(Map.of("cpu", 2.2), Map.of("cpu", 2.5));
                 }),
-                // The same rise with 2.5 nodes forecast: ceil(2.5 / 0.675) = 4, so 3 -> 4 on the rise.
+                // The same rise with 2.6 nodes forecast: ceil(2.6 / 0.8475) = 4 > 3, sized for the fill level
+                // ceil(2.6 / 0.75) = 4, so 3 -> 4 on the rise.
                 c("a rise the forecast says outgrows the replicas scales out", Reason.SIGNAL_RISING, 4, s -> {
-                    s.cpu(0.66);
-                    s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.66, 0.60);
-                    s.forecast(Map.of("cpu", 1.9), Map.of("cpu", 2.5));
+                    s.cpu(0.70);
+                    s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.70, 0.60);
+                    s.forecast(Map.of("cpu", 2.2), Map.of("cpu", 2.6));
                 }),
-                // cpu 0.82 HIGH for the sustain on 3: the load now (2.46) and the 2.5 forecast within the horizon
-                // size for fill: ceil(2.5 / 0.675) = 4, so 3 -> 4 (for the target it would be ceil(4.28) = 5).
+                // cpu 0.88 HIGH (above the 0.8475 forecast line) for the sustain on 3: the load now (2.64) and the
+                // 2.5 forecast within the horizon size for the fill level: ceil(2.64 / 0.75) = 4, so 3 -> 4 (for the
+                // target it would be ceil(3 x 0.88 / 0.575) = 5).
                 c("a HIGH signal with a trusted forecast sizes for the fill level", Reason.SIGNAL_HIGH, 4, s -> {
-                    s.inBand().cpu(0.82);
+                    s.inBand().cpu(0.88);
                     s.state = highFor(s, M1);
                     s.forecast(Map.of("cpu", 2.0), Map.of("cpu", 2.5));
                 }),
-                // Low for the sustain, but 1.6 nodes forecast within 150m: 1.6 / 2 = 0.80 > 0.675 on one fewer.
+                // Low for the sustain, but 1.6 nodes forecast within 150m: 1.6 / 2 = 0.80 > 0.75 on one fewer.
                 c("a step-down whose drain overlaps a forecast rise holds", Reason.FORECAST_HOLDS_SCALE_IN, 3, s -> {
                     s.allLow();
                     s.state = lowFor(s, Duration.ofMinutes(10));

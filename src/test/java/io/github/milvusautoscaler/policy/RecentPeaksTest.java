@@ -18,11 +18,11 @@ class RecentPeaksTest {
     static final SignalPolicy CPU = SignalPolicy.band("cpu", 0.75, 0.40);
 
     static List<Classified> cpu(double v) {
-        return List.of(new Classified(CPU, OptionalDouble.of(v), SignalState.IN_BAND, ""));
+        return List.of(new Classified(CPU, OptionalDouble.of(v), SignalState.IN_BAND, "", CPU.scaleOutAbove()));
     }
 
     static List<Classified> unknown() {
-        return List.of(new Classified(CPU, OptionalDouble.empty(), SignalState.UNKNOWN, "empty result"));
+        return List.of(new Classified(CPU, OptionalDouble.empty(), SignalState.UNKNOWN, "empty result", CPU.scaleOutAbove()));
     }
 
     @Test

@@ -272,13 +272,29 @@ final class Scene {
     }
 
     /**
-     * Forecasting on as reference.conf ships it (lead 5m, horizon 150m, fill 0.9, max-step 4), with these
+     * Forecasting on as reference.conf ships it (lead 5m, horizon 150m, fill 1.0, line 1.13, max-step 4), with these
      * forecast loads per signal within the lead and within the horizon.
      */
     Scene forecast(Map<String, Double> lead, Map<String, Double> horizon) {
         forecastSettings = ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(150), Duration.ofDays(2),
                 0.2);
         forecast = new Forecast(lead, horizon, "the lower of the same time 1d and 7d ago");
+        return this;
+    }
+
+    /** With {@link #forecast}: forecasting turned off ({@code forecast.enabled = false}), the forecast still observed. */
+    Scene forecastOff() {
+        ForecastSettings f = forecastSettings;
+        forecastSettings = new ForecastSettings(false, f.lead(), f.horizon(), f.fill(), f.line(), f.maxStep(),
+                f.minHistory(), f.maxError(), f.history(), f.historyStep(), f.refresh(), f.timeZone(), f.workdays());
+        return this;
+    }
+
+    /** With {@link #forecast}: {@code forecast.line} set to {@code multiple} (reference.conf: 1.13). */
+    Scene forecastLine(double multiple) {
+        ForecastSettings f = forecastSettings;
+        forecastSettings = new ForecastSettings(f.enabled(), f.lead(), f.horizon(), f.fill(), multiple, f.maxStep(),
+                f.minHistory(), f.maxError(), f.history(), f.historyStep(), f.refresh(), f.timeZone(), f.workdays());
         return this;
     }
 
@@ -301,7 +317,7 @@ final class Scene {
             List<Classified> peaked = new ArrayList<>();
             for (Classified c : Classified.classify(settings(), observation(), status())) {
                 peaked.add(c.name().equals(signal) ? new Classified(c.band(),
-                        java.util.OptionalDouble.of(perSpanOldestFirst[spans - 1 - k]), c.state(), "") : c);
+                        java.util.OptionalDouble.of(perSpanOldestFirst[spans - 1 - k]), c.state(), "", c.line()) : c);
             }
             p = p.next(peaked, ready, now.minus(span.multipliedBy(k)), scaleIn.peakWindow());
         }
