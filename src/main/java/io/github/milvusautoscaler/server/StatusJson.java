@@ -67,6 +67,10 @@ public final class StatusJson {
                     ? new JsonPrimitive(reading.value().getAsDouble()) : JsonNull.INSTANCE);
             s.addProperty("state", reading == null ? "UNKNOWN" : reading.state().name());
             s.addProperty("scaleOutAbove", band.scaleOutAbove());
+            // The level the policy reads HIGH above this tick: forecast.line x scale-out-above with a trusted
+            // forecast, so a value between the two reading IN_BAND explains itself.
+            s.addProperty("line", v.observation() == null ? band.scaleOutAbove()
+                    : v.settings().forecast().lineFor(band, v.observation().forecast()));
             s.addProperty("scaleInBelow", band.scaleInBelow());
             s.addProperty("target", band.target());
             s.addProperty("podsReporting", seen == null ? 0 : seen.podsReporting());

@@ -123,6 +123,9 @@ class StatusCommandTest {
             assertEquals(2.4, cpu.get("my-release").get("forecastLoad").getAsDouble(), 1e-9, status.body());
             assertEquals(3.0, cpu.get("my-release").get("forecastHorizonLoad").getAsDouble(), 1e-9, status.body());
             assertTrue(cpu.get("no-history").get("forecastHorizonLoad").isJsonNull(), status.body());
+            // With the trusted forecast the policy reads cpu HIGH above 1.13 x 0.75 = 0.8475; without, 0.75.
+            assertEquals(0.8475, cpu.get("my-release").get("line").getAsDouble(), 1e-12, status.body());
+            assertEquals(0.75, cpu.get("no-history").get("line").getAsDouble(), 1e-12, status.body());
         }
     }
 
