@@ -178,6 +178,25 @@ class ForecastStoryTest {
                 scales(on) + "\n" + scales(off));
     }
 
+    @Test
+    void aDayThatOutgrowsItsForecastStillScalesOutAtOnce() {
+        // The forecast says 4.0 nodes from 09:00 (two weeks of the cycle); today the load goes on to 5.0 at 10:00.
+        LoadHistory twoWeeks = history(DAY15, 14);
+        DoubleUnaryOperator day = m -> m < 540 ? 1.0 : m < 600 ? 4.0 : 5.0;
+        Instant ten = DAY15.plus(Duration.ofHours(10));
+        List<Decision> d = run((t, now) -> twoWeeks, ON, DAY15.plus(Duration.ofHours(8)),
+                DAY15.plus(Duration.ofMinutes(10 * 60 + 5)), day, 2);
+        // 08:55 pre-scales 2 -> 5 (ceil(4.0 / 0.8475)); 4.0 / 5 = 0.80 runs under the forecast line until 10:00.
+        assertEquals(List.of(5), d.stream().filter(x -> x.isScale() && x.time().isBefore(ten)).map(Decision::to)
+                .toList(), scales(d));
+        // At 10:00, 5.0 / 5 = 1.0 is past the forecast line (0.8475) and jumped there: the surprise scales out in
+        // the same tick, sized for the fill level, ceil(5.0 / 0.75) = 7, within max-step 2: 5 -> 7.
+        Decision surprise = d.stream().filter(x -> x.isScale() && !x.time().isBefore(ten)).findFirst().orElseThrow();
+        assertEquals(ten, surprise.time(), scales(d));
+        assertEquals(7, surprise.to(), surprise.message().text());
+        assertTrue(surprise.message().text().contains("(forecast line 1.13 x 0.75 = 0.8475)"), surprise.message().text());
+    }
+
     /** Replicas after the last scale decision at or before {@code at}; 2 before any. */
     private static int replicasAt(List<Decision> decisions, Instant from, Instant at) {
         int r = 2;
