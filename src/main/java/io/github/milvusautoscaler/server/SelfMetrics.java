@@ -161,6 +161,11 @@ public final class SelfMetrics implements DecisionSink, EngineListener {
                         Tags.of("target", id, "signal", band.name(), "bound", "scale_out_above"), band.scaleOutAbove());
                 set(seen, MetricNames.SIGNAL_THRESHOLD,
                         Tags.of("target", id, "signal", band.name(), "bound", "scale_in_below"), band.scaleInBelow());
+                // The level the policy read HIGH above at the last tick: scale_out_above, or forecast.line x that
+                // while the signal has a trusted forecast; the dashboard's threshold panel draws it with the others.
+                set(seen, MetricNames.SIGNAL_THRESHOLD, Tags.of("target", id, "signal", band.name(), "bound", "line"),
+                        v.observation() == null ? band.scaleOutAbove()
+                                : v.settings().forecast().lineFor(band, v.observation().forecast()));
             }
         }
         gauges.keySet().removeIf(idKey -> {

@@ -126,7 +126,7 @@ public final class MetricCatalog {
         values.put("milvus_autoscaler_decisions_total/reason", reasons);
         values.put("milvus_autoscaler_decisions_total/action", actions);
         values.put("milvus_autoscaler_replicas/kind", Set.of("current", "desired", "ready"));
-        values.put("milvus_autoscaler_signal_threshold/bound", Set.of("scale_out_above", "scale_in_below"));
+        values.put("milvus_autoscaler_signal_threshold/bound", Set.of("scale_out_above", "scale_in_below", "line"));
         values.put("milvus_autoscaler_scale_writes_total/result", Set.of("ok", "failed"));
         values.put("milvus_autoscaler_kubernetes_errors_total/kind", apiErrors);
         values.put("milvus_autoscaler_kubernetes_errors_total/operation", Set.of("read", "write"));

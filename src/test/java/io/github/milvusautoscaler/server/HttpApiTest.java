@@ -101,6 +101,9 @@ class HttpApiTest {
         assertTrue(body.contains("milvus_autoscaler_signal_value{signal=\"cpu\",target=\"milvus/a/queryNode\",} 0.82"), body);
         assertTrue(body.contains("milvus_autoscaler_signal_threshold{bound=\"scale_out_above\",signal=\"cpu\","
                 + "target=\"milvus/a/queryNode\",} 0.75"), body);
+        // Without a forecast the line is scale_out_above itself.
+        assertTrue(body.contains("milvus_autoscaler_signal_threshold{bound=\"line\",signal=\"cpu\","
+                + "target=\"milvus/a/queryNode\",} 0.75"), body);
         // B's cpu is unknown: exported as NaN, never as a number.
         assertTrue(body.contains("milvus_autoscaler_signal_value{signal=\"cpu\",target=\"milvus/b/proxy\",} NaN"), body);
         assertTrue(body.contains("milvus_autoscaler_leader 1.0"), body);
