@@ -67,10 +67,12 @@ public final class SignalsCommand implements Callable<Integer> {
                     Signal sig = o.signals().get(band.name());
                     String value = sig != null && sig.isKnown() ? fmt(sig.value().getAsDouble()) : "unknown";
                     double line = fs.lineFor(band, forecast);
+                    String moved = line == band.scaleOutAbove() ? ""
+                            : ", HIGH above " + fmt(line) + " with the trusted forecast (forecast.line "
+                            + fmt(fs.line()) + ")";
                     out.printf("  %-20s %-9s %-8s band [%s, %s] target %s%s%s%n", band.name(), value,
-                            state(band, line, sig), fmt(band.scaleInBelow()), fmt(band.scaleOutAbove()), fmt(band.target()),
-                            line == band.scaleOutAbove() ? "" : ", HIGH above " + fmt(line) + " with the trusted forecast"
-                                    + " (forecast.line " + fmt(fs.line()) + ")",
+                            state(band, line, sig), fmt(band.scaleInBelow()), fmt(band.scaleOutAbove()),
+                            fmt(band.target()), moved,
                             sig == null || sig.isKnown() ? "  (" + sig.podsReporting() + " pods reporting)"
                                     : "  (" + sig.problem() + ")");
                     if (PrometheusHistorySource.LOAD_PROPORTIONAL.contains(band.name())) {

@@ -80,7 +80,8 @@ public final class MetricNames {
             case DECISIONS -> "Decisions by target, action and reason, HOLDs included";
             case REPLICAS -> "Replicas of each target by kind: current, desired, ready, min, max; NaN while unknown";
             case SIGNAL_VALUE -> "Each target's signal value as the policy read it; NaN while the signal is UNKNOWN";
-            case SIGNAL_THRESHOLD -> "Each signal's band: bound scale_out_above and scale_in_below, and line, the level it reads HIGH above (forecast.line x scale_out_above with a trusted forecast)";
+            case SIGNAL_THRESHOLD -> "Each signal's band: bound scale_out_above and scale_in_below, and line, the"
+                    + " level it reads HIGH above (forecast.line x scale_out_above with a trusted forecast)";
             case TICK -> "Time one tick of a target took: read the cluster and Prometheus, decide, write";
             case KUBERNETES_ERRORS -> "Kubernetes API errors by kind and operation (read, write)";
             case WRITES -> "Scale writes by target and result: ok, failed, abandoned";

@@ -43,9 +43,9 @@ import java.util.Set;
  * @param workdays    the days of one kind; "yesterday" is the last earlier day of the same kind (with Mon-Fri,
  *                    Monday reads Friday); all seven: every day is of one kind, yesterday is yesterday
  */
-public record ForecastSettings(boolean enabled, Duration lead, Duration horizon, double fill, double line, int maxStep,
-                               Duration minHistory, double maxError, Duration history, Duration historyStep,
-                               Duration refresh, ZoneId timeZone, Set<DayOfWeek> workdays) {
+public record ForecastSettings(boolean enabled, Duration lead, Duration horizon, double fill, double line,
+                               int maxStep, Duration minHistory, double maxError, Duration history,
+                               Duration historyStep, Duration refresh, ZoneId timeZone, Set<DayOfWeek> workdays) {
 
     /**
      * Forecasting on with the given lead, horizon, min-history and max-error; fill, max-step and the history
@@ -100,7 +100,7 @@ public record ForecastSettings(boolean enabled, Duration lead, Duration horizon,
      * without a forecast, or with forecasting off, keeps its band's line exactly.
      */
     public double lineFor(SignalPolicy band, Forecast forecast) {
-        if (!enabled || forecast.leadPeak(band.name()).isEmpty()) {
+        if (!enabled || line == 1 || forecast.leadPeak(band.name()).isEmpty()) {
             return band.scaleOutAbove();
         }
         // Rounded to nine decimals: 1.13 x 0.75 is 0.8474999999999999 in binary, and a value of exactly 0.8475

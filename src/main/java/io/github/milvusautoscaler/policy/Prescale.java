@@ -20,7 +20,7 @@ import java.util.OptionalDouble;
  * (ceil(2.7/0.8475) = 4 > 3) and 4.9 by 09:25 give ceil(4.9/0.8475) = 6, so 3 -> 6 in one write, ready
  * before the morning ramp instead of 240 s behind each part of it. And hold a step-down the
  * forecast would not fit: the load forecast within the horizon would put one node fewer above
- * {@code forecast.fill} x the line (FORECAST_HOLDS_SCALE_IN), so a node stays through a dip the day comes
+ * {@code forecast.fill} x scale-out-above (FORECAST_HOLDS_SCALE_IN), so a node stays through a dip the day comes
  * back from. The line, not the target, for the pre-scale: sized for the target, the forecast cost 26% more
  * node-seconds on nyc_taxi; sized for the line, 0.6% for a third of the hot time.
  *

@@ -111,8 +111,8 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
                         + c.name() + " peak load " + num(peak) + " (value x ready, "
                         + which(t, afterReversal ? memory.reversedAt() : null, recurrence) + ") would put "
                         + (ready - 1) + " at " + num(peak) + "/" + (ready - 1) + " = "
-                        + compare(projected, ">", c.line()) + ScaleOut.forecastLine(c, t) + "; no step-down " + ready + " -> "
-                        + (ready - 1));
+                        + compare(projected, ">", c.line()) + ScaleOut.forecastLine(c, t) + "; no step-down " + ready
+                        + " -> " + (ready - 1));
             }
         }
         return Optional.empty();
