@@ -282,6 +282,12 @@ final class TargetReader {
         ScaleInSettings scaleIn = scaleIn(n.child("scale-in"));
         FallbackSettings fallback = fallback(n.child("fallback"), max);
         ForecastSettings forecast = forecast(n.child("forecast"));
+        if (scaleOut != null && forecast != null && forecast.line() >= scaleOut.panicAbove()) {
+            // Both valid alone: the panic line counts from scale-out-above and only a HIGH signal panics, so a
+            // forecast line at or past it would let a trusted signal pass the panic line without reading HIGH.
+            errors.add(n.child("forecast").number("line"), "must be < scale-out.panic-above ("
+                    + text(n.child("scale-out").number("panic-above")) + "): a signal past the panic line must read HIGH");
+        }
         List<ScheduledFloor> scheduled = scheduled(n);
         List<SignalPolicy> policies = new ArrayList<>();
         List<SignalQuery> signalQueries = new ArrayList<>();

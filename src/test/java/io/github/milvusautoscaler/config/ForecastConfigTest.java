@@ -142,6 +142,12 @@ class ForecastConfigTest {
                     + " Sat,Sun or daily",
             "fallback of no replicas | milvus-autoscaler.defaults.fallback.replicas = 0"
                     + " | defaults.fallback.replicas = 0 (autoscaler.conf:1): must be >= 1",
+            // Each valid alone (line <= 2, panic-above > 1), together a trusted signal could pass the panic line
+            // (1.2 x 0.75 = 0.9) without reading HIGH above 1.3 x 0.75 = 0.975, so it would never panic.
+            "forecast line past the panic line | milvus-autoscaler.defaults { forecast.line = 1.3,"
+                    + " scale-out.panic-above = 1.2 }"
+                    + " | defaults.forecast.line = 1.3 (autoscaler.conf:1): must be < scale-out.panic-above (1.2): a"
+                    + " signal past the panic line must read HIGH",
     })
     void refusesWithTheKeyAndTheRule(String name, String hocon, String expected) {
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> queryNode(hocon));
