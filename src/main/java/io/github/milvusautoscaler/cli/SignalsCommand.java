@@ -118,8 +118,7 @@ public final class SignalsCommand implements Callable<Integer> {
         if (sig == null || !sig.isKnown()) {
             return "UNKNOWN";
         }
-        double v = sig.value().getAsDouble();
-        return v > line ? "HIGH" : v < band.scaleInBelow() ? "LOW" : "IN_BAND";
+        return band.state(sig.value().getAsDouble(), line).name();
     }
 
     private static String fmt(double v) {

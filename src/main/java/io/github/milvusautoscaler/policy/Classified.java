@@ -37,9 +37,13 @@ record Classified(SignalPolicy band, OptionalDouble value, SignalState state, St
         return state != SignalState.UNKNOWN;
     }
 
-    /** True while a trusted forecast has moved this signal's line above scale-out-above. */
-    boolean forecastLine() {
-        return line != band.scaleOutAbove();
+    /**
+     * " (forecast line 1.13 x 0.75 = 0.8475)" for a message, while a trusted forecast has moved this signal's
+     * line above scale-out-above ({@code multiple} is {@code forecast.line}); empty otherwise.
+     */
+    String forecastLineNote(double multiple) {
+        return line == band.scaleOutAbove() ? "" : " (forecast line " + Format.level(multiple) + " x "
+                + Format.level(band.scaleOutAbove()) + " = " + Format.level(line) + ")";
     }
 
     /**
@@ -62,9 +66,7 @@ record Classified(SignalPolicy band, OptionalDouble value, SignalState state, St
             } else {
                 double v = signal.value().getAsDouble();
                 double line = settings.forecast().lineFor(band, observation.forecast());
-                SignalState state = v > line ? SignalState.HIGH
-                        : v < band.scaleInBelow() ? SignalState.LOW : SignalState.IN_BAND;
-                out.add(new Classified(band, signal.value(), state, "", line));
+                out.add(new Classified(band, signal.value(), band.state(v, line), "", line));
             }
         }
         return out;

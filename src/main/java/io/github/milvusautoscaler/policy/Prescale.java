@@ -103,7 +103,7 @@ final class Prescale implements Rule<Memory.None> {
                 + soon.by().name() + " load forecast to reach " + num(soon.load()) + " within " + dur(fs.lead()) + " ("
                 + f.basis() + "), now " + num(soon.by().v() * Math.max(1, t.ready())) + ": ceil(" + num(soon.load())
                 + "/" + Format.level(soon.by().line()) + ") = " + soon.replicas() + " > " + current
-                + ScaleOut.forecastLine(soon.by(), t) + "; "
+                + t.lineNote(soon.by()) + "; "
                 + current + " -> " + to + " for " + sized.by().name() + "'s " + num(sized.load()) + " within "
                 + dur(sized == soon ? fs.lead() : fs.horizon()) + " (ceil(" + num(sized.load()) + "/"
                 + Format.level(sized.by().line()) + ") = " + sized.replicas() + ", forecast max-step "

@@ -111,7 +111,7 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
                         + c.name() + " peak load " + num(peak) + " (value x ready, "
                         + which(t, afterReversal ? memory.reversedAt() : null, recurrence) + ") would put "
                         + (ready - 1) + " at " + num(peak) + "/" + (ready - 1) + " = "
-                        + compare(projected, ">", c.line()) + ScaleOut.forecastLine(c, t) + "; no step-down " + ready
+                        + compare(projected, ">", c.line()) + t.lineNote(c) + "; no step-down " + ready
                         + " -> " + (ready - 1));
             }
         }

@@ -302,19 +302,13 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
     private static String rise(Classified c, Tick t) {
         double ahead = ahead(t, c);
         return c.name() + " " + compare(c.v(), "> target", c.band().target()) + " and rising: "
-                + compare(ahead, ">", c.line()) + forecastLine(c, t) + " within " + LOOK_AHEAD_SUSTAINS + " x the "
+                + compare(ahead, ">", c.line()) + t.lineNote(c) + " within " + LOOK_AHEAD_SUSTAINS + " x the "
                 + dur(t.settings().scaleOut().sustain()) + " sustain at its recent rate";
-    }
-
-    /** " (forecast line 1.13 x 0.75 = 0.8475)" when a trusted forecast moved {@code c}'s line; empty otherwise. */
-    static String forecastLine(Classified c, Tick t) {
-        return c.forecastLine() ? " (forecast line " + Format.level(t.settings().forecast().line()) + " x "
-                + Format.level(c.band().scaleOutAbove()) + " = " + Format.level(c.line()) + ")" : "";
     }
 
     private static String high(Classified c, Tick t) {
         Instant since = t.memory(Timers.class).highSince().getOrDefault(c.name(), t.now());
-        return c.name() + " " + compare(c.v(), ">", c.line()) + forecastLine(c, t) + " for "
+        return c.name() + " " + compare(c.v(), ">", c.line()) + t.lineNote(c) + " for "
                 + dur(Duration.between(since, t.now()));
     }
 }

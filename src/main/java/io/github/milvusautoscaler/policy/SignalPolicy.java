@@ -2,6 +2,8 @@ package io.github.milvusautoscaler.policy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.SignalState;
+
 /**
  * One signal's band and sizing target.
  *
@@ -25,6 +27,14 @@ public record SignalPolicy(String name, double scaleOutAbove, double scaleInBelo
         if (!(target > 0) || !Double.isFinite(target)) {
             throw new IllegalArgumentException("signal " + name + ": target must be > 0, was " + target);
         }
+    }
+
+    /**
+     * A known value's state against this band with HIGH above {@code line} (scale-out-above, or the forecast
+     * line from {@link ForecastSettings#lineFor}): the one rule the policy and {@code signals} both classify by.
+     */
+    public SignalState state(double value, double line) {
+        return value > line ? SignalState.HIGH : value < scaleInBelow ? SignalState.LOW : SignalState.IN_BAND;
     }
 
     /** A band whose target is its middle. */

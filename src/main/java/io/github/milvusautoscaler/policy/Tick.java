@@ -77,6 +77,11 @@ record Tick(PolicySettings settings, Observation observation, ReplicaStatus stat
         return settings.forecast().fill() * c.band().scaleOutAbove();
     }
 
+    /** " (forecast line 1.13 x 0.75 = 0.8475)" while a trusted forecast has moved {@code c}'s line; empty otherwise. */
+    String lineNote(Classified c) {
+        return c.forecastLineNote(settings.forecast().line());
+    }
+
     int clamp(int replicas) {
         return Math.max(settings.minReplicas(), Math.min(settings.maxReplicas(), replicas));
     }

@@ -102,19 +102,7 @@ class SimulationTest {
     @Test
     void aRegisteredPolicyRunsBesideTheBaselines() {
         // A policy that never scales: the shape the lead's adapter plugs in through register().
-        SimPolicies registry = SimPolicies.builtIn().register("never", ctx -> new SimPolicy() {
-            @Override
-            public String name() {
-                return "never";
-            }
-
-            @Override
-            public Decision tick(io.github.milvusautoscaler.core.Observation o,
-                                 io.github.milvusautoscaler.core.ReplicaStatus s, java.time.Instant now) {
-                return new Decision(ctx.target(), now, Action.HOLD, s.current(), s.current(), Reason.IN_BAND, "never",
-                        Map.of(), false);
-            }
-        });
+        SimPolicies registry = SimPolicies.builtIn().register("never", ctx -> holding(ctx, "never", o -> Map.of()));
         SimulationResult r = Simulation.builder().trace(Scenarios.generate("step", 1)).settings(DEFAULTS)
                 .policies(registry, List.of("never", "hpa")).build().run(RunListener.NONE);
         Scorecard never = r.result("never");
@@ -122,6 +110,25 @@ class SimulationTest {
         // Sized for 0.3 of peak at the CPU target, it cannot serve the 2-hour step to 1.0 (8 nodes' worth).
         assertTrue(never.overloadSeconds() > 3600, never.toString());
         assertTrue(r.result("hpa").overloadSeconds() < never.overloadSeconds());
+    }
+
+    /** A policy of a test's own that never scales, its decisions carrying the readings {@code readings} picks. */
+    private static SimPolicy holding(SimContext ctx, String name,
+            java.util.function.Function<io.github.milvusautoscaler.core.Observation,
+                    Map<String, io.github.milvusautoscaler.core.SignalReading>> readings) {
+        return new SimPolicy() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Decision tick(io.github.milvusautoscaler.core.Observation o,
+                                 io.github.milvusautoscaler.core.ReplicaStatus s, java.time.Instant now) {
+                return new Decision(ctx.target(), now, Action.HOLD, s.current(), s.current(), Reason.IN_BAND, name,
+                        readings.apply(o), false);
+            }
+        };
     }
 
     @ParameterizedTest(name = "{0}")
@@ -136,21 +143,9 @@ class SimulationTest {
         "at 630 the scrapes 600 and 630: (0.8393 + 29 x 1.0) / 30                      | recorder | 630 | 0.99464",
     })
     void theHpaLanesReadMetricsServerTheOthersPrometheus(String name, String policy, double seconds, double cpu) {
-        SimPolicies registry = SimPolicies.builtIn().register("recorder", ctx -> new SimPolicy() {
-            @Override
-            public String name() {
-                return "recorder";
-            }
-
-            @Override
-            public Decision tick(io.github.milvusautoscaler.core.Observation o,
-                                 io.github.milvusautoscaler.core.ReplicaStatus s, java.time.Instant now) {
-                io.github.milvusautoscaler.core.Signal c = o.signals().get("cpu");
-                return new Decision(ctx.target(), now, Action.HOLD, s.current(), s.current(), Reason.IN_BAND, "records",
-                        Map.of("cpu", new io.github.milvusautoscaler.core.SignalReading(c.value(),
-                                io.github.milvusautoscaler.core.SignalState.IN_BAND)), false);
-            }
-        });
+        SimPolicies registry = SimPolicies.builtIn().register("recorder", ctx -> holding(ctx, "recorder",
+                o -> Map.of("cpu", new io.github.milvusautoscaler.core.SignalReading(o.signals().get("cpu").value(),
+                        io.github.milvusautoscaler.core.SignalState.IN_BAND))));
         LoadTrace step = SimTestSupport.trace(0, 800, 600, 800, 601, 1600, 3600, 1600);
         Map<String, Double> seen = new ConcurrentHashMap<>();
         Simulation sim = Simulation.builder().trace(step).settings(DEFAULTS)
