@@ -13,7 +13,9 @@ import io.github.milvusautoscaler.core.Stage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
@@ -56,17 +58,82 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      * @param lastReady    ready replicas seen at the previous tick; -1 before the first
      * @param readyRoseAt  when the ready count last rose: until the signals' rate windows have moved past
      *                     it they still describe the smaller set of serving replicas; null when never seen
+     * @param lines        the forecast lines seen, so a HIGH that began when one fell back can say so
      */
-    record Timers(Map<String, Instant> highSince, Instant lastScaleOut, int lastReady, Instant readyRoseAt)
-            implements Memory {
+    record Timers(Map<String, Instant> highSince, Instant lastScaleOut, int lastReady, Instant readyRoseAt,
+                  ForecastLines lines) implements Memory {
 
         Timers {
             highSince = Map.copyOf(highSince);
+            Objects.requireNonNull(lines, "lines");
+        }
+
+        /** Timers before any forecast line was seen. */
+        Timers(Map<String, Instant> highSince, Instant lastScaleOut, int lastReady, Instant readyRoseAt) {
+            this(highSince, lastScaleOut, lastReady, readyRoseAt, ForecastLines.NONE);
         }
 
         @Override
         public Timers retimed(Instant tick, Instant written) {
-            return new Timers(highSince, Memory.retime(lastScaleOut, tick, written), lastReady, readyRoseAt);
+            return new Timers(highSince, Memory.retime(lastScaleOut, tick, written), lastReady, readyRoseAt, lines);
+        }
+    }
+
+    /**
+     * Where each signal's line stood with a trusted forecast, and where a raised line last fell back to
+     * scale-out-above. A forecast stops being trusted when its last two days missed it (a holiday, a storm) or its
+     * history cannot be read, and a value that sat in the band under the raised line (qps 158 under 169.5) then
+     * reads HIGH on a flat load: the scale-out's message says why rather than leave "qps 158 > 150" to puzzle
+     * over.
+     *
+     * @param raised  per signal, its line at the last tick it was known while above scale-out-above
+     * @param dropped per signal, the raised line it last lost and when
+     */
+    record ForecastLines(Map<String, Double> raised, Map<String, Drop> dropped) {
+
+        static final ForecastLines NONE = new ForecastLines(Map.of(), Map.of());
+
+        ForecastLines {
+            raised = Map.copyOf(raised);
+            dropped = Map.copyOf(dropped);
+        }
+
+        /** A raised {@code line} that fell back at {@code at}. */
+        record Drop(double line, Instant at) {
+        }
+
+        /** These lines after a tick's classification; the same object when nothing moved (most ticks). */
+        ForecastLines next(List<Classified> signals, Instant now) {
+            Map<String, Double> r = null;
+            Map<String, Drop> d = null;
+            for (Classified c : signals) {
+                if (!c.known()) {
+                    continue; // an UNKNOWN signal has no line this tick; the last known one stands
+                }
+                Double was = raised.get(c.name());
+                boolean up = c.line() != c.band().scaleOutAbove();
+                if (up && (was == null || was != c.line())) {
+                    r = r == null ? new HashMap<>(raised) : r;
+                    r.put(c.name(), c.line());
+                } else if (!up && was != null) {
+                    r = r == null ? new HashMap<>(raised) : r;
+                    r.remove(c.name());
+                    d = d == null ? new HashMap<>(dropped) : d;
+                    d.put(c.name(), new Drop(was, now));
+                }
+            }
+            return r == null ? this : new ForecastLines(r, d == null ? dropped : d);
+        }
+
+        /**
+         * " (the line was the forecast's 0.8475 until cpu's forecast stopped being trusted as this stretch
+         * began)" when {@code c}'s HIGH stretch began the tick its raised line fell back; empty otherwise.
+         */
+        String dropNote(Classified c, Instant highSince) {
+            Drop drop = dropped.get(c.name());
+            return drop == null || !drop.at().equals(highSince) || c.line() != c.band().scaleOutAbove() ? ""
+                    : " (the line was the forecast's " + Format.level(drop.line()) + " until " + c.name()
+                            + "'s forecast stopped being trusted as this stretch began)";
         }
     }
 
@@ -112,12 +179,13 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         if (ready != own.lastReady() && own.lastReady() >= 0 && ready > own.lastReady()) {
             rose = now;
         }
+        ForecastLines lines = own.lines().next(before.signals(), now);
         if (lastOut == own.lastScaleOut() && ready == own.lastReady() && rose == own.readyRoseAt()
-                && high.equals(own.highSince())) {
+                && high.equals(own.highSince()) && lines == own.lines()) {
             // Most ticks change nothing here: the same object keeps the state unchanged, with no copy of the map.
             return own;
         }
-        return new Timers(high, lastOut, ready, rose);
+        return new Timers(high, lastOut, ready, rose, lines);
     }
 
     @Override
@@ -237,7 +305,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         if (settled.reason().action() != Action.SCALE_OUT) {
             return own;
         }
-        return new Timers(own.highSince(), t.now(), own.lastReady(), own.readyRoseAt());
+        return new Timers(own.highSince(), t.now(), own.lastReady(), own.readyRoseAt(), own.lines());
     }
 
     /**
@@ -307,8 +375,9 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
     }
 
     private static String high(Classified c, Tick t) {
-        Instant since = t.memory(Timers.class).highSince().getOrDefault(c.name(), t.now());
+        Timers timers = t.memory(Timers.class);
+        Instant since = timers.highSince().getOrDefault(c.name(), t.now());
         return c.name() + " " + compare(c.v(), ">", c.line()) + t.lineNote(c) + " for "
-                + dur(Duration.between(since, t.now()));
+                + dur(Duration.between(since, t.now())) + timers.lines().dropNote(c, since);
     }
 }

@@ -28,12 +28,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
  * Scripted-time stories of the seasonal forecast through the real engine and policy: two weeks of a
  * daily cycle pre-scale before the morning ramp; a history with a missing day still does; a target with
- * too little history decides exactly as one with forecasting off.
+ * too little history decides exactly as one with forecasting off; a forecast that stops being trusted says so
+ * when its line falls back.
  */
 class ForecastStoryTest {
 
@@ -62,14 +64,23 @@ class ForecastStoryTest {
 
     /** {@code days} of the cycle on a 5m grid ending at {@code end}, with the given days (0 = first) missing. */
     static LoadHistory history(Instant end, int days, int... missing) {
+        return history(end, days, day -> java.util.Arrays.stream(missing).anyMatch(m -> m == day) ? m -> Double.NaN
+                : null);
+    }
+
+    /**
+     * {@code days} on a 5m grid ending at {@code end}: the cycle, except on the days (0 = first) for which
+     * {@code unusual} gives the load by minute of the day (NaN: missing).
+     */
+    static LoadHistory history(Instant end, int days, IntFunction<DoubleUnaryOperator> unusual) {
         Duration step = Duration.ofMinutes(5);
         Instant from = end.minus(Duration.ofDays(days));
         int n = days * 288;
         double[] v = new double[n];
         for (int i = 0; i < n; i++) {
-            int day = i / 288;
-            v[i] = java.util.Arrays.stream(missing).anyMatch(d -> d == day) ? Double.NaN
-                    : cycle(from.plus(step.multipliedBy(i)));
+            DoubleUnaryOperator day = unusual.apply(i / 288);
+            Instant t = from.plus(step.multipliedBy(i));
+            v[i] = day == null ? cycle(t) : day.applyAsDouble((t.getEpochSecond() / 60) % 1440);
         }
         return new LoadHistory(from, step, end, Map.of("cpu", v));
     }
@@ -195,6 +206,32 @@ class ForecastStoryTest {
         assertEquals(ten, surprise.time(), scales(d));
         assertEquals(7, surprise.to(), surprise.message().text());
         assertTrue(surprise.message().text().contains("(forecast line 1.13 x 0.75 = 0.8475)"), surprise.message().text());
+    }
+
+    @Test
+    void aForecastThatStopsBeingTrustedSaysSoWhenItsLineFallsBack() {
+        // 4.0 nodes on 5 replicas from 10:00: cpu 0.80, in the band under the forecast line (1.13 x 0.75 = 0.8475)
+        // while two weeks of the cycle back the forecast. At 10:30 the history read shows yesterday as a holiday
+        // (1.0 all day where the forecast said 4.0 from 09:00: a 75% miss, past max-error 0.2), so cpu's forecast
+        // is no longer trusted, its line falls back to 0.75, and the same 0.80 reads HIGH.
+        LoadHistory twoWeeks = history(DAY15, 14);
+        LoadHistory holiday = history(DAY15, 14, d -> d == 13 ? m -> 1.0 : null);
+        Instant lost = DAY15.plus(Duration.ofMinutes(10 * 60 + 30));
+        Instant from = DAY15.plus(Duration.ofHours(10));
+        Instant to = DAY15.plus(Duration.ofMinutes(10 * 60 + 35));
+        List<Decision> d = run((t, now) -> now.isBefore(lost) ? twoWeeks : holiday, ON, from, to, m -> 4.0, 5);
+        Decision out = d.stream().filter(Decision::isScale).findFirst().orElseThrow();
+        // After the 1m sustain: ceil(5 x 0.80 / 0.575) = 7, within max-step 2.
+        assertEquals(lost.plusSeconds(60), out.time(), scales(d));
+        assertEquals(7, out.to(), out.message().text());
+        assertTrue(out.message().text().contains("cpu 0.80 > 0.75 for 1m (the line was the forecast's 0.8475 until"
+                + " cpu's forecast stopped being trusted as this stretch began)"), out.message().text());
+        // Without forecasting the same load is HIGH from the start, and its message has no such note.
+        List<Decision> off = run((t, now) -> twoWeeks, ForecastSettings.OFF, from, to, m -> 4.0, 5);
+        Decision plain = off.stream().filter(Decision::isScale).findFirst().orElseThrow();
+        assertEquals(from.plusSeconds(60), plain.time(), scales(off));
+        assertTrue(plain.message().text().contains("cpu 0.80 > 0.75 for 1m;"), plain.message().text());
+        assertTrue(!plain.message().text().contains("forecast"), plain.message().text());
     }
 
     /** Replicas after the last scale decision at or before {@code at}; 2 before any. */

@@ -10,7 +10,10 @@ import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.Stage;
 import java.time.Duration;
 import java.time.Instant;
+import io.github.milvusautoscaler.core.SignalState;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -108,5 +111,28 @@ class ScaleOutTest {
         assertEquals(Stage.SCALE_OUT, p.by());
         assertEquals(Reason.AT_MAX, p.reason());
         assertEquals(10, p.to());
+    }
+
+    @Test
+    void forecastLinesRememberARaisedLineThroughUnknownTicksAndNoteOnlyTheStretchItsFallBackBegan() {
+        SignalPolicy cpu = SignalPolicy.band("cpu", 0.75, 0.40);
+        Classified trusted = new Classified(cpu, OptionalDouble.of(0.80), SignalState.IN_BAND, "", 0.8475);
+        Classified unknown = new Classified(cpu, OptionalDouble.empty(), SignalState.UNKNOWN, "no data", 0.75);
+        Classified plain = new Classified(cpu, OptionalDouble.of(0.80), SignalState.HIGH, "", 0.75);
+        ScaleOut.ForecastLines raised = ScaleOut.ForecastLines.NONE.next(List.of(trusted), T0);
+        assertEquals(Map.of("cpu", 0.8475), raised.raised());
+        // Unchanged and UNKNOWN ticks keep the same object: the last known line stands.
+        assertSame(raised, raised.next(List.of(trusted), T0.plusSeconds(15)));
+        assertSame(raised, raised.next(List.of(unknown), T0.plusSeconds(30)));
+        // The line falls back at 10:00:45: a HIGH stretch that began then is noted, one that began later is not,
+        // and a line raised again has no note.
+        Instant fell = T0.plusSeconds(45);
+        ScaleOut.ForecastLines dropped = raised.next(List.of(plain), fell);
+        assertEquals(Map.of(), dropped.raised());
+        assertEquals(" (the line was the forecast's 0.8475 until cpu's forecast stopped being trusted as this stretch"
+                + " began)", dropped.dropNote(plain, fell));
+        assertEquals("", dropped.dropNote(plain, fell.plusSeconds(15)));
+        assertEquals("", dropped.next(List.of(trusted), fell.plusSeconds(15)).dropNote(trusted, fell));
+        assertEquals("", ScaleOut.ForecastLines.NONE.dropNote(plain, fell));
     }
 }
