@@ -22,7 +22,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -209,11 +208,7 @@ public final class BacktestCommand implements Callable<Integer> {
                     Files.writeString(temp.resolve("chart-worst-day.svg"), worst.get(), StandardCharsets.UTF_8);
                 }
                 Files.createDirectories(out);
-                try (Stream<Path> files = Files.list(temp)) {
-                    for (Path f : files.toList()) {
-                        Files.move(f, out.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-                    }
-                }
+                OutputDirectory.replace("backtest", temp, out);
                 stdout.print(markdown(results, start, last, stepLength));
                 stdout.printf(Locale.ROOT, "backtest: %d targets, %d steps each, %d range queries, %.1f s; wrote %s%n",
                         results.size(), Duration.between(start, last).dividedBy(stepLength) + 1, source.rangeQueries(),
@@ -221,7 +216,7 @@ public final class BacktestCommand implements Callable<Integer> {
                 stdout.flush();
                 return Main.EXIT_OK;
             } finally {
-                deleteTree(temp);
+                OutputDirectory.deleteQuietly(temp);
             }
         } catch (IOException e) {
             err.println("backtest: cannot write the report: " + e.getMessage());
@@ -450,16 +445,6 @@ public final class BacktestCommand implements Callable<Integer> {
     private static boolean isEmpty(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.findAny().isEmpty();
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a temp directory left behind is harmless
         }
     }
 }

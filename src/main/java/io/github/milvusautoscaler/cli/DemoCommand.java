@@ -25,6 +25,7 @@ import io.github.milvusautoscaler.sim.SvgChart;
 import io.github.milvusautoscaler.sim.TraceRegistry;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +49,8 @@ import picocli.CommandLine.Spec;
  * a week compressed into about a minute; then the same slice is scored against both HPA baselines.
  *
  * <p>Exit 0 played through, 1 the port is in use or the reports cannot be written, 2 a bad option or an
- * {@code --out} that cannot be created or written (refused before playing, like simulate's).
+ * {@code --out} that cannot be created or written or holds a simulate or backtest report (refused before playing,
+ * like simulate's). The files reach {@code --out} together after the run ({@link OutputDirectory#replace}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Watch the autoscaler scale a simulated queryNode through a week of real traffic in a minute.")
@@ -105,7 +107,7 @@ public final class DemoCommand implements Callable<Integer> {
         Simulation sim = Simulation.builder().trace(raw).settings(settings).config(cfg).component(Component.QUERY_NODE)
                 .policies(SimPolicies.builtIn(), List.of("milvus-autoscaler", "hpa", "hpa-milvus")).build();
         // Like simulate: an --out that cannot take the files is refused in one line before the demo plays.
-        Optional<String> unusable = OutputDirectory.prepare(out);
+        Optional<String> unusable = OutputDirectory.prepare(out, "demo");
         if (unusable.isPresent()) {
             err.println("demo: " + unusable.get());
             return Main.EXIT_USAGE;
@@ -120,86 +122,110 @@ public final class DemoCommand implements Callable<Integer> {
         AlertBook alerts = Assembly.alertBook(defaults.alerts(), registry);
         alerts.setTargets(List.of(sim.target()));
         EngineTarget target = EngineAssembly.target(sim.target(), ConfigLoader.policyFor(cfg, Component.QUERY_NODE));
-        try (Assembly parts = new Assembly()) {
-            DecisionLogWriter log = parts.opened("decision log", DecisionLogWriter.create(out.resolve("decisions.jsonl")));
-            // The forecast reads the trace's past, as the scored milvus-autoscaler policy does, so the decisions
-            // printed are the ones the scorecard counts (forecast.min-history: from day 3).
-            Engine engine = EngineAssembly.of(clock, queryNode, queryNode, cfg.getInt(ConfigLoader.ROOT
-                            + ".max-actions-per-hour"))
-                    .history(sim.forecastHistory())
-                    .alerts(Assembly.alertSource(alerts)).sink(log).sink(self).sink(d -> printScale(o, d)).listener(self)
-                    .build();
-            Map<String, com.sun.net.httpserver.HttpHandler> extra = alertsTokenFile == null ? Map.of()
-                    : Assembly.alertsEndpoint(defaults.alerts(), new TokenFile(alertsTokenFile), alerts, () -> true,
-                    clock, t -> { }, registry);
-            HttpApi api;
-            try {
-                api = parts.server(defaults.server().withBindAddress("127.0.0.1").withPort(port), registry,
-                        () -> self.refresh(engine),
-                        () -> StatusJson.render(engine.views().values(), true, false, clock.instant()).toString(), extra);
-            } catch (HttpApi.PortInUseException e) {
-                err.println("demo: " + e.getMessage() + " (try --port 0)");
-                return Main.EXIT_FAILURE;
-            }
-            AtomicBoolean stop = new AtomicBoolean();
-            java.util.concurrent.CountDownLatch played = new java.util.concurrent.CountDownLatch(1);
-            // Ctrl-C: ask the loop to stop and wait (briefly) for it to close the server and the log.
-            Thread hook = new Thread(() -> {
-                stop.set(true);
-                try {
-                    played.await(3, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                api.markReady();
-                String base = "http://127.0.0.1:" + api.port();
-                o.printf("demo: %s of %s against a simulated queryNode (target %s), %,.0fx real time%n", days + " days",
-                        raw.name(), sim.target().id(), speed);
-                o.printf("      watch it: %s/api/v1/status  %s/metrics  (java -jar milvus-autoscaler.jar status --url %s)%n",
-                        base, base, base);
-                if (alertsTokenFile != null) {
-                    o.printf("      alerts:   curl -H 'Authorization: Bearer <token>' -H 'Content-Type: application/json' "
-                            + "-d @payload.json %s/api/v1/alerts  (labels namespace=%s, app_kubernetes_io_instance=%s, "
-                            + "component=querynode)%n", base, sim.target().namespace(), sim.target().name());
-                }
-                o.flush();
-                play(sim, queryNode, clock, engine, target, stop);
-            } finally {
-                if (!stop.get()) {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                }
-            }
-            if (stop.get()) {
-                o.println("demo: stopped at " + WHEN.format(clock.instant()) + " (simulated)");
-                o.flush();
-                parts.close();
-                played.countDown();
-                return Main.EXIT_OK;
-            }
-        }
-        SimulationResult result = sim.run(io.github.milvusautoscaler.sim.RunListener.NONE);
+        // The files go to a temporary directory and into --out only when whole (OutputDirectory.replace), so a demo
+        // cut short by an error or a kill leaves the last run's report as it was.
+        Path staged;
         try {
-            Files.writeString(out.resolve("report.md"), Reports.markdown(result, settings, 1, decisionLogParagraph(settings)));
-            Files.writeString(out.resolve("chart.svg"), SvgChart.render(result.chart(), raw.name() + ", " + days + " days"));
-            var worst = SvgChart.renderWorstDay(result, raw.name());
-            if (worst.isPresent()) {
-                Files.writeString(out.resolve("chart-worst-day.svg"), worst.get());
-            }
-        } catch (java.io.IOException e) {
-            err.println("demo: cannot write the reports to " + out + ": " + OutputDirectory.describe(e));
-            err.flush();
+            staged = Files.createTempDirectory("milvus-autoscaler-demo-");
+        } catch (IOException e) {
+            err.println("demo: cannot create a temporary directory: " + OutputDirectory.describe(e));
             return Main.EXIT_FAILURE;
         }
-        o.println();
-        o.println("scorecard (same " + days + " days, same model):");
-        o.print(Reports.table(result));
-        o.println("chart: " + out.resolve("chart.svg").toAbsolutePath());
-        o.println("decision log: " + out.resolve("decisions.jsonl").toAbsolutePath());
-        o.flush();
-        return Main.EXIT_OK;
+        try {
+            try (Assembly parts = new Assembly()) {
+                DecisionLogWriter log = parts.opened("decision log",
+                        DecisionLogWriter.create(staged.resolve("decisions.jsonl")));
+                // The forecast reads the trace's past, as the scored milvus-autoscaler policy does, so the decisions
+                // printed are the ones the scorecard counts (forecast.min-history: from day 3).
+                Engine engine = EngineAssembly.of(clock, queryNode, queryNode, cfg.getInt(ConfigLoader.ROOT
+                                + ".max-actions-per-hour"))
+                        .history(sim.forecastHistory())
+                        .alerts(Assembly.alertSource(alerts)).sink(log).sink(self).sink(d -> printScale(o, d)).listener(self)
+                        .build();
+                Map<String, com.sun.net.httpserver.HttpHandler> extra = alertsTokenFile == null ? Map.of()
+                        : Assembly.alertsEndpoint(defaults.alerts(), new TokenFile(alertsTokenFile), alerts, () -> true,
+                        clock, t -> { }, registry);
+                HttpApi api;
+                try {
+                    api = parts.server(defaults.server().withBindAddress("127.0.0.1").withPort(port), registry,
+                            () -> self.refresh(engine),
+                            () -> StatusJson.render(engine.views().values(), true, false, clock.instant()).toString(), extra);
+                } catch (HttpApi.PortInUseException e) {
+                    err.println("demo: " + e.getMessage() + " (try --port 0)");
+                    return Main.EXIT_FAILURE;
+                }
+                AtomicBoolean stop = new AtomicBoolean();
+                java.util.concurrent.CountDownLatch played = new java.util.concurrent.CountDownLatch(1);
+                // Ctrl-C: ask the loop to stop and wait (briefly) for it to close the server and the log.
+                Thread hook = new Thread(() -> {
+                    stop.set(true);
+                    try {
+                        played.await(3, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                Runtime.getRuntime().addShutdownHook(hook);
+                try {
+                    api.markReady();
+                    String base = "http://127.0.0.1:" + api.port();
+                    o.printf("demo: %s of %s against a simulated queryNode (target %s), %,.0fx real time%n", days + " days",
+                            raw.name(), sim.target().id(), speed);
+                    o.printf("      watch it: %s/api/v1/status  %s/metrics  (java -jar milvus-autoscaler.jar status --url %s)%n",
+                            base, base, base);
+                    if (alertsTokenFile != null) {
+                        o.printf("      alerts:   curl -H 'Authorization: Bearer <token>' -H 'Content-Type: application/json' "
+                                + "-d @payload.json %s/api/v1/alerts  (labels namespace=%s, app_kubernetes_io_instance=%s, "
+                                + "component=querynode)%n", base, sim.target().namespace(), sim.target().name());
+                    }
+                    o.flush();
+                    play(sim, queryNode, clock, engine, target, stop);
+                } finally {
+                    if (!stop.get()) {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    }
+                }
+                if (stop.get()) {
+                    o.println("demo: stopped at " + WHEN.format(clock.instant()) + " (simulated)");
+                    o.flush();
+                    parts.close();
+                    try {
+                        // The log so far is the run's record; no report was made.
+                        OutputDirectory.replace("demo", staged, out);
+                    } catch (IOException e) {
+                        err.println("demo: cannot write the decision log to " + out + ": " + OutputDirectory.describe(e));
+                        err.flush();
+                    }
+                    played.countDown();
+                    return Main.EXIT_OK;
+                }
+            }
+            SimulationResult result = sim.run(io.github.milvusautoscaler.sim.RunListener.NONE);
+            try {
+                Files.writeString(staged.resolve("report.md"), Reports.markdown(result, settings, 1,
+                        decisionLogParagraph(settings)));
+                Files.writeString(staged.resolve("chart.svg"), SvgChart.render(result.chart(), raw.name() + ", " + days
+                        + " days"));
+                var worst = SvgChart.renderWorstDay(result, raw.name());
+                if (worst.isPresent()) {
+                    Files.writeString(staged.resolve("chart-worst-day.svg"), worst.get());
+                }
+                OutputDirectory.replace("demo", staged, out);
+            } catch (IOException e) {
+                err.println("demo: cannot write the reports to " + out + ": " + OutputDirectory.describe(e));
+                err.flush();
+                return Main.EXIT_FAILURE;
+            }
+            o.println();
+            o.println("scorecard (same " + days + " days, same model):");
+            o.print(Reports.table(result));
+            o.println("chart: " + out.resolve("chart.svg").toAbsolutePath());
+            o.println("decision log: " + out.resolve("decisions.jsonl").toAbsolutePath());
+            o.flush();
+            return Main.EXIT_OK;
+        } finally {
+            OutputDirectory.deleteQuietly(staged);
+        }
     }
 
     /**

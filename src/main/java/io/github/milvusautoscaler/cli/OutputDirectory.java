@@ -1,28 +1,180 @@
 package io.github.milvusautoscaler.cli;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
- * The {@code --out} directory of {@code simulate} and {@code demo}, and how an I/O failure is put in one line.
+ * The {@code --out} directory of {@code simulate}, {@code demo} and {@code backtest}: checked before a run, filled
+ * after it so that it holds one whole run's report, and how an I/O failure is put in one line.
  *
  * <p>Why the directory is checked up front: a simulation can run for minutes, and a folder that cannot take
- * the reports was only found when they were moved in. Why the reasons are spelled out: Java's
- * {@link NoSuchFileException} and {@link AccessDeniedException} carry the OS's errno as the exception type
- * only, so their message is the bare path ("cannot write the reports: /proc/sim-out").
+ * the reports was only found when they were moved in. Why each command leaves a {@value #MANIFEST} file naming
+ * itself and its files: a rerun removes exactly the files of the run before (a decision log of a policy no
+ * longer compared would otherwise read as part of the new report) and nothing else, and a command refuses a
+ * folder holding another command's report instead of overwriting its report.md or deleting its decision logs
+ * (a backtest's are the record of a rehearsal on the cluster's own history). Why the reasons are spelled out:
+ * Java's {@link NoSuchFileException} and {@link AccessDeniedException} carry the OS's errno as the exception
+ * type only, so their message is the bare path ("cannot write the reports: /proc/sim-out").
  */
 final class OutputDirectory {
 
+    /** The hidden file naming the command whose report a folder holds, then that report's files, one per line. */
+    static final String MANIFEST = ".milvus-autoscaler-report";
+    /** First line of the manifest, before the command's name. */
+    private static final String WRITTEN_BY = "milvus-autoscaler ";
+    /** Suffix of a file copied into --out but not yet renamed over the old one. */
+    static final String PARTIAL = ".milvus-autoscaler-partial";
+
     private OutputDirectory() {
+    }
+
+    /** What a folder's {@value #MANIFEST} says: the command that wrote the report there and its files. */
+    record Manifest(String command, List<String> files) {
+
+        Manifest {
+            Objects.requireNonNull(command, "command");
+            files = List.copyOf(files);
+        }
+
+        /** The manifest in {@code dir}; empty when there is none or it is not one (a first line of another shape). */
+        static Optional<Manifest> read(Path dir) throws IOException {
+            Path file = dir.resolve(MANIFEST);
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                return Optional.empty();
+            }
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            if (lines.isEmpty() || !lines.get(0).startsWith(WRITTEN_BY)) {
+                return Optional.empty();
+            }
+            // A name with a separator or a dot-dot is not one this class wrote: never delete outside the folder.
+            List<String> names = lines.subList(1, lines.size()).stream()
+                    .filter(n -> !n.isBlank() && !n.contains("/") && !n.contains("\\") && !n.equals("..") && !n.equals("."))
+                    .toList();
+            return Optional.of(new Manifest(lines.get(0).substring(WRITTEN_BY.length()).strip(), names));
+        }
+
+        /** Writes this manifest into {@code dir} in one rename, so a reader never sees half of it. */
+        void write(Path dir) throws IOException {
+            Path partial = dir.resolve(MANIFEST + PARTIAL);
+            Files.writeString(partial, WRITTEN_BY + command + "\n" + String.join("\n", files) + "\n",
+                    StandardCharsets.UTF_8);
+            Files.move(partial, dir.resolve(MANIFEST), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    /**
+     * {@link #prepare(Path)}, and a refusal when {@code dir} holds the report of a command other than
+     * {@code command}: "--out rehearsal holds a backtest report (chart.svg, decisions-milvus_prod_queryNode.jsonl,
+     * report.json, report.md): give another folder or remove them".
+     *
+     * @return empty when the directory is usable, else one line naming it and the reason
+     */
+    static Optional<String> prepare(Path dir, String command) {
+        Optional<String> unusable = prepare(dir);
+        if (unusable.isPresent()) {
+            return unusable;
+        }
+        try {
+            Optional<Manifest> held = Manifest.read(dir);
+            if (held.isPresent() && !held.get().command().equals(command)) {
+                List<String> present = held.get().files().stream().filter(f -> Files.exists(dir.resolve(f))).sorted()
+                        .toList();
+                // Its files all removed, the folder holds nothing of that report to lose.
+                return present.isEmpty() ? Optional.empty() : Optional.of("--out " + dir + " holds a " + held.get().command() + " report ("
+                        + String.join(", ", present) + "): give another folder or remove them");
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of("cannot read " + dir.resolve(MANIFEST) + ": " + reason(e));
+        }
+    }
+
+    /**
+     * Puts the run's files, written in {@code staged}, into {@code out} in place of the files the previous run of
+     * {@code command} wrote there (its manifest says which), and returns where they went. Each is first moved in
+     * under a hidden name, since a move from the temporary directory (another file system) is a copy that can fail
+     * half-way, on a full disk say, and must not leave two runs' reports mixed: the old ones stay whole until every
+     * new one is in. Then each is renamed over its old version, the manifest is written, and the previous run's
+     * files this one did not write (decisions of a policy no longer compared, a worst-day chart of a longer trace)
+     * and leftovers of a run cut short are deleted. Any other file is left alone.
+     */
+    static List<Path> replace(String command, Path staged, Path out) throws IOException {
+        Objects.requireNonNull(command, "command");
+        Optional<Manifest> previous = Manifest.read(out).filter(m -> m.command().equals(command));
+        List<Path> partials = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(staged)) {
+            for (Path f : files) {
+                Path partial = out.resolve("." + f.getFileName() + PARTIAL);
+                partials.add(partial);
+                Files.move(f, partial, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            for (Path p : partials) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        List<Path> written = new ArrayList<>();
+        for (Path partial : partials) {
+            String name = partial.getFileName().toString();
+            Path dest = out.resolve(name.substring(1, name.length() - PARTIAL.length()));
+            Files.move(partial, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            written.add(dest);
+        }
+        List<String> names = written.stream().map(p -> p.getFileName().toString()).sorted().toList();
+        new Manifest(command, names).write(out);
+        List<Path> stale = new ArrayList<>();
+        for (String name : previous.map(Manifest::files).orElse(List.of())) {
+            if (!names.contains(name)) {
+                stale.add(out.resolve(name));
+            }
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(out, "." + "*" + PARTIAL)) {
+            files.forEach(stale::add);
+        }
+        for (Path f : stale) {
+            if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                Files.delete(f);
+            }
+        }
+        return written;
+    }
+
+    /** Deletes a command's temporary directory and what is in it, as far as it can: a leftover there is harmless. */
+    static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | UncheckedIOException ignored) {
+            // Best effort: the run's result already stands.
+        }
     }
 
     /**

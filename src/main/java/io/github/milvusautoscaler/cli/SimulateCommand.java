@@ -25,12 +25,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -52,11 +48,12 @@ import picocli.CommandLine.Option;
  * <p>Bad input (unknown trace, unreadable file, bad CSV row, {@code --peak-nodes} < 1, unknown
  * policy, bad config) is found before anything runs: one line on stderr, exit 2, nothing written.
  * Then {@code --out} is created and proven writable, else exit 2 with its path and the OS's reason,
- * still before simulating. Files are written to a temporary directory and moved into {@code --out}
+ * still before simulating; so is an {@code --out} holding a {@code backtest} or {@code demo} report (exit 2,
+ * naming its files). Files are written to a temporary directory and moved into {@code --out}
  * only after the run succeeds, so an interrupted run leaves no half report; they replace what an
  * earlier simulate run wrote there, its files this run does not write included (a decision log of a
- * policy no longer compared would read as this run's), and leave every other file alone. A failure
- * to write them is exit 1 with the file and the OS's reason.
+ * policy no longer compared would read as this run's), and leave every other file alone
+ * ({@link OutputDirectory#replace}). A failure to write them is exit 1 with the file and the OS's reason.
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = "Runs autoscaling policies against a simulated Milvus component driven by a load trace, and"
@@ -111,8 +108,9 @@ public final class SimulateCommand implements Callable<Integer> {
     List<String> policies;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
-            description = "Directory for the reports; created if missing. The run replaces the report.json, report.md,"
-                    + " chart*.svg and decisions-*.jsonl an earlier run left there; other files stay.")
+            description = "Directory for the reports; created if missing. The run replaces the files an earlier simulate"
+                    + " run left there (report.json, report.md, chart*.svg, decisions-*.jsonl); other files stay. A"
+                    + " folder holding a backtest or demo report is refused.")
     Path out;
 
     private final SimPolicies registry;
@@ -154,7 +152,7 @@ public final class SimulateCommand implements Callable<Integer> {
             return usage(err, e.getMessage());
         }
         // After the input checks, so bad input still creates nothing; before the run, which can take minutes.
-        Optional<String> unusable = OutputDirectory.prepare(out);
+        Optional<String> unusable = OutputDirectory.prepare(out, "simulate");
         if (unusable.isPresent()) {
             return usage(err, unusable.get());
         }
@@ -172,7 +170,7 @@ public final class SimulateCommand implements Callable<Integer> {
             if (worst.isPresent()) {
                 Files.writeString(temp.resolve("chart-worst-day.svg"), worst.get(), StandardCharsets.UTF_8);
             }
-            List<Path> written = replaceReports(temp, out);
+            List<Path> written = OutputDirectory.replace("simulate", temp, out);
             stdout.println(Reports.summary(result, prepared.settings, compress));
             stdout.println();
             stdout.print(Reports.table(result));
@@ -188,7 +186,7 @@ public final class SimulateCommand implements Callable<Integer> {
             err.flush();
             return EXIT_FAILURE;
         } finally {
-            deleteQuietly(temp);
+            OutputDirectory.deleteQuietly(temp);
         }
     }
 
@@ -335,88 +333,6 @@ public final class SimulateCommand implements Callable<Integer> {
             if (failure != null) {
                 throw failure;
             }
-        }
-    }
-
-    /** Suffix of a report copied into --out but not yet renamed over the old one. */
-    private static final String PARTIAL = ".simulate-partial";
-
-    /**
-     * The names simulate writes into --out: only these are replaced or deleted there. A leftover of a copy
-     * cut short (a killed run) is one of them.
-     */
-    static boolean writtenBySimulate(String name) {
-        return name.equals("report.json") || name.equals("report.md")
-                || (name.startsWith("chart") && name.endsWith(".svg"))
-                || (name.startsWith("decisions-") && name.endsWith(".jsonl"))
-                || (name.startsWith(".") && name.endsWith(PARTIAL));
-    }
-
-    /**
-     * Puts the run's files into {@code to}, in their place the files an earlier run wrote there. Each is first
-     * copied in under a hidden name, since a copy from the temporary directory (another file system) can fail
-     * half-way, on a full disk say, and must not leave two runs' reports mixed: the old ones stay whole until
-     * every new one is in. Then each is renamed over its old version within the directory, and the earlier
-     * run's files this one did not write (decisions of a policy no longer compared, a worst-day chart of a
-     * longer trace) are deleted. Any other file is left alone.
-     */
-    private static List<Path> replaceReports(Path from, Path to) throws IOException {
-        List<Path> staged = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(from)) {
-            for (Path f : files) {
-                Path partial = to.resolve("." + f.getFileName() + PARTIAL);
-                staged.add(partial);
-                Files.move(f, partial, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            for (Path p : staged) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
-            throw e;
-        }
-        Set<String> names = new HashSet<>();
-        List<Path> written = new ArrayList<>();
-        for (Path partial : staged) {
-            String name = partial.getFileName().toString();
-            Path dest = to.resolve(name.substring(1, name.length() - PARTIAL.length()));
-            Files.move(partial, dest, StandardCopyOption.ATOMIC_MOVE);
-            names.add(dest.getFileName().toString());
-            written.add(dest);
-        }
-        List<Path> stale = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(to)) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                if (!names.contains(name) && writtenBySimulate(name) && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
-                    stale.add(f);
-                }
-            }
-        }
-        for (Path f : stale) {
-            Files.deleteIfExists(f);
-        }
-        return written;
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path f : files) {
-                Files.deleteIfExists(f);
-            }
-        } catch (IOException ignored) {
-            // Best effort: a leftover temp file is harmless, the run's result already stands.
-        }
-        try {
-            Files.deleteIfExists(dir);
-        } catch (IOException ignored) {
-            // As above.
         }
     }
 

@@ -176,6 +176,10 @@ class BacktestCommandTest {
                 "chart-worst-day.svg")) {
             assertTrue(Files.exists(out.resolve(file)), file);
         }
+        // The manifest makes the folder the backtest's: simulate and demo refuse it rather than replace its files.
+        assertEquals(new OutputDirectory.Manifest("backtest", List.of("chart-worst-day.svg", "chart.svg",
+                "decisions-milvus_wk_queryNode.jsonl", "report.json", "report.md")), OutputDirectory.Manifest.read(out)
+                .orElseThrow());
         JsonObject target = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject()
                 .getAsJsonArray("targets").get(0).getAsJsonObject();
         JsonObject recorded = target.getAsJsonObject("recorded");

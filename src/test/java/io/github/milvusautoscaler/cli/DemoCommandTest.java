@@ -96,6 +96,35 @@ class DemoCommandTest {
         assertEquals("keep", Files.readString(file));
     }
 
+    /**
+     * The demo's files reach --out together with a manifest naming them, and a folder holding a simulate report is
+     * refused before playing: the demo's report.md and chart.svg would have replaced simulate's beside its
+     * report.json and decision logs, one folder reading as two runs.
+     */
+    @Test
+    void theFilesArriveTogetherAndASimulateFolderIsRefused() throws Exception {
+        int exit = new CommandLine(new DemoCommand()).setOut(new PrintWriter(new StringWriter())).execute("--days", "1",
+                "--speed", "1000000000", "--port", "0", "--out", dir.toString());
+        assertEquals(0, exit);
+        assertEquals(new OutputDirectory.Manifest("demo", java.util.List.of("chart-worst-day.svg", "chart.svg",
+                "decisions.jsonl", "report.md")), OutputDirectory.Manifest.read(dir).orElseThrow());
+
+        Path simulated = Files.createDirectories(dir.resolve("simulated"));
+        assertEquals(0, new CommandLine(new SimulateCommand()).setOut(new PrintWriter(new StringWriter()))
+                .execute("--trace", "step", "--policies", "hpa", "--out", simulated.toString()));
+        String before = Files.readString(simulated.resolve("report.md"));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        exit = new CommandLine(new DemoCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute("--days", "1", "--speed", "1000000000", "--port", "0", "--out", simulated.toString());
+        assertEquals(2, exit, err.toString());
+        assertTrue(err.toString().strip().matches("demo: --out " + java.util.regex.Pattern.quote(simulated.toString())
+                + " holds a simulate report \\(chart-worst-day.svg, chart.svg, decisions-hpa.jsonl, report.json,"
+                + " report.md\\): give another folder or remove them"), err.toString());
+        assertEquals("", out.toString());
+        assertEquals(before, Files.readString(simulated.resolve("report.md")));
+    }
+
     @Test
     void aPortOutOfRangeIsAUsageError() {
         StringWriter err = new StringWriter();

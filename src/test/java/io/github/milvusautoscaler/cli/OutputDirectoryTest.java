@@ -1,15 +1,32 @@
 package io.github.milvusautoscaler.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** A failed write is one line with the file and the OS's reason, which some Java exceptions leave out of their message. */
+/**
+ * --out holds one whole run's report: a rerun of the same command replaces exactly the files of the run before, a
+ * folder holding another command's report is refused, and a failed write is one line with the file and the OS's
+ * reason, which some Java exceptions leave out of their message.
+ */
 class OutputDirectoryTest {
+
+    @TempDir
+    Path dir;
 
     @Test
     void namesTheFileAndTheReason() {
@@ -17,9 +34,80 @@ class OutputDirectoryTest {
         assertEquals("/proc/sim-out: no such file or directory", OutputDirectory.describe(new NoSuchFileException("/proc/sim-out")));
         assertEquals("/ro/report.md: read-only file system",
                 OutputDirectory.describe(new FileSystemException("/ro/report.md", null, "Read-only file system")));
-        assertEquals("/out/.chart.svg.simulate-partial: no such file or directory", OutputDirectory.describe(
-                new NoSuchFileException("/tmp/sim/chart.svg", "/out/.chart.svg.simulate-partial", null)));
+        assertEquals("/out/.chart.svg.milvus-autoscaler-partial: no such file or directory", OutputDirectory.describe(
+                new NoSuchFileException("/tmp/sim/chart.svg", "/out/.chart.svg.milvus-autoscaler-partial", null)));
         assertEquals("no space left on device", OutputDirectory.describe(new IOException("No space left on device")));
         assertEquals("I/O error", OutputDirectory.describe(new IOException("I/O error")));
+    }
+
+    @Test
+    void aRerunReplacesTheRunBeforeAndLeavesEveryOtherFile() throws IOException {
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Files.writeString(out.resolve("notes.txt"), "mine");
+        // A decision log name the command writes, but not by this command's run: not in its manifest, so it stays.
+        Files.writeString(out.resolve("decisions-by-hand.jsonl"), "mine too");
+        assertEquals(List.of(out.resolve("decisions-a.jsonl"), out.resolve("decisions-b.jsonl"), out.resolve("report.md")),
+                sorted(OutputDirectory.replace("simulate", staged("report.md", "decisions-a.jsonl", "decisions-b.jsonl"), out)));
+        assertEquals("simulate\nreport.md", Files.readString(out.resolve("report.md")).strip());
+        assertEquals(new OutputDirectory.Manifest("simulate", List.of("decisions-a.jsonl", "decisions-b.jsonl", "report.md")),
+                OutputDirectory.Manifest.read(out).orElseThrow());
+        // The second run compares only policy a: b's log goes, a's and the report are the new ones.
+        Files.writeString(out.resolve(".chart.svg" + OutputDirectory.PARTIAL), "left by a killed run");
+        OutputDirectory.replace("simulate", staged("report.md", "decisions-a.jsonl"), out);
+        assertEquals(new TreeSet<>(Set.of(OutputDirectory.MANIFEST, "notes.txt", "decisions-by-hand.jsonl", "report.md",
+                "decisions-a.jsonl")), names(out));
+        assertEquals("mine", Files.readString(out.resolve("notes.txt")));
+        assertEquals("mine too", Files.readString(out.resolve("decisions-by-hand.jsonl")));
+        assertEquals(new OutputDirectory.Manifest("simulate", List.of("decisions-a.jsonl", "report.md")),
+                OutputDirectory.Manifest.read(out).orElseThrow());
+    }
+
+    @Test
+    void aFolderHoldingAnotherCommandsReportIsRefusedNamingItsFiles() throws IOException {
+        Path out = Files.createDirectories(dir.resolve("rehearsal"));
+        OutputDirectory.replace("backtest", staged("report.md", "decisions-milvus_prod_queryNode.jsonl"), out);
+        assertEquals(Optional.of("--out " + out + " holds a backtest report (decisions-milvus_prod_queryNode.jsonl,"
+                + " report.md): give another folder or remove them"), OutputDirectory.prepare(out, "simulate"));
+        assertEquals(Optional.empty(), OutputDirectory.prepare(out, "backtest"));
+        // Once its files are removed, the manifest alone names nothing to lose: the folder is taken.
+        Files.delete(out.resolve("report.md"));
+        Files.delete(out.resolve("decisions-milvus_prod_queryNode.jsonl"));
+        assertEquals(Optional.empty(), OutputDirectory.prepare(out, "simulate"));
+        assertEquals(Optional.empty(), OutputDirectory.prepare(dir.resolve("new"), "simulate"));
+        assertTrue(Files.isDirectory(dir.resolve("new")), "prepare creates a missing --out");
+    }
+
+    @Test
+    void aManifestNamingFilesOutsideTheFolderDeletesNothingThere() throws IOException {
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Path outside = Files.writeString(dir.resolve("precious.txt"), "keep");
+        Files.writeString(out.resolve(OutputDirectory.MANIFEST), "milvus-autoscaler simulate\n../precious.txt\n..\n"
+                + outside + "\nreport.md\n");
+        assertEquals(List.of("report.md"), OutputDirectory.Manifest.read(out).orElseThrow().files());
+        OutputDirectory.replace("simulate", staged("chart.svg"), out);
+        assertEquals("keep", Files.readString(outside));
+        // And a file that is not a manifest of ours is not read as one.
+        Files.writeString(out.resolve(OutputDirectory.MANIFEST), "something else\nchart.svg\n");
+        assertEquals(Optional.empty(), OutputDirectory.Manifest.read(out));
+        assertFalse(OutputDirectory.prepare(out, "demo").isPresent());
+    }
+
+    /** A temporary directory holding files with the given names, each containing "simulate\n" and its name. */
+    private Path staged(String... names) throws IOException {
+        Path staged = Files.createTempDirectory(dir, "staged-");
+        for (String n : names) {
+            Files.writeString(staged.resolve(n), "simulate\n" + n);
+        }
+        return staged;
+    }
+
+    private static List<Path> sorted(List<Path> paths) {
+        return paths.stream().sorted().toList();
+    }
+
+    private static Set<String> names(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return new TreeSet<>(files.map(p -> p.getFileName().toString()).toList());
+        }
     }
 }

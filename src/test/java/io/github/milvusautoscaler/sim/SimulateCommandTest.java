@@ -45,8 +45,12 @@ class SimulateCommandTest {
         int code = simulate("--trace", "step", "--policies", "hpa,hpa-milvus", "--out", target.toString());
         assertEquals(0, code, err.toString());
         assertEquals(Set.of("report.json", "report.md", "chart.svg", "chart-worst-day.svg", "decisions-hpa.jsonl",
-                "decisions-hpa-milvus.jsonl"),
+                "decisions-hpa-milvus.jsonl", ".milvus-autoscaler-report"),
                 list(target));
+        // The hidden manifest names the command and its files, so a rerun replaces exactly them.
+        assertEquals(List.of("milvus-autoscaler simulate", "chart-worst-day.svg", "chart.svg", "decisions-hpa-milvus.jsonl",
+                "decisions-hpa.jsonl", "report.json", "report.md"),
+                Files.readAllLines(target.resolve(".milvus-autoscaler-report")));
         JsonObject report = JsonParser.parseString(Files.readString(target.resolve("report.json"))).getAsJsonObject();
         assertEquals("step", report.get("trace").getAsString());
         assertEquals(21600, report.get("simulatedSeconds").getAsLong());
@@ -206,6 +210,27 @@ class SimulateCommandTest {
         assertEquals(2, simulate("--trace", "step", "--policies", "hpa", "--out", file.toString()));
         assertTrue(err.toString().contains("exists and is not a directory"), err.toString());
         assertEquals("keep", Files.readString(file));
+    }
+
+    /**
+     * A folder holding a backtest's report is refused before simulating, naming its files, and left whole: its
+     * decision logs (decisions-<namespace>_<name>_<component>.jsonl) used to be deleted as "an earlier run's", and its
+     * report.md replaced. The manifest is what backtest writes there (OutputDirectory.MANIFEST).
+     */
+    @Test
+    void aBacktestsFolderIsRefusedAndLeftWhole() throws IOException {
+        Path rehearsal = Files.createDirectories(dir.resolve("rehearsal"));
+        Files.writeString(rehearsal.resolve("report.md"), "backtest report");
+        Files.writeString(rehearsal.resolve("decisions-milvus_prod_queryNode.jsonl"), "{}");
+        Files.writeString(rehearsal.resolve(".milvus-autoscaler-report"),
+                "milvus-autoscaler backtest\ndecisions-milvus_prod_queryNode.jsonl\nreport.md\n");
+        assertEquals(2, simulate("--trace", "step", "--policies", "hpa", "--out", rehearsal.toString()));
+        assertEquals("simulate: --out " + rehearsal + " holds a backtest report (decisions-milvus_prod_queryNode.jsonl,"
+                + " report.md): give another folder or remove them", err.toString().strip());
+        assertEquals(Set.of(".milvus-autoscaler-report", "report.md", "decisions-milvus_prod_queryNode.jsonl"),
+                list(rehearsal));
+        assertEquals("backtest report", Files.readString(rehearsal.resolve("report.md")));
+        assertEquals("", out.toString());
     }
 
     @Test
