@@ -184,6 +184,22 @@ class DashboardTest {
         assertEquals(ids.size(), new HashSet<>(ids).size(), "panel ids " + ids);
     }
 
+    /**
+     * grafana/kustomization.yaml renders one ConfigMap that kube-prometheus-stack's Grafana sidecar loads: the label
+     * and value its values.yaml sets (grafana.sidecar.dashboards.label grafana_dashboard, labelValue "1", searchNamespace
+     * ALL), the dashboard byte for byte, and a fixed name so an update replaces the dashboard rather than adding one.
+     */
+    @Test
+    void theKustomizationMakesTheConfigMapTheGrafanaSidecarLoads() {
+        Rendered r = Rendered.of(Repo.DASHBOARD.getParent());
+        assertEquals(List.of("ConfigMap"), r.kinds());
+        io.kubernetes.client.openapi.models.V1ConfigMap cm = r.one(io.kubernetes.client.openapi.models.V1ConfigMap.class);
+        assertEquals("milvus-autoscaler-dashboard", cm.getMetadata().getName());
+        assertEquals("milvus-autoscaler", cm.getMetadata().getNamespace());
+        assertEquals(Map.of("grafana_dashboard", "1"), cm.getMetadata().getLabels());
+        assertEquals(Map.of("milvus-autoscaler.json", Repo.read(Repo.DASHBOARD)), cm.getData());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             plain variable           | rate(x{target=~"$namespace/.*"}[$__rate_interval]) | rate(x{target=~"[^/]+/.*"}[1m])
