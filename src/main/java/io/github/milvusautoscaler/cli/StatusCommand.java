@@ -17,8 +17,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -36,7 +38,8 @@ public final class StatusCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--url", defaultValue = "http://127.0.0.1:8080",
-            description = "Base URL of the daemon's HTTP server (default: ${DEFAULT-VALUE}).")
+            description = "Base URL of the daemon's HTTP server (default: ${DEFAULT-VALUE}). A user:password@ in it is"
+                    + " sent as basic auth, for a proxy in front of the daemon; it is never printed.")
     String url;
 
     @Option(names = "--json", description = "Print the raw JSON instead of the table.")
@@ -61,8 +64,15 @@ public final class StatusCommand implements Callable<Integer> {
         String body;
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
-            HttpResponse<String> resp = http.send(HttpRequest.newBuilder(new URI(endpoint))
-                    .timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+            URI uri = new URI(endpoint);
+            HttpRequest.Builder request = HttpRequest.newBuilder(withoutUserInfo(uri)).timeout(REQUEST_TIMEOUT);
+            // The daemon asks for no credentials, but a proxy in front of it may (an ingress with basic auth):
+            // user:password@ in --url is sent as basic auth, as curl does; Java's client would drop it silently.
+            if (uri.getRawUserInfo() != null) {
+                request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        uri.getUserInfo().getBytes(StandardCharsets.UTF_8)));
+            }
+            HttpResponse<String> resp = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (resp.statusCode() != 200) {
                 err.println("status: " + redact(endpoint) + " answered HTTP " + resp.statusCode());
                 return Main.EXIT_FAILURE;
@@ -105,6 +115,16 @@ public final class StatusCommand implements Callable<Integer> {
                     + " daemon's HTTP server (server.port)?");
             return Main.EXIT_FAILURE;
         }
+    }
+
+    /** {@code uri} without its user-info, which goes in the Authorization header instead. */
+    private static URI withoutUserInfo(URI uri) throws URISyntaxException {
+        if (uri.getRawUserInfo() == null) {
+            return uri;
+        }
+        String raw = uri.toString();
+        int at = raw.indexOf(uri.getRawUserInfo() + "@");
+        return new URI(raw.substring(0, at) + raw.substring(at + uri.getRawUserInfo().length() + 1));
     }
 
     /** {@code u} as this command prints it: user-info, query and fragment as {@code ***}. */

@@ -173,6 +173,34 @@ class StatusCommandTest {
         assertTrue(!r.err().contains("admin"), r.err());
     }
 
+    /**
+     * user:password@ in --url reaches a proxy in front of the daemon as basic auth (percent-decoded, as curl sends
+     * it), the request line carries no user-info, and neither half appears in what the command prints.
+     */
+    @Test
+    void aUrlWithUserInfoIsSentAsBasicAuthAndNeverPrinted() throws Exception {
+        try (mockwebserver3.MockWebServer proxy = new mockwebserver3.MockWebServer()) {
+            proxy.enqueue(new mockwebserver3.MockResponse.Builder().code(401).build());
+            proxy.start(java.net.InetAddress.getLoopbackAddress(), 0);
+            Run r = status("http://ops:p%40ss-SECRET@127.0.0.1:" + proxy.getPort() + "/autoscaler/");
+            mockwebserver3.RecordedRequest sent = proxy.takeRequest();
+            // base64("ops:p@ss-SECRET")
+            assertEquals("Basic " + java.util.Base64.getEncoder().encodeToString("ops:p@ss-SECRET".getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8)), sent.getHeaders().get("Authorization"));
+            assertEquals("/autoscaler/api/v1/status", sent.getUrl().encodedPath());
+            assertEquals(1, r.code());
+            assertEquals("status: http://***@127.0.0.1:" + proxy.getPort() + "/autoscaler/api/v1/status answered HTTP 401",
+                    r.err().strip());
+        }
+        // Without user-info no Authorization header is sent.
+        try (mockwebserver3.MockWebServer daemon = new mockwebserver3.MockWebServer()) {
+            daemon.enqueue(new mockwebserver3.MockResponse.Builder().code(503).build());
+            daemon.start(java.net.InetAddress.getLoopbackAddress(), 0);
+            assertEquals(1, status("http://127.0.0.1:" + daemon.getPort()).code());
+            assertEquals(null, daemon.takeRequest().getHeaders().get("Authorization"));
+        }
+    }
+
     @Test
     void aUrlThatDoesNotParseIsPrintedWithoutItsPassword() {
         Run r = status("http://admin:SECRET@127.0.0.1:1/a b");
