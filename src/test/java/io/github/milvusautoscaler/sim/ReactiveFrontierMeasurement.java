@@ -2,14 +2,11 @@ package io.github.milvusautoscaler.sim;
 
 import static java.util.Objects.requireNonNull;
 
-import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Decision;
-import io.github.milvusautoscaler.core.DecisionReason;
 import io.github.milvusautoscaler.core.Message;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.ReplicaStatus;
-import io.github.milvusautoscaler.core.Stage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -77,31 +74,6 @@ public final class ReactiveFrontierMeasurement {
         }
     }
 
-    private enum LaneReason implements DecisionReason {
-        HOLDS(Action.HOLD), ADDS(Action.SCALE_OUT), REMOVES(Action.SCALE_IN);
-
-        private final Action action;
-
-        LaneReason(Action action) {
-            this.action = action;
-        }
-
-        @Override
-        public Action action() {
-            return action;
-        }
-
-        @Override
-        public Stage stage() {
-            return Stage.BASELINE;
-        }
-
-        @Override
-        public boolean blocksAction() {
-            return false;
-        }
-    }
-
     /** A lane replaying {@link Lane} against the run's true demand curve. */
     static final class PastDemandPolicy implements SimPolicy {
         private final Lane lane;
@@ -145,7 +117,10 @@ public final class ReactiveFrontierMeasurement {
                 to = from - 1;
                 lastChange = t;
             }
-            LaneReason reason = to > from ? LaneReason.ADDS : to < from ? LaneReason.REMOVES : LaneReason.HOLDS;
+            // The clairvoyant lanes' reasons: like them, a lane here is a measuring stick, not a policy with rules.
+            ClairvoyantPolicy.ScheduleReason reason = to > from ? ClairvoyantPolicy.ScheduleReason.SCHEDULE_ADDS
+                    : to < from ? ClairvoyantPolicy.ScheduleReason.SCHEDULE_REMOVES
+                    : ClairvoyantPolicy.ScheduleReason.SCHEDULE_HOLDS;
             int target = to;
             return new Decision(context.target(), now, reason.action(), from, to, reason,
                     Message.lazy(() -> lane.name() + ": " + from + " -> " + target), Map.of(), false);
