@@ -65,6 +65,8 @@ public final class ScaleAnnotations {
     private static final String SETTLE_WAIT_SINCE = "settle-wait-since";
     private static final String LAST_ALERT_SCALE_OUT = "last-alert-scale-out";
     private static final String HANDLED_ALERTS = "handled-alerts";
+    private static final String STEPPED_TO_ONE_AT = "stepped-to-one-at";
+    private static final String TO_ONE_REVERSED_AT = "to-one-reversed-at";
     /** Handled alert keys kept on the object at most (an annotation value is small; keys are ~100 bytes). */
     static final int MAX_HANDLED_ALERTS = 50;
 
@@ -237,8 +239,8 @@ public final class ScaleAnnotations {
     }
 
     /**
-     * The remembered back-off, settle-wait start and handled alerts; a malformed value (a person
-     * edited it) is logged and read as absent, the other values still count.
+     * The remembered back-off, settle-wait start, handled alerts and step-down to one replica; a malformed
+     * value (a person edited it) is logged and read as absent, the other values still count.
      */
     static ScaleMemory memory(JsonObject annotations, String object, java.util.function.Function<String, String> key) {
         java.util.Set<String> handled = new java.util.LinkedHashSet<>();
@@ -254,7 +256,9 @@ public final class ScaleAnnotations {
         });
         return new ScaleMemory(time(annotations, object, key.apply(BACKOFF_UNTIL)),
                 time(annotations, object, key.apply(SETTLE_WAIT_SINCE)),
-                time(annotations, object, key.apply(LAST_ALERT_SCALE_OUT)), handled);
+                time(annotations, object, key.apply(LAST_ALERT_SCALE_OUT)), handled,
+                time(annotations, object, key.apply(STEPPED_TO_ONE_AT)),
+                time(annotations, object, key.apply(TO_ONE_REVERSED_AT)));
     }
 
     private static Instant time(JsonObject annotations, String object, String key) {
@@ -276,6 +280,8 @@ public final class ScaleAnnotations {
         put(out, key.apply(BACKOFF_UNTIL), memory.backoffUntil());
         put(out, key.apply(SETTLE_WAIT_SINCE), memory.settleWaitSince());
         put(out, key.apply(LAST_ALERT_SCALE_OUT), memory.lastAlertScaleOut());
+        put(out, key.apply(STEPPED_TO_ONE_AT), memory.steppedToOneAt());
+        put(out, key.apply(TO_ONE_REVERSED_AT), memory.toOneReversedAt());
         if (memory.handledAlerts().isEmpty()) {
             out.add(key.apply(HANDLED_ALERTS), com.google.gson.JsonNull.INSTANCE);
         } else {

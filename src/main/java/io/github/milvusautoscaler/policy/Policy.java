@@ -121,14 +121,15 @@ public final class Policy {
 
     /**
      * What the scaled object keeps of {@code state} for a daemon that restarts or takes over, with
-     * {@code handled} as the alerts to remember: the back-off end, the settle-wait start and the last
-     * alert scale-out.
+     * {@code handled} as the alerts to remember: the back-off end, the settle-wait start, the last
+     * alert scale-out, and the last step-down to one replica and its reversal.
      */
     public ScaleMemory kept(TargetState state, Set<String> handled) {
+        RecentPeak.Peaks peaks = state.get(RecentPeak.Peaks.class);
         return new ScaleMemory(
                 VerifyStepDown.backoffUntil(state.get(VerifyStepDown.Verification.class), settings.scaleIn()),
                 state.get(StepDown.Steps.class).settleWaitSince(), state.get(Alerts.Book.class).lastScaleOut(),
-                handled);
+                handled, peaks.toOneAt(), peaks.reversedAt());
     }
 
     /**

@@ -6,9 +6,11 @@ import static io.github.milvusautoscaler.policy.Format.num;
 
 import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.Stage;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -35,9 +37,13 @@ import java.util.Optional;
  * half of the overload fell on one replica: overload 33,694 s -> 29,096 s, actions 1,061 -> 997, reversals
  * 158 -> 138, for 1.0% more node-seconds (1.440x -> 1.454x the zero-hot bound); 30m and 2h gave 33,197 s and
  * 26,325 s for 1.446x and 1.467x. Holding every step-down after any reversal instead cost 1.46x to 1.53x in
- * experiments. The memory is not kept on the scaled object, and need not be: a daemon that restarts or takes
- * over has seen fewer spans than the recurrence for its first 80 minutes, so it judges every step-down on the
- * highest load it has seen, the hold's own rule, for longer than the hold lasts.
+ * experiments. The peaks are not kept on the scaled object: a daemon that restarts or takes over has seen fewer
+ * spans than the recurrence for its first 80 minutes, so it judges every step-down on the highest load it has
+ * seen, the hold's own rule, for longer than the hold lasts. What it has not seen is the burst that reversed a
+ * step-down before it started, so the step-down to one replica and its reversal are kept (annotations
+ * {@code stepped-to-one-at}, {@code to-one-reversed-at}), and a daemon that learns of a reversal from them
+ * holds the step to one replica for the rest of the hold: at 10:08 1 -> 2 reverses, at 10:20 a new leader
+ * takes over; it holds 2 -> 1 until 11:08, where judged on its own peaks it could have stepped down at 10:35.
  *
  * <p>Reasons: PEAK_WOULD_OVERLOAD. Memory: {@link Peaks}.
  */
@@ -51,14 +57,21 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
     private static final Duration REVERSAL = Duration.ofMinutes(REVERSAL_MINUTES);
 
     /**
-     * @param peaks      per signal, the highest load in each span of the look-back
-     * @param toOneAt    the last step-down to one replica written; null when none
-     * @param reversedAt when the last step-down to one replica was reversed; null when none was
+     * @param peaks          per signal, the highest load in each span of the look-back
+     * @param toOneAt        the last step-down to one replica written; null when none
+     * @param reversedAt     when the last step-down to one replica was reversed; null when none was
+     * @param reversalUnseen the reversal was read from the scaled object's annotations, not seen by this daemon:
+     *                       its peaks lack the load that reversed it
      */
-    record Peaks(RecentPeaks peaks, Instant toOneAt, Instant reversedAt) implements Memory {
+    record Peaks(RecentPeaks peaks, Instant toOneAt, Instant reversedAt, boolean reversalUnseen) implements Memory {
 
         Peaks {
-            java.util.Objects.requireNonNull(peaks, "peaks");
+            Objects.requireNonNull(peaks, "peaks");
+        }
+
+        /** Peaks with a step-down to one replica and its reversal seen by this daemon. */
+        Peaks(RecentPeaks peaks, Instant toOneAt, Instant reversedAt) {
+            this(peaks, toOneAt, reversedAt, false);
         }
 
         /** Peaks without a step-down to one replica remembered. */
@@ -68,7 +81,8 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
 
         @Override
         public Peaks retimed(Instant tick, Instant written) {
-            return new Peaks(peaks, Memory.retime(toOneAt, tick, written), Memory.retime(reversedAt, tick, written));
+            return new Peaks(peaks, Memory.retime(toOneAt, tick, written), Memory.retime(reversedAt, tick, written),
+                    reversalUnseen);
         }
     }
 
@@ -82,12 +96,29 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
         return new Peaks(RecentPeaks.NONE);
     }
 
-    /** Adds this tick's known loads to their span; an UNKNOWN value neither adds nor lowers a peak. */
+    /**
+     * Adds this tick's known loads to their span (an UNKNOWN value neither adds nor lowers a peak), and takes a
+     * later step-down to one replica, or its reversal, from the object's annotations: a daemon that restarts or
+     * takes over keeps the reversal hold the one before it began (the peaks themselves start again empty).
+     */
     @Override
     public Peaks observe(Peaks own, Tick before) {
         RecentPeaks next = own.peaks().next(before.signals(), before.ready(), before.now(),
                 before.settings().scaleIn().peakWindow());
-        return next.equals(own.peaks()) ? own : new Peaks(next, own.toOneAt(), own.reversedAt());
+        ScaleMemory kept = before.status().memory();
+        Instant reversedAt = Memory.later(own.reversedAt(), kept.toOneReversedAt());
+        Instant toOneAt = Memory.later(own.toOneAt(), kept.steppedToOneAt());
+        if (toOneAt != null && reversedAt != null && !toOneAt.isAfter(reversedAt)) {
+            toOneAt = null; // that step-down is the one reversed
+        }
+        // A reversal this daemon did not write is one it has not seen; its own reversals are written, so they are
+        // on the object too, at the time this memory has.
+        boolean unseen = reversedAt != null && (reversedAt.equals(own.reversedAt()) ? own.reversalUnseen() : true);
+        if (next.equals(own.peaks()) && Objects.equals(toOneAt, own.toOneAt())
+                && Objects.equals(reversedAt, own.reversedAt()) && unseen == own.reversalUnseen()) {
+            return own;
+        }
+        return new Peaks(next, toOneAt, reversedAt, unseen);
     }
 
     @Override
@@ -99,6 +130,13 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
         int ready = t.ready();
         Peaks memory = t.memory(Peaks.class);
         boolean afterReversal = t.current() == 2 && t.within(memory.reversedAt(), si.peakAfterReversal());
+        if (afterReversal && memory.reversalUnseen()) {
+            return Proposal.hold(Stage.RECENT_PEAK, Reason.PEAK_WOULD_OVERLOAD, t, () -> t.component()
+                    + " the last step-down to one replica was reversed " + dur(Duration.between(memory.reversedAt(),
+                    t.now())) + " ago, before this daemon took over (scaled object's annotation): the load that"
+                    + " reversed it is not in its peaks; no step-down 2 -> 1 for " + dur(t.left(memory.reversedAt(),
+                    si.peakAfterReversal())) + " more (peak-after-reversal " + dur(si.peakAfterReversal()) + ")");
+        }
         int recurrence = afterReversal ? 1 : si.peakRecurrence();
         for (Classified c : t.signals()) {
             double peak = memory.peaks().peak(c.name(), recurrence);
@@ -140,7 +178,7 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
     public Peaks written(Peaks own, Tick t, Proposal settled) {
         Action action = settled.reason().action();
         if (action == Action.SCALE_IN && settled.to() == 1) {
-            return new Peaks(own.peaks(), t.now(), own.reversedAt());
+            return new Peaks(own.peaks(), t.now(), own.reversedAt(), own.reversalUnseen());
         }
         if (action == Action.SCALE_OUT && t.within(own.toOneAt(), REVERSAL)) {
             return new Peaks(own.peaks(), null, t.now());

@@ -232,4 +232,58 @@ class StateCarryOverTest {
         assertTrue(byB.message().text().contains("for 31m"), byB.message().text());
         assertEquals(List.of(), replicasWritten, "data still moving: no step-down, however long the wait");
     }
+
+    /** Immediate step-downs with a 1m verify window and back-off, a 60m peak look-back and a 1h hold after a reversal. */
+    static io.github.milvusautoscaler.policy.Policy reversalHold() {
+        return new io.github.milvusautoscaler.policy.Policy(new io.github.milvusautoscaler.policy.PolicySettings(1, 10,
+                new io.github.milvusautoscaler.policy.ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
+                new io.github.milvusautoscaler.policy.ScaleInSettings(Duration.ZERO, Duration.ZERO, Duration.ZERO,
+                        Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMinutes(30), Duration.ofMinutes(60), 5,
+                        Duration.ofHours(1)),
+                List.of(io.github.milvusautoscaler.policy.SignalPolicy.band("cpu", 0.75, 0.40)),
+                new io.github.milvusautoscaler.policy.AlertSettings(1, Duration.ofMinutes(5)),
+                new io.github.milvusautoscaler.policy.FallbackSettings(Duration.ofMinutes(10),
+                        io.github.milvusautoscaler.policy.FallbackSettings.Mode.HOLD, 2)));
+    }
+
+    /**
+     * A steps down 2 -> 1 at 10:00 and rolls it back at 10:00:15 (cpu 0.90 on one): a reversed step-down to one
+     * replica, so for the next hour the step to one must fit the highest load of the look-back (0.90 nodes on one
+     * > 0.75). B starts at 10:10 with the load low again: it never saw the 0.90, and judged on its own peaks it
+     * stepped down at once; from the annotations it holds as A does, until 11:00:15.
+     */
+    @Test
+    void aReversedStepDownToOneIsHeldByADaemonThatStartsAfterIt() {
+        seed(2);
+        AtomicBoolean aLeads = new AtomicBoolean(true);
+        Engine a = engine(aLeads, AlertSource.NONE);
+        EngineTarget target = new EngineTarget(QN, reversalHold());
+        cpu = 0.10;
+        assertEquals(Reason.SIGNALS_LOW, a.tick(target).reason());
+        clock.advance(Duration.ofSeconds(15));
+        cpu = 0.90;
+        assertEquals(Reason.STEP_DOWN_ROLLBACK, a.tick(target).reason());
+        assertEquals(List.of(1, 2), replicasWritten);
+        String annotations = fake.get(Kind.MILVUSES, "milvus", "my-release").orElseThrow().getAsJsonObject("metadata")
+                .getAsJsonObject("annotations").toString();
+        assertTrue(annotations.contains("\"milvus-autoscaler.io/queryNode.to-one-reversed-at\":\"2026-01-05T10:00:15")
+                && !annotations.contains("stepped-to-one-at"), annotations);
+
+        aLeads.set(false);
+        Engine b = engine(new AtomicBoolean(true), AlertSource.NONE);
+        cpu = 0.10;
+        for (int minute : new int[] {10, 30, 59}) {
+            clock.set(T0.plus(Duration.ofMinutes(minute)));
+            Decision byA = a.tick(target);
+            Decision byB = b.tick(target);
+            assertEquals(Reason.PEAK_WOULD_OVERLOAD, byA.reason(), byA.message().text());
+            assertEquals(Reason.PEAK_WOULD_OVERLOAD, byB.reason(), byB.message().text());
+            assertTrue(byB.message().text().contains("the last step-down to one replica was reversed " + (minute - 1)
+                    + "m45s ago, before this daemon took over"), byB.message().text());
+        }
+        assertEquals(List.of(1, 2), replicasWritten, "no step-down to one replica within the hour");
+        clock.set(T0.plus(Duration.ofMinutes(61)));
+        assertEquals(Reason.SIGNALS_LOW, b.tick(target).reason(), "the hold ends with the hour");
+        assertEquals(List.of(1, 2, 1), replicasWritten);
+    }
 }
