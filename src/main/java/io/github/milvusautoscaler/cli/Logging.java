@@ -3,7 +3,10 @@ package io.github.milvusautoscaler.cli;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.joran.spi.JoranException;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.net.URL;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -22,6 +25,46 @@ final class Logging {
     enum Format {
         text,
         json
+    }
+
+    /**
+     * A writer whose every line is one ERROR log line of {@code logger}: with {@code --log-format json} the errors
+     * that stop {@code run} before it starts (a configuration error at its file:line, a port in use, no Kubernetes
+     * credentials) reach a log pipeline as JSON like every other line, not as bare text it cannot parse.
+     */
+    static PrintWriter errorLines(String logger) {
+        Logger log = LoggerFactory.getLogger(logger);
+        return new PrintWriter(new Writer() {
+            private final StringBuilder line = new StringBuilder();
+
+            @Override
+            public void write(char[] chars, int offset, int length) {
+                for (int i = offset; i < offset + length; i++) {
+                    if (chars[i] == '\n') {
+                        emit();
+                    } else if (chars[i] != '\r') {
+                        line.append(chars[i]);
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+                // A line is logged whole when it ends; a flush mid-line waits for the rest.
+            }
+
+            @Override
+            public void close() {
+                if (!line.isEmpty()) {
+                    emit();
+                }
+            }
+
+            private void emit() {
+                log.error("{}", line);
+                line.setLength(0);
+            }
+        }, true);
     }
 
     static void configure(Format format) {

@@ -34,7 +34,7 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Logging.configure(logFormat);
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = logFormat == Logging.Format.json ? Logging.errorLines("run") : spec.commandLine().getErr();
         Optional<AutoscalerSettings> loaded = Main.loadConfig(config, err);
         if (loaded.isEmpty()) {
             return Main.EXIT_USAGE;

@@ -107,6 +107,33 @@ class JsonLogsTest {
         }
     }
 
+    /**
+     * The errors that stop run before it starts are JSON lines too with --log-format json: a log pipeline that parses
+     * every line used to get the configuration errors, the one thing to read in a crash-looping pod, as bare text.
+     */
+    @Test
+    void runsConfigurationErrorsAreJsonLinesNamingFileAndLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path config = java.nio.file.Files.writeString(dir.resolve("bad.conf"), """
+                milvus-autoscaler {
+                  defaults { min-replicas = -3 }
+                  loop { interval = soon }
+                }
+                """);
+        int[] exit = {-1};
+        List<JsonObject> lines = logged(() -> exit[0] = new picocli.CommandLine(new RunCommand())
+                .execute("--config", config.toString(), "--log-format", "json"));
+        assertEquals(2, exit[0]);
+        assertEquals(2, lines.size(), lines.toString());
+        for (JsonObject o : lines) {
+            assertEquals("ERROR", o.get("level").getAsString());
+            assertEquals("run", o.get("logger").getAsString());
+            assertTrue(o.get("message").getAsString().contains("(bad.conf:"), o.toString());
+        }
+        assertTrue(lines.stream().anyMatch(o -> o.get("message").getAsString().contains("min-replicas = -3 (bad.conf:2)")),
+                lines.toString());
+    }
+
     @Test
     void anExceptionIsOneFieldOfTheSameLine() {
         List<JsonObject> lines = logged(() -> LoggerFactory.getLogger("x").error("tick of {} failed", "milvus/a/proxy",
