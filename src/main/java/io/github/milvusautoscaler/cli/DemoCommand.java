@@ -140,7 +140,8 @@ public final class DemoCommand implements Callable<Integer> {
                 Engine engine = EngineAssembly.of(clock, queryNode, queryNode, cfg.getInt(ConfigLoader.ROOT
                                 + ".max-actions-per-hour"))
                         .history(sim.forecastHistory())
-                        .alerts(Assembly.alertSource(alerts)).sink(log).sink(self).sink(d -> printScale(o, d)).listener(self)
+                        .alerts(Assembly.alertSource(alerts)).sink(log).sink(self).sink(d -> printScale(o, d))
+                        .listener(self)
                         .build();
                 Map<String, com.sun.net.httpserver.HttpHandler> extra = alertsTokenFile == null ? Map.of()
                         : Assembly.alertsEndpoint(defaults.alerts(), new TokenFile(alertsTokenFile), alerts, () -> true,
@@ -149,7 +150,8 @@ public final class DemoCommand implements Callable<Integer> {
                 try {
                     api = parts.server(defaults.server().withBindAddress("127.0.0.1").withPort(port), registry,
                             () -> self.refresh(engine),
-                            () -> StatusJson.render(engine.views().values(), true, false, clock.instant()).toString(), extra);
+                            () -> StatusJson.render(engine.views().values(), true, false, clock.instant()).toString(),
+                            extra);
                 } catch (HttpApi.PortInUseException e) {
                     err.println("demo: " + e.getMessage() + " (try --port 0)");
                     return Main.EXIT_FAILURE;
@@ -169,13 +171,14 @@ public final class DemoCommand implements Callable<Integer> {
                 try {
                     api.markReady();
                     String base = "http://127.0.0.1:" + api.port();
-                    o.printf("demo: %s of %s against a simulated queryNode (target %s), %,.0fx real time%n", days + " days",
-                            raw.name(), sim.target().id(), speed);
-                    o.printf("      watch it: %s/api/v1/status  %s/metrics  (java -jar milvus-autoscaler.jar status --url %s)%n",
-                            base, base, base);
+                    o.printf("demo: %s of %s against a simulated queryNode (target %s), %,.0fx real time%n",
+                            days + " days", raw.name(), sim.target().id(), speed);
+                    o.printf("      watch it: %s/api/v1/status  %s/metrics"
+                            + "  (java -jar milvus-autoscaler.jar status --url %s)%n", base, base, base);
                     if (alertsTokenFile != null) {
-                        o.printf("      alerts:   curl -H 'Authorization: Bearer <token>' -H 'Content-Type: application/json' "
-                                + "-d @payload.json %s/api/v1/alerts  (labels namespace=%s, app_kubernetes_io_instance=%s, "
+                        o.printf("      alerts:   curl -H 'Authorization: Bearer <token>'"
+                                + " -H 'Content-Type: application/json' -d @payload.json %s/api/v1/alerts"
+                                + "  (labels namespace=%s, app_kubernetes_io_instance=%s, "
                                 + "component=querynode)%n", base, sim.target().namespace(), sim.target().name());
                     }
                     o.flush();
@@ -193,7 +196,8 @@ public final class DemoCommand implements Callable<Integer> {
                         // The log so far is the run's record; no report was made.
                         OutputDirectory.replace("demo", staged, out);
                     } catch (IOException e) {
-                        err.println("demo: cannot write the decision log to " + out + ": " + OutputDirectory.describe(e));
+                        err.println("demo: cannot write the decision log to " + out + ": "
+                                + OutputDirectory.describe(e));
                         err.flush();
                     }
                     played.countDown();

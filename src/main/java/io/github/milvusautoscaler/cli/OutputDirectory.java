@@ -67,7 +67,8 @@ final class OutputDirectory {
             }
             // A name with a separator or a dot-dot is not one this class wrote: never delete outside the folder.
             List<String> names = lines.subList(1, lines.size()).stream()
-                    .filter(n -> !n.isBlank() && !n.contains("/") && !n.contains("\\") && !n.equals("..") && !n.equals("."))
+                    .filter(n -> !n.isBlank() && !n.contains("/") && !n.contains("\\") && !n.equals("..")
+                            && !n.equals("."))
                     .toList();
             return Optional.of(new Manifest(lines.get(0).substring(WRITTEN_BY.length()).strip(), names));
         }
@@ -77,7 +78,8 @@ final class OutputDirectory {
             Path partial = dir.resolve(MANIFEST + PARTIAL);
             Files.writeString(partial, WRITTEN_BY + command + "\n" + String.join("\n", files) + "\n",
                     StandardCharsets.UTF_8);
-            Files.move(partial, dir.resolve(MANIFEST), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(partial, dir.resolve(MANIFEST), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
         }
     }
 
@@ -99,8 +101,9 @@ final class OutputDirectory {
                 List<String> present = held.get().files().stream().filter(f -> Files.exists(dir.resolve(f))).sorted()
                         .toList();
                 // Its files all removed, the folder holds nothing of that report to lose.
-                return present.isEmpty() ? Optional.empty() : Optional.of("--out " + dir + " holds a " + held.get().command() + " report ("
-                        + String.join(", ", present) + "): give another folder or remove them");
+                return present.isEmpty() ? Optional.empty() : Optional.of("--out " + dir + " holds a "
+                        + held.get().command() + " report (" + String.join(", ", present)
+                        + "): give another folder or remove them");
             }
             return Optional.empty();
         } catch (IOException e) {
