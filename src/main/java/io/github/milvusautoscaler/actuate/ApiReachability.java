@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Whether the Kubernetes API server answers, seen from every request the daemon's client makes
  * (leader election, reads, writes, Events), so a daemon that cannot reach it says so instead of
- * looking healthy: one WARN line every {@link #REPEAT} while it lasts, with how long and the last
+ * looking healthy: one WARN line every {@link #REPEAT} for its first minute and every
+ * {@link #REPEAT_AFTER_A_MINUTE} after, with how long and the last
  * cause ({@code ConnectException: Connection refused}, {@code SocketTimeoutException},
  * {@code HTTP 503}), one INFO line when it answers again, and a state for {@code /api/v1/status}
  * and the {@code milvus_autoscaler_kubernetes_reachable} gauge.
@@ -28,8 +29,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiReachability implements Interceptor {
 
-    /** How often the WARN line repeats while the API server stays unreachable. */
+    /** How often the WARN line repeats in the first minute the API server stays unreachable. */
     public static final Duration REPEAT = Duration.ofSeconds(5);
+    /**
+     * How often it repeats after that minute: an outage of an hour writes 71 lines, not 720, and status, the
+     * {@code milvus_autoscaler_kubernetes_reachable} gauge and its alert say it all along.
+     */
+    public static final Duration REPEAT_AFTER_A_MINUTE = Duration.ofMinutes(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiReachability.class);
 
@@ -88,7 +94,9 @@ public final class ApiReachability implements Interceptor {
         server = host;
         Instant since = state.reachable() ? now : state.unreachableSince();
         state = new State(false, since, cause);
-        if (lastLogged == null || !now.isBefore(lastLogged.plus(REPEAT))) {
+        Duration repeat = Duration.between(since, now).compareTo(Duration.ofMinutes(1)) < 0 ? REPEAT
+                : REPEAT_AFTER_A_MINUTE;
+        if (lastLogged == null || !now.isBefore(lastLogged.plus(repeat))) {
             lastLogged = now;
             LOG.warn("Kubernetes API server {} unreachable for {}s: {}; leader election, reads and writes fail until"
                     + " it answers", host, Duration.between(since, now).toSeconds(), cause);

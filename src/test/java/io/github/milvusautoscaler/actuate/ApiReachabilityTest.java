@@ -86,4 +86,26 @@ class ApiReachabilityTest {
         assertEquals(1, logs.list.stream().filter(e -> e.getLevel() == Level.INFO
                 && e.getFormattedMessage().contains("answers again after 12s")).count());
     }
+
+    /**
+     * A long outage: a line every 5 s for the first minute (0 s to 55 s: 12 lines), then one a minute (the next
+     * at 115 s, a minute after the last), so an hour writes 71 lines instead of 720.
+     */
+    @Test
+    void aLongOutageIsReportedEveryMinuteAfterTheFirst() {
+        ApiReachability watcher = new ApiReachability(clock);
+        List<Long> at = new java.util.ArrayList<>();
+        for (int second = 0; second <= 3600; second++) {
+            int before = logs.list.size();
+            watcher.failed("10.96.0.1:443", "ConnectException: Connection refused");
+            if (logs.list.size() > before) {
+                at.add((long) second);
+            }
+            clock.advance(Duration.ofSeconds(1));
+        }
+        assertEquals(List.of(0L, 5L, 10L, 15L, 20L, 25L, 30L, 35L, 40L, 45L, 50L, 55L, 115L, 175L), at.subList(0, 14));
+        assertEquals(71, at.size(), at.toString());
+        assertTrue(logs.list.get(logs.list.size() - 1).getFormattedMessage().contains("unreachable for 3595s"),
+                logs.list.get(logs.list.size() - 1).getFormattedMessage());
+    }
 }
