@@ -14,8 +14,11 @@ import java.util.OptionalDouble;
  * @param lead    per signal, the highest forecast load from now to now + {@code forecast.lead}
  * @param horizon per signal, the highest forecast load from now to now + {@code forecast.horizon}
  * @param basis   how the numbers were found, for messages ("same time 1d and 7d ago")
+ * @param history the load history the forecast was made from, whether or not any signal's forecast is trusted: a
+ *                daemon that has just started reads the recent peaks it did not see from it
+ *                ({@link LoadHistory#NONE} when there is none)
  */
-public record Forecast(Map<String, Double> lead, Map<String, Double> horizon, String basis) {
+public record Forecast(Map<String, Double> lead, Map<String, Double> horizon, String basis, LoadHistory history) {
 
     /** No forecast for any signal. */
     public static final Forecast NONE = new Forecast(Map.of(), Map.of(), "");
@@ -24,6 +27,17 @@ public record Forecast(Map<String, Double> lead, Map<String, Double> horizon, St
         lead = Map.copyOf(requireNonNull(lead, "lead"));
         horizon = Map.copyOf(requireNonNull(horizon, "horizon"));
         requireNonNull(basis, "basis");
+        requireNonNull(history, "history");
+    }
+
+    /** A forecast without its history. */
+    public Forecast(Map<String, Double> lead, Map<String, Double> horizon, String basis) {
+        this(lead, horizon, basis, LoadHistory.NONE);
+    }
+
+    /** This forecast with the history it came from. */
+    public Forecast withHistory(LoadHistory from) {
+        return new Forecast(lead, horizon, basis, from);
     }
 
     /** The forecast peak load of {@code signal} within the lead, or empty when UNKNOWN. */

@@ -85,7 +85,9 @@ final class Forecasts {
                 && before.lastPoint() == lastPoint && before.oldEnough() == oldEnough) {
             return before.forecast();
         }
-        Forecast f = SeasonalForecast.forecast(history, now, settings, known.signals());
+        // The history rides along even when no signal's forecast is trusted: a daemon that has just started reads
+        // the recent peaks it did not see from it (RecentPeak).
+        Forecast f = SeasonalForecast.forecast(history, now, settings, known.signals()).withHistory(history);
         last.put(target, new Last(known, first, lastPoint, oldEnough, f));
         return f;
     }

@@ -5,6 +5,7 @@ import static io.github.milvusautoscaler.policy.Format.dur;
 import static io.github.milvusautoscaler.policy.Format.num;
 
 import io.github.milvusautoscaler.core.Action;
+import io.github.milvusautoscaler.core.LoadHistory;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.Stage;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * A step-down must also fit the recent peak, not only the sustained average: the step-down that
@@ -37,10 +39,12 @@ import java.util.Optional;
  * half of the overload fell on one replica: overload 33,694 s -> 29,096 s, actions 1,061 -> 997, reversals
  * 158 -> 138, for 1.0% more node-seconds (1.440x -> 1.454x the zero-hot bound); 30m and 2h gave 33,197 s and
  * 26,325 s for 1.446x and 1.467x. Holding every step-down after any reversal instead cost 1.46x to 1.53x in
- * experiments. The peaks are not kept on the scaled object: a daemon that restarts or takes over has seen fewer
- * spans than the recurrence for its first 80 minutes, so it judges every step-down on the highest load it has
- * seen, the hold's own rule, for longer than the hold lasts. What it has not seen is the burst that reversed a
- * step-down before it started, so the step-down to one replica and its reversal are kept (annotations
+ * experiments. The peaks are not kept on the scaled object; a daemon that restarts or takes over fills the spans
+ * before its start from the load history the forecast reads (Prometheus, at 5m points), so it judges its first
+ * step-downs on the peaks the one before it saw ({@link #recalled}); without a history it has seen fewer spans than
+ * the recurrence for its first 80 minutes and judges every step-down on the highest load it has seen. What the
+ * history cannot tell is that a step-down was reversed, so the step-down to one replica and its reversal are kept
+ * (annotations
  * {@code stepped-to-one-at}, {@code to-one-reversed-at}), and a daemon that learns of a reversal from them
  * holds the step to one replica for the rest of the hold: at 10:08 1 -> 2 reverses, at 10:20 a new leader
  * takes over; it holds 2 -> 1 until 11:08, where judged on its own peaks it could have stepped down at 10:35.
@@ -62,16 +66,18 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
      * @param reversedAt     when the last step-down to one replica was reversed; null when none was
      * @param reversalUnseen the reversal was read from the scaled object's annotations, not seen by this daemon:
      *                       its peaks lack the load that reversed it
+     * @param watchingSince  this daemon's first tick of the target; null before it
      */
-    record Peaks(RecentPeaks peaks, Instant toOneAt, Instant reversedAt, boolean reversalUnseen) implements Memory {
+    record Peaks(RecentPeaks peaks, Instant toOneAt, Instant reversedAt, boolean reversalUnseen,
+                 Instant watchingSince) implements Memory {
 
         Peaks {
             Objects.requireNonNull(peaks, "peaks");
         }
 
-        /** Peaks with a step-down to one replica and its reversal seen by this daemon. */
+        /** Peaks with a step-down to one replica and its reversal seen by this daemon, watched since the start. */
         Peaks(RecentPeaks peaks, Instant toOneAt, Instant reversedAt) {
-            this(peaks, toOneAt, reversedAt, false);
+            this(peaks, toOneAt, reversedAt, false, null);
         }
 
         /** Peaks without a step-down to one replica remembered. */
@@ -82,7 +88,7 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
         @Override
         public Peaks retimed(Instant tick, Instant written) {
             return new Peaks(peaks, Memory.retime(toOneAt, tick, written), Memory.retime(reversedAt, tick, written),
-                    reversalUnseen);
+                    reversalUnseen, watchingSince);
         }
     }
 
@@ -103,8 +109,10 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
      */
     @Override
     public Peaks observe(Peaks own, Tick before) {
-        RecentPeaks next = own.peaks().next(before.signals(), before.ready(), before.now(),
-                before.settings().scaleIn().peakWindow());
+        Duration window = before.settings().scaleIn().peakWindow();
+        Instant watching = own.watchingSince() != null ? own.watchingSince() : before.now();
+        RecentPeaks next = recalled(own.peaks().next(before.signals(), before.ready(), before.now(), window),
+                before.observation().forecast().history(), watching, before.now(), window);
         ScaleMemory kept = before.status().memory();
         Instant reversedAt = Memory.later(own.reversedAt(), kept.toOneReversedAt());
         Instant toOneAt = Memory.later(own.toOneAt(), kept.steppedToOneAt());
@@ -115,10 +123,42 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
         // on the object too, at the time this memory has.
         boolean unseen = reversedAt != null && (reversedAt.equals(own.reversedAt()) ? own.reversalUnseen() : true);
         if (next.equals(own.peaks()) && Objects.equals(toOneAt, own.toOneAt())
-                && Objects.equals(reversedAt, own.reversedAt()) && unseen == own.reversalUnseen()) {
+                && Objects.equals(reversedAt, own.reversedAt()) && unseen == own.reversalUnseen()
+                && watching.equals(own.watchingSince())) {
             return own;
         }
-        return new Peaks(next, toOneAt, reversedAt, unseen);
+        return new Peaks(next, toOneAt, reversedAt, unseen, watching);
+    }
+
+    /**
+     * {@code peaks} with the spans of the window before this daemon began watching filled from the load history,
+     * as far as it has them: a daemon that restarts or takes over judges its first step-downs on the peaks the one
+     * before it saw, as Prometheus recorded them, rather than on the minutes it has watched itself. Example, window
+     * 120m (20m spans), started at 10:00, at 10:15: the spans 08:20-08:40 to 09:40-10:00 take the history's highest
+     * load in each (5m points, so a lower bound of what the old daemon saw every 15 s); 10:00 on is its own. Once
+     * the window has moved past its start (10:00 + 120m) there is nothing to recall, and in the simulator, whose
+     * history starts with the run, never anything.
+     */
+    private static RecentPeaks recalled(RecentPeaks peaks, LoadHistory history, Instant watching, Instant now,
+                                        Duration window) {
+        if (history.signals().isEmpty() || window.isZero() || !watching.isAfter(now.minus(window))) {
+            return peaks;
+        }
+        long span = peaks.span().toMillis();
+        long first = Math.floorDiv(now.minus(window).toEpochMilli(), span) + 1;
+        long last = Math.floorDiv(watching.toEpochMilli() - 1, span);
+        RecentPeaks out = peaks;
+        for (String signal : history.signals()) {
+            for (long b = first; b <= last; b++) {
+                Instant from = Instant.ofEpochMilli(b * span);
+                Instant to = Instant.ofEpochMilli(Math.min((b + 1) * span, watching.toEpochMilli()) - 1);
+                OptionalDouble max = history.max(signal, from, to);
+                if (max.isPresent()) {
+                    out = out.recalled(signal, from, max.getAsDouble());
+                }
+            }
+        }
+        return out;
     }
 
     @Override
@@ -178,10 +218,10 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
     public Peaks written(Peaks own, Tick t, Proposal settled) {
         Action action = settled.reason().action();
         if (action == Action.SCALE_IN && settled.to() == 1) {
-            return new Peaks(own.peaks(), t.now(), own.reversedAt(), own.reversalUnseen());
+            return new Peaks(own.peaks(), t.now(), own.reversedAt(), own.reversalUnseen(), own.watchingSince());
         }
         if (action == Action.SCALE_OUT && t.within(own.toOneAt(), REVERSAL)) {
-            return new Peaks(own.peaks(), null, t.now());
+            return new Peaks(own.peaks(), null, t.now(), false, own.watchingSince());
         }
         return own;
     }

@@ -95,6 +95,37 @@ public final class RecentPeaks {
         return new RecentPeaks(keys, out, number, bucket);
     }
 
+    /**
+     * These peaks with {@code load} of {@code signal} recalled for the span holding {@code at}: a span's maximum
+     * only rises, as with a value seen. For a daemon that has just started, from the load history it did not see
+     * itself; the same object when nothing rises (the span already holds as much, the signal is not tracked, or
+     * the span is outside the window).
+     */
+    RecentPeaks recalled(String signal, Instant at, double load) {
+        long number = Math.floorDiv(at.toEpochMilli(), bucketMillis);
+        if (Double.isNaN(load) || number > newest || number <= newest - BUCKETS) {
+            return this;
+        }
+        int slot = (int) Math.floorMod(number, (long) BUCKETS);
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(signal)) {
+                if (!Double.isNaN(maxima[i][slot]) && maxima[i][slot] >= load) {
+                    return this;
+                }
+                double[][] out = maxima.clone();
+                out[i] = maxima[i].clone();
+                out[i][slot] = load;
+                return new RecentPeaks(names, out, newest, bucketMillis);
+            }
+        }
+        return this;
+    }
+
+    /** The length of one span, the window over {@value #BUCKETS}; 1 ms before the first tick. */
+    Duration span() {
+        return Duration.ofMillis(bucketMillis);
+    }
+
     private boolean nothingHigher(List<Classified> signals, int ready, long number) {
         int slot = (int) Math.floorMod(number, (long) BUCKETS);
         for (int i = 0; i < names.length; i++) {

@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.core.SignalState;
@@ -75,5 +76,26 @@ class RecentPeaksTest {
         RecentPeaks two = RecentPeaks.NONE.next(cpu(1.6), 1, T0, hour).next(cpu(0.2), 1, T0.plus(Duration.ofMinutes(11)),
                 hour);
         assertEquals(1.6, two.peak("cpu", 3), 1e-9, "two buckets seen, recurrence 3: the higher of the two");
+    }
+
+    /**
+     * A span's maximum recalled from the load history only rises, only within the window, only for a tracked signal,
+     * and the object stays the same when nothing rises (so the state does not change on every tick).
+     * Window 30m: spans of 5m; at 10:00 the window's spans are 09:35 to 10:00.
+     */
+    @Test
+    void aRecalledLoadRaisesItsSpanWithinTheWindowOnly() {
+        RecentPeaks p = RecentPeaks.NONE.next(cpu(0.2), 3, T0, WINDOW);
+        assertEquals(Duration.ofMinutes(5), p.span());
+        RecentPeaks recalled = p.recalled("cpu", T0.minus(Duration.ofMinutes(20)), 1.5);
+        assertEquals(1.5, recalled.peak("cpu"), 1e-9);
+        // Two spans with data (09:40 at 1.5, 10:00 at 0.6): the recurring peak of 2 is 0.6.
+        assertEquals(0.6, recalled.peak("cpu", 2), 1e-9);
+        assertSame(recalled, recalled.recalled("cpu", T0.minus(Duration.ofMinutes(20)), 1.0), "never lowers");
+        assertSame(p, p.recalled("cpu", T0.minus(Duration.ofMinutes(30)), 9.0), "outside the window");
+        assertSame(p, p.recalled("cpu", T0.plus(Duration.ofMinutes(5)), 9.0), "a span not reached yet");
+        assertSame(p, p.recalled("memory", T0.minus(Duration.ofMinutes(5)), 9.0), "not a tracked signal");
+        assertSame(p, p.recalled("cpu", T0.minus(Duration.ofMinutes(5)), Double.NaN), "no sample");
+        assertEquals(0.6, p.peak("cpu"), 1e-9, "the original is unchanged");
     }
 }
