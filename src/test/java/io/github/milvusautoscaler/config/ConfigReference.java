@@ -37,8 +37,43 @@ public final class ConfigReference {
         ConfigObject resolved = (ConfigObject) ConfigFactory.parseResources("reference.conf").resolve().root().get("milvus-autoscaler");
         List<Row> rows = new ArrayList<>();
         walk(resolved, (ConfigObject) parsed.get("milvus-autoscaler"), "", List.of(), rows);
-        rows.sort(Comparator.comparingInt(Row::line));
-        return rows;
+        List<String> text = referenceText();
+        List<Row> placed = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            placed.add(new Row(r.key(), r.defaultValue(), r.comment(), writtenAt(text, r.key(), r.line())));
+        }
+        placed.sort(Comparator.comparingInt(Row::line));
+        return placed;
+    }
+
+    /**
+     * The line where {@code key} is written, nearest to the line typesafe-config reports: its origins are off for
+     * some values near triple-quoted strings (it puts {@code clusters = []}, written at line 564, at 491, among the
+     * query templates), so the row would sit in the wrong place in the table. The reported line when no line near
+     * it writes the key's last name.
+     */
+    private static int writtenAt(List<String> text, String key, int reported) {
+        String name = key.substring(key.lastIndexOf('.') + 1);
+        // The name as a key: at the start of a line or after a '.', '{' or space ("dataNode { signals.qps.enabled =").
+        java.util.regex.Pattern writes = java.util.regex.Pattern.compile("(^|[\\s.{])\"?"
+                + java.util.regex.Pattern.quote(name) + "\"?\\s*(=|:|\\{)");
+        for (int d = 0; d < text.size(); d++) {
+            for (int line : new int[] {reported - d, reported + d}) {
+                if (line >= 1 && line <= text.size() && writes.matcher(text.get(line - 1)).find()) {
+                    return line;
+                }
+            }
+        }
+        return reported;
+    }
+
+    private static List<String> referenceText() {
+        try (var in = ConfigReference.class.getResourceAsStream("/reference.conf")) {
+            return new String(java.util.Objects.requireNonNull(in, "reference.conf").readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**
