@@ -65,7 +65,8 @@ public final class StatusCommand implements Callable<Integer> {
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
             URI uri = new URI(endpoint);
-            HttpRequest.Builder request = HttpRequest.newBuilder(withoutUserInfo(uri)).timeout(REQUEST_TIMEOUT);
+            HttpRequest.Builder request = HttpRequest.newBuilder(new URI(Urls.withoutUserInfo(endpoint)))
+                    .timeout(REQUEST_TIMEOUT);
             // The daemon asks for no credentials, but a proxy in front of it may (an ingress with basic auth):
             // user:password@ in --url is sent as basic auth, as curl does; Java's client would drop it silently.
             if (uri.getRawUserInfo() != null) {
@@ -115,16 +116,6 @@ public final class StatusCommand implements Callable<Integer> {
                     + " daemon's HTTP server (server.port)?");
             return Main.EXIT_FAILURE;
         }
-    }
-
-    /** {@code uri} without its user-info, which goes in the Authorization header instead. */
-    private static URI withoutUserInfo(URI uri) throws URISyntaxException {
-        if (uri.getRawUserInfo() == null) {
-            return uri;
-        }
-        String raw = uri.toString();
-        int at = raw.indexOf(uri.getRawUserInfo() + "@");
-        return new URI(raw.substring(0, at) + raw.substring(at + uri.getRawUserInfo().length() + 1));
     }
 
     /** {@code u} as this command prints it: user-info, query and fragment as {@code ***}. */

@@ -45,6 +45,17 @@ public final class Urls {
         return at < 0 ? "" : authority.substring(0, at);
     }
 
+    /**
+     * The URL without its user-info, for a request that sends the credentials in a header instead:
+     * {@code http://p:9090/x} of {@code http://admin:pw@p:9090/x}; as written when it has none.
+     */
+    public static String withoutUserInfo(String url) {
+        requireNonNull(url, "url");
+        int start = authorityStart(url);
+        int at = url.substring(start, authorityEnd(url, start)).lastIndexOf('@');
+        return at < 0 ? url : url.substring(0, start) + url.substring(start + at + 1);
+    }
+
     /** The URL without its scheme: {@code p:9090/x} of {@code http://p:9090/x}; as written when it has none. */
     public static String withoutScheme(String url) {
         return requireNonNull(url, "url").substring(authorityStart(url));

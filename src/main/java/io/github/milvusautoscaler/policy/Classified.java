@@ -37,12 +37,17 @@ record Classified(SignalPolicy band, OptionalDouble value, SignalState state, St
         return state != SignalState.UNKNOWN;
     }
 
+    /** True while a trusted forecast has moved this signal's line above scale-out-above. */
+    boolean lineRaised() {
+        return line != band.scaleOutAbove();
+    }
+
     /**
      * " (forecast line 1.13 x 0.75 = 0.8475)" for a message, while a trusted forecast has moved this signal's
      * line above scale-out-above ({@code multiple} is {@code forecast.line}); empty otherwise.
      */
     String forecastLineNote(double multiple) {
-        return line == band.scaleOutAbove() ? "" : " (forecast line " + Format.level(multiple) + " x "
+        return !lineRaised() ? "" : " (forecast line " + Format.level(multiple) + " x "
                 + Format.level(band.scaleOutAbove()) + " = " + Format.level(line) + ")";
     }
 

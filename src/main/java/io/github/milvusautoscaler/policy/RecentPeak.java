@@ -121,7 +121,7 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
         }
         // A reversal this daemon did not write is one it has not seen; its own reversals are written, so they are
         // on the object too, at the time this memory has.
-        boolean unseen = reversedAt != null && (reversedAt.equals(own.reversedAt()) ? own.reversalUnseen() : true);
+        boolean unseen = reversedAt != null && (!reversedAt.equals(own.reversedAt()) || own.reversalUnseen());
         if (next.equals(own.peaks()) && Objects.equals(toOneAt, own.toOneAt())
                 && Objects.equals(reversedAt, own.reversedAt()) && unseen == own.reversalUnseen()
                 && watching.equals(own.watchingSince())) {

@@ -111,7 +111,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                     continue; // an UNKNOWN signal has no line this tick; the last known one stands
                 }
                 Double was = raised.get(c.name());
-                boolean up = c.line() != c.band().scaleOutAbove();
+                boolean up = c.lineRaised();
                 if (up && (was == null || was != c.line())) {
                     r = r == null ? new HashMap<>(raised) : r;
                     r.put(c.name(), c.line());
@@ -131,7 +131,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
          */
         String dropNote(Classified c, Instant highSince) {
             Drop drop = dropped.get(c.name());
-            return drop == null || !drop.at().equals(highSince) || c.line() != c.band().scaleOutAbove() ? ""
+            return drop == null || !drop.at().equals(highSince) || c.lineRaised() ? ""
                     : " (the line was the forecast's " + Format.level(drop.line()) + " until " + c.name()
                             + "'s forecast stopped being trusted as this stretch began)";
         }

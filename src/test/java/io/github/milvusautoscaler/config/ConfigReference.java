@@ -6,10 +6,15 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -55,8 +60,8 @@ public final class ConfigReference {
     private static int writtenAt(List<String> text, String key, int reported) {
         String name = key.substring(key.lastIndexOf('.') + 1);
         // The name as a key: at the start of a line or after a '.', '{' or space ("dataNode { signals.qps.enabled =").
-        java.util.regex.Pattern writes = java.util.regex.Pattern.compile("(^|[\\s.{])\"?"
-                + java.util.regex.Pattern.quote(name) + "\"?\\s*(=|:|\\{)");
+        Pattern writes = Pattern.compile("(^|[\\s.{])\"?"
+                + Pattern.quote(name) + "\"?\\s*(=|:|\\{)");
         for (int d = 0; d < text.size(); d++) {
             for (int line : new int[] {reported - d, reported + d}) {
                 if (line >= 1 && line <= text.size() && writes.matcher(text.get(line - 1)).find()) {
@@ -69,10 +74,10 @@ public final class ConfigReference {
 
     private static List<String> referenceText() {
         try (var in = ConfigReference.class.getResourceAsStream("/reference.conf")) {
-            return new String(java.util.Objects.requireNonNull(in, "reference.conf").readAllBytes(),
-                    java.nio.charset.StandardCharsets.UTF_8).lines().toList();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            return new String(Objects.requireNonNull(in, "reference.conf").readAllBytes(),
+                    StandardCharsets.UTF_8).lines().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -31,5 +32,12 @@ class UrlsTest {
     void theUserInfoAndTheRestAfterTheScheme(String name, String url, String userInfo, String withoutScheme) {
         assertEquals(userInfo, Urls.userInfo(url));
         assertEquals(withoutScheme, Urls.withoutScheme(url));
+    }
+
+    @Test
+    void withoutTheUserInfoTheRestIsAsWritten() {
+        assertEquals("http://p:9090/autoscaler/?token=t", Urls.withoutUserInfo("http://ops:p%40ss@p:9090/autoscaler/?token=t"));
+        assertEquals("http://p:9090/api", Urls.withoutUserInfo("http://a:p@ss@p:9090/api"));
+        assertEquals("http://p:9090/users/@me", Urls.withoutUserInfo("http://p:9090/users/@me"));
     }
 }

@@ -18,6 +18,13 @@ import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.Settle;
 import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.policy.AlertSettings;
+import io.github.milvusautoscaler.policy.FallbackSettings;
+import io.github.milvusautoscaler.policy.Policy;
+import io.github.milvusautoscaler.policy.PolicySettings;
+import io.github.milvusautoscaler.policy.ScaleInSettings;
+import io.github.milvusautoscaler.policy.ScaleOutSettings;
+import io.github.milvusautoscaler.policy.SignalPolicy;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
 import java.time.Duration;
@@ -234,16 +241,16 @@ class StateCarryOverTest {
     }
 
     /** Immediate step-downs with a 1m verify window and back-off, a 60m peak look-back and a 1h hold after a reversal. */
-    static io.github.milvusautoscaler.policy.Policy reversalHold() {
-        return new io.github.milvusautoscaler.policy.Policy(new io.github.milvusautoscaler.policy.PolicySettings(1, 10,
-                new io.github.milvusautoscaler.policy.ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
-                new io.github.milvusautoscaler.policy.ScaleInSettings(Duration.ZERO, Duration.ZERO, Duration.ZERO,
+    static Policy reversalHold() {
+        return new Policy(new PolicySettings(1, 10,
+                new ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
+                new ScaleInSettings(Duration.ZERO, Duration.ZERO, Duration.ZERO,
                         Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMinutes(30), Duration.ofMinutes(60), 5,
                         Duration.ofHours(1)),
-                List.of(io.github.milvusautoscaler.policy.SignalPolicy.band("cpu", 0.75, 0.40)),
-                new io.github.milvusautoscaler.policy.AlertSettings(1, Duration.ofMinutes(5)),
-                new io.github.milvusautoscaler.policy.FallbackSettings(Duration.ofMinutes(10),
-                        io.github.milvusautoscaler.policy.FallbackSettings.Mode.HOLD, 2)));
+                List.of(SignalPolicy.band("cpu", 0.75, 0.40)),
+                new AlertSettings(1, Duration.ofMinutes(5)),
+                new FallbackSettings(Duration.ofMinutes(10),
+                        FallbackSettings.Mode.HOLD, 2)));
     }
 
     /**
