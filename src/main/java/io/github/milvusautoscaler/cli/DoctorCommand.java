@@ -120,6 +120,8 @@ public final class DoctorCommand implements Callable<Integer> {
                 Signal signal = o.signals().get(name);
                 String query = rendered.get(name);
                 Optional<String> fix = signal != null && signal.isKnown() ? tooFewPods(name, signal, query)
+                        : signal != null && !signal.applicable()
+                        ? Optional.of("left out of decisions: " + signal.problem())
                         : firstMissing(name, query, common, signal);
                 if (fix.isPresent()) {
                     broken++;

@@ -399,6 +399,10 @@ public final class ScaleCommand implements Callable<Integer> {
             Map<String, String> values = new java.util.LinkedHashMap<>();
             for (SignalPolicy band : settings.policy().signals()) {
                 Signal s = o.signals().get(band.name());
+                if (s != null && !s.applicable()) {
+                    values.put(band.name(), "n/a"); // as the daemon: left out, nothing to wait for
+                    continue;
+                }
                 if (s == null || !s.isKnown()) {
                     unknown.add(band.name() + " UNKNOWN (" + (s == null ? "not read" : s.problem()) + ")");
                     values.put(band.name(), "UNKNOWN");

@@ -65,7 +65,8 @@ public final class SignalsCommand implements Callable<Integer> {
                         t.target().install().name().toLowerCase(Locale.ROOT), o.settle(), o.health());
                 for (SignalPolicy band : t.policy().signals()) {
                     Signal sig = o.signals().get(band.name());
-                    String value = sig != null && sig.isKnown() ? fmt(sig.value().getAsDouble()) : "unknown";
+                    String value = sig != null && sig.isKnown() ? fmt(sig.value().getAsDouble())
+                            : sig != null && !sig.applicable() ? "n/a" : "unknown";
                     double line = fs.lineFor(band, forecast);
                     String moved = line == band.scaleOutAbove() ? ""
                             : ", HIGH above " + fmt(line) + " with the trusted forecast (forecast.line "
@@ -115,6 +116,9 @@ public final class SignalsCommand implements Callable<Integer> {
 
     /** The state the policy reads: HIGH above {@code line} (the forecast line with a trusted forecast). */
     private static String state(SignalPolicy band, double line, Signal sig) {
+        if (sig != null && !sig.applicable()) {
+            return "N/A";
+        }
         if (sig == null || !sig.isKnown()) {
             return "UNKNOWN";
         }

@@ -17,8 +17,12 @@ import java.util.OptionalDouble;
  * @param podsReporting   how many pods contributed a series; 0 for cluster-level signals
  * @param newestSampleAge age of the newest sample behind the value, at observation time
  * @param problem         why the value is missing; empty string when the value is known
+ * @param applicable      false when the signal cannot exist for this target rather than being unread: the
+ *                        component's pods declare none of the resource it is a fraction of
+ *                        ({@link DeclaredResource}); the policy leaves such a signal out instead of holding on it
  */
-public record Signal(String name, OptionalDouble value, int podsReporting, Duration newestSampleAge, String problem) {
+public record Signal(String name, OptionalDouble value, int podsReporting, Duration newestSampleAge, String problem,
+                     boolean applicable) {
 
     public Signal {
         requireNonNull(name, "name");
@@ -31,6 +35,9 @@ public record Signal(String name, OptionalDouble value, int podsReporting, Durat
         if (value.isEmpty() && problem.isBlank()) {
             throw new IllegalArgumentException("signal " + name + " without a value must say why");
         }
+        if (!applicable && value.isPresent()) {
+            throw new IllegalArgumentException("signal " + name + " that does not apply cannot have a value");
+        }
         if (podsReporting < 0) {
             throw new IllegalArgumentException("podsReporting must be >= 0");
         }
@@ -38,12 +45,20 @@ public record Signal(String name, OptionalDouble value, int podsReporting, Durat
 
     /** A known value. */
     public static Signal known(String name, double value, int podsReporting, Duration newestSampleAge) {
-        return new Signal(name, OptionalDouble.of(value), podsReporting, newestSampleAge, "");
+        return new Signal(name, OptionalDouble.of(value), podsReporting, newestSampleAge, "", true);
     }
 
     /** An unknown value with the reason a decision message can name. */
     public static Signal unknown(String name, String problem) {
-        return new Signal(name, OptionalDouble.empty(), 0, Duration.ZERO, problem);
+        return new Signal(name, OptionalDouble.empty(), 0, Duration.ZERO, problem, true);
+    }
+
+    /**
+     * A signal that does not apply to this target, with why ({@link DeclaredResource#problem}): no value, and
+     * not UNKNOWN either, because there is nothing to wait for.
+     */
+    public static Signal notApplicable(String name, String why) {
+        return new Signal(name, OptionalDouble.empty(), 0, Duration.ZERO, why, false);
     }
 
     public boolean isKnown() {

@@ -15,12 +15,20 @@ import static java.util.Objects.requireNonNull;
  *                      {@code podsReporting}); false: exactly one series, the value as is
  * @param mayBeNegative false (every built-in signal: loads, ratios, queues, latencies): a negative value is
  *                      impossible and reads UNKNOWN; true for a user's signal that can go below zero (a trend)
+ * @param declared      the container resource the signal is a fraction of, asked about when the signal reads
+ *                      empty (cpu and memory on their default templates); null when there is none to ask about
  */
-public record SignalQuery(String name, String template, boolean perPod, boolean mayBeNegative) {
+public record SignalQuery(String name, String template, boolean perPod, boolean mayBeNegative,
+                          DeclaredResource declared) {
 
     /** A signal that cannot be negative. */
     public SignalQuery(String name, String template, boolean perPod) {
-        this(name, template, perPod, false);
+        this(name, template, perPod, false, null);
+    }
+
+    /** A signal with no resource to ask about when it reads empty. */
+    public SignalQuery(String name, String template, boolean perPod, boolean mayBeNegative) {
+        this(name, template, perPod, mayBeNegative, null);
     }
 
     public SignalQuery {

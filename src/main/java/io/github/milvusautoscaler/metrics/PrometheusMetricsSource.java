@@ -6,6 +6,7 @@ import io.github.milvusautoscaler.core.LabelScheme;
 import io.github.milvusautoscaler.core.SignalQuery;
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.DeclaredResource;
 import io.github.milvusautoscaler.core.DeploymentNames;
 import io.github.milvusautoscaler.core.Health;
 import io.github.milvusautoscaler.core.InstallKind;
@@ -52,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * cluster signal must be exactly one series from a whole answer. A negative value is UNKNOWN unless the
  * signal declares {@code may-be-negative}; so is a per-pod mean that overflows. Empty, NaN, +-Inf, too many series,
  * samples older than {@code stale-after}, HTTP errors, timeouts and bad JSON are UNKNOWN with the
- * reason. Settle: &gt; 0 BUSY, 0 QUIET, else UNKNOWN (no settle query: QUIET). Health: &gt; 0 FAILING,
+ * reason, except a cpu or memory whose component's pods declare no CPU request or memory limit at all: that
+ * signal does not apply ({@link Signal#notApplicable}, see {@link DeclaredResource}). Settle: &gt; 0 BUSY, 0 QUIET, else UNKNOWN (no settle query: QUIET). Health: &gt; 0 FAILING,
  * 0 OK, else UNKNOWN (no health query: NONE). Alerts are left empty for the engine to merge.
  */
 public final class PrometheusMetricsSource implements MetricsSource, AutoCloseable {
@@ -67,6 +69,8 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     private final Map<Target, List<String>> deployments;
     private final Set<Group> unsplittable = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, Shared> inFlight = new ConcurrentHashMap<>();
+    // target id/signal -> why it does not apply, for logging each change once
+    private final ConcurrentHashMap<String, String> notApplicable = new ConcurrentHashMap<>();
     // Templates, targets and groups are fixed at construction, so each text is rendered once: a default
     // template is ~1.5 KB of regex replacement, which would dominate a replay of 160,000 observations.
     private final ConcurrentHashMap<Group, String> renderedForGroup = new ConcurrentHashMap<>();
@@ -321,8 +325,13 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             return unknown(target, def.name(), read.failure.kind(), read.failure.reason());
         }
         if (read.series.isEmpty()) {
+            Optional<Signal> undeclared = undeclared(target, def, at);
+            if (undeclared.isPresent()) {
+                return undeclared.get();
+            }
             return unknown(target, def.name(), FailureKind.EMPTY, "empty result");
         }
+        applies(target, def.name(), null);
         Fresh fresh = fresh(read.series, at);
         if (fresh.series.isEmpty()) {
             return unknown(target, def.name(), FailureKind.STALE, staleReason(fresh.newestAge));
@@ -378,6 +387,47 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
                     + " series where one value was expected (aggregate with sum/max, or set per-pod = true)");
         }
         return Signal.known(def.name(), fresh.series.get(0).value(), 0, fresh.newestAge);
+    }
+
+    /**
+     * The signal as not applicable when its {@link DeclaredResource} query finds the component's pods and none
+     * of them declares the resource; empty when there is no such query, it fails, or the pods declare it (some
+     * of them, during a rollout) or cannot be seen: then the signal is UNKNOWN as any empty one.
+     */
+    private Optional<Signal> undeclared(Target target, SignalQuery def, Instant at) {
+        DeclaredResource declared = def.declared();
+        if (declared == null) {
+            return Optional.empty();
+        }
+        Read read = read(target, declared.template(), at);
+        if (read.failure != null || read.partial != null) {
+            return Optional.empty();
+        }
+        Fresh fresh = fresh(read.series, at);
+        if (fresh.series.size() != 1 || !(fresh.series.get(0).value() >= 1)) {
+            applies(target, def.name(), null);
+            return Optional.empty();
+        }
+        String why = declared.problem(target, Math.round(fresh.series.get(0).value()));
+        applies(target, def.name(), why);
+        return Optional.of(Signal.notApplicable(def.name(), why));
+    }
+
+    /**
+     * Logs when a signal of {@code target} stops or starts applying ({@code why} null: it applies, or is not
+     * known not to): once per change, not every tick, since a default install would repeat it forever.
+     */
+    private void applies(Target target, String signal, String why) {
+        if (why == null && notApplicable.isEmpty()) {
+            return; // the common case, every tick of every signal: nothing to forget
+        }
+        String key = target.id() + "/" + signal;
+        String before = why == null ? notApplicable.remove(key) : notApplicable.put(key, why);
+        if (why != null && before == null) {
+            LOG.warn("{}: {} is left out of decisions: {}", target.id(), signal, why);
+        } else if (why == null && before != null) {
+            LOG.info("{}: {} applies again: its pods declare what it is a fraction of", target.id(), signal);
+        }
     }
 
     private Settle settle(Target target, String template, Instant at) {
@@ -561,6 +611,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     private static List<String> templates(TargetQueries q) {
         List<String> templates = new ArrayList<>();
         q.signals().forEach(s -> templates.add(s.template()));
+        q.signals().stream().filter(s -> s.declared() != null).forEach(s -> templates.add(s.declared().template()));
         if (!q.settleQuery().isBlank()) {
             templates.add(q.settleQuery());
         }

@@ -55,12 +55,16 @@ record Classified(SignalPolicy band, OptionalDouble value, SignalState state, St
      * Classifies every configured signal: HIGH above its line ({@code scale-out-above}, or
      * {@code forecast.line} x that with a trusted forecast: {@link ForecastSettings#lineFor}), LOW below
      * {@code scale-in-below}, IN_BAND between, UNKNOWN when there is no value or when fewer pods
-     * report than are ready (2 of 3 pods reporting would hide the third's load).
+     * report than are ready (2 of 3 pods reporting would hide the third's load). A signal that does not apply
+     * to the target ({@link Signal#applicable()}: its pods declare no CPU request) is left out.
      */
     static List<Classified> classify(PolicySettings settings, Observation observation, ReplicaStatus status) {
         List<Classified> out = new ArrayList<>(settings.signals().size());
         for (SignalPolicy band : settings.signals()) {
             Signal signal = observation.signals().get(band.name());
+            if (signal != null && !signal.applicable()) {
+                continue; // nothing to wait for: Tick#leftOut says why in the messages that need it
+            }
             if (signal == null) {
                 out.add(unknown(band, "not observed"));
             } else if (!signal.isKnown()) {

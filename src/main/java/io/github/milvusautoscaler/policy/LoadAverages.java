@@ -67,7 +67,9 @@ public final class LoadAverages {
         if (!allKnown) {
             return NONE;
         }
-        boolean continuing = since != null && at != null && !now.isBefore(at);
+        // A signal that starts or stops applying changes the set: the stretch starts again with it, so a sustain
+        // is never met by averages younger than the stretch they claim.
+        boolean continuing = since != null && at != null && !now.isBefore(at) && sameNames(signals);
         LoadAverages before = continuing ? this : NONE;
         Duration elapsed = continuing ? Duration.between(at, now) : Duration.ZERO;
         return before.next(signals, ready, elapsed, longWindow, shortWindow, continuing ? since : now, now);
@@ -86,10 +88,7 @@ public final class LoadAverages {
                               Duration shortWindow, Instant stretchSince, Instant now) {
         requireNonNull(signals, "signals");
         int n = signals.size();
-        boolean same = n == names.length;
-        for (int i = 0; same && i < n; i++) {
-            same = signals.get(i).name().equals(names[i]);
-        }
+        boolean same = sameNames(signals);
         String[] keys = same ? names : new String[n];
         double[] lt = new double[n];
         double[] st = new double[n];
@@ -105,6 +104,18 @@ public final class LoadAverages {
             st[i] = same ? shortTerm[i] + ws * (x - shortTerm[i]) : x;
         }
         return new LoadAverages(stretchSince, now, keys, lt, st);
+    }
+
+    private boolean sameNames(List<Classified> signals) {
+        if (signals.size() != names.length) {
+            return false;
+        }
+        for (int i = 0; i < names.length; i++) {
+            if (!signals.get(i).name().equals(names[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static double weight(Duration elapsed, Duration window) {

@@ -142,7 +142,7 @@ final class StepDown implements Rule<StepDown.Steps> {
         }
         return Optional.of(new Proposal(Stage.STEP_DOWN, Reason.SIGNALS_LOW, current - 1, () -> t.component() + " "
                 + averages(t) + " over the last " + dur(si.sustain()) + "; " + current + " -> " + (current - 1)
-                + ", one node at a time"));
+                + ", one node at a time" + t.leftOut()));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.policy;
 
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.SignalState;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,6 +51,23 @@ record Tick(PolicySettings settings, Observation observation, ReplicaStatus stat
             }
         }
         return !signals.isEmpty();
+    }
+
+    /**
+     * The configured signals left out because they do not apply to the target, each with why: "; cpu left out:
+     * queryNode's 3 pods declare no CPU request (set ...)"; empty when every signal applies. Said where it changes
+     * what happens: a step-down decided without them, a hold because nothing else is known.
+     */
+    String leftOut() {
+        StringBuilder b = null;
+        for (SignalPolicy band : settings.signals()) {
+            Signal s = observation.signals().get(band.name());
+            if (s != null && !s.applicable()) {
+                b = b == null ? new StringBuilder(160) : b.append(';');
+                b.append(' ').append(band.name()).append(" left out: ").append(s.problem());
+            }
+        }
+        return b == null ? "" : ";" + b;
     }
 
     /** True while {@code since + window} is still ahead of now. */

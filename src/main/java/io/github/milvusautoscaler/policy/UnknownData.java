@@ -56,8 +56,13 @@ final class UnknownData implements Rule<UnknownData.Since> {
         Supplier<String> lasting = () -> {
             String problems = t.signals().stream().map(c -> c.name() + ": " + c.problem())
                     .collect(Collectors.joining("; "));
-            return "every " + t.component() + " signal unknown for " + dur(Duration.between(since, t.now()))
-                    + (problems.isEmpty() ? "" : " (" + problems + ")");
+            String leftOut = t.leftOut();
+            String lasted = dur(Duration.between(since, t.now()));
+            if (t.signals().isEmpty() && !leftOut.isEmpty()) {
+                return "no " + t.component() + " signal to decide on for " + lasted + leftOut;
+            }
+            return "every " + t.component() + " signal unknown for " + lasted
+                    + (problems.isEmpty() ? "" : " (" + problems + ")") + leftOut;
         };
         int fallbackTo = t.clamp(f.replicas());
         if (f.mode() == FallbackSettings.Mode.SCALE_OUT && !t.within(since, f.after()) && t.current() < fallbackTo) {

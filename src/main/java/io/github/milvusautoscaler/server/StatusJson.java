@@ -65,7 +65,9 @@ public final class StatusJson {
             SignalReading reading = v.decision() == null ? null : v.decision().signals().get(band.name());
             s.add("value", reading != null && reading.value().isPresent()
                     ? new JsonPrimitive(reading.value().getAsDouble()) : JsonNull.INSTANCE);
-            s.addProperty("state", reading == null ? "UNKNOWN" : reading.state().name());
+            // NOT_APPLICABLE: the pods declare none of what the signal is a fraction of; it is left out, not waited for.
+            s.addProperty("state", seen != null && !seen.applicable() ? "NOT_APPLICABLE"
+                    : reading == null ? "UNKNOWN" : reading.state().name());
             s.addProperty("scaleOutAbove", band.scaleOutAbove());
             // The level the policy reads HIGH above this tick: forecast.line x scale-out-above with a trusted
             // forecast, so a value between the two reading IN_BAND explains itself.

@@ -60,6 +60,7 @@ import picocli.CommandLine;
  *             operator hr (same name)  querynode -0 x1 cpu 0.9 and -1 x1 cpu 0.3 (a rollout), mixcoord
  * ns ops      operator op (2.5.6)      querynode-0 x3 cpu 0.4/0.5/0.6, proxy Search 90/s, datanode,
  *                                      mixcoord (index jobs Init 6)
+ * ns defaults the chart's and operator's default resources (none): see {@link #chartDefaults()}
  * </pre>
  */
 class DefaultStackTest {
@@ -120,6 +121,7 @@ class DefaultStackTest {
         pods.start("ops", "op", InstallKind.OPERATOR, "mixcoord", "op-milvus-mixcoord-9c7d6f8b5c-p8a9s", 1, 4 * GIB)
                 .setIndexTasks("JobStateInit", 6);
         settleCases();
+        chartDefaults();
 
         Instant now = CLOCK.instant();
         prometheus = PrometheusServer.builder().targets(pods.targets())
@@ -179,6 +181,33 @@ class DefaultStackTest {
                 default -> throw new IllegalStateException(name);
             }
         }
+    }
+
+    /**
+     * Installs with the chart's and the operator's default resources: none. zilliztech/milvus-helm
+     * charts/milvus/values.yaml sets {@code resources: {}} for queryNode, proxy, dataNode and indexNode, and
+     * the operator's defaulting webhook (apis/milvus.io/v1beta1/milvus_webhook.go) adds none; kube-state-metrics
+     * then writes no {@code kube_pod_container_resource_requests} or {@code _limits} for those containers
+     * (internal/store/pod.go ranges over what is declared). Helm plain: queryNode x2, proxy Search 100/s,
+     * dataNode, all undeclared; Helm halfway: queryNode x2 mid-rollout, one pod with requests and limits, one
+     * still without; operator bare: queryNode x1 undeclared.
+     */
+    private static void chartDefaults() {
+        for (String pod : new String[] {"plain-milvus-querynode-6f9d8c7b5d-a1s2d", "plain-milvus-querynode-6f9d8c7b5d-f3g4h"}) {
+            pods.start("defaults", "plain", InstallKind.HELM, "querynode", pod, 2, 8 * GIB).setCpuUtilisation(0.3)
+                    .expose(true, false, true, true);
+        }
+        pods.start("defaults", "plain", InstallKind.HELM, "proxy", "plain-milvus-proxy-5c8d7f6b9c-j5k6l", 1, 2 * GIB)
+                .setRequestRate("Search", 100).expose(true, false, true, true);
+        pods.start("defaults", "plain", InstallKind.HELM, "datanode", "plain-milvus-datanode-7d6c5b9f8d-z7x8c", 1, 4 * GIB)
+                .expose(true, false, true, true);
+        pods.start("defaults", "halfway", InstallKind.HELM, "querynode", "halfway-milvus-querynode-8b7c6d5f9b-q1w2e", 2,
+                8 * GIB).setCpuUtilisation(0.4);
+        pods.start("defaults", "halfway", InstallKind.HELM, "querynode", "halfway-milvus-querynode-9c8d7b6f5c-r3t4y", 2,
+                8 * GIB).setCpuUtilisation(0.4).expose(true, false, true, true);
+        pods.start("defaults", "bare", InstallKind.OPERATOR, "querynode", "bare-milvus-querynode-0",
+                "bare-milvus-querynode-0-5d4c9b8f7d-u5i6o", 2, 8 * GIB).setCpuUtilisation(0.3)
+                .expose(true, false, true, true);
     }
 
     private static String config(String url) {
@@ -298,6 +327,77 @@ class DefaultStackTest {
             // Not asserted: the operator's proxy here runs as hr-milvus-proxy-0 (rolling mode 3), and its
             // candidate hr-milvus-proxy is the chart's; only a configured Helm release takes that name away.
         }
+    }
+
+    @Test
+    void aComponentWhosePodsDeclareNoResourcesHasNoCpuOrMemoryToWaitFor() {
+        try (PrometheusMetricsSource defaults = new PrometheusMetricsSource(settings.prometheus(),
+                settings.labelSchemes(), Assembly.queries(ConfigLoader.parse("""
+                        milvus-autoscaler.clusters = [
+                          { namespace = defaults, name = plain, install = helm, milvus-version = "2.5.6",
+                            components { queryNode {}, proxy {}, dataNode {} } }
+                          { namespace = defaults, name = halfway, install = helm, milvus-version = "2.5.6",
+                            components { queryNode {} } }
+                          { namespace = defaults, name = bare, install = operator, milvus-version = "2.5.6",
+                            components { queryNode {} } }
+                        ]
+                        """, "defaults.conf").targets()), new SimpleMeterRegistry())) {
+            Instant now = CLOCK.instant();
+            Observation qn = defaults.observe(new Target("defaults", "plain", Component.QUERY_NODE, InstallKind.HELM), now);
+            assertNotApplicable(qn.signals().get("cpu"),
+                    "queryNode's 2 pods declare no CPU request (set queryNode.resources.requests.cpu in the chart values)");
+            assertNotApplicable(qn.signals().get("memory"),
+                    "queryNode's 2 pods declare no memory limit (set queryNode.resources.limits.memory in the chart values)");
+            // qps does not divide by a resource: Search 100/s over the 2 ready queryNodes
+            assertEquals(50.0, qn.signals().get("qps").value().getAsDouble(), 1.0);
+            Observation proxy = defaults.observe(new Target("defaults", "plain", Component.PROXY, InstallKind.HELM), now);
+            assertNotApplicable(proxy.signals().get("cpu"),
+                    "proxy's 1 pod declares no CPU request (set proxy.resources.requests.cpu in the chart values)");
+            Observation dn = defaults.observe(new Target("defaults", "plain", Component.DATA_NODE, InstallKind.HELM), now);
+            assertNotApplicable(dn.signals().get("cpu"),
+                    "dataNode's 1 pod declares no CPU request (set dataNode.resources.requests.cpu in the chart values)");
+            // Mid-rollout, one pod declares: a value from that pod alone, which the policy reads as UNKNOWN (1 of 2).
+            Signal half = defaults.observe(new Target("defaults", "halfway", Component.QUERY_NODE, InstallKind.HELM), now)
+                    .signals().get("cpu");
+            assertTrue(half.applicable() && half.isKnown(), half::toString);
+            assertEquals(1, half.podsReporting());
+            Observation bare = defaults.observe(new Target("defaults", "bare", Component.QUERY_NODE, InstallKind.OPERATOR), now);
+            assertNotApplicable(bare.signals().get("cpu"), "queryNode's 1 pod declares no CPU request (set"
+                    + " spec.components.queryNode.resources.requests.cpu in the Milvus resource)");
+        }
+    }
+
+    @Test
+    void signalsAndDoctorShowASignalThatDoesNotApplyWithItsFix(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("defaults.conf");
+        Files.writeString(config, """
+                milvus-autoscaler {
+                  prometheus.url = "%s"
+                  clusters = [{ namespace = defaults, name = plain, install = helm, milvus-version = "2.5.6",
+                    components { queryNode {} } }]
+                }
+                """.formatted(prometheus.url()));
+        StringWriter out = new StringWriter();
+        CommandLine signals = new CommandLine(new SignalsCommand());
+        signals.setOut(new PrintWriter(out));
+        signals.setErr(new PrintWriter(new StringWriter()));
+        assertEquals(0, signals.execute("--config", config.toString()), out::toString);
+        String cpuLine = out.toString().lines().filter(l -> l.trim().startsWith("cpu ")).findFirst().orElseThrow();
+        assertTrue(cpuLine.matches("\\s*cpu\\s+n/a\\s+N/A .*\\(queryNode's 2 pods declare no CPU request \\(set"
+                + " queryNode.resources.requests.cpu in the chart values\\)\\)"), cpuLine);
+        StringWriter doctorOut = new StringWriter();
+        CommandLine doctor = new CommandLine(new DoctorCommand());
+        doctor.setOut(new PrintWriter(doctorOut));
+        doctor.setErr(new PrintWriter(new StringWriter()));
+        doctor.execute("--config", config.toString());
+        assertTrue(doctorOut.toString().contains("FIX  memory               left out of decisions: queryNode's 2 pods"
+                + " declare no memory limit (set queryNode.resources.limits.memory in the chart values)"), doctorOut::toString);
+    }
+
+    private static void assertNotApplicable(Signal s, String why) {
+        assertFalse(s.applicable(), s::toString);
+        assertFalse(s.isKnown(), s::toString);
+        assertEquals(why, s.problem());
     }
 
     static Stream<Arguments> settle() {

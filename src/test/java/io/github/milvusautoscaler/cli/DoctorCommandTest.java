@@ -136,8 +136,11 @@ class DoctorCommandTest {
                 Arguments.of("nopods", "cpu", "no pods of hr-milvus-querynode"),
                 Arguments.of("nocadvisor", "cpu", "no cAdvisor series (container_cpu_usage_seconds_total)"),
                 Arguments.of("nocadvisor", "memory", "kubelet.serviceMonitor.cAdvisor"),
-                Arguments.of("norequests", "cpu", "no CPU request on these pods: set resources.requests.cpu"),
-                Arguments.of("norequests", "memory", "no memory limit on these pods"),
+                // pods that declare no request or limit at all (the chart's resources: {}): the signal is left out
+                Arguments.of("norequests", "cpu", "left out of decisions: queryNode's 1 pod declares no CPU request"
+                        + " (set queryNode.resources.requests.cpu in the chart values)"),
+                Arguments.of("norequests", "memory", "left out of decisions: queryNode's 1 pod declares no memory"
+                        + " limit (set queryNode.resources.limits.memory in the chart values)"),
                 Arguments.of("nomonitor", "qps", "the chart's ServiceMonitor is off"),
                 Arguments.of("nomonitor", "qps", "add label release="),
                 Arguments.of("nomonitor", "settle", "no milvus_* series for nomonitor/hr"),

@@ -5,6 +5,7 @@ import io.github.milvusautoscaler.core.CircuitBreakerSettings;
 import io.github.milvusautoscaler.core.RetrySettings;
 import io.github.milvusautoscaler.core.LabelScheme;
 import io.github.milvusautoscaler.core.SignalQuery;
+import io.github.milvusautoscaler.core.DeclaredResource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -135,7 +136,8 @@ class ConfigLoaderTest {
                 s.labelScheme(InstallKind.OPERATOR));
         assertEquals(new LabelScheme("app_kubernetes_io_instance", "component"), s.labelScheme(InstallKind.HELM));
         assertEquals(Set.of("component-pods", "component-ready", "cpu", "memory", "qps", "read-queue",
-                "index-backlog", "index-backlog-legacy", "search-latency-p99", "querynode-settle"),
+                "index-backlog", "index-backlog-legacy", "search-latency-p99", "querynode-settle", "cpu-undeclared",
+                "memory-undeclared"),
                 s.queryTemplates().keySet());
         assertEquals(REFERENCE.getString("queries.cpu"), s.queryTemplates().get("cpu"));
         assertEquals(List.of(), s.targets());
@@ -170,7 +172,9 @@ class ConfigLoaderTest {
         // (0.50 + 0.80) / 2 = 0.65; (80 + 150) / 2 = 115.
         assertEquals(0.65, p.signal("memory").target(), 1e-12);
         assertEquals(115, p.signal("qps").target(), 1e-12);
-        assertEquals(new SignalQuery("cpu", REFERENCE.getString("queries.cpu"), true), t.signal("cpu"));
+        assertEquals(new SignalQuery("cpu", REFERENCE.getString("queries.cpu"), true, false,
+                new DeclaredResource(REFERENCE.getString("queries.cpu-undeclared"), "CPU request", "requests.cpu")),
+                t.signal("cpu"));
         assertEquals(new SignalQuery("qps", REFERENCE.getString("queries.qps"), false), t.signal("qps"));
         // queryNode's settle query comes from component-defaults, which points at queries.querynode-settle.
         assertEquals(REFERENCE.getString("queries.querynode-settle"), t.settleQuery());
@@ -273,6 +277,24 @@ class ConfigLoaderTest {
                 "autoscaler.conf").targets().get(0);
         assertEquals("avg(my_cpu{pod=~\"{release}.*\"})", t.signal("cpu").template());
         assertNull(t.signal("memory"), "proxy's memory signal is off in reference.conf's component-defaults");
+    }
+
+    @Test
+    void cpuAndMemoryOnTheirTemplatesAskWhetherThePodsDeclareTheirResource() {
+        AutoscalerSettings s = ConfigLoader.parse(oneCluster("2.5", "queryNode { signals.memory.query = "
+                + "\"avg(my_memory{pod=~\\\"{release}.*\\\"})\" }"), "autoscaler.conf");
+        TargetSettings t = s.targets().get(0);
+        assertEquals(s.queryTemplates().get("cpu-undeclared"), t.signal("cpu").declared().template());
+        assertEquals("CPU request", t.signal("cpu").declared().what());
+        assertEquals("requests.cpu", t.signal("cpu").declared().key());
+        // a signal with its own query may divide by anything: nothing to ask about
+        assertNull(t.signal("memory").declared());
+        assertNull(t.signal("qps").declared());
+        // an empty template switches the check off
+        TargetSettings off = ConfigLoader.parse("milvus-autoscaler.queries.cpu-undeclared = \"\"\n"
+                + oneCluster("2.5", "queryNode {}"), "autoscaler.conf").targets().get(0);
+        assertNull(off.signal("cpu").declared());
+        assertEquals("memory limit", off.signal("memory").declared().what());
     }
 
     @Test

@@ -1,0 +1,50 @@
+package io.github.milvusautoscaler.core;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The container resource a signal is a fraction of (cpu of the CPU request, memory of the memory limit), and
+ * the PromQL that finds the components whose pods declare none, so such a signal can be told apart from one
+ * whose data is missing.
+ *
+ * <p>Why it exists: the Milvus chart ships {@code resources: {}} for every component (zilliztech/milvus-helm,
+ * charts/milvus/values.yaml) and the operator's defaulting webhook sets none (zilliztech/milvus-operator,
+ * apis/milvus.io/v1beta1/milvus_webhook.go), while kube-state-metrics writes
+ * {@code kube_pod_container_resource_requests} and {@code _limits} only for what a container declares
+ * (kubernetes/kube-state-metrics, internal/store/pod.go: {@code for resourceName, val := range c.Resources.Requests}).
+ * On a default install cpu and memory therefore have no denominator at all. Read as UNKNOWN, they would hold
+ * every step-down forever while qps still scales out: a ratchet to max-replicas. A fraction of nothing is not
+ * missing data but a signal that does not apply, so the policy leaves it out and says so.
+ *
+ * @param template the PromQL (placeholders as in {@link PromqlPlaceholders}) returning one series per
+ *                 component, labelled {@code {component_label}}, whose pods exist but of which no container
+ *                 declares the resource; its value is the number of such pods
+ * @param what     the resource in words ("CPU request")
+ * @param key      where it is set under a component's {@code resources} ("requests.cpu")
+ */
+public record DeclaredResource(String template, String what, String key) {
+
+    public DeclaredResource {
+        requireNonNull(template, "template");
+        requireNonNull(what, "what");
+        requireNonNull(key, "key");
+        PromqlPlaceholders.problem(template).ifPresent(p -> {
+            throw new IllegalArgumentException("undeclared-resource query: " + p);
+        });
+    }
+
+    /**
+     * Why a signal of {@code target} does not apply, with where to set the resource: "queryNode's 3 pods declare
+     * no CPU request (set queryNode.resources.requests.cpu in the chart values)".
+     *
+     * @param pods how many pods of the component declare none (all of them)
+     */
+    public String problem(Target target, long pods) {
+        String component = target.component().configName();
+        String setting = target.install() == InstallKind.HELM
+                ? component + ".resources." + key + " in the chart values"
+                : "spec.components." + component + ".resources." + key + " in the Milvus resource";
+        return component + "'s " + pods + " pod" + (pods == 1 ? " declares" : "s declare") + " no " + what
+                + " (set " + setting + ")";
+    }
+}
