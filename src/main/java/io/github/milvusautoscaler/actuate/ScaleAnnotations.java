@@ -107,8 +107,8 @@ public final class ScaleAnnotations {
             String name = entry.strip();
             Optional<Component> c = Component.fromName(name);
             if (c.isEmpty()) {
-                LOG.warn("{}: {}=\"{}\": \"{}\" is no component (use \"true\" or a list such as \"queryNode,proxy\");"
-                        + " ignoring it", object, PAUSED, value.get(), name);
+                BadAnnotationLog.warnOnce(LOG, object, PAUSED, value.get() + '\u0000' + name, "{}: {}=\"{}\": \"{}\" is no component"
+                        + " (use \"true\" or a list such as \"queryNode,proxy\"); ignoring it", object, PAUSED, value.get(), name);
             } else if (c.get() == component) {
                 named = true;
             }
@@ -158,16 +158,16 @@ public final class ScaleAnnotations {
             return Optional.empty();
         }
         if (time.isEmpty() || direction.isEmpty()) {
-            LOG.warn("{}: {} and {} must both be set; ignoring the last-scale annotations", object, timeKey,
-                    directionKey);
+            BadAnnotationLog.warnOnce(LOG, object, timeKey, time.orElse("") + '\u0000' + direction.orElse(""),
+                    "{}: {} and {} must both be set; ignoring the last-scale annotations", object, timeKey, directionKey);
             return Optional.empty();
         }
         Instant at;
         try {
             at = OffsetDateTime.parse(time.get().strip()).toInstant();
         } catch (DateTimeParseException e) {
-            LOG.warn("{}: {}=\"{}\" is not an RFC 3339 time; ignoring the last-scale annotations", object,
-                    timeKey, time.get());
+            BadAnnotationLog.warnOnce(LOG, object, timeKey, time.get(),
+                    "{}: {}=\"{}\" is not an RFC 3339 time; ignoring the last-scale annotations", object, timeKey, time.get());
             return Optional.empty();
         }
         Direction dir = switch (direction.get().strip().toLowerCase(Locale.ROOT)) {
@@ -176,8 +176,9 @@ public final class ScaleAnnotations {
             default -> null;
         };
         if (dir == null) {
-            LOG.warn("{}: {}=\"{}\" is neither up nor down; ignoring the last-scale annotations", object,
-                    directionKey, direction.get());
+            BadAnnotationLog.warnOnce(LOG, object, directionKey, direction.get(),
+                    "{}: {}=\"{}\" is neither up nor down; ignoring the last-scale annotations", object, directionKey,
+                    direction.get());
             return Optional.empty();
         }
         return Optional.of(new LastScale(at, dir, reason.orElse(""),
@@ -251,7 +252,8 @@ public final class ScaleAnnotations {
                     handled.add(e.getAsString());
                 }
             } catch (RuntimeException e) {
-                LOG.warn("{}: {} is not a JSON array of strings; ignoring it", object, key.apply(HANDLED_ALERTS));
+                BadAnnotationLog.warnOnce(LOG, object, key.apply(HANDLED_ALERTS), v,
+                        "{}: {} is not a JSON array of strings; ignoring it", object, key.apply(HANDLED_ALERTS));
             }
         });
         return new ScaleMemory(time(annotations, object, key.apply(BACKOFF_UNTIL)),
@@ -269,7 +271,8 @@ public final class ScaleAnnotations {
         try {
             return OffsetDateTime.parse(value.get().strip()).toInstant();
         } catch (DateTimeParseException e) {
-            LOG.warn("{}: {}=\"{}\" is not an RFC 3339 time; ignoring it", object, key, value.get());
+            BadAnnotationLog.warnOnce(LOG, object, key, value.get(), "{}: {}=\"{}\" is not an RFC 3339 time; ignoring it",
+                    object, key, value.get());
             return null;
         }
     }

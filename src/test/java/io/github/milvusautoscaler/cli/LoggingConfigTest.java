@@ -28,6 +28,28 @@ class LoggingConfigTest {
         assertEquals("STDERR", ctx.getLogger("ROOT").iteratorForAppenders().next().getName());
     }
 
+    /**
+     * A value from the cluster (an annotation, an API server's error text) cannot forge a record: a CR or LF
+     * in the message is written as {@code \r} / {@code \n}, other control characters as {@code ?}.
+     */
+    @Test
+    void aNewlineInAMessageCannotForgeALogLine() throws Exception {
+        LoggerContext ctx = new LoggerContext();
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(ctx);
+        configurator.doConfigure(Path.of("src/main/resources/logback.xml").toUri().toURL());
+        ch.qos.logback.classic.Logger logger = ctx.getLogger("ScaleAnnotations");
+        var appender = (ch.qos.logback.core.OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent>)
+                ctx.getLogger("ROOT").getAppender("STDERR");
+        var event = new ch.qos.logback.classic.spi.LoggingEvent("test", logger, ch.qos.logback.classic.Level.WARN,
+                "{}: paused=\"{}\" is no component", null, new Object[] {"deployment milvus/x",
+                "bogus\r\n2026-01-01T00:00:00.000Z ERROR Daemon - FORGED\u001b[31m\ttab"});
+        String line = new String(appender.getEncoder().encode(event), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, line.lines().count(), line);
+        assertTrue(line.endsWith("WARN  ScaleAnnotations - deployment milvus/x: paused=\"bogus\\r\\n2026-01-01T00:00:00.000Z"
+                + " ERROR Daemon - FORGED?[31m\ttab\" is no component" + System.lineSeparator()), line);
+    }
+
     @Test
     void shippedJsonConfigurationConfiguresCleanlyWithTheSameLoggerLevels() throws Exception {
         LoggerContext text = new LoggerContext();
