@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * in their values so the chart omits the field and a later {@code helm upgrade} keeps our count.
  *
  * <p>A HorizontalPodAutoscaler whose {@code scaleTargetRef} is the object owns its count (the Milvus
- * chart creates {@code <fullname>-hpa} when {@code <component>.hpa.enabled}, templates/querynode-hpa.yaml):
+ * chart creates {@code <fullname>-querynode-hpa} when {@code queryNode.hpa.enabled}, templates/querynode-hpa.yaml):
  * two autoscalers must not own one component, so the read is refused ({@code REFUSED}) and nothing is
  * written, as for an operator install's {@code replicas: -1}. One list of the namespace's HPAs per read.
  *

@@ -10,7 +10,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * cAdvisor's CPU counter of queryNode containers as OpenMetrics lines for {@code promtool tsdb
  * create-blocks-from openmetrics}: {@code container_cpu_usage_seconds_total} with the labels the kubelet's
- * cAdvisor endpoint gives a container ({@code container}, {@code image}, {@code namespace}, {@code pod}) and
+ * cAdvisor endpoint gives a container ({@code container}, {@code cpu="total"}, {@code id}, {@code image},
+ * {@code name}, {@code namespace}, {@code pod}; see FakeMilvusPod#cadvisor), {@code metrics_path} and
  * the {@code job="kubelet"} the kube-prometheus-stack's kubelet ServiceMonitor attaches
  * (prometheus-community/helm-charts {@code charts/kube-prometheus-stack/values.yaml},
  * {@code kubelet.serviceMonitor.cAdvisor}), as {@link FakeMilvusPod} serves them live. Untyped, as promtool takes a counter; one running sum per pod, so a week costs one pass.
@@ -36,8 +37,10 @@ public final class CadvisorHistory {
         for (Instant t = from; !t.isAfter(end); t = t.plus(scrape)) {
             if (scraped.test(t)) {
                 for (int p = 0; p < pods; p++) {
-                    series[p].append("container_cpu_usage_seconds_total{container=\"querynode\",image=\"milvusdb/milvus:v2.5.6\","
-                            + "job=\"kubelet\",namespace=\"milvus\",pod=\"").append(pod.apply(p)).append("\"} ")
+                    series[p].append("container_cpu_usage_seconds_total{container=\"querynode\",cpu=\"total\",id=\"/kubepods.slice/pod")
+                            .append(p).append(".slice/cri-containerd-").append(p).append(".scope\",image=\"milvusdb/milvus:v2.5.6\","
+                            + "job=\"kubelet\",metrics_path=\"/metrics/cadvisor\",name=\"").append(p)
+                            .append("\",namespace=\"milvus\",pod=\"").append(pod.apply(p)).append("\"} ")
                             .append(BigDecimal.valueOf(value).toPlainString()).append(' ').append(t.getEpochSecond())
                             .append('\n');
                 }

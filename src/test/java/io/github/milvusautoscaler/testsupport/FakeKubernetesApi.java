@@ -186,8 +186,9 @@ public final class FakeKubernetesApi implements AutoCloseable {
     /** Starts a fake on a free loopback port. */
     /**
      * An HPA as milvus-helm's templates/querynode-hpa.yaml renders it with {@code queryNode.hpa.enabled}: named
-     * {@code <fullname>-hpa}, labelled {@code component: querynode} only (no release label), targeting the
-     * chart's Deployment {@code deployment}, cpu at the chart's default 50%.
+     * {@code <fullname>-querynode-hpa} ({@code milvus.querynode.fullname}-hpa), labelled {@code component: querynode}
+     * only (no release label), targeting the chart's Deployment {@code deployment}, cpu at 40% and memory at 60%
+     * (values.yaml: queryNode.hpa.cpuUtilization 40, memoryUtilization 60).
      */
     public static String helmChartHpa(String namespace, String deployment) {
         return """
@@ -195,7 +196,9 @@ public final class FakeKubernetesApi implements AutoCloseable {
                  "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "%s"},
                           "minReplicas": 1, "maxReplicas": 10,
                           "metrics": [{"type": "Resource", "resource": {"name": "cpu",
-                                       "target": {"type": "Utilization", "averageUtilization": 50}}}]}}
+                                       "target": {"type": "Utilization", "averageUtilization": 40}}},
+                                      {"type": "Resource", "resource": {"name": "memory",
+                                       "target": {"type": "Utilization", "averageUtilization": 60}}}]}}
                 """.formatted(deployment, namespace, deployment);
     }
 

@@ -366,9 +366,9 @@ public final class FakeMilvusPod {
         double workingSet = memoryUtilisation * memoryLimitBytes;
         if (cadvisor) {
         family(out, "container_cpu_usage_seconds", Collector.Type.COUNTER, List.of(
-                sample("container_cpu_usage_seconds_total", cadvisor(container), cpu),
-                sample("container_cpu_usage_seconds_total", cadvisor(""), cpu + pause),
-                sample("container_cpu_usage_seconds_total", cadvisor("POD"), pause)));
+                sample("container_cpu_usage_seconds_total", cpuTotal(cadvisor(container)), cpu),
+                sample("container_cpu_usage_seconds_total", cpuTotal(cadvisor("")), cpu + pause),
+                sample("container_cpu_usage_seconds_total", cpuTotal(cadvisor("POD")), pause)));
         family(out, "container_memory_working_set_bytes", Collector.Type.GAUGE, List.of(
                 sample("container_memory_working_set_bytes", cadvisor(container), workingSet),
                 sample("container_memory_working_set_bytes", cadvisor(""), workingSet + 1_000_000),
@@ -433,7 +433,7 @@ public final class FakeMilvusPod {
                 labels.put("query_type", latencyQueryType);
                 labels.put("db_name", "default");
                 labels.put("collection_name", "docs");
-                labels.put("le", i < LATENCY_BUCKETS_MS.length ? Collector.doubleToGoString(LATENCY_BUCKETS_MS[i]) : "+Inf");
+                labels.put("le", i < LATENCY_BUCKETS_MS.length ? goFloat(LATENCY_BUCKETS_MS[i]) : "+Inf");
                 samples.add(sample("milvus_proxy_sq_latency_bucket", labels, latencyBuckets[i].at(t)));
             }
             Map<String, String> labels = milvusLabels();
@@ -451,7 +451,7 @@ public final class FakeMilvusPod {
                 query.put("db_name", "default");
                 query.put("collection_name", "docs");
                 boolean above = i == LATENCY_BUCKETS_MS.length || LATENCY_BUCKETS_MS[i] >= QUERY_LATENCY_MS;
-                query.put("le", i < LATENCY_BUCKETS_MS.length ? Collector.doubleToGoString(LATENCY_BUCKETS_MS[i]) : "+Inf");
+                query.put("le", i < LATENCY_BUCKETS_MS.length ? goFloat(LATENCY_BUCKETS_MS[i]) : "+Inf");
                 samples.add(sample("milvus_proxy_sq_latency_bucket", query, above ? queries : 0));
             }
             Map<String, String> query = milvusLabels();
@@ -527,12 +527,40 @@ public final class FakeMilvusPod {
         return labels;
     }
 
+    /**
+     * A cAdvisor series' labels as the kubelet's /metrics/cadvisor writes them: {@code id} (the cgroup path) and
+     * {@code name} (the runtime's container name, empty for the pod-level cgroup) beside {@code container},
+     * {@code image}, {@code namespace} and {@code pod} (kubernetes pkg/kubelet/server/server.go,
+     * containerPrometheusLabelsFunc), plus the {@code metrics_path} kube-prometheus-stack's kubelet
+     * ServiceMonitor relabels in (values.yaml, kubelet.serviceMonitor.cAdvisorRelabelings). A template that keeps
+     * any of them in its result would split one pod's value in several series here as on a real cluster.
+     */
     private Map<String, String> cadvisor(String container) {
         Map<String, String> labels = base();
+        String podCgroup = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + name.hashCode() + ".slice";
+        String runtimeId = container.isEmpty() ? "" : Integer.toHexString((name + container).hashCode());
         labels.put("container", container);
+        labels.put("id", container.isEmpty() ? podCgroup : podCgroup + "/cri-containerd-" + runtimeId + ".scope");
+        labels.put("name", runtimeId);
         labels.put("image", container.isEmpty() ? "" : container.equals("POD") ? "registry.k8s.io/pause:3.9"
                 : "milvusdb/milvus:v2.5.4");
+        labels.put("metrics_path", "/metrics/cadvisor");
         return labels;
+    }
+
+    /** cAdvisor's container_cpu_usage_seconds_total carries cpu="total" (google/cadvisor metrics/prometheus.go). */
+    private static Map<String, String> cpuTotal(Map<String, String> labels) {
+        labels.put("cpu", "total");
+        return labels;
+    }
+
+    /**
+     * A bucket bound as Milvus' Go client writes it: {@code le="1"}, {@code "131072"}, not Java's {@code "1.0"}
+     * (prometheus/common expfmt text_create.go writeFloat, strconv 'g' formatting). Prometheus 2.x keeps the
+     * text as the label value, so a template matching {@code le="256"} reads nothing against Java's form.
+     */
+    private static String goFloat(double bound) {
+        return bound == Math.rint(bound) && Math.abs(bound) < 1e15 ? Long.toString((long) bound) : Double.toString(bound);
     }
 
     private Map<String, String> resource(String container, String resource, String unit) {
