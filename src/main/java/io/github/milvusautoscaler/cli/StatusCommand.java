@@ -282,9 +282,13 @@ public final class StatusCommand implements Callable<Integer> {
                 }
                 String state = text(s, sp, "state");
                 Double value = optionalNumber(s, sp, "value");
-                sig.append(text(s, sp, "name")).append(' ')
-                        .append(value == null ? "?" : fmt(value))
-                        .append(state.equals("IN_BAND") ? "" : " " + state.toLowerCase(Locale.ROOT));
+                sig.append(text(s, sp, "name")).append(' ');
+                if (state.equals("NOT_APPLICABLE")) {
+                    sig.append("n/a"); // left out: its pods declare no CPU request or memory limit
+                } else {
+                    sig.append(value == null ? "?" : fmt(value))
+                            .append(state.equals("IN_BAND") ? "" : " " + state.toLowerCase(Locale.ROOT));
+                }
                 Double forecast = optionalNumber(s, sp, "forecast");
                 if (forecast != null) {
                     sig.append(" (forecast ").append(fmt(forecast)).append(')');

@@ -69,6 +69,36 @@ class StatusCommandTest {
     }
 
     @Test
+    void aSignalThatDoesNotApplyIsNotApplicableInTheDocumentAndNAInTheTable() {
+        FakeMetrics metrics = new FakeMetrics();
+        String why = "queryNode's 2 pods declare no CPU request (set spec.components.queryNode.resources.requests.cpu"
+                + " in the Milvus resource)";
+        metrics.cpuNotApplicable.put(A, why);
+        Engine engine = new Engine(new ManualClock(Instant.parse("2026-01-05T10:00:00Z")), metrics, new FakeCluster(),
+                d -> { }, () -> false, AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
+        engine.tick(new EngineTarget(A, new Policy(new PolicySettings(1, 10,
+                new ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
+                new ScaleInSettings(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(15),
+                        Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofMinutes(30)),
+                List.of(SignalPolicy.band("cpu", 0.75, 0.40)), new AlertSettings(1, Duration.ofMinutes(5)),
+                new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2)))));
+        String document = HttpApi.statusOf(engine).get();
+        com.google.gson.JsonObject cpu = com.google.gson.JsonParser.parseString(document).getAsJsonObject()
+                .getAsJsonArray("targets").get(0).getAsJsonObject().getAsJsonArray("signals").get(0).getAsJsonObject();
+        assertEquals("NOT_APPLICABLE", cpu.get("state").getAsString());
+        assertEquals(why, cpu.get("problem").getAsString());
+        try (HttpApi api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, HttpApi.statusOf(engine), Map.of())) {
+            StringWriter out = new StringWriter();
+            assertEquals(0, new CommandLine(new StatusCommand()).setOut(new PrintWriter(out))
+                    .execute("--url", "http://127.0.0.1:" + api.port()));
+            assertTrue(out.toString().contains("cpu n/a"), out.toString());
+            // the only signal left out: nothing to decide on, a hold that says why
+            assertTrue(out.toString().contains("HOLD ALL_SIGNALS_UNKNOWN"), out.toString());
+        }
+    }
+
+    @Test
     void showsTheSeasonalForecastNextToTheValueAndNothingWithoutOne() throws Exception {
         Instant now = Instant.parse("2026-01-19T08:00:00Z");
         // Two weeks of 2.4 nodes of cpu load on a 5m grid, 3.0 from 08:30 to 09:00 every day: it repeats exactly,

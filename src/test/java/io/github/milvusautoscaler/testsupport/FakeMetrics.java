@@ -22,11 +22,15 @@ import java.util.concurrent.ConcurrentHashMap;
 /** cpu per target, as set by the test; every pod reports. */
 public final class FakeMetrics implements MetricsSource {
     public final Map<Target, Double> cpu = new ConcurrentHashMap<>();
+    /** Targets whose cpu does not apply (their pods declare no CPU request), with why. */
+    public final Map<Target, String> cpuNotApplicable = new ConcurrentHashMap<>();
 
     @Override
     public Observation observe(Target target, Instant at) {
         Double v = cpu.get(target);
-        Signal s = v == null ? Signal.unknown("cpu", "empty result") : Signal.known("cpu", v, 0, Duration.ZERO);
+        String notApplicable = cpuNotApplicable.get(target);
+        Signal s = notApplicable != null ? Signal.notApplicable("cpu", notApplicable)
+                : v == null ? Signal.unknown("cpu", "empty result") : Signal.known("cpu", v, 0, Duration.ZERO);
         return new Observation(target, at, Map.of("cpu", s), Settle.QUIET, Health.OK, List.of());
     }
 }
