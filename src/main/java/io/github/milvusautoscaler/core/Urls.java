@@ -13,24 +13,17 @@ public final class Urls {
      * an OAuth {@code #access_token=...}) each replaced by {@code marker}, so a message still shows there was one:
      * {@code http://admin:pw@p:9090/?token=t} -> {@code http://***@p:9090/?***}. Done on the text, so a URL that
      * does not even parse is still shown without its password; a password holding {@code @} is hidden up to the
-     * last one.
+     * last one, and a {@code user:password@} misplaced into the path by a typo ({@code http:///admin:pw@p}) is
+     * hidden there too.
      */
     public static String redact(String url, String marker) {
         requireNonNull(url, "url");
         requireNonNull(marker, "marker");
-        int start = authorityStart(url);
-        int end = authorityEnd(url, start);
-        String authority = url.substring(start, end);
-        int at = authority.lastIndexOf('@');
-        String host = at < 0 ? authority : marker + authority.substring(at);
-        String rest = url.substring(end);
-        int secret = -1;
-        for (int k = 0; k < rest.length() && secret < 0; k++) {
-            if (rest.charAt(k) == '?' || rest.charAt(k) == '#') {
-                secret = k;
-            }
-        }
-        return url.substring(0, start) + host + (secret < 0 ? rest : rest.substring(0, secret) + "?" + marker);
+        int[] span = userInfoSpan(url);
+        int secret = secretsStart(url, authorityStart(url));
+        String kept = span == null ? url.substring(0, secret)
+                : url.substring(0, span[0]) + marker + url.substring(span[1], secret);
+        return secret == url.length() ? kept : kept + "?" + marker;
     }
 
     /**
@@ -39,10 +32,8 @@ public final class Urls {
      */
     public static String userInfo(String url) {
         requireNonNull(url, "url");
-        int start = authorityStart(url);
-        String authority = url.substring(start, authorityEnd(url, start));
-        int at = authority.lastIndexOf('@');
-        return at < 0 ? "" : authority.substring(0, at);
+        int[] span = userInfoSpan(url);
+        return span == null ? "" : url.substring(span[0], span[1]);
     }
 
     /**
@@ -51,14 +42,80 @@ public final class Urls {
      */
     public static String withoutUserInfo(String url) {
         requireNonNull(url, "url");
-        int start = authorityStart(url);
-        int at = url.substring(start, authorityEnd(url, start)).lastIndexOf('@');
-        return at < 0 ? url : url.substring(0, start) + url.substring(start + at + 1);
+        int[] span = userInfoSpan(url);
+        return span == null ? url : url.substring(0, span[0]) + url.substring(span[1] + 1);
     }
 
     /** The URL without its scheme: {@code p:9090/x} of {@code http://p:9090/x}; as written when it has none. */
     public static String withoutScheme(String url) {
         return requireNonNull(url, "url").substring(authorityStart(url));
+    }
+
+    /**
+     * Where the user-info sits, {@code [from, to)} with {@code '@'} at {@code to}, or null when there is none:
+     * <ul>
+     *   <li>an {@code @} in the authority: everything before its last {@code @} ({@code http://a:p@ss@h});</li>
+     *   <li>else a {@code name:secret@} before the first {@code ?} or {@code #}, wherever it sits: in the path after
+     *   an empty authority ({@code http:///admin:pw@h}), or starting in an authority that is no {@code host:port}
+     *   because the password holds a {@code /} ({@code http://a:p/ss@h}); it runs to the last {@code @}.</li>
+     * </ul>
+     * The port's colon does not count, so {@code http://p:9090/users/@me} has none; outside the authority only a
+     * colon makes an {@code @} user-info, so a bare {@code /user@} in a path is left alone.
+     */
+    private static int[] userInfoSpan(String url) {
+        int start = authorityStart(url);
+        int authorityEnd = authorityEnd(url, start);
+        int at = url.substring(start, authorityEnd).lastIndexOf('@');
+        if (at >= 0) {
+            return new int[] {start, start + at};
+        }
+        int end = secretsStart(url, start);
+        int lastAt = url.substring(start, end).lastIndexOf('@');
+        if (lastAt < 0) {
+            return null;
+        }
+        lastAt += start;
+        String authority = url.substring(start, authorityEnd);
+        if (authority.indexOf(':') >= 0 && !isHostAndPort(authority)) {
+            return new int[] {start, lastAt};
+        }
+        int colon = url.indexOf(':', authorityEnd);
+        if (colon < 0 || colon > lastAt) {
+            return null;
+        }
+        return new int[] {url.lastIndexOf('/', colon) + 1, lastAt};
+    }
+
+    /** {@code host}, {@code host:port} or {@code [v6]:port}, where the port is digits: a colon that is no password's. */
+    private static boolean isHostAndPort(String authority) {
+        String port;
+        if (authority.startsWith("[")) {
+            int close = authority.indexOf(']');
+            if (close < 0) {
+                return false;
+            }
+            port = authority.substring(close + 1);
+            if (port.isEmpty()) {
+                return true;
+            }
+            if (port.charAt(0) != ':') {
+                return false;
+            }
+            port = port.substring(1);
+        } else {
+            int colon = authority.indexOf(':');
+            port = authority.substring(colon + 1);
+        }
+        return port.chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
+    /** The index of the first {@code ?} or {@code #} at or after {@code from}, or the length when there is none. */
+    private static int secretsStart(String url, int from) {
+        int k = from;
+        while (k < url.length() && url.charAt(k) != '?' && url.charAt(k) != '#') {
+            k++;
+        }
+        return k;
     }
 
     private static int authorityStart(String url) {

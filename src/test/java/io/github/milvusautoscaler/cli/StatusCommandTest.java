@@ -239,6 +239,15 @@ class StatusCommandTest {
         assertTrue(!r.err().contains("SECRET"), r.err());
     }
 
+    /** A typo that empties the authority (http:///) leaves the user-info in the path: it is masked there too. */
+    @Test
+    void aPasswordAfterAnEmptyAuthorityIsNotPrinted() {
+        Run r = status("http:///alice:PWX1@127.0.0.1");
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("status: bad --url http:///***@127.0.0.1: "), r.err());
+        assertTrue(!r.err().contains("PWX1") && !r.err().contains("alice"), r.err());
+    }
+
     @Test
     void aUrlWithoutSchemeIsBadUsageSayingWhatIsMissing() {
         Run r = status("127.0.0.1:1");

@@ -243,6 +243,11 @@ class ConfigValidationTest {
                         "milvus-autoscaler.prometheus.url = \"http://admin:s3cret@prometheus:9090\"",
                         P + "prometheus.url = \"http://<redacted>@prometheus:9090\" (autoscaler.conf:1): must not"
                                 + " contain credentials: use prometheus.auth (they would reach logs)"),
+                // A typo (http:///) puts the user-info in the path; it is still masked there.
+                Arguments.of("Prometheus URL with credentials after an empty authority",
+                        "milvus-autoscaler.prometheus.url = \"http:///admin:S3CRETPW@127.0.0.1:9\"",
+                        P + "prometheus.url = \"http:///<redacted>@127.0.0.1:9\" (autoscaler.conf:1): "
+                                + GlobalReader.URL_RULE),
                 // A token in the query string never appears either (the URL is refused for the query itself).
                 Arguments.of("Prometheus URL with a token in its query",
                         "milvus-autoscaler.prometheus.url = \"http://prometheus:9090/?access_token=SECRET-TOKEN-123\"",

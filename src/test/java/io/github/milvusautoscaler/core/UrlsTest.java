@@ -17,6 +17,11 @@ class UrlsTest {
         "no scheme                    | admin:s3cret@p:9090/x                | ***@p:9090/x",
         "nothing secret               | http://prometheus:9090               | http://prometheus:9090",
         "a path with an @             | http://p:9090/users/@me              | http://p:9090/users/@me",
+        "an empty authority (http:///)| http:///admin:S3CRETPW@127.0.0.1:9   | http:///***@127.0.0.1:9",
+        "user-info deeper in the path | http://p:9090/x/admin:pw@h/api       | http://p:9090/x/***@h/api",
+        "a password holding /         | http://a:p/ss@p:9090/api             | http://***@p:9090/api",
+        "an IPv6 host, an @ in a path | http://[::1]:9090/users/@me          | http://[::1]:9090/users/@me",
+        "a : and @ only in the query  | http://p:9090/?mail=a:b@c            | http://p:9090/?***",
     })
     void hidesUserInfoQueryAndFragment(String name, String url, String shown) {
         assertEquals(shown, Urls.redact(url, "***"));
@@ -28,6 +33,7 @@ class UrlsTest {
         "a password holding @         | http://a:p@ss@p:9090/api             | a:p@ss       | a:p@ss@p:9090/api",
         "none, an @ in the path       | http://p:9090/users/@me              | ''           | p:9090/users/@me",
         "no scheme                    | admin:s3cret@p:9090/x                | admin:s3cret | admin:s3cret@p:9090/x",
+        "in the path (http:///)       | http:///alice:PWX1@127.0.0.1         | alice:PWX1   | /alice:PWX1@127.0.0.1",
     })
     void theUserInfoAndTheRestAfterTheScheme(String name, String url, String userInfo, String withoutScheme) {
         assertEquals(userInfo, Urls.userInfo(url));
@@ -39,5 +45,6 @@ class UrlsTest {
         assertEquals("http://p:9090/autoscaler/?token=t", Urls.withoutUserInfo("http://ops:p%40ss@p:9090/autoscaler/?token=t"));
         assertEquals("http://p:9090/api", Urls.withoutUserInfo("http://a:p@ss@p:9090/api"));
         assertEquals("http://p:9090/users/@me", Urls.withoutUserInfo("http://p:9090/users/@me"));
+        assertEquals("http:///127.0.0.1", Urls.withoutUserInfo("http:///alice:PWX1@127.0.0.1"));
     }
 }
