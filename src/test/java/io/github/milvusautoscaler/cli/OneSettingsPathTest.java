@@ -43,7 +43,12 @@ class OneSettingsPathTest {
                         "unknown placeholder {namespce}"),
                 Arguments.of("misspelt placeholder in a settle query",
                         "milvus-autoscaler.defaults.settle-query = \"x{c=\\\"{componet}\\\"}\"\n",
-                        "unknown placeholder {componet}"));
+                        "unknown placeholder {componet}"),
+                // run failed at bind with exit 1; a well-formed address of another machine still does.
+                Arguments.of("bind address that is no address or host name",
+                        "milvus-autoscaler.server.bind-address = \"not a host!\"\n",
+                        "milvus-autoscaler.server.bind-address = \"not a host!\" (autoscaler.conf:1): must be an IP"
+                                + " address or a host name"));
     }
 
     @ParameterizedTest(name = "{0}")

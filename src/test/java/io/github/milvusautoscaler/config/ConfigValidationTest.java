@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every refusal of a bad configuration, each with the exact line an SRE would read. Each case is written
@@ -347,6 +348,15 @@ class ConfigValidationTest {
                         "milvus-autoscaler.server.port = 70000",
                         P + "server.port = 70000 (autoscaler.conf:1): must be a port number from 0 to 65535 (0: any"
                                 + " free port)"),
+                // Used to pass here and fail only at run's bind with exit 1.
+                Arguments.of("bind address that is no address or host name",
+                        "milvus-autoscaler.server.bind-address = \"not a host!\"",
+                        P + "server.bind-address = \"not a host!\" (autoscaler.conf:1): must be an IP address or a"
+                                + " host name, such as 0.0.0.0, 127.0.0.1, :: or localhost"),
+                Arguments.of("bind address that is an IPv4 address out of range",
+                        "milvus-autoscaler.server.bind-address = \"10.0.0.300\"",
+                        P + "server.bind-address = \"10.0.0.300\" (autoscaler.conf:1): must be an IP address or a"
+                                + " host name, such as 0.0.0.0, 127.0.0.1, :: or localhost"),
                 Arguments.of("fullname-override on an operator install",
                         "milvus-autoscaler.clusters = [{ namespace = m, name = x, install = operator,"
                                 + " milvus-version = \"2.5.5\", fullname-override = search, components { proxy {} } }]",
@@ -389,6 +399,28 @@ class ConfigValidationTest {
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.parse(hocon, FILE));
         assertEquals(List.of(expected), e.errors().stream().map(ConfigError::toString).toList());
         assertEquals(expected, e.getMessage());
+    }
+
+    /**
+     * The bind address is checked for its form only: a well-formed name that does not resolve, or an address of
+     * another machine, is left to run's bind (exit 1), where the machine's network is known.
+     */
+    @ParameterizedTest(name = "\"{0}\"")
+    @ValueSource(strings = {"0.0.0.0", "127.0.0.1", "192.0.2.1", "::", "::1",
+        "[::1]", "fe80::1%eth0", "2001:db8:0:0:0:0:0:1", "::ffff:10.0.0.1", "localhost", "milvus-autoscaler",
+        "no-such-host.invalid", "pod-0.svc.cluster.local."})
+    void acceptsEveryWellFormedBindAddress(String address) {
+        assertEquals(address, ConfigLoader.parse("milvus-autoscaler.server.bind-address = \"" + address + "\"", FILE)
+                .server().bindAddress());
+    }
+
+    @ParameterizedTest(name = "\"{0}\"")
+    @ValueSource(strings = {"", "host name", "-lead.example", "a..b", "under_score",
+        "1.2.3", "256.0.0.1", ":::", "1::2::3", "1:2:3:4:5:6:7:8:9", "[::1", "0.0.0.0:8080"})
+    void refusesABindAddressOfNoForm(String address) {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.parse(
+                "milvus-autoscaler.server.bind-address = \"" + address + "\"", FILE));
+        assertEquals(List.of(P + "server.bind-address"), e.errors().stream().map(ConfigError::path).toList());
     }
 
     @Test
