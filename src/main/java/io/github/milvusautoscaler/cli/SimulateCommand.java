@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -228,10 +229,9 @@ public final class SimulateCommand implements Callable<Integer> {
         PolicySettings policy = chosen.map(TargetSettings::policy)
                 .orElseGet(() -> ConfigLoader.policyFor(cfg, simulated));
         refuseUnmodelled(policy, chosen, simulated);
-        SimSettings settings = SimSettings.from(cfg, simulated);
-        if (chosen.isPresent()) {
-            settings = settings.withBounds(bounds(policy, settings.bounds()));
-        }
+        // A configured target's own bounds, read with the sim block, so initial-replicas is refused against them.
+        SimSettings settings = SimSettings.from(cfg, simulated,
+                chosen.isPresent() ? layered -> layered.of(policy) : UnaryOperator.identity());
         if (peakNodes != null) {
             settings = settings.withPeakNodes(peakNodes);
         }
@@ -286,15 +286,6 @@ public final class SimulateCommand implements Callable<Integer> {
                         + " would stay UNKNOWN and the lane would never step down; set it false for simulate");
             }
         }
-    }
-
-    /** The chosen target's replica bounds and CPU band, for the model and the HPA baselines. */
-    private static SimSettings.Bounds bounds(PolicySettings policy, SimSettings.Bounds fallback) {
-        var cpu = policy.signals().stream().filter(x -> x.name().equals("cpu")).findFirst();
-        return new SimSettings.Bounds(policy.minReplicas(), policy.maxReplicas(),
-                cpu.map(c -> c.scaleOutAbove()).orElse(fallback.cpuScaleOutAbove()),
-                cpu.map(c -> c.scaleInBelow()).orElse(fallback.cpuScaleInBelow()),
-                cpu.map(c -> c.target()).orElse(fallback.cpuTarget()));
     }
 
     private SimulationResult run(Prepared prepared, Path dir, PrintWriter err) throws IOException {

@@ -25,11 +25,9 @@ import java.math.MathContext;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -101,18 +99,12 @@ public final class ValidateConfigCommand implements Callable<Integer> {
 
     /**
      * What {@code simulate --config} would refuse in the {@code sim} block, read through the same records and
-     * rules it uses: for each component a target of the file simulates (its bounds come from that component's
-     * defaults), queryNode when the file has no target. Without this a bad {@code sim.peak-nodes = 0} passed
-     * here with exit 0 and {@code simulate} then refused the same file with exit 2.
+     * rules it uses: against each target of the file, with that target's own replica bounds and CPU band as
+     * {@code simulate --config} uses them (so {@code sim.initial-replicas} above its max-replicas is refused
+     * here), or queryNode's layered defaults when the file has no target. Without this a bad
+     * {@code sim.peak-nodes = 0} passed here with exit 0 and {@code simulate} then refused the same file with exit 2.
      */
     private List<ConfigError> simErrors(AutoscalerSettings settings) {
-        Set<Component> components = new LinkedHashSet<>();
-        if (settings != null) {
-            settings.targets().forEach(t -> components.add(t.target().component()));
-        }
-        if (components.isEmpty()) {
-            components.add(Component.QUERY_NODE);
-        }
         List<ConfigError> out = new ArrayList<>();
         Config cfg;
         try {
@@ -120,9 +112,16 @@ public final class ValidateConfigCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             return out; // unreadable or malformed: the loader above has said so with its line
         }
-        for (Component component : components) {
+        List<TargetSettings> targets = settings == null ? List.of() : settings.targets();
+        List<Runnable> reads = new ArrayList<>();
+        targets.forEach(t -> reads.add(() -> SimSettings.from(cfg, t.target().component(),
+                layered -> layered.of(t.policy()))));
+        if (reads.isEmpty()) {
+            reads.add(() -> SimSettings.from(cfg, Component.QUERY_NODE));
+        }
+        for (Runnable read : reads) {
             try {
-                SimSettings.from(cfg, component);
+                read.run();
             } catch (InvalidConfigException e) {
                 e.errors().stream().filter(error -> !out.contains(error)).forEach(out::add);
             }

@@ -13,6 +13,7 @@ import io.github.milvusautoscaler.config.InvalidConfigException;
 import io.github.milvusautoscaler.core.Checks;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.SettingException;
+import io.github.milvusautoscaler.policy.PolicySettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 
 /**
  * Everything the simulator needs, read once from the {@code milvus-autoscaler.sim} block of
@@ -35,7 +37,7 @@ import java.util.TreeSet;
  *
  * @param tick            time between two policy ticks
  * @param peakNodes       nodes the trace's peak needs at 100% CPU
- * @param initialReplicas replicas at the start; empty: sized for the first value at the CPU target
+ * @param initialReplicas replicas at the start, within the bounds; empty: sized for the first value at the CPU target
  * @param seed            seed of the synthetic scenarios
  * @param chartPoints     points per series in chart.svg
  * @param model           the simulated component
@@ -63,7 +65,15 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
             checks.that(tick.toMillis() * 1_000_000 == tick.toNanos(), "tick", "must be whole milliseconds");
         }
         checks.atLeast(peakNodes, 1, "peak-nodes");
-        checks.that(initialReplicas.isEmpty() || initialReplicas.getAsInt() >= 0, "initial-replicas", "must be >= 0");
+        // A start outside [min, max] is no state a policy could reach: the guards' first moves back inside would be
+        // scored as decisions, and the HPA lanes took it as their max (50 replicas shown for max-replicas 10).
+        if (initialReplicas.isPresent()) {
+            int initial = initialReplicas.getAsInt();
+            checks.that(initial >= bounds.minReplicas(), "initial-replicas", "must be >= min-replicas ("
+                    + bounds.minReplicas() + ") of the simulated target");
+            checks.that(initial <= bounds.maxReplicas(), "initial-replicas", "must be <= max-replicas ("
+                    + bounds.maxReplicas() + ") of the simulated target");
+        }
         checks.atLeast(chartPoints, 10, "chart-points");
         checks.done();
     }
@@ -223,6 +233,19 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
             checks.that(cpuTarget > 0 && cpuTarget <= 1, "signals.cpu.target", "must be in (0, 1]");
             checks.done();
         }
+
+        /**
+         * A configured target's replica bounds and CPU band in place of these, which stay for the band when the
+         * target's cpu signal is off: {@code simulate --config} runs the model and the HPA baselines on them.
+         */
+        public Bounds of(PolicySettings policy) {
+            requireNonNull(policy, "policy");
+            var cpu = policy.signals().stream().filter(x -> x.name().equals("cpu")).findFirst();
+            return new Bounds(policy.minReplicas(), policy.maxReplicas(),
+                    cpu.map(c -> c.scaleOutAbove()).orElse(cpuScaleOutAbove),
+                    cpu.map(c -> c.scaleInBelow()).orElse(cpuScaleInBelow),
+                    cpu.map(c -> c.target()).orElse(cpuTarget));
+        }
     }
 
     /** A copy with another peak-nodes (simulate --peak-nodes). */
@@ -342,12 +365,24 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
      * @throws InvalidConfigException listing every bad key
      */
     public static SimSettings from(Config config, Component component) {
+        return from(config, component, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #from(Config, Component)}, with the bounds {@code adjust} makes of the layered defaults' (a
+     * configured target's own, {@link Bounds#of}), so the sim keys checked against the bounds
+     * ({@code initial-replicas}) are checked against the ones the run uses, and refused with their line.
+     *
+     * @throws InvalidConfigException listing every bad key
+     */
+    public static SimSettings from(Config config, Component component, UnaryOperator<Bounds> adjust) {
         requireNonNull(config, "config");
         requireNonNull(component, "component");
+        requireNonNull(adjust, "adjust");
         return BlockReader.read(config, "milvus-autoscaler", root -> {
             BlockReader sim = root.child("sim");
             BlockReader policy = policyBlock(root, component);
-            return sim == null ? null : read(sim, policy);
+            return sim == null ? null : read(sim, policy, adjust);
         });
     }
 
@@ -364,7 +399,7 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
      * its place, so the others are still checked and every problem is reported at once; nothing built from
      * a stand-in is returned ({@link BlockReader#read} throws when any problem was recorded).
      */
-    private static SimSettings read(BlockReader r, BlockReader policy) {
+    private static SimSettings read(BlockReader r, BlockReader policy, UnaryOperator<Bounds> adjust) {
         Duration tick = or(r.duration("tick"), Duration.ofSeconds(1));
         int peakNodes = or(r.integer("peak-nodes"), 1);
         Integer initial = r.isNull("initial-replicas") ? null : or(r.integer("initial-replicas"), 0);
@@ -387,7 +422,8 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
                 or(h.duration("sync-period"), Duration.ofSeconds(1)), or(h.duration("downscale-stabilization"),
                 Duration.ZERO), or(h.duration("cpu-initialization-period"), Duration.ZERO),
                 or(h.duration("metrics-resolution"), Duration.ofSeconds(1))));
-        Bounds bounds = bounds(policy);
+        Bounds layered = bounds(policy);
+        Bounds bounds = layered == null ? null : adjust.apply(layered);
         if (model == null || scrape == null || score == null || hpa == null || bounds == null) {
             return null;
         }

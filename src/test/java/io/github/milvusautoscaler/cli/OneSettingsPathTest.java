@@ -96,6 +96,27 @@ class OneSettingsPathTest {
         assertTrue(!Files.exists(out), "nothing written");
     }
 
+    /**
+     * A start above max-replicas was accepted by both and scored as if the lanes could begin there; it is refused
+     * against the bounds simulate runs with: the file's queryNode target's own max-replicas (4), not the defaults' 10.
+     */
+    @org.junit.jupiter.api.Test
+    void anInitialReplicasAboveTheSimulatedTargetsMaxIsRefusedByValidateConfigAsBySimulate() throws Exception {
+        Path file = dir.resolve("autoscaler.conf");
+        Files.writeString(file, CLUSTER.replace("queryNode {}", "queryNode { max-replicas = 4 }")
+                + "milvus-autoscaler.sim.initial-replicas = 6\n");
+        String error = "milvus-autoscaler.sim.initial-replicas = 6 (autoscaler.conf:2): must be <= max-replicas (4) of"
+                + " the simulated target";
+        Path out = dir.resolve("out");
+        for (String[] command : List.of(new String[] {"validate-config", file.toString()},
+                new String[] {"simulate", "--trace", "step", "--config", file.toString(), "--out", out.toString()})) {
+            Result r = run(command);
+            assertEquals(Main.EXIT_USAGE, r.code, command[0] + ": " + r.err + r.out);
+            assertTrue(r.err.contains(error), command[0] + " said: " + r.err);
+        }
+        assertTrue(!Files.exists(out), "nothing written");
+    }
+
     /** resilience4j takes a float percentage: 0.4 was rounded to 0 on the way and refused only at start. */
     @org.junit.jupiter.api.Test
     void aFailureRateUnderOnePercentIsValidAndReachesTheBreakerAsWritten() throws Exception {

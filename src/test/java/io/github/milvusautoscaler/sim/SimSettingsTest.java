@@ -93,6 +93,42 @@ class SimSettingsTest {
         assertTrue(m.contains("milvus-autoscaler.sim.warmup = \"soon\" (bad.conf:4): must be a duration with a unit"), m);
     }
 
+    /**
+     * A start outside [min-replicas, max-replicas] was accepted and scored: 50 replicas under max 10 showed the HPA
+     * lanes with "max replicas 50" and a step-down of 40 in a report headed "replicas [1, 10]".
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "above max-replicas | initial-replicas = 50 | | milvus-autoscaler.sim.initial-replicas = 50 (i.conf:2): must be"
+                + " <= max-replicas (10) of the simulated target",
+        "below min-replicas | initial-replicas = 2  | milvus-autoscaler.defaults.min-replicas = 3"
+                + " | milvus-autoscaler.sim.initial-replicas = 2 (i.conf:2): must be >= min-replicas (3) of the simulated"
+                + " target",
+    })
+    void initialReplicasOutsideTheBoundsIsRefusedAtItsLine(String name, String sim, String policy, String message,
+            @TempDir Path dir) throws IOException {
+        Path f = dir.resolve("i.conf");
+        Files.writeString(f, "milvus-autoscaler.sim {\n  " + sim + "\n}\n" + (policy == null ? "" : policy + "\n"));
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> SimSettings.from(SimSettings.loadConfig(Optional.of(f)), Component.QUERY_NODE));
+        assertEquals(message, e.getMessage());
+    }
+
+    /** simulate --config runs on the configured target's own bounds: initial-replicas is held to those. */
+    @Test
+    void initialReplicasIsCheckedAgainstTheBoundsTheRunUses(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("t.conf");
+        Files.writeString(f, "milvus-autoscaler.sim.initial-replicas = 6\n");
+        var cfg = SimSettings.loadConfig(Optional.of(f));
+        // The layered defaults (max 10) allow 6; a target with max-replicas 4 does not.
+        assertEquals(6, SimSettings.from(cfg, Component.QUERY_NODE).initialReplicas().getAsInt());
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> SimSettings.from(cfg,
+                Component.QUERY_NODE, b -> new SimSettings.Bounds(1, 4, b.cpuScaleOutAbove(), b.cpuScaleInBelow(),
+                        b.cpuTarget())));
+        assertEquals("milvus-autoscaler.sim.initial-replicas = 6 (t.conf:1): must be <= max-replicas (4) of the"
+                + " simulated target", e.getMessage());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "a rate window shorter than two scrapes | scrape-interval = 1m\\n  rate-window = 1m"
