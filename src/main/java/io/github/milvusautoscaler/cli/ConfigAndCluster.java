@@ -61,10 +61,19 @@ final class ConfigAndCluster {
     /**
      * The settings and the selected targets, or empty after one line on {@code err}: every configuration
      * error with file and line, or {@code <command>: no target in cluster NS/NAME; configured: [...]}.
-     * Either way the command exits {@link Main#EXIT_USAGE}.
+     * Either way the command exits {@link Main#EXIT_USAGE}. For a command that queries Prometheus.
      */
     Optional<Selected> load(String command, PrintWriter err) {
-        Optional<AutoscalerSettings> loaded = Main.loadConfig(config, err);
+        return load(command, err, true);
+    }
+
+    /**
+     * As {@link #load(String, PrintWriter)}; {@code queriesPrometheus} false for a command that never does
+     * ({@code pause}, {@code resume}), which a {@code prometheus.auth.ca-file} it cannot read must not stop.
+     */
+    Optional<Selected> load(String command, PrintWriter err, boolean queriesPrometheus) {
+        Optional<AutoscalerSettings> loaded = queriesPrometheus ? Main.loadConfigForPrometheus(config, err)
+                : Main.loadConfig(config, err);
         if (loaded.isEmpty()) {
             return Optional.empty();
         }

@@ -13,6 +13,7 @@ import io.github.milvusautoscaler.actuate.ScaledObjects;
 import io.github.milvusautoscaler.alerts.AlertBook;
 import io.github.milvusautoscaler.alerts.TokenFile;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
+import io.github.milvusautoscaler.config.ConfigError;
 import io.github.milvusautoscaler.config.ConfigLoader;
 import io.github.milvusautoscaler.config.InvalidConfigException;
 import io.github.milvusautoscaler.config.TargetSettings;
@@ -364,6 +365,14 @@ final class Daemon implements AutoCloseable {
             SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "failed").increment();
             LOG.error("config reload refused, keeping the running config; {} error(s):", e.errors().size());
             e.errors().forEach(err -> LOG.error("  {}", err));
+            return false;
+        }
+        List<ConfigError> unreadable = Main.unreadableFiles(next);
+        if (!unreadable.isEmpty()) {
+            // What run refuses at start (Main.loadConfigForPrometheus): the new Prometheus client could not be built.
+            SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "failed").increment();
+            LOG.error("config reload refused, keeping the running config; {} error(s):", unreadable.size());
+            unreadable.forEach(err -> LOG.error("  {}", err));
             return false;
         }
         if (next.targets().isEmpty() && !ConfigLoader.declaresClusters(configFile)) {

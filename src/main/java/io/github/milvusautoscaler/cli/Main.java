@@ -1,10 +1,13 @@
 package io.github.milvusautoscaler.cli;
 
 import io.github.milvusautoscaler.config.AutoscalerSettings;
+import io.github.milvusautoscaler.config.ConfigError;
 import io.github.milvusautoscaler.config.ConfigLoader;
 import io.github.milvusautoscaler.config.InvalidConfigException;
+import io.github.milvusautoscaler.metrics.PemCertificates;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,6 +29,8 @@ public final class Main implements Runnable {
     public static final int EXIT_FAILURE = 1;
     /** Bad usage or invalid configuration. */
     public static final int EXIT_USAGE = 2;
+    /** What a {@code prometheus.auth.ca-file} the client cannot trust breaks; the reason follows it. */
+    static final String CA_FILE_RULE = "must be a readable PEM file of CA certificates";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -54,6 +59,35 @@ public final class Main implements Runnable {
             err.flush();
             return Optional.empty();
         }
+    }
+
+    /**
+     * Loads a config file for a command that queries Prometheus: as {@link #loadConfig}, and a file it names that
+     * the Prometheus client could not use here ({@link #unreadableFiles}) is refused too, with its
+     * {@code path = value (file:line)} line, instead of failing later in the client with a stack trace; empty
+     * means exit {@link #EXIT_USAGE}.
+     */
+    static Optional<AutoscalerSettings> loadConfigForPrometheus(Path file, PrintWriter err) {
+        Optional<AutoscalerSettings> loaded = loadConfig(file, err);
+        if (loaded.isPresent() && !unreadableFiles(loaded.get()).isEmpty()) {
+            unreadableFiles(loaded.get()).forEach(err::println);
+            err.flush();
+            return Optional.empty();
+        }
+        return loaded;
+    }
+
+    /**
+     * The files the configuration names that the Prometheus client cannot use here: a {@code prometheus.auth.ca-file}
+     * that is missing, unreadable or holds no certificate, read by the client's own parser ({@link PemCertificates})
+     * so this and the client agree. Not a config error: like the alerts token, the CA bundle is often a Secret
+     * mounted only in the daemon's pod, so {@code validate-config} warns, while {@code run} (at start and on reload)
+     * and the commands that query Prometheus refuse with these lines.
+     */
+    static List<ConfigError> unreadableFiles(AutoscalerSettings settings) {
+        return settings.prometheus().auth().caFile().flatMap(PemCertificates::problem)
+                .map(problem -> List.of(settings.refusal("prometheus.auth.ca-file", CA_FILE_RULE + "; it " + problem)))
+                .orElse(List.of());
     }
 
     @Override

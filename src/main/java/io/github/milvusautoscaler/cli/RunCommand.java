@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code run --config FILE}: the daemon. Exit 2 on an invalid or missing config (every error
- * printed), 1 when it cannot start (port in use, no Kubernetes credentials), 0 after SIGTERM once
+ * printed; a {@code prometheus.auth.ca-file} that cannot be read here included), 1 when it cannot start (port in use, no Kubernetes credentials), 0 after SIGTERM once
  * writes in flight finished, the lease was released and the server stopped.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -35,7 +35,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Logging.configure(logFormat);
         PrintWriter err = logFormat == Logging.Format.json ? Logging.errorLines("run") : spec.commandLine().getErr();
-        Optional<AutoscalerSettings> loaded = Main.loadConfig(config, err);
+        Optional<AutoscalerSettings> loaded = Main.loadConfigForPrometheus(config, err);
         if (loaded.isEmpty()) {
             return Main.EXIT_USAGE;
         }

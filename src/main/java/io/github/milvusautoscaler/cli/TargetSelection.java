@@ -45,6 +45,11 @@ final class TargetSelection {
      * command then exits {@link Main#EXIT_USAGE}.
      */
     Optional<Chosen> load(String command, PrintWriter err) {
+        return load(command, err, true);
+    }
+
+    /** As {@link #load(String, PrintWriter)}; {@code queriesPrometheus} as {@link ConfigAndCluster#load}'s. */
+    Optional<Chosen> load(String command, PrintWriter err, boolean queriesPrometheus) {
         String[] parts = target.split("/", -1);
         if (parts.length != 3 || parts[0].isBlank() || parts[1].isBlank() || parts[2].isBlank()) {
             return refuse(err, command + ": --target " + target + " is not NS/NAME/COMPONENT (e.g. milvus/my-release/queryNode)");
@@ -61,7 +66,7 @@ final class TargetSelection {
         ConfigAndCluster cluster = new ConfigAndCluster();
         cluster.config = config;
         cluster.cluster = parts[0] + "/" + parts[1];
-        Optional<ConfigAndCluster.Selected> selected = cluster.load(command, err);
+        Optional<ConfigAndCluster.Selected> selected = cluster.load(command, err, queriesPrometheus);
         if (selected.isEmpty()) {
             return Optional.empty();
         }

@@ -89,6 +89,14 @@ public final class ValidateConfigCommand implements Callable<Integer> {
                 err.flush();
             });
         }
+        // Read here as every command that queries Prometheus reads it; a warning for the same reason as the alerts
+        // token, and those commands refuse with the same line (exit 2) wherever the file still cannot be read.
+        for (ConfigError unreadable : Main.unreadableFiles(settings)) {
+            err.println(file + ": warning: " + unreadable + " (not an error here: the file may be mounted only where"
+                    + " the daemon runs; run, signals, doctor, backtest and scale refuse the file, exit 2, where it"
+                    + " cannot be read)");
+            err.flush();
+        }
         if (settings.targets().isEmpty() && !ConfigLoader.declaresClusters(file)) {
             err.println(file + ": warning: no clusters (empty file or no clusters block): the daemon would run no "
                     + "loop and refuses to reload to this file; write clusters = [] if that is meant");

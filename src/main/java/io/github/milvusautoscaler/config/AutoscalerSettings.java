@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.config;
 import static java.util.Objects.requireNonNull;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValue;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.KubernetesSettings;
 import io.github.milvusautoscaler.core.LabelScheme;
@@ -59,6 +60,20 @@ public record AutoscalerSettings(PrometheusEndpoint prometheus, KubernetesSettin
                 throw new IllegalArgumentException("no label scheme for " + kind);
             }
         }
+    }
+
+    /**
+     * The line that refuses the value at {@code key} (under {@code milvus-autoscaler}, e.g.
+     * {@code prometheus.auth.ca-file}) for a reason only an adapter can check, such as a file that cannot be read
+     * here: {@code path = value (file:line): rule}, located and shown as the loader's own errors are.
+     */
+    public ConfigError refusal(String key, String rule) {
+        requireNonNull(key, "key");
+        requireNonNull(rule, "rule");
+        ConfigValue value = resolved.getValue(key);
+        String path = ConfigLoader.ROOT + "." + key;
+        return new ConfigError(path, Errors.render(path, value), Origins.file(value.origin()),
+                Origins.line(value.origin()), rule);
     }
 
     /** The label scheme of one install kind. */

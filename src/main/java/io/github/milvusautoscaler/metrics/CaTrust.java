@@ -3,7 +3,6 @@ package io.github.milvusautoscaler.metrics;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,10 +12,9 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.Collection;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -80,16 +78,11 @@ final class CaTrust extends X509ExtendedTrustManager {
         return socketFactory;
     }
 
+    /** The file's CAs, read by {@link PemCertificates} as the commands' check reads them; fails naming key and file. */
     private static Loaded load(Path pemFile) {
         try {
             Version version = version(pemFile);
-            Collection<? extends Certificate> certificates;
-            try (InputStream in = Files.newInputStream(pemFile)) {
-                certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
-            }
-            if (certificates.isEmpty()) {
-                throw new IllegalArgumentException("prometheus.auth.ca-file " + pemFile + " holds no certificate");
-            }
+            List<X509Certificate> certificates = PemCertificates.read(pemFile);
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
             int i = 0;
@@ -104,9 +97,11 @@ final class CaTrust extends X509ExtendedTrustManager {
                 }
             }
             throw new IllegalStateException("the JVM offers no X509 trust manager");
+        } catch (PemCertificates.Unusable e) {
+            throw new IllegalArgumentException("prometheus.auth.ca-file " + pemFile + " " + e.getMessage(), e);
         } catch (IOException e) {
             throw new IllegalArgumentException("prometheus.auth.ca-file " + pemFile + " cannot be read: "
-                    + e.getClass().getSimpleName(), e);
+                    + SecretFile.why(e), e);
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("prometheus.auth.ca-file " + pemFile + " is not a PEM certificate file: "
                     + e.getMessage(), e);

@@ -128,6 +128,29 @@ class HotReloadTest {
                         + " \"up{ns=\\\"{relase}\\\"}\"\n  clusters = ["));
                 Poll.until("the unknown placeholder is a failed reload", WAIT, () -> reloads(daemon, "failed"),
                         n -> n == 2.0);
+                // A CA file run would refuse at start: refused with its line before anything running is touched (it
+                // used to throw from the new client after the live breaker's meters were unbound).
+                ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                        .getLogger(Daemon.class);
+                ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                        new ch.qos.logback.core.read.ListAppender<>();
+                logs.start();
+                logger.addAppender(logs);
+                Path ca = dir.resolve("absent-ca.pem");
+                try {
+                    publish(config(kubeconfig, cluster("b")).replace("retry.max-attempts = 1", "retry.max-attempts = 1,"
+                            + " auth.ca-file = \"" + ca + "\""));
+                    Poll.until("the CA file that cannot be read is a failed reload", WAIT,
+                            () -> reloads(daemon, "failed"), n -> n == 3.0);
+                } finally {
+                    logger.detachAppender(logs);
+                }
+                assertTrue(logs.list.stream().anyMatch(e -> e.getFormattedMessage().contains(
+                        "milvus-autoscaler.prometheus.auth.ca-file = \"" + ca + "\" (autoscaler.conf:2): must be a"
+                                + " readable PEM file of CA certificates; it cannot be read: no such file")),
+                        logs.list.toString());
+                assertTrue(daemon.registry().getMeters().stream().anyMatch(m -> m.getId().getName()
+                        .startsWith("resilience4j.circuitbreaker")), "the live breaker's meters stay");
                 assertEquals(Set.of(A), daemon.engine().views().keySet(), "the running config stays");
                 publish(config(kubeconfig, cluster("b")));
                 Poll.until("a later good file still loads", WAIT, () -> daemon.engine().views().keySet(),

@@ -117,6 +117,39 @@ class OneSettingsPathTest {
         assertTrue(!Files.exists(out), "nothing written");
     }
 
+    /**
+     * A prometheus.auth.ca-file that cannot be read here: validate-config warns (the Secret may be mounted only in
+     * the daemon's pod), and every command that queries Prometheus refuses with that line and exit 2, where signals,
+     * doctor and backtest died with a stack trace and run with exit 1. pause and resume do not query it.
+     */
+    @org.junit.jupiter.api.Test
+    void aCaFileThatCannotBeReadIsAWarningToValidateConfigAndRefusedByEveryCommandThatQueriesPrometheus()
+            throws Exception {
+        Path ca = dir.resolve("ca.pem");
+        Files.writeString(ca, "garbage\n");
+        Path file = dir.resolve("autoscaler.conf");
+        Files.writeString(file, "milvus-autoscaler.prometheus.auth.ca-file = \"" + ca + "\"\n" + CLUSTER);
+        String conf = file.toString();
+        String error = "milvus-autoscaler.prometheus.auth.ca-file = \"" + ca + "\" (autoscaler.conf:1): must be a"
+                + " readable PEM file of CA certificates; it is not a PEM certificate file: ";
+        Result validated = run("validate-config", conf);
+        assertEquals(Main.EXIT_OK, validated.code, validated.err);
+        assertTrue(validated.err.startsWith(conf + ": warning: " + error), validated.err);
+        Path out = dir.resolve("out");
+        for (String[] command : List.of(
+                new String[] {"run", "--config", conf},
+                new String[] {"signals", "--config", conf},
+                new String[] {"doctor", "--config", conf},
+                new String[] {"backtest", "--config", conf, "--from", "-1h", "--out", out.toString()},
+                new String[] {"scale", "--config", conf, "--target", "m/x/queryNode", "--to", "2", "--yes"})) {
+            Result r = run(command);
+            assertEquals(Main.EXIT_USAGE, r.code, command[0] + ": " + r.err + r.out);
+            assertTrue(r.err.startsWith(error), command[0] + " said: " + r.err);
+            assertEquals(1, r.err.strip().lines().count(), command[0] + ": one line, no stack trace: " + r.err);
+        }
+        assertTrue(!Files.exists(out), "nothing written");
+    }
+
     /** resilience4j takes a float percentage: 0.4 was rounded to 0 on the way and refused only at start. */
     @org.junit.jupiter.api.Test
     void aFailureRateUnderOnePercentIsValidAndReachesTheBreakerAsWritten() throws Exception {

@@ -104,6 +104,42 @@ class ValidateConfigCommandTest {
         assertEquals("", r.err());
     }
 
+    /**
+     * prometheus.auth.ca-file is read as the Prometheus client reads it: a file that is missing or holds no
+     * certificate is a warning naming its line (exit 0: the Secret may be mounted only in the daemon's pod), where
+     * it used to pass silently and signals, doctor and backtest then died with a stack trace.
+     */
+    @Test
+    void aCaFileThatCannotBeTrustedIsAWarningNamingItsLine(@TempDir Path dir) throws Exception {
+        Path ca = dir.resolve("ca.pem");
+        Path conf = java.nio.file.Files.writeString(dir.resolve("ca.conf"), "milvus-autoscaler {\n  clusters = []\n"
+                + "  prometheus.auth.ca-file = \"" + ca + "\"\n}\n");
+        String line = "milvus-autoscaler.prometheus.auth.ca-file = \"" + ca + "\" (ca.conf:3): must be a readable PEM"
+                + " file of CA certificates; it ";
+        String after = " (not an error here: the file may be mounted only where the daemon runs; run, signals, doctor,"
+                + " backtest and scale refuse the file, exit 2, where it cannot be read)";
+        Run r = run(conf.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(conf + ": warning: " + line + "cannot be read: no such file (NoSuchFileException)" + after,
+                r.err().strip());
+
+        java.nio.file.Files.writeString(ca, "garbage\n");
+        r = run(conf.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().startsWith(conf + ": warning: " + line + "is not a PEM certificate file: "), r.err());
+
+        java.nio.file.Files.writeString(ca, "");
+        r = run(conf.toString());
+        assertEquals(conf + ": warning: " + line + "holds no certificate" + after, r.err().strip());
+
+        try (var certificates = io.github.milvusautoscaler.testsupport.TestCertificates.create()) {
+            java.nio.file.Files.copy(certificates.caPem(), ca, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            r = run(conf.toString());
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("", r.err(), "a CA file the client can trust is not warned about");
+        }
+    }
+
     /** The daemon's start warning, said before deploying: a warning (exit 0), since the Secret may be mounted later. */
     @Test
     void anUnreadableAlertsTokenFileIsAWarningNotAnError(@TempDir Path dir) throws Exception {
