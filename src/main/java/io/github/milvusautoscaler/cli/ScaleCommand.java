@@ -31,6 +31,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -163,9 +164,18 @@ public final class ScaleCommand implements Callable<Integer> {
             return refuse(err, "scale: --to " + to + " is outside [1, " + max + "] (max-replicas of " + target
                     + "); pass --force-range to go outside it");
         }
-        if (pollInterval.isZero() || pollInterval.isNegative()) {
-            // human(), not Duration.toString(): "--poll-interval PT0S" echoed a value the user never typed.
-            return refuse(err, "scale: --poll-interval " + human(pollInterval) + " must be > 0");
+        // The config refuses a non-positive scale-in.settle-timeout or verify-window (Checks.positive); the flags
+        // that override them keep the same rule: a 0s verify window drops the per-step harm check, a 0s settle
+        // timeout writes a step and times out at once, leaving the target paused half-way.
+        Map<String, Duration> waits = new LinkedHashMap<>();
+        waits.put("--poll-interval", pollInterval);
+        waits.put("--settle-timeout", settleTimeout);
+        waits.put("--verify-window", verifyWindow);
+        for (Map.Entry<String, Duration> w : waits.entrySet()) {
+            if (w.getValue() != null && (w.getValue().isZero() || w.getValue().isNegative())) {
+                // human(), not Duration.toString(): "--poll-interval PT0S" echoed a value the user never typed.
+                return refuse(err, "scale: " + w.getKey() + " " + human(w.getValue()) + " must be > 0");
+            }
         }
         Duration settle = settleTimeout != null ? settleTimeout : ts.policy().scaleIn().settleTimeout();
         Duration verify = verifyWindow != null ? verifyWindow : ts.policy().scaleIn().verifyWindow();

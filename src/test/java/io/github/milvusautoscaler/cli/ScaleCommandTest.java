@@ -376,21 +376,35 @@ class ScaleCommandTest {
         assertEquals(3, replicas());
     }
 
-    /** A duration is echoed as the user writes one, not as java.time prints it (PT0S). */
-    @ParameterizedTest(name = "{0}")
-    @CsvSource({"0s, 0s", "0ms, 0s", "-PT5S, -5s"})
-    void aPollIntervalThatIsNotPositiveIsRefusedInTheUsersUnits(String given, String shown) {
+    /**
+     * Every wait flag keeps the config's rule for the durations it overrides (positive), and a duration is echoed
+     * as the user writes one, not as java.time prints it (PT0S). A 0s verify window would drop the harm check, a
+     * 0s settle timeout would write a step and time out at once.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"--poll-interval, 0s, 0s", "--poll-interval, 0ms, 0s", "--poll-interval, -PT5S, -5s",
+            "--settle-timeout, 0s, 0s", "--settle-timeout, -PT5S, -5s",
+            "--verify-window, 0s, 0s", "--verify-window, 0ms, 0s", "--verify-window, -PT1M, -1m"})
+    void aWaitFlagThatIsNotPositiveIsRefusedInTheUsersUnits(String flag, String given, String shown) {
         at(3);
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new Main());
         cli.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? Main.EXIT_USAGE
                 : Main.EXIT_FAILURE);
         cli.setOut(new PrintWriter(new StringWriter(), true)).setErr(new PrintWriter(err, true));
-        int exit = cli.execute("scale", "--config", config.toString(), "--poll-interval", given,
-                "--target", "milvus/scl/queryNode", "--to", "2", "--yes");
+        // --dry-run: without the check it would print the plan and exit 0, so the exit code alone tells.
+        List<String> args = new ArrayList<>(List.of("scale", "--config", config.toString(), "--target",
+                "milvus/scl/queryNode", "--to", "2", "--dry-run"));
+        if (!flag.equals("--poll-interval")) {
+            args.addAll(List.of("--poll-interval", "200ms"));
+        }
+        args.addAll(List.of(flag, given));
+        int exit = cli.execute(args.toArray(String[]::new));
         assertEquals(2, exit, err.toString());
-        assertEquals("scale: --poll-interval " + shown + " must be > 0", err.toString().strip());
+        assertEquals("scale: " + flag + " " + shown + " must be > 0", err.toString().strip());
         assertEquals(3, replicas());
+        assertEquals(List.of(), kube.requests().stream().filter(q -> !q.method().equals("GET")).toList(),
+                "nothing written");
     }
 
     @Test
