@@ -2,7 +2,9 @@ package io.github.milvusautoscaler.cli;
 
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.TargetSettings;
+import io.github.milvusautoscaler.core.Health;
 import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.Settle;
 import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.metrics.PrometheusHistorySource;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
@@ -27,7 +29,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code signals --config FILE [--cluster NS/NAME]}: what the autoscaler sees, for an SRE checking
  * their queries. Per target: each signal's rendered PromQL, current value, state and band, plus the
- * settle and health queries. Exit 1 when Prometheus cannot be reached or cannot answer a query, with the reason.
+ * settle and health queries. Exit 1 when Prometheus cannot be reached or cannot answer a query, with the reason;
+ * an answer without a value (empty, NaN, stale) or a signal left out of decisions (N/A) is not a failure.
  */
 @Command(name = "signals", mixinStandardHelpOptions = true,
         description = "Print each target's rendered PromQL, current values, states and thresholds.")
@@ -55,6 +58,7 @@ public final class SignalsCommand implements Callable<Integer> {
             if (selected.get().prometheusFails("signals", source, now, err)) {
                 return Main.EXIT_FAILURE;
             }
+            int failed = 0;
             for (TargetSettings t : targets) {
                 Observation o = source.observe(t.target(), now);
                 Map<String, String> promql = source.renderedQueries(t.target());
@@ -81,17 +85,47 @@ public final class SignalsCommand implements Callable<Integer> {
                                 o, sig));
                     }
                     out.println("    " + promql.get(band.name()).replaceAll("\\s+", " "));
+                    // A known value or an N/A signal proves its query was answered; only an UNKNOWN one may hide a
+                    // failed query among the answers that merely hold no value.
+                    if (sig == null || (!sig.isKnown() && sig.applicable())) {
+                        failed += unanswered(t, band.name(), promql.get(band.name()), source, now, err);
+                    }
                 }
                 for (String extra : List.of("settle-query", "health-query")) {
                     if (promql.containsKey(extra)) {
                         out.printf("  %-20s%n    %s%n", extra, promql.get(extra).replaceAll("\\s+", " "));
+                        boolean unknown = extra.equals("settle-query") ? o.settle() == Settle.UNKNOWN
+                                : o.health() == Health.UNKNOWN;
+                        if (unknown) {
+                            failed += unanswered(t, extra, promql.get(extra), source, now, err);
+                        }
                     }
                 }
                 out.println();
             }
             out.flush();
-            return Main.EXIT_OK;
+            err.flush();
+            return failed == 0 ? Main.EXIT_OK : Main.EXIT_FAILURE;
         }
+    }
+
+    /**
+     * 1, after {@code signals: <target> <name>: query failed: <reason>} on {@code err}, when Prometheus did not
+     * answer {@code promql} at {@code now}; 0 when it answered, with or without a value.
+     *
+     * <p>The README's exit 1 is for "a query failed", not for a signal without a value: an empty result (no pods
+     * yet) or a NaN is the daemon's UNKNOWN and exits 0. The {@link Signal} does not carry the metrics package's
+     * failure kind (core imports nothing of it), and its problem text is for people, so the query is asked once
+     * more through {@link PrometheusMetricsSource#count}, whose failure is set exactly for a
+     * {@code QueryResult.Failed} (HTTP 4xx/5xx, timeout, transport, a body that is not Prometheus JSON, a query
+     * error, too many series, the wrong result type), never for an answer that holds no value. Only UNKNOWN
+     * signals are asked again, so a healthy run sends no extra query.
+     */
+    private static int unanswered(TargetSettings t, String name, String promql, PrometheusMetricsSource source,
+                                  Instant now, PrintWriter err) {
+        Optional<String> failure = source.count(promql, now).failure();
+        failure.ifPresent(why -> err.println("signals: " + t.target().id() + " " + name + ": query failed: " + why));
+        return failure.isPresent() ? 1 : 0;
     }
 
     /**

@@ -7,8 +7,17 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 /** {@code signals} when Prometheus is away: exit 1 with the reason. (The live case is in ClosedLoopTest.) */
@@ -31,14 +40,19 @@ class SignalsCommandTest {
     }
 
     private static String config(Path dir, String prometheus) throws Exception {
+        return config(dir, prometheus, "");
+    }
+
+    private static String config(Path dir, String prometheus, String more) throws Exception {
         Path conf = dir.resolve("a.conf");
         Files.writeString(conf, """
                 milvus-autoscaler {
                   prometheus { %s, timeout = 2s, retry.max-attempts = 1 }
+                  %s
                   clusters = [{ namespace = milvus, name = prod, install = operator, milvus-version = "2.5",
                                 components { queryNode {} } }]
                 }
-                """.formatted(prometheus));
+                """.formatted(prometheus, more));
         return conf.toString();
     }
 
@@ -81,5 +95,108 @@ class SignalsCommandTest {
         String err = signals(config(dir, "url = \"http://127.0.0.1:1\", auth.bearer-token-file = \"" + missing + "\""), 1);
         assertEquals("signals: Prometheus at http://127.0.0.1:1: query failed: cannot read bearer token file " + missing
                 + " (prometheus.auth.bearer-token-file): no such file (NoSuchFileException)", err.strip());
+    }
+
+    // ---- a query that fails among queries that answer (README: exit 1 "a query failed") ----
+
+    private static final String EMPTY = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
+
+    /** Output, error and exit code of one signals run. */
+    private record Run(int exit, String out, String err) {
+        String all() {
+            return "exit " + exit + "\n" + out + "\n" + err;
+        }
+    }
+
+    /**
+     * signals against a fake Prometheus that answers the probe (vector(1)) and then each query as {@code answer}
+     * says (null: an empty vector, which is an answer); every query text it was sent is added to {@code sent}.
+     */
+    private static Run signalsAgainst(Path dir, Function<String, MockResponse> answer, List<String> sent)
+            throws Exception {
+        try (MockWebServer server = new MockWebServer()) {
+            server.setDispatcher(new Dispatcher() {
+                @Override
+                public MockResponse dispatch(RecordedRequest request) {
+                    String body = request.getBody() == null ? "" : request.getBody().utf8();
+                    String query = java.net.URLDecoder.decode(body.replaceAll("^.*?query=|&.*$", ""),
+                            java.nio.charset.StandardCharsets.UTF_8);
+                    sent.add(query);
+                    if (query.equals("vector(1)")) {
+                        return json("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},"
+                                + "\"value\":[" + System.currentTimeMillis() / 1000 + ",\"1\"]}]}}");
+                    }
+                    MockResponse r = answer.apply(query);
+                    return r != null ? r : json(EMPTY);
+                }
+            });
+            server.start();
+            String url = server.url("/").toString().replaceAll("/$", "");
+            // forecast off: the fake answers instant queries only, and the forecast is not what is tested here.
+            String conf = config(dir, "url = \"" + url + "\"", "defaults.forecast.enabled = false");
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int exit = new CommandLine(new SignalsCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                    .execute("--config", conf);
+            return new Run(exit, out.toString(), err.toString());
+        }
+    }
+
+    private static MockResponse json(String body) {
+        return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json").body(body).build();
+    }
+
+    /**
+     * A query Prometheus refuses or cannot answer (the SRE's own typo, an error page) exits 1 naming the target,
+     * the signal and the reason, though the probe and the other queries answered; the table is still printed.
+     */
+    @ParameterizedTest(name = "{0} answers {1}")
+    @CsvSource(delimiter = '|', value = {
+            "container_cpu_usage_seconds_total | 400 | cpu          | prometheus HTTP 400",
+            "container_cpu_usage_seconds_total | 503 | cpu          | prometheus HTTP 503",
+            "milvus_querycoord_task_num        | 200 | settle-query | not JSON"})
+    void aQueryThatFailsExitsOneNamingItsSignal(String metric, int code, String name, String reason,
+                                                @TempDir Path dir) throws Exception {
+        Run r = signalsAgainst(dir, q -> !q.contains(metric) ? null
+                : new MockResponse.Builder().code(code).setHeader("Content-Type", "application/json")
+                        .body(code == 400 ? "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"parse error:"
+                                + " unclosed left parenthesis\"}" : "<html>bad gateway</html>").build(),
+                new CopyOnWriteArrayList<>());
+        assertEquals(1, r.exit(), r.all());
+        assertTrue(r.err().startsWith("signals: milvus/prod/queryNode " + name + ": query failed: "), r.all());
+        assertTrue(r.err().contains(reason), r.all());
+        assertEquals(1, r.err().strip().lines().count(), "only the failed query is named: " + r.all());
+        assertTrue(r.out().contains("milvus/prod/queryNode (operator)"), "the table is still printed: " + r.all());
+    }
+
+    /**
+     * Answers without a value are the daemon's UNKNOWN, not failed queries: empty results everywhere (no pods
+     * yet) exit 0 with nothing on stderr.
+     */
+    @Test
+    void emptyResultsAreAnsweredQueriesAndExitZero(@TempDir Path dir) throws Exception {
+        Run r = signalsAgainst(dir, q -> null, new CopyOnWriteArrayList<>());
+        assertEquals(0, r.exit(), r.all());
+        assertEquals("", r.err().strip(), r.all());
+        assertTrue(r.out().contains("UNKNOWN"), r.all());
+    }
+
+    /**
+     * A cpu the policy leaves out (its pods declare no CPU request: cpu reads empty, cpu-undeclared finds two
+     * such pods) is N/A, not a failure: exit 0, and a known or N/A signal's query is not asked a second time.
+     */
+    @Test
+    void aSignalLeftOutOfDecisionsIsNotAFailure(@TempDir Path dir) throws Exception {
+        List<String> sent = new CopyOnWriteArrayList<>();
+        Run r = signalsAgainst(dir, q -> q.contains("unless on") && q.contains("resource=\"cpu\"")
+                ? json("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":"
+                        + "{\"app_kubernetes_io_component\":\"querynode\"},\"value\":[" + System.currentTimeMillis() / 1000
+                        + ",\"2\"]}]}}")
+                : null, sent);
+        assertEquals(0, r.exit(), r.all());
+        assertEquals("", r.err().strip(), r.all());
+        assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith("cpu") && l.contains("N/A")), r.all());
+        assertEquals(1, sent.stream().filter(q -> q.contains("container_cpu_usage_seconds_total")
+                && !q.contains("unless on")).count(), "the N/A cpu's query was answered once: " + sent);
     }
 }
