@@ -42,7 +42,8 @@ public final class StatusCommand implements Callable<Integer> {
                     + " sent as basic auth, for a proxy in front of the daemon; it is never printed.")
     String url;
 
-    @Option(names = "--json", description = "Print the raw JSON instead of the table.")
+    @Option(names = "--json", description = "Print the raw JSON instead of the table (checked as the table is: exit 1"
+            + " on an answer that is not the status document).")
     boolean json;
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -93,13 +94,15 @@ public final class StatusCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             return Main.EXIT_FAILURE;
         }
-        if (json) {
-            out.println(body);
-            out.flush();
-            return Main.EXIT_OK;
-        }
         try {
-            out.print(render(JsonParser.parseString(body).getAsJsonObject()));
+            // --json prints the body as it came, but only after the table's own check of it: a script piping
+            // --json into jq must get exit 1 from an ingress error page or a {} as the table reader does, not 0.
+            String table = render(JsonParser.parseString(body).getAsJsonObject());
+            if (json) {
+                out.println(body);
+            } else {
+                out.print(table);
+            }
             out.flush();
             return Main.EXIT_OK;
         } catch (BadField e) {

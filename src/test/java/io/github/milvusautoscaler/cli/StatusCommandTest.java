@@ -289,6 +289,49 @@ class StatusCommandTest {
         }
     }
 
+    /**
+     * --json prints the body as it came only after the table's check: an ingress error page or a {} exits 1 with
+     * the table's one line and prints nothing on standard output, so {@code status --json | jq} fails.
+     */
+    @Test
+    void jsonModeChecksTheDocumentAsTheTableDoes() throws Exception {
+        String valid = "{\"role\":\"leader\",\"dryRun\":false,\"time\":\"2026-01-05T10:00:00Z\",\"targets\":[]}";
+        for (Map.Entry<String, String> c : Map.of(
+                "not json at all <html>", "answered something that is not JSON",
+                "{}", "without the field role",
+                "[1, 2]", "answered JSON that is not a status object",
+                valid, "").entrySet()) {
+            String body = c.getKey();
+            com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/api/v1/status", ex -> {
+                byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                ex.sendResponseHeaders(200, bytes.length);
+                ex.getResponseBody().write(bytes);
+                ex.close();
+            });
+            server.start();
+            try {
+                StringWriter out = new StringWriter();
+                StringWriter err = new StringWriter();
+                int code = new CommandLine(new StatusCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                        .execute("--json", "--url", "http://127.0.0.1:" + server.getAddress().getPort());
+                if (body.equals(valid)) {
+                    assertEquals(0, code, err.toString());
+                    assertEquals(valid, out.toString().strip(), "the body as it came");
+                    assertEquals("", err.toString());
+                } else {
+                    assertEquals(1, code, body + " -> " + out + err);
+                    assertEquals("", out.toString(), "nothing for jq to read");
+                    assertEquals(1, err.toString().strip().lines().count(), err.toString());
+                    assertTrue(err.toString().contains(c.getValue()), body + " -> " + err);
+                }
+            } finally {
+                server.stop(0);
+            }
+        }
+    }
+
     @Test
     void aFollowerThatCannotReachTheApiServerSaysSoUnderTheRole() {
         com.google.gson.JsonObject status = com.google.gson.JsonParser.parseString(
