@@ -54,7 +54,8 @@ import picocli.CommandLine.Spec;
  * series, and the real engine and policy step over them on a manual clock (see {@link Backtest}).
  * Writes {@code report.md}, {@code report.json}, {@code chart.svg} (and {@code chart-worst-day.svg} for a range
  * of more than a day) and {@code decisions-<namespace>_<name>_<component>.jsonl}
- * into a temporary directory and moves them into {@code --out} only when the run succeeded. Exit 0
+ * into a temporary directory and moves them into {@code --out} only when the run succeeded; {@code --out} is
+ * created and proven writable before any query (exit 2 with the OS's reason otherwise). Exit 0
  * written, 1 Prometheus unreachable or failing its probe query, a history that cannot be read, or no recorded replicas in the range,
  * 2 bad usage or configuration.
  */
@@ -131,8 +132,31 @@ public final class BacktestCommand implements Callable<Integer> {
         if (selected.isEmpty()) {
             return Main.EXIT_USAGE;
         }
-        AutoscalerSettings s = selected.get().settings();
-        List<TargetSettings> targets = selected.get().targets();
+        // As simulate and demo do: after the input checks, so bad input still creates nothing; before reading the
+        // history and replaying it, which takes a while (a 7-day run 16 s or more), so a folder that cannot take
+        // the report is refused at once with the OS's reason, not found only when the report is moved in.
+        Path created = OutputDirectory.missing(out);
+        Optional<String> unusable = OutputDirectory.prepare(out, "backtest");
+        int code;
+        if (unusable.isPresent()) {
+            err.println("backtest: " + unusable.get());
+            err.flush();
+            code = Main.EXIT_USAGE;
+        } else {
+            code = replay(selected.get(), now, start, end, stepLength, stdout, err);
+        }
+        if (code != Main.EXIT_OK) {
+            // A run that wrote no report leaves no folder behind either: the check above made it, not the user.
+            OutputDirectory.removeCreated(out, created);
+        }
+        return code;
+    }
+
+    /** The replay after the checks: reads the history, replays it and moves the report into {@code --out}. */
+    private int replay(ConfigAndCluster.Selected selected, Instant now, Instant start, Instant end,
+                       Duration stepLength, PrintWriter stdout, PrintWriter err) {
+        AutoscalerSettings s = selected.settings();
+        List<TargetSettings> targets = selected.targets();
         // Steps on the grid from --from: Prometheus evaluates a range query at start + k x step.
         Instant last = start.plus(stepLength.multipliedBy(Duration.between(start, end).dividedBy(stepLength)));
         boolean terminal = System.console() != null;
@@ -147,7 +171,7 @@ public final class BacktestCommand implements Callable<Integer> {
                         err.flush();
                     }
                 })) {
-            if (selected.get().prometheusFails("backtest", source, now, err)) {
+            if (selected.prometheusFails("backtest", source, now, err)) {
                 return Main.EXIT_FAILURE;
             }
             History history = new History(source);
@@ -219,7 +243,8 @@ public final class BacktestCommand implements Callable<Integer> {
                 OutputDirectory.deleteQuietly(temp);
             }
         } catch (IOException e) {
-            err.println("backtest: cannot write the report: " + e.getMessage());
+            // describe(): the file and the OS's reason; the exception's message alone is the bare path.
+            err.println("backtest: cannot write the report to " + out + ": " + OutputDirectory.describe(e));
             err.flush();
             return Main.EXIT_FAILURE;
         }

@@ -202,6 +202,39 @@ final class OutputDirectory {
     }
 
     /**
+     * The outermost of {@code dir} and its parents that does not exist yet, which {@link #prepare(Path)} would
+     * create; null when {@code dir} exists. For {@link #removeCreated}.
+     */
+    static Path missing(Path dir) {
+        Path first = null;
+        for (Path p = dir.toAbsolutePath().normalize(); p != null && !Files.exists(p); p = p.getParent()) {
+            first = p;
+        }
+        return first;
+    }
+
+    /**
+     * After a run that wrote no report: removes {@code dir} and its parents up to {@code created} (from
+     * {@link #missing} before {@link #prepare(Path)}), each only while it is empty, so a failed run leaves the file
+     * system as it found it. Anything put there meanwhile stays, and so does every folder above it.
+     */
+    static void removeCreated(Path dir, Path created) {
+        if (created == null) {
+            return;
+        }
+        for (Path p = dir.toAbsolutePath().normalize(); p != null && p.startsWith(created); p = p.getParent()) {
+            if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                return; // a file or link put in its place is someone else's
+            }
+            try {
+                Files.delete(p);
+            } catch (IOException notEmptyOrGone) {
+                return;
+            }
+        }
+    }
+
+    /**
      * The file an I/O failure concerns, if it says, and the OS's reason: "/out/report.md: no space left on device".
      * Of a failed move or copy the destination is named: the source is the command's own temporary file.
      */

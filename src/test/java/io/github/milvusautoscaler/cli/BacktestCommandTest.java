@@ -22,6 +22,7 @@ import io.github.milvusautoscaler.sim.RecordedHistory;
 import io.github.milvusautoscaler.testsupport.CadvisorHistory;
 import io.github.milvusautoscaler.testsupport.KubeStateHistory;
 import io.github.milvusautoscaler.testsupport.PrometheusServer;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.math.BigDecimal;
@@ -33,11 +34,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 /**
@@ -420,6 +424,71 @@ class BacktestCommandTest {
         assertTrue(unreachable.err.contains("cannot be reached"), unreachable.err);
 
         assertFalse(Files.exists(out), "nothing in --out");
+    }
+
+    /**
+     * An --out that cannot be created or written is refused before any query, as simulate and demo refuse it: exit 2
+     * with its path and the OS's reason. The Prometheus here is unreachable, so a check after the probe would exit 1
+     * "cannot be reached" instead; the check used to come only after the whole replay, as exit 1 with the bare path.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "parent is a file   | FILE:taken/out    | not a directory",
+        "mkdir refused      | /proc/bt-out      | no such file or directory",
+    })
+    void anUnusableOutIsRefusedBeforeAnyQuery(String name, String path, String reason, @TempDir Path here)
+            throws Exception {
+        Files.writeString(here.resolve("taken"), "keep");
+        Path target = path.startsWith("FILE:") ? here.resolve(path.substring(5)) : Path.of(path);
+        assertTrue(path.startsWith("FILE:") || Files.isDirectory(target.getParent()),
+                "this case needs Linux's /proc: " + target.getParent());
+        Path down = here.resolve("down.conf");
+        Files.writeString(down, Files.readString(config).replace(prometheus.url().toString(), "http://127.0.0.1:1"));
+        Result r = backtest(down, "--from", "-1h", "--out", target.toString());
+        assertEquals(2, r.code, r.err + r.out);
+        assertEquals("backtest: cannot write to --out " + target + ": " + reason, r.err.strip());
+        assertEquals(Set.of("taken", "down.conf"), Set.copyOf(list(here)), "nothing written");
+    }
+
+    /**
+     * A folder that turns into something else during the replay fails when the report is moved in: exit 1, one line
+     * with the OS's reason (it used to be the bare path), no report, and the file put there left alone.
+     */
+    @Test
+    void aWriteFailureAfterTheReplayNamesTheOsReason(@TempDir Path here) throws Exception {
+        Path out = here.resolve("out");
+        StringWriter err = new StringWriter();
+        // The forecast-history line is printed after the --out check and before the replay: the moment to swap
+        // the checked, empty folder for a file of the same name.
+        StringWriter printed = new StringWriter() {
+            @Override
+            public void write(String s, int off, int len) {
+                super.write(s, off, len);
+                if (s.substring(off, off + len).contains("forecast history of") && Files.isDirectory(out)) {
+                    try {
+                        Files.delete(out);
+                        Files.writeString(out, "not a folder");
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }
+        };
+        CommandLine cli = new CommandLine(new BacktestCommand());
+        cli.setOut(new PrintWriter(printed));
+        cli.setErr(new PrintWriter(err));
+        Instant from = START.plus(Duration.ofDays(1));
+        int code = cli.execute("--config", config.toString(), "--from", from.toString(), "--to",
+                from.plus(Duration.ofHours(2)).toString(), "--step", "60s", "--out", out.toString());
+        assertEquals(1, code, err + printed.toString());
+        assertEquals("backtest: cannot write the report to " + out + ": " + out + ": file exists", err.toString().strip());
+        assertEquals("not a folder", Files.readString(out), "what took the folder's place is left alone");
+    }
+
+    private static List<String> list(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.map(f -> f.getFileName().toString()).toList();
+        }
     }
 
     @Test
