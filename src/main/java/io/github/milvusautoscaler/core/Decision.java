@@ -19,7 +19,7 @@ import java.util.Map;
  * @param message one sentence with the numbers, e.g. "queryNode cpu 0.82 > 0.75 for 2m; 3 -> 5",
  *                built when first read (see {@link Message})
  * @param signals every signal the policy saw, by name, in configuration order
- * @param dryRun  true when the decision was not written to the cluster because of dry-run
+ * @param dryRun  true for every decision of a daemon in dry-run, HOLD included: nothing it decides is written
  * @param written true when the scale reached the owning object (confirmed by the answer, or by
  *                recognising our write id on a re-read after a lost answer); false for every HOLD,
  *                a follower's, dry-run, failed or abandoned write
@@ -80,7 +80,7 @@ public record Decision(Target target, Instant time, Action action, Integer from,
         return action != Action.HOLD;
     }
 
-    /** A copy marked as not written because of dry-run. */
+    /** A copy marked as decided in dry-run, so not written (a HOLD writes nothing anyway, but says so too). */
     public Decision asDryRun() {
         return new Decision(target, time, action, from, to, reason, message, signals, true, false);
     }

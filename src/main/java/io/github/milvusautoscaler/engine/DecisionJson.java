@@ -15,9 +15,9 @@ import java.util.Map;
  * The decision-log format: one JSON object per line, keys exactly {@code time}, {@code target},
  * {@code action}, {@code from}, {@code to}, {@code reason}, {@code stage} (the rule of the policy, or
  * the part outside it, that decided: {@code core.Stage}), {@code message}, {@code signals},
- * {@code dryRun}, {@code written} (the scale reached the owning object; false for HOLD, a follower's,
- * dry-run, failed or abandoned writes). The daemon and the simulator write the same lines, so one set of tools
- * (jq, a notebook) reads both.
+ * {@code dryRun} (true on every decision of a dry-run daemon, HOLD included), {@code written} (the scale
+ * reached the owning object; false for HOLD, a follower's, dry-run, failed or abandoned writes). The daemon and
+ * the simulator write the same lines, so one set of tools (jq, a notebook) reads both.
  */
 public final class DecisionJson {
 

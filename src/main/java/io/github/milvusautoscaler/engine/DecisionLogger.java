@@ -51,7 +51,9 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
             Instant last = lastUnavailable.get(d.target());
             if (last == null || !d.time().isBefore(last.plus(UNAVAILABLE_EVERY))) {
                 lastUnavailable.put(d.target(), d.time());
-                fields(LOG.atWarn(), d).log("{} {}: {}", d.target().id(), d.reason(), d.message().text());
+                // Marked like every other line of a dry-run daemon's decisions (README: "marked [dry-run]").
+                fields(LOG.atWarn(), d).log("{} {}{}: {}", d.target().id(), d.reason(), d.dryRun() ? " [dry-run]" : "",
+                        d.message().text());
             }
         } else if (d.reason().blocksAction()) {
             if (lastBlocked.put(d.target(), d.reason()) != d.reason()) {

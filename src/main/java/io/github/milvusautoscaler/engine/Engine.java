@@ -96,10 +96,13 @@ public final class Engine {
             decision = outcome.decision();
             TargetState input = state;
             state = outcome.next();
-            if (decision.isScale()) {
-                if (dryRun) {
-                    decision = decision.asDryRun();
-                } else if (!isLeader) {
+            if (dryRun) {
+                // Every decision of a dry-run daemon says so, HOLD included (README: dry-run "logs every decision
+                // ... "dryRun": true"): a HOLD writes nothing either way, but a filter on dryRun in the decision log
+                // must not mix a dry-run daemon's HOLDs with a writing daemon's.
+                decision = decision.asDryRun();
+            } else if (decision.isScale()) {
+                if (!isLeader) {
                     // A follower shows what it would do but remembers no action it did not write:
                     // the leader's writes reach it through the last-scale annotations.
                     state = outcome.unapplied();

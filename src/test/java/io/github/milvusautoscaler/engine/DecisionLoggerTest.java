@@ -75,6 +75,23 @@ class DecisionLoggerTest {
     }
 
     /**
+     * Every line a dry-run daemon logs is marked [dry-run] (README), a blocked action's and an unreadable target's
+     * too, and a dry-run follower's blocked action is dry-run rather than "[follower, not written]".
+     */
+    @Test
+    void aDryRunDaemonsLinesAreAllMarked() {
+        DecisionLogger log = new DecisionLogger(() -> false);
+        log.record(d(0, Reason.SETTLING, 3, 3).asDryRun());
+        log.record(d(15, Reason.TARGET_UNAVAILABLE, null, null).asDryRun());
+        log.record(new Decision(T, T0.plusSeconds(30), Action.SCALE_IN, 3, 2, Reason.SIGNALS_LOW, "3 -> 2", Map.of(),
+                false).asDryRun());
+        List<String> m = messages();
+        assertEquals(List.of("milvus/gone/queryNode blocked SETTLING [dry-run]: SETTLING message",
+                "milvus/gone/queryNode TARGET_UNAVAILABLE [dry-run]: TARGET_UNAVAILABLE message",
+                "milvus/gone/queryNode SCALE_IN 3 -> 2 SIGNALS_LOW [dry-run]: 3 -> 2"), m);
+    }
+
+    /**
      * What a scale line says follows whether the write landed, not leadership at logging time: a
      * retried write that landed just before the Lease was lost is no "[follower, not written]", and
      * a leader's abandoned or failed write is "[not written]".

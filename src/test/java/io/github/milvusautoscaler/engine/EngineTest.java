@@ -104,6 +104,41 @@ class EngineTest {
         assertTrue(cluster.writes.isEmpty());
     }
 
+    /**
+     * README: dry-run "logs every decision (... "dryRun": true in the decision log)". A HOLD writes nothing either
+     * way, but an SRE filtering the decision log by dryRun expects every decision of a dry-run daemon to say so: an
+     * in-band HOLD, a blocked action and an unreadable target included. A writing daemon's HOLD stays false.
+     */
+    @Test
+    void dryRunMarksEveryDecisionHoldIncluded() {
+        Engine e = engine(LeaderGate.always(), true, 30);
+        metrics.cpu.put(A, 0.60);
+        Decision inBand = e.tick(new EngineTarget(A, policy()));
+        assertEquals(Reason.IN_BAND, inBand.reason());
+        assertTrue(inBand.dryRun(), inBand.toString());
+        metrics.cpu.put(A, 0.82);
+        clock.advance(Duration.ofSeconds(15));
+        e.tick(new EngineTarget(A, policy()));
+        clock.advance(Duration.ofSeconds(15));
+        // Just after the dry-run scale-out to 5 (remembered, as the dry-run policy runs on): a cooldown HOLD.
+        Decision blocked = e.tick(new EngineTarget(A, policy()));
+        assertTrue(blocked.reason().blocksAction(), blocked.toString());
+        assertTrue(blocked.dryRun(), blocked.toString());
+        cluster.failRead.put(A, new ActuationException(ActuationException.Kind.NOT_FOUND, "gone"));
+        clock.advance(Duration.ofSeconds(15));
+        assertEquals(Reason.TARGET_UNAVAILABLE, e.tick(new EngineTarget(A, policy())).reason());
+        assertEquals(List.of(), recorded.stream().filter(d -> !d.dryRun() || d.written()).toList(),
+                "every decision dry-run, none written");
+        assertTrue(cluster.writes.isEmpty());
+
+        recorded.clear();
+        cluster.failRead.clear();
+        metrics.cpu.put(A, 0.60);
+        Decision writing = engine(LeaderGate.always(), false, 30).tick(new EngineTarget(A, policy()));
+        assertEquals(Reason.IN_BAND, writing.reason());
+        assertFalse(writing.dryRun(), "a writing daemon's HOLD is no dry-run");
+    }
+
     @Test
     void conflictRereadsAndRedecidesInsteadOfOverwriting() {
         Engine e = engine(LeaderGate.always(), false, 30);
