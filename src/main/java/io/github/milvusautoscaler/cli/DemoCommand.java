@@ -87,21 +87,43 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (days < 1 || !(speed > 0)) {
-            err.println("demo: --days must be >= 1 and --speed > 0");
+        // One line per flag, naming the one that is wrong: "--days must be >= 1 and --speed > 0" left the reader
+        // to guess which of the two it meant.
+        if (days < 1) {
+            err.println("demo: --days " + days + " must be >= 1");
+            return Main.EXIT_USAGE;
+        }
+        if (!(speed > 0)) { // NaN included: it compares false
+            err.println("demo: --speed " + number(speed) + " must be > 0 (simulated seconds per wall second)");
             return Main.EXIT_USAGE;
         }
         if (port < 0 || port > 65535) {
             err.println("demo: --port must be a port number from 0 to 65535 (0: any free port), was " + port);
             return Main.EXIT_USAGE;
         }
-        LoadTrace raw;
+        LoadTrace whole;
         try {
-            raw = slice(TraceRegistry.resolve(trace, 1), days);
+            whole = TraceRegistry.resolve(trace, 1);
         } catch (RuntimeException e) {
             err.println("demo: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
+        // A started day counts: nyc_taxi ends at 23:30 of its 215th day, and --days 215 plays all of it.
+        int traceDays = Math.max(1, (int) Math.ceil(whole.durationSeconds() / 86400.0 - 1e-9));
+        if (days > traceDays && spec.commandLine().getParseResult().hasMatchedOption("--days")) {
+            // Asked for, not defaulted: a --days beyond the trace would have played the whole trace while the banner
+            // and the scorecard claimed the days asked for. The default 7 plays a shorter scenario whole instead.
+            err.println("demo: --days " + days + " is more than trace " + whole.name() + " has: " + traceDays
+                    + (traceDays == 1 ? " day" : " days") + " (--days " + traceDays + " plays all of it)");
+            return Main.EXIT_USAGE;
+        }
+        LoadTrace raw = slice(whole, days);
+        // What is played, as the banner, chart and scorecard say it: the days asked for, or all of a shorter trace
+        // (the default 7 days of the 6-hour step scenario is "6h").
+        int spanDays = Math.min(days, traceDays);
+        String span = whole.durationSeconds() < 86400
+                ? ScaleCommand.human(Duration.ofSeconds(Math.round(whole.durationSeconds())))
+                : spanDays + (spanDays == 1 ? " day" : " days");
         var cfg = SimSettings.loadConfig(Optional.empty());
         SimSettings settings = SimSettings.from(cfg, Component.QUERY_NODE);
         Simulation sim = Simulation.builder().trace(raw).settings(settings).config(cfg).component(Component.QUERY_NODE)
@@ -172,7 +194,7 @@ public final class DemoCommand implements Callable<Integer> {
                     api.markReady();
                     String base = "http://127.0.0.1:" + api.port();
                     o.printf("demo: %s of %s against a simulated queryNode (target %s), %,.0fx real time%n",
-                            days + " days", raw.name(), sim.target().id(), speed);
+                            span, raw.name(), sim.target().id(), speed);
                     o.printf("      watch it: %s/api/v1/status  %s/metrics"
                             + "  (java -jar milvus-autoscaler.jar status --url %s)%n", base, base, base);
                     if (alertsTokenFile != null) {
@@ -208,8 +230,7 @@ public final class DemoCommand implements Callable<Integer> {
             try {
                 Files.writeString(staged.resolve("report.md"), Reports.markdown(result, settings, 1,
                         decisionLogParagraph(settings)));
-                Files.writeString(staged.resolve("chart.svg"), SvgChart.render(result.chart(), raw.name() + ", " + days
-                        + " days"));
+                Files.writeString(staged.resolve("chart.svg"), SvgChart.render(result.chart(), raw.name() + ", " + span));
                 var worst = SvgChart.renderWorstDay(result, raw.name());
                 if (worst.isPresent()) {
                     Files.writeString(staged.resolve("chart-worst-day.svg"), worst.get());
@@ -221,7 +242,7 @@ public final class DemoCommand implements Callable<Integer> {
                 return Main.EXIT_FAILURE;
             }
             o.println();
-            o.println("scorecard (same " + days + " days, same model):");
+            o.println("scorecard (same " + span + ", same model):");
             o.print(Reports.table(result));
             o.println("chart: " + out.resolve("chart.svg").toAbsolutePath());
             o.println("decision log: " + out.resolve("decisions.jsonl").toAbsolutePath());
@@ -268,6 +289,12 @@ public final class DemoCommand implements Callable<Integer> {
                     d.message().text());
             o.flush();
         }
+    }
+
+    /** {@code 10080}, {@code 0}, {@code -5}, {@code 0.5}, {@code NaN}: a number as the user would have typed it. */
+    private static String number(double v) {
+        return Double.isFinite(v) && v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v)
+                : Double.toString(v);
     }
 
     /** The first {@code days} days of a trace (the whole trace if shorter). */

@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 /** The demo: real engine and server against the simulated queryNode, then the scorecard. */
@@ -123,6 +125,46 @@ class DemoCommandTest {
                 + " report.md\\): give another folder or remove them"), err.toString());
         assertEquals("", out.toString());
         assertEquals(before, Files.readString(simulated.resolve("report.md")));
+    }
+
+    /**
+     * Each bad flag gets its own line naming it (it was one "--days must be >= 1 and --speed > 0" for all), and a
+     * --days beyond the trace says how many days the trace has instead of playing it all under a banner claiming the
+     * days asked for. Exit 2, before playing: nothing printed, --out not made.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "--days 0                | demo: --days 0 must be >= 1",
+        "--days -3               | demo: --days -3 must be >= 1",
+        "--speed 0               | demo: --speed 0 must be > 0 (simulated seconds per wall second)",
+        "--speed -2.5            | demo: --speed -2.5 must be > 0 (simulated seconds per wall second)",
+        "--speed NaN             | demo: --speed NaN must be > 0 (simulated seconds per wall second)",
+        "--days 100000           | demo: --days 100000 is more than trace nyc_taxi has: 215 days (--days 215 plays all of it)",
+        "--trace step --days 2   | demo: --days 2 is more than trace step has: 1 day (--days 1 plays all of it)",
+    })
+    void aBadFlagIsNamedAlone(String args, String message) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(args.split(" ")));
+        all.addAll(java.util.List.of("--port", "0", "--out", dir.resolve("out").toString()));
+        int exit = new CommandLine(new DemoCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute(all.toArray(String[]::new));
+        assertEquals(2, exit, err.toString());
+        assertEquals(message, err.toString().strip());
+        assertEquals("", out.toString());
+        assertFalse(Files.exists(dir.resolve("out")), "refused before --out is made");
+    }
+
+    /** The default 7 days of a 6-hour scenario plays all of it, and the banner and scorecard say 6h, not 7 days. */
+    @Test
+    void aTraceShorterThanTheDefaultDaysIsPlayedWholeAndNamedByItsLength() {
+        StringWriter out = new StringWriter();
+        int exit = new CommandLine(new DemoCommand()).setOut(new PrintWriter(out)).execute("--trace", "step", "--speed",
+                "1000000000", "--port", "0", "--out", dir.toString());
+        String text = out.toString();
+        assertEquals(0, exit, text);
+        assertTrue(text.startsWith("demo: 6h of step against a simulated queryNode"), text);
+        assertTrue(text.contains("scorecard (same 6h, same model):"), text);
     }
 
     @Test
