@@ -90,8 +90,14 @@ public final class Main implements Runnable {
                 .orElse(List.of());
     }
 
+    /**
+     * No command: usage on standard error and exit 2 (README: "2 bad usage ... an unknown command, a missing option
+     * or file included"), as for an unknown command, so a script that lost its argument does not read as success.
+     * {@code --help} and {@code help} still print usage on standard output with exit 0.
+     */
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: give one of "
+                + String.join(", ", spec.subcommands().keySet()));
     }
 }

@@ -45,6 +45,38 @@ class CommandLineEdgesTest {
         assertFalse(err.toString(StandardCharsets.UTF_8).isBlank(), "says what is wrong");
     }
 
+    /** No command at all is bad usage (exit 2, usage on stderr), as README says; asking for help is not. */
+    @Test
+    void theBareCommandIsAUsageErrorButHelpIsNot() {
+        PrintStream realErr = System.err;
+        PrintStream realOut = System.out;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int bare;
+        int help;
+        String bareErr;
+        String bareOut;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            bare = Main.execute();
+            bareErr = err.toString(StandardCharsets.UTF_8);
+            bareOut = out.toString(StandardCharsets.UTF_8);
+            err.reset();
+            out.reset();
+            help = Main.execute("--help");
+        } finally {
+            System.setErr(realErr);
+            System.setOut(realOut);
+        }
+        assertEquals(Main.EXIT_USAGE, bare, bareErr);
+        assertTrue(bareErr.startsWith("Missing command: give one of demo, run, signals"), bareErr);
+        assertTrue(bareErr.contains("Usage: milvus-autoscaler"), bareErr);
+        assertEquals("", bareOut, "nothing on stdout");
+        assertEquals(Main.EXIT_OK, help, err.toString(StandardCharsets.UTF_8));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("Usage: milvus-autoscaler"));
+    }
+
     @Test
     void aConfigGivenAsABareFileNameResolvesItsIncludesNextToIt() throws Exception {
         Files.writeString(dir.resolve("clusters.conf"), """
