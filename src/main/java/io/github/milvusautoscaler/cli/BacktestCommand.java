@@ -176,8 +176,8 @@ public final class BacktestCommand implements Callable<Integer> {
             }
             History history = new History(source);
             HistorySource loadHistory = recordedLoad(s, targets, start, last, stdout);
-            Path temp = Files.createTempDirectory("milvus-autoscaler-backtest-");
-            try {
+            try (OutputDirectory.Staging staging = OutputDirectory.Staging.create("milvus-autoscaler-backtest-")) {
+                Path temp = staging.path();
                 Map<Target, DecisionLogWriter> logs = new HashMap<>();
                 for (TargetSettings t : targets) {
                     logs.put(t.target(), DecisionLogWriter.create(temp.resolve(decisionFile(t.target()))));
@@ -239,8 +239,6 @@ public final class BacktestCommand implements Callable<Integer> {
                         seconds, out);
                 stdout.flush();
                 return Main.EXIT_OK;
-            } finally {
-                OutputDirectory.deleteQuietly(temp);
             }
         } catch (IOException e) {
             // describe(): the file and the OS's reason; the exception's message alone is the bare path.

@@ -153,6 +153,9 @@ public final class DemoCommand implements Callable<Integer> {
             err.println("demo: cannot create a temporary directory: " + OutputDirectory.describe(e));
             return Main.EXIT_FAILURE;
         }
+        // Ctrl-C: the hook below asks the loop to stop and waits (briefly) until the log so far is in --out and the
+        // temporary directory is gone; the JVM halts when the hook returns, so this run's cleanup must come first.
+        java.util.concurrent.CountDownLatch played = new java.util.concurrent.CountDownLatch(1);
         try {
             try (Assembly parts = new Assembly()) {
                 DecisionLogWriter log = parts.opened("decision log",
@@ -179,8 +182,6 @@ public final class DemoCommand implements Callable<Integer> {
                     return Main.EXIT_FAILURE;
                 }
                 AtomicBoolean stop = new AtomicBoolean();
-                java.util.concurrent.CountDownLatch played = new java.util.concurrent.CountDownLatch(1);
-                // Ctrl-C: ask the loop to stop and wait (briefly) for it to close the server and the log.
                 Thread hook = new Thread(() -> {
                     stop.set(true);
                     try {
@@ -222,7 +223,6 @@ public final class DemoCommand implements Callable<Integer> {
                                 + OutputDirectory.describe(e));
                         err.flush();
                     }
-                    played.countDown();
                     return Main.EXIT_OK;
                 }
             }
@@ -250,6 +250,7 @@ public final class DemoCommand implements Callable<Integer> {
             return Main.EXIT_OK;
         } finally {
             OutputDirectory.deleteQuietly(staged);
+            played.countDown();
         }
     }
 

@@ -166,6 +166,43 @@ final class OutputDirectory {
         return written;
     }
 
+    /**
+     * A command's temporary directory that is also removed when the JVM stops mid-run (Ctrl-C, SIGTERM), where the
+     * command's own {@code finally} never runs: an interrupted backtest left its decision logs in /tmp. Close it
+     * when the run ends to delete it and drop the hook.
+     */
+    static final class Staging implements AutoCloseable {
+
+        private final Path dir;
+        private final Thread onExit;
+
+        private Staging(Path dir) {
+            this.dir = dir;
+            this.onExit = new Thread(() -> deleteQuietly(dir), "delete " + dir.getFileName());
+        }
+
+        /** Creates a temporary directory named {@code prefix...} and registers its removal at JVM exit. */
+        static Staging create(String prefix) throws IOException {
+            Staging staging = new Staging(Files.createTempDirectory(prefix));
+            Runtime.getRuntime().addShutdownHook(staging.onExit);
+            return staging;
+        }
+
+        Path path() {
+            return dir;
+        }
+
+        @Override
+        public void close() {
+            deleteQuietly(dir);
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook runs anyway and finds nothing left to delete.
+            }
+        }
+    }
+
     /** Deletes a command's temporary directory and what is in it, as far as it can: a leftover there is harmless. */
     static void deleteQuietly(Path dir) {
         if (dir == null) {

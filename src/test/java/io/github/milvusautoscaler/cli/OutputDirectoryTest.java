@@ -25,6 +25,40 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OutputDirectoryTest {
 
+    /**
+     * A run stopped by SIGTERM or Ctrl-C never reaches its {@code finally}: the staging directory's shutdown hook
+     * removes it (an interrupted backtest left its decision logs in /tmp). A child JVM stands in for the command.
+     */
+    @Test
+    void aStagingDirectoryIsRemovedWhenTheJvmIsStoppedMidRun() throws Exception {
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), StagingProbe.class.getName())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            Path staged;
+            try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8))) {
+                staged = Path.of(out.readLine());
+                assertTrue(Files.exists(staged.resolve("decisions.jsonl")), staged.toString());
+                child.destroy(); // SIGTERM, as kubectl or a terminal's kill sends
+                assertTrue(child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "the child did not stop");
+            }
+            assertFalse(Files.exists(staged), staged + " left behind");
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    @Test
+    void closingAStagingDirectoryDeletesItAndItsFiles() throws Exception {
+        Path staged;
+        try (OutputDirectory.Staging staging = OutputDirectory.Staging.create("milvus-autoscaler-test-")) {
+            staged = staging.path();
+            Files.writeString(staged.resolve("report.md"), "x");
+        }
+        assertFalse(Files.exists(staged));
+    }
+
     @TempDir
     Path dir;
 
