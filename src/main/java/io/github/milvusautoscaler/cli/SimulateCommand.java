@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.typesafe.config.Config;
 import io.github.milvusautoscaler.policy.PolicySettings;
+import io.github.milvusautoscaler.policy.SignalPolicy;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.config.ConfigLoader;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
@@ -30,6 +31,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -152,18 +154,22 @@ public final class SimulateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | UncheckedIOException e) {
             return usage(err, e.getMessage());
         }
+        for (String note : prepared.leftOut()) {
+            err.println("simulate: " + note);
+        }
+        err.flush();
         // After the input checks, so bad input still creates nothing; before the run, which can take minutes.
         Optional<String> unusable = OutputDirectory.prepare(out, "simulate");
         if (unusable.isPresent()) {
             return usage(err, unusable.get());
         }
-        Path temp = null;
-        try {
-            temp = Files.createTempDirectory("milvus-autoscaler-simulate-");
+        try (OutputDirectory.Staging staging = OutputDirectory.Staging.create("milvus-autoscaler-simulate-")) {
+            Path temp = staging.path();
             SimulationResult result = run(prepared, temp, err);
             Files.writeString(temp.resolve("report.json"), Reports.json(result), StandardCharsets.UTF_8);
             Files.writeString(temp.resolve("report.md"), Reports.markdown(result, prepared.settings, compress,
-                    Reports.CHANGED_DECISION_LOGS),
+                    Reports.CHANGED_DECISION_LOGS + prepared.leftOut().stream().map(n -> "\n\nLeft out: " + n + ".")
+                            .collect(Collectors.joining())),
                     StandardCharsets.UTF_8);
             Files.writeString(temp.resolve("chart.svg"), SvgChart.render(result.chart(),
                     result.trace() + ": load, capacity and replicas per policy"), StandardCharsets.UTF_8);
@@ -186,13 +192,15 @@ public final class SimulateCommand implements Callable<Integer> {
             err.println("simulate: cannot write the reports to " + out + ": " + OutputDirectory.describe(io));
             err.flush();
             return EXIT_FAILURE;
-        } finally {
-            OutputDirectory.deleteQuietly(temp);
         }
     }
 
-    /** Everything validated and loaded before anything is written. */
-    private record Prepared(SimSettings settings, Simulation simulation) {
+    /**
+     * Everything validated and loaded before anything is written.
+     *
+     * @param leftOut one line per enabled signal the simulator does not produce, left out of the run
+     */
+    private record Prepared(SimSettings settings, Simulation simulation, List<String> leftOut) {
     }
 
     /** Signals the simulated component produces; any other enabled signal would stay UNKNOWN and hold scale-in. */
@@ -226,9 +234,9 @@ public final class SimulateCommand implements Callable<Integer> {
         Component asked = comp;
         Optional<TargetSettings> chosen = configured.flatMap(s -> chooseTarget(s, asked));
         Component simulated = chosen.map(t -> t.target().component()).orElse(asked);
-        PolicySettings policy = chosen.map(TargetSettings::policy)
-                .orElseGet(() -> ConfigLoader.policyFor(cfg, simulated));
-        refuseUnmodelled(policy, chosen, simulated);
+        List<String> leftOut = new ArrayList<>();
+        PolicySettings policy = modelledOnly(chosen.map(TargetSettings::policy)
+                .orElseGet(() -> ConfigLoader.policyFor(cfg, simulated)), chosen, simulated, leftOut);
         // A configured target's own bounds, read with the sim block, so initial-replicas is refused against them.
         SimSettings settings = SimSettings.from(cfg, simulated,
                 chosen.isPresent() ? layered -> layered.of(policy) : UnaryOperator.identity());
@@ -249,7 +257,7 @@ public final class SimulateCommand implements Callable<Integer> {
                 .policies(registry, policies);
         chosen.ifPresent(t -> builder.target(t.target()));
         Simulation simulation = builder.build();
-        return new Prepared(settings, simulation);
+        return new Prepared(settings, simulation, List.copyOf(leftOut));
     }
 
     /**
@@ -272,20 +280,33 @@ public final class SimulateCommand implements Callable<Integer> {
     }
 
     /**
-     * Refuses a policy with an enabled signal the simulator does not produce: it would read UNKNOWN every
-     * tick and the lane would silently never step down. Names the key and where the file enables it.
+     * The policy without the enabled signals the simulator does not produce, each noted in {@code leftOut} with the
+     * line that enables it. Whatever validate-config accepts, simulate runs: a config written for the daemon (the
+     * shipped example enables read-queue) rehearses on the signals the model has, and says what it left out, as
+     * the daemon leaves out a signal that does not apply. Kept, such a signal would read UNKNOWN every tick and hold
+     * every step-down. Refused only when nothing modelled is left to decide on.
      */
-    private void refuseUnmodelled(PolicySettings policy, Optional<TargetSettings> chosen, Component simulated) {
-        for (var signal : policy.signals()) {
-            if (!MODELLED_SIGNALS.contains(signal.name())) {
-                String where = config == null ? "" : SimSettings.origin(config, "signals." + signal.name());
-                throw new IllegalArgumentException("signals." + signal.name() + ".enabled = true"
-                        + (where.isEmpty() ? "" : " (" + where + ")") + " for "
-                        + chosen.map(t -> t.target().id()).orElse("the simulated " + simulated.configName())
-                        + ": the simulator models cpu, memory and qps only, so " + signal.name()
-                        + " would stay UNKNOWN and the lane would never step down; set it false for simulate");
+    private PolicySettings modelledOnly(PolicySettings policy, Optional<TargetSettings> chosen, Component simulated,
+                                        List<String> leftOut) {
+        String who = chosen.map(t -> t.target().id()).orElse("the simulated " + simulated.configName());
+        List<SignalPolicy> kept = new ArrayList<>();
+        for (SignalPolicy signal : policy.signals()) {
+            if (MODELLED_SIGNALS.contains(signal.name())) {
+                kept.add(signal);
+                continue;
             }
+            String where = config == null ? "" : SimSettings.origin(config, "signals." + signal.name());
+            leftOut.add("signals." + signal.name() + ".enabled = true" + (where.isEmpty() ? "" : " (" + where + ")")
+                    + " for " + who + ": the simulator models cpu, memory and qps only, so " + signal.name()
+                    + " is left out of this run's decisions (the daemon decides on it too)");
         }
+        if (kept.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", leftOut) + "; no signal the simulator models is"
+                    + " enabled for " + who + ": enable cpu, memory or qps to simulate it");
+        }
+        return kept.size() == policy.signals().size() ? policy : new PolicySettings(policy.minReplicas(),
+                policy.maxReplicas(), policy.scaleOut(), policy.scaleIn(), kept, policy.alerts(), policy.fallback(),
+                policy.forecast(), policy.scheduled());
     }
 
     private SimulationResult run(Prepared prepared, Path dir, PrintWriter err) throws IOException {

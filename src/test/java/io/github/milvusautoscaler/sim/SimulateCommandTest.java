@@ -273,19 +273,48 @@ class SimulateCommandTest {
                 "decisions name the configured target");
     }
 
+    /**
+     * Whatever validate-config accepts, simulate runs: a signal the model does not produce (read-queue, enabled in
+     * the shipped example) is left out of the run with the line that enables it, on stderr and in report.md, as
+     * the daemon leaves out a signal that does not apply; kept, it would read UNKNOWN and hold every step-down.
+     */
     @Test
-    void anEnabledSignalTheSimulatorDoesNotModelIsRefusedNamingItsLine() throws IOException {
+    void anEnabledSignalTheSimulatorDoesNotModelIsLeftOutNamingItsLine() throws IOException {
         Path conf = dir.resolve("autoscaler.conf");
         Files.writeString(conf, """
                 milvus-autoscaler {
                   component-defaults.queryNode.signals.read-queue.enabled = true
                 }
                 """);
+        Path out = dir.resolve("left-out");
+        assertEquals(0, simulate("--trace", "step", "--policies", "milvus-autoscaler", "--config", conf.toString(),
+                "--out", out.toString()), err.toString());
+        String note = "signals.read-queue.enabled = true (autoscaler.conf:2) for the simulated queryNode: the simulator"
+                + " models cpu, memory and qps only, so read-queue is left out of this run's decisions";
+        assertTrue(err.toString().contains("simulate: " + note), err.toString());
+        assertTrue(Files.readString(out.resolve("report.md")).contains("Left out: " + note), "report.md says so");
+        String log = Files.readString(out.resolve("decisions-milvus-autoscaler.jsonl"));
+        assertFalse(log.contains("read-queue"), "decided without it");
+        // The same run with read-queue kept would hold every step-down: the lane steps down here.
+        assertTrue(log.contains("\"SIGNALS_LOW\""), "steps down on the modelled signals");
+    }
+
+    @Test
+    void aPolicyWithNoModelledSignalIsRefusedNamingItsLines() throws IOException {
+        Path conf = dir.resolve("autoscaler.conf");
+        Files.writeString(conf, """
+                milvus-autoscaler.component-defaults.queryNode.signals {
+                  cpu.enabled = false
+                  memory.enabled = false
+                  qps.enabled = false
+                  read-queue.enabled = true
+                }
+                """);
         Path out = dir.resolve("never");
-        int code = simulate("--trace", "step", "--config", conf.toString(), "--out", out.toString());
-        assertEquals(2, code);
-        assertTrue(err.toString().contains("signals.read-queue.enabled = true (autoscaler.conf:2)"), err.toString());
-        assertTrue(err.toString().contains("the simulator models cpu, memory and qps only"), err.toString());
+        assertEquals(2, simulate("--trace", "step", "--config", conf.toString(), "--out", out.toString()));
+        assertTrue(err.toString().contains("signals.read-queue.enabled = true (autoscaler.conf:5)"), err.toString());
+        assertTrue(err.toString().contains("no signal the simulator models is enabled for the simulated queryNode"),
+                err.toString());
         assertFalse(Files.exists(out), "nothing written");
     }
 
