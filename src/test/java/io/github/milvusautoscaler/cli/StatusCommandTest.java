@@ -256,6 +256,34 @@ class StatusCommandTest {
                 r.err().strip());
     }
 
+    /** What one status command printed and returned. */
+    private record Ran(int code, String out, String err) {
+    }
+
+    /** Runs status with {@code args} against a daemon stand-in on loopback that answers {@code body}, then stops it. */
+    private static Ran statusAnswered(String body, String... args) throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/api/v1/status", ex -> {
+            byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, bytes.length);
+            ex.getResponseBody().write(bytes);
+            ex.close();
+        });
+        server.start();
+        try {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
+                    "--url", "http://127.0.0.1:" + server.getAddress().getPort())).toArray(String[]::new);
+            int code = new CommandLine(new StatusCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                    .execute(all);
+            return new Ran(code, out.toString(), err.toString());
+        } finally {
+            server.stop(0);
+        }
+    }
+
     @Test
     void anAnswerWithoutAFieldIsOneLineNamingTheField() throws Exception {
         for (Map.Entry<String, String> c : Map.of(
@@ -265,27 +293,11 @@ class StatusCommandTest {
                 "{\"role\":\"leader\",\"dryRun\":\"no\",\"time\":\"t\",\"targets\":[]}",
                 "with dryRun = \"no\", not the expected kind of value").entrySet()) {
             String body = c.getKey();
-            com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
-                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
-            server.createContext("/api/v1/status", ex -> {
-                byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                ex.sendResponseHeaders(200, bytes.length);
-                ex.getResponseBody().write(bytes);
-                ex.close();
-            });
-            server.start();
-            try {
-                StringWriter out = new StringWriter();
-                StringWriter err = new StringWriter();
-                int code = new CommandLine(new StatusCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-                        .execute("--url", "http://127.0.0.1:" + server.getAddress().getPort());
-                assertEquals(1, code, body + " -> " + err);
-                assertEquals(1, err.toString().strip().lines().count(), err.toString());
-                assertTrue(err.toString().contains(c.getValue()), body + " -> " + err);
-                assertTrue(!err.toString().contains("Exception"), err.toString());
-            } finally {
-                server.stop(0);
-            }
+            Ran r = statusAnswered(body);
+            assertEquals(1, r.code(), body + " -> " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains(c.getValue()), body + " -> " + r.err());
+            assertTrue(!r.err().contains("Exception"), r.err());
         }
     }
 
@@ -302,32 +314,16 @@ class StatusCommandTest {
                 "[1, 2]", "answered JSON that is not a status object",
                 valid, "").entrySet()) {
             String body = c.getKey();
-            com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
-                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
-            server.createContext("/api/v1/status", ex -> {
-                byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                ex.sendResponseHeaders(200, bytes.length);
-                ex.getResponseBody().write(bytes);
-                ex.close();
-            });
-            server.start();
-            try {
-                StringWriter out = new StringWriter();
-                StringWriter err = new StringWriter();
-                int code = new CommandLine(new StatusCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-                        .execute("--json", "--url", "http://127.0.0.1:" + server.getAddress().getPort());
-                if (body.equals(valid)) {
-                    assertEquals(0, code, err.toString());
-                    assertEquals(valid, out.toString().strip(), "the body as it came");
-                    assertEquals("", err.toString());
-                } else {
-                    assertEquals(1, code, body + " -> " + out + err);
-                    assertEquals("", out.toString(), "nothing for jq to read");
-                    assertEquals(1, err.toString().strip().lines().count(), err.toString());
-                    assertTrue(err.toString().contains(c.getValue()), body + " -> " + err);
-                }
-            } finally {
-                server.stop(0);
+            Ran r = statusAnswered(body, "--json");
+            if (body.equals(valid)) {
+                assertEquals(0, r.code(), r.err());
+                assertEquals(valid, r.out().strip(), "the body as it came");
+                assertEquals("", r.err());
+            } else {
+                assertEquals(1, r.code(), body + " -> " + r.out() + r.err());
+                assertEquals("", r.out(), "nothing for jq to read");
+                assertEquals(1, r.err().strip().lines().count(), r.err());
+                assertTrue(r.err().contains(c.getValue()), body + " -> " + r.err());
             }
         }
     }
