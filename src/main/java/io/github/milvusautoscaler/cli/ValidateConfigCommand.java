@@ -64,8 +64,10 @@ public final class ValidateConfigCommand implements Callable<Integer> {
             errors.addAll(e.errors());
         }
         if (errors.stream().noneMatch(ConfigError::isFileError)) {
+            // The sim's bounds re-read the defaults' replicas and cpu band the loader has checked: a key the loader
+            // already refused at the same place is one problem, said once in the loader's words.
             for (ConfigError error : simErrors(settings)) {
-                if (!errors.contains(error)) {
+                if (errors.stream().noneMatch(seen -> sameKey(seen, error))) {
                     errors.add(error);
                 }
             }
@@ -135,6 +137,12 @@ public final class ValidateConfigCommand implements Callable<Integer> {
             }
         }
         return out;
+    }
+
+    /** Whether two errors blame the same key at the same place (the same value, file and line). */
+    private static boolean sameKey(ConfigError a, ConfigError b) {
+        return a.path().equals(b.path()) && a.value().equals(b.value()) && a.file().equals(b.file())
+                && a.line() == b.line();
     }
 
     private void print(AutoscalerSettings s, PrintWriter out) {

@@ -158,4 +158,27 @@ class ValidateConfigCommandTest {
         assertEquals("", r.err(), "a readable file is not warned about");
         assertTrue(!r.out().contains("s3cret"), r.out());
     }
+
+    /**
+     * One problem, one line: the sim's bounds re-read the defaults' cpu band the loader checks, and its refusal of
+     * the same key at the same line (in other words) was printed as a second error, inflating the count.
+     */
+    @Test
+    void aBadCpuBandIsOneErrorNotTwo(@TempDir Path dir) throws Exception {
+        Path band = java.nio.file.Files.writeString(dir.resolve("band.conf"), "milvus-autoscaler {\n"
+                + "  clusters = []\n  defaults.signals.cpu {\n    scale-out-above = 0.5\n    scale-in-below = 0.6\n  }\n}\n");
+        Run r = run(band.toString());
+        assertEquals(2, r.exit());
+        assertEquals(List.of("milvus-autoscaler.defaults.signals.cpu.scale-in-below = 0.6 (band.conf:5): must be"
+                        + " < scale-out-above (0.5): the hysteresis band is empty", band + ": invalid, 1 error"),
+                r.err().lines().toList());
+
+        Path target = java.nio.file.Files.writeString(dir.resolve("target.conf"), "milvus-autoscaler {\n"
+                + "  clusters = []\n  defaults.signals.cpu.target = 5\n}\n");
+        r = run(target.toString());
+        assertEquals(2, r.exit());
+        assertEquals(List.of("milvus-autoscaler.defaults.signals.cpu.target = 5 (target.conf:3): must be inside the"
+                        + " band: > scale-in-below (0.40) and <= scale-out-above (0.75)", target + ": invalid, 1 error"),
+                r.err().lines().toList());
+    }
 }
