@@ -225,12 +225,18 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
             if (checks.atLeast(minReplicas, 1, "min-replicas")) {
                 checks.that(maxReplicas >= minReplicas, "max-replicas", "must be >= min-replicas (" + minReplicas + ")");
             }
-            checks.that(cpuScaleOutAbove > 0, "signals.cpu.scale-out-above", "must be > 0");
+            boolean band = checks.that(cpuScaleOutAbove > 0, "signals.cpu.scale-out-above", "must be > 0");
             if (checks.that(cpuScaleInBelow >= 0, "signals.cpu.scale-in-below", "must be >= 0")) {
-                checks.that(cpuScaleInBelow < cpuScaleOutAbove, "signals.cpu.scale-in-below",
+                band &= checks.that(cpuScaleInBelow < cpuScaleOutAbove, "signals.cpu.scale-in-below",
                         "must be < scale-out-above (" + cpuScaleOutAbove + ")");
+            } else {
+                band = false;
             }
-            checks.that(cpuTarget > 0 && cpuTarget <= 1, "signals.cpu.target", "must be in (0, 1]");
+            // The target defaults to the band's middle: with a broken band it is derived from values already
+            // refused, and blaming it would point at a line the user never wrote (reference.conf's target = null).
+            if (band) {
+                checks.that(cpuTarget > 0 && cpuTarget <= 1, "signals.cpu.target", "must be in (0, 1]");
+            }
             checks.done();
         }
 

@@ -181,4 +181,20 @@ class ValidateConfigCommandTest {
                         + " band: > scale-in-below (0.40) and <= scale-out-above (0.75)", target + ": invalid, 1 error"),
                 r.err().lines().toList());
     }
+
+    /**
+     * A target left to its default (the band's middle) is derived from the band: when the band's own values are
+     * refused, it is not checked, which blamed reference.conf's {@code target = null}, a line the user never wrote.
+     */
+    @Test
+    void aDerivedTargetIsNotBlamedWhenItsBandIsRefused(@TempDir Path dir) throws Exception {
+        Path conf = java.nio.file.Files.writeString(dir.resolve("negative.conf"), "milvus-autoscaler {\n"
+                + "  clusters = []\n  defaults.signals.cpu { scale-out-above = -1, scale-in-below = -2 }\n}\n");
+        Run r = run(conf.toString());
+        assertEquals(2, r.exit());
+        assertEquals(List.of(
+                "milvus-autoscaler.defaults.signals.cpu.scale-in-below = -2 (negative.conf:3): must be >= 0",
+                "milvus-autoscaler.defaults.signals.cpu.scale-out-above = -1 (negative.conf:3): must be > 0",
+                conf + ": invalid, 2 errors"), r.err().lines().toList());
+    }
 }
