@@ -39,7 +39,8 @@ public final class BlockReader {
         requireNonNull(resolved, "resolved");
         requireNonNull(path, "path");
         requireNonNull(body, "body");
-        Errors errors = new Errors();
+        // Included files shown as the config loader shows them (sub/parts.conf), so one key is one error line.
+        Errors errors = new Errors(Origins.mainFolder(resolved.root().origin()));
         ConfigValue value = resolved.hasPath(path) ? resolved.getValue(path) : null;
         if (value == null || value.valueType() != ConfigValueType.OBJECT) {
             if (value == null) {

@@ -68,15 +68,16 @@ public final class ConfigLoader {
             throw fileError(shown, -1, "not readable by this user");
         }
         Config user;
+        // Absolute: typesafe-config resolves a relative include against the including file's parent,
+        // and a bare file name has none (it then looked on the classpath and missed the file).
+        Path absolute = file.toAbsolutePath().normalize();
         try {
-            // Absolute: typesafe-config resolves a relative include against the including file's parent,
-            // and a bare file name has none (it then looked on the classpath and missed the file).
-            user = ConfigFactory.parseFile(file.toAbsolutePath().normalize().toFile(),
-                    ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
+            user = ConfigFactory.parseFile(absolute.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)
+                    .setSyntax(ConfigSyntax.CONF).setIncluder(new Includes(absolute)));
         } catch (ConfigException e) {
-            throw parseFailure(shown, e);
+            throw parseFailure(shown, absolute.getParent(), e);
         }
-        return build(user, shown);
+        return build(user, shown, absolute.getParent());
     }
 
     /**
@@ -109,9 +110,9 @@ public final class ConfigLoader {
             user = ConfigFactory.parseString(hocon,
                     ConfigParseOptions.defaults().setOriginDescription(originName).setSyntax(ConfigSyntax.CONF));
         } catch (ConfigException e) {
-            throw parseFailure(originName, e);
+            throw parseFailure(originName, null, e);
         }
-        return build(user, originName);
+        return build(user, originName, null);
     }
 
     /**
@@ -129,7 +130,7 @@ public final class ConfigLoader {
         Config cluster = ConfigFactory.parseString(ROOT + ".clusters = [{namespace = simulated, name = simulated, "
                 + "install = operator, milvus-version = \"" + version + "\", components { " + component.configName()
                 + " {} }}]", ConfigParseOptions.defaults().setOriginDescription("simulator"));
-        return build(cluster.withFallback(root.withoutPath(ROOT + ".clusters")), "simulator").targets().get(0).policy();
+        return build(cluster.withFallback(root.withoutPath(ROOT + ".clusters")), "simulator", null).targets().get(0).policy();
     }
 
     /** The settings of an empty user file: reference.conf's defaults and no targets. */
@@ -137,14 +138,15 @@ public final class ConfigLoader {
         return parse("", "defaults");
     }
 
-    private static AutoscalerSettings build(Config user, String shown) {
+    /** {@code base}: the main file's folder, which included files are shown relative to; null for text. */
+    private static AutoscalerSettings build(Config user, String shown, Path base) {
         Config merged;
         try {
             merged = user.withFallback(REFERENCE).resolve();
         } catch (ConfigException e) {
-            throw parseFailure(shown, e);
+            throw parseFailure(shown, base, e);
         }
-        Errors errors = new Errors();
+        Errors errors = new Errors(base);
         KeyChecker checker = new KeyChecker(errors);
         ConfigObject top = merged.root();
         for (String key : new TreeSet<>(user.root().keySet())) {
@@ -202,7 +204,7 @@ public final class ConfigLoader {
      * A syntax error, an unreadable include or an unresolvable substitution, as one whole-file error:
      * {@code config/autoscaler.conf:7: syntax error: Expecting close brace } or a comma, got end of file}.
      */
-    private static InvalidConfigException parseFailure(String shown, ConfigException e) {
+    private static InvalidConfigException parseFailure(String shown, Path base, ConfigException e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         String file = shown;
         int line = -1;
@@ -214,7 +216,7 @@ public final class ConfigLoader {
             line = Origins.line(e.origin());
             String originFile = Origins.file(e.origin());
             if (!Origins.baseName(shown).equals(originFile)) {
-                file = e.origin().filename() != null ? e.origin().filename() : originFile;
+                file = e.origin().filename() != null ? Origins.shown(e.origin().filename(), base) : originFile;
             }
         }
         // UnresolvedSubstitution extends Parse, so it is tested first.

@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import io.github.milvusautoscaler.core.Urls;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -23,12 +24,22 @@ final class Errors {
     private static final int MAX_VALUE_CHARS = 60;
 
     private final Set<ConfigError> errors = new LinkedHashSet<>();
+    /** The main file's folder, which included files are shown relative to; null: base names. */
+    private final Path base;
     private int reported;
+
+    Errors() {
+        this(null);
+    }
+
+    Errors(Path base) {
+        this.base = base;
+    }
 
     /** A value that breaks a rule, located by its own origin. */
     void add(String path, ConfigValue value, String rule) {
         reported++;
-        errors.add(new ConfigError(path, render(path, value), Origins.file(value.origin()),
+        errors.add(new ConfigError(path, render(path, value), Origins.file(value.origin(), base),
                 Origins.line(value.origin()), rule));
     }
 
@@ -40,7 +51,7 @@ final class Errors {
     /** A key that is not set, located at its enclosing object. */
     void missing(String path, ConfigOrigin enclosing, String rule) {
         reported++;
-        errors.add(new ConfigError(path, MISSING, Origins.file(enclosing), Origins.line(enclosing), rule));
+        errors.add(new ConfigError(path, MISSING, Origins.file(enclosing, base), Origins.line(enclosing), rule));
     }
 
     /** A problem with the file as a whole. */

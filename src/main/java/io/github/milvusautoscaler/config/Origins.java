@@ -1,6 +1,9 @@
 package io.github.milvusautoscaler.config;
 
 import com.typesafe.config.ConfigOrigin;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,15 +24,24 @@ final class Origins {
 
     /** Base name of the file the origin points at, e.g. {@code autoscaler.conf}. */
     static String file(ConfigOrigin origin) {
+        return file(origin, null);
+    }
+
+    /**
+     * The file the origin points at as the user finds it: relative to {@code base} (the main file's folder) when
+     * under it, e.g. {@code sub/parts.conf} for an included file; the base name when {@code base} is null.
+     */
+    static String file(ConfigOrigin origin, Path base) {
         if (origin == null) {
             return "unknown";
         }
         String description = origin.description();
         if (description.startsWith(MERGE)) {
-            return baseName(stripLine(firstMerged(description)));
+            String merged = stripLine(firstMerged(description));
+            return base != null && Path.of(merged).isAbsolute() ? shown(merged, base) : baseName(merged);
         }
         if (origin.filename() != null) {
-            return baseName(origin.filename());
+            return base != null ? shown(origin.filename(), base) : baseName(origin.filename());
         }
         if (origin.resource() != null) {
             return baseName(origin.resource());
@@ -63,6 +75,45 @@ final class Origins {
         String text = m.matches() ? m.group(1) : description;
         int at = text.indexOf(" @ ");
         return at < 0 ? text : text.substring(0, at);
+    }
+
+    /**
+     * A file path as the user finds it: relative to {@code base} when under it ({@code sub/parts.conf}), else as
+     * given (an absolute path outside the main file's folder stays absolute).
+     */
+    static String shown(String path, Path base) {
+        try {
+            Path file = Path.of(path.trim());
+            if (base != null) {
+                Path normal = file.toAbsolutePath().normalize();
+                Path folder = base.toAbsolutePath().normalize();
+                if (normal.startsWith(folder)) {
+                    return folder.relativize(normal).toString();
+                }
+                return file.isAbsolute() ? normal.toString() : file.toString();
+            }
+            return file.toString();
+        } catch (InvalidPathException e) {
+            return path;
+        }
+    }
+
+    /**
+     * The folder of the user's main file of a configuration loaded from a file (its root's origin is a merge of
+     * that file and reference.conf), which included files are shown relative to; null when it is no file.
+     */
+    static Path mainFolder(ConfigOrigin root) {
+        if (root == null) {
+            return null;
+        }
+        String description = root.description();
+        String first = stripLine(description.startsWith(MERGE) ? firstMerged(description) : description);
+        try {
+            Path file = Path.of(first).toAbsolutePath().normalize();
+            return Files.isRegularFile(file) ? file.getParent() : null;
+        } catch (InvalidPathException e) {
+            return null;
+        }
     }
 
     /** The last segment of a path, e.g. {@code autoscaler.conf} for {@code config/autoscaler.conf}. */

@@ -493,6 +493,40 @@ class ConfigValidationTest {
         assertTrue(error.toString().startsWith(file + ":" + error.line() + ": syntax error: "), error.toString());
     }
 
+    /**
+     * A missing include names the including file and line and the folder it was looked for in; typesafe-config's
+     * own message named only the include and a classpath the user never meant
+     * ({@code nothere.conf: cannot read: java.io.IOException: resource not found on classpath: nothere.conf}).
+     */
+    @Test
+    void aMissingIncludeNamesTheIncludingFileItsLineAndTheFolderSearched(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("autoscaler.conf");
+        Files.writeString(file, "milvus-autoscaler {\n  dry-run = true\n  include required(\"nothere.conf\")\n}\n");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(List.of(file + ":3: cannot read: include \"nothere.conf\": no such file in " + dir),
+                e.errors().stream().map(ConfigError::toString).toList());
+
+        // Included from an included file: that one, as the user finds it from the main file's folder.
+        Files.createDirectories(dir.resolve("sub"));
+        Files.writeString(dir.resolve("sub/parts.conf"), "# parts\ninclude required(\"more.conf\")\n");
+        Files.writeString(file, "include required(\"sub/parts.conf\")\n");
+        e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(List.of("sub/parts.conf:2: cannot read: include \"more.conf\": no such file in " + dir.resolve("sub")),
+                e.errors().stream().map(ConfigError::toString).toList());
+    }
+
+    /** An error in an included file keeps the file's folder: {@code sub/parts.conf:3}, not {@code parts.conf:3}. */
+    @Test
+    void anErrorInAnIncludedFileNamesItRelativeToTheMainFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("autoscaler.conf");
+        Files.createDirectories(dir.resolve("sub"));
+        Files.writeString(dir.resolve("sub/parts.conf"), "# parts\nloop {\n  interval = -5s\n}\n");
+        Files.writeString(file, "milvus-autoscaler {\n  include required(\"sub/parts.conf\")\n}\n");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(List.of(P + "loop.interval = \"-5s\" (sub/parts.conf:3): must be a positive duration, such as"
+                        + " 30s or 5m"), e.errors().stream().map(ConfigError::toString).toList());
+    }
+
     @Test
     void unresolvedSubstitutionNamesTheLine() {
         InvalidConfigException e = assertThrows(InvalidConfigException.class,

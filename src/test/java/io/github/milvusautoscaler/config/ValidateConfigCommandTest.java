@@ -197,4 +197,19 @@ class ValidateConfigCommandTest {
                 "milvus-autoscaler.defaults.signals.cpu.scale-out-above = -1 (negative.conf:3): must be > 0",
                 conf + ": invalid, 2 errors"), r.err().lines().toList());
     }
+
+    /** The same in an included file: the loader and the sim's bounds name it alike (sub/band.conf), so it is one line. */
+    @Test
+    void aBadCpuBandInAnIncludedFileIsOneErrorNamingItsFolder(@TempDir Path dir) throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("sub"));
+        java.nio.file.Files.writeString(dir.resolve("sub/band.conf"),
+                "# band\nscale-out-above = 0.5\nscale-in-below = 0.6\n");
+        Path conf = java.nio.file.Files.writeString(dir.resolve("main.conf"), "milvus-autoscaler {\n  clusters = []\n"
+                + "  defaults.signals.cpu { include required(\"sub/band.conf\") }\n}\n");
+        Run r = run(conf.toString());
+        assertEquals(2, r.exit());
+        assertEquals(List.of("milvus-autoscaler.defaults.signals.cpu.scale-in-below = 0.6 (sub/band.conf:3): must be"
+                        + " < scale-out-above (0.5): the hysteresis band is empty", conf + ": invalid, 1 error"),
+                r.err().lines().toList());
+    }
 }

@@ -1,0 +1,165 @@
+package io.github.milvusautoscaler.config;
+
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigIncludeContext;
+import com.typesafe.config.ConfigIncluder;
+import com.typesafe.config.ConfigIncluderClasspath;
+import com.typesafe.config.ConfigIncluderFile;
+import com.typesafe.config.ConfigIncluderURL;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigOriginFactory;
+import java.io.File;
+import java.io.IOException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * typesafe-config's includer with the failure of a file include said as an SRE can act on it. Its own message,
+ * {@code nothere.conf: java.io.IOException: resource not found on classpath: nothere.conf}, names neither the
+ * including file nor the folder searched, and talks of a classpath the user never meant (a relative include
+ * not found next to its file is looked for on the classpath last). Here it reads
+ * {@code autoscaler.conf:3: cannot read: include "nothere.conf": no such file in /etc/milvus-autoscaler}.
+ *
+ * <p>typesafe-config tells an includer neither the including file nor the line: files are included depth-first
+ * while they are parsed, so the including file is the one whose include is being parsed (a stack), and the line
+ * is the first in it that includes that name. {@code classpath(...)} and {@code url(...)} includes keep
+ * typesafe-config's message.
+ */
+final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigIncluderClasspath, ConfigIncluderURL {
+
+    /** A failed include already described, passed up unchanged through the files that include it. */
+    static final class Failed extends ConfigException.IO {
+        private static final long serialVersionUID = 1L;
+
+        Failed(ConfigOrigin origin, String message, Throwable cause) {
+            super(origin, message, cause);
+        }
+    }
+
+    private final Path main;
+    private final Path base;
+    /** The files being parsed, innermost first; empty: the main file. An empty Optional: not a file. */
+    private final Deque<Optional<Path>> parsing = new ArrayDeque<>();
+    private ConfigIncluder fallback;
+
+    /** For loading {@code main} (absolute); included files are shown relative to its folder when under it. */
+    Includes(Path main) {
+        this.main = main;
+        this.base = main.getParent();
+    }
+
+    @Override
+    public ConfigIncluder withFallback(ConfigIncluder next) {
+        // Called again for every included file's options; the first fallback is typesafe-config's default.
+        if (fallback == null) {
+            fallback = next;
+        }
+        return this;
+    }
+
+    @Override
+    public ConfigObject include(ConfigIncludeContext context, String what) {
+        // As typesafe-config resolves it from a file: next to the including file (then on the classpath, which
+        // is not said: the include is meant as a file), trying .conf, .json and .properties for a bare name.
+        Optional<Path> including = including();
+        Path file = null;
+        if (including.isPresent()) {
+            try {
+                Path given = Path.of(what);
+                file = (given.isAbsolute() ? given : including.get().resolveSibling(given)).normalize();
+                if (!Files.exists(file) && !what.contains(".")) {
+                    for (String extension : List.of(".conf", ".json", ".properties")) {
+                        Path withExtension = file.resolveSibling(file.getFileName() + extension);
+                        if (Files.exists(withExtension)) {
+                            file = withExtension;
+                            break;
+                        }
+                    }
+                }
+            } catch (InvalidPathException e) {
+                file = null;
+            }
+        }
+        return parse(file, "\"" + what + "\"", what, () -> fallback.include(context, what));
+    }
+
+    private Optional<Path> including() {
+        return parsing.isEmpty() ? Optional.of(main) : parsing.peek();
+    }
+
+    @Override
+    public ConfigObject includeFile(ConfigIncludeContext context, File what) {
+        Path file = what.toPath().toAbsolutePath().normalize();
+        return parse(file, "file(\"" + what + "\")", what.toString(),
+                () -> ((ConfigIncluderFile) fallback).includeFile(context, what));
+    }
+
+    @Override
+    public ConfigObject includeResources(ConfigIncludeContext context, String what) {
+        return parse(null, null, what, () -> ((ConfigIncluderClasspath) fallback).includeResources(context, what));
+    }
+
+    @Override
+    public ConfigObject includeURL(ConfigIncludeContext context, URL what) {
+        return parse(null, null, what.toString(), () -> ((ConfigIncluderURL) fallback).includeURL(context, what));
+    }
+
+    /**
+     * Parses an included {@code file} (null: not a file) as its includer's {@code parse}; a failure to read it is
+     * rethrown naming the including file, its line, the include as written and the folder searched.
+     */
+    private ConfigObject parse(Path file, String written, String name, Supplier<ConfigObject> parse) {
+        Optional<Path> including = including();
+        parsing.push(Optional.ofNullable(file));
+        try {
+            return parse.get();
+        } catch (Failed e) {
+            throw e;
+        } catch (ConfigException.IO e) {
+            if (file == null || including.isEmpty()) {
+                throw e;
+            }
+            String reason = Files.exists(file)
+                    ? "cannot read " + file + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage())
+                    : "no such file in " + file.getParent();
+            ConfigOrigin origin = ConfigOriginFactory.newFile(shown(including.get()));
+            int line = lineOf(including.get(), name);
+            if (line > 0) {
+                origin = origin.withLineNumber(line);
+            }
+            throw new Failed(origin, "include " + written + ": " + reason, e);
+        } finally {
+            parsing.pop();
+        }
+    }
+
+    /** An included file as the user finds it: relative to the main file's folder when under it, else absolute. */
+    String shown(Path file) {
+        return Origins.shown(file.toString(), base);
+    }
+
+    /** The first line of {@code file} that includes {@code name}, or -1. */
+    private static int lineOf(Path file, String name) {
+        Pattern include = Pattern.compile("\\binclude\\b.*\"" + Pattern.quote(name) + "\"");
+        try {
+            List<String> lines = Files.readAllLines(file);
+            for (int i = 0; i < lines.size(); i++) {
+                if (include.matcher(lines.get(i)).find()) {
+                    return i + 1;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no line then
+        }
+        return -1;
+    }
+}
