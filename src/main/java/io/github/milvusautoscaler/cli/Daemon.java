@@ -208,7 +208,15 @@ final class Daemon implements AutoCloseable {
             });
         }
         if (!s.decisionLogPath().isEmpty()) {
-            assembly.sink(parts.opened("decision log", DecisionLogWriter.open(s.decisionLogPath())));
+            DecisionLogWriter log;
+            try {
+                log = DecisionLogWriter.open(s.decisionLogPath());
+            } catch (java.io.UncheckedIOException e) {
+                // The OS's reason, not only the path it concerns ("/proc/nope" alone said nothing).
+                throw new java.io.UncheckedIOException("cannot open decision log " + s.decisionLogPath() + ": "
+                        + OutputDirectory.describe(e.getCause()), e.getCause());
+            }
+            assembly.sink(parts.opened("decision log", log));
         }
         this.engine = assembly.build();
         this.scheduler = parts.opened("scheduler", new Scheduler(engine, s.loopInterval(), s.loopJitter(),

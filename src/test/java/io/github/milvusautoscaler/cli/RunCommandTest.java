@@ -82,6 +82,25 @@ class RunCommandTest {
         }
     }
 
+    /** A decision log that cannot be opened is named with the OS's reason, not only the path it concerns. */
+    @Test
+    void aDecisionLogThatCannotBeOpenedIsNamedWithTheReason() throws Exception {
+        Files.writeString(dir.resolve("file"), "");
+        String path = dir.resolve("file/x.jsonl").toString();
+        try (FakeKubernetesApi kube = FakeKubernetesApi.start()) {
+            Result r = run("--config", config("""
+                    milvus-autoscaler {
+                      kubernetes { kubeconfig = "%s", leader-election.enabled = false }
+                      server { port = 0, bind-address = "127.0.0.1" }
+                      decision-log.path = "%s"
+                    }
+                    """.formatted(kubeconfig(kube), path)).toString());
+            assertEquals(1, r.exit());
+            assertEquals("run: cannot start: cannot open decision log " + path + ": " + dir.resolve("file")
+                    + ": file exists", r.err().strip());
+        }
+    }
+
     /** Not every BindException is a port in use: an address that is not this machine's must not be called one. */
     @Test
     void anAddressThatIsNotTheMachinesIsNamedAsSuchNotAsAPortInUse() throws Exception {
