@@ -2,6 +2,8 @@ package io.github.milvusautoscaler.core;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -37,6 +39,80 @@ public final class PromqlPlaceholders {
                         + new TreeSet<>(NAMES).stream().map(p -> "{" + p + "}").toList());
             }
         }
+        return unbalanced(template);
+    }
+
+    /**
+     * Why {@code template}'s brackets or quotes do not pair up, e.g. {@code unclosed ( at line 1, column 4 of the
+     * PromQL}, or empty: the one syntax slip that can be found without a PromQL parser, found here with the
+     * setting's file and line instead of as an HTTP 400 on every tick, a signal UNKNOWN for good. Quoted strings
+     * ({@code "..."}, {@code '...'} with backslash escapes, raw {@code `...`}) and {@code #} comments are skipped,
+     * so a regex such as {@code "(.+)"} counts for nothing; placeholders are braces like any other.
+     */
+    static Optional<String> unbalanced(String template) {
+        Deque<int[]> open = new ArrayDeque<>(); // {bracket, line, column}
+        int line = 1;
+        int column = 0;
+        for (int i = 0; i < template.length(); i++) {
+            char c = template.charAt(i);
+            column++;
+            if (c == '\n') {
+                line++;
+                column = 0;
+                continue;
+            }
+            if (c == '#') {
+                while (i + 1 < template.length() && template.charAt(i + 1) != '\n') {
+                    i++;
+                }
+                continue;
+            }
+            if (c == '"' || c == '\'' || c == '`') {
+                int startLine = line;
+                int startColumn = column;
+                boolean closed = false;
+                while (++i < template.length()) {
+                    char d = template.charAt(i);
+                    column++;
+                    if (d == '\n') {
+                        line++;
+                        column = 0;
+                    } else if (d == '\\' && c != '`') {
+                        i++;
+                        column++;
+                    } else if (d == c) {
+                        closed = true;
+                        break;
+                    }
+                }
+                if (!closed) {
+                    return Optional.of("unterminated string " + c + " at " + where(startLine, startColumn));
+                }
+                continue;
+            }
+            int kind = OPENING.indexOf(c);
+            if (kind >= 0) {
+                open.push(new int[] {c, line, column});
+            } else if (CLOSING.indexOf(c) >= 0) {
+                if (open.isEmpty() || OPENING.indexOf(open.peek()[0]) != CLOSING.indexOf(c)) {
+                    return Optional.of("unmatched " + c + " at " + where(line, column)
+                            + (open.isEmpty() ? "" : " (" + (char) open.peek()[0] + " opened at "
+                            + where(open.peek()[1], open.peek()[2]) + " is still open)"));
+                }
+                open.pop();
+            }
+        }
+        if (!open.isEmpty()) {
+            int[] innermost = open.peek();
+            return Optional.of("unclosed " + (char) innermost[0] + " at " + where(innermost[1], innermost[2]));
+        }
         return Optional.empty();
+    }
+
+    private static final String OPENING = "([{";
+    private static final String CLOSING = ")]}";
+
+    private static String where(int line, int column) {
+        return "line " + line + ", column " + column + " of the PromQL";
     }
 }

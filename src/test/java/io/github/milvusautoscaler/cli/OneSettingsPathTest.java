@@ -38,6 +38,13 @@ class OneSettingsPathTest {
                         "milvus-autoscaler.defaults.signals.cpu.query = \"up{ns=\\\"{relase}\\\"}\"\n",
                         "milvus-autoscaler.defaults.signals.cpu.query = \"up{ns=\\\"{relase}\\\"}\" (autoscaler.conf:1):"
                                 + " unknown placeholder {relase} in PromQL template"),
+                Arguments.of("unclosed parenthesis in a signal's query",
+                        "milvus-autoscaler.defaults.signals.cpu.query = \"sum(rate(foo[5m]\"\n",
+                        "milvus-autoscaler.defaults.signals.cpu.query = \"sum(rate(foo[5m]\" (autoscaler.conf:1):"
+                                + " unclosed ( at line 1, column 9 of the PromQL"),
+                Arguments.of("unterminated string in a shipped template override",
+                        "milvus-autoscaler.queries.qps = \"sum(rate(x{ns=\\\"{namespace}}[2m]))\"\n",
+                        "unterminated string \" at line 1, column 15 of the PromQL"),
                 Arguments.of("misspelt placeholder in a shipped template override",
                         "milvus-autoscaler.queries.qps = \"sum(rate(x{ns=\\\"{namespce}\\\"}[2m]))\"\n",
                         "unknown placeholder {namespce}"),

@@ -124,6 +124,39 @@ class PromqlTemplateTest {
                 + " {release}, {statefulsets}, {streamingnode_deployments}]", e.getMessage());
     }
 
+    /**
+     * A bracket or quote that does not pair up is found before any query is sent, with where it is; brackets in
+     * strings (a regex, a label_replace replacement) and in # comments count for nothing.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unbalanced")
+    void unbalancedBracketsAndQuotesAreNamedWithTheirPlace(String promql, String problem) {
+        assertEquals(problem, io.github.milvusautoscaler.core.PromqlPlaceholders.problem(promql).orElse("fine"));
+    }
+
+    static Stream<Arguments> unbalanced() {
+        return Stream.of(
+                Arguments.of("sum(rate(foo[5m]", "unclosed ( at line 1, column 9 of the PromQL"),
+                Arguments.of("up{job=\"a\"}}", "unmatched } at line 1, column 12 of the PromQL"),
+                Arguments.of("sum(up{job=\"a\")}", "unmatched ) at line 1, column 15 of the PromQL ({ opened at line 1,"
+                        + " column 7 of the PromQL is still open)"),
+                Arguments.of("up{job=\"a}", "unterminated string \" at line 1, column 8 of the PromQL"),
+                // the ) on line 3 closes rate(, so the one left open is the outer ( on line 1
+                Arguments.of("sum by (pod) (\n  rate(x[2m]\n)", "unclosed ( at line 1, column 14 of the PromQL"),
+                Arguments.of("label_replace(up, \"c\", \"$1\", \"pod\", \"(.+\")", "fine"),
+                Arguments.of("up{job=~\"a\\\"(\"} # (an open paren in a comment", "fine"),
+                Arguments.of("max_over_time(up{ns=\"{namespace}\"}[1h:5m])", "fine"),
+                Arguments.of("sum(x{a=`raw\\`})", "fine"));
+    }
+
+    @Test
+    void everyShippedTemplateIsBalanced() {
+        for (String name : DefaultQueries.ROOT.getConfig("queries").root().keySet()) {
+            assertEquals("fine", io.github.milvusautoscaler.core.PromqlPlaceholders.problem(DefaultQueries.query(name))
+                    .orElse("fine"), name);
+        }
+    }
+
     @Test
     void regexQuantifiersAndSelectorsAreNotPlaceholders() {
         PromqlTemplate.validate("up{job=~\"a{2}\"} and on () vector(1)");
