@@ -126,8 +126,10 @@ final class Assembly implements AutoCloseable {
     }
 
     /**
-     * The load-history source for the targets of {@code targets} that forecast, each read as its forecast
-     * settings say, reaching {@code extra} further back (a backtest's span, so each of its ticks has its
+     * The load-history source for the targets of {@code targets}: one that forecasts reads as its forecast
+     * settings say; one with forecasting off reads only its {@code scale-in.peak-window} (2h: 25 points at 5m,
+     * re-read as often), so a restarted daemon still judges its first step-downs on the peaks the one before it
+     * saw; neither reaches back further than {@code extra} more (a backtest's span, so each of its ticks has its
      * full look-back; zero for the daemon and {@code signals}).
      */
     static io.github.milvusautoscaler.metrics.PrometheusHistorySource historySource(
@@ -135,9 +137,13 @@ final class Assembly implements AutoCloseable {
         Map<Target, io.github.milvusautoscaler.metrics.PrometheusHistorySource.Reading> readings = new java.util.HashMap<>();
         for (TargetSettings t : targets) {
             var f = t.policy().forecast();
+            Duration peaks = t.policy().scaleIn().peakWindow();
             if (f.enabled()) {
                 readings.put(t.target(), new io.github.milvusautoscaler.metrics.PrometheusHistorySource.Reading(
                         f.history().plus(extra), f.historyStep(), f.refresh()));
+            } else if (!peaks.isZero()) {
+                readings.put(t.target(), new io.github.milvusautoscaler.metrics.PrometheusHistorySource.Reading(
+                        peaks.plus(extra), f.historyStep(), peaks));
             }
         }
         return new io.github.milvusautoscaler.metrics.PrometheusHistorySource(s.prometheus(), s.labelSchemes(),

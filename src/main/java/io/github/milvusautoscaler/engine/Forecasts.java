@@ -50,14 +50,18 @@ final class Forecasts {
         this.source = requireNonNull(source, "source");
     }
 
-    /** The forecast of {@code target} at {@code now}; none when forecasting is off or the history too short. */
+    /**
+     * The forecast of {@code target} at {@code now}; none when forecasting is off or the history too short. With
+     * forecasting off the history the source has (the peak look-back alone, see Assembly#historySource) still
+     * rides along, so a daemon that has just started recalls the recent peaks it did not see (RecentPeak).
+     */
     Forecast forecast(Target target, ForecastSettings settings, Instant now) {
-        if (!settings.enabled()) {
-            return Forecast.NONE;
-        }
         LoadHistory history = source.history(target, now);
         if (history.signals().isEmpty()) {
             return Forecast.NONE;
+        }
+        if (!settings.enabled()) {
+            return Forecast.NONE.withHistory(history);
         }
         Seasonal known = seasonal.get(target);
         if (known == null || known.history() != history || !known.settings().equals(settings)) {

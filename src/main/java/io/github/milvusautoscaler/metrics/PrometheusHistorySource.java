@@ -80,7 +80,8 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
     /**
      * @param targets  the targets to read history for, with the templates they are observed with
      * @param readings how each target's history is read (its {@code forecast.history}, {@code history-step} and
-     *                 {@code refresh}); a target without one gets no history
+     *                 {@code refresh}, or only its peak look-back with forecasting off); a target without one gets
+     *                 no history
      */
     public PrometheusHistorySource(PrometheusEndpoint endpoint, Map<InstallKind, LabelScheme> schemes,
                                    List<TargetQueries> targets, Map<Target, Reading> readings) {
@@ -90,6 +91,11 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
             this.targets.put(q.target(), q);
         }
         this.readings = Map.copyOf(requireNonNull(readings, "readings"));
+    }
+
+    /** How {@code target}'s history is read; empty when it gets none. */
+    public java.util.Optional<Reading> reading(Target target) {
+        return java.util.Optional.ofNullable(readings.get(requireNonNull(target, "target")));
     }
 
     /** What is cached for {@code target}; a refresh starts in the background when it is missing or due. */
@@ -159,7 +165,7 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
             LOG.debug("{}: load history read, {} .. {}, {} known points", target.id(), from, end, known);
             return history;
         } catch (RuntimeException e) {
-            LOG.warn("{}: load history for the forecast could not be read ({}); keeping the one read before",
+            LOG.warn("{}: load history (forecast, recent peaks) could not be read ({}); keeping the one read before",
                     target.id(), e.toString());
             // Wait a refresh period before trying again rather than asking on every tick.
             Cached c = cache.get(target);

@@ -41,15 +41,19 @@ class RestartPeaksStoryTest {
     static final Instant START = Instant.parse("2026-01-05T10:00:00Z");
     static final Target T = new Target("milvus", "m", Component.QUERY_NODE, InstallKind.OPERATOR);
 
-    /** Step-downs after 5m of LOW, the shipped look-back (120m, recurrence 5); forecasting on, for its history. */
+    /** Step-downs after 5m of LOW, the shipped look-back (120m, recurrence 5); forecasting on. */
     static Policy policy() {
+        return policy(ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(150), Duration.ofDays(2), 0.2));
+    }
+
+    static Policy policy(ForecastSettings forecast) {
         return new Policy(new PolicySettings(1, 10,
                 new ScaleOutSettings(Duration.ofMinutes(1), Duration.ofMinutes(3), 2, 1.5),
                 new ScaleInSettings(Duration.ofMinutes(5), Duration.ZERO, Duration.ZERO, Duration.ofMinutes(5),
                         Duration.ofMinutes(30), Duration.ofMinutes(30), Duration.ofMinutes(120), 5, Duration.ofHours(1)),
                 List.of(SignalPolicy.band("cpu", 0.75, 0.40)), new AlertSettings(1, Duration.ofMinutes(5)),
                 new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2),
-                ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(150), Duration.ofDays(2), 0.2), List.of()));
+                forecast, List.of()));
     }
 
     /** Three hours of cpu load on a 5m grid up to 10:00, 1.2 nodes each point: too short to forecast from (2d). */
@@ -64,6 +68,10 @@ class RestartPeaksStoryTest {
      * pod), 0.5 from 10:00 (cpu 0.25; 0.50 on one node fits the 0.575 target); every decision from 10:00 on.
      */
     static List<Decision> daemon(HistorySource history, Instant from) {
+        return daemon(history, from, policy());
+    }
+
+    static List<Decision> daemon(HistorySource history, Instant from, Policy policy) {
         ManualClock clock = new ManualClock(from);
         FakeCluster cluster = new FakeCluster();
         cluster.replicas.put(T, 2);
@@ -74,7 +82,7 @@ class RestartPeaksStoryTest {
                 out.add(d);
             }
         }, LeaderGate.always(), AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE, history);
-        EngineTarget target = new EngineTarget(T, policy());
+        EngineTarget target = new EngineTarget(T, policy);
         for (Instant t = from; !t.isAfter(START.plus(Duration.ofMinutes(25))); t = t.plusSeconds(15)) {
             clock.set(t);
             metrics.cpu.put(T, (t.isBefore(START) ? 1.2 : 0.5) / cluster.replicas.get(T));
@@ -100,6 +108,16 @@ class RestartPeaksStoryTest {
         assertEquals(List.of(START.plus(Duration.ofMinutes(20)) + " 2 -> 1"), scales(fresh));
         assertTrue(watching.stream().anyMatch(x -> x.time().equals(START.plus(Duration.ofMinutes(10)))
                 && x.reason() == Reason.PEAK_WOULD_OVERLOAD), "the daemon that watched holds on the same peak");
+    }
+
+    /** With forecasting off the history (then only the peak look-back) still reaches the recent peaks. */
+    @Test
+    void withForecastingOffItRecallsThePeaksAllTheSame() {
+        LoadHistory recorded = threeHours();
+        List<Decision> fresh = daemon((t, now) -> recorded, START, policy(ForecastSettings.OFF));
+        Decision held = fresh.stream().filter(x -> x.reason() == Reason.PEAK_WOULD_OVERLOAD).findFirst().orElseThrow();
+        assertEquals(START.plus(Duration.ofMinutes(5)), held.time());
+        assertEquals(List.of(START.plus(Duration.ofMinutes(20)) + " 2 -> 1"), scales(fresh));
     }
 
     @Test
