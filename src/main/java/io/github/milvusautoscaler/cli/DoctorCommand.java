@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.cli;
 import io.github.milvusautoscaler.core.LabelScheme;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.TargetSettings;
+import io.github.milvusautoscaler.core.ContainerResource;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Settle;
@@ -182,16 +183,12 @@ public final class DoctorCommand implements Callable<Integer> {
                     return Optional.of("no cAdvisor series (" + cadvisor + ") for these pods: scrape the kubelet's"
                             + " /metrics/cadvisor (kube-prometheus-stack: kubelet.serviceMonitor.cAdvisor = true)");
                 }
-                boolean cpu = cadvisor.startsWith("container_cpu");
-                String resource = cpu ? "kube_pod_container_resource_requests{namespace=\"{namespace}\", resource=\"cpu\"}"
-                        : "kube_pod_container_resource_limits{namespace=\"{namespace}\", resource=\"memory\"}";
-                if (!pods.isEmpty() && count(resource + " * on (namespace, pod) group_left () " + pods) == 0) {
-                    return Optional.of("no " + (cpu ? "CPU request" : "memory limit") + " on these pods: set"
-                            + " resources." + (cpu ? "requests.cpu" : "limits.memory") + " for "
-                            + target.component().configName() + (target.install() == InstallKind.HELM
-                            ? " in the chart values (" + target.component().configName() + ".resources)"
-                            : " in the Milvus resource (spec.components." + target.component().configName()
-                            + ".resources)"));
+                ContainerResource resource = cadvisor.startsWith("container_cpu") ? ContainerResource.CPU_REQUEST
+                        : ContainerResource.MEMORY_LIMIT;
+                if (!pods.isEmpty() && count(resource.selector() + " * on (namespace, pod) group_left () " + pods) == 0) {
+                    return Optional.of("no " + resource.what() + " on these pods: set resources." + resource.key()
+                            + " for " + target.component().configName() + " in " + ContainerResource.writtenIn(target)
+                            + " (" + ContainerResource.resourcesPath(target) + ")");
                 }
             }
             Set<String> metrics = new LinkedHashSet<>();

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.ContainerResource;
 import io.github.milvusautoscaler.core.DeclaredResource;
 import io.github.milvusautoscaler.core.DeploymentNames;
 import io.github.milvusautoscaler.core.InstallKind;
@@ -624,33 +625,24 @@ final class TargetReader {
     }
 
     /**
-     * The signal's own query, else {@code queries.<name>}; index-backlog before Milvus 2.5.5 uses
-     * {@code queries.index-backlog-legacy}: {@code milvus_datacoord_task_count{task_type="JobTypeIndexJob"}}
-     * exists from 2.5.5, earlier releases report index work only in {@code milvus_datacoord_index_task_count}.
-     */
-    /**
      * The resource cpu or memory is a fraction of, with {@code queries.<name>-undeclared} to ask about it, while
      * the signal reads its default template; null for any other signal, a signal with its own query (it may divide
      * by anything), or an empty {@code -undeclared} template (the check switched off).
      */
     private DeclaredResource declared(String name, Field<String> own) {
-        Resource resource = DECLARED.get(name);
-        if (resource == null || (own != null && !own.value().isBlank()) || queries == null) {
+        Optional<ContainerResource> resource = ContainerResource.of(name);
+        if (resource.isEmpty() || (own != null && !own.value().isBlank()) || queries == null) {
             return null;
         }
         String template = queries.get(name + "-undeclared");
-        return template == null || template.isBlank() ? null : new DeclaredResource(template, resource.what(), resource.key());
+        return template == null || template.isBlank() ? null : new DeclaredResource(template, resource.get());
     }
 
-    /** A container resource in words, and its key under a component's {@code resources}. */
-    private record Resource(String what, String key) {
-    }
-
-    /** The built-in signals that are a fraction of a container resource (reference.conf: the cpu and memory templates). */
-    private static final Map<String, Resource> DECLARED = Map.of(
-            "cpu", new Resource("CPU request", "requests.cpu"),
-            "memory", new Resource("memory limit", "limits.memory"));
-
+    /**
+     * The signal's own query, else {@code queries.<name>}; index-backlog before Milvus 2.5.5 uses
+     * {@code queries.index-backlog-legacy}: {@code milvus_datacoord_task_count{task_type="JobTypeIndexJob"}}
+     * exists from 2.5.5, earlier releases report index work only in {@code milvus_datacoord_index_task_count}.
+     */
     private String template(Node s, String name, Field<String> own, MilvusVersion version) {
         if (own != null && !own.value().isBlank()) {
             return own.value(); // its placeholders are checked by SignalQuery

@@ -19,15 +19,13 @@ import static java.util.Objects.requireNonNull;
  * @param template the PromQL (placeholders as in {@link PromqlPlaceholders}) returning one series per
  *                 component, labelled {@code {component_label}}, whose pods exist but of which no container
  *                 declares the resource; its value is the number of such pods
- * @param what     the resource in words ("CPU request")
- * @param key      where it is set under a component's {@code resources} ("requests.cpu")
+ * @param resource the resource the signal is a fraction of
  */
-public record DeclaredResource(String template, String what, String key) {
+public record DeclaredResource(String template, ContainerResource resource) {
 
     public DeclaredResource {
         requireNonNull(template, "template");
-        requireNonNull(what, "what");
-        requireNonNull(key, "key");
+        requireNonNull(resource, "resource");
         PromqlPlaceholders.problem(template).ifPresent(p -> {
             throw new IllegalArgumentException("undeclared-resource query: " + p);
         });
@@ -40,11 +38,8 @@ public record DeclaredResource(String template, String what, String key) {
      * @param pods how many pods of the component declare none (all of them)
      */
     public String problem(Target target, long pods) {
-        String component = target.component().configName();
-        String setting = target.install() == InstallKind.HELM
-                ? component + ".resources." + key + " in the chart values"
-                : "spec.components." + component + ".resources." + key + " in the Milvus resource";
-        return component + "'s " + pods + " pod" + (pods == 1 ? " declares" : "s declare") + " no " + what
-                + " (set " + setting + ")";
+        return target.component().configName() + "'s " + pods + " pod" + (pods == 1 ? " declares" : "s declare")
+                + " no " + resource.what() + " (set " + ContainerResource.resourcesPath(target) + "." + resource.key()
+                + " in " + ContainerResource.writtenIn(target) + ")";
     }
 }

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 
 /**
  * The placeholders a PromQL template may use, in one place: the config reader refuses an unknown one with
- * its file and line ({@code {relase}}), and the metrics adapter fills the known ones.
+ * its file and line ({@code {relase}}), and the metrics adapter fills the known ones. {@link #problem} is also
+ * where every template's brackets and quotes are checked to pair up, since every template passes through it.
  */
 public final class PromqlPlaceholders {
 

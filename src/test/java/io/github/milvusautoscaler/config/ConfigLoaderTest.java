@@ -6,6 +6,7 @@ import io.github.milvusautoscaler.core.RetrySettings;
 import io.github.milvusautoscaler.core.LabelScheme;
 import io.github.milvusautoscaler.core.SignalQuery;
 import io.github.milvusautoscaler.core.DeclaredResource;
+import io.github.milvusautoscaler.core.ContainerResource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -173,7 +174,7 @@ class ConfigLoaderTest {
         assertEquals(0.65, p.signal("memory").target(), 1e-12);
         assertEquals(115, p.signal("qps").target(), 1e-12);
         assertEquals(new SignalQuery("cpu", REFERENCE.getString("queries.cpu"), true, false,
-                new DeclaredResource(REFERENCE.getString("queries.cpu-undeclared"), "CPU request", "requests.cpu")),
+                new DeclaredResource(REFERENCE.getString("queries.cpu-undeclared"), ContainerResource.CPU_REQUEST)),
                 t.signal("cpu"));
         assertEquals(new SignalQuery("qps", REFERENCE.getString("queries.qps"), false), t.signal("qps"));
         // queryNode's settle query comes from component-defaults, which points at queries.querynode-settle.
@@ -285,8 +286,8 @@ class ConfigLoaderTest {
                 + "\"avg(my_memory{pod=~\\\"{release}.*\\\"})\" }"), "autoscaler.conf");
         TargetSettings t = s.targets().get(0);
         assertEquals(s.queryTemplates().get("cpu-undeclared"), t.signal("cpu").declared().template());
-        assertEquals("CPU request", t.signal("cpu").declared().what());
-        assertEquals("requests.cpu", t.signal("cpu").declared().key());
+        assertEquals("CPU request", t.signal("cpu").declared().resource().what());
+        assertEquals("requests.cpu", t.signal("cpu").declared().resource().key());
         // a signal with its own query may divide by anything: nothing to ask about
         assertNull(t.signal("memory").declared());
         assertNull(t.signal("qps").declared());
@@ -294,7 +295,7 @@ class ConfigLoaderTest {
         TargetSettings off = ConfigLoader.parse("milvus-autoscaler.queries.cpu-undeclared = \"\"\n"
                 + oneCluster("2.5", "queryNode {}"), "autoscaler.conf").targets().get(0);
         assertNull(off.signal("cpu").declared());
-        assertEquals("memory limit", off.signal("memory").declared().what());
+        assertEquals("memory limit", off.signal("memory").declared().resource().what());
     }
 
     @Test

@@ -167,19 +167,13 @@ class ValidateConfigCommandTest {
     void aBadCpuBandIsOneErrorNotTwo(@TempDir Path dir) throws Exception {
         Path band = java.nio.file.Files.writeString(dir.resolve("band.conf"), "milvus-autoscaler {\n"
                 + "  clusters = []\n  defaults.signals.cpu {\n    scale-out-above = 0.5\n    scale-in-below = 0.6\n  }\n}\n");
-        Run r = run(band.toString());
-        assertEquals(2, r.exit());
-        assertEquals(List.of("milvus-autoscaler.defaults.signals.cpu.scale-in-below = 0.6 (band.conf:5): must be"
-                        + " < scale-out-above (0.5): the hysteresis band is empty", band + ": invalid, 1 error"),
-                r.err().lines().toList());
+        refusedWith(band, "milvus-autoscaler.defaults.signals.cpu.scale-in-below = 0.6 (band.conf:5): must be"
+                + " < scale-out-above (0.5): the hysteresis band is empty", band + ": invalid, 1 error");
 
         Path target = java.nio.file.Files.writeString(dir.resolve("target.conf"), "milvus-autoscaler {\n"
                 + "  clusters = []\n  defaults.signals.cpu.target = 5\n}\n");
-        r = run(target.toString());
-        assertEquals(2, r.exit());
-        assertEquals(List.of("milvus-autoscaler.defaults.signals.cpu.target = 5 (target.conf:3): must be inside the"
-                        + " band: > scale-in-below (0.40) and <= scale-out-above (0.75)", target + ": invalid, 1 error"),
-                r.err().lines().toList());
+        refusedWith(target, "milvus-autoscaler.defaults.signals.cpu.target = 5 (target.conf:3): must be inside the"
+                + " band: > scale-in-below (0.40) and <= scale-out-above (0.75)", target + ": invalid, 1 error");
     }
 
     /**
@@ -190,12 +184,10 @@ class ValidateConfigCommandTest {
     void aDerivedTargetIsNotBlamedWhenItsBandIsRefused(@TempDir Path dir) throws Exception {
         Path conf = java.nio.file.Files.writeString(dir.resolve("negative.conf"), "milvus-autoscaler {\n"
                 + "  clusters = []\n  defaults.signals.cpu { scale-out-above = -1, scale-in-below = -2 }\n}\n");
-        Run r = run(conf.toString());
-        assertEquals(2, r.exit());
-        assertEquals(List.of(
+        refusedWith(conf,
                 "milvus-autoscaler.defaults.signals.cpu.scale-in-below = -2 (negative.conf:3): must be >= 0",
                 "milvus-autoscaler.defaults.signals.cpu.scale-out-above = -1 (negative.conf:3): must be > 0",
-                conf + ": invalid, 2 errors"), r.err().lines().toList());
+                conf + ": invalid, 2 errors");
     }
 
     /** The same in an included file: the loader and the sim's bounds name it alike (sub/band.conf), so it is one line. */
@@ -206,10 +198,14 @@ class ValidateConfigCommandTest {
                 "# band\nscale-out-above = 0.5\nscale-in-below = 0.6\n");
         Path conf = java.nio.file.Files.writeString(dir.resolve("main.conf"), "milvus-autoscaler {\n  clusters = []\n"
                 + "  defaults.signals.cpu { include required(\"sub/band.conf\") }\n}\n");
+        refusedWith(conf, "milvus-autoscaler.defaults.signals.cpu.scale-in-below = 0.6 (sub/band.conf:3): must be"
+                + " < scale-out-above (0.5): the hysteresis band is empty", conf + ": invalid, 1 error");
+    }
+
+    /** validate-config refuses {@code conf} with exit 2, printing exactly {@code lines} on standard error. */
+    private static void refusedWith(Path conf, String... lines) {
         Run r = run(conf.toString());
         assertEquals(2, r.exit());
-        assertEquals(List.of("milvus-autoscaler.defaults.signals.cpu.scale-in-below = 0.6 (sub/band.conf:3): must be"
-                        + " < scale-out-above (0.5): the hysteresis band is empty", conf + ": invalid, 1 error"),
-                r.err().lines().toList());
+        assertEquals(List.of(lines), r.err().lines().toList());
     }
 }
