@@ -297,21 +297,35 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
 
     /**
      * Where {@code file} first sets a key whose path contains {@code fragment} ({@code autoscaler.conf:12}),
-     * or empty when it does not or cannot be read; for errors that name the line an SRE must change.
+     * or empty when it does not or cannot be read; for errors that name the line an SRE must change. Keys inside
+     * the {@code clusters} list count too ({@code clusters.0.components.queryNode.signals.read-queue.enabled}):
+     * a signal is as often enabled on one cluster's component as in the defaults.
      */
     public static String origin(Path file, String fragment) {
         try {
-            Config user = ConfigFactory.parseFile(file.toFile());
-            int best = Integer.MAX_VALUE;
-            for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
-                if (e.getKey().contains(fragment) && e.getValue().origin().lineNumber() > 0) {
-                    best = Math.min(best, e.getValue().origin().lineNumber());
-                }
-            }
+            int best = firstLine(ConfigFactory.parseFile(file.toFile()).root(), "", fragment);
             return best == Integer.MAX_VALUE ? "" : file.getFileName() + ":" + best;
         } catch (ConfigException e) {
             return "";
         }
+    }
+
+    /** The first line of a leaf under {@code value} (at {@code path}) whose path contains {@code fragment}. */
+    private static int firstLine(ConfigValue value, String path, String fragment) {
+        int best = Integer.MAX_VALUE;
+        if (value instanceof com.typesafe.config.ConfigObject object) {
+            for (Map.Entry<String, ConfigValue> e : object.entrySet()) {
+                best = Math.min(best, firstLine(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey(),
+                        fragment));
+            }
+        } else if (value instanceof com.typesafe.config.ConfigList list) {
+            for (int i = 0; i < list.size(); i++) {
+                best = Math.min(best, firstLine(list.get(i), path + "." + i, fragment));
+            }
+        } else if (path.contains(fragment) && value.origin().lineNumber() > 0) {
+            best = value.origin().lineNumber();
+        }
+        return best;
     }
 
     /**

@@ -299,6 +299,22 @@ class SimulateCommandTest {
         assertTrue(log.contains("\"SIGNALS_LOW\""), "steps down on the modelled signals");
     }
 
+    /** A signal enabled on one cluster's component (inside the clusters list) is named with its line too. */
+    @Test
+    void aSignalEnabledOnAClustersComponentIsNamedWithItsLine() throws IOException {
+        Path conf = dir.resolve("autoscaler.conf");
+        Files.writeString(conf, """
+                milvus-autoscaler.clusters = [{ namespace = milvus, name = prod, install = helm, milvus-version = "2.5.6",
+                  components { queryNode {
+                    signals.search-latency-p99 { enabled = true }
+                  } } }]
+                """);
+        assertEquals(0, simulate("--trace", "step", "--policies", "milvus-autoscaler", "--config", conf.toString(),
+                "--out", dir.resolve("cluster").toString()), err.toString());
+        assertTrue(err.toString().contains("simulate: signals.search-latency-p99.enabled = true (autoscaler.conf:3) for"
+                + " milvus/prod/queryNode"), err.toString());
+    }
+
     @Test
     void aPolicyWithNoModelledSignalIsRefusedNamingItsLines() throws IOException {
         Path conf = dir.resolve("autoscaler.conf");
