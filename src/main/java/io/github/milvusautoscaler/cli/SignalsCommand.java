@@ -80,7 +80,9 @@ public final class SignalsCommand implements Callable<Integer> {
                             fmt(band.target()), moved,
                             sig == null || sig.isKnown() ? "  (" + sig.podsReporting() + " pods reporting)"
                                     : "  (" + sig.problem() + ")");
-                    if (PrometheusHistorySource.LOAD_PROPORTIONAL.contains(band.name())) {
+                    // A signal left out (N/A) has no load to forecast: its line would only say "forecast unknown".
+                    if (PrometheusHistorySource.LOAD_PROPORTIONAL.contains(band.name())
+                            && (sig == null || sig.applicable())) {
                         out.println("    " + forecastLine(band.name(), forecast, fs, t.policy().forecast().enabled(),
                                 o, sig));
                     }

@@ -383,6 +383,9 @@ class DefaultStackTest {
         signals.setErr(new PrintWriter(new StringWriter()));
         assertEquals(0, signals.execute("--config", config.toString()), out::toString);
         String cpuLine = out.toString().lines().filter(l -> l.trim().startsWith("cpu ")).findFirst().orElseThrow();
+        // the next line is cpu's PromQL: no forecast line for a signal left out
+        java.util.List<String> lines = out.toString().lines().toList();
+        assertTrue(lines.get(lines.indexOf(cpuLine) + 1).trim().startsWith("sum by (pod,"), out::toString);
         assertTrue(cpuLine.matches("\\s*cpu\\s+n/a\\s+N/A .*\\(queryNode's 2 pods declare no CPU request \\(set"
                 + " queryNode.resources.requests.cpu in the chart values\\)\\)"), cpuLine);
         StringWriter doctorOut = new StringWriter();
