@@ -48,7 +48,8 @@ public final class PromqlPlaceholders {
      * PromQL}, or empty: the one syntax slip that can be found without a PromQL parser, found here with the
      * setting's file and line instead of as an HTTP 400 on every tick, a signal UNKNOWN for good. Quoted strings
      * ({@code "..."}, {@code '...'} with backslash escapes, raw {@code `...`}) and {@code #} comments are skipped,
-     * so a regex such as {@code "(.+)"} counts for nothing; placeholders are braces like any other.
+     * as PromQL reads them (prometheus.io docs, querying/basics: "String literals", "Comments"), so a regex such as
+     * {@code "(.+)"} counts for nothing; placeholders are braces like any other.
      */
     static Optional<String> unbalanced(String template) {
         Deque<int[]> open = new ArrayDeque<>(); // {bracket, line, column}

@@ -22,7 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /** cpu per target, as set by the test; every pod reports. */
 public final class FakeMetrics implements MetricsSource {
     public final Map<Target, Double> cpu = new ConcurrentHashMap<>();
-    /** Targets whose cpu does not apply (their pods declare no CPU request), with why. */
+    /**
+     * Targets whose cpu does not apply, with why: their pods declare no CPU request, as on a default chart install
+     * (zilliztech/milvus-helm charts/milvus/values.yaml, resources: {}; see core.DeclaredResource).
+     */
     public final Map<Target, String> cpuNotApplicable = new ConcurrentHashMap<>();
 
     @Override
