@@ -34,7 +34,10 @@ import java.util.TreeMap;
  *       one series per container plus the pod cgroup ({@code container=""}) and the pause container
  *       ({@code container="POD"}), as the kubelet serves them to the kube-prometheus-stack's kubelet
  *       ServiceMonitor (prometheus-community/helm-charts {@code charts/kube-prometheus-stack/values.yaml},
- *       {@code kubelet.serviceMonitor.cAdvisor});</li>
+ *       {@code kubelet.serviceMonitor.cAdvisor}), each written with its own timestamp as cAdvisor writes them, so a
+ *       stopped pod's cAdvisor series are not marked stale (Prometheus before 2.48 has no
+ *       {@code track_timestamps_staleness}) and linger up to five minutes, as on a cluster; the default queries
+ *       join them with kube-state-metrics, which goes stale at once;</li>
  *   <li>kube-state-metrics {@code kube_pod_owner}, {@code kube_pod_status_ready},
  *       {@code kube_pod_container_resource_requests}/{@code _limits} (kubernetes/kube-state-metrics
  *       {@code docs/metrics/workload/pod-metrics.md}); {@code kube_pod_labels} is absent as with that doc's
@@ -365,14 +368,20 @@ public final class FakeMilvusPod {
         double pause = pauseCpuSeconds.at(t);
         double workingSet = memoryUtilisation * memoryLimitBytes;
         if (cadvisor) {
-        family(out, "container_cpu_usage_seconds", Collector.Type.COUNTER, List.of(
-                sample("container_cpu_usage_seconds_total", cpuTotal(cadvisor(container)), cpu),
-                sample("container_cpu_usage_seconds_total", cpuTotal(cadvisor("")), cpu + pause),
-                sample("container_cpu_usage_seconds_total", cpuTotal(cadvisor("POD")), pause)));
-        family(out, "container_memory_working_set_bytes", Collector.Type.GAUGE, List.of(
-                sample("container_memory_working_set_bytes", cadvisor(container), workingSet),
-                sample("container_memory_working_set_bytes", cadvisor(""), workingSet + 1_000_000),
-                sample("container_memory_working_set_bytes", cadvisor("POD"), 1_000_000)));
+            // cAdvisor stamps each container series with the time it read the cgroup (google/cadvisor
+            // metrics/prometheus.go: metricValue{..., timestamp: s.Timestamp}, sent through
+            // prometheus.NewMetricWithTimestamp), and Prometheus keeps that stamp (honor_timestamps defaults to
+            // true). The fake stamps the instant its value is computed for, so irate() divides by the time the
+            // counter really grew over, as on a cluster, not by the scrape start a loaded machine delays.
+            long stamp = t.toEpochMilli();
+            family(out, "container_cpu_usage_seconds", Collector.Type.COUNTER, List.of(
+                    sample("container_cpu_usage_seconds_total", cpuTotal(cadvisor(container)), cpu, stamp),
+                    sample("container_cpu_usage_seconds_total", cpuTotal(cadvisor("")), cpu + pause, stamp),
+                    sample("container_cpu_usage_seconds_total", cpuTotal(cadvisor("POD")), pause, stamp)));
+            family(out, "container_memory_working_set_bytes", Collector.Type.GAUGE, List.of(
+                    sample("container_memory_working_set_bytes", cadvisor(container), workingSet, stamp),
+                    sample("container_memory_working_set_bytes", cadvisor(""), workingSet + 1_000_000, stamp),
+                    sample("container_memory_working_set_bytes", cadvisor("POD"), 1_000_000, stamp)));
         }
         // kube-state-metrics.
         // No kube_pod_labels: kube-state-metrics >= 2.10 with an empty --metric-labels-allowlist (the
@@ -586,6 +595,11 @@ public final class FakeMilvusPod {
 
     private static Sample sample(String name, Map<String, String> labels, double value) {
         return new Sample(name, new ArrayList<>(labels.keySet()), new ArrayList<>(labels.values()), value);
+    }
+
+    /** A sample written with its own timestamp, in milliseconds, as cAdvisor writes its container series. */
+    private static Sample sample(String name, Map<String, String> labels, double value, long timestampMs) {
+        return new Sample(name, new ArrayList<>(labels.keySet()), new ArrayList<>(labels.values()), value, timestampMs);
     }
 
     private static void family(Map<String, MetricFamilySamples> out, String name, Collector.Type type,
