@@ -14,13 +14,21 @@ public final class Urls {
      * {@code http://admin:pw@p:9090/?token=t} -> {@code http://***@p:9090/?***}. Done on the text, so a URL that
      * does not even parse is still shown without its password; a password holding {@code @} is hidden up to the
      * last one, and a {@code user:password@} misplaced into the path by a typo ({@code http:///admin:pw@p}) is
-     * hidden there too.
+     * hidden there too. An {@code @} anywhere before the query is taken for the end of a user-info, even in a path
+     * after a {@code host:port}: {@code http://a:1234/5@h} may be the password {@code 1234/5} of user {@code a}, and
+     * nothing in the text tells it from host {@code a}, port 1234 and the path {@code /5@h}; a message then shows
+     * {@code http://***@h}, less of a real path with an {@code @} than it could, never a password.
      */
     public static String redact(String url, String marker) {
         requireNonNull(url, "url");
         requireNonNull(marker, "marker");
+        int start = authorityStart(url);
+        int secret = secretsStart(url, start);
         int[] span = userInfoSpan(url);
-        int secret = secretsStart(url, authorityStart(url));
+        int lastAt = url.substring(start, secret).lastIndexOf('@');
+        if (span == null && lastAt >= 0) {
+            span = new int[] {start, start + lastAt};
+        }
         String kept = span == null ? url.substring(0, secret)
                 : url.substring(0, span[0]) + marker + url.substring(span[1], secret);
         return secret == url.length() ? kept : kept + "?" + marker;

@@ -16,11 +16,12 @@ class UrlsTest {
         "an OAuth token in a fragment | https://p/#access_token=t            | https://p/?***",
         "no scheme                    | admin:s3cret@p:9090/x                | ***@p:9090/x",
         "nothing secret               | http://prometheus:9090               | http://prometheus:9090",
-        "a path with an @             | http://p:9090/users/@me              | http://p:9090/users/@me",
+        "a path with an @ (a password?)| http://p:9090/users/@me             | http://***@me",
+        "a password of digits and /   | http://a:1234/5@h:9090/api           | http://***@h:9090/api",
         "an empty authority (http:///)| http:///admin:S3CRETPW@127.0.0.1:9   | http:///***@127.0.0.1:9",
         "user-info deeper in the path | http://p:9090/x/admin:pw@h/api       | http://p:9090/x/***@h/api",
         "a password holding /         | http://a:p/ss@p:9090/api             | http://***@p:9090/api",
-        "an IPv6 host, an @ in a path | http://[::1]:9090/users/@me          | http://[::1]:9090/users/@me",
+        "an IPv6 host, an @ in a path | http://[::1]:9090/users/@me          | http://***@me",
         "a : and @ only in the query  | http://p:9090/?mail=a:b@c            | http://p:9090/?***",
     })
     void hidesUserInfoQueryAndFragment(String name, String url, String shown) {
