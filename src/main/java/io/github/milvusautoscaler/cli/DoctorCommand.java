@@ -250,10 +250,14 @@ public final class DoctorCommand implements Callable<Integer> {
 
         private static String hint(String metric) {
             return switch (metric) {
-                case "milvus_proxy_req_count", "milvus_proxy_sq_latency_bucket" ->
-                        "Milvus creates it at the first search or query through the proxies' gRPC API; until then the"
-                                + " signal is UNKNOWN (Milvus 2.6 before milvus-io/milvus#47239 does not count RESTful"
-                                + " requests in milvus_proxy_req_count: a cluster searched only over REST reads UNKNOWN)";
+                case "milvus_proxy_sq_latency_bucket" ->
+                        "Milvus creates it at the first search or query through the proxies; until then the signal is"
+                                + " UNKNOWN";
+                case "milvus_proxy_req_count" ->
+                        "Milvus creates it at the first search or query through the proxies' gRPC API; until then"
+                                + " qps reads 0 while the proxies are scraped and the queryNodes serve no search, else"
+                                + " UNKNOWN (Milvus 2.6 before milvus-io/milvus#47239 does not count RESTful requests in"
+                                + " milvus_proxy_req_count: a cluster searched only over REST reads UNKNOWN)";
                 case "milvus_datacoord_task_count" ->
                         "exported from Milvus 2.5.5: set milvus-version to the running release (2.5.4 and older use"
                                 + " milvus_datacoord_index_task_count)";

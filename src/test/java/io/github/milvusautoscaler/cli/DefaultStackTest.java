@@ -61,6 +61,7 @@ import picocli.CommandLine;
  * ns ops      operator op (2.5.6)      querynode-0 x3 cpu 0.4/0.5/0.6, proxy Search 90/s, datanode,
  *                                      mixcoord (index jobs Init 6)
  * ns defaults the chart's and operator's default resources (none): see {@link #chartDefaults()}
+ * ns quiet    proxies that served no read since they started: see {@link #quietProxies()}
  * </pre>
  */
 class DefaultStackTest {
@@ -122,6 +123,7 @@ class DefaultStackTest {
                 .setIndexTasks("JobStateInit", 6);
         settleCases();
         chartDefaults();
+        quietProxies();
 
         Instant now = CLOCK.instant();
         prometheus = PrometheusServer.builder().targets(pods.targets())
@@ -208,6 +210,29 @@ class DefaultStackTest {
         pods.start("defaults", "bare", InstallKind.OPERATOR, "querynode", "bare-milvus-querynode-0",
                 "bare-milvus-querynode-0-5d4c9b8f7d-u5i6o", 2, 8 * GIB).setCpuUtilisation(0.3)
                 .expose(true, false, true, true);
+    }
+
+    /**
+     * Proxies that have served no search or query since they started, so Milvus has not created the read
+     * series of milvus_proxy_req_count (a CounterVec makes a series at its first use): ingest, whose proxy
+     * takes only inserts and whose queryNodes serve nothing; rest, a Milvus 2.6 whose proxy does not count
+     * RESTful requests (before milvus-io/milvus#47239) while its queryNode serves 20 searches/s; dark, whose
+     * proxy is not scraped at all (no Milvus series, so no milvus_num_node either).
+     */
+    private static void quietProxies() {
+        for (String pod : new String[] {"ingest-milvus-querynode-7f6d5c9b8d-k1l2m", "ingest-milvus-querynode-7f6d5c9b8d-n3b4v"}) {
+            pods.start("quiet", "ingest", InstallKind.HELM, "querynode", pod, 2, 8 * GIB).setCpuUtilisation(0.2);
+        }
+        pods.start("quiet", "ingest", InstallKind.HELM, "proxy", "ingest-milvus-proxy-6c5b9d8f7c-c5x6z", 1, 2 * GIB)
+                .setCpuUtilisation(0.4).setRequestRate("Insert", 300);
+        pods.start("quiet", "rest", InstallKind.HELM, "querynode", "rest-milvus-querynode-5b9c8d7f6b-a7s8d", 2, 8 * GIB)
+                .setCpuUtilisation(0.6).setQueryNodeSearchRate(20);
+        pods.start("quiet", "rest", InstallKind.HELM, "proxy", "rest-milvus-proxy-9d8c7b6f5d-f9g0h", 1, 2 * GIB)
+                .setCpuUtilisation(0.3).setRequestRate("Insert", 50);
+        pods.start("quiet", "dark", InstallKind.HELM, "querynode", "dark-milvus-querynode-8c7b6d5f9c-j1k2l", 2, 8 * GIB)
+                .setCpuUtilisation(0.3);
+        pods.start("quiet", "dark", InstallKind.HELM, "proxy", "dark-milvus-proxy-7b6c5d9f8b-z3x4c", 1, 2 * GIB)
+                .setCpuUtilisation(0.3).expose(true, true, false, true);
     }
 
     private static String config(String url) {
@@ -364,6 +389,39 @@ class DefaultStackTest {
             Observation bare = defaults.observe(new Target("defaults", "bare", Component.QUERY_NODE, InstallKind.OPERATOR), now);
             assertNotApplicable(bare.signals().get("cpu"), "queryNode's 1 pod declares no CPU request (set"
                     + " spec.components.queryNode.resources.requests.cpu in the Milvus resource)");
+        }
+    }
+
+    @Test
+    void proxiesThatServedNoReadSinceTheyStartedReadZeroOnlyWhenTheQueryNodesAgree() {
+        try (PrometheusMetricsSource quiet = new PrometheusMetricsSource(settings.prometheus(),
+                settings.labelSchemes(), Assembly.queries(ConfigLoader.parse("""
+                        milvus-autoscaler.clusters = [
+                          { namespace = quiet, name = ingest, install = helm, milvus-version = "2.5.6",
+                            components { queryNode {}, proxy {} } }
+                          { namespace = quiet, name = rest, install = helm, milvus-version = "2.6.0",
+                            components { queryNode {} } }
+                          { namespace = quiet, name = dark, install = helm, milvus-version = "2.5.6",
+                            components { queryNode {} } }
+                        ]
+                        """, "quiet.conf").targets()), new SimpleMeterRegistry())) {
+            Instant now = CLOCK.instant();
+            // Inserts only: the proxy is scraped (milvus_num_node) and the queryNodes count no search.
+            for (Component c : new Component[] {Component.QUERY_NODE, Component.PROXY}) {
+                Signal qps = quiet.observe(new Target("quiet", "ingest", c, InstallKind.HELM), now).signals().get("qps");
+                assertTrue(qps.isKnown(), qps::toString);
+                assertEquals(0.0, qps.value().getAsDouble(), 0.0, qps::toString);
+            }
+            // The queryNode serves 20 searches/s the proxy does not count: not 0.
+            Signal rest = quiet.observe(new Target("quiet", "rest", Component.QUERY_NODE, InstallKind.HELM), now)
+                    .signals().get("qps");
+            assertFalse(rest.isKnown(), rest::toString);
+            assertTrue(rest.applicable(), rest::toString);
+            // No proxy scraped: nothing says how many searches there are.
+            Signal dark = quiet.observe(new Target("quiet", "dark", Component.QUERY_NODE, InstallKind.HELM), now)
+                    .signals().get("qps");
+            assertFalse(dark.isKnown(), dark::toString);
+            assertEquals(rest.problem(), dark.problem());
         }
     }
 

@@ -42,6 +42,8 @@ import java.util.TreeMap;
  *       {@code kube_pod_container_resource_requests}/{@code _limits} (kubernetes/kube-state-metrics
  *       {@code docs/metrics/workload/pod-metrics.md}); {@code kube_pod_labels} is absent as with that doc's
  *       default empty {@code --metric-labels-allowlist};</li>
+ *   <li>{@code milvus_num_node} ({@code NumNodes}, {@code pkg/metrics/metrics.go}) on every pod, its
+ *       {@code role_name} the component;</li>
  *   <li>{@code milvus_proxy_req_count} ({@code ProxyFunctionCall}) and {@code milvus_proxy_sq_latency}
  *       ({@code ProxySQLatency}, {@code query_type} from {@code SearchLabel}/{@code HybridSearchLabel}) in
  *       milvus-io/milvus {@code pkg/metrics/proxy_metrics.go} and {@code metrics.go};</li>
@@ -90,6 +92,8 @@ public final class FakeMilvusPod {
     private double memoryUtilisation;
     private boolean ready = true;
     private final Map<String, Linear> requests = new TreeMap<>();
+    /** A queryNode's milvus_querynode_sq_req_count for searches; null until set. */
+    private Linear queryNodeSearches;
     private double searchLatencyMs = Double.NaN;
     private String latencyQueryType = "search";
     private final Linear[] latencyBuckets = new Linear[LATENCY_BUCKETS_MS.length + 1];
@@ -257,6 +261,21 @@ public final class FakeMilvusPod {
     }
 
     /**
+     * Searches per second this queryNode serves, as its {@code milvus_querynode_sq_req_count} counts them
+     * ({@code QueryNodeSQCount} in pkg/metrics/querynode_metrics.go, {@code query_type="search"},
+     * {@code status="total"}): every search reaches the queryNodes whichever proxy API it came through, gRPC or
+     * RESTful. The fake leaves out the counter's scope and collection labels, which the queries sum away.
+     */
+    public synchronized FakeMilvusPod setQueryNodeSearchRate(double perSecond) {
+        Instant now = clock.instant();
+        if (queryNodeSearches == null) {
+            queryNodeSearches = new Linear(COUNTER_BASE, now);
+        }
+        queryNodeSearches.set(perSecond, now);
+        return this;
+    }
+
+    /**
      * The {@code query_type} the latency histogram records: {@code search} by default, {@code hybrid_search}
      * as Milvus' proxy labels HybridSearch requests.
      */
@@ -417,6 +436,21 @@ public final class FakeMilvusPod {
     }
 
     private void milvus(Map<String, MetricFamilySamples> out, Instant t) {
+        // Every Milvus process registers milvus_num_node (cmd/roles/roles.go init: metrics.Register) and sets its
+        // role's series to 1 when it registers with etcd (internal/proxy/proxy.go Register:
+        // NumNodes.WithLabelValues(nodeID, typeutil.ProxyRole).Inc(), the other roles alike), so a proxy shows it
+        // before its first request; typeutil's role names are the component names used here.
+        Map<String, String> node = milvusLabels();
+        node.put("role_name", component);
+        family(out, "milvus_num_node", Collector.Type.GAUGE, List.of(sample("milvus_num_node", node, 1)));
+        if (queryNodeSearches != null) {
+            Map<String, String> labels = milvusLabels();
+            labels.put("query_type", "search");
+            labels.put("status", "total");
+            // untyped for the Go name without _total, as milvus_proxy_req_count below
+            family(out, "milvus_querynode_sq_req_count", Collector.Type.UNKNOWN,
+                    List.of(sample("milvus_querynode_sq_req_count", labels, queryNodeSearches.at(t))));
+        }
         if (!requests.isEmpty()) {
             List<Sample> samples = new ArrayList<>();
             requests.forEach((function, counter) -> {
