@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.testsupport.FakeMilvusPod;
 import io.github.milvusautoscaler.testsupport.FakeMilvusPods;
 import io.github.milvusautoscaler.testsupport.Poll;
 import io.github.milvusautoscaler.testsupport.PrometheusServer;
@@ -55,6 +56,8 @@ class DoctorCommandTest {
         cluster("nomonitor", true, true, false, true, true);
         cluster("nolabel", true, true, true, false, true);
         cluster("neversearched", true, true, true, true, false);
+        // searches the proxy does not count (RESTful on a 2.6 before milvus-io/milvus#47239) reach the queryNode
+        cluster("restonly", true, true, true, true, false).setQueryNodeSearchRate(20);
         // two queryNodes, one of which the kubelet scrape misses
         cluster("partial", true, true, true, true, true);
         pods.start("partial", "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-zz9y8", 2, 8 * GIB)
@@ -83,7 +86,7 @@ class DoctorCommandTest {
                 .start();
         StringBuilder clusters = new StringBuilder();
         for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor",
-                "nolabel", "neversearched", "partial", "stateful", "unscraped"}) {
+                "nolabel", "neversearched", "restonly", "partial", "stateful", "unscraped"}) {
             clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
                     .append(" milvus-version = \"2.5.6\", components { queryNode {")
                     .append(ns.equals("unscraped") ? " signals.read-queue.enabled = true" : "").append(" } } }\n");
@@ -101,11 +104,11 @@ class DoctorCommandTest {
                 body -> body.contains("\"" + pods.targets().size() + "\"]"));
     }
 
-    /** A Helm release hr in namespace {@code ns}: one queryNode, its mixcoord, and a proxy. */
-    private static void cluster(String ns, boolean cadvisor, boolean resources, boolean monitor, boolean label,
-                                boolean searched) {
-        pods.start(ns, "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-q1w2e", 2, 8 * GIB)
-                .setCpuUtilisation(0.5).setMemoryUtilisation(0.4).expose(cadvisor, resources, monitor, label);
+    /** A Helm release hr in namespace {@code ns}: one queryNode, its mixcoord, and a proxy; returns the queryNode. */
+    private static FakeMilvusPod cluster(String ns, boolean cadvisor, boolean resources, boolean monitor, boolean label,
+                                         boolean searched) {
+        FakeMilvusPod queryNode = pods.start(ns, "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-q1w2e",
+                2, 8 * GIB).setCpuUtilisation(0.5).setMemoryUtilisation(0.4).expose(cadvisor, resources, monitor, label);
         pods.start(ns, "hr", InstallKind.HELM, "mixcoord", "hr-milvus-mixcoord-6c9b8d7f5c-m1n2b", 1, 4 * GIB)
                 .expose(true, true, monitor, label);
         var proxy = pods.start(ns, "hr", InstallKind.HELM, "proxy", "hr-milvus-proxy-7d5c9b6f8d-p1o2i", 1, 2 * GIB)
@@ -113,6 +116,7 @@ class DoctorCommandTest {
         if (searched) {
             proxy.setRequestRate("Search", 40);
         }
+        return queryNode;
     }
 
     @AfterAll
@@ -145,7 +149,8 @@ class DoctorCommandTest {
                 Arguments.of("nomonitor", "qps", "add label release="),
                 Arguments.of("nomonitor", "settle", "no milvus_* series for nomonitor/hr"),
                 Arguments.of("nolabel", "qps", "have no component label"),
-                Arguments.of("neversearched", "qps", "no milvus_proxy_req_count for neversearched/hr"),
+                Arguments.of("restonly", "qps", "no milvus_proxy_req_count for restonly/hr"),
+                Arguments.of("restonly", "qps", "a cluster searched only over REST reads UNKNOWN"),
                 Arguments.of("partial", "cpu", "only 1 of 2 ready pods report cpu"),
                 Arguments.of("unscraped", "read-queue", "the queryNode pods are not scraped"));
     }
@@ -163,10 +168,11 @@ class DoctorCommandTest {
 
     /**
      * healthy: Deployments; stateful: queryNode as the chart's StatefulSet, its pods found through kube_pod_owner's
-     * StatefulSet and its replicas in kube_statefulset_*.
+     * StatefulSet and its replicas in kube_statefulset_*; neversearched: a proxy scraped but never searched since
+     * it started, whose qps reads 0 (no series of milvus_proxy_req_count, none missing).
      */
     @ParameterizedTest(name = "{0}")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"healthy", "stateful"})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"healthy", "stateful", "neversearched"})
     void aHealthyClusterIsAllOkAndExitsZero(String ns) {
         Result r = doctor("--cluster", ns + "/hr");
         assertEquals(0, r.code, r.out);

@@ -90,21 +90,26 @@ class MonitoringManifestsTest {
     /**
      * The labels Milvus itself exports on each metric a shipped query reads, from milvus-io/milvus
      * pkg/metrics: proxy_metrics.go (ProxyFunctionCall, ProxySQLatency), querynode_metrics.go
-     * (QueryNodeReadTaskReadyLen, StoppingBalanceNodeNum), querycoord_metrics.go (QueryCoordTaskNum,
-     * QueryCoordNumQueryNodes), datacoord_metrics.go (TaskNum, IndexTaskNum). A query reading a metric
+     * (QueryNodeReadTaskReadyLen, StoppingBalanceNodeNum, QueryNodeSQCount), metrics.go (NumNodes),
+     * querycoord_metrics.go (QueryCoordTaskNum, QueryCoordNumQueryNodes), datacoord_metrics.go (TaskNum,
+     * IndexTaskNum). A query reading a metric
      * missing here fails {@link #everyLabelAQueryPutsOnAMilvusSeriesIsOneMilvusOrTheMonitorGives} until its
      * labels are added, from the same files.
      */
-    private static final Map<String, Set<String>> MILVUS_LABELS = Map.of(
-            "milvus_proxy_req_count", Set.of("node_id", "function_name", "status", "db_name", "collection_name"),
-            "milvus_proxy_sq_latency_bucket", Set.of("node_id", "query_type", "db_name", "collection_name", "le"),
-            "milvus_querynode_read_task_ready_len", Set.of("node_id"),
-            "milvus_querynode_read_task_unsolved_len", Set.of("node_id"),
-            "milvus_querynode_stopping_balance_node_num", Set.of(),
-            "milvus_querycoord_querynode_num", Set.of(),
-            "milvus_querycoord_task_num", Set.of("querycoord_task_type"),
-            "milvus_datacoord_task_count", Set.of("task_type", "task_state"),
-            "milvus_datacoord_index_task_count", Set.of("collection_id", "index_task_status"));
+    private static final Map<String, Set<String>> MILVUS_LABELS = Map.ofEntries(
+            Map.entry("milvus_proxy_req_count", Set.of("node_id", "function_name", "status", "db_name", "collection_name")),
+            Map.entry("milvus_proxy_sq_latency_bucket", Set.of("node_id", "query_type", "db_name", "collection_name", "le")),
+            // NumNodes in metrics.go; QueryNodeSQCount in querynode_metrics.go (scope and collection_id in later
+            // releases, which the queries sum away)
+            Map.entry("milvus_num_node", Set.of("node_id", "role_name")),
+            Map.entry("milvus_querynode_sq_req_count", Set.of("node_id", "query_type", "status", "scope", "collection_id")),
+            Map.entry("milvus_querynode_read_task_ready_len", Set.of("node_id")),
+            Map.entry("milvus_querynode_read_task_unsolved_len", Set.of("node_id")),
+            Map.entry("milvus_querynode_stopping_balance_node_num", Set.of()),
+            Map.entry("milvus_querycoord_querynode_num", Set.of()),
+            Map.entry("milvus_querycoord_task_num", Set.of("querycoord_task_type")),
+            Map.entry("milvus_datacoord_task_count", Set.of("task_type", "task_state")),
+            Map.entry("milvus_datacoord_index_task_count", Set.of("collection_id", "index_task_status")));
 
     /** The components with a Service (Helm) or pods (both kinds) that export milvus_* series. */
     private static final List<String> MILVUS_COMPONENTS = List.of("querynode", "datanode", "indexnode", "proxy",
