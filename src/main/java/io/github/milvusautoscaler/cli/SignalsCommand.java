@@ -78,8 +78,7 @@ public final class SignalsCommand implements Callable<Integer> {
                     out.printf("  %-20s %-9s %-8s band [%s, %s] target %s%s%s%n", band.name(), value,
                             state(band, line, sig), fmt(band.scaleInBelow()), fmt(band.scaleOutAbove()),
                             fmt(band.target()), moved,
-                            sig == null || sig.isKnown() ? "  (" + sig.podsReporting() + " pods reporting)"
-                                    : "  (" + sig.problem() + ")");
+                            "  (" + reporting(sig) + ")");
                     // A signal left out (N/A) has no load to forecast: its line would only say "forecast unknown".
                     if (PrometheusHistorySource.LOAD_PROPORTIONAL.contains(band.name())
                             && (sig == null || sig.applicable())) {
@@ -159,6 +158,21 @@ public final class SignalsCommand implements Callable<Integer> {
             return "UNKNOWN";
         }
         return band.state(sig.value().getAsDouble(), line).name();
+    }
+
+    /**
+     * Who the value came from: {@code 3 pods reporting} for a per-pod signal, {@code one cluster value} for one
+     * read over the whole cluster (qps, index-backlog: no pod reports it), or why there is none.
+     */
+    static String reporting(Signal sig) {
+        if (sig == null) {
+            return "not in the answer";
+        }
+        if (!sig.isKnown()) {
+            return sig.problem();
+        }
+        return sig.podsReporting() == 0 ? "one cluster value"
+                : sig.podsReporting() + (sig.podsReporting() == 1 ? " pod reporting" : " pods reporting");
     }
 
     private static String fmt(double v) {

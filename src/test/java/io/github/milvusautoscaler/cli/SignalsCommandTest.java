@@ -3,10 +3,12 @@ package io.github.milvusautoscaler.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.milvusautoscaler.core.Signal;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
@@ -22,6 +24,16 @@ import picocli.CommandLine;
 
 /** {@code signals} when Prometheus is away: exit 1 with the reason. (The live case is in ClosedLoopTest.) */
 class SignalsCommandTest {
+
+    @Test
+    void eachValueSaysWhoReportedIt() {
+        assertEquals("3 pods reporting", SignalsCommand.reporting(Signal.known("cpu", 0.5, 3, Duration.ZERO)));
+        assertEquals("1 pod reporting", SignalsCommand.reporting(Signal.known("cpu", 0.5, 1, Duration.ZERO)));
+        // qps and index-backlog are one value over the cluster: no pod reports them ("0 pods reporting" before)
+        assertEquals("one cluster value", SignalsCommand.reporting(Signal.known("qps", 12, 0, Duration.ZERO)));
+        assertEquals("empty result", SignalsCommand.reporting(Signal.unknown("qps", "empty result")));
+        assertEquals("not in the answer", SignalsCommand.reporting(null));
+    }
 
     @Test
     void unreachablePrometheusExitsOneWithTheReason(@TempDir Path dir) throws Exception {
