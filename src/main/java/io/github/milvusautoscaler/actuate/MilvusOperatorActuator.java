@@ -209,8 +209,8 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
 
     /**
      * Refuses a component whose count {@code spec.components.<component>.replicas} does not decide, from the
-     * operator's own types (zilliztech/milvus-operator apis/milvus.io/v1beta1/components_types.go):
-     * {@code hpa} set (the operator creates a HorizontalPodAutoscaler from it, controllers/hpa.go, which owns
+     * operator's own types (zilliztech/milvus-operator apis/milvus.io/v1beta1/milvus_types.go and
+     * components_types.go): a Milvus not in cluster mode ({@code spec.mode}), {@code hpa} set (the operator creates a HorizontalPodAutoscaler from it, controllers/hpa.go, which owns
      * the count), {@code groups} (queryNode, dataNode, proxy, streamingNode: independently deployed groups, each
      * with its own replicas) and {@code spec.components.enableManualMode} (the operator stops applying replicas
      * to the Deployments). ({@code statefulSet.enabled} is not among them: the operator applies the count to its
@@ -220,6 +220,15 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
     private static void refuseIfNotOwnedByReplicas(Target target, JsonObject milvus) {
         String component = target.component().configName();
         String object = ApiResource.MILVUSES.describe(target.namespace(), target.name());
+        // spec.mode is +kubebuilder:default:="standalone" (apis/milvus.io/v1beta1/milvus_types.go), so a stored
+        // object without it is standalone too: one pod runs every role, and the operator makes no component
+        // Deployments, so a count written to spec.components would change nothing.
+        String mode = JsonPaths.string(milvus, "spec", "mode").orElse("standalone");
+        if (!mode.equals("cluster")) {
+            throw new ActuationException(Kind.REFUSED, object + " has spec.mode: " + mode + ", one pod that runs every"
+                    + " role, with no " + target.component() + " of its own to scale; milvus-autoscaler scales a"
+                    + " Milvus in cluster mode only (remove " + target.component() + " from its config)");
+        }
         String leave = "; milvus-autoscaler leaves " + target.component() + " alone (remove it from"
                 + " milvus-autoscaler's config, or change the Milvus resource, to choose one owner)";
         if (JsonPaths.at(milvus, "spec", "components", component, "hpa").filter(JsonElement::isJsonObject)

@@ -181,6 +181,29 @@ class MilvusOperatorActuatorTest {
     }
 
     /**
+     * A Milvus in standalone mode, written so or created without {@code spec.mode} (the CRD defaults it to
+     * standalone: milvus_types.go {@code +kubebuilder:default:="standalone"}, which the fake applies as the API
+     * server does): one pod runs every role and the operator makes no queryNode Deployment, so a count written to
+     * spec.components would change nothing. Refused before any list or write.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "spec '{'{0}components ...'}'")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"\"mode\": \"standalone\", ", ""})
+    void aStandaloneMilvusHasNoComponentToScale(String mode) {
+        fake.put(Kind.MILVUSES, """
+                {"metadata": {"name": "%s", "namespace": "%s"},
+                 "spec": {%s"components": {"queryNode": {"replicas": 1}}}, "status": {"status": "Healthy"}}"""
+                .formatted(RELEASE, NS, mode));
+        fake.clearRequests();
+        ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(OPERATOR_QN));
+        assertEquals(ActuationException.Kind.REFUSED, e.kind());
+        assertEquals("milvus " + NS + "/" + RELEASE + " has spec.mode: standalone, one pod that runs every role, with no"
+                + " queryNode of its own to scale; milvus-autoscaler scales a Milvus in cluster mode only (remove"
+                + " queryNode from its config)", e.getMessage());
+        assertEquals(List.of(), fake.requests("GET", Kind.DEPLOYMENTS.path(NS, null)));
+        assertEquals(List.of(), fake.requests("PATCH", Kind.MILVUSES.path(NS, RELEASE)));
+    }
+
+    /**
      * An HPA made by hand on one of the operator's queryNode Deployments fights the operator over its replicas:
      * refused, naming the HPA and the Deployment, after one HPA list; one on another component's Deployment
      * changes nothing. The HPA's shape is the chart's ({@link FakeKubernetesApi#helmChartHpa}, named

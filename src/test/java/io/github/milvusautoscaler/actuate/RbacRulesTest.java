@@ -151,7 +151,8 @@ class RbacRulesTest {
             // (pkg/controllers/statefulset.go).
             fake.put(Kind.MILVUSES, """
                     {"metadata": {"name": "%s", "namespace": "milvus-sts"},
-                     "spec": {"components": {"indexNode": {"replicas": 3, "statefulSet": {"enabled": true}}}},
+                     "spec": {"mode": "cluster",
+                              "components": {"indexNode": {"replicas": 3, "statefulSet": {"enabled": true}}}},
                      "status": {"status": "Healthy"}}""".formatted(ActuateFixtures.RELEASE));
             fake.put(Kind.STATEFULSETS, ActuateFixtures.statefulSet(ActuateFixtures.RELEASE + "-milvus-indexnode",
                     ActuateFixtures.operatorLabels(ActuateFixtures.RELEASE, "indexnode"), 3, 3, 3, 2, 2,

@@ -350,7 +350,7 @@ class ClosedLoopTest {
         assertTrue(text.startsWith("milvus/loop/queryNode (helm)"), text);
         // The value moves with the loop (new pods are being scraped), so the line's shape is what is checked.
         assertTrue(text.matches("(?s).*\\n  cpu +\\d\\.\\d+ +(HIGH|IN_BAND|LOW) +band \\[0\\.400, 0\\.750\\] target 0\\.575"
-                + "  \\(\\d pods reporting\\).*"), text);
+                + "  \\(\\d pods? reporting\\).*"), text);
         assertTrue(text.contains("owner_name=~\"loop-milvus-querynode\""), "the chart's Deployment name: " + text);
         assertTrue(text.contains("\"component\", \"$1\", \"owner_name\""), "the Helm label scheme: " + text);
         assertTrue(text.contains("settle-query"), text);

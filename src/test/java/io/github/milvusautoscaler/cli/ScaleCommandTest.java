@@ -132,7 +132,7 @@ class ScaleCommandTest {
                 body -> body.contains("\"4\"]"));
         kube.put(Kind.MILVUSES, """
                 {"metadata": {"name": "hpa", "namespace": "milvus"},
-                 "spec": {"components": {"queryNode": {"replicas": -1}}}}
+                 "spec": {"mode": "cluster", "components": {"queryNode": {"replicas": -1}}}}
                 """);
         kube.put(Kind.DEPLOYMENTS, deployment("roll", 3, 2));
         kube.put(Kind.DEPLOYMENTS, deployment("hpah", 3, 3));
@@ -537,7 +537,7 @@ class ScaleCommandTest {
     void pauseAndResumeAnOperatorComponentWithoutTouchingAnythingElse() {
         kube.put(Kind.MILVUSES, """
                 {"metadata": {"name": "op", "namespace": "milvus", "annotations": {"team": "search"}},
-                 "spec": {"components": {"queryNode": {"replicas": 2}, "dataNode": {"replicas": 1}}}}
+                 "spec": {"mode": "cluster", "components": {"queryNode": {"replicas": 2}, "dataNode": {"replicas": 1}}}}
                 """);
         String target = NS + "/op/queryNode";
         Result p = command("pause", "--config", config.toString(), "--target", target, "--reason", "upgrade");

@@ -73,7 +73,7 @@ class ComponentMemoryTest {
         a.append('}');
         fake.put(Kind.MILVUSES, """
                 {"metadata": {"name": "my-release", "namespace": "milvus", "annotations": %s},
-                 "spec": {"components": {"queryNode": {"replicas": 3}, "dataNode": {"replicas": 3},
+                 "spec": {"mode": "cluster", "components": {"queryNode": {"replicas": 3}, "dataNode": {"replicas": 3},
                           "proxy": {"replicas": 3}}}, "status": {"status": "Healthy"}}""".formatted(a));
         for (String c : List.of("querynode", "datanode", "proxy")) {
             fake.put(Kind.DEPLOYMENTS, """

@@ -183,12 +183,12 @@ public final class FakeKubernetesApi implements AutoCloseable {
     private FakeKubernetesApi() {
     }
 
-    /** Starts a fake on a free loopback port. */
     /**
      * An HPA as milvus-helm's templates/querynode-hpa.yaml renders it with {@code queryNode.hpa.enabled}: named
      * {@code <fullname>-querynode-hpa} ({@code milvus.querynode.fullname}-hpa), labelled {@code component: querynode}
-     * only (no release label), targeting the chart's Deployment {@code deployment}, cpu at 40% and memory at 60%
-     * (values.yaml: queryNode.hpa.cpuUtilization 40, memoryUtilization 60).
+     * only (no release label), targeting the chart's Deployment {@code deployment}, cpu and memory at 40% (the
+     * template's own defaults: {@code cpuUtilization | default 40}, {@code memoryUtilization | default 40}).
+     * Production reads only {@code scaleTargetRef}.
      */
     public static String helmChartHpa(String namespace, String deployment) {
         return """
@@ -198,10 +198,11 @@ public final class FakeKubernetesApi implements AutoCloseable {
                           "metrics": [{"type": "Resource", "resource": {"name": "cpu",
                                        "target": {"type": "Utilization", "averageUtilization": 40}}},
                                       {"type": "Resource", "resource": {"name": "memory",
-                                       "target": {"type": "Utilization", "averageUtilization": 60}}}]}}
+                                       "target": {"type": "Utilization", "averageUtilization": 40}}}]}}
                 """.formatted(deployment, namespace, deployment);
     }
 
+    /** Starts a fake on a free loopback port. */
     public static FakeKubernetesApi start() {
         FakeKubernetesApi fake = new FakeKubernetesApi();
         fake.server.setServerSocketFactory(new NoDelayServerSocketFactory());
@@ -245,12 +246,12 @@ public final class FakeKubernetesApi implements AutoCloseable {
         if (kind.hasSpecGeneration() && !meta.has("generation")) {
             meta.addProperty("generation", 1);
         }
+        defaultMode(kind, object);
         meta.addProperty("resourceVersion", nextVersion());
         objects.put(key(kind, namespace, name), object);
         return string(meta, "resourceVersion");
     }
 
-    /** A copy of the stored object. */
     /**
      * An operator install {@code namespace/name} with queryNode at {@code specReplicas} on the Milvus resource
      * and one queryNode Deployment with {@code deploymentReplicas}, all ready and updated. The Deployment's
@@ -262,7 +263,8 @@ public final class FakeKubernetesApi implements AutoCloseable {
     public void putOperatorQueryNode(String namespace, String name, int specReplicas, int deploymentReplicas) {
         put(Kind.MILVUSES, """
                 {"metadata": {"name": "%s", "namespace": "%s"},
-                 "spec": {"components": {"queryNode": {"replicas": %d}}}, "status": {"status": "Healthy"}}
+                 "spec": {"mode": "cluster", "components": {"queryNode": {"replicas": %d}}},
+                 "status": {"status": "Healthy"}}
                 """.formatted(name, namespace, specReplicas));
         put(Kind.DEPLOYMENTS, """
                 {"metadata": {"name": "%s-milvus-querynode-0", "namespace": "%s", "generation": 1,
@@ -284,6 +286,7 @@ public final class FakeKubernetesApi implements AutoCloseable {
         });
     }
 
+    /** A copy of the stored object. */
     public synchronized Optional<JsonObject> get(Kind kind, String namespace, String name) {
         return Optional.ofNullable(objects.get(key(kind, namespace, name))).map(JsonObject::deepCopy);
     }
@@ -573,6 +576,7 @@ public final class FakeKubernetesApi implements AutoCloseable {
         }
         body.addProperty("apiVersion", kind.apiVersion());
         body.addProperty("kind", kind.kind);
+        defaultMode(kind, body);
         meta.addProperty("resourceVersion", nextVersion());
         objects.put(key(kind, namespace, name), body);
         notifyListeners(new Change(kind, namespace, name, null, body.deepCopy()));
@@ -592,6 +596,24 @@ public final class FakeKubernetesApi implements AutoCloseable {
         JsonObject current = existing(kind, namespace, name);
         checkPrecondition(kind, name, current, string(metadata(body), "resourceVersion"));
         return store(kind, namespace, name, current, body);
+    }
+
+    /**
+     * The Milvus CRD's one default that decides what the operator runs: {@code spec.mode} is
+     * {@code +kubebuilder:default:="standalone"} (zilliztech/milvus-operator apis/milvus.io/v1beta1/milvus_types.go),
+     * which the API server writes into an object created without it; a cluster install says {@code mode: cluster}.
+     */
+    private static void defaultMode(Kind kind, JsonObject object) {
+        if (kind != Kind.MILVUSES) {
+            return;
+        }
+        if (!object.has("spec") || !object.get("spec").isJsonObject()) {
+            object.add("spec", new JsonObject());
+        }
+        JsonObject spec = object.getAsJsonObject("spec");
+        if (!spec.has("mode")) {
+            spec.addProperty("mode", "standalone");
+        }
     }
 
     /**
