@@ -151,14 +151,49 @@ final class KubernetesRequests {
             case 401 -> new ActuationException(Kind.FORBIDDEN, what + ": unauthorized (401), the API server rejected"
                     + " the credentials (expired or revoked service account token?); API server: " + server, e);
             case 403 -> new ActuationException(Kind.FORBIDDEN, forbiddenMessage(verb, resource, namespace, name, server), e);
-            case 404 -> new ActuationException(Kind.NOT_FOUND, resource.kind() + " " + namespace
-                    + (name == null ? "" : "/" + name) + " not found (" + verb + " " + resource.qualifiedName()
-                    + " answered 404)" + notFoundHint(resource, name) + "; API server: " + server, e);
+            case 404 -> isStatus(e)
+                    ? new ActuationException(Kind.NOT_FOUND, resource.kind() + " " + namespace
+                            + (name == null ? "" : "/" + name) + " not found (" + verb + " " + resource.qualifiedName()
+                            + " answered 404)" + notFoundHint(resource, name) + "; API server: " + server, e)
+                    : new ActuationException(Kind.NOT_FOUND, "the API server does not serve "
+                            + resource.qualifiedName() + " " + resource.version() + " (" + verb + " answered 404 with no"
+                            + " Status: " + server + ")" + unservedHint(resource), e);
             case 409 -> new ActuationException(Kind.CONFLICT, what + ": conflict (409), the object changed since it was"
                     + " read; re-read and decide again; API server: " + server, e);
             default -> new ActuationException(Kind.REFUSED, what + ": the API server refused the request (HTTP " + code
                     + "); API server: " + server, e);
         };
+    }
+
+    /**
+     * Whether a 404 came with a Status object ({@code "kind": "Status"}): the object is missing. Without one the
+     * path matched no installed API, and the API server's not-found handler answered with Go's plain
+     * {@code 404 page not found} (k8s.io/apiserver pkg/util/notfoundhandler): the type itself is not served.
+     */
+    private static boolean isStatus(ApiException e) {
+        String body = e.getResponseBody();
+        if (body == null || body.isBlank()) {
+            return true;
+        }
+        try {
+            JsonElement parsed = JsonParser.parseString(body);
+            return parsed.isJsonObject() && parsed.getAsJsonObject().has("kind")
+                    && "Status".equals(parsed.getAsJsonObject().get("kind").getAsString());
+        } catch (JsonParseException | IllegalStateException | UnsupportedOperationException notJson) {
+            return false;
+        }
+    }
+
+    /** Why a type may not be served: the CRD that brings it, or the Kubernetes release that added it. */
+    private static String unservedHint(ApiResource resource) {
+        if (resource == ApiResource.MILVUSES) {
+            return ": milvus-operator's CRD is not installed in this cluster; a Milvus installed with the Helm"
+                    + " chart is configured with install = helm";
+        }
+        if (resource.group().equals("autoscaling")) {
+            return ": HorizontalPodAutoscaler autoscaling/v2 is served from Kubernetes 1.23";
+        }
+        return "";
     }
 
     /** What to check when an object is missing: the names, and what the install would have made instead. */

@@ -124,6 +124,22 @@ class ActuatorErrorsTest {
     }
 
     /**
+     * An operator target on a cluster without milvus-operator's CRD: the API server answers the path with its
+     * not-found handler's plain {@code 404 page not found}, no Status object, which says the type is not served,
+     * not that one object is missing; the message says which (and that a Helm install is configured as one).
+     */
+    @Test
+    void aClusterWithoutTheMilvusCrdIsToldApartFromAMissingObject() {
+        fake.unserve(FakeKubernetesApi.Kind.MILVUSES);
+        ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(OPERATOR_QN));
+        assertEquals(Kind.NOT_FOUND, e.kind());
+        assertEquals("the API server does not serve milvuses.milvus.io v1beta1 (get answered 404 with no Status: 404 page"
+                + " not found): milvus-operator's CRD is not installed in this cluster; a Milvus installed with the Helm"
+                + " chart is configured with install = helm", e.getMessage());
+        assertEquals(1, fake.requests("GET", MILVUS).size(), "a 404 is not retried");
+    }
+
+    /**
      * A Helm Deployment that is missing while RBAC forbids the StatefulSet look-up (a ClusterRole from before the
      * StatefulSet mode): FORBIDDEN, saying both that the Deployment is not there and which rule the check needs.
      */

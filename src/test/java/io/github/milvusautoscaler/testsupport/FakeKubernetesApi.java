@@ -179,6 +179,7 @@ public final class FakeKubernetesApi implements AutoCloseable {
     private final List<RequestHook> hooks = new CopyOnWriteArrayList<>();
     private long resourceVersion = 1000;
     private boolean reconcileDeployments = true;
+    private final java.util.Set<Kind> unserved = java.util.EnumSet.noneOf(Kind.class);
 
     private FakeKubernetesApi() {
     }
@@ -284,6 +285,16 @@ public final class FakeKubernetesApi implements AutoCloseable {
                         .getAsJsonObject("queryNode").get("replicas").getAsInt());
             }
         });
+    }
+
+    /**
+     * Serves {@code kind} no more, as a cluster without its CRD (no milvus-operator) or API version: every path
+     * under it, and every path of a group or version the fake does not know, is answered as the API server's
+     * not-found handler answers it, {@code 404} with the plain text {@code 404 page not found} and no Status
+     * object (k8s.io/apiserver pkg/util/notfoundhandler, which writes Go's http.NotFound body).
+     */
+    public synchronized void unserve(Kind kind) {
+        unserved.add(requireNonNull(kind, "kind"));
     }
 
     /** A copy of the stored object. */
@@ -459,18 +470,21 @@ public final class FakeKubernetesApi implements AutoCloseable {
             version = parts.get(2);
             at = 3;
         } else {
-            throw new BadRequest(404, "the server could not find the requested resource " + request.path());
+            return pageNotFound();
         }
         if (!parts.get(at).equals("namespaces") || parts.size() < at + 3) {
             throw new BadRequest(404, "the fake serves namespaced resources only: " + request.path());
         }
         String namespace = parts.get(at + 1);
         String plural = parts.get(at + 2);
-        Kind kind = Arrays.stream(Kind.values())
+        Optional<Kind> served = Arrays.stream(Kind.values())
                 .filter(k -> k.group.equals(group) && k.version.equals(version) && k.plural.equals(plural))
-                .findFirst()
-                .orElseThrow(() -> new BadRequest(404, "the server could not find the requested resource "
-                        + request.path()));
+                .filter(k -> !unserved.contains(k))
+                .findFirst();
+        if (served.isEmpty()) {
+            return pageNotFound();
+        }
+        Kind kind = served.get();
         List<String> rest = parts.subList(at + 3, parts.size());
         String method = request.method();
         if (rest.isEmpty()) {
@@ -828,6 +842,12 @@ public final class FakeKubernetesApi implements AutoCloseable {
         } catch (JsonParseException e) {
             throw new BadRequest(400, "the body is not JSON: " + e.getMessage());
         }
+    }
+
+    /** The API server's answer for a path no installed API serves: Go's http.NotFound, no Status object. */
+    private static MockResponse pageNotFound() {
+        return new MockResponse.Builder().code(404).setHeader("Content-Type", "text/plain; charset=utf-8")
+                .setHeader("X-Content-Type-Options", "nosniff").body("404 page not found\n").build();
     }
 
     private static MockResponse ok(int code, JsonObject body) {
