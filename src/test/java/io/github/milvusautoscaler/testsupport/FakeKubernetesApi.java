@@ -598,7 +598,7 @@ public final class FakeKubernetesApi implements AutoCloseable {
     }
 
     private JsonObject patch(Kind kind, String namespace, String name, Request request) {
-        requireMergePatch(request);
+        requireMergePatch(kind, request);
         JsonObject current = existing(kind, namespace, name);
         JsonElement patch = parse(request.body());
         checkPrecondition(kind, name, current, string(metadata(patch.getAsJsonObject()), "resourceVersion"));
@@ -608,7 +608,15 @@ public final class FakeKubernetesApi implements AutoCloseable {
 
     private JsonObject replace(Kind kind, String namespace, String name, JsonObject body) {
         JsonObject current = existing(kind, namespace, name);
-        checkPrecondition(kind, name, current, string(metadata(body), "resourceVersion"));
+        String resourceVersion = string(metadata(body), "resourceVersion");
+        // A Lease and a custom resource refuse an update without resourceVersion (kubernetes
+        // pkg/registry/coordination/lease/strategy.go AllowUnconditionalUpdate: false; the same for custom
+        // resources in apiextensions-apiserver); Deployments, StatefulSets, Events and HPAs allow it.
+        if ((kind == Kind.LEASES || kind == Kind.MILVUSES) && (resourceVersion == null || resourceVersion.isEmpty())) {
+            throw new BadRequest(422, kind.kind + ".\"" + name + "\" is invalid: metadata.resourceVersion: Invalid value:"
+                    + " 0x0: must be specified for an update", "Invalid");
+        }
+        checkPrecondition(kind, name, current, resourceVersion);
         return store(kind, namespace, name, current, body);
     }
 
@@ -696,7 +704,7 @@ public final class FakeKubernetesApi implements AutoCloseable {
                 return ok(200, scaleOf(deployment));
             }
             case "PATCH" -> {
-                requireMergePatch(request);
+                requireMergePatch(Kind.DEPLOYMENTS, request);
                 JsonElement patch = parse(request.body());
                 checkPrecondition(Kind.DEPLOYMENTS, name, deployment,
                         string(metadata(patch.getAsJsonObject()), "resourceVersion"));
@@ -768,8 +776,17 @@ public final class FakeKubernetesApi implements AutoCloseable {
         }
     }
 
-    private static void requireMergePatch(Request request) {
+    /**
+     * Merge patch for every kind; strategic merge patch only for built-in kinds, as the API server: a custom
+     * resource has no patch strategy to merge by and answers 415 (k8s.io/apiextensions-apiserver's
+     * customresource_handler.go lists json-patch, merge-patch and apply-patch). The fake does not play JSON patch.
+     */
+    private static void requireMergePatch(Kind kind, Request request) {
         String type = request.contentType().split(";")[0].strip();
+        if (type.equals("application/strategic-merge-patch+json") && kind == Kind.MILVUSES) {
+            throw new BadRequest(415, "the body of the request was in an unknown format - accepted media types include:"
+                    + " application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml");
+        }
         if (!type.equals("application/merge-patch+json") && !type.equals("application/strategic-merge-patch+json")) {
             throw new BadRequest(415, "the fake supports merge patch only, not \"" + request.contentType() + "\"");
         }

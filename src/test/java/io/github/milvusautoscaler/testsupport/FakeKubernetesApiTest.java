@@ -162,6 +162,42 @@ class FakeKubernetesApiTest {
         assertTrue(fake.requests().stream().noneMatch(FakeKubernetesApi.Request::fromAutoscaler));
     }
 
+    /**
+     * Strategic merge patch works on a built-in kind and is refused on the Milvus custom resource, which has no
+     * patch strategy (the API server answers 415 for custom resources), as is its update without resourceVersion
+     * (422); an unserved type or unknown path gets the not-found handler's plain text, no Status object.
+     */
+    @Test
+    void strategicMergeIsForBuiltInKindsAndAnUnservedTypeIsPlainNotFound() throws IOException {
+        fake.put(Kind.DEPLOYMENTS, DEPLOYMENT);
+        fake.put(Kind.MILVUSES, "{\"metadata\": {\"name\": \"m\", \"namespace\": \"ns\"}, \"spec\": {\"mode\": \"cluster\"}}");
+        MediaType strategic = MediaType.get("application/strategic-merge-patch+json");
+        try (Response r = http.newCall(new Request.Builder().url(fake.url() + Kind.DEPLOYMENTS.path("ns", "web"))
+                .patch(RequestBody.create("{\"spec\": {\"replicas\": 3}}", strategic)).build()).execute()) {
+            assertEquals(200, r.code());
+        }
+        try (Response r = http.newCall(new Request.Builder().url(fake.url() + Kind.MILVUSES.path("ns", "m"))
+                .patch(RequestBody.create("{\"spec\": {\"mode\": \"cluster\"}}", strategic)).build()).execute()) {
+            assertEquals(415, r.code());
+            assertTrue(r.body().string().contains("application/merge-patch+json"));
+        }
+        // a custom resource (and a Lease) refuses an update that names no resourceVersion
+        try (Response r = http.newCall(new Request.Builder().url(fake.url() + Kind.MILVUSES.path("ns", "m"))
+                .put(RequestBody.create("{\"metadata\": {\"name\": \"m\"}, \"spec\": {\"mode\": \"cluster\"}}",
+                        MediaType.get("application/json"))).build()).execute()) {
+            assertEquals(422, r.code());
+            assertTrue(r.body().string().contains("metadata.resourceVersion: Invalid value: 0x0: must be specified"));
+        }
+        fake.unserve(Kind.MILVUSES);
+        for (String path : List.of(Kind.MILVUSES.path("ns", "m"), "/apis/nope.example.com/v1/namespaces/ns/things/x")) {
+            try (Response r = http.newCall(new Request.Builder().url(fake.url() + path).build()).execute()) {
+                assertEquals(404, r.code());
+                assertEquals("404 page not found\n", r.body().string());
+                assertTrue(r.header("Content-Type").startsWith("text/plain"));
+            }
+        }
+    }
+
     /** "Apply then fail": the write is stored, its answer is the injected status; hooks see every request first. */
     @Test
     void applyThenFailStoresTheWriteAndLosesItsAnswer() throws IOException {
