@@ -19,7 +19,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A cluster of targets with replica counts, versions, and scripted failures. */
+/**
+ * A cluster of targets with replica counts, versions, and scripted failures, for the engine's tests of what it
+ * decides and writes, not of how a cluster answers: every replica is ready at once, nothing rolls out or is
+ * paused, no last scale is remembered, and any decision is written as given. It models no real object; the
+ * shapes a real API server, operator and chart produce are played by {@link FakeKubernetesApi} (sources there),
+ * which the actuator tests and the closed-loop and scale tests run against.
+ */
 public final class FakeCluster implements ReplicaActuator {
     public final Map<Target, Integer> replicas = new ConcurrentHashMap<>();
     public final Map<Target, Integer> version = new ConcurrentHashMap<>();

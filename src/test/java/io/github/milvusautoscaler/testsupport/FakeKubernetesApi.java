@@ -587,6 +587,8 @@ public final class FakeKubernetesApi implements AutoCloseable {
         meta.remove("resourceVersion");
         if (kind.hasSpecGeneration()) {
             meta.addProperty("generation", 1);
+            // a created object starts with no status (PrepareForCreate; a CRD's status subresource ignores it)
+            body.remove("status");
         }
         body.addProperty("apiVersion", kind.apiVersion());
         body.addProperty("kind", kind.kind);
@@ -645,6 +647,15 @@ public final class FakeKubernetesApi implements AutoCloseable {
     private JsonObject store(Kind kind, String namespace, String name, JsonObject before, JsonObject after) {
         JsonObject meta = metadata(after);
         JsonObject oldMeta = metadata(before);
+        if (kind.hasSpecGeneration()) {
+            // status is a subresource: a write to the object keeps the stored status (kubernetes
+            // pkg/registry/apps/deployment strategy.go PrepareForUpdate, newDeployment.Status = oldDeployment.Status;
+            // the Milvus CRD declares +kubebuilder:subresource:status); only the controllers change it.
+            after.remove("status");
+            if (before.has("status")) {
+                after.add("status", before.get("status").deepCopy());
+            }
+        }
         meta.addProperty("name", name);
         meta.addProperty("namespace", namespace);
         meta.addProperty("uid", string(oldMeta, "uid"));
