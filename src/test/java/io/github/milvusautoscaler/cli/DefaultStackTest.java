@@ -337,11 +337,10 @@ class DefaultStackTest {
     void anOperatorInstallBesideAHelmReleaseOfTheSameNameReadsOnlyItsOwnPods() {
         // Operator hr is not configured (a config holds one cluster per namespace/name); read it alone.
         Target operatorQueryNode = new Target("milvus", "hr", Component.QUERY_NODE, InstallKind.OPERATOR);
-        try (PrometheusMetricsSource alone = new PrometheusMetricsSource(settings.prometheus(),
-                settings.labelSchemes(), Assembly.queries(ConfigLoader.parse("""
+        try (PrometheusMetricsSource alone = sourceFor("""
                         milvus-autoscaler.clusters = [{ namespace = milvus, name = hr, install = operator,
                           milvus-version = "2.5.6", components { queryNode {}, proxy {} } }]
-                        """, "operator.conf").targets()), new SimpleMeterRegistry())) {
+                        """, "operator.conf")) {
             Observation qn = alone.observe(operatorQueryNode, CLOCK.instant());
             // -0 at 0.9 and -1 at 0.3, not the chart's hr-milvus-querynode pods at 0.8 and 0.6
             assertEquals(0.6, qn.signals().get("cpu").value().getAsDouble(), 0.012);
@@ -356,8 +355,7 @@ class DefaultStackTest {
 
     @Test
     void aComponentWhosePodsDeclareNoResourcesHasNoCpuOrMemoryToWaitFor() {
-        try (PrometheusMetricsSource defaults = new PrometheusMetricsSource(settings.prometheus(),
-                settings.labelSchemes(), Assembly.queries(ConfigLoader.parse("""
+        try (PrometheusMetricsSource defaults = sourceFor("""
                         milvus-autoscaler.clusters = [
                           { namespace = defaults, name = plain, install = helm, milvus-version = "2.5.6",
                             components { queryNode {}, proxy {}, dataNode {} } }
@@ -366,7 +364,7 @@ class DefaultStackTest {
                           { namespace = defaults, name = bare, install = operator, milvus-version = "2.5.6",
                             components { queryNode {} } }
                         ]
-                        """, "defaults.conf").targets()), new SimpleMeterRegistry())) {
+                        """, "defaults.conf")) {
             Instant now = CLOCK.instant();
             Observation qn = defaults.observe(new Target("defaults", "plain", Component.QUERY_NODE, InstallKind.HELM), now);
             assertNotApplicable(qn.signals().get("cpu"),
@@ -394,8 +392,7 @@ class DefaultStackTest {
 
     @Test
     void proxiesThatServedNoReadSinceTheyStartedReadZeroOnlyWhenTheQueryNodesAgree() {
-        try (PrometheusMetricsSource quiet = new PrometheusMetricsSource(settings.prometheus(),
-                settings.labelSchemes(), Assembly.queries(ConfigLoader.parse("""
+        try (PrometheusMetricsSource quiet = sourceFor("""
                         milvus-autoscaler.clusters = [
                           { namespace = quiet, name = ingest, install = helm, milvus-version = "2.5.6",
                             components { queryNode {}, proxy {} } }
@@ -404,7 +401,7 @@ class DefaultStackTest {
                           { namespace = quiet, name = dark, install = helm, milvus-version = "2.5.6",
                             components { queryNode {} } }
                         ]
-                        """, "quiet.conf").targets()), new SimpleMeterRegistry())) {
+                        """, "quiet.conf")) {
             Instant now = CLOCK.instant();
             // Inserts only: the proxy is scraped (milvus_num_node) and the queryNodes count no search.
             for (Component c : new Component[] {Component.QUERY_NODE, Component.PROXY}) {
@@ -500,6 +497,12 @@ class DefaultStackTest {
         assertTrue(text.contains("milvus/hr/dataNode"), text);
         // health UNKNOWN is expected: no health-query is configured
         assertFalse(text.replace("health UNKNOWN", "").contains("UNKNOWN"), text);
+    }
+
+    /** A source over the shared Prometheus for the clusters a config file {@code origin} holds. */
+    private static PrometheusMetricsSource sourceFor(String config, String origin) {
+        return new PrometheusMetricsSource(settings.prometheus(), settings.labelSchemes(),
+                Assembly.queries(ConfigLoader.parse(config, origin).targets()), new SimpleMeterRegistry());
     }
 
     private static Target target(String id) {
