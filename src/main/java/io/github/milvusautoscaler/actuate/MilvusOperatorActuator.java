@@ -212,9 +212,10 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
      * operator's own types (zilliztech/milvus-operator apis/milvus.io/v1beta1/milvus_types.go and
      * components_types.go): a Milvus not in cluster mode ({@code spec.mode}), {@code hpa} set (the operator
      * creates a HorizontalPodAutoscaler from it, controllers/hpa.go, which owns the count), {@code groups}
-     * (queryNode, dataNode, proxy, streamingNode: independently deployed groups, each with its own replicas) and {@code spec.components.enableManualMode} (the operator stops applying replicas
-     * to the Deployments). ({@code statefulSet.enabled} is not among them: the operator applies the count to its
-     * StatefulSet, which {@link #read} then reads instead of the Deployments.)
+     * (queryNode, dataNode, proxy, streamingNode: independently deployed groups, each with its own replicas) and
+     * {@code spec.components.enableManualMode} (the operator stops applying replicas to the Deployments).
+     * ({@code statefulSet.enabled} is not among them: the operator applies the count to its StatefulSet, which
+     * {@link #read} then reads instead of the Deployments.)
      * Writing the one field in any of these would do nothing or fight another owner.
      */
     private static void refuseIfNotOwnedByReplicas(Target target, JsonObject milvus) {
