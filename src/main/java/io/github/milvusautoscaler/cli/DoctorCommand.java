@@ -214,6 +214,12 @@ public final class DoctorCommand implements Callable<Integer> {
                 }
                 for (String metric : metrics) {
                     if (count(metric + "{" + release + ", {component_label}!=\"\"}") == 0) {
+                        if (metric.equals("milvus_proxy_req_count")) {
+                            Optional<String> why = noProxyReads(release);
+                            if (why.isPresent()) {
+                                return why;
+                            }
+                        }
                         return Optional.of("no " + metric + " for " + target.clusterId() + ": " + hint(metric));
                     }
                 }
@@ -222,6 +228,25 @@ public final class DoctorCommand implements Callable<Integer> {
                 return Optional.of("the query returns: " + signal.problem());
             }
             return Optional.of("signal " + name + " is not read; see `signals` for its PromQL");
+        }
+
+        /**
+         * Why the proxies show no read counter, told by the two facts the qps template falls back on: no proxy is
+         * scraped ({@code milvus_num_node{role_name="proxy"}}, which every registered proxy exports), or the
+         * queryNodes serve searches the proxies did not count ({@code milvus_querynode_sq_req_count} growing:
+         * Milvus 2.6 before milvus-io/milvus#47239 counts no RESTful request). Empty when neither holds.
+         */
+        private Optional<String> noProxyReads(String release) {
+            if (count("milvus_num_node{" + release + ", {component_label}!=\"\", role_name=\"proxy\"}") == 0) {
+                return Optional.of("no proxy of " + target.clusterId() + " is scraped (no milvus_num_node{role_name=\"proxy\"}):"
+                        + " the monitor must select the proxy pods too, so that qps can tell no searches from no data");
+            }
+            if (count("sum(irate(milvus_querynode_sq_req_count{" + release + ", {component_label}!=\"\"}[2m])) > 0") > 0) {
+                return Optional.of("the queryNodes of " + target.clusterId() + " serve searches the proxies do not count in"
+                        + " milvus_proxy_req_count: Milvus 2.6 before milvus-io/milvus#47239 counts no RESTful request;"
+                        + " set signals.qps.enabled = false for this cluster until it runs a fixed release");
+            }
+            return Optional.empty();
         }
 
         /** A per-pod signal known from fewer pods than are ready would be UNKNOWN to the policy. */

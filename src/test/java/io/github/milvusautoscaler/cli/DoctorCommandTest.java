@@ -57,7 +57,9 @@ class DoctorCommandTest {
         cluster("nolabel", true, true, true, false, true);
         cluster("neversearched", true, true, true, true, false);
         // searches the proxy does not count (RESTful on a 2.6 before milvus-io/milvus#47239) reach the queryNode
-        cluster("restonly", true, true, true, true, false).setQueryNodeSearchRate(20);
+        cluster("restonly", true, true, true, true, false)[0].setQueryNodeSearchRate(20);
+        // the queryNode and its coordinator are scraped, the proxy is not (a monitor that selects too little)
+        cluster("noproxy", true, true, true, true, false)[1].expose(true, true, false, true);
         // two queryNodes, one of which the kubelet scrape misses
         cluster("partial", true, true, true, true, true);
         pods.start("partial", "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-zz9y8", 2, 8 * GIB)
@@ -86,7 +88,7 @@ class DoctorCommandTest {
                 .start();
         StringBuilder clusters = new StringBuilder();
         for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor",
-                "nolabel", "neversearched", "restonly", "partial", "stateful", "unscraped"}) {
+                "nolabel", "neversearched", "restonly", "noproxy", "partial", "stateful", "unscraped"}) {
             clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
                     .append(" milvus-version = \"2.5.6\", components { queryNode {")
                     .append(ns.equals("unscraped") ? " signals.read-queue.enabled = true" : "").append(" } } }\n");
@@ -104,8 +106,8 @@ class DoctorCommandTest {
                 body -> body.contains("\"" + pods.targets().size() + "\"]"));
     }
 
-    /** A Helm release hr in namespace {@code ns}: one queryNode, its mixcoord, and a proxy; returns the queryNode. */
-    private static FakeMilvusPod cluster(String ns, boolean cadvisor, boolean resources, boolean monitor, boolean label,
+    /** A Helm release hr in namespace {@code ns}: one queryNode, its mixcoord, and a proxy; returns the queryNode and the proxy. */
+    private static FakeMilvusPod[] cluster(String ns, boolean cadvisor, boolean resources, boolean monitor, boolean label,
                                          boolean searched) {
         FakeMilvusPod queryNode = pods.start(ns, "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-q1w2e",
                 2, 8 * GIB).setCpuUtilisation(0.5).setMemoryUtilisation(0.4).expose(cadvisor, resources, monitor, label);
@@ -116,7 +118,7 @@ class DoctorCommandTest {
         if (searched) {
             proxy.setRequestRate("Search", 40);
         }
-        return queryNode;
+        return new FakeMilvusPod[] {queryNode, proxy};
     }
 
     @AfterAll
@@ -149,8 +151,9 @@ class DoctorCommandTest {
                 Arguments.of("nomonitor", "qps", "add label release="),
                 Arguments.of("nomonitor", "settle", "no milvus_* series for nomonitor/hr"),
                 Arguments.of("nolabel", "qps", "have no component label"),
-                Arguments.of("restonly", "qps", "no milvus_proxy_req_count for restonly/hr"),
-                Arguments.of("restonly", "qps", "a cluster searched only over REST reads UNKNOWN"),
+                Arguments.of("restonly", "qps", "the queryNodes of restonly/hr serve searches the proxies do not count"),
+                Arguments.of("restonly", "qps", "set signals.qps.enabled = false for this cluster"),
+                Arguments.of("noproxy", "qps", "no proxy of noproxy/hr is scraped (no milvus_num_node{role_name=\"proxy\"})"),
                 Arguments.of("partial", "cpu", "only 1 of 2 ready pods report cpu"),
                 Arguments.of("unscraped", "read-queue", "the queryNode pods are not scraped"));
     }
