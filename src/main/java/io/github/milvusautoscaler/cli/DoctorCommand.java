@@ -231,8 +231,8 @@ public final class DoctorCommand implements Callable<Integer> {
         }
 
         /**
-         * Why the proxies show no read counter, told by the two facts the qps template falls back on: no proxy is
-         * scraped ({@code milvus_num_node{role_name="proxy"}}, which every registered proxy exports), or the
+         * Why the proxies show no read counter, told by the facts the qps template falls back on: no proxy, or no
+         * queryNode, is scraped ({@code milvus_num_node} with its role, which every registered node exports), or the
          * queryNodes serve searches the proxies did not count ({@code milvus_querynode_sq_req_count} growing:
          * Milvus 2.6 before milvus-io/milvus#47239 counts no RESTful request). Empty when neither holds.
          */
@@ -240,6 +240,11 @@ public final class DoctorCommand implements Callable<Integer> {
             if (count("milvus_num_node{" + release + ", {component_label}!=\"\", role_name=\"proxy\"}") == 0) {
                 return Optional.of("no proxy of " + target.clusterId() + " is scraped (no milvus_num_node{role_name=\"proxy\"}):"
                         + " the monitor must select the proxy pods too, so that qps can tell no searches from no data");
+            }
+            if (count("milvus_num_node{" + release + ", {component_label}!=\"\", role_name=\"querynode\"}") == 0) {
+                return Optional.of("no queryNode of " + target.clusterId() + " is scraped (no milvus_num_node{role_name="
+                        + "\"querynode\"}): the monitor must select the queryNode pods too, so that qps can tell no"
+                        + " searches from no data");
             }
             if (count("sum(irate(milvus_querynode_sq_req_count{" + release + ", {component_label}!=\"\"}[2m])) > 0") > 0) {
                 return Optional.of("the queryNodes of " + target.clusterId() + " serve searches the proxies do not count in"

@@ -217,7 +217,8 @@ class DefaultStackTest {
      * series of milvus_proxy_req_count (a CounterVec makes a series at its first use): ingest, whose proxy
      * takes only inserts and whose queryNodes serve nothing; rest, a Milvus 2.6 whose proxy does not count
      * RESTful requests (before milvus-io/milvus#47239) while its queryNode serves 20 searches/s; dark, whose
-     * proxy is not scraped at all (no Milvus series, so no milvus_num_node either).
+     * proxy is not scraped at all (no Milvus series, so no milvus_num_node either); blind, whose proxy is scraped
+     * and whose queryNode is not, so nothing says the queryNodes serve no search.
      */
     private static void quietProxies() {
         for (String pod : new String[] {"ingest-milvus-querynode-7f6d5c9b8d-k1l2m", "ingest-milvus-querynode-7f6d5c9b8d-n3b4v"}) {
@@ -233,6 +234,10 @@ class DefaultStackTest {
                 .setCpuUtilisation(0.3);
         pods.start("quiet", "dark", InstallKind.HELM, "proxy", "dark-milvus-proxy-7b6c5d9f8b-z3x4c", 1, 2 * GIB)
                 .setCpuUtilisation(0.3).expose(true, true, false, true);
+        pods.start("quiet", "blind", InstallKind.HELM, "querynode", "blind-milvus-querynode-6b5c9d8f7b-v5b6n", 2, 8 * GIB)
+                .setCpuUtilisation(0.3).setQueryNodeSearchRate(20).expose(true, true, false, true);
+        pods.start("quiet", "blind", InstallKind.HELM, "proxy", "blind-milvus-proxy-5d9c8b7f6d-m7q8w", 1, 2 * GIB)
+                .setCpuUtilisation(0.3).setRequestRate("Insert", 50);
     }
 
     private static String config(String url) {
@@ -400,6 +405,8 @@ class DefaultStackTest {
                             components { queryNode {} } }
                           { namespace = quiet, name = dark, install = helm, milvus-version = "2.5.6",
                             components { queryNode {} } }
+                          { namespace = quiet, name = blind, install = helm, milvus-version = "2.6.0",
+                            components { queryNode {} } }
                         ]
                         """, "quiet.conf")) {
             Instant now = CLOCK.instant();
@@ -419,6 +426,10 @@ class DefaultStackTest {
                     .signals().get("qps");
             assertFalse(dark.isKnown(), dark::toString);
             assertEquals(rest.problem(), dark.problem());
+            // The proxy is scraped, the queryNode is not: its searches cannot be seen, so not 0 either.
+            Signal blind = quiet.observe(new Target("quiet", "blind", Component.QUERY_NODE, InstallKind.HELM), now)
+                    .signals().get("qps");
+            assertFalse(blind.isKnown(), blind::toString);
         }
     }
 

@@ -60,6 +60,8 @@ class DoctorCommandTest {
         cluster("restonly", true, true, true, true, false)[0].setQueryNodeSearchRate(20);
         // the queryNode and its coordinator are scraped, the proxy is not (a monitor that selects too little)
         cluster("noproxy", true, true, true, true, false)[1].expose(true, true, false, true);
+        // the proxy and the coordinator are scraped, the queryNode's own metrics are not
+        cluster("noqn", true, true, true, true, false)[0].expose(true, true, false, true);
         // two queryNodes, one of which the kubelet scrape misses
         cluster("partial", true, true, true, true, true);
         pods.start("partial", "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-zz9y8", 2, 8 * GIB)
@@ -88,7 +90,7 @@ class DoctorCommandTest {
                 .start();
         StringBuilder clusters = new StringBuilder();
         for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor",
-                "nolabel", "neversearched", "restonly", "noproxy", "partial", "stateful", "unscraped"}) {
+                "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped"}) {
             clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
                     .append(" milvus-version = \"2.5.6\", components { queryNode {")
                     .append(ns.equals("unscraped") ? " signals.read-queue.enabled = true" : "").append(" } } }\n");
@@ -154,6 +156,7 @@ class DoctorCommandTest {
                 Arguments.of("restonly", "qps", "the queryNodes of restonly/hr serve searches the proxies do not count"),
                 Arguments.of("restonly", "qps", "set signals.qps.enabled = false for this cluster"),
                 Arguments.of("noproxy", "qps", "no proxy of noproxy/hr is scraped (no milvus_num_node{role_name=\"proxy\"})"),
+                Arguments.of("noqn", "qps", "no queryNode of noqn/hr is scraped (no milvus_num_node{role_name=\"querynode\"})"),
                 Arguments.of("partial", "cpu", "only 1 of 2 ready pods report cpu"),
                 Arguments.of("unscraped", "read-queue", "the queryNode pods are not scraped"));
     }
