@@ -60,7 +60,10 @@ import picocli.CommandLine.Spec;
  * 2 bad usage or configuration.
  */
 @Command(name = "backtest", mixinStandardHelpOptions = true,
-        description = "Replay the real policy over the cluster's Prometheus history and compare it with what ran.")
+        description = "Replay the real policy over the cluster's Prometheus history and compare it with what ran.",
+        footer = {"", "Exit codes: 0 written, 1 Prometheus unreachable or its query failed, no history, or the"
+                + " report could not be written, 2 bad usage or config, or an --out that is not a new or empty"
+                + " directory (refused before querying, nothing written)."})
 public final class BacktestCommand implements Callable<Integer> {
 
     private static final Pattern RELATIVE = Pattern.compile("-(\\d{1,6})([smhdw])");

@@ -53,7 +53,9 @@ import picocli.CommandLine.Spec;
  * like simulate's). The files reach {@code --out} together after the run ({@link OutputDirectory#replace}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Watch the autoscaler scale a simulated queryNode through a week of real traffic in a minute.")
+        description = "Watch the autoscaler scale a simulated queryNode through a week of real traffic in a minute.",
+        footer = {"", "Exit codes: 0 played through, 1 the port is in use (--port 0 takes any free one) or the"
+                + " reports could not be written, 2 a bad option or --out, 130 Ctrl-C."})
 public final class DemoCommand implements Callable<Integer> {
 
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("EEE MM-dd HH:mm").withZone(ZoneOffset.UTC);

@@ -45,7 +45,9 @@ import picocli.CommandLine.Spec;
  * something is not (or Prometheus cannot be reached or its probe query fails), 2 for a bad configuration.
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = "For each target and signal, find the first missing link to a value and name the fix.")
+        description = "For each target and signal, find the first missing link to a value and name the fix.",
+        footer = {"", "Exit codes: 0 every signal readable, 1 something unreadable, Prometheus unreachable or its"
+                + " query failed, 2 bad config."})
 public final class DoctorCommand implements Callable<Integer> {
 
     private static final Pattern MILVUS_METRIC = Pattern.compile("\\bmilvus_[a-z0-9_]+");

@@ -18,7 +18,10 @@ import picocli.CommandLine.Spec;
  * writes in flight finished, the lease was released and the server stopped.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run the autoscaler daemon: one control loop per configured target.")
+        description = "Run the autoscaler daemon: one control loop per configured target.",
+        footer = {"", "Exit codes: 0 stopped by SIGTERM, 1 cannot start (port in use, a bind address that is not"
+                + " the machine's, no Kubernetes credentials), 2 invalid config or an unreadable"
+                + " prometheus.auth.ca-file."})
 public final class RunCommand implements Callable<Integer> {
 
     @Spec

@@ -33,7 +33,9 @@ import picocli.CommandLine.Spec;
  * an answer without a value (empty, NaN, stale) or a signal left out of decisions (N/A) is not a failure.
  */
 @Command(name = "signals", mixinStandardHelpOptions = true,
-        description = "Print each target's rendered PromQL, current values, states and thresholds.")
+        description = "Print each target's rendered PromQL, current values, states and thresholds.",
+        footer = {"", "Exit codes: 0 every query answered (an empty result or N/A signal included), 1 Prometheus"
+                + " unreachable or a query failed (stderr names the target, query and reason), 2 bad config."})
 public final class SignalsCommand implements Callable<Integer> {
 
     @Spec

@@ -60,7 +60,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = "Runs autoscaling policies against a simulated Milvus component driven by a load trace, and"
-                + " writes a scorecard (report.json, report.md), charts (chart.svg, chart-worst-day.svg) and decision logs.")
+                + " writes a scorecard (report.json, report.md), charts (chart.svg, chart-worst-day.svg) and decision logs.",
+        footer = {"", "Exit codes: 0 written, 1 the reports could not be written (the file and the OS's reason"
+                + " named), 2 bad input, or an --out that cannot be written or holds a backtest or demo report"
+                + " (refused before simulating, nothing written)."})
 public final class SimulateCommand implements Callable<Integer> {
 
     /** Exit code for bad input: same as {@code Main.EXIT_USAGE}. */

@@ -31,7 +31,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code status}: prints a running daemon's {@code /api/v1/status} as a table an SRE reads at a glance. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show every target's replicas, signals and last decision from a running daemon.")
+        description = "Show every target's replicas, signals and last decision from a running daemon.",
+        footer = {"", "Exit codes: 0 shown, 1 the daemon unreachable or its answer not the status document (the"
+                + " missing field named), 2 bad --url."})
 public final class StatusCommand implements Callable<Integer> {
 
     @Spec

@@ -39,8 +39,9 @@ import picocli.CommandLine.Parameters;
  * or prints every error, one per line with path and file:line, to standard error (exit 2).
  */
 @Command(name = "validate-config", mixinStandardHelpOptions = true,
-        description = {"Checks a configuration file and prints the effective settings of every target.",
-                "Exit codes: 0 valid, 2 invalid (every error is printed to standard error)."})
+        description = "Checks a configuration file and prints the effective settings of every target.",
+        footer = {"", "Exit codes: 0 valid (warnings about files that may be mounted only where the daemon runs"
+                + " included), 2 invalid (every error is printed to standard error)."})
 public final class ValidateConfigCommand implements Callable<Integer> {
 
     /** How much of a PromQL template is shown; enough to recognise it, short enough for one line. */

@@ -11,7 +11,11 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,6 +79,35 @@ class CommandLineEdgesTest {
         assertEquals("", bareOut, "nothing on stdout");
         assertEquals(Main.EXIT_OK, help, err.toString(StandardCharsets.UTF_8));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("Usage: milvus-autoscaler"));
+    }
+
+    /**
+     * Every command's {@code --help} ends with its exit codes, as a script writer reads them, and names no code the
+     * README's table of commands leaves out for it: the two are written separately and would drift apart.
+     */
+    @Test
+    void everyCommandsHelpNamesItsExitCodesAsTheReadmeDoes() throws Exception {
+        CommandLine main = new CommandLine(new Main());
+        List<String> table = Files.readAllLines(Path.of("README.md")).stream()
+                .dropWhile(l -> !l.equals("## Commands")).takeWhile(l -> !l.startsWith("Across the tool"))
+                .filter(l -> l.startsWith("| `")).toList();
+        for (Map.Entry<String, CommandLine> c : main.getSubcommands().entrySet()) {
+            if (c.getKey().equals("help")) {
+                continue;
+            }
+            String help = c.getValue().getUsageMessage(CommandLine.Help.Ansi.OFF);
+            Matcher footer = Pattern.compile("Exit codes: (.*)", Pattern.DOTALL).matcher(help);
+            assertTrue(footer.find(), c.getKey() + " --help names no exit codes:\n" + help);
+            String row = table.stream().filter(l -> l.contains("`" + c.getKey() + " "))
+                    .findFirst().orElseThrow(() -> new AssertionError("README's table has no row for " + c.getKey()));
+            String readmeCodes = row.substring(row.lastIndexOf(" | ", row.length() - 3));
+            Matcher code = Pattern.compile("\\b(0|1|2|130)\\b").matcher(footer.group(1));
+            assertTrue(footer.group(1).startsWith("0 "), c.getKey() + ": " + footer.group(1));
+            while (code.find()) {
+                assertTrue(readmeCodes.matches("(?s).*\\b" + code.group(1) + "\\b.*"), c.getKey() + " --help names exit "
+                        + code.group(1) + ", README's row does not: " + readmeCodes);
+            }
+        }
     }
 
     @Test
