@@ -55,8 +55,10 @@ import picocli.CommandLine.Spec;
  * while the service stays available), done by the tool that already knows the owner of the replica count, when a
  * step has settled and whether the service is harmed.
  *
- * <p>Scale-out is one write to N, then a wait for N ready (and, for queryNode, settled). Scale-in is one replica
- * per write; after each the command waits for the same settle rule the daemon's policy uses (every replica ready
+ * <p>Scale-out is one write to N, then a wait for N ready (and, for queryNode, settled). Scale-in first waits for
+ * the component to be settled and the service unharmed (a step-down written just before may still be handing over
+ * its segments; a harmed service is not stepped down at all), then writes one replica per step; after each the
+ * command waits for the same settle rule the daemon's policy uses (every replica ready
  * and the settle query quiet, UNKNOWN counting as moving), then for the verify window with the health query
  * answering OK (or not configured) and every signal known and not HIGH. A failing health query or a HIGH signal
  * is harm: the command stops and, with {@code --rollback-on-harm} (the default), puts the one removed replica
@@ -498,13 +500,27 @@ public final class ScaleCommand implements Callable<Integer> {
                     + plan.to())) {
                 return Main.EXIT_FAILURE;
             }
-            WaitResult w = await(1, plan.to(), Duration.ZERO, plan.settle(), false,
+            WaitResult w = await(stage(1, plan.to()), plan.to(), Duration.ZERO, plan.settle(), false,
                     target.component() == Component.QUERY_NODE);
             return finish(w, 1);
         }
 
         private int scaleIn() {
             int at = plan.from();
+            // Milvus' procedure checks the service before each removal, the first included: a step-down the daemon
+            // (or a scale that timed out) wrote a minute ago may still be handing its segments over, and a second
+            // removal now would stack two stopping balances on the same nodes. So the first write waits for the
+            // same settle and health the later ones do, and a harmed service stops the command with nothing written.
+            WaitResult before = await("before step 1 (" + target.component() + " at " + at + ")", at, Duration.ZERO,
+                    plan.settle(), true, true);
+            if (before.ended() == Ended.HARM) {
+                progress.end();
+                err.println("scale: not starting: " + before.why() + "; nothing written. " + where());
+                return Main.EXIT_FAILURE;
+            }
+            if (before.ended() != Ended.PASSED) {
+                return finish(before, 0);
+            }
             for (int step = 1; at > plan.to(); step++) {
                 int next = at - 1;
                 if (stopped()) {
@@ -514,7 +530,7 @@ public final class ScaleCommand implements Callable<Integer> {
                         + at + " -> " + next + " (scale " + plan.from() + " -> " + plan.to() + ")")) {
                     return Main.EXIT_FAILURE;
                 }
-                WaitResult w = await(step, next, verifyOf(), plan.settle().plus(verifyOf()), true, true);
+                WaitResult w = await(stage(step, next), next, verifyOf(), plan.settle().plus(verifyOf()), true, true);
                 if (w.ended() == Ended.HARM) {
                     progress.end();
                     String what = "harm after step " + step + " of " + plan.steps() + " (" + at + " -> " + next + "): "
@@ -528,7 +544,7 @@ public final class ScaleCommand implements Callable<Integer> {
                             + next + "): " + w.why())) {
                         return Main.EXIT_FAILURE;
                     }
-                    WaitResult back = await(step, at, Duration.ZERO, plan.settle(), false, false);
+                    WaitResult back = await(stage(step, at), at, Duration.ZERO, plan.settle(), false, false);
                     if (back.ended() == Ended.INTERRUPTED) {
                         return interruptedAt(step, "while waiting for the rolled-back replica to be ready");
                     }
@@ -560,8 +576,8 @@ public final class ScaleCommand implements Callable<Integer> {
                     yield Main.EXIT_OK;
                 }
                 case TIMEOUT -> {
-                    err.println("scale: timed out at step " + step + " of " + plan.steps() + " waiting for " + w.why()
-                            + "; stopped. " + where());
+                    err.println("scale: timed out " + (step == 0 ? "before step 1" : "at step " + step + " of "
+                            + plan.steps()) + " waiting for " + w.why() + "; stopped. " + where() + goOn(w));
                     yield Main.EXIT_FAILURE;
                 }
                 case CHANGED -> {
@@ -571,6 +587,22 @@ public final class ScaleCommand implements Callable<Integer> {
                 case INTERRUPTED -> interruptedAt(step, "while waiting");
                 case HARM -> throw new IllegalStateException("harm is handled by the caller");
             };
+        }
+
+        /**
+         * For a step-down stopped while its replicas settled: how to wait longer and go on, since the wait is
+         * usually the queryNode's stopping balance, which Milvus documents as taking up to an hour, e.g. {@code
+         * --settle-timeout 1h} after the default 30m (twice the timeout that ran out, at least 1h). Empty otherwise.
+         */
+        private String goOn(WaitResult w) {
+            if (!plan.down() || !(w.why().startsWith("settle") || w.why().startsWith("ready"))) {
+                return "";
+            }
+            Duration longer = plan.settle().multipliedBy(2);
+            Duration wait = longer.compareTo(Duration.ofHours(1)) < 0 ? Duration.ofHours(1) : longer;
+            return " A stopping balance can take up to an hour; to wait longer and go on: milvus-autoscaler scale"
+                    + " --config " + selection.config + " --target " + target.id() + " --to " + plan.to()
+                    + " --settle-timeout " + human(wait);
         }
 
         /**
@@ -623,7 +655,12 @@ public final class ScaleCommand implements Callable<Integer> {
          * Polls until {@code requested} replicas are settled (when {@code settle}), {@code verify} has passed since
          * the write and, when {@code checkHarm}, the service is known healthy; harm at any poll ends it at once.
          */
-        private WaitResult await(int step, int requested, Duration verify, Duration timeout, boolean checkHarm,
+        /** How a wait names where the command is, e.g. {@code step 2 of 3 (queryNode -> 2)}. */
+        private String stage(int step, int requested) {
+            return "step " + step + " of " + plan.steps() + " (" + target.component() + " -> " + requested + ")";
+        }
+
+        private WaitResult await(String stage, int requested, Duration verify, Duration timeout, boolean checkHarm,
                                  boolean settle) {
             Instant start = clock.instant();
             Instant deadline = start.plus(timeout);
@@ -634,8 +671,8 @@ public final class ScaleCommand implements Callable<Integer> {
                 }
                 look = checks.look(requested);
                 if (look.status().current() != requested) {
-                    return new WaitResult(Ended.CHANGED, target + " replicas changed by someone else during step "
-                            + step + ": expected " + requested + ", read " + look.status().current(), look);
+                    return new WaitResult(Ended.CHANGED, target + " replicas changed by someone else "
+                            + (stage.startsWith("step") ? "during " : "") + stage + ": expected " + requested + ", read " + look.status().current(), look);
                 }
                 if (checkHarm && look.harm().isPresent()) {
                     return new WaitResult(Ended.HARM, look.harm().get(), look);
@@ -660,9 +697,8 @@ public final class ScaleCommand implements Callable<Integer> {
                     return new WaitResult(Ended.TIMEOUT, waitingFor + " after " + human(timeout) + " ("
                             + look.describe() + ")", look);
                 }
-                progress.waiting("step " + step + " of " + plan.steps() + " (" + target.component() + " -> "
-                        + requested + "): waiting for " + waitingFor, human(elapsed) + " of " + human(timeout) + ", "
-                        + look.describe());
+                progress.waiting(stage + ": waiting for " + waitingFor, human(elapsed) + " of " + human(timeout)
+                        + ", " + look.describe());
                 try {
                     if (stop.await(pollInterval.toMillis(), TimeUnit.MILLISECONDS)) {
                         return new WaitResult(Ended.INTERRUPTED, "interrupted", look);

@@ -275,6 +275,16 @@ class ScaleCommandTest {
                 "sum(milvus_querynode_read_task_ready_len{namespace=\"milvus\", app_kubernetes_io_instance=\""
                         + RELEASE + "\"})"),
                 body -> body.contains("\"0\"]"));
+        // The settle query subtracts kube-state-metrics' spec replicas from the queryNodes querycoord counts, two
+        // scrapes apart: until both read n, a rise from a last test's count reads as a queryNode not yet gone (BUSY).
+        Poll.until("Prometheus sees " + n + " queryNodes counted and wanted", WAIT, () -> prometheus.query(
+                "max(milvus_querycoord_querynode_num{namespace=\"milvus\"}) == sum(kube_deployment_spec_replicas"
+                        + "{namespace=\"milvus\", deployment=\"" + DEPLOYMENT + "\"})"),
+                body -> body.contains("\"" + n + "\"]"));
+        // And for the segment moves of a step the last test left settling: the settle query must read QUIET again.
+        Poll.until("Prometheus sees no segment moves", WAIT, () -> prometheus.query(
+                "sum(milvus_querycoord_task_num{querycoord_task_type=\"segment_move\"})"),
+                body -> body.contains("\"0\"]"));
         // The same for the cpu a harm raised to 1.0: no queryNode's [5s] rate may still read it.
         Poll.until("Prometheus sees no queryNode's cpu still high", WAIT, () -> prometheus.query(
                 "count(rate(container_cpu_usage_seconds_total{namespace=\"milvus\", pod=~\".*querynode.*\","
@@ -351,6 +361,70 @@ class ScaleCommandTest {
         assertFalse(after.has("milvus-autoscaler.io/paused-at"), after.toString());
         assertEquals(3, kube.requests("POST", "/api/v1/namespaces/milvus/events").stream()
                 .filter(q -> q.body().contains("\"ScaledIn\"") && q.body().contains("manual step-down")).count(), "one ScaledIn Event per step");
+    }
+
+    /**
+     * A step-down still handing over its segments (one the daemon wrote a minute ago, say) holds the first step:
+     * a removal now would stack a second stopping balance on the same nodes, which Milvus' one-at-a-time advice is
+     * there to avoid. The segment moves end 3s into the command; the first write comes after that, not at once.
+     */
+    @Test
+    void aStepDownStillSettlingHoldsTheFirstStepUntilItHasSettled() {
+        at(3);
+        coord.setQuerycoordTasks("segment_move", 1);
+        Poll.until("Prometheus sees the segment moves", WAIT, () -> prometheus.query(
+                "sum(milvus_querycoord_task_num{querycoord_task_type=\"segment_move\"})"),
+                body -> body.contains("\"1\"]"));
+        List<Instant> cleared = new CopyOnWriteArrayList<>();
+        timers.schedule(() -> {
+            cleared.add(Instant.now());
+            coord.setQuerycoordTasks("segment_move", 0);
+        }, 3, TimeUnit.SECONDS);
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals(List.of(2), writtenCounts(), r.all());
+        assertEquals(1, cleared.size(), r.all());
+        assertTrue(((Instant) writes.get(0)[0]).isAfter(cleared.get(0)),
+                "the first write at " + writes.get(0)[0] + " waited for the earlier moves, ended " + cleared.get(0));
+        assertTrue(r.out().contains("before step 1 (queryNode at 3): waiting for settle"), r.out());
+    }
+
+    /**
+     * A balance longer than the time budget stops the command after the one step it wrote, with exit 1, the
+     * daemon's pause lifted (it holds its own step-downs while this one settles), and the command that waits longer
+     * and goes on. Budget: --settle-timeout 1s + the 2s verify window; the segment moves last 6s.
+     */
+    @Test
+    void aBalanceLongerThanTheBudgetStopsAfterOneStepAndSaysHowToGoOn() {
+        at(3);
+        drain = Duration.ofSeconds(6);
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--yes", "--settle-timeout", "1s");
+        assertEquals(1, r.exit(), r.all());
+        assertEquals(List.of(2), writtenCounts(), "no second removal while the first still moves: " + r.all());
+        assertTrue(r.err().contains("scale: timed out at step 1 of 2 waiting for settle after 3s"), r.err());
+        assertTrue(r.err().contains("to wait longer and go on: milvus-autoscaler scale --config " + config
+                + " --target milvus/scl/queryNode --to 1 --settle-timeout 1h"), r.err());
+        assertFalse(annotations().has("milvus-autoscaler.io/paused"), annotations().toString());
+        // Let this step's moves end here, so its timer cannot clear the next test's.
+        Poll.until("the step's segment moves end", WAIT, () -> settled.size(), n -> n == 1);
+    }
+
+    /** A service already harmed is not stepped down: exit 1, nothing written, rather than a removal rolled back. */
+    @Test
+    void aHarmedServiceIsNotSteppedDownAtAll() {
+        at(3);
+        queryNodes.forEach(p -> p.setReadQueue(5));
+        Poll.until("Prometheus sees the read queues", WAIT, () -> prometheus.query(
+                "sum(milvus_querynode_read_task_ready_len{namespace=\"milvus\", app_kubernetes_io_instance=\""
+                        + RELEASE + "\"})"),
+                body -> body.contains("\"15\"]"));
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes");
+        assertEquals(1, r.exit(), r.all());
+        assertTrue(r.err().contains("scale: not starting: health query failing; nothing written. queryNode is at 3"
+                + " replicas (3 ready) now."), r.err());
+        assertEquals(List.of(), writtenCounts());
+        assertEquals(3, replicas());
+        assertFalse(annotations().has("milvus-autoscaler.io/paused"), "the pause is lifted: " + annotations());
     }
 
     @ParameterizedTest(name = "{0}")
