@@ -10,6 +10,13 @@ public enum Reason implements DecisionReason {
     // Guards
     /** {@code milvus-autoscaler.io/paused: "true"} on the object. HOLD. */
     PAUSED(Action.HOLD, Stage.GUARDS),
+    /**
+     * The component is at 0 replicas: someone stopped it (the operator's {@code Stopped} state, every component at
+     * {@code replicas: 0}; {@code kubectl scale --replicas=0}), and min-replicas is at least 1, so it is not ours to
+     * start. Kubernetes' HPA does the same (ScalingDisabled: "scaling is disabled since the replica count of the
+     * target is zero"). HOLD.
+     */
+    SCALED_TO_ZERO(Action.HOLD, Stage.GUARDS),
     /** A rollout is in progress; writing now would fight it. HOLD. */
     ROLLOUT(Action.HOLD, Stage.GUARDS),
     /** Current replicas below {@code min-replicas}: move up to it. SCALE_OUT. */
@@ -152,7 +159,7 @@ public enum Reason implements DecisionReason {
     @Override
     public boolean blocksAction() {
         return switch (this) {
-            case PAUSED, ROLLOUT, ALERT_COOLDOWN, ALERT_BLOCKS_SCALE_IN, SCALE_OUT_COOLDOWN, AT_MAX, PARTIAL_DATA,
+            case PAUSED, SCALED_TO_ZERO, ROLLOUT, ALERT_COOLDOWN, ALERT_BLOCKS_SCALE_IN, SCALE_OUT_COOLDOWN, AT_MAX, PARTIAL_DATA,
                     SCALE_IN_WOULD_OVERLOAD, PEAK_WOULD_OVERLOAD, FORECAST_HOLDS_SCALE_IN, SCALE_IN_DELAY_AFTER_SCALE_OUT,
                     SCALE_IN_COOLDOWN, SETTLING,
                     SETTLE_TIMEOUT, STEP_DOWN_UNVERIFIED, SCALE_IN_BACKOFF, BUDGET_EXHAUSTED -> true;

@@ -10,7 +10,13 @@ import java.util.Optional;
  * max passes the step-down rule's gate first ({@link StepDown#gate}): it is a step-down like any
  * other, so a cooling or unsettled component holds with the step-down's reason.
  *
- * <p>Reasons: PAUSED, ROLLOUT, BELOW_MIN, ABOVE_MAX. Memory: none.
+ * <p>A component at 0 replicas is held (SCALED_TO_ZERO), not moved up to min-replicas: min-replicas is at least 1,
+ * so 0 is a stop someone wrote on purpose (a maintenance stop, the operator's Stopped state), and starting its
+ * workers while its coordinators stay stopped would only crash-loop them. Kubernetes' HPA controller disables
+ * scaling for a target at zero in the same way (pkg/controller/podautoscaler/horizontal.go: "scaling is
+ * disabled since the replica count of the target is zero"). Scaling it up by hand hands it back.
+ *
+ * <p>Reasons: PAUSED, SCALED_TO_ZERO, ROLLOUT, BELOW_MIN, ABOVE_MAX. Memory: none.
  */
 final class Guards implements Rule<Memory.None> {
 
@@ -31,6 +37,11 @@ final class Guards implements Rule<Memory.None> {
         if (t.status().paused()) {
             return Proposal.hold(Stage.GUARDS, Reason.PAUSED, t,
                     () -> t.component() + " paused by annotation milvus-autoscaler.io/paused");
+        }
+        if (current == 0) {
+            return Proposal.hold(Stage.GUARDS, Reason.SCALED_TO_ZERO, t, () -> t.component() + " at 0 replicas: stopped"
+                    + " on purpose (min-replicas is at least 1), not started here, as Kubernetes' HPA does not scale a"
+                    + " target at zero; scale it up by hand to hand it back");
         }
         if (t.status().rollout()) {
             return Proposal.hold(Stage.GUARDS, Reason.ROLLOUT, t,

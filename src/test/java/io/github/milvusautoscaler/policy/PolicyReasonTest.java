@@ -66,6 +66,12 @@ class PolicyReasonTest {
                     s.cpu(0.95);
                 }),
                 c("rollout holds", Reason.ROLLOUT, 3, s -> s.rollout = true),
+                // A maintenance stop (every worker at 0, coordinators too) is not undone, even under load or an
+                // alert: min-replicas 1 would have started workers whose coordinators are stopped.
+                c("a component stopped at zero stays stopped", Reason.SCALED_TO_ZERO, 0, s -> {
+                    s.replicas(0, 0);
+                    s.cpu(0.95);
+                }),
                 // min 2, current 1: up to the floor at once.
                 c("below min moves to min", Reason.BELOW_MIN, 2, s -> {
                     s.min = 2;
