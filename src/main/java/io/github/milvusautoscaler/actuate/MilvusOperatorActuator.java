@@ -8,6 +8,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.ActuationException.Kind;
+import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.LastScale;
@@ -49,7 +50,8 @@ import org.slf4j.LoggerFactory;
  *       StatefulSet, {@code status.updateRevision != status.currentRevision}) or its controller has not observed
  *       the latest spec ({@code status.observedGeneration < metadata.generation});</li>
  *   <li>the CR's condition {@code MilvusUpdated} is {@code False} with reason {@code MilvusUpgradingImage}
- *       or {@code MilvusDowngradingImage} (an image upgrade walks all components), or {@code status.status}
+ *       or {@code MilvusDowngradingImage} (an image upgrade walks all components) and a component's recorded image
+ *       is not the one it is asked to run ({@link #imageDiffers}), or {@code status.status}
  *       is {@code Pending} (the operator is still creating or restarting the cluster).</li>
  * </ul>
  * The operator also sets {@code MilvusUpdated=False} with reason {@code MilvusComponentsUpdating}
@@ -71,6 +73,8 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
     static final int OPERATOR_DEFAULT_REPLICAS = 1;
     /** {@code replicas: -1} hands the component to an external HPA. */
     static final int HANDED_TO_HPA = -1;
+    /** {@code rollingMode: 3}: every component runs as two Deployments (apis/milvus.io/v1beta1 RollingModeV3). */
+    static final long ROLLING_MODE_V3 = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(MilvusOperatorActuator.class);
 
@@ -213,7 +217,8 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
      * components_types.go): a Milvus not in cluster mode ({@code spec.mode}), {@code hpa} set (the operator
      * creates a HorizontalPodAutoscaler from it, controllers/hpa.go, which owns the count), {@code groups}
      * (queryNode, dataNode, proxy, streamingNode: independently deployed groups, each with its own replicas) and
-     * {@code spec.components.enableManualMode} (the operator stops applying replicas to the Deployments).
+     * {@code spec.components.enableManualMode} (the operator stops applying replicas to the Deployments), and a paused
+ * component that runs as two Deployments (the operator scales neither while it is paused).
      * ({@code statefulSet.enabled} is not among them: the operator applies the count to its StatefulSet, which
      * {@link #read} then reads instead of the Deployments.)
      * Writing the one field in any of these would do nothing or fight another owner.
@@ -243,6 +248,23 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
             throw new ActuationException(Kind.REFUSED, object + " has spec.components." + component + ".groups: "
                     + groups + " deployment groups, each with its own replicas, where milvus-autoscaler scales one"
                     + " count" + leave);
+        }
+        // A paused component's two Deployments take no replica count: the operator's deploy controller returns
+        // before HandleScaling while spec.components.paused or spec.components.<c>.paused is set
+        // (pkg/controllers/deploy_ctrl.go, Reconcile and IsPaused). queryNode always runs as two Deployments (rolling
+        // mode 2, the default), every component does under rolling mode 3 (CheckDeployMode); a single Deployment or
+        // a StatefulSet still gets its count applied while paused (deployment_updater.go, statefulset.go).
+        boolean twoDeployments = target.component() == Component.QUERY_NODE
+                || JsonPaths.integer(milvus, "spec", "components", "rollingMode").orElse(0) == ROLLING_MODE_V3
+                || JsonPaths.integer(milvus, "status", "rollingMode").orElse(0) == ROLLING_MODE_V3;
+        String pausedAt = isTrue(milvus, "spec", "components", "paused") ? "spec.components.paused"
+                : isTrue(milvus, "spec", "components", component, "paused") ? "spec.components." + component + ".paused"
+                : null;
+        if (pausedAt != null && twoDeployments && !isTrue(milvus, "spec", "components", component, "statefulSet",
+                "enabled")) {
+            throw new ActuationException(Kind.REFUSED, object + " has " + pausedAt + ": true, and the operator applies"
+                    + " no replica count to a paused component's two Deployments; milvus-autoscaler writes nothing to "
+                    + target.component() + " until it is unpaused");
         }
         if (isTrue(milvus, "spec", "components", "enableManualMode")) {
             throw new ActuationException(Kind.REFUSED, object + " has spec.components.enableManualMode: true, so the"
@@ -292,10 +314,54 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
                     && JsonPaths.string(condition, "status").map("False"::equals).orElse(false);
             String reason = JsonPaths.string(condition, "reason").orElse("");
             if (updatedFalse && (reason.equals("MilvusUpgradingImage") || reason.equals("MilvusDowngradingImage"))) {
-                return true;
+                return imageDiffers(milvus).orElse(true);
             }
         }
         return false;
+    }
+
+    /**
+     * Whether a component's Deployment runs another image than the spec asks of it, by the images the operator
+     * records in {@code status.componentsDeployStatus.<component>.image}; empty when it records none to compare.
+     *
+     * <p>Why not the condition alone: the operator reports {@code MilvusUpgradingImage} whenever a component's
+     * Deployment image differs from the cluster's {@code spec.components.image} (status_cluster.go,
+     * GetMilvusUpdatedCondition), also for a component given its own image ({@code spec.components.queryNode.image},
+     * a hotfix build say), which it runs as asked: such a cluster reads "upgrading" for as long as the override
+     * stays, and holding on it would never scale any of its components. So an upgrade is a recorded image that
+     * differs from the component's own image, else the cluster's. Example: cluster image v2.5.4, queryNode's own
+     * v2.5.4-hotfix, every Deployment running what it is asked: no upgrade; cluster image raised to v2.5.5 while
+     * dataNode still runs v2.5.4: an upgrade. An operator that records no images (before the field existed) leaves
+     * the condition to decide.
+     */
+    static Optional<Boolean> imageDiffers(JsonObject milvus) {
+        Optional<JsonObject> recorded = JsonPaths.object(milvus, "status", "componentsDeployStatus");
+        Optional<JsonObject> components = JsonPaths.object(milvus, "spec", "components");
+        if (recorded.isEmpty() || components.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> clusterImage = JsonPaths.string(components.get(), "image");
+        boolean compared = false;
+        for (Map.Entry<String, JsonElement> e : recorded.get().entrySet()) {
+            Optional<String> running = e.getValue().isJsonObject()
+                    ? JsonPaths.string(e.getValue().getAsJsonObject(), "image").filter(i -> !i.isEmpty())
+                    : Optional.empty();
+            // The status keys are the components' lower-case names (querynode), the spec's camel case (queryNode).
+            Optional<String> asked = components.get().entrySet().stream()
+                    .filter(c -> c.getKey().equalsIgnoreCase(e.getKey()) && c.getValue().isJsonObject())
+                    .findFirst()
+                    .flatMap(c -> JsonPaths.string(c.getValue().getAsJsonObject(), "image"))
+                    .filter(i -> !i.isEmpty())
+                    .or(() -> clusterImage);
+            if (running.isEmpty() || asked.isEmpty()) {
+                continue;
+            }
+            compared = true;
+            if (!running.get().equals(asked.get())) {
+                return Optional.of(true);
+            }
+        }
+        return compared ? Optional.of(false) : Optional.empty();
     }
 
     @Override

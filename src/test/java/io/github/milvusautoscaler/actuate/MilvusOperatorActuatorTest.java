@@ -17,6 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.core.Direction;
 import io.github.milvusautoscaler.core.LastScale;
 import io.github.milvusautoscaler.core.Reason;
@@ -113,6 +116,18 @@ class MilvusOperatorActuatorTest {
                               "reason": "MilvusUpgradingImage", "message": "Milvus is performing rolling upgrade"}]}"""));
                     f.put(Kind.DEPLOYMENTS, settled(QN0, QN_LABELS, 3, 3));
                 }, 3, 3, true),
+                // The operator compares every Deployment's image with spec.components.image (status_cluster.go,
+                // GetMilvusUpdatedCondition), so a queryNode given its own hotfix image reads "upgrading" for good.
+                new Row("a component's own image is no upgrade, though the operator says MilvusUpgradingImage", f -> {
+                    f.put(Kind.MILVUSES, imaged("milvusdb/milvus:v2.5.4", "milvusdb/milvus:v2.5.4-hotfix",
+                            "milvusdb/milvus:v2.5.4-hotfix", "milvusdb/milvus:v2.5.4"));
+                    f.put(Kind.DEPLOYMENTS, settled(QN0, QN_LABELS, 3, 3));
+                }, 3, 3, false),
+                new Row("an upgrade: the cluster image raised and dataNode still runs the old one", f -> {
+                    f.put(Kind.MILVUSES, imaged("milvusdb/milvus:v2.5.5", "", "milvusdb/milvus:v2.5.5",
+                            "milvusdb/milvus:v2.5.4"));
+                    f.put(Kind.DEPLOYMENTS, settled(QN0, QN_LABELS, 3, 3));
+                }, 3, 3, true),
                 new Row("MilvusComponentsUpdating alone (e.g. our own scale-out starting pods) is no rollout", f -> {
                     f.put(Kind.MILVUSES, milvus(RELEASE, qn3, Map.of(), """
                             {"status": "Healthy", "conditions": [{"type": "MilvusUpdated", "status": "False",
@@ -124,6 +139,26 @@ class MilvusOperatorActuatorTest {
                     f.put(Kind.DEPLOYMENTS, settled(QN0, QN_LABELS, 3, 0));
                 }, 3, 0, true)
         ).map(Arguments::of);
+    }
+
+    /**
+     * A Milvus at 3 queryNodes whose operator reports {@code MilvusUpdated=False, MilvusUpgradingImage} and records
+     * the images its Deployments run ({@code status.componentsDeployStatus}, keyed by the components' lower-case
+     * names, milvus_types.go ComponentDeployStatus): the cluster's image, queryNode's own (empty: none), and what
+     * the querynode and datanode Deployments run.
+     */
+    private static String imaged(String cluster, String queryNodeOwn, String queryNodeRuns, String dataNodeRuns) {
+        return """
+                {"metadata": {"name": "%s", "namespace": "%s"},
+                 "spec": {"mode": "cluster", "components": {"image": "%s",
+                          "queryNode": {"replicas": 3%s}, "dataNode": {"replicas": 1}}},
+                 "status": {"status": "Healthy",
+                            "conditions": [{"type": "MilvusUpdated", "status": "False", "reason": "MilvusUpgradingImage",
+                                            "message": "Milvus is performing rolling upgrade pending components[]"}],
+                            "componentsDeployStatus": {"querynode": {"generation": 2, "image": "%s", "status": {}},
+                                                       "datanode": {"generation": 2, "image": "%s", "status": {}}}}}
+                """.formatted(RELEASE, NS, cluster, queryNodeOwn.isEmpty() ? "" : ", \"image\": \"" + queryNodeOwn
+                + "\"", queryNodeRuns, dataNodeRuns);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -178,6 +213,39 @@ class MilvusOperatorActuatorTest {
         assertEquals(ActuationException.Kind.REFUSED, e.kind());
         assertTrue(e.getMessage().contains("milvus " + NS + "/" + RELEASE + " " + expected), e.getMessage());
         assertTrue(e.getMessage().contains("milvus-autoscaler leaves queryNode alone"), e.getMessage());
+    }
+
+    /**
+     * A paused component whose count goes to two Deployments takes no count: the operator's deploy controller returns
+     * before scaling while {@code spec.components.paused} or the component's {@code paused} is set
+     * (pkg/controllers/deploy_ctrl.go). queryNode always runs as two Deployments, every component under
+     * {@code rollingMode: 3}; a dataNode's single Deployment and a queryNode StatefulSet are still scaled while
+     * paused, so those are read as usual.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = ';', value = {
+            "the whole Milvus paused; queryNode; \"paused\": true, \"queryNode\": {\"replicas\": 3}"
+                    + "; spec.components.paused",
+            "queryNode paused; queryNode; \"queryNode\": {\"replicas\": 3, \"paused\": true}"
+                    + "; spec.components.queryNode.paused",
+            "dataNode paused in rolling mode 3; dataNode; \"rollingMode\": 3, \"dataNode\": {\"replicas\": 2,"
+                    + " \"paused\": true}; spec.components.dataNode.paused",
+            "dataNode paused, one Deployment; dataNode; \"dataNode\": {\"replicas\": 2, \"paused\": true}; ",
+            "queryNode paused as a StatefulSet; queryNode; \"queryNode\": {\"replicas\": 3, \"paused\": true,"
+                    + " \"statefulSet\": {\"enabled\": true}}; "})
+    void aPausedComponentOnTwoDeploymentsIsRefusedUntilUnpaused(String name, String component, String components,
+                                                                 String pausedAt) {
+        fake.put(Kind.MILVUSES, operatorResource(components));
+        Target target = new Target(NS, RELEASE, Component.fromName(component).orElseThrow(), InstallKind.OPERATOR);
+        if (pausedAt == null) {
+            assertEquals(component.equals("dataNode") ? 2 : 3, actuator.read(target).current(), "read as usual");
+            return;
+        }
+        ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(target));
+        assertEquals(ActuationException.Kind.REFUSED, e.kind());
+        assertEquals("milvus " + NS + "/" + RELEASE + " has " + pausedAt + ": true, and the operator applies no replica"
+                + " count to a paused component's two Deployments; milvus-autoscaler writes nothing to " + component
+                + " until it is unpaused", e.getMessage());
     }
 
     /**
