@@ -35,9 +35,11 @@ import java.util.TreeMap;
  *       ({@code container="POD"}), as the kubelet serves them to the kube-prometheus-stack's kubelet
  *       ServiceMonitor (prometheus-community/helm-charts {@code charts/kube-prometheus-stack/values.yaml},
  *       {@code kubelet.serviceMonitor.cAdvisor}), each written with its own timestamp as cAdvisor writes them, so a
- *       stopped pod's cAdvisor series are not marked stale (Prometheus before 2.48 has no
- *       {@code track_timestamps_staleness}) and linger up to five minutes, as on a cluster; the default queries
- *       join them with kube-state-metrics, which goes stale at once;</li>
+ *       stopped pod's cAdvisor series are not marked stale and linger up to five minutes, as on a Prometheus before
+ *       2.48 (no {@code track_timestamps_staleness}, the Debian package these tests run) or a stack that leaves
+ *       it off; a current kube-prometheus-stack sets {@code trackTimestampsStaleness: true}, and on Prometheus
+ *       2.48 or later they go stale at the next scrape. The default queries join them with kube-state-metrics,
+ *       which goes stale at once, so they read the same either way;</li>
  *   <li>kube-state-metrics {@code kube_pod_owner}, {@code kube_pod_status_ready},
  *       {@code kube_pod_container_resource_requests}/{@code _limits} (kubernetes/kube-state-metrics
  *       {@code docs/metrics/workload/pod-metrics.md}); {@code kube_pod_labels} is absent as with that doc's
