@@ -205,6 +205,8 @@ public final class DoctorCommand implements Callable<Integer> {
                             ? "the chart's ServiceMonitor is off (metrics.serviceMonitor.enabled = true), or your"
                             + " Prometheus does not select it: add label release=<your kube-prometheus-stack release>"
                             + " (metrics.serviceMonitor.additionalLabels), or apply deploy/monitoring/servicemonitor-helm.yaml"
+                            + " (for a release that sets the chart's nameOverride, change its selector's"
+                            + " app.kubernetes.io/name: milvus to that name, which the chart's Services carry)"
                             : "the operator creates no monitor your Prometheus selects: apply"
                             + " deploy/monitoring/podmonitor-operator.yaml with label release=<your kube-prometheus-stack release>"));
                 }

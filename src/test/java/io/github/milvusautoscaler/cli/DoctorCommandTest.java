@@ -151,6 +151,10 @@ class DoctorCommandTest {
                         + " limit (set queryNode.resources.limits.memory in the chart values)"),
                 Arguments.of("nomonitor", "qps", "the chart's ServiceMonitor is off"),
                 Arguments.of("nomonitor", "qps", "add label release="),
+                // milvus-helm's _helpers.tpl: the Services' app.kubernetes.io/name is the nameOverride when set, so the
+                // shipped monitor's selector (app.kubernetes.io/name: milvus) selects nothing for such a release.
+                Arguments.of("nomonitor", "qps", "for a release that sets the chart's nameOverride, change its selector's"
+                        + " app.kubernetes.io/name: milvus to that name"),
                 Arguments.of("nomonitor", "settle", "no milvus_* series for nomonitor/hr"),
                 Arguments.of("nolabel", "qps", "have no component label"),
                 Arguments.of("restonly", "qps", "the queryNodes of restonly/hr serve searches the proxies do not count"),
