@@ -142,7 +142,9 @@ final class StepDown implements Rule<StepDown.Steps> {
         }
         return Optional.of(new Proposal(Stage.STEP_DOWN, Reason.SIGNALS_LOW, current - 1, () -> t.component() + " "
                 + averages(t) + " over the last " + dur(si.sustain()) + "; " + current + " -> " + (current - 1)
-                + ", one node at a time" + t.leftOut()));
+                + ", one node at a time" + (ready < current ? " (" + (current - ready) + " of " + current + " not ready"
+                + " for over settle-timeout " + dur(si.settleTimeout()) + ", which the ReplicaSet removes first)" : "")
+                + t.leftOut()));
     }
 
     /**
@@ -209,6 +211,15 @@ final class StepDown implements Rule<StepDown.Steps> {
             if (t.within(since, si.settleTimeout())) {
                 return Proposal.hold(Stage.STEP_DOWN, Reason.SETTLING, t, () -> what + " for "
                         + dur(Duration.between(since, t.now())) + " of " + dur(si.settleTimeout()));
+            }
+            // A replica not ready for the whole settle timeout while no data moves (a pod no node or ResourceQuota
+            // lets start, one in a crash loop) is not about to serve, and holding every step-down for it would keep
+            // the component at its peak size for good. A Deployment's ReplicaSet deletes unscheduled, pending and
+            // not-ready pods first (kubernetes pkg/controller/replicaset, getPodsToDelete), so the step usually
+            // removes that one and no serving capacity; the load check still sizes it as if a ready one went
+            // (x ready / (ready - 1)), which also covers a StatefulSet, whose highest ordinal goes whatever its state.
+            if (t.ready() < t.current() && t.observation().settle() == Settle.QUIET) {
+                return Optional.empty();
             }
             // Past the timeout the hold stays: the settle facts are read live (a querycoord node count, a
             // stopping node's gauge, move counts that still change), so BUSY means data really moves and

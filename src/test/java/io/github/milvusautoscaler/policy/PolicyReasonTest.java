@@ -497,6 +497,20 @@ class PolicyReasonTest {
                     s.settle = Settle.UNKNOWN;
                     s.state = Scene.settleWaitSince(lowFor(s, Duration.ofMinutes(90)), s.now.minus(Duration.ofMinutes(80)));
                 }),
+                // one of 4 not ready for 30m (no node, a quota) with no data moving: not coming, so it holds the
+                // step-down no longer; sized as if a ready one went: cpu 0.2 x 3/2 = 0.3 ok.
+                c("a replica unready past settle-timeout, no data moving", Reason.SIGNALS_LOW, 3, s -> {
+                    s.replicas(4, 3);
+                    s.allLow();
+                    s.state = Scene.settleWaitSince(lowFor(s, Duration.ofMinutes(40)), s.now.minus(Duration.ofMinutes(30)));
+                }),
+                // the same with data moving: the unready replica may be a stopping queryNode; still held.
+                c("a replica unready past settle-timeout, data moving", Reason.SETTLE_TIMEOUT, 4, s -> {
+                    s.replicas(4, 3);
+                    s.allLow();
+                    s.settle = Settle.BUSY;
+                    s.state = Scene.settleWaitSince(lowFor(s, Duration.ofMinutes(40)), s.now.minus(Duration.ofMinutes(30)));
+                }),
                 // settled again after a long wait: the step-down proceeds; cpu 0.2 x 3/2 = 0.3 ok.
                 c("settled after a long wait", Reason.SIGNALS_LOW, 2, s -> {
                     s.allLow();
