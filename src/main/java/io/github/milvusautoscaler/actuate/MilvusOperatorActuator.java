@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Rollout (write nothing) when any of:
  * <ul>
- *   <li>two of the component's Deployments both have replicas (queryNode blue/green in progress);</li>
+ *   <li>two of the component's Deployments both have replicas (queryNode blue/green in progress), or the Milvus
+ *       resource carries the operator's {@code milvus.io/<component>-rolling-id} label
+ *       ({@link #componentRolling});</li>
  *   <li>one of them is still rolling out a new template ({@code status.updatedReplicas < status.replicas}; for the
  *       StatefulSet, {@code status.updateRevision != status.currentRevision}) or its controller has not observed
  *       the latest spec ({@code status.observedGeneration < metadata.generation});</li>
@@ -137,7 +139,8 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
             }
         }
         refuseIfScaledByHpa(target, workloadKind, names);
-        boolean rollout = withReplicas >= 2 || templateRollout || operatorUpdating(milvus);
+        boolean rollout = withReplicas >= 2 || templateRollout || operatorUpdating(milvus)
+                || componentRolling(milvus, target);
 
         JsonObject annotations = JsonPaths.annotations(milvus);
         String object = ApiResource.MILVUSES.describe(target.namespace(), target.name());
@@ -294,6 +297,19 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
     private static boolean isTrue(JsonObject root, String... path) {
         return JsonPaths.at(root, path).filter(e -> e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean())
                 .map(JsonElement::getAsBoolean).orElse(false);
+    }
+
+    /**
+     * The operator's mark that the component's two-Deployment rollout is under way: the label
+     * {@code milvus.io/<component>-rolling-id} on the Milvus resource (apis/milvus.io/v1beta1/label_annotations.go,
+     * GetRollingIdLabelByComponent), set when a rollout is prepared and removed when it ends. Its deploy controller
+     * defers any step-down while it is set ("scale down is not allowed in rolling mode"), including the moment
+     * the new template has been written to the idle Deployment but no replica has moved, which the Deployments do
+     * not show yet.
+     */
+    private static boolean componentRolling(JsonObject milvus, Target target) {
+        return JsonPaths.string(milvus, "metadata", "labels", "milvus.io/" + target.component().labelValue()
+                + "-rolling-id").filter(id -> !id.isEmpty()).isPresent();
     }
 
     /** The operator's own word that an image upgrade or the initial creation is under way. */

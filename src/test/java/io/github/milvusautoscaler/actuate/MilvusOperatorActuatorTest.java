@@ -128,6 +128,17 @@ class MilvusOperatorActuatorTest {
                             "milvusdb/milvus:v2.5.4"));
                     f.put(Kind.DEPLOYMENTS, settled(QN0, QN_LABELS, 3, 3));
                 }, 3, 3, true),
+                // The operator labels the Milvus milvus.io/querynode-rolling-id=<generation> when it prepares a rollout
+                // (label_annotations.go SetComponentRolling), before any replica moves: the Deployments look settled.
+                new Row("the operator's rolling-id label on the Milvus, Deployments not yet moving", f -> {
+                    JsonObject m = JsonParser.parseString(milvus(RELEASE, qn3, Map.of(), null)).getAsJsonObject();
+                    JsonObject labels = new JsonObject();
+                    labels.addProperty("milvus.io/querynode-rolling-id", "7");
+                    m.getAsJsonObject("metadata").add("labels", labels);
+                    f.put(Kind.MILVUSES, m.toString());
+                    f.put(Kind.DEPLOYMENTS, settled(QN0, QN_LABELS, 3, 3));
+                    f.put(Kind.DEPLOYMENTS, settled(QN1, QN_LABELS, 0, 0));
+                }, 3, 3, true),
                 new Row("MilvusComponentsUpdating alone (e.g. our own scale-out starting pods) is no rollout", f -> {
                     f.put(Kind.MILVUSES, milvus(RELEASE, qn3, Map.of(), """
                             {"status": "Healthy", "conditions": [{"type": "MilvusUpdated", "status": "False",
