@@ -220,8 +220,7 @@ class MilvusOperatorActuatorTest {
                     + "; has spec.components.enableManualMode: true, so the operator no longer applies"})
     void aCountTheOperatorDoesNotTakeFromReplicasIsRefused(String name, String components, String expected) {
         fake.put(Kind.MILVUSES, operatorResource(components));
-        ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(OPERATOR_QN));
-        assertEquals(ActuationException.Kind.REFUSED, e.kind());
+        ActuationException e = refused(OPERATOR_QN);
         assertTrue(e.getMessage().contains("milvus " + NS + "/" + RELEASE + " " + expected), e.getMessage());
         assertTrue(e.getMessage().contains("milvus-autoscaler leaves queryNode alone"), e.getMessage());
     }
@@ -252,11 +251,16 @@ class MilvusOperatorActuatorTest {
             assertEquals(component.equals("dataNode") ? 2 : 3, actuator.read(target).current(), "read as usual");
             return;
         }
-        ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(target));
-        assertEquals(ActuationException.Kind.REFUSED, e.kind());
         assertEquals("milvus " + NS + "/" + RELEASE + " has " + pausedAt + ": true, and the operator applies no replica"
                 + " count to a paused component's two Deployments; milvus-autoscaler writes nothing to " + component
-                + " until it is unpaused", e.getMessage());
+                + " until it is unpaused", refused(target).getMessage());
+    }
+
+    /** Reads {@code target}, which must be refused (not failed); the refusal, for its message. */
+    private ActuationException refused(Target target) {
+        ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(target));
+        assertEquals(ActuationException.Kind.REFUSED, e.kind(), e.getMessage());
+        return e;
     }
 
     /**
