@@ -139,6 +139,13 @@ class MilvusOperatorActuatorTest {
                     f.put(Kind.DEPLOYMENTS, settled(QN0, QN_LABELS, 3, 3));
                     f.put(Kind.DEPLOYMENTS, settled(QN1, QN_LABELS, 0, 0));
                 }, 3, 3, true),
+                // Every component at replicas: 0 is the operator's stop (MilvusSpec.IsStopping, status Stopped): read as
+                // 0, no rollout, so the policy's guard holds it as SCALED_TO_ZERO rather than start the workers.
+                new Row("stopped by the operator: replicas 0, status Stopped", f -> {
+                    f.put(Kind.MILVUSES, milvus(RELEASE, Map.of("queryNode", 0), Map.of(), "{\"status\": \"Stopped\"}"));
+                    f.put(Kind.DEPLOYMENTS, settled(QN0, QN_LABELS, 0, 0));
+                    f.put(Kind.DEPLOYMENTS, settled(QN1, QN_LABELS, 0, 0));
+                }, 0, 0, false),
                 new Row("MilvusComponentsUpdating alone (e.g. our own scale-out starting pods) is no rollout", f -> {
                     f.put(Kind.MILVUSES, milvus(RELEASE, qn3, Map.of(), """
                             {"status": "Healthy", "conditions": [{"type": "MilvusUpdated", "status": "False",

@@ -83,6 +83,29 @@ class EngineTest {
         assertEquals(2, recorded.size(), "one decision per tick, HOLD included");
     }
 
+    /**
+     * A component someone stopped (0 replicas) stays stopped under load and an hour of ticks, as Kubernetes' HPA
+     * leaves a target at zero; once a person scales it up, the daemon decides on its signals again.
+     */
+    @Test
+    void aStoppedComponentIsNotStartedUntilAPersonScalesItUp() {
+        Engine e = engine(LeaderGate.always(), false, 30);
+        cluster.personScales(A, 0);
+        metrics.cpu.put(A, 0.95);
+        for (int i = 0; i < 240; i++) {
+            assertEquals(Reason.SCALED_TO_ZERO, e.tick(new EngineTarget(A, policy())).reason());
+            clock.advance(Duration.ofSeconds(15));
+        }
+        assertEquals(List.of(), cluster.writes, "nothing written while stopped");
+        cluster.personScales(A, 2);
+        // Taken back: decided on its signals again, first waiting the scale-out cooldown for the two new replicas.
+        assertEquals(Reason.SCALE_OUT_COOLDOWN, e.tick(new EngineTarget(A, policy())).reason());
+        clock.advance(Duration.ofMinutes(3));
+        Decision back = e.tick(new EngineTarget(A, policy()));
+        assertEquals(Reason.SIGNAL_HIGH, back.reason(), back.toString());
+        assertEquals(List.of("a:2->4"), cluster.writes);
+    }
+
     @Test
     void followerDecidesButNeverWrites() {
         Engine e = engine(() -> false, false, 30);
