@@ -17,6 +17,7 @@ import io.github.milvusautoscaler.core.WriteContext;
 import io.github.milvusautoscaler.core.WriteGuard;
 import io.kubernetes.client.openapi.ApiClient;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -75,7 +76,7 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         String resourceVersion = JsonPaths.string(workload, "metadata", "resourceVersion").orElse("");
         long replicas = readInt(target, workload, "spec", "replicas").orElse(KUBERNETES_DEFAULT_REPLICAS);
         long ready = readInt(target, workload, "status", "readyReplicas").orElse(0);
-        boolean rollout = rollingOut(found.resource(), workload);
+        Optional<String> rollout = rollingOut(found.resource(), workload).map(why -> found.describe() + " " + why);
         JsonObject annotations = JsonPaths.annotations(workload);
         String object = found.describe();
         scaledObjects.remember(target, found.resource(), name,
@@ -144,8 +145,9 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
     }
 
     /**
-     * True while a Deployment or StatefulSet is rolling out a template, or its controller has not yet observed the
-     * latest spec ({@code observedGeneration < generation}).
+     * What a Deployment or StatefulSet is rolling out, in words that follow its kind and name ("is rolling out a new
+     * template (2 of 4 pods updated)"), or that its controller has not yet observed the latest spec
+     * ({@code observedGeneration < generation}); empty when neither.
      *
      * <p>Deployment: pods of an older template remain, {@code status.updatedReplicas < status.replicas} (both count
      * existing, non-terminated pods; kubernetes deployment sync.go calculateStatus). Not against
@@ -161,20 +163,23 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
      * scale-out from 3 to 6 updatedReplicas reads 3, 4, 5 while every pod is on the one revision; reading that as
      * a rollout would hold a second, urgent scale-out until the first had finished.
      */
-    static boolean rollingOut(ApiResource kind, JsonObject workload) {
+    static Optional<String> rollingOut(ApiResource kind, JsonObject workload) {
         long generation = JsonPaths.integer(workload, "metadata", "generation").orElse(0);
         long observed = JsonPaths.integer(workload, "status", "observedGeneration").orElse(0);
         if (observed < generation) {
-            return true;
+            return Optional.of("has generation " + generation + " its controller has not observed yet (observed "
+                    + observed + ")");
         }
         if (kind == ApiResource.STATEFUL_SETS) {
             String update = JsonPaths.string(workload, "status", "updateRevision").orElse("");
             String current = JsonPaths.string(workload, "status", "currentRevision").orElse("");
-            return !update.isEmpty() && !update.equals(current);
+            return !update.isEmpty() && !update.equals(current)
+                    ? Optional.of("is rolling from revision " + current + " to " + update) : Optional.empty();
         }
         long existing = JsonPaths.integer(workload, "status", "replicas").orElse(0);
         long updated = JsonPaths.integer(workload, "status", "updatedReplicas").orElse(0);
-        return updated < existing;
+        return updated < existing ? Optional.of("is rolling out a new template (" + updated + " of " + existing
+                + " pods updated)") : Optional.empty();
     }
 
     @Override

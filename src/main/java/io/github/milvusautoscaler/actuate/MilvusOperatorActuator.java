@@ -116,7 +116,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         JsonObject listed = requests.list(workloadKind, target.namespace(), selector);
         int ready = 0;
         int withReplicas = 0;
-        boolean templateRollout = false;
+        Optional<String> templateRollout = Optional.empty();
         JsonArray items = JsonPaths.at(listed, "items").filter(JsonElement::isJsonArray)
                 .map(JsonElement::getAsJsonArray).orElseGet(JsonArray::new);
         List<String> names = new ArrayList<>();
@@ -132,15 +132,21 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
             if (replicas > 0) {
                 withReplicas++;
                 try {
-                    templateRollout |= HelmDeploymentActuator.rollingOut(workloadKind, workload);
+                    if (templateRollout.isEmpty()) {
+                        String name = JsonPaths.string(workload, "metadata", "name").orElse("?");
+                        templateRollout = HelmDeploymentActuator.rollingOut(workloadKind, workload)
+                                .map(why -> workloadKind.describe(target.namespace(), name) + " " + why);
+                    }
                 } catch (IllegalArgumentException e) {
                     throw new ActuationException(Kind.REFUSED, target + ": " + e.getMessage());
                 }
             }
         }
         refuseIfScaledByHpa(target, workloadKind, names);
-        boolean rollout = withReplicas >= 2 || templateRollout || operatorUpdating(milvus)
-                || componentRolling(milvus, target);
+        Optional<String> rollout = withReplicas >= 2
+                ? Optional.of(withReplicas + " of " + target.component() + "'s " + workloadKind.plural() + " have replicas"
+                        + " (the operator's blue/green hand-over)")
+                : templateRollout.or(() -> operatorUpdating(milvus)).or(() -> componentRolling(milvus, target));
 
         JsonObject annotations = JsonPaths.annotations(milvus);
         String object = ApiResource.MILVUSES.describe(target.namespace(), target.name());
@@ -307,19 +313,26 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
      * the new template has been written to the idle Deployment but no replica has moved, which the Deployments do
      * not show yet.
      */
-    private static boolean componentRolling(JsonObject milvus, Target target) {
-        return JsonPaths.string(milvus, "metadata", "labels", "milvus.io/" + target.component().labelValue()
-                + "-rolling-id").filter(id -> !id.isEmpty()).isPresent();
+    private static Optional<String> componentRolling(JsonObject milvus, Target target) {
+        String label = "milvus.io/" + target.component().labelValue() + "-rolling-id";
+        return JsonPaths.string(milvus, "metadata", "labels", label).filter(id -> !id.isEmpty())
+                .map(id -> "the operator is rolling " + target.component() + "'s Deployments (label " + label + ": " + id
+                        + " on the Milvus)");
     }
 
-    /** The operator's own word that an image upgrade or the initial creation is under way. */
-    private static boolean operatorUpdating(JsonObject milvus) {
+    /**
+     * The operator's own word that an image upgrade or the initial creation is under way, as it says it. Pending lasts
+     * from creation (or a restart after Stopped) until the cluster is first healthy (status_cluster.go
+     * GetMilvusHealthStatus), so a new cluster whose pods never all turn ready stays held; the words say so.
+     */
+    private static Optional<String> operatorUpdating(JsonObject milvus) {
         if (JsonPaths.string(milvus, "status", "status").map("Pending"::equals).orElse(false)) {
-            return true;
+            return Optional.of("the operator reports status Pending (creating or restarting the cluster; it stays"
+                    + " Pending until every component has been ready once)");
         }
         Optional<JsonElement> conditions = JsonPaths.at(milvus, "status", "conditions");
         if (conditions.isEmpty() || !conditions.get().isJsonArray()) {
-            return false;
+            return Optional.empty();
         }
         for (JsonElement c : conditions.get().getAsJsonArray()) {
             if (!c.isJsonObject()) {
@@ -329,11 +342,13 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
             boolean updatedFalse = JsonPaths.string(condition, "type").map("MilvusUpdated"::equals).orElse(false)
                     && JsonPaths.string(condition, "status").map("False"::equals).orElse(false);
             String reason = JsonPaths.string(condition, "reason").orElse("");
-            if (updatedFalse && (reason.equals("MilvusUpgradingImage") || reason.equals("MilvusDowngradingImage"))) {
-                return imageDiffers(milvus).orElse(true);
+            if (updatedFalse && (reason.equals("MilvusUpgradingImage") || reason.equals("MilvusDowngradingImage"))
+                    && imageDiffers(milvus).orElse(true)) {
+                return Optional.of("the operator is " + (reason.equals("MilvusUpgradingImage") ? "upgrading" : "downgrading")
+                        + " the image (MilvusUpdated False, " + reason + ")");
             }
         }
-        return false;
+        return Optional.empty();
     }
 
     /**

@@ -201,8 +201,8 @@ public final class ScaleCommand implements Callable<Integer> {
             return e.kind() == ActuationException.Kind.REFUSED ? Main.EXIT_USAGE : Main.EXIT_FAILURE;
         }
         if (status.rollout()) {
-            return refuse(err, "scale: " + target + " is in a rollout (a template or image change is rolling, or"
-                    + " queryNode's two Deployments both have replicas); run scale when it has finished");
+            return refuse(err, "scale: " + target + " is in a rollout (" + status.rollingOut().orElseThrow()
+                    + "); run scale when it has finished");
         }
         if (status.current() == to) {
             out.println(target + " is already at " + to + " replicas (" + status.ready() + " ready); nothing to do");
@@ -631,7 +631,7 @@ public final class ScaleCommand implements Callable<Integer> {
                         message + " by " + who, Map.of(), false);
                 // The pause keeps the daemon off; this command is the person the pause is for, so its write goes
                 // through (the actuators refuse a paused basis to protect against callers that skipped the guard).
-                ReplicaStatus ours = new ReplicaStatus(basis.current(), basis.ready(), false, basis.rollout(),
+                ReplicaStatus ours = new ReplicaStatus(basis.current(), basis.ready(), false, basis.rollingOut(),
                         basis.lastScale(), basis.resourceVersion(), basis.memory());
                 try {
                     actuator.apply(decision, ours, new WriteContext(id, now, WriteGuard.NONE));

@@ -10,15 +10,20 @@ import java.util.Optional;
  * @param current         desired replicas as written on the owning object
  * @param ready           replicas that are ready to serve
  * @param paused          {@code milvus-autoscaler.io/paused: "true"} is set on the object
- * @param rollout         a rollout is in progress (e.g. both queryNode Deployments have replicas)
+ * @param rollingOut      what rolls out, in the owner's words, while a rollout is in progress (e.g. both queryNode
+ *                        Deployments have replicas); empty when none is
  * @param lastScale       the last scale read back from annotations, if any
  * @param resourceVersion the version read, carried by the write so a concurrent change gives 409
  * @param memory          back-off, settle wait and handled alerts read back from annotations
  */
-public record ReplicaStatus(int current, int ready, boolean paused, boolean rollout, Optional<LastScale> lastScale,
-                            String resourceVersion, ScaleMemory memory) {
+public record ReplicaStatus(int current, int ready, boolean paused, Optional<String> rollingOut,
+                            Optional<LastScale> lastScale, String resourceVersion, ScaleMemory memory) {
+
+    /** Said of a rollout whose owner gives no detail (the simulator's, a replay's). */
+    public static final String A_ROLLOUT = "a rollout is in progress";
 
     public ReplicaStatus {
+        requireNonNull(rollingOut, "rollingOut");
         requireNonNull(lastScale, "lastScale");
         requireNonNull(resourceVersion, "resourceVersion");
         requireNonNull(memory, "memory");
@@ -27,10 +32,22 @@ public record ReplicaStatus(int current, int ready, boolean paused, boolean roll
         }
     }
 
+    /** A status whose rollout, if any, comes without detail ({@link #A_ROLLOUT}). */
+    public ReplicaStatus(int current, int ready, boolean paused, boolean rollout, Optional<LastScale> lastScale,
+                         String resourceVersion, ScaleMemory memory) {
+        this(current, ready, paused, rollout ? Optional.of(A_ROLLOUT) : Optional.empty(), lastScale, resourceVersion,
+                memory);
+    }
+
     /** A status with nothing remembered beyond the last scale. */
     public ReplicaStatus(int current, int ready, boolean paused, boolean rollout, Optional<LastScale> lastScale,
                          String resourceVersion) {
         this(current, ready, paused, rollout, lastScale, resourceVersion, ScaleMemory.NONE);
+    }
+
+    /** True while a rollout is in progress: nothing is written until it ends. */
+    public boolean rollout() {
+        return rollingOut.isPresent();
     }
 
     /** A plain status with nothing paused or rolling and no annotations, for tests and the simulator. */

@@ -45,7 +45,8 @@ final class Guards implements Rule<Memory.None> {
         }
         if (t.status().rollout()) {
             return Proposal.hold(Stage.GUARDS, Reason.ROLLOUT, t,
-                    () -> t.component() + " rollout in progress; nothing is written until it ends");
+                    () -> t.component() + ": " + t.status().rollingOut().orElseThrow()
+                            + "; nothing is written until it ends");
         }
         if (current < s.minReplicas()) {
             return Optional.of(new Proposal(Stage.GUARDS, Reason.BELOW_MIN, s.minReplicas(), () -> t.component() + " "

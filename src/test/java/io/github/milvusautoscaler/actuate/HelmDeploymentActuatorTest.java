@@ -98,6 +98,20 @@ class HelmDeploymentActuatorTest {
                                 "\"selector\""), 1, 1, false, false));
     }
 
+    /** A rollout says what rolls, so the hold and `scale`'s refusal name it: the object, then what its status shows. */
+    @Test
+    void aRolloutSaysWhatRollsOut() {
+        Map<String, String> labels = helmLabels(RELEASE, "querynode");
+        fake.put(Kind.DEPLOYMENTS, deployment(QN, labels, 4, 4, 2, 8, 8, Map.of()));
+        assertEquals(Optional.of("deployment " + NS + "/" + QN + " is rolling out a new template (2 of 4 pods updated)"),
+                actuator.read(HELM_QN).rollingOut());
+        fake.put(Kind.DEPLOYMENTS, deployment(QN, labels, 4, 4, 4, 8, 7, Map.of()));
+        assertEquals(Optional.of("deployment " + NS + "/" + QN + " has generation 8 its controller has not observed yet"
+                + " (observed 7)"), actuator.read(HELM_QN).rollingOut());
+        fake.put(Kind.DEPLOYMENTS, deployment(QN, labels, 4, 4, 4, 8, 8, Map.of()));
+        assertEquals(Optional.empty(), actuator.read(HELM_QN).rollingOut());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("reads")
     void readsTheDeployment(String name, String json, int current, int ready, boolean rollout, boolean paused) {

@@ -179,6 +179,28 @@ class MilvusOperatorActuatorTest {
                 + "\"", queryNodeRuns, dataNodeRuns);
     }
 
+    /**
+     * Each kind of operator rollout says what it is: the hold's message and `scale`'s refusal carry it, and a
+     * Pending that never ends (a new cluster whose pods never all turn ready) reads as Pending, not as a rollout.
+     */
+    @Test
+    void aRolloutSaysWhatRollsOut() {
+        Map<String, Integer> qn3 = Map.of("queryNode", 3);
+        fake.put(Kind.MILVUSES, milvus(RELEASE, qn3, Map.of(), "{\"status\": \"Pending\"}"));
+        fake.put(Kind.DEPLOYMENTS, settled(QN0, QN_LABELS, 3, 0));
+        assertEquals(Optional.of("the operator reports status Pending (creating or restarting the cluster; it stays"
+                + " Pending until every component has been ready once)"), actuator.read(OPERATOR_QN).rollingOut());
+        fake.put(Kind.MILVUSES, milvus(RELEASE, qn3, Map.of(), null));
+        fake.put(Kind.DEPLOYMENTS, settled(QN0, QN_LABELS, 2, 2));
+        fake.put(Kind.DEPLOYMENTS, settled(QN1, QN_LABELS, 1, 1));
+        assertEquals(Optional.of("2 of queryNode's deployments have replicas (the operator's blue/green hand-over)"),
+                actuator.read(OPERATOR_QN).rollingOut());
+        fake.put(Kind.MILVUSES, imaged("milvusdb/milvus:v2.5.5", "", "milvusdb/milvus:v2.5.5", "milvusdb/milvus:v2.5.4"));
+        fake.put(Kind.DEPLOYMENTS, settled(QN1, QN_LABELS, 0, 0));
+        assertEquals(Optional.of("the operator is upgrading the image (MilvusUpdated False, MilvusUpgradingImage)"),
+                actuator.read(OPERATOR_QN).rollingOut());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("reads")
     void readsReplicasReadyAndRollout(Row row) {
