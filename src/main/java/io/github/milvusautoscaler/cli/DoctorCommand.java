@@ -46,8 +46,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = "For each target and signal, find the first missing link to a value and name the fix.",
-        footer = {"", "Exit codes: 0 every signal readable, 1 something unreadable, Prometheus unreachable or its"
-                + " query failed, 2 bad config."})
+        footer = {"", "Exit codes: 0 every signal readable (or the component stopped at 0 replicas), 1 something"
+                + " unreadable, Prometheus unreachable or its query failed, 2 bad config."})
 public final class DoctorCommand implements Callable<Integer> {
 
     private static final Pattern MILVUS_METRIC = Pattern.compile("\\bmilvus_[a-z0-9_]+");
@@ -75,6 +75,7 @@ public final class DoctorCommand implements Callable<Integer> {
                 return Main.EXIT_FAILURE;
             }
             int broken = 0;
+            int stopped = 0;
             for (TargetSettings t : targets) {
                 Diagnosis d = new Diagnosis(source, t, s.queryTemplates(), schemes.get(t.target().install()), now);
                 List<String> lines = d.run();
@@ -85,9 +86,14 @@ public final class DoctorCommand implements Callable<Integer> {
                     out.println("  " + line);
                 }
                 broken += d.broken;
+                stopped += d.stopped ? 1 : 0;
             }
-            out.println(broken == 0 ? "doctor: every enabled signal is readable"
-                    : "doctor: " + broken + " signal(s) cannot be read; fix the first line marked FIX of each");
+            String stops = stopped == 0 ? "" : stopped + " target(s) stopped at 0 replicas, with nothing to read until"
+                    + " scaled up";
+            out.println(broken == 0 ? "doctor: " + (stopped == 0 ? "every enabled signal is readable"
+                    : "nothing to fix; " + stops)
+                    : "doctor: " + broken + " signal(s) cannot be read; fix the first line marked FIX of each"
+                    + (stopped == 0 ? "" : " (" + stops + ")"));
             out.flush();
             return broken == 0 ? Main.EXIT_OK : Main.EXIT_FAILURE;
         }
@@ -102,6 +108,7 @@ public final class DoctorCommand implements Callable<Integer> {
         private final LabelScheme scheme;
         private final Instant at;
         private int broken;
+        private boolean stopped;
 
         Diagnosis(PrometheusMetricsSource source, TargetSettings settings, Map<String, String> templates,
                   LabelScheme scheme, Instant at) {
@@ -114,6 +121,15 @@ public final class DoctorCommand implements Callable<Integer> {
         }
 
         List<String> run() {
+            // A component its Deployments (or StatefulSet) want at 0 replicas was stopped on purpose: no pod has a
+            // signal to read, which is no fault to fix, and the daemon leaves it there (SCALED_TO_ZERO).
+            Count wanted = source.count(source.render(target, "sum(" + WorkloadReplicas.SPEC + ")"), at);
+            if (wanted.failure().isEmpty() && wanted.series() > 0 && wanted.sum() == 0) {
+                stopped = true;
+                return List.of(String.format(Locale.ROOT, "stop %-20s %s", "replicas", target.component()
+                        + " is wanted at 0 replicas (stopped): no pod to read a signal from; the daemon leaves it"
+                        + " stopped (SCALED_TO_ZERO) until someone scales it up"));
+            }
             List<String> lines = new ArrayList<>();
             Optional<String> common = commonLink();
             Observation o = source.observe(target, at);

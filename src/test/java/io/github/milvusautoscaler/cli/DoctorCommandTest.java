@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.core.InstallKind;
@@ -48,6 +49,10 @@ class DoctorCommandTest {
         // the chart was installed with fullnameOverride, which the config does not say
         pods.start("renamed", "hr", InstallKind.HELM, "querynode", "vector-querynode", "vector-querynode-5d8c7f9b4d-a1b2c",
                 2, 8 * GIB).setCpuUtilisation(0.5);
+        // kubectl scale --replicas=0 on the queryNode Deployment: wanted at 0, no pods, its coordinator and proxy running
+        pods.start("stopped", "hr", InstallKind.HELM, "mixcoord", "hr-milvus-mixcoord-6c9b8d7f5c-m1n2b", 1, 4 * GIB);
+        pods.start("stopped", "hr", InstallKind.HELM, "proxy", "hr-milvus-proxy-7d5c9b6f8d-p1o2i", 1, 2 * GIB);
+        pods.setSpecReplicas("stopped", "hr-milvus-querynode", 0);
         // the Deployment exists but has no pods (kube_deployment_spec_replicas only)
         pods.start("nopods", "other", InstallKind.HELM, "querynode", "other-q", 2, 8 * GIB);
         pods.setSpecReplicas("nopods", "hr-milvus-querynode", 2);
@@ -90,7 +95,7 @@ class DoctorCommandTest {
                 .start();
         StringBuilder clusters = new StringBuilder();
         for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor",
-                "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped"}) {
+                "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped"}) {
             clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
                     .append(" milvus-version = \"2.5.6\", components { queryNode {")
                     .append(ns.equals("unscraped") ? " signals.read-queue.enabled = true" : "").append(" } } }\n");
@@ -163,6 +168,18 @@ class DoctorCommandTest {
                 Arguments.of("noqn", "qps", "no queryNode of noqn/hr is scraped (no milvus_num_node{role_name=\"querynode\"})"),
                 Arguments.of("partial", "cpu", "only 1 of 2 ready pods report cpu"),
                 Arguments.of("unscraped", "read-queue", "the queryNode pods are not scraped"));
+    }
+
+    /** A component stopped at 0 replicas is no fault: one line says so, nothing to fix, exit 0. */
+    @Test
+    void aStoppedComponentIsNoFaultToFix() {
+        Result r = doctor("--cluster", "stopped/hr");
+        assertEquals(0, r.code, r.out);
+        assertTrue(r.out.contains("stop replicas             queryNode is wanted at 0 replicas (stopped): no pod to read a"
+                + " signal from; the daemon leaves it stopped (SCALED_TO_ZERO) until someone scales it up"), r.out);
+        assertFalse(r.out.contains("FIX"), r.out);
+        assertTrue(r.out.contains("doctor: nothing to fix; 1 target(s) stopped at 0 replicas, with nothing to read until"
+                + " scaled up"), r.out);
     }
 
     @ParameterizedTest(name = "{0} {1}: {2}")
