@@ -227,7 +227,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
      * creates a HorizontalPodAutoscaler from it, controllers/hpa.go, which owns the count), {@code groups}
      * (queryNode, dataNode, proxy, streamingNode: independently deployed groups, each with its own replicas) and
      * {@code spec.components.enableManualMode} (the operator stops applying replicas to the Deployments), and a paused
- * component that runs as two Deployments (the operator scales neither while it is paused).
+     * component that runs as two Deployments (the operator scales neither while it is paused).
      * ({@code statefulSet.enabled} is not among them: the operator applies the count to its StatefulSet, which
      * {@link #read} then reads instead of the Deployments.)
      * Writing the one field in any of these would do nothing or fight another owner.
