@@ -143,6 +143,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
             }
         }
         refuseIfScaledByHpa(target, workloadKind, names);
+        refuseIfNotRun(target, milvus, items.size());
         Optional<String> rollout = withReplicas >= 2
                 ? Optional.of(withReplicas + " of " + target.component() + "'s " + workloadKind.plural() + " have replicas"
                         + " (the operator's blue/green hand-over)")
@@ -279,6 +280,26 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
             throw new ActuationException(Kind.REFUSED, object + " has spec.components.enableManualMode: true, so the"
                     + " operator no longer applies spec.components." + component + ".replicas to the Deployments"
                     + leave);
+        }
+    }
+
+    /**
+     * Refuses a component this Milvus does not run: no {@code spec.components.<component>} and no workload with its
+     * labels, once the operator is past creating the cluster (a Pending one is held as a rollout instead). The
+     * operator's webhook fills in the replicas of every component the Milvus runs (defaultComponentsReplicas), and on
+     * Milvus 2.6 it deletes indexNode's Deployments and drops its spec (deployments.go cleanupIndexNodeIfNeeded:
+     * its work moved to dataNode), so this is a target the config gives the wrong Milvus version. Read as the
+     * operator's default of 1 with 0 ready, a write would re-create the spec the operator drops again.
+     */
+    private static void refuseIfNotRun(Target target, JsonObject milvus, int workloads) {
+        boolean specified = JsonPaths.at(milvus, "spec", "components", target.component().configName()).isPresent();
+        boolean pending = JsonPaths.string(milvus, "status", "status").map("Pending"::equals).orElse(true);
+        if (!specified && workloads == 0 && !pending) {
+            throw new ActuationException(Kind.REFUSED, ApiResource.MILVUSES.describe(target.namespace(), target.name())
+                    + " runs no " + target.component() + ": spec.components." + target.component().configName()
+                    + " is absent and no workload is labelled " + INSTANCE_LABEL + "=" + target.name() + ", "
+                    + COMPONENT_LABEL + "=" + target.component().labelValue() + " (Milvus 2.6 has no indexNode, and"
+                    + " streamingNode runs from 2.6 only): check the cluster's milvus-version in the config");
         }
     }
 

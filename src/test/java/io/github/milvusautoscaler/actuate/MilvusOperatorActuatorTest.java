@@ -91,8 +91,11 @@ class MilvusOperatorActuatorTest {
                     f.put(Kind.MILVUSES, milvus(RELEASE, absent, Map.of(), null));
                     f.put(Kind.DEPLOYMENTS, settled(QN0, QN_LABELS, 1, 1));
                 }, 1, 1, false),
-                new Row("component missing from spec.components: default 1, no Deployments: 0 ready", f ->
-                        f.put(Kind.MILVUSES, milvus(RELEASE, Map.of("dataNode", 2), Map.of(), null)), 1, 0, false),
+                // While the operator creates the cluster (Pending) a component may have neither: the operator's
+                // default of 1, none ready yet, held as a rollout. Past creation it is refused (below).
+                new Row("component missing from spec.components while the cluster is created", f ->
+                        f.put(Kind.MILVUSES, milvus(RELEASE, Map.of("dataNode", 2), Map.of(), "{\"status\": \"Pending\"}")),
+                        1, 0, true),
                 // blue/green: -0 still has 2 ready, -1 has 1 ready; ready = 2 + 1 = 3 and both have replicas
                 new Row("queryNode blue/green: both Deployments have replicas", f -> {
                     f.put(Kind.MILVUSES, milvus(RELEASE, qn3, Map.of(), null));
@@ -283,6 +286,22 @@ class MilvusOperatorActuatorTest {
         assertEquals("milvus " + NS + "/" + RELEASE + " has " + pausedAt + ": true, and the operator applies no replica"
                 + " count to a paused component's two Deployments; milvus-autoscaler writes nothing to " + component
                 + " until it is unpaused", refused(target).getMessage());
+    }
+
+    /**
+     * A component the Milvus does not run, past creation: no spec and no workload with its labels. The operator's
+     * webhook fills in every component the Milvus runs, and on 2.6 it deletes indexNode and drops its spec
+     * (deployments.go cleanupIndexNodeIfNeeded): the config names the wrong version. Refused, not read as 1 with 0
+     * ready, whose write the operator would undo.
+     */
+    @Test
+    void aComponentTheMilvusDoesNotRunIsRefused() {
+        fake.put(Kind.MILVUSES, milvus(RELEASE, Map.of("queryNode", 3, "dataNode", 2), Map.of(), null));
+        Target indexNode = new Target(NS, RELEASE, Component.INDEX_NODE, InstallKind.OPERATOR);
+        assertEquals("milvus " + NS + "/" + RELEASE + " runs no indexNode: spec.components.indexNode is absent and no"
+                + " workload is labelled app.kubernetes.io/instance=" + RELEASE + ", app.kubernetes.io/component=indexnode"
+                + " (Milvus 2.6 has no indexNode, and streamingNode runs from 2.6 only): check the cluster's"
+                + " milvus-version in the config", refused(indexNode).getMessage());
     }
 
     /** Reads {@code target}, which must be refused (not failed); the refusal, for its message. */
