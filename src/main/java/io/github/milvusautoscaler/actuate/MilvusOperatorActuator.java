@@ -77,6 +77,8 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
     static final int HANDED_TO_HPA = -1;
     /** {@code rollingMode: 3}: every component runs as two Deployments (apis/milvus.io/v1beta1 RollingModeV3). */
     static final long ROLLING_MODE_V3 = 3;
+    /** {@code status.status} from creation (or a restart after Stopped) until the cluster is first healthy. */
+    static final String PENDING = "Pending";
 
     private static final Logger LOG = LoggerFactory.getLogger(MilvusOperatorActuator.class);
 
@@ -293,7 +295,8 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
      */
     private static void refuseIfNotRun(Target target, JsonObject milvus, int workloads) {
         boolean specified = JsonPaths.at(milvus, "spec", "components", target.component().configName()).isPresent();
-        boolean pending = JsonPaths.string(milvus, "status", "status").map("Pending"::equals).orElse(true);
+        // No status yet: the operator has not reconciled a new Milvus, as good as Pending.
+        boolean pending = operatorStatus(milvus).map(PENDING::equals).orElse(true);
         if (!specified && workloads == 0 && !pending) {
             throw new ActuationException(Kind.REFUSED, ApiResource.MILVUSES.describe(target.namespace(), target.name())
                     + " runs no " + target.component() + ": spec.components." + target.component().configName()
@@ -341,13 +344,18 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
                         + " on the Milvus)");
     }
 
+    /** The operator's {@code status.status}: Pending, Healthy, Unhealthy, Deleting or Stopped (milvus_types.go). */
+    private static Optional<String> operatorStatus(JsonObject milvus) {
+        return JsonPaths.string(milvus, "status", "status");
+    }
+
     /**
      * The operator's own word that an image upgrade or the initial creation is under way, as it says it. Pending lasts
      * from creation (or a restart after Stopped) until the cluster is first healthy (status_cluster.go
      * GetMilvusHealthStatus), so a new cluster whose pods never all turn ready stays held; the words say so.
      */
     private static Optional<String> operatorUpdating(JsonObject milvus) {
-        if (JsonPaths.string(milvus, "status", "status").map("Pending"::equals).orElse(false)) {
+        if (operatorStatus(milvus).map(PENDING::equals).orElse(false)) {
             return Optional.of("the operator reports status Pending (creating or restarting the cluster; it stays"
                     + " Pending until every component has been ready once)");
         }

@@ -88,12 +88,15 @@ public final class DoctorCommand implements Callable<Integer> {
                 broken += d.broken;
                 stopped += d.stopped ? 1 : 0;
             }
-            String stops = stopped == 0 ? "" : stopped + " target(s) stopped at 0 replicas, with nothing to read until"
-                    + " scaled up";
-            out.println(broken == 0 ? "doctor: " + (stopped == 0 ? "every enabled signal is readable"
-                    : "nothing to fix; " + stops)
-                    : "doctor: " + broken + " signal(s) cannot be read; fix the first line marked FIX of each"
-                    + (stopped == 0 ? "" : " (" + stops + ")"));
+            String stops = stopped + " target(s) stopped at 0 replicas, with nothing to read until scaled up";
+            String summary;
+            if (broken > 0) {
+                summary = broken + " signal(s) cannot be read; fix the first line marked FIX of each"
+                        + (stopped > 0 ? " (" + stops + ")" : "");
+            } else {
+                summary = stopped > 0 ? "nothing to fix; " + stops : "every enabled signal is readable";
+            }
+            out.println("doctor: " + summary);
             out.flush();
             return broken == 0 ? Main.EXIT_OK : Main.EXIT_FAILURE;
         }

@@ -433,7 +433,22 @@ public final class ScaleCommand implements Callable<Integer> {
     /** What a wait ended with. */
     private enum Ended { PASSED, HARM, TIMEOUT, CHANGED, INTERRUPTED }
 
-    private record WaitResult(Ended ended, String why, Look last) {
+    /**
+     * How a wait ended; {@code settling} when it ran out waiting for the replicas to be ready or settled (the wait a
+     * long stopping balance makes), as opposed to the verify window or health.
+     */
+    private record WaitResult(Ended ended, String why, Look last, Stage stage, boolean settling) {
+
+        WaitResult(Ended ended, String why, Look last, Stage stage) {
+            this(ended, why, last, stage, false);
+        }
+    }
+
+    /**
+     * Where a wait stands, in its progress line ({@code step 2 of 3 (queryNode -> 2)}) and in a message that says
+     * when something happened ({@code at step 2 of 3}, {@code before step 1}).
+     */
+    private record Stage(String label, String when) {
     }
 
     /** One run of the steps, with the state it needs to report where it stopped. */
@@ -511,8 +526,8 @@ public final class ScaleCommand implements Callable<Integer> {
             // (or a scale that timed out) wrote a minute ago may still be handing its segments over, and a second
             // removal now would stack two stopping balances on the same nodes. So the first write waits for the
             // same settle and health the later ones do, and a harmed service stops the command with nothing written.
-            WaitResult before = await("before step 1 (" + target.component() + " at " + at + ")", at, Duration.ZERO,
-                    plan.settle(), true, true);
+            WaitResult before = await(new Stage("before step 1 (" + target.component() + " at " + at + ")",
+                    "before step 1"), at, Duration.ZERO, plan.settle(), true, true);
             if (before.ended() == Ended.HARM) {
                 progress.end();
                 err.println("scale: not starting: " + before.why() + "; nothing written. " + where());
@@ -576,8 +591,8 @@ public final class ScaleCommand implements Callable<Integer> {
                     yield Main.EXIT_OK;
                 }
                 case TIMEOUT -> {
-                    err.println("scale: timed out " + (step == 0 ? "before step 1" : "at step " + step + " of "
-                            + plan.steps()) + " waiting for " + w.why() + "; stopped. " + where() + goOn(w));
+                    err.println("scale: timed out " + w.stage().when() + " waiting for " + w.why() + "; stopped. "
+                            + where() + goOn(w));
                     yield Main.EXIT_FAILURE;
                 }
                 case CHANGED -> {
@@ -595,7 +610,7 @@ public final class ScaleCommand implements Callable<Integer> {
          * --settle-timeout 1h} after the default 30m (twice the timeout that ran out, at least 1h). Empty otherwise.
          */
         private String goOn(WaitResult w) {
-            if (!plan.down() || !(w.why().startsWith("settle") || w.why().startsWith("ready"))) {
+            if (!plan.down() || !w.settling()) {
                 return "";
             }
             Duration longer = plan.settle().multipliedBy(2);
@@ -655,63 +670,67 @@ public final class ScaleCommand implements Callable<Integer> {
          * Polls until {@code requested} replicas are settled (when {@code settle}), {@code verify} has passed since
          * the write and, when {@code checkHarm}, the service is known healthy; harm at any poll ends it at once.
          */
-        /** How a wait names where the command is, e.g. {@code step 2 of 3 (queryNode -> 2)}. */
-        private String stage(int step, int requested) {
-            return "step " + step + " of " + plan.steps() + " (" + target.component() + " -> " + requested + ")";
-        }
-
-        private WaitResult await(String stage, int requested, Duration verify, Duration timeout, boolean checkHarm,
+        private WaitResult await(Stage stage, int requested, Duration verify, Duration timeout, boolean checkHarm,
                                  boolean settle) {
             Instant start = clock.instant();
             Instant deadline = start.plus(timeout);
             Look look = null;
             while (true) {
                 if (stopped()) {
-                    return new WaitResult(Ended.INTERRUPTED, "interrupted", look);
+                    return new WaitResult(Ended.INTERRUPTED, "interrupted", look, stage);
                 }
                 look = checks.look(requested);
                 if (look.status().current() != requested) {
-                    return new WaitResult(Ended.CHANGED, target + " replicas changed by someone else "
-                            + (stage.startsWith("step") ? "during " : "") + stage + ": expected " + requested + ", read " + look.status().current(), look);
+                    return new WaitResult(Ended.CHANGED, target + " replicas changed by someone else " + stage.when()
+                            + ": expected " + requested + ", read " + look.status().current(), look, stage);
                 }
                 if (checkHarm && look.harm().isPresent()) {
-                    return new WaitResult(Ended.HARM, look.harm().get(), look);
+                    return new WaitResult(Ended.HARM, look.harm().get(), look, stage);
                 }
                 Instant now = clock.instant();
                 Duration elapsed = Duration.between(start, now);
                 String waitingFor;
+                boolean settling = false;
                 if (look.status().ready() != requested) {
                     // Equal, not at least: after a step-down a removed replica still counted ready has not gone.
                     waitingFor = "ready";
+                    settling = true;
                 } else if (settle && !look.settled(requested)) {
                     waitingFor = "settle";
+                    settling = true;
                 } else if (elapsed.compareTo(verify) < 0) {
                     waitingFor = "the verify window (" + human(verify) + ")";
                 } else if (checkHarm && !look.healthy()) {
                     waitingFor = "health and signals" + (look.unknown().isEmpty() ? "" : ": " + String.join(", ",
                             look.unknown()));
                 } else {
-                    return new WaitResult(Ended.PASSED, "", look);
+                    return new WaitResult(Ended.PASSED, "", look, stage);
                 }
                 if (now.isAfter(deadline)) {
                     return new WaitResult(Ended.TIMEOUT, waitingFor + " after " + human(timeout) + " ("
-                            + look.describe() + ")", look);
+                            + look.describe() + ")", look, stage, settling);
                 }
-                progress.waiting(stage + ": waiting for " + waitingFor, human(elapsed) + " of " + human(timeout)
+                progress.waiting(stage.label() + ": waiting for " + waitingFor, human(elapsed) + " of " + human(timeout)
                         + ", " + look.describe());
                 try {
                     if (stop.await(pollInterval.toMillis(), TimeUnit.MILLISECONDS)) {
-                        return new WaitResult(Ended.INTERRUPTED, "interrupted", look);
+                        return new WaitResult(Ended.INTERRUPTED, "interrupted", look, stage);
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return new WaitResult(Ended.INTERRUPTED, "interrupted", look);
+                    return new WaitResult(Ended.INTERRUPTED, "interrupted", look, stage);
                 }
             }
         }
 
         private boolean stopped() {
             return stop.getCount() == 0 || Thread.currentThread().isInterrupted();
+        }
+
+        /** Step {@code step} of the plan, waiting for {@code requested} replicas. */
+        private Stage stage(int step, int requested) {
+            return new Stage("step " + step + " of " + plan.steps() + " (" + target.component() + " -> " + requested
+                    + ")", "at step " + step + " of " + plan.steps());
         }
 
         private int interruptedAt(int completedSteps, String when) {
