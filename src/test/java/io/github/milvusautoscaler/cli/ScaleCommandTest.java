@@ -271,10 +271,7 @@ class ScaleCommandTest {
                 body -> body.contains("\"" + n + "\"]"));
         // reset() put every read queue back to 0; until Prometheus has scraped that, the health query still reads
         // the last test's harm (a read queue of 5) and would fail this test's first step.
-        Poll.until("Prometheus sees the read queues back at 0", WAIT, () -> prometheus.query(
-                "sum(milvus_querynode_read_task_ready_len{namespace=\"milvus\", app_kubernetes_io_instance=\""
-                        + RELEASE + "\"})"),
-                body -> body.contains("\"0\"]"));
+        untilPrometheusReads("the queryNodes' read queues", READ_QUEUES, 0);
         // The settle query subtracts kube-state-metrics' spec replicas from the queryNodes querycoord counts, two
         // scrapes apart: until both read n, a rise from a last test's count reads as a queryNode not yet gone (BUSY).
         Poll.until("Prometheus sees " + n + " queryNodes counted and wanted", WAIT, () -> prometheus.query(
@@ -282,14 +279,24 @@ class ScaleCommandTest {
                         + "{namespace=\"milvus\", deployment=\"" + DEPLOYMENT + "\"})"),
                 body -> body.contains("\"" + n + "\"]"));
         // And for the segment moves of a step the last test left settling: the settle query must read QUIET again.
-        Poll.until("Prometheus sees no segment moves", WAIT, () -> prometheus.query(
-                "sum(milvus_querycoord_task_num{querycoord_task_type=\"segment_move\"})"),
-                body -> body.contains("\"0\"]"));
+        untilPrometheusReads("the segment moves", SEGMENT_MOVES, 0);
         // The same for the cpu a harm raised to 1.0: no queryNode's [5s] rate may still read it.
         Poll.until("Prometheus sees no queryNode's cpu still high", WAIT, () -> prometheus.query(
                 "count(rate(container_cpu_usage_seconds_total{namespace=\"milvus\", pod=~\".*querynode.*\","
                         + " container!=\"\", container!=\"POD\"}[5s]) > 0.6)"),
                 body -> body.contains("\"result\":[]"));
+    }
+
+    /** Queued read tasks summed over the release's queryNodes: the health query's first half. */
+    static final String READ_QUEUES = "sum(milvus_querynode_read_task_ready_len{namespace=\"milvus\","
+            + " app_kubernetes_io_instance=\"" + RELEASE + "\"})";
+    /** Segment moves querycoord has scheduled: the settle query reads BUSY while they change. */
+    static final String SEGMENT_MOVES = "sum(milvus_querycoord_task_num{querycoord_task_type=\"segment_move\"})";
+
+    /** Polls until {@code query} (one series) reads {@code value} in Prometheus. */
+    static void untilPrometheusReads(String what, String query, int value) {
+        Poll.until("Prometheus reads " + what + " at " + value, WAIT, () -> prometheus.query(query),
+                body -> body.contains("\"" + value + "\"]"));
     }
 
     record Result(int exit, String out, String err) {
@@ -372,9 +379,7 @@ class ScaleCommandTest {
     void aStepDownStillSettlingHoldsTheFirstStepUntilItHasSettled() {
         at(3);
         coord.setQuerycoordTasks("segment_move", 1);
-        Poll.until("Prometheus sees the segment moves", WAIT, () -> prometheus.query(
-                "sum(milvus_querycoord_task_num{querycoord_task_type=\"segment_move\"})"),
-                body -> body.contains("\"1\"]"));
+        untilPrometheusReads("the segment moves", SEGMENT_MOVES, 1);
         List<Instant> cleared = new CopyOnWriteArrayList<>();
         timers.schedule(() -> {
             cleared.add(Instant.now());
@@ -414,10 +419,7 @@ class ScaleCommandTest {
     void aHarmedServiceIsNotSteppedDownAtAll() {
         at(3);
         queryNodes.forEach(p -> p.setReadQueue(5));
-        Poll.until("Prometheus sees the read queues", WAIT, () -> prometheus.query(
-                "sum(milvus_querynode_read_task_ready_len{namespace=\"milvus\", app_kubernetes_io_instance=\""
-                        + RELEASE + "\"})"),
-                body -> body.contains("\"15\"]"));
+        untilPrometheusReads("the queryNodes' read queues", READ_QUEUES, 15);
         Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes");
         assertEquals(1, r.exit(), r.all());
         assertTrue(r.err().contains("scale: not starting: health query failing; nothing written. queryNode is at 3"
