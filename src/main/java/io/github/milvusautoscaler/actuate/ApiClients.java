@@ -13,6 +13,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -89,8 +90,23 @@ public final class ApiClients {
                 Path.of(Config.SERVICEACCOUNT_TOKEN_PATH));
     }
 
+    /**
+     * How often a kubeconfig client asks its credentials for a token again. A kubeconfig's exec plugin hands out
+     * short-lived tokens (EKS' {@code aws eks get-token}: 15 minutes; GKE's and AKS' plugins: about an hour), and
+     * client-java keeps the first one for good unless given a period (ClientBuilder.kubeconfig(config, period),
+     * kubernetes-client/java PR #3642). Without it a {@code scale} that waits out a stopping balance answers 401
+     * from its second quarter of an hour on, and cannot lift its own pause. The in-cluster client re-reads the
+     * service account token file once a minute already (TokenFileAuthentication), so both now match.
+     */
+    static final Duration TOKEN_REFRESH = Duration.ofMinutes(1);
+
     /** Builds a client for already resolved credentials. */
     public static ApiClient create(Access access, KubernetesSettings options) {
+        return create(access, options, TOKEN_REFRESH);
+    }
+
+    /** {@link #create(Access, KubernetesSettings)} with a chosen token refresh period, for tests. */
+    static ApiClient create(Access access, KubernetesSettings options, Duration tokenRefresh) {
         requireNonNull(access, "access");
         requireNonNull(options, "options");
         try {
@@ -104,7 +120,7 @@ public final class ApiClients {
                 }
                 // Relative certificate paths in a kubeconfig are relative to the file, as kubectl reads them.
                 kubeConfig.setFile(access.kubeconfig().toFile());
-                client = ClientBuilder.kubeconfig(kubeConfig).build();
+                client = ClientBuilder.kubeconfig(kubeConfig, tokenRefresh).build();
             }
             return configure(client, options);
         } catch (IOException | RuntimeException e) {

@@ -149,7 +149,8 @@ final class KubernetesRequests {
         String server = serverMessage(e);
         return switch (code) {
             case 401 -> new ActuationException(Kind.FORBIDDEN, what + ": unauthorized (401), the API server rejected"
-                    + " the credentials (expired or revoked service account token?); API server: " + server, e);
+                    + " the credentials (an expired or revoked token: the service account's in a pod, the kubeconfig's user"
+                    + " outside); API server: " + server, e);
             case 403 -> new ActuationException(Kind.FORBIDDEN, forbiddenMessage(verb, resource, namespace, name, server), e);
             case 404 -> isStatus(e)
                     ? new ActuationException(Kind.NOT_FOUND, resource.kind() + " " + namespace
@@ -205,15 +206,34 @@ final class KubernetesRequests {
     }
 
     /**
-     * Names what was denied and the exact rule that allows it, e.g. "may not patch milvuses.milvus.io
-     * in namespace milvus ... add to the ClusterRole milvus-autoscaler: {apiGroups: ["milvus.io"],
-     * resources: ["milvuses"], verbs: ["patch"]}".
+     * Names what was denied, the exact rule that allows it, and the shipped RBAC object that should hold it, e.g.
+     * "may not patch milvuses.milvus.io in namespace milvus ... add to the ClusterRole milvus-autoscaler-operator
+     * (deploy/overlays/operator/rbac.yaml): {apiGroups: ["milvus.io"], resources: ["milvuses"], verbs: ["patch"]}".
+     * The object matters: the base ClusterRole only reads, on purpose, because a cluster-wide Deployment patch
+     * would let the autoscaler rewrite any workload's pod template; a Helm write belongs in that namespace's Role.
      */
     static String forbiddenMessage(String verb, ApiResource resource, String namespace, String name, String server) {
         return "forbidden (403): the autoscaler's service account may not " + verb + " " + resource.qualifiedName()
-                + (name == null ? "" : " \"" + name + "\"") + " in namespace \"" + namespace + "\". Add this rule to the"
-                + " ClusterRole milvus-autoscaler (deploy/base/rbac.yaml): {apiGroups: [\"" + resource.group()
+                + (name == null ? "" : " \"" + name + "\"") + " in namespace \"" + namespace + "\". Add this rule to "
+                + grantedBy(verb, resource, namespace) + ": {apiGroups: [\"" + resource.group()
                 + "\"], resources: [\"" + resource.plural() + "\"], verbs: [\"" + verb + "\"]}; API server: " + server;
+    }
+
+    /** The shipped RBAC object that grants {@code verb} on {@code resource}, as deploy/ lays them out. */
+    private static String grantedBy(String verb, ApiResource resource, String namespace) {
+        String helmRole = "the Role milvus-autoscaler-helm in namespace \"" + namespace
+                + "\" (deploy/overlays/helm/rbac.yaml, one per namespace with a Helm release)";
+        String operatorRole = "the ClusterRole milvus-autoscaler-operator (deploy/overlays/operator/rbac.yaml)";
+        if (verb.equals("get") || verb.equals("list")) {
+            return "the ClusterRole milvus-autoscaler (deploy/base/rbac.yaml, which only reads)";
+        }
+        if (resource.equals(ApiResource.MILVUSES)) {
+            return operatorRole;
+        }
+        if (resource.equals(ApiResource.EVENTS)) {
+            return helmRole + " for a Helm release, or " + operatorRole + " for an operator Milvus";
+        }
+        return helmRole;
     }
 
     private static String describe(ApiException e) {

@@ -39,8 +39,11 @@ import org.slf4j.LoggerFactory;
  * in the daemon), not the wall clock: a node clock stepped back 20 s by NTP would otherwise keep a cut-off
  * leader's gate open 20 s longer, while the follower's own clock says the Lease has expired. A follower takes an
  * unrenewed Lease only lease-duration after it last saw it change, so with 15s/10s a cut-off
- * leader stops writing at least 5s before anyone else may start; this holds even if the
- * elector's own threads are stuck, because the gate reads the renewal time, not a callback.
+ * leader stops <em>sending</em> at least 5s before anyone else may start; this holds even if the
+ * elector's own threads are stuck, because the gate reads the renewal time, not a callback. A write sent just
+ * inside the gate can still take up to request-timeout (10s) to arrive, and the follower's expiry runs on its wall
+ * clock (client-java's LeaderElector); what keeps such a late write harmless is the resourceVersion every
+ * replica-count write carries, which the API server checks (409 Conflict for the second of two writes).
  *
  * <p>Hand-over: {@link #close()} (on SIGTERM) drops the flag first, then clears
  * {@code holderIdentity} on the Lease (checked with a fresh read, written with its resourceVersion),
@@ -374,9 +377,12 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                 if (e.getCode() == 403 && !forbiddenLogged) {
                     forbiddenLogged = true;
                     LOG.error("leader election forbidden (403): the service account may not get leases.coordination.k8s.io"
-                            + " \"{}\" in namespace \"{}\". Add to the Role milvus-autoscaler in that namespace"
-                            + " (deploy/base/rbac.yaml): {apiGroups: [\"coordination.k8s.io\"], resources: [\"leases\"],"
-                            + " verbs: [\"get\", \"create\", \"update\"]}", options.leaseName(), options.namespace());
+                            + " \"{}\" in namespace \"{}\". The Role milvus-autoscaler-leader-election in that namespace"
+                            + " (deploy/base/rbac.yaml) grants get and update on the Lease named milvus-autoscaler only"
+                            + " (resourceNames): with another kubernetes.leader-election.lease-name, or in another"
+                            + " namespace, give it {apiGroups: [\"coordination.k8s.io\"], resources: [\"leases\"],"
+                            + " resourceNames: [\"{}\"], verbs: [\"get\", \"update\"]} and create",
+                            options.leaseName(), options.namespace(), options.leaseName());
                 }
                 throw e;
             } finally {

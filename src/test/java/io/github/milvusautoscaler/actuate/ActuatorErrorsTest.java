@@ -69,30 +69,36 @@ class ActuatorErrorsTest {
         }
     }
 
+    /** Where deploy/ grants each verb: the base only reads (deploy/base/rbac.yaml), writes come from an overlay. */
+    private static final String BASE_ROLE = "the ClusterRole milvus-autoscaler (deploy/base/rbac.yaml, which only reads)";
+    private static final String OPERATOR_ROLE = "the ClusterRole milvus-autoscaler-operator (deploy/overlays/operator/rbac.yaml)";
+
     static Stream<Arguments> forbidden() {
         return Stream.of(
                 Arguments.of("operator: get milvuses", OPERATOR_QN, "GET", MILVUS, "get", "milvuses.milvus.io",
-                        "{apiGroups: [\"milvus.io\"], resources: [\"milvuses\"], verbs: [\"get\"]}"),
+                        "{apiGroups: [\"milvus.io\"], resources: [\"milvuses\"], verbs: [\"get\"]}", BASE_ROLE),
                 Arguments.of("operator: list deployments", OPERATOR_QN, "GET", DEPLOYMENTS, "list", "deployments.apps",
-                        "{apiGroups: [\"apps\"], resources: [\"deployments\"], verbs: [\"list\"]}"),
+                        "{apiGroups: [\"apps\"], resources: [\"deployments\"], verbs: [\"list\"]}", BASE_ROLE),
                 Arguments.of("operator: patch milvuses", OPERATOR_QN, "PATCH", MILVUS, "patch", "milvuses.milvus.io",
-                        "{apiGroups: [\"milvus.io\"], resources: [\"milvuses\"], verbs: [\"patch\"]}"),
+                        "{apiGroups: [\"milvus.io\"], resources: [\"milvuses\"], verbs: [\"patch\"]}", OPERATOR_ROLE),
                 Arguments.of("helm: get deployments", HELM_QN, "GET", HELM_DEPLOYMENT, "get", "deployments.apps",
-                        "{apiGroups: [\"apps\"], resources: [\"deployments\"], verbs: [\"get\"]}"),
+                        "{apiGroups: [\"apps\"], resources: [\"deployments\"], verbs: [\"get\"]}", BASE_ROLE),
                 Arguments.of("helm: patch deployments", HELM_QN, "PATCH", HELM_DEPLOYMENT, "patch", "deployments.apps",
-                        "{apiGroups: [\"apps\"], resources: [\"deployments\"], verbs: [\"patch\"]}"));
+                        "{apiGroups: [\"apps\"], resources: [\"deployments\"], verbs: [\"patch\"]}",
+                        // The base ClusterRole only reads: a Helm write is granted in the release's namespace.
+                        "the Role milvus-autoscaler-helm in namespace \"" + NS + "\""));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("forbidden")
     void forbiddenNamesVerbResourceNamespaceAndTheRuleToAdd(String name, Target target, String method, String path,
-                                                           String verb, String resource, String rule) {
+                                                           String verb, String resource, String rule, String grantedBy) {
         fake.fail(method, path, 403, -1);
         ActuationException e = assertThrows(ActuationException.class, () -> readAndScale(target));
         assertEquals(Kind.FORBIDDEN, e.kind());
         assertTrue(e.getMessage().contains("may not " + verb + " " + resource), e.getMessage());
         assertTrue(e.getMessage().contains("in namespace \"" + NS + "\""), e.getMessage());
-        assertTrue(e.getMessage().contains("ClusterRole milvus-autoscaler"), e.getMessage());
+        assertTrue(e.getMessage().contains("Add this rule to " + grantedBy), e.getMessage());
         assertTrue(e.getMessage().contains(rule), e.getMessage());
         assertEquals(1, fake.requests(method, path).size(), "a 403 is not retried");
         assertNoToken(e);

@@ -127,6 +127,72 @@ class ApiClientsTest {
         }
     }
 
+    /**
+     * A kubeconfig's exec plugin (EKS' {@code aws eks get-token}, GKE's and AKS' plugins) hands out tokens that
+     * expire in 15 to 60 minutes; the client must ask it again, or a long {@code scale} answers 401 halfway.
+     * The plugin here is a script that counts its runs and prints a new token each time, in the ExecCredential
+     * shape client-java reads (client.authentication.k8s.io/v1, status.token).
+     */
+    @Test
+    void kubeconfigExecTokensAreFetchedAgainAfterTheRefreshPeriod() throws Exception {
+        try (FakeKubernetesApi fake = FakeKubernetesApi.start()) {
+            ActuateFixtures.seedHelm(fake, 2, 2);
+            Path plugin = dir.resolve("get-token");
+            Files.writeString(plugin, """
+                    #!/bin/sh
+                    n=$(cat "$0.count" 2>/dev/null || echo 0); n=$((n+1)); echo "$n" > "$0.count"
+                    printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"exec-token-%s"}}' "$n"
+                    """);
+            assertTrue(plugin.toFile().setExecutable(true));
+            Path kubeconfig = dir.resolve("config");
+            Files.writeString(kubeconfig, """
+                    apiVersion: v1
+                    kind: Config
+                    clusters:
+                    - name: fake
+                      cluster:
+                        server: %s
+                    contexts:
+                    - name: fake
+                      context: {cluster: fake, user: eks, namespace: milvus}
+                    current-context: fake
+                    users:
+                    - name: eks
+                      user:
+                        exec:
+                          apiVersion: client.authentication.k8s.io/v1
+                          command: %s
+                          interactiveMode: Never
+                    """.formatted(fake.url(), plugin));
+            KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings(kubeconfig.toString(),
+                    Duration.ofSeconds(7), 3, Duration.ofMillis(1), true);
+            Access access = ApiClients.access(options);
+
+            // The shipped period: two reads in a row share one token, the plugin is not run per request.
+            ApiClient steady = ApiClients.create(access, options);
+            HelmDeploymentActuator once = new HelmDeploymentActuator(steady, options, new ScaledObjects(options));
+            once.read(ActuateFixtures.HELM_QN);
+            once.read(ActuateFixtures.HELM_QN);
+            List<String> sent = fake.requests().stream().map(FakeKubernetesApi.Request::authorization).distinct().toList();
+            assertEquals(1, sent.size(), "one token within the refresh period: " + sent);
+            assertTrue(sent.get(0).matches("Bearer exec-token-\\d+"), sent.get(0));
+
+            // A period that has passed at every request: each read carries a token the plugin printed anew.
+            // With client-java's one-argument kubeconfig() the first token would be kept for good.
+            ApiClient refreshing = ApiClients.create(access, options, Duration.ZERO);
+            HelmDeploymentActuator actuator = new HelmDeploymentActuator(refreshing, options, new ScaledObjects(options));
+            int before = fake.requests().size();
+            for (int i = 0; i < 20 && fake.requests().stream().skip(before)
+                    .map(FakeKubernetesApi.Request::authorization).distinct().count() < 2; i++) {
+                actuator.read(ActuateFixtures.HELM_QN);
+            }
+            List<String> refreshed = fake.requests().stream().skip(before).map(FakeKubernetesApi.Request::authorization)
+                    .distinct().toList();
+            assertTrue(refreshed.size() >= 2, "the token was never fetched again: " + refreshed);
+            assertFalse(refreshed.contains(sent.get(0)), "the refreshing client reused the first client's token");
+        }
+    }
+
     static Stream<Arguments> invalidOptions() {
         return Stream.of(
                 Arguments.of("zero request timeout", Duration.ZERO, 3, Duration.ofMillis(200),

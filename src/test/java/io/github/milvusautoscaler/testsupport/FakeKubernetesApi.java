@@ -116,9 +116,10 @@ public final class FakeKubernetesApi implements AutoCloseable {
      *
      * @param query the raw (encoded) query string, empty when none
      * @param body  the request body as text, empty when none
+     * @param authorization the Authorization header, empty when none (tests check that a token is sent and refreshed)
      */
     public record Request(String method, String path, String query, String body, String contentType,
-                          String userAgent) {
+                          String userAgent, String authorization) {
 
         /** A decoded query parameter. */
         public Optional<String> queryParameter(String name) {
@@ -409,8 +410,9 @@ public final class FakeKubernetesApi implements AutoCloseable {
         String body = recorded.getBody() == null ? "" : recorded.getBody().utf8();
         String contentType = Optional.ofNullable(recorded.getHeaders().get("Content-Type")).orElse("");
         String userAgent = Optional.ofNullable(recorded.getHeaders().get("User-Agent")).orElse("");
+        String authorization = Optional.ofNullable(recorded.getHeaders().get("Authorization")).orElse("");
         Request request = new Request(recorded.getMethod(), url.encodedPath(),
-                Optional.ofNullable(url.encodedQuery()).orElse(""), body, contentType, userAgent);
+                Optional.ofNullable(url.encodedQuery()).orElse(""), body, contentType, userAgent, authorization);
         requests.add(request);
         if (request.fromAutoscaler()) {
             ALL.add(request);
