@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The firing alerts routed to each target, fed by webhooks and read by the engine every tick.
@@ -43,6 +45,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link DropListener} with its reason.
  */
 public final class AlertBook {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AlertBook.class);
 
     /** What happened to one alert of a payload. */
     public enum Result {
@@ -74,7 +78,10 @@ public final class AlertBook {
     /** Told how many alerts were dropped or refused, and why. */
     @FunctionalInterface
     public interface DropListener {
-        /** Reasons: {@code resolved_evicted}, {@code expired}, {@code refused_full}, {@code refused_too_many}. */
+        /**
+         * Reasons: {@code resolved_evicted}, {@code expired}, {@code refused_full}, {@code refused_too_many}, and
+         * {@code truncated} (left out by Alertmanager's {@code max_alerts} before they arrived).
+         */
         void dropped(String reason, int count);
     }
 
@@ -157,6 +164,13 @@ public final class AlertBook {
      * @throws BookFullException when its new alerts do not fit even after dropping resolved ones (nothing applied)
      */
     public synchronized List<Outcome> receive(WebhookPayload payload, Instant now, Set<Target> touched) {
+        if (payload.truncatedAlerts() > 0) {
+            // Lost before they arrived, whatever happens to the rest: Alertmanager never sends them for this state.
+            drops.dropped("truncated", payload.truncatedAlerts());
+            LOG.warn("Alertmanager left {} alert(s) of group {} out of its notification (the receiver's max_alerts);"
+                    + " they never reach the autoscaler: raise max_alerts, or group by target as the shipped route"
+                    + " does (deploy/alertmanager-receiver.yaml)", payload.truncatedAlerts(), payload.groupKey());
+        }
         sweep(now);
         makeRoom(payload);
         List<Outcome> out = new ArrayList<>();

@@ -12,11 +12,16 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class AlertsHandler implements HttpHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertsHandler.class);
+    private static final Duration LOG_EVERY = Duration.ofMinutes(1);
 
     private final TokenFile token;
     private final long maxBody;
@@ -46,6 +52,9 @@ public final class AlertsHandler implements HttpHandler {
     private final Clock clock;
     private final Consumer<Target> tickNow;
     private final Consumer<List<AlertBook.Outcome>> onOutcomes;
+    private final IntConsumer onRefused;
+    /** When each refusal status was last logged: one line per status a minute, however often Alertmanager tries. */
+    private final Map<Integer, Instant> lastLogged = new ConcurrentHashMap<>();
 
     /**
      * @param token      the bearer token file, or null when none is configured (endpoint off)
@@ -55,9 +64,12 @@ public final class AlertsHandler implements HttpHandler {
      * @param clock      the daemon's clock
      * @param tickNow    asks the engine to tick a target now
      * @param onOutcomes receives every alert outcome (metrics, logs)
+     * @param onRefused  receives the status of every refused request (metrics): a 4xx is lost for good, because
+     *                   Alertmanager's webhook notifier retries 5xx only (notify/util.go Retrier.Check)
      */
     public AlertsHandler(TokenFile token, long maxBody, AlertBook book, BooleanSupplier leader, Clock clock,
-                         Consumer<Target> tickNow, Consumer<List<AlertBook.Outcome>> onOutcomes) {
+                         Consumer<Target> tickNow, Consumer<List<AlertBook.Outcome>> onOutcomes,
+                         IntConsumer onRefused) {
         this.token = token;
         this.maxBody = maxBody;
         this.book = requireNonNull(book, "book");
@@ -65,6 +77,7 @@ public final class AlertsHandler implements HttpHandler {
         this.clock = requireNonNull(clock, "clock");
         this.tickNow = requireNonNull(tickNow, "tickNow");
         this.onOutcomes = requireNonNull(onOutcomes, "onOutcomes");
+        this.onRefused = requireNonNull(onRefused, "onRefused");
     }
 
     @Override
@@ -193,11 +206,37 @@ public final class AlertsHandler implements HttpHandler {
         return o.toString();
     }
 
-    private static void error(HttpExchange ex, int status, String field, String message) throws IOException {
+    /**
+     * Answers a refusal, counts it, and logs it once a minute per status with what to fix. A refused webhook is
+     * otherwise seen only in Alertmanager's own log: a token that differs between the two Secrets would switch
+     * alert-driven scaling off with nothing on this side to show it. A follower's 503 is normal (the retry finds
+     * the leader) and is counted, not logged; the book-full 503 logs where it is decided.
+     */
+    private void error(HttpExchange ex, int status, String field, String message) throws IOException {
+        onRefused.accept(status);
+        Instant now = clock.instant();
+        if (status < 500 && !now.isBefore(lastLogged.getOrDefault(status, Instant.MIN).plus(LOG_EVERY))) {
+            lastLogged.put(status, now);
+            LOG.warn("alerts webhook refused ({} {}: {}) from {}; {}", status, field, message,
+                    ex.getRemoteAddress() == null ? "?" : ex.getRemoteAddress().getAddress().getHostAddress(),
+                    hint(status));
+        }
         JsonObject o = new JsonObject();
         o.addProperty("error", message);
         o.addProperty("field", field);
         send(ex, status, o.toString());
+    }
+
+    /** What to check for a refusal; Alertmanager does not retry a 4xx, so these alerts are lost. */
+    private static String hint(int status) {
+        return "Alertmanager does not retry a 4xx, so these alerts are lost: " + switch (status) {
+            case 401 -> "the Alertmanager receiver's http_config.authorization.credentials_file must hold the token in"
+                    + " alerts.bearer-token-file (deploy/alertmanager-receiver.yaml; both Secrets the same)";
+            case 404 -> "set alerts.bearer-token-file to turn the endpoint on, or remove the receiver";
+            case 405, 415 -> "the receiver's url must be a webhook_configs url, which POSTs application/json";
+            case 413 -> "raise alerts.max-body, or lower the receiver's max_alerts";
+            default -> "the request is not an Alertmanager v4 webhook (the field named above)";
+        };
     }
 
     private static void send(HttpExchange ex, int status, String json) throws IOException {

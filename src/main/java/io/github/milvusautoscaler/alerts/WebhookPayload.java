@@ -23,8 +23,9 @@ import java.util.Map;
  * @param groupKey the group's key, part of each alert's de-duplication key
  * @param status   firing or resolved (of the group)
  * @param alerts   the alerts of the group
+ * @param truncatedAlerts alerts of the group Alertmanager left out under {@code max_alerts}; 0 when none
  */
-public record WebhookPayload(String groupKey, String status, List<Alert> alerts) {
+public record WebhookPayload(String groupKey, String status, List<Alert> alerts, int truncatedAlerts) {
 
     /** One alert of the group. */
     public record Alert(String status, Map<String, String> labels, Map<String, String> annotations, Instant startsAt,
@@ -104,7 +105,30 @@ public record WebhookPayload(String groupKey, String status, List<Alert> alerts)
                     stringMap(a, "annotations", at + ".annotations"), time(a, "startsAt", at + ".startsAt"),
                     time(a, "endsAt", at + ".endsAt"), string(a, "fingerprint", at + ".fingerprint")));
         }
-        return new WebhookPayload(groupKey, status, alerts);
+        return new WebhookPayload(groupKey, status, alerts, truncated(root));
+    }
+
+    /**
+     * How many alerts of the group Alertmanager left out under the receiver's {@code max_alerts}
+     * (notify/webhook/webhook.go truncateAlerts): they are not sent in this or any later notification of the
+     * same group state, so the receiver must say so. 0 when the field is absent (Alertmanager before 0.22).
+     */
+    private static int truncated(JsonObject root) throws InvalidPayloadException {
+        JsonElement e = root.get("truncatedAlerts");
+        if (e == null || e.isJsonNull()) {
+            return 0;
+        }
+        try {
+            if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+                long n = e.getAsBigDecimal().longValueExact();
+                if (n >= 0 && n <= Integer.MAX_VALUE) {
+                    return (int) n;
+                }
+            }
+        } catch (ArithmeticException notWhole) {
+            // falls through to the error below
+        }
+        throw new InvalidPayloadException("truncatedAlerts", "must be a non-negative whole number, was " + e);
     }
 
     private static String rootCause(Throwable t) {

@@ -161,7 +161,7 @@ final class Assembly implements AutoCloseable {
                 new AlertBook.Caps(alerts.maxHeld(), alerts.maxHeldBytes()),
                 (reason, n) -> SelfMetrics.counter(registry, MetricNames.ALERTS_DROPPED, "reason", reason).increment(n));
         // Zero from the start, so dashboards and alerts see the series before the first drop.
-        for (String reason : List.of("resolved_evicted", "expired", "refused_full", "refused_too_many")) {
+        for (String reason : List.of("resolved_evicted", "expired", "refused_full", "refused_too_many", "truncated")) {
             SelfMetrics.counter(registry, MetricNames.ALERTS_DROPPED, "reason", reason);
         }
         return book;
@@ -193,9 +193,15 @@ final class Assembly implements AutoCloseable {
         if (!alerts.enabled()) {
             return Map.of();
         }
+        // Zero from the start for the refusals a misconfiguration causes, so increase() sees the first one.
+        for (int status : List.of(400, 401, 404, 413, 415)) {
+            SelfMetrics.counter(registry, MetricNames.ALERT_WEBHOOKS_REFUSED, "status", Integer.toString(status));
+        }
         return Map.of("/api/v1/alerts", new AlertsHandler(token, alerts.maxBodyBytes(), book, leader, clock, tickNow,
                 outcomes -> outcomes.forEach(o -> SelfMetrics.counter(registry, MetricNames.ALERTS,
-                        "result", o.result().name().toLowerCase(Locale.ROOT)).increment())));
+                        "result", o.result().name().toLowerCase(Locale.ROOT)).increment()),
+                status -> SelfMetrics.counter(registry, MetricNames.ALERT_WEBHOOKS_REFUSED,
+                        "status", Integer.toString(status)).increment()));
     }
 
     /** Binds the HTTP server and registers it; it is closed with everything else. */

@@ -54,6 +54,11 @@ public final class MetricNames {
     public static final String CONFIG_RELOADS = PREFIX + "config_reloads";
     /** Counter: Alertmanager alerts received by {@code result} (accepted, duplicate, ignored, resolved). */
     public static final String ALERTS = PREFIX + "alerts";
+    /**
+     * Counter: Alertmanager webhook requests refused, by HTTP {@code status} (401 wrong token, 404 endpoint off,
+     * 400 malformed, 413, 415, 503 follower or book full). Alertmanager retries 5xx only, so a 4xx is lost.
+     */
+    public static final String ALERT_WEBHOOKS_REFUSED = PREFIX + "alert_webhooks_refused";
     /** Gauge: alerts firing by {@code target}. */
     public static final String ALERTS_FIRING = PREFIX + "alerts_firing";
     /**
@@ -63,7 +68,7 @@ public final class MetricNames {
     public static final String HTTP_REJECTED = PREFIX + "http_rejected";
     /**
      * Counter: alerts dropped from or refused by the alert book, by {@code reason} (resolved_evicted,
-     * expired, refused_full, refused_too_many).
+     * expired, refused_full, refused_too_many, truncated: left out by Alertmanager's max_alerts).
      */
     public static final String ALERTS_DROPPED = PREFIX + "alerts_dropped";
     /** Counter: ticks skipped because the same target's previous tick was still running (the loop fell behind). */
@@ -94,6 +99,7 @@ public final class MetricNames {
             case CONFIG_RELOADS -> "Config file reloads by result: ok, failed (the running config kept)";
             case ALERTS -> "Alertmanager alerts received by result: accepted, duplicate, resolved, ignored";
             case ALERTS_FIRING -> "Alerts firing per target";
+            case ALERT_WEBHOOKS_REFUSED -> "Alertmanager webhook requests refused, by HTTP status; a 4xx is not retried";
             case HTTP_REJECTED -> "HTTP connections or requests refused or cut off, by reason";
             case ALERTS_DROPPED -> "Alerts dropped from or refused by the alert book, by reason";
             case TICKS_SKIPPED -> "Ticks skipped because the same target's previous tick was still running";

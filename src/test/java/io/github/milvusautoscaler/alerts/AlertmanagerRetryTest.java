@@ -62,7 +62,7 @@ class AlertmanagerRetryTest {
 
         try (HttpApi api = new HttpApi(HttpLimits.reference(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 () -> { }, () -> "{}", Map.of("/api/v1/alerts", new AlertsHandler(new TokenFile(tokenFile),
-                1024 * 1024, book, () -> true, clock, t -> { }, o -> { })));
+                1024 * 1024, book, () -> true, clock, t -> { }, o -> { }, status -> { })));
              // group_interval 1h: the group's next flush (which re-sends any failed notification) is far away, so
              // only the notifier's own retries of this notification can deliver it in time.
              AlertmanagerServer alertmanager = AlertmanagerServer.start(

@@ -52,6 +52,7 @@ class AlertsHandlerTest {
     final AtomicBoolean leader = new AtomicBoolean(true);
     final List<Target> ticked = new CopyOnWriteArrayList<>();
     final Map<String, Integer> dropped = new java.util.concurrent.ConcurrentHashMap<>();
+    final List<Integer> refused = new CopyOnWriteArrayList<>();
     AlertBook book;
     HttpApi api;
     Path tokenFile;
@@ -65,7 +66,7 @@ class AlertsHandlerTest {
         book.setTargets(List.of(QN));
         api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, () -> "{}",
                 Map.of("/api/v1/alerts", new AlertsHandler(new TokenFile(tokenFile), 1024 * 1024, book, leader::get,
-                        clock, ticked::add, o -> { })));
+                        clock, ticked::add, o -> { }, refused::add)));
     }
 
     @AfterEach
@@ -137,6 +138,7 @@ class AlertsHandlerTest {
         assertTrue(book.firing(QN, NOW).isEmpty(), "nothing was applied");
         assertTrue(ticked.isEmpty());
         assertFalse(r.body().contains(TOKEN), "the token never appears in a response");
+        assertEquals(List.of(status), refused, "every refusal is counted, by status");
     }
 
     /**
@@ -149,6 +151,60 @@ class AlertsHandlerTest {
     void theAuthSchemeIsCaseInsensitive(String scheme) throws Exception {
         HttpResponse<String> r = post(firing(), scheme + " " + TOKEN, "application/json");
         assertEquals(200, r.statusCode(), r.body());
+    }
+
+    /**
+     * Alertmanager retries 5xx only (notify/util.go Retrier.Check), so a 401 from a token that differs between the
+     * two Secrets loses every alert for good; before, nothing on this side showed it. Each refusal is counted, and
+     * logged once a minute per status with what to fix, never with the token presented.
+     */
+    @Test
+    void aRefusedWebhookIsCountedAndLoggedOnceAMinuteWithoutTheToken() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(AlertsHandler.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+                new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        logger.addAppender(seen);
+        try {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(401, post(firing(), "Bearer stale-token-from-the-old-secret", "application/json").statusCode());
+            }
+            assertEquals(List.of(401, 401, 401), refused);
+            List<String> lines = seen.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .toList();
+            assertEquals(1, lines.size(), "one line a minute, not one per retry: " + lines);
+            assertTrue(lines.get(0).contains("401") && lines.get(0).contains("credentials_file")
+                    && lines.get(0).contains("alerts.bearer-token-file"), lines.get(0));
+            assertFalse(lines.get(0).contains("stale-token-from-the-old-secret"), "the presented token is never logged");
+
+            clock.advance(Duration.ofMinutes(1));
+            assertEquals(401, post(firing(), null, "application/json").statusCode());
+            assertEquals(2, seen.list.size(), "logged again a minute later");
+            leader.set(false);
+            assertEquals(503, post(firing()).statusCode());
+            assertEquals(List.of(401, 401, 401, 401, 503), refused, "a follower's 503 is counted too");
+            assertEquals(2, seen.list.size(), "but not logged: the retry finds the leader");
+        } finally {
+            logger.detachAppender(seen);
+        }
+    }
+
+    /**
+     * With the receiver's {@code max_alerts} Alertmanager sends the first alerts of a group and the count it left
+     * out as {@code truncatedAlerts} (notify/webhook/webhook.go truncateAlerts); those never arrive later either.
+     */
+    @Test
+    void alertsAlertmanagerLeftOutAreCountedAsDropped() throws Exception {
+        assertEquals(200, post(firing().replace("\"truncatedAlerts\":0", "\"truncatedAlerts\":3")).statusCode());
+        assertEquals(3, dropped.get("truncated"));
+        assertEquals(1, book.firing(QN, NOW).size(), "the alert that was sent is still taken");
+        assertEquals(200, post(payload("firing", "firing", "querynode", "def456", "2026-01-05T09:59:30Z")).statusCode());
+        assertEquals(3, dropped.get("truncated"), "truncatedAlerts 0 drops nothing");
+
+        HttpResponse<String> bad = post(firing().replace("\"truncatedAlerts\":0", "\"truncatedAlerts\":-1"));
+        assertEquals(400, bad.statusCode());
+        assertEquals("truncatedAlerts", JsonParser.parseString(bad.body()).getAsJsonObject().get("field").getAsString());
     }
 
     @Test
@@ -178,7 +234,8 @@ class AlertsHandlerTest {
     void noTokenConfiguredMeansTheEndpointIsOff() throws Exception {
         api.close();
         api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, () -> "{}",
-                Map.of("/api/v1/alerts", new AlertsHandler(null, 1024, book, leader::get, clock, ticked::add, o -> { })));
+                Map.of("/api/v1/alerts", new AlertsHandler(null, 1024, book, leader::get, clock, ticked::add, o -> { },
+                        refused::add)));
         assertEquals(404, post(firing()).statusCode());
     }
 

@@ -59,6 +59,7 @@ public final class MetricCatalog {
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.CONFIG_RELOADS, Type.COUNTER);
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.ALERTS, Type.COUNTER);
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.ALERTS_FIRING, Type.GAUGE);
+        TYPES.put(io.github.milvusautoscaler.core.MetricNames.ALERT_WEBHOOKS_REFUSED, Type.COUNTER);
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.HTTP_REJECTED, Type.COUNTER);
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.ALERTS_DROPPED, Type.COUNTER);
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.TICKS_SKIPPED, Type.COUNTER);
@@ -140,7 +141,10 @@ public final class MetricCatalog {
         values.put("milvus_autoscaler_http_rejected_total/reason", Set.of("max_connections", "max_connections_per_client",
                 "header_timeout", "request_timeout", "handler_timeout"));
         values.put("milvus_autoscaler_alerts_dropped_total/reason", Set.of("resolved_evicted", "expired", "refused_full",
-                "refused_too_many"));
+                "refused_too_many", "truncated"));
+        // AlertsHandler's statuses: 400 malformed, 401 token, 404 off, 405 method, 413 size, 415 type, 503 follower or full.
+        values.put("milvus_autoscaler_alert_webhooks_refused_total/status", Set.of("400", "401", "404", "405", "413", "415",
+                "503"));
         values.put("resilience4j_circuitbreaker_state/state", Arrays.stream(CircuitBreaker.State.values())
                 .map(s -> s.name().toLowerCase(Locale.ROOT)).collect(Collectors.toCollection(TreeSet::new)));
         return values;
