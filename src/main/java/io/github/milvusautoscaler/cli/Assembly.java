@@ -44,8 +44,6 @@ import org.slf4j.LoggerFactory;
 final class Assembly implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Assembly.class);
-    /** How long a resolved alert is remembered to recognise a late duplicate. */
-    static final Duration FORGET_ALERTS_AFTER = Duration.ofHours(6);
 
     /** One opened part: what it is (for the log) and how to release it. */
     private record Opened(String what, Object part, AutoCloseable closer) {
@@ -157,7 +155,7 @@ final class Assembly implements AutoCloseable {
 
     /** The alert book of {@code alerts}: its routes and caps; drops are counted on {@code registry}. */
     static AlertBook alertBook(AlertsSettings alerts, PrometheusMeterRegistry registry) {
-        AlertBook book = new AlertBook(alerts.routes(), FORGET_ALERTS_AFTER,
+        AlertBook book = new AlertBook(alerts.routes(), alerts.forgetAfter(),
                 new AlertBook.Caps(alerts.maxHeld(), alerts.maxHeldBytes()),
                 (reason, n) -> SelfMetrics.counter(registry, MetricNames.ALERTS_DROPPED, "reason", reason).increment(n));
         // Zero from the start, so dashboards and alerts see the series before the first drop.

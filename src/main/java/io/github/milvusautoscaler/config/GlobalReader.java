@@ -267,6 +267,7 @@ final class GlobalReader {
         Field<Integer> step = n.integer("step");
         Field<Duration> cooldown = n.duration("cooldown");
         Field<Duration> carryOver = n.duration("carry-over");
+        Field<Duration> forgetAfter = n.duration("forget-after");
         Field<Long> maxBody = n.bytes("max-body");
         Field<Integer> maxHeld = n.integer("max-held");
         Field<Long> maxHeldBytes = n.bytes("max-held-bytes");
@@ -293,8 +294,8 @@ final class GlobalReader {
             return null;
         }
         return n.build(() -> new AlertsSettings(enabled.value(), token, step.value(), cooldown.value(), maxBody.value(),
-                routes, maxHeld.value(), maxHeldBytes.value(), carryOver.value()), step, cooldown, carryOver, maxBody,
-                maxHeld, maxHeldBytes);
+                routes, maxHeld.value(), maxHeldBytes.value(), carryOver.value(), forgetAfter.value()), step, cooldown,
+                carryOver, forgetAfter, maxBody, maxHeld, maxHeldBytes);
     }
 
     private AlertRoute route(Node n) {

@@ -387,6 +387,10 @@ class ConfigValidationTest {
                         "milvus-autoscaler.alerts.routes = [{ match-re { severity = \"crit(\" } }]",
                         P + "alerts.routes[0].match-re.severity = \"crit(\" (autoscaler.conf:1): must be a regular"
                                 + " expression (Unclosed group at index 5)"),
+                Arguments.of("alerts forgotten at once",
+                        "milvus-autoscaler.alerts.forget-after = 0s",
+                        P + "alerts.forget-after = \"0s\" (autoscaler.conf:1): must be a positive duration, such as 30s"
+                                + " or 5m"),
                 Arguments.of("alerts enabled without routes",
                         "milvus-autoscaler.alerts.routes = []",
                         P + "alerts.routes = [...] (autoscaler.conf:1): must have at least one route while"
