@@ -42,13 +42,33 @@ final class KubernetesRequests {
     private static final String[] AUTH = {"BearerToken"};
     private static final int MAX_SERVER_MESSAGE = 300;
 
+    /**
+     * The longest {@code Retry-After} honoured. kube-apiserver's max-in-flight and priority-and-fairness filters
+     * answer 429 with {@code Retry-After: 1} (k8s.io/apiserver pkg/server/filters/maxinflight.go tooManyRequests);
+     * a longer ask is cut here so one throttled read cannot stall a tick, and a write still passes its guard
+     * (leadership, tick age) before the retry.
+     */
+    static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(5);
+
+    /** Waits between attempts; tests record the waits instead. */
+    @FunctionalInterface
+    interface Sleeper {
+        void sleep(long millis) throws InterruptedException;
+    }
+
     private final ApiClient client;
     private final int attempts;
     private final Duration backoff;
+    private final Sleeper sleeper;
 
     KubernetesRequests(ApiClient client, int attempts, Duration backoff) {
+        this(client, attempts, backoff, Thread::sleep);
+    }
+
+    KubernetesRequests(ApiClient client, int attempts, Duration backoff, Sleeper sleeper) {
         this.client = requireNonNull(client, "client");
         this.backoff = requireNonNull(backoff, "backoff");
+        this.sleeper = requireNonNull(sleeper, "sleeper");
         if (attempts < 1) {
             throw new IllegalArgumentException("attempts must be >= 1");
         }
@@ -111,9 +131,12 @@ final class KubernetesRequests {
                 throw new ActuationException(Kind.UNAVAILABLE, what + " failed after " + attempts + " attempt"
                         + (attempts == 1 ? "" : "s") + ": " + describe(failure), failure);
             }
+            // Throttled: wait as long as the API server asks (within MAX_RETRY_AFTER), not the back-off of 200ms,
+            // which would spend every attempt inside the one second it asked for.
+            long wait = code == 429 ? Math.max(waitMillis, retryAfterMillis(failure)) : waitMillis;
             LOG.debug("{} attempt {}/{} failed ({}); retrying in {}ms", what, attempt, attempts, describe(failure),
-                    waitMillis);
-            sleep(waitMillis, what, failure);
+                    wait);
+            sleep(wait, what, failure);
             waitMillis = Math.max(1, waitMillis * 2);
         }
     }
@@ -266,9 +289,28 @@ final class KubernetesRequests {
         return s.length() <= MAX_SERVER_MESSAGE ? s : s.substring(0, MAX_SERVER_MESSAGE) + "...";
     }
 
-    private static void sleep(long millis, String what, ApiException failure) {
+    /** The {@code Retry-After} of a 429 in milliseconds (delta-seconds form), at most MAX_RETRY_AFTER; 0 if none. */
+    static long retryAfterMillis(ApiException e) {
+        Map<String, List<String>> headers = e.getResponseHeaders();
+        if (headers == null) {
+            return 0;
+        }
+        for (Map.Entry<String, List<String>> h : headers.entrySet()) {
+            if ("Retry-After".equalsIgnoreCase(h.getKey()) && h.getValue() != null && !h.getValue().isEmpty()) {
+                try {
+                    long seconds = Long.parseLong(h.getValue().get(0).trim());
+                    return seconds <= 0 ? 0 : Math.min(seconds, MAX_RETRY_AFTER.toSeconds()) * 1000;
+                } catch (NumberFormatException httpDate) {
+                    return 0; // the HTTP-date form: the API server never sends it
+                }
+            }
+        }
+        return 0;
+    }
+
+    private void sleep(long millis, String what, ApiException failure) {
         try {
-            Thread.sleep(millis);
+            sleeper.sleep(millis);
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             throw new ActuationException(Kind.UNAVAILABLE, what + ": interrupted while waiting to retry after "

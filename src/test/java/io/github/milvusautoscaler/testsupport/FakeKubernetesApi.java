@@ -886,6 +886,13 @@ public final class FakeKubernetesApi implements AutoCloseable {
     }
 
     private static MockResponse status(int code, String message) {
+        if (code == 429) {
+            // kube-apiserver throttles before any handler runs, in plain text with Retry-After: 1, not a Status
+            // (k8s.io/apiserver pkg/server/filters/maxinflight.go tooManyRequests, which calls http.Error).
+            return new MockResponse.Builder().code(429).setHeader("Retry-After", "1")
+                    .setHeader("Content-Type", "text/plain; charset=utf-8")
+                    .body("Too many requests, please try again later.\n").build();
+        }
         return status(code, message, reason(code));
     }
 
