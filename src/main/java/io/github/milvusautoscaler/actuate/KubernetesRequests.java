@@ -232,8 +232,9 @@ final class KubernetesRequests {
      * Names what was denied, the exact rule that allows it, and the shipped RBAC object that should hold it, e.g.
      * "may not patch milvuses.milvus.io in namespace milvus ... add to the ClusterRole milvus-autoscaler-operator
      * (deploy/overlays/operator/rbac.yaml): {apiGroups: ["milvus.io"], resources: ["milvuses"], verbs: ["patch"]}".
-     * The object matters: the base ClusterRole only reads, on purpose, because a cluster-wide Deployment patch
-     * would let the autoscaler rewrite any workload's pod template; a Helm write belongs in that namespace's Role.
+     * The object matters: a cluster-wide Deployment patch would let the autoscaler rewrite any workload's pod
+     * template, and a cluster-wide read would show every one (env values are often credentials), so a Helm
+     * release's get and patch belong in that namespace's Role; the operator's reads and writes in its ClusterRole.
      */
     static String forbiddenMessage(String verb, ApiResource resource, String namespace, String name, String server) {
         return "forbidden (403): the autoscaler's service account may not " + verb + " " + resource.qualifiedName()
@@ -247,10 +248,10 @@ final class KubernetesRequests {
         String helmRole = "the Role milvus-autoscaler-helm in namespace \"" + namespace
                 + "\" (deploy/overlays/helm/rbac.yaml, one per namespace with a Helm release)";
         String operatorRole = "the ClusterRole milvus-autoscaler-operator (deploy/overlays/operator/rbac.yaml)";
-        if (verb.equals("get") || verb.equals("list")) {
+        if (resource.group().equals("autoscaling")) {
             return "the ClusterRole milvus-autoscaler (deploy/base/rbac.yaml, which only reads)";
         }
-        if (resource.equals(ApiResource.MILVUSES)) {
+        if (resource.equals(ApiResource.MILVUSES) || verb.equals("list")) {
             return operatorRole;
         }
         if (resource.equals(ApiResource.EVENTS)) {

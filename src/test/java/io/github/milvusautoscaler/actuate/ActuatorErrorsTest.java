@@ -69,24 +69,22 @@ class ActuatorErrorsTest {
         }
     }
 
-    /** Where deploy/ grants each verb: the base only reads (deploy/base/rbac.yaml), writes come from an overlay. */
-    private static final String BASE_ROLE = "the ClusterRole milvus-autoscaler (deploy/base/rbac.yaml, which only reads)";
+    /** Where deploy/ grants each request: the operator overlay's ClusterRole, or the Helm overlay's Role per namespace. */
+    private static final String HELM_ROLE = "the Role milvus-autoscaler-helm in namespace \"" + NS + "\"";
     private static final String OPERATOR_ROLE = "the ClusterRole milvus-autoscaler-operator (deploy/overlays/operator/rbac.yaml)";
 
     static Stream<Arguments> forbidden() {
         return Stream.of(
                 Arguments.of("operator: get milvuses", OPERATOR_QN, "GET", MILVUS, "get", "milvuses.milvus.io",
-                        "{apiGroups: [\"milvus.io\"], resources: [\"milvuses\"], verbs: [\"get\"]}", BASE_ROLE),
+                        "{apiGroups: [\"milvus.io\"], resources: [\"milvuses\"], verbs: [\"get\"]}", OPERATOR_ROLE),
                 Arguments.of("operator: list deployments", OPERATOR_QN, "GET", DEPLOYMENTS, "list", "deployments.apps",
-                        "{apiGroups: [\"apps\"], resources: [\"deployments\"], verbs: [\"list\"]}", BASE_ROLE),
+                        "{apiGroups: [\"apps\"], resources: [\"deployments\"], verbs: [\"list\"]}", OPERATOR_ROLE),
                 Arguments.of("operator: patch milvuses", OPERATOR_QN, "PATCH", MILVUS, "patch", "milvuses.milvus.io",
                         "{apiGroups: [\"milvus.io\"], resources: [\"milvuses\"], verbs: [\"patch\"]}", OPERATOR_ROLE),
                 Arguments.of("helm: get deployments", HELM_QN, "GET", HELM_DEPLOYMENT, "get", "deployments.apps",
-                        "{apiGroups: [\"apps\"], resources: [\"deployments\"], verbs: [\"get\"]}", BASE_ROLE),
+                        "{apiGroups: [\"apps\"], resources: [\"deployments\"], verbs: [\"get\"]}", HELM_ROLE),
                 Arguments.of("helm: patch deployments", HELM_QN, "PATCH", HELM_DEPLOYMENT, "patch", "deployments.apps",
-                        "{apiGroups: [\"apps\"], resources: [\"deployments\"], verbs: [\"patch\"]}",
-                        // The base ClusterRole only reads: a Helm write is granted in the release's namespace.
-                        "the Role milvus-autoscaler-helm in namespace \"" + NS + "\""));
+                        "{apiGroups: [\"apps\"], resources: [\"deployments\"], verbs: [\"patch\"]}", HELM_ROLE));
     }
 
     @ParameterizedTest(name = "{0}")

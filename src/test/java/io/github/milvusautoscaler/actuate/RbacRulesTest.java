@@ -117,9 +117,6 @@ class RbacRulesTest {
         }
         // Nothing used: every grant is reported unused, proving the other direction can fail.
         assertEquals(Set.of(
-                "milvus-autoscaler: get milvuses.milvus.io",
-                "milvus-autoscaler: get deployments.apps", "milvus-autoscaler: list deployments.apps",
-                "milvus-autoscaler: get statefulsets.apps", "milvus-autoscaler: list statefulsets.apps",
                 "milvus-autoscaler: list horizontalpodautoscalers.autoscaling",
                 "milvus-autoscaler-leader-election: create leases.coordination.k8s.io",
                 "milvus-autoscaler-leader-election: get leases.coordination.k8s.io name=milvus-autoscaler",
@@ -127,8 +124,14 @@ class RbacRulesTest {
                 baseGrants());
         Set<String> operatorGrants = new HashSet<>(operator.unused(List.of()));
         operatorGrants.removeAll(baseGrants());
-        assertEquals(Set.of("milvus-autoscaler-operator: patch milvuses.milvus.io",
+        assertEquals(Set.of("milvus-autoscaler-operator: get milvuses.milvus.io",
+                "milvus-autoscaler-operator: patch milvuses.milvus.io",
+                "milvus-autoscaler-operator: list deployments.apps", "milvus-autoscaler-operator: list statefulsets.apps",
                 "milvus-autoscaler-operator: create events"), operatorGrants);
+        // A Helm release's Deployments are read in its namespace only: not in another one, and never listed.
+        assertTrue(helm.allows(new RbacRules.Access("get", "apps", "deployments", "milvus", "my-release-milvus-querynode")));
+        assertFalse(helm.allows(new RbacRules.Access("get", "apps", "deployments", "kube-system", "coredns")));
+        assertFalse(helm.allows(new RbacRules.Access("list", "apps", "deployments", "milvus", null)));
     }
 
     static Set<String> baseGrants() {

@@ -228,10 +228,10 @@ class DeployManifestsTest {
         V1ServiceAccount sa = r.one(V1ServiceAccount.class);
         V1Deployment d = r.one(V1Deployment.class);
 
-        // Cluster-wide and read-only in every kustomization: the base ClusterRole reads what both install kinds read.
+        // Cluster-wide and read-only in every kustomization: the base ClusterRole reads what both install kinds read,
+        // the HPAs; never every Deployment's pod template (env values are often credentials).
         V1ClusterRole read = named(r.all(V1ClusterRole.class), "milvus-autoscaler");
-        assertEquals(Set.of("milvus.io/milvuses: get", "apps/deployments: get,list", "apps/statefulsets: get,list",
-                "autoscaling/horizontalpodautoscalers: list"), rules(read.getRules()));
+        assertEquals(Set.of("autoscaling/horizontalpodautoscalers: list"), rules(read.getRules()));
         V1Role lease = named(r.all(V1Role.class), "milvus-autoscaler-leader-election");
         // The Lease: create (a name cannot restrict create), get and update on the one Lease only.
         assertEquals(Set.of("coordination.k8s.io/leases: create", "coordination.k8s.io/leases[milvus-autoscaler]: get,update"),
@@ -244,20 +244,22 @@ class DeployManifestsTest {
                 assertEquals(1, r.all(V1Role.class).size(), "the base writes nothing");
             }
             case "overlays/operator" -> {
-                // The Milvus resource is the only thing written; no Deployment patch anywhere.
-                assertEquals(Set.of("milvus.io/milvuses: patch", "/events: create"),
+                // The Milvus resource is the only thing written; no Deployment patch or get anywhere, only the
+                // list by label that finds the operator's Deployments and StatefulSets.
+                assertEquals(Set.of("milvus.io/milvuses: get,patch", "apps/deployments: list", "apps/statefulsets: list",
+                                "/events: create"),
                         rules(named(r.all(V1ClusterRole.class), "milvus-autoscaler-operator").getRules()));
                 assertEquals(1, r.all(V1Role.class).size(), "no namespaced write");
             }
             case "overlays/helm" -> {
                 assertEquals(1, r.all(V1ClusterRole.class).size(), "no cluster-wide write");
-                // One Role per namespace that install.conf names, patching Deployments (or the chart's StatefulSet
-                // mode's StatefulSets) there only.
+                // One Role per namespace that install.conf names, reading and patching Deployments (or the chart's
+                // StatefulSet mode's StatefulSets) there only.
                 List<V1Role> writes = r.all(V1Role.class).stream().filter(x -> x != lease).toList();
                 assertEquals(targetNamespaces(kustomization), writes.stream().map(x -> x.getMetadata().getNamespace())
                         .collect(Collectors.toSet()), "a Role in each target namespace of install.conf, no other");
                 for (V1Role w : writes) {
-                    assertEquals(Set.of("apps/deployments: patch", "apps/statefulsets: patch", "/events: create"),
+                    assertEquals(Set.of("apps/deployments: get,patch", "apps/statefulsets: get,patch", "/events: create"),
                             rules(w.getRules()));
                 }
             }
