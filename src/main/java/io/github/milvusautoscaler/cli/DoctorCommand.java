@@ -88,6 +88,8 @@ public final class DoctorCommand implements Callable<Integer> {
                 broken += d.broken;
                 stopped += d.stopped ? 1 : 0;
             }
+            out.println("self-monitoring");
+            out.println("  " + selfScrape(source.count(SELF_SCRAPE, now)));
             String stops = stopped + " target(s) stopped at 0 replicas, with nothing to read until scaled up";
             String summary;
             if (broken > 0) {
@@ -100,6 +102,32 @@ public final class DoctorCommand implements Callable<Integer> {
             out.flush();
             return broken == 0 ? Main.EXIT_OK : Main.EXIT_FAILURE;
         }
+    }
+
+    /** The daemon's own scrape: its job is the Service's name, which the shipped alerts and dashboard select. */
+    static final String SELF_SCRAPE = "up{job=\"milvus-autoscaler\"}";
+
+    /**
+     * Whether Prometheus scrapes the daemon itself, as a line that never changes the exit code: doctor may run
+     * before the daemon is installed. A ServiceMonitor kube-prometheus-stack does not select (its label
+     * {@code release} must be the stack's Helm release name: templates/prometheus/prometheus.yaml renders
+     * serviceMonitorSelector and ruleSelector as {@code release: <release>}) leaves the daemon unwatched, and the
+     * PrometheusRule with it: no self-alert fires, MilvusAutoscalerDown included.
+     */
+    static String selfScrape(Count c) {
+        if (c.failure().isPresent()) {
+            return String.format(Locale.ROOT, "note %-20s %s cannot be read: %s", "self-scrape", SELF_SCRAPE,
+                    c.failure().get());
+        }
+        if (c.series() == 0) {
+            return String.format(Locale.ROOT, "note %-20s Prometheus scrapes no milvus-autoscaler (%s is empty). If the"
+                    + " daemon runs, its ServiceMonitor is not selected: kube-prometheus-stack selects release: <its Helm"
+                    + " release name>, and the shipped files say release: kube-prometheus-stack; change it there and in"
+                    + " prometheus-rules.yaml (deploy/README.md), or no self-alert fires, MilvusAutoscalerDown included",
+                    "self-scrape", SELF_SCRAPE);
+        }
+        return String.format(Locale.ROOT, "ok   %-20s %d replica(s) scraped, %.0f up", "self-scrape", c.series(),
+                c.sum());
     }
 
     /** The checks of one target, each a question put to Prometheus. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
 import io.github.milvusautoscaler.testsupport.FakeMilvusPod;
 import io.github.milvusautoscaler.testsupport.FakeMilvusPods;
 import io.github.milvusautoscaler.testsupport.Poll;
@@ -17,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -207,6 +209,21 @@ class DoctorCommandTest {
         assertTrue(r.out.contains("ok   qps"), r.out);
         assertTrue(r.out.contains("ok   settle"), r.out);
         assertTrue(r.out.contains("every enabled signal is readable"), r.out);
+        // This Prometheus scrapes the fake Milvus pods only: the daemon's own scrape is missing, said in a note that
+        // leaves the exit code alone (doctor may run before the daemon is installed).
+        assertTrue(r.out.contains("note self-scrape          Prometheus scrapes no milvus-autoscaler"
+                + " (up{job=\"milvus-autoscaler\"} is empty)"), r.out);
+    }
+
+    /** The self-scrape line for each answer Prometheus can give. */
+    @Test
+    void theSelfScrapeLineSaysWhatPrometheusAnswered() {
+        assertEquals("ok   self-scrape          2 replica(s) scraped, 1 up",
+                DoctorCommand.selfScrape(new PrometheusMetricsSource.Count(2, 1, Optional.empty())));
+        assertTrue(DoctorCommand.selfScrape(new PrometheusMetricsSource.Count(0, 0, Optional.empty()))
+                .contains("release: <its Helm release name>"));
+        assertEquals("note self-scrape          up{job=\"milvus-autoscaler\"} cannot be read: timeout",
+                DoctorCommand.selfScrape(new PrometheusMetricsSource.Count(0, 0, Optional.of("timeout"))));
     }
 
     @Test
