@@ -97,7 +97,15 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                                         Path kubeconfig) {
         requireNonNull(options, "options");
         if (!options.enabled()) {
-            return new LeaderElection(null, options, nanoTime);
+            // No Lease, but Events still name who reported them (reportingInstance, source.host): a single replica's
+            // identity, resolved the same way; never empty.
+            String identity;
+            try {
+                identity = identity(options.identity(), System.getenv(), LeaderElection::hostName);
+            } catch (IllegalStateException noHostName) {
+                identity = "milvus-autoscaler";
+            }
+            return new LeaderElection(null, options.withNamespaceAndIdentity(options.namespace(), identity), nanoTime);
         }
         LeaderElectionSettings resolved = resolve(options, System.getenv(),
                 Path.of(Config.SERVICEACCOUNT_NAMESPACE_PATH), LeaderElection::hostName, () -> contextNamespace(kubeconfig));
@@ -153,7 +161,12 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                     + serviceAccountNamespace + " does not exist and the kubeconfig's current context names no"
                     + " namespace; set one of them (or disable leader election for a single replica)");
         }
-        String identity = options.identity().strip();
+        return options.withNamespaceAndIdentity(namespace, identity(options.identity(), env, hostName));
+    }
+
+    /** The configured identity, else {@code POD_NAME}, else {@code HOSTNAME}, else the host name. */
+    static String identity(String configured, Map<String, String> env, Supplier<String> hostName) {
+        String identity = configured.strip();
         if (identity.isEmpty()) {
             identity = env.getOrDefault("POD_NAME", "").strip();
         }
@@ -163,7 +176,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         if (identity.isEmpty()) {
             identity = hostName.get();
         }
-        return options.withNamespaceAndIdentity(namespace, identity);
+        return identity;
     }
 
     private static String hostName() {

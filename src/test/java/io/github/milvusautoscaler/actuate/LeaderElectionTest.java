@@ -277,6 +277,9 @@ class LeaderElectionTest {
         elections.add(disabled);
         disabled.start();
         assertTrue(disabled.isLeader());
+        // Events still name their reporter (reportingInstance, source.host): POD_NAME, HOSTNAME or the host name,
+        // never "".
+        assertFalse(disabled.identity().isBlank());
         disabled.close();
         assertEquals(List.of(), fake.requests());
         assertTrue(LeaderGate.always().isLeader());
