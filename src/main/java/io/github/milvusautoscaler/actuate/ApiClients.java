@@ -185,8 +185,17 @@ public final class ApiClients {
                 + String.join(", ", looked) + "; set kubernetes.kubeconfig or run in a cluster");
     }
 
+    /**
+     * How often an idle HTTP/2 connection to the API server is pinged; one that does not answer within it is closed.
+     * A connection cut without a reset (an API server or load balancer gone) otherwise keeps taking every request
+     * until client-java's own 1-minute ping notices, up to two minutes of timeouts in which the Lease is lost.
+     * client-go closes the same way after 30s idle plus 15s unanswered (kubernetes/kubernetes PR #95981).
+     */
+    static final Duration PING_INTERVAL = Duration.ofSeconds(15);
+
     private static ApiClient configure(ApiClient client, KubernetesSettings options) {
         OkHttpClient http = client.getHttpClient().newBuilder()
+                .pingInterval(PING_INTERVAL)
                 .connectTimeout(options.requestTimeout())
                 .readTimeout(options.requestTimeout())
                 .writeTimeout(options.requestTimeout())

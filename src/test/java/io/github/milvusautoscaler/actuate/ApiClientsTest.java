@@ -118,6 +118,8 @@ class ApiClientsTest {
             ApiClient client = ApiClients.create(options);
             assertEquals(7_000, client.getHttpClient().callTimeoutMillis());
             assertEquals(7_000, client.getHttpClient().readTimeoutMillis());
+            // A silently dead HTTP/2 connection is found by an unanswered ping within 15 s, not client-java's 60 s.
+            assertEquals(15_000, client.getHttpClient().pingIntervalMillis());
 
             HelmDeploymentActuator actuator = new HelmDeploymentActuator(client, options, new ScaledObjects(options));
             assertEquals(2, actuator.read(ActuateFixtures.HELM_QN).current());
