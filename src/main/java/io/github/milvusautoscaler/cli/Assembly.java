@@ -188,12 +188,13 @@ final class Assembly implements AutoCloseable {
                                                                           AlertBook book, BooleanSupplier leader,
                                                                           Clock clock, Consumer<Target> tickNow,
                                                                           PrometheusMeterRegistry registry) {
-        if (!alerts.enabled()) {
-            return Map.of();
-        }
-        // Zero from the start for the refusals a misconfiguration causes, so increase() sees the first one.
+        // Zero from the start for the refusals a misconfiguration causes, so increase() sees the first one; with the
+        // endpoint off too, as the dashboard's panel and the alert read the same series either way.
         for (int status : List.of(400, 401, 404, 413, 415)) {
             SelfMetrics.counter(registry, MetricNames.ALERT_WEBHOOKS_REFUSED, "status", Integer.toString(status));
+        }
+        if (!alerts.enabled()) {
+            return Map.of();
         }
         return Map.of("/api/v1/alerts", new AlertsHandler(token, alerts.maxBodyBytes(), book, leader, clock, tickNow,
                 outcomes -> outcomes.forEach(o -> SelfMetrics.counter(registry, MetricNames.ALERTS,

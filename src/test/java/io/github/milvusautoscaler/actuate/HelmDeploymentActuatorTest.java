@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.Component;
@@ -150,6 +151,39 @@ class HelmDeploymentActuatorTest {
         assertEquals(Optional.of(new LastScale(T0, Direction.DOWN, "SIGNALS_LOW", "write-1")), after.lastScale());
         assertEquals("my-release", fake.get(Kind.DEPLOYMENTS, NS, QN).orElseThrow().getAsJsonObject("metadata")
                 .getAsJsonObject("labels").get("app.kubernetes.io/instance").getAsString(), "merge keeps labels");
+    }
+
+    /**
+     * Our own write bumps the Deployment's generation (a replicas change, and an annotation change too: kubernetes
+     * pkg/registry/apps/deployment strategy.go). Until the deployment controller observes it, which takes
+     * milliseconds, or as long as kube-controller-manager is failing over, the Deployment's status describes the
+     * old spec, so a read then is a rollout to wait for, and a read after it is not.
+     */
+    @Test
+    void aReadBeforeTheControllerObservedOurOwnWriteWaitsForIt() {
+        ActuateFixtures.seedHelm(fake, 4, 4);
+        fake.reconcileDeployments(false);
+        ReplicaStatus basis = actuator.read(HELM_QN);
+        assertEquals(Optional.empty(), basis.rollingOut());
+        actuator.apply(decision(HELM_QN, 4, 5, Reason.SIGNAL_HIGH), basis, new WriteContext("write-1", T0, WriteGuard.NONE));
+
+        ReplicaStatus lagging = actuator.read(HELM_QN);
+        assertEquals(5, lagging.current());
+        long generation = fake.get(Kind.DEPLOYMENTS, NS, QN).orElseThrow().getAsJsonObject("metadata").get("generation")
+                .getAsLong();
+        assertTrue(lagging.rollingOut().orElseThrow().contains("has generation " + generation
+                + " its controller has not observed yet (observed " + (generation - 1) + ")"), lagging.rollingOut().get());
+
+        // The controller catches up: it observes the generation and creates the fifth pod on the same template.
+        JsonObject caughtUp = fake.get(Kind.DEPLOYMENTS, NS, QN).orElseThrow();
+        JsonObject status = caughtUp.getAsJsonObject("status");
+        status.addProperty("observedGeneration", generation);
+        status.addProperty("replicas", 5);
+        status.addProperty("updatedReplicas", 5);
+        fake.put(Kind.DEPLOYMENTS, caughtUp.toString());
+        ReplicaStatus observed = actuator.read(HELM_QN);
+        assertEquals(Optional.empty(), observed.rollingOut());
+        assertEquals(4, observed.ready(), "the new pod starts; ready stays at 4 until it is");
     }
 
     /** How a person runs {@code kubectl scale}: a merge patch on /scale, or GET + PUT with --resource-version. */
