@@ -97,22 +97,7 @@ class ApiClientsTest {
     void clientFromKubeconfigReachesTheServerWithTimeoutAndUserAgent() throws IOException {
         try (FakeKubernetesApi fake = FakeKubernetesApi.start()) {
             ActuateFixtures.seedHelm(fake, 2, 2);
-            Path kubeconfig = dir.resolve("config");
-            Files.writeString(kubeconfig, """
-                    apiVersion: v1
-                    kind: Config
-                    clusters:
-                    - name: fake
-                      cluster:
-                        server: %s
-                    contexts:
-                    - name: fake
-                      context: {cluster: fake, user: tester, namespace: milvus}
-                    current-context: fake
-                    users:
-                    - name: tester
-                      user: {token: kubeconfig-token-value}
-                    """.formatted(fake.url()));
+            Path kubeconfig = kubeconfig(fake, "{token: kubeconfig-token-value}");
             KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings(kubeconfig.toString(), Duration.ofSeconds(7), 3,
                     Duration.ofMillis(1), true);
             ApiClient client = ApiClients.create(options);
@@ -146,26 +131,8 @@ class ApiClientsTest {
                     printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"exec-token-%s"}}' "$n"
                     """);
             assertTrue(plugin.toFile().setExecutable(true));
-            Path kubeconfig = dir.resolve("config");
-            Files.writeString(kubeconfig, """
-                    apiVersion: v1
-                    kind: Config
-                    clusters:
-                    - name: fake
-                      cluster:
-                        server: %s
-                    contexts:
-                    - name: fake
-                      context: {cluster: fake, user: eks, namespace: milvus}
-                    current-context: fake
-                    users:
-                    - name: eks
-                      user:
-                        exec:
-                          apiVersion: client.authentication.k8s.io/v1
-                          command: %s
-                          interactiveMode: Never
-                    """.formatted(fake.url(), plugin));
+            Path kubeconfig = kubeconfig(fake, "{exec: {apiVersion: client.authentication.k8s.io/v1, command: " + plugin
+                    + ", interactiveMode: Never}}");
             KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings(kubeconfig.toString(),
                     Duration.ofSeconds(7), 3, Duration.ofMillis(1), true);
             Access access = ApiClients.access(options);
@@ -193,6 +160,27 @@ class ApiClientsTest {
             assertTrue(refreshed.size() >= 2, "the token was never fetched again: " + refreshed);
             assertFalse(refreshed.contains(sent.get(0)), "the refreshing client reused the first client's token");
         }
+    }
+
+    /** A kubeconfig in the temp dir whose one context reaches {@code fake} as a user with {@code user} (YAML flow). */
+    private Path kubeconfig(FakeKubernetesApi fake, String user) throws IOException {
+        Path kubeconfig = dir.resolve("config");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: fake
+                  cluster:
+                    server: %s
+                contexts:
+                - name: fake
+                  context: {cluster: fake, user: tester, namespace: milvus}
+                current-context: fake
+                users:
+                - name: tester
+                  user: %s
+                """.formatted(fake.url(), user));
+        return kubeconfig;
     }
 
     static Stream<Arguments> invalidOptions() {
