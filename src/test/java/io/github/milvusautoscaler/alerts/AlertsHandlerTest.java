@@ -239,6 +239,21 @@ class AlertsHandlerTest {
         assertEquals(404, post(firing()).statusCode());
     }
 
+    /**
+     * Alertmanager writes times as Go's time.Time marshals them: RFC 3339 with nanoseconds and the time's own zone
+     * offset, which need not be Z. A start written with an offset is the same instant as its UTC form, so the same
+     * alert: a duplicate, not a second scale-out.
+     */
+    @Test
+    void aStartTimeWithAnOffsetIsTheSameInstantAndTheSameAlert() throws Exception {
+        assertEquals(200, post(payload("firing", "firing", "querynode", "abc123", "2026-01-05T11:59:00.123456789+02:00"))
+                .statusCode());
+        assertEquals(Instant.parse("2026-01-05T09:59:00.123456789Z"), book.firing(QN, NOW).get(0).startsAt());
+        HttpResponse<String> utc = post(payload("firing", "firing", "querynode", "abc123", "2026-01-05T09:59:00.123456789Z"));
+        assertEquals(1, JsonParser.parseString(utc.body()).getAsJsonObject().get("duplicate").getAsInt(), utc.body());
+        assertEquals(List.of(QN), ticked, "acted on once");
+    }
+
     @Test
     void firingAlertIsAcceptedOnceThenDuplicatesAndResolvedLiftsIt() throws Exception {
         HttpResponse<String> first = post(firing());
