@@ -149,10 +149,11 @@ public final class AlertsHandler implements HttpHandler {
         try {
             outcomes = book.receive(payload, clock.instant(), touched);
         } catch (AlertBook.BookFullException e) {
-            LOG.warn("alerts refused: {}", e.getMessage());
             if (e.payloadTooLarge()) {
+                // Logged by error() with the other 4xx answers.
                 error(ex, 413, "alerts", e.getMessage());
             } else {
+                LOG.warn("alerts refused: {}", e.getMessage());
                 // 503, not 429: Alertmanager's webhook retries 5xx only. Room comes back as alerts resolve or expire.
                 ex.getResponseHeaders().set("Retry-After", "60");
                 error(ex, 503, "alerts", e.getMessage());
@@ -234,7 +235,8 @@ public final class AlertsHandler implements HttpHandler {
                     + " alerts.bearer-token-file (deploy/alertmanager-receiver.yaml; both Secrets the same)";
             case 404 -> "set alerts.bearer-token-file to turn the endpoint on, or remove the receiver";
             case 405, 415 -> "the receiver's url must be a webhook_configs url, which POSTs application/json";
-            case 413 -> "raise alerts.max-body, or lower the receiver's max_alerts";
+            case 413 -> "raise alerts.max-body or alerts.max-held (the message says which), or lower the receiver's"
+                    + " max_alerts";
             default -> "the request is not an Alertmanager v4 webhook (the field named above)";
         };
     }

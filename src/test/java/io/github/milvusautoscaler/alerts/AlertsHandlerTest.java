@@ -11,6 +11,7 @@ import io.github.milvusautoscaler.core.ActiveAlert;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.testsupport.CapturedLogs;
 import io.github.milvusautoscaler.engine.ManualClock;
 import io.github.milvusautoscaler.server.HttpApi;
 import io.micrometer.prometheus.PrometheusConfig;
@@ -160,19 +161,12 @@ class AlertsHandlerTest {
      */
     @Test
     void aRefusedWebhookIsCountedAndLoggedOnceAMinuteWithoutTheToken() throws Exception {
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-                .getLogger(AlertsHandler.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
-                new ch.qos.logback.core.read.ListAppender<>();
-        seen.start();
-        logger.addAppender(seen);
-        try {
+        try (CapturedLogs seen = CapturedLogs.of(AlertsHandler.class)) {
             for (int i = 0; i < 3; i++) {
                 assertEquals(401, post(firing(), "Bearer stale-token-from-the-old-secret", "application/json").statusCode());
             }
             assertEquals(List.of(401, 401, 401), refused);
-            List<String> lines = seen.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-                    .toList();
+            List<String> lines = seen.messages();
             assertEquals(1, lines.size(), "one line a minute, not one per retry: " + lines);
             assertTrue(lines.get(0).contains("401") && lines.get(0).contains("credentials_file")
                     && lines.get(0).contains("alerts.bearer-token-file"), lines.get(0));
@@ -180,13 +174,11 @@ class AlertsHandlerTest {
 
             clock.advance(Duration.ofMinutes(1));
             assertEquals(401, post(firing(), null, "application/json").statusCode());
-            assertEquals(2, seen.list.size(), "logged again a minute later");
+            assertEquals(2, seen.events().size(), "logged again a minute later");
             leader.set(false);
             assertEquals(503, post(firing()).statusCode());
             assertEquals(List.of(401, 401, 401, 401, 503), refused, "a follower's 503 is counted too");
-            assertEquals(2, seen.list.size(), "but not logged: the retry finds the leader");
-        } finally {
-            logger.detachAppender(seen);
+            assertEquals(2, seen.events().size(), "but not logged: the retry finds the leader");
         }
     }
 

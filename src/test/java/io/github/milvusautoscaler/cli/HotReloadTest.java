@@ -7,6 +7,7 @@ import io.github.milvusautoscaler.config.ConfigLoader;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.testsupport.CapturedLogs;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
 import io.github.milvusautoscaler.testsupport.Poll;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -130,25 +132,19 @@ class HotReloadTest {
                         n -> n == 2.0);
                 // A CA file run would refuse at start: refused with its line before anything running is touched (it
                 // used to throw from the new client after the live breaker's meters were unbound).
-                ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-                        .getLogger(Daemon.class);
-                ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
-                        new ch.qos.logback.core.read.ListAppender<>();
-                logs.start();
-                logger.addAppender(logs);
                 Path ca = dir.resolve("absent-ca.pem");
-                try {
+                List<String> logged;
+                try (CapturedLogs logs = CapturedLogs.of(Daemon.class)) {
                     publish(config(kubeconfig, cluster("b")).replace("retry.max-attempts = 1", "retry.max-attempts = 1,"
                             + " auth.ca-file = \"" + ca + "\""));
                     Poll.until("the CA file that cannot be read is a failed reload", WAIT,
                             () -> reloads(daemon, "failed"), n -> n == 3.0);
-                } finally {
-                    logger.detachAppender(logs);
+                    logged = logs.messages();
                 }
-                assertTrue(logs.list.stream().anyMatch(e -> e.getFormattedMessage().contains(
+                assertTrue(logged.stream().anyMatch(m -> m.contains(
                         "milvus-autoscaler.prometheus.auth.ca-file = \"" + ca + "\" (autoscaler.conf:2): must be a"
                                 + " readable PEM file of CA certificates; it cannot be read: no such file")),
-                        logs.list.toString());
+                        logged.toString());
                 assertTrue(daemon.registry().getMeters().stream().anyMatch(m -> m.getId().getName()
                         .startsWith("resilience4j.circuitbreaker")), "the live breaker's meters stay");
                 assertEquals(Set.of(A), daemon.engine().views().keySet(), "the running config stays");
@@ -217,18 +213,13 @@ class HotReloadTest {
      */
     @Test
     void anUnreadableAlertsTokenFileIsAWarningAtStartAndAfterEveryReload() throws Exception {
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                Daemon.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
-                new ch.qos.logback.core.read.ListAppender<>();
-        logs.start();
-        logger.addAppender(logs);
         Path token = dir.resolve("alerts-token");
-        java.util.function.Supplier<java.util.List<String>> warnings = () -> logs.list.stream()
-                .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
-                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-                .filter(m -> m.contains("alerts.bearer-token-file")).toList();
-        try (FakeKubernetesApi kube = withDeployments("a", "b")) {
+        List<String> logged;
+        try (CapturedLogs logs = CapturedLogs.of(Daemon.class); FakeKubernetesApi kube = withDeployments("a", "b")) {
+            java.util.function.Supplier<java.util.List<String>> warnings = () -> logs.events().stream()
+                    .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.contains("alerts.bearer-token-file")).toList();
             Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
             String withToken = config(kubeconfig, cluster("a")).replace("alerts.enabled = false",
                     "alerts { enabled = true, bearer-token-file = \"" + token + "\" }");
@@ -251,10 +242,9 @@ class HotReloadTest {
                 Poll.until("the second reload", WAIT, () -> reloads(daemon, "ok"), n -> n == 2.0);
                 assertEquals(2, warnings.get().size(), "a readable file is quiet: " + warnings.get());
             }
-        } finally {
-            logger.detachAppender(logs);
+            logged = logs.messages();
         }
-        assertTrue(logs.list.stream().noneMatch(e -> e.getFormattedMessage().contains("s3cret")), "the token is logged");
+        assertTrue(logged.stream().noneMatch(m -> m.contains("s3cret")), "the token is logged");
     }
 
     @Test

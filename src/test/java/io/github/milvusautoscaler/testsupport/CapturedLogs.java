@@ -1,0 +1,45 @@
+package io.github.milvusautoscaler.testsupport;
+
+import static java.util.Objects.requireNonNull;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one class logs while a test runs, for asserting on log lines: attached on {@link #of}, detached on
+ * {@link #close}, so a test's try-with-resources leaves the logger as it found it.
+ */
+public final class CapturedLogs implements AutoCloseable {
+
+    private final Logger logger;
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+    private CapturedLogs(Logger logger) {
+        this.logger = logger;
+        appender.start();
+        logger.addAppender(appender);
+    }
+
+    /** Starts capturing what {@code owner}'s logger logs. */
+    public static CapturedLogs of(Class<?> owner) {
+        return new CapturedLogs((Logger) LoggerFactory.getLogger(requireNonNull(owner, "owner")));
+    }
+
+    /** The events logged so far, oldest first. */
+    public List<ILoggingEvent> events() {
+        return List.copyOf(appender.list);
+    }
+
+    /** The formatted messages logged so far, oldest first. */
+    public List<String> messages() {
+        return events().stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    @Override
+    public void close() {
+        logger.detachAppender(appender);
+    }
+}
