@@ -90,6 +90,8 @@ public final class DoctorCommand implements Callable<Integer> {
             }
             out.println("self-monitoring");
             out.println("  " + selfScrape(source.count(SELF_SCRAPE, now)));
+            out.println("  " + alertRules(source.count(ALL_GROUPS, now),
+                    source.count(ruleGroup(SCALING_GROUP), now), source.count(ruleGroup(SELF_GROUP), now)));
             String stops = stopped + " target(s) stopped at 0 replicas, with nothing to read until scaled up";
             String summary;
             if (broken > 0) {
@@ -128,6 +130,67 @@ public final class DoctorCommand implements Callable<Integer> {
         }
         return String.format(Locale.ROOT, "ok   %-20s %d replica(s) scraped, %.0f up", "self-scrape", c.series(),
                 c.sum());
+    }
+
+    /** Prometheus' own gauge of the rules in each loaded group, labelled {@code rule_group="<file>;<group>"}. */
+    static final String RULE_GROUPS = "prometheus_rule_group_rules";
+    /** Every loaded group once, however many Prometheus replicas report it. */
+    static final String ALL_GROUPS = "count by (rule_group) (" + RULE_GROUPS + ")";
+    /** The shipped group of alerts that scale through the webhook (deploy/prometheus/milvus-autoscaler.rules.yaml). */
+    static final String SCALING_GROUP = "milvus-autoscaling";
+    /** The shipped group of alerts about the autoscaler itself. */
+    static final String SELF_GROUP = "milvus-autoscaler";
+
+    /**
+     * One group's rule counts, one series per rule file that holds it: {@code max by (rule_group)} keeps a group
+     * that two Prometheus replicas (or a re-scrape) both report once. The file part is the operator's generated
+     * path ({@code /etc/prometheus/rules/<prometheus>-rulefiles-0/<namespace>-<PrometheusRule>-<uid>.yaml}), so only
+     * the group name after the {@code ;} (Prometheus rules/group.go {@code GroupKey}) is matched.
+     */
+    static String ruleGroup(String group) {
+        return "max by (rule_group) (" + RULE_GROUPS + "{rule_group=~\".+;" + group + "\"})";
+    }
+
+    /**
+     * Whether Prometheus loaded the shipped rule groups, as a line that never changes the exit code (like the
+     * self-scrape). A PrometheusRule kube-prometheus-stack does not select (its ruleSelector is {@code release:
+     * <release>}) loads nothing, and then no alert scales a component and no self-alert fires, while every
+     * signal still reads. Prometheus reports its groups in {@code prometheus_rule_group_rules} (rules/manager.go)
+     * only where it scrapes itself, which kube-prometheus-stack does by default
+     * ({@code prometheus.serviceMonitor.selfMonitor: true}); without that doctor cannot tell, and says so.
+     *
+     * @param any     every group Prometheus reports ({@link #ALL_GROUPS}): none means it is not scraped, not
+     *                that nothing loaded
+     * @param scaling the group {@value #SCALING_GROUP}
+     * @param self    the group {@value #SELF_GROUP}
+     */
+    static String alertRules(Count any, Count scaling, Count self) {
+        String label = "alert-rules";
+        for (Count c : List.of(any, scaling, self)) {
+            if (c.failure().isPresent()) {
+                return String.format(Locale.ROOT, "note %-20s %s cannot be read: %s", label, RULE_GROUPS, c.failure().get());
+            }
+        }
+        if (any.series() == 0) {
+            return String.format(Locale.ROOT, "note %-20s cannot tell whether Prometheus loaded the rule groups %s and %s:"
+                    + " it does not scrape itself (%s is empty); look for them under Status > Rules", label,
+                    SCALING_GROUP, SELF_GROUP, RULE_GROUPS);
+        }
+        List<String> missing = new ArrayList<>();
+        if (scaling.series() == 0) {
+            missing.add(SCALING_GROUP + " (no alert scales a component: search latency, read queue, index backlog)");
+        }
+        if (self.series() == 0) {
+            missing.add(SELF_GROUP + " (no alert about the autoscaler fires, MilvusAutoscalerDown included)");
+        }
+        if (missing.isEmpty()) {
+            return String.format(Locale.ROOT, "ok   %-20s rule groups %s (%.0f rules) and %s (%.0f rules) loaded", label,
+                    SCALING_GROUP, scaling.sum() / scaling.series(), SELF_GROUP, self.sum() / self.series());
+        }
+        return String.format(Locale.ROOT, "note %-20s Prometheus evaluates %d rule group(s) but not %s. If"
+                + " deploy/prometheus-rules.yaml is applied, it is not selected: kube-prometheus-stack loads PrometheusRules"
+                + " labelled release: <its Helm release name>, and the shipped file says release: kube-prometheus-stack;"
+                + " change it there (deploy/README.md)", label, any.series(), String.join(" nor ", missing));
     }
 
     /** The checks of one target, each a question put to Prometheus. */

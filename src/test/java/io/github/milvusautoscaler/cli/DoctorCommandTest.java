@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -91,10 +93,16 @@ class DoctorCommandTest {
                 .setRequestRate("Search", 40);
 
         Instant now = CLOCK.instant();
+        // The shipped rule file loaded, and Prometheus scraping itself as kube-prometheus-stack's does
+        // (prometheus.serviceMonitor.selfMonitor: true), so doctor can read prometheus_rule_group_rules.
         prometheus = PrometheusServer.builder().targets(pods.targets())
+                .ruleFile(Files.readString(Path.of("deploy/prometheus/milvus-autoscaler.rules.yaml")))
                 .backfill(pods.openMetricsHistory(now.minus(Duration.ofMinutes(3)), now, Duration.ofSeconds(1),
                         Map.of("job", PrometheusServer.JOB)))
                 .start();
+        List<String> scraped = new ArrayList<>(pods.targets());
+        scraped.add("127.0.0.1:" + prometheus.port());
+        prometheus.setTargets(scraped);
         StringBuilder clusters = new StringBuilder();
         for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor",
                 "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped"}) {
@@ -112,7 +120,7 @@ class DoctorCommandTest {
                 """.formatted(prometheus.url(), clusters));
         Poll.until("3 live scrapes of every endpoint", Duration.ofSeconds(40),
                 () -> prometheus.query("count(count_over_time(up{job=\"milvus\"}[30s]) >= 3)"),
-                body -> body.contains("\"" + pods.targets().size() + "\"]"));
+                body -> body.contains("\"" + scraped.size() + "\"]"));
     }
 
     /** A Helm release hr in namespace {@code ns}: one queryNode, its mixcoord, and a proxy; returns the queryNode and the proxy. */
@@ -213,6 +221,58 @@ class DoctorCommandTest {
         // leaves the exit code alone (doctor may run before the daemon is installed).
         assertTrue(r.out.contains("note self-scrape          Prometheus scrapes no milvus-autoscaler"
                 + " (up{job=\"milvus-autoscaler\"} is empty)"), r.out);
+        // It loaded the shipped rules, read from its own prometheus_rule_group_rules (the counts are the file's).
+        assertTrue(r.out.contains("ok   alert-rules          rule groups milvus-autoscaling (" + rules("milvus-autoscaling")
+                + " rules) and milvus-autoscaler (" + rules("milvus-autoscaler") + " rules) loaded"), r.out);
+    }
+
+    /** The rules of one group of the shipped rule file, counted from the file itself. */
+    private static int rules(String group) {
+        try {
+            String file = Files.readString(Path.of("deploy/prometheus/milvus-autoscaler.rules.yaml"));
+            String from = file.substring(file.indexOf("- name: " + group + "\n"));
+            int next = from.indexOf("- name: ", 1);
+            String body = next < 0 ? from : from.substring(0, next);
+            return (int) body.lines().filter(l -> l.strip().startsWith("- alert: ")).count();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The alert-rules line for each answer Prometheus can give. */
+    @Test
+    void theAlertRulesLineSaysWhichGroupIsMissing() {
+        PrometheusMetricsSource.Count none = new PrometheusMetricsSource.Count(0, 0, Optional.empty());
+        PrometheusMetricsSource.Count twelve = new PrometheusMetricsSource.Count(12, 12, Optional.empty());
+        PrometheusMetricsSource.Count scaling = new PrometheusMetricsSource.Count(1, 4, Optional.empty());
+        PrometheusMetricsSource.Count self = new PrometheusMetricsSource.Count(1, 8, Optional.empty());
+        assertEquals("ok   alert-rules          rule groups milvus-autoscaling (4 rules) and milvus-autoscaler (8 rules)"
+                + " loaded", DoctorCommand.alertRules(twelve, scaling, self));
+        // Two files both holding the group (two PrometheusRules applied): still 4 rules a group.
+        assertTrue(DoctorCommand.alertRules(twelve, new PrometheusMetricsSource.Count(2, 8, Optional.empty()), self)
+                .contains("milvus-autoscaling (4 rules)"));
+        String noScaling = DoctorCommand.alertRules(twelve, none, self);
+        assertTrue(noScaling.startsWith("note alert-rules          Prometheus evaluates 12 rule group(s) but not"
+                + " milvus-autoscaling (no alert scales a component"), noScaling);
+        assertTrue(noScaling.contains("release: <its Helm release name>"), noScaling);
+        String neither = DoctorCommand.alertRules(twelve, none, none);
+        assertTrue(neither.contains("not milvus-autoscaling (no alert scales a component: search latency, read queue,"
+                + " index backlog) nor milvus-autoscaler (no alert about the autoscaler fires, MilvusAutoscalerDown"
+                + " included)"), neither);
+        // No group at all: Prometheus is not scraped, which says nothing about what it loaded.
+        assertTrue(DoctorCommand.alertRules(none, none, none).startsWith("note alert-rules          cannot tell"
+                + " whether Prometheus loaded the rule groups milvus-autoscaling and milvus-autoscaler: it does not"
+                + " scrape itself"));
+        assertEquals("note alert-rules          prometheus_rule_group_rules cannot be read: timeout",
+                DoctorCommand.alertRules(twelve, new PrometheusMetricsSource.Count(0, 0, Optional.of("timeout")), self));
+    }
+
+    /** The group names doctor looks for are the shipped file's. */
+    @Test
+    void theGroupNamesAreTheShippedOnes() throws Exception {
+        String file = Files.readString(Path.of("deploy/prometheus/milvus-autoscaler.rules.yaml"));
+        assertTrue(file.contains("  - name: " + DoctorCommand.SCALING_GROUP + "\n"), DoctorCommand.SCALING_GROUP);
+        assertTrue(file.contains("  - name: " + DoctorCommand.SELF_GROUP + "\n"), DoctorCommand.SELF_GROUP);
     }
 
     /** The self-scrape line for each answer Prometheus can give. */
