@@ -97,7 +97,10 @@ class MonitoringManifestsTest {
      * labels are added, from the same files.
      */
     private static final Map<String, Set<String>> MILVUS_LABELS = Map.ofEntries(
-            Map.entry("milvus_proxy_req_count", Set.of("node_id", "function_name", "status", "db_name", "collection_name")),
+            // cause on master (node_id, function_name, status, cause, db_name, collection_name; total counted with
+            // metrics.CauseNA, proxy/interceptor and httpserver handlers), absent before
+            Map.entry("milvus_proxy_req_count", Set.of("node_id", "function_name", "status", "cause", "db_name",
+                    "collection_name")),
             Map.entry("milvus_proxy_sq_latency_bucket", Set.of("node_id", "query_type", "db_name", "collection_name", "le")),
             // NumNodes in metrics.go; QueryNodeSQCount in querynode_metrics.go (scope and collection_id in later
             // releases, which the queries sum away)

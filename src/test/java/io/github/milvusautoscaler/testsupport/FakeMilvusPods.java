@@ -151,6 +151,43 @@ public final class FakeMilvusPods implements AutoCloseable {
         return hostPort(server);
     }
 
+    /**
+     * Serves the Milvus series of {@code pods} once more, each with {@code job} added, as a second monitor
+     * selecting the same pods' metrics port gives them: the operator creates its own PodMonitor per Milvus
+     * (zilliztech/milvus-operator pkg/controllers/podmonitor.go), so a Prometheus that selects it and the
+     * deploy/monitoring one scrapes each pod twice, into series that differ only in {@code job} (a PodMonitor's
+     * job is {@code <namespace>/<name>}). cAdvisor and kube-state-metrics series are not repeated. Returns host:port.
+     */
+    public synchronized String startSecondMonitor(Collection<FakeMilvusPod> pods, String job) {
+        requireNonNull(job, "job");
+        PodsCollector all = new PodsCollector(List.copyOf(pods), clock);
+        CollectorRegistry registry = new CollectorRegistry();
+        new Collector() {
+            @Override
+            public List<MetricFamilySamples> collect() {
+                List<MetricFamilySamples> out = new ArrayList<>();
+                for (MetricFamilySamples family : all.collect()) {
+                    if (!family.name.startsWith("milvus_")) {
+                        continue;
+                    }
+                    List<Sample> samples = new ArrayList<>();
+                    for (Sample s : family.samples) {
+                        List<String> names = new ArrayList<>(s.labelNames);
+                        List<String> values = new ArrayList<>(s.labelValues);
+                        names.add("job");
+                        values.add(job);
+                        samples.add(new Sample(s.name, names, values, s.value, s.timestampMs));
+                    }
+                    out.add(new MetricFamilySamples(family.name, family.type, family.help, samples));
+                }
+                return out;
+            }
+        }.register(registry);
+        HttpServer server = serve(registry);
+        sharedEndpoints.add(server);
+        return hostPort(server);
+    }
+
     /** Stops the pod's endpoint: after the next target update Prometheus stops scraping it (its series go stale). */
     public synchronized void stop(FakeMilvusPod pod) {
         HttpServer server = podEndpoints.remove(pod);
