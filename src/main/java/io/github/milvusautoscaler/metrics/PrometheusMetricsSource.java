@@ -75,6 +75,10 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     // template is ~1.5 KB of regex replacement, which would dominate a replay of 160,000 observations.
     private final ConcurrentHashMap<Group, String> renderedForGroup = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Alone, String> renderedAlone = new ConcurrentHashMap<>();
+    /** Each namespace's {@link InputAge} probe over every metric its targets' templates read. */
+    private final Map<String, String> inputProbes;
+    /** The metrics each rendered query reads, derived once per text. */
+    private final ConcurrentHashMap<String, Set<String>> inputsOf = new ConcurrentHashMap<>();
     private final QueryClient client;
     private final QueryFunction queries;
     private final RangeCache replay;
@@ -151,6 +155,14 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             }
         }
         this.targets = Collections.unmodifiableMap(byTarget);
+        Map<String, Set<String>> metricsByNamespace = new java.util.TreeMap<>();
+        for (TargetQueries q : byTarget.values()) {
+            Set<String> metrics = metricsByNamespace.computeIfAbsent(q.target().namespace(), ns -> new TreeSet<>());
+            templates(q).forEach(t -> metrics.addAll(InputAge.metrics(t)));
+        }
+        Map<String, String> probes = new java.util.HashMap<>();
+        metricsByNamespace.forEach((ns, metrics) -> InputAge.probe(ns, metrics, endpoint.staleAfter()).ifPresent(p -> probes.put(ns, p)));
+        this.inputProbes = Collections.unmodifiableMap(probes);
         // Each (signal, kind) counter exists at 0 from the start, like the query-error counters:
         // rate() then reads 0 rather than nothing until a first failure, which shows as a rise.
         for (TargetQueries q : byTarget.values()) {
@@ -332,9 +344,9 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             return unknown(target, def.name(), FailureKind.EMPTY, "empty result");
         }
         applies(target, def.name(), null);
-        Fresh fresh = fresh(read.series, at);
+        Fresh fresh = fresh(read, at);
         if (fresh.series.isEmpty()) {
-            return unknown(target, def.name(), FailureKind.STALE, staleReason(fresh.newestAge));
+            return unknown(target, def.name(), FailureKind.STALE, staleReason(fresh));
         }
         for (QueryResult.Series s : fresh.series) {
             if (!Double.isFinite(s.value())) {
@@ -403,7 +415,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         if (read.failure != null || read.partial != null) {
             return Optional.empty();
         }
-        Fresh fresh = fresh(read.series, at);
+        Fresh fresh = fresh(read, at);
         if (fresh.series.size() != 1 || !(fresh.series.get(0).value() >= 1)) {
             applies(target, def.name(), null);
             return Optional.empty();
@@ -461,9 +473,9 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             problem = "empty result";
             kind = FailureKind.EMPTY;
         } else {
-            Fresh fresh = fresh(read.series, at);
+            Fresh fresh = fresh(read, at);
             if (fresh.series.isEmpty()) {
-                problem = staleReason(fresh.newestAge);
+                problem = staleReason(fresh);
                 kind = FailureKind.STALE;
             } else {
                 double max = Double.NEGATIVE_INFINITY;
@@ -519,14 +531,43 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
                     mine.add(series);
                 }
             }
-            return new Read(null, mine, samples.scalar(), samples.isPartial() ? samples.partial() : null);
+            return withAge(target, promql, mine, samples, at);
         }
-        QueryResult result = shared(renderAlone(template, target), at);
+        String promql = renderAlone(template, target);
+        QueryResult result = shared(promql, at);
         if (result instanceof QueryResult.Failed failed) {
             return new Read(failed, List.of(), false);
         }
         QueryResult.Samples samples = (QueryResult.Samples) result;
-        return new Read(null, samples.series(), samples.scalar(), samples.isPartial() ? samples.partial() : null);
+        return withAge(target, promql, samples.series(), samples, at);
+    }
+
+    /**
+     * The read of {@code series}, answered by {@code promql}, with the first metric it reads that Prometheus has
+     * stopped receiving ({@link InputAge}) when there is something to judge: an empty answer needs none. A probe
+     * that fails fails the read, since whether the value is current cannot be told.
+     */
+    private Read withAge(Target target, String promql, List<QueryResult.Series> series, QueryResult.Samples samples,
+                         Instant at) {
+        String partial = samples.isPartial() ? samples.partial() : null;
+        String probe = inputProbes.get(target.namespace());
+        if (series.isEmpty() || probe == null) {
+            return new Read(null, series, samples.scalar(), partial, null);
+        }
+        QueryResult answer = shared(probe, at);
+        if (answer instanceof QueryResult.Failed failed) {
+            return new Read(new QueryResult.Failed(failed.kind(), "whether its inputs are current cannot be read: "
+                    + failed.reason()), List.of(), false);
+        }
+        Set<String> reads = inputsOf.computeIfAbsent(promql, InputAge::metrics);
+        String stale = null;
+        for (QueryResult.Series s : ((QueryResult.Samples) answer).series()) {
+            String metric = s.labels().get(InputAge.LABEL);
+            if (metric != null && reads.contains(metric) && (stale == null || metric.compareTo(stale) < 0)) {
+                stale = metric;
+            }
+        }
+        return new Read(null, series, samples.scalar(), partial, stale);
     }
 
     /** The component a series belongs to: the scheme's label on Milvus series, or its kube-state-metrics form. */
@@ -560,11 +601,16 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
 
     // ---- helpers ----
 
-    /** Series whose sample is within stale-after of the evaluation time, and the newest sample's age. */
-    private Fresh fresh(List<QueryResult.Series> series, Instant at) {
-        List<QueryResult.Series> fresh = new ArrayList<>(series.size());
+    /**
+     * Series whose sample is within stale-after of the evaluation time, and the newest sample's age; none when a
+     * metric the query reads has no sample within stale-after ({@link InputAge}): Prometheus stamps an instant
+     * result with the evaluation time, so a series' own timestamp only tells on a backend that stamps it with the
+     * sample's time.
+     */
+    private Fresh fresh(Read read, Instant at) {
+        List<QueryResult.Series> fresh = new ArrayList<>(read.series.size());
         Duration newest = null;
-        for (QueryResult.Series s : series) {
+        for (QueryResult.Series s : read.series) {
             Duration age = Duration.between(s.timestamp(), at);
             if (age.isNegative()) {
                 age = Duration.ZERO;
@@ -572,15 +618,19 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             if (newest == null || age.compareTo(newest) < 0) {
                 newest = age;
             }
-            if (age.compareTo(endpoint.staleAfter()) <= 0) {
+            if (age.compareTo(endpoint.staleAfter()) <= 0 && read.staleInput == null) {
                 fresh.add(s);
             }
         }
-        return new Fresh(fresh, newest == null ? Duration.ZERO : newest);
+        return new Fresh(fresh, newest == null ? Duration.ZERO : newest, read.staleInput);
     }
 
-    private String staleReason(Duration newestAge) {
-        return "newest sample " + Reasons.human(newestAge) + " old > stale-after " + Reasons.human(endpoint.staleAfter());
+    private String staleReason(Fresh fresh) {
+        if (fresh.input != null) {
+            return "no sample of " + fresh.input + " within stale-after " + Reasons.human(endpoint.staleAfter())
+                    + " (Prometheus still serves the last one, up to its 5m lookback)";
+        }
+        return "newest sample " + Reasons.human(fresh.newestAge) + " old > stale-after " + Reasons.human(endpoint.staleAfter());
     }
 
     private Signal unknown(Target target, String name, FailureKind kind, String reason) {
@@ -631,10 +681,14 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     private record Alone(String template, Target target) {
     }
 
-    /** {@code partial}: why the answer may miss data, or null when it is whole. */
-    private record Read(QueryResult.Failed failure, List<QueryResult.Series> series, boolean scalar, String partial) {
+    /**
+     * {@code partial}: why the answer may miss data, or null when it is whole; {@code staleInput}: a metric the
+     * query reads of which Prometheus has no sample within stale-after ({@link InputAge}), or null.
+     */
+    private record Read(QueryResult.Failed failure, List<QueryResult.Series> series, boolean scalar, String partial,
+                        String staleInput) {
         Read(QueryResult.Failed failure, List<QueryResult.Series> series, boolean scalar) {
-            this(failure, series, scalar, null);
+            this(failure, series, scalar, null, null);
         }
     }
 
@@ -646,6 +700,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         return max;
     }
 
-    private record Fresh(List<QueryResult.Series> series, Duration newestAge) {
+    /** {@code input}: a metric the query reads that has no sample within stale-after, or null. */
+    private record Fresh(List<QueryResult.Series> series, Duration newestAge, String input) {
     }
 }

@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.QueueDispatcher;
+import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,13 +50,36 @@ class FailureShapesTest {
 
     private MockWebServer server;
     private SimpleMeterRegistry meters;
+    /** The input-age probes received; each is answered by {@link #probe}, not from the queue. */
+    private final List<String> probes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** How a probe is answered, from its query and time: by default every input scraped just now. */
+    private volatile java.util.function.BiFunction<String, Instant, MockResponse> probe =
+            (query, at) -> json(ClusterQuerySharingTest.probeAnswer(query, at));
 
     @BeforeEach
     void start() throws IOException {
         server = new MockWebServer();
         server.setServerSocketFactory(new NoDelayServerSocketFactory());
+        // Scripted answers in order, as MockWebServer's queue gives them; the probe a non-empty answer brings
+        // ({@link InputAge}) is answered apart, so each case scripts only the query it is about.
+        server.setDispatcher(new QueueDispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                String query = PromJson.form(request).getOrDefault("query", "");
+                if (ClusterQuerySharingTest.isProbe(query)) {
+                    probes.add(query);
+                    return probe.apply(query, PromJson.time(request));
+                }
+                return super.dispatch(request);
+            }
+        });
         server.start();
         meters = new SimpleMeterRegistry();
+    }
+
+    /** Requests sent for the signal itself, the input-age probes left out. */
+    private int queriesSent() {
+        return server.getRequestCount() - probes.size();
     }
 
     @AfterEach
@@ -151,7 +176,7 @@ class FailureShapesTest {
 
             assertFalse(signal.isKnown(), () -> name + " must not give a value, gave " + signal.value());
             assertTrue(signal.problem().contains(reason), () -> name + ": reason was '" + signal.problem() + "'");
-            assertEquals(requests, server.getRequestCount(), name + ": requests sent");
+            assertEquals(requests, queriesSent(), name + ": requests sent");
             assertEquals(1.0, meters.counter(MetricNames.SIGNAL_UNKNOWN, MetricNames.TAG_SIGNAL, "s",
                     MetricNames.TAG_KIND, kind.tag()).count(), name + ": unknown counted by kind");
         }
@@ -194,7 +219,7 @@ class FailureShapesTest {
 
             assertFalse(signal.isKnown());
             assertEquals("prometheus timeout after 400ms", signal.problem());
-            assertEquals(1, server.getRequestCount(), "the budget was spent: no second attempt");
+            assertEquals(1, queriesSent(), "the budget was spent: no second attempt");
             assertTrue(elapsedMs < 2500, "waited " + elapsedMs + " ms for a 400 ms budget");
             assertEquals(1.0, meters.counter(MetricNames.QUERY_ERRORS, MetricNames.TAG_KIND, "timeout").count());
         }
@@ -262,6 +287,53 @@ class FailureShapesTest {
             assertEquals(value, signal.value().getAsDouble(), 1e-9);
             assertEquals(pods, signal.podsReporting());
             assertEquals(age, signal.newestSampleAge());
+        }
+    }
+
+    /**
+     * Prometheus stamps an instant result with the evaluation time, and serves a gauge's last sample for 5 minutes
+     * after its scrapes stop, so the probe tells: {@code up} visible but with no sample within stale-after makes the
+     * value stale, named by the metric.
+     */
+    @Test
+    void aValueReadingAMetricPrometheusStoppedReceivingIsStale() {
+        probe = (query, at) -> json(PromJson.vector(PromJson.series(Map.of(InputAge.LABEL, "up"), "1", at)));
+        server.enqueue(json(vector(pod("qn-0", "0.5", AT))));
+        try (PrometheusMetricsSource source = source(endpoint(Duration.ofSeconds(3), 3), true)) {
+            Signal signal = source.observe(TARGET, AT).signals().get("s");
+            assertFalse(signal.isKnown(), () -> "a value from a stopped input: " + signal.value());
+            assertEquals("no sample of up within stale-after 2m (Prometheus still serves the last one, up to its 5m"
+                    + " lookback)", signal.problem());
+            assertEquals(List.of("label_replace(group(up{namespace=\"milvus\"}) unless on () group(count_over_time("
+                    + "up{namespace=\"milvus\"}[120000ms])), \"milvus_autoscaler_input\", \"up\", \"\", \"\")"), probes);
+            assertEquals(1.0, meters.counter(MetricNames.SIGNAL_UNKNOWN, MetricNames.TAG_SIGNAL, "s",
+                    MetricNames.TAG_KIND, FailureKind.STALE.tag()).count());
+        }
+    }
+
+    /** A stale metric the query does not read leaves its value alone. */
+    @Test
+    void aStaleMetricTheQueryDoesNotReadLeavesItsValue() {
+        probe = (query, at) -> json(PromJson.vector(PromJson.series(Map.of(InputAge.LABEL, "kube_pod_owner"), "1", at)));
+        server.enqueue(json(vector(pod("qn-0", "0.5", AT))));
+        try (PrometheusMetricsSource source = source(endpoint(Duration.ofSeconds(3), 3), true)) {
+            Signal signal = source.observe(TARGET, AT).signals().get("s");
+            assertTrue(signal.isKnown(), signal::problem);
+            assertEquals(0.5, signal.value().getAsDouble(), 1e-9);
+        }
+    }
+
+    /** Without the probe there is no telling a live value from a 5-minute-old one: UNKNOWN, with the probe's failure. */
+    @Test
+    void aProbeThatFailsLeavesTheValueUnknown() {
+        probe = (query, at) -> status(503, "");
+        server.enqueue(json(vector(pod("qn-0", "0.5", AT))));
+        try (PrometheusMetricsSource source = source(endpoint(Duration.ofSeconds(3), 3), true)) {
+            Signal signal = source.observe(TARGET, AT).signals().get("s");
+            assertFalse(signal.isKnown(), () -> "a value that may be 5 minutes old: " + signal.value());
+            assertTrue(signal.problem().startsWith("whether its inputs are current cannot be read: prometheus HTTP 503"),
+                    signal::problem);
+            assertEquals(2, probes.size(), "retried as any query");
         }
     }
 

@@ -61,8 +61,8 @@ public final class PrometheusServer implements AutoCloseable {
             ruleFiles.add(rules.toString());
         }
         Files.writeString(config, config(ruleFiles), StandardCharsets.UTF_8);
-        if (settings.backfill != null) {
-            backfill(settings.backfill);
+        for (int i = 0; i < settings.backfills.size(); i++) {
+            backfill(settings.backfills.get(i), i);
         }
     }
 
@@ -134,9 +134,9 @@ public final class PrometheusServer implements AutoCloseable {
         ServerProcess.deleteTree(dir);
     }
 
-    private void backfill(String openMetrics) throws IOException {
+    private void backfill(String openMetrics, int index) throws IOException {
         ServerProcess.requireBinary(PROMTOOL);
-        Path file = dir.resolve("backfill.om");
+        Path file = dir.resolve("backfill-" + index + ".om");
         Files.writeString(file, openMetrics, StandardCharsets.UTF_8);
         Path log = dir.resolve("promtool.log");
         Process promtool = new ProcessBuilder(PROMTOOL.toString(), "tsdb", "create-blocks-from", "openmetrics",
@@ -203,7 +203,8 @@ public final class PrometheusServer implements AutoCloseable {
         private java.time.Duration retention = java.time.Duration.ofDays(1);
         private final List<String> rules = new ArrayList<>();
         private URI alertmanager;
-        private String backfill;
+        /** OpenMetrics texts, each loaded by its own promtool run (a family may then appear in several). */
+        private final List<String> backfills = new ArrayList<>();
         private String logLevel = "warn";
 
         private Builder() {
@@ -241,11 +242,11 @@ public final class PrometheusServer implements AutoCloseable {
         }
 
         /**
-         * OpenMetrics text (ending with {@code # EOF}) loaded with promtool before the first start; its
+         * OpenMetrics text (ending with {@code # EOF}) loaded with promtool before the first start, once per call; its
          * series must carry exactly the labels the live scrapes will have ({@code job} included).
          */
         public Builder backfill(String openMetrics) {
-            this.backfill = requireNonNull(openMetrics, "openMetrics");
+            this.backfills.add(requireNonNull(openMetrics, "openMetrics"));
             return this;
         }
 

@@ -1,0 +1,152 @@
+package io.github.milvusautoscaler.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The query that tells which metrics of a namespace Prometheus has stopped receiving, so
+ * {@code prometheus.stale-after} can refuse a value computed from samples that are no longer current.
+ *
+ * <p>Why a second query: an instant query's result carries the evaluation time, not the time of the
+ * samples it was computed from (Prometheus and VictoriaMetrics alike), and a plain selector still
+ * returns a sample up to the 5-minute lookback after the last scrape. So a Prometheus that stopped
+ * ingesting (a restart, a remote-write backend lagging, a backfilled history that ends) answers every
+ * gauge with its last value for 5 minutes, and the result itself cannot show it. The probe asks, for
+ * every metric the namespace's templates read, whether it is visible now but has no sample within
+ * stale-after, one series per such metric:
+ * {@code label_replace(group(kube_pod_owner{namespace="milvus"}) unless on () group(count_over_time(
+ * kube_pod_owner{namespace="milvus"}[120s])), "milvus_autoscaler_input", "kube_pod_owner", "", "") or ...}.
+ * A query reading any such metric is stale. A metric with no series is left out (the query itself says what
+ * its absence means), and a pod whose scrape ends gets Prometheus' staleness markers and drops out of both at
+ * once. One probe per namespace and tick, shared by every query of its targets, costs one request where one
+ * per query would double them; {@code count_over_time} because {@code timestamp()}, which would give the age
+ * itself, takes seconds over a two-week range query (6.1 s against 0.03 s for the same series' irate on
+ * Prometheus 2.42), which the forecast's history and {@code backtest} replay through.
+ *
+ * <p>Only metrics written as selectors with braces are found ({@code up} alone is not told from a function
+ * name); every default template writes them so.
+ */
+final class InputAge {
+
+    /** The label naming each stale metric's series in the probe's answer. */
+    static final String LABEL = "milvus_autoscaler_input";
+
+    private InputAge() {
+    }
+
+    /**
+     * The probe of {@code metrics} in {@code namespace} for {@code staleAfter}, empty when there is no metric:
+     * each term answers 1, labelled with its metric, when the metric has series now and none has a sample
+     * within {@code staleAfter}; a current metric answers nothing.
+     */
+    static Optional<String> probe(String namespace, Collection<String> metrics, Duration staleAfter) {
+        requireNonNull(namespace, "namespace");
+        requireNonNull(staleAfter, "staleAfter");
+        if (metrics.isEmpty()) {
+            return Optional.empty();
+        }
+        String ns = "{namespace=\"" + namespace.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+        String window = "[" + staleAfter.toMillis() + "ms]";
+        List<String> each = new ArrayList<>(metrics.size());
+        for (String metric : new TreeSet<>(metrics)) {
+            String selector = metric + ns;
+            each.add("label_replace(group(" + selector + ") unless on () group(count_over_time(" + selector + window
+                    + ")), \"" + LABEL + "\", \"" + metric + "\", \"\", \"\")");
+        }
+        return Optional.of(String.join(" or ", each));
+    }
+
+    /**
+     * The metric names {@code promql} (or a template) reads through selectors with braces, e.g.
+     * {@code [container_cpu_usage_seconds_total, kube_pod_owner]}; name-less selectors are left out.
+     */
+    static Set<String> metrics(String promql) {
+        Set<String> out = new TreeSet<>();
+        for (String selector : selectors(promql)) {
+            int brace = selector.indexOf('{');
+            if (brace > 0) {
+                out.add(selector.substring(0, brace));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Each distinct selector {@code name{matchers}} (or {@code {matchers}}) of {@code promql}, in order of
+     * first use. Braces inside quoted strings (a regex {@code "a{2}"}) and comments are skipped.
+     */
+    static List<String> selectors(String promql) {
+        requireNonNull(promql, "promql");
+        Set<String> out = new LinkedHashSet<>();
+        int i = 0;
+        int n = promql.length();
+        while (i < n) {
+            char c = promql.charAt(i);
+            if (c == '"' || c == '\'' || c == '`') {
+                i = afterString(promql, i);
+            } else if (c == '#') {
+                int eol = promql.indexOf('\n', i);
+                i = eol < 0 ? n : eol + 1;
+            } else if (c == '{') {
+                int start = i;
+                while (start > 0 && isNameChar(promql.charAt(start - 1))) {
+                    start--;
+                }
+                int end = closing(promql, i);
+                if (end < 0) {
+                    break; // not valid PromQL; the query itself will fail and say so
+                }
+                out.add(promql.substring(start, end + 1));
+                i = end + 1;
+            } else {
+                i++;
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** The index of the {@code }} closing the selector opened at {@code open}, or -1. */
+    private static int closing(String s, int open) {
+        int i = open + 1;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\'' || c == '`') {
+                i = afterString(s, i);
+            } else if (c == '}') {
+                return i;
+            } else {
+                i++;
+            }
+        }
+        return -1;
+    }
+
+    /** The index just after the string literal starting at {@code quote}; backticks have no escapes. */
+    private static int afterString(String s, int quote) {
+        char q = s.charAt(quote);
+        int i = quote + 1;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c == '\\' && q != '`') {
+                i += 2;
+            } else if (c == q) {
+                return i + 1;
+            } else {
+                i++;
+            }
+        }
+        return s.length();
+    }
+
+    private static boolean isNameChar(char c) {
+        return c == '_' || c == ':' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    }
+}

@@ -1,0 +1,58 @@
+package io.github.milvusautoscaler.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The metrics a query reads, and the probe asking which of them Prometheus has stopped receiving. */
+class InputAgeTest {
+
+    @Test
+    void findsTheMetricOfEverySelectorWithBraces() {
+        String promql = "sum(irate(milvus_proxy_req_count{namespace=\"m\", function_name=~\"Search|Query\"}[2m]))"
+                + " / on () group_right count(kube_pod_status_ready{namespace=\"m\", condition=\"true\"} == 1)"
+                + " + (sum(milvus_querycoord_task_num{namespace=\"m\"} offset 2m) or vector(0))";
+        assertEquals(Set.of("milvus_proxy_req_count", "kube_pod_status_ready", "milvus_querycoord_task_num"),
+                InputAge.metrics(promql));
+    }
+
+    @Test
+    void bracesInsideStringsAndCommentsAreNotSelectors() {
+        // A regex with a repetition, a label value holding "}" and a comment naming a metric.
+        String promql = "# not_a_metric{x=\"1\"}\nmax(my_metric{pod=~\"qn-[0-9]{2}\", note=\"a}b{c\"})"
+                + " and on () other{le='{'}";
+        assertEquals(List.of("my_metric{pod=~\"qn-[0-9]{2}\", note=\"a}b{c\"}", "other{le='{'}"),
+                InputAge.selectors(promql));
+        assertEquals(Set.of("my_metric", "other"), InputAge.metrics(promql));
+    }
+
+    @Test
+    void aNamelessSelectorOrABareNameIsNotCounted() {
+        // {__name__=...} names no one metric; "up" alone is not told from a function without a parser.
+        assertEquals(Set.of(), InputAge.metrics("count({__name__=~\"milvus_.+\", namespace=\"m\"}) + up"));
+    }
+
+    @Test
+    void readsTheMetricsOfATemplateWithPlaceholdersInsideItsSelectors() {
+        // {instance_label} and {component_label} sit inside the braces before rendering: the name is still found.
+        String template = DefaultQueries.query("read-queue");
+        assertEquals(Set.of("milvus_querynode_read_task_ready_len"), InputAge.metrics(template));
+        assertTrue(InputAge.metrics(DefaultQueries.query("qps")).containsAll(Set.of("milvus_proxy_req_count",
+                "milvus_num_node", "milvus_querynode_sq_req_count")), DefaultQueries.query("qps"));
+    }
+
+    @Test
+    void theProbeAsksEachMetricInTheNamespaceOverStaleAfter() {
+        assertEquals(Optional.empty(), InputAge.probe("milvus", Set.of(), Duration.ofMinutes(2)));
+        assertEquals(Optional.of("label_replace(group(a{namespace=\"ns\\\"x\"}) unless on () group(count_over_time("
+                        + "a{namespace=\"ns\\\"x\"}[90000ms])), \"milvus_autoscaler_input\", \"a\", \"\", \"\") or"
+                        + " label_replace(group(b{namespace=\"ns\\\"x\"}) unless on () group(count_over_time("
+                        + "b{namespace=\"ns\\\"x\"}[90000ms])), \"milvus_autoscaler_input\", \"b\", \"\", \"\")"),
+                InputAge.probe("ns\"x", List.of("b", "a"), Duration.ofSeconds(90)));
+    }
+}

@@ -1,0 +1,142 @@
+package io.github.milvusautoscaler.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.Settle;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.testsupport.FakeMilvusPods;
+import io.github.milvusautoscaler.testsupport.PrometheusServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real Prometheus whose series of one cluster stopped arriving 150 s ago: past {@code stale-after} (2m) but
+ * inside Prometheus' own 5m lookback, where every gauge still answers its last value and an instant result is
+ * stamped with the evaluation time, so only the {@link InputAge} probe tells. That cluster reads UNKNOWN on every
+ * signal and settle, qps included (its fallback reads the gauge milvus_num_node, which still answers); a cluster
+ * whose series end 20 s ago reads values. The same, replayed: a step 150 s after the end of a history is UNKNOWN,
+ * one 30 s after it is not, as a backtest reads it.
+ *
+ * <p>What stops the series in a real cluster: Prometheus restarting (no staleness markers for the gap), a
+ * remote-write backend (Thanos receive, Mimir, VictoriaMetrics) lagging, or a backfilled history that ends.
+ */
+class StaleInputsTest {
+
+    private static final Clock CLOCK = Clock.systemUTC();
+    private static final double GIB = 1024.0 * 1024 * 1024;
+
+    private static PrometheusServer prometheus;
+    /** The stopped cluster's last sample. */
+    private static Instant stoppedAt;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Instant now = CLOCK.instant().truncatedTo(ChronoUnit.SECONDS);
+        stoppedAt = now.minusSeconds(150);
+        prometheus = PrometheusServer.builder()
+                .backfill(history("stopped", now.minusSeconds(600), stoppedAt))
+                .backfill(history("current", now.minusSeconds(600), now.minusSeconds(20)))
+                .start();
+    }
+
+    /** One Helm release hr in {@code namespace}: two queryNodes, a proxy with 40 searches/s, a mixcoord. */
+    private static String history(String namespace, Instant from, Instant to) throws Exception {
+        try (FakeMilvusPods pods = new FakeMilvusPods(CLOCK)) {
+            for (String pod : List.of("hr-milvus-querynode-5d8c7f9b4d-a1b2c", "hr-milvus-querynode-5d8c7f9b4d-d3e4f")) {
+                pods.start(namespace, "hr", InstallKind.HELM, "querynode", pod, 2, 8 * GIB).setCpuUtilisation(0.5)
+                        .setMemoryUtilisation(0.4).setReadQueue(3);
+            }
+            pods.start(namespace, "hr", InstallKind.HELM, "proxy", "hr-milvus-proxy-6b9d8c7f5b-p4v7w", 1, 2 * GIB)
+                    .setCpuUtilisation(0.3).setRequestRate("Search", 40);
+            pods.start(namespace, "hr", InstallKind.HELM, "mixcoord", "hr-milvus-mixcoord-8d6f5c9b7c-m8c2t", 1, 4 * GIB);
+            return pods.openMetricsHistory(from, to, Duration.ofSeconds(5), Map.of("job", PrometheusServer.JOB));
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+    }
+
+    private static List<Target> targets(String namespace) {
+        return List.of(new Target(namespace, "hr", Component.QUERY_NODE, InstallKind.HELM),
+                new Target(namespace, "hr", Component.PROXY, InstallKind.HELM));
+    }
+
+    private static PrometheusMetricsSource live() {
+        List<Target> all = new java.util.ArrayList<>(targets("stopped"));
+        all.addAll(targets("current"));
+        return new PrometheusMetricsSource(TestEndpoints.of(prometheus.url()), DefaultQueries.schemes(),
+                all.stream().map(DefaultQueries::forTarget).toList(), new SimpleMeterRegistry());
+    }
+
+    @Test
+    void aClusterWhoseSeriesStoppedPastStaleAfterReadsUnknownEverywhere() {
+        // The premise: plain Prometheus still answers the stopped cluster's gauges, stamped now.
+        String body = prometheus.query("milvus_num_node{namespace=\"stopped\"}");
+        assertTrue(body.contains("\"result\":[{"), "Prometheus serves the last sample within its lookback: " + body);
+        try (PrometheusMetricsSource source = live()) {
+            Instant now = CLOCK.instant();
+            for (Target t : targets("stopped")) {
+                Observation o = source.observe(t, now);
+                assertFalse(o.signals().isEmpty(), t.toString());
+                // cpu's irate has no two samples in its 2m window any more (empty); the gauges, and qps' fallback
+                // on the gauge milvus_num_node, which read 0 from the last samples before, are stale by the probe.
+                o.signals().forEach((name, s) -> {
+                    assertFalse(s.isKnown(), () -> t + " " + name + " read " + s.value() + " from series 150 s old");
+                    if (!name.equals("cpu")) {
+                        assertTrue(s.problem().matches("no sample of [a-z_]+ within stale-after 2m .*"),
+                                () -> t + " " + name + ": " + s.problem());
+                    }
+                });
+                if (t.component() == Component.QUERY_NODE) {
+                    assertEquals(Settle.UNKNOWN, o.settle(), "settle from 150 s old series");
+                }
+            }
+            for (Target t : targets("current")) {
+                Observation o = source.observe(t, now);
+                o.signals().forEach((name, s) -> assertTrue(s.isKnown(), () -> t + " " + name + ": " + s.problem()));
+                if (t.component() == Component.QUERY_NODE) {
+                    assertEquals(0.5, o.signals().get("cpu").value().getAsDouble(), 0.02);
+                    assertEquals(Settle.QUIET, o.settle());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aReplayReadsUnknownPastStaleAfterAfterTheHistoryEnds() {
+        Instant from = stoppedAt.minusSeconds(60);
+        Duration step = Duration.ofSeconds(30);
+        Instant to = stoppedAt.plusSeconds(150);
+        List<Target> stopped = targets("stopped");
+        try (PrometheusMetricsSource source = PrometheusMetricsSource.replaying(TestEndpoints.of(prometheus.url()),
+                DefaultQueries.schemes(), stopped.stream().map(DefaultQueries::forTarget).toList(),
+                new SimpleMeterRegistry(), from, to, step, 100, text -> { })) {
+            Target queryNode = stopped.get(0);
+            Signal within = source.observe(queryNode, stoppedAt.plusSeconds(30)).signals().get("cpu");
+            assertTrue(within.isKnown(), within::problem);
+            assertEquals(0.5, within.value().getAsDouble(), 0.02);
+            Signal past = source.observe(queryNode, to).signals().get("memory");
+            assertFalse(past.isKnown(), () -> "150 s after the history ended: " + past.value());
+            assertEquals("no sample of container_memory_working_set_bytes within stale-after 2m (Prometheus still"
+                    + " serves the last one, up to its 5m lookback)", past.problem());
+        }
+    }
+}
