@@ -80,7 +80,8 @@ class ConfigLoaderTest {
         AutoscalerSettings s = ConfigLoader.load(Path.of("config/autoscaler.conf"));
 
         assertEquals(List.of("milvus/search-prod/queryNode", "milvus/search-prod/proxy",
-                        "analytics/milvus-batch/queryNode", "analytics/milvus-batch/dataNode"),
+                        "analytics/milvus-batch/queryNode", "analytics/milvus-batch/dataNode",
+                        "analytics/milvus-batch/indexNode"),
                 s.targets().stream().map(t -> t.target().id()).toList());
         assertTrue(s.dryRun());
         TargetSettings operatorQuery = target(s, "milvus/search-prod/queryNode");
@@ -98,7 +99,9 @@ class ConfigLoaderTest {
 
         TargetSettings helmData = target(s, "analytics/milvus-batch/dataNode");
         assertEquals(InstallKind.HELM, helmData.target().install());
-        assertEquals(List.of("cpu", "memory", "index-backlog"), signalNames(helmData));
+        assertEquals(List.of("cpu", "memory"), signalNames(helmData));
+        // Milvus 2.5 builds indexes on index nodes: the index-job backlog sizes them, not the data nodes.
+        assertEquals(List.of("cpu", "memory", "index-backlog"), signalNames(target(s, "analytics/milvus-batch/indexNode")));
         assertEquals(2, target(s, "analytics/milvus-batch/queryNode").policy().minReplicas());
         assertEquals(List.of(AlertAction.SCALE_OUT, AlertAction.BLOCK_SCALE_IN),
                 s.alerts().routes().stream().map(AlertRoute::action).toList());

@@ -37,7 +37,7 @@ class ValidateConfigCommandTest {
         // The example's alerts token is a Secret mounted in the Pod, absent here: a warning, nothing else.
         assertEquals("config/autoscaler.conf: warning: alerts.bearer-token-file"
                 + " /var/run/secrets/milvus-autoscaler/alerts-token cannot be read", r.err().strip().split(": no such")[0]);
-        assertTrue(r.out().startsWith("config/autoscaler.conf: valid, 4 targets"), r.out());
+        assertTrue(r.out().startsWith("config/autoscaler.conf: valid, 5 targets"), r.out());
         assertTrue(r.out().contains("target milvus/search-prod/queryNode (install operator, milvus 2.5.4)"), r.out());
         assertTrue(r.out().contains("target analytics/milvus-batch/dataNode (install helm, milvus 2.5.6)"), r.out());
         // Inherited and overridden values as the policy will see them: min 3 from the cluster, sustain 15m
