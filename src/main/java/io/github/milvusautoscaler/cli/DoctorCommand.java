@@ -311,8 +311,18 @@ public final class DoctorCommand implements Callable<Integer> {
             if (!metrics.isEmpty()) {
                 String release = "namespace=\"{namespace}\", {instance_label}=\"{release}\"";
                 if (count("{__name__=~\"milvus_.+\", " + release + "}") == 0) {
+                    // A monitor that is selected but cannot scrape leaves up == 0 with the target's labels (its
+                    // Service's or pod's) and no milvus_* series: adding a second monitor would not help, and once
+                    // the scrape works it would count every series twice.
+                    int failing = count("up{" + release + "} == 0");
+                    if (failing > 0 && count("up{" + release + "} == 1") == 0) {
+                        return Optional.of("Prometheus has " + failing + " Milvus scrape target(s) of " + target.clusterId()
+                                + " and every scrape fails (up == 0): the monitor is selected, the scrape is refused;"
+                                + " Status > Targets in Prometheus shows why (a NetworkPolicy that keeps Prometheus off"
+                                + " the metrics port 9091, a service mesh's strict mTLS, a wrong port)");
+                    }
                     return Optional.of("no milvus_* series for " + target.clusterId() + ": " + (target.install() == InstallKind.HELM
-                            ? "the chart's ServiceMonitor is off (metrics.serviceMonitor.enabled = true), or your"
+                            ? "the chart's ServiceMonitor is off (set metrics.serviceMonitor.enabled = true), or your"
                             + " Prometheus does not select it: add label release=<your kube-prometheus-stack release>"
                             + " (metrics.serviceMonitor.additionalLabels), or apply deploy/monitoring/servicemonitor-helm.yaml"
                             + " (for a release that sets the chart's nameOverride, change its selector's"

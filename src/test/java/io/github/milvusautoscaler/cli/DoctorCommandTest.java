@@ -63,6 +63,9 @@ class DoctorCommandTest {
         cluster("nocadvisor", false, true, true, true, true);
         cluster("norequests", true, false, true, true, true);
         cluster("nomonitor", true, true, false, true, true);
+        // the monitor is selected but every scrape of the Milvus pods fails: Prometheus' own up series, with the
+        // Service's target labels (charts/milvus/templates/servicemonitor.yaml targetLabels), are 0; see scrapeFailures()
+        cluster("scrapefail", true, true, false, true, true);
         cluster("nolabel", true, true, true, false, true);
         cluster("neversearched", true, true, true, true, false);
         // searches the proxy does not count (RESTful on a 2.6 before milvus-io/milvus#47239) reach the queryNode
@@ -99,12 +102,13 @@ class DoctorCommandTest {
                 .ruleFile(Files.readString(Path.of("deploy/prometheus/milvus-autoscaler.rules.yaml")))
                 .backfill(pods.openMetricsHistory(now.minus(Duration.ofMinutes(3)), now, Duration.ofSeconds(1),
                         Map.of("job", PrometheusServer.JOB)))
+                .backfill(scrapeFailures(now.minus(Duration.ofMinutes(3)), now))
                 .start();
         List<String> scraped = new ArrayList<>(pods.targets());
         scraped.add("127.0.0.1:" + prometheus.port());
         prometheus.setTargets(scraped);
         StringBuilder clusters = new StringBuilder();
-        for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor",
+        for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor", "scrapefail",
                 "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped"}) {
             clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
                     .append(" milvus-version = \"2.5.6\", components { queryNode {")
@@ -121,6 +125,26 @@ class DoctorCommandTest {
         Poll.until("3 live scrapes of every endpoint", Duration.ofSeconds(40),
                 () -> prometheus.query("count(count_over_time(up{job=\"milvus\"}[30s]) >= 3)"),
                 body -> body.contains("\"" + scraped.size() + "\"]"));
+    }
+
+    /**
+     * The up series Prometheus writes for the three Milvus scrape targets of scrapefail/hr when each scrape fails:
+     * 0, with the job and the target labels the chart's ServiceMonitor gives (namespace, service, pod, endpoint,
+     * app_kubernetes_io_instance, component), every 15 s up to {@code to}.
+     */
+    private static String scrapeFailures(Instant from, Instant to) {
+        StringBuilder out = new StringBuilder("# TYPE up gauge\n");
+        for (String[] t : new String[][] {{"querynode", "hr-milvus-querynode-5d8c7f9b4d-q1w2e", "10.1.0.11"},
+                {"mixcoord", "hr-milvus-mixcoord-6c9b8d7f5c-m1n2b", "10.1.0.12"},
+                {"proxy", "hr-milvus-proxy-7d5c9b6f8d-p1o2i", "10.1.0.13"}}) {
+            String series = "up{app_kubernetes_io_instance=\"hr\",app_kubernetes_io_name=\"milvus\",component=\"" + t[0]
+                    + "\",endpoint=\"metrics\",instance=\"" + t[2] + ":9091\",job=\"hr-milvus-" + t[0]
+                    + "\",namespace=\"scrapefail\",pod=\"" + t[1] + "\",service=\"hr-milvus-" + t[0] + "\"}";
+            for (Instant at = from; !at.isAfter(to); at = at.plusSeconds(15)) {
+                out.append(series).append(" 0 ").append(at.getEpochSecond()).append('\n');
+            }
+        }
+        return out.append("# EOF\n").toString();
     }
 
     /** A Helm release hr in namespace {@code ns}: one queryNode, its mixcoord, and a proxy; returns the queryNode and the proxy. */
@@ -171,6 +195,10 @@ class DoctorCommandTest {
                 Arguments.of("nomonitor", "qps", "for a release that sets the chart's nameOverride, change its selector's"
                         + " app.kubernetes.io/name: milvus to that name"),
                 Arguments.of("nomonitor", "settle", "no milvus_* series for nomonitor/hr"),
+                // selected but failing: the fix is the scrape, not a second monitor (which would count series twice)
+                Arguments.of("scrapefail", "qps", "Prometheus has 3 Milvus scrape target(s) of scrapefail/hr and every"
+                        + " scrape fails (up == 0)"),
+                Arguments.of("scrapefail", "settle", "Status > Targets in Prometheus shows why"),
                 Arguments.of("nolabel", "qps", "have no component label"),
                 Arguments.of("restonly", "qps", "the queryNodes of restonly/hr serve searches the proxies do not count"),
                 Arguments.of("restonly", "qps", "set signals.qps.enabled = false for this cluster"),
