@@ -72,15 +72,18 @@ public final class ClusterTickMeasurement {
             if (!batch.isEmpty()) {
                 endpoints.add(pods.startSharedEndpoint(batch));
             }
+            // The shared endpoints serve the pods; pods.targets() adds the kube-state-metrics endpoint with the
+            // Deployment-level series (kube_replicaset_owner, ...), without which every signal reads empty.
+            List<String> scraped = pods.targets();
             try (PrometheusServer prometheus = PrometheusServer.builder().scrapeInterval(Duration.ofSeconds(5))
-                    .targets(endpoints).start()) {
-                String ready = "\"" + endpoints.size() + "\"]";
+                    .targets(scraped).start()) {
+                String ready = "\"" + scraped.size() + "\"]";
                 Poll.until("3 scrapes of every endpoint", Duration.ofSeconds(90),
                         () -> prometheus.query("count(count_over_time(up{job=\"milvus\"}[1m]) >= 3)"),
                         body -> body.contains(ready));
                 String series = prometheus.get("/api/v1/status/tsdb");
                 System.out.printf(Locale.ROOT, "%d clusters x 4 components, %d pods, %d scrape endpoints; head series: %s%n",
-                        CLUSTERS, pods.pods().size(), endpoints.size(),
+                        CLUSTERS, pods.pods().size(), scraped.size(),
                         series.replaceAll(".*\"numSeries\":([0-9]+).*", "$1"));
 
                 List<TargetQueries> queries = targets.stream().map(DefaultQueries::forTarget).toList();
