@@ -297,43 +297,42 @@ class FailureShapesTest {
      */
     @Test
     void aValueReadingAMetricPrometheusStoppedReceivingIsStale() {
-        probe = (query, at) -> json(PromJson.vector(PromJson.series(Map.of(InputAge.LABEL, "up"), "1", at)));
-        server.enqueue(json(vector(pod("qn-0", "0.5", AT))));
-        try (PrometheusMetricsSource source = source(endpoint(Duration.ofSeconds(3), 3), true)) {
-            Signal signal = source.observe(TARGET, AT).signals().get("s");
-            assertFalse(signal.isKnown(), () -> "a value from a stopped input: " + signal.value());
-            assertEquals("no sample of up within stale-after 2m (Prometheus still serves the last one, up to its 5m"
-                    + " lookback)", signal.problem());
-            assertEquals(List.of("label_replace(group(up{namespace=\"milvus\"}) unless on () group(count_over_time("
-                    + "up{namespace=\"milvus\"}[120000ms])), \"milvus_autoscaler_input\", \"up\", \"\", \"\")"), probes);
-            assertEquals(1.0, meters.counter(MetricNames.SIGNAL_UNKNOWN, MetricNames.TAG_SIGNAL, "s",
-                    MetricNames.TAG_KIND, FailureKind.STALE.tag()).count());
-        }
+        Signal signal = withProbe((query, at) -> json(PromJson.vector(PromJson.series(Map.of(InputAge.LABEL, "up"), "1",
+                at))));
+        assertFalse(signal.isKnown(), () -> "a value from a stopped input: " + signal.value());
+        assertEquals("no sample of up within stale-after 2m (Prometheus still serves the last one, up to its 5m"
+                + " lookback)", signal.problem());
+        assertEquals(List.of("label_replace(group(up{namespace=\"milvus\"}) unless on () group(count_over_time("
+                + "up{namespace=\"milvus\"}[120000ms])), \"milvus_autoscaler_input\", \"up\", \"\", \"\")"), probes);
+        assertEquals(1.0, meters.counter(MetricNames.SIGNAL_UNKNOWN, MetricNames.TAG_SIGNAL, "s",
+                MetricNames.TAG_KIND, FailureKind.STALE.tag()).count());
     }
 
     /** A stale metric the query does not read leaves its value alone. */
     @Test
     void aStaleMetricTheQueryDoesNotReadLeavesItsValue() {
-        probe = (query, at) -> json(PromJson.vector(PromJson.series(Map.of(InputAge.LABEL, "kube_pod_owner"), "1", at)));
-        server.enqueue(json(vector(pod("qn-0", "0.5", AT))));
-        try (PrometheusMetricsSource source = source(endpoint(Duration.ofSeconds(3), 3), true)) {
-            Signal signal = source.observe(TARGET, AT).signals().get("s");
-            assertTrue(signal.isKnown(), signal::problem);
-            assertEquals(0.5, signal.value().getAsDouble(), 1e-9);
-        }
+        Signal signal = withProbe((query, at) -> json(PromJson.vector(PromJson.series(Map.of(InputAge.LABEL,
+                "kube_pod_owner"), "1", at))));
+        assertTrue(signal.isKnown(), signal::problem);
+        assertEquals(0.5, signal.value().getAsDouble(), 1e-9);
     }
 
     /** Without the probe there is no telling a live value from a 5-minute-old one: UNKNOWN, with the probe's failure. */
     @Test
     void aProbeThatFailsLeavesTheValueUnknown() {
-        probe = (query, at) -> status(503, "");
+        Signal signal = withProbe((query, at) -> status(503, ""));
+        assertFalse(signal.isKnown(), () -> "a value that may be 5 minutes old: " + signal.value());
+        assertTrue(signal.problem().startsWith("whether its inputs are current cannot be read: prometheus HTTP 503"),
+                signal::problem);
+        assertEquals(2, probes.size(), "retried as any query");
+    }
+
+    /** Signal s of one queryNode pod at 0.5, with the input probe answered by {@code answer}. */
+    private Signal withProbe(java.util.function.BiFunction<String, Instant, MockResponse> answer) {
+        probe = answer;
         server.enqueue(json(vector(pod("qn-0", "0.5", AT))));
         try (PrometheusMetricsSource source = source(endpoint(Duration.ofSeconds(3), 3), true)) {
-            Signal signal = source.observe(TARGET, AT).signals().get("s");
-            assertFalse(signal.isKnown(), () -> "a value that may be 5 minutes old: " + signal.value());
-            assertTrue(signal.problem().startsWith("whether its inputs are current cannot be read: prometheus HTTP 503"),
-                    signal::problem);
-            assertEquals(2, probes.size(), "retried as any query");
+            return source.observe(TARGET, AT).signals().get("s");
         }
     }
 
