@@ -243,6 +243,13 @@ final class Daemon implements AutoCloseable {
     /** The token file the alerts endpoint checks, when the endpoint is on; null otherwise. */
     private TokenFile alertsToken;
 
+    /** A WARN for each target whose settings most likely scale by the wrong work ({@link TargetSettings#advice()}). */
+    private static void warnAdvice(AutoscalerSettings settings) {
+        for (TargetSettings t : settings.targets()) {
+            t.advice().ifPresent(advice -> LOG.warn("{}: {}", t.target().id(), advice));
+        }
+    }
+
     /**
      * A WARN when the alerts token file cannot be read, naming the key and the path (never the content): the
      * endpoint answers 500 until it can, and without this the first sign was Alertmanager's failed deliveries.
@@ -301,6 +308,7 @@ final class Daemon implements AutoCloseable {
             d.parts.close();
             throw e;
         }
+        warnAdvice(settings);
         if (settings.targets().isEmpty() && !ConfigLoader.declaresClusters(configFile)) {
             LOG.warn("{} defines no clusters (empty file or no clusters block): no target runs; write clusters = [] "
                     + "if that is meant", configFile);
@@ -407,6 +415,7 @@ final class Daemon implements AutoCloseable {
         settings = next;
         SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "ok").increment();
         LOG.info("config reloaded: {} targets", next.targets().size());
+        warnAdvice(next);
         warnIfAlertsTokenUnreadable("config reload");
         return true;
     }

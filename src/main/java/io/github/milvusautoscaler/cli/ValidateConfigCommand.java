@@ -40,8 +40,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "validate-config", mixinStandardHelpOptions = true,
         description = "Checks a configuration file and prints the effective settings of every target.",
-        footer = {"", "Exit codes: 0 valid (warnings about files that may be mounted only where the daemon runs"
-                + " included), 2 invalid (every error is printed to standard error)."})
+        footer = {"", "Exit codes: 0 valid (warnings included: files that may be mounted only where the daemon runs,"
+                + " a target that most likely scales by work it does not do), 2 invalid (every error is printed to"
+                + " standard error)."})
 public final class ValidateConfigCommand implements Callable<Integer> {
 
     /** How much of a PromQL template is shown; enough to recognise it, short enough for one line. */
@@ -99,6 +100,12 @@ public final class ValidateConfigCommand implements Callable<Integer> {
                     + " the daemon runs; run, signals, doctor, backtest and scale refuse the file, exit 2, where it"
                     + " cannot be read)");
             err.flush();
+        }
+        for (TargetSettings t : settings.targets()) {
+            t.advice().ifPresent(advice -> {
+                err.println(file + ": warning: " + t.target().id() + ": " + advice);
+                err.flush();
+            });
         }
         if (settings.targets().isEmpty() && !ConfigLoader.declaresClusters(file)) {
             err.println(file + ": warning: no clusters (empty file or no clusters block): the daemon would run no "

@@ -38,6 +38,23 @@ public record TargetSettings(Target target, String milvusVersion, PolicySettings
         }
     }
 
+    /**
+     * A setup this config accepts that most likely scales by work the component does not do, or empty: today
+     * index-backlog on dataNode before Milvus 2.6, whose indexes index nodes build (2.6 merged indexNode into
+     * dataNode), so a backlog would add data nodes that build none. Said by validate-config and logged by the
+     * daemon, not refused: a custom query may mean something else by the same name.
+     */
+    public java.util.Optional<String> advice() {
+        boolean before26 = MilvusVersion.parse(milvusVersion).map(v -> !v.isAtLeast(2, 6)).orElse(false);
+        if (target.component() == io.github.milvusautoscaler.core.Component.DATA_NODE && before26
+                && signal("index-backlog") != null) {
+            return java.util.Optional.of("index-backlog is enabled on dataNode for milvus-version " + milvusVersion
+                    + ", but before 2.6 index nodes build the indexes: a backlog would add data nodes that build none;"
+                    + " enable it on indexNode instead");
+        }
+        return java.util.Optional.empty();
+    }
+
     /** True when step-downs wait for a settle query (not only for ready replicas). */
     public boolean hasSettleQuery() {
         return !settleQuery.isBlank();

@@ -69,6 +69,31 @@ class ValidateConfigCommandTest {
                 r.err().lines().toList());
     }
 
+    /**
+     * index-backlog on dataNode before Milvus 2.6 is accepted but warned about: index nodes build the indexes there
+     * (2.6 merged indexNode into dataNode), so a backlog would add data nodes that build none. From 2.6 it is right.
+     */
+    @Test
+    void indexBacklogOnDataNodeBefore26IsWarnedAbout(@TempDir Path dir) throws Exception {
+        String conf = """
+                milvus-autoscaler {
+                  alerts.enabled = false
+                  clusters = [
+                    { namespace = a, name = old, install = helm, milvus-version = "2.5.6",
+                      components { dataNode { signals.index-backlog.enabled = true } } }
+                    { namespace = a, name = new, install = helm, milvus-version = "2.6.0",
+                      components { dataNode { signals.index-backlog.enabled = true } } }
+                  ]
+                }
+                """;
+        Path file = java.nio.file.Files.writeString(dir.resolve("backlog.conf"), conf);
+        Run r = run(file.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(List.of(file + ": warning: a/old/dataNode: index-backlog is enabled on dataNode for milvus-version"
+                + " 2.5.6, but before 2.6 index nodes build the indexes: a backlog would add data nodes that build none;"
+                + " enable it on indexNode instead"), r.err().lines().filter(l -> l.contains("index-backlog")).toList());
+    }
+
     @Test
     void missingFileExitsTwoNamingThePath(@TempDir Path dir) {
         Path missing = dir.resolve("absent.conf");
