@@ -75,7 +75,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     // template is ~1.5 KB of regex replacement, which would dominate a replay of 160,000 observations.
     private final ConcurrentHashMap<Group, String> renderedForGroup = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Alone, String> renderedAlone = new ConcurrentHashMap<>();
-    /** Each namespace's {@link InputAge} probe over every metric its targets' templates read. */
+    /** Each namespace's {@link StaleInputs} probe over every metric its targets' templates read. */
     private final Map<String, String> inputProbes;
     /** The metrics each rendered query reads, derived once per text. */
     private final ConcurrentHashMap<String, Set<String>> inputsOf = new ConcurrentHashMap<>();
@@ -158,10 +158,10 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         Map<String, Set<String>> metricsByNamespace = new java.util.TreeMap<>();
         for (TargetQueries q : byTarget.values()) {
             Set<String> metrics = metricsByNamespace.computeIfAbsent(q.target().namespace(), ns -> new TreeSet<>());
-            templates(q).forEach(t -> metrics.addAll(InputAge.metrics(t)));
+            templates(q).forEach(t -> metrics.addAll(StaleInputs.metrics(t)));
         }
         Map<String, String> probes = new java.util.HashMap<>();
-        metricsByNamespace.forEach((ns, metrics) -> InputAge.probe(ns, metrics, endpoint.staleAfter()).ifPresent(p -> probes.put(ns, p)));
+        metricsByNamespace.forEach((ns, metrics) -> StaleInputs.probe(ns, metrics, endpoint.staleAfter()).ifPresent(p -> probes.put(ns, p)));
         this.inputProbes = Collections.unmodifiableMap(probes);
         // Each (signal, kind) counter exists at 0 from the start, like the query-error counters:
         // rate() then reads 0 rather than nothing until a first failure, which shows as a rise.
@@ -531,7 +531,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
                     mine.add(series);
                 }
             }
-            return withAge(target, promql, mine, samples, at);
+            return withStaleInput(target, promql, mine, samples, at);
         }
         String promql = renderAlone(template, target);
         QueryResult result = shared(promql, at);
@@ -539,15 +539,15 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             return new Read(failed, List.of(), false);
         }
         QueryResult.Samples samples = (QueryResult.Samples) result;
-        return withAge(target, promql, samples.series(), samples, at);
+        return withStaleInput(target, promql, samples.series(), samples, at);
     }
 
     /**
      * The read of {@code series}, answered by {@code promql}, with the first metric it reads that Prometheus has
-     * stopped receiving ({@link InputAge}) when there is something to judge: an empty answer needs none. A probe
+     * stopped receiving ({@link StaleInputs}) when there is something to judge: an empty answer needs none. A probe
      * that fails fails the read, since whether the value is current cannot be told.
      */
-    private Read withAge(Target target, String promql, List<QueryResult.Series> series, QueryResult.Samples samples,
+    private Read withStaleInput(Target target, String promql, List<QueryResult.Series> series, QueryResult.Samples samples,
                          Instant at) {
         String partial = samples.isPartial() ? samples.partial() : null;
         String probe = inputProbes.get(target.namespace());
@@ -559,10 +559,10 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             return new Read(new QueryResult.Failed(failed.kind(), "whether its inputs are current cannot be read: "
                     + failed.reason()), List.of(), false);
         }
-        Set<String> reads = inputsOf.computeIfAbsent(promql, InputAge::metrics);
+        Set<String> reads = inputsOf.computeIfAbsent(promql, StaleInputs::metrics);
         String stale = null;
         for (QueryResult.Series s : ((QueryResult.Samples) answer).series()) {
-            String metric = s.labels().get(InputAge.LABEL);
+            String metric = s.labels().get(StaleInputs.LABEL);
             if (metric != null && reads.contains(metric) && (stale == null || metric.compareTo(stale) < 0)) {
                 stale = metric;
             }
@@ -603,7 +603,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
 
     /**
      * Series whose sample is within stale-after of the evaluation time, and the newest sample's age; none when a
-     * metric the query reads has no sample within stale-after ({@link InputAge}): Prometheus stamps an instant
+     * metric the query reads has no sample within stale-after ({@link StaleInputs}): Prometheus stamps an instant
      * result with the evaluation time, so a series' own timestamp only tells on a backend that stamps it with the
      * sample's time.
      */
@@ -683,7 +683,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
 
     /**
      * {@code partial}: why the answer may miss data, or null when it is whole; {@code staleInput}: a metric the
-     * query reads of which Prometheus has no sample within stale-after ({@link InputAge}), or null.
+     * query reads of which Prometheus has no sample within stale-after ({@link StaleInputs}), or null.
      */
     private record Read(QueryResult.Failed failure, List<QueryResult.Series> series, boolean scalar, String partial,
                         String staleInput) {

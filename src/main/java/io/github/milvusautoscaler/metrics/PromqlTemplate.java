@@ -154,7 +154,7 @@ public final class PromqlTemplate {
     }
 
     /** Escapes a value for a double-quoted PromQL string literal. */
-    private static String quoted(String value) {
+    static String quoted(String value) {
         return value.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 }

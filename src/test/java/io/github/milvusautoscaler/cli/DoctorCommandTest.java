@@ -130,7 +130,10 @@ class DoctorCommandTest {
     /**
      * The up series Prometheus writes for the three Milvus scrape targets of scrapefail/hr when each scrape fails:
      * 0, with the job and the target labels the chart's ServiceMonitor gives (namespace, service, pod, endpoint,
-     * app_kubernetes_io_instance, component), every 15 s up to {@code to}.
+     * app_kubernetes_io_instance, component), every 15 s up to {@code to}. Prometheus writes up for every target,
+     * scraped or not, with the target's labels only; prometheus-operator's ServiceMonitor relabeling
+     * (pkg/prometheus/promcfg.go) names the job after the Service and the endpoint after the port (metrics), and
+     * targetLabels copies app.kubernetes.io/instance and component (charts/milvus/templates/servicemonitor.yaml).
      */
     private static String scrapeFailures(Instant from, Instant to) {
         StringBuilder out = new StringBuilder("# TYPE up gauge\n");
@@ -255,13 +258,13 @@ class DoctorCommandTest {
     }
 
     /** The rules of one group of the shipped rule file, counted from the file itself. */
+    @SuppressWarnings("unchecked")
     private static int rules(String group) {
         try {
-            String file = Files.readString(Path.of("deploy/prometheus/milvus-autoscaler.rules.yaml"));
-            String from = file.substring(file.indexOf("- name: " + group + "\n"));
-            int next = from.indexOf("- name: ", 1);
-            String body = next < 0 ? from : from.substring(0, next);
-            return (int) body.lines().filter(l -> l.strip().startsWith("- alert: ")).count();
+            Map<String, Object> file = new org.yaml.snakeyaml.Yaml().load(
+                    Files.readString(Path.of("deploy/prometheus/milvus-autoscaler.rules.yaml")));
+            return ((List<Map<String, Object>>) file.get("groups")).stream().filter(g -> group.equals(g.get("name")))
+                    .mapToInt(g -> ((List<?>) g.get("rules")).size()).sum();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -75,9 +75,9 @@ class ClusterQuerySharingTest {
                     Thread.sleep(delayMillis);
                 }
                 String query = PromJson.form(request).get("query");
-                if (isProbe(query)) {
+                if (PromJson.isStaleInputsProbe(query)) {
                     probes.add(query);
-                    return FailureShapesTest.json(probeAnswer(query, PromJson.time(request)));
+                    return FailureShapesTest.json(PromJson.vector());
                 }
                 queries.add(query);
                 return FailureShapesTest.json(answer(query, PromJson.time(request)));
@@ -113,16 +113,6 @@ class ClusterQuerySharingTest {
             }
         }
         return PromJson.vector(series);
-    }
-
-    /** True for the {@link InputAge} probe, the one query a tick adds per namespace. */
-    static boolean isProbe(String query) {
-        return query.contains(InputAge.LABEL);
-    }
-
-    /** The probe answered as a Prometheus scraping every metric it names would: none stale, so nothing. */
-    static String probeAnswer(String query, Instant at) {
-        return PromJson.vector();
     }
 
     /** The components a query's first Deployment selector names: {@code prod-milvus-querynode} is querynode. */
@@ -254,9 +244,9 @@ class ClusterQuerySharingTest {
             public MockResponse dispatch(RecordedRequest request) {
                 String query = PromJson.form(request).get("query");
                 Instant at = PromJson.time(request);
-                if (isProbe(query)) {
+                if (PromJson.isStaleInputsProbe(query)) {
                     probes.add(query);
-                    return FailureShapesTest.json(probeAnswer(query, at));
+                    return FailureShapesTest.json(PromJson.vector());
                 }
                 queries.add(query);
                 if (query.contains("querynode|proxy")) {

@@ -52,21 +52,21 @@ class FailureShapesTest {
     private SimpleMeterRegistry meters;
     /** The input-age probes received; each is answered by {@link #probe}, not from the queue. */
     private final List<String> probes = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** How a probe is answered, from its query and time: by default every input scraped just now. */
+    /** How a probe is answered, from its query and time: by default nothing stale. */
     private volatile java.util.function.BiFunction<String, Instant, MockResponse> probe =
-            (query, at) -> json(ClusterQuerySharingTest.probeAnswer(query, at));
+            (query, at) -> json(PromJson.vector());
 
     @BeforeEach
     void start() throws IOException {
         server = new MockWebServer();
         server.setServerSocketFactory(new NoDelayServerSocketFactory());
         // Scripted answers in order, as MockWebServer's queue gives them; the probe a non-empty answer brings
-        // ({@link InputAge}) is answered apart, so each case scripts only the query it is about.
+        // ({@link StaleInputs}) is answered apart, so each case scripts only the query it is about.
         server.setDispatcher(new QueueDispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
                 String query = PromJson.form(request).getOrDefault("query", "");
-                if (ClusterQuerySharingTest.isProbe(query)) {
+                if (PromJson.isStaleInputsProbe(query)) {
                     probes.add(query);
                     return probe.apply(query, PromJson.time(request));
                 }
@@ -297,7 +297,7 @@ class FailureShapesTest {
      */
     @Test
     void aValueReadingAMetricPrometheusStoppedReceivingIsStale() {
-        Signal signal = withProbe((query, at) -> json(PromJson.vector(PromJson.series(Map.of(InputAge.LABEL, "up"), "1",
+        Signal signal = withProbe((query, at) -> json(PromJson.vector(PromJson.series(Map.of(StaleInputs.LABEL, "up"), "1",
                 at))));
         assertFalse(signal.isKnown(), () -> "a value from a stopped input: " + signal.value());
         assertEquals("no sample of up within stale-after 2m (Prometheus still serves the last one, up to its 5m"
@@ -311,7 +311,7 @@ class FailureShapesTest {
     /** A stale metric the query does not read leaves its value alone. */
     @Test
     void aStaleMetricTheQueryDoesNotReadLeavesItsValue() {
-        Signal signal = withProbe((query, at) -> json(PromJson.vector(PromJson.series(Map.of(InputAge.LABEL,
+        Signal signal = withProbe((query, at) -> json(PromJson.vector(PromJson.series(Map.of(StaleInputs.LABEL,
                 "kube_pod_owner"), "1", at))));
         assertTrue(signal.isKnown(), signal::problem);
         assertEquals(0.5, signal.value().getAsDouble(), 1e-9);

@@ -12,6 +12,14 @@ final class PromJson {
     private PromJson() {
     }
 
+    /**
+     * True for the {@link StaleInputs} probe, the one query a tick adds per namespace; a fake answers it with
+     * {@code vector()} (nothing stale) unless a case is about it.
+     */
+    static boolean isStaleInputsProbe(String query) {
+        return query.contains(StaleInputs.LABEL);
+    }
+
     /** One series of an instant vector. */
     record S(Map<String, String> labels, String value, Instant at) {
     }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A real Prometheus whose series of one cluster stopped arriving 150 s ago: past {@code stale-after} (2m) but
  * inside Prometheus' own 5m lookback, where every gauge still answers its last value and an instant result is
- * stamped with the evaluation time, so only the {@link InputAge} probe tells. That cluster reads UNKNOWN on every
+ * stamped with the evaluation time, so only the {@link StaleInputs} probe tells. That cluster reads UNKNOWN on every
  * signal and settle, qps included (its fallback reads the gauge milvus_num_node, which still answers); a cluster
  * whose series end 20 s ago reads values. The same, replayed: a step 150 s after the end of a history is UNKNOWN,
  * one 30 s after it is not, as a backtest reads it.

@@ -10,7 +10,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The metrics a query reads, and the probe asking which of them Prometheus has stopped receiving. */
-class InputAgeTest {
+class StaleInputsProbeTest {
 
     @Test
     void findsTheMetricOfEverySelectorWithBraces() {
@@ -18,8 +18,8 @@ class InputAgeTest {
                 + " / on () group_right count(kube_pod_status_ready{namespace=\"m\", condition=\"true\"} == 1)"
                 + " + (sum(milvus_querycoord_task_num{namespace=\"m\"} offset 2m) or vector(0))";
         // milvus_proxy_req_count is read through a 2m range only, which ends its data by itself.
-        assertEquals(Set.of("kube_pod_status_ready", "milvus_querycoord_task_num"), InputAge.metrics(promql));
-        assertEquals(Set.of("milvus_proxy_req_count"), InputAge.metrics("rate(milvus_proxy_req_count{a=\"1\"}[2m])"
+        assertEquals(Set.of("kube_pod_status_ready", "milvus_querycoord_task_num"), StaleInputs.metrics(promql));
+        assertEquals(Set.of("milvus_proxy_req_count"), StaleInputs.metrics("rate(milvus_proxy_req_count{a=\"1\"}[2m])"
                 + " + milvus_proxy_req_count{a=\"1\"}"));
     }
 
@@ -29,34 +29,34 @@ class InputAgeTest {
         String promql = "# not_a_metric{x=\"1\"}\nmax(my_metric{pod=~\"qn-[0-9]{2}\", note=\"a}b{c\"})"
                 + " and on () other{le='{'}";
         assertEquals(List.of("my_metric{pod=~\"qn-[0-9]{2}\", note=\"a}b{c\"}", "other{le='{'}"),
-                InputAge.selectors(promql));
-        assertEquals(Set.of("my_metric", "other"), InputAge.metrics(promql));
+                StaleInputs.selectors(promql));
+        assertEquals(Set.of("my_metric", "other"), StaleInputs.metrics(promql));
     }
 
     @Test
     void aNamelessSelectorOrABareNameIsNotCounted() {
         // {__name__=...} names no one metric; "up" alone is not told from a function without a parser.
-        assertEquals(Set.of(), InputAge.metrics("count({__name__=~\"milvus_.+\", namespace=\"m\"}) + up"));
+        assertEquals(Set.of(), StaleInputs.metrics("count({__name__=~\"milvus_.+\", namespace=\"m\"}) + up"));
     }
 
     @Test
     void readsTheMetricsOfATemplateWithPlaceholdersInsideItsSelectors() {
         // {instance_label} and {component_label} sit inside the braces before rendering: the name is still found.
         String template = DefaultQueries.query("read-queue");
-        assertEquals(Set.of("milvus_querynode_read_task_ready_len"), InputAge.metrics(template));
+        assertEquals(Set.of("milvus_querynode_read_task_ready_len"), StaleInputs.metrics(template));
         // qps: the counters are read through irate windows, its fallback's gauge milvus_num_node is not.
-        Set<String> qps = InputAge.metrics(DefaultQueries.query("qps"));
+        Set<String> qps = StaleInputs.metrics(DefaultQueries.query("qps"));
         assertTrue(qps.contains("milvus_num_node"), qps.toString());
         assertTrue(!qps.contains("milvus_proxy_req_count") && !qps.contains("milvus_querynode_sq_req_count"), qps.toString());
     }
 
     @Test
     void theProbeAsksEachMetricInTheNamespaceOverStaleAfter() {
-        assertEquals(Optional.empty(), InputAge.probe("milvus", Set.of(), Duration.ofMinutes(2)));
+        assertEquals(Optional.empty(), StaleInputs.probe("milvus", Set.of(), Duration.ofMinutes(2)));
         assertEquals(Optional.of("label_replace(group(a{namespace=\"ns\\\"x\"}) unless on () group(count_over_time("
                         + "a{namespace=\"ns\\\"x\"}[90000ms])), \"milvus_autoscaler_input\", \"a\", \"\", \"\") or"
                         + " label_replace(group(b{namespace=\"ns\\\"x\"}) unless on () group(count_over_time("
                         + "b{namespace=\"ns\\\"x\"}[90000ms])), \"milvus_autoscaler_input\", \"b\", \"\", \"\")"),
-                InputAge.probe("ns\"x", List.of("b", "a"), Duration.ofSeconds(90)));
+                StaleInputs.probe("ns\"x", List.of("b", "a"), Duration.ofSeconds(90)));
     }
 }

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * every metric the namespace's templates read, whether it is visible now but has no sample within
  * stale-after, one series per such metric:
  * {@code label_replace(group(kube_pod_owner{namespace="milvus"}) unless on () group(count_over_time(
- * kube_pod_owner{namespace="milvus"}[120s])), "milvus_autoscaler_input", "kube_pod_owner", "", "") or ...}.
+ * kube_pod_owner{namespace="milvus"}[120000ms])), "milvus_autoscaler_input", "kube_pod_owner", "", "") or ...}.
  * A query reading any such metric is stale. A metric with no series is left out (the query itself says what
  * its absence means), and a pod whose scrape ends gets Prometheus' staleness markers and drops out of both at
  * once. One probe per namespace and tick, shared by every query of its targets, costs one request where one
@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  * function name; every default template writes braces). A range selector's own window bounds its data already:
  * {@code irate(m[2m])} is empty 2m after m's last sample.
  */
-final class InputAge {
+final class StaleInputs {
 
     /** A placeholder of a template ({@link PromqlTemplate#PLACEHOLDERS}), e.g. {@code {namespace}}. */
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{(" + String.join("|", PromqlTemplate.PLACEHOLDERS) + ")}");
@@ -44,7 +44,7 @@ final class InputAge {
     /** The label naming each stale metric's series in the probe's answer. */
     static final String LABEL = "milvus_autoscaler_input";
 
-    private InputAge() {
+    private StaleInputs() {
     }
 
     /**
@@ -58,7 +58,7 @@ final class InputAge {
         if (metrics.isEmpty()) {
             return Optional.empty();
         }
-        String ns = "{namespace=\"" + namespace.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+        String ns = "{namespace=\"" + PromqlTemplate.quoted(namespace) + "\"}";
         String window = "[" + staleAfter.toMillis() + "ms]";
         List<String> each = new ArrayList<>(metrics.size());
         for (String metric : new TreeSet<>(metrics)) {
@@ -73,7 +73,7 @@ final class InputAge {
      * The metric names {@code promql} (or a template) reads through instant selectors with braces, e.g.
      * {@code [kube_pod_owner, kube_pod_container_resource_requests]}; name-less selectors are left out, and so are
      * range selectors ({@code rate(m{...}[2m])}): their own window already ends their data within it, and they are
-     * the costly ones (cAdvisor's per-container counters), so a probe over a replayed week costs a fraction.
+     * the costly ones (cAdvisor's per-container counters).
      */
     static Set<String> metrics(String promql) {
         // A template's placeholders ({instance_label}="{release}") stand for a plain name or value: read as one.
