@@ -15,6 +15,7 @@ import io.github.milvusautoscaler.metrics.PrometheusMetricsSource.Count;
 import io.github.milvusautoscaler.policy.SignalPolicy;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -36,18 +37,21 @@ import picocli.CommandLine.Spec;
  * {@code doctor --config FILE [--cluster NS/NAME]}: for each target and signal, the first missing link
  * between the cluster and a known value, with the fix in one line; run it before {@code dry-run = false}.
  *
- * <p>The links, in the order a value depends on them: kube-state-metrics scraped in the namespace; the
+ * <p>First, once, whether Prometheus is current (its newest scrape within {@code stale-after}). Then the links,
+ * in the order a value depends on them: kube-state-metrics scraped in the namespace; the
  * component's Deployments (named by the chart's or the operator's rule) known to it; their pods found
  * through the owner chain; for cpu and memory, cAdvisor series and CPU requests or memory limits on those
  * pods; for Milvus signals, any {@code milvus_*} series of the release (the monitor exists and Prometheus
  * selects it), the install's component label on them, each metric the query names; last, the query itself
  * and whether every ready pod reports. Exit 0 when every enabled signal (and settle) is readable, 1 when
- * something is not (or Prometheus cannot be reached or its probe query fails), 2 for a bad configuration.
+ * something is not (or Prometheus cannot be reached, its probe query fails, or it is not current), 2 for a bad
+ * configuration.
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = "For each target and signal, find the first missing link to a value and name the fix.",
         footer = {"", "Exit codes: 0 every signal readable (or the component stopped at 0 replicas), 1 something"
-                + " unreadable, Prometheus unreachable or its query failed, 2 bad config."})
+                + " unreadable, Prometheus unreachable, its query failed or its newest scrape older than"
+                + " stale-after, 2 bad config."})
 public final class DoctorCommand implements Callable<Integer> {
 
     private static final Pattern MILVUS_METRIC = Pattern.compile("\\bmilvus_[a-z0-9_]+");
@@ -76,6 +80,9 @@ public final class DoctorCommand implements Callable<Integer> {
             }
             int broken = 0;
             int stopped = 0;
+            out.println("prometheus");
+            Freshness fresh = freshness(source.count(NEWEST_SCRAPE_AGE, now), s.prometheus().staleAfter());
+            out.println("  " + fresh.line());
             for (TargetSettings t : targets) {
                 Diagnosis d = new Diagnosis(source, t, s.queryTemplates(), schemes.get(t.target().install()), now);
                 List<String> lines = d.run();
@@ -94,7 +101,10 @@ public final class DoctorCommand implements Callable<Integer> {
                     source.count(ruleGroup(SCALING_GROUP), now), source.count(ruleGroup(SELF_GROUP), now)));
             String stops = stopped + " target(s) stopped at 0 replicas, with nothing to read until scaled up";
             String summary;
-            if (broken > 0) {
+            if (fresh.stale()) {
+                summary = "Prometheus is not current (freshness), so " + broken + " signal(s) cannot be read; fix that"
+                        + " first";
+            } else if (broken > 0) {
                 summary = broken + " signal(s) cannot be read; fix the first line marked FIX of each"
                         + (stopped > 0 ? " (" + stops + ")" : "");
             } else {
@@ -102,8 +112,54 @@ public final class DoctorCommand implements Callable<Integer> {
             }
             out.println("doctor: " + summary);
             out.flush();
-            return broken == 0 ? Main.EXIT_OK : Main.EXIT_FAILURE;
+            return broken == 0 && !fresh.stale() ? Main.EXIT_OK : Main.EXIT_FAILURE;
         }
+    }
+
+    /**
+     * Seconds since the newest scrape Prometheus holds, at the evaluation time: every scrape of every target writes
+     * {@code up} (Prometheus scrape/scrape.go, also vmagent's and a Prometheus agent's remote write), so its newest
+     * sample tells whether Prometheus ingests at all, which no signal query can (an instant result is stamped with
+     * the evaluation time, and a gauge is served up to the 5m lookback after its scrapes stop). kube-state-metrics'
+     * {@code kube_deployment_spec_replicas}, which every target needs, stands in where {@code up} is not kept (a
+     * history written by remote write or backfill without it).
+     */
+    static final String NEWEST_SCRAPE_AGE = "time() - max(timestamp(up) or timestamp(kube_deployment_spec_replicas))";
+
+    /** The freshness line, and whether it is something to fix. */
+    record Freshness(String line, boolean stale) {
+    }
+
+    /**
+     * Whether Prometheus is current, said once before every target: when it stopped ingesting (restarting, out of
+     * disk, a lagging remote-write backend, a replayed history that ends, or this machine's clock ahead of
+     * Prometheus'), every signal below reads UNKNOWN through the stale-input check, cpu and qps as empty rates, and
+     * this line names the one cause. A newest scrape of 150 s against stale-after 2m is stale; 12 s is not. No
+     * {@code up} at all (nothing scraped within the lookback, e.g. a history only backfilled) is a note: the
+     * target lines say what is missing.
+     */
+    static Freshness freshness(Count age, Duration staleAfter) {
+        String label = "freshness";
+        if (age.failure().isPresent()) {
+            return new Freshness(String.format(Locale.ROOT, "note %-20s %s cannot be read: %s", label, NEWEST_SCRAPE_AGE,
+                    age.failure().get()), false);
+        }
+        if (age.series() == 0) {
+            return new Freshness(String.format(Locale.ROOT, "note %-20s Prometheus holds no sample of up or"
+                    + " kube_deployment_spec_replicas within its lookback: if it scrapes anything, it has stopped"
+                    + " ingesting", label), false);
+        }
+        Duration newest = Duration.ofSeconds(Math.max(0, Math.round(age.sum())));
+        if (newest.compareTo(staleAfter) > 0) {
+            return new Freshness(String.format(Locale.ROOT, "FIX  %-20s Prometheus' newest sample of up and"
+                    + " kube_deployment_spec_replicas is %s old, past"
+                    + " stale-after %s: it is not ingesting now (restarting, out of disk, a remote-write backend lagging,"
+                    + " or a history that ends), or this machine's clock is ahead of Prometheus'; every signal reads"
+                    + " UNKNOWN until it catches up", label, ScaleCommand.human(newest), ScaleCommand.human(staleAfter)),
+                    true);
+        }
+        return new Freshness(String.format(Locale.ROOT, "ok   %-20s newest scrape %s old (stale-after %s)", label,
+                ScaleCommand.human(newest), ScaleCommand.human(staleAfter)), false);
     }
 
     /** The daemon's own scrape: its job is the Service's name, which the shipped alerts and dashboard select. */

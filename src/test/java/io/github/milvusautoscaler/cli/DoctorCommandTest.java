@@ -248,6 +248,7 @@ class DoctorCommandTest {
         assertTrue(r.out.contains("ok   qps"), r.out);
         assertTrue(r.out.contains("ok   settle"), r.out);
         assertTrue(r.out.contains("every enabled signal is readable"), r.out);
+        assertTrue(r.out.startsWith("prometheus\n  ok   freshness            newest scrape "), r.out);
         // This Prometheus scrapes the fake Milvus pods only: the daemon's own scrape is missing, said in a note that
         // leaves the exit code alone (doctor may run before the daemon is installed).
         assertTrue(r.out.contains("note self-scrape          Prometheus scrapes no milvus-autoscaler"
@@ -304,6 +305,57 @@ class DoctorCommandTest {
         String file = Files.readString(Path.of("deploy/prometheus/milvus-autoscaler.rules.yaml"));
         assertTrue(file.contains("  - name: " + DoctorCommand.SCALING_GROUP + "\n"), DoctorCommand.SCALING_GROUP);
         assertTrue(file.contains("  - name: " + DoctorCommand.SELF_GROUP + "\n"), DoctorCommand.SELF_GROUP);
+    }
+
+    /**
+     * The freshness query reads the newest sample's own time, not the evaluation time Prometheus stamps a result
+     * with: asked now it answers a second or two (scrapes every second), asked 150 s ahead about 150 s, which is what a
+     * Prometheus that stopped ingesting 150 s ago answers now. A query without timestamp() on the selectors reads 0
+     * both times.
+     */
+    @Test
+    void theFreshnessQueryReadsTheAgeOfTheNewestSample() {
+        long now = Instant.now().getEpochSecond();
+        double atNow = ageAt(now);
+        double ahead = ageAt(now + 150);
+        assertTrue(atNow >= 0 && atNow < 15, "age now " + atNow);
+        assertTrue(ahead >= 140 && ahead < 165, "age 150 s ahead " + ahead);
+    }
+
+    private static double ageAt(long epochSecond) {
+        String body = prometheus.get("/api/v1/query?time=" + epochSecond + "&query="
+                + java.net.URLEncoder.encode(DoctorCommand.NEWEST_SCRAPE_AGE, java.nio.charset.StandardCharsets.UTF_8));
+        com.google.gson.JsonArray result = com.google.gson.JsonParser.parseString(body).getAsJsonObject()
+                .getAsJsonObject("data").getAsJsonArray("result");
+        assertEquals(1, result.size(), body);
+        return Double.parseDouble(result.get(0).getAsJsonObject().getAsJsonArray("value").get(1).getAsString());
+    }
+
+    /** The freshness line for each answer: current, past stale-after (a FIX that changes the exit), none, failed. */
+    @Test
+    void theFreshnessLineSaysWhetherPrometheusIsCurrent() {
+        Duration staleAfter = Duration.ofMinutes(2);
+        DoctorCommand.Freshness fresh = DoctorCommand.freshness(
+                new PrometheusMetricsSource.Count(1, 12.4, Optional.empty()), staleAfter);
+        assertEquals("ok   freshness            newest scrape 12s old (stale-after 2m)", fresh.line());
+        assertFalse(fresh.stale());
+        // exactly stale-after is still current, as the stale-input check's window includes its start
+        assertFalse(DoctorCommand.freshness(new PrometheusMetricsSource.Count(1, 120, Optional.empty()), staleAfter)
+                .stale());
+        DoctorCommand.Freshness stalled = DoctorCommand.freshness(
+                new PrometheusMetricsSource.Count(1, 150, Optional.empty()), staleAfter);
+        assertTrue(stalled.stale());
+        assertTrue(stalled.line().startsWith("FIX  freshness            Prometheus' newest sample of up and"
+                + " kube_deployment_spec_replicas is 2m30s old, past stale-after 2m: it is not ingesting now"),
+                stalled.line());
+        DoctorCommand.Freshness none = DoctorCommand.freshness(
+                new PrometheusMetricsSource.Count(0, 0, Optional.empty()), staleAfter);
+        assertFalse(none.stale());
+        assertTrue(none.line().startsWith("note freshness            Prometheus holds no sample of up or"
+                + " kube_deployment_spec_replicas within its lookback"), none.line());
+        assertEquals("note freshness            " + DoctorCommand.NEWEST_SCRAPE_AGE + " cannot be read: timeout",
+                DoctorCommand.freshness(new PrometheusMetricsSource.Count(0, 0, Optional.of("timeout")), staleAfter)
+                        .line());
     }
 
     /** The self-scrape line for each answer Prometheus can give. */
