@@ -358,6 +358,13 @@ public final class DoctorCommand implements Callable<Integer> {
                             + " for " + target.component().configName() + " in " + ContainerResource.writtenIn(target)
                             + " (" + ContainerResource.resourcesPath(target) + ")");
                 }
+                String serving = templates.getOrDefault("serving-pods", "");
+                if (!pods.isEmpty() && !serving.isEmpty() && count(serving) == 0) {
+                    return Optional.of("no pod of " + String.join(", ", source.deployments(target)) + " is ready"
+                            + " (kube_pod_status_ready{condition=\"true\"} is 0 for each): " + name + " averages over"
+                            + " ready pods only; `kubectl -n " + target.namespace() + " describe pod` says why they"
+                            + " are not");
+                }
             }
             Set<String> metrics = new LinkedHashSet<>();
             Matcher m = MILVUS_METRIC.matcher(query);

@@ -79,6 +79,10 @@ class DoctorCommandTest {
         pods.start("partial", "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-zz9y8", 2, 8 * GIB)
                 .setCpuUtilisation(0.5).expose(false, true, true, true);
 
+        // the one queryNode runs but is not ready (kube_pod_status_ready{condition="true"} 0: crash-looping, or its
+        // readiness probe failing): cpu and memory average over ready pods, so they have none to read
+        cluster("notready", true, true, true, true, true)[0].setReady(false);
+
         // the queryNodes' own metrics are not scraped (the coordinator's and proxy's are): the read queue, which
         // every queryNode exports from start-up (milvus internal/querynodev2/tasks/concurrent_safe_scheduler.go
         // sets it at the top of every scheduler loop), is missing
@@ -109,7 +113,7 @@ class DoctorCommandTest {
         prometheus.setTargets(scraped);
         StringBuilder clusters = new StringBuilder();
         for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor", "scrapefail",
-                "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped"}) {
+                "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped", "notready"}) {
             clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
                     .append(" milvus-version = \"2.5.6\", components { queryNode {")
                     .append(ns.equals("unscraped") ? " signals.read-queue.enabled = true" : "").append(" } } }\n");
@@ -208,7 +212,10 @@ class DoctorCommandTest {
                 Arguments.of("noproxy", "qps", "no proxy of noproxy/hr is scraped (no milvus_num_node{role_name=\"proxy\"})"),
                 Arguments.of("noqn", "qps", "no queryNode of noqn/hr is scraped (no milvus_num_node{role_name=\"querynode\"})"),
                 Arguments.of("partial", "cpu", "only 1 of 2 ready pods report cpu"),
-                Arguments.of("unscraped", "read-queue", "the queryNode pods are not scraped"));
+                Arguments.of("unscraped", "read-queue", "the queryNode pods are not scraped"),
+                Arguments.of("notready", "cpu", "no pod of hr-milvus-querynode is ready"
+                        + " (kube_pod_status_ready{condition=\"true\"} is 0 for each): cpu averages over ready pods only"),
+                Arguments.of("notready", "memory", "kubectl -n notready describe pod"));
     }
 
     /** A component stopped at 0 replicas is no fault: one line says so, nothing to fix, exit 0. */

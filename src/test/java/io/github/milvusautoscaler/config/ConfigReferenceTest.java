@@ -28,7 +28,7 @@ class ConfigReferenceTest {
     @Test
     void aTemplateIncludingAnotherCarriesItsOwnComment() {
         String cpu = row("queries.cpu");
-        assertTrue(cpu.contains("| `(PromQL template, see below)` | CPU used / CPU requested, one series per pod of the component."), cpu);
+        assertTrue(cpu.contains("| `(PromQL template, see below)` | CPU used / CPU requested, one series per serving (ready) pod of the component."), cpu);
         assertFalse(cpu.contains("Not a signal"), cpu);
         String qps = row("queries.qps");
         assertTrue(qps.contains("| Search, HybridSearch and Query requests/s through all proxies"), qps);
