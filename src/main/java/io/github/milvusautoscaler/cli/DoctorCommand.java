@@ -4,6 +4,7 @@ import io.github.milvusautoscaler.core.LabelScheme;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.core.ContainerResource;
+import io.github.milvusautoscaler.core.DeploymentNames;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Settle;
@@ -86,9 +87,8 @@ public final class DoctorCommand implements Callable<Integer> {
             for (TargetSettings t : targets) {
                 Diagnosis d = new Diagnosis(source, t, s.queryTemplates(), schemes.get(t.target().install()), now);
                 List<String> lines = d.run();
-                out.printf("%s (%s, Deployments %s)%n", t.target().id(),
-                        t.target().install().name().toLowerCase(Locale.ROOT),
-                        String.join(", ", source.deployments(t.target())));
+                out.printf("%s (%s, %s)%n", t.target().id(), t.target().install().name().toLowerCase(Locale.ROOT),
+                        workloads(source, t.target(), now));
                 for (String line : lines) {
                     out.println("  " + line);
                 }
@@ -114,6 +114,24 @@ public final class DoctorCommand implements Callable<Integer> {
             out.flush();
             return broken == 0 && !fresh.stale() ? Main.EXIT_OK : Main.EXIT_FAILURE;
         }
+    }
+
+    /**
+     * What the component runs as, for a target's header: its StatefulSet when kube-state-metrics knows that and none
+     * of the Deployments (the chart's {@code queryNode.statefulset}, the operator's {@code statefulSet.enabled}),
+     * else the Deployments the queries select (the operator's {@code -0} and {@code -1} included).
+     */
+    static String workloads(PrometheusMetricsSource source, Target target, Instant at) {
+        String statefulSet = DeploymentNames.statefulSet(target, target.component().labelValue());
+        Count sets = source.count(source.render(target, "count(kube_statefulset_replicas{namespace=\"{namespace}\","
+                + " statefulset=~\"{statefulsets}\"})"), at);
+        Count deployments = source.count(source.render(target, "count(kube_deployment_spec_replicas{namespace="
+                + "\"{namespace}\", deployment=~\"{deployments}\"})"), at);
+        if (sets.failure().isEmpty() && sets.series() > 0 && deployments.failure().isEmpty()
+                && deployments.series() == 0) {
+            return "StatefulSet " + statefulSet;
+        }
+        return "Deployments " + String.join(", ", source.deployments(target));
     }
 
     /**

@@ -265,6 +265,15 @@ class DoctorCommandTest {
                 + " rules) and milvus-autoscaler (" + rules("milvus-autoscaler") + " rules) loaded"), r.out);
     }
 
+    /** The header names what the component runs as: the chart's queryNode.statefulset is a StatefulSet. */
+    @Test
+    void theHeaderNamesTheStatefulSetOrTheDeployments() {
+        assertTrue(doctor("--cluster", "stateful/hr").out.contains("stateful/hr/queryNode (helm, StatefulSet"
+                + " hr-milvus-querynode)\n"));
+        assertTrue(doctor("--cluster", "healthy/hr").out.contains("healthy/hr/queryNode (helm, Deployments"
+                + " hr-milvus-querynode)\n"));
+    }
+
     /** The rules of one group of the shipped rule file, counted from the file itself. */
     @SuppressWarnings("unchecked")
     private static int rules(String group) {
