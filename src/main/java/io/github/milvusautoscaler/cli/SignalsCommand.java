@@ -96,7 +96,9 @@ public final class SignalsCommand implements Callable<Integer> {
                 }
                 for (String extra : List.of("settle-query", "health-query")) {
                     if (promql.containsKey(extra)) {
-                        out.printf("  %-20s%n    %s%n", extra, promql.get(extra).replaceAll("\\s+", " "));
+                        // The state the query gives, as in the header: QUIET or BUSY (settle), OK or FAILING (health).
+                        out.printf("  %-20s %s%n    %s%n", extra, extra.equals("settle-query") ? o.settle() : o.health(),
+                                promql.get(extra).replaceAll("\\s+", " "));
                         boolean unknown = extra.equals("settle-query") ? o.settle() == Settle.UNKNOWN
                                 : o.health() == Health.UNKNOWN;
                         if (unknown) {

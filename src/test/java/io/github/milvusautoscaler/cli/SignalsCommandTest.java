@@ -191,6 +191,9 @@ class SignalsCommandTest {
         assertEquals(0, r.exit(), r.all());
         assertEquals("", r.err().strip(), r.all());
         assertTrue(r.out().contains("UNKNOWN"), r.all());
+        // The settle row carries the state the header gives, beside its query.
+        assertTrue(r.out().contains("settle UNKNOWN"), r.all());
+        assertTrue(r.out().contains("\n  settle-query         UNKNOWN\n    clamp_min("), r.all());
     }
 
     /**
@@ -200,7 +203,9 @@ class SignalsCommandTest {
     @Test
     void aSignalLeftOutOfDecisionsIsNotAFailure(@TempDir Path dir) throws Exception {
         List<String> sent = new CopyOnWriteArrayList<>();
-        Run r = signalsAgainst(dir, q -> q.contains("unless on") && q.contains("resource=\"cpu\"")
+        // cpu-undeclared is the query that takes away the components whose pods declare a request
+        String undeclared = "unless on (app_kubernetes_io_component)";
+        Run r = signalsAgainst(dir, q -> q.contains(undeclared) && q.contains("resource=\"cpu\"")
                 ? json("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":"
                         + "{\"app_kubernetes_io_component\":\"querynode\"},\"value\":[" + System.currentTimeMillis() / 1000
                         + ",\"2\"]}]}}")
@@ -209,6 +214,6 @@ class SignalsCommandTest {
         assertEquals("", r.err().strip(), r.all());
         assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith("cpu") && l.contains("N/A")), r.all());
         assertEquals(1, sent.stream().filter(q -> q.contains("container_cpu_usage_seconds_total")
-                && !q.contains("unless on")).count(), "the N/A cpu's query was answered once: " + sent);
+                && !q.contains(undeclared)).count(), "the N/A cpu's query was answered once: " + sent);
     }
 }
