@@ -97,8 +97,10 @@ public final class DoctorCommand implements Callable<Integer> {
             }
             out.println("self-monitoring");
             out.println("  " + selfScrape(source.count(SELF_SCRAPE, now)));
-            out.println("  " + alertRules(source.count(ALL_GROUPS, now),
-                    source.count(ruleGroup(SCALING_GROUP), now), source.count(ruleGroup(SELF_GROUP), now)));
+            PrometheusMetricsSource.RuleGroups api = source.ruleGroups();
+            out.println("  " + (api.failure().isEmpty() ? alertRules(api.groups())
+                    : alertRules(source.count(ALL_GROUPS, now), source.count(ruleGroup(SCALING_GROUP), now),
+                    source.count(ruleGroup(SELF_GROUP), now), api.failure().get())));
             String stops = stopped + " target(s) stopped at 0 replicas, with nothing to read until scaled up";
             String summary;
             if (fresh.stale()) {
@@ -229,16 +231,18 @@ public final class DoctorCommand implements Callable<Integer> {
      * Whether Prometheus loaded the shipped rule groups, as a line that never changes the exit code (like the
      * self-scrape). A PrometheusRule kube-prometheus-stack does not select (its ruleSelector is {@code release:
      * <release>}) loads nothing, and then no alert scales a component and no self-alert fires, while every
-     * signal still reads. Prometheus reports its groups in {@code prometheus_rule_group_rules} (rules/manager.go)
-     * only where it scrapes itself, which kube-prometheus-stack does by default
-     * ({@code prometheus.serviceMonitor.selfMonitor: true}); without that doctor cannot tell, and says so.
+     * signal still reads. This is the fallback for a server whose rules API ({@link #alertRules(Map)}) does not
+     * answer: Prometheus reports its groups in {@code prometheus_rule_group_rules} (rules/manager.go) only where it
+     * scrapes itself, which kube-prometheus-stack does by default ({@code prometheus.serviceMonitor.selfMonitor:
+     * true}); without either doctor cannot tell, and says so.
      *
-     * @param any     every group Prometheus reports ({@link #ALL_GROUPS}): none means it is not scraped, not
-     *                that nothing loaded
-     * @param scaling the group {@value #SCALING_GROUP}
-     * @param self    the group {@value #SELF_GROUP}
+     * @param any      every group Prometheus reports ({@link #ALL_GROUPS}): none means it is not scraped, not
+     *                 that nothing loaded
+     * @param scaling  the group {@value #SCALING_GROUP}
+     * @param self     the group {@value #SELF_GROUP}
+     * @param rulesApi what the rules API answered instead of the groups
      */
-    static String alertRules(Count any, Count scaling, Count self) {
+    static String alertRules(Count any, Count scaling, Count self, String rulesApi) {
         String label = "alert-rules";
         for (Count c : List.of(any, scaling, self)) {
             if (c.failure().isPresent()) {
@@ -247,24 +251,45 @@ public final class DoctorCommand implements Callable<Integer> {
         }
         if (any.series() == 0) {
             return String.format(Locale.ROOT, "note %-20s cannot tell whether Prometheus loaded the rule groups %s and %s:"
-                    + " it does not scrape itself (%s is empty); look for them under Status > Rules", label,
-                    SCALING_GROUP, SELF_GROUP, RULE_GROUPS);
+                    + " its rules API (/api/v1/rules) answered %s, and it does not scrape itself (%s is empty); look"
+                    + " for them under Status > Rules", label, SCALING_GROUP, SELF_GROUP, rulesApi, RULE_GROUPS);
         }
+        return loaded(any.series(), scaling.series() == 0 ? null : (int) Math.round(scaling.sum() / scaling.series()),
+                self.series() == 0 ? null : (int) Math.round(self.sum() / self.series()));
+    }
+
+    /**
+     * The alert-rules line from the rules API's answer ({@code GET /api/v1/rules}: every group Prometheus evaluates,
+     * whether or not it scrapes itself), group name to rule count.
+     */
+    static String alertRules(Map<String, Integer> groups) {
+        return loaded(groups.size(), groups.get(SCALING_GROUP), groups.get(SELF_GROUP));
+    }
+
+    /**
+     * The alert-rules line once the groups are known.
+     *
+     * @param any     how many rule groups Prometheus evaluates
+     * @param scaling rules of {@value #SCALING_GROUP}, null when not loaded
+     * @param self    rules of {@value #SELF_GROUP}, null when not loaded
+     */
+    private static String loaded(int any, Integer scaling, Integer self) {
+        String label = "alert-rules";
         List<String> missing = new ArrayList<>();
-        if (scaling.series() == 0) {
+        if (scaling == null) {
             missing.add(SCALING_GROUP + " (no alert scales a component: search latency, read queue, index backlog)");
         }
-        if (self.series() == 0) {
+        if (self == null) {
             missing.add(SELF_GROUP + " (no alert about the autoscaler fires, MilvusAutoscalerDown included)");
         }
         if (missing.isEmpty()) {
-            return String.format(Locale.ROOT, "ok   %-20s rule groups %s (%.0f rules) and %s (%.0f rules) loaded", label,
-                    SCALING_GROUP, scaling.sum() / scaling.series(), SELF_GROUP, self.sum() / self.series());
+            return String.format(Locale.ROOT, "ok   %-20s rule groups %s (%d rules) and %s (%d rules) loaded", label,
+                    SCALING_GROUP, scaling, SELF_GROUP, self);
         }
         return String.format(Locale.ROOT, "note %-20s Prometheus evaluates %d rule group(s) but not %s. If"
                 + " deploy/prometheus-rules.yaml is applied, it is not selected: kube-prometheus-stack loads PrometheusRules"
                 + " labelled release: <its Helm release name>, and the shipped file says release: kube-prometheus-stack;"
-                + " change it there (deploy/README.md)", label, any.series(), String.join(" nor ", missing));
+                + " change it there (deploy/README.md)", label, any, String.join(" nor ", missing));
     }
 
     /** The checks of one target, each a question put to Prometheus. */

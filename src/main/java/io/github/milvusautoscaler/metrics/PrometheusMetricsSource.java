@@ -210,6 +210,11 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         return client.probe(requireNonNull(at, "at"));
     }
 
+    /** The rule groups the server evaluates (its rules API), or why they cannot be read; for {@code doctor}. */
+    public RuleGroups ruleGroups() {
+        return client.ruleGroups();
+    }
+
     /**
      * Each query of {@code target} rendered for it alone, as an SRE would paste it into Prometheus:
      * signal name to PromQL, then {@code settle-query} and {@code health-query} when configured.
@@ -277,6 +282,23 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     public record Count(int series, double sum, Optional<String> failure) {
         public Count {
             requireNonNull(failure, "failure");
+        }
+    }
+
+    /**
+     * What the rules API answered ({@link #ruleGroups()}).
+     *
+     * @param groups  rule group name to its rule count; empty when the answer failed
+     * @param failure why the rules could not be read; empty when they were
+     */
+    public record RuleGroups(Map<String, Integer> groups, Optional<String> failure) {
+        public RuleGroups {
+            groups = Map.copyOf(requireNonNull(groups, "groups"));
+            requireNonNull(failure, "failure");
+        }
+
+        static RuleGroups failed(String reason) {
+            return new RuleGroups(Map.of(), Optional.of(reason));
         }
     }
 

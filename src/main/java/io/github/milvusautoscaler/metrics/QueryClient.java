@@ -74,6 +74,7 @@ final class QueryClient implements AutoCloseable {
     private final OkHttpClient http;
     private final HttpUrl queryUrl;
     private final HttpUrl rangeUrl;
+    private final HttpUrl rulesUrl;
     private final CircuitBreaker breaker;
     private final Retry retry;
     private final Timer successTimer;
@@ -112,6 +113,7 @@ final class QueryClient implements AutoCloseable {
         String base = endpoint.url().replaceAll("/+$", "");
         this.queryUrl = HttpUrl.get(base + "/api/v1/query");
         this.rangeUrl = HttpUrl.get(base + "/api/v1/query_range");
+        this.rulesUrl = HttpUrl.get(base + "/api/v1/rules");
         // The key is in the message because the file is named nowhere else a reader of "cannot read" would look.
         this.token = endpoint.auth().bearerTokenFile()
                 .map(p -> new SecretFile(p, "bearer token file", "prometheus.auth.bearer-token-file")).orElse(null);
@@ -297,6 +299,11 @@ final class QueryClient implements AutoCloseable {
         Request.Builder builder = new Request.Builder().url(rangeStart == null ? queryUrl : rangeUrl).post(form.build())
                 .header("Accept", "application/json")
                 .header("User-Agent", "milvus-autoscaler");
+        return authorized(builder).build();
+    }
+
+    /** {@code builder} with the configured headers and credentials. */
+    private Request.Builder authorized(Request.Builder builder) throws SecretFile.Unreadable {
         endpoint.headers().forEach(builder::header);
         if (token != null) {
             builder.header("Authorization", "Bearer " + token.read());
@@ -304,8 +311,47 @@ final class QueryClient implements AutoCloseable {
             builder.header("Authorization",
                     Credentials.basic(endpoint.auth().basicUsername(), password.read(), StandardCharsets.UTF_8));
         }
-        return builder.build();
+        return builder;
     }
+
+    /**
+     * The rule groups the server evaluates, from {@code GET /api/v1/rules} (Prometheus' rules API, also served by
+     * Thanos Query and Mimir): group name to its number of rules, alerting and recording, the largest over the files
+     * that hold a group of that name (one PrometheusRule applied twice is still 4 rules a group); or why not (a
+     * VictoriaMetrics without vmalert answers 4xx, a proxy may not pass the path). One attempt within
+     * {@code prometheus.timeout}, outside the breaker: a diagnostic for {@code doctor}, which must not count
+     * against the signals' queries.
+     */
+    PrometheusMetricsSource.RuleGroups ruleGroups() {
+        Request request;
+        try {
+            request = authorized(new Request.Builder().url(rulesUrl).get().header("Accept", "application/json")
+                    .header("User-Agent", "milvus-autoscaler")).build();
+        } catch (SecretFile.Unreadable e) {
+            return PrometheusMetricsSource.RuleGroups.failed(e.getMessage());
+        }
+        Call call = http.newCall(request);
+        call.timeout().timeout(endpoint.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        requestsSent.incrementAndGet();
+        try (Response response = call.execute()) {
+            if (response.code() != 200) {
+                return PrometheusMetricsSource.RuleGroups.failed("HTTP " + response.code() + errorDetail(response));
+            }
+            JsonObject body = JsonParser.parseString(response.body().string()).getAsJsonObject();
+            java.util.Map<String, Integer> groups = new java.util.TreeMap<>();
+            for (JsonElement g : body.getAsJsonObject("data").getAsJsonArray("groups")) {
+                JsonObject group = g.getAsJsonObject();
+                groups.merge(group.get("name").getAsString(), group.getAsJsonArray("rules").size(), Math::max);
+            }
+            return new PrometheusMetricsSource.RuleGroups(groups, java.util.Optional.empty());
+        } catch (IOException e) {
+            return PrometheusMetricsSource.RuleGroups.failed(describe(e));
+        } catch (RuntimeException e) {
+            // Not the rules API's JSON (a login page, another server's shape): say so, do not guess.
+            return PrometheusMetricsSource.RuleGroups.failed("not the rules API's JSON (" + describe(e) + ")");
+        }
+    }
+
 
     private static String seconds(Instant t) {
         return BigDecimal.valueOf(t.toEpochMilli(), 3).toPlainString();

@@ -287,32 +287,58 @@ class DoctorCommandTest {
         }
     }
 
-    /** The alert-rules line for each answer Prometheus can give. */
+    /** The alert-rules line for each answer Prometheus can give: its rules API first, else its own gauge. */
     @Test
     void theAlertRulesLineSaysWhichGroupIsMissing() {
+        // From the rules API: every group Prometheus evaluates, whether or not it scrapes itself.
+        assertEquals("ok   alert-rules          rule groups milvus-autoscaling (4 rules) and milvus-autoscaler (8 rules)"
+                + " loaded", DoctorCommand.alertRules(Map.of("milvus-autoscaling", 4, "milvus-autoscaler", 8, "k8s", 30)));
+        String noScalingApi = DoctorCommand.alertRules(Map.of("milvus-autoscaler", 8, "k8s", 30));
+        assertTrue(noScalingApi.startsWith("note alert-rules          Prometheus evaluates 2 rule group(s) but not"
+                + " milvus-autoscaling (no alert scales a component"), noScalingApi);
+        assertTrue(DoctorCommand.alertRules(Map.of()).startsWith("note alert-rules          Prometheus evaluates 0 rule"
+                + " group(s) but not milvus-autoscaling"));
+        // From prometheus_rule_group_rules, where the rules API does not answer.
         PrometheusMetricsSource.Count none = new PrometheusMetricsSource.Count(0, 0, Optional.empty());
         PrometheusMetricsSource.Count twelve = new PrometheusMetricsSource.Count(12, 12, Optional.empty());
         PrometheusMetricsSource.Count scaling = new PrometheusMetricsSource.Count(1, 4, Optional.empty());
         PrometheusMetricsSource.Count self = new PrometheusMetricsSource.Count(1, 8, Optional.empty());
+        String api = "HTTP 404: 404 page not found";
         assertEquals("ok   alert-rules          rule groups milvus-autoscaling (4 rules) and milvus-autoscaler (8 rules)"
-                + " loaded", DoctorCommand.alertRules(twelve, scaling, self));
+                + " loaded", DoctorCommand.alertRules(twelve, scaling, self, api));
         // Two files both holding the group (two PrometheusRules applied): still 4 rules a group.
-        assertTrue(DoctorCommand.alertRules(twelve, new PrometheusMetricsSource.Count(2, 8, Optional.empty()), self)
+        assertTrue(DoctorCommand.alertRules(twelve, new PrometheusMetricsSource.Count(2, 8, Optional.empty()), self, api)
                 .contains("milvus-autoscaling (4 rules)"));
-        String noScaling = DoctorCommand.alertRules(twelve, none, self);
+        String noScaling = DoctorCommand.alertRules(twelve, none, self, api);
         assertTrue(noScaling.startsWith("note alert-rules          Prometheus evaluates 12 rule group(s) but not"
                 + " milvus-autoscaling (no alert scales a component"), noScaling);
         assertTrue(noScaling.contains("release: <its Helm release name>"), noScaling);
-        String neither = DoctorCommand.alertRules(twelve, none, none);
+        String neither = DoctorCommand.alertRules(twelve, none, none, api);
         assertTrue(neither.contains("not milvus-autoscaling (no alert scales a component: search latency, read queue,"
                 + " index backlog) nor milvus-autoscaler (no alert about the autoscaler fires, MilvusAutoscalerDown"
                 + " included)"), neither);
-        // No group at all: Prometheus is not scraped, which says nothing about what it loaded.
-        assertTrue(DoctorCommand.alertRules(none, none, none).startsWith("note alert-rules          cannot tell"
-                + " whether Prometheus loaded the rule groups milvus-autoscaling and milvus-autoscaler: it does not"
-                + " scrape itself"));
+        // Neither the rules API nor the gauge: doctor cannot tell, and says what each answered.
+        assertEquals("note alert-rules          cannot tell whether Prometheus loaded the rule groups milvus-autoscaling"
+                + " and milvus-autoscaler: its rules API (/api/v1/rules) answered HTTP 404: 404 page not found, and it"
+                + " does not scrape itself (prometheus_rule_group_rules is empty); look for them under Status > Rules",
+                DoctorCommand.alertRules(none, none, none, api));
         assertEquals("note alert-rules          prometheus_rule_group_rules cannot be read: timeout",
-                DoctorCommand.alertRules(twelve, new PrometheusMetricsSource.Count(0, 0, Optional.of("timeout")), self));
+                DoctorCommand.alertRules(twelve, new PrometheusMetricsSource.Count(0, 0, Optional.of("timeout")), self,
+                        api));
+    }
+
+    /** A real Prometheus's rules API gives the shipped groups with the file's rule counts. */
+    @Test
+    void theRulesApiOfARealPrometheusGivesTheShippedGroups() throws Exception {
+        try (PrometheusMetricsSource source = new PrometheusMetricsSource(
+                io.github.milvusautoscaler.config.ConfigLoader.load(config).prometheus(),
+                io.github.milvusautoscaler.config.ConfigLoader.load(config).labelSchemes(), List.of(),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+            PrometheusMetricsSource.RuleGroups groups = source.ruleGroups();
+            assertEquals(Optional.empty(), groups.failure());
+            assertEquals(Map.of("milvus-autoscaling", rules("milvus-autoscaling"), "milvus-autoscaler",
+                    rules("milvus-autoscaler")), groups.groups());
+        }
     }
 
     /** The group names doctor looks for are the shipped file's. */
