@@ -180,6 +180,34 @@ class EngineTest {
         assertTrue(cluster.writes.isEmpty(), "nothing overwritten: " + cluster.writes);
     }
 
+    /**
+     * The operator writes a Milvus object's status (and the deployment controller a Deployment's) as pods turn ready:
+     * the resourceVersion moves, the count does not. Two such writes between reads and writes still land the
+     * scale-out this tick; a fourth conflict in a row fails it, named, for the next tick to try again.
+     */
+    @Test
+    void statusWritesBetweenReadAndWriteAreReadAgainUpToThreeTimes() {
+        Engine e = engine(LeaderGate.always(), false, 30);
+        metrics.cpu.put(A, 0.82);
+        int[] statusWrites = {2};
+        cluster.beforeWrite = () -> {
+            if (statusWrites[0]-- > 0) {
+                cluster.personScales(A, cluster.replicas.getOrDefault(A, 3)); // same count, new resourceVersion
+            }
+        };
+        Decision d = e.tick(new EngineTarget(A, policy()));
+        assertEquals(Reason.SIGNAL_HIGH, d.reason());
+        assertTrue(d.written(), d.toString());
+        assertEquals(List.of("a:3->5"), cluster.writes);
+
+        metrics.cpu.put(B, 0.82);
+        cluster.beforeWrite = () -> cluster.personScales(B, cluster.replicas.getOrDefault(B, 3));
+        Decision refused = e.tick(new EngineTarget(B, policy()));
+        assertFalse(refused.written(), refused.toString());
+        assertEquals(List.of("a:3->5"), cluster.writes);
+        assertTrue(e.views().get(B).problem().contains("stale resourceVersion"), e.views().get(B).problem());
+    }
+
     @Test
     void failedWriteIsRetriedNextTickWithoutACooldown() {
         Engine e = engine(LeaderGate.always(), false, 30);
