@@ -265,10 +265,12 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         // before HandleScaling while spec.components.paused or spec.components.<c>.paused is set
         // (pkg/controllers/deploy_ctrl.go, Reconcile and IsPaused). queryNode always runs as two Deployments (rolling
         // mode 2, the default), every component does under rolling mode 3 (CheckDeployMode); a single Deployment or
-        // a StatefulSet still gets its count applied while paused (deployment_updater.go, statefulset.go).
+        // a StatefulSet still gets its count applied while paused (deployment_updater.go, statefulset.go). The mode
+        // the cluster runs is the status' rollingModeVersion (MilvusStatus.RollingMode in milvus_types.go, e.g.
+        // "rollingModeVersion: 2" on a healthy cluster), which trails spec.components.rollingMode while it migrates.
         boolean twoDeployments = target.component() == Component.QUERY_NODE
                 || JsonPaths.integer(milvus, "spec", "components", "rollingMode").orElse(0) == ROLLING_MODE_V3
-                || JsonPaths.integer(milvus, "status", "rollingMode").orElse(0) == ROLLING_MODE_V3;
+                || JsonPaths.integer(milvus, "status", "rollingModeVersion").orElse(0) == ROLLING_MODE_V3;
         String pausedAt = isTrue(milvus, "spec", "components", "paused") ? "spec.components.paused"
                 : isTrue(milvus, "spec", "components", component, "paused") ? "spec.components." + component + ".paused"
                 : null;

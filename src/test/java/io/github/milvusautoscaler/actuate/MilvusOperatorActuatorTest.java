@@ -289,6 +289,19 @@ class MilvusOperatorActuatorTest {
     }
 
     /**
+     * The mode the cluster runs is the status' rollingModeVersion (milvus_types.go MilvusStatus; a healthy cluster
+     * shows "rollingModeVersion: 2"), which trails the spec while the operator migrates: a dataNode still on two
+     * Deployments under mode 3 is refused while paused, though the spec no longer says 3.
+     */
+    @Test
+    void aPausedComponentIsRefusedWhileTheStatusStillRunsRollingMode3() {
+        fake.put(Kind.MILVUSES, operatorResource("\"dataNode\": {\"replicas\": 2, \"paused\": true}")
+                .replace("\"status\": \"Healthy\"", "\"status\": \"Healthy\", \"rollingModeVersion\": 3"));
+        Target dataNode = new Target(NS, RELEASE, Component.DATA_NODE, InstallKind.OPERATOR);
+        assertTrue(refused(dataNode).getMessage().contains("has spec.components.dataNode.paused: true"));
+    }
+
+    /**
      * A component the Milvus does not run, past creation: no spec and no workload with its labels. The operator's
      * webhook fills in every component the Milvus runs, and on 2.6 it deletes indexNode and drops its spec
      * (deployments.go cleanupIndexNodeIfNeeded): the config names the wrong version. Refused, not read as 1 with 0
