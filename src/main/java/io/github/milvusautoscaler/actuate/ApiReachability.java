@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,6 +69,11 @@ public final class ApiReachability implements Interceptor {
         try {
             response = chain.proceed(request);
         } catch (IOException e) {
+            if (e instanceof InterruptedIOException && "interrupted".equals(e.getMessage())) {
+                // This process gave up on the call (client-java's leader elector cancels each acquire attempt after
+                // retry-period, interrupting its thread; okio then throws "interrupted"): no verdict on the server.
+                throw e;
+            }
             failed(host, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
             throw e;
         }

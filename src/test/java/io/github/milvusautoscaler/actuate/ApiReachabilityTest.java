@@ -88,6 +88,48 @@ class ApiReachabilityTest {
     }
 
     /**
+     * A call this process gives up on is no verdict on the server: client-java's leader elector interrupts its
+     * acquire attempt after retry-period, and an interrupted call to an API server that answers (slowly) must not
+     * flip the reachable gauge or log "unreachable".
+     */
+    @Test
+    void aCallThisProcessInterruptsIsNoVerdictOnTheServer() throws Exception {
+        FakeKubernetesApi fake = FakeKubernetesApi.start();
+        try {
+            KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings("", Duration.ofSeconds(10), 1,
+                    Duration.ofMillis(1), true);
+            ApiClient client = ApiClients.forBaseUrl(fake.url(), options);
+            ApiReachability watcher = ApiReachability.watch(client, clock);
+            ActuateFixtures.seedHelm(fake, 3, 3);
+            okhttp3.Request list = new okhttp3.Request.Builder()
+                    .url(fake.url() + "/apis/apps/v1/namespaces/" + ActuateFixtures.NS + "/deployments").build();
+            try (okhttp3.Response warm = client.getHttpClient().newCall(list).execute()) {
+                assertEquals(200, warm.code()); // a pooled connection, as the elector's calls find one
+            }
+            // The interrupt arrives as the call runs on that connection (okio checks the thread's flag at each read
+            // and write and throws InterruptedIOException "interrupted"); set it first so the call meets it at once.
+            String[] failure = {""};
+            Thread caller = new Thread(() -> {
+                Thread.currentThread().interrupt();
+                // The client's own OkHttp, as client-java's elector calls it (its calls go through no sleep first).
+                try (okhttp3.Response r = client.getHttpClient().newCall(list).execute()) {
+                    failure[0] = "answered " + r.code();
+                } catch (Throwable expected) {
+                    failure[0] = expected.toString();
+                }
+            });
+            caller.start();
+            caller.join(5_000);
+            assertFalse(caller.isAlive());
+            assertTrue(failure[0].contains("interrupted"), "the call failed with: " + failure[0]);
+            assertTrue(watcher.state().reachable(), watcher.state().cause());
+            assertEquals(List.of(), logs.list.stream().filter(e -> e.getLevel() == Level.WARN).toList());
+        } finally {
+            fake.close();
+        }
+    }
+
+    /**
      * A long outage: a line every 5 s for the first minute (0 s to 55 s: 12 lines), then one a minute (the next
      * at 115 s, a minute after the last), so an hour writes 71 lines instead of 720.
      */
