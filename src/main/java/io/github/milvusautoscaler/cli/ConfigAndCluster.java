@@ -1,5 +1,7 @@
 package io.github.milvusautoscaler.cli;
 
+import io.github.milvusautoscaler.core.PrometheusEndpoint;
+
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
@@ -35,6 +37,18 @@ final class ConfigAndCluster {
         PrometheusMetricsSource metrics(List<TargetSettings> targets) {
             return new PrometheusMetricsSource(settings.prometheus(), settings.labelSchemes(),
                     Assembly.queries(targets), new SimpleMeterRegistry());
+        }
+
+        /**
+         * As {@link #metrics}, but every observation asks Prometheus anew: {@code scale} polls one target every
+         * {@code --poll-interval}, and with the daemon's share-window (5s) a 2 s poll would check settle and harm on an
+         * answer up to 5 s old, and print a settle state beside a fresher count of the same query.
+         */
+        PrometheusMetricsSource freshMetrics(List<TargetSettings> targets) {
+            PrometheusEndpoint p = settings.prometheus();
+            return new PrometheusMetricsSource(new PrometheusEndpoint(p.url(), p.timeout(), p.staleAfter(),
+                    p.maxSeries(), java.time.Duration.ZERO, p.retry(), p.breaker(), p.auth(), p.headers()),
+                    settings.labelSchemes(), Assembly.queries(targets), new SimpleMeterRegistry());
         }
 
         /**

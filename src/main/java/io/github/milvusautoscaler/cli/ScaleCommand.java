@@ -216,7 +216,7 @@ public final class ScaleCommand implements Callable<Integer> {
         }
         out.flush();
 
-        try (PrometheusMetricsSource source = chosen.get().selected().metrics(List.of(ts))) {
+        try (PrometheusMetricsSource source = chosen.get().selected().freshMetrics(List.of(ts))) {
             if (chosen.get().selected().prometheusFails("scale", source, clock.instant(), err)) {
                 return Main.EXIT_FAILURE;
             }
