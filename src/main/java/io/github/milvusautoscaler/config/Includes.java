@@ -23,7 +23,9 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * typesafe-config's includer with the failure of a file include said as an SRE can act on it. Its own message,
+ * typesafe-config's includer with the failure of a file include said as an SRE can act on it, and a plain
+ * {@code include "x.conf"} that finds no file refused like {@code include required("x.conf")}: typesafe-config
+ * skips it silently, and with it whatever it was meant to set. Its own message,
  * {@code nothere.conf: java.io.IOException: resource not found on classpath: nothere.conf}, names neither the
  * including file nor the folder searched, and talks of a classpath the user never meant (a relative include
  * not found next to its file is looked for on the classpath last). Here it reads
@@ -88,6 +90,15 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
             } catch (InvalidPathException e) {
                 file = null;
             }
+        }
+        if (file != null && !Files.exists(file) && context.parseOptions().getAllowMissing()) {
+            // A plain include (not required(...)) that finds nothing: typesafe-config skips it without a word, and
+            // the settings it was meant to hold (dry-run = true, the clusters) are silently gone. Refused as a
+            // required include is: a missing file never drops settings unseen.
+            ConfigOrigin origin = ConfigOriginFactory.newFile(shown(including.get()));
+            int line = lineOf(including.get(), what);
+            throw new Failed(line > 0 ? origin.withLineNumber(line) : origin, "include \"" + what + "\": no such file in "
+                    + file.getParent() + " (a plain include that finds nothing is refused, not skipped)", null);
         }
         return parse(file, "\"" + what + "\"", what, () -> fallback.include(context, what));
     }

@@ -519,6 +519,23 @@ class ConfigValidationTest {
                 e.errors().stream().map(ConfigError::toString).toList());
     }
 
+    /**
+     * A plain include that finds no file is refused as a required one is: typesafe-config skips it silently, and a
+     * dry-run = true (or the clusters) kept in that file would be gone with nothing said (SRE audit H1).
+     */
+    @Test
+    void aMissingPlainIncludeIsRefusedNotSkipped(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("autoscaler.conf");
+        Files.writeString(file, "milvus-autoscaler { prometheus.url = \"http://127.0.0.1:1\" }\ninclude \"dry-run.conf\"\n");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(List.of(file + ":2: cannot read: include \"dry-run.conf\": no such file in " + dir
+                        + " (a plain include that finds nothing is refused, not skipped)"),
+                e.errors().stream().map(ConfigError::toString).toList());
+        // Present, it is read as before.
+        Files.writeString(dir.resolve("dry-run.conf"), "milvus-autoscaler.dry-run = true\n");
+        assertTrue(ConfigLoader.load(file).dryRun());
+    }
+
     /** An error in an included file keeps the file's folder: {@code sub/parts.conf:3}, not {@code parts.conf:3}. */
     @Test
     void anErrorInAnIncludedFileNamesItRelativeToTheMainFile(@TempDir Path dir) throws Exception {
