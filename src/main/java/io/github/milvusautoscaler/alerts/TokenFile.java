@@ -1,5 +1,7 @@
 package io.github.milvusautoscaler.alerts;
 
+import io.github.milvusautoscaler.core.PrometheusAuth;
+
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.metrics.SecretFile;
@@ -59,14 +61,14 @@ public final class TokenFile {
             if (token == null || !modified.equals(loadedAt)) {
                 byte[] read = Files.readString(path, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
                 if (read.length == 0) {
-                    throw new UnreadableTokenException("alerts.bearer-token-file " + path + " is empty");
+                    throw new UnreadableTokenException("alerts.bearer-token-file " + PrometheusAuth.shown(path) + " is empty");
                 }
                 token = read;
                 loadedAt = modified;
             }
             return token;
         } catch (IOException e) {
-            throw new UnreadableTokenException("alerts.bearer-token-file " + path + " cannot be read: "
+            throw new UnreadableTokenException("alerts.bearer-token-file " + PrometheusAuth.shown(path) + " cannot be read: "
                     + SecretFile.why(e));
         }
     }

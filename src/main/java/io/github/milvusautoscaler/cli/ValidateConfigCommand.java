@@ -93,6 +93,22 @@ public final class ValidateConfigCommand implements Callable<Integer> {
                 err.flush();
             });
         }
+        // The Prometheus credentials files, which every command that queries Prometheus reads at each query (and
+        // fails on, exit 1): a warning for the same reason as the alerts token.
+        for (String problem : io.github.milvusautoscaler.metrics.SecretFile.unreadable(settings.prometheus().auth())) {
+            err.println(file + ": warning: " + problem + " (not an error here: the file may be mounted only where the"
+                    + " daemon runs; its queries fail until it can be read)");
+            err.flush();
+        }
+        // A credential written into the config itself reaches every copy of the file (the ConfigMap, its history in
+        // git); prometheus.auth reads it from a file (a Secret) instead. Sent as configured: a warning.
+        settings.prometheus().headers().keySet().stream()
+                .filter(h -> h.equalsIgnoreCase("Authorization") || h.equalsIgnoreCase("Cookie")).forEach(h -> {
+                    err.println(file + ": warning: prometheus.headers." + h + " holds a credential in the config file"
+                            + " itself, where every copy of the file (the ConfigMap, its history) keeps it; use"
+                            + " prometheus.auth.bearer-token-file or basic-password-file, which read it from a Secret");
+                    err.flush();
+                });
         // Read here as every command that queries Prometheus reads it; a warning for the same reason as the alerts
         // token, and those commands refuse with the same line (exit 2) wherever the file still cannot be read.
         for (ConfigError unreadable : Main.unreadableFiles(settings)) {

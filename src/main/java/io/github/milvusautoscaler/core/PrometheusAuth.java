@@ -34,6 +34,17 @@ public record PrometheusAuth(Optional<Path> bearerTokenFile, String basicUsernam
         checks.done();
     }
 
+    /**
+     * A secret file's path as messages show it: the path when it has a {@code /} in it, else a note, since a value
+     * without one is as likely the secret itself pasted where its file belongs ({@code bearer-token-file =
+     * "eyJhbGci..."}) and must not reach a log. A file in the working directory is still named by its key.
+     */
+    public static String shown(Path file) {
+        String path = file.toString();
+        return path.indexOf('/') >= 0 ? path
+                : "(value not shown: it has no '/', as a secret pasted in place of its file's path would not)";
+    }
+
     /** No credentials, the JVM's trust store. */
     public static PrometheusAuth none() {
         return new PrometheusAuth(Optional.empty(), "", Optional.empty(), Optional.empty());

@@ -1,5 +1,7 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.PrometheusAuth;
+
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
@@ -36,6 +38,29 @@ public final class SecretFile {
         this.key = requireNonNull(key, "key");
     }
 
+    /**
+     * Why the Prometheus credentials files configured in {@code auth} cannot be read now, one line each (naming the
+     * key, never the content); empty when each can. For {@code validate-config}, which warns where the commands
+     * that query Prometheus would fail.
+     */
+    public static java.util.List<String> unreadable(io.github.milvusautoscaler.core.PrometheusAuth auth) {
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        auth.bearerTokenFile().ifPresent(p -> problem(new SecretFile(p, "bearer token file",
+                "prometheus.auth.bearer-token-file")).ifPresent(problems::add));
+        auth.basicPasswordFile().ifPresent(p -> problem(new SecretFile(p, "basic-auth password file",
+                "prometheus.auth.basic-password-file")).ifPresent(problems::add));
+        return problems;
+    }
+
+    private static java.util.Optional<String> problem(SecretFile file) {
+        try {
+            file.read();
+            return java.util.Optional.empty();
+        } catch (Unreadable e) {
+            return java.util.Optional.of(e.getMessage());
+        }
+    }
+
     /** The current secret, stripped of surrounding whitespace and the trailing newline. */
     synchronized String read() throws Unreadable {
         try {
@@ -47,7 +72,7 @@ public final class SecretFile {
             if (changed) {
                 String text = Files.readString(path, StandardCharsets.UTF_8).strip();
                 if (text.isEmpty()) {
-                    throw new Unreadable(what + " " + path + " (" + key + ") is empty");
+                    throw new Unreadable(what + " " + PrometheusAuth.shown(path) + " (" + key + ") is empty");
                 }
                 value = text;
                 modified = attributes.lastModifiedTime();
@@ -56,7 +81,7 @@ public final class SecretFile {
             }
             return value;
         } catch (IOException e) {
-            throw new Unreadable("cannot read " + what + " " + path + " (" + key + "): " + why(e));
+            throw new Unreadable("cannot read " + what + " " + PrometheusAuth.shown(path) + " (" + key + "): " + why(e));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.cli.ValidateConfigCommand;
@@ -92,6 +93,52 @@ class ValidateConfigCommandTest {
         assertEquals(List.of(file + ": warning: a/old/dataNode: index-backlog is enabled on dataNode for milvus-version"
                 + " 2.5.6, but before 2.6 index nodes build the indexes: a backlog would add data nodes that build none;"
                 + " enable it on indexNode instead"), r.err().lines().filter(l -> l.contains("index-backlog")).toList());
+    }
+
+    /**
+     * The Prometheus credentials files are checked as the alerts token is (a warning, exit 0), and a value with no
+     * '/' is not echoed: it is as likely the secret itself pasted in place of its file's path. A credential written
+     * into prometheus.headers is warned about.
+     */
+    @Test
+    void unreadableCredentialFilesAreWarnedAboutWithoutEchoingAPastedSecret(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("absent-password");
+        String conf = """
+                milvus-autoscaler {
+                  prometheus.auth.bearer-token-file = "s3cr3t-hunter2-token"
+                  clusters = []
+                }
+                """;
+        Path file = java.nio.file.Files.writeString(dir.resolve("secret.conf"), conf);
+        Run r = run(file.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertFalse((r.out() + r.err()).contains("s3cr3t-hunter2-token"), (r.out() + r.err()));
+        assertTrue(r.err().contains(file + ": warning: cannot read bearer token file (value not shown: it has no '/',"
+                + " as a secret pasted in place of its file's path would not) (prometheus.auth.bearer-token-file): no"
+                + " such file"), r.err());
+
+        Path header = java.nio.file.Files.writeString(dir.resolve("header.conf"), """
+                milvus-autoscaler {
+                  prometheus.headers { Authorization = "Bearer HEADERSECRET-5511" }
+                  clusters = []
+                }
+                """);
+        Run h = run(header.toString());
+        assertEquals(0, h.exit(), h.err());
+        assertFalse((h.out() + h.err()).contains("HEADERSECRET-5511"), h.out() + h.err());
+        assertTrue(h.err().contains(header + ": warning: prometheus.headers.Authorization holds a credential in the"
+                + " config file itself"), h.err());
+
+        Path basic = java.nio.file.Files.writeString(dir.resolve("basic.conf"), """
+                milvus-autoscaler {
+                  prometheus.auth { basic-username = u, basic-password-file = "%s" }
+                  clusters = []
+                }
+                """.formatted(missing));
+        Run b = run(basic.toString());
+        assertEquals(0, b.exit(), b.err());
+        assertTrue(b.err().contains(basic + ": warning: cannot read basic-auth password file " + missing
+                + " (prometheus.auth.basic-password-file): no such file"), b.err());
     }
 
     @Test
