@@ -320,6 +320,8 @@ class DeployManifestsTest {
 
         V1PodDisruptionBudget pdb = r.one(V1PodDisruptionBudget.class);
         assertEquals(new IntOrString(1), pdb.getSpec().getMinAvailable());
+        // a crash-looping replica (a refused config) must not block a node drain
+        assertEquals("AlwaysAllow", pdb.getSpec().getUnhealthyPodEvictionPolicy());
         assertTrue(podLabels.entrySet().containsAll(pdb.getSpec().getSelector().getMatchLabels().entrySet()));
 
         V1NetworkPolicy np = r.one(V1NetworkPolicy.class);
