@@ -74,6 +74,31 @@ class ConfigLoaderTest {
         assertEquals(List.of(deployment), io.github.milvusautoscaler.core.DeploymentNames.of(t.target()));
     }
 
+    /**
+     * The example's routes send every shipped scaling alert (deploy/prometheus/milvus-autoscaler.rules.yaml, with
+     * the namespace and instance labels its expressions keep) to scale-out, not to the catch-all block: a route
+     * keyed on a label those rules do not carry never scaled on them (SRE audit M6).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theExamplesRoutesScaleOutOnTheShippedScalingAlerts() throws Exception {
+        AutoscalerSettings s = ConfigLoader.load(Path.of("config/autoscaler.conf"));
+        Map<String, Object> file = new org.yaml.snakeyaml.Yaml().load(
+                java.nio.file.Files.readString(Path.of("deploy/prometheus/milvus-autoscaler.rules.yaml")));
+        List<Map<String, Object>> rules = ((List<Map<String, Object>>) file.get("groups")).stream()
+                .filter(g -> "milvus-autoscaling".equals(g.get("name")))
+                .flatMap(g -> ((List<Map<String, Object>>) g.get("rules")).stream()).toList();
+        assertFalse(rules.isEmpty());
+        for (Map<String, Object> rule : rules) {
+            Map<String, String> labels = new java.util.HashMap<>((Map<String, String>) rule.get("labels"));
+            labels.put("alertname", (String) rule.get("alert"));
+            labels.put("namespace", "milvus");
+            labels.put("app_kubernetes_io_instance", "search-prod");
+            AlertRoute first = s.alerts().routes().stream().filter(r -> r.matches(labels)).findFirst().orElseThrow();
+            assertEquals(AlertAction.SCALE_OUT, first.action(), rule.get("alert") + " " + labels);
+        }
+    }
+
     @Test
     void shippedExampleLoads() {
         // Maven runs tests from the project root, where config/autoscaler.conf lives.
