@@ -195,12 +195,15 @@ public final class AlertBook {
                             + a.startsAt() + ")"));
                 } else if (previous == null) {
                     long bytes = size(key, a.name(), a.fingerprint());
-                    held.put(key, new Held(new ActiveAlert(key, a.name(), r.action(), a.startsAt()), a.fingerprint(),
+                    ActiveAlert.AlertAction action = action(r, a);
+                    held.put(key, new Held(new ActiveAlert(key, a.name(), action, a.startsAt()), a.fingerprint(),
                             now, null, bytes));
                     heldCount++;
                     heldBytes += bytes;
                     touched.add(t);
-                    out.add(new Outcome(a.name(), Result.ACCEPTED, t.id(), ""));
+                    out.add(new Outcome(a.name(), Result.ACCEPTED, t.id(), action == ActiveAlert.AlertAction.SCALE_OUT
+                            ? "scale-out" : action != r.action() ? "block-scale-in (its " + ACTION_LABEL + " label)"
+                            : "block-scale-in"));
                 } else if (previous.resolved() && now.isAfter(previous.resolvedAt().plus(LATE_COPY))) {
                     held.put(key, new Held(new ActiveAlert(key, a.name(), ActiveAlert.AlertAction.BLOCK_SCALE_IN,
                             a.startsAt()), a.fingerprint(), now, null, previous.bytes()));
@@ -247,7 +250,7 @@ public final class AlertBook {
                 return;
             }
         }
-        held.put(key, new Held(new ActiveAlert(key, a.name(), r.action(), a.startsAt()), a.fingerprint(), now, now,
+        held.put(key, new Held(new ActiveAlert(key, a.name(), action(r, a), a.startsAt()), a.fingerprint(), now, now,
                 bytes));
         heldCount++;
         heldBytes += bytes;
@@ -277,6 +280,24 @@ public final class AlertBook {
 
     /** Where an alert goes: a target and its route, or why it goes nowhere. */
     private record Routing(Target target, AlertRoute route, String ignored) {
+    }
+
+    /**
+     * The label the shipped rules (deploy/prometheus-rules.yaml) and Alertmanager route
+     * (deploy/alertmanager-receiver.yaml) say what an alert asks for with: {@code scale-out} or
+     * {@code block-scale-in}.
+     */
+    static final String ACTION_LABEL = "autoscaler_action";
+
+    /**
+     * What a routed alert does: its route's action, except that an alert labelled
+     * {@code autoscaler_action="block-scale-in"} only ever blocks. The shipped Alertmanager route forwards both
+     * kinds, and a route that scales out on every alert (the default {@code match {}}) would otherwise add nodes for
+     * an alert that asks only that none be removed. The label never turns a blocking route into a scale-out.
+     */
+    static ActiveAlert.AlertAction action(AlertRoute route, WebhookPayload.Alert alert) {
+        return "block-scale-in".equals(alert.labels().get(ACTION_LABEL)) ? ActiveAlert.AlertAction.BLOCK_SCALE_IN
+                : route.action();
     }
 
     private Routing routing(WebhookPayload.Alert a) {

@@ -73,6 +73,30 @@ class AlertBookLifecycleTest {
     static final Instant T0 = Instant.parse("2026-12-02T09:19:40Z");
 
     /**
+     * The shipped Alertmanager route forwards alerts labelled autoscaler_action scale-out and block-scale-in alike;
+     * behind the default route (match {}, scale-out) a block-scale-in alert only blocks, and the webhook's answer
+     * says what each alert does. (SRE audit H2: the default scaled out on every alert that named a target.)
+     */
+    @Test
+    void anAlertLabelledBlockScaleInOnlyBlocksWhateverItsRouteSays() {
+        AlertBook b = book(100);
+        WebhookPayload block = WebhookPayload.parse("""
+                {"receiver":"milvus-autoscaler","status":"firing","alerts":[{"status":"firing","labels":{"alertname":\
+                "MilvusCompactionBehind","app_kubernetes_io_instance":"my-release","autoscaler_action":"block-scale-in",\
+                "component":"querynode","namespace":"milvus"},"annotations":{},"startsAt":"%s",\
+                "endsAt":"0001-01-01T00:00:00Z","fingerprint":"bbbb"}],"groupLabels":{},"commonLabels":{},\
+                "commonAnnotations":{},"externalURL":"http://am:9093","version":"4","groupKey":"g","truncatedAlerts":0}"""
+                .formatted(STARTS));
+        List<AlertBook.Outcome> blocked = b.receive(block, T0, new HashSet<>());
+        assertEquals("block-scale-in (its autoscaler_action label)", blocked.get(0).reason());
+        List<AlertBook.Outcome> scaled = b.receive(firing(STARTS, "aaaa"), T0, new HashSet<>());
+        assertEquals("scale-out", scaled.get(0).reason());
+        assertEquals(List.of(ActiveAlert.AlertAction.BLOCK_SCALE_IN, ActiveAlert.AlertAction.SCALE_OUT),
+                b.firing(QN, T0).stream().sorted(java.util.Comparator.comparing(ActiveAlert::name))
+                        .map(ActiveAlert::action).toList());
+    }
+
+    /**
      * Daemon a scaled out for the alert and wrote its key on the object; b took over and sees only the resolve
      * (same group key, fingerprint and start time). b must know that key as resolved, so the scale-in block the
      * object carries is lifted (Engine.handled drops resolved keys): before, b kept no trace and the block held for
