@@ -100,6 +100,14 @@ public final class ValidateConfigCommand implements Callable<Integer> {
                     + " daemon runs; its queries fail until it can be read)");
             err.flush();
         }
+        // The decision log is opened (appended to) when the daemon starts: a folder there is refused at start
+        // (exit 1). Said here where it can be seen; a warning, as the path may differ where the daemon runs.
+        String log = settings.decisionLogPath();
+        if (!log.isEmpty() && !log.equals("-") && java.nio.file.Files.isDirectory(java.nio.file.Path.of(log))) {
+            err.println(file + ": warning: decision-log.path " + log + " is a folder here; run would refuse to start"
+                    + " (exit 1): name a file in it, e.g. " + java.nio.file.Path.of(log, "decisions.jsonl"));
+            err.flush();
+        }
         // A credential written into the config itself reaches every copy of the file (the ConfigMap, its history in
         // git); prometheus.auth reads it from a file (a Secret) instead. Sent as configured: a warning.
         settings.prometheus().headers().keySet().stream()

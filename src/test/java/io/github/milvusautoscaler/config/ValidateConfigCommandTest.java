@@ -141,6 +141,17 @@ class ValidateConfigCommandTest {
                 + " (prometheus.auth.basic-password-file): no such file"), b.err());
     }
 
+    /** A decision log path that is a folder here is warned about: run refuses to start on it (SRE audit M9). */
+    @Test
+    void aDecisionLogThatIsAFolderIsWarnedAbout(@TempDir Path dir) throws Exception {
+        Path file = java.nio.file.Files.writeString(dir.resolve("log.conf"),
+                "milvus-autoscaler { decision-log.path = \"" + dir + "\", clusters = [] }\n");
+        Run r = run(file.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(file + ": warning: decision-log.path " + dir + " is a folder here; run would refuse to start (exit"
+                + " 1): name a file in it, e.g. " + dir.resolve("decisions.jsonl"), r.err().strip());
+    }
+
     @Test
     void missingFileExitsTwoNamingThePath(@TempDir Path dir) {
         Path missing = dir.resolve("absent.conf");
