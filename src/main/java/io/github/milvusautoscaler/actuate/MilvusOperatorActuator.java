@@ -86,6 +86,12 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
     private final ScaledObjects scaledObjects;
     /** The annotations last read per resource, for the one-time migration of plain keys on the next write. */
     private final Map<String, Read> lastRead = new ConcurrentHashMap<>();
+    /**
+     * Per target, the Milvus generation whose count its workloads did not request at the last read, and whether it
+     * was said: a count the operator leaves unapplied for two reads in a row (a tick, 15 s, where it takes well under
+     * a second) is logged once per generation.
+     */
+    private final Map<Target, long[]> unapplied = new ConcurrentHashMap<>();
 
     private record Read(String resourceVersion, JsonObject annotations) {
     }
@@ -118,6 +124,8 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         JsonObject listed = requests.list(workloadKind, target.namespace(), selector);
         int ready = 0;
         int withReplicas = 0;
+        int requested = 0;
+        boolean allDeclare = true;
         Optional<String> templateRollout = Optional.empty();
         JsonArray items = JsonPaths.at(listed, "items").filter(JsonElement::isJsonArray)
                 .map(JsonElement::getAsJsonArray).orElseGet(JsonArray::new);
@@ -130,7 +138,10 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
             JsonPaths.string(workload, "metadata", "name").ifPresent(names::add);
             ready += (int) readInt(target, workload, "status", "readyReplicas").orElse(0);
             // spec.replicas defaults to 1 on the API server; absent here means a hand-made object.
-            long replicas = readInt(target, workload, "spec", "replicas").orElse(1);
+            OptionalLong declared = readInt(target, workload, "spec", "replicas");
+            allDeclare &= declared.isPresent();
+            long replicas = declared.orElse(1);
+            requested += (int) replicas;
             if (replicas > 0) {
                 withReplicas++;
                 try {
@@ -146,6 +157,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         }
         refuseIfScaledByHpa(target, workloadKind, names);
         refuseIfNotRun(target, milvus, items.size());
+        sayIfUnapplied(target, milvus, current, items.size() > 0 && allDeclare ? requested : current, workloadKind);
         Optional<String> rollout = withReplicas >= 2
                 ? Optional.of(withReplicas + " of " + target.component() + "'s " + workloadKind.plural() + " have replicas"
                         + " (the operator's blue/green hand-over)")
@@ -356,6 +368,35 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
      * from creation (or a restart after Stopped) until the cluster is first healthy (status_cluster.go
      * GetMilvusHealthStatus), so a new cluster whose pods never all turn ready stays held; the words say so.
      */
+    /**
+     * Says, once per Milvus generation, that the operator has not applied the component's count: its workloads
+     * request another number two reads in a row. Nothing else tells "the operator is down" (its pod crash-looping,
+     * its reconcile failing) from "the pods are starting": the daemon waits either way (AWAITING_READY, or a
+     * step-down settling), and without this line the wait is never explained. The operator records the generation
+     * it acted on in status.observedGeneration (apis/milvus.io/v1beta1/milvus_types.go).
+     */
+    private void sayIfUnapplied(Target target, JsonObject milvus, int current, int requested, ApiResource kind) {
+        if (requested == current) {
+            unapplied.remove(target);
+            return;
+        }
+        long generation = JsonPaths.integer(milvus, "metadata", "generation").orElse(0);
+        long[] seen = unapplied.get(target);
+        if (seen == null || seen[0] != generation) {
+            unapplied.put(target, new long[] {generation, 0});
+            return;
+        }
+        if (seen[1] == 0) {
+            seen[1] = 1;
+            OptionalLong observed = JsonPaths.integer(milvus, "status", "observedGeneration");
+            LOG.warn("{}: the operator has not applied spec.components.{}.replicas {}: the component's {} still request"
+                    + " {} (milvus generation {}{}); until it does the daemon waits, and nothing it writes takes effect:"
+                    + " check the milvus-operator pod and its log", target, target.component().configName(), current,
+                    kind.plural(), requested, generation, observed.isPresent() ? ", status.observedGeneration "
+                    + observed.getAsLong() : "");
+        }
+    }
+
     private static Optional<String> operatorUpdating(JsonObject milvus) {
         if (operatorStatus(milvus).map(PENDING::equals).orElse(false)) {
             return Optional.of("the operator reports status Pending (creating or restarting the cluster; it stays"

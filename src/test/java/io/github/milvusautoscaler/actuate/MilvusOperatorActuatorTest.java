@@ -289,6 +289,47 @@ class MilvusOperatorActuatorTest {
     }
 
     /**
+     * A count the operator leaves unapplied (its pod down, its reconcile failing) reads like pods that are starting;
+     * two reads in a row with the Deployments requesting another number are said once, with the generations, and
+     * nothing is said while the operator keeps up (daemon e2e audit F2).
+     */
+    @Test
+    void aCountTheOperatorHasNotAppliedIsSaidOnceAtTheSecondRead() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(MilvusOperatorActuator.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            ActuateFixtures.seedOperator(fake, 3, 3);
+            actuator.read(OPERATOR_QN);
+            actuator.read(OPERATOR_QN);
+            assertEquals(List.of(), warnings(logs), "the Deployments request the Milvus count");
+            // The daemon wrote 5; the operator applies nothing.
+            fake.put(Kind.MILVUSES, milvus(RELEASE, Map.of("queryNode", 5, "dataNode", 2), Map.of(), null)
+                    .replace("\"metadata\": {", "\"metadata\": {\"generation\": 7, ")
+                    .replace("{\"status\": \"Healthy\"}", "{\"status\": \"Healthy\", \"observedGeneration\": 6}"));
+            assertEquals(5, actuator.read(OPERATOR_QN).current());
+            assertEquals(List.of(), warnings(logs), "one read is the operator's usual lag");
+            actuator.read(OPERATOR_QN);
+            actuator.read(OPERATOR_QN);
+            assertEquals(List.of(OPERATOR_QN + ": the operator has not applied spec.components.queryNode.replicas 5:"
+                    + " the component's deployments still request 3 (milvus generation 7, status.observedGeneration 6);"
+                    + " until it does the daemon waits, and nothing it writes takes effect: check the milvus-operator"
+                    + " pod and its log"), warnings(logs));
+        } finally {
+            logger.detachAppender(logs);
+        }
+    }
+
+    private static List<String> warnings(
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs) {
+        return logs.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    /**
      * The mode the cluster runs is the status' rollingModeVersion (milvus_types.go MilvusStatus; a healthy cluster
      * shows "rollingModeVersion: 2"), which trails the spec while the operator migrates: a dataNode still on two
      * Deployments under mode 3 is refused while paused, though the spec no longer says 3.
