@@ -6,6 +6,7 @@ import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.ActiveAlert;
 import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.LastScale;
 import io.github.milvusautoscaler.core.DecisionSink;
 import io.github.milvusautoscaler.core.LeaderGate;
 import io.github.milvusautoscaler.core.MetricsSource;
@@ -89,6 +90,7 @@ public final class Engine {
         ScaleMemory remembered = null;
         try {
             status = actuator.read(t);
+            sayIfChangedSinceLastTick(t, before, status, isLeader);
             observation = metrics.observe(t, started).withAlerts(withCarried(t, alerts.firing(t, started),
                     status.memory(), target.policy().settings().alerts().carryOver(), started))
                     .withForecast(forecast(target, started));
@@ -131,6 +133,38 @@ public final class Engine {
                 isLeader, took));
         listener.tickFinished(t, took);
         return decision;
+    }
+
+    /**
+     * Says, once, when the count a leader reads is not the one its previous tick left: the daemon only ever decides
+     * on what it reads, so nothing else would tell an SRE that a person, {@code helm upgrade} (the chart writes
+     * {@code <component>.replicas} on every upgrade) or the operator moved it, nor that a write this daemon gave up on
+     * (its answer lost, the tick abandoned) landed after all, which the object's last-scale id shows.
+     */
+    private static void sayIfChangedSinceLastTick(Target t, TargetView before, ReplicaStatus now, boolean isLeader) {
+        if (!isLeader || before == null || !before.leader() || before.status() == null || now.paused()) {
+            return; // a paused target is being scaled by hand (the scale command): moves there are expected
+        }
+        Decision last = before.decision();
+        int left = last.written() && last.to() != null ? last.to() : before.status().current();
+        if (now.current() == left) {
+            return;
+        }
+        String id = now.lastScale().map(LastScale::writeId).orElse("");
+        boolean newWriteOfOurs = !id.isEmpty() && !id.equals(before.status().lastScale().map(LastScale::writeId)
+                .orElse("")) && !last.written();
+        if (newWriteOfOurs) {
+            LOG.warn("{}: replicas {} -> {}: a write of milvus-autoscaler's (id {}) landed after its tick stopped"
+                    + " waiting for it (a lost answer or an abandoned retry); its decision was logged as not written",
+                    t, left, now.current(), id);
+        } else {
+            LOG.warn("{}: replicas changed outside milvus-autoscaler since its last tick: {} -> {} (kubectl scale, a"
+                    + " helm upgrade that sets {}.replicas, an edit of the Milvus resource); it decides on the new"
+                    + " count{}", t, left, now.current(), t.component().configName(),
+                    t.install() == io.github.milvusautoscaler.core.InstallKind.HELM ? ": a release that keeps the"
+                    + " count to the autoscaler sets " + t.component().configName() + ".replicas: -1 in its values"
+                    + " (README, Install kinds)" : "");
+        }
     }
 
     /** The outcome of a write; {@code remembered} is the memory stored with a write that landed, else null. */

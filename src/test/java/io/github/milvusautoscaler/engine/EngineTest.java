@@ -208,6 +208,55 @@ class EngineTest {
         assertTrue(e.views().get(B).problem().contains("stale resourceVersion"), e.views().get(B).problem());
     }
 
+    /**
+     * A count that moved between two of the leader's ticks is said: by someone else (kubectl scale, a helm upgrade
+     * resetting the chart's replicas), or by a write of its own that landed after its tick gave up on it (its id on
+     * the object). Its own write, recorded as written, is not (daemon e2e audit F1, F7).
+     */
+    @Test
+    void aCountThatMovedBetweenTicksIsSaidWithWhoMovedIt() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(Engine.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            Engine e = engine(LeaderGate.always(), false, 30);
+            metrics.cpu.put(A, 0.82);
+            assertTrue(e.tick(new EngineTarget(A, policy())).written()); // 3 -> 5, its own
+            clock.advance(Duration.ofSeconds(15));
+            metrics.cpu.put(A, 0.60);
+            e.tick(new EngineTarget(A, policy()));
+            assertEquals(List.of(), warnings(logs), "its own write is no change to explain");
+
+            cluster.personScales(A, 2);
+            clock.advance(Duration.ofSeconds(15));
+            e.tick(new EngineTarget(A, policy()));
+            assertEquals(List.of("milvus/a/queryNode: replicas changed outside milvus-autoscaler since its last tick:"
+                    + " 5 -> 2 (kubectl scale, a helm upgrade that sets queryNode.replicas, an edit of the Milvus"
+                    + " resource); it decides on the new count"), warnings(logs));
+
+            logs.list.clear();
+            cluster.personScales(A, 4);
+            cluster.lastScale.put(A, new io.github.milvusautoscaler.core.LastScale(clock.instant(),
+                    io.github.milvusautoscaler.core.Direction.UP, "PANIC", "w-late"));
+            clock.advance(Duration.ofSeconds(15));
+            e.tick(new EngineTarget(A, policy()));
+            assertEquals(List.of("milvus/a/queryNode: replicas 2 -> 4: a write of milvus-autoscaler's (id w-late)"
+                    + " landed after its tick stopped waiting for it (a lost answer or an abandoned retry); its decision"
+                    + " was logged as not written"), warnings(logs));
+        } finally {
+            logger.detachAppender(logs);
+        }
+    }
+
+    private static List<String> warnings(
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs) {
+        return logs.list.stream().filter(ev -> ev.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+    }
+
     @Test
     void failedWriteIsRetriedNextTickWithoutACooldown() {
         Engine e = engine(LeaderGate.always(), false, 30);

@@ -33,6 +33,8 @@ public final class FakeCluster implements ReplicaActuator {
     public final Map<Target, ActuationException> failRead = new HashMap<>();
     public ActuationException failNextWrite;
     public Runnable beforeWrite = () -> { };
+    /** The last-scale annotations each target's object carries (none unless a test puts one). */
+    public final Map<Target, io.github.milvusautoscaler.core.LastScale> lastScale = new ConcurrentHashMap<>();
 
     @Override
     public ReplicaStatus read(Target target) {
@@ -41,7 +43,7 @@ public final class FakeCluster implements ReplicaActuator {
             throw e;
         }
         int n = replicas.getOrDefault(target, 3);
-        return new ReplicaStatus(n, n, false, false, Optional.empty(),
+        return new ReplicaStatus(n, n, false, false, Optional.ofNullable(lastScale.get(target)),
                 String.valueOf(version.getOrDefault(target, 1)));
     }
 
