@@ -44,8 +44,7 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
                 : " [follower, not written]") : leading ? "" : " [follower, not written]";
         if (d.isScale()) {
             lastBlocked.remove(d.target());
-            fields(LOG.atInfo(), d).addKeyValue("action", d.action()).addKeyValue("from", d.from())
-                    .addKeyValue("to", d.to()).log("{} {} {} -> {} {}{}: {}", d.target().id(), d.action(), d.from(),
+            fields(LOG.atInfo(), d).log("{} {} {} -> {} {}{}: {}", d.target().id(), d.action(), d.from(),
                             d.to(), d.reason(), mode, d.message().text());
         } else if (d.reason() == Reason.TARGET_UNAVAILABLE) {
             Instant last = lastUnavailable.get(d.target());
@@ -66,9 +65,14 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         }
     }
 
-    /** Target and reason as structured fields (JSON logs), besides the formatted message. */
+    /**
+     * Target, reason, action and the counts as structured fields (JSON logs), besides the formatted message, on every
+     * decision line: a blocked HOLD's from and to are the count it holds at; a target that cannot be read has none.
+     */
     private static LoggingEventBuilder fields(LoggingEventBuilder b, Decision d) {
-        return b.addKeyValue("target", d.target().id()).addKeyValue("reason", d.reason());
+        LoggingEventBuilder f = b.addKeyValue("target", d.target().id()).addKeyValue("reason", d.reason())
+                .addKeyValue("action", d.action());
+        return d.from() == null ? f : f.addKeyValue("from", d.from()).addKeyValue("to", d.to());
     }
 
     @Override

@@ -92,6 +92,10 @@ class JsonLogsTest {
         assertEquals("SCALE_IN_COOLDOWN", b.get("reason").getAsString());
         assertTrue(b.get("message").getAsString().contains("blocked SCALE_IN_COOLDOWN: scale-in cooldown: 2m left"),
                 b.toString());
+        // A blocked HOLD carries its action and the count it holds at too (README: on decision lines).
+        assertEquals("HOLD", b.get("action").getAsString());
+        assertEquals(3, b.get("from").getAsInt());
+        assertEquals(3, b.get("to").getAsInt());
 
         JsonObject c = lines.get(2);
         assertEquals("ERROR", c.get("level").getAsString());
