@@ -21,8 +21,9 @@ class ConfigReferenceTest {
 
     @Test
     void aLongValueThatIsNoTemplateIsPrinted() {
-        assertEquals("| `prometheus.url` | `http://prometheus-operated.monitoring:9090` | Base URL of the Prometheus HTTP API;"
-                + " required, http or https. |", row("prometheus.url"));
+        assertEquals("| `prometheus.url` | `http://prometheus-operated.monitoring:9090` | Base URL of the Prometheus HTTP API,"
+                + " http or https; the default is the Service the Prometheus operator creates (prometheus-operated) in"
+                + " kube-prometheus-stack's usual namespace, so set it for any other install. |", row("prometheus.url"));
     }
 
     @Test
