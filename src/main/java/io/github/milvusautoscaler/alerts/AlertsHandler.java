@@ -218,7 +218,9 @@ public final class AlertsHandler implements HttpHandler {
         Instant now = clock.instant();
         if (status < 500 && !now.isBefore(lastLogged.getOrDefault(status, Instant.MIN).plus(LOG_EVERY))) {
             lastLogged.put(status, now);
-            LOG.warn("alerts webhook refused ({} {}: {}) from {}; {}", status, field, message,
+            // A payload's own message already starts with its field ("version: is missing"): say it once.
+            String said = message.startsWith(field + ": ") ? message.substring(field.length() + 2) : message;
+            LOG.warn("alerts webhook refused ({} {}: {}) from {}; {}", status, field, said,
                     ex.getRemoteAddress() == null ? "?" : ex.getRemoteAddress().getAddress().getHostAddress(),
                     hint(status));
         }

@@ -182,6 +182,17 @@ class AlertsHandlerTest {
         }
     }
 
+    /** A refused payload's field is named once in the log line (it said "version: version: must be 4"). */
+    @Test
+    void aRefusedPayloadsLogLineNamesItsFieldOnce() throws Exception {
+        try (CapturedLogs seen = CapturedLogs.of(AlertsHandler.class)) {
+            assertEquals(400, post(firing().replace("\"version\":\"4\"", "\"version\":\"3\"")).statusCode());
+            String line = seen.messages().get(0);
+            assertTrue(line.startsWith("alerts webhook refused (400 version: "), line);
+            assertFalse(line.contains("version: version:"), line);
+        }
+    }
+
     /**
      * With the receiver's {@code max_alerts} Alertmanager sends the first alerts of a group and the count it left
      * out as {@code truncatedAlerts} (notify/webhook/webhook.go truncateAlerts); those never arrive later either.
