@@ -86,8 +86,18 @@ public final class ApiClients {
     /** Where the credentials come from for {@code options}, as {@link #create(KubernetesSettings)} resolves them. */
     public static Access access(KubernetesSettings options) {
         requireNonNull(options, "options");
-        return resolve(options.kubeconfig().map(Path::toString).orElse(""), System.getenv(), Path.of(System.getProperty("user.home")),
+        return resolve(options.kubeconfig().map(Path::toString).orElse(""), System.getenv(), home(System.getenv()),
                 Path.of(Config.SERVICEACCOUNT_TOKEN_PATH));
+    }
+
+    /**
+     * The home whose {@code .kube/config} is read: {@code $HOME} as kubectl takes it (client-go's homedir.HomeDir),
+     * else the JVM's user.home, which comes from the password database and differs from $HOME in containers and CI
+     * jobs that set HOME to a writable folder.
+     */
+    static Path home(Map<String, String> env) {
+        String home = env.getOrDefault("HOME", "");
+        return Path.of(home.isBlank() ? System.getProperty("user.home") : home);
     }
 
     /**

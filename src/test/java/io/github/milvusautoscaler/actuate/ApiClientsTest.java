@@ -29,6 +29,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Credentials are found in the order an SRE expects, and a kubeconfig-built client really talks to the server. */
 class ApiClientsTest {
 
+    /** ~/.kube/config is under $HOME, as kubectl reads it, not the password database's home (SRE audit L11). */
+    @Test
+    void theHomeIsHomeWhenSet() {
+        assertEquals(java.nio.file.Path.of("/tmp/ci-home"), ApiClients.home(java.util.Map.of("HOME", "/tmp/ci-home")));
+        assertEquals(java.nio.file.Path.of(System.getProperty("user.home")), ApiClients.home(java.util.Map.of()));
+    }
+
+
     @TempDir
     Path dir;
 
