@@ -27,6 +27,9 @@ public final class TokenFile {
         }
     }
 
+    /** How the shipped Secret template's placeholder token begins (deploy/base/alerts-token-secret.template.yaml). */
+    static final String PLACEHOLDER_START = "REPLACE-WITH-";
+
     private final Path path;
     private FileTime loadedAt;
     private byte[] token;
@@ -62,6 +65,12 @@ public final class TokenFile {
                 byte[] read = Files.readString(path, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
                 if (read.length == 0) {
                     throw new UnreadableTokenException("alerts.bearer-token-file " + PrometheusAuth.shown(path) + " is empty");
+                }
+                if (new String(read, StandardCharsets.UTF_8).startsWith(PLACEHOLDER_START)) {
+                    // Published in the repository: anyone could scale the cluster with it.
+                    throw new UnreadableTokenException("alerts.bearer-token-file " + PrometheusAuth.shown(path)
+                            + " holds the placeholder of deploy/base/alerts-token-secret.template.yaml, which anyone can"
+                            + " read in the repository: write a random token, e.g. openssl rand -hex 32");
                 }
                 token = read;
                 loadedAt = modified;

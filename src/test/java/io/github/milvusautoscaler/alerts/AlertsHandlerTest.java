@@ -312,6 +312,24 @@ class AlertsHandlerTest {
         assertEquals(200, post(firing(), "Bearer rotated-token", "application/json").statusCode());
     }
 
+    /**
+     * The shipped Secret template's placeholder is public: a token file still holding it is refused like an
+     * unreadable one (500, nothing applied), so no one scales the cluster with a string from the repository (SRE
+     * audit M1).
+     */
+    @Test
+    void theTemplatesPlaceholderTokenIsRefused() throws Exception {
+        String placeholder = "REPLACE-WITH-THE-OUTPUT-OF-openssl-rand-hex-32";
+        assertTrue(Files.readString(Path.of("deploy/base/alerts-token-secret.template.yaml")).contains(placeholder));
+        Files.writeString(tokenFile, placeholder + "\n");
+        Files.setLastModifiedTime(tokenFile, java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(5)));
+        HttpResponse<String> r = post(firing(), "Bearer " + placeholder, "application/json");
+        assertEquals(500, r.statusCode(), r.body());
+        assertTrue(book.firing(QN, NOW).isEmpty());
+        assertTrue(new TokenFile(tokenFile).unreadable().orElseThrow().contains("holds the placeholder of"
+                + " deploy/base/alerts-token-secret.template.yaml"));
+    }
+
     @Test
     void anAlertNotResentWithinForgetAfterIsDropped() throws Exception {
         post(firing());
