@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the autoscaler daemon: one control loop per configured target.",
-        footer = {"", "Exit codes: 0 stopped by SIGTERM, 1 cannot start (port in use, a bind address that is not"
+        footer = {"", "Exit codes: 0 stopped by SIGTERM once started (143 while starting), 1 cannot start (port in use, a bind address that is not"
                 + " the machine's, no Kubernetes credentials), 2 invalid config or an unreadable"
                 + " prometheus.auth.ca-file."})
 public final class RunCommand implements Callable<Integer> {
