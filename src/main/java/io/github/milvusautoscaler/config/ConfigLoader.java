@@ -222,6 +222,27 @@ public final class ConfigLoader {
         // UnresolvedSubstitution extends Parse, so it is tested first.
         String kind = e instanceof ConfigException.UnresolvedSubstitution ? ""
                 : e instanceof ConfigException.Parse ? "syntax error: " : "cannot read: ";
+        if (e instanceof ConfigException.Parse && !(e instanceof ConfigException.UnresolvedSubstitution)
+                && e.origin() != null && e.origin().filename() != null && unquotedUrl(Path.of(e.origin().filename()), line)) {
+            message += "; quote URLs (url = \"http://...\"): unquoted, HOCON reads // as the start of a comment";
+        }
         return fileError(file, line, kind + message);
+    }
+
+    private static final java.util.regex.Pattern UNQUOTED_URL = java.util.regex.Pattern.compile("[=:]\\s*https?://");
+
+    /** Whether line {@code line} of {@code file} (or the one before, where the parser often stops) has a URL unquoted. */
+    private static boolean unquotedUrl(Path file, int line) {
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(file);
+            for (int i = Math.max(1, line - 1); i <= Math.min(lines.size(), line); i++) {
+                if (UNQUOTED_URL.matcher(lines.get(i - 1)).find()) {
+                    return true;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // no hint then
+        }
+        return false;
     }
 }

@@ -519,6 +519,21 @@ class ConfigValidationTest {
                 e.errors().stream().map(ConfigError::toString).toList());
     }
 
+    /** An unquoted URL (// starts a HOCON comment) gets a hint to quote it; another syntax error gets none (SRE audit L1). */
+    @Test
+    void anUnquotedUrlsSyntaxErrorSaysToQuoteIt(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("autoscaler.conf");
+        Files.writeString(file, "milvus-autoscaler {\n  prometheus.url = http://127.0.0.1:9090\n  clusters = []\n}\n");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
+        String error = e.errors().get(0).toString();
+        assertTrue(error.startsWith(file + ":2: syntax error: "), error);
+        assertTrue(error.endsWith("; quote URLs (url = \"http://...\"): unquoted, HOCON reads // as the start of a"
+                + " comment"), error);
+        Files.writeString(file, "milvus-autoscaler {\n  prometheus.url = \"http://127.0.0.1:9090\"\n  clusters = [\n}\n");
+        e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
+        assertFalse(e.errors().get(0).toString().contains("quote URLs"), e.errors().toString());
+    }
+
     /**
      * A plain include that finds no file is refused as a required one is: typesafe-config skips it silently, and a
      * dry-run = true (or the clusters) kept in that file would be gone with nothing said (SRE audit H1).
