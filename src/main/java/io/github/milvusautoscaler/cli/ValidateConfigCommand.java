@@ -1,5 +1,7 @@
 package io.github.milvusautoscaler.cli;
 
+import io.github.milvusautoscaler.core.PrometheusAuth;
+
 import io.github.milvusautoscaler.alerts.TokenFile;
 import io.github.milvusautoscaler.core.SignalQuery;
 import io.github.milvusautoscaler.core.DeploymentNames;
@@ -184,9 +186,12 @@ public final class ValidateConfigCommand implements Callable<Integer> {
         out.println("loop every " + duration(s.loopInterval()) + " (jitter " + duration(s.loopJitter()) + "), dry-run "
                 + s.dryRun() + ", at most " + s.maxActionsPerHour() + " actions/hour, decision log "
                 + (s.decisionLogPath().isEmpty() ? "off" : s.decisionLogPath()));
-        out.println("alerts " + (s.alerts().enabled() ? "enabled" : "disabled") + " (step " + s.alerts().step()
-                + ", cooldown " + duration(s.alerts().cooldown()) + ", " + s.alerts().routes().size() + " routes"
-                + (s.alerts().bearerTokenFile().isEmpty() ? ", no token file: endpoint off" : "") + ")");
+        int routes = s.alerts().routes().size();
+        String alerts = !s.alerts().enabled() ? "disabled"
+                : s.alerts().bearerTokenFile().isEmpty() ? "webhook off (no alerts.bearer-token-file)"
+                : "webhook on (token file " + PrometheusAuth.shown(s.alerts().bearerTokenFile().get()) + ")";
+        out.println("alerts " + alerts + " (step " + s.alerts().step() + ", cooldown " + duration(s.alerts().cooldown())
+                + ", " + routes + (routes == 1 ? " route" : " routes") + ")");
         for (TargetSettings t : s.targets()) {
             PolicySettings p = t.policy();
             ScaleOutSettings up = p.scaleOut();
