@@ -157,6 +157,9 @@ public final class SimulateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | UncheckedIOException e) {
             return usage(err, e.getMessage());
         }
+        for (String note : prepared.notes()) {
+            err.println("simulate: " + note);
+        }
         for (String note : prepared.leftOut()) {
             err.println("simulate: " + note);
         }
@@ -171,8 +174,9 @@ public final class SimulateCommand implements Callable<Integer> {
             SimulationResult result = run(prepared, temp, err);
             Files.writeString(temp.resolve("report.json"), Reports.json(result), StandardCharsets.UTF_8);
             Files.writeString(temp.resolve("report.md"), Reports.markdown(result, prepared.settings, compress,
-                    Reports.CHANGED_DECISION_LOGS + prepared.leftOut().stream().map(n -> "\n\nLeft out: " + n + ".")
-                            .collect(Collectors.joining())),
+                    Reports.CHANGED_DECISION_LOGS + prepared.notes().stream().map(n -> "\n\nNote: " + n + ".")
+                            .collect(Collectors.joining()) + prepared.leftOut().stream().map(n -> "\n\nLeft out: " + n
+                            + ".").collect(Collectors.joining())),
                     StandardCharsets.UTF_8);
             Files.writeString(temp.resolve("chart.svg"), SvgChart.render(result.chart(),
                     result.trace() + ": load, capacity and replicas per policy"), StandardCharsets.UTF_8);
@@ -202,8 +206,9 @@ public final class SimulateCommand implements Callable<Integer> {
      * Everything validated and loaded before anything is written.
      *
      * @param leftOut one line per enabled signal the simulator does not produce, left out of the run
+     * @param notes   what the run simulates where the file does not say it (a file with no target of the component)
      */
-    private record Prepared(SimSettings settings, Simulation simulation, List<String> leftOut) {
+    private record Prepared(SimSettings settings, Simulation simulation, List<String> leftOut, List<String> notes) {
     }
 
     /** Signals the simulated component produces; any other enabled signal would stay UNKNOWN and hold scale-in. */
@@ -238,6 +243,11 @@ public final class SimulateCommand implements Callable<Integer> {
         Optional<TargetSettings> chosen = configured.flatMap(s -> chooseTarget(s, asked));
         Component simulated = chosen.map(t -> t.target().component()).orElse(asked);
         List<String> leftOut = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        configured.filter(c -> chosen.isEmpty() && !c.targets().isEmpty()).ifPresent(c -> notes.add(config
+                + " configures no " + simulated.configName() + " target (its targets: " + c.targets().stream()
+                .map(t -> t.target().id()).toList() + "); simulating a " + simulated.configName() + " with the file's"
+                + " defaults and component-defaults: name a target with --target, or its component with --component"));
         PolicySettings policy = modelledOnly(chosen.map(TargetSettings::policy)
                 .orElseGet(() -> ConfigLoader.policyFor(cfg, simulated)), chosen, simulated, leftOut);
         // A configured target's own bounds, read with the sim block, so initial-replicas is refused against them.
@@ -260,7 +270,7 @@ public final class SimulateCommand implements Callable<Integer> {
                 .policies(registry, policies);
         chosen.ifPresent(t -> builder.target(t.target()));
         Simulation simulation = builder.build();
-        return new Prepared(settings, simulation, List.copyOf(leftOut));
+        return new Prepared(settings, simulation, List.copyOf(leftOut), List.copyOf(notes));
     }
 
     /**

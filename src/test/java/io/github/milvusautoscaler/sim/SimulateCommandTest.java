@@ -274,6 +274,27 @@ class SimulateCommandTest {
     }
 
     /**
+     * A file whose targets are all of another component is simulated with its defaults for the asked component,
+     * and says so on stderr and in report.md (it ran silently on a default queryNode; SRE audit L13).
+     */
+    @Test
+    void aFileWithoutATargetOfTheComponentSaysWhatIsSimulated() throws IOException {
+        Path conf = dir.resolve("index.conf");
+        Files.writeString(conf, """
+                milvus-autoscaler.clusters = [{ namespace = a, name = b, install = helm, milvus-version = "2.5.6",
+                  components { indexNode {} } }]
+                """);
+        Path out = dir.resolve("no-target");
+        assertEquals(0, simulate("--trace", "step", "--policies", "milvus-autoscaler", "--config", conf.toString(),
+                "--out", out.toString()), err.toString());
+        String note = conf + " configures no queryNode target (its targets: [a/b/indexNode]); simulating a queryNode"
+                + " with the file's defaults and component-defaults: name a target with --target, or its component"
+                + " with --component";
+        assertTrue(err.toString().contains("simulate: " + note), err.toString());
+        assertTrue(Files.readString(out.resolve("report.md")).contains("Note: " + note), "report.md says so");
+    }
+
+    /**
      * Whatever validate-config accepts, simulate runs: a signal the model does not produce (read-queue, enabled in
      * the shipped example) is left out of the run with the line that enables it, on stderr and in report.md, as
      * the daemon leaves out a signal that does not apply; kept, it would read UNKNOWN and hold every step-down.
