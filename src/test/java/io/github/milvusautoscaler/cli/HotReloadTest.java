@@ -139,7 +139,9 @@ class HotReloadTest {
                             + " auth.ca-file = \"" + ca + "\""));
                     Poll.until("the CA file that cannot be read is a failed reload", WAIT,
                             () -> reloads(daemon, "failed"), n -> n == 3.0);
-                    logged = logs.messages();
+                    // The refusal's errors are logged after the count moves: wait for them, not for the count.
+                    logged = Poll.until("the refusal's errors are logged", WAIT, logs::messages,
+                            ms -> ms.stream().anyMatch(m -> m.contains("auth.ca-file")));
                 }
                 assertTrue(logged.stream().anyMatch(m -> m.contains(
                         "milvus-autoscaler.prometheus.auth.ca-file = \"" + ca + "\" (autoscaler.conf:2): must be a"
