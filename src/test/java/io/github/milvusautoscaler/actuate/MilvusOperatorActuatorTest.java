@@ -295,38 +295,25 @@ class MilvusOperatorActuatorTest {
      */
     @Test
     void aCountTheOperatorHasNotAppliedIsSaidOnceAtTheSecondRead() {
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-                .getLogger(MilvusOperatorActuator.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
-                new ch.qos.logback.core.read.ListAppender<>();
-        logs.start();
-        logger.addAppender(logs);
-        try {
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                .of(MilvusOperatorActuator.class)) {
             ActuateFixtures.seedOperator(fake, 3, 3);
             actuator.read(OPERATOR_QN);
             actuator.read(OPERATOR_QN);
-            assertEquals(List.of(), warnings(logs), "the Deployments request the Milvus count");
+            assertEquals(List.of(), logs.warnings(), "the Deployments request the Milvus count");
             // The daemon wrote 5; the operator applies nothing.
             fake.put(Kind.MILVUSES, milvus(RELEASE, Map.of("queryNode", 5, "dataNode", 2), Map.of(), null)
                     .replace("\"metadata\": {", "\"metadata\": {\"generation\": 7, ")
                     .replace("{\"status\": \"Healthy\"}", "{\"status\": \"Healthy\", \"observedGeneration\": 6}"));
             assertEquals(5, actuator.read(OPERATOR_QN).current());
-            assertEquals(List.of(), warnings(logs), "one read is the operator's usual lag");
+            assertEquals(List.of(), logs.warnings(), "one read is the operator's usual lag");
             actuator.read(OPERATOR_QN);
             actuator.read(OPERATOR_QN);
             assertEquals(List.of(OPERATOR_QN + ": the operator has not applied spec.components.queryNode.replicas 5:"
                     + " the component's deployments still request 3 (milvus generation 7, status.observedGeneration 6);"
                     + " until it does the daemon waits, and nothing it writes takes effect: check the milvus-operator"
-                    + " pod and its log"), warnings(logs));
-        } finally {
-            logger.detachAppender(logs);
+                    + " pod and its log"), logs.warnings());
         }
-    }
-
-    private static List<String> warnings(
-            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs) {
-        return logs.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
-                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
     }
 
     /**

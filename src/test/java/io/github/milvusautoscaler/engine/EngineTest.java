@@ -215,29 +215,24 @@ class EngineTest {
      */
     @Test
     void aCountThatMovedBetweenTicksIsSaidWithWhoMovedIt() {
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-                .getLogger(Engine.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
-                new ch.qos.logback.core.read.ListAppender<>();
-        logs.start();
-        logger.addAppender(logs);
-        try {
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                .of(Engine.class)) {
             Engine e = engine(LeaderGate.always(), false, 30);
             metrics.cpu.put(A, 0.82);
             assertTrue(e.tick(new EngineTarget(A, policy())).written()); // 3 -> 5, its own
             clock.advance(Duration.ofSeconds(15));
             metrics.cpu.put(A, 0.60);
             e.tick(new EngineTarget(A, policy()));
-            assertEquals(List.of(), warnings(logs), "its own write is no change to explain");
+            assertEquals(List.of(), logs.warnings(), "its own write is no change to explain");
 
             cluster.personScales(A, 2);
             clock.advance(Duration.ofSeconds(15));
             e.tick(new EngineTarget(A, policy()));
             assertEquals(List.of("milvus/a/queryNode: replicas changed outside milvus-autoscaler since its last tick:"
                     + " 5 -> 2 (kubectl scale, a helm upgrade that sets queryNode.replicas, an edit of the Milvus"
-                    + " resource); it decides on the new count"), warnings(logs));
+                    + " resource); it decides on the new count"), logs.warnings());
 
-            logs.list.clear();
+            logs.clear();
             cluster.personScales(A, 4);
             cluster.lastScale.put(A, new io.github.milvusautoscaler.core.LastScale(clock.instant(),
                     io.github.milvusautoscaler.core.Direction.UP, "PANIC", "w-late"));
@@ -245,16 +240,8 @@ class EngineTest {
             e.tick(new EngineTarget(A, policy()));
             assertEquals(List.of("milvus/a/queryNode: replicas 2 -> 4: a write of milvus-autoscaler's (id w-late)"
                     + " landed after its tick stopped waiting for it (a lost answer or an abandoned retry); its decision"
-                    + " was logged as not written"), warnings(logs));
-        } finally {
-            logger.detachAppender(logs);
+                    + " was logged as not written"), logs.warnings());
         }
-    }
-
-    private static List<String> warnings(
-            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs) {
-        return logs.list.stream().filter(ev -> ev.getLevel() == ch.qos.logback.classic.Level.WARN)
-                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
     }
 
     @Test

@@ -38,6 +38,17 @@ public final class CapturedLogs implements AutoCloseable {
         return events().stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
+    /** The formatted messages logged at WARN so far, oldest first. */
+    public List<String> warnings() {
+        return events().stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    /** Forgets what was logged so far. */
+    public void clear() {
+        appender.list.clear();
+    }
+
     @Override
     public void close() {
         logger.detachAppender(appender);
