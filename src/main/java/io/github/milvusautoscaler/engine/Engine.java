@@ -6,6 +6,7 @@ import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.ActiveAlert;
 import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.LastScale;
 import io.github.milvusautoscaler.core.DecisionSink;
 import io.github.milvusautoscaler.core.LeaderGate;
@@ -136,7 +137,7 @@ public final class Engine {
     }
 
     /**
-     * Says, once, when the count a leader reads is not the one its previous tick left: the daemon only ever decides
+     * Says, once per change, when the count a leader reads is not the one its previous tick left: the daemon only ever decides
      * on what it reads, so nothing else would tell an SRE that a person, {@code helm upgrade} (the chart writes
      * {@code <component>.replicas} on every upgrade) or the operator moved it, nor that a write this daemon gave up on
      * (its answer lost, the tick abandoned) landed after all, which the object's last-scale id shows.
@@ -161,7 +162,7 @@ public final class Engine {
             LOG.warn("{}: replicas changed outside milvus-autoscaler since its last tick: {} -> {} (kubectl scale, a"
                     + " helm upgrade that sets {}.replicas, an edit of the Milvus resource); it decides on the new"
                     + " count{}", t, left, now.current(), t.component().configName(),
-                    t.install() == io.github.milvusautoscaler.core.InstallKind.HELM ? ": a release that keeps the"
+                    t.install() == InstallKind.HELM ? ": a release that keeps the"
                     + " count to the autoscaler sets " + t.component().configName() + ".replicas: -1 in its values"
                     + " (README, Install kinds)" : "");
         }
