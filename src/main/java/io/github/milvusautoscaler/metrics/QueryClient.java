@@ -352,7 +352,6 @@ final class QueryClient implements AutoCloseable {
         }
     }
 
-
     private static String seconds(Instant t) {
         return BigDecimal.valueOf(t.toEpochMilli(), 3).toPlainString();
     }
