@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class Scheduler implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+    /** How often a target's skipped ticks are logged at most. */
+    static final Duration SKIP_SAID_EVERY = Duration.ofMinutes(1);
     /** How long a reload waits for a removed target's tick in flight (longer than a tick's API retries). */
     static final Duration REMOVAL_WAIT = Duration.ofSeconds(30);
 
@@ -56,6 +58,9 @@ public final class Scheduler implements AutoCloseable {
         private boolean stopped;
         /** Guarded by this loop: the tick in flight, if any. */
         private Future<?> inFlight;
+        /** Guarded by this loop: when the tick in flight started, and when a skip was last said. */
+        private java.time.Instant startedAt;
+        private java.time.Instant skipSaid;
 
         Loop(EngineTarget target) {
             this.target = new AtomicReference<>(target);
@@ -65,10 +70,22 @@ public final class Scheduler implements AutoCloseable {
             if (stopped) {
                 return;
             }
+            java.time.Instant now = engine.clock().instant();
             if (!running.compareAndSet(false, true)) {
                 overruns.incrementAndGet();
+                // Counted in milvus_autoscaler_ticks_skipped_total, and said here once a minute per target: the
+                // decision log shows nothing while a tick hangs, so a slow API server or Prometheus was otherwise
+                // visible only as a metric.
+                if (skipSaid == null || !now.isBefore(skipSaid.plus(SKIP_SAID_EVERY))) {
+                    skipSaid = now;
+                    LOG.warn("{}: a tick due now is skipped: the previous one has run {}s and still waits on the API"
+                            + " server or Prometheus (each call is bounded by kubernetes.request-timeout and"
+                            + " prometheus.timeout, with their retries)", target.get().target().id(),
+                            startedAt == null ? "?" : java.time.Duration.between(startedAt, now).toSeconds());
+                }
                 return;
             }
+            startedAt = now;
             try {
                 inFlight = workers.submit(this::run);
             } catch (java.util.concurrent.RejectedExecutionException e) {

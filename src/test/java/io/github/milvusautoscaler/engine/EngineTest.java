@@ -305,7 +305,9 @@ class EngineTest {
         // The scheduler times its loops on the engine's manual clock: each 15 s advance fires both loops.
         Engine e = new Engine(clock, slow, cluster, d -> { }, LeaderGate.always(),
                 AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
-        try (Scheduler s = new Scheduler(e, Duration.ofSeconds(15), Duration.ZERO, 1)) {
+        try (Scheduler s = new Scheduler(e, Duration.ofSeconds(15), Duration.ZERO, 1);
+             io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                     .of(Scheduler.class)) {
             s.update(List.of(new EngineTarget(A, policy()), new EngineTarget(B, policy())));
             // Both fired at once (first delay 0); each B tick is over before the clock moves on.
             for (int i = 1; i <= 3; i++) {
@@ -319,6 +321,10 @@ class EngineTest {
             assertTrue(bTickedThrice.await(10, TimeUnit.SECONDS), "B kept ticking while A hung");
             // A hung in its first tick through both advances: its second and third ticks were skipped, not stacked.
             assertEquals(2, s.overruns());
+            // Said once a minute: the first skip (15 s into the hung tick), not the second 15 s later.
+            assertEquals(List.of("milvus/a/queryNode: a tick due now is skipped: the previous one has run 15s and still"
+                    + " waits on the API server or Prometheus (each call is bounded by kubernetes.request-timeout and"
+                    + " prometheus.timeout, with their retries)"), logs.warnings());
             release.countDown();
         }
     }
