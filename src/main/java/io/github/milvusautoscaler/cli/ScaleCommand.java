@@ -81,6 +81,9 @@ import picocli.CommandLine.Spec;
                 + " target stays paused at a completed step."})
 public final class ScaleCommand implements Callable<Integer> {
 
+    /** How a rollback's write message begins (and so how its progress line is told from a step's). */
+    private static final String ROLLED_BACK = "rolled back";
+
     /** Interrupted by Ctrl-C: 128 + SIGINT, what a shell reports for it anyway. */
     public static final int EXIT_INTERRUPTED = 130;
     /** How long Ctrl-C waits for a write in flight to be answered before the JVM exits regardless. */
@@ -555,7 +558,7 @@ public final class ScaleCommand implements Callable<Integer> {
                         return Main.EXIT_FAILURE;
                     }
                     progress.event(what + "; putting one replica back (" + next + " -> " + at + ")");
-                    if (!write(step, next, at, Action.SCALE_OUT, "rolled back step-down " + step + " (" + at + " -> "
+                    if (!write(step, next, at, Action.SCALE_OUT, ROLLED_BACK + " step-down " + step + " (" + at + " -> "
                             + next + "): " + w.why())) {
                         return Main.EXIT_FAILURE;
                     }
@@ -661,8 +664,9 @@ public final class ScaleCommand implements Callable<Integer> {
                     basis = actuator.read(target);
                 }
             }
-            progress.event("step " + step + " of " + plan.steps() + ": wrote " + to + " replicas (" + from + " -> " + to
-                    + ")");
+            // A rollback is its own line, not read as the plan's next step.
+            progress.event((message.startsWith(ROLLED_BACK) ? "rollback of step " + step : "step " + step + " of "
+                    + plan.steps()) + ": wrote " + to + " replicas (" + from + " -> " + to + ")");
             return true;
         }
 

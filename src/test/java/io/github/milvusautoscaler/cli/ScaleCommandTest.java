@@ -542,6 +542,9 @@ class ScaleCommandTest {
                 : "cpu [01]\\.\\d+ > 0\\.750 \\(HIGH\\)") + ".*"), r.err());
         assertTrue(r.err().contains("rolled back: put one replica back. queryNode is at 3 replicas (3 ready) now."),
                 r.err());
+        // The rollback's write is its own line, not read as a step of the plan.
+        assertTrue(r.out().contains("rollback of step 2: wrote 3 replicas (2 -> 3)"), r.out());
+        assertFalse(r.out().contains("step 2 of 3: wrote 3 replicas (2 -> 3)"), r.out());
         assertEquals("up", annotations().get("milvus-autoscaler.io/last-scale-direction").getAsString());
         assertEquals("MANUAL_SCALE", annotations().get("milvus-autoscaler.io/last-scale-reason").getAsString());
         assertFalse(annotations().has("milvus-autoscaler.io/paused"), "the pause is lifted: " + annotations());
