@@ -98,9 +98,12 @@ public final class DoctorCommand implements Callable<Integer> {
             out.println("self-monitoring");
             out.println("  " + selfScrape(source.count(SELF_SCRAPE, now)));
             PrometheusMetricsSource.RuleGroups api = source.ruleGroups();
-            out.println("  " + (api.failure().isEmpty() ? alertRules(api.groups())
+            // VictoriaMetrics without -vmalert.proxyURL answers the rules API with no group at all (checked against
+            // the Debian victoria-metrics here: {"status":"success","data":{"groups":[]}}), which says nothing about
+            // what is loaded where: then the gauge decides, as when the API fails.
+            out.println("  " + (api.failure().isEmpty() && !api.groups().isEmpty() ? alertRules(api.groups())
                     : alertRules(source.count(ALL_GROUPS, now), source.count(ruleGroup(SCALING_GROUP), now),
-                    source.count(ruleGroup(SELF_GROUP), now), api.failure().get())));
+                    source.count(ruleGroup(SELF_GROUP), now), api.failure().orElse(NO_GROUPS))));
             String stops = stopped + " target(s) stopped at 0 replicas, with nothing to read until scaled up";
             String summary;
             if (fresh.stale()) {
@@ -210,6 +213,8 @@ public final class DoctorCommand implements Callable<Integer> {
 
     /** Prometheus' own gauge of the rules in each loaded group, labelled {@code rule_group="<file>;<group>"}. */
     static final String RULE_GROUPS = "prometheus_rule_group_rules";
+    /** What an empty rules API answer is said as: no group, which VictoriaMetrics answers without vmalert. */
+    static final String NO_GROUPS = "no rule group (VictoriaMetrics answers so without -vmalert.proxyURL)";
     /** Every loaded group once, however many Prometheus replicas report it. */
     static final String ALL_GROUPS = "count by (rule_group) (" + RULE_GROUPS + ")";
     /** The shipped group of alerts that scale through the webhook (deploy/prometheus/milvus-autoscaler.rules.yaml). */

@@ -74,16 +74,19 @@ class RuleGroupsTest {
         assertEquals("team-a", request.getHeaders().get("X-Scope-OrgID"));
     }
 
-    /** A VictoriaMetrics without vmalert, a proxy that does not pass the path, a login page: each a reason. */
+    /**
+     * An error answer, a proxy that does not pass the path, a login page: each a reason. (VictoriaMetrics without
+     * vmalert answers 200 with no group, which doctor reads as saying nothing: VictoriaMetricsRulesTest.)
+     */
     @Test
     void anythingElseIsAReason() {
         server.enqueue(FailureShapesTest.status(400, "{\"status\":\"error\",\"errorType\":\"bad_data\","
-                + "\"error\":\"missing -vmalert.proxyURL flag\"}"));
+                + "\"error\":\"unknown type\"}"));
         server.enqueue(new MockResponse.Builder().code(404).body("404 page not found").build());
         server.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "text/html")
                 .body("<html>sign in</html>").build());
         try (PrometheusMetricsSource source = source()) {
-            assertEquals(Optional.of("HTTP 400: bad_data: missing -vmalert.proxyURL flag"), source.ruleGroups().failure());
+            assertEquals(Optional.of("HTTP 400: bad_data: unknown type"), source.ruleGroups().failure());
             assertEquals(Optional.of("HTTP 404: 404 page not found"), source.ruleGroups().failure());
             PrometheusMetricsSource.RuleGroups page = source.ruleGroups();
             assertTrue(page.failure().orElseThrow().startsWith("not the rules API's JSON"), page.failure()::get);
