@@ -9,6 +9,7 @@ import io.github.milvusautoscaler.metrics.ProbeFailure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -35,8 +36,7 @@ final class ConfigAndCluster {
          * its own meters (a one-shot command publishes none); the caller closes it.
          */
         PrometheusMetricsSource metrics(List<TargetSettings> targets) {
-            return new PrometheusMetricsSource(settings.prometheus(), settings.labelSchemes(),
-                    Assembly.queries(targets), new SimpleMeterRegistry());
+            return source(settings.prometheus(), targets);
         }
 
         /**
@@ -45,10 +45,12 @@ final class ConfigAndCluster {
          * answer up to 5 s old, and print a settle state beside a fresher count of the same query.
          */
         PrometheusMetricsSource freshMetrics(List<TargetSettings> targets) {
-            PrometheusEndpoint p = settings.prometheus();
-            return new PrometheusMetricsSource(new PrometheusEndpoint(p.url(), p.timeout(), p.staleAfter(),
-                    p.maxSeries(), java.time.Duration.ZERO, p.retry(), p.breaker(), p.auth(), p.headers()),
-                    settings.labelSchemes(), Assembly.queries(targets), new SimpleMeterRegistry());
+            return source(settings.prometheus().withShareWindow(Duration.ZERO), targets);
+        }
+
+        private PrometheusMetricsSource source(PrometheusEndpoint endpoint, List<TargetSettings> targets) {
+            return new PrometheusMetricsSource(endpoint, settings.labelSchemes(), Assembly.queries(targets),
+                    new SimpleMeterRegistry());
         }
 
         /**

@@ -95,9 +95,7 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
             // A plain include (not required(...)) that finds nothing: typesafe-config skips it without a word, and
             // the settings it was meant to hold (dry-run = true, the clusters) are silently gone. Refused as a
             // required include is: a missing file never drops settings unseen.
-            ConfigOrigin origin = ConfigOriginFactory.newFile(shown(including.get()));
-            int line = lineOf(including.get(), what);
-            throw new Failed(line > 0 ? origin.withLineNumber(line) : origin, "include \"" + what + "\": no such file in "
+            throw new Failed(originOf(including.get(), what), "include \"" + what + "\": no such file in "
                     + file.getParent() + " (a plain include that finds nothing is refused, not skipped)", null);
         }
         return parse(file, "\"" + what + "\"", what, () -> fallback.include(context, what));
@@ -142,15 +140,17 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
             String reason = Files.exists(file)
                     ? "cannot read " + file + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage())
                     : "no such file in " + file.getParent();
-            ConfigOrigin origin = ConfigOriginFactory.newFile(shown(including.get()));
-            int line = lineOf(including.get(), name);
-            if (line > 0) {
-                origin = origin.withLineNumber(line);
-            }
-            throw new Failed(origin, "include " + written + ": " + reason, e);
+            throw new Failed(originOf(including.get(), name), "include " + written + ": " + reason, e);
         } finally {
             parsing.pop();
         }
+    }
+
+    /** Where {@code including} includes {@code name}: the file as the user finds it, and its line when found. */
+    private ConfigOrigin originOf(Path including, String name) {
+        ConfigOrigin origin = ConfigOriginFactory.newFile(shown(including));
+        int line = lineOf(including, name);
+        return line > 0 ? origin.withLineNumber(line) : origin;
     }
 
     /** An included file as the user finds it: relative to the main file's folder when under it, else absolute. */

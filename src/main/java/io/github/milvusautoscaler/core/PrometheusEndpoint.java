@@ -46,6 +46,11 @@ public record PrometheusEndpoint(String url, Duration timeout, Duration staleAft
     private static final Pattern URI_PARTS = Pattern.compile("^(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(\\?[^#]*)?(#.*)?$");
     private static final Pattern HOST_PORT = Pattern.compile("^(\\[[0-9A-Fa-f:.]+\\]|[^:\\[\\]]+)(?::\\d*)?$");
 
+    /** This endpoint with another share window (0: every observation asks anew, as {@code scale}'s polls must). */
+    public PrometheusEndpoint withShareWindow(Duration window) {
+        return new PrometheusEndpoint(url, timeout, staleAfter, maxSeries, window, retry, breaker, auth, headers);
+    }
+
     public PrometheusEndpoint {
         requireNonNull(url, "url");
         requireNonNull(timeout, "timeout");

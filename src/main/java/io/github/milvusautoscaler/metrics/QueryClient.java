@@ -116,10 +116,9 @@ final class QueryClient implements AutoCloseable {
         this.rulesUrl = HttpUrl.get(base + "/api/v1/rules");
         // The key is in the message because the file is named nowhere else a reader of "cannot read" would look.
         this.token = endpoint.auth().bearerTokenFile()
-                .map(p -> new SecretFile(p, "bearer token file", "prometheus.auth.bearer-token-file")).orElse(null);
+                .map(SecretFile::bearerToken).orElse(null);
         this.password = endpoint.auth().basicPasswordFile()
-                .map(p -> new SecretFile(p, "basic-auth password file", "prometheus.auth.basic-password-file"))
-                .orElse(null);
+                .map(SecretFile::basicPassword).orElse(null);
 
         String name = MetricNames.RESILIENCE_NAME_PREFIX + queryUrl.host() + ":" + queryUrl.port();
         CircuitBreakerSettings b = endpoint.breaker();

@@ -10,7 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A secret kept in a file and re-read when the file changes, because Kubernetes rotates projected
@@ -38,26 +41,34 @@ public final class SecretFile {
         this.key = requireNonNull(key, "key");
     }
 
+    /** {@code prometheus.auth.bearer-token-file}'s secret. */
+    static SecretFile bearerToken(Path path) {
+        return new SecretFile(path, "bearer token file", "prometheus.auth.bearer-token-file");
+    }
+
+    /** {@code prometheus.auth.basic-password-file}'s secret. */
+    static SecretFile basicPassword(Path path) {
+        return new SecretFile(path, "basic-auth password file", "prometheus.auth.basic-password-file");
+    }
+
     /**
      * Why the Prometheus credentials files configured in {@code auth} cannot be read now, one line each (naming the
      * key, never the content); empty when each can. For {@code validate-config}, which warns where the commands
      * that query Prometheus would fail.
      */
-    public static java.util.List<String> unreadable(io.github.milvusautoscaler.core.PrometheusAuth auth) {
-        java.util.List<String> problems = new java.util.ArrayList<>();
-        auth.bearerTokenFile().ifPresent(p -> problem(new SecretFile(p, "bearer token file",
-                "prometheus.auth.bearer-token-file")).ifPresent(problems::add));
-        auth.basicPasswordFile().ifPresent(p -> problem(new SecretFile(p, "basic-auth password file",
-                "prometheus.auth.basic-password-file")).ifPresent(problems::add));
+    public static List<String> unreadable(PrometheusAuth auth) {
+        List<String> problems = new ArrayList<>();
+        auth.bearerTokenFile().ifPresent(p -> problem(bearerToken(p)).ifPresent(problems::add));
+        auth.basicPasswordFile().ifPresent(p -> problem(basicPassword(p)).ifPresent(problems::add));
         return problems;
     }
 
-    private static java.util.Optional<String> problem(SecretFile file) {
+    private static Optional<String> problem(SecretFile file) {
         try {
             file.read();
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (Unreadable e) {
-            return java.util.Optional.of(e.getMessage());
+            return Optional.of(e.getMessage());
         }
     }
 

@@ -116,7 +116,8 @@ class DefaultStackTest {
             pods.start("ops", "op", InstallKind.OPERATOR, "querynode", "op-milvus-querynode-0-6c9b8d7f5c-" + (int) (cpu * 10) + "q2w",
                     2, 8 * GIB).setCpuUtilisation(cpu).setMemoryUtilisation(cpu / 2);
         }
-        // A fourth queryNode started but not ready (kube_pod_status_ready{condition="true"} 0: loading, or crash-looping):
+        // A fourth queryNode started but not ready (kube_pod_status_ready{condition="true"} 0, as kube-state-metrics
+        // docs/pod-metrics.md exports a pod's Ready condition, labels namespace, pod, condition: loading, or crash-looping):
         // the policy sizes on ready replicas, so cpu and memory average over the three that serve, not this one.
         pods.start("ops", "op", InstallKind.OPERATOR, "querynode", "op-milvus-querynode-0-6c9b8d7f5c-n0r3d", 2, 8 * GIB)
                 .setCpuUtilisation(0.1).setMemoryUtilisation(0.95).setReady(false);

@@ -79,7 +79,8 @@ class DoctorCommandTest {
         pods.start("partial", "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-zz9y8", 2, 8 * GIB)
                 .setCpuUtilisation(0.5).expose(false, true, true, true);
 
-        // the one queryNode runs but is not ready (kube_pod_status_ready{condition="true"} 0: crash-looping, or its
+        // the one queryNode runs but is not ready (kube_pod_status_ready{condition="true"} 0, kube-state-metrics
+        // docs/pod-metrics.md: crash-looping, or its
         // readiness probe failing): cpu and memory average over ready pods, so they have none to read
         cluster("notready", true, true, true, true, true)[0].setReady(false);
 
