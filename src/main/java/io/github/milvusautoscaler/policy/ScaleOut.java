@@ -295,7 +295,8 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                 + current + " -> " + to + (forecast.isPresent()
                 ? " (ceil(" + num(fillLoad) + " load now or forecast within " + dur(t.settings().forecast().horizon())
                 + " / " + num(fillLine) + " fill) = " + wanted
-                : " (ceil(" + basis + " x " + num(sizedBy.v()) + "/" + num(sizedBy.band().target()) + ") = " + wanted)
+                : " (ceil(" + basis + (basis != current ? " ready" : "") + " x " + num(sizedBy.v()) + "/"
+                + num(sizedBy.band().target()) + ") = " + wanted)
                 + ", max-step " + so.maxStep() + ")"));
     }
 

@@ -600,6 +600,23 @@ class PolicyReasonTest {
         assertTrue(d.message().text().matches(".*\\d.*"), "message names the numbers: " + d.message().text());
     }
 
+    /** The sizing names the ready count it multiplies when that is not the requested count the line starts with. */
+    @Test
+    void sizingNamesTheReadyCountItUses() {
+        Scene s = Scene.scene();
+        s.replicas(4, 3);
+        s.cpu(1.1);
+        s.state = highFor(s, Duration.ofMinutes(5));
+        String text = s.decide().decision().message().text();
+        assertTrue(text.contains("4 -> 6 (ceil(3 ready x 1.10/0.58) = 6"), text);
+
+        Scene all = Scene.scene();
+        all.cpu(0.82);
+        all.state = highFor(all, Duration.ofMinutes(5));
+        String allReady = all.decide().decision().message().text();
+        assertTrue(allReady.contains("3 -> 5 (ceil(3 x 0.82/0.58) = 5"), allReady);
+    }
+
     @Test
     void everyPolicyReasonHasACase() {
         Set<Reason> covered = cases().map(a -> (Reason) a.get()[1]).collect(Collectors.toSet());
