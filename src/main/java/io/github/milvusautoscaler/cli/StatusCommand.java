@@ -19,11 +19,16 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -250,7 +255,7 @@ public final class StatusCommand implements Callable<Integer> {
         StringBuilder b = new StringBuilder();
         b.append("role: ").append(text(status, "", "role"))
                 .append(flag(status, "", "dryRun") ? "  (dry-run: nothing is written)" : "")
-                .append("  at ").append(text(status, "", "time")).append('\n');
+                .append("  at ").append(seconds(text(status, "", "time"))).append('\n');
         // A follower that cannot reach the API server cannot take the Lease: say so under the role, since that is
         // what the reader of "role: follower" asks next. Optional: daemons before it did not send the block.
         JsonElement kube = status.get("kubernetes");
@@ -265,7 +270,7 @@ public final class StatusCommand implements Callable<Integer> {
         }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"TARGET", "INSTALL", "REPLICAS cur/want/ready [min-max]", "SIGNALS", "LAST DECISION",
-                "WAITS"});
+                "WAITS (time left)"});
         JsonArray targets = array(status, "", "targets");
         List<String> messages = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
@@ -305,12 +310,13 @@ public final class StatusCommand implements Callable<Integer> {
             String decision = last == null ? "-" : text(last, lp, "action") + " " + text(last, lp, "reason");
             JsonObject w = object(t, tp, "waits");
             String wp = tp + ".waits";
-            String waits = wait("out", number(w, wp, "scaleOutCooldownSeconds"))
-                    + wait("in", number(w, wp, "scaleInCooldownSeconds"))
-                    + wait("settle", number(w, wp, "settleTimeoutSeconds"));
+            String waits = Stream.of(wait("scale-out cooldown", number(w, wp, "scaleOutCooldownSeconds")),
+                    wait("scale-in cooldown", number(w, wp, "scaleInCooldownSeconds")),
+                    wait("settle timeout", number(w, wp, "settleTimeoutSeconds")))
+                    .filter(x -> !x.isEmpty()).collect(Collectors.joining(", "));
             String target = text(t, tp, "target");
             rows.add(new String[] {target, text(t, tp, "install"), replicas, sig.toString(),
-                    decision, waits.isBlank() ? "-" : waits.trim()});
+                    decision, waits.isEmpty() ? "-" : waits});
             String problem = text(t, tp, "problem");
             messages.add(target + ": " + (last == null ? "no decision yet" : text(last, lp, "message"))
                     + (problem.isEmpty() ? "" : "  [problem: " + problem + "]"));
@@ -343,7 +349,16 @@ public final class StatusCommand implements Callable<Integer> {
         return Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
     }
 
+    /** The daemon's time to the second: its nanoseconds are noise on a table read by a person. */
+    private static String seconds(String time) {
+        try {
+            return Instant.parse(time).truncatedTo(ChronoUnit.SECONDS).toString();
+        } catch (DateTimeParseException notAnInstant) {
+            return time;
+        }
+    }
+
     private static String wait(String what, long seconds) {
-        return seconds <= 0 ? "" : what + " " + (seconds >= 60 ? seconds / 60 + "m" + (seconds % 60) + "s" : seconds + "s") + " ";
+        return seconds <= 0 ? "" : what + " " + (seconds >= 60 ? seconds / 60 + "m" + (seconds % 60) + "s" : seconds + "s");
     }
 }

@@ -68,6 +68,27 @@ class StatusCommandTest {
         }
     }
 
+    /** The leader's write starts the cooldowns; the table names each wait in full and the time to the second. */
+    @Test
+    void waitsAreNamedInFullAndTheTimeIsToTheSecond() {
+        FakeMetrics metrics = new FakeMetrics();
+        metrics.cpu.put(A, 0.82);
+        Engine engine = new Engine(new ManualClock(Instant.parse("2026-01-05T10:00:00.931282931Z")), metrics,
+                new FakeCluster(), d -> { }, () -> true, AlertSource.NONE, new ActionBudget(30), false,
+                EngineListener.NONE);
+        engine.tick(new EngineTarget(A, new Policy(new PolicySettings(1, 10,
+                new ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
+                new ScaleInSettings(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(15),
+                        Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofMinutes(30)),
+                List.of(SignalPolicy.band("cpu", 0.75, 0.40)), new AlertSettings(1, Duration.ofMinutes(5)),
+                new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2)))));
+        String table = StatusCommand.render(com.google.gson.JsonParser.parseString(HttpApi.statusOf(engine).get())
+                .getAsJsonObject());
+        assertTrue(table.startsWith("role: leader  at 2026-01-05T10:00:00Z\n"), table);
+        assertTrue(table.contains("WAITS (time left)"), table);
+        assertTrue(table.contains("scale-out cooldown 3m0s, scale-in cooldown 15m0s"), table);
+    }
+
     @Test
     void aSignalThatDoesNotApplyIsNotApplicableInTheDocumentAndNAInTheTable() {
         FakeMetrics metrics = new FakeMetrics();
