@@ -138,6 +138,26 @@ public final class ChartSeries {
         return counts[i] == 0 ? 0 : (double) hotTicks[lane][i] / counts[i];
     }
 
+    /** Share of all ticks in which policy {@code lane} was overloaded, 0 to 1. */
+    public double overloadShare(int lane) {
+        return share(overloadTicks[lane]);
+    }
+
+    /** Share of all ticks in which policy {@code lane} ran hot, 0 to 1. */
+    public double hotShare(int lane) {
+        return share(hotTicks[lane]);
+    }
+
+    private double share(int[] ticks) {
+        long of = 0;
+        long all = 0;
+        for (int i = 0; i < counts.length; i++) {
+            of += ticks[i];
+            all += counts[i];
+        }
+        return all == 0 ? 0 : (double) of / all;
+    }
+
     /** Scale-outs of policy {@code lane} in bucket {@code i}. */
     public int scaleOuts(int lane, int i) {
         return ups[lane][i];

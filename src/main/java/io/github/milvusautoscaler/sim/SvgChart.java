@@ -87,7 +87,7 @@ public final class SvgChart {
             int replicaBottom = replicaTopY + REPLICA_HEIGHT;
             sb.append("<text x=\"").append(LEFT).append("\" y=\"").append(loadTop - 6)
                     .append("\" font-weight=\"bold\" fill=\"").append(color(l)).append("\">")
-                    .append(escape(series.policies().get(l))).append("</text>\n");
+                    .append(escape(series.policies().get(l))).append(shares(series, l)).append("</text>\n");
             // Shading first, so lines stay on top: red where overloaded, orange where only hot.
             for (int i = 0; i < n; i++) {
                 double over = series.overloadShare(l, i);
@@ -268,12 +268,30 @@ public final class SvgChart {
         return String.format(Locale.ROOT, "%.1f", v);
     }
 
-    private static String formatDuration(double seconds) {
+    /**
+     * A panel's share of time overloaded and hot, beside its name: on a 215-day chart a bucket with one hot tick is
+     * drawn at least a pixel wide, so 0.6% hot time covers a visible part of the panel and the number says how much.
+     */
+    private static String shares(ChartSeries series, int lane) {
+        return series.size() == 0 ? "" : String.format(Locale.ROOT, "  (overloaded %s, hot %s of the time)",
+                percent(series.overloadShare(lane)), percent(series.hotShare(lane)));
+    }
+
+    private static String percent(double share) {
+        return share == 0 ? "0%" : share < 0.001 ? "<0.1%" : String.format(Locale.ROOT, "%.1f%%", share * 100);
+    }
+
+    /**
+     * A point's span as a person reads it: whole minutes or hours when it is one, else seconds up to 10 minutes, so a
+     * 6-hour trace's 288 points read "75 s", not "1 min".
+     */
+    static String formatDuration(double seconds) {
         if (seconds >= 3600) {
             return String.format(Locale.ROOT, "%.1f h", seconds / 3600);
         }
-        if (seconds >= 60) {
-            return String.format(Locale.ROOT, "%.0f min", seconds / 60);
+        double minutes = seconds / 60;
+        if (seconds >= 60 && (Math.abs(minutes - Math.rint(minutes)) < 0.01 || seconds >= 600)) {
+            return String.format(Locale.ROOT, "%.0f min", minutes);
         }
         return String.format(Locale.ROOT, "%.0f s", seconds);
     }

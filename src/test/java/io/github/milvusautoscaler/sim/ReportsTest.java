@@ -117,7 +117,7 @@ class ReportsTest {
                 && svg.contains("demand, mean (requests/s)") && svg.contains("demand, peak"));
         // Small multiples: per policy demand mean and peak, its capacity and its replicas.
         assertEquals(8, doc.getElementsByTagName("polyline").getLength());
-        assertTrue(svg.contains(">hpa</text>") && svg.contains(">hpa-milvus</text>"), "a title per panel");
+        assertTrue(svg.contains(">hpa  (overloaded ") && svg.contains(">hpa-milvus  (overloaded "), "a title per panel");
         assertFalse(svg.contains("class=\"overload\""), "no overload in this run, nothing shaded");
     }
 
@@ -140,6 +140,9 @@ class ReportsTest {
         assertEquals(1, count(svg, "class=\"step-down\""));
         assertEquals(1.0, chart.overloadShare(0, 1), 1e-9);
         assertEquals(0.0, chart.overloadShare(1, 1), 1e-9);
+        // Each panel's title says how much of the time it shades: one bucket of three each.
+        assertTrue(svg.contains(">a  (overloaded 33.3%, hot 0% of the time)</text>"), svg);
+        assertTrue(svg.contains(">b  (overloaded 0%, hot 33.3% of the time)</text>"), svg);
     }
 
     private static int count(String text, String needle) {
@@ -148,6 +151,16 @@ class ReportsTest {
             n++;
         }
         return n;
+    }
+
+    /** The subtitle's point span: a 6-hour trace's 288 points are 75 s each, which "1 min" misstated (SRE audit L7). */
+    @Test
+    void pointSpanReadsAsItIs() {
+        assertEquals("75 s", SvgChart.formatDuration(21_600.0 / 288));
+        assertEquals("5 min", SvgChart.formatDuration(300));
+        assertEquals("30 s", SvgChart.formatDuration(30));
+        assertEquals("15 min", SvgChart.formatDuration(15 * 60 + 20));
+        assertEquals("2.0 h", SvgChart.formatDuration(7200));
     }
 
     @Test
