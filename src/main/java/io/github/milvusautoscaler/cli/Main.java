@@ -7,6 +7,7 @@ import io.github.milvusautoscaler.config.InvalidConfigException;
 import io.github.milvusautoscaler.metrics.PemCertificates;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine;
@@ -44,7 +45,28 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         // picocli uses the mapper for bad usage too: an unknown command or a missing option or file is 2, as documented.
         cli.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILURE);
+        CommandLine.IParameterExceptionHandler usual = cli.getParameterExceptionHandler();
+        cli.setParameterExceptionHandler((e, rest) -> e.getCommandLine() == cli
+                && e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().get(0).startsWith("-") ? unknownCommand(cli, u.getUnmatched().get(0))
+                : usual.handleParseException(e, rest));
         return cli.execute(args);
+    }
+
+    /**
+     * An unknown command, with the commands it may be a typo of and the whole list: picocli's own suggestion ranks
+     * by letter pairs and offered "resume" for "nosuchcmd". A near command shares its first three letters.
+     */
+    private static int unknownCommand(CommandLine cli, String word) {
+        List<String> commands = new ArrayList<>(cli.getSubcommands().keySet());
+        List<String> near = commands.stream().filter(c -> c.regionMatches(0, word, 0, Math.min(3, word.length()))
+                && word.length() >= Math.min(3, c.length())).toList();
+        PrintWriter err = cli.getErr();
+        err.println("milvus-autoscaler: unknown command '" + word + "'"
+                + (near.isEmpty() ? "" : "; did you mean " + String.join(" or ", near) + "?"));
+        err.println("commands: " + String.join(", ", commands) + " (milvus-autoscaler --help says what each does)");
+        err.flush();
+        return EXIT_USAGE;
     }
 
     /**

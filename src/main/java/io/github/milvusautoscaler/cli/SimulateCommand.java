@@ -59,8 +59,8 @@ import picocli.CommandLine.Option;
  * ({@link OutputDirectory#replace}). A failure to write them is exit 1 with the file and the OS's reason.
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = "Runs autoscaling policies against a simulated Milvus component driven by a load trace, and"
-                + " writes a scorecard (report.json, report.md), charts (chart.svg, chart-worst-day.svg) and decision logs.",
+        description = "Run autoscaling policies against a simulated Milvus component driven by a load trace, and"
+                + " write a scorecard (report.json, report.md), charts (chart.svg, chart-worst-day.svg) and decision logs.",
         footer = {"", "Exit codes: 0 written, 1 the reports could not be written (the file and the OS's reason"
                 + " named), 2 bad input, or an --out that cannot be written or holds a backtest or demo report"
                 + " (refused before simulating, nothing written)."})

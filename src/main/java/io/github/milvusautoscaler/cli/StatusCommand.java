@@ -44,9 +44,11 @@ public final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080",
-            description = "Base URL of the daemon's HTTP server (default: ${DEFAULT-VALUE}). A user:password@ in it is"
-                    + " sent as basic auth, for a proxy in front of the daemon; it is never printed.")
+    // One line each, as picocli wraps a URL at its dots.
+    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
+            description = {"Base URL of the daemon's HTTP server.", "Default: ${DEFAULT-VALUE}",
+                "A user:password@ in it is sent as basic auth, for a proxy in front of the daemon; it is never"
+                        + " printed."})
     String url;
 
     @Option(names = "--json", description = "Print the raw JSON instead of the table (checked as the table is: exit 1"

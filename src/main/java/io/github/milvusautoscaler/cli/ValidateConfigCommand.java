@@ -41,7 +41,7 @@ import picocli.CommandLine.Parameters;
  * or prints every error, one per line with path and file:line, to standard error (exit 2).
  */
 @Command(name = "validate-config", mixinStandardHelpOptions = true,
-        description = "Checks a configuration file and prints the effective settings of every target.",
+        description = "Check a configuration file and print the effective settings of every target.",
         footer = {"", "Exit codes: 0 valid (warnings included: files that may be mounted only where the daemon runs,"
                 + " a target that most likely scales by work it does not do), 2 invalid (every error is printed to"
                 + " standard error)."})

@@ -49,6 +49,33 @@ class CommandLineEdgesTest {
         assertFalse(err.toString(StandardCharsets.UTF_8).isBlank(), "says what is wrong");
     }
 
+    /**
+     * An unknown command names the near ones (the first three letters shared) and lists them all; picocli's own
+     * suggestion offered "resume" for "nosuchcmd" (SRE audit L20).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "nosuchcmd | milvus-autoscaler: unknown command 'nosuchcmd'",
+        "simulat   | milvus-autoscaler: unknown command 'simulat'; did you mean simulate?",
+        "sig       | milvus-autoscaler: unknown command 'sig'; did you mean signals?",
+        "sc        | milvus-autoscaler: unknown command 'sc'"})
+    void anUnknownCommandNamesOnlyNearOnesAndListsThemAll(String word, String first) {
+        PrintStream realErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            code = Main.execute(word);
+        } finally {
+            System.setErr(realErr);
+        }
+        String[] lines = err.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals(Main.EXIT_USAGE, code);
+        assertEquals(first, lines[0].strip());
+        assertTrue(lines[1].startsWith("commands: demo, run, signals, doctor, backtest, validate-config, simulate,"),
+                lines[1]);
+    }
+
     /** No command at all is bad usage (exit 2, usage on stderr), as README says; asking for help is not. */
     @Test
     void theBareCommandIsAUsageErrorButHelpIsNot() {
