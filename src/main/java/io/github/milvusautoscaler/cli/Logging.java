@@ -67,6 +67,25 @@ final class Logging {
         }, true);
     }
 
+    /**
+     * Raises {@code packageName}'s loggers to WARN until the returned handle is closed: {@code scale} prints each of
+     * its writes as a progress line, and the actuator's INFO line for the same write, in another format between
+     * them, read as a second write (SRE audit L17). Warnings and errors still show.
+     */
+    static Restore warningsOnly(String packageName) {
+        ch.qos.logback.classic.Logger logger = ((LoggerContext) LoggerFactory.getILoggerFactory())
+                .getLogger(packageName);
+        ch.qos.logback.classic.Level before = logger.getLevel();
+        logger.setLevel(ch.qos.logback.classic.Level.WARN);
+        return () -> logger.setLevel(before);
+    }
+
+    /** Puts a logger's level back; closing cannot fail. */
+    interface Restore extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     static void configure(Format format) {
         if (format != Format.json) {
             return;

@@ -145,7 +145,7 @@ public final class ScaleCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try {
+        try (Logging.Restore quiet = Logging.warningsOnly("io.github.milvusautoscaler.actuate")) {
             return run(out, err);
         } finally {
             out.flush();

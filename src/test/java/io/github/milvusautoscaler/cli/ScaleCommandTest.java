@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import io.github.milvusautoscaler.actuate.HelmDeploymentActuator;
 import io.github.milvusautoscaler.config.ConfigLoader;
 import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.testsupport.CapturedLogs;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
 import io.github.milvusautoscaler.testsupport.FakeMilvusPod;
@@ -505,7 +507,14 @@ class ScaleCommandTest {
         at(2);
         readyDelay = Duration.ofSeconds(2);
         Instant started = Instant.now();
-        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "5", "--yes");
+        Result r;
+        // scale prints its write itself; the actuator's own INFO line for it is kept out of the output.
+        try (CapturedLogs actuator = CapturedLogs.of(HelmDeploymentActuator.class)) {
+            r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "5", "--yes");
+            assertEquals(List.of(), actuator.messages(), "the actuator said nothing at INFO: " + r.all());
+        }
+        assertTrue(org.slf4j.LoggerFactory.getLogger(HelmDeploymentActuator.class).isInfoEnabled(),
+                "the level is put back once the command ends");
         Instant ended = Instant.now();
         assertEquals(0, r.exit(), r.all());
         assertEquals(List.of(5), writtenCounts(), r.all());
