@@ -67,6 +67,8 @@ public final class ScaleAnnotations {
     private static final String HANDLED_ALERTS = "handled-alerts";
     private static final String STEPPED_TO_ONE_AT = "stepped-to-one-at";
     private static final String TO_ONE_REVERSED_AT = "to-one-reversed-at";
+    private static final String BLOCKING_ALERTS = "blocking-alerts";
+    private static final String LAST_ALERT_BLOCK = "last-alert-block";
     /** Handled alert keys kept on the object at most (an annotation value is small; keys are ~100 bytes). */
     static final int MAX_HANDLED_ALERTS = 50;
 
@@ -244,23 +246,33 @@ public final class ScaleAnnotations {
      * value (a person edited it) is logged and read as absent, the other values still count.
      */
     static ScaleMemory memory(JsonObject annotations, String object, java.util.function.Function<String, String> key) {
-        java.util.Set<String> handled = new java.util.LinkedHashSet<>();
-        JsonPaths.string(annotations, key.apply(HANDLED_ALERTS)).ifPresent(v -> {
-            try {
-                com.google.gson.JsonElement parsed = com.google.gson.JsonParser.parseString(v);
-                for (com.google.gson.JsonElement e : parsed.getAsJsonArray()) {
-                    handled.add(e.getAsString());
-                }
-            } catch (RuntimeException e) {
-                BadAnnotationLog.warnOnce(LOG, object, key.apply(HANDLED_ALERTS), v,
-                        "{}: {} is not a JSON array of strings; ignoring it", object, key.apply(HANDLED_ALERTS));
-            }
-        });
+        java.util.Set<String> blocking = keys(annotations, object, key.apply(BLOCKING_ALERTS));
+        Instant lastBlock = time(annotations, object, key.apply(LAST_ALERT_BLOCK));
         return new ScaleMemory(time(annotations, object, key.apply(BACKOFF_UNTIL)),
                 time(annotations, object, key.apply(SETTLE_WAIT_SINCE)),
-                time(annotations, object, key.apply(LAST_ALERT_SCALE_OUT)), handled,
+                time(annotations, object, key.apply(LAST_ALERT_SCALE_OUT)),
+                keys(annotations, object, key.apply(HANDLED_ALERTS)),
                 time(annotations, object, key.apply(STEPPED_TO_ONE_AT)),
-                time(annotations, object, key.apply(TO_ONE_REVERSED_AT)));
+                time(annotations, object, key.apply(TO_ONE_REVERSED_AT)),
+                // Keys without their time cannot be bounded by alerts.carry-over: read as none.
+                lastBlock == null ? java.util.Set.of() : blocking, lastBlock);
+    }
+
+    /** A JSON array of alert keys; a malformed one (a person edited it) is logged once and read as empty. */
+    private static java.util.Set<String> keys(JsonObject annotations, String object, String name) {
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        JsonPaths.string(annotations, name).ifPresent(v -> {
+            try {
+                for (com.google.gson.JsonElement e : com.google.gson.JsonParser.parseString(v).getAsJsonArray()) {
+                    keys.add(e.getAsString());
+                }
+            } catch (RuntimeException e) {
+                keys.clear();
+                BadAnnotationLog.warnOnce(LOG, object, name, v, "{}: {} is not a JSON array of strings; ignoring it",
+                        object, name);
+            }
+        });
+        return keys;
     }
 
     private static Instant time(JsonObject annotations, String object, String key) {
@@ -285,14 +297,20 @@ public final class ScaleAnnotations {
         put(out, key.apply(LAST_ALERT_SCALE_OUT), memory.lastAlertScaleOut());
         put(out, key.apply(STEPPED_TO_ONE_AT), memory.steppedToOneAt());
         put(out, key.apply(TO_ONE_REVERSED_AT), memory.toOneReversedAt());
-        if (memory.handledAlerts().isEmpty()) {
-            out.add(key.apply(HANDLED_ALERTS), com.google.gson.JsonNull.INSTANCE);
-        } else {
-            com.google.gson.JsonArray keys = new com.google.gson.JsonArray();
-            memory.handledAlerts().stream().sorted().limit(MAX_HANDLED_ALERTS).forEach(keys::add);
-            out.addProperty(key.apply(HANDLED_ALERTS), keys.toString());
-        }
+        put(out, key.apply(LAST_ALERT_BLOCK), memory.lastAlertBlock());
+        putKeys(out, key.apply(HANDLED_ALERTS), memory.handledAlerts());
+        putKeys(out, key.apply(BLOCKING_ALERTS), memory.blockingAlerts());
         return out;
+    }
+
+    private static void putKeys(JsonObject out, String name, java.util.Set<String> keys) {
+        if (keys.isEmpty()) {
+            out.add(name, com.google.gson.JsonNull.INSTANCE);
+        } else {
+            com.google.gson.JsonArray array = new com.google.gson.JsonArray();
+            keys.stream().sorted().limit(MAX_HANDLED_ALERTS).forEach(array::add);
+            out.addProperty(name, array.toString());
+        }
     }
 
     private static void put(JsonObject out, String key, Instant value) {

@@ -21,15 +21,37 @@ import java.util.Set;
  *                          alert's start time, so a key never matches a later firing)
  * @param steppedToOneAt    the last step-down to one replica, until a scale-out reverses it
  * @param toOneReversedAt   when the last step-down to one replica was reversed (a scale-out within 15 minutes)
+ * @param blockingAlerts    keys of the firing alerts not in {@code handledAlerts} (those that only block scale-in,
+ *                          {@code autoscaler_action: block-scale-in}, and scale-out ones not acted on yet), as the
+ *                          leader that received them last saw them: Alertmanager sends to the leader alone, so a new
+ *                          leader would otherwise step down under them until they are re-sent
+ *                          ({@code repeat_interval}, 4h by default)
+ * @param lastAlertBlock    when the newest of {@code blockingAlerts} was first seen (the carry-over runs from it);
+ *                          null when there is none
  */
 public record ScaleMemory(Instant backoffUntil, Instant settleWaitSince, Instant lastAlertScaleOut,
-                          Set<String> handledAlerts, Instant steppedToOneAt, Instant toOneReversedAt) {
+                          Set<String> handledAlerts, Instant steppedToOneAt, Instant toOneReversedAt,
+                          Set<String> blockingAlerts, Instant lastAlertBlock) {
 
     /** Nothing remembered. */
     public static final ScaleMemory NONE = new ScaleMemory(null, null, null, Set.of(), null, null);
 
     public ScaleMemory {
         handledAlerts = Set.copyOf(requireNonNull(handledAlerts, "handledAlerts"));
+        blockingAlerts = Set.copyOf(requireNonNull(blockingAlerts, "blockingAlerts"));
+    }
+
+    /** A memory with no blocking alerts remembered. */
+    public ScaleMemory(Instant backoffUntil, Instant settleWaitSince, Instant lastAlertScaleOut,
+                       Set<String> handledAlerts, Instant steppedToOneAt, Instant toOneReversedAt) {
+        this(backoffUntil, settleWaitSince, lastAlertScaleOut, handledAlerts, steppedToOneAt, toOneReversedAt,
+                Set.of(), null);
+    }
+
+    /** This memory with {@code keys} as the blocking alerts, the newest first seen {@code at}. */
+    public ScaleMemory withBlocking(Set<String> keys, Instant at) {
+        return new ScaleMemory(backoffUntil, settleWaitSince, lastAlertScaleOut, handledAlerts, steppedToOneAt,
+                toOneReversedAt, keys, keys.isEmpty() ? null : at);
     }
 
     /** A memory with no step-down to one replica remembered. */

@@ -89,10 +89,12 @@ public final class Engine {
         Observation observation = null;
         String problem = "";
         ScaleMemory remembered = null;
+        List<ActiveAlert> firing = List.of();
         try {
             status = actuator.read(t);
             sayIfChangedSinceLastTick(t, before, status, isLeader);
-            observation = metrics.observe(t, started).withAlerts(withCarried(t, alerts.firing(t, started),
+            firing = alerts.firing(t, started);
+            observation = metrics.observe(t, started).withAlerts(withCarried(t, firing,
                     status.memory(), target.policy().settings().alerts().carryOver(), started))
                     .withForecast(forecast(target, started));
             Outcome outcome = target.policy().decide(observation, status, state, budget.view(started), started);
@@ -119,7 +121,8 @@ public final class Engine {
                 }
             }
             if (!dryRun && isLeader && !status.paused()) {
-                remember(target, decision, state, status, remembered != null ? remembered : status.memory(), started);
+                remember(target, decision, state, status, remembered != null ? remembered : status.memory(), firing,
+                        started);
             }
         } catch (ActuationException e) {
             listener.readFailed(t, e);
@@ -184,9 +187,10 @@ public final class Engine {
      * A failure is logged; the next tick tries again.
      */
     private void remember(EngineTarget target, Decision decision, TargetState state, ReplicaStatus status,
-                          ScaleMemory onObject, Instant started) {
+                          ScaleMemory onObject, List<ActiveAlert> firing, Instant started) {
         Target t = target.target();
-        ScaleMemory wanted = target.policy().kept(state, handled(t, decision, state, onObject));
+        ScaleMemory wanted = blocking(t, target.policy().kept(state, handled(t, decision, state, onObject)), onObject,
+                firing, target.policy().settings().alerts().carryOver(), started);
         if (wanted.equals(onObject)) {
             return;
         }
@@ -206,20 +210,62 @@ public final class Engine {
      */
     private List<ActiveAlert> withCarried(Target t, List<ActiveAlert> firing, ScaleMemory onObject, Duration carryOver,
                                           Instant now) {
-        if (onObject.handledAlerts().isEmpty() || onObject.lastAlertScaleOut() == null
-                || !now.isBefore(onObject.lastAlertScaleOut().plus(carryOver))) {
+        boolean scaledOutFor = !onObject.handledAlerts().isEmpty() && onObject.lastAlertScaleOut() != null
+                && now.isBefore(onObject.lastAlertScaleOut().plus(carryOver));
+        boolean blocked = !onObject.blockingAlerts().isEmpty() && onObject.lastAlertBlock() != null
+                && now.isBefore(onObject.lastAlertBlock().plus(carryOver));
+        if (!scaledOutFor && !blocked) {
             return firing;
         }
         java.util.Set<String> known = new java.util.HashSet<>(alerts.resolved(t, now));
         firing.forEach(a -> known.add(a.key()));
         List<ActiveAlert> out = new java.util.ArrayList<>(firing);
-        for (String key : new java.util.TreeSet<>(onObject.handledAlerts())) {
-            if (!known.contains(key)) {
-                out.add(new ActiveAlert(key, "(scaled out for before a fail-over; not re-sent yet)",
-                        ActiveAlert.AlertAction.BLOCK_SCALE_IN, onObject.lastAlertScaleOut()));
-            }
+        if (scaledOutFor) {
+            carry(out, known, onObject.handledAlerts(), "(scaled out for before a fail-over; not re-sent yet)",
+                    onObject.lastAlertScaleOut());
+        }
+        if (blocked) {
+            carry(out, known, onObject.blockingAlerts(), "(blocked scale-in before a fail-over; not re-sent yet)",
+                    onObject.lastAlertBlock());
         }
         return out;
+    }
+
+    private static void carry(List<ActiveAlert> out, java.util.Set<String> known, java.util.Set<String> keys,
+                              String name, Instant since) {
+        for (String key : new java.util.TreeSet<>(keys)) {
+            if (known.add(key)) {
+                out.add(new ActiveAlert(key, name, ActiveAlert.AlertAction.BLOCK_SCALE_IN, since));
+            }
+        }
+    }
+
+    /**
+     * {@code kept} with the firing alerts it does not keep as scaled out for (those that only block scale-in, and
+     * scale-out ones still waiting), for a daemon that takes over before Alertmanager re-sends them: the object's
+     * keys less those this daemon saw resolved, plus those firing here; the carry-over runs from when a key first
+     * appeared. Alertmanager sends to the leader alone (a follower answers 503), so
+     * without this a new leader stepped down under a firing block until the next re-send, up to repeat_interval (4h
+     * by default) later.
+     */
+    private ScaleMemory blocking(Target t, ScaleMemory kept, ScaleMemory onObject, List<ActiveAlert> firing,
+                                 Duration carryOver, Instant now) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        boolean current = onObject.lastAlertBlock() != null
+                && now.isBefore(onObject.lastAlertBlock().plus(carryOver));
+        if (current) {
+            keys.addAll(onObject.blockingAlerts());
+            keys.removeAll(alerts.resolved(t, now));
+        }
+        // Past the carry-over the object's keys block no one: those still firing here are kept from now on.
+        boolean added = false;
+        for (ActiveAlert a : firing) {
+            // A scale-out alert blocks scale-in too, also while it has not scaled out (its cooldown, max-replicas).
+            if (!kept.handledAlerts().contains(a.key())) {
+                added |= keys.add(a.key());
+            }
+        }
+        return kept.withBlocking(keys, added || !current ? now : onObject.lastAlertBlock());
     }
 
     /**

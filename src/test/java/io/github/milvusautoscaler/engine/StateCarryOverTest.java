@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.engine;
 
 import io.github.milvusautoscaler.core.KubernetesSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.actuate.ApiClients;
@@ -210,6 +211,80 @@ class StateCarryOverTest {
         clock.advance(Duration.ofMinutes(2));
         assertEquals(Reason.SIGNALS_LOW, tick(b).reason());
         assertEquals(List.of(3, 2), replicasWritten);
+    }
+
+    static final ActiveAlert BLOCK = new ActiveAlert("group/fp2/2026-01-05T09:58:00Z", "MilvusSearchLatencyHigh",
+            ActiveAlert.AlertAction.BLOCK_SCALE_IN, Instant.parse("2026-01-05T09:58:00Z"));
+
+    /**
+     * A receives an alert labelled {@code autoscaler_action: block-scale-in} and holds; the Lease passes to B,
+     * which Alertmanager has not re-sent it to (it sends to the leader alone). B holds scale-in as A would, for the
+     * carry-over (before, it stepped down at once), until it sees the alert resolved; the key then leaves the object.
+     */
+    @Test
+    void aBlockOnlyAlertsBlockCarriesOverAFailOverUntilSeenResolved() {
+        seed(3);
+        AtomicBoolean aLeads = new AtomicBoolean(true);
+        AtomicBoolean bLeads = new AtomicBoolean(false);
+        AtomicBoolean resolved = new AtomicBoolean(false);
+        Engine a = engine(aLeads, (t, now) -> List.of(BLOCK));
+        Engine b = engine(bLeads, new AlertSource() {
+            @Override
+            public List<ActiveAlert> firing(io.github.milvusautoscaler.core.Target t, Instant now) {
+                return List.of();
+            }
+
+            @Override
+            public java.util.Set<String> resolved(io.github.milvusautoscaler.core.Target t, Instant now) {
+                return resolved.get() ? java.util.Set.of(BLOCK.key()) : java.util.Set.of();
+            }
+        });
+        cpu = 0.10;
+        assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, tick(a).reason());
+        assertTrue(annotationsText().contains(BLOCK.key()), "the leader keeps the block on the object: "
+                + annotationsText());
+
+        aLeads.set(false);
+        bLeads.set(true);
+        for (int i = 0; i < 3; i++) {
+            clock.advance(Duration.ofMinutes(20));
+            Decision d = tick(b);
+            assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, d.reason(), d.message().text());
+            assertTrue(d.message().text().contains("blocked scale-in before a fail-over"), d.message().text());
+        }
+        assertEquals(List.of(), replicasWritten, "no step-down while the alert may still fire");
+
+        resolved.set(true);
+        clock.advance(Duration.ofSeconds(15));
+        assertEquals(Reason.SIGNALS_LOW, tick(b).reason());
+        assertEquals(List.of(2), replicasWritten);
+        assertFalse(annotationsText().contains(BLOCK.key()), "the resolved alert's key is gone: " + annotationsText());
+    }
+
+    /** Without a resolve reaching anyone, a carried block-only alert lasts alerts.carry-over (4h) from when A saw it. */
+    @Test
+    void aCarriedBlockOnlyAlertEndsAfterTheCarryOver() {
+        seed(3);
+        AtomicBoolean aLeads = new AtomicBoolean(true);
+        AtomicBoolean bLeads = new AtomicBoolean(false);
+        Engine a = engine(aLeads, (t, now) -> List.of(BLOCK));
+        Engine b = engine(bLeads, AlertSource.NONE);
+        cpu = 0.10;
+        assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, tick(a).reason());
+        aLeads.set(false);
+        bLeads.set(true);
+        clock.advance(Duration.ofHours(3).plusMinutes(59));
+        assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, tick(b).reason());
+        clock.advance(Duration.ofMinutes(2));
+        assertEquals(Reason.SIGNALS_LOW, tick(b).reason());
+        assertEquals(List.of(2), replicasWritten);
+        assertFalse(annotationsText().contains(BLOCK.key()), "past the carry-over B drops the key: "
+                + annotationsText());
+    }
+
+    private String annotationsText() {
+        return String.valueOf(fake.get(Kind.MILVUSES, "milvus", "my-release").orElseThrow()
+                .getAsJsonObject("metadata").get("annotations"));
     }
 
     /**
