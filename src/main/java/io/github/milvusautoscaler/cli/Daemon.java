@@ -359,8 +359,9 @@ final class Daemon implements AutoCloseable {
             }
             try {
                 reloadIfChanged();
-            } catch (RuntimeException e) {
-                // Whatever a file does, the loop must live on to load the next good one.
+            } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+                // Whatever a file does, the loop must live on to load the next good one: an Error that ended the
+                // thread left /readyz at 200 and every later change unread.
                 SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "failed").increment();
                 LOG.error("config reload failed, keeping the running config: {}", e.toString());
             }

@@ -167,6 +167,9 @@ public final class ConfigLoader {
         PrometheusEndpoint prometheus = global.prometheus(root.child("prometheus"));
         KubernetesSettings kubernetes = global.kubernetes(root.child("kubernetes"));
         GlobalReader.Loop loop = global.loop(root.child("loop"));
+        if (prometheus != null && loop != null) {
+            global.shareWindowBelowInterval(root.child("prometheus"), root.child("loop"));
+        }
         GlobalReader.TopLevel small = global.topLevel(root);
         ServerSettings server = global.server(root.child("server"));
         ConfigObject referenceRoute = (ConfigObject) ((ConfigList) ((ConfigObject) REFERENCE_ROOT.get("alerts"))

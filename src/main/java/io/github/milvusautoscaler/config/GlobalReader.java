@@ -231,6 +231,29 @@ final class GlobalReader {
         return new Loop(interval.value(), jitter.value());
     }
 
+    /**
+     * prometheus.share-window below loop.interval: a target's next tick falls outside the window, so it never
+     * reuses its own previous answer. A window of 1h with a 2s loop replayed one answer as current for an hour (no
+     * staleness check can see it: the answer is the cached one).
+     */
+    void shareWindowBelowInterval(Node prometheus, Node loop) {
+        if (prometheus == null || loop == null) {
+            return;
+        }
+        Field<Duration> window = prometheus.duration("share-window");
+        Field<Duration> interval = loop.duration("interval");
+        if (window == null || interval == null || window.value().compareTo(interval.value()) < 0) {
+            return;
+        }
+        if (window.specificity() > interval.specificity()) {
+            errors.add(interval, "must be > prometheus.share-window (" + text(window) + ", its default): set"
+                    + " prometheus.share-window below it as well, e.g. prometheus.share-window = 0s");
+        } else {
+            errors.add(window, "must be < loop.interval (" + text(interval) + "): a target's next tick would reuse"
+                    + " its own previous answer as current");
+        }
+    }
+
     ServerSettings server(Node n) {
         if (n == null) {
             return null;

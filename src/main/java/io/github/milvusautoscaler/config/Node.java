@@ -249,7 +249,11 @@ final class Node {
     Field<Duration> positiveDuration(String key) {
         Field<Duration> d = duration(key);
         if (d != null && (d.value().isZero() || d.value().isNegative())) {
-            errors.add(d, "must be a positive duration, such as 30s or 5m");
+            errors.add(d, io.github.milvusautoscaler.core.Checks.POSITIVE_DURATION);
+            return null;
+        }
+        if (d != null && d.value().toMillis() < 1) {
+            errors.add(d, io.github.milvusautoscaler.core.Checks.AT_LEAST_A_MILLISECOND);
             return null;
         }
         return d;

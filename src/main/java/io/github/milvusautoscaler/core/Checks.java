@@ -29,9 +29,23 @@ public final class Checks {
         return that(value >= min, key, "must be >= " + min);
     }
 
-    /** A duration above zero. */
+    /** The rule of a positive duration under a millisecond, which timers and sleeps read as 0 (a busy loop). */
+    public static final String AT_LEAST_A_MILLISECOND = "must be at least 1ms (waits and timeouts count whole"
+            + " milliseconds: less is 0), such as 30s or 5m";
+
+    /** A duration of at least 1ms: above zero, and not below a millisecond, which every timer here reads as 0. */
     public boolean positive(Duration value, String key) {
-        return that(!value.isZero() && !value.isNegative(), key, POSITIVE_DURATION);
+        return that(!value.isZero() && !value.isNegative(), key, POSITIVE_DURATION)
+                && that(value.toMillis() >= 1, key, AT_LEAST_A_MILLISECOND);
+    }
+
+    /** The rule of a timeout OkHttp refuses: it counts milliseconds in an int, at most 24 days. */
+    public static final Duration LONGEST_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
+
+    /** A client timeout: at least 1ms and at most 24 days (OkHttp's limit; longer is "timeout too large"). */
+    public boolean timeout(Duration value, String key) {
+        return positive(value, key) && that(value.compareTo(LONGEST_TIMEOUT) <= 0, key,
+                "must be at most 24d (an HTTP client timeout counts milliseconds in an int), such as 10s");
     }
 
     /**

@@ -18,12 +18,18 @@ import java.time.Duration;
  */
 public record CircuitBreakerSettings(float failureRateThreshold, int windowSize, Duration openFor) {
 
+    /** The most queries the window may hold: ten times resilience4j's default, a few hundred KiB of slots. */
+    public static final int MAX_WINDOW_SIZE = 1000;
+
     public CircuitBreakerSettings {
         requireNonNull(openFor, "openFor");
         Checks checks = new Checks();
         checks.that(failureRateThreshold > 0 && failureRateThreshold <= 100, "failure-rate-threshold",
                 "must be a percentage > 0 and <= 100");
-        checks.atLeast(windowSize, 1, "window-size");
+        // resilience4j allocates one slot object per call of the window up front: 1,000,000 exhausted the
+        // deployment's 128 MiB heap. Its default is 100.
+        checks.that(windowSize >= 1 && windowSize <= MAX_WINDOW_SIZE, "window-size",
+                "must be from 1 to " + MAX_WINDOW_SIZE + " queries (each is a slot held in memory), such as 20");
         checks.that(openFor.toMillis() >= 1, "open-for", "must be at least 1ms, such as 30s");
         checks.done();
     }

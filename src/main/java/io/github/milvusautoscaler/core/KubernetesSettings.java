@@ -30,7 +30,7 @@ public record KubernetesSettings(Optional<Path> kubeconfig, Duration requestTime
         requireNonNull(retry, "retry");
         requireNonNull(leaderElection, "leaderElection");
         Checks checks = new Checks();
-        checks.positive(requestTimeout, "request-timeout");
+        checks.timeout(requestTimeout, "request-timeout");
         checks.done();
     }
 }

@@ -44,7 +44,8 @@ public record PrometheusEndpoint(String url, Duration timeout, Duration staleAft
      * RFC 3986 appendix B, so this record reads its URL without {@code java.net} (core stays JDK value types).
      */
     private static final Pattern URI_PARTS = Pattern.compile("^(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(\\?[^#]*)?(#.*)?$");
-    private static final Pattern HOST_PORT = Pattern.compile("^(\\[[0-9A-Fa-f:.]+\\]|[^:\\[\\]]+)(?::\\d*)?$");
+    /** A host (a name of letters, digits, '.', '-' and '_', or an IPv6 literal) and an optional port of 1 to 5 digits. */
+    private static final Pattern HOST_PORT = Pattern.compile("^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+)(?::(\\d{1,5}))?$");
 
     /** This endpoint with another share window (0: every observation asks anew, as {@code scale}'s polls must). */
     public PrometheusEndpoint withShareWindow(Duration window) {
@@ -62,7 +63,7 @@ public record PrometheusEndpoint(String url, Duration timeout, Duration staleAft
         requireNonNull(headers, "headers");
         Checks checks = new Checks();
         checkUrl(url, checks);
-        checks.positive(timeout, "timeout");
+        checks.timeout(timeout, "timeout");
         checks.positive(staleAfter, "stale-after");
         checks.atLeast(maxSeries, 1, "max-series");
         checks.that(!shareWindow.isNegative(), "share-window", "must be 0s or more");
@@ -74,6 +75,8 @@ public record PrometheusEndpoint(String url, Duration timeout, Duration staleAft
             boolean ok = checks.that(HEADER_NAME.matcher(name).matches(), key,
                     "must be under a valid HTTP header name (letters, digits, '-')")
                     && checks.that(value.indexOf('\n') < 0 && value.indexOf('\r') < 0, key, "must be one line")
+                    && checks.that(value.chars().allMatch(c -> c == '\t' || c >= 0x20 && c < 0x7f), key,
+                    "must be printable ASCII (the HTTP client refuses other characters in a header value)")
                     && checks.that(!(name.equalsIgnoreCase("Authorization") && auth.hasCredentials()), key,
                     "conflicts with prometheus.auth: configure one of them");
             if (ok) {
@@ -106,8 +109,11 @@ public record PrometheusEndpoint(String url, Duration timeout, Duration staleAft
         String authority = parsed && parts.group(2) != null ? parts.group(2) : "";
         String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
         // The messages never repeat the URL: it may carry credentials.
-        if (checks.that((scheme.equals("http") || scheme.equals("https")) && HOST_PORT.matcher(hostPort).matches(),
-                "url", URL_RULE)) {
+        Matcher host = HOST_PORT.matcher(hostPort);
+        boolean hostOk = host.matches();
+        if (checks.that((scheme.equals("http") || scheme.equals("https")) && hostOk, "url", URL_RULE)
+                && checks.that(host.group(2) == null || Integer.parseInt(host.group(2)) >= 1
+                        && Integer.parseInt(host.group(2)) <= 65535, "url", "must have a port from 1 to 65535")) {
             if (checks.that(authority.indexOf('@') < 0, "url",
                     "must not contain credentials: use prometheus.auth (they would reach logs)")) {
                 // The API paths are appended to the URL: a query or fragment would end up before them.

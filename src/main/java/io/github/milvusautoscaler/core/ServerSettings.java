@@ -44,8 +44,8 @@ public record ServerSettings(int port, String bindAddress, Duration headerTimeou
         Checks checks = new Checks();
         checks.that(port >= 0 && port <= 65535, "port", "must be a port number from 0 to 65535 (0: any free port)");
         checks.that(isAddressOrHostName(bindAddress), "bind-address", BIND_ADDRESS_RULE);
-        checks.positive(headerTimeout, "header-timeout");
-        checks.positive(requestTimeout, "request-timeout");
+        checks.timeout(headerTimeout, "header-timeout");
+        checks.timeout(requestTimeout, "request-timeout");
         checks.atLeast(maxConnections, 1, "max-connections");
         checks.atLeast(maxConnectionsPerClient, 1, "max-connections-per-client");
         checks.atLeast(maxHeaderBytes, 256, "max-header-bytes");

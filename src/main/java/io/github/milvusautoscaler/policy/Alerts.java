@@ -96,7 +96,7 @@ final class Alerts implements Rule<Alerts.Book> {
                     + " firing; alert cooldown " + dur(t.left(book.lastScaleOut(), a.cooldown())) + " left of "
                     + dur(a.cooldown()));
         }
-        int to = Math.min(t.settings().maxReplicas(), current + a.step());
+        int to = (int) Math.min(t.settings().maxReplicas(), (long) current + a.step());
         return Optional.of(new Proposal(Stage.ALERTS, Reason.ALERT_SCALE_OUT, to, () -> "alert " + names.get()
                 + " firing; " + t.component() + " " + current + " -> " + to + " (alerts.step " + a.step() + ")", keys));
     }

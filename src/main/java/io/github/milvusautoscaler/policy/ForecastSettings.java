@@ -80,7 +80,12 @@ public record ForecastSettings(boolean enabled, Duration lead, Duration horizon,
         checks.that(!workdays.isEmpty(), "workdays", "must be days such as Mon-Fri, Sat,Sun or daily");
         checks.positive(minHistory, "min-history");
         checks.positive(history, "history");
-        checks.positive(historyStep, "history-step");
+        // Prometheus' range-query step and the history's grid count whole seconds: 500ms divided by zero, and
+        // 1500ms read as 1s, a grid other than the one written.
+        if (checks.positive(historyStep, "history-step")) {
+            checks.that(historyStep.toSeconds() >= 1 && historyStep.toMillis() % 1000 == 0, "history-step",
+                    "must be whole seconds, at least 1s, such as 5m");
+        }
         checks.positive(refresh, "refresh");
         checks.that(maxError >= 0 && Double.isFinite(maxError), "max-error",
                 "must be >= 0 (a fraction of the load, such as 0.2)");

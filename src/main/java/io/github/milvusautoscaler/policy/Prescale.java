@@ -98,7 +98,7 @@ final class Prescale implements Rule<Memory.None> {
         Need horizon = Need.most(t, f::horizonPeak);
         Need sized = horizon == null || horizon.replicas() < soon.replicas() ? soon : horizon;
         ForecastSettings fs = t.settings().forecast();
-        int to = Math.min(max, Math.min(current + fs.maxStep(), sized.replicas()));
+        int to = (int) Math.min(max, Math.min((long) current + fs.maxStep(), sized.replicas()));
         return Optional.of(new Proposal(Stage.FORECAST, Reason.PRESCALE_FORECAST, to, () -> t.component() + " "
                 + soon.by().name() + " load forecast to reach " + num(soon.load()) + " within " + dur(fs.lead()) + " ("
                 + f.basis() + "), now " + num(soon.by().v() * Math.max(1, t.ready())) + ": ceil(" + num(soon.load())

@@ -287,7 +287,8 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                         + " once they serve; waiting for them");
             }
         }
-        int to = Math.min(max, Math.min(current + so.maxStep(), Math.max(current + 1, wanted)));
+        // long: a max-step of 2147483647 ("no limit") overflowed an int sum to a negative count.
+        int to = (int) Math.min(max, Math.min((long) current + so.maxStep(), Math.max(current + 1, wanted)));
         boolean usedPanic = panic != null && (cooling || sustained == null);
         Reason reason = usedPanic ? Reason.PANIC : byRise ? Reason.SIGNAL_RISING : Reason.SIGNAL_HIGH;
         return Optional.of(new Proposal(Stage.SCALE_OUT, reason, to, () -> t.component() + " " + leadText.get()

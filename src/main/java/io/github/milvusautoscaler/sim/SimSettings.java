@@ -303,7 +303,8 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
      */
     public static String origin(Path file, String fragment) {
         try {
-            int best = firstLine(ConfigFactory.parseFile(file.toFile()).root(), "", fragment);
+            int best = firstLine(ConfigFactory.parseFile(file.toAbsolutePath().normalize().toFile()).root(), "",
+                    fragment);
             return best == Integer.MAX_VALUE ? "" : file.getFileName() + ":" + best;
         } catch (ConfigException e) {
             return "";
@@ -344,7 +345,11 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
             if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
                 throw new ConfigException.Generic("cannot read config file " + file + ": not a readable file");
             }
-            Config user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            // Absolute, as the config loader reads it: typesafe-config resolves a relative include against the
+            // including file's parent, and a bare file name has none (it looked on the classpath, missed the
+            // file and dropped the include's settings without a word).
+            Config user = ConfigFactory.parseFile(file.toAbsolutePath().normalize().toFile(),
+                    ConfigParseOptions.defaults().setAllowMissing(false));
             List<ConfigException.ValidationProblem> unknown = new ArrayList<>();
             if (user.hasPath(PATH)) {
                 Set<String> known = leafPaths(reference.getConfig(PATH));

@@ -128,6 +128,7 @@ class AlertsEndToEndTest {
                   prometheus { url = "%s", timeout = 2s, retry.max-attempts = 1 }
                   kubernetes { kubeconfig = "%s", leader-election.enabled = false }
                   loop { interval = 1s, jitter = 0s }
+                  prometheus.share-window = 0s
                   server { port = %d, bind-address = "127.0.0.1" }
                   decision-log.path = "%s"
                   alerts { bearer-token-file = "%s", step = 1, cooldown = 1h }

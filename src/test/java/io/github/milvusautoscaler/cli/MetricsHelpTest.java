@@ -44,6 +44,7 @@ class MetricsHelpTest {
                       prometheus { url = "http://127.0.0.1:1", timeout = 1s, retry.max-attempts = 1 }
                       kubernetes { kubeconfig = "%s", leader-election.enabled = false, events = false }
                       loop { interval = 500ms, jitter = 0s }
+                      prometheus.share-window = 0s
                       server { port = 0, bind-address = "127.0.0.1" }
                       clusters = [ %s ]
                     }

@@ -60,6 +60,7 @@ class UnreachableApiServerTest {
                                leader-election { identity = daemon-1, lease-duration = 4s, renew-deadline = 3s,
                                                  retry-period = 500ms } }
                   loop { interval = 500ms, jitter = 0s }
+                  prometheus.share-window = 0s
                   server { port = 0, bind-address = "127.0.0.1" }
                   alerts.enabled = false
                   clusters = [ { namespace = milvus, name = a, install = helm, milvus-version = "2.5",

@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.config;
 
+import io.github.milvusautoscaler.core.Checks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -219,6 +220,52 @@ class ConfigValidationTest {
                                 + " retry-period = 100ms }",
                         P + "kubernetes.leader-election.lease-duration = \"500ms\" (autoscaler.conf:1): must be >= 1s:"
                                 + " the Lease holds whole seconds"),
+
+                // The share window must end before a target's next tick, or it replays its own answer (config audit H1).
+                Arguments.of("share window not shorter than the loop interval",
+                        "milvus-autoscaler.prometheus.share-window = 15s",
+                        P + "prometheus.share-window = \"15s\" (autoscaler.conf:1): must be < loop.interval (15s): a"
+                                + " target's next tick would reuse its own previous answer as current"),
+                Arguments.of("loop interval not longer than the default share window",
+                        "milvus-autoscaler.loop { interval = 5s, jitter = 0s }",
+                        P + "loop.interval = \"5s\" (autoscaler.conf:1): must be > prometheus.share-window (5s, its"
+                                + " default): set prometheus.share-window below it as well, e.g."
+                                + " prometheus.share-window = 0s"),
+                // Timers count whole milliseconds: 500us was 0, a busy loop or a timeout at once (config audit M1).
+                Arguments.of("duration under a millisecond",
+                        "milvus-autoscaler.config-reload.interval = 500us",
+                        P + "config-reload.interval = \"500us\" (autoscaler.conf:1): " + Checks.AT_LEAST_A_MILLISECOND),
+                Arguments.of("a timeout OkHttp refuses",
+                        "milvus-autoscaler.prometheus.timeout = 30d",
+                        P + "prometheus.timeout = \"30d\" (autoscaler.conf:1): must be at most 24d (an HTTP client"
+                                + " timeout counts milliseconds in an int), such as 10s"),
+                Arguments.of("a Kubernetes timeout OkHttp refuses",
+                        "milvus-autoscaler.kubernetes.request-timeout = 30d",
+                        P + "kubernetes.request-timeout = \"30d\" (autoscaler.conf:1): must be at most 24d (an HTTP"
+                                + " client timeout counts milliseconds in an int), such as 10s"),
+                Arguments.of("circuit-breaker window too large to hold",
+                        "milvus-autoscaler.prometheus.circuit-breaker.window-size = 1000000",
+                        P + "prometheus.circuit-breaker.window-size = 1000000 (autoscaler.conf:1): must be from 1 to"
+                                + " 1000 queries (each is a slot held in memory), such as 20"),
+                Arguments.of("forecast history step under a second",
+                        "milvus-autoscaler.defaults.forecast.history-step = 500ms",
+                        P + "defaults.forecast.history-step = \"500ms\" (autoscaler.conf:1): must be whole seconds,"
+                                + " at least 1s, such as 5m"),
+                Arguments.of("Prometheus URL port out of range",
+                        "milvus-autoscaler.prometheus.url = \"http://127.0.0.1:99999\"",
+                        P + "prometheus.url = \"http://127.0.0.1:99999\" (autoscaler.conf:1): must have a port from 1"
+                                + " to 65535"),
+                Arguments.of("Prometheus URL with an empty port",
+                        "milvus-autoscaler.prometheus.url = \"http://127.0.0.1:/\"",
+                        P + "prometheus.url = \"http://127.0.0.1:/\" (autoscaler.conf:1): " + GlobalReader.URL_RULE),
+                Arguments.of("Prometheus URL with a percent in the host",
+                        "milvus-autoscaler.prometheus.url = \"http://%zz:9090\"",
+                        P + "prometheus.url = \"http://%zz:9090\" (autoscaler.conf:1): " + GlobalReader.URL_RULE),
+                Arguments.of("header value the HTTP client refuses",
+                        "milvus-autoscaler.prometheus.headers { X-Scope-OrgID = \"t\u00e9am\" }",
+                        // A header value may be a secret: the line never shows it.
+                        P + "prometheus.headers.X-Scope-OrgID = \"<redacted>\" (autoscaler.conf:1): must be printable"
+                                + " ASCII (the HTTP client refuses other characters in a header value)"),
 
                 // --- Prometheus ---
                 Arguments.of("empty Prometheus URL",

@@ -617,6 +617,24 @@ class PolicyReasonTest {
         assertTrue(allReady.contains("3 -> 5 (ceil(3 x 0.82/0.58) = 5"), allReady);
     }
 
+    /** A step of 2147483647 ("no limit") overflowed current + step to a negative count: every scale-out threw. */
+    @Test
+    void theLargestStepsSaturateAtMaxReplicas() {
+        Scene panic = Scene.scene();
+        panic.scaleOut = new ScaleOutSettings(Duration.ofMinutes(1), Duration.ofMinutes(3), Integer.MAX_VALUE, 1.5);
+        panic.cpu(1.2);
+        Decision out = panic.decide().decision();
+        assertEquals(Reason.PANIC, out.reason(), out.message().text());
+        assertEquals(7, out.to(), "ceil(3 x 1.2/0.575) = 7: " + out.message().text());
+
+        Scene alert = Scene.scene();
+        alert.alertSettings = new AlertSettings(Integer.MAX_VALUE, Duration.ofMinutes(5));
+        alert.alert("MilvusSearchLatencyHigh", io.github.milvusautoscaler.core.ActiveAlert.AlertAction.SCALE_OUT);
+        Decision byAlert = alert.decide().decision();
+        assertEquals(Reason.ALERT_SCALE_OUT, byAlert.reason(), byAlert.message().text());
+        assertEquals(10, byAlert.to(), "clamped at max-replicas: " + byAlert.message().text());
+    }
+
     @Test
     void everyPolicyReasonHasACase() {
         Set<Reason> covered = cases().map(a -> (Reason) a.get()[1]).collect(Collectors.toSet());

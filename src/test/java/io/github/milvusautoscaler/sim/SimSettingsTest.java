@@ -52,6 +52,28 @@ class SimSettingsTest {
         assertEquals(0.575, s.bounds().cpuTarget(), 1e-12);
     }
 
+    /**
+     * A config named by its bare file name, as from its own folder (`simulate --config main.conf`), keeps its
+     * includes: the include used to be looked for on the classpath and dropped silently (peak 8, not 2). The files
+     * sit in the working directory for the test only, since a bare name is relative to it.
+     */
+    @Test
+    void aBareFileNameKeepsItsIncludes() throws IOException {
+        String stem = "sim-include-" + java.util.UUID.randomUUID();
+        Path main = Path.of(stem + ".conf");
+        Path tuning = Path.of(stem + "-tuning.conf");
+        try {
+            Files.writeString(tuning, "milvus-autoscaler.sim.peak-nodes = 2\n");
+            Files.writeString(main, "include \"" + tuning + "\"\n");
+            assertEquals(null, main.getParent(), "a bare name");
+            assertEquals(2, SimSettings.from(SimSettings.loadConfig(Optional.of(main)), Component.QUERY_NODE)
+                    .peakNodes());
+        } finally {
+            Files.deleteIfExists(main);
+            Files.deleteIfExists(tuning);
+        }
+    }
+
     @Test
     void aUserFileOverridesSimAndPolicyDefaults(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("a.conf");
