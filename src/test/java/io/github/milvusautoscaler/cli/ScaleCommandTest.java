@@ -485,6 +485,24 @@ class ScaleCommandTest {
                 "nothing written");
     }
 
+    /**
+     * The config's dry-run = true (the shipped example's) promises nothing is written with it: scale plans as with
+     * --dry-run and says so, even with --yes (config audit M4: it wrote).
+     */
+    @Test
+    void theConfigsDryRunPlansOnlyAndSaysSo() throws Exception {
+        at(3);
+        Path dryRun = dir.resolve("dry-run.conf");
+        Files.writeString(dryRun, "include \"scale.conf\"\nmilvus-autoscaler.dry-run = true\n");
+        Result r = scale(dryRun, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "5", "--yes");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("dry-run = true in " + dryRun + ": planning only, as --dry-run; to scale, use a"
+                + " config that sets dry-run = false"), r.out());
+        assertTrue(r.out().contains("dry run: nothing written"), r.out());
+        assertEquals(List.of(), kube.requests().stream().filter(q -> !q.method().equals("GET")).toList());
+        assertEquals(3, replicas());
+    }
+
     @Test
     void forceRangeAllowsAboveMaxAndDryRunShowsPlanAndLiveChecksWritingNothing() {
         at(3);
