@@ -37,18 +37,23 @@ import java.util.Set;
  * replica count the policy itself chose (not the one that really ran), and the record of both is kept.
  *
  * <p>Honesty: the recorded signals were measured at the replica counts that really ran. With
- * {@code rescaleLoad} a load-proportional signal (a per-replica load: cpu, qps, read-queue,
- * index-backlog) is re-divided by the policy's replicas, e.g. cpu 0.6 measured over 4 ready replicas
- * reads 0.6 x 4 / 3 = 0.8 when the policy runs 3; memory and latency are not rescaled (a dataset share
- * and a latency do not scale with replicas). Without it the signals are used as recorded. The policy's
+ * {@code rescaleLoad} a per-replica share ({@link #RESCALED}: cpu, qps, read-queue, index-backlog and memory) is
+ * re-divided by the policy's replicas, e.g. cpu 0.6 measured over 4 ready replicas reads 0.6 x 4 / 3 = 0.8 when
+ * the policy runs 3; a latency is not rescaled. Without it the signals are used as recorded. The policy's
  * new replicas count as ready at once (the history cannot say how long they would have taken), a per-pod
  * signal counts as reported by the policy's replicas (see {@link #reporting}), and the settle and health
  * queries are as recorded. Gaps stay UNKNOWN, never interpolated.
  */
 public final class Backtest {
 
-    /** Signals whose value is a load per replica, rescaled by {@code rescaleLoad}. */
-    public static final Set<String> LOAD_PROPORTIONAL = Set.of("cpu", "qps", "read-queue", "index-backlog");
+    /**
+     * Signals whose value is a share per replica of something the replicas split, rescaled by {@code rescaleLoad}:
+     * the loads, and memory, mostly each queryNode's share of the loaded segments. The policy projects a step-down
+     * the same way (memory 0.40 on 2 reads 0.80 on 1), so a replay that left memory as recorded at 5 replicas
+     * stepped 3 to 2 on 0.39 where the daemon, reading 0.59 at 3, would hold. The per-process overhead makes it
+     * read a little high at fewer replicas than recorded: the safe side.
+     */
+    public static final Set<String> RESCALED = Set.of("cpu", "qps", "read-queue", "index-backlog", "memory");
 
     private Backtest() {
     }
@@ -312,12 +317,12 @@ public final class Backtest {
         return new Observation(o.target(), o.at(), signals, o.settle(), o.health(), o.alerts());
     }
 
-    /** Load signals measured over {@code recordedReady} replicas, re-divided by the policy's {@code current}. */
+    /** Shares measured over {@code recordedReady} replicas, re-divided by the policy's {@code current}. */
     static Observation rescaled(Observation o, OptionalInt recordedReady, int current) {
         Map<String, Signal> signals = new LinkedHashMap<>();
         for (Map.Entry<String, Signal> e : o.signals().entrySet()) {
             Signal s = e.getValue();
-            if (!LOAD_PROPORTIONAL.contains(e.getKey()) || !s.isKnown()) {
+            if (!RESCALED.contains(e.getKey()) || !s.isKnown()) {
                 signals.put(e.getKey(), s);
             } else if (recordedReady.isEmpty() || recordedReady.getAsInt() <= 0) {
                 signals.put(e.getKey(), Signal.unknown(s.name(), "recorded ready replicas unknown: cannot rescale "
