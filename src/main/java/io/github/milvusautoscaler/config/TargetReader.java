@@ -315,11 +315,12 @@ final class TargetReader {
         Field<Duration> cooldown = n.positiveDuration("cooldown");
         Field<Integer> maxStep = n.integer("max-step");
         Field<Double> panic = n.number("panic-above");
-        if (sustain == null || cooldown == null || maxStep == null || panic == null) {
+        Field<Double> share = n.number("max-step-share");
+        if (sustain == null || cooldown == null || maxStep == null || panic == null || share == null) {
             return null;
         }
-        return n.build(() -> new ScaleOutSettings(sustain.value(), cooldown.value(), maxStep.value(), panic.value()),
-                maxStep, panic);
+        return n.build(() -> new ScaleOutSettings(sustain.value(), cooldown.value(), maxStep.value(), panic.value(),
+                share.value()), maxStep, panic, share);
     }
 
     private ScaleInSettings scaleIn(Node n) {

@@ -12,11 +12,15 @@ import java.time.Duration;
  *                   pass its line within this (see {@code ScaleOut.rising})
  * @param cooldown   no second scale-out this soon after one (unless panicking), nor this soon after new
  *                   replicas turn ready
- * @param maxStep    the most replicas one scale-out adds
+ * @param maxStep    the most replicas one scale-out adds, unless {@code maxStepShare} of the current replicas is more
  * @param panicAbove multiple of a signal's {@code scale-out-above} that overrides the cooldown
  *                   and the sustain window; e.g. 1.5 with cpu scale-out-above 0.75 panics above 1.125
+ * @param maxStepShare the share of the current replicas one scale-out may add when that is more than
+ *                   {@code maxStep}, as the HPA's Percent policy stands beside its Pods one (selectPolicy Max):
+ *                   0.25 on 68 replicas allows +17; 0 leaves {@code maxStep} alone
  */
-public record ScaleOutSettings(Duration sustain, Duration cooldown, int maxStep, double panicAbove) {
+public record ScaleOutSettings(Duration sustain, Duration cooldown, int maxStep, double panicAbove,
+                               double maxStepShare) {
 
     public ScaleOutSettings {
         requireNonNull(sustain, "sustain");
@@ -24,6 +28,22 @@ public record ScaleOutSettings(Duration sustain, Duration cooldown, int maxStep,
         Checks checks = new Checks();
         checks.atLeast(maxStep, 1, "max-step");
         checks.that(panicAbove > 1.0, "panic-above", "must be > 1 (a multiple of scale-out-above, e.g. 1.5)");
+        checks.that(maxStepShare >= 0 && maxStepShare <= 10, "max-step-share",
+                "must be from 0 to 10 (a share of the current replicas, such as 0.25; 0 leaves max-step alone)");
         checks.done();
+    }
+
+    /** Settings with max-step alone bounding a step (no share of the current replicas). */
+    public ScaleOutSettings(Duration sustain, Duration cooldown, int maxStep, double panicAbove) {
+        this(sustain, cooldown, maxStep, panicAbove, 0);
+    }
+
+    /**
+     * The most replicas one scale-out adds to {@code current}: max(max-step, ceil(current x max-step-share)).
+     * With 2 and 0.25: +2 up to 8 replicas, +17 at 68.
+     */
+    public int stepCap(int current) {
+        // 1e-9: ceil(8 x 0.25) must be 2, not 3 from a representation error.
+        return (int) Math.max(maxStep, Math.min(Integer.MAX_VALUE, Math.ceil(current * maxStepShare - 1e-9)));
     }
 }

@@ -243,6 +243,10 @@ class ConfigValidationTest {
                         "milvus-autoscaler.kubernetes.request-timeout = 30d",
                         P + "kubernetes.request-timeout = \"30d\" (autoscaler.conf:1): must be at most 24d (an HTTP"
                                 + " client timeout counts milliseconds in an int), such as 10s"),
+                Arguments.of("a negative share of the replicas per scale-out",
+                        "milvus-autoscaler.defaults.scale-out.max-step-share = -0.25",
+                        P + "defaults.scale-out.max-step-share = -0.25 (autoscaler.conf:1): must be from 0 to 10 (a"
+                                + " share of the current replicas, such as 0.25; 0 leaves max-step alone)"),
                 Arguments.of("circuit-breaker window too large to hold",
                         "milvus-autoscaler.prometheus.circuit-breaker.window-size = 1000000",
                         P + "prometheus.circuit-breaker.window-size = 1000000 (autoscaler.conf:1): must be from 1 to"

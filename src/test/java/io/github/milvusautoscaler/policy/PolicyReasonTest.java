@@ -617,6 +617,34 @@ class PolicyReasonTest {
         assertTrue(allReady.contains("3 -> 5 (ceil(3 x 0.82/0.58) = 5"), allReady);
     }
 
+    /**
+     * On a large fleet a scale-out may add max-step-share of the replicas: 40 at cpu 0.9 want ceil(40 x 0.9/0.575)
+     * = 63, and +2 would take ten steps; a quarter of 40 is +10. Up to 8 replicas the cap is max-step's 2.
+     */
+    @Test
+    void aLargeFleetStepsByAShareOfItsReplicas() {
+        Scene big = Scene.scene();
+        big.max = 100;
+        big.scaleOut = new ScaleOutSettings(Duration.ofMinutes(1), Duration.ofMinutes(3), 2, 1.5, 0.25);
+        big.replicas(40, 40);
+        big.cpu(0.9);
+        big.state = highFor(big, Duration.ofMinutes(5));
+        Decision d = big.decide().decision();
+        assertEquals(50, d.to(), d.message().text());
+        assertTrue(d.message().text().endsWith("= 63, max-step 10 (max-step-share 0.25 of 40))"), d.message().text());
+
+        Scene small = Scene.scene();
+        small.scaleOut = big.scaleOut;
+        small.replicas(8, 8);
+        small.cpu(0.9);
+        small.state = highFor(small, Duration.ofMinutes(5));
+        assertEquals(10, small.decide().decision().to(), "ceil(8 x 0.25) = 2 = max-step: +2");
+        assertEquals(2, big.scaleOut.stepCap(8));
+        assertEquals(3, big.scaleOut.stepCap(9));
+        assertEquals(2, new ScaleOutSettings(Duration.ofMinutes(1), Duration.ofMinutes(3), 2, 1.5).stepCap(40),
+                "no share: max-step alone");
+    }
+
     /** A step of 2147483647 ("no limit") overflowed current + step to a negative count: every scale-out threw. */
     @Test
     void theLargestStepsSaturateAtMaxReplicas() {
