@@ -176,8 +176,12 @@ final class Node {
     Field<Integer> integer(String key) {
         return read(key, "must be a whole number", v -> {
             double d = number(v);
-            if (d != Math.rint(d) || d > Integer.MAX_VALUE || d < Integer.MIN_VALUE) {
+            if (d != Math.rint(d)) {
                 throw new IllegalArgumentException();
+            }
+            if (d > Integer.MAX_VALUE || d < Integer.MIN_VALUE) {
+                // Whole, only too large: "must be a whole number" misled (config audit L3).
+                throw new OtherRule("must be a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE);
             }
             return (int) d;
         });
@@ -332,8 +336,15 @@ final class Node {
         try {
             return new Field<>(convert.apply(found.raw()), found.path(), found.raw(), found.layer());
         } catch (IllegalArgumentException | ConfigException e) {
-            errors.add(found, rule);
+            errors.add(found, e instanceof OtherRule other ? other.getMessage() : rule);
             return null;
+        }
+    }
+
+    /** A converter's refusal that names a rule more precise than the reader's usual one. */
+    private static final class OtherRule extends IllegalArgumentException {
+        OtherRule(String rule) {
+            super(rule);
         }
     }
 }

@@ -290,7 +290,7 @@ final class TargetReader {
             errors.add(n.child("forecast").number("line"), "must be < scale-out.panic-above ("
                     + text(n.child("scale-out").number("panic-above")) + "): a signal past the panic line must read HIGH");
         }
-        List<ScheduledFloor> scheduled = scheduled(n);
+        List<ScheduledFloor> scheduled = scheduled(n, max);
         List<SignalPolicy> policies = new ArrayList<>();
         List<SignalQuery> signalQueries = new ArrayList<>();
         Node signals = n.child("signals");
@@ -386,7 +386,7 @@ final class TargetReader {
     }
 
     /** The {@code scheduled} windows; each {@code { days, from, to, min-replicas, time-zone }}. Null on error. */
-    private List<ScheduledFloor> scheduled(Node n) {
+    private List<ScheduledFloor> scheduled(Node n, Field<Integer> max) {
         List<Field<ConfigValue>> elements = n.list("scheduled");
         if (elements == null) {
             return null;
@@ -409,6 +409,11 @@ final class TargetReader {
             Field<String> to = w.string("to");
             Field<String> zone = w.string("time-zone");
             Field<Integer> floor = w.integer("min-replicas");
+            if (floor != null && max != null && floor.value() > max.value()) {
+                // The policy caps a floor at max-replicas: 50 with max 10 would run 10, not what was written.
+                errors.add(floor, "must be <= max-replicas (" + max.value() + ")");
+                continue;
+            }
             Set<DayOfWeek> dayset = days == null ? null : days(days);
             LocalTime f = from == null ? null : time(from);
             LocalTime u = to == null ? null : time(to);

@@ -247,6 +247,24 @@ class ConfigValidationTest {
                         "milvus-autoscaler.defaults.scale-out.max-step-share = -0.25",
                         P + "defaults.scale-out.max-step-share = -0.25 (autoscaler.conf:1): must be from 0 to 10 (a"
                                 + " share of the current replicas, such as 0.25; 0 leaves max-step alone)"),
+                // The API server answers 422 to such names: no replica would ever lead (config audit M6).
+                Arguments.of("a Lease name Kubernetes refuses",
+                        "milvus-autoscaler.kubernetes.leader-election.lease-name = \"Bad_Name!\"",
+                        P + "kubernetes.leader-election.lease-name = \"Bad_Name!\" (autoscaler.conf:1): must be a Lease"
+                                + " name such as milvus-autoscaler (lower-case letters, digits, '-' and '.', at most 253)"),
+                Arguments.of("a Lease namespace Kubernetes refuses",
+                        "milvus-autoscaler.kubernetes.leader-election.namespace = \"Bad NS\"",
+                        P + "kubernetes.leader-election.namespace = \"Bad NS\" (autoscaler.conf:1): must be a namespace"
+                                + " name such as milvus-autoscaler (lower-case letters, digits and '-', at most 63), or"
+                                + " empty for the pod's own"),
+                Arguments.of("a scheduled floor above max-replicas",
+                        "milvus-autoscaler.defaults.scheduled = [{ days = Mon-Fri, from = \"08:00\", to = \"18:00\","
+                                + " time-zone = UTC, min-replicas = 50 }]",
+                        P + "defaults.scheduled[0].min-replicas = 50 (autoscaler.conf:1): must be <= max-replicas (10)"),
+                Arguments.of("a whole number too large for its key",
+                        "milvus-autoscaler.prometheus.max-series = 99999999999",
+                        P + "prometheus.max-series = 99999999999 (autoscaler.conf:1): must be a whole number from"
+                                + " -2147483648 to 2147483647"),
                 Arguments.of("circuit-breaker window too large to hold",
                         "milvus-autoscaler.prometheus.circuit-breaker.window-size = 1000000",
                         P + "prometheus.circuit-breaker.window-size = 1000000 (autoscaler.conf:1): must be from 1 to"
