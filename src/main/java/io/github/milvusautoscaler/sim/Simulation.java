@@ -39,9 +39,21 @@ public final class Simulation {
     private final Map<String, Function<SimContext, SimPolicy>> policies;
     private final int initialReplicas;
 
+    /** The most ticks one run keeps (a few bytes each per lane): 40 times nyc_taxi's 215 days at 15s. */
+    public static final long MAX_TICKS = 50_000_000L;
+
     private Simulation(Builder b) {
         this.settings = requireNonNull(b.settings, "settings");
         this.demand = demand(requireNonNull(b.trace, "trace"), settings, b.compress);
+        long ticks = (long) Math.ceil(demand.durationSeconds() * 1000 / Math.max(1, settings.tick().toMillis()));
+        if (ticks > MAX_TICKS) {
+            // Refused before anything is allocated: sim.tick = 1ms over a 14-day trace asked for 1.2e9 ticks and
+            // ran out of memory 25 s in.
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s at sim.tick %s is %,d ticks;"
+                    + " at most %,d fit in memory (nyc_taxi's 215 days at 15s are 1,238,280): raise sim.tick or"
+                    + " --compress", demand.name(), io.github.milvusautoscaler.core.Checks.text(settings.tick()), ticks,
+                    MAX_TICKS));
+        }
         this.config = b.config != null ? b.config : SimSettings.loadConfig(Optional.empty());
         this.policySettings = b.policySettings;
         this.target = b.target != null ? b.target : defaultTarget(demand.name(), b.component);

@@ -181,11 +181,13 @@ class SimulateCommandTest {
         "missing config file    | --trace step --config FILE:none.conf        | none.conf: file not found",
         "bad config value       | --trace step --config FILE:bad.conf         | milvus-autoscaler.sim.capacity-qps = -5 (bad.conf:1): must be > 0",
         "all-zero trace         | --trace FILE:zero.csv                       | is zero everywhere",
+        "ticks beyond memory    | --trace step --compress 0.1 --config FILE:tick.conf | step at sim.tick 1ms is 216,000,000 ticks; at most 50,000,000 fit in memory",
     })
     void badInputExitsTwoWithOneLineAndWritesNothing(String name, String args, String expected) throws IOException {
         Files.writeString(dir.resolve("bad.csv"), "timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:01:00,lots\n");
         Files.writeString(dir.resolve("zero.csv"), "timestamp,value\n2024-01-01 00:00:00,0\n2024-01-01 00:01:00,0\n");
         Files.writeString(dir.resolve("bad.conf"), "milvus-autoscaler.sim.capacity-qps = -5\n");
+        Files.writeString(dir.resolve("tick.conf"), "milvus-autoscaler.sim.tick = 1ms\n");
         Path target = dir.resolve("out");
         List<String> argv = new ArrayList<>();
         for (String a : args.trim().split("\\s+")) {
