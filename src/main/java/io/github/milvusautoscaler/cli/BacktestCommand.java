@@ -83,8 +83,8 @@ public final class BacktestCommand implements Callable<Integer> {
     @Option(names = "--to", defaultValue = "now", paramLabel = "T", description = "End, as --from, or now (default).")
     String to;
 
-    @Option(names = "--step", defaultValue = "15s", paramLabel = "DURATION",
-            description = "Time between two replayed ticks (default ${DEFAULT-VALUE}, the daemon's loop.interval).")
+    @Option(names = "--step", paramLabel = "DURATION",
+            description = "Time between two replayed ticks (default: the config's loop.interval, 15s unless set).")
     String step;
 
     @Option(names = "--rescale-load", description = "Re-divide load-proportional signals (cpu, qps, read-queue,"
@@ -115,7 +115,7 @@ public final class BacktestCommand implements Callable<Integer> {
         try {
             start = time("--from", from, now);
             end = time("--to", to, now);
-            stepLength = duration(step);
+            stepLength = step == null ? null : duration(step);
             if (!end.isAfter(start)) {
                 throw new IllegalArgumentException("--from " + start + " must be before --to " + end);
             }
@@ -134,6 +134,18 @@ public final class BacktestCommand implements Callable<Integer> {
         Optional<ConfigAndCluster.Selected> selected = selection.load("backtest", err);
         if (selected.isEmpty()) {
             return Main.EXIT_USAGE;
+        }
+        if (stepLength == null) {
+            // The daemon's own tick: a replay at 15s of a daemon that ticks every 60s decides four times as often.
+            Duration interval = selected.get().settings().loopInterval();
+            try {
+                stepLength = duration(io.github.milvusautoscaler.core.Checks.text(interval));
+            } catch (IllegalArgumentException e) {
+                err.println("backtest: --step defaults to loop.interval (" + io.github.milvusautoscaler.core.Checks
+                        .text(interval) + "), which is not a whole number of seconds: pass --step, e.g. --step 15s");
+                err.flush();
+                return Main.EXIT_USAGE;
+            }
         }
         // As simulate and demo do: after the input checks, so bad input still creates nothing; before reading the
         // history and replaying it, which takes a while (a 7-day run 16 s or more), so a folder that cannot take

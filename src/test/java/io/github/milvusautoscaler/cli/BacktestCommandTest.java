@@ -156,10 +156,12 @@ class BacktestCommandTest {
     @Test
     void relativeTimesReplayAndBothSidesCountTheSameSteps() throws Exception {
         Path out = dir.resolve("relative");
-        Result r = backtest("--from", "-1d", "--to", "now", "--step", "60s", "--out", out.toString());
+        // No --step: the config's loop.interval (60s) is the replay's tick, as it is the daemon's (config audit L1).
+        Result r = backtest("--from", "-1d", "--to", "now", "--out", out.toString());
         assertEquals(0, r.code, r.err + r.out);
-        JsonObject target = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject()
-                .getAsJsonArray("targets").get(0).getAsJsonObject();
+        JsonObject report = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject();
+        assertEquals(60, report.get("stepSeconds").getAsLong(), "loop.interval = 60s");
+        JsonObject target = report.getAsJsonArray("targets").get(0).getAsJsonObject();
         JsonObject recorded = target.getAsJsonObject("recorded");
         JsonObject policy = target.getAsJsonObject("policy");
         int steps = 24 * 60 + 1;
