@@ -227,6 +227,14 @@ public final class BacktestCommand implements Callable<Integer> {
                     err.flush();
                     return Main.EXIT_FAILURE;
                 }
+                for (String id : empty) {
+                    // The others replayed; this one has nothing behind it, most often a namespace, name or install
+                    // kind that is not the cluster's. Its section says so rather than "would not have scaled".
+                    err.println("backtest: warning: " + id + " has no recorded replicas (kube_deployment_spec_replicas,"
+                            + " or kube_statefulset_replicas) between " + start + " and " + last + ": check its"
+                            + " namespace, name and install kind (doctor names the first missing link)");
+                }
+                err.flush();
                 if (exportTrace) {
                     for (TargetSettings t : targets) {
                         String csv = trace(history, t, start, last, stepLength);
@@ -419,7 +427,10 @@ public final class BacktestCommand implements Callable<Integer> {
                     steps * step.toSeconds() / 3600.0, r.recorded().knownSteps() < steps
                             ? ": the rest is before Prometheus' first sample, past its last, or a gap in"
                             + " kube-state-metrics; both sides are counted over the known steps only" : ""));
-            if (r.policy().changes().isEmpty()) {
+            if (r.recorded().knownSteps() == 0) {
+                b.append("**Nothing was replayed: no recorded replicas of this target in the range** (check its"
+                        + " namespace, name and install kind; `doctor` names the first missing link).\n\n");
+            } else if (r.policy().changes().isEmpty()) {
                 b.append("The policy would not have scaled.\n\n");
             } else {
                 b.append("| time | replicas | reason | message |\n|---|---|---|---|\n");

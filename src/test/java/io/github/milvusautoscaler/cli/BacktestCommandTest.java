@@ -173,6 +173,35 @@ class BacktestCommandTest {
                 + steps + " steps"), Files.readString(out.resolve("report.md")));
     }
 
+    /**
+     * A target with no history beside one with it (a release name that is not the cluster's): the run still writes
+     * the report, but says on stderr and in the target's section that nothing was replayed, where it read "The
+     * policy would not have scaled." (backtest audit M3).
+     */
+    @Test
+    void aTargetWithNoHistoryIsNamedNotReportedAsHolding() throws Exception {
+        Path twoClusters = Files.writeString(dir.resolve("two.conf"), """
+                milvus-autoscaler {
+                  prometheus { url = "%s", timeout = 30s }
+                  loop.interval = 60s
+                  defaults { settle-query = "", signals { memory.enabled = false, qps.enabled = false } }
+                  clusters = [
+                    { namespace = milvus, name = wk, install = helm, milvus-version = "2.5.6", components { queryNode {} } },
+                    { namespace = milvus, name = wq, install = helm, milvus-version = "2.5.6", components { queryNode {} } }]
+                }
+                """.formatted(prometheus.url()));
+        Path out = dir.resolve("two-out");
+        Result r = backtest(twoClusters, "--from", START.toString(), "--to", START.plus(Duration.ofHours(6)).toString(),
+                "--out", out.toString());
+        assertEquals(0, r.code, r.err + r.out);
+        assertTrue(r.err.contains("backtest: warning: milvus/wq/queryNode has no recorded replicas"), r.err);
+        assertFalse(r.err.contains("milvus/wk/queryNode"), r.err);
+        String md = Files.readString(out.resolve("report.md"));
+        String wq = md.substring(md.indexOf("## milvus/wq/queryNode"));
+        assertTrue(wq.contains("Nothing was replayed: no recorded replicas of this target in the range"), wq);
+        assertFalse(wq.contains("would not have scaled"), wq);
+    }
+
     @Test
     void replaysAWeekWritesTheReportAndTheGapHoldsScaleIn() throws Exception {
         Path out = dir.resolve("week");
