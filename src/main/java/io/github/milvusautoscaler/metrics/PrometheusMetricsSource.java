@@ -460,7 +460,10 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         if (why != null && before == null) {
             LOG.warn("{}: {} is left out of decisions: {}", target.id(), signal, why);
         } else if (why == null && before != null) {
-            LOG.info("{}: {} applies again: its pods declare what it is a fraction of", target.id(), signal);
+            // The undeclared-pods query is empty both when every pod declares it and when no pod is seen at all (a
+            // scrape gap): "its pods declare it" alone was wrong in a gap (backtest audit L3).
+            LOG.info("{}: {} is read again: no pod seen now lacks what it is a fraction of (they declare it, or"
+                    + " none is seen)", target.id(), signal);
         }
     }
 
