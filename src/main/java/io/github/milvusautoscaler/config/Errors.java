@@ -68,6 +68,20 @@ final class Errors {
         return reported;
     }
 
+    /**
+     * Runs {@code check} and forgets what it reported when every new problem lies in reference.conf: a check of a
+     * layer the user may never use, where such a problem is only the user's other setting seen through a default.
+     */
+    void keepOnlyUserErrors(Runnable check) {
+        Set<ConfigError> before = new LinkedHashSet<>(errors);
+        int reportedBefore = reported;
+        check.run();
+        if (errors.stream().filter(e -> !before.contains(e)).allMatch(e -> e.file().equals("reference.conf"))) {
+            errors.retainAll(before);
+            reported = reportedBefore;
+        }
+    }
+
     boolean isEmpty() {
         return errors.isEmpty();
     }

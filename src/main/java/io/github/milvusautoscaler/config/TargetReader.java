@@ -85,19 +85,28 @@ final class TargetReader {
     List<TargetSettings> read(Node root) {
         Node defaults = root.child("defaults");
         Node componentDefaults = root.child("component-defaults");
+        List<Field<ConfigValue>> clusters = root.list("clusters");
         if (defaults != null) {
             build(defaults, null);
             if (componentDefaults != null) {
                 for (Component component : Component.values()) {
                     Node layer = componentDefaults.childIfPresent(component.configName());
-                    if (layer != null) {
-                        build(layer.withFallback(defaults), null);
+                    if (layer == null) {
+                        continue;
+                    }
+                    Node merged = layer.withFallback(defaults);
+                    if (used(clusters, component)) {
+                        build(merged, null);
+                    } else {
+                        // A component no cluster runs: only what the user wrote can be wrong there. On its own, the
+                        // proxy entry blamed reference.conf's line for a user's "defaults.signals.cpu.enabled =
+                        // false" in a file without a proxy (config audit M5).
+                        errors.keepOnlyUserErrors(() -> build(merged, null));
                     }
                 }
             }
         }
         List<TargetSettings> targets = new ArrayList<>();
-        List<Field<ConfigValue>> clusters = root.list("clusters");
         if (clusters == null) {
             return targets;
         }
@@ -112,6 +121,20 @@ final class TargetReader {
                     seen, targets);
         }
         return targets;
+    }
+
+    /** True when some cluster names {@code component} under its components (whatever else is wrong with it). */
+    private static boolean used(List<Field<ConfigValue>> clusters, Component component) {
+        if (clusters == null) {
+            return false;
+        }
+        for (Field<ConfigValue> c : clusters) {
+            if (c.raw() instanceof ConfigObject cluster && cluster.get("components") instanceof ConfigObject components
+                    && components.containsKey(component.configName())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void cluster(int index, Node cluster, Node defaults, Node componentDefaults, Map<String, Integer> seen,

@@ -8,6 +8,7 @@ import io.github.milvusautoscaler.core.SignalQuery;
 import io.github.milvusautoscaler.core.DeclaredResource;
 import io.github.milvusautoscaler.core.ContainerResource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -79,6 +80,22 @@ class ConfigLoaderTest {
      * the namespace and instance labels its expressions keep) to scale-out, not to the catch-all block: a route
      * keyed on a label those rules do not carry never scaled on them (SRE audit M6).
      */
+    /**
+     * Signals off in defaults leave only memory on a queryNode, and nothing on the proxy reference.conf gives memory
+     * off: with no proxy configured that is no error (it was one, at reference.conf's line, config audit M5); with a
+     * proxy it is, on the proxy's cluster.
+     */
+    @Test
+    void aComponentNoClusterRunsIsNotRefusedForWhatOnlyReferenceConfSetsThere() {
+        String signalsOff = "milvus-autoscaler.defaults.signals { cpu.enabled = false, qps.enabled = false }\n";
+        TargetSettings t = ConfigLoader.parse(signalsOff + oneCluster("2.5", "queryNode {}"), "autoscaler.conf")
+                .targets().get(0);
+        assertEquals(List.of("memory"), t.policy().signals().stream().map(p -> p.name()).toList());
+        InvalidConfigException withProxy = assertThrows(InvalidConfigException.class,
+                () -> ConfigLoader.parse(signalsOff + oneCluster("2.5", "queryNode {}, proxy {}"), "autoscaler.conf"));
+        assertTrue(withProxy.getMessage().contains("must enable at least one signal"), withProxy.getMessage());
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void theExamplesRoutesScaleOutOnTheShippedScalingAlerts() throws Exception {
