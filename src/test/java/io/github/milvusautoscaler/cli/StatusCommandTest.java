@@ -38,18 +38,23 @@ class StatusCommandTest {
 
     static final Target A = new Target("milvus", "my-release", Component.QUERY_NODE, InstallKind.OPERATOR);
 
+    /** A policy on cpu alone (band 0.40-0.75) without a scale-out sustain: cpu 0.82 scales out at once. */
+    static Policy cpuPolicy() {
+        return new Policy(new PolicySettings(1, 10,
+                new ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
+                new ScaleInSettings(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(15),
+                        Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofMinutes(30)),
+                List.of(SignalPolicy.band("cpu", 0.75, 0.40)), new AlertSettings(1, Duration.ofMinutes(5)),
+                new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2)));
+    }
+
     @Test
     void printsATableWithSignalsDecisionAndWaits() {
         FakeMetrics metrics = new FakeMetrics();
         metrics.cpu.put(A, 0.82);
         Engine engine = new Engine(new ManualClock(Instant.parse("2026-01-05T10:00:00Z")), metrics, new FakeCluster(),
                 d -> { }, () -> false, AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
-        Policy policy = new Policy(new PolicySettings(1, 10,
-                new ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
-                new ScaleInSettings(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(15),
-                        Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofMinutes(30)),
-                List.of(SignalPolicy.band("cpu", 0.75, 0.40)), new AlertSettings(1, Duration.ofMinutes(5)),
-                new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2)));
+        Policy policy = cpuPolicy();
         engine.tick(new EngineTarget(A, policy));
         try (HttpApi api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { },
                 HttpApi.statusOf(engine), Map.of())) {
@@ -76,12 +81,7 @@ class StatusCommandTest {
         Engine engine = new Engine(new ManualClock(Instant.parse("2026-01-05T10:00:00.931282931Z")), metrics,
                 new FakeCluster(), d -> { }, () -> true, AlertSource.NONE, new ActionBudget(30), false,
                 EngineListener.NONE);
-        engine.tick(new EngineTarget(A, new Policy(new PolicySettings(1, 10,
-                new ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
-                new ScaleInSettings(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(15),
-                        Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofMinutes(30)),
-                List.of(SignalPolicy.band("cpu", 0.75, 0.40)), new AlertSettings(1, Duration.ofMinutes(5)),
-                new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2)))));
+        engine.tick(new EngineTarget(A, cpuPolicy()));
         String table = StatusCommand.render(com.google.gson.JsonParser.parseString(HttpApi.statusOf(engine).get())
                 .getAsJsonObject());
         assertTrue(table.startsWith("role: leader  at 2026-01-05T10:00:00Z\n"), table);
@@ -97,12 +97,7 @@ class StatusCommandTest {
         metrics.cpuNotApplicable.put(A, why);
         Engine engine = new Engine(new ManualClock(Instant.parse("2026-01-05T10:00:00Z")), metrics, new FakeCluster(),
                 d -> { }, () -> false, AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
-        engine.tick(new EngineTarget(A, new Policy(new PolicySettings(1, 10,
-                new ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
-                new ScaleInSettings(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(15),
-                        Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofMinutes(30)),
-                List.of(SignalPolicy.band("cpu", 0.75, 0.40)), new AlertSettings(1, Duration.ofMinutes(5)),
-                new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2)))));
+        engine.tick(new EngineTarget(A, cpuPolicy()));
         String document = HttpApi.statusOf(engine).get();
         com.google.gson.JsonObject cpu = com.google.gson.JsonParser.parseString(document).getAsJsonObject()
                 .getAsJsonArray("targets").get(0).getAsJsonObject().getAsJsonArray("signals").get(0).getAsJsonObject();

@@ -159,17 +159,7 @@ class StateCarryOverTest {
         AtomicBoolean bLeads = new AtomicBoolean(false);
         AtomicBoolean resolved = new AtomicBoolean(false);
         Engine a = engine(aLeads, (t, now) -> List.of(ALERT));
-        Engine b = engine(bLeads, new AlertSource() {
-            @Override
-            public List<ActiveAlert> firing(io.github.milvusautoscaler.core.Target t, Instant now) {
-                return List.of();
-            }
-
-            @Override
-            public java.util.Set<String> resolved(io.github.milvusautoscaler.core.Target t, Instant now) {
-                return resolved.get() ? java.util.Set.of(ALERT.key()) : java.util.Set.of();
-            }
-        });
+        Engine b = engine(bLeads, seesOnlyTheResolve(resolved, ALERT));
         assertEquals(Reason.ALERT_SCALE_OUT, tick(a).reason());
         assertEquals(List.of(3), replicasWritten);
 
@@ -228,17 +218,7 @@ class StateCarryOverTest {
         AtomicBoolean bLeads = new AtomicBoolean(false);
         AtomicBoolean resolved = new AtomicBoolean(false);
         Engine a = engine(aLeads, (t, now) -> List.of(BLOCK));
-        Engine b = engine(bLeads, new AlertSource() {
-            @Override
-            public List<ActiveAlert> firing(io.github.milvusautoscaler.core.Target t, Instant now) {
-                return List.of();
-            }
-
-            @Override
-            public java.util.Set<String> resolved(io.github.milvusautoscaler.core.Target t, Instant now) {
-                return resolved.get() ? java.util.Set.of(BLOCK.key()) : java.util.Set.of();
-            }
-        });
+        Engine b = engine(bLeads, seesOnlyTheResolve(resolved, BLOCK));
         cpu = 0.10;
         assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, tick(a).reason());
         assertTrue(annotationsText().contains(BLOCK.key()), "the leader keeps the block on the object: "
@@ -280,6 +260,21 @@ class StateCarryOverTest {
         assertEquals(List.of(2), replicasWritten);
         assertFalse(annotationsText().contains(BLOCK.key()), "past the carry-over B drops the key: "
                 + annotationsText());
+    }
+
+    /** A daemon Alertmanager never sent {@code alert} to firing, which sees it resolved once {@code resolved} is set. */
+    static AlertSource seesOnlyTheResolve(AtomicBoolean resolved, ActiveAlert alert) {
+        return new AlertSource() {
+            @Override
+            public List<ActiveAlert> firing(io.github.milvusautoscaler.core.Target t, Instant now) {
+                return List.of();
+            }
+
+            @Override
+            public java.util.Set<String> resolved(io.github.milvusautoscaler.core.Target t, Instant now) {
+                return resolved.get() ? java.util.Set.of(alert.key()) : java.util.Set.of();
+            }
+        };
     }
 
     private String annotationsText() {
