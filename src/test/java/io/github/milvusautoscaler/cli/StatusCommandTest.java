@@ -38,14 +38,9 @@ class StatusCommandTest {
 
     static final Target A = new Target("milvus", "my-release", Component.QUERY_NODE, InstallKind.OPERATOR);
 
-    /** A policy on cpu alone (band 0.40-0.75) without a scale-out sustain: cpu 0.82 scales out at once. */
+    /** EngineTest's: cpu band [0.40, 0.75], scale-out sustain 0, so cpu 0.82 scales out at once. */
     static Policy cpuPolicy() {
-        return new Policy(new PolicySettings(1, 10,
-                new ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
-                new ScaleInSettings(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(15),
-                        Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofMinutes(30)),
-                List.of(SignalPolicy.band("cpu", 0.75, 0.40)), new AlertSettings(1, Duration.ofMinutes(5)),
-                new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2)));
+        return io.github.milvusautoscaler.engine.EngineTest.policy();
     }
 
     @Test

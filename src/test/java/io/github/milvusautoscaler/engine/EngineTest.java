@@ -42,14 +42,14 @@ import io.github.milvusautoscaler.testsupport.FakeMetrics;
 import org.junit.jupiter.api.Test;
 
 /** The engine with hand-written fakes: script the cluster and the signals, tick, check the writes. */
-class EngineTest {
+public class EngineTest {
 
     static final Instant T0 = Instant.parse("2026-01-05T10:00:00Z");
     static final Target A = new Target("milvus", "a", Component.QUERY_NODE, InstallKind.OPERATOR);
     static final Target B = new Target("milvus", "b", Component.QUERY_NODE, InstallKind.HELM);
 
     /** cpu band [0.40, 0.75]; scale-out sustain 0 so one HIGH tick acts. */
-    static Policy policy() {
+    public static Policy policy() {
         return new Policy(new PolicySettings(1, 10,
                 new ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
                 new ScaleInSettings(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(15),
