@@ -269,6 +269,11 @@ final class Node {
             if (v.valueType() != ConfigValueType.STRING && v.valueType() != ConfigValueType.NUMBER) {
                 throw new IllegalArgumentException();
             }
+            if (v.valueType() == ConfigValueType.NUMBER && ((Number) v.unwrapped()).doubleValue() < 0
+                    || v.valueType() == ConfigValueType.STRING && ((String) v.unwrapped()).strip().startsWith("-")) {
+                // typesafe-config refuses a negative size before a record's own rule could say so (config audit L4).
+                throw new OtherRule("must be 0 or more bytes, such as 1MiB");
+            }
             return v.atKey("v").getBytes("v");
         });
     }

@@ -261,6 +261,9 @@ class ConfigValidationTest {
                         "milvus-autoscaler.defaults.scheduled = [{ days = Mon-Fri, from = \"08:00\", to = \"18:00\","
                                 + " time-zone = UTC, min-replicas = 50 }]",
                         P + "defaults.scheduled[0].min-replicas = 50 (autoscaler.conf:1): must be <= max-replicas (10)"),
+                Arguments.of("a negative size",
+                        "milvus-autoscaler.server.max-buffered-body = -1",
+                        P + "server.max-buffered-body = -1 (autoscaler.conf:1): must be 0 or more bytes, such as 1MiB"),
                 Arguments.of("a whole number too large for its key",
                         "milvus-autoscaler.prometheus.max-series = 99999999999",
                         P + "prometheus.max-series = 99999999999 (autoscaler.conf:1): must be a whole number from"
