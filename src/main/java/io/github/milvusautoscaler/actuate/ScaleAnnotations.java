@@ -69,8 +69,6 @@ public final class ScaleAnnotations {
     private static final String TO_ONE_REVERSED_AT = "to-one-reversed-at";
     private static final String BLOCKING_ALERTS = "blocking-alerts";
     private static final String LAST_ALERT_BLOCK = "last-alert-block";
-    /** Handled alert keys kept on the object at most (an annotation value is small; keys are ~100 bytes). */
-    static final int MAX_HANDLED_ALERTS = 50;
 
     private static final Logger LOG = LoggerFactory.getLogger(ScaleAnnotations.class);
 
@@ -308,7 +306,7 @@ public final class ScaleAnnotations {
             out.add(name, com.google.gson.JsonNull.INSTANCE);
         } else {
             com.google.gson.JsonArray array = new com.google.gson.JsonArray();
-            keys.stream().sorted().limit(MAX_HANDLED_ALERTS).forEach(array::add);
+            keys.stream().sorted().limit(ScaleMemory.MAX_ALERT_KEYS).forEach(array::add);
             out.addProperty(name, array.toString());
         }
     }

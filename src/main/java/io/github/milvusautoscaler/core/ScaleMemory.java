@@ -33,6 +33,9 @@ public record ScaleMemory(Instant backoffUntil, Instant settleWaitSince, Instant
                           Set<String> handledAlerts, Instant steppedToOneAt, Instant toOneReversedAt,
                           Set<String> blockingAlerts, Instant lastAlertBlock) {
 
+    /** Alert keys kept on the object at most, per set (an annotation value is small; keys are ~100 bytes). */
+    public static final int MAX_ALERT_KEYS = 50;
+
     /** Nothing remembered. */
     public static final ScaleMemory NONE = new ScaleMemory(null, null, null, Set.of(), null, null);
 

@@ -112,7 +112,7 @@ public final class Engine {
                     // the leader's writes reach it through the last-scale annotations.
                     state = outcome.unapplied();
                 } else {
-                    Written w = write(target, outcome, input, observation, status, started);
+                    Written w = write(target, outcome, input, observation, status, firing, started);
                     decision = w.decision;
                     state = w.state;
                     status = w.status;
@@ -258,14 +258,18 @@ public final class Engine {
             keys.removeAll(alerts.resolved(t, now));
         }
         // Past the carry-over the object's keys block no one: those still firing here are kept from now on.
-        boolean added = false;
         for (ActiveAlert a : firing) {
             // A scale-out alert blocks scale-in too, also while it has not scaled out (its cooldown, max-replicas).
             if (!kept.handledAlerts().contains(a.key())) {
-                added |= keys.add(a.key());
+                keys.add(a.key());
             }
         }
-        return kept.withBlocking(keys, added || !current ? now : onObject.lastAlertBlock());
+        // As many as the object keeps, so what is read back equals what is wanted: with 51 firing, the 51st was
+        // "new" every tick and rewrote the annotation each time (alert fail-over audit M2).
+        java.util.Set<String> stored = keys.stream().sorted().limit(ScaleMemory.MAX_ALERT_KEYS)
+                .collect(java.util.stream.Collectors.toSet());
+        boolean added = !onObject.blockingAlerts().containsAll(stored);
+        return kept.withBlocking(stored, added || !current ? now : onObject.lastAlertBlock());
     }
 
     /**
@@ -324,7 +328,7 @@ public final class Engine {
      * </ol>
      */
     private Written write(EngineTarget target, Outcome outcome, TargetState input, Observation observation,
-                          ReplicaStatus status, Instant started) {
+                          ReplicaStatus status, List<ActiveAlert> firing, Instant started) {
         Target t = target.target();
         Outcome current = outcome;
         ReplicaStatus basis = status;
@@ -350,8 +354,12 @@ public final class Engine {
             }
             int[] attempts = {0};
             TargetState after = current.next().retimed(started, writeTime);
-            ScaleMemory memory = target.policy().kept(after,
-                    handled(decision.target(), decision.asWritten(), after, basis.memory()));
+            // The blocking alerts ride along: a scale write's annotations are the whole memory, and without them a
+            // scale-out under a carried block erased it, so the next step-downs ran under a firing alert (alert
+            // fail-over audit H1).
+            ScaleMemory memory = blocking(t, target.policy().kept(after,
+                    handled(decision.target(), decision.asWritten(), after, basis.memory())), basis.memory(), firing,
+                    target.policy().settings().alerts().carryOver(), writeTime);
             WriteContext context = new WriteContext(UUID.randomUUID().toString(), writeTime, guard(started, attempts),
                     memory);
             RuntimeException failure;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.milvusautoscaler.actuate.ApiClients;
 import io.github.milvusautoscaler.actuate.RoutingActuator;
 import io.github.milvusautoscaler.actuate.ScaledObjects;
+import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.ActiveAlert;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Decision;
@@ -239,6 +240,58 @@ class StateCarryOverTest {
         assertEquals(Reason.SIGNALS_LOW, tick(b).reason());
         assertEquals(List.of(2), replicasWritten);
         assertFalse(annotationsText().contains(BLOCK.key()), "the resolved alert's key is gone: " + annotationsText());
+    }
+
+    /**
+     * B holds under A's block, then scales out on a load spike: the scale write's annotations keep the block (they
+     * are the whole memory, and the write used to set blocking-alerts to null), so when the load falls B still holds
+     * rather than stepping down under the firing alert (alert fail-over audit H1).
+     */
+    @Test
+    void aScaleOutUnderACarriedBlockKeepsIt() {
+        seed(3);
+        AtomicBoolean aLeads = new AtomicBoolean(true);
+        AtomicBoolean bLeads = new AtomicBoolean(false);
+        Engine a = engine(aLeads, (t, now) -> List.of(BLOCK));
+        Engine b = engine(bLeads, AlertSource.NONE);
+        cpu = 0.10;
+        assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, tick(a).reason());
+        aLeads.set(false);
+        bLeads.set(true);
+        clock.advance(Duration.ofMinutes(1));
+        cpu = 1.50;
+        assertEquals(Action.SCALE_OUT, tick(b).action());
+        assertEquals(List.of(5), replicasWritten);
+        assertTrue(annotationsText().contains(BLOCK.key()), "the scale write kept the block: " + annotationsText());
+        cpu = 0.10;
+        for (int i = 0; i < 4; i++) {
+            clock.advance(Duration.ofMinutes(20));
+            Decision d = tick(b);
+            assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, d.reason(), d.message().text());
+        }
+        assertEquals(List.of(5), replicasWritten, "no step-down under the firing alert");
+    }
+
+    /**
+     * 51 firing block-only alerts: the object keeps 50, and the leader writes them once, not every tick (the 51st
+     * read as new each tick and rewrote the annotation; alert fail-over audit M2).
+     */
+    @Test
+    void moreBlockingAlertsThanTheObjectKeepsAreWrittenOnce() {
+        seed(3);
+        List<ActiveAlert> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 51; i++) {
+            many.add(new ActiveAlert(String.format("group/fp%02d/2026-01-05T09:58:00Z", i), "MilvusSearchLatencyHigh",
+                    ActiveAlert.AlertAction.BLOCK_SCALE_IN, Instant.parse("2026-01-05T09:58:00Z")));
+        }
+        Engine a = engine(new AtomicBoolean(true), (t, now) -> many);
+        cpu = 0.10;
+        for (int i = 0; i < 5; i++) {
+            assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, tick(a).reason());
+            clock.advance(Duration.ofSeconds(15));
+        }
+        assertEquals(1, fake.requests("PATCH", "/apis/milvus.io/").size(), "one write of the 50 keys");
+        assertTrue(annotationsText().contains("fp49") && !annotationsText().contains("fp50"), annotationsText());
     }
 
     /** Without a resolve reaching anyone, a carried block-only alert lasts alerts.carry-over (4h) from when A saw it. */
