@@ -221,21 +221,29 @@ public final class Engine {
         firing.forEach(a -> known.add(a.key()));
         List<ActiveAlert> out = new java.util.ArrayList<>(firing);
         if (scaledOutFor) {
-            carry(out, known, onObject.handledAlerts(), "(scaled out for before a fail-over; not re-sent yet)",
+            carry(out, known, onObject.handledAlerts(), "scaled out for before this daemon led",
                     onObject.lastAlertScaleOut());
         }
         if (blocked) {
-            carry(out, known, onObject.blockingAlerts(), "(blocked scale-in before a fail-over; not re-sent yet)",
+            carry(out, known, onObject.blockingAlerts(), "blocked scale-in before this daemon led",
                     onObject.lastAlertBlock());
         }
         return out;
     }
 
+    /**
+     * Adds the kept {@code keys} this daemon has not seen as blocks named by their Alertmanager group (the key's
+     * first part, e.g. {@code {}:{alertname="MilvusSearchLatencyHigh"}}), so the decision says which alert holds
+     * it: "(carried: {}:{alertname=...}, blocked scale-in before this daemon led; not re-sent to it yet)".
+     */
     private static void carry(List<ActiveAlert> out, java.util.Set<String> known, java.util.Set<String> keys,
-                              String name, Instant since) {
+                              String why, Instant since) {
         for (String key : new java.util.TreeSet<>(keys)) {
             if (known.add(key)) {
-                out.add(new ActiveAlert(key, name, ActiveAlert.AlertAction.BLOCK_SCALE_IN, since));
+                int bar = key.indexOf('|');
+                String group = bar > 0 ? key.substring(0, bar) : key;
+                out.add(new ActiveAlert(key, "(carried: " + group + ", " + why + "; not re-sent to it yet)",
+                        ActiveAlert.AlertAction.BLOCK_SCALE_IN, since));
             }
         }
     }
