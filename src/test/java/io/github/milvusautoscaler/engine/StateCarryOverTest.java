@@ -216,19 +216,8 @@ class StateCarryOverTest {
      */
     @Test
     void aBlockOnlyAlertsBlockCarriesOverAFailOverUntilSeenResolved() {
-        seed(3);
-        AtomicBoolean aLeads = new AtomicBoolean(true);
-        AtomicBoolean bLeads = new AtomicBoolean(false);
         AtomicBoolean resolved = new AtomicBoolean(false);
-        Engine a = engine(aLeads, (t, now) -> List.of(BLOCK));
-        Engine b = engine(bLeads, seesOnlyTheResolve(resolved, BLOCK));
-        cpu = 0.10;
-        assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, tick(a).reason());
-        assertTrue(annotationsText().contains("|fp2|"), "the leader keeps the block on the object: "
-                + annotationsText());
-
-        aLeads.set(false);
-        bLeads.set(true);
+        Engine b = failOverUnder(BLOCK, seesOnlyTheResolve(resolved, BLOCK));
         for (int i = 0; i < 3; i++) {
             clock.advance(Duration.ofMinutes(20));
             Decision d = tick(b);
@@ -252,15 +241,7 @@ class StateCarryOverTest {
      */
     @Test
     void aScaleOutUnderACarriedBlockKeepsIt() {
-        seed(3);
-        AtomicBoolean aLeads = new AtomicBoolean(true);
-        AtomicBoolean bLeads = new AtomicBoolean(false);
-        Engine a = engine(aLeads, (t, now) -> List.of(BLOCK));
-        Engine b = engine(bLeads, AlertSource.NONE);
-        cpu = 0.10;
-        assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, tick(a).reason());
-        aLeads.set(false);
-        bLeads.set(true);
+        Engine b = failOverUnder(BLOCK, AlertSource.NONE);
         clock.advance(Duration.ofMinutes(1));
         cpu = 1.50;
         assertEquals(Action.SCALE_OUT, tick(b).action());
@@ -300,15 +281,7 @@ class StateCarryOverTest {
     /** Without a resolve reaching anyone, a carried block-only alert lasts alerts.carry-over (4h) from when A saw it. */
     @Test
     void aCarriedBlockOnlyAlertEndsAfterTheCarryOver() {
-        seed(3);
-        AtomicBoolean aLeads = new AtomicBoolean(true);
-        AtomicBoolean bLeads = new AtomicBoolean(false);
-        Engine a = engine(aLeads, (t, now) -> List.of(BLOCK));
-        Engine b = engine(bLeads, AlertSource.NONE);
-        cpu = 0.10;
-        assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, tick(a).reason());
-        aLeads.set(false);
-        bLeads.set(true);
+        Engine b = failOverUnder(BLOCK, AlertSource.NONE);
         clock.advance(Duration.ofHours(3).plusMinutes(59));
         assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, tick(b).reason());
         clock.advance(Duration.ofMinutes(2));
@@ -316,6 +289,25 @@ class StateCarryOverTest {
         assertEquals(List.of(2), replicasWritten);
         assertFalse(annotationsText().contains("|fp2|"), "past the carry-over B drops the key: "
                 + annotationsText());
+    }
+
+    /**
+     * Seeds 3 replicas at cpu 0.10; A, receiving {@code alert}, holds (and keeps it on the object); the Lease then
+     * passes to B, whose alerts are {@code seenByB}. Returns B.
+     */
+    Engine failOverUnder(ActiveAlert alert, AlertSource seenByB) {
+        seed(3);
+        AtomicBoolean aLeads = new AtomicBoolean(true);
+        AtomicBoolean bLeads = new AtomicBoolean(false);
+        Engine a = engine(aLeads, (t, now) -> List.of(alert));
+        Engine b = engine(bLeads, seenByB);
+        cpu = 0.10;
+        assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, tick(a).reason());
+        assertTrue(annotationsText().contains(alert.key().substring(alert.key().indexOf('|'))),
+                "the leader keeps the block on the object: " + annotationsText());
+        aLeads.set(false);
+        bLeads.set(true);
+        return b;
     }
 
     /** A daemon Alertmanager never sent {@code alert} to firing, which sees it resolved once {@code resolved} is set. */
