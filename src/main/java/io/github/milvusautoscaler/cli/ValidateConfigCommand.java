@@ -204,8 +204,8 @@ public final class ValidateConfigCommand implements Callable<Integer> {
                     : "  (pods read through them; scaled through the Milvus resource " + t.target().name() + ")"));
             out.println("  replicas      min " + p.minReplicas() + ", max " + p.maxReplicas());
             out.println("  scale-out     sustain " + duration(up.sustain()) + ", cooldown " + duration(up.cooldown())
-                    + ", max-step " + up.maxStep() + (up.maxStepShare() > 0 ? " or " + number(up.maxStepShare())
-                    + " of the replicas" : "") + ", panic-above " + number(up.panicAbove()) + "x");
+                    + ", max-step " + up.maxStep() + (up.maxStepShare() > 0 ? " (or " + number(up.maxStepShare())
+                    + " of the replicas when more)" : "") + ", panic-above " + number(up.panicAbove()) + "x");
             out.println("  scale-in      sustain " + duration(down.sustain()) + ", cooldown " + duration(down.cooldown())
                     + ", delay-after-scale-out " + duration(down.delayAfterScaleOut()) + ", verify-window "
                     + duration(down.verifyWindow()) + ", backoff " + duration(down.backoff()) + ", settle-timeout "

@@ -47,6 +47,7 @@ class ValidateConfigCommandTest {
         // release milvus-batch contains "milvus": the chart keeps it as the fullname.
         assertTrue(r.out().contains("deployments   milvus-batch-datanode  (the chart's fullname rule"), r.out());
         assertTrue(r.out().contains("scale-in      sustain 15m, cooldown 5m"), r.out());
+        assertTrue(r.out().contains("max-step 2 (or 0.25 of the replicas when more), panic-above 1.5x"), r.out());
         assertTrue(r.out().contains("band [0.4, 0.75] target 0.575 per-pod  sum by (pod, {component_label}) ( (max by (namespace, pod, container) (irate(con..."), r.out());
         assertTrue(r.out().contains("search-latency-p99   band [60, 250] target 120 cluster"), r.out());
         assertTrue(r.out().contains("settle-query  yes  clamp_min( max(milvus_querycoord_querynode_num{namespace=\"{namespace}\""), r.out());
