@@ -28,7 +28,10 @@ import org.junit.jupiter.api.Test;
 class QpsAfterAGapTest {
 
     static final Target QN = new Target("milvus", "prod", Component.QUERY_NODE, InstallKind.HELM);
-    /** Scrapes every 30s (the Milvus chart's ServiceMonitor interval) for 30 minutes, then none for an hour. */
+    /**
+     * Scrapes every 30s (the prometheus-operator's default scrape interval; the chart's ServiceMonitor passes
+     * metrics.serviceMonitor.interval) for 30 minutes, then none for an hour.
+     */
     static final Instant START = Instant.now().minus(Duration.ofHours(3)).truncatedTo(ChronoUnit.MINUTES);
     static final Instant GAP = START.plus(Duration.ofMinutes(30));
     static final Instant BACK = GAP.plus(Duration.ofHours(1));
@@ -39,8 +42,11 @@ class QpsAfterAGapTest {
     static void start() {
         StringBuilder om = new StringBuilder("# TYPE milvus_num_node gauge\n");
         for (String role : new String[] {"proxy", "querynode"}) {
-            String series = "milvus_num_node{namespace=\"milvus\",app_kubernetes_io_instance=\"prod\",component=\""
-                    + role + "\",role_name=\"" + role + "\",node_id=\"1\",job=\"milvus\"} 1 ";
+            // pkg/metrics/metrics.go NumNodes: labels node_id and role_name ("proxy", "querynode"); milvus-helm's
+            // templates/servicemonitor.yaml adds its targetLabels app.kubernetes.io/name, .../instance and component.
+            String series = "milvus_num_node{namespace=\"milvus\",app_kubernetes_io_name=\"milvus\","
+                    + "app_kubernetes_io_instance=\"prod\",component=\"" + role + "\",role_name=\"" + role
+                    + "\",node_id=\"1\",job=\"milvus\"} 1 ";
             for (Instant t = START; t.isBefore(GAP); t = t.plusSeconds(30)) {
                 om.append(series).append(t.getEpochSecond()).append('\n');
             }
