@@ -10,6 +10,7 @@ import io.github.milvusautoscaler.core.ContainerResource;
 import io.github.milvusautoscaler.core.DeclaredResource;
 import io.github.milvusautoscaler.core.DeploymentNames;
 import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.KubernetesNames;
 import io.github.milvusautoscaler.core.PromqlPlaceholders;
 import io.github.milvusautoscaler.core.SignalQuery;
 import io.github.milvusautoscaler.core.Target;
@@ -36,7 +37,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Builds every target's settings by inheritance ({@code defaults} -> {@code component-defaults.<component>}
@@ -48,8 +48,6 @@ import java.util.regex.Pattern;
 final class TargetReader {
 
     private static final String PREFIX = ConfigLoader.ROOT;
-    private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-    private static final Pattern OBJECT_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
     private static final String COMPONENTS_RULE = "must name at least one worker component, e.g. components { queryNode {} }";
 
     private final Errors errors;
@@ -140,12 +138,12 @@ final class TargetReader {
     private void cluster(int index, Node cluster, Node defaults, Node componentDefaults, Map<String, Integer> seen,
                          List<TargetSettings> targets) {
         Field<String> namespace = cluster.string("namespace");
-        if (namespace != null && !NAMESPACE.matcher(namespace.value()).matches()) {
+        if (namespace != null && !KubernetesNames.NAMESPACE.matcher(namespace.value()).matches()) {
             errors.add(namespace, "must be a Kubernetes namespace: lower-case letters, digits and '-', at most 63");
             namespace = null;
         }
         Field<String> name = cluster.string("name");
-        if (name != null && !OBJECT_NAME.matcher(name.value()).matches()) {
+        if (name != null && !KubernetesNames.OBJECT_NAME.matcher(name.value()).matches()) {
             errors.add(name, "must be a Kubernetes object name: lower-case letters, digits, '-' and '.'");
             name = null;
         }
@@ -234,7 +232,7 @@ final class TargetReader {
         if (value == null || value.value().isEmpty()) {
             return "";
         }
-        if (!OBJECT_NAME.matcher(value.value()).matches()) {
+        if (!KubernetesNames.OBJECT_NAME.matcher(value.value()).matches()) {
             errors.add(value, "must be the chart's " + chartKey + ": lower-case letters, digits, '-' and '.'");
         } else if (install != InstallKind.HELM) {
             errors.add(value, "applies to install = helm only (the operator names Deployments"

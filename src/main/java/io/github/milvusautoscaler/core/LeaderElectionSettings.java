@@ -26,11 +26,6 @@ import java.time.Duration;
 public record LeaderElectionSettings(boolean enabled, String leaseName, String namespace, String identity,
                                      Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
 
-    private static final java.util.regex.Pattern LEASE_NAME =
-            java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
-    private static final java.util.regex.Pattern NAMESPACE =
-            java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-
     public LeaderElectionSettings {
         requireNonNull(leaseName, "leaseName");
         requireNonNull(namespace, "namespace");
@@ -41,9 +36,9 @@ public record LeaderElectionSettings(boolean enabled, String leaseName, String n
         Checks checks = new Checks();
         // Kubernetes' rules (a DNS-1123 subdomain for the Lease, a label for its namespace): the API server answers
         // 422 to any other name, and no replica would ever lead.
-        checks.that(LEASE_NAME.matcher(leaseName).matches(), "lease-name",
+        checks.that(KubernetesNames.OBJECT_NAME.matcher(leaseName).matches(), "lease-name",
                 "must be a Lease name such as milvus-autoscaler (lower-case letters, digits, '-' and '.', at most 253)");
-        checks.that(namespace.isEmpty() || NAMESPACE.matcher(namespace).matches(), "namespace",
+        checks.that(namespace.isEmpty() || KubernetesNames.NAMESPACE.matcher(namespace).matches(), "namespace",
                 "must be a namespace name such as milvus-autoscaler (lower-case letters, digits and '-', at most 63),"
                         + " or empty for the pod's own");
         boolean positive = checks.positive(leaseDuration, "lease-duration") & checks.positive(renewDeadline,
