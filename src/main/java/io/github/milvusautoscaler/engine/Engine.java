@@ -189,8 +189,7 @@ public final class Engine {
     private void remember(EngineTarget target, Decision decision, TargetState state, ReplicaStatus status,
                           ScaleMemory onObject, List<ActiveAlert> firing, Instant started) {
         Target t = target.target();
-        ScaleMemory wanted = blocking(t, target.policy().kept(state, handled(t, decision, state, onObject)), onObject,
-                firing, target.policy().settings().alerts().carryOver(), started);
+        ScaleMemory wanted = kept(target, decision, state, onObject, firing, started);
         if (wanted.equals(onObject)) {
             return;
         }
@@ -246,6 +245,19 @@ public final class Engine {
                         ActiveAlert.AlertAction.BLOCK_SCALE_IN, since));
             }
         }
+    }
+
+    /**
+     * The whole memory to keep on the object after {@code decision}: the policy's, the handled alerts and the
+     * blocking ones. One place for a scale write's annotations and for a hold's: a scale write that left the
+     * blocking alerts out erased a carried block, and the next step-downs ran under a firing alert (alert fail-over
+     * audit H1).
+     */
+    private ScaleMemory kept(EngineTarget target, Decision decision, TargetState state, ScaleMemory onObject,
+                             List<ActiveAlert> firing, Instant now) {
+        Target t = target.target();
+        return blocking(t, target.policy().kept(state, handled(t, decision, state, onObject)), onObject, firing,
+                target.policy().settings().alerts().carryOver(), now);
     }
 
     /**
@@ -362,12 +374,7 @@ public final class Engine {
             }
             int[] attempts = {0};
             TargetState after = current.next().retimed(started, writeTime);
-            // The blocking alerts ride along: a scale write's annotations are the whole memory, and without them a
-            // scale-out under a carried block erased it, so the next step-downs ran under a firing alert (alert
-            // fail-over audit H1).
-            ScaleMemory memory = blocking(t, target.policy().kept(after,
-                    handled(decision.target(), decision.asWritten(), after, basis.memory())), basis.memory(), firing,
-                    target.policy().settings().alerts().carryOver(), writeTime);
+            ScaleMemory memory = kept(target, decision.asWritten(), after, basis.memory(), firing, writeTime);
             WriteContext context = new WriteContext(UUID.randomUUID().toString(), writeTime, guard(started, attempts),
                     memory);
             RuntimeException failure;
