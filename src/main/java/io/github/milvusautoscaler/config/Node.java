@@ -252,12 +252,9 @@ final class Node {
     /** A duration that must be > 0. */
     Field<Duration> positiveDuration(String key) {
         Field<Duration> d = duration(key);
-        if (d != null && (d.value().isZero() || d.value().isNegative())) {
-            errors.add(d, io.github.milvusautoscaler.core.Checks.POSITIVE_DURATION);
-            return null;
-        }
-        if (d != null && d.value().toMillis() < 1) {
-            errors.add(d, io.github.milvusautoscaler.core.Checks.AT_LEAST_A_MILLISECOND);
+        String rule = d == null ? null : io.github.milvusautoscaler.core.Checks.positiveRule(d.value());
+        if (rule != null) {
+            errors.add(d, rule);
             return null;
         }
         return d;

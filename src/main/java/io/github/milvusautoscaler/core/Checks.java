@@ -35,8 +35,14 @@ public final class Checks {
 
     /** A duration of at least 1ms: above zero, and not below a millisecond, which every timer here reads as 0. */
     public boolean positive(Duration value, String key) {
-        return that(!value.isZero() && !value.isNegative(), key, POSITIVE_DURATION)
-                && that(value.toMillis() >= 1, key, AT_LEAST_A_MILLISECOND);
+        String rule = positiveRule(value);
+        return that(rule == null, key, rule);
+    }
+
+    /** The rule {@code value} breaks as a positive duration ({@link #positive}), or null when it keeps it. */
+    public static String positiveRule(Duration value) {
+        return value.isZero() || value.isNegative() ? POSITIVE_DURATION
+                : value.toMillis() < 1 ? AT_LEAST_A_MILLISECOND : null;
     }
 
     /** The rule of a timeout OkHttp refuses: it counts milliseconds in an int, at most 24 days. */
