@@ -138,14 +138,14 @@ public final class BacktestCommand implements Callable<Integer> {
         if (stepLength == null) {
             // The daemon's own tick: a replay at 15s of a daemon that ticks every 60s decides four times as often.
             Duration interval = selected.get().settings().loopInterval();
-            try {
-                stepLength = duration(io.github.milvusautoscaler.core.Checks.text(interval));
-            } catch (IllegalArgumentException e) {
+            if (interval.toMillis() % 1000 != 0) {
+                // Prometheus' range-query step and the replay's grid count whole seconds, as --step does.
                 err.println("backtest: --step defaults to loop.interval (" + io.github.milvusautoscaler.core.Checks
                         .text(interval) + "), which is not a whole number of seconds: pass --step, e.g. --step 15s");
                 err.flush();
                 return Main.EXIT_USAGE;
             }
+            stepLength = interval;
         }
         // As simulate and demo do: after the input checks, so bad input still creates nothing; before reading the
         // history and replaying it, which takes a while (a 7-day run 16 s or more), so a folder that cannot take
