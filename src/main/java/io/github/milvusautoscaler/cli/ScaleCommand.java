@@ -224,13 +224,14 @@ public final class ScaleCommand implements Callable<Integer> {
                 return Main.EXIT_FAILURE;
             }
             Checks checks = new Checks(ts, actuator, source, clock);
-            if (!dryRun && chosen.get().selected().settings().dryRun()) {
+            boolean configDryRun = chosen.get().selected().settings().dryRun();
+            if (!dryRun && configDryRun) {
                 // The config's dry-run promises that nothing is written with it (reference.conf); a manual scale
                 // run with the daemon's dry-run config plans only, and says how to write.
                 out.println("dry-run = true in " + selection.config + ": planning only, as --dry-run; to"
                         + " scale, use a config that sets dry-run = false");
             }
-            if (dryRun || chosen.get().selected().settings().dryRun()) {
+            if (dryRun || configDryRun) {
                 out.println("checks each step would run, against live data now:");
                 Look now = checks.look(status.current());
                 out.println("  replicas   " + now.status.current() + " requested, " + now.status.ready() + " ready"

@@ -45,7 +45,7 @@ public final class Simulation {
     private Simulation(Builder b) {
         this.settings = requireNonNull(b.settings, "settings");
         this.demand = demand(requireNonNull(b.trace, "trace"), settings, b.compress);
-        long ticks = (long) Math.ceil(demand.durationSeconds() * 1000 / Math.max(1, settings.tick().toMillis()));
+        long ticks = SimulationRun.ticks(demand, settings.tick());
         if (ticks > MAX_TICKS) {
             // Refused before anything is allocated: sim.tick = 1ms over a 14-day trace asked for 1.2e9 ticks and
             // ran out of memory 25 s in.

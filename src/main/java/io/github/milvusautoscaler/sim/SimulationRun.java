@@ -59,7 +59,7 @@ public final class SimulationRun {
         this.origin = demand.start();
         this.tickMillis = settings.tick().toMillis();
         this.endMillis = Math.round(demand.durationSeconds() * 1000);
-        this.totalTicks = Math.max(1, (endMillis + tickMillis - 1) / tickMillis);
+        this.totalTicks = ticks(demand, settings.tick());
         List<String> policyNames = new ArrayList<>();
         for (Lane l : lanes) {
             policyNames.add(l.policy().name());
@@ -68,6 +68,12 @@ public final class SimulationRun {
         this.buckets = (int) Math.min(settings.chartPoints(), totalTicks);
         this.chart = new ChartSeries(origin, names, buckets);
         this.log = new TickLog(totalTicks, lanes.size());
+    }
+
+    /** The ticks a run of {@code demand} at {@code tick} takes: ceil(duration / tick), at least 1. */
+    static long ticks(LoadTrace demand, java.time.Duration tick) {
+        long tickMillis = Math.max(1, tick.toMillis());
+        return Math.max(1, (Math.round(demand.durationSeconds() * 1000) + tickMillis - 1) / tickMillis);
     }
 
     /** True while ticks remain. */
