@@ -167,11 +167,7 @@ class StateCarryOverTest {
         aLeads.set(false);
         bLeads.set(true);
         cpu = 0.10;
-        for (int i = 0; i < 3; i++) {
-            clock.advance(Duration.ofMinutes(20));
-            Decision d = tick(b);
-            assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, d.reason(), d.message().text());
-        }
+        holdsUnderTheAlert(b, 3);
         assertEquals(List.of(3), replicasWritten, "no step-down while the alert may still fire");
 
         // Seen resolved: the block lifts at once and the key leaves the object.
@@ -248,11 +244,7 @@ class StateCarryOverTest {
         assertEquals(List.of(5), replicasWritten);
         assertTrue(annotationsText().contains("|fp2|"), "the scale write kept the block: " + annotationsText());
         cpu = 0.10;
-        for (int i = 0; i < 4; i++) {
-            clock.advance(Duration.ofMinutes(20));
-            Decision d = tick(b);
-            assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, d.reason(), d.message().text());
-        }
+        holdsUnderTheAlert(b, 4);
         assertEquals(List.of(5), replicasWritten, "no step-down under the firing alert");
     }
 
@@ -308,6 +300,15 @@ class StateCarryOverTest {
         aLeads.set(false);
         bLeads.set(true);
         return b;
+    }
+
+    /** {@code ticks} ticks of {@code daemon} 20 minutes apart, each holding scale-in for the alert. */
+    void holdsUnderTheAlert(Engine daemon, int ticks) {
+        for (int i = 0; i < ticks; i++) {
+            clock.advance(Duration.ofMinutes(20));
+            Decision d = tick(daemon);
+            assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, d.reason(), d.message().text());
+        }
     }
 
     /** A daemon Alertmanager never sent {@code alert} to firing, which sees it resolved once {@code resolved} is set. */
