@@ -69,6 +69,7 @@ public final class ScaleAnnotations {
     private static final String TO_ONE_REVERSED_AT = "to-one-reversed-at";
     private static final String BLOCKING_ALERTS = "blocking-alerts";
     private static final String LAST_ALERT_BLOCK = "last-alert-block";
+    private static final String PENDING_ALERT_SCALE_OUTS = "pending-alert-scale-outs";
 
     private static final Logger LOG = LoggerFactory.getLogger(ScaleAnnotations.class);
 
@@ -253,7 +254,8 @@ public final class ScaleAnnotations {
                 time(annotations, object, key.apply(STEPPED_TO_ONE_AT)),
                 time(annotations, object, key.apply(TO_ONE_REVERSED_AT)),
                 // Keys without their time cannot be bounded by alerts.carry-over: read as none.
-                lastBlock == null ? java.util.Set.of() : blocking, lastBlock);
+                lastBlock == null ? java.util.Set.of() : blocking, lastBlock,
+                keys(annotations, object, key.apply(PENDING_ALERT_SCALE_OUTS)));
     }
 
     /** A JSON array of alert keys; a malformed one (a person edited it) is logged once and read as empty. */
@@ -298,6 +300,7 @@ public final class ScaleAnnotations {
         put(out, key.apply(LAST_ALERT_BLOCK), memory.lastAlertBlock());
         putKeys(out, key.apply(HANDLED_ALERTS), memory.handledAlerts());
         putKeys(out, key.apply(BLOCKING_ALERTS), memory.blockingAlerts());
+        putKeys(out, key.apply(PENDING_ALERT_SCALE_OUTS), memory.pendingScaleOuts());
         return out;
     }
 

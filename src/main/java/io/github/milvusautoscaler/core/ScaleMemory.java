@@ -28,10 +28,13 @@ import java.util.Set;
  *                          ({@code repeat_interval}, 4h by default)
  * @param lastAlertBlock    when the newest of {@code blockingAlerts} was first seen (the carry-over runs from it);
  *                          null when there is none
+ * @param pendingScaleOuts  the keys of {@code blockingAlerts} that ask for a scale-out this target has not made yet
+ *                          (it came in the alert cooldown): a new leader makes it when the cooldown ends, as the
+ *                          old one would have, instead of only holding until Alertmanager re-sends the alert
  */
 public record ScaleMemory(Instant backoffUntil, Instant settleWaitSince, Instant lastAlertScaleOut,
                           Set<String> handledAlerts, Instant steppedToOneAt, Instant toOneReversedAt,
-                          Set<String> blockingAlerts, Instant lastAlertBlock) {
+                          Set<String> blockingAlerts, Instant lastAlertBlock, Set<String> pendingScaleOuts) {
 
     /** Alert keys kept on the object at most, per set (an annotation value is small; keys are ~100 bytes). */
     public static final int MAX_ALERT_KEYS = 50;
@@ -42,19 +45,26 @@ public record ScaleMemory(Instant backoffUntil, Instant settleWaitSince, Instant
     public ScaleMemory {
         handledAlerts = Set.copyOf(requireNonNull(handledAlerts, "handledAlerts"));
         blockingAlerts = Set.copyOf(requireNonNull(blockingAlerts, "blockingAlerts"));
+        // Only a blocking key can be pending: one the target scaled out for is handled, one resolved is gone.
+        Set<String> blocking = blockingAlerts;
+        pendingScaleOuts = requireNonNull(pendingScaleOuts, "pendingScaleOuts").stream().filter(blocking::contains)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     /** A memory with no blocking alerts remembered. */
     public ScaleMemory(Instant backoffUntil, Instant settleWaitSince, Instant lastAlertScaleOut,
                        Set<String> handledAlerts, Instant steppedToOneAt, Instant toOneReversedAt) {
         this(backoffUntil, settleWaitSince, lastAlertScaleOut, handledAlerts, steppedToOneAt, toOneReversedAt,
-                Set.of(), null);
+                Set.of(), null, Set.of());
     }
 
-    /** This memory with {@code keys} as the blocking alerts, the newest first seen {@code at}. */
-    public ScaleMemory withBlocking(Set<String> keys, Instant at) {
+    /**
+     * This memory with {@code keys} as the blocking alerts, the newest first seen {@code at}, of which
+     * {@code pending} still ask for a scale-out.
+     */
+    public ScaleMemory withBlocking(Set<String> keys, Set<String> pending, Instant at) {
         return new ScaleMemory(backoffUntil, settleWaitSince, lastAlertScaleOut, handledAlerts, steppedToOneAt,
-                toOneReversedAt, keys, keys.isEmpty() ? null : at);
+                toOneReversedAt, keys, keys.isEmpty() ? null : at, pending);
     }
 
     /** A memory with no step-down to one replica remembered. */

@@ -54,6 +54,8 @@ public final class Engine {
     private final boolean dryRun;
     private final EngineListener listener;
     private final Map<Target, TargetView> views = new ConcurrentHashMap<>();
+    /** The targets whose last tick held under alerts carried from the object, for {@link #sayCarryOverEnded}. */
+    private final java.util.Set<Target> carrying = ConcurrentHashMap.newKeySet();
 
     /** An engine without load history: no target has a forecast, each decides on its signals alone. */
     public Engine(Clock clock, MetricsSource metrics, ReplicaActuator actuator, DecisionSink sink, LeaderGate leader,
@@ -202,10 +204,10 @@ public final class Engine {
     }
 
     /**
-     * The firing alerts plus, as scale-in blocks, the alerts this target scaled out for that are kept on the
-     * object but that this daemon has seen neither firing nor resolved (a fail-over before Alertmanager
-     * re-sends them), for at most {@code carryOver} after that scale-out: the block carries over, and no
-     * second scale-out follows (they only block).
+     * The firing alerts plus the alerts kept on the object that this daemon has seen neither firing nor resolved (a
+     * fail-over or restart before Alertmanager re-sends them), for at most {@code carryOver}: those the target scaled
+     * out for and those that only block, as scale-in blocks; a scale-out one that came in the alert cooldown, as the
+     * scale-out the daemon before would have made when the cooldown ends (alert fail-over audit M3).
      */
     private List<ActiveAlert> withCarried(Target t, List<ActiveAlert> firing, ScaleMemory onObject, Duration carryOver,
                                           Instant now) {
@@ -214,36 +216,74 @@ public final class Engine {
         boolean blocked = !onObject.blockingAlerts().isEmpty() && onObject.lastAlertBlock() != null
                 && now.isBefore(onObject.lastAlertBlock().plus(carryOver));
         if (!scaledOutFor && !blocked) {
+            if (carrying.remove(t)) {
+                sayCarryOverEnded(t, firing, onObject, carryOver, now);
+            }
             return firing;
         }
         java.util.Set<String> known = new java.util.HashSet<>(alerts.resolved(t, now));
         firing.forEach(a -> known.add(a.key()));
         List<ActiveAlert> out = new java.util.ArrayList<>(firing);
         if (scaledOutFor) {
-            carry(out, known, onObject.handledAlerts(), "scaled out for before this daemon led",
-                    onObject.lastAlertScaleOut());
+            carry(out, known, onObject.handledAlerts(), ActiveAlert.AlertAction.BLOCK_SCALE_IN,
+                    "scaled out for before this daemon led", onObject.lastAlertScaleOut());
         }
         if (blocked) {
-            carry(out, known, onObject.blockingAlerts(), "blocked scale-in before this daemon led",
-                    onObject.lastAlertBlock());
+            carry(out, known, onObject.pendingScaleOuts(), ActiveAlert.AlertAction.SCALE_OUT,
+                    "its scale-out waited for the alert cooldown before this daemon led", onObject.lastAlertBlock());
+            carry(out, known, onObject.blockingAlerts(), ActiveAlert.AlertAction.BLOCK_SCALE_IN,
+                    "blocked scale-in before this daemon led", onObject.lastAlertBlock());
+        }
+        if (out.size() > firing.size()) {
+            carrying.add(t);
+        } else {
+            carrying.remove(t);
         }
         return out;
     }
 
     /**
-     * Adds the kept {@code keys} this daemon has not seen as blocks named by their Alertmanager group (the key's
-     * first part, e.g. {@code {}:{alertname="MilvusSearchLatencyHigh"}}), so the decision says which alert holds
-     * it: "(carried: {}:{alertname=...}, blocked scale-in before this daemon led; not re-sent to it yet)".
+     * Adds the kept {@code keys} this daemon has not seen, named by their Alertmanager group (the key's first part,
+     * e.g. {@code {}:{alertname="MilvusSearchLatencyHigh"}}), so the decision says which alert holds it:
+     * "(carried: {}:{alertname=...}, blocked scale-in before this daemon led; not re-sent to it yet)".
      */
     private static void carry(List<ActiveAlert> out, java.util.Set<String> known, java.util.Set<String> keys,
-                              String why, Instant since) {
+                              ActiveAlert.AlertAction action, String why, Instant since) {
         for (String key : new java.util.TreeSet<>(keys)) {
             if (known.add(key)) {
-                int bar = key.indexOf('|');
-                String group = bar > 0 ? key.substring(0, bar) : key;
-                out.add(new ActiveAlert(key, "(carried: " + group + ", " + why + "; not re-sent to it yet)",
-                        ActiveAlert.AlertAction.BLOCK_SCALE_IN, since));
+                out.add(new ActiveAlert(key, "(carried: " + group(key) + ", " + why + "; not re-sent to it yet)",
+                        action, since));
             }
+        }
+    }
+
+    /** The Alertmanager group of an alert key (AlertBook.key: groupKey|fingerprint|startsAt). */
+    private static String group(String key) {
+        int bar = key.indexOf('|');
+        return bar > 0 ? key.substring(0, bar) : key;
+    }
+
+    /**
+     * Says that the alerts kept on the object, which this daemon's previous tick held under, block no more because
+     * {@code alerts.carry-over} has passed with no daemon seeing them resolved (a resolve lost, or Alertmanager not
+     * re-sending them): a step-down may then follow while Alertmanager still lists the alert, and this line is
+     * what explains it (alert fail-over audit L2). A daemon that starts after the end held under nothing and says
+     * nothing.
+     */
+    private void sayCarryOverEnded(Target t, List<ActiveAlert> firing, ScaleMemory onObject, Duration carryOver,
+                                   Instant now) {
+        java.util.Set<String> kept = new java.util.TreeSet<>(onObject.blockingAlerts());
+        kept.addAll(onObject.handledAlerts());
+        firing.forEach(a -> kept.remove(a.key()));
+        kept.removeAll(alerts.resolved(t, now));
+        if (!kept.isEmpty()) {
+            Instant since = onObject.lastAlertBlock() == null || (onObject.lastAlertScaleOut() != null
+                    && onObject.lastAlertScaleOut().isAfter(onObject.lastAlertBlock()))
+                    ? onObject.lastAlertScaleOut() : onObject.lastAlertBlock();
+            LOG.info("{}: alerts kept on the object since {} no longer block scale-in: alerts.carry-over {} has passed"
+                    + " and no daemon saw them resolved, nor has Alertmanager re-sent them to this one ({})", t, since,
+                    io.github.milvusautoscaler.core.Checks.text(carryOver), kept.stream().map(Engine::group).distinct()
+                            .collect(java.util.stream.Collectors.joining(", ")));
         }
     }
 
@@ -256,7 +296,7 @@ public final class Engine {
     private ScaleMemory kept(EngineTarget target, Decision decision, TargetState state, ScaleMemory onObject,
                              List<ActiveAlert> firing, Instant now) {
         Target t = target.target();
-        return blocking(t, target.policy().kept(state, handled(t, decision, state, onObject)), onObject, firing,
+        return blocking(t, target.policy().kept(state, handled(t, decision, state, onObject)), onObject, state, firing,
                 target.policy().settings().alerts().carryOver(), now);
     }
 
@@ -268,28 +308,34 @@ public final class Engine {
      * without this a new leader stepped down under a firing block until the next re-send, up to repeat_interval (4h
      * by default) later.
      */
-    private ScaleMemory blocking(Target t, ScaleMemory kept, ScaleMemory onObject, List<ActiveAlert> firing,
-                                 Duration carryOver, Instant now) {
+    private ScaleMemory blocking(Target t, ScaleMemory kept, ScaleMemory onObject, TargetState state,
+                                 List<ActiveAlert> firing, Duration carryOver, Instant now) {
         java.util.Set<String> keys = new java.util.HashSet<>();
+        java.util.Set<String> pending = new java.util.HashSet<>();
         boolean current = onObject.lastAlertBlock() != null
                 && now.isBefore(onObject.lastAlertBlock().plus(carryOver));
         if (current) {
             keys.addAll(onObject.blockingAlerts());
             keys.removeAll(alerts.resolved(t, now));
+            pending.addAll(onObject.pendingScaleOuts());
         }
         // Past the carry-over the object's keys block no one: those still firing here are kept from now on.
         for (ActiveAlert a : firing) {
             // A scale-out alert blocks scale-in too, also while it has not scaled out (its cooldown, max-replicas).
-            if (!kept.handledAlerts().contains(a.key())) {
-                keys.add(a.key());
+            keys.add(a.key());
+            if (a.action() == ActiveAlert.AlertAction.SCALE_OUT) {
+                pending.add(a.key());
             }
         }
+        keys.removeAll(kept.handledAlerts());
+        // Acted on: scaled out for, or consumed at max-replicas (the daemon before would not scale out for it later).
+        pending.removeAll(state.handledAlerts());
         // As many as the object keeps, so what is read back equals what is wanted: with 51 firing, the 51st was
         // "new" every tick and rewrote the annotation each time (alert fail-over audit M2).
         java.util.Set<String> stored = keys.stream().sorted().limit(ScaleMemory.MAX_ALERT_KEYS)
                 .collect(java.util.stream.Collectors.toSet());
         boolean added = !onObject.blockingAlerts().containsAll(stored);
-        return kept.withBlocking(stored, added || !current ? now : onObject.lastAlertBlock());
+        return kept.withBlocking(stored, pending, added || !current ? now : onObject.lastAlertBlock());
     }
 
     /**

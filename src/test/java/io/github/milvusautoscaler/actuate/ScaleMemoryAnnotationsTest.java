@@ -19,20 +19,26 @@ class ScaleMemoryAnnotationsTest {
     void everyFieldReadsBackAsWritten() {
         ScaleMemory memory = new ScaleMemory(AT.plusSeconds(1800), AT.minusSeconds(60), AT.minusSeconds(600),
                 Set.of("g/fp1/2026-01-05T09:50:00Z"), AT.minusSeconds(3600), null)
-                .withBlocking(Set.of("g/fp2/2026-01-05T09:58:00Z", "g/fp3/2026-01-05T09:59:00Z"), AT);
+                .withBlocking(Set.of("g/fp2/2026-01-05T09:58:00Z", "g/fp3/2026-01-05T09:59:00Z"),
+                        Set.of("g/fp3/2026-01-05T09:59:00Z"), AT);
         JsonObject written = ScaleAnnotations.forMemory(memory, PLAIN);
+        assertEquals("[\"g/fp3/2026-01-05T09:59:00Z\"]",
+                written.get("milvus-autoscaler.io/pending-alert-scale-outs").getAsString());
         assertEquals("[\"g/fp2/2026-01-05T09:58:00Z\",\"g/fp3/2026-01-05T09:59:00Z\"]",
                 written.get("milvus-autoscaler.io/blocking-alerts").getAsString());
         assertEquals("2026-01-05T10:00:00Z", written.get("milvus-autoscaler.io/last-alert-block").getAsString());
         assertEquals(memory, ScaleAnnotations.memory(withoutNulls(written), "Deployment milvus/q", PLAIN));
     }
 
-    /** No blocking alert: both annotations are deleted (null in the merge patch), not left behind. */
+    /** No blocking alert: its annotations are deleted (null in the merge patch), not left behind. */
     @Test
-    void noBlockingAlertDeletesBoth() {
-        JsonObject written = ScaleAnnotations.forMemory(ScaleMemory.NONE.withBlocking(Set.of(), AT), PLAIN);
+    void noBlockingAlertDeletesThem() {
+        JsonObject written = ScaleAnnotations.forMemory(ScaleMemory.NONE.withBlocking(Set.of(),
+                Set.of("g/fp3/2026-01-05T09:59:00Z"), AT), PLAIN);
         assertEquals(true, written.get("milvus-autoscaler.io/blocking-alerts").isJsonNull());
         assertEquals(true, written.get("milvus-autoscaler.io/last-alert-block").isJsonNull());
+        assertEquals(true, written.get("milvus-autoscaler.io/pending-alert-scale-outs").isJsonNull(),
+                "a pending scale-out is one of the blocking keys, or nothing");
     }
 
     /** Keys without their time cannot be bounded by alerts.carry-over, and a damaged list is no list: none block. */

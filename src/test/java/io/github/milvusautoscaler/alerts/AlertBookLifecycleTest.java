@@ -100,7 +100,7 @@ class AlertBookLifecycleTest {
      * Daemon a scaled out for the alert and wrote its key on the object; b took over and sees only the resolve
      * (same group key, fingerprint and start time). b must know that key as resolved, so the scale-in block the
      * object carries is lifted (Engine.handled drops resolved keys): before, b kept no trace and the block held for
-     * alerts.carry-over (4h) after the scale-out.
+     * alerts.carry-over (4h10m) after the scale-out.
      */
     @Test
     void aResolveReachingADaemonThatNeverSawTheAlertFireLiftsItsKey() {

@@ -27,6 +27,7 @@ import io.github.milvusautoscaler.policy.PolicySettings;
 import io.github.milvusautoscaler.policy.ScaleInSettings;
 import io.github.milvusautoscaler.policy.ScaleOutSettings;
 import io.github.milvusautoscaler.policy.SignalPolicy;
+import io.github.milvusautoscaler.testsupport.CapturedLogs;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
 import java.time.Duration;
@@ -181,7 +182,7 @@ class StateCarryOverTest {
                 "the resolved alert's key is gone from the object");
     }
 
-    /** Without a resolve ever reaching a daemon, the carried block lasts alerts.carry-over (4h), no longer. */
+    /** Without a resolve ever reaching a daemon, the carried block lasts alerts.carry-over (4h10m), no longer. */
     @Test
     void theCarriedBlockEndsAfterTheCarryOver() {
         seed(2);
@@ -193,11 +194,22 @@ class StateCarryOverTest {
         aLeads.set(false);
         bLeads.set(true);
         cpu = 0.10;
-        clock.advance(Duration.ofHours(3).plusMinutes(59));
+        clock.advance(Duration.ofHours(4).plusMinutes(9));
         assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, tick(b).reason());
-        clock.advance(Duration.ofMinutes(2));
-        assertEquals(Reason.SIGNALS_LOW, tick(b).reason());
-        assertEquals(List.of(3, 2), replicasWritten);
+        try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
+            clock.advance(Duration.ofMinutes(2));
+            assertEquals(Reason.SIGNALS_LOW, tick(b).reason());
+            assertEquals(List.of(3, 2), replicasWritten);
+            for (int i = 0; i < 3; i++) {
+                clock.advance(Duration.ofSeconds(15));
+                tick(b);
+            }
+            // The step-down under an alert Alertmanager may still list is explained, once (alert fail-over audit L2).
+            List<String> said = logs.messages().stream().filter(m -> m.contains("no longer block scale-in")).toList();
+            assertEquals(1, said.size(), "said once: " + logs.messages());
+            assertTrue(said.get(0).contains("since 2026-01-05T10:00:00Z") && said.get(0).contains("alerts.carry-over 250m")
+                    && said.get(0).contains(ALERT.key()), said.get(0));
+        }
     }
 
     /** Keyed as the alert book keys it: Alertmanager's groupKey, the fingerprint and the start (AlertBook.key). */
@@ -248,6 +260,61 @@ class StateCarryOverTest {
         assertEquals(List.of(5), replicasWritten, "no step-down under the firing alert");
     }
 
+    /** A second scale-out alert, keyed as AlertBook.key keys it (groupKey|fingerprint|startsAt). */
+    static final ActiveAlert SECOND = new ActiveAlert("{}:{alertname=\"MilvusSearchLatencyHigh\"}|fp3|2026-01-05T10:00:10Z",
+            "MilvusSearchLatencyHigh", ActiveAlert.AlertAction.SCALE_OUT, Instant.parse("2026-01-05T10:00:10Z"));
+
+    /**
+     * A scales out for one alert at 10:00; a second scale-out alert arrives at 10:00:15, inside the 5m alert
+     * cooldown, so A holds (ALERT_COOLDOWN) and would scale out for it at 10:05. The Lease passes to B, which
+     * Alertmanager has not re-sent either alert to: B holds until the cooldown ends and then makes that scale-out,
+     * once (before, it only held scale-in until the re-send, up to 4h later; alert fail-over audit M3).
+     */
+    @Test
+    void aScaleOutAlertWaitingForTheCooldownAtAFailOverIsMadeByTheNewLeader() {
+        seed(2);
+        AtomicBoolean aLeads = new AtomicBoolean(true);
+        AtomicBoolean bLeads = new AtomicBoolean(false);
+        AtomicBoolean second = new AtomicBoolean(false);
+        Engine a = engine(aLeads, (t, now) -> second.get() ? List.of(ALERT, SECOND) : List.of(ALERT));
+        Engine b = engine(bLeads, AlertSource.NONE);
+        assertEquals(Reason.ALERT_SCALE_OUT, tick(a).reason());
+        clock.advance(Duration.ofSeconds(15));
+        second.set(true);
+        assertEquals(Reason.ALERT_COOLDOWN, tick(a).reason());
+        assertTrue(String.valueOf(annotation("queryNode.pending-alert-scale-outs")).contains("|fp3|"),
+                "A keeps the scale-out it owes: " + annotationsText());
+
+        aLeads.set(false);
+        bLeads.set(true);
+        clock.set(T0.plus(Duration.ofMinutes(4)));
+        Decision waiting = tick(b);
+        assertEquals(Reason.ALERT_COOLDOWN, waiting.reason(), waiting.message().text());
+        clock.set(T0.plus(Duration.ofMinutes(5)).plusSeconds(15));
+        Decision made = tick(b);
+        assertEquals(Reason.ALERT_SCALE_OUT, made.reason(), made.message().text());
+        assertTrue(made.message().text().contains("(carried: {}:{alertname=\"MilvusSearchLatencyHigh\"}, its scale-out"
+                + " waited for the alert cooldown before this daemon led; not re-sent to it yet)"), made.message().text());
+        assertEquals(List.of(3, 4), replicasWritten);
+        assertFalse(annotationsText().contains("pending-alert-scale-outs"), "owed no more: " + annotationsText());
+        cpu = 0.10;
+        holdsUnderTheAlert(b, 3);
+        assertEquals(List.of(3, 4), replicasWritten, "one scale-out per alert, and no step-down while they may fire");
+    }
+
+    /**
+     * At max-replicas a scale-out alert is consumed (AT_MAX): the daemon before would never scale out for it later,
+     * so it is kept as a block only, not as a scale-out a new leader owes.
+     */
+    @Test
+    void aScaleOutAlertConsumedAtMaxIsKeptAsABlockOnly() {
+        seed(10);
+        Engine a = engine(new AtomicBoolean(true), (t, now) -> List.of(SECOND));
+        assertEquals(Reason.AT_MAX, tick(a).reason());
+        assertTrue(annotationsText().contains("|fp3|"), "kept as a block: " + annotationsText());
+        assertFalse(annotationsText().contains("pending-alert-scale-outs"), "not owed: " + annotationsText());
+    }
+
     /**
      * 51 firing block-only alerts: the object keeps 50, and the leader writes them once, not every tick (the 51st
      * read as new each tick and rewrote the annotation; alert fail-over audit M2).
@@ -270,11 +337,11 @@ class StateCarryOverTest {
         assertTrue(annotationsText().contains("fp49") && !annotationsText().contains("fp50"), annotationsText());
     }
 
-    /** Without a resolve reaching anyone, a carried block-only alert lasts alerts.carry-over (4h) from when A saw it. */
+    /** Without a resolve reaching anyone, a carried block-only alert lasts alerts.carry-over (4h10m) from when A saw it. */
     @Test
     void aCarriedBlockOnlyAlertEndsAfterTheCarryOver() {
         Engine b = failOverUnder(BLOCK, AlertSource.NONE);
-        clock.advance(Duration.ofHours(3).plusMinutes(59));
+        clock.advance(Duration.ofHours(4).plusMinutes(9));
         assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, tick(b).reason());
         clock.advance(Duration.ofMinutes(2));
         assertEquals(Reason.SIGNALS_LOW, tick(b).reason());
@@ -324,6 +391,13 @@ class StateCarryOverTest {
                 return resolved.get() ? java.util.Set.of(alert.key()) : java.util.Set.of();
             }
         };
+    }
+
+    /** The value of annotation {@code milvus-autoscaler.io/<name>} on the Milvus resource, or null. */
+    private String annotation(String name) {
+        com.google.gson.JsonElement v = fake.get(Kind.MILVUSES, "milvus", "my-release").orElseThrow()
+                .getAsJsonObject("metadata").getAsJsonObject("annotations").get("milvus-autoscaler.io/" + name);
+        return v == null || v.isJsonNull() ? null : v.getAsString();
     }
 
     private String annotationsText() {
