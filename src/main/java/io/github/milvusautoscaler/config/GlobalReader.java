@@ -403,7 +403,12 @@ final class GlobalReader {
         Map<String, String> queries = new LinkedHashMap<>();
         for (String name : names) {
             Field<String> query = n.string(name);
-            if (query != null) {
+            if (query != null && query.value().isBlank()) {
+                // Nothing in the block is optional: Prometheus answers an empty query with HTTP 400 ("unexpected end
+                // of input"), and one spliced into another (component-pods into cpu) with a parse error there.
+                errors.add(query, "must not be empty: a PromQL template (to stop using a signal, set"
+                        + " signals.<name>.enabled = false)");
+            } else if (query != null) {
                 Optional<String> problem = PromqlPlaceholders.problem(query.value());
                 if (problem.isPresent()) {
                     errors.add(query, problem.get());

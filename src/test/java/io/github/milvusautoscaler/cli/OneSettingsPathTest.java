@@ -48,6 +48,11 @@ class OneSettingsPathTest {
                 Arguments.of("misspelt placeholder in a shipped template override",
                         "milvus-autoscaler.queries.qps = \"sum(rate(x{ns=\\\"{namespce}\\\"}[2m]))\"\n",
                         "unknown placeholder {namespce}"),
+                // Spliced into cpu and memory, it read as balanced "max by (...) ()" and failed at run time only.
+                Arguments.of("empty shipped template",
+                        "milvus-autoscaler.queries.component-pods = \"\"\n",
+                        "milvus-autoscaler.queries.component-pods = \"\" (autoscaler.conf:1): must not be empty: a PromQL"
+                                + " template"),
                 Arguments.of("misspelt placeholder in a settle query",
                         "milvus-autoscaler.defaults.settle-query = \"x{c=\\\"{componet}\\\"}\"\n",
                         "unknown placeholder {componet}"),
