@@ -145,9 +145,10 @@ public final class Engine {
      * Says, once per change, when the count a leader reads is not the one its previous tick left: the daemon only ever decides
      * on what it reads, so nothing else would tell an SRE that a person, {@code helm upgrade} (the chart writes
      * {@code <component>.replicas} on every upgrade) or the operator moved it, nor that a write this daemon gave up on
-     * (its answer lost, the tick abandoned) landed after all, which the object's last-scale id shows.
+     * (its answer lost, the tick abandoned) landed after all, which the object's last-scale id shows; such a write
+     * takes its slot of the action budget back.
      */
-    private static void sayIfChangedSinceLastTick(Target t, TargetView before, ReplicaStatus now, boolean isLeader) {
+    private void sayIfChangedSinceLastTick(Target t, TargetView before, ReplicaStatus now, boolean isLeader) {
         if (!isLeader || before == null || !before.leader() || before.status() == null || now.paused()) {
             return; // a paused target is being scaled by hand (the scale command): moves there are expected
         }
@@ -160,6 +161,9 @@ public final class Engine {
         boolean newWriteOfOurs = !id.isEmpty() && !id.equals(before.status().lastScale().map(LastScale::writeId)
                 .orElse("")) && !last.written();
         if (newWriteOfOurs) {
+            // Its slot was given back when the write looked lost; it is an action of ours all the same, and
+            // max-actions-per-hour counts it from when it was sent (daemon e2e audit F1).
+            budget.record(now.lastScale().orElseThrow().time());
             LOG.warn("{}: replicas {} -> {}: a write of milvus-autoscaler's (id {}) landed after its tick stopped"
                     + " waiting for it (a lost answer or an abandoned retry); its decision was logged as not written",
                     t, left, now.current(), id);

@@ -244,6 +244,25 @@ public class EngineTest {
         }
     }
 
+    /**
+     * A write of ours that landed after its tick gave up on it gave its budget slot back then; once its id is seen on
+     * the object it counts again, so with max-actions-per-hour 1 the next target's action waits (daemon e2e audit F1).
+     */
+    @Test
+    void aWriteThatLandedLateCountsAgainstTheBudget() {
+        Engine e = engine(LeaderGate.always(), false, 1);
+        metrics.cpu.put(A, 0.60);
+        e.tick(new EngineTarget(A, policy()));
+        cluster.personScales(A, 4);
+        cluster.lastScale.put(A, new io.github.milvusautoscaler.core.LastScale(clock.instant(),
+                io.github.milvusautoscaler.core.Direction.UP, "PANIC", "w-late"));
+        clock.advance(Duration.ofSeconds(15));
+        e.tick(new EngineTarget(A, policy()));
+        metrics.cpu.put(B, 0.82);
+        Decision b = e.tick(new EngineTarget(B, policy()));
+        assertEquals(Reason.BUDGET_EXHAUSTED, b.reason(), b.message().text());
+    }
+
     @Test
     void failedWriteIsRetriedNextTickWithoutACooldown() {
         Engine e = engine(LeaderGate.always(), false, 30);
