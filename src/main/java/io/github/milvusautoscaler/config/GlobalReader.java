@@ -392,6 +392,10 @@ final class GlobalReader {
     }
 
     /** The PromQL templates, in reference.conf's order (by line), so output and tests are stable. */
+    /** The templates reference.conf splices into the signals' ones, which therefore have no "off" when empty. */
+    private static final java.util.Set<String> SPLICED = java.util.Set.of("component-pods", "serving-pods",
+            "component-ready");
+
     Map<String, String> queries(Node n, ConfigObject referenceQueries) {
         if (n == null) {
             return null;
@@ -403,11 +407,12 @@ final class GlobalReader {
         Map<String, String> queries = new LinkedHashMap<>();
         for (String name : names) {
             Field<String> query = n.string(name);
-            if (query != null && query.value().isBlank()) {
-                // Nothing in the block is optional: Prometheus answers an empty query with HTTP 400 ("unexpected end
-                // of input"), and one spliced into another (component-pods into cpu) with a parse error there.
-                errors.add(query, "must not be empty: a PromQL template (to stop using a signal, set"
-                        + " signals.<name>.enabled = false)");
+            if (query != null && query.value().isBlank() && SPLICED.contains(name)) {
+                // Empty, the templates built on it read as balanced "max by (...) ()" and Prometheus refused each at
+                // run time (config audit L5); a signal's template may be empty while the signal is off, an
+                // -undeclared one to turn its check off (TargetReader).
+                errors.add(query, "must not be empty: the other templates are built on it (reference.conf splices"
+                        + " it into the signals' templates) and doctor queries it");
             } else if (query != null) {
                 Optional<String> problem = PromqlPlaceholders.problem(query.value());
                 if (problem.isPresent()) {

@@ -51,8 +51,8 @@ class OneSettingsPathTest {
                 // Spliced into cpu and memory, it read as balanced "max by (...) ()" and failed at run time only.
                 Arguments.of("empty shipped template",
                         "milvus-autoscaler.queries.component-pods = \"\"\n",
-                        "milvus-autoscaler.queries.component-pods = \"\" (autoscaler.conf:1): must not be empty: a PromQL"
-                                + " template"),
+                        "milvus-autoscaler.queries.component-pods = \"\" (autoscaler.conf:1): must not be empty: the"
+                                + " other templates are built on it"),
                 Arguments.of("misspelt placeholder in a settle query",
                         "milvus-autoscaler.defaults.settle-query = \"x{c=\\\"{componet}\\\"}\"\n",
                         "unknown placeholder {componet}"),
