@@ -35,9 +35,8 @@ import org.slf4j.LoggerFactory;
  * <p>Cached per target and refreshed every {@code refresh} (an hour): a tick that finds its history due
  * starts a refresh in the background and goes on with what is cached, never waiting for Prometheus; until
  * the first refresh has finished the target has no history, so no forecast, and decides exactly as
- * without one. A refresh that fails keeps the history before it, is logged and is tried again a refresh
- * period later; a step with no sample stays
- * NaN (a gap), never 0. Two weeks at 5m are 4,033 points per query, one range query each.
+ * without one. A refresh that fails (an exception, or any query answered with a failure) keeps the history
+ * before it, is logged and is tried again 5 minutes later; a step with no sample stays NaN (a gap), never 0. Two weeks at 5m are 4,033 points per query, one range query each.
  */
 public final class PrometheusHistorySource implements HistorySource, AutoCloseable {
 
@@ -62,8 +61,12 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
         }
     }
 
-    private record Cached(LoadHistory history, Instant readAt) {
+    /** A history and when to read it again. */
+    private record Cached(LoadHistory history, Instant due) {
     }
+
+    /** After a failed read, the next one comes this soon (or a refresh period, if shorter). */
+    static final Duration RETRY = Duration.ofMinutes(5);
 
     private final PrometheusEndpoint endpoint;
     private final Map<InstallKind, LabelScheme> schemes;
@@ -106,7 +109,7 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
             return LoadHistory.NONE;
         }
         Cached c = cache.get(target);
-        boolean due = c == null || !now.isBefore(c.readAt().plus(reading.refresh()));
+        boolean due = c == null || !now.isBefore(c.due());
         if (due && targets.containsKey(target) && refreshing.add(target)) {
             try {
                 background.execute(() -> {
@@ -148,10 +151,14 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
             }
             String ready = source.render(target, WorkloadReplicas.READY);
             int known = 0;
+            String[] readyFailure = new String[1];
             for (int i = 0; i < points; i++) {
                 Instant at = from.plusSeconds(i * stepSeconds);
                 Observation o = source.observe(target, at);
                 PrometheusMetricsSource.Count r = source.count(ready, at);
+                if (readyFailure[0] == null && r.failure().isPresent()) {
+                    readyFailure[0] = r.failure().get().toString();
+                }
                 boolean readyKnown = r.failure().isEmpty() && r.series() == 1 && Double.isFinite(r.sum());
                 for (Map.Entry<String, double[]> e : loads.entrySet()) {
                     Signal s = o.signals().get(e.getKey());
@@ -160,19 +167,42 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
                     known += ok ? 1 : 0;
                 }
             }
-            LoadHistory history = new LoadHistory(from, reading.step(), end, loads);
-            cache.put(target, new Cached(history, now));
+            List<String> failures = source.replayFailures();
+            if (!failures.isEmpty() || readyFailure[0] != null) {
+                // A failed query is no exception here but a typed result, each step of it UNKNOWN: caching that
+                // replaced a good history with an all-NaN one for a refresh period (time audit H1).
+                return keep(target, now, reading, failures.isEmpty() ? readyFailure[0] : failures.get(0));
+            }
+            // The value read at a grid point is the template's irate over the scrapes just before it, the load at
+            // the end of the step before; a rise at 08:00 first shows at 08:05. Each is therefore the load over the
+            // step it ends (LoadHistory: sample i is the load over the step starting at start + i x step), as a
+            // trace's value is over the step it starts; read as the load at its own time, a rise on the hour was
+            // found a step late, and the pre-scale came at the rise instead of forecast.lead before it (time audit
+            // M1).
+            LoadHistory history = new LoadHistory(from.minus(reading.step()), reading.step(), end.minus(reading.step()),
+                    loads);
+            cache.put(target, new Cached(history, now.plus(reading.refresh())));
             LOG.debug("{}: load history read, {} .. {}, {} known points", target.id(), from, end, known);
             return history;
         } catch (RuntimeException e) {
-            LOG.warn("{}: load history (forecast, recent peaks) could not be read ({}); keeping the one read before",
-                    target.id(), e.toString());
-            // Wait a refresh period before trying again rather than asking on every tick.
-            Cached c = cache.get(target);
-            LoadHistory kept = c == null ? LoadHistory.NONE : c.history();
-            cache.put(target, new Cached(kept, now));
-            return kept;
+            return keep(target, now, reading, e.toString());
         }
+    }
+
+    /**
+     * After a failed read: keeps the history read before (none if there was none), says why, and reads again
+     * {@link #RETRY} later (a refresh period, if shorter) rather than on every tick or only an hour on. A kept
+     * history ages; the forecast stops using it once it no longer holds the same time yesterday.
+     */
+    private LoadHistory keep(Target target, Instant now, Reading reading, String why) {
+        Cached c = cache.get(target);
+        LoadHistory kept = c == null ? LoadHistory.NONE : c.history();
+        Duration retry = reading.refresh().compareTo(RETRY) < 0 ? reading.refresh() : RETRY;
+        LOG.warn("{}: load history (forecast, recent peaks) could not be read ({}); keeping the one read before{},"
+                + " trying again in {}", target.id(), Reasons.oneLine(why, 300),
+                kept == LoadHistory.NONE ? " (none)" : " (up to " + kept.end() + ")", retry);
+        cache.put(target, new Cached(kept, now.plus(retry)));
+        return kept;
     }
 
     @Override

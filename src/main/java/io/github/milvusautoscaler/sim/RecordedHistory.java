@@ -44,7 +44,8 @@ public final class RecordedHistory implements HistorySource {
         Instant end = Instant.ofEpochSecond(Math.floorDiv(now.getEpochSecond(), 3600) * 3600);
         Window w = last.get(target);
         if (w == null || !w.end().equals(end)) {
-            w = new Window(end, all.until(end, range));
+            // Read at the hour, the daemon's last point is the step that ends there (PrometheusHistorySource).
+            w = new Window(end, all.until(end.minus(all.step()), range));
             last.put(target, w);
         }
         return w.history();

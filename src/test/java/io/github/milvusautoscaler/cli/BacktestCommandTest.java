@@ -346,7 +346,8 @@ class BacktestCommandTest {
                     : replay.observe(target, at).signals().get("cpu");
             cpu[i] = v.isKnown() ? v.value().getAsDouble() * PODS : Double.NaN;
         }
-        return new LoadHistory(from, grid, end, Map.of("cpu", cpu));
+        // Each value read at a grid point is the load over the step it ends, as PrometheusHistorySource keeps it.
+        return new LoadHistory(from.minus(grid), grid, end.minus(grid), Map.of("cpu", cpu));
     }
 
     /** The generated history read directly: per-pod irate() over [t - 2m, t] as Prometheus 2.42 computes it. */

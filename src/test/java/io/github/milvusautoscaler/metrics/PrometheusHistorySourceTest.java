@@ -13,6 +13,7 @@ import io.github.milvusautoscaler.core.TargetQueries;
 import io.github.milvusautoscaler.policy.ForecastSettings;
 import io.github.milvusautoscaler.policy.SeasonalForecast;
 import io.github.milvusautoscaler.testsupport.CadvisorHistory;
+import io.github.milvusautoscaler.testsupport.CapturedLogs;
 import io.github.milvusautoscaler.testsupport.KubeStateHistory;
 import io.github.milvusautoscaler.testsupport.Poll;
 import io.github.milvusautoscaler.testsupport.PrometheusServer;
@@ -117,8 +118,9 @@ class PrometheusHistorySourceTest {
     void readsTwoWeeksOfLoadAndTheForecastPreScalesForTheMorning() {
         try (PrometheusHistorySource source = source()) {
             LoadHistory h = source.refresh(TARGET, END);
-            assertEquals(END, h.end());
-            assertEquals(END.minus(Duration.ofDays(14)), h.start());
+            // Each point is the load over the step it starts, read at that step's end: the last is END - 5m.
+            assertEquals(END.minus(Duration.ofMinutes(5)), h.end());
+            assertEquals(END.minus(Duration.ofDays(14)).minus(Duration.ofMinutes(5)), h.start());
             // cpu 0.85 per pod on 3 ready = 2.55 nodes of load by day, 0.20 x 3 = 0.60 at night.
             Instant noon = END.minus(Duration.ofDays(2)).truncatedTo(java.time.temporal.ChronoUnit.DAYS)
                     .plus(Duration.ofHours(12));
@@ -127,8 +129,10 @@ class PrometheusHistorySourceTest {
             assertEquals(0.60, h.max("cpu", night, night).getAsDouble(), 0.01);
             // The day repeats: the forecast's own error over the last two days is near 0.
             assertTrue(SeasonalForecast.error(h, "cpu", ForecastSettings.OFF) < 0.05, "error " + SeasonalForecast.error(h, "cpu", ForecastSettings.OFF));
-            // The recorded load lags the real one by the 2m rate window: 09:00 still reads the night, 09:05 the day.
-            // So at 09:00 the 5m lead window [09:00, 09:05] reaches yesterday's and last week's 09:05: 2.55 nodes.
+            // Read at 09:00, irate() still sees the night's scrapes, at 09:05 the day's: the read at 09:05 is the
+            // step from 09:00. So at 08:55 the 5m lead window [08:55, 09:00] reaches yesterday's and last week's
+            // 09:00 step: 2.55 nodes, a lead ahead of the rise (read as the load at 09:05, it was found only at
+            // 09:00, when the rise came; time audit M1).
             Instant morning = END.minus(Duration.ofHours(23)).truncatedTo(java.time.temporal.ChronoUnit.DAYS)
                     .plus(Duration.ofHours(9));
             if (morning.isBefore(END.minus(Duration.ofHours(23)))) {
@@ -136,8 +140,9 @@ class PrometheusHistorySourceTest {
             }
             ForecastSettings on = ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(15),
                     Duration.ofDays(2), 0.2);
-            assertEquals(2.55, SeasonalForecast.forecast(h, morning, on).leadPeak("cpu").getAsDouble(), 0.01);
-            assertEquals(0.60, SeasonalForecast.forecast(h, morning.minus(Duration.ofMinutes(30)), on)
+            assertEquals(2.55, SeasonalForecast.forecast(h, morning.minus(Duration.ofMinutes(5)), on).leadPeak("cpu")
+                    .getAsDouble(), 0.01);
+            assertEquals(0.60, SeasonalForecast.forecast(h, morning.minus(Duration.ofMinutes(10)), on)
                     .leadPeak("cpu").getAsDouble(), 0.01);
         }
     }
@@ -149,7 +154,7 @@ class PrometheusHistorySourceTest {
             assertSame(LoadHistory.NONE, source.history(TARGET, END));
             LoadHistory first = Poll.until("the first history", Duration.ofSeconds(60),
                     () -> source.history(TARGET, END), h -> h != LoadHistory.NONE);
-            assertEquals(END, first.end());
+            assertEquals(END.minus(Duration.ofMinutes(5)), first.end());
             // 30 minutes on: still within the 1h refresh period, the same history, no read.
             assertSame(first, source.history(TARGET, END.plus(Duration.ofMinutes(30))));
             // An hour on: read again; meanwhile the ticks keep the one before.
@@ -157,7 +162,72 @@ class PrometheusHistorySourceTest {
             LoadHistory second = Poll.until("the refreshed history", Duration.ofSeconds(60),
                     () -> source.history(TARGET, later), h -> h != first);
             assertNotSame(first, second);
-            assertEquals(END.plus(Duration.ofHours(1)), second.end());
+            assertEquals(END.plus(Duration.ofHours(1)).minus(Duration.ofMinutes(5)), second.end());
+        }
+    }
+
+    /**
+     * Prometheus going away (a restart, an upgrade, a range query timing out) between two reads: the history read
+     * before is kept, the failure is said, and the read is tried again 5 minutes on, not an hour. A failed query is a
+     * typed result, not an exception, and the failed read used to replace the history with an all-NaN one for the
+     * hour: no pre-scale, and a trusted signal's raised line back at scale-out-above (time audit H1).
+     */
+    @Test
+    void aFailedReadKeepsTheHistoryBeforeAndIsTriedAgainFiveMinutesOn() throws Exception {
+        try (mockwebserver3.MockWebServer front = new mockwebserver3.MockWebServer();
+             CapturedLogs logs = CapturedLogs.of(PrometheusHistorySource.class)) {
+            SwitchedPrometheus prometheusBehind = new SwitchedPrometheus();
+            front.setDispatcher(prometheusBehind);
+            front.start();
+            PrometheusHistorySource source = new PrometheusHistorySource(TestEndpoints.of(front.url("/").uri()),
+                    DefaultQueries.schemes(), List.of(new TargetQueries(TARGET, List.of(DefaultQueries.signal("cpu")),
+                    "", "")), Map.of(TARGET, READING));
+            try (source) {
+                LoadHistory read = source.refresh(TARGET, END);
+                assertTrue(read.oldest("cpu") != null, "the first read has load");
+
+                prometheusBehind.down = true;
+                Instant hourOn = END.plus(Duration.ofHours(1));
+                assertSame(read, source.refresh(TARGET, hourOn), "kept, not replaced by gaps");
+                assertSame(read, source.history(TARGET, hourOn.plus(Duration.ofMinutes(4))), "no read before 5m");
+                assertEquals(1, logs.warnings().size(), logs.messages().toString());
+                assertTrue(logs.warnings().get(0).contains("could not be read") && logs.warnings().get(0)
+                        .contains("trying again in PT5M"), logs.warnings().get(0));
+
+                prometheusBehind.down = false;
+                Instant retry = hourOn.plus(Duration.ofMinutes(5));
+                LoadHistory again = Poll.until("the history read again", Duration.ofSeconds(60),
+                        () -> source.history(TARGET, retry), h -> h != read);
+                assertEquals(retry.truncatedTo(java.time.temporal.ChronoUnit.MINUTES).minus(Duration.ofMinutes(5)),
+                        again.end());
+            }
+        }
+    }
+
+    /** The test's Prometheus behind a switch: forwarded while up, 503 while down. */
+    private static final class SwitchedPrometheus extends mockwebserver3.Dispatcher {
+        volatile boolean down;
+        private final okhttp3.OkHttpClient client = new okhttp3.OkHttpClient();
+
+        @Override
+        public mockwebserver3.MockResponse dispatch(mockwebserver3.RecordedRequest request) {
+            if (down) {
+                return new mockwebserver3.MockResponse.Builder().code(503).body("Service Unavailable").build();
+            }
+            okhttp3.HttpUrl url = okhttp3.HttpUrl.get(prometheus.url()).newBuilder()
+                    .encodedPath(request.getUrl().encodedPath()).encodedQuery(request.getUrl().encodedQuery()).build();
+            okhttp3.Request.Builder forward = new okhttp3.Request.Builder().url(url);
+            if ("POST".equals(request.getMethod())) {
+                forward.post(okhttp3.RequestBody.create(request.getBody().toByteArray(),
+                        okhttp3.MediaType.get("application/x-www-form-urlencoded")));
+            }
+            try (okhttp3.Response answer = client.newCall(forward.build()).execute()) {
+                return new mockwebserver3.MockResponse.Builder().code(answer.code())
+                        .setHeader("Content-Type", answer.header("Content-Type", "application/json"))
+                        .body(answer.body().string()).build();
+            } catch (java.io.IOException e) {
+                return new mockwebserver3.MockResponse.Builder().code(502).body(e.toString()).build();
+            }
         }
     }
 

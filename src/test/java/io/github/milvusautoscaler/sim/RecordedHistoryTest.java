@@ -29,24 +29,29 @@ class RecordedHistoryTest {
         return new LoadHistory(START, STEP, START.plus(Duration.ofDays(3)), Map.of("cpu", v));
     }
 
+    /**
+     * A point is the load over the step it starts (PrometheusHistorySource reads it at the step's end), so a daemon
+     * reading at 10:00 knows the step 09:55-10:00 and nothing after: a 10:40 tick sees up to 09:55.
+     */
     @Test
     void aTickSeesTheLookBackUpToItsLastWholeHourAndNothingAfter() {
         RecordedHistory source = new RecordedHistory(Map.of(T, threeDays()), Map.of(T, Duration.ofDays(1)));
         Instant tick = START.plus(Duration.ofDays(2)).plus(Duration.ofMinutes(10 * 60 + 40));
         LoadHistory h = source.history(T, tick);
         Instant hour = START.plus(Duration.ofDays(2)).plus(Duration.ofHours(10));
-        assertEquals(hour, h.end());
-        // Day 1 10:00 (point 288 + 120 = 408) to day 2 10:00 (point 696): one day, both ends on the grid.
-        assertEquals(hour.minus(Duration.ofDays(1)), h.start());
+        Instant lastStep = hour.minus(STEP);
+        assertEquals(lastStep, h.end());
+        // Day 1 09:55 (point 288 + 119 = 407) to day 2 09:55 (point 695): one day, both ends on the grid.
+        assertEquals(lastStep.minus(Duration.ofDays(1)), h.start());
         assertEquals(289, h.size("cpu"));
-        assertEquals(408.0, h.at("cpu", 0));
-        assertEquals(696.0, h.at("cpu", 288));
-        // 10:05 is the future of a 10:40 tick's history: not known.
-        assertTrue(h.max("cpu", hour, hour.plus(STEP)).isEmpty());
-        assertEquals(696.0, h.max("cpu", hour.minus(STEP), hour).getAsDouble());
+        assertEquals(407.0, h.at("cpu", 0));
+        assertEquals(695.0, h.at("cpu", 288));
+        // The step from 10:00 ends at 10:05, after the read: not known.
+        assertTrue(h.max("cpu", hour, hour).isEmpty());
+        assertEquals(695.0, h.max("cpu", lastStep.minus(STEP), lastStep).getAsDouble());
         // The same hour hands out the same window; the next hour a new one.
         assertSame(h, source.history(T, tick.plus(Duration.ofMinutes(15))));
-        assertEquals(hour.plus(Duration.ofHours(1)), source.history(T, tick.plus(Duration.ofMinutes(20))).end());
+        assertEquals(lastStep.plus(Duration.ofHours(1)), source.history(T, tick.plus(Duration.ofMinutes(20))).end());
     }
 
     @Test
@@ -54,7 +59,8 @@ class RecordedHistoryTest {
         RecordedHistory source = new RecordedHistory(Map.of(T, threeDays()), Map.of(T, Duration.ofDays(14)));
         LoadHistory h = source.history(T, START.plus(Duration.ofHours(6)).plusSeconds(1));
         assertEquals(START, h.start());
-        assertEquals(6 * 12 + 1, h.size("cpu"));
+        // 00:00 to 05:55, the step read at 06:00.
+        assertEquals(6 * 12, h.size("cpu"));
         Target other = new Target("milvus", "other", Component.QUERY_NODE, InstallKind.OPERATOR);
         assertSame(LoadHistory.NONE, source.history(other, START.plus(Duration.ofDays(1))));
     }
