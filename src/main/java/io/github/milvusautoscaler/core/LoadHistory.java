@@ -15,9 +15,10 @@ import java.util.Set;
  * forecast reads "same time yesterday and last week" from.
  *
  * <p>Load is value x ready replicas (cpu 0.6 on 3 ready is 1.8 nodes of load), so the history does not
- * change meaning when the replica count changed. Sample {@code i} of a signal is its load at
- * {@code start + i x step}; NaN marks a step with no sample (a gap, a missing day), which is never
- * filled in. Immutable: the arrays are copied in and never handed out.
+ * change meaning when the replica count changed. Sample {@code i} of a signal is its load over the step that
+ * starts at {@code start + i x step} (the daemon's is read at the step's end, a trace's is its value at the
+ * start, which a trace holds for the step); NaN marks a step with no sample (a gap, a missing day), which is
+ * never filled in. Immutable: the arrays are copied in and never handed out.
  *
  * @param start first grid point
  * @param step  grid spacing, > 0
@@ -80,6 +81,19 @@ public record LoadHistory(Instant start, Duration step, Instant end, Map<String,
      * four points 09:00, 09:05, 09:10, 09:15 and needs two of them.
      */
     public OptionalDouble max(String signal, Instant from, Instant to) {
+        return max(signal, from, to, false);
+    }
+
+    /**
+     * The highest load of {@code signal} at the grid points in [from, to] when every one of them has a sample,
+     * else empty: one missing point in a short window may be the very rise it is read for (a 5m window is two
+     * points, and the known one before the rise would read as a quiet day).
+     */
+    public OptionalDouble maxOfComplete(String signal, Instant from, Instant to) {
+        return max(signal, from, to, true);
+    }
+
+    private OptionalDouble max(String signal, Instant from, Instant to, boolean complete) {
         double[] v = loads.get(signal);
         if (v == null || to.isAfter(end) || to.isBefore(from)) {
             return OptionalDouble.empty();
@@ -100,7 +114,8 @@ public record LoadHistory(Instant start, Duration step, Instant end, Map<String,
                 max = Math.max(max, v[(int) i]);
             }
         }
-        return seen * 2 >= points && seen > 0 ? OptionalDouble.of(max) : OptionalDouble.empty();
+        boolean enough = complete ? seen == points : seen * 2 >= points;
+        return enough && seen > 0 ? OptionalDouble.of(max) : OptionalDouble.empty();
     }
 
     /**

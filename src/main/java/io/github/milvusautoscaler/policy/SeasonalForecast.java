@@ -21,7 +21,8 @@ import java.util.Set;
  * the others), so with workdays Mon-Fri a Sunday does not forecast Monday, Friday does ({@link SeasonCalendar}).
  *
  * <p>Robust to missing days: yesterday falls back to the day of its kind before, last week to the week before; a
- * window with fewer than half its points known counts as missing, never as zero. A signal has no forecast
+ * window with a point missing counts as missing, never as zero; with no week known (the first week), the lower of
+ * the two days before, so a rise still needs two days that saw it. A signal has no forecast
  * (UNKNOWN) when its history reaches back less than {@code forecast.min-history}, when no lag has a known
  * window, or when it does not repeat: the forecast of the last two days of history missed the actual load
  * by more than {@code forecast.max-error} ({@link #error}). Example on a 5m grid with lead 5m at Tuesday
@@ -83,9 +84,8 @@ public final class SeasonalForecast {
                 continue;
             }
             Instant t = Instant.ofEpochMilli(startMs + i * stepMs);
-            double d = firstKnown(history, signal, t, calendar.dailyLags(t), calendar);
-            double w = firstKnown(history, signal, t, SeasonCalendar.WEEKLY, calendar);
-            double forecast = Double.isNaN(d) ? w : Double.isNaN(w) ? d : Math.min(d, w);
+            double forecast = lowerOfTwoSightings(at(history, signal, t, calendar.dailyLags(t), calendar),
+                    at(history, signal, t, SeasonCalendar.WEEKLY, calendar));
             if (Double.isNaN(forecast)) {
                 continue;
             }
@@ -104,12 +104,35 @@ public final class SeasonalForecast {
         return new SeasonCalendar(settings.timeZone(), settings.workdays());
     }
 
-    private static double firstKnown(LoadHistory history, String signal, Instant t, int[] lagDays,
-                                     SeasonCalendar calendar) {
+    /** The load of {@code signal} at {@code t} less each of {@code lagDays}, NaN where unknown. */
+    private static double[] at(LoadHistory history, String signal, Instant t, int[] lagDays, SeasonCalendar calendar) {
         long stepMs = history.step().toMillis();
-        for (int days : lagDays) {
-            long sinceStart = calendar.back(t, days).toEpochMilli() - history.start().toEpochMilli();
-            double v = history.at(signal, Math.floorDiv(sinceStart, stepMs));
+        double[] out = new double[lagDays.length];
+        for (int k = 0; k < lagDays.length; k++) {
+            long sinceStart = calendar.back(t, lagDays[k]).toEpochMilli() - history.start().toEpochMilli();
+            out[k] = history.at(signal, Math.floorDiv(sinceStart, stepMs));
+        }
+        return out;
+    }
+
+    /**
+     * The forecast from the daily and the weekly lags' values, nearest first: the lower of the first known of
+     * each, so a rise counts only when a day of each saw it; when one kind has none (the first week after
+     * install: no weekly lag yet), the lower of the other kind's two, never one day alone: a one-off spike
+     * yesterday then forecast 6 nodes of load for a flat 1 (time audit M2). NaN when there are not two.
+     */
+    static double lowerOfTwoSightings(double[] daily, double[] weekly) {
+        double d = first(daily);
+        double w = first(weekly);
+        if (!Double.isNaN(d) && !Double.isNaN(w)) {
+            return Math.min(d, w);
+        }
+        double[] one = Double.isNaN(d) ? weekly : daily;
+        return Double.isNaN(one[0]) || Double.isNaN(one[1]) ? Double.NaN : Math.min(one[0], one[1]);
+    }
+
+    private static double first(double[] values) {
+        for (double v : values) {
             if (!Double.isNaN(v)) {
                 return v;
             }
@@ -124,6 +147,12 @@ public final class SeasonalForecast {
         requireNonNull(now, "now");
         requireNonNull(settings, "settings");
         if (!settings.enabled() || history.signals().isEmpty()) {
+            return Forecast.NONE;
+        }
+        if (history.end().isBefore(now.minus(ForecastSettings.SHORTEST_DAY).plus(settings.horizon()))) {
+            // A history read too long ago (refreshes failing for most of a day) no longer holds yesterday's
+            // window: the older lags would stand in unnoticed while the forecast still said "1d ago" (time
+            // audit M5). No forecast: the policy decides on its signals, as without history.
             return Forecast.NONE;
         }
         Map<String, Double> lead = new HashMap<>();
@@ -154,25 +183,23 @@ public final class SeasonalForecast {
      * The day's kind is that of {@code from}.
      */
     static OptionalDouble peak(LoadHistory history, String signal, Instant from, Instant to, SeasonCalendar calendar) {
-        OptionalDouble daily = firstKnown(history, signal, from, to, calendar.dailyLags(from), calendar);
-        OptionalDouble weekly = firstKnown(history, signal, from, to, SeasonCalendar.WEEKLY, calendar);
-        if (daily.isEmpty()) {
-            return weekly;
-        }
-        if (weekly.isEmpty()) {
-            return daily;
-        }
-        return OptionalDouble.of(Math.min(daily.getAsDouble(), weekly.getAsDouble()));
+        double v = lowerOfTwoSightings(peaks(history, signal, from, to, calendar.dailyLags(from), calendar),
+                peaks(history, signal, from, to, SeasonCalendar.WEEKLY, calendar));
+        return Double.isNaN(v) ? OptionalDouble.empty() : OptionalDouble.of(v);
     }
 
-    private static OptionalDouble firstKnown(LoadHistory history, String signal, Instant from, Instant to,
-                                             int[] lagDays, SeasonCalendar calendar) {
-        for (int days : lagDays) {
-            OptionalDouble v = history.max(signal, calendar.back(from, days), calendar.back(to, days));
-            if (v.isPresent()) {
-                return v;
-            }
+    /**
+     * The peak of each lagged window, NaN where one of its points is missing (the next lag stands in): with half
+     * the points enough, yesterday's known 07:55 read as a quiet morning when its 08:00 was missing, and the rise
+     * last week saw was not pre-scaled for (time audit M3).
+     */
+    private static double[] peaks(LoadHistory history, String signal, Instant from, Instant to, int[] lagDays,
+                                  SeasonCalendar calendar) {
+        double[] out = new double[lagDays.length];
+        for (int k = 0; k < lagDays.length; k++) {
+            out[k] = history.maxOfComplete(signal, calendar.back(from, lagDays[k]), calendar.back(to, lagDays[k]))
+                    .orElse(Double.NaN);
         }
-        return OptionalDouble.empty();
+        return out;
     }
 }

@@ -91,6 +91,69 @@ class SeasonalForecastTest {
         assertTrue(SeasonalForecast.forecast(gaps, at, ON).leadPeak("cpu").isEmpty());
     }
 
+    /**
+     * A flat 1 node of load on a 5m grid for {@code days} days, with 6 from 08:00 to 08:30 on {@code spikeDays}
+     * (a batch job, a one-off event).
+     */
+    static LoadHistory flatWithSpikes(int days, int... spikeDays) {
+        double[] v = new double[days * 288];
+        for (int i = 0; i < v.length; i++) {
+            int day = i / 288;
+            int minuteOfDay = (i % 288) * 5;
+            boolean spike = minuteOfDay >= 8 * 60 && minuteOfDay < 8 * 60 + 30
+                    && Arrays.stream(spikeDays).anyMatch(d -> d == day);
+            v[i] = spike ? 6.0 : 1.0;
+        }
+        return new LoadHistory(START, STEP, START.plus(Duration.ofDays(days)), Map.of("cpu", v));
+    }
+
+    /**
+     * With less than a week of history there is no "last week" to agree with: a rise still needs two days that saw
+     * it, the lower of yesterday and the day before. A spike yesterday alone forecast 6 nodes for a flat 1 (time
+     * audit M2); one that came on both days is forecast.
+     */
+    @Test
+    void withoutAWeekOfHistoryARiseNeedsTwoDaysThatSawIt() {
+        Instant at = START.plus(Duration.ofDays(3)).plus(Duration.ofMinutes(7 * 60 + 55));
+        // Days 0-2, the spike on day 2 (yesterday) only: min(6, 1) = 1.
+        assertEquals(1.0, SeasonalForecast.forecast(flatWithSpikes(3, 2), at, ON).leadPeak("cpu").getAsDouble(), 1e-9);
+        // On days 1 and 2: min(6, 6) = 6, five minutes before it comes.
+        assertEquals(6.0, SeasonalForecast.forecast(flatWithSpikes(3, 1, 2), at, ON).leadPeak("cpu").getAsDouble(),
+                1e-9);
+    }
+
+    /**
+     * A window with a point missing is no sighting, and the day before stands in: with half the points enough,
+     * yesterday's known 08:55 (night, 1) read as a quiet morning when its 09:00 was lost (a Prometheus restart), and
+     * min(1, last week's 6) hid the pre-scale (time audit M3).
+     */
+    @Test
+    void aPointMissingAtYesterdaysRiseLetsTheDayBeforeAnswer() {
+        LoadHistory full = history(14, d -> 1.0);
+        Instant at = START.plus(Duration.ofDays(14)).plus(Duration.ofMinutes(8 * 60 + 55));
+        Instant yesterdaysRise = at.minus(Duration.ofDays(1)).plus(STEP);
+        int lost = (int) (Duration.between(START, yesterdaysRise).toMinutes() / 5);
+        double[] v = new double[full.size("cpu")];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i == lost ? Double.NaN : full.at("cpu", i);
+        }
+        LoadHistory gap = new LoadHistory(START, STEP, full.end(), Map.of("cpu", v));
+        assertEquals(6.0, SeasonalForecast.forecast(gap, at, ON).leadPeak("cpu").getAsDouble(), 1e-9);
+    }
+
+    /**
+     * A history read longer ago than a (short, 23h) day less the horizon no longer holds yesterday's window: no
+     * forecast, rather than the day before standing in unsaid (refreshes failing for most of a day; time audit M5).
+     */
+    @Test
+    void aHistoryThatNoLongerHoldsYesterdayHasNoForecast() {
+        LoadHistory h = history(14, d -> 1.0);
+        // Horizon 15m: read up to 22h45m ago still holds yesterday's [now - 23h, now - 23h + 15m] on any day.
+        assertTrue(SeasonalForecast.forecast(h, h.end().plus(Duration.ofMinutes(22 * 60 + 45)), ON).leadPeak("cpu")
+                .isPresent());
+        assertEquals(Forecast.NONE, SeasonalForecast.forecast(h, h.end().plus(Duration.ofMinutes(22 * 60 + 46)), ON));
+    }
+
     @Test
     void aLoadThatDoesNotRepeatHasNoForecast() {
         // The last two days at 1x and 1.6x against a forecast of 1x: the 1.6x day misses by 0.6 / 1.6 = 37.5%
