@@ -56,6 +56,12 @@ public record ForecastSettings(boolean enabled, Duration lead, Duration horizon,
                 OFF.history(), OFF.historyStep(), OFF.refresh(), OFF.timeZone(), OFF.workdays());
     }
 
+    /** The most grid points a signal's history may hold (history / history-step + 1). */
+    public static final long MAX_HISTORY_POINTS = 100_000;
+
+    /** A local day across a daylight-saving change in spring. */
+    public static final Duration SHORTEST_DAY = Duration.ofHours(23);
+
     /** Forecasting off. */
     public static final ForecastSettings OFF = new ForecastSettings(false, Duration.ofMinutes(5),
             Duration.ofMinutes(150), 1.0, 1.13, 4, Duration.ofDays(2), 0.2, Duration.ofDays(14), Duration.ofMinutes(5),
@@ -78,15 +84,30 @@ public record ForecastSettings(boolean enabled, Duration lead, Duration horizon,
         workdays = Set.copyOf(requireNonNull(workdays, "workdays"));
         Checks checks = new Checks();
         checks.that(!workdays.isEmpty(), "workdays", "must be days such as Mon-Fri, Sat,Sun or daily");
-        checks.positive(minHistory, "min-history");
-        checks.positive(history, "history");
         // Prometheus' range-query step and the history's grid count whole seconds: 500ms divided by zero, and
         // 1500ms read as 1s, a grid other than the one written.
-        if (checks.positive(historyStep, "history-step")) {
-            checks.that(historyStep.toSeconds() >= 1 && historyStep.toMillis() % 1000 == 0, "history-step",
-                    "must be whole seconds, at least 1s, such as 5m");
+        boolean step = checks.positive(historyStep, "history-step") && checks.that(historyStep.toSeconds() >= 1
+                && historyStep.toMillis() % 1000 == 0, "history-step", "must be whole seconds, at least 1s, such as 5m");
+        boolean reach = checks.positive(history, "history");
+        if (checks.positive(minHistory, "min-history") && reach) {
+            checks.that(history.compareTo(minHistory) >= 0, "history", "must be at least min-history ("
+                    + Checks.text(minHistory) + "): a shorter history never reaches back far enough, so no signal"
+                    + " would ever have a forecast");
         }
-        checks.positive(refresh, "refresh");
+        if (step && reach) {
+            // 400d at 1s is 34.6 million points a signal: the read ran the daemon's 128Mi heap out of memory and
+            // was started again every tick (time audit M5); 14d at 15s is 80,641.
+            checks.that(history.toSeconds() / historyStep.toSeconds() + 1 <= MAX_HISTORY_POINTS, "history",
+                    "must be at most " + MAX_HISTORY_POINTS + " points of history-step (" + Checks.text(historyStep)
+                    + "), such as 14d at 5m (4,033 points)");
+        }
+        if (checks.positive(refresh, "refresh")) {
+            // Read longer ago than this, yesterday's window is past the history's end: the forecast has none then
+            // (SeasonalForecast), and a longer refresh would leave it without one for part of every day.
+            checks.that(refresh.plus(horizon).compareTo(SHORTEST_DAY) < 0, "refresh",
+                    "must be below 23h (the shortest local day) less horizon (" + Checks.text(horizon) + "), so the"
+                    + " history always holds the same time yesterday; the shipped 1h reads it again every hour");
+        }
         checks.that(maxError >= 0 && Double.isFinite(maxError), "max-error",
                 "must be >= 0 (a fraction of the load, such as 0.2)");
         checks.that(fill > 0 && fill <= 1, "fill",

@@ -14,6 +14,7 @@ import io.github.milvusautoscaler.engine.EngineAssembly;
 import io.github.milvusautoscaler.engine.EngineTarget;
 import io.github.milvusautoscaler.engine.ManualClock;
 import io.github.milvusautoscaler.policy.Policy;
+import io.github.milvusautoscaler.policy.PolicySettings;
 import java.time.Instant;
 
 /**
@@ -35,8 +36,9 @@ public final class MilvusAutoscalerSimPolicy implements SimPolicy {
     /** Builds the policy from the same configuration layers a real target of this component gets. */
     public MilvusAutoscalerSimPolicy(SimContext ctx) {
         requireNonNull(ctx, "ctx");
-        this.target = EngineAssembly.target(ctx.target(), ctx.policy().orElseGet(
-                () -> ConfigLoader.policyFor(ctx.config(), ctx.target().component())));
+        PolicySettings settings = ctx.policy().orElseGet(
+                () -> ConfigLoader.policyFor(ctx.config(), ctx.target().component()));
+        this.target = EngineAssembly.target(ctx.target(), settings);
         MetricsSource metrics = (t, at) -> observation;
         ReplicaActuator actuator = new ReplicaActuator() {
             @Override
@@ -53,7 +55,7 @@ public final class MilvusAutoscalerSimPolicy implements SimPolicy {
         // The daemon's and the demo's assembly, without their sinks: the simulator scores the decisions itself.
         // The forecast's history is the trace's past (TraceHistory never answers past the tick's hour).
         HistorySource history = ctx.demand().<HistorySource>map(d -> new TraceHistory(d, ctx.settings().model()
-                .capacityQps())).orElse(HistorySource.NONE);
+                .capacityQps(), settings.forecast())).orElse(HistorySource.NONE);
         this.engine = EngineAssembly.of(clock, metrics, actuator, budget).history(history).build();
     }
 

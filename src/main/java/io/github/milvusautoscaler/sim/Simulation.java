@@ -107,7 +107,8 @@ public final class Simulation {
      * what the scorecard scores.
      */
     public io.github.milvusautoscaler.core.HistorySource forecastHistory() {
-        return new TraceHistory(demand, settings.model().capacityQps());
+        return new TraceHistory(demand, settings.model().capacityQps(), policySettings.orElseGet(
+                () -> io.github.milvusautoscaler.config.ConfigLoader.policyFor(config, target.component())).forecast());
     }
 
     public SimSettings settings() {

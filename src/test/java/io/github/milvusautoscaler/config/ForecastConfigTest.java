@@ -117,6 +117,17 @@ class ForecastConfigTest {
             "history step of zero | milvus-autoscaler.defaults.forecast.history-step = 0s"
                     + " | defaults.forecast.history-step = \"0s\" (autoscaler.conf:1): must be a positive duration, such"
                     + " as 30s or 5m",
+            // Time audit M5: each ran, and the forecast never came or went stale unsaid.
+            "history shorter than min-history | milvus-autoscaler.defaults.forecast.history = 1d"
+                    + " | defaults.forecast.history = \"1d\" (autoscaler.conf:1): must be at least min-history (48h): a"
+                    + " shorter history never reaches back far enough, so no signal would ever have a forecast",
+            "history too many points to hold | milvus-autoscaler.defaults.forecast { history = 400d, history-step = 1s }"
+                    + " | defaults.forecast.history = \"400d\" (autoscaler.conf:1): must be at most 100000 points of"
+                    + " history-step (1s), such as 14d at 5m (4,033 points)",
+            "history read less than daily | milvus-autoscaler.defaults.forecast.refresh = 30d"
+                    + " | defaults.forecast.refresh = \"30d\" (autoscaler.conf:1): must be below 23h (the shortest local"
+                    + " day) less horizon (150m), so the history always holds the same time yesterday; the shipped 1h"
+                    + " reads it again every hour",
             "fill above the line | milvus-autoscaler.defaults.forecast.fill = 1.2"
                     + " | defaults.forecast.fill = 1.2 (autoscaler.conf:1): must be > 0 and <= 1 (a fraction of"
                     + " scale-out-above, such as 0.9)",
