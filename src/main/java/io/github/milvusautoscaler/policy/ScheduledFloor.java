@@ -43,16 +43,27 @@ public record ScheduledFloor(ZoneId zone, Set<DayOfWeek> days, LocalTime from, L
         return EnumSet.allOf(DayOfWeek.class);
     }
 
-    /** True when the window is on at {@code at}. */
+    /**
+     * True when the window is on at {@code at}: between the instants its start and end name on the day it starts,
+     * as java.time places a local time (ZonedDateTime.of: a time in the spring gap moves on by the gap, one in the
+     * autumn overlap takes the earlier offset). Compared by local time, a window ending at 02:30 on the night
+     * clocks go back turned off at the first 02:30 and on again at the second 02:00, a step-down and a scale-out
+     * for nothing, and one inside the skipped hour did not run that day (time audit L1, L2).
+     */
     public boolean covers(Instant at) {
-        ZonedDateTime local = at.atZone(zone);
-        LocalTime time = local.toLocalTime();
-        DayOfWeek day = local.getDayOfWeek();
-        if (from.isBefore(to)) {
-            return days.contains(day) && !time.isBefore(from) && time.isBefore(to);
+        java.time.LocalDate today = at.atZone(zone).toLocalDate();
+        // A window that runs past midnight may have started yesterday.
+        for (java.time.LocalDate start : List.of(today.minusDays(1), today)) {
+            if (!days.contains(start.getDayOfWeek())) {
+                continue;
+            }
+            Instant open = ZonedDateTime.of(start, from, zone).toInstant();
+            Instant close = ZonedDateTime.of(from.isBefore(to) ? start : start.plusDays(1), to, zone).toInstant();
+            if (!at.isBefore(open) && at.isBefore(close)) {
+                return true;
+            }
         }
-        // Past midnight: the part after from belongs to today, the part before to to yesterday's window.
-        return (days.contains(day) && !time.isBefore(from)) || (days.contains(day.minus(1)) && time.isBefore(to));
+        return false;
     }
 
     /**

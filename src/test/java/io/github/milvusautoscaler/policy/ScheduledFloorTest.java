@@ -40,4 +40,31 @@ class ScheduledFloorTest {
     void floorAtLocalTime(String at, int floor, String why) {
         assertEquals(floor, ScheduledFloor.floorAt(WINDOWS, Instant.parse(at)), why);
     }
+
+    /**
+     * Across a daylight-saving change a window is the interval java.time gives its times on its day: a time in the
+     * skipped hour moves on by an hour, one in the repeated hour takes the first (ZonedDateTime.of). Berlin:
+     * 2025-03-30 02:00 CET -> 03:00 CEST, 2025-10-26 03:00 CEST -> 02:00 CET; New York: 2025-03-09 02:00 EST ->
+     * 03:00 EDT. Compared by local time, the autumn window went off at the first 02:30 and on again at the second
+     * 02:00, and a window in the skipped hour did not run (time audit L1, L2).
+     */
+    @ParameterizedTest(name = "{0}: {2}")
+    @CsvSource({
+            "2025-10-25T23:00:00Z, 5, Berlin 01:00 CEST: on",
+            "2025-10-26T00:29:00Z, 5, Berlin 02:29 CEST: on",
+            "2025-10-26T00:30:00Z, 0, Berlin 02:30 CEST: off (to is exclusive)",
+            "2025-10-26T01:15:00Z, 0, Berlin 02:15 CET the second time: stays off",
+            "2025-03-30T01:10:00Z, 5, Berlin 03:10 CEST: 02:30 was skipped so the window ends at 03:30 (90 minutes)",
+            "2025-03-30T01:30:00Z, 0, Berlin 03:30 CEST: ended",
+            "2025-03-09T07:10:00Z, 0, New York 03:10 EDT: not yet (02:15 was skipped: 03:15)",
+            "2025-03-09T07:30:00Z, 2, New York 03:30 EDT: the skipped 02:15-02:45 runs an hour later",
+            "2025-03-09T07:45:00Z, 0, New York 03:45 EDT: ended",
+    })
+    void aWindowAcrossADaylightSavingChangeIsOneInterval(String at, int floor, String why) {
+        List<ScheduledFloor> windows = List.of(
+                new ScheduledFloor(BERLIN, ScheduledFloor.everyDay(), LocalTime.of(1, 0), LocalTime.of(2, 30), 5),
+                new ScheduledFloor(ZoneId.of("America/New_York"), EnumSet.of(DayOfWeek.SUNDAY), LocalTime.of(2, 15),
+                        LocalTime.of(2, 45), 2));
+        assertEquals(floor, ScheduledFloor.floorAt(windows, Instant.parse(at)), why);
+    }
 }
