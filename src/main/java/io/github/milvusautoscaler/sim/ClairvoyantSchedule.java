@@ -50,8 +50,9 @@ import java.util.Arrays;
  *
  * <p>Exact when startup + warm-up and drain are whole ticks (the defaults: 16 and 40); otherwise
  * the DP treats a node as ready and a drain as over at the next tick boundary, which the
- * simulator then beats by part of a tick, so the schedule still meets the goal and its cost is
- * within those fractions of the optimum.
+ * simulator then beats by part of a tick, so the schedule still meets the goal and its cost may
+ * exceed the optimum by up to about one node-tick per scale action (a node written a tick later, a
+ * step-down made a tick sooner): with startup 50 s and drain 590 s, 0.8% on elb_request_count.
  */
 public final class ClairvoyantSchedule {
 
