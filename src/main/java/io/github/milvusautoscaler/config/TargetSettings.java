@@ -41,18 +41,41 @@ public record TargetSettings(Target target, String milvusVersion, PolicySettings
     /**
      * A setup this config accepts that most likely scales by work the component does not do, or empty: today
      * index-backlog on dataNode before Milvus 2.6, whose indexes index nodes build (2.6 merged indexNode into
-     * dataNode), so a backlog would add data nodes that build none. Said by validate-config and logged by the
-     * daemon, not refused: a custom query may mean something else by the same name.
+     * dataNode), so a backlog would add data nodes that build none; and a forecast or scheduled time zone that is a
+     * fixed offset other than UTC. Said by validate-config and logged by the daemon, not refused: a custom query may
+     * mean something else by the same name, and an offset may be meant.
      */
     public java.util.Optional<String> advice() {
+        List<String> advice = new java.util.ArrayList<>();
         boolean before26 = MilvusVersion.parse(milvusVersion).map(v -> !v.isAtLeast(2, 6)).orElse(false);
         if (target.component() == io.github.milvusautoscaler.core.Component.DATA_NODE && before26
                 && signal("index-backlog") != null) {
-            return java.util.Optional.of("index-backlog is enabled on dataNode for milvus-version " + milvusVersion
+            advice.add("index-backlog is enabled on dataNode for milvus-version " + milvusVersion
                     + ", but before 2.6 index nodes build the indexes: a backlog would add data nodes that build none;"
                     + " enable it on indexNode instead");
         }
-        return java.util.Optional.empty();
+        java.util.Set<java.time.ZoneId> zones = new java.util.LinkedHashSet<>();
+        if (policy.forecast().enabled()) {
+            zones.add(policy.forecast().timeZone());
+        }
+        policy.scheduled().forEach(w -> zones.add(w.zone()));
+        zones.stream().map(TargetSettings::fixedOffset).flatMap(java.util.Optional::stream).forEach(advice::add);
+        return advice.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(String.join("; ", advice));
+    }
+
+    /**
+     * Says what a fixed offset other than UTC means, or empty: {@code Etc/GMT+2} is UTC-02:00 (the POSIX sign is
+     * west-positive), and {@code +01:00} written for Berlin keeps winter time all summer (time audit L5).
+     */
+    static java.util.Optional<String> fixedOffset(java.time.ZoneId zone) {
+        java.time.zone.ZoneRules rules = zone.getRules();
+        if (!rules.isFixedOffset() || rules.getOffset(java.time.Instant.EPOCH).getTotalSeconds() == 0) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("time zone " + zone.getId() + " is a fixed offset, UTC"
+                + rules.getOffset(java.time.Instant.EPOCH).getId() + ", with no daylight saving" + (zone.getId()
+                .startsWith("Etc/GMT") ? " (Etc/GMT+N is N hours west of Greenwich)" : "")
+                + "; for a place's clock name the place, such as Europe/Berlin");
     }
 
     /** True when step-downs wait for a settle query (not only for ready replicas). */

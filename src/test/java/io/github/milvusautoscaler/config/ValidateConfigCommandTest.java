@@ -99,6 +99,38 @@ class ValidateConfigCommandTest {
     }
 
     /**
+     * A fixed offset is accepted as a time zone but said for what it is: Etc/GMT+2 is UTC-02:00 (the POSIX sign), and
+     * "+01:00" written for Berlin keeps winter time all summer (time audit L5). UTC and a named place are not.
+     */
+    @Test
+    void aFixedOffsetTimeZoneIsSaidForWhatItIs(@TempDir Path dir) throws Exception {
+        String conf = """
+                milvus-autoscaler {
+                  alerts.enabled = false
+                  clusters = [
+                    { namespace = a, name = west, install = helm, milvus-version = "2.5.6",
+                      components { queryNode { forecast.time-zone = "Etc/GMT+2" } } }
+                    { namespace = a, name = summer, install = helm, milvus-version = "2.5.6",
+                      components { queryNode { scheduled = [{ days = daily, from = "08:00", to = "20:00",
+                        time-zone = "+01:00", min-replicas = 2 }] } } }
+                    { namespace = a, name = place, install = helm, milvus-version = "2.5.6",
+                      components { queryNode { forecast.time-zone = "Europe/Berlin" } } }
+                  ]
+                }
+                """;
+        Path file = java.nio.file.Files.writeString(dir.resolve("zones.conf"), conf);
+        Run r = run(file.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(List.of(
+                file + ": warning: a/west/queryNode: time zone Etc/GMT+2 is a fixed offset, UTC-02:00, with no daylight"
+                        + " saving (Etc/GMT+N is N hours west of Greenwich); for a place's clock name the place, such as"
+                        + " Europe/Berlin",
+                file + ": warning: a/summer/queryNode: time zone +01:00 is a fixed offset, UTC+01:00, with no daylight"
+                        + " saving; for a place's clock name the place, such as Europe/Berlin"),
+                r.err().lines().filter(l -> l.contains("time zone")).toList());
+    }
+
+    /**
      * The Prometheus credentials files are checked as the alerts token is (a warning, exit 0), and a value with no
      * '/' is not echoed: it is as likely the secret itself pasted in place of its file's path. A credential written
      * into prometheus.headers is warned about.
