@@ -84,8 +84,8 @@ public final class SeasonalForecast {
                 continue;
             }
             Instant t = Instant.ofEpochMilli(startMs + i * stepMs);
-            double forecast = lowerOfTwoSightings(at(history, signal, t, calendar.dailyLags(t), calendar),
-                    at(history, signal, t, SeasonCalendar.WEEKLY, calendar));
+            double forecast = lowerOfTwoSightings(calendar.dailyLags(t), SeasonCalendar.WEEKLY,
+                    days -> at(history, signal, t, days, calendar));
             if (Double.isNaN(forecast)) {
                 continue;
             }
@@ -104,35 +104,34 @@ public final class SeasonalForecast {
         return new SeasonCalendar(settings.timeZone(), settings.workdays());
     }
 
-    /** The load of {@code signal} at {@code t} less each of {@code lagDays}, NaN where unknown. */
-    private static double[] at(LoadHistory history, String signal, Instant t, int[] lagDays, SeasonCalendar calendar) {
-        long stepMs = history.step().toMillis();
-        double[] out = new double[lagDays.length];
-        for (int k = 0; k < lagDays.length; k++) {
-            long sinceStart = calendar.back(t, lagDays[k]).toEpochMilli() - history.start().toEpochMilli();
-            out[k] = history.at(signal, Math.floorDiv(sinceStart, stepMs));
-        }
-        return out;
+    /** The load of {@code signal} at {@code t} less {@code days}, NaN where unknown. */
+    private static double at(LoadHistory history, String signal, Instant t, int days, SeasonCalendar calendar) {
+        long sinceStart = calendar.back(t, days).toEpochMilli() - history.start().toEpochMilli();
+        return history.at(signal, Math.floorDiv(sinceStart, history.step().toMillis()));
     }
 
     /**
-     * The forecast from the daily and the weekly lags' values, nearest first: the lower of the first known of
-     * each, so a rise counts only when a day of each saw it; when one kind has none (the first week after
-     * install: no weekly lag yet), the lower of the other kind's two, never one day alone: a one-off spike
-     * yesterday then forecast 6 nodes of load for a flat 1 (time audit M2). NaN when there are not two.
+     * The forecast from the daily and the weekly lags, nearest first ({@code lag} gives the value of a lag in days,
+     * NaN where unknown): the lower of the first known of each, so a rise counts only when a day of each saw it;
+     * when one kind has none (the first week after install: no weekly lag yet), the lower of the other kind's two,
+     * never one day alone: a one-off spike yesterday then forecast 6 nodes of load for a flat 1 (time audit M2).
+     * NaN when there are not two. Lags are read only as far as needed: this runs every tick.
      */
-    static double lowerOfTwoSightings(double[] daily, double[] weekly) {
-        double d = first(daily);
-        double w = first(weekly);
+    static double lowerOfTwoSightings(int[] daily, int[] weekly, java.util.function.IntToDoubleFunction lag) {
+        double d = first(daily, lag);
+        double w = first(weekly, lag);
         if (!Double.isNaN(d) && !Double.isNaN(w)) {
             return Math.min(d, w);
         }
-        double[] one = Double.isNaN(d) ? weekly : daily;
-        return Double.isNaN(one[0]) || Double.isNaN(one[1]) ? Double.NaN : Math.min(one[0], one[1]);
+        int[] one = Double.isNaN(d) ? weekly : daily;
+        double a = lag.applyAsDouble(one[0]);
+        double b = Double.isNaN(a) ? Double.NaN : lag.applyAsDouble(one[1]);
+        return Double.isNaN(b) ? Double.NaN : Math.min(a, b);
     }
 
-    private static double first(double[] values) {
-        for (double v : values) {
+    private static double first(int[] lags, java.util.function.IntToDoubleFunction lag) {
+        for (int days : lags) {
+            double v = lag.applyAsDouble(days);
             if (!Double.isNaN(v)) {
                 return v;
             }
@@ -179,27 +178,15 @@ public final class SeasonalForecast {
 
     /**
      * The forecast peak load of {@code signal} over [from, to]: the lower of the daily and the weekly lag
-     * when both are known (a rise counts only when yesterday and last week agree on it), else the one known.
-     * The day's kind is that of {@code from}.
+     * when both are known (a rise counts only when yesterday and last week agree on it), else the lower of the
+     * known kind's two ({@link #lowerOfTwoSightings}). The day's kind is that of {@code from}.
      */
     static OptionalDouble peak(LoadHistory history, String signal, Instant from, Instant to, SeasonCalendar calendar) {
-        double v = lowerOfTwoSightings(peaks(history, signal, from, to, calendar.dailyLags(from), calendar),
-                peaks(history, signal, from, to, SeasonCalendar.WEEKLY, calendar));
+        // A window with a point missing is no sighting (the next lag stands in): with half the points enough,
+        // yesterday's known 07:55 read as a quiet morning when its 08:00 was missing, and the rise last week saw was
+        // not pre-scaled for (time audit M3).
+        double v = lowerOfTwoSightings(calendar.dailyLags(from), SeasonCalendar.WEEKLY, days -> history
+                .maxOfComplete(signal, calendar.back(from, days), calendar.back(to, days)).orElse(Double.NaN));
         return Double.isNaN(v) ? OptionalDouble.empty() : OptionalDouble.of(v);
-    }
-
-    /**
-     * The peak of each lagged window, NaN where one of its points is missing (the next lag stands in): with half
-     * the points enough, yesterday's known 07:55 read as a quiet morning when its 08:00 was missing, and the rise
-     * last week saw was not pre-scaled for (time audit M3).
-     */
-    private static double[] peaks(LoadHistory history, String signal, Instant from, Instant to, int[] lagDays,
-                                  SeasonCalendar calendar) {
-        double[] out = new double[lagDays.length];
-        for (int k = 0; k < lagDays.length; k++) {
-            out[k] = history.maxOfComplete(signal, calendar.back(from, lagDays[k]), calendar.back(to, lagDays[k]))
-                    .orElse(Double.NaN);
-        }
-        return out;
     }
 }
