@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * starts a refresh in the background and goes on with what is cached, never waiting for Prometheus; until
  * the first refresh has finished the target has no history, so no forecast, and decides exactly as
  * without one. A refresh that fails (an exception, or any query answered with a failure) keeps the history
- * before it, is logged and is tried again 5 minutes later; a step with no sample stays NaN (a gap), never 0. Two weeks at 5m are 4,033 points per query, one range query each.
+ * before it, is logged and is tried again 5 minutes later; a step with no sample stays NaN (a gap), never 0.
+ * Two weeks at 5m are 4,033 points per query, one range query each.
  */
 public final class PrometheusHistorySource implements HistorySource, AutoCloseable {
 
@@ -151,13 +152,13 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
             }
             String ready = source.render(target, WorkloadReplicas.READY);
             int known = 0;
-            String[] readyFailure = new String[1];
+            String readyFailure = null;
             for (int i = 0; i < points; i++) {
                 Instant at = from.plusSeconds(i * stepSeconds);
                 Observation o = source.observe(target, at);
                 PrometheusMetricsSource.Count r = source.count(ready, at);
-                if (readyFailure[0] == null && r.failure().isPresent()) {
-                    readyFailure[0] = r.failure().get().toString();
+                if (readyFailure == null && r.failure().isPresent()) {
+                    readyFailure = r.failure().get();
                 }
                 boolean readyKnown = r.failure().isEmpty() && r.series() == 1 && Double.isFinite(r.sum());
                 for (Map.Entry<String, double[]> e : loads.entrySet()) {
@@ -168,10 +169,10 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
                 }
             }
             List<String> failures = source.replayFailures();
-            if (!failures.isEmpty() || readyFailure[0] != null) {
+            if (!failures.isEmpty() || readyFailure != null) {
                 // A failed query is no exception here but a typed result, each step of it UNKNOWN: caching that
                 // replaced a good history with an all-NaN one for a refresh period (time audit H1).
-                return keep(target, now, reading, failures.isEmpty() ? readyFailure[0] : failures.get(0));
+                return keep(target, now, reading, failures.isEmpty() ? readyFailure : failures.get(0));
             }
             // The value read at a grid point is the template's irate over the scrapes just before it, the load at
             // the end of the step before; a rise at 08:00 first shows at 08:05. Each is therefore the load over the
@@ -200,7 +201,8 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
         Duration retry = reading.refresh().compareTo(RETRY) < 0 ? reading.refresh() : RETRY;
         LOG.warn("{}: load history (forecast, recent peaks) could not be read ({}); keeping the one read before{},"
                 + " trying again in {}", target.id(), Reasons.oneLine(why, 300),
-                kept == LoadHistory.NONE ? " (none)" : " (up to " + kept.end() + ")", retry);
+                kept == LoadHistory.NONE ? " (none)" : " (up to " + kept.end() + ")",
+                io.github.milvusautoscaler.core.Checks.text(retry));
         cache.put(target, new Cached(kept, now.plus(retry)));
         return kept;
     }

@@ -192,7 +192,7 @@ class PrometheusHistorySourceTest {
                 assertSame(read, source.history(TARGET, hourOn.plus(Duration.ofMinutes(4))), "no read before 5m");
                 assertEquals(1, logs.warnings().size(), logs.messages().toString());
                 assertTrue(logs.warnings().get(0).contains("could not be read") && logs.warnings().get(0)
-                        .contains("trying again in PT5M"), logs.warnings().get(0));
+                        .contains("trying again in 5m"), logs.warnings().get(0));
 
                 prometheusBehind.down = false;
                 Instant retry = hourOn.plus(Duration.ofMinutes(5));
