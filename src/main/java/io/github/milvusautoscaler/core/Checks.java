@@ -56,7 +56,7 @@ public final class Checks {
 
     /**
      * A duration as an SRE writes it, for naming the other side of a two-key rule: 15 seconds is
-     * {@code 15s}, 90 seconds {@code 90s}, 5 minutes {@code 5m}, 1500 ms {@code 1500ms}.
+     * {@code 15s}, 90 seconds {@code 90s}, 5 minutes {@code 5m}, 1500 ms {@code 1500ms}, two days {@code 2d}.
      */
     public static String text(Duration d) {
         long ms = d.toMillis();
@@ -64,6 +64,9 @@ public final class Checks {
             return ms + "ms";
         }
         long s = ms / 1000;
+        if (s != 0 && s % 86_400 == 0) {
+            return s / 86_400 + "d";
+        }
         if (s != 0 && s % 3600 == 0) {
             return s / 3600 + "h";
         }

@@ -119,7 +119,7 @@ class ForecastConfigTest {
                     + " as 30s or 5m",
             // Time audit M5: each ran, and the forecast never came or went stale unsaid.
             "history shorter than min-history | milvus-autoscaler.defaults.forecast.history = 1d"
-                    + " | defaults.forecast.history = \"1d\" (autoscaler.conf:1): must be at least min-history (48h): a"
+                    + " | defaults.forecast.history = \"1d\" (autoscaler.conf:1): must be at least min-history (2d): a"
                     + " shorter history never reaches back far enough, so no signal would ever have a forecast",
             "history too many points to hold | milvus-autoscaler.defaults.forecast { history = 400d, history-step = 1s }"
                     + " | defaults.forecast.history = \"400d\" (autoscaler.conf:1): must be at most 100000 points of"
