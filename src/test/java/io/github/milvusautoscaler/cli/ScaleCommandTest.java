@@ -82,6 +82,8 @@ class ScaleCommandTest {
     /** When each settle window (segment moves) ended. */
     static final List<Instant> settled = new CopyOnWriteArrayList<>();
     static volatile Duration drain = Duration.ofSeconds(3);
+    /** Which test is running: a segment-move timer acts only for the test that scheduled it. */
+    static final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     static volatile Duration readyDelay = Duration.ZERO;
     /** Runs with the new replica count after each replica change (the test's way to inject harm). */
     static volatile IntConsumer afterWrite = n -> { };
@@ -120,9 +122,14 @@ class ScaleCommandTest {
             }
             if (after < before) {
                 coord.setQuerycoordTasks("segment_move", 1);
+                long test = generation.get();
                 timers.schedule(() -> {
-                    coord.setQuerycoordTasks("segment_move", 0);
-                    settled.add(Instant.now());
+                    // A step an earlier test left settling (some outlast their test on purpose) ends nothing here:
+                    // it cleared this test's moves and counted in its settled list, which failed one test by order.
+                    if (generation.get() == test) {
+                        coord.setQuerycoordTasks("segment_move", 0);
+                        settled.add(Instant.now());
+                    }
                 }, drain.toMillis(), TimeUnit.MILLISECONDS);
             }
             afterWrite.accept(after);
@@ -164,6 +171,7 @@ class ScaleCommandTest {
 
     @BeforeEach
     void reset() {
+        generation.incrementAndGet();
         drain = Duration.ofSeconds(3);
         readyDelay = Duration.ZERO;
         afterWrite = n -> { };
