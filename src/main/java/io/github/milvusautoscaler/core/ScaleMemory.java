@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.core;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 
@@ -65,6 +66,26 @@ public record ScaleMemory(Instant backoffUntil, Instant settleWaitSince, Instant
     public ScaleMemory withBlocking(Set<String> keys, Set<String> pending, Instant at) {
         return new ScaleMemory(backoffUntil, settleWaitSince, lastAlertScaleOut, handledAlerts, steppedToOneAt,
                 toOneReversedAt, keys, keys.isEmpty() ? null : at, pending);
+    }
+
+    /**
+     * True while the alerts this target scaled out for still block scale-in at {@code now}: some are kept and the
+     * scale-out was less than {@code carryOver} ago.
+     */
+    public boolean handledBlockAt(Instant now, Duration carryOver) {
+        return !handledAlerts.isEmpty() && within(lastAlertScaleOut, now, carryOver);
+    }
+
+    /**
+     * True while the blocking alerts still block at {@code now}: some are kept, and the newest was first seen less
+     * than {@code carryOver} ago.
+     */
+    public boolean blockingAt(Instant now, Duration carryOver) {
+        return !blockingAlerts.isEmpty() && within(lastAlertBlock, now, carryOver);
+    }
+
+    private static boolean within(Instant since, Instant now, Duration carryOver) {
+        return since != null && now.isBefore(since.plus(carryOver));
     }
 
     /** A memory with no step-down to one replica remembered. */

@@ -215,10 +215,8 @@ public final class Engine {
      */
     private List<ActiveAlert> withCarried(Target t, List<ActiveAlert> firing, ScaleMemory onObject, Duration carryOver,
                                           Instant now) {
-        boolean scaledOutFor = !onObject.handledAlerts().isEmpty() && onObject.lastAlertScaleOut() != null
-                && now.isBefore(onObject.lastAlertScaleOut().plus(carryOver));
-        boolean blocked = !onObject.blockingAlerts().isEmpty() && onObject.lastAlertBlock() != null
-                && now.isBefore(onObject.lastAlertBlock().plus(carryOver));
+        boolean scaledOutFor = onObject.handledBlockAt(now, carryOver);
+        boolean blocked = onObject.blockingAt(now, carryOver);
         if (!scaledOutFor && !blocked) {
             if (carrying.remove(t)) {
                 sayCarryOverEnded(t, firing, onObject, carryOver, now);
@@ -316,8 +314,7 @@ public final class Engine {
                                  List<ActiveAlert> firing, Duration carryOver, Instant now) {
         java.util.Set<String> keys = new java.util.HashSet<>();
         java.util.Set<String> pending = new java.util.HashSet<>();
-        boolean current = onObject.lastAlertBlock() != null
-                && now.isBefore(onObject.lastAlertBlock().plus(carryOver));
+        boolean current = onObject.blockingAt(now, carryOver);
         if (current) {
             keys.addAll(onObject.blockingAlerts());
             keys.removeAll(alerts.resolved(t, now));

@@ -152,14 +152,10 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
             }
             String ready = source.render(target, WorkloadReplicas.READY);
             int known = 0;
-            String readyFailure = null;
             for (int i = 0; i < points; i++) {
                 Instant at = from.plusSeconds(i * stepSeconds);
                 Observation o = source.observe(target, at);
                 PrometheusMetricsSource.Count r = source.count(ready, at);
-                if (readyFailure == null && r.failure().isPresent()) {
-                    readyFailure = r.failure().get();
-                }
                 boolean readyKnown = r.failure().isEmpty() && r.series() == 1 && Double.isFinite(r.sum());
                 for (Map.Entry<String, double[]> e : loads.entrySet()) {
                     Signal s = o.signals().get(e.getKey());
@@ -168,11 +164,12 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
                     known += ok ? 1 : 0;
                 }
             }
+            // Every query of the read, the ready count's too, went through the source's range cache.
             List<String> failures = source.replayFailures();
-            if (!failures.isEmpty() || readyFailure != null) {
+            if (!failures.isEmpty()) {
                 // A failed query is no exception here but a typed result, each step of it UNKNOWN: caching that
                 // replaced a good history with an all-NaN one for a refresh period (time audit H1).
-                return keep(target, now, reading, failures.isEmpty() ? readyFailure : failures.get(0));
+                return keep(target, now, reading, failures.get(0));
             }
             // The value read at a grid point is the template's irate over the scrapes just before it, the load at
             // the end of the step before; a rise at 08:00 first shows at 08:05. Each is therefore the load over the
