@@ -99,7 +99,8 @@ class ValidateConfigCommandTest {
     }
 
     /**
-     * A fixed offset is accepted as a time zone but said for what it is: Etc/GMT+2 is UTC-02:00 (the POSIX sign), and
+     * A fixed offset is accepted as a time zone but said for what it is: Etc/GMT+2 is UTC-02:00 (the POSIX sign,
+     * positive west of Greenwich, as the IANA tz database's "etcetera" file explains), and
      * "+01:00" written for Berlin keeps winter time all summer (time audit L5). UTC and a named place are not.
      */
     @Test
