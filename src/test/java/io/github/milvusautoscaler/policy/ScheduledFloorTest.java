@@ -46,8 +46,9 @@ class ScheduledFloorTest {
      * skipped hour moves on by an hour, one in the repeated hour takes the first (ZonedDateTime.of). Berlin:
      * 2025-03-30 02:00 CET -> 03:00 CEST, 2025-10-26 03:00 CEST -> 02:00 CET; New York: 2025-03-09 02:00 EST ->
      * 03:00 EDT (the IANA tz database's rules, tzdata "europe" Rule EU: last Sunday of March and October at 01:00
-     * UTC; "northamerica" Rule US: second Sunday of March at 2:00 local; the JDK's own copy decides here). Compared by local time, the autumn window went off at the first 02:30 and on again at the second
-     * 02:00, and a window in the skipped hour did not run (time audit L1, L2).
+     * UTC; "northamerica" Rule US: second Sunday of March at 2:00 local; the JDK's own copy decides here).
+     * Compared by local time, the autumn window went off at the first 02:30 and on again at the second 02:00, and a
+     * window in the skipped hour did not run (time audit L1, L2).
      */
     @ParameterizedTest(name = "{0}: {2}")
     @CsvSource({
