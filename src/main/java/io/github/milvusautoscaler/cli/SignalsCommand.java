@@ -149,7 +149,7 @@ public final class SignalsCommand implements Callable<Integer> {
         }
         int replicas = sig != null && sig.podsReporting() > 0 ? sig.podsReporting() : 1;
         return "forecast within " + fs.lead().toMinutes() + "m: load " + fmt(lead.getAsDouble()) + " ("
-                + forecast.basis() + ")" + (sig != null && sig.podsReporting() > 0 ? ", " + fmt(lead.getAsDouble()
+                + forecast.leadBasis(name) + ")" + (sig != null && sig.podsReporting() > 0 ? ", " + fmt(lead.getAsDouble()
                 / replicas) + " per pod on " + replicas : "");
     }
 

@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.core;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalDouble;
 
@@ -13,12 +14,15 @@ import java.util.OptionalDouble;
  *
  * @param lead    per signal, the highest forecast load from now to now + {@code forecast.lead}
  * @param horizon per signal, the highest forecast load from now to now + {@code forecast.horizon}
- * @param basis   how the numbers were found, for messages ("same time 1d and 7d ago")
+ * @param leadBasis    per signal of {@code lead}, how its number was found, for messages ("the lower of the
+ *                     same time 1d and 7d ago"): the days actually read, which are older ones when a day is missing
+ * @param horizonBasis per signal of {@code horizon}, the same for its number
  * @param history the load history the forecast was made from, whether or not any signal's forecast is trusted: a
  *                daemon that has just started reads the recent peaks it did not see from it
  *                ({@link LoadHistory#NONE} when there is none)
  */
-public record Forecast(Map<String, Double> lead, Map<String, Double> horizon, String basis, LoadHistory history) {
+public record Forecast(Map<String, Double> lead, Map<String, Double> horizon, Map<String, String> leadBasis,
+                       Map<String, String> horizonBasis, LoadHistory history) {
 
     /** No forecast for any signal. */
     public static final Forecast NONE = new Forecast(Map.of(), Map.of(), "");
@@ -26,18 +30,36 @@ public record Forecast(Map<String, Double> lead, Map<String, Double> horizon, St
     public Forecast {
         lead = Map.copyOf(requireNonNull(lead, "lead"));
         horizon = Map.copyOf(requireNonNull(horizon, "horizon"));
-        requireNonNull(basis, "basis");
+        leadBasis = Map.copyOf(requireNonNull(leadBasis, "leadBasis"));
+        horizonBasis = Map.copyOf(requireNonNull(horizonBasis, "horizonBasis"));
         requireNonNull(history, "history");
     }
 
-    /** A forecast without its history. */
+    /** A forecast without its history whose every number was found the same way. */
     public Forecast(Map<String, Double> lead, Map<String, Double> horizon, String basis) {
-        this(lead, horizon, basis, LoadHistory.NONE);
+        this(lead, horizon, every(lead, basis), every(horizon, basis), LoadHistory.NONE);
+    }
+
+    private static Map<String, String> every(Map<String, Double> peaks, String basis) {
+        requireNonNull(basis, "basis");
+        Map<String, String> out = new HashMap<>();
+        peaks.keySet().forEach(signal -> out.put(signal, basis));
+        return out;
     }
 
     /** This forecast with the history it came from. */
     public Forecast withHistory(LoadHistory from) {
-        return new Forecast(lead, horizon, basis, from);
+        return new Forecast(lead, horizon, leadBasis, horizonBasis, from);
+    }
+
+    /** How the lead peak of {@code signal} was found ("the lower of the same time 2d and 7d ago"); "" when UNKNOWN. */
+    public String leadBasis(String signal) {
+        return leadBasis.getOrDefault(signal, "");
+    }
+
+    /** How the horizon peak of {@code signal} was found; "" when UNKNOWN. */
+    public String horizonBasis(String signal) {
+        return horizonBasis.getOrDefault(signal, "");
     }
 
     /** The forecast peak load of {@code signal} within the lead, or empty when UNKNOWN. */

@@ -101,7 +101,8 @@ final class Prescale implements Rule<Memory.None> {
         int to = (int) Math.min(max, Math.min((long) current + fs.maxStep(), sized.replicas()));
         return Optional.of(new Proposal(Stage.FORECAST, Reason.PRESCALE_FORECAST, to, () -> t.component() + " "
                 + soon.by().name() + " load forecast to reach " + num(soon.load()) + " within " + dur(fs.lead()) + " ("
-                + f.basis() + "), now " + num(soon.by().v() * Math.max(1, t.ready())) + ": ceil(" + num(soon.load())
+                + f.leadBasis(soon.by().name()) + "), now " + num(soon.by().v() * Math.max(1, t.ready())) + ": ceil("
+                + num(soon.load())
                 + "/" + Format.level(soon.by().line()) + ") = " + soon.replicas() + " > " + current
                 + t.lineNote(soon.by()) + "; "
                 + current + " -> " + to + " for " + sized.by().name() + "'s " + num(sized.load()) + " within "
@@ -122,7 +123,7 @@ final class Prescale implements Rule<Memory.None> {
                 double v = load.getAsDouble();
                 return Proposal.hold(Stage.FORECAST, Reason.FORECAST_HOLDS_SCALE_IN, t, () -> t.component() + " "
                         + c.name() + " load forecast to reach " + num(v) + " within "
-                        + dur(t.settings().forecast().horizon()) + " (" + f.basis() + "): " + (ready - 1)
+                        + dur(t.settings().forecast().horizon()) + " (" + f.horizonBasis(c.name()) + "): " + (ready - 1)
                         + " would run at " + compare(v / (ready - 1.0), ">", t.fillLine(c))
                         + " (fill " + num(fill) + " x " + num(c.band().scaleOutAbove()) + "); no step-down " + ready
                         + " -> " + (ready - 1) + " the day comes back from");

@@ -6,12 +6,13 @@ import io.github.milvusautoscaler.core.Forecast;
 import io.github.milvusautoscaler.core.LoadHistory;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * The seasonal forecast: a signal's load over the next minutes is what it was at the same time of day
@@ -85,7 +86,7 @@ public final class SeasonalForecast {
             }
             Instant t = Instant.ofEpochMilli(startMs + i * stepMs);
             double forecast = lowerOfTwoSightings(calendar.dailyLags(t), SeasonCalendar.WEEKLY,
-                    days -> at(history, signal, t, days, calendar));
+                    days -> at(history, signal, t, days, calendar)).load();
             if (Double.isNaN(forecast)) {
                 continue;
             }
@@ -115,28 +116,45 @@ public final class SeasonalForecast {
      * NaN where unknown): the lower of the first known of each, so a rise counts only when a day of each saw it;
      * when one kind has none (the first week after install: no weekly lag yet), the lower of the other kind's two,
      * never one day alone: a one-off spike yesterday then forecast 6 nodes of load for a flat 1 (time audit M2).
-     * NaN when there are not two. Lags are read only as far as needed: this runs every tick.
+     * {@link Sighting#NONE} when there are not two. Lags are read only as far as needed: this runs every tick.
      */
-    static double lowerOfTwoSightings(int[] daily, int[] weekly, java.util.function.IntToDoubleFunction lag) {
-        double d = first(daily, lag);
-        double w = first(weekly, lag);
-        if (!Double.isNaN(d) && !Double.isNaN(w)) {
-            return Math.min(d, w);
+    static Sighting lowerOfTwoSightings(int[] daily, int[] weekly, IntToDoubleFunction lag) {
+        int d = first(daily, lag);
+        int w = first(weekly, lag);
+        if (d >= 0 && w >= 0) {
+            return new Sighting(Math.min(lag.applyAsDouble(daily[d]), lag.applyAsDouble(weekly[w])), daily[d], weekly[w]);
         }
-        int[] one = Double.isNaN(d) ? weekly : daily;
+        int[] one = d < 0 ? weekly : daily;
         double a = lag.applyAsDouble(one[0]);
         double b = Double.isNaN(a) ? Double.NaN : lag.applyAsDouble(one[1]);
-        return Double.isNaN(b) ? Double.NaN : Math.min(a, b);
+        return Double.isNaN(b) ? Sighting.NONE : new Sighting(Math.min(a, b), one[0], one[1]);
     }
 
-    private static double first(int[] lags, java.util.function.IntToDoubleFunction lag) {
-        for (int days : lags) {
-            double v = lag.applyAsDouble(days);
-            if (!Double.isNaN(v)) {
-                return v;
+    /** The index in {@code lags} of the first lag known, -1 when none is. */
+    private static int first(int[] lags, IntToDoubleFunction lag) {
+        for (int i = 0; i < lags.length; i++) {
+            if (!Double.isNaN(lag.applyAsDouble(lags[i]))) {
+                return i;
             }
         }
-        return Double.NaN;
+        return -1;
+    }
+
+    /**
+     * A forecast value and the two lags (in days) it is the lower of, so a message names the days actually read:
+     * "1d and 7d ago", or "2d and 7d ago" when yesterday is missing (time audit L7).
+     */
+    record Sighting(double load, int nearer, int further) {
+        static final Sighting NONE = new Sighting(Double.NaN, 0, 0);
+
+        boolean known() {
+            return !Double.isNaN(load);
+        }
+
+        String basis(ZoneId zone) {
+            return "the lower of the same time " + nearer + "d and " + further + "d ago"
+                    + (zone.normalized().equals(ZoneOffset.UTC) ? "" : " (" + zone + ")");
+        }
     }
 
     /** The forecast of the signals in {@code seasonal} (see {@link #seasonal}) at {@code now}. */
@@ -156,7 +174,10 @@ public final class SeasonalForecast {
         }
         Map<String, Double> lead = new HashMap<>();
         Map<String, Double> hold = new HashMap<>();
+        Map<String, String> leadBasis = new HashMap<>();
+        Map<String, String> holdBasis = new HashMap<>();
         SeasonCalendar calendar = calendar(settings);
+        ZoneId zone = settings.timeZone();
         for (String signal : history.signals()) {
             if (!seasonal.contains(signal)) {
                 continue;
@@ -165,15 +186,21 @@ public final class SeasonalForecast {
             if (oldest == null || oldest.isAfter(now.minus(settings.minHistory()))) {
                 continue;
             }
-            peak(history, signal, now, now.plus(settings.lead()), calendar).ifPresent(v -> lead.put(signal, v));
-            peak(history, signal, now, now.plus(settings.horizon()), calendar).ifPresent(v -> hold.put(signal, v));
+            Sighting soon = peak(history, signal, now, now.plus(settings.lead()), calendar);
+            if (soon.known()) {
+                lead.put(signal, soon.load());
+                leadBasis.put(signal, soon.basis(zone));
+            }
+            Sighting later = peak(history, signal, now, now.plus(settings.horizon()), calendar);
+            if (later.known()) {
+                hold.put(signal, later.load());
+                holdBasis.put(signal, later.basis(zone));
+            }
         }
         if (lead.isEmpty() && hold.isEmpty()) {
             return Forecast.NONE;
         }
-        int yesterday = calendar.dailyLags(now)[0];
-        return new Forecast(lead, hold, "the lower of the same time " + yesterday + "d and 7d ago"
-                + (settings.timeZone().normalized().equals(ZoneOffset.UTC) ? "" : " (" + settings.timeZone() + ")"));
+        return new Forecast(lead, hold, leadBasis, holdBasis, LoadHistory.NONE);
     }
 
     /**
@@ -181,12 +208,11 @@ public final class SeasonalForecast {
      * when both are known (a rise counts only when yesterday and last week agree on it), else the lower of the
      * known kind's two ({@link #lowerOfTwoSightings}). The day's kind is that of {@code from}.
      */
-    static OptionalDouble peak(LoadHistory history, String signal, Instant from, Instant to, SeasonCalendar calendar) {
+    static Sighting peak(LoadHistory history, String signal, Instant from, Instant to, SeasonCalendar calendar) {
         // A window with a point missing is no sighting (the next lag stands in): with half the points enough,
         // yesterday's known 07:55 read as a quiet morning when its 08:00 was missing, and the rise last week saw was
         // not pre-scaled for (time audit M3).
-        double v = lowerOfTwoSightings(calendar.dailyLags(from), SeasonCalendar.WEEKLY, days -> history
+        return lowerOfTwoSightings(calendar.dailyLags(from), SeasonCalendar.WEEKLY, days -> history
                 .maxOfComplete(signal, calendar.back(from, days), calendar.back(to, days)).orElse(Double.NaN));
-        return Double.isNaN(v) ? OptionalDouble.empty() : OptionalDouble.of(v);
     }
 }

@@ -71,10 +71,10 @@ class SeasonalForecastTest {
         // Day 7 (last week of day 14) ran at 2x, day 13 (yesterday) at 1x: 6 nodes at 09:00, not 12.
         LoadHistory h = history(14, d -> d == 7 ? 2.0 : 1.0);
         Instant at = START.plus(Duration.ofDays(14)).plus(Duration.ofMinutes(9 * 60));
-        assertEquals(6.0, SeasonalForecast.peak(h, "cpu", at, at.plus(ON.lead()), SeasonalForecast.calendar(ON)).getAsDouble(), 1e-9);
+        assertEquals(6.0, SeasonalForecast.peak(h, "cpu", at, at.plus(ON.lead()), SeasonalForecast.calendar(ON)).load(), 1e-9);
         // Yesterday at 3x, last week at 2x: 12.
         LoadHistory both = history(14, d -> d == 13 ? 3.0 : d == 7 ? 2.0 : 1.0);
-        assertEquals(12.0, SeasonalForecast.peak(both, "cpu", at, at.plus(ON.lead()), SeasonalForecast.calendar(ON)).getAsDouble(), 1e-9);
+        assertEquals(12.0, SeasonalForecast.peak(both, "cpu", at, at.plus(ON.lead()), SeasonalForecast.calendar(ON)).load(), 1e-9);
     }
 
     @Test
@@ -82,10 +82,14 @@ class SeasonalForecastTest {
         // Yesterday (13) and last week (7) missing: the day before (12) and the week before (0) answer: 6.
         LoadHistory h = history(14, d -> 1.0, 13, 7);
         Instant at = START.plus(Duration.ofDays(14)).plus(Duration.ofMinutes(10 * 60));
-        assertEquals(6.0, SeasonalForecast.forecast(h, at, ON).leadPeak("cpu").getAsDouble(), 1e-9);
+        Forecast f = SeasonalForecast.forecast(h, at, ON);
+        assertEquals(6.0, f.leadPeak("cpu").getAsDouble(), 1e-9);
+        // The message names the days read, not yesterday and last week (time audit L7).
+        assertEquals("the lower of the same time 2d and 14d ago", f.leadBasis("cpu"));
+        assertEquals("the lower of the same time 2d and 14d ago", f.horizonBasis("cpu"));
         // Which lags answer: day 12 at 3x and day 0 at 2x give min(18, 12) = 12.
         LoadHistory marked = history(14, d -> d == 12 ? 3.0 : d == 0 ? 2.0 : 1.0, 13, 7);
-        assertEquals(12.0, SeasonalForecast.peak(marked, "cpu", at, at.plus(ON.lead()), SeasonalForecast.calendar(ON)).getAsDouble(), 1e-9);
+        assertEquals(12.0, SeasonalForecast.peak(marked, "cpu", at, at.plus(ON.lead()), SeasonalForecast.calendar(ON)).load(), 1e-9);
         // Every lag missing: no forecast, not 0.
         LoadHistory gaps = history(14, d -> 1.0, 13, 12, 7, 0);
         assertTrue(SeasonalForecast.forecast(gaps, at, ON).leadPeak("cpu").isEmpty());
@@ -228,7 +232,7 @@ class SeasonalForecastTest {
         // Mon-Fri: yesterday is Friday (6 at 09:00) and last Monday 6: the morning is forecast.
         Forecast f = SeasonalForecast.forecast(h, monday, monFri);
         assertEquals(6.0, f.leadPeak("cpu").getAsDouble(), 1e-9);
-        assertTrue(f.basis().contains("3d and 7d ago"), f.basis());
+        assertTrue(f.leadBasis("cpu").contains("3d and 7d ago"), f.leadBasis("cpu"));
         // On Tuesday evening the last two days are Monday and Tuesday. daily reads Monday from Sunday: it misses
         // 8 hours of 5 extra nodes a day out of (8 x 6 + 16 x 1) + (8 x 6 + 16 x 1) = 128 node-hours: 40 / 128
         // = 0.31 > max-error 0.2, so the load is not trusted at all; Mon-Fri reads Monday from Friday: 0.
@@ -253,6 +257,6 @@ class SeasonalForecastTest {
         // In Europe/Berlin both read 08:56-09:01 local: 6.
         ForecastSettings local = ON.withDays(berlin, monFri);
         assertEquals(6.0, SeasonalForecast.forecast(h, now, local).leadPeak("cpu").getAsDouble(), 1e-9);
-        assertTrue(SeasonalForecast.forecast(h, now, local).basis().endsWith("(Europe/Berlin)"));
+        assertTrue(SeasonalForecast.forecast(h, now, local).leadBasis("cpu").endsWith("(Europe/Berlin)"));
     }
 }
