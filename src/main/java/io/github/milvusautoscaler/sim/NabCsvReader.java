@@ -19,7 +19,10 @@ import java.util.Arrays;
 /**
  * Reads a trace in the Numenta Anomaly Benchmark's CSV format: a header {@code timestamp,value},
  * then one {@code YYYY-MM-DD HH:MM:SS,number} row per sample, oldest first. Timestamps are read
- * as UTC (NAB files carry no zone; only differences matter to the simulator).
+ * as UTC: NAB files carry no zone. Most of the simulator needs only their differences; scheduled floors and
+ * the forecast's days read the wall clock, so a trace recorded in local time (nyc_taxi: New York) is simulated
+ * with those zones given as UTC (README, "Peaks, seasons and scheduled floors"). Reading it in its own zone
+ * would not help: a local-time trace folds the autumn's repeated hour into one row.
  *
  * <p>Any bad row stops the read with the source name and the line number (the header is line 1),
  * because a silently skipped row would shift every later decision.
