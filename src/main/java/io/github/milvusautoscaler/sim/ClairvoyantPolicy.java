@@ -13,6 +13,7 @@ import io.github.milvusautoscaler.core.Target;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The clairvoyant lanes: {@code clairvoyant} (no overload) and {@code clairvoyant-no-hot} (never
@@ -73,6 +74,15 @@ public final class ClairvoyantPolicy implements SimPolicy {
             schedule = ClairvoyantSchedule.solve(demand, settings, initialReplicas, goal, true);
         }
         return schedule;
+    }
+
+    /**
+     * The schedule this lane has solved, when it was solved on {@code demand} and {@code settings} (the same
+     * objects): what the run's bound may take instead of solving the same goal again.
+     */
+    Optional<ClairvoyantSchedule> solvedOn(LoadTrace demand, SimSettings settings) {
+        return schedule != null && this.demand == demand && this.settings == settings ? Optional.of(schedule)
+                : Optional.empty();
     }
 
     /** Why the replayed schedule does what it does: it knows the future, so no rule of the policy is involved. */

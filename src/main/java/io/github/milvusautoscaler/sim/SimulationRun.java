@@ -254,7 +254,7 @@ public final class SimulationRun {
 
     /**
      * Runs the components on to the trace's end (once) and returns the scorecards with the
-     * clairvoyant bound (solved once, 0.1-0.3 s for nyc_taxi); call after the last tick.
+     * clairvoyant bound (solved once, 0.1-0.3 s for nyc_taxi, or taken from the clairvoyant lanes); call after the last tick.
      *
      * @throws IllegalStateException when ticks remain
      */
@@ -274,7 +274,13 @@ public final class SimulationRun {
             cards.add(l.keeper().scorecard(l.component().totals()));
         }
         if (bound == null) {
-            bound = ClairvoyantBound.of(demand, settings, initialReplicas);
+            List<ClairvoyantSchedule> solved = new ArrayList<>();
+            for (Lane l : lanes) {
+                if (l.policy() instanceof ClairvoyantPolicy c) {
+                    c.solvedOn(demand, settings).ifPresent(solved::add);
+                }
+            }
+            bound = ClairvoyantBound.of(demand, settings, initialReplicas, solved);
         }
         long ticksPerDay = 86_400_000L / tickMillis;
         long worst = log.worstDayStart(ticksPerDay);
