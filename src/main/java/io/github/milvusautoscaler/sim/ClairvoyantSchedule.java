@@ -39,7 +39,8 @@ import java.util.Arrays;
  *       stepping back down starts a drain), so R stops one above that: max-replicas 1000 costs what 10 does.</li>
  * </ul>
  * With replicas [1, 10] and S = 40 that is at most 10 x 41 = 410 states per tick, but usually
- * about 15 alive: nyc_taxi's 1.24 million ticks take about 0.2-0.3 s per goal on the build machine.
+ * about 15 alive: nyc_taxi's 1.24 million ticks take about 0.2-0.3 s per goal on the build machine, and
+ * 3-3.6 s at a peak of 80 nodes (max-replicas 100).
  *
  * <p>Where no schedule can meet the goal at some tick (demand above max-replicas' capacity, or a
  * rise in the first L ticks, before any node written at time zero can be ready, above what the
@@ -187,6 +188,8 @@ public final class ClairvoyantSchedule {
         private final int[] listN;
         private final double[] decV;
         private final Step[] decP;
+        /** Per ready count, where {@link #rises} reads its list. */
+        private final int[] pos;
         private int cursor;
 
         Solver(LoadTrace demand, SimSettings settings, int initialReplicas, Goal goal, boolean keep) {
@@ -253,6 +256,7 @@ public final class ClairvoyantSchedule {
             this.listN = new int[n];
             this.decV = new double[n];
             this.decP = new Step[n];
+            this.pos = new int[n];
         }
 
         ClairvoyantSchedule run() {
@@ -373,17 +377,42 @@ public final class ClairvoyantSchedule {
                     carryP = setP[r];
                 }
             }
-            // Recent sources keep their step-down time; there are few of them.
-            for (int r = 0; r < n; r++) {
-                for (int k = 0; k < listN[r]; k++) {
-                    int u = listU[r][k];
-                    if (u > t - lead - 1) {
-                        break;
+            // Recent sources keep their step-down time u, so the same running minimum runs once per u, oldest first:
+            // a state (R', u) is offered only the cheapest rise from some (R < R', u), where offering every rise
+            // from every source cost 6-17 s per goal at peak 80 (clairvoyant audit L3). Offers add and drop entries
+            // of the lists being read, so each list is re-read at the u in hand: pos[r] is the first entry not older.
+            Arrays.fill(pos, 0);
+            int newest = t - lead - 1;
+            int u = Integer.MIN_VALUE;
+            while (true) {
+                int next = Integer.MAX_VALUE;
+                for (int r = 0; r < n; r++) {
+                    while (pos[r] < listN[r] && listU[r][pos[r]] <= u) {
+                        pos[r]++;
                     }
-                    double v = listV[r][k];
-                    Step p = listP[r][k];
-                    for (int to = r + 1; to <= top; to++) {
-                        offer(to, u, t, v + (to - r) * startCost, p, to - r);
+                    if (pos[r] < listN[r] && listU[r][pos[r]] <= newest) {
+                        next = Math.min(next, listU[r][pos[r]]);
+                    }
+                }
+                if (next == Integer.MAX_VALUE) {
+                    return;
+                }
+                u = next;
+                carry = Double.POSITIVE_INFINITY;
+                carryR = -1;
+                carryP = null;
+                for (int r = 0; r < n; r++) {
+                    if (carryR >= 0 && r <= top) {
+                        offer(r, u, t, carry + r * startCost, carryP, r - carryR);
+                    }
+                    int k = pos[r];
+                    while (k < listN[r] && listU[r][k] < u) {
+                        k++;
+                    }
+                    if (k < listN[r] && listU[r][k] == u && listV[r][k] - r * startCost < carry) {
+                        carry = listV[r][k] - r * startCost;
+                        carryR = r;
+                        carryP = listP[r][k];
                     }
                 }
             }
