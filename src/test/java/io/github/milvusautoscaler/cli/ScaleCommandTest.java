@@ -113,16 +113,21 @@ class ScaleCommandTest {
             writes.add(new Object[] {Instant.now(), after,
                     change.after().getAsJsonObject("metadata").getAsJsonObject("annotations").deepCopy()});
             resize(after);
+            long test = generation.get();
             Runnable ready = () -> kube.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"status\": {\"readyReplicas\": "
                     + after + ", \"availableReplicas\": " + after + "}}");
             if (readyDelay.isZero() || after < before) {
                 ready.run();
             } else {
-                timers.schedule(ready, readyDelay.toMillis(), TimeUnit.MILLISECONDS);
+                // Like the segment moves below: a late ready count would overwrite the next test's Deployment.
+                timers.schedule(() -> {
+                    if (generation.get() == test) {
+                        ready.run();
+                    }
+                }, readyDelay.toMillis(), TimeUnit.MILLISECONDS);
             }
             if (after < before) {
                 coord.setQuerycoordTasks("segment_move", 1);
-                long test = generation.get();
                 timers.schedule(() -> {
                     // A step an earlier test left settling (some outlast their test on purpose) ends nothing here:
                     // it cleared this test's moves and counted in its settled list, which failed one test by order.
