@@ -72,6 +72,11 @@ public final class SimulateCommand implements Callable<Integer> {
     static final int EXIT_FAILURE = 1;
     /** A progress bar appears only for runs longer than this (tests shorten it). */
     long progressAfterNanos = 2_000_000_000L;
+    /**
+     * Into a pipe or a file (CI, {@code 2> log}) progress is a line this often instead of a bar: a run at a peak of
+     * 80 nodes takes minutes, and silence then reads as a hang.
+     */
+    long progressLineEveryNanos = 10_000_000_000L;
     /** Whether standard error is a terminal: the bar's carriage returns would litter a log file or a pipe. */
     java.util.function.BooleanSupplier stderrIsTerminal = SimulateCommand::stderrIsTerminal;
 
@@ -332,7 +337,7 @@ public final class SimulateCommand implements Callable<Integer> {
                 logs.put(p, new ChangedDecisions(w));
             }
             ProgressBar bar = new ProgressBar(err, prepared.simulation.demand().name(), progressAfterNanos,
-                    stderrIsTerminal.getAsBoolean());
+                    progressLineEveryNanos, stderrIsTerminal.getAsBoolean());
             SimulationResult result = prepared.simulation.run(new RunListener() {
                 @Override
                 public void decision(String policy, Decision decision) {
@@ -388,29 +393,45 @@ public final class SimulateCommand implements Callable<Integer> {
 
     /**
      * A one-line bar on stderr, shown only once a run has taken more than two seconds so short runs
-     * stay quiet. Reads the wall clock: the cli may, the simulator may not.
+     * stay quiet; where stderr is no terminal, a line every ten seconds instead ("simulate: nyc_taxi 45% after
+     * 10 s"), as carriage returns would litter a log. Reads the wall clock: the cli may, the simulator may not.
      */
     private static final class ProgressBar {
         private final PrintWriter err;
         private final String label;
         private final long afterNanos;
+        private final long lineEveryNanos;
         private final boolean terminal;
         private final long startNanos = System.nanoTime();
         private boolean shown;
         private int lastPercent = -1;
+        private long lastLineNanos;
 
-        ProgressBar(PrintWriter err, String label, long afterNanos, boolean terminal) {
+        ProgressBar(PrintWriter err, String label, long afterNanos, long lineEveryNanos, boolean terminal) {
             this.err = err;
             this.label = label;
             this.afterNanos = afterNanos;
+            this.lineEveryNanos = lineEveryNanos;
             this.terminal = terminal;
+            this.lastLineNanos = startNanos;
         }
 
         void update(long done, long total) {
-            if (!terminal || (!shown && System.nanoTime() - startNanos < afterNanos)) {
+            int percent = total == 0 ? 100 : (int) (done * 100 / total);
+            if (!terminal) {
+                long now = System.nanoTime();
+                if (now - lastLineNanos >= lineEveryNanos && percent != lastPercent && percent < 100) {
+                    lastLineNanos = now;
+                    lastPercent = percent;
+                    err.println(String.format(Locale.ROOT, "simulate: %s %d%% after %d s", label, percent,
+                            Math.round((now - startNanos) / 1e9)));
+                    err.flush();
+                }
                 return;
             }
-            int percent = total == 0 ? 100 : (int) (done * 100 / total);
+            if (!shown && System.nanoTime() - startNanos < afterNanos) {
+                return;
+            }
             if (percent == lastPercent) {
                 return;
             }

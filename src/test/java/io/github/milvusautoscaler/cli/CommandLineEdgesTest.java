@@ -155,20 +155,32 @@ class CommandLineEdgesTest {
     }
 
     @Test
-    void simulateDrawsProgressOnlyWhenStderrIsATerminal() {
+    void simulateDrawsProgressOnlyWhenStderrIsATerminalAndWritesLinesElsewhere() {
         assertFalse(SimulateCommand.stderrIsTerminal(), "surefire's stderr is a pipe, not a terminal");
-        assertFalse(simulate(false).contains("\r["), "no bar into a pipe or a file");
-        assertTrue(simulate(true).contains("\r["), "a bar on a terminal");
+        // diurnal: 48 h of 15 s ticks, 11,520, of which the run reports every 8,192nd: one report before the end.
+        String piped = simulate(false, 0, "diurnal");
+        assertFalse(piped.contains("\r"), "no bar into a pipe or a file: " + piped);
+        // Every interval (0 here) a whole line with the trace and how far it is; none at the end.
+        List<String> lines = piped.lines().toList();
+        assertEquals(1, lines.size(), piped);
+        assertTrue(lines.get(0).matches("simulate: diurnal 71% after \\d+ s"), piped);
+        // The default interval (10 s) says nothing on a run this short.
+        assertEquals("", simulate(false, 10_000_000_000L, "diurnal"));
+        String bar = simulate(true, 0, "step");
+        assertTrue(bar.contains("\r["), "a bar on a terminal");
+        assertFalse(bar.contains("simulate: step"), "and no lines there");
     }
 
-    private String simulate(boolean terminal) {
+    private String simulate(boolean terminal, long lineEveryNanos, String trace) {
         SimulateCommand command = new SimulateCommand();
         command.progressAfterNanos = 0;
+        command.progressLineEveryNanos = lineEveryNanos;
         command.stderrIsTerminal = () -> terminal;
         StringWriter err = new StringWriter();
         int code = new CommandLine(command).setOut(new PrintWriter(new StringWriter(), true))
                 .setErr(new PrintWriter(err, true))
-                .execute("--trace", "step", "--policies", "hpa", "--out", dir.resolve(terminal ? "t" : "f").toString());
+                .execute("--trace", trace, "--policies", "hpa", "--out",
+                        dir.resolve((terminal ? "t" : "f") + lineEveryNanos).toString());
         assertEquals(0, code, err.toString());
         return err.toString();
     }
