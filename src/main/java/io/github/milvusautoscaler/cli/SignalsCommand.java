@@ -149,8 +149,8 @@ public final class SignalsCommand implements Callable<Integer> {
         }
         int replicas = sig != null && sig.podsReporting() > 0 ? sig.podsReporting() : 1;
         return "forecast within " + fs.lead().toMinutes() + "m: load " + fmt(lead.getAsDouble()) + " ("
-                + forecast.leadBasis(name) + ")" + (sig != null && sig.podsReporting() > 0 ? ", " + fmt(lead.getAsDouble()
-                / replicas) + " per pod on " + replicas : "");
+                + forecast.leadBasis(name) + ")" + (sig != null && sig.podsReporting() > 0
+                ? ", " + fmt(lead.getAsDouble() / replicas) + " per pod on " + replicas : "");
     }
 
     /** The state the policy reads: HIGH above {@code line} (the forecast line with a trusted forecast). */

@@ -122,7 +122,8 @@ public final class SeasonalForecast {
         int d = first(daily, lag);
         int w = first(weekly, lag);
         if (d >= 0 && w >= 0) {
-            return new Sighting(Math.min(lag.applyAsDouble(daily[d]), lag.applyAsDouble(weekly[w])), daily[d], weekly[w]);
+            return new Sighting(Math.min(lag.applyAsDouble(daily[d]), lag.applyAsDouble(weekly[w])), daily[d],
+                    weekly[w]);
         }
         int[] one = d < 0 ? weekly : daily;
         double a = lag.applyAsDouble(one[0]);

@@ -254,7 +254,8 @@ public final class SimulationRun {
 
     /**
      * Runs the components on to the trace's end (once) and returns the scorecards with the
-     * clairvoyant bound (solved once, 0.1-0.3 s for nyc_taxi, or taken from the clairvoyant lanes); call after the last tick.
+     * clairvoyant bound (solved once, 0.1-0.3 s for nyc_taxi, or taken from the clairvoyant lanes); call after
+     * the last tick.
      *
      * @throws IllegalStateException when ticks remain
      */

@@ -71,10 +71,12 @@ class SeasonalForecastTest {
         // Day 7 (last week of day 14) ran at 2x, day 13 (yesterday) at 1x: 6 nodes at 09:00, not 12.
         LoadHistory h = history(14, d -> d == 7 ? 2.0 : 1.0);
         Instant at = START.plus(Duration.ofDays(14)).plus(Duration.ofMinutes(9 * 60));
-        assertEquals(6.0, SeasonalForecast.peak(h, "cpu", at, at.plus(ON.lead()), SeasonalForecast.calendar(ON)).load(), 1e-9);
+        assertEquals(6.0, SeasonalForecast.peak(h, "cpu", at, at.plus(ON.lead()), SeasonalForecast.calendar(ON)).load(),
+                1e-9);
         // Yesterday at 3x, last week at 2x: 12.
         LoadHistory both = history(14, d -> d == 13 ? 3.0 : d == 7 ? 2.0 : 1.0);
-        assertEquals(12.0, SeasonalForecast.peak(both, "cpu", at, at.plus(ON.lead()), SeasonalForecast.calendar(ON)).load(), 1e-9);
+        assertEquals(12.0, SeasonalForecast.peak(both, "cpu", at, at.plus(ON.lead()), SeasonalForecast.calendar(ON)).load(),
+                1e-9);
     }
 
     @Test
@@ -89,7 +91,8 @@ class SeasonalForecastTest {
         assertEquals("the lower of the same time 2d and 14d ago", f.horizonBasis("cpu"));
         // Which lags answer: day 12 at 3x and day 0 at 2x give min(18, 12) = 12.
         LoadHistory marked = history(14, d -> d == 12 ? 3.0 : d == 0 ? 2.0 : 1.0, 13, 7);
-        assertEquals(12.0, SeasonalForecast.peak(marked, "cpu", at, at.plus(ON.lead()), SeasonalForecast.calendar(ON)).load(), 1e-9);
+        assertEquals(12.0, SeasonalForecast.peak(marked, "cpu", at, at.plus(ON.lead()), SeasonalForecast.calendar(ON)).load(),
+                1e-9);
         // Every lag missing: no forecast, not 0.
         LoadHistory gaps = history(14, d -> 1.0, 13, 12, 7, 0);
         assertTrue(SeasonalForecast.forecast(gaps, at, ON).leadPeak("cpu").isEmpty());
