@@ -9,6 +9,7 @@ import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.metrics.PrometheusHistorySource;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
 import io.github.milvusautoscaler.core.Forecast;
+import io.github.milvusautoscaler.core.LoadHistory;
 import io.github.milvusautoscaler.policy.ForecastSettings;
 import io.github.milvusautoscaler.policy.SeasonalForecast;
 import io.github.milvusautoscaler.policy.SignalPolicy;
@@ -65,8 +66,8 @@ public final class SignalsCommand implements Callable<Integer> {
                 Observation o = source.observe(t.target(), now);
                 Map<String, String> promql = source.renderedQueries(t.target());
                 ForecastSettings fs = t.policy().forecast();
-                Forecast forecast = fs.enabled()
-                        ? SeasonalForecast.forecast(history.refresh(t.target(), now), now, fs) : Forecast.NONE;
+                LoadHistory read = fs.enabled() ? history.refresh(t.target(), now) : LoadHistory.NONE;
+                Forecast forecast = fs.enabled() ? SeasonalForecast.forecast(read, now, fs) : Forecast.NONE;
                 out.printf("%s (%s)  settle %s, health %s%n", t.target().id(),
                         t.target().install().name().toLowerCase(Locale.ROOT), o.settle(), o.health());
                 for (SignalPolicy band : t.policy().signals()) {
@@ -84,8 +85,7 @@ public final class SignalsCommand implements Callable<Integer> {
                     // A signal left out (N/A) has no load to forecast: its line would only say "forecast unknown".
                     if (PrometheusHistorySource.LOAD_PROPORTIONAL.contains(band.name())
                             && (sig == null || sig.applicable())) {
-                        out.println("    " + forecastLine(band.name(), forecast, fs, t.policy().forecast().enabled(),
-                                o, sig));
+                        out.println("    " + forecastLine(band.name(), forecast, fs, read, now, sig));
                     }
                     out.println("    " + promql.get(band.name()).replaceAll("\\s+", " "));
                     // A known value or an N/A signal proves its query was answered; only an UNKNOWN one may hide a
@@ -137,15 +137,15 @@ public final class SignalsCommand implements Callable<Integer> {
      * "forecast within 5m: 0.800 per replica (load 2.40 ...)": the highest load the seasonal forecast expects
      * within {@code forecast.lead}, per replica at the current ready count; or why there is none.
      */
-    private static String forecastLine(String name, Forecast forecast, ForecastSettings fs, boolean enabled,
-                                       Observation o, Signal sig) {
-        if (!enabled) {
+    private static String forecastLine(String name, Forecast forecast, ForecastSettings fs, LoadHistory history,
+                                       Instant now, Signal sig) {
+        if (!fs.enabled()) {
             return "forecast off (forecast.enabled = false)";
         }
         java.util.OptionalDouble lead = forecast.leadPeak(name);
         if (lead.isEmpty()) {
-            return "forecast unknown: less than " + fs.minHistory().toDays() + "d of history, or its last two days"
-                    + " did not repeat within max-error " + fmt(fs.maxError()) + " (decides as without a forecast)";
+            return "forecast unknown: " + SeasonalForecast.whyNone(history, name, now, fs).orElse("no forecast")
+                    + " (decides as without a forecast)";
         }
         int replicas = sig != null && sig.podsReporting() > 0 ? sig.podsReporting() : 1;
         return "forecast within " + fs.lead().toMinutes() + "m: load " + fmt(lead.getAsDouble()) + " ("

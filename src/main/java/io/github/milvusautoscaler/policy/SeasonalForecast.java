@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.policy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.Checks;
 import io.github.milvusautoscaler.core.Forecast;
 import io.github.milvusautoscaler.core.LoadHistory;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntToDoubleFunction;
 
@@ -202,6 +204,49 @@ public final class SeasonalForecast {
             return Forecast.NONE;
         }
         return new Forecast(lead, hold, leadBasis, holdBasis, LoadHistory.NONE);
+    }
+
+    /**
+     * Why {@code signal} has no forecast at {@code now}, in the words {@code signals} prints; empty when it has one.
+     * Each of {@link #forecast}'s reasons in turn, so an SRE sees which to fix: "its history reaches back 30h, less
+     * than forecast.min-history (2d)", "its last two days missed by 0.31 of their load, more than forecast.max-error
+     * (0.2)".
+     */
+    public static Optional<String> whyNone(LoadHistory history, String signal, Instant now,
+                                           ForecastSettings settings) {
+        requireNonNull(history, "history");
+        requireNonNull(signal, "signal");
+        requireNonNull(now, "now");
+        requireNonNull(settings, "settings");
+        if (!settings.enabled()) {
+            return Optional.of("forecast.enabled = false");
+        }
+        Instant oldest = history.signals().contains(signal) ? history.oldest(signal) : null;
+        if (oldest == null) {
+            return Optional.of("no history of it could be read");
+        }
+        if (history.end().isBefore(now.minus(ForecastSettings.SHORTEST_DAY).plus(settings.horizon()))) {
+            return Optional.of("its history ends at " + history.end() + ", too long ago to hold the same time"
+                    + " yesterday (the history read is failing)");
+        }
+        if (oldest.isAfter(now.minus(settings.minHistory()))) {
+            return Optional.of("its history reaches back " + Duration.between(oldest, now).toHours() + "h, less than"
+                    + " forecast.min-history (" + Checks.text(settings.minHistory()) + ")");
+        }
+        double e = error(history, signal, settings);
+        if (Double.isNaN(e)) {
+            return Optional.of("too few points of its last two days have a known day before them to judge whether"
+                    + " it repeats");
+        }
+        if (e > settings.maxError()) {
+            return Optional.of("forecast on its last two days, it missed by " + Format.num(e) + " of their load: "
+                    + Format.compare(e, ">", settings.maxError()) + " (forecast.max-error), it does not repeat");
+        }
+        if (!peak(history, signal, now, now.plus(settings.lead()), calendar(settings)).known()) {
+            return Optional.of("no earlier day or week holds the next " + Checks.text(settings.lead())
+                    + " without a gap");
+        }
+        return Optional.empty();
     }
 
     /**

@@ -14,6 +14,7 @@ import java.time.ZonedDateTime;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.DoubleUnaryOperator;
@@ -96,6 +97,46 @@ class SeasonalForecastTest {
         // Every lag missing: no forecast, not 0.
         LoadHistory gaps = history(14, d -> 1.0, 13, 12, 7, 0);
         assertTrue(SeasonalForecast.forecast(gaps, at, ON).leadPeak("cpu").isEmpty());
+    }
+
+    /**
+     * `signals` says which of the forecast's conditions failed, not a list of everything that might have (lead 5m,
+     * horizon 15m, min-history 2d, max-error 0.2, all as ON).
+     */
+    @Test
+    void whyNoneNamesTheConditionThatFailed() {
+        Instant day14 = START.plus(Duration.ofDays(14)).plus(Duration.ofMinutes(10 * 60));
+        LoadHistory twoWeeks = history(14, d -> 1.0);
+        assertTrue(SeasonalForecast.forecast(twoWeeks, day14, ON).leadPeak("cpu").isPresent());
+        assertEquals(Optional.empty(), SeasonalForecast.whyNone(twoWeeks, "cpu", day14, ON));
+        assertEquals(Optional.of("no history of it could be read"),
+                SeasonalForecast.whyNone(twoWeeks, "qps", day14, ON));
+        // One day read at 10:00 the next day reaches back 34h.
+        Instant day1 = START.plus(Duration.ofHours(34));
+        assertTrue(SeasonalForecast.forecast(history(1, d -> 1.0), day1, ON).leadPeak("cpu").isEmpty());
+        assertEquals(Optional.of("its history reaches back 34h, less than forecast.min-history (2d)"),
+                SeasonalForecast.whyNone(history(1, d -> 1.0), "cpu", day1, ON));
+        // Read at the start of day 14 and not since: at 23:00 it no longer holds 23:00-23:15 yesterday.
+        Instant late = START.plus(Duration.ofDays(14)).plus(Duration.ofHours(23));
+        assertTrue(SeasonalForecast.forecast(twoWeeks, late, ON).leadPeak("cpu").isEmpty());
+        assertEquals(Optional.of("its history ends at 2026-01-19T00:00:00Z, too long ago to hold the same time"
+                + " yesterday (the history read is failing)"), SeasonalForecast.whyNone(twoWeeks, "cpu", late, ON));
+        // Office hours read daily on Tuesday evening: Monday forecast from Sunday misses 40 of 128 node-hours.
+        LoadHistory toTuesday = officeHours(START, 16, ZoneOffset.UTC);
+        Instant tuesday = START.plus(Duration.ofDays(16));
+        assertTrue(SeasonalForecast.forecast(toTuesday, tuesday, ON).leadPeak("cpu").isEmpty());
+        assertEquals(Optional.of("forecast on its last two days, it missed by 0.31 of their load: 0.31 > 0.20"
+                + " (forecast.max-error), it does not repeat"), SeasonalForecast.whyNone(toTuesday, "cpu", tuesday, ON));
+        // Yesterday, last week and the week before missing: the day before yesterday alone is no forecast.
+        LoadHistory gaps = history(14, d -> 1.0, 13, 7, 0);
+        assertTrue(SeasonalForecast.forecast(gaps, day14, ON).leadPeak("cpu").isEmpty());
+        assertEquals(Optional.of("no earlier day or week holds the next 5m without a gap"),
+                SeasonalForecast.whyNone(gaps, "cpu", day14, ON));
+        // The last two days missing: nothing to judge by.
+        LoadHistory lastTwoMissing = history(14, d -> 1.0, 13, 12);
+        assertTrue(SeasonalForecast.forecast(lastTwoMissing, day14, ON).leadPeak("cpu").isEmpty());
+        assertEquals(Optional.of("too few points of its last two days have a known day before them to judge"
+                + " whether it repeats"), SeasonalForecast.whyNone(lastTwoMissing, "cpu", day14, ON));
     }
 
     /**
