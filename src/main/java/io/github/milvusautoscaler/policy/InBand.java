@@ -3,12 +3,14 @@ package io.github.milvusautoscaler.policy;
 import static io.github.milvusautoscaler.policy.Format.num;
 
 import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.SignalState;
 import io.github.milvusautoscaler.core.Stage;
 import java.util.Optional;
 
 /**
  * The last rule: nothing before it asked for a change, so the tick holds. It always settles, so
- * every tick yields a decision.
+ * every tick yields a decision. "within bands" only when every signal is; otherwise the message says what keeps
+ * the step-down rule from even considering one ({@link StepDown#whyNotLow}).
  *
  * <p>Reasons: IN_BAND. Memory: none.
  */
@@ -43,6 +45,14 @@ final class InBand implements Rule<Memory.None> {
                 b.append(" unknown (").append(c.problem()).append(')');
             }
         }
-        return b.append(" within bands").toString();
+        boolean inBands = !t.signals().isEmpty()
+                && t.signals().stream().allMatch(c -> c.state() == SignalState.IN_BAND);
+        if (inBands) {
+            return b.append(" within bands").toString();
+        }
+        // A LOW or UNKNOWN signal reaches here too (the step-down rule found nothing to do): "within bands" would
+        // then be false, and the SRE asking why it does not scale in would be told nothing (message audit H1).
+        return b.append(": none above its line").append(StepDown.whyNotLow(t).map(why -> ", and no step-down while "
+                + why).orElse("")).toString();
     }
 }

@@ -148,6 +148,42 @@ final class StepDown implements Rule<StepDown.Steps> {
     }
 
     /**
+     * Why no step-down is even considered at this tick, for {@link InBand}'s message: the first signal that is
+     * UNKNOWN, or whose average (or, forecast-sized, whose load on one node fewer) does not fit. "cpu averages
+     * 0.45 >= 0.40 (scale-in-below)"; empty when every signal fits (another rule then says why it holds).
+     */
+    static Optional<String> whyNotLow(Tick t) {
+        for (Classified c : t.signals()) {
+            if (!c.known()) {
+                return Optional.of(c.name() + " is unknown (never on partial data)");
+            }
+        }
+        for (Classified c : t.signals()) {
+            if (forecastSized(t, c)) {
+                double projected = projected(t, c);
+                if (!(projected <= t.fillLine(c))) {
+                    double value = Math.max(c.v(), average(t, c));
+                    return Optional.of(c.name() + " on one node fewer would run at " + num(value)
+                            + (value == c.v() ? "" : " (average)") + " x " + t.ready() + "/" + (t.ready() - 1)
+                            + " = " + compare(projected, ">", t.fillLine(c)) + " (fill "
+                            + num(t.settings().forecast().fill()) + " x " + Format.level(c.band().scaleOutAbove())
+                            + ", forecast trusted)");
+                }
+            } else {
+                double average = average(t, c);
+                if (Double.isNaN(average)) {
+                    return Optional.of(c.name() + " has no average yet");
+                }
+                if (!(average < c.band().scaleInBelow())) {
+                    return Optional.of(c.name() + " averages " + compare(average, ">=", c.band().scaleInBelow())
+                            + " (scale-in-below)");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * True when this rule would remove a node at this tick (SIGNALS_LOW): the rules before it that only
      * hold a step-down ({@link RecentPeak}, {@link Prescale}, {@link ScheduledFloors}) ask this first, so
      * they never stand in for another hold or for "in band".
