@@ -99,16 +99,23 @@ final class Prescale implements Rule<Memory.None> {
         Need sized = horizon == null || horizon.replicas() < soon.replicas() ? soon : horizon;
         ForecastSettings fs = t.settings().forecast();
         int to = (int) Math.min(max, Math.min((long) current + fs.maxStep(), sized.replicas()));
+        // A forecast comes from the history (range queries), so the signal it sizes by may be UNKNOWN this tick (an
+        // empty or partly reporting instant query): "now unknown (...)", where reading its value threw and the
+        // decision reached no log, Event or status (message audit H3).
+        Classified by = soon.by();
+        String now = by.known() ? num(by.v() * Math.max(1, t.ready())) : "unknown (" + by.problem() + ")";
         return Optional.of(new Proposal(Stage.FORECAST, Reason.PRESCALE_FORECAST, to, () -> t.component() + " "
-                + soon.by().name() + " load forecast to reach " + num(soon.load()) + " within " + dur(fs.lead()) + " ("
-                + f.leadBasis(soon.by().name()) + "), now " + num(soon.by().v() * Math.max(1, t.ready())) + ": ceil("
-                + num(soon.load())
-                + "/" + Format.level(soon.by().line()) + ") = " + soon.replicas() + " > " + current
-                + t.lineNote(soon.by()) + "; "
+                + by.name() + " load forecast to reach " + num(soon.load()) + " within " + dur(fs.lead()) + " ("
+                + f.leadBasis(by.name()) + "), now " + now + ": ceil("
+                + Format.ceilTerm(soon.load(), 1, by.line(), soon.replicas())
+                + "/" + Format.level(by.line()) + ") = " + soon.replicas() + " > " + current
+                + t.lineNote(by) + "; "
                 + current + " -> " + to + " for " + sized.by().name() + "'s " + num(sized.load()) + " within "
-                + dur(sized == soon ? fs.lead() : fs.horizon()) + " (ceil(" + num(sized.load()) + "/"
+                + dur(sized == soon ? fs.lead() : fs.horizon()) + " (ceil("
+                + Format.ceilTerm(sized.load(), 1, sized.by().line(), sized.replicas()) + "/"
                 + Format.level(sized.by().line()) + ") = " + sized.replicas() + ", forecast max-step "
-                + fs.maxStep() + ")"));
+                + fs.maxStep() + (to == max && to < current + fs.maxStep() && to < sized.replicas()
+                ? ", max-replicas " + max : "") + ")"));
     }
 
     private static Optional<Proposal> holdStepDown(Tick t, Forecast f) {

@@ -226,7 +226,12 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         if (longest == null && rising == null) {
             return Optional.empty();
         }
-        Classified lead = panic != null ? panic : sustained != null ? sustained : rising;
+        boolean cooling = t.within(timers.lastScaleOut(), so.cooldown());
+        // The reason names the signal that earned it: a panic value acts at once only in the cooldown or with no
+        // signal sustained; otherwise the sustained one leads, or SIGNAL_HIGH told of the panic signal's "for 0s"
+        // and never of the signal that had been HIGH for the sustain (message audit M3).
+        boolean usedPanic = panic != null && (cooling || sustained == null);
+        Classified lead = usedPanic ? panic : sustained != null ? sustained : rising;
         if (lead == null) {
             Classified first = longest;
             return Proposal.hold(Stage.SCALE_OUT, Reason.SUSTAINING_HIGH, t, () -> t.component() + " "
@@ -240,7 +245,6 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
             return atMax(t, () -> t.component() + " " + leadText.get() + " but at max-replicas " + max
                     + "; holding at " + current, Set.of());
         }
-        boolean cooling = t.within(timers.lastScaleOut(), so.cooldown());
         Instant roseAt = timers.readyRoseAt();
         boolean fresh = t.within(roseAt, so.cooldown());
         if (fresh || (cooling && panic == null)) {
@@ -292,17 +296,24 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         // long: a max-step of 2147483647 ("no limit") overflowed an int sum to a negative count.
         int cap = so.stepCap(current);
         int to = (int) Math.min(max, Math.min((long) current + cap, Math.max(current + 1, wanted)));
-        boolean usedPanic = panic != null && (cooling || sustained == null);
         Reason reason = usedPanic ? Reason.PANIC : byRise ? Reason.SIGNAL_RISING : Reason.SIGNAL_HIGH;
+        // The formula prints its divisor in full and its value with the decimals that give its result by hand
+        // (0.575, not the "0.58" that made ceil(6 x 0.77/0.58) = 9 read wrong), and names the signal it sizes by
+        // when that is not the one the sentence leads with.
+        String sizedName = sizedBy == lead ? "" : sizedBy.name() + " ";
         return Optional.of(new Proposal(Stage.SCALE_OUT, reason, to, () -> t.component() + " " + leadText.get()
-                + (usedPanic ? " above panic line " + num(so.panicAbove() * lead.band().scaleOutAbove()) : "") + "; "
+                + (usedPanic ? ", above the panic line: " + compare(lead.v(), ">", so.panicAbove()
+                * lead.band().scaleOutAbove()) : "") + "; "
                 + current + " -> " + to + (forecast.isPresent()
-                ? " (ceil(" + num(fillLoad) + " load now or forecast within " + dur(t.settings().forecast().horizon())
-                + " / " + num(fillLine) + " fill) = " + wanted
-                : " (ceil(" + basis + (basis != current ? " ready" : "") + " x " + num(sizedBy.v()) + "/"
-                + num(sizedBy.band().target()) + ") = " + wanted)
+                ? " (ceil(" + sizedName + Format.ceilTerm(fillLoad, 1, fillLine, wanted) + " load now or forecast within "
+                + dur(t.settings().forecast().horizon()) + " / " + Format.level(fillLine) + " fill) = " + wanted
+                : " (ceil(" + basis + (basis != current ? " ready" : "") + " x " + sizedName
+                + Format.ceilTerm(sizedBy.v(), basis, sizedBy.band().target(), wanted) + "/"
+                + Format.level(sizedBy.band().target()) + ") = " + wanted)
                 + ", max-step " + (cap == so.maxStep() ? String.valueOf(cap)
-                : cap + " (max-step-share " + num(so.maxStepShare()) + " of " + current + ")") + ")"));
+                : cap + " (max-step-share " + num(so.maxStepShare()) + " of " + current + ")")
+                + (to == max && to < Math.min((long) current + cap, Math.max(current + 1, wanted))
+                ? ", max-replicas " + max : "") + ")"));
     }
 
     /** Any written scale-out (a roll-back, an alert, the floor, the fallback included) starts the cooldown. */

@@ -23,6 +23,24 @@ class FormatTest {
         assertEquals(expected, Format.num(v));
     }
 
+    /**
+     * A ceil() in a message holds as printed: the value gets the decimals it takes (message audit M1, where
+     * "ceil(3.39/0.8475) = 5" read 4 and "ceil(6 x 0.77/0.58) = 9" read 8).
+     */
+    @ParameterizedTest(name = "ceil({1} x {0}/{2}) = {3} prints {4}")
+    @CsvSource({
+            // 6 x 0.77/0.575 = 8.03: the value as num prints it is enough once the divisor is printed in full.
+            "0.7699, 6, 0.575, 9, 0.77",
+            // 3.39/0.8475 = 4.0 exactly; the load was 3.3901, which needs four decimals to give 5.
+            "3.3901, 1, 0.8475, 5, 3.3901",
+            // 9 x 0.7666/0.575 = 11.999: 12, where "0.77" gives 12.05 and "0.767" 12.005, both 13.
+            "0.7666, 9, 0.575, 12, 0.7666",
+            // A result the value gives as printed needs nothing more.
+            "1.10, 3, 0.575, 6, 1.10"})
+    void aCeilHoldsAsPrinted(double value, double factor, double divisor, int result, String expected) {
+        assertEquals(expected, Format.ceilTerm(value, factor, divisor, result));
+    }
+
     @ParameterizedTest(name = "{0} {1} {2} -> {3}")
     @CsvSource({
             "0.82, >, 0.75, 0.82 > 0.75",

@@ -608,13 +608,13 @@ class PolicyReasonTest {
         s.cpu(1.1);
         s.state = highFor(s, Duration.ofMinutes(5));
         String text = s.decide().decision().message().text();
-        assertTrue(text.contains("4 -> 6 (ceil(3 ready x 1.10/0.58) = 6"), text);
+        assertTrue(text.contains("4 -> 6 (ceil(3 ready x 1.10/0.575) = 6"), text);
 
         Scene all = Scene.scene();
         all.cpu(0.82);
         all.state = highFor(all, Duration.ofMinutes(5));
         String allReady = all.decide().decision().message().text();
-        assertTrue(allReady.contains("3 -> 5 (ceil(3 x 0.82/0.58) = 5"), allReady);
+        assertTrue(allReady.contains("3 -> 5 (ceil(3 x 0.82/0.575) = 5"), allReady);
     }
 
     /**
