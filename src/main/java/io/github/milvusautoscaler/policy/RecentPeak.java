@@ -187,7 +187,8 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
             if (projected > c.line()) {
                 return Proposal.hold(Stage.RECENT_PEAK, Reason.PEAK_WOULD_OVERLOAD, t, () -> t.component() + " "
                         + c.name() + " peak load " + num(peak) + " (value x ready, "
-                        + which(t, afterReversal ? memory.reversedAt() : null, recurrence) + ") would put "
+                        + which(t, afterReversal ? memory.reversedAt() : null, recurrence,
+                        memory.peaks().spansSeen(c.name())) + ") would put "
                         + (ready - 1) + " at " + num(peak) + "/" + (ready - 1) + " = "
                         + compare(projected, ">", c.line()) + t.lineNote(c) + "; no step-down " + ready
                         + " -> " + (ready - 1));
@@ -198,16 +199,23 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
 
     /**
      * Which peak was judged, for the message: "the highest of the last 2h: the last step-down to one replica was
-     * reversed 22m ago", "reached in the last 2h" or "reached in 5 of the last 6 20m spans".
+     * reversed 22m ago", "reached in the last 2h", "reached in 5 of the last 6 20m spans", or, with fewer spans
+     * seen than that (a start, a restart, a gap), "the highest of the 2 20m spans seen, fewer than peak-recurrence
+     * 5": a one-off then holds as the highest seen, which the message must not call a recurrence (message audit H2).
      */
-    private static String which(Tick t, Instant reversedAt, int recurrence) {
+    private static String which(Tick t, Instant reversedAt, int recurrence, int seen) {
         Duration window = t.settings().scaleIn().peakWindow();
         if (reversedAt != null) {
             return "the highest of the last " + dur(window) + ": the last step-down to one replica was reversed "
                     + dur(Duration.between(reversedAt, t.now())) + " ago";
         }
+        String span = dur(window.dividedBy(RecentPeaks.BUCKETS));
+        if (recurrence > 1 && seen < recurrence) {
+            return "the highest of the " + seen + " " + span + " span" + (seen == 1 ? "" : "s") + " seen, fewer than"
+                    + " peak-recurrence " + recurrence;
+        }
         return recurrence == 1 ? "reached in the last " + dur(window) : "reached in " + recurrence + " of the last "
-                + RecentPeaks.BUCKETS + " " + dur(window.dividedBy(RecentPeaks.BUCKETS)) + " spans";
+                + RecentPeaks.BUCKETS + " " + span + " spans";
     }
 
     /**

@@ -170,6 +170,16 @@ public final class RecentPeaks {
         return Double.NaN;
     }
 
+    /** How many of the window's spans saw a value of {@code signal}: below the recurrence, {@link #peak} is the highest. */
+    public int spansSeen(String signal) {
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(signal)) {
+                return (int) Arrays.stream(maxima[i]).filter(x -> !Double.isNaN(x)).count();
+            }
+        }
+        return 0;
+    }
+
     /** The highest load of a signal within the window, or NaN when none was seen. */
     public double peak(String signal) {
         return peak(signal, 1);

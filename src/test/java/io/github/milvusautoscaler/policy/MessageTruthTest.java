@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.Reason;
@@ -62,5 +63,30 @@ class MessageTruthTest {
         assertEquals(10, d.to());
         assertEquals("queryNode cpu 0.82 > 0.75 for 2m; 9 -> 10 (ceil(9 x 0.82/0.575) = 13, max-step 2,"
                 + " max-replicas 10)", d.message().text());
+    }
+
+    /**
+     * H2: with fewer spans seen than peak-recurrence (a start, a restart, a gap) the peak is the highest seen, and the
+     * message says so instead of "reached in 5 of the last 6 20m spans". Shipped look-back (120m, 5 of six 20m
+     * spans); all LOW for the sustain; cpu 0.60 per pod on 3 (1.8 nodes) in the one span seen before this one, 0.20
+     * in this: 1.8 / 2 = 0.90 > 0.75 holds.
+     */
+    @Test
+    void aPeakFromFewerSpansThanTheRecurrenceIsNotCalledARecurrence() {
+        Scene s = Scene.scene().allLow();
+        s.state = s.steadyFor(Duration.ofMinutes(20));
+        ScaleInSettings shipped = ShippedPeakLookBackStoryTest.shipped();
+        s.peakWindow(shipped.peakWindow(), shipped.peakRecurrence()).peakedIn("cpu", 0.60, 0.20);
+        Decision d = s.decide().decision();
+        assertEquals(Reason.PEAK_WOULD_OVERLOAD, d.reason(), d.message().text());
+        assertEquals("queryNode cpu peak load 1.80 (value x ready, the highest of the 2 20m spans seen, fewer than"
+                + " peak-recurrence 5) would put 2 at 1.80/2 = 0.90 > 0.75; no step-down 3 -> 2; holding at 3",
+                d.message().text());
+        // Five spans seen at 1.8: the recurrence, as before.
+        Scene five = Scene.scene().allLow();
+        five.state = five.steadyFor(Duration.ofMinutes(20));
+        five.peakWindow(shipped.peakWindow(), shipped.peakRecurrence()).peakedIn("cpu", 0.60, 5);
+        String text = five.decide().decision().message().text();
+        assertTrue(text.contains("(value x ready, reached in 5 of the last 6 20m spans)"), text);
     }
 }
