@@ -26,7 +26,8 @@ final class Format {
      * never shows a tie that decided something.
      */
     static String compare(double a, String op, double b) {
-        double larger = Math.max(Math.abs(a), Math.abs(b));
+        // An infinite side sets no precision: "Infinity > 0.58", not "Infinity > 1" (message audit M2).
+        double larger = Math.max(Double.isFinite(a) ? Math.abs(a) : 0, Double.isFinite(b) ? Math.abs(b) : 0);
         int decimals = larger >= 100 ? 0 : larger >= 10 ? 1 : 2;
         String left = num(a, decimals);
         String right = num(b, decimals);
@@ -63,6 +64,27 @@ final class Format {
     /** The ceil the rules take: a quotient within 1e-9 of a whole number is that number (6.0000000001 is 6). */
     private static long ceil(double quotient) {
         return (long) Math.ceil(quotient - 1e-9);
+    }
+
+    /**
+     * A value against a level from the settings: the level in full and the value with at least as many decimals,
+     * more (up to six) while the two still print alike: "0.585 > 0.575", where {@link #compare} gave "0.59 > 0.58"
+     * for a target the config says is 0.575 (message audit L1).
+     */
+    static String against(double value, String op, double level) {
+        String right = exact(level);
+        int point = right.indexOf('.');
+        int decimals = Math.max(point < 0 ? 0 : right.length() - point - 1,
+                Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2);
+        String left = num(value, Math.min(decimals, 6));
+        while (Double.isFinite(value) && Double.parseDouble(left) == level && value != level && decimals < 6) {
+            decimals++;
+            left = num(value, decimals);
+        }
+        if (Double.isFinite(value) && Double.parseDouble(left) == level && value != level) {
+            left = exact(value);
+        }
+        return left + " " + op + " " + right;
     }
 
     /**

@@ -131,9 +131,9 @@ final class Prescale implements Rule<Memory.None> {
                 return Proposal.hold(Stage.FORECAST, Reason.FORECAST_HOLDS_SCALE_IN, t, () -> t.component() + " "
                         + c.name() + " load forecast to reach " + num(v) + " within "
                         + dur(t.settings().forecast().horizon()) + " (" + f.horizonBasis(c.name()) + "): " + (ready - 1)
-                        + " would run at " + compare(v / (ready - 1.0), ">", t.fillLine(c))
-                        + " (fill " + num(fill) + " x " + num(c.band().scaleOutAbove()) + "); no step-down " + ready
-                        + " -> " + (ready - 1) + " the day comes back from");
+                        + t.readyNote() + " would run at " + compare(v / (ready - 1.0), ">", t.fillLine(c))
+                        + " (fill " + num(fill) + " x " + num(c.band().scaleOutAbove()) + "); no step-down " + t.stepDown()
+                        + " the day comes back from");
             }
         }
         return Optional.empty();

@@ -189,9 +189,8 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
                         + c.name() + " peak load " + num(peak) + " (value x ready, "
                         + which(t, afterReversal ? memory.reversedAt() : null, recurrence,
                         memory.peaks().spansSeen(c.name())) + ") would put "
-                        + (ready - 1) + " at " + num(peak) + "/" + (ready - 1) + " = "
-                        + compare(projected, ">", c.line()) + t.lineNote(c) + "; no step-down " + ready
-                        + " -> " + (ready - 1));
+                        + (ready - 1) + t.readyNote() + " at " + num(peak) + "/" + (ready - 1) + " = "
+                        + compare(projected, ">", c.line()) + t.lineNote(c) + "; no step-down " + t.stepDown());
             }
         }
         return Optional.empty();

@@ -134,10 +134,15 @@ final class StepDown implements Rule<StepDown.Steps> {
             double value = Math.max(c.v(), average(t, c));
             double projected = value * ready / (ready - 1.0);
             if (projected > c.band().target()) {
-                return Proposal.hold(Stage.STEP_DOWN, Reason.SCALE_IN_WOULD_OVERLOAD, t, () -> "removing one of "
-                        + ready + " " + t.component() + " would put " + c.name() + " at " + num(value)
-                        + (value == c.v() ? "" : " (average)") + " x " + ready + "/" + (ready - 1) + " = "
-                        + compare(projected, "> target", c.band().target()));
+                // Sized as if a ready replica went while one is not ready (see gate): say both counts, and with one
+                // ready say what the hold guards against rather than "x 1/0 = Infinity" (message audit M2).
+                String of = "removing one of " + current + " " + t.component()
+                        + (ready < current ? " (" + ready + " ready)" : "");
+                return Proposal.hold(Stage.STEP_DOWN, Reason.SCALE_IN_WOULD_OVERLOAD, t, () -> ready <= 1
+                        ? of + " could take the only ready one (a StatefulSet removes its highest ordinal whatever its"
+                        + " state)"
+                        : of + " would put " + c.name() + " at " + num(value) + (value == c.v() ? "" : " (average)")
+                        + " x " + ready + "/" + (ready - 1) + " = " + Format.against(projected, "> target", c.band().target()));
             }
         }
         return Optional.of(new Proposal(Stage.STEP_DOWN, Reason.SIGNALS_LOW, current - 1, () -> t.component() + " "

@@ -54,6 +54,19 @@ record Tick(PolicySettings settings, Observation observation, ReplicaStatus stat
     }
 
     /**
+     * "3 -> 2", the step-down a hold holds: from the replicas, not from the ready count a pod stuck not ready for
+     * the settle timeout leaves lower (message audit M2: "no step-down 3 -> 2; holding at 4").
+     */
+    String stepDown() {
+        return status.current() + " -> " + (status.current() - 1);
+    }
+
+    /** " ready" after a count of ready replicas while some replica is not, so it is not read as the replica count. */
+    String readyNote() {
+        return ready() < status.current() ? " ready" : "";
+    }
+
+    /**
      * The configured signals left out because they do not apply to the target, each with why: "; cpu left out:
      * queryNode's 3 pods declare no CPU request (set ...)"; empty when every signal applies. Said where it changes
      * what happens: a step-down decided without them, a hold because nothing else is known.

@@ -11,6 +11,7 @@ import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.SignalState;
 import io.github.milvusautoscaler.core.Stage;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -93,11 +94,18 @@ final class VerifyStepDown implements Rule<VerifyStepDown.Verification> {
         }
         Classified cause = high;
         int to = t.current() + 1;
+        Duration window = t.settings().scaleIn().verifyWindow();
+        Instant stepDownAt = t.memory(Verification.class).stepDownAt();
+        // Past the window the verification goes on only while the health query cannot be read: say so, where the
+        // message placed a HIGH of 7m after the step-down "within the 5m verify window" (message audit M4).
+        String when = inWindow(t) ? " within the " + dur(window) + " verify window of the last step-down"
+                : " " + dur(Duration.between(stepDownAt, t.now())) + " after the last step-down, still verifying it"
+                + " (the health query cannot be read since its " + dur(window) + " verify window ended)";
         return Optional.of(new Proposal(Stage.VERIFY_STEP_DOWN, Reason.STEP_DOWN_ROLLBACK, to, () -> t.component()
-                + " " + (cause != null ? cause.name() + " " + compare(cause.v(), ">", cause.line())
+                + " " + (cause != null ? cause.name() + " " + compare(cause.v(), ">", cause.line()) + t.lineNote(cause)
                 : "health query failing")
-                + " within the " + dur(t.settings().scaleIn().verifyWindow()) + " verify window of the last step-down; "
-                + t.current() + " -> " + to + ", scale-in blocked for " + dur(t.settings().scaleIn().backoff())));
+                + when + "; " + t.current() + " -> " + to + ", scale-in blocked for "
+                + dur(t.settings().scaleIn().backoff())));
     }
 
     /** A verification whose window has passed with the health query readable is over. */

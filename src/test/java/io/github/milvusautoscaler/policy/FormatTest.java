@@ -23,6 +23,18 @@ class FormatTest {
         assertEquals(expected, Format.num(v));
     }
 
+    /** A value against a configured level: the level as configured, the value as precise as telling them apart needs. */
+    @ParameterizedTest(name = "{0} {1} {2} -> {3}")
+    @CsvSource({
+            "0.585, >, 0.575, 0.585 > 0.575",
+            "0.82, >, 0.8475, 0.8200 > 0.8475",
+            "0.5750004, >, 0.575, 0.5750004 > 0.575",
+            "151.2, >, 150, 151 > 150",
+            "150.4, >, 150, 150.4 > 150"})
+    void aValueAgainstALevelPrintsTheLevelAsConfigured(double value, String op, double level, String expected) {
+        assertEquals(expected, Format.against(value, op, level));
+    }
+
     /**
      * A ceil() in a message holds as printed: the value gets the decimals it takes (message audit M1, where
      * "ceil(3.39/0.8475) = 5" read 4 and "ceil(6 x 0.77/0.58) = 9" read 8).
@@ -53,7 +65,8 @@ class FormatTest {
             "0.75004502251201, >, 0.75, 0.75005 > 0.75000",
             "0.39999, <, 0.40, 0.39999 < 0.40000",
             "0.3999999, <, 0.40, 0.3999999 < 0.4",
-            "0.00001, <, 0.00002, 0.00001 < 0.00002"})
+            "0.00001, <, 0.00002, 0.00001 < 0.00002",
+            "Infinity, >, 0.575, Infinity > 0.58"})
     void comparisonsShowEnoughDecimalsToTellTheSidesApart(double a, String op, double b, String expected) {
         assertEquals(expected, Format.compare(a, op, b));
     }

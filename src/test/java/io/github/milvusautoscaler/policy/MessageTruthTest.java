@@ -89,4 +89,63 @@ class MessageTruthTest {
         String text = five.decide().decision().message().text();
         assertTrue(text.contains("(value x ready, reached in 5 of the last 6 20m spans)"), text);
     }
+
+    /**
+     * M4: a roll-back 7m after a step-down, the 5m window over but the verification still open because the health
+     * query cannot be read, no longer says "within the 5m verify window". cpu 0.82 > 0.75 HIGH (not yet sustained,
+     * so only the verification acts): 3 -> 4, scale-in blocked for the 30m back-off.
+     */
+    @Test
+    void aRollBackAfterTheVerifyWindowSaysTheVerificationWentOn() {
+        Scene late = Scene.scene().cpu(0.82);
+        late.health = io.github.milvusautoscaler.core.Health.UNKNOWN;
+        late.state = Scene.steppedDown(late.state, late.now.minus(Duration.ofMinutes(7)), true);
+        Decision d = late.decide().decision();
+        assertEquals(Reason.STEP_DOWN_ROLLBACK, d.reason(), d.message().text());
+        assertEquals("queryNode cpu 0.82 > 0.75 7m after the last step-down, still verifying it (the health query"
+                + " cannot be read since its 5m verify window ended); 3 -> 4, scale-in blocked for 30m",
+                d.message().text());
+        // 2m after it, within the window, as before.
+        Scene early = Scene.scene().cpu(0.82);
+        early.state = Scene.steppedDown(early.state, early.now.minus(Duration.ofMinutes(2)), true);
+        assertEquals("queryNode cpu 0.82 > 0.75 within the 5m verify window of the last step-down; 3 -> 4, scale-in"
+                + " blocked for 30m", early.decide().decision().message().text());
+    }
+
+    /**
+     * M2: a replica not ready for the whole settle timeout while nothing moves lets step-downs go on (the
+     * ReplicaSet removes that pod first), sized as if a ready one went. The holds name the step from the replica
+     * count, 4 -> 3, where they said "no step-down 3 -> 2; holding at 4". cpu 0.39 averaged on 3 ready of 4:
+     * 0.39 x 3/2 = 0.585 > 0.575 holds.
+     */
+    @Test
+    void aHoldWithAReplicaNotReadyNamesTheReplicaCount() {
+        Scene s = stuckNotReady(4, 3).cpu(0.39);
+        s.state = s.steadyFor(Duration.ofMinutes(20));
+        Decision d = s.decide().decision();
+        assertEquals(Reason.SCALE_IN_WOULD_OVERLOAD, d.reason(), d.message().text());
+        assertEquals("removing one of 4 queryNode (3 ready) would put cpu at 0.39 x 3/2 = 0.585 > target 0.575;"
+                + " holding at 4", d.message().text());
+        // 1 ready of 2: the hold says what it guards against, not "0.10 x 1/0 = Infinity > target 1".
+        Scene one = stuckNotReady(2, 1).cpu(0.10);
+        one.state = one.steadyFor(Duration.ofMinutes(20));
+        Decision held = one.decide().decision();
+        assertEquals(Reason.SCALE_IN_WOULD_OVERLOAD, held.reason(), held.message().text());
+        assertEquals("removing one of 2 queryNode (1 ready) could take the only ready one (a StatefulSet removes its"
+                + " highest ordinal whatever its state); holding at 2", held.message().text());
+        // The recent peak names the same step: 1.8 nodes of cpu in five spans on 3 ready would put 2 ready at 0.90.
+        Scene peak = stuckNotReady(4, 3).allLow();
+        peak.state = peak.steadyFor(Duration.ofMinutes(20));
+        ScaleInSettings shipped = ShippedPeakLookBackStoryTest.shipped();
+        peak.peakWindow(shipped.peakWindow(), shipped.peakRecurrence()).peakedIn("cpu", 0.60, 5);
+        String text = peak.decide().decision().message().text();
+        assertTrue(text.endsWith("would put 2 ready at 1.80/2 = 0.90 > 0.75; no step-down 4 -> 3; holding at 4"), text);
+    }
+
+    /** {@code current} replicas, {@code ready} of them ready, the rest not ready past the settle timeout, no move. */
+    private static Scene stuckNotReady(int current, int ready) {
+        Scene s = Scene.scene().replicas(current, ready).allLow().qps(20);
+        s.state = Scene.settleWaitSince(s.state, s.now.minus(Duration.ofMinutes(45)));
+        return s;
+    }
 }
