@@ -31,16 +31,21 @@ final class ScheduledFloors implements Rule<Memory.None> {
         if (t.settings().scheduled().isEmpty()) {
             return Optional.empty();
         }
-        int floor = Math.min(t.settings().maxReplicas(), ScheduledFloor.floorAt(t.settings().scheduled(), t.now()));
+        int scheduled = ScheduledFloor.floorAt(t.settings().scheduled(), t.now());
+        int floor = Math.min(t.settings().maxReplicas(), scheduled);
         int current = t.current();
+        String clamped = floor < scheduled ? ", clamped to max-replicas " + floor : "";
         if (floor > current) {
             return Optional.of(new Proposal(Stage.SCHEDULED_FLOOR, Reason.SCHEDULED_FLOOR, floor, () -> t.component()
-                    + " " + current + " replicas below the scheduled floor " + floor + " (" + windows(t) + "); "
-                    + current + " -> " + floor));
+                    + " " + current + " replicas below the scheduled floor " + floor + " (" + windows(t) + clamped
+                    + "); " + current + " -> " + floor));
         }
+        // The step-down rule would remove a node (its averages, or forecast-sized loads, fit one fewer): not
+        // "signals low", which an in-band signal sized by a trusted forecast is not (message audit L4).
         if (floor > 0 && current - 1 < floor && StepDown.wouldStepDown(t)) {
             return Proposal.hold(Stage.SCHEDULED_FLOOR, Reason.AT_SCHEDULED_FLOOR, t, () -> t.component()
-                    + " signals low but at the scheduled floor " + floor + " (" + windows(t) + ")");
+                    + " signals fit one node fewer, but at the scheduled floor " + floor + " (" + windows(t) + clamped
+                    + ")");
         }
         return Optional.empty();
     }

@@ -142,6 +142,30 @@ class MessageTruthTest {
         assertTrue(text.endsWith("would put 2 ready at 1.80/2 = 0.90 > 0.75; no step-down 4 -> 3; holding at 4"), text);
     }
 
+    /**
+     * L3 and L4: a floor above max-replicas says it was clamped; a hold at the floor says the signals fit one node
+     * fewer, not "signals low", which a forecast-sized in-band signal is not. Mon 2026-01-05 10:00 UTC, a daily
+     * 09:00-11:00 UTC window.
+     */
+    @Test
+    void scheduledFloorsSayWhatHolds() {
+        Scene above = Scene.scene();
+        above.scheduled.add(new ScheduledFloor(java.time.ZoneId.of("UTC"), ScheduledFloor.everyDay(),
+                java.time.LocalTime.of(9, 0), java.time.LocalTime.of(11, 0), 12));
+        Decision up = above.decide().decision();
+        assertEquals(Reason.SCHEDULED_FLOOR, up.reason(), up.message().text());
+        assertEquals("queryNode 3 replicas below the scheduled floor 10 (daily 09:00-11:00 UTC min-replicas 12,"
+                + " clamped to max-replicas 10); 3 -> 10", up.message().text());
+        Scene at = Scene.scene().allLow();
+        at.state = at.steadyFor(Duration.ofMinutes(20));
+        at.scheduled.add(new ScheduledFloor(java.time.ZoneId.of("UTC"), ScheduledFloor.everyDay(),
+                java.time.LocalTime.of(9, 0), java.time.LocalTime.of(11, 0), 3));
+        Decision held = at.decide().decision();
+        assertEquals(Reason.AT_SCHEDULED_FLOOR, held.reason(), held.message().text());
+        assertEquals("queryNode signals fit one node fewer, but at the scheduled floor 3 (daily 09:00-11:00 UTC"
+                + " min-replicas 3); holding at 3", held.message().text());
+    }
+
     /** {@code current} replicas, {@code ready} of them ready, the rest not ready past the settle timeout, no move. */
     private static Scene stuckNotReady(int current, int ready) {
         Scene s = Scene.scene().replicas(current, ready).allLow().qps(20);
