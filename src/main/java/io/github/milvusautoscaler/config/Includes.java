@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 
 /**
  * typesafe-config's includer with the failure of a file include said as an SRE can act on it, and a plain
- * {@code include "x.conf"} that finds no file refused like {@code include required("x.conf")}: typesafe-config
+ * {@code include "x.conf"} or {@code include file("x.conf")} that finds no file refused like
+ * {@code include required("x.conf")}: typesafe-config
  * skips it silently, and with it whatever it was meant to set. Its own message,
  * {@code nothere.conf: java.io.IOException: resource not found on classpath: nothere.conf}, names neither the
  * including file nor the folder searched, and talks of a classpath the user never meant (a relative include
@@ -108,6 +109,15 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
     @Override
     public ConfigObject includeFile(ConfigIncludeContext context, File what) {
         Path file = what.toPath().toAbsolutePath().normalize();
+        Optional<Path> including = including();
+        if (including.isPresent() && !Files.exists(file) && context.parseOptions().getAllowMissing()) {
+            // file(...) resolves against the working directory, so it misses whenever a command runs from another
+            // folder; typesafe-config then skips it as it skips a plain include, dry-run = true and all (README
+            // walkthrough audit H1). Refused as the plain form is.
+            throw new Failed(originOf(including.get(), what.toString()), "include file(\"" + what + "\"): no such"
+                    + " file in " + file.getParent() + " (file(...) resolves against the working directory; an include"
+                    + " that finds nothing is refused, not skipped)", null);
+        }
         return parse(file, "file(\"" + what + "\")", what.toString(),
                 () -> ((ConfigIncluderFile) fallback).includeFile(context, what));
     }

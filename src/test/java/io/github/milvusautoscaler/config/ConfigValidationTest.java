@@ -623,6 +623,25 @@ class ConfigValidationTest {
         assertTrue(ConfigLoader.load(file).dryRun());
     }
 
+    /**
+     * {@code include file("x.conf")} resolves against the working directory: run from another folder it finds
+     * nothing, and typesafe-config skipped it as silently as a plain include (README walkthrough audit H1).
+     */
+    @Test
+    void aMissingFileIncludeIsRefusedNotSkipped(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("autoscaler.conf");
+        Path absent = dir.resolve("dry-run.conf");
+        Files.writeString(file, "milvus-autoscaler { prometheus.url = \"http://127.0.0.1:1\" }\ninclude file(\""
+                + absent + "\")\n");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(List.of(file + ":2: cannot read: include file(\"" + absent + "\"): no such file in " + dir
+                        + " (file(...) resolves against the working directory; an include that finds nothing is"
+                        + " refused, not skipped)"),
+                e.errors().stream().map(ConfigError::toString).toList());
+        Files.writeString(absent, "milvus-autoscaler.dry-run = true\n");
+        assertTrue(ConfigLoader.load(file).dryRun());
+    }
+
     /** An error in an included file keeps the file's folder: {@code sub/parts.conf:3}, not {@code parts.conf:3}. */
     @Test
     void anErrorInAnIncludedFileNamesItRelativeToTheMainFile(@TempDir Path dir) throws Exception {
