@@ -23,7 +23,8 @@ import java.util.Locale;
 /**
  * The backtest's charts: one panel per target sharing the time axis, the first enabled signal as the
  * policy saw it against its scale-out and scale-in lines (shaded where a signal was above its line), and
- * below it the replicas that really ran beside the policy's, its scale-outs and step-downs marked.
+ * below it the replicas that really ran beside the policy's, its scale-outs and step-downs marked where a
+ * point is wide enough to tell them apart (the worst-day chart; the subtitle says so otherwise).
  */
 public final class BacktestChart {
 
@@ -104,9 +105,13 @@ public final class BacktestChart {
         int panel = SIGNAL_HEIGHT + INNER_GAP + REPLICA_HEIGHT;
         int height = TOP + targets * panel + Math.max(0, targets - 1) * PANEL_GAP + BOTTOM;
         StringBuilder sb = SvgChart.open(WIDTH, height, LEFT, title);
+        // Below ~2 px a bucket's marks merge into a band that says nothing; the worst-day chart has them, and the
+        // subtitle says so (README walkthrough audit M2: the chart was documented as marked).
+        boolean marks = bucketWidth >= 2;
         sb.append("<text x=\"").append(LEFT).append("\" y=\"42\" fill=\"#555\">").append(n).append(" points of ")
                 .append(formatNumber(span / n / 60)).append(" min; recorded signals, not rescaled unless"
-                        + " --rescale-load; one panel per target</text>\n");
+                        + " --rescale-load; one panel per target")
+                .append(marks ? "" : "; scale actions are marked on the worst-day chart").append("</text>\n");
         for (int t = 0; t < targets; t++) {
             Backtest.TargetResult r = results.get(t);
             Backtest.Steps s = r.steps();
@@ -192,7 +197,7 @@ public final class BacktestChart {
             }
             steps(sb, recorded, bucketWidth, replicaMax, replicaTop, replicaBottom, RECORDED, 2.2);
             steps(sb, policy, bucketWidth, replicaMax, replicaTop, replicaBottom, POLICY, 1.4);
-            for (int b = 0; bucketWidth >= 2 && b < n; b++) {
+            for (int b = 0; marks && b < n; b++) {
                 double xx = LEFT + (b + 0.5) * bucketWidth;
                 if (up[b]) {
                     triangle(sb, xx, replicaTop + 1, true, POLICY, "scale-out");
@@ -224,6 +229,14 @@ public final class BacktestChart {
         legendEntry(sb, lx, ly, POLICY, null, "replicas the policy would run");
         ly += 24;
         legendBox(sb, lx, ly, HOT, 0.35, "a signal above its scale-out line");
+        if (marks) {
+            ly += 20;
+            triangle(sb, lx + 12, ly - 10, true, POLICY, "legend");
+            sb.append("<text x=\"").append(lx + 30).append("\" y=\"").append(ly).append("\">policy's scale-out</text>\n");
+            ly += 20;
+            triangle(sb, lx + 12, ly - 2, false, POLICY, "legend");
+            sb.append("<text x=\"").append(lx + 30).append("\" y=\"").append(ly).append("\">policy's step-down</text>\n");
+        }
         sb.append("</svg>\n");
         return sb.toString();
     }

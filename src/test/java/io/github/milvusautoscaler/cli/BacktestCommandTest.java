@@ -243,8 +243,12 @@ class BacktestCommandTest {
         assertTrue(chart.contains(">milvus/wk/queryNode<") && chart.contains("replicas that really ran"), "a panel per target");
         // the days' 0.85 is above cpu's 0.75: shaded
         assertTrue(chart.contains("class=\"hot\""), "hot periods shaded");
-        assertTrue(Files.readString(out.resolve("chart-worst-day.svg")).contains("class=\"scale-out\""),
-                "the worst day marks the policy's scale-outs");
+        String worstDay = Files.readString(out.resolve("chart-worst-day.svg"));
+        assertTrue(worstDay.contains("class=\"scale-out\""), "the worst day marks the policy's scale-outs");
+        assertTrue(worstDay.contains(">policy's scale-out</text>"), "and its legend says what the marks are");
+        // The whole span's points are too narrow for marks: its subtitle says where they are instead.
+        assertFalse(chart.contains("class=\"scale-out\""), chart);
+        assertTrue(chart.contains("; scale actions are marked on the worst-day chart</text>"), chart);
         assertTrue(Files.readString(out.resolve("report.md"))
                 .contains("| node-hours, over the steps whose recorded replicas are known | 504.1 |"),
                 Files.readString(out.resolve("report.md")));
