@@ -76,6 +76,11 @@ final class Connection {
                 }
                 requestDeadline = System.nanoTime() + limits.requestTimeout().toNanos();
             } catch (BadRequest e) {
+                if (e.status == 431) {
+                    // A refusal README counts with the others (README walkthrough audit L7); a malformed request is
+                    // a client's bug, not a limit, and stays uncounted.
+                    rejected.accept("header_too_large");
+                }
                 write(e.status, "text/plain; charset=utf-8", (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8),
                         new Headers(), false);
                 return;

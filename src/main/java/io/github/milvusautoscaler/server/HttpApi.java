@@ -182,8 +182,8 @@ public final class HttpApi implements AutoCloseable {
         routes.put("/api/v1/status", new Route(ex -> send(ex, 200, "application/json", status.get()), reads));
         extra.forEach((path, h) -> routes.put(path, new Route(h, hooks)));
         // Zero from the start, so dashboards and alerts see every reason before the first refusal.
-        for (String reason : List.of("max_connections", "max_connections_per_client", "header_timeout", "request_timeout",
-                "handler_timeout")) {
+        for (String reason : List.of("max_connections", "max_connections_per_client", "header_timeout",
+                "header_too_large", "request_timeout", "handler_timeout")) {
             SelfMetrics.counter(registry, MetricNames.HTTP_REJECTED, "reason", reason);
         }
         acceptor = new Thread(this::acceptLoop, "http-accept");

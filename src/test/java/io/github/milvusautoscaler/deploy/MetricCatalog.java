@@ -139,7 +139,7 @@ public final class MetricCatalog {
         values.put("milvus_autoscaler_config_reloads_total/result", Set.of("ok", "failed"));
         values.put("milvus_autoscaler_alerts_total/result", Set.of("accepted", "duplicate", "ignored", "resolved"));
         values.put("milvus_autoscaler_http_rejected_total/reason", Set.of("max_connections", "max_connections_per_client",
-                "header_timeout", "request_timeout", "handler_timeout"));
+                "header_timeout", "header_too_large", "request_timeout", "handler_timeout"));
         values.put("milvus_autoscaler_alerts_dropped_total/reason", Set.of("resolved_evicted", "expired", "refused_full",
                 "refused_too_many", "truncated"));
         // AlertsHandler's statuses: 400 malformed, 401 token, 404 off, 405 method, 413 size, 415 type, 503 follower or full.

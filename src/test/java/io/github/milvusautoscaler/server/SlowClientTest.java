@@ -190,6 +190,19 @@ class SlowClientTest {
         assertEquals(1.0, rejected("max_connections"));
     }
 
+    /** Headers over server.max-header-bytes (16384 here) get 431 and count with the other refusals. */
+    @Test
+    void headersOverTheLimitGet431AndAreCounted() throws Exception {
+        start(Map.of());
+        assertEquals(0.0, rejected("header_too_large"), "registered at zero before the first refusal");
+        Socket s = stall("127.0.0.1", "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n");
+        s.setSoTimeout(3000);
+        String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertTrue(answer.startsWith("HTTP/1.1 431"), answer);
+        assertEquals(1.0, rejected("header_too_large"));
+        assertEquals("HTTP/1.1 200 OK", get("127.0.0.1", "/healthz"), "the server goes on");
+    }
+
     double rejected(String reason) {
         return registry.counter("milvus_autoscaler_http_rejected", "reason", reason).count();
     }
