@@ -67,24 +67,55 @@ final class Format {
     }
 
     /**
-     * A value against a level from the settings: the level in full and the value with at least as many decimals,
-     * more (up to six) while the two still print alike: "0.585 > 0.575", where {@link #compare} gave "0.59 > 0.58"
-     * for a target the config says is 0.575 (message audit L1).
+     * A value against a level from the settings: the level in full (at least as many decimals as {@link #num} gives
+     * it), the value as {@link #num} prints it unless that rounds it across the level or by as much as it is from
+     * the level, then with more decimals (up to six), then exactly: "0.59 > target 0.575" and "0.88 > 0.8475",
+     * where {@link #compare} gave "0.59 > 0.58" for a target the config says is 0.575 and "0.88 > 0.85" for a line
+     * of 0.8475 (message audit L1); 0.5750004 against 0.575 reads "0.5750004 > 0.575", not "0.58 > 0.575".
      */
     static String against(double value, String op, double level) {
-        String right = exact(level);
-        int point = right.indexOf('.');
-        int decimals = Math.max(point < 0 ? 0 : right.length() - point - 1,
-                Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2);
-        String left = num(value, Math.min(decimals, 6));
-        while (Double.isFinite(value) && Double.parseDouble(left) == level && value != level && decimals < 6) {
+        String exactLevel = exact(level);
+        int point = exactLevel.indexOf('.');
+        int levelDecimals = point < 0 ? 0 : exactLevel.length() - point - 1;
+        String right = levelDecimals > 6 ? exactLevel : num(level, Math.max(levelDecimals, decimals(level)));
+        if (!Double.isFinite(value)) {
+            return String.valueOf(value) + " " + op + " " + right;
+        }
+        int decimals = decimals(value);
+        String left = num(value, decimals);
+        while (misleads(Double.parseDouble(left), value, op, level) && decimals < 6) {
             decimals++;
             left = num(value, decimals);
         }
-        if (Double.isFinite(value) && Double.parseDouble(left) == level && value != level) {
+        if (misleads(Double.parseDouble(left), value, op, level)) {
             left = exact(value);
         }
         return left + " " + op + " " + right;
+    }
+
+    /** {@link #num}'s decimals for {@code v}: two below 10, one below 100, none above. */
+    private static int decimals(double v) {
+        double a = Math.abs(v);
+        return a >= 100 ? 0 : a >= 10 ? 1 : 2;
+    }
+
+    /** True when {@code shown} reads the relation to {@code level} otherwise than {@code value} has it, or is off by
+     * as much as {@code value} is from the level. */
+    private static boolean misleads(double shown, double value, String op, double level) {
+        if (value == level) {
+            return shown != level;
+        }
+        if (Math.abs(shown - value) >= Math.abs(value - level)) {
+            return true;
+        }
+        String rel = op.split(" ")[0];
+        return switch (rel) {
+            case ">" -> !(shown > level);
+            case ">=" -> !(shown >= level);
+            case "<" -> !(shown < level);
+            case "<=" -> !(shown <= level);
+            default -> false;
+        };
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.github.milvusautoscaler.policy;
 
-import static io.github.milvusautoscaler.policy.Format.compare;
 import static io.github.milvusautoscaler.policy.Format.dur;
 import static io.github.milvusautoscaler.policy.Format.num;
 
@@ -131,7 +130,7 @@ final class Prescale implements Rule<Memory.None> {
                 return Proposal.hold(Stage.FORECAST, Reason.FORECAST_HOLDS_SCALE_IN, t, () -> t.component() + " "
                         + c.name() + " load forecast to reach " + num(v) + " within "
                         + dur(t.settings().forecast().horizon()) + " (" + f.horizonBasis(c.name()) + "): " + (ready - 1)
-                        + t.readyNote() + " would run at " + compare(v / (ready - 1.0), ">", t.fillLine(c))
+                        + t.readyNote() + " would run at " + Format.against(v / (ready - 1.0), ">", t.fillLine(c))
                         + " (fill " + num(fill) + " x " + num(c.band().scaleOutAbove()) + "); no step-down " + t.stepDown()
                         + " the day comes back from");
             }

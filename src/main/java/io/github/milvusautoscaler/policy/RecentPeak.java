@@ -1,6 +1,5 @@
 package io.github.milvusautoscaler.policy;
 
-import static io.github.milvusautoscaler.policy.Format.compare;
 import static io.github.milvusautoscaler.policy.Format.dur;
 import static io.github.milvusautoscaler.policy.Format.num;
 
@@ -190,7 +189,7 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
                         + which(t, afterReversal ? memory.reversedAt() : null, recurrence,
                         memory.peaks().spansSeen(c.name())) + ") would put "
                         + (ready - 1) + t.readyNote() + " at " + num(peak) + "/" + (ready - 1) + " = "
-                        + compare(projected, ">", c.line()) + t.lineNote(c) + "; no step-down " + t.stepDown());
+                        + Format.against(projected, ">", c.line()) + t.lineNote(c) + "; no step-down " + t.stepDown());
             }
         }
         return Optional.empty();

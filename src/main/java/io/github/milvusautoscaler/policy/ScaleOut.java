@@ -289,7 +289,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                 return Proposal.hold(Stage.SCALE_OUT, Reason.AWAITING_READY, t, () -> t.component() + " "
                         + leadText.get() + "; " + current + " requested, " + t.ready() + " ready: " + lead.name() + " "
                         + num(lead.v()) + " x " + basis + "/" + current + " = "
-                        + compare(lead.v() * basis / current, "<=", lead.line())
+                        + Format.against(lead.v() * basis / current, "<=", lead.line())
                         + " once they serve; waiting for them");
             }
         }
@@ -386,15 +386,15 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
 
     private static String rise(Classified c, Tick t) {
         double ahead = ahead(t, c);
-        return c.name() + " " + compare(c.v(), "> target", c.band().target()) + " and rising: "
-                + compare(ahead, ">", c.line()) + t.lineNote(c) + " within " + LOOK_AHEAD_SUSTAINS + " x the "
+        return c.name() + " " + Format.against(c.v(), "> target", c.band().target()) + " and rising: "
+                + Format.against(ahead, ">", c.line()) + t.lineNote(c) + " within " + LOOK_AHEAD_SUSTAINS + " x the "
                 + dur(t.settings().scaleOut().sustain()) + " sustain at its recent rate";
     }
 
     private static String high(Classified c, Tick t) {
         Timers timers = t.memory(Timers.class);
         Instant since = timers.highSince().getOrDefault(c.name(), t.now());
-        return c.name() + " " + compare(c.v(), ">", c.line()) + t.lineNote(c) + " for "
+        return c.name() + " " + Format.against(c.v(), ">", c.line()) + t.lineNote(c) + " for "
                 + dur(Duration.between(since, t.now())) + timers.lines().dropNote(c, since);
     }
 }

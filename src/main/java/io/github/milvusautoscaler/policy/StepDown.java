@@ -170,7 +170,7 @@ final class StepDown implements Rule<StepDown.Steps> {
                     double value = Math.max(c.v(), average(t, c));
                     return Optional.of(c.name() + " on one node fewer would run at " + num(value)
                             + (value == c.v() ? "" : " (average)") + " x " + t.ready() + "/" + (t.ready() - 1)
-                            + " = " + compare(projected, ">", t.fillLine(c)) + " (fill "
+                            + " = " + Format.against(projected, ">", t.fillLine(c)) + " (fill "
                             + num(t.settings().forecast().fill()) + " x " + Format.level(c.band().scaleOutAbove())
                             + ", forecast trusted)");
                 }
@@ -180,7 +180,7 @@ final class StepDown implements Rule<StepDown.Steps> {
                     return Optional.of(c.name() + " has no average yet");
                 }
                 if (!(average < c.band().scaleInBelow())) {
-                    return Optional.of(c.name() + " averages " + compare(average, ">=", c.band().scaleInBelow())
+                    return Optional.of(c.name() + " averages " + Format.against(average, ">=", c.band().scaleInBelow())
                             + " (scale-in-below)");
                 }
             }
@@ -316,11 +316,11 @@ final class StepDown implements Rule<StepDown.Steps> {
                 double value = Math.max(c.v(), average(t, c));
                 b.append(' ').append(num(value)).append(value == c.v() ? "" : " (average)").append(" x ")
                         .append(t.ready()).append('/').append(t.ready() - 1).append(" = ")
-                        .append(compare(projected(t, c), "<=", t.fillLine(c))).append(" (fill ")
+                        .append(Format.against(projected(t, c), "<=", t.fillLine(c))).append(" (fill ")
                         .append(num(t.settings().forecast().fill())).append(" x ").append(num(c.band().scaleOutAbove()))
                         .append(", forecast trusted)");
             } else {
-                b.append(" averaging ").append(compare(average(t, c), "<", c.band().scaleInBelow())).append(" (now ")
+                b.append(" averaging ").append(Format.against(average(t, c), "<", c.band().scaleInBelow())).append(" (now ")
                         .append(num(c.v())).append(')');
             }
         }

@@ -1,6 +1,5 @@
 package io.github.milvusautoscaler.policy;
 
-import static io.github.milvusautoscaler.policy.Format.compare;
 import static io.github.milvusautoscaler.policy.Format.dur;
 
 import io.github.milvusautoscaler.core.Action;
@@ -102,7 +101,7 @@ final class VerifyStepDown implements Rule<VerifyStepDown.Verification> {
                 : " " + dur(Duration.between(stepDownAt, t.now())) + " after the last step-down, still verifying it"
                 + " (the health query cannot be read since its " + dur(window) + " verify window ended)";
         return Optional.of(new Proposal(Stage.VERIFY_STEP_DOWN, Reason.STEP_DOWN_ROLLBACK, to, () -> t.component()
-                + " " + (cause != null ? cause.name() + " " + compare(cause.v(), ">", cause.line()) + t.lineNote(cause)
+                + " " + (cause != null ? cause.name() + " " + Format.against(cause.v(), ">", cause.line()) + t.lineNote(cause)
                 : "health query failing")
                 + when + "; " + t.current() + " -> " + to + ", scale-in blocked for "
                 + dur(t.settings().scaleIn().backoff())));

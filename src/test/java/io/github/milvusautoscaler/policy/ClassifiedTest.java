@@ -59,7 +59,7 @@ class ClassifiedTest {
         Scene high = Scene.scene().cpu(0.88).memory(0.30).qps(100)
                 .forecast(java.util.Map.of("cpu", 2.0), java.util.Map.of("cpu", 2.5));
         high.state = Scene.highSince(high.state, java.util.Map.of("cpu", T0.minus(java.time.Duration.ofMinutes(1))));
-        assertEquals("queryNode cpu 0.88 > 0.85 (forecast line 1.13 x 0.75 = 0.8475) for 1m; 3 -> 4 (ceil(2.64 load"
+        assertEquals("queryNode cpu 0.88 > 0.8475 (forecast line 1.13 x 0.75 = 0.8475) for 1m; 3 -> 4 (ceil(2.64 load"
                 + " now or forecast within 2h30m / 0.75 fill) = 4, max-step 2)", high.decide().decision().message().text());
         // A pre-scale divides by the line in full, so ceil(2.6 / 0.8475) = ceil(3.07) = 4 checks by hand.
         Scene rise = Scene.scene().cpu(0.50).memory(0.30).qps(100)

@@ -26,11 +26,17 @@ class FormatTest {
     /** A value against a configured level: the level as configured, the value as precise as telling them apart needs. */
     @ParameterizedTest(name = "{0} {1} {2} -> {3}")
     @CsvSource({
-            "0.585, >, 0.575, 0.585 > 0.575",
-            "0.82, >, 0.8475, 0.8200 > 0.8475",
+            // The target as configured; the value as num prints it, still above it and closer than it is far.
+            "0.585, >, 0.575, 0.59 > 0.575",
+            "0.88, >, 0.8475, 0.88 > 0.8475",
+            // 0.849 prints 0.85 either way; 0.8474 would print 0.85 <= 0.8475: four decimals then.
+            "0.8474, <=, 0.8475, 0.8474 <= 0.8475",
+            // 0.58 is right but off by more than the value is from the target: the value exactly.
             "0.5750004, >, 0.575, 0.5750004 > 0.575",
+            "0.45, >=, 0.4, 0.45 >= 0.40",
             "151.2, >, 150, 151 > 150",
-            "150.4, >, 150, 150.4 > 150"})
+            "150.4, >, 150, 150.4 > 150",
+            "Infinity, >, 0.575, Infinity > 0.575"})
     void aValueAgainstALevelPrintsTheLevelAsConfigured(double value, String op, double level, String expected) {
         assertEquals(expected, Format.against(value, op, level));
     }

@@ -124,7 +124,7 @@ class MessageTruthTest {
         s.state = s.steadyFor(Duration.ofMinutes(20));
         Decision d = s.decide().decision();
         assertEquals(Reason.SCALE_IN_WOULD_OVERLOAD, d.reason(), d.message().text());
-        assertEquals("removing one of 4 queryNode (3 ready) would put cpu at 0.39 x 3/2 = 0.585 > target 0.575;"
+        assertEquals("removing one of 4 queryNode (3 ready) would put cpu at 0.39 x 3/2 = 0.59 > target 0.575;"
                 + " holding at 4", d.message().text());
         // 1 ready of 2: the hold says what it guards against, not "0.10 x 1/0 = Infinity > target 1".
         Scene one = stuckNotReady(2, 1).cpu(0.10);
