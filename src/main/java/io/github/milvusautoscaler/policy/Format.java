@@ -15,7 +15,15 @@ final class Format {
      */
     static String num(double v) {
         double a = Math.abs(v);
-        return num(v, a >= 100 ? 0 : a >= 10 ? 1 : 2);
+        int decimals = a >= 100 ? 0 : a >= 10 ? 1 : 2;
+        // Decided on the rounded value, so 99.996 reads "100" like 100 does, not "100.0" (message audit L6).
+        if (decimals == 2 && Math.round(a * 100 + 1e-9) >= 1000) {
+            decimals = 1;
+        }
+        if (decimals == 1 && Math.round(a * 10 + 1e-9) >= 1000) {
+            decimals = 0;
+        }
+        return num(v, decimals);
     }
 
     /**

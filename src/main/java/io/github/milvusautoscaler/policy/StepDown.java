@@ -266,7 +266,7 @@ final class StepDown implements Rule<StepDown.Steps> {
             // stopping node's gauge, move counts that still change), so BUSY means data really moves and
             // UNKNOWN means it cannot be seen; neither is a reason to remove another node.
             return Proposal.hold(Stage.STEP_DOWN, Reason.SETTLE_TIMEOUT, t, () -> what + " for "
-                    + dur(Duration.between(since, t.now())) + ", past settle-timeout " + dur(si.settleTimeout())
+                    + dur(Duration.between(since, t.now())) + ", settle-timeout " + dur(si.settleTimeout()) + " reached"
                     + "; check stopping balance and querycoord tasks");
         }
         return Optional.empty();

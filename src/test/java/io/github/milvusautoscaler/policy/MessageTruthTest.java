@@ -166,6 +166,18 @@ class MessageTruthTest {
                 + " min-replicas 3); holding at 3", held.message().text());
     }
 
+    /** L6: at exactly the settle timeout the hold said "for 30m, past settle-timeout 30m"; it has reached it. */
+    @Test
+    void aSettleWaitAtItsTimeoutSaysItReachedIt() {
+        Scene s = Scene.scene().allLow();
+        s.settle = io.github.milvusautoscaler.core.Settle.BUSY;
+        s.state = Scene.settleWaitSince(s.steadyFor(Duration.ofMinutes(40)), s.now.minus(Duration.ofMinutes(30)));
+        Decision d = s.decide().decision();
+        assertEquals(Reason.SETTLE_TIMEOUT, d.reason(), d.message().text());
+        assertEquals("queryNode not settled (3 of 3 ready, data movement busy) for 30m, settle-timeout 30m reached;"
+                + " check stopping balance and querycoord tasks; holding at 3", d.message().text());
+    }
+
     /** {@code current} replicas, {@code ready} of them ready, the rest not ready past the settle timeout, no move. */
     private static Scene stuckNotReady(int current, int ready) {
         Scene s = Scene.scene().replicas(current, ready).allLow().qps(20);
