@@ -116,7 +116,11 @@ public enum Reason implements DecisionReason {
     BUDGET_EXHAUSTED(Action.HOLD, Stage.BUDGET),
 
     // In band
-    /** Signals are inside their bands: nothing to do. HOLD. */
+    /**
+     * No rule asked for a change: every signal inside its band, or none above its line while a step-down is not
+     * yet considered (an average not below scale-in-below, an unknown signal beside an in-band one); the message
+     * says which. HOLD.
+     */
     IN_BAND(Action.HOLD, Stage.IN_BAND),
 
     // Engine
