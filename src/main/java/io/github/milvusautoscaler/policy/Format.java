@@ -15,7 +15,7 @@ final class Format {
      */
     static String num(double v) {
         double a = Math.abs(v);
-        int decimals = a >= 100 ? 0 : a >= 10 ? 1 : 2;
+        int decimals = decimals(v);
         // Decided on the rounded value, so 99.996 reads "100" like 100 does, not "100.0" (message audit L6).
         if (decimals == 2 && Math.round(a * 100 + 1e-9) >= 1000) {
             decimals = 1;
@@ -36,7 +36,7 @@ final class Format {
     static String compare(double a, String op, double b) {
         // An infinite side sets no precision: "Infinity > 0.58", not "Infinity > 1" (message audit M2).
         double larger = Math.max(Double.isFinite(a) ? Math.abs(a) : 0, Double.isFinite(b) ? Math.abs(b) : 0);
-        int decimals = larger >= 100 ? 0 : larger >= 10 ? 1 : 2;
+        int decimals = decimals(larger);
         String left = num(a, decimals);
         String right = num(b, decimals);
         while (left.equals(right) && a != b && decimals < 6) {
@@ -59,8 +59,7 @@ final class Format {
      * "ceil(6 x 0.77/0.575) = 9" holds as printed (8.03); against "0.58" it read 7.97 (message audit M1).
      */
     static String ceilTerm(double value, double factor, double divisor, int result) {
-        double larger = Math.abs(value);
-        int decimals = larger >= 100 ? 0 : larger >= 10 ? 1 : 2;
+        int decimals = decimals(value);
         String shown = num(value, decimals);
         while (ceil(factor * Double.parseDouble(shown) / divisor) != result && decimals < 6) {
             decimals++;

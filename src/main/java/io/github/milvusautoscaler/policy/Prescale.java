@@ -97,7 +97,8 @@ final class Prescale implements Rule<Memory.None> {
         Need horizon = Need.most(t, f::horizonPeak);
         Need sized = horizon == null || horizon.replicas() < soon.replicas() ? soon : horizon;
         ForecastSettings fs = t.settings().forecast();
-        int to = (int) Math.min(max, Math.min((long) current + fs.maxStep(), sized.replicas()));
+        long stepped = Math.min((long) current + fs.maxStep(), sized.replicas());
+        int to = (int) Math.min(max, stepped);
         // A forecast comes from the history (range queries), so the signal it sizes by may be UNKNOWN this tick (an
         // empty or partly reporting instant query): "now unknown (...)", where reading its value threw and the
         // decision reached no log, Event or status (message audit H3).
@@ -113,8 +114,7 @@ final class Prescale implements Rule<Memory.None> {
                 + dur(sized == soon ? fs.lead() : fs.horizon()) + " (ceil("
                 + Format.ceilTerm(sized.load(), 1, sized.by().line(), sized.replicas()) + "/"
                 + Format.level(sized.by().line()) + ") = " + sized.replicas() + ", forecast max-step "
-                + fs.maxStep() + (to == max && to < current + fs.maxStep() && to < sized.replicas()
-                ? ", max-replicas " + max : "") + ")"));
+                + fs.maxStep() + (to < stepped ? ", max-replicas " + max : "") + ")"));
     }
 
     private static Optional<Proposal> holdStepDown(Tick t, Forecast f) {

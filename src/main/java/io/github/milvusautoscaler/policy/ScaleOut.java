@@ -295,7 +295,8 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         }
         // long: a max-step of 2147483647 ("no limit") overflowed an int sum to a negative count.
         int cap = so.stepCap(current);
-        int to = (int) Math.min(max, Math.min((long) current + cap, Math.max(current + 1, wanted)));
+        long stepped = Math.min((long) current + cap, Math.max(current + 1, wanted));
+        int to = (int) Math.min(max, stepped);
         Reason reason = usedPanic ? Reason.PANIC : byRise ? Reason.SIGNAL_RISING : Reason.SIGNAL_HIGH;
         // The formula prints its divisor in full and its value with the decimals that give its result by hand
         // (0.575, not the "0.58" that made ceil(6 x 0.77/0.58) = 9 read wrong), and names the signal it sizes by
@@ -312,8 +313,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                 + Format.level(sizedBy.band().target()) + ") = " + wanted)
                 + ", max-step " + (cap == so.maxStep() ? String.valueOf(cap)
                 : cap + " (max-step-share " + num(so.maxStepShare()) + " of " + current + ")")
-                + (to == max && to < Math.min((long) current + cap, Math.max(current + 1, wanted))
-                ? ", max-replicas " + max : "") + ")"));
+                + (to < stepped ? ", max-replicas " + max : "") + ")"));
     }
 
     /** Any written scale-out (a roll-back, an alert, the floor, the fallback included) starts the cooldown. */

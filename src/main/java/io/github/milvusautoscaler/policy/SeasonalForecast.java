@@ -169,7 +169,7 @@ public final class SeasonalForecast {
         if (!settings.enabled() || history.signals().isEmpty()) {
             return Forecast.NONE;
         }
-        if (history.end().isBefore(now.minus(ForecastSettings.SHORTEST_DAY).plus(settings.horizon()))) {
+        if (stale(history, now, settings)) {
             // A history read too long ago (refreshes failing for most of a day) no longer holds yesterday's
             // window: the older lags would stand in unnoticed while the forecast still said "1d ago" (time
             // audit M5). No forecast: the policy decides on its signals, as without history.
@@ -186,7 +186,7 @@ public final class SeasonalForecast {
                 continue;
             }
             Instant oldest = history.oldest(signal);
-            if (oldest == null || oldest.isAfter(now.minus(settings.minHistory()))) {
+            if (oldest == null || tooShort(oldest, now, settings)) {
                 continue;
             }
             Sighting soon = peak(history, signal, now, now.plus(settings.lead()), calendar);
@@ -225,11 +225,11 @@ public final class SeasonalForecast {
         if (oldest == null) {
             return Optional.of("no history of it could be read");
         }
-        if (history.end().isBefore(now.minus(ForecastSettings.SHORTEST_DAY).plus(settings.horizon()))) {
+        if (stale(history, now, settings)) {
             return Optional.of("its history ends at " + history.end() + ", too long ago to hold the same time"
                     + " yesterday (the history read is failing)");
         }
-        if (oldest.isAfter(now.minus(settings.minHistory()))) {
+        if (tooShort(oldest, now, settings)) {
             return Optional.of("its history reaches back " + Duration.between(oldest, now).toHours() + "h, less than"
                     + " forecast.min-history (" + Checks.text(settings.minHistory()) + ")");
         }
@@ -247,6 +247,16 @@ public final class SeasonalForecast {
                     + " without a gap");
         }
         return Optional.empty();
+    }
+
+    /** True when {@code history} ends too long before {@code now} to hold the same time yesterday (time audit M5). */
+    private static boolean stale(LoadHistory history, Instant now, ForecastSettings settings) {
+        return history.end().isBefore(now.minus(ForecastSettings.SHORTEST_DAY).plus(settings.horizon()));
+    }
+
+    /** True when a signal's history, from {@code oldest}, reaches back less than {@code forecast.min-history}. */
+    private static boolean tooShort(Instant oldest, Instant now, ForecastSettings settings) {
+        return oldest.isAfter(now.minus(settings.minHistory()));
     }
 
     /**

@@ -99,12 +99,8 @@ final class StepDown implements Rule<StepDown.Steps> {
             return Optional.empty();
         }
         int ready = t.ready();
-        for (Classified c : t.signals()) {
-            boolean fits = forecastSized(t, c) ? projected(t, c) <= t.fillLine(c)
-                    : average(t, c) < c.band().scaleInBelow();
-            if (!fits) {
-                return Optional.empty();
-            }
+        if (firstNotFitting(t) != null) {
+            return Optional.empty();
         }
         int current = t.current();
         if (!t.observation().alerts().isEmpty()) {
@@ -163,29 +159,39 @@ final class StepDown implements Rule<StepDown.Steps> {
                 return Optional.of(c.name() + " is unknown (never on partial data)");
             }
         }
+        Classified c = firstNotFitting(t);
+        if (c == null) {
+            return Optional.empty();
+        }
+        if (forecastSized(t, c)) {
+            double projected = projected(t, c);
+            double value = Math.max(c.v(), average(t, c));
+            return Optional.of(c.name() + " on one node fewer would run at " + num(value)
+                    + (value == c.v() ? "" : " (average)") + " x " + t.ready() + "/" + (t.ready() - 1)
+                    + " = " + Format.against(projected, ">", t.fillLine(c)) + " (fill "
+                    + num(t.settings().forecast().fill()) + " x " + Format.level(c.band().scaleOutAbove())
+                    + ", forecast trusted)");
+        }
+        double average = average(t, c);
+        return Optional.of(Double.isNaN(average) ? c.name() + " has no average yet"
+                : c.name() + " averages " + Format.against(average, ">=", c.band().scaleInBelow())
+                + " (scale-in-below)");
+    }
+
+    /**
+     * The first signal (all known) that does not fit a step-down: forecast-sized, its load on one node fewer above
+     * the fill line; otherwise its average not below scale-in-below (NaN, not averaged yet, never fits). Null when
+     * every signal fits. The one check both {@link #decide} and {@link #whyNotLow} read.
+     */
+    private static Classified firstNotFitting(Tick t) {
         for (Classified c : t.signals()) {
-            if (forecastSized(t, c)) {
-                double projected = projected(t, c);
-                if (!(projected <= t.fillLine(c))) {
-                    double value = Math.max(c.v(), average(t, c));
-                    return Optional.of(c.name() + " on one node fewer would run at " + num(value)
-                            + (value == c.v() ? "" : " (average)") + " x " + t.ready() + "/" + (t.ready() - 1)
-                            + " = " + Format.against(projected, ">", t.fillLine(c)) + " (fill "
-                            + num(t.settings().forecast().fill()) + " x " + Format.level(c.band().scaleOutAbove())
-                            + ", forecast trusted)");
-                }
-            } else {
-                double average = average(t, c);
-                if (Double.isNaN(average)) {
-                    return Optional.of(c.name() + " has no average yet");
-                }
-                if (!(average < c.band().scaleInBelow())) {
-                    return Optional.of(c.name() + " averages " + Format.against(average, ">=", c.band().scaleInBelow())
-                            + " (scale-in-below)");
-                }
+            boolean fits = forecastSized(t, c) ? projected(t, c) <= t.fillLine(c)
+                    : average(t, c) < c.band().scaleInBelow();
+            if (!fits) {
+                return c;
             }
         }
-        return Optional.empty();
+        return null;
     }
 
     /**
