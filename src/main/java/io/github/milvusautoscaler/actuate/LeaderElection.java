@@ -203,11 +203,15 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
 
     @Override
     public boolean isLeader() {
-        if (!options.enabled()) {
-            return true;
-        }
         synchronized (this) {
-            if (!leading || closed) {
+            if (closed) {
+                // Also without election: a stopped replica writes nothing, whatever a late tick asks (audit F8).
+                return false;
+            }
+            if (!options.enabled()) {
+                return true;
+            }
+            if (!leading) {
                 return false;
             }
         }

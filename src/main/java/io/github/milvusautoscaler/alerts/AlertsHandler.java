@@ -141,7 +141,7 @@ public final class AlertsHandler implements HttpHandler {
             ex.getResponseHeaders().set("Retry-After", "5");
             // Alertmanager keeps connections alive; closing this one lets its retry reach another replica.
             ex.getResponseHeaders().set("Connection", "close");
-            error(ex, 503, "leader", "this replica is a follower; retry reaches the leader");
+            error(ex, 503, "leader", "this replica is not the leader (a follower, or stopping); retry reaches the leader");
             return;
         }
         Set<Target> touched = new HashSet<>();

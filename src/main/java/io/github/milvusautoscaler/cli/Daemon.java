@@ -75,8 +75,16 @@ import org.slf4j.LoggerFactory;
 final class Daemon implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
-    /** How long SIGTERM waits for ticks (and their writes) in flight before giving up on them. */
+    /**
+     * How long the config-reload thread gets to finish a reload when the daemon stops. Ticks get longer: {@link
+     * #drain}.
+     */
     private static final Duration DRAIN = Duration.ofSeconds(6);
+    /**
+     * Beyond {@code kubernetes.request-timeout}, what a drain allows a tick for recording its decision once its write's
+     * answer is in (the decision log, an Event of one attempt).
+     */
+    private static final Duration RECORD_MARGIN = Duration.ofSeconds(2);
 
 
     private final Path configFile;
@@ -96,6 +104,10 @@ final class Daemon implements AutoCloseable {
     private Thread reloader;
     private volatile AutoscalerSettings settings;
     private volatile byte[] configHash;
+    /** A config whose content was refused only for a file it names that cannot be read yet, tried again each poll. */
+    private volatile byte[] waitingForFiles;
+    /** Set when a stop begins: the alerts webhook answers 503 from then on, so Alertmanager's retry finds the leader. */
+    private volatile boolean stopping;
 
     /** Delegates to the current Prometheus source, so a reload can swap queries without stopping loops. */
     private static final class SwappableMetrics implements MetricsSource, AutoCloseable {
@@ -220,15 +232,17 @@ final class Daemon implements AutoCloseable {
         }
         this.engine = assembly.build();
         this.scheduler = parts.opened("scheduler", new Scheduler(engine, s.loopInterval(), s.loopJitter(),
-                ProcessHandle.current().pid()), () -> scheduler.close(DRAIN));
+                ProcessHandle.current().pid()), () -> scheduler.close(drain(s)));
         io.micrometer.core.instrument.FunctionCounter.builder(MetricNames.TICKS_SKIPPED, scheduler, Scheduler::overruns)
                 .description(MetricNames.help(MetricNames.TICKS_SKIPPED))
                 .register(registry);
 
         TokenFile token = s.alerts().bearerTokenFile().map(TokenFile::new).orElse(null);
         this.alertsToken = s.alerts().enabled() ? token : null;
+        // A stopping leader still holds the Lease for its drain; an alert it accepted then would never be acted on
+        // (no tick starts), and Alertmanager would not send it again before repeat_interval (concurrency audit F2).
         Map<String, com.sun.net.httpserver.HttpHandler> extra = Assembly.alertsEndpoint(s.alerts(), token, alertBook,
-                leader::isLeader, clock, scheduler::tickNow, registry);
+                () -> !stopping && leader.isLeader(), clock, scheduler::tickNow, registry);
         this.http = parts.server(s.server(), registry, () -> self.refresh(engine),
                 () -> withKubernetes(StatusJson.render(engine.views().values(), leader.isLeader(), s.dryRun(),
                         clock.instant()), reachability).toString(), extra);
@@ -374,11 +388,12 @@ final class Daemon implements AutoCloseable {
         if (h == null || Arrays.equals(h, configHash)) {
             return false;
         }
-        configHash = h;
+        boolean waited = Arrays.equals(h, waitingForFiles);
         AutoscalerSettings next;
         try {
             next = ConfigLoader.load(configFile);
         } catch (InvalidConfigException e) {
+            configHash = h;
             SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "failed").increment();
             LOG.error("config reload refused, keeping the running config; {} error(s):", e.errors().size());
             e.errors().forEach(err -> LOG.error("  {}", err));
@@ -387,11 +402,20 @@ final class Daemon implements AutoCloseable {
         List<ConfigError> unreadable = Main.unreadableFiles(next);
         if (!unreadable.isEmpty()) {
             // What run refuses at start (Main.loadConfigForPrometheus): the new Prometheus client could not be built.
-            SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "failed").increment();
-            LOG.error("config reload refused, keeping the running config; {} error(s):", unreadable.size());
-            unreadable.forEach(err -> LOG.error("  {}", err));
+            // The content is not committed: a ConfigMap and the Secret it names are separate volumes, each updated in
+            // its own time, and the file that lands second must still load this config (concurrency audit F3). Said
+            // and counted once per content, not at every poll.
+            if (!waited) {
+                SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "failed").increment();
+                LOG.error("config reload refused, keeping the running config until the file can be read (tried again"
+                        + " every {}); {} error(s):", settings.configReloadInterval(), unreadable.size());
+                unreadable.forEach(err -> LOG.error("  {}", err));
+            }
+            waitingForFiles = h;
             return false;
         }
+        configHash = h;
+        waitingForFiles = null;
         if (next.targets().isEmpty() && !ConfigLoader.declaresClusters(configFile)) {
             SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "failed").increment();
             LOG.warn("config reload refused, keeping the running config ({} targets): {} defines no clusters "
@@ -496,13 +520,32 @@ final class Daemon implements AutoCloseable {
             "(?m)^\\s*include\\s+(?:required\\s*\\(\\s*)?(?:file\\s*\\(\\s*)?\"([^\"]+)\"");
 
     /**
-     * Stops in the order that keeps the cluster safe: no new ticks, ticks in flight finish their
-     * write, the lease is released so the follower takes over at once, then the server stops.
+     * How long a stop waits for ticks in flight: {@code kubernetes.request-timeout} (the longest one write attempt
+     * may take; none starts once the stop begins) plus {@link #RECORD_MARGIN}, 10 + 2 = 12 s by default. Waiting less
+     * released the Lease with a write still on its way, which landed after the release and was never recorded
+     * (concurrency audit F1). deploy/base/deployment.yaml's terminationGracePeriodSeconds covers this and the Lease's
+     * release after it.
+     */
+    static Duration drain(AutoscalerSettings settings) {
+        return settings.kubernetes().requestTimeout().plus(RECORD_MARGIN);
+    }
+
+    /**
+     * Stops in the order that keeps the cluster safe: not ready and no alert accepted, no new write attempt and no
+     * new tick, ticks in flight finish (an attempt already sent gets its answer and the decision is recorded), the
+     * lease is released so the follower takes over at once, then the server stops.
      */
     @Override
     public void close() {
         if (stopped.getCount() == 0) {
             return;
+        }
+        stopping = true;
+        if (http != null) {
+            http.markNotReady();
+        }
+        if (engine != null) {
+            engine.stopWriting();
         }
         parts.closeNow(reloader);
         parts.closeNow(scheduler);

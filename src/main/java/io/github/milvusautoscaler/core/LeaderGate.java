@@ -13,9 +13,9 @@ public interface LeaderGate {
     boolean isLeader();
 
     /**
-     * How old a tick may be when it writes: a tick that started longer ago than this abandons its
-     * write. For a Lease holder this is the renew deadline (10s by default): a tick older than that
-     * decided on data from before the last renewal it can vouch for. Unbounded without election.
+     * How old the object read a write is based on may be when the write is sent: a write from an older read is
+     * abandoned. For a Lease holder this is the renew deadline (10s by default): a read older than that predates the
+     * last renewal this replica can vouch for. Unbounded without election.
      */
     default Duration writeDeadline() {
         return UNBOUNDED;

@@ -2,7 +2,7 @@ package io.github.milvusautoscaler.core;
 
 /**
  * Checked immediately before every attempt of a write, retries included, so a replica that lost
- * the Lease (or whose tick has grown too old) between deciding and writing sends nothing.
+ * the Lease, that is stopping, or whose object read has grown too old between deciding and writing sends nothing.
  * Throws {@link WriteAbandonedException} to stop the write.
  */
 @FunctionalInterface

@@ -56,6 +56,11 @@ public final class Engine {
     private final Map<Target, TargetView> views = new ConcurrentHashMap<>();
     /** The targets whose last tick held under alerts carried from the object, for {@link #sayCarryOverEnded}. */
     private final java.util.Set<Target> carrying = ConcurrentHashMap.newKeySet();
+    /**
+     * Set by {@link #stopWriting()} when the daemon stops: no write attempt starts after it, so the drain that
+     * follows waits only for an attempt already sent (one {@code request-timeout} at most) before the Lease goes.
+     */
+    private volatile boolean stopping;
 
     /** An engine without load history: no target has a forecast, each decides on its signals alone. */
     public Engine(Clock clock, MetricsSource metrics, ReplicaActuator actuator, DecisionSink sink, LeaderGate leader,
@@ -91,6 +96,7 @@ public final class Engine {
         Observation observation = null;
         String problem = "";
         ScaleMemory remembered = null;
+        Instant statusReadAt = started;
         List<ActiveAlert> firing = List.of();
         try {
             status = actuator.read(t);
@@ -118,13 +124,14 @@ public final class Engine {
                     decision = w.decision;
                     state = w.state;
                     status = w.status;
+                    statusReadAt = w.readAt;
                     problem = w.problem;
                     remembered = w.remembered;
                 }
             }
             if (!dryRun && isLeader && !status.paused()) {
-                remember(target, decision, state, status, remembered != null ? remembered : status.memory(), firing,
-                        started);
+                remember(target, decision, state, status, statusReadAt,
+                        remembered != null ? remembered : status.memory(), firing, started);
             }
         } catch (ActuationException e) {
             listener.readFailed(t, e);
@@ -177,12 +184,15 @@ public final class Engine {
         }
     }
 
-    /** The outcome of a write; {@code remembered} is the memory stored with a write that landed, else null. */
-    private record Written(Decision decision, TargetState state, ReplicaStatus status, String problem,
+    /**
+     * The outcome of a write; {@code status} is the object as last read, at {@code readAt}; {@code remembered} is the
+     * memory stored with a write that landed, else null.
+     */
+    private record Written(Decision decision, TargetState state, ReplicaStatus status, Instant readAt, String problem,
                            ScaleMemory remembered) {
 
-        Written(Decision decision, TargetState state, ReplicaStatus status, String problem) {
-            this(decision, state, status, problem, null);
+        Written(Decision decision, TargetState state, ReplicaStatus status, Instant readAt, String problem) {
+            this(decision, state, status, readAt, problem, null);
         }
     }
 
@@ -193,14 +203,14 @@ public final class Engine {
      * A failure is logged; the next tick tries again.
      */
     private void remember(EngineTarget target, Decision decision, TargetState state, ReplicaStatus status,
-                          ScaleMemory onObject, List<ActiveAlert> firing, Instant started) {
+                          Instant statusReadAt, ScaleMemory onObject, List<ActiveAlert> firing, Instant started) {
         Target t = target.target();
         ScaleMemory wanted = kept(target, decision, state, onObject, firing, started);
         if (wanted.equals(onObject)) {
             return;
         }
         try {
-            actuator.remember(t, wanted, status, guard(started, new int[1]));
+            actuator.remember(t, wanted, status, guard(statusReadAt, new int[1]));
         } catch (ActuationException | WriteAbandonedException e) {
             LOG.warn("{}: could not keep back-off, settle wait and handled alerts on the object ({}); next tick"
                     + " tries again", t, e.getMessage());
@@ -357,20 +367,36 @@ public final class Engine {
         return kept;
     }
 
-    /** Leadership and the tick's age, checked before every attempt of a write; counts the attempts let through. */
-    private WriteGuard guard(Instant started, int[] attempts) {
+    /**
+     * Leadership, a stop and the age of the object read the write is based on, checked before every attempt of a
+     * write; counts the attempts let through.
+     */
+    private WriteGuard guard(Instant readAt, int[] attempts) {
         return () -> {
             Instant now = clock.instant();
+            if (stopping) {
+                throw new WriteAbandonedException("this replica is stopping: no write attempt starts after SIGTERM");
+            }
             if (!leader.isLeader()) {
                 throw new WriteAbandonedException("this replica is no longer the leader");
             }
-            Duration age = Duration.between(started, now);
+            Duration age = Duration.between(readAt, now);
             if (age.compareTo(leader.writeDeadline()) >= 0) {
-                throw new WriteAbandonedException("the tick started " + age.toMillis() + " ms ago, more than the"
-                        + " renew deadline " + leader.writeDeadline().toMillis() + " ms; its data may be stale");
+                throw new WriteAbandonedException("the object was read " + age.toMillis() + " ms ago, more than the"
+                        + " renew deadline " + leader.writeDeadline().toMillis() + " ms; what it was decided on may"
+                        + " be stale");
             }
             attempts[0]++;
         };
+    }
+
+    /**
+     * Lets no write attempt start from now on, retries included, while ticks go on deciding: the first step of a stop,
+     * so that the Lease is released only after the attempt already sent (if any) has its answer, and a follower
+     * never takes over while this replica still has a write on the way (concurrency audit F1).
+     */
+    public void stopWriting() {
+        stopping = true;
     }
 
     /**
@@ -380,9 +406,11 @@ public final class Engine {
      *   <li>The budget slot is reserved first (check and count in one step, so concurrent targets
      *       cannot overrun it); when another target took the last slot since the policy looked, the
      *       tick is decided again on the budget as it is now (BUDGET_EXHAUSTED).</li>
-     *   <li>Leadership and the tick's age are checked before every attempt, retries included
-     *       ({@link WriteGuard}); a tick older than the gate's {@link LeaderGate#writeDeadline()}
-     *       (the renew deadline) abandons its write.</li>
+     *   <li>Leadership, a stop ({@link #stopWriting()}) and the age of the object read are checked before
+     *       every attempt, retries included ({@link WriteGuard}): a write from a read older than the gate's
+     *       {@link LeaderGate#writeDeadline()} (the renew deadline) is abandoned. A tick whose queries alone took
+     *       that long reads the object again once and decides on it before its first attempt, so a slow but
+     *       answering Prometheus delays writes instead of stopping them.</li>
      *   <li>The write carries a fresh write id. When it fails after an attempt was sent (a 500 or a
      *       timeout after the server applied it, a retry answered 409, an abandoned retry), the
      *       object is re-read: our write id on it means the write landed, and it is recorded once,
@@ -399,6 +427,8 @@ public final class Engine {
         Target t = target.target();
         Outcome current = outcome;
         ReplicaStatus basis = status;
+        Instant readAt = started;
+        boolean refreshed = false;
         boolean conflicted = false;
         int conflicts = 0;
         while (true) {
@@ -407,7 +437,26 @@ public final class Engine {
                 if (conflicted) {
                     listener.writeConflict(t, true);
                 }
-                return new Written(decision, current.next(), basis, "");
+                return new Written(decision, current.next(), basis, readAt, "");
+            }
+            if (!refreshed && !stopping && leader.isLeader()
+                    && !Duration.between(readAt, clock.instant()).minus(leader.writeDeadline()).isNegative()) {
+                // Slow queries (each within prometheus.timeout, together past the renew deadline) made the object read
+                // too old to write from, which abandoned every write, alert scale-outs included, for as long as
+                // Prometheus stayed slow (concurrency audit F4). Read it again and decide on it: the signals stand
+                // (evaluated at the tick's time either way), the count, annotations and resourceVersion are now's.
+                refreshed = true;
+                Instant at = clock.instant();
+                try {
+                    basis = actuator.read(t);
+                } catch (ActuationException readFailed) {
+                    listener.writeFailed(decision, readFailed);
+                    return new Written(decision, current.unapplied(), basis, readAt, readFailed.getMessage());
+                }
+                readAt = at;
+                current = target.policy().decide(observation, basis, conflicted ? outcome.unapplied() : input,
+                        budget.view(at), started);
+                continue;
             }
             Instant writeTime = clock.instant();
             if (!budget.reserve(writeTime, decision.reason() == Reason.STEP_DOWN_ROLLBACK)) {
@@ -417,12 +466,12 @@ public final class Engine {
                 if (held.decision().isScale()) {
                     throw new IllegalStateException("the policy scaled on an exhausted budget: " + held.decision());
                 }
-                return new Written(held.decision(), held.unapplied(), basis, "");
+                return new Written(held.decision(), held.unapplied(), basis, readAt, "");
             }
             int[] attempts = {0};
             TargetState after = current.next().retimed(started, writeTime);
             ScaleMemory memory = kept(target, decision.asWritten(), after, basis.memory(), firing, writeTime);
-            WriteContext context = new WriteContext(UUID.randomUUID().toString(), writeTime, guard(started, attempts),
+            WriteContext context = new WriteContext(UUID.randomUUID().toString(), writeTime, guard(readAt, attempts),
                     memory);
             RuntimeException failure;
             try {
@@ -430,7 +479,7 @@ public final class Engine {
                 if (conflicted) {
                     listener.writeConflict(t, true);
                 }
-                return landed(decision, current, basis, started, writeTime, memory);
+                return landed(decision, current, basis, readAt, started, writeTime, memory);
             } catch (ActuationException | WriteAbandonedException e) {
                 failure = e;
             }
@@ -441,6 +490,7 @@ public final class Engine {
             boolean mayHaveLanded = attempts[0] > 0 && (attempts[0] > 1 || abandoned
                     || kind == ActuationException.Kind.UNAVAILABLE || kind == ActuationException.Kind.CONFLICT);
             ReplicaStatus fresh = null;
+            Instant freshAt = clock.instant();
             if (mayHaveLanded) {
                 try {
                     fresh = actuator.read(t);
@@ -457,7 +507,7 @@ public final class Engine {
                     }
                     LOG.info("{}: write {} -> {} landed although its answer was lost ({}); recorded once",
                             t, decision.from(), decision.to(), failure.getMessage());
-                    return landed(decision, current, fresh, started, writeTime, memory);
+                    return landed(decision, current, fresh, freshAt, started, writeTime, memory);
                 }
                 if (fresh == null) {
                     // Keep the slot: the write may have landed, and the budget must not be overrun by it.
@@ -474,7 +524,7 @@ public final class Engine {
                 if (conflicted) {
                     listener.writeConflict(t, false);
                 }
-                return new Written(decision, current.unapplied(), fresh != null ? fresh : basis,
+                return new Written(decision, current.unapplied(), fresh != null ? fresh : basis, fresh != null ? freshAt : readAt,
                         "write abandoned: " + failure.getMessage());
             }
             ActuationException e = (ActuationException) failure;
@@ -484,11 +534,12 @@ public final class Engine {
                 conflicted = true;
                 conflicts++;
                 try {
+                    readAt = fresh != null ? freshAt : clock.instant();
                     basis = fresh != null ? fresh : actuator.read(t);
                 } catch (ActuationException readFailed) {
                     listener.writeConflict(t, false);
                     listener.writeFailed(decision, e);
-                    return new Written(decision, current.unapplied(), basis, readFailed.getMessage());
+                    return new Written(decision, current.unapplied(), basis, readAt, readFailed.getMessage());
                 }
                 Observation obs = metrics.observe(t, started).withAlerts(alerts.firing(t, started))
                         .withForecast(forecast(target, started));
@@ -499,7 +550,7 @@ public final class Engine {
                 listener.writeConflict(t, false);
             }
             listener.writeFailed(decision, e);
-            return new Written(decision, current.unapplied(), basis, e.getMessage());
+            return new Written(decision, current.unapplied(), basis, readAt, e.getMessage());
         }
     }
 
@@ -512,11 +563,11 @@ public final class Engine {
     static final int CONFLICT_ROUNDS = 3;
 
     /** A write that reached the object: recorded as written, with its actions timed from the write. */
-    private Written landed(Decision decision, Outcome outcome, ReplicaStatus status, Instant tick, Instant writeTime,
-                           ScaleMemory memory) {
+    private Written landed(Decision decision, Outcome outcome, ReplicaStatus status, Instant readAt, Instant tick,
+                           Instant writeTime, ScaleMemory memory) {
         Decision written = decision.asWritten();
         listener.writeSucceeded(written);
-        return new Written(written, outcome.next().retimed(tick, writeTime), status, "", memory);
+        return new Written(written, outcome.next().retimed(tick, writeTime), status, readAt, "", memory);
     }
 
     /** The latest view of every target ticked so far. */

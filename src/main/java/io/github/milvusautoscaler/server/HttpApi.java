@@ -196,6 +196,14 @@ public final class HttpApi implements AutoCloseable {
         ready.set(true);
     }
 
+    /**
+     * Marks the daemon not ready while the server still answers: the first step of a stop, so the Service stops
+     * sending it Alertmanager's webhooks (and their retries) while it drains.
+     */
+    public void markNotReady() {
+        ready.set(false);
+    }
+
     public int port() {
         return socket.getLocalPort();
     }

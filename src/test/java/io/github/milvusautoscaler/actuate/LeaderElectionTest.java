@@ -270,6 +270,7 @@ class LeaderElectionTest {
         await(Duration.ofSeconds(10), a.election()::isLeader, "a leads once the Role allows it");
     }
 
+    /** Always leads until closed: a tick still running after a stop's drain writes nothing (audit F8). */
     @Test
     void disabledElectionAlwaysLeadsAndTouchesNothing() {
         LeaderElection disabled = LeaderElection.create(ActuateFixtures.client(fake),
@@ -281,6 +282,7 @@ class LeaderElectionTest {
         // never "".
         assertFalse(disabled.identity().isBlank());
         disabled.close();
+        assertFalse(disabled.isLeader(), "a closed replica writes nothing, election or not");
         assertEquals(List.of(), fake.requests());
         assertTrue(LeaderGate.always().isLeader());
     }

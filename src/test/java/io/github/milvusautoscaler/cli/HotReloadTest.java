@@ -158,6 +158,38 @@ class HotReloadTest {
         }
     }
 
+    /**
+     * A ConfigMap and the Secret its new {@code ca-file} lives on are separate volumes, each updated in its own time:
+     * the config that lands first is refused, and once the CA file is there the same content loads, with the refusal
+     * counted once. The content used to be taken as seen at the refusal, so nothing ever loaded it.
+     */
+    @Test
+    void aConfigRefusedForAFileNotYetMountedLoadsWhenTheFileArrives() throws Exception {
+        try (FakeKubernetesApi kube = withDeployments("a", "b")) {
+            Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
+            try (Daemon daemon = startTickingA(kubeconfig)) {
+                Path ca = dir.resolve("secret").resolve("ca.pem");
+                publish(config(kubeconfig, cluster("b")).replace("retry.max-attempts = 1", "retry.max-attempts = 1,"
+                        + " auth.ca-file = \"" + ca + "\""));
+                Poll.until("the CA file not yet mounted is a failed reload", WAIT, () -> reloads(daemon, "failed"),
+                        n -> n == 1.0);
+                // Several polls (200 ms apart) with the file still missing: still a, still one refusal.
+                var ticked = daemon.engine().views().get(A).decision().time();
+                Poll.until("a ticks on", WAIT, () -> daemon.engine().views().get(A).decision().time(),
+                        t -> t.isAfter(ticked));
+                assertEquals(Set.of(A), daemon.engine().views().keySet(), "the running config stays");
+                assertEquals(1.0, reloads(daemon, "failed"), "one refusal per content, not one per poll");
+
+                Files.createDirectories(ca.getParent());
+                Files.copy(io.github.milvusautoscaler.testsupport.TestCertificates.create().caPem(), ca);
+                Poll.until("the same content loads once its file is there", WAIT,
+                        () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(B)));
+                assertEquals(1.0, reloads(daemon, "ok"));
+                assertEquals(1.0, reloads(daemon, "failed"));
+            }
+        }
+    }
+
     @Test
     void anEmptyOrTargetLessFileIsRefusedUnlessItSaysClustersIsEmpty() throws Exception {
         try (FakeKubernetesApi kube = withDeployments("a")) {

@@ -164,15 +164,9 @@ class LostAnswerTest {
         assertEquals(List.of("not_landed"), ambiguous, "re-read after the abandoned retry: not ours");
     }
 
-    /**
-     * A tick whose Prometheus queries took longer than the renew deadline (10 s) abandons its write
-     * even though the gate still says leader: its data predate the last renewal it can vouch for.
-     */
-    @Test
-    void tickOlderThanTheRenewDeadlineAbandonsItsWrite() {
-        seed(3);
-        metrics.cpu.put(QN, 0.82);
-        io.github.milvusautoscaler.core.LeaderGate gate = new io.github.milvusautoscaler.core.LeaderGate() {
+    /** A leader gate that always leads, with the default renew deadline (10 s) as its write deadline. */
+    static io.github.milvusautoscaler.core.LeaderGate leadingWithDeadline() {
+        return new io.github.milvusautoscaler.core.LeaderGate() {
             @Override
             public boolean isLeader() {
                 return true;
@@ -183,17 +177,96 @@ class LostAnswerTest {
                 return Duration.ofSeconds(10);
             }
         };
+    }
+
+    /**
+     * A tick whose Prometheus queries took longer than the renew deadline (10 s: each in time, together slow) reads
+     * the object again and writes from that read. It used to abandon the write, every tick, for as long as
+     * Prometheus stayed slow: alert scale-outs too, which need no Prometheus data (concurrency audit F4).
+     */
+    @Test
+    void aTickSlowedByItsQueriesReadsTheObjectAgainAndWrites() {
+        seed(3);
+        metrics.cpu.put(QN, 0.82);
         io.github.milvusautoscaler.core.MetricsSource slow = (t, at) -> {
             clock.advance(Duration.ofMillis(10_500));
             return metrics.observe(t, at);
         };
-        Engine e = new Engine(clock, slow, actuator(), recorded::add, gate, AlertSource.NONE, new ActionBudget(30),
-                false, EngineListener.NONE);
+        Engine e = new Engine(clock, slow, actuator(), recorded::add, leadingWithDeadline(), AlertSource.NONE,
+                new ActionBudget(30), false, EngineListener.NONE);
+        Decision d = e.tick(new EngineTarget(QN, EngineTest.policy()));
+        assertEquals(Reason.SIGNAL_HIGH, d.reason());
+        assertTrue(d.written(), d.toString());
+        assertEquals(List.of(d.to()), landedReplicas, "written once");
+        String object = Kind.MILVUSES.path(NS, "my-release");
+        assertEquals(2, fake.requests("GET", object).size(), "read at the tick's start and again before writing");
+        assertEquals(1, fake.requests("PATCH", object).size());
+    }
+
+    /**
+     * A write whose object read is older than the renew deadline when its attempt would go (here the read before
+     * writing itself took 10.5 s: a replica frozen or starved mid-tick) is abandoned even though the gate still says
+     * leader: what it decided on predates the last renewal it can vouch for.
+     */
+    @Test
+    void aWriteFromAReadOlderThanTheRenewDeadlineIsAbandoned() {
+        seed(3);
+        metrics.cpu.put(QN, 0.82);
+        io.github.milvusautoscaler.core.MetricsSource slow = (t, at) -> {
+            clock.advance(Duration.ofMillis(10_500));
+            return metrics.observe(t, at);
+        };
+        ReplicaActuator real = actuator();
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        ReplicaActuator slowSecondRead = new ReplicaActuator() {
+            @Override
+            public io.github.milvusautoscaler.core.ReplicaStatus read(Target target) {
+                io.github.milvusautoscaler.core.ReplicaStatus status = real.read(target);
+                if (reads.incrementAndGet() == 2) {
+                    clock.advance(Duration.ofMillis(10_500));
+                }
+                return status;
+            }
+
+            @Override
+            public void apply(Decision decision, io.github.milvusautoscaler.core.ReplicaStatus basis) {
+                real.apply(decision, basis);
+            }
+
+            @Override
+            public void apply(Decision decision, io.github.milvusautoscaler.core.ReplicaStatus basis,
+                              io.github.milvusautoscaler.core.WriteContext context) {
+                real.apply(decision, basis, context);
+            }
+        };
+        Engine e = new Engine(clock, slow, slowSecondRead, recorded::add, leadingWithDeadline(), AlertSource.NONE,
+                new ActionBudget(30), false, EngineListener.NONE);
         Decision d = e.tick(new EngineTarget(QN, EngineTest.policy()));
         assertEquals(Reason.SIGNAL_HIGH, d.reason());
         assertFalse(d.written());
         assertTrue(fake.requests("PATCH", "/").isEmpty(), "nothing sent");
+        assertEquals(2, reads.get(), "one read before writing, not a loop of them");
         assertTrue(e.views().get(QN).problem().contains("renew deadline"), e.views().get(QN).problem());
+    }
+
+    /**
+     * After {@link Engine#stopWriting()} (the first step of SIGTERM) no write attempt starts, though the replica still
+     * leads and decides: the Lease is released after the drain, and a write begun during it would be on its way when
+     * the follower takes over.
+     */
+    @Test
+    void aStoppingEngineStartsNoWrite() {
+        seed(3);
+        metrics.cpu.put(QN, 0.82);
+        Engine e = new Engine(clock, metrics, actuator(), recorded::add, leadingWithDeadline(), AlertSource.NONE,
+                new ActionBudget(30), false, EngineListener.NONE);
+        e.stopWriting();
+        Decision d = e.tick(new EngineTarget(QN, EngineTest.policy()));
+        assertEquals(Reason.SIGNAL_HIGH, d.reason(), "still decided and recorded");
+        assertFalse(d.written());
+        assertTrue(fake.requests("PATCH", "/").isEmpty(), "nothing sent");
+        assertTrue(e.views().get(QN).problem().contains("stopping"), e.views().get(QN).problem());
+        assertEquals(List.of(d), recorded);
     }
 
     /** The landed write's annotations carry its id and the write time, which is when cooldowns start. */

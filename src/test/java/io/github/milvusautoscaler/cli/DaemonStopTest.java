@@ -1,0 +1,165 @@
+package io.github.milvusautoscaler.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.config.ConfigLoader;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
+import io.github.milvusautoscaler.testsupport.Poll;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A stop while a replica write is on its way, against the fake API server: the API server holds the PATCH for 7 s
+ * before applying it (an overloaded apiserver; kubernetes.request-timeout is 10 s, so the attempt is still within its
+ * time). The stop must not let the Lease go before that write has landed and been recorded, and while it drains it
+ * must stop taking alerts it will never act on: the concurrency audit's F1 and F2, where a 6 s drain released the
+ * Lease a second before the write landed, unrecorded, and an alert posted during the drain was answered 200 and lost.
+ */
+class DaemonStopTest {
+
+    static final String NS = "milvus";
+    static final Target TARGET = new Target(NS, ClosedLoopTest.RELEASE, Component.QUERY_NODE, InstallKind.HELM);
+    static final String DEPLOYMENTS = "/apis/apps/v1/namespaces/" + NS + "/deployments/";
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final String TOKEN = "stop-test-token";
+    /** Longer than the drain the daemon had (6 s), shorter than request-timeout (10 s). */
+    static final Duration HELD = Duration.ofSeconds(7);
+
+    @TempDir
+    Path dir;
+
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void aStopWaitsForTheWriteOnItsWayAndTakesNoAlertWhileItDrains() throws Exception {
+        try (FakeKubernetesApi kube = FakeKubernetesApi.start()) {
+            kube.put(Kind.DEPLOYMENTS, ClosedLoopTest.deployment(2));
+            // What changed on the API server, in order: the Deployment's count and the Lease's holder.
+            List<String> changes = new CopyOnWriteArrayList<>();
+            kube.onChange(change -> {
+                if (change.kind() == Kind.DEPLOYMENTS && change.before() != null) {
+                    changes.add("replicas " + change.after().getAsJsonObject("spec").get("replicas").getAsInt());
+                } else if (change.kind() == Kind.LEASES) {
+                    var spec = change.after().getAsJsonObject("spec");
+                    boolean held = spec.has("holderIdentity") && !spec.get("holderIdentity").isJsonNull()
+                            && !spec.get("holderIdentity").getAsString().isEmpty();
+                    if (!held) {
+                        changes.add("lease released");
+                    }
+                }
+            });
+            CountDownLatch patchArrived = new CountDownLatch(1);
+            kube.onRequest(r -> {
+                if (r.method().equals("PATCH") && r.path().startsWith(DEPLOYMENTS) && patchArrived.getCount() > 0) {
+                    patchArrived.countDown();
+                    sleep(HELD); // held before it is applied, as a slow apiserver does
+                }
+            });
+            Daemon daemon = start(kube);
+            Thread stopping = null;
+            try {
+                Poll.until("the daemon leads", WAIT, daemon::isLeader, l -> l);
+                Poll.until("the first tick", WAIT, () -> daemon.engine().views().get(TARGET), v -> v != null);
+
+                assertEquals(200, postAlert(daemon, "f1"), "a leader takes the alert");
+                assertTrue(patchArrived.await(WAIT.toMillis(), TimeUnit.MILLISECONDS), "the alert's write was sent");
+
+                // SIGTERM's handler closes the daemon; here on its own thread, while the write is held.
+                stopping = new Thread(daemon::close, "sigterm");
+                long stopAt = System.nanoTime();
+                stopping.start();
+                Poll.until("/readyz turns 503 as the stop begins", WAIT, () -> get(daemon, "/readyz"), s -> s == 503);
+                assertEquals(503, postAlert(daemon, "f2"), "a stopping leader sends Alertmanager to the next one");
+                assertEquals(List.of(), changes, "nothing landed or released yet");
+
+                stopping.join(WAIT.toMillis());
+                long tookMs = (System.nanoTime() - stopAt) / 1_000_000;
+                assertTrue(!stopping.isAlive(), "the stop ended");
+                assertEquals(List.of("replicas 3", "lease released"), changes,
+                        "the write in flight landed before the Lease was released");
+                assertTrue(tookMs >= HELD.toMillis() - 1000, "the stop waited for the write: " + tookMs + " ms");
+                String log = Files.readString(dir.resolve("decisions.jsonl"));
+                assertTrue(log.contains("\"reason\":\"ALERT_SCALE_OUT\"") && log.contains("\"written\":true"),
+                        "the write that landed is recorded: " + log);
+                assertTrue(!log.contains("\"fingerprint\":\"f2\"") && !log.contains("/f2/"),
+                        "the alert refused during the drain is in no decision: " + log);
+            } finally {
+                if (stopping == null) {
+                    daemon.close();
+                }
+            }
+        }
+    }
+
+    Daemon start(FakeKubernetesApi kube) throws Exception {
+        Path token = dir.resolve("token");
+        Files.writeString(token, TOKEN);
+        Path conf = dir.resolve("stop.conf");
+        Files.writeString(conf, """
+                milvus-autoscaler {
+                  prometheus { url = "http://127.0.0.1:1", timeout = 1s, retry.max-attempts = 1 }
+                  kubernetes {
+                    kubeconfig = "%s"
+                    request-timeout = 10s
+                    leader-election { namespace = milvus-autoscaler, identity = stop-test, lease-duration = 15s,
+                                      renew-deadline = 10s, retry-period = 500ms }
+                  }
+                  loop { interval = 1h, jitter = 0s }
+                  server { port = 0, bind-address = "127.0.0.1" }
+                  decision-log.path = "%s"
+                  alerts { bearer-token-file = "%s", step = 1 }
+                  clusters = [{ namespace = %s, name = %s, install = helm, milvus-version = "2.5",
+                                components { queryNode { min-replicas = 1, max-replicas = 6 } } }]
+                }
+                """.formatted(kube.writeKubeconfig(dir.resolve("kubeconfig")), dir.resolve("decisions.jsonl"), token,
+                NS, ClosedLoopTest.RELEASE));
+        return Daemon.start(conf, ConfigLoader.load(conf), Clock.systemUTC());
+    }
+
+    int postAlert(Daemon daemon, String fingerprint) throws Exception {
+        String body = """
+                {"version":"4","groupKey":"{}:{alertname=\\"MilvusSearchLatencyHigh\\"}","status":"firing",
+                 "alerts":[{"status":"firing","labels":{"alertname":"MilvusSearchLatencyHigh","namespace":"%s",
+                 "app_kubernetes_io_instance":"%s","component":"querynode"},"annotations":{},
+                 "startsAt":"2026-01-05T09:58:00Z","endsAt":"0001-01-01T00:00:00Z","fingerprint":"%s"}]}"""
+                .formatted(NS, ClosedLoopTest.RELEASE, fingerprint);
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + "/api/v1/alerts"))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode();
+    }
+
+    int get(Daemon daemon, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + path)).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
