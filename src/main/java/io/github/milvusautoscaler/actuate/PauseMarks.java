@@ -66,7 +66,20 @@ public final class PauseMarks {
         public boolean ours() {
             return paused && by.isPresent();
         }
+
+        /** True when this is the same pause as {@code other}: paused, by the same writer at the same instant. */
+        public boolean samePause(Mark other) {
+            return paused && other.paused && by.isPresent() && by.equals(other.by) && at.equals(other.at);
+        }
+
+        /** True when a {@code scale} run wrote this pause ({@code user@host: scale --to 3}). */
+        public boolean byScale() {
+            return ours() && SCALE_RUN.matcher(by.get()).find();
+        }
     }
+
+    /** How {@code scale} signs its pause: {@code alice@bastion: scale --to 3 (reason)}. */
+    private static final java.util.regex.Pattern SCALE_RUN = java.util.regex.Pattern.compile(": scale --to \\d+");
 
     /** Reads the pause of {@code target} from its owning object. */
     public Mark read(Target target) {
@@ -96,6 +109,20 @@ public final class PauseMarks {
      * means this call wrote the pause.
      */
     public Mark pause(Target target, String by, Instant at) {
+        return write(target, marks(target, by, at), mark -> !mark.paused(), written(by, at));
+    }
+
+    /**
+     * Takes over {@code held}, a pause an earlier {@code scale} run wrote and left (Ctrl-C, a killed process), by
+     * writing {@code by} and {@code at} over it, so that the earlier run, should it still be alive, no longer lifts
+     * it. Returns the mark before the call; {@code before.samePause(held)} means this call took it over.
+     */
+    public Mark takeOver(Target target, Mark held, String by, Instant at) {
+        requireNonNull(held, "held");
+        return write(target, marks(target, by, at), mark -> mark.samePause(held), written(by, at));
+    }
+
+    private static JsonObject marks(Target target, String by, Instant at) {
         requireNonNull(by, "by");
         requireNonNull(at, "at");
         Function<String, String> key = ScaleAnnotations.keys(requireNonNull(target, "target"));
@@ -103,7 +130,12 @@ public final class PauseMarks {
         annotations.addProperty(key.apply(PAUSED), "true");
         annotations.addProperty(key.apply(PAUSED_BY), by);
         annotations.addProperty(key.apply(PAUSED_AT), at.toString());
-        return write(target, annotations, mark -> !mark.paused());
+        return annotations;
+    }
+
+    /** The object holds exactly this call's pause: what a write whose answer was lost leaves. */
+    private static java.util.function.Predicate<Mark> written(String by, Instant at) {
+        return mark -> mark.paused() && mark.by().equals(Optional.of(by)) && mark.at().equals(Optional.of(at.toString()));
     }
 
     /**
@@ -112,17 +144,45 @@ public final class PauseMarks {
      * call removed it. A pause set by hand is left alone: the caller tells the person how to lift it.
      */
     public Mark resume(Target target) {
+        return write(target, unmarks(target), Mark::ours, mark -> !mark.paused());
+    }
+
+    /**
+     * Removes {@code mine}, the pause this {@code scale} run wrote, and only it: a pause another run took over, or
+     * one set since by hand, stays. Returns the mark before the call; {@code before.samePause(mine)} means this call
+     * removed it.
+     */
+    public Mark resumeOwn(Target target, Mark mine) {
+        requireNonNull(mine, "mine");
+        return write(target, unmarks(target), mark -> mark.samePause(mine), mark -> !mark.paused());
+    }
+
+    private static JsonObject unmarks(Target target) {
         Function<String, String> key = ScaleAnnotations.keys(requireNonNull(target, "target"));
         JsonObject annotations = new JsonObject();
         annotations.add(key.apply(PAUSED), JsonNull.INSTANCE);
         annotations.add(key.apply(PAUSED_BY), JsonNull.INSTANCE);
         annotations.add(key.apply(PAUSED_AT), JsonNull.INSTANCE);
-        return write(target, annotations, Mark::ours);
+        return annotations;
     }
 
-    private Mark write(Target target, JsonObject annotations, java.util.function.Predicate<Mark> needed) {
+    /**
+     * Writes {@code annotations} while {@code needed} holds for the object as read, re-reading on 409. After a failed
+     * attempt, a re-read for which {@code landed} holds means that attempt was applied though its answer was lost (the
+     * client's retry of a 5xx or timeout then meets its own change as a 409): the mark read first is returned, as if
+     * the first answer had come back. Without this, a pause whose answer was lost read as somebody else's, was never
+     * lifted, and the run said another person held it (scale audit H4).
+     */
+    private Mark write(Target target, JsonObject annotations, java.util.function.Predicate<Mark> needed,
+                       java.util.function.Predicate<Mark> landed) {
+        Mark first = null;
         for (int attempt = 1; ; attempt++) {
             Mark before = read(target);
+            if (first == null) {
+                first = before;
+            } else if (landed.test(before)) {
+                return first;
+            }
             if (!needed.test(before)) {
                 return before;
             }

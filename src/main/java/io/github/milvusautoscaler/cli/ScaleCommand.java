@@ -77,7 +77,8 @@ import picocli.CommandLine.Spec;
                 + " --no-rollback-on-harm), a wait timed out, the replicas were changed by someone else,"
                 + " Kubernetes/Prometheus unreachable, or the pause could not be lifted at the end, 2 refused"
                 + " (coordinator, N out of range, replicas: -1 or an HPA on the Deployment or StatefulSet,"
-                + " rollout, not confirmed) or bad usage/config, 130 interrupted (Ctrl-C; 143 on SIGTERM): the"
+                + " rollout, not confirmed, a pause another scale run left: --take-over) or bad usage/config, 130"
+                + " interrupted (Ctrl-C; 143 on SIGTERM): the"
                 + " target stays paused at a completed step."})
 public final class ScaleCommand implements Callable<Integer> {
 
@@ -120,6 +121,11 @@ public final class ScaleCommand implements Callable<Integer> {
 
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why, stored in the paused-by annotation.")
     String reason;
+
+    @Option(names = "--take-over", description = "Go on under the pause an earlier scale run of this target left"
+            + " (interrupted or killed): take it over and lift it at the end. Without it such a pause is refused, as"
+            + " another run may still be working under it.")
+    boolean takeOver;
 
     @Option(names = "--settle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Longest wait for a step to settle (ready, settle query quiet); default the target's"
@@ -207,7 +213,17 @@ public final class ScaleCommand implements Callable<Integer> {
             return refuse(err, "scale: " + target + " is in a rollout (" + status.rollingOut().orElseThrow()
                     + "); run scale when it has finished");
         }
-        if (status.current() == to) {
+        // At N with every replica ready and no run's pause left: nothing to do. Otherwise a re-run at N is the way on
+        // that an interrupted or timed-out run printed: its last step's checks still stand between the cluster and
+        // the daemon's pause being lifted (scale audit M2), so they run, and nothing is written.
+        boolean leftByScale;
+        try {
+            leftByScale = status.paused() && new PauseMarks(client, kube).read(target).byScale();
+        } catch (ActuationException e) {
+            err.println("scale: " + e.getMessage());
+            return Main.EXIT_FAILURE;
+        }
+        if (status.current() == to && status.ready() == to && !leftByScale) {
             out.println(target + " is already at " + to + " replicas (" + status.ready() + " ready); nothing to do");
             return Main.EXIT_OK;
         }
@@ -311,8 +327,18 @@ public final class ScaleCommand implements Callable<Integer> {
             return down() ? from - to : 1;
         }
 
+        /** Nothing to write: the count is there, and what is left is the last step's checks and the pause. */
+        boolean checksOnly() {
+            return from == to;
+        }
+
         String text() {
             Component c = target.component();
+            if (checksOnly()) {
+                return target + ": " + c + " is at " + to + ": nothing to write; waiting for " + to + " ready, settle"
+                        + " (up to " + human(settle) + ") and health (verify window " + human(verify) + "), as after"
+                        + " a last step-down, before the daemon's pause is lifted";
+            }
             if (!down()) {
                 return target + ": " + c + " " + from + " -> " + to + ": one write to " + to + ", then waiting for "
                         + to + " ready" + (c == Component.QUERY_NODE ? " and settle" : "") + " (up to "
@@ -492,13 +518,34 @@ public final class ScaleCommand implements Callable<Integer> {
         int execute() {
             String by = who + ": scale --to " + plan.to() + (reason == null ? "" : " (" + reason + ")");
             try {
-                PauseMarks.Mark before = marks.pause(target, by, clock.instant());
+                Instant at = clock.instant();
+                PauseMarks.Mark before = marks.pause(target, by, at);
                 pausedHere = !before.paused();
+                if (before.byScale()) {
+                    // Another run may be working under it: two runs on one target each wrote steps the other did
+                    // not expect, and the first to end lifted the pause the other relied on (scale audit H5).
+                    if (!takeOver) {
+                        err.println("scale: " + target + " is paused by a scale run (" + before.by().orElseThrow()
+                                + ", at " + before.at().orElse("?") + " on " + before.object() + "), which may still be"
+                                + " running; nothing written. If it is not (it was interrupted or killed), go on with"
+                                + " --take-over: this run takes that pause over and lifts it at the end");
+                        return Main.EXIT_USAGE;
+                    }
+                    PauseMarks.Mark held = marks.takeOver(target, before, by, at);
+                    if (!held.samePause(before)) {
+                        err.println("scale: the pause on " + target + " changed while this run took it over (now "
+                                + held.by().orElse(held.paused() ? "set by hand" : "lifted") + "); nothing written");
+                        return Main.EXIT_FAILURE;
+                    }
+                    pausedHere = true;
+                }
                 pause = pausedHere ? marks.read(target) : before;
-                progress.event(pausedHere ? "paused the daemon for " + target + ": " + pause.pausedKey() + "=true on "
-                        + pause.object() + " (" + by + ")"
-                        : target + " was already paused on " + before.object() + before.by().map(b -> " by " + b)
-                        .orElse(" by hand") + "; that pause stays after this command");
+                progress.event(!pausedHere ? target + " was already paused on " + before.object() + before.by()
+                        .map(b -> " by " + b).orElse(" by hand") + "; that pause stays after this command"
+                        : before.paused() ? "took over the pause of " + before.by().orElseThrow() + " on "
+                        + pause.object() + " (--take-over); lifted at the end"
+                        : "paused the daemon for " + target + ": " + pause.pausedKey() + "=true on " + pause.object()
+                        + " (" + by + ")");
             } catch (ActuationException e) {
                 err.println("scale: could not pause " + target + " for the daemon: " + e.getMessage() + "; nothing"
                         + " written");
@@ -506,7 +553,7 @@ public final class ScaleCommand implements Callable<Integer> {
             }
             int result;
             try {
-                result = plan.down() ? scaleIn() : scaleOut();
+                result = plan.checksOnly() ? checksOnly() : plan.down() ? scaleIn() : scaleOut();
             } catch (ActuationException e) {
                 progress.end();
                 err.println("scale: " + e.getMessage() + "; " + where());
@@ -520,7 +567,23 @@ public final class ScaleCommand implements Callable<Integer> {
             return liftPause() || result != 0 ? result : Main.EXIT_FAILURE;
         }
 
+        /** A re-run where the count is already there: the last step's checks, then the pause is lifted. */
+        private int checksOnly() {
+            WaitResult w = await(new Stage("at " + plan.to() + " (" + target.component() + ")", "at " + plan.to()),
+                    plan.to(), plan.verify(), plan.settle().plus(plan.verify()), true, true);
+            if (w.ended() == Ended.HARM) {
+                progress.end();
+                err.println("scale: " + w.why() + " at " + plan.to() + "; nothing written. " + where());
+                return Main.EXIT_FAILURE;
+            }
+            return finish(w, 0);
+        }
+
         private int scaleOut() {
+            if (stopped()) {
+                // Ctrl-C while the pause was written: no replica write after it (scale audit H2).
+                return interruptedAt(0, "before step 1", "");
+            }
             if (!write(1, plan.from(), plan.to(), Action.SCALE_OUT, "manual scale-out " + plan.from() + " -> "
                     + plan.to())) {
                 return Main.EXIT_FAILURE;
@@ -549,13 +612,20 @@ public final class ScaleCommand implements Callable<Integer> {
             for (int step = 1; at > plan.to(); step++) {
                 int next = at - 1;
                 if (stopped()) {
-                    return interruptedAt(step - 1, "before step " + step);
+                    return interruptedAt(step - 1, "before step " + step, "");
                 }
                 if (!write(step, at, next, Action.SCALE_IN, "manual step-down " + step + " of " + plan.steps() + ": "
                         + at + " -> " + next + " (scale " + plan.from() + " -> " + plan.to() + ")")) {
                     return Main.EXIT_FAILURE;
                 }
                 WaitResult w = await(stage(step, next), next, verifyOf(), plan.settle().plus(verifyOf()), true, true);
+                if (w.ended() == Ended.INTERRUPTED && w.last() != null && w.last().harm().isPresent()) {
+                    // Ctrl-C wins: no write after it, not even the rollback; the person who stopped the run is told
+                    // what was seen and the one command that puts the replica back (scale audit H3).
+                    return interruptedAt(step, "while waiting", " Harm was seen as it stopped: "
+                            + w.last().harm().get() + "; nothing was rolled back after the interrupt. To put the"
+                            + " replica back: " + command(at) + " --take-over");
+                }
                 if (w.ended() == Ended.HARM) {
                     progress.end();
                     String what = "harm after step " + step + " of " + plan.steps() + " (" + at + " -> " + next + "): "
@@ -564,6 +634,11 @@ public final class ScaleCommand implements Callable<Integer> {
                         err.println("scale: " + what + "; stopped, not rolled back (--no-rollback-on-harm); " + where());
                         return Main.EXIT_FAILURE;
                     }
+                    if (stopped()) {
+                        return interruptedAt(step, "while waiting", " Harm was seen as it stopped: " + w.why()
+                                + "; nothing was rolled back after the interrupt. To put the replica back: "
+                                + command(at) + " --take-over");
+                    }
                     progress.event(what + "; putting one replica back (" + next + " -> " + at + ")");
                     if (!write(step, next, at, Action.SCALE_OUT, ROLLED_BACK + " step-down " + step + " (" + at + " -> "
                             + next + "): " + w.why())) {
@@ -571,7 +646,7 @@ public final class ScaleCommand implements Callable<Integer> {
                     }
                     WaitResult back = await(stage(step, at), at, Duration.ZERO, plan.settle(), false, false);
                     if (back.ended() == Ended.INTERRUPTED) {
-                        return interruptedAt(step, "while waiting for the rolled-back replica to be ready");
+                        return interruptedAt(step, "while waiting for the rolled-back replica to be ready", "");
                     }
                     progress.end();
                     err.println("scale: " + what + "; rolled back: put one replica back. " + where());
@@ -609,7 +684,7 @@ public final class ScaleCommand implements Callable<Integer> {
                     err.println("scale: " + w.why() + "; stopped without overwriting. " + where());
                     yield Main.EXIT_FAILURE;
                 }
-                case INTERRUPTED -> interruptedAt(step, "while waiting");
+                case INTERRUPTED -> interruptedAt(step, "while waiting", "");
                 case HARM -> throw new IllegalStateException("harm is handled by the caller");
             };
         }
@@ -620,13 +695,14 @@ public final class ScaleCommand implements Callable<Integer> {
          * --settle-timeout 1h} after the default 30m (twice the timeout that ran out, at least 1h). Empty otherwise.
          */
         private String goOn(WaitResult w) {
-            if (!plan.down() || !w.settling()) {
+            if (!plan.down() || !w.settling() || w.last() == null || w.last().observation().settle() != Settle.BUSY) {
+                // Only a settle query seen busy is a stopping balance: one that could not be read, or replicas not
+                // ready, is not helped by waiting an hour (scale audit M9).
                 return "";
             }
             Duration longer = plan.settle().multipliedBy(2);
             Duration wait = longer.compareTo(Duration.ofHours(1)) < 0 ? Duration.ofHours(1) : longer;
-            return " A stopping balance can take up to an hour; to wait longer and go on: milvus-autoscaler scale"
-                    + " --config " + selection.config + " --target " + target.id() + " --to " + plan.to()
+            return " A stopping balance can take up to an hour; to wait longer and go on: " + command(plan.to())
                     + " --settle-timeout " + human(wait);
         }
 
@@ -642,6 +718,9 @@ public final class ScaleCommand implements Callable<Integer> {
             for (int attempt = 1; ; attempt++) {
                 Optional<LastScale> last = basis.lastScale();
                 if (basis.current() == to && last.isPresent() && last.get().writeId().equals(id)) {
+                    // Landed though its answer was lost: recorded as any write is (scale audit L1).
+                    events.record(new Decision(target, last.get().time(), action, from, to, Reason.MANUAL_SCALE,
+                            message + " by " + who, Map.of(), false).asWritten());
                     break;
                 }
                 if (basis.current() != from) {
@@ -678,44 +757,92 @@ public final class ScaleCommand implements Callable<Integer> {
         }
 
         /**
-         * Polls until {@code requested} replicas are settled (when {@code settle}), {@code verify} has passed since
-         * the write and, when {@code checkHarm}, the service is known healthy; harm at any poll ends it at once.
+         * Polls until {@code requested} replicas are settled (when {@code settle}) and then, when {@code checkHarm},
+         * the service has been known healthy on every poll for {@code verify}; harm at any poll ends it at once.
+         *
+         * <p>The verify window starts once the step has settled, as Milvus' procedure checks the service after the
+         * hand-off, and an unknown or unready poll starts it again: it used to run from the write, so a window spent
+         * settling or reading UNKNOWN passed on the one known poll after it (scale audit H1). A Kubernetes read that
+         * fails with a 5xx or a timeout is waited out like an UNKNOWN signal, up to the wait's timeout, where it used
+         * to end the whole procedure between steps (M6). A rollout started meanwhile (a {@code helm upgrade}) is
+         * waited out (M5), and a pause lifted by someone else ends the run before its next write (M4).
          */
         private WaitResult await(Stage stage, int requested, Duration verify, Duration timeout, boolean checkHarm,
                                  boolean settle) {
             Instant start = clock.instant();
             Instant deadline = start.plus(timeout);
+            Instant verifiedSince = null;
             Look look = null;
             while (true) {
                 if (stopped()) {
                     return new WaitResult(Ended.INTERRUPTED, "interrupted", look, stage);
                 }
-                look = checks.look(requested);
+                String waitingFor;
+                boolean settling = false;
+                Instant now;
+                try {
+                    look = checks.look(requested);
+                    now = clock.instant();
+                } catch (ActuationException e) {
+                    if (e.kind() != ActuationException.Kind.UNAVAILABLE) {
+                        throw e;
+                    }
+                    look = null;
+                    now = clock.instant();
+                    verifiedSince = null;
+                    waitingFor = "the Kubernetes API (" + e.getMessage() + ")";
+                    if (now.isAfter(deadline)) {
+                        return new WaitResult(Ended.TIMEOUT, waitingFor + " after " + human(timeout), null, stage);
+                    }
+                    progress.waiting(stage.label() + ": waiting for " + waitingFor, human(Duration.between(start, now))
+                            + " of " + human(timeout));
+                    if (sleepOrStop()) {
+                        return new WaitResult(Ended.INTERRUPTED, "interrupted", null, stage);
+                    }
+                    continue;
+                }
+                if (stopped()) {
+                    // A look can take a round of queries; Ctrl-C during it ends the wait before anything it found
+                    // leads to a write.
+                    return new WaitResult(Ended.INTERRUPTED, "interrupted", look, stage);
+                }
                 if (look.status().current() != requested) {
                     return new WaitResult(Ended.CHANGED, target + " replicas changed by someone else " + stage.when()
                             + ": expected " + requested + ", read " + look.status().current(), look, stage);
                 }
+                if (!look.status().paused()) {
+                    return new WaitResult(Ended.CHANGED, "the daemon's pause on " + target + " was lifted by someone"
+                            + " else " + stage.when() + ", so the daemon may scale it too; stopped before another"
+                            + " write", look, stage);
+                }
                 if (checkHarm && look.harm().isPresent()) {
                     return new WaitResult(Ended.HARM, look.harm().get(), look, stage);
                 }
-                Instant now = clock.instant();
                 Duration elapsed = Duration.between(start, now);
-                String waitingFor;
-                boolean settling = false;
-                if (look.status().ready() != requested) {
+                if (look.status().rollout()) {
+                    waitingFor = "the rollout to finish (" + look.status().rollingOut().orElse("rolling out") + ")";
+                    verifiedSince = null;
+                } else if (look.status().ready() != requested) {
                     // Equal, not at least: after a step-down a removed replica still counted ready has not gone.
                     waitingFor = "ready";
                     settling = true;
+                    verifiedSince = null;
                 } else if (settle && !look.settled(requested)) {
                     waitingFor = "settle";
                     settling = true;
-                } else if (elapsed.compareTo(verify) < 0) {
-                    waitingFor = "the verify window (" + human(verify) + ")";
+                    verifiedSince = null;
                 } else if (checkHarm && !look.healthy()) {
                     waitingFor = "health and signals" + (look.unknown().isEmpty() ? "" : ": " + String.join(", ",
                             look.unknown()));
+                    verifiedSince = null;
                 } else {
-                    return new WaitResult(Ended.PASSED, "", look, stage);
+                    if (verifiedSince == null) {
+                        verifiedSince = now;
+                    }
+                    if (Duration.between(verifiedSince, now).compareTo(verify) >= 0) {
+                        return new WaitResult(Ended.PASSED, "", look, stage);
+                    }
+                    waitingFor = "the verify window (" + human(verify) + ")";
                 }
                 if (now.isAfter(deadline)) {
                     return new WaitResult(Ended.TIMEOUT, waitingFor + " after " + human(timeout) + " ("
@@ -723,15 +850,25 @@ public final class ScaleCommand implements Callable<Integer> {
                 }
                 progress.waiting(stage.label() + ": waiting for " + waitingFor, human(elapsed) + " of " + human(timeout)
                         + ", " + look.describe());
-                try {
-                    if (stop.await(pollInterval.toMillis(), TimeUnit.MILLISECONDS)) {
-                        return new WaitResult(Ended.INTERRUPTED, "interrupted", look, stage);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                if (sleepOrStop()) {
                     return new WaitResult(Ended.INTERRUPTED, "interrupted", look, stage);
                 }
             }
+        }
+
+        /** Waits one poll interval; true when Ctrl-C came meanwhile. */
+        private boolean sleepOrStop() {
+            try {
+                return stop.await(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return true;
+            }
+        }
+
+        /** {@code milvus-autoscaler scale --config F --target T --to n}. */
+        private String command(int n) {
+            return "milvus-autoscaler scale --config " + selection.config + " --target " + target.id() + " --to " + n;
         }
 
         private boolean stopped() {
@@ -744,14 +881,18 @@ public final class ScaleCommand implements Callable<Integer> {
                     + ")", "at step " + step + " of " + plan.steps());
         }
 
-        private int interruptedAt(int completedSteps, String when) {
+        /**
+         * Ends an interrupted run: where the cluster is, that the pause stays, and the two ways on; {@code note} adds
+         * what the person must know beyond that (harm seen as it stopped), or is empty.
+         */
+        private int interruptedAt(int completedSteps, String when, String note) {
             progress.end();
             String cmd = "milvus-autoscaler resume --config " + selection.config + " --target " + target.id();
-            err.println("scale: interrupted " + when + " (step " + Math.max(completedSteps, 1) + " of " + plan.steps()
-                    + "); " + where() + " The pause stays (" + (pause == null ? "milvus-autoscaler.io/paused"
-                    : pause.pausedKey() + " on " + pause.object()) + ") so the daemon keeps off. Resume with: " + cmd
-                    + "   or continue with: milvus-autoscaler scale --config " + selection.config + " --target "
-                    + target.id() + " --to " + plan.to());
+            err.println("scale: interrupted " + when + (completedSteps == 0 ? " (no step written)" : " (step "
+                    + completedSteps + " of " + plan.steps() + ")") + "; " + where() + note + " The pause stays ("
+                    + (pause == null ? "milvus-autoscaler.io/paused" : pause.pausedKey() + " on " + pause.object())
+                    + ") so the daemon keeps off. Resume with: " + cmd + "   or continue with: " + command(plan.to())
+                    + " --take-over");
             err.flush();
             return EXIT_INTERRUPTED;
         }
@@ -766,7 +907,11 @@ public final class ScaleCommand implements Callable<Integer> {
             }
         }
 
-        /** Lifts the pause this command set (unless --keep-paused); false when it could not. */
+        /**
+         * Lifts the pause this command set or took over (unless --keep-paused), and only that one; false when the
+         * target is still paused afterwards, which a script must see (scale audit M3: "resumed" was printed while a
+         * pause set by hand meanwhile kept the daemon off).
+         */
         private boolean liftPause() {
             if (!pausedHere) {
                 return true;
@@ -777,8 +922,18 @@ public final class ScaleCommand implements Callable<Integer> {
                 return true;
             }
             try {
-                marks.resume(target);
-                out.println("resumed the daemon for " + target);
+                PauseMarks.Mark was = marks.resumeOwn(target, pause);
+                boolean lifted = was.samePause(pause);
+                PauseMarks.Mark now = lifted ? marks.read(target) : was;
+                if (now.paused()) {
+                    err.println("scale: " + (lifted ? "lifted this run's pause, but " : "this run's pause was replaced;")
+                            + " " + target + " is still paused on " + now.object() + now.by().map(b -> " by " + b)
+                            .orElse(" by an annotation set by hand") + "; the daemon stays off until that pause is"
+                            + " lifted");
+                    return false;
+                }
+                out.println(lifted ? "resumed the daemon for " + target
+                        : "the pause on " + target + " had already been lifted by someone else; the daemon is on");
                 return true;
             } catch (ActuationException e) {
                 err.println("scale: could not lift the pause on " + target + ": " + e.getMessage()

@@ -65,6 +65,49 @@ class PauseMarksTest {
         assertEquals(3, fake.requests("PATCH", "/apis/apps/v1").size(), "two conflicts, then the write");
     }
 
+    /**
+     * The pause is applied but its answer is lost (a 504 after the write): the client's retry carries the old
+     * resourceVersion and meets its own change as a 409. The re-read shows exactly this call's pause, so it is this
+     * call's: it used to be returned as somebody else's, which scale then never lifted (scale audit H4).
+     */
+    @Test
+    void aPauseWhoseAnswerWasLostIsStillThisCallsAndItsOwnResumeLiftsIt() {
+        fake.applyThenFail("PATCH", "/apis/apps/v1/namespaces/" + NS + "/deployments/" + DEPLOYMENT, 504, 1);
+        PauseMarks.Mark before = marks.pause(HELM_QN, "alice@laptop: scale --to 2", AT);
+        assertFalse(before.paused(), "this call wrote the pause: " + before);
+        assertTrue(fake.requests("PATCH", "/apis/apps/v1").size() >= 2, "the lost answer was retried");
+        PauseMarks.Mark mine = marks.read(HELM_QN);
+        assertTrue(mine.byScale(), mine.toString());
+
+        // Someone else's pause since (another run took it over) is not this run's to lift.
+        PauseMarks.Mark other = new PauseMarks.Mark(mine.object(), true, mine.pausedKey(),
+                java.util.Optional.of("bob@ci: scale --to 1"), mine.at(), mine.resourceVersion());
+        assertFalse(marks.resumeOwn(HELM_QN, other).samePause(other));
+        assertEquals("true", annotations(Kind.DEPLOYMENTS, DEPLOYMENT).get("milvus-autoscaler.io/paused").getAsString());
+
+        fake.applyThenFail("PATCH", "/apis/apps/v1/namespaces/" + NS + "/deployments/" + DEPLOYMENT, 504, 1);
+        assertTrue(marks.resumeOwn(HELM_QN, mine).samePause(mine), "its own resume, answer lost too, lifted it");
+        assertFalse(annotations(Kind.DEPLOYMENTS, DEPLOYMENT).has("milvus-autoscaler.io/paused"));
+    }
+
+    /** --take-over replaces the left pause's writer, so the run that left it, if alive, no longer lifts it. */
+    @Test
+    void takeOverRewritesTheWriterOnlyOfThePauseItWasGiven() {
+        marks.pause(HELM_QN, "bob@ci: scale --to 1", AT);
+        PauseMarks.Mark left = marks.read(HELM_QN);
+        assertTrue(left.byScale());
+        Instant now = AT.plusSeconds(60);
+        assertTrue(marks.takeOver(HELM_QN, left, "alice@laptop: scale --to 1", now).samePause(left));
+        PauseMarks.Mark taken = marks.read(HELM_QN);
+        assertEquals(java.util.Optional.of("alice@laptop: scale --to 1"), taken.by());
+        assertEquals(java.util.Optional.of(now.toString()), taken.at());
+        assertFalse(marks.resumeOwn(HELM_QN, left).samePause(left), "bob's run no longer lifts it");
+        assertTrue(marks.read(HELM_QN).paused());
+        assertFalse(marks.takeOver(HELM_QN, left, "carol@x: scale --to 2", now).samePause(left),
+                "a pause that is no longer the one given is not taken over");
+        assertEquals(java.util.Optional.of("alice@laptop: scale --to 1"), marks.read(HELM_QN).by());
+    }
+
     @Test
     void endlessConflictsGiveUpWithTheConflict() {
         racing.set(Integer.MAX_VALUE);

@@ -369,6 +369,11 @@ class ScaleCommandTest {
             Instant write = (Instant) writes.get(i)[0];
             assertTrue(settled.size() >= i && write.isAfter(settled.get(i - 1)),
                     "write " + i + " at " + write + " came after step " + i + "'s segment moves ended " + settled);
+            // The verify window (2s) runs once the step has settled, as Milvus checks the service after the hand-off;
+            // it used to run from the write, so a step that settled late passed on the next poll (scale audit H1).
+            assertTrue(!write.isBefore(settled.get(i - 1).plusSeconds(2)),
+                    "write " + i + " at " + write + " came a whole verify window after step " + i + " settled at "
+                            + settled.get(i - 1));
         }
         for (Object[] w : writes) {
             JsonObject a = (JsonObject) w[2];
@@ -835,6 +840,51 @@ class ScaleCommandTest {
         assertTrue(r.err().contains("milvus-autoscaler resume --config"), r.err());
         Result resumed = command("resume", "--config", config.toString(), "--target", NS + "/" + RELEASE + "/queryNode");
         assertEquals(0, resumed.exit(), resumed.all());
+    }
+
+    /**
+     * A pause a scale run left (Ctrl-C, a killed process) may belong to a run still working: a second run is refused
+     * with the way on; with --take-over it takes the pause over, does its step and lifts it (scale audit H5, M1).
+     */
+    @Test
+    void aPauseLeftByAnotherScaleRunIsRefusedUnlessTakenOver() {
+        at(3);
+        kube.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"metadata\": {\"annotations\": {"
+                + "\"milvus-autoscaler.io/paused\": \"true\", \"milvus-autoscaler.io/paused-by\": \"bob@ci: scale --to 1\","
+                + " \"milvus-autoscaler.io/paused-at\": \"2026-12-04T10:00:00Z\"}}}");
+        Result refused = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes");
+        assertEquals(2, refused.exit(), refused.all());
+        assertTrue(refused.err().contains("is paused by a scale run (bob@ci: scale --to 1, at 2026-12-04T10:00:00Z"
+                + " on deployment milvus/" + DEPLOYMENT + "), which may still be running; nothing written. If it is"
+                + " not (it was interrupted or killed), go on with --take-over"), refused.err());
+        assertEquals(List.of(), writtenCounts());
+
+        Result taken = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes", "--take-over");
+        assertEquals(0, taken.exit(), taken.all());
+        assertTrue(taken.out().contains("took over the pause of bob@ci: scale --to 1 on deployment milvus/" + DEPLOYMENT),
+                taken.out());
+        assertEquals(List.of(2), writtenCounts());
+        assertTrue(((JsonObject) writes.get(0)[2]).get("milvus-autoscaler.io/paused-by").getAsString()
+                .endsWith("scale --to 2"), "this run's pause at its write: " + writes.get(0)[2]);
+        assertFalse(annotations().has("milvus-autoscaler.io/paused"), "lifted at the end: " + annotations());
+    }
+
+    /** A pause lifted by someone else mid-run ends the run before its next write (scale audit M4). */
+    @Test
+    void aPauseLiftedMidRunStopsBeforeTheNextWrite() {
+        at(4);
+        drain = Duration.ofSeconds(1);
+        afterWrite = n -> {
+            if (n == 3) {
+                kube.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"metadata\": {\"annotations\": {"
+                        + "\"milvus-autoscaler.io/paused\": null}}}");
+            }
+        };
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes");
+        assertEquals(1, r.exit(), r.all());
+        assertEquals(List.of(3), writtenCounts(), "no step after the pause went: " + r.all());
+        assertTrue(r.err().contains("the daemon's pause on milvus/scl/queryNode was lifted by someone else at step 1"
+                + " of 2, so the daemon may scale it too; stopped before another write"), r.err());
     }
 
     @Test
