@@ -63,7 +63,7 @@ public final class MetricNames {
     public static final String ALERTS_FIRING = PREFIX + "alerts_firing";
     /**
      * Counter: HTTP connections or requests the server refused or cut off, by {@code reason}
-     * (max_connections, max_connections_per_client, header_timeout, request_timeout, handler_timeout).
+     * (max_connections, max_connections_per_client, header_timeout, header_too_large, request_timeout, handler_timeout).
      */
     public static final String HTTP_REJECTED = PREFIX + "http_rejected";
     /**

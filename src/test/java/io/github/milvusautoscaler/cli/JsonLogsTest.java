@@ -147,4 +147,21 @@ class JsonLogsTest {
         assertTrue(lines.get(0).get("exception").getAsString().startsWith("java.lang.IllegalStateException: boom"),
                 lines.get(0).toString());
     }
+
+    /** The time has milliseconds on every line, a whole second included, as the text format's {@code .SSS}. */
+    @Test
+    void theTimeKeepsItsMillisecondsOnAWholeSecond() {
+        ch.qos.logback.classic.LoggerContext context = (ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory();
+        ch.qos.logback.classic.spi.LoggingEvent event = new ch.qos.logback.classic.spi.LoggingEvent(
+                "x", context.getLogger("x"), ch.qos.logback.classic.Level.INFO, "tick", null, null);
+        event.setTimeStamp(java.time.Instant.parse("2026-12-04T16:27:02Z").toEpochMilli());
+        JsonLineEncoder encoder = new JsonLineEncoder();
+        JsonObject o = com.google.gson.JsonParser.parseString(new String(encoder.encode(event),
+                java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject();
+        assertEquals("2026-12-04T16:27:02.000Z", o.get("time").getAsString());
+        event.setTimeStamp(java.time.Instant.parse("2026-12-04T16:27:02.100Z").toEpochMilli());
+        o = com.google.gson.JsonParser.parseString(new String(encoder.encode(event),
+                java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject();
+        assertEquals("2026-12-04T16:27:02.100Z", o.get("time").getAsString());
+    }
 }

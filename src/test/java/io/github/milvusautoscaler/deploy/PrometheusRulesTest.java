@@ -151,10 +151,11 @@ class PrometheusRulesTest {
         // Issue 6 point 6: p99 search latency, read-task queue backlog, index backlog ...
         assertEquals(Set.of("MilvusSearchLatencyHigh", "MilvusQueryQueueBacklog", "MilvusIndexBacklog"), scaling);
         // ... and down, no leader, Kubernetes or Prometheus unreachable, scale writes failing, pinned at max, a
-        // stalled loop (a hung tick: /healthz stays 200 by design), Alertmanager webhooks refused (a 4xx is not retried).
+        // stalled loop (a hung tick: /healthz stays 200 by design), Alertmanager webhooks refused (a 4xx is not retried),
+        // a target that cannot be read or is refused (it never writes, so the write alert cannot see it).
         assertEquals(Set.of("MilvusAutoscalerAlertWebhookRefused", "MilvusAutoscalerDown", "MilvusAutoscalerNoLeader", "MilvusAutoscalerKubernetesUnreachable",
                 "MilvusAutoscalerPrometheusUnreachable", "MilvusAutoscalerScaleWritesFailing",
-                "MilvusAutoscalerTargetAtMax", "MilvusAutoscalerLoopStalled"), self);
+                "MilvusAutoscalerTargetAtMax", "MilvusAutoscalerLoopStalled", "MilvusAutoscalerTargetUnavailable"), self);
     }
 
     @Test
