@@ -869,6 +869,29 @@ class ScaleCommandTest {
         assertFalse(annotations().has("milvus-autoscaler.io/paused"), "lifted at the end: " + annotations());
     }
 
+    /**
+     * The way on that an interrupted run prints, taken when the count is already there: it writes nothing, runs the
+     * last step's checks and lifts the left pause. It used to say "nothing to do" and leave the daemon paused for
+     * good (scale audit M1, M2).
+     */
+    @Test
+    void aReRunAtTheCountAnInterruptedRunLeftRunsItsChecksAndLiftsThePause() {
+        at(2);
+        kube.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"metadata\": {\"annotations\": {"
+                + "\"milvus-autoscaler.io/paused\": \"true\", \"milvus-autoscaler.io/paused-by\": \"bob@ci: scale --to 2\","
+                + " \"milvus-autoscaler.io/paused-at\": \"2026-12-04T10:00:00Z\"}}}");
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes", "--take-over");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("queryNode is at 2: nothing to write; waiting for 2 ready, settle"), r.out());
+        assertTrue(r.out().contains("resumed the daemon for milvus/scl/queryNode"), r.out());
+        assertEquals(List.of(), writtenCounts(), "nothing written");
+        assertFalse(annotations().has("milvus-autoscaler.io/paused"), annotations().toString());
+
+        Result again = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes");
+        assertEquals(0, again.exit(), again.all());
+        assertTrue(again.out().contains("is already at 2 replicas (2 ready); nothing to do"), again.out());
+    }
+
     /** A pause lifted by someone else mid-run ends the run before its next write (scale audit M4). */
     @Test
     void aPauseLiftedMidRunStopsBeforeTheNextWrite() {
