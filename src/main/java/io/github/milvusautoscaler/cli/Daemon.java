@@ -142,6 +142,10 @@ final class Daemon implements AutoCloseable {
         }
 
         void swap(PrometheusHistorySource next) {
+            PrometheusHistorySource before = current.get();
+            if (before != null && next != null) {
+                next.keepFrom(before);
+            }
             PrometheusHistorySource old = current.getAndSet(next);
             if (old != null) {
                 old.close();

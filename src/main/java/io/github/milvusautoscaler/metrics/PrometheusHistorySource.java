@@ -97,6 +97,25 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
         this.readings = Map.copyOf(requireNonNull(readings, "readings"));
     }
 
+    /**
+     * Takes over what {@code before} has cached for every target this source reads exactly as it did (same endpoint,
+     * label schemes, queries and reading), with its due time: a reload that changed nothing about a target keeps its
+     * history, where every reload used to drop them all, leaving every forecast and recalled peak unknown until its
+     * two-week range was read again, one target after the other (concurrency audit F6).
+     */
+    public void keepFrom(PrometheusHistorySource before) {
+        requireNonNull(before, "before");
+        if (!endpoint.equals(before.endpoint) || !schemes.equals(before.schemes)) {
+            return;
+        }
+        before.cache.forEach((target, cached) -> {
+            if (readings.containsKey(target) && readings.get(target).equals(before.readings.get(target))
+                    && targets.containsKey(target) && targets.get(target).equals(before.targets.get(target))) {
+                cache.put(target, cached);
+            }
+        });
+    }
+
     /** How {@code target}'s history is read; empty when it gets none. */
     public java.util.Optional<Reading> reading(Target target) {
         return java.util.Optional.ofNullable(readings.get(requireNonNull(target, "target")));

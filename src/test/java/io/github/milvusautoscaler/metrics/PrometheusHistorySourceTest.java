@@ -167,6 +167,30 @@ class PrometheusHistorySourceTest {
     }
 
     /**
+     * A config reload builds a new source: a target read exactly as before keeps its history (no gap in its
+     * forecast, no burst of two-week reads), one whose reading changed is read afresh (concurrency audit F6).
+     */
+    @Test
+    void aReloadKeepsTheHistoryOfATargetReadAsBefore() {
+        try (PrometheusHistorySource before = source()) {
+            LoadHistory h = before.refresh(TARGET, END);
+            before.refresh(STATEFUL, END);
+            PrometheusHistorySource.Reading longer = new PrometheusHistorySource.Reading(Duration.ofDays(21),
+                    Duration.ofMinutes(5), Duration.ofHours(1));
+            try (PrometheusHistorySource after = new PrometheusHistorySource(TestEndpoints.of(prometheus.url()),
+                    DefaultQueries.schemes(),
+                    List.of(new TargetQueries(TARGET, List.of(DefaultQueries.signal("cpu")), "", ""),
+                            new TargetQueries(STATEFUL, List.of(DefaultQueries.signal("cpu")), "", "")),
+                    Map.of(TARGET, READING, STATEFUL, longer))) {
+                after.keepFrom(before);
+                assertSame(h, after.history(TARGET, END.plus(Duration.ofMinutes(1))), "kept, not read again");
+                assertSame(LoadHistory.NONE, after.history(STATEFUL, END.plus(Duration.ofMinutes(1))),
+                        "a target whose reading changed starts afresh");
+            }
+        }
+    }
+
+    /**
      * Prometheus going away (a restart, an upgrade, a range query timing out) between two reads: the history read
      * before is kept, the failure is said, and the read is tried again 5 minutes on, not an hour. A failed query is a
      * typed result, not an exception, and the failed read used to replace the history with an all-NaN one for the
