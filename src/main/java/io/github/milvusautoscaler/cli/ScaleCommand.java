@@ -451,6 +451,12 @@ public final class ScaleCommand implements Callable<Integer> {
                     values.put(band.name(), "n/a"); // as the daemon: left out, nothing to wait for
                     continue;
                 }
+                if (requested == 0 && settings.signal(band.name()) != null && settings.signal(band.name()).perPod()) {
+                    // No pod, no series: a per-pod signal of a component scaled to 0 (--force-range) is empty by
+                    // construction, and waiting for it timed out a scale that had happened (scale audit M8).
+                    values.put(band.name(), "n/a (no pods)");
+                    continue;
+                }
                 if (s == null || !s.isKnown()) {
                     unknown.add(band.name() + " UNKNOWN (" + (s == null ? "not read" : s.problem()) + ")");
                     values.put(band.name(), "UNKNOWN");
@@ -827,11 +833,15 @@ public final class ScaleCommand implements Callable<Integer> {
                     waitingFor = "ready";
                     settling = true;
                     verifiedSince = null;
-                } else if (settle && !look.settled(requested)) {
+                } else if (settle && requested > 0 && !look.settled(requested)) {
                     waitingFor = "settle";
                     settling = true;
                     verifiedSince = null;
-                } else if (checkHarm && !look.healthy()) {
+                } else if (checkHarm && requested > 0 && !look.healthy()) {
+                    // At 0 (--force-range) no pod of the component is left to hand segments to, serve or report: a
+                    // settle query, a per-pod signal and a health query over its own pods read empty by construction,
+                    // and waiting for them timed out a scale that had happened (scale audit M8). The pods must be
+                    // gone, and harm is still checked at every poll.
                     waitingFor = "health and signals" + (look.unknown().isEmpty() ? "" : ": " + String.join(", ",
                             look.unknown()));
                     verifiedSince = null;

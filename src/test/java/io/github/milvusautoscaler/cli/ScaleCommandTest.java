@@ -892,6 +892,20 @@ class ScaleCommandTest {
         assertTrue(again.out().contains("is already at 2 replicas (2 ready); nothing to do"), again.out());
     }
 
+    /**
+     * --to 0 with --force-range: with no pod left, the per-pod cpu and the health query over the queryNodes' read
+     * queues are empty by construction; the step passes on the pods being gone and no harm, where it used to wait for
+     * them and time out, exit 1, after the scale had happened (scale audit M8).
+     */
+    @Test
+    void aStepToZeroPassesWhenThePodsAreGoneWithoutWaitingForTheirSignals() {
+        at(1);
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "0", "--yes", "--force-range");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals(List.of(0), writtenCounts(), r.all());
+        assertTrue(r.out().contains("cpu n/a (no pods)"), r.out());
+    }
+
     /** A pause lifted by someone else mid-run ends the run before its next write (scale audit M4). */
     @Test
     void aPauseLiftedMidRunStopsBeforeTheNextWrite() {
