@@ -740,6 +740,49 @@ class ScaleCommandTest {
         assertFalse(annotations().has("milvus-autoscaler.io/paused"), annotations().toString());
     }
 
+    /**
+     * Ctrl-C while the pause is on its way (the API server holds that PATCH 3s): the pause lands, and no replica write
+     * follows it. The scale-out's write used to go out two seconds after the signal (scale audit H2).
+     */
+    @Test
+    void ctrlCWhileThePauseIsWrittenSendsNoReplicaWrite() throws Exception {
+        at(2);
+        java.util.concurrent.CountDownLatch pauseSent = new java.util.concurrent.CountDownLatch(1);
+        onRequest = q -> {
+            if (q.method().equals("PATCH") && q.body().contains("paused-by") && pauseSent.getCount() > 0) {
+                pauseSent.countDown();
+                try {
+                    Thread.sleep(3000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path log = dir.resolve("scale-out-process.log");
+        // env restores SIGINT's default disposition, as in ctrlCLeavesTheTargetPausedAtACompletedStepAndSaysHowToResume.
+        Process p = new ProcessBuilder("env", "--default-signal=INT", java, "-cp", System.getProperty("java.class.path"),
+                "io.github.milvusautoscaler.cli.Main", "scale", "--config", config.toString(), "--target",
+                NS + "/" + RELEASE + "/queryNode", "--to", "3", "--yes", "--poll-interval", "200ms")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            assertTrue(pauseSent.await(WAIT.toMillis(), TimeUnit.MILLISECONDS), "the pause was sent: " + read(log));
+            new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stopped after SIGINT: " + read(log));
+            String text = read(log);
+            assertEquals(ScaleCommand.EXIT_INTERRUPTED, p.exitValue(), text);
+            assertEquals(List.of(), writtenCounts(), "no replica write after Ctrl-C: " + text);
+            assertEquals(2, replicas());
+            assertTrue(text.contains("scale: interrupted before step 1 (no step written); queryNode is at 2 replicas"),
+                    text);
+            assertEquals("true", annotations().get("milvus-autoscaler.io/paused").getAsString(), "the pause stays");
+        } finally {
+            p.destroyForcibly();
+        }
+        Result resumed = command("resume", "--config", config.toString(), "--target", NS + "/" + RELEASE + "/queryNode");
+        assertEquals(0, resumed.exit(), resumed.all());
+    }
+
     static String read(Path file) {
         try {
             return Files.exists(file) ? Files.readString(file) : "";
