@@ -294,7 +294,8 @@ public final class ScaleCommand implements Callable<Integer> {
         }
         Console console = System.console();
         if (console == null) {
-            err.println("scale: standard input is not a terminal; pass --yes to run without confirmation");
+            // System.console() is null when either end is not a terminal: `scale ... | tee log` asks no question either.
+            err.println("scale: standard input or output is not a terminal; pass --yes to run without confirmation");
             return false;
         }
         out.print("Proceed? [y/N] ");
@@ -567,6 +568,16 @@ public final class ScaleCommand implements Callable<Integer> {
             }
             if (result == EXIT_INTERRUPTED) {
                 return result;
+            }
+            if (stopped()) {
+                // Ctrl-C after the last check passed: the pause stays, as after any interrupt, rather than a write
+                // after the signal; the JVM exits 130 either way (scale audit M7).
+                progress.end();
+                err.println("scale: interrupted after the run ended (" + (result == 0 ? "done" : "exit " + result)
+                        + "); " + where() + " The pause stays so the daemon keeps off. Resume with:"
+                        + " milvus-autoscaler resume --config " + selection.config + " --target " + target.id());
+                err.flush();
+                return EXIT_INTERRUPTED;
             }
             // A scale that ended well but left the daemon paused has not handed the target back: a script
             // running scale must see it, not only a person reading stderr.

@@ -457,7 +457,7 @@ class ScaleCommandTest {
             handed to an HPA        | milvus/hpa/queryNode | 2 | --yes | has spec.components.queryNode.replicas: -1, which hands queryNode to an external HPA
             scaled by the chart's HPA | milvus/hpah/queryNode | 2 | --yes | deployment milvus/hpah-milvus-querynode is scaled by HorizontalPodAutoscaler milvus/hpah-milvus-querynode-hpa
             in a rollout            | milvus/roll/queryNode| 2 | --yes | milvus/roll/queryNode is in a rollout
-            not confirmed, no tty   | milvus/scl/queryNode | 2 | --keep-paused | standard input is not a terminal; pass --yes to run without confirmation
+            not confirmed, no tty   | milvus/scl/queryNode | 2 | --keep-paused | standard input or output is not a terminal; pass --yes to run without confirmation
             not configured          | milvus/scl/dataNode  | 2 | --yes | milvus/scl has no dataNode in
             malformed target        | milvus/scl           | 2 | --yes | --target milvus/scl is not NS/NAME/COMPONENT
             """)
