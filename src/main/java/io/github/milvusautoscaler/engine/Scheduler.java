@@ -41,12 +41,19 @@ public final class Scheduler implements AutoCloseable {
     static final Duration REMOVAL_WAIT = Duration.ofSeconds(30);
 
     private final Engine engine;
+    private final Duration removalWait;
     private final Duration interval;
     private final Duration jitter;
     private final Random random;
     private final LoopTimer timer;
     private final ExecutorService workers;
     private final Map<Target, Loop> loops = new HashMap<>();
+    /**
+     * Loops a reload removed while their tick ran past {@link #REMOVAL_WAIT}: until that tick ends, a loop of the same
+     * target added again by a later reload starts no tick of its own (concurrency audit F5: the two ran at once, and
+     * the old one's end erased the new one's state).
+     */
+    private final Map<Target, Loop> retiring = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong overruns = new AtomicLong();
 
     /** One target's loop: its current settings, whether a tick is in flight, and whether it was stopped. */
@@ -71,7 +78,9 @@ public final class Scheduler implements AutoCloseable {
                 return;
             }
             java.time.Instant now = engine.clock().instant();
-            if (!running.compareAndSet(false, true)) {
+            Loop old = retiring.get(target.get().target());
+            boolean oldRunning = old != null && old != this && old.running.get();
+            if (oldRunning || !running.compareAndSet(false, true)) {
                 overruns.incrementAndGet();
                 // Counted in milvus_autoscaler_ticks_skipped_total, and said here once a minute per target: the
                 // decision log shows nothing while a tick hangs, so a slow API server or Prometheus was otherwise
@@ -112,14 +121,27 @@ public final class Scheduler implements AutoCloseable {
                     late = stopped;
                 }
                 if (late) {
-                    // Removed while this tick ran past the removal's wait: drop what it put back.
-                    engine.forget(target.get().target());
+                    Target t = target.get().target();
+                    retiring.remove(t, this);
+                    // Removed while this tick ran past the removal's wait: drop what it put back, unless a later
+                    // reload added the target again and its new loop now owns the view.
+                    synchronized (Scheduler.this) {
+                        if (!loops.containsKey(t)) {
+                            engine.forget(t);
+                        }
+                    }
                 }
             }
         }
     }
 
     public Scheduler(Engine engine, Duration interval, Duration jitter, long seed) {
+        this(engine, interval, jitter, seed, REMOVAL_WAIT);
+    }
+
+    /** As above, waiting {@code removalWait} for a removed target's tick in flight (tests shorten it). */
+    Scheduler(Engine engine, Duration interval, Duration jitter, long seed, Duration removalWait) {
+        this.removalWait = requireNonNull(removalWait, "removalWait");
         this.engine = requireNonNull(engine, "engine");
         this.interval = requireNonNull(interval, "interval");
         this.jitter = requireNonNull(jitter, "jitter");
@@ -148,7 +170,11 @@ public final class Scheduler implements AutoCloseable {
             }
             loops.entrySet().removeIf(e -> {
                 if (!wanted.containsKey(e.getKey())) {
-                    stopping.put(e.getKey(), e.getValue().stop());
+                    Future<?> tick = e.getValue().stop();
+                    stopping.put(e.getKey(), tick);
+                    if (tick != null) {
+                        retiring.put(e.getKey(), e.getValue());
+                    }
                     return true;
                 }
                 return false;
@@ -156,25 +182,36 @@ public final class Scheduler implements AutoCloseable {
             start(targets);
         }
         for (Map.Entry<Target, Future<?>> e : stopping.entrySet()) {
-            awaitTick(e.getKey(), e.getValue());
-            engine.forget(e.getKey());
+            if (awaitTick(e.getKey(), e.getValue())) {
+                retiring.remove(e.getKey());
+            }
+            synchronized (this) {
+                if (!loops.containsKey(e.getKey())) {
+                    engine.forget(e.getKey());
+                }
+            }
             LOG.info("stopped loop for {}", e.getKey().id());
         }
     }
 
-    private void awaitTick(Target target, Future<?> tick) {
+    /** Waits for a removed target's tick in flight; false when it is still running after {@link #REMOVAL_WAIT}. */
+    private boolean awaitTick(Target target, Future<?> tick) {
         if (tick == null) {
-            return;
+            return true;
         }
         try {
-            tick.get(REMOVAL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            tick.get(removalWait.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
         } catch (TimeoutException e) {
             LOG.warn("removed target {}: its tick is still running after {}; it is forgotten when it ends",
-                    target.id(), REMOVAL_WAIT);
+                    target.id(), removalWait);
+            return false;
         } catch (ExecutionException | java.util.concurrent.CancellationException e) {
             // the tick's own failure was logged by the loop
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 

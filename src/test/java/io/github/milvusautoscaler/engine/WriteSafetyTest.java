@@ -169,4 +169,51 @@ class WriteSafetyTest {
         assertEquals(0, ghosts, "rounds in which a removed target came back");
         assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(30));
     }
+
+    /**
+     * A target removed while its tick hangs past the removal's wait, then added again by the next reload: the new loop
+     * starts no tick while the old one runs (one target's ticks never overlap), and the old tick's end leaves the new
+     * loop's view in place. The two ran at once, and the old end erased the new state (concurrency audit F5).
+     */
+    @Test
+    void aTargetAddedAgainWhileItsRemovedTickStillRunsWaitsForItAndKeepsItsView() throws Exception {
+        java.util.concurrent.CountDownLatch inFirst = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger ticks = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger concurrent = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger mostAtOnce = new java.util.concurrent.atomic.AtomicInteger();
+        MetricsSource hanging = (target, at) -> {
+            mostAtOnce.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+            try {
+                if (ticks.incrementAndGet() == 1) {
+                    inFirst.countDown();
+                    release.await(10, TimeUnit.SECONDS);
+                }
+                return metrics.observe(target, at);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return metrics.observe(target, at);
+            } finally {
+                concurrent.decrementAndGet();
+            }
+        };
+        Engine e = new Engine(java.time.Clock.systemUTC(), hanging, cluster, recorded::add, () -> true,
+                AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
+        try (Scheduler s = new Scheduler(e, Duration.ofMillis(50), Duration.ZERO, 1, Duration.ofMillis(100))) {
+            s.update(List.of(new EngineTarget(A, policy())));
+            assertTrue(inFirst.await(5, TimeUnit.SECONDS));
+            s.update(List.of()); // gives up waiting after 100 ms: the tick still hangs
+            s.update(List.of(new EngineTarget(A, policy())));
+            // The new loop's ticks come due and are skipped (counted as overruns) while the old tick hangs.
+            io.github.milvusautoscaler.testsupport.Poll.until("the new loop's ticks are skipped", Duration.ofSeconds(5),
+                    s::overruns, n -> n >= 3);
+            assertEquals(1, ticks.get(), "no tick of the new loop while the removed one still runs");
+            release.countDown();
+            io.github.milvusautoscaler.testsupport.Poll.until("the new loop ticks", Duration.ofSeconds(5), ticks::get,
+                    n -> n >= 3);
+            assertEquals(1, mostAtOnce.get(), "one target's ticks never overlap");
+            io.github.milvusautoscaler.testsupport.Poll.until("the new loop's view stays", Duration.ofSeconds(5),
+                    () -> e.views().containsKey(A), v -> v);
+        }
+    }
 }
