@@ -75,6 +75,12 @@ public final class KubernetesEventSink implements DecisionSink {
     private final Map<Target, Decision> failed = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
 
+    /** Drops what is kept for a target a reload removed, so one added again gets its first ScaleBlocked Event. */
+    public void forget(Target target) {
+        lastBlocked.remove(target);
+        failed.remove(target);
+    }
+
     /**
      * @param instance this replica's identity (the pod name), written as {@code reportingInstance}
      */

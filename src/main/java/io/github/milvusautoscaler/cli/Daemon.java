@@ -221,6 +221,11 @@ final class Daemon implements AutoCloseable {
                 public void writeFailed(Decision decision, ActuationException e) {
                     events.recordWriteFailure(decision, e);
                 }
+
+                @Override
+                public void forgotten(Target target) {
+                    events.forget(target);
+                }
             });
         }
         if (!s.decisionLogPath().isEmpty()) {

@@ -36,6 +36,12 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
     }
 
     @Override
+    public void forgotten(Target target) {
+        lastBlocked.remove(target);
+        lastUnavailable.remove(target);
+    }
+
+    @Override
     public void record(Decision d) {
         boolean leading = leader.getAsBoolean();
         // A scale says whether it reached the object (a write that landed just before the Lease was lost

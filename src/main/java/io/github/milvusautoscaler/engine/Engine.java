@@ -575,9 +575,12 @@ public final class Engine {
         return Map.copyOf(views);
     }
 
-    /** Drops a target removed by a config reload. */
+    /** Drops a target removed by a config reload, with everything kept for it here and by the listeners. */
     public void forget(Target target) {
         views.remove(target);
+        carrying.remove(target);
+        forecasts.forget(target);
+        listener.forgotten(target);
     }
 
     public boolean dryRun() {

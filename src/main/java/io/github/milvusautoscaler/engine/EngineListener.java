@@ -45,4 +45,12 @@ public interface EngineListener {
     /** One tick of one target finished. */
     default void tickFinished(Target target, Duration took) {
     }
+
+    /**
+     * A config reload removed {@code target} and its last tick has ended: whatever is kept per target goes with it,
+     * so nothing of a removed target stays (its meters on /metrics, a remembered blocked reason that would silence
+     * its first line if it came back; concurrency audit F9).
+     */
+    default void forgotten(Target target) {
+    }
 }

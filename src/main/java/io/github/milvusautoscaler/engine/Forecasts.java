@@ -50,6 +50,12 @@ final class Forecasts {
         this.source = requireNonNull(source, "source");
     }
 
+    /** Drops what is kept for a removed target: a whole two weeks of history each. */
+    void forget(Target target) {
+        seasonal.remove(target);
+        last.remove(target);
+    }
+
     /**
      * The forecast of {@code target} at {@code now}; none when forecasting is off or the history too short. With
      * forecasting off the history the source has (the peak look-back alone, see Assembly#historySource) still

@@ -67,6 +67,11 @@ public final class Sinks {
             public void tickFinished(Target target, Duration took) {
                 copy.forEach(l -> l.tickFinished(target, took));
             }
+
+            @Override
+            public void forgotten(Target target) {
+                copy.forEach(l -> l.forgotten(target));
+            }
         };
     }
 }

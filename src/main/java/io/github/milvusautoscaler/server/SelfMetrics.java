@@ -128,6 +128,16 @@ public final class SelfMetrics implements DecisionSink, EngineListener {
                 .register(registry).record(took);
     }
 
+    /** A removed target's meters leave /metrics, counters and tick timer too, not only its gauges. */
+    @Override
+    public synchronized void forgotten(Target target) {
+        known.remove(target);
+        String id = target.id();
+        registry.getMeters().stream().filter(m -> id.equals(m.getId().getTag("target"))).toList()
+                .forEach(registry::remove);
+        gauges.keySet().removeIf(m -> id.equals(m.getTag("target")));
+    }
+
     @Override
     public void writeSucceeded(Decision decision) {
         counter(registry, MetricNames.WRITES, "target", decision.target().id(), "result", "ok").increment();

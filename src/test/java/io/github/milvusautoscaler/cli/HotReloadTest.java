@@ -101,6 +101,10 @@ class HotReloadTest {
                 publish(config(kubeconfig, cluster("b")));
                 Poll.until("b replaces a", WAIT, () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(B)));
                 assertEquals(1.0, reloads(daemon, "ok"));
+                // Nothing of a stays on /metrics: counters and its tick timer go with its gauges (audit F9).
+                Poll.until("a's meters are gone", WAIT, () -> daemon.registry().getMeters().stream()
+                        .filter(m -> A.id().equals(m.getId().getTag("target"))).count(), n -> n == 0L);
+                assertTrue(daemon.registry().getMeters().stream().anyMatch(m -> B.id().equals(m.getId().getTag("target"))));
 
                 // A bad file (the typo "lop" for "loop") is refused with its errors logged; b keeps running.
                 publish(config(kubeconfig, cluster("a")).replace("loop {", "lop {"));
