@@ -74,7 +74,15 @@ public final class ApiReachability implements Interceptor {
                 // retry-period, interrupting its thread; okio then throws "interrupted"): no verdict on the server.
                 throw e;
             }
-            failed(host, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            String cause = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            if (chain.call().isCanceled()) {
+                // The client's call timeout cancels the call by closing its socket, and what the read then throws,
+                // "SocketException: Socket closed", read as the server hanging up (observability audit L6).
+                long ms = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(chain.call().timeout().timeoutNanos());
+                cause = "no answer within " + (ms > 0 ? ms + " ms" : "the call's time") + " (kubernetes.request-timeout);"
+                        + " the call was cancelled (" + cause + ")";
+            }
+            failed(host, cause);
             throw e;
         }
         if (response.code() >= 500) {

@@ -45,6 +45,28 @@ class ApiReachabilityTest {
         logger.setLevel(previous);
     }
 
+    /** An API server slower than request-timeout is reported as no answer in that time, not as a closed socket. */
+    @Test
+    void aCallThatTimesOutIsReportedAsATimeout() {
+        FakeKubernetesApi fake = FakeKubernetesApi.start();
+        try {
+            KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings("", Duration.ofMillis(300),
+                    1, Duration.ofMillis(1), true);
+            ApiClient client = ApiClients.forBaseUrl(fake.url(), options);
+            ApiReachability watcher = ApiReachability.watch(client, clock);
+            KubernetesRequests requests = new KubernetesRequests(client, options);
+            ActuateFixtures.seedHelm(fake, 3, 3);
+            fake.delay("GET", "/", Duration.ofSeconds(2), 1);
+            assertThrows(ActuationException.class,
+                    () -> requests.get(ApiResource.DEPLOYMENTS, ActuateFixtures.NS, "my-release-milvus-querynode"));
+            assertFalse(watcher.state().reachable());
+            assertTrue(watcher.state().cause().startsWith("no answer within 300 ms (kubernetes.request-timeout)"),
+                    watcher.state().cause());
+        } finally {
+            fake.close();
+        }
+    }
+
     @Test
     void unreachableServerIsReportedEveryFiveSecondsWithItsCauseAndRecoveryOnce() {
         FakeKubernetesApi fake = FakeKubernetesApi.start();
