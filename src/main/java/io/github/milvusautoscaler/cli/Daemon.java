@@ -106,6 +106,9 @@ final class Daemon implements AutoCloseable {
     private volatile byte[] configHash;
     /** A config whose content was refused only for a file it names that cannot be read yet, tried again each poll. */
     private volatile byte[] waitingForFiles;
+    /** True while the file holds content a reload refused: {@code milvus_autoscaler_config_refused}. */
+    private volatile boolean refused;
+    private volatile byte[] refusedHash;
     /** Set when a stop begins: the alerts webhook answers 503 from then on, so Alertmanager's retry finds the leader. */
     private volatile boolean stopping;
 
@@ -192,6 +195,10 @@ final class Daemon implements AutoCloseable {
         this.reachabilityClient = client.getHttpClient();
         Gauge.builder(MetricNames.KUBERNETES_REACHABLE, reachability, r -> r.state().reachable() ? 1 : 0)
                 .strongReference(true).description(MetricNames.help(MetricNames.KUBERNETES_REACHABLE)).register(registry);
+        // A refused reload keeps the config before running, and a bad ConfigMap edit was otherwise seen only in the
+        // logs: this gauge stays 1 for as long as it is so, which MilvusAutoscalerConfigRefused alerts on.
+        Gauge.builder(MetricNames.CONFIG_REFUSED, this, d -> d.refused ? 1 : 0).strongReference(true)
+                .description(MetricNames.help(MetricNames.CONFIG_REFUSED)).register(registry);
         ScaledObjects objects = new ScaledObjects(kube);
         ReplicaActuator actuator = RoutingActuator.forCluster(client, kube, objects);
         if (s.dryRun()) {
@@ -394,6 +401,12 @@ final class Daemon implements AutoCloseable {
     /** Reloads when the file's content changed; a bad file keeps the running config. */
     synchronized boolean reloadIfChanged() {
         byte[] h = hash(configFile);
+        if (h != null && Arrays.equals(h, configHash) && refused && !Arrays.equals(h, refusedHash)) {
+            // Back to the content that runs while a refusal for an unreadable file waited (the edit reverted): nothing
+            // to load, nothing refused any more. Other refusals take their content as seen, so a revert reloads.
+            refused = false;
+            waitingForFiles = null;
+        }
         if (h == null || Arrays.equals(h, configHash)) {
             return false;
         }
@@ -403,6 +416,7 @@ final class Daemon implements AutoCloseable {
             next = ConfigLoader.load(configFile);
         } catch (InvalidConfigException e) {
             configHash = h;
+            refusedNow(h);
             SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "failed").increment();
             LOG.error("config reload refused, keeping the running config; {} error(s):", e.errors().size());
             e.errors().forEach(err -> LOG.error("  {}", err));
@@ -421,6 +435,7 @@ final class Daemon implements AutoCloseable {
                 unreadable.forEach(err -> LOG.error("  {}", err));
             }
             waitingForFiles = h;
+            refusedNow(h);
             return false;
         }
         configHash = h;
@@ -430,6 +445,7 @@ final class Daemon implements AutoCloseable {
             LOG.warn("config reload refused, keeping the running config ({} targets): {} defines no clusters "
                     + "(empty file or no clusters block) and would stop every loop; write clusters = [] to stop "
                     + "all targets on purpose", settings.targets().size(), configFile);
+            refusedNow(h);
             return false;
         }
         AutoscalerSettings before = settings;
@@ -447,11 +463,18 @@ final class Daemon implements AutoCloseable {
         alertBook.setTargets(next.targets().stream().map(TargetSettings::target).toList());
         scheduler.update(Assembly.engineTargets(next.targets()));
         settings = next;
+        refused = false;
         SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "ok").increment();
         LOG.info("config reloaded: {} targets", next.targets().size());
         warnAdvice(next);
         warnIfAlertsTokenUnreadable("config reload");
         return true;
+    }
+
+    /** The content {@code h} was refused: the gauge says so until a reload succeeds or the running content is back. */
+    private void refusedNow(byte[] h) {
+        refused = true;
+        refusedHash = h;
     }
 
     private void unbindResilienceMeters() {

@@ -52,6 +52,11 @@ public final class MetricNames {
     public static final String DRY_RUN = PREFIX + "dry_run";
     /** Counter: config reloads by {@code result} (ok, failed). */
     public static final String CONFIG_RELOADS = PREFIX + "config_reloads";
+    /**
+     * Gauge: 1 while the config file holds content the daemon refused (it runs the config before), 0 once a reload
+     * succeeds or the file is back to what runs.
+     */
+    public static final String CONFIG_REFUSED = PREFIX + "config_refused";
     /** Counter: Alertmanager alerts received by {@code result} (accepted, duplicate, ignored, resolved). */
     public static final String ALERTS = PREFIX + "alerts";
     /**
@@ -97,6 +102,7 @@ public final class MetricNames {
             case LEADER -> "1 while this daemon holds the lease and may write";
             case DRY_RUN -> "1 while dry-run is on";
             case CONFIG_RELOADS -> "Config file reloads by result: ok, failed (the running config kept)";
+            case CONFIG_REFUSED -> "1 while the config file holds content a reload refused; the config before runs";
             case ALERTS -> "Alertmanager alerts received by result: accepted, duplicate, resolved, ignored";
             case ALERTS_FIRING -> "Alerts firing per target";
             case ALERT_WEBHOOKS_REFUSED -> "Alertmanager webhook requests refused, by HTTP status; a 4xx is not retried";

@@ -68,6 +68,10 @@ class HotReloadTest {
         }
     }
 
+    double refusedGauge(Daemon d) {
+        return d.registry().get("milvus_autoscaler_config_refused").gauge().value();
+    }
+
     double reloads(Daemon d, String result) {
         var c = d.registry().find("milvus_autoscaler_config_reloads").tag("result", result).counter();
         return c == null ? 0 : c.count();
@@ -110,10 +114,14 @@ class HotReloadTest {
                 publish(config(kubeconfig, cluster("a")).replace("loop {", "lop {"));
                 Poll.until("the failed reload is counted", WAIT, () -> reloads(daemon, "failed"), n -> n == 1.0);
                 assertEquals(1.0, reloads(daemon, "ok"));
+                assertEquals(1.0, refusedGauge(daemon), "milvus_autoscaler_config_refused while the bad file stays");
                 var before = daemon.engine().views().get(B).decision().time();
                 Poll.until("b still ticks", WAIT, () -> daemon.engine().views().get(B).decision().time(),
                         t -> t.isAfter(before));
                 assertTrue(daemon.engine().views().keySet().equals(Set.of(B)));
+                // The edit reverted: it loads, and nothing is refused any more.
+                publish(config(kubeconfig, cluster("b")));
+                Poll.until("the reverted file is not refused", WAIT, () -> refusedGauge(daemon), v -> v == 0.0);
             }
         }
     }
@@ -177,6 +185,7 @@ class HotReloadTest {
                         + " auth.ca-file = \"" + ca + "\""));
                 Poll.until("the CA file not yet mounted is a failed reload", WAIT, () -> reloads(daemon, "failed"),
                         n -> n == 1.0);
+                assertEquals(1.0, refusedGauge(daemon), "the refusal stands while the file is missing");
                 // Several polls (200 ms apart) with the file still missing: still a, still one refusal.
                 var ticked = daemon.engine().views().get(A).decision().time();
                 Poll.until("a ticks on", WAIT, () -> daemon.engine().views().get(A).decision().time(),
@@ -188,6 +197,7 @@ class HotReloadTest {
                 Files.copy(io.github.milvusautoscaler.testsupport.TestCertificates.create().caPem(), ca);
                 Poll.until("the same content loads once its file is there", WAIT,
                         () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(B)));
+                Poll.until("nothing refused any more", WAIT, () -> refusedGauge(daemon), v -> v == 0.0);
                 assertEquals(1.0, reloads(daemon, "ok"));
                 assertEquals(1.0, reloads(daemon, "failed"));
             }

@@ -57,6 +57,7 @@ public final class MetricCatalog {
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.LEADER, Type.GAUGE);
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.DRY_RUN, Type.GAUGE);
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.CONFIG_RELOADS, Type.COUNTER);
+        TYPES.put(io.github.milvusautoscaler.core.MetricNames.CONFIG_REFUSED, Type.GAUGE);
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.ALERTS, Type.COUNTER);
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.ALERTS_FIRING, Type.GAUGE);
         TYPES.put(io.github.milvusautoscaler.core.MetricNames.ALERT_WEBHOOKS_REFUSED, Type.COUNTER);

@@ -152,10 +152,12 @@ class PrometheusRulesTest {
         assertEquals(Set.of("MilvusSearchLatencyHigh", "MilvusQueryQueueBacklog", "MilvusIndexBacklog"), scaling);
         // ... and down, no leader, Kubernetes or Prometheus unreachable, scale writes failing, pinned at max, a
         // stalled loop (a hung tick: /healthz stays 200 by design), Alertmanager webhooks refused (a 4xx is not retried),
-        // a target that cannot be read or is refused (it never writes, so the write alert cannot see it).
+        // a target that cannot be read or is refused (it never writes, so the write alert cannot see it), a config
+        // edit refused (the config before keeps running).
         assertEquals(Set.of("MilvusAutoscalerAlertWebhookRefused", "MilvusAutoscalerDown", "MilvusAutoscalerNoLeader", "MilvusAutoscalerKubernetesUnreachable",
                 "MilvusAutoscalerPrometheusUnreachable", "MilvusAutoscalerScaleWritesFailing",
-                "MilvusAutoscalerTargetAtMax", "MilvusAutoscalerLoopStalled", "MilvusAutoscalerTargetUnavailable"), self);
+                "MilvusAutoscalerTargetAtMax", "MilvusAutoscalerLoopStalled", "MilvusAutoscalerTargetUnavailable",
+                "MilvusAutoscalerConfigRefused"), self);
     }
 
     @Test
