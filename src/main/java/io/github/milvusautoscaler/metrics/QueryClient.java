@@ -33,6 +33,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -83,7 +84,13 @@ final class QueryClient implements AutoCloseable {
     private final CaTrust caTrust;
     private final SecretFile token;
     private final SecretFile password;
-    private final AtomicBoolean failing = new AtomicBoolean();
+    /**
+     * Whether queries to this endpoint are failing, shared by every client of it: the tick's, the load-history
+     * refresh's and those a reload builds, each of which said "are failing" on its own, so the promise of one WARN
+     * until a query succeeds was not kept (observability audit L7). One entry per endpoint URL ever configured.
+     */
+    private static final Map<String, AtomicBoolean> FAILING = new ConcurrentHashMap<>();
+    private final AtomicBoolean failing;
     private final Set<String> warnedQueries = ConcurrentHashMap.newKeySet();
     private final AtomicLong requestsSent = new AtomicLong();
 
@@ -112,6 +119,7 @@ final class QueryClient implements AutoCloseable {
         this.http = builder.build();
         String base = endpoint.url().replaceAll("/+$", "");
         this.queryUrl = HttpUrl.get(base + "/api/v1/query");
+        this.failing = FAILING.computeIfAbsent(queryUrl.toString(), u -> new AtomicBoolean());
         this.rangeUrl = HttpUrl.get(base + "/api/v1/query_range");
         this.rulesUrl = HttpUrl.get(base + "/api/v1/rules");
         // The key is in the message because the file is named nowhere else a reader of "cannot read" would look.

@@ -145,6 +145,37 @@ class ResilienceTest {
         return meters.get(MetricNames.BREAKER_STATE).tag("state", state).gauge().value();
     }
 
+    /**
+     * Two clients of one endpoint (the tick's and the load-history refresh's, or one a reload built) failing together
+     * say "are failing" once between them, as the line promises, and "succeed again" once.
+     */
+    @Test
+    void anEndpointThatFailsIsSaidOnceWhateverNumberOfClientsUseIt() {
+        AtomicBoolean healthy = new AtomicBoolean(false);
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return healthy.get() ? FailureShapesTest.json(vector(pod("p-0", "0.42", AT)))
+                        : FailureShapesTest.status(503, "");
+            }
+        });
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs =
+                     io.github.milvusautoscaler.testsupport.CapturedLogs.of(QueryClient.class);
+             PrometheusMetricsSource ticks = source(1, 100, Duration.ofSeconds(30));
+             PrometheusMetricsSource history = source(1, 100, Duration.ofSeconds(30))) {
+            for (int i = 0; i < 3; i++) {
+                ticks.observe(TARGET, AT.plusSeconds(i));
+                history.observe(TARGET, AT.plusSeconds(i));
+            }
+            healthy.set(true);
+            ticks.observe(TARGET, AT.plusSeconds(10));
+            history.observe(TARGET, AT.plusSeconds(10));
+            List<String> said = logs.messages();
+            assertEquals(1, said.stream().filter(m -> m.contains("are failing")).count(), said.toString());
+            assertEquals(1, said.stream().filter(m -> m.contains("succeed again")).count(), said.toString());
+        }
+    }
+
     private PrometheusMetricsSource source(int attempts, int window, Duration openFor) {
         PrometheusEndpoint endpoint = new PrometheusEndpoint(server.url("/").toString(), Duration.ofSeconds(3),
                 Duration.ofMinutes(2), 1000, Duration.ZERO, new RetrySettings(attempts, Duration.ofMillis(10)),
