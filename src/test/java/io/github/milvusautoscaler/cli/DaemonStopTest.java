@@ -91,6 +91,7 @@ class DaemonStopTest {
 
                 stopping.join(WAIT.toMillis());
                 long tookMs = (System.nanoTime() - stopAt) / 1_000_000;
+                System.out.printf("stop: %d ms with a write held %d s by the API server%n", tookMs, HELD.toSeconds());
                 assertTrue(!stopping.isAlive(), "the stop ended");
                 assertEquals(List.of("replicas 3", "lease released"), changes,
                         "the write in flight landed before the Lease was released");
