@@ -17,6 +17,7 @@ import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.Settle;
 import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.Target;
@@ -263,7 +264,8 @@ public final class ScaleCommand implements Callable<Integer> {
             }
             KubernetesEventSink events = new KubernetesEventSink(client, kube, objects, LeaderGate.always(), clock,
                     TargetSelection.who());
-            Run run = new Run(target, actuator, new PauseMarks(client, kube), events, checks, plan, out, err);
+            Run run = new Run(target, actuator, new PauseMarks(client, kube), events, checks, plan, out, err,
+                    ts.policy().scaleIn().backoff());
             Thread hook = new Thread(this::interrupted, "scale-interrupt");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
@@ -508,9 +510,12 @@ public final class ScaleCommand implements Callable<Integer> {
         private final String who = TargetSelection.who();
         private boolean pausedHere;
         private PauseMarks.Mark pause;
+        /** The target's scale-in.backoff, kept on the object with a roll-back as the daemon's own roll-back keeps it. */
+        private final Duration backoff;
 
         Run(Target target, ReplicaActuator actuator, PauseMarks marks, KubernetesEventSink events, Checks checks,
-            Plan plan, PrintWriter out, PrintWriter err) {
+            Plan plan, PrintWriter out, PrintWriter err, Duration backoff) {
+            this.backoff = backoff;
             this.target = target;
             this.actuator = actuator;
             this.marks = marks;
@@ -754,8 +759,13 @@ public final class ScaleCommand implements Callable<Integer> {
                 // through (the actuators refuse a paused basis to protect against callers that skipped the guard).
                 ReplicaStatus ours = new ReplicaStatus(basis.current(), basis.ready(), false, basis.rollingOut(),
                         basis.lastScale(), basis.resourceVersion(), basis.memory());
+                // A roll-back keeps the daemon's back-off on the object (scale-in.backoff, 30m): once the pause is
+                // lifted the daemon holds its step-downs as after its own roll-back, not only for the
+                // delay-after-scale-out a MANUAL_SCALE up gives (scale audit L2).
+                ScaleMemory memory = message.startsWith(ROLLED_BACK)
+                        ? basis.memory().withBackoffUntil(now.plus(backoff)) : null;
                 try {
-                    actuator.apply(decision, ours, new WriteContext(id, now, WriteGuard.NONE));
+                    actuator.apply(decision, ours, new WriteContext(id, now, WriteGuard.NONE, memory));
                     events.record(decision.asWritten());
                     break;
                 } catch (ActuationException e) {

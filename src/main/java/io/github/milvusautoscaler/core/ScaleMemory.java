@@ -63,6 +63,12 @@ public record ScaleMemory(Instant backoffUntil, Instant settleWaitSince, Instant
      * This memory with {@code keys} as the blocking alerts, the newest first seen {@code at}, of which
      * {@code pending} still ask for a scale-out.
      */
+    /** This memory with scale-in blocked until {@code until}: what a roll-back leaves for whoever decides next. */
+    public ScaleMemory withBackoffUntil(Instant until) {
+        return new ScaleMemory(until, settleWaitSince, lastAlertScaleOut, handledAlerts, steppedToOneAt, toOneReversedAt,
+                blockingAlerts, lastAlertBlock, pendingScaleOuts);
+    }
+
     public ScaleMemory withBlocking(Set<String> keys, Set<String> pending, Instant at) {
         return new ScaleMemory(backoffUntil, settleWaitSince, lastAlertScaleOut, handledAlerts, steppedToOneAt,
                 toOneReversedAt, keys, keys.isEmpty() ? null : at, pending);

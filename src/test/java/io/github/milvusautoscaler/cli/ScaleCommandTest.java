@@ -592,6 +592,12 @@ class ScaleCommandTest {
         assertFalse(r.out().contains("step 2 of 3: wrote 3 replicas (2 -> 3)"), r.out());
         assertEquals("up", annotations().get("milvus-autoscaler.io/last-scale-direction").getAsString());
         assertEquals("MANUAL_SCALE", annotations().get("milvus-autoscaler.io/last-scale-reason").getAsString());
+        // The roll-back keeps the daemon's back-off (scale-in.backoff, 30m by default) on the object, as the daemon's
+        // own roll-back does, so the daemon does not step down into the same harm once resumed (scale audit L2).
+        Instant backoffUntil = Instant.parse(annotations().get("milvus-autoscaler.io/backoff-until").getAsString());
+        Instant rolledBack = (Instant) writes.get(2)[0];
+        assertTrue(Math.abs(Duration.between(rolledBack.plus(Duration.ofMinutes(30)), backoffUntil).toSeconds()) < 60,
+                "back-off until " + backoffUntil + " after the roll-back at " + rolledBack);
         assertFalse(annotations().has("milvus-autoscaler.io/paused"), "the pause is lifted: " + annotations());
     }
 
