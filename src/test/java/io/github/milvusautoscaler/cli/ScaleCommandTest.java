@@ -712,16 +712,8 @@ class ScaleCommandTest {
     void ctrlCLeavesTheTargetPausedAtACompletedStepAndSaysHowToResume() throws Exception {
         at(4);
         drain = Duration.ofSeconds(40);
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path log = dir.resolve("scale-process.log");
-        // A shell starts a background command with SIGINT ignored (POSIX, when job control is off), children
-        // inherit that, and a JVM started with SIGINT ignored never runs its shutdown hooks on it: a build run in
-        // the background would see the command ignore Ctrl-C. A person's Ctrl-C reaches a command in the
-        // foreground of a terminal, with the default disposition, which env (coreutils) restores here.
-        Process p = new ProcessBuilder("env", "--default-signal=INT", java, "-cp", System.getProperty("java.class.path"),
-                "io.github.milvusautoscaler.cli.Main", "scale", "--config", config.toString(), "--target",
-                NS + "/" + RELEASE + "/queryNode", "--to", "1", "--yes", "--poll-interval", "200ms")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = scaleProcess(1, log);
         try {
             Poll.until("the command waits for the first step to settle", WAIT, () -> read(log),
                     text -> text.contains("step 1 of 3 (queryNode -> 3): waiting for settle"));
@@ -764,13 +756,8 @@ class ScaleCommandTest {
                 }
             }
         };
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path log = dir.resolve("scale-out-process.log");
-        // env restores SIGINT's default disposition, as in ctrlCLeavesTheTargetPausedAtACompletedStepAndSaysHowToResume.
-        Process p = new ProcessBuilder("env", "--default-signal=INT", java, "-cp", System.getProperty("java.class.path"),
-                "io.github.milvusautoscaler.cli.Main", "scale", "--config", config.toString(), "--target",
-                NS + "/" + RELEASE + "/queryNode", "--to", "3", "--yes", "--poll-interval", "200ms")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = scaleProcess(3, log);
         try {
             assertTrue(pauseSent.await(WAIT.toMillis(), TimeUnit.MILLISECONDS), "the pause was sent: " + read(log));
             new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
@@ -787,6 +774,21 @@ class ScaleCommandTest {
         }
         Result resumed = command("resume", "--config", config.toString(), "--target", NS + "/" + RELEASE + "/queryNode");
         assertEquals(0, resumed.exit(), resumed.all());
+    }
+
+    /**
+     * {@code scale --to n} of the queryNode in a real process, its output in {@code log}, for SIGINT as a person's
+     * Ctrl-C gives it. A shell starts a background command with SIGINT ignored (POSIX, when job control is off),
+     * children inherit that, and a JVM started with SIGINT ignored never runs its shutdown hooks on it: a build run in
+     * the background would see the command ignore Ctrl-C. A person's Ctrl-C reaches a command in the foreground of a
+     * terminal, with the default disposition, which env (coreutils) restores here.
+     */
+    Process scaleProcess(int n, Path log) throws java.io.IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder("env", "--default-signal=INT", java, "-cp", System.getProperty("java.class.path"),
+                "io.github.milvusautoscaler.cli.Main", "scale", "--config", config.toString(), "--target",
+                NS + "/" + RELEASE + "/queryNode", "--to", Integer.toString(n), "--yes", "--poll-interval", "200ms")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     static String read(Path file) {

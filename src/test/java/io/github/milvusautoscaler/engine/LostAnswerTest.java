@@ -164,6 +164,14 @@ class LostAnswerTest {
         assertEquals(List.of("not_landed"), ambiguous, "re-read after the abandoned retry: not ours");
     }
 
+    /** The fake metrics, each observation taking {@code took} on the test's clock: Prometheus slow but answering. */
+    io.github.milvusautoscaler.core.MetricsSource queriesTaking(Duration took) {
+        return (t, at) -> {
+            clock.advance(took);
+            return metrics.observe(t, at);
+        };
+    }
+
     /** A leader gate that always leads, with the default renew deadline (10 s) as its write deadline. */
     static io.github.milvusautoscaler.core.LeaderGate leadingWithDeadline() {
         return new io.github.milvusautoscaler.core.LeaderGate() {
@@ -188,10 +196,7 @@ class LostAnswerTest {
     void aTickSlowedByItsQueriesReadsTheObjectAgainAndWrites() {
         seed(3);
         metrics.cpu.put(QN, 0.82);
-        io.github.milvusautoscaler.core.MetricsSource slow = (t, at) -> {
-            clock.advance(Duration.ofMillis(10_500));
-            return metrics.observe(t, at);
-        };
+        io.github.milvusautoscaler.core.MetricsSource slow = queriesTaking(Duration.ofMillis(10_500));
         Engine e = new Engine(clock, slow, actuator(), recorded::add, leadingWithDeadline(), AlertSource.NONE,
                 new ActionBudget(30), false, EngineListener.NONE);
         Decision d = e.tick(new EngineTarget(QN, EngineTest.policy()));
@@ -212,10 +217,7 @@ class LostAnswerTest {
     void aWriteFromAReadOlderThanTheRenewDeadlineIsAbandoned() {
         seed(3);
         metrics.cpu.put(QN, 0.82);
-        io.github.milvusautoscaler.core.MetricsSource slow = (t, at) -> {
-            clock.advance(Duration.ofMillis(10_500));
-            return metrics.observe(t, at);
-        };
+        io.github.milvusautoscaler.core.MetricsSource slow = queriesTaking(Duration.ofMillis(10_500));
         ReplicaActuator real = actuator();
         java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
         ReplicaActuator slowSecondRead = new ReplicaActuator() {
