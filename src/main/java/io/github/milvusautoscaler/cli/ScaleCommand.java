@@ -60,11 +60,12 @@ import picocli.CommandLine.Spec;
  * the component to be settled and the service unharmed (a step-down written just before may still be handing over
  * its segments; a harmed service is not stepped down at all), then writes one replica per step; after each the
  * command waits for the same settle rule the daemon's policy uses (every replica ready
- * and the settle query quiet, UNKNOWN counting as moving), then for the verify window with the health query
- * answering OK (or not configured) and every signal known and not HIGH. A failing health query or a HIGH signal
- * is harm: the command stops and, with {@code --rollback-on-harm} (the default), puts the one removed replica
- * back. While it writes, the target carries the daemon's pause annotation plus who paused it, so a daemon beside
- * it writes nothing; the pause is lifted at the end unless {@code --keep-paused}, and stays after Ctrl-C.
+ * and the settle query quiet, UNKNOWN counting as moving), then for a whole verify window in which every poll has the
+ * health query answering OK (or not configured) and every signal known and not HIGH. A failing health query or a
+ * HIGH signal is harm: the command stops and, with {@code --rollback-on-harm} (the default), puts the one removed
+ * replica back. While it writes, the target carries the daemon's pause annotation plus who paused it, so a daemon
+ * beside it writes nothing; the pause is lifted at the end unless {@code --keep-paused}, and stays after Ctrl-C. A
+ * pause another scale run left is refused unless {@code --take-over}; a run lifts only its own pause.
  *
  * <p>Each wait is bounded: a step-down by {@code scale-in.settle-timeout} plus {@code scale-in.verify-window} of
  * the target (30m + 5m by default, e.g. 4 -> 1 waits at most 3 x 35m), a scale-out by the settle timeout;
@@ -107,7 +108,7 @@ public final class ScaleCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print the plan and the checks against live data; write nothing.")
     boolean dryRun;
 
-    @Option(names = "--yes", description = "Do not ask for confirmation (required when stdin is not a terminal).")
+    @Option(names = "--yes", description = "Do not ask for confirmation (required when stdin or stdout is not a terminal).")
     boolean yes;
 
     @Option(names = "--force-range", description = "Allow N outside [1, max-replicas of the target] (0 included).")
@@ -134,7 +135,8 @@ public final class ScaleCommand implements Callable<Integer> {
     Duration settleTimeout;
 
     @Option(names = "--verify-window", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "How long after a step-down health and signals must stay fine; default the target's"
+            description = "How long, once a step-down has settled, health and signals must read fine on every poll"
+                    + " (an unknown poll starts it again); default the target's"
                     + " scale-in.verify-window.")
     Duration verifyWindow;
 
