@@ -957,6 +957,55 @@ class ScaleCommandTest {
         assertTrue(r.out().contains("cpu n/a (no pods)"), r.out());
     }
 
+    /**
+     * A Kubernetes read that fails three times over (a 503 burst, three attempts of one read) during a step's wait is
+     * waited out like an unknown signal; it used to end the whole procedure between steps and hand the target back
+     * to the daemon (scale audit M6).
+     */
+    @Test
+    void aKubernetesBlipDuringAWaitIsWaitedOut() {
+        at(3);
+        drain = Duration.ofSeconds(1);
+        afterWrite = n -> {
+            if (n == 2) {
+                kube.fail("GET", "/apis/apps/v1/namespaces/milvus/deployments/" + DEPLOYMENT, 503, 3);
+            }
+        };
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals(List.of(2), writtenCounts());
+        assertTrue(r.out().contains("waiting for the Kubernetes API ("), r.out());
+        assertFalse(annotations().has("milvus-autoscaler.io/paused"), annotations().toString());
+    }
+
+    /**
+     * A rollout that begins between two step-downs (a helm upgrade that changes the template) holds the next step
+     * until it has finished: the rollout used to be checked only before the first write (scale audit M5).
+     */
+    @Test
+    void aRolloutBegunMidRunHoldsTheNextStep() {
+        at(4);
+        drain = Duration.ofSeconds(1);
+        List<Instant> rolledOut = new CopyOnWriteArrayList<>();
+        afterWrite = n -> {
+            if (n == 3) {
+                timers.schedule(() -> kube.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT,
+                        "{\"status\": {\"replicas\": 3, \"updatedReplicas\": 1}}"), 0, TimeUnit.MILLISECONDS);
+                timers.schedule(() -> {
+                    rolledOut.add(Instant.now());
+                    kube.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"status\": {\"updatedReplicas\": 3}}");
+                }, 4, TimeUnit.SECONDS);
+            }
+        };
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals(List.of(3, 2), writtenCounts(), r.all());
+        assertTrue(r.out().contains("waiting for the rollout to finish (deployment milvus/" + DEPLOYMENT
+                + " is rolling out a new template (1 of 3 pods updated))"), r.out());
+        assertTrue(((Instant) writes.get(1)[0]).isAfter(rolledOut.get(0)),
+                "step 2 at " + writes.get(1)[0] + " came after the rollout ended at " + rolledOut);
+    }
+
     /** A pause lifted by someone else mid-run ends the run before its next write (scale audit M4). */
     @Test
     void aPauseLiftedMidRunStopsBeforeTheNextWrite() {
