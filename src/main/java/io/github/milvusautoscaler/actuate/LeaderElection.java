@@ -249,6 +249,24 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
      */
     @Override
     public void close() {
+        close(true);
+    }
+
+    /**
+     * Stops as {@link #close()} does but leaves the Lease to expire after {@code lease-duration} instead of releasing
+     * it: for a stop whose last write's outcome is unknown (its answer never came, and a re-read did not find it), so
+     * that an API server still holding the request has that much longer to apply or drop it before a follower writes
+     * (concurrency audit N2).
+     */
+    public void closeKeepingLease() {
+        close(false);
+    }
+
+    private void close(boolean release) {
+        if (!release) {
+            // First, so the client's elector cannot give the Lease up as it stops either.
+            lock.closeWithoutRelease();
+        }
         Candidacy candidacy;
         Thread campaigner;
         synchronized (this) {
@@ -275,7 +293,13 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        lock.closeAndRelease();
+        if (release) {
+            lock.closeAndRelease();
+        } else {
+            LOG.warn("leader election: Lease {}/{} left to expire (a follower takes over after {}): the last write's"
+                    + " outcome is unknown, and the API server may still apply it", options.namespace(),
+                    options.leaseName(), options.leaseDuration());
+        }
     }
 
     private void campaign() {
@@ -446,6 +470,17 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         boolean renewedWithin(long now, Duration deadline) {
             Long at = renewedAt.get();
             return at != null && now - at < deadline.toNanos();
+        }
+
+        /** Refuses all further operations, the elector's own release on stopping included. */
+        void closeWithoutRelease() {
+            operations.lock();
+            try {
+                closed = true;
+                renewedAt.set(null);
+            } finally {
+                operations.unlock();
+            }
         }
 
         /** Refuses all further operations and clears holderIdentity if the Lease still names this replica. */

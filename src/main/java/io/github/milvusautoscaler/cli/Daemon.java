@@ -260,7 +260,7 @@ final class Daemon implements AutoCloseable {
         Map<String, com.sun.net.httpserver.HttpHandler> extra = Assembly.alertsEndpoint(s.alerts(), token, alertBook,
                 () -> !stopping && leader.isLeader(), clock, scheduler::tickNow, registry);
         this.http = parts.server(s.server(), registry, () -> self.refresh(engine),
-                () -> withKubernetes(StatusJson.render(engine.views().values(), leader.isLeader(), s.dryRun(),
+                () -> withKubernetes(StatusJson.render(engine.views().values(), !stopping && leader.isLeader(), s.dryRun(),
                         clock.instant()), reachability).toString(), extra);
         this.reloader = parts.opened("config reload", new Thread(this::watchConfig, "config-reload"), () -> {
             reloader.interrupt();
@@ -581,6 +581,9 @@ final class Daemon implements AutoCloseable {
         }
         parts.closeNow(reloader);
         parts.closeNow(scheduler);
+        if (engine != null && engine.inconclusiveWriteDuringStop() && leader != null) {
+            leader.closeKeepingLease();
+        }
         parts.closeNow(leader);
         parts.close();
         LOG.info("stopped");

@@ -61,6 +61,8 @@ public final class Engine {
      * follows waits only for an attempt already sent (one {@code request-timeout} at most) before the Lease goes.
      */
     private volatile boolean stopping;
+    /** A write sent during a stop's drain whose outcome stayed unknown: the stop then lets the Lease expire. */
+    private volatile boolean inconclusiveDuringStop;
 
     /** An engine without load history: no target has a forecast, each decides on its signals alone. */
     public Engine(Clock clock, MetricsSource metrics, ReplicaActuator actuator, DecisionSink sink, LeaderGate leader,
@@ -210,10 +212,23 @@ public final class Engine {
             return;
         }
         try {
-            actuator.remember(t, wanted, status, guard(statusReadAt, new int[1]));
+            if (!Duration.between(statusReadAt, clock.instant()).minus(leader.writeDeadline()).isNegative()) {
+                // A tick slowed by its queries: read the object again and keep the memory against it, as a scale
+                // write does, where it was abandoned every tick while Prometheus stayed slow, blocking alerts and
+                // pending alert scale-outs included (concurrency audit N3).
+                statusReadAt = clock.instant();
+                status = actuator.read(t);
+                wanted = kept(target, decision, state, status.memory(), firing, started);
+                if (wanted.equals(status.memory())) {
+                    return;
+                }
+            }
+            // Annotations only, also during a stop's drain (the Lease is still held): a pending alert scale-out the
+            // stop kept from being written is then carried to the next leader (concurrency audit N1).
+            actuator.remember(t, wanted, status, guard(statusReadAt, new int[1], true));
         } catch (ActuationException | WriteAbandonedException e) {
-            LOG.warn("{}: could not keep back-off, settle wait and handled alerts on the object ({}); next tick"
-                    + " tries again", t, e.getMessage());
+            LOG.warn("{}: could not keep back-off, settle wait and handled alerts on the object ({}){}", t,
+                    e.getMessage(), stopping ? "" : "; next tick tries again");
         }
     }
 
@@ -372,9 +387,14 @@ public final class Engine {
      * write; counts the attempts let through.
      */
     private WriteGuard guard(Instant readAt, int[] attempts) {
+        return guard(readAt, attempts, false);
+    }
+
+    /** As above; {@code duringStop}: the annotation-only memory write, let through while a stop drains. */
+    private WriteGuard guard(Instant readAt, int[] attempts, boolean duringStop) {
         return () -> {
             Instant now = clock.instant();
-            if (stopping) {
+            if (stopping && !duringStop) {
                 throw new WriteAbandonedException("this replica is stopping: no write attempt starts after SIGTERM");
             }
             if (!leader.isLeader()) {
@@ -397,6 +417,15 @@ public final class Engine {
      */
     public void stopWriting() {
         stopping = true;
+    }
+
+    /**
+     * True when, since {@link #stopWriting()}, a write was sent whose answer never came and which a re-read did not
+     * find: the API server may still apply it, so the stop leaves the Lease to expire rather than release it
+     * (concurrency audit N2: a 12 s write landed after the release, with no holder).
+     */
+    public boolean inconclusiveWriteDuringStop() {
+        return inconclusiveDuringStop;
     }
 
     /**
@@ -515,6 +544,9 @@ public final class Engine {
                 } else if (ambiguous) {
                     listener.ambiguousWrite(t, "not_landed");
                 }
+            }
+            if (mayHaveLanded && stopping) {
+                inconclusiveDuringStop = true;
             }
             if (fresh != null || !mayHaveLanded) {
                 budget.release(writeTime);

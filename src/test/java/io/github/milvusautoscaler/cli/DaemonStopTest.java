@@ -109,7 +109,59 @@ class DaemonStopTest {
         }
     }
 
+    /**
+     * The API server holds the write past request-timeout (2 s here) and applies it a second later, as an apiserver
+     * behind a slow etcd does: the client gives up, a re-read does not find it, and the stop must not hand the Lease
+     * to a follower while the write may still land. It is left to expire (concurrency audit N2: released, the write
+     * then landed with no holder).
+     */
+    @Test
+    void aStopWhoseLastWriteIsUnknownLeavesTheLeaseToExpire() throws Exception {
+        try (FakeKubernetesApi kube = FakeKubernetesApi.start()) {
+            kube.put(Kind.DEPLOYMENTS, ClosedLoopTest.deployment(2));
+            List<String> changes = new CopyOnWriteArrayList<>();
+            kube.onChange(change -> {
+                if (change.kind() == Kind.LEASES) {
+                    var spec = change.after().getAsJsonObject("spec");
+                    if (!spec.has("holderIdentity") || spec.get("holderIdentity").isJsonNull()
+                            || spec.get("holderIdentity").getAsString().isEmpty()) {
+                        changes.add("lease released");
+                    }
+                }
+            });
+            CountDownLatch patchArrived = new CountDownLatch(1);
+            CountDownLatch heldEnded = new CountDownLatch(1);
+            kube.onRequest(r -> {
+                if (r.method().equals("PATCH") && r.path().startsWith(DEPLOYMENTS) && patchArrived.getCount() > 0) {
+                    patchArrived.countDown();
+                    sleep(Duration.ofSeconds(3));
+                    heldEnded.countDown();
+                }
+            });
+            Daemon daemon = start(kube, Duration.ofSeconds(2));
+            try {
+                Poll.until("the daemon leads", WAIT, daemon::isLeader, l -> l);
+                Poll.until("the first tick", WAIT, () -> daemon.engine().views().get(TARGET), v -> v != null);
+                assertEquals(200, postAlert(daemon, "f1"));
+                assertTrue(patchArrived.await(WAIT.toMillis(), TimeUnit.MILLISECONDS), "the alert's write was sent");
+            } finally {
+                daemon.close();
+            }
+            // The held write is handled now, landing or (if the memory write during the drain moved the
+            // resourceVersion first) refused 409: either way no follower could have been writing beside it.
+            assertTrue(heldEnded.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            assertEquals(List.of(), changes, "the Lease was not released around the late write");
+            var spec = kube.get(Kind.LEASES, "milvus-autoscaler", "milvus-autoscaler").orElseThrow()
+                    .getAsJsonObject("spec");
+            assertEquals("stop-test", spec.get("holderIdentity").getAsString(), "left to expire: " + spec);
+        }
+    }
+
     Daemon start(FakeKubernetesApi kube) throws Exception {
+        return start(kube, Duration.ofSeconds(10));
+    }
+
+    Daemon start(FakeKubernetesApi kube, Duration requestTimeout) throws Exception {
         Path token = dir.resolve("token");
         Files.writeString(token, TOKEN);
         Path conf = dir.resolve("stop.conf");
@@ -118,7 +170,7 @@ class DaemonStopTest {
                   prometheus { url = "http://127.0.0.1:1", timeout = 1s, retry.max-attempts = 1 }
                   kubernetes {
                     kubeconfig = "%s"
-                    request-timeout = 10s
+                    request-timeout = %ds
                     leader-election { namespace = milvus-autoscaler, identity = stop-test, lease-duration = 15s,
                                       renew-deadline = 10s, retry-period = 500ms }
                   }
@@ -129,7 +181,8 @@ class DaemonStopTest {
                   clusters = [{ namespace = %s, name = %s, install = helm, milvus-version = "2.5",
                                 components { queryNode { min-replicas = 1, max-replicas = 6 } } }]
                 }
-                """.formatted(kube.writeKubeconfig(dir.resolve("kubeconfig")), dir.resolve("decisions.jsonl"), token,
+                """.formatted(kube.writeKubeconfig(dir.resolve("kubeconfig")), requestTimeout.toSeconds(),
+                dir.resolve("decisions.jsonl"), token,
                 NS, ClosedLoopTest.RELEASE));
         return Daemon.start(conf, ConfigLoader.load(conf), Clock.systemUTC());
     }

@@ -164,6 +164,46 @@ class LostAnswerTest {
         assertEquals(List.of("not_landed"), ambiguous, "re-read after the abandoned retry: not ours");
     }
 
+    /**
+     * An alert scale-out decided during a stop's drain is not written (no write starts after SIGTERM), but the alert
+     * is kept on the object as a pending scale-out, so the next leader makes it; the memory write, annotations only,
+     * still goes while the Lease is held (concurrency audit N1: it was stopped too, and the alert was lost).
+     */
+    @Test
+    void anAlertScaleOutDuringAStopIsLeftOnTheObjectForTheNextLeader() {
+        seed(2);
+        metrics.cpu.put(QN, 0.60);
+        Engine e = engine(leadingWithDeadline(), (t, now) -> List.of(ALERT), new ActionBudget(30));
+        e.stopWriting();
+        Decision d = e.tick(new EngineTarget(QN, EngineTest.policy()));
+        assertEquals(Reason.ALERT_SCALE_OUT, d.reason());
+        assertFalse(d.written());
+        assertEquals(List.of(), landedReplicas);
+        com.google.gson.JsonObject annotations = fake.get(Kind.MILVUSES, NS, "my-release").orElseThrow()
+                .getAsJsonObject("metadata").getAsJsonObject("annotations");
+        assertTrue(annotations != null && annotations.toString().contains(ALERT.key()), "the pending alert is on the object: " + annotations);
+    }
+
+    /**
+     * A tick slowed by its queries keeps its memory on the object too: it reads the object again first, as a scale
+     * write does, where the memory write was abandoned every tick while Prometheus stayed slow (concurrency audit N3).
+     */
+    @Test
+    void aTickSlowedByItsQueriesStillKeepsItsMemoryOnTheObject() {
+        seed(2);
+        metrics.cpu.put(QN, 0.60);
+        // An alert that only blocks scale-in: the tick holds, and its one write is the memory (blocking-alerts).
+        ActiveAlert blocking = new ActiveAlert("group/fp2/2026-01-05T09:59:00Z", "MilvusQueryQueueBacklog",
+                ActiveAlert.AlertAction.BLOCK_SCALE_IN, Instant.parse("2026-01-05T09:59:00Z"));
+        Engine e = new Engine(clock, queriesTaking(Duration.ofMillis(10_500)), actuator(), recorded::add,
+                leadingWithDeadline(), (t, now) -> List.of(blocking), new ActionBudget(30), false, EngineListener.NONE);
+        Decision d = e.tick(new EngineTarget(QN, EngineTest.policy()));
+        assertFalse(d.isScale(), d.toString());
+        com.google.gson.JsonObject annotations = fake.get(Kind.MILVUSES, NS, "my-release").orElseThrow()
+                .getAsJsonObject("metadata").getAsJsonObject("annotations");
+        assertTrue(annotations != null && annotations.toString().contains(blocking.key()), "the alert is kept on the object: " + annotations);
+    }
+
     /** The fake metrics, each observation taking {@code took} on the test's clock: Prometheus slow but answering. */
     io.github.milvusautoscaler.core.MetricsSource queriesTaking(Duration took) {
         return (t, at) -> {
