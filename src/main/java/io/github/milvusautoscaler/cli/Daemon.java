@@ -428,24 +428,24 @@ final class Daemon implements AutoCloseable {
             // The content is not committed: a ConfigMap and the Secret it names are separate volumes, each updated in
             // its own time, and the file that lands second must still load this config (concurrency audit F3). Said
             // and counted once per content, not at every poll.
+            waitingForFiles = h;
+            refusedNow(h);
             if (!waited) {
                 SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "failed").increment();
                 LOG.error("config reload refused, keeping the running config until the file can be read (tried again"
                         + " every {}); {} error(s):", settings.configReloadInterval(), unreadable.size());
                 unreadable.forEach(err -> LOG.error("  {}", err));
             }
-            waitingForFiles = h;
-            refusedNow(h);
             return false;
         }
         configHash = h;
         waitingForFiles = null;
         if (next.targets().isEmpty() && !ConfigLoader.declaresClusters(configFile)) {
+            refusedNow(h);
             SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "failed").increment();
             LOG.warn("config reload refused, keeping the running config ({} targets): {} defines no clusters "
                     + "(empty file or no clusters block) and would stop every loop; write clusters = [] to stop "
                     + "all targets on purpose", settings.targets().size(), configFile);
-            refusedNow(h);
             return false;
         }
         AutoscalerSettings before = settings;
@@ -458,7 +458,10 @@ final class Daemon implements AutoCloseable {
         // resilience4j binds its breaker and retry meters to the objects; Micrometer hands back an existing
         // meter of the same name and tags, so without this the gauges kept showing the discarded breaker.
         unbindResilienceMeters();
-        metrics.swap(new PrometheusMetricsSource(endpoint, schemes, queries, registry, clock));
+        PrometheusMetricsSource nextSource = new PrometheusMetricsSource(endpoint, schemes, queries, registry, clock);
+        // Removed targets' loops stop (their ticks in flight end) before the source without their queries is in.
+        scheduler.retain(next.targets().stream().map(TargetSettings::target).collect(java.util.stream.Collectors.toSet()));
+        metrics.swap(nextSource);
         history.swap(Assembly.historySource(next, next.targets(), Duration.ZERO));
         alertBook.setTargets(next.targets().stream().map(TargetSettings::target).toList());
         scheduler.update(Assembly.engineTargets(next.targets()));
@@ -555,8 +558,8 @@ final class Daemon implements AutoCloseable {
      * How long a stop waits for ticks in flight: {@code kubernetes.request-timeout} (the longest one write attempt
      * may take; none starts once the stop begins) plus {@link #RECORD_MARGIN}, 10 + 2 = 12 s by default. Waiting less
      * released the Lease with a write still on its way, which landed after the release and was never recorded
-     * (concurrency audit F1). deploy/base/deployment.yaml's terminationGracePeriodSeconds covers this and the Lease's
-     * release after it.
+     * (concurrency audit F1). deploy/base/deployment.yaml's terminationGracePeriodSeconds (60 s) covers this, the
+     * leader election's own stop and the Lease's release after it: 50 s at worst, with the API server hung throughout.
      */
     static Duration drain(AutoscalerSettings settings) {
         return settings.kubernetes().requestTimeout().plus(RECORD_MARGIN);

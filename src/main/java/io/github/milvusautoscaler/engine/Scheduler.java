@@ -80,7 +80,16 @@ public final class Scheduler implements AutoCloseable {
             java.time.Instant now = engine.clock().instant();
             Loop old = retiring.get(target.get().target());
             boolean oldRunning = old != null && old != this && old.running.get();
-            if (oldRunning || !running.compareAndSet(false, true)) {
+            if (oldRunning) {
+                overruns.incrementAndGet();
+                if (skipSaid == null || !now.isBefore(skipSaid.plus(SKIP_SAID_EVERY))) {
+                    skipSaid = now;
+                    LOG.warn("{}: a tick due now is skipped: the tick of this target's loop a reload removed is still"
+                            + " running, and one target's ticks never overlap", target.get().target().id());
+                }
+                return;
+            }
+            if (!running.compareAndSet(false, true)) {
                 overruns.incrementAndGet();
                 // Counted in milvus_autoscaler_ticks_skipped_total, and said here once a minute per target: the
                 // decision log shows nothing while a tick hangs, so a slow API server or Prometheus was otherwise
@@ -213,6 +222,20 @@ public final class Scheduler implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /**
+     * Stops the loops of the targets not in {@code keep}, waiting for their ticks in flight as {@link #update} does;
+     * the others run on as they are. A reload calls it before it swaps the Prometheus source: a removed target's
+     * tick still running then observed through a source without its queries and failed, with no decision recorded
+     * (concurrency audit N4).
+     */
+    public void retain(java.util.Set<Target> keep) {
+        List<EngineTarget> current;
+        synchronized (this) {
+            current = loops.values().stream().map(l -> l.target.get()).filter(t -> keep.contains(t.target())).toList();
+        }
+        update(current);
     }
 
     private void start(List<EngineTarget> targets) {

@@ -204,6 +204,40 @@ class HotReloadTest {
         }
     }
 
+    /**
+     * A reload that removes a target while its tick is in its Kubernetes read (held 2 s here): the loop is stopped
+     * and its tick ends before the Prometheus source without its queries goes in, so that tick still decides and is
+     * recorded. The source was swapped first, and the tick failed ("no queries are configured") with no decision
+     * (concurrency audit N4).
+     */
+    @Test
+    void aTargetRemovedMidTickFinishesThatTickOnTheSourceItStartedWith() throws Exception {
+        try (FakeKubernetesApi kube = withDeployments("a", "b")) {
+            Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
+            java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.CountDownLatch inRead = new java.util.concurrent.CountDownLatch(1);
+            kube.onRequest(r -> {
+                if (r.method().equals("GET") && r.path().endsWith("/deployments/a-milvus-querynode")
+                        && armed.compareAndSet(true, false)) {
+                    inRead.countDown();
+                    try {
+                        Thread.sleep(2000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            try (Daemon daemon = startTickingA(kubeconfig);
+                 CapturedLogs logs = CapturedLogs.of(io.github.milvusautoscaler.engine.Scheduler.class)) {
+                armed.set(true);
+                assertTrue(inRead.await(30, java.util.concurrent.TimeUnit.SECONDS), "a's tick is in its read");
+                publish(config(kubeconfig, cluster("b")));
+                Poll.until("b replaces a", WAIT, () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(B)));
+                assertTrue(logs.messages().stream().noneMatch(m -> m.contains("failed")), logs.messages().toString());
+            }
+        }
+    }
+
     @Test
     void anEmptyOrTargetLessFileIsRefusedUnlessItSaysClustersIsEmpty() throws Exception {
         try (FakeKubernetesApi kube = withDeployments("a")) {
