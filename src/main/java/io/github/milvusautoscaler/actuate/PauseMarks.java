@@ -72,14 +72,22 @@ public final class PauseMarks {
             return paused && other.paused && by.isPresent() && by.equals(other.by) && at.equals(other.at);
         }
 
-        /** True when a {@code scale} run wrote this pause ({@code user@host: scale --to 3}). */
+        /**
+         * True when a {@code scale} run wrote this pause ({@code user@host: scale --to 3}) and may still be working
+         * under it; not a pause a finished run kept on purpose ({@code --keep-paused}, marked {@link #KEPT}).
+         */
         public boolean byScale() {
-            return ours() && SCALE_RUN.matcher(by.get()).find();
+            return ours() && SCALE_RUN.matcher(by.get()).find() && !by.get().endsWith(KEPT);
         }
     }
 
-    /** How {@code scale} signs its pause: {@code alice@bastion: scale --to 3 (reason)}. */
-    private static final java.util.regex.Pattern SCALE_RUN = java.util.regex.Pattern.compile(": scale --to \\d+");
+    /**
+     * How {@code scale} signs its pause: {@code alice@bastion: scale --to 3 (reason)}, anchored to the writer so a
+     * {@code pause --reason} quoting a scale does not read as one.
+     */
+    private static final java.util.regex.Pattern SCALE_RUN = java.util.regex.Pattern.compile("^[^:\\s]+: scale --to \\d+");
+    /** Appended to a finished scale run's {@code paused-by} when it keeps the pause ({@code --keep-paused}). */
+    public static final String KEPT = " [kept paused]";
 
     /** Reads the pause of {@code target} from its owning object. */
     public Mark read(Target target) {

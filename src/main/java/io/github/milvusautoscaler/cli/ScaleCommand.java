@@ -554,6 +554,15 @@ public final class ScaleCommand implements Callable<Integer> {
                     pausedHere = true;
                 }
                 pause = pausedHere ? marks.read(target) : before;
+                if (pausedHere && !(pause.paused() && pause.by().equals(Optional.of(by))
+                        && pause.at().equals(Optional.of(at.toString())))) {
+                    // Another run took the pause over between this run's write and its read: it is that run's now,
+                    // and this one must neither scale under it nor lift it (scale recheck N1).
+                    err.println("scale: the pause on " + target + " changed while this run wrote it (now "
+                            + pause.by().orElse(pause.paused() ? "set by hand" : "lifted") + "); another run is at"
+                            + " work on it; nothing written");
+                    return Main.EXIT_FAILURE;
+                }
                 progress.event(!pausedHere ? target + " was already paused on " + before.object() + before.by()
                         .map(b -> " by " + b).orElse(" by hand") + "; that pause stays after this command"
                         : before.paused() ? "took over the pause of " + before.by().orElseThrow() + " on "
@@ -588,7 +597,15 @@ public final class ScaleCommand implements Callable<Integer> {
             }
             // A scale that ended well but left the daemon paused has not handed the target back: a script
             // running scale must see it, not only a person reading stderr.
-            return liftPause() || result != 0 ? result : Main.EXIT_FAILURE;
+            boolean lifted = liftPause();
+            if (stopped()) {
+                // Ctrl-C while the lift was on its way: it finished first, and the JVM exits 130 whatever this returns.
+                err.println("scale: the run had ended (" + (result == 0 ? "done" : "exit " + result) + ") and the pause"
+                        + " was " + (lifted ? "lifted" : "not lifted") + " before the interrupt; exit 130 is the"
+                        + " signal's");
+                err.flush();
+            }
+            return lifted || result != 0 ? result : Main.EXIT_FAILURE;
         }
 
         /** A re-run where the count is already there: the last step's checks, then the pause is lifted. */
@@ -724,6 +741,13 @@ public final class ScaleCommand implements Callable<Integer> {
                 // ready, is not helped by waiting an hour (scale audit M9).
                 return "";
             }
+            if (w.last().status().current() == plan.to()) {
+                // The last step: nothing is left to go on with, and the pause is lifted; a command to "wait longer"
+                // found the count there and said nothing to do (scale recheck N3). The daemon's own settle rule holds
+                // its step-downs meanwhile.
+                return " A stopping balance can take up to an hour; the pause is lifted, and the daemon takes no"
+                        + " step-down of its own until this one has settled (status shows SETTLING).";
+            }
             Duration longer = plan.settle().multipliedBy(2);
             Duration wait = longer.compareTo(Duration.ofHours(1)) < 0 ? Duration.ofHours(1) : longer;
             return " A stopping balance can take up to an hour; to wait longer and go on: " + command(plan.to())
@@ -810,7 +834,10 @@ public final class ScaleCommand implements Callable<Integer> {
                 boolean settling = false;
                 Instant now;
                 try {
-                    look = checks.look(requested);
+                    look = lookOrStop(requested);
+                    if (look == null) {
+                        return new WaitResult(Ended.INTERRUPTED, "interrupted", null, stage);
+                    }
                     now = clock.instant();
                 } catch (ActuationException e) {
                     if (e.kind() != ActuationException.Kind.UNAVAILABLE) {
@@ -844,6 +871,16 @@ public final class ScaleCommand implements Callable<Integer> {
                             + " else " + stage.when() + ", so the daemon may scale it too; stopped before another"
                             + " write", look, stage);
                 }
+                if (pausedHere) {
+                    PauseMarks.Mark now2 = marks.read(target);
+                    if (!now2.samePause(pause)) {
+                        // Another run took this run's pause over (--take-over by someone who thought it gone): two
+                        // runs must not both write steps (scale recheck N2).
+                        return new WaitResult(Ended.CHANGED, "the pause on " + target + " was taken over "
+                                + now2.by().map(b -> "by " + b).orElse("by hand") + " " + stage.when() + "; stopped"
+                                + " before another write, and that pause is left to its run", look, stage);
+                    }
+                }
                 if (checkHarm && look.harm().isPresent()) {
                     return new WaitResult(Ended.HARM, look.harm().get(), look, stage);
                 }
@@ -871,6 +908,16 @@ public final class ScaleCommand implements Callable<Integer> {
                 } else {
                     if (verifiedSince == null) {
                         verifiedSince = now;
+                        if (checkHarm && requested == 0 && !look.healthy()) {
+                            // Said, not hidden: at 0 the checks read what is known, and here that is not everything.
+                            List<String> missing = new ArrayList<>();
+                            if (look.observation().health() == Health.UNKNOWN) {
+                                missing.add("health");
+                            }
+                            missing.addAll(look.unknown());
+                            progress.event(stage.label() + ": no pod is left to report; judged on the pods being gone"
+                                    + " and no harm read, without data on " + String.join(", ", missing));
+                        }
                     }
                     if (Duration.between(verifiedSince, now).compareTo(verify) >= 0) {
                         return new WaitResult(Ended.PASSED, "", look, stage);
@@ -885,6 +932,33 @@ public final class ScaleCommand implements Callable<Integer> {
                         + ", " + look.describe());
                 if (sleepOrStop()) {
                     return new WaitResult(Ended.INTERRUPTED, "interrupted", look, stage);
+                }
+            }
+        }
+
+        /**
+         * One look, given up when Ctrl-C comes while it runs (null then): a look is a round of Prometheus queries of up
+         * to prometheus.timeout each, which Ctrl-C waited out (6 s at 1 s a query; scale recheck N6). A look only
+         * reads, so the one given up is left to end on its own.
+         */
+        private Look lookOrStop(int requested) {
+            java.util.concurrent.CompletableFuture<Look> f =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> checks.look(requested));
+            while (true) {
+                try {
+                    return f.get(100, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    if (stopped()) {
+                        return null;
+                    }
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
                 }
             }
         }
@@ -950,6 +1024,13 @@ public final class ScaleCommand implements Callable<Integer> {
                 return true;
             }
             if (keepPaused) {
+                try {
+                    // Marked as kept, so a later scale reads it as a pause left on purpose, not as a run that may still
+                    // be at work (which it would refuse and steer to --take-over; scale recheck N5).
+                    marks.takeOver(target, pause, pause.by().orElse(who) + PauseMarks.KEPT, clock.instant());
+                } catch (ActuationException e) {
+                    err.println("scale: could not mark the kept pause on " + target + " as kept: " + e.getMessage());
+                }
                 out.println("the daemon stays paused for " + target + " (--keep-paused); resume with: milvus-autoscaler"
                         + " resume --config " + selection.config + " --target " + target.id());
                 return true;

@@ -1006,6 +1006,31 @@ class ScaleCommandTest {
                 "step 2 at " + writes.get(1)[0] + " came after the rollout ended at " + rolledOut);
     }
 
+    /**
+     * Another run takes this run's pause over mid-run (someone ran --take-over believing it gone): this run stops
+     * before its next write and leaves that pause to its run, where both used to go on writing steps (scale recheck
+     * N2).
+     */
+    @Test
+    void aRunWhosePauseIsTakenOverStopsBeforeItsNextWrite() {
+        at(4);
+        drain = Duration.ofSeconds(1);
+        afterWrite = n -> {
+            if (n == 3) {
+                timers.schedule(() -> kube.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"metadata\": {\"annotations\": {"
+                        + "\"milvus-autoscaler.io/paused-by\": \"bob@ci: scale --to 4\","
+                        + " \"milvus-autoscaler.io/paused-at\": \"2026-12-04T10:00:00Z\"}}}"), 0, TimeUnit.MILLISECONDS);
+            }
+        };
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes");
+        assertEquals(1, r.exit(), r.all());
+        assertEquals(List.of(3), writtenCounts(), "no step after the pause was taken over: " + r.all());
+        assertTrue(r.err().contains("the pause on milvus/scl/queryNode was taken over by bob@ci: scale --to 4 at step"
+                + " 1 of 2; stopped before another write"), r.err());
+        assertEquals("bob@ci: scale --to 4", annotations().get("milvus-autoscaler.io/paused-by").getAsString(),
+                "bob's pause is left to bob's run");
+    }
+
     /** A pause lifted by someone else mid-run ends the run before its next write (scale audit M4). */
     @Test
     void aPauseLiftedMidRunStopsBeforeTheNextWrite() {
@@ -1031,10 +1056,16 @@ class ScaleCommandTest {
                 "--reason", "load test");
         assertEquals(0, r.exit(), r.all());
         assertEquals(3, replicas());
-        assertTrue(annotations().get("milvus-autoscaler.io/paused-by").getAsString().endsWith("scale --to 3 (load test)"),
-                annotations().toString());
+        assertTrue(annotations().get("milvus-autoscaler.io/paused-by").getAsString()
+                .endsWith("scale --to 3 (load test) [kept paused]"), annotations().toString());
         assertTrue(r.out().contains("the daemon stays paused for milvus/scl/queryNode (--keep-paused); resume with:"
                 + " milvus-autoscaler resume --config"), r.out());
+        // A pause kept on purpose is not a run that may still be at work: a later scale goes on under it and
+        // leaves it (scale recheck N5: it was refused and steered to --take-over).
+        Result later = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "4", "--yes");
+        assertEquals(0, later.exit(), later.all());
+        assertTrue(later.out().contains("was already paused on deployment milvus/" + DEPLOYMENT + " by "), later.out());
+        assertTrue(annotations().has("milvus-autoscaler.io/paused"), "the kept pause stays: " + annotations());
         Result resumed = command("resume", "--config", config.toString(), "--target", NS + "/" + RELEASE + "/queryNode");
         assertEquals(0, resumed.exit(), resumed.all());
         assertFalse(annotations().has("milvus-autoscaler.io/paused"), annotations().toString());
