@@ -868,8 +868,7 @@ public final class ScaleCommand implements Callable<Integer> {
                 }
                 if (!look.status().paused()) {
                     return new WaitResult(Ended.CHANGED, "the daemon's pause on " + target + " was lifted by someone"
-                            + " else " + stage.when() + ", so the daemon may scale it too; stopped before another"
-                            + " write", look, stage);
+                            + " else " + stage.when() + ", so the daemon may scale it too", look, stage);
                 }
                 if (pausedHere) {
                     PauseMarks.Mark now2 = marks.read(target);
@@ -877,8 +876,8 @@ public final class ScaleCommand implements Callable<Integer> {
                         // Another run took this run's pause over (--take-over by someone who thought it gone): two
                         // runs must not both write steps (scale recheck N2).
                         return new WaitResult(Ended.CHANGED, "the pause on " + target + " was taken over "
-                                + now2.by().map(b -> "by " + b).orElse("by hand") + " " + stage.when() + "; stopped"
-                                + " before another write, and that pause is left to its run", look, stage);
+                                + now2.by().map(b -> "by " + b).orElse("by hand") + " " + stage.when() + ", and that"
+                                + " pause is left to its run", look, stage);
                     }
                 }
                 if (checkHarm && look.harm().isPresent()) {
@@ -1040,8 +1039,8 @@ public final class ScaleCommand implements Callable<Integer> {
                 boolean lifted = was.samePause(pause);
                 PauseMarks.Mark now = lifted ? marks.read(target) : was;
                 if (now.paused()) {
-                    err.println("scale: " + (lifted ? "lifted this run's pause, but " : "this run's pause was replaced;")
-                            + " " + target + " is still paused on " + now.object() + now.by().map(b -> " by " + b)
+                    err.println("scale: " + (lifted ? "lifted this run's pause, but " : "this run's pause was replaced; ")
+                            + target + " is still paused on " + now.object() + now.by().map(b -> " by " + b)
                             .orElse(" by an annotation set by hand") + "; the daemon stays off until that pause is"
                             + " lifted");
                     return false;

@@ -1026,7 +1026,7 @@ class ScaleCommandTest {
         assertEquals(1, r.exit(), r.all());
         assertEquals(List.of(3), writtenCounts(), "no step after the pause was taken over: " + r.all());
         assertTrue(r.err().contains("the pause on milvus/scl/queryNode was taken over by bob@ci: scale --to 4 at step"
-                + " 1 of 2; stopped before another write"), r.err());
+                + " 1 of 2, and that pause is left to its run; stopped without overwriting"), r.err());
         assertEquals("bob@ci: scale --to 4", annotations().get("milvus-autoscaler.io/paused-by").getAsString(),
                 "bob's pause is left to bob's run");
     }
@@ -1046,7 +1046,7 @@ class ScaleCommandTest {
         assertEquals(1, r.exit(), r.all());
         assertEquals(List.of(3), writtenCounts(), "no step after the pause went: " + r.all());
         assertTrue(r.err().contains("the daemon's pause on milvus/scl/queryNode was lifted by someone else at step 1"
-                + " of 2, so the daemon may scale it too; stopped before another write"), r.err());
+                + " of 2, so the daemon may scale it too; stopped without overwriting"), r.err());
     }
 
     @Test
