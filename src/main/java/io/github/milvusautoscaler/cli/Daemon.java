@@ -406,6 +406,7 @@ final class Daemon implements AutoCloseable {
             // to load, nothing refused any more. Other refusals take their content as seen, so a revert reloads.
             refused = false;
             waitingForFiles = null;
+            LOG.info("config file {} is back to the running content; the refused edit is gone", configFile);
         }
         if (h == null || Arrays.equals(h, configHash)) {
             return false;
@@ -433,7 +434,8 @@ final class Daemon implements AutoCloseable {
             if (!waited) {
                 SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "failed").increment();
                 LOG.error("config reload refused, keeping the running config until the file can be read (tried again"
-                        + " every {}); {} error(s):", settings.configReloadInterval(), unreadable.size());
+                        + " every {}); {} error(s):", ScaleCommand.human(settings.configReloadInterval()),
+                        unreadable.size());
                 unreadable.forEach(err -> LOG.error("  {}", err));
             }
             return false;

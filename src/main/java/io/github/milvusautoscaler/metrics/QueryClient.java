@@ -146,8 +146,19 @@ final class QueryClient implements AutoCloseable {
         breakers.circuitBreaker(name);
         this.breaker = new CircuitBreakerStateMachine(name, breakerConfig, clock);
         breakers.replace(name, breaker);
-        this.breaker.getEventPublisher().onStateTransition(event ->
-                LOG.warn("Prometheus circuit breaker {}: {}", name, event.getStateTransition()));
+        this.breaker.getEventPublisher().onStateTransition(event -> {
+            // Opening and closing are news; the OPEN <-> HALF_OPEN probing while Prometheus stays down repeats every
+            // open-for (three WARNs a minute, observability recheck N5) and says nothing the first one did not.
+            CircuitBreaker.State to = event.getStateTransition().getToState();
+            CircuitBreaker.State from = event.getStateTransition().getFromState();
+            boolean probing = (from == CircuitBreaker.State.OPEN && to == CircuitBreaker.State.HALF_OPEN)
+                    || (from == CircuitBreaker.State.HALF_OPEN && to == CircuitBreaker.State.OPEN);
+            if (probing) {
+                LOG.debug("Prometheus circuit breaker {}: {}", name, event.getStateTransition());
+            } else {
+                LOG.warn("Prometheus circuit breaker {}: {}", name, event.getStateTransition());
+            }
+        });
         RetrySettings r = endpoint.retry();
         RetryRegistry retries = RetryRegistry.of(RetryConfig.custom()
                 .maxAttempts(r.maxAttempts())

@@ -130,6 +130,10 @@ final class Connection {
             write(ex.status(), type, ex.responseBytes(), h, ex.getRequestMethod().equals("HEAD"));
         } catch (IOException e) {
             // the client went away or a deadline closed the socket: nothing more to say
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The server is stopping (its executors are shut down): the socket closes unanswered. Uncaught, this
+            // printed a plain-text stack trace into a JSON log at every other pod stop, a probe or scrape being
+            // in flight then (observability recheck N3).
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
