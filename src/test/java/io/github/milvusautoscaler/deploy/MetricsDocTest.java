@@ -35,6 +35,19 @@ class MetricsDocTest {
         assertEquals(List.of(), missing, "templates of milvus-autoscaler.queries that docs/metrics.md does not name");
     }
 
+    /** Every metric the daemon exports about itself has its row in docs/metrics.md, so an SRE can look it up. */
+    @Test
+    void everyOwnMetricIsDocumented() {
+        String doc = Repo.read(DOC);
+        List<String> missing = MetricCatalog.exportedNames().stream()
+                .filter(name -> name.startsWith("milvus_autoscaler_"))
+                .map(name -> name.replaceAll("_(count|sum|max)$", ""))
+                .distinct()
+                .filter(name -> !doc.contains("| `" + name + "` |"))
+                .toList();
+        assertEquals(List.of(), missing, "metrics the daemon exports that docs/metrics.md has no row for");
+    }
+
     /** The rendered example's numerator (everything before the division) is the cpu template rendered now. */
     @Test
     void renderedCpuExampleIsWhatTheTemplateRenders() {
