@@ -479,7 +479,8 @@ public final class Engine {
                 try {
                     basis = actuator.read(t);
                 } catch (ActuationException readFailed) {
-                    listener.writeFailed(decision, readFailed);
+                    // A read that failed, counted as one (operation="read"); the next tick reads and decides again.
+                    listener.readFailed(t, readFailed);
                     return new Written(decision, current.unapplied(), basis, readAt, readFailed.getMessage());
                 }
                 readAt = at;
