@@ -52,26 +52,9 @@ class DaemonStopTest {
         try (FakeKubernetesApi kube = FakeKubernetesApi.start()) {
             kube.put(Kind.DEPLOYMENTS, ClosedLoopTest.deployment(2));
             // What changed on the API server, in order: the Deployment's count and the Lease's holder.
-            List<String> changes = new CopyOnWriteArrayList<>();
-            kube.onChange(change -> {
-                if (change.kind() == Kind.DEPLOYMENTS && change.before() != null) {
-                    changes.add("replicas " + change.after().getAsJsonObject("spec").get("replicas").getAsInt());
-                } else if (change.kind() == Kind.LEASES) {
-                    var spec = change.after().getAsJsonObject("spec");
-                    boolean held = spec.has("holderIdentity") && !spec.get("holderIdentity").isJsonNull()
-                            && !spec.get("holderIdentity").getAsString().isEmpty();
-                    if (!held) {
-                        changes.add("lease released");
-                    }
-                }
-            });
+            List<String> changes = changes(kube, true);
             CountDownLatch patchArrived = new CountDownLatch(1);
-            kube.onRequest(r -> {
-                if (r.method().equals("PATCH") && r.path().startsWith(DEPLOYMENTS) && patchArrived.getCount() > 0) {
-                    patchArrived.countDown();
-                    sleep(HELD); // held before it is applied, as a slow apiserver does
-                }
-            });
+            holdFirstWrite(kube, HELD, patchArrived, new CountDownLatch(1));
             Daemon daemon = start(kube);
             Thread stopping = null;
             try {
@@ -119,25 +102,10 @@ class DaemonStopTest {
     void aStopWhoseLastWriteIsUnknownLeavesTheLeaseToExpire() throws Exception {
         try (FakeKubernetesApi kube = FakeKubernetesApi.start()) {
             kube.put(Kind.DEPLOYMENTS, ClosedLoopTest.deployment(2));
-            List<String> changes = new CopyOnWriteArrayList<>();
-            kube.onChange(change -> {
-                if (change.kind() == Kind.LEASES) {
-                    var spec = change.after().getAsJsonObject("spec");
-                    if (!spec.has("holderIdentity") || spec.get("holderIdentity").isJsonNull()
-                            || spec.get("holderIdentity").getAsString().isEmpty()) {
-                        changes.add("lease released");
-                    }
-                }
-            });
+            List<String> changes = changes(kube, false);
             CountDownLatch patchArrived = new CountDownLatch(1);
             CountDownLatch heldEnded = new CountDownLatch(1);
-            kube.onRequest(r -> {
-                if (r.method().equals("PATCH") && r.path().startsWith(DEPLOYMENTS) && patchArrived.getCount() > 0) {
-                    patchArrived.countDown();
-                    sleep(Duration.ofSeconds(3));
-                    heldEnded.countDown();
-                }
-            });
+            holdFirstWrite(kube, Duration.ofSeconds(3), patchArrived, heldEnded);
             Daemon daemon = start(kube, Duration.ofSeconds(2));
             try {
                 Poll.until("the daemon leads", WAIT, daemon::isLeader, l -> l);
@@ -155,6 +123,40 @@ class DaemonStopTest {
                     .getAsJsonObject("spec");
             assertEquals("stop-test", spec.get("holderIdentity").getAsString(), "left to expire: " + spec);
         }
+    }
+
+    /**
+     * What changes on the API server, in order: "lease released" when the Lease's holder is cleared and, with
+     * {@code counts}, "replicas N" for every write to the Deployment.
+     */
+    static List<String> changes(FakeKubernetesApi kube, boolean counts) {
+        List<String> changes = new CopyOnWriteArrayList<>();
+        kube.onChange(change -> {
+            if (counts && change.kind() == Kind.DEPLOYMENTS && change.before() != null) {
+                changes.add("replicas " + change.after().getAsJsonObject("spec").get("replicas").getAsInt());
+            } else if (change.kind() == Kind.LEASES) {
+                var spec = change.after().getAsJsonObject("spec");
+                if (!spec.has("holderIdentity") || spec.get("holderIdentity").isJsonNull()
+                        || spec.get("holderIdentity").getAsString().isEmpty()) {
+                    changes.add("lease released");
+                }
+            }
+        });
+        return changes;
+    }
+
+    /**
+     * Holds the first PATCH of the Deployment for {@code held} before the fake applies it, as a slow apiserver does;
+     * {@code arrived} counts down when it comes, {@code ended} when the hold is over.
+     */
+    static void holdFirstWrite(FakeKubernetesApi kube, Duration held, CountDownLatch arrived, CountDownLatch ended) {
+        kube.onRequest(r -> {
+            if (r.method().equals("PATCH") && r.path().startsWith(DEPLOYMENTS) && arrived.getCount() > 0) {
+                arrived.countDown();
+                sleep(held);
+                ended.countDown();
+            }
+        });
     }
 
     Daemon start(FakeKubernetesApi kube) throws Exception {
