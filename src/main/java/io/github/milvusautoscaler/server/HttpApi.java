@@ -167,19 +167,19 @@ public final class HttpApi implements AutoCloseable {
         ScheduledThreadPoolExecutor d = new ScheduledThreadPoolExecutor(1, daemons("http-deadlines"));
         d.setRemoveOnCancelPolicy(true);
         deadlines = d;
-        routes.put("/healthz", new Route(ex -> send(ex, 200, "text/plain; charset=utf-8", "ok\n"), health));
-        routes.put("/readyz", new Route(ex -> {
+        routes.put("/healthz", new Route(readOnly(ex -> send(ex, 200, "text/plain; charset=utf-8", "ok\n")), health));
+        routes.put("/readyz", new Route(readOnly(ex -> {
             if (ready.get()) {
                 send(ex, 200, "text/plain; charset=utf-8", "ready\n");
             } else {
                 send(ex, 503, "text/plain; charset=utf-8", "not ready\n");
             }
-        }, health));
-        routes.put("/metrics", new Route(ex -> {
+        }), health));
+        routes.put("/metrics", new Route(readOnly(ex -> {
             beforeScrape.run();
             send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
-        }, reads));
-        routes.put("/api/v1/status", new Route(ex -> send(ex, 200, "application/json", status.get()), reads));
+        }), reads));
+        routes.put("/api/v1/status", new Route(readOnly(ex -> send(ex, 200, "application/json", status.get())), reads));
         extra.forEach((path, h) -> routes.put(path, new Route(h, hooks)));
         // Zero from the start, so dashboards and alerts see every reason before the first refusal.
         for (String reason : List.of("max_connections", "max_connections_per_client", "header_timeout",
@@ -189,6 +189,22 @@ public final class HttpApi implements AutoCloseable {
         acceptor = new Thread(this::acceptLoop, "http-accept");
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /**
+     * {@code handler} for GET and HEAD only; any other method gets 405 with {@code Allow: GET, HEAD}, so a webhook or
+     * probe pointed at the wrong path shows as refused instead of reading as answered (observability audit L11).
+     */
+    private static HttpHandler readOnly(HttpHandler handler) {
+        return ex -> {
+            String method = ex.getRequestMethod();
+            if (method.equals("GET") || method.equals("HEAD")) {
+                handler.handle(ex);
+                return;
+            }
+            ex.getResponseHeaders().set("Allow", "GET, HEAD");
+            send(ex, 405, "text/plain; charset=utf-8", method + " is not allowed here; GET or HEAD\n");
+        };
     }
 
     /** Marks the daemon ready (config loaded, server up). */

@@ -87,6 +87,22 @@ class HttpApiTest {
         assertEquals(404, get("/healthz/extra").statusCode());
     }
 
+    /**
+     * The read-only endpoints answer GET and HEAD; another method gets 405 naming the ones allowed, where a POST of
+     * /metrics or a DELETE of /api/v1/status answered 200 (observability audit L11).
+     */
+    @Test
+    void readOnlyEndpointsRefuseOtherMethods() throws Exception {
+        api.markReady();
+        for (String path : List.of("/metrics", "/api/v1/status", "/healthz", "/readyz")) {
+            HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port()
+                    + path)).POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(405, post.statusCode(), path);
+            assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElse(""), path);
+            assertEquals(200, get(path).statusCode(), path);
+        }
+    }
+
     @Test
     void metricsShowDecisionsReplicasAndSignalsBesideTheirThresholds() throws Exception {
         metrics.cpu.put(A, 0.82);
