@@ -987,6 +987,9 @@ class ScaleCommandTest {
         at(4);
         drain = Duration.ofSeconds(1);
         List<Instant> rolledOut = new CopyOnWriteArrayList<>();
+        // A rollout as the Deployment controller reports it (apps/v1 DeploymentStatus: status.replicas counts every
+        // pod of the Deployment, status.updatedReplicas those of the newest template; kubectl rollout status waits
+        // for the two to be equal): one of three pods on the new template.
         afterWrite = n -> {
             if (n == 3) {
                 timers.schedule(() -> kube.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT,
