@@ -67,6 +67,11 @@ public final class PauseMarks {
             return paused && by.isPresent();
         }
 
+        /** True when this is the pause a call wrote with {@code by} at {@code at}. */
+        public boolean writtenAs(String by, Instant at) {
+            return paused && this.by.equals(Optional.of(by)) && this.at.equals(Optional.of(at.toString()));
+        }
+
         /** True when this is the same pause as {@code other}: paused, by the same writer at the same instant. */
         public boolean samePause(Mark other) {
             return paused && other.paused && by.isPresent() && by.equals(other.by) && at.equals(other.at);
@@ -143,7 +148,7 @@ public final class PauseMarks {
 
     /** The object holds exactly this call's pause: what a write whose answer was lost leaves. */
     private static java.util.function.Predicate<Mark> written(String by, Instant at) {
-        return mark -> mark.paused() && mark.by().equals(Optional.of(by)) && mark.at().equals(Optional.of(at.toString()));
+        return mark -> mark.writtenAs(by, at);
     }
 
     /**

@@ -219,9 +219,10 @@ public final class ScaleCommand implements Callable<Integer> {
         // At N with every replica ready and no run's pause left: nothing to do. Otherwise a re-run at N is the way on
         // that an interrupted or timed-out run printed: its last step's checks still stand between the cluster and
         // the daemon's pause being lifted (scale audit M2), so they run, and nothing is written.
+        PauseMarks marks = new PauseMarks(client, kube);
         boolean leftByScale;
         try {
-            leftByScale = status.paused() && new PauseMarks(client, kube).read(target).byScale();
+            leftByScale = status.paused() && marks.read(target).byScale();
         } catch (ActuationException e) {
             err.println("scale: " + e.getMessage());
             return Main.EXIT_FAILURE;
@@ -266,7 +267,7 @@ public final class ScaleCommand implements Callable<Integer> {
             }
             KubernetesEventSink events = new KubernetesEventSink(client, kube, objects, LeaderGate.always(), clock,
                     TargetSelection.who());
-            Run run = new Run(target, actuator, new PauseMarks(client, kube), events, checks, plan, out, err,
+            Run run = new Run(target, actuator, marks, events, checks, plan, out, err,
                     ts.policy().scaleIn().backoff());
             Thread hook = new Thread(this::interrupted, "scale-interrupt");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -554,8 +555,7 @@ public final class ScaleCommand implements Callable<Integer> {
                     pausedHere = true;
                 }
                 pause = pausedHere ? marks.read(target) : before;
-                if (pausedHere && !(pause.paused() && pause.by().equals(Optional.of(by))
-                        && pause.at().equals(Optional.of(at.toString())))) {
+                if (pausedHere && !pause.writtenAs(by, at)) {
                     // Another run took the pause over between this run's write and its read: it is that run's now,
                     // and this one must neither scale under it nor lift it (scale recheck N1).
                     err.println("scale: the pause on " + target + " changed while this run wrote it (now "
@@ -871,12 +871,12 @@ public final class ScaleCommand implements Callable<Integer> {
                             + " else " + stage.when() + ", so the daemon may scale it too", look, stage);
                 }
                 if (pausedHere) {
-                    PauseMarks.Mark now2 = marks.read(target);
-                    if (!now2.samePause(pause)) {
+                    PauseMarks.Mark holder = marks.read(target);
+                    if (!holder.samePause(pause)) {
                         // Another run took this run's pause over (--take-over by someone who thought it gone): two
                         // runs must not both write steps (scale recheck N2).
                         return new WaitResult(Ended.CHANGED, "the pause on " + target + " was taken over "
-                                + now2.by().map(b -> "by " + b).orElse("by hand") + " " + stage.when() + ", and that"
+                                + holder.by().map(b -> "by " + b).orElse("by hand") + " " + stage.when() + ", and that"
                                 + " pause is left to its run", look, stage);
                     }
                 }

@@ -212,7 +212,7 @@ public final class Engine {
             return;
         }
         try {
-            if (!Duration.between(statusReadAt, clock.instant()).minus(leader.writeDeadline()).isNegative()) {
+            if (readTooOld(statusReadAt)) {
                 // A tick slowed by its queries: read the object again and keep the memory against it, as a scale
                 // write does, where it was abandoned every tick while Prometheus stayed slow, blocking alerts and
                 // pending alert scale-outs included (concurrency audit N3).
@@ -400,14 +400,22 @@ public final class Engine {
             if (!leader.isLeader()) {
                 throw new WriteAbandonedException("this replica is no longer the leader");
             }
-            Duration age = Duration.between(readAt, now);
-            if (age.compareTo(leader.writeDeadline()) >= 0) {
-                throw new WriteAbandonedException("the object was read " + age.toMillis() + " ms ago, more than the"
+            if (readTooOld(readAt)) {
+                throw new WriteAbandonedException("the object was read " + Duration.between(readAt, now).toMillis()
+                        + " ms ago, more than the"
                         + " renew deadline " + leader.writeDeadline().toMillis() + " ms; what it was decided on may"
                         + " be stale");
             }
             attempts[0]++;
         };
+    }
+
+    /**
+     * True when an object read at {@code readAt} is too old to write from: read the renew deadline or longer ago,
+     * before the last renewal this replica can vouch for. Never without election (the deadline is unbounded).
+     */
+    private boolean readTooOld(Instant readAt) {
+        return Duration.between(readAt, clock.instant()).compareTo(leader.writeDeadline()) >= 0;
     }
 
     /**
@@ -468,8 +476,7 @@ public final class Engine {
                 }
                 return new Written(decision, current.next(), basis, readAt, "");
             }
-            if (!refreshed && !stopping && leader.isLeader()
-                    && !Duration.between(readAt, clock.instant()).minus(leader.writeDeadline()).isNegative()) {
+            if (!refreshed && !stopping && leader.isLeader() && readTooOld(readAt)) {
                 // Slow queries (each within prometheus.timeout, together past the renew deadline) made the object read
                 // too old to write from, which abandoned every write, alert scale-outs included, for as long as
                 // Prometheus stayed slow (concurrency audit F4). Read it again and decide on it: the signals stand

@@ -80,26 +80,20 @@ public final class Scheduler implements AutoCloseable {
             java.time.Instant now = engine.clock().instant();
             Loop old = retiring.get(target.get().target());
             boolean oldRunning = old != null && old != this && old.running.get();
-            if (oldRunning) {
-                overruns.incrementAndGet();
-                if (skipSaid == null || !now.isBefore(skipSaid.plus(SKIP_SAID_EVERY))) {
-                    skipSaid = now;
-                    LOG.warn("{}: a tick due now is skipped: the tick of this target's loop a reload removed is still"
-                            + " running, and one target's ticks never overlap", target.get().target().id());
-                }
-                return;
-            }
-            if (!running.compareAndSet(false, true)) {
+            if (oldRunning || !running.compareAndSet(false, true)) {
                 overruns.incrementAndGet();
                 // Counted in milvus_autoscaler_ticks_skipped_total, and said here once a minute per target: the
                 // decision log shows nothing while a tick hangs, so a slow API server or Prometheus was otherwise
                 // visible only as a metric.
                 if (skipSaid == null || !now.isBefore(skipSaid.plus(SKIP_SAID_EVERY))) {
                     skipSaid = now;
-                    LOG.warn("{}: a tick due now is skipped: the previous one has run {}s and still waits on the API"
+                    LOG.warn("{}: a tick due now is skipped: {}", target.get().target().id(), oldRunning
+                            ? "the tick of this target's loop a reload removed is still running, and one target's"
+                            + " ticks never overlap"
+                            : "the previous one has run " + (startedAt == null ? "?"
+                            : java.time.Duration.between(startedAt, now).toSeconds()) + "s and still waits on the API"
                             + " server or Prometheus (each call is bounded by kubernetes.request-timeout and"
-                            + " prometheus.timeout, with their retries)", target.get().target().id(),
-                            startedAt == null ? "?" : java.time.Duration.between(startedAt, now).toSeconds());
+                            + " prometheus.timeout, with their retries)");
                 }
                 return;
             }
@@ -132,13 +126,8 @@ public final class Scheduler implements AutoCloseable {
                 if (late) {
                     Target t = target.get().target();
                     retiring.remove(t, this);
-                    // Removed while this tick ran past the removal's wait: drop what it put back, unless a later
-                    // reload added the target again and its new loop now owns the view.
-                    synchronized (Scheduler.this) {
-                        if (!loops.containsKey(t)) {
-                            engine.forget(t);
-                        }
-                    }
+                    // Removed while this tick ran past the removal's wait: drop what it put back.
+                    forgetUnlessAddedAgain(t);
                 }
             }
         }
@@ -194,12 +183,17 @@ public final class Scheduler implements AutoCloseable {
             if (awaitTick(e.getKey(), e.getValue())) {
                 retiring.remove(e.getKey());
             }
-            synchronized (this) {
-                if (!loops.containsKey(e.getKey())) {
-                    engine.forget(e.getKey());
-                }
-            }
+            forgetUnlessAddedAgain(e.getKey());
             LOG.info("stopped loop for {}", e.getKey().id());
+        }
+    }
+
+    /**
+     * Forgets a removed target's view and state, unless a later reload added it again: its new loop owns them then.
+     */
+    private synchronized void forgetUnlessAddedAgain(Target target) {
+        if (!loops.containsKey(target)) {
+            engine.forget(target);
         }
     }
 
