@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.Checks;
 import io.github.milvusautoscaler.core.ActuationException.Kind;
 import io.github.milvusautoscaler.core.WriteGuard;
 import io.kubernetes.client.openapi.ApiClient;
@@ -260,9 +261,16 @@ final class KubernetesRequests {
         return helmRole;
     }
 
-    private static String describe(ApiException e) {
+    private String describe(ApiException e) {
         if (e.getCode() == 0) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof java.io.InterruptedIOException && "timeout".equals(cause.getMessage())) {
+                // OkHttp's call timeout, which the client sets from kubernetes.request-timeout: say so in the
+                // config's words, as ApiReachability does for the same cut (observability recheck, L6's residual).
+                int ms = client.getHttpClient().callTimeoutMillis();
+                return "no answer within " + (ms > 0 ? Checks.text(Duration.ofMillis(ms)) : "the call's time")
+                        + " (kubernetes.request-timeout)";
+            }
             return "transport failure " + cause.getClass().getSimpleName()
                     + (cause.getMessage() == null ? "" : " (" + truncate(cause.getMessage()) + ")");
         }

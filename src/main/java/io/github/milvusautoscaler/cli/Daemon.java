@@ -506,7 +506,7 @@ final class Daemon implements AutoCloseable {
             changed.add("max-actions-per-hour/alerts/decision-log");
         }
         if (!changed.isEmpty()) {
-            LOG.warn("config reload: {} changed and take effect only after a restart", changed);
+            LOG.warn("config reload: {} changed; they take effect only after a restart", changed);
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.engine;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.Checks;
 import io.github.milvusautoscaler.core.Target;
 import java.time.Duration;
 import java.util.HashMap;
@@ -90,8 +91,9 @@ public final class Scheduler implements AutoCloseable {
                     LOG.warn("{}: a tick due now is skipped: {}", target.get().target().id(), oldRunning
                             ? "the tick of this target's loop a reload removed is still running, and one target's"
                             + " ticks never overlap"
-                            : "the previous one has run " + (startedAt == null ? "?"
-                            : java.time.Duration.between(startedAt, now).toSeconds()) + "s and still waits on the API"
+                            : "the previous one has run " + (startedAt == null ? "a while"
+                            : Checks.text(Duration.ofSeconds(Duration.between(startedAt, now).toSeconds())))
+                            + " and still waits on the API"
                             + " server or Prometheus (each call is bounded by kubernetes.request-timeout and"
                             + " prometheus.timeout, with their retries)");
                 }
@@ -207,7 +209,7 @@ public final class Scheduler implements AutoCloseable {
             return true;
         } catch (TimeoutException e) {
             LOG.warn("removed target {}: its tick is still running after {}; it is forgotten when it ends",
-                    target.id(), removalWait);
+                    target.id(), Checks.text(removalWait));
             return false;
         } catch (ExecutionException | java.util.concurrent.CancellationException e) {
             // the tick's own failure was logged by the loop
@@ -276,7 +278,7 @@ public final class Scheduler implements AutoCloseable {
         workers.shutdown();
         try {
             if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("ticks still running after {}; stopping them", grace);
+                LOG.warn("ticks still running after {}; stopping them", Checks.text(grace));
                 workers.shutdownNow();
             }
         } catch (InterruptedException e) {

@@ -60,7 +60,7 @@ class ApiReachabilityTest {
             assertThrows(ActuationException.class,
                     () -> requests.get(ApiResource.DEPLOYMENTS, ActuateFixtures.NS, "my-release-milvus-querynode"));
             assertFalse(watcher.state().reachable());
-            assertTrue(watcher.state().cause().startsWith("no answer within 300 ms (kubernetes.request-timeout)"),
+            assertTrue(watcher.state().cause().startsWith("no answer within 300ms (kubernetes.request-timeout)"),
                     watcher.state().cause());
         } finally {
             fake.close();
