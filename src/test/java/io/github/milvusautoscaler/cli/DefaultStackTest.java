@@ -73,6 +73,8 @@ class DefaultStackTest {
     private static final double GIB = 1024.0 * 1024 * 1024;
 
     private static FakeMilvusPods pods;
+    /** A proxy of Helm release restart (two proxies at Search 50/s each) whose process the test restarts. */
+    private static FakeMilvusPod restartingProxy;
     /** The coordinator of the settle case "reload", whose node count the test lowers once Prometheus runs. */
     private static FakeMilvusPod reloadCoord;
     private static PrometheusServer prometheus;
@@ -129,6 +131,12 @@ class DefaultStackTest {
         pods.start("ops", "op", InstallKind.OPERATOR, "mixcoord", "op-milvus-mixcoord-9c7d6f8b5c-p8a9s", 1, 4 * GIB)
                 .setIndexTasks("JobStateInit", 6);
         settleCases();
+        restartingProxy = helm("restart", "proxy", "restart-milvus-proxy-5c9d8b7f6d-r1r1r", 1, 2).setRequestRate("Search", 50);
+        helm("restart", "proxy", "restart-milvus-proxy-5c9d8b7f6d-r2r2r", 1, 2).setRequestRate("Search", 50);
+        for (String pod : new String[] {"restart-milvus-querynode-7d6c5b9f8d-q1q1q", "restart-milvus-querynode-7d6c5b9f8d-q2q2q"}) {
+            helm("restart", "querynode", pod, 2, 8).setCpuUtilisation(0.5);
+        }
+        helm("restart", "mixcoord", "restart-milvus-mixcoord-6b5d9c8f7b-m3m3m", 1, 4);
         chartDefaults();
         quietProxies();
         scrapedTwice();
@@ -291,6 +299,8 @@ class DefaultStackTest {
                       components { queryNode {}, proxy {}, dataNode {} } }
                     { namespace = ops, name = twice, install = operator, milvus-version = "2.5.6",
                       components { queryNode {}, proxy {} } }
+                    { namespace = milvus, name = restart, install = helm, milvus-version = "2.5.6",
+                      components { queryNode {} } }
                 %s  ]
                 }
                 """.formatted(url, clusters);
@@ -433,6 +443,39 @@ class DefaultStackTest {
             Observation bare = defaults.observe(new Target("defaults", "bare", Component.QUERY_NODE, InstallKind.OPERATOR), now);
             assertNotApplicable(bare.signals().get("cpu"), "queryNode's 1 pod declares no CPU request (set"
                     + " spec.components.queryNode.resources.requests.cpu in the Milvus resource)");
+        }
+    }
+
+    /**
+     * A proxy whose Milvus process restarts (same pod, a new server id and so a new node_id, its counters from 0)
+     * is counted once: Prometheus marks the old process's series stale at the first scrape without it, but a range
+     * selector keeps its samples, so irate(...[2m]) alone returned the old process's last rate for two minutes
+     * beside the new one's, and qps read 1.5x here (75 per queryNode for 50) long enough to scale out
+     * (real-install audit F1).
+     */
+    @Test
+    void aRestartedProxyProcessIsCountedOnce() {
+        Target queryNode = target("milvus/restart/queryNode");
+        Signal before = source.observe(queryNode, CLOCK.instant()).signals().get("qps");
+        assertEquals(50.0, before.value().orElseThrow(), 2.5, before::toString);
+        String old = restartingProxy.nodeId();
+        restartingProxy.restartProcess();
+        String restarted = restartingProxy.nodeId();
+        // Two scrapes of the new process (irate's two samples); the old series is stale from the first of them.
+        Poll.until("two scrapes of the restarted proxy", WAIT,
+                () -> prometheus.query("count_over_time(milvus_proxy_req_count{node_id=\"" + restarted
+                        + "\", function_name=\"Search\", status=\"total\"}[1m]) >= 2"),
+                body -> body.contains("\"node_id\":\"" + restarted + "\""));
+        // The old process's samples are still inside the 2m range: without the guard they count again.
+        String oldSamples = prometheus.query("count_over_time(milvus_proxy_req_count{node_id=\"" + old
+                + "\", function_name=\"Search\", status=\"total\"}[2m])");
+        assertTrue(oldSamples.contains("\"node_id\":\"" + old + "\""), oldSamples);
+        // A source of its own: the shared one answers a cluster query again within prometheus.share-window.
+        try (PrometheusMetricsSource fresh = new PrometheusMetricsSource(settings.prometheus(), settings.labelSchemes(),
+                Assembly.queries(settings.targets()), new SimpleMeterRegistry())) {
+            Signal after = fresh.observe(queryNode, CLOCK.instant()).signals().get("qps");
+            assertTrue(after.isKnown(), after::toString);
+            assertEquals(50.0, after.value().getAsDouble(), 2.5, after::toString);
         }
     }
 

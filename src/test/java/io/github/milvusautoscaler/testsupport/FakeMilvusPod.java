@@ -78,7 +78,7 @@ public final class FakeMilvusPod {
     private final double cpuRequestCores;
     private final double memoryLimitBytes;
     private final Clock clock;
-    private final String nodeId;
+    private String nodeId;
     private final String deployment;
     private final String replicaSet;
     private java.util.function.Supplier<List<FakeMilvusPod>> peers = List::of;
@@ -260,6 +260,29 @@ public final class FakeMilvusPod {
             resetLatencyRates(now);
         }
         return this;
+    }
+
+    /**
+     * Restarts the Milvus process in this pod (a crash, an OOM kill, a liveness restart): the pod keeps its name,
+     * the new process its own server id and so a new {@code node_id} on every Milvus series, and its request
+     * counters start again from 0 at the same rates. Milvus takes a fresh server id from etcd at every start
+     * (milvus-io/milvus internal/util/sessionutil/session_util.go getServerIDWithKey: "Each server get ServerID
+     * and add one to id"), which pkg/metrics writes as {@code node_id}; the old process's series leave the scrape.
+     */
+    public synchronized FakeMilvusPod restartProcess() {
+        Instant now = clock.instant();
+        nodeId = Integer.toString(Integer.parseInt(nodeId) + 1000);
+        requests.replaceAll((function, counter) -> {
+            Linear fresh = new Linear(0, now);
+            fresh.set(counter.rate, now);
+            return fresh;
+        });
+        return this;
+    }
+
+    /** The {@code node_id} label of this pod's Milvus series: the running process's server id. */
+    public synchronized String nodeId() {
+        return nodeId;
     }
 
     /**
