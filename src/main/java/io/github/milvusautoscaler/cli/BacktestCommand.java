@@ -87,8 +87,8 @@ public final class BacktestCommand implements Callable<Integer> {
             description = "Time between two replayed ticks (default: the config's loop.interval, 15s unless set).")
     String step;
 
-    @Option(names = "--rescale-load", description = "Re-divide load-proportional signals (cpu, qps, read-queue,"
-            + " index-backlog) recorded over the replicas that ran by the replicas the policy would have run.")
+    @Option(names = "--rescale-load", description = "Re-divide load-proportional signals (cpu, memory, qps,"
+            + " read-queue, index-backlog) recorded over the replicas that ran by the replicas the policy would have run.")
     boolean rescaleLoad;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the report files.")

@@ -108,6 +108,17 @@ class CommandLineEdgesTest {
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("Usage: milvus-autoscaler"));
     }
 
+    /** backtest's --help names every signal --rescale-load re-divides: it left memory out (backtest audit B4). */
+    @Test
+    void backtestsHelpNamesEverySignalItRescales() {
+        String help = new CommandLine(new Main()).getSubcommands().get("backtest").getUsageMessage(CommandLine.Help.Ansi.OFF)
+                .replaceAll("\\s+", " ");
+        String option = help.substring(help.indexOf("--rescale-load Re-divide"), help.indexOf("--rescale-load Re-divide") + 200);
+        for (String signal : io.github.milvusautoscaler.sim.Backtest.RESCALED) {
+            assertTrue(option.matches("(?s).*\\b" + signal + "\\b.*"), signal + " in " + option);
+        }
+    }
+
     /**
      * Every command's {@code --help} ends with its exit codes, as a script writer reads them, and names no code the
      * README's table of commands leaves out for it: the two are written separately and would drift apart.

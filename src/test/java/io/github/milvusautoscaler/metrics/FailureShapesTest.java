@@ -381,9 +381,37 @@ class FailureShapesTest {
         assertEquals("/api/v1/query_range", server.takeRequest().getUrl().encodedPath());
     }
 
+    /**
+     * A replay's steps each read their own instant however close they are: share-window (5s by default) lets
+     * targets of one live tick share an answer, and in a replay with --step 4s it handed every other step the
+     * previous step's value (backtest audit B1).
+     */
+    @Test
+    void aReplayStepShorterThanTheShareWindowReadsItsOwnInstant() throws Exception {
+        Instant from = AT;
+        Instant to = AT.plusSeconds(2);
+        String matrix = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":"
+                + "[{\"metric\":{},\"values\":[[" + PromJson.ts(from) + ",\"40\"],[" + PromJson.ts(from.plusSeconds(1))
+                + ",\"41\"],[" + PromJson.ts(to) + ",\"42\"]]}]}}";
+        server.enqueue(json(matrix));
+        TargetQueries queries = new TargetQueries(TARGET, List.of(new SignalQuery("s", "sum(up)", false)), "", "");
+        try (PrometheusMetricsSource source = PrometheusMetricsSource.replaying(endpoint(Duration.ofSeconds(3), 1000,
+                        Duration.ofSeconds(5)), DefaultQueries.schemes(), List.of(queries), new SimpleMeterRegistry(),
+                from, to, Duration.ofSeconds(1), 100, text -> { })) {
+            for (int i = 0; i <= 2; i++) {
+                Signal signal = source.observe(TARGET, from.plusSeconds(i)).signals().get("s");
+                assertEquals(40.0 + i, signal.value().orElseThrow(), 0.0, "step " + i);
+            }
+        }
+    }
+
     private PrometheusEndpoint endpoint(Duration timeout, int maxSeries) {
+        return endpoint(timeout, maxSeries, Duration.ZERO);
+    }
+
+    private PrometheusEndpoint endpoint(Duration timeout, int maxSeries, Duration shareWindow) {
         return new PrometheusEndpoint(server.url("/").toString(), timeout, Duration.ofMinutes(2), maxSeries,
-                Duration.ZERO, new RetrySettings(2, Duration.ofMillis(10)),
+                shareWindow, new RetrySettings(2, Duration.ofMillis(10)),
                 new CircuitBreakerSettings(50, 100, Duration.ofSeconds(30)),
                 PrometheusAuth.none(), Map.of());
     }
