@@ -137,9 +137,13 @@ public final class Backtest {
         }
     }
 
-    /** Recorded and replayed sides of one target, the policy's decisions and its steps for a chart. */
+    /**
+     * Recorded and replayed sides of one target, the policy's decisions, its steps for a chart, and per enabled
+     * signal the steps at which the history knew it ({@code signalKnownSteps}, in the policy's signal order): a
+     * signal missing for a day reads as a day of "not hot" otherwise, which the report must say (backtest audit B2).
+     */
     public record TargetResult(Target target, Side recorded, Side policy, List<Decision> decisions,
-                               List<String> unknownFromHistory, Steps steps) {
+                               List<String> unknownFromHistory, Steps steps, Map<String, Integer> signalKnownSteps) {
     }
 
     /**
@@ -172,6 +176,7 @@ public final class Backtest {
         Map<Target, Map<String, SignalPolicy>> bands = new HashMap<>();
         Map<Target, Steps> steps = new HashMap<>();
         Map<Target, Observation> lastView = new HashMap<>();
+        Map<Target, Map<String, Integer>> signalKnown = new HashMap<>();
         int count = (int) (Duration.between(settings.from(), settings.to()).dividedBy(settings.step()) + 1);
         for (EngineTarget t : targets) {
             recorded.put(t.target(), new Tally());
@@ -179,7 +184,12 @@ public final class Backtest {
             decisions.put(t.target(), new ArrayList<>());
             failures.put(t.target(), new ArrayList<>());
             Map<String, SignalPolicy> byName = new HashMap<>();
-            t.policy().settings().signals().forEach(s -> byName.put(s.name(), s));
+            Map<String, Integer> known = new LinkedHashMap<>();
+            t.policy().settings().signals().forEach(s -> {
+                byName.put(s.name(), s);
+                known.put(s.name(), 0);
+            });
+            signalKnown.put(t.target(), known);
             bands.put(t.target(), byName);
             SignalPolicy first = t.policy().settings().signals().get(0);
             short[] recordedSteps = new short[count];
@@ -202,6 +212,10 @@ public final class Backtest {
                     failures.get(target).add(s.name() + ": " + s.problem());
                 }
             }
+            signalKnown.get(target).replaceAll((name, n) -> {
+                Signal s = o.signals().get(name);
+                return s != null && s.isKnown() ? n + 1 : n;
+            });
             policy.get(target).hot(hot(view, bands.get(target)), settings.step());
             recorded.get(target).hot(hot(o, bands.get(target)), settings.step());
             lastView.put(target, view);
@@ -290,7 +304,8 @@ public final class Backtest {
         for (EngineTarget t : targets) {
             Target target = t.target();
             out.add(new TargetResult(target, recorded.get(target).side(), policy.get(target).side(),
-                    List.copyOf(decisions.get(target)), List.copyOf(failures.get(target)), steps.get(target)));
+                    List.copyOf(decisions.get(target)), List.copyOf(failures.get(target)), steps.get(target),
+                    java.util.Collections.unmodifiableMap(new LinkedHashMap<>(signalKnown.get(target)))));
         }
         return out;
     }

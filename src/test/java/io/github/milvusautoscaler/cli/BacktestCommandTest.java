@@ -239,6 +239,17 @@ class BacktestCommandTest {
             Instant t = Instant.parse(d.get("time").getAsString());
             return inGap(t) && d.toString().contains("unknown");
         }), "the gap is UNKNOWN in the decisions");
+        // The gap in cAdvisor is counted and said: cpu known at as many steps as the decision log shows it known,
+        // fewer than the steps, and report.md warns that hot minutes cannot see it (backtest audit B2).
+        long cpuKnown = decisions.stream()
+                .filter(d -> !d.getAsJsonObject("signals").getAsJsonObject("cpu").get("state").getAsString().equals("UNKNOWN"))
+                .count();
+        assertTrue(cpuKnown < decisions.size(), "the gap leaves cpu unknown somewhere");
+        assertEquals(cpuKnown, target.getAsJsonObject("signalKnownSteps").get("cpu").getAsLong());
+        String report = Files.readString(out.resolve("report.md"));
+        assertTrue(report.contains("Signals known in the history: cpu at " + cpuKnown + " of " + decisions.size()
+                + " steps"), report);
+        assertTrue(report.contains("Where a signal was unknown, neither side counts it as hot"), report);
         String chart = Files.readString(out.resolve("chart.svg"));
         assertTrue(chart.contains(">milvus/wk/queryNode<") && chart.contains("replicas that really ran"), "a panel per target");
         // the days' 0.85 is above cpu's 0.75: shaded
