@@ -1,13 +1,13 @@
 /**
  * Kubernetes adapters that read and write replica counts through the object that owns them (Milvus
- * resource or Helm Deployment), the dry-run decorator, Events and leader election.
+ * resource or Helm Deployment), Events and leader election. dry-run is the engine's (Engine.setDryRun), so a
+ * config reload can switch it.
  *
  * <p>Assembly (the CLI does this; nothing here reads the config package):
  * <pre>{@code
  * ApiClient client = ApiClients.create(kubernetesOptions);
  * ScaledObjects scaledObjects = new ScaledObjects(kubernetesOptions);
  * ReplicaActuator actuator = RoutingActuator.forCluster(client, kubernetesOptions, scaledObjects);
- * if (dryRun) actuator = new DryRunActuator(actuator);
  * LeaderElection election = LeaderElection.create(client, leaderElectionOptions, System::nanoTime);
  * election.start();                                   // close() on SIGTERM releases the Lease
  * KubernetesEventSink events = new KubernetesEventSink(client, kubernetesOptions, scaledObjects,

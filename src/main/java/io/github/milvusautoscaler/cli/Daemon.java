@@ -4,7 +4,6 @@ import io.github.milvusautoscaler.core.KubernetesSettings;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.actuate.ApiClients;
-import io.github.milvusautoscaler.actuate.DryRunActuator;
 import io.github.milvusautoscaler.actuate.KubernetesEventSink;
 import io.github.milvusautoscaler.actuate.ApiReachability;
 import io.github.milvusautoscaler.actuate.LeaderElection;
@@ -200,10 +199,9 @@ final class Daemon implements AutoCloseable {
         Gauge.builder(MetricNames.CONFIG_REFUSED, this, d -> d.refused ? 1 : 0).strongReference(true)
                 .description(MetricNames.help(MetricNames.CONFIG_REFUSED)).register(registry);
         ScaledObjects objects = new ScaledObjects(kube);
+        // dry-run is the engine's, not a wrapper's: a reload switches it, and the engine lets no write attempt start
+        // while it is on (Engine.setDryRun).
         ReplicaActuator actuator = RoutingActuator.forCluster(client, kube, objects);
-        if (s.dryRun()) {
-            actuator = new DryRunActuator(actuator);
-        }
         this.leader = parts.opened("leader election",
                 LeaderElection.create(client, s.kubernetes().leaderElection(), System::nanoTime, access.kubeconfig()));
 
@@ -214,7 +212,7 @@ final class Daemon implements AutoCloseable {
         this.history = parts.opened("load history", new SwappableHistory());
         history.swap(Assembly.historySource(s, s.targets(), Duration.ZERO));
 
-        SelfMetrics self = new SelfMetrics(registry, leader::isLeader, s.dryRun());
+        SelfMetrics self = new SelfMetrics(registry, leader::isLeader, () -> engine != null ? engine.dryRun() : s.dryRun());
         DecisionLogger logger = new DecisionLogger(leader::isLeader);
         this.alertBook = Assembly.alertBook(s.alerts(), registry);
         alertBook.setTargets(s.targets().stream().map(TargetSettings::target).toList());
@@ -260,7 +258,7 @@ final class Daemon implements AutoCloseable {
         Map<String, com.sun.net.httpserver.HttpHandler> extra = Assembly.alertsEndpoint(s.alerts(), token, alertBook,
                 () -> !stopping && leader.isLeader(), clock, scheduler::tickNow, registry);
         this.http = parts.server(s.server(), registry, () -> self.refresh(engine),
-                () -> withKubernetes(StatusJson.render(engine.views().values(), !stopping && leader.isLeader(), s.dryRun(),
+                () -> withKubernetes(StatusJson.render(engine.views().values(), !stopping && leader.isLeader(), engine.dryRun(),
                         clock.instant()), reachability).toString(), extra);
         this.reloader = parts.opened("config reload", new Thread(this::watchConfig, "config-reload"), () -> {
             reloader.interrupt();
@@ -467,6 +465,11 @@ final class Daemon implements AutoCloseable {
         history.swap(Assembly.historySource(next, next.targets(), Duration.ZERO));
         alertBook.setTargets(next.targets().stream().map(TargetSettings::target).toList());
         scheduler.update(Assembly.engineTargets(next.targets()));
+        if (next.dryRun() != before.dryRun()) {
+            engine.setDryRun(next.dryRun());
+            LOG.warn("config reload: dry-run is now {}", next.dryRun()
+                    ? "on: decisions go on, and no write attempt starts from now" : "off: decisions are written from now");
+        }
         settings = next;
         refused = false;
         SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "ok").increment();
@@ -494,9 +497,6 @@ final class Daemon implements AutoCloseable {
         }
         if (!a.kubernetes().equals(b.kubernetes())) {
             changed.add("kubernetes");
-        }
-        if (a.dryRun() != b.dryRun()) {
-            changed.add("dry-run");
         }
         if (!a.loopInterval().equals(b.loopInterval())) {
             changed.add("loop.interval");

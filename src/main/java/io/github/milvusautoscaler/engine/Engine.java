@@ -51,7 +51,12 @@ public final class Engine {
     private final AlertSource alerts;
     private final Forecasts forecasts;
     private final ActionBudget budget;
-    private final boolean dryRun;
+    /**
+     * dry-run, switchable while running: a config reload that sets it lets no write attempt start from then on
+     * (checked before every attempt, {@link #guard}), where it was applied only after a restart and a reload counted
+     * as ok kept writing (config audit C3). Each tick reads it once, so its decisions say one thing.
+     */
+    private volatile boolean dryRun;
     private final EngineListener listener;
     private final Map<Target, TargetView> views = new ConcurrentHashMap<>();
     /** The targets whose last tick held under alerts carried from the object, for {@link #sayCarryOverEnded}. */
@@ -92,6 +97,7 @@ public final class Engine {
         TargetView before = views.get(t);
         TargetState state = before == null ? TargetState.initial() : before.state();
         boolean isLeader = leader.isLeader();
+        boolean dry = dryRun;
 
         Decision decision;
         ReplicaStatus status = null;
@@ -111,7 +117,7 @@ public final class Engine {
             decision = outcome.decision();
             TargetState input = state;
             state = outcome.next();
-            if (dryRun) {
+            if (dry) {
                 // Every decision of a dry-run daemon says so, HOLD included (README: dry-run "logs every decision
                 // ... "dryRun": true"): a HOLD writes nothing either way, but a filter on dryRun in the decision log
                 // must not mix a dry-run daemon's HOLDs with a writing daemon's.
@@ -131,7 +137,7 @@ public final class Engine {
                     remembered = w.remembered;
                 }
             }
-            if (!dryRun && isLeader && !status.paused()) {
+            if (!dry && isLeader && !status.paused()) {
                 remember(target, decision, state, status, statusReadAt,
                         remembered != null ? remembered : status.memory(), firing, started);
             }
@@ -140,7 +146,7 @@ public final class Engine {
             problem = e.getMessage();
             decision = new Decision(t, started, Action.HOLD, null, null, Reason.TARGET_UNAVAILABLE,
                     t.component() + " target unavailable (" + e.kind().name().toLowerCase(java.util.Locale.ROOT) + "): "
-                            + e.getMessage(), Map.of(), dryRun);
+                            + e.getMessage(), Map.of(), dry);
         }
         sink.record(decision);
         Duration took = Duration.between(started, clock.instant());
@@ -394,6 +400,9 @@ public final class Engine {
     private WriteGuard guard(Instant readAt, int[] attempts, boolean duringStop) {
         return () -> {
             Instant now = clock.instant();
+            if (dryRun) {
+                throw new WriteAbandonedException("dry-run was set by a config reload: no write attempt starts");
+            }
             if (stopping && !duringStop) {
                 throw new WriteAbandonedException("this replica is stopping: no write attempt starts after SIGTERM");
             }
@@ -625,6 +634,11 @@ public final class Engine {
 
     public boolean dryRun() {
         return dryRun;
+    }
+
+    /** Switches dry-run for the ticks that start from now, and for every write attempt of a tick already running. */
+    public void setDryRun(boolean on) {
+        dryRun = on;
     }
 
     public boolean isLeader() {

@@ -38,12 +38,17 @@ public final class SelfMetrics implements DecisionSink, EngineListener {
     private final Set<Target> known = new HashSet<>();
 
     public SelfMetrics(MeterRegistry registry, BooleanSupplier leader, boolean dryRun) {
+        this(registry, leader, () -> dryRun);
+    }
+
+    /** With dry-run read at each scrape: a config reload may switch it while the daemon runs. */
+    public SelfMetrics(MeterRegistry registry, BooleanSupplier leader, BooleanSupplier dryRun) {
         this.registry = requireNonNull(registry, "registry");
         // strongReference: Micrometer holds gauge objects weakly, and this supplier has no other owner.
         Gauge.builder(MetricNames.LEADER, leader, l -> l.getAsBoolean() ? 1 : 0).strongReference(true)
                 .description(MetricNames.help(MetricNames.LEADER)).register(registry);
-        Gauge.builder(MetricNames.DRY_RUN, () -> dryRun ? 1 : 0).description(MetricNames.help(MetricNames.DRY_RUN))
-                .register(registry);
+        Gauge.builder(MetricNames.DRY_RUN, dryRun, d -> d.getAsBoolean() ? 1 : 0).strongReference(true)
+                .description(MetricNames.help(MetricNames.DRY_RUN)).register(registry);
         // Counters exist at 0 from the start, so rate() and increase() see their first event.
         for (ActuationException.Kind kind : ActuationException.Kind.values()) {
             for (String op : new String[] {"read", "write"}) {

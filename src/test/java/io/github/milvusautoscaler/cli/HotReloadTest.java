@@ -127,6 +127,38 @@ class HotReloadTest {
     }
 
     /**
+     * dry-run set in the ConfigMap of a running daemon applies with the reload, as an SRE flipping it in an
+     * emergency expects: the engine stops writing, and /metrics and /api/v1/status say so (config audit C3: the
+     * reload counted ok and the daemon kept writing until a restart). Unset again, it writes again.
+     */
+    @Test
+    void dryRunSetByAReloadAppliesAtOnce() throws Exception {
+        try (FakeKubernetesApi kube = withDeployments("a")) {
+            Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
+            try (Daemon daemon = startTickingA(kubeconfig)) {
+                assertEquals(0.0, daemon.registry().get("milvus_autoscaler_dry_run").gauge().value());
+                publish(config(kubeconfig, cluster("a")).replace("alerts.enabled = false",
+                        "alerts.enabled = false\n  dry-run = true"));
+                Poll.until("the reload switches dry-run on", WAIT, () -> daemon.engine().dryRun(), on -> on);
+                assertEquals(1.0, reloads(daemon, "ok"));
+                assertEquals(1.0, daemon.registry().get("milvus_autoscaler_dry_run").gauge().value());
+                var http = java.net.http.HttpClient.newHttpClient();
+                String status = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        "http://127.0.0.1:" + daemon.port() + "/api/v1/status")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertTrue(status.contains("\"dryRun\":true"), status);
+                var before = daemon.engine().views().get(A).decision().time();
+                Poll.until("a dry-run tick", WAIT, () -> daemon.engine().views().get(A).decision(),
+                        d -> d.time().isAfter(before) && d.dryRun());
+
+                publish(config(kubeconfig, cluster("a")));
+                Poll.until("the reload switches dry-run off", WAIT, () -> daemon.engine().dryRun(), on -> !on);
+                assertEquals(0.0, daemon.registry().get("milvus_autoscaler_dry_run").gauge().value());
+            }
+        }
+    }
+
+    /**
      * The files validate-config used to accept and only the reload's later steps refused: the URL with a
      * query threw past the reload's error handling and killed the loop, so later good files were never
      * loaded. Now each is refused like any bad file, and the next good file still loads.

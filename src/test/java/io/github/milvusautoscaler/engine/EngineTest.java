@@ -128,6 +128,43 @@ public class EngineTest {
     }
 
     /**
+     * A config reload that sets dry-run stops writes from that moment: a tick already past its decision sends
+     * nothing, the next ticks decide as dry-run, and switched off again the engine writes (config audit C3: a
+     * reload counted ok kept writing until a restart).
+     */
+    @Test
+    void dryRunSwitchedWhileRunningStopsWritesFromThatMoment() {
+        Engine[] engine = new Engine[1];
+        boolean[] switchDuringObserve = {true};
+        MetricsSource observing = (t, at) -> {
+            if (switchDuringObserve[0]) {
+                engine[0].setDryRun(true); // the reload lands while this tick reads Prometheus
+            }
+            return metrics.observe(t, at);
+        };
+        engine[0] = new Engine(clock, observing, cluster, recorded::add, LeaderGate.always(), AlertSource.NONE,
+                new ActionBudget(30), false, EngineListener.NONE);
+        Engine e = engine[0];
+        metrics.cpu.put(A, 0.82);
+        Decision cut = e.tick(new EngineTarget(A, policy()));
+        assertEquals(Reason.SIGNAL_HIGH, cut.reason(), cut.toString());
+        assertFalse(cut.written(), cut.toString());
+        assertEquals(List.of(), cluster.writes, "decided before the switch, not sent after it");
+
+        switchDuringObserve[0] = false;
+        clock.advance(Duration.ofMinutes(4));
+        Decision dry = e.tick(new EngineTarget(A, policy()));
+        assertTrue(dry.dryRun(), dry.toString());
+        assertEquals(List.of(), cluster.writes);
+
+        e.setDryRun(false);
+        clock.advance(Duration.ofMinutes(4));
+        Decision writing = e.tick(new EngineTarget(A, policy()));
+        assertFalse(writing.dryRun(), writing.toString());
+        assertEquals(List.of("a:3->5"), cluster.writes, writing.toString());
+    }
+
+    /**
      * README: dry-run "logs every decision (... "dryRun": true in the decision log)". A HOLD writes nothing either
      * way, but an SRE filtering the decision log by dryRun expects every decision of a dry-run daemon to say so: an
      * in-band HOLD, a blocked action and an unreadable target included. A writing daemon's HOLD stays false.

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The router picks the owner by install kind; dry-run reads the same numbers and writes nothing. */
-class RoutingAndDryRunTest {
+class RoutingTest {
 
     private FakeKubernetesApi fake;
     private RoutingActuator routing;
@@ -62,19 +62,5 @@ class RoutingAndDryRunTest {
         List<FakeKubernetesApi.Request> patches = fake.requests("PATCH", "/");
         assertEquals(1, patches.size());
         assertEquals(ownerPath, patches.get(0).path());
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("targets")
-    void dryRunReadsTheClusterAndWritesNothing(String name, Target target, String ownerPath, int current) {
-        DryRunActuator dryRun = new DryRunActuator(routing);
-        ReplicaStatus status = dryRun.read(target);
-        assertEquals(routing.read(target), status, "the same numbers as a real read");
-
-        dryRun.apply(decision(target, current, current + 2, Reason.PANIC), status);
-        dryRun.apply(decision(target, current, current - 1, Reason.SIGNALS_LOW), status);
-
-        assertTrue(fake.requests().stream().allMatch(r -> r.method().equals("GET")), "only reads: " + fake.requests());
-        assertEquals(current, routing.read(target).current());
     }
 }
