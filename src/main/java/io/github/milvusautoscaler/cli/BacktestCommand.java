@@ -147,6 +147,15 @@ public final class BacktestCommand implements Callable<Integer> {
             }
             stepLength = interval;
         }
+        if (stepLength.compareTo(Duration.between(start, end)) > 0) {
+            // One step needs two grid points in the range; RangeCache refused it with a stack trace (config audit C4).
+            err.println("backtest: the step " + io.github.milvusautoscaler.core.Checks.text(stepLength)
+                    + (step == null ? " (loop.interval, the default --step)" : " (--step)") + " is longer than the range "
+                    + start + " .. " + end + " (" + ValidateConfigCommand.duration(Duration.between(start, end))
+                    + "): pass a shorter --step or a longer range");
+            err.flush();
+            return Main.EXIT_USAGE;
+        }
         // As simulate and demo do: after the input checks, so bad input still creates nothing; before reading the
         // history and replaying it, which takes a while (a 7-day run 16 s or more), so a folder that cannot take
         // the report is refused at once with the OS's reason, not found only when the report is moved in.

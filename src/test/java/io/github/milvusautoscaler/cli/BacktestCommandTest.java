@@ -460,6 +460,13 @@ class BacktestCommandTest {
         assertEquals(2, unknownCluster.code);
         assertTrue(unknownCluster.err.contains("no target in cluster milvus/nope"), unknownCluster.err);
 
+        // A step longer than the range (config audit C4: a stack trace and exit 1).
+        Result longStep = backtest("--from", "-2h", "--to", "-10m", "--step", "3h", "--out", out.toString());
+        assertEquals(2, longStep.code, longStep.err);
+        assertTrue(longStep.err.startsWith("backtest: the step 3h (--step) is longer than the range "), longStep.err);
+        assertTrue(longStep.err.contains("(1h50m): pass a shorter --step or a longer range"), longStep.err);
+        assertFalse(longStep.err.contains("Exception"), longStep.err);
+
         Result badTime = backtest("--from", "yesterday", "--out", out.toString());
         assertEquals(2, badTime.code);
         assertTrue(badTime.err.contains("--from yesterday is neither RFC 3339"), badTime.err);
