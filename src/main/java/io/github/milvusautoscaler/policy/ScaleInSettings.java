@@ -26,6 +26,9 @@ public record ScaleInSettings(Duration sustain, Duration cooldown, Duration dela
                               Duration verifyWindow, Duration backoff, Duration settleTimeout, Duration peakWindow,
                               int peakRecurrence, Duration peakAfterReversal) {
 
+    /** The longest {@code peak-window}. */
+    public static final Duration MAX_PEAK_WINDOW = Duration.ofDays(1);
+
     public ScaleInSettings {
         requireNonNull(sustain, "sustain");
         requireNonNull(cooldown, "cooldown");
@@ -36,8 +39,12 @@ public record ScaleInSettings(Duration sustain, Duration cooldown, Duration dela
         requireNonNull(peakWindow, "peakWindow");
         requireNonNull(peakAfterReversal, "peakAfterReversal");
         Checks checks = new Checks();
-        checks.that(!peakWindow.isNegative(), "peak-window",
-                "must be a duration >= 0 (0s: no peak look-back), such as 60m");
+        // At most a day: a daemon with forecast off reads this much history at forecast.history-step, and an
+        // unbounded 100000d ran its heap out of memory at every refresh (config audit C1); a day is 86,401 points
+        // even at the smallest step (1s), within the forecast's own 100,000-point cap. What happened a day or a week
+        // ago is the forecast's to weigh, not the peak look-back's.
+        checks.that(!peakWindow.isNegative() && peakWindow.compareTo(MAX_PEAK_WINDOW) <= 0, "peak-window",
+                "must be a duration in [0s, 1d] (0s: no peak look-back), such as 60m");
         checks.that(peakRecurrence >= 1 && peakRecurrence <= RecentPeaks.BUCKETS, "peak-recurrence",
                 "must be in [1, " + RecentPeaks.BUCKETS + "] (spans of peak-window)");
         checks.that(!peakAfterReversal.isNegative(), "peak-after-reversal",

@@ -106,8 +106,12 @@ class ForecastConfigTest {
                     + " to = \"08:00\", time-zone = UTC, min-replicas = 4 }]"
                     + " | defaults.scheduled[0].to = \"08:00\" (autoscaler.conf:1): must differ from from (08:00)",
             "negative peak look-back | milvus-autoscaler.defaults.scale-in.peak-window = -5m"
-                    + " | defaults.scale-in.peak-window = \"-5m\" (autoscaler.conf:1): must be a duration >= 0 (0s: no"
-                    + " peak look-back), such as 60m",
+                    + " | defaults.scale-in.peak-window = \"-5m\" (autoscaler.conf:1): must be a duration in [0s, 1d]"
+                    + " (0s: no peak look-back), such as 60m",
+            // config audit C1: with forecast off the daemon reads the whole look-back, and 100000d ran it out of heap
+            "peak look-back past a day | milvus-autoscaler.defaults.scale-in.peak-window = 100000d"
+                    + " | defaults.scale-in.peak-window = \"100000d\" (autoscaler.conf:1): must be a duration in [0s, 1d]"
+                    + " (0s: no peak look-back), such as 60m",
             "negative hold after a reversal | milvus-autoscaler.defaults.scale-in.peak-after-reversal = -1h"
                     + " | defaults.scale-in.peak-after-reversal = \"-1h\" (autoscaler.conf:1): must be a duration >= 0"
                     + " (0s: off), such as 1h",
