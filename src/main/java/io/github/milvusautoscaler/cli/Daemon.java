@@ -412,7 +412,7 @@ final class Daemon implements AutoCloseable {
         boolean waited = Arrays.equals(h, waitingForFiles);
         AutoscalerSettings next;
         try {
-            next = ConfigLoader.load(configFile);
+            next = ValidateConfigCommand.load(configFile);
         } catch (InvalidConfigException e) {
             configHash = h;
             refusedNow(h);

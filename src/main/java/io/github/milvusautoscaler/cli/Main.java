@@ -75,7 +75,7 @@ public final class Main implements Runnable {
      */
     static Optional<AutoscalerSettings> loadConfig(Path file, PrintWriter err) {
         try {
-            return Optional.of(ConfigLoader.load(file));
+            return Optional.of(ValidateConfigCommand.load(file));
         } catch (InvalidConfigException e) {
             e.errors().forEach(err::println);
             err.flush();

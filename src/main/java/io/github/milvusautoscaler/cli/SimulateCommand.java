@@ -144,7 +144,7 @@ public final class SimulateCommand implements Callable<Integer> {
         if (config != null) {
             // The one settings path run and validate-config use: whatever they accept, simulate runs.
             try {
-                configured = Optional.of(io.github.milvusautoscaler.config.ConfigLoader.load(config));
+                configured = Optional.of(ValidateConfigCommand.load(config));
             } catch (io.github.milvusautoscaler.config.InvalidConfigException e) {
                 return usage(err, e.errors().stream().map(Object::toString).collect(Collectors.joining("; ")));
             }

@@ -63,18 +63,9 @@ public final class ValidateConfigCommand implements Callable<Integer> {
         AutoscalerSettings settings = null;
         List<ConfigError> errors = new ArrayList<>();
         try {
-            settings = ConfigLoader.load(file);
+            settings = load(file);
         } catch (InvalidConfigException e) {
             errors.addAll(e.errors());
-        }
-        if (errors.stream().noneMatch(ConfigError::isFileError)) {
-            // The sim's bounds re-read the defaults' replicas and cpu band the loader has checked: a key the loader
-            // already refused at the same place is one problem, said once in the loader's words.
-            for (ConfigError error : simErrors(settings)) {
-                if (errors.stream().noneMatch(seen -> sameKey(seen, error))) {
-                    errors.add(error);
-                }
-            }
         }
         if (!errors.isEmpty()) {
             for (ConfigError error : errors) {
@@ -142,21 +133,39 @@ public final class ValidateConfigCommand implements Callable<Integer> {
     }
 
     /**
+     * The settings of {@code file} as every command checks them: the loader's rules, then the {@code sim} block's,
+     * so validate-config, run, its reloads, signals, doctor, backtest, scale and simulate give one verdict on one
+     * file. The sim block was checked by validate-config and simulate only: {@code sim.peak-nodes = 0} was invalid
+     * there and ran in the daemon, a reload to it counted ok (config audit C2). Its rules run only once the loader
+     * accepts the file: they re-read the defaults' replicas and CPU band, and after a loader error they blamed
+     * reference.conf lines the user never wrote (config audit C7).
+     *
+     * @throws InvalidConfigException with every problem, each naming its path and line
+     */
+    static AutoscalerSettings load(Path file) {
+        AutoscalerSettings settings = ConfigLoader.load(file);
+        List<ConfigError> sim = simErrors(file, settings);
+        if (!sim.isEmpty()) {
+            throw new InvalidConfigException(sim);
+        }
+        return settings;
+    }
+
+    /**
      * What {@code simulate --config} would refuse in the {@code sim} block, read through the same records and
      * rules it uses: against each target of the file, with that target's own replica bounds and CPU band as
      * {@code simulate --config} uses them (so {@code sim.initial-replicas} above its max-replicas is refused
-     * here), or queryNode's layered defaults when the file has no target. Without this a bad
-     * {@code sim.peak-nodes = 0} passed here with exit 0 and {@code simulate} then refused the same file with exit 2.
+     * here), or queryNode's layered defaults when the file has no target.
      */
-    private List<ConfigError> simErrors(AutoscalerSettings settings) {
+    private static List<ConfigError> simErrors(Path file, AutoscalerSettings settings) {
         List<ConfigError> out = new ArrayList<>();
         Config cfg;
         try {
             cfg = SimSettings.loadConfig(Optional.of(file));
         } catch (ConfigException e) {
-            return out; // unreadable or malformed: the loader above has said so with its line
+            return out; // unreadable or malformed: the loader has said so with its line
         }
-        List<TargetSettings> targets = settings == null ? List.of() : settings.targets();
+        List<TargetSettings> targets = settings.targets();
         List<Runnable> reads = new ArrayList<>();
         targets.forEach(t -> reads.add(() -> SimSettings.from(cfg, t.target().component(),
                 layered -> layered.of(t.policy()))));
@@ -171,12 +180,6 @@ public final class ValidateConfigCommand implements Callable<Integer> {
             }
         }
         return out;
-    }
-
-    /** Whether two errors blame the same key at the same place (the same value, file and line). */
-    private static boolean sameKey(ConfigError a, ConfigError b) {
-        return a.path().equals(b.path()) && a.value().equals(b.value()) && a.file().equals(b.file())
-                && a.line() == b.line();
     }
 
     private void print(AutoscalerSettings s, PrintWriter out) {

@@ -122,6 +122,11 @@ class HotReloadTest {
                 // The edit reverted: it loads, and nothing is refused any more.
                 publish(config(kubeconfig, cluster("b")));
                 Poll.until("the reverted file is not refused", WAIT, () -> refusedGauge(daemon), v -> v == 0.0);
+                // A bad sim block is refused as validate-config refuses it, not counted ok (config audit C2).
+                publish(config(kubeconfig, cluster("b")).replace("alerts.enabled = false",
+                        "alerts.enabled = false\n  sim.peak-nodes = 0"));
+                Poll.until("the bad sim block is refused", WAIT, () -> reloads(daemon, "failed"), n -> n == 2.0);
+                assertEquals(1.0, refusedGauge(daemon));
             }
         }
     }

@@ -56,6 +56,11 @@ class OneSettingsPathTest {
                 Arguments.of("misspelt placeholder in a settle query",
                         "milvus-autoscaler.defaults.settle-query = \"x{c=\\\"{componet}\\\"}\"\n",
                         "unknown placeholder {componet}"),
+                // The sim block: validate-config and simulate refused it, run, signals, doctor and backtest ran, and
+                // a reload to it counted ok (config audit C2).
+                Arguments.of("sim value out of range",
+                        "milvus-autoscaler.sim.peak-nodes = 0\n",
+                        "milvus-autoscaler.sim.peak-nodes = 0 (autoscaler.conf:1): must be >= 1"),
                 // run failed at bind with exit 1; a well-formed address of another machine still does.
                 Arguments.of("bind address that is no address or host name",
                         "milvus-autoscaler.server.bind-address = \"not a host!\"\n",

@@ -293,6 +293,15 @@ class ValidateConfigCommandTest {
                 + "  clusters = []\n  defaults.signals.cpu.target = 5\n}\n");
         refusedWith(target, "milvus-autoscaler.defaults.signals.cpu.target = 5 (target.conf:3): must be inside the"
                 + " band: > scale-in-below (0.40) and <= scale-out-above (0.75)", target + ": invalid, 1 error");
+
+        // cpu written as a percentage: the sim's bounds blamed reference.conf's "target = null" as well (config
+        // audit C7); they are checked only once the loader accepts the file.
+        Path percent = java.nio.file.Files.writeString(dir.resolve("percent.conf"), "milvus-autoscaler {\n"
+                + "  clusters = []\n  defaults.signals.cpu { scale-out-above = 75, scale-in-below = 40 }\n}\n");
+        Run r = run(percent.toString());
+        assertEquals(2, r.exit());
+        assertFalse(r.err().contains("reference.conf"), r.err());
+        assertTrue(r.err().contains("scale-out-above = 75 (percent.conf:3): must be <= 1"), r.err());
     }
 
     /**
