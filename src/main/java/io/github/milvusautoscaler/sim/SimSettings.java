@@ -99,9 +99,11 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
             requireNonNull(drain, "drain");
             Checks checks = new Checks();
             checks.that(capacityQps > 0 && Double.isFinite(capacityQps), "capacity-qps", "must be > 0");
-            notNegative(checks, startup, "startup");
-            notNegative(checks, warmup, "warmup");
-            notNegative(checks, drain, "drain");
+            // At most a day each: Milvus reports a drain of minutes to an hour, and the clairvoyant lane's solver
+            // holds a row per tick of the longest of them, which 100000d ran out of heap (config audit C5).
+            withinADay(checks, startup, "startup");
+            withinADay(checks, warmup, "warmup");
+            withinADay(checks, drain, "drain");
             checks.that(rebalancePenalty >= 0 && rebalancePenalty < 1, "rebalance-penalty", "must be in [0, 1)");
             checks.that(datasetBytes >= 0, "dataset-size", "must be 0 or more bytes");
             checks.that(nodeOverheadBytes >= 0, "node-overhead", "must be 0 or more bytes");
@@ -484,5 +486,9 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
 
     private static void notNegative(Checks checks, Duration d, String key) {
         checks.that(!d.isNegative(), key, "must be 0s or more");
+    }
+
+    private static void withinADay(Checks checks, Duration d, String key) {
+        checks.that(!d.isNegative() && d.compareTo(Duration.ofDays(1)) <= 0, key, "must be in [0s, 1d]");
     }
 }

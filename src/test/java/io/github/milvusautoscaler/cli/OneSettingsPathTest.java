@@ -61,6 +61,10 @@ class OneSettingsPathTest {
                 Arguments.of("sim value out of range",
                         "milvus-autoscaler.sim.peak-nodes = 0\n",
                         "milvus-autoscaler.sim.peak-nodes = 0 (autoscaler.conf:1): must be >= 1"),
+                // simulate ran its clairvoyant solver out of heap on it (config audit C5).
+                Arguments.of("sim startup past a day",
+                        "milvus-autoscaler.sim.startup = 100000d\n",
+                        "milvus-autoscaler.sim.startup = \"100000d\" (autoscaler.conf:1): must be in [0s, 1d]"),
                 // run failed at bind with exit 1; a well-formed address of another machine still does.
                 Arguments.of("bind address that is no address or host name",
                         "milvus-autoscaler.server.bind-address = \"not a host!\"\n",
