@@ -119,6 +119,14 @@ public final class ValidateConfigCommand implements Callable<Integer> {
             err.flush();
         }
         for (TargetSettings t : settings.targets()) {
+            // Valid for the daemon, which decides on read-queue or latency alone; simulate refuses it (exit 2), so
+            // said here where a review reads the file (config audit C6).
+            if (t.policy().signals().stream().noneMatch(sig -> SimulateCommand.MODELLED_SIGNALS.contains(sig.name()))) {
+                err.println(file + ": warning: " + t.target().id() + " enables no signal the simulator models (cpu,"
+                        + " memory or qps): simulate --config --target " + t.target().id() + " refuses it (exit 2);"
+                        + " run, signals, doctor and backtest decide on its signals as they are");
+                err.flush();
+            }
             t.advice().ifPresent(advice -> {
                 err.println(file + ": warning: " + t.target().id() + ": " + advice);
                 err.flush();

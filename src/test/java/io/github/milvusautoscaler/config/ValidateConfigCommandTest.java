@@ -330,6 +330,23 @@ class ValidateConfigCommandTest {
                 + " < scale-out-above (0.5): the hysteresis band is empty", conf + ": invalid, 1 error");
     }
 
+    /**
+     * A target deciding on read-queue alone is valid (exit 0) and said to be one simulate refuses, where
+     * validate-config said nothing and simulate --config then refused the file (config audit C6).
+     */
+    @Test
+    void aTargetWithoutASimulatedSignalIsValidAndWarnedAbout(@TempDir Path dir) throws Exception {
+        Path conf = java.nio.file.Files.writeString(dir.resolve("rq.conf"), "milvus-autoscaler {\n"
+                + "  defaults.signals { cpu.enabled = false, memory.enabled = false, qps.enabled = false,"
+                + " read-queue.enabled = true }\n"
+                + "  clusters = [{ namespace = m, name = x, install = helm, milvus-version = \"2.5.6\","
+                + " components { queryNode {} } }]\n}\n");
+        Run r = run(conf.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("warning: m/x/queryNode enables no signal the simulator models (cpu, memory or"
+                + " qps): simulate --config --target m/x/queryNode refuses it (exit 2)"), r.err());
+    }
+
     /** validate-config refuses {@code conf} with exit 2, printing exactly {@code lines} on standard error. */
     private static void refusedWith(Path conf, String... lines) {
         Run r = run(conf.toString());
