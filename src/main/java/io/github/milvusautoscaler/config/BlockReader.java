@@ -116,6 +116,15 @@ public final class BlockReader {
     }
 
     /**
+     * Whether {@code key} holds reference.conf's default, not a value the user wrote: a rule over two keys then
+     * blames the one the user set (sim.scrape-interval = 1d, not rate-window's shipped 2m; config audit C8).
+     */
+    public boolean isDefault(String key) {
+        Field<ConfigValue> found = node.find(key);
+        return found != null && "reference.conf".equals(Origins.file(found.raw().origin()));
+    }
+
+    /**
      * Builds the record that holds the rules from values read through this reader; what it refuses
      * ({@code SettingException}) is recorded at the key it names, relative to this block
      * ({@code signals.cpu.target} for a value read through {@code nested} readers of sub-blocks).

@@ -441,7 +441,16 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
         Duration window = r.duration("rate-window");
         String function = r.string("rate-function");
         Scrape scrape = interval == null || window == null || function == null ? null
-                : r.build(() -> new Scrape(interval, window, RateFunction.named(function)));
+                : r.build(() -> {
+                    if (window.compareTo(interval.multipliedBy(2)) < 0 && r.isDefault("rate-window")
+                            && !r.isDefault("scrape-interval")) {
+                        // The shipped window is not what the user changed: name the line they wrote.
+                        throw new SettingException(List.of(new SettingException.Problem("scrape-interval",
+                                "must be at most half of rate-window (" + Checks.text(window) + ", its default): "
+                                        + function + "() needs two samples")));
+                    }
+                    return new Scrape(interval, window, RateFunction.named(function));
+                });
         Score score = r.build(() -> new Score(or(r.number("hot-above"), 1.0), or(r.duration("reversal-window"),
                 Duration.ZERO)));
         BlockReader h = r.child("hpa");

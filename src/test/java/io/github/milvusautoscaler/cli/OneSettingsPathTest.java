@@ -65,6 +65,11 @@ class OneSettingsPathTest {
                 Arguments.of("sim startup past a day",
                         "milvus-autoscaler.sim.startup = 100000d\n",
                         "milvus-autoscaler.sim.startup = \"100000d\" (autoscaler.conf:1): must be in [0s, 1d]"),
+                // Blamed on the shipped rate-window's reference.conf line, not the line written (config audit C8).
+                Arguments.of("sim scrape interval past half the shipped rate window",
+                        "milvus-autoscaler.sim.scrape-interval = 1d\n",
+                        "milvus-autoscaler.sim.scrape-interval = \"1d\" (autoscaler.conf:1): must be at most half of"
+                                + " rate-window (2m, its default): irate() needs two samples"),
                 // run failed at bind with exit 1; a well-formed address of another machine still does.
                 Arguments.of("bind address that is no address or host name",
                         "milvus-autoscaler.server.bind-address = \"not a host!\"\n",
