@@ -364,14 +364,7 @@ class FailureShapesTest {
     void aPartialRangeAnswerReplaysAsPartialAtEveryStep() throws Exception {
         Instant from = AT;
         Instant to = AT.plusSeconds(60);
-        String matrix = "{\"isPartial\":true,\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":"
-                + "[{\"metric\":{},\"values\":[[" + PromJson.ts(from) + ",\"40\"],[" + PromJson.ts(from.plusSeconds(30))
-                + ",\"41\"],[" + PromJson.ts(to) + ",\"42\"]]}]}}";
-        server.enqueue(json(matrix));
-        TargetQueries queries = new TargetQueries(TARGET, List.of(new SignalQuery("s", "sum(up)", false)), "", "");
-        try (PrometheusMetricsSource source = PrometheusMetricsSource.replaying(endpoint(Duration.ofSeconds(3), 1000),
-                DefaultQueries.schemes(), List.of(queries), new SimpleMeterRegistry(),
-                from, to, Duration.ofSeconds(30), 100, text -> { })) {
+        try (PrometheusMetricsSource source = replayingOneSeries(true, from, Duration.ofSeconds(30), Duration.ZERO)) {
             for (Instant at : List.of(from, from.plusSeconds(30), to)) {
                 Signal signal = source.observe(TARGET, at).signals().get("s");
                 assertFalse(signal.isKnown(), () -> at + " read " + signal.value());
@@ -389,15 +382,8 @@ class FailureShapesTest {
     @Test
     void aReplayStepShorterThanTheShareWindowReadsItsOwnInstant() throws Exception {
         Instant from = AT;
-        Instant to = AT.plusSeconds(2);
-        String matrix = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":"
-                + "[{\"metric\":{},\"values\":[[" + PromJson.ts(from) + ",\"40\"],[" + PromJson.ts(from.plusSeconds(1))
-                + ",\"41\"],[" + PromJson.ts(to) + ",\"42\"]]}]}}";
-        server.enqueue(json(matrix));
-        TargetQueries queries = new TargetQueries(TARGET, List.of(new SignalQuery("s", "sum(up)", false)), "", "");
-        try (PrometheusMetricsSource source = PrometheusMetricsSource.replaying(endpoint(Duration.ofSeconds(3), 1000,
-                        Duration.ofSeconds(5)), DefaultQueries.schemes(), List.of(queries), new SimpleMeterRegistry(),
-                from, to, Duration.ofSeconds(1), 100, text -> { })) {
+        try (PrometheusMetricsSource source = replayingOneSeries(false, from, Duration.ofSeconds(1),
+                Duration.ofSeconds(5))) {
             for (int i = 0; i <= 2; i++) {
                 Signal signal = source.observe(TARGET, from.plusSeconds(i)).signals().get("s");
                 assertEquals(40.0 + i, signal.value().orElseThrow(), 0.0, "step " + i);
@@ -407,6 +393,20 @@ class FailureShapesTest {
 
     private PrometheusEndpoint endpoint(Duration timeout, int maxSeries) {
         return endpoint(timeout, maxSeries, Duration.ZERO);
+    }
+
+    /**
+     * A replaying source of signal {@code s} over three steps from {@code from}, whose one range answer (scripted
+     * here, partial or not) reads 40, 41 and 42.
+     */
+    private PrometheusMetricsSource replayingOneSeries(boolean partial, Instant from, Duration step, Duration shareWindow) {
+        Instant to = from.plus(step.multipliedBy(2));
+        server.enqueue(json("{" + (partial ? "\"isPartial\":true," : "") + "\"status\":\"success\",\"data\":"
+                + "{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},\"values\":[[" + PromJson.ts(from)
+                + ",\"40\"],[" + PromJson.ts(from.plus(step)) + ",\"41\"],[" + PromJson.ts(to) + ",\"42\"]]}]}}"));
+        TargetQueries queries = new TargetQueries(TARGET, List.of(new SignalQuery("s", "sum(up)", false)), "", "");
+        return PrometheusMetricsSource.replaying(endpoint(Duration.ofSeconds(3), 1000, shareWindow),
+                DefaultQueries.schemes(), List.of(queries), new SimpleMeterRegistry(), from, to, step, 100, text -> { });
     }
 
     private PrometheusEndpoint endpoint(Duration timeout, int maxSeries, Duration shareWindow) {
