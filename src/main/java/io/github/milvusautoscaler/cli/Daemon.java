@@ -501,6 +501,12 @@ final class Daemon implements AutoCloseable {
         if (!a.loopInterval().equals(b.loopInterval())) {
             changed.add("loop.interval");
         }
+        if (!a.loopJitter().equals(b.loopJitter())) {
+            changed.add("loop.jitter");
+        }
+        if (!a.configReloadInterval().equals(b.configReloadInterval())) {
+            changed.add("config-reload.interval");
+        }
         if (a.maxActionsPerHour() != b.maxActionsPerHour() || !a.alerts().equals(b.alerts())
                 || !a.decisionLogPath().equals(b.decisionLogPath())) {
             changed.add("max-actions-per-hour/alerts/decision-log");

@@ -148,10 +148,23 @@ public final class Engine {
                     t.component() + " target unavailable (" + e.kind().name().toLowerCase(java.util.Locale.ROOT) + "): "
                             + e.getMessage(), Map.of(), dry);
         }
+        boolean dryNow = dryRun;
+        if (!dry && dryNow && !decision.written()) {
+            // A reload set dry-run while this tick ran: nothing of it was written, and it says so, so no Event is
+            // posted for it either (config recheck N2).
+            decision = decision.asDryRun();
+        }
         sink.record(decision);
         Duration took = Duration.between(started, clock.instant());
-        views.put(t, new TargetView(t, target.policy().settings(), status, observation, decision, state, problem,
-                isLeader, took));
+        if (dry && !dryNow) {
+            // dry-run went off while this tick ran: its state rests on decisions never written (cooldowns, alerts
+            // counted as handled), so the next tick starts as a new daemon would (config recheck N1).
+            views.remove(t);
+            carrying.remove(t);
+        } else {
+            views.put(t, new TargetView(t, target.policy().settings(), status, observation, decision, state, problem,
+                    isLeader, took));
+        }
         listener.tickFinished(t, took);
         return decision;
     }
@@ -636,9 +649,20 @@ public final class Engine {
         return dryRun;
     }
 
-    /** Switches dry-run for the ticks that start from now, and for every write attempt of a tick already running. */
+    /**
+     * Switches dry-run for the ticks that start from now, and for every write attempt of a tick already running.
+     * Switched off, each target's state is forgotten, and its next tick starts as a new daemon's would, from the
+     * object's annotations: a dry-run tick keeps its decisions as if written (the dry-run policy runs on), and kept
+     * after the switch, an alert that fired in dry-run counted as handled and never scaled out, and cooldowns ran
+     * from scale-outs that never happened (config recheck N1).
+     */
     public void setDryRun(boolean on) {
+        boolean was = dryRun;
         dryRun = on;
+        if (was && !on) {
+            views.clear();
+            carrying.clear();
+        }
     }
 
     public boolean isLeader() {

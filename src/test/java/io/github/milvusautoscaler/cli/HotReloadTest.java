@@ -156,9 +156,16 @@ class HotReloadTest {
                 Poll.until("a dry-run tick", WAIT, () -> daemon.engine().views().get(A).decision(),
                         d -> d.time().isAfter(before) && d.dryRun());
 
-                publish(config(kubeconfig, cluster("a")));
-                Poll.until("the reload switches dry-run off", WAIT, () -> daemon.engine().dryRun(), on -> !on);
-                assertEquals(0.0, daemon.registry().get("milvus_autoscaler_dry_run").gauge().value());
+                // Off again, with loop.jitter changed too: a WARN names it as needing a restart (config recheck N5:
+                // it was kept silently).
+                try (CapturedLogs logs = CapturedLogs.of(Daemon.class)) {
+                    publish(config(kubeconfig, cluster("a")).replace("jitter = 0s", "jitter = 100ms"));
+                    Poll.until("the reload switches dry-run off", WAIT, () -> daemon.engine().dryRun(), on -> !on);
+                    assertEquals(0.0, daemon.registry().get("milvus_autoscaler_dry_run").gauge().value());
+                    Poll.until("the restart-only change is said", WAIT, logs::warnings,
+                            ws -> ws.stream().anyMatch(w -> w.contains("[loop.jitter] changed; they take effect only"
+                                    + " after a restart")));
+                }
             }
         }
     }

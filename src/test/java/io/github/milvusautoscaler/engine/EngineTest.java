@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.engine;
 
 import io.github.milvusautoscaler.core.LeaderGate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.Health;
 import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.ActiveAlert;
 import io.github.milvusautoscaler.core.MetricsSource;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Reason;
@@ -162,6 +164,50 @@ public class EngineTest {
         Decision writing = e.tick(new EngineTarget(A, policy()));
         assertFalse(writing.dryRun(), writing.toString());
         assertEquals(List.of("a:3->5"), cluster.writes, writing.toString());
+    }
+
+    /**
+     * An alert that scaled out in dry-run scales out for real once dry-run is switched off: the dry-run tick kept it as
+     * handled, and kept after the switch it never scaled out, however often Alertmanager re-sent it (config
+     * recheck N1). A daemon started writing does the same (the control).
+     */
+    @Test
+    void anAlertHandledInDryRunScalesOutOnceDryRunIsSwitchedOff() {
+        ActiveAlert alert = new ActiveAlert("group/fp1/2026-01-05T09:59:00Z", "MilvusSearchLatencyHigh",
+                ActiveAlert.AlertAction.SCALE_OUT, T0.minusSeconds(60));
+        Engine e = new Engine(clock, metrics, cluster, recorded::add, LeaderGate.always(), (t, now) -> List.of(alert),
+                new ActionBudget(30), true, EngineListener.NONE);
+        metrics.cpu.put(A, 0.60); // in band: only the alert asks for more
+        Decision dry = e.tick(new EngineTarget(A, policy()));
+        assertEquals(Reason.ALERT_SCALE_OUT, dry.reason(), dry.toString());
+        assertTrue(dry.dryRun());
+        clock.advance(Duration.ofSeconds(15));
+        assertNotEquals(Reason.ALERT_SCALE_OUT, e.tick(new EngineTarget(A, policy())).reason(), "handled, in dry-run");
+
+        e.setDryRun(false);
+        clock.advance(Duration.ofSeconds(15));
+        Decision live = e.tick(new EngineTarget(A, policy()));
+        assertEquals(Reason.ALERT_SCALE_OUT, live.reason(), live.toString());
+        assertEquals(List.of("a:3->4"), cluster.writes);
+    }
+
+    /**
+     * A tick whose write the switch to dry-run cut off says it is dry-run, so the decision log and the Event sink
+     * (which posts no Event for a dry-run decision) read it as a dry-run daemon's (config recheck N2).
+     */
+    @Test
+    void aTickCutOffByDryRunSaysDryRun() {
+        Engine[] engine = new Engine[1];
+        MetricsSource observing = (t, at) -> {
+            engine[0].setDryRun(true);
+            return metrics.observe(t, at);
+        };
+        engine[0] = new Engine(clock, observing, cluster, recorded::add, LeaderGate.always(), AlertSource.NONE,
+                new ActionBudget(30), false, EngineListener.NONE);
+        metrics.cpu.put(A, 0.82);
+        Decision cut = engine[0].tick(new EngineTarget(A, policy()));
+        assertTrue(cut.dryRun() && !cut.written(), cut.toString());
+        assertEquals(cut, recorded.get(recorded.size() - 1), "the sinks get it as dry-run");
     }
 
     /**
