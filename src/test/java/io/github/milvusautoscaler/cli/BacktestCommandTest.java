@@ -126,6 +126,10 @@ class BacktestCommandTest {
             searches += 100 * load(t) * SCRAPE.toSeconds();
         }
         out.append(proxy);
+        // The proxy's pod is ready: kube-state-metrics exports kube_pod_status_ready for every pod
+        // (docs/metrics/workload/pod-metrics.md), and qps counts ready proxies only.
+        gauge(out, "kube_pod_status_ready", p -> "condition=\"true\",pod=\"wk-milvus-proxy-6b9d8c7f5b-p4v7w\"", 1,
+                from, 1);
         gauge(out, "kube_pod_owner", p -> "owner_is_controller=\"true\",owner_kind=\"ReplicaSet\",owner_name=\"" + RS
                 + "\",pod=\"" + pod(p) + "\"", PODS, from, 1);
         gauge(out, "kube_pod_container_resource_requests", p -> "container=\"querynode\",pod=\"" + pod(p)

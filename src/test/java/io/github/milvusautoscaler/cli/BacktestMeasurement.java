@@ -109,6 +109,9 @@ public final class BacktestMeasurement {
             gauge(out, from, end, "kube_deployment_spec_replicas{deployment=\"" + deployment + "\"", pods);
             gauge(out, from, end, "kube_deployment_status_replicas_ready{deployment=\"" + deployment + "\"", pods);
         }
+        // kube-state-metrics exports every pod's readiness (docs/metrics/workload/pod-metrics.md); qps counts ready
+        // proxies only.
+        gauge(out, from, end, "kube_pod_status_ready{condition=\"true\",pod=\"wk-milvus-proxy-p0\"", 1);
         double searches = 1_000_000;
         StringBuilder proxy = new StringBuilder();
         for (Instant t = from; !t.isAfter(end); t = t.plus(SCRAPE)) {

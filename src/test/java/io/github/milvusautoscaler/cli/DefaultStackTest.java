@@ -448,10 +448,11 @@ class DefaultStackTest {
 
     /**
      * A proxy whose Milvus process restarts (same pod, a new server id and so a new node_id, its counters from 0)
-     * is counted once: Prometheus marks the old process's series stale at the first scrape without it, but a range
-     * selector keeps its samples, so irate(...[2m]) alone returned the old process's last rate for two minutes
-     * beside the new one's, and qps read 1.5x here (75 per queryNode for 50) long enough to scale out
-     * (real-install audit F1).
+     * is counted once, and not dropped either: a range keeps the ended series' samples for two minutes, so
+     * irate(...[2m]) summed by node_id read 1.5x here (75 per queryNode for 50) long enough to scale out
+     * (real-install audit F1), and the ended series dropped at its staleness marker read the pod as 0 until the new
+     * series had two samples, whose recovery read as a rise (its recheck). The highest rate per pod reads 50 at both
+     * moments.
      */
     @Test
     void aRestartedProxyProcessIsCountedOnce() {
@@ -461,21 +462,47 @@ class DefaultStackTest {
         String old = restartingProxy.nodeId();
         restartingProxy.restartProcess();
         String restarted = restartingProxy.nodeId();
-        // Two scrapes of the new process (irate's two samples); the old series is stale from the first of them.
-        Poll.until("two scrapes of the restarted proxy", WAIT,
-                () -> prometheus.query("count_over_time(milvus_proxy_req_count{node_id=\"" + restarted
-                        + "\", function_name=\"Search\", status=\"total\"}[1m]) >= 2"),
-                body -> body.contains("\"node_id\":\"" + restarted + "\""));
-        // The old process's samples are still inside the 2m range: without the guard they count again.
-        String oldSamples = prometheus.query("count_over_time(milvus_proxy_req_count{node_id=\"" + old
-                + "\", function_name=\"Search\", status=\"total\"}[2m])");
-        assertTrue(oldSamples.contains("\"node_id\":\"" + old + "\""), oldSamples);
-        // A source of its own: the shared one answers a cluster query again within prometheus.share-window.
+        for (int samples : new int[] {1, 2}) {
+            Poll.until(samples + " scrape(s) of the restarted proxy", WAIT,
+                    () -> prometheus.query("count_over_time(milvus_proxy_req_count{node_id=\"" + restarted
+                            + "\", function_name=\"Search\", status=\"total\"}[1m]) >= " + samples),
+                    body -> body.contains("\"node_id\":\"" + restarted + "\""));
+            // The old process's samples are still inside the 2m range.
+            String oldSamples = prometheus.query("count_over_time(milvus_proxy_req_count{node_id=\"" + old
+                    + "\", function_name=\"Search\", status=\"total\"}[2m])");
+            assertTrue(oldSamples.contains("\"node_id\":\"" + old + "\""), oldSamples);
+            assertEquals(50.0, freshQps(queryNode), 2.5, "after " + samples + " sample(s) of the new process");
+        }
+    }
+
+    /**
+     * A proxy whose pod is not ready (kube-state-metrics' kube_pod_status_ready{condition="true"} 0: restarting,
+     * failing its probe, or terminating) serves nothing through its Service, and its last rate is not counted: here
+     * the restart release's other proxy, so qps reads one proxy's 50 over 2 queryNodes.
+     */
+    @Test
+    void aProxyWhosePodIsNotReadyIsNotCounted() {
+        Target queryNode = target("milvus/restart/queryNode");
+        FakeMilvusPod other = pods.pods().stream().filter(p -> p.name().equals("restart-milvus-proxy-5c9d8b7f6d-r2r2r"))
+                .findFirst().orElseThrow();
+        other.setReady(false);
+        try {
+            Poll.until("the proxy's readiness is scraped", WAIT,
+                    () -> prometheus.query("kube_pod_status_ready{pod=\"" + other.name() + "\", condition=\"true\"} == 0"),
+                    body -> body.contains(other.name()));
+            assertEquals(25.0, freshQps(queryNode), 1.25);
+        } finally {
+            other.setReady(true);
+        }
+    }
+
+    /** qps of {@code target} now, from a source of its own: the shared one reuses an answer within share-window. */
+    private static double freshQps(Target target) {
         try (PrometheusMetricsSource fresh = new PrometheusMetricsSource(settings.prometheus(), settings.labelSchemes(),
                 Assembly.queries(settings.targets()), new SimpleMeterRegistry())) {
-            Signal after = fresh.observe(queryNode, CLOCK.instant()).signals().get("qps");
-            assertTrue(after.isKnown(), after::toString);
-            assertEquals(50.0, after.value().getAsDouble(), 2.5, after::toString);
+            Signal qps = fresh.observe(target, CLOCK.instant()).signals().get("qps");
+            assertTrue(qps.isKnown(), qps::toString);
+            return qps.value().getAsDouble();
         }
     }
 
