@@ -67,6 +67,11 @@ public final class PauseMarks {
             return paused && by.isPresent();
         }
 
+        /** Who holds the pause, as a message says it: its {@code paused-by}, "set by hand", or "lifted". */
+        public String holder() {
+            return by.orElse(paused ? "set by hand" : "lifted");
+        }
+
         /** True when this is the pause a call wrote with {@code by} at {@code at}. */
         public boolean writtenAs(String by, Instant at) {
             return paused && this.by.equals(Optional.of(by)) && this.at.equals(Optional.of(at.toString()));

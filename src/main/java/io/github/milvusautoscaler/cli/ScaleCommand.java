@@ -549,7 +549,7 @@ public final class ScaleCommand implements Callable<Integer> {
                     PauseMarks.Mark held = marks.takeOver(target, before, by, at);
                     if (!held.samePause(before)) {
                         err.println("scale: the pause on " + target + " changed while this run took it over (now "
-                                + held.by().orElse(held.paused() ? "set by hand" : "lifted") + "); nothing written");
+                                + held.holder() + "); nothing written");
                         return Main.EXIT_FAILURE;
                     }
                     pausedHere = true;
@@ -559,7 +559,7 @@ public final class ScaleCommand implements Callable<Integer> {
                     // Another run took the pause over between this run's write and its read: it is that run's now,
                     // and this one must neither scale under it nor lift it (scale recheck N1).
                     err.println("scale: the pause on " + target + " changed while this run wrote it (now "
-                            + pause.by().orElse(pause.paused() ? "set by hand" : "lifted") + "); another run is at"
+                            + pause.holder() + "); another run is at"
                             + " work on it; nothing written");
                     return Main.EXIT_FAILURE;
                 }
@@ -663,9 +663,7 @@ public final class ScaleCommand implements Callable<Integer> {
                 if (w.ended() == Ended.INTERRUPTED && w.last() != null && w.last().harm().isPresent()) {
                     // Ctrl-C wins: no write after it, not even the rollback; the person who stopped the run is told
                     // what was seen and the one command that puts the replica back (scale audit H3).
-                    return interruptedAt(step, "while waiting", " Harm was seen as it stopped: "
-                            + w.last().harm().get() + "; nothing was rolled back after the interrupt. To put the"
-                            + " replica back: " + command(at) + " --take-over");
+                    return interruptedWithHarm(step, at, w.last().harm().get());
                 }
                 if (w.ended() == Ended.HARM) {
                     progress.end();
@@ -676,9 +674,7 @@ public final class ScaleCommand implements Callable<Integer> {
                         return Main.EXIT_FAILURE;
                     }
                     if (stopped()) {
-                        return interruptedAt(step, "while waiting", " Harm was seen as it stopped: " + w.why()
-                                + "; nothing was rolled back after the interrupt. To put the replica back: "
-                                + command(at) + " --take-over");
+                        return interruptedWithHarm(step, at, w.why());
                     }
                     progress.event(what + "; putting one replica back (" + next + " -> " + at + ")");
                     if (!write(step, next, at, Action.SCALE_OUT, ROLLED_BACK + " step-down " + step + " (" + at + " -> "
@@ -991,6 +987,12 @@ public final class ScaleCommand implements Callable<Integer> {
          * Ends an interrupted run: where the cluster is, that the pause stays, and the two ways on; {@code note} adds
          * what the person must know beyond that (harm seen as it stopped), or is empty.
          */
+        /** Ctrl-C while harm showed after step {@code step}: nothing is rolled back; the command that puts it back. */
+        private int interruptedWithHarm(int step, int at, String harm) {
+            return interruptedAt(step, "while waiting", " Harm was seen as it stopped: " + harm + "; nothing was"
+                    + " rolled back after the interrupt. To put the replica back: " + command(at) + " --take-over");
+        }
+
         private int interruptedAt(int completedSteps, String when, String note) {
             progress.end();
             String cmd = "milvus-autoscaler resume --config " + selection.config + " --target " + target.id();

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The router picks the owner by install kind; dry-run reads the same numbers and writes nothing. */
+/** The router picks the owner by install kind (dry-run is the engine's: EngineTest). */
 class RoutingTest {
 
     private FakeKubernetesApi fake;

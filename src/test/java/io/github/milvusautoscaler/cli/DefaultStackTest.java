@@ -64,6 +64,9 @@ import picocli.CommandLine;
  * ns defaults the chart's and operator's default resources (none): see {@link #chartDefaults()}
  * ns quiet    proxies that served no read since they started: see {@link #quietProxies()}
  * ns ops      operator twice, every Milvus series scraped by two monitors: see {@link #scrapedTwice()}
+ * ns milvus   helm restart (2.5.6)     proxy x2 Search 50/s each, querynode x2, mixcoord: one proxy's Milvus
+ *                                      process restarts (a new node_id, milvus sessionutil getServerIDWithKey)
+ *                                      or its pod turns not ready (kube_pod_status_ready, KSM pod-metrics.md)
  * </pre>
  */
 class DefaultStackTest {
