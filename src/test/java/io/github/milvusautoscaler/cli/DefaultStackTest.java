@@ -67,6 +67,8 @@ import picocli.CommandLine;
  * ns milvus   helm restart (2.5.6)     proxy x2 Search 50/s each, querynode x2, mixcoord: one proxy's Milvus
  *                                      process restarts (a new node_id, milvus sessionutil getServerIDWithKey)
  *                                      or its pod turns not ready (kube_pod_status_ready, KSM pod-metrics.md)
+ *             helm spread (2.5.6)      proxy Search 80/s, a second proxy that has served only inserts (so no read
+ *                                      series yet: a CounterVec makes one at first use), querynode x2, mixcoord
  * </pre>
  */
 class DefaultStackTest {
@@ -78,6 +80,10 @@ class DefaultStackTest {
     private static FakeMilvusPods pods;
     /** A proxy of Helm release restart (two proxies at Search 50/s each) whose process the test restarts. */
     private static FakeMilvusPod restartingProxy;
+    /** The proxy of Helm release spread that serves its searches alone until the test spreads them. */
+    private static FakeMilvusPod servingProxy;
+    /** The proxy of Helm release spread that has served only inserts until the test gives it searches. */
+    private static FakeMilvusPod joiningProxy;
     /** The coordinator of the settle case "reload", whose node count the test lowers once Prometheus runs. */
     private static FakeMilvusPod reloadCoord;
     private static PrometheusServer prometheus;
@@ -140,6 +146,12 @@ class DefaultStackTest {
             helm("restart", "querynode", pod, 2, 8).setCpuUtilisation(0.5);
         }
         helm("restart", "mixcoord", "restart-milvus-mixcoord-6b5d9c8f7b-m3m3m", 1, 4);
+        servingProxy = helm("spread", "proxy", "spread-milvus-proxy-6f5d9c8b7d-s1s1s", 1, 2).setRequestRate("Search", 80);
+        joiningProxy = helm("spread", "proxy", "spread-milvus-proxy-6f5d9c8b7d-s2s2s", 1, 2).setRequestRate("Insert", 10);
+        for (String pod : new String[] {"spread-milvus-querynode-8e7d6c5b9f-q1q1q", "spread-milvus-querynode-8e7d6c5b9f-q2q2q"}) {
+            helm("spread", "querynode", pod, 2, 8).setCpuUtilisation(0.5);
+        }
+        helm("spread", "mixcoord", "spread-milvus-mixcoord-7c6e5d9b8f-m4m4m", 1, 4);
         chartDefaults();
         quietProxies();
         scrapedTwice();
@@ -303,6 +315,8 @@ class DefaultStackTest {
                     { namespace = ops, name = twice, install = operator, milvus-version = "2.5.6",
                       components { queryNode {}, proxy {} } }
                     { namespace = milvus, name = restart, install = helm, milvus-version = "2.5.6",
+                      components { queryNode {} } }
+                    { namespace = milvus, name = spread, install = helm, milvus-version = "2.5.6",
                       components { queryNode {} } }
                 %s  ]
                 }
@@ -506,6 +520,57 @@ class DefaultStackTest {
             assertEquals(25.0, freshQps(queryNode), 1.25);
         } finally {
             restartingProxy.setReady(true);
+        }
+    }
+
+    /**
+     * A proxy that starts serving searches (a proxy scale-out, a pod that had served only inserts) takes its share of
+     * them at once, while its rate needs two samples of its new series: until its second scrape the other proxy's
+     * lowered rate alone read as the load falling (40 -> 25 here, a step-down's evidence) and the next scrape's 50 as
+     * a rise (SCALE_OUT 2 -> 3 at a 30s scrape, real-install recheck 2). A ready pod with a live read series and no
+     * rate makes qps UNKNOWN: it holds a step-down, and the averages a rise is judged by start again after it.
+     */
+    @Test
+    void aProxyThatStartsServingReadsUnknownUntilItsRateCanBeRead() {
+        Target queryNode = target("milvus/spread/queryNode");
+        assertEquals(40.0, freshQps(queryNode), 2.0, "Search 80 on one proxy over 2 queryNodes");
+        try {
+            servingProxy.setRequestRate("Search", 50);
+            joiningProxy.setRequestRate("Search", 50);
+            Poll.until("three scrapes of the joining proxy's searches", WAIT,
+                    () -> sampleTimes(joiningProxy.name()).size(), n -> n >= 3);
+            List<Double> at = sampleTimes(joiningProxy.name());
+            double half = (at.get(1) - at.get(0)) / 2;
+            Signal between = qpsAt(queryNode, at.get(0) + half);
+            assertFalse(between.isKnown(), () -> "one sample of the joining proxy's series: " + between);
+            assertTrue(between.applicable(), between::toString);
+            // By the third sample the serving proxy's last two samples are after its own change too.
+            Signal after = qpsAt(queryNode, at.get(2) + half);
+            assertTrue(after.isKnown(), after::toString);
+            assertEquals(50.0, after.value().getAsDouble(), 2.5, "(50 + 50) / 2 once both have a rate");
+        } finally {
+            servingProxy.setRequestRate("Search", 80);
+            joiningProxy.setRequestRate("Search", 0);
+        }
+    }
+
+    /** Timestamps, in seconds, of the samples of {@code pod}'s Search counter in the last minute, oldest first. */
+    private static List<Double> sampleTimes(String pod) {
+        String body = prometheus.query("milvus_proxy_req_count{pod=\"" + pod
+                + "\", function_name=\"Search\", status=\"total\"}[1m]");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[([0-9.]+),\"[0-9.e+]+\"\\]").matcher(body);
+        List<Double> times = new java.util.ArrayList<>();
+        while (m.find()) {
+            times.add(Double.parseDouble(m.group(1)));
+        }
+        return times;
+    }
+
+    /** qps of {@code target} at {@code seconds} since the epoch, from a source of its own. */
+    private static Signal qpsAt(Target target, double seconds) {
+        try (PrometheusMetricsSource fresh = new PrometheusMetricsSource(settings.prometheus(), settings.labelSchemes(),
+                Assembly.queries(settings.targets()), new SimpleMeterRegistry())) {
+            return fresh.observe(target, Instant.ofEpochMilli(Math.round(seconds * 1000))).signals().get("qps");
         }
     }
 
