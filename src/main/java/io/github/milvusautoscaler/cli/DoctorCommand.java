@@ -447,6 +447,12 @@ public final class DoctorCommand implements Callable<Integer> {
                             ? "ServiceMonitor targetLabels: [component]" : "PodMonitor podTargetLabels:"
                             + " [app.kubernetes.io/component]") + ")");
                 }
+                if (query.contains("milvus_proxy_req_count")) {
+                    Optional<String> unseen = proxiesWithoutReadiness();
+                    if (unseen.isPresent()) {
+                        return unseen;
+                    }
+                }
                 for (String metric : metrics) {
                     if (count(metric + "{" + release + ", {component_label}!=\"\"}") == 0) {
                         if (metric.equals("milvus_proxy_req_count")) {
@@ -487,6 +493,21 @@ public final class DoctorCommand implements Callable<Integer> {
                         + " set signals.qps.enabled = false for this cluster until it runs a fixed release");
             }
             return Optional.empty();
+        }
+
+        /**
+         * Proxy pods that serve reads but of which kube-state-metrics exports no readiness: qps counts a proxy only
+         * while ready and reads UNKNOWN rather than count such a pod as 0. KSM writes kube_pod_status_ready for every
+         * pod it sees (docs/pod-metrics.md), so one missing means a KSM that does not see the pod. Empty when none.
+         */
+        private Optional<String> proxiesWithoutReadiness() {
+            int unseen = count("max by (namespace, pod) (milvus_proxy_req_count{namespace=\"{namespace}\","
+                    + " {instance_label}=\"{release}\", {component_label}!=\"\", function_name=~\"Search|HybridSearch|Query\"})"
+                    + " unless on (namespace, pod) kube_pod_status_ready{namespace=\"{namespace}\", condition=\"true\"}");
+            return unseen == 0 ? Optional.empty() : Optional.of(unseen + " proxy pod(s) of " + target.clusterId()
+                    + " serve reads but kube-state-metrics exports no kube_pod_status_ready for them, so qps cannot tell"
+                    + " whether they are ready and reads UNKNOWN: check that kube-state-metrics sees every pod (a shard"
+                    + " that is down with --total-shards, a --namespaces or --metric-denylist that leaves them out)");
         }
 
         /** A per-pod signal known from fewer pods than are ready would be UNKNOWN to the policy. */

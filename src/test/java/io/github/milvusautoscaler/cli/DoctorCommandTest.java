@@ -83,6 +83,15 @@ class DoctorCommandTest {
         // docs/pod-metrics.md: crash-looping, or its
         // readiness probe failing): cpu and memory average over ready pods, so they have none to read
         cluster("notready", true, true, true, true, true)[0].setReady(false);
+        // kube-state-metrics does not see the proxy (a shard down, a --metric-denylist): no kube_pod_status_ready,
+        // which it otherwise writes for every pod (docs/pod-metrics.md), so qps cannot tell whether it is ready
+        // while a second proxy it sees serves as much: read without the first, qps would be half the load (a recheck
+        // read 10.8 for 65); the queryNode counts both proxies' searches in milvus_querynode_sq_req_count
+        FakeMilvusPod[] unseen = cluster("unseen", true, true, true, true, true);
+        unseen[0].setQueryNodeSearchRate(80);
+        unseen[1].withoutReadiness();
+        pods.start("unseen", "hr", InstallKind.HELM, "proxy", "hr-milvus-proxy-7d5c9b6f8d-s3e4n", 1, 2 * GIB)
+                .setRequestRate("Search", 40);
 
         // the queryNodes' own metrics are not scraped (the coordinator's and proxy's are): the read queue, which
         // every queryNode exports from start-up (milvus internal/querynodev2/tasks/concurrent_safe_scheduler.go
@@ -114,7 +123,7 @@ class DoctorCommandTest {
         prometheus.setTargets(scraped);
         StringBuilder clusters = new StringBuilder();
         for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor", "scrapefail",
-                "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped", "notready"}) {
+                "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped", "notready", "unseen"}) {
             clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
                     .append(" milvus-version = \"2.5.6\", components { queryNode {")
                     .append(ns.equals("unscraped") ? " signals.read-queue.enabled = true" : "").append(" } } }\n");
@@ -216,7 +225,9 @@ class DoctorCommandTest {
                 Arguments.of("unscraped", "read-queue", "the queryNode pods are not scraped"),
                 Arguments.of("notready", "cpu", "no pod of hr-milvus-querynode is ready"
                         + " (kube_pod_status_ready{condition=\"true\"} is 0 for each): cpu averages over ready pods only"),
-                Arguments.of("notready", "memory", "kubectl -n notready describe pod"));
+                Arguments.of("notready", "memory", "kubectl -n notready describe pod"),
+                Arguments.of("unseen", "qps", "1 proxy pod(s) of unseen/hr serve reads but kube-state-metrics exports no"
+                        + " kube_pod_status_ready for them"));
     }
 
     /** A component stopped at 0 replicas is no fault: one line says so, nothing to fix, exit 0. */

@@ -93,6 +93,7 @@ public final class FakeMilvusPod {
     private final Linear pauseCpuSeconds;
     private double memoryUtilisation;
     private boolean ready = true;
+    private boolean readinessExported = true;
     private final Map<String, Linear> requests = new TreeMap<>();
     /** A queryNode's milvus_querynode_sq_req_count for searches; null until set. */
     private Linear queryNodeSearches;
@@ -239,6 +240,15 @@ public final class FakeMilvusPod {
     /** Working set as a fraction of the memory limit. */
     public synchronized FakeMilvusPod setMemoryUtilisation(double fraction) {
         memoryUtilisation = fraction;
+        return this;
+    }
+
+    /**
+     * Leaves this pod out of kube-state-metrics' {@code kube_pod_status_ready}, which KSM otherwise writes for every
+     * pod it sees (docs/pod-metrics.md): a KSM shard that is down (--shard/--total-shards) or a --metric-denylist.
+     */
+    public synchronized FakeMilvusPod withoutReadiness() {
+        readinessExported = false;
         return this;
     }
 
@@ -453,7 +463,9 @@ public final class FakeMilvusPod {
             double value = condition.equals("true") ? (ready ? 1 : 0) : condition.equals("false") ? (ready ? 0 : 1) : 0;
             readiness.add(sample("kube_pod_status_ready", labels, value));
         }
-        family(out, "kube_pod_status_ready", Collector.Type.GAUGE, readiness);
+        if (readinessExported) {
+            family(out, "kube_pod_status_ready", Collector.Type.GAUGE, readiness);
+        }
         if (milvusSeries) {
             milvus(out, t);
         }
