@@ -40,7 +40,8 @@ public final class BlockReader {
         requireNonNull(path, "path");
         requireNonNull(body, "body");
         // Included files shown as the config loader shows them (sub/parts.conf), so one key is one error line.
-        Errors errors = new Errors(Origins.mainFolder(resolved.root().origin()));
+        // A resolved configuration keeps no substitution: a value from the environment stays "(env variables)".
+        Errors errors = new Errors(Origins.mainFolder(resolved.root().origin()), Substitutions.NONE);
         ConfigValue value = resolved.hasPath(path) ? resolved.getValue(path) : null;
         if (value == null || value.valueType() != ConfigValueType.OBJECT) {
             if (value == null) {

@@ -146,7 +146,7 @@ public final class ConfigLoader {
         } catch (ConfigException e) {
             throw parseFailure(shown, base, e);
         }
-        Errors errors = new Errors(base);
+        Errors errors = new Errors(base, Substitutions.in(user));
         KeyChecker checker = new KeyChecker(errors);
         ConfigObject top = merged.root();
         for (String key : new TreeSet<>(user.root().keySet())) {

@@ -26,19 +26,32 @@ final class Errors {
     private final Set<ConfigError> errors = new LinkedHashSet<>();
     /** The main file's folder, which included files are shown relative to; null: base names. */
     private final Path base;
+    /** Where the user's files write their substitutions, to locate a value taken from the environment. */
+    private final Substitutions substitutions;
     private int reported;
 
     Errors() {
-        this(null);
+        this(null, Substitutions.NONE);
     }
 
-    Errors(Path base) {
+    Errors(Path base, Substitutions substitutions) {
         this.base = base;
+        this.substitutions = java.util.Objects.requireNonNull(substitutions, "substitutions");
     }
 
-    /** A value that breaks a rule, located by its own origin. */
+    /**
+     * A value that breaks a rule, located by its own origin; one the environment gave, at the substitution that
+     * asked for it: {@code max-replicas = "0" from ${MAXR} (env.conf:5)}, not {@code "0" (env variables)}.
+     */
     void add(String path, ConfigValue value, String rule) {
         reported++;
+        var written = substitutions.fromEnvironment(path, value);
+        if (written.isPresent()) {
+            ConfigOrigin at = written.get().origin();
+            errors.add(new ConfigError(path, render(path, value) + " from " + written.get().expression(),
+                    Origins.file(at, base), Origins.line(at), rule));
+            return;
+        }
         errors.add(new ConfigError(path, render(path, value), Origins.file(value.origin(), base),
                 Origins.line(value.origin()), rule));
     }

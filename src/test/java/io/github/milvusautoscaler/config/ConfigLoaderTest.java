@@ -81,6 +81,33 @@ class ConfigLoaderTest {
      * keyed on a label those rules do not carry never scaled on them (SRE audit M6).
      */
     /**
+     * A bad value a file takes from the environment is located at the substitution that asked for it, named with its
+     * variable: typesafe-config gives it the origin "env variables" alone, and the SRE had to search every file for
+     * the ${...} it came from (configuration audit C9). pom.xml sets MILVUS_AUTOSCALER_TEST_ZERO=0 for the tests.
+     */
+    @Test
+    void aBadValueFromTheEnvironmentNamesItsVariableAndTheLineThatAskedForIt(@org.junit.jupiter.api.io.TempDir
+                                                                              java.nio.file.Path dir) throws Exception {
+        assertEquals("0", System.getenv("MILVUS_AUTOSCALER_TEST_ZERO"), "run through Maven: pom.xml sets it");
+        java.nio.file.Path file = dir.resolve("env.conf");
+        java.nio.file.Files.writeString(file, """
+                milvus-autoscaler {
+                  prometheus.url = "http://prometheus:9090"
+                  defaults.max-replicas = ${MILVUS_AUTOSCALER_TEST_ZERO}
+                  clusters = [{ namespace = milvus, name = search, install = helm, milvus-version = "2.5.6",
+                    components { queryNode { min-replicas = 2, max-replicas = ${?MILVUS_AUTOSCALER_TEST_ZERO} } } }]
+                }
+                """);
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
+        List<String> lines = e.errors().stream().map(ConfigError::toString).toList();
+        assertTrue(lines.contains("milvus-autoscaler.defaults.max-replicas = \"0\" from ${MILVUS_AUTOSCALER_TEST_ZERO}"
+                + " (env.conf:3): must be >= min-replicas (1)"), String.join("\n", lines));
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("milvus-autoscaler.clusters[0].components.queryNode"
+                + ".max-replicas = \"0\" from ${?MILVUS_AUTOSCALER_TEST_ZERO} (env.conf:5): ")), String.join("\n", lines));
+        assertTrue(lines.stream().noneMatch(l -> l.contains("env variables")), String.join("\n", lines));
+    }
+
+    /**
      * Signals off in defaults leave only memory on a queryNode, and nothing on the proxy reference.conf gives memory
      * off: with no proxy configured that is no error (it was one, at reference.conf's line, config audit M5); with a
      * proxy it is, on the proxy's cluster.
