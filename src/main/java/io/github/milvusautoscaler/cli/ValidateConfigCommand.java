@@ -132,6 +132,12 @@ public final class ValidateConfigCommand implements Callable<Integer> {
                 err.flush();
             });
         }
+        // HOCON keeps a key's last value, so a first setting further up is silently lost (dry-run = true above a
+        // dry-run = false): valid, and said here where a review reads the file (config audit C10).
+        for (io.github.milvusautoscaler.config.DuplicateKeys.Duplicate d : io.github.milvusautoscaler.config.DuplicateKeys.in(file)) {
+            err.println(file + ":" + d.again() + ": warning: " + d.describe());
+            err.flush();
+        }
         if (settings.targets().isEmpty() && !ConfigLoader.declaresClusters(file)) {
             err.println(file + ": warning: no clusters (empty file or no clusters block): the daemon would run no "
                     + "loop and refuses to reload to this file; write clusters = [] if that is meant");

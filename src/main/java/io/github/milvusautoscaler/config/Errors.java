@@ -49,7 +49,7 @@ final class Errors {
         if (written.isPresent()) {
             ConfigOrigin at = written.get().origin();
             errors.add(new ConfigError(path, render(path, value) + " from " + written.get().expression(),
-                    Origins.file(at, base), Origins.line(at), rule));
+                    Origins.file(at, base), written.get().line(), rule));
             return;
         }
         errors.add(new ConfigError(path, render(path, value), Origins.file(value.origin(), base),

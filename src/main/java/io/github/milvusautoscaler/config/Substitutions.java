@@ -25,13 +25,16 @@ final class Substitutions {
     /** The origin typesafe-config gives a value it took from the process environment. */
     static final String ENVIRONMENT = "env variables";
 
-    /** A substitution as written: its expression ({@code ${MAXR}}) and where. */
-    record Written(String expression, ConfigOrigin origin) {
+    /** A substitution as written: its expression ({@code ${MAXR}}), the origin of its file, and its line. */
+    record Written(String expression, ConfigOrigin origin, int line) {
         Written {
             requireNonNull(expression, "expression");
             requireNonNull(origin, "origin");
         }
     }
+
+    /** The end of an origin's line range, as a merge gives it: {@code autoscaler.conf: 17-18}. */
+    private static final java.util.regex.Pattern RANGE = java.util.regex.Pattern.compile(": (\\d+)-(\\d+)$");
 
     static final Substitutions NONE = new Substitutions(Map.of());
 
@@ -70,12 +73,64 @@ final class Substitutions {
             }
         } else if (unresolved(value)) {
             String expression = value.render(ConfigRenderOptions.concise());
-            // A key set twice whose later value is a substitution is a merge the files still hold unresolved, and
-            // renders as a commented listing of both: such a value keeps the "(env variables)" it had.
-            if (expression.indexOf('\n') < 0 && expression.startsWith("${")) {
-                found.put(path, new Written(expression, value.origin()));
+            java.util.List<String> values = topLevel(expression);
+            if (values.size() > 1) {
+                merged(path, value.origin(), values, found);
+            } else if (expression.startsWith("${") && expression.endsWith("}")) {
+                found.put(path, new Written(expression, value.origin(), Origins.line(value.origin())));
             }
         }
+    }
+
+    /**
+     * A key set more than once whose later values are substitutions, which stays a merge until resolved and renders
+     * as the list of its values: the override idiom {@code url = "http://..."} then {@code url = ${?PROMETHEUS_URL}}
+     * (config/autoscaler.conf), rendered {@code "http://...",${?PROMETHEUS_URL}} over lines 17-18. The value that wins
+     * is the last, or the one before an optional substitution whose variable is unset; its line is the range's first
+     * or last, and a winner between them is not located.
+     */
+    private static void merged(String path, ConfigOrigin origin, java.util.List<String> values,
+                               Map<String, Written> found) {
+        int winner = values.size() - 1;
+        while (winner > 0 && values.get(winner).startsWith("${?")
+                && System.getenv(values.get(winner).substring(3, values.get(winner).length() - 1)) == null) {
+            winner--;
+        }
+        java.util.regex.Matcher range = RANGE.matcher(origin.description());
+        int line = winner == 0 ? origin.lineNumber()
+                : winner == values.size() - 1 && range.find() ? Integer.parseInt(range.group(2)) : -1;
+        if (line > 0 && values.get(winner).startsWith("${") && values.get(winner).endsWith("}")) {
+            found.put(path, new Written(values.get(winner), origin, line));
+        }
+    }
+
+    /** The comma-separated values of a rendered merge, split outside quotes, brackets and braces. */
+    private static java.util.List<String> topLevel(String body) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        int depth = 0;
+        boolean quoted = false;
+        int start = 0;
+        for (int i = 0; i < body.length(); i++) {
+            char c = body.charAt(i);
+            if (quoted) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == '[' || c == '{') {
+                depth++;
+            } else if (c == ']' || c == '}') {
+                depth--;
+            } else if (c == ',' && depth == 0) {
+                out.add(body.substring(start, i));
+                start = i + 1;
+            }
+        }
+        out.add(body.substring(start));
+        return out;
     }
 
     /** Whether a parsed value is a substitution, alone or inside a concatenation ({@code "http://${HOST}:9090"}). */

@@ -108,6 +108,31 @@ class ConfigLoaderTest {
     }
 
     /**
+     * The override idiom config/autoscaler.conf uses (url = "http://..." then url = ${?PROMETHEUS_URL}) stays a merge
+     * until resolved; a bad value from it is located at the substitution's line too, and when the variable is unset
+     * the first value wins and is located as any value.
+     */
+    @Test
+    void aBadValueFromAnOverrideIdiomIsLocatedAtTheOverride() {
+        InvalidConfigException set = assertThrows(InvalidConfigException.class, () -> ConfigLoader.parse("""
+                milvus-autoscaler {
+                  defaults.max-replicas = 4
+                  defaults.max-replicas = ${?MILVUS_AUTOSCALER_TEST_ZERO}
+                }
+                """, "env.conf"));
+        assertEquals(List.of("milvus-autoscaler.defaults.max-replicas = \"0\" from ${?MILVUS_AUTOSCALER_TEST_ZERO}"
+                + " (env.conf:3): must be >= min-replicas (1)"), set.errors().stream().map(ConfigError::toString).toList());
+        InvalidConfigException unset = assertThrows(InvalidConfigException.class, () -> ConfigLoader.parse("""
+                milvus-autoscaler {
+                  defaults.max-replicas = 0
+                  defaults.max-replicas = ${?MILVUS_AUTOSCALER_TEST_UNSET}
+                }
+                """, "env.conf"));
+        assertEquals(List.of("milvus-autoscaler.defaults.max-replicas = 0 (env.conf:2): must be >= min-replicas (1)"),
+                unset.errors().stream().map(ConfigError::toString).toList());
+    }
+
+    /**
      * Signals off in defaults leave only memory on a queryNode, and nothing on the proxy reference.conf gives memory
      * off: with no proxy configured that is no error (it was one, at reference.conf's line, config audit M5); with a
      * proxy it is, on the proxy's cluster.

@@ -132,6 +132,28 @@ class ValidateConfigCommandTest {
     }
 
     /**
+     * A key set twice is valid HOCON that keeps the last value, so the dry-run a file says first is lost (config audit
+     * C10: validate-config said "valid" and the daemon wrote): a warning names both lines, and the file stays valid.
+     */
+    @Test
+    void aKeySetTwiceIsWarnedAboutWithBothLines(@TempDir Path dir) throws Exception {
+        Path file = java.nio.file.Files.writeString(dir.resolve("twice.conf"), """
+                milvus-autoscaler {
+                  dry-run = true
+                  prometheus.url = "http://prometheus-operated.monitoring:9090"
+                  clusters = []
+                  dry-run = false
+                }
+                """);
+        Run r = run(file.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains(file + ":5: warning: milvus-autoscaler.dry-run is set at line 2 and again at line 5,"
+                + " which wins: line 2 has no effect"), r.err());
+        Run shipped = run("config/autoscaler.conf");
+        assertFalse(shipped.err().contains("is set at line"), shipped.err());
+    }
+
+    /**
      * The Prometheus credentials files are checked as the alerts token is (a warning, exit 0), and a value with no
      * '/' is not echoed: it is as likely the secret itself pasted in place of its file's path. A credential written
      * into prometheus.headers is warned about.

@@ -1,0 +1,126 @@
+package io.github.milvusautoscaler.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.milvusautoscaler.config.DuplicateKeys.Duplicate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Keys a file sets twice, where HOCON keeps the last (the HOCON spec, "Duplicate keys and object merging": a later
+ * value replaces an earlier one unless both are objects, which merge); each case's loaded value is checked against
+ * typesafe-config itself in {@link #theWinnerIsTheLineTypesafeConfigKeeps()}.
+ */
+class DuplicateKeysTest {
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> cases() {
+        return Stream.of(
+                // configuration audit C10: the daemon wrote though the file's first line said dry-run
+                args("""
+                        milvus-autoscaler {
+                          dry-run = true
+                          loop.interval = 15s
+                          dry-run = false
+                        }
+                        """, new Duplicate("milvus-autoscaler.dry-run", 2, 4)),
+                // a path and a block name the same key
+                args("""
+                        milvus-autoscaler.prometheus.url = "http://a:9090"
+                        milvus-autoscaler {
+                          prometheus {
+                            url = "http://b:9090" # the one used
+                          }
+                        }
+                        """, new Duplicate("milvus-autoscaler.prometheus.url", 1, 4)),
+                // a list replaces a list: the first clusters are lost, reported once (not their keys too)
+                args("""
+                        milvus-autoscaler.clusters = [
+                          { namespace = a, name = one, install = helm, milvus-version = "2.5.6", components { queryNode {} } }
+                        ]
+                        milvus-autoscaler.clusters = [
+                          { namespace = b, name = two, install = helm, milvus-version = "2.5.6", components { queryNode {} } }
+                        ]
+                        """, new Duplicate("milvus-autoscaler.clusters", 1, 4)),
+                // inside one list element
+                args("""
+                        milvus-autoscaler.clusters = [
+                          { namespace = a, name = one, install = helm, milvus-version = "2.5.6",
+                            components { queryNode { max-replicas = 4 } }, components.queryNode.max-replicas = 6 }
+                          { namespace = b, name = two, install = helm, milvus-version = "2.5.6", components { queryNode {} } }
+                        ]
+                        """, new Duplicate("milvus-autoscaler.clusters[0].components.queryNode.max-replicas", 3, 3)),
+                // three times: the first line and the last, which wins
+                args("""
+                        a.b = 1
+                        a.b = 2
+                        a.b = 3
+                        """, new Duplicate("a.b", 1, 3)),
+                // two blocks of one object merge; an append and a self-reference keep the first value; element keys of
+                // two list literals are apart; strings, triple-quoted PromQL and comments that look like keys are not
+                // keys; an include is no key
+                args("""
+                        include "other.conf"
+                        milvus-autoscaler { prometheus { url = "http://a:9090" } }
+                        milvus-autoscaler { prometheus { timeout = 5s } }
+                        list = [1, 2]
+                        list += 3
+                        list = ${list} [4]
+                        milvus-autoscaler.queries.qps = \"\"\"sum(x{a="b", c = "d"}) # not a comment
+                          / on () group_right {dry-run = 1}\"\"\"
+                        # dry-run = true
+                        // dry-run = false
+                        milvus-autoscaler.dry-run = false // dry-run = true
+                        s = "dry-run = true, dry-run = false"
+                        xs = [ { k = 1 }, { k = 2 } ]
+                        url = "http://prometheus-operated.monitoring:9090"
+                        url = ${?PROMETHEUS_URL}
+                        """));
+    }
+
+    private static org.junit.jupiter.params.provider.Arguments args(String text, Duplicate... expected) {
+        return org.junit.jupiter.params.provider.Arguments.of(text, List.of(expected));
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void findsEachKeySetAgain(String text, List<Duplicate> expected) {
+        assertEquals(expected, DuplicateKeys.of(text));
+    }
+
+    /** The line a duplicate calls the winner is the value typesafe-config loads. */
+    @Test
+    void theWinnerIsTheLineTypesafeConfigKeeps() {
+        String text = """
+                milvus-autoscaler {
+                  dry-run = true
+                  dry-run = false
+                }
+                """;
+        assertEquals(List.of(new Duplicate("milvus-autoscaler.dry-run", 2, 3)), DuplicateKeys.of(text));
+        com.typesafe.config.Config parsed = com.typesafe.config.ConfigFactory.parseString(text);
+        assertEquals(false, parsed.getBoolean("milvus-autoscaler.dry-run"));
+        assertEquals(3, parsed.getValue("milvus-autoscaler.dry-run").origin().lineNumber());
+    }
+
+    /** The shipped configurations set no key twice. */
+    @Test
+    void theShippedFilesSetNoKeyTwice() throws Exception {
+        for (String file : new String[] {"config/autoscaler.conf", "deploy/base/config/autoscaler.conf",
+                "deploy/base/config/example.conf", "deploy/base/config/install.conf", "src/main/resources/reference.conf"}) {
+            String text = Files.readString(Path.of(file));
+            assertEquals(List.of(), DuplicateKeys.of(text), file);
+        }
+    }
+
+    /** Text the reader cannot follow yields no claim, rather than a wrong one; the loader reports its syntax. */
+    @Test
+    void unfollowableTextClaimsNothing() {
+        assertEquals(List.of(), DuplicateKeys.of("a = 1\na = \"unclosed\n"));
+        assertEquals(List.of(), DuplicateKeys.of("a { b = 1\nb = 2\n"));
+    }
+}
