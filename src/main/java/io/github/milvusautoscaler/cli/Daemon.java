@@ -272,6 +272,16 @@ final class Daemon implements AutoCloseable {
     /** The token file the alerts endpoint checks, when the endpoint is on; null otherwise. */
     private TokenFile alertsToken;
 
+    /**
+     * A WARN for each key the file sets twice, whose first setting HOCON drops: a {@code dry-run = true} added above
+     * an existing {@code dry-run = false} in an emergency would otherwise be lost without a word (config audit C10).
+     */
+    private static void warnDuplicates(Path file, String when) {
+        for (io.github.milvusautoscaler.config.DuplicateKeys.Duplicate d : io.github.milvusautoscaler.config.DuplicateKeys.in(file)) {
+            LOG.warn("{}: {}:{}: {}", when, file, d.again(), d.describe());
+        }
+    }
+
     /** A WARN for each target whose settings most likely scale by the wrong work ({@link TargetSettings#advice()}). */
     private static void warnAdvice(AutoscalerSettings settings) {
         for (TargetSettings t : settings.targets()) {
@@ -338,6 +348,7 @@ final class Daemon implements AutoCloseable {
             throw e;
         }
         warnAdvice(settings);
+        warnDuplicates(configFile, "start");
         if (settings.targets().isEmpty() && !ConfigLoader.declaresClusters(configFile)) {
             LOG.warn("{} defines no clusters (empty file or no clusters block): no target runs; write clusters = [] "
                     + "if that is meant", configFile);
@@ -476,6 +487,7 @@ final class Daemon implements AutoCloseable {
         SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "ok").increment();
         LOG.info("config reloaded: {} targets", next.targets().size());
         warnAdvice(next);
+        warnDuplicates(configFile, "config reload");
         warnIfAlertsTokenUnreadable("config reload");
         return true;
     }

@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.config.ConfigLoader;
@@ -165,6 +166,15 @@ class HotReloadTest {
                     Poll.until("the restart-only change is said", WAIT, logs::warnings,
                             ws -> ws.stream().anyMatch(w -> w.contains("[loop.jitter] changed; they take effect only"
                                     + " after a restart")));
+                    // dry-run written above a later dry-run = false: HOCON keeps the last, and the WARN says the first is
+                    // lost (config audit C10: an emergency dry-run added above the old line did nothing, unsaid).
+                    publish(config(kubeconfig, cluster("a")).replace("jitter = 0s", "jitter = 100ms")
+                            .replace("alerts.enabled = false", "alerts.enabled = false\n  dry-run = true\n  dry-run = false"));
+                    Poll.until("the key set twice is said", WAIT, logs::warnings,
+                            ws -> ws.stream().anyMatch(w -> w.startsWith("config reload: ") && w.contains(
+                                    "milvus-autoscaler.dry-run is set at line") && w.contains("line") && w.endsWith(
+                                    "has no effect")));
+                    assertFalse(daemon.engine().dryRun(), "the last dry-run wins");
                 }
             }
         }
