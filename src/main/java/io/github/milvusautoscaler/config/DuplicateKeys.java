@@ -78,6 +78,16 @@ public final class DuplicateKeys {
         return reader.order.stream().map(reader.found::get).toList();
     }
 
+    /** Whether the reader follows {@code text} to its end; a file it does not yields no duplicate. */
+    static boolean follows(String text) {
+        try {
+            new DuplicateKeys(requireNonNull(text, "text")).members("", "", true);
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
+        }
+    }
+
     /** Members of an object until its closing brace (or the end, at the root). */
     private void members(String path, String shown, boolean root) {
         while (true) {
@@ -157,7 +167,7 @@ public final class DuplicateKeys {
         if (pos < text.length() && text.charAt(pos) == '{') {
             pos++;
             members(inner, innerShown, false);
-            skipValueRest(inner, innerShown);
+            value(inner, innerShown); // what concatenates to the object on its line
             return; // objects merge: no setting of their own
         }
         int start = pos;
@@ -212,11 +222,6 @@ public final class DuplicateKeys {
         }
     }
 
-    /** After an object value, what concatenates to it on the same line. */
-    private void skipValueRest(String path, String shown) {
-        value(path, shown);
-    }
-
     /** List elements until the closing bracket; each object element is a scope of its own. */
     private void list(String path, String shown) {
         int id = ++lists;
@@ -235,50 +240,12 @@ public final class DuplicateKeys {
                 pos++;
                 continue;
             }
-            // Numbered apart, so two lists of one key (itself a duplicate) do not report each element's keys too.
-            String element = path + "[#" + id + ":" + index + "]";
-            String elementShown = shown + "[" + index + "]";
-            if (c == '{') {
-                pos++;
-                members(element, elementShown, false);
-            } else if (c == '[') {
-                pos++;
-                list(element, elementShown);
-            }
-            listElementRest(element, elementShown);
-            index++;
-        }
-    }
-
-    private void listElementRest(String path, String shown) {
-        while (true) {
-            skipSpace(false);
-            if (pos >= text.length()) {
-                return;
-            }
-            char c = text.charAt(pos);
-            if (c == '\n' || c == ',' || c == ']' || startsComment()) {
-                return;
-            }
-            if (c == '"') {
-                quoted();
-            } else if (c == '{') {
-                pos++;
-                members(path, shown, false);
-            } else if (c == '[') {
-                pos++;
-                list(path, shown);
-            } else if (c == '$' && next(1) == '{') {
-                int close = text.indexOf('}', pos);
-                if (close < 0) {
-                    throw new IllegalStateException("unclosed substitution");
-                }
-                pos = close + 1;
-            } else if (c == '}') {
+            if (c == '}') {
                 throw new IllegalStateException("unbalanced } in a list");
-            } else {
-                pos++;
             }
+            // Numbered apart, so two lists of one key (itself a duplicate) do not report each element's keys too.
+            value(path + "[#" + id + ":" + index + "]", shown + "[" + index + "]");
+            index++;
         }
     }
 
