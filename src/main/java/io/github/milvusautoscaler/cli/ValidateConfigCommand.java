@@ -43,7 +43,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "validate-config", mixinStandardHelpOptions = true,
         description = "Check a configuration file and print the effective settings of every target.",
         footer = {"", "Exit codes: 0 valid (warnings included: files that may be mounted only where the daemon runs,"
-                + " a target that most likely scales by work it does not do), 2 invalid (every error is printed to"
+                + " a target that most likely scales by work it does not do, a key set twice), 2 invalid (every error"
+                + " is printed to"
                 + " standard error)."})
 public final class ValidateConfigCommand implements Callable<Integer> {
 
