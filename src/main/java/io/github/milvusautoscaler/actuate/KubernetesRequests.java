@@ -231,11 +231,11 @@ final class KubernetesRequests {
 
     /**
      * Names what was denied, the exact rule that allows it, and the shipped RBAC object that should hold it, e.g.
-     * "may not patch milvuses.milvus.io in namespace milvus ... add to the ClusterRole milvus-autoscaler-operator
-     * (deploy/overlays/operator/rbac.yaml): {apiGroups: ["milvus.io"], resources: ["milvuses"], verbs: ["patch"]}".
-     * The object matters: a cluster-wide Deployment patch would let the autoscaler rewrite any workload's pod
-     * template, and a cluster-wide read would show every one (env values are often credentials), so a Helm
-     * release's get and patch belong in that namespace's Role; the operator's reads and writes in its ClusterRole.
+     * "may not patch milvuses.milvus.io in namespace milvus ... add to the Role milvus-autoscaler-operator in namespace
+     * "milvus" (deploy/overlays/operator/rbac.yaml, ...): {apiGroups: ["milvus.io"], resources: ["milvuses"], verbs:
+     * ["patch"]}". The object matters: a cluster-wide Deployment patch would let the autoscaler rewrite any workload's
+     * pod template, and a cluster-wide read or list would show every one (env values are often credentials), so each
+     * install kind's reads and writes belong in a Role in the namespace of the Milvus they scale.
      */
     static String forbiddenMessage(String verb, ApiResource resource, String namespace, String name, String server) {
         return "forbidden (403): the autoscaler's service account may not " + verb + " " + resource.qualifiedName()
@@ -248,7 +248,8 @@ final class KubernetesRequests {
     private static String grantedBy(String verb, ApiResource resource, String namespace) {
         String helmRole = "the Role milvus-autoscaler-helm in namespace \"" + namespace
                 + "\" (deploy/overlays/helm/rbac.yaml, one per namespace with a Helm release)";
-        String operatorRole = "the ClusterRole milvus-autoscaler-operator (deploy/overlays/operator/rbac.yaml)";
+        String operatorRole = "the Role milvus-autoscaler-operator in namespace \"" + namespace
+                + "\" (deploy/overlays/operator/rbac.yaml, one per namespace with an operator Milvus)";
         if (resource.group().equals("autoscaling")) {
             return "the ClusterRole milvus-autoscaler (deploy/base/rbac.yaml, which only reads)";
         }

@@ -69,9 +69,10 @@ class ActuatorErrorsTest {
         }
     }
 
-    /** Where deploy/ grants each request: the operator overlay's ClusterRole, or the Helm overlay's Role per namespace. */
+    /** Where deploy/ grants each request: each overlay's Role in the target's namespace. */
     private static final String HELM_ROLE = "the Role milvus-autoscaler-helm in namespace \"" + NS + "\"";
-    private static final String OPERATOR_ROLE = "the ClusterRole milvus-autoscaler-operator (deploy/overlays/operator/rbac.yaml)";
+    private static final String OPERATOR_ROLE = "the Role milvus-autoscaler-operator in namespace \"" + NS + "\""
+            + " (deploy/overlays/operator/rbac.yaml, one per namespace with an operator Milvus)";
 
     static Stream<Arguments> forbidden() {
         return Stream.of(

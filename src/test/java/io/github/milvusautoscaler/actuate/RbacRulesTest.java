@@ -40,8 +40,12 @@ class RbacRulesTest {
     /** A Helm release running indexNode as a StatefulSet (the chart's indexNode.statefulset). */
     private static final Target HELM_STATEFUL_SET = new Target(ActuateFixtures.NS, ActuateFixtures.RELEASE,
             io.github.milvusautoscaler.core.Component.INDEX_NODE, io.github.milvusautoscaler.core.InstallKind.HELM);
-    /** An operator install running indexNode as a StatefulSet (statefulSet.enabled), in its own namespace. */
-    private static final Target OPERATOR_STATEFUL_SET = new Target("milvus-sts", ActuateFixtures.RELEASE,
+    /**
+     * A second operator Milvus, running indexNode as a StatefulSet (statefulSet.enabled), in the namespace the overlay's
+     * Role is shipped for (each overlay grants per target namespace: the operator's list would read every pod template).
+     */
+    private static final String STS_RELEASE = "sts";
+    private static final Target OPERATOR_STATEFUL_SET = new Target(ActuateFixtures.NS, STS_RELEASE,
             io.github.milvusautoscaler.core.Component.INDEX_NODE, io.github.milvusautoscaler.core.InstallKind.OPERATOR);
 
     @ParameterizedTest(name = "{0}")
@@ -128,6 +132,11 @@ class RbacRulesTest {
                 "milvus-autoscaler-operator: patch milvuses.milvus.io",
                 "milvus-autoscaler-operator: list deployments.apps", "milvus-autoscaler-operator: list statefulsets.apps",
                 "milvus-autoscaler-operator: create events"), operatorGrants);
+        // The operator overlay lists Deployments in a target namespace only: a cluster-wide list reads every pod
+        // template (RBAC audit F1), and it posts no Event elsewhere (F2).
+        assertTrue(operator.allows(new RbacRules.Access("list", "apps", "deployments", "milvus", null)));
+        assertFalse(operator.allows(new RbacRules.Access("list", "apps", "deployments", "kube-system", null)));
+        assertFalse(operator.allows(new RbacRules.Access("create", "", "events", "kube-system", null)));
         // A Helm release's Deployments are read in its namespace only: not in another one, and never listed.
         assertTrue(helm.allows(new RbacRules.Access("get", "apps", "deployments", "milvus", "my-release-milvus-querynode")));
         assertFalse(helm.allows(new RbacRules.Access("get", "apps", "deployments", "kube-system", "coredns")));
@@ -149,17 +158,16 @@ class RbacRulesTest {
             ActuateFixtures.seedHelm(fake, 3, 3);
             fake.put(Kind.STATEFULSETS, ActuateFixtures.statefulSet(ActuateFixtures.RELEASE + "-milvus-indexnode",
                     ActuateFixtures.helmLabels(ActuateFixtures.RELEASE, "indexnode"), 3, 3, 3, 2, 2, java.util.Map.of()));
-            // The operator's: the CR in namespace milvus-sts with indexNode.statefulSet.enabled (milvus-operator
-            // components_types.go), and the StatefulSet it makes, <name>-milvus-indexnode with the component's labels
+            // The operator's: a second Milvus with indexNode.statefulSet.enabled (milvus-operator components_types.go),
+            // and the StatefulSet it makes, <name>-milvus-indexnode with the component's labels
             // (pkg/controllers/statefulset.go).
             fake.put(Kind.MILVUSES, """
-                    {"metadata": {"name": "%s", "namespace": "milvus-sts"},
+                    {"metadata": {"name": "%s", "namespace": "%s"},
                      "spec": {"mode": "cluster",
                               "components": {"indexNode": {"replicas": 3, "statefulSet": {"enabled": true}}}},
-                     "status": {"status": "Healthy"}}""".formatted(ActuateFixtures.RELEASE));
-            fake.put(Kind.STATEFULSETS, ActuateFixtures.statefulSet(ActuateFixtures.RELEASE + "-milvus-indexnode",
-                    ActuateFixtures.operatorLabels(ActuateFixtures.RELEASE, "indexnode"), 3, 3, 3, 2, 2,
-                    java.util.Map.of()).replace("\"namespace\": \"milvus\"", "\"namespace\": \"milvus-sts\""));
+                     "status": {"status": "Healthy"}}""".formatted(STS_RELEASE, ActuateFixtures.NS));
+            fake.put(Kind.STATEFULSETS, ActuateFixtures.statefulSet(STS_RELEASE + "-milvus-indexnode",
+                    ActuateFixtures.operatorLabels(STS_RELEASE, "indexnode"), 3, 3, 3, 2, 2, java.util.Map.of()));
             KubernetesSettings options = ActuateFixtures.options();
             ApiClient client = ActuateFixtures.client(fake);
             ScaledObjects scaledObjects = new ScaledObjects(options);

@@ -100,8 +100,7 @@ class DeployManifestsTest {
                         "ClusterRoleBinding", "ConfigMap", "Service", "Deployment", "PodDisruptionBudget", "NetworkPolicy",
                         "ServiceMonitor")),
                 new TreeSet<>(r.kinds()), "kinds rendered by " + kustomization);
-        // One object of each kind, except RBAC: an overlay adds its write as another ClusterRole (operator) or
-        // as one Role per target namespace (helm).
+        // One object of each kind, except RBAC: an overlay adds its reads and writes as one Role per target namespace.
         Set<String> rbacKinds = Set.of("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding");
         List<String> others = r.kinds().stream().filter(k -> !rbacKinds.contains(k)).toList();
         assertEquals(others.size(), new TreeSet<>(others).size(), "one object of each kind: " + r.kinds());
@@ -112,7 +111,7 @@ class DeployManifestsTest {
         for (var o : r.typed()) {
             if ((o instanceof V1Role || o instanceof V1RoleBinding)
                     && targetNamespaces.contains(o.getMetadata().getNamespace())) {
-                continue; // the Helm overlay's per-target-namespace write
+                continue; // the overlay's per-target-namespace grant
             }
             if (!(o instanceof V1Namespace || o instanceof V1ClusterRole || o instanceof V1ClusterRoleBinding)) {
                 assertEquals(namespace, o.getMetadata().getNamespace(), o.getKind() + " " + o.getMetadata().getName());
@@ -244,12 +243,18 @@ class DeployManifestsTest {
                 assertEquals(1, r.all(V1Role.class).size(), "the base writes nothing");
             }
             case "overlays/operator" -> {
-                // The Milvus resource is the only thing written; no Deployment patch or get anywhere, only the
-                // list by label that finds the operator's Deployments and StatefulSets.
-                assertEquals(Set.of("milvus.io/milvuses: get,patch", "apps/deployments: list", "apps/statefulsets: list",
-                                "/events: create"),
-                        rules(named(r.all(V1ClusterRole.class), "milvus-autoscaler-operator").getRules()));
-                assertEquals(1, r.all(V1Role.class).size(), "no namespaced write");
+                assertEquals(1, r.all(V1ClusterRole.class).size(), "no cluster-wide grant: a list cannot be narrowed by"
+                        + " label, so a cluster-wide one reads every pod template (RBAC audit F1)");
+                // One Role per namespace that install.conf names: the Milvus resource is the only thing written; no
+                // Deployment patch or get, only the list by label that finds the operator's Deployments and
+                // StatefulSets.
+                List<V1Role> writes = r.all(V1Role.class).stream().filter(x -> x != lease).toList();
+                assertEquals(targetNamespaces(kustomization), writes.stream().map(x -> x.getMetadata().getNamespace())
+                        .collect(Collectors.toSet()), "a Role in each target namespace of install.conf, no other");
+                for (V1Role w : writes) {
+                    assertEquals(Set.of("milvus.io/milvuses: get,patch", "apps/deployments: list", "apps/statefulsets: list",
+                            "/events: create"), rules(w.getRules()));
+                }
             }
             case "overlays/helm" -> {
                 assertEquals(1, r.all(V1ClusterRole.class).size(), "no cluster-wide write");
