@@ -496,14 +496,16 @@ public final class DoctorCommand implements Callable<Integer> {
         }
 
         /**
-         * Proxy pods that serve reads but of which kube-state-metrics exports no readiness: qps counts a proxy only
-         * while ready and reads UNKNOWN rather than count such a pod as 0. KSM writes kube_pod_status_ready for every
-         * pod it sees (docs/pod-metrics.md), so one missing means a KSM that does not see the pod. Empty when none.
+         * Proxy pods that serve reads but of which kube-state-metrics has exported no readiness for 5m: qps counts a
+         * proxy only while ready and reads UNKNOWN rather than count such a pod as 0. KSM writes kube_pod_status_ready
+         * for every pod it sees (docs/pod-metrics.md), so one missing means a KSM that does not see the pod; one seen
+         * within 5m is a deleted pod whose series Prometheus still keeps, which is no fault. Empty when none.
          */
         private Optional<String> proxiesWithoutReadiness() {
             int unseen = count("max by (namespace, pod) (milvus_proxy_req_count{namespace=\"{namespace}\","
                     + " {instance_label}=\"{release}\", {component_label}!=\"\", function_name=~\"Search|HybridSearch|Query\"})"
-                    + " unless on (namespace, pod) kube_pod_status_ready{namespace=\"{namespace}\", condition=\"true\"}");
+                    + " unless on (namespace, pod) max_over_time(kube_pod_status_ready{namespace=\"{namespace}\","
+                    + " condition=\"true\"}[5m])");
             return unseen == 0 ? Optional.empty() : Optional.of(unseen + " proxy pod(s) of " + target.clusterId()
                     + " serve reads but kube-state-metrics exports no kube_pod_status_ready for them, so qps cannot tell"
                     + " whether they are ready and reads UNKNOWN: check that kube-state-metrics sees every pod (a shard"

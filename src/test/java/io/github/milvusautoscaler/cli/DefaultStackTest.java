@@ -66,7 +66,8 @@ import picocli.CommandLine;
  * ns ops      operator twice, every Milvus series scraped by two monitors: see {@link #scrapedTwice()}
  * ns milvus   helm restart (2.5.6)     proxy x2 Search 50/s each, querynode x2, mixcoord: one proxy's Milvus
  *                                      process restarts (a new node_id, milvus sessionutil getServerIDWithKey)
- *                                      or its pod turns not ready (kube_pod_status_ready, KSM pod-metrics.md)
+ *                                      or its pod turns not ready (kube_pod_status_ready, KSM pod-metrics.md),
+ *                                      or kube-state-metrics stops reporting it (as for a deleted pod)
  *             helm spread (2.5.6)      proxy Search 80/s, a second proxy that has served only inserts (so no read
  *                                      series yet: a CounterVec makes one at first use), querynode x2, mixcoord
  * </pre>
@@ -464,16 +465,16 @@ class DefaultStackTest {
     }
 
     /**
-     * A proxy whose Milvus process restarts (same pod, a new server id and so a new node_id, its counters from 0)
-     * and comes back serving less (20 for 50) is counted once, from its live process as soon as that has a rate:
-     * a range keeps the ended series' samples for two minutes, so irate(...[2m]) summed by node_id read
-     * (50 + 20 + 50) / 2 = 60 here, and 75 when the load came back evenly, long enough to scale out (real-install
-     * audit F1); the highest rate per pod read the old 50 over the new 20, (50 + 50) / 2 = 50 (its recheck). Before
-     * the new series has two samples the ended one's rate stands in, where dropping it read the pod as 0 (25 here)
-     * and the recovery as a rise.
+     * A proxy whose Milvus process restarts (same pod, a new server id and so a new node_id, its counters from 0) and
+     * comes back serving less (20 for 50) is counted once, from its live process: a range keeps the ended series'
+     * samples for two minutes, so irate(...[2m]) summed by node_id read (50 + 20 + 50) / 2 = 60 here, and 75 when the
+     * load came back evenly, long enough to scale out (real-install audit F1); the highest rate per pod read the old
+     * 50 over the new 20 (its recheck). Until the new series has two samples qps is UNKNOWN: reading the pod as 0 read
+     * its recovery as a rise, and the ended series' rate in its place counted twice the load the other proxy took
+     * while it was down (a recheck: 2 -> 4).
      */
     @Test
-    void aRestartedProxyProcessIsCountedOnceFromItsLiveProcess() {
+    void aRestartedProxyProcessIsUnknownUntilItsLiveProcessHasARate() {
         Target queryNode = target("milvus/restart/queryNode");
         Signal before = source.observe(queryNode, CLOCK.instant()).signals().get("qps");
         assertEquals(50.0, before.value().orElseThrow(), 2.5, before::toString);
@@ -481,26 +482,46 @@ class DefaultStackTest {
         restartingProxy.restartProcess().setRequestRate("Search", 20);
         String restarted = restartingProxy.nodeId();
         try {
-            Poll.until("one scrape of the restarted proxy", WAIT, () -> samplesOf(restarted), n -> n >= 1);
-            // One sample (the ended process's 50 stands in) or already two (the live 20): never the dip nor both.
-            double first = freshQps(queryNode);
-            assertTrue(Math.abs(first - 50) <= 2.5 || Math.abs(first - 35) <= 1.75, "right after the restart: " + first);
-            Poll.until("three scrapes of the restarted proxy", WAIT, () -> samplesOf(restarted), n -> n >= 3);
+            String pod = "pod=\"" + restartingProxy.name() + "\", ";
+            String live = pod + "node_id=\"" + restarted + "\"";
+            Poll.until("three scrapes of the restarted proxy", WAIT, () -> sampleTimes(live).size(), n -> n >= 3);
+            List<Double> at = sampleTimes(live);
+            double half = (at.get(1) - at.get(0)) / 2;
+            Signal first = qpsAt(queryNode, at.get(0) + half);
+            assertFalse(first.isKnown(), () -> "one sample of the restarted process: " + first);
             // The old process's samples are still inside the 2m range, and are not counted.
-            assertTrue(samplesOf(old) >= 2, "the ended series is still in the range");
-            assertEquals(35.0, freshQps(queryNode), 1.75, "(20 + 50) / 2 from the live processes");
+            assertFalse(sampleTimes(pod + "node_id=\"" + old + "\"").isEmpty(), "the ended series is still in the range");
+            Signal after = qpsAt(queryNode, at.get(2) + half);
+            assertTrue(after.isKnown(), after::toString);
+            assertEquals(35.0, after.value().getAsDouble(), 1.75, "(20 + 50) / 2 from the live processes");
         } finally {
             restartingProxy.setRequestRate("Search", 50);
         }
     }
 
-    /** Samples of the restart release's Search counter under {@code nodeId} in the last minute. */
-    private static int samplesOf(String nodeId) {
-        String body = prometheus.query("count_over_time(milvus_proxy_req_count{node_id=\"" + nodeId
-                + "\", function_name=\"Search\", status=\"total\"}[1m])");
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"value\":\\[[0-9.]+,\"([0-9]+)\"\\]")
-                .matcher(body);
-        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    /**
+     * A proxy kube-state-metrics stopped reporting, as it does for a pod deleted from the API at its next scrape while
+     * Prometheus keeps the pod's scraped series two more scrape intervals (scrape.go endOfRunStaleness), is not counted
+     * and does not make qps UNKNOWN: seen within 5m, it is gone (a recheck: every proxy deletion read UNKNOWN for up
+     * to 70 s at a 60s scrape). One never seen in 5m makes qps UNKNOWN (DoctorCommandTest's unseen cluster).
+     */
+    @Test
+    void aProxyKubeStateMetricsStoppedReportingIsGone() {
+        Target queryNode = target("milvus/restart/queryNode");
+        restartingProxy.exportReadiness(false);
+        try {
+            Poll.until("the proxy's readiness has left", WAIT,
+                    () -> prometheus.query("kube_pod_status_ready{pod=\"" + restartingProxy.name() + "\"}"),
+                    body -> !body.contains(restartingProxy.name()));
+            assertTrue(prometheus.query("milvus_proxy_req_count{pod=\"" + restartingProxy.name() + "\"}")
+                    .contains(restartingProxy.name()), "its Milvus series are still live");
+            assertEquals(25.0, freshQps(queryNode), 1.25, "the other proxy's 50 over 2 queryNodes");
+        } finally {
+            restartingProxy.exportReadiness(true);
+            Poll.until("the proxy's readiness is back", WAIT,
+                    () -> prometheus.query("kube_pod_status_ready{pod=\"" + restartingProxy.name() + "\", condition=\"true\"} == 1"),
+                    body -> body.contains(restartingProxy.name()));
+        }
     }
 
     /**
@@ -538,8 +559,8 @@ class DefaultStackTest {
             servingProxy.setRequestRate("Search", 50);
             joiningProxy.setRequestRate("Search", 50);
             Poll.until("three scrapes of the joining proxy's searches", WAIT,
-                    () -> sampleTimes(joiningProxy.name()).size(), n -> n >= 3);
-            List<Double> at = sampleTimes(joiningProxy.name());
+                    () -> sampleTimes("pod=\"" + joiningProxy.name() + "\"").size(), n -> n >= 3);
+            List<Double> at = sampleTimes("pod=\"" + joiningProxy.name() + "\"");
             double half = (at.get(1) - at.get(0)) / 2;
             Signal between = qpsAt(queryNode, at.get(0) + half);
             assertFalse(between.isKnown(), () -> "one sample of the joining proxy's series: " + between);
@@ -554,10 +575,13 @@ class DefaultStackTest {
         }
     }
 
-    /** Timestamps, in seconds, of the samples of {@code pod}'s Search counter in the last minute, oldest first. */
-    private static List<Double> sampleTimes(String pod) {
-        String body = prometheus.query("milvus_proxy_req_count{pod=\"" + pod
-                + "\", function_name=\"Search\", status=\"total\"}[1m]");
+    /**
+     * Timestamps, in seconds, of the samples in the last minute of the Search counter its {@code matcher} selects
+     * ({@code pod="..."}, {@code node_id="..."}), oldest first; one series.
+     */
+    private static List<Double> sampleTimes(String matcher) {
+        String body = prometheus.query("milvus_proxy_req_count{" + matcher
+                + ", function_name=\"Search\", status=\"total\"}[1m]");
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[([0-9.]+),\"[0-9.e+]+\"\\]").matcher(body);
         List<Double> times = new java.util.ArrayList<>();
         while (m.find()) {

@@ -89,7 +89,7 @@ class DoctorCommandTest {
         // read 10.8 for 65); the queryNode counts both proxies' searches in milvus_querynode_sq_req_count
         FakeMilvusPod[] unseen = cluster("unseen", true, true, true, true, true);
         unseen[0].setQueryNodeSearchRate(80);
-        unseen[1].withoutReadiness();
+        unseen[1].exportReadiness(false);
         pods.start("unseen", "hr", InstallKind.HELM, "proxy", "hr-milvus-proxy-7d5c9b6f8d-s3e4n", 1, 2 * GIB)
                 .setRequestRate("Search", 40);
 

@@ -244,11 +244,12 @@ public final class FakeMilvusPod {
     }
 
     /**
-     * Leaves this pod out of kube-state-metrics' {@code kube_pod_status_ready}, which KSM otherwise writes for every
-     * pod it sees (docs/pod-metrics.md): a KSM shard that is down (--shard/--total-shards) or a --metric-denylist.
+     * Whether kube-state-metrics exports this pod's {@code kube_pod_status_ready}, which KSM writes for every pod it
+     * sees (docs/pod-metrics.md): false for a KSM shard that is down (--shard/--total-shards), a --metric-denylist, or
+     * a pod deleted from the API (KSM drops it at once, while Prometheus keeps its scraped series a little longer).
      */
-    public synchronized FakeMilvusPod withoutReadiness() {
-        readinessExported = false;
+    public synchronized FakeMilvusPod exportReadiness(boolean exported) {
+        readinessExported = exported;
         return this;
     }
 
