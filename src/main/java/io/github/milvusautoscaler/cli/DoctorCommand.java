@@ -502,14 +502,17 @@ public final class DoctorCommand implements Callable<Integer> {
          * within 5m is a deleted pod whose series Prometheus still keeps, which is no fault. Empty when none.
          */
         private Optional<String> proxiesWithoutReadiness() {
-            int unseen = count("max by (namespace, pod) (milvus_proxy_req_count{namespace=\"{namespace}\","
-                    + " {instance_label}=\"{release}\", {component_label}!=\"\", function_name=~\"Search|HybridSearch|Query\"})"
+            List<String> unseen = source.labelValues(source.render(target, "max by (namespace, pod)"
+                    + " (milvus_proxy_req_count{namespace=\"{namespace}\", {instance_label}=\"{release}\","
+                    + " {component_label}!=\"\", function_name=~\"Search|HybridSearch|Query\"})"
                     + " unless on (namespace, pod) max_over_time(kube_pod_status_ready{namespace=\"{namespace}\","
-                    + " condition=\"true\"}[5m])");
-            return unseen == 0 ? Optional.empty() : Optional.of(unseen + " proxy pod(s) of " + target.clusterId()
-                    + " serve reads but kube-state-metrics exports no kube_pod_status_ready for them, so qps cannot tell"
-                    + " whether they are ready and reads UNKNOWN: check that kube-state-metrics sees every pod (a shard"
-                    + " that is down with --total-shards, a --namespaces or --metric-denylist that leaves them out)");
+                    + " condition=\"true\"}[5m])"), "pod", at);
+            return unseen.isEmpty() ? Optional.empty() : Optional.of(unseen.size() + " proxy pod(s) of "
+                    + target.clusterId() + " serve reads but kube-state-metrics has exported no kube_pod_status_ready"
+                    + " for them for 5m (" + String.join(", ", unseen.subList(0, Math.min(3, unseen.size())))
+                    + (unseen.size() > 3 ? ", ..." : "") + "), so qps cannot tell whether they are ready and reads"
+                    + " UNKNOWN: check that kube-state-metrics sees every pod (a shard that is down with"
+                    + " --total-shards, a --namespaces or --metric-denylist that leaves them out)");
         }
 
         /** A per-pod signal known from fewer pods than are ready would be UNKNOWN to the policy. */

@@ -273,6 +273,20 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     }
 
     /**
+     * The values of {@code label} on the series {@code promql} returns at {@code at}, sorted and distinct; empty when
+     * it returns none or cannot be read. For {@code doctor}, to name the pods a finding is about.
+     */
+    public List<String> labelValues(String promql, String label, Instant at) {
+        requireNonNull(label, "label");
+        QueryResult result = queries.query(requireNonNull(promql, "promql"), requireNonNull(at, "at"));
+        if (!(result instanceof QueryResult.Samples samples)) {
+            return List.of();
+        }
+        return samples.series().stream().map(s -> s.labels().get(label)).filter(java.util.Objects::nonNull).distinct()
+                .sorted().toList();
+    }
+
+    /**
      * What a diagnostic query returned.
      *
      * @param series  how many series

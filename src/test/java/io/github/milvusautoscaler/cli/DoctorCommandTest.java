@@ -226,8 +226,8 @@ class DoctorCommandTest {
                 Arguments.of("notready", "cpu", "no pod of hr-milvus-querynode is ready"
                         + " (kube_pod_status_ready{condition=\"true\"} is 0 for each): cpu averages over ready pods only"),
                 Arguments.of("notready", "memory", "kubectl -n notready describe pod"),
-                Arguments.of("unseen", "qps", "1 proxy pod(s) of unseen/hr serve reads but kube-state-metrics exports no"
-                        + " kube_pod_status_ready for them"));
+                Arguments.of("unseen", "qps", "1 proxy pod(s) of unseen/hr serve reads but kube-state-metrics has exported"
+                        + " no kube_pod_status_ready for them for 5m (hr-milvus-proxy-7d5c9b6f8d-p1o2i)"));
     }
 
     /** A component stopped at 0 replicas is no fault: one line says so, nothing to fix, exit 0. */
