@@ -15,6 +15,7 @@ import io.github.milvusautoscaler.alerts.TokenFile;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.ConfigError;
 import io.github.milvusautoscaler.config.ConfigLoader;
+import io.github.milvusautoscaler.config.DuplicateKeys;
 import io.github.milvusautoscaler.config.InvalidConfigException;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.core.ActuationException;
@@ -277,7 +278,7 @@ final class Daemon implements AutoCloseable {
      * an existing {@code dry-run = false} in an emergency would otherwise be lost without a word (config audit C10).
      */
     private static void warnDuplicates(Path file, String when) {
-        for (io.github.milvusautoscaler.config.DuplicateKeys.Duplicate d : io.github.milvusautoscaler.config.DuplicateKeys.in(file)) {
+        for (DuplicateKeys.Duplicate d : DuplicateKeys.in(file)) {
             LOG.warn("{}: {}:{}: {}", when, file, d.again(), d.describe());
         }
     }

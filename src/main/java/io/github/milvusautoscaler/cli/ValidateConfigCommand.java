@@ -9,6 +9,7 @@ import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.ConfigError;
 import io.github.milvusautoscaler.config.ConfigLoader;
+import io.github.milvusautoscaler.config.DuplicateKeys;
 import io.github.milvusautoscaler.config.InvalidConfigException;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.policy.FallbackSettings;
@@ -44,8 +45,7 @@ import picocli.CommandLine.Parameters;
         description = "Check a configuration file and print the effective settings of every target.",
         footer = {"", "Exit codes: 0 valid (warnings included: files that may be mounted only where the daemon runs,"
                 + " a target that most likely scales by work it does not do, a key set twice), 2 invalid (every error"
-                + " is printed to"
-                + " standard error)."})
+                + " is printed to standard error)."})
 public final class ValidateConfigCommand implements Callable<Integer> {
 
     /** How much of a PromQL template is shown; enough to recognise it, short enough for one line. */
@@ -135,7 +135,7 @@ public final class ValidateConfigCommand implements Callable<Integer> {
         }
         // HOCON keeps a key's last value, so a first setting further up is silently lost (dry-run = true above a
         // dry-run = false): valid, and said here where a review reads the file (config audit C10).
-        for (io.github.milvusautoscaler.config.DuplicateKeys.Duplicate d : io.github.milvusautoscaler.config.DuplicateKeys.in(file)) {
+        for (DuplicateKeys.Duplicate d : DuplicateKeys.in(file)) {
             err.println(file + ":" + d.again() + ": warning: " + d.describe());
             err.flush();
         }

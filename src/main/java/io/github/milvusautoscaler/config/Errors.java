@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -36,7 +37,7 @@ final class Errors {
 
     Errors(Path base, Substitutions substitutions) {
         this.base = base;
-        this.substitutions = java.util.Objects.requireNonNull(substitutions, "substitutions");
+        this.substitutions = Objects.requireNonNull(substitutions, "substitutions");
     }
 
     /**

@@ -9,9 +9,13 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where the user's files write each substitution ({@code max-replicas = ${MAXR}}), by key path, so a bad value
@@ -34,7 +38,7 @@ final class Substitutions {
     }
 
     /** The end of an origin's line range, as a merge gives it: {@code autoscaler.conf: 17-18}. */
-    private static final java.util.regex.Pattern RANGE = java.util.regex.Pattern.compile(": (\\d+)-(\\d+)$");
+    private static final Pattern RANGE = Pattern.compile(": (\\d+)-(\\d+)$");
 
     static final Substitutions NONE = new Substitutions(Map.of());
 
@@ -73,7 +77,7 @@ final class Substitutions {
             }
         } else if (unresolved(value)) {
             String expression = value.render(ConfigRenderOptions.concise());
-            java.util.List<String> values = topLevel(expression);
+            List<String> values = topLevel(expression);
             if (values.size() > 1) {
                 merged(path, value.origin(), values, found);
             } else if (expression.startsWith("${") && expression.endsWith("}")) {
@@ -89,14 +93,14 @@ final class Substitutions {
      * is the last, or the one before an optional substitution whose variable is unset; its line is the range's first
      * or last, and a winner between them is not located.
      */
-    private static void merged(String path, ConfigOrigin origin, java.util.List<String> values,
+    private static void merged(String path, ConfigOrigin origin, List<String> values,
                                Map<String, Written> found) {
         int winner = values.size() - 1;
         while (winner > 0 && values.get(winner).startsWith("${?")
                 && System.getenv(values.get(winner).substring(3, values.get(winner).length() - 1)) == null) {
             winner--;
         }
-        java.util.regex.Matcher range = RANGE.matcher(origin.description());
+        Matcher range = RANGE.matcher(origin.description());
         int line = winner == 0 ? origin.lineNumber()
                 : winner == values.size() - 1 && range.find() ? Integer.parseInt(range.group(2)) : -1;
         if (line > 0 && values.get(winner).startsWith("${") && values.get(winner).endsWith("}")) {
@@ -105,8 +109,8 @@ final class Substitutions {
     }
 
     /** The comma-separated values of a rendered merge, split outside quotes, brackets and braces. */
-    private static java.util.List<String> topLevel(String body) {
-        java.util.List<String> out = new java.util.ArrayList<>();
+    private static List<String> topLevel(String body) {
+        List<String> out = new ArrayList<>();
         int depth = 0;
         boolean quoted = false;
         int start = 0;
