@@ -23,7 +23,8 @@ import java.util.function.Supplier;
 
 /**
  * Scale out fast and proportionally: a signal HIGH for {@code scale-out.sustain} (or above the
- * panic line, or above its target and rising fast) sizes the step as
+ * panic line, or above its target and rising fast, a qps rise only with the cpu's: {@link #corroborated}) sizes the
+ * step as
  * {@code ceil(ready x max(value / target))}, at least +1, at most {@code max-step}, or {@code max-step-share} of the
  * replicas when that is more ({@link ScaleOutSettings#stepCap}: a fixed +2 is a quarter of the 8-node peak the
  * defaults were measured at but 3% of 68, where nyc_taxi's steepest ramp outran it for 881 s at peak 80). Example: 3 ready
@@ -219,7 +220,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                     || since.getOrDefault(c.name(), t.now()).isBefore(since.getOrDefault(longest.name(), t.now())))) {
                 longest = c;
             }
-            if (!verifying && rising(t, c) && (rising == null || ratio(c) > ratio(rising))) {
+            if (!verifying && rising(t, c) && corroborated(t, c) && (rising == null || ratio(c) > ratio(rising))) {
                 rising = c;
             }
         }
@@ -361,6 +362,34 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         double ahead = ahead(t, c);
         return ahead > c.line() && ahead - c.v() >= (c.line() - c.band().target()) / 2;
     }
+
+    /**
+     * Whether a rise of {@code c} is load arriving as far as the component's own cpu can tell: a qps rise counts only
+     * while cpu, when known, rises too (its load over its short average) or is HIGH. qps is one cluster value summed
+     * from every proxy's counters, whose scrapes do not line up: for a tick or two around a proxy's restart,
+     * replacement or removal it reads a share of the load missing or twice (130 -> 65 -> 130, or 130 -> 195), and
+     * each read as a rise that scaled queryNodes out (real-install rechecks 3 and 4: 2 -> 3, 2 -> 4), while the
+     * queryNodes' cpu did not move. A cpu rise stands alone: heavier searches at the same rate (a larger topK, a
+     * filter) are load the proxies' count does not show. In the simulator both follow the same demand, so no
+     * decision there changes. Example: qps 130 -> 195 with cpu 0.50 over a short average of 0.50 is no rise; with
+     * cpu 0.58 over 0.52, it is.
+     */
+    static boolean corroborated(Tick t, Classified c) {
+        if (!c.name().equals(QPS)) {
+            return true;
+        }
+        for (Classified other : t.signals()) {
+            if (other.name().equals(CPU) && other.known()) {
+                double recent = t.memory(StepDown.Steps.class).averages().shortTerm(CPU);
+                return other.state() == SignalState.HIGH || Double.isNaN(recent)
+                        || other.v() * Math.max(1, t.ready()) > recent;
+            }
+        }
+        return true;
+    }
+
+    private static final String QPS = "qps";
+    private static final String CPU = "cpu";
 
     /**
      * Where a signal is heading {@value #LOOK_AHEAD_SUSTAINS} x {@code scale-out.sustain} ahead at its

@@ -221,6 +221,20 @@ class PolicyReasonTest {
                     s.state = Scene.highSince(s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.78, 0.70),
                             Map.of("cpu", s.now.minusSeconds(15)));
                 }),
+                // qps 140 > target 115 over a short average of 120: heading for 140 + 1.1 x 2 x 20 = 184 > 150 with
+                // 44 >= 17.5, but cpu 0.55 stands at its own short average: the proxies' counters moved, not the load
+                // (around a proxy's restart, replacement or removal qps reads a share missing or twice for a scrape;
+                // real-install rechecks 3 and 4 saw each scale queryNodes out).
+                c("a qps rise the cpu does not show is no rise", Reason.IN_BAND, 3, s -> {
+                    s.qps(140);
+                    s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "qps", 140, 120);
+                }),
+                // The same with cpu 0.55 over a short average of 0.50: load arriving, ceil(3 x 140/115) = 4.
+                c("a qps rise the cpu shows too scales out", Reason.SIGNAL_RISING, 4, s -> {
+                    s.qps(140);
+                    s.state = s.average(s.average(s.steadyFor(Duration.ofMinutes(30)), "qps", 140, 120), "cpu", 0.55,
+                            0.50);
+                }),
 
                 // --- scale-in ---
                 // known and LOW for 3m < sustain 10m.
