@@ -365,28 +365,47 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
 
     /**
      * Whether a rise of {@code c} is load arriving as far as the component's own cpu can tell: a qps rise counts only
-     * while cpu, when known, rises too (its load over its short average) or is HIGH. qps is one cluster value summed
-     * from every proxy's counters, whose scrapes do not line up: for a tick or two around a proxy's restart,
-     * replacement or removal it reads a share of the load missing or twice (130 -> 65 -> 130, or 130 -> 195), and
-     * each read as a rise that scaled queryNodes out (real-install rechecks 3 and 4: 2 -> 3, 2 -> 4), while the
-     * queryNodes' cpu did not move. A cpu rise stands alone: heavier searches at the same rate (a larger topK, a
-     * filter) are load the proxies' count does not show. In the simulator both follow the same demand, so no
-     * decision there changes. Example: qps 130 -> 195 with cpu 0.50 over a short average of 0.50 is no rise; with
-     * cpu 0.58 over 0.52, it is.
+     * while cpu, when known, is HIGH or rises by at least {@value #CPU_SHARE_OF_QPS_RISE} of qps' relative rise over
+     * their short averages, and by at least {@value #CPU_NOISE} (what a flat cpu moves from tick to tick). qps is one
+     * cluster value summed from every proxy's counters, whose scrapes do not line up: for a tick or two around a
+     * proxy's restart, replacement or removal, or as sticky connections move back, it reads a share of the load
+     * missing or twice (130 -> 65 -> 130, or 130 -> 195), and each read as a rise that scaled queryNodes out
+     * (real-install rechecks 3-5: 2 -> 3, 2 -> 4) while their cpu did not move; "above its average" alone let a flat
+     * cpu through on half the ticks (recheck 5: +0.00018). A quarter, not all of it: cpu has a base a search rate
+     * does not move (segment loads, compaction), so 50% more searches on a node at 0.30 + 0.25 of them is 23% more
+     * cpu. A cpu rise stands alone: heavier searches at the same rate (a larger topK, a filter) are load the proxies'
+     * count does not show. In the simulator cpu and qps follow the same demand, so no decision there changes.
+     * Example: qps 130 -> 195 (+50%) with cpu 0.55 over a short average of 0.55 is no rise (0% < 12.5%); with cpu
+     * 0.66 over 0.55 (+20%), it is.
      */
     static boolean corroborated(Tick t, Classified c) {
         if (!c.name().equals(QPS)) {
             return true;
         }
+        LoadAverages averages = t.memory(StepDown.Steps.class).averages();
+        double load = Math.max(1, t.ready());
+        double qpsRecent = averages.shortTerm(QPS);
+        if (Double.isNaN(qpsRecent) || qpsRecent <= 0) {
+            return true;
+        }
+        double qpsRise = c.v() * load / qpsRecent - 1;
         for (Classified other : t.signals()) {
             if (other.name().equals(CPU) && other.known()) {
-                double recent = t.memory(StepDown.Steps.class).averages().shortTerm(CPU);
-                return other.state() == SignalState.HIGH || Double.isNaN(recent)
-                        || other.v() * Math.max(1, t.ready()) > recent;
+                double cpuRecent = averages.shortTerm(CPU);
+                if (other.state() == SignalState.HIGH || Double.isNaN(cpuRecent) || cpuRecent <= 0) {
+                    return true;
+                }
+                double cpuRise = other.v() * load / cpuRecent - 1;
+                return cpuRise >= Math.max(CPU_NOISE, CPU_SHARE_OF_QPS_RISE * qpsRise);
             }
         }
         return true;
     }
+
+    /** The least share of qps' relative rise the cpu must show for the qps rise to count ({@link #corroborated}). */
+    static final double CPU_SHARE_OF_QPS_RISE = 0.25;
+    /** The least relative cpu rise that is more than a flat cpu's tick-to-tick movement ({@link #corroborated}). */
+    static final double CPU_NOISE = 0.02;
 
     private static final String QPS = "qps";
     private static final String CPU = "cpu";

@@ -229,7 +229,15 @@ class PolicyReasonTest {
                     s.qps(140);
                     s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "qps", 140, 120);
                 }),
-                // The same with cpu 0.55 over a short average of 0.50: load arriving, ceil(3 x 140/115) = 4.
+                // The same with cpu 0.5501 over 0.55: above its average, but by 0.02%, less than a flat cpu moves (2%)
+                // and than a quarter of qps' +16.7% (recheck 5: +0.00018 let an artifact through).
+                c("a qps rise the cpu shows only as noise is no rise", Reason.IN_BAND, 3, s -> {
+                    s.qps(140).cpu(0.5501);
+                    s.state = s.average(s.average(s.steadyFor(Duration.ofMinutes(30)), "qps", 140, 120), "cpu", 0.55,
+                            0.55);
+                }),
+                // qps +16.7% (140 over 120) with cpu 0.55 over 0.50 (+10% >= 16.7% / 4): load arriving,
+                // ceil(3 x 140/115) = 4.
                 c("a qps rise the cpu shows too scales out", Reason.SIGNAL_RISING, 4, s -> {
                     s.qps(140);
                     s.state = s.average(s.average(s.steadyFor(Duration.ofMinutes(30)), "qps", 140, 120), "cpu", 0.55,
