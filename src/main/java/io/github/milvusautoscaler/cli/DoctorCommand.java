@@ -448,7 +448,7 @@ public final class DoctorCommand implements Callable<Integer> {
                             + " [app.kubernetes.io/component]") + ")");
                 }
                 if (query.contains("milvus_proxy_req_count")) {
-                    Optional<String> unseen = proxiesWithoutReadiness();
+                    Optional<String> unseen = proxiesWithoutReadiness(release);
                     if (unseen.isPresent()) {
                         return unseen;
                     }
@@ -501,10 +501,10 @@ public final class DoctorCommand implements Callable<Integer> {
          * for every pod it sees (docs/pod-metrics.md), so one missing means a KSM that does not see the pod; one seen
          * within 5m is a deleted pod whose series Prometheus still keeps, which is no fault. Empty when none.
          */
-        private Optional<String> proxiesWithoutReadiness() {
+        private Optional<String> proxiesWithoutReadiness(String release) {
             List<String> unseen = source.labelValues(source.render(target, "max by (namespace, pod)"
-                    + " (milvus_proxy_req_count{namespace=\"{namespace}\", {instance_label}=\"{release}\","
-                    + " {component_label}!=\"\", function_name=~\"Search|HybridSearch|Query\"})"
+                    + " (milvus_proxy_req_count{" + release + ", {component_label}!=\"\","
+                    + " function_name=~\"Search|HybridSearch|Query\"})"
                     + " unless on (namespace, pod) max_over_time(kube_pod_status_ready{namespace=\"{namespace}\","
                     + " condition=\"true\"}[5m])"), "pod", at);
             return unseen.isEmpty() ? Optional.empty() : Optional.of(unseen.size() + " proxy pod(s) of "

@@ -183,11 +183,8 @@ public final class DuplicateKeys {
 
     private void set(String inner, String shown, int at) {
         Integer first = seen.putIfAbsent(inner, at);
-        if (first != null) {
-            if (!found.containsKey(inner)) {
-                order.add(inner);
-            }
-            found.put(inner, new Duplicate(shown, found.containsKey(inner) ? found.get(inner).first() : first, at));
+        if (first != null && found.put(inner, new Duplicate(shown, first, at)) == null) {
+            order.add(inner);
         }
     }
 

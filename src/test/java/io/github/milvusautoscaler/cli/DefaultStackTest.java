@@ -592,20 +592,22 @@ class DefaultStackTest {
 
     /** qps of {@code target} at {@code seconds} since the epoch, from a source of its own. */
     private static Signal qpsAt(Target target, double seconds) {
+        return qpsAt(target, Instant.ofEpochMilli(Math.round(seconds * 1000)));
+    }
+
+    /** qps of {@code target} at {@code at}, from a source of its own: the shared one reuses an answer within share-window. */
+    private static Signal qpsAt(Target target, Instant at) {
         try (PrometheusMetricsSource fresh = new PrometheusMetricsSource(settings.prometheus(), settings.labelSchemes(),
                 Assembly.queries(settings.targets()), new SimpleMeterRegistry())) {
-            return fresh.observe(target, Instant.ofEpochMilli(Math.round(seconds * 1000))).signals().get("qps");
+            return fresh.observe(target, at).signals().get("qps");
         }
     }
 
-    /** qps of {@code target} now, from a source of its own: the shared one reuses an answer within share-window. */
+    /** qps of {@code target} now, which must be known. */
     private static double freshQps(Target target) {
-        try (PrometheusMetricsSource fresh = new PrometheusMetricsSource(settings.prometheus(), settings.labelSchemes(),
-                Assembly.queries(settings.targets()), new SimpleMeterRegistry())) {
-            Signal qps = fresh.observe(target, CLOCK.instant()).signals().get("qps");
-            assertTrue(qps.isKnown(), qps::toString);
-            return qps.value().getAsDouble();
-        }
+        Signal qps = qpsAt(target, CLOCK.instant());
+        assertTrue(qps.isKnown(), qps::toString);
+        return qps.value().getAsDouble();
     }
 
     @Test
