@@ -62,23 +62,26 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      * @param readyRoseAt  when the ready count last rose: until the signals' rate windows have moved past
      *                     it they still describe the smaller set of serving replicas; null when never seen
      * @param lines        the forecast lines seen, so a HIGH that began when one fell back can say so
+     * @param qpsRise      what confirms a qps rise while cpu cannot ({@link #corroborated})
      */
     record Timers(Map<String, Instant> highSince, Instant lastScaleOut, int lastReady, Instant readyRoseAt,
-                  ForecastLines lines) implements Memory {
+                  ForecastLines lines, QpsRise qpsRise) implements Memory {
 
         Timers {
             highSince = Map.copyOf(highSince);
             Objects.requireNonNull(lines, "lines");
+            Objects.requireNonNull(qpsRise, "qpsRise");
         }
 
-        /** Timers before any forecast line was seen. */
+        /** Timers before any forecast line or qps run was seen. */
         Timers(Map<String, Instant> highSince, Instant lastScaleOut, int lastReady, Instant readyRoseAt) {
-            this(highSince, lastScaleOut, lastReady, readyRoseAt, ForecastLines.NONE);
+            this(highSince, lastScaleOut, lastReady, readyRoseAt, ForecastLines.NONE, QpsRise.NONE);
         }
 
         @Override
         public Timers retimed(Instant tick, Instant written) {
-            return new Timers(highSince, Memory.retime(lastScaleOut, tick, written), lastReady, readyRoseAt, lines);
+            return new Timers(highSince, Memory.retime(lastScaleOut, tick, written), lastReady, readyRoseAt, lines,
+                    qpsRise);
         }
     }
 
@@ -183,12 +186,13 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
             rose = now;
         }
         ForecastLines lines = own.lines().next(before.signals(), now);
+        QpsRise qpsRise = own.qpsRise().next(before.signals(), ready, now, qpsLookBack(before.settings().scaleOut()));
         if (lastOut == own.lastScaleOut() && ready == own.lastReady() && rose == own.readyRoseAt()
-                && high.equals(own.highSince()) && lines == own.lines()) {
+                && high.equals(own.highSince()) && lines == own.lines() && qpsRise == own.qpsRise()) {
             // Most ticks change nothing here: the same object keeps the state unchanged, with no copy of the map.
             return own;
         }
-        return new Timers(high, lastOut, ready, rose, lines);
+        return new Timers(high, lastOut, ready, rose, lines, qpsRise);
     }
 
     @Override
@@ -323,7 +327,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         if (settled.reason().action() != Action.SCALE_OUT) {
             return own;
         }
-        return new Timers(own.highSince(), t.now(), own.lastReady(), own.readyRoseAt(), own.lines());
+        return new Timers(own.highSince(), t.now(), own.lastReady(), own.readyRoseAt(), own.lines(), own.qpsRise());
     }
 
     /**
@@ -378,6 +382,11 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      * count does not show. In the simulator cpu and qps follow the same demand, so no decision there changes.
      * Example: qps 130 -> 195 (+50%) with cpu 0.55 over a short average of 0.55 is no rise (0% < 12.5%); with cpu
      * 0.66 over 0.55 (+20%), it is.
+     *
+     * <p>Where cpu is not a signal (no CPU request, the Milvus chart's and the operator's default) the rise must
+     * confirm itself ({@link QpsRise}): above every load of the last {@link #qpsLookBack} for two ticks in a row, and
+     * by more than {@value #QPS_NOISE} on the second. That costs a genuine rise one tick (15 s) against the cpu's
+     * confirmation; the simulator always has a cpu, so none of its decisions changes.
      */
     static boolean corroborated(Tick t, Classified c) {
         if (!c.name().equals(QPS)) {
@@ -400,8 +409,26 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                 return cpuRise >= Math.max(CPU_NOISE, CPU_SHARE_OF_QPS_RISE * qpsRise);
             }
         }
-        return true;
+        return t.memory(Timers.class).qpsRise().confirms(c.v() * load);
     }
+
+    /**
+     * How far back a qps level counts as seen when no cpu confirms a rise ({@link QpsRise}): twice
+     * {@code scale-out.sustain}, 2m with the defaults. A misread of the proxies' sum lasts up to one scrape interval
+     * after a proxy event, and the tick that reads the return must still see the level before it: recheck 4 measured
+     * 75 s at a 60s scrape. 2m is also the qps template's rate range.
+     */
+    static Duration qpsLookBack(ScaleOutSettings so) {
+        return so.sustain().multipliedBy(2);
+    }
+
+    /**
+     * How far above the look-back's highest load qps must stand on the second tick of its run ({@link QpsRise}): the
+     * count of a 30s irate at the qps band's target, 105/s on one queryNode, is 3,150 searches, whose Poisson noise
+     * is 1.8%, so 5% is about three of it. A return that overshoots a seen level by noise (130 -> 65 -> 131 -> 132)
+     * is no rise.
+     */
+    static final double QPS_NOISE = 0.05;
 
     /** The least share of qps' relative rise the cpu must show for the qps rise to count ({@link #corroborated}). */
     static final double CPU_SHARE_OF_QPS_RISE = 0.25;
@@ -412,8 +439,8 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      */
     static final double CPU_NOISE = 0.05;
 
-    private static final String QPS = "qps";
-    private static final String CPU = "cpu";
+    static final String QPS = "qps";
+    static final String CPU = "cpu";
 
     /**
      * Where a signal is heading {@value #LOOK_AHEAD_SUSTAINS} x {@code scale-out.sustain} ahead at its
@@ -439,9 +466,13 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
 
     private static String rise(Classified c, Tick t) {
         double ahead = ahead(t, c);
+        QpsRise run = t.memory(Timers.class).qpsRise();
         return c.name() + " " + Format.against(c.v(), "> target", c.band().target()) + " and rising: "
                 + Format.against(ahead, ">", c.line()) + t.lineNote(c) + " within " + LOOK_AHEAD_SUSTAINS + " x the "
-                + dur(t.settings().scaleOut().sustain()) + " sustain at its recent rate";
+                + dur(t.settings().scaleOut().sustain()) + " sustain at its recent rate"
+                + (c.name().equals(QPS) && run.run() > 0 ? ", above the last "
+                + dur(qpsLookBack(t.settings().scaleOut())) + "'s highest " + num(run.base() / Math.max(1, t.ready()))
+                + " for " + run.run() + " ticks (no cpu to confirm it)" : "");
     }
 
     private static String high(Classified c, Tick t) {

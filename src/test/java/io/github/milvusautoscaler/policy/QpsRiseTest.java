@@ -1,0 +1,85 @@
+package io.github.milvusautoscaler.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.core.SignalState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalDouble;
+import org.junit.jupiter.api.Test;
+
+/** The run of qps ticks above the look-back's highest load, tick by tick ({@link QpsRise#next}). */
+class QpsRiseTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-05T10:00:00Z");
+    private static final Duration LOOK_BACK = Duration.ofMinutes(2);
+    private static final SignalPolicy QPS = SignalPolicy.band("qps", 150, 80);
+    private static final SignalPolicy CPU = SignalPolicy.band("cpu", 0.75, 0.40);
+
+    private static Classified known(SignalPolicy band, double v) {
+        return new Classified(band, OptionalDouble.of(v), band.state(v, band.scaleOutAbove()), "", band.scaleOutAbove());
+    }
+
+    private static Classified unknown(SignalPolicy band) {
+        return new Classified(band, OptionalDouble.empty(), SignalState.UNKNOWN, "empty result", band.scaleOutAbove());
+    }
+
+    /** Per-queryNode qps on 2 ready, one tick every 15 s from T0. */
+    private static QpsRise feed(double... perPod) {
+        QpsRise r = QpsRise.NONE;
+        for (int i = 0; i < perPod.length; i++) {
+            List<Classified> signals = Double.isNaN(perPod[i]) ? List.of(unknown(QPS)) : List.of(known(QPS, perPod[i]));
+            r = r.next(signals, 2, T0.plusSeconds(15L * i), LOOK_BACK);
+        }
+        return r;
+    }
+
+    @Test
+    void aRunStartsAboveEverythingSeenAndKeepsItsBase() {
+        QpsRise r = feed(100, 100, 110, 120);
+        assertEquals(2, r.run());
+        assertEquals(200, r.base()); // 100 per pod on 2: the look-back's highest load before the run
+        assertTrue(r.confirms(240)); // 120 x 2 is 20% above 200
+        assertFalse(r.confirms(205)); // 2.5%: under the 5% noise
+    }
+
+    @Test
+    void aReturnToASeenLevelStartsNoRun() {
+        assertEquals(0, feed(130, 65, 130).run());
+        assertEquals(Double.NaN, feed(130, 65, 130).base());
+    }
+
+    @Test
+    void aLevelOlderThanTheLookBackIsForgotten() {
+        // 130 at T0, then 65 for 2m: at T0 + 2m15s the 130 is out of the look-back and a return to it is a new high.
+        double[] ticks = new double[11];
+        java.util.Arrays.fill(ticks, 65);
+        ticks[0] = 130;
+        ticks[10] = 130;
+        assertEquals(1, feed(ticks).run());
+        double[] exactly = java.util.Arrays.copyOf(ticks, 9);
+        exactly[8] = 130; // at T0 + 2m, the look-back's edge: the first 130 is still seen
+        assertEquals(0, feed(exactly).run());
+    }
+
+    @Test
+    void aHoleEndsTheRunButNeverLowersWhatWasSeen() {
+        QpsRise r = feed(100, 120, Double.NaN);
+        assertEquals(0, r.run());
+        // The 120 before the hole is still seen: 115 after it starts no run.
+        assertEquals(0, feed(100, 120, Double.NaN, 115).run());
+        assertEquals(1, feed(100, 120, Double.NaN, 125).run());
+    }
+
+    @Test
+    void aKnownCpuKeepsNothing() {
+        QpsRise r = feed(100, 110, 120);
+        assertSame(QpsRise.NONE, r.next(List.of(known(CPU, 0.5), known(QPS, 130)), 2, T0.plusSeconds(45), LOOK_BACK));
+        // An UNKNOWN cpu cannot confirm anything: the run goes on.
+        assertEquals(3, r.next(List.of(unknown(CPU), known(QPS, 130)), 2, T0.plusSeconds(45), LOOK_BACK).run());
+    }
+}
