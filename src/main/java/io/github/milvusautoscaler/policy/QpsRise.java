@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * How long qps has stood above the highest load of its look-back, which confirms a qps rise on a target whose cpu
@@ -14,25 +15,27 @@ import java.util.List;
  * counters, whose scrapes do not line up: around a proxy's removal or restart, or as sticky connections move back,
  * it reads a share of the load missing for a tick or two and then its true level again (130 -> 65 -> 130), or one
  * tick twice over (130 -> 195 -> 130); each read as a rise and scaled queryNodes out 2 -> 3 or 2 -> 4 on 4 of 4
- * proxy removals with cpu left out (real-install recheck 5). A return to a level the look-back has seen is no new
- * high, and a one-tick over-read does not hold for a second tick.
+ * proxy removals with cpu left out (real-install recheck 5). The 195 lasts until the removed proxy's own scrape or
+ * kube-state-metrics shows it gone, up to one scrape interval: two 15 s ticks at a 30s scrape (recheck 6, 4 of 4
+ * removals). A return to a level the look-back has seen is no new high, and an over-read does not hold for longer
+ * than a scrape interval ({@link ScaleOut#qpsHold}).
  *
- * <p>Example, look-back 2m: loads 130, 130, 65, 130 start no run (130 is not above the look-back's 130); 130, 195,
- * 131 is a run of 2 over a base of 130, but 131 is 0.8% above it, under {@value ScaleOut#QPS_NOISE}; 100, 110, 120
- * is a run of 2 over 100, 20% above it: a rise.
+ * <p>Example, look-back 2m, 15 s ticks: loads 130, 130, 65, 130 start no run (130 is not above the look-back's 130);
+ * 130, 195, 195, 131 is a run over a base of 130 that has held for 30 s at 131, but 131 is 0.8% above it, under
+ * {@value ScaleOut#QPS_NOISE}; 100, 110, 120, 130 is a run over 100 held for 30 s at 30% above it: a rise.
  *
  * <p>Immutable and array-backed; kept only while qps is known and cpu is not (every tick in the simulator has a
  * cpu, so none of this is built there).
  *
  * @param at   when each load in the look-back was read, oldest first
  * @param load each load (qps x ready replicas), beside {@code at}
- * @param base the highest load of the look-back before the current run began; NaN when there is no run
- * @param run  ticks in a row whose load was above {@code base}, this one included; 0 when none
+ * @param base  the highest load of the look-back before the current run began; NaN when there is no run
+ * @param since the first tick of the run: every tick since has read a load above {@code base}; null when no run
  */
-record QpsRise(Instant[] at, double[] load, double base, int run) {
+record QpsRise(Instant[] at, double[] load, double base, Instant since) {
 
     /** Nothing seen: a target's first tick, or a tick with cpu known or no qps. */
-    static final QpsRise NONE = new QpsRise(new Instant[0], new double[0], Double.NaN, 0);
+    static final QpsRise NONE = new QpsRise(new Instant[0], new double[0], Double.NaN, null);
 
     QpsRise {
         requireNonNull(at, "at");
@@ -74,7 +77,7 @@ record QpsRise(Instant[] at, double[] load, double base, int run) {
         if (!qps.known()) {
             // A hole never lowers what was seen, and ends a run: the rise rule cannot act on the tick after one anyway
             // (the load averages start again).
-            return new QpsRise(keptAt, kept, Double.NaN, 0);
+            return new QpsRise(keptAt, kept, Double.NaN, null);
         }
         double x = qps.v() * Math.max(1, ready);
         double seen = Double.NaN;
@@ -82,45 +85,45 @@ record QpsRise(Instant[] at, double[] load, double base, int run) {
             seen = Double.isNaN(seen) ? l : Math.max(seen, l);
         }
         double nextBase;
-        int nextRun;
-        if (run > 0 && x > base) {
+        Instant nextSince;
+        if (since != null && x > base) {
             nextBase = base;
-            nextRun = run + 1;
+            nextSince = since;
         } else if (!Double.isNaN(seen) && x > seen) {
             nextBase = seen;
-            nextRun = 1;
+            nextSince = now;
         } else {
             nextBase = Double.NaN;
-            nextRun = 0;
+            nextSince = null;
         }
         Instant[] nextAt = Arrays.copyOf(keptAt, keptAt.length + 1);
         double[] nextLoad = Arrays.copyOf(kept, kept.length + 1);
         nextAt[keptAt.length] = now;
         nextLoad[kept.length] = x;
-        return new QpsRise(nextAt, nextLoad, nextBase, nextRun);
+        return new QpsRise(nextAt, nextLoad, nextBase, nextSince);
     }
 
     /**
-     * Whether qps at {@code load} is a rise the look-back confirms: above the look-back's highest load for at least
-     * two ticks and, on this one, by more than {@value ScaleOut#QPS_NOISE} of it.
+     * Whether qps at {@code load} is a rise the look-back confirms: above the look-back's highest load on every tick
+     * for at least {@code hold} up to {@code now} and, on this one, by more than {@value ScaleOut#QPS_NOISE} of it.
      */
-    boolean confirms(double load) {
-        return run >= 2 && load >= base * (1 + ScaleOut.QPS_NOISE);
+    boolean confirms(double load, Instant now, Duration hold) {
+        return since != null && !now.isBefore(since.plus(hold)) && load >= base * (1 + ScaleOut.QPS_NOISE);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof QpsRise other && Arrays.equals(at, other.at) && Arrays.equals(load, other.load)
-                && Double.compare(base, other.base) == 0 && run == other.run;
+                && Double.compare(base, other.base) == 0 && Objects.equals(since, other.since);
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * Arrays.hashCode(at) + Arrays.hashCode(load)) + Double.hashCode(base) * 31 + run;
+        return Objects.hash(Arrays.hashCode(at), Arrays.hashCode(load), base, since);
     }
 
     @Override
     public String toString() {
-        return "QpsRise[loads=" + Arrays.toString(load) + ", base=" + base + ", run=" + run + "]";
+        return "QpsRise[loads=" + Arrays.toString(load) + ", base=" + base + ", since=" + since + "]";
     }
 }

@@ -384,9 +384,10 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      * 0.66 over 0.55 (+20%), it is.
      *
      * <p>Where cpu is not a signal (no CPU request, the Milvus chart's and the operator's default) the rise must
-     * confirm itself ({@link QpsRise}): above every load of the last {@link #qpsLookBack} for two ticks in a row, and
-     * by more than {@value #QPS_NOISE} on the second. That costs a genuine rise one tick (15 s) against the cpu's
-     * confirmation; the simulator always has a cpu, so none of its decisions changes.
+     * confirm itself ({@link QpsRise}): above every load of the last {@link #qpsLookBack} on every tick for
+     * {@link #qpsHold}, and by more than {@value #QPS_NOISE} on this one. That costs a genuine step two ticks (30 s)
+     * against the cpu's confirmation, and a ramp, whose first ticks head for no more than the line anyway, less; the
+     * simulator always has a cpu, so none of its decisions changes.
      */
     static boolean corroborated(Tick t, Classified c) {
         if (!c.name().equals(QPS)) {
@@ -409,7 +410,18 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                 return cpuRise >= Math.max(CPU_NOISE, CPU_SHARE_OF_QPS_RISE * qpsRise);
             }
         }
-        return t.memory(Timers.class).qpsRise().confirms(c.v() * load);
+        return t.memory(Timers.class).qpsRise().confirms(c.v() * load, t.now(), qpsHold(t.settings().scaleOut()));
+    }
+
+    /**
+     * How long qps must stand above the look-back's highest load before the rise counts with no cpu to confirm it
+     * ({@link QpsRise}): half of {@code scale-out.sustain}, 30 s with the defaults. A removed proxy's last rate counts
+     * beside the share the others took over until its own scrape or kube-state-metrics shows it gone, up to one
+     * scrape interval: 195 for 130 on two 15 s ticks at Prometheus' 30s default (recheck 6, 4 of 4 removals), so it
+     * must hold for longer, a third tick. At a 60s scrape it can last four.
+     */
+    static Duration qpsHold(ScaleOutSettings so) {
+        return so.sustain().dividedBy(2);
     }
 
     /**
@@ -470,9 +482,9 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         return c.name() + " " + Format.against(c.v(), "> target", c.band().target()) + " and rising: "
                 + Format.against(ahead, ">", c.line()) + t.lineNote(c) + " within " + LOOK_AHEAD_SUSTAINS + " x the "
                 + dur(t.settings().scaleOut().sustain()) + " sustain at its recent rate"
-                + (c.name().equals(QPS) && run.run() > 0 ? ", above the last "
+                + (c.name().equals(QPS) && run.since() != null ? ", above the last "
                 + dur(qpsLookBack(t.settings().scaleOut())) + "'s highest " + num(run.base() / Math.max(1, t.ready()))
-                + " for " + run.run() + " ticks (no cpu to confirm it)" : "");
+                + " for " + dur(Duration.between(run.since(), t.now())) + " (no cpu to confirm it)" : "");
     }
 
     private static String high(Classified c, Tick t) {

@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,7 @@ class QpsRiseTest {
 
     private static final Instant T0 = Instant.parse("2026-01-05T10:00:00Z");
     private static final Duration LOOK_BACK = Duration.ofMinutes(2);
+    private static final Duration HOLD = Duration.ofSeconds(30);
     private static final SignalPolicy QPS = SignalPolicy.band("qps", 150, 80);
     private static final SignalPolicy CPU = SignalPolicy.band("cpu", 0.75, 0.40);
 
@@ -33,23 +35,29 @@ class QpsRiseTest {
         QpsRise r = QpsRise.NONE;
         for (int i = 0; i < perPod.length; i++) {
             List<Classified> signals = Double.isNaN(perPod[i]) ? List.of(unknown(QPS)) : List.of(known(QPS, perPod[i]));
-            r = r.next(signals, 2, T0.plusSeconds(15L * i), LOOK_BACK);
+            r = r.next(signals, 2, tick(i), LOOK_BACK);
         }
         return r;
     }
 
+    /** The time of the i-th tick. */
+    private static Instant tick(int i) {
+        return T0.plusSeconds(15L * i);
+    }
+
     @Test
     void aRunStartsAboveEverythingSeenAndKeepsItsBase() {
-        QpsRise r = feed(100, 100, 110, 120);
-        assertEquals(2, r.run());
+        QpsRise r = feed(100, 100, 110, 120, 130);
+        assertEquals(tick(2), r.since());
         assertEquals(200, r.base()); // 100 per pod on 2: the look-back's highest load before the run
-        assertTrue(r.confirms(240)); // 120 x 2 is 20% above 200
-        assertFalse(r.confirms(205)); // 2.5%: under the 5% noise
+        assertTrue(r.confirms(260, tick(4), HOLD)); // 130 x 2, 30% above 200, held 30 s
+        assertFalse(r.confirms(205, tick(4), HOLD)); // 2.5%: under the 5% noise
+        assertFalse(r.confirms(260, tick(3), HOLD)); // held 15 s: a double count looks the same
     }
 
     @Test
     void aReturnToASeenLevelStartsNoRun() {
-        assertEquals(0, feed(130, 65, 130).run());
+        assertNull(feed(130, 65, 130).since());
         assertEquals(Double.NaN, feed(130, 65, 130).base());
     }
 
@@ -60,26 +68,25 @@ class QpsRiseTest {
         java.util.Arrays.fill(ticks, 65);
         ticks[0] = 130;
         ticks[10] = 130;
-        assertEquals(1, feed(ticks).run());
+        assertEquals(tick(10), feed(ticks).since());
         double[] exactly = java.util.Arrays.copyOf(ticks, 9);
         exactly[8] = 130; // at T0 + 2m, the look-back's edge: the first 130 is still seen
-        assertEquals(0, feed(exactly).run());
+        assertNull(feed(exactly).since());
     }
 
     @Test
     void aHoleEndsTheRunButNeverLowersWhatWasSeen() {
-        QpsRise r = feed(100, 120, Double.NaN);
-        assertEquals(0, r.run());
-        // The 120 before the hole is still seen: 115 after it starts no run.
-        assertEquals(0, feed(100, 120, Double.NaN, 115).run());
-        assertEquals(1, feed(100, 120, Double.NaN, 125).run());
+        assertNull(feed(100, 120, Double.NaN).since());
+        // The 120 before the hole is still seen: 115 after it starts no run, 125 starts one.
+        assertNull(feed(100, 120, Double.NaN, 115).since());
+        assertEquals(tick(3), feed(100, 120, Double.NaN, 125).since());
     }
 
     @Test
     void aKnownCpuKeepsNothing() {
         QpsRise r = feed(100, 110, 120);
-        assertSame(QpsRise.NONE, r.next(List.of(known(CPU, 0.5), known(QPS, 130)), 2, T0.plusSeconds(45), LOOK_BACK));
+        assertSame(QpsRise.NONE, r.next(List.of(known(CPU, 0.5), known(QPS, 130)), 2, tick(3), LOOK_BACK));
         // An UNKNOWN cpu cannot confirm anything: the run goes on.
-        assertEquals(3, r.next(List.of(unknown(CPU), known(QPS, 130)), 2, T0.plusSeconds(45), LOOK_BACK).run());
+        assertEquals(tick(1), r.next(List.of(unknown(CPU), known(QPS, 130)), 2, tick(3), LOOK_BACK).since());
     }
 }

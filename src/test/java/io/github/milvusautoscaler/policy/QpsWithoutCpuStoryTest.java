@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Test;
  * (zilliztech/milvus-helm charts/milvus/values.yaml {@code resources: {}}) and of the operator: cpu and memory are left
  * out, and qps is the only load the policy sees. The proxies' sum misreads around a proxy event for a tick or two;
  * the shapes and numbers are the ones the real-install recheck 5 read from a real Prometheus (2 queryNodes at 130
- * per queryNode, 30s scrape, 15 s ticks): a removal read 65 for one tick and then 130, or 195 for one tick. Each of
- * them scaled queryNodes out (2 -> 3 on the dip, 2 -> 4 on the 195) while the rule {@link QpsRise} did not exist;
- * every "no scale-out" below fails without it. Scene's qps band: line 150, target 115.
+ * per queryNode, 30s scrape, 15 s ticks): a removal read 65 for one tick and then 130 (recheck 5), or 195 for one
+ * or two ticks (recheck 6: two, 4 of 4 removals). Each of them scaled queryNodes out (2 -> 3 on the dip, 2 -> 4 on
+ * the 195) while the rule {@link QpsRise} did not exist; every "no scale-out" below fails without it. Scene's qps
+ * band: line 150, target 115.
  */
 class QpsWithoutCpuStoryTest {
 
@@ -67,15 +68,16 @@ class QpsWithoutCpuStoryTest {
     }
 
     @Test
-    void aOneTickDoubleCountIsNoRise() {
-        // A removed proxy's last rate counted beside the load it left on the others: 195 for one tick.
-        assertNoScaleOut(after(195));
+    void aDoubleCountOfAScrapeIntervalIsNoRise() {
+        // A removed proxy's last rate counted beside the load it left on the others: 195 for two ticks, 15 s of run,
+        // under the 30 s hold.
+        assertNoScaleOut(after(195, 195));
     }
 
     @Test
     void aReturnThatOvershootsBySearchNoiseIsNoRise() {
-        // 133 and 134 are above the look-back's 130 two ticks in a row, but 134 is 3% above it, under the 5% noise.
-        assertNoScaleOut(after(65, 133, 134));
+        // 133, 134, 135 stand above the look-back's 130 for 30 s, but 135 is 3.8% above it, under the 5% noise.
+        assertNoScaleOut(after(65, 133, 134, 135));
     }
 
     /** 30 minutes at 100 per queryNode, then {@code rise(i)} at the i-th tick of the rise, for 5 minutes. */
@@ -92,26 +94,28 @@ class QpsWithoutCpuStoryTest {
     }
 
     @Test
-    void aStepConfirmsItselfOnItsSecondTick() {
-        // 100 -> 140 and staying. The step's first tick heads for 193 > 150 but is a run of 1 (a one-tick 195 looks
-        // the same); its second, 140 heading for 172, is a run of 2 at 40% above the look-back's 100: SIGNAL_RISING
-        // 15 s after the step, where a cpu rising with it would have confirmed it on the first tick.
+    void aStepConfirmsItselfOnItsThirdTick() {
+        // 100 -> 140 and staying. The step's first tick heads for 193 > 150 and its second for 172, but a 195 looks the
+        // same for up to a scrape interval; its third, 140 heading for 160 (the short average 131 per queryNode), has
+        // stood above the look-back's 100 for 30 s at 40% above it: SIGNAL_RISING 30 s after the step, where a cpu
+        // rising with it would have confirmed it on the first tick. The sustain rule alone would never act: 140 is
+        // under the line.
         Decision first = firstScaleOut(rise(i -> 140));
         assertEquals(Reason.SIGNAL_RISING, first.reason(), first.message().text());
-        assertEquals(Scene.T0.plus(Duration.ofSeconds(15L * 121)), first.time(), first.message().text());
+        assertEquals(Scene.T0.plus(Duration.ofSeconds(15L * 122)), first.time(), first.message().text());
         assertEquals(3, first.to());
-        assertTrue(first.message().text().contains("above the last 2m's highest 100 for 2 ticks (no cpu to confirm it)"),
+        assertTrue(first.message().text().contains("above the last 2m's highest 100 for 30s (no cpu to confirm it)"),
                 first.message().text());
     }
 
     @Test
     void aRampCostsNothing() {
         // 100 then +10 a tick: 110 and 120 head for 123 and 141, under the line; 130 on the ramp's third tick is the
-        // first to head past it (156), and by then it has stood above the look-back's 100 for 3 ticks. The sustain
-        // rule alone would wait for 150 (the fifth tick) plus 1m.
+        // first to head past it (156), and by then it has stood above the look-back's 100 for 30 s. The sustain rule
+        // alone would wait for 150 (the fifth tick) plus 1m.
         Decision first = firstScaleOut(rise(i -> 110 + 10 * i));
         assertEquals(Reason.SIGNAL_RISING, first.reason(), first.message().text());
         assertEquals(Scene.T0.plus(Duration.ofSeconds(15L * 122)), first.time(), first.message().text());
-        assertTrue(first.message().text().contains("above the last 2m's highest 100 for 3 ticks"), first.message().text());
+        assertTrue(first.message().text().contains("above the last 2m's highest 100 for 30s"), first.message().text());
     }
 }
