@@ -568,7 +568,7 @@ final class TargetReader {
             if (bandOk && target != null && perPod != null && mayBeNegative != null && template != null) {
                 DeclaredResource declared = declared(name, query);
                 SignalQuery signalQuery = s.build(() -> new SignalQuery(name, template, perPod.value(),
-                        mayBeNegative.value(), declared), query);
+                        mayBeNegative.value(), declared, emptyWhy(name, query)), query);
                 if (signalQuery != null) {
                     double t = target.value() != null ? target.value() : (out.value() + in.value()) / 2;
                     policies.add(new SignalPolicy(name, out.value(), in.value(), t));
@@ -663,6 +663,19 @@ final class TargetReader {
         }
         String template = queries.get(name + "-undeclared");
         return template == null || template.isBlank() ? null : new DeclaredResource(template, resource.get());
+    }
+
+    /**
+     * {@code queries.<name>-empty-why}, asked when the signal reads empty to name the pods that make it so, while the
+     * signal reads its default template (its own query has other reasons to be empty); null when there is none or it
+     * is "" (switched off).
+     */
+    private String emptyWhy(String name, Field<String> own) {
+        if ((own != null && !own.value().isBlank()) || queries == null) {
+            return null;
+        }
+        String template = queries.get(name + "-empty-why");
+        return template == null || template.isBlank() ? null : template;
     }
 
     /**

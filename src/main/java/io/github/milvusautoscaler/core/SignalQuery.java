@@ -17,9 +17,12 @@ import static java.util.Objects.requireNonNull;
  *                      impossible and reads UNKNOWN; true for a user's signal that can go below zero (a trend)
  * @param declared      the container resource the signal is a fraction of, asked about when the signal reads
  *                      empty (cpu and memory on their default templates); null when there is none to ask about
+ * @param emptyWhy      PromQL asked when the signal reads empty, whose series name the pods that make it so, each
+ *                      labelled {@code pod} and {@code why} ({@code queries.qps-empty-why}: a proxy with no search
+ *                      rate yet); null when there is none
  */
 public record SignalQuery(String name, String template, boolean perPod, boolean mayBeNegative,
-                          DeclaredResource declared) {
+                          DeclaredResource declared, String emptyWhy) {
 
     /** A signal that cannot be negative. */
     public SignalQuery(String name, String template, boolean perPod) {
@@ -28,7 +31,12 @@ public record SignalQuery(String name, String template, boolean perPod, boolean 
 
     /** A signal with no resource to ask about when it reads empty. */
     public SignalQuery(String name, String template, boolean perPod, boolean mayBeNegative) {
-        this(name, template, perPod, mayBeNegative, null);
+        this(name, template, perPod, mayBeNegative, null, null);
+    }
+
+    /** A signal with nothing to ask about why it reads empty. */
+    public SignalQuery(String name, String template, boolean perPod, boolean mayBeNegative, DeclaredResource declared) {
+        this(name, template, perPod, mayBeNegative, declared, null);
     }
 
     public SignalQuery {
@@ -38,6 +46,9 @@ public record SignalQuery(String name, String template, boolean perPod, boolean 
         checks.that(!name.isBlank(), "name", "must not be blank");
         if (checks.that(!template.isBlank(), "query", "must not be empty: signal " + name + " needs a query")) {
             PromqlPlaceholders.problem(template).ifPresent(p -> checks.that(false, "query", p));
+        }
+        if (emptyWhy != null) {
+            PromqlPlaceholders.problem(emptyWhy).ifPresent(p -> checks.that(false, "empty-why query", p));
         }
         checks.done();
     }

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -377,7 +378,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             if (undeclared.isPresent()) {
                 return undeclared.get();
             }
-            return unknown(target, def.name(), FailureKind.EMPTY, "empty result");
+            return unknown(target, def.name(), FailureKind.EMPTY, "empty result" + emptyWhy(target, def, at));
         }
         applies(target, def.name(), null);
         Fresh fresh = fresh(read, at);
@@ -460,6 +461,41 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         applies(target, def.name(), why);
         return Optional.of(Signal.notApplicable(def.name(), why));
     }
+
+    /**
+     * Why a signal reads empty, from its {@link SignalQuery#emptyWhy} query: ": ready proxy with no search rate yet
+     * (...): my-release-milvus-proxy-6c9f-x2x7q" for a proxy that restarted within a scrape interval, so an SRE
+     * reading "qps UNKNOWN" in a decision sees a proxy event and not a broken query. Up to {@value #WHY_PODS} pods per
+     * reason, reasons and pods in the order of their text; "" when there is no such query, it fails, or it names no
+     * pod.
+     */
+    private String emptyWhy(Target target, SignalQuery def, Instant at) {
+        if (def.emptyWhy() == null) {
+            return "";
+        }
+        Read read = read(target, def.emptyWhy(), at);
+        if (read.failure != null || read.series.isEmpty()) {
+            return "";
+        }
+        Map<String, SortedSet<String>> podsByWhy = new TreeMap<>();
+        for (QueryResult.Series s : read.series) {
+            String pod = s.labels().get("pod");
+            podsByWhy.computeIfAbsent(s.labels().getOrDefault("why", "named by " + def.name() + "-empty-why"),
+                    w -> new TreeSet<>()).add(pod == null ? "(a series without a pod label)" : pod);
+        }
+        StringBuilder out = new StringBuilder();
+        podsByWhy.forEach((why, pods) -> {
+            out.append(out.length() == 0 ? ": " : "; ").append(why).append(": ");
+            out.append(String.join(", ", pods.stream().limit(WHY_PODS).toList()));
+            if (pods.size() > WHY_PODS) {
+                out.append(" and ").append(pods.size() - WHY_PODS).append(" more");
+            }
+        });
+        return out.toString();
+    }
+
+    /** Pods an empty signal's reason names per reason: enough to find one, short enough for a decision line. */
+    private static final int WHY_PODS = 3;
 
     /**
      * Logs when a signal of {@code target} stops or starts applying ({@code why} null: it applies, or is not
@@ -707,6 +743,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         List<String> templates = new ArrayList<>();
         q.signals().forEach(s -> templates.add(s.template()));
         q.signals().stream().filter(s -> s.declared() != null).forEach(s -> templates.add(s.declared().template()));
+        q.signals().stream().filter(s -> s.emptyWhy() != null).forEach(s -> templates.add(s.emptyWhy()));
         if (!q.settleQuery().isBlank()) {
             templates.add(q.settleQuery());
         }

@@ -235,7 +235,7 @@ class ConfigLoaderTest {
         assertEquals(new LabelScheme("app_kubernetes_io_instance", "component"), s.labelScheme(InstallKind.HELM));
         assertEquals(Set.of("component-pods", "serving-pods", "component-ready", "cpu", "memory", "qps", "read-queue",
                 "index-backlog", "index-backlog-legacy", "search-latency-p99", "querynode-settle", "cpu-undeclared",
-                "memory-undeclared"),
+                "memory-undeclared", "qps-empty-why"),
                 s.queryTemplates().keySet());
         assertEquals(REFERENCE.getString("queries.cpu"), s.queryTemplates().get("cpu"));
         assertEquals(List.of(), s.targets());
@@ -273,7 +273,8 @@ class ConfigLoaderTest {
         assertEquals(new SignalQuery("cpu", REFERENCE.getString("queries.cpu"), true, false,
                 new DeclaredResource(REFERENCE.getString("queries.cpu-undeclared"), ContainerResource.CPU_REQUEST)),
                 t.signal("cpu"));
-        assertEquals(new SignalQuery("qps", REFERENCE.getString("queries.qps"), false), t.signal("qps"));
+        assertEquals(new SignalQuery("qps", REFERENCE.getString("queries.qps"), false, false, null,
+                REFERENCE.getString("queries.qps-empty-why")), t.signal("qps"));
         // queryNode's settle query comes from component-defaults, which points at queries.querynode-settle.
         assertEquals(REFERENCE.getString("queries.querynode-settle"), t.settleQuery());
         assertEquals("", t.healthQuery());

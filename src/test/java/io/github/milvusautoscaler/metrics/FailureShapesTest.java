@@ -416,6 +416,38 @@ class FailureShapesTest {
                 PrometheusAuth.none(), Map.of());
     }
 
+    /**
+     * An empty signal with an empty-why query (qps-empty-why in reference.conf) asks it and names its pods per reason,
+     * three at most; a known signal does not ask. The why query here stands for the real one (the same
+     * labels: pod and why); DefaultStackTest reads the real one from a real Prometheus.
+     */
+    @Test
+    void anEmptySignalNamesThePodsItsEmptyWhyQueryFinds() {
+        String why = "label_replace(up{job=\"why\"}, \"why\", \"w\", \"\", \"\")";
+        TargetQueries queries = new TargetQueries(TARGET, List.of(new SignalQuery("s", "up{pod=~\".+\"}", false, false,
+                null, why)), "", "");
+        String late = "ready proxy with no search rate yet";
+        String unseen = "proxy with no readiness from kube-state-metrics for 5m";
+        server.enqueue(json(vector()));
+        server.enqueue(json(vector(whyPod("p-4", late), whyPod("p-2", late), whyPod("p-3", late), whyPod("p-1", late),
+                whyPod("p-9", unseen))));
+        server.enqueue(json(scalar("40", AT)));
+        try (PrometheusMetricsSource source = new PrometheusMetricsSource(endpoint(Duration.ofSeconds(3), 10),
+                DefaultQueries.schemes(), List.of(queries), meters)) {
+            Signal empty = source.observe(TARGET, AT).signals().get("s");
+            // Reasons in the order of their text, pods in theirs.
+            assertEquals("empty result: " + unseen + ": p-9; " + late + ": p-1, p-2, p-3 and 1 more", empty.problem());
+            assertEquals(2, queriesSent(), "the signal, then why it is empty");
+            Signal known = source.observe(TARGET, AT.plusSeconds(15)).signals().get("s");
+            assertEquals(40.0, known.value().orElseThrow());
+            assertEquals(3, queriesSent(), "a known signal asks nothing more");
+        }
+    }
+
+    private static PromJson.S whyPod(String pod, String why) {
+        return PromJson.series(Map.of("pod", pod, "why", why), "1", AT);
+    }
+
     private PrometheusMetricsSource source(PrometheusEndpoint endpoint, boolean perPod) {
         TargetQueries queries = new TargetQueries(TARGET, List.of(new SignalQuery("s", "up{pod=~\".+\"}", perPod)), "", "");
         return new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(), List.of(queries), meters);
