@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * How long qps has stood above the highest load of its look-back, which confirms a qps rise on a target whose cpu
- * cannot ({@link ScaleOut#corroborated}). The Milvus chart and the operator declare no CPU request by default, so the
- * cpu signal is left out there and qps is the only load a queryNode shows. qps is summed from every proxy's
- * counters, whose scrapes do not line up: around a proxy's removal or restart, or as sticky connections move back,
+ * How long qps has stood above the highest load of its look-back: a qps rise counts only from there, and on a target
+ * whose cpu cannot confirm it only after a while ({@link ScaleOut#corroborated}). The Milvus chart and the operator
+ * declare no CPU request by default, so the cpu signal is left out there and qps is the only load a queryNode shows.
+ * qps is summed from every proxy's counters, whose scrapes do not line up: around a proxy's removal or restart, or as sticky connections move back,
  * it reads a share of the load missing for a tick or two and then its true level again (130 -> 65 -> 130), or one
  * tick twice over (130 -> 195 -> 130); each read as a rise and scaled queryNodes out 2 -> 3 or 2 -> 4 on 4 of 4
  * proxy removals with cpu left out (real-install recheck 5). The 195 lasts until the removed proxy's own scrape or
@@ -24,8 +24,7 @@ import java.util.Objects;
  * 130, 195, 195, 131 is a run over a base of 130 that has held for 30 s at 131, but 131 is 0.8% above it, under
  * {@value ScaleOut#QPS_NOISE}; 100, 110, 120, 130 is a run over 100 held for 30 s at 30% above it: a rise.
  *
- * <p>Immutable and array-backed; kept only while qps is known and cpu is not (every tick in the simulator has a
- * cpu, so none of this is built there).
+ * <p>Immutable and array-backed: rebuilt on every tick of a target with qps, about eight loads at 15 s ticks.
  *
  * @param at   when each load in the look-back was read, oldest first
  * @param load each load (qps x ready replicas), beside {@code at}
@@ -34,7 +33,7 @@ import java.util.Objects;
  */
 record QpsRise(Instant[] at, double[] load, double base, Instant since) {
 
-    /** Nothing seen: a target's first tick, or a tick with cpu known or no qps. */
+    /** Nothing seen: a target's first tick, or one without qps. */
     static final QpsRise NONE = new QpsRise(new Instant[0], new double[0], Double.NaN, null);
 
     QpsRise {
@@ -57,9 +56,6 @@ record QpsRise(Instant[] at, double[] load, double base, Instant since) {
     QpsRise next(List<Classified> signals, int ready, Instant now, Duration lookBack) {
         Classified qps = null;
         for (Classified c : signals) {
-            if (c.name().equals(ScaleOut.CPU) && c.known()) {
-                return NONE; // the cpu confirms or refuses a qps rise itself
-            }
             if (c.name().equals(ScaleOut.QPS)) {
                 qps = c;
             }

@@ -383,6 +383,11 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      * Example: qps 130 -> 195 (+50%) with cpu 0.55 over a short average of 0.55 is no rise (0% < 12.5%); with cpu
      * 0.66 over 0.55 (+20%), it is.
      *
+     * <p>Whatever the cpu, qps must stand above every load of the last {@link #qpsLookBack} ({@link QpsRise}): after a
+     * dip qps reads as rising for two or three ticks, and cAdvisor's cpu swings past 5% on one of them often enough
+     * (recheck 6: 1 artifact in 16 at a 2% floor, on the second tick after a dip). In the simulator this changes no
+     * decision either: its qps-led rises are new highs.
+     *
      * <p>Where cpu is not a signal (no CPU request, the Milvus chart's and the operator's default) the rise must
      * confirm itself ({@link QpsRise}): above every load of the last {@link #qpsLookBack} on every tick for
      * {@link #qpsHold}, and by more than {@value #QPS_NOISE} on this one. That costs a genuine step two ticks (30 s)
@@ -399,6 +404,10 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         if (Double.isNaN(qpsRecent) || qpsRecent <= 0) {
             return true;
         }
+        QpsRise run = t.memory(Timers.class).qpsRise();
+        if (run.since() == null) {
+            return false; // back to a level seen within the look-back: the return from a dip, whatever the cpu does
+        }
         double qpsRise = c.v() * load / qpsRecent - 1;
         for (Classified other : t.signals()) {
             if (other.name().equals(CPU) && other.known()) {
@@ -410,7 +419,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                 return cpuRise >= Math.max(CPU_NOISE, CPU_SHARE_OF_QPS_RISE * qpsRise);
             }
         }
-        return t.memory(Timers.class).qpsRise().confirms(c.v() * load, t.now(), qpsHold(t.settings().scaleOut()));
+        return run.confirms(c.v() * load, t.now(), qpsHold(t.settings().scaleOut()));
     }
 
     /**
@@ -422,6 +431,16 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      */
     static Duration qpsHold(ScaleOutSettings so) {
         return so.sustain().dividedBy(2);
+    }
+
+    /** Whether the tick has a known cpu, which confirms or refuses a qps rise itself. */
+    private static boolean cpuKnown(Tick t) {
+        for (Classified other : t.signals()) {
+            if (other.name().equals(CPU) && other.known()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -482,7 +501,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         return c.name() + " " + Format.against(c.v(), "> target", c.band().target()) + " and rising: "
                 + Format.against(ahead, ">", c.line()) + t.lineNote(c) + " within " + LOOK_AHEAD_SUSTAINS + " x the "
                 + dur(t.settings().scaleOut().sustain()) + " sustain at its recent rate"
-                + (c.name().equals(QPS) && run.since() != null ? ", above the last "
+                + (c.name().equals(QPS) && run.since() != null && !cpuKnown(t) ? ", above the last "
                 + dur(qpsLookBack(t.settings().scaleOut())) + "'s highest " + num(run.base() / Math.max(1, t.ready()))
                 + " for " + dur(Duration.between(run.since(), t.now())) + " (no cpu to confirm it)" : "");
     }

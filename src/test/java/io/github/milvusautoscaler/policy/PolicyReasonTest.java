@@ -228,6 +228,7 @@ class PolicyReasonTest {
                 c("a qps rise the cpu does not show is no rise", Reason.IN_BAND, 3, s -> {
                     s.qps(140);
                     s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "qps", 140, 120);
+                    s.state = Scene.qpsSeen(s.state, 120, s.ready, Duration.ofSeconds(15), s.now); // 140 is a new high
                 }),
                 // The same with cpu 0.5501 over 0.55: above its average, but by 0.02%, less than a flat cpu moves (5%)
                 // and than a quarter of qps' +16.7% (recheck 5: +0.00018 let an artifact through).
@@ -235,6 +236,7 @@ class PolicyReasonTest {
                     s.qps(140).cpu(0.5501);
                     s.state = s.average(s.average(s.steadyFor(Duration.ofMinutes(30)), "qps", 140, 120), "cpu", 0.55,
                             0.55);
+                    s.state = Scene.qpsSeen(s.state, 120, s.ready, Duration.ofSeconds(15), s.now);
                 }),
                 // A flat cpu's swing: qps 140 over 125 (+12%, heading for 140 + 2.2 x 15 = 173 > 150) with cpu 0.572
                 // over 0.55 (+4%, recheck 6's cAdvisor noise): above a quarter of +12%, under the 5% floor.
@@ -242,6 +244,7 @@ class PolicyReasonTest {
                     s.qps(140).cpu(0.572);
                     s.state = s.average(s.average(s.steadyFor(Duration.ofMinutes(30)), "qps", 140, 125), "cpu", 0.55,
                             0.55);
+                    s.state = Scene.qpsSeen(s.state, 125, s.ready, Duration.ofSeconds(15), s.now);
                 }),
                 // qps +16.7% (140 over 120) with cpu 0.55 over 0.50 (+10% >= 5% and >= 16.7% / 4): load arriving,
                 // ceil(3 x 140/115) = 4.
@@ -249,6 +252,16 @@ class PolicyReasonTest {
                     s.qps(140);
                     s.state = s.average(s.average(s.steadyFor(Duration.ofMinutes(30)), "qps", 140, 120), "cpu", 0.55,
                             0.50);
+                    s.state = Scene.qpsSeen(s.state, 120, s.ready, Duration.ofSeconds(15), s.now);
+                }),
+                // The same with qps at 140 a minute ago, within the 2m look-back: the return from a dip, which reads as
+                // rising for two or three ticks while cAdvisor's cpu swings past 5% often enough (recheck 6: 1 in 16).
+                c("a qps return to a level seen within its look-back is no rise, whatever the cpu", Reason.IN_BAND, 3,
+                        s -> {
+                    s.qps(140);
+                    s.state = s.average(s.average(s.steadyFor(Duration.ofMinutes(30)), "qps", 140, 120), "cpu", 0.55,
+                            0.50);
+                    s.state = Scene.qpsSeen(s.state, 140, s.ready, Duration.ofMinutes(1), s.now);
                 }),
 
                 // --- scale-in ---

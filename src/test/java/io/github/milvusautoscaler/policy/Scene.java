@@ -183,6 +183,17 @@ final class Scene {
         return st.with(new ScaleOut.Timers(t.highSince(), at, t.lastReady(), t.readyRoseAt()));
     }
 
+    /**
+     * qps read {@code perPod} per ready replica {@code ago} before now, the only load of its look-back
+     * ({@link QpsRise}): a qps above it now is a new high, one at it a return to a level seen.
+     */
+    static TargetState qpsSeen(TargetState st, double perPod, int ready, Duration ago, Instant now) {
+        ScaleOut.Timers t = st.get(ScaleOut.Timers.class);
+        QpsRise seen = new QpsRise(new Instant[] {now.minus(ago)}, new double[] {perPod * ready}, Double.NaN, null);
+        return st.with(new ScaleOut.Timers(t.highSince(), t.lastScaleOut(), t.lastReady(), t.readyRoseAt(), t.lines(),
+                seen));
+    }
+
     /** {@code lastReady} ready replicas at the previous tick, the count last rising at {@code roseAt}. */
     static TargetState ready(TargetState st, int lastReady, Instant roseAt) {
         ScaleOut.Timers t = st.get(ScaleOut.Timers.class);

@@ -72,6 +72,9 @@ class TargetStateTest {
     @Test
     void theScaleOutRuleKeepsItsTimersObjectOnATickThatChangesNothing() {
         Scene s = Scene.scene().cpu(0.9);
+        // Every qps reading enters the rule's look-back (QpsRise): a tick with qps always changes its memory.
+        s.bands.removeIf(b -> b.name().equals("qps"));
+        s.signals.remove("qps");
         ScaleOut rule = new ScaleOut();
         s.state = s.state.with(rule.observe(s.state.get(ScaleOut.Timers.class), s.tick()));
         s.plus(Duration.ofSeconds(15));
