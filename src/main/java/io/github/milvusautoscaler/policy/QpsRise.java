@@ -101,11 +101,20 @@ record QpsRise(Instant[] at, double[] load, double base, Instant since) {
 
     /**
      * Whether qps at {@code load} is a rise the look-back confirms: above the look-back's highest load on every tick
-     * for at least {@code hold} up to {@code now} and, on this one, by more than {@value ScaleOut#QPS_NOISE} of it.
+     * for at least {@code hold} up to {@code now} (less {@link #TICK_JITTER}) and, on this one, by more than
+     * {@value ScaleOut#QPS_NOISE} of it.
      */
     boolean confirms(double load, Instant now, Duration hold) {
-        return since != null && !now.isBefore(since.plus(hold)) && load >= base * (1 + ScaleOut.QPS_NOISE);
+        return since != null && !now.isBefore(since.plus(hold).minus(TICK_JITTER))
+                && load >= base * (1 + ScaleOut.QPS_NOISE);
     }
+
+    /**
+     * How much earlier than its period a tick may come: the daemon stamps a tick with the clock when it runs, so two
+     * periods of 15 s can measure 29.998 s, which would cost a genuine rise a third period. Far below a period, so a
+     * run of two ticks (15 s) never passes a 30 s hold.
+     */
+    static final Duration TICK_JITTER = Duration.ofSeconds(1);
 
     @Override
     public boolean equals(Object o) {
