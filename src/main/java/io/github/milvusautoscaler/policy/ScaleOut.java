@@ -383,14 +383,15 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      * Example: qps 130 -> 195 (+50%) with cpu 0.55 over a short average of 0.55 is no rise (0% < 12.5%); with cpu
      * 0.66 over 0.55 (+20%), it is.
      *
-     * <p>Whatever the cpu, qps must stand above every load of the last {@link #qpsLookBack} ({@link QpsRise}): after a
+     * <p>Whatever the cpu, qps must stand more than {@value #QPS_NOISE} above every load of the last
+     * {@link #qpsLookBack} ({@link QpsRise}): after a
      * dip qps reads as rising for two or three ticks, and cAdvisor's cpu swings past 5% on one of them often enough
      * (recheck 6: 1 artifact in 16 at a 2% floor, on the second tick after a dip). In the simulator this changes no
      * decision either: its qps-led rises are new highs.
      *
      * <p>Where cpu is not a signal (no CPU request, the Milvus chart's and the operator's default) the rise must
-     * confirm itself ({@link QpsRise}): above every load of the last {@link #qpsLookBack} on every tick for
-     * {@link #qpsHold}, and by more than {@value #QPS_NOISE} on this one. That costs a genuine step two ticks (30 s)
+     * confirm itself ({@link QpsRise}): that far above every load of the last {@link #qpsLookBack} on every tick for
+     * {@link #qpsHold}. That costs a genuine step two ticks (30 s)
      * against the cpu's confirmation, and a ramp, whose first ticks head for no more than the line anyway, less; the
      * simulator always has a cpu, so none of its decisions changes.
      */
@@ -406,7 +407,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         }
         QpsRise run = t.memory(Timers.class).qpsRise();
         if (run.since() == null) {
-            return false; // back to a level seen within the look-back: the return from a dip, whatever the cpu does
+            return false; // not clearly above what the look-back saw: the return from a dip, whatever the cpu does
         }
         double qpsRise = c.v() * load / qpsRecent - 1;
         for (Classified other : t.signals()) {
@@ -419,7 +420,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                 return cpuRise >= Math.max(CPU_NOISE, CPU_SHARE_OF_QPS_RISE * qpsRise);
             }
         }
-        return run.confirms(c.v() * load, t.now(), qpsHold(t.settings().scaleOut()));
+        return run.held(t.now(), qpsHold(t.settings().scaleOut()));
     }
 
     /**
@@ -454,10 +455,10 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
     }
 
     /**
-     * How far above the look-back's highest load qps must stand on the second tick of its run ({@link QpsRise}): the
-     * count of a 30s irate at the qps band's target, 105/s on one queryNode, is 3,150 searches, whose Poisson noise
-     * is 1.8%, so 5% is about three of it. A return that overshoots a seen level by noise (130 -> 65 -> 131 -> 132)
-     * is no rise.
+     * How far above the look-back's highest load qps must stand on every tick of its run ({@link QpsRise}): the count
+     * of a 30s irate at the qps band's target, 115/s on one queryNode, is 3,450 searches, whose Poisson noise is 1.7%,
+     * so 5% is about three of it. A return that overshoots a seen level by noise (130 -> 65 -> 131 -> 132) is no
+     * rise, and a slow drift (+0.4%/min) opens no run that a one-tick over-read could then complete (recheck 7).
      */
     static final double QPS_NOISE = 0.05;
 
@@ -501,9 +502,11 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         return c.name() + " " + Format.against(c.v(), "> target", c.band().target()) + " and rising: "
                 + Format.against(ahead, ">", c.line()) + t.lineNote(c) + " within " + LOOK_AHEAD_SUSTAINS + " x the "
                 + dur(t.settings().scaleOut().sustain()) + " sustain at its recent rate"
-                + (c.name().equals(QPS) && run.since() != null && !cpuKnown(t) ? ", above the last "
-                + dur(qpsLookBack(t.settings().scaleOut())) + "'s highest " + num(run.base() / Math.max(1, t.ready()))
-                + " for " + dur(Duration.between(run.since(), t.now())) + " (no cpu to confirm it)" : "");
+                + (c.name().equals(QPS) && run.since() != null && !cpuKnown(t) ? ", " + Math.round(100 * QPS_NOISE)
+                + "% or more above " + num(run.base() / Math.max(1, t.ready())) + " (the highest of the "
+                + dur(qpsLookBack(t.settings().scaleOut())) + " before it rose) for "
+                + dur(Duration.ofSeconds(Math.round(Duration.between(run.since(), t.now()).toMillis() / 1000.0)))
+                + " (no cpu to confirm it)" : "");
     }
 
     private static String high(Classified c, Tick t) {

@@ -33,6 +33,11 @@ class QpsWithoutCpuStoryTest {
     }
 
     private static List<Decision> run(double... perTick) {
+        return run(Duration.ofSeconds(15), perTick);
+    }
+
+    /** {@code perTick} on 2 ready queryNodes, one tick every {@code period}, cpu and memory left out. */
+    private static List<Decision> run(Duration period, double... perTick) {
         Scene s = Scene.scene().replicas(2, 2);
         List<Decision> out = new ArrayList<>();
         for (double qps : perTick) {
@@ -43,7 +48,7 @@ class QpsWithoutCpuStoryTest {
             Decision d = s.step().decision();
             out.add(d);
             s.current = d.to();
-            s.plus(Duration.ofSeconds(15));
+            s.plus(period);
         }
         return out;
     }
@@ -72,6 +77,19 @@ class QpsWithoutCpuStoryTest {
         // A removed proxy's last rate counted beside the load it left on the others: 195 for two ticks, 15 s of run,
         // under the 30 s hold.
         assertNoScaleOut(after(195, 195));
+    }
+
+    @Test
+    void aOneTickDoubleCountOnASlowlyRisingLoadIsNoRise() {
+        // A genuine drift of +0.1% a tick (125 -> 128 over 6m) is a new high on every tick; a one-tick 192 on it (a
+        // removed proxy counted twice) scaled out 2 -> 4 three times when any new high opened the run its 30 s counts
+        // from (real-install recheck 7, "above the last 2m's highest 126 for 2m").
+        double[] load = new double[170];
+        for (int i = 0; i < load.length; i++) {
+            load[i] = 125 * (1 + 0.001 * Math.max(0, i - 120));
+        }
+        load[145] = 192;
+        assertNoScaleOut(run(load));
     }
 
     @Test
@@ -104,8 +122,22 @@ class QpsWithoutCpuStoryTest {
         assertEquals(Reason.SIGNAL_RISING, first.reason(), first.message().text());
         assertEquals(Scene.T0.plus(Duration.ofSeconds(15L * 122)), first.time(), first.message().text());
         assertEquals(3, first.to());
-        assertTrue(first.message().text().contains("above the last 2m's highest 100 for 30s (no cpu to confirm it)"),
-                first.message().text());
+        assertTrue(first.message().text().contains("5% or more above 100 (the highest of the 2m before it rose) for 30s"
+                + " (no cpu to confirm it)"), first.message().text());
+    }
+
+    @Test
+    void aStepStillConfirmsWhenTheTicksComeAFewMillisecondsEarly() {
+        // The daemon stamps a tick with the clock when it runs: 14.998 s apart, the step's third tick is 29.996 s after
+        // its first, which missed a 30 s hold exactly, and by the fourth the step no longer read as rising: no early
+        // scale-out on 3 of 8 steps (recheck 7).
+        double[] load = new double[140];
+        for (int i = 0; i < load.length; i++) {
+            load[i] = i < 120 ? 100 : 140;
+        }
+        Decision first = firstScaleOut(run(Duration.ofMillis(14_998), load));
+        assertEquals(Reason.SIGNAL_RISING, first.reason(), first.message().text());
+        assertEquals(Scene.T0.plus(Duration.ofMillis(14_998L * 122)), first.time(), first.message().text());
     }
 
     @Test
@@ -116,6 +148,7 @@ class QpsWithoutCpuStoryTest {
         Decision first = firstScaleOut(rise(i -> 110 + 10 * i));
         assertEquals(Reason.SIGNAL_RISING, first.reason(), first.message().text());
         assertEquals(Scene.T0.plus(Duration.ofSeconds(15L * 122)), first.time(), first.message().text());
-        assertTrue(first.message().text().contains("above the last 2m's highest 100 for 30s"), first.message().text());
+        assertTrue(first.message().text().contains("5% or more above 100 (the highest of the 2m before it rose) for 30s"),
+                first.message().text());
     }
 }
