@@ -62,7 +62,8 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      * @param readyRoseAt  when the ready count last rose: until the signals' rate windows have moved past
      *                     it they still describe the smaller set of serving replicas; null when never seen
      * @param lines        the forecast lines seen, so a HIGH that began when one fell back can say so
-     * @param qpsRise      what confirms a qps rise while cpu cannot ({@link #corroborated})
+     * @param qpsRise      how long qps has stood clearly above its look-back, which a qps rise needs
+     *                     ({@link #corroborated})
      */
     record Timers(Map<String, Instant> highSince, Instant lastScaleOut, int lastReady, Instant readyRoseAt,
                   ForecastLines lines, QpsRise qpsRise) implements Memory {
@@ -384,16 +385,15 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      * 0.66 over 0.55 (+20%), it is.
      *
      * <p>Whatever the cpu, qps must stand more than {@value #QPS_NOISE} above every load of the last
-     * {@link #qpsLookBack} ({@link QpsRise}): after a
-     * dip qps reads as rising for two or three ticks, and cAdvisor's cpu swings past 5% on one of them often enough
-     * (recheck 6: 1 artifact in 16 at a 2% floor, on the second tick after a dip). In the simulator this changes no
-     * decision either: its qps-led rises are new highs.
+     * {@link #qpsLookBack} ({@link QpsRise}): after a dip qps reads as rising for two or three ticks, and cAdvisor's
+     * cpu swings past 5% on one of them often enough (recheck 6: 1 artifact in 16 at a 2% floor, on the second tick
+     * after a dip). In the simulator this changes no decision either: its qps-led rises are new highs.
      *
      * <p>Where cpu is not a signal (no CPU request, the Milvus chart's and the operator's default) the rise must
      * confirm itself ({@link QpsRise}): that far above every load of the last {@link #qpsLookBack} on every tick for
-     * {@link #qpsHold}. That costs a genuine step two ticks (30 s)
-     * against the cpu's confirmation, and a ramp, whose first ticks head for no more than the line anyway, less; the
-     * simulator always has a cpu, so none of its decisions changes.
+     * {@link #qpsHold}. That costs a genuine step two ticks (30 s) against the cpu's confirmation, and a ramp, whose
+     * first ticks head for no more than the line anyway, less; the simulator always has a cpu, so none of its
+     * decisions changes.
      */
     static boolean corroborated(Tick t, Classified c) {
         if (!c.name().equals(QPS)) {
@@ -424,11 +424,11 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
     }
 
     /**
-     * How long qps must stand above the look-back's highest load before the rise counts with no cpu to confirm it
-     * ({@link QpsRise}): half of {@code scale-out.sustain}, 30 s with the defaults. A removed proxy's last rate counts
-     * beside the share the others took over until its own scrape or kube-state-metrics shows it gone, up to one
-     * scrape interval: 195 for 130 on two 15 s ticks at Prometheus' 30s default (recheck 6, 4 of 4 removals), so it
-     * must hold for longer, a third tick. At a 60s scrape it can last four.
+     * How long qps must stand clearly above the look-back's highest load before the rise counts with no cpu to
+     * confirm it ({@link QpsRise}): half of {@code scale-out.sustain}, 30 s with the defaults. A removed proxy's last
+     * rate counts beside the share the others took over until its own scrape or kube-state-metrics shows it gone, up
+     * to one scrape interval: 195 for 130 on two 15 s ticks at Prometheus' 30s default (recheck 6, 4 of 4 removals),
+     * so it must hold for longer, a third tick. At a 60s scrape it can last four.
      */
     static Duration qpsHold(ScaleOutSettings so) {
         return so.sustain().dividedBy(2);
@@ -445,7 +445,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
     }
 
     /**
-     * How far back a qps level counts as seen when no cpu confirms a rise ({@link QpsRise}): twice
+     * How far back a qps level counts as seen, so that a return to it is no rise ({@link QpsRise}): twice
      * {@code scale-out.sustain}, 2m with the defaults. A misread of the proxies' sum lasts up to one scrape interval
      * after a proxy event, and the tick that reads the return must still see the level before it: recheck 4 measured
      * 75 s at a 60s scrape. 2m is also the qps template's rate range.
