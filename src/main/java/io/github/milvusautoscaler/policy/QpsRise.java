@@ -21,11 +21,14 @@ import java.util.Objects;
  * removals). A return to a level the look-back has seen is no new high, and an over-read does not hold for longer
  * than a scrape interval ({@link ScaleOut#qpsHold}). The margin holds on every tick of the run, not only its last: a
  * run opened by noise (+0.002%) or by a slow genuine drift stayed open for minutes, and a one-tick 192 inside it
- * passed the hold at once (real-install recheck 7: 2 -> 4, five times).
+ * passed the hold at once (real-install recheck 7: 2 -> 4, five times). And the hold counts the ticks on which qps
+ * read as rising, not the run: a genuine step keeps its run open for as long as the load stays up, and a one-tick 170
+ * on the new plateau four minutes later passed a hold counted from the step (recheck 8: 3 -> 5, twice).
  *
  * <p>Example, look-back 2m, 15 s ticks: loads 130, 130, 65, 130 start no run (130 is not above the look-back's 130);
  * 130, 195, 131 ends its run at 131, 0.8% above its base of 130; 130, 132, 133 starts none (1.5% and 2.3%, under
- * 5%); 100, 110, 120, 130 is a run over 100 from 110 (+10%), held for 30 s at 130: a rise.
+ * 5%); 100, 110, 120, 130 is a run over 100 from 110 (+10%); it is a rise once it has read as rising on every tick
+ * for 30 s ({@link #rose}).
  *
  * <p>Immutable and array-backed: rebuilt on every tick of a target with qps, about eight loads at 15 s ticks.
  *
@@ -34,11 +37,13 @@ import java.util.Objects;
  * @param base  the highest load of the look-back before the current run began; NaN when there is no run
  * @param since the first tick of the run: every tick since has read a load more than {@value ScaleOut#QPS_NOISE}
  *              above {@code base}; null when there is no run
+ * @param risingSince the first of the ticks in a row, up to the last one decided, on which qps read as rising
+ *              within its run ({@link ScaleOut#rising}); null when the last one did not
  */
-record QpsRise(Instant[] at, double[] load, double base, Instant since) {
+record QpsRise(Instant[] at, double[] load, double base, Instant since, Instant risingSince) {
 
     /** Nothing seen: a target's first tick, or one without qps. */
-    static final QpsRise NONE = new QpsRise(new Instant[0], new double[0], Double.NaN, null);
+    static final QpsRise NONE = new QpsRise(new Instant[0], new double[0], Double.NaN, null, null);
 
     QpsRise {
         requireNonNull(at, "at");
@@ -77,7 +82,7 @@ record QpsRise(Instant[] at, double[] load, double base, Instant since) {
         if (!qps.known()) {
             // A hole never lowers what was seen, and ends a run: the rise rule cannot act on the tick after one anyway
             // (the load averages start again).
-            return new QpsRise(keptAt, kept, Double.NaN, null);
+            return new QpsRise(keptAt, kept, Double.NaN, null, null);
         }
         double x = qps.v() * Math.max(1, ready);
         double seen = Double.NaN;
@@ -100,16 +105,25 @@ record QpsRise(Instant[] at, double[] load, double base, Instant since) {
         double[] nextLoad = Arrays.copyOf(kept, kept.length + 1);
         nextAt[keptAt.length] = now;
         nextLoad[kept.length] = x;
-        return new QpsRise(nextAt, nextLoad, nextBase, nextSince);
+        return new QpsRise(nextAt, nextLoad, nextBase, nextSince, risingSince);
     }
 
     private static boolean clearlyAbove(double load, double level) {
         return load >= level * (1 + ScaleOut.QPS_NOISE);
     }
 
-    /** Whether the run has lasted at least {@code hold} up to {@code now}, less {@link #TICK_JITTER}. */
+    /** This memory after a tick on which qps did or did not read as rising within its run. */
+    QpsRise rose(boolean rising, Instant now) {
+        Instant next = !rising ? null : risingSince != null ? risingSince : now;
+        return Objects.equals(next, risingSince) ? this : new QpsRise(at, load, base, since, next);
+    }
+
+    /**
+     * Whether qps, rising on this tick, has read as rising on every tick for at least {@code hold} up to {@code now},
+     * less {@link #TICK_JITTER}.
+     */
     boolean held(Instant now, Duration hold) {
-        return since != null && !now.isBefore(since.plus(hold).minus(TICK_JITTER));
+        return risingSince != null && !now.isBefore(risingSince.plus(hold).minus(TICK_JITTER));
     }
 
     /**
@@ -123,16 +137,18 @@ record QpsRise(Instant[] at, double[] load, double base, Instant since) {
     @Override
     public boolean equals(Object o) {
         return o instanceof QpsRise other && Arrays.equals(at, other.at) && Arrays.equals(load, other.load)
-                && Double.compare(base, other.base) == 0 && Objects.equals(since, other.since);
+                && Double.compare(base, other.base) == 0 && Objects.equals(since, other.since)
+                && Objects.equals(risingSince, other.risingSince);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(Arrays.hashCode(at), Arrays.hashCode(load), base, since);
+        return Objects.hash(Arrays.hashCode(at), Arrays.hashCode(load), base, since, risingSince);
     }
 
     @Override
     public String toString() {
-        return "QpsRise[loads=" + Arrays.toString(load) + ", base=" + base + ", since=" + since + "]";
+        return "QpsRise[loads=" + Arrays.toString(load) + ", base=" + base + ", since=" + since + ", risingSince="
+                + risingSince + "]";
     }
 }

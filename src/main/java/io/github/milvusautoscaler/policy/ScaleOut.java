@@ -322,6 +322,20 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                 + (to < stepped ? ", max-replicas " + max : "") + ")"));
     }
 
+    /** Notes whether qps read as rising within its run on this tick, the streak a rise with no cpu must hold. */
+    @Override
+    public Timers decided(Timers own, Tick t, Proposal settled) {
+        boolean rose = false;
+        for (Classified c : t.signals()) {
+            if (c.name().equals(QPS) && c.known()) {
+                rose = own.qpsRise().since() != null && rising(t, c);
+            }
+        }
+        QpsRise next = own.qpsRise().rose(rose, t.now());
+        return next == own.qpsRise() ? own
+                : new Timers(own.highSince(), own.lastScaleOut(), own.lastReady(), own.readyRoseAt(), own.lines(), next);
+    }
+
     /** Any written scale-out (a roll-back, an alert, the floor, the fallback included) starts the cooldown. */
     @Override
     public Timers written(Timers own, Tick t, Proposal settled) {
@@ -390,10 +404,9 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      * after a dip). In the simulator this changes no decision either: its qps-led rises are new highs.
      *
      * <p>Where cpu is not a signal (no CPU request, the Milvus chart's and the operator's default) the rise must
-     * confirm itself ({@link QpsRise}): that far above every load of the last {@link #qpsLookBack} on every tick for
-     * {@link #qpsHold}. That costs a genuine step two ticks (30 s) against the cpu's confirmation, and a ramp, whose
-     * first ticks head for no more than the line anyway, less; the simulator always has a cpu, so none of its
-     * decisions changes.
+     * confirm itself ({@link QpsRise}): read as rising, and that far above every load of the last
+     * {@link #qpsLookBack}, on every tick for {@link #qpsHold}. That costs a genuine rise two ticks (30 s) against the
+     * cpu's confirmation; the simulator always has a cpu, so none of its decisions changes.
      */
     static boolean corroborated(Tick t, Classified c) {
         if (!c.name().equals(QPS)) {
@@ -424,8 +437,8 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
     }
 
     /**
-     * How long qps must stand clearly above the look-back's highest load before the rise counts with no cpu to
-     * confirm it ({@link QpsRise}): half of {@code scale-out.sustain}, 30 s with the defaults. A removed proxy's last
+     * How long qps must read as rising, clearly above the look-back's highest load, before the rise counts with no
+     * cpu to confirm it ({@link QpsRise}): half of {@code scale-out.sustain}, 30 s with the defaults. A removed proxy's last
      * rate counts beside the share the others took over until its own scrape or kube-state-metrics shows it gone, up
      * to one scrape interval: 195 for 130 on two 15 s ticks at Prometheus' 30s default (recheck 6, 4 of 4 removals),
      * so it must hold for longer, a third tick. At a 60s scrape it can last four.
@@ -502,10 +515,10 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         return c.name() + " " + Format.against(c.v(), "> target", c.band().target()) + " and rising: "
                 + Format.against(ahead, ">", c.line()) + t.lineNote(c) + " within " + LOOK_AHEAD_SUSTAINS + " x the "
                 + dur(t.settings().scaleOut().sustain()) + " sustain at its recent rate"
-                + (c.name().equals(QPS) && run.since() != null && !cpuKnown(t) ? ", " + Math.round(100 * QPS_NOISE)
-                + "% or more above " + num(run.base() / Math.max(1, t.ready())) + " (the highest of the "
-                + dur(qpsLookBack(t.settings().scaleOut())) + " before it rose) for "
-                + dur(Duration.ofSeconds(Math.round(Duration.between(run.since(), t.now()).toMillis() / 1000.0)))
+                + (c.name().equals(QPS) && run.risingSince() != null && !cpuKnown(t) ? ", rising and "
+                + Math.round(100 * QPS_NOISE) + "% or more above its last " + dur(qpsLookBack(t.settings().scaleOut()))
+                + " for " + dur(Duration.ofSeconds(Math.round(
+                        Duration.between(run.risingSince(), t.now()).toMillis() / 1000.0)))
                 + " (no cpu to confirm it)" : "");
     }
 

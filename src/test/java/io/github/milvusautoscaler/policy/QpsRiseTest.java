@@ -50,10 +50,22 @@ class QpsRiseTest {
         QpsRise r = feed(100, 100, 110, 120, 130);
         assertEquals(tick(2), r.since()); // 110 x 2 is 10% above the look-back's 200
         assertEquals(200, r.base()); // 100 per pod on 2: the look-back's highest load before the run
-        assertTrue(r.held(tick(4), HOLD)); // tick 2 to tick 4: 30 s
+        assertFalse(r.held(tick(4), HOLD)); // a run that never read as rising holds nothing
+    }
+
+    @Test
+    void theHoldCountsTheTicksThatReadAsRising() {
+        QpsRise r = feed(100, 100, 110, 120, 130).rose(true, tick(2)).rose(true, tick(3));
+        assertEquals(tick(2), r.risingSince());
+        assertTrue(r.held(tick(4), HOLD)); // rising on tick 2, tick 3 and this one: 30 s
         assertFalse(r.held(tick(3), HOLD)); // 15 s: a double count looks the same
         // The daemon stamps ticks with the clock: two 15 s periods measured 29.998 s are the 30 s hold.
         assertTrue(r.held(tick(4).minusMillis(2), HOLD));
+        // A tick that does not read as rising ends the streak; the run goes on.
+        QpsRise broken = r.rose(false, tick(4));
+        assertNull(broken.risingSince());
+        assertEquals(tick(2), broken.since());
+        assertSame(r, r.rose(true, tick(4)), "a streak that goes on is the same memory");
     }
 
     @Test

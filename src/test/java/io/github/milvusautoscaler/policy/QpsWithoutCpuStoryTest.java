@@ -38,11 +38,20 @@ class QpsWithoutCpuStoryTest {
 
     /** {@code perTick} on 2 ready queryNodes, one tick every {@code period}, cpu and memory left out. */
     private static List<Decision> run(Duration period, double... perTick) {
+        return run(period, false, perTick);
+    }
+
+    /**
+     * qps per queryNode from {@code values}, one tick every {@code period}, starting on 2 ready queryNodes, cpu and
+     * memory left out; {@code total}: each value is the cluster's searches/s, which a scale-out spreads over more
+     * queryNodes, else each is per queryNode whatever their number.
+     */
+    private static List<Decision> run(Duration period, boolean total, double... values) {
         Scene s = Scene.scene().replicas(2, 2);
         List<Decision> out = new ArrayList<>();
-        for (double qps : perTick) {
+        for (double value : values) {
             s.ready = s.current;
-            s.qps(qps);
+            s.qps(total ? value / s.ready : value);
             s.signals.put("cpu", Signal.notApplicable("cpu", "queryNode's 2 pods declare no CPU request"));
             s.signals.put("memory", Signal.notApplicable("memory", "queryNode's 2 pods declare no memory limit"));
             Decision d = s.step().decision();
@@ -115,15 +124,38 @@ class QpsWithoutCpuStoryTest {
     void aStepConfirmsItselfOnItsThirdTick() {
         // 100 -> 140 and staying. The step's first tick heads for 193 > 150 and its second for 172, but a 195 looks the
         // same for up to a scrape interval; its third, 140 heading for 160 (the short average 131 per queryNode), has
-        // stood above the look-back's 100 for 30 s at 40% above it: SIGNAL_RISING 30 s after the step, where a cpu
+        // read as rising, 40% above the look-back's 100, for 30 s: SIGNAL_RISING 30 s after the step, where a cpu
         // rising with it would have confirmed it on the first tick. The sustain rule alone would never act: 140 is
         // under the line.
         Decision first = firstScaleOut(rise(i -> 140));
         assertEquals(Reason.SIGNAL_RISING, first.reason(), first.message().text());
         assertEquals(Scene.T0.plus(Duration.ofSeconds(15L * 122)), first.time(), first.message().text());
         assertEquals(3, first.to());
-        assertTrue(first.message().text().contains("5% or more above 100 (the highest of the 2m before it rose) for 30s"
-                + " (no cpu to confirm it)"), first.message().text());
+        assertTrue(first.message().text().contains("rising and 5% or more above its last 2m for 30s (no cpu to confirm"
+                + " it)"), first.message().text());
+    }
+
+    @Test
+    void aDoubleCountOnThePlateauAGenuineStepLeftIsNoRise() {
+        // 200 searches/s on 2 queryNodes, a genuine step to 340 (2 -> 3 once it holds), then 4 minutes on, past the
+        // cooldown, a removed proxy counted twice: 510 for one tick and then two (170 per queryNode on 3 for 113).
+        // The step's run stays open while the load stays up, and a hold counted from the run passed the 170 at once:
+        // SCALE_OUT 3 -> 5 (real-install recheck 8, twice); counted on the ticks that read as rising, it does not.
+        for (int ticks : new int[] {1, 2}) {
+            double[] load = new double[200];
+            for (int i = 0; i < load.length; i++) {
+                load[i] = i < 120 ? 200 : 340;
+            }
+            for (int i = 0; i < ticks; i++) {
+                load[136 + i] = 510;
+            }
+            List<Decision> d = run(Duration.ofSeconds(15), true, load);
+            List<Decision> outs = d.stream().filter(x -> x.to() > x.from()).toList();
+            assertEquals(1, outs.size(), () -> ticks + " tick(s): " + outs);
+            assertEquals(Scene.T0.plus(Duration.ofSeconds(15L * 122)), outs.get(0).time(), "the step: 2 -> 3 at its third"
+                    + " tick");
+            assertEquals(3, outs.get(0).to());
+        }
     }
 
     @Test
@@ -141,14 +173,14 @@ class QpsWithoutCpuStoryTest {
     }
 
     @Test
-    void aRampCostsNothing() {
+    void aRampWaitsForItsRiseToHoldThirtySeconds() {
         // 100 then +10 a tick: 110 and 120 head for 123 and 141, under the line; 130 on the ramp's third tick is the
-        // first to head past it (156), and by then it has stood above the look-back's 100 for 30 s. The sustain rule
-        // alone would wait for 150 (the fifth tick) plus 1m.
+        // first to head past it (156), which a cpu rising with it would confirm at once; with none, the rise must read
+        // as rising for 30 s: 150 on the fifth tick, 30 s later. The sustain rule alone would wait for 150 plus 1m.
         Decision first = firstScaleOut(rise(i -> 110 + 10 * i));
         assertEquals(Reason.SIGNAL_RISING, first.reason(), first.message().text());
-        assertEquals(Scene.T0.plus(Duration.ofSeconds(15L * 122)), first.time(), first.message().text());
-        assertTrue(first.message().text().contains("5% or more above 100 (the highest of the 2m before it rose) for 30s"),
+        assertEquals(Scene.T0.plus(Duration.ofSeconds(15L * 124)), first.time(), first.message().text());
+        assertTrue(first.message().text().contains("rising and 5% or more above its last 2m for 30s"),
                 first.message().text());
     }
 }

@@ -189,7 +189,8 @@ final class Scene {
      */
     static TargetState qpsSeen(TargetState st, double perPod, int ready, Duration ago, Instant now) {
         ScaleOut.Timers t = st.get(ScaleOut.Timers.class);
-        QpsRise seen = new QpsRise(new Instant[] {now.minus(ago)}, new double[] {perPod * ready}, Double.NaN, null);
+        QpsRise seen = new QpsRise(new Instant[] {now.minus(ago)}, new double[] {perPod * ready}, Double.NaN, null,
+                null);
         return st.with(new ScaleOut.Timers(t.highSince(), t.lastScaleOut(), t.lastReady(), t.readyRoseAt(), t.lines(),
                 seen));
     }
