@@ -528,6 +528,41 @@ class DefaultStackTest {
     }
 
     /**
+     * A proxy kube-state-metrics no longer reports (deleted) whose live series has no rate, as a removed pod's series
+     * has at a 60s scrape once its last rate runs out and before Prometheus marks it stale (scrape.go
+     * endOfRunStaleness): gone, not UNKNOWN. Here the restart release's proxy restarts its process (a new series with
+     * one sample) while kube-state-metrics stops reporting it; qps reads the other's 50 over 2 queryNodes. The guard
+     * asked only "not known to be unready" and read UNKNOWN for four ticks after every removal at a 60s scrape,
+     * naming the removed pod as a ready proxy (real-install recheck 8).
+     */
+    @Test
+    void aProxyGoneFromKubeStateMetricsWithoutARateIsGoneNotUnknown() {
+        Target queryNode = target("milvus/restart/queryNode");
+        restartingProxy.exportReadiness(false);
+        try {
+            Poll.until("the proxy's readiness has left", WAIT,
+                    () -> prometheus.query("kube_pod_status_ready{pod=\"" + restartingProxy.name() + "\"}"),
+                    body -> !body.contains(restartingProxy.name()));
+            // Restarted after kube-state-metrics dropped it, so its new series' first sample comes later still.
+            restartingProxy.restartProcess();
+            String live = "pod=\"" + restartingProxy.name() + "\", node_id=\"" + restartingProxy.nodeId() + "\"";
+            Poll.until("two scrapes of the restarted process", WAIT, () -> sampleTimes(live).size(), n -> n >= 2);
+            List<Double> at = sampleTimes(live);
+            Signal between = qpsAt(queryNode, at.get(0) + (at.get(1) - at.get(0)) / 2);
+            assertTrue(between.isKnown(), between::toString);
+            assertEquals(25.0, between.value().getAsDouble(), 1.25, "the other proxy's 50 over 2 queryNodes");
+        } finally {
+            restartingProxy.exportReadiness(true);
+            Poll.until("the proxy's readiness is back", WAIT,
+                    () -> prometheus.query("kube_pod_status_ready{pod=\"" + restartingProxy.name()
+                            + "\", condition=\"true\"} == 1"),
+                    body -> body.contains(restartingProxy.name()));
+            Poll.until("qps reads both proxies again", WAIT, () -> qpsAt(queryNode, CLOCK.instant()),
+                    q -> q.isKnown() && Math.abs(q.value().getAsDouble() - 50) < 2.5);
+        }
+    }
+
+    /**
      * A proxy whose pod is not ready (kube-state-metrics' kube_pod_status_ready{condition="true"} 0: restarting,
      * failing its probe, or terminating) serves nothing through its Service, and its last rate is not counted: here
      * the restart release's restarting proxy, so qps reads the other's 50 over 2 queryNodes.
