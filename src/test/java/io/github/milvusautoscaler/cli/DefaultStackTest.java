@@ -511,20 +511,30 @@ class DefaultStackTest {
     @Test
     void aProxyKubeStateMetricsStoppedReportingIsGone() {
         Target queryNode = target("milvus/restart/queryNode");
-        restartingProxy.exportReadiness(false);
+        hideReadiness(restartingProxy);
         try {
-            Poll.until("the proxy's readiness has left", WAIT,
-                    () -> prometheus.query("kube_pod_status_ready{pod=\"" + restartingProxy.name() + "\"}"),
-                    body -> !body.contains(restartingProxy.name()));
             assertTrue(prometheus.query("milvus_proxy_req_count{pod=\"" + restartingProxy.name() + "\"}")
                     .contains(restartingProxy.name()), "its Milvus series are still live");
             assertEquals(25.0, freshQps(queryNode), 1.25, "the other proxy's 50 over 2 queryNodes");
         } finally {
-            restartingProxy.exportReadiness(true);
-            Poll.until("the proxy's readiness is back", WAIT,
-                    () -> prometheus.query("kube_pod_status_ready{pod=\"" + restartingProxy.name() + "\", condition=\"true\"} == 1"),
-                    body -> body.contains(restartingProxy.name()));
+            showReadiness(restartingProxy);
         }
+    }
+
+    /** Stops {@code pod}'s readiness in kube-state-metrics and waits until Prometheus has none. */
+    private static void hideReadiness(FakeMilvusPod pod) {
+        pod.exportReadiness(false);
+        Poll.until("the proxy's readiness has left", WAIT,
+                () -> prometheus.query("kube_pod_status_ready{pod=\"" + pod.name() + "\"}"),
+                body -> !body.contains(pod.name()));
+    }
+
+    /** Exports {@code pod}'s readiness again and waits until Prometheus reads it ready. */
+    private static void showReadiness(FakeMilvusPod pod) {
+        pod.exportReadiness(true);
+        Poll.until("the proxy's readiness is back", WAIT,
+                () -> prometheus.query("kube_pod_status_ready{pod=\"" + pod.name() + "\", condition=\"true\"} == 1"),
+                body -> body.contains(pod.name()));
     }
 
     /**
@@ -538,11 +548,8 @@ class DefaultStackTest {
     @Test
     void aProxyGoneFromKubeStateMetricsWithoutARateIsGoneNotUnknown() {
         Target queryNode = target("milvus/restart/queryNode");
-        restartingProxy.exportReadiness(false);
+        hideReadiness(restartingProxy);
         try {
-            Poll.until("the proxy's readiness has left", WAIT,
-                    () -> prometheus.query("kube_pod_status_ready{pod=\"" + restartingProxy.name() + "\"}"),
-                    body -> !body.contains(restartingProxy.name()));
             // Restarted after kube-state-metrics dropped it, so its new series' first sample comes later still.
             restartingProxy.restartProcess();
             String live = "pod=\"" + restartingProxy.name() + "\", node_id=\"" + restartingProxy.nodeId() + "\"";
@@ -552,11 +559,7 @@ class DefaultStackTest {
             assertTrue(between.isKnown(), between::toString);
             assertEquals(25.0, between.value().getAsDouble(), 1.25, "the other proxy's 50 over 2 queryNodes");
         } finally {
-            restartingProxy.exportReadiness(true);
-            Poll.until("the proxy's readiness is back", WAIT,
-                    () -> prometheus.query("kube_pod_status_ready{pod=\"" + restartingProxy.name()
-                            + "\", condition=\"true\"} == 1"),
-                    body -> body.contains(restartingProxy.name()));
+            showReadiness(restartingProxy);
             Poll.until("qps reads both proxies again", WAIT, () -> qpsAt(queryNode, CLOCK.instant()),
                     q -> q.isKnown() && Math.abs(q.value().getAsDouble() - 50) < 2.5);
         }
