@@ -463,8 +463,8 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     }
 
     /**
-     * Why a signal reads empty, from its {@link SignalQuery#emptyWhy} query: ": ready proxy with no search rate yet
-     * (...): my-release-milvus-proxy-6c9f-x2x7q" for a proxy that restarted within a scrape interval, so an SRE
+     * Why a signal reads empty, from its {@link SignalQuery#emptyWhy} query: ": proxy reported ready with no search
+     * rate yet (...): my-release-milvus-proxy-6c9f-x2x7q" for a proxy that restarted within a scrape interval, so an SRE
      * reading "qps UNKNOWN" in a decision sees a proxy event and not a broken query. Up to {@value #WHY_PODS} pods per
      * reason, reasons and pods in the order of their text; "" when there is no such query, it fails, or it names no
      * pod.

@@ -490,8 +490,9 @@ class DefaultStackTest {
             Signal first = qpsAt(queryNode, at.get(0) + half);
             assertFalse(first.isKnown(), () -> "one sample of the restarted process: " + first);
             // The decision says which proxy and why (qps-empty-why), not only "empty result".
-            assertEquals("empty result: ready proxy with no search rate yet (a new or restarted process: it has one at"
-                    + " its next scrape): " + restartingProxy.name(), first.problem());
+            assertEquals("empty result: proxy reported ready with no search rate yet (a new or restarted process has"
+                    + " one at its next scrape; a removed one leaves at kube-state-metrics' next): " + restartingProxy.name(),
+                    first.problem());
             // The old process's samples are still inside the 2m range, and are not counted.
             assertFalse(sampleTimes(pod + "node_id=\"" + old + "\"").isEmpty(), "the ended series is still in the range");
             Signal after = qpsAt(queryNode, at.get(2) + half);
@@ -606,8 +607,8 @@ class DefaultStackTest {
             Signal between = qpsAt(queryNode, at.get(0) + half);
             assertFalse(between.isKnown(), () -> "one sample of the joining proxy's series: " + between);
             assertTrue(between.applicable(), between::toString);
-            assertTrue(between.problem().endsWith("no search rate yet (a new or restarted process: it has one at its"
-                    + " next scrape): " + joiningProxy.name()), between::problem);
+            assertTrue(between.problem().endsWith("no search rate yet (a new or restarted process has one at its next"
+                    + " scrape; a removed one leaves at kube-state-metrics' next): " + joiningProxy.name()), between::problem);
             // By the third sample the serving proxy's last two samples are after its own change too.
             Signal after = qpsAt(queryNode, at.get(2) + half);
             assertTrue(after.isKnown(), after::toString);

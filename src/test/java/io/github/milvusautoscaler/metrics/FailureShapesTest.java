@@ -426,7 +426,7 @@ class FailureShapesTest {
         String why = "label_replace(up{job=\"why\"}, \"why\", \"w\", \"\", \"\")";
         TargetQueries queries = new TargetQueries(TARGET, List.of(new SignalQuery("s", "up{pod=~\".+\"}", false, false,
                 null, why)), "", "");
-        String late = "ready proxy with no search rate yet";
+        String late = "proxy reported ready with no search rate yet";
         String unseen = "proxy with no readiness from kube-state-metrics for 5m";
         server.enqueue(json(vector()));
         server.enqueue(json(vector(whyPod("p-4", late), whyPod("p-2", late), whyPod("p-3", late), whyPod("p-1", late),
@@ -436,7 +436,7 @@ class FailureShapesTest {
                 DefaultQueries.schemes(), List.of(queries), meters)) {
             Signal empty = source.observe(TARGET, AT).signals().get("s");
             // Reasons in the order of their text, pods in theirs.
-            assertEquals("empty result: " + unseen + ": p-9; " + late + ": p-1, p-2, p-3 and 1 more", empty.problem());
+            assertEquals("empty result: " + late + ": p-1, p-2, p-3 and 1 more; " + unseen + ": p-9", empty.problem());
             assertEquals(2, queriesSent(), "the signal, then why it is empty");
             Signal known = source.observe(TARGET, AT.plusSeconds(15)).signals().get("s");
             assertEquals(40.0, known.value().orElseThrow());
