@@ -658,11 +658,8 @@ final class TargetReader {
      */
     private DeclaredResource declared(String name, Field<String> own) {
         Optional<ContainerResource> resource = ContainerResource.of(name);
-        if (resource.isEmpty() || (own != null && !own.value().isBlank()) || queries == null) {
-            return null;
-        }
-        String template = queries.get(name + "-undeclared");
-        return template == null || template.isBlank() ? null : new DeclaredResource(template, resource.get());
+        String template = resource.isEmpty() ? null : companion(name + "-undeclared", own);
+        return template == null ? null : new DeclaredResource(template, resource.get());
     }
 
     /**
@@ -671,10 +668,18 @@ final class TargetReader {
      * is "" (switched off).
      */
     private String emptyWhy(String name, Field<String> own) {
+        return companion(name + "-empty-why", own);
+    }
+
+    /**
+     * {@code queries.<key>}, a query that goes with a signal's default template, or null when the signal has its own
+     * query {@code own}, there is no such key, or it is "" (switched off).
+     */
+    private String companion(String key, Field<String> own) {
         if ((own != null && !own.value().isBlank()) || queries == null) {
             return null;
         }
-        String template = queries.get(name + "-empty-why");
+        String template = queries.get(key);
         return template == null || template.isBlank() ? null : template;
     }
 

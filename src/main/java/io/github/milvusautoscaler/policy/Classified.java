@@ -25,6 +25,16 @@ record Classified(SignalPolicy band, OptionalDouble value, SignalState state, St
         return band.name();
     }
 
+    /** The signal named {@code name} among {@code signals} when it is known; null when it is absent or UNKNOWN. */
+    static Classified known(List<Classified> signals, String name) {
+        for (Classified c : signals) {
+            if (c.name().equals(name) && c.known()) {
+                return c;
+            }
+        }
+        return null;
+    }
+
     double v() {
         return value.getAsDouble();
     }

@@ -325,13 +325,8 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
     /** Notes whether qps read as rising within its run on this tick, the streak a rise with no cpu must hold. */
     @Override
     public Timers decided(Timers own, Tick t, Proposal settled) {
-        boolean rose = false;
-        for (Classified c : t.signals()) {
-            if (c.name().equals(QPS) && c.known()) {
-                rose = own.qpsRise().since() != null && rising(t, c);
-            }
-        }
-        QpsRise next = own.qpsRise().rose(rose, t.now());
+        Classified qps = Classified.known(t.signals(), QPS);
+        QpsRise next = own.qpsRise().rose(qps != null && own.qpsRise().since() != null && rising(t, qps), t.now());
         return next == own.qpsRise() ? own
                 : new Timers(own.highSince(), own.lastScaleOut(), own.lastReady(), own.readyRoseAt(), own.lines(), next);
     }
@@ -422,39 +417,28 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         if (run.since() == null) {
             return false; // not clearly above what the look-back saw: the return from a dip, whatever the cpu does
         }
-        double qpsRise = c.v() * load / qpsRecent - 1;
-        for (Classified other : t.signals()) {
-            if (other.name().equals(CPU) && other.known()) {
-                double cpuRecent = averages.shortTerm(CPU);
-                if (other.state() == SignalState.HIGH || Double.isNaN(cpuRecent) || cpuRecent <= 0) {
-                    return true;
-                }
-                double cpuRise = other.v() * load / cpuRecent - 1;
-                return cpuRise >= Math.max(CPU_NOISE, CPU_SHARE_OF_QPS_RISE * qpsRise);
-            }
+        Classified cpu = Classified.known(t.signals(), CPU);
+        if (cpu == null) {
+            return run.held(t.now(), qpsHold(t.settings().scaleOut()));
         }
-        return run.held(t.now(), qpsHold(t.settings().scaleOut()));
+        double cpuRecent = averages.shortTerm(CPU);
+        if (cpu.state() == SignalState.HIGH || Double.isNaN(cpuRecent) || cpuRecent <= 0) {
+            return true;
+        }
+        double qpsRise = c.v() * load / qpsRecent - 1;
+        double cpuRise = cpu.v() * load / cpuRecent - 1;
+        return cpuRise >= Math.max(CPU_NOISE, CPU_SHARE_OF_QPS_RISE * qpsRise);
     }
 
     /**
      * How long qps must read as rising, clearly above the look-back's highest load, before the rise counts with no
-     * cpu to confirm it ({@link QpsRise}): half of {@code scale-out.sustain}, 30 s with the defaults. A removed proxy's last
-     * rate counts beside the share the others took over until its own scrape or kube-state-metrics shows it gone, up
-     * to one scrape interval: 195 for 130 on two 15 s ticks at Prometheus' 30s default (recheck 6, 4 of 4 removals),
-     * so it must hold for longer, a third tick. At a 60s scrape it can last four.
+     * cpu to confirm it ({@link QpsRise}): half of {@code scale-out.sustain}, 30 s with the defaults. A removed
+     * proxy's last rate counts beside the share the others took over until its own scrape or kube-state-metrics shows
+     * it gone, up to one scrape interval: 195 for 130 on two 15 s ticks at Prometheus' 30s default (recheck 6, 4 of 4
+     * removals), so it must hold for longer, a third tick. At a 60s scrape it can last four.
      */
     static Duration qpsHold(ScaleOutSettings so) {
         return so.sustain().dividedBy(2);
-    }
-
-    /** Whether the tick has a known cpu, which confirms or refuses a qps rise itself. */
-    private static boolean cpuKnown(Tick t) {
-        for (Classified other : t.signals()) {
-            if (other.name().equals(CPU) && other.known()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
@@ -515,7 +499,8 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         return c.name() + " " + Format.against(c.v(), "> target", c.band().target()) + " and rising: "
                 + Format.against(ahead, ">", c.line()) + t.lineNote(c) + " within " + LOOK_AHEAD_SUSTAINS + " x the "
                 + dur(t.settings().scaleOut().sustain()) + " sustain at its recent rate"
-                + (c.name().equals(QPS) && run.risingSince() != null && !cpuKnown(t) ? ", rising and "
+                + (c.name().equals(QPS) && run.risingSince() != null
+                && Classified.known(t.signals(), CPU) == null ? ", rising and "
                 + Math.round(100 * QPS_NOISE) + "% or more above its last " + dur(qpsLookBack(t.settings().scaleOut()))
                 + " for " + dur(Duration.ofSeconds(Math.round(
                         Duration.between(run.risingSince(), t.now()).toMillis() / 1000.0)))
