@@ -37,16 +37,10 @@ import io.github.milvusautoscaler.engine.Scheduler;
 import io.github.milvusautoscaler.metrics.PrometheusHistorySource;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
 import io.github.milvusautoscaler.server.HttpApi;
+import io.github.milvusautoscaler.server.ProcessMeters;
 import io.github.milvusautoscaler.server.SelfMetrics;
 import io.github.milvusautoscaler.server.StatusJson;
 import io.kubernetes.client.openapi.ApiClient;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -177,13 +171,7 @@ final class Daemon implements AutoCloseable {
     private void open() {
         AutoscalerSettings s = settings;
         this.configHash = hash(configFile);
-        new ClassLoaderMetrics().bindTo(registry);
-        new JvmMemoryMetrics().bindTo(registry);
-        parts.opened("JVM GC metrics", new JvmGcMetrics()).bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        new FileDescriptorMetrics().bindTo(registry);
+        parts.opened("JVM and process meters", ProcessMeters.bindTo(registry));
 
         KubernetesSettings kube = s.kubernetes();
         ApiClients.Access access = ApiClients.access(kube);

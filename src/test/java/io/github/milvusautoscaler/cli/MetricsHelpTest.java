@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.config.ConfigLoader;
 import io.github.milvusautoscaler.deploy.MetricCatalog;
+import io.github.milvusautoscaler.deploy.Tools;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
 import io.github.milvusautoscaler.testsupport.Poll;
 import java.net.URI;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -36,7 +38,7 @@ class MetricsHelpTest {
     Path dir;
 
     @Test
-    void everyOwnMetricOfARunningDaemonHasAHelpLine() throws Exception {
+    void everyOwnMetricOfARunningDaemonHasAHelpLineAndTheScrapePassesPromtool() throws Exception {
         try (FakeKubernetesApi kube = HotReloadTest.withDeployments("a")) {
             Path file = dir.resolve("autoscaler.conf");
             Files.writeString(file, """
@@ -67,6 +69,13 @@ class MetricsHelpTest {
                 empty.values().removeIf(text -> !text.isEmpty());
                 assertEquals(Map.of(), empty, "families without a description");
                 help.forEach((name, text) -> assertTrue(!text.contains("\n"), name));
+                // The whole scrape, JVM and process meters included, passes Prometheus' own lint: Micrometer's
+                // process_cpu_time_ns_total and system_cpu_count did not (observability audit L4).
+                Tools.Result lint = Tools.run(dir, List.of(Tools.promtool().toString(), "check", "metrics"), scrape);
+                assertEquals("", lint.output().strip(), "promtool check metrics on the daemon's scrape");
+                assertEquals(0, lint.exitCode(), "promtool check metrics' exit code");
+                assertTrue(scrape.contains("\nprocess_cpu_seconds_total "), "the JVM's CPU time, in seconds");
+                assertTrue(scrape.contains("\nsystem_cpus "), "the processors the JVM has");
             }
         }
     }

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * test with the command that installs it, because a deploy file nobody checked is worse than a
  * red build.
  */
-final class Tools {
+public final class Tools {
 
     /** Installs promtool and amtool (with Prometheus and Alertmanager, as the other integration tests need). */
     static final String PROMETHEUS_HINT =
@@ -32,10 +32,10 @@ final class Tools {
     private static final long TIMEOUT_SECONDS = 60;
 
     /** What a finished command printed (standard output and error, interleaved) and its exit code. */
-    record Result(List<String> command, int exitCode, String output) {
+    public record Result(List<String> command, int exitCode, String output) {
 
         /** The output, failing the test with the command and its output when the exit code is not 0. */
-        String ok() {
+        public String ok() {
             if (exitCode != 0) {
                 fail(String.join(" ", command) + " exited with " + exitCode + ":\n" + output);
             }
@@ -52,7 +52,7 @@ final class Tools {
     }
 
     /** promtool, or a failed test naming the install command. */
-    static Path promtool() {
+    public static Path promtool() {
         return locate("promtool", PROMETHEUS_HINT);
     }
 
@@ -83,7 +83,13 @@ final class Tools {
 
     /** Runs {@code command} in {@code workDir} and waits for it (at most a minute). */
     static Result run(Path workDir, List<String> command) {
+        return run(workDir, command, "");
+    }
+
+    /** Runs {@code command} in {@code workDir} with {@code input} on its standard input, as {@code promtool check metrics} reads a scrape. */
+    public static Result run(Path workDir, List<String> command, String input) {
         requireNonNull(workDir, "workDir");
+        requireNonNull(input, "input");
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
         Process process;
         try {
@@ -91,6 +97,13 @@ final class Tools {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + String.join(" ", command), e);
         }
+        CompletableFuture.runAsync(() -> {
+            try (var in = process.getOutputStream()) {
+                in.write(input.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // The command exited without reading all of it; its exit code and output say why.
+            }
+        });
         // Read while it runs: a child blocked on a full pipe never exits.
         CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
         try {
