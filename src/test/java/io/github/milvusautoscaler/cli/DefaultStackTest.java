@@ -8,6 +8,7 @@ import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.ConfigLoader;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.Health;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Settle;
@@ -53,13 +54,13 @@ import picocli.CommandLine;
  * {@code GetDeploymentName}/{@code formatComponentDeployName} (see {@link FakeMilvusPods#defaultDeployment}).
  *
  * <pre>
- * ns milvus   helm hr (2.5.4)          querynode x2 cpu 0.8/0.6 mem 0.5/0.3, proxy Search 30 Query 10
+ * ns milvus   helm hr (2.5.4)          querynode x2 cpu 0.8/0.6 mem 0.5/0.3, proxy Search 30 (1 failing) Query 10
  *                                      HybridSearch 20 Insert 500 /s, datanode, mixcoord (legacy index
  *                                      tasks unissued 4 + in-progress 2)
  *             helm my-milvus (2.6.0)   querynode x1 cpu 0.5, proxy Search 12/s, datanode, mixcoord
  *                                      (index jobs Init 2 + InProgress 1, Finished 40)
  *             operator hr (same name)  querynode -0 x1 cpu 0.9 and -1 x1 cpu 0.3 (a rollout), mixcoord
- * ns ops      operator op (2.5.6)      querynode-0 x3 cpu 0.4/0.5/0.6, proxy Search 90/s, datanode,
+ * ns ops      operator op (2.5.6)      querynode-0 x3 cpu 0.4/0.5/0.6, proxy Search 90/s (18 failing), datanode,
  *                                      mixcoord (index jobs Init 6)
  * ns defaults the chart's and operator's default resources (none): see {@link #chartDefaults()}
  * ns quiet    proxies that served no read since they started: see {@link #quietProxies()}
@@ -100,7 +101,7 @@ class DefaultStackTest {
         helm("hr", "querynode", "hr-milvus-querynode-5d8c7f9b4d-k7q9z", 2, 8).setCpuUtilisation(0.6).setMemoryUtilisation(0.3)
                 .setReadQueue(2).setUnsolvedReadTasks(40);
         helm("hr", "proxy", "hr-milvus-proxy-6b9d8c7f5b-p4v7w", 1, 2).setCpuUtilisation(0.5).setMemoryUtilisation(0.2)
-                .setRequestRate("Search", 30).setRequestRate("Query", 10).setRequestRate("HybridSearch", 20)
+                .setRequestRate("Search", 30).setFailureRate("Search", 1).setRequestRate("Query", 10).setRequestRate("HybridSearch", 20)
                 .setRequestRate("Insert", 500).setSearchLatencyMillis(100).setLatencyQueryType("hybrid_search");
         helm("hr", "datanode", "hr-milvus-datanode-7c5d9b8f6d-d2m4n", 1, 4).setCpuUtilisation(0.3).setMemoryUtilisation(0.4);
         helm("hr", "mixcoord", "hr-milvus-mixcoord-8d6f5c9b7c-m8c2t", 1, 4)
@@ -135,7 +136,7 @@ class DefaultStackTest {
                 .setCpuUtilisation(0.1).setMemoryUtilisation(0.95).setReady(false);
         pods.setSpecReplicas("ops", "op-milvus-querynode-1", 0);
         pods.start("ops", "op", InstallKind.OPERATOR, "proxy", "op-milvus-proxy-7d5c9b6f8d-r4t5y", 1, 2 * GIB)
-                .setCpuUtilisation(0.6).setRequestRate("Search", 90).setSearchLatencyMillis(20);
+                .setCpuUtilisation(0.6).setRequestRate("Search", 90).setFailureRate("Search", 18).setSearchLatencyMillis(20);
         pods.start("ops", "op", InstallKind.OPERATOR, "datanode", "op-milvus-datanode-8f6b5d9c7b-u6i7o", 1, 4 * GIB)
                 .setCpuUtilisation(0.35).setMemoryUtilisation(0.25);
         pods.start("ops", "op", InstallKind.OPERATOR, "mixcoord", "op-milvus-mixcoord-9c7d6f8b5c-p8a9s", 1, 4 * GIB)
@@ -749,6 +750,40 @@ class DefaultStackTest {
     void settleFollowsQuerycoordsFacts(String name, Settle expected) {
         Observation o = source.observe(target("settle/" + name + "/queryNode"), CLOCK.instant());
         assertEquals(expected, o.settle(), name);
+    }
+
+    /**
+     * The health query config/autoscaler.conf ships reads OK on a proxy that has never failed a search, where Milvus
+     * has made no {@code status="fail"} series (README audit H1: its earlier {@code sum(rate(...fail...)) > 1} was
+     * empty, so UNKNOWN, on every healthy cluster, and after one step-down held STEP_DOWN_UNVERIFIED for good).
+     */
+    @Test
+    void theExampleConfigsHealthQueryIsOkWithoutFailuresAndFailingAboveFivePercent() {
+        TargetSettings example = ConfigLoader.load(Path.of("config/autoscaler.conf")).targets().stream()
+                .filter(t -> !t.healthQuery().isBlank()).findFirst().orElseThrow();
+        String health = "\"\"\"" + example.healthQuery() + "\"\"\"";
+        try (PrometheusMetricsSource withHealth = sourceFor("""
+                        milvus-autoscaler.clusters = [
+                          { namespace = milvus, name = hr, install = helm, milvus-version = "2.5.4",
+                            components { queryNode { health-query = %1$s } } }
+                          { namespace = milvus, name = my-milvus, install = helm, milvus-version = "2.6.0",
+                            components { queryNode { health-query = %1$s } } }
+                          { namespace = ops, name = op, install = operator, milvus-version = "2.5.6",
+                            components { queryNode { health-query = %1$s } } }
+                          { namespace = settle, name = stale, install = helm, milvus-version = "2.5.6",
+                            components { queryNode { health-query = %1$s } } }
+                        ]
+                        """.formatted(health), "health.conf")) {
+            Instant now = CLOCK.instant();
+            // 1 of 30 searches/s failing: 3.3%, under the 5%
+            assertEquals(Health.OK, withHealth.observe(target("milvus/hr/queryNode"), now).health(), "hr");
+            // 12 searches/s, none ever failed: no fail series at all
+            assertEquals(Health.OK, withHealth.observe(target("milvus/my-milvus/queryNode"), now).health(), "my-milvus");
+            // 18 of 90 failing: 20%
+            assertEquals(Health.FAILING, withHealth.observe(target("ops/op/queryNode"), now).health(), "op");
+            // no proxy scraped: nothing says whether searches fail
+            assertEquals(Health.UNKNOWN, withHealth.observe(target("settle/stale/queryNode"), now).health(), "stale");
+        }
     }
 
     @Test

@@ -95,6 +95,8 @@ public final class FakeMilvusPod {
     private boolean ready = true;
     private boolean readinessExported = true;
     private final Map<String, Linear> requests = new TreeMap<>();
+    /** Failed requests by function: a series only once set, as Milvus' CounterVec makes one at its first failure. */
+    private final Map<String, Linear> failures = new TreeMap<>();
     /** A queryNode's milvus_querynode_sq_req_count for searches; null until set. */
     private Linear queryNodeSearches;
     private double searchLatencyMs = Double.NaN;
@@ -274,6 +276,18 @@ public final class FakeMilvusPod {
     }
 
     /**
+     * Failed requests per second among this proxy's {@code functionName} requests: {@code milvus_proxy_req_count}
+     * with {@code status="fail"} grows at that rate. The proxy counts a request under {@code total} when it
+     * arrives and under {@code fail} when it fails (milvus-io/milvus internal/proxy/impl.go, pkg/metrics' FailLabel
+     * "fail"); a proxy that never failed one has no {@code fail} series at all, so none exists until this is set.
+     */
+    public synchronized FakeMilvusPod setFailureRate(String functionName, double perSecond) {
+        Instant now = clock.instant();
+        failures.computeIfAbsent(functionName, f -> new Linear(COUNTER_BASE, now)).set(perSecond, now);
+        return this;
+    }
+
+    /**
      * Restarts the Milvus process in this pod (a crash, an OOM kill, a liveness restart): the pod keeps its name,
      * the new process its own server id and so a new {@code node_id} on every Milvus series, and its request
      * counters start again from 0 at the same rates. Milvus takes a fresh server id from etcd at every start
@@ -283,11 +297,13 @@ public final class FakeMilvusPod {
     public synchronized FakeMilvusPod restartProcess() {
         Instant now = clock.instant();
         nodeId = Integer.toString(Integer.parseInt(nodeId) + 1000);
-        requests.replaceAll((function, counter) -> {
-            Linear fresh = new Linear(0, now);
-            fresh.set(counter.rate, now);
-            return fresh;
-        });
+        for (Map<String, Linear> counters : List.of(requests, failures)) {
+            counters.replaceAll((function, counter) -> {
+                Linear fresh = new Linear(0, now);
+                fresh.set(counter.rate, now);
+                return fresh;
+            });
+        }
         return this;
     }
 
@@ -492,7 +508,8 @@ public final class FakeMilvusPod {
         if (!requests.isEmpty()) {
             List<Sample> samples = new ArrayList<>();
             requests.forEach((function, counter) -> {
-                for (String status : List.of("total", "success")) {
+                Linear failed = failures.get(function);
+                for (String status : failed == null ? List.of("total", "success") : List.of("total", "success", "fail")) {
                     Map<String, String> labels = milvusLabels();
                     labels.put("function_name", function);
                     labels.put("status", status);
@@ -500,7 +517,9 @@ public final class FakeMilvusPod {
                     // db_name, collection_name); the queries sum them away.
                     labels.put("db_name", "default");
                     labels.put("collection_name", "docs");
-                    samples.add(sample("milvus_proxy_req_count", labels, counter.at(t)));
+                    // no query reads success, which keeps total's value here
+                    samples.add(sample("milvus_proxy_req_count", labels,
+                            status.equals("fail") ? failed.at(t) : counter.at(t)));
                 }
             });
             // Milvus' Go client exports this counter without a _total suffix; simpleclient would add one to a
