@@ -5,6 +5,7 @@ import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.core.ContainerResource;
 import io.github.milvusautoscaler.core.DeploymentNames;
+import io.github.milvusautoscaler.core.Health;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Settle;
@@ -44,18 +45,30 @@ import picocli.CommandLine.Spec;
  * through the owner chain; for cpu and memory, cAdvisor series and CPU requests or memory limits on those
  * pods; for Milvus signals, any {@code milvus_*} series of the release (the monitor exists and Prometheus
  * selects it), the install's component label on them, each metric the query names; last, the query itself
- * and whether every ready pod reports. Exit 0 when every enabled signal (and settle) is readable, 1 when
+ * and whether every ready pod reports; the settle and health queries answer. Exit 0 when every enabled signal
+ * (and settle and health, where configured) is readable, 1 when
  * something is not (or Prometheus cannot be reached, its probe query fails, or it is not current), 2 for a bad
  * configuration.
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = "For each target and signal, find the first missing link to a value and name the fix.",
-        footer = {"", "Exit codes: 0 every signal readable (or the component stopped at 0 replicas), 1 something"
+        footer = {"", "Exit codes: 0 every signal, settle and health query readable (or the component stopped at 0"
+                + " replicas), 1 something"
                 + " unreadable, Prometheus unreachable, its query failed or its newest scrape older than"
                 + " stale-after, 2 bad config."})
 public final class DoctorCommand implements Callable<Integer> {
 
     private static final Pattern MILVUS_METRIC = Pattern.compile("\\bmilvus_[a-z0-9_]+");
+
+    /**
+     * The fix for a health query that reads nothing. The usual cause is a query on a series that exists only once
+     * something fails (Milvus makes {@code milvus_proxy_req_count{status="fail"}} at a proxy's first failed
+     * request), which is empty on every healthy cluster and so holds every step-down after the first.
+     */
+    static final String HEALTH_UNKNOWN = "the health query returns nothing (UNKNOWN), so every step-down after the"
+            + " first waits for it (STEP_DOWN_UNVERIFIED): it must read 0 while healthy; a series Milvus makes only at"
+            + " the first failure (status=\"fail\") needs `or 0 * <the same of status=\"total\">` (docs/metrics.md,"
+            + " Overriding queries); paste it from `signals` into Prometheus";
 
     @Spec
     CommandSpec spec;
@@ -356,6 +369,15 @@ public final class DoctorCommand implements Callable<Integer> {
                                     .orElse("the settle query returns nothing; paste it from `signals` into Prometheus")));
                 } else {
                     lines.add(String.format(Locale.ROOT, "ok   %-20s %s", "settle", o.settle()));
+                }
+            }
+            if (rendered.containsKey("health-query")) {
+                if (o.health() == Health.UNKNOWN) {
+                    broken++;
+                    lines.add(String.format(Locale.ROOT, "FIX  %-20s %s", "health", HEALTH_UNKNOWN));
+                } else {
+                    lines.add(String.format(Locale.ROOT, "ok   %-20s %s%s", "health", o.health(),
+                            o.health() == Health.FAILING ? " (a step-down now would be rolled back)" : ""));
                 }
             }
             return lines;

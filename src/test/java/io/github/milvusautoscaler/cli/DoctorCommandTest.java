@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.milvusautoscaler.config.ConfigLoader;
+import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
 import io.github.milvusautoscaler.testsupport.FakeMilvusPod;
@@ -421,6 +423,37 @@ class DoctorCommandTest {
                 .contains("release: <its Helm release name>"));
         assertEquals("note self-scrape          up{job=\"milvus-autoscaler\"} cannot be read: timeout",
                 DoctorCommand.selfScrape(new PrometheusMetricsSource.Count(0, 0, Optional.of("timeout"))));
+    }
+
+    /**
+     * A health query that reads nothing while the cluster is healthy is a fix to make: the daemon would hold every
+     * step-down after the first for it. The one config/autoscaler.conf shipped before (README audit H1) asked for
+     * the rate of {@code status="fail"} searches, a series Milvus makes only at a proxy's first failure; the shipped
+     * one reads 0 there. The healthy cluster's proxy serves 40 searches/s and has failed none.
+     */
+    @Test
+    void aHealthQueryEmptyOnAHealthyClusterIsAFix(@TempDir Path dir) throws Exception {
+        String shipped = ConfigLoader.load(Path.of("config/autoscaler.conf")).targets().stream()
+                .map(TargetSettings::healthQuery).filter(q -> !q.isBlank()).findFirst().orElseThrow();
+        String before = "sum(rate(milvus_proxy_req_count{namespace=\"{namespace}\", {instance_label}=\"{release}\","
+                + " function_name=\"Search\", status=\"fail\"}[2m])) > 1";
+        Result empty = doctor(withHealthQuery(dir.resolve("before.conf"), before), new String[] {"--cluster", "healthy/hr"});
+        assertEquals(1, empty.code, empty.out);
+        assertTrue(empty.out.contains("FIX  health               " + DoctorCommand.HEALTH_UNKNOWN), empty.out);
+        Result ok = doctor(withHealthQuery(dir.resolve("shipped.conf"), shipped), new String[] {"--cluster", "healthy/hr"});
+        assertEquals(0, ok.code, ok.out);
+        assertTrue(ok.out.contains("ok   health               OK\n"), ok.out);
+    }
+
+    private static Path withHealthQuery(Path file, String query) throws Exception {
+        Files.writeString(file, """
+                milvus-autoscaler {
+                  prometheus.url = "%s"
+                  clusters = [{ namespace = healthy, name = hr, install = helm, milvus-version = "2.5.6",
+                    components { queryNode { health-query = \"\"\"%s\"\"\" } } }]
+                }
+                """.formatted(prometheus.url(), query));
+        return file;
     }
 
     @Test
