@@ -161,7 +161,7 @@ public final class HpaPolicy implements SimPolicy {
     /** metrics-server at {@code sim.hpa.metrics-resolution}: what a Resource metric reads, whatever the sim's Prometheus does. */
     @Override
     public MetricsView metricsView(SimSettings settings) {
-        return metricsView;
+        return MetricsView.metricsServer(metricsView.interval(), settings.scrape().sampleAge());
     }
 
     /** The target as the HPA spec holds it: an integer percent of the CPU request. */
@@ -176,7 +176,10 @@ public final class HpaPolicy implements SimPolicy {
         requireNonNull(now, "now");
         long t = now.toEpochMilli();
         Signal cpu = observation.signals().get(SimulatedComponent.CPU);
-        int fresh = trackPods(status, t);
+        // The controller compares the metric's timestamp, not its own clock, with a pod's ready time: metrics-server
+        // stamps the CPU with its newest kubelet sample, which is that sample's age older than this sync.
+        long metricAt = cpu != null && cpu.isKnown() ? t - cpu.newestSampleAge().toMillis() : t;
+        int fresh = trackPods(status, t, metricAt);
         Verdict v = sync(cpu, status, fresh, t);
         int from = status.current();
         Message message = Message.lazy(v.message());
@@ -444,9 +447,13 @@ public final class HpaPolicy implements SimPolicy {
      * count: started less than {@code cpu-initialization-period} ago and ready less than one metric
      * window ago (the controller's {@code groupPods}: unready while the metric's timestamp is before
      * the ready time + {@code metric.Window}). E.g. a pod created at 12:00 and ready at 12:04 is
-     * ignored until 12:04:15 (one 15 s metrics-server window later), at the latest until 12:05.
+     * ignored until a CPU sample taken at 12:04:15 or later (one 15 s metrics-server window after it became
+     * ready; 12:04:22.5 by the clock when samples are 7.5 s old), at the latest until 12:05.
+     *
+     * @param t        this sync's time
+     * @param metricAt the CPU sample's time ({@code t} less its age)
      */
-    private int trackPods(ReplicaStatus status, long t) {
+    private int trackPods(ReplicaStatus status, long t, long metricAt) {
         if (expectedReady >= 0) {
             int newlyReady = status.ready() - expectedReady;
             for (int i = 0; i < newlyReady; i++) {
@@ -458,7 +465,7 @@ public final class HpaPolicy implements SimPolicy {
             }
         }
         expectedReady = status.ready();
-        freshReady.removeIf(p -> t >= p[0] + cpuInitializationMillis || t >= p[1] + metricWindowMillis);
+        freshReady.removeIf(p -> t >= p[0] + cpuInitializationMillis || metricAt >= p[1] + metricWindowMillis);
         return freshReady.size();
     }
 

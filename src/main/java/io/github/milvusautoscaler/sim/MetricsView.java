@@ -33,8 +33,13 @@ import java.time.Duration;
  * @param interval time between two samples
  * @param window   PROMETHEUS_RATE: the rate window; PROMETHEUS_IRATE and METRICS_SERVER: the span one
  *                 value covers, ending at the newest sample (a whole number of intervals)
+ * @param sampleAge how long before the simulator's first tick the newest sample was taken
+ *                 ({@code sim.sample-age}), in [0, interval): the sample grid's phase against the ticks. At 7.5 s
+ *                 with 15 s ticks, a 30 s scrape is 7.5 s and 22.5 s old at alternate ticks (15 s on average, as
+ *                 on independent clocks) and a 15 s metrics-server sample 7.5 s at every sync; at 0 every sample
+ *                 lands on a tick
  */
-public record MetricsView(Source source, Duration interval, Duration window) {
+public record MetricsView(Source source, Duration interval, Duration window, Duration sampleAge) {
 
     /** The metrics API a lane reads, and how it turns counters into rates. */
     public enum Source {
@@ -50,6 +55,11 @@ public record MetricsView(Source source, Duration interval, Duration window) {
         requireNonNull(source, "source");
         requireNonNull(interval, "interval");
         requireNonNull(window, "window");
+        requireNonNull(sampleAge, "sampleAge");
+        if (sampleAge.isNegative() || sampleAge.compareTo(interval) >= 0 || sampleAge.toNanos() % 1_000_000 != 0) {
+            throw new IllegalArgumentException("a sample age must be in [0, interval " + interval
+                    + ") and whole milliseconds, was " + sampleAge);
+        }
         if (interval.isNegative() || interval.isZero() || interval.toNanos() % 1_000_000 != 0) {
             throw new IllegalArgumentException("a metrics interval must be > 0 and whole milliseconds, was " + interval);
         }
@@ -66,6 +76,11 @@ public record MetricsView(Source source, Duration interval, Duration window) {
         }
     }
 
+    /** A view whose samples land on the ticks (sample age 0). */
+    public MetricsView(Source source, Duration interval, Duration window) {
+        this(source, interval, window, Duration.ZERO);
+    }
+
     /** Whether a value covers {@code window} ending at the newest sample, rather than the samples inside (at - window, at]. */
     public boolean endsAtNewestSample() {
         return source != Source.PROMETHEUS_RATE;
@@ -74,14 +89,22 @@ public record MetricsView(Source source, Duration interval, Duration window) {
     /** How Prometheus shows the component, as the sim block's scrape keys set it up. */
     public static MetricsView prometheus(SimSettings.Scrape scrape) {
         requireNonNull(scrape, "scrape");
+        Duration age = Duration.ofMillis(scrape.sampleAge().toMillis() % scrape.interval().toMillis());
         return scrape.function() == SimSettings.RateFunction.IRATE
-                ? new MetricsView(Source.PROMETHEUS_IRATE, scrape.interval(), scrape.interval())
-                : new MetricsView(Source.PROMETHEUS_RATE, scrape.interval(), scrape.rateWindow());
+                ? new MetricsView(Source.PROMETHEUS_IRATE, scrape.interval(), scrape.interval(), age)
+                : new MetricsView(Source.PROMETHEUS_RATE, scrape.interval(), scrape.rateWindow(), age);
     }
 
     /** How metrics-server shows the component: a sample every {@code resolution}, CPU over the last {@code resolution}. */
     public static MetricsView metricsServer(Duration resolution) {
+        return metricsServer(resolution, Duration.ZERO);
+    }
+
+    /** {@link #metricsServer(Duration)} with its samples {@code sampleAge} (modulo {@code resolution}) before the ticks. */
+    public static MetricsView metricsServer(Duration resolution, Duration sampleAge) {
         requireNonNull(resolution, "resolution");
-        return new MetricsView(Source.METRICS_SERVER, resolution, resolution);
+        requireNonNull(sampleAge, "sampleAge");
+        return new MetricsView(Source.METRICS_SERVER, resolution, resolution,
+                Duration.ofMillis(sampleAge.toMillis() % resolution.toMillis()));
     }
 }

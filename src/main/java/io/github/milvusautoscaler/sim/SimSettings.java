@@ -137,17 +137,24 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
      * @param interval   scrape interval
      * @param rateWindow range of rate() or irate() for cpu and qps; needs at least two samples, so >= 2 intervals
      * @param function   irate (the newest two samples) or rate (all of them in the window)
+     * @param sampleAge  how long before the first tick the newest sample was taken, Prometheus' and metrics-server's
+     *                   alike, modulo each one's interval (see {@link MetricsView#sampleAge()})
      */
-    public record Scrape(Duration interval, Duration rateWindow, RateFunction function) {
+    public record Scrape(Duration interval, Duration rateWindow, RateFunction function, Duration sampleAge) {
 
         public Scrape {
             requireNonNull(interval, "interval");
             requireNonNull(rateWindow, "rateWindow");
             requireNonNull(function, "function");
+            requireNonNull(sampleAge, "sampleAge");
             Checks checks = new Checks();
             boolean ok = checks.positive(interval, "scrape-interval")
                     & checks.that(interval.toNanos() % 1_000_000 == 0, "scrape-interval", "must be whole milliseconds")
                     & checks.that(rateWindow.toNanos() % 1_000_000 == 0, "rate-window", "must be whole milliseconds");
+            if (checks.that(!sampleAge.isNegative() && sampleAge.compareTo(Duration.ofDays(1)) <= 0, "sample-age",
+                    "must be in [0s, 1d]")) {
+                checks.that(sampleAge.toNanos() % 1_000_000 == 0, "sample-age", "must be whole milliseconds");
+            }
             if (ok) {
                 checks.that(rateWindow.compareTo(interval.multipliedBy(2)) >= 0, "rate-window",
                         "must be at least two scrape intervals (" + Checks.text(interval.multipliedBy(2))
@@ -438,6 +445,7 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
                 or(r.bytes("node-overhead"), 0L), or(r.bytes("memory-limit"), 1L)));
         // Two keys in one rule: checked only when both were read.
         Duration interval = r.duration("scrape-interval");
+        Duration sampleAge = or(r.duration("sample-age"), Duration.ZERO);
         Duration window = r.duration("rate-window");
         String function = r.string("rate-function");
         Scrape scrape = interval == null || window == null || function == null ? null
@@ -449,7 +457,7 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
                                 "must be at most half of rate-window (" + Checks.text(window) + ", its default): "
                                         + function + "() needs two samples")));
                     }
-                    return new Scrape(interval, window, RateFunction.named(function));
+                    return new Scrape(interval, window, RateFunction.named(function), sampleAge);
                 });
         Score score = r.build(() -> new Score(or(r.number("hot-above"), 1.0), or(r.duration("reversal-window"),
                 Duration.ZERO)));

@@ -84,6 +84,9 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
     /** Ending at the newest sample: samples between the two a value spans (window / interval); rate(): 0, the window decides. */
     private final long spanSamples;
     private final double intervalSeconds;
+    /** Samples land at n x interval + phase: {@link MetricsView#sampleAge()} before the ticks on the simulator's grid. */
+    private final long phaseMillis;
+    private final double phaseSeconds;
 
     private double now;
     private int cursor;
@@ -168,6 +171,8 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
         this.windowMillis = view.window().toMillis();
         this.spanSamples = view.endsAtNewestSample() ? windowMillis / intervalMillis : 0;
         this.intervalSeconds = intervalMillis / 1000.0;
+        this.phaseMillis = Math.floorMod(-view.sampleAge().toMillis(), intervalMillis);
+        this.phaseSeconds = phaseMillis / 1000.0;
         this.ring = (int) (windowMillis / intervalMillis) + 64;
         this.sampleRequests = new double[ring];
         this.sampleBusy = new double[ring];
@@ -180,7 +185,7 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
         // Start one window plus one sample before time zero so the first tick sees a full window.
         long warmupScrapes = (windowMillis + intervalMillis - 1) / intervalMillis + 1;
         this.firstScrape = -warmupScrapes;
-        this.now = firstScrape * intervalSeconds;
+        this.now = firstScrape * intervalSeconds + phaseSeconds;
         this.nextScrape = firstScrape;
         scrape();
     }
@@ -191,10 +196,10 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
         requireNonNull(at, "at");
         long atMillis = at.toEpochMilli() - originMillis;
         advanceToSeconds(atMillis / 1000.0);
-        long newest = Math.min(lastScrape, Math.floorDiv(atMillis, intervalMillis));
+        long newest = Math.min(lastScrape, Math.floorDiv(atMillis - phaseMillis, intervalMillis));
         // rate(): the samples inside (at - window, at]. irate() and metrics-server: the window ending at the newest sample.
         long oldest = Math.max(firstScrape, Math.max(lastScrape - ring + 1, spanSamples > 0 ? newest - spanSamples
-                : Math.floorDiv(atMillis - windowMillis, intervalMillis) + 1));
+                : Math.floorDiv(atMillis - phaseMillis - windowMillis, intervalMillis) + 1));
         if (newest < oldest) {
             String problem = "no sample in the last " + Duration.ofMillis(windowMillis).toSeconds() + "s";
             return new Observation(target, at, SignalMap.of(CPU, Signal.unknown(CPU, problem), MEMORY,
@@ -203,7 +208,7 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
         }
         int n = slot(newest);
         int readyThen = sampleReady[n];
-        Duration age = Duration.ofMillis(atMillis - newest * intervalMillis);
+        Duration age = Duration.ofMillis(atMillis - newest * intervalMillis - phaseMillis);
         Signal cpu;
         Signal memory;
         Signal qps;
@@ -302,7 +307,7 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
     private void advanceToSeconds(double until) {
         while (now < until) {
             double b = until;
-            double scrapeAt = nextScrape * intervalSeconds;
+            double scrapeAt = nextScrape * intervalSeconds + phaseSeconds;
             if (scrapeAt < b) {
                 b = scrapeAt;
             }

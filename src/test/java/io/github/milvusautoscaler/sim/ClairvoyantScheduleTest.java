@@ -167,7 +167,7 @@ class ClairvoyantScheduleTest {
         SimSettings small = DEFAULTS.withTick(Duration.ofSeconds(60))
                 .withModel(new SimSettings.Model(m.capacityQps(), Duration.ofSeconds(60), Duration.ofSeconds(60),
                         Duration.ofSeconds(120), 0.25, m.datasetBytes(), m.nodeOverheadBytes(), m.memoryLimitBytes()))
-                .withScrape(new SimSettings.Scrape(Duration.ofSeconds(60), Duration.ofSeconds(120), SimSettings.RateFunction.RATE))
+                .withScrape(new SimSettings.Scrape(Duration.ofSeconds(60), Duration.ofSeconds(120), SimSettings.RateFunction.RATE, Duration.ZERO))
                 .withBounds(new SimSettings.Bounds(1, 4, 0.75, 0.4, 0.575));
         Random random = new Random(18);
         int checked = 0;

@@ -311,6 +311,36 @@ class HpaPolicyTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
+        // The same start with CPU samples 7.5 s old at every sync (sim.sample-age): the controller's groupPods
+        // compares the metric's timestamp, not its own clock, with ready + window (kubernetes
+        // pkg/controller/podautoscaler/replica_calculator.go: metric.Timestamp.Before(LastTransitionTime +
+        // metric.Window)), so pods seen ready at 240 count once a sample taken at 255 or later is read: at 270.
+        "t=255: the sample is from 247.5, before 240 + 15: still ignored: hold | 255 | HOLD      | 4",
+        "t=270: the sample is from 262.5: they count: 100% on 4 -> 7          | 270 | SCALE_OUT | 7",
+    })
+    void podsJustReadyCountFromTheFirstSampleTakenOneWindowAfter(String name, double t, Action action, int to) {
+        SimContext ctx = new SimContext(TARGET, SimSettings.defaults(), SimSettings.loadConfig(Optional.empty()));
+        HpaPolicy p = HpaPolicy.kubernetesDefault("hpa", ctx);
+        Duration age = Duration.ofMillis(7500);
+        assertEquals(4, p.tick(aged(0, 1.0, 2, age), ReplicaStatus.of(2, 2), at(0)).to());
+        for (int s = 15; s < 240; s += 15) {
+            p.tick(aged(s, 1.0, 2, age), ReplicaStatus.of(4, 2), at(s));
+        }
+        Decision d = null;
+        for (double s = 240; s <= t; s += 15) {
+            d = p.tick(aged(s, 1.0, 4, age), ReplicaStatus.of(4, 4), at(s));
+        }
+        assertEquals(action, d.action(), d.message().text());
+        assertEquals(to, d.to());
+    }
+
+    private static Observation aged(double seconds, double value, int pods, Duration age) {
+        return new Observation(TARGET, at(seconds), Map.of("cpu", Signal.known("cpu", value, pods, age)),
+                Settle.QUIET, Health.OK, List.of());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
         // metrics-resolution 30s: the metric window is 30 s, so pods ready at 240 count from 270.
         "t=255: ready 15 s ago < 30 s: still ignored: 50% on 4: hold       | 255 | 1.0 | HOLD      | 4",
         "t=270: ready 30 s ago: they count: 100% of 4 vs 50% -> 8          | 270 | 1.0 | SCALE_OUT | 8",
@@ -334,8 +364,9 @@ class HpaPolicyTest {
     @Test
     void theBaselinesReadMetricsServerNotPrometheus() {
         SimContext ctx = new SimContext(TARGET, SimSettings.defaults(), SimSettings.loadConfig(Optional.empty()));
+        // at the simulator's sample age (sim.sample-age 7.5s), as the milvus-autoscaler lane's scrapes
         MetricsView metricsServer = new MetricsView(MetricsView.Source.METRICS_SERVER, Duration.ofSeconds(15),
-                Duration.ofSeconds(15));
+                Duration.ofSeconds(15), Duration.ofMillis(7500));
         assertEquals(metricsServer, HpaPolicy.kubernetesDefault("hpa", ctx).metricsView(ctx.settings()));
         assertEquals(metricsServer, HpaPolicy.milvusOperatorSample("hpa-milvus", ctx).metricsView(ctx.settings()));
     }

@@ -39,9 +39,11 @@ class SimSettingsTest {
         assertEquals(Duration.ofSeconds(30), s.scrape().interval());
         assertEquals(Duration.ofMinutes(2), s.scrape().rateWindow());
         assertEquals(SimSettings.RateFunction.IRATE, s.scrape().function());
-        // The policy's lane reads the newest two scrapes, as the default cpu and qps templates' irate() does.
-        assertEquals(new MetricsView(MetricsView.Source.PROMETHEUS_IRATE, Duration.ofSeconds(30), Duration.ofSeconds(30)),
-                MetricsView.prometheus(s.scrape()));
+        // The policy's lane reads the newest two scrapes, as the default cpu and qps templates' irate() does; the
+        // newest is 7.5 s old at the first tick (half the 15 s tick: 15 s on average at a 30 s scrape).
+        assertEquals(Duration.ofMillis(7500), s.scrape().sampleAge());
+        assertEquals(new MetricsView(MetricsView.Source.PROMETHEUS_IRATE, Duration.ofSeconds(30), Duration.ofSeconds(30),
+                Duration.ofMillis(7500)), MetricsView.prometheus(s.scrape()));
         assertEquals(0.85, s.score().hotAbove());
         assertEquals(Duration.ofMinutes(10), s.score().reversalWindow());
         assertEquals(new SimSettings.Hpa(0.1, Duration.ofSeconds(15), Duration.ofMinutes(5), Duration.ofMinutes(5),
@@ -173,8 +175,28 @@ class SimSettingsTest {
         Path f = dir.resolve("r.conf");
         Files.writeString(f, "milvus-autoscaler.sim.rate-function = rate\n");
         SimSettings s = SimSettings.from(SimSettings.loadConfig(Optional.of(f)), Component.QUERY_NODE);
-        assertEquals(new MetricsView(MetricsView.Source.PROMETHEUS_RATE, Duration.ofSeconds(30), Duration.ofMinutes(2)),
-                MetricsView.prometheus(s.scrape()));
+        assertEquals(new MetricsView(MetricsView.Source.PROMETHEUS_RATE, Duration.ofSeconds(30), Duration.ofMinutes(2),
+                Duration.ofMillis(7500)), MetricsView.prometheus(s.scrape()));
+    }
+
+    /**
+     * sim.sample-age is a phase: taken modulo each interval, so it applies to every scrape interval and metrics-server
+     * resolution a user can set (7.5 s at a 10 s scrape: 7.5 s and 2.5 s old at alternate ticks, 5 s on average),
+     * and refused only outside [0s, 1d] or in fractions of a millisecond.
+     */
+    @Test
+    void theSampleAgeIsAPhaseWithinEachInterval(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("r.conf");
+        Files.writeString(f, "milvus-autoscaler.sim { scrape-interval = 10s, hpa.metrics-resolution = 5s }\n");
+        SimSettings s = SimSettings.from(SimSettings.loadConfig(Optional.of(f)), Component.QUERY_NODE);
+        assertEquals(Duration.ofMillis(7500), MetricsView.prometheus(s.scrape()).sampleAge());
+        assertEquals(Duration.ofMillis(2500), MetricsView.metricsServer(s.hpa().metricsResolution(),
+                s.scrape().sampleAge()).sampleAge());
+        Files.writeString(f, "milvus-autoscaler.sim.sample-age = -1s\n");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> SimSettings.from(SimSettings.loadConfig(Optional.of(f)), Component.QUERY_NODE));
+        assertTrue(e.getMessage().startsWith("milvus-autoscaler.sim.sample-age = \"-1s\" (r.conf:1): must be in [0s, 1d]"),
+                e.getMessage());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -226,6 +248,6 @@ class SimSettingsTest {
                 assertTrue(lines.get(i - 1).strip().startsWith("#"), "no comment above: " + l);
             }
         }
-        assertEquals(23, keys);
+        assertEquals(24, keys);
     }
 }

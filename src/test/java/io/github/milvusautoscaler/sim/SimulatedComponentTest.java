@@ -128,14 +128,41 @@ class SimulatedComponentTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({
         // Demand steps 400 -> 800 qps between 600 and 601 s on 4 nodes (800 capacity): true cpu 0.5 -> 1.0.
-        // irate() at t (the default templates) is the slope between the newest two scrapes, every 30 s.
+        // irate() at t (the default templates) is the slope between the newest two scrapes, every 30 s, here
+        // with the scrapes on the ticks (sample-age 0s).
         "before the step: 570..600,                               600, 0.5,     0",
         "at 620 the newest scrape is 600 (20 s old): 570..600,    620, 0.5,     20",
         "30 s after: 1 s at 0.75 + 29 s at 1.0 over 30 s,         630, 0.99167, 0",
         "60 s after: 630..660,                                    660, 1.0,     0",
     })
     void irateShowsTheNewestTwoScrapes(String name, double seconds, double cpu, long ageSeconds) {
+        assertTheStepReads(new MetricsView(MetricsView.Source.PROMETHEUS_IRATE, Duration.ofSeconds(30),
+                Duration.ofSeconds(30)), seconds, cpu, ageSeconds);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        // The same step at the default sim.sample-age 7.5s: the scrapes land 7.5 s before the ticks (at 592.5,
+        // 622.5, ...), so alternate ticks see them 7.5 s and 22.5 s old, 15 s on average, as on independent clocks.
+        "before the step: 562.5..592.5,                                  600, 0.5,     7.5",
+        "a tick later the same scrape (22.5 s old),                     615, 0.5,     22.5",
+        "592.5..622.5: 7.5 s at 0.5 + 1 s at 0.75 + 21.5 s at 1.0 = 26 / 30, 630, 0.86667, 7.5",
+        "622.5..652.5,                                                    660, 1.0,     7.5",
+    })
+    void theDefaultSampleAgePutsTheScrapesBeforeTheTicks(String name, double seconds, double cpu, double ageSeconds) {
+        assertEquals(Duration.ofMillis(7500), DEFAULTS.scrape().sampleAge());
         assertTheStepReads(MetricsView.prometheus(DEFAULTS.scrape()), seconds, cpu, ageSeconds);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        // metrics-server at the default sample age: samples at 592.5, 607.5, 622.5, ..., 7.5 s old at every sync.
+        "592.5..607.5: 7.5 s at 0.5 + 1 s at 0.75 + 6.5 s at 1.0 = 11 / 15, 615, 0.73333, 7.5",
+        "607.5..622.5,                                                    630, 1.0,     7.5",
+    })
+    void theDefaultSampleAgeIsEverySyncsForMetricsServer(String name, double seconds, double cpu, double ageSeconds) {
+        assertTheStepReads(MetricsView.metricsServer(Duration.ofSeconds(15), DEFAULTS.scrape().sampleAge()), seconds, cpu,
+                ageSeconds);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -166,19 +193,20 @@ class SimulatedComponentTest {
     }
 
     /** The 400 -> 800 qps step at 600 s on 4 nodes, read through {@code view} at {@code seconds}: cpu and its age. */
-    private static void assertTheStepReads(MetricsView view, double seconds, double cpu, long ageSeconds) {
+    private static void assertTheStepReads(MetricsView view, double seconds, double cpu, double ageSeconds) {
         SimulatedComponent c = new SimulatedComponent(TARGET, DEFAULTS, trace(0, 400, 600, 400, 601, 800, 3600, 800), 4,
                 view);
         Observation o = c.observe(TARGET, at(seconds));
         assertEquals(cpu, value(o, "cpu"), 1e-4);
-        assertEquals(Duration.ofSeconds(ageSeconds), o.signals().get("cpu").newestSampleAge());
+        assertEquals(Duration.ofMillis(Math.round(ageSeconds * 1000)), o.signals().get("cpu").newestSampleAge());
     }
 
     @Test
     void qpsIsTheRateOfDemandPerReadyReplica() {
-        // At 630, irate over 600..630: (1 s x 600 + 29 s x 800) / 30 s / 4 ready = 23,800 / 30 / 4 = 198.33.
+        // At 630 the newest scrape is 622.5 (the default sample age, 7.5 s): irate over 592.5..622.5 =
+        // (7.5 s x 400 + 1 s x 600 + 21.5 s x 800) / 30 s / 4 ready = 20,800 / 30 / 4 = 173.33.
         SimulatedComponent c = component(trace(0, 400, 600, 400, 601, 800, 3600, 800), 4);
-        assertEquals(198.33, value(c.observe(TARGET, at(630)), "qps"), 0.01);
+        assertEquals(173.33, value(c.observe(TARGET, at(630)), "qps"), 0.01);
     }
 
     @Test

@@ -148,7 +148,10 @@ class SimulationTest {
                         io.github.milvusautoscaler.core.SignalState.IN_BAND))));
         LoadTrace step = SimTestSupport.trace(0, 800, 600, 800, 601, 1600, 3600, 1600);
         Map<String, Double> seen = new ConcurrentHashMap<>();
-        Simulation sim = Simulation.builder().trace(step).settings(DEFAULTS)
+        // Samples on the ticks (sim.sample-age 0s), so each view's window is the hand-checked one above.
+        SimSettings onTheTicks = DEFAULTS.withScrape(new SimSettings.Scrape(DEFAULTS.scrape().interval(),
+                DEFAULTS.scrape().rateWindow(), DEFAULTS.scrape().function(), java.time.Duration.ZERO));
+        Simulation sim = Simulation.builder().trace(step).settings(onTheTicks)
                 .policies(registry, List.of("hpa", "hpa-milvus", "recorder")).build();
         assertEquals(7, sim.initialReplicas());
         sim.run(new RunListener() {
