@@ -3,6 +3,10 @@ package io.github.milvusautoscaler.deploy;
 import static java.util.Objects.requireNonNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -18,15 +23,25 @@ import java.util.concurrent.TimeUnit;
  * The command-line tools the deploy tests run (kubectl, promtool, amtool): found on the PATH or
  * in /usr/bin, run as a child process with a time limit, output captured. A missing tool fails the
  * test with the command that installs it, because a deploy file nobody checked is worse than a
- * red build.
+ * red build. A kubectl older than {@value #KUBECTL_MIN_MAJOR}.{@value #KUBECTL_MIN_MINOR} fails
+ * it too, naming the version found: an older one's kustomize cannot render the overlays or
+ * grafana/ and says only "'../../base' must be a file" or "unknown field \"options\"".
  */
 public final class Tools {
 
     /** Installs promtool and amtool (with Prometheus and Alertmanager, as the other integration tests need). */
     static final String PROMETHEUS_HINT =
             "apt-get update && apt-get install -y prometheus prometheus-alertmanager victoria-metrics";
-    /** Installs kubectl (Debian's kubernetes-client; or https://kubernetes.io/docs/tasks/tools/). */
-    static final String KUBECTL_HINT = "apt-get update && apt-get install -y kubernetes-client";
+    /** The oldest kubectl whose built-in kustomize (v5) renders deploy/overlays and grafana/. */
+    static final int KUBECTL_MIN_MAJOR = 1;
+    static final int KUBECTL_MIN_MINOR = 27;
+    /**
+     * Where a new enough kubectl comes from. Not Debian 12's kubernetes-client: that is kubectl
+     * 1.20.2, whose kustomize v2 refuses the overlays' directory bases and the dashboard's options.
+     */
+    static final String KUBECTL_HINT = "kubectl " + KUBECTL_MIN_MAJOR + "." + KUBECTL_MIN_MINOR
+            + " or later (kustomize v5) from https://kubernetes.io/docs/tasks/tools/ or the pkgs.k8s.io apt"
+            + " repository (not Debian's kubernetes-client, which is kubectl 1.20)";
 
     /** Longest a tool may run; each finishes in well under a second here. */
     private static final long TIMEOUT_SECONDS = 60;
@@ -46,9 +61,72 @@ public final class Tools {
     private Tools() {
     }
 
-    /** kubectl, or a failed test naming the install command. */
-    static Path kubectl() {
-        return locate("kubectl", KUBECTL_HINT);
+    /** kubectl once its version passed {@link #kubectl()}; every render asks, one check is enough. */
+    private static Path checkedKubectl;
+
+    /**
+     * kubectl, version {@value #KUBECTL_MIN_MAJOR}.{@value #KUBECTL_MIN_MINOR} or later; else a failed
+     * test naming what was found, the minimum and where to get it.
+     */
+    static synchronized Path kubectl() {
+        if (checkedKubectl == null) {
+            Path kubectl = locate("kubectl", KUBECTL_HINT);
+            Result version = run(Repo.ROOT, List.of(kubectl.toString(), "version", "--client", "-o", "json"));
+            Optional<String> problem = kubectlVersionProblem(version.output());
+            if (version.exitCode() != 0 || problem.isPresent()) {
+                fail(kubectl + " cannot render the kustomizations: "
+                        + problem.orElse("'kubectl version --client -o json' exited with " + version.exitCode())
+                        + "; the deploy tests need " + KUBECTL_HINT);
+            }
+            checkedKubectl = kubectl;
+        }
+        return checkedKubectl;
+    }
+
+    /**
+     * Why the output of {@code kubectl version --client -o json} shows a kubectl too old for the
+     * kustomizations (naming the version found), or empty when it is new enough. The minor may
+     * carry a "+" (vendor builds: "32+").
+     */
+    static Optional<String> kubectlVersionProblem(String versionJson) {
+        int start = versionJson.indexOf('{');
+        int end = versionJson.lastIndexOf('}');
+        if (start < 0 || end < start) {
+            return Optional.of("its version output has no JSON: " + versionJson.strip());
+        }
+        String major;
+        String minor;
+        String git;
+        try {
+            JsonObject client = JsonParser.parseString(versionJson.substring(start, end + 1))
+                    .getAsJsonObject().getAsJsonObject("clientVersion");
+            if (client == null) {
+                return Optional.of("its version output has no clientVersion: " + versionJson.strip());
+            }
+            major = text(client.get("major"));
+            minor = text(client.get("minor"));
+            git = text(client.get("gitVersion"));
+        } catch (JsonParseException | IllegalStateException e) {
+            return Optional.of("its version output is not JSON (" + e.getMessage() + "): " + versionJson.strip());
+        }
+        String found = git.isEmpty() ? major + "." + minor : git;
+        int majorNumber;
+        int minorNumber;
+        try {
+            majorNumber = Integer.parseInt(major);
+            minorNumber = Integer.parseInt(minor.endsWith("+") ? minor.substring(0, minor.length() - 1) : minor);
+        } catch (NumberFormatException e) {
+            return Optional.of("cannot read its version (major \"" + major + "\", minor \"" + minor + "\")");
+        }
+        if (majorNumber < KUBECTL_MIN_MAJOR
+                || (majorNumber == KUBECTL_MIN_MAJOR && minorNumber < KUBECTL_MIN_MINOR)) {
+            return Optional.of("found kubectl " + found + ", older than " + KUBECTL_MIN_MAJOR + "." + KUBECTL_MIN_MINOR);
+        }
+        return Optional.empty();
+    }
+
+    private static String text(JsonElement element) {
+        return element == null || element.isJsonNull() ? "" : element.getAsString();
     }
 
     /** promtool, or a failed test naming the install command. */
@@ -78,7 +156,7 @@ public final class Tools {
                 return candidate;
             }
         }
-        return fail(name + " is not installed (looked on the PATH and in /usr/bin); install it with: " + installHint);
+        return fail(name + " is not installed (looked on the PATH and in /usr/bin); install it: " + installHint);
     }
 
     /** Runs {@code command} in {@code workDir} and waits for it (at most a minute). */
