@@ -199,7 +199,7 @@ public final class DemoCommand implements Callable<Integer> {
                     o.printf("demo: %s of %s against a simulated queryNode (target %s), %,.0fx real time%n",
                             span, raw.name(), sim.target().id(), speed);
                     o.printf("      watch it: %s/api/v1/status  %s/metrics"
-                            + "  (java -jar milvus-autoscaler.jar status --url %s)%n", base, base, base);
+                            + "  (java -jar %s status --url %s)%n", base, base, Main.jarPath(), base);
                     if (alertsTokenFile != null) {
                         o.printf("      alerts:   curl -H 'Authorization: Bearer <token>'"
                                 + " -H 'Content-Type: application/json' -d @payload.json %s/api/v1/alerts"

@@ -69,6 +69,37 @@ public final class Main implements Runnable {
         return EXIT_USAGE;
     }
 
+    /** The jar a build makes, relative to the repository root (where the README's commands run). */
+    static final String BUILT_JAR = "target/milvus-autoscaler.jar";
+
+    /**
+     * The path of the jar this process runs from, as a hint to type after {@code java -jar}: relative when it is
+     * under the working directory ({@code target/milvus-autoscaler.jar} after the README's build), absolute
+     * otherwise; {@link #BUILT_JAR} when the classes are not in a jar (tests, an IDE). A bare
+     * {@code milvus-autoscaler.jar} fails with "Unable to access jarfile" from the repository root.
+     */
+    static String jarPath() {
+        Path source;
+        try {
+            source = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            // No code source (a custom class loader) or not a file: the build's jar is the best guess.
+            return BUILT_JAR;
+        }
+        return jarPath(source, Path.of("").toAbsolutePath());
+    }
+
+    /** {@link #jarPath()} for a given code source and working directory. */
+    static String jarPath(Path codeSource, Path workingDir) {
+        Path name = codeSource.getFileName();
+        if (name == null || !name.toString().endsWith(".jar")) {
+            return BUILT_JAR;
+        }
+        Path jar = codeSource.toAbsolutePath().normalize();
+        Path cwd = workingDir.toAbsolutePath().normalize();
+        return jar.startsWith(cwd) ? cwd.relativize(jar).toString() : jar.toString();
+    }
+
     /**
      * Loads a config file for a command, printing every error to {@code err}; empty means the
      * command should exit {@link #EXIT_USAGE}.

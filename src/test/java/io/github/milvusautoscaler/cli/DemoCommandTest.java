@@ -38,6 +38,9 @@ class DemoCommandTest {
         assertTrue(text.contains("SCALE_OUT"), text);
         assertTrue(text.contains("SCALE_IN"), text);
         assertTrue(text.matches("(?s).*\\nmilvus-autoscaler +\\d.*\\nhpa +\\d.*\\nhpa-milvus +\\d.*"), text);
+        // The banner's status command names a jar path that works from the repository root (the tests run from
+        // target/classes, so the build's jar), not a bare milvus-autoscaler.jar, which is not there.
+        assertTrue(text.contains("(java -jar target/milvus-autoscaler.jar status --url http://127.0.0.1:"), text);
         assertTrue(Files.exists(dir.resolve("chart.svg")));
         assertTrue(Files.exists(dir.resolve("decisions.jsonl")));
     }
