@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.actuate;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.Checks;
 import io.github.milvusautoscaler.core.LeaderElectionSettings;
 import io.github.milvusautoscaler.core.LeaderGate;
 import io.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
@@ -194,8 +195,8 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
             return;
         }
         LOG.info("leader election: standing as {} for Lease {}/{} (lease {}, renew deadline {}, retry {})",
-                options.identity(), options.namespace(), options.leaseName(), options.leaseDuration(),
-                options.renewDeadline(), options.retryPeriod());
+                options.identity(), options.namespace(), options.leaseName(), Checks.text(options.leaseDuration()),
+                Checks.text(options.renewDeadline()), Checks.text(options.retryPeriod()));
         thread = new Thread(this::campaign, "milvus-autoscaler-leader-election");
         thread.setDaemon(true);
         thread.start();
@@ -298,7 +299,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         } else {
             LOG.warn("leader election: Lease {}/{} left to expire (a follower takes over after {}): the last write's"
                     + " outcome is unknown, and the API server may still apply it", options.namespace(),
-                    options.leaseName(), options.leaseDuration());
+                    options.leaseName(), Checks.text(options.leaseDuration()));
         }
     }
 
@@ -512,11 +513,12 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                             options.leaseName());
                 } else {
                     LOG.warn("leader election: could not release Lease {}/{}; a follower takes over after {}",
-                            options.namespace(), options.leaseName(), options.leaseDuration());
+                            options.namespace(), options.leaseName(), Checks.text(options.leaseDuration()));
                 }
             } catch (ApiException e) {
                 LOG.warn("leader election: could not read Lease {}/{} to release it (HTTP {}); a follower takes over"
-                        + " after {}", options.namespace(), options.leaseName(), e.getCode(), options.leaseDuration());
+                        + " after {}", options.namespace(), options.leaseName(), e.getCode(),
+                        Checks.text(options.leaseDuration()));
             } finally {
                 operations.unlock();
             }

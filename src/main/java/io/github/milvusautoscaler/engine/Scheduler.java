@@ -245,7 +245,7 @@ public final class Scheduler implements AutoCloseable {
             long delay = jitter.isZero() ? 0 : (long) (random.nextDouble() * jitter.toMillis());
             loop.cancelSchedule = timer.every(Duration.ofMillis(delay), interval, loop::fire);
             loops.put(t.target(), loop);
-            LOG.info("started loop for {} every {} (first tick in {} ms)", t.target().id(), interval, delay);
+            LOG.info("started loop for {} every {} (first tick in {} ms)", t.target().id(), Checks.text(interval), delay);
         }
     }
 

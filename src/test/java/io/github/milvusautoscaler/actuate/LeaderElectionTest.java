@@ -150,6 +150,23 @@ class LeaderElectionTest {
         assertEquals(Optional.of("autoscaler-b"), holder());
     }
 
+    /**
+     * The start line gives the durations as the config writes them (2s, 1500ms, 300ms), not as java.time prints
+     * them (PT2S, PT1.5S, PT0.3S), which an SRE reading the log would have to translate back.
+     */
+    @Test
+    void theStartLineNamesTheDurationsAsTheConfigWritesThem() {
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                .of(LeaderElection.class)) {
+            Candidate a = candidate("autoscaler-a");
+            a.election().start();
+            assertTrue(logs.messages().contains("leader election: standing as autoscaler-a for Lease " + OWN_NAMESPACE
+                    + "/" + LEASE + " (lease 2s, renew deadline 1500ms, retry 300ms)"), String.join("\n", logs.messages()));
+            assertTrue(logs.messages().stream().noneMatch(m -> m.matches("(?s).*\\bPT[0-9].*")),
+                    "ISO-8601 durations in the log: " + logs.messages());
+        }
+    }
+
     @Test
     void aCutOffLeaderStopsBeforeTheOtherTakesOverAndNoCountIsWrittenTwice() {
         ActuateFixtures.seedOperator(fake, 3, 3);
