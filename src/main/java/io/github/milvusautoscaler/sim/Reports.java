@@ -145,7 +145,7 @@ public final class Reports {
         }
         sb.append("\n![load, capacity and replicas over time](chart.svg)\n\n");
         if (result.worstDay().isPresent()) {
-            sb.append("![the worst day at full resolution](chart-worst-day.svg)\n\n");
+            sb.append("![the worst day at 5-minute points](chart-worst-day.svg)\n\n");
         }
         sb.append(decisionLogs).append('\n');
         return sb.toString();

@@ -46,6 +46,22 @@ class DemoCommandTest {
     }
 
     /**
+     * report.md captions the worst-day chart as what it draws, 5-minute points (288 over the day), not "full
+     * resolution", which would be the 15-second ticks the run scored.
+     */
+    @Test
+    void theWorstDayChartIsCaptionedWithThePointsItDraws() throws Exception {
+        int exit = new CommandLine(new DemoCommand()).setOut(new PrintWriter(new StringWriter())).execute("--days", "2",
+                "--speed", "1000000000", "--port", "0", "--out", dir.toString());
+        assertEquals(0, exit);
+        String report = Files.readString(dir.resolve("report.md"));
+        assertTrue(report.contains("![the worst day at 5-minute points](chart-worst-day.svg)"), report);
+        assertFalse(report.contains("full resolution"), report);
+        String chart = Files.readString(dir.resolve("chart-worst-day.svg"));
+        assertTrue(chart.contains("288 points, each the mean (or peak) over 5 min;"), "the chart the caption names");
+    }
+
+    /**
      * What the demo prints is what its scorecard scores: the live engine reads the same trace history as the
      * simulated milvus-autoscaler policy, so once the forecast pre-scales and holds step-downs (from day 3,
      * forecast.min-history 2d) the printed scale-outs and scale-ins are the scorecard's counts (without the history
