@@ -320,8 +320,11 @@ public final class StatusCommand implements Callable<Integer> {
             rows.add(new String[] {target, text(t, tp, "install"), replicas, sig.toString(),
                     decision, waits.isEmpty() ? "-" : waits});
             String problem = text(t, tp, "problem");
-            messages.add(target + ": " + (last == null ? "no decision yet" : text(last, lp, "message"))
-                    + (problem.isEmpty() ? "" : "  [problem: " + problem + "]"));
+            String message = last == null ? "no decision yet" : text(last, lp, "message");
+            // A TARGET_UNAVAILABLE decision's message already ends with the read's error, which is also the
+            // target's problem: printed once, not "... (unavailable): X  [problem: X]".
+            messages.add(target + ": " + message
+                    + (problem.isEmpty() || message.contains(problem) ? "" : "  [problem: " + problem + "]"));
         }
         int[] width = new int[rows.get(0).length];
         for (String[] row : rows) {

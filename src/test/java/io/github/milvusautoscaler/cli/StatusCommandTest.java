@@ -339,6 +339,33 @@ class StatusCommandTest {
         }
     }
 
+    /**
+     * An unavailable target's reason is in its decision's message and in its problem; the footer prints it once
+     * ("... (not_found): X", not "... (not_found): X  [problem: X]"). A problem the message does not carry (a
+     * failed write after a decision) is still added.
+     */
+    @Test
+    void anUnavailableTargetsReasonIsPrintedOnce() {
+        String why = "Milvus milvus/my-release not found (404): is the release name right?";
+        FakeCluster cluster = new FakeCluster();
+        cluster.failRead.put(A, new io.github.milvusautoscaler.core.ActuationException(
+                io.github.milvusautoscaler.core.ActuationException.Kind.NOT_FOUND, why));
+        Engine engine = new Engine(new ManualClock(Instant.parse("2026-01-05T10:00:00Z")), new FakeMetrics(), cluster,
+                d -> { }, () -> true, AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
+        engine.tick(new EngineTarget(A, cpuPolicy()));
+        com.google.gson.JsonObject status = com.google.gson.JsonParser.parseString(HttpApi.statusOf(engine).get())
+                .getAsJsonObject();
+        String table = StatusCommand.render(status);
+        assertEquals(1, table.split(java.util.regex.Pattern.quote(why), -1).length - 1, table);
+        assertTrue(table.contains("milvus/my-release/queryNode: queryNode target unavailable (not_found): " + why + "\n"),
+                table);
+
+        com.google.gson.JsonObject target = status.getAsJsonArray("targets").get(0).getAsJsonObject();
+        target.addProperty("problem", "write refused: 403");
+        assertTrue(StatusCommand.render(status).contains(why + "  [problem: write refused: 403]"),
+                StatusCommand.render(status));
+    }
+
     @Test
     void aFollowerThatCannotReachTheApiServerSaysSoUnderTheRole() {
         com.google.gson.JsonObject status = com.google.gson.JsonParser.parseString(
