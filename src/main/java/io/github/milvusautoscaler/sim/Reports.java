@@ -1,5 +1,7 @@
 package io.github.milvusautoscaler.sim;
 
+import io.github.milvusautoscaler.core.Checks;
+
 import static java.util.Objects.requireNonNull;
 
 import com.google.gson.GsonBuilder;
@@ -175,7 +177,8 @@ public final class Reports {
         return String.format(Locale.ROOT,
                 "Trace %s: %s simulated (%,d s)%s; peak = %d nodes x %.0f qps; nodes start in %ds + warm up %ds;"
                         + " step-down drains %ds at -%.0f%% capacity; replicas [%d, %d]; tick %ds; Prometheus scrape %ds,"
-                        + " %s; HPA lanes: metrics-server cpu over the last %ds.",
+                        + " %s; HPA lanes: metrics-server cpu over the last %ds; samples %s before the ticks"
+                        + " (sim.sample-age).",
                 result.trace(), days >= 2 ? String.format(Locale.ROOT, "%.1f days", days)
                         : String.format(Locale.ROOT, "%.1f hours", result.simulatedSeconds() / 3600.0),
                 result.simulatedSeconds(), compress == 1 ? "" : String.format(Locale.ROOT, ", compressed %sx", compress),
@@ -186,6 +189,6 @@ public final class Reports {
                 settings.scrape().function() == SimSettings.RateFunction.IRATE
                         ? "cpu and qps by irate(), the newest two scrapes"
                         : "cpu and qps by rate() over " + settings.scrape().rateWindow().toSeconds() + "s",
-                settings.hpa().metricsResolution().toSeconds());
+                settings.hpa().metricsResolution().toSeconds(), Checks.text(settings.scrape().sampleAge()));
     }
 }
