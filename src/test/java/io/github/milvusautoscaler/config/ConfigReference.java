@@ -120,7 +120,7 @@ public final class ConfigReference {
      */
     private static String render(String key, ConfigValue v, ConfigValue written) {
         if (key.startsWith("queries.") || written.render(ConfigRenderOptions.concise()).startsWith("${milvus-autoscaler.queries.")) {
-            return "(PromQL template, see below)";
+            return "(PromQL template in reference.conf; the signals command prints it rendered)";
         }
         if (v.valueType() == ConfigValueType.STRING) {
             String s = (String) v.unwrapped();

@@ -29,7 +29,7 @@ class ConfigReferenceTest {
     @Test
     void aTemplateIncludingAnotherCarriesItsOwnComment() {
         String cpu = row("queries.cpu");
-        assertTrue(cpu.contains("| `(PromQL template, see below)` | CPU used / CPU requested, one series per serving (ready) pod of the component."), cpu);
+        assertTrue(cpu.contains("| `(PromQL template in reference.conf; the signals command prints it rendered)` | CPU used / CPU requested, one series per serving (ready) pod of the component."), cpu);
         assertFalse(cpu.contains("Not a signal"), cpu);
         String qps = row("queries.qps");
         assertTrue(qps.contains("| Search, HybridSearch and Query requests/s through all proxies"), qps);
@@ -38,7 +38,7 @@ class ConfigReferenceTest {
 
     @Test
     void aReferenceToATemplateShowsThePlaceholderAndTheCommentAboveItsLine() {
-        assertEquals("| `component-defaults.queryNode.settle-query` | `(PromQL template, see below)` | queryNode: throughput,"
+        assertEquals("| `component-defaults.queryNode.settle-query` | `(PromQL template in reference.conf; the signals command prints it rendered)` | queryNode: throughput,"
                 + " CPU and memory all matter; stopping balance gates step-downs. |", row("component-defaults.queryNode.settle-query"));
     }
 }
