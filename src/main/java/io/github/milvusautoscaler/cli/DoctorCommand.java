@@ -269,8 +269,9 @@ public final class DoctorCommand implements Callable<Integer> {
         }
         if (any.series() == 0) {
             return String.format(Locale.ROOT, "note %-20s cannot tell whether Prometheus loaded the rule groups %s and %s:"
-                    + " its rules API (/api/v1/rules) answered %s, and it does not scrape itself (%s is empty); look"
-                    + " for them under Status > Rules", label, SCALING_GROUP, SELF_GROUP, rulesApi, RULE_GROUPS);
+                    + " its rules API (/api/v1/rules) answered %s, and %s has no group (it loaded none, or it does not"
+                    + " scrape itself); look for them under Status > Rules", label, SCALING_GROUP, SELF_GROUP, rulesApi,
+                    RULE_GROUPS);
         }
         return loaded(any.series(), scaling.series() == 0 ? null : (int) Math.round(scaling.sum() / scaling.series()),
                 self.series() == 0 ? null : (int) Math.round(self.sum() / self.series()));

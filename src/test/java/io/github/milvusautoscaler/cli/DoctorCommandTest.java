@@ -333,8 +333,9 @@ class DoctorCommandTest {
                 + " included)"), neither);
         // Neither the rules API nor the gauge: doctor cannot tell, and says what each answered.
         assertEquals("note alert-rules          cannot tell whether Prometheus loaded the rule groups milvus-autoscaling"
-                + " and milvus-autoscaler: its rules API (/api/v1/rules) answered HTTP 404: 404 page not found, and it"
-                + " does not scrape itself (prometheus_rule_group_rules is empty); look for them under Status > Rules",
+                + " and milvus-autoscaler: its rules API (/api/v1/rules) answered HTTP 404: 404 page not found, and"
+                + " prometheus_rule_group_rules has no group (it loaded none, or it does not scrape itself); look for"
+                + " them under Status > Rules",
                 DoctorCommand.alertRules(none, none, none, api));
         assertEquals("note alert-rules          prometheus_rule_group_rules cannot be read: timeout",
                 DoctorCommand.alertRules(twelve, new PrometheusMetricsSource.Count(0, 0, Optional.of("timeout")), self,
