@@ -56,12 +56,12 @@ public record MetricsView(Source source, Duration interval, Duration window, Dur
         requireNonNull(interval, "interval");
         requireNonNull(window, "window");
         requireNonNull(sampleAge, "sampleAge");
+        if (interval.isNegative() || interval.isZero() || interval.toNanos() % 1_000_000 != 0) {
+            throw new IllegalArgumentException("a metrics interval must be > 0 and whole milliseconds, was " + interval);
+        }
         if (sampleAge.isNegative() || sampleAge.compareTo(interval) >= 0 || sampleAge.toNanos() % 1_000_000 != 0) {
             throw new IllegalArgumentException("a sample age must be in [0, interval " + interval
                     + ") and whole milliseconds, was " + sampleAge);
-        }
-        if (interval.isNegative() || interval.isZero() || interval.toNanos() % 1_000_000 != 0) {
-            throw new IllegalArgumentException("a metrics interval must be > 0 and whole milliseconds, was " + interval);
         }
         if (window.toNanos() % 1_000_000 != 0) {
             throw new IllegalArgumentException("a metrics window must be whole milliseconds, was " + window);
