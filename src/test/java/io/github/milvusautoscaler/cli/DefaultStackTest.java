@@ -86,8 +86,8 @@ class DefaultStackTest {
     private static FakeMilvusPod servingProxy;
     /** The proxy of Helm release spread that has served only inserts until the test gives it searches. */
     private static FakeMilvusPod joiningProxy;
-    /** The coordinator of the settle case "reload", whose node count the test lowers once Prometheus runs. */
-    private static FakeMilvusPod reloadCoord;
+    /** The coordinators of the settle cases where a node left, whose node count the test lowers once Prometheus runs. */
+    private static final List<FakeMilvusPod> LEFT_COORDS = new java.util.ArrayList<>();
     private static PrometheusServer prometheus;
     private static AutoscalerSettings settings;
     private static PrometheusMetricsSource source;
@@ -163,8 +163,8 @@ class DefaultStackTest {
                 .backfill(pods.openMetricsHistory(now.minus(Duration.ofMinutes(4)), now, Duration.ofSeconds(1),
                         Map.of("job", PrometheusServer.JOB)))
                 .start();
-        // The killed node has left querycoord's count: live scrapes read 1 under the backfilled 2.
-        reloadCoord.setQuerycoordQueryNodes(1.0);
+        // The killed or removed node has left querycoord's count: live scrapes read 1 under the backfilled 2.
+        LEFT_COORDS.forEach(coord -> coord.setQuerycoordQueryNodes(1.0));
         Path config = dir.resolve("autoscaler.conf");
         Files.writeString(config, config(prometheus.url().toString()));
         settings = ConfigLoader.load(config);
@@ -180,20 +180,22 @@ class DefaultStackTest {
     }
 
     /** The settle cases, one Helm release each. */
-    private static final String[] SETTLE_CASES = {"stale", "moving", "handoff", "stopping", "blind", "reload", "ingest"};
+    private static final String[] SETTLE_CASES = {"stale", "moving", "handoff", "stopping", "blind", "reload", "ingest",
+        "longreload", "longmove"};
 
     /**
      * One Helm release per settle case, each with two queryNodes and a mixcoord: a stale non-zero move
      * count, moves still scheduled, a removed node not yet handed off (its stopping gauge already gone with
      * the pod), a node stopping, a cluster whose querycoord is not scraped, a removed node killed before it
      * handed off whose segments querycoord reloads on the one left (grow tasks while its node count is below
-     * the 2 it had: the chart's 30 s grace, milvus-helm issue #313), and grows from ingest with no node gone.
+     * the 2 it had: the chart's 30 s grace, milvus-helm issue #313), grows from ingest with no node gone, and, with a
+     * node gone, a reload and balance moves whose task counts stay flat while they run.
      */
     private static void settleCases() {
         for (String name : SETTLE_CASES) {
             FakeMilvusPod first = pods.start("settle", name, InstallKind.HELM, "querynode", name + "-milvus-querynode-a", 2, 8 * GIB)
                     .setCpuUtilisation(0.5);
-            if (!name.equals("reload")) {
+            if (!name.equals("reload") && !name.equals("longreload") && !name.equals("longmove")) {
                 pods.start("settle", name, InstallKind.HELM, "querynode", name + "-milvus-querynode-b", 2, 8 * GIB)
                         .setCpuUtilisation(0.5);
             }
@@ -209,8 +211,20 @@ class DefaultStackTest {
                 case "stopping" -> first.setStoppingBalance(true);
                 // 2 nodes in the backfilled history, 1 live (start() lowers it): node b was killed and left
                 case "reload" -> {
-                    reloadCoord = coord.setQuerycoordQueryNodes(2.0);
+                    LEFT_COORDS.add(coord.setQuerycoordQueryNodes(2.0));
                     coord.setQuerycoordTasksMoving("segment_grow", 4);
+                }
+                // The same reload of a few large segments: querycoord re-writes the same count every 30 s while they
+                // load (scheduler.go updateTaskMetrics), and a load past queryCoord.segmentTaskTimeout (2m) is
+                // cancelled and scheduled again, so the count stays at 2 for minutes (settle recheck H1)
+                case "longreload" -> {
+                    LEFT_COORDS.add(coord.setQuerycoordQueryNodes(2.0));
+                    coord.setQuerycoordTasks("segment_grow", 2);
+                }
+                // A node removed after it handed off, and balance moves on the one left holding one count
+                case "longmove" -> {
+                    LEFT_COORDS.add(coord.setQuerycoordQueryNodes(2.0));
+                    coord.setQuerycoordTasks("segment_move", 3);
                 }
                 case "ingest" -> coord.setQuerycoordTasksMoving("segment_grow", 4);
                 default -> throw new IllegalStateException(name);
@@ -737,7 +751,9 @@ class DefaultStackTest {
                 Arguments.of("stopping", Settle.BUSY),
                 Arguments.of("blind", Settle.UNKNOWN),
                 Arguments.of("reload", Settle.BUSY),
-                Arguments.of("ingest", Settle.QUIET));
+                Arguments.of("ingest", Settle.QUIET),
+                Arguments.of("longreload", Settle.BUSY),
+                Arguments.of("longmove", Settle.BUSY));
     }
 
     /**
