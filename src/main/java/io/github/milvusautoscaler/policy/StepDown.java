@@ -253,11 +253,13 @@ final class StepDown implements Rule<StepDown.Steps> {
         }
         if (!settled(t)) {
             Instant since = steps.settleWaitSince() != null ? steps.settleWaitSince() : t.now();
+            boolean unread = t.observation().settle() == Settle.UNKNOWN;
             String what = t.component() + " not settled (" + t.ready() + " of " + t.current() + " ready, data movement "
                     + t.observation().settle().name().toLowerCase(Locale.ROOT) + ")";
             if (t.within(since, si.settleTimeout())) {
                 return Proposal.hold(Stage.STEP_DOWN, Reason.SETTLING, t, () -> what + " for "
-                        + dur(Duration.between(since, t.now())) + " of " + dur(si.settleTimeout()));
+                        + dur(Duration.between(since, t.now())) + " of " + dur(si.settleTimeout())
+                        + (unread ? "; " + SETTLE_UNREAD : ""));
             }
             // A replica not ready for the whole settle timeout while no data moves (a pod no node or ResourceQuota
             // lets start, one in a crash loop) is not about to serve, and holding every step-down for it would keep
@@ -273,7 +275,7 @@ final class StepDown implements Rule<StepDown.Steps> {
             // UNKNOWN means it cannot be seen; neither is a reason to remove another node.
             return Proposal.hold(Stage.STEP_DOWN, Reason.SETTLE_TIMEOUT, t, () -> what + " for "
                     + dur(Duration.between(since, t.now())) + ", settle-timeout " + dur(si.settleTimeout()) + " reached"
-                    + "; check stopping balance and querycoord tasks");
+                    + "; " + (unread ? SETTLE_UNREAD : "check stopping balance and querycoord tasks"));
         }
         return Optional.empty();
     }
@@ -294,6 +296,14 @@ final class StepDown implements Rule<StepDown.Steps> {
     private static double projected(Tick t, Classified c) {
         return Math.max(c.v(), average(t, c)) * t.ready() / (t.ready() - 1.0);
     }
+
+    /**
+     * Why a settle query reads nothing, for the hold it causes: the usual cause is a series the default query needs
+     * that Prometheus does not have (querycoord's node count from mixcoord or querycoord, or kube-state-metrics'
+     * spec.replicas), which only {@code doctor} can name, where "check stopping balance" sent the SRE to Milvus.
+     */
+    static final String SETTLE_UNREAD = "the settle query reads nothing (is querycoord, in mixcoord, scraped, and"
+            + " kube-state-metrics' spec.replicas?); doctor --config FILE names the missing link";
 
     /** Every replica ready and no data moving; an UNKNOWN settle query counts as moving. */
     static boolean settled(Tick t) {

@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.core.Decision;
@@ -176,6 +177,28 @@ class MessageTruthTest {
         assertEquals(Reason.SETTLE_TIMEOUT, d.reason(), d.message().text());
         assertEquals("queryNode not settled (3 of 3 ready, data movement busy) for 30m, settle-timeout 30m reached;"
                 + " check stopping balance and querycoord tasks; holding at 3", d.message().text());
+    }
+
+    /**
+     * A settle query that reads nothing holds like data moving, and the hold says what to check (settle recheck M2:
+     * "data movement unknown" alone, and at the timeout "check stopping balance and querycoord tasks", sent the SRE
+     * to Milvus when Prometheus did not scrape querycoord).
+     */
+    @Test
+    void anUnreadSettleQuerySaysWhereToLook() {
+        Scene s = Scene.scene().allLow();
+        s.settle = io.github.milvusautoscaler.core.Settle.UNKNOWN;
+        s.state = Scene.settleWaitSince(s.steadyFor(Duration.ofMinutes(40)), s.now.minus(Duration.ofMinutes(10)));
+        Decision d = s.decide().decision();
+        assertEquals(Reason.SETTLING, d.reason(), d.message().text());
+        assertEquals("queryNode not settled (3 of 3 ready, data movement unknown) for 10m of 30m; the settle query"
+                + " reads nothing (is querycoord, in mixcoord, scraped, and kube-state-metrics' spec.replicas?);"
+                + " doctor --config FILE names the missing link; holding at 3", d.message().text());
+        s.state = Scene.settleWaitSince(s.steadyFor(Duration.ofMinutes(40)), s.now.minus(Duration.ofMinutes(30)));
+        Decision late = s.decide().decision();
+        assertEquals(Reason.SETTLE_TIMEOUT, late.reason(), late.message().text());
+        assertFalse(late.message().text().contains("check stopping balance"), late.message().text());
+        assertTrue(late.message().text().contains(StepDown.SETTLE_UNREAD), late.message().text());
     }
 
     /** {@code current} replicas, {@code ready} of them ready, the rest not ready past the settle timeout, no move. */
