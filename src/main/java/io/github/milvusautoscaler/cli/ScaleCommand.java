@@ -231,7 +231,8 @@ public final class ScaleCommand implements Callable<Integer> {
             out.println(target + " is already at " + to + " replicas (" + status.ready() + " ready); nothing to do");
             return Main.EXIT_OK;
         }
-        Plan plan = new Plan(target, status.current(), to, settle, verify, ts.hasSettleQuery(), ts.hasHealthQuery());
+        Plan plan = new Plan(target, status.current(), to, settle, verify, ts.hasSettleQuery(), ts.hasHealthQuery(),
+                ts.policy().scaleIn().settleReadAfter());
         out.println(plan.text());
         if (to < ts.policy().minReplicas() && !keepPaused) {
             out.println("note: " + to + " is below min-replicas " + ts.policy().minReplicas() + "; once resumed the"
@@ -323,7 +324,7 @@ public final class ScaleCommand implements Callable<Integer> {
      * waiting for settle (up to 30m) and health}.
      */
     record Plan(Target target, int from, int to, Duration settle, Duration verify, boolean settleQuery,
-                boolean healthQuery) {
+                boolean healthQuery, Duration settleReadAfter) {
 
         boolean down() {
             return to < from;
@@ -659,7 +660,8 @@ public final class ScaleCommand implements Callable<Integer> {
                         + at + " -> " + next + " (scale " + plan.from() + " -> " + plan.to() + ")")) {
                     return Main.EXIT_FAILURE;
                 }
-                WaitResult w = await(stage(step, next), next, verifyOf(), plan.settle().plus(verifyOf()), true, true);
+                WaitResult w = await(stage(step, next), next, verifyOf(), plan.settle().plus(verifyOf()), true, true,
+                        plan.settleReadAfter());
                 if (w.ended() == Ended.INTERRUPTED && w.last() != null && w.last().harm().isPresent()) {
                     // Ctrl-C wins: no write after it, not even the rollback; the person who stopped the run is told
                     // what was seen and the one command that puts the replica back (scale audit H3).
@@ -818,6 +820,15 @@ public final class ScaleCommand implements Callable<Integer> {
          */
         private WaitResult await(Stage stage, int requested, Duration verify, Duration timeout, boolean checkHarm,
                                  boolean settle) {
+            return await(stage, requested, verify, timeout, checkHarm, settle, Duration.ZERO);
+        }
+
+        /**
+         * {@link #await(Stage, int, Duration, Duration, boolean, boolean)} right after this run's own step-down: its
+         * settle query counts from {@code settleReadAfter} after the write on ({@code scale-in.settle-read-after}).
+         */
+        private WaitResult await(Stage stage, int requested, Duration verify, Duration timeout, boolean checkHarm,
+                                 boolean settle, Duration settleReadAfter) {
             Instant start = clock.instant();
             Instant deadline = start.plus(timeout);
             Instant verifiedSince = null;
@@ -890,6 +901,13 @@ public final class ScaleCommand implements Callable<Integer> {
                     verifiedSince = null;
                 } else if (settle && requested > 0 && !look.settled(requested)) {
                     waitingFor = "settle";
+                    settling = true;
+                    verifiedSince = null;
+                } else if (settle && requested > 0 && elapsed.compareTo(settleReadAfter) < 0) {
+                    // QUIET this soon after the write is the cluster before it (settle recheck M1: a 15s verify
+                    // window passed on it and the next step removed a second node while the first handed off).
+                    waitingFor = "settle (read from " + human(settleReadAfter) + " after the write, once Prometheus"
+                            + " has scraped the step: scale-in.settle-read-after)";
                     settling = true;
                     verifiedSince = null;
                 } else if (checkHarm && requested > 0 && !look.healthy()) {

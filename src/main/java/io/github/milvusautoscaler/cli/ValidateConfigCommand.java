@@ -227,7 +227,8 @@ public final class ValidateConfigCommand implements Callable<Integer> {
             out.println("  scale-in      sustain " + duration(down.sustain()) + ", cooldown " + duration(down.cooldown())
                     + ", delay-after-scale-out " + duration(down.delayAfterScaleOut()) + ", verify-window "
                     + duration(down.verifyWindow()) + ", backoff " + duration(down.backoff()) + ", settle-timeout "
-                    + duration(down.settleTimeout()) + (down.peakWindow().isZero() ? ", no peak look-back"
+                    + duration(down.settleTimeout()) + ", settle-read-after " + duration(down.settleReadAfter())
+                    + (down.peakWindow().isZero() ? ", no peak look-back"
                     : ", peak-window " + duration(down.peakWindow()) + " (recurrence " + down.peakRecurrence()
                     + (down.peakAfterReversal().isZero() ? "" : ", the highest for " + duration(down.peakAfterReversal())
                     + " after a reversed step-down to one replica") + ")"));

@@ -357,13 +357,14 @@ final class TargetReader {
         Field<Duration> peakWindow = n.duration("peak-window");
         Field<Integer> recurrence = n.integer("peak-recurrence");
         Field<Duration> afterReversal = n.duration("peak-after-reversal");
+        Field<Duration> readAfter = n.duration("settle-read-after");
         if (sustain == null || cooldown == null || delay == null || verify == null || backoff == null || settle == null
-                || peakWindow == null || recurrence == null || afterReversal == null) {
+                || peakWindow == null || recurrence == null || afterReversal == null || readAfter == null) {
             return null;
         }
         return n.build(() -> new ScaleInSettings(sustain.value(), cooldown.value(), delay.value(), verify.value(),
-                backoff.value(), settle.value(), peakWindow.value(), recurrence.value(), afterReversal.value()),
-                peakWindow, recurrence, afterReversal);
+                backoff.value(), settle.value(), peakWindow.value(), recurrence.value(), afterReversal.value(),
+                readAfter.value()), peakWindow, recurrence, afterReversal, readAfter);
     }
 
     private ForecastSettings forecast(Node n) {

@@ -21,10 +21,13 @@ import java.time.Duration;
  *                           {@value RecentPeaks#BUCKETS} spans (1: the highest; 3: a level hit in half of them)
  * @param peakAfterReversal  for this long after a step-down to one replica was reversed, the step to one
  *                           replica must fit the highest load of the look-back ({@link RecentPeak}); zero: off
+ * @param settleReadAfter    the settle query is read from this long after a step-down on: until Prometheus has
+ *                           scraped kube-state-metrics and querycoord again it shows the cluster before the step, and
+ *                           reads QUIET (a live recheck: 25 s at a 30 s scrape); zero: read at once
  */
 public record ScaleInSettings(Duration sustain, Duration cooldown, Duration delayAfterScaleOut,
                               Duration verifyWindow, Duration backoff, Duration settleTimeout, Duration peakWindow,
-                              int peakRecurrence, Duration peakAfterReversal) {
+                              int peakRecurrence, Duration peakAfterReversal, Duration settleReadAfter) {
 
     /** The longest {@code peak-window}. */
     public static final Duration MAX_PEAK_WINDOW = Duration.ofDays(1);
@@ -38,6 +41,7 @@ public record ScaleInSettings(Duration sustain, Duration cooldown, Duration dela
         requireNonNull(settleTimeout, "settleTimeout");
         requireNonNull(peakWindow, "peakWindow");
         requireNonNull(peakAfterReversal, "peakAfterReversal");
+        requireNonNull(settleReadAfter, "settleReadAfter");
         Checks checks = new Checks();
         // At most a day: a daemon with forecast off reads this much history at forecast.history-step, and an
         // unbounded 100000d ran its heap out of memory at every refresh (config audit C1); a day is 86,401 points
@@ -49,7 +53,17 @@ public record ScaleInSettings(Duration sustain, Duration cooldown, Duration dela
                 "must be in [1, " + RecentPeaks.BUCKETS + "] (spans of peak-window)");
         checks.that(!peakAfterReversal.isNegative(), "peak-after-reversal",
                 "must be a duration >= 0 (0s: off), such as 1h");
+        checks.that(!settleReadAfter.isNegative() && settleReadAfter.compareTo(Duration.ofHours(1)) <= 0,
+                "settle-read-after", "must be a duration in [0s, 1h] (0s: read at once), such as 1m");
         checks.done();
+    }
+
+    /** Settings whose settle query is read at once after a step-down ({@code settle-read-after = 0s}). */
+    public ScaleInSettings(Duration sustain, Duration cooldown, Duration delayAfterScaleOut, Duration verifyWindow,
+                           Duration backoff, Duration settleTimeout, Duration peakWindow, int peakRecurrence,
+                           Duration peakAfterReversal) {
+        this(sustain, cooldown, delayAfterScaleOut, verifyWindow, backoff, settleTimeout, peakWindow, peakRecurrence,
+                peakAfterReversal, Duration.ZERO);
     }
 
     /** Settings without a peak look-back: step-downs judged on the current value and the average alone. */

@@ -251,6 +251,12 @@ final class StepDown implements Rule<StepDown.Steps> {
                     + " last step-down not verified: its " + dur(si.verifyWindow())
                     + " verify window ended and the health query cannot be read since");
         }
+        if (t.within(steps.lastStepDown(), si.settleReadAfter())) {
+            return Proposal.hold(Stage.STEP_DOWN, Reason.SETTLING, t, () -> t.component() + " stepped down "
+                    + dur(Duration.between(steps.lastStepDown(), t.now())) + " ago; its settle query shows the step"
+                    + " only once Prometheus has scraped it again, so it is read from " + dur(si.settleReadAfter())
+                    + " after the step on (settle-read-after)");
+        }
         if (!settled(t)) {
             Instant since = steps.settleWaitSince() != null ? steps.settleWaitSince() : t.now();
             boolean unread = t.observation().settle() == Settle.UNKNOWN;

@@ -162,8 +162,9 @@ class ClosedLoopTest {
                     min-replicas = 1
                     max-replicas = 6
                     scale-out { sustain = 3s, cooldown = 5s, max-step = 2 }
+                    # settle-read-after 0s: this Prometheus scrapes the fakes every second, so a step shows at once
                     scale-in { sustain = 4s, cooldown = 2s, delay-after-scale-out = 5s, verify-window = 1s,
-                               settle-timeout = 60s, peak-window = 6s }
+                               settle-timeout = 60s, peak-window = 6s, settle-read-after = 0s }
                     signals { memory.enabled = false, qps.enabled = false }
                   }
                   clusters = [{ namespace = %s, name = %s, install = helm, milvus-version = "2.5",

@@ -225,8 +225,9 @@ class ScaleCommandTest {
                     min-replicas = 1
                     max-replicas = 6
                     scale-out { sustain = 1s, cooldown = 1s }
+                    # settle-read-after 0s: this Prometheus scrapes the fakes every second, so a step shows at once
                     scale-in { sustain = 1s, cooldown = 1s, delay-after-scale-out = 1s, verify-window = 2s,
-                               settle-timeout = %s }
+                               settle-timeout = %s, settle-read-after = 0s }
                     signals { memory.enabled = false, qps.enabled = false }
                     health-query = \"\"\"%s\"\"\"
                   }
@@ -388,6 +389,29 @@ class ScaleCommandTest {
         assertFalse(after.has("milvus-autoscaler.io/paused-at"), after.toString());
         assertEquals(3, kube.requests("POST", "/api/v1/namespaces/milvus/events").stream()
                 .filter(q -> q.body().contains("\"ScaledIn\"") && q.body().contains("manual step-down")).count(), "one ScaledIn Event per step");
+    }
+
+    /**
+     * Right after a write the settle query still shows the cluster before it (Prometheus has not scraped the new
+     * spec.replicas or querycoord's moves yet), so a QUIET then is no evidence: with a 15s verify window the next
+     * node went 16 s after the first while it still handed off (settle recheck M1). Here no segment moves at all,
+     * so only scale-in.settle-read-after (4s) keeps the steps apart; at 0s they came a verify window (1s) apart.
+     */
+    @Test
+    void aQuietSettleRightAfterAWriteIsReadOnlyFromSettleReadAfterOn(@TempDir Path dir) throws Exception {
+        at(3);
+        drain = Duration.ZERO;
+        Path file = dir.resolve("read-after.conf");
+        Files.writeString(file, Files.readString(config).replace("settle-read-after = 0s", "settle-read-after = 4s"));
+        Result r = scale(file, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--yes",
+                "--verify-window", "1s");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals(List.of(2, 1), writtenCounts(), r.all());
+        Instant first = (Instant) writes.get(0)[0];
+        Instant second = (Instant) writes.get(1)[0];
+        assertTrue(!second.isBefore(first.plusSeconds(4)), "the second step at " + second + ", the first at " + first);
+        assertTrue(r.all().contains("waiting for settle (read from 4s after the write, once Prometheus has scraped the"
+                + " step: scale-in.settle-read-after)"), r.all());
     }
 
     /**

@@ -127,6 +127,31 @@ class StepDownTest {
         assertEquals(earlier, earlier.retimed(T0, written));
     }
 
+    /**
+     * A QUIET settle query soon after a step-down is the cluster before it: Prometheus still holds the old
+     * spec.replicas and no move yet, so with a cooldown shorter than a scrape the next node went 10 s after the first
+     * (settle recheck M1). Within {@code settle-read-after} the step-down holds, then it goes on as before.
+     */
+    @Test
+    void aQuietSettleQuerySoonAfterAStepDownIsNotYetEvidence() {
+        Scene s = Scene.scene().allLow();
+        ScaleInSettings in = s.scaleIn;
+        s.scaleIn = new ScaleInSettings(in.sustain(), Duration.ofSeconds(5), in.delayAfterScaleOut(), in.verifyWindow(),
+                in.backoff(), in.settleTimeout(), in.peakWindow(), in.peakRecurrence(), in.peakAfterReversal(),
+                Duration.ofMinutes(1));
+        s.settle = Settle.QUIET;
+        s.state = Scene.steppedDown(s.steadyFor(Duration.ofMinutes(40)), T0.minusSeconds(10), false);
+        var held = s.decide().decision();
+        assertEquals(Reason.SETTLING, held.reason(), held.message().text());
+        assertEquals("queryNode stepped down 10s ago; its settle query shows the step only once Prometheus has scraped"
+                + " it again, so it is read from 1m after the step on (settle-read-after); holding at 3",
+                held.message().text());
+        s.plus(Duration.ofSeconds(55));
+        var next = s.decide().decision();
+        assertEquals(Reason.SIGNALS_LOW, next.reason(), next.message().text());
+        assertEquals(2, next.to());
+    }
+
     @Test
     void theGateHoldsTheGuardsStepTowardMaxWithTheStepDownsReason() {
         // 12 replicas above max 10, stepped down 1m ago < cooldown 5m: the guards' step waits.
