@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code ScaledOut} / {@code ScaledIn} (Normal) for every scale decision written
  *       ({@link Decision#written()}), once, also when the write was recognised after a lost answer;</li>
- *   <li>{@code ScaleBlocked} (Normal) for a HOLD whose {@link Reason#blocksAction()} is true, only when
- *       the blocking reason changes, so a 15 s loop held by a cooldown makes one Event, not 40;</li>
+ *   <li>{@code ScaleBlocked} (Normal; Warning for {@code SETTLE_TIMEOUT}) for a HOLD whose
+ *       {@link Reason#blocksAction()} is true, only when the blocking reason changes, so a 15 s loop held by a
+ *       cooldown makes one Event, not 40;</li>
  *   <li>{@code ScaleFailed} (Warning) from {@link #recordWriteFailure}.</li>
  * </ul>
  * The message is the decision's message. core/v1 Events are used rather than events.k8s.io/v1
@@ -120,7 +121,10 @@ public final class KubernetesEventSink implements DecisionSink {
                     return;
                 }
                 if (lastBlocked.put(target, decision.reason()) != decision.reason()) {
-                    emit(decision, SCALE_BLOCKED, "Normal", decision.message().text());
+                    // A step-down held past settle-timeout is no routine wait: data has not settled in 30m, or the
+                    // settle query cannot be read, and someone should look (settle recheck 2, N2).
+                    emit(decision, SCALE_BLOCKED, decision.reason() == Reason.SETTLE_TIMEOUT ? "Warning" : "Normal",
+                            decision.message().text());
                 }
             }
             default -> throw new IllegalStateException("unknown action " + decision.action());

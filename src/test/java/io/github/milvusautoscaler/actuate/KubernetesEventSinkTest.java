@@ -129,6 +129,17 @@ class KubernetesEventSinkTest {
                 "queryNode held: SETTLING", "queryNode held: PARTIAL_DATA"), messages);
     }
 
+    /** A step-down held past settle-timeout is a Warning, so `kubectl get events --field-selector type=Warning` shows it. */
+    @Test
+    void aSettleTimeoutIsAWarningTheOtherHoldsAreNormal() {
+        KubernetesEventSink sink = sink();
+        for (Reason reason : List.of(Reason.SETTLING, Reason.SETTLE_TIMEOUT, Reason.SCALE_IN_COOLDOWN)) {
+            sink.record(hold(OPERATOR_QN, 3, reason));
+        }
+        assertEquals(List.of("Normal", "Warning", "Normal"), events().stream().map(e -> e.get("type").getAsString())
+                .toList());
+    }
+
     @Test
     void nonBlockingHoldsMakeNoEvents() {
         KubernetesEventSink sink = sink();
