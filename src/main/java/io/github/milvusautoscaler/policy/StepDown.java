@@ -253,8 +253,8 @@ final class StepDown implements Rule<StepDown.Steps> {
         }
         if (t.within(steps.lastStepDown(), si.settleReadAfter())) {
             return Proposal.hold(Stage.STEP_DOWN, Reason.SETTLING, t, () -> t.component() + " stepped down "
-                    + dur(Duration.between(steps.lastStepDown(), t.now())) + " ago; its settle query shows the step"
-                    + " only once Prometheus has scraped it again, so it is read from " + dur(si.settleReadAfter())
+                    + dur(Duration.between(steps.lastStepDown(), t.now())) + " ago; Prometheus shows the step only"
+                    + " once it has scraped the cluster again, so settle is read from " + dur(si.settleReadAfter())
                     + " after the step on (settle-read-after)");
         }
         if (!settled(t)) {

@@ -143,8 +143,8 @@ class StepDownTest {
         s.state = Scene.steppedDown(s.steadyFor(Duration.ofMinutes(40)), T0.minusSeconds(10), false);
         var held = s.decide().decision();
         assertEquals(Reason.SETTLING, held.reason(), held.message().text());
-        assertEquals("queryNode stepped down 10s ago; its settle query shows the step only once Prometheus has scraped"
-                + " it again, so it is read from 1m after the step on (settle-read-after); holding at 3",
+        assertEquals("queryNode stepped down 10s ago; Prometheus shows the step only once it has scraped the cluster"
+                + " again, so settle is read from 1m after the step on (settle-read-after); holding at 3",
                 held.message().text());
         s.plus(Duration.ofSeconds(55));
         var next = s.decide().decision();
