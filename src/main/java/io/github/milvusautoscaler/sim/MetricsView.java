@@ -89,7 +89,7 @@ public record MetricsView(Source source, Duration interval, Duration window, Dur
     /** How Prometheus shows the component, as the sim block's scrape keys set it up. */
     public static MetricsView prometheus(SimSettings.Scrape scrape) {
         requireNonNull(scrape, "scrape");
-        Duration age = Duration.ofMillis(scrape.sampleAge().toMillis() % scrape.interval().toMillis());
+        Duration age = phase(scrape.sampleAge(), scrape.interval());
         return scrape.function() == SimSettings.RateFunction.IRATE
                 ? new MetricsView(Source.PROMETHEUS_IRATE, scrape.interval(), scrape.interval(), age)
                 : new MetricsView(Source.PROMETHEUS_RATE, scrape.interval(), scrape.rateWindow(), age);
@@ -104,7 +104,11 @@ public record MetricsView(Source source, Duration interval, Duration window, Dur
     public static MetricsView metricsServer(Duration resolution, Duration sampleAge) {
         requireNonNull(resolution, "resolution");
         requireNonNull(sampleAge, "sampleAge");
-        return new MetricsView(Source.METRICS_SERVER, resolution, resolution,
-                Duration.ofMillis(sampleAge.toMillis() % resolution.toMillis()));
+        return new MetricsView(Source.METRICS_SERVER, resolution, resolution, phase(sampleAge, resolution));
+    }
+
+    /** {@code sim.sample-age} within one {@code interval}: 7.5 s at a 30 s scrape stays 7.5 s, at a 5 s one is 2.5 s. */
+    private static Duration phase(Duration sampleAge, Duration interval) {
+        return Duration.ofMillis(sampleAge.toMillis() % interval.toMillis());
     }
 }
