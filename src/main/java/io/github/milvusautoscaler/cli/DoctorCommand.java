@@ -369,7 +369,7 @@ public final class DoctorCommand implements Callable<Integer> {
                             firstMissing("settle", rendered.get("settle-query"), common, null)
                                     .orElse("the settle query returns nothing; paste it from `signals` into Prometheus")));
                 } else {
-                    lines.add(String.format(Locale.ROOT, "ok   %-20s %s", "settle", o.settle()));
+                    lines.add(String.format(Locale.ROOT, "ok   %-20s %s (%s)", "settle", o.settle(), o.settleNote()));
                 }
             }
             if (rendered.containsKey("health-query")) {

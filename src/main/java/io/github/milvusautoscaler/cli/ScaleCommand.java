@@ -389,7 +389,7 @@ public final class ScaleCommand implements Callable<Integer> {
     }
 
     /** One look at the cluster and Prometheus during a wait. */
-    record Look(ReplicaStatus status, Observation observation, Optional<Double> settleValue, List<String> high,
+    record Look(ReplicaStatus status, Observation observation, List<String> high,
                 List<String> unknown, Map<String, String> values) {
 
         /** Failing health or a HIGH signal: the service is harmed. Empty when it is not. */
@@ -416,7 +416,9 @@ public final class ScaleCommand implements Callable<Integer> {
             StringBuilder b = new StringBuilder();
             b.append("ready ").append(status.ready()).append(" of ").append(status.current());
             b.append(", settle ").append(observation.settle());
-            settleValue.ifPresent(v -> b.append(" (").append(fmt(v)).append(')'));
+            if (!observation.settleNote().isEmpty()) {
+                b.append(" (").append(observation.settleNote()).append(')');
+            }
             b.append(", health ").append(observation.health());
             values.forEach((k, v) -> b.append(", ").append(k).append(' ').append(v));
             return b.toString();
@@ -441,14 +443,6 @@ public final class ScaleCommand implements Callable<Integer> {
             ReplicaStatus status = actuator.read(settings.target());
             Instant now = clock.instant();
             Observation o = source.observe(settings.target(), now);
-            Optional<Double> settleValue = Optional.empty();
-            String settleQuery = source.renderedQueries(settings.target()).get("settle-query");
-            if (settleQuery != null) {
-                PrometheusMetricsSource.Count c = source.count(settleQuery, now);
-                if (c.failure().isEmpty() && c.series() > 0) {
-                    settleValue = Optional.of(c.sum());
-                }
-            }
             List<String> high = new ArrayList<>();
             List<String> unknown = new ArrayList<>();
             Map<String, String> values = new java.util.LinkedHashMap<>();
@@ -475,7 +469,7 @@ public final class ScaleCommand implements Callable<Integer> {
                     high.add(band.name() + " " + fmt(v) + " > " + fmt(band.scaleOutAbove()) + " (HIGH)");
                 }
             }
-            return new Look(status, o, settleValue, high, unknown, values);
+            return new Look(status, o, high, unknown, values);
         }
     }
 

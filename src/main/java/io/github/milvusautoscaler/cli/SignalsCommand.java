@@ -97,7 +97,10 @@ public final class SignalsCommand implements Callable<Integer> {
                 for (String extra : List.of("settle-query", "health-query")) {
                     if (promql.containsKey(extra)) {
                         // The state the query gives, as in the header: QUIET or BUSY (settle), OK or FAILING (health).
-                        out.printf("  %-20s %s%n    %s%n", extra, extra.equals("settle-query") ? o.settle() : o.health(),
+                        // The settle note says how much still moves or why the read failed (settle recheck L2).
+                        out.printf("  %-20s %s%n    %s%n", extra, extra.equals("settle-query")
+                                        ? o.settle() + (o.settleNote().isEmpty() ? "" : " (" + o.settleNote() + ")")
+                                        : o.health(),
                                 promql.get(extra).replaceAll("\\s+", " "));
                         boolean unknown = extra.equals("settle-query") ? o.settle() == Settle.UNKNOWN
                                 : o.health() == Health.UNKNOWN;

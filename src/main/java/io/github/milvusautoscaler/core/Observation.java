@@ -17,9 +17,13 @@ import java.util.Map;
  * @param health  the health query's verdict, for step-down verification
  * @param alerts  firing alerts routed to this target (empty when none)
  * @param forecast the seasonal forecast of its load ({@link Forecast#NONE} when there is none)
+ * @param settleNote what the settle query read, for a person: {@code "settle query reads 2"}, or why it is
+ *                UNKNOWN ({@code "settle query: empty result"}); empty when there is no settle query. Why: a hold
+ *                that said only "data movement busy" or "unknown" left the SRE to rerun the query to learn how much
+ *                still moves or which read failed (settle recheck L2, N2)
  */
 public record Observation(Target target, Instant at, Map<String, Signal> signals, Settle settle, Health health,
-                          List<ActiveAlert> alerts, Forecast forecast) {
+                          List<ActiveAlert> alerts, Forecast forecast, String settleNote) {
 
     public Observation {
         requireNonNull(target, "target");
@@ -29,17 +33,24 @@ public record Observation(Target target, Instant at, Map<String, Signal> signals
         requireNonNull(health, "health");
         alerts = List.copyOf(requireNonNull(alerts, "alerts"));
         requireNonNull(forecast, "forecast");
+        requireNonNull(settleNote, "settleNote");
+    }
+
+    /** An observation with a forecast and no settle note. */
+    public Observation(Target target, Instant at, Map<String, Signal> signals, Settle settle, Health health,
+                       List<ActiveAlert> alerts, Forecast forecast) {
+        this(target, at, signals, settle, health, alerts, forecast, "");
     }
 
     /** An observation without a forecast, as the metrics side reads it. */
     public Observation(Target target, Instant at, Map<String, Signal> signals, Settle settle, Health health,
                        List<ActiveAlert> alerts) {
-        this(target, at, signals, settle, health, alerts, Forecast.NONE);
+        this(target, at, signals, settle, health, alerts, Forecast.NONE, "");
     }
 
     /** A copy with the given forecast, which the engine adds from the target's load history. */
     public Observation withForecast(Forecast next) {
-        return next.equals(forecast) ? this : new Observation(target, at, signals, settle, health, alerts, next);
+        return next.equals(forecast) ? this : new Observation(target, at, signals, settle, health, alerts, next, settleNote);
     }
 
     /** A copy with the given alerts, which the engine merges in from the webhook side. */
@@ -47,6 +58,6 @@ public record Observation(Target target, Instant at, Map<String, Signal> signals
         if (firing.isEmpty() && alerts.isEmpty()) {
             return this;
         }
-        return new Observation(target, at, signals, settle, health, firing, forecast);
+        return new Observation(target, at, signals, settle, health, firing, forecast, settleNote);
     }
 }

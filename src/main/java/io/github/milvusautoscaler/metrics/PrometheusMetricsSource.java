@@ -8,6 +8,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.DeclaredResource;
 import io.github.milvusautoscaler.core.DeploymentNames;
+import io.github.milvusautoscaler.core.Forecast;
 import io.github.milvusautoscaler.core.Health;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.MetricsSource;
@@ -198,9 +199,10 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         for (SignalQuery def : queries.signals()) {
             signals.put(def.name(), signal(target, def, at));
         }
-        Settle settle = queries.settleQuery().isBlank() ? Settle.QUIET : settle(target, queries.settleQuery(), at);
+        Level settle = queries.settleQuery().isBlank() ? null : level(target, "settle", queries.settleQuery(), at);
         Health health = queries.healthQuery().isBlank() ? Health.NONE : health(target, queries.healthQuery(), at);
-        return new Observation(target, at, signals, settle, health, List.of());
+        return new Observation(target, at, signals, settle == null ? Settle.QUIET : settle.settle(), health, List.of(),
+                Forecast.NONE, settle == null ? "" : settle.note("settle query"));
     }
 
     /**
@@ -517,24 +519,36 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         }
     }
 
-    private Settle settle(Target target, String template, Instant at) {
-        Optional<Double> level = level(target, "settle", template, at);
-        if (level.isEmpty()) {
-            return Settle.UNKNOWN;
-        }
-        return level.get() > 0 ? Settle.BUSY : Settle.QUIET;
-    }
-
     private Health health(Target target, String template, Instant at) {
-        Optional<Double> level = level(target, "health", template, at);
-        if (level.isEmpty()) {
+        Level level = level(target, "health", template, at);
+        if (level.problem() != null) {
             return Health.UNKNOWN;
         }
-        return level.get() > 0 ? Health.FAILING : Health.OK;
+        return level.value() > 0 ? Health.FAILING : Health.OK;
     }
 
-    /** The largest value of a settle or health query, or empty when it is not a trustworthy number >= 0. */
-    private Optional<Double> level(Target target, String what, String template, Instant at) {
+    /**
+     * What a settle or health query read: its largest value, or why it is not a trustworthy number &gt;= 0.
+     *
+     * @param value   the largest value; NaN when {@code problem} is set
+     * @param problem why the read is UNKNOWN (the failure, "empty result", a stale or bad value); null when known
+     */
+    private record Level(double value, String problem) {
+
+        Settle settle() {
+            return problem != null ? Settle.UNKNOWN : value > 0 ? Settle.BUSY : Settle.QUIET;
+        }
+
+        /** {@code "settle query reads 2"}, or {@code "settle query: empty result"}. */
+        String note(String query) {
+            return problem != null ? query + ": " + problem : query + " reads "
+                    + new java.math.BigDecimal(value).round(new java.math.MathContext(4)).stripTrailingZeros()
+                    .toPlainString();
+        }
+    }
+
+    /** The largest value of a settle or health query, or why it is not a trustworthy number >= 0. */
+    private Level level(Target target, String what, String template, Instant at) {
         Read read = read(target, template, at);
         String problem;
         FailureKind kind;
@@ -565,13 +579,13 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
                     max = Math.max(max, s.value());
                 }
                 if (problem == null) {
-                    return Optional.of(max);
+                    return new Level(max, null);
                 }
             }
         }
         countUnknown(what, kind);
         LOG.debug("{} {} unknown: {}", target, what, problem);
-        return Optional.empty();
+        return new Level(Double.NaN, problem);
     }
 
     /**

@@ -261,7 +261,8 @@ final class StepDown implements Rule<StepDown.Steps> {
             Instant since = steps.settleWaitSince() != null ? steps.settleWaitSince() : t.now();
             boolean unread = t.observation().settle() == Settle.UNKNOWN;
             String what = t.component() + " not settled (" + t.ready() + " of " + t.current() + " ready, data movement "
-                    + t.observation().settle().name().toLowerCase(Locale.ROOT) + ")";
+                    + t.observation().settle().name().toLowerCase(Locale.ROOT)
+                    + (t.observation().settleNote().isEmpty() ? "" : ", " + t.observation().settleNote()) + ")";
             if (t.within(since, si.settleTimeout())) {
                 return Proposal.hold(Stage.STEP_DOWN, Reason.SETTLING, t, () -> what + " for "
                         + dur(Duration.between(since, t.now())) + " of " + dur(si.settleTimeout())

@@ -92,6 +92,7 @@ public final class StatusJson {
         o.add("signals", signals);
         if (v.observation() != null) {
             o.addProperty("settle", v.observation().settle().name());
+            o.addProperty("settleNote", v.observation().settleNote());
             o.addProperty("health", v.observation().health().name());
             JsonArray alerts = new JsonArray();
             v.observation().alerts().forEach(a -> alerts.add(a.name()));

@@ -316,6 +316,9 @@ class ClosedLoopTest {
         String message = s.getAsJsonObject("lastDecision").get("message").getAsString();
         assertTrue(message.contains("cpu: "), message);
         assertTrue(s.getAsJsonArray("signals").get(0).getAsJsonObject().get("value").isJsonNull());
+        // Status says why settle is unknown, not only that it is (settle recheck N2).
+        assertEquals("UNKNOWN", s.get("settle").getAsString());
+        assertTrue(s.get("settleNote").getAsString().startsWith("settle query: "), s.toString());
         Poll.until("a few ticks pass in the outage", WAIT, () -> view(leader).decision().time(),
                 t -> t.isAfter(Instant.now().minusSeconds(1)) && Duration.between(
                         (Instant) writes.get(writes.size() - 1)[0], t).toSeconds() >= 3);

@@ -768,6 +768,13 @@ class DefaultStackTest {
     void settleFollowsQuerycoordsFacts(String name, Settle expected) {
         Observation o = source.observe(target("settle/" + name + "/queryNode"), CLOCK.instant());
         assertEquals(expected, o.settle(), name);
+        // The note a hold, status and signals show: how much the query reads, or why it reads nothing.
+        String note = switch (expected) {
+            case BUSY -> "settle query reads [1-9][0-9.]*";
+            case QUIET -> "settle query reads 0";
+            case UNKNOWN -> "settle query: empty result";
+        };
+        assertTrue(o.settleNote().matches(note), name + ": " + o.settleNote());
     }
 
     /**

@@ -248,7 +248,9 @@ class HotReloadTest {
                 assertEquals(1.0, reloads(daemon, "failed"), "one refusal per content, not one per poll");
 
                 Files.createDirectories(ca.getParent());
-                Files.copy(io.github.milvusautoscaler.testsupport.TestCertificates.create().caPem(), ca);
+                try (var certificates = io.github.milvusautoscaler.testsupport.TestCertificates.create()) {
+                    Files.copy(certificates.caPem(), ca);
+                }
                 Poll.until("the same content loads once its file is there", WAIT,
                         () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(B)));
                 Poll.until("nothing refused any more", WAIT, () -> refusedGauge(daemon), v -> v == 0.0);

@@ -552,7 +552,7 @@ class ScaleCommandTest {
         assertEquals(0, r.exit(), r.all());
         assertTrue(r.out().contains("queryNode 3 -> 7: one write to 7, then waiting for 7 ready and settle (up to 30s)"),
                 r.out());
-        assertTrue(r.out().matches("(?s).*now: ready 3 of 3, settle QUIET \\(0\\.00\\), health OK, cpu 0\\.\\d+.*"), r.out());
+        assertTrue(r.out().matches("(?s).*now: ready 3 of 3, settle QUIET \\(settle query reads 0\\), health OK, cpu 0\\.\\d+.*"), r.out());
         assertTrue(r.out().contains("settle-query: clamp_min( max(milvus_querycoord_querynode_num{namespace=\"milvus\""), r.out());
         assertTrue(r.out().contains("dry run: nothing written"), r.out());
         assertEquals(List.of(), kube.requests().stream().filter(q -> !q.method().equals("GET")).toList());

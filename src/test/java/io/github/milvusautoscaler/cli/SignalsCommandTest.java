@@ -191,9 +191,10 @@ class SignalsCommandTest {
         assertEquals(0, r.exit(), r.all());
         assertEquals("", r.err().strip(), r.all());
         assertTrue(r.out().contains("UNKNOWN"), r.all());
-        // The settle row carries the state the header gives, beside its query.
+        // The settle row carries the state the header gives and why it is unknown, beside its query.
         assertTrue(r.out().contains("settle UNKNOWN"), r.all());
-        assertTrue(r.out().contains("\n  settle-query         UNKNOWN\n    clamp_min("), r.all());
+        assertTrue(r.out().contains("\n  settle-query         UNKNOWN (settle query: empty result)\n    clamp_min("),
+                r.all());
     }
 
     /**

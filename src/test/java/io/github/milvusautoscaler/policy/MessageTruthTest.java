@@ -180,6 +180,27 @@ class MessageTruthTest {
     }
 
     /**
+     * Settle recheck L2: a BUSY hold said "data movement busy" and nothing of how much; it now carries what the
+     * settle query read, and an UNKNOWN one why it read nothing, as the metrics side noted it.
+     */
+    @Test
+    void aSettleHoldSaysWhatTheSettleQueryRead() {
+        Scene s = Scene.scene().allLow();
+        s.settle = io.github.milvusautoscaler.core.Settle.BUSY;
+        s.settleNote = "settle query reads 2";
+        s.state = Scene.settleWaitSince(s.steadyFor(Duration.ofMinutes(40)), s.now.minus(Duration.ofMinutes(4)));
+        Decision d = s.decide().decision();
+        assertEquals(Reason.SETTLING, d.reason(), d.message().text());
+        assertEquals("queryNode not settled (3 of 3 ready, data movement busy, settle query reads 2) for 4m of 30m;"
+                + " holding at 3", d.message().text());
+        s.settle = io.github.milvusautoscaler.core.Settle.UNKNOWN;
+        s.settleNote = "settle query: empty result";
+        Decision unread = s.decide().decision();
+        assertTrue(unread.message().text().startsWith("queryNode not settled (3 of 3 ready, data movement unknown,"
+                + " settle query: empty result) for 4m of 30m; the settle query reads nothing"), unread.message().text());
+    }
+
+    /**
      * A settle query that reads nothing holds like data moving, and the hold says what to check (settle recheck M2:
      * "data movement unknown" alone, and at the timeout "check stopping balance and querycoord tasks", sent the SRE
      * to Milvus when Prometheus did not scrape querycoord).

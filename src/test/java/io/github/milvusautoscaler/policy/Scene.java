@@ -56,6 +56,8 @@ final class Scene {
     ScaleMemory memory = ScaleMemory.NONE;
     final Map<String, Signal> signals = new LinkedHashMap<>();
     Settle settle = Settle.QUIET;
+    /** What the settle query read, as the metrics side notes it ("settle query reads 2"); empty: none. */
+    String settleNote = "";
     Health health = Health.OK;
     final List<ActiveAlert> alerts = new ArrayList<>();
     TargetState state = TargetState.initial();
@@ -264,7 +266,7 @@ final class Scene {
     }
 
     Observation observation() {
-        return new Observation(TARGET, now, signals, settle, health, alerts, forecast);
+        return new Observation(TARGET, now, signals, settle, health, alerts, forecast, settleNote);
     }
 
     /** Peak look-back on: {@code window} with {@code recurrence} (reference.conf: 60m, 3). */
