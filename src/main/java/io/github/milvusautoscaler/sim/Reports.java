@@ -189,6 +189,13 @@ public final class Reports {
                 settings.scrape().function() == SimSettings.RateFunction.IRATE
                         ? "cpu and qps by irate(), the newest two scrapes"
                         : "cpu and qps by rate() over " + settings.scrape().rateWindow().toSeconds() + "s",
-                settings.hpa().metricsResolution().toSeconds(), Checks.text(settings.scrape().sampleAge()));
+                settings.hpa().metricsResolution().toSeconds(), age(settings.scrape().sampleAge()));
+    }
+
+    /** A sample age as an SRE writes it: 7.5s, 0s, 1m; {@link Checks#text} would write 7.5 s as 7500ms. */
+    private static String age(java.time.Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 != 0 && ms < 60_000
+                ? java.math.BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString() + "s" : Checks.text(d);
     }
 }

@@ -55,6 +55,8 @@ class SimulateCommandTest {
         assertEquals("step", report.get("trace").getAsString());
         assertEquals(21600, report.get("simulatedSeconds").getAsLong());
         assertEquals(2, report.getAsJsonArray("results").size());
+        // The header names the sample age as an SRE writes it, not as 7500ms.
+        assertTrue(Files.readString(target.resolve("report.md")).contains("samples 7.5s before the ticks (sim.sample-age)"));
         List<String> lines = Files.readAllLines(target.resolve("decisions-hpa.jsonl"), StandardCharsets.UTF_8);
         assertTrue(lines.size() > 2 && lines.size() < 1440, "actions and reason changes only, not every tick: " + lines.size());
         JsonObject first = JsonParser.parseString(lines.get(0)).getAsJsonObject();
