@@ -462,8 +462,9 @@ final class TargetReader {
         if (v.equals("daily")) {
             return ScheduledFloor.everyDay();
         }
-        for (String part : v.split(",")) {
-            String[] range = part.trim().split("-");
+        // -1 keeps empty parts, so "Mon-" and "Mon," are refused rather than read as Monday (forecast audit F6).
+        for (String part : v.split(",", -1)) {
+            String[] range = part.trim().split("-", -1);
             int a = range.length >= 1 ? day(range[0]) : -1;
             int b = range.length == 2 ? day(range[1]) : range.length == 1 ? a : -1;
             if (a < 0 || b < 0) {
@@ -495,7 +496,7 @@ final class TargetReader {
         try {
             return LocalTime.parse(field.value().trim());
         } catch (DateTimeParseException e) {
-            errors.add(field, "must be a local time HH:MM such as 08:00");
+            errors.add(field, "must be a local time HH:MM such as 08:00 (a window to midnight ends at 00:00)");
             return null;
         }
     }

@@ -88,7 +88,20 @@ class ForecastConfigTest {
                     + " or daily",
             "bad time | milvus-autoscaler.defaults.scheduled = [{ days = daily, from = \"8am\", to = \"20:00\","
                     + " time-zone = UTC, min-replicas = 4 }]"
-                    + " | defaults.scheduled[0].from = \"8am\" (autoscaler.conf:1): must be a local time HH:MM such as 08:00",
+                    + " | defaults.scheduled[0].from = \"8am\" (autoscaler.conf:1): must be a local time HH:MM such as 08:00"
+                    + " (a window to midnight ends at 00:00)",
+            "midnight as 24:00 | milvus-autoscaler.defaults.scheduled = [{ days = daily, from = \"20:00\", to = \"24:00\","
+                    + " time-zone = UTC, min-replicas = 4 }]"
+                    + " | defaults.scheduled[0].to = \"24:00\" (autoscaler.conf:1): must be a local time HH:MM such as 08:00"
+                    + " (a window to midnight ends at 00:00)",
+            "open day range (forecast audit F6: read as Monday) | milvus-autoscaler.defaults.scheduled = [{ days ="
+                    + " \"Mon-\", from = \"08:00\", to = \"20:00\", time-zone = UTC, min-replicas = 4 }]"
+                    + " | defaults.scheduled[0].days = \"Mon-\" (autoscaler.conf:1): must be days such as Mon-Fri, Sat,Sun"
+                    + " or daily",
+            "trailing comma | milvus-autoscaler.defaults.scheduled = [{ days = \"Sat,\", from = \"08:00\","
+                    + " to = \"20:00\", time-zone = UTC, min-replicas = 4 }]"
+                    + " | defaults.scheduled[0].days = \"Sat,\" (autoscaler.conf:1): must be days such as Mon-Fri, Sat,Sun"
+                    + " or daily",
             "unknown zone | milvus-autoscaler.defaults.scheduled = [{ days = daily, from = \"08:00\", to = \"20:00\","
                     + " time-zone = \"Mars/Olympus\", min-replicas = 4 }]"
                     + " | defaults.scheduled[0].time-zone = \"Mars/Olympus\" (autoscaler.conf:1): must be a time zone such as"
