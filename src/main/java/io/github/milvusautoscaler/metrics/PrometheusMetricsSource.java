@@ -509,6 +509,13 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         }
         String key = target.id() + "/" + signal;
         String before = why == null ? notApplicable.remove(key) : notApplicable.put(key, why);
+        if (replay != null) {
+            // A replay walks the past, whose pods came and went: an hourly history read announced "memory is left
+            // out" and "read again" each time, of pods long gone, beside the live source's own line (forecast
+            // audit F3). What applied then is in each replayed signal's reason.
+            LOG.debug("{}: {} in the replayed history: {}", target.id(), signal, why == null ? "read" : why);
+            return;
+        }
         if (why != null && before == null) {
             LOG.warn("{}: {} is left out of decisions: {}", target.id(), signal, why);
         } else if (why == null && before != null) {

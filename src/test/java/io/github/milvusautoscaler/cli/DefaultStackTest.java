@@ -444,6 +444,34 @@ class DefaultStackTest {
         }
     }
 
+    /**
+     * Forecast audit F3: a replay (the hourly history read, backtest) walks past pods and said "memory is left out of
+     * decisions" and "read again" on every read, beside the live source's own line; it says what applied only in
+     * each replayed signal's reason now. The live source still says it, once.
+     */
+    @Test
+    void aReplayDoesNotAnnounceWhatAppliedInThePast() {
+        String conf = """
+                milvus-autoscaler.clusters = [
+                  { namespace = defaults, name = plain, install = helm, milvus-version = "2.5.6", components { queryNode {} } }
+                ]
+                """;
+        Target plain = new Target("defaults", "plain", Component.QUERY_NODE, InstallKind.HELM);
+        Instant to = CLOCK.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        try (var logs = io.github.milvusautoscaler.testsupport.CapturedLogs.of(PrometheusMetricsSource.class);
+             PrometheusMetricsSource replay = PrometheusMetricsSource.replaying(settings.prometheus(),
+                     settings.labelSchemes(), Assembly.queries(ConfigLoader.parse(conf, "replay.conf").targets()),
+                     new SimpleMeterRegistry(), to.minusSeconds(30), to, Duration.ofSeconds(30),
+                     PrometheusMetricsSource.MAX_POINTS_PER_RANGE_QUERY, q -> { });
+             PrometheusMetricsSource live = sourceFor(conf, "replay.conf")) {
+            assertFalse(replay.observe(plain, to).signals().get("memory").applicable(), "N/A in the replay too");
+            assertEquals(List.of(), logs.warnings(), "the replay announces nothing");
+            assertFalse(live.observe(plain, to).signals().get("memory").applicable());
+            assertTrue(logs.warnings().stream().anyMatch(w -> w.startsWith("defaults/plain/queryNode: memory is left out"
+                    + " of decisions")), logs.warnings().toString());
+        }
+    }
+
     @Test
     void aComponentWhosePodsDeclareNoResourcesHasNoCpuOrMemoryToWaitFor() {
         try (PrometheusMetricsSource defaults = sourceFor("""
