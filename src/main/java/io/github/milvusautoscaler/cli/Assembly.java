@@ -132,6 +132,13 @@ final class Assembly implements AutoCloseable {
      */
     static io.github.milvusautoscaler.metrics.PrometheusHistorySource historySource(
             io.github.milvusautoscaler.config.AutoscalerSettings s, List<TargetSettings> targets, Duration extra) {
+        return historySource(s, targets, extra, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    /** The same, counting its reads on {@code meters}: the daemon's /metrics. */
+    static io.github.milvusautoscaler.metrics.PrometheusHistorySource historySource(
+            io.github.milvusautoscaler.config.AutoscalerSettings s, List<TargetSettings> targets, Duration extra,
+            io.micrometer.core.instrument.MeterRegistry meters) {
         Map<Target, io.github.milvusautoscaler.metrics.PrometheusHistorySource.Reading> readings = new java.util.HashMap<>();
         for (TargetSettings t : targets) {
             var f = t.policy().forecast();
@@ -145,7 +152,7 @@ final class Assembly implements AutoCloseable {
             }
         }
         return new io.github.milvusautoscaler.metrics.PrometheusHistorySource(s.prometheus(), s.labelSchemes(),
-                queries(targets), readings);
+                queries(targets), readings, meters);
     }
 
     /** One engine loop per target, each with the policy its settings describe. */

@@ -200,7 +200,7 @@ final class Daemon implements AutoCloseable {
                 registry, clock));
 
         this.history = parts.opened("load history", new SwappableHistory());
-        history.swap(Assembly.historySource(s, s.targets(), Duration.ZERO));
+        history.swap(Assembly.historySource(s, s.targets(), Duration.ZERO, registry));
 
         SelfMetrics self = new SelfMetrics(registry, leader::isLeader, () -> engine != null ? engine.dryRun() : s.dryRun());
         DecisionLogger logger = new DecisionLogger(leader::isLeader);
@@ -463,7 +463,7 @@ final class Daemon implements AutoCloseable {
         // Removed targets' loops stop (their ticks in flight end) before the source without their queries is in.
         scheduler.retain(next.targets().stream().map(TargetSettings::target).collect(java.util.stream.Collectors.toSet()));
         metrics.swap(nextSource);
-        history.swap(Assembly.historySource(next, next.targets(), Duration.ZERO));
+        history.swap(Assembly.historySource(next, next.targets(), Duration.ZERO, registry));
         alertBook.setTargets(next.targets().stream().map(TargetSettings::target).toList());
         scheduler.update(Assembly.engineTargets(next.targets()));
         if (next.dryRun() != before.dryRun()) {

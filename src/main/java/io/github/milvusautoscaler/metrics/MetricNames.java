@@ -20,6 +20,16 @@ public final class MetricNames {
      */
     public static final String SIGNAL_UNKNOWN = "milvus.autoscaler.signal.unknown";
 
+    /**
+     * Load history reads (forecast, recent peaks), tagged {@code target} and {@link #TAG_RESULT} ({@code ok} or
+     * {@code failed}: the history before it is kept); exported as {@code milvus_autoscaler_history_reads_total}. A
+     * failed read was a WARN line and nothing else (forecast audit F2); failed reads and no ok one in an hour mean
+     * the forecast ages towards UNKNOWN.
+     */
+    public static final String HISTORY_READS = "milvus.autoscaler.history.reads";
+    /** Tag: {@code ok} or {@code failed}. */
+    public static final String TAG_RESULT = "result";
+
     /** Tag: what went wrong, one of {@link FailureKind#tag()}. */
     public static final String TAG_KIND = "kind";
     /** Tag: {@code success} or {@code error}. */

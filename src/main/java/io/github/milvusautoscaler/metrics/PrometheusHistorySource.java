@@ -12,6 +12,8 @@ import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.SignalQuery;
 import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.core.TargetQueries;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,6 +77,9 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
     private final Map<Target, Reading> readings;
     private final Map<Target, Cached> cache = new ConcurrentHashMap<>();
     private final Set<Target> refreshing = ConcurrentHashMap.newKeySet();
+    /** Targets whose last read failed, so the next good one says it recovered. */
+    private final Set<Target> failing = ConcurrentHashMap.newKeySet();
+    private final MeterRegistry meters;
     private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "history-refresh");
         t.setDaemon(true);
@@ -89,12 +94,42 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
      */
     public PrometheusHistorySource(PrometheusEndpoint endpoint, Map<InstallKind, LabelScheme> schemes,
                                    List<TargetQueries> targets, Map<Target, Reading> readings) {
+        this(endpoint, schemes, targets, readings, new SimpleMeterRegistry());
+    }
+
+    /**
+     * A source that counts its reads on {@code meters} ({@link MetricNames#HISTORY_READS}), as the daemon's does:
+     * both results start at 0 for every target with a reading, so {@code increase()} sees the first failure.
+     */
+    public PrometheusHistorySource(PrometheusEndpoint endpoint, Map<InstallKind, LabelScheme> schemes,
+                                   List<TargetQueries> targets, Map<Target, Reading> readings, MeterRegistry meters) {
+        this.meters = requireNonNull(meters, "meters");
         this.endpoint = requireNonNull(endpoint, "endpoint");
         this.schemes = Map.copyOf(requireNonNull(schemes, "schemes"));
         for (TargetQueries q : requireNonNull(targets, "targets")) {
             this.targets.put(q.target(), q);
         }
         this.readings = Map.copyOf(requireNonNull(readings, "readings"));
+        for (Target target : this.readings.keySet()) {
+            reads(target, "ok");
+            reads(target, "failed");
+        }
+    }
+
+    private Counter reads(Target target, String result) {
+        return Counter.builder(MetricNames.HISTORY_READS).description("Load history reads (forecast, recent peaks) by"
+                        + " target and result: ok, failed (the history before it is kept)")
+                .tags("target", target.id(), MetricNames.TAG_RESULT, result).register(meters);
+    }
+
+    /**
+     * The queries a history read needs: the load-proportional signals alone. It used to run every query of the
+     * target over the whole range, memory's, settle's and health's too, and to throw the read away when one of
+     * those failed: half of Prometheus' time went to queries it never used (forecast audit F1).
+     */
+    static TargetQueries loadQueries(TargetQueries q) {
+        return new TargetQueries(q.target(), q.signals().stream().filter(s -> LOAD_PROPORTIONAL.contains(s.name()))
+                .toList(), "", "");
     }
 
     /**
@@ -160,7 +195,7 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
         Instant end = Instant.ofEpochSecond(Math.floorDiv(now.getEpochSecond(), stepSeconds) * stepSeconds);
         Instant from = end.minus(reading.range());
         int points = (int) (reading.range().toSeconds() / stepSeconds) + 1;
-        try (PrometheusMetricsSource source = PrometheusMetricsSource.replaying(endpoint, schemes, List.of(q),
+        try (PrometheusMetricsSource source = PrometheusMetricsSource.replaying(endpoint, schemes, List.of(loadQueries(q)),
                 new SimpleMeterRegistry(), from, end, reading.step(), PrometheusMetricsSource.MAX_POINTS_PER_RANGE_QUERY,
                 text -> { })) {
             Map<String, double[]> loads = new LinkedHashMap<>();
@@ -199,7 +234,12 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
             LoadHistory history = new LoadHistory(from.minus(reading.step()), reading.step(), end.minus(reading.step()),
                     loads);
             cache.put(target, new Cached(history, now.plus(reading.refresh())));
-            LOG.debug("{}: load history read, {} .. {}, {} known points", target.id(), from, end, known);
+            reads(target, "ok").increment();
+            if (failing.remove(target)) {
+                LOG.info("{}: load history read again, {} .. {}, {} known points", target.id(), from, end, known);
+            } else {
+                LOG.debug("{}: load history read, {} .. {}, {} known points", target.id(), from, end, known);
+            }
             return history;
         } catch (RuntimeException e) {
             return keep(target, now, reading, e.toString());
@@ -215,6 +255,8 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
         Cached c = cache.get(target);
         LoadHistory kept = c == null ? LoadHistory.NONE : c.history();
         Duration retry = reading.refresh().compareTo(RETRY) < 0 ? reading.refresh() : RETRY;
+        reads(target, "failed").increment();
+        failing.add(target);
         LOG.warn("{}: load history (forecast, recent peaks) could not be read ({}); keeping the one read before{},"
                 + " trying again in {}", target.id(), Reasons.oneLine(why, 300),
                 kept == LoadHistory.NONE ? " (none)" : " (up to " + kept.end() + ")",

@@ -336,6 +336,12 @@ class ClosedLoopTest {
         assertFalse(f.leader());
         assertEquals("follower", status(follower).get("role").getAsString());
         assertEquals(0.0, scaleWrites(follower));
+        // The load history (recent peaks, peak-window 6s) is read and counted on the daemon's own /metrics.
+        for (Daemon d : List.of(leader, follower)) {
+            var reads = d.registry().find(io.github.milvusautoscaler.metrics.MetricNames.HISTORY_READS)
+                    .tag("target", view(d).target().id()).tag("result", "ok").counter();
+            assertTrue(reads != null && reads.count() > 0, "history reads counted");
+        }
         // Every replica write the API server saw came from one leader decision, each once.
         assertEquals(writes.size(), (int) scaleWrites(leader));
         List<String> lines = Files.readAllLines(dir.resolve("leader.jsonl"));

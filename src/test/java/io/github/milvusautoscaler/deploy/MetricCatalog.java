@@ -67,10 +67,11 @@ public final class MetricCatalog {
         TYPES.put(io.github.milvusautoscaler.metrics.MetricNames.QUERY_ERRORS, Type.COUNTER);
         TYPES.put(io.github.milvusautoscaler.metrics.MetricNames.QUERY_DURATION, Type.TIMER);
         TYPES.put(io.github.milvusautoscaler.metrics.MetricNames.SIGNAL_UNKNOWN, Type.COUNTER);
+        TYPES.put(io.github.milvusautoscaler.metrics.MetricNames.HISTORY_READS, Type.COUNTER);
     }
 
     /** Constants of metrics.MetricNames that are not meter names of ours (tags, prefixes, resilience4j's own). */
-    private static final Set<String> NOT_OURS = Set.of("TAG_KIND", "TAG_OUTCOME", "TAG_SIGNAL",
+    private static final Set<String> NOT_OURS = Set.of("TAG_KIND", "TAG_OUTCOME", "TAG_SIGNAL", "TAG_RESULT",
             "RESILIENCE_NAME_PREFIX", "BREAKER_STATE", "BREAKER_CALLS", "RETRY_CALLS", "PREFIX");
 
     private static final Pattern EXPORTED_LINE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]");
@@ -138,6 +139,7 @@ public final class MetricCatalog {
         values.put("milvus_autoscaler_prometheus_query_seconds_sum/outcome", Set.of("success", "error"));
         values.put("milvus_autoscaler_prometheus_query_seconds_max/outcome", Set.of("success", "error"));
         values.put("milvus_autoscaler_config_reloads_total/result", Set.of("ok", "failed"));
+        values.put("milvus_autoscaler_history_reads_total/result", Set.of("ok", "failed"));
         values.put("milvus_autoscaler_alerts_total/result", Set.of("accepted", "duplicate", "ignored", "resolved"));
         values.put("milvus_autoscaler_http_rejected_total/reason", Set.of("max_connections", "max_connections_per_client",
                 "header_timeout", "header_too_large", "request_timeout", "handler_timeout"));

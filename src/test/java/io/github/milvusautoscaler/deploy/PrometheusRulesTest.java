@@ -153,8 +153,8 @@ class PrometheusRulesTest {
         // ... and down, no leader, Kubernetes or Prometheus unreachable, scale writes failing, pinned at max, a
         // stalled loop (a hung tick: /healthz stays 200 by design), Alertmanager webhooks refused (a 4xx is not retried),
         // a target that cannot be read or is refused (it never writes, so the write alert cannot see it), a config
-        // edit refused (the config before keeps running).
-        assertEquals(Set.of("MilvusAutoscalerAlertWebhookRefused", "MilvusAutoscalerDown", "MilvusAutoscalerNoLeader", "MilvusAutoscalerKubernetesUnreachable",
+        // edit refused (the config before keeps running), a load history not read for 2h (the forecast ages).
+        assertEquals(Set.of("MilvusAutoscalerHistoryUnread", "MilvusAutoscalerAlertWebhookRefused", "MilvusAutoscalerDown", "MilvusAutoscalerNoLeader", "MilvusAutoscalerKubernetesUnreachable",
                 "MilvusAutoscalerPrometheusUnreachable", "MilvusAutoscalerScaleWritesFailing",
                 "MilvusAutoscalerTargetAtMax", "MilvusAutoscalerLoopStalled", "MilvusAutoscalerTargetUnavailable",
                 "MilvusAutoscalerConfigRefused"), self);

@@ -203,12 +203,16 @@ class PrometheusHistorySourceTest {
             SwitchedPrometheus prometheusBehind = new SwitchedPrometheus();
             front.setDispatcher(prometheusBehind);
             front.start();
+            io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
             PrometheusHistorySource source = new PrometheusHistorySource(TestEndpoints.of(front.url("/").uri()),
                     DefaultQueries.schemes(), List.of(new TargetQueries(TARGET, List.of(DefaultQueries.signal("cpu")),
-                    "", "")), Map.of(TARGET, READING));
+                    "", "")), Map.of(TARGET, READING), meters);
             try (source) {
+                assertEquals(0.0, reads(meters, "failed"), "both results are there from the start, at 0");
                 LoadHistory read = source.refresh(TARGET, END);
                 assertTrue(read.oldest("cpu") != null, "the first read has load");
+                assertEquals(1.0, reads(meters, "ok"));
 
                 prometheusBehind.down = true;
                 Instant hourOn = END.plus(Duration.ofHours(1));
@@ -217,6 +221,8 @@ class PrometheusHistorySourceTest {
                 assertEquals(1, logs.warnings().size(), logs.messages().toString());
                 assertTrue(logs.warnings().get(0).contains("could not be read") && logs.warnings().get(0)
                         .contains("trying again in 5m"), logs.warnings().get(0));
+                // Forecast audit F2: a failed read was a WARN line and nothing else on /metrics.
+                assertEquals(1.0, reads(meters, "failed"));
 
                 prometheusBehind.down = false;
                 Instant retry = hourOn.plus(Duration.ofMinutes(5));
@@ -224,6 +230,41 @@ class PrometheusHistorySourceTest {
                         () -> source.history(TARGET, retry), h -> h != read);
                 assertEquals(retry.truncatedTo(java.time.temporal.ChronoUnit.MINUTES).minus(Duration.ofMinutes(5)),
                         again.end());
+                assertEquals(2.0, reads(meters, "ok"));
+                assertTrue(logs.messages().stream().anyMatch(m -> m.startsWith("milvus/fc/queryNode: load history read"
+                        + " again")), "the recovery is said where the failure was: " + logs.messages());
+            }
+        }
+    }
+
+    private static double reads(io.micrometer.core.instrument.MeterRegistry meters, String result) {
+        return meters.get(MetricNames.HISTORY_READS).tags("target", TARGET.id(), MetricNames.TAG_RESULT, result)
+                .counter().count();
+    }
+
+    /**
+     * Forecast audit F1: a history read asks only for the load-proportional signals (and the ready count), so a
+     * failing memory, settle or health query neither costs Prometheus two weeks of samples nor throws the read away.
+     * Live, the memory-limit probe alone answered 422 and every hourly read was discarded.
+     */
+    @Test
+    void aHistoryReadRunsOnlyTheLoadQueries() throws Exception {
+        try (mockwebserver3.MockWebServer front = new mockwebserver3.MockWebServer()) {
+            SwitchedPrometheus prometheusBehind = new SwitchedPrometheus();
+            prometheusBehind.refuse = "memory|milvus_querycoord|status=\"fail\"";
+            front.setDispatcher(prometheusBehind);
+            front.start();
+            TargetQueries all = new TargetQueries(TARGET, List.of(DefaultQueries.signal("cpu"),
+                    DefaultQueries.signal("memory")), DefaultQueries.query("querynode-settle"),
+                    "sum(rate(milvus_proxy_req_count{status=\"fail\"}[2m]))");
+            try (PrometheusHistorySource source = new PrometheusHistorySource(TestEndpoints.of(front.url("/").uri()),
+                    DefaultQueries.schemes(), List.of(all), Map.of(TARGET, READING))) {
+                LoadHistory read = source.refresh(TARGET, END);
+                assertTrue(read.oldest("cpu") != null, "the read is kept: " + prometheusBehind.asked);
+                assertTrue(prometheusBehind.asked.stream().noneMatch(q -> q.matches("(?s).*(" + prometheusBehind.refuse
+                        + ").*")), "asked only for load: " + prometheusBehind.asked);
+                assertTrue(prometheusBehind.asked.stream().anyMatch(q -> q.contains("container_cpu_usage_seconds_total")),
+                        prometheusBehind.asked.toString());
             }
         }
     }
@@ -231,12 +272,27 @@ class PrometheusHistorySourceTest {
     /** The test's Prometheus behind a switch: forwarded while up, 503 while down. */
     private static final class SwitchedPrometheus extends mockwebserver3.Dispatcher {
         volatile boolean down;
+        /** A regular expression: a query matching it is answered 422, as Prometheus answers one it cannot run. */
+        volatile String refuse;
+        /** Every query text asked, decoded. */
+        final List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
         private final okhttp3.OkHttpClient client = new okhttp3.OkHttpClient();
 
         @Override
         public mockwebserver3.MockResponse dispatch(mockwebserver3.RecordedRequest request) {
             if (down) {
                 return new mockwebserver3.MockResponse.Builder().code(503).body("Service Unavailable").build();
+            }
+            String form = "POST".equals(request.getMethod()) ? request.getBody().utf8()
+                    : java.util.Objects.requireNonNullElse(request.getUrl().encodedQuery(), "");
+            String query = okhttp3.HttpUrl.get("http://x/?" + form).queryParameter("query");
+            if (query != null) {
+                asked.add(query);
+                if (refuse != null && query.matches("(?s).*(" + refuse + ").*")) {
+                    return new mockwebserver3.MockResponse.Builder().code(422).setHeader("Content-Type",
+                            "application/json").body("{\"status\":\"error\",\"errorType\":\"execution\","
+                            + "\"error\":\"refused by the test\"}").build();
+                }
             }
             okhttp3.HttpUrl url = okhttp3.HttpUrl.get(prometheus.url()).newBuilder()
                     .encodedPath(request.getUrl().encodedPath()).encodedQuery(request.getUrl().encodedQuery()).build();
