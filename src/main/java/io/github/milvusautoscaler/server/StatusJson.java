@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import io.github.milvusautoscaler.core.LoadHistory;
 import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.SignalReading;
 import io.github.milvusautoscaler.engine.DecisionJson;
@@ -97,6 +98,10 @@ public final class StatusJson {
             JsonArray alerts = new JsonArray();
             v.observation().alerts().forEach(a -> alerts.add(a.name()));
             o.add("alerts", alerts);
+            // Where the load history the forecast and recent peaks come from ends: a read that keeps failing keeps
+            // the one before, whose forecast looked as fresh as any (forecast audit F2). Null: no history.
+            LoadHistory history = v.observation().forecast().history();
+            o.addProperty("historyEnd", history == LoadHistory.NONE ? null : history.end().toString());
         }
         o.add("lastDecision", v.decision() == null ? JsonNull.INSTANCE : DecisionJson.toJson(v.decision()));
         JsonObject waits = new JsonObject();

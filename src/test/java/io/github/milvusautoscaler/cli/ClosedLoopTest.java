@@ -342,6 +342,10 @@ class ClosedLoopTest {
                     .tag("target", view(d).target().id()).tag("result", "ok").counter();
             assertTrue(reads != null && reads.count() > 0, "history reads counted");
         }
+        // Status says where that history ends, so one kept through failing reads shows its age.
+        var historyEnd = status(leader).get("historyEnd");
+        assertTrue(historyEnd != null && !historyEnd.isJsonNull()
+                && Instant.parse(historyEnd.getAsString()).isAfter(Instant.now().minusSeconds(600)), String.valueOf(historyEnd));
         // Every replica write the API server saw came from one leader decision, each once.
         assertEquals(writes.size(), (int) scaleWrites(leader));
         List<String> lines = Files.readAllLines(dir.resolve("leader.jsonl"));
