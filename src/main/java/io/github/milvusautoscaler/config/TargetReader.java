@@ -437,8 +437,8 @@ final class TargetReader {
                 continue;
             }
             Set<DayOfWeek> dayset = days == null ? null : days(days);
-            LocalTime f = from == null ? null : time(from);
-            LocalTime u = to == null ? null : time(to);
+            LocalTime f = from == null ? null : time(from, "");
+            LocalTime u = to == null ? null : time(to, " (a window to midnight ends at 00:00)");
             ZoneId z = zone == null ? null : zone(zone);
             if (dayset != null && f != null && u != null && z != null && floor != null) {
                 ZoneId inZone = z;
@@ -491,12 +491,12 @@ final class TargetReader {
         return -1;
     }
 
-    /** "08:00" (24-hour local time); null after an error. */
-    private LocalTime time(Field<String> field) {
+    /** "08:00" (24-hour local time); null after an error, which ends with {@code hint}. */
+    private LocalTime time(Field<String> field, String hint) {
         try {
             return LocalTime.parse(field.value().trim());
         } catch (DateTimeParseException e) {
-            errors.add(field, "must be a local time HH:MM such as 08:00 (a window to midnight ends at 00:00)");
+            errors.add(field, "must be a local time HH:MM such as 08:00" + hint);
             return null;
         }
     }

@@ -23,8 +23,8 @@ public final class MetricNames {
     /**
      * Load history reads (forecast, recent peaks), tagged {@code target} and {@link #TAG_RESULT} ({@code ok} or
      * {@code failed}: the history before it is kept); exported as {@code milvus_autoscaler_history_reads_total}. A
-     * failed read was a WARN line and nothing else (forecast audit F2); failed reads and no ok one in an hour mean
-     * the forecast ages towards UNKNOWN.
+     * failed read was a WARN line and nothing else (forecast audit F2); failed reads and no ok one for 3h
+     * (MilvusAutoscalerHistoryUnread) mean the forecast ages towards UNKNOWN.
      */
     public static final String HISTORY_READS = "milvus.autoscaler.history.reads";
     /** Tag: {@code ok} or {@code failed}. */

@@ -88,8 +88,7 @@ class ForecastConfigTest {
                     + " or daily",
             "bad time | milvus-autoscaler.defaults.scheduled = [{ days = daily, from = \"8am\", to = \"20:00\","
                     + " time-zone = UTC, min-replicas = 4 }]"
-                    + " | defaults.scheduled[0].from = \"8am\" (autoscaler.conf:1): must be a local time HH:MM such as 08:00"
-                    + " (a window to midnight ends at 00:00)",
+                    + " | defaults.scheduled[0].from = \"8am\" (autoscaler.conf:1): must be a local time HH:MM such as 08:00",
             "midnight as 24:00 | milvus-autoscaler.defaults.scheduled = [{ days = daily, from = \"20:00\", to = \"24:00\","
                     + " time-zone = UTC, min-replicas = 4 }]"
                     + " | defaults.scheduled[0].to = \"24:00\" (autoscaler.conf:1): must be a local time HH:MM such as 08:00"
