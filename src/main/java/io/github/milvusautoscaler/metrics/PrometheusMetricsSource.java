@@ -200,9 +200,10 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             signals.put(def.name(), signal(target, def, at));
         }
         Level settle = queries.settleQuery().isBlank() ? null : level(target, "settle", queries.settleQuery(), at);
-        Health health = queries.healthQuery().isBlank() ? Health.NONE : health(target, queries.healthQuery(), at);
+        Health health = queries.healthQuery().isBlank() ? Health.NONE
+                : level(target, "health", queries.healthQuery(), at).health();
         return new Observation(target, at, signals, settle == null ? Settle.QUIET : settle.settle(), health, List.of(),
-                Forecast.NONE, settle == null ? "" : settle.note("settle query"));
+                Forecast.NONE, settle == null ? "" : settle.settleNote());
     }
 
     /**
@@ -526,14 +527,6 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         }
     }
 
-    private Health health(Target target, String template, Instant at) {
-        Level level = level(target, "health", template, at);
-        if (level.problem() != null) {
-            return Health.UNKNOWN;
-        }
-        return level.value() > 0 ? Health.FAILING : Health.OK;
-    }
-
     /**
      * What a settle or health query read: its largest value, or why it is not a trustworthy number &gt;= 0.
      *
@@ -546,9 +539,13 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             return problem != null ? Settle.UNKNOWN : value > 0 ? Settle.BUSY : Settle.QUIET;
         }
 
+        Health health() {
+            return problem != null ? Health.UNKNOWN : value > 0 ? Health.FAILING : Health.OK;
+        }
+
         /** {@code "settle query reads 2"}, or {@code "settle query: empty result"}. */
-        String note(String query) {
-            return problem != null ? query + ": " + problem : query + " reads "
+        String settleNote() {
+            return problem != null ? "settle query: " + problem : "settle query reads "
                     + new java.math.BigDecimal(value).round(new java.math.MathContext(4)).stripTrailingZeros()
                     .toPlainString();
         }

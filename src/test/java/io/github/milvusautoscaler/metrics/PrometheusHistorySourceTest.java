@@ -272,7 +272,11 @@ class PrometheusHistorySourceTest {
     /** The test's Prometheus behind a switch: forwarded while up, 503 while down. */
     private static final class SwitchedPrometheus extends mockwebserver3.Dispatcher {
         volatile boolean down;
-        /** A regular expression: a query matching it is answered 422, as Prometheus answers one it cannot run. */
+        /**
+         * A regular expression: a query matching it is answered 422 with an error body, as Prometheus' HTTP API
+         * answers an expression it cannot execute (docs/querying/api.md, "Format overview": 422 Unprocessable
+         * Entity), e.g. one over {@code --query.max-samples}.
+         */
         volatile String refuse;
         /** Every query text asked, decoded. */
         final List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
