@@ -2,7 +2,7 @@ package io.github.milvusautoscaler.actuate;
 
 import static java.util.Objects.requireNonNull;
 
-import io.github.milvusautoscaler.core.Checks;
+import io.github.milvusautoscaler.core.Durations;
 import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -80,7 +80,7 @@ public final class ApiReachability implements Interceptor {
                 // The client's call timeout cancels the call by closing its socket, and what the read then throws,
                 // "SocketException: Socket closed", read as the server hanging up (observability audit L6).
                 long ms = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(chain.call().timeout().timeoutNanos());
-                cause = "no answer within " + (ms > 0 ? Checks.text(Duration.ofMillis(ms)) : "the call's time") + " (kubernetes.request-timeout);"
+                cause = "no answer within " + (ms > 0 ? Durations.setting(Duration.ofMillis(ms)) : "the call's time") + " (kubernetes.request-timeout);"
                         + " the call was cancelled (" + cause + ")";
             }
             failed(host, cause);

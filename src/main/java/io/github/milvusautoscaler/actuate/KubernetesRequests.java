@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.actuate;
 
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.KubernetesSettings;
 import static java.util.Objects.requireNonNull;
 
@@ -8,7 +9,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.github.milvusautoscaler.core.ActuationException;
-import io.github.milvusautoscaler.core.Checks;
 import io.github.milvusautoscaler.core.ActuationException.Kind;
 import io.github.milvusautoscaler.core.WriteGuard;
 import io.kubernetes.client.openapi.ApiClient;
@@ -269,7 +269,7 @@ final class KubernetesRequests {
                 // OkHttp's call timeout, which the client sets from kubernetes.request-timeout: say so in the
                 // config's words, as ApiReachability does for the same cut (observability recheck, L6's residual).
                 int ms = client.getHttpClient().callTimeoutMillis();
-                return "no answer within " + (ms > 0 ? Checks.text(Duration.ofMillis(ms)) : "the call's time")
+                return "no answer within " + (ms > 0 ? Durations.setting(Duration.ofMillis(ms)) : "the call's time")
                         + " (kubernetes.request-timeout)";
             }
             return "transport failure " + cause.getClass().getSimpleName()

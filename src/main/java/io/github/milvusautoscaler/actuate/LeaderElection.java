@@ -2,7 +2,7 @@ package io.github.milvusautoscaler.actuate;
 
 import static java.util.Objects.requireNonNull;
 
-import io.github.milvusautoscaler.core.Checks;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.LeaderElectionSettings;
 import io.github.milvusautoscaler.core.LeaderGate;
 import io.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
@@ -195,8 +195,8 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
             return;
         }
         LOG.info("leader election: standing as {} for Lease {}/{} (lease {}, renew deadline {}, retry {})",
-                options.identity(), options.namespace(), options.leaseName(), Checks.text(options.leaseDuration()),
-                Checks.text(options.renewDeadline()), Checks.text(options.retryPeriod()));
+                options.identity(), options.namespace(), options.leaseName(), Durations.setting(options.leaseDuration()),
+                Durations.setting(options.renewDeadline()), Durations.setting(options.retryPeriod()));
         thread = new Thread(this::campaign, "milvus-autoscaler-leader-election");
         thread.setDaemon(true);
         thread.start();
@@ -299,7 +299,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         } else {
             LOG.warn("leader election: Lease {}/{} left to expire (a follower takes over after {}): the last write's"
                     + " outcome is unknown, and the API server may still apply it", options.namespace(),
-                    options.leaseName(), Checks.text(options.leaseDuration()));
+                    options.leaseName(), Durations.setting(options.leaseDuration()));
         }
     }
 
@@ -513,12 +513,12 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                             options.leaseName());
                 } else {
                     LOG.warn("leader election: could not release Lease {}/{}; a follower takes over after {}",
-                            options.namespace(), options.leaseName(), Checks.text(options.leaseDuration()));
+                            options.namespace(), options.leaseName(), Durations.setting(options.leaseDuration()));
                 }
             } catch (ApiException e) {
                 LOG.warn("leader election: could not read Lease {}/{} to release it (HTTP {}); a follower takes over"
                         + " after {}", options.namespace(), options.leaseName(), e.getCode(),
-                        Checks.text(options.leaseDuration()));
+                        Durations.setting(options.leaseDuration()));
             } finally {
                 operations.unlock();
             }

@@ -5,6 +5,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.TargetSettings;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.HistorySource;
 import io.github.milvusautoscaler.core.LoadHistory;
 import io.github.milvusautoscaler.core.Observation;
@@ -140,8 +141,7 @@ public final class BacktestCommand implements Callable<Integer> {
             Duration interval = selected.get().settings().loopInterval();
             if (interval.toMillis() % 1000 != 0) {
                 // Prometheus' range-query step and the replay's grid count whole seconds, as --step does.
-                err.println("backtest: --step defaults to loop.interval (" + io.github.milvusautoscaler.core.Checks
-                        .text(interval) + "), which is not a whole number of seconds: pass --step, e.g. --step 15s");
+                err.println("backtest: --step defaults to loop.interval (" + Durations.setting(interval) + "), which is not a whole number of seconds: pass --step, e.g. --step 15s");
                 err.flush();
                 return Main.EXIT_USAGE;
             }
@@ -149,9 +149,9 @@ public final class BacktestCommand implements Callable<Integer> {
         }
         if (stepLength.compareTo(Duration.between(start, end)) > 0) {
             // One step needs two grid points in the range; RangeCache refused it with a stack trace (config audit C4).
-            err.println("backtest: the step " + io.github.milvusautoscaler.core.Checks.text(stepLength)
+            err.println("backtest: the step " + Durations.setting(stepLength)
                     + (step == null ? " (loop.interval, the default --step)" : " (--step)") + " is longer than the range "
-                    + start + " .. " + end + " (" + ValidateConfigCommand.duration(Duration.between(start, end))
+                    + start + " .. " + end + " (" + Durations.human(Duration.between(start, end))
                     + "): pass a shorter --step or a longer range");
             err.flush();
             return Main.EXIT_USAGE;

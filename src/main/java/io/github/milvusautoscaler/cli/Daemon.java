@@ -1,6 +1,6 @@
 package io.github.milvusautoscaler.cli;
 
-import io.github.milvusautoscaler.core.Checks;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.KubernetesSettings;
 import static java.util.Objects.requireNonNull;
 
@@ -433,7 +433,7 @@ final class Daemon implements AutoCloseable {
             if (!waited) {
                 SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "failed").increment();
                 LOG.error("config reload refused, keeping the running config until the file can be read (tried again"
-                        + " every {}); {} error(s):", Checks.text(settings.configReloadInterval()),
+                        + " every {}); {} error(s):", Durations.setting(settings.configReloadInterval()),
                         unreadable.size());
                 unreadable.forEach(err -> LOG.error("  {}", err));
             }

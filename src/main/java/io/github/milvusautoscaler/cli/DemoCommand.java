@@ -6,6 +6,7 @@ import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.ConfigLoader;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.engine.DecisionLogWriter;
 import io.github.milvusautoscaler.engine.Engine;
 import io.github.milvusautoscaler.engine.EngineAssembly;
@@ -124,7 +125,7 @@ public final class DemoCommand implements Callable<Integer> {
         // (the default 7 days of the 6-hour step scenario is "6h").
         int spanDays = Math.min(days, traceDays);
         String span = whole.durationSeconds() < 86400
-                ? ScaleCommand.human(Duration.ofSeconds(Math.round(whole.durationSeconds())))
+                ? Durations.human(Duration.ofSeconds(Math.round(whole.durationSeconds())))
                 : spanDays + (spanDays == 1 ? " day" : " days");
         var cfg = SimSettings.loadConfig(Optional.empty());
         SimSettings settings = SimSettings.from(cfg, Component.QUERY_NODE);

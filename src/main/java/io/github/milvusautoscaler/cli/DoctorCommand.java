@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.cli;
 
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.LabelScheme;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.TargetSettings;
@@ -191,11 +192,11 @@ public final class DoctorCommand implements Callable<Integer> {
                     + " kube_deployment_spec_replicas is %s old, past"
                     + " stale-after %s: it is not ingesting now (restarting, out of disk, a remote-write backend lagging,"
                     + " or a history that ends), or this machine's clock is ahead of Prometheus'; every signal reads"
-                    + " UNKNOWN until it catches up", label, ScaleCommand.human(newest), ScaleCommand.human(staleAfter)),
+                    + " UNKNOWN until it catches up", label, Durations.human(newest), Durations.human(staleAfter)),
                     true);
         }
         return new Freshness(String.format(Locale.ROOT, "ok   %-20s newest scrape %s old (stale-after %s)", label,
-                ScaleCommand.human(newest), ScaleCommand.human(staleAfter)), false);
+                Durations.human(newest), Durations.human(staleAfter)), false);
     }
 
     /** The daemon's own scrape: its job is the Service's name, which the shipped alerts and dashboard select. */

@@ -1,5 +1,7 @@
 package io.github.milvusautoscaler.cli;
 
+import static io.github.milvusautoscaler.core.Durations.human;
+
 import io.github.milvusautoscaler.actuate.KubernetesEventSink;
 import io.github.milvusautoscaler.actuate.PauseMarks;
 import io.github.milvusautoscaler.actuate.RoutingActuator;
@@ -361,31 +363,6 @@ public final class ScaleCommand implements Callable<Integer> {
         private static String number(int n) {
             return n < NUMBERS.length ? NUMBERS[n] : Integer.toString(n);
         }
-    }
-
-    /** {@code 30m}, {@code 1h30m}, {@code 45s}, {@code 200ms}, {@code 0s}; a negative one with a minus. */
-    static String human(Duration d) {
-        if (d.isNegative()) {
-            return "-" + human(d.negated());
-        }
-        if (d.isZero()) {
-            return "0s";
-        }
-        if (d.toMillis() < 1000) {
-            return d.toMillis() + "ms";
-        }
-        long s = d.toSeconds();
-        StringBuilder b = new StringBuilder();
-        if (s >= 3600) {
-            b.append(s / 3600).append('h');
-        }
-        if (s % 3600 >= 60) {
-            b.append(s % 3600 / 60).append('m');
-        }
-        if (s % 60 > 0 || b.length() == 0) {
-            b.append(s % 60).append('s');
-        }
-        return b.toString();
     }
 
     /** One look at the cluster and Prometheus during a wait. */

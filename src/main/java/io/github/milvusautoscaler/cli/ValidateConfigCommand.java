@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.cli;
 
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.PrometheusAuth;
 
 import io.github.milvusautoscaler.alerts.TokenFile;
@@ -26,7 +27,6 @@ import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -199,16 +199,16 @@ public final class ValidateConfigCommand implements Callable<Integer> {
 
     private void print(AutoscalerSettings s, PrintWriter out) {
         out.println(file + ": valid, " + s.targets().size() + (s.targets().size() == 1 ? " target" : " targets"));
-        out.println("prometheus " + s.prometheus().url() + " (timeout " + duration(s.prometheus().timeout())
-                + ", stale after " + duration(s.prometheus().staleAfter()) + ")");
-        out.println("loop every " + duration(s.loopInterval()) + " (jitter " + duration(s.loopJitter()) + "), dry-run "
+        out.println("prometheus " + s.prometheus().url() + " (timeout " + Durations.setting(s.prometheus().timeout())
+                + ", stale after " + Durations.setting(s.prometheus().staleAfter()) + ")");
+        out.println("loop every " + Durations.setting(s.loopInterval()) + " (jitter " + Durations.setting(s.loopJitter()) + "), dry-run "
                 + s.dryRun() + ", at most " + s.maxActionsPerHour() + " actions/hour, decision log "
                 + (s.decisionLogPath().isEmpty() ? "off" : s.decisionLogPath()));
         int routes = s.alerts().routes().size();
         String alerts = !s.alerts().enabled() ? "disabled"
                 : s.alerts().bearerTokenFile().isEmpty() ? "webhook off (no alerts.bearer-token-file)"
                 : "webhook on (token file " + PrometheusAuth.shown(s.alerts().bearerTokenFile().get()) + ")";
-        out.println("alerts " + alerts + " (step " + s.alerts().step() + ", cooldown " + duration(s.alerts().cooldown())
+        out.println("alerts " + alerts + " (step " + s.alerts().step() + ", cooldown " + Durations.setting(s.alerts().cooldown())
                 + ", " + routes + (routes == 1 ? " route" : " routes") + ")");
         for (TargetSettings t : s.targets()) {
             PolicySettings p = t.policy();
@@ -221,29 +221,29 @@ public final class ValidateConfigCommand implements Callable<Integer> {
                     + (t.target().install() == InstallKind.HELM ? "  (the chart's fullname rule; scaled through it)"
                     : "  (pods read through them; scaled through the Milvus resource " + t.target().name() + ")"));
             out.println("  replicas      min " + p.minReplicas() + ", max " + p.maxReplicas());
-            out.println("  scale-out     sustain " + duration(up.sustain()) + ", cooldown " + duration(up.cooldown())
+            out.println("  scale-out     sustain " + Durations.setting(up.sustain()) + ", cooldown " + Durations.setting(up.cooldown())
                     + ", max-step " + up.maxStep() + (up.maxStepShare() > 0 ? " (or " + number(up.maxStepShare())
                     + " of the replicas when more)" : "") + ", panic-above " + number(up.panicAbove()) + "x");
-            out.println("  scale-in      sustain " + duration(down.sustain()) + ", cooldown " + duration(down.cooldown())
-                    + ", delay-after-scale-out " + duration(down.delayAfterScaleOut()) + ", verify-window "
-                    + duration(down.verifyWindow()) + ", backoff " + duration(down.backoff()) + ", settle-timeout "
-                    + duration(down.settleTimeout()) + ", settle-read-after " + duration(down.settleReadAfter())
+            out.println("  scale-in      sustain " + Durations.setting(down.sustain()) + ", cooldown " + Durations.setting(down.cooldown())
+                    + ", delay-after-scale-out " + Durations.setting(down.delayAfterScaleOut()) + ", verify-window "
+                    + Durations.setting(down.verifyWindow()) + ", backoff " + Durations.setting(down.backoff()) + ", settle-timeout "
+                    + Durations.setting(down.settleTimeout()) + ", settle-read-after " + Durations.setting(down.settleReadAfter())
                     + (down.peakWindow().isZero() ? ", no peak look-back"
-                    : ", peak-window " + duration(down.peakWindow()) + " (recurrence " + down.peakRecurrence()
-                    + (down.peakAfterReversal().isZero() ? "" : ", the highest for " + duration(down.peakAfterReversal())
+                    : ", peak-window " + Durations.setting(down.peakWindow()) + " (recurrence " + down.peakRecurrence()
+                    + (down.peakAfterReversal().isZero() ? "" : ", the highest for " + Durations.setting(down.peakAfterReversal())
                     + " after a reversed step-down to one replica") + ")"));
             var f = p.forecast();
-            out.println("  forecast      " + (!f.enabled() ? "off" : "lead " + duration(f.lead()) + ", horizon "
-                    + duration(f.horizon()) + ", fill " + number(f.fill()) + ", line " + number(f.line())
-                    + ", max-step " + f.maxStep() + ", min-history " + duration(f.minHistory()) + ", max-error "
-                    + number(f.maxError()) + ", history " + duration(f.history()) + " every " + duration(f.historyStep())
-                    + ", refresh " + duration(f.refresh()) + ", days in " + f.timeZone().getId() + " (workdays "
+            out.println("  forecast      " + (!f.enabled() ? "off" : "lead " + Durations.setting(f.lead()) + ", horizon "
+                    + Durations.setting(f.horizon()) + ", fill " + number(f.fill()) + ", line " + number(f.line())
+                    + ", max-step " + f.maxStep() + ", min-history " + Durations.setting(f.minHistory()) + ", max-error "
+                    + number(f.maxError()) + ", history " + Durations.setting(f.history()) + " every " + Durations.setting(f.historyStep())
+                    + ", refresh " + Durations.setting(f.refresh()) + ", days in " + f.timeZone().getId() + " (workdays "
                     + ScheduledFloor.describe(f.workdays()) + ")"));
             out.println("  scheduled     " + (p.scheduled().isEmpty() ? "none" : p.scheduled().stream()
                     .map(w -> w.describe() + " min-replicas " + w.minReplicas())
                     .collect(java.util.stream.Collectors.joining("; "))));
             out.println("  fallback      " + p.fallback().mode().name().toLowerCase(Locale.ROOT).replace('_', '-') + " after "
-                    + duration(p.fallback().after())
+                    + Durations.setting(p.fallback().after())
                     + (p.fallback().mode() == FallbackSettings.Mode.SCALE_OUT
                     ? " to " + p.fallback().replicas() + " replicas" : ""));
             out.println("  signals");
@@ -269,29 +269,5 @@ public final class ValidateConfigCommand implements Callable<Integer> {
     static String number(double value) {
         BigDecimal rounded = new BigDecimal(value).round(new MathContext(6)).stripTrailingZeros();
         return rounded.scale() < 0 ? rounded.setScale(0).toPlainString() : rounded.toPlainString();
-    }
-
-    /** A duration as an SRE writes it: 15s, 10m, 1h30m, 2d, 250ms. */
-    static String duration(Duration d) {
-        if (d.isZero()) {
-            return "0s";
-        }
-        if (d.toMillisPart() != 0 || d.getNano() % 1_000_000 != 0) {
-            return d.toMillis() + "ms";
-        }
-        StringBuilder sb = new StringBuilder();
-        if (d.toDays() > 0) {
-            sb.append(d.toDays()).append('d');
-        }
-        if (d.toHoursPart() > 0) {
-            sb.append(d.toHoursPart()).append('h');
-        }
-        if (d.toMinutesPart() > 0) {
-            sb.append(d.toMinutesPart()).append('m');
-        }
-        if (d.toSecondsPart() > 0) {
-            sb.append(d.toSecondsPart()).append('s');
-        }
-        return sb.toString();
     }
 }

@@ -54,28 +54,6 @@ public final class Checks {
                 "must be at most 24d (an HTTP client timeout counts milliseconds in an int), such as 10s");
     }
 
-    /**
-     * A duration as an SRE writes it, for naming the other side of a two-key rule: 15 seconds is
-     * {@code 15s}, 90 seconds {@code 90s}, 5 minutes {@code 5m}, 1500 ms {@code 1500ms}, two days {@code 2d}.
-     */
-    public static String text(Duration d) {
-        long ms = d.toMillis();
-        if (ms % 1000 != 0) {
-            return ms + "ms";
-        }
-        long s = ms / 1000;
-        if (s != 0 && s % 86_400 == 0) {
-            return s / 86_400 + "d";
-        }
-        if (s != 0 && s % 3600 == 0) {
-            return s / 3600 + "h";
-        }
-        if (s != 0 && s % 60 == 0) {
-            return s / 60 + "m";
-        }
-        return s + "s";
-    }
-
     /** Throws the collected problems, if any. */
     public void done() {
         if (!problems.isEmpty()) {

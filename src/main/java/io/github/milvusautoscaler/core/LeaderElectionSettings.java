@@ -51,9 +51,9 @@ public record LeaderElectionSettings(boolean enabled, String leaseName, String n
                 checks.done();
             }
             if (checks.that(renewDeadline.compareTo(leaseDuration) < 0, "renew-deadline",
-                    "must be < lease-duration (" + Checks.text(leaseDuration) + ")")) {
+                    "must be < lease-duration (" + Durations.setting(leaseDuration) + ")")) {
                 checks.that(retryPeriod.compareTo(renewDeadline) < 0, "retry-period",
-                        "must be < renew-deadline (" + Checks.text(renewDeadline) + ")");
+                        "must be < renew-deadline (" + Durations.setting(renewDeadline) + ")");
             }
         }
         checks.done();

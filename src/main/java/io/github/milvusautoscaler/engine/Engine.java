@@ -6,6 +6,7 @@ import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.ActiveAlert;
 import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.LastScale;
 import io.github.milvusautoscaler.core.DecisionSink;
@@ -328,7 +329,7 @@ public final class Engine {
                     ? onObject.lastAlertScaleOut() : onObject.lastAlertBlock();
             LOG.info("{}: alerts kept on the object since {} no longer block scale-in: alerts.carry-over {} has passed"
                     + " and no daemon saw them resolved, nor has Alertmanager re-sent them to this one ({})", t, since,
-                    io.github.milvusautoscaler.core.Checks.text(carryOver), kept.stream().map(Engine::group).distinct()
+                    Durations.setting(carryOver), kept.stream().map(Engine::group).distinct()
                             .collect(java.util.stream.Collectors.joining(", ")));
         }
     }

@@ -2,7 +2,7 @@ package io.github.milvusautoscaler.engine;
 
 import static java.util.Objects.requireNonNull;
 
-import io.github.milvusautoscaler.core.Checks;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.Target;
 import java.time.Duration;
 import java.util.HashMap;
@@ -92,7 +92,7 @@ public final class Scheduler implements AutoCloseable {
                             ? "the tick of this target's loop a reload removed is still running, and one target's"
                             + " ticks never overlap"
                             : "the previous one has run " + (startedAt == null ? "a while"
-                            : Checks.text(Duration.ofSeconds(Duration.between(startedAt, now).toSeconds())))
+                            : Durations.setting(Duration.ofSeconds(Duration.between(startedAt, now).toSeconds())))
                             + " and still waits on the API"
                             + " server or Prometheus (each call is bounded by kubernetes.request-timeout and"
                             + " prometheus.timeout, with their retries)");
@@ -209,7 +209,7 @@ public final class Scheduler implements AutoCloseable {
             return true;
         } catch (TimeoutException e) {
             LOG.warn("removed target {}: its tick is still running after {}; it is forgotten when it ends",
-                    target.id(), Checks.text(removalWait));
+                    target.id(), Durations.setting(removalWait));
             return false;
         } catch (ExecutionException | java.util.concurrent.CancellationException e) {
             // the tick's own failure was logged by the loop
@@ -245,7 +245,7 @@ public final class Scheduler implements AutoCloseable {
             long delay = jitter.isZero() ? 0 : (long) (random.nextDouble() * jitter.toMillis());
             loop.cancelSchedule = timer.every(Duration.ofMillis(delay), interval, loop::fire);
             loops.put(t.target(), loop);
-            LOG.info("started loop for {} every {} (first tick in {} ms)", t.target().id(), Checks.text(interval), delay);
+            LOG.info("started loop for {} every {} (first tick in {} ms)", t.target().id(), Durations.setting(interval), delay);
         }
     }
 
@@ -278,7 +278,7 @@ public final class Scheduler implements AutoCloseable {
         workers.shutdown();
         try {
             if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("ticks still running after {}; stopping them", Checks.text(grace));
+                LOG.warn("ticks still running after {}; stopping them", Durations.setting(grace));
                 workers.shutdownNow();
             }
         } catch (InterruptedException e) {

@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.metrics;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.HistorySource;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.LabelScheme;
@@ -260,7 +261,7 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
         LOG.warn("{}: load history (forecast, recent peaks) could not be read ({}); keeping the one read before{},"
                 + " trying again in {}", target.id(), Reasons.oneLine(why, 300),
                 kept == LoadHistory.NONE ? " (none)" : " (up to " + kept.end() + ")",
-                io.github.milvusautoscaler.core.Checks.text(retry));
+                Durations.setting(retry));
         cache.put(target, new Cached(kept, now.plus(retry)));
         return kept;
     }

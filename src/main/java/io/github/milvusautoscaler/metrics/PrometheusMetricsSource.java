@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.metrics;
 
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.TargetQueries;
 import io.github.milvusautoscaler.core.PrometheusEndpoint;
 import io.github.milvusautoscaler.core.LabelScheme;
@@ -726,10 +727,10 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
 
     private String staleReason(Fresh fresh) {
         if (fresh.input != null) {
-            return "no sample of " + fresh.input + " within stale-after " + Reasons.human(endpoint.staleAfter())
+            return "no sample of " + fresh.input + " within stale-after " + Durations.human(endpoint.staleAfter())
                     + " (Prometheus still serves the last one, up to its 5m lookback)";
         }
-        return "newest sample " + Reasons.human(fresh.newestAge) + " old > stale-after " + Reasons.human(endpoint.staleAfter());
+        return "newest sample " + Durations.human(fresh.newestAge) + " old > stale-after " + Durations.human(endpoint.staleAfter());
     }
 
     private Signal unknown(Target target, String name, FailureKind kind, String reason) {

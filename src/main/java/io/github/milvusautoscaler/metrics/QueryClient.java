@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.metrics;
 
 import io.github.milvusautoscaler.core.CircuitBreakerSettings;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.RetrySettings;
 import io.github.milvusautoscaler.core.PrometheusEndpoint;
 import static java.util.Objects.requireNonNull;
@@ -212,7 +213,7 @@ final class QueryClient implements AutoCloseable {
             result = new QueryResult.Failed(FailureKind.CIRCUIT_OPEN, String.format(java.util.Locale.ROOT,
                     "prometheus circuit breaker open (%.0f%% of the last %d queries failed); next try within %s",
                     breaker.getMetrics().getFailureRate(), endpoint.breaker().windowSize(),
-                    Reasons.human(endpoint.breaker().openFor())));
+                    Durations.human(endpoint.breaker().openFor())));
         } catch (Unavailable e) {
             result = new QueryResult.Failed(e.kind, attempts.get() > 1 ? e.reason + " (" + attempts.get()
                     + " attempts)" : e.reason);
@@ -267,7 +268,7 @@ final class QueryClient implements AutoCloseable {
         attempts.incrementAndGet();
         long remaining = deadline - System.nanoTime();
         if (remaining < MIN_ATTEMPT_NANOS) {
-            throw new Unavailable(FailureKind.TIMEOUT, "prometheus timeout after " + Reasons.human(endpoint.timeout()),
+            throw new Unavailable(FailureKind.TIMEOUT, "prometheus timeout after " + Durations.human(endpoint.timeout()),
                     false);
         }
         if (caTrust != null && caTrust.refresh()) {
@@ -288,7 +289,7 @@ final class QueryClient implements AutoCloseable {
         } catch (InterruptedIOException e) {
             boolean budgetLeft = deadline - System.nanoTime() >= MIN_ATTEMPT_NANOS;
             throw new Unavailable(FailureKind.TIMEOUT, budgetLeft ? "prometheus " + describe(e)
-                    : "prometheus timeout after " + Reasons.human(endpoint.timeout()), budgetLeft);
+                    : "prometheus timeout after " + Durations.human(endpoint.timeout()), budgetLeft);
         } catch (SSLException e) {
             // A certificate problem does not heal within one query.
             throw new Unavailable(FailureKind.TRANSPORT, "prometheus TLS failure: " + describe(e), false);

@@ -1,9 +1,10 @@
 package io.github.milvusautoscaler.policy;
 
-import static io.github.milvusautoscaler.policy.Format.dur;
+import static io.github.milvusautoscaler.core.Durations.human;
 
 import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.ActiveAlert;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.Stage;
@@ -93,8 +94,8 @@ final class Alerts implements Rule<Alerts.Book> {
         }
         if (t.within(book.lastScaleOut(), a.cooldown())) {
             return Proposal.hold(Stage.ALERTS, Reason.ALERT_COOLDOWN, t, () -> "alert " + names.get()
-                    + " firing; alert cooldown " + dur(t.left(book.lastScaleOut(), a.cooldown())) + " left of "
-                    + dur(a.cooldown()));
+                    + " firing; alert cooldown " + human(t.left(book.lastScaleOut(), a.cooldown())) + " left of "
+                    + human(a.cooldown()));
         }
         int to = (int) Math.min(t.settings().maxReplicas(), (long) current + a.step());
         return Optional.of(new Proposal(Stage.ALERTS, Reason.ALERT_SCALE_OUT, to, () -> "alert " + names.get()

@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.policy;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.Checks;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.Forecast;
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -91,21 +92,21 @@ public record ForecastSettings(boolean enabled, Duration lead, Duration horizon,
         boolean reach = checks.positive(history, "history");
         if (checks.positive(minHistory, "min-history") && reach) {
             checks.that(history.compareTo(minHistory) >= 0, "history", "must be at least min-history ("
-                    + Checks.text(minHistory) + "): a shorter history never reaches back far enough, so no signal"
+                    + Durations.setting(minHistory) + "): a shorter history never reaches back far enough, so no signal"
                     + " would ever have a forecast");
         }
         if (step && reach) {
             // 400d at 1s is 34.6 million points a signal: the read ran the daemon's 128Mi heap out of memory and
             // was started again every tick (time audit M5); 14d at 15s is 80,641.
             checks.that(history.toSeconds() / historyStep.toSeconds() + 1 <= MAX_HISTORY_POINTS, "history",
-                    "must be at most " + MAX_HISTORY_POINTS + " points of history-step (" + Checks.text(historyStep)
+                    "must be at most " + MAX_HISTORY_POINTS + " points of history-step (" + Durations.setting(historyStep)
                     + "), such as 14d at 5m (4,033 points)");
         }
         if (checks.positive(refresh, "refresh")) {
             // Read longer ago than this, yesterday's window is past the history's end: the forecast has none then
             // (SeasonalForecast), and a longer refresh would leave it without one for part of every day.
             checks.that(refresh.plus(horizon).compareTo(SHORTEST_DAY) < 0, "refresh",
-                    "must be below 23h (the shortest local day) less horizon (" + Checks.text(horizon) + "), so the"
+                    "must be below 23h (the shortest local day) less horizon (" + Durations.setting(horizon) + "), so the"
                     + " history always holds the same time yesterday; the shipped 1h reads it again every hour");
         }
         checks.that(maxError >= 0 && Double.isFinite(maxError), "max-error",

@@ -1,6 +1,5 @@
 package io.github.milvusautoscaler.policy;
 
-import java.time.Duration;
 
 /** Number and duration formatting for decision messages: short, and the same everywhere. */
 final class Format {
@@ -163,25 +162,6 @@ final class Format {
                 b.append('0');
             }
             b.append(frac);
-        }
-        return b.toString();
-    }
-
-    /** 90 s -> "1m30s", 3600 s -> "1h", 0 -> "0s". */
-    static String dur(Duration d) {
-        long s = Math.max(0, d.getSeconds());
-        long h = s / 3600;
-        long m = (s % 3600) / 60;
-        long sec = s % 60;
-        StringBuilder b = new StringBuilder();
-        if (h > 0) {
-            b.append(h).append('h');
-        }
-        if (m > 0) {
-            b.append(m).append('m');
-        }
-        if (sec > 0 || b.length() == 0) {
-            b.append(sec).append('s');
         }
         return b.toString();
     }

@@ -1,6 +1,6 @@
 package io.github.milvusautoscaler.policy;
 
-import static io.github.milvusautoscaler.policy.Format.dur;
+import static io.github.milvusautoscaler.core.Durations.human;
 import static io.github.milvusautoscaler.policy.Format.num;
 
 import io.github.milvusautoscaler.core.Forecast;
@@ -105,13 +105,13 @@ final class Prescale implements Rule<Memory.None> {
         Classified by = soon.by();
         String now = by.known() ? num(by.v() * Math.max(1, t.ready())) : "unknown (" + by.problem() + ")";
         return Optional.of(new Proposal(Stage.FORECAST, Reason.PRESCALE_FORECAST, to, () -> t.component() + " "
-                + by.name() + " load forecast to reach " + num(soon.load()) + " within " + dur(fs.lead()) + " ("
+                + by.name() + " load forecast to reach " + num(soon.load()) + " within " + human(fs.lead()) + " ("
                 + f.leadBasis(by.name()) + "), now " + now + ": ceil("
                 + Format.ceilTerm(soon.load(), 1, by.line(), soon.replicas())
                 + "/" + Format.level(by.line()) + ") = " + soon.replicas() + " > " + current
                 + t.lineNote(by) + "; "
                 + current + " -> " + to + " for " + sized.by().name() + "'s " + num(sized.load()) + " within "
-                + dur(sized == soon ? fs.lead() : fs.horizon()) + " (ceil("
+                + human(sized == soon ? fs.lead() : fs.horizon()) + " (ceil("
                 + Format.ceilTerm(sized.load(), 1, sized.by().line(), sized.replicas()) + "/"
                 + Format.level(sized.by().line()) + ") = " + sized.replicas() + ", forecast max-step "
                 + fs.maxStep() + (to < stepped ? ", max-replicas " + max : "") + ")"));
@@ -129,7 +129,7 @@ final class Prescale implements Rule<Memory.None> {
                 double v = load.getAsDouble();
                 return Proposal.hold(Stage.FORECAST, Reason.FORECAST_HOLDS_SCALE_IN, t, () -> t.component() + " "
                         + c.name() + " load forecast to reach " + num(v) + " within "
-                        + dur(t.settings().forecast().horizon()) + " (" + f.horizonBasis(c.name()) + "): " + (ready - 1)
+                        + human(t.settings().forecast().horizon()) + " (" + f.horizonBasis(c.name()) + "): " + (ready - 1)
                         + t.readyNote() + " would run at " + Format.against(v / (ready - 1.0), ">", t.fillLine(c))
                         + " (fill " + num(fill) + " x " + num(c.band().scaleOutAbove()) + "); no step-down " + t.stepDown()
                         + " the day comes back from");

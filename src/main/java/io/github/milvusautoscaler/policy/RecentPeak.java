@@ -1,9 +1,10 @@
 package io.github.milvusautoscaler.policy;
 
-import static io.github.milvusautoscaler.policy.Format.dur;
+import static io.github.milvusautoscaler.core.Durations.human;
 import static io.github.milvusautoscaler.policy.Format.num;
 
 import io.github.milvusautoscaler.core.Action;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.LoadHistory;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.ScaleMemory;
@@ -171,10 +172,10 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
         boolean afterReversal = t.current() == 2 && t.within(memory.reversedAt(), si.peakAfterReversal());
         if (afterReversal && memory.reversalUnseen()) {
             return Proposal.hold(Stage.RECENT_PEAK, Reason.PEAK_WOULD_OVERLOAD, t, () -> t.component()
-                    + " the last step-down to one replica was reversed " + dur(Duration.between(memory.reversedAt(),
+                    + " the last step-down to one replica was reversed " + human(Duration.between(memory.reversedAt(),
                     t.now())) + " ago, before this daemon took over (scaled object's annotation): the load that"
-                    + " reversed it is not in its peaks; no step-down 2 -> 1 for " + dur(t.left(memory.reversedAt(),
-                    si.peakAfterReversal())) + " more (peak-after-reversal " + dur(si.peakAfterReversal()) + ")");
+                    + " reversed it is not in its peaks; no step-down 2 -> 1 for " + human(t.left(memory.reversedAt(),
+                    si.peakAfterReversal())) + " more (peak-after-reversal " + human(si.peakAfterReversal()) + ")");
         }
         int recurrence = afterReversal ? 1 : si.peakRecurrence();
         for (Classified c : t.signals()) {
@@ -204,15 +205,15 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
     private static String which(Tick t, Instant reversedAt, int recurrence, int seen) {
         Duration window = t.settings().scaleIn().peakWindow();
         if (reversedAt != null) {
-            return "the highest of the last " + dur(window) + ": the last step-down to one replica was reversed "
-                    + dur(Duration.between(reversedAt, t.now())) + " ago";
+            return "the highest of the last " + human(window) + ": the last step-down to one replica was reversed "
+                    + human(Duration.between(reversedAt, t.now())) + " ago";
         }
-        String span = dur(window.dividedBy(RecentPeaks.BUCKETS));
+        String span = human(window.dividedBy(RecentPeaks.BUCKETS));
         if (recurrence > 1 && seen < recurrence) {
             return "the highest of the " + seen + " " + span + " span" + (seen == 1 ? "" : "s") + " seen, fewer than"
                     + " peak-recurrence " + recurrence;
         }
-        return recurrence == 1 ? "reached in the last " + dur(window) : "reached in " + recurrence + " of the last "
+        return recurrence == 1 ? "reached in the last " + human(window) : "reached in " + recurrence + " of the last "
                 + RecentPeaks.BUCKETS + " " + span + " spans";
     }
 

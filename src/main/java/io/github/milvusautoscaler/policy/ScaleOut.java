@@ -1,11 +1,12 @@
 package io.github.milvusautoscaler.policy;
 
+import static io.github.milvusautoscaler.core.Durations.human;
 import static io.github.milvusautoscaler.policy.Format.compare;
-import static io.github.milvusautoscaler.policy.Format.dur;
 import static io.github.milvusautoscaler.policy.Format.num;
 
 import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.Direction;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.LastScale;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.SignalState;
@@ -241,7 +242,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         if (lead == null) {
             Classified first = longest;
             return Proposal.hold(Stage.SCALE_OUT, Reason.SUSTAINING_HIGH, t, () -> t.component() + " "
-                    + high(first, t) + " of " + dur(so.sustain()) + " sustain");
+                    + high(first, t) + " of " + human(so.sustain()) + " sustain");
         }
         boolean byRise = lead == rising && panic == null && sustained == null;
         Supplier<String> leadText = () -> byRise ? rise(lead, t) : high(lead, t);
@@ -256,11 +257,11 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         if (fresh || (cooling && panic == null)) {
             return Proposal.hold(Stage.SCALE_OUT, Reason.SCALE_OUT_COOLDOWN, t, () -> t.component() + " "
                     + leadText.get() + "; " + (fresh
-                    ? t.ready() + " ready since " + dur(Duration.between(roseAt, t.now()))
+                    ? t.ready() + " ready since " + human(Duration.between(roseAt, t.now()))
                     + " ago, the signals still average the replicas before; scale-out cooldown "
-                    + dur(t.left(roseAt, so.cooldown())) + " left of " + dur(so.cooldown())
-                    : "scale-out cooldown " + dur(t.left(timers.lastScaleOut(), so.cooldown())) + " left of "
-                    + dur(so.cooldown())));
+                    + human(t.left(roseAt, so.cooldown())) + " left of " + human(so.cooldown())
+                    : "scale-out cooldown " + human(t.left(timers.lastScaleOut(), so.cooldown())) + " left of "
+                    + human(so.cooldown())));
         }
         Classified top = null;
         for (Classified c : t.signals()) {
@@ -313,7 +314,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                 * lead.band().scaleOutAbove()) : "") + "; "
                 + current + " -> " + to + (forecast.isPresent()
                 ? " (ceil(" + sizedName + Format.ceilTerm(fillLoad, 1, fillLine, wanted) + " load now or forecast within "
-                + dur(t.settings().forecast().horizon()) + " / " + Format.level(fillLine) + " fill) = " + wanted
+                + human(t.settings().forecast().horizon()) + " / " + Format.level(fillLine) + " fill) = " + wanted
                 : " (ceil(" + basis + (basis != current ? " ready" : "") + " x " + sizedName
                 + Format.ceilTerm(sizedBy.v(), basis, sizedBy.band().target(), wanted) + "/"
                 + Format.level(sizedBy.band().target()) + ") = " + wanted)
@@ -498,11 +499,11 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         QpsRise run = t.memory(Timers.class).qpsRise();
         return c.name() + " " + Format.against(c.v(), "> target", c.band().target()) + " and rising: "
                 + Format.against(ahead, ">", c.line()) + t.lineNote(c) + " within " + LOOK_AHEAD_SUSTAINS + " x the "
-                + dur(t.settings().scaleOut().sustain()) + " sustain at its recent rate"
+                + human(t.settings().scaleOut().sustain()) + " sustain at its recent rate"
                 + (c.name().equals(QPS) && run.risingSince() != null
                 && Classified.known(t.signals(), CPU) == null ? ", rising and "
-                + Math.round(100 * QPS_NOISE) + "% or more above its last " + dur(qpsLookBack(t.settings().scaleOut()))
-                + " for " + dur(Duration.ofSeconds(Math.round(
+                + Math.round(100 * QPS_NOISE) + "% or more above its last " + human(qpsLookBack(t.settings().scaleOut()))
+                + " for " + human(Duration.ofSeconds(Math.round(
                         Duration.between(run.risingSince(), t.now()).toMillis() / 1000.0)))
                 + " (no cpu to confirm it)" : "");
     }
@@ -511,6 +512,6 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         Timers timers = t.memory(Timers.class);
         Instant since = timers.highSince().getOrDefault(c.name(), t.now());
         return c.name() + " " + Format.against(c.v(), ">", c.line()) + t.lineNote(c) + " for "
-                + dur(Duration.between(since, t.now())) + timers.lines().dropNote(c, since);
+                + human(Duration.between(since, t.now())) + timers.lines().dropNote(c, since);
     }
 }

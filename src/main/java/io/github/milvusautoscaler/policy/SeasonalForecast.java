@@ -2,7 +2,7 @@ package io.github.milvusautoscaler.policy;
 
 import static java.util.Objects.requireNonNull;
 
-import io.github.milvusautoscaler.core.Checks;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.Forecast;
 import io.github.milvusautoscaler.core.LoadHistory;
 import java.time.Duration;
@@ -231,7 +231,7 @@ public final class SeasonalForecast {
         }
         if (tooShort(oldest, now, settings)) {
             return Optional.of("its history reaches back " + Duration.between(oldest, now).toHours() + "h, less than"
-                    + " forecast.min-history (" + Checks.text(settings.minHistory()) + ")");
+                    + " forecast.min-history (" + Durations.setting(settings.minHistory()) + ")");
         }
         double e = error(history, signal, settings);
         if (Double.isNaN(e)) {
@@ -243,7 +243,7 @@ public final class SeasonalForecast {
                     + Format.compare(e, ">", settings.maxError()) + " (forecast.max-error), it does not repeat");
         }
         if (!peak(history, signal, now, now.plus(settings.lead()), calendar(settings)).known()) {
-            return Optional.of("no earlier day or week holds the next " + Checks.text(settings.lead())
+            return Optional.of("no earlier day or week holds the next " + Durations.setting(settings.lead())
                     + " without a gap");
         }
         return Optional.empty();

@@ -1,7 +1,7 @@
 package io.github.milvusautoscaler.policy;
 
+import static io.github.milvusautoscaler.core.Durations.human;
 import static io.github.milvusautoscaler.policy.Format.compare;
-import static io.github.milvusautoscaler.policy.Format.dur;
 import static io.github.milvusautoscaler.policy.Format.num;
 
 import io.github.milvusautoscaler.core.Action;
@@ -117,7 +117,7 @@ final class StepDown implements Rule<StepDown.Steps> {
         Instant since = stretch != null ? stretch : t.now();
         if (t.within(since, si.sustain())) {
             return Proposal.hold(Stage.STEP_DOWN, Reason.SUSTAINING_LOW, t, () -> t.component() + " " + averages(t)
-                    + " over " + dur(Duration.between(since, t.now())) + " of " + dur(si.sustain()) + " sustain");
+                    + " over " + human(Duration.between(since, t.now())) + " of " + human(si.sustain()) + " sustain");
         }
         Optional<Proposal> gate = gate(t);
         if (gate.isPresent()) {
@@ -142,9 +142,9 @@ final class StepDown implements Rule<StepDown.Steps> {
             }
         }
         return Optional.of(new Proposal(Stage.STEP_DOWN, Reason.SIGNALS_LOW, current - 1, () -> t.component() + " "
-                + averages(t) + " over the last " + dur(si.sustain()) + "; " + current + " -> " + (current - 1)
+                + averages(t) + " over the last " + human(si.sustain()) + "; " + current + " -> " + (current - 1)
                 + ", one node at a time" + (ready < current ? " (" + (current - ready) + " of " + current + " not ready"
-                + " for over settle-timeout " + dur(si.settleTimeout()) + ", which the ReplicaSet removes first)" : "")
+                + " for over settle-timeout " + human(si.settleTimeout()) + ", which the ReplicaSet removes first)" : "")
                 + t.leftOut()));
     }
 
@@ -233,28 +233,28 @@ final class StepDown implements Rule<StepDown.Steps> {
         Instant lastOut = t.memory(ScaleOut.Timers.class).lastScaleOut();
         if (backoffUntil != null && t.now().isBefore(backoffUntil)) {
             return Proposal.hold(Stage.STEP_DOWN, Reason.SCALE_IN_BACKOFF, t, () -> t.component()
-                    + " scale-in backed off for " + dur(Duration.between(t.now(), backoffUntil))
+                    + " scale-in backed off for " + human(Duration.between(t.now(), backoffUntil))
                     + " more after a rolled-back step-down");
         }
         if (t.within(lastOut, si.delayAfterScaleOut())) {
             return Proposal.hold(Stage.STEP_DOWN, Reason.SCALE_IN_DELAY_AFTER_SCALE_OUT, t, () -> t.component()
-                    + " scaled out " + dur(Duration.between(lastOut, t.now())) + " ago; no step-down for "
-                    + dur(t.left(lastOut, si.delayAfterScaleOut())) + " more");
+                    + " scaled out " + human(Duration.between(lastOut, t.now())) + " ago; no step-down for "
+                    + human(t.left(lastOut, si.delayAfterScaleOut())) + " more");
         }
         if (t.within(steps.lastStepDown(), si.cooldown())) {
             return Proposal.hold(Stage.STEP_DOWN, Reason.SCALE_IN_COOLDOWN, t, () -> t.component() + " stepped down "
-                    + dur(Duration.between(steps.lastStepDown(), t.now())) + " ago; scale-in cooldown "
-                    + dur(t.left(steps.lastStepDown(), si.cooldown())) + " left of " + dur(si.cooldown()));
+                    + human(Duration.between(steps.lastStepDown(), t.now())) + " ago; scale-in cooldown "
+                    + human(t.left(steps.lastStepDown(), si.cooldown())) + " left of " + human(si.cooldown()));
         }
         if (VerifyStepDown.endedUnread(t)) {
             return Proposal.hold(Stage.STEP_DOWN, Reason.STEP_DOWN_UNVERIFIED, t, () -> t.component()
-                    + " last step-down not verified: its " + dur(si.verifyWindow())
+                    + " last step-down not verified: its " + human(si.verifyWindow())
                     + " verify window ended and the health query cannot be read since");
         }
         if (t.within(steps.lastStepDown(), si.settleReadAfter())) {
             return Proposal.hold(Stage.STEP_DOWN, Reason.SETTLING, t, () -> t.component() + " stepped down "
-                    + dur(Duration.between(steps.lastStepDown(), t.now())) + " ago; Prometheus shows the step only"
-                    + " once it has scraped the cluster again, so settle is read from " + dur(si.settleReadAfter())
+                    + human(Duration.between(steps.lastStepDown(), t.now())) + " ago; Prometheus shows the step only"
+                    + " once it has scraped the cluster again, so settle is read from " + human(si.settleReadAfter())
                     + " after the step on (settle-read-after)");
         }
         if (!settled(t)) {
@@ -265,7 +265,7 @@ final class StepDown implements Rule<StepDown.Steps> {
                     + (t.observation().settleNote().isEmpty() ? "" : ", " + t.observation().settleNote()) + ")";
             if (t.within(since, si.settleTimeout())) {
                 return Proposal.hold(Stage.STEP_DOWN, Reason.SETTLING, t, () -> what + " for "
-                        + dur(Duration.between(since, t.now())) + " of " + dur(si.settleTimeout())
+                        + human(Duration.between(since, t.now())) + " of " + human(si.settleTimeout())
                         + (unread ? "; " + SETTLE_UNREAD : ""));
             }
             // A replica not ready for the whole settle timeout while no data moves (a pod no node or ResourceQuota
@@ -281,7 +281,7 @@ final class StepDown implements Rule<StepDown.Steps> {
             // stopping node's gauge, move counts that still change), so BUSY means data really moves and
             // UNKNOWN means it cannot be seen; neither is a reason to remove another node.
             return Proposal.hold(Stage.STEP_DOWN, Reason.SETTLE_TIMEOUT, t, () -> what + " for "
-                    + dur(Duration.between(since, t.now())) + ", settle-timeout " + dur(si.settleTimeout()) + " reached"
+                    + human(Duration.between(since, t.now())) + ", settle-timeout " + human(si.settleTimeout()) + " reached"
                     + "; " + (unread ? SETTLE_UNREAD : "check stopping balance and querycoord tasks"));
         }
         return Optional.empty();

@@ -1,7 +1,8 @@
 package io.github.milvusautoscaler.policy;
 
-import static io.github.milvusautoscaler.policy.Format.dur;
+import static io.github.milvusautoscaler.core.Durations.human;
 
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.SignalState;
 import io.github.milvusautoscaler.core.Stage;
@@ -57,7 +58,7 @@ final class UnknownData implements Rule<UnknownData.Since> {
             String problems = t.signals().stream().map(c -> c.name() + ": " + c.problem())
                     .collect(Collectors.joining("; "));
             String leftOut = t.leftOut();
-            String lasted = dur(Duration.between(since, t.now()));
+            String lasted = human(Duration.between(since, t.now()));
             if (t.signals().isEmpty() && !leftOut.isEmpty()) {
                 return "no " + t.component() + " signal to decide on for " + lasted + leftOut;
             }

@@ -1,9 +1,10 @@
 package io.github.milvusautoscaler.policy;
 
-import static io.github.milvusautoscaler.policy.Format.dur;
+import static io.github.milvusautoscaler.core.Durations.human;
 
 import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.Direction;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.Health;
 import io.github.milvusautoscaler.core.LastScale;
 import io.github.milvusautoscaler.core.Reason;
@@ -97,14 +98,14 @@ final class VerifyStepDown implements Rule<VerifyStepDown.Verification> {
         Instant stepDownAt = t.memory(Verification.class).stepDownAt();
         // Past the window the verification goes on only while the health query cannot be read: say so, where the
         // message placed a HIGH of 7m after the step-down "within the 5m verify window" (message audit M4).
-        String when = inWindow(t) ? " within the " + dur(window) + " verify window of the last step-down"
-                : " " + dur(Duration.between(stepDownAt, t.now())) + " after the last step-down, still verifying it"
-                + " (the health query cannot be read since its " + dur(window) + " verify window ended)";
+        String when = inWindow(t) ? " within the " + human(window) + " verify window of the last step-down"
+                : " " + human(Duration.between(stepDownAt, t.now())) + " after the last step-down, still verifying it"
+                + " (the health query cannot be read since its " + human(window) + " verify window ended)";
         return Optional.of(new Proposal(Stage.VERIFY_STEP_DOWN, Reason.STEP_DOWN_ROLLBACK, to, () -> t.component()
                 + " " + (cause != null ? cause.name() + " " + Format.against(cause.v(), ">", cause.line()) + t.lineNote(cause)
                 : "health query failing")
                 + when + "; " + t.current() + " -> " + to + ", scale-in blocked for "
-                + dur(t.settings().scaleIn().backoff())));
+                + human(t.settings().scaleIn().backoff())));
     }
 
     /** A verification whose window has passed with the health query readable is over. */

@@ -1,12 +1,12 @@
 package io.github.milvusautoscaler.sim;
 
-import io.github.milvusautoscaler.core.Checks;
 
 import static java.util.Objects.requireNonNull;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import io.github.milvusautoscaler.core.Durations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -192,10 +192,10 @@ public final class Reports {
                 settings.hpa().metricsResolution().toSeconds(), age(settings.scrape().sampleAge()));
     }
 
-    /** A sample age as an SRE writes it: 7.5s, 0s, 1m; {@link Checks#text} would write 7.5 s as 7500ms. */
+    /** A sample age as an SRE writes it: 7.5s, 0s, 1m; {@link Durations#setting} would write 7.5 s as 7500ms. */
     private static String age(java.time.Duration d) {
         long ms = d.toMillis();
         return ms % 1000 != 0 && ms < 60_000
-                ? java.math.BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString() + "s" : Checks.text(d);
+                ? java.math.BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString() + "s" : Durations.setting(d);
     }
 }

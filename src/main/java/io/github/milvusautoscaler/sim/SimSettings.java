@@ -12,6 +12,7 @@ import io.github.milvusautoscaler.config.BlockReader;
 import io.github.milvusautoscaler.config.InvalidConfigException;
 import io.github.milvusautoscaler.core.Checks;
 import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.SettingException;
 import io.github.milvusautoscaler.policy.PolicySettings;
 import java.nio.file.Files;
@@ -157,7 +158,7 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
             }
             if (ok) {
                 checks.that(rateWindow.compareTo(interval.multipliedBy(2)) >= 0, "rate-window",
-                        "must be at least two scrape intervals (" + Checks.text(interval.multipliedBy(2))
+                        "must be at least two scrape intervals (" + Durations.setting(interval.multipliedBy(2))
                                 + "): " + (function == RateFunction.IRATE ? "irate()" : "rate()") + " needs two samples");
             }
             checks.done();
@@ -454,7 +455,7 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
                             && !r.isDefault("scrape-interval")) {
                         // The shipped window is not what the user changed: name the line they wrote.
                         throw new SettingException(List.of(new SettingException.Problem("scrape-interval",
-                                "must be at most half of rate-window (" + Checks.text(window) + ", its default): "
+                                "must be at most half of rate-window (" + Durations.setting(window) + ", its default): "
                                         + function + "() needs two samples")));
                     }
                     return new Scrape(interval, window, RateFunction.named(function), sampleAge);

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.typesafe.config.Config;
 import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.policy.PolicySettings;
@@ -51,7 +52,7 @@ public final class Simulation {
             // ran out of memory 25 s in.
             throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s at sim.tick %s is %,d ticks;"
                     + " at most %,d fit in memory (nyc_taxi's 215 days at 15s are 1,238,280): raise sim.tick or"
-                    + " --compress", demand.name(), io.github.milvusautoscaler.core.Checks.text(settings.tick()), ticks,
+                    + " --compress", demand.name(), Durations.setting(settings.tick()), ticks,
                     MAX_TICKS));
         }
         this.config = b.config != null ? b.config : SimSettings.loadConfig(Optional.empty());

@@ -211,7 +211,7 @@ class ForecastConfigTest {
         String text = out.toString();
         org.junit.jupiter.api.Assertions.assertTrue(text.contains("settle-timeout 30m, settle-read-after 1m, peak-window 2h (recurrence 5,"
                 + " the highest for 1h after a reversed step-down to one replica)"), text);
-        org.junit.jupiter.api.Assertions.assertTrue(text.contains("  forecast      lead 5m, horizon 2h30m, fill 1, line 1.13, max-step 4,"
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains("  forecast      lead 5m, horizon 150m, fill 1, line 1.13, max-step 4,"
                 + " min-history 2d, max-error 0.2, history 14d every 5m, refresh 1h, days in UTC (workdays daily)"), text);
         org.junit.jupiter.api.Assertions.assertTrue(text.contains(
                 "  scheduled     Mon,Tue,Wed,Thu,Fri 08:00-20:00 Europe/Berlin min-replicas 4"), text);
