@@ -121,18 +121,42 @@ final class Prescale implements Rule<Memory.None> {
         if (!StepDown.wouldStepDown(t)) {
             return Optional.empty();
         }
+        return overload(t, f).flatMap(o -> Proposal.hold(Stage.FORECAST, Reason.FORECAST_HOLDS_SCALE_IN, t,
+                () -> t.component() + " " + o.text(t, f) + "; no step-down " + t.stepDown() + " the day comes back from"));
+    }
+
+    /**
+     * What the forecast will say when the sustain of a step-down ends, for {@link StepDown}'s SUSTAINING_LOW: a
+     * reader counting down toward a step-down right after a pre-scale is told that the forecast will hold it
+     * (forecast audit F5). Empty when forecasting is off, has no forecast, or the forecast fits one node fewer.
+     */
+    static Optional<String> willHold(Tick t) {
+        Forecast f = t.observation().forecast();
+        if (!t.settings().forecast().enabled() || f.isEmpty() || t.ready() <= 1) {
+            return Optional.empty();
+        }
+        return overload(t, f).map(o -> "then held by the forecast: " + o.text(t, f));
+    }
+
+    /** A signal whose load forecast within the horizon would put one node fewer above its fill line. */
+    private record Overload(Classified by, double load) {
+
+        /** "cpu load forecast to reach 4.98 within 2h30m (...): 4 would run at 1.25 > 0.75 (fill 1 x 0.75)". */
+        String text(Tick t, Forecast f) {
+            int fewer = t.ready() - 1;
+            return by.name() + " load forecast to reach " + num(load) + " within "
+                    + human(t.settings().forecast().horizon()) + " (" + f.horizonBasis(by.name()) + "): " + fewer
+                    + t.readyNote() + " would run at " + Format.against(load / fewer, ">", t.fillLine(by))
+                    + " (fill " + num(t.settings().forecast().fill()) + " x " + num(by.band().scaleOutAbove()) + ")";
+        }
+    }
+
+    private static Optional<Overload> overload(Tick t, Forecast f) {
         int ready = t.ready();
-        double fill = t.settings().forecast().fill();
         for (Classified c : t.signals()) {
             OptionalDouble load = f.horizonPeak(c.name());
             if (load.isPresent() && load.getAsDouble() / (ready - 1.0) > t.fillLine(c)) {
-                double v = load.getAsDouble();
-                return Proposal.hold(Stage.FORECAST, Reason.FORECAST_HOLDS_SCALE_IN, t, () -> t.component() + " "
-                        + c.name() + " load forecast to reach " + num(v) + " within "
-                        + human(t.settings().forecast().horizon()) + " (" + f.horizonBasis(c.name()) + "): " + (ready - 1)
-                        + t.readyNote() + " would run at " + Format.against(v / (ready - 1.0), ">", t.fillLine(c))
-                        + " (fill " + num(fill) + " x " + num(c.band().scaleOutAbove()) + "); no step-down " + t.stepDown()
-                        + " the day comes back from");
+                return Optional.of(new Overload(c, load.getAsDouble()));
             }
         }
         return Optional.empty();

@@ -7,6 +7,7 @@ import static io.github.milvusautoscaler.policy.Format.num;
 import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.ActiveAlert;
 import io.github.milvusautoscaler.core.Direction;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.LastScale;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.Settle;
@@ -117,7 +118,8 @@ final class StepDown implements Rule<StepDown.Steps> {
         Instant since = stretch != null ? stretch : t.now();
         if (t.within(since, si.sustain())) {
             return Proposal.hold(Stage.STEP_DOWN, Reason.SUSTAINING_LOW, t, () -> t.component() + " " + averages(t)
-                    + " over " + human(Duration.between(since, t.now())) + " of " + human(si.sustain()) + " sustain");
+                    + " over " + human(Duration.between(since, t.now())) + " of " + human(si.sustain()) + " sustain"
+                    + Prescale.willHold(t).map(held -> "; " + held).orElse(""));
         }
         Optional<Proposal> gate = gate(t);
         if (gate.isPresent()) {

@@ -167,6 +167,28 @@ class MessageTruthTest {
                 + " min-replicas 3); holding at 3", held.message().text());
     }
 
+    /**
+     * Forecast audit F5: after a pre-scale the sustain toward a step-down counted down for 9 minutes without a word
+     * of the forecast that would hold it when the sustain ends. All LOW for 5m of the 10m sustain on 3; 1.6 nodes
+     * of cpu load forecast within the 2h30m horizon put one node fewer at 1.6 / 2 = 0.80 > 0.75 (fill 1.00 x 0.75),
+     * and the hold says so; 1.4 nodes (0.70 on two) fit, and it says nothing of the forecast.
+     */
+    @Test
+    void aSustainTowardAStepDownTheForecastWillHoldSaysSo() {
+        Scene held = Scene.scene().allLow().forecast(Map.of("cpu", 0.6), Map.of("cpu", 1.6));
+        held.state = held.steadyFor(Duration.ofMinutes(5));
+        Decision d = held.decide().decision();
+        assertEquals(Reason.SUSTAINING_LOW, d.reason(), d.message().text());
+        assertTrue(d.message().text().endsWith(" over 5m of 10m sustain; then held by the forecast: cpu load forecast"
+                + " to reach 1.60 within 2h30m (the lower of the same time 1d and 7d ago): 2 would run at 0.80 > 0.75"
+                + " (fill 1.00 x 0.75); holding at 3"), d.message().text());
+        Scene fits = Scene.scene().allLow().forecast(Map.of("cpu", 0.6), Map.of("cpu", 1.4));
+        fits.state = fits.steadyFor(Duration.ofMinutes(5));
+        Decision f = fits.decide().decision();
+        assertEquals(Reason.SUSTAINING_LOW, f.reason(), f.message().text());
+        assertTrue(f.message().text().endsWith(" over 5m of 10m sustain; holding at 3"), f.message().text());
+    }
+
     /** L6: at exactly the settle timeout the hold said "for 30m, past settle-timeout 30m"; it has reached it. */
     @Test
     void aSettleWaitAtItsTimeoutSaysItReachedIt() {
