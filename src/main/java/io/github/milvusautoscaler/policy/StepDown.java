@@ -266,8 +266,13 @@ final class StepDown implements Rule<StepDown.Steps> {
                     + t.observation().settle().name().toLowerCase(Locale.ROOT)
                     + (t.observation().settleNote().isEmpty() ? "" : ", " + t.observation().settleNote()) + ")";
             if (t.within(since, si.settleTimeout())) {
+                // The wait counts from the first tick that read the step unsettled, which comes settle-read-after
+                // and a scrape after the write: say how long ago the step was too (settle recheck L2).
+                Instant step = steps.lastStepDown();
+                String ago = step != null && step.isBefore(since) && t.within(step, si.settleTimeout())
+                        ? " (stepped down " + human(Duration.between(step, t.now())) + " ago)" : "";
                 return Proposal.hold(Stage.STEP_DOWN, Reason.SETTLING, t, () -> what + " for "
-                        + human(Duration.between(since, t.now())) + " of " + human(si.settleTimeout())
+                        + human(Duration.between(since, t.now())) + " of " + human(si.settleTimeout()) + ago
                         + (unread ? "; " + SETTLE_UNREAD : ""));
             }
             // A replica not ready for the whole settle timeout while no data moves (a pod no node or ResourceQuota

@@ -220,6 +220,13 @@ class MessageTruthTest {
         Decision unread = s.decide().decision();
         assertTrue(unread.message().text().startsWith("queryNode not settled (3 of 3 ready, data movement unknown,"
                 + " settle query: empty result) for 4m of 30m; the settle query reads nothing"), unread.message().text());
+        // The wait counts from the first tick that read the step unsettled; the step itself was 6m ago.
+        s.settle = io.github.milvusautoscaler.core.Settle.BUSY;
+        s.state = Scene.steppedDown(s.state, s.now.minus(Duration.ofMinutes(6)), false);
+        Decision stepped = s.decide().decision();
+        assertEquals(Reason.SETTLING, stepped.reason(), stepped.message().text());
+        assertEquals("queryNode not settled (3 of 3 ready, data movement busy, settle query: empty result) for 4m of"
+                + " 30m (stepped down 6m ago); holding at 3", stepped.message().text());
     }
 
     /**
