@@ -390,11 +390,24 @@ public final class ScaleCommand implements Callable<Integer> {
         }
 
         String describe() {
+            return describe(true);
+        }
+
+        /**
+         * As {@link #describe()}; with {@code settleUsed} false (within settle-read-after of the write) the settle
+         * read is marked as not used: it still reads the cluster before the step, and "settle QUIET (settle query
+         * reads 0)" beside "waiting for settle" read as if the wait were for nothing (forecast recheck nit).
+         */
+        String describe(boolean settleUsed) {
             StringBuilder b = new StringBuilder();
             b.append("ready ").append(status.ready()).append(" of ").append(status.current());
             b.append(", settle ").append(observation.settle());
-            if (!observation.settleNote().isEmpty()) {
-                b.append(" (").append(observation.settleNote()).append(')');
+            String note = observation.settleNote();
+            if (!settleUsed) {
+                note = (note.isEmpty() ? "" : note + ", ") + "not used until settle-read-after";
+            }
+            if (!note.isEmpty()) {
+                b.append(" (").append(note).append(')');
             }
             b.append(", health ").append(observation.health());
             values.forEach((k, v) -> b.append(", ").append(k).append(' ').append(v));
@@ -862,6 +875,7 @@ public final class ScaleCommand implements Callable<Integer> {
                     return new WaitResult(Ended.HARM, look.harm().get(), look, stage);
                 }
                 Duration elapsed = Duration.between(start, now);
+                boolean settleUsed = true;
                 if (look.status().rollout()) {
                     waitingFor = "the rollout to finish (" + look.status().rollingOut().orElse("rolling out") + ")";
                     verifiedSince = null;
@@ -875,6 +889,7 @@ public final class ScaleCommand implements Callable<Integer> {
                     settling = true;
                     verifiedSince = null;
                 } else if (settle && requested > 0 && elapsed.compareTo(settleReadAfter) < 0) {
+                    settleUsed = false;
                     // QUIET this soon after the write is the cluster before it (settle recheck M1: a 15s verify
                     // window passed on it and the next step removed a second node while the first handed off).
                     waitingFor = "settle (read from " + human(settleReadAfter) + " after the write, once Prometheus"
@@ -910,10 +925,10 @@ public final class ScaleCommand implements Callable<Integer> {
                 }
                 if (now.isAfter(deadline)) {
                     return new WaitResult(Ended.TIMEOUT, waitingFor + " after " + human(timeout) + " ("
-                            + look.describe() + ")", look, stage, settling);
+                            + look.describe(settleUsed) + ")", look, stage, settling);
                 }
                 progress.waiting(stage.label() + ": waiting for " + waitingFor, human(elapsed) + " of " + human(timeout)
-                        + ", " + look.describe());
+                        + ", " + look.describe(settleUsed));
                 if (sleepOrStop()) {
                     return new WaitResult(Ended.INTERRUPTED, "interrupted", look, stage);
                 }

@@ -412,6 +412,8 @@ class ScaleCommandTest {
         assertTrue(!second.isBefore(first.plusSeconds(4)), "the second step at " + second + ", the first at " + first);
         assertTrue(r.all().contains("waiting for settle (read from 4s after the write, once Prometheus has scraped the"
                 + " step: scale-in.settle-read-after)"), r.all());
+        // The QUIET read then is shown as what it is, not as the settle the wait is for (forecast recheck nit).
+        assertTrue(r.all().contains("settle QUIET (settle query reads 0, not used until settle-read-after)"), r.all());
     }
 
     /**
