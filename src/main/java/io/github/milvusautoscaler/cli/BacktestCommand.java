@@ -16,6 +16,7 @@ import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
 import io.github.milvusautoscaler.metrics.WorkloadReplicas;
 import io.github.milvusautoscaler.sim.Backtest;
 import io.github.milvusautoscaler.sim.BacktestChart;
+import io.github.milvusautoscaler.sim.LoadTrace;
 import io.github.milvusautoscaler.sim.RecordedHistory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -246,11 +247,14 @@ public final class BacktestCommand implements Callable<Integer> {
                 err.flush();
                 if (exportTrace) {
                     for (TargetSettings t : targets) {
-                        String csv = trace(history, t, start, last, stepLength);
-                        if (csv != null) {
-                            Files.writeString(temp.resolve(traceFile(t.target())), csv, StandardCharsets.UTF_8);
+                        ExportedTrace exported = trace(history, t, start, last, stepLength);
+                        if (exported != null) {
+                            Files.writeString(temp.resolve(traceFile(t.target())), exported.csv(), StandardCharsets.UTF_8);
+                            exported.warning(traceFile(t.target()), stepLength).ifPresent(w -> err.println("backtest:"
+                                    + " warning: " + w));
                         }
                     }
+                    err.flush();
                 }
                 double seconds = (System.nanoTime() - begun) / 1e9;
                 Files.writeString(temp.resolve("report.json"), json(results, start, last, stepLength, seconds,
@@ -389,24 +393,85 @@ public final class BacktestCommand implements Callable<Integer> {
             .ofPattern("uuuu-MM-dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
 
     /**
-     * The target's recorded read load as NAB CSV: qps (per ready replica) x recorded ready replicas, one row
-     * per step where both are known; a step without them has no row (NAB rows carry no "unknown"). Null when
-     * the target has no qps signal.
+     * An exported trace and the steps it has no row for.
+     *
+     * @param missing        steps without a row (qps or the ready count unknown)
+     * @param longestFrom    the first step of the longest run of them (null when none is missing)
+     * @param longestMissing how many steps that run has
      */
-    private static String trace(History history, TargetSettings t, Instant from, Instant to, Duration step) {
+    record ExportedTrace(String csv, int steps, int missing, Instant longestFrom, int longestMissing) {
+
+        /**
+         * What to say of the rows left out: simulate refuses a hole (rows more than {@link LoadTrace#HOLE_STEPS} steps
+         * apart, so a run of that many missing steps) unless {@code --interpolate-gaps}; empty when no step is missing.
+         */
+        Optional<String> warning(String file, Duration step) {
+            if (missing == 0) {
+                return Optional.empty();
+            }
+            return Optional.of(file + " has no row for " + missing + " of " + steps + " steps, where qps or the ready"
+                    + " replicas were unknown (the longest run " + Durations.human(step.multipliedBy(longestMissing))
+                    + " from " + NAB.format(longestFrom) + ")" + (longestMissing >= LoadTrace.HOLE_STEPS
+                    ? "; simulate --trace refuses such a hole unless --interpolate-gaps draws it as a straight line"
+                    : ""));
+        }
+
+        /** Builds one step at a time: a row where the load is known, a count where it is not. */
+        static final class Builder {
+            private final StringBuilder csv = new StringBuilder("timestamp,value\n");
+            private int steps;
+            private int missing;
+            private int run;
+            private Instant runFrom;
+            private int longest;
+            private Instant longestFrom;
+
+            Builder row(Instant at, double load) {
+                steps++;
+                csv.append(NAB.format(at)).append(',').append(String.format(Locale.ROOT, "%.3f", load)).append('\n');
+                run = 0;
+                return this;
+            }
+
+            Builder unknown(Instant at) {
+                steps++;
+                missing++;
+                if (run++ == 0) {
+                    runFrom = at;
+                }
+                if (run > longest) {
+                    longest = run;
+                    longestFrom = runFrom;
+                }
+                return this;
+            }
+
+            ExportedTrace build() {
+                return new ExportedTrace(csv.toString(), steps, missing, longestFrom, longest);
+            }
+        }
+    }
+
+    /**
+     * The target's recorded read load as NAB CSV: qps (per ready replica) x recorded ready replicas, one row
+     * per step where both are known; a step without them has no row (NAB rows carry no "unknown"), and is counted
+     * for {@link ExportedTrace#warning}. Null when the target has no qps signal.
+     */
+    private static ExportedTrace trace(History history, TargetSettings t, Instant from, Instant to, Duration step) {
         if (t.policy().signals().stream().noneMatch(s -> s.name().equals("qps"))) {
             return null;
         }
-        StringBuilder csv = new StringBuilder("timestamp,value\n");
+        ExportedTrace.Builder exported = new ExportedTrace.Builder();
         for (Instant at = from; !at.isAfter(to); at = at.plus(step)) {
             var qps = history.observe(t.target(), at).signals().get("qps");
             OptionalInt ready = history.readyReplicas(t.target(), at);
             if (qps != null && qps.isKnown() && ready.isPresent()) {
-                csv.append(NAB.format(at)).append(',').append(String.format(Locale.ROOT, "%.3f",
-                        qps.value().getAsDouble() * ready.getAsInt())).append('\n');
+                exported.row(at, qps.value().getAsDouble() * ready.getAsInt());
+            } else {
+                exported.unknown(at);
             }
         }
-        return csv.toString();
+        return exported.build();
     }
 
     static String decisionFile(Target t) {

@@ -11,6 +11,7 @@ import io.github.milvusautoscaler.config.AutoscalerSettings;
 import com.typesafe.config.ConfigException;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.engine.DecisionLogWriter;
 import io.github.milvusautoscaler.sim.ChangedDecisions;
 import io.github.milvusautoscaler.sim.LoadTrace;
@@ -48,8 +49,8 @@ import picocli.CommandLine.Option;
  * {@code simulate}: runs every listed policy on the same trace and simulated component, and
  * writes report.json, report.md, chart.svg, chart-worst-day.svg and one decision log per policy to {@code --out}.
  *
- * <p>Bad input (unknown trace, unreadable file, bad CSV row, {@code --peak-nodes} < 1, unknown
- * policy, bad config) is found before anything runs: one line on stderr, exit 2, nothing written.
+ * <p>Bad input (unknown trace, unreadable file, bad CSV row, a hole in the trace without {@code --interpolate-gaps},
+ * {@code --peak-nodes} < 1, unknown policy, bad config) is found before anything runs: one line on stderr, exit 2, nothing written.
  * Then {@code --out} is created and proven writable, else exit 2 with its path and the OS's reason,
  * still before simulating; so is an {@code --out} holding a {@code backtest} or {@code demo} report (exit 2,
  * naming its files). Files are written to a temporary directory and moved into {@code --out}
@@ -117,6 +118,12 @@ public final class SimulateCommand implements Callable<Integer> {
                     + " schedule with zero overload / zero hot seconds (every report states their node-seconds"
                     + " anyway, as each policy's \"x clairvoyant\"). Default: ${DEFAULT-VALUE}.")
     List<String> policies;
+
+    @Option(names = "--interpolate-gaps",
+            description = "Simulate a hole in a trace file (two rows more than 3 of its usual steps apart, such as a"
+                    + " backtest --export-trace where qps was unknown) as the straight line between the rows, and say so"
+                    + " in the report. Without it such a trace is refused: that line is load nobody measured.")
+    boolean interpolateGaps;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
             description = "Directory for the reports; created if missing. The run replaces the files an earlier simulate"
@@ -265,6 +272,7 @@ public final class SimulateCommand implements Callable<Integer> {
             settings = settings.withSeed(seed);
         }
         LoadTrace raw = TraceRegistry.resolve(trace, settings.seed());
+        holes(raw).ifPresent(notes::add);
         Simulation.Builder builder = Simulation.builder()
                 .trace(raw)
                 .compress(compress)
@@ -276,6 +284,40 @@ public final class SimulateCommand implements Callable<Integer> {
         chosen.ifPresent(t -> builder.target(t.target()));
         Simulation simulation = builder.build();
         return new Prepared(settings, simulation, List.copyOf(leftOut), List.copyOf(notes));
+    }
+
+    private static final java.time.format.DateTimeFormatter ROW_TIME = java.time.format.DateTimeFormatter
+            .ofPattern("uuuu-MM-dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
+
+    /**
+     * Refuses a trace with holes ({@link LoadTrace#holes()}), naming the first by its lines, unless
+     * {@code --interpolate-gaps}; then the note the report carries. "Never turn missing data into a number": the line
+     * across a hole is exactly that, and a backtest export has one wherever qps was unknown.
+     */
+    private Optional<String> holes(LoadTrace raw) {
+        List<LoadTrace.Hole> holes = raw.holes();
+        if (holes.isEmpty()) {
+            return Optional.empty();
+        }
+        LoadTrace.Hole longest = holes.stream().max(java.util.Comparator.comparing(LoadTrace.Hole::length)).orElseThrow();
+        java.time.Duration total = holes.stream().map(LoadTrace.Hole::length).reduce(java.time.Duration.ZERO,
+                java.time.Duration::plus);
+        String more = ", " + Durations.human(total) + " in all, the longest " + Durations.human(longest.length())
+                + " after line " + longest.beforeLine();
+        if (!interpolateGaps) {
+            LoadTrace.Hole first = holes.get(0);
+            throw new IllegalArgumentException(trace + " line " + first.afterLine() + ": " + ROW_TIME.format(first.to())
+                    + " is " + Durations.human(first.length()) + " after line " + first.beforeLine() + " ("
+                    + ROW_TIME.format(first.from()) + "), more than " + LoadTrace.HOLE_STEPS + "x the trace's usual step"
+                    + " of " + Durations.human(first.usualStep()) + ": a hole in the trace" + (holes.size() == 1 ? ""
+                    : " (the first of " + holes.size() + more + ")") + ", across which simulate would draw a straight"
+                    + " line, load nobody measured; cut the trace at the hole, or pass --interpolate-gaps to simulate"
+                    + " that line knowingly");
+        }
+        return Optional.of(trace + " has " + (holes.size() == 1 ? "a hole of " + Durations.human(total) + " after line "
+                + longest.beforeLine() : holes.size() + " holes" + more) + " (rows more than " + LoadTrace.HOLE_STEPS + "x its usual step of "
+                + Durations.human(longest.usualStep()) + " apart), simulated as the straight line between their rows"
+                + " (--interpolate-gaps): load nobody measured, scored like the rest");
     }
 
     /**

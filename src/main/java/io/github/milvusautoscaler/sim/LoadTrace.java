@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A load curve: points (time offset, value) joined by straight lines, oldest first, strictly
@@ -14,6 +15,9 @@ import java.util.Arrays;
  * <p>Before the first point the curve holds the first value, after the last point the last value.
  * Raw traces carry the file's own units (taxi passengers per 30 min); {@link #rescaled} turns
  * them into search requests per second for the simulated component.
+ *
+ * <p>A trace read from a file knows its {@link #holes()}: where two rows lie further apart than the trace's
+ * own rhythm, so the straight line between them would be load nobody measured.
  */
 public final class LoadTrace {
 
@@ -21,6 +25,38 @@ public final class LoadTrace {
     private final Instant start;
     private final double[] offsets;
     private final double[] values;
+    private final List<Hole> holes;
+
+    /**
+     * Where a trace file skips: two rows further apart than {@link #HOLE_STEPS} of the trace's usual step (the median
+     * step between its rows), e.g. 2h58m30s between two rows of a 15s backtest export whose qps was unknown for that
+     * long. The line between them would be invented load.
+     *
+     * @param beforeLine the file line of the row before the hole
+     * @param afterLine  the file line of the row after it
+     * @param from       that row's time
+     * @param to         the next row's time
+     * @param usualStep  the trace's usual step, which the hole is measured against
+     */
+    public record Hole(int beforeLine, int afterLine, Instant from, Instant to, Duration usualStep) {
+
+        public Hole {
+            requireNonNull(from, "from");
+            requireNonNull(to, "to");
+            requireNonNull(usualStep, "usualStep");
+        }
+
+        public Duration length() {
+            return Duration.between(from, to);
+        }
+    }
+
+    /**
+     * How many of its usual steps two rows may lie apart before the stretch between them is a hole: 3, so
+     * elb_request_count's 8 single missing points (600 s in a 300 s trace) are read as the line they always were,
+     * and a backtest export missing three 15 s steps in a row is not.
+     */
+    public static final int HOLE_STEPS = 3;
 
     /**
      * @param name    what reports call the trace ({@code nyc_taxi}, {@code step}, a file's base name)
@@ -29,7 +65,13 @@ public final class LoadTrace {
      * @param values  one finite, non-negative value per offset
      */
     public LoadTrace(String name, Instant start, double[] offsets, double[] values) {
+        this(name, start, offsets, values, List.of());
+    }
+
+    /** As {@link #LoadTrace(String, Instant, double[], double[])}, with the holes its file has. */
+    public LoadTrace(String name, Instant start, double[] offsets, double[] values, List<Hole> holes) {
         this.name = requireNonNull(name, "name");
+        this.holes = List.copyOf(requireNonNull(holes, "holes"));
         this.start = requireNonNull(start, "start");
         requireNonNull(offsets, "offsets");
         requireNonNull(values, "values");
@@ -62,6 +104,11 @@ public final class LoadTrace {
 
     public Instant start() {
         return start;
+    }
+
+    /** The holes of the file it was read from, oldest first; empty for a generated trace. */
+    public List<Hole> holes() {
+        return holes;
     }
 
     /** Seconds from the first point to the last. */
@@ -137,7 +184,7 @@ public final class LoadTrace {
         for (int i = 0; i < values.length; i++) {
             scaled[i] = values[i] * factor;
         }
-        return new LoadTrace(name, start, offsets, scaled);
+        return new LoadTrace(name, start, offsets, scaled, holes);
     }
 
     /**
@@ -156,7 +203,7 @@ public final class LoadTrace {
         for (int i = 0; i < offsets.length; i++) {
             squeezed[i] = offsets[i] / factor;
         }
-        return new LoadTrace(name, start, squeezed, values);
+        return new LoadTrace(name, start, squeezed, values, holes);
     }
 
     @Override

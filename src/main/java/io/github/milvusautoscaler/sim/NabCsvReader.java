@@ -14,7 +14,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Reads a trace in the Numenta Anomaly Benchmark's CSV format: a header {@code timestamp,value},
@@ -83,6 +85,7 @@ public final class NabCsvReader {
         }
         double[] offsets = new double[1024];
         double[] values = new double[1024];
+        int[] lineOf = new int[1024];
         int n = 0;
         long firstEpoch = 0;
         long previousEpoch = 0;
@@ -132,9 +135,11 @@ public final class NabCsvReader {
             if (n == offsets.length) {
                 offsets = Arrays.copyOf(offsets, n * 2);
                 values = Arrays.copyOf(values, n * 2);
+                lineOf = Arrays.copyOf(lineOf, n * 2);
             }
             offsets[n] = epoch - firstEpoch;
             values[n] = value;
+            lineOf[n] = lineNumber;
             n++;
             previousEpoch = epoch;
             previousText = timeText;
@@ -147,7 +152,33 @@ public final class NabCsvReader {
             throw new TraceFormatException(source + ": only one data row (line " + previousLine
                     + "); a trace needs at least two to span any time");
         }
-        return new LoadTrace(name, Instant.ofEpochSecond(firstEpoch), Arrays.copyOf(offsets, n), Arrays.copyOf(values, n));
+        Instant start = Instant.ofEpochSecond(firstEpoch);
+        return new LoadTrace(name, start, Arrays.copyOf(offsets, n), Arrays.copyOf(values, n),
+                holes(offsets, lineOf, n, start));
+    }
+
+    /**
+     * The steps longer than {@link LoadTrace#HOLE_STEPS} times the trace's usual step, the median step between its
+     * rows: a 15 s trace with a row missing now and then (30 s) has no hole; 2h58m30s between two of its rows is one.
+     * The median, not the mean, so one long hole cannot raise the measure it is judged by.
+     */
+    static List<LoadTrace.Hole> holes(double[] offsets, int[] lineOf, int n, Instant start) {
+        double[] steps = new double[n - 1];
+        for (int i = 1; i < n; i++) {
+            steps[i - 1] = offsets[i] - offsets[i - 1];
+        }
+        double[] sorted = steps.clone();
+        Arrays.sort(sorted);
+        double usual = sorted[(sorted.length - 1) / 2];
+        java.time.Duration usualStep = java.time.Duration.ofMillis(Math.round(usual * 1000));
+        List<LoadTrace.Hole> holes = new ArrayList<>();
+        for (int i = 0; i < steps.length; i++) {
+            if (steps[i] > LoadTrace.HOLE_STEPS * usual) {
+                holes.add(new LoadTrace.Hole(lineOf[i], lineOf[i + 1], start.plusSeconds((long) offsets[i]),
+                        start.plusSeconds((long) offsets[i + 1]), usualStep));
+            }
+        }
+        return holes;
     }
 
     private static String abbreviate(String s) {

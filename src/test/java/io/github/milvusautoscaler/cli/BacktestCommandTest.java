@@ -427,6 +427,7 @@ class BacktestCommandTest {
         Result r = backtest(conf, "--from", from.toString(), "--to", from.plus(Duration.ofDays(1)).toString(),
                 "--step", "60s", "--export-trace", "--out", out.toString());
         assertEquals(0, r.code, r.err + r.out);
+        assertFalse(r.err.contains("has no row for"), "a complete day leaves no step out: " + r.err);
         List<String> rows = Files.readAllLines(out.resolve("trace-milvus_wk_queryNode.csv"));
         assertEquals("timestamp,value", rows.get(0));
         assertEquals(24 * 60 + 1 + 1, rows.size(), "a row per step of the day");

@@ -208,6 +208,39 @@ class SimulateCommandTest {
         assertEquals("", out.toString());
     }
 
+    /**
+     * A trace whose rows skip 2h58m15s (a backtest export where qps was unknown for that long) is refused naming the
+     * lines, as the straight line across it would be load nobody measured; --interpolate-gaps simulates that line and
+     * the report says so (audit-input F1: it was simulated silently).
+     */
+    @Test
+    void aHoleInTheTraceIsRefusedUnlessInterpolatedKnowingly() throws IOException {
+        StringBuilder csv = new StringBuilder("timestamp,value\n");
+        java.time.LocalDateTime t0 = java.time.LocalDateTime.of(2026, 12, 4, 0, 0);
+        java.time.format.DateTimeFormatter row = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss");
+        for (int i = 0; i < 2000; i++) {
+            if (i < 800 || i >= 1512) {
+                csv.append(row.format(t0.plusSeconds(15L * i))).append(',').append(100 + i % 7).append('\n');
+            }
+        }
+        Path trace = dir.resolve("export.csv");
+        Files.writeString(trace, csv.toString());
+        Path refused = dir.resolve("refused");
+        assertEquals(2, simulate("--trace", trace.toString(), "--policies", "hpa", "--out", refused.toString()),
+                err.toString());
+        assertTrue(err.toString().contains("export.csv line 802: 2026-12-04 06:18:00 is 2h58m15s after line 801"
+                + " (2026-12-04 03:19:45), more than 3x the trace's usual step of 15s: a hole in the trace"), err.toString());
+        assertTrue(err.toString().contains("pass --interpolate-gaps"), err.toString());
+        assertFalse(Files.exists(refused), "nothing written");
+
+        Path drawn = dir.resolve("drawn");
+        assertEquals(0, simulate("--trace", trace.toString(), "--policies", "hpa", "--interpolate-gaps", "--out",
+                drawn.toString()), err.toString());
+        assertTrue(Files.readString(drawn.resolve("report.md")).contains("Note: " + trace + " has a hole of 2h58m15s"
+                + " after line 801 (rows more than 3x its usual step of 15s apart), simulated as the straight line"
+                + " between their rows (--interpolate-gaps)"), Files.readString(drawn.resolve("report.md")));
+    }
+
     @Test
     void anOutPathThatIsAFileIsRefusedAndLeftAlone() throws IOException {
         Path file = Files.writeString(dir.resolve("taken"), "keep");
