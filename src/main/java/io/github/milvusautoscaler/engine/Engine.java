@@ -304,9 +304,14 @@ public final class Engine {
         }
     }
 
-    /** The Alertmanager group of an alert key (AlertBook.key: groupKey|fingerprint|startsAt). */
-    private static String group(String key) {
-        int bar = key.indexOf('|');
+    /**
+     * The Alertmanager group of an alert key (AlertBook.key: groupKey|fingerprint|startsAt), cut from the right: the
+     * shipped route's group key holds a bar of its own ({@code {}/{autoscaler_action=~"scale-out|block-scale-in"}:{...}}),
+     * where a fingerprint (hex) and an RFC 3339 time never do (audit-alerts L2: the name was cut at that bar).
+     */
+    static String group(String key) {
+        int last = key.lastIndexOf('|');
+        int bar = last > 0 ? key.lastIndexOf('|', last - 1) : -1;
         return bar > 0 ? key.substring(0, bar) : key;
     }
 

@@ -486,4 +486,17 @@ class StateCarryOverTest {
         assertEquals(Reason.SIGNALS_LOW, b.tick(target).reason(), "the hold ends with the hour");
         assertEquals(List.of(1, 2, 1), replicasWritten);
     }
+
+    /**
+     * A carried alert is named by its Alertmanager group. The shipped route's group key (deploy/alertmanager-receiver.yaml,
+     * matchers {@code autoscaler_action=~"scale-out|block-scale-in"}) holds a bar of its own, and the name was cut there
+     * (audit-alerts L2): the key's own two bars are the last two.
+     */
+    @Test
+    void aCarriedAlertKeepsTheWholeGroupKeyOfTheShippedRoute() {
+        String group = "{}/{autoscaler_action=~\"scale-out|block-scale-in\"}:{alertname=\"MilvusQueryQueueBacklog\","
+                + " app_kubernetes_io_instance=\"hr\", component=\"querynode\", namespace=\"milvus\"}";
+        assertEquals(group, Engine.group(group + "|e11f78ee564a0986|2026-12-05T07:03:09.737Z"));
+        assertEquals("{}:{alertname=\"A\"}", Engine.group("{}:{alertname=\"A\"}|abc|2026-12-05T07:03:09Z"));
+    }
 }
