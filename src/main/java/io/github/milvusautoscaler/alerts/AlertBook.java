@@ -118,6 +118,9 @@ public final class AlertBook {
     }
 
     private final List<AlertRoute> routes;
+    /** When each group's truncation was last logged. */
+    private final Map<String, Instant> truncationSaid = new java.util.HashMap<>();
+    private static final java.time.Duration TRUNCATION_SAID_EVERY = java.time.Duration.ofMinutes(10);
     private final Duration forgetAfter;
     private final Caps caps;
     private final DropListener drops;
@@ -167,9 +170,19 @@ public final class AlertBook {
         if (payload.truncatedAlerts() > 0) {
             // Lost before they arrived, whatever happens to the rest: Alertmanager never sends them for this state.
             drops.dropped("truncated", payload.truncatedAlerts());
-            LOG.warn("Alertmanager left {} alert(s) of group {} out of its notification (the receiver's max_alerts);"
-                    + " they never reach the autoscaler: raise max_alerts, or group by target as the shipped route"
-                    + " does (deploy/alertmanager-receiver.yaml)", payload.truncatedAlerts(), payload.groupKey());
+            // Said once per group every 10 minutes: Alertmanager re-sends the group at each flush (audit-alerts L4).
+            Instant said = truncationSaid.get(payload.groupKey());
+            if (said == null || !now.isBefore(said.plus(TRUNCATION_SAID_EVERY))) {
+                if (truncationSaid.size() >= 1000) {
+                    truncationSaid.clear();
+                }
+                truncationSaid.put(payload.groupKey(), now);
+                LOG.warn("Alertmanager left {} alert(s) of group {} out of its notification (the receiver's"
+                        + " max_alerts); they never reach the autoscaler: raise max_alerts, or, if the group holds"
+                        + " several targets, group by target as the shipped route does"
+                        + " (deploy/alertmanager-receiver.yaml); said once per group every {}", payload.truncatedAlerts(),
+                        payload.groupKey(), io.github.milvusautoscaler.core.Durations.human(TRUNCATION_SAID_EVERY));
+            }
         }
         sweep(now);
         makeRoom(payload);
@@ -300,26 +313,44 @@ public final class AlertBook {
                 : route.action();
     }
 
+    /**
+     * The first route whose matchers pass and whose namespace, name and component labels the alert carries; a route
+     * whose labels it lacks is passed over, so the default's second route reads the operator's
+     * {@code app_kubernetes_io_component} where an alert kept that label instead of the chart's {@code component}
+     * (audit-alerts M2: the first route matched everything and ignored such an alert as "missing label component").
+     */
     private Routing routing(WebhookPayload.Alert a) {
-        Optional<AlertRoute> route = routes.stream().filter(r -> r.matches(a.labels())).findFirst();
-        if (route.isEmpty()) {
-            return new Routing(null, null, "no route matches its labels");
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < routes.size(); i++) {
+            AlertRoute r = routes.get(i);
+            if (!r.matches(a.labels())) {
+                continue;
+            }
+            String ns = a.labels().get(r.namespaceLabel());
+            String name = a.labels().get(r.nameLabel());
+            String comp = a.labels().get(r.componentLabel());
+            if (ns == null || name == null || comp == null) {
+                missing.add((ns == null ? r.namespaceLabel() : name == null ? r.nameLabel() : r.componentLabel())
+                        + (routes.size() == 1 ? "" : " (route " + (i + 1) + ")"));
+                continue;
+            }
+            Optional<Component> component = Component.fromName(comp);
+            if (component.isEmpty()) {
+                return new Routing(null, null, "component " + r.componentLabel() + "=\"" + comp + "\" is not one this"
+                        + " autoscaler scales (" + java.util.Arrays.stream(Component.values()).map(Component::configName)
+                        .collect(java.util.stream.Collectors.joining(", ")) + "; coordinators never are)");
+            }
+            Optional<Target> target = targets.stream().filter(t -> t.namespace().equals(ns) && t.name().equals(name)
+                    && t.component() == component.get()).findFirst();
+            if (target.isEmpty()) {
+                return new Routing(null, null, "no configured target " + ns + "/" + name + "/" + component.get()
+                        + " (read from labels " + r.namespaceLabel() + ", " + r.nameLabel() + ", " + r.componentLabel()
+                        + ")");
+            }
+            return new Routing(target.get(), r, "");
         }
-        AlertRoute r = route.get();
-        String ns = a.labels().get(r.namespaceLabel());
-        String name = a.labels().get(r.nameLabel());
-        String comp = a.labels().get(r.componentLabel());
-        if (ns == null || name == null || comp == null) {
-            return new Routing(null, null, "missing label "
-                    + (ns == null ? r.namespaceLabel() : name == null ? r.nameLabel() : r.componentLabel()));
-        }
-        Optional<Component> component = Component.fromName(comp);
-        Optional<Target> target = component.flatMap(c -> targets.stream()
-                .filter(t -> t.namespace().equals(ns) && t.name().equals(name) && t.component() == c).findFirst());
-        if (target.isEmpty()) {
-            return new Routing(null, null, "no configured target " + ns + "/" + name + "/" + comp);
-        }
-        return new Routing(target.get(), r, "");
+        return new Routing(null, null, missing.isEmpty() ? "no route matches its labels"
+                : "missing label " + String.join(", ", missing));
     }
 
     /**

@@ -55,6 +55,12 @@ public final class AlertsHandler implements HttpHandler {
     private final IntConsumer onRefused;
     /** When each refusal status was last logged: one line per status a minute, however often Alertmanager tries. */
     private final Map<Integer, Instant> lastLogged = new ConcurrentHashMap<>();
+    /** An ignored alert is said once per alert name and reason this often (Alertmanager re-sends a group often). */
+    static final Duration IGNORED_LOG_EVERY = Duration.ofMinutes(10);
+    /** Past this many remembered (name, reason) pairs the memory starts over: hostile names cannot grow it. */
+    private static final int IGNORED_REMEMBERED = 1000;
+    /** When each (alert name, reason) was last said. */
+    private final Map<String, Instant> ignoredLogged = new ConcurrentHashMap<>();
 
     /**
      * @param token      the bearer token file, or null when none is configured (endpoint off)
@@ -64,8 +70,9 @@ public final class AlertsHandler implements HttpHandler {
      * @param clock      the daemon's clock
      * @param tickNow    asks the engine to tick a target now
      * @param onOutcomes receives every alert outcome (metrics, logs)
-     * @param onRefused  receives the status of every refused request (metrics): a 4xx is lost for good, because
-     *                   Alertmanager's webhook notifier retries 5xx only (notify/util.go Retrier.Check)
+     * @param onRefused  receives the status of every refused request (metrics): Alertmanager's webhook notifier
+     *                   retries only a 5xx within a notification (notify/util.go Retrier.Check), and a refused one is
+     *                   sent again at the group's next flush, as no successful send was logged for it
      */
     public AlertsHandler(TokenFile token, long maxBody, AlertBook book, BooleanSupplier leader, Clock clock,
                          Consumer<Target> tickNow, Consumer<List<AlertBook.Outcome>> onOutcomes,
@@ -161,9 +168,40 @@ public final class AlertsHandler implements HttpHandler {
             return;
         }
         onOutcomes.accept(outcomes);
+        sayIgnored(payload, outcomes);
         // tickNow only hands the tick to the engine's workers, so the answer still leaves at once.
         touched.forEach(tickNow);
         send(ex, 200, render(outcomes));
+    }
+
+    /**
+     * Logs each ignored alert, once per alert name and reason every {@link #IGNORED_LOG_EVERY}, with its labels. The
+     * reason is also in the 200 answer, but Alertmanager logs a 2xx as "Notify success" and drops its body, so an
+     * alert whose labels name no target (a release mistyped, a rule that kept the operator's label, a coordinator)
+     * was seen nowhere but in a counter (audit-alerts M1).
+     */
+    private void sayIgnored(WebhookPayload payload, List<AlertBook.Outcome> outcomes) {
+        Instant now = clock.instant();
+        for (int i = 0; i < outcomes.size(); i++) {
+            AlertBook.Outcome o = outcomes.get(i);
+            if (o.result() != AlertBook.Result.IGNORED) {
+                continue;
+            }
+            String key = o.alert() + "\u0000" + o.reason();
+            Instant last = ignoredLogged.get(key);
+            if (last != null && now.isBefore(last.plus(IGNORED_LOG_EVERY))) {
+                continue;
+            }
+            if (ignoredLogged.size() >= IGNORED_REMEMBERED) {
+                ignoredLogged.clear();
+            }
+            ignoredLogged.put(key, now);
+            String labels = i < payload.alerts().size() ? new java.util.TreeMap<>(payload.alerts().get(i).labels())
+                    .toString() : "?";
+            LOG.warn("alert {} ignored: {}; labels {} (alerts.routes pick a target from them; said once per {} for"
+                    + " this alert and reason)", o.alert(), o.reason(), labels.length() <= 400 ? labels
+                    : labels.substring(0, 397) + "...", io.github.milvusautoscaler.core.Durations.human(IGNORED_LOG_EVERY));
+        }
     }
 
     private void tooLarge(HttpExchange ex) throws IOException {
@@ -230,9 +268,14 @@ public final class AlertsHandler implements HttpHandler {
         send(ex, status, o.toString());
     }
 
-    /** What to check for a refusal; Alertmanager does not retry a 4xx, so these alerts are lost. */
+    /**
+     * What to check for a refusal. Alertmanager does not retry a 4xx at once, but re-sends the group at its next flush
+     * (every group_interval) until one is accepted (seen live with Alertmanager 0.25: audit-alerts L1), so the alerts
+     * arrive once the cause is fixed.
+     */
     private static String hint(int status) {
-        return "Alertmanager does not retry a 4xx, so these alerts are lost: " + switch (status) {
+        return "these alerts scale nothing until it is fixed (Alertmanager sends them again at each flush of the"
+                + " group, every group_interval): " + switch (status) {
             case 401 -> "the Alertmanager receiver's http_config.authorization.credentials_file must hold the token in"
                     + " alerts.bearer-token-file (deploy/alertmanager-receiver.yaml; both Secrets the same)";
             case 404 -> "set alerts.bearer-token-file to turn the endpoint on, or remove the receiver";

@@ -199,6 +199,17 @@ class AlertsHandlerTest {
      */
     @Test
     void alertsAlertmanagerLeftOutAreCountedAsDropped() throws Exception {
+        try (CapturedLogs said = CapturedLogs.of(AlertBook.class)) {
+            assertEquals(200, post(firing().replace("\"truncatedAlerts\":0", "\"truncatedAlerts\":3")).statusCode());
+            // Alertmanager re-sends the group at each flush: the WARN is said once per group every 10m (audit-alerts L4).
+            post(firing().replace("\"truncatedAlerts\":0", "\"truncatedAlerts\":3"));
+            assertEquals(1, said.warnings().size(), said.warnings().toString());
+            clock.advance(Duration.ofMinutes(10));
+            post(firing().replace("\"truncatedAlerts\":0", "\"truncatedAlerts\":3"));
+            assertEquals(2, said.warnings().size(), said.warnings().toString());
+        }
+        assertEquals(9, dropped.get("truncated"), "each notification's truncatedAlerts is counted");
+        dropped.clear();
         assertEquals(200, post(firing().replace("\"truncatedAlerts\":0", "\"truncatedAlerts\":3")).statusCode());
         assertEquals(3, dropped.get("truncated"));
         assertEquals(1, book.firing(QN, NOW).size(), "the alert that was sent is still taken");
@@ -284,15 +295,34 @@ class AlertsHandlerTest {
         assertEquals(2, ticked.size());
     }
 
+    /**
+     * The reason is in the 200 answer, which Alertmanager drops (it logs "Notify success"), so it is logged too: once
+     * per alert name and reason every 10m, however often Alertmanager re-sends the group (audit-alerts M1).
+     */
     @Test
     void alertForAnUnknownTargetIsAcceptedAndIgnoredWithTheReason() throws Exception {
-        HttpResponse<String> r = post(payload("firing", "firing", "datanode", "f1", "2026-01-05T09:59:00Z"));
-        assertEquals(200, r.statusCode());
-        JsonObject body = JsonParser.parseString(r.body()).getAsJsonObject();
-        assertEquals(1, body.get("ignored").getAsInt());
-        assertTrue(body.getAsJsonArray("alerts").get(0).getAsJsonObject().get("reason").getAsString()
-                .contains("no configured target milvus/my-release/datanode"), r.body());
-        assertTrue(ticked.isEmpty());
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs =
+                     io.github.milvusautoscaler.testsupport.CapturedLogs.of(AlertsHandler.class)) {
+            HttpResponse<String> r = post(payload("firing", "firing", "datanode", "f1", "2026-01-05T09:59:00Z"));
+            assertEquals(200, r.statusCode());
+            JsonObject body = JsonParser.parseString(r.body()).getAsJsonObject();
+            assertEquals(1, body.get("ignored").getAsInt());
+            assertTrue(body.getAsJsonArray("alerts").get(0).getAsJsonObject().get("reason").getAsString()
+                    .contains("no configured target milvus/my-release/dataNode"), r.body());
+            assertTrue(ticked.isEmpty());
+            assertEquals(List.of("alert MilvusSearchLatencyHigh ignored: no configured target milvus/my-release/dataNode"
+                    + " (read from labels namespace, app_kubernetes_io_instance, component); labels {alertname="
+                    + "MilvusSearchLatencyHigh, app_kubernetes_io_instance=my-release, component=datanode,"
+                    + " namespace=milvus} (alerts.routes pick a target from them; said once per 10m for this alert and"
+                    + " reason)"), logs.warnings());
+            post(payload("firing", "firing", "datanode", "f1", "2026-01-05T09:59:00Z"));
+            clock.advance(Duration.ofMinutes(9));
+            post(payload("firing", "firing", "datanode", "f1", "2026-01-05T09:59:00Z"));
+            assertEquals(1, logs.warnings().size(), "a re-send within 10m is not said again: " + logs.warnings());
+            clock.advance(Duration.ofMinutes(1));
+            post(payload("firing", "firing", "datanode", "f1", "2026-01-05T09:59:00Z"));
+            assertEquals(2, logs.warnings().size(), logs.warnings().toString());
+        }
     }
 
     @Test

@@ -228,8 +228,11 @@ class ConfigLoaderTest {
         assertEquals(1, s.alerts().step());
         assertEquals(Duration.ofMinutes(5), s.alerts().cooldown());
         assertEquals(1024 * 1024, s.alerts().maxBodyBytes()); // 1MiB
+        // The chart's ServiceMonitor gives component, the operator's PodMonitor app_kubernetes_io_component.
         assertEquals(List.of(new AlertRoute(Map.of(), Map.of(), "namespace", "app_kubernetes_io_instance",
-                "component", AlertAction.SCALE_OUT)).toString(), s.alerts().routes().toString());
+                "component", AlertAction.SCALE_OUT), new AlertRoute(Map.of(), Map.of(), "namespace",
+                "app_kubernetes_io_instance", "app_kubernetes_io_component", AlertAction.SCALE_OUT)).toString(),
+                s.alerts().routes().toString());
         assertEquals(new LabelScheme("app_kubernetes_io_instance", "app_kubernetes_io_component"),
                 s.labelScheme(InstallKind.OPERATOR));
         assertEquals(new LabelScheme("app_kubernetes_io_instance", "component"), s.labelScheme(InstallKind.HELM));

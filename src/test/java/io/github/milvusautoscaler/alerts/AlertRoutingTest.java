@@ -1,0 +1,55 @@
+package io.github.milvusautoscaler.alerts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.milvusautoscaler.config.ConfigLoader;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Target;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The shipped routes (reference.conf, read through ConfigLoader) on alerts labelled as the two installs label their
+ * series: the Milvus chart's ServiceMonitor gives {@code component} (zilliztech/milvus-helm,
+ * charts/milvus/templates/servicemonitor.yaml, targetLabels), the operator's PodMonitor
+ * {@code app_kubernetes_io_component} (zilliztech/milvus-operator, pkg/controllers/podmonitor.go, PodTargetLabels);
+ * both give {@code app_kubernetes_io_instance}. An alert rule of an SRE's that keeps the operator's label was ignored
+ * as "missing label component" (audit-alerts M2).
+ */
+class AlertRoutingTest {
+
+    static final Target HELM_QN = new Target("milvus", "hr", Component.QUERY_NODE, InstallKind.HELM);
+    static final Target OPERATOR_QN = new Target("milvus", "op", Component.QUERY_NODE, InstallKind.OPERATOR);
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "the chart's component label            | \"app_kubernetes_io_instance\":\"hr\",\"component\":\"querynode\"                   | accepted | milvus/hr/queryNode | scale-out",
+        "the operator's component label         | \"app_kubernetes_io_instance\":\"op\",\"app_kubernetes_io_component\":\"querynode\" | accepted | milvus/op/queryNode | scale-out",
+        "neither                                | \"app_kubernetes_io_instance\":\"op\"                                            | ignored  |                     | missing label component (route 1), app_kubernetes_io_component (route 2)",
+        "a coordinator                          | \"app_kubernetes_io_instance\":\"hr\",\"component\":\"rootcoord\"                   | ignored  |                     | component component=\"rootcoord\" is not one this autoscaler scales (queryNode, dataNode, indexNode, proxy, streamingNode; coordinators never are)",
+        "a release with no target               | \"app_kubernetes_io_instance\":\"nosuch\",\"component\":\"querynode\"               | ignored  |                     | no configured target milvus/nosuch/queryNode (read from labels namespace, app_kubernetes_io_instance, component)",
+    })
+    void theShippedRoutesReadBothInstallsLabels(String name, String labels, String result, String target,
+                                                String reason) {
+        AlertBook book = new AlertBook(ConfigLoader.defaults().alerts().routes(), Duration.ofHours(6),
+                new AlertBook.Caps(10, 1 << 20), (r, n) -> { });
+        book.setTargets(List.of(HELM_QN, OPERATOR_QN));
+        WebhookPayload payload = WebhookPayload.parse("""
+                {"receiver":"milvus-autoscaler","status":"firing","alerts":[{"status":"firing","labels":{"alertname":\
+                "OwnQueue","namespace":"milvus",%s},"annotations":{},"startsAt":"2026-12-05T07:03:09.737Z",\
+                "endsAt":"0001-01-01T00:00:00Z","fingerprint":"e11f78ee564a0986"}],"groupLabels":{},"commonLabels":{},\
+                "commonAnnotations":{},"externalURL":"http://am:9093","version":"4","groupKey":"{}:{alertname=\\"OwnQueue\\"}",\
+                "truncatedAlerts":0}""".formatted(labels));
+        List<AlertBook.Outcome> outcomes = book.receive(payload, Instant.parse("2026-12-05T07:03:10Z"), new HashSet<>());
+        assertEquals(1, outcomes.size());
+        AlertBook.Outcome o = outcomes.get(0);
+        assertEquals(result, o.result().name().toLowerCase(java.util.Locale.ROOT), o.toString());
+        assertEquals(target, o.target(), o.toString());
+        assertEquals(reason == null ? "" : reason, o.reason(), o.toString());
+    }
+}
