@@ -55,8 +55,52 @@ public final class NabCsvReader {
         }
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return read(name, in, file.toString());
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new TraceFormatException(notUtf8(file), e);
         } catch (IOException e) {
             throw new TraceFormatException("cannot read trace file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Where a file stops being UTF-8, found by a second pass line by line (the decoder reads ahead, so the line the
+     * first pass had reached is not the bad one): "t.csv line 102: byte 0xE9 is not UTF-8 text; save the file as
+     * UTF-8"; a UTF-16 byte-order mark (Excel's "Unicode text") is named as such. It said "Input length = 1"
+     * (audit-input F3).
+     */
+    static String notUtf8(Path file) {
+        try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+            java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+            int number = 1;
+            int b;
+            boolean more = true;
+            while (more) {
+                b = in.read();
+                more = b != -1;
+                if (more && b != '\n') {
+                    line.write(b);
+                    continue;
+                }
+                byte[] bytes = line.toByteArray();
+                if (number == 1 && bytes.length >= 2 && ((bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xFE
+                        || (bytes[0] & 0xFF) == 0xFE && (bytes[1] & 0xFF) == 0xFF)) {
+                    return file + ": UTF-16 text (byte-order mark " + String.format("%02X %02X", bytes[0] & 0xFF,
+                            bytes[1] & 0xFF) + "), not UTF-8; save it as UTF-8 (CSV UTF-8 in Excel)";
+                }
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+                try {
+                    utf8.reset().decode(buffer);
+                } catch (java.nio.charset.CharacterCodingException bad) {
+                    return file + " line " + number + ": byte " + String.format("0x%02X", bytes[buffer.position()] & 0xFF)
+                            + " at column " + (buffer.position() + 1) + " is not UTF-8 text; save the file as UTF-8";
+                }
+                line.reset();
+                number++;
+            }
+            return file + ": not UTF-8 text; save the file as UTF-8";
+        } catch (IOException e) {
+            return "cannot read trace file " + file + ": " + e.getMessage();
         }
     }
 

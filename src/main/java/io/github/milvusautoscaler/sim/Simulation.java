@@ -47,6 +47,15 @@ public final class Simulation {
         this.settings = requireNonNull(b.settings, "settings");
         this.demand = demand(requireNonNull(b.trace, "trace"), settings, b.compress);
         long ticks = SimulationRun.ticks(demand, settings.tick());
+        if (demand.durationSeconds() * 1000 < 2.0 * settings.tick().toMillis()) {
+            // A trace compressed to nothing ran with exit 0, an empty scorecard and a chart of one point (audit-input F4).
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s spans %ss%s, less than two"
+                    + " ticks of sim.tick %s: nothing to simulate; lower --compress or sim.tick, or give a longer trace",
+                    demand.name(), new java.math.BigDecimal(demand.durationSeconds()).round(new java.math.MathContext(3))
+                            .stripTrailingZeros().toPlainString(),
+                    b.compress == 1 ? "" : " after --compress "
+                            + java.math.BigDecimal.valueOf(b.compress).stripTrailingZeros().toPlainString(), Durations.setting(settings.tick())));
+        }
         if (ticks > MAX_TICKS) {
             // Refused before anything is allocated: sim.tick = 1ms over a 14-day trace asked for 1.2e9 ticks and
             // ran out of memory 25 s in.

@@ -52,6 +52,47 @@ class NabCsvReaderTest {
         assertTrue(e.getMessage().contains(expected), "message: " + e.getMessage());
     }
 
+    /**
+     * A file that is not UTF-8 said "Input length = 1" (audit-input F3): one Latin-1 byte (0xE9, "é") is named by its
+     * line and column, and a UTF-16 file (Excel's "Unicode text" save) by its byte-order mark.
+     */
+    @Test
+    void aFileThatIsNotUtf8IsNamedByLineOrByteOrderMark(@TempDir Path dir) throws IOException {
+        StringBuilder csv = new StringBuilder("timestamp,value\n");
+        for (int i = 0; i < 600; i++) {
+            csv.append(String.format("2014-07-%02d %02d:%02d:00,%d%n", 1 + i / 288, i / 12 % 24, i % 12 * 5, 100 + i));
+        }
+        byte[] utf8 = csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream latin1 = new java.io.ByteArrayOutputStream();
+        String[] lines = csv.toString().split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            byte[] line = lines[i].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            if (i == 501) {
+                latin1.write(line, 0, 5);
+                latin1.write(0xE9);
+                latin1.write(line, 5, line.length - 5);
+            } else {
+                latin1.write(line);
+            }
+            latin1.write('\n');
+        }
+        Path bad = dir.resolve("latin1.csv");
+        Files.write(bad, latin1.toByteArray());
+        TraceFormatException e = assertThrows(TraceFormatException.class, () -> NabCsvReader.read(bad));
+        assertEquals(bad + " line 502: byte 0xE9 at column 6 is not UTF-8 text; save the file as UTF-8", e.getMessage());
+
+        byte[] body = csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
+        byte[] marked = new byte[body.length + 2];
+        marked[0] = (byte) 0xFF;
+        marked[1] = (byte) 0xFE;
+        System.arraycopy(body, 0, marked, 2, body.length);
+        Path utf16 = Files.write(dir.resolve("utf16.csv"), marked);
+        e = assertThrows(TraceFormatException.class, () -> NabCsvReader.read(utf16));
+        assertEquals(utf16 + ": UTF-16 text (byte-order mark FF FE), not UTF-8; save it as UTF-8 (CSV UTF-8 in Excel)",
+                e.getMessage());
+        assertEquals(600, NabCsvReader.read(Files.write(dir.resolve("ok.csv"), utf8)).size());
+    }
+
     @Test
     void aMissingFileIsNamed(@TempDir Path dir) {
         Path missing = dir.resolve("nope.csv");

@@ -184,10 +184,13 @@ class SimulateCommandTest {
         "bad config value       | --trace step --config FILE:bad.conf         | milvus-autoscaler.sim.capacity-qps = -5 (bad.conf:1): must be > 0",
         "all-zero trace         | --trace FILE:zero.csv                       | is zero everywhere",
         "ticks beyond memory    | --trace step --compress 0.1 --config FILE:tick.conf | step at sim.tick 1ms is 216,000,000 ticks; at most 50,000,000 fit in memory",
+        "compressed to nothing  | --trace step --compress 1e9                 | step spans 0.0000216s after --compress 1000000000, less than two ticks of sim.tick 15s: nothing to simulate",
+        "shorter than two ticks | --trace FILE:short.csv                      | short spans 20s, less than two ticks of sim.tick 15s",
     })
     void badInputExitsTwoWithOneLineAndWritesNothing(String name, String args, String expected) throws IOException {
         Files.writeString(dir.resolve("bad.csv"), "timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:01:00,lots\n");
         Files.writeString(dir.resolve("zero.csv"), "timestamp,value\n2024-01-01 00:00:00,0\n2024-01-01 00:01:00,0\n");
+        Files.writeString(dir.resolve("short.csv"), "timestamp,value\n2024-01-01 00:00:00,5\n2024-01-01 00:00:20,6\n");
         Files.writeString(dir.resolve("bad.conf"), "milvus-autoscaler.sim.capacity-qps = -5\n");
         Files.writeString(dir.resolve("tick.conf"), "milvus-autoscaler.sim.tick = 1ms\n");
         Path target = dir.resolve("out");
