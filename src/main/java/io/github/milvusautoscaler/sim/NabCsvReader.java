@@ -34,6 +34,14 @@ public final class NabCsvReader {
     /** The only header NAB files have. */
     public static final String HEADER = "timestamp,value";
 
+    /**
+     * The most rows one trace may have: each costs about 20 bytes here and as much again in every copy a run makes
+     * (rescaled, compressed, per lane), so 20 million take about 2 GB; a 2 GB file of 80 million 1 s rows ended in an
+     * OutOfMemoryError stack trace (audit-input F2). A year at 1 s is 31.5 million rows, though the simulator reads a
+     * trace only at its tick (15 s): points finer than that change no decision.
+     */
+    public static final int MAX_ROWS = 20_000_000;
+
     private static final DateTimeFormatter TIMESTAMP =
             DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").withResolverStyle(ResolverStyle.STRICT);
 
@@ -113,6 +121,11 @@ public final class NabCsvReader {
      * @throws TraceFormatException naming {@code source} and the line of the first bad row
      */
     public static LoadTrace read(String name, Reader in, String source) throws IOException {
+        return read(name, in, source, MAX_ROWS);
+    }
+
+    /** As {@link #read(String, Reader, String)}, with at most {@code maxRows} rows (tests use a few). */
+    static LoadTrace read(String name, Reader in, String source, int maxRows) throws IOException {
         requireNonNull(name, "name");
         requireNonNull(in, "in");
         requireNonNull(source, "source");
@@ -125,7 +138,9 @@ public final class NabCsvReader {
             header = header.substring(1);
         }
         if (!header.strip().equals(HEADER)) {
-            throw new TraceFormatException(source + " line 1: header is '" + header.strip() + "', expected '" + HEADER + "'");
+            throw new TraceFormatException(source + " line 1: header is '" + header.strip() + "', expected '" + HEADER + "'"
+                    + (header.strip().equalsIgnoreCase(HEADER) ? " (in lower case)" : header.contains("\"")
+                    ? " (a Grafana or spreadsheet export: write the header as " + HEADER + " and the rows unquoted)" : ""));
         }
         double[] offsets = new double[1024];
         double[] values = new double[1024];
@@ -154,7 +169,7 @@ public final class NabCsvReader {
                 epoch = LocalDateTime.parse(timeText, TIMESTAMP).toEpochSecond(ZoneOffset.UTC);
             } catch (DateTimeParseException e) {
                 throw new TraceFormatException(source + " line " + lineNumber + ": timestamp '" + abbreviate(timeText)
-                        + "' is not YYYY-MM-DD HH:MM:SS");
+                        + "' is not YYYY-MM-DD HH:MM:SS" + timestampHint(timeText));
             }
             double value;
             try {
@@ -175,6 +190,12 @@ public final class NabCsvReader {
             } else if (epoch < previousEpoch) {
                 throw new TraceFormatException(source + " line " + lineNumber + ": timestamp " + timeText
                         + " is before " + previousText + " on line " + previousLine + "; rows must be sorted oldest first");
+            }
+            if (n == maxRows) {
+                throw new TraceFormatException(String.format(java.util.Locale.ROOT, "%s line %d: more than %,d rows, the"
+                        + " most a trace may have in memory; average it to a coarser step first (the simulator reads it"
+                        + " every sim.tick, 15s by default, so finer points change no decision)", source, lineNumber,
+                        maxRows));
             }
             if (n == offsets.length) {
                 offsets = Arrays.copyOf(offsets, n * 2);
@@ -223,6 +244,27 @@ public final class NabCsvReader {
             }
         }
         return holes;
+    }
+
+    /**
+     * What a refused timestamp looks like, for the exports people have (audit-input F6): Prometheus' and Grafana's
+     * RFC 3339, epoch seconds or milliseconds, quoted fields. Empty when it looks like none of them.
+     */
+    static String timestampHint(String text) {
+        if (text.startsWith("\"")) {
+            return " (quoted fields are not read: remove the quotes)";
+        }
+        if (text.matches("\\d{9,10}(\\.\\d+)?")) {
+            return " (it looks like epoch seconds: write it as UTC, e.g. date -u -d @" + text.split("\\.")[0]
+                    + " '+%Y-%m-%d %H:%M:%S')";
+        }
+        if (text.matches("\\d{12,13}")) {
+            return " (it looks like epoch milliseconds: divide by 1000 and write it as UTC YYYY-MM-DD HH:MM:SS)";
+        }
+        if (text.matches("\\d{4}-\\d\\d-\\d\\dT.*")) {
+            return " (it looks like RFC 3339: this reader takes UTC with a space, no T, no zone and no fraction)";
+        }
+        return "";
     }
 
     private static String abbreviate(String s) {

@@ -41,6 +41,12 @@ class NabCsvReaderTest {
         "NaN value                  | 'timestamp,value\\n2014-07-01 00:00:00,NaN\\n2014-07-01 00:05:00,1'             | t.csv line 2: value NaN must be a finite number >= 0",
         "negative value             | 'timestamp,value\\n2014-07-01 00:00:00,1\\n2014-07-01 00:05:00,-3'              | t.csv line 3: value -3 must be a finite number >= 0",
         "bad timestamp              | 'timestamp,value\\n2014-07-01 00:00:00,1\\n2014-07-01T00:05:00,2'               | t.csv line 3: timestamp '2014-07-01T00:05:00' is not YYYY-MM-DD HH:MM:SS",
+        "RFC 3339 (Prometheus)      | 'timestamp,value\\n2014-07-01T00:00:00Z,1'                                     | t.csv line 2: timestamp '2014-07-01T00:00:00Z' is not YYYY-MM-DD HH:MM:SS (it looks like RFC 3339: this reader takes UTC with a space, no T, no zone and no fraction)",
+        "epoch seconds              | 'timestamp,value\\n1404172800,1'                                                | (it looks like epoch seconds: write it as UTC, e.g. date -u -d @1404172800 '+%Y-%m-%d %H:%M:%S')",
+        "epoch milliseconds         | 'timestamp,value\\n1404172800000,1'                                             | (it looks like epoch milliseconds: divide by 1000",
+        "quoted fields              | 'timestamp,value\\n\"2014-07-01 00:00:00\",1'                                     | (quoted fields are not read: remove the quotes)",
+        "header in capitals         | 'Timestamp,Value\\n2014-07-01 00:00:00,1'                                        | header is 'Timestamp,Value', expected 'timestamp,value' (in lower case)",
+        "Grafana export header      | '\"Time\",\"qps\"\\n2014-07-01 00:00:00,1'                                         | (a Grafana or spreadsheet export: write the header as timestamp,value and the rows unquoted)",
         "impossible date            | 'timestamp,value\\n2014-02-30 00:00:00,1\\n2014-07-01 00:05:00,2'               | t.csv line 2: timestamp '2014-02-30 00:00:00'",
         "missing value              | 'timestamp,value\\n2014-07-01 00:00:00,1\\n2014-07-01 00:05:00'                 | t.csv line 3: expected 'YYYY-MM-DD HH:MM:SS,number'",
         "extra column               | 'timestamp,value\\n2014-07-01 00:00:00,1,2\\n'                                   | t.csv line 2: expected 'YYYY-MM-DD HH:MM:SS,number'",
@@ -91,6 +97,17 @@ class NabCsvReaderTest {
         assertEquals(utf16 + ": UTF-16 text (byte-order mark FF FE), not UTF-8; save it as UTF-8 (CSV UTF-8 in Excel)",
                 e.getMessage());
         assertEquals(600, NabCsvReader.read(Files.write(dir.resolve("ok.csv"), utf8)).size());
+    }
+
+    /** More rows than fit is refused at the first row past the limit, not with an OutOfMemoryError (audit-input F2). */
+    @Test
+    void moreRowsThanFitAreRefusedAtTheFirstRowPastTheLimit() throws IOException {
+        String csv = "timestamp,value\n2014-07-01 00:00:00,1\n2014-07-01 00:00:01,2\n\n2014-07-01 00:00:02,3\n";
+        assertEquals(3, NabCsvReader.read("t", new StringReader(csv), "t.csv", 3).size());
+        TraceFormatException e = assertThrows(TraceFormatException.class,
+                () -> NabCsvReader.read("t", new StringReader(csv), "t.csv", 2));
+        assertTrue(e.getMessage().startsWith("t.csv line 5: more than 2 rows, the most a trace may have in memory;"
+                + " average it to a coarser step first"), e.getMessage());
     }
 
     @Test
