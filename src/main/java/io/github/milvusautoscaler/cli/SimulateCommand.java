@@ -153,7 +153,7 @@ public final class SimulateCommand implements Callable<Integer> {
             try {
                 configured = Optional.of(ValidateConfigCommand.load(config));
             } catch (io.github.milvusautoscaler.config.InvalidConfigException e) {
-                return usage(err, e.errors().stream().map(Object::toString).collect(Collectors.joining("; ")));
+                return usage(err, e.errors());
             }
         } else if (targetId != null) {
             return usage(err, "--target needs --config: it names a target of that file");
@@ -165,7 +165,7 @@ public final class SimulateCommand implements Callable<Integer> {
             return usage(err, "bad configuration: " + e.getMessage());
         } catch (io.github.milvusautoscaler.config.InvalidConfigException e) {
             // The sim block, read through the config package's collector: every problem with file:line.
-            return usage(err, e.errors().stream().map(Object::toString).collect(Collectors.joining("; ")));
+            return usage(err, e.errors());
         } catch (IllegalArgumentException | UncheckedIOException e) {
             return usage(err, e.getMessage());
         }
@@ -412,6 +412,14 @@ public final class SimulateCommand implements Callable<Integer> {
         String oneLine = message == null ? "invalid input" : message.replaceAll("\\s*\\R\\s*", " ").strip();
         err.println("simulate: " + oneLine);
         err.flush();
+        return EXIT_USAGE;
+    }
+
+    /** Each config problem on a line of its own, as validate-config and run print them (audit-input F9). */
+    private static int usage(PrintWriter err, List<?> problems) {
+        for (Object p : problems) {
+            usage(err, p.toString());
+        }
         return EXIT_USAGE;
     }
 

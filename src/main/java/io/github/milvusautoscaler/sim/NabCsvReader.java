@@ -42,6 +42,10 @@ public final class NabCsvReader {
      */
     public static final int MAX_ROWS = 20_000_000;
 
+    /** A decimal number as a CSV writes it: 5, -3, 0.25, .5, 1e3, 6.02E+23. */
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
     private static final DateTimeFormatter TIMESTAMP =
             DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").withResolverStyle(ResolverStyle.STRICT);
 
@@ -173,6 +177,10 @@ public final class NabCsvReader {
             }
             double value;
             try {
+                // Decimal only: Double.parseDouble also takes "10f", "1.5d", "NaN" and a trailing control character.
+                if (!DECIMAL.matcher(valueText).matches()) {
+                    throw new NumberFormatException(valueText);
+                }
                 value = Double.parseDouble(valueText);
             } catch (NumberFormatException e) {
                 throw new TraceFormatException(source + " line " + lineNumber + ": value '" + abbreviate(valueText)

@@ -244,6 +244,20 @@ class SimulateCommandTest {
                 + " between their rows (--interpolate-gaps)"), Files.readString(drawn.resolve("report.md")));
     }
 
+    /** Two bad settings are two lines, as validate-config and run print them; they were joined with "; ". */
+    @Test
+    void eachConfigProblemIsALineOfItsOwn() throws IOException {
+        Path conf = Files.writeString(dir.resolve("two.conf"), "milvus-autoscaler.defaults.min-replicas = 0\n"
+                + "milvus-autoscaler.defaults.scale-in.sustain = -1m\n");
+        assertEquals(2, simulate("--trace", "step", "--config", conf.toString(), "--out", dir.resolve("o").toString()));
+        List<String> lines = err.toString().lines().toList();
+        assertEquals(2, lines.size(), err.toString());
+        assertTrue(lines.get(0).startsWith("simulate: milvus-autoscaler.defaults.") && lines.get(0).contains("two.conf:"),
+                err.toString());
+        assertTrue(lines.get(1).startsWith("simulate: milvus-autoscaler.defaults.") && lines.get(1).contains("two.conf:"),
+                err.toString());
+    }
+
     @Test
     void anOutPathThatIsAFileIsRefusedAndLeftAlone() throws IOException {
         Path file = Files.writeString(dir.resolve("taken"), "keep");
