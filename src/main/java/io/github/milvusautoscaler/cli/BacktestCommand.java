@@ -93,7 +93,8 @@ public final class BacktestCommand implements Callable<Integer> {
             + " read-queue, index-backlog) recorded over the replicas that ran by the replicas the policy would have run.")
     boolean rescaleLoad;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the report files.")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the report files: new"
+            + " or empty (an existing report is never overwritten).")
     Path out;
 
     @Option(names = "--export-trace", description = "Also write trace-<namespace>_<name>_<component>.csv per target"

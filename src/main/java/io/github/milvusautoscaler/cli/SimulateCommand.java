@@ -64,7 +64,7 @@ import picocli.CommandLine.Option;
                 + " write a scorecard (report.json, report.md), charts (chart.svg, chart-worst-day.svg) and decision logs.",
         footer = {"", "Exit codes: 0 written, 1 the reports could not be written (the file and the OS's reason"
                 + " named), 2 bad input, or an --out that cannot be written or holds a backtest or demo report"
-                + " (refused before simulating, nothing written)."})
+                + " (refused before simulating, nothing written), 130 Ctrl-C (nothing written)."})
 public final class SimulateCommand implements Callable<Integer> {
 
     /** Exit code for bad input: same as {@code Main.EXIT_USAGE}. */
