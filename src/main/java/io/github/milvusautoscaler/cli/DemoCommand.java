@@ -123,10 +123,12 @@ public final class DemoCommand implements Callable<Integer> {
         LoadTrace raw = slice(whole, days);
         // What is played, as the banner, chart and scorecard say it: the days asked for, or all of a shorter trace
         // (the default 7 days of the 6-hour step scenario is "6h").
-        int spanDays = Math.min(days, traceDays);
-        String span = whole.durationSeconds() < 86400
-                ? Durations.human(Duration.ofSeconds(Math.round(whole.durationSeconds())))
-                : spanDays + (spanDays == 1 ? " day" : " days");
+        // A trace of 25 hours is "25h", not "2 days" (audit-input F11); 7 days of nyc_taxi are "7 days", all of it
+        // (to 23:30 of its 215th day) "215.0 days".
+        long spanSeconds = Math.round(Math.min(days * 86400.0, whole.durationSeconds()));
+        String span = spanSeconds % 86400 == 0 ? spanSeconds / 86400 + (spanSeconds == 86400 ? " day" : " days")
+                : spanSeconds < 2 * 86400 ? Durations.human(Duration.ofSeconds(spanSeconds))
+                : String.format(java.util.Locale.ROOT, "%.1f days", spanSeconds / 86400.0);
         var cfg = SimSettings.loadConfig(Optional.empty());
         SimSettings settings = SimSettings.from(cfg, Component.QUERY_NODE);
         Simulation sim = Simulation.builder().trace(raw).settings(settings).config(cfg).component(Component.QUERY_NODE)

@@ -186,6 +186,22 @@ class DemoCommandTest {
         assertTrue(text.contains("scorecard (same 6h, same model):"), text);
     }
 
+    /** A 25-hour trace file is "25h" in the banner, not "2 days", its started second day counted as whole. */
+    @Test
+    void aTraceOfADayAndAnHourIsNamedByItsLength() throws Exception {
+        StringBuilder csv = new StringBuilder("timestamp,value\n");
+        for (int i = 0; i <= 300; i++) {
+            csv.append(java.time.LocalDateTime.of(2024, 1, 1, 0, 0).plusMinutes(5L * i).toString().replace('T', ' '))
+                    .append(":00,").append(100 + i % 12).append('\n');
+        }
+        Path trace = Files.writeString(dir.resolve("day-and-hour.csv"), csv.toString());
+        StringWriter out = new StringWriter();
+        int exit = new CommandLine(new DemoCommand()).setOut(new PrintWriter(out)).execute("--trace", trace.toString(),
+                "--speed", "1000000000", "--port", "0", "--out", dir.resolve("o").toString());
+        assertEquals(0, exit, out.toString());
+        assertTrue(out.toString().startsWith("demo: 25h of day-and-hour against a simulated queryNode"), out.toString());
+    }
+
     @Test
     void aPortOutOfRangeIsAUsageError() {
         StringWriter err = new StringWriter();
