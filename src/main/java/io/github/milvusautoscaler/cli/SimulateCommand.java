@@ -271,6 +271,12 @@ public final class SimulateCommand implements Callable<Integer> {
         if (seed != null) {
             settings = settings.withSeed(seed);
         }
+        if (settings.peakNodes() > settings.bounds().maxReplicas()) {
+            // Said, not refused: a what-if of an undersized max is a fair question, but its overload is the bound's.
+            notes.add("the peak needs " + settings.peakNodes() + " nodes at 100% CPU (--peak-nodes or sim.peak-nodes),"
+                    + " more than max-replicas " + settings.bounds().maxReplicas() + " can serve: every policy overloads"
+                    + " at the peak whatever it does");
+        }
         LoadTrace raw = TraceRegistry.resolve(trace, settings.seed());
         holes(raw).ifPresent(notes::add);
         Simulation.Builder builder = Simulation.builder()

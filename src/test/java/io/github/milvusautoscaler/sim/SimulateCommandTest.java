@@ -244,6 +244,22 @@ class SimulateCommandTest {
                 + " between their rows (--interpolate-gaps)"), Files.readString(drawn.resolve("report.md")));
     }
 
+    /** A peak beyond what max-replicas serve is said on stderr and in report.md (audit-input F11: it ran silently). */
+    @Test
+    void aPeakBeyondMaxReplicasIsSaid() throws IOException {
+        Path target = dir.resolve("big-peak");
+        assertEquals(0, simulate("--trace", "step", "--peak-nodes", "12", "--policies", "hpa", "--out", target.toString()),
+                err.toString());
+        String note = "the peak needs 12 nodes at 100% CPU (--peak-nodes or sim.peak-nodes), more than max-replicas 10"
+                + " can serve: every policy overloads at the peak whatever it does";
+        assertTrue(err.toString().contains("simulate: " + note), err.toString());
+        assertTrue(Files.readString(target.resolve("report.md")).contains("Note: " + note), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(0, simulate("--trace", "step", "--peak-nodes", "10", "--policies", "hpa", "--out",
+                dir.resolve("fits").toString()));
+        assertFalse(err.toString().contains("the peak needs"), err.toString());
+    }
+
     /** Two bad settings are two lines, as validate-config and run print them; they were joined with "; ". */
     @Test
     void eachConfigProblemIsALineOfItsOwn() throws IOException {
