@@ -67,6 +67,8 @@ public final class SignalsCommand implements Callable<Integer> {
                 Map<String, String> promql = source.renderedQueries(t.target());
                 ForecastSettings fs = t.policy().forecast();
                 LoadHistory read = fs.enabled() ? history.refresh(t.target(), now) : LoadHistory.NONE;
+                java.util.Optional<String> readFailed = fs.enabled() ? history.failure(t.target())
+                        : java.util.Optional.empty();
                 Forecast forecast = fs.enabled() ? SeasonalForecast.forecast(read, now, fs) : Forecast.NONE;
                 out.printf("%s (%s)  settle %s, health %s%n", t.target().id(),
                         t.target().install().name().toLowerCase(Locale.ROOT), o.settle(), o.health());
@@ -85,7 +87,7 @@ public final class SignalsCommand implements Callable<Integer> {
                     // A signal left out (N/A) has no load to forecast: its line would only say "forecast unknown".
                     if (PrometheusHistorySource.LOAD_PROPORTIONAL.contains(band.name())
                             && (sig == null || sig.applicable())) {
-                        out.println("    " + forecastLine(band.name(), forecast, fs, read, now, sig));
+                        out.println("    " + forecastLine(band.name(), forecast, fs, read, readFailed, now, sig));
                     }
                     out.println("    " + promql.get(band.name()).replaceAll("\\s+", " "));
                     // A known value or an N/A signal proves its query was answered; only an UNKNOWN one may hide a
@@ -141,11 +143,16 @@ public final class SignalsCommand implements Callable<Integer> {
      * within {@code forecast.lead}, per replica at the current ready count; or why there is none.
      */
     private static String forecastLine(String name, Forecast forecast, ForecastSettings fs, LoadHistory history,
-                                       Instant now, Signal sig) {
+                                       java.util.Optional<String> readFailed, Instant now, Signal sig) {
         if (!fs.enabled()) {
             return "forecast off (forecast.enabled = false)";
         }
         java.util.OptionalDouble lead = forecast.leadPeak(name);
+        if (lead.isEmpty() && readFailed.isPresent()) {
+            // Read afresh here; a running daemon keeps its last good read through failing ones (forecast recheck).
+            return "forecast unknown here: the history read failed (" + readFailed.get() + "); a running daemon"
+                    + " keeps deciding on its last good read (its /api/v1/status historyEnd says how old)";
+        }
         if (lead.isEmpty()) {
             return "forecast unknown: " + SeasonalForecast.whyNone(history, name, now, fs).orElse("no forecast")
                     + " (decides as without a forecast)";

@@ -78,8 +78,8 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
     private final Map<Target, Reading> readings;
     private final Map<Target, Cached> cache = new ConcurrentHashMap<>();
     private final Set<Target> refreshing = ConcurrentHashMap.newKeySet();
-    /** Targets whose last read failed, so the next good one says it recovered. */
-    private final Set<Target> failing = ConcurrentHashMap.newKeySet();
+    /** Targets whose last read failed, and why, so the next good one says it recovered. */
+    private final Map<Target, String> failing = new ConcurrentHashMap<>();
     private final MeterRegistry meters;
     private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "history-refresh");
@@ -236,7 +236,7 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
                     loads);
             cache.put(target, new Cached(history, now.plus(reading.refresh())));
             reads(target, "ok").increment();
-            if (failing.remove(target)) {
+            if (failing.remove(target) != null) {
                 LOG.info("{}: load history read again, {} .. {}, {} known points", target.id(), from, end, known);
             } else {
                 LOG.debug("{}: load history read, {} .. {}, {} known points", target.id(), from, end, known);
@@ -257,13 +257,22 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
         LoadHistory kept = c == null ? LoadHistory.NONE : c.history();
         Duration retry = reading.refresh().compareTo(RETRY) < 0 ? reading.refresh() : RETRY;
         reads(target, "failed").increment();
-        failing.add(target);
+        failing.put(target, Reasons.oneLine(why, 300));
         LOG.warn("{}: load history (forecast, recent peaks) could not be read ({}); keeping the one read before{},"
                 + " trying again in {}", target.id(), Reasons.oneLine(why, 300),
                 kept == LoadHistory.NONE ? " (none)" : " (up to " + kept.end() + ")",
                 Durations.setting(retry));
         cache.put(target, new Cached(kept, now.plus(retry)));
         return kept;
+    }
+
+    /**
+     * Why the last read of {@code target}'s history failed; empty when it succeeded or none was made. {@code signals}
+     * reads the history afresh and says so rather than "no history of it could be read", where a running daemon
+     * still decides on the last good read it keeps.
+     */
+    public java.util.Optional<String> failure(Target target) {
+        return java.util.Optional.ofNullable(failing.get(requireNonNull(target, "target")));
     }
 
     @Override

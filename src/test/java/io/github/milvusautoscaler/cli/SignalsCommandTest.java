@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.core.Signal;
@@ -126,10 +127,22 @@ class SignalsCommandTest {
      */
     private static Run signalsAgainst(Path dir, Function<String, MockResponse> answer, List<String> sent)
             throws Exception {
+        // forecast off: the fake answers instant queries only, and the forecast is not what is tested here.
+        return signalsAgainst(dir, answer, sent, "defaults.forecast.enabled = false");
+    }
+
+    private static Run signalsAgainst(Path dir, Function<String, MockResponse> answer, List<String> sent,
+                                      String forecast) throws Exception {
         try (MockWebServer server = new MockWebServer()) {
             server.setDispatcher(new Dispatcher() {
                 @Override
                 public MockResponse dispatch(RecordedRequest request) {
+                    if (request.getTarget() != null && request.getTarget().contains("query_range")) {
+                        // Prometheus' answer to a range query it has no time for (HTTP API: 503 on timeout).
+                        return new MockResponse.Builder().code(503).setHeader("Content-Type", "application/json")
+                                .body("{\"status\":\"error\",\"errorType\":\"timeout\",\"error\":\"query timed out"
+                                        + " in expression evaluation\"}").build();
+                    }
                     String body = request.getBody() == null ? "" : request.getBody().utf8();
                     String query = java.net.URLDecoder.decode(body.replaceAll("^.*?query=|&.*$", ""),
                             java.nio.charset.StandardCharsets.UTF_8);
@@ -144,14 +157,25 @@ class SignalsCommandTest {
             });
             server.start();
             String url = server.url("/").toString().replaceAll("/$", "");
-            // forecast off: the fake answers instant queries only, and the forecast is not what is tested here.
-            String conf = config(dir, "url = \"" + url + "\"", "defaults.forecast.enabled = false");
+            String conf = config(dir, "url = \"" + url + "\"", forecast);
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             int exit = new CommandLine(new SignalsCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
                     .execute("--config", conf);
             return new Run(exit, out.toString(), err.toString());
         }
+    }
+
+    /**
+     * signals reads the load history afresh; when that read fails it says so, and that a running daemon keeps its last
+     * good read, rather than "no history of it could be read" (which a running daemon that kept one would not say).
+     */
+    @Test
+    void aFailedHistoryReadIsSaidAsSuch(@TempDir Path dir) throws Exception {
+        Run r = signalsAgainst(dir, q -> null, new CopyOnWriteArrayList<>(), "defaults.forecast.enabled = true");
+        assertTrue(r.out().contains("forecast unknown here: the history read failed (") && r.out().contains("a running"
+                + " daemon keeps deciding on its last good read (its /api/v1/status historyEnd says how old)"), r.all());
+        assertFalse(r.out().contains("no history of it could be read"), r.all());
     }
 
     private static MockResponse json(String body) {
