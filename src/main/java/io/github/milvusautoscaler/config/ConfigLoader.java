@@ -228,6 +228,10 @@ public final class ConfigLoader {
         if (e instanceof ConfigException.Parse && !(e instanceof ConfigException.UnresolvedSubstitution)
                 && e.origin() != null && e.origin().filename() != null && unquotedUrl(Path.of(e.origin().filename()), line)) {
             message += "; quote URLs (url = \"http://...\"): unquoted, HOCON reads // as the start of a comment";
+        } else if (e instanceof ConfigException.Parse && message.contains("end of file")) {
+            // Typesafe names what it expected at the end ("a close parentheses ')'" for an unclosed {), and the line
+            // is the last one: the cause is further up (audit-input F11).
+            message += "; the file ended first: a { or [ opened earlier is not closed";
         }
         return fileError(file, line, kind + message);
     }

@@ -567,6 +567,9 @@ class ConfigValidationTest {
         assertEquals(file.toString(), error.file());
         assertTrue(error.line() >= 3, "line of the unclosed brace or later, was " + error.line());
         assertTrue(error.toString().startsWith(file + ":" + error.line() + ": syntax error: "), error.toString());
+        // The parser reached the end looking for the brace: the line it names is the last, the cause further up.
+        assertTrue(error.toString().endsWith("; the file ended first: a { or [ opened earlier is not closed"),
+                error.toString());
     }
 
     /**

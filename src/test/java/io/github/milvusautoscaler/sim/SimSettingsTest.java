@@ -106,11 +106,16 @@ class SimSettingsTest {
     @Test
     void everyBadValueIsReportedAtOnce(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("bad.conf");
-        Files.writeString(f, "milvus-autoscaler.sim {\n  rebalance-penalty = 1.5\n  capacity-qps = -1\n  warmup = soon\n}\n");
+        // chart-points is a rule of the whole block, checked beside the model's own rules: it was reported only once
+        // they were fixed (audit-input F8).
+        Files.writeString(f, "milvus-autoscaler.sim {\n  rebalance-penalty = 1.5\n  capacity-qps = -1\n  warmup = soon\n"
+                + "  chart-points = 1\n}\n");
         InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> SimSettings.from(SimSettings.loadConfig(Optional.of(f)), Component.QUERY_NODE));
         // The config package's collector and format, as validate-config prints them.
-        assertEquals(3, e.errors().size(), e.getMessage());
+        assertEquals(4, e.errors().size(), e.getMessage());
+        assertTrue(e.getMessage().contains("milvus-autoscaler.sim.chart-points = 1 (bad.conf:5): must be >= 10"),
+                e.getMessage());
         String m = e.getMessage();
         assertTrue(m.contains("milvus-autoscaler.sim.rebalance-penalty = 1.5 (bad.conf:2): must be in [0, 1)"), m);
         assertTrue(m.contains("milvus-autoscaler.sim.capacity-qps = -1 (bad.conf:3): must be > 0"), m);
