@@ -403,16 +403,18 @@ public final class BacktestCommand implements Callable<Integer> {
     record ExportedTrace(String csv, int steps, int missing, Instant longestFrom, int longestMissing) {
 
         /**
-         * What to say of the rows left out: simulate refuses a hole (rows more than {@link LoadTrace#HOLE_STEPS} steps
-         * apart, so a run of that many missing steps) unless {@code --interpolate-gaps}; empty when no step is missing.
+         * What to say of the rows left out: simulate refuses a hole ({@link LoadTrace#isHole}: the rows around the
+         * longest run lie (run + 1) steps apart) unless {@code --interpolate-gaps}; empty when no step is missing.
          */
         Optional<String> warning(String file, Duration step) {
             if (missing == 0) {
                 return Optional.empty();
             }
+            Duration apart = step.multipliedBy(longestMissing + 1L);
             return Optional.of(file + " has no row for " + missing + " of " + steps + " steps, where qps or the ready"
-                    + " replicas were unknown (the longest run " + Durations.human(step.multipliedBy(longestMissing))
-                    + " from " + NAB.format(longestFrom) + ")" + (longestMissing >= LoadTrace.HOLE_STEPS
+                    + " replicas were unknown (the longest run " + longestMissing + (longestMissing == 1 ? " step" : " steps")
+                    + " from " + NAB.format(longestFrom) + ", its rows " + Durations.human(apart) + " apart)"
+                    + (LoadTrace.isHole(apart.toSeconds(), step.toSeconds())
                     ? "; simulate --trace refuses such a hole unless --interpolate-gaps draws it as a straight line"
                     : ""));
         }

@@ -120,9 +120,10 @@ public final class SimulateCommand implements Callable<Integer> {
     List<String> policies;
 
     @Option(names = "--interpolate-gaps",
-            description = "Simulate a hole in a trace file (two rows more than 3 of its usual steps apart, such as a"
-                    + " backtest --export-trace where qps was unknown) as the straight line between the rows, and say so"
-                    + " in the report. Without it such a trace is refused: that line is load nobody measured.")
+            description = "Simulate a hole in a trace file (two rows more than 3 of its usual steps and 10 minutes"
+                    + " apart, such as a backtest --export-trace where qps was unknown for hours) as the straight line"
+                    + " between the rows, and say so in the report. Without it such a trace is refused: that line is load"
+                    + " nobody measured.")
     boolean interpolateGaps;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
@@ -315,14 +316,15 @@ public final class SimulateCommand implements Callable<Integer> {
             throw new IllegalArgumentException(trace + " line " + first.afterLine() + ": " + ROW_TIME.format(first.to())
                     + " is " + Durations.human(first.length()) + " after line " + first.beforeLine() + " ("
                     + ROW_TIME.format(first.from()) + "), more than " + LoadTrace.HOLE_STEPS + "x the trace's usual step"
-                    + " of " + Durations.human(first.usualStep()) + ": a hole in the trace" + (holes.size() == 1 ? ""
+                    + " of " + Durations.human(first.usualStep()) + " and than " + Durations.human(LoadTrace.HOLE_AT_LEAST)
+                    + ": a hole in the trace" + (holes.size() == 1 ? ""
                     : " (the first of " + holes.size() + more + ")") + ", across which simulate would draw a straight"
                     + " line, load nobody measured; cut the trace at the hole, or pass --interpolate-gaps to simulate"
                     + " that line knowingly");
         }
         return Optional.of(trace + " has " + (holes.size() == 1 ? "a hole of " + Durations.human(total) + " after line "
                 + longest.beforeLine() : holes.size() + " holes" + more) + " (rows more than " + LoadTrace.HOLE_STEPS + "x its usual step of "
-                + Durations.human(longest.usualStep()) + " apart), simulated as the straight line between their rows"
+                + Durations.human(longest.usualStep()) + " and " + Durations.human(LoadTrace.HOLE_AT_LEAST) + " apart), simulated as the straight line between their rows"
                 + " (--interpolate-gaps): load nobody measured, scored like the rest");
     }
 

@@ -29,8 +29,8 @@ public final class LoadTrace {
 
     /**
      * Where a trace file skips: two rows further apart than {@link #HOLE_STEPS} of the trace's usual step (the median
-     * step between its rows), e.g. 2h58m30s between two rows of a 15s backtest export whose qps was unknown for that
-     * long. The line between them would be invented load.
+     * step between its rows) and than {@link #HOLE_AT_LEAST}, e.g. 2h58m45s between two rows of a 15s backtest export
+     * whose qps was unknown for that long. The line between them would be invented load.
      *
      * @param beforeLine the file line of the row before the hole
      * @param afterLine  the file line of the row after it
@@ -53,10 +53,22 @@ public final class LoadTrace {
 
     /**
      * How many of its usual steps two rows may lie apart before the stretch between them is a hole: 3, so
-     * elb_request_count's 8 single missing points (600 s in a 300 s trace) are read as the line they always were,
-     * and a backtest export missing three 15 s steps in a row is not.
+     * elb_request_count's 8 single missing points (600 s in a 300 s trace) are read as the line they always were.
      */
     public static final int HOLE_STEPS = 3;
+
+    /**
+     * And no gap this short is a hole, whatever the step: 10 minutes, the daemon's {@code fallback.after}, below which
+     * missing data changes none of its decisions but a step-down's (held meanwhile). A Prometheus restart of a few
+     * minutes in a 15 s backtest export (105 s between rows, seven steps) was refused, which refused nearly every real
+     * week of history (alerts/input recheck NEW-1); a 3-hour outage still is.
+     */
+    public static final Duration HOLE_AT_LEAST = Duration.ofMinutes(10);
+
+    /** Whether two rows {@code gapSeconds} apart in a trace whose usual step is {@code usualSeconds} leave a hole. */
+    public static boolean isHole(double gapSeconds, double usualSeconds) {
+        return gapSeconds > HOLE_STEPS * usualSeconds && gapSeconds > HOLE_AT_LEAST.toSeconds();
+    }
 
     /**
      * @param name    what reports call the trace ({@code nyc_taxi}, {@code step}, a file's base name)

@@ -232,7 +232,8 @@ public final class NabCsvReader {
 
     /**
      * The steps longer than {@link LoadTrace#HOLE_STEPS} times the trace's usual step, the median step between its
-     * rows: a 15 s trace with a row missing now and then (30 s) has no hole; 2h58m30s between two of its rows is one.
+     * rows, and than {@link LoadTrace#HOLE_AT_LEAST}: a 15 s trace with a row missing now and then (30 s) or a
+     * Prometheus restart (105 s) has no hole; 2h58m45s between two of its rows is one.
      * The median, not the mean, so one long hole cannot raise the measure it is judged by.
      */
     static List<LoadTrace.Hole> holes(double[] offsets, int[] lineOf, int n, Instant start) {
@@ -246,7 +247,7 @@ public final class NabCsvReader {
         java.time.Duration usualStep = java.time.Duration.ofMillis(Math.round(usual * 1000));
         List<LoadTrace.Hole> holes = new ArrayList<>();
         for (int i = 0; i < steps.length; i++) {
-            if (steps[i] > LoadTrace.HOLE_STEPS * usual) {
+            if (LoadTrace.isHole(steps[i], usual)) {
                 holes.add(new LoadTrace.Hole(lineOf[i], lineOf[i + 1], start.plusSeconds((long) offsets[i]),
                         start.plusSeconds((long) offsets[i + 1]), usualStep));
             }

@@ -26,6 +26,43 @@ class AlertRoutingTest {
     static final Target HELM_QN = new Target("milvus", "hr", Component.QUERY_NODE, InstallKind.HELM);
     static final Target OPERATOR_QN = new Target("milvus", "op", Component.QUERY_NODE, InstallKind.OPERATOR);
 
+    /**
+     * The in-cluster config (deploy/base/config/autoscaler.conf over example.conf, with the operator overlay's install.conf, as kustomize
+     * assembles them) routes by autoscaler_action; an alert of an SRE's over the operator's series, which keeps
+     * app_kubernetes_io_component, scales its target too, and one without autoscaler_action is ignored.
+     */
+    @org.junit.jupiter.api.Test
+    void theInClusterConfigRoutesAnOperatorLabelledAlert(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path root = java.nio.file.Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
+        java.nio.file.Files.copy(root.resolve("deploy/base/config/example.conf"), dir.resolve("example.conf"));
+        java.nio.file.Files.copy(root.resolve("deploy/base/config/autoscaler.conf"), dir.resolve("autoscaler.conf"));
+        java.nio.file.Files.copy(root.resolve("deploy/overlays/operator/install.conf"), dir.resolve("install.conf"));
+        AlertBook book = new AlertBook(ConfigLoader.load(dir.resolve("autoscaler.conf")).alerts().routes(),
+                Duration.ofHours(6), new AlertBook.Caps(10, 1 << 20), (r, n) -> { });
+        Target target = new Target("milvus", "my-release", Component.QUERY_NODE, InstallKind.OPERATOR);
+        book.setTargets(List.of(target));
+        AlertBook.Outcome routed = receive(book, "\"autoscaler_action\":\"scale-out\",\"app_kubernetes_io_instance\":"
+                + "\"my-release\",\"app_kubernetes_io_component\":\"querynode\"");
+        assertEquals(AlertBook.Result.ACCEPTED, routed.result(), routed.toString());
+        assertEquals("milvus/my-release/queryNode", routed.target());
+        AlertBook.Outcome unlabelled = receive(book, "\"app_kubernetes_io_instance\":\"my-release\","
+                + "\"app_kubernetes_io_component\":\"querynode\"");
+        assertEquals(AlertBook.Result.IGNORED, unlabelled.result(), unlabelled.toString());
+    }
+
+    private static AlertBook.Outcome receive(AlertBook book, String labels) {
+        WebhookPayload payload = WebhookPayload.parse("""
+                {"receiver":"milvus-autoscaler","status":"firing","alerts":[{"status":"firing","labels":{"alertname":\
+                "OwnQueue","namespace":"milvus",%s},"annotations":{},"startsAt":"2026-12-05T07:03:09.737Z",\
+                "endsAt":"0001-01-01T00:00:00Z","fingerprint":"e11f78ee564a0986"}],"groupLabels":{},"commonLabels":{},\
+                "commonAnnotations":{},"externalURL":"http://am:9093","version":"4","groupKey":"{}:{alertname=\\"OwnQueue\\"}",\
+                "truncatedAlerts":0}""".formatted(labels));
+        List<AlertBook.Outcome> outcomes = book.receive(payload, Instant.parse("2026-12-05T07:03:10Z"), new HashSet<>());
+        assertEquals(1, outcomes.size());
+        return outcomes.get(0);
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "the chart's component label            | \"app_kubernetes_io_instance\":\"hr\",\"component\":\"querynode\"                   | accepted | milvus/hr/queryNode | scale-out",

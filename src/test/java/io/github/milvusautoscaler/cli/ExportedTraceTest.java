@@ -22,10 +22,10 @@ class ExportedTraceTest {
     private static final Instant T0 = Instant.parse("2026-12-04T13:00:00Z");
     private static final Duration STEP = Duration.ofSeconds(15);
 
-    /** Ten 15 s steps, {@code unknown} of them in a row from the fourth, the rest with a load of 100 + i. */
+    /** Sixty 15 s steps, {@code unknown} of them in a row from the fourth, the rest with a load of 100 + i. */
     private static BacktestCommand.ExportedTrace export(int unknown) {
         BacktestCommand.ExportedTrace.Builder b = new BacktestCommand.ExportedTrace.Builder();
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 60; i++) {
             Instant at = T0.plus(STEP.multipliedBy(i));
             if (i >= 3 && i < 3 + unknown) {
                 b.unknown(at);
@@ -36,19 +36,23 @@ class ExportedTraceTest {
         return b.build();
     }
 
+    /**
+     * 39 unknown steps leave rows 40 steps (10m) apart, no hole; 40 leave them 10m15s apart, more than 3 steps and
+     * 10 minutes: a hole for simulate, and the warning says simulate refuses it.
+     */
     @ParameterizedTest(name = "{0} unknown steps in a row: a hole for simulate {1}")
-    @CsvSource({"0, false, -", "2, false, 30s", "3, true, 45s", "5, true, 1m15s"})
-    void theWarningAndSimulatesHoleCheckAgree(int unknown, boolean hole, String run) throws IOException {
+    @CsvSource({"0, false, -", "2, false, 45s", "39, false, 10m", "40, true, 10m15s"})
+    void theWarningAndSimulatesHoleCheckAgree(int unknown, boolean hole, String apart) throws IOException {
         BacktestCommand.ExportedTrace e = export(unknown);
-        assertEquals(10 - unknown + 1, e.csv().split("\n").length, e.csv());
+        assertEquals(60 - unknown + 1, e.csv().split("\n").length, e.csv());
         Optional<String> warning = e.warning("trace-milvus_a_queryNode.csv", STEP);
         if (unknown == 0) {
             assertEquals(Optional.empty(), warning);
         } else {
-            assertEquals("trace-milvus_a_queryNode.csv has no row for " + unknown + " of 10 steps, where qps or the"
-                    + " ready replicas were unknown (the longest run " + run + " from 2026-12-04 13:00:45)"
-                    + (hole ? "; simulate --trace refuses such a hole unless --interpolate-gaps draws it as a straight"
-                    + " line" : ""), warning.orElseThrow());
+            assertEquals("trace-milvus_a_queryNode.csv has no row for " + unknown + " of 60 steps, where qps or the"
+                    + " ready replicas were unknown (the longest run " + unknown + " steps from 2026-12-04 13:00:45,"
+                    + " its rows " + apart + " apart)" + (hole ? "; simulate --trace refuses such a hole unless"
+                    + " --interpolate-gaps draws it as a straight line" : ""), warning.orElseThrow());
         }
         assertEquals(hole ? 1 : 0, NabCsvReader.read("t", new StringReader(e.csv()), "t.csv").holes().size(), e.csv());
     }
@@ -59,7 +63,7 @@ class ExportedTraceTest {
         b.row(T0, 1).unknown(T0.plusSeconds(15)).row(T0.plusSeconds(30), 1).unknown(T0.plusSeconds(45))
                 .unknown(T0.plusSeconds(60)).row(T0.plusSeconds(75), 1);
         String warning = b.build().warning("x.csv", STEP).orElseThrow();
-        assertTrue(warning.contains("no row for 3 of 6 steps") && warning.contains("the longest run 30s from"
-                + " 2026-12-04 13:00:45)"), warning);
+        assertTrue(warning.contains("no row for 3 of 6 steps") && warning.contains("the longest run 2 steps from"
+                + " 2026-12-04 13:00:45, its rows 45s apart)"), warning);
     }
 }

@@ -53,7 +53,7 @@ class ValidateConfigCommandTest {
         assertTrue(r.out().contains("settle-query  yes  clamp_min( max(milvus_querycoord_querynode_num{namespace=\"{namespace}\""), r.out());
         assertTrue(r.out().contains("health-query  none"), r.out());
         assertTrue(r.out().contains("alerts webhook on (token file /var/run/secrets/milvus-autoscaler/alerts-token) (step 1,"
-                + " cooldown 5m, 2 routes)"), r.out());
+                + " cooldown 5m, 4 routes)"), r.out());
     }
 
     @Test

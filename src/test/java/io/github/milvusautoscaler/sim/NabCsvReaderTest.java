@@ -137,24 +137,24 @@ class NabCsvReaderTest {
     }
 
     /**
-     * Rows more than 3 usual steps apart are a hole: a 15 s trace (a backtest export's step) whose lines 5 and 6 are
-     * 60 s apart (three steps missing) has one, named by its lines and times; 45 s (two missing) is not one, as the
-     * median, 15 s, is what each gap is measured against.
+     * Rows more than 3 usual steps and 10 minutes apart are a hole: in a 15 s trace (a backtest export's step), lines
+     * 6 and 7 lie 10m15s apart (a Prometheus outage), a hole named by its lines and times; 10m exactly (lines 8 and 9)
+     * and the 105 s of a restart (lines 4 and 5) are not, nor would be 600 s in a 300 s trace (elb_request_count's).
      */
     @Test
-    void rowsFurtherApartThanThreeUsualStepsAreAHole() throws IOException {
+    void rowsFurtherApartThanThreeUsualStepsAndTenMinutesAreAHole() throws IOException {
         StringBuilder csv = new StringBuilder("timestamp,value\n");
-        int[] seconds = {0, 15, 30, 45, 60, 120, 135, 150, 165, 210, 225};
-        for (int s : seconds) {
+        long[] seconds = {0, 15, 30, 135, 150, 165, 780, 795, 1395, 1410, 1425, 1440, 1455};
+        for (long s : seconds) {
             csv.append(String.format("2026-12-04 13:%02d:%02d,%d%n", s / 60, s % 60, 100 + s));
         }
         LoadTrace t = read(csv.toString());
         assertEquals(1, t.holes().size(), t.holes().toString());
         LoadTrace.Hole hole = t.holes().get(0);
-        assertEquals(6, hole.beforeLine());
-        assertEquals(7, hole.afterLine());
-        assertEquals(Instant.parse("2026-12-04T13:01:00Z"), hole.from());
-        assertEquals(Instant.parse("2026-12-04T13:02:00Z"), hole.to());
+        assertEquals(7, hole.beforeLine());
+        assertEquals(8, hole.afterLine());
+        assertEquals(Instant.parse("2026-12-04T13:02:45Z"), hole.from());
+        assertEquals(Instant.parse("2026-12-04T13:13:00Z"), hole.to());
         assertEquals(java.time.Duration.ofSeconds(15), hole.usualStep());
         // Rescaling and compressing keep what the file had.
         assertEquals(t.holes(), t.rescaled(8, 200).compressed(2).holes());

@@ -232,7 +232,8 @@ class SimulateCommandTest {
         assertEquals(2, simulate("--trace", trace.toString(), "--policies", "hpa", "--out", refused.toString()),
                 err.toString());
         assertTrue(err.toString().contains("export.csv line 802: 2026-12-04 06:18:00 is 2h58m15s after line 801"
-                + " (2026-12-04 03:19:45), more than 3x the trace's usual step of 15s: a hole in the trace"), err.toString());
+                + " (2026-12-04 03:19:45), more than 3x the trace's usual step of 15s and than 10m: a hole in the trace"),
+                err.toString());
         assertTrue(err.toString().contains("pass --interpolate-gaps"), err.toString());
         assertFalse(Files.exists(refused), "nothing written");
 
@@ -240,7 +241,7 @@ class SimulateCommandTest {
         assertEquals(0, simulate("--trace", trace.toString(), "--policies", "hpa", "--interpolate-gaps", "--out",
                 drawn.toString()), err.toString());
         assertTrue(Files.readString(drawn.resolve("report.md")).contains("Note: " + trace + " has a hole of 2h58m15s"
-                + " after line 801 (rows more than 3x its usual step of 15s apart), simulated as the straight line"
+                + " after line 801 (rows more than 3x its usual step of 15s and 10m apart), simulated as the straight line"
                 + " between their rows (--interpolate-gaps)"), Files.readString(drawn.resolve("report.md")));
     }
 
