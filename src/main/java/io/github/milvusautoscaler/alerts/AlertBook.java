@@ -318,25 +318,32 @@ public final class AlertBook {
      * whose labels it lacks is passed over, so the default's second route reads the operator's
      * {@code app_kubernetes_io_component} where an alert kept that label instead of the chart's {@code component}
      * (audit-alerts M2: the first route matched everything and ignored such an alert as "missing label component").
+     * An alert passed over by a route that only blocks scale-in only blocks, whatever the route that takes it says.
      */
     private Routing routing(WebhookPayload.Alert a) {
         List<String> missing = new ArrayList<>();
+        boolean blockOnly = false;
         for (int i = 0; i < routes.size(); i++) {
-            AlertRoute r = routes.get(i);
-            if (!r.matches(a.labels())) {
+            AlertRoute route = routes.get(i);
+            if (!route.matches(a.labels())) {
                 continue;
             }
-            String ns = a.labels().get(r.namespaceLabel());
-            String name = a.labels().get(r.nameLabel());
-            String comp = a.labels().get(r.componentLabel());
+            String ns = a.labels().get(route.namespaceLabel());
+            String name = a.labels().get(route.nameLabel());
+            String comp = a.labels().get(route.componentLabel());
             if (ns == null || name == null || comp == null) {
-                missing.add((ns == null ? r.namespaceLabel() : name == null ? r.nameLabel() : r.componentLabel())
-                        + (routes.size() == 1 ? "" : " (route " + (i + 1) + ")"));
+                missing.add((ns == null ? route.namespaceLabel() : name == null ? route.nameLabel()
+                        : route.componentLabel()) + (routes.size() == 1 ? "" : " (route " + (i + 1) + ")"));
+                // An alert a blocking route was meant for never scales out by falling through to a later route.
+                blockOnly |= route.action() == ActiveAlert.AlertAction.BLOCK_SCALE_IN;
                 continue;
             }
+            AlertRoute r = blockOnly && route.action() != ActiveAlert.AlertAction.BLOCK_SCALE_IN
+                    ? new AlertRoute(route.match(), route.matchRe(), route.namespaceLabel(), route.nameLabel(),
+                    route.componentLabel(), ActiveAlert.AlertAction.BLOCK_SCALE_IN) : route;
             Optional<Component> component = Component.fromName(comp);
             if (component.isEmpty()) {
-                return new Routing(null, null, "component " + r.componentLabel() + "=\"" + comp + "\" is not one this"
+                return new Routing(null, null, "label " + r.componentLabel() + "=\"" + comp + "\" names no component this"
                         + " autoscaler scales (" + java.util.Arrays.stream(Component.values()).map(Component::configName)
                         .collect(java.util.stream.Collectors.joining(", ")) + "; coordinators never are)");
             }

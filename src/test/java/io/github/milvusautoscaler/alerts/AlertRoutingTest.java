@@ -3,6 +3,8 @@ package io.github.milvusautoscaler.alerts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.milvusautoscaler.config.ConfigLoader;
+import io.github.milvusautoscaler.core.ActiveAlert;
+import io.github.milvusautoscaler.core.AlertRoute;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Target;
@@ -51,6 +53,25 @@ class AlertRoutingTest {
         assertEquals(AlertBook.Result.IGNORED, unlabelled.result(), unlabelled.toString());
     }
 
+    /**
+     * A route of an SRE's that only blocks (severity=info alerts, labelled by a label of their own) passes over an alert
+     * without its labels; the scale-out route after it takes the alert, but it only blocks: falling through never
+     * turns an alert meant to block into a scale-out (alerts/input recheck NEW-5).
+     */
+    @org.junit.jupiter.api.Test
+    void anAlertPassedOverByABlockingRouteOnlyBlocks() {
+        AlertBook book = new AlertBook(List.of(
+                new AlertRoute(java.util.Map.of("severity", "info"), java.util.Map.of(), "namespace",
+                        "app_kubernetes_io_instance", "milvus_component", ActiveAlert.AlertAction.BLOCK_SCALE_IN),
+                new AlertRoute(java.util.Map.of(), java.util.Map.of(), "namespace", "app_kubernetes_io_instance",
+                        "component", ActiveAlert.AlertAction.SCALE_OUT)),
+                Duration.ofHours(6), new AlertBook.Caps(10, 1 << 20), (r, n) -> { });
+        book.setTargets(List.of(HELM_QN));
+        receive(book, "\"severity\":\"info\",\"app_kubernetes_io_instance\":\"hr\",\"component\":\"querynode\"");
+        assertEquals(List.of(ActiveAlert.AlertAction.BLOCK_SCALE_IN), book.firing(HELM_QN,
+                Instant.parse("2026-12-05T07:03:10Z")).stream().map(ActiveAlert::action).toList());
+    }
+
     private static AlertBook.Outcome receive(AlertBook book, String labels) {
         WebhookPayload payload = WebhookPayload.parse("""
                 {"receiver":"milvus-autoscaler","status":"firing","alerts":[{"status":"firing","labels":{"alertname":\
@@ -68,7 +89,7 @@ class AlertRoutingTest {
         "the chart's component label            | \"app_kubernetes_io_instance\":\"hr\",\"component\":\"querynode\"                   | accepted | milvus/hr/queryNode | scale-out",
         "the operator's component label         | \"app_kubernetes_io_instance\":\"op\",\"app_kubernetes_io_component\":\"querynode\" | accepted | milvus/op/queryNode | scale-out",
         "neither                                | \"app_kubernetes_io_instance\":\"op\"                                            | ignored  |                     | missing label component (route 1), app_kubernetes_io_component (route 2)",
-        "a coordinator                          | \"app_kubernetes_io_instance\":\"hr\",\"component\":\"rootcoord\"                   | ignored  |                     | component component=\"rootcoord\" is not one this autoscaler scales (queryNode, dataNode, indexNode, proxy, streamingNode; coordinators never are)",
+        "a coordinator                          | \"app_kubernetes_io_instance\":\"hr\",\"component\":\"rootcoord\"                   | ignored  |                     | label component=\"rootcoord\" names no component this autoscaler scales (queryNode, dataNode, indexNode, proxy, streamingNode; coordinators never are)",
         "a release with no target               | \"app_kubernetes_io_instance\":\"nosuch\",\"component\":\"querynode\"               | ignored  |                     | no configured target milvus/nosuch/queryNode (read from labels namespace, app_kubernetes_io_instance, component)",
     })
     void theShippedRoutesReadBothInstallsLabels(String name, String labels, String result, String target,
