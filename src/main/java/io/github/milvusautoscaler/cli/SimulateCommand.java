@@ -63,7 +63,7 @@ import picocli.CommandLine.Option;
         description = "Run autoscaling policies against a simulated Milvus component driven by a load trace, and"
                 + " write a scorecard (report.json, report.md), charts (chart.svg, chart-worst-day.svg) and decision logs.",
         footer = {"", "Exit codes: 0 written, 1 the reports could not be written (the file and the OS's reason"
-                + " named), 2 bad input, or an --out that cannot be written or holds a backtest or demo report"
+                + " named) or the trace does not fit the JVM's heap, 2 bad input, or an --out that cannot be written or holds a backtest or demo report"
                 + " (refused before simulating, nothing written), 130 Ctrl-C (nothing written)."})
 public final class SimulateCommand implements Callable<Integer> {
 
@@ -162,6 +162,8 @@ public final class SimulateCommand implements Callable<Integer> {
         Prepared prepared;
         try {
             prepared = prepare(configured);
+        } catch (OutOfMemoryError e) {
+            return outOfMemory(err);
         } catch (ConfigException e) {
             return usage(err, "bad configuration: " + e.getMessage());
         } catch (io.github.milvusautoscaler.config.InvalidConfigException e) {
@@ -212,7 +214,22 @@ public final class SimulateCommand implements Callable<Integer> {
             err.println("simulate: cannot write the reports to " + out + ": " + OutputDirectory.describe(io));
             err.flush();
             return EXIT_FAILURE;
+        } catch (OutOfMemoryError e) {
+            return outOfMemory(err);
         }
+    }
+
+    /**
+     * One line for a heap too small for the trace, where a stack trace came (alerts/input recheck NEW-3: 20,000,000 rows
+     * need about 2 GB of heap, and a JVM in a small container gets a quarter of its memory). The staging directory is
+     * removed as on any failure, so nothing is written.
+     */
+    private static int outOfMemory(PrintWriter err) {
+        err.println("simulate: out of memory: the JVM's heap (" + Runtime.getRuntime().maxMemory() / (1024 * 1024)
+                + " MiB, java -Xmx) is too small for this trace; give java -Xmx more (about 1 GiB per 10,000,000 rows"
+                + " of trace) or average the trace to a coarser step");
+        err.flush();
+        return EXIT_FAILURE;
     }
 
     /**

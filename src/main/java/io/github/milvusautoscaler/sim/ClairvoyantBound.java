@@ -59,6 +59,10 @@ public record ClairvoyantBound(double nodeSeconds, long clippedTicks, double nod
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
+            if (e.getCause() instanceof Error err) {
+                // An OutOfMemoryError reaches simulate as itself, which says so in one line (not wrapped in a trace).
+                throw err;
+            }
             throw new IllegalStateException("clairvoyant bound failed", e.getCause());
         }
         return new ClairvoyantBound(o.nodeSeconds(), o.clippedTicks(), h.nodeSeconds(), h.clippedTicks());

@@ -261,6 +261,33 @@ class SimulateCommandTest {
         assertFalse(err.toString().contains("the peak needs"), err.toString());
     }
 
+    /**
+     * A heap too small for the trace ends in one line and exit 1, not a stack trace (alerts/input recheck NEW-3): a lane
+     * that runs out of memory at its first tick stands in for a trace too large for a small container's JVM.
+     */
+    @Test
+    void runningOutOfMemoryIsOneLineAndExitOne() {
+        SimPolicies registry = SimPolicies.builtIn().register("greedy", context -> new SimPolicy() {
+            @Override
+            public String name() {
+                return "greedy";
+            }
+
+            @Override
+            public io.github.milvusautoscaler.core.Decision tick(io.github.milvusautoscaler.core.Observation observation,
+                    io.github.milvusautoscaler.core.ReplicaStatus status, java.time.Instant now) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+        });
+        CommandLine cli = new CommandLine(new SimulateCommand(registry));
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        assertEquals(1, cli.execute("--trace", "step", "--policies", "greedy", "--out", dir.resolve("oom").toString()));
+        assertTrue(err.toString().startsWith("simulate: out of memory: the JVM's heap (") && err.toString().contains(
+                "MiB, java -Xmx) is too small for this trace"), err.toString());
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    }
+
     /** Two bad settings are two lines, as validate-config and run print them; they were joined with "; ". */
     @Test
     void eachConfigProblemIsALineOfItsOwn() throws IOException {
