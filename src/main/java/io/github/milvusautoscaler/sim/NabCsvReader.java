@@ -87,10 +87,18 @@ public final class NabCsvReader {
             int number = 1;
             int b;
             boolean more = true;
+            boolean afterCr = false;
             while (more) {
                 b = in.read();
                 more = b != -1;
-                if (more && b != '\n') {
+                if (b == '\n' && afterCr) {
+                    // The second half of a CRLF: its line ended at the CR.
+                    afterCr = false;
+                    continue;
+                }
+                afterCr = b == '\r';
+                // A line ends at LF, CRLF or a lone CR, as BufferedReader.readLine counts them for the first pass.
+                if (more && b != '\n' && b != '\r') {
                     line.write(b);
                     continue;
                 }
@@ -142,8 +150,10 @@ public final class NabCsvReader {
             header = header.substring(1);
         }
         if (!header.strip().equals(HEADER)) {
-            throw new TraceFormatException(source + " line 1: header is '" + header.strip() + "', expected '" + HEADER + "'"
-                    + (header.strip().equalsIgnoreCase(HEADER) ? " (in lower case)" : header.contains("\"")
+            throw new TraceFormatException(source + " line 1: header is '" + abbreviate(header.strip()) + "', expected '"
+                    + HEADER + "'" + (header.strip().equalsIgnoreCase(HEADER) ? " (in lower case)"
+                    : header.indexOf('\u0000') >= 0 ? " (NUL bytes between its letters: UTF-16 text without a byte-order"
+                    + " mark; save it as UTF-8)" : header.contains("\"")
                     ? " (a Grafana or spreadsheet export: write the header as " + HEADER + " and the rows unquoted)" : ""));
         }
         double[] offsets = new double[1024];
@@ -276,7 +286,21 @@ public final class NabCsvReader {
         return "";
     }
 
+    /**
+     * At most 60 characters, with control characters made visible ({@code \u0000}): a NUL after a value read as
+     * "value '8' is not a number" on a terminal (alerts/input recheck NEW-4).
+     */
     private static String abbreviate(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+        String cut = s.length() <= 60 ? s : s.substring(0, 57) + "...";
+        StringBuilder b = new StringBuilder(cut.length());
+        for (int i = 0; i < cut.length(); i++) {
+            char c = cut.charAt(i);
+            if (c < 0x20 || c == 0x7F) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 }

@@ -99,6 +99,28 @@ class NabCsvReaderTest {
         assertEquals(utf16 + ": UTF-16 text (byte-order mark FF FE), not UTF-8; save it as UTF-8 (CSV UTF-8 in Excel)",
                 e.getMessage());
         assertEquals(600, NabCsvReader.read(Files.write(dir.resolve("ok.csv"), utf8)).size());
+
+        // CR-only line ends (old Mac exports): the bad byte's line is counted as the reader counts lines.
+        Path cr = Files.write(dir.resolve("latin1cr.csv"), new String(latin1.toByteArray(),
+                java.nio.charset.StandardCharsets.ISO_8859_1).replace('\n', '\r')
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        e = assertThrows(TraceFormatException.class, () -> NabCsvReader.read(cr));
+        assertEquals(cr + " line 502: byte 0xE9 at column 6 is not UTF-8 text; save the file as UTF-8", e.getMessage());
+
+        // UTF-16 without a byte-order mark decodes as UTF-8 (its NULs are valid bytes): the header names them.
+        Path bare = Files.write(dir.resolve("utf16bare.csv"), body);
+        e = assertThrows(TraceFormatException.class, () -> NabCsvReader.read(bare));
+        assertTrue(e.getMessage().startsWith(bare + " line 1: header is 't\\u0000i\\u0000m\\u0000e"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(NUL bytes between its letters: UTF-16 text without a byte-order mark;"
+                + " save it as UTF-8)"), e.getMessage());
+    }
+
+    /** A NUL after a value was invisible in "value '8' is not a number" (alerts/input recheck NEW-4). */
+    @Test
+    void aControlCharacterInAValueIsShown() {
+        TraceFormatException e = assertThrows(TraceFormatException.class,
+                () -> read("timestamp,value\n2014-07-01 00:00:00,8\0\n2014-07-01 00:05:00,1\n"));
+        assertEquals("t.csv line 2: value '8\\u0000' is not a number", e.getMessage());
     }
 
     /** More rows than fit is refused at the first row past the limit, not with an OutOfMemoryError (audit-input F2). */
