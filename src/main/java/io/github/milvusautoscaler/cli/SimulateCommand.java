@@ -187,7 +187,8 @@ public final class SimulateCommand implements Callable<Integer> {
         try (OutputDirectory.Staging staging = OutputDirectory.Staging.create("milvus-autoscaler-simulate-")) {
             Path temp = staging.path();
             SimulationResult result = run(prepared, temp, err);
-            Files.writeString(temp.resolve("report.json"), Reports.json(result), StandardCharsets.UTF_8);
+            Files.writeString(temp.resolve("report.json"), Reports.json(result, java.util.stream.Stream.concat(
+                    prepared.notes().stream(), prepared.leftOut().stream()).toList()), StandardCharsets.UTF_8);
             Files.writeString(temp.resolve("report.md"), Reports.markdown(result, prepared.settings, compress,
                     Reports.CHANGED_DECISION_LOGS + prepared.notes().stream().map(n -> "\n\nNote: " + n + ".")
                             .collect(Collectors.joining()) + prepared.leftOut().stream().map(n -> "\n\nLeft out: " + n

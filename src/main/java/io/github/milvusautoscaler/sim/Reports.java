@@ -27,7 +27,17 @@ public final class Reports {
      * columns (4 decimals) and "clairvoyant" are there when the result carries the bound.
      */
     public static String json(SimulationResult result) {
+        return json(result, List.of());
+    }
+
+    /**
+     * As {@link #json(SimulationResult)}, with {@code notes}: what the run did that its inputs did not say (a hole in
+     * the trace drawn as a line, a signal left out), as report.md's "Note:" lines, so a tool reading report.json sees
+     * them too (alerts/input recheck NEW-5). No "notes" key when there are none.
+     */
+    public static String json(SimulationResult result, List<String> notes) {
         requireNonNull(result, "result");
+        requireNonNull(notes, "notes");
         JsonObject root = new JsonObject();
         root.addProperty("trace", result.trace());
         root.addProperty("simulatedSeconds", result.simulatedSeconds());
@@ -56,6 +66,11 @@ public final class Reports {
             c.addProperty("clippedTicksNoHot", b.clippedTicksNoHot());
             root.add("clairvoyant", c);
         });
+        if (!notes.isEmpty()) {
+            JsonArray n = new JsonArray();
+            notes.forEach(n::add);
+            root.add("notes", n);
+        }
         return new GsonBuilder().setPrettyPrinting().create().toJson(root) + "\n";
     }
 

@@ -243,6 +243,10 @@ class SimulateCommandTest {
         assertTrue(Files.readString(drawn.resolve("report.md")).contains("Note: " + trace + " has a hole of 2h58m15s"
                 + " after line 801 (rows more than 3x its usual step of 15s and 10m apart), simulated as the straight line"
                 + " between their rows (--interpolate-gaps)"), Files.readString(drawn.resolve("report.md")));
+        // report.json carries it too, for a tool that reads only that.
+        JsonObject report = JsonParser.parseString(Files.readString(drawn.resolve("report.json"))).getAsJsonObject();
+        assertTrue(report.getAsJsonArray("notes").get(0).getAsString().startsWith(trace + " has a hole of 2h58m15s"),
+                report.toString());
     }
 
     /** A peak beyond what max-replicas serve is said on stderr and in report.md (audit-input F11: it ran silently). */
