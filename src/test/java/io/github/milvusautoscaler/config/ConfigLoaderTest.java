@@ -197,8 +197,11 @@ class ConfigLoaderTest {
         // Milvus 2.5 builds indexes on index nodes: the index-job backlog sizes them, not the data nodes.
         assertEquals(List.of("cpu", "memory", "index-backlog"), signalNames(target(s, "analytics/milvus-batch/indexNode")));
         assertEquals(2, target(s, "analytics/milvus-batch/queryNode").policy().minReplicas());
-        assertEquals(List.of(AlertAction.SCALE_OUT, AlertAction.BLOCK_SCALE_IN),
-                s.alerts().routes().stream().map(AlertRoute::action).toList());
+        // Each action twice: for the chart's component label, then for the operator PodMonitor's.
+        assertEquals(List.of(AlertAction.SCALE_OUT, AlertAction.SCALE_OUT, AlertAction.BLOCK_SCALE_IN,
+                AlertAction.BLOCK_SCALE_IN), s.alerts().routes().stream().map(AlertRoute::action).toList());
+        assertEquals(List.of("component", "app_kubernetes_io_component", "component", "app_kubernetes_io_component"),
+                s.alerts().routes().stream().map(AlertRoute::componentLabel).toList());
     }
 
     @Test
