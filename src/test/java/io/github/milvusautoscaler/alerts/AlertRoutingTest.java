@@ -97,15 +97,7 @@ class AlertRoutingTest {
         AlertBook book = new AlertBook(ConfigLoader.defaults().alerts().routes(), Duration.ofHours(6),
                 new AlertBook.Caps(10, 1 << 20), (r, n) -> { });
         book.setTargets(List.of(HELM_QN, OPERATOR_QN));
-        WebhookPayload payload = WebhookPayload.parse("""
-                {"receiver":"milvus-autoscaler","status":"firing","alerts":[{"status":"firing","labels":{"alertname":\
-                "OwnQueue","namespace":"milvus",%s},"annotations":{},"startsAt":"2026-12-05T07:03:09.737Z",\
-                "endsAt":"0001-01-01T00:00:00Z","fingerprint":"e11f78ee564a0986"}],"groupLabels":{},"commonLabels":{},\
-                "commonAnnotations":{},"externalURL":"http://am:9093","version":"4","groupKey":"{}:{alertname=\\"OwnQueue\\"}",\
-                "truncatedAlerts":0}""".formatted(labels));
-        List<AlertBook.Outcome> outcomes = book.receive(payload, Instant.parse("2026-12-05T07:03:10Z"), new HashSet<>());
-        assertEquals(1, outcomes.size());
-        AlertBook.Outcome o = outcomes.get(0);
+        AlertBook.Outcome o = receive(book, labels);
         assertEquals(result, o.result().name().toLowerCase(java.util.Locale.ROOT), o.toString());
         assertEquals(target, o.target(), o.toString());
         assertEquals(reason == null ? "" : reason, o.reason(), o.toString());
