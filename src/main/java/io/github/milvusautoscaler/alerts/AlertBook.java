@@ -1,21 +1,25 @@
 package io.github.milvusautoscaler.alerts;
 
-import io.github.milvusautoscaler.core.AlertRoute;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.ActiveAlert;
+import io.github.milvusautoscaler.core.AlertRoute;
 import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.Target;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,8 +123,8 @@ public final class AlertBook {
 
     private final List<AlertRoute> routes;
     /** When each group's truncation was last logged. */
-    private final Map<String, Instant> truncationSaid = new java.util.HashMap<>();
-    private static final java.time.Duration TRUNCATION_SAID_EVERY = java.time.Duration.ofMinutes(10);
+    private final Map<String, Instant> truncationSaid = new HashMap<>();
+    private static final Duration TRUNCATION_SAID_EVERY = Duration.ofMinutes(10);
     private final Duration forgetAfter;
     private final Caps caps;
     private final DropListener drops;
@@ -181,7 +185,7 @@ public final class AlertBook {
                         + " max_alerts); they never reach the autoscaler: raise max_alerts, or, if the group holds"
                         + " several targets, group by target as the shipped route does"
                         + " (deploy/alertmanager-receiver.yaml); said once per group every {}", payload.truncatedAlerts(),
-                        payload.groupKey(), io.github.milvusautoscaler.core.Durations.human(TRUNCATION_SAID_EVERY));
+                        payload.groupKey(), Durations.human(TRUNCATION_SAID_EVERY));
             }
         }
         sweep(now);
@@ -344,8 +348,8 @@ public final class AlertBook {
             Optional<Component> component = Component.fromName(comp);
             if (component.isEmpty()) {
                 return new Routing(null, null, "label " + r.componentLabel() + "=\"" + comp + "\" names no component this"
-                        + " autoscaler scales (" + java.util.Arrays.stream(Component.values()).map(Component::configName)
-                        .collect(java.util.stream.Collectors.joining(", ")) + "; coordinators never are)");
+                        + " autoscaler scales (" + Arrays.stream(Component.values()).map(Component::configName)
+                        .collect(Collectors.joining(", ")) + "; coordinators never are)");
             }
             Optional<Target> target = targets.stream().filter(t -> t.namespace().equals(ns) && t.name().equals(name)
                     && t.component() == component.get()).findFirst();

@@ -6,6 +6,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.Target;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -196,11 +198,11 @@ public final class AlertsHandler implements HttpHandler {
                 ignoredLogged.clear();
             }
             ignoredLogged.put(key, now);
-            String labels = i < payload.alerts().size() ? new java.util.TreeMap<>(payload.alerts().get(i).labels())
+            String labels = i < payload.alerts().size() ? new TreeMap<>(payload.alerts().get(i).labels())
                     .toString() : "?";
             LOG.warn("alert {} ignored: {}; labels {} (alerts.routes pick a target from them; said once per {} for"
                     + " this alert and reason)", o.alert(), o.reason(), labels.length() <= 400 ? labels
-                    : labels.substring(0, 397) + "...", io.github.milvusautoscaler.core.Durations.human(IGNORED_LOG_EVERY));
+                    : labels.substring(0, 397) + "...", Durations.human(IGNORED_LOG_EVERY));
         }
     }
 
