@@ -3,16 +3,16 @@ package io.github.milvusautoscaler.cli;
 import static java.util.Objects.requireNonNull;
 
 import com.typesafe.config.Config;
-import io.github.milvusautoscaler.policy.PolicySettings;
-import io.github.milvusautoscaler.policy.SignalPolicy;
-import io.github.milvusautoscaler.config.TargetSettings;
-import io.github.milvusautoscaler.config.ConfigLoader;
-import io.github.milvusautoscaler.config.AutoscalerSettings;
 import com.typesafe.config.ConfigException;
+import io.github.milvusautoscaler.config.AutoscalerSettings;
+import io.github.milvusautoscaler.config.ConfigLoader;
+import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.engine.DecisionLogWriter;
+import io.github.milvusautoscaler.policy.PolicySettings;
+import io.github.milvusautoscaler.policy.SignalPolicy;
 import io.github.milvusautoscaler.sim.ChangedDecisions;
 import io.github.milvusautoscaler.sim.LoadTrace;
 import io.github.milvusautoscaler.sim.Reports;
@@ -29,10 +29,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,9 +45,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code simulate}: runs every listed policy on the same trace and simulated component, and
@@ -311,8 +315,8 @@ public final class SimulateCommand implements Callable<Integer> {
         return new Prepared(settings, simulation, List.copyOf(leftOut), List.copyOf(notes));
     }
 
-    private static final java.time.format.DateTimeFormatter ROW_TIME = java.time.format.DateTimeFormatter
-            .ofPattern("uuuu-MM-dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
+    private static final DateTimeFormatter ROW_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss")
+            .withZone(ZoneOffset.UTC);
 
     /**
      * Refuses a trace with holes ({@link LoadTrace#holes()}), naming the first by its lines, unless
@@ -324,9 +328,8 @@ public final class SimulateCommand implements Callable<Integer> {
         if (holes.isEmpty()) {
             return Optional.empty();
         }
-        LoadTrace.Hole longest = holes.stream().max(java.util.Comparator.comparing(LoadTrace.Hole::length)).orElseThrow();
-        java.time.Duration total = holes.stream().map(LoadTrace.Hole::length).reduce(java.time.Duration.ZERO,
-                java.time.Duration::plus);
+        LoadTrace.Hole longest = holes.stream().max(Comparator.comparing(LoadTrace.Hole::length)).orElseThrow();
+        Duration total = holes.stream().map(LoadTrace.Hole::length).reduce(Duration.ZERO, Duration::plus);
         String more = ", " + Durations.human(total) + " in all, the longest " + Durations.human(longest.length())
                 + " after line " + longest.beforeLine();
         if (!interpolateGaps) {

@@ -2,12 +2,19 @@ package io.github.milvusautoscaler.sim;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -17,6 +24,8 @@ import java.time.format.ResolverStyle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Reads a trace in the Numenta Anomaly Benchmark's CSV format: a header {@code timestamp,value},
@@ -43,8 +52,7 @@ public final class NabCsvReader {
     public static final int MAX_ROWS = 20_000_000;
 
     /** A decimal number as a CSV writes it: 5, -3, 0.25, .5, 1e3, 6.02E+23. */
-    private static final java.util.regex.Pattern DECIMAL =
-            java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
     private static final DateTimeFormatter TIMESTAMP =
             DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").withResolverStyle(ResolverStyle.STRICT);
@@ -67,7 +75,7 @@ public final class NabCsvReader {
         }
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return read(name, in, file.toString());
-        } catch (java.nio.charset.CharacterCodingException e) {
+        } catch (CharacterCodingException e) {
             throw new TraceFormatException(notUtf8(file), e);
         } catch (IOException e) {
             throw new TraceFormatException("cannot read trace file " + file + ": " + e.getMessage(), e);
@@ -81,9 +89,9 @@ public final class NabCsvReader {
      * (audit-input F3).
      */
     static String notUtf8(Path file) {
-        try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
-            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
-            java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
             int number = 1;
             int b;
             boolean more = true;
@@ -108,10 +116,10 @@ public final class NabCsvReader {
                     return file + ": UTF-16 text (byte-order mark " + String.format("%02X %02X", bytes[0] & 0xFF,
                             bytes[1] & 0xFF) + "), not UTF-8; save it as UTF-8 (CSV UTF-8 in Excel)";
                 }
-                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 try {
                     utf8.reset().decode(buffer);
-                } catch (java.nio.charset.CharacterCodingException bad) {
+                } catch (CharacterCodingException bad) {
                     return file + " line " + number + ": byte " + String.format("0x%02X", bytes[buffer.position()] & 0xFF)
                             + " at column " + (buffer.position() + 1) + " is not UTF-8 text; save the file as UTF-8";
                 }
@@ -210,7 +218,7 @@ public final class NabCsvReader {
                         + " is before " + previousText + " on line " + previousLine + "; rows must be sorted oldest first");
             }
             if (n == maxRows) {
-                throw new TraceFormatException(String.format(java.util.Locale.ROOT, "%s line %d: more than %,d rows, the"
+                throw new TraceFormatException(String.format(Locale.ROOT, "%s line %d: more than %,d rows, the"
                         + " most a trace may have in memory; average it to a coarser step first (the simulator reads it"
                         + " every sim.tick, 15s by default, so finer points change no decision)", source, lineNumber,
                         maxRows));
@@ -254,7 +262,7 @@ public final class NabCsvReader {
         double[] sorted = steps.clone();
         Arrays.sort(sorted);
         double usual = sorted[(sorted.length - 1) / 2];
-        java.time.Duration usualStep = java.time.Duration.ofMillis(Math.round(usual * 1000));
+        Duration usualStep = Duration.ofMillis(Math.round(usual * 1000));
         List<LoadTrace.Hole> holes = new ArrayList<>();
         for (int i = 0; i < steps.length; i++) {
             if (LoadTrace.isHole(steps[i], usual)) {
