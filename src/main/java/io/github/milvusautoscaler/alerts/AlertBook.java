@@ -121,7 +121,8 @@ public final class AlertBook {
         }
     }
 
-    private final List<AlertRoute> routes;
+    /** Swapped whole by a config reload ({@link #setRoutes}); read under the book's lock. */
+    private List<AlertRoute> routes;
     /** When each group's truncation was last logged. */
     private final Map<String, Instant> truncationSaid = new HashMap<>();
     private static final Duration TRUNCATION_SAID_EVERY = Duration.ofMinutes(10);
@@ -141,6 +142,14 @@ public final class AlertBook {
     }
 
     /** The configured targets alerts may route to; called at start and on reload. */
+    /**
+     * The routes a config reload gives: the next payload is routed by them. Alerts already held keep the target and
+     * action they were routed to (reload audit F2: routes waited for a restart while alerts.step applied at once).
+     */
+    public synchronized void setRoutes(List<AlertRoute> routes) {
+        this.routes = List.copyOf(requireNonNull(routes, "routes"));
+    }
+
     public synchronized void setTargets(Collection<Target> configured) {
         targets = Set.copyOf(configured);
         firing.keySet().retainAll(targets);

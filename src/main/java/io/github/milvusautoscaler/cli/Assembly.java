@@ -157,7 +157,7 @@ final class Assembly implements AutoCloseable {
 
     /** One engine loop per target, each with the policy its settings describe. */
     static List<EngineTarget> engineTargets(List<TargetSettings> targets) {
-        return targets.stream().map(t -> EngineAssembly.target(t.target(), t.policy())).toList();
+        return targets.stream().map(t -> EngineAssembly.target(t.target(), t.policy(), t.queries().signals())).toList();
     }
 
     /** The alert book of {@code alerts}: its routes and caps; drops are counted on {@code registry}. */

@@ -12,6 +12,7 @@ import io.github.milvusautoscaler.actuate.RoutingActuator;
 import io.github.milvusautoscaler.actuate.ScaledObjects;
 import io.github.milvusautoscaler.alerts.AlertBook;
 import io.github.milvusautoscaler.alerts.TokenFile;
+import io.github.milvusautoscaler.config.AlertsSettings;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.ConfigError;
 import io.github.milvusautoscaler.config.ConfigLoader;
@@ -98,6 +99,10 @@ final class Daemon implements AutoCloseable {
     private HttpApi http;
     private Thread reloader;
     private volatile AutoscalerSettings settings;
+    /** The settings the daemon started with: what runs of the keys a reload cannot change. */
+    private AutoscalerSettings started;
+    /** The restart-only keys whose value in the file differs from what runs ({@link #restartOnly}), for status. */
+    private volatile List<String> restartPending = List.of();
     private volatile byte[] configHash;
     /** A config whose content was refused only for a file it names that cannot be read yet, tried again each poll. */
     private volatile byte[] waitingForFiles;
@@ -160,6 +165,7 @@ final class Daemon implements AutoCloseable {
     private Daemon(Path configFile, AutoscalerSettings s, Clock clock) {
         this.configFile = configFile;
         this.settings = s;
+        this.started = s;
         this.clock = clock;
     }
 
@@ -248,8 +254,9 @@ final class Daemon implements AutoCloseable {
         Map<String, com.sun.net.httpserver.HttpHandler> extra = Assembly.alertsEndpoint(s.alerts(), token, alertBook,
                 () -> !stopping && leader.isLeader(), clock, scheduler::tickNow, registry);
         this.http = parts.server(s.server(), registry, () -> self.refresh(engine),
-                () -> withKubernetes(StatusJson.render(engine.views().values(), !stopping && leader.isLeader(), engine.dryRun(),
-                        clock.instant()), reachability).toString(), extra);
+                () -> withRestartPending(withKubernetes(StatusJson.render(engine.views().values(),
+                        !stopping && leader.isLeader(), engine.dryRun(), clock.instant()), reachability),
+                        restartPending).toString(), extra);
         this.reloader = parts.opened("config reload", new Thread(this::watchConfig, "config-reload"), () -> {
             reloader.interrupt();
             reloader.join(DRAIN.toMillis());
@@ -422,7 +429,8 @@ final class Daemon implements AutoCloseable {
             e.errors().forEach(err -> LOG.error("  {}", err));
             return false;
         }
-        List<ConfigError> unreadable = Main.unreadableFiles(next);
+        List<ConfigError> unreadable = new ArrayList<>(Main.unreadableFiles(next));
+        unreadable.addAll(newCredentialsUnreadable(settings, next));
         if (!unreadable.isEmpty()) {
             // What run refuses at start (Main.loadConfigForPrometheus): the new Prometheus client could not be built.
             // The content is not committed: a ConfigMap and the Secret it names are separate volumes, each updated in
@@ -433,7 +441,7 @@ final class Daemon implements AutoCloseable {
             if (!waited) {
                 SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "failed").increment();
                 LOG.error("config reload refused, keeping the running config until the file can be read (tried again"
-                        + " every {}); {} error(s):", Durations.setting(settings.configReloadInterval()),
+                        + " every {}); {} error(s):", Durations.setting(started.configReloadInterval()),
                         unreadable.size());
                 unreadable.forEach(err -> LOG.error("  {}", err));
             }
@@ -450,7 +458,15 @@ final class Daemon implements AutoCloseable {
             return false;
         }
         AutoscalerSettings before = settings;
-        warnIfNeedsRestart(before, next);
+        List<String> pending = restartOnly(started, next);
+        if (!pending.isEmpty()) {
+            LOG.warn("config reload: {} {} from what runs and {} effect only after a restart; the rest of the file"
+                    + " applies now", pending, pending.size() == 1 ? "differs" : "differ",
+                    pending.size() == 1 ? "takes" : "take");
+        } else if (!restartPending.isEmpty()) {
+            LOG.info("config reload: the file's restart-only settings are what runs again ({} no longer pending)",
+                    restartPending);
+        }
         // Everything the new config needs is built before anything running is touched, so a refusal here
         // leaves the running config whole.
         var endpoint = next.prometheus();
@@ -465,6 +481,7 @@ final class Daemon implements AutoCloseable {
         metrics.swap(nextSource);
         history.swap(Assembly.historySource(next, next.targets(), Duration.ZERO, registry));
         alertBook.setTargets(next.targets().stream().map(TargetSettings::target).toList());
+        alertBook.setRoutes(next.alerts().routes());
         scheduler.update(Assembly.engineTargets(next.targets()));
         if (next.dryRun() != before.dryRun()) {
             engine.setDryRun(next.dryRun());
@@ -472,6 +489,7 @@ final class Daemon implements AutoCloseable {
                     ? "on: decisions go on, and no write attempt starts from now" : "off: decisions are written from now");
         }
         settings = next;
+        restartPending = pending;
         refused = false;
         SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "ok").increment();
         LOG.info("config reloaded: {} targets", next.targets().size());
@@ -492,30 +510,85 @@ final class Daemon implements AutoCloseable {
                 .forEach(registry::remove);
     }
 
-    private static void warnIfNeedsRestart(AutoscalerSettings a, AutoscalerSettings b) {
+    /**
+     * The keys a reload cannot apply whose value in {@code next} differs from what runs ({@code running}, the settings
+     * the daemon started with), each by its path. Compared with what runs, not with the file before: a revert is no
+     * change, and a key still pending is named again at the next edit (reload audit F4). {@code alerts.routes},
+     * {@code step}, {@code cooldown} and {@code carry-over} apply at once; the endpoint, its token file and the book's
+     * limits are built once (F2: the warning named the whole alerts block while step applied at once).
+     */
+    static List<String> restartOnly(AutoscalerSettings running, AutoscalerSettings next) {
         List<String> changed = new ArrayList<>();
-        if (!a.server().equals(b.server())) {
+        if (!running.server().equals(next.server())) {
             changed.add("server");
         }
-        if (!a.kubernetes().equals(b.kubernetes())) {
+        if (!running.kubernetes().equals(next.kubernetes())) {
             changed.add("kubernetes");
         }
-        if (!a.loopInterval().equals(b.loopInterval())) {
+        if (!running.loopInterval().equals(next.loopInterval())) {
             changed.add("loop.interval");
         }
-        if (!a.loopJitter().equals(b.loopJitter())) {
+        if (!running.loopJitter().equals(next.loopJitter())) {
             changed.add("loop.jitter");
         }
-        if (!a.configReloadInterval().equals(b.configReloadInterval())) {
+        if (!running.configReloadInterval().equals(next.configReloadInterval())) {
             changed.add("config-reload.interval");
         }
-        if (a.maxActionsPerHour() != b.maxActionsPerHour() || !a.alerts().equals(b.alerts())
-                || !a.decisionLogPath().equals(b.decisionLogPath())) {
-            changed.add("max-actions-per-hour/alerts/decision-log");
+        if (running.maxActionsPerHour() != next.maxActionsPerHour()) {
+            changed.add("max-actions-per-hour");
         }
-        if (!changed.isEmpty()) {
-            LOG.warn("config reload: {} changed; they take effect only after a restart", changed);
+        if (!running.decisionLogPath().equals(next.decisionLogPath())) {
+            changed.add("decision-log.path");
         }
+        AlertsSettings a = running.alerts();
+        AlertsSettings b = next.alerts();
+        if (a.enabled() != b.enabled()) {
+            changed.add("alerts.enabled");
+        }
+        if (!a.bearerTokenFile().equals(b.bearerTokenFile())) {
+            changed.add("alerts.bearer-token-file");
+        }
+        if (a.maxBodyBytes() != b.maxBodyBytes()) {
+            changed.add("alerts.max-body");
+        }
+        if (a.maxHeld() != b.maxHeld()) {
+            changed.add("alerts.max-held");
+        }
+        if (a.maxHeldBytes() != b.maxHeldBytes()) {
+            changed.add("alerts.max-held-bytes");
+        }
+        if (!a.forgetAfter().equals(b.forgetAfter())) {
+            changed.add("alerts.forget-after");
+        }
+        return changed;
+    }
+
+    /**
+     * A Prometheus credentials file the reload names anew (another path than the running config's) that cannot be read:
+     * refused and tried again at each poll, as the ca-file is, since the Secret may land after its ConfigMap. Applied,
+     * every query of every target failed and even scale-out under load stopped (reload audit F3). The running config's
+     * own file is not judged here: a projected token is re-read at each query, and refusing an edit for it would not
+     * make the running config see.
+     */
+    static List<ConfigError> newCredentialsUnreadable(AutoscalerSettings running, AutoscalerSettings next) {
+        List<ConfigError> problems = new ArrayList<>();
+        var was = running.prometheus().auth();
+        var now = next.prometheus().auth();
+        now.bearerTokenFile().filter(p -> !was.bearerTokenFile().equals(now.bearerTokenFile()))
+                .flatMap(io.github.milvusautoscaler.metrics.SecretFile::bearerTokenProblem)
+                .ifPresent(p -> problems.add(next.refusal("prometheus.auth.bearer-token-file", p)));
+        now.basicPasswordFile().filter(p -> !was.basicPasswordFile().equals(now.basicPasswordFile()))
+                .flatMap(io.github.milvusautoscaler.metrics.SecretFile::basicPasswordProblem)
+                .ifPresent(p -> problems.add(next.refusal("prometheus.auth.basic-password-file", p)));
+        return problems;
+    }
+
+    /** {@code status} with {@code restartPending}: the restart-only keys the file changed, empty when none. */
+    static com.google.gson.JsonObject withRestartPending(com.google.gson.JsonObject status, List<String> pending) {
+        com.google.gson.JsonArray keys = new com.google.gson.JsonArray();
+        pending.forEach(keys::add);
+        status.add("restartPending", keys);
+        return status;
     }
 
     /**

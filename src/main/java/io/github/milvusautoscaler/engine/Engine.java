@@ -24,6 +24,7 @@ import io.github.milvusautoscaler.core.WriteAbandonedException;
 import io.github.milvusautoscaler.core.WriteContext;
 import io.github.milvusautoscaler.core.WriteGuard;
 import io.github.milvusautoscaler.policy.Outcome;
+import io.github.milvusautoscaler.policy.Policy;
 import io.github.milvusautoscaler.policy.TargetState;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,6 +61,8 @@ public final class Engine {
     private volatile boolean dryRun;
     private final EngineListener listener;
     private final Map<Target, TargetView> views = new ConcurrentHashMap<>();
+    /** What each target's signals measured at its last tick ({@link EngineTarget#measures}), to see a reload change it. */
+    private final Map<Target, Map<String, String>> measured = new ConcurrentHashMap<>();
     /** The targets whose last tick held under alerts carried from the object, for {@link #sayCarryOverEnded}. */
     private final java.util.Set<Target> carrying = ConcurrentHashMap.newKeySet();
     /**
@@ -97,6 +100,7 @@ public final class Engine {
         Target t = target.target();
         TargetView before = views.get(t);
         TargetState state = before == null ? TargetState.initial() : before.state();
+        state = remeasured(target, state);
         boolean isLeader = leader.isLeader();
         boolean dry = dryRun;
 
@@ -644,7 +648,30 @@ public final class Engine {
     }
 
     /** Drops a target removed by a config reload, with everything kept for it here and by the listeners. */
+    /**
+     * {@code state} with the scale-in sustain started again when a reload changed what one of the target's signals
+     * measures (its query, per-pod or may-be-negative), said once: the old query's averages are no evidence about the
+     * new one (reload audit F1). A signal added or removed restarts it in the policy already (its names change).
+     */
+    private TargetState remeasured(EngineTarget target, TargetState state) {
+        Map<String, String> now = target.measures();
+        Map<String, String> last = measured.put(target.target(), now);
+        if (last == null || now.isEmpty() || last.isEmpty()) {
+            return state;
+        }
+        List<String> changed = now.keySet().stream().filter(n -> last.containsKey(n) && !last.get(n).equals(now.get(n)))
+                .sorted().toList();
+        if (changed.isEmpty()) {
+            return state;
+        }
+        LOG.info("{}: what {} {} changed (config reload: query, per-pod or may-be-negative); the scale-in sustain and"
+                + " its averages start again", target.target().id(), String.join(", ", changed),
+                changed.size() == 1 ? "measures" : "measure");
+        return Policy.restartSustain(state);
+    }
+
     public void forget(Target target) {
+        measured.remove(target);
         views.remove(target);
         carrying.remove(target);
         forecasts.forget(target);

@@ -7,6 +7,7 @@ import io.github.milvusautoscaler.core.HistorySource;
 import io.github.milvusautoscaler.core.LeaderGate;
 import io.github.milvusautoscaler.core.MetricsSource;
 import io.github.milvusautoscaler.core.ReplicaActuator;
+import io.github.milvusautoscaler.core.SignalQuery;
 import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.policy.Policy;
 import io.github.milvusautoscaler.policy.PolicySettings;
@@ -55,6 +56,11 @@ public final class EngineAssembly {
     /** One loop target with the policy its settings describe. */
     public static EngineTarget target(Target target, PolicySettings policy) {
         return new EngineTarget(target, new Policy(policy));
+    }
+
+    /** As {@link #target(Target, PolicySettings)}, knowing what its signals measure ({@link EngineTarget#measures}). */
+    public static EngineTarget target(Target target, PolicySettings policy, java.util.List<SignalQuery> signals) {
+        return new EngineTarget(target, new Policy(policy), EngineTarget.measures(signals));
     }
 
     /** Adds a sink that sees every decision, after the ones added before it. */

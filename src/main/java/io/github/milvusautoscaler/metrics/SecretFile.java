@@ -63,6 +63,16 @@ public final class SecretFile {
         return problems;
     }
 
+    /** Why {@code prometheus.auth.bearer-token-file} at {@code path} cannot be read now; empty when it can. */
+    public static Optional<String> bearerTokenProblem(Path path) {
+        return problem(bearerToken(path));
+    }
+
+    /** Why {@code prometheus.auth.basic-password-file} at {@code path} cannot be read now; empty when it can. */
+    public static Optional<String> basicPasswordProblem(Path path) {
+        return problem(basicPassword(path));
+    }
+
     private static Optional<String> problem(SecretFile file) {
         try {
             file.read();

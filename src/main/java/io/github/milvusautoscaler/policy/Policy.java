@@ -133,6 +133,17 @@ public final class Policy {
     }
 
     /**
+     * {@code state} with the scale-in sustain started again: the load averages and the stretch every signal has been
+     * known for begin anew at the next tick, the last step-down and the settle wait kept. For a reload that changed
+     * what a signal measures (its query): the averages of the old query are no evidence about the new one, and a
+     * query fixed after reading 0 stepped down twice on in-band readings of the new one (reload audit F1).
+     */
+    public static TargetState restartSustain(TargetState state) {
+        StepDown.Steps steps = state.get(StepDown.Steps.class);
+        return state.with(new StepDown.Steps(LoadAverages.NONE, steps.lastStepDown(), steps.settleWaitSince()));
+    }
+
+    /**
      * The global budget holds every action but a roll-back (which undoes our own step-down and must
      * not wait), and every result stays within [min, max] except the guards' moves toward those
      * bounds.

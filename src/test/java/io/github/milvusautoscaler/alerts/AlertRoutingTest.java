@@ -72,6 +72,20 @@ class AlertRoutingTest {
                 Instant.parse("2026-12-05T07:03:10Z")).stream().map(ActiveAlert::action).toList());
     }
 
+    /** Routes a reload gives route the next payload (reload audit F2: they waited for a restart). */
+    @org.junit.jupiter.api.Test
+    void routesSetByAReloadRouteTheNextAlert() {
+        AlertBook book = new AlertBook(List.of(new AlertRoute(java.util.Map.of(), java.util.Map.of(), "namespace",
+                "app_kubernetes_io_instance", "component", ActiveAlert.AlertAction.SCALE_OUT)), Duration.ofHours(6),
+                new AlertBook.Caps(10, 1 << 20), (r, n) -> { });
+        book.setTargets(List.of(HELM_QN));
+        String labels = "\"app_kubernetes_io_instance\":\"hr\",\"comp\":\"querynode\"";
+        assertEquals(AlertBook.Result.IGNORED, receive(book, labels).result());
+        book.setRoutes(List.of(new AlertRoute(java.util.Map.of(), java.util.Map.of(), "namespace",
+                "app_kubernetes_io_instance", "comp", ActiveAlert.AlertAction.SCALE_OUT)));
+        assertEquals("milvus/hr/queryNode", receive(book, labels).target());
+    }
+
     private static AlertBook.Outcome receive(AlertBook book, String labels) {
         WebhookPayload payload = WebhookPayload.parse("""
                 {"receiver":"milvus-autoscaler","status":"firing","alerts":[{"status":"firing","labels":{"alertname":\

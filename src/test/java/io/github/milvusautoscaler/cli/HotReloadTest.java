@@ -164,8 +164,13 @@ class HotReloadTest {
                     Poll.until("the reload switches dry-run off", WAIT, () -> daemon.engine().dryRun(), on -> !on);
                     assertEquals(0.0, daemon.registry().get("milvus_autoscaler_dry_run").gauge().value());
                     Poll.until("the restart-only change is said", WAIT, logs::warnings,
-                            ws -> ws.stream().anyMatch(w -> w.contains("[loop.jitter] changed; they take effect only"
-                                    + " after a restart")));
+                            ws -> ws.stream().anyMatch(w -> w.contains("[loop.jitter] differs from what runs and takes"
+                                    + " effect only after a restart; the rest of the file applies now")));
+                    // Status says what waits for a restart (reload audit F4: nothing showed it).
+                    String pending = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                            "http://127.0.0.1:" + daemon.port() + "/api/v1/status")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                    assertTrue(pending.contains("\"restartPending\":[\"loop.jitter\"]"), pending);
                     // dry-run written above a later dry-run = false: HOCON keeps the last, and the WARN says the first is
                     // lost (config audit C10: an emergency dry-run added above the old line did nothing, unsaid).
                     publish(config(kubeconfig, cluster("a")).replace("jitter = 0s", "jitter = 100ms")
@@ -256,6 +261,32 @@ class HotReloadTest {
                 Poll.until("nothing refused any more", WAIT, () -> refusedGauge(daemon), v -> v == 0.0);
                 assertEquals(1.0, reloads(daemon, "ok"));
                 assertEquals(1.0, reloads(daemon, "failed"));
+            }
+        }
+    }
+
+    /**
+     * A Prometheus bearer-token file a reload names anew that cannot be read yet (its Secret lands after the
+     * ConfigMap, or a typo) is refused and tried again, as the ca-file is: applied, every query failed and every
+     * target went UNKNOWN, scale-out under load included, with no refusal counted (reload audit F3).
+     */
+    @Test
+    void aPrometheusTokenFileNotYetMountedIsRefusedUntilItArrives() throws Exception {
+        try (FakeKubernetesApi kube = withDeployments("a", "b")) {
+            Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
+            try (Daemon daemon = startTickingA(kubeconfig)) {
+                Path token = dir.resolve("prometheus-secret").resolve("token");
+                publish(config(kubeconfig, cluster("b")).replace("retry.max-attempts = 1", "retry.max-attempts = 1,"
+                        + " auth.bearer-token-file = \"" + token + "\""));
+                Poll.until("the token file not yet mounted is a failed reload", WAIT, () -> reloads(daemon, "failed"),
+                        n -> n == 1.0);
+                assertEquals(1.0, refusedGauge(daemon));
+                assertEquals(Set.of(A), daemon.engine().views().keySet(), "the running config stays");
+                Files.createDirectories(token.getParent());
+                Files.writeString(token, "a-token\n");
+                Poll.until("the same content loads once its file is there", WAIT,
+                        () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(B)));
+                Poll.until("nothing refused any more", WAIT, () -> refusedGauge(daemon), v -> v == 0.0);
             }
         }
     }

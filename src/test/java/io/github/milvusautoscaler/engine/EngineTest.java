@@ -70,6 +70,37 @@ public class EngineTest {
                 dryRun, EngineListener.NONE);
     }
 
+    /**
+     * A reload that changes what a signal measures (its query) starts the scale-in sustain again: cpu LOW (0.20) for
+     * 10m of the 10m sustain steps 3 -> 2 when the query stayed, and holds SUSTAINING_LOW "over 0s" when the last
+     * tick's query is another one; the old query's averages are no evidence about the new (reload audit F1: a query
+     * fixed after reading 0 stepped down twice on in-band readings).
+     */
+    @Test
+    void aChangedQueryStartsTheScaleInSustainAgain() {
+        Map<String, String> before = Map.of("cpu", "vector(0) | per-pod true | may-be-negative false");
+        Map<String, String> after = Map.of("cpu", "sum(rate(x[2m])) | per-pod true | may-be-negative false");
+        assertEquals(Reason.SIGNALS_LOW, afterTenLowMinutes(before, before).reason());
+        Decision changed = afterTenLowMinutes(before, after);
+        assertEquals(Reason.SUSTAINING_LOW, changed.reason(), changed.message().text());
+        assertTrue(changed.message().text().contains(" over 0s of 10m sustain"), changed.message().text());
+        // A tick of a target built without its queries (measures unknown) changes nothing.
+        assertEquals(Reason.SIGNALS_LOW, afterTenLowMinutes(before, Map.of()).reason());
+    }
+
+    private Decision afterTenLowMinutes(Map<String, String> measures, Map<String, String> last) {
+        ManualClock at = new ManualClock(T0);
+        FakeMetrics low = new FakeMetrics();
+        low.cpu.put(A, 0.20);
+        Engine e = new Engine(at, low, new FakeCluster(), d -> { }, LeaderGate.always(), AlertSource.NONE,
+                new ActionBudget(30), false, EngineListener.NONE);
+        for (int i = 0; i < 40; i++) {
+            e.tick(new EngineTarget(A, policy(), measures));
+            at.advance(Duration.ofSeconds(15));
+        }
+        return e.tick(new EngineTarget(A, policy(), last));
+    }
+
     @Test
     void leaderWritesOnceAndRecordsEveryTick() {
         Engine e = engine(LeaderGate.always(), false, 30);
