@@ -104,6 +104,8 @@ final class Daemon implements AutoCloseable {
     /** The restart-only keys whose value in the file differs from what runs ({@link #restartOnly}), for status. */
     private volatile List<String> restartPending = List.of();
     private volatile byte[] configHash;
+    /** New content seen by one poll, loaded when the next poll reads the same ({@link #reloadIfChanged}). */
+    private volatile byte[] seenOnce;
     /** A config whose content was refused only for a file it names that cannot be read yet, tried again each poll. */
     private volatile byte[] waitingForFiles;
     /** True while the file holds content a reload refused: {@code milvus_autoscaler_config_refused}. */
@@ -415,8 +417,17 @@ final class Daemon implements AutoCloseable {
             LOG.info("config file {} is back to the running content; the refused edit is gone", configFile);
         }
         if (h == null || Arrays.equals(h, configHash)) {
+            seenOnce = null;
             return false;
         }
+        if (!Arrays.equals(h, seenOnce) && !Arrays.equals(h, waitingForFiles) && !Arrays.equals(h, refusedHash)) {
+            // New content is loaded once a second poll reads the same: a file written in place in two parts (cat >,
+            // kubectl cp, an editor saving in place; kubelet's ConfigMap swap never shows a part) was applied at its
+            // first part, stopping targets and writing before its dry-run line arrived (reload audit F6).
+            seenOnce = h;
+            return false;
+        }
+        seenOnce = null;
         boolean waited = Arrays.equals(h, waitingForFiles);
         AutoscalerSettings next;
         try {
@@ -492,7 +503,7 @@ final class Daemon implements AutoCloseable {
         restartPending = pending;
         refused = false;
         SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "ok").increment();
-        LOG.info("config reloaded: {} targets", next.targets().size());
+        LOG.info("config reloaded: {} targets{}", next.targets().size(), targetChanges(before, next));
         warnAdvice(next);
         warnDuplicates(configFile, "config reload");
         warnIfAlertsTokenUnreadable("config reload");
@@ -581,6 +592,27 @@ final class Daemon implements AutoCloseable {
                 .flatMap(io.github.milvusautoscaler.metrics.SecretFile::basicPasswordProblem)
                 .ifPresent(p -> problems.add(next.refusal("prometheus.auth.basic-password-file", p)));
         return problems;
+    }
+
+    /**
+     * The targets a reload added and removed, for its log line: " (added milvus/b/queryNode; removed
+     * milvus/a/queryNode)", empty when the same targets run (reload audit F8: "config reloaded: 3 targets" alone).
+     */
+    static String targetChanges(AutoscalerSettings before, AutoscalerSettings next) {
+        java.util.Set<String> was = before.targets().stream().map(t -> t.target().id())
+                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        java.util.Set<String> now = next.targets().stream().map(t -> t.target().id())
+                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        List<String> parts = new ArrayList<>();
+        List<String> added = now.stream().filter(id -> !was.contains(id)).toList();
+        List<String> removed = was.stream().filter(id -> !now.contains(id)).toList();
+        if (!added.isEmpty()) {
+            parts.add("added " + String.join(", ", added));
+        }
+        if (!removed.isEmpty()) {
+            parts.add("removed " + String.join(", ", removed));
+        }
+        return parts.isEmpty() ? "" : " (" + String.join("; ", parts) + ")";
     }
 
     /** {@code status} with {@code restartPending}: the restart-only keys the file changed, empty when none. */

@@ -102,9 +102,13 @@ class HotReloadTest {
             Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
             try (Daemon daemon = startTickingA(kubeconfig)) {
 
-                // A ConfigMap update replaces a with b: b starts, a stops and leaves status.
-                publish(config(kubeconfig, cluster("b")));
-                Poll.until("b replaces a", WAIT, () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(B)));
+                // A ConfigMap update replaces a with b: b starts, a stops and leaves status, and the log says which.
+                try (CapturedLogs logs = CapturedLogs.of(Daemon.class)) {
+                    publish(config(kubeconfig, cluster("b")));
+                    Poll.until("b replaces a", WAIT, () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(B)));
+                    assertTrue(logs.messages().contains("config reloaded: 1 targets (added milvus/b/queryNode; removed"
+                            + " milvus/a/queryNode)"), logs.messages().toString());
+                }
                 assertEquals(1.0, reloads(daemon, "ok"));
                 // Nothing of a stays on /metrics: counters and its tick timer go with its gauges (audit F9).
                 Poll.until("a's meters are gone", WAIT, () -> daemon.registry().getMeters().stream()
@@ -261,6 +265,35 @@ class HotReloadTest {
                 Poll.until("nothing refused any more", WAIT, () -> refusedGauge(daemon), v -> v == 0.0);
                 assertEquals(1.0, reloads(daemon, "ok"));
                 assertEquals(1.0, reloads(daemon, "failed"));
+            }
+        }
+    }
+
+    /**
+     * A file written in place in two parts (cat >, kubectl cp; kubelet's swap never shows a part) is loaded only once
+     * two polls read the same content: its first part, which parses alone here (one target of two), stopped the other
+     * target and wrote before the rest arrived (reload audit F6). Polled by hand: the watcher waits an hour.
+     */
+    @Test
+    void aFileIsLoadedOnlyWhenTwoPollsReadTheSame() throws Exception {
+        try (FakeKubernetesApi kube = withDeployments("a", "b")) {
+            Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
+            Path file = dir.resolve("in-place.conf");
+            String both = config(kubeconfig, cluster("a") + ", " + cluster("b")).replace("config-reload.interval = 200ms",
+                    "config-reload.interval = 1h");
+            Files.writeString(file, both);
+            try (Daemon daemon = Daemon.start(file, ConfigLoader.load(file), Clock.systemUTC())) {
+                Poll.until("a and b tick", WAIT, () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(A, B)));
+                String onlyA = both.replace(", " + cluster("b"), "");
+                Files.writeString(file, onlyA + "\n# and b is on its way");
+                assertFalse(daemon.reloadIfChanged(), "a first read of new content is not loaded");
+                Files.writeString(file, onlyA + "\n# and b is on its way\nmilvus-autoscaler.clusters += "
+                        + cluster("b") + "\n");
+                assertFalse(daemon.reloadIfChanged(), "the content changed again: read once more before loading");
+                assertEquals(Set.of(A, B), daemon.engine().views().keySet(), "the part was never applied");
+                assertTrue(daemon.reloadIfChanged(), "the same content twice is loaded");
+                assertEquals(1.0, reloads(daemon, "ok"));
+                assertEquals(0.0, reloads(daemon, "failed"));
             }
         }
     }
