@@ -36,7 +36,11 @@ final class Guards implements Rule<Memory.None> {
         int current = t.current();
         if (t.status().paused()) {
             return Proposal.hold(Stage.GUARDS, Reason.PAUSED, t,
-                    () -> t.component() + " paused by annotation milvus-autoscaler.io/paused");
+                    // Which of the three keys it is, the object says: naming one key sent a person to remove one
+                    // that was not set (reload audit F5).
+                    () -> t.component() + " paused by an annotation on the object (milvus-autoscaler.io/"
+                            + t.component() + ".paused, or milvus-autoscaler.io/paused = true or a list naming it);"
+                            + " resume --target lifts it");
         }
         if (current == 0) {
             return Proposal.hold(Stage.GUARDS, Reason.SCALED_TO_ZERO, t, () -> t.component() + " at 0 replicas: stopped"

@@ -189,6 +189,21 @@ class MessageTruthTest {
         assertTrue(f.message().text().endsWith(" over 5m of 10m sustain; holding at 3"), f.message().text());
     }
 
+    /**
+     * Reload audit F5: a pause named milvus-autoscaler.io/paused whatever key set it, so a person removed a key that was
+     * not set (pause writes queryNode.paused). The message names the three keys and the command that lifts any.
+     */
+    @Test
+    void aPauseNamesEveryKeyThatCanSetIt() {
+        Scene s = Scene.scene().cpu(0.95);
+        s.paused = true;
+        Decision d = s.decide().decision();
+        assertEquals(Reason.PAUSED, d.reason(), d.message().text());
+        assertEquals("queryNode paused by an annotation on the object (milvus-autoscaler.io/queryNode.paused, or"
+                + " milvus-autoscaler.io/paused = true or a list naming it); resume --target lifts it; holding at 3",
+                d.message().text());
+    }
+
     /** L6: at exactly the settle timeout the hold said "for 30m, past settle-timeout 30m"; it has reached it. */
     @Test
     void aSettleWaitAtItsTimeoutSaysItReachedIt() {
