@@ -32,6 +32,8 @@ public final class TokenFile {
 
     private final Path path;
     private FileTime loadedAt;
+    private long loadedSize = -1;
+    private Object loadedFileKey;
     private byte[] token;
 
     public TokenFile(Path path) {
@@ -60,8 +62,13 @@ public final class TokenFile {
 
     private byte[] current() {
         try {
-            FileTime modified = Files.getLastModifiedTime(path);
-            if (token == null || !modified.equals(loadedAt)) {
+            // Time, size and file identity, as SecretFile compares them: a file put back with its old time (cp -p,
+            // rsync -t, tar) kept the old token valid (reload audit F10).
+            java.nio.file.attribute.BasicFileAttributes attributes = Files.readAttributes(path,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            FileTime modified = attributes.lastModifiedTime();
+            if (token == null || !modified.equals(loadedAt) || attributes.size() != loadedSize
+                    || !java.util.Objects.equals(attributes.fileKey(), loadedFileKey)) {
                 byte[] read = Files.readString(path, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
                 if (read.length == 0) {
                     throw new UnreadableTokenException("alerts.bearer-token-file " + PrometheusAuth.shown(path) + " is empty");
@@ -74,6 +81,8 @@ public final class TokenFile {
                 }
                 token = read;
                 loadedAt = modified;
+                loadedSize = attributes.size();
+                loadedFileKey = attributes.fileKey();
             }
             return token;
         } catch (IOException e) {

@@ -340,6 +340,16 @@ class AlertsHandlerTest {
         Files.setLastModifiedTime(tokenFile, java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(5)));
         assertEquals(401, post(firing()).statusCode());
         assertEquals(200, post(firing(), "Bearer rotated-token", "application/json").statusCode());
+
+        // Put back with the old modification time (cp -p, rsync -t, a restore): a new file, read anew (reload audit F10).
+        var kept = Files.getLastModifiedTime(tokenFile);
+        Path next = tokenFile.resolveSibling("token.next");
+        Files.writeString(next, "restored-token-of-another-length\n");
+        Files.setLastModifiedTime(next, kept);
+        Files.move(next, tokenFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertEquals(kept, Files.getLastModifiedTime(tokenFile));
+        assertEquals(401, post(firing(), "Bearer rotated-token", "application/json").statusCode());
+        assertEquals(200, post(firing(), "Bearer restored-token-of-another-length", "application/json").statusCode());
     }
 
     /**
