@@ -240,13 +240,31 @@ class HotReloadTest {
      */
     @Test
     void aConfigRefusedForAFileNotYetMountedLoadsWhenTheFileArrives() throws Exception {
+        Path ca = dir.resolve("secret").resolve("ca.pem");
+        refusedUntilMounted("auth.ca-file = \"" + ca + "\"", () -> {
+            Files.createDirectories(ca.getParent());
+            try (var certificates = io.github.milvusautoscaler.testsupport.TestCertificates.create()) {
+                Files.copy(certificates.caPem(), ca);
+            }
+        });
+    }
+
+    /** Mounts a file a published config names. */
+    interface Mount {
+        void mount() throws Exception;
+    }
+
+    /**
+     * Publishes a config that swaps a for b and names, in {@code auth}, a file not mounted yet: refused once while it
+     * is missing, a ticking on, then loaded as it is once {@code mount} puts the file there.
+     */
+    void refusedUntilMounted(String auth, Mount mount) throws Exception {
         try (FakeKubernetesApi kube = withDeployments("a", "b")) {
             Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
             try (Daemon daemon = startTickingA(kubeconfig)) {
-                Path ca = dir.resolve("secret").resolve("ca.pem");
-                publish(config(kubeconfig, cluster("b")).replace("retry.max-attempts = 1", "retry.max-attempts = 1,"
-                        + " auth.ca-file = \"" + ca + "\""));
-                Poll.until("the CA file not yet mounted is a failed reload", WAIT, () -> reloads(daemon, "failed"),
+                publish(config(kubeconfig, cluster("b")).replace("retry.max-attempts = 1", "retry.max-attempts = 1, "
+                        + auth));
+                Poll.until("the file not yet mounted is a failed reload", WAIT, () -> reloads(daemon, "failed"),
                         n -> n == 1.0);
                 assertEquals(1.0, refusedGauge(daemon), "the refusal stands while the file is missing");
                 // Several polls (200 ms apart) with the file still missing: still a, still one refusal.
@@ -256,10 +274,7 @@ class HotReloadTest {
                 assertEquals(Set.of(A), daemon.engine().views().keySet(), "the running config stays");
                 assertEquals(1.0, reloads(daemon, "failed"), "one refusal per content, not one per poll");
 
-                Files.createDirectories(ca.getParent());
-                try (var certificates = io.github.milvusautoscaler.testsupport.TestCertificates.create()) {
-                    Files.copy(certificates.caPem(), ca);
-                }
+                mount.mount();
                 Poll.until("the same content loads once its file is there", WAIT,
                         () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(B)));
                 Poll.until("nothing refused any more", WAIT, () -> refusedGauge(daemon), v -> v == 0.0);
@@ -305,23 +320,11 @@ class HotReloadTest {
      */
     @Test
     void aPrometheusTokenFileNotYetMountedIsRefusedUntilItArrives() throws Exception {
-        try (FakeKubernetesApi kube = withDeployments("a", "b")) {
-            Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
-            try (Daemon daemon = startTickingA(kubeconfig)) {
-                Path token = dir.resolve("prometheus-secret").resolve("token");
-                publish(config(kubeconfig, cluster("b")).replace("retry.max-attempts = 1", "retry.max-attempts = 1,"
-                        + " auth.bearer-token-file = \"" + token + "\""));
-                Poll.until("the token file not yet mounted is a failed reload", WAIT, () -> reloads(daemon, "failed"),
-                        n -> n == 1.0);
-                assertEquals(1.0, refusedGauge(daemon));
-                assertEquals(Set.of(A), daemon.engine().views().keySet(), "the running config stays");
-                Files.createDirectories(token.getParent());
-                Files.writeString(token, "a-token\n");
-                Poll.until("the same content loads once its file is there", WAIT,
-                        () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(B)));
-                Poll.until("nothing refused any more", WAIT, () -> refusedGauge(daemon), v -> v == 0.0);
-            }
-        }
+        Path token = dir.resolve("prometheus-secret").resolve("token");
+        refusedUntilMounted("auth.bearer-token-file = \"" + token + "\"", () -> {
+            Files.createDirectories(token.getParent());
+            Files.writeString(token, "a-token\n");
+        });
     }
 
     /**
