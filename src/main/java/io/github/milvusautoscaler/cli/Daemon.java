@@ -29,6 +29,7 @@ import io.github.milvusautoscaler.core.MetricsSource;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.Urls;
 import io.github.milvusautoscaler.engine.DecisionLogWriter;
 import io.github.milvusautoscaler.engine.DecisionLogger;
 import io.github.milvusautoscaler.engine.Engine;
@@ -504,6 +505,11 @@ final class Daemon implements AutoCloseable {
         refused = false;
         SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "ok").increment();
         LOG.info("config reloaded: {} targets{}", next.targets().size(), targetChanges(before, next));
+        if (!before.prometheus().url().equals(next.prometheus().url())) {
+            // The replaced client's last word (a breaker it opened) would otherwise read as the new one's (reload F8).
+            LOG.info("config reload: Prometheus is now {} (was {}); what the replaced client logged is of the old one",
+                    Urls.redact(next.prometheus().url(), "***"), Urls.redact(before.prometheus().url(), "***"));
+        }
         warnAdvice(next);
         warnDuplicates(configFile, "config reload");
         warnIfAlertsTokenUnreadable("config reload");

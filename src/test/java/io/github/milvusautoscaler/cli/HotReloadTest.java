@@ -132,6 +132,14 @@ class HotReloadTest {
                         "alerts.enabled = false\n  sim.peak-nodes = 0"));
                 Poll.until("the bad sim block is refused", WAIT, () -> reloads(daemon, "failed"), n -> n == 2.0);
                 assertEquals(1.0, refusedGauge(daemon));
+                // Another Prometheus is said (reload audit F8: the replaced client's last "breaker OPEN" read as the
+                // new one's).
+                try (CapturedLogs logs = CapturedLogs.of(Daemon.class)) {
+                    publish(config(kubeconfig, cluster("b")).replace("http://127.0.0.1:1", "http://127.0.0.1:2"));
+                    Poll.until("the new Prometheus is said", WAIT, logs::messages, ms -> ms.contains("config reload:"
+                            + " Prometheus is now http://127.0.0.1:2 (was http://127.0.0.1:1); what the replaced client"
+                            + " logged is of the old one"));
+                }
             }
         }
     }
