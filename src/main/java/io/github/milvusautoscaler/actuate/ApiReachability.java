@@ -80,8 +80,8 @@ public final class ApiReachability implements Interceptor {
                 // The client's call timeout cancels the call by closing its socket, and what the read then throws,
                 // "SocketException: Socket closed", read as the server hanging up (observability audit L6).
                 long ms = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(chain.call().timeout().timeoutNanos());
-                cause = "no answer within " + (ms > 0 ? Durations.setting(Duration.ofMillis(ms)) : "the call's time") + " (kubernetes.request-timeout);"
-                        + " the call was cancelled (" + cause + ")";
+                cause = "no answer within " + (ms > 0 ? Durations.setting(Duration.ofMillis(ms)) : "the call's time")
+                        + " (kubernetes.request-timeout); the call was cancelled (" + cause + ")";
             }
             failed(host, cause);
             throw e;

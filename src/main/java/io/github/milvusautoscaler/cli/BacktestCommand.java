@@ -17,6 +17,7 @@ import io.github.milvusautoscaler.metrics.WorkloadReplicas;
 import io.github.milvusautoscaler.sim.Backtest;
 import io.github.milvusautoscaler.sim.BacktestChart;
 import io.github.milvusautoscaler.sim.LoadTrace;
+import io.github.milvusautoscaler.sim.NabCsvReader;
 import io.github.milvusautoscaler.sim.RecordedHistory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -143,7 +144,8 @@ public final class BacktestCommand implements Callable<Integer> {
             Duration interval = selected.get().settings().loopInterval();
             if (interval.toMillis() % 1000 != 0) {
                 // Prometheus' range-query step and the replay's grid count whole seconds, as --step does.
-                err.println("backtest: --step defaults to loop.interval (" + Durations.setting(interval) + "), which is not a whole number of seconds: pass --step, e.g. --step 15s");
+                err.println("backtest: --step defaults to loop.interval (" + Durations.setting(interval) + "), which is not"
+                        + " a whole number of seconds: pass --step, e.g. --step 15s");
                 err.flush();
                 return Main.EXIT_USAGE;
             }
@@ -390,9 +392,6 @@ public final class BacktestCommand implements Callable<Integer> {
         return "trace-" + t.namespace() + "_" + t.name() + "_" + t.component().configName() + ".csv";
     }
 
-    private static final java.time.format.DateTimeFormatter NAB = java.time.format.DateTimeFormatter
-            .ofPattern("uuuu-MM-dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
-
     /**
      * An exported trace and the steps it has no row for.
      *
@@ -413,7 +412,7 @@ public final class BacktestCommand implements Callable<Integer> {
             Duration apart = step.multipliedBy(longestMissing + 1L);
             return Optional.of(file + " has no row for " + missing + " of " + steps + " steps, where qps or the ready"
                     + " replicas were unknown (the longest run " + longestMissing + (longestMissing == 1 ? " step" : " steps")
-                    + " from " + NAB.format(longestFrom) + ", its rows " + Durations.human(apart) + " apart)"
+                    + " from " + NabCsvReader.timestamp(longestFrom) + ", its rows " + Durations.human(apart) + " apart)"
                     + (LoadTrace.isHole(apart.toSeconds(), step.toSeconds())
                     ? "; simulate --trace refuses such a hole unless --interpolate-gaps draws it as a straight line"
                     : ""));
@@ -431,7 +430,8 @@ public final class BacktestCommand implements Callable<Integer> {
 
             Builder row(Instant at, double load) {
                 steps++;
-                csv.append(NAB.format(at)).append(',').append(String.format(Locale.ROOT, "%.3f", load)).append('\n');
+                csv.append(NabCsvReader.timestamp(at)).append(',').append(String.format(Locale.ROOT, "%.3f", load))
+                        .append('\n');
                 run = 0;
                 return this;
             }

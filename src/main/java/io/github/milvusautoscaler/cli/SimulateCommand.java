@@ -15,6 +15,7 @@ import io.github.milvusautoscaler.policy.PolicySettings;
 import io.github.milvusautoscaler.policy.SignalPolicy;
 import io.github.milvusautoscaler.sim.ChangedDecisions;
 import io.github.milvusautoscaler.sim.LoadTrace;
+import io.github.milvusautoscaler.sim.NabCsvReader;
 import io.github.milvusautoscaler.sim.Reports;
 import io.github.milvusautoscaler.sim.RunListener;
 import io.github.milvusautoscaler.sim.SimPolicies;
@@ -30,8 +31,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -54,7 +53,8 @@ import picocli.CommandLine;
  * writes report.json, report.md, chart.svg, chart-worst-day.svg and one decision log per policy to {@code --out}.
  *
  * <p>Bad input (unknown trace, unreadable file, bad CSV row, a hole in the trace without {@code --interpolate-gaps},
- * {@code --peak-nodes} < 1, unknown policy, bad config) is found before anything runs: one line on stderr, exit 2, nothing written.
+ * {@code --peak-nodes} < 1, unknown policy, bad config) is found before anything runs: one line on stderr, exit 2,
+ * nothing written.
  * Then {@code --out} is created and proven writable, else exit 2 with its path and the OS's reason,
  * still before simulating; so is an {@code --out} holding a {@code backtest} or {@code demo} report (exit 2,
  * naming its files). Files are written to a temporary directory and moved into {@code --out}
@@ -67,7 +67,8 @@ import picocli.CommandLine;
         description = "Run autoscaling policies against a simulated Milvus component driven by a load trace, and"
                 + " write a scorecard (report.json, report.md), charts (chart.svg, chart-worst-day.svg) and decision logs.",
         footer = {"", "Exit codes: 0 written, 1 the reports could not be written (the file and the OS's reason"
-                + " named) or the trace does not fit the JVM's heap, 2 bad input, or an --out that cannot be written or holds a backtest or demo report"
+                + " named) or the trace does not fit the JVM's heap, 2 bad input, or an --out that cannot be written or"
+                + " holds a backtest or demo report"
                 + " (refused before simulating, nothing written), 130 Ctrl-C (nothing written)."})
 public final class SimulateCommand implements Callable<Integer> {
 
@@ -315,9 +316,6 @@ public final class SimulateCommand implements Callable<Integer> {
         return new Prepared(settings, simulation, List.copyOf(leftOut), List.copyOf(notes));
     }
 
-    private static final DateTimeFormatter ROW_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss")
-            .withZone(ZoneOffset.UTC);
-
     /**
      * Refuses a trace with holes ({@link LoadTrace#holes()}), naming the first by its lines, unless
      * {@code --interpolate-gaps}; then the note the report carries. "Never turn missing data into a number": the line
@@ -334,9 +332,10 @@ public final class SimulateCommand implements Callable<Integer> {
                 + " after line " + longest.beforeLine();
         if (!interpolateGaps) {
             LoadTrace.Hole first = holes.get(0);
-            throw new IllegalArgumentException(trace + " line " + first.afterLine() + ": " + ROW_TIME.format(first.to())
+            throw new IllegalArgumentException(trace + " line " + first.afterLine() + ": "
+                    + NabCsvReader.timestamp(first.to())
                     + " is " + Durations.human(first.length()) + " after line " + first.beforeLine() + " ("
-                    + ROW_TIME.format(first.from()) + "), more than " + LoadTrace.HOLE_STEPS + "x the trace's usual step"
+                    + NabCsvReader.timestamp(first.from()) + "), more than " + LoadTrace.HOLE_STEPS + "x the trace's usual step"
                     + " of " + Durations.human(first.usualStep()) + " and than " + Durations.human(LoadTrace.HOLE_AT_LEAST)
                     + ": a hole in the trace" + (holes.size() == 1 ? ""
                     : " (the first of " + holes.size() + more + ")") + ", across which simulate would draw a straight"
@@ -344,8 +343,9 @@ public final class SimulateCommand implements Callable<Integer> {
                     + " that line knowingly");
         }
         return Optional.of(trace + " has " + (holes.size() == 1 ? "a hole of " + Durations.human(total) + " after line "
-                + longest.beforeLine() : holes.size() + " holes" + more) + " (rows more than " + LoadTrace.HOLE_STEPS + "x its usual step of "
-                + Durations.human(longest.usualStep()) + " and " + Durations.human(LoadTrace.HOLE_AT_LEAST) + " apart), simulated as the straight line between their rows"
+                + longest.beforeLine() : holes.size() + " holes" + more) + " (rows more than " + LoadTrace.HOLE_STEPS
+                + "x its usual step of " + Durations.human(longest.usualStep()) + " and "
+                + Durations.human(LoadTrace.HOLE_AT_LEAST) + " apart), simulated as the straight line between their rows"
                 + " (--interpolate-gaps): load nobody measured, scored like the rest");
     }
 

@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.cli;
 
-import io.github.milvusautoscaler.core.Durations;
+import static io.github.milvusautoscaler.core.Durations.setting;
+
 import io.github.milvusautoscaler.core.PrometheusAuth;
 
 import io.github.milvusautoscaler.alerts.TokenFile;
@@ -199,16 +200,16 @@ public final class ValidateConfigCommand implements Callable<Integer> {
 
     private void print(AutoscalerSettings s, PrintWriter out) {
         out.println(file + ": valid, " + s.targets().size() + (s.targets().size() == 1 ? " target" : " targets"));
-        out.println("prometheus " + s.prometheus().url() + " (timeout " + Durations.setting(s.prometheus().timeout())
-                + ", stale after " + Durations.setting(s.prometheus().staleAfter()) + ")");
-        out.println("loop every " + Durations.setting(s.loopInterval()) + " (jitter " + Durations.setting(s.loopJitter()) + "), dry-run "
+        out.println("prometheus " + s.prometheus().url() + " (timeout " + setting(s.prometheus().timeout())
+                + ", stale after " + setting(s.prometheus().staleAfter()) + ")");
+        out.println("loop every " + setting(s.loopInterval()) + " (jitter " + setting(s.loopJitter()) + "), dry-run "
                 + s.dryRun() + ", at most " + s.maxActionsPerHour() + " actions/hour, decision log "
                 + (s.decisionLogPath().isEmpty() ? "off" : s.decisionLogPath()));
         int routes = s.alerts().routes().size();
         String alerts = !s.alerts().enabled() ? "disabled"
                 : s.alerts().bearerTokenFile().isEmpty() ? "webhook off (no alerts.bearer-token-file)"
                 : "webhook on (token file " + PrometheusAuth.shown(s.alerts().bearerTokenFile().get()) + ")";
-        out.println("alerts " + alerts + " (step " + s.alerts().step() + ", cooldown " + Durations.setting(s.alerts().cooldown())
+        out.println("alerts " + alerts + " (step " + s.alerts().step() + ", cooldown " + setting(s.alerts().cooldown())
                 + ", " + routes + (routes == 1 ? " route" : " routes") + ")");
         for (TargetSettings t : s.targets()) {
             PolicySettings p = t.policy();
@@ -221,29 +222,29 @@ public final class ValidateConfigCommand implements Callable<Integer> {
                     + (t.target().install() == InstallKind.HELM ? "  (the chart's fullname rule; scaled through it)"
                     : "  (pods read through them; scaled through the Milvus resource " + t.target().name() + ")"));
             out.println("  replicas      min " + p.minReplicas() + ", max " + p.maxReplicas());
-            out.println("  scale-out     sustain " + Durations.setting(up.sustain()) + ", cooldown " + Durations.setting(up.cooldown())
+            out.println("  scale-out     sustain " + setting(up.sustain()) + ", cooldown " + setting(up.cooldown())
                     + ", max-step " + up.maxStep() + (up.maxStepShare() > 0 ? " (or " + number(up.maxStepShare())
                     + " of the replicas when more)" : "") + ", panic-above " + number(up.panicAbove()) + "x");
-            out.println("  scale-in      sustain " + Durations.setting(down.sustain()) + ", cooldown " + Durations.setting(down.cooldown())
-                    + ", delay-after-scale-out " + Durations.setting(down.delayAfterScaleOut()) + ", verify-window "
-                    + Durations.setting(down.verifyWindow()) + ", backoff " + Durations.setting(down.backoff()) + ", settle-timeout "
-                    + Durations.setting(down.settleTimeout()) + ", settle-read-after " + Durations.setting(down.settleReadAfter())
+            out.println("  scale-in      sustain " + setting(down.sustain()) + ", cooldown " + setting(down.cooldown())
+                    + ", delay-after-scale-out " + setting(down.delayAfterScaleOut()) + ", verify-window "
+                    + setting(down.verifyWindow()) + ", backoff " + setting(down.backoff()) + ", settle-timeout "
+                    + setting(down.settleTimeout()) + ", settle-read-after " + setting(down.settleReadAfter())
                     + (down.peakWindow().isZero() ? ", no peak look-back"
-                    : ", peak-window " + Durations.setting(down.peakWindow()) + " (recurrence " + down.peakRecurrence()
-                    + (down.peakAfterReversal().isZero() ? "" : ", the highest for " + Durations.setting(down.peakAfterReversal())
+                    : ", peak-window " + setting(down.peakWindow()) + " (recurrence " + down.peakRecurrence()
+                    + (down.peakAfterReversal().isZero() ? "" : ", the highest for " + setting(down.peakAfterReversal())
                     + " after a reversed step-down to one replica") + ")"));
             var f = p.forecast();
-            out.println("  forecast      " + (!f.enabled() ? "off" : "lead " + Durations.setting(f.lead()) + ", horizon "
-                    + Durations.setting(f.horizon()) + ", fill " + number(f.fill()) + ", line " + number(f.line())
-                    + ", max-step " + f.maxStep() + ", min-history " + Durations.setting(f.minHistory()) + ", max-error "
-                    + number(f.maxError()) + ", history " + Durations.setting(f.history()) + " every " + Durations.setting(f.historyStep())
-                    + ", refresh " + Durations.setting(f.refresh()) + ", days in " + f.timeZone().getId() + " (workdays "
+            out.println("  forecast      " + (!f.enabled() ? "off" : "lead " + setting(f.lead()) + ", horizon "
+                    + setting(f.horizon()) + ", fill " + number(f.fill()) + ", line " + number(f.line())
+                    + ", max-step " + f.maxStep() + ", min-history " + setting(f.minHistory()) + ", max-error "
+                    + number(f.maxError()) + ", history " + setting(f.history()) + " every " + setting(f.historyStep())
+                    + ", refresh " + setting(f.refresh()) + ", days in " + f.timeZone().getId() + " (workdays "
                     + ScheduledFloor.describe(f.workdays()) + ")"));
             out.println("  scheduled     " + (p.scheduled().isEmpty() ? "none" : p.scheduled().stream()
                     .map(w -> w.describe() + " min-replicas " + w.minReplicas())
                     .collect(java.util.stream.Collectors.joining("; "))));
             out.println("  fallback      " + p.fallback().mode().name().toLowerCase(Locale.ROOT).replace('_', '-') + " after "
-                    + Durations.setting(p.fallback().after())
+                    + setting(p.fallback().after())
                     + (p.fallback().mode() == FallbackSettings.Mode.SCALE_OUT
                     ? " to " + p.fallback().replicas() + " replicas" : ""));
             out.println("  signals");

@@ -245,7 +245,8 @@ public final class Scheduler implements AutoCloseable {
             long delay = jitter.isZero() ? 0 : (long) (random.nextDouble() * jitter.toMillis());
             loop.cancelSchedule = timer.every(Duration.ofMillis(delay), interval, loop::fire);
             loops.put(t.target(), loop);
-            LOG.info("started loop for {} every {} (first tick in {} ms)", t.target().id(), Durations.setting(interval), delay);
+            LOG.info("started loop for {} every {} (first tick in {} ms)", t.target().id(), Durations.setting(interval),
+                    delay);
         }
     }
 

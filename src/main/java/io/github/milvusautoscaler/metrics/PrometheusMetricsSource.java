@@ -730,7 +730,8 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             return "no sample of " + fresh.input + " within stale-after " + Durations.human(endpoint.staleAfter())
                     + " (Prometheus still serves the last one, up to its 5m lookback)";
         }
-        return "newest sample " + Durations.human(fresh.newestAge) + " old > stale-after " + Durations.human(endpoint.staleAfter());
+        return "newest sample " + Durations.human(fresh.newestAge) + " old > stale-after "
+                + Durations.human(endpoint.staleAfter());
     }
 
     private Signal unknown(Target target, String name, FailureKind kind, String reason) {

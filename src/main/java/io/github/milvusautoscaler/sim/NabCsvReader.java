@@ -61,6 +61,14 @@ public final class NabCsvReader {
     }
 
     /**
+     * {@code at} as a row writes it, in UTC: {@code 2026-12-04 13:11:01}. What backtest --export-trace writes and
+     * what simulate's messages quote, so both read as the file does.
+     */
+    public static String timestamp(Instant at) {
+        return TIMESTAMP.format(at.atOffset(ZoneOffset.UTC));
+    }
+
+    /**
      * Reads {@code file}; the trace is named after the file without {@code .csv}.
      *
      * @throws TraceFormatException naming the file (and line) when it cannot be read or parsed

@@ -54,7 +54,8 @@ public final class Simulation {
                     demand.name(), new java.math.BigDecimal(demand.durationSeconds()).round(new java.math.MathContext(3))
                             .stripTrailingZeros().toPlainString(),
                     b.compress == 1 ? "" : " after --compress "
-                            + java.math.BigDecimal.valueOf(b.compress).stripTrailingZeros().toPlainString(), Durations.setting(settings.tick())));
+                            + java.math.BigDecimal.valueOf(b.compress).stripTrailingZeros().toPlainString(),
+                    Durations.setting(settings.tick())));
         }
         if (ticks > MAX_TICKS) {
             // Refused before anything is allocated: sim.tick = 1ms over a 14-day trace asked for 1.2e9 ticks and
