@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 
 /**
@@ -31,9 +31,7 @@ public final class TokenFile {
     static final String PLACEHOLDER_START = "REPLACE-WITH-";
 
     private final Path path;
-    private FileTime loadedAt;
-    private long loadedSize = -1;
-    private Object loadedFileKey;
+    private SecretFile.Stamp loaded;
     private byte[] token;
 
     public TokenFile(Path path) {
@@ -62,13 +60,10 @@ public final class TokenFile {
 
     private byte[] current() {
         try {
-            // Time, size and file identity, as SecretFile compares them: a file put back with its old time (cp -p,
-            // rsync -t, tar) kept the old token valid (reload audit F10).
-            java.nio.file.attribute.BasicFileAttributes attributes = Files.readAttributes(path,
-                    java.nio.file.attribute.BasicFileAttributes.class);
-            FileTime modified = attributes.lastModifiedTime();
-            if (token == null || !modified.equals(loadedAt) || attributes.size() != loadedSize
-                    || !java.util.Objects.equals(attributes.fileKey(), loadedFileKey)) {
+            // Time, size and file identity: by its time alone, a file put back with its old time (cp -p, rsync -t,
+            // tar) kept the old token valid (reload audit F10).
+            SecretFile.Stamp now = SecretFile.Stamp.of(Files.readAttributes(path, BasicFileAttributes.class));
+            if (token == null || !now.equals(loaded)) {
                 byte[] read = Files.readString(path, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
                 if (read.length == 0) {
                     throw new UnreadableTokenException("alerts.bearer-token-file " + PrometheusAuth.shown(path) + " is empty");
@@ -80,9 +75,7 @@ public final class TokenFile {
                             + " read in the repository: write a random token, e.g. openssl rand -hex 32");
                 }
                 token = read;
-                loadedAt = modified;
-                loadedSize = attributes.size();
-                loadedFileKey = attributes.fileKey();
+                loaded = now;
             }
             return token;
         } catch (IOException e) {

@@ -36,6 +36,7 @@ import io.github.milvusautoscaler.engine.Engine;
 import io.github.milvusautoscaler.engine.EngineAssembly;
 import io.github.milvusautoscaler.engine.EngineListener;
 import io.github.milvusautoscaler.engine.Scheduler;
+import io.github.milvusautoscaler.metrics.SecretFile;
 import io.github.milvusautoscaler.metrics.PrometheusHistorySource;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
 import io.github.milvusautoscaler.server.HttpApi;
@@ -592,10 +593,10 @@ final class Daemon implements AutoCloseable {
         var was = running.prometheus().auth();
         var now = next.prometheus().auth();
         now.bearerTokenFile().filter(p -> !was.bearerTokenFile().equals(now.bearerTokenFile()))
-                .flatMap(io.github.milvusautoscaler.metrics.SecretFile::bearerTokenProblem)
+                .flatMap(SecretFile::bearerTokenProblem)
                 .ifPresent(p -> problems.add(next.refusal("prometheus.auth.bearer-token-file", p)));
         now.basicPasswordFile().filter(p -> !was.basicPasswordFile().equals(now.basicPasswordFile()))
-                .flatMap(io.github.milvusautoscaler.metrics.SecretFile::basicPasswordProblem)
+                .flatMap(SecretFile::basicPasswordProblem)
                 .ifPresent(p -> problems.add(next.refusal("prometheus.auth.basic-password-file", p)));
         return problems;
     }

@@ -12,7 +12,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -25,10 +24,19 @@ public final class SecretFile {
     private final Path path;
     private final String what;
     private final String key;
-    private FileTime modified;
-    private long size = -1;
-    private Object fileKey;
+    private Stamp stamp;
     private String value;
+
+    /**
+     * What tells a file changed: its modification time, size and identity (inode). The time alone missed a file put
+     * back with its old time (cp -p, rsync -t); a symlink swap changes the identity.
+     */
+    public record Stamp(FileTime modified, long size, Object fileKey) {
+
+        public static Stamp of(BasicFileAttributes attributes) {
+            return new Stamp(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey());
+        }
+    }
 
     /**
      * @param what what the file holds, e.g. {@code bearer token file}
@@ -85,20 +93,14 @@ public final class SecretFile {
     /** The current secret, stripped of surrounding whitespace and the trailing newline. */
     synchronized String read() throws Unreadable {
         try {
-            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
-            boolean changed = value == null
-                    || !attributes.lastModifiedTime().equals(modified)
-                    || attributes.size() != size
-                    || !Objects.equals(attributes.fileKey(), fileKey);
-            if (changed) {
+            Stamp now = Stamp.of(Files.readAttributes(path, BasicFileAttributes.class));
+            if (value == null || !now.equals(stamp)) {
                 String text = Files.readString(path, StandardCharsets.UTF_8).strip();
                 if (text.isEmpty()) {
                     throw new Unreadable(what + " " + PrometheusAuth.shown(path) + " (" + key + ") is empty");
                 }
                 value = text;
-                modified = attributes.lastModifiedTime();
-                size = attributes.size();
-                fileKey = attributes.fileKey();
+                stamp = now;
             }
             return value;
         } catch (IOException e) {
