@@ -424,8 +424,9 @@ final class Daemon implements AutoCloseable {
         }
         if (!Arrays.equals(h, seenOnce) && !Arrays.equals(h, waitingForFiles) && !Arrays.equals(h, refusedHash)) {
             // New content is loaded once a second poll reads the same: a file written in place in two parts (cat >,
-            // kubectl cp, an editor saving in place; kubelet's ConfigMap swap never shows a part) was applied at its
-            // first part, stopping targets and writing before its dry-run line arrived (reload audit F6).
+            // kubectl cp, an editor saving in place) was applied at its first part, stopping targets and writing before
+            // its dry-run line arrived (reload audit F6). kubelet's ConfigMap update never shows a part: it writes a new
+            // directory and renames the ..data link over the old (kubernetes pkg/volume/util/atomic_writer.go).
             seenOnce = h;
             return false;
         }

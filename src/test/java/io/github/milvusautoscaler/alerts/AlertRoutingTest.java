@@ -86,6 +86,11 @@ class AlertRoutingTest {
         assertEquals("milvus/hr/queryNode", receive(book, labels).target());
     }
 
+    /**
+     * One notification of one firing alert with {@code labels} beside alertname and namespace, in the shape
+     * Alertmanager 0.25's webhook notifier sends (notify/webhook/webhook.go, Message; version "4"), as
+     * AlertBookLifecycleTest's captured one; commonLabels emptied, which the book does not read.
+     */
     private static AlertBook.Outcome receive(AlertBook book, String labels) {
         WebhookPayload payload = WebhookPayload.parse("""
                 {"receiver":"milvus-autoscaler","status":"firing","alerts":[{"status":"firing","labels":{"alertname":\
