@@ -199,8 +199,11 @@ public final class SimulateCommand implements Callable<Integer> {
                             .collect(Collectors.joining()) + prepared.leftOut().stream().map(n -> "\n\nLeft out: " + n
                             + ".").collect(Collectors.joining())),
                     StandardCharsets.UTF_8);
+            // The line across a hole looks like any other stretch of load: the title says it is drawn (--interpolate-gaps).
             Files.writeString(temp.resolve("chart.svg"), SvgChart.render(result.chart(),
-                    result.trace() + ": load, capacity and replicas per policy"), StandardCharsets.UTF_8);
+                    result.trace() + ": load, capacity and replicas per policy" + (prepared.holes() == 0 ? ""
+                    : " (" + prepared.holes() + (prepared.holes() == 1 ? " hole in the trace drawn as a straight line"
+                    : " holes in the trace drawn as straight lines") + ", --interpolate-gaps)")), StandardCharsets.UTF_8);
             java.util.Optional<String> worst = SvgChart.renderWorstDay(result, result.trace());
             if (worst.isPresent()) {
                 Files.writeString(temp.resolve("chart-worst-day.svg"), worst.get(), StandardCharsets.UTF_8);
@@ -244,7 +247,8 @@ public final class SimulateCommand implements Callable<Integer> {
      * @param leftOut one line per enabled signal the simulator does not produce, left out of the run
      * @param notes   what the run simulates where the file does not say it (a file with no target of the component)
      */
-    private record Prepared(SimSettings settings, Simulation simulation, List<String> leftOut, List<String> notes) {
+    private record Prepared(SimSettings settings, Simulation simulation, List<String> leftOut, List<String> notes,
+                            int holes) {
     }
 
     /** Signals the simulated component produces; any other enabled signal would stay UNKNOWN and hold scale-in. */
@@ -313,7 +317,7 @@ public final class SimulateCommand implements Callable<Integer> {
                 .policies(registry, policies);
         chosen.ifPresent(t -> builder.target(t.target()));
         Simulation simulation = builder.build();
-        return new Prepared(settings, simulation, List.copyOf(leftOut), List.copyOf(notes));
+        return new Prepared(settings, simulation, List.copyOf(leftOut), List.copyOf(notes), raw.holes().size());
     }
 
     /**

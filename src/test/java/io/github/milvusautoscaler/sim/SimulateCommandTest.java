@@ -243,6 +243,8 @@ class SimulateCommandTest {
         assertTrue(Files.readString(drawn.resolve("report.md")).contains("Note: " + trace + " has a hole of 2h58m15s"
                 + " after line 801 (rows more than 3x its usual step of 15s and 10m apart), simulated as the straight line"
                 + " between their rows (--interpolate-gaps)"), Files.readString(drawn.resolve("report.md")));
+        assertTrue(Files.readString(drawn.resolve("chart.svg")).contains("export: load, capacity and replicas per policy"
+                + " (1 hole in the trace drawn as a straight line, --interpolate-gaps)"), "the chart's title says so");
         // report.json carries it too, for a tool that reads only that.
         JsonObject report = JsonParser.parseString(Files.readString(drawn.resolve("report.json"))).getAsJsonObject();
         assertTrue(report.getAsJsonArray("notes").get(0).getAsString().startsWith(trace + " has a hole of 2h58m15s"),
