@@ -507,6 +507,7 @@ final class Daemon implements AutoCloseable {
         refused = false;
         SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "ok").increment();
         LOG.info("config reloaded: {} targets{}", next.targets().size(), targetChanges(before, next));
+        SettingsText.changes(before, next).forEach(change -> LOG.info("config reload changed {}", change));
         if (!before.prometheus().url().equals(next.prometheus().url())) {
             // The replaced client's last word (a breaker it opened) would otherwise read as the new one's (reload F8).
             LOG.info("config reload: Prometheus is now {} (was {}); what the replaced client logged is of the old one",

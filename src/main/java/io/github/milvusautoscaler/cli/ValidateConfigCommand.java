@@ -1,25 +1,12 @@
 package io.github.milvusautoscaler.cli;
 
-import static io.github.milvusautoscaler.core.Durations.setting;
-
-import io.github.milvusautoscaler.core.PrometheusAuth;
-
 import io.github.milvusautoscaler.alerts.TokenFile;
-import io.github.milvusautoscaler.core.SignalQuery;
-import io.github.milvusautoscaler.core.DeploymentNames;
-import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.ConfigError;
 import io.github.milvusautoscaler.config.ConfigLoader;
 import io.github.milvusautoscaler.config.DuplicateKeys;
 import io.github.milvusautoscaler.config.InvalidConfigException;
 import io.github.milvusautoscaler.config.TargetSettings;
-import io.github.milvusautoscaler.policy.FallbackSettings;
-import io.github.milvusautoscaler.policy.PolicySettings;
-import io.github.milvusautoscaler.policy.ScaleInSettings;
-import io.github.milvusautoscaler.policy.ScaleOutSettings;
-import io.github.milvusautoscaler.policy.ScheduledFloor;
-import io.github.milvusautoscaler.policy.SignalPolicy;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.github.milvusautoscaler.core.Component;
@@ -200,63 +187,12 @@ public final class ValidateConfigCommand implements Callable<Integer> {
 
     private void print(AutoscalerSettings s, PrintWriter out) {
         out.println(file + ": valid, " + s.targets().size() + (s.targets().size() == 1 ? " target" : " targets"));
-        out.println("prometheus " + s.prometheus().url() + " (timeout " + setting(s.prometheus().timeout())
-                + ", stale after " + setting(s.prometheus().staleAfter()) + ")");
-        out.println("loop every " + setting(s.loopInterval()) + " (jitter " + setting(s.loopJitter()) + "), dry-run "
-                + s.dryRun() + ", at most " + s.maxActionsPerHour() + " actions/hour, decision log "
-                + (s.decisionLogPath().isEmpty() ? "off" : s.decisionLogPath()));
-        int routes = s.alerts().routes().size();
-        String alerts = !s.alerts().enabled() ? "disabled"
-                : s.alerts().bearerTokenFile().isEmpty() ? "webhook off (no alerts.bearer-token-file)"
-                : "webhook on (token file " + PrometheusAuth.shown(s.alerts().bearerTokenFile().get()) + ")";
-        out.println("alerts " + alerts + " (step " + s.alerts().step() + ", cooldown " + setting(s.alerts().cooldown())
-                + ", " + routes + (routes == 1 ? " route" : " routes") + ")");
+        SettingsText.global(s).forEach(out::println);
         for (TargetSettings t : s.targets()) {
-            PolicySettings p = t.policy();
-            ScaleOutSettings up = p.scaleOut();
-            ScaleInSettings down = p.scaleIn();
             out.println();
             out.println("target " + t.target().id() + " (install " + t.target().install().name().toLowerCase(Locale.ROOT)
                     + ", milvus " + t.milvusVersion() + ")");
-            out.println("  deployments   " + String.join(", ", DeploymentNames.of(t.target()))
-                    + (t.target().install() == InstallKind.HELM ? "  (the chart's fullname rule; scaled through it)"
-                    : "  (pods read through them; scaled through the Milvus resource " + t.target().name() + ")"));
-            out.println("  replicas      min " + p.minReplicas() + ", max " + p.maxReplicas());
-            out.println("  scale-out     sustain " + setting(up.sustain()) + ", cooldown " + setting(up.cooldown())
-                    + ", max-step " + up.maxStep() + (up.maxStepShare() > 0 ? " (or " + number(up.maxStepShare())
-                    + " of the replicas when more)" : "") + ", panic-above " + number(up.panicAbove()) + "x");
-            out.println("  scale-in      sustain " + setting(down.sustain()) + ", cooldown " + setting(down.cooldown())
-                    + ", delay-after-scale-out " + setting(down.delayAfterScaleOut()) + ", verify-window "
-                    + setting(down.verifyWindow()) + ", backoff " + setting(down.backoff()) + ", settle-timeout "
-                    + setting(down.settleTimeout()) + ", settle-read-after " + setting(down.settleReadAfter())
-                    + (down.peakWindow().isZero() ? ", no peak look-back"
-                    : ", peak-window " + setting(down.peakWindow()) + " (recurrence " + down.peakRecurrence()
-                    + (down.peakAfterReversal().isZero() ? "" : ", the highest for " + setting(down.peakAfterReversal())
-                    + " after a reversed step-down to one replica") + ")"));
-            var f = p.forecast();
-            out.println("  forecast      " + (!f.enabled() ? "off" : "lead " + setting(f.lead()) + ", horizon "
-                    + setting(f.horizon()) + ", fill " + number(f.fill()) + ", line " + number(f.line())
-                    + ", max-step " + f.maxStep() + ", min-history " + setting(f.minHistory()) + ", max-error "
-                    + number(f.maxError()) + ", history " + setting(f.history()) + " every " + setting(f.historyStep())
-                    + ", refresh " + setting(f.refresh()) + ", days in " + f.timeZone().getId() + " (workdays "
-                    + ScheduledFloor.describe(f.workdays()) + ")"));
-            out.println("  scheduled     " + (p.scheduled().isEmpty() ? "none" : p.scheduled().stream()
-                    .map(w -> w.describe() + " min-replicas " + w.minReplicas())
-                    .collect(java.util.stream.Collectors.joining("; "))));
-            out.println("  fallback      " + p.fallback().mode().name().toLowerCase(Locale.ROOT).replace('_', '-') + " after "
-                    + setting(p.fallback().after())
-                    + (p.fallback().mode() == FallbackSettings.Mode.SCALE_OUT
-                    ? " to " + p.fallback().replicas() + " replicas" : ""));
-            out.println("  signals");
-            for (SignalPolicy sp : p.signals()) {
-                SignalQuery q = t.signal(sp.name());
-                out.println(String.format("    %-20s band [%s, %s] target %s %s  %s", sp.name(),
-                        number(sp.scaleInBelow()), number(sp.scaleOutAbove()), number(sp.target()),
-                        q.perPod() ? "per-pod" : "cluster", shorten(q.template())));
-            }
-            out.println("  settle-query  " + (t.hasSettleQuery() ? "yes  " + shorten(t.settleQuery())
-                    : "none (settled once replicas are ready)"));
-            out.println("  health-query  " + (t.hasHealthQuery() ? "yes  " + shorten(t.healthQuery()) : "none"));
+            SettingsText.target(t).forEach(out::println);
         }
     }
 

@@ -140,6 +140,13 @@ class HotReloadTest {
                             + " Prometheus is now http://127.0.0.1:2 (was http://127.0.0.1:1); what the replaced client"
                             + " logged is of the old one"));
                 }
+                // A tuning edit says what it changed, in validate-config's words (reload audit F8).
+                try (CapturedLogs logs = CapturedLogs.of(Daemon.class)) {
+                    publish(config(kubeconfig, cluster("b")).replace("http://127.0.0.1:1", "http://127.0.0.1:2")
+                            .replace("queryNode {}", "queryNode { scale-in.sustain = 20m, max-replicas = 7 }"));
+                    Poll.until("the change is said", WAIT, logs::messages, ms -> ms.contains("config reload changed"
+                            + " milvus/b/queryNode: replicas max 10 -> 7; scale-in sustain 15m -> 20m"));
+                }
             }
         }
     }
