@@ -116,8 +116,18 @@ class HotReloadTest {
                 assertTrue(daemon.registry().getMeters().stream().anyMatch(m -> B.id().equals(m.getId().getTag("target"))));
 
                 // A bad file (the typo "lop" for "loop") is refused with its errors logged; b keeps running.
-                publish(config(kubeconfig, cluster("a")).replace("loop {", "lop {"));
-                Poll.until("the failed reload is counted", WAIT, () -> reloads(daemon, "failed"), n -> n == 1.0);
+                try (CapturedLogs logs = CapturedLogs.of(Daemon.class)) {
+                    publish(config(kubeconfig, cluster("a")).replace("loop {", "lop {"));
+                    Poll.until("the failed reload is counted", WAIT, () -> reloads(daemon, "failed"), n -> n == 1.0);
+                    // Each error carries its file, line and path as fields of a JSON line too (reload audit F8).
+                    var error = Poll.until("the typo's error is logged", WAIT, () -> logs.events().stream()
+                            .filter(e -> e.getFormattedMessage().contains("milvus-autoscaler.lop")).findFirst(),
+                            java.util.Optional::isPresent).orElseThrow();
+                    java.util.Map<String, Object> fields = new java.util.HashMap<>();
+                    error.getKeyValuePairs().forEach(kv -> fields.put(kv.key, kv.value));
+                    assertEquals(java.util.Map.of("file", "autoscaler.conf", "line", 4, "path", "milvus-autoscaler.lop"),
+                            fields, error.getFormattedMessage());
+                }
                 assertEquals(1.0, reloads(daemon, "ok"));
                 assertEquals(1.0, refusedGauge(daemon), "milvus_autoscaler_config_refused while the bad file stays");
                 var before = daemon.engine().views().get(B).decision().time();
