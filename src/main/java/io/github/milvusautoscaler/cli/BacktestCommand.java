@@ -271,12 +271,16 @@ public final class BacktestCommand implements Callable<Integer> {
                     Files.writeString(temp.resolve("chart-worst-day.svg"), worst.get(), StandardCharsets.UTF_8);
                 }
                 Files.createDirectories(out);
-                OutputDirectory.replace("backtest", temp, out);
+                List<Path> written = OutputDirectory.replace("backtest", temp, out);
                 stdout.print(markdown(results, start, last, stepLength));
                 stdout.printf(Locale.ROOT, "backtest: %d targets, %d steps each, %d range queries, %.1f s; wrote %s%n",
                         results.size(), Duration.between(start, last).dividedBy(stepLength) + 1, source.rangeQueries(),
                         seconds, out);
                 stdout.flush();
+                OutputDirectory.notOfThisRunNote("backtest", out, written).ifPresent(note -> {
+                    err.println(note);
+                    err.flush();
+                });
                 return Main.EXIT_OK;
             }
         } catch (IOException e) {

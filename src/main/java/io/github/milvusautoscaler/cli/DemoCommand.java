@@ -240,7 +240,11 @@ public final class DemoCommand implements Callable<Integer> {
                 if (worst.isPresent()) {
                     Files.writeString(staged.resolve("chart-worst-day.svg"), worst.get());
                 }
-                OutputDirectory.replace("demo", staged, out);
+                List<Path> written = OutputDirectory.replace("demo", staged, out);
+                OutputDirectory.notOfThisRunNote("demo", out, written).ifPresent(note -> {
+                    err.println(note);
+                    err.flush();
+                });
             } catch (IOException e) {
                 err.println("demo: cannot write the reports to " + out + ": " + OutputDirectory.describe(e));
                 err.flush();

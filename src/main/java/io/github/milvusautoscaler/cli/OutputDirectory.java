@@ -166,6 +166,40 @@ final class OutputDirectory {
         return written;
     }
 
+    /** The names the commands give their reports' files: a decision log per policy or target, report, charts. */
+    private static final java.util.regex.Pattern REPORT_FILE =
+            java.util.regex.Pattern.compile("decisions-.+\\.jsonl|report\\.(md|json)|chart(-[a-z-]+)?\\.svg");
+
+    /**
+     * The files in {@code out} named like a report's that this run did not write, sorted: left by a run whose manifest
+     * was removed or by a copy, so {@link #replace} could not know them as a run's and kept them, where they read as part
+     * of the new report (input audit F5). A note names them; nothing else is deleted.
+     */
+    static List<String> notOfThisRun(Path out, List<Path> written) throws IOException {
+        java.util.Set<String> ours = new java.util.HashSet<>();
+        written.forEach(p -> ours.add(p.getFileName().toString()));
+        List<String> others = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(out)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                if (!ours.contains(name) && REPORT_FILE.matcher(name).matches()
+                        && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                    others.add(name);
+                }
+            }
+        }
+        others.sort(Comparator.naturalOrder());
+        return others;
+    }
+
+    /** The note for {@link #notOfThisRun}'s files, or empty: "note: --out sim-out also holds ... (left as they are)". */
+    static Optional<String> notOfThisRunNote(String command, Path out, List<Path> written) throws IOException {
+        List<String> others = notOfThisRun(out, written);
+        return others.isEmpty() ? Optional.empty() : Optional.of(command + ": note: --out " + out + " also holds "
+                + String.join(", ", others) + ", not of this run (no report of this folder names "
+                + (others.size() == 1 ? "it" : "them") + "); left as " + (others.size() == 1 ? "it is" : "they are"));
+    }
+
     /**
      * A command's temporary directory that is also removed when the JVM stops mid-run (Ctrl-C, SIGTERM), where the
      * command's own {@code finally} never runs: an interrupted backtest left its decision logs in /tmp. Close it

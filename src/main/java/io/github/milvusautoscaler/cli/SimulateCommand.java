@@ -217,6 +217,10 @@ public final class SimulateCommand implements Callable<Integer> {
             stdout.println("wrote " + written.stream().map(p -> p.getFileName().toString()).sorted()
                     .collect(Collectors.joining(", ")) + " to " + out);
             stdout.flush();
+            OutputDirectory.notOfThisRunNote("simulate", out, written).ifPresent(note -> {
+                err.println(note);
+                err.flush();
+            });
             return 0;
         } catch (IOException | UncheckedIOException e) {
             IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;

@@ -96,6 +96,28 @@ class OutputDirectoryTest {
                 OutputDirectory.Manifest.read(out).orElseThrow());
     }
 
+    /**
+     * Report-shaped files no manifest names (its manifest removed, or copied in) are kept, and a note names them: they
+     * read as part of the new report (input audit F5: a removed manifest left an older run's decision logs silently).
+     */
+    @Test
+    void reportShapedFilesNotOfThisRunAreNamedInANote() throws IOException {
+        Path out = Files.createDirectories(dir.resolve("out"));
+        OutputDirectory.replace("simulate", staged("report.md", "decisions-a.jsonl", "decisions-hpa-milvus.jsonl"), out);
+        Files.delete(out.resolve(OutputDirectory.MANIFEST));
+        Files.writeString(out.resolve("notes.txt"), "mine");
+        List<Path> written = OutputDirectory.replace("simulate", staged("report.md", "decisions-a.jsonl"), out);
+        assertEquals(List.of("decisions-hpa-milvus.jsonl"), OutputDirectory.notOfThisRun(out, written));
+        assertEquals(Optional.of("simulate: note: --out " + out + " also holds decisions-hpa-milvus.jsonl, not of this"
+                + " run (no report of this folder names it); left as it is"),
+                OutputDirectory.notOfThisRunNote("simulate", out, written));
+        assertTrue(Files.exists(out.resolve("decisions-hpa-milvus.jsonl")), "kept: no manifest says whose it is");
+        // Never adopted into the manifest (that would let a later run delete a file it never wrote): named every run.
+        written = OutputDirectory.replace("simulate", staged("report.md", "decisions-a.jsonl"), out);
+        assertEquals(List.of("decisions-hpa-milvus.jsonl"), OutputDirectory.notOfThisRun(out, written),
+                "the manifest names only the files its run wrote");
+    }
+
     @Test
     void aFolderHoldingAnotherCommandsReportIsRefusedNamingItsFiles() throws IOException {
         Path out = Files.createDirectories(dir.resolve("rehearsal"));
