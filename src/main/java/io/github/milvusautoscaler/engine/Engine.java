@@ -281,7 +281,7 @@ public final class Engine {
         }
         if (blocked) {
             carry(out, known, onObject.pendingScaleOuts(), ActiveAlert.AlertAction.SCALE_OUT,
-                    "its scale-out waited for the alert cooldown before this daemon led", onObject.lastAlertBlock());
+                    "its scale-out was still owed (held by the alert cooldown or the action budget) when this daemon took over", onObject.lastAlertBlock());
             carry(out, known, onObject.blockingAlerts(), ActiveAlert.AlertAction.BLOCK_SCALE_IN,
                     "blocked scale-in before this daemon led", onObject.lastAlertBlock());
         }

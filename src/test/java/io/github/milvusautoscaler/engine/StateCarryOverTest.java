@@ -294,7 +294,8 @@ class StateCarryOverTest {
         Decision made = tick(b);
         assertEquals(Reason.ALERT_SCALE_OUT, made.reason(), made.message().text());
         assertTrue(made.message().text().contains("(carried: {}:{alertname=\"MilvusSearchLatencyHigh\"}, its scale-out"
-                + " waited for the alert cooldown before this daemon led; not re-sent to it yet)"), made.message().text());
+                + " was still owed (held by the alert cooldown or the action budget) when this daemon took over; not"
+                + " re-sent to it yet)"), made.message().text());
         assertEquals(List.of(3, 4), replicasWritten);
         assertFalse(annotationsText().contains("pending-alert-scale-outs"), "owed no more: " + annotationsText());
         cpu = 0.10;
