@@ -141,15 +141,16 @@ public final class AlertBook {
         this.drops = requireNonNull(drops, "drops");
     }
 
-    /** The configured targets alerts may route to; called at start and on reload. */
     /**
      * The routes a config reload gives: the next payload is routed by them. Alerts already held keep the target and
-     * action they were routed to (reload audit F2: routes waited for a restart while alerts.step applied at once).
+     * action they were routed to, and their resolve finds them by fingerprint whatever the routes say now (reload
+     * audit F2: routes waited for a restart while alerts.step applied at once; recheck NEW-1).
      */
     public synchronized void setRoutes(List<AlertRoute> routes) {
         this.routes = List.copyOf(requireNonNull(routes, "routes"));
     }
 
+    /** The configured targets alerts may route to; called at start and on reload. */
     public synchronized void setTargets(Collection<Target> configured) {
         targets = Set.copyOf(configured);
         firing.keySet().retainAll(targets);
@@ -202,6 +203,10 @@ public final class AlertBook {
         List<Outcome> out = new ArrayList<>();
         for (WebhookPayload.Alert a : payload.alerts()) {
             Routing routing = routing(a);
+            if (!a.firing()) {
+                out.add(resolve(payload, a, routing, now));
+                continue;
+            }
             if (routing.target() == null) {
                 out.add(new Outcome(a.name(), Result.IGNORED, null, routing.ignored()));
                 continue;
@@ -209,52 +214,76 @@ public final class AlertBook {
             Target t = routing.target();
             AlertRoute r = routing.route();
             Map<String, Held> held = firing.computeIfAbsent(t, k -> new ConcurrentHashMap<>());
-            if (a.firing()) {
-                String key = key(payload, a);
-                Held previous = held.get(key);
-                Optional<Map.Entry<String, Held>> same = previous == null ? heldFiring(held, a.fingerprint())
-                        : Optional.empty();
-                if (same.isPresent()) {
-                    Held h = same.get().getValue();
-                    held.put(same.get().getKey(), new Held(h.alert(), h.fingerprint(), now, null, h.bytes()));
-                    out.add(new Outcome(a.name(), Result.DUPLICATE, t.id(), "already acted on (start time moved to "
-                            + a.startsAt() + ")"));
-                } else if (previous == null) {
-                    long bytes = size(key, a.name(), a.fingerprint());
-                    ActiveAlert.AlertAction action = action(r, a);
-                    held.put(key, new Held(new ActiveAlert(key, a.name(), action, a.startsAt()), a.fingerprint(),
-                            now, null, bytes));
-                    heldCount++;
-                    heldBytes += bytes;
-                    touched.add(t);
-                    out.add(new Outcome(a.name(), Result.ACCEPTED, t.id(), action == ActiveAlert.AlertAction.SCALE_OUT
-                            ? "scale-out" : action != r.action() ? "block-scale-in (its " + ACTION_LABEL + " label)"
-                            : "block-scale-in"));
-                } else if (previous.resolved() && now.isAfter(previous.resolvedAt().plus(LATE_COPY))) {
-                    held.put(key, new Held(new ActiveAlert(key, a.name(), ActiveAlert.AlertAction.BLOCK_SCALE_IN,
-                            a.startsAt()), a.fingerprint(), now, null, previous.bytes()));
-                    touched.add(t);
-                    out.add(new Outcome(a.name(), Result.ACCEPTED, t.id(), "fires again after its resolution;"
-                            + " blocks scale-in, no second scale-out"));
-                } else if (previous.resolved()) {
-                    // A late copy (HA twin, retry) of a firing message whose resolution came first.
-                    out.add(new Outcome(a.name(), Result.DUPLICATE, t.id(), "already resolved"));
-                } else {
-                    held.put(key, new Held(previous.alert(), previous.fingerprint(), now, null, previous.bytes()));
-                    out.add(new Outcome(a.name(), Result.DUPLICATE, t.id(), "already acted on"));
-                }
+            String key = key(payload, a);
+            Held previous = held.get(key);
+            Optional<Map.Entry<String, Held>> same = previous == null ? heldFiring(held, a.fingerprint())
+                    : Optional.empty();
+            if (same.isPresent()) {
+                Held h = same.get().getValue();
+                held.put(same.get().getKey(), new Held(h.alert(), h.fingerprint(), now, null, h.bytes()));
+                out.add(new Outcome(a.name(), Result.DUPLICATE, t.id(), "already acted on (start time moved to "
+                        + a.startsAt() + ")"));
+            } else if (previous == null) {
+                long bytes = size(key, a.name(), a.fingerprint());
+                ActiveAlert.AlertAction action = action(r, a);
+                held.put(key, new Held(new ActiveAlert(key, a.name(), action, a.startsAt()), a.fingerprint(),
+                        now, null, bytes));
+                heldCount++;
+                heldBytes += bytes;
+                touched.add(t);
+                out.add(new Outcome(a.name(), Result.ACCEPTED, t.id(), action == ActiveAlert.AlertAction.SCALE_OUT
+                        ? "scale-out" : action != r.action() ? "block-scale-in (its " + ACTION_LABEL + " label)"
+                        : "block-scale-in"));
+            } else if (previous.resolved() && now.isAfter(previous.resolvedAt().plus(LATE_COPY))) {
+                held.put(key, new Held(new ActiveAlert(key, a.name(), ActiveAlert.AlertAction.BLOCK_SCALE_IN,
+                        a.startsAt()), a.fingerprint(), now, null, previous.bytes()));
+                touched.add(t);
+                out.add(new Outcome(a.name(), Result.ACCEPTED, t.id(), "fires again after its resolution;"
+                        + " blocks scale-in, no second scale-out"));
+            } else if (previous.resolved()) {
+                // A late copy (HA twin, retry) of a firing message whose resolution came first.
+                out.add(new Outcome(a.name(), Result.DUPLICATE, t.id(), "already resolved"));
             } else {
-                // Every alert with this fingerprint stops firing; kept as a tombstone until room is needed.
-                held.replaceAll((k, h) -> !h.resolved() && h.fingerprint().equals(a.fingerprint())
-                        ? new Held(h.alert(), h.fingerprint(), now, now, h.bytes()) : h);
-                String key = key(payload, a);
-                if (!held.containsKey(key)) {
-                    rememberResolve(held, key, a, r, now);
-                }
-                out.add(new Outcome(a.name(), Result.RESOLVED, t.id(), ""));
+                held.put(key, new Held(previous.alert(), previous.fingerprint(), now, null, previous.bytes()));
+                out.add(new Outcome(a.name(), Result.DUPLICATE, t.id(), "already acted on"));
             }
         }
         return out;
+    }
+
+    /**
+     * A resolved alert: every alert held firing with its fingerprint stops, for whichever target it was routed to,
+     * whatever the routes say now. Routed by the current routes alone, a resolve after a reload that changed them
+     * matched no route and was ignored, and the alert blocked its target's scale-in until forget-after, 6h (reload
+     * recheck NEW-1). Kept as a tombstone under its key, for the target the current routes name, until room is
+     * needed.
+     */
+    private Outcome resolve(WebhookPayload payload, WebhookPayload.Alert a, Routing routing, Instant now) {
+        List<Target> stopped = new ArrayList<>();
+        firing.forEach((target, held) -> held.replaceAll((k, h) -> {
+            if (h.resolved() || !h.fingerprint().equals(a.fingerprint())) {
+                return h;
+            }
+            if (!stopped.contains(target)) {
+                stopped.add(target);
+            }
+            return new Held(h.alert(), h.fingerprint(), now, now, h.bytes());
+        }));
+        Target t = routing.target();
+        if (t != null) {
+            Map<String, Held> held = firing.computeIfAbsent(t, k -> new ConcurrentHashMap<>());
+            String key = key(payload, a);
+            if (!held.containsKey(key)) {
+                rememberResolve(held, key, a, routing.route(), now);
+            }
+        }
+        if (!stopped.isEmpty() && !stopped.contains(t)) {
+            return new Outcome(a.name(), Result.RESOLVED, stopped.get(0).id(), "held for it under the routes it came"
+                    + " by; " + (t == null ? "the current routes match it to no target" : "the current routes name "
+                    + t.id()));
+        }
+        return t == null ? new Outcome(a.name(), Result.IGNORED, null, routing.ignored())
+                : new Outcome(a.name(), Result.RESOLVED, t.id(), "");
     }
 
     /** The entry of an alert with {@code fingerprint} held firing, if any. */

@@ -87,17 +87,45 @@ class AlertRoutingTest {
     }
 
     /**
+     * A resolve after a reload changed the routes still stops the alert held firing, for the target it was routed to:
+     * routed by the new routes alone it was ignored, and the alert blocked that target's scale-in until forget-after,
+     * 6h (reload recheck NEW-1). Alertmanager sends the resolve with the firing alert's labels and fingerprint.
+     */
+    @org.junit.jupiter.api.Test
+    void aResolveAfterTheRoutesChangedStopsTheAlertHeldUnderTheOldOnes() {
+        AlertBook book = new AlertBook(List.of(new AlertRoute(java.util.Map.of(), java.util.Map.of(), "namespace",
+                "app_kubernetes_io_instance", "comp", ActiveAlert.AlertAction.SCALE_OUT)), Duration.ofHours(6),
+                new AlertBook.Caps(10, 1 << 20), (r, n) -> { });
+        book.setTargets(List.of(HELM_QN));
+        String labels = "\"app_kubernetes_io_instance\":\"hr\",\"comp\":\"querynode\"";
+        Instant now = Instant.parse("2026-12-05T07:03:10Z");
+        assertEquals(AlertBook.Result.ACCEPTED, receive(book, labels).result());
+        book.setRoutes(List.of(new AlertRoute(java.util.Map.of(), java.util.Map.of(), "namespace",
+                "app_kubernetes_io_instance", "component", ActiveAlert.AlertAction.SCALE_OUT)));
+        AlertBook.Outcome resolved = receive(book, labels, "resolved");
+        assertEquals(AlertBook.Result.RESOLVED, resolved.result(), resolved.toString());
+        assertEquals("milvus/hr/queryNode", resolved.target());
+        assertEquals(List.of(), book.firing(HELM_QN, now), "the alert no longer blocks scale-in");
+    }
+
+    /**
      * One notification of one firing alert with {@code labels} beside alertname and namespace, in the shape
      * Alertmanager 0.25's webhook notifier sends (notify/webhook/webhook.go, Message; version "4"), as
      * AlertBookLifecycleTest's captured one; commonLabels emptied, which the book does not read.
      */
     private static AlertBook.Outcome receive(AlertBook book, String labels) {
+        return receive(book, labels, "firing");
+    }
+
+    /** As above, {@code status} firing or resolved (a resolve ends at its time, as Alertmanager sends it). */
+    private static AlertBook.Outcome receive(AlertBook book, String labels, String status) {
         WebhookPayload payload = WebhookPayload.parse("""
-                {"receiver":"milvus-autoscaler","status":"firing","alerts":[{"status":"firing","labels":{"alertname":\
+                {"receiver":"milvus-autoscaler","status":"%s","alerts":[{"status":"%s","labels":{"alertname":\
                 "OwnQueue","namespace":"milvus",%s},"annotations":{},"startsAt":"2026-12-05T07:03:09.737Z",\
-                "endsAt":"0001-01-01T00:00:00Z","fingerprint":"e11f78ee564a0986"}],"groupLabels":{},"commonLabels":{},\
+                "endsAt":"%s","fingerprint":"e11f78ee564a0986"}],"groupLabels":{},"commonLabels":{},\
                 "commonAnnotations":{},"externalURL":"http://am:9093","version":"4","groupKey":"{}:{alertname=\\"OwnQueue\\"}",\
-                "truncatedAlerts":0}""".formatted(labels));
+                "truncatedAlerts":0}""".formatted(status, status, labels, status.equals("firing") ? "0001-01-01T00:00:00Z"
+                : "2026-12-05T07:03:09.900Z"));
         List<AlertBook.Outcome> outcomes = book.receive(payload, Instant.parse("2026-12-05T07:03:10Z"), new HashSet<>());
         assertEquals(1, outcomes.size());
         return outcomes.get(0);
