@@ -8,6 +8,8 @@ import io.github.milvusautoscaler.alerts.TokenFile;
 import io.github.milvusautoscaler.config.AlertsSettings;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.core.ActiveAlert;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.LabelScheme;
 import io.github.milvusautoscaler.core.MetricNames;
 import io.github.milvusautoscaler.core.ServerSettings;
 import io.github.milvusautoscaler.core.Target;
@@ -15,6 +17,7 @@ import io.github.milvusautoscaler.core.TargetQueries;
 import io.github.milvusautoscaler.engine.AlertSource;
 import io.github.milvusautoscaler.engine.EngineAssembly;
 import io.github.milvusautoscaler.engine.EngineTarget;
+import io.github.milvusautoscaler.metrics.PromqlTemplate;
 import io.github.milvusautoscaler.server.HttpApi;
 import io.github.milvusautoscaler.server.SelfMetrics;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
@@ -156,8 +159,9 @@ final class Assembly implements AutoCloseable {
     }
 
     /** One engine loop per target, each with the policy its settings describe. */
-    static List<EngineTarget> engineTargets(List<TargetSettings> targets) {
-        return targets.stream().map(t -> EngineAssembly.target(t.target(), t.policy(), t.queries().signals())).toList();
+    static List<EngineTarget> engineTargets(Map<InstallKind, LabelScheme> schemes, List<TargetSettings> targets) {
+        return targets.stream().map(t -> EngineAssembly.target(t.target(), t.policy(), t.queries().signals(),
+                template -> PromqlTemplate.render(template, t.target(), schemes.get(t.target().install())))).toList();
     }
 
     /** The alert book of {@code alerts}: its routes and caps; drops are counted on {@code registry}. */

@@ -212,7 +212,7 @@ public final class BacktestCommand implements Callable<Integer> {
                 }
                 List<Backtest.TargetResult> results;
                 try {
-                    results = Backtest.run(Assembly.engineTargets(targets), history,
+                    results = Backtest.run(Assembly.engineTargets(s.labelSchemes(), targets), history,
                             new Backtest.Settings(start, last, stepLength, rescaleLoad, s.maxActionsPerHour()),
                             d -> logs.get(d.target()).record(d), loadHistory);
                 } finally {

@@ -340,7 +340,7 @@ final class Daemon implements AutoCloseable {
             d.open();
             d.http.markReady();
             d.leader.start();
-            d.scheduler.update(Assembly.engineTargets(settings.targets()));
+            d.scheduler.update(Assembly.engineTargets(settings.labelSchemes(), settings.targets()));
             d.reloader.start();
             d.warnIfAlertsTokenUnreadable("start");
         } catch (RuntimeException | Error e) {
@@ -496,7 +496,7 @@ final class Daemon implements AutoCloseable {
         history.swap(Assembly.historySource(next, next.targets(), Duration.ZERO, registry));
         alertBook.setTargets(next.targets().stream().map(TargetSettings::target).toList());
         alertBook.setRoutes(next.alerts().routes());
-        scheduler.update(Assembly.engineTargets(next.targets()));
+        scheduler.update(Assembly.engineTargets(next.labelSchemes(), next.targets()));
         if (next.dryRun() != before.dryRun()) {
             engine.setDryRun(next.dryRun());
             LOG.warn("config reload: dry-run is now {}", next.dryRun()

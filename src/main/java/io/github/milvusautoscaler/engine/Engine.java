@@ -647,10 +647,9 @@ public final class Engine {
         return Map.copyOf(views);
     }
 
-    /** Drops a target removed by a config reload, with everything kept for it here and by the listeners. */
     /**
      * {@code state} with the scale-in sustain started again when a reload changed what one of the target's signals
-     * measures (its query, per-pod or may-be-negative), said once: the old query's averages are no evidence about the
+     * measures (its query as sent, label scheme and Deployment names filled in; per-pod or may-be-negative), said once: the old query's averages are no evidence about the
      * new one (reload audit F1). A signal added or removed restarts it in the policy already (its names change).
      */
     private TargetState remeasured(EngineTarget target, TargetState state) {
@@ -664,12 +663,13 @@ public final class Engine {
         if (changed.isEmpty()) {
             return state;
         }
-        LOG.info("{}: what {} {} changed (config reload: query, per-pod or may-be-negative); the scale-in sustain and"
-                + " its averages start again", target.target().id(), String.join(", ", changed),
-                changed.size() == 1 ? "measures" : "measure");
+        LOG.atInfo().addKeyValue("target", target.target().id()).log("{}: what {} {} changed (config reload: the"
+                + " query as sent, per-pod or may-be-negative); the scale-in sustain and its averages start again",
+                target.target().id(), String.join(", ", changed), changed.size() == 1 ? "measures" : "measure");
         return Policy.restartSustain(state);
     }
 
+    /** Drops a target removed by a config reload, with everything kept for it here and by the listeners. */
     public void forget(Target target) {
         measured.remove(target);
         views.remove(target);

@@ -63,6 +63,12 @@ public final class EngineAssembly {
         return new EngineTarget(target, new Policy(policy), EngineTarget.measures(signals));
     }
 
+    /** As above, each signal's template as {@code render} sends it for this target. */
+    public static EngineTarget target(Target target, PolicySettings policy, java.util.List<SignalQuery> signals,
+                                      java.util.function.UnaryOperator<String> render) {
+        return new EngineTarget(target, new Policy(policy), EngineTarget.measures(signals, render));
+    }
+
     /** Adds a sink that sees every decision, after the ones added before it. */
     public EngineAssembly sink(DecisionSink sink) {
         sinks.add(requireNonNull(sink, "sink"));

@@ -30,9 +30,20 @@ public record EngineTarget(Target target, Policy policy, Map<String, String> mea
 
     /** What each of {@code signals} measures: "template | per-pod | may-be-negative", by signal name. */
     public static Map<String, String> measures(List<SignalQuery> signals) {
+        return measures(signals, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #measures(List)} with each template as {@code render} sends it: a label scheme or Deployment name
+     * fixed in the config changes the query sent, not its template (reload recheck F1: a component-label fixed
+     * from a wrong one that read 0 kept the sustain, and the target stepped down on in-band readings).
+     */
+    public static Map<String, String> measures(List<SignalQuery> signals,
+                                               java.util.function.UnaryOperator<String> render) {
         Map<String, String> m = new TreeMap<>();
         for (SignalQuery s : signals) {
-            m.put(s.name(), s.template() + " | per-pod " + s.perPod() + " | may-be-negative " + s.mayBeNegative());
+            m.put(s.name(), render.apply(s.template()) + " | per-pod " + s.perPod() + " | may-be-negative "
+                    + s.mayBeNegative());
         }
         return m;
     }

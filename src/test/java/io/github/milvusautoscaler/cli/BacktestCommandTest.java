@@ -296,7 +296,7 @@ class BacktestCommandTest {
         Duration range = s.targets().get(0).policy().forecast().history().plus(Duration.between(from, last));
         RecordedHistory load = new RecordedHistory(Map.of(target, inProcessLoad(target, last, range)),
                 Map.of(target, s.targets().get(0).policy().forecast().history()));
-        Backtest.run(Assembly.engineTargets(s.targets()), new InProcess(), new Backtest.Settings(from, last, STEP,
+        Backtest.run(Assembly.engineTargets(s.labelSchemes(), s.targets()), new InProcess(), new Backtest.Settings(from, last, STEP,
                 false, s.maxActionsPerHour()), inProcess::add, load);
         List<String> replayed = a.stream().map(l -> {
             JsonObject d = JsonParser.parseString(l).getAsJsonObject();
@@ -338,7 +338,7 @@ class BacktestCommandTest {
             }
         };
         List<Decision> decisions = new ArrayList<>();
-        List<Backtest.TargetResult> results = Backtest.run(Assembly.engineTargets(s.targets()), rolling,
+        List<Backtest.TargetResult> results = Backtest.run(Assembly.engineTargets(s.labelSchemes(), s.targets()), rolling,
                 new Backtest.Settings(from, to, STEP, false, s.maxActionsPerHour()), decisions::add);
         Backtest.Side recorded = results.get(0).recorded();
         assertEquals(0, recorded.scaleOuts() + recorded.stepDowns(), "a rollout is not scaling");
