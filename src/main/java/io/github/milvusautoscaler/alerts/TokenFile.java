@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 
 /**
@@ -62,7 +61,7 @@ public final class TokenFile {
         try {
             // Time, size and file identity: by its time alone, a file put back with its old time (cp -p, rsync -t,
             // tar) kept the old token valid (reload audit F10).
-            SecretFile.Stamp now = SecretFile.Stamp.of(Files.readAttributes(path, BasicFileAttributes.class));
+            SecretFile.Stamp now = SecretFile.Stamp.of(path);
             if (token == null || !now.equals(loaded)) {
                 byte[] read = Files.readString(path, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
                 if (read.length == 0) {

@@ -28,13 +28,25 @@ public final class SecretFile {
     private String value;
 
     /**
-     * What tells a file changed: its modification time, size and identity (inode). The time alone missed a file put
-     * back with its old time (cp -p, rsync -t); a symlink swap changes the identity.
+     * What tells a file changed: its modification time, size, identity (inode) and, where the file system keeps one,
+     * its status-change time (ctime). The time alone missed a file put back with its old time (cp -p, rsync -t); a
+     * symlink swap changes the identity; a token of the same length written over the same inode by {@code cp -p}
+     * keeps all three, but not its ctime, which no user call can set back (reload recheck F10).
+     *
+     * @param changed the ctime, or null where the file system view has none (not a Unix one)
      */
-    public record Stamp(FileTime modified, long size, Object fileKey) {
+    public record Stamp(FileTime modified, long size, Object fileKey, FileTime changed) {
 
-        public static Stamp of(BasicFileAttributes attributes) {
-            return new Stamp(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey());
+        /** The stamp of the file {@code path} names (links followed). */
+        public static Stamp of(Path path) throws IOException {
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            FileTime changed;
+            try {
+                changed = (FileTime) Files.getAttribute(path, "unix:ctime");
+            } catch (UnsupportedOperationException | IllegalArgumentException noUnixView) {
+                changed = null;
+            }
+            return new Stamp(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey(), changed);
         }
     }
 
@@ -93,7 +105,7 @@ public final class SecretFile {
     /** The current secret, stripped of surrounding whitespace and the trailing newline. */
     synchronized String read() throws Unreadable {
         try {
-            Stamp now = Stamp.of(Files.readAttributes(path, BasicFileAttributes.class));
+            Stamp now = Stamp.of(path);
             if (value == null || !now.equals(stamp)) {
                 String text = Files.readString(path, StandardCharsets.UTF_8).strip();
                 if (text.isEmpty()) {

@@ -350,6 +350,21 @@ class AlertsHandlerTest {
         assertEquals(kept, Files.getLastModifiedTime(tokenFile));
         assertEquals(401, post(firing(), "Bearer rotated-token", "application/json").statusCode());
         assertEquals(200, post(firing(), "Bearer restored-token-of-another-length", "application/json").statusCode());
+
+        // cp -p over the same file: same inode, same length, the old time set back; only its ctime moved (reload
+        // recheck F10). The kernel stamps ctime at its tick (a few ms), so the write is repeated until it moved.
+        var before = Files.getAttribute(tokenFile, "unix:ctime");
+        var time = Files.getLastModifiedTime(tokenFile);
+        Object inode = Files.readAttributes(tokenFile, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        String sameLength = "restored-token-of-another-lengtX\n";
+        do {
+            Files.writeString(tokenFile, sameLength);
+            Files.setLastModifiedTime(tokenFile, time);
+        } while (Files.getAttribute(tokenFile, "unix:ctime").equals(before));
+        assertEquals(inode, Files.readAttributes(tokenFile, java.nio.file.attribute.BasicFileAttributes.class).fileKey());
+        assertEquals(time, Files.getLastModifiedTime(tokenFile));
+        assertEquals(401, post(firing(), "Bearer restored-token-of-another-length", "application/json").statusCode());
+        assertEquals(200, post(firing(), "Bearer restored-token-of-another-lengtX", "application/json").statusCode());
     }
 
     /**
