@@ -58,9 +58,18 @@ public final class PauseMarks {
      * @param by              the {@code paused-by} value, present only when these commands paused it
      * @param at              the {@code paused-at} value, as written
      * @param resourceVersion the version read
+     * @param lift            the {@code kubectl annotate} arguments that lift this pause and nothing else
+     *                        ({@code milvus-autoscaler.io/paused-}, {@code --overwrite milvus-autoscaler.io/paused=proxy});
+     *                        empty when not paused
      */
     public record Mark(String object, boolean paused, String pausedKey, Optional<String> by, Optional<String> at,
-                       String resourceVersion) {
+                       String resourceVersion, Optional<String> lift) {
+
+        /** A mark read before the lift arguments were known (tests that build one by hand). */
+        public Mark(String object, boolean paused, String pausedKey, Optional<String> by, Optional<String> at,
+                    String resourceVersion) {
+            this(object, paused, pausedKey, by, at, resourceVersion, Optional.empty());
+        }
 
         /** True when the pause was written by {@code pause} or {@code scale} (a {@code paused-by} is present). */
         public boolean ours() {
@@ -118,7 +127,8 @@ public final class PauseMarks {
         Optional<String> by = JsonPaths.string(annotations, key.apply(PAUSED_BY));
         return new Mark(description, paused, key.apply(PAUSED), paused ? by : Optional.empty(),
                 paused ? JsonPaths.string(annotations, key.apply(PAUSED_AT)) : Optional.empty(),
-                JsonPaths.string(object, "metadata", "resourceVersion").orElse(""));
+                JsonPaths.string(object, "metadata", "resourceVersion").orElse(""),
+                paused ? ScaleAnnotations.liftArguments(annotations, target.component()) : Optional.empty());
     }
 
     /**

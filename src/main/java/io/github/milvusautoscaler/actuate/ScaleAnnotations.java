@@ -14,6 +14,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,6 +117,42 @@ public final class ScaleAnnotations {
             }
         }
         return named;
+    }
+
+    /**
+     * What {@code kubectl annotate} needs to lift the pause of {@code component} that {@link #paused} reads, and
+     * nothing else: {@code milvus-autoscaler.io/queryNode.paused-}; {@code milvus-autoscaler.io/paused-} for
+     * {@code "true"} (every component of the object) or a list naming only it; {@code --overwrite
+     * milvus-autoscaler.io/paused=proxy} for {@code "queryNode,proxy"}. Empty when it is not paused. A hint naming the
+     * per-component key sent a person to remove a key that was not set (reload recheck F5).
+     */
+    static Optional<String> liftArguments(JsonObject annotations, Component component) {
+        String own = componentKey(component, "paused");
+        if (JsonPaths.string(annotations, own).map(v -> v.strip().equalsIgnoreCase("true")).orElse(false)) {
+            return Optional.of(own + "-");
+        }
+        Optional<String> value = JsonPaths.string(annotations, PAUSED).map(String::strip);
+        if (value.isEmpty() || value.get().isEmpty() || value.get().equalsIgnoreCase("false")) {
+            return Optional.empty();
+        }
+        if (value.get().equalsIgnoreCase("true")) {
+            return Optional.of(PAUSED + "-   (" + PAUSED + "=true pauses every component of the object: this lifts"
+                    + " them all)");
+        }
+        List<String> rest = new ArrayList<>();
+        boolean named = false;
+        for (String entry : value.get().split(",")) {
+            String name = entry.strip();
+            if (Component.fromName(name).filter(c -> c == component).isPresent()) {
+                named = true;
+            } else if (!name.isEmpty()) {
+                rest.add(name);
+            }
+        }
+        if (!named) {
+            return Optional.empty();
+        }
+        return Optional.of(rest.isEmpty() ? PAUSED + "-" : "--overwrite " + PAUSED + "=" + String.join(",", rest));
     }
 
     /**

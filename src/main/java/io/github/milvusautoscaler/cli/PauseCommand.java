@@ -79,7 +79,9 @@ final class PauseCommand {
                     PauseMarks.Mark after = marks.read(target);
                     if (after.paused()) {
                         err.println("resume: " + target + " is still paused by an annotation set by hand on "
-                                + after.object() + "; lift it with kubectl annotate (see README, Pausing)");
+                                + after.object() + "; lift it with: kubectl -n " + target.namespace() + " annotate "
+                                + after.object().replace(target.namespace() + "/", "") + " "
+                                + after.lift().orElse("(see README, Pausing)"));
                         err.flush();
                         out.flush();
                         return Main.EXIT_FAILURE;
@@ -88,7 +90,7 @@ final class PauseCommand {
                     err.println("resume: " + target + " is paused by an annotation set by hand on " + before.object()
                             + ", not by pause or scale; left alone. Lift it with: kubectl -n " + target.namespace()
                             + " annotate " + before.object().replace(target.namespace() + "/", "") + " "
-                            + before.pausedKey() + "-   (or the milvus-autoscaler.io/paused list naming it, see README)");
+                            + before.lift().orElse(before.pausedKey() + "-"));
                     err.flush();
                     return Main.EXIT_FAILURE;
                 } else {

@@ -40,7 +40,8 @@ final class Guards implements Rule<Memory.None> {
                     // that was not set (reload audit F5).
                     () -> t.component() + " paused by an annotation on the object (milvus-autoscaler.io/"
                             + t.component() + ".paused, or milvus-autoscaler.io/paused = true or a list naming it);"
-                            + " resume --target lifts it");
+                            + " resume --target lifts a pause that pause or scale wrote, and prints the kubectl command"
+                            + " for one set by hand");
         }
         if (current == 0) {
             return Proposal.hold(Stage.GUARDS, Reason.SCALED_TO_ZERO, t, () -> t.component() + " at 0 replicas: stopped"

@@ -724,6 +724,10 @@ class ScaleCommandTest {
         assertEquals(1, byHand.exit(), byHand.all());
         assertTrue(byHand.err().contains("is paused by an annotation set by hand on milvus milvus/op, not by pause or"
                 + " scale; left alone"), byHand.err());
+        // The command that lifts this pause and nothing else: the list less queryNode (reload recheck F5 named the
+        // per-component key, which was not set).
+        assertTrue(byHand.err().contains("Lift it with: kubectl -n " + NS + " annotate milvus op --overwrite"
+                + " milvus-autoscaler.io/paused=proxy"), byHand.err());
         assertEquals("queryNode,proxy", milvusAnnotations().get("milvus-autoscaler.io/paused").getAsString());
         Result pauseByHand = command("pause", "--config", config.toString(), "--target", target);
         assertEquals(0, pauseByHand.exit(), pauseByHand.all());

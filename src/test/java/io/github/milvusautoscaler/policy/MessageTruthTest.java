@@ -200,7 +200,8 @@ class MessageTruthTest {
         Decision d = s.decide().decision();
         assertEquals(Reason.PAUSED, d.reason(), d.message().text());
         assertEquals("queryNode paused by an annotation on the object (milvus-autoscaler.io/queryNode.paused, or"
-                + " milvus-autoscaler.io/paused = true or a list naming it); resume --target lifts it; holding at 3",
+                + " milvus-autoscaler.io/paused = true or a list naming it); resume --target lifts a pause that pause or scale"
+                + " wrote, and prints the kubectl command for one set by hand; holding at 3",
                 d.message().text());
     }
 
