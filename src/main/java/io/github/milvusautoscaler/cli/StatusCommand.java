@@ -270,6 +270,15 @@ public final class StatusCommand implements Callable<Integer> {
                     .append("unreachable since ").append(text(k, "kubernetes", "unreachableSince"))
                     .append(": ").append(text(k, "kubernetes", "cause")).append('\n');
         }
+        // Restart-only keys the file sets otherwise than what runs: two replicas may run different settings until a
+        // restart, which only --json showed (reload recheck F4). Optional: daemons before it did not send it.
+        JsonElement pending = status.get("restartPending");
+        if (pending != null && pending.isJsonArray() && !pending.getAsJsonArray().isEmpty()) {
+            List<String> keys = new ArrayList<>();
+            pending.getAsJsonArray().forEach(k -> keys.add(k.isJsonPrimitive() ? k.getAsString() : k.toString()));
+            b.append("restart pending: ").append(String.join(", ", keys))
+                    .append(" (the config file sets them otherwise than what runs; a restart applies them)\n");
+        }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"TARGET", "INSTALL", "REPLICAS cur/want/ready [min-max]", "SIGNALS", "LAST DECISION",
                 "WAITS (time left)"});

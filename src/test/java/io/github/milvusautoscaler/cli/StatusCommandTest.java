@@ -379,4 +379,17 @@ class StatusCommandTest {
         status.getAsJsonObject("kubernetes").addProperty("reachable", true);
         assertTrue(!StatusCommand.render(status).contains("kubernetes"), StatusCommand.render(status));
     }
+
+    /** Restart-only keys pending (Daemon.withRestartPending) show in the table too, not only in --json (recheck F4). */
+    @Test
+    void restartPendingKeysAreALineUnderTheRole() {
+        com.google.gson.JsonObject status = com.google.gson.JsonParser.parseString(
+                "{\"role\":\"leader\",\"dryRun\":false,\"time\":\"2026-01-05T10:00:00Z\",\"targets\":[],"
+                        + "\"restartPending\":[\"loop.interval\",\"alerts.max-held\"]}").getAsJsonObject();
+        String table = StatusCommand.render(status);
+        assertEquals("restart pending: loop.interval, alerts.max-held (the config file sets them otherwise than what"
+                + " runs; a restart applies them)", table.lines().skip(1).findFirst().orElseThrow(), table);
+        status.add("restartPending", new com.google.gson.JsonArray());
+        assertTrue(!StatusCommand.render(status).contains("restart pending"), StatusCommand.render(status));
+    }
 }
