@@ -555,12 +555,8 @@ final class Daemon implements AutoCloseable {
      */
     static List<String> restartOnly(AutoscalerSettings running, AutoscalerSettings next) {
         List<String> changed = new ArrayList<>();
-        if (!running.server().equals(next.server())) {
-            changed.add("server");
-        }
-        if (!running.kubernetes().equals(next.kubernetes())) {
-            changed.add("kubernetes");
-        }
+        differing(changed, "server", running.server(), next.server());
+        differing(changed, "kubernetes", running.kubernetes(), next.kubernetes());
         if (!running.loopInterval().equals(next.loopInterval())) {
             changed.add("loop.interval");
         }
@@ -597,6 +593,37 @@ final class Daemon implements AutoCloseable {
             changed.add("alerts.forget-after");
         }
         return changed;
+    }
+
+    /**
+     * Adds the keys under {@code prefix} whose values differ between two settings records, each by its config name
+     * (the component's name in kebab case, nested records as nested blocks: {@code server.port},
+     * {@code kubernetes.leader-election.lease-duration}), so the WARN names the key an SRE edited, not its block
+     * (reload recheck F4). The settings records name their components after the keys reference.conf documents.
+     */
+    static void differing(List<String> out, String prefix, Record running, Record next) {
+        for (java.lang.reflect.RecordComponent c : running.getClass().getRecordComponents()) {
+            Object was;
+            Object now;
+            try {
+                was = c.getAccessor().invoke(running);
+                now = c.getAccessor().invoke(next);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("settings record " + running.getClass().getSimpleName()
+                        + " cannot be read: " + e, e);
+            }
+            String key = configKey(prefix, c);
+            if (was instanceof Record a && now instanceof Record b) {
+                differing(out, key, a, b);
+            } else if (!java.util.Objects.equals(was, now)) {
+                out.add(key);
+            }
+        }
+    }
+
+    /** The config key of a settings record's component under {@code prefix}: leaseDuration is lease-duration. */
+    static String configKey(String prefix, java.lang.reflect.RecordComponent c) {
+        return prefix + "." + c.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
     }
 
     /**
