@@ -59,8 +59,8 @@ public final class PauseMarks {
      * @param at              the {@code paused-at} value, as written
      * @param resourceVersion the version read
      * @param lift            the {@code kubectl annotate} arguments that lift this pause and nothing else
-     *                        ({@code milvus-autoscaler.io/paused-}, {@code --overwrite milvus-autoscaler.io/paused=proxy});
-     *                        empty when not paused
+     *                        ({@code milvus-autoscaler.io/paused-},
+     *                        {@code --overwrite milvus-autoscaler.io/paused=proxy}); empty when not paused
      */
     public record Mark(String object, boolean paused, String pausedKey, Optional<String> by, Optional<String> at,
                        String resourceVersion, Optional<String> lift) {

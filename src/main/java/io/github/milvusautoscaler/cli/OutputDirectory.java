@@ -171,9 +171,9 @@ final class OutputDirectory {
             java.util.regex.Pattern.compile("decisions-.+\\.jsonl|report\\.(md|json)|chart(-[a-z-]+)?\\.svg");
 
     /**
-     * The files in {@code out} named like a report's that this run did not write, sorted: left by a run whose manifest
-     * was removed or by a copy, so {@link #replace} could not know them as a run's and kept them, where they read as part
-     * of the new report (input audit F5). A note names them; nothing else is deleted.
+     * The files in {@code out} named like a report's that this run did not write, sorted: left by a run whose
+     * manifest was removed or by a copy, so {@link #replace} could not know them as a run's and kept them, where they
+     * read as part of the new report (input audit F5). A note names them; nothing else is deleted.
      */
     static List<String> notOfThisRun(Path out, List<Path> written) throws IOException {
         java.util.Set<String> ours = new java.util.HashSet<>();
@@ -192,7 +192,7 @@ final class OutputDirectory {
         return others;
     }
 
-    /** The note for {@link #notOfThisRun}'s files, or empty: "note: --out sim-out also holds ... (left as they are)". */
+    /** The note for {@link #notOfThisRun}'s files, or empty: "note: --out sim-out also holds ... (left as is)". */
     static Optional<String> notOfThisRunNote(String command, Path out, List<Path> written) throws IOException {
         List<String> others = notOfThisRun(out, written);
         return others.isEmpty() ? Optional.empty() : Optional.of(command + ": note: --out " + out + " also holds "

@@ -77,7 +77,8 @@ final class SettingsText {
         List<String> out = new ArrayList<>();
         List<String> daemon = new ArrayList<>();
         // The URL, dry-run and the restart-only keys have lines of their own (Daemon.reloadIfChanged).
-        change(daemon, "prometheus.timeout", setting(before.prometheus().timeout()), setting(next.prometheus().timeout()));
+        change(daemon, "prometheus.timeout", setting(before.prometheus().timeout()),
+                setting(next.prometheus().timeout()));
         change(daemon, "prometheus.stale-after", setting(before.prometheus().staleAfter()),
                 setting(next.prometheus().staleAfter()));
         change(daemon, "alerts.step", String.valueOf(before.alerts().step()), String.valueOf(next.alerts().step()));
@@ -177,8 +178,8 @@ final class SettingsText {
                 .map(w -> w.describe() + " min-replicas " + w.minReplicas()).collect(Collectors.joining("; ")));
         m.put("fallback", p.fallback().mode().name().toLowerCase(Locale.ROOT).replace('_', '-') + " after "
                 + setting(p.fallback().after())
-                + (p.fallback().mode() == FallbackSettings.Mode.SCALE_OUT ? " to " + p.fallback().replicas() + " replicas"
-                : ""));
+                + (p.fallback().mode() == FallbackSettings.Mode.SCALE_OUT
+                ? " to " + p.fallback().replicas() + " replicas" : ""));
         return m;
     }
 

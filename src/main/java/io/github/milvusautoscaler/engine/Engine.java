@@ -281,7 +281,8 @@ public final class Engine {
         }
         if (blocked) {
             carry(out, known, onObject.pendingScaleOuts(), ActiveAlert.AlertAction.SCALE_OUT,
-                    "its scale-out was still owed (held by the alert cooldown or the action budget) when this daemon took over", onObject.lastAlertBlock());
+                    "its scale-out was still owed (held by the alert cooldown or the action budget) when this daemon"
+                            + " took over", onObject.lastAlertBlock());
             carry(out, known, onObject.blockingAlerts(), ActiveAlert.AlertAction.BLOCK_SCALE_IN,
                     "blocked scale-in before this daemon led", onObject.lastAlertBlock());
         }
@@ -649,8 +650,9 @@ public final class Engine {
 
     /**
      * {@code state} with the scale-in sustain started again when a reload changed what one of the target's signals
-     * measures (its query as sent, label scheme and Deployment names filled in; per-pod or may-be-negative), said once: the old query's averages are no evidence about the
-     * new one (reload audit F1). A signal added or removed restarts it in the policy already (its names change).
+     * measures (its query as sent, label scheme and Deployment names filled in; per-pod or may-be-negative), said
+     * once: the old query's averages are no evidence about the new one (reload audit F1). A signal added or removed
+     * restarts it in the policy already (its names change).
      */
     private TargetState remeasured(EngineTarget target, TargetState state) {
         Map<String, String> now = target.measures();
