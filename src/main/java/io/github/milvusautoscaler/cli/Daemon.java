@@ -507,7 +507,13 @@ final class Daemon implements AutoCloseable {
         refused = false;
         SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "ok").increment();
         LOG.info("config reloaded: {} targets{}", next.targets().size(), targetChanges(before, next));
-        SettingsText.changes(before, next).forEach(change -> LOG.info("config reload changed {}", change));
+        for (SettingsText.Change change : SettingsText.changed(before, next)) {
+            var line = LOG.atInfo();
+            if (!change.scope().equals("daemon")) {
+                line = line.addKeyValue("target", change.scope());
+            }
+            line.log("config reload changed {}: {}", change.scope(), change.parts());
+        }
         if (!before.prometheus().url().equals(next.prometheus().url())) {
             // The replaced client's last word (a breaker it opened) would otherwise read as the new one's (reload F8).
             LOG.info("config reload: Prometheus is now {} (was {}); what the replaced client logged is of the old one",

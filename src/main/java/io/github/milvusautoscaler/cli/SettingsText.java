@@ -74,7 +74,19 @@ final class SettingsText {
      * named, not shown whole ({@code qps query changed}), as EngineTarget's sustain restart then says.
      */
     static List<String> changes(AutoscalerSettings before, AutoscalerSettings next) {
-        List<String> out = new ArrayList<>();
+        return changed(before, next).stream().map(c -> c.scope() + ": " + c.parts()).toList();
+    }
+
+    /**
+     * One line of {@link #changes}: {@code scope} is a target's id or "daemon", {@code parts} what changed, so a JSON
+     * log line can carry the target as a field.
+     */
+    record Change(String scope, String parts) {
+    }
+
+    /** {@link #changes} by scope. */
+    static List<Change> changed(AutoscalerSettings before, AutoscalerSettings next) {
+        List<Change> out = new ArrayList<>();
         List<String> daemon = new ArrayList<>();
         // The URL, dry-run and the restart-only keys have lines of their own (Daemon.reloadIfChanged).
         change(daemon, "prometheus.timeout", setting(before.prometheus().timeout()),
@@ -89,7 +101,7 @@ final class SettingsText {
             daemon.add("alerts.routes changed (" + next.alerts().routes().size() + " routes)");
         }
         if (!daemon.isEmpty()) {
-            out.add("daemon: " + String.join("; ", daemon));
+            out.add(new Change("daemon", String.join("; ", daemon)));
         }
         Map<String, TargetSettings> old = before.targets().stream()
                 .collect(Collectors.toMap(t -> t.target().id(), t -> t, (a, b) -> a, LinkedHashMap::new));
@@ -98,7 +110,7 @@ final class SettingsText {
             if (o != null) {
                 List<String> changed = targetChanges(o, t);
                 if (!changed.isEmpty()) {
-                    out.add(t.target().id() + ": " + String.join("; ", changed));
+                    out.add(new Change(t.target().id(), String.join("; ", changed)));
                 }
             }
         }

@@ -156,6 +156,10 @@ class HotReloadTest {
                             .replace("queryNode {}", "queryNode { scale-in.sustain = 20m, max-replicas = 7 }"));
                     Poll.until("the change is said", WAIT, logs::messages, ms -> ms.contains("config reload changed"
                             + " milvus/b/queryNode: replicas max 10 -> 7; scale-in sustain 15m -> 20m"));
+                    var said = logs.events().stream().filter(e -> e.getFormattedMessage().startsWith(
+                            "config reload changed milvus/b")).findFirst().orElseThrow();
+                    assertEquals("target=milvus/b/queryNode", said.getKeyValuePairs().get(0).key + "="
+                            + said.getKeyValuePairs().get(0).value, "a JSON line's target field");
                 }
             }
         }
