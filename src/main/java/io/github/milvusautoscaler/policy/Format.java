@@ -57,6 +57,22 @@ final class Format {
      * past that. The divisor is printed with {@link #level}. With cpu 0.7699 on 6 replicas and the target 0.575,
      * "ceil(6 x 0.77/0.575) = 9" holds as printed (8.03); against "0.58" it read 7.97 (message audit M1).
      */
+    /**
+     * As {@link #ceilTerm(double, double, double, int)}, but {@code shown} (the value as the sentence before showed it,
+     * "cpu 0.754 > 0.75") when that gives the result too: "ceil(7 x 0.754/0.575)", not "7 x 0.75" a few words after
+     * "0.754", which read as another value.
+     */
+    static String ceilTerm(double value, double factor, double divisor, int result, String shown) {
+        try {
+            if (ceil(factor * Double.parseDouble(shown) / divisor) == result) {
+                return shown;
+            }
+        } catch (NumberFormatException notANumber) {
+            // NaN or infinity as text: the plain term below says what it can.
+        }
+        return ceilTerm(value, factor, divisor, result);
+    }
+
     static String ceilTerm(double value, double factor, double divisor, int result) {
         int decimals = decimals(value);
         String shown = num(value, decimals);
@@ -84,8 +100,13 @@ final class Format {
         int point = exactLevel.indexOf('.');
         int levelDecimals = point < 0 ? 0 : exactLevel.length() - point - 1;
         String right = levelDecimals > 6 ? exactLevel : num(level, Math.max(levelDecimals, decimals(level)));
+        return shownAgainst(value, op, level) + " " + op + " " + right;
+    }
+
+    /** The value as {@link #against} shows it: "0.754" of "0.754 > 0.75". */
+    static String shownAgainst(double value, String op, double level) {
         if (!Double.isFinite(value)) {
-            return String.valueOf(value) + " " + op + " " + right;
+            return String.valueOf(value);
         }
         int decimals = decimals(value);
         String left = num(value, decimals);
@@ -93,10 +114,7 @@ final class Format {
             decimals++;
             left = num(value, decimals);
         }
-        if (misleads(Double.parseDouble(left), value, op, level)) {
-            left = exact(value);
-        }
-        return left + " " + op + " " + right;
+        return misleads(Double.parseDouble(left), value, op, level) ? exact(value) : left;
     }
 
     /** {@link #num}'s decimals for {@code v}: two below 10, one below 100, none above. */

@@ -316,7 +316,9 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                 ? " (ceil(" + sizedName + Format.ceilTerm(fillLoad, 1, fillLine, wanted) + " load now or forecast within "
                 + human(t.settings().forecast().horizon()) + " / " + Format.level(fillLine) + " fill) = " + wanted
                 : " (ceil(" + basis + (basis != current ? " ready" : "") + " x " + sizedName
-                + Format.ceilTerm(sizedBy.v(), basis, sizedBy.band().target(), wanted) + "/"
+                + (sizedBy == lead && !byRise ? Format.ceilTerm(sizedBy.v(), basis, sizedBy.band().target(), wanted,
+                        Format.shownAgainst(lead.v(), ">", lead.line()))
+                        : Format.ceilTerm(sizedBy.v(), basis, sizedBy.band().target(), wanted)) + "/"
                 + Format.level(sizedBy.band().target()) + ") = " + wanted)
                 + ", max-step " + (cap == so.maxStep() ? String.valueOf(cap)
                 : cap + " (max-step-share " + num(so.maxStepShare()) + " of " + current + ")")

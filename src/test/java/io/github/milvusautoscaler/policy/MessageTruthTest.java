@@ -52,6 +52,20 @@ class MessageTruthTest {
     }
 
     /**
+     * The formula shows the value as the sentence before it does: the demo printed "cpu 0.754 > 0.75 for 1m; 7 -> 9
+     * (ceil(7 x 0.75/0.575) = 10 ...)", two values for one reading. 7 x 0.754/0.575 = 9.18: ceil 10, +2 at most: 9.
+     */
+    @Test
+    void theFormulaShowsTheLeadingValueAsTheSentenceShowedIt() {
+        Scene s = Scene.scene().replicas(7, 7).cpu(0.754);
+        s.state = Scene.highSince(s.state, Map.of("cpu", s.now.minus(Duration.ofMinutes(1))));
+        Decision d = s.decide().decision();
+        assertEquals(Reason.SIGNAL_HIGH, d.reason(), d.message().text());
+        assertEquals("queryNode cpu 0.754 > 0.75 for 1m; 7 -> 9 (ceil(7 x 0.754/0.575) = 10, max-step 2)",
+                d.message().text());
+    }
+
+    /**
      * M1 and L3: the formula's divisor in full and its value as precise as its result needs; a step cut by
      * max-replicas says so. cpu 0.82 on 9 of max 10: ceil(9 x 0.82/0.575) = 13, +2 capped at 11, then 10.
      */
