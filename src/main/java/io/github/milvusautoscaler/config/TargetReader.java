@@ -337,11 +337,13 @@ final class TargetReader {
         Field<Integer> maxStep = n.integer("max-step");
         Field<Double> panic = n.number("panic-above");
         Field<Double> share = n.number("max-step-share");
-        if (sustain == null || cooldown == null || maxStep == null || panic == null || share == null) {
+        Field<Duration> sizeAhead = n.duration("size-ahead");
+        if (sustain == null || cooldown == null || maxStep == null || panic == null || share == null
+                || sizeAhead == null) {
             return null;
         }
         return n.build(() -> new ScaleOutSettings(sustain.value(), cooldown.value(), maxStep.value(), panic.value(),
-                share.value()), maxStep, panic, share);
+                share.value(), sizeAhead.value()), maxStep, panic, share, sizeAhead);
     }
 
     private ScaleInSettings scaleIn(Node n) {

@@ -277,8 +277,27 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         // surplus back within the hour, two actions for nothing.
         double fillLoad = forecast.isPresent() ? Math.max(forecast.getAsDouble(), basis * sizedBy.v()) : Double.NaN;
         double fillLine = t.fillLine(sizedBy);
-        int wanted = forecast.isPresent() ? (int) Math.ceil(fillLoad / fillLine - EPSILON)
+        int sized = forecast.isPresent() ? (int) Math.ceil(fillLoad / fillLine - EPSILON)
                 : (int) Math.ceil(basis * ratio(sizedBy) - EPSILON);
+        // Sized for the load when the new replicas serve (scale-out.size-ahead): a rise that goes on while they start
+        // would otherwise buy a second scale-out, and the overload until it serves too.
+        Classified aheadBy = null;
+        double aheadLoad = Double.NaN;
+        int aheadWanted = 0;
+        for (Classified c : t.signals()) {
+            double load = c.known() ? loadAhead(t, c) : Double.NaN;
+            if (!Double.isNaN(load)) {
+                int w = (int) Math.ceil(load / c.line() - EPSILON);
+                if (w > aheadWanted) {
+                    aheadBy = c;
+                    aheadLoad = load;
+                    aheadWanted = w;
+                }
+            }
+        }
+        int wanted = Math.max(sized, aheadWanted);
+        Classified projectedBy = aheadWanted > sized ? aheadBy : null;
+        double projectedLoad = aheadLoad;
         if (byRise && forecast.isPresent() && (int) Math.ceil(fillLoad / sizedBy.line() - EPSILON) <= current) {
             // Still under the line and the replicas already hold the rise the forecast expects under it (a
             // pre-scale put them there, sized to the same line): the forecast has already acted on this rise.
@@ -313,13 +332,16 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                 + (usedPanic ? ", above the panic line: " + compare(lead.v(), ">", so.panicAbove()
                 * lead.band().scaleOutAbove()) : "") + "; "
                 + current + " -> " + to + (forecast.isPresent()
-                ? " (ceil(" + sizedName + Format.ceilTerm(fillLoad, 1, fillLine, wanted) + " load now or forecast within "
-                + human(t.settings().forecast().horizon()) + " / " + Format.level(fillLine) + " fill) = " + wanted
+                ? " (ceil(" + sizedName + Format.ceilTerm(fillLoad, 1, fillLine, sized) + " load now or forecast within "
+                + human(t.settings().forecast().horizon()) + " / " + Format.level(fillLine) + " fill) = " + sized
                 : " (ceil(" + basis + (basis != current ? " ready" : "") + " x " + sizedName
-                + (sizedBy == lead && !byRise ? Format.ceilTerm(sizedBy.v(), basis, sizedBy.band().target(), wanted,
+                + (sizedBy == lead && !byRise ? Format.ceilTerm(sizedBy.v(), basis, sizedBy.band().target(), sized,
                         Format.shownAgainst(lead.v(), ">", lead.line()))
-                        : Format.ceilTerm(sizedBy.v(), basis, sizedBy.band().target(), wanted)) + "/"
-                + Format.level(sizedBy.band().target()) + ") = " + wanted)
+                        : Format.ceilTerm(sizedBy.v(), basis, sizedBy.band().target(), sized)) + "/"
+                + Format.level(sizedBy.band().target()) + ") = " + sized)
+                + (projectedBy == null ? "" : ", but " + projectedBy.name() + "'s load (value x ready) heads for " + num(projectedLoad)
+                + " in " + human(so.sizeAhead()) + " (size-ahead) at its recent rate: ceil(" + num(projectedLoad)
+                + "/" + Format.level(projectedBy.line()) + ") = " + wanted)
                 + ", max-step " + (cap == so.maxStep() ? String.valueOf(cap)
                 : cap + " (max-step-share " + num(so.maxStepShare()) + " of " + current + ")")
                 + (to < stepped ? ", max-replicas " + max : "") + ")"));
@@ -489,6 +511,28 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         }
         double now = c.v() * Math.max(1, t.ready());
         return (now + LOOK_AHEAD_SUSTAINS * 2 * (now - recent)) / Math.max(1, t.ready());
+    }
+
+    /**
+     * {@code c}'s load (value x ready replicas) {@code scale-out.size-ahead} from now at its recent rate of rise, the
+     * rate {@link #ahead} reads: the short average lags a steady rise by half a sustain, so the rise per sustain is
+     * twice the gap. NaN when size-ahead is off, the signal is not rising, or it has no average yet. Example: qps 128
+     * on 1 ready over a short average of 100, sustain 1m, size-ahead 4m: 128 + 4 x 2 x 28 = 352, so ceil(352 / 150) =
+     * 3 replicas keep it under the line when the new ones serve, where ceil(128 / 115) = 2 would need a second
+     * scale-out within minutes.
+     */
+    static double loadAhead(Tick t, Classified c) {
+        ScaleOutSettings so = t.settings().scaleOut();
+        if (so.sizeAhead().isZero()) {
+            return Double.NaN;
+        }
+        double recent = t.memory(StepDown.Steps.class).averages().shortTerm(c.name());
+        double now = c.v() * Math.max(1, t.ready());
+        if (Double.isNaN(recent) || !(now > recent)) {
+            return Double.NaN;
+        }
+        double sustains = (double) so.sizeAhead().toMillis() / Math.max(1, so.sustain().toMillis());
+        return now + sustains * 2 * (now - recent);
     }
 
     /** How far a signal is from its target: 0.82 / 0.575 = 1.43. */

@@ -18,24 +18,38 @@ import java.time.Duration;
  * @param maxStepShare the share of the current replicas one scale-out may add when that is more than
  *                   {@code maxStep}, as the HPA's Percent policy stands beside its Pods one (selectPolicy Max):
  *                   0.25 on 68 replicas allows +17; 0 leaves {@code maxStep} alone
+ * @param sizeAhead  how long a new replica takes to serve (pod start plus segment load): a scale-out is also sized so
+ *                   that each signal's load, projected this far ahead at its recent rate of rise, stays under its
+ *                   line once the new replicas serve; zero: sized on the load now alone
  */
 public record ScaleOutSettings(Duration sustain, Duration cooldown, int maxStep, double panicAbove,
-                               double maxStepShare) {
+                               double maxStepShare, Duration sizeAhead) {
+
+    /** The longest {@code size-ahead}. */
+    public static final Duration MAX_SIZE_AHEAD = Duration.ofHours(1);
 
     public ScaleOutSettings {
         requireNonNull(sustain, "sustain");
         requireNonNull(cooldown, "cooldown");
+        requireNonNull(sizeAhead, "sizeAhead");
         Checks checks = new Checks();
         checks.atLeast(maxStep, 1, "max-step");
         checks.that(panicAbove > 1.0, "panic-above", "must be > 1 (a multiple of scale-out-above, e.g. 1.5)");
         checks.that(maxStepShare >= 0 && maxStepShare <= 10, "max-step-share",
                 "must be from 0 to 10 (a share of the current replicas, such as 0.25; 0 leaves max-step alone)");
+        checks.that(!sizeAhead.isNegative() && sizeAhead.compareTo(MAX_SIZE_AHEAD) <= 0, "size-ahead",
+                "must be from 0s (off) to 1h");
         checks.done();
     }
 
-    /** Settings with max-step alone bounding a step (no share of the current replicas). */
+    /** Settings with max-step alone bounding a step (no share of the current replicas), sized on the load now. */
     public ScaleOutSettings(Duration sustain, Duration cooldown, int maxStep, double panicAbove) {
-        this(sustain, cooldown, maxStep, panicAbove, 0);
+        this(sustain, cooldown, maxStep, panicAbove, 0, Duration.ZERO);
+    }
+
+    /** Settings sized on the load now (no size-ahead). */
+    public ScaleOutSettings(Duration sustain, Duration cooldown, int maxStep, double panicAbove, double maxStepShare) {
+        this(sustain, cooldown, maxStep, panicAbove, maxStepShare, Duration.ZERO);
     }
 
     /**
