@@ -170,7 +170,8 @@ final class SettingsText {
         m.put("replicas", "min " + p.minReplicas() + ", max " + p.maxReplicas());
         m.put("scale-out", "sustain " + setting(up.sustain()) + ", cooldown " + setting(up.cooldown())
                 + ", max-step " + up.maxStep() + (up.maxStepShare() > 0 ? " (or " + number(up.maxStepShare())
-                + " of the replicas when more)" : "") + ", panic-above " + number(up.panicAbove()) + "x");
+                + " of the replicas when more)" : "") + ", panic-above " + number(up.panicAbove()) + "x"
+                + (up.sizeAhead().isZero() ? "" : ", size-ahead " + setting(up.sizeAhead())));
         m.put("scale-in", "sustain " + setting(down.sustain()) + ", cooldown " + setting(down.cooldown())
                 + ", delay-after-scale-out " + setting(down.delayAfterScaleOut()) + ", verify-window "
                 + setting(down.verifyWindow()) + ", backoff " + setting(down.backoff()) + ", settle-timeout "

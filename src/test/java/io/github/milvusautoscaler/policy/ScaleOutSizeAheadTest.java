@@ -1,0 +1,76 @@
+package io.github.milvusautoscaler.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Reason;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code scale-out.size-ahead}: a scale-out also sizes for each rising signal's load projected to when the new
+ * replicas serve, at the signal's line. The scene: 3 ready, cpu 0.66 over a short average of 0.60 (rising: 0.66 +
+ * 1.1 x 2 x 0.06 = 0.79 > 0.75), qps and memory in band and flat.
+ */
+class ScaleOutSizeAheadTest {
+
+    private static final Duration M4 = Duration.ofMinutes(4);
+
+    private static Scene rising(Duration sizeAhead) {
+        Scene s = Scene.scene();
+        s.scaleOut = new ScaleOutSettings(Duration.ofMinutes(1), Duration.ofMinutes(3), 2, 1.5, 0.25, sizeAhead);
+        s.cpu(0.66);
+        s.state = s.average(s.steadyFor(Duration.ofMinutes(30)), "cpu", 0.66, 0.60);
+        return s;
+    }
+
+    /** Off (0s): sized on the load now, ceil(3 x 0.66/0.575) = 4, as without the key. */
+    @Test
+    void offSizesOnTheLoadNow() {
+        Decision d = rising(Duration.ZERO).decide().decision();
+        assertEquals(Reason.SIGNAL_RISING, d.reason(), d.message().text());
+        assertEquals(4, d.to(), d.message().text());
+        assertFalse(d.message().text().contains("size-ahead"), d.message().text());
+    }
+
+    /**
+     * 4m: cpu's load 3 x 0.66 = 1.98 over a short average of 3 x 0.60 = 1.80 rises 2 x 0.18 per 1m sustain, so in 4m
+     * it heads for 1.98 + 4 x 0.36 = 3.42, and ceil(3.42 / 0.75) = 5 replicas keep it under the line: 3 -> 5 in one
+     * step (max-step 2), where sized on the load now the rise would need a second scale-out.
+     */
+    @Test
+    void aRisingLoadIsSizedForWhenTheNewReplicasServe() {
+        Decision d = rising(M4).decide().decision();
+        assertEquals(Reason.SIGNAL_RISING, d.reason(), d.message().text());
+        assertEquals(5, d.to(), d.message().text());
+        assertTrue(d.message().text().contains("(ceil(3 x 0.66/0.575) = 4, but cpu's load (value x ready) heads for"
+                + " 3.42 in 4m (size-ahead) at its recent rate: ceil(3.42/0.75) = 5, max-step 2)"), d.message().text());
+    }
+
+    /** A load that is HIGH but flat (short average = now) has nothing to project: ceil(3 x 0.82/0.575) = 5 either way. */
+    @Test
+    void aFlatLoadIsSizedOnTheLoadNow() {
+        Scene s = Scene.scene();
+        s.scaleOut = new ScaleOutSettings(Duration.ofMinutes(1), Duration.ofMinutes(3), 2, 1.5, 0.25, M4);
+        s.replicas(6, 6);
+        s.max = 20;
+        s.cpu(0.82);
+        s.state = Scene.highSince(s.steadyFor(Duration.ofMinutes(30)), Map.of("cpu", s.now.minus(Duration.ofMinutes(2))));
+        Decision d = s.decide().decision();
+        assertEquals(Reason.SIGNAL_HIGH, d.reason(), d.message().text());
+        assertEquals(8, d.to(), "ceil(6 x 0.82/0.575) = 9, max-step 2: " + d.message().text());
+        assertFalse(d.message().text().contains("size-ahead"), d.message().text());
+    }
+
+    /** size-ahead is a duration from 0s (off) to 1h. */
+    @Test
+    void sizeAheadIsBounded() {
+        org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> new ScaleOutSettings(
+                Duration.ofMinutes(1), Duration.ofMinutes(3), 2, 1.5, 0.25, Duration.ofMinutes(61)));
+        org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> new ScaleOutSettings(
+                Duration.ofMinutes(1), Duration.ofMinutes(3), 2, 1.5, 0.25, Duration.ofSeconds(-1)));
+    }
+}
