@@ -360,13 +360,15 @@ final class TargetReader {
         Field<Integer> recurrence = n.integer("peak-recurrence");
         Field<Duration> afterReversal = n.duration("peak-after-reversal");
         Field<Duration> readAfter = n.duration("settle-read-after");
+        Field<Duration> newPodGrace = n.duration("new-pod-grace");
         if (sustain == null || cooldown == null || delay == null || verify == null || backoff == null || settle == null
-                || peakWindow == null || recurrence == null || afterReversal == null || readAfter == null) {
+                || peakWindow == null || recurrence == null || afterReversal == null || readAfter == null
+                || newPodGrace == null) {
             return null;
         }
         return n.build(() -> new ScaleInSettings(sustain.value(), cooldown.value(), delay.value(), verify.value(),
                 backoff.value(), settle.value(), peakWindow.value(), recurrence.value(), afterReversal.value(),
-                readAfter.value()), peakWindow, recurrence, afterReversal, readAfter);
+                readAfter.value(), newPodGrace.value()), peakWindow, recurrence, afterReversal, readAfter, newPodGrace);
     }
 
     private ForecastSettings forecast(Node n) {

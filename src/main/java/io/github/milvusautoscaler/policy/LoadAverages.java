@@ -25,17 +25,19 @@ import java.util.List;
 public final class LoadAverages {
 
     /** No averages: before the first tick, and after any UNKNOWN signal. */
-    static final LoadAverages NONE = new LoadAverages(null, null, new String[0], new double[0], new double[0]);
+    static final LoadAverages NONE = new LoadAverages(null, null, 0, new String[0], new double[0], new double[0]);
 
     private final Instant since;
     private final Instant at;
+    private final int ready;
     private final String[] names;
     private final double[] longTerm;
     private final double[] shortTerm;
 
-    private LoadAverages(Instant since, Instant at, String[] names, double[] longTerm, double[] shortTerm) {
+    private LoadAverages(Instant since, Instant at, int ready, String[] names, double[] longTerm, double[] shortTerm) {
         this.since = since;
         this.at = at;
+        this.ready = ready;
         this.names = names;
         this.longTerm = longTerm;
         this.shortTerm = shortTerm;
@@ -49,6 +51,11 @@ public final class LoadAverages {
     /** The time of the stretch's last tick; null when there is none. */
     Instant at() {
         return at;
+    }
+
+    /** The ready replicas at the stretch's last tick ({@link #at()}); 0 when there is none. */
+    int ready() {
+        return ready;
     }
 
     /**
@@ -103,7 +110,7 @@ public final class LoadAverages {
             lt[i] = same ? longTerm[i] + wl * (x - longTerm[i]) : x;
             st[i] = same ? shortTerm[i] + ws * (x - shortTerm[i]) : x;
         }
-        return new LoadAverages(stretchSince, now, keys, lt, st);
+        return new LoadAverages(stretchSince, now, Math.max(1, ready), keys, lt, st);
     }
 
     private boolean sameNames(List<Classified> signals) {
@@ -153,7 +160,7 @@ public final class LoadAverages {
         if (names.length != longTerm.length || names.length != shortTerm.length) {
             throw new IllegalArgumentException("one long and one short average per name");
         }
-        return new LoadAverages(since, at, names.clone(), longTerm.clone(), shortTerm.clone());
+        return new LoadAverages(since, at, 1, names.clone(), longTerm.clone(), shortTerm.clone());
     }
 
     @Override

@@ -24,10 +24,15 @@ import java.time.Duration;
  * @param settleReadAfter    the settle query is read from this long after a step-down on: until Prometheus has
  *                           scraped kube-state-metrics and querycoord again it shows the cluster before the step, and
  *                           reads QUIET (a live recheck: 25 s at a 30 s scrape); zero: read at once
+ * @param newPodGrace        the longest gap in the known signals that does not restart the sustain when the only
+ *                           signals missing are per-pod ones that lack exactly the replicas that turned ready since
+ *                           the sustain's last known tick (their first rate needs two scrapes); zero: every UNKNOWN
+ *                           restarts it
  */
 public record ScaleInSettings(Duration sustain, Duration cooldown, Duration delayAfterScaleOut,
                               Duration verifyWindow, Duration backoff, Duration settleTimeout, Duration peakWindow,
-                              int peakRecurrence, Duration peakAfterReversal, Duration settleReadAfter) {
+                              int peakRecurrence, Duration peakAfterReversal, Duration settleReadAfter,
+                              Duration newPodGrace) {
 
     /** The longest {@code peak-window}. */
     public static final Duration MAX_PEAK_WINDOW = Duration.ofDays(1);
@@ -42,6 +47,7 @@ public record ScaleInSettings(Duration sustain, Duration cooldown, Duration dela
         requireNonNull(peakWindow, "peakWindow");
         requireNonNull(peakAfterReversal, "peakAfterReversal");
         requireNonNull(settleReadAfter, "settleReadAfter");
+        requireNonNull(newPodGrace, "newPodGrace");
         Checks checks = new Checks();
         // At most a day: a daemon with forecast off reads this much history at forecast.history-step, and an
         // unbounded 100000d ran its heap out of memory at every refresh (config audit C1); a day is 86,401 points
@@ -55,7 +61,17 @@ public record ScaleInSettings(Duration sustain, Duration cooldown, Duration dela
                 "must be a duration >= 0 (0s: off), such as 1h");
         checks.that(!settleReadAfter.isNegative() && settleReadAfter.compareTo(Duration.ofHours(1)) <= 0,
                 "settle-read-after", "must be a duration in [0s, 1h] (0s: read at once), such as 1m");
+        checks.that(!newPodGrace.isNegative() && newPodGrace.compareTo(sustain) < 0, "new-pod-grace",
+                "must be a duration from 0s (off) to less than sustain, such as 1m");
         checks.done();
+    }
+
+    /** Settings in which every UNKNOWN restarts the sustain ({@code new-pod-grace = 0s}). */
+    public ScaleInSettings(Duration sustain, Duration cooldown, Duration delayAfterScaleOut, Duration verifyWindow,
+                           Duration backoff, Duration settleTimeout, Duration peakWindow, int peakRecurrence,
+                           Duration peakAfterReversal, Duration settleReadAfter) {
+        this(sustain, cooldown, delayAfterScaleOut, verifyWindow, backoff, settleTimeout, peakWindow, peakRecurrence,
+                peakAfterReversal, settleReadAfter, Duration.ZERO);
     }
 
     /** Settings whose settle query is read at once after a step-down ({@code settle-read-after = 0s}). */

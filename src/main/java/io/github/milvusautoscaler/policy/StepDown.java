@@ -75,8 +75,9 @@ final class StepDown implements Rule<StepDown.Steps> {
     @Override
     public Steps observe(Steps own, Tick before) {
         ScaleInSettings si = before.settings().scaleIn();
-        LoadAverages averages = own.averages().advance(allKnown(before), before.signals(), before.ready(),
-                before.now(), si.sustain(), before.settings().scaleOut().sustain());
+        LoadAverages averages = newPodsOnly(before, own.averages()) != null ? own.averages()
+                : own.averages().advance(allKnown(before), before.signals(), before.ready(), before.now(), si.sustain(),
+                before.settings().scaleOut().sustain());
         Instant last = own.lastStepDown();
         if (before.status().lastScale().isPresent()) {
             LastScale annotated = before.status().lastScale().get();
@@ -88,6 +89,56 @@ final class StepDown implements Rule<StepDown.Steps> {
         return new Steps(averages, last, settle);
     }
 
+    /**
+     * The signals' stretch goes on through this tick, neither averaged nor ended ({@code scale-in.new-pod-grace}),
+     * when every UNKNOWN signal is a per-pod one whose value still comes from every replica that was ready at the
+     * stretch's last tick, and lacks only replicas that turned ready since: a new pod's first rate needs two scrapes
+     * of it, so just after a scale-out's replicas turn ready the cpu reads 1 of 2 pods reporting for a scrape, though
+     * no pod that reported has stopped. Ending the stretch there restarted the 15m sustain 4m after every scale-out
+     * (19.5m on two nodes where delay-after-scale-out says 15m). Nothing steps down on such a tick (never on partial
+     * data), and a gap longer than the grace ends the stretch as any UNKNOWN does. Returns the note for the messages
+     * of such a tick ("the scale-in sustain goes on: cpu misses only the 1 replica that turned ready within the last
+     * 15s ..."), null
+     * when the stretch ends.
+     */
+    static String newPodsOnly(Tick before, LoadAverages averages) {
+        Duration grace = before.settings().scaleIn().newPodGrace();
+        if (grace.isZero() || averages.since() == null || averages.at() == null || allKnown(before)
+                || before.ready() <= averages.ready() || Duration.between(averages.at(), before.now()).compareTo(grace) > 0) {
+            return null;
+        }
+        for (Classified c : before.signals()) {
+            if (c.known()) {
+                continue;
+            }
+            var s = before.observation().signals().get(c.name());
+            if (s == null || !s.isKnown() || s.podsReporting() < averages.ready() || s.podsReporting() >= before.ready()) {
+                return null;
+            }
+        }
+        int added = before.ready() - averages.ready();
+        long missing = before.signals().stream().filter(c -> !c.known()).count();
+        return "the scale-in sustain goes on: " + unknownNames(before) + (missing == 1 ? " misses" : " miss")
+                + " only the " + added + " replica"
+                + (added == 1 ? "" : "s") + " that turned ready within the last "
+                + human(Duration.between(averages.at(), before.now())) + " (a new pod's first rate needs two scrapes;"
+                + " new-pod-grace " + human(grace) + ")";
+    }
+
+    private static String unknownNames(Tick before) {
+        return before.signals().stream().filter(c -> !c.known()).map(Classified::name).collect(Collectors.joining(" and "));
+    }
+
+    /** The note of {@link #newPodsOnly} for a tick whose averages the gap kept; empty otherwise. */
+    static String bridged(Tick t) {
+        LoadAverages a = t.memory(Steps.class).averages();
+        if (allKnown(t) || a.at() == null || !a.at().isBefore(t.now())) {
+            return "";
+        }
+        String note = newPodsOnly(t, a);
+        return note == null ? "" : "; " + note;
+    }
+
     @Override
     public Optional<Proposal> decide(Tick t) {
         if (!allKnown(t)) {
@@ -95,7 +146,7 @@ final class StepDown implements Rule<StepDown.Steps> {
                 return Proposal.hold(Stage.STEP_DOWN, Reason.PARTIAL_DATA, t, () -> t.component() + " " + lows(t)
                         + " but " + t.signals().stream().filter(c -> !c.known())
                         .map(c -> c.name() + " unknown (" + c.problem() + ")").collect(Collectors.joining(", "))
-                        + "; never scaling in on partial data");
+                        + "; never scaling in on partial data" + bridged(t));
             }
             return Optional.empty();
         }
@@ -158,7 +209,7 @@ final class StepDown implements Rule<StepDown.Steps> {
     static Optional<String> whyNotLow(Tick t) {
         for (Classified c : t.signals()) {
             if (!c.known()) {
-                return Optional.of(c.name() + " is unknown (never on partial data)");
+                return Optional.of(c.name() + " is unknown (never on partial data)" + bridged(t));
             }
         }
         Classified c = firstNotFitting(t);
