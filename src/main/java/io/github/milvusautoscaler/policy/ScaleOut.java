@@ -287,7 +287,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         for (Classified c : t.signals()) {
             double load = c.known() ? loadAhead(t, c) : Double.NaN;
             if (!Double.isNaN(load)) {
-                int w = (int) Math.ceil(load / c.line() - EPSILON);
+                int w = (int) Math.ceil(load / aheadLine(t, c) - EPSILON);
                 if (w > aheadWanted) {
                     aheadBy = c;
                     aheadLoad = load;
@@ -341,7 +341,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                 + Format.level(sizedBy.band().target()) + ") = " + sized)
                 + (projectedBy == null ? "" : ", but " + projectedBy.name() + "'s load (value x ready) heads for " + num(projectedLoad)
                 + " in " + human(so.sizeAhead()) + " (size-ahead) at its recent rate: ceil(" + num(projectedLoad)
-                + "/" + Format.level(projectedBy.line()) + ") = " + wanted)
+                + "/" + Format.level(aheadLine(t, projectedBy)) + aheadLineNote(t, projectedBy) + ") = " + wanted)
                 + ", max-step " + (cap == so.maxStep() ? String.valueOf(cap)
                 : cap + " (max-step-share " + num(so.maxStepShare()) + " of " + current + ")")
                 + (to < stepped ? ", max-replicas " + max : "") + ")"));
@@ -517,9 +517,9 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      * {@code c}'s load (value x ready replicas) {@code scale-out.size-ahead} from now at its recent rate of rise, the
      * rate {@link #ahead} reads: the short average lags a steady rise by half a sustain, so the rise per sustain is
      * twice the gap. NaN when size-ahead is off, the signal is not rising, or it has no average yet. Example: qps 128
-     * on 1 ready over a short average of 100, sustain 1m, size-ahead 4m: 128 + 4 x 2 x 28 = 352, so ceil(352 / 150) =
-     * 3 replicas keep it under the line when the new ones serve, where ceil(128 / 115) = 2 would need a second
-     * scale-out within minutes.
+     * on 1 ready over a short average of 100, sustain 1m, size-ahead 4m: 128 + 4 x 2 x 28 = 352, so ceil(352 / 169.5)
+     * = 3 replicas keep it under the level {@link #aheadLine} sizes at when the new ones serve, where ceil(128 / 115) = 2
+     * would need a second scale-out within minutes.
      */
     static double loadAhead(Tick t, Classified c) {
         ScaleOutSettings so = t.settings().scaleOut();
@@ -533,6 +533,25 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         }
         double sustains = (double) so.sizeAhead().toMillis() / Math.max(1, so.sustain().toMillis());
         return now + sustains * 2 * (now - recent);
+    }
+
+    /**
+     * The level a projected load is sized at ({@code scale-out.size-ahead}): {@code forecast.line} x scale-out-above
+     * (qps 1.13 x 150 = 169.5, cpu 0.8475), where a pre-scale keeps a forecast load, or the signal's line when a
+     * trusted forecast already raised it there. A projection is a forecast too, four minutes ahead at the rate of the
+     * last minute: sized at scale-out-above, a rise that stopped short of the projection left the new replicas in the
+     * band's lower half, for the step-down rule to take back (elb_request_count: 173 of 205 such replicas were not
+     * needed when they served), while the steep rises it is for (twitter_volume_amzn's) project far past either level.
+     */
+    static double aheadLine(Tick t, Classified c) {
+        // Rounded to nine decimals as ForecastSettings#lineFor rounds the raised line: 1.13 x 0.75 is 0.8474999999999999.
+        return Math.max(c.line(), Math.round(t.settings().forecast().line() * c.band().scaleOutAbove() * 1e9) / 1e9);
+    }
+
+    private static String aheadLineNote(Tick t, Classified c) {
+        double line = aheadLine(t, c);
+        return line == c.band().scaleOutAbove() ? "" : " (forecast.line " + num(t.settings().forecast().line()) + " x "
+                + Format.level(c.band().scaleOutAbove()) + ")";
     }
 
     /** How far a signal is from its target: 0.82 / 0.575 = 1.43. */
