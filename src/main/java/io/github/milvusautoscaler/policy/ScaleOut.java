@@ -339,9 +339,10 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                         Format.shownAgainst(lead.v(), ">", lead.line()))
                         : Format.ceilTerm(sizedBy.v(), basis, sizedBy.band().target(), sized)) + "/"
                 + Format.level(sizedBy.band().target()) + ") = " + sized)
-                + (projectedBy == null ? "" : ", but " + projectedBy.name() + "'s load (value x ready) heads for " + num(projectedLoad)
-                + " in " + human(so.sizeAhead()) + " (size-ahead) at its recent rate: ceil(" + num(projectedLoad)
-                + "/" + Format.level(aheadLine(t, projectedBy)) + aheadLineNote(t, projectedBy) + ") = " + wanted)
+                + (projectedBy == null ? "" : ", but " + projectedBy.name() + "'s load (value x ready) heads for "
+                + num(projectedLoad) + " in " + human(so.sizeAhead()) + " (size-ahead) at its recent rate: ceil("
+                + Format.ceilTerm(projectedLoad, 1, aheadLine(t, projectedBy), wanted) + "/"
+                + Format.level(aheadLine(t, projectedBy)) + aheadLineNote(t, projectedBy) + ") = " + wanted)
                 + ", max-step " + (cap == so.maxStep() ? String.valueOf(cap)
                 : cap + " (max-step-share " + num(so.maxStepShare()) + " of " + current + ")")
                 + (to < stepped ? ", max-replicas " + max : "") + ")"));
