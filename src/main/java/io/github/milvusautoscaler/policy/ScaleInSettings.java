@@ -61,8 +61,9 @@ public record ScaleInSettings(Duration sustain, Duration cooldown, Duration dela
                 "must be a duration >= 0 (0s: off), such as 1h");
         checks.that(!settleReadAfter.isNegative() && settleReadAfter.compareTo(Duration.ofHours(1)) <= 0,
                 "settle-read-after", "must be a duration in [0s, 1h] (0s: read at once), such as 1m");
-        checks.that(!newPodGrace.isNegative() && newPodGrace.compareTo(sustain) < 0, "new-pod-grace",
-                "must be a duration from 0s (off) to less than sustain, such as 1m");
+        // 0s (off) whatever the sustain, which may be 0s too.
+        checks.that(newPodGrace.isZero() || !newPodGrace.isNegative() && newPodGrace.compareTo(sustain) < 0,
+                "new-pod-grace", "must be a duration from 0s (off) to less than sustain, such as 1m");
         checks.done();
     }
 

@@ -332,7 +332,8 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                 + (usedPanic ? ", above the panic line: " + compare(lead.v(), ">", so.panicAbove()
                 * lead.band().scaleOutAbove()) : "") + "; "
                 + current + " -> " + to + (forecast.isPresent()
-                ? " (ceil(" + sizedName + Format.ceilTerm(fillLoad, 1, fillLine, sized) + " load now or forecast within "
+                ? " (ceil(" + sizedName + Format.ceilTerm(fillLoad, 1, fillLine, sized)
+                + " load now or forecast within "
                 + human(t.settings().forecast().horizon()) + " / " + Format.level(fillLine) + " fill) = " + sized
                 : " (ceil(" + basis + (basis != current ? " ready" : "") + " x " + sizedName
                 + (sizedBy == lead && !byRise ? Format.ceilTerm(sizedBy.v(), basis, sizedBy.band().target(), sized,
@@ -518,9 +519,9 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      * {@code c}'s load (value x ready replicas) {@code scale-out.size-ahead} from now at its recent rate of rise, the
      * rate {@link #ahead} reads: the short average lags a steady rise by half a sustain, so the rise per sustain is
      * twice the gap. NaN when size-ahead is off, the signal is not rising, or it has no average yet. Example: qps 128
-     * on 1 ready over a short average of 100, sustain 1m, size-ahead 4m: 128 + 4 x 2 x 28 = 352, so ceil(352 / 169.5)
-     * = 3 replicas keep it under the level {@link #aheadLine} sizes at when the new ones serve, where ceil(128 / 115) = 2
-     * would need a second scale-out within minutes.
+     * on 1 ready over a short average of 100, sustain 1m, size-ahead 4m: 128 + 4 x 2 x 28 = 352, so
+     * ceil(352 / 169.5) = 3 replicas keep it under the level {@link #aheadLine} sizes at when the new ones serve,
+     * where ceil(128 / 115) = 2 would need a second scale-out within minutes.
      */
     static double loadAhead(Tick t, Classified c) {
         ScaleOutSettings so = t.settings().scaleOut();
@@ -545,7 +546,8 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      * needed when they served), while the steep rises it is for (twitter_volume_amzn's) project far past either level.
      */
     static double aheadLine(Tick t, Classified c) {
-        // Rounded to nine decimals as ForecastSettings#lineFor rounds the raised line: 1.13 x 0.75 is 0.8474999999999999.
+        // Rounded to nine decimals as ForecastSettings#lineFor rounds the raised line: 1.13 x 0.75 is
+        // 0.8474999999999999.
         return Math.max(c.line(), Math.round(t.settings().forecast().line() * c.band().scaleOutAbove() * 1e9) / 1e9);
     }
 

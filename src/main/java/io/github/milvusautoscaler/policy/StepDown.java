@@ -96,15 +96,16 @@ final class StepDown implements Rule<StepDown.Steps> {
      * of it, so just after a scale-out's replicas turn ready the cpu reads 1 of 2 pods reporting for a scrape, though
      * no pod that reported has stopped. Ending the stretch there restarted the 15m sustain 4m after every scale-out
      * (19.5m on two nodes where delay-after-scale-out says 15m). Nothing steps down on such a tick (never on partial
-     * data), and a gap longer than the grace ends the stretch as any UNKNOWN does. Returns the note for the messages
+     * data), and a gap longer than the grace ends the stretch as any UNKNOWN does. Off by default: DESIGN's rule is
+     * that fewer pods reporting than ready starts again what a step-down waits for. Returns the note for the messages
      * of such a tick ("the scale-in sustain goes on: cpu misses only the 1 replica that turned ready within the last
-     * 15s ..."), null
-     * when the stretch ends.
+     * 15s ..."), null when the stretch ends.
      */
     static String newPodsOnly(Tick before, LoadAverages averages) {
         Duration grace = before.settings().scaleIn().newPodGrace();
         if (grace.isZero() || averages.since() == null || averages.at() == null || allKnown(before)
-                || before.ready() <= averages.ready() || Duration.between(averages.at(), before.now()).compareTo(grace) > 0) {
+                || before.ready() <= averages.ready()
+                || Duration.between(averages.at(), before.now()).compareTo(grace) > 0) {
             return null;
         }
         for (Classified c : before.signals()) {
@@ -112,7 +113,8 @@ final class StepDown implements Rule<StepDown.Steps> {
                 continue;
             }
             var s = before.observation().signals().get(c.name());
-            if (s == null || !s.isKnown() || s.podsReporting() < averages.ready() || s.podsReporting() >= before.ready()) {
+            if (s == null || !s.isKnown() || s.podsReporting() < averages.ready()
+                    || s.podsReporting() >= before.ready()) {
                 return null;
             }
         }
@@ -126,7 +128,8 @@ final class StepDown implements Rule<StepDown.Steps> {
     }
 
     private static String unknownNames(Tick before) {
-        return before.signals().stream().filter(c -> !c.known()).map(Classified::name).collect(Collectors.joining(" and "));
+        return before.signals().stream().filter(c -> !c.known()).map(Classified::name)
+                .collect(Collectors.joining(" and "));
     }
 
     /** The note of {@link #newPodsOnly} for a tick whose averages the gap kept; empty otherwise. */

@@ -138,4 +138,20 @@ class NewPodGraceTest {
                 in.peakWindow(), in.peakRecurrence(), in.peakAfterReversal(), in.settleReadAfter(),
                 Duration.ofSeconds(-1)));
     }
+
+    /** Off is 0s whatever the sustain, 0s included; a grace not under the sustain is refused at its config path. */
+    @Test
+    void offIsValidWithAnySustainAndTooLongAGraceIsRefusedByItsPath() {
+        ScaleInSettings in = Scene.scene().scaleIn;
+        new ScaleInSettings(Duration.ZERO, in.cooldown(), in.delayAfterScaleOut(), in.verifyWindow(), in.backoff(),
+                in.settleTimeout(), in.peakWindow(), in.peakRecurrence(), in.peakAfterReversal(), in.settleReadAfter(),
+                Duration.ZERO);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.github.milvusautoscaler.config.InvalidConfigException.class,
+                () -> io.github.milvusautoscaler.config.ConfigLoader.parse(
+                        "milvus-autoscaler.defaults.scale-in.new-pod-grace = 20m", "autoscaler.conf"));
+        assertTrue(e.errors().stream().anyMatch(err -> err.path().equals(
+                "milvus-autoscaler.defaults.scale-in.new-pod-grace") && err.rule().contains("less than sustain")),
+                e.errors().toString());
+    }
 }
