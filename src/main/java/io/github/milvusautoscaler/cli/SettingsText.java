@@ -123,8 +123,7 @@ final class SettingsText {
             changed.add("milvus " + before.milvusVersion() + " -> " + next.milvusVersion());
         }
         Map<String, String> was = parts(before);
-        parts(next).forEach((label, value) -> changed.addAll(lineChange(label + " " + was.get(label),
-                label + " " + value)));
+        parts(next).forEach((label, value) -> changed.addAll(lineChange(label, was.get(label), value)));
         Map<String, SignalPolicy> oldSignals = before.policy().signals().stream()
                 .collect(Collectors.toMap(SignalPolicy::name, s -> s, (a, b) -> a, LinkedHashMap::new));
         List<String> added = new ArrayList<>();
@@ -136,7 +135,7 @@ final class SettingsText {
             }
             SignalQuery oq = before.signal(sp.name());
             SignalQuery nq = next.signal(sp.name());
-            changed.addAll(lineChange(sp.name() + " " + signal(o, oq), sp.name() + " " + signal(sp, nq)));
+            changed.addAll(lineChange(sp.name(), signal(o, oq), signal(sp, nq)));
             if (!oq.template().equals(nq.template())) {
                 changed.add(sp.name() + " query changed");
             }
@@ -179,7 +178,8 @@ final class SettingsText {
                 + (down.peakWindow().isZero() ? ", no peak look-back"
                 : ", peak-window " + setting(down.peakWindow()) + " (recurrence " + down.peakRecurrence()
                 + (down.peakAfterReversal().isZero() ? "" : ", the highest for " + setting(down.peakAfterReversal())
-                + " after a reversed step-down to one replica") + ")"));
+                + " after a reversed step-down to one replica") + ")")
+                + (down.newPodGrace().isZero() ? "" : ", new-pod-grace " + setting(down.newPodGrace())));
         var f = p.forecast();
         m.put("forecast", !f.enabled() ? "off" : "lead " + setting(f.lead()) + ", horizon "
                 + setting(f.horizon()) + ", fill " + number(f.fill()) + ", line " + number(f.line())
@@ -209,38 +209,54 @@ final class SettingsText {
     }
 
     /**
-     * The parts of one line that differ, as "name old -> new": {@code scale-in sustain 15m -> 10m} for "scale-in
-     * sustain 15m, cooldown 5m" against "scale-in sustain 10m, cooldown 5m". Parts are split at ", " outside brackets
-     * (a band's "[0.4, 0.75]" is one); a part whose words all changed, or lines of another shape, are shown whole.
+     * The parts of one line that differ, each as "label part old -> new": {@code scale-in sustain 15m -> 10m} for
+     * "sustain 15m, cooldown 5m" against "sustain 10m, cooldown 5m". Parts are split at ", " outside brackets (a
+     * band's "[0.4, 0.75]" is one). A part only one side has is shown as added ({@code scale-in new-pod-grace 1m}) or
+     * as gone ({@code scale-out size-ahead 4m -> off}); a side of one part ("off") is shown whole against the other.
      */
-    static List<String> lineChange(String was, String now) {
+    static List<String> lineChange(String label, String was, String now) {
         if (was.equals(now)) {
             return List.of();
         }
         List<String> a = split(was);
         List<String> b = split(now);
-        if (a.size() != b.size()) {
-            return List.of(was + " -> " + now.substring(common(was, now)));
+        if (a.size() == 1 || b.size() == 1) {
+            return List.of(label + " " + was + " -> " + now.substring(common(was, now)));
         }
-        String label = label(a.get(0), b.get(0));
         List<String> out = new ArrayList<>();
-        for (int i = 0; i < a.size(); i++) {
-            String x = a.get(i);
-            String y = b.get(i);
-            if (x.equals(y)) {
-                continue;
+        if (a.size() == b.size()) {
+            for (int i = 0; i < a.size(); i++) {
+                if (!a.get(i).equals(b.get(i))) {
+                    out.add(label + " " + a.get(i) + " -> " + b.get(i).substring(common(a.get(i), b.get(i))));
+                }
             }
-            int same = common(x, y);
-            out.add((i == 0 || label.isEmpty() ? "" : label + " ") + x + " -> " + y.substring(same));
+            return out;
+        }
+        Map<String, String> wasByWord = byFirstWord(a);
+        Map<String, String> nowByWord = byFirstWord(b);
+        for (String y : b) {
+            if (!a.contains(y)) {
+                String x = wasByWord.get(firstWord(y));
+                out.add(label + " " + (x == null ? y : x + " -> " + y.substring(common(x, y))));
+            }
+        }
+        for (String x : a) {
+            if (!b.contains(x) && !nowByWord.containsKey(firstWord(x))) {
+                out.add(label + " " + x + " -> off");
+            }
         }
         return out;
     }
 
-    /** The first word of a line's first part when both lines share it ("scale-in"), else empty. */
-    private static String label(String a, String b) {
-        int sa = a.indexOf(' ');
-        int sb = b.indexOf(' ');
-        return sa > 0 && sa == sb && a.regionMatches(0, b, 0, sa) ? a.substring(0, sa) : "";
+    private static Map<String, String> byFirstWord(List<String> parts) {
+        Map<String, String> m = new LinkedHashMap<>();
+        parts.forEach(p -> m.putIfAbsent(firstWord(p), p));
+        return m;
+    }
+
+    private static String firstWord(String part) {
+        int space = part.indexOf(' ');
+        return space < 0 ? part : part.substring(0, space);
     }
 
     /**

@@ -31,6 +31,8 @@ class SettingsTextTest {
         "one duration        | queryNode { scale-in.sustain = 10m }                            | milvus/hr/queryNode: scale-in sustain 15m -> 10m",
         "two of one part     | queryNode { scale-in { sustain = 10m, cooldown = 10m } }       | milvus/hr/queryNode: scale-in sustain 15m -> 10m; scale-in cooldown 5m -> 10m",
         "replicas            | queryNode { max-replicas = 12 }                                 | milvus/hr/queryNode: replicas max 10 -> 12",
+        "new-pod-grace on    | queryNode { scale-in.new-pod-grace = 1m }                       | milvus/hr/queryNode: scale-in new-pod-grace 1m",
+        "size-ahead off      | queryNode { scale-out.size-ahead = 0s }                         | milvus/hr/queryNode: scale-out size-ahead 4m -> off",
         "a band              | queryNode { signals.cpu.scale-out-above = 0.8 }                 | milvus/hr/queryNode: cpu band [0.4, 0.75] target 0.575 per-pod -> [0.4, 0.8] target 0.6 per-pod",
         "a query             | queryNode { signals.cpu.query = \"vector(0.5)\" }               | milvus/hr/queryNode: cpu query changed",
         "a signal off        | queryNode { signals.memory.enabled = false }                    | milvus/hr/queryNode: signals removed memory",
