@@ -49,7 +49,13 @@ public final class RecentPeaks {
      * @param window  {@code scale-in.peak-window}; zero keeps no peaks
      */
     RecentPeaks next(List<Classified> signals, int ready, Instant now, Duration window) {
+        return next(signals, ready, now, window, java.util.Set.of());
+    }
+
+    /** As above, the signals named in {@code skipped} adding nothing this tick, as if unknown. */
+    RecentPeaks next(List<Classified> signals, int ready, Instant now, Duration window, java.util.Set<String> skipped) {
         requireNonNull(signals, "signals");
+        requireNonNull(skipped, "skipped");
         requireNonNull(now, "now");
         requireNonNull(window, "window");
         if (window.isZero() || window.isNegative()) {
@@ -62,7 +68,7 @@ public final class RecentPeaks {
             sameGrid = names[i].equals(signals.get(i).name());
         }
         int n = signals.size();
-        if (sameGrid && number == newest && nothingHigher(signals, ready, number)) {
+        if (sameGrid && number == newest && nothingHigher(signals, ready, number, skipped)) {
             // Most ticks add nothing above their bucket's maximum: keep this object, so the state is unchanged.
             return this;
         }
@@ -85,7 +91,7 @@ public final class RecentPeaks {
                     }
                 }
             }
-            if (c.known()) {
+            if (c.known() && !skipped.contains(c.name())) {
                 int slot = (int) Math.floorMod(number, (long) BUCKETS);
                 double load = c.v() * Math.max(1, ready);
                 row[slot] = Double.isNaN(row[slot]) ? load : Math.max(row[slot], load);
@@ -126,11 +132,11 @@ public final class RecentPeaks {
         return Duration.ofMillis(bucketMillis);
     }
 
-    private boolean nothingHigher(List<Classified> signals, int ready, long number) {
+    private boolean nothingHigher(List<Classified> signals, int ready, long number, java.util.Set<String> skipped) {
         int slot = (int) Math.floorMod(number, (long) BUCKETS);
         for (int i = 0; i < names.length; i++) {
             Classified c = signals.get(i);
-            if (c.known()) {
+            if (c.known() && !skipped.contains(c.name())) {
                 double held = maxima[i][slot];
                 if (Double.isNaN(held) || c.v() * Math.max(1, ready) > held) {
                     return false;

@@ -70,4 +70,42 @@ class RecentPeakStoryTest {
                 .orElseThrow();
         assertEquals(Scene.T0.plus(Duration.ofMinutes(120)), toOne.time());
     }
+
+    /**
+     * qps is the cluster's search rate divided in its query by kube-state-metrics' ready count, which moves a scrape
+     * after the API's: on 2 -> 4 the first reads are still 200/s over 2 = 100 per node, times the API's 4 = a load of
+     * 400 nobody carried (recheck 10: a step-down held by "qps peak load 800" on a cluster that never saw 400/s).
+     * Those reads skip the peaks for settle-read-after (1m); cpu, read per pod, is not skipped.
+     */
+    @Test
+    void aClusterSignalReadOverALaggingReadyCountDoesNotSetAPeak() {
+        Scene s = Scene.scene().allLow();
+        s.peakWindow(Duration.ofMinutes(60), 1);
+        ScaleInSettings in = s.scaleIn;
+        s.scaleIn = new ScaleInSettings(in.sustain(), in.cooldown(), in.delayAfterScaleOut(), in.verifyWindow(),
+                in.backoff(), in.settleTimeout(), in.peakWindow(), in.peakRecurrence(), in.peakAfterReversal(),
+                Duration.ofMinutes(1));
+        s.replicas(2, 2).qps(100).cpu(0.30);
+        for (int i = 0; i < 4; i++) {
+            s.step();
+            s.plus(Duration.ofSeconds(15));
+        }
+        assertEquals(200, s.state.get(RecentPeak.Peaks.class).peaks().peak("qps"), 1e-9);
+        s.replicas(4, 4).qps(100).cpu(0.30);
+        s.step();
+        s.plus(Duration.ofSeconds(15));
+        s.replicas(4, 4).qps(50).cpu(0.30);
+        s.step();
+        s.plus(Duration.ofSeconds(15));
+        assertEquals(200, s.state.get(RecentPeak.Peaks.class).peaks().peak("qps"), 1e-9,
+                "the read over the old count set no peak of 400");
+        assertEquals(1.20, s.state.get(RecentPeak.Peaks.class).peaks().peak("cpu"), 1e-9, "cpu per pod: 0.30 x 4");
+        // Past settle-read-after (1m after the change) the counts agree again and a real rise counts: 75 x 4.
+        for (int i = 0; i < 4; i++) {
+            s.replicas(4, 4).qps(75).cpu(0.30);
+            s.step();
+            s.plus(Duration.ofSeconds(15));
+        }
+        assertEquals(300, s.state.get(RecentPeak.Peaks.class).peaks().peak("qps"), 1e-9);
+    }
 }
