@@ -466,6 +466,20 @@ public final class DoctorCommand implements Callable<Integer> {
                             + " deploy/monitoring/podmonitor-operator.yaml with label release=<your kube-prometheus-stack release>"));
                 }
                 if (count("{__name__=~\"milvus_.+\", " + release + ", {component_label}!=\"\"}") == 0) {
+                    // The series may carry the other install kind's label: then the config names the wrong one, not
+                    // the monitor (recheck 10: a component-label set to the chart's on an operator install was blamed
+                    // on the operator's PodMonitor, which copies app.kubernetes.io/component).
+                    String kind = target.install().name().toLowerCase(java.util.Locale.ROOT);
+                    for (String other : List.of("app_kubernetes_io_component", "component")) {
+                        if (!other.equals(scheme.componentLabel())
+                                && count("{__name__=~\"milvus_.+\", " + release + ", " + other + "!=\"\"}") > 0) {
+                            return Optional.of("milvus_* series of " + target.clusterId() + " have no "
+                                    + scheme.componentLabel() + " label but carry " + other + ": set label-schemes."
+                                    + kind + ".component-label = " + other + " (the " + kind + " default is "
+                                    + (target.install() == InstallKind.HELM ? "component" : "app_kubernetes_io_component")
+                                    + ")");
+                        }
+                    }
                     return Optional.of("milvus_* series of " + target.clusterId() + " have no " + scheme.componentLabel()
                             + " label: the monitor must copy it (" + (target.install() == InstallKind.HELM
                             ? "ServiceMonitor targetLabels: [component]" : "PodMonitor podTargetLabels:"

@@ -232,6 +232,22 @@ class DoctorCommandTest {
                         + " no kube_pod_status_ready for them for 5m (hr-milvus-proxy-7d5c9b6f8d-p1o2i)"));
     }
 
+    /**
+     * The series carry the chart's component label (its ServiceMonitor's targetLabels) but the config names the
+     * operator's: the fix is the config key, not the monitor, which the message blamed (recheck 10).
+     */
+    @Test
+    void aComponentLabelTheSeriesDoNotCarryNamesTheOneTheyDo(@TempDir Path dir) throws Exception {
+        Path wrong = Files.writeString(dir.resolve("wrong-label.conf"), Files.readString(config).replace(
+                "milvus-autoscaler {", "milvus-autoscaler {\n  label-schemes.helm.component-label ="
+                + " app_kubernetes_io_component"));
+        Result r = doctor(wrong, new String[] {"--cluster", "healthy/hr"});
+        assertEquals(1, r.code, r.out);
+        assertTrue(r.out.contains("milvus_* series of healthy/hr have no app_kubernetes_io_component label but carry"
+                + " component: set label-schemes.helm.component-label = component (the helm default is component)"),
+                r.out);
+    }
+
     /** A component stopped at 0 replicas is no fault: one line says so, nothing to fix, exit 0. */
     @Test
     void aStoppedComponentIsNoFaultToFix() {
