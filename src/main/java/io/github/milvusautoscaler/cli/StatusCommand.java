@@ -322,7 +322,10 @@ public final class StatusCommand implements Callable<Integer> {
             JsonObject w = object(t, tp, "waits");
             String wp = tp + ".waits";
             String waits = Stream.of(wait("scale-out cooldown", number(w, wp, "scaleOutCooldownSeconds")),
-                    wait("scale-in cooldown", number(w, wp, "scaleInCooldownSeconds")),
+                    // Named by which of the two it is (daemons before it did not send the name).
+                    wait(w.has("scaleInWait") && w.get("scaleInWait").isJsonPrimitive()
+                            ? w.get("scaleInWait").getAsString() : "scale-in cooldown",
+                            number(w, wp, "scaleInCooldownSeconds")),
                     wait("settle timeout", number(w, wp, "settleTimeoutSeconds")))
                     .filter(x -> !x.isEmpty()).collect(Collectors.joining(", "));
             String target = text(t, tp, "target");

@@ -48,6 +48,17 @@ public record TargetView(Target target, PolicySettings settings, ReplicaStatus s
         return a.compareTo(b) >= 0 ? a : b;
     }
 
+    /**
+     * Which wait {@link #scaleInCooldownLeft} is at {@code now}: "delay-after-scale-out" when the delay after a
+     * scale-out ends later than the step-down cooldown, else "scale-in cooldown" (recheck 10: a 3m delay after a
+     * scale-out showed as "scale-in cooldown 2m42s" where the cooldown was 2m).
+     */
+    public String scaleInWaitName(Instant now) {
+        Duration a = left(state.lastScaleIn(), settings.scaleIn().cooldown(), now);
+        Duration b = left(state.lastScaleOut(), settings.scaleIn().delayAfterScaleOut(), now);
+        return a.compareTo(b) >= 0 ? "scale-in cooldown" : "delay-after-scale-out";
+    }
+
     /** Most the settle wait can still last at {@code now}; zero when not waiting. */
     public Duration settleTimeLeft(Instant now) {
         return left(state.settleWaitSince(), settings.scaleIn().settleTimeout(), now);

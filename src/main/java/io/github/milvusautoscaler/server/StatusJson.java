@@ -107,6 +107,7 @@ public final class StatusJson {
         JsonObject waits = new JsonObject();
         waits.addProperty("scaleOutCooldownSeconds", v.scaleOutCooldownLeft(now).toSeconds());
         waits.addProperty("scaleInCooldownSeconds", v.scaleInCooldownLeft(now).toSeconds());
+        waits.addProperty("scaleInWait", v.scaleInWaitName(now));
         waits.addProperty("settleTimeoutSeconds", v.settleTimeLeft(now).toSeconds());
         o.add("waits", waits);
         o.addProperty("problem", v.problem());

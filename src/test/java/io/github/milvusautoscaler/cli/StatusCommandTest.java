@@ -68,7 +68,11 @@ class StatusCommandTest {
         }
     }
 
-    /** The leader's write starts the cooldowns; the table names each wait in full and the time to the second. */
+    /**
+     * The leader's write starts the cooldowns; the table names each wait in full and the time to the second. After a
+     * scale-out the step-down waits for delay-after-scale-out (15m), named so, not as the scale-in cooldown (5m) it
+     * was labelled before (recheck 10).
+     */
     @Test
     void waitsAreNamedInFullAndTheTimeIsToTheSecond() {
         FakeMetrics metrics = new FakeMetrics();
@@ -81,7 +85,7 @@ class StatusCommandTest {
                 .getAsJsonObject());
         assertTrue(table.startsWith("role: leader  at 2026-01-05T10:00:00Z\n"), table);
         assertTrue(table.contains("WAITS (time left)"), table);
-        assertTrue(table.contains("scale-out cooldown 3m0s, scale-in cooldown 15m0s"), table);
+        assertTrue(table.contains("scale-out cooldown 3m0s, delay-after-scale-out 15m0s"), table);
     }
 
     @Test
