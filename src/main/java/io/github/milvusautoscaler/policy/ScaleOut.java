@@ -528,6 +528,12 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         if (so.sizeAhead().isZero()) {
             return Double.NaN;
         }
+        // Only a signal that passes the rising test (and, for qps, is corroborated as it must be to scale out): a
+        // signal in band a tick above its average, from noise or a qps misread, sized a scale-out another signal
+        // earned (recheck 11: the proxy's cpu at 0.425, below its target, "heads for 2.55": 2 -> 4).
+        if (!rising(t, c) || !corroborated(t, c)) {
+            return Double.NaN;
+        }
         double recent = t.memory(StepDown.Steps.class).averages().shortTerm(c.name());
         double now = c.v() * Math.max(1, t.ready());
         if (Double.isNaN(recent) || !(now > recent)) {

@@ -72,6 +72,23 @@ class ScaleOutSizeAheadTest {
                 + " ceil(3.10/0.75) = 5"), at.message().text());
     }
 
+    /**
+     * Only a signal that passes the rising test projects: memory 0.60, below its target 0.65, a tick above its short
+     * average of 0.45 (1.80 + 8 x 0.45 = 5.40 load: ceil(5.40 / 0.904) = 6) sized the scale-out cpu earned, as the
+     * proxy's cpu at 0.425 did live (recheck 11: "heads for 2.55", 2 -> 4). cpu's own projection gives 4: 3 -> 4.
+     */
+    @Test
+    void aSignalThatIsNotRisingProjectsNothing() {
+        Scene s = rising(M4);
+        s.state = s.average(s.state, "cpu", 0.66, 1.84 / 3);
+        s.memory(0.60);
+        s.state = s.average(s.state, "memory", 0.60, 0.45);
+        Decision d = s.decide().decision();
+        assertEquals(Reason.SIGNAL_RISING, d.reason(), d.message().text());
+        assertEquals(4, d.to(), d.message().text());
+        assertFalse(d.message().text().contains("memory's load"), d.message().text());
+    }
+
     /** A load that is HIGH but flat (short average = now) has nothing to project: ceil(3 x 0.82/0.575) = 5 either way. */
     @Test
     void aFlatLoadIsSizedOnTheLoadNow() {
