@@ -32,7 +32,7 @@ class SettingsTextTest {
         "two of one part     | queryNode { scale-in { sustain = 10m, cooldown = 10m } }       | milvus/hr/queryNode: scale-in sustain 15m -> 10m; scale-in cooldown 5m -> 10m",
         "replicas            | queryNode { max-replicas = 12 }                                 | milvus/hr/queryNode: replicas max 10 -> 12",
         "new-pod-grace on    | queryNode { scale-in.new-pod-grace = 1m }                       | milvus/hr/queryNode: scale-in new-pod-grace 1m",
-        "size-ahead off      | queryNode { scale-out.size-ahead = 0s }                         | milvus/hr/queryNode: scale-out size-ahead 4m -> off",
+        "size-ahead on       | queryNode { scale-out.size-ahead = 4m }                         | milvus/hr/queryNode: scale-out size-ahead 4m",
         "a band              | queryNode { signals.cpu.scale-out-above = 0.8 }                 | milvus/hr/queryNode: cpu band [0.4, 0.75] target 0.575 per-pod -> [0.4, 0.8] target 0.6 per-pod",
         "a query             | queryNode { signals.cpu.query = \"vector(0.5)\" }               | milvus/hr/queryNode: cpu query changed",
         "a signal off        | queryNode { signals.memory.enabled = false }                    | milvus/hr/queryNode: signals removed memory",
@@ -40,6 +40,13 @@ class SettingsTextTest {
     })
     void eachChangedPartIsNamedWithItsOldAndNewValue(String name, String after, String expected) {
         assertEquals(List.of(expected), changes("queryNode {}", after));
+    }
+
+    /** A part that goes is named with "-> off", not the whole line before and after. */
+    @Test
+    void aPartThatGoesIsNamedOff() {
+        assertEquals(List.of("milvus/hr/queryNode: scale-out size-ahead 4m -> off"),
+                changes("queryNode { scale-out.size-ahead = 4m }", "queryNode {}"));
     }
 
     @Test
