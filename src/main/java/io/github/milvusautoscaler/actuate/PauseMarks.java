@@ -123,12 +123,13 @@ public final class PauseMarks {
         }
         JsonObject annotations = JsonPaths.annotations(object);
         Function<String, String> key = ScaleAnnotations.keys(target);
-        boolean paused = ScaleAnnotations.paused(annotations, target.component(), description);
+        Optional<String> lift = ScaleAnnotations.pausedBy(annotations, target.component(), description);
+        boolean paused = lift.isPresent();
         Optional<String> by = JsonPaths.string(annotations, key.apply(PAUSED_BY));
         return new Mark(description, paused, key.apply(PAUSED), paused ? by : Optional.empty(),
                 paused ? JsonPaths.string(annotations, key.apply(PAUSED_AT)) : Optional.empty(),
                 JsonPaths.string(object, "metadata", "resourceVersion").orElse(""),
-                paused ? ScaleAnnotations.liftArguments(annotations, target.component()) : Optional.empty());
+                lift);
     }
 
     /**

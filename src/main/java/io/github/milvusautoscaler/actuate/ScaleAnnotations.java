@@ -94,39 +94,18 @@ public final class ScaleAnnotations {
      * no component is logged and ignored (the others still count).
      */
     static boolean paused(JsonObject annotations, Component component, String object) {
-        if (JsonPaths.string(annotations, componentKey(component, "paused")).map(v -> v.strip()
-                .equalsIgnoreCase("true")).orElse(false)) {
-            return true;
-        }
-        Optional<String> value = JsonPaths.string(annotations, PAUSED).map(String::strip);
-        if (value.isEmpty() || value.get().isEmpty() || value.get().equalsIgnoreCase("false")) {
-            return false;
-        }
-        if (value.get().equalsIgnoreCase("true")) {
-            return true;
-        }
-        boolean named = false;
-        for (String entry : value.get().split(",")) {
-            String name = entry.strip();
-            Optional<Component> c = Component.fromName(name);
-            if (c.isEmpty()) {
-                BadAnnotationLog.warnOnce(LOG, object, PAUSED, value.get() + '\u0000' + name, "{}: {}=\"{}\": \"{}\" is no component"
-                        + " (use \"true\" or a list such as \"queryNode,proxy\"); ignoring it", object, PAUSED, value.get(), name);
-            } else if (c.get() == component) {
-                named = true;
-            }
-        }
-        return named;
+        return pausedBy(annotations, component, object).isPresent();
     }
 
     /**
-     * What {@code kubectl annotate} needs to lift the pause of {@code component} that {@link #paused} reads, and
-     * nothing else: {@code milvus-autoscaler.io/queryNode.paused-}; {@code milvus-autoscaler.io/paused-} for
-     * {@code "true"} (every component of the object) or a list naming only it; {@code --overwrite
-     * milvus-autoscaler.io/paused=proxy} for {@code "queryNode,proxy"}. Empty when it is not paused. A hint naming the
-     * per-component key sent a person to remove a key that was not set (reload recheck F5).
+     * The pause of {@code component} as {@code kubectl annotate} lifts it, and nothing else, or empty when it is not
+     * paused: {@code milvus-autoscaler.io/queryNode.paused-}; {@code milvus-autoscaler.io/paused-} for {@code "true"}
+     * (every component of the object) or a list naming only it; {@code --overwrite milvus-autoscaler.io/paused=proxy}
+     * for {@code "queryNode,proxy"}. The one reading of the three forms, so the hint {@code resume} prints is of the
+     * pause the daemon holds for: one naming the per-component key sent a person to remove a key that was not set
+     * (reload recheck F5). A list entry that names no component is logged (once) and ignored.
      */
-    static Optional<String> liftArguments(JsonObject annotations, Component component) {
+    static Optional<String> pausedBy(JsonObject annotations, Component component, String object) {
         String own = componentKey(component, "paused");
         if (JsonPaths.string(annotations, own).map(v -> v.strip().equalsIgnoreCase("true")).orElse(false)) {
             return Optional.of(own + "-");
@@ -143,7 +122,12 @@ public final class ScaleAnnotations {
         boolean named = false;
         for (String entry : value.get().split(",")) {
             String name = entry.strip();
-            if (Component.fromName(name).filter(c -> c == component).isPresent()) {
+            Optional<Component> c = Component.fromName(name);
+            if (c.isEmpty()) {
+                BadAnnotationLog.warnOnce(LOG, object, PAUSED, value.get() + '\u0000' + name, "{}: {}=\"{}\": \"{}\" is no component"
+                        + " (use \"true\" or a list such as \"queryNode,proxy\"); ignoring it", object, PAUSED, value.get(), name);
+            }
+            if (c.isPresent() && c.get() == component) {
                 named = true;
             } else if (!name.isEmpty()) {
                 rest.add(name);

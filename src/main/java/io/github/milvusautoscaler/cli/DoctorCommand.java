@@ -469,15 +469,17 @@ public final class DoctorCommand implements Callable<Integer> {
                     // The series may carry the other install kind's label: then the config names the wrong one, not
                     // the monitor (recheck 10: a component-label set to the chart's on an operator install was blamed
                     // on the operator's PodMonitor, which copies app.kubernetes.io/component).
+                    // The labels the shipped label-schemes name (reference.conf), one per install kind.
                     String kind = target.install().name().toLowerCase(java.util.Locale.ROOT);
-                    for (String other : List.of("app_kubernetes_io_component", "component")) {
+                    var shipped = io.github.milvusautoscaler.config.ConfigLoader.defaults();
+                    for (InstallKind k : InstallKind.values()) {
+                        String other = shipped.labelScheme(k).componentLabel();
                         if (!other.equals(scheme.componentLabel())
                                 && count("{__name__=~\"milvus_.+\", " + release + ", " + other + "!=\"\"}") > 0) {
                             return Optional.of("milvus_* series of " + target.clusterId() + " have no "
                                     + scheme.componentLabel() + " label but carry " + other + ": set label-schemes."
                                     + kind + ".component-label = " + other + " (the " + kind + " default is "
-                                    + (target.install() == InstallKind.HELM ? "component" : "app_kubernetes_io_component")
-                                    + ")");
+                                    + shipped.labelScheme(target.install()).componentLabel() + ")");
                         }
                     }
                     return Optional.of("milvus_* series of " + target.clusterId() + " have no " + scheme.componentLabel()

@@ -79,18 +79,14 @@ final class PauseCommand {
                     PauseMarks.Mark after = marks.read(target);
                     if (after.paused()) {
                         err.println("resume: " + target + " is still paused by an annotation set by hand on "
-                                + after.object() + "; lift it with: kubectl -n " + target.namespace() + " annotate "
-                                + after.object().replace(target.namespace() + "/", "") + " "
-                                + after.lift().orElse("(see README, Pausing)"));
+                                + after.object() + "; lift it with: " + liftCommand(target, after));
                         err.flush();
                         out.flush();
                         return Main.EXIT_FAILURE;
                     }
                 } else if (before.paused()) {
                     err.println("resume: " + target + " is paused by an annotation set by hand on " + before.object()
-                            + ", not by pause or scale; left alone. Lift it with: kubectl -n " + target.namespace()
-                            + " annotate " + before.object().replace(target.namespace() + "/", "") + " "
-                            + before.lift().orElse(before.pausedKey() + "-"));
+                            + ", not by pause or scale; left alone. Lift it with: " + liftCommand(target, before));
                     err.flush();
                     return Main.EXIT_FAILURE;
                 } else {
@@ -100,6 +96,15 @@ final class PauseCommand {
                 return Main.EXIT_OK;
             });
         }
+    }
+
+    /**
+     * The kubectl command that lifts {@code mark}'s pause and nothing else: {@code kubectl -n milvus annotate milvus op
+     * --overwrite milvus-autoscaler.io/paused=proxy}.
+     */
+    static String liftCommand(Target target, PauseMarks.Mark mark) {
+        return "kubectl -n " + target.namespace() + " annotate " + mark.object().replace(target.namespace() + "/", "")
+                + " " + mark.lift().orElse(mark.pausedKey() + "-");
     }
 
     /** What {@code pause} or {@code resume} does to the chosen target's marks; returns the exit code. */

@@ -43,9 +43,7 @@ public record TargetView(Target target, PolicySettings settings, ReplicaStatus s
 
     /** Step-down cooldown left at {@code now}: the longer of the step-down cooldown and the delay after a scale-out. */
     public Duration scaleInCooldownLeft(Instant now) {
-        Duration a = left(state.lastScaleIn(), settings.scaleIn().cooldown(), now);
-        Duration b = left(state.lastScaleOut(), settings.scaleIn().delayAfterScaleOut(), now);
-        return a.compareTo(b) >= 0 ? a : b;
+        return cooldownLeft(now).compareTo(delayLeft(now)) >= 0 ? cooldownLeft(now) : delayLeft(now);
     }
 
     /**
@@ -54,9 +52,15 @@ public record TargetView(Target target, PolicySettings settings, ReplicaStatus s
      * scale-out showed as "scale-in cooldown 2m42s" where the cooldown was 2m).
      */
     public String scaleInWaitName(Instant now) {
-        Duration a = left(state.lastScaleIn(), settings.scaleIn().cooldown(), now);
-        Duration b = left(state.lastScaleOut(), settings.scaleIn().delayAfterScaleOut(), now);
-        return a.compareTo(b) >= 0 ? "scale-in cooldown" : "delay-after-scale-out";
+        return cooldownLeft(now).compareTo(delayLeft(now)) >= 0 ? "scale-in cooldown" : "delay-after-scale-out";
+    }
+
+    private Duration cooldownLeft(Instant now) {
+        return left(state.lastScaleIn(), settings.scaleIn().cooldown(), now);
+    }
+
+    private Duration delayLeft(Instant now) {
+        return left(state.lastScaleOut(), settings.scaleIn().delayAfterScaleOut(), now);
     }
 
     /** Most the settle wait can still last at {@code now}; zero when not waiting. */

@@ -11,7 +11,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The kubectl annotate arguments resume prints for a pause set by hand: the one that lifts it and nothing else, for
  * each form README's Pausing lists. Naming the per-component key for a list pause sent a person to remove a key that
- * was not set (reload recheck F5).
+ * was not set (reload recheck F5). "key-" removes an annotation and --overwrite replaces one: kubectl annotate --help
+ * (kubernetes/kubectl pkg/cmd/annotate/annotate.go, its examples).
  */
 class PauseLiftTest {
 
@@ -25,7 +26,7 @@ class PauseLiftTest {
         "false                        | {\"milvus-autoscaler.io/paused\":\"false\"}                 | ",
     })
     void theArgumentsLiftThePauseAndNothingElse(String name, String annotations, String lift) {
-        assertEquals(Optional.ofNullable(lift), ScaleAnnotations.liftArguments(
-                JsonParser.parseString(annotations).getAsJsonObject(), Component.QUERY_NODE));
+        assertEquals(Optional.ofNullable(lift), ScaleAnnotations.pausedBy(
+                JsonParser.parseString(annotations).getAsJsonObject(), Component.QUERY_NODE, "milvus milvus/op"));
     }
 }

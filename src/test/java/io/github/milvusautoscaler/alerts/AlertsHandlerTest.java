@@ -352,7 +352,8 @@ class AlertsHandlerTest {
         assertEquals(200, post(firing(), "Bearer restored-token-of-another-length", "application/json").statusCode());
 
         // cp -p over the same file: same inode, same length, the old time set back; only its ctime moved (reload
-        // recheck F10). The kernel stamps ctime at its tick (a few ms), so the write is repeated until it moved.
+        // recheck F10; stat(2): st_ctime changes on every write and on utimensat, and no call sets it back). The
+        // kernel stamps ctime at its tick (a few ms), so the write is repeated until it moved.
         var before = Files.getAttribute(tokenFile, "unix:ctime");
         var time = Files.getLastModifiedTime(tokenFile);
         Object inode = Files.readAttributes(tokenFile, java.nio.file.attribute.BasicFileAttributes.class).fileKey();

@@ -233,8 +233,9 @@ class DoctorCommandTest {
     }
 
     /**
-     * The series carry the chart's component label (its ServiceMonitor's targetLabels) but the config names the
-     * operator's: the fix is the config key, not the monitor, which the message blamed (recheck 10).
+     * The series carry the chart's component label (charts/milvus/templates/servicemonitor.yaml, targetLabels:
+     * component) but the config names the operator's (milvus-operator pkg/controllers/podmonitor.go,
+     * app.kubernetes.io/component): the fix is the config key, not the monitor, which the message blamed (recheck 10).
      */
     @Test
     void aComponentLabelTheSeriesDoNotCarryNamesTheOneTheyDo(@TempDir Path dir) throws Exception {

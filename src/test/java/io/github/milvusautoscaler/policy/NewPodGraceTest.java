@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
  * {@code scale-in.new-pod-grace}: the scale-in sustain goes on through a gap in which the only signals missing are
  * per-pod ones that still report every replica ready at the sustain's last tick and lack only the replicas that turned
  * ready since. The scene: 1 replica, every signal LOW and known for 5 minutes of 15s ticks; then a second replica
- * turns ready and cpu reports only the first pod for a tick or more.
+ * turns ready and cpu reports only the first pod for a tick or more: the default cpu template reads irate(), which
+ * needs two samples of the new pod's container_cpu_usage_seconds_total (Prometheus docs, querying/functions: irate
+ * "calculates the per-second instant rate ... based on the last two data points").
  */
 class NewPodGraceTest {
 

@@ -75,7 +75,10 @@ class RecentPeakStoryTest {
      * qps is the cluster's search rate divided in its query by kube-state-metrics' ready count, which moves a scrape
      * after the API's: on 2 -> 4 the first reads are still 200/s over 2 = 100 per node, times the API's 4 = a load of
      * 400 nobody carried (recheck 10: a step-down held by "qps peak load 800" on a cluster that never saw 400/s).
-     * Those reads skip the peaks for settle-read-after (1m); cpu, read per pod, is not skipped.
+     * Those reads skip the peaks for settle-read-after (1m); cpu, read per pod, is not skipped. The shape: reference.conf's
+     * qps template divides by queries.component-ready, kube_deployment_status_replicas_ready (kube-state-metrics
+     * docs/workload/deployment-metrics.md), which Prometheus has only as of its last scrape of kube-state-metrics (30s
+     * on kube-prometheus-stack), while the daemon's ready count is the Deployment's status read from the API.
      */
     @Test
     void aClusterSignalReadOverALaggingReadyCountDoesNotSetAPeak() {
