@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.core;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,9 +24,14 @@ import java.util.Map;
  * @param written true when the scale reached the owning object (confirmed by the answer, or by
  *                recognising our write id on a re-read after a lost answer); false for every HOLD,
  *                a follower's, dry-run, failed or abandoned write
+ * @param alerts  the names of the Alertmanager alerts that drove or held this decision (an alert scale-out, its
+ *                cooldown, its hold at max-replicas, a scale-in an alert blocks), each once, in the order they
+ *                arrived; empty for every other decision. A log pipeline finds what an alert did by this field
+ *                rather than by parsing the message
  */
 public record Decision(Target target, Instant time, Action action, Integer from, Integer to, DecisionReason reason,
-                       Message message, Map<String, SignalReading> signals, boolean dryRun, boolean written) {
+                       Message message, Map<String, SignalReading> signals, boolean dryRun, boolean written,
+                       List<String> alerts) {
 
     public Decision {
         requireNonNull(target, "target");
@@ -34,6 +40,7 @@ public record Decision(Target target, Instant time, Action action, Integer from,
         requireNonNull(reason, "reason");
         requireNonNull(message, "message");
         signals = SignalMap.copyOf(requireNonNull(signals, "signals"));
+        alerts = requireNonNull(alerts, "alerts").isEmpty() ? List.of() : List.copyOf(alerts);
         if (!reason.allows(action)) {
             throw new IllegalArgumentException("reason " + reason + " requires " + reason.action() + ", not " + action);
         }
@@ -56,6 +63,12 @@ public record Decision(Target target, Instant time, Action action, Integer from,
         if (written && (action == Action.HOLD || dryRun)) {
             throw new IllegalArgumentException("only a scale outside dry-run can be written");
         }
+    }
+
+    /** A decision no alert drove or held. */
+    public Decision(Target target, Instant time, Action action, Integer from, Integer to, DecisionReason reason,
+                    Message message, Map<String, SignalReading> signals, boolean dryRun, boolean written) {
+        this(target, time, action, from, to, reason, message, signals, dryRun, written, List.of());
     }
 
     /** A decision not (yet) written. */
@@ -82,11 +95,11 @@ public record Decision(Target target, Instant time, Action action, Integer from,
 
     /** A copy marked as decided in dry-run, so not written (a HOLD writes nothing anyway, but says so too). */
     public Decision asDryRun() {
-        return new Decision(target, time, action, from, to, reason, message, signals, true, false);
+        return new Decision(target, time, action, from, to, reason, message, signals, true, false, alerts);
     }
 
     /** A copy marked as written: the scale reached the owning object. */
     public Decision asWritten() {
-        return new Decision(target, time, action, from, to, reason, message, signals, dryRun, true);
+        return new Decision(target, time, action, from, to, reason, message, signals, dryRun, true, alerts);
     }
 }

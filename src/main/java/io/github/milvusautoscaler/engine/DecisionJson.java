@@ -16,8 +16,9 @@ import java.util.Map;
  * {@code action}, {@code from}, {@code to}, {@code reason}, {@code stage} (the rule of the policy, or
  * the part outside it, that decided: {@code core.Stage}), {@code message}, {@code signals},
  * {@code dryRun} (true on every decision of a dry-run daemon, HOLD included), {@code written} (the scale
- * reached the owning object; false for HOLD, a follower's, dry-run, failed or abandoned writes). The daemon and
- * the simulator write the same lines, so one set of tools (jq, a notebook) reads both.
+ * reached the owning object; false for HOLD, a follower's, dry-run, failed or abandoned writes), and {@code alerts}
+ * (the names of the Alertmanager alerts that drove or held the decision) only on a decision that has any. The daemon
+ * and the simulator write the same lines, so one set of tools (jq, a notebook) reads both.
  */
 public final class DecisionJson {
 
@@ -71,6 +72,13 @@ public final class DecisionJson {
         w.endObject();
         w.name("dryRun").value(d.dryRun());
         w.name("written").value(d.written());
+        if (!d.alerts().isEmpty()) {
+            w.name("alerts").beginArray();
+            for (String name : d.alerts()) {
+                w.value(name);
+            }
+            w.endArray();
+        }
         w.endObject();
     }
 

@@ -74,10 +74,14 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
     /**
      * Target, reason, action and the counts as structured fields (JSON logs), besides the formatted message, on every
      * decision line: a blocked HOLD's from and to are the count it holds at; a target that cannot be read has none.
+     * A decision an alert drove or held also has {@code alerts}, their names joined by commas.
      */
     private static LoggingEventBuilder fields(LoggingEventBuilder b, Decision d) {
         LoggingEventBuilder f = b.addKeyValue("target", d.target().id()).addKeyValue("reason", d.reason())
                 .addKeyValue("action", d.action());
+        if (!d.alerts().isEmpty()) {
+            f = f.addKeyValue("alerts", String.join(",", d.alerts()));
+        }
         return d.from() == null ? f : f.addKeyValue("from", d.from()).addKeyValue("to", d.to());
     }
 

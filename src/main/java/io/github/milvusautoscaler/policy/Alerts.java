@@ -84,22 +84,23 @@ final class Alerts implements Rule<Alerts.Book> {
             return Optional.empty();
         }
         Set<String> keys = fresh.stream().map(ActiveAlert::key).collect(Collectors.toCollection(LinkedHashSet::new));
-        Supplier<String> names = () -> fresh.stream().map(ActiveAlert::name).distinct()
-                .collect(Collectors.joining(", "));
+        List<String> named = fresh.stream().map(ActiveAlert::name).distinct().toList();
+        Supplier<String> names = () -> String.join(", ", named);
         AlertSettings a = t.settings().alerts();
         int current = t.current();
         if (current >= t.settings().maxReplicas()) {
             return ScaleOut.atMax(t, () -> "alert " + names.get() + " firing but " + t.component()
-                    + " is at max-replicas " + t.settings().maxReplicas(), keys);
+                    + " is at max-replicas " + t.settings().maxReplicas(), keys).map(p -> p.withAlerts(named));
         }
         if (t.within(book.lastScaleOut(), a.cooldown())) {
             return Proposal.hold(Stage.ALERTS, Reason.ALERT_COOLDOWN, t, () -> "alert " + names.get()
                     + " firing; alert cooldown " + human(t.left(book.lastScaleOut(), a.cooldown())) + " left of "
-                    + human(a.cooldown()));
+                    + human(a.cooldown())).map(p -> p.withAlerts(named));
         }
         int to = (int) Math.min(t.settings().maxReplicas(), (long) current + a.step());
         return Optional.of(new Proposal(Stage.ALERTS, Reason.ALERT_SCALE_OUT, to, () -> "alert " + names.get()
-                + " firing; " + t.component() + " " + current + " -> " + to + " (alerts.step " + a.step() + ")", keys));
+                + " firing; " + t.component() + " " + current + " -> " + to + " (alerts.step " + a.step() + ")", keys)
+                .withAlerts(named));
     }
 
     /**

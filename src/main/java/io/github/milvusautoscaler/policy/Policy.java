@@ -90,7 +90,8 @@ public final class Policy {
             readings.put(c.name(), c.reading());
         }
         Decision decision = new Decision(observation.target(), now, proposal.reason().action(), status.current(),
-                proposal.to(), proposal.reason(), proposal.message(), readings.build(), false);
+                proposal.to(), proposal.reason(), proposal.message(), readings.build(), false, false,
+                proposal.alerts());
 
         TargetState.Pass decided = prepared.pass();
         for (int i = 0; i < RULES.size(); i++) {
@@ -155,14 +156,15 @@ public final class Policy {
         if (t.budget().exhausted() && p.reason() != Reason.STEP_DOWN_ROLLBACK) {
             return new Proposal(Stage.BUDGET, Reason.BUDGET_EXHAUSTED, t.current(), () -> "max-actions-per-hour "
                     + t.budget().limitPerHour() + " reached (" + t.budget().usedLastHour()
-                    + " in the last hour); not acting on: " + p.message().text() + "; holding at " + t.current());
+                    + " in the last hour); not acting on: " + p.message().text() + "; holding at " + t.current())
+                    .withAlerts(p.alerts());
         }
         if (p.reason() == Reason.BELOW_MIN || p.reason() == Reason.ABOVE_MAX) {
             return p;
         }
         int to = t.clamp(p.to());
         return to == p.to() ? p : new Proposal(p.by(), p.reason(), to,
-                () -> p.message().text() + " (clamped to " + to + ")", p.alertKeys());
+                () -> p.message().text() + " (clamped to " + to + ")", p.alertKeys()).withAlerts(p.alerts());
     }
 
     // Each rule's memory sits at the rule's position in the state (TargetState.initial() puts it there), so

@@ -15,6 +15,7 @@ import io.github.milvusautoscaler.core.SignalState;
 import io.github.milvusautoscaler.core.Stage;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -159,9 +160,10 @@ final class StepDown implements Rule<StepDown.Steps> {
         }
         int current = t.current();
         if (!t.observation().alerts().isEmpty()) {
+            List<String> named = t.observation().alerts().stream().map(ActiveAlert::name).distinct().toList();
             return Proposal.hold(Stage.STEP_DOWN, Reason.ALERT_BLOCKS_SCALE_IN, t, () -> "alert "
-                    + t.observation().alerts().stream().map(ActiveAlert::name).distinct()
-                    .collect(Collectors.joining(", ")) + " firing blocks scale-in of " + t.component());
+                    + String.join(", ", named) + " firing blocks scale-in of " + t.component())
+                    .map(p -> p.withAlerts(named));
         }
         if (current <= t.settings().minReplicas()) {
             return Proposal.hold(Stage.STEP_DOWN, Reason.AT_MIN, t, () -> t.component() + " " + averages(t)

@@ -66,4 +66,19 @@ class DecisionJsonTest {
         assertTrue(o.get("to").isJsonNull());
         assertEquals("ENGINE", o.get("stage").getAsString(), "decided outside the policy's rules");
     }
+
+    /**
+     * A decision an alert drove carries its names as an array, through dry-run and written copies; the key appears on
+     * no other line, so "exactly the documented keys" above still holds for them.
+     */
+    @Test
+    void anAlertDecisionNamesItsAlerts() {
+        Decision d = new Decision(TARGET, Instant.EPOCH, Action.SCALE_OUT, 3, 4, Reason.ALERT_SCALE_OUT,
+                io.github.milvusautoscaler.core.Message.of("alert MilvusSearchLatencyHigh firing; queryNode 3 -> 4"),
+                Map.of(), false, false, java.util.List.of("MilvusSearchLatencyHigh", "MilvusQueryQueueBacklog"));
+        for (Decision copy : java.util.List.of(d, d.asDryRun(), d.asWritten())) {
+            JsonObject o = DecisionJson.toJson(copy);
+            assertEquals("[\"MilvusSearchLatencyHigh\",\"MilvusQueryQueueBacklog\"]", o.get("alerts").toString());
+        }
+    }
 }

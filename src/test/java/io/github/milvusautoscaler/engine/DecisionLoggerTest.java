@@ -106,4 +106,22 @@ class DecisionLoggerTest {
         assertTrue(m.get(0).endsWith("SIGNAL_HIGH: 3 -> 5"), m.get(0));
         assertTrue(m.get(1).contains("SIGNAL_HIGH [not written]"), m.get(1));
     }
+
+    /** An alert's decision line has the alert names as a field of its own (JSON logs); another line has none. */
+    @Test
+    void anAlertDecisionLineNamesItsAlertsAsAField() {
+        DecisionLogger log = new DecisionLogger(() -> true);
+        log.record(new Decision(T, T0, Action.SCALE_OUT, 3, 4, Reason.ALERT_SCALE_OUT,
+                io.github.milvusautoscaler.core.Message.of("alert MilvusSearchLatencyHigh firing"), Map.of(), false,
+                true, List.of("MilvusSearchLatencyHigh", "MilvusQueryQueueBacklog")));
+        log.record(d(15, Reason.SIGNAL_HIGH, 4, 5));
+        assertEquals(2, lines.list.size(), messages().toString());
+        assertEquals("MilvusSearchLatencyHigh,MilvusQueryQueueBacklog", field(lines.list.get(0), "alerts"));
+        assertEquals(null, field(lines.list.get(1), "alerts"));
+    }
+
+    private static Object field(ILoggingEvent e, String key) {
+        return e.getKeyValuePairs() == null ? null : e.getKeyValuePairs().stream().filter(kv -> kv.key.equals(key))
+                .map(kv -> kv.value).findFirst().orElse(null);
+    }
 }
