@@ -78,9 +78,9 @@ import picocli.CommandLine.Spec;
         description = "Scale one worker component to N the way Milvus documents it: scale-out in one write, scale-in"
                 + " one replica at a time, each step waiting for settle and health, the daemon paused meanwhile.",
         footer = {"", "Exit codes: 0 done (or nothing to do, or --dry-run), 1 harm (rolled back unless"
-                + " --no-rollback-on-harm), a wait timed out, the replicas were changed by someone else,"
-                + " Kubernetes/Prometheus unreachable, or the pause could not be lifted at the end, 2 refused"
-                + " (coordinator, N out of range, replicas: -1 or an HPA on the Deployment or StatefulSet,"
+                + " --no-rollback-on-harm, which keeps the daemon paused), a wait timed out, the replicas were changed"
+                + " by someone else, Kubernetes/Prometheus unreachable, or the pause could not be lifted at the end,"
+                + " 2 refused (coordinator, N out of range or below min-replicas without --keep-paused, replicas: -1 or an HPA on the Deployment or StatefulSet,"
                 + " rollout, not confirmed, a pause another scale run left: --take-over) or bad usage/config, 130"
                 + " interrupted (Ctrl-C; 143 on SIGTERM): the"
                 + " target stays paused at a completed step."})
@@ -113,7 +113,8 @@ public final class ScaleCommand implements Callable<Integer> {
     @Option(names = "--yes", description = "Do not ask for confirmation (required when stdin or stdout is not a terminal).")
     boolean yes;
 
-    @Option(names = "--force-range", description = "Allow N outside [1, max-replicas of the target] (0 included).")
+    @Option(names = "--force-range", description = "Allow N outside [1, max-replicas of the target] (0 included), or"
+            + " below its min-replicas without --keep-paused.")
     boolean forceRange;
 
     @Option(names = "--rollback-on-harm", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -180,6 +181,14 @@ public final class ScaleCommand implements Callable<Integer> {
             return refuse(err, "scale: --to " + to + " is outside [1, " + max + "] (max-replicas of " + target
                     + "); pass --force-range to go outside it");
         }
+        int min = ts.policy().minReplicas();
+        if (to < min && !forceRange && !keepPaused) {
+            // The daemon puts it back within a tick of the pause being lifted (BELOW_MIN): a stopping balance, then
+            // a node added back and a second balance, for a run that said "done" (scale recheck 2, M4).
+            return refuse(err, "scale: --to " + to + " is below min-replicas " + min + " of " + target + ": once the"
+                    + " pause is lifted the daemon scales it back up to " + min + ", a second disruption; pass"
+                    + " --keep-paused to keep the daemon off for it, or --force-range to go below min-replicas anyway");
+        }
         // The config refuses a non-positive scale-in.settle-timeout or verify-window (Checks.positive); the flags
         // that override them keep the same rule: a 0s verify window drops the per-step harm check, a 0s settle
         // timeout writes a step and times out at once, leaving the target paused half-way.
@@ -236,9 +245,9 @@ public final class ScaleCommand implements Callable<Integer> {
         Plan plan = new Plan(target, status.current(), to, settle, verify, ts.hasSettleQuery(), ts.hasHealthQuery(),
                 ts.policy().scaleIn().settleReadAfter());
         out.println(plan.text());
-        if (to < ts.policy().minReplicas() && !keepPaused) {
-            out.println("note: " + to + " is below min-replicas " + ts.policy().minReplicas() + "; once resumed the"
-                    + " daemon scales back up to " + ts.policy().minReplicas() + " (--keep-paused keeps it off)");
+        if (to < min && !keepPaused) {
+            out.println("note: " + to + " is below min-replicas " + min + " (--force-range); once resumed the daemon"
+                    + " scales back up to " + min + " (--keep-paused keeps it off)");
         }
         out.flush();
 
@@ -355,7 +364,9 @@ public final class ScaleCommand implements Callable<Integer> {
             }
             int n = steps();
             return target + ": " + c + " " + from + " -> " + to + ": " + number(n) + " step-down" + (n == 1 ? "" : "s")
-                    + " of one node, each waiting for settle (up to " + human(settle) + ") and health"
+                    + " of one node, " + (settleReadAfter.isZero() ? "" : "the first once settle and health have"
+                    + " held for " + human(settleReadAfter) + " (scale-in.settle-read-after), ") + "each waiting for"
+                    + " settle (up to " + human(settle) + ") and health"
                     + " (verify window " + human(verify) + (healthQuery ? "" : ", no health-query configured: signals"
                     + " only") + (settleQuery ? "" : ", no settle-query configured: ready replicas only") + ")";
         }
@@ -481,7 +492,14 @@ public final class ScaleCommand implements Callable<Integer> {
      * Where a wait stands, in its progress line ({@code step 2 of 3 (queryNode -> 2)}) and in a message that says
      * when something happened ({@code at step 2 of 3}, {@code before step 1}).
      */
-    private record Stage(String label, String when) {
+    /**
+     * @param hold what the wait's last part, the known-good polls held for {@code verify}, is called in progress
+     *             lines: "the verify window", or before step 1 what that hold is for
+     */
+    private record Stage(String label, String when, String hold) {
+        Stage(String label, String when) {
+            this(label, when, "the verify window");
+        }
     }
 
     /** One run of the steps, with the state it needs to report where it stopped. */
@@ -498,6 +516,12 @@ public final class ScaleCommand implements Callable<Integer> {
         private final String who = TargetSelection.who();
         private boolean pausedHere;
         private PauseMarks.Mark pause;
+        /**
+         * The count before a harmful step that --no-rollback-on-harm left in place; 0 when there was none. The pause
+         * is kept then: lifted, the daemon rolled the step back 3 s later (its own verify window saw the harm), which
+         * is what the flag was given to prevent (scale recheck 2, M1).
+         */
+        private int harmLeftAt;
         /** The target's scale-in.backoff, kept on the object with a roll-back as the daemon's own roll-back keeps it. */
         private final Duration backoff;
 
@@ -555,6 +579,15 @@ public final class ScaleCommand implements Callable<Integer> {
                         : "paused the daemon for " + target + ": " + pause.pausedKey() + "=true on " + pause.object()
                         + " (" + by + ")");
             } catch (ActuationException e) {
+                if (pausedHere) {
+                    // The pause was written; a failed read of it afterwards does not take it back, and "nothing
+                    // written" left the daemon off with no way named to turn it on (scale recheck 2, M2).
+                    err.println("scale: paused " + target + " for the daemon, but could not read the pause back: "
+                            + e.getMessage() + "; no replica written. The pause stays, so the daemon keeps off; lift it"
+                            + " with: milvus-autoscaler resume --config " + selection.config + " --target "
+                            + target.id());
+                    return Main.EXIT_FAILURE;
+                }
                 err.println("scale: could not pause " + target + " for the daemon: " + e.getMessage() + "; nothing"
                         + " written");
                 return Main.EXIT_FAILURE;
@@ -625,8 +658,15 @@ public final class ScaleCommand implements Callable<Integer> {
             // (or a scale that timed out) wrote a minute ago may still be handing its segments over, and a second
             // removal now would stack two stopping balances on the same nodes. So the first write waits for the
             // same settle and health the later ones do, and a harmed service stops the command with nothing written.
+            // And they must hold for settle-read-after: a step-down written seconds before this run (the daemon's, or
+            // the step an interrupted run wrote before its --take-over) is not in Prometheus yet, so the settle query
+            // still reads the cluster before it, QUIET, and the first removal went 3 s after the last (scale recheck
+            // 2, H1). Within settle-read-after Prometheus has scraped any such change, by anyone, and a hand-off it
+            // started reads BUSY and starts the hold again.
             WaitResult before = await(new Stage("before step 1 (" + target.component() + " at " + at + ")",
-                    "before step 1"), at, Duration.ZERO, plan.settle(), true, true);
+                    "before step 1", "settle and health to hold, so a step-down just before this run has reached"
+                    + " Prometheus (scale-in.settle-read-after)"), at, plan.settleReadAfter(),
+                    plan.settle().plus(plan.settleReadAfter()), true, true);
             if (before.ended() == Ended.HARM) {
                 progress.end();
                 err.println("scale: not starting: " + before.why() + "; nothing written. " + where());
@@ -657,6 +697,7 @@ public final class ScaleCommand implements Callable<Integer> {
                             + w.why();
                     if (!rollbackOnHarm) {
                         err.println("scale: " + what + "; stopped, not rolled back (--no-rollback-on-harm); " + where());
+                        harmLeftAt = at;
                         return Main.EXIT_FAILURE;
                     }
                     if (stopped()) {
@@ -824,11 +865,15 @@ public final class ScaleCommand implements Callable<Integer> {
                 String waitingFor;
                 boolean settling = false;
                 Instant now;
+                PauseMarks.Mark holder = null;
                 try {
                     look = lookOrStop(requested);
                     if (look == null) {
                         return new WaitResult(Ended.INTERRUPTED, "interrupted", null, stage);
                     }
+                    // Read here, inside the API's wait: three 503s on this read ended the procedure between steps
+                    // where the same on the look's own read were waited out (scale recheck 2, M2).
+                    holder = pausedHere ? marks.read(target) : null;
                     now = clock.instant();
                 } catch (ActuationException e) {
                     if (e.kind() != ActuationException.Kind.UNAVAILABLE) {
@@ -861,8 +906,7 @@ public final class ScaleCommand implements Callable<Integer> {
                     return new WaitResult(Ended.CHANGED, "the daemon's pause on " + target + " was lifted by someone"
                             + " else " + stage.when() + ", so the daemon may scale it too", look, stage);
                 }
-                if (pausedHere) {
-                    PauseMarks.Mark holder = marks.read(target);
+                if (holder != null) {
                     if (!holder.samePause(pause)) {
                         // Another run took this run's pause over (--take-over by someone who thought it gone): two
                         // runs must not both write steps (scale recheck N2).
@@ -921,7 +965,7 @@ public final class ScaleCommand implements Callable<Integer> {
                     if (Duration.between(verifiedSince, now).compareTo(verify) >= 0) {
                         return new WaitResult(Ended.PASSED, "", look, stage);
                     }
-                    waitingFor = "the verify window (" + human(verify) + ")";
+                    waitingFor = stage.hold() + " (" + human(verify) + ")";
                 }
                 if (now.isAfter(deadline)) {
                     return new WaitResult(Ended.TIMEOUT, waitingFor + " after " + human(timeout) + " ("
@@ -1028,7 +1072,7 @@ public final class ScaleCommand implements Callable<Integer> {
             if (!pausedHere) {
                 return true;
             }
-            if (keepPaused) {
+            if (keepPaused || harmLeftAt > 0) {
                 try {
                     // Marked as kept, so a later scale reads it as a pause left on purpose, not as a run that may still
                     // be at work (which it would refuse and steer to --take-over; scale recheck N5).
@@ -1036,8 +1080,16 @@ public final class ScaleCommand implements Callable<Integer> {
                 } catch (ActuationException e) {
                     err.println("scale: could not mark the kept pause on " + target + " as kept: " + e.getMessage());
                 }
-                out.println("the daemon stays paused for " + target + " (--keep-paused); resume with: milvus-autoscaler"
-                        + " resume --config " + selection.config + " --target " + target.id());
+                String resume = "milvus-autoscaler resume --config " + selection.config + " --target " + target.id();
+                if (keepPaused) {
+                    out.println("the daemon stays paused for " + target + " (--keep-paused); resume with: " + resume);
+                } else {
+                    err.println("scale: the daemon stays paused for " + target + ", so it does not roll the step back"
+                            + " either (--no-rollback-on-harm). Put the replica back with: milvus-autoscaler scale"
+                            + " --config " + selection.config + " --target " + target.id() + " --to " + harmLeftAt
+                            + "; or hand the target back to the daemon, which rolls the step back within its"
+                            + " verify window if the harm is still there, with: " + resume);
+                }
                 return true;
             }
             try {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import io.github.milvusautoscaler.actuate.HelmDeploymentActuator;
+import io.github.milvusautoscaler.actuate.PauseMarks;
 import io.github.milvusautoscaler.config.ConfigLoader;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.testsupport.CapturedLogs;
@@ -441,6 +442,46 @@ class ScaleCommandTest {
     }
 
     /**
+     * A step-down written seconds before the run (the daemon's, or the step an interrupted run wrote before its
+     * --take-over) is not in Prometheus yet: its hand-off shows only a scrape or two later, so a settle read QUIET on
+     * the run's first poll was the cluster before it, and the first removal went 3 s after the last (scale recheck 2,
+     * H1). Here the earlier step's segment moves show 1.5 s into the run and end at 4 s; with settle-read-after 4s the
+     * first write waits for settle and health to hold that long, so it comes after the moves, not on the first poll.
+     */
+    @Test
+    void aStepDownJustBeforeTheRunHoldsTheFirstStepForSettleReadAfter(@TempDir Path dir) throws Exception {
+        at(3);
+        drain = Duration.ZERO;
+        Path file = dir.resolve("read-after.conf");
+        Files.writeString(file, Files.readString(config).replace("settle-read-after = 0s", "settle-read-after = 4s"));
+        List<Instant> cleared = new CopyOnWriteArrayList<>();
+        long run = generation.get();
+        timers.schedule(() -> {
+            if (generation.get() == run) {
+                coord.setQuerycoordTasks("segment_move", 1);
+            }
+        }, 1500, TimeUnit.MILLISECONDS);
+        timers.schedule(() -> {
+            if (generation.get() == run) {
+                cleared.add(Instant.now());
+                coord.setQuerycoordTasks("segment_move", 0);
+            }
+        }, 4, TimeUnit.SECONDS);
+        Result r = scale(file, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes",
+                "--verify-window", "1s");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals(List.of(2), writtenCounts(), r.all());
+        assertEquals(1, cleared.size(), r.all());
+        assertTrue(((Instant) writes.get(0)[0]).isAfter(cleared.get(0)),
+                "the first write at " + writes.get(0)[0] + " waited for the moves that showed late, ended "
+                        + cleared.get(0) + ": " + r.all());
+        assertTrue(r.out().contains("the first once settle and health have held for 4s (scale-in.settle-read-after)"),
+                r.out());
+        assertTrue(r.all().contains("before step 1 (queryNode at 3): waiting for settle and health to hold, so a"
+                + " step-down just before this run has reached Prometheus (scale-in.settle-read-after) (4s)"), r.all());
+    }
+
+    /**
      * A balance longer than the time budget stops the command after the one step it wrote, with exit 1, the
      * daemon's pause lifted (it holds its own step-downs while this one settles), and the command that waits longer
      * and goes on. Budget: --settle-timeout 1s + the 2s verify window; the segment moves last 6s.
@@ -588,6 +629,63 @@ class ScaleCommandTest {
         assertTrue(r.out().contains("done: milvus/scl/queryNode at 5 replicas (ready 5 of 5"), r.out());
         assertEquals("up", annotations().get("milvus-autoscaler.io/last-scale-direction").getAsString());
         assertFalse(annotations().has("milvus-autoscaler.io/paused"));
+    }
+
+    /**
+     * --no-rollback-on-harm leaves the harmful step in place and keeps the daemon paused: lifted, the daemon's own
+     * verify window saw the harm and rolled the step back 3 s later (scale recheck 2, M1), which the flag was given to
+     * prevent. The pause is marked kept, and the message names the command that puts the replica back and the resume.
+     */
+    @Test
+    void noRollbackOnHarmKeepsTheDaemonPausedAndSaysHowToPutTheReplicaBack() {
+        at(3);
+        afterWrite = n -> {
+            if (n == 2) {
+                queryNodes.forEach(p -> p.setReadQueue(5));
+            }
+        };
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes", "--no-rollback-on-harm");
+        assertEquals(1, r.exit(), r.all());
+        assertEquals(List.of(2), writtenCounts(), "not rolled back: " + r.all());
+        assertTrue(r.err().contains("stopped, not rolled back (--no-rollback-on-harm)"), r.err());
+        assertTrue(r.err().contains("the daemon stays paused for milvus/scl/queryNode, so it does not roll the step"
+                + " back either (--no-rollback-on-harm). Put the replica back with: milvus-autoscaler scale --config "
+                + config + " --target milvus/scl/queryNode --to 3"), r.err());
+        assertTrue(r.err().contains("milvus-autoscaler resume --config " + config + " --target milvus/scl/queryNode"),
+                r.err());
+        assertEquals("true", annotations().get("milvus-autoscaler.io/paused").getAsString(), annotations().toString());
+        assertTrue(annotations().get("milvus-autoscaler.io/paused-by").getAsString().endsWith(PauseMarks.KEPT),
+                annotations().toString());
+        assertFalse(r.out().contains("resumed the daemon"), r.out());
+    }
+
+    /**
+     * Below min-replicas the daemon puts the count back a tick after the pause is lifted (BELOW_MIN): a stopping
+     * balance, a node added back and a second balance, for a run that said "done" (scale recheck 2, M4). Refused
+     * unless --keep-paused keeps the daemon off or --force-range asks for it anyway (which the plan then notes).
+     */
+    @Test
+    void belowMinReplicasIsRefusedUnlessKeptPausedOrForced(@TempDir Path dir) throws Exception {
+        at(3);
+        Path file = dir.resolve("min2.conf");
+        Files.writeString(file, Files.readString(config).replace("min-replicas = 1", "min-replicas = 2"));
+        Result r = scale(file, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--yes");
+        assertEquals(2, r.exit(), r.all());
+        assertTrue(r.err().contains("scale: --to 1 is below min-replicas 2 of milvus/scl/queryNode: once the pause is"
+                + " lifted the daemon scales it back up to 2, a second disruption; pass --keep-paused to keep the daemon"
+                + " off for it, or --force-range to go below min-replicas anyway"), r.err());
+        assertEquals(List.of(), kube.requests().stream().filter(q -> !q.method().equals("GET")).toList(),
+                "nothing written");
+        Result forced = scale(file, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--dry-run",
+                "--force-range");
+        assertEquals(0, forced.exit(), forced.all());
+        assertTrue(forced.out().contains("note: 1 is below min-replicas 2 (--force-range); once resumed the daemon"
+                + " scales back up to 2"), forced.out());
+        Result kept = scale(file, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--dry-run",
+                "--keep-paused");
+        assertEquals(0, kept.exit(), kept.all());
+        assertFalse(kept.out().contains("note:"), kept.out());
+        assertEquals(3, replicas());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -1006,6 +1104,57 @@ class ScaleCommandTest {
         assertEquals(List.of(2), writtenCounts());
         assertTrue(r.out().contains("waiting for the Kubernetes API ("), r.out());
         assertFalse(annotations().has("milvus-autoscaler.io/paused"), annotations().toString());
+    }
+
+    /**
+     * The same 503 burst on the wait's other read, the pause re-read after each look, is waited out too: it ended the
+     * procedure and lifted the pause with the step unverified, while on the look's own read it was waited out (scale
+     * recheck 2, M2). The hook arms the burst on the second read of the Deployment after the write (the first is the
+     * look's), so its three failures are that read's three attempts.
+     */
+    @Test
+    void aKubernetesBlipOnThePauseReadDuringAWaitIsWaitedOut() {
+        at(3);
+        drain = Duration.ofSeconds(1);
+        String path = "/apis/apps/v1/namespaces/milvus/deployments/" + DEPLOYMENT;
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger(-1);
+        afterWrite = n -> reads.set(0);
+        onRequest = q -> {
+            if (q.method().equals("GET") && q.path().equals(path) && reads.get() >= 0
+                    && reads.incrementAndGet() == 2) {
+                kube.fail("GET", path, 503, 3);
+            }
+        };
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals(List.of(2), writtenCounts());
+        assertTrue(r.out().contains("waiting for the Kubernetes API ("), r.out());
+        assertFalse(annotations().has("milvus-autoscaler.io/paused"), annotations().toString());
+    }
+
+    /**
+     * A pause written whose read-back fails says so and names the resume: "nothing written" left the daemon off for
+     * the target with no way named to turn it on, and the next run was told a scale "may still be running" (scale
+     * recheck 2, M2).
+     */
+    @Test
+    void aPauseWrittenButNotReadBackIsNamedWithItsResume() {
+        at(3);
+        String path = "/apis/apps/v1/namespaces/milvus/deployments/" + DEPLOYMENT;
+        onRequest = q -> {
+            if (q.method().equals("PATCH") && q.path().equals(path) && q.body().contains("paused-by")) {
+                kube.fail("GET", path, 503, 3);
+            }
+        };
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes");
+        assertEquals(1, r.exit(), r.all());
+        assertEquals(List.of(), writtenCounts(), r.all());
+        assertTrue(r.err().contains("scale: paused milvus/scl/queryNode for the daemon, but could not read the pause"
+                + " back: "), r.err());
+        assertTrue(r.err().contains("no replica written. The pause stays, so the daemon keeps off; lift it with:"
+                + " milvus-autoscaler resume --config " + config + " --target milvus/scl/queryNode"), r.err());
+        assertFalse(r.err().contains("nothing written"), r.err());
+        assertEquals("true", annotations().get("milvus-autoscaler.io/paused").getAsString(), annotations().toString());
     }
 
     /**
