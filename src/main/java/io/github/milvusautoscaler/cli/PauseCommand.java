@@ -25,7 +25,8 @@ final class PauseCommand {
 
     @Command(name = "pause", mixinStandardHelpOptions = true,
             description = "Pause the daemon for one target: it computes decisions but writes nothing until resume.",
-            footer = {"", "Exit codes: 0 paused (or already paused), 1 Kubernetes API failure, 2 bad usage or config."})
+            footer = {"", "Exit codes: 0 paused (or already paused), 1 Kubernetes API failure, 2 bad usage or config,"
+                    + " or a pause a scale run holds (it lifts that pause when it ends) without --take-over."})
     static final class Pause implements Callable<Integer> {
 
         @Spec
@@ -37,12 +38,40 @@ final class PauseCommand {
         @Option(names = "--reason", paramLabel = "TEXT", description = "Why, stored in the paused-by annotation.")
         String reason;
 
+        @Option(names = "--take-over", description = "Make a pause a scale run holds this pause: the run stops before"
+                + " its next write and leaves it, and resume lifts it.")
+        boolean takeOver;
+
         @Override
         public Integer call() {
             return onTarget("pause", selection, spec, (target, marks, out, err) -> {
                 String by = TargetSelection.who() + ": pause" + (reason == null ? "" : " (" + reason + ")");
-                PauseMarks.Mark before = marks.pause(target, by, Instant.now());
-                if (before.paused()) {
+                Instant now = Instant.now();
+                PauseMarks.Mark before = marks.pause(target, by, now);
+                if (before.byScale()) {
+                    // That run lifts its pause when it ends, so "already paused, nothing written" with exit 0 lost
+                    // this pause without a word (scale recheck 2, M3).
+                    if (!takeOver) {
+                        err.println("pause: " + target + " is paused by a scale run (" + before.by().orElseThrow()
+                                + before.at().map(a -> " at " + a).orElse("") + " on " + before.object() + "), which"
+                                + " lifts that pause when it ends; nothing written. To keep the daemon off after it,"
+                                + " pause again once it has ended; --take-over makes the pause yours now (the run"
+                                + " stops before its next write and leaves it)");
+                        err.flush();
+                        return Main.EXIT_USAGE;
+                    }
+                    PauseMarks.Mark held = marks.takeOver(target, before, by, now);
+                    if (!held.samePause(before)) {
+                        err.println("pause: the pause on " + target + " changed while this took it over (now "
+                                + held.holder() + "); nothing written");
+                        err.flush();
+                        return Main.EXIT_FAILURE;
+                    }
+                    out.println(target + " paused: took over the pause of " + before.by().orElseThrow() + " on "
+                            + before.object() + " (" + by + "); that run stops before its next write and leaves this"
+                            + " pause; resume with: milvus-autoscaler resume --config " + selection.config
+                            + " --target " + target.id());
+                } else if (before.paused()) {
                     out.println(target + " was already paused on " + before.object()
                             + before.by().map(b -> " by " + b + before.at().map(a -> " at " + a).orElse(""))
                             .orElse(" (set by hand)") + "; nothing written");

@@ -833,6 +833,38 @@ class ScaleCommandTest {
     }
 
     /**
+     * {@code pause} on a pause a scale run holds: that run lifts it when it ends, so "already paused, nothing written"
+     * with exit 0 lost the new pause without a word (scale recheck 2, M3). Refused, exit 2, nothing written; with
+     * --take-over the pause becomes the pause command's (the run stops before its next write and leaves it, as
+     * aRunWhosePauseIsTakenOverStopsBeforeItsNextWrite shows).
+     */
+    @Test
+    void pauseOnAScaleRunsPauseIsRefusedUnlessTakenOver() {
+        at(3);
+        kube.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"metadata\": {\"annotations\": {"
+                + "\"milvus-autoscaler.io/paused\": \"true\", \"milvus-autoscaler.io/paused-by\":"
+                + " \"alice@bastion: scale --to 2\", \"milvus-autoscaler.io/paused-at\": \"2026-01-05T10:00:00Z\"}}}");
+        kube.clearRequests();
+        String target = NS + "/" + RELEASE + "/queryNode";
+        Result refused = command("pause", "--config", config.toString(), "--target", target, "--reason", "rebuild");
+        assertEquals(2, refused.exit(), refused.all());
+        assertTrue(refused.err().contains("pause: milvus/scl/queryNode is paused by a scale run (alice@bastion: scale"
+                + " --to 2 at 2026-01-05T10:00:00Z on deployment milvus/scl-milvus-querynode), which lifts that pause"
+                + " when it ends; nothing written"), refused.err());
+        assertEquals(List.of(), kube.requests().stream().filter(q -> q.method().equals("PATCH")).toList());
+
+        Result taken = command("pause", "--config", config.toString(), "--target", target, "--reason", "rebuild",
+                "--take-over");
+        assertEquals(0, taken.exit(), taken.all());
+        assertTrue(taken.out().contains("took over the pause of alice@bastion: scale --to 2"), taken.out());
+        assertTrue(annotations().get("milvus-autoscaler.io/paused-by").getAsString().endsWith(": pause (rebuild)"),
+                annotations().toString());
+        Result resumed = command("resume", "--config", config.toString(), "--target", target);
+        assertEquals(0, resumed.exit(), resumed.all());
+        assertFalse(annotations().has("milvus-autoscaler.io/paused"), annotations().toString());
+    }
+
+    /**
      * Ctrl-C as a person gives it: a real process gets SIGINT while it waits for the first step to settle; it
      * leaves the target paused at the completed step (3 of 4 -> 1) and says how to resume.
      */
