@@ -647,8 +647,11 @@ public final class ScaleCommand implements Callable<Integer> {
                     + plan.to())) {
                 return Main.EXIT_FAILURE;
             }
-            WaitResult w = await(stage(1, plan.to()), plan.to(), Duration.ZERO, plan.settle(), false,
-                    target.component() == Component.QUERY_NODE);
+            // A queryNode's settle counts from settle-read-after on, as after a step-down: read at once it was the
+            // cluster before the new nodes, and the run said "settled" 3.4 s after the write (scale recheck 2, L1).
+            boolean settle = target.component() == Component.QUERY_NODE;
+            WaitResult w = await(stage(1, plan.to()), plan.to(), Duration.ZERO, plan.settle(), false, settle,
+                    settle ? plan.settleReadAfter() : Duration.ZERO);
             return finish(w, 1);
         }
 
@@ -769,7 +772,8 @@ public final class ScaleCommand implements Callable<Integer> {
                 // found the count there and said nothing to do (scale recheck N3). The daemon's own settle rule holds
                 // its step-downs meanwhile.
                 return " A stopping balance can take up to an hour; the pause is lifted, and the daemon takes no"
-                        + " step-down of its own until this one has settled (status shows SETTLING).";
+                        + " step-down of its own until this one has settled (status lists its settle timeout under"
+                        + " WAITS meanwhile).";
             }
             Duration longer = plan.settle().multipliedBy(2);
             Duration wait = longer.compareTo(Duration.ofHours(1)) < 0 ? Duration.ofHours(1) : longer;

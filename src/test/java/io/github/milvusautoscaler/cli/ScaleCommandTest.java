@@ -605,6 +605,26 @@ class ScaleCommandTest {
         assertEquals(List.of(), kube.requests().stream().filter(q -> !q.method().equals("GET")).toList());
     }
 
+    /**
+     * A queryNode scale-out's settle counts from settle-read-after after the write on, as a step-down's does: read at
+     * once it was the cluster before the new nodes (qps still over the old count), and the run said "settled" 3.4 s
+     * after the write (scale recheck 2, L1). With settle-read-after 4s and replicas ready at once, the run ends no
+     * sooner than 4 s after its write.
+     */
+    @Test
+    void aQueryNodeScaleOutReadsSettleFromSettleReadAfterOn(@TempDir Path dir) throws Exception {
+        at(2);
+        Path file = dir.resolve("read-after.conf");
+        Files.writeString(file, Files.readString(config).replace("settle-read-after = 0s", "settle-read-after = 4s"));
+        Result r = scale(file, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "3", "--yes");
+        Instant ended = Instant.now();
+        assertEquals(0, r.exit(), r.all());
+        assertEquals(List.of(3), writtenCounts(), r.all());
+        Instant written = (Instant) writes.get(0)[0];
+        assertTrue(!ended.isBefore(written.plusSeconds(4)), "ended " + ended + ", written " + written + ": " + r.all());
+        assertTrue(r.all().contains("waiting for settle (read from 4s after the write"), r.all());
+    }
+
     @Test
     void twoToFiveIsOneWriteAndWaitsForEveryReplicaReady() {
         at(2);
