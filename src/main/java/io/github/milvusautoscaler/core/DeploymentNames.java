@@ -100,6 +100,16 @@ public final class DeploymentNames {
     }
 
     /**
+     * The proxy Deployment names of {@code target}'s cluster, named as {@link #of} names any component's: a proxy whose
+     * scrape fails is known as one by this owner chain, its own series being stale (the qps template's guard).
+     */
+    public static List<String> proxies(Target target) {
+        requireNonNull(target, "target");
+        return of(new Target(target.namespace(), target.name(), Component.PROXY, target.install(),
+                target.fullnameOverride()));
+    }
+
+    /**
      * The StatefulSet a component runs as instead of Deployments, when its install is set so: Helm's
      * {@code queryNode.statefulset} / {@code indexNode.statefulset} name it as the Deployment
      * ({@code milvus.querynode.fullname}, templates/querynode-statefulset.yaml); the operator's

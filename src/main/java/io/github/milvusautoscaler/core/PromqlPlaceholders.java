@@ -19,7 +19,8 @@ public final class PromqlPlaceholders {
 
     /** Every placeholder a template may use. */
     public static final Set<String> NAMES = Set.of("namespace", "release", "component", "instance_label",
-            "component_label", "deployments", "statefulsets", "deployment_component", "streamingnode_deployments");
+            "component_label", "deployments", "statefulsets", "deployment_component", "streamingnode_deployments",
+            "proxy_deployments");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
 

@@ -89,7 +89,8 @@ public final class PromqlTemplate {
      * {@link #servesSeveralComponents} is true.
      *
      * @param cluster      any target of the cluster: its namespace, name and install give {@code {namespace}},
-     *                     {@code {release}}, {@code {deployment_component}} and {@code {streamingnode_deployments}}
+     *                     {@code {release}}, {@code {deployment_component}}, {@code {streamingnode_deployments}}
+     *                     and {@code {proxy_deployments}}
      * @param deployments  exact Deployment names of the components (escaped here for the regex)
      */
     public static String render(String template, Target cluster, Collection<String> componentValues,
@@ -114,7 +115,8 @@ public final class PromqlTemplate {
                 "statefulsets", quoted(alternation(componentValues.stream()
                         .map(c -> DeploymentNames.statefulSet(cluster, c)).toList())),
                 "deployment_component", quoted(DeploymentNames.componentPattern(cluster)),
-                "streamingnode_deployments", quoted(alternation(DeploymentNames.streamingNodes(cluster))));
+                "streamingnode_deployments", quoted(alternation(DeploymentNames.streamingNodes(cluster))),
+                "proxy_deployments", quoted(alternation(DeploymentNames.proxies(cluster))));
         Matcher m = PLACEHOLDER.matcher(template);
         StringBuilder out = new StringBuilder(template.length() + 64);
         while (m.find()) {

@@ -159,7 +159,7 @@ class DefaultStackTest {
         scrapedTwice();
 
         Instant now = CLOCK.instant();
-        prometheus = PrometheusServer.builder().targets(pods.targets())
+        prometheus = PrometheusServer.builder().targets(pods.targets()).targetLabels(pods.targetLabels())
                 .backfill(pods.openMetricsHistory(now.minus(Duration.ofMinutes(4)), now, Duration.ofSeconds(1),
                         Map.of("job", PrometheusServer.JOB)))
                 .start();
@@ -606,6 +606,39 @@ class DefaultStackTest {
             assertEquals(25.0, between.value().getAsDouble(), 1.25, "the other proxy's 50 over 2 queryNodes");
         } finally {
             showReadiness(restartingProxy);
+            Poll.until("qps reads both proxies again", WAIT, () -> qpsAt(queryNode, CLOCK.instant()),
+                    q -> q.isKnown() && Math.abs(q.value().getAsDouble() - 50) < 2.5);
+        }
+    }
+
+    /**
+     * A ready proxy whose scrape fails (its /metrics answers 500: a proxy timing out under load) makes qps UNKNOWN, with
+     * the pod named: Prometheus sets that target's up to 0 and marks all its series stale at once, so the pod left the
+     * sum and the guard alike while kube-state-metrics' ready count still divided by it, and qps read the other
+     * proxy's 50 as the whole load, 25 per queryNode for 50 (fault recheck F1: a step-down on it, and under load no
+     * scale-out while the scrape failed). up carries the pod's namespace and pod (FakeMilvusPod#targetLabels, as
+     * prometheus-operator's discovery gives them), and kube-state-metrics' owner chain says the pod is a proxy.
+     */
+    @Test
+    void aReadyProxyWhoseScrapeFailsMakesQpsUnknown() {
+        Target queryNode = target("milvus/restart/queryNode");
+        assertEquals(50.0, freshQps(queryNode), 2.5, "both proxies' 50 over 2 queryNodes");
+        pods.failScrapes(restartingProxy, true);
+        prometheus.setTargets(pods.targets());
+        try {
+            Poll.until("the proxy's scrape fails", WAIT, () -> prometheus.query("up{pod=\"" + restartingProxy.name()
+                    + "\"} == 0"), body -> body.contains(restartingProxy.name()));
+            // Its readiness and owner go on from kube-state-metrics' own target, as on a cluster.
+            Poll.until("kube-state-metrics still reads the proxy ready", WAIT, () -> prometheus.query(
+                    "kube_pod_status_ready{pod=\"" + restartingProxy.name() + "\", condition=\"true\"} == 1"),
+                    body -> body.contains(restartingProxy.name()));
+            Signal failing = qpsAt(queryNode, CLOCK.instant());
+            assertFalse(failing.isKnown(), failing::toString);
+            assertEquals("empty result: proxy reported ready whose scrape fails (up 0), so its searches are not"
+                    + " counted: " + restartingProxy.name(), failing.problem());
+        } finally {
+            pods.failScrapes(restartingProxy, false);
+            prometheus.setTargets(pods.targets());
             Poll.until("qps reads both proxies again", WAIT, () -> qpsAt(queryNode, CLOCK.instant()),
                     q -> q.isKnown() && Math.abs(q.value().getAsDouble() - 50) < 2.5);
         }

@@ -619,6 +619,33 @@ public final class FakeMilvusPod {
         return samples;
     }
 
+    private volatile boolean scrapeFails;
+
+    /** Makes this pod's /metrics answer 500 or serve again: see {@link FakeMilvusPods#failScrapes}. */
+    FakeMilvusPod failScrapes(boolean fail) {
+        scrapeFails = fail;
+        return this;
+    }
+
+    /** Whether this pod's /metrics answers 500 ({@link #failScrapes}). */
+    public boolean scrapeFails() {
+        return scrapeFails;
+    }
+
+    /**
+     * The labels prometheus-operator's Kubernetes discovery gives this pod's scrape target, and so its {@code up}
+     * series: namespace and pod, which every ServiceMonitor and PodMonitor target gets (its generated relabelling of
+     * __meta_kubernetes_namespace and __meta_kubernetes_pod_name). Only these two: this fake serves the pod's
+     * kube-state-metrics and cAdvisor series from the same endpoint, which carry them already, so no series but up
+     * changes.
+     */
+    public Map<String, String> targetLabels() {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("namespace", namespace);
+        labels.put("pod", name);
+        return labels;
+    }
+
     private Map<String, String> base() {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("namespace", namespace);

@@ -40,6 +40,8 @@ public final class FakeMilvusPods implements AutoCloseable {
 
     private final Clock clock;
     private final Map<FakeMilvusPod, HttpServer> podEndpoints = new LinkedHashMap<>();
+    /** The kube-state-metrics and cAdvisor series of pods whose own endpoint fails its scrapes ({@link #failScrapes}). */
+    private final Map<FakeMilvusPod, HttpServer> infraEndpoints = new LinkedHashMap<>();
     private final List<FakeMilvusPod> sharedPods = new ArrayList<>();
     private final List<HttpServer> sharedEndpoints = new ArrayList<>();
     private final Map<String, Integer> specReplicas = new TreeMap<>();
@@ -188,6 +190,33 @@ public final class FakeMilvusPods implements AutoCloseable {
         return hostPort(server);
     }
 
+    /**
+     * Makes {@code pod}'s endpoint answer its scrapes with 500 (a proxy timing out under load), or serve again, while
+     * its kube-state-metrics and cAdvisor series go on from an endpoint of their own, as on a cluster, where they come
+     * from kube-state-metrics' and the kubelet's targets: Prometheus sets up to 0 for the pod's target and marks its
+     * Milvus series stale, and nothing else. {@link #targets()} lists that other endpoint while the scrapes fail; the
+     * caller hands the targets to Prometheus (on restoring, before the pod serves again, so no series has two
+     * targets for longer than a file_sd refresh).
+     */
+    public synchronized void failScrapes(FakeMilvusPod pod, boolean fail) {
+        HttpServer infra = infraEndpoints.remove(pod);
+        if (infra != null) {
+            infra.stop(0);
+        }
+        if (fail) {
+            CollectorRegistry registry = new CollectorRegistry();
+            PodsCollector all = new PodsCollector(List.of(pod), clock);
+            new Collector() {
+                @Override
+                public List<MetricFamilySamples> collect() {
+                    return all.collect().stream().filter(f -> !f.name.startsWith("milvus_")).toList();
+                }
+            }.register(registry);
+            infraEndpoints.put(pod, serve(registry));
+        }
+        pod.failScrapes(fail);
+    }
+
     /** Stops the pod's endpoint: after the next target update Prometheus stops scraping it (its series go stale). */
     public synchronized void stop(FakeMilvusPod pod) {
         HttpServer server = podEndpoints.remove(pod);
@@ -196,10 +225,21 @@ public final class FakeMilvusPods implements AutoCloseable {
         }
     }
 
+    /**
+     * The target labels of every pod's own endpoint, by host:port ({@link FakeMilvusPod#targetLabels}: namespace and
+     * pod, as prometheus-operator's discovery gives them): what a pod's {@code up} series carries.
+     */
+    public synchronized Map<String, Map<String, String>> targetLabels() {
+        Map<String, Map<String, String>> labels = new LinkedHashMap<>();
+        podEndpoints.forEach((pod, server) -> labels.put(hostPort(server), pod.targetLabels()));
+        return labels;
+    }
+
     /** host:port of every endpoint now serving, for file_sd. */
     public synchronized List<String> targets() {
         List<String> targets = new ArrayList<>();
         podEndpoints.values().forEach(s -> targets.add(hostPort(s)));
+        infraEndpoints.values().forEach(s -> targets.add(hostPort(s)));
         sharedEndpoints.forEach(s -> targets.add(hostPort(s)));
         if (kubeStateMetrics != null) {
             targets.add(hostPort(kubeStateMetrics));
@@ -278,14 +318,23 @@ public final class FakeMilvusPods implements AutoCloseable {
     private HttpServer serve(List<FakeMilvusPod> pods) {
         CollectorRegistry registry = new CollectorRegistry();
         new PodsCollector(pods, clock).register(registry);
-        return serve(registry);
+        return serve(registry, () -> pods.stream().anyMatch(FakeMilvusPod::scrapeFails));
     }
 
     private static HttpServer serve(CollectorRegistry registry) {
+        return serve(registry, () -> false);
+    }
+
+    private static HttpServer serve(CollectorRegistry registry, java.util.function.BooleanSupplier failing) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
             server.createContext("/metrics", exchange -> {
                 try (exchange) {
+                    if (failing.getAsBoolean()) {
+                        // A scrape that fails: Prometheus sets the target's up to 0 and marks its series stale.
+                        exchange.sendResponseHeaders(500, -1);
+                        return;
+                    }
                     exchange.getResponseHeaders().set("Content-Type", TextFormat.CONTENT_TYPE_004);
                     exchange.sendResponseHeaders(200, 0);
                     try (Writer writer = new OutputStreamWriter(exchange.getResponseBody(), StandardCharsets.UTF_8)) {
@@ -397,6 +446,8 @@ public final class FakeMilvusPods implements AutoCloseable {
     public synchronized void close() {
         podEndpoints.values().forEach(s -> s.stop(0));
         podEndpoints.clear();
+        infraEndpoints.values().forEach(s -> s.stop(0));
+        infraEndpoints.clear();
         sharedEndpoints.forEach(s -> s.stop(0));
         sharedEndpoints.clear();
         sharedPods.clear();

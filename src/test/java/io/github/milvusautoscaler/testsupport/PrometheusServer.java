@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -53,7 +54,7 @@ public final class PrometheusServer implements AutoCloseable {
         this.config = dir.resolve("prometheus.yml");
         this.port = ServerProcess.freePort();
         this.process = new ServerProcess("prometheus", BINARY, dir.resolve("prometheus.log"));
-        ServerProcess.writeAtomically(targetsFile, targetsJson(settings.targets));
+        ServerProcess.writeAtomically(targetsFile, targetsJson(settings.targets, settings.targetLabels));
         List<String> ruleFiles = new ArrayList<>();
         for (int i = 0; i < settings.rules.size(); i++) {
             Path rules = dir.resolve("rules-" + i + ".yml");
@@ -87,7 +88,7 @@ public final class PrometheusServer implements AutoCloseable {
 
     /** Replaces the scrape targets ({@code host:port} of /metrics endpoints) through file_sd. */
     public void setTargets(Collection<String> hostPorts) {
-        ServerProcess.writeAtomically(targetsFile, targetsJson(hostPorts));
+        ServerProcess.writeAtomically(targetsFile, targetsJson(hostPorts, settings.targetLabels));
     }
 
     /** Starts (or restarts) the process on the same port and data folder, and waits for {@code /-/ready}. */
@@ -189,12 +190,27 @@ public final class PrometheusServer implements AutoCloseable {
         return yaml.toString();
     }
 
-    private static String targetsJson(Collection<String> hostPorts) {
-        if (hostPorts.isEmpty()) {
-            return "[]\n";
+    /**
+     * The file_sd groups: each target with labels of its own (what a ServiceMonitor's or PodMonitor's relabelling gives
+     * a Kubernetes target, and so its {@code up} series) in a group of its own, the rest in one group without labels.
+     */
+    private static String targetsJson(Collection<String> hostPorts, Map<String, Map<String, String>> labels) {
+        List<String> groups = new ArrayList<>();
+        List<String> plain = new ArrayList<>();
+        for (String t : hostPorts) {
+            Map<String, String> own = labels.get(t);
+            if (own == null || own.isEmpty()) {
+                plain.add("\"" + t + "\"");
+            } else {
+                groups.add("{\"targets\": [\"" + t + "\"], \"labels\": {" + own.entrySet().stream()
+                        .map(e -> "\"" + e.getKey() + "\": \"" + e.getValue() + "\"").collect(Collectors.joining(", "))
+                        + "}}");
+            }
         }
-        return "[{\"targets\": [" + hostPorts.stream().map(t -> "\"" + t + "\"").collect(Collectors.joining(", "))
-                + "], \"labels\": {}}]\n";
+        if (!plain.isEmpty()) {
+            groups.add("{\"targets\": [" + String.join(", ", plain) + "], \"labels\": {}}");
+        }
+        return "[" + String.join(",\n", groups) + "]\n";
     }
 
     /** Settings of a {@link PrometheusServer}. */
@@ -202,6 +218,7 @@ public final class PrometheusServer implements AutoCloseable {
         private Duration scrapeInterval = Duration.ofSeconds(1);
         private Duration evaluationInterval = Duration.ofSeconds(1);
         private final List<String> targets = new ArrayList<>();
+        private final Map<String, Map<String, String>> targetLabels = new java.util.concurrent.ConcurrentHashMap<>();
         private java.time.Duration retention = java.time.Duration.ofDays(1);
         private final List<String> rules = new ArrayList<>();
         private URI alertmanager;
@@ -228,6 +245,16 @@ public final class PrometheusServer implements AutoCloseable {
         public Builder targets(Collection<String> hostPorts) {
             targets.clear();
             targets.addAll(hostPorts);
+            return this;
+        }
+
+        /**
+         * Target labels by {@code host:port}, as a monitor's relabelling attaches them to a target (and so to its
+         * {@code up} series); kept for every later {@link PrometheusServer#setTargets}.
+         */
+        public Builder targetLabels(Map<String, Map<String, String>> labels) {
+            targetLabels.clear();
+            targetLabels.putAll(labels);
             return this;
         }
 
