@@ -66,6 +66,12 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
     private final AtomicReference<String> observedLeader = new AtomicReference<>();
 
     private boolean leading;
+    /**
+     * Another holder was seen on the Lease while this replica led (it was deleted and taken, or edited): the gate
+     * closes at once rather than at renew-deadline, as it does on expiry. The old leader wrote a scale, posted Events
+     * and accepted an alert with 200 up to 8 s after it had logged the new holder (fault recheck F3).
+     */
+    private boolean displaced;
     private boolean closed;
     private Thread thread;
     private Candidacy current;
@@ -212,7 +218,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
             if (!options.enabled()) {
                 return true;
             }
-            if (!leading) {
+            if (!leading || displaced) {
                 return false;
             }
         }
@@ -353,6 +359,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
             return;
         }
         leading = true;
+        displaced = false;
         LOG.info("leader election: {} is now the leader (Lease {}/{})", options.identity(), options.namespace(),
                 options.leaseName());
     }
@@ -367,9 +374,18 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
     }
 
     private void newLeader(String identity) {
+        boolean self = options.identity().equals(identity);
+        boolean wasLeading;
+        synchronized (this) {
+            wasLeading = leading && !displaced;
+            if (leading && !self) {
+                displaced = true;
+            }
+        }
+        // After the gate: whoever reads the new holder here finds this replica no longer leading.
         observedLeader.set(identity);
         LOG.info("leader election: Lease {}/{} is held by {}{}", options.namespace(), options.leaseName(), identity,
-                options.identity().equals(identity) ? " (this replica)" : "");
+                self ? " (this replica)" : wasLeading ? "; this replica led until now and stops writing at once" : "");
     }
 
     /** One run of the client's elector, which cannot be restarted. */

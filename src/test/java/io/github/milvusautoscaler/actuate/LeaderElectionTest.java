@@ -151,6 +151,32 @@ class LeaderElectionTest {
     }
 
     /**
+     * Another holder on the Lease while this replica leads (the Lease deleted and taken, or edited) closes the gate as
+     * soon as the elector sees it, not at renew-deadline after the last renewal: the old leader wrote a scale, posted
+     * Events and accepted an alert up to 8 s after it had logged the new holder (fault recheck F3). Here the Lease is
+     * rewritten to an unexpired holder of its own; when the leader has seen it, it no longer leads, though its last
+     * renewal is well within the 1.5 s renew deadline.
+     */
+    @Test
+    void anotherHolderSeenOnTheLeaseClosesTheGateAtOnce() {
+        Candidate a = candidate("autoscaler-a");
+        a.election().start();
+        await(Duration.ofSeconds(10), a.election()::isLeader, "a leads");
+        String now = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+                .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
+        fake.put(Kind.LEASES, """
+                {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                 "metadata": {"name": "%s", "namespace": "%s"},
+                 "spec": {"holderIdentity": "intruder", "leaseDurationSeconds": 60, "acquireTime": "%s",
+                          "renewTime": "%s", "leaseTransitions": 7}}
+                """.formatted(LEASE, OWN_NAMESPACE, now, now));
+        await(Duration.ofSeconds(10), () -> a.election().observedLeader().equals(Optional.of("intruder")),
+                "a sees the intruder");
+        assertFalse(a.election().isLeader(), "the gate closed when the other holder was seen");
+        assertEquals(Optional.of("intruder"), holder(), "nothing was written over the other holder");
+    }
+
+    /**
      * The start line gives the durations as the config writes them (2s, 1500ms, 300ms), not as java.time prints
      * them (PT2S, PT1.5S, PT0.3S), which an SRE reading the log would have to translate back.
      */
