@@ -378,9 +378,8 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         boolean wasLeading;
         synchronized (this) {
             wasLeading = leading && !displaced;
-            if (leading && !self) {
-                displaced = true;
-            }
+            // Seen as the holder again, by this replica's own renewal or acquisition: the Lease is its own once more.
+            displaced = leading && !self;
         }
         // After the gate: whoever reads the new holder here finds this replica no longer leading.
         observedLeader.set(identity);
