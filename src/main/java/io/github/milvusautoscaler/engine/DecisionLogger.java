@@ -19,7 +19,10 @@ import org.slf4j.spi.LoggingEventBuilder;
  * The human log: one line per scale action, per blocked action and per error, with the decision
  * message. Plain HOLDs stay out (they are in metrics and status); a blocked action is logged when
  * its reason first appears for a target, not every 15 s; an unreadable target at most once a
- * minute, so a missing object does not drown the rest.
+ * minute, so a missing object does not drown the rest. A target whose every signal turns UNKNOWN
+ * is a WARN when it starts and a line when a signal is known again: nothing acts on it meanwhile, and
+ * a data source gone quiet (kube-state-metrics down, the query time skewed past the data) showed in
+ * no log line at all for minutes (fault recheck F4).
  */
 public final class DecisionLogger implements DecisionSink, EngineListener {
 
@@ -29,6 +32,8 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
     private final BooleanSupplier leader;
     private final Map<Target, DecisionReason> lastBlocked = new ConcurrentHashMap<>();
     private final Map<Target, Instant> lastUnavailable = new ConcurrentHashMap<>();
+    /** Targets whose last decision was ALL_SIGNALS_UNKNOWN, and since when. */
+    private final Map<Target, Instant> allUnknownSince = new ConcurrentHashMap<>();
 
     /** @param leader whether this daemon leads; a scale not written is marked, a follower's as such */
     public DecisionLogger(BooleanSupplier leader) {
@@ -39,10 +44,24 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
     public void forgotten(Target target) {
         lastBlocked.remove(target);
         lastUnavailable.remove(target);
+        allUnknownSince.remove(target);
     }
 
     @Override
     public void record(Decision d) {
+        if (d.reason() == Reason.ALL_SIGNALS_UNKNOWN) {
+            if (allUnknownSince.putIfAbsent(d.target(), d.time()) == null) {
+                fields(LOG.atWarn(), d).log("{} {}{}: {}; nothing acts on it until a signal is known again",
+                        d.target().id(), d.reason(), d.dryRun() ? " [dry-run]" : "", d.message().text());
+            }
+        } else if (d.reason() != Reason.TARGET_UNAVAILABLE) {
+            Instant since = allUnknownSince.remove(d.target());
+            if (since != null) {
+                fields(LOG.atInfo(), d).log("{} signals known again after {} of {}", d.target().id(),
+                        io.github.milvusautoscaler.core.Durations.human(Duration.between(since, d.time())),
+                        Reason.ALL_SIGNALS_UNKNOWN);
+            }
+        }
         boolean leading = leader.getAsBoolean();
         // A scale says whether it reached the object (a write that landed just before the Lease was lost
         // is no follower's); a blocked action says whose decision it was.

@@ -124,4 +124,24 @@ class DecisionLoggerTest {
         return e.getKeyValuePairs() == null ? null : e.getKeyValuePairs().stream().filter(kv -> kv.key.equals(key))
                 .map(kv -> kv.value).findFirst().orElse(null);
     }
+
+    /**
+     * A target whose every signal turns UNKNOWN is one WARN when it starts, none while it lasts, and one line when a
+     * signal is known again: a kube-state-metrics outage held four targets for 2m45s with no log line at all (fault
+     * recheck F4).
+     */
+    @Test
+    void allSignalsUnknownIsAWarnWhenItStartsAndALineWhenItEnds() {
+        DecisionLogger log = new DecisionLogger(() -> true);
+        for (int s = 0; s <= 150; s += 15) {
+            log.record(d(s, Reason.ALL_SIGNALS_UNKNOWN, 3, 3));
+        }
+        log.record(d(165, Reason.IN_BAND, 3, 3));
+        log.record(d(180, Reason.IN_BAND, 3, 3));
+        assertEquals(2, lines.list.size(), messages().toString());
+        assertEquals(ch.qos.logback.classic.Level.WARN, lines.list.get(0).getLevel());
+        assertTrue(messages().get(0).startsWith("milvus/gone/queryNode ALL_SIGNALS_UNKNOWN: ALL_SIGNALS_UNKNOWN"
+                + " message; nothing acts on it until a signal is known again"), messages().toString());
+        assertEquals("milvus/gone/queryNode signals known again after 2m45s of ALL_SIGNALS_UNKNOWN", messages().get(1));
+    }
 }
