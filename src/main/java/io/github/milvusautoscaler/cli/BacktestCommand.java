@@ -64,12 +64,20 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "backtest", mixinStandardHelpOptions = true,
         description = "Replay the real policy over the cluster's Prometheus history and compare it with what ran.",
-        footer = {"", "Exit codes: 0 written, 1 Prometheus unreachable or its query failed, no history, or the"
-                + " report could not be written, 2 bad usage or config, or an --out that is not a new or empty"
-                + " directory (refused before querying, nothing written)."})
+        footer = {"", "Exit codes: 0 written, 1 Prometheus unreachable or its query failed, no history, the"
+                + " report could not be written, or the history does not fit the heap, 2 bad usage or config, a range"
+                + " of more than 200,000 steps, or an --out that is not a new or empty directory (refused before"
+                + " querying, nothing written)."})
 public final class BacktestCommand implements Callable<Integer> {
 
     private static final Pattern RELATIVE = Pattern.compile("-(\\d{1,6})([smhdw])");
+
+    /**
+     * The most steps one replay takes: 200,000, 34 days at the daemon's 15 s tick. Memory grows with the steps (two
+     * weeks of four components at 15 s, 80,641 steps, took 1.04 GB resident at -Xmx850m, backtest recheck 2), and a
+     * range far past any retention ran for minutes before failing.
+     */
+    static final long MAX_STEPS = 200_000;
     /** Points per target in chart.svg: more than a 860 px wide plot can show, and a small file. */
     private static final int CHART_POINTS = 1500;
 
@@ -151,6 +159,16 @@ public final class BacktestCommand implements Callable<Integer> {
             }
             stepLength = interval;
         }
+        long steps = Duration.between(start, end).dividedBy(stepLength) + 1;
+        if (steps > MAX_STEPS) {
+            // Memory grows with the steps: --from -999999w ended in an OutOfMemoryError stack trace and -3650d ran
+            // silently for minutes (backtest recheck 2, M1).
+            err.println("backtest: the range " + start + " .. " + end + " is " + steps + " steps of "
+                    + Durations.setting(stepLength) + "; at most " + MAX_STEPS + " (" + stepLength.multipliedBy(
+                    MAX_STEPS - 1).toDays() + " days at this step): pass a shorter range or a longer --step");
+            err.flush();
+            return Main.EXIT_USAGE;
+        }
         if (stepLength.compareTo(Duration.between(start, end)) > 0) {
             // One step needs two grid points in the range; RangeCache refused it with a stack trace (config audit C4).
             err.println("backtest: the step " + Durations.setting(stepLength)
@@ -171,7 +189,18 @@ public final class BacktestCommand implements Callable<Integer> {
             err.flush();
             code = Main.EXIT_USAGE;
         } else {
-            code = replay(selected.get(), now, start, end, stepLength, stdout, err);
+            try {
+                code = replay(selected.get(), now, start, end, stepLength, stdout, err);
+            } catch (OutOfMemoryError e) {
+                // One line, not a stack trace; the folder this run made goes, as on any failure (recheck 2, M1: two
+                // weeks of four components need a heap above 700 MB).
+                err.println("backtest: the history of " + selected.get().targets().size() + " target(s) over "
+                        + Durations.human(Duration.between(start, end)) + " at " + Durations.setting(stepLength)
+                        + " does not fit the JVM's heap (" + (Runtime.getRuntime().maxMemory() >> 20) + " MiB): pass a"
+                        + " shorter range, a longer --step, --cluster for fewer targets, or a larger heap (java -Xmx2g)");
+                err.flush();
+                code = Main.EXIT_FAILURE;
+            }
         }
         if (code != Main.EXIT_OK) {
             // A run that wrote no report leaves no folder behind either: the check above made it, not the user.

@@ -472,6 +472,13 @@ class BacktestCommandTest {
         assertTrue(longStep.err.contains("(1h50m): pass a shorter --step or a longer range"), longStep.err);
         assertFalse(longStep.err.contains("Exception"), longStep.err);
 
+        // A range past any retention: --from -999999w ended in an OutOfMemoryError stack trace (backtest recheck 2, M1).
+        Result huge = backtest("--from", "-999999w", "--to", "-1h", "--step", "15s", "--out", out.toString());
+        assertEquals(2, huge.code, huge.err);
+        assertTrue(huge.err.matches("(?s)backtest: the range \\S+ \\.\\. \\S+ is \\d+ steps of 15s; at most 200000"
+                + " \\(34 days at this step\\): pass a shorter range or a longer --step\\s*"), huge.err);
+        assertFalse(Files.exists(out), "nothing written, no folder left");
+
         Result badTime = backtest("--from", "yesterday", "--out", out.toString());
         assertEquals(2, badTime.code);
         assertTrue(badTime.err.contains("--from yesterday is neither RFC 3339"), badTime.err);

@@ -115,14 +115,22 @@ class ClusterQuerySharingTest {
         return PromJson.vector(series);
     }
 
-    /** The components a query's first Deployment selector names: {@code prod-milvus-querynode} is querynode. */
+    /**
+     * The components a query's last Deployment selector names: {@code prod-milvus-querynode} is querynode. The last,
+     * as the qps template's guard selects the cluster's proxy Deployments ({proxy_deployments}) before the ready count
+     * that names the components it is split by.
+     */
     private static List<String> components(String query) {
         Matcher m = DEPLOYMENTS.matcher(query);
-        if (!m.find()) {
+        String last = null;
+        while (m.find()) {
+            last = m.group(1);
+        }
+        if (last == null) {
             return List.of();
         }
         List<String> components = new ArrayList<>();
-        for (String deployment : m.group(1).split("\\|")) {
+        for (String deployment : last.split("\\|")) {
             components.add(deployment.substring(deployment.lastIndexOf('-') + 1));
         }
         return components;

@@ -121,7 +121,7 @@ class PromqlTemplateTest {
                 () -> new SignalQuery("cpu", "up{ns=\"{namespce}\"}", true));
         assertEquals("query unknown placeholder {namespce} in PromQL template; known: [{component},"
                 + " {component_label}, {deployment_component}, {deployments}, {instance_label}, {namespace},"
-                + " {release}, {statefulsets}, {streamingnode_deployments}]", e.getMessage());
+                + " {proxy_deployments}, {release}, {statefulsets}, {streamingnode_deployments}]", e.getMessage());
     }
 
     /**
