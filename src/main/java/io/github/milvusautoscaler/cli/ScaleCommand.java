@@ -523,7 +523,7 @@ public final class ScaleCommand implements Callable<Integer> {
          */
         private int harmLeftAt;
         /** The step being written or waited for, 0 before the first: what a failure mid-run names (recheck 2, L4). */
-        private int step;
+        private int atStep;
         /** The target's scale-in.backoff, kept on the object with a roll-back as the daemon's own roll-back keeps it. */
         private final Duration backoff;
 
@@ -601,8 +601,8 @@ public final class ScaleCommand implements Callable<Integer> {
                 progress.end();
                 // Named as the timeout and interrupt messages name it: which step, and the command that goes on once
                 // the API answers again (the pause is lifted below, as after any failure).
-                err.println("scale: " + e.getMessage() + "; " + (step == 0 ? "before step 1, no replica written"
-                        : "at step " + step + " of " + plan.steps()) + ". " + where() + " To go on: "
+                err.println("scale: " + e.getMessage() + "; " + (atStep == 0 ? "before step 1, no replica written"
+                        : "at step " + atStep + " of " + plan.steps()) + ". " + where() + " To go on: "
                         + command(plan.to()));
                 result = Main.EXIT_FAILURE;
             }
@@ -649,7 +649,7 @@ public final class ScaleCommand implements Callable<Integer> {
                 // Ctrl-C while the pause was written: no replica write after it (scale audit H2).
                 return interruptedAt(0, "before step 1", "");
             }
-            step = 1;
+            atStep = 1;
             if (!write(1, plan.from(), plan.to(), Action.SCALE_OUT, "manual scale-out " + plan.from() + " -> "
                     + plan.to())) {
                 return Main.EXIT_FAILURE;
@@ -685,7 +685,8 @@ public final class ScaleCommand implements Callable<Integer> {
             if (before.ended() != Ended.PASSED) {
                 return finish(before, 0);
             }
-            for (step = 1; at > plan.to(); step++) {
+            for (int step = 1; at > plan.to(); step++) {
+                atStep = step;
                 int next = at - 1;
                 if (stopped()) {
                     return interruptedAt(step - 1, "before step " + step, "");

@@ -4,6 +4,7 @@ import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.DecisionReason;
 import io.github.milvusautoscaler.core.DecisionSink;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.Target;
 import java.time.Duration;
@@ -58,7 +59,7 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
             Instant since = allUnknownSince.remove(d.target());
             if (since != null) {
                 fields(LOG.atInfo(), d).log("{} signals known again after {} of {}", d.target().id(),
-                        io.github.milvusautoscaler.core.Durations.human(Duration.between(since, d.time())),
+                        Durations.human(Duration.between(since, d.time())),
                         Reason.ALL_SIGNALS_UNKNOWN);
             }
         }

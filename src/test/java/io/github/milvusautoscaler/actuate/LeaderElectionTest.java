@@ -155,7 +155,9 @@ class LeaderElectionTest {
      * soon as the elector sees it, not at renew-deadline after the last renewal: the old leader wrote a scale, posted
      * Events and accepted an alert up to 8 s after it had logged the new holder (fault recheck F3). Here the Lease is
      * rewritten to an unexpired holder of its own; when the leader has seen it, it no longer leads, though its last
-     * renewal is well within the 1.5 s renew deadline.
+     * renewal is well within the 1.5 s renew deadline. The Lease's fields and MicroTime format are coordination.k8s.io/v1
+     * LeaseSpec's (kubernetes api/coordination/v1/types.go: holderIdentity, leaseDurationSeconds, acquireTime,
+     * renewTime, leaseTransitions), as client-java's LeaseLock writes them.
      */
     @Test
     void anotherHolderSeenOnTheLeaseClosesTheGateAtOnce() {

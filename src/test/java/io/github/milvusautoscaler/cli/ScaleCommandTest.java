@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -1150,11 +1151,7 @@ class ScaleCommandTest {
     void aKubernetesBlipDuringAWaitIsWaitedOut() {
         at(3);
         drain = Duration.ofSeconds(1);
-        afterWrite = n -> {
-            if (n == 2) {
-                kube.fail("GET", "/apis/apps/v1/namespaces/milvus/deployments/" + DEPLOYMENT, 503, 3);
-            }
-        };
+        failOnceStepOneIsWritten("GET", 503);
         scalesToTwoThroughTheBlip();
     }
 
@@ -1166,16 +1163,24 @@ class ScaleCommandTest {
     void aWriteThatFailsMidRunNamesTheStepAndTheWayOn() {
         at(3);
         drain = Duration.ofSeconds(1);
-        afterWrite = n -> {
-            if (n == 2) {
-                kube.fail("PATCH", "/apis/apps/v1/namespaces/milvus/deployments/" + DEPLOYMENT, 500, 3);
-            }
-        };
+        failOnceStepOneIsWritten("PATCH", 500);
         Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--yes");
         assertEquals(1, r.exit(), r.all());
         assertEquals(List.of(2), writtenCounts(), r.all());
         assertTrue(r.err().contains("; at step 2 of 2. queryNode is at 2 replicas (2 ready) now. To go on:"
                 + " milvus-autoscaler scale --config " + config + " --target milvus/scl/queryNode --to 1"), r.err());
+    }
+
+    /**
+     * Once step 1 (3 -> 2) is written, the next three {@code method} requests for the Deployment answer {@code status}:
+     * the three attempts of one request (kubernetes.retry), a burst the API server's 5xx can come in.
+     */
+    static void failOnceStepOneIsWritten(String method, int status) {
+        afterWrite = n -> {
+            if (n == 2) {
+                kube.fail(method, "/apis/apps/v1/namespaces/milvus/deployments/" + DEPLOYMENT, status, 3);
+            }
+        };
     }
 
     /** Scales 3 -> 2 with a 503 burst set up during the step's wait: done, one write, the wait shown, the pause lifted. */
@@ -1198,7 +1203,7 @@ class ScaleCommandTest {
         at(3);
         drain = Duration.ofSeconds(1);
         String path = "/apis/apps/v1/namespaces/milvus/deployments/" + DEPLOYMENT;
-        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger(-1);
+        AtomicInteger reads = new AtomicInteger(-1);
         afterWrite = n -> reads.set(0);
         onRequest = q -> {
             if (q.method().equals("GET") && q.path().equals(path) && reads.get() >= 0

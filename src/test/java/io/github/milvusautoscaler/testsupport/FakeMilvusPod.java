@@ -634,8 +634,9 @@ public final class FakeMilvusPod {
 
     /**
      * The labels prometheus-operator's Kubernetes discovery gives this pod's scrape target, and so its {@code up}
-     * series: namespace and pod, which every ServiceMonitor and PodMonitor target gets (its generated relabelling of
-     * __meta_kubernetes_namespace and __meta_kubernetes_pod_name). Only these two: this fake serves the pod's
+     * series: namespace and pod, which every ServiceMonitor and PodMonitor target gets (the scrape configs
+     * prometheus-operator generates, pkg/prometheus/promcfg.go, relabel __meta_kubernetes_namespace to namespace and
+     * __meta_kubernetes_pod_name to pod). Only these two: this fake serves the pod's
      * kube-state-metrics and cAdvisor series from the same endpoint, which carry them already, so no series but up
      * changes.
      */

@@ -194,7 +194,8 @@ public final class FakeMilvusPods implements AutoCloseable {
      * Makes {@code pod}'s endpoint answer its scrapes with 500 (a proxy timing out under load), or serve again, while
      * its kube-state-metrics and cAdvisor series go on from an endpoint of their own, as on a cluster, where they come
      * from kube-state-metrics' and the kubelet's targets: Prometheus sets up to 0 for the pod's target and marks its
-     * Milvus series stale, and nothing else. {@link #targets()} lists that other endpoint while the scrapes fail; the
+     * Milvus series stale, and nothing else (Prometheus' scrape loop appends stale markers for every series of a scrape
+     * that fails: scrape/scrape.go, scrapeAndReport; docs "Querying basics", Staleness). {@link #targets()} lists that other endpoint while the scrapes fail; the
      * caller hands the targets to Prometheus (on restoring, before the pod serves again, so no series has two
      * targets for longer than a file_sd refresh).
      */
