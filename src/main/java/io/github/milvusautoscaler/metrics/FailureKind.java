@@ -29,6 +29,11 @@ public enum FailureKind {
     CIRCUIT_OPEN,
     /** The bearer-token or password file could not be read. */
     AUTH_FILE,
+    /**
+     * This node's clock and Prometheus' differ by more than a quarter of {@code prometheus.stale-after}, so an
+     * instant query at this node's time would read the cluster as it was then, or before it was scraped.
+     */
+    CLOCK_SKEW,
     /** The query returned no series for this target. */
     EMPTY,
     /** A value was NaN or infinite. */

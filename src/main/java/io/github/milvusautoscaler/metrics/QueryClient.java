@@ -94,15 +94,26 @@ final class QueryClient implements AutoCloseable {
     private final AtomicBoolean failing;
     private final Set<String> warnedQueries = ConcurrentHashMap.newKeySet();
     private final AtomicLong requestsSent = new AtomicLong();
+    private final Clock wall;
 
     /**
      * @param clock the engine's clock: the open breaker's {@code open-for} runs on it, so a test on a manual
      *              clock advances 30 s instead of waiting them
      */
     QueryClient(PrometheusEndpoint endpoint, MeterRegistry meters, Clock clock) {
+        this(endpoint, meters, clock, Clock.systemUTC());
+    }
+
+    /**
+     * @param clock the engine's clock, as above
+     * @param wall  this node's clock, which the daemon's queries ask at: an instant answer is compared with it
+     *              ({@link #skew}); a test gives one that is off on purpose
+     */
+    QueryClient(PrometheusEndpoint endpoint, MeterRegistry meters, Clock clock, Clock wall) {
         this.endpoint = requireNonNull(endpoint, "endpoint");
         requireNonNull(meters, "meters");
         requireNonNull(clock, "clock");
+        this.wall = requireNonNull(wall, "wall");
         OkHttpClient.Builder builder = new OkHttpClient.Builder()
                 .connectTimeout(endpoint.timeout())
                 // The per-call timeout (the query's remaining budget) bounds reads and writes.
@@ -284,7 +295,15 @@ final class QueryClient implements AutoCloseable {
         Call call = http.newCall(request);
         call.timeout().timeout(remaining, TimeUnit.NANOSECONDS);
         requestsSent.incrementAndGet();
+        long sentAt = wall.millis();
         try (Response response = call.execute()) {
+            if (rangeStart == null && response.isSuccessful()) {
+                QueryResult.Failed skewed = skew(response.headers().getInstant("Date"), sentAt, wall.millis(),
+                        endpoint.staleAfter().dividedBy(4));
+                if (skewed != null) {
+                    return skewed;
+                }
+            }
             return read(response, rangeStart != null);
         } catch (InterruptedIOException e) {
             boolean budgetLeft = deadline - System.nanoTime() >= MIN_ATTEMPT_NANOS;
@@ -369,6 +388,35 @@ final class QueryClient implements AutoCloseable {
             // Not the rules API's JSON (a login page, another server's shape): say so, do not guess.
             return PrometheusMetricsSource.RuleGroups.failed("not the rules API's JSON (" + describe(e) + ")");
         }
+    }
+
+    /**
+     * Why an instant answer cannot be used at this node's time, or null when the clocks agree: the daemon asks every
+     * query at its own clock, so a node 10 minutes slow read the cluster of 10 minutes before and scaled out on a
+     * load long gone, and one 15 minutes fast read every signal as empty (fault recheck F2). Prometheus' clock when
+     * it answered lies in [Date, Date + 1 s) (the header has whole seconds), so its lead over ours lies in
+     * [Date - received, Date + 1 s - sent]; only when all of that is beyond {@code bound} (a quarter of
+     * stale-after: 30 s at 2m) is it a skew. A node 600 s slow with a 0.3 s answer reads [599.7 s, 601.0 s]: a skew;
+     * one in time reads within [-0.3 s, 1 s]. No Date header (some proxies strip it) is no evidence either way.
+     */
+    static QueryResult.Failed skew(Instant date, long sentAt, long receivedAt, Duration bound) {
+        if (date == null) {
+            return null;
+        }
+        long least = date.toEpochMilli() - receivedAt;
+        long most = date.toEpochMilli() + 1000 - sentAt;
+        long limit = bound.toMillis();
+        if (least <= limit && most >= -limit) {
+            return null;
+        }
+        boolean behind = least > limit;
+        // The middle of the interval, to the second: 600 s slow reads 10m, not 9m59s.
+        Duration off = Duration.ofSeconds(Math.abs(Math.round((least + most) / 2000.0)));
+        return new QueryResult.Failed(FailureKind.CLOCK_SKEW, "this node's clock is " + Durations.human(off)
+                + (behind ? " behind" : " ahead of") + " Prometheus' (the Date of its answer): a query at this node's"
+                + " time reads " + (behind ? "the cluster as it was " + Durations.human(off) + " ago"
+                        : "a time not scraped yet") + ", so none is used until the two agree within "
+                + Durations.human(bound) + " (a quarter of prometheus.stale-after); check the node's time sync (NTP)");
     }
 
     private static String seconds(Instant t) {
