@@ -113,7 +113,7 @@ public final class Engine {
         List<ActiveAlert> firing = List.of();
         try {
             status = actuator.read(t);
-            sayIfChangedSinceLastTick(t, before, status, isLeader);
+            sayIfChangedSinceLastTick(target, before, status, isLeader);
             firing = alerts.firing(t, started);
             observation = metrics.observe(t, started).withAlerts(withCarried(t, firing,
                     status.memory(), target.policy().settings().alerts().carryOver(), started))
@@ -181,7 +181,9 @@ public final class Engine {
      * (its answer lost, the tick abandoned) landed after all, which the object's last-scale id shows; such a write
      * takes its slot of the action budget back.
      */
-    private void sayIfChangedSinceLastTick(Target t, TargetView before, ReplicaStatus now, boolean isLeader) {
+    private void sayIfChangedSinceLastTick(EngineTarget target, TargetView before, ReplicaStatus now,
+                                           boolean isLeader) {
+        Target t = target.target();
         if (!isLeader || before == null || !before.leader() || before.status() == null || now.paused()) {
             return; // a paused target is being scaled by hand (the scale command): moves there are expected
         }
@@ -203,8 +205,11 @@ public final class Engine {
         } else {
             LOG.warn("{}: replicas changed outside milvus-autoscaler since its last tick: {} -> {} (kubectl scale, a"
                     + " helm upgrade that sets {}.replicas, an edit of the Milvus resource); it decides on the new"
-                    + " count{}", t, left, now.current(), t.component().configName(),
-                    t.install() == InstallKind.HELM ? ": a release that keeps the"
+                    + " count{}{}", t, left, now.current(), t.component().configName(),
+                    now.current() > left ? ", with no step-down for delay-after-scale-out ("
+                            + Durations.human(target.policy().settings().scaleIn().delayAfterScaleOut())
+                            + ") as after a scale-out of its own; milvus-autoscaler pause holds a count for good" : "",
+                    t.install() == InstallKind.HELM ? "; a release that keeps the"
                     + " count to the autoscaler sets " + t.component().configName() + ".replicas: -1 in its values"
                     + " (README, Install kinds)" : "");
         }

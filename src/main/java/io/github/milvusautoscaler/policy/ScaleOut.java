@@ -65,14 +65,22 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      * @param lines        the forecast lines seen, so a HIGH that began when one fell back can say so
      * @param qpsRise      how long qps has stood clearly above its look-back, which a qps rise needs
      *                     ({@link #corroborated})
+     * @param outside      the last rise of the count someone else made, which delays a step-down as a scale-out does
      */
     record Timers(Map<String, Instant> highSince, Instant lastScaleOut, int lastReady, Instant readyRoseAt,
-                  ForecastLines lines, QpsRise qpsRise) implements Memory {
+                  ForecastLines lines, QpsRise qpsRise, OutsideRise outside) implements Memory {
 
         Timers {
             highSince = Map.copyOf(highSince);
             Objects.requireNonNull(lines, "lines");
             Objects.requireNonNull(qpsRise, "qpsRise");
+            Objects.requireNonNull(outside, "outside");
+        }
+
+        /** Timers with no outside rise seen. */
+        Timers(Map<String, Instant> highSince, Instant lastScaleOut, int lastReady, Instant readyRoseAt,
+               ForecastLines lines, QpsRise qpsRise) {
+            this(highSince, lastScaleOut, lastReady, readyRoseAt, lines, qpsRise, OutsideRise.NONE);
         }
 
         /** Timers before any forecast line or qps run was seen. */
@@ -83,7 +91,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         @Override
         public Timers retimed(Instant tick, Instant written) {
             return new Timers(highSince, Memory.retime(lastScaleOut, tick, written), lastReady, readyRoseAt, lines,
-                    qpsRise);
+                    qpsRise, outside);
         }
     }
 
@@ -189,12 +197,15 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         }
         ForecastLines lines = own.lines().next(before.signals(), now);
         QpsRise qpsRise = own.qpsRise().next(before.signals(), ready, now, qpsLookBack(before.settings().scaleOut()));
+        // A rise the annotations date as milvus-autoscaler's own is a scale-out already in lastOut.
+        OutsideRise outside = own.outside().next(before.current(), lastOut != own.lastScaleOut(), now);
         if (lastOut == own.lastScaleOut() && ready == own.lastReady() && rose == own.readyRoseAt()
-                && high.equals(own.highSince()) && lines == own.lines() && qpsRise == own.qpsRise()) {
+                && high.equals(own.highSince()) && lines == own.lines() && qpsRise == own.qpsRise()
+                && outside == own.outside()) {
             // Most ticks change nothing here: the same object keeps the state unchanged, with no copy of the map.
             return own;
         }
-        return new Timers(high, lastOut, ready, rose, lines, qpsRise);
+        return new Timers(high, lastOut, ready, rose, lines, qpsRise, outside);
     }
 
     @Override
@@ -355,16 +366,23 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         Classified qps = Classified.known(t.signals(), QPS);
         QpsRise next = own.qpsRise().rose(qps != null && own.qpsRise().since() != null && rising(t, qps), t.now());
         return next == own.qpsRise() ? own
-                : new Timers(own.highSince(), own.lastScaleOut(), own.lastReady(), own.readyRoseAt(), own.lines(), next);
+                : new Timers(own.highSince(), own.lastScaleOut(), own.lastReady(), own.readyRoseAt(), own.lines(), next,
+                        own.outside());
     }
 
-    /** Any written scale-out (a roll-back, an alert, the floor, the fallback included) starts the cooldown. */
+    /**
+     * Any written scale-out (a roll-back, an alert, the floor, the fallback included) starts the cooldown; any written
+     * scale sets the count the next tick expects, so only a count someone else set is an outside rise.
+     */
     @Override
     public Timers written(Timers own, Tick t, Proposal settled) {
+        OutsideRise outside = own.outside().written(settled.to());
         if (settled.reason().action() != Action.SCALE_OUT) {
-            return own;
+            return outside == own.outside() ? own : new Timers(own.highSince(), own.lastScaleOut(), own.lastReady(),
+                    own.readyRoseAt(), own.lines(), own.qpsRise(), outside);
         }
-        return new Timers(own.highSince(), t.now(), own.lastReady(), own.readyRoseAt(), own.lines(), own.qpsRise());
+        return new Timers(own.highSince(), t.now(), own.lastReady(), own.readyRoseAt(), own.lines(), own.qpsRise(),
+                outside);
     }
 
     /**

@@ -299,6 +299,15 @@ final class StepDown implements Rule<StepDown.Steps> {
                     + " scaled out " + human(Duration.between(lastOut, t.now())) + " ago; no step-down for "
                     + human(t.left(lastOut, si.delayAfterScaleOut())) + " more");
         }
+        OutsideRise rise = t.memory(ScaleOut.Timers.class).outside();
+        if (t.within(rise.at(), si.delayAfterScaleOut())) {
+            return Proposal.hold(Stage.STEP_DOWN, Reason.SCALE_IN_DELAY_AFTER_SCALE_OUT, t, () -> t.component()
+                    + " raised outside milvus-autoscaler " + rise.from() + " -> " + rise.to() + " "
+                    + human(Duration.between(rise.at(), t.now())) + " ago (kubectl scale, a helm upgrade, an edit of"
+                    + " the Milvus resource), which delay-after-scale-out counts as a scale-out; no step-down for "
+                    + human(t.left(rise.at(), si.delayAfterScaleOut())) + " more (milvus-autoscaler pause holds a"
+                    + " count for good)");
+        }
         if (t.within(steps.lastStepDown(), si.cooldown())) {
             return Proposal.hold(Stage.STEP_DOWN, Reason.SCALE_IN_COOLDOWN, t, () -> t.component() + " stepped down "
                     + human(Duration.between(steps.lastStepDown(), t.now())) + " ago; scale-in cooldown "

@@ -359,6 +359,42 @@ public class EngineTest {
     }
 
     /**
+     * A raise by hand is said with what it now gets, the delay after a scale-out and the way to hold a count for good,
+     * and the next tick holds its step-down on it (fault recheck F6: a raise 6 -> 9 at low load was undone 69 s
+     * later).
+     */
+    @Test
+    void aRaiseByHandIsSaidWithTheDelayItGetsAndHoldsTheStepDown() {
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                .of(Engine.class)) {
+            Engine e = engine(LeaderGate.always(), false, 30);
+            metrics.cpu.put(A, 0.10);
+            e.tick(new EngineTarget(A, policy()));
+            cluster.personScales(A, 6);
+            clock.advance(Duration.ofSeconds(15));
+            e.tick(new EngineTarget(A, policy()));
+            String delay = io.github.milvusautoscaler.core.Durations.human(policy().settings().scaleIn()
+                    .delayAfterScaleOut());
+            assertEquals(List.of("milvus/a/queryNode: replicas changed outside milvus-autoscaler since its last tick:"
+                    + " 3 -> 6 (kubectl scale, a helm upgrade that sets queryNode.replicas, an edit of the Milvus"
+                    + " resource); it decides on the new count, with no step-down for delay-after-scale-out (" + delay
+                    + ") as after a scale-out of its own; milvus-autoscaler pause holds a count for good"),
+                    logs.warnings());
+            // Past the 10m sustain, short of the delay: held, and why.
+            Decision held = null;
+            for (int tick = 0; tick < 4 * 12; tick++) {
+                clock.advance(Duration.ofSeconds(15));
+                held = e.tick(new EngineTarget(A, policy()));
+                assertEquals(6, held.to(), held.toString());
+            }
+            assertEquals(io.github.milvusautoscaler.core.Reason.SCALE_IN_DELAY_AFTER_SCALE_OUT, held.reason(),
+                    held.toString());
+            assertTrue(held.message().text().startsWith("queryNode raised outside milvus-autoscaler 3 -> 6 12m ago"),
+                    held.message().text());
+        }
+    }
+
+    /**
      * A write of ours that landed after its tick gave up on it gave its budget slot back then; once its id is seen on
      * the object it counts again, so with max-actions-per-hour 1 the next target's action waits (daemon e2e audit F1).
      */
