@@ -514,7 +514,7 @@ public final class BacktestCommand implements Callable<Integer> {
         return "decisions-" + t.namespace() + "_" + t.name() + "_" + t.component().configName() + ".jsonl";
     }
 
-    private static String markdown(List<Backtest.TargetResult> results, Instant from, Instant to, Duration step) {
+    static String markdown(List<Backtest.TargetResult> results, Instant from, Instant to, Duration step) {
         StringBuilder b = new StringBuilder();
         b.append("# Backtest ").append(from).append(" .. ").append(to).append(", step ").append(step.toSeconds())
                 .append("s\n\n");
@@ -538,6 +538,12 @@ public final class BacktestCommand implements Callable<Integer> {
                             ? ": the rest is before Prometheus' first sample, past its last, or a gap in"
                             + " kube-state-metrics; both sides are counted over the known steps only" : ""));
             b.append(signalsKnown(r.signalKnownSteps(), steps));
+            for (Backtest.Change f : r.followed()) {
+                b.append("The policy followed the recorded ").append(f.to() == 0 ? "stop" : "start").append(" at ")
+                        .append(f.time()).append(" (").append(f.from()).append(" -> ").append(f.to()).append("), as the"
+                        + " daemon would: ").append(f.to() == 0 ? "it holds a component at 0 (SCALED_TO_ZERO)"
+                        : "it decides again from the count set").append("; not one of its actions.\n\n");
+            }
             if (r.recorded().knownSteps() == 0) {
                 b.append("**Nothing was replayed: no recorded replicas of this target in the range** (check its"
                         + " namespace, name and install kind; `doctor` names the first missing link).\n\n");
@@ -604,6 +610,9 @@ public final class BacktestCommand implements Callable<Integer> {
             t.add("signalKnownSteps", known);
             t.add("recorded", side(r.recorded()));
             t.add("policy", side(r.policy()));
+            JsonArray followed = new JsonArray();
+            r.followed().forEach(f -> followed.add(change(f)));
+            t.add("followed", followed);
             targets.add(t);
         }
         root.add("targets", targets);
@@ -619,17 +628,19 @@ public final class BacktestCommand implements Callable<Integer> {
         o.addProperty("hotSeconds", s.hotSeconds());
         o.addProperty("knownSteps", s.knownSteps());
         JsonArray changes = new JsonArray();
-        for (Backtest.Change c : s.changes()) {
-            JsonObject j = new JsonObject();
-            j.addProperty("time", c.time().toString());
-            j.addProperty("from", c.from());
-            j.addProperty("to", c.to());
-            j.addProperty("reason", c.reason());
-            j.addProperty("message", c.message());
-            changes.add(j);
-        }
+        s.changes().forEach(c -> changes.add(change(c)));
         o.add("changes", changes);
         return o;
+    }
+
+    private static JsonObject change(Backtest.Change c) {
+        JsonObject j = new JsonObject();
+        j.addProperty("time", c.time().toString());
+        j.addProperty("from", c.from());
+        j.addProperty("to", c.to());
+        j.addProperty("reason", c.reason());
+        j.addProperty("message", c.message());
+        return j;
     }
 
     private static boolean isEmpty(Path dir) throws IOException {

@@ -143,7 +143,8 @@ public final class Backtest {
      * signal missing for a day reads as a day of "not hot" otherwise, which the report must say (backtest audit B2).
      */
     public record TargetResult(Target target, Side recorded, Side policy, List<Decision> decisions,
-                               List<String> unknownFromHistory, Steps steps, Map<String, Integer> signalKnownSteps) {
+                               List<String> unknownFromHistory, Steps steps, Map<String, Integer> signalKnownSteps,
+                               List<Change> followed) {
     }
 
     /**
@@ -177,12 +178,14 @@ public final class Backtest {
         Map<Target, Steps> steps = new HashMap<>();
         Map<Target, Observation> lastView = new HashMap<>();
         Map<Target, Map<String, Integer>> signalKnown = new HashMap<>();
+        Map<Target, List<Change>> followed = new HashMap<>();
         int count = (int) (Duration.between(settings.from(), settings.to()).dividedBy(settings.step()) + 1);
         for (EngineTarget t : targets) {
             recorded.put(t.target(), new Tally());
             policy.put(t.target(), new Tally());
             decisions.put(t.target(), new ArrayList<>());
             failures.put(t.target(), new ArrayList<>());
+            followed.put(t.target(), new ArrayList<>());
             Map<String, SignalPolicy> byName = new HashMap<>();
             Map<String, Integer> known = new LinkedHashMap<>();
             t.policy().settings().signals().forEach(s -> {
@@ -271,6 +274,7 @@ public final class Backtest {
                     r = new Replicas(spec.getAsInt());
                     replicas.put(target, r);
                 }
+                followStopOrStart(r, spec, at, followed.get(target));
                 int before = r.current;
                 Decision d = engine.tick(t);
                 Tally p = policy.get(target);
@@ -305,9 +309,33 @@ public final class Backtest {
             Target target = t.target();
             out.add(new TargetResult(target, recorded.get(target).side(), policy.get(target).side(),
                     List.copyOf(decisions.get(target)), List.copyOf(failures.get(target)), steps.get(target),
-                    java.util.Collections.unmodifiableMap(new LinkedHashMap<>(signalKnown.get(target)))));
+                    java.util.Collections.unmodifiableMap(new LinkedHashMap<>(signalKnown.get(target))),
+                    List.copyOf(followed.get(target))));
         }
         return out;
+    }
+
+    /**
+     * Takes up a recorded stop at 0 or a start from it, as the daemon would: it reads the count every tick, holds a
+     * component at 0 (SCALED_TO_ZERO) and decides again from the count a person sets when starting it. No autoscaler
+     * moves a component to or from 0 (min-replicas is at least 1 here, as for the HPA), so such a move in the history
+     * is a person's or the operator's: the replay kept its own count through it, charged the policy 48 node-hours for a
+     * day the component was stopped and, started at 0, held it at 0 for a day after it was started again (backtest
+     * recheck 2, H1). Any other recorded move stays the recorded side's: a history the daemon wrote moves with the
+     * replay, a step apart, and taking those up would double its moves.
+     */
+    private static void followStopOrStart(Replicas r, OptionalInt spec, Instant at, List<Change> followed) {
+        if (spec.isEmpty()) {
+            return;
+        }
+        int recorded = spec.getAsInt();
+        if ((recorded == 0) == (r.current == 0)) {
+            return;
+        }
+        followed.add(new Change(at, r.current, recorded, recorded == 0 ? "STOPPED" : "STARTED", recorded == 0
+                ? "recorded spec.replicas 0: the component was stopped, and the daemon holds it at 0"
+                : "recorded spec.replicas " + recorded + " after a stop at 0: the daemon decides again from it"));
+        r.current = recorded;
     }
 
     /**

@@ -348,6 +348,63 @@ class BacktestCommandTest {
     }
 
     /**
+     * A component stopped at 0 by a person and started again (kube-state-metrics' kube_deployment_spec_replicas reads 0,
+     * and cAdvisor has no series of it while no pod runs): the replay follows both moves as the daemon, which reads the
+     * count every tick, would. Before, a range starting in a stop held the policy at 0 all the way (5,761 decisions of
+     * SCALED_TO_ZERO, "would not have scaled", 0 node-hours), and a stop in mid-range charged the policy its own
+     * count for the whole stop (backtest recheck 2, H1).
+     */
+    @Test
+    void aRecordedStopAndStartAreFollowedAsTheDaemonWouldFollowThem() throws Exception {
+        AutoscalerSettings s = ConfigLoader.load(config);
+        Instant from = START.plus(Duration.ofDays(1));
+        Instant to = from.plus(Duration.ofHours(4));
+        Instant stopAt = from.plus(Duration.ofHours(2));
+        Instant startAt = stopAt.plus(Duration.ofHours(1));
+        // Stopped when the range starts, started at from + 1h, stopped again at stopAt, started at startAt.
+        java.util.function.Predicate<Instant> stopped = at -> at.isBefore(from.plus(Duration.ofHours(1)))
+                || !at.isBefore(stopAt) && at.isBefore(startAt);
+        InProcess history = new InProcess() {
+            @Override
+            public Observation observe(Target target, Instant at) {
+                return stopped.test(at) ? new Observation(target, at, Map.of("cpu", Signal.unknown("cpu", "empty result")),
+                        Settle.QUIET, Health.NONE, List.of()) : super.observe(target, at);
+            }
+
+            @Override
+            public OptionalInt specReplicas(Target target, Instant at) {
+                return OptionalInt.of(stopped.test(at) ? 0 : PODS);
+            }
+
+            @Override
+            public OptionalInt readyReplicas(Target target, Instant at) {
+                return specReplicas(target, at);
+            }
+        };
+        List<Decision> decisions = new ArrayList<>();
+        Backtest.TargetResult result = Backtest.run(Assembly.engineTargets(s.labelSchemes(), s.targets()), history,
+                new Backtest.Settings(from, to, STEP, false, s.maxActionsPerHour()), decisions::add).get(0);
+
+        assertEquals(List.of("STARTED " + from.plus(Duration.ofHours(1)) + " 0 -> 3", "STOPPED " + stopAt + " ",
+                "STARTED " + startAt + " 0 -> 3"), result.followed().stream().map(f -> f.reason() + " " + f.time()
+                + " " + (f.reason().equals("STOPPED") ? "" : f.from() + " -> " + f.to())).toList());
+        for (Decision d : decisions) {
+            assertEquals(stopped.test(d.time()), d.reason() == Reason.SCALED_TO_ZERO, d.toString());
+        }
+        Backtest.Steps steps = result.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            Instant at = from.plus(STEP.multipliedBy(i));
+            assertEquals(stopped.test(at), steps.policy()[i] == 0, "the policy's count at " + at);
+        }
+        String report = BacktestCommand.markdown(List.of(result), from, to, STEP);
+        assertTrue(report.contains("The policy followed the recorded stop at " + stopAt + " ("), report);
+        assertTrue(report.contains(" -> 0), as the daemon would: it holds a component at 0 (SCALED_TO_ZERO); not one"
+                + " of its actions."), report);
+        assertTrue(report.contains("The policy followed the recorded start at " + startAt + " (0 -> 3), as the daemon"
+                + " would: it decides again from the count set; not one of its actions."), report);
+    }
+
+    /**
      * The forecast's load history as {@code PrometheusHistorySource} reads it from the backfilled series,
      * computed here: cpu per pod x ready pods on the 5m grid ending at {@code last}, NaN where Prometheus has
      * too few samples for irate() (before the series' second scrape, and in the gap).
