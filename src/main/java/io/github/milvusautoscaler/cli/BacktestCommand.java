@@ -240,7 +240,7 @@ public final class BacktestCommand implements Callable<Integer> {
                     logs.put(t.target(), DecisionLogWriter.create(temp.resolve(decisionFile(t.target()))));
                 }
                 List<Backtest.TargetResult> results;
-                try {
+                try (Logging.Restore quiet = Logging.errorsOnly(io.github.milvusautoscaler.engine.Engine.class.getName())) {
                     results = Backtest.run(Assembly.engineTargets(s.labelSchemes(), targets), history,
                             new Backtest.Settings(start, last, stepLength, rescaleLoad, s.maxActionsPerHour()),
                             d -> logs.get(d.target()).record(d), loadHistory);

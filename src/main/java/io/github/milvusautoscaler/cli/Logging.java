@@ -73,10 +73,23 @@ final class Logging {
      * them, read as a second write (SRE audit L17). Warnings and errors still show.
      */
     static Restore warningsOnly(String packageName) {
-        ch.qos.logback.classic.Logger logger = ((LoggerContext) LoggerFactory.getILoggerFactory())
-                .getLogger(packageName);
+        return atLeast(packageName, ch.qos.logback.classic.Level.WARN);
+    }
+
+    /**
+     * Raises {@code name}'s loggers to ERROR until the returned handle is closed: a backtest drives the engine against
+     * a pretend object on a replayed clock, where the engine's warnings (a recorded stop at 0 it follows read as "replicas
+     * changed outside milvus-autoscaler") would be stamped with today's time and speak of a cluster write that never
+     * happens; the report names what the replay followed.
+     */
+    static Restore errorsOnly(String name) {
+        return atLeast(name, ch.qos.logback.classic.Level.ERROR);
+    }
+
+    private static Restore atLeast(String name, ch.qos.logback.classic.Level level) {
+        ch.qos.logback.classic.Logger logger = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(name);
         ch.qos.logback.classic.Level before = logger.getLevel();
-        logger.setLevel(ch.qos.logback.classic.Level.WARN);
+        logger.setLevel(level);
         return () -> logger.setLevel(before);
     }
 
