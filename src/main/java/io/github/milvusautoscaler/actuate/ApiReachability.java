@@ -25,9 +25,14 @@ import org.slf4j.LoggerFactory;
  * {@code HTTP 503}), one INFO line when it answers again, and a state for {@code /api/v1/status}
  * and the {@code milvus_autoscaler_kubernetes_reachable} gauge.
  *
- * <p>Unreachable means no HTTP answer (connection refused or reset, timeout, DNS, TLS) or a 5xx:
- * a 401, 403 or 404 is an answer, and reported where it happens. Causes name the exception and
- * the host, never a header, so never a token.
+ * <p>A failure is no answer (connection refused or reset, timeout, DNS, TLS) or a 5xx: a 401, 403
+ * or 404 is an answer, and reported where it happens. The server is unreachable once calls have
+ * failed for {@code confirmAfter} with no call answered in between (at once when none has been
+ * answered since start): the ticks' reads answer at least every {@code loop.interval}, so one call
+ * failing (Lease updates answering 500 while reads succeed, one write that timed out) is said as
+ * that call failing, once a minute per call, not as the server gone; it was 17 "unreachable" and
+ * "answers again" lines a minute while only the Lease calls failed (fault recheck F8). Causes name
+ * the exception, the call's method and path and the host, never a header, so never a token.
  */
 public final class ApiReachability implements Interceptor {
 
@@ -45,19 +50,42 @@ public final class ApiReachability implements Interceptor {
     public record State(boolean reachable, Instant unreachableSince, String cause) {
     }
 
+    /** The default {@code confirmAfter}: a 15 s loop.interval (reference.conf's) plus {@link #REPEAT}. */
+    public static final Duration CONFIRM_AFTER = Duration.ofSeconds(20);
+    /** Calls whose last one-call failure line is remembered; past it the memory starts again. */
+    private static final int CALLS_REMEMBERED = 256;
+
     private final Clock clock;
+    private final Duration confirmAfter;
     private State state = new State(true, null, "");
     private Instant lastSeenAnswer;
+    /** The first failure since the last answer; null while the last call answered. */
+    private Instant failingSince;
     private Instant lastLogged;
+    private final java.util.Map<String, Instant> callLogged = new java.util.HashMap<>();
     private String server = "";
 
     public ApiReachability(Clock clock) {
+        this(clock, CONFIRM_AFTER);
+    }
+
+    /**
+     * @param confirmAfter how long calls fail with none answered before the server is said unreachable: longer than
+     *                     loop.interval, so a tick's reads can answer in between
+     */
+    public ApiReachability(Clock clock, Duration confirmAfter) {
         this.clock = requireNonNull(clock, "clock");
+        this.confirmAfter = requireNonNull(confirmAfter, "confirmAfter");
     }
 
     /** Watches every request of {@code client} from now on; returns the watcher. */
     public static ApiReachability watch(ApiClient client, Clock clock) {
-        ApiReachability watcher = new ApiReachability(clock);
+        return watch(client, clock, CONFIRM_AFTER);
+    }
+
+    /** As {@link #watch(ApiClient, Clock)}, saying unreachable after {@code confirmAfter} with no answer. */
+    public static ApiReachability watch(ApiClient client, Clock clock, Duration confirmAfter) {
+        ApiReachability watcher = new ApiReachability(clock, confirmAfter);
         client.setHttpClient(client.getHttpClient().newBuilder().addInterceptor(watcher).build());
         return watcher;
     }
@@ -83,11 +111,11 @@ public final class ApiReachability implements Interceptor {
                 cause = "no answer within " + (ms > 0 ? Durations.setting(Duration.ofMillis(ms)) : "the call's time")
                         + " (kubernetes.request-timeout); the call was cancelled (" + cause + ")";
             }
-            failed(host, cause);
+            failed(host, request.method() + " " + request.url().encodedPath(), cause);
             throw e;
         }
         if (response.code() >= 500) {
-            failed(host, "HTTP " + response.code() + " for " + request.method() + " " + request.url().encodedPath());
+            failed(host, request.method() + " " + request.url().encodedPath(), "HTTP " + response.code());
         } else {
             answered(host);
         }
@@ -104,23 +132,46 @@ public final class ApiReachability implements Interceptor {
         return Optional.ofNullable(lastSeenAnswer);
     }
 
-    synchronized void failed(String host, String cause) {
+    /**
+     * {@code call} ({@code PUT /apis/coordination.k8s.io/v1/namespaces/ops/leases/milvus-autoscaler}) failed with
+     * {@code cause}.
+     */
+    synchronized void failed(String host, String call, String cause) {
         Instant now = clock.instant();
         server = host;
-        Instant since = state.reachable() ? now : state.unreachableSince();
-        state = new State(false, since, cause);
+        if (failingSince == null) {
+            failingSince = now;
+        }
+        boolean confirmed = lastSeenAnswer == null || !now.isBefore(failingSince.plus(confirmAfter));
+        if (!confirmed) {
+            Instant said = callLogged.get(call);
+            if (said == null || !now.isBefore(said.plus(REPEAT_AFTER_A_MINUTE))) {
+                if (callLogged.size() >= CALLS_REMEMBERED) {
+                    callLogged.clear();
+                }
+                callLogged.put(call, now);
+                LOG.warn("Kubernetes API server {}: {} failed: {}; it answered a call {}s ago, so this is the call"
+                        + " failing, not the server (unreachable after {} with no answer; this call's next failure is"
+                        + " said a minute on)", host, call, cause, Duration.between(lastSeenAnswer, now).toSeconds(),
+                        Durations.human(confirmAfter));
+            }
+            return;
+        }
+        Instant since = state.reachable() ? failingSince : state.unreachableSince();
+        state = new State(false, since, cause + " for " + call);
         Duration repeat = Duration.between(since, now).compareTo(Duration.ofMinutes(1)) < 0 ? REPEAT
                 : REPEAT_AFTER_A_MINUTE;
         if (lastLogged == null || !now.isBefore(lastLogged.plus(repeat))) {
             lastLogged = now;
-            LOG.warn("Kubernetes API server {} unreachable for {}s: {}; leader election, reads and writes fail until"
-                    + " it answers", host, Duration.between(since, now).toSeconds(), cause);
+            LOG.warn("Kubernetes API server {} unreachable for {}s: {} for {}; leader election, reads and writes fail"
+                    + " until it answers", host, Duration.between(since, now).toSeconds(), cause, call);
         }
     }
 
     synchronized void answered(String host) {
         Instant now = clock.instant();
         lastSeenAnswer = now;
+        failingSince = null;
         if (!state.reachable()) {
             LOG.info("Kubernetes API server {} answers again after {}s unreachable", host,
                     Duration.between(state.unreachableSince(), now).toSeconds());

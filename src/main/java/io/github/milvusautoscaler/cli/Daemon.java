@@ -190,7 +190,7 @@ final class Daemon implements AutoCloseable {
             // The reachability watcher below replaces the client's OkHttpClient, so close whichever it holds.
             closeHttpClient(reachabilityClient);
         });
-        this.reachability = ApiReachability.watch(client, clock);
+        this.reachability = ApiReachability.watch(client, clock, s.loopInterval().plus(ApiReachability.REPEAT));
         this.reachabilityClient = client.getHttpClient();
         Gauge.builder(MetricNames.KUBERNETES_REACHABLE, reachability, r -> r.state().reachable() ? 1 : 0)
                 .strongReference(true).description(MetricNames.help(MetricNames.KUBERNETES_REACHABLE)).register(registry);

@@ -67,6 +67,11 @@ class ApiReachabilityTest {
         }
     }
 
+    /**
+     * A server that stops answering after it answered: the first failure is one call failing (a single 503 or timeout
+     * happens), and with no call answered for 20 s (the default confirm-after: a 15 s tick plus 5 s) it is
+     * unreachable since that first failure, said every 5 s with the cause, and its recovery once.
+     */
     @Test
     void unreachableServerIsReportedEveryFiveSecondsWithItsCauseAndRecoveryOnce() {
         FakeKubernetesApi fake = FakeKubernetesApi.start();
@@ -81,22 +86,26 @@ class ApiReachabilityTest {
         fake.fail("GET", "/", 503, 1);
         assertThrows(ActuationException.class,
                 () -> requests.get(ApiResource.DEPLOYMENTS, ActuateFixtures.NS, "my-release-milvus-querynode"));
-        assertFalse(watcher.state().reachable(), "a 503 is no answer");
-        assertTrue(watcher.state().cause().contains("HTTP 503"), watcher.state().cause());
+        assertTrue(watcher.state().reachable(), "one 503 after an answer is the call failing, not the server");
         fake.close();
 
-        // Twelve failed requests over 12 s (a lease retry every second): three lines, at 0 s, 5 s, 10 s.
-        for (int i = 0; i < 12; i++) {
+        // Thirty failed requests over 30 s (a lease retry every second): one line for the call at 0 s, then the
+        // server unreachable at 20 s, 25 s and 30 s.
+        for (int i = 0; i < 30; i++) {
             clock.advance(Duration.ofSeconds(1));
             assertThrows(ActuationException.class,
                     () -> requests.get(ApiResource.DEPLOYMENTS, ActuateFixtures.NS, "my-release-milvus-querynode"));
         }
         List<String> warnings = logs.list.stream().filter(e -> e.getLevel() == Level.WARN)
                 .map(ILoggingEvent::getFormattedMessage).toList();
-        assertEquals(3, warnings.size(), warnings.toString());
-        assertTrue(warnings.get(0).startsWith("Kubernetes API server 127.0.0.1:"), warnings.get(0));
-        assertTrue(warnings.get(0).contains("unreachable for 0s: HTTP 503"), warnings.get(0));
-        assertTrue(warnings.get(2).contains("unreachable for 10s: ConnectException"), warnings.get(2));
+        assertEquals(4, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).matches("Kubernetes API server 127\\.0\\.0\\.1:\\d+: GET /apis/apps/v1/namespaces/"
+                + ActuateFixtures.NS + "/deployments/my-release-milvus-querynode failed: HTTP 503; it answered a call"
+                + " 0s ago, so this is the call failing, not the server \\(unreachable after 20s with no answer; .*"),
+                warnings.get(0));
+        assertTrue(warnings.get(1).contains("unreachable for 20s: ConnectException"), warnings.get(1));
+        assertTrue(warnings.get(1).contains(" for GET /apis/apps/v1/namespaces/"), warnings.get(1));
+        assertTrue(warnings.get(3).contains("unreachable for 30s: ConnectException"), warnings.get(3));
         ApiReachability.State down = watcher.state();
         assertFalse(down.reachable());
         assertEquals(Instant.parse("2026-01-05T10:00:00Z"), down.unreachableSince());
@@ -106,7 +115,36 @@ class ApiReachabilityTest {
         watcher.answered("127.0.0.1:1");
         assertTrue(watcher.state().reachable());
         assertEquals(1, logs.list.stream().filter(e -> e.getLevel() == Level.INFO
-                && e.getFormattedMessage().contains("answers again after 12s")).count());
+                && e.getFormattedMessage().contains("answers again after 30s")).count());
+    }
+
+    /**
+     * Lease calls answering 500 every 2 s while each 15 s tick's read answers: the Lease call failing, said once a
+     * minute, and the server reachable throughout (fault recheck F8: 17 lines a minute alternating "unreachable" and
+     * "answers again", while reads and writes were fine).
+     */
+    @Test
+    void oneKindOfCallFailingWhileOthersAnswerIsThatCallNotTheServer() {
+        ApiReachability watcher = new ApiReachability(clock);
+        String lease = "PUT /apis/coordination.k8s.io/v1/namespaces/ops/leases/milvus-autoscaler";
+        watcher.answered("10.96.0.1:443");
+        for (int second = 0; second < 120; second++) {
+            if (second % 15 == 0) {
+                watcher.answered("10.96.0.1:443");
+            }
+            if (second % 2 == 0) {
+                watcher.failed("10.96.0.1:443", lease, "HTTP 500");
+            }
+            assertTrue(watcher.state().reachable(), "at " + second + " s");
+            clock.advance(Duration.ofSeconds(1));
+        }
+        List<String> warnings = logs.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage).toList();
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("Kubernetes API server 10.96.0.1:443: " + lease + " failed: HTTP 500;"),
+                warnings.get(0));
+        assertEquals(List.of(), logs.list.stream().filter(e -> e.getLevel() == Level.INFO).toList(),
+                "nothing was unreachable, so nothing answers again");
     }
 
     /**
@@ -152,7 +190,7 @@ class ApiReachabilityTest {
     }
 
     /**
-     * A long outage: a line every 5 s for the first minute (0 s to 55 s: 12 lines), then one a minute (the next
+     * A long outage, from a start where no call ever answered (so from the first failure): a line every 5 s for the first minute (0 s to 55 s: 12 lines), then one a minute (the next
      * at 115 s, a minute after the last), so an hour writes 71 lines instead of 720.
      */
     @Test
@@ -161,7 +199,8 @@ class ApiReachabilityTest {
         List<Long> at = new java.util.ArrayList<>();
         for (int second = 0; second <= 3600; second++) {
             int before = logs.list.size();
-            watcher.failed("10.96.0.1:443", "ConnectException: Connection refused");
+            watcher.failed("10.96.0.1:443", "GET /apis/apps/v1/namespaces/ops/deployments/x",
+                    "ConnectException: Connection refused");
             if (logs.list.size() > before) {
                 at.add((long) second);
             }
