@@ -81,7 +81,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         this.nanoTime = requireNonNull(nanoTime, "nanoTime");
         this.lock = options.enabled()
                 ? new GatedLock(new LeaseLock(options.namespace(), options.leaseName(), options.identity(),
-                requireNonNull(client, "client")), options, nanoTime)
+                LeaseWriteStatus.watch(requireNonNull(client, "client"))), options, nanoTime)
                 : null;
     }
 
@@ -413,6 +413,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         private volatile boolean closed;
         private volatile boolean everHeld;
         private volatile boolean forbiddenLogged;
+        private volatile boolean writeForbiddenLogged;
 
         GatedLock(Lock delegate, LeaderElectionSettings options, LongSupplier nanoTime) {
             this.delegate = delegate;
@@ -464,7 +465,24 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                     return false;
                 }
                 long started = nanoTime.getAsLong();
+                LeaseWriteStatus.clear();
                 boolean ok = create ? delegate.create(record) : delegate.update(record);
+                int status = LeaseWriteStatus.last();
+                if (!ok && status == 403 && !writeForbiddenLogged) {
+                    writeForbiddenLogged = true;
+                    // client-java's LeaseLock answers a refused write with false alone (its logger is off here): a
+                    // replica without update or create on the Lease only said "lost the Lease" (fault recheck F7).
+                    LOG.error("leader election forbidden (403): the service account may not {} leases.coordination.k8s.io"
+                            + " \"{}\" in namespace \"{}\", so this replica cannot {}. The Role"
+                            + " milvus-autoscaler-leader-election in that namespace (deploy/base/rbac.yaml) grants get and"
+                            + " update on the Lease named milvus-autoscaler only (resourceNames), and create; give it"
+                            + " {apiGroups: [\"coordination.k8s.io\"], resources: [\"leases\"], resourceNames: [\"{}\"],"
+                            + " verbs: [\"get\", \"update\"]} and {verbs: [\"create\"]}", create ? "create" : "update",
+                            options.leaseName(), options.namespace(), create ? "create the Lease" : "take or renew it",
+                            options.leaseName());
+                } else if (ok) {
+                    writeForbiddenLogged = false;
+                }
                 if (ok) {
                     if (options.identity().equals(record.getHolderIdentity())) {
                         renewedAt.set(started);

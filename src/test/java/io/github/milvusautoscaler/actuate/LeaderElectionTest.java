@@ -315,6 +315,44 @@ class LeaderElectionTest {
         await(Duration.ofSeconds(10), a.election()::isLeader, "a leads once the Role allows it");
     }
 
+    /**
+     * A Role that lets a replica read the Lease but not create or update it: the replica never leads, and says why
+     * once, with the rule to add, for each of the two writes (fault recheck F7: client-java's LeaseLock answers the
+     * 403 with false alone, and the replica said only "lost the Lease").
+     */
+    @Test
+    void aRefusedLeaseWriteIsExplainedOnceWithTheRoleRule() {
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                .of(LeaderElection.class)) {
+            fake.fail("POST", Kind.LEASES.path(OWN_NAMESPACE, null), 403, -1);
+            Candidate a = candidate("autoscaler-a");
+            a.election().start();
+            await(Duration.ofSeconds(10), () -> fake.requests("POST", Kind.LEASES.path(OWN_NAMESPACE, null)).size() >= 3,
+                    "a tries to create the Lease three times");
+            assertFalse(a.election().isLeader());
+            List<String> errors = logs.events().stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            assertEquals(1, errors.size(), errors.toString());
+            assertTrue(errors.get(0).startsWith("leader election forbidden (403): the service account may not create"
+                    + " leases.coordination.k8s.io \"milvus-autoscaler\" in namespace \"milvus-autoscaler\", so this"
+                    + " replica cannot create the Lease."), errors.get(0));
+            assertTrue(errors.get(0).contains("{verbs: [\"create\"]}"), errors.get(0));
+
+            // Another replica made the Lease and let it go; this one may still not update it.
+            fake.clearFaults();
+            Candidate b = candidate("autoscaler-b");
+            fake.fail("PUT", Kind.LEASES.path(OWN_NAMESPACE, LEASE), 403, -1);
+            b.election().start();
+            await(Duration.ofSeconds(10), () -> fake.requests("PUT", Kind.LEASES.path(OWN_NAMESPACE, LEASE)).size() >= 3,
+                    "the replicas try to take the Lease");
+            List<String> updates = logs.events().stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.contains("may not update")).toList();
+            assertFalse(updates.isEmpty(), logs.messages().toString());
+            assertTrue(updates.get(0).contains("so this replica cannot take or renew it"), updates.get(0));
+        }
+    }
+
     /** Always leads until closed: a tick still running after a stop's drain writes nothing (audit F8). */
     @Test
     void disabledElectionAlwaysLeadsAndTouchesNothing() {
