@@ -168,8 +168,19 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                     + serviceAccountNamespace + " does not exist and the kubeconfig's current context names no"
                     + " namespace; set one of them (or disable leader election for a single replica)");
         }
-        return options.withNamespaceAndIdentity(namespace, identity(options.identity(), env, hostName));
+        String identity = identity(options.identity(), env, hostName);
+        return options.withNamespaceAndIdentity(namespace, options.identity().isBlank() ? identity + "_" + PROCESS
+                : identity);
     }
+
+    /**
+     * This process among every one that has run under the same pod name: a container that restarts (liveness, OOM)
+     * keeps POD_NAME, and client-java's elector takes a Lease naming its own identity at once, so the restarted
+     * process led within its start-up time of a Lease the old one had left to expire on purpose, its last write's
+     * outcome unknown (fault recheck F9). kube-controller-manager names its candidates the same way, host name and
+     * a UUID (cmd/kube-controller-manager/app/controllermanager.go: {@code id = id + "_" + string(uuid.NewUUID())}).
+     */
+    static final String PROCESS = java.util.UUID.randomUUID().toString().substring(0, 8);
 
     /** The configured identity, else {@code POD_NAME}, else {@code HOSTNAME}, else the host name. */
     static String identity(String configured, Map<String, String> env, Supplier<String> hostName) {
