@@ -66,6 +66,13 @@ public final class Engine {
     /** The targets whose last tick held under alerts carried from the object, for {@link #sayCarryOverEnded}. */
     private final java.util.Set<Target> carrying = ConcurrentHashMap.newKeySet();
     /**
+     * Since when each target's object has read as not found: an object found again after that is a new one (deleted
+     * and recreated, or its owner renamed), and the policy's memory of the old one must not decide for it (fault
+     * recheck F5: a Deployment recreated at 1 replica was scaled 1 -> 2 on its first tick, on a cpu sustain that had
+     * run through the 43 s it did not exist).
+     */
+    private final Map<Target, Instant> notFoundSince = new ConcurrentHashMap<>();
+    /**
      * Set by {@link #stopWriting()} when the daemon stops: no write attempt starts after it, so the drain that
      * follows waits only for an attempt already sent (one {@code request-timeout} at most) before the Lease goes.
      */
@@ -113,6 +120,12 @@ public final class Engine {
         List<ActiveAlert> firing = List.of();
         try {
             status = actuator.read(t);
+            Instant gone = notFoundSince.remove(t);
+            if (gone != null) {
+                LOG.warn("{}: found at {} replicas after {} not found (created, deleted and recreated, or its owner"
+                        + " renamed): the policy's timers and step-down memory start again, so it scales only on what"
+                        + " it reads of this object", t, status.current(), Durations.human(Duration.between(gone, started)));
+            }
             sayIfChangedSinceLastTick(target, before, status, isLeader);
             firing = alerts.firing(t, started);
             observation = metrics.observe(t, started).withAlerts(withCarried(t, firing,
@@ -148,6 +161,10 @@ public final class Engine {
             }
         } catch (ActuationException e) {
             listener.readFailed(t, e);
+            if (e.kind() == ActuationException.Kind.NOT_FOUND) {
+                notFoundSince.putIfAbsent(t, started);
+                state = TargetState.initial();
+            }
             problem = e.getMessage();
             decision = new Decision(t, started, Action.HOLD, null, null, Reason.TARGET_UNAVAILABLE,
                     t.component() + " target unavailable (" + e.kind().name().toLowerCase(java.util.Locale.ROOT) + "): "
@@ -681,6 +698,7 @@ public final class Engine {
         measured.remove(target);
         views.remove(target);
         carrying.remove(target);
+        notFoundSince.remove(target);
         forecasts.forget(target);
         listener.forgotten(target);
     }

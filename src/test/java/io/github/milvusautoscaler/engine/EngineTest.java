@@ -438,6 +438,45 @@ public class EngineTest {
         assertEquals(Reason.SIGNAL_HIGH, e.tick(new EngineTarget(B, policy())).reason());
     }
 
+    /**
+     * An object not found and then found again is a new one (deleted and recreated, or its owner renamed): what the
+     * policy remembered of the old one does not decide for it. Here a 10m scale-in sustain at cpu 0.10 had run 9m45s
+     * when the object went for a minute; found again, it is said, and nothing steps down before a sustain of its own
+     * (fault recheck F5: a recreated Deployment was scaled on its first tick, on a sustain that ran through 43 s of
+     * its absence).
+     */
+    @Test
+    void anObjectFoundAgainAfterNotFoundStartsThePolicysMemoryAgain() {
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                .of(Engine.class)) {
+            Engine e = engine(LeaderGate.always(), false, 30);
+            metrics.cpu.put(A, 0.10);
+            for (int tick = 0; tick < 40; tick++) {
+                assertEquals(Reason.SUSTAINING_LOW, e.tick(new EngineTarget(A, policy())).reason());
+                clock.advance(Duration.ofSeconds(15));
+            }
+            cluster.failRead.put(A, new ActuationException(ActuationException.Kind.NOT_FOUND,
+                    "deployments.apps \"a-milvus-querynode\" not found"));
+            for (int tick = 0; tick < 4; tick++) {
+                assertEquals(Reason.TARGET_UNAVAILABLE, e.tick(new EngineTarget(A, policy())).reason());
+                clock.advance(Duration.ofSeconds(15));
+            }
+            cluster.failRead.clear();
+            Decision first = e.tick(new EngineTarget(A, policy()));
+            assertEquals(Reason.SUSTAINING_LOW, first.reason(), first.toString());
+            assertTrue(first.message().text().contains("over 0s of 10m sustain"), first.message().text());
+            assertEquals(List.of("milvus/a/queryNode: found at 3 replicas after 1m not found (created, deleted and"
+                    + " recreated, or its owner renamed): the policy's timers and step-down memory start again, so it"
+                    + " scales only on what it reads of this object"), logs.warnings());
+            for (int tick = 0; tick < 39; tick++) {
+                clock.advance(Duration.ofSeconds(15));
+                assertEquals(Reason.SUSTAINING_LOW, e.tick(new EngineTarget(A, policy())).reason());
+            }
+            clock.advance(Duration.ofSeconds(15));
+            assertEquals(Reason.SIGNALS_LOW, e.tick(new EngineTarget(A, policy())).reason(), "a sustain of its own");
+        }
+    }
+
     @Test
     void globalBudgetHoldsTheSecondTargetsAction() {
         Engine e = engine(LeaderGate.always(), false, 1);
