@@ -749,6 +749,12 @@ final class Daemon implements AutoCloseable {
             return;
         }
         stopping = true;
+        AutoscalerSettings s = settings;
+        if (engine != null && s != null) {
+            // Between SIGTERM and a write's answer nothing was said (fault recheck N3).
+            LOG.info("stopping: not ready, no new tick or write; a tick in flight gets up to {} to record its"
+                    + " decision, then the Lease is released", Durations.human(drain(s)));
+        }
         if (http != null) {
             http.markNotReady();
         }

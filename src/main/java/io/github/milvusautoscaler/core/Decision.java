@@ -98,6 +98,15 @@ public record Decision(Target target, Instant time, Action action, Integer from,
         return new Decision(target, time, action, from, to, reason, message, signals, true, false, alerts);
     }
 
+    /**
+     * A copy whose message ends with why the scale was not written ({@code "; not written: write abandoned: ..."}), so the
+     * decision line and record say it, not only the metrics and the status page (fault recheck N4).
+     */
+    public Decision notWritten(String why) {
+        Message said = Message.lazy(() -> message.text() + "; not written: " + why);
+        return new Decision(target, time, action, from, to, reason, said, signals, dryRun, false, alerts);
+    }
+
     /** A copy marked as written: the scale reached the owning object. */
     public Decision asWritten() {
         return new Decision(target, time, action, from, to, reason, message, signals, dryRun, true, alerts);

@@ -147,7 +147,8 @@ public final class Engine {
                     state = outcome.unapplied();
                 } else {
                     Written w = write(target, outcome, input, observation, status, firing, started);
-                    decision = w.decision;
+                    decision = w.decision.written() || w.problem.isEmpty() ? w.decision
+                            : w.decision.notWritten(w.problem);
                     state = w.state;
                     status = w.status;
                     statusReadAt = w.readAt;

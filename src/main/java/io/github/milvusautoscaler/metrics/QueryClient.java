@@ -167,6 +167,9 @@ final class QueryClient implements AutoCloseable {
                     || (from == CircuitBreaker.State.HALF_OPEN && to == CircuitBreaker.State.OPEN);
             if (probing) {
                 LOG.debug("Prometheus circuit breaker {}: {}", name, event.getStateTransition());
+            } else if (to == CircuitBreaker.State.CLOSED) {
+                // A recovery is news, not a warning (fault recheck N2).
+                LOG.info("Prometheus circuit breaker {}: {}", name, event.getStateTransition());
             } else {
                 LOG.warn("Prometheus circuit breaker {}: {}", name, event.getStateTransition());
             }

@@ -477,6 +477,26 @@ public class EngineTest {
         }
     }
 
+    /**
+     * A scale the API refused is recorded with why it was not written, in the decision itself, so the decision line
+     * and the decision log say it (fault recheck N4: only the metrics and the status page did).
+     */
+    @Test
+    void aScaleNotWrittenSaysWhyInItsMessage() {
+        Engine e = engine(LeaderGate.always(), false, 30);
+        metrics.cpu.put(A, 0.82);
+        cluster.failNextWrite = new ActuationException(ActuationException.Kind.FORBIDDEN,
+                "patch deployments.apps/scale forbidden");
+        Decision refused = e.tick(new EngineTarget(A, policy()));
+        assertFalse(refused.written(), refused.toString());
+        assertTrue(refused.message().text().endsWith("; not written: patch deployments.apps/scale forbidden"),
+                refused.message().text());
+        clock.advance(Duration.ofSeconds(15));
+        Decision written = e.tick(new EngineTarget(A, policy()));
+        assertTrue(written.written(), written.toString());
+        assertFalse(written.message().text().contains("not written"), written.message().text());
+    }
+
     @Test
     void globalBudgetHoldsTheSecondTargetsAction() {
         Engine e = engine(LeaderGate.always(), false, 1);
