@@ -340,8 +340,10 @@ public final class BacktestCommand implements Callable<Integer> {
                 recorded.put(t.target(), h);
                 ranges.put(t.target(), t.policy().forecast().history());
                 List<String> known = h.signals().stream().filter(n -> h.oldest(n) != null).sorted().toList();
+                java.util.Optional<String> failed = source.failure(t.target());
                 out.println("backtest: forecast history of " + t.target().id() + ": " + (known.isEmpty()
-                        ? "none recorded (replayed without a forecast)"
+                        ? failed.map(f -> "could not be read (" + f + "); replayed without a forecast")
+                        .orElse("none recorded (replayed without a forecast)")
                         : String.join(", ", known) + " from " + known.stream().map(h::oldest).min(Instant::compareTo)
                         .orElseThrow()));
             }

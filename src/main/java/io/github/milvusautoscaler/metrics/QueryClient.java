@@ -214,15 +214,24 @@ final class QueryClient implements AutoCloseable {
         return execute(promql, start, end, step);
     }
 
+    /**
+     * The least time a range query gets: {@code prometheus.timeout} is sized for a tick's instant queries (a third of
+     * loop.interval, 5s), while a range of 10,999 steps over two weeks read 0.6 s on a small Prometheus and can take
+     * many seconds on a large one; a backtest or a history read waits outside any tick (backtest recheck 2, L1).
+     */
+    static final Duration RANGE_TIMEOUT = Duration.ofMinutes(1);
+
     /** An instant query when {@code rangeStart} is null, else a range query; retried inside the breaker. */
     private QueryResult execute(String promql, Instant rangeStart, Instant at, Duration step) {
         long start = System.nanoTime();
-        long deadline = start + endpoint.timeout().toNanos();
+        Duration budget = rangeStart == null || endpoint.timeout().compareTo(RANGE_TIMEOUT) >= 0 ? endpoint.timeout()
+                : RANGE_TIMEOUT;
+        long deadline = start + budget.toNanos();
         AtomicInteger attempts = new AtomicInteger();
         QueryResult result;
         try {
             result = breaker.executeCheckedSupplier(() -> retry.executeCheckedSupplier(
-                    () -> attempt(promql, rangeStart, at, step, deadline, attempts)));
+                    () -> attempt(promql, rangeStart, at, step, deadline, budget, attempts)));
         } catch (CallNotPermittedException e) {
             result = new QueryResult.Failed(FailureKind.CIRCUIT_OPEN, String.format(java.util.Locale.ROOT,
                     "prometheus circuit breaker open (%.0f%% of the last %d queries failed); next try within %s",
@@ -278,12 +287,11 @@ final class QueryClient implements AutoCloseable {
     }
 
     private QueryResult attempt(String promql, Instant rangeStart, Instant at, Duration step, long deadline,
-                                AtomicInteger attempts) throws Unavailable {
+                                Duration budget, AtomicInteger attempts) throws Unavailable {
         attempts.incrementAndGet();
         long remaining = deadline - System.nanoTime();
         if (remaining < MIN_ATTEMPT_NANOS) {
-            throw new Unavailable(FailureKind.TIMEOUT, "prometheus timeout after " + Durations.human(endpoint.timeout()),
-                    false);
+            throw new Unavailable(FailureKind.TIMEOUT, timedOut(rangeStart != null, budget), false);
         }
         if (caTrust != null && caTrust.refresh()) {
             // Pooled connections were checked against the CAs before the file changed.
@@ -311,7 +319,7 @@ final class QueryClient implements AutoCloseable {
         } catch (InterruptedIOException e) {
             boolean budgetLeft = deadline - System.nanoTime() >= MIN_ATTEMPT_NANOS;
             throw new Unavailable(FailureKind.TIMEOUT, budgetLeft ? "prometheus " + describe(e)
-                    : "prometheus timeout after " + Durations.human(endpoint.timeout()), budgetLeft);
+                    : timedOut(rangeStart != null, budget), budgetLeft);
         } catch (SSLException e) {
             // A certificate problem does not heal within one query.
             throw new Unavailable(FailureKind.TRANSPORT, "prometheus TLS failure: " + describe(e), false);
@@ -420,6 +428,13 @@ final class QueryClient implements AutoCloseable {
                 + " time reads " + (behind ? "the cluster as it was " + Durations.human(off) + " ago"
                         : "a time not scraped yet") + ", so none is used until the two agree within "
                 + Durations.human(bound) + " (a quarter of prometheus.stale-after); check the node's time sync (NTP)");
+    }
+
+    /** "prometheus timeout after 5s", and for a range query which setting gives it more. */
+    private String timedOut(boolean range, Duration budget) {
+        return "prometheus timeout after " + Durations.human(budget) + (range ? " (a range query gets the longer of"
+                + " prometheus.timeout and " + Durations.human(RANGE_TIMEOUT) + "; raise prometheus.timeout, or ask for"
+                + " fewer steps)" : "");
     }
 
     private static String seconds(Instant t) {

@@ -39,6 +39,11 @@ final class RangeCache implements QueryFunction {
     private final Consumer<String> progress;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicLong rangeQueries = new AtomicLong();
+    /**
+     * The first range that could not be read: every query text not fetched yet fails at once with it, where each went
+     * on to wait out its own timeout (18 query texts, 91 s, before one line said the history cannot be read).
+     */
+    private volatile QueryResult.Failed firstFailure;
 
     /**
      * @param maxPoints most steps per range query, at most {@link #PROMETHEUS_MAX_POINTS} - 1
@@ -93,6 +98,11 @@ final class RangeCache implements QueryFunction {
     }
 
     private Entry fetch(String promql) {
+        QueryResult.Failed earlier = firstFailure;
+        if (earlier != null) {
+            return new Entry(null, List.of(), new QueryResult.Failed(earlier.kind(), "not asked: an earlier range"
+                    + " query failed (" + earlier.reason() + ")"));
+        }
         progress.accept(promql);
         NavigableMap<Instant, List<QueryResult.Series>> byTime = new TreeMap<>();
         List<Partial> partial = new ArrayList<>();
@@ -102,8 +112,12 @@ final class RangeCache implements QueryFunction {
             rangeQueries.incrementAndGet();
             QueryResult result = client.queryRange(promql, start, end, step);
             if (result instanceof QueryResult.Failed failed) {
-                return new Entry(null, List.of(), new QueryResult.Failed(failed.kind(), failed.reason() + " (range "
-                        + start + " .. " + end + ")"));
+                QueryResult.Failed named = new QueryResult.Failed(failed.kind(), failed.reason() + " (range " + start
+                        + " .. " + end + ")");
+                if (firstFailure == null) {
+                    firstFailure = named;
+                }
+                return new Entry(null, List.of(), named);
             }
             QueryResult.Samples samples = (QueryResult.Samples) result;
             if (samples.isPartial()) {
