@@ -86,7 +86,8 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         return new ReplicaStatus((int) replicas, (int) ready,
                 ScaleAnnotations.paused(annotations, target.component(), object), rollout,
                 ScaleAnnotations.lastScale(annotations, object), resourceVersion,
-                ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)));
+                ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)),
+                ScaleAnnotations.pauseHolder(annotations, target, object));
     }
 
     @Override

@@ -173,7 +173,8 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
                 current, ready, rollout, workloadKind.plural(), withReplicas, resourceVersion);
         return new ReplicaStatus(current, ready, ScaleAnnotations.paused(annotations, target.component(), object),
                 rollout, lastScale, resourceVersion,
-                ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)));
+                ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)),
+                ScaleAnnotations.pauseHolder(annotations, target, object));
     }
 
     @Override

@@ -15,9 +15,13 @@ import java.util.Optional;
  * @param lastScale       the last scale read back from annotations, if any
  * @param resourceVersion the version read, carried by the write so a concurrent change gives 409
  * @param memory          back-off, settle wait and handled alerts read back from annotations
+ * @param pausedBy        who holds the pause and since when, when the pause or scale command wrote it
+ *                        ({@code alice@bastion: scale --to 2 since 2026-12-05T12:09:53Z}); empty when not paused or
+ *                        paused by hand
  */
 public record ReplicaStatus(int current, int ready, boolean paused, Optional<String> rollingOut,
-                            Optional<LastScale> lastScale, String resourceVersion, ScaleMemory memory) {
+                            Optional<LastScale> lastScale, String resourceVersion, ScaleMemory memory,
+                            String pausedBy) {
 
     /** Said of a rollout whose owner gives no detail (the simulator's, a replay's). */
     public static final String A_ROLLOUT = "a rollout is in progress";
@@ -27,9 +31,16 @@ public record ReplicaStatus(int current, int ready, boolean paused, Optional<Str
         requireNonNull(lastScale, "lastScale");
         requireNonNull(resourceVersion, "resourceVersion");
         requireNonNull(memory, "memory");
+        requireNonNull(pausedBy, "pausedBy");
         if (current < 0 || ready < 0) {
             throw new IllegalArgumentException("replica counts must be >= 0: current=" + current + " ready=" + ready);
         }
+    }
+
+    /** A status with no holder named for its pause. */
+    public ReplicaStatus(int current, int ready, boolean paused, Optional<String> rollingOut,
+                         Optional<LastScale> lastScale, String resourceVersion, ScaleMemory memory) {
+        this(current, ready, paused, rollingOut, lastScale, resourceVersion, memory, "");
     }
 
     /** A status whose rollout, if any, comes without detail ({@link #A_ROLLOUT}). */

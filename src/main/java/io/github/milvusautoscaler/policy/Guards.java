@@ -34,6 +34,13 @@ final class Guards implements Rule<Memory.None> {
     public Optional<Proposal> decide(Tick t) {
         PolicySettings s = t.settings();
         int current = t.current();
+        if (t.status().paused() && !t.status().pausedBy().isEmpty()) {
+            String by = t.status().pausedBy();
+            return Proposal.hold(Stage.GUARDS, Reason.PAUSED, t, () -> t.component() + " paused by " + by
+                    + " (the pause or scale command); a scale run lifts its own pause when it ends, so resume --target"
+                    + " only a pause kept on purpose or left by a run that is no longer going (a run still going stops"
+                    + " at its next step)");
+        }
         if (t.status().paused()) {
             return Proposal.hold(Stage.GUARDS, Reason.PAUSED, t,
                     // Which of the three keys it is, the object says: naming one key sent a person to remove one

@@ -57,6 +57,9 @@ public final class StatusJson {
         replicas.addProperty("max", v.settings().maxReplicas());
         o.add("replicas", replicas);
         o.addProperty("paused", v.status() != null && v.status().paused());
+        if (v.status() != null && !v.status().pausedBy().isEmpty()) {
+            o.addProperty("pausedBy", v.status().pausedBy());
+        }
         o.addProperty("rollout", v.status() != null && v.status().rollout());
         JsonArray signals = new JsonArray();
         for (SignalPolicy band : v.settings().signals()) {

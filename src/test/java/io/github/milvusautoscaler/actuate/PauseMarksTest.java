@@ -130,6 +130,33 @@ class PauseMarksTest {
         assertEquals("{\"team\":\"search\"}", annotations(Kind.MILVUSES, RELEASE).toString());
     }
 
+    /**
+     * The daemon's read of the object names who holds a pause these commands wrote, and since when, for status and
+     * the PAUSED decision; a pause set by hand names nobody (scale recheck 2, L2: a run's pause, a killed run's and a
+     * hand pause all read alike, and a responder was invited to resume under a running scale).
+     */
+    @Test
+    void theDaemonsReadNamesWhoHoldsAPauseTheseCommandsWrote() {
+        ScaledObjects objects = new ScaledObjects(ActuateFixtures.options());
+        HelmDeploymentActuator helm = new HelmDeploymentActuator(ActuateFixtures.client(fake), ActuateFixtures.options(),
+                objects);
+        MilvusOperatorActuator operator = new MilvusOperatorActuator(ActuateFixtures.client(fake),
+                ActuateFixtures.options(), objects);
+        assertEquals("", helm.read(HELM_QN).pausedBy());
+        marks.pause(HELM_QN, "bob@ci: scale --to 1", AT);
+        assertTrue(helm.read(HELM_QN).paused());
+        assertEquals("bob@ci: scale --to 1 since " + AT, helm.read(HELM_QN).pausedBy());
+        marks.pause(OPERATOR_QN, "alice@laptop: pause (reindex)", AT);
+        assertEquals("alice@laptop: pause (reindex) since " + AT, operator.read(OPERATOR_QN).pausedBy());
+        marks.resume(OPERATOR_QN);
+        assertEquals("", operator.read(OPERATOR_QN).pausedBy(), "lifted: nobody to name");
+
+        marks.resume(HELM_QN);
+        fake.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"metadata\": {\"annotations\": {\"milvus-autoscaler.io/paused\": \"true\"}}}");
+        assertTrue(helm.read(HELM_QN).paused());
+        assertEquals("", helm.read(HELM_QN).pausedBy(), "set by hand: nobody to name");
+    }
+
     @Test
     void aPauseSetByHandIsNeitherOverwrittenNorLifted() {
         fake.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"metadata\": {\"annotations\": {\"milvus-autoscaler.io/paused\": \"true\"}}}");

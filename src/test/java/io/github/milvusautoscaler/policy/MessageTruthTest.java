@@ -219,6 +219,23 @@ class MessageTruthTest {
                 d.message().text());
     }
 
+    /**
+     * Scale recheck 2, L2: a pause the pause or scale command wrote is named, holder and time, so a responder does not
+     * resume under a run still going.
+     */
+    @Test
+    void aPauseTheseCommandsWroteNamesItsHolder() {
+        Scene s = Scene.scene().cpu(0.95);
+        s.paused = true;
+        s.pausedBy = "alice@laptop: scale --to 2 since 2026-12-05T12:09:53Z";
+        Decision d = s.decide().decision();
+        assertEquals(Reason.PAUSED, d.reason(), d.message().text());
+        assertEquals("queryNode paused by alice@laptop: scale --to 2 since 2026-12-05T12:09:53Z (the pause or scale"
+                + " command); a scale run lifts its own pause when it ends, so resume --target only a pause kept on"
+                + " purpose or left by a run that is no longer going (a run still going stops at its next step);"
+                + " holding at 3", d.message().text());
+    }
+
     /** L6: at exactly the settle timeout the hold said "for 30m, past settle-timeout 30m"; it has reached it. */
     @Test
     void aSettleWaitAtItsTimeoutSaysItReachedIt() {

@@ -50,6 +50,8 @@ final class Scene {
     int current = 3;
     int ready = 3;
     boolean paused;
+    /** Who holds the pause, as the object's paused-by and paused-at say it; "" for none or a hand pause. */
+    String pausedBy = "";
     boolean rollout;
     Optional<LastScale> lastScale = Optional.empty();
     /** What the scaled object's annotations remember (back-off, settle wait, alerts). */
@@ -346,7 +348,8 @@ final class Scene {
     }
 
     ReplicaStatus status() {
-        return new ReplicaStatus(current, ready, paused, rollout, lastScale, "1", memory);
+        return new ReplicaStatus(current, ready, paused, rollout ? Optional.of(ReplicaStatus.A_ROLLOUT) : Optional.empty(),
+                lastScale, "1", memory, pausedBy);
     }
 
     /** The tick the rules see, with {@link #state} as it stands (no rule has observed this tick yet). */
