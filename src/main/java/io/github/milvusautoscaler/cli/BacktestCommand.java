@@ -231,6 +231,10 @@ public final class BacktestCommand implements Callable<Integer> {
             if (selected.prometheusFails("backtest", source, now, err)) {
                 return Main.EXIT_FAILURE;
             }
+            String backend = source.buildInfoWithoutVersion() ? VICTORIA_METRICS_NOTE : "";
+            if (!backend.isEmpty()) {
+                stdout.println("backtest: " + backend);
+            }
             History history = new History(source);
             HistorySource loadHistory = recordedLoad(s, targets, start, last, stdout);
             try (OutputDirectory.Staging staging = OutputDirectory.Staging.create("milvus-autoscaler-backtest-")) {
@@ -291,7 +295,7 @@ public final class BacktestCommand implements Callable<Integer> {
                 double seconds = (System.nanoTime() - begun) / 1e9;
                 Files.writeString(temp.resolve("report.json"), json(results, start, last, stepLength, seconds,
                         source.rangeQueries()), StandardCharsets.UTF_8);
-                Files.writeString(temp.resolve("report.md"), markdown(results, start, last, stepLength),
+                Files.writeString(temp.resolve("report.md"), markdown(results, start, last, stepLength, backend),
                         StandardCharsets.UTF_8);
                 Files.writeString(temp.resolve("chart.svg"), BacktestChart.render(results, "backtest " + start + " .. "
                         + last + ": a signal and the replicas per target", CHART_POINTS), StandardCharsets.UTF_8);
@@ -301,7 +305,7 @@ public final class BacktestCommand implements Callable<Integer> {
                 }
                 Files.createDirectories(out);
                 List<Path> written = OutputDirectory.replace("backtest", temp, out);
-                stdout.print(markdown(results, start, last, stepLength));
+                stdout.print(markdown(results, start, last, stepLength, backend));
                 stdout.printf(Locale.ROOT, "backtest: %d targets, %d steps each, %d range queries, %.1f s; wrote %s%n",
                         results.size(), Duration.between(start, last).dividedBy(stepLength) + 1, source.rangeQueries(),
                         seconds, out);
@@ -516,12 +520,37 @@ public final class BacktestCommand implements Callable<Integer> {
         return "decisions-" + t.namespace() + "_" + t.name() + "_" + t.component().configName() + ".jsonl";
     }
 
+    /**
+     * Said when the endpoint answers its build info as VictoriaMetrics does. Measured here on the Debian
+     * victoria-metrics 1.79.5 against Prometheus 2.42 on the same samples (30 s scrapes, one missed): a range query of
+     * a plain selector looks back max(step, 1.25 x the series' scrape interval), 37.5 s, where an instant query looks
+     * back 5m (app/vmselect/promql rollup.go; VictoriaMetrics' docs, "range query"), so 2 of 10 steps around a 60 s
+     * gap were empty or a partial count; no form field changes that, and -search.minStalenessInterval is the one
+     * vmselect flag that widens it.
+     */
+    static final String VICTORIA_METRICS_NOTE = "note: this endpoint answers /api/v1/status/buildinfo without a version,"
+            + " as VictoriaMetrics does. Its range queries, which the replay reads, look back max(step, 1.25 x the"
+            + " scrape interval) for a plain selector, where its instant queries, which the daemon reads, look back"
+            + " 5m: around a missed scrape the replay reads UNKNOWN or a partial count where the daemon would read the"
+            + " last sample (2 of 10 steps around one missed 30 s scrape, VictoriaMetrics 1.79.5). vmselect's"
+            + " -search.minStalenessInterval=2m makes one missed scrape read as the daemon reads it, and widens every"
+            + " window shorter than 2m to 2m, live queries included.";
+
     static String markdown(List<Backtest.TargetResult> results, Instant from, Instant to, Duration step) {
+        return markdown(results, from, to, step, "");
+    }
+
+    static String markdown(List<Backtest.TargetResult> results, Instant from, Instant to, Duration step,
+                           String note) {
         StringBuilder b = new StringBuilder();
         b.append("# Backtest ").append(from).append(" .. ").append(to).append(", step ").append(step.toSeconds())
                 .append("s\n\n");
         b.append("The recorded signals were measured at the replica counts that really ran, not at the policy's;"
                 + " the policy's new replicas count as ready at once. Gaps in the history stay UNKNOWN.\n\n");
+        if (!note.isEmpty()) {
+            b.append("**").append(note.substring(0, 1).toUpperCase(Locale.ROOT)).append(note.substring(1))
+                    .append("**\n\n");
+        }
         for (Backtest.TargetResult r : results) {
             b.append("## ").append(r.target().id()).append("\n\n");
             b.append("| | recorded | policy |\n|---|---|---|\n");
@@ -542,9 +571,22 @@ public final class BacktestCommand implements Callable<Integer> {
             b.append(signalsKnown(r.signalKnownSteps(), steps));
             for (Backtest.Change f : r.followed()) {
                 b.append("The policy followed the recorded ").append(f.to() == 0 ? "stop" : "start").append(" at ")
-                        .append(f.time()).append(" (").append(f.from()).append(" -> ").append(f.to()).append("), as the"
-                        + " daemon would: ").append(f.to() == 0 ? "it holds a component at 0 (SCALED_TO_ZERO)"
-                        : "it decides again from the count set").append("; not one of its actions.\n\n");
+                        .append(f.time()).append(" (its count ").append(f.from()).append(" -> ").append(f.to())
+                        .append("), as the daemon would: ").append(f.to() == 0 ? "it holds a component at 0"
+                        + " (SCALED_TO_ZERO)" : "it decides again from the count set").append("; not one of its"
+                        + " actions.\n\n");
+            }
+            if (!r.unfollowed().isEmpty()) {
+                List<Backtest.Change> u = r.unfollowed();
+                b.append("**The recorded count moved while it equalled the policy's, and the replay kept its own:** ");
+                for (int i = 0; i < Math.min(5, u.size()); i++) {
+                    b.append(i == 0 ? "" : ", ").append(u.get(i).from()).append(" -> ").append(u.get(i).to())
+                            .append(" at ").append(u.get(i).time());
+                }
+                b.append(u.size() > 5 ? " and " + (u.size() - 5) + " more (report.json, unfollowed)" : "")
+                        .append(". A person (kubectl scale), another autoscaler or an earlier config made such a move;"
+                        + " the daemon would have decided from the new count, while the policy's actions right after it"
+                        + " here answer signals measured at the recorded count (README, Backtest).\n\n");
             }
             if (r.recorded().knownSteps() == 0) {
                 b.append("**Nothing was replayed: no recorded replicas of this target in the range** (check its"
@@ -615,6 +657,9 @@ public final class BacktestCommand implements Callable<Integer> {
             JsonArray followed = new JsonArray();
             r.followed().forEach(f -> followed.add(change(f)));
             t.add("followed", followed);
+            JsonArray unfollowed = new JsonArray();
+            r.unfollowed().forEach(f -> unfollowed.add(change(f)));
+            t.add("unfollowed", unfollowed);
             targets.add(t);
         }
         root.add("targets", targets);

@@ -216,6 +216,11 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     }
 
     /** The rule groups the server evaluates (its rules API), or why they cannot be read; for {@code doctor}. */
+    /** True when the endpoint answers its build info without a version, as VictoriaMetrics does. */
+    public boolean buildInfoWithoutVersion() {
+        return client.buildInfoWithoutVersion();
+    }
+
     public RuleGroups ruleGroups() {
         return client.ruleGroups();
     }

@@ -77,6 +77,7 @@ final class QueryClient implements AutoCloseable {
     private final HttpUrl queryUrl;
     private final HttpUrl rangeUrl;
     private final HttpUrl rulesUrl;
+    private final HttpUrl buildInfoUrl;
     private final CircuitBreaker breaker;
     private final Retry retry;
     private final Timer successTimer;
@@ -134,6 +135,7 @@ final class QueryClient implements AutoCloseable {
         this.failing = FAILING.computeIfAbsent(queryUrl.toString(), u -> new AtomicBoolean());
         this.rangeUrl = HttpUrl.get(base + "/api/v1/query_range");
         this.rulesUrl = HttpUrl.get(base + "/api/v1/rules");
+        this.buildInfoUrl = HttpUrl.get(base + "/api/v1/status/buildinfo");
         // The key is in the message because the file is named nowhere else a reader of "cannot read" would look.
         this.token = endpoint.auth().bearerTokenFile()
                 .map(SecretFile::bearerToken).orElse(null);
@@ -361,6 +363,36 @@ final class QueryClient implements AutoCloseable {
                     Credentials.basic(endpoint.auth().basicUsername(), password.read(), StandardCharsets.UTF_8));
         }
         return builder;
+    }
+
+    /**
+     * True when the server answers {@code GET /api/v1/status/buildinfo} with success and no version, as
+     * VictoriaMetrics does ({@code {"status":"success","data":{}}} from the Debian victoria-metrics 1.79.5 here;
+     * Prometheus' names its version, web/api/v1's buildInfo): its range queries look back less than its instant
+     * queries, which a replay must say (BacktestCommand#VICTORIA_METRICS_NOTE). False on any failure: one
+     * attempt, outside the breaker.
+     */
+    boolean buildInfoWithoutVersion() {
+        Request request;
+        try {
+            request = authorized(new Request.Builder().url(buildInfoUrl).get().header("Accept", "application/json")
+                    .header("User-Agent", "milvus-autoscaler")).build();
+        } catch (SecretFile.Unreadable e) {
+            return false;
+        }
+        Call call = http.newCall(request);
+        call.timeout().timeout(endpoint.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        requestsSent.incrementAndGet();
+        try (Response response = call.execute()) {
+            if (response.code() != 200) {
+                return false;
+            }
+            JsonObject body = JsonParser.parseString(response.body().string()).getAsJsonObject();
+            return "success".equals(body.get("status").getAsString()) && body.get("data").isJsonObject()
+                    && !body.getAsJsonObject("data").has("version");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /**

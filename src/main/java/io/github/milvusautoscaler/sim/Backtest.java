@@ -144,7 +144,7 @@ public final class Backtest {
      */
     public record TargetResult(Target target, Side recorded, Side policy, List<Decision> decisions,
                                List<String> unknownFromHistory, Steps steps, Map<String, Integer> signalKnownSteps,
-                               List<Change> followed) {
+                               List<Change> followed, List<Change> unfollowed) {
     }
 
     /**
@@ -179,6 +179,8 @@ public final class Backtest {
         Map<Target, Observation> lastView = new HashMap<>();
         Map<Target, Map<String, Integer>> signalKnown = new HashMap<>();
         Map<Target, List<Change>> followed = new HashMap<>();
+        Map<Target, List<Change>> unfollowed = new HashMap<>();
+        Map<Target, Integer> lastSpec = new HashMap<>();
         int count = (int) (Duration.between(settings.from(), settings.to()).dividedBy(settings.step()) + 1);
         for (EngineTarget t : targets) {
             recorded.put(t.target(), new Tally());
@@ -186,6 +188,7 @@ public final class Backtest {
             decisions.put(t.target(), new ArrayList<>());
             failures.put(t.target(), new ArrayList<>());
             followed.put(t.target(), new ArrayList<>());
+            unfollowed.put(t.target(), new ArrayList<>());
             Map<String, SignalPolicy> byName = new HashMap<>();
             Map<String, Integer> known = new LinkedHashMap<>();
             t.policy().settings().signals().forEach(s -> {
@@ -276,7 +279,16 @@ public final class Backtest {
                 }
                 followStopOrStart(r, spec, at, followed.get(target));
                 int before = r.current;
+                Integer previous = spec.isPresent() ? lastSpec.put(target, spec.getAsInt()) : lastSpec.get(target);
                 Decision d = engine.tick(t);
+                if (!rollout && spec.isPresent() && previous != null && previous == before && spec.getAsInt() != previous
+                        && spec.getAsInt() != 0 && previous != 0 && r.current != spec.getAsInt()) {
+                    // The two counts agreed and the recorded one moved without the replay: a hand change, another
+                    // autoscaler or an earlier config, which the daemon would have decided from (backtest recheck 3).
+                    unfollowed.get(target).add(new Change(at, previous, spec.getAsInt(), "RECORDED",
+                            "recorded spec.replicas " + previous + " -> " + spec.getAsInt() + " while the replay was at "
+                                    + previous));
+                }
                 Tally p = policy.get(target);
                 if (d.action() != Action.HOLD && r.current != before) {
                     p.change(new Change(at, before, r.current, d.reason().name(), d.message().text()));
@@ -310,7 +322,7 @@ public final class Backtest {
             out.add(new TargetResult(target, recorded.get(target).side(), policy.get(target).side(),
                     List.copyOf(decisions.get(target)), List.copyOf(failures.get(target)), steps.get(target),
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(signalKnown.get(target))),
-                    List.copyOf(followed.get(target))));
+                    List.copyOf(followed.get(target)), List.copyOf(unfollowed.get(target))));
         }
         return out;
     }
@@ -425,7 +437,9 @@ public final class Backtest {
                 return;
             }
             int now = value.getAsInt();
-            if (last != null && now != last) {
+            // A stop at 0 or a start from it is a person's, which the replay follows too: no scale action of the
+            // cluster's (a start counted as a recorded scale-out, a one-scrape flap to 0 as a reversal).
+            if (last != null && now != last && now != 0 && last != 0) {
                 change(new Change(at, last, now, "recorded", "recorded spec.replicas " + last + " -> " + now));
             }
             last = now;

@@ -397,11 +397,50 @@ class BacktestCommandTest {
             assertEquals(stopped.test(at), steps.policy()[i] == 0, "the policy's count at " + at);
         }
         String report = BacktestCommand.markdown(List.of(result), from, to, STEP);
-        assertTrue(report.contains("The policy followed the recorded stop at " + stopAt + " ("), report);
+        assertTrue(report.contains("The policy followed the recorded stop at " + stopAt + " (its count "), report);
         assertTrue(report.contains(" -> 0), as the daemon would: it holds a component at 0 (SCALED_TO_ZERO); not one"
                 + " of its actions."), report);
-        assertTrue(report.contains("The policy followed the recorded start at " + startAt + " (0 -> 3), as the daemon"
-                + " would: it decides again from the count set; not one of its actions."), report);
+        assertTrue(report.contains("The policy followed the recorded start at " + startAt + " (its count 0 -> 3), as"
+                + " the daemon would: it decides again from the count set; not one of its actions."), report);
+        // A person's stop and start are no scale action of the cluster's either (backtest recheck 3, F4).
+        assertEquals(0, result.recorded().scaleOuts() + result.recorded().stepDowns(), result.recorded().toString());
+        assertEquals(List.of(), result.unfollowed());
+    }
+
+    /**
+     * A hand change while the recorded count and the replay's agreed (kubectl scale 3 -> 6 beside a daemon at 3): the
+     * replay keeps its own count, as README says, and the report names the move, since the policy's next actions
+     * answer signals measured at 6 where the daemon would have decided from 6 (backtest recheck 3, F1).
+     */
+    @Test
+    void aRecordedMoveWhileBothCountsAgreedIsNamed() throws Exception {
+        AutoscalerSettings s = ConfigLoader.load(config);
+        // 18:00 to 20:00, where the history's cpu reads 0.55 of the request, in band: the replay holds at 3.
+        Instant from = START.plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.DAYS)
+                .plus(Duration.ofHours(18));
+        Instant to = from.plus(Duration.ofHours(2));
+        Instant raised = from.plus(Duration.ofMinutes(30));
+        InProcess history = new InProcess() {
+            @Override
+            public OptionalInt specReplicas(Target target, Instant at) {
+                return OptionalInt.of(at.isBefore(raised) ? PODS : 6);
+            }
+
+            @Override
+            public OptionalInt readyReplicas(Target target, Instant at) {
+                return specReplicas(target, at);
+            }
+        };
+        Backtest.TargetResult result = Backtest.run(Assembly.engineTargets(s.labelSchemes(), s.targets()), history,
+                new Backtest.Settings(from, to, STEP, false, s.maxActionsPerHour()), d -> { }).get(0);
+        assertEquals(List.of("3 -> 6 at " + raised), result.unfollowed().stream().map(c -> c.from() + " -> " + c.to()
+                + " at " + c.time()).toList());
+        assertEquals(List.of(), result.followed());
+        assertEquals(1, result.recorded().scaleOuts(), "the recorded side's own move");
+        String report = BacktestCommand.markdown(List.of(result), from, to, STEP);
+        assertTrue(report.contains("**The recorded count moved while it equalled the policy's, and the replay kept its"
+                + " own:** 3 -> 6 at " + raised + ". A person (kubectl scale), another autoscaler or an earlier config"
+                + " made such a move;"), report);
     }
 
     /**

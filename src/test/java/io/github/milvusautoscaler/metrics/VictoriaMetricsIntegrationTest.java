@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.core.Observation;
@@ -129,6 +130,17 @@ class VictoriaMetricsIntegrationTest {
      * the answer with the time asked (app/vmselect/prometheus/prometheus.go), unless the query says nocache=1:
      * without it the 15 s old step to 2 reads 1, and stale-after cannot tell.
      */
+    /**
+     * backtest notes a VictoriaMetrics endpoint, whose range queries look back less than its instant queries: it tells
+     * one by its build info, answered without a version (checked against the Debian victoria-metrics here), where
+     * Prometheus names its version.
+     */
+    @Test
+    void victoriaMetricsIsToldFromPrometheusByItsBuildInfo() {
+        assertTrue(fromVictoria.buildInfoWithoutVersion());
+        assertFalse(fromPrometheus.buildInfoWithoutVersion());
+    }
+
     @Test
     void aFreshValueIsReadAtOnceDespiteTheLatencyOffset() {
         Instant now = importProbe(CLOCK.instant().minusSeconds(120));
