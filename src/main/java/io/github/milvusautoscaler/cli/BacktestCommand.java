@@ -570,6 +570,12 @@ public final class BacktestCommand implements Callable<Integer> {
                             + " kube-state-metrics; both sides are counted over the known steps only" : ""));
             b.append(signalsKnown(r.signalKnownSteps(), steps));
             for (Backtest.Change f : r.followed()) {
+                if (f.from() == 0 && f.to() == 0) {
+                    b.append("The component was stopped (recorded spec.replicas 0) when the range starts at ")
+                            .append(f.time()).append("; the policy holds it at 0 (SCALED_TO_ZERO) until it is"
+                            + " started, as the daemon would.\n\n");
+                    continue;
+                }
                 b.append("The policy followed the recorded ").append(f.to() == 0 ? "stop" : "start").append(" at ")
                         .append(f.time()).append(" (its count ").append(f.from()).append(" -> ").append(f.to())
                         .append("), as the daemon would: ").append(f.to() == 0 ? "it holds a component at 0"

@@ -276,6 +276,12 @@ public final class Backtest {
                     }
                     r = new Replicas(spec.getAsInt());
                     replicas.put(target, r);
+                    if (r.current == 0) {
+                        // Stopped before the range: said, or a range stopped throughout read "would not have scaled"
+                        // with nothing to say why (backtest recheck 3, N1).
+                        followed.get(target).add(new Change(at, 0, 0, "STOPPED", "recorded spec.replicas 0 when"
+                                + " the range starts: the component was stopped, and the daemon holds it at 0"));
+                    }
                 }
                 followStopOrStart(r, spec, at, followed.get(target));
                 int before = r.current;

@@ -385,7 +385,8 @@ class BacktestCommandTest {
         Backtest.TargetResult result = Backtest.run(Assembly.engineTargets(s.labelSchemes(), s.targets()), history,
                 new Backtest.Settings(from, to, STEP, false, s.maxActionsPerHour()), decisions::add).get(0);
 
-        assertEquals(List.of("STARTED " + from.plus(Duration.ofHours(1)) + " 0 -> 3", "STOPPED " + stopAt + " ",
+        assertEquals(List.of("STOPPED " + from + " ", "STARTED " + from.plus(Duration.ofHours(1)) + " 0 -> 3",
+                "STOPPED " + stopAt + " ",
                 "STARTED " + startAt + " 0 -> 3"), result.followed().stream().map(f -> f.reason() + " " + f.time()
                 + " " + (f.reason().equals("STOPPED") ? "" : f.from() + " -> " + f.to())).toList());
         for (Decision d : decisions) {
@@ -397,6 +398,9 @@ class BacktestCommandTest {
             assertEquals(stopped.test(at), steps.policy()[i] == 0, "the policy's count at " + at);
         }
         String report = BacktestCommand.markdown(List.of(result), from, to, STEP);
+        assertTrue(report.contains("The component was stopped (recorded spec.replicas 0) when the range starts at "
+                + from + "; the policy holds it at 0 (SCALED_TO_ZERO) until it is started, as the daemon would."),
+                report);
         assertTrue(report.contains("The policy followed the recorded stop at " + stopAt + " (its count "), report);
         assertTrue(report.contains(" -> 0), as the daemon would: it holds a component at 0 (SCALED_TO_ZERO); not one"
                 + " of its actions."), report);
