@@ -90,7 +90,11 @@ class ScaleOutTest {
         Scene s = Scene.scene();
         s.state = Scene.lastScaleOut(s.state, T0.minus(Duration.ofMinutes(1)));
         ScaleOut.Timers before = s.state.get(ScaleOut.Timers.class);
-        assertSame(before, rule.written(before, s.observed(), new Proposal(Stage.STEP_DOWN, Reason.SIGNALS_LOW, 2, "x")));
+        ScaleOut.Timers stepped = rule.written(before, s.observed(), new Proposal(Stage.STEP_DOWN, Reason.SIGNALS_LOW, 2,
+                "x"));
+        assertEquals(before.lastScaleOut(), stepped.lastScaleOut());
+        // The count the next tick expects is the step-down's, so only a count someone else sets reads as theirs.
+        assertEquals(2, stepped.outside().expected());
         assertSame(before, rule.decided(before, s.observed(), new Proposal(Stage.IN_BAND, Reason.IN_BAND, 3, "x")));
     }
 
