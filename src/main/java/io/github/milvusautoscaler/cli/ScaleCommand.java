@@ -214,7 +214,7 @@ public final class ScaleCommand implements Callable<Integer> {
             return Main.EXIT_FAILURE;
         }
         ScaledObjects objects = new ScaledObjects(kube);
-        ReplicaActuator actuator = RoutingActuator.forCluster(client, kube, objects);
+        LastRead actuator = new LastRead(RoutingActuator.forCluster(client, kube, objects));
         ReplicaStatus status;
         try {
             status = actuator.read(target);
@@ -427,6 +427,53 @@ public final class ScaleCommand implements Callable<Integer> {
     }
 
     /** Reads the target's status and its observation; the signal bands are the target's own. */
+    /**
+     * The actuator, remembering its last successful read: an interrupted run says where the target was at that read
+     * rather than read again, which with the API server hanging took three request timeouts after Ctrl-C (9.8 s at
+     * request-timeout 3s, about 30 s at the default; scale recheck 2, L3).
+     */
+    static final class LastRead implements ReplicaActuator {
+        private final ReplicaActuator delegate;
+        private volatile ReplicaStatus status;
+        private volatile Instant at;
+
+        LastRead(ReplicaActuator delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public ReplicaStatus read(Target target) {
+            ReplicaStatus read = delegate.read(target);
+            at = Instant.now();
+            status = read;
+            return read;
+        }
+
+        @Override
+        public void apply(Decision decision, ReplicaStatus basis) {
+            delegate.apply(decision, basis);
+        }
+
+        @Override
+        public void apply(Decision decision, ReplicaStatus basis, WriteContext context) {
+            delegate.apply(decision, basis, context);
+        }
+
+        @Override
+        public void remember(Target target, ScaleMemory memory, ReplicaStatus basis, WriteGuard guard) {
+            delegate.remember(target, memory, basis, guard);
+        }
+
+        /** {@code queryNode was at 3 replicas (3 ready) at the last read, 2s ago.}; empty before any read. */
+        Optional<String> said(Target target) {
+            ReplicaStatus s = status;
+            Instant when = at;
+            return s == null ? Optional.empty() : Optional.of(target.component() + " was at " + s.current()
+                    + " replicas (" + s.ready() + " ready) at the last read, "
+                    + human(Duration.ofSeconds(Duration.between(when, Instant.now()).toSeconds())) + " ago.");
+        }
+    }
+
     static final class Checks {
         private final TargetSettings settings;
         private final ReplicaActuator actuator;
@@ -1056,8 +1103,10 @@ public final class ScaleCommand implements Callable<Integer> {
         private int interruptedAt(int completedSteps, String when, String note) {
             progress.end();
             String cmd = "milvus-autoscaler resume --config " + selection.config + " --target " + target.id();
+            // Said from the last read, not read again: the API server may be what hangs (scale recheck 2, L3).
+            String where = actuator instanceof LastRead l ? l.said(target).orElseGet(this::where) : where();
             err.println("scale: interrupted " + when + (completedSteps == 0 ? " (no step written)" : " (step "
-                    + completedSteps + " of " + plan.steps() + ")") + "; " + where() + note + " The pause stays ("
+                    + completedSteps + " of " + plan.steps() + ")") + "; " + where + note + " The pause stays ("
                     + (pause == null ? "milvus-autoscaler.io/paused" : pause.pausedKey() + " on " + pause.object())
                     + ") so the daemon keeps off. Resume with: " + cmd + "   or continue with: " + command(plan.to())
                     + " --take-over");
