@@ -150,8 +150,10 @@ public final class ApiReachability implements Interceptor {
                     callLogged.clear();
                 }
                 callLogged.put(call, now);
-                LOG.warn("Kubernetes API server {}: {} failed: {}; it answered a call {}s ago, so this is the call"
-                        + " failing, not the server (unreachable after {} with no answer; this call's next failure is"
+                // Not "the server is fine": in the first seconds of a real outage this line comes first (fault
+                // recheck 2), so it says what is known, the last answer's age, and when the server is called down.
+                LOG.warn("Kubernetes API server {}: {} failed: {}; the last call it answered was {}s ago (it is called"
+                        + " unreachable once calls have failed for {} with none answered; this call's next failure is"
                         + " said a minute on)", host, call, cause, Duration.between(lastSeenAnswer, now).toSeconds(),
                         Durations.human(confirmAfter));
             }

@@ -424,7 +424,9 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         private volatile boolean closed;
         private volatile boolean everHeld;
         private volatile boolean forbiddenLogged;
-        private volatile boolean writeForbiddenLogged;
+        /** Whether a refused create, and a refused update, has been explained: the two are different rules. */
+        private volatile boolean createForbiddenLogged;
+        private volatile boolean updateForbiddenLogged;
 
         GatedLock(Lock delegate, LeaderElectionSettings options, LongSupplier nanoTime) {
             this.delegate = delegate;
@@ -479,8 +481,12 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                 LeaseWriteStatus.clear();
                 boolean ok = create ? delegate.create(record) : delegate.update(record);
                 int status = LeaseWriteStatus.last();
-                if (!ok && status == 403 && !writeForbiddenLogged) {
-                    writeForbiddenLogged = true;
+                if (!ok && status == 403 && (create ? !createForbiddenLogged : !updateForbiddenLogged)) {
+                    if (create) {
+                        createForbiddenLogged = true;
+                    } else {
+                        updateForbiddenLogged = true;
+                    }
                     // client-java's LeaseLock answers a refused write with false alone (its logger is off here): a
                     // replica without update or create on the Lease only said "lost the Lease" (fault recheck F7).
                     LOG.error("leader election forbidden (403): the service account may not {} leases.coordination.k8s.io"
@@ -492,7 +498,12 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                             options.leaseName(), options.namespace(), create ? "create the Lease" : "take or renew it",
                             options.leaseName());
                 } else if (ok) {
-                    writeForbiddenLogged = false;
+                    // Each said again once it has worked: a Role edited back and forth says so each time.
+                    if (create) {
+                        createForbiddenLogged = false;
+                    } else {
+                        updateForbiddenLogged = false;
+                    }
                 }
                 if (ok) {
                     if (options.identity().equals(record.getHolderIdentity())) {

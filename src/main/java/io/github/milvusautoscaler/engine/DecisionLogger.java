@@ -20,21 +20,27 @@ import org.slf4j.spi.LoggingEventBuilder;
  * The human log: one line per scale action, per blocked action and per error, with the decision
  * message. Plain HOLDs stay out (they are in metrics and status); a blocked action is logged when
  * its reason first appears for a target, not every 15 s; an unreadable target at most once a
- * minute, so a missing object does not drown the rest. A target whose every signal turns UNKNOWN
- * is a WARN when it starts and a line when a signal is known again: nothing acts on it meanwhile, and
+ * minute, so a missing object does not drown the rest. A target whose every signal stays UNKNOWN
+ * for a minute is a WARN, and a line when a signal is known again: nothing acts on it meanwhile, and
  * a data source gone quiet (kube-state-metrics down, the query time skewed past the data) showed in
- * no log line at all for minutes (fault recheck F4).
+ * no log line at all for minutes (fault recheck F4). Not at once: for a tick after a scale-out's pods
+ * turn ready, per-pod signals read "3 of 5 ready pods reporting", which warned after every scale-out
+ * (16 lines an hour over two replicas, fault recheck 2).
  */
 public final class DecisionLogger implements DecisionSink, EngineListener {
 
     private static final Logger LOG = LoggerFactory.getLogger("decisions");
     private static final Duration UNAVAILABLE_EVERY = Duration.ofMinutes(1);
+    /** How long every signal stays UNKNOWN before it is a WARN. */
+    static final Duration UNKNOWN_WARN_AFTER = Duration.ofMinutes(1);
 
     private final BooleanSupplier leader;
     private final Map<Target, DecisionReason> lastBlocked = new ConcurrentHashMap<>();
     private final Map<Target, Instant> lastUnavailable = new ConcurrentHashMap<>();
     /** Targets whose last decision was ALL_SIGNALS_UNKNOWN, and since when. */
     private final Map<Target, Instant> allUnknownSince = new ConcurrentHashMap<>();
+    /** Targets whose stretch of ALL_SIGNALS_UNKNOWN has been warned of. */
+    private final java.util.Set<Target> unknownWarned = ConcurrentHashMap.newKeySet();
 
     /** @param leader whether this daemon leads; a scale not written is marked, a follower's as such */
     public DecisionLogger(BooleanSupplier leader) {
@@ -46,18 +52,23 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         lastBlocked.remove(target);
         lastUnavailable.remove(target);
         allUnknownSince.remove(target);
+        unknownWarned.remove(target);
     }
 
     @Override
     public void record(Decision d) {
         if (d.reason() == Reason.ALL_SIGNALS_UNKNOWN) {
-            if (allUnknownSince.putIfAbsent(d.target(), d.time()) == null) {
+            Instant since = allUnknownSince.computeIfAbsent(d.target(), t -> d.time());
+            if (!d.time().isBefore(since.plus(UNKNOWN_WARN_AFTER)) && unknownWarned.add(d.target())) {
                 fields(LOG.atWarn(), d).log("{} {}{}: {}; nothing acts on it until a signal is known again",
                         d.target().id(), d.reason(), d.dryRun() ? " [dry-run]" : "", d.message().text());
             }
-        } else if (d.reason() != Reason.TARGET_UNAVAILABLE) {
+        } else if (d.reason() != Reason.TARGET_UNAVAILABLE && (d.signals().isEmpty()
+                || d.signals().values().stream().anyMatch(r -> r.value().isPresent()))) {
+            // A hold of another rule (ROLLOUT, PAUSED) with every signal still unknown does not end the stretch: it
+            // said "known again" while none was (fault recheck 2).
             Instant since = allUnknownSince.remove(d.target());
-            if (since != null) {
+            if (since != null && unknownWarned.remove(d.target())) {
                 fields(LOG.atInfo(), d).log("{} signals known again after {} of {}", d.target().id(),
                         Durations.human(Duration.between(since, d.time())),
                         Reason.ALL_SIGNALS_UNKNOWN);

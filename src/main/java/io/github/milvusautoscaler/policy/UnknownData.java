@@ -55,8 +55,13 @@ final class UnknownData implements Rule<UnknownData.Since> {
         FallbackSettings f = t.settings().fallback();
         Instant since = t.memory(Since.class).since() != null ? t.memory(Since.class).since() : t.now();
         Supplier<String> lasting = () -> {
-            String problems = t.signals().stream().map(c -> c.name() + ": " + c.problem())
-                    .collect(Collectors.joining("; "));
+            // Signals with the same problem share it ("cpu, memory, qps: this node's clock is 10m behind ..."): one
+            // cause said three times made a 1,000-character line (fault recheck 2).
+            java.util.Map<String, java.util.List<String>> byProblem = new java.util.LinkedHashMap<>();
+            t.signals().forEach(c -> byProblem.computeIfAbsent(c.problem(), p -> new java.util.ArrayList<>())
+                    .add(c.name()));
+            String problems = byProblem.entrySet().stream().map(e -> String.join(", ", e.getValue()) + ": "
+                    + e.getKey()).collect(Collectors.joining("; "));
             String leftOut = t.leftOut();
             String lasted = human(Duration.between(since, t.now()));
             if (t.signals().isEmpty() && !leftOut.isEmpty()) {

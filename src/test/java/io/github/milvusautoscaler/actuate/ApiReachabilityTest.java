@@ -100,8 +100,8 @@ class ApiReachabilityTest {
                 .map(ILoggingEvent::getFormattedMessage).toList();
         assertEquals(4, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).matches("Kubernetes API server 127\\.0\\.0\\.1:\\d+: GET /apis/apps/v1/namespaces/"
-                + ActuateFixtures.NS + "/deployments/my-release-milvus-querynode failed: HTTP 503; it answered a call"
-                + " 0s ago, so this is the call failing, not the server \\(unreachable after 20s with no answer; .*"),
+                + ActuateFixtures.NS + "/deployments/my-release-milvus-querynode failed: HTTP 503; the last call it"
+                + " answered was 0s ago \\(it is called unreachable once calls have failed for 20s with none answered; .*"),
                 warnings.get(0));
         assertTrue(warnings.get(1).contains("unreachable for 20s: ConnectException"), warnings.get(1));
         assertTrue(warnings.get(1).contains(" for GET /apis/apps/v1/namespaces/"), warnings.get(1));

@@ -153,11 +153,12 @@ class PrometheusRulesTest {
         // ... and down, no leader, Kubernetes or Prometheus unreachable, scale writes failing, pinned at max, a
         // stalled loop (a hung tick: /healthz stays 200 by design), Alertmanager webhooks refused (a 4xx is not retried),
         // a target that cannot be read or is refused (it never writes, so the write alert cannot see it), a config
-        // edit refused (the config before keeps running), a load history not read for 2h (the forecast ages).
+        // edit refused (the config before keeps running), a load history not read for 2h (the forecast ages), this
+        // node's clock off from Prometheus' (every signal UNKNOWN while the endpoint answers).
         assertEquals(Set.of("MilvusAutoscalerHistoryUnread", "MilvusAutoscalerAlertWebhookRefused", "MilvusAutoscalerDown", "MilvusAutoscalerNoLeader", "MilvusAutoscalerKubernetesUnreachable",
                 "MilvusAutoscalerPrometheusUnreachable", "MilvusAutoscalerScaleWritesFailing",
                 "MilvusAutoscalerTargetAtMax", "MilvusAutoscalerLoopStalled", "MilvusAutoscalerTargetUnavailable",
-                "MilvusAutoscalerConfigRefused"), self);
+                "MilvusAutoscalerConfigRefused", "MilvusAutoscalerClockSkew"), self);
     }
 
     @Test

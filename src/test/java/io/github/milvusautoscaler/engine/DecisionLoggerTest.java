@@ -126,15 +126,16 @@ class DecisionLoggerTest {
     }
 
     /**
-     * A target whose every signal turns UNKNOWN is one WARN when it starts, none while it lasts, and one line when a
+     * A target whose every signal stays UNKNOWN for a minute is one WARN, none while it lasts, and one line when a
      * signal is known again: a kube-state-metrics outage held four targets for 2m45s with no log line at all (fault
      * recheck F4).
      */
     @Test
-    void allSignalsUnknownIsAWarnWhenItStartsAndALineWhenItEnds() {
+    void allSignalsUnknownForAMinuteIsAWarnAndALineWhenItEnds() {
         DecisionLogger log = new DecisionLogger(() -> true);
         for (int s = 0; s <= 150; s += 15) {
             log.record(d(s, Reason.ALL_SIGNALS_UNKNOWN, 3, 3));
+            assertEquals(s < 60 ? 0 : 1, lines.list.size(), "at " + s + " s: " + messages());
         }
         log.record(d(165, Reason.IN_BAND, 3, 3));
         log.record(d(180, Reason.IN_BAND, 3, 3));
@@ -143,5 +144,40 @@ class DecisionLoggerTest {
         assertTrue(messages().get(0).startsWith("milvus/gone/queryNode ALL_SIGNALS_UNKNOWN: ALL_SIGNALS_UNKNOWN"
                 + " message; nothing acts on it until a signal is known again"), messages().toString());
         assertEquals("milvus/gone/queryNode signals known again after 2m45s of ALL_SIGNALS_UNKNOWN", messages().get(1));
+    }
+
+    /**
+     * A tick of every signal UNKNOWN right after a scale-out (per-pod signals read "3 of 5 ready pods reporting" until
+     * the new pods' first rate) says nothing: it warned after every scale-out, 16 lines an hour over two replicas
+     * (fault recheck 2).
+     */
+    @Test
+    void aTickOrTwoOfEverySignalUnknownSaysNothing() {
+        DecisionLogger log = new DecisionLogger(() -> true);
+        log.record(d(0, Reason.ALL_SIGNALS_UNKNOWN, 5, 5));
+        log.record(d(15, Reason.ALL_SIGNALS_UNKNOWN, 5, 5));
+        log.record(d(30, Reason.IN_BAND, 5, 5));
+        log.record(d(45, Reason.ALL_SIGNALS_UNKNOWN, 5, 5));
+        log.record(d(60, Reason.IN_BAND, 5, 5));
+        assertEquals(List.of(), messages());
+    }
+
+    /**
+     * A hold of another rule while every signal is still unknown (a rollout began during a data outage) does not end
+     * the stretch: it said "signals known again" while none was (fault recheck 2).
+     */
+    @Test
+    void aRolloutHoldWithEverySignalUnknownDoesNotEndTheStretch() {
+        DecisionLogger log = new DecisionLogger(() -> true);
+        for (int s = 0; s <= 60; s += 15) {
+            log.record(d(s, Reason.ALL_SIGNALS_UNKNOWN, 3, 3));
+        }
+        log.record(new Decision(T, T0.plusSeconds(75), Action.HOLD, 3, 3, Reason.ROLLOUT, "rollout",
+                Map.of("cpu", new io.github.milvusautoscaler.core.SignalReading(java.util.OptionalDouble.empty(),
+                        io.github.milvusautoscaler.core.SignalState.UNKNOWN)), false));
+        log.record(d(90, Reason.ALL_SIGNALS_UNKNOWN, 3, 3));
+        assertEquals(1, messages().stream().filter(m -> m.contains("ALL_SIGNALS_UNKNOWN:")).count(), messages().toString());
+        assertEquals(0, messages().stream().filter(m -> m.contains("signals known again after")).count(),
+                messages().toString());
     }
 }

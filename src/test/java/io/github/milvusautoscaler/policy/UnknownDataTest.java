@@ -26,6 +26,14 @@ class UnknownDataTest {
         assertNull(rule.observe(first, s.tick()).since());
     }
 
+    /** Signals with the same problem share it in the message: one cause said three times made a 1,000-character line. */
+    @Test
+    void signalsWithOneProblemAreNamedTogether() {
+        Scene s = Scene.scene().allUnknown().unknown("qps", "empty result");
+        assertEquals("every queryNode signal unknown for 0s (cpu, memory: prometheus timeout after 5s; qps: empty"
+                + " result)", rule.decide(s.observed()).orElseThrow().message().text().replace("; holding at 3", ""));
+    }
+
     @Test
     void theFallbackCountsFromTheStretchStart() {
         // fallback after 10m, scale-out to 5: unknown for 9m holds, for 10m moves 3 -> 5.
