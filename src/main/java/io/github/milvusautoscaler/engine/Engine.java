@@ -178,7 +178,10 @@ public final class Engine {
             decision = decision.asDryRun();
         }
         sink.record(decision);
+        // A wall clock stepped back while the tick ran (NTP correcting a skew) must not time it negative, which
+        // Micrometer refuses with a WARN (fault recheck 2).
         Duration took = Duration.between(started, clock.instant());
+        took = took.isNegative() ? Duration.ZERO : took;
         if (dry && !dryNow) {
             // dry-run went off while this tick ran: its state rests on decisions never written (cooldowns, alerts
             // counted as handled), so the next tick starts as a new daemon would (config recheck N1).
