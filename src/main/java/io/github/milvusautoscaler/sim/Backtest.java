@@ -335,12 +335,13 @@ public final class Backtest {
 
     /**
      * Takes up a recorded stop at 0 or a start from it, as the daemon would: it reads the count every tick, holds a
-     * component at 0 (SCALED_TO_ZERO) and decides again from the count a person sets when starting it. No autoscaler
-     * moves a component to or from 0 (min-replicas is at least 1 here, as for the HPA), so such a move in the history
-     * is a person's or the operator's: the replay kept its own count through it, charged the policy 48 node-hours for a
-     * day the component was stopped and, started at 0, held it at 0 for a day after it was started again (backtest
-     * recheck 2, H1). Any other recorded move stays the recorded side's: a history the daemon wrote moves with the
-     * replay, a step apart, and taking those up would double its moves.
+     * component at 0 (SCALED_TO_ZERO) and decides again from the count a person sets when starting it. Neither this
+     * daemon nor the HPA moves a component to or from 0 (min-replicas is at least 1), so in their histories such a move
+     * is a person's (KEDA's minReplicaCount is 0 by default: its idle periods read as stops, followed too). The replay
+     * kept its own count through it, charged the policy 48 node-hours for a day the component was stopped and,
+     * started at 0, held it at 0 for a day after it was started again (backtest recheck 2, H1). Any other recorded
+     * move stays the recorded side's: it may be another autoscaler's or an earlier config's, and following it would
+     * copy that policy into the replay; one made while the two counts agreed is named (unfollowed).
      */
     private static void followStopOrStart(Replicas r, OptionalInt spec, Instant at, List<Change> followed) {
         if (spec.isEmpty()) {
