@@ -87,7 +87,8 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
                 ScaleAnnotations.paused(annotations, target.component(), object), rollout,
                 ScaleAnnotations.lastScale(annotations, object), resourceVersion,
                 ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)),
-                ScaleAnnotations.pauseHolder(annotations, target, object));
+                ScaleAnnotations.pauseHolder(annotations, target, object),
+                JsonPaths.string(workload, "metadata", "uid").orElse(""));
     }
 
     @Override

@@ -174,7 +174,8 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         return new ReplicaStatus(current, ready, ScaleAnnotations.paused(annotations, target.component(), object),
                 rollout, lastScale, resourceVersion,
                 ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)),
-                ScaleAnnotations.pauseHolder(annotations, target, object));
+                ScaleAnnotations.pauseHolder(annotations, target, object),
+                JsonPaths.string(milvus, "metadata", "uid").orElse(""));
     }
 
     @Override

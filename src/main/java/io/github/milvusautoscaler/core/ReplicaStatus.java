@@ -18,10 +18,12 @@ import java.util.Optional;
  * @param pausedBy        who holds the pause and since when, when the pause or scale command wrote it
  *                        ({@code alice@bastion: scale --to 2 since 2026-12-05T12:09:53Z}); empty when not paused or
  *                        paused by hand
+ * @param uid             the owning object's metadata.uid, "" when not known (the simulator, a replay): a new uid is a
+ *                        new object, deleted and recreated between two reads
  */
 public record ReplicaStatus(int current, int ready, boolean paused, Optional<String> rollingOut,
                             Optional<LastScale> lastScale, String resourceVersion, ScaleMemory memory,
-                            String pausedBy) {
+                            String pausedBy, String uid) {
 
     /** Said of a rollout whose owner gives no detail (the simulator's, a replay's). */
     public static final String A_ROLLOUT = "a rollout is in progress";
@@ -32,9 +34,16 @@ public record ReplicaStatus(int current, int ready, boolean paused, Optional<Str
         requireNonNull(resourceVersion, "resourceVersion");
         requireNonNull(memory, "memory");
         requireNonNull(pausedBy, "pausedBy");
+        requireNonNull(uid, "uid");
         if (current < 0 || ready < 0) {
             throw new IllegalArgumentException("replica counts must be >= 0: current=" + current + " ready=" + ready);
         }
+    }
+
+    /** A status whose object's uid is not known. */
+    public ReplicaStatus(int current, int ready, boolean paused, Optional<String> rollingOut,
+                         Optional<LastScale> lastScale, String resourceVersion, ScaleMemory memory, String pausedBy) {
+        this(current, ready, paused, rollingOut, lastScale, resourceVersion, memory, pausedBy, "");
     }
 
     /** A status with no holder named for its pause. */

@@ -125,8 +125,15 @@ public final class Engine {
                 LOG.warn("{}: found at {} replicas after {} not found (created, deleted and recreated, or its owner"
                         + " renamed): the policy's timers and step-down memory start again, so it scales only on what"
                         + " it reads of this object", t, status.current(), Durations.human(Duration.between(gone, started)));
+            } else if (recreated(before, status)) {
+                // Deleted and recreated between two reads: no tick saw it missing (fault recheck 2, F5's remainder).
+                state = TargetState.initial();
+                LOG.warn("{}: a new object since the last tick (uid {} -> {}: deleted and recreated) at {} replicas: the"
+                        + " policy's timers and step-down memory start again, so it scales only on what it reads of this"
+                        + " object", t, before.status().uid(), status.uid(), status.current());
+            } else {
+                sayIfChangedSinceLastTick(target, before, status, isLeader);
             }
-            sayIfChangedSinceLastTick(target, before, status, isLeader);
             firing = alerts.firing(t, started);
             observation = metrics.observe(t, started).withAlerts(withCarried(t, firing,
                     status.memory(), target.policy().settings().alerts().carryOver(), started))
@@ -193,6 +200,12 @@ public final class Engine {
         }
         listener.tickFinished(t, took);
         return decision;
+    }
+
+    /** True when the object read now has another uid than the one the previous tick read, both known. */
+    private static boolean recreated(TargetView before, ReplicaStatus now) {
+        return before != null && before.status() != null && !before.status().uid().isEmpty() && !now.uid().isEmpty()
+                && !before.status().uid().equals(now.uid());
     }
 
     /**

@@ -9,6 +9,8 @@ import static io.github.milvusautoscaler.actuate.ActuateFixtures.deployment;
 import static io.github.milvusautoscaler.actuate.ActuateFixtures.helmLabels;
 import static io.github.milvusautoscaler.actuate.ActuateFixtures.statefulSet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,6 +73,19 @@ class HelmDeploymentActuatorTest {
         } finally {
             fake.close();
         }
+    }
+
+    /** The read carries the Deployment's metadata.uid, so a Deployment deleted and recreated between two reads is told apart. */
+    @Test
+    void theReadCarriesTheObjectsUidAndARecreatedObjectHasAnother() {
+        ActuateFixtures.seedHelm(fake, 3, 3);
+        String uid = fake.get(Kind.DEPLOYMENTS, NS, QN).orElseThrow().getAsJsonObject("metadata").get("uid").getAsString();
+        assertEquals(uid, actuator.read(HELM_QN).uid());
+        fake.delete(Kind.DEPLOYMENTS, NS, QN);
+        ActuateFixtures.seedHelm(fake, 1, 1);
+        String recreated = actuator.read(HELM_QN).uid();
+        assertFalse(recreated.isEmpty());
+        assertNotEquals(uid, recreated);
     }
 
     static Stream<Arguments> reads() {

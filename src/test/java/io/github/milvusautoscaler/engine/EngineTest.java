@@ -497,6 +497,34 @@ public class EngineTest {
         assertFalse(written.message().text().contains("not written"), written.message().text());
     }
 
+    /**
+     * An object deleted and recreated between two ticks, never read as missing: its new uid says it is a new one, and
+     * the policy's memory starts again as after a not-found read (fault recheck 2, F5's remainder: it read as
+     * "changed outside 2 -> 1" and the old object's timers went on).
+     */
+    @Test
+    void anObjectWithANewUidStartsThePolicysMemoryAgain() {
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                .of(Engine.class)) {
+            Engine e = engine(LeaderGate.always(), false, 30);
+            cluster.uid.put(A, "7c1d0e52-old");
+            metrics.cpu.put(A, 0.10);
+            for (int tick = 0; tick < 40; tick++) {
+                assertEquals(Reason.SUSTAINING_LOW, e.tick(new EngineTarget(A, policy())).reason());
+                clock.advance(Duration.ofSeconds(15));
+            }
+            cluster.uid.put(A, "9f3b2a11-new");
+            cluster.personScales(A, 3);
+            clock.advance(Duration.ofSeconds(15));
+            Decision first = e.tick(new EngineTarget(A, policy()));
+            assertEquals(Reason.SUSTAINING_LOW, first.reason(), first.toString());
+            assertTrue(first.message().text().contains("over 0s of 10m sustain"), first.message().text());
+            assertEquals(List.of("milvus/a/queryNode: a new object since the last tick (uid 7c1d0e52-old -> 9f3b2a11-new:"
+                    + " deleted and recreated) at 3 replicas: the policy's timers and step-down memory start again, so"
+                    + " it scales only on what it reads of this object"), logs.warnings());
+        }
+    }
+
     @Test
     void globalBudgetHoldsTheSecondTargetsAction() {
         Engine e = engine(LeaderGate.always(), false, 1);

@@ -35,6 +35,8 @@ public final class FakeCluster implements ReplicaActuator {
     public Runnable beforeWrite = () -> { };
     /** The last-scale annotations each target's object carries (none unless a test puts one). */
     public final Map<Target, io.github.milvusautoscaler.core.LastScale> lastScale = new ConcurrentHashMap<>();
+    /** Each target's object's metadata.uid, "" (unknown) unless a test sets one. */
+    public final Map<Target, String> uid = new ConcurrentHashMap<>();
 
     @Override
     public ReplicaStatus read(Target target) {
@@ -43,8 +45,9 @@ public final class FakeCluster implements ReplicaActuator {
             throw e;
         }
         int n = replicas.getOrDefault(target, 3);
-        return new ReplicaStatus(n, n, false, false, Optional.ofNullable(lastScale.get(target)),
-                String.valueOf(version.getOrDefault(target, 1)));
+        return new ReplicaStatus(n, n, false, Optional.empty(), Optional.ofNullable(lastScale.get(target)),
+                String.valueOf(version.getOrDefault(target, 1)), io.github.milvusautoscaler.core.ScaleMemory.NONE, "",
+                uid.getOrDefault(target, ""));
     }
 
     @Override
