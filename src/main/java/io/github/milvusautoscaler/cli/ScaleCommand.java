@@ -299,6 +299,14 @@ public final class ScaleCommand implements Callable<Integer> {
     private void interrupted() {
         stop.countDown();
         try {
+            if (!finished.await(1, TimeUnit.SECONDS)) {
+                // A write in flight is waited out (its outcome must be known); say so at once rather than sit silent
+                // for up to its retries (last recheck, item 2).
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("scale: interrupt seen; stopping once the Kubernetes call in flight has ended (a write is"
+                        + " never cut off halfway); the pause stays");
+                err.flush();
+            }
             finished.await(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -932,7 +940,14 @@ public final class ScaleCommand implements Callable<Integer> {
                     }
                     // Read here, inside the API's wait: three 503s on this read ended the procedure between steps
                     // where the same on the look's own read were waited out (scale recheck 2, M2).
-                    holder = pausedHere ? marks.read(target) : null;
+                    // Given up on Ctrl-C as the look is: with the API server hanging, this read on the run's own thread
+                    // held the exit for three request timeouts (28 s at the default; last recheck, item 2).
+                    if (pausedHere) {
+                        holder = orStop(() -> marks.read(target));
+                        if (holder == null) {
+                            return new WaitResult(Ended.INTERRUPTED, "interrupted", look, stage);
+                        }
+                    }
                     now = clock.instant();
                 } catch (ActuationException e) {
                     if (e.kind() != ActuationException.Kind.UNAVAILABLE) {
@@ -1044,8 +1059,12 @@ public final class ScaleCommand implements Callable<Integer> {
          * reads, so the one given up is left to end on its own.
          */
         private Look lookOrStop(int requested) {
-            java.util.concurrent.CompletableFuture<Look> f =
-                    java.util.concurrent.CompletableFuture.supplyAsync(() -> checks.look(requested));
+            return orStop(() -> checks.look(requested));
+        }
+
+        /** {@code read} on another thread, given up (null) when Ctrl-C comes while it runs; it only reads. */
+        private <T> T orStop(java.util.function.Supplier<T> read) {
+            java.util.concurrent.CompletableFuture<T> f = java.util.concurrent.CompletableFuture.supplyAsync(read);
             while (true) {
                 try {
                     return f.get(100, TimeUnit.MILLISECONDS);

@@ -39,6 +39,8 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
     private final Map<Target, Instant> lastUnavailable = new ConcurrentHashMap<>();
     /** Targets whose last decision was ALL_SIGNALS_UNKNOWN, and since when. */
     private final Map<Target, Instant> allUnknownSince = new ConcurrentHashMap<>();
+    /** The last PAUSED message of each target, which names who holds the pause. */
+    private final Map<Target, String> lastPause = new ConcurrentHashMap<>();
     /** Targets whose stretch of ALL_SIGNALS_UNKNOWN has been warned of. */
     private final java.util.Set<Target> unknownWarned = ConcurrentHashMap.newKeySet();
 
@@ -53,6 +55,7 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         lastUnavailable.remove(target);
         allUnknownSince.remove(target);
         unknownWarned.remove(target);
+        lastPause.remove(target);
     }
 
     @Override
@@ -92,7 +95,11 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
                         d.message().text());
             }
         } else if (d.reason().blocksAction()) {
-            if (lastBlocked.put(d.target(), d.reason()) != d.reason()) {
+            // A pause that changes hands between ticks (a run's lifted, a hand pause set) is said again: its message
+            // names the holder, and the line kept naming the old one (last recheck, item 1).
+            boolean newHolder = d.reason() == Reason.PAUSED
+                    && !d.message().text().equals(lastPause.put(d.target(), d.message().text()));
+            if (lastBlocked.put(d.target(), d.reason()) != d.reason() || newHolder) {
                 fields(LOG.atInfo(), d).log("{} blocked {}{}: {}", d.target().id(), d.reason(), mode,
                         d.message().text());
             }

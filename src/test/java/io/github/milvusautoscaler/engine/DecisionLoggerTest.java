@@ -146,6 +146,19 @@ class DecisionLoggerTest {
         assertEquals("milvus/gone/queryNode signals known again after 2m45s of ALL_SIGNALS_UNKNOWN", messages().get(1));
     }
 
+    /** A pause that changes hands between ticks is said again, with the new holder; the same pause is said once. */
+    @Test
+    void aPauseIsSaidAgainWhenItsHolderChanges() {
+        DecisionLogger log = new DecisionLogger(() -> true);
+        String run = "queryNode paused by root@vm: scale --to 3 since 2026-12-05T15:33:00Z (the pause or scale command)";
+        String hand = "queryNode paused by an annotation on the object (milvus-autoscaler.io/queryNode.paused, ...)";
+        log.record(new Decision(T, T0, Action.HOLD, 3, 3, Reason.PAUSED, run, Map.of(), false));
+        log.record(new Decision(T, T0.plusSeconds(15), Action.HOLD, 3, 3, Reason.PAUSED, run, Map.of(), false));
+        log.record(new Decision(T, T0.plusSeconds(30), Action.HOLD, 3, 3, Reason.PAUSED, hand, Map.of(), false));
+        assertEquals(2, messages().size(), messages().toString());
+        assertTrue(messages().get(1).endsWith(hand), messages().get(1));
+    }
+
     /**
      * A tick of every signal UNKNOWN right after a scale-out (per-pod signals read "3 of 5 ready pods reporting" until
      * the new pods' first rate) says nothing: it warned after every scale-out, 16 lines an hour over two replicas
