@@ -248,7 +248,7 @@ final class QueryClient implements AutoCloseable {
             }
             result = new QueryResult.Failed(FailureKind.TRANSPORT, "query interrupted: " + describe(e));
         }
-        record(promql, result, attempts.get(), System.nanoTime() - start);
+        record(promql, result, attempts.get(), System.nanoTime() - start, rangeStart != null);
         return result;
     }
 
@@ -530,13 +530,18 @@ final class QueryClient implements AutoCloseable {
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + scrub(message, 160));
     }
 
-    private void record(String promql, QueryResult result, int attempts, long nanos) {
+    /**
+     * Times and counts a query, and says once when queries start failing and once when one succeeds again; a range
+     * query's success says nothing of the instant queries the ticks read (a skewed clock fails only those: the
+     * background history read alternated "are failing" and "succeed again" four times in 5 s, last recheck).
+     */
+    private void record(String promql, QueryResult result, int attempts, long nanos, boolean range) {
         boolean ok = result instanceof QueryResult.Samples;
         if (attempts > 0) {
             (ok ? successTimer : errorTimer).record(nanos, TimeUnit.NANOSECONDS);
         }
         if (ok) {
-            if (failing.compareAndSet(true, false)) {
+            if (!range && failing.compareAndSet(true, false)) {
                 LOG.info("Prometheus queries to {} succeed again", queryUrl.host());
             }
             return;
