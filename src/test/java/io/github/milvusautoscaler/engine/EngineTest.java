@@ -450,11 +450,7 @@ public class EngineTest {
         try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
                 .of(Engine.class)) {
             Engine e = engine(LeaderGate.always(), false, 30);
-            metrics.cpu.put(A, 0.10);
-            for (int tick = 0; tick < 40; tick++) {
-                assertEquals(Reason.SUSTAINING_LOW, e.tick(new EngineTarget(A, policy())).reason());
-                clock.advance(Duration.ofSeconds(15));
-            }
+            sustainLowShortOfStepDown(e);
             cluster.failRead.put(A, new ActuationException(ActuationException.Kind.NOT_FOUND,
                     "deployments.apps \"a-milvus-querynode\" not found"));
             for (int tick = 0; tick < 4; tick++) {
@@ -497,6 +493,15 @@ public class EngineTest {
         assertFalse(written.message().text().contains("not written"), written.message().text());
     }
 
+    /** cpu 0.10 for 40 ticks of 15 s: 9m45s of the policy's 10m scale-in sustain, one tick short of a step-down. */
+    private void sustainLowShortOfStepDown(Engine e) {
+        metrics.cpu.put(A, 0.10);
+        for (int tick = 0; tick < 40; tick++) {
+            assertEquals(Reason.SUSTAINING_LOW, e.tick(new EngineTarget(A, policy())).reason());
+            clock.advance(Duration.ofSeconds(15));
+        }
+    }
+
     /**
      * An object deleted and recreated between two ticks, never read as missing: its new uid says it is a new one, and
      * the policy's memory starts again as after a not-found read (fault recheck 2, F5's remainder: it read as
@@ -508,11 +513,7 @@ public class EngineTest {
                 .of(Engine.class)) {
             Engine e = engine(LeaderGate.always(), false, 30);
             cluster.uid.put(A, "7c1d0e52-old");
-            metrics.cpu.put(A, 0.10);
-            for (int tick = 0; tick < 40; tick++) {
-                assertEquals(Reason.SUSTAINING_LOW, e.tick(new EngineTarget(A, policy())).reason());
-                clock.advance(Duration.ofSeconds(15));
-            }
+            sustainLowShortOfStepDown(e);
             cluster.uid.put(A, "9f3b2a11-new");
             cluster.personScales(A, 3);
             clock.advance(Duration.ofSeconds(15));
