@@ -87,7 +87,7 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
                 ScaleAnnotations.paused(annotations, target.component(), object), rollout,
                 ScaleAnnotations.lastScale(annotations, object), resourceVersion,
                 ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)),
-                ScaleAnnotations.pauseHolder(annotations, target, object),
+                PauseMarks.mark(annotations, target, object, resourceVersion).signed(),
                 JsonPaths.string(workload, "metadata", "uid").orElse(""));
     }
 

@@ -174,7 +174,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         return new ReplicaStatus(current, ready, ScaleAnnotations.paused(annotations, target.component(), object),
                 rollout, lastScale, resourceVersion,
                 ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)),
-                ScaleAnnotations.pauseHolder(annotations, target, object),
+                PauseMarks.mark(annotations, target, object, resourceVersion).signed(),
                 JsonPaths.string(milvus, "metadata", "uid").orElse(""));
     }
 

@@ -81,6 +81,16 @@ public final class PauseMarks {
             return by.orElse(paused ? "set by hand" : "lifted");
         }
 
+        /**
+         * Who holds the pause and since when, as the daemon's PAUSED decision and status name it ({@code alice@bastion:
+         * scale --to 2 since 2026-12-05T12:09:53Z}); "" when not paused or paused by hand. A run's pause, a killed
+         * run's and a hand pause read alike there, and a responder was invited to resume under a running scale (scale
+         * recheck 2, L2).
+         */
+        public String signed() {
+            return ours() ? by.get() + at.map(a -> " since " + a).orElse("") : "";
+        }
+
         /** True when this is the pause a call wrote with {@code by} at {@code at}. */
         public boolean writtenAs(String by, Instant at) {
             return paused && this.by.equals(Optional.of(by)) && this.at.equals(Optional.of(at.toString()));
@@ -121,15 +131,19 @@ public final class PauseMarks {
             object = found.object();
             description = found.describe();
         }
-        JsonObject annotations = JsonPaths.annotations(object);
+        return mark(JsonPaths.annotations(object), target, description,
+                JsonPaths.string(object, "metadata", "resourceVersion").orElse(""));
+    }
+
+    /** The pause of {@code target} as {@code annotations} of its owning object {@code description} carry it. */
+    static Mark mark(JsonObject annotations, Target target, String description, String resourceVersion) {
         Function<String, String> key = ScaleAnnotations.keys(target);
         Optional<String> lift = ScaleAnnotations.pausedBy(annotations, target.component(), description);
         boolean paused = lift.isPresent();
-        Optional<String> by = JsonPaths.string(annotations, key.apply(PAUSED_BY));
-        return new Mark(description, paused, key.apply(PAUSED), paused ? by : Optional.empty(),
+        return new Mark(description, paused, key.apply(PAUSED),
+                paused ? JsonPaths.string(annotations, key.apply(PAUSED_BY)) : Optional.empty(),
                 paused ? JsonPaths.string(annotations, key.apply(PAUSED_AT)) : Optional.empty(),
-                JsonPaths.string(object, "metadata", "resourceVersion").orElse(""),
-                lift);
+                resourceVersion, lift);
     }
 
     /**

@@ -105,23 +105,6 @@ public final class ScaleAnnotations {
      * pause the daemon holds for: one naming the per-component key sent a person to remove a key that was not set
      * (reload recheck F5). A list entry that names no component is logged (once) and ignored.
      */
-    /**
-     * Who holds {@code target}'s pause and since when, as the pause and scale commands sign it ({@code alice@bastion:
-     * scale --to 2 since 2026-12-05T12:09:53Z}), or "" when it is not paused or was paused by hand: status and the
-     * PAUSED decision showed the same text during a scale run, after a killed run and under a hand pause, and invited
-     * a responder to resume under a run still going (scale recheck 2, L2).
-     */
-    static String pauseHolder(JsonObject annotations, io.github.milvusautoscaler.core.Target target, String object) {
-        if (pausedBy(annotations, target.component(), object).isEmpty()) {
-            return "";
-        }
-        java.util.function.Function<String, String> key = keys(target);
-        return JsonPaths.string(annotations, key.apply(PauseMarks.PAUSED_BY))
-                .map(by -> by + JsonPaths.string(annotations, key.apply(PauseMarks.PAUSED_AT)).map(at -> " since " + at)
-                        .orElse(""))
-                .orElse("");
-    }
-
     static Optional<String> pausedBy(JsonObject annotations, Component component, String object) {
         String own = componentKey(component, "paused");
         if (JsonPaths.string(annotations, own).map(v -> v.strip().equalsIgnoreCase("true")).orElse(false)) {

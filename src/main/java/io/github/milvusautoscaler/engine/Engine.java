@@ -122,15 +122,15 @@ public final class Engine {
             status = actuator.read(t);
             Instant gone = notFoundSince.remove(t);
             if (gone != null) {
-                LOG.warn("{}: found at {} replicas after {} not found (created, deleted and recreated, or its owner"
-                        + " renamed): the policy's timers and step-down memory start again, so it scales only on what"
-                        + " it reads of this object", t, status.current(), Durations.human(Duration.between(gone, started)));
+                // The state was started again when the object read as not found.
+                sayNewObject(t, "found at " + status.current() + " replicas after "
+                        + Durations.human(Duration.between(gone, started)) + " not found (created, deleted and recreated,"
+                        + " or its owner renamed)");
             } else if (recreated(before, status)) {
                 // Deleted and recreated between two reads: no tick saw it missing (fault recheck 2, F5's remainder).
                 state = TargetState.initial();
-                LOG.warn("{}: a new object since the last tick (uid {} -> {}: deleted and recreated) at {} replicas: the"
-                        + " policy's timers and step-down memory start again, so it scales only on what it reads of this"
-                        + " object", t, before.status().uid(), status.uid(), status.current());
+                sayNewObject(t, "a new object since the last tick (uid " + before.status().uid() + " -> "
+                        + status.uid() + ": deleted and recreated) at " + status.current() + " replicas");
             } else {
                 sayIfChangedSinceLastTick(target, before, status, isLeader);
             }
@@ -200,6 +200,12 @@ public final class Engine {
         }
         listener.tickFinished(t, took);
         return decision;
+    }
+
+    /** Says that {@code t}'s object is a new one ({@code what}) and the policy's memory of the old one is gone. */
+    private static void sayNewObject(Target t, String what) {
+        LOG.warn("{}: {}: the policy's timers and step-down memory start again, so it scales only on what it reads of"
+                + " this object", t, what);
     }
 
     /** True when the object read now has another uid than the one the previous tick read, both known. */

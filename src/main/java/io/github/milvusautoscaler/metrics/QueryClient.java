@@ -373,16 +373,12 @@ final class QueryClient implements AutoCloseable {
      * attempt, outside the breaker.
      */
     boolean buildInfoWithoutVersion() {
-        Request request;
+        Call call;
         try {
-            request = authorized(new Request.Builder().url(buildInfoUrl).get().header("Accept", "application/json")
-                    .header("User-Agent", "milvus-autoscaler")).build();
+            call = diagnosticGet(buildInfoUrl);
         } catch (SecretFile.Unreadable e) {
             return false;
         }
-        Call call = http.newCall(request);
-        call.timeout().timeout(endpoint.timeout().toNanos(), TimeUnit.NANOSECONDS);
-        requestsSent.incrementAndGet();
         try (Response response = call.execute()) {
             if (response.code() != 200) {
                 return false;
@@ -404,16 +400,12 @@ final class QueryClient implements AutoCloseable {
      * against the signals' queries.
      */
     PrometheusMetricsSource.RuleGroups ruleGroups() {
-        Request request;
+        Call call;
         try {
-            request = authorized(new Request.Builder().url(rulesUrl).get().header("Accept", "application/json")
-                    .header("User-Agent", "milvus-autoscaler")).build();
+            call = diagnosticGet(rulesUrl);
         } catch (SecretFile.Unreadable e) {
             return PrometheusMetricsSource.RuleGroups.failed(e.getMessage());
         }
-        Call call = http.newCall(request);
-        call.timeout().timeout(endpoint.timeout().toNanos(), TimeUnit.NANOSECONDS);
-        requestsSent.incrementAndGet();
         try (Response response = call.execute()) {
             if (response.code() != 200) {
                 return PrometheusMetricsSource.RuleGroups.failed("HTTP " + response.code() + errorDetail(response));
@@ -431,6 +423,16 @@ final class QueryClient implements AutoCloseable {
             // Not the rules API's JSON (a login page, another server's shape): say so, do not guess.
             return PrometheusMetricsSource.RuleGroups.failed("not the rules API's JSON (" + describe(e) + ")");
         }
+    }
+
+    /** One authorized GET of {@code url} within {@code prometheus.timeout}, outside the breaker and the retry; counted. */
+    private Call diagnosticGet(HttpUrl url) throws SecretFile.Unreadable {
+        Request request = authorized(new Request.Builder().url(url).get().header("Accept", "application/json")
+                .header("User-Agent", "milvus-autoscaler")).build();
+        Call call = http.newCall(request);
+        call.timeout().timeout(endpoint.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        requestsSent.incrementAndGet();
+        return call;
     }
 
     /**
