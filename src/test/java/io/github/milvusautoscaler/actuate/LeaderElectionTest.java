@@ -318,7 +318,9 @@ class LeaderElectionTest {
     /**
      * A Role that lets a replica read the Lease but not create or update it: the replica never leads, and says why
      * once, with the rule to add, for each of the two writes (fault recheck F7: client-java's LeaseLock answers the
-     * 403 with false alone, and the replica said only "lost the Lease").
+     * 403 with false alone, and the replica said only "lost the Lease"). The fake answers 403 as the API server's
+     * RBAC authorizer does for a verb the Role lacks (a Status with reason Forbidden); POST creates the Lease and PUT
+     * updates it, as client-java's LeaseLock sends them (CoordinationV1Api createNamespacedLease, replaceNamespacedLease).
      */
     @Test
     void aRefusedLeaseWriteIsExplainedOnceWithTheRoleRule() {

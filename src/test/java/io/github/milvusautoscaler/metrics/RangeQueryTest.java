@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 class RangeQueryTest {
 
     private static final Instant FROM = Instant.parse("2026-11-20T00:00:00Z");
+    /** A range answer with no series, in the shape of Prometheus' HTTP API docs ("Range queries": resultType matrix). */
     private static final String EMPTY_MATRIX = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}";
 
     private MockWebServer server;

@@ -35,7 +35,11 @@ public final class FakeCluster implements ReplicaActuator {
     public Runnable beforeWrite = () -> { };
     /** The last-scale annotations each target's object carries (none unless a test puts one). */
     public final Map<Target, io.github.milvusautoscaler.core.LastScale> lastScale = new ConcurrentHashMap<>();
-    /** Each target's object's metadata.uid, "" (unknown) unless a test sets one. */
+    /**
+     * Each target's object's metadata.uid, "" (unknown) unless a test sets one: the API server gives every object a
+     * uid at creation and a recreated one a new uid (apimachinery ObjectMeta.uid, "unique in time and space"), which
+     * FakeKubernetesApi plays for the actuators.
+     */
     public final Map<Target, String> uid = new ConcurrentHashMap<>();
 
     @Override
