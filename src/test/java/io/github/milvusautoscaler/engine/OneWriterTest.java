@@ -124,6 +124,10 @@ class OneWriterTest {
                 Poll.until("a leads", Duration.ofSeconds(10), a::isLeader, x -> x);
                 LeaderElection b = daemon("b", fake, metrics, () -> { }, new AtomicInteger(), closing);
                 Poll.until("b follows a", Duration.ofSeconds(10), () -> b.observedLeader().orElse(""), "a"::equals);
+                // Armed once a has written: on a loaded machine a's first tick could come after b followed, and
+                // freezing that tick left a with no write of its own to check (CI, "a wrote 0").
+                Poll.until("a wrote", Duration.ofSeconds(10), () -> history.stream()
+                        .anyMatch(e -> e.kind().equals("write") && e.who().equals("a")), x -> x);
                 freezeNextTick.set(true);
                 Poll.until("b took over and wrote", Duration.ofSeconds(15), () -> history.stream()
                         .anyMatch(e -> e.kind().equals("write") && e.who().equals("b")) ? "" : history + " b leads="
