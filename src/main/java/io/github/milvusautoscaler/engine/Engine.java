@@ -66,12 +66,18 @@ public final class Engine {
     /** The targets whose last tick held under alerts carried from the object, for {@link #sayCarryOverEnded}. */
     private final java.util.Set<Target> carrying = ConcurrentHashMap.newKeySet();
     /**
-     * Since when each target's object has read as not found: an object found again after that is a new one (deleted
-     * and recreated, or its owner renamed), and the policy's memory of the old one must not decide for it (fault
-     * recheck F5: a Deployment recreated at 1 replica was scaled 1 -> 2 on its first tick, on a cpu sustain that had
-     * run through the 43 s it did not exist).
+     * Since when each target's object has read as not found, and the uid it had before: an object found again with
+     * another uid, or with none to compare, is a new one (deleted and recreated, or its owner renamed), and the
+     * policy's memory of the old one must not decide for it (fault recheck F5: a Deployment recreated at 1 replica was
+     * scaled 1 -> 2 on its first tick, on a cpu sustain that had run through the 43 s it did not exist). One found
+     * again with its old uid was never gone (a 404 from an API server whose CRD or aggregated API was briefly not
+     * served): its step-down verification, settle wait and recent peaks still hold.
      */
-    private final Map<Target, Instant> notFoundSince = new ConcurrentHashMap<>();
+    private final Map<Target, Gone> notFoundSince = new ConcurrentHashMap<>();
+
+    /** When a target's object first read as not found, and its uid before that ("" when no tick had read it). */
+    private record Gone(Instant since, String uid) {
+    }
     /**
      * Set by {@link #stopWriting()} when the daemon stops: no write attempt starts after it, so the drain that
      * follows waits only for an attempt already sent (one {@code request-timeout} at most) before the Lease goes.
@@ -120,12 +126,18 @@ public final class Engine {
         List<ActiveAlert> firing = List.of();
         try {
             status = actuator.read(t);
-            Instant gone = notFoundSince.remove(t);
+            Gone gone = notFoundSince.remove(t);
             if (gone != null) {
-                // The state was started again when the object read as not found.
-                sayNewObject(t, "found at " + status.current() + " replicas after "
-                        + Durations.human(Duration.between(gone, started)) + " not found (created, deleted and recreated,"
-                        + " or its owner renamed)");
+                String after = Durations.human(Duration.between(gone.since(), started)) + " not found";
+                if (!gone.uid().isEmpty() && gone.uid().equals(status.uid())) {
+                    LOG.atInfo().addKeyValue("target", t.id()).log("{}: found again at {} replicas after {}, the same"
+                            + " object (uid {}): the policy's memory of it is kept", t, status.current(), after, status.uid());
+                } else {
+                    state = TargetState.initial();
+                    sayNewObject(t, "found at " + status.current() + " replicas after " + after + (gone.uid().isEmpty()
+                            || status.uid().isEmpty() ? " (created, deleted and recreated, or its owner renamed)"
+                            : " (uid " + gone.uid() + " -> " + status.uid() + ": deleted and recreated)"));
+                }
             } else if (recreated(before, status)) {
                 // Deleted and recreated between two reads: no tick saw it missing (fault recheck 2, F5's remainder).
                 state = TargetState.initial();
@@ -169,9 +181,13 @@ public final class Engine {
             }
         } catch (ActuationException e) {
             listener.readFailed(t, e);
+            // No signal was read on this tick, which is unknown data: the scale-in sustain's stretch ends as at an
+            // UNKNOWN signal, so the first tick after an API outage does not step down on averages that ran through
+            // minutes nobody read (the rest of the memory, verification and settle wait included, still holds).
+            state = Policy.restartSustain(state);
             if (e.kind() == ActuationException.Kind.NOT_FOUND) {
-                notFoundSince.putIfAbsent(t, started);
-                state = TargetState.initial();
+                notFoundSince.putIfAbsent(t, new Gone(started,
+                        before == null || before.status() == null ? "" : before.status().uid()));
             }
             problem = e.getMessage();
             decision = new Decision(t, started, Action.HOLD, null, null, Reason.TARGET_UNAVAILABLE,

@@ -474,6 +474,61 @@ public class EngineTest {
     }
 
     /**
+     * An object found again with the uid it had before it read as not found was never gone (a 404 from an API server
+     * whose CRD or aggregated API was briefly not served): the policy's memory of it holds, here a raise by hand 3 -> 6
+     * whose delay-after-scale-out (15m) still holds the step-down once the 10m sustain has run again after the gap.
+     * Started again, the memory would have stepped down 6 -> 5 at 11m.
+     */
+    @Test
+    void anObjectFoundAgainWithItsOldUidKeepsThePolicysMemory() {
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                .of(Engine.class)) {
+            Engine e = engine(LeaderGate.always(), false, 30);
+            cluster.uid.put(A, "7c1d0e52-same");
+            metrics.cpu.put(A, 0.10);
+            e.tick(new EngineTarget(A, policy()));
+            cluster.personScales(A, 6);
+            clock.advance(Duration.ofSeconds(15));
+            e.tick(new EngineTarget(A, policy()));
+            cluster.failRead.put(A, new ActuationException(ActuationException.Kind.NOT_FOUND,
+                    "milvuses.milvus.io \"a\" not found"));
+            for (int tick = 0; tick < 4; tick++) {
+                clock.advance(Duration.ofSeconds(15));
+                assertEquals(Reason.TARGET_UNAVAILABLE, e.tick(new EngineTarget(A, policy())).reason());
+            }
+            cluster.failRead.clear();
+            Decision held = null;
+            for (int tick = 0; tick < 4 * 11; tick++) {
+                clock.advance(Duration.ofSeconds(15));
+                held = e.tick(new EngineTarget(A, policy()));
+                assertEquals(6, held.to(), held.toString());
+            }
+            assertEquals(Reason.SCALE_IN_DELAY_AFTER_SCALE_OUT, held.reason(), held.toString());
+            assertEquals(1, logs.warnings().size(), "only the raise by hand is warned of: " + logs.warnings());
+            assertTrue(logs.messages().contains("milvus/a/queryNode: found again at 6 replicas after 1m not found, the same"
+                    + " object (uid 7c1d0e52-same): the policy's memory of it is kept"), logs.messages().toString());
+        }
+    }
+
+    /**
+     * A tick whose object could not be read read no signal either: the scale-in sustain's stretch ends as at an
+     * UNKNOWN signal, so the first tick after a 30 s API outage does not step down on a 10m sustain whose last 30 s
+     * nobody read; it sustains again from 0s. (Before, the stretch ran through the gap and stepped 3 -> 2 at once.)
+     */
+    @Test
+    void aTickWhoseObjectCouldNotBeReadStartsTheScaleInSustainAgain() {
+        Engine e = engine(LeaderGate.always(), false, 30);
+        sustainLowShortOfStepDown(e);
+        cluster.failRead.put(A, new ActuationException(ActuationException.Kind.UNAVAILABLE, "connection refused"));
+        assertEquals(Reason.TARGET_UNAVAILABLE, e.tick(new EngineTarget(A, policy())).reason());
+        clock.advance(Duration.ofSeconds(15));
+        cluster.failRead.clear();
+        Decision after = e.tick(new EngineTarget(A, policy()));
+        assertEquals(Reason.SUSTAINING_LOW, after.reason(), after.toString());
+        assertTrue(after.message().text().contains("over 0s of 10m sustain"), after.message().text());
+    }
+
+    /**
      * A scale the API refused is recorded with why it was not written, in the decision itself, so the decision line
      * and the decision log say it (fault recheck N4: only the metrics and the status page did).
      */
