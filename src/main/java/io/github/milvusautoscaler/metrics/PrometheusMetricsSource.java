@@ -80,6 +80,11 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     private final ConcurrentHashMap<Alone, String> renderedAlone = new ConcurrentHashMap<>();
     /** Each namespace's {@link StaleInputs} probe over every metric its targets' templates read. */
     private final Map<String, String> inputProbes;
+    /**
+     * Each namespace's {@link StaleInputs#absentProbe} over every metric its targets' signals read, asked when a
+     * signal reads empty and its own empty-why query names nothing.
+     */
+    private final Map<String, String> absentProbes;
     /** The metrics each rendered query reads, derived once per text. */
     private final ConcurrentHashMap<String, Set<String>> inputsOf = new ConcurrentHashMap<>();
     private final QueryClient client;
@@ -166,6 +171,14 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         Map<String, String> probes = new java.util.HashMap<>();
         metricsByNamespace.forEach((ns, metrics) -> StaleInputs.probe(ns, metrics, endpoint.staleAfter()).ifPresent(p -> probes.put(ns, p)));
         this.inputProbes = Collections.unmodifiableMap(probes);
+        Map<String, Set<String>> signalMetrics = new java.util.TreeMap<>();
+        for (TargetQueries q : byTarget.values()) {
+            Set<String> metrics = signalMetrics.computeIfAbsent(q.target().namespace(), ns -> new TreeSet<>());
+            q.signals().forEach(s -> metrics.addAll(StaleInputs.named(s.template())));
+        }
+        Map<String, String> absent = new java.util.HashMap<>();
+        signalMetrics.forEach((ns, metrics) -> StaleInputs.absentProbe(ns, metrics).ifPresent(p -> absent.put(ns, p)));
+        this.absentProbes = Collections.unmodifiableMap(absent);
         // Each (signal, kind) counter exists at 0 from the start, like the query-error counters:
         // rate() then reads 0 rather than nothing until a first failure, which shows as a rise.
         for (TargetQueries q : byTarget.values()) {
@@ -480,11 +493,11 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
      */
     private String emptyWhy(Target target, SignalQuery def, Instant at) {
         if (def.emptyWhy() == null) {
-            return "";
+            return absentInputs(target, def, at);
         }
         Read read = read(target, def.emptyWhy(), at);
         if (read.failure != null || read.series.isEmpty()) {
-            return "";
+            return absentInputs(target, def, at);
         }
         Map<String, SortedSet<String>> podsByWhy = new TreeMap<>();
         for (QueryResult.Series s : read.series) {
@@ -498,6 +511,49 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             out.append(String.join(", ", pods.stream().limit(WHY_PODS).toList()));
             if (pods.size() > WHY_PODS) {
                 out.append(" and ").append(pods.size() - WHY_PODS).append(" more");
+            }
+        });
+        return out.toString();
+    }
+
+    /**
+     * Why a signal reads empty when metrics it reads have no series at all in the target's namespace
+     * ({@link StaleInputs#absentProbe}), grouped by who exports them: ": no series of kube_pod_owner,
+     * kube_pod_status_ready, kube_replicaset_owner in namespace milvus now (kube-state-metrics down or not scraped;
+     * doctor names the missing link)", for each exporter all of whose metrics the signal reads are gone. A
+     * kube-state-metrics outage ends every such series at once (its failed scrape marks them stale), and
+     * "empty result" alone read as a broken query (fault recheck F4). "" when every metric has series, the probe
+     * fails, or in a replay, whose gaps are history and whose every query text is one more range read.
+     */
+    private String absentInputs(Target target, SignalQuery def, Instant at) {
+        String probe = absentProbes.get(target.namespace());
+        if (probe == null || replay != null) {
+            return "";
+        }
+        QueryResult answer = shared(probe, at);
+        if (!(answer instanceof QueryResult.Samples samples)) {
+            return "";
+        }
+        Set<String> absent = new HashSet<>();
+        for (QueryResult.Series s : samples.series()) {
+            String metric = s.labels().get(StaleInputs.LABEL);
+            if (metric != null) {
+                absent.add(metric);
+            }
+        }
+        Map<String, SortedSet<String>> byExporter = new TreeMap<>();
+        for (String metric : StaleInputs.named(def.template())) {
+            byExporter.computeIfAbsent(StaleInputs.exporterOf(metric), e -> new TreeSet<>()).add(metric);
+        }
+        StringBuilder out = new StringBuilder();
+        byExporter.forEach((exporter, metrics) -> {
+            // Only an exporter all of whose metrics are gone: Milvus creates some counters at their first use
+            // (ProxyFunctionCall at a proxy's first search), so one of them alone missing is an idle cluster.
+            if (absent.containsAll(metrics)) {
+                out.append(out.length() == 0 ? ": " : "; ").append("no series of ").append(String.join(", ", metrics))
+                        .append(" in namespace ").append(target.namespace()).append(" now (")
+                        .append(exporter.isEmpty() ? "not scraped, or gone" : exporter + " down or not scraped")
+                        .append("; doctor names the missing link)");
             }
         });
         return out.toString();

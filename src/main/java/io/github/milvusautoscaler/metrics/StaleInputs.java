@@ -70,6 +70,61 @@ final class StaleInputs {
     }
 
     /**
+     * The probe of which of {@code metrics} have no series at all in {@code namespace} now, empty when there is no
+     * metric: each term answers 1, labelled with its metric, when the metric has no sample within Prometheus' lookback
+     * and no staleness marker since ({@code absent}), e.g. {@code label_replace(absent(kube_pod_owner{namespace=
+     * "milvus"}), "milvus_autoscaler_input", "kube_pod_owner", "", "")}. Asked only when a signal reads empty, so the
+     * decision can say that every {@code kube_*} series of the namespace is gone (kube-state-metrics down or not
+     * scraped: a failed scrape marks every series of its target stale at once) rather than only "empty result".
+     */
+    static Optional<String> absentProbe(String namespace, Collection<String> metrics) {
+        requireNonNull(namespace, "namespace");
+        if (metrics.isEmpty()) {
+            return Optional.empty();
+        }
+        String ns = "{namespace=\"" + PromqlTemplate.quoted(namespace) + "\"}";
+        List<String> each = new ArrayList<>(metrics.size());
+        for (String metric : new TreeSet<>(metrics)) {
+            each.add("label_replace(absent(" + metric + ns + "), \"" + LABEL + "\", \"" + metric + "\", \"\", \"\")");
+        }
+        return Optional.of(String.join(" or ", each));
+    }
+
+    /**
+     * Who exports {@code metric}, by its name's prefix as a default install names them, for a reason that says where
+     * to look: kube-state-metrics ({@code kube_}), the kubelet's cAdvisor ({@code container_}), Milvus itself
+     * ({@code milvus_}); empty for any other name.
+     */
+    static String exporterOf(String metric) {
+        if (metric.startsWith("kube_")) {
+            return "kube-state-metrics";
+        }
+        if (metric.startsWith("container_")) {
+            return "the kubelet's cAdvisor";
+        }
+        if (metric.startsWith("milvus_")) {
+            return "Milvus (the chart's ServiceMonitor or the operator's PodMonitor)";
+        }
+        return "";
+    }
+
+    /**
+     * Every metric name {@code promql} (or a template) reads through a selector with braces, instant or range, e.g.
+     * {@code [container_cpu_usage_seconds_total, kube_pod_owner]}; name-less selectors are left out.
+     */
+    static Set<String> named(String promql) {
+        String text = PLACEHOLDER.matcher(requireNonNull(promql, "promql")).replaceAll("_");
+        Set<String> out = new TreeSet<>();
+        for (String selector : selectors(text)) {
+            int brace = selector.indexOf('{');
+            if (brace > 0) {
+                out.add(selector.substring(0, brace));
+            }
+        }
+        return out;
+    }
+
+    /**
      * The metric names {@code promql} (or a template) reads through instant selectors with braces, e.g.
      * {@code [kube_pod_owner, kube_pod_container_resource_requests]}; name-less selectors are left out, and so are
      * range selectors ({@code rate(m{...}[2m])}): their own window already ends their data within it, and they are

@@ -61,4 +61,18 @@ class StaleInputsProbeTest {
                         + "b{namespace=\"ns\\\"x\"}[90000ms])), \"milvus_autoscaler_input\", \"b\", \"\", \"\")"),
                 StaleInputs.probe("ns\"x", List.of("b", "a"), Duration.ofSeconds(90)));
     }
+
+    @Test
+    void namedReadsRangeSelectorsTooAndTheAbsentProbeAsksEachMetricInTheNamespace() {
+        assertEquals(Set.of("container_cpu_usage_seconds_total", "kube_pod_owner"), StaleInputs.named(
+                "sum(irate(container_cpu_usage_seconds_total{namespace=\"m\"}[2m])) * on (pod) group_left"
+                        + " kube_pod_owner{namespace=\"m\"}"));
+        assertEquals(Optional.empty(), StaleInputs.absentProbe("milvus", Set.of()));
+        assertEquals(Optional.of("label_replace(absent(a{namespace=\"m\"}), \"milvus_autoscaler_input\", \"a\", \"\","
+                        + " \"\") or label_replace(absent(b{namespace=\"m\"}), \"milvus_autoscaler_input\", \"b\", \"\","
+                        + " \"\")"), StaleInputs.absentProbe("m", List.of("b", "a")));
+        assertEquals("kube-state-metrics", StaleInputs.exporterOf("kube_pod_owner"));
+        assertEquals("the kubelet's cAdvisor", StaleInputs.exporterOf("container_memory_working_set_bytes"));
+        assertEquals("", StaleInputs.exporterOf("up"));
+    }
 }

@@ -1,0 +1,125 @@
+package io.github.milvusautoscaler.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.testsupport.FakeMilvusPods;
+import io.github.milvusautoscaler.testsupport.PrometheusServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real Prometheus in which kube-state-metrics went away 400 s ago in one namespace while the kubelet's cAdvisor
+ * and Milvus' own series went on: an empty signal names the exporter whose series are all gone, where it said only
+ * "empty result" (fault recheck F4). Past Prometheus' 5m lookback a plain selector finds nothing, as it finds nothing
+ * at once when kube-state-metrics' scrape fails (Prometheus marks every series of a failed target stale,
+ * scrape/scrape.go); the backfill stands for both. A namespace whose series all go on reads values.
+ */
+class AbsentInputsTest {
+
+    private static final Clock CLOCK = Clock.systemUTC();
+    private static final double GIB = 1024.0 * 1024 * 1024;
+
+    private static PrometheusServer prometheus;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Instant now = CLOCK.instant().truncatedTo(ChronoUnit.SECONDS);
+        prometheus = PrometheusServer.builder()
+                // "ksm-down": everything until 400 s ago, then everything but kube-state-metrics' kube_* series.
+                .backfill(history("ksm-down", now.minusSeconds(900), now.minusSeconds(400), true))
+                .backfill(history("ksm-down", now.minusSeconds(400), now.minusSeconds(10), false))
+                .backfill(history("whole", now.minusSeconds(900), now.minusSeconds(10), true))
+                .start();
+    }
+
+    /**
+     * One Helm release hr in {@code namespace}: two queryNodes and a proxy with 40 searches/s, from {@code from} to
+     * {@code to}; without kube-state-metrics' series ({@code kube_*}, its metric prefix) unless {@code withKsm}.
+     */
+    private static String history(String namespace, Instant from, Instant to, boolean withKsm) throws Exception {
+        try (FakeMilvusPods pods = new FakeMilvusPods(CLOCK)) {
+            for (String pod : List.of("hr-milvus-querynode-5d8c7f9b4d-a1b2c", "hr-milvus-querynode-5d8c7f9b4d-d3e4f")) {
+                pods.start(namespace, "hr", InstallKind.HELM, "querynode", pod, 2, 8 * GIB).setCpuUtilisation(0.5)
+                        .setMemoryUtilisation(0.4);
+            }
+            pods.start(namespace, "hr", InstallKind.HELM, "proxy", "hr-milvus-proxy-6b9d8c7f5b-p4v7w", 1, 2 * GIB)
+                    .setCpuUtilisation(0.3).setRequestRate("Search", 40);
+            String text = pods.openMetricsHistory(from, to, Duration.ofSeconds(5), Map.of("job", PrometheusServer.JOB));
+            return withKsm ? text : text.lines().filter(line -> !line.startsWith("kube_"))
+                    .collect(Collectors.joining("\n", "", "\n"));
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+    }
+
+    private static Target queryNode(String namespace) {
+        return new Target(namespace, "hr", Component.QUERY_NODE, InstallKind.HELM);
+    }
+
+    private static PrometheusMetricsSource source() {
+        return new PrometheusMetricsSource(TestEndpoints.of(prometheus.url()), DefaultQueries.schemes(),
+                List.of(DefaultQueries.forTarget(queryNode("ksm-down")), DefaultQueries.forTarget(queryNode("whole"))),
+                new SimpleMeterRegistry());
+    }
+
+    @Test
+    void anEmptySignalNamesTheExporterWhoseSeriesAreAllGone() {
+        // The premise: cAdvisor's and Milvus' series of the namespace are current, kube-state-metrics' are gone.
+        assertTrue(prometheus.query("milvus_num_node{namespace=\"ksm-down\"}").contains("\"result\":[{"));
+        assertTrue(prometheus.query("kube_pod_owner{namespace=\"ksm-down\"}").contains("\"result\":[]"));
+        try (PrometheusMetricsSource source = source()) {
+            Observation o = source.observe(queryNode("ksm-down"), CLOCK.instant());
+            for (String name : List.of("cpu", "memory")) {
+                Signal s = o.signals().get(name);
+                assertFalse(s.isKnown(), name + " read " + s.value());
+                assertTrue(s.problem().startsWith("empty result: no series of kube_pod_container_resource_"),
+                        name + ": " + s.problem());
+                assertTrue(s.problem().endsWith(", kube_pod_owner, kube_pod_status_ready, kube_replicaset_owner in"
+                        + " namespace ksm-down now (kube-state-metrics down or not scraped; doctor names the missing"
+                        + " link)"), name + ": " + s.problem());
+                // cAdvisor's counters and Milvus' own series are there: not named.
+                assertFalse(s.problem().contains(" container_") || s.problem().contains("milvus_"), s.problem());
+            }
+            Signal qps = o.signals().get("qps");
+            assertFalse(qps.isKnown(), "qps read " + qps.value());
+            assertTrue(qps.problem().contains("kube_pod_status_ready") && qps.problem().contains(
+                    "(kube-state-metrics down or not scraped;") && !qps.problem().contains("milvus_"), qps.problem());
+
+            Observation whole = source.observe(queryNode("whole"), CLOCK.instant());
+            assertEquals(0.5, whole.signals().get("cpu").value().getAsDouble(), 0.02);
+        }
+    }
+
+    @Test
+    void theProbeNamesOnlyMetricsWithNoSeriesInTheNamespace() {
+        // The probe as Prometheus answers it: a metric with series in the namespace (a gauge, a counter) is not
+        // named, one without any is.
+        String probe = StaleInputs.absentProbe("whole", List.of("kube_pod_owner", "milvus_proxy_req_count",
+                "milvus_never_exported")).orElseThrow();
+        String body = prometheus.query(probe);
+        assertTrue(body.contains("\"milvus_autoscaler_input\":\"milvus_never_exported\""), body);
+        assertFalse(body.contains("\"milvus_autoscaler_input\":\"kube_pod_owner\""), body);
+        assertFalse(body.contains("\"milvus_autoscaler_input\":\"milvus_proxy_req_count\""), body);
+    }
+}
