@@ -200,7 +200,7 @@ final class QueryClient implements AutoCloseable {
     QueryResult query(String promql, Instant at) {
         requireNonNull(promql, "promql");
         requireNonNull(at, "at");
-        return execute(promql, null, at, null);
+        return execute(promql, null, at, null, false);
     }
 
     /**
@@ -213,7 +213,7 @@ final class QueryClient implements AutoCloseable {
         requireNonNull(start, "start");
         requireNonNull(end, "end");
         requireNonNull(step, "step");
-        return execute(promql, start, end, step);
+        return execute(promql, start, end, step, false);
     }
 
     /**
@@ -223,8 +223,12 @@ final class QueryClient implements AutoCloseable {
      */
     static final Duration RANGE_TIMEOUT = Duration.ofMinutes(1);
 
-    /** An instant query when {@code rangeStart} is null, else a range query; retried inside the breaker. */
-    private QueryResult execute(String promql, Instant rangeStart, Instant at, Duration step) {
+    /**
+     * An instant query when {@code rangeStart} is null, else a range query; retried inside the breaker. A
+     * {@code callerSays} failure is not logged here: its caller prints it (a command's one line), which the WARN
+     * only repeated.
+     */
+    private QueryResult execute(String promql, Instant rangeStart, Instant at, Duration step, boolean callerSays) {
         long start = System.nanoTime();
         Duration budget = rangeStart == null || endpoint.timeout().compareTo(RANGE_TIMEOUT) >= 0 ? endpoint.timeout()
                 : RANGE_TIMEOUT;
@@ -248,13 +252,13 @@ final class QueryClient implements AutoCloseable {
             }
             result = new QueryResult.Failed(FailureKind.TRANSPORT, "query interrupted: " + describe(e));
         }
-        record(promql, result, attempts.get(), System.nanoTime() - start, rangeStart != null);
+        record(promql, result, attempts.get(), System.nanoTime() - start, rangeStart != null, callerSays);
         return result;
     }
 
     /** Why Prometheus cannot be used right now, or empty when {@code vector(1)} evaluates. */
     java.util.Optional<ProbeFailure> probe(Instant at) {
-        QueryResult result = query("vector(1)", at);
+        QueryResult result = execute("vector(1)", null, requireNonNull(at, "at"), null, true);
         return result instanceof QueryResult.Failed failed
                 ? java.util.Optional.of(new ProbeFailure(failed.kind(), failed.reason())) : java.util.Optional.empty();
     }
@@ -537,7 +541,8 @@ final class QueryClient implements AutoCloseable {
      * query's success says nothing of the instant queries the ticks read (a skewed clock fails only those: the
      * background history read alternated "are failing" and "succeed again" four times in 5 s, last recheck).
      */
-    private void record(String promql, QueryResult result, int attempts, long nanos, boolean range) {
+    private void record(String promql, QueryResult result, int attempts, long nanos, boolean range,
+                        boolean callerSays) {
         boolean ok = result instanceof QueryResult.Samples;
         if (attempts > 0) {
             (ok ? successTimer : errorTimer).record(nanos, TimeUnit.NANOSECONDS);
@@ -550,6 +555,9 @@ final class QueryClient implements AutoCloseable {
         }
         QueryResult.Failed failed = (QueryResult.Failed) result;
         errors.get(failed.kind()).increment();
+        if (callerSays) {
+            return;
+        }
         switch (failed.kind()) {
             case HTTP_4XX, QUERY_ERROR, BAD_RESPONSE, TOO_MANY_SERIES, RESULT_TYPE -> {
                 // The query itself is wrong: say so once per query text, not every tick.

@@ -176,6 +176,30 @@ class ResilienceTest {
         }
     }
 
+    /**
+     * A command's probe that fails is said by the command, in one line of its own ("signals: Prometheus at ... cannot
+     * be reached: ..."): the client does not log it as well, which printed the same cause twice (closing note
+     * residual); a tick's query that fails afterwards is still said, once.
+     */
+    @Test
+    void aFailedProbeIsLeftToItsCallerToSay() {
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return FailureShapesTest.status(503, "");
+            }
+        });
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs =
+                     io.github.milvusautoscaler.testsupport.CapturedLogs.of(QueryClient.class);
+             PrometheusMetricsSource source = source(1, 100, Duration.ofSeconds(30))) {
+            assertTrue(source.probe(AT).orElseThrow().reason().contains("503"));
+            assertEquals(List.of(), logs.warnings());
+            source.observe(TARGET, AT.plusSeconds(15));
+            assertEquals(1, logs.warnings().stream().filter(m -> m.contains("are failing")).count(),
+                    logs.warnings().toString());
+        }
+    }
+
     private PrometheusMetricsSource source(int attempts, int window, Duration openFor) {
         PrometheusEndpoint endpoint = new PrometheusEndpoint(server.url("/").toString(), Duration.ofSeconds(3),
                 Duration.ofMinutes(2), 1000, Duration.ZERO, new RetrySettings(attempts, Duration.ofMillis(10)),
