@@ -411,7 +411,8 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             if (!Double.isFinite(s.value())) {
                 String pod = s.labels().get("pod");
                 return unknown(target, def.name(), FailureKind.NOT_FINITE,
-                        "value " + format(s.value()) + (def.perPod() && pod != null ? " for pod " + pod : ""));
+                        "value " + format(s.value()) + (def.perPod() && pod != null ? " for pod " + pod : "")
+                                + notFiniteWhy(def, s.value()));
             }
         }
         if (!def.mayBeNegative()) {
@@ -557,6 +558,16 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             }
         });
         return out.toString();
+    }
+
+    /**
+     * What a value that is not a number most likely is, said beside it: PromQL turns x/0 into +Inf and 0/0 into NaN
+     * rather than failing, and the default templates divide by what may be 0 (qps by the component's ready replicas,
+     * which reads 0 while none is ready: its first start, a rollout of every pod; cpu by a request of 0).
+     */
+    private static String notFiniteWhy(SignalQuery def, double value) {
+        String by = def.perPod() ? "a request or limit of 0?" : "0 ready replicas of the component?";
+        return (Double.isNaN(value) ? " (0/0 in the query: " : " (a division by zero in the query: ") + by + ")";
     }
 
     /** Pods an empty signal's reason names per reason: enough to find one, short enough for a decision line. */

@@ -100,10 +100,10 @@ class FailureShapesTest {
         return Stream.of(
                 Arguments.of("empty result", List.of(json(vector())), true, "empty result", FailureKind.EMPTY, 1),
                 Arguments.of("NaN from 0/0", List.of(json(vector(pod("qn-0", "NaN", AT)))), true,
-                        "value NaN for pod qn-0", FailureKind.NOT_FINITE, 1),
+                        "value NaN for pod qn-0 (0/0 in the query: a request or limit of 0?)", FailureKind.NOT_FINITE, 1),
                 Arguments.of("+Inf from x/0", List.of(json(vector(pod("qn-0", "0.5", AT), pod("qn-1", "+Inf", AT)))), true,
-                        "value +Inf for pod qn-1", FailureKind.NOT_FINITE, 1),
-                Arguments.of("-Inf", List.of(json(scalar("-Inf", AT))), false, "value -Inf", FailureKind.NOT_FINITE, 1),
+                        "value +Inf for pod qn-1 (a division by zero in the query: a request or limit of 0?)", FailureKind.NOT_FINITE, 1),
+                Arguments.of("-Inf", List.of(json(scalar("-Inf", AT))), false, "value -Inf (a division by zero in the query: 0 ready replicas of the component?)", FailureKind.NOT_FINITE, 1),
                 Arguments.of("4 series > max-series 3",
                         List.of(json(vector(pod("a", "1", AT), pod("b", "1", AT), pod("c", "1", AT), pod("d", "1", AT)))),
                         true, "more than 3 series", FailureKind.TOO_MANY_SERIES, 1),
