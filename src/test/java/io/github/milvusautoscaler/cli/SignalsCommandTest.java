@@ -238,7 +238,9 @@ class SignalsCommandTest {
         assertEquals(0, r.exit(), r.all());
         assertEquals("", r.err().strip(), r.all());
         assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith("cpu") && l.contains("N/A")), r.all());
+        // (The probe asking which inputs have no series at all names the metric too; it is another query.)
         assertEquals(1, sent.stream().filter(q -> q.contains("container_cpu_usage_seconds_total")
-                && !q.contains(undeclared)).count(), "the N/A cpu's query was answered once: " + sent);
+                && !q.contains(undeclared) && !q.startsWith("label_replace(absent(")).count(),
+                "the N/A cpu's query was answered once: " + sent);
     }
 }
