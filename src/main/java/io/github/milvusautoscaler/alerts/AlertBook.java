@@ -6,6 +6,7 @@ import io.github.milvusautoscaler.core.ActiveAlert;
 import io.github.milvusautoscaler.core.AlertRoute;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Durations;
+import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Target;
 import java.time.Duration;
 import java.time.Instant;
@@ -131,6 +132,8 @@ public final class AlertBook {
     private final DropListener drops;
     private final Map<Target, Map<String, Held>> firing = new ConcurrentHashMap<>();
     private volatile Set<Target> targets = Set.of();
+    /** Each install kind's component label, to tell apart two installs of one name ({@link #setTargets}). */
+    private volatile Map<InstallKind, String> componentLabels = Map.of();
     private int heldCount;
     private long heldBytes;
 
@@ -152,7 +155,18 @@ public final class AlertBook {
 
     /** The configured targets alerts may route to; called at start and on reload. */
     public synchronized void setTargets(Collection<Target> configured) {
+        setTargets(configured, Map.of());
+    }
+
+    /**
+     * As {@link #setTargets(Collection)}, with each install kind's component label ({@code label-schemes}): where a
+     * Helm release and an operator Milvus share a namespace and name ({@link Target#nameShared}), an alert goes to the
+     * install whose series carry the label its route reads (the chart's ServiceMonitor gives {@code component}, the
+     * operator's PodMonitor {@code app_kubernetes_io_component}, which the shipped routes read in turn).
+     */
+    public synchronized void setTargets(Collection<Target> configured, Map<InstallKind, String> componentLabels) {
         targets = Set.copyOf(configured);
+        this.componentLabels = Map.copyOf(componentLabels);
         firing.keySet().retainAll(targets);
         recount();
     }
@@ -389,8 +403,20 @@ public final class AlertBook {
                         + " autoscaler scales (" + Arrays.stream(Component.values()).map(Component::configName)
                         .collect(Collectors.joining(", ")) + "; coordinators never are)");
             }
-            Optional<Target> target = targets.stream().filter(t -> t.namespace().equals(ns) && t.name().equals(name)
-                    && t.component() == component.get()).findFirst();
+            List<Target> named = targets.stream().filter(t -> t.namespace().equals(ns) && t.name().equals(name)
+                    && t.component() == component.get()).toList();
+            if (named.size() > 1) {
+                String label = r.componentLabel();
+                named = named.stream().filter(t -> label.equals(componentLabels.get(t.install()))).toList();
+                if (named.size() != 1) {
+                    return new Routing(null, null, "both a Helm and an operator install " + ns + "/" + name + " are"
+                            + " configured, and label " + label + " does not tell which one it came from"
+                            + (componentLabels.isEmpty() ? "" : " (label-schemes: the Helm install's component label is "
+                            + componentLabels.get(InstallKind.HELM) + ", the operator's "
+                            + componentLabels.get(InstallKind.OPERATOR) + ")"));
+                }
+            }
+            Optional<Target> target = named.stream().findFirst();
             if (target.isEmpty()) {
                 return new Routing(null, null, "no configured target " + ns + "/" + name + "/" + component.get()
                         + " (read from labels " + r.namespaceLabel() + ", " + r.nameLabel() + ", " + r.componentLabel()

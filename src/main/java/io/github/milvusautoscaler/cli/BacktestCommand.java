@@ -428,7 +428,7 @@ public final class BacktestCommand implements Callable<Integer> {
     }
 
     static String traceFile(Target t) {
-        return "trace-" + t.namespace() + "_" + t.name() + "_" + t.component().configName() + ".csv";
+        return "trace-" + t.clusterId().replace('/', '_') + "_" + t.component().configName() + ".csv";
     }
 
     /**
@@ -517,7 +517,7 @@ public final class BacktestCommand implements Callable<Integer> {
     }
 
     static String decisionFile(Target t) {
-        return "decisions-" + t.namespace() + "_" + t.name() + "_" + t.component().configName() + ".jsonl";
+        return "decisions-" + t.clusterId().replace('/', '_') + "_" + t.component().configName() + ".jsonl";
     }
 
     /**

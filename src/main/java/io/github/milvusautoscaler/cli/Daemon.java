@@ -57,6 +57,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import io.github.milvusautoscaler.core.InstallKind;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -215,7 +216,7 @@ final class Daemon implements AutoCloseable {
         SelfMetrics self = new SelfMetrics(registry, leader::isLeader, () -> engine != null ? engine.dryRun() : s.dryRun());
         DecisionLogger logger = new DecisionLogger(leader::isLeader);
         this.alertBook = Assembly.alertBook(s.alerts(), registry);
-        alertBook.setTargets(s.targets().stream().map(TargetSettings::target).toList());
+        alertBook.setTargets(s.targets().stream().map(TargetSettings::target).toList(), componentLabels(s));
         EngineAssembly assembly = EngineAssembly.of(clock, metrics, actuator, s.maxActionsPerHour())
                 .leader(leader).alerts(Assembly.alertSource(alertBook)).dryRun(s.dryRun()).history(history)
                 .sink(logger).listener(logger).sink(self).listener(self);
@@ -494,7 +495,7 @@ final class Daemon implements AutoCloseable {
         scheduler.retain(next.targets().stream().map(TargetSettings::target).collect(java.util.stream.Collectors.toSet()));
         metrics.swap(nextSource);
         history.swap(Assembly.historySource(next, next.targets(), Duration.ZERO, registry));
-        alertBook.setTargets(next.targets().stream().map(TargetSettings::target).toList());
+        alertBook.setTargets(next.targets().stream().map(TargetSettings::target).toList(), componentLabels(next));
         alertBook.setRoutes(next.alerts().routes());
         scheduler.update(Assembly.engineTargets(next.labelSchemes(), next.targets()));
         if (next.dryRun() != before.dryRun()) {
@@ -550,6 +551,13 @@ final class Daemon implements AutoCloseable {
     private void unbindResilienceMeters() {
         registry.getMeters().stream().filter(m -> m.getId().getName().startsWith("resilience4j."))
                 .forEach(registry::remove);
+    }
+
+    /** Each install kind's component label, which tells the alert book's routes apart two installs of one name. */
+    private static Map<InstallKind, String> componentLabels(AutoscalerSettings s) {
+        Map<InstallKind, String> labels = new java.util.EnumMap<>(InstallKind.class);
+        s.labelSchemes().forEach((kind, scheme) -> labels.put(kind, scheme.componentLabel()));
+        return labels;
     }
 
     /**

@@ -118,7 +118,20 @@ final class TargetReader {
             cluster(i, Node.of((ConfigObject) element.raw(), element.path(), errors), defaults, componentDefaults,
                     seen, targets);
         }
-        return targets;
+        return withSharedNames(targets);
+    }
+
+    /**
+     * {@code targets}, those of a namespace and name that both a Helm and an operator cluster use marked as shared
+     * ({@link Target#nameShared}), so their ids tell the two installs apart.
+     */
+    private static List<TargetSettings> withSharedNames(List<TargetSettings> targets) {
+        Map<String, java.util.Set<InstallKind>> installs = new HashMap<>();
+        targets.forEach(t -> installs.computeIfAbsent(t.target().clusterId(), k -> java.util.EnumSet.noneOf(
+                InstallKind.class)).add(t.target().install()));
+        return targets.stream().map(t -> installs.get(t.target().clusterId()).size() < 2 ? t
+                : t.withTarget(t.target().withNameShared())).collect(java.util.stream.Collectors.toCollection(
+                ArrayList::new));
     }
 
     /** True when some cluster names {@code component} under its components (whatever else is wrong with it). */
@@ -147,13 +160,6 @@ final class TargetReader {
             errors.add(name, "must be a Kubernetes object name: lower-case letters, digits, '-' and '.'");
             name = null;
         }
-        if (namespace != null && name != null) {
-            Integer first = seen.putIfAbsent(namespace.value() + "/" + name.value(), index);
-            if (first != null) {
-                errors.add(name, "must be unique: clusters[" + first + "] has the same namespace ("
-                        + namespace.value() + ") and name");
-            }
-        }
         InstallKind install = null;
         Field<String> installField = cluster.string("install");
         if (installField != null) {
@@ -161,6 +167,16 @@ final class TargetReader {
                 case "operator" -> install = InstallKind.OPERATOR;
                 case "helm" -> install = InstallKind.HELM;
                 default -> errors.add(installField, "must be operator or helm");
+            }
+        }
+        if (namespace != null && name != null && install != null) {
+            // A Helm release and an operator Milvus of one name can share a namespace (their Deployments are
+            // <name>-milvus-<component> and <fullname>-<component>, their series told apart by the monitors' component
+            // labels): only the same install twice is one cluster configured twice.
+            Integer first = seen.putIfAbsent(namespace.value() + "/" + name.value() + "/" + install, index);
+            if (first != null) {
+                errors.add(name, "must be unique: clusters[" + first + "] has the same namespace ("
+                        + namespace.value() + "), name and install (" + installField.value() + ")");
             }
         }
         String fullnameOverride = chartValue(cluster, "fullname-override", "fullnameOverride", install);

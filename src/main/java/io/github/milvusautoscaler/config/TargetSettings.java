@@ -102,4 +102,9 @@ public record TargetSettings(Target target, String milvusVersion, PolicySettings
         }
         return null;
     }
+
+    /** These settings for {@code other}, the same target under another id ({@link Target#withNameShared}). */
+    public TargetSettings withTarget(Target other) {
+        return new TargetSettings(other, milvusVersion, policy, signals, settleQuery, healthQuery);
+    }
 }

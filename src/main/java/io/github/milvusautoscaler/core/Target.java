@@ -11,9 +11,13 @@ import static java.util.Objects.requireNonNull;
  * @param install   who owns the replica count
  * @param fullnameOverride the Helm chart's {@code fullnameOverride} for this release, empty when not set
  *                  (and always for operator installs); it names the Deployments, see {@link DeploymentNames}
+ * @param nameShared whether a Helm release and an operator {@code Milvus} of this name are both configured in this
+ *                  namespace (DESIGN: they can share one; their objects and series never mix): the ids then carry
+ *                  the install kind, {@code milvus/milvus@helm/queryNode}, so status, metrics, the decision log and
+ *                  {@code --target} tell the two apart
  */
 public record Target(String namespace, String name, Component component, InstallKind install,
-                     String fullnameOverride) {
+                     String fullnameOverride, boolean nameShared) {
 
     public Target {
         requireNonNull(namespace, "namespace");
@@ -29,19 +33,32 @@ public record Target(String namespace, String name, Component component, Install
         }
     }
 
+    /** A target whose name no other install in its namespace shares. */
+    public Target(String namespace, String name, Component component, InstallKind install, String fullnameOverride) {
+        this(namespace, name, component, install, fullnameOverride, false);
+    }
+
     /** A target whose Deployments carry the install's default names (no {@code fullnameOverride}). */
     public Target(String namespace, String name, Component component, InstallKind install) {
         this(namespace, name, component, install, "");
     }
 
-    /** The id used in logs, metrics and status: {@code namespace/name/component}, e.g. {@code milvus/my-release/queryNode}. */
-    public String id() {
-        return namespace + "/" + name + "/" + component.configName();
+    /** This target, its name marked as shared with an install of the other kind ({@link #nameShared}). */
+    public Target withNameShared() {
+        return new Target(namespace, name, component, install, fullnameOverride, true);
     }
 
-    /** The cluster this target belongs to: {@code namespace/name}. */
+    /**
+     * The id used in logs, metrics and status: {@code namespace/name/component}, e.g. {@code milvus/my-release/queryNode};
+     * {@code milvus/milvus@operator/queryNode} when the name is shared ({@link #nameShared}: '@' is in no object name).
+     */
+    public String id() {
+        return clusterId() + "/" + component.configName();
+    }
+
+    /** The cluster this target belongs to: {@code namespace/name}, or {@code namespace/name@helm} when the name is shared. */
     public String clusterId() {
-        return namespace + "/" + name;
+        return namespace + "/" + name + (nameShared ? "@" + install.name().toLowerCase(java.util.Locale.ROOT) : "");
     }
 
     /**
@@ -50,8 +67,8 @@ public record Target(String namespace, String name, Component component, Install
      */
     @Override
     public int hashCode() {
-        return (((namespace.hashCode() * 31 + name.hashCode()) * 31 + component.ordinal()) * 31 + install.ordinal()) * 31
-                + fullnameOverride.hashCode();
+        return ((((namespace.hashCode() * 31 + name.hashCode()) * 31 + component.ordinal()) * 31 + install.ordinal()) * 31
+                + fullnameOverride.hashCode()) * 31 + (nameShared ? 1 : 0);
     }
 
     @Override

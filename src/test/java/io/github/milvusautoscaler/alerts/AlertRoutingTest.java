@@ -149,4 +149,41 @@ class AlertRoutingTest {
         assertEquals(target, o.target(), o.toString());
         assertEquals(reason == null ? "" : reason, o.reason(), o.toString());
     }
+
+    /**
+     * A Helm release and an operator Milvus both named milvus in one namespace (their Deployments milvus-querynode and
+     * milvus-milvus-querynode-0 never collide: the chart keeps a release name that contains "milvus" as its fullname,
+     * milvus-helm templates/_helpers.tpl, and the operator names milvus-operator's <name>-milvus-<component>): the
+     * config takes both, with ids that tell them apart, and each alert goes to the install whose series carry the label
+     * its route reads (the chart's ServiceMonitor gives component, the operator's PodMonitor
+     * app_kubernetes_io_component). Before, the config refused the pair as "must be unique" (real-install recheck 10).
+     */
+    @org.junit.jupiter.api.Test
+    void aHelmAndAnOperatorInstallOfOneNameEachGetTheirOwnAlerts() {
+        io.github.milvusautoscaler.config.AutoscalerSettings s = ConfigLoader.parse("""
+                milvus-autoscaler.clusters = [
+                  { namespace = milvus, name = milvus, install = helm, milvus-version = "2.5.6", components { queryNode {} } }
+                  { namespace = milvus, name = milvus, install = operator, milvus-version = "2.5.6", components { queryNode {} } }
+                  { namespace = milvus, name = other, install = helm, milvus-version = "2.5.6", components { queryNode {} } }
+                ]
+                """, "autoscaler.conf");
+        List<Target> targets = s.targets().stream().map(io.github.milvusautoscaler.config.TargetSettings::target).toList();
+        assertEquals(List.of("milvus/milvus@helm/queryNode", "milvus/milvus@operator/queryNode", "milvus/other/queryNode"),
+                targets.stream().map(Target::id).toList());
+        AlertBook book = new AlertBook(s.alerts().routes(), Duration.ofHours(6), new AlertBook.Caps(10, 1 << 20),
+                (r, n) -> { });
+        java.util.Map<InstallKind, String> componentLabels = new java.util.EnumMap<>(InstallKind.class);
+        s.labelSchemes().forEach((kind, scheme) -> componentLabels.put(kind, scheme.componentLabel()));
+        book.setTargets(targets, componentLabels);
+        assertEquals("milvus/milvus@helm/queryNode", receive(book,
+                "\"app_kubernetes_io_instance\":\"milvus\",\"component\":\"querynode\"").target());
+        assertEquals("milvus/milvus@operator/queryNode", receive(book,
+                "\"app_kubernetes_io_instance\":\"milvus\",\"app_kubernetes_io_component\":\"querynode\"").target());
+        // Without the install kinds' labels the two cannot be told apart: the alert is ignored, and says why.
+        book.setTargets(targets);
+        AlertBook.Outcome unsure = receive(book, "\"app_kubernetes_io_instance\":\"milvus\",\"component\":\"querynode\"");
+        assertEquals(AlertBook.Result.IGNORED, unsure.result(), unsure.toString());
+        assertEquals("both a Helm and an operator install milvus/milvus are configured, and label component does not"
+                + " tell which one it came from", unsure.reason());
+    }
 }

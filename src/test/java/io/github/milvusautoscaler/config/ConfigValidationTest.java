@@ -350,15 +350,15 @@ class ConfigValidationTest {
                                 + " such as 200ms"),
 
                 // --- clusters ---
-                Arguments.of("two clusters with the same namespace and name",
+                Arguments.of("two clusters with the same namespace, name and install",
                         """
                         milvus-autoscaler.clusters = [
-                          { namespace = milvus, name = search, install = operator, milvus-version = "2.5", components { proxy {} } }
+                          { namespace = milvus, name = search, install = helm, milvus-version = "2.5", components { proxy {} } }
                           { namespace = milvus, name = search, install = helm, milvus-version = "2.5", components { dataNode {} } }
                         ]
                         """,
                         P + "clusters[1].name = \"search\" (autoscaler.conf:3): must be unique: clusters[0] has the same"
-                                + " namespace (milvus) and name"),
+                                + " namespace (milvus), name and install (helm)"),
                 Arguments.of("install neither operator nor helm",
                         cluster("kubectl", "2.5", "proxy {}"),
                         P + "clusters[0].install = \"kubectl\" (autoscaler.conf:4): must be operator or helm"),
@@ -530,9 +530,7 @@ class ConfigValidationTest {
                         + " dataNode, indexNode, proxy, streamingNode): Milvus scales worker nodes only, never coordinators",
                 P + "clusters[1].components = {...} (autoscaler.conf:11): must name at least one worker component, e.g."
                         + " components { queryNode {} }",
-                P + "clusters[1].install = \"helmm\" (autoscaler.conf:11): must be operator or helm",
-                P + "clusters[1].name = \"search\" (autoscaler.conf:11): must be unique: clusters[0] has the same"
-                        + " namespace (milvus) and name"),
+                P + "clusters[1].install = \"helmm\" (autoscaler.conf:11): must be operator or helm"),
                 e.errors().stream().map(ConfigError::toString).toList());
     }
 

@@ -17,8 +17,11 @@ class TargetTest {
         assertEquals(a, b);
         assertEquals(a.hashCode(), b.hashCode());
         // The same in every JVM: nothing identity-based goes in ("milvus" and "prod" hash alike everywhere).
-        assertEquals((((("milvus".hashCode() * 31 + "prod".hashCode()) * 31 + Component.QUERY_NODE.ordinal()) * 31)
-                + InstallKind.OPERATOR.ordinal()) * 31 + "".hashCode(), a.hashCode());
+        assertEquals(((((("milvus".hashCode() * 31 + "prod".hashCode()) * 31 + Component.QUERY_NODE.ordinal()) * 31)
+                + InstallKind.OPERATOR.ordinal()) * 31 + "".hashCode()) * 31, a.hashCode());
+        assertNotEquals(a, a.withNameShared(), "a shared name is another id");
+        assertEquals("milvus/prod@operator/queryNode", a.withNameShared().id());
+        assertEquals("milvus/prod@operator", a.withNameShared().clusterId());
     }
 
     @Test
