@@ -326,7 +326,11 @@ final class StepDown implements Rule<StepDown.Steps> {
         }
         if (!settled(t)) {
             Instant since = steps.settleWaitSince() != null ? steps.settleWaitSince() : t.now();
-            boolean unread = t.observation().settle() == Settle.UNKNOWN;
+            // Where to look only when nothing was read: a stale input or a failed query names its own cause, and the
+            // querycoord hint sent an SRE to a component that was scraped fine (real-install recheck 10, F2).
+            String note = t.observation().settleNote();
+            boolean unread = t.observation().settle() == Settle.UNKNOWN
+                    && (note.isEmpty() || note.endsWith("empty result"));
             String what = t.component() + " not settled (" + t.ready() + " of " + t.current() + " ready, data movement "
                     + t.observation().settle().name().toLowerCase(Locale.ROOT)
                     + (t.observation().settleNote().isEmpty() ? "" : ", " + t.observation().settleNote()) + ")";

@@ -296,6 +296,17 @@ class MessageTruthTest {
         assertEquals(Reason.SETTLE_TIMEOUT, late.reason(), late.message().text());
         assertFalse(late.message().text().contains("check stopping balance"), late.message().text());
         assertTrue(late.message().text().contains(StepDown.SETTLE_UNREAD), late.message().text());
+        // A settle query that read a series too old names that cause, not where a missing series might be: here a
+        // removed queryNode's stopping gauge, which Prometheus serves until its staleness marker, two scrape
+        // intervals after the target left (scrape/scrape.go, endOfRunStaleness): at a 60s scrape past stale-after
+        // (real-install recheck 10, F2).
+        s.settleNote = "settle query: no sample of milvus_querynode_stopping_balance_node_num within stale-after 2m"
+                + " (Prometheus still serves the last one, up to its 5m lookback)";
+        s.state = Scene.settleWaitSince(s.steadyFor(Duration.ofMinutes(40)), s.now.minus(Duration.ofMinutes(10)));
+        Decision stale = s.decide().decision();
+        assertEquals(Reason.SETTLING, stale.reason(), stale.message().text());
+        assertEquals("queryNode not settled (3 of 3 ready, data movement unknown, " + s.settleNote + ") for 10m of 30m;"
+                + " holding at 3", stale.message().text());
     }
 
     /** {@code current} replicas, {@code ready} of them ready, the rest not ready past the settle timeout, no move. */
