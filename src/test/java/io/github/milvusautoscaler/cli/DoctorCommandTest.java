@@ -119,13 +119,14 @@ class DoctorCommandTest {
                 .backfill(pods.openMetricsHistory(now.minus(Duration.ofMinutes(3)), now, Duration.ofSeconds(1),
                         Map.of("job", PrometheusServer.JOB)))
                 .backfill(scrapeFailures(now.minus(Duration.ofMinutes(3)), now))
+                .backfill(ksmGone(now))
                 .start();
         List<String> scraped = new ArrayList<>(pods.targets());
         scraped.add("127.0.0.1:" + prometheus.port());
         prometheus.setTargets(scraped);
         StringBuilder clusters = new StringBuilder();
         for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor", "scrapefail",
-                "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped", "notready", "unseen"}) {
+                "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped", "notready", "unseen", "ksmgone"}) {
             clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
                     .append(" milvus-version = \"2.5.6\", components { queryNode {")
                     .append(ns.equals("unscraped") ? " signals.read-queue.enabled = true" : "").append(" } } }\n");
@@ -181,6 +182,21 @@ class DoctorCommandTest {
         return new FakeMilvusPod[] {queryNode, proxy};
     }
 
+    /**
+     * Namespace ksmgone: a healthy release whose kube-state-metrics series end 10 minutes ago while the history of
+     * everything else ends there too (this Prometheus holds no live target for it): past the 5m lookback nothing of it
+     * answers now, but the last hour does, as after kube-state-metrics went away (its failed scrape marks every series
+     * stale at once, Prometheus scrape/scrape.go).
+     */
+    private static String ksmGone(Instant now) throws Exception {
+        try (FakeMilvusPods gone = new FakeMilvusPods(CLOCK)) {
+            gone.start("ksmgone", "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-k1s2m", 2, 8 * GIB)
+                    .setCpuUtilisation(0.5);
+            return gone.openMetricsHistory(now.minus(Duration.ofMinutes(40)), now.minus(Duration.ofMinutes(10)),
+                    Duration.ofSeconds(15), Map.of("job", PrometheusServer.JOB));
+        }
+    }
+
     @AfterAll
     static void stop() {
         for (AutoCloseable c : new AutoCloseable[] {prometheus, pods}) {
@@ -197,6 +213,8 @@ class DoctorCommandTest {
     static Stream<Arguments> links() {
         return Stream.of(
                 Arguments.of("empty", "cpu", "kube-state-metrics is not scraped"),
+                Arguments.of("ksmgone", "cpu", "no kube_deployment_spec_replicas in namespace ksmgone now, though there"
+                        + " was within the hour: kube-state-metrics is down or restarting, or its scrape fails"),
                 Arguments.of("renamed", "cpu", "none of the Deployments hr-milvus-querynode (nor the component's StatefulSet) exists in renamed"),
                 Arguments.of("renamed", "cpu", "fullname-override"),
                 Arguments.of("nopods", "cpu", "no pods of hr-milvus-querynode"),
