@@ -167,6 +167,19 @@ public final class AlertBook {
     public synchronized void setTargets(Collection<Target> configured, Map<InstallKind, String> componentLabels) {
         targets = Set.copyOf(configured);
         this.componentLabels = Map.copyOf(componentLabels);
+        // A reload that adds or removes a Helm or operator install of the same name renames the other's targets
+        // (Target#nameShared): their held alerts move with them rather than being forgotten, which a re-sent alert
+        // then met as new, and the scale-in block as one carried from before this daemon led (recheck 11, N2).
+        for (Target old : List.copyOf(firing.keySet())) {
+            if (!targets.contains(old)) {
+                targets.stream().filter(t -> t.withNameShared().equals(old.withNameShared())).findFirst()
+                        .ifPresent(renamed -> firing.merge(renamed, firing.remove(old), (a, b) -> {
+                            Map<String, Held> both = new ConcurrentHashMap<>(a);
+                            both.putAll(b);
+                            return both;
+                        }));
+            }
+        }
         firing.keySet().retainAll(targets);
         recount();
     }

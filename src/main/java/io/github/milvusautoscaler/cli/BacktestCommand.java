@@ -107,7 +107,8 @@ public final class BacktestCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--export-trace", description = "Also write trace-<namespace>_<name>_<component>.csv per target"
-            + " with qps: the recorded read requests/s (qps x ready replicas) as a NAB CSV that simulate --trace reads.")
+            + " with qps (<name>@helm or <name>@operator where a Helm and an operator install share the name): the"
+            + " recorded read requests/s (qps x ready replicas) as a NAB CSV that simulate --trace reads.")
     boolean exportTrace;
 
     @Option(names = "--max-points", hidden = true, defaultValue = "10999",

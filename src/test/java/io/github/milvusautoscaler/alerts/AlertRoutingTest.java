@@ -186,4 +186,29 @@ class AlertRoutingTest {
         assertEquals("both a Helm and an operator install milvus/milvus are configured, and label component does not"
                 + " tell which one it came from", unsure.reason());
     }
+
+    /**
+     * A reload that removes the operator install of a shared name renames the Helm install's targets
+     * (milvus/milvus@helm/queryNode becomes milvus/milvus/queryNode): the alert held for it moves with it, so it still
+     * blocks scale-in and its re-send is a duplicate, where the book forgot it and met the re-send as new (recheck 11,
+     * N2).
+     */
+    @org.junit.jupiter.api.Test
+    void aHeldAlertMovesWithItsTargetWhenAReloadRenamesIt() {
+        Target shared = new Target("milvus", "milvus", Component.QUERY_NODE, InstallKind.HELM).withNameShared();
+        Target alone = new Target("milvus", "milvus", Component.QUERY_NODE, InstallKind.HELM);
+        Target operator = new Target("milvus", "milvus", Component.QUERY_NODE, InstallKind.OPERATOR).withNameShared();
+        AlertBook book = new AlertBook(ConfigLoader.defaults().alerts().routes(), Duration.ofHours(6),
+                new AlertBook.Caps(10, 1 << 20), (r, n) -> { });
+        book.setTargets(List.of(shared, operator), java.util.Map.of(InstallKind.HELM, "component", InstallKind.OPERATOR,
+                "app_kubernetes_io_component"));
+        String labels = "\"app_kubernetes_io_instance\":\"milvus\",\"component\":\"querynode\"";
+        assertEquals(AlertBook.Result.ACCEPTED, receive(book, labels).result());
+        book.setTargets(List.of(alone), java.util.Map.of(InstallKind.HELM, "component", InstallKind.OPERATOR,
+                "app_kubernetes_io_component"));
+        assertEquals(1, book.firing(alone, Instant.parse("2026-12-05T07:03:10Z")).size(), "still held, under its new id");
+        AlertBook.Outcome again = receive(book, labels);
+        assertEquals(AlertBook.Result.DUPLICATE, again.result(), again.toString());
+        assertEquals("milvus/milvus/queryNode", again.target());
+    }
 }
