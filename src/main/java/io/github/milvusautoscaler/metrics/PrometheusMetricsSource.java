@@ -175,6 +175,9 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         for (TargetQueries q : byTarget.values()) {
             Set<String> metrics = signalMetrics.computeIfAbsent(q.target().namespace(), ns -> new TreeSet<>());
             q.signals().forEach(s -> metrics.addAll(StaleInputs.named(s.template())));
+            for (String query : List.of(q.settleQuery(), q.healthQuery())) {
+                metrics.addAll(StaleInputs.named(query));
+            }
         }
         Map<String, String> absent = new java.util.HashMap<>();
         signalMetrics.forEach((ns, metrics) -> StaleInputs.absentProbe(ns, metrics).ifPresent(p -> absent.put(ns, p)));
@@ -494,11 +497,11 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
      */
     private String emptyWhy(Target target, SignalQuery def, Instant at) {
         if (def.emptyWhy() == null) {
-            return absentInputs(target, def, at);
+            return absentInputs(target, def.template(), at);
         }
         Read read = read(target, def.emptyWhy(), at);
         if (read.failure != null || read.series.isEmpty()) {
-            return absentInputs(target, def, at);
+            return absentInputs(target, def.template(), at);
         }
         Map<String, SortedSet<String>> podsByWhy = new TreeMap<>();
         for (QueryResult.Series s : read.series) {
@@ -518,15 +521,16 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     }
 
     /**
-     * Why a signal reads empty when metrics it reads have no series at all in the target's namespace
-     * ({@link StaleInputs#absentProbe}), grouped by who exports them: ": no series of kube_pod_owner,
-     * kube_pod_status_ready, kube_replicaset_owner in namespace milvus now (kube-state-metrics down or not scraped;
-     * doctor names the missing link)", for each exporter all of whose metrics the signal reads are gone. A
+     * Why a signal's, the settle or the health query ({@code template}) reads empty when metrics it reads have no
+     * series at all in the target's namespace ({@link StaleInputs#absentProbe}), grouped by who exports them: ": no
+     * series of kube_pod_owner, kube_pod_status_ready, kube_replicaset_owner in namespace milvus now
+     * (kube-state-metrics down or not scraped; doctor names the missing link)", for each exporter all of whose metrics
+     * the query reads are gone. A
      * kube-state-metrics outage ends every such series at once (its failed scrape marks them stale), and
      * "empty result" alone read as a broken query (fault recheck F4). "" when every metric has series, the probe
      * fails, or in a replay, whose gaps are history and whose every query text is one more range read.
      */
-    private String absentInputs(Target target, SignalQuery def, Instant at) {
+    private String absentInputs(Target target, String template, Instant at) {
         String probe = absentProbes.get(target.namespace());
         if (probe == null || replay != null) {
             return "";
@@ -543,7 +547,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             }
         }
         Map<String, SortedSet<String>> byExporter = new TreeMap<>();
-        for (String metric : StaleInputs.named(def.template())) {
+        for (String metric : StaleInputs.named(template)) {
             byExporter.computeIfAbsent(StaleInputs.exporterOf(metric), e -> new TreeSet<>()).add(metric);
         }
         StringBuilder out = new StringBuilder();
@@ -636,7 +640,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             problem = "partial response (" + read.partial + ")";
             kind = FailureKind.PARTIAL;
         } else if (read.series.isEmpty()) {
-            problem = "empty result";
+            problem = "empty result" + absentInputs(target, template, at);
             kind = FailureKind.EMPTY;
         } else {
             Fresh fresh = fresh(read, at);

@@ -49,8 +49,9 @@ class AbsentInputsTest {
     }
 
     /**
-     * One Helm release hr in {@code namespace}: two queryNodes and a proxy with 40 searches/s, from {@code from} to
-     * {@code to}; without kube-state-metrics' series ({@code kube_*}, its metric prefix) unless {@code withKsm}.
+     * One Helm release hr in {@code namespace}: two queryNodes, a proxy with 40 searches/s and a mixcoord, from
+     * {@code from} to {@code to}; without kube-state-metrics' series ({@code kube_*}, its metric prefix) unless
+     * {@code withKsm}.
      */
     private static String history(String namespace, Instant from, Instant to, boolean withKsm) throws Exception {
         try (FakeMilvusPods pods = new FakeMilvusPods(CLOCK)) {
@@ -60,6 +61,7 @@ class AbsentInputsTest {
             }
             pods.start(namespace, "hr", InstallKind.HELM, "proxy", "hr-milvus-proxy-6b9d8c7f5b-p4v7w", 1, 2 * GIB)
                     .setCpuUtilisation(0.3).setRequestRate("Search", 40);
+            pods.start(namespace, "hr", InstallKind.HELM, "mixcoord", "hr-milvus-mixcoord-8d6f5c9b7c-m8c2t", 1, 4 * GIB);
             String text = pods.openMetricsHistory(from, to, Duration.ofSeconds(5), Map.of("job", PrometheusServer.JOB));
             return withKsm ? text : text.lines().filter(line -> !line.startsWith("kube_"))
                     .collect(Collectors.joining("\n", "", "\n"));
@@ -105,6 +107,13 @@ class AbsentInputsTest {
             assertFalse(qps.isKnown(), "qps read " + qps.value());
             assertTrue(qps.problem().contains("kube_pod_status_ready") && qps.problem().contains(
                     "(kube-state-metrics down or not scraped;") && !qps.problem().contains("milvus_"), qps.problem());
+
+            // The settle query reads kube-state-metrics' spec.replicas and the owner chain too: it names the same
+            // exporter, where "settle query: empty result" sent the SRE to querycoord (recheck 11).
+            assertTrue(o.settleNote().startsWith("settle query: empty result: no series of kube_deployment_spec_replicas,"),
+                    o.settleNote());
+            assertTrue(o.settleNote().contains("(kube-state-metrics down or not scraped;") && !o.settleNote().contains(
+                    "milvus_"), o.settleNote());
 
             Observation whole = source.observe(queryNode("whole"), CLOCK.instant());
             assertEquals(0.5, whole.signals().get("cpu").value().getAsDouble(), 0.02);
