@@ -389,11 +389,11 @@ public final class DoctorCommand implements Callable<Integer> {
         private Optional<String> commonLink() {
             String ns = target.namespace();
             if (count("kube_deployment_spec_replicas{namespace=\"{namespace}\"}") == 0) {
-                // Seen within the hour: kube-state-metrics went away (a restart, an eviction, its scrape failing,
+                // Seen within the last day: kube-state-metrics went away (a restart, an eviction, its scrape failing,
                 // which marks every series stale at once), not a link never made (real-install recheck 10, F3).
-                if (count("max_over_time(kube_deployment_spec_replicas{namespace=\"{namespace}\"}[1h])") > 0) {
+                if (count("max_over_time(kube_deployment_spec_replicas{namespace=\"{namespace}\"}[1d])") > 0) {
                     return Optional.of("no kube_deployment_spec_replicas in namespace " + ns + " now, though there was"
-                            + " within the hour: kube-state-metrics is down or restarting, or its scrape fails (kubectl"
+                            + " within the last day: kube-state-metrics is down or restarting, or its scrape fails (kubectl"
                             + " get pods -A -l app.kubernetes.io/name=kube-state-metrics; up{job=\"kube-state-metrics\"})");
                 }
                 return Optional.of("no kube_deployment_spec_replicas in namespace " + ns + ": kube-state-metrics is"

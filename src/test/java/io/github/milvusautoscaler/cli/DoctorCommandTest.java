@@ -214,7 +214,7 @@ class DoctorCommandTest {
         return Stream.of(
                 Arguments.of("empty", "cpu", "kube-state-metrics is not scraped"),
                 Arguments.of("ksmgone", "cpu", "no kube_deployment_spec_replicas in namespace ksmgone now, though there"
-                        + " was within the hour: kube-state-metrics is down or restarting, or its scrape fails"),
+                        + " was within the last day: kube-state-metrics is down or restarting, or its scrape fails"),
                 Arguments.of("renamed", "cpu", "none of the Deployments hr-milvus-querynode (nor the component's StatefulSet) exists in renamed"),
                 Arguments.of("renamed", "cpu", "fullname-override"),
                 Arguments.of("nopods", "cpu", "no pods of hr-milvus-querynode"),
