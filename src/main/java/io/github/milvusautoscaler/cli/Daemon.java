@@ -217,7 +217,6 @@ final class Daemon implements AutoCloseable {
         DecisionLogger logger = new DecisionLogger(leader::isLeader);
         this.alertBook = Assembly.alertBook(s.alerts(), registry);
         alertBook.setTargets(s.targets().stream().map(TargetSettings::target).toList(), componentLabels(s));
-        sharedNamesInShippedAlerts(s).ifPresent(LOG::warn);
         EngineAssembly assembly = EngineAssembly.of(clock, metrics, actuator, s.maxActionsPerHour())
                 .leader(leader).alerts(Assembly.alertSource(alertBook)).dryRun(s.dryRun()).history(history)
                 .sink(logger).listener(logger).sink(self).listener(self);
@@ -552,25 +551,6 @@ final class Daemon implements AutoCloseable {
     private void unbindResilienceMeters() {
         registry.getMeters().stream().filter(m -> m.getId().getName().startsWith("resilience4j."))
                 .forEach(registry::remove);
-    }
-
-    /**
-     * The WARN said once at start when the shipped Milvus alert rules cannot tell apart a Helm and an operator install of one
-     * name (they aggregate by namespace and release, app_kubernetes_io_instance, and label the alert component:
-     * querynode, so the first route sends it to the Helm install): a scale-out the operator install needed would go
-     * to the Helm one (recheck 11, N1). Empty with the webhook off or no shared name.
-     */
-    static java.util.Optional<String> sharedNamesInShippedAlerts(AutoscalerSettings s) {
-        List<String> shared = s.targets().stream().map(TargetSettings::target).filter(Target::nameShared)
-                .map(t -> t.namespace() + "/" + t.name()).distinct().sorted().toList();
-        if (!s.alerts().enabled() || shared.isEmpty()) {
-            return java.util.Optional.empty();
-        }
-        return java.util.Optional.of(String.join(", ", shared) + ": a Helm and an operator install share "
-                + (shared.size() == 1 ? "this name" : "each of these names") + "; the shipped Milvus alert rules"
-                + " (deploy/prometheus) aggregate by namespace and app_kubernetes_io_instance and label their alerts"
-                + " component, so such an alert mixes both installs and scales the Helm one: give the operator install"
-                + " rules of its own that keep app_kubernetes_io_component");
     }
 
     /** Each install kind's component label, which tells the alert book's routes apart two installs of one name. */

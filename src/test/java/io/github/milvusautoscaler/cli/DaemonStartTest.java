@@ -151,27 +151,4 @@ class DaemonStartTest {
         return name.startsWith("ForkJoinPool") || name.startsWith("Common-Cleaner") || name.startsWith("Attach Listener")
                 || name.startsWith("MockWebServer") || name.startsWith("process reaper") || name.startsWith("Notification Thread");
     }
-
-    /**
-     * A Helm and an operator install of one name with the alerts webhook on: the daemon says at start that the shipped
-     * Milvus alert rules, which aggregate by namespace and release and label their alerts component, cannot tell the
-     * two apart (recheck 11, N1); with the webhook off, or no name shared, it says nothing.
-     */
-    @Test
-    void sharedNamesWithTheWebhookOnAreSaidToMixInTheShippedAlerts() {
-        String pair = """
-                milvus-autoscaler.clusters = [
-                  { namespace = milvus, name = milvus, install = helm, milvus-version = "2.5.6", components { queryNode {} } }
-                  { namespace = milvus, name = milvus, install = operator, milvus-version = "2.5.6", components { queryNode {} } }
-                  { namespace = milvus, name = other, install = helm, milvus-version = "2.5.6", components { queryNode {} } }
-                ]
-                """;
-        String said = Daemon.sharedNamesInShippedAlerts(ConfigLoader.parse(pair, "autoscaler.conf")).orElseThrow();
-        assertTrue(said.startsWith("milvus/milvus: a Helm and an operator install share this name; the shipped Milvus"
-                + " alert rules"), said);
-        assertEquals(java.util.Optional.empty(), Daemon.sharedNamesInShippedAlerts(ConfigLoader.parse(
-                pair + "milvus-autoscaler.alerts.enabled = false", "autoscaler.conf")));
-        assertEquals(java.util.Optional.empty(), Daemon.sharedNamesInShippedAlerts(ConfigLoader.parse(
-                pair.replace("name = milvus, install = operator", "name = op, install = operator"), "autoscaler.conf")));
-    }
 }
