@@ -81,8 +81,8 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     /** Each namespace's {@link StaleInputs} probe over every metric its targets' templates read. */
     private final Map<String, String> inputProbes;
     /**
-     * Each namespace's {@link StaleInputs#absentProbe} over every metric its targets' signals read, asked when a
-     * signal reads empty and its own empty-why query names nothing.
+     * Each namespace's {@link StaleInputs#absentProbe} over every metric its targets' queries read, asked when a
+     * signal, settle or health query reads empty (and a signal's own empty-why query names nothing).
      */
     private final Map<String, String> absentProbes;
     /** The metrics each rendered query reads, derived once per text. */
@@ -163,24 +163,24 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             }
         }
         this.targets = Collections.unmodifiableMap(byTarget);
-        Map<String, Set<String>> metricsByNamespace = new java.util.TreeMap<>();
+        // Per namespace, the metrics its templates read as instant selectors (the stale probe's) and at all (the
+        // absent probe's).
+        Map<String, Set<String>> instantByNamespace = new java.util.TreeMap<>();
+        Map<String, Set<String>> namedByNamespace = new java.util.TreeMap<>();
         for (TargetQueries q : byTarget.values()) {
-            Set<String> metrics = metricsByNamespace.computeIfAbsent(q.target().namespace(), ns -> new TreeSet<>());
-            templates(q).forEach(t -> metrics.addAll(StaleInputs.metrics(t)));
-        }
-        Map<String, String> probes = new java.util.HashMap<>();
-        metricsByNamespace.forEach((ns, metrics) -> StaleInputs.probe(ns, metrics, endpoint.staleAfter()).ifPresent(p -> probes.put(ns, p)));
-        this.inputProbes = Collections.unmodifiableMap(probes);
-        Map<String, Set<String>> signalMetrics = new java.util.TreeMap<>();
-        for (TargetQueries q : byTarget.values()) {
-            Set<String> metrics = signalMetrics.computeIfAbsent(q.target().namespace(), ns -> new TreeSet<>());
-            q.signals().forEach(s -> metrics.addAll(StaleInputs.named(s.template())));
-            for (String query : List.of(q.settleQuery(), q.healthQuery())) {
-                metrics.addAll(StaleInputs.named(query));
+            Set<String> instant = instantByNamespace.computeIfAbsent(q.target().namespace(), ns -> new TreeSet<>());
+            Set<String> named = namedByNamespace.computeIfAbsent(q.target().namespace(), ns -> new TreeSet<>());
+            for (String template : templates(q)) {
+                instant.addAll(StaleInputs.metrics(template));
+                named.addAll(StaleInputs.named(template));
             }
         }
+        Map<String, String> probes = new java.util.HashMap<>();
+        instantByNamespace.forEach((ns, metrics) -> StaleInputs.probe(ns, metrics, endpoint.staleAfter())
+                .ifPresent(p -> probes.put(ns, p)));
+        this.inputProbes = Collections.unmodifiableMap(probes);
         Map<String, String> absent = new java.util.HashMap<>();
-        signalMetrics.forEach((ns, metrics) -> StaleInputs.absentProbe(ns, metrics).ifPresent(p -> absent.put(ns, p)));
+        namedByNamespace.forEach((ns, metrics) -> StaleInputs.absentProbe(ns, metrics).ifPresent(p -> absent.put(ns, p)));
         this.absentProbes = Collections.unmodifiableMap(absent);
         // Each (signal, kind) counter exists at 0 from the start, like the query-error counters:
         // rate() then reads 0 rather than nothing until a first failure, which shows as a rise.

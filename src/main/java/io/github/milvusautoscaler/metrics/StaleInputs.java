@@ -113,15 +113,7 @@ final class StaleInputs {
      * {@code [container_cpu_usage_seconds_total, kube_pod_owner]}; name-less selectors are left out.
      */
     static Set<String> named(String promql) {
-        String text = PLACEHOLDER.matcher(requireNonNull(promql, "promql")).replaceAll("_");
-        Set<String> out = new TreeSet<>();
-        for (String selector : selectors(text)) {
-            int brace = selector.indexOf('{');
-            if (brace > 0) {
-                out.add(selector.substring(0, brace));
-            }
-        }
-        return out;
+        return names(promql, false);
     }
 
     /**
@@ -131,12 +123,17 @@ final class StaleInputs {
      * the costly ones (cAdvisor's per-container counters).
      */
     static Set<String> metrics(String promql) {
+        return names(promql, true);
+    }
+
+    /** The metric names of {@code promql}'s selectors with braces; with {@code instantOnly}, of its instant ones. */
+    private static Set<String> names(String promql, boolean instantOnly) {
         // A template's placeholders ({instance_label}="{release}") stand for a plain name or value: read as one.
         String text = PLACEHOLDER.matcher(requireNonNull(promql, "promql")).replaceAll("_");
         Set<String> out = new TreeSet<>();
         for (String selector : selectors(text)) {
             int brace = selector.indexOf('{');
-            if (brace > 0 && instantUse(text, selector)) {
+            if (brace > 0 && (!instantOnly || instantUse(text, selector))) {
                 out.add(selector.substring(0, brace));
             }
         }
