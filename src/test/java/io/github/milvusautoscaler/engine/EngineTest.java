@@ -490,6 +490,8 @@ public class EngineTest {
             cluster.personScales(A, 6);
             clock.advance(Duration.ofSeconds(15));
             e.tick(new EngineTarget(A, policy()));
+            // The API server's NotFound text (apimachinery errors.NewNotFound: <resource>.<group> "<name>" not found),
+            // while the uid the object is found again with stays the one it had (ObjectMeta.uid, set at creation).
             cluster.failRead.put(A, new ActuationException(ActuationException.Kind.NOT_FOUND,
                     "milvuses.milvus.io \"a\" not found"));
             for (int tick = 0; tick < 4; tick++) {
