@@ -74,6 +74,8 @@ public final class Engine {
      * served): its step-down verification, settle wait and recent peaks still hold.
      */
     private final Map<Target, Gone> notFoundSince = new ConcurrentHashMap<>();
+    /** The policy state of a target a reload renamed ({@link #renamed}), taken up by its first tick under the new id. */
+    private final Map<Target, TargetState> handedOver = new ConcurrentHashMap<>();
 
     /** When a target's object first read as not found, and its uid before that ("" when no tick had read it). */
     private record Gone(Instant since, String uid) {
@@ -112,7 +114,8 @@ public final class Engine {
         Instant started = clock.instant();
         Target t = target.target();
         TargetView before = views.get(t);
-        TargetState state = before == null ? TargetState.initial() : before.state();
+        TargetState carried = handedOver.remove(t);
+        TargetState state = before != null ? before.state() : carried != null ? carried : TargetState.initial();
         state = remeasured(target, state);
         boolean isLeader = leader.isLeader();
         boolean dry = dryRun;
@@ -736,10 +739,44 @@ public final class Engine {
     public void forget(Target target) {
         measured.remove(target);
         views.remove(target);
+        handedOver.remove(target);
         carrying.remove(target);
         notFoundSince.remove(target);
         forecasts.forget(target);
         listener.forgotten(target);
+    }
+
+    /**
+     * Hands what is kept for {@code from} to {@code to}, the same object under the id a reload gave it: a Helm release
+     * and an operator {@code Milvus} of one name joined or parted in the config ({@link Target#nameShared}), so
+     * {@code milvus/milvus/queryNode} became {@code milvus/milvus@helm/queryNode} or back. Its scale-in sustain, recent
+     * peaks, forecast history and not-found record go on; forgotten, they started again for an object that never
+     * changed (real-install recheck 11, N2). The listeners forget the old id (its series and status entry go), and the
+     * new id appears with its first tick, as any target's does.
+     */
+    public void renamed(Target from, Target to) {
+        requireNonNull(to, "to");
+        TargetView view = views.remove(requireNonNull(from, "from"));
+        TargetState state = view != null ? view.state() : handedOver.remove(from);
+        if (state != null) {
+            handedOver.put(to, state);
+        }
+        Map<String, String> measures = measured.remove(from);
+        if (measures != null) {
+            measured.put(to, measures);
+        }
+        if (carrying.remove(from)) {
+            carrying.add(to);
+        }
+        Gone gone = notFoundSince.remove(from);
+        if (gone != null) {
+            notFoundSince.put(to, gone);
+        }
+        forecasts.renamed(from, to);
+        listener.forgotten(from);
+        LOG.atInfo().addKeyValue("target", to.id()).log("{} is now {} (config reload: the other install of name {} in {}"
+                + " was {}); what the policy remembers of it goes on", from.id(), to.id(), to.name(), to.namespace(),
+                to.nameShared() ? "added" : "removed");
     }
 
     public boolean dryRun() {
@@ -759,6 +796,7 @@ public final class Engine {
         if (was && !on) {
             views.clear();
             carrying.clear();
+            handedOver.clear();
         }
     }
 

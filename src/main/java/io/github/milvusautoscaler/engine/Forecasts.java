@@ -56,6 +56,18 @@ final class Forecasts {
         last.remove(target);
     }
 
+    /** Keeps what was read for {@code from} under {@code to}, the same object renamed by a reload (Engine#renamed). */
+    void renamed(Target from, Target to) {
+        Seasonal s = seasonal.remove(from);
+        if (s != null) {
+            seasonal.put(to, s);
+        }
+        Last l = last.remove(from);
+        if (l != null) {
+            last.put(to, l);
+        }
+    }
+
     /**
      * The forecast of {@code target} at {@code now}; none when forecasting is off or the history too short. With
      * forecasting off the history the source has (the peak look-back alone, see Assembly#historySource) still

@@ -162,6 +162,16 @@ public final class Scheduler implements AutoCloseable {
      * for good, and could still write after the reload removed it.
      */
     public void update(List<EngineTarget> targets) {
+        update(targets, targets.stream().map(EngineTarget::target).collect(java.util.stream.Collectors.toSet()));
+    }
+
+    /**
+     * As {@link #update(List)}; a stopped target that is the same object as one in {@code next} under another id
+     * (a Helm and an operator install of one name joined or parted, {@link Target#nameShared}) hands its state to that
+     * id ({@link Engine#renamed}) rather than being forgotten. {@code next} is the config being loaded: {@link #retain}
+     * stops the old ids before the new loops start.
+     */
+    private void update(List<EngineTarget> targets, java.util.Set<Target> next) {
         Map<Target, Future<?>> stopping = new HashMap<>();
         synchronized (this) {
             Map<Target, EngineTarget> wanted = new HashMap<>();
@@ -182,11 +192,31 @@ public final class Scheduler implements AutoCloseable {
             start(targets);
         }
         for (Map.Entry<Target, Future<?>> e : stopping.entrySet()) {
-            if (awaitTick(e.getKey(), e.getValue())) {
-                retiring.remove(e.getKey());
+            Target old = e.getKey();
+            boolean ended = awaitTick(old, e.getValue());
+            if (ended) {
+                retiring.remove(old);
             }
-            forgetUnlessAddedAgain(e.getKey());
-            LOG.info("stopped loop for {}", e.getKey().id());
+            Target renamed = ended ? sameObject(old, next) : null;
+            if (renamed != null) {
+                handOver(old, renamed);
+            } else {
+                forgetUnlessAddedAgain(old);
+            }
+            LOG.info("stopped loop for {}", old.id());
+        }
+    }
+
+    /** The target of {@code next} that is {@code old}'s object under another id, or null. */
+    private static Target sameObject(Target old, java.util.Set<Target> next) {
+        Target shared = old.withNameShared();
+        return next.stream().filter(t -> !t.equals(old) && t.withNameShared().equals(shared)).findFirst().orElse(null);
+    }
+
+    /** Hands a renamed target's state to its new id, unless its old id was added again meanwhile (that loop owns it). */
+    private synchronized void handOver(Target old, Target renamed) {
+        if (!loops.containsKey(old)) {
+            engine.renamed(old, renamed);
         }
     }
 
@@ -224,14 +254,15 @@ public final class Scheduler implements AutoCloseable {
      * Stops the loops of the targets not in {@code keep}, waiting for their ticks in flight as {@link #update} does;
      * the others run on as they are. A reload calls it before it swaps the Prometheus source: a removed target's
      * tick still running then observed through a source without its queries and failed, with no decision recorded
-     * (concurrency audit N4).
+     * (concurrency audit N4). A stopped target whose object {@code keep} names under another id hands its state over
+     * ({@link #update(List, java.util.Set)}).
      */
     public void retain(java.util.Set<Target> keep) {
         List<EngineTarget> current;
         synchronized (this) {
             current = loops.values().stream().map(l -> l.target.get()).filter(t -> keep.contains(t.target())).toList();
         }
-        update(current);
+        update(current, keep);
     }
 
     private void start(List<EngineTarget> targets) {

@@ -646,6 +646,43 @@ public class EngineTest {
         }
     }
 
+    /**
+     * A reload that adds a Helm release of the operator install's name renames the operator's targets
+     * ({@code milvus/a/queryNode} -> {@code milvus/a@operator/queryNode}, Target#nameShared): the object is the same, so
+     * 9m45s of the 10m scale-in sustain go on and the next low tick steps 3 -> 2, as it would have under the old id
+     * (real-install recheck 11, N2: it met the renamed target as new and sustained from 0s again).
+     */
+    @Test
+    void aReloadThatRenamesATargetKeepsItsScaleInSustain() throws Exception {
+        Target renamed = A.withNameShared();
+        Target helmPartner = new Target("milvus", "a", Component.QUERY_NODE, InstallKind.HELM).withNameShared();
+        List<Target> forgotten = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Engine e = new Engine(clock, metrics, cluster, recorded::add, LeaderGate.always(), AlertSource.NONE,
+                new ActionBudget(30), false, new EngineListener() {
+                    @Override
+                    public void forgotten(Target target) {
+                        forgotten.add(target);
+                    }
+                });
+        sustainLowShortOfStepDown(e);
+        metrics.cpu.put(renamed, 0.10);
+        // The loop's first tick is up to an hour of jitter away on the manual clock, which stands still: it never fires.
+        try (Scheduler s = new Scheduler(e, Duration.ofHours(1), Duration.ofHours(1), 1);
+             io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                     .of(Engine.class)) {
+            s.update(List.of(new EngineTarget(A, policy())));
+            s.retain(java.util.Set.of(renamed, helmPartner));
+            assertEquals(List.of(A), forgotten, "the old id leaves status and /metrics");
+            assertFalse(e.views().containsKey(A));
+            assertTrue(logs.messages().contains("milvus/a/queryNode is now milvus/a@operator/queryNode (config reload: the"
+                    + " other install of name a in milvus was added); what the policy remembers of it goes on"),
+                    logs.messages().toString());
+        }
+        Decision next = e.tick(new EngineTarget(renamed, policy()));
+        assertEquals(Reason.SIGNALS_LOW, next.reason(), next.toString());
+        assertEquals(List.of("a:3->2"), cluster.writes);
+    }
+
     @Test
     void reloadStopsRemovedTargetsAndKeepsStateOfKeptOnes() throws Exception {
         Engine e = engine(LeaderGate.always(), false, 30);
