@@ -29,7 +29,10 @@ import java.util.function.Function;
  */
 public final class PauseMarks {
 
-    /** Who paused the target: {@code user@host: scale --to 1}, or the {@code --reason} given. */
+    /**
+     * Who paused the target and how: {@code oidc:alice@example.com (alice@laptop): scale --to 1} (the Kubernetes user,
+     * then where the command ran), with the {@code --reason} given appended.
+     */
     public static final String PAUSED_BY = "paused-by";
     /** When, RFC 3339 UTC. */
     public static final String PAUSED_AT = "paused-at";
@@ -114,7 +117,13 @@ public final class PauseMarks {
      * How {@code scale} signs its pause: {@code alice@bastion: scale --to 3 (reason)}, anchored to the writer so a
      * {@code pause --reason} quoting a scale does not read as one.
      */
-    private static final java.util.regex.Pattern SCALE_RUN = java.util.regex.Pattern.compile("^[^:\\s]+: scale --to \\d+");
+    /**
+     * A scale run's {@code paused-by}: where it ran ({@code alice@laptop}), after the Kubernetes user when the API server
+     * named one ({@code oidc:alice@example.com (alice@laptop)}), then {@code : scale --to N}. Anchored on that shape so a
+     * pause's {@code --reason} that reads "x: scale --to 3" is not taken for a run.
+     */
+    private static final java.util.regex.Pattern SCALE_RUN = java.util.regex.Pattern.compile(
+            "^(?:[^()\\s]+ \\()?[^:\\s()]+\\)?: scale --to \\d+");
     /** Appended to a finished scale run's {@code paused-by} when it keeps the pause ({@code --keep-paused}). */
     public static final String KEPT = " [kept paused]";
 

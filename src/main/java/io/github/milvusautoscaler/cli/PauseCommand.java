@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.cli;
 import io.github.milvusautoscaler.actuate.PauseMarks;
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.Target;
+import io.kubernetes.client.openapi.ApiClient;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Optional;
@@ -44,8 +45,8 @@ final class PauseCommand {
 
         @Override
         public Integer call() {
-            return onTarget("pause", selection, spec, (target, marks, out, err) -> {
-                String by = TargetSelection.who() + ": pause" + (reason == null ? "" : " (" + reason + ")");
+            return onTarget("pause", selection, spec, (target, marks, client, out, err) -> {
+                String by = TargetSelection.pausedBy(client) + ": pause" + (reason == null ? "" : " (" + reason + ")");
                 Instant now = Instant.now();
                 PauseMarks.Mark before = marks.pause(target, by, now);
                 if (before.byScale()) {
@@ -100,7 +101,7 @@ final class PauseCommand {
 
         @Override
         public Integer call() {
-            return onTarget("resume", selection, spec, (target, marks, out, err) -> {
+            return onTarget("resume", selection, spec, (target, marks, client, out, err) -> {
                 PauseMarks.Mark before = marks.resume(target);
                 if (before.ours()) {
                     out.println(target + " resumed: removed " + before.pausedKey() + " (paused by " + before.by().get()
@@ -139,7 +140,8 @@ final class PauseCommand {
     /** What {@code pause} or {@code resume} does to the chosen target's marks; returns the exit code. */
     @FunctionalInterface
     interface MarksAction {
-        int apply(Target target, PauseMarks marks, PrintWriter out, PrintWriter err);
+        /** {@code client} is the one {@code marks} writes with, to ask the API server who this is ({@code pause}). */
+        int apply(Target target, PauseMarks marks, ApiClient client, PrintWriter out, PrintWriter err);
     }
 
     /**
@@ -158,7 +160,8 @@ final class PauseCommand {
         Target target = chosen.get().settings().target();
         try {
             var kube = chosen.get().selected().settings().kubernetes();
-            return action.apply(target, new PauseMarks(TargetSelection.client(kube), kube), out, err);
+            ApiClient client = TargetSelection.client(kube);
+            return action.apply(target, new PauseMarks(client, kube), client, out, err);
         } catch (ActuationException | IllegalStateException e) {
             err.println(command + ": " + target + ": " + e.getMessage());
             err.flush();

@@ -280,7 +280,7 @@ public final class ScaleCommand implements Callable<Integer> {
             KubernetesEventSink events = new KubernetesEventSink(client, kube, objects, LeaderGate.always(), clock,
                     TargetSelection.who());
             Run run = new Run(target, actuator, marks, events, checks, plan, out, err,
-                    ts.policy().scaleIn().backoff());
+                    ts.policy().scaleIn().backoff(), TargetSelection.pausedBy(client));
             Thread hook = new Thread(this::interrupted, "scale-interrupt");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
@@ -568,7 +568,8 @@ public final class ScaleCommand implements Callable<Integer> {
         private final PrintWriter out;
         private final PrintWriter err;
         private final Progress progress;
-        private final String who = TargetSelection.who();
+        /** The run's {@code paused-by}: the Kubernetes user and where it runs ({@link TargetSelection#pausedBy}). */
+        private final String who;
         private boolean pausedHere;
         private PauseMarks.Mark pause;
         /**
@@ -583,8 +584,9 @@ public final class ScaleCommand implements Callable<Integer> {
         private final Duration backoff;
 
         Run(Target target, ReplicaActuator actuator, PauseMarks marks, KubernetesEventSink events, Checks checks,
-            Plan plan, PrintWriter out, PrintWriter err, Duration backoff) {
+            Plan plan, PrintWriter out, PrintWriter err, Duration backoff, String who) {
             this.backoff = backoff;
+            this.who = who;
             this.target = target;
             this.actuator = actuator;
             this.marks = marks;

@@ -5,6 +5,9 @@ import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.KubernetesSettings;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.AuthenticationV1Api;
+import io.kubernetes.client.openapi.models.V1SelfSubjectReview;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -87,7 +90,7 @@ final class TargetSelection {
         return client;
     }
 
-    /** {@code user@host}, for the {@code paused-by} annotation and Events. */
+    /** {@code user@host}: where a command runs, for Events and in {@link #pausedBy}. */
     static String who() {
         String host = System.getenv("HOSTNAME");
         if (host == null || host.isBlank()) {
@@ -98,6 +101,30 @@ final class TargetSelection {
             }
         }
         return System.getProperty("user.name", "unknown") + "@" + host;
+    }
+
+    /**
+     * Who pauses, for the {@code paused-by} annotation: the Kubernetes user the API server authenticates {@code client}
+     * as, then where the command runs, e.g. {@code oidc:alice@example.com (alice@bastion-1)}, so the annotation names
+     * whom the audit log names; a shared bastion's OS user alone ({@code root@bastion-1}) named nobody (scale recheck
+     * L6). Asked with a SelfSubjectReview (authentication.k8s.io/v1, GA in Kubernetes 1.28, what {@code kubectl auth
+     * whoami} sends), which every authenticated user may create (the bootstrap policy's system:basic-user). A server
+     * that refuses or does not know it, or does not answer within the client's timeout, leaves {@link #who()}: who
+     * paused is worth one request, not a refused pause.
+     */
+    static String pausedBy(ApiClient client) {
+        String where = who();
+        try {
+            V1SelfSubjectReview review = new AuthenticationV1Api(client).createSelfSubjectReview(new V1SelfSubjectReview()
+                    .apiVersion("authentication.k8s.io/v1").kind("SelfSubjectReview")).execute();
+            String user = review.getStatus() == null || review.getStatus().getUserInfo() == null ? null
+                    : review.getStatus().getUserInfo().getUsername();
+            // A name with blanks or parentheses (an LDAP DN, a display name claim) is written with '_' for them: the
+            // annotation's shape tells a scale run's pause from another (PauseMarks#byScale).
+            return user == null || user.isBlank() ? where : user.replaceAll("[\\s()]", "_") + " (" + where + ")";
+        } catch (ApiException | RuntimeException e) {
+            return where;
+        }
     }
 
     private static <T> Optional<T> refuse(PrintWriter err, String line) {

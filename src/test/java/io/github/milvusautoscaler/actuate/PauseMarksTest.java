@@ -90,6 +90,28 @@ class PauseMarksTest {
         assertFalse(annotations(Kind.DEPLOYMENTS, DEPLOYMENT).has("milvus-autoscaler.io/paused"));
     }
 
+    /**
+     * A scale run's pause is told by its paused-by's shape, with or without the Kubernetes user the API server named
+     * (TargetSelection#pausedBy); a pause whose reason quotes a scale command is not a run's.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} -> {1}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "alice@laptop: scale --to 2                                               | true",
+            "oidc:alice@example.com (alice@laptop): scale --to 2 (upgrade)            | true",
+            "system:serviceaccount:ops:runner (root@runner-7f): scale --to 3          | true",
+            "CN=Alice_Smith,OU=ops (alice@bastion-1): scale --to 1                    | true",
+            "oidc:alice@example.com (alice@laptop): scale --to 2 [kept paused]        | false",
+            "oidc:alice@example.com (alice@laptop): pause                             | false",
+            "alice@laptop: pause (x: scale --to 3)                                    | false",
+            "oidc:alice@example.com (alice@laptop): pause (bob (b@h): scale --to 3)   | false"})
+    void aScaleRunsPauseIsToldByItsShape(String by, boolean byScale) {
+        marks.pause(HELM_QN, "alice@laptop: pause", AT);
+        PauseMarks.Mark read = marks.read(HELM_QN);
+        PauseMarks.Mark mark = new PauseMarks.Mark(read.object(), true, read.pausedKey(), java.util.Optional.of(by),
+                read.at(), read.resourceVersion());
+        assertEquals(byScale, mark.byScale(), by);
+    }
+
     /** --take-over replaces the left pause's writer, so the run that left it, if alive, no longer lifts it. */
     @Test
     void takeOverRewritesTheWriterOnlyOfThePauseItWasGiven() {

@@ -201,6 +201,16 @@ final class RbacRules {
     }
 
     /** Maps method and path as the API server's RBAC authorizer does. */
+    /**
+     * Whether Kubernetes grants {@code request} to every authenticated user, so no Role of ours needs to: creating a
+     * SelfSubjectReview (who am I, which {@code pause} and {@code scale} ask to name the person in paused-by), granted
+     * by the bootstrap ClusterRole system:basic-user bound to system:authenticated (kubernetes/kubernetes
+     * plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go, basicUserRules; kubernetes/kubernetes#116274).
+     */
+    static boolean grantedToEveryUser(FakeKubernetesApi.Request request) {
+        return request.method().equals("POST") && request.path().equals("/apis/authentication.k8s.io/v1/selfsubjectreviews");
+    }
+
     static Access access(FakeKubernetesApi.Request request) {
         List<String> parts = java.util.Arrays.stream(request.path().split("/")).filter(s -> !s.isEmpty()).toList();
         int at;

@@ -181,8 +181,21 @@ public final class FakeKubernetesApi implements AutoCloseable {
     private long resourceVersion = 1000;
     private boolean reconcileDeployments = true;
     private final java.util.Set<Kind> unserved = java.util.EnumSet.noneOf(Kind.class);
+    /** The user a SelfSubjectReview answers with ({@link #authenticateAs}); null: not served, as before Kubernetes 1.28. */
+    private String authenticatedAs;
 
     private FakeKubernetesApi() {
+    }
+
+    /**
+     * Answers {@code POST /apis/authentication.k8s.io/v1/selfsubjectreviews} (what {@code kubectl auth whoami} sends)
+     * as kube-apiserver does from 1.28, where the API is GA: 201 with the request's user in
+     * {@code status.userInfo.username} and its groups (k8s.io/api authentication/v1 SelfSubjectReview;
+     * kubernetes/website reference "SelfSubjectReview"). Without it, or after {@code null}, the path is a 404 page, as
+     * on an older server.
+     */
+    public synchronized void authenticateAs(String username) {
+        authenticatedAs = username;
     }
 
     /**
@@ -459,6 +472,19 @@ public final class FakeKubernetesApi implements AutoCloseable {
 
     private synchronized MockResponse handle(Request request) {
         List<String> parts = Arrays.stream(request.path().split("/")).filter(s -> !s.isEmpty()).toList();
+        if (parts.equals(List.of("apis", "authentication.k8s.io", "v1", "selfsubjectreviews"))
+                && request.method().equals("POST") && authenticatedAs != null) {
+            JsonObject review = parse(request.body());
+            JsonObject userInfo = new JsonObject();
+            userInfo.addProperty("username", authenticatedAs);
+            JsonArray groups = new JsonArray();
+            groups.add("system:authenticated");
+            userInfo.add("groups", groups);
+            JsonObject status = new JsonObject();
+            status.add("userInfo", userInfo);
+            review.add("status", status);
+            return ok(201, review);
+        }
         // /api/v1/namespaces/{ns}/{plural}[/{name}]  or  /apis/{group}/{version}/namespaces/{ns}/{plural}[/{name}[/scale]]
         int at;
         String group;
