@@ -83,6 +83,23 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                 ? new GatedLock(new LeaseLock(options.namespace(), options.leaseName(), options.identity(),
                 LeaseWriteStatus.watch(requireNonNull(client, "client"))), options, nanoTime)
                 : null;
+        if (lock != null) {
+            lock.holderRead = this::holderRead;
+        }
+    }
+
+    /**
+     * A read of the Lease naming another holder while this replica leads closes the gate then, not when the elector
+     * reports the new holder: client-java's renew loop sleeps a retry period after the failed renewal before it
+     * reports (LeaderElector.renewLoop, maybeReportTransition), and writes 1.7 s and 0.8 s after the read went out
+     * (fault recheck F3's residual). An empty holder (released or cleared) displaces nobody.
+     */
+    private synchronized void holderRead(String holder) {
+        if (leading && holder != null && !holder.isEmpty() && !options.identity().equals(holder) && !displaced) {
+            displaced = true;
+            LOG.info("leader election: the Lease {}/{} names {}; this replica led until now and stops writing at once",
+                    options.namespace(), options.leaseName(), holder);
+        }
     }
 
     /**
@@ -421,6 +438,8 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         private final ReentrantLock operations = new ReentrantLock();
         /** The ticker's reading when the last write naming this replica started; null when none counts. */
         private final AtomicReference<Long> renewedAt = new AtomicReference<>();
+        /** Told the holder of every Lease read, before the elector acts on it ({@link LeaderElection#holderRead}). */
+        private volatile java.util.function.Consumer<String> holderRead = holder -> { };
         private volatile boolean closed;
         private volatile boolean everHeld;
         private volatile boolean forbiddenLogged;
@@ -443,6 +462,9 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                 }
                 LeaderElectionRecord record = delegate.get();
                 forbiddenLogged = false;
+                if (record != null) {
+                    holderRead.accept(record.getHolderIdentity());
+                }
                 return record;
             } catch (ApiException e) {
                 if (e.getCode() == 403 && !forbiddenLogged) {

@@ -179,6 +179,41 @@ class LeaderElectionTest {
     }
 
     /**
+     * The gate closes when the leader's renewal reads another holder, not a retry period later when client-java's
+     * elector reports it (LeaderElector.renewLoop sleeps retryPeriod before maybeReportTransition): writes went out
+     * 1.7 s and 0.8 s after that read (fault recheck F3's residual). With a 3 s retry period the report comes 3 s
+     * after the read; the gate is closed, and said closed, before it. The 20 s renew deadline keeps the gate open on
+     * its own for longer than both (the elector first leads a retry period after it created the Lease, and the renewal
+     * racing the intruder's write may meet a 409). Lease fields as in the test above.
+     */
+    @Test
+    void theGateClosesWhenTheRenewalReadsAnotherHolderBeforeTheElectorReportsIt() {
+        ApiClient client = ActuateFixtures.client(fake);
+        LeaderElection a = LeaderElection.create(client, new LeaderElectionSettings(true, LEASE, OWN_NAMESPACE,
+                "autoscaler-a", Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(3)), System::nanoTime);
+        elections.add(a);
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                .of(LeaderElection.class)) {
+            a.start();
+            await(Duration.ofSeconds(10), a::isLeader, "a leads");
+            String now = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+                    .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
+            fake.put(Kind.LEASES, """
+                    {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                     "metadata": {"name": "%s", "namespace": "%s"},
+                     "spec": {"holderIdentity": "intruder", "leaseDurationSeconds": 60, "acquireTime": "%s",
+                              "renewTime": "%s", "leaseTransitions": 7}}
+                    """.formatted(LEASE, OWN_NAMESPACE, now, now));
+            await(Duration.ofSeconds(12), () -> !a.isLeader(), "a's gate closes at its next renewal (3 s retry)");
+            List<String> said = logs.messages();
+            assertTrue(said.contains("leader election: the Lease " + OWN_NAMESPACE + "/" + LEASE + " names intruder;"
+                    + " this replica led until now and stops writing at once"), String.join("\n", said));
+            assertTrue(said.stream().noneMatch(m -> m.contains("is held by intruder")),
+                    "closed before the elector reported the new holder: " + said);
+        }
+    }
+
+    /**
      * The start line gives the durations as the config writes them (2s, 1500ms, 300ms), not as java.time prints
      * them (PT2S, PT1.5S, PT0.3S), which an SRE reading the log would have to translate back.
      */
