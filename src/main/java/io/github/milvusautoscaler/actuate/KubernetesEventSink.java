@@ -98,17 +98,24 @@ public final class KubernetesEventSink implements DecisionSink {
         this.instance = requireNonNull(instance, "instance");
     }
 
+    /**
+     * Tells {@code decision} as an Event when this replica leads (or the decision was written) and it is one to tell.
+     * Blocking reasons are kept on every replica, so a fail-over does not tell a block the old leader told.
+     */
     @Override
     public void record(Decision decision) {
         requireNonNull(decision, "decision");
-        if (!emitting(decision)) {
+        if (!enabled || decision.dryRun()) {
             return;
         }
+        // A follower keeps the blocking reason it decides too, telling nothing: after a fail-over the new leader does
+        // not tell again a block the old one told (a pause made a second ScaleBlocked Event, recheck F9's nit).
+        boolean emitting = emitting(decision);
         Target target = decision.target();
         switch (decision.action()) {
             case SCALE_OUT, SCALE_IN -> {
                 lastBlocked.remove(target);
-                if (decision.equals(failed.remove(target)) || !decision.written()) {
+                if (!emitting || decision.equals(failed.remove(target)) || !decision.written()) {
                     // Only a scale that reached the object is told as ScaledOut/ScaledIn, exactly once.
                     return;
                 }
@@ -120,7 +127,7 @@ public final class KubernetesEventSink implements DecisionSink {
                     lastBlocked.remove(target);
                     return;
                 }
-                if (lastBlocked.put(target, decision.reason()) != decision.reason()) {
+                if (lastBlocked.put(target, decision.reason()) != decision.reason() && emitting) {
                     // A step-down held past settle-timeout is no routine wait: data has not settled in 30m, or the
                     // settle query cannot be read, and someone should look (settle recheck 2, N2).
                     emit(decision, SCALE_BLOCKED, decision.reason() == Reason.SETTLE_TIMEOUT ? "Warning" : "Normal",

@@ -129,6 +129,26 @@ class KubernetesEventSinkTest {
                 "queryNode held: SETTLING", "queryNode held: PARTIAL_DATA"), messages);
     }
 
+    /**
+     * A follower keeps the blocking reasons it decides without telling them, so the replica that takes over does not
+     * tell a block again that the old leader already told (recheck F9's nit: a pause made a second ScaleBlocked Event
+     * after a fail-over); a block that changes after it leads is told.
+     */
+    @Test
+    void aNewLeaderDoesNotTellAgainABlockItDecidedAsAFollower() {
+        leader.set(false);
+        KubernetesEventSink sink = sink();
+        sink.record(hold(OPERATOR_QN, 3, Reason.PAUSED));
+        sink.record(hold(OPERATOR_QN, 3, Reason.PAUSED));
+        assertEquals(List.of(), events(), "a follower tells nothing");
+        leader.set(true);
+        sink.record(hold(OPERATOR_QN, 3, Reason.PAUSED));
+        assertEquals(List.of(), events(), "the block the old leader told is not told again");
+        sink.record(hold(OPERATOR_QN, 3, Reason.SETTLING));
+        assertEquals(List.of("queryNode held: SETTLING"), events().stream().map(e -> e.get("message").getAsString())
+                .toList());
+    }
+
     /** A step-down held past settle-timeout is a Warning, so `kubectl get events --field-selector type=Warning` shows it. */
     @Test
     void aSettleTimeoutIsAWarningTheOtherHoldsAreNormal() {
