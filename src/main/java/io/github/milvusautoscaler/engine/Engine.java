@@ -367,8 +367,9 @@ public final class Engine {
                               ActiveAlert.AlertAction action, String why, Instant since) {
         for (String key : new java.util.TreeSet<>(keys)) {
             if (known.add(key)) {
-                out.add(new ActiveAlert(key, "(carried: " + group(key) + ", " + why + "; not re-sent to it yet)",
-                        action, since));
+                String group = group(key);
+                out.add(new ActiveAlert(key, alertName(group), action, since,
+                        "carried: " + group + ", " + why + "; not re-sent to it yet"));
             }
         }
     }
@@ -383,6 +384,24 @@ public final class Engine {
         int bar = last > 0 ? key.lastIndexOf('|', last - 1) : -1;
         return bar > 0 ? key.substring(0, bar) : key;
     }
+
+    /**
+     * The {@code alertname} an Alertmanager group key names (the shipped route groups by it), the last one where the
+     * route's matchers name one too; else the group itself. What a carried alert is listed as in the decision's
+     * {@code alerts}, so a search on the name finds its block (real-install recheck 12, F2: the whole carried text was).
+     */
+    static String alertName(String group) {
+        java.util.regex.Matcher m = ALERT_NAME.matcher(group);
+        String name = null;
+        while (m.find()) {
+            name = m.group(1);
+        }
+        return name != null ? name : group;
+    }
+
+    /** {@code alertname="..."} in a group key, Go-quoted ({@code \"} and {@code \\} escaped). */
+    private static final java.util.regex.Pattern ALERT_NAME = java.util.regex.Pattern.compile(
+            "alertname=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     /**
      * Says that the alerts kept on the object, which this daemon's previous tick held under, block no more because

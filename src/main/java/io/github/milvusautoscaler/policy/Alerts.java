@@ -85,7 +85,8 @@ final class Alerts implements Rule<Alerts.Book> {
         }
         Set<String> keys = fresh.stream().map(ActiveAlert::key).collect(Collectors.toCollection(LinkedHashSet::new));
         List<String> named = fresh.stream().map(ActiveAlert::name).distinct().toList();
-        Supplier<String> names = () -> String.join(", ", named);
+        Supplier<String> names = () -> fresh.stream().map(ActiveAlert::described).distinct()
+                .collect(Collectors.joining(", "));
         AlertSettings a = t.settings().alerts();
         int current = t.current();
         if (current >= t.settings().maxReplicas()) {

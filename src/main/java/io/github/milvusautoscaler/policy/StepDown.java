@@ -162,7 +162,8 @@ final class StepDown implements Rule<StepDown.Steps> {
         if (!t.observation().alerts().isEmpty()) {
             List<String> named = t.observation().alerts().stream().map(ActiveAlert::name).distinct().toList();
             return Proposal.hold(Stage.STEP_DOWN, Reason.ALERT_BLOCKS_SCALE_IN, t, () -> "alert "
-                    + String.join(", ", named) + " firing blocks scale-in of " + t.component())
+                    + t.observation().alerts().stream().map(ActiveAlert::described).distinct()
+                    .collect(java.util.stream.Collectors.joining(", ")) + " firing blocks scale-in of " + t.component())
                     .map(p -> p.withAlerts(named));
         }
         if (current <= t.settings().minReplicas()) {

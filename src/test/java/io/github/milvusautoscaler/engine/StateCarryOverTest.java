@@ -230,8 +230,12 @@ class StateCarryOverTest {
             clock.advance(Duration.ofMinutes(20));
             Decision d = tick(b);
             assertEquals(Reason.ALERT_BLOCKS_SCALE_IN, d.reason(), d.message().text());
-            assertTrue(d.message().text().contains("(carried: {}:{alertname=\"MilvusSearchLatencyHigh\"}, blocked"
-                    + " scale-in before this daemon led; not re-sent to it yet)"), d.message().text());
+            assertTrue(d.message().text().contains("alert MilvusSearchLatencyHigh (carried: {}:{alertname="
+                    + "\"MilvusSearchLatencyHigh\"}, blocked scale-in before this daemon led; not re-sent to it yet)"),
+                    d.message().text());
+            // Listed by its name, as a received alert is, so alerts=~"MilvusSearch.*" finds the block (real-install
+            // recheck 12, F2: the whole carried text was listed, commas included).
+            assertEquals(List.of("MilvusSearchLatencyHigh"), d.alerts());
         }
         assertEquals(List.of(), replicasWritten, "no step-down while the alert may still fire");
 
@@ -499,5 +503,10 @@ class StateCarryOverTest {
                 + " app_kubernetes_io_instance=\"hr\", component=\"querynode\", namespace=\"milvus\"}";
         assertEquals(group, Engine.group(group + "|e11f78ee564a0986|2026-12-05T07:03:09.737Z"));
         assertEquals("{}:{alertname=\"A\"}", Engine.group("{}:{alertname=\"A\"}|abc|2026-12-05T07:03:09Z"));
+        // The name a carried alert is listed by: the group's alertname, the last where a route matcher names one too;
+        // a route not grouping by alertname leaves the group.
+        assertEquals("MilvusQueryQueueBacklog", Engine.alertName(group));
+        assertEquals("B", Engine.alertName("{}/{alertname=\"A\"}:{alertname=\"B\"}"));
+        assertEquals("{}:{namespace=\"milvus\"}", Engine.alertName("{}:{namespace=\"milvus\"}"));
     }
 }
