@@ -645,6 +645,46 @@ class DefaultStackTest {
     }
 
     /**
+     * A ready proxy this Prometheus does not scrape at all (no up series: a scraper that has not discovered it yet, as
+     * VictoriaMetrics' file_sd read every 5m by default, or a monitor that does not select it) makes qps UNKNOWN, with
+     * the pod named: its share was left out of the sum while kube-state-metrics' ready count still divided by it, and
+     * qps read 44.5 for 66.7 for minutes and replayed a step-down (real-install recheck 12, F1). Here the restart
+     * release's proxy leaves the scrape targets while kube-state-metrics reports it ready; once it is being deleted
+     * (kube_pod_deletion_timestamp) it is left out, not UNKNOWN.
+     */
+    @Test
+    void aReadyProxyNoScrapeDiscoveredMakesQpsUnknown() {
+        Target queryNode = target("milvus/restart/queryNode");
+        assertEquals(50.0, freshQps(queryNode), 2.5, "both proxies' 50 over 2 queryNodes");
+        pods.hideFromDiscovery(restartingProxy, true);
+        prometheus.setTargets(pods.targets());
+        try {
+            Poll.until("the proxy has no up series", WAIT, () -> prometheus.query("up{pod=\"" + restartingProxy.name()
+                    + "\"}"), body -> !body.contains(restartingProxy.name()));
+            Poll.until("kube-state-metrics still reads the proxy ready", WAIT, () -> prometheus.query(
+                    "kube_pod_status_ready{pod=\"" + restartingProxy.name() + "\", condition=\"true\"} == 1"),
+                    body -> body.contains(restartingProxy.name()));
+            Signal unseen = qpsAt(queryNode, CLOCK.instant());
+            assertFalse(unseen.isKnown(), unseen::toString);
+            assertEquals("empty result: proxy reported ready that this Prometheus does not scrape (no up series: not"
+                    + " discovered yet, or no monitor selects it), so its searches are not counted: "
+                    + restartingProxy.name(), unseen.problem());
+            // Being deleted, it has left its Service while the kubelet may keep it Ready: the other's 50 over 2.
+            restartingProxy.setDeletedAt(CLOCK.instant());
+            Poll.until("kube-state-metrics reads the proxy terminating", WAIT, () -> prometheus.query(
+                    "kube_pod_deletion_timestamp{pod=\"" + restartingProxy.name() + "\"}"),
+                    body -> body.contains(restartingProxy.name()));
+            assertEquals(25.0, freshQps(queryNode), 1.25);
+        } finally {
+            restartingProxy.setDeletedAt(null);
+            pods.hideFromDiscovery(restartingProxy, false);
+            prometheus.setTargets(pods.targets());
+            Poll.until("qps reads both proxies again", WAIT, () -> qpsAt(queryNode, CLOCK.instant()),
+                    q -> q.isKnown() && Math.abs(q.value().getAsDouble() - 50) < 2.5);
+        }
+    }
+
+    /**
      * A proxy whose pod is not ready (kube-state-metrics' kube_pod_status_ready{condition="true"} 0: restarting,
      * failing its probe, or terminating) serves nothing through its Service, and its last rate is not counted: here
      * the restart release's restarting proxy, so qps reads the other's 50 over 2 queryNodes.

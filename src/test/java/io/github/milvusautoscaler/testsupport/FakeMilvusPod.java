@@ -94,6 +94,8 @@ public final class FakeMilvusPod {
     private double memoryUtilisation;
     private boolean ready = true;
     private boolean readinessExported = true;
+    /** metadata.deletionTimestamp, null while the pod is not being deleted ({@link #setDeletedAt}). */
+    private Instant deletedAt;
     private final Map<String, Linear> requests = new TreeMap<>();
     /** Failed requests by function: a series only once set, as Milvus' CounterVec makes one at its first failure. */
     private final Map<String, Linear> failures = new TreeMap<>();
@@ -252,6 +254,18 @@ public final class FakeMilvusPod {
      */
     public synchronized FakeMilvusPod exportReadiness(boolean exported) {
         readinessExported = exported;
+        return this;
+    }
+
+    /**
+     * The pod is being deleted since {@code at} (its metadata.deletionTimestamp), or not (null): kube-state-metrics
+     * exports kube_pod_deletion_timestamp while it is set. Its readiness is left as set: the kubelet keeps a
+     * terminating pod Ready until its readiness probe fails or its containers exit (kubernetes
+     * pkg/controller/endpointslice/utils.go podToEndpoint: serving is the pod's Ready condition, terminating its
+     * deletionTimestamp).
+     */
+    public synchronized FakeMilvusPod setDeletedAt(Instant at) {
+        deletedAt = at;
         return this;
     }
 
@@ -482,6 +496,15 @@ public final class FakeMilvusPod {
         }
         if (readinessExported) {
             family(out, "kube_pod_status_ready", Collector.Type.GAUGE, readiness);
+        }
+        if (deletedAt != null) {
+            // kube_pod_deletion_timestamp{namespace, pod, uid}: the pod's metadata.deletionTimestamp in Unix seconds,
+            // exported only while it is set (docs/metrics/workload/pod-metrics.md; the docs' "Pods in Terminating
+            // state" query counts it).
+            Map<String, String> labels = base();
+            labels.put("uid", "uid-" + name);
+            family(out, "kube_pod_deletion_timestamp", Collector.Type.GAUGE,
+                    List.of(sample("kube_pod_deletion_timestamp", labels, deletedAt.getEpochSecond())));
         }
         if (milvusSeries) {
             milvus(out, t);

@@ -44,6 +44,8 @@ public final class FakeMilvusPods implements AutoCloseable {
     private final Map<FakeMilvusPod, HttpServer> infraEndpoints = new LinkedHashMap<>();
     private final List<FakeMilvusPod> sharedPods = new ArrayList<>();
     private final List<HttpServer> sharedEndpoints = new ArrayList<>();
+    /** Pods whose own endpoint {@link #targets()} leaves out ({@link #hideFromDiscovery}). */
+    private final java.util.Set<FakeMilvusPod> undiscovered = new java.util.HashSet<>();
     private final Map<String, Integer> specReplicas = new TreeMap<>();
     private final Map<String, String> extraDeployments = new TreeMap<>();
     /** namespace/name of the workloads that are StatefulSets (the chart's statefulset mode), not Deployments. */
@@ -200,11 +202,33 @@ public final class FakeMilvusPods implements AutoCloseable {
      * targets for longer than a file_sd refresh).
      */
     public synchronized void failScrapes(FakeMilvusPod pod, boolean fail) {
+        serveInfraAlone(pod, fail);
+        pod.failScrapes(fail);
+    }
+
+    /**
+     * Takes {@code pod}'s own endpoint out of {@link #targets()} (a scraper that has not discovered the pod yet, such
+     * as a VictoriaMetrics file_sd read every 5m, or a monitor that does not select it), or puts it back, while its
+     * kube-state-metrics and cAdvisor series go on from an endpoint of their own as in {@link #failScrapes}. Once the
+     * caller hands the targets to Prometheus, the dropped target's series, {@code up} included, are marked stale
+     * (scrape.go endOfRunStaleness): the pod has no {@code up} at all, as one never discovered.
+     */
+    public synchronized void hideFromDiscovery(FakeMilvusPod pod, boolean hidden) {
+        serveInfraAlone(pod, hidden);
+        if (hidden) {
+            undiscovered.add(pod);
+        } else {
+            undiscovered.remove(pod);
+        }
+    }
+
+    /** Serves {@code pod}'s kube-state-metrics and cAdvisor series from an endpoint of their own, or stops that. */
+    private void serveInfraAlone(FakeMilvusPod pod, boolean alone) {
         HttpServer infra = infraEndpoints.remove(pod);
         if (infra != null) {
             infra.stop(0);
         }
-        if (fail) {
+        if (alone) {
             CollectorRegistry registry = new CollectorRegistry();
             PodsCollector all = new PodsCollector(List.of(pod), clock);
             new Collector() {
@@ -215,7 +239,6 @@ public final class FakeMilvusPods implements AutoCloseable {
             }.register(registry);
             infraEndpoints.put(pod, serve(registry));
         }
-        pod.failScrapes(fail);
     }
 
     /** Stops the pod's endpoint: after the next target update Prometheus stops scraping it (its series go stale). */
@@ -239,7 +262,11 @@ public final class FakeMilvusPods implements AutoCloseable {
     /** host:port of every endpoint now serving, for file_sd. */
     public synchronized List<String> targets() {
         List<String> targets = new ArrayList<>();
-        podEndpoints.values().forEach(s -> targets.add(hostPort(s)));
+        podEndpoints.forEach((pod, s) -> {
+            if (!undiscovered.contains(pod)) {
+                targets.add(hostPort(s));
+            }
+        });
         infraEndpoints.values().forEach(s -> targets.add(hostPort(s)));
         sharedEndpoints.forEach(s -> targets.add(hostPort(s)));
         if (kubeStateMetrics != null) {
