@@ -408,6 +408,33 @@ class DefaultStackTest {
         assertEquals(pods, s.podsReporting(), id + " " + signal + " pods reporting");
     }
 
+    /**
+     * A queryNode being deleted (kube_pod_deletion_timestamp set: a step-down's removed pod) is not averaged in, though
+     * the kubelet may keep it Ready until its probe fails or its containers exit (kubernetes
+     * pkg/controller/endpointslice/utils.go podToEndpoint serves such a pod as terminating, its readiness as is):
+     * handing its segments off, it drew the average down while the nodes left took its load, and counted as a pod
+     * reporting beyond the ready count. The HPA sets such pods aside too (kubernetes/kubernetes#67067). Here the op
+     * install's 0.4 queryNode is being deleted: cpu averages the 0.5 and 0.6 left.
+     */
+    @Test
+    void aQueryNodeBeingDeletedIsNotAveragedIn() {
+        FakeMilvusPod leaving = pods.pods().stream().filter(p -> p.name().equals("op-milvus-querynode-0-6c9b8d7f5c-4q2w"))
+                .findFirst().orElseThrow();
+        String deleting = "kube_pod_deletion_timestamp{pod=\"" + leaving.name() + "\"}";
+        leaving.setDeletedAt(CLOCK.instant());
+        try {
+            Poll.until("kube-state-metrics reads the queryNode terminating", WAIT, () -> prometheus.query(deleting),
+                    body -> body.contains(leaving.name()));
+            Signal cpu = source.observe(target("ops/op/queryNode"), CLOCK.instant()).signals().get("cpu");
+            assertTrue(cpu.isKnown(), cpu::toString);
+            assertEquals((0.5 + 0.6) / 2, cpu.value().getAsDouble(), 0.02 * 0.55);
+            assertEquals(2, cpu.podsReporting());
+        } finally {
+            leaving.setDeletedAt(null);
+            Poll.until("the deletion is gone", WAIT, () -> prometheus.query(deleting), body -> !body.contains(leaving.name()));
+        }
+    }
+
     @Test
     void everyEnabledSignalOfEveryTargetIsKnown() {
         for (TargetSettings t : settings.targets()) {
