@@ -164,6 +164,15 @@ class LeaderElectionTest {
         Candidate a = candidate("autoscaler-a");
         a.election().start();
         await(Duration.ofSeconds(10), a.election()::isLeader, "a leads");
+        putIntruder();
+        await(Duration.ofSeconds(10), () -> a.election().observedLeader().equals(Optional.of("intruder")),
+                "a sees the intruder");
+        assertFalse(a.election().isLeader(), "the gate closed when the other holder was seen");
+        assertEquals(Optional.of("intruder"), holder(), "nothing was written over the other holder");
+    }
+
+    /** Rewrites the Lease to an unexpired holder "intruder" of its own, in client-java LeaseLock's MicroTime format. */
+    private void putIntruder() {
         String now = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
                 .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
         fake.put(Kind.LEASES, """
@@ -172,10 +181,6 @@ class LeaderElectionTest {
                  "spec": {"holderIdentity": "intruder", "leaseDurationSeconds": 60, "acquireTime": "%s",
                           "renewTime": "%s", "leaseTransitions": 7}}
                 """.formatted(LEASE, OWN_NAMESPACE, now, now));
-        await(Duration.ofSeconds(10), () -> a.election().observedLeader().equals(Optional.of("intruder")),
-                "a sees the intruder");
-        assertFalse(a.election().isLeader(), "the gate closed when the other holder was seen");
-        assertEquals(Optional.of("intruder"), holder(), "nothing was written over the other holder");
     }
 
     /**
@@ -196,14 +201,7 @@ class LeaderElectionTest {
                 .of(LeaderElection.class)) {
             a.start();
             await(Duration.ofSeconds(10), a::isLeader, "a leads");
-            String now = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
-                    .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
-            fake.put(Kind.LEASES, """
-                    {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-                     "metadata": {"name": "%s", "namespace": "%s"},
-                     "spec": {"holderIdentity": "intruder", "leaseDurationSeconds": 60, "acquireTime": "%s",
-                              "renewTime": "%s", "leaseTransitions": 7}}
-                    """.formatted(LEASE, OWN_NAMESPACE, now, now));
+            putIntruder();
             await(Duration.ofSeconds(12), () -> !a.isLeader(), "a's gate closes at its next renewal (3 s retry)");
             List<String> said = logs.messages();
             assertTrue(said.contains("leader election: the Lease " + OWN_NAMESPACE + "/" + LEASE + " names intruder;"

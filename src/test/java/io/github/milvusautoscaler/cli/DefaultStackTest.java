@@ -655,20 +655,29 @@ class DefaultStackTest {
         try {
             Poll.until("the proxy's scrape fails", WAIT, () -> prometheus.query("up{pod=\"" + restartingProxy.name()
                     + "\"} == 0"), body -> body.contains(restartingProxy.name()));
-            // Its readiness and owner go on from kube-state-metrics' own target, as on a cluster.
-            Poll.until("kube-state-metrics still reads the proxy ready", WAIT, () -> prometheus.query(
-                    "kube_pod_status_ready{pod=\"" + restartingProxy.name() + "\", condition=\"true\"} == 1"),
-                    body -> body.contains(restartingProxy.name()));
+            awaitStillReady(restartingProxy);
             Signal failing = qpsAt(queryNode, CLOCK.instant());
             assertFalse(failing.isKnown(), failing::toString);
             assertEquals("empty result: proxy reported ready whose scrape fails (up 0), so its searches are not"
                     + " counted: " + restartingProxy.name(), failing.problem());
         } finally {
             pods.failScrapes(restartingProxy, false);
-            prometheus.setTargets(pods.targets());
-            Poll.until("qps reads both proxies again", WAIT, () -> qpsAt(queryNode, CLOCK.instant()),
-                    q -> q.isKnown() && Math.abs(q.value().getAsDouble() - 50) < 2.5);
+            scrapeAgain(queryNode);
         }
+    }
+
+    /** Waits until Prometheus reads {@code pod} ready from kube-state-metrics' own target, as on a cluster. */
+    private static void awaitStillReady(FakeMilvusPod pod) {
+        Poll.until("kube-state-metrics still reads the proxy ready", WAIT, () -> prometheus.query(
+                "kube_pod_status_ready{pod=\"" + pod.name() + "\", condition=\"true\"} == 1"),
+                body -> body.contains(pod.name()));
+    }
+
+    /** Hands Prometheus the targets again and waits until {@code queryNode}'s qps reads both restart proxies' 50. */
+    private static void scrapeAgain(Target queryNode) {
+        prometheus.setTargets(pods.targets());
+        Poll.until("qps reads both proxies again", WAIT, () -> qpsAt(queryNode, CLOCK.instant()),
+                q -> q.isKnown() && Math.abs(q.value().getAsDouble() - 50) < 2.5);
     }
 
     /**
@@ -688,9 +697,7 @@ class DefaultStackTest {
         try {
             Poll.until("the proxy has no up series", WAIT, () -> prometheus.query("up{pod=\"" + restartingProxy.name()
                     + "\"}"), body -> !body.contains(restartingProxy.name()));
-            Poll.until("kube-state-metrics still reads the proxy ready", WAIT, () -> prometheus.query(
-                    "kube_pod_status_ready{pod=\"" + restartingProxy.name() + "\", condition=\"true\"} == 1"),
-                    body -> body.contains(restartingProxy.name()));
+            awaitStillReady(restartingProxy);
             Signal unseen = qpsAt(queryNode, CLOCK.instant());
             assertFalse(unseen.isKnown(), unseen::toString);
             assertEquals("empty result: proxy reported ready that this Prometheus does not scrape (no up series: not"
@@ -705,9 +712,7 @@ class DefaultStackTest {
         } finally {
             restartingProxy.setDeletedAt(null);
             pods.hideFromDiscovery(restartingProxy, false);
-            prometheus.setTargets(pods.targets());
-            Poll.until("qps reads both proxies again", WAIT, () -> qpsAt(queryNode, CLOCK.instant()),
-                    q -> q.isKnown() && Math.abs(q.value().getAsDouble() - 50) < 2.5);
+            scrapeAgain(queryNode);
         }
     }
 
