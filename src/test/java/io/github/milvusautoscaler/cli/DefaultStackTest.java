@@ -666,6 +666,45 @@ class DefaultStackTest {
         }
     }
 
+    /**
+     * A proxy being deleted (kube_pod_deletion_timestamp set) makes qps UNKNOWN neither when its process restarts nor
+     * when its scrape fails, though the kubelet may keep it Ready until its probe fails or its containers exit
+     * (kubernetes pkg/controller/endpointslice/utils.go podToEndpoint): it has left its Service, so its load is the
+     * other's, 50 over 2 queryNodes, and its own rate is not counted. Before, a proxy step-down read UNKNOWN until
+     * kube-state-metrics dropped the pod (up to 70 s at a 60s scrape).
+     */
+    @Test
+    void aProxyBeingDeletedNeverMakesQpsUnknown() {
+        Target queryNode = target("milvus/restart/queryNode");
+        assertEquals(50.0, freshQps(queryNode), 2.5, "both proxies' 50 over 2 queryNodes");
+        String deleting = "kube_pod_deletion_timestamp{pod=\"" + restartingProxy.name() + "\"}";
+        restartingProxy.setDeletedAt(CLOCK.instant());
+        try {
+            Poll.until("kube-state-metrics reads the proxy terminating", WAIT, () -> prometheus.query(deleting),
+                    body -> body.contains(restartingProxy.name()));
+            // Still serving 50 through connections it had, but not counted: the proxy's ready count no longer has it
+            // (its last rate beside the other's read 158 for 110 and rolled a step-down back: real-install recheck 13).
+            assertEquals(25.0, freshQps(queryNode), 1.25, "the other proxy's 50 over 2 queryNodes");
+            restartingProxy.restartProcess();
+            String live = "pod=\"" + restartingProxy.name() + "\", node_id=\"" + restartingProxy.nodeId() + "\"";
+            Poll.until("two scrapes of the restarted process", WAIT, () -> sampleTimes(live).size(), n -> n >= 2);
+            List<Double> at = sampleTimes(live);
+            Signal restarted = qpsAt(queryNode, at.get(0) + (at.get(1) - at.get(0)) / 2);
+            assertTrue(restarted.isKnown(), restarted::toString);
+            assertEquals(25.0, restarted.value().getAsDouble(), 1.25, "the other proxy's 50 over 2 queryNodes");
+
+            pods.failScrapes(restartingProxy, true);
+            prometheus.setTargets(pods.targets());
+            Poll.until("the proxy's scrape fails", WAIT, () -> prometheus.query("up{pod=\"" + restartingProxy.name()
+                    + "\"} == 0"), body -> body.contains(restartingProxy.name()));
+            assertEquals(25.0, freshQps(queryNode), 1.25, "the other proxy's 50 over 2 queryNodes");
+        } finally {
+            restartingProxy.setDeletedAt(null);
+            pods.failScrapes(restartingProxy, false);
+            scrapeAgain(queryNode);
+        }
+    }
+
     /** Waits until Prometheus reads {@code pod} ready from kube-state-metrics' own target, as on a cluster. */
     private static void awaitStillReady(FakeMilvusPod pod) {
         Poll.until("kube-state-metrics still reads the proxy ready", WAIT, () -> prometheus.query(
@@ -681,38 +720,39 @@ class DefaultStackTest {
     }
 
     /**
-     * A ready proxy this Prometheus does not scrape at all (no up series: a scraper that has not discovered it yet, as
+     * A ready proxy this Prometheus has never scraped (no up series: a scraper that has not discovered it yet, as
      * VictoriaMetrics' file_sd read every 5m by default, or a monitor that does not select it) makes qps UNKNOWN, with
      * the pod named: its share was left out of the sum while kube-state-metrics' ready count still divided by it, and
-     * qps read 44.5 for 66.7 for minutes and replayed a step-down (real-install recheck 12, F1). Here the restart
-     * release's proxy leaves the scrape targets while kube-state-metrics reports it ready; once it is being deleted
-     * (kube_pod_deletion_timestamp) it is left out, not UNKNOWN.
+     * qps read 44.5 for 66.7 for minutes and replayed a step-down (real-install recheck 12, F1). Here a third proxy of
+     * the restart release starts, serving its share, and is never a scrape target while kube-state-metrics reports it
+     * ready; once it is being deleted (kube_pod_deletion_timestamp) it is left out, not UNKNOWN.
      */
     @Test
-    void aReadyProxyNoScrapeDiscoveredMakesQpsUnknown() {
+    void aReadyProxyNeverScrapedMakesQpsUnknown() {
         Target queryNode = target("milvus/restart/queryNode");
         assertEquals(50.0, freshQps(queryNode), 2.5, "both proxies' 50 over 2 queryNodes");
-        pods.hideFromDiscovery(restartingProxy, true);
+        FakeMilvusPod unseen = helm("restart", "proxy", "restart-milvus-proxy-5c9d8b7f6d-r3r3r", 1, 2)
+                .setRequestRate("Search", 50);
+        pods.hideFromDiscovery(unseen, true);
         prometheus.setTargets(pods.targets());
         try {
-            Poll.until("the proxy has no up series", WAIT, () -> prometheus.query("up{pod=\"" + restartingProxy.name()
-                    + "\"}"), body -> !body.contains(restartingProxy.name()));
-            awaitStillReady(restartingProxy);
-            Signal unseen = qpsAt(queryNode, CLOCK.instant());
-            assertFalse(unseen.isKnown(), unseen::toString);
+            awaitStillReady(unseen);
+            Signal read = qpsAt(queryNode, CLOCK.instant());
+            assertFalse(read.isKnown(), read::toString);
             assertEquals("empty result: proxy reported ready that this Prometheus does not scrape (no up series: not"
                     + " discovered yet, or no monitor selects it), so its searches are not counted: "
-                    + restartingProxy.name(), unseen.problem());
-            // Being deleted, it has left its Service while the kubelet may keep it Ready: the other's 50 over 2.
-            restartingProxy.setDeletedAt(CLOCK.instant());
+                    + unseen.name(), read.problem());
+            // Being deleted, it has left its Service while the kubelet may keep it Ready: the others' 100 over 2.
+            unseen.setDeletedAt(CLOCK.instant());
             Poll.until("kube-state-metrics reads the proxy terminating", WAIT, () -> prometheus.query(
-                    "kube_pod_deletion_timestamp{pod=\"" + restartingProxy.name() + "\"}"),
-                    body -> body.contains(restartingProxy.name()));
-            assertEquals(25.0, freshQps(queryNode), 1.25);
+                    "kube_pod_deletion_timestamp{pod=\"" + unseen.name() + "\"}"), body -> body.contains(unseen.name()));
+            assertEquals(50.0, freshQps(queryNode), 2.5);
         } finally {
-            restartingProxy.setDeletedAt(null);
-            pods.hideFromDiscovery(restartingProxy, false);
+            pods.hideFromDiscovery(unseen, false);
+            pods.stop(unseen);
             scrapeAgain(queryNode);
+            Poll.until("the third proxy has left kube-state-metrics", WAIT, () -> prometheus.query(
+                    "kube_pod_status_ready{pod=\"" + unseen.name() + "\"}"), body -> !body.contains(unseen.name()));
         }
     }
 

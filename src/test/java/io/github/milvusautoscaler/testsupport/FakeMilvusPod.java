@@ -217,6 +217,11 @@ public final class FakeMilvusPod {
         return this;
     }
 
+    /** Whether the pod is being deleted ({@link #setDeletedAt}). */
+    public synchronized boolean deleting() {
+        return deletedAt != null;
+    }
+
     /** Whether kube_pod_status_ready{condition="true"} is 1. */
     public synchronized boolean ready() {
         return ready;

@@ -403,7 +403,9 @@ public final class FakeMilvusPods implements AutoCloseable {
             String key = pod.namespace() + "/" + pod.deployment();
             names.put(key, pod.deployment());
             podCount.merge(key, 1, Integer::sum);
-            readyCount.merge(key, pod.ready() ? 1 : 0, Integer::sum);
+            // A pod being deleted is no longer in the ReplicaSet's ready count (pkg/controller/replicaset
+            // replica_set_utils.go calculateStatus counts controller.FilterActivePods, which drops deleted pods).
+            readyCount.merge(key, pod.ready() && !pod.deleting() ? 1 : 0, Integer::sum);
         }
         List<Sample> owners = new ArrayList<>();
         Map<String, List<Sample>> families = new LinkedHashMap<>();
