@@ -665,18 +665,33 @@ final class Daemon implements AutoCloseable {
      * milvus/a/queryNode)", empty when the same targets run (reload audit F8: "config reloaded: 3 targets" alone).
      */
     static String targetChanges(AutoscalerSettings before, AutoscalerSettings next) {
-        java.util.Set<String> was = before.targets().stream().map(t -> t.target().id())
-                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
-        java.util.Set<String> now = next.targets().stream().map(t -> t.target().id())
-                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        java.util.Set<Target> was = before.targets().stream().map(TargetSettings::target)
+                .collect(java.util.stream.Collectors.toSet());
+        java.util.Set<Target> now = next.targets().stream().map(TargetSettings::target)
+                .collect(java.util.stream.Collectors.toSet());
+        // A target whose object stays under another id (the other install of its name added or removed) is renamed,
+        // not removed and added: the engine hands its memory over (Engine#renamed).
+        java.util.Map<Target, Target> renamed = new java.util.TreeMap<>(java.util.Comparator.comparing(Target::id));
+        for (Target old : was) {
+            if (!now.contains(old)) {
+                now.stream().filter(t -> !was.contains(t) && t.withNameShared().equals(old.withNameShared()))
+                        .findFirst().ifPresent(t -> renamed.put(old, t));
+            }
+        }
         List<String> parts = new ArrayList<>();
-        List<String> added = now.stream().filter(id -> !was.contains(id)).toList();
-        List<String> removed = was.stream().filter(id -> !now.contains(id)).toList();
+        List<String> added = now.stream().filter(t -> !was.contains(t) && !renamed.containsValue(t)).map(Target::id)
+                .sorted().toList();
+        List<String> removed = was.stream().filter(t -> !now.contains(t) && !renamed.containsKey(t)).map(Target::id)
+                .sorted().toList();
         if (!added.isEmpty()) {
             parts.add("added " + String.join(", ", added));
         }
         if (!removed.isEmpty()) {
             parts.add("removed " + String.join(", ", removed));
+        }
+        if (!renamed.isEmpty()) {
+            parts.add("renamed " + renamed.entrySet().stream().map(e -> e.getKey().id() + " -> " + e.getValue().id())
+                    .collect(java.util.stream.Collectors.joining(", ")));
         }
         return parts.isEmpty() ? "" : " (" + String.join("; ", parts) + ")";
     }

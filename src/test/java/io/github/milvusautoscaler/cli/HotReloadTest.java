@@ -170,6 +170,23 @@ class HotReloadTest {
      * emergency expects: the engine stops writing, and /metrics and /api/v1/status say so (config audit C3: the
      * reload counted ok and the daemon kept writing until a restart). Unset again, it writes again.
      */
+    /**
+     * A reload that adds or removes the other install of a shared name renames the targets of the one that stays
+     * (Target#nameShared), and the reload line says so rather than listing them as removed and added: the engine hands
+     * their memory over (real-install recheck 13 saw "added ...; removed ..." for one object).
+     */
+    @Test
+    void aReloadThatAddsTheOtherInstallOfANameSaysWhichTargetsItRenamed() {
+        String helm = cluster("milvus");
+        String operator = helm.replace("install = helm", "install = operator");
+        var one = ConfigLoader.parse("milvus-autoscaler { clusters = [ " + helm + " ] }", "one.conf");
+        var both = ConfigLoader.parse("milvus-autoscaler { clusters = [ " + helm + ", " + operator + " ] }", "both.conf");
+        assertEquals(" (added milvus/milvus@operator/queryNode; renamed milvus/milvus/queryNode ->"
+                + " milvus/milvus@helm/queryNode)", Daemon.targetChanges(one, both));
+        assertEquals(" (removed milvus/milvus@operator/queryNode; renamed milvus/milvus@helm/queryNode ->"
+                + " milvus/milvus/queryNode)", Daemon.targetChanges(both, one));
+    }
+
     @Test
     void dryRunSetByAReloadAppliesAtOnce() throws Exception {
         try (FakeKubernetesApi kube = withDeployments("a")) {
