@@ -172,7 +172,7 @@ public final class AlertBook {
         // then met as new, and the scale-in block as one carried from before this daemon led (recheck 11, N2).
         for (Target old : List.copyOf(firing.keySet())) {
             if (!targets.contains(old)) {
-                targets.stream().filter(t -> t.withNameShared().equals(old.withNameShared())).findFirst()
+                targets.stream().filter(t -> t.sameObject(old)).findFirst()
                         .ifPresent(renamed -> firing.merge(renamed, firing.remove(old), (a, b) -> {
                             Map<String, Held> both = new ConcurrentHashMap<>(a);
                             both.putAll(b);

@@ -674,7 +674,7 @@ final class Daemon implements AutoCloseable {
         java.util.Map<Target, Target> renamed = new java.util.TreeMap<>(java.util.Comparator.comparing(Target::id));
         for (Target old : was) {
             if (!now.contains(old)) {
-                now.stream().filter(t -> !was.contains(t) && t.withNameShared().equals(old.withNameShared()))
+                now.stream().filter(t -> !was.contains(t) && t.sameObject(old))
                         .findFirst().ifPresent(t -> renamed.put(old, t));
             }
         }

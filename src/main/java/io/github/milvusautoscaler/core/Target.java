@@ -49,6 +49,14 @@ public record Target(String namespace, String name, Component component, Install
     }
 
     /**
+     * Whether {@code other} is this target's object under another id, or under the same: they differ at most in
+     * {@link #nameShared}, as when a reload adds or removes the other install of the name.
+     */
+    public boolean sameObject(Target other) {
+        return withNameShared().equals(other.withNameShared());
+    }
+
+    /**
      * The id used in logs, metrics and status: {@code namespace/name/component}, e.g. {@code milvus/my-release/queryNode};
      * {@code milvus/milvus@operator/queryNode} when the name is shared ({@link #nameShared}: '@' is in no object name).
      */

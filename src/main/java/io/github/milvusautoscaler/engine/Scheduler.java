@@ -197,7 +197,7 @@ public final class Scheduler implements AutoCloseable {
             if (ended) {
                 retiring.remove(old);
             }
-            Target renamed = ended ? sameObject(old, next) : null;
+            Target renamed = ended ? newIdOf(old, next) : null;
             if (renamed != null) {
                 handOver(old, renamed);
             } else {
@@ -208,9 +208,8 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /** The target of {@code next} that is {@code old}'s object under another id, or null. */
-    private static Target sameObject(Target old, java.util.Set<Target> next) {
-        Target shared = old.withNameShared();
-        return next.stream().filter(t -> !t.equals(old) && t.withNameShared().equals(shared)).findFirst().orElse(null);
+    private static Target newIdOf(Target old, java.util.Set<Target> next) {
+        return next.stream().filter(t -> !t.equals(old) && t.sameObject(old)).findFirst().orElse(null);
     }
 
     /** Hands a renamed target's state to its new id, unless its old id was added again meanwhile (that loop owns it). */
