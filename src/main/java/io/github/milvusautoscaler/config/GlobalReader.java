@@ -394,7 +394,7 @@ final class GlobalReader {
     /** The PromQL templates, in reference.conf's order (by line), so output and tests are stable. */
     /** The templates reference.conf splices into the signals' ones, which therefore have no "off" when empty. */
     private static final java.util.Set<String> SPLICED = java.util.Set.of("component-pods", "serving-pods",
-            "component-ready");
+            "component-ready", "proxy-pods");
 
     Map<String, String> queries(Node n, ConfigObject referenceQueries) {
         if (n == null) {
