@@ -83,6 +83,19 @@ public final class KubernetesEventSink implements DecisionSink {
     }
 
     /**
+     * Keeps the block told for {@code from} as told for {@code to}, the same object under the id a config reload gave
+     * it ({@code Engine.renamed}): a block that goes on across the rename is not told a second time.
+     */
+    public void renamed(Target from, Target to) {
+        requireNonNull(to, "to");
+        DecisionReason told = lastBlocked.remove(requireNonNull(from, "from"));
+        if (told != null) {
+            lastBlocked.put(to, told);
+        }
+        failed.remove(from);
+    }
+
+    /**
      * @param instance this replica's identity (the pod name), written as {@code reportingInstance}
      */
     public KubernetesEventSink(ApiClient client, KubernetesSettings options, ScaledObjects scaledObjects,

@@ -232,6 +232,11 @@ final class Daemon implements AutoCloseable {
                 public void forgotten(Target target) {
                     events.forget(target);
                 }
+
+                @Override
+                public void renamed(Target from, Target to) {
+                    events.renamed(from, to);
+                }
             });
         }
         if (!s.decisionLogPath().isEmpty()) {

@@ -58,6 +58,25 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         lastPause.remove(target);
     }
 
+    /** Goes on under {@code to} with what was said for {@code from}, so a block or pause across a rename is one line. */
+    @Override
+    public void renamed(Target from, Target to) {
+        move(lastBlocked, from, to);
+        move(lastUnavailable, from, to);
+        move(allUnknownSince, from, to);
+        move(lastPause, from, to);
+        if (unknownWarned.remove(from)) {
+            unknownWarned.add(to);
+        }
+    }
+
+    private static <V> void move(Map<Target, V> kept, Target from, Target to) {
+        V value = kept.remove(from);
+        if (value != null) {
+            kept.put(to, value);
+        }
+    }
+
     @Override
     public void record(Decision d) {
         if (d.reason() == Reason.ALL_SIGNALS_UNKNOWN) {

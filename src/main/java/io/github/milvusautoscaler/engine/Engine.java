@@ -770,8 +770,9 @@ public final class Engine {
      * and an operator {@code Milvus} of one name joined or parted in the config ({@link Target#nameShared}), so
      * {@code milvus/milvus/queryNode} became {@code milvus/milvus@helm/queryNode} or back. Its scale-in sustain, recent
      * peaks, forecast history and not-found record go on; forgotten, they started again for an object that never
-     * changed (real-install recheck 11, N2). The listeners forget the old id (its series and status entry go), and the
-     * new id appears with its first tick, as any target's does.
+     * changed (real-install recheck 11, N2). The listeners hand on what they keep to say a thing once (a block told
+     * as an Event and a log line) and forget the rest of the old id (its series and status entry go); the new id
+     * appears with its first tick, as any target's does.
      */
     public void renamed(Target from, Target to) {
         requireNonNull(to, "to");
@@ -792,7 +793,7 @@ public final class Engine {
             notFoundSince.put(to, gone);
         }
         forecasts.renamed(from, to);
-        listener.forgotten(from);
+        listener.renamed(from, to);
         LOG.atInfo().addKeyValue("target", to.id()).log("{} is now {} (config reload: the other install of name {} in {}"
                 + " was {}); what the policy remembers of it goes on", from.id(), to.id(), to.name(), to.namespace(),
                 to.nameShared() ? "added" : "removed");

@@ -53,4 +53,13 @@ public interface EngineListener {
      */
     default void forgotten(Target target) {
     }
+
+    /**
+     * A config reload gave {@code from}'s object the id {@code to} ({@link Engine#renamed}), before {@code to}'s first
+     * tick. What a listener keeps to say a thing once (a block told, a pause named) goes on under the new id, so the
+     * rename does not tell it again; by default the old id is forgotten, as for a removed target.
+     */
+    default void renamed(Target from, Target to) {
+        forgotten(from);
+    }
 }

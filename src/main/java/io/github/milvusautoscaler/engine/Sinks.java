@@ -72,6 +72,11 @@ public final class Sinks {
             public void forgotten(Target target) {
                 copy.forEach(l -> l.forgotten(target));
             }
+
+            @Override
+            public void renamed(Target from, Target to) {
+                copy.forEach(l -> l.renamed(from, to));
+            }
         };
     }
 }

@@ -149,6 +149,25 @@ class KubernetesEventSinkTest {
                 .toList());
     }
 
+    /**
+     * A reload that adds the Helm install of the operator install's name gives the operator's queryNode a new id
+     * ({@code milvus/milvus/queryNode} -> {@code milvus/milvus@operator/queryNode}); a pause already told goes on
+     * across it as one Event, not two (recheck 14's note: the sink met the new id as new), and a block that changes
+     * after it is told.
+     */
+    @Test
+    void aBlockToldBeforeAReloadRenamedTheTargetIsNotToldAgain() {
+        KubernetesEventSink sink = sink();
+        Target renamed = OPERATOR_QN.withNameShared();
+        sink.record(hold(OPERATOR_QN, 3, Reason.PAUSED));
+        sink.renamed(OPERATOR_QN, renamed);
+        sink.record(hold(renamed, 3, Reason.PAUSED));
+        assertEquals(List.of("queryNode held: PAUSED"), events().stream().map(e -> e.get("message").getAsString())
+                .toList());
+        sink.record(hold(renamed, 3, Reason.SETTLING));
+        assertEquals(2, events().size(), events().toString());
+    }
+
     /** A step-down held past settle-timeout is a Warning, so `kubectl get events --field-selector type=Warning` shows it. */
     @Test
     void aSettleTimeoutIsAWarningTheOtherHoldsAreNormal() {

@@ -160,6 +160,24 @@ class DecisionLoggerTest {
     }
 
     /**
+     * A pause that goes on across a reload that renamed its target (the other install of its name added:
+     * {@code milvus/gone/queryNode} -> {@code milvus/gone@operator/queryNode}) is one line, not a second for the new id.
+     */
+    @Test
+    void aPauseAcrossARenameIsSaidOnce() {
+        DecisionLogger log = new DecisionLogger(() -> true);
+        Target renamed = T.withNameShared();
+        String run = "queryNode paused by root@vm: scale --to 3 since 2026-12-05T15:33:00Z (the pause or scale command)";
+        log.record(new Decision(T, T0, Action.HOLD, 3, 3, Reason.PAUSED, run, Map.of(), false));
+        log.renamed(T, renamed);
+        log.record(new Decision(renamed, T0.plusSeconds(15), Action.HOLD, 3, 3, Reason.PAUSED, run, Map.of(), false));
+        assertEquals(1, messages().size(), messages().toString());
+        log.record(new Decision(renamed, T0.plusSeconds(30), Action.HOLD, 3, 3, Reason.SETTLING, "settling", Map.of(),
+                false));
+        assertEquals(2, messages().size(), messages().toString());
+    }
+
+    /**
      * A tick of every signal UNKNOWN right after a scale-out (per-pod signals read "3 of 5 ready pods reporting" until
      * the new pods' first rate) says nothing: it warned after every scale-out, 16 lines an hour over two replicas
      * (fault recheck 2).

@@ -657,11 +657,18 @@ public class EngineTest {
         Target renamed = A.withNameShared();
         Target helmPartner = new Target("milvus", "a", Component.QUERY_NODE, InstallKind.HELM).withNameShared();
         List<Target> forgotten = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> renames = new java.util.concurrent.CopyOnWriteArrayList<>();
         Engine e = new Engine(clock, metrics, cluster, recorded::add, LeaderGate.always(), AlertSource.NONE,
                 new ActionBudget(30), false, new EngineListener() {
                     @Override
                     public void forgotten(Target target) {
                         forgotten.add(target);
+                    }
+
+                    @Override
+                    public void renamed(Target from, Target to) {
+                        renames.add(from.id() + " -> " + to.id());
+                        EngineListener.super.renamed(from, to);
                     }
                 });
         sustainLowShortOfStepDown(e);
@@ -673,6 +680,8 @@ public class EngineTest {
             s.update(List.of(new EngineTarget(A, policy())));
             s.retain(java.util.Set.of(renamed, helmPartner));
             assertEquals(List.of(A), forgotten, "the old id leaves status and /metrics");
+            assertEquals(List.of("milvus/a/queryNode -> milvus/a@operator/queryNode"), renames,
+                    "the listeners hear of the rename (the Events sink keeps the block it told)");
             assertFalse(e.views().containsKey(A));
             assertTrue(logs.messages().contains("milvus/a/queryNode is now milvus/a@operator/queryNode (config reload: the"
                     + " other install of name a in milvus was added); what the policy remembers of it goes on"),
