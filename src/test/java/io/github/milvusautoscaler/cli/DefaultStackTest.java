@@ -414,23 +414,32 @@ class DefaultStackTest {
      * pkg/controller/endpointslice/utils.go podToEndpoint serves such a pod as terminating, its readiness as is):
      * handing its segments off, it drew the average down while the nodes left took its load, and counted as a pod
      * reporting beyond the ready count. The HPA sets such pods aside too (kubernetes/kubernetes#67067). Here the op
-     * install's 0.4 queryNode is being deleted: cpu averages the 0.5 and 0.6 left.
+     * install's 0.4 queryNode is being deleted: cpu averages the 0.5 and 0.6 left, and its 30 read tasks still queued
+     * (read-queue) are left out as well: the queue of a node on its way out is no reason to scale out. read-queue
+     * averages the two that serve, not the not-ready n0r3d either (loading, its queue empty).
      */
     @Test
     void aQueryNodeBeingDeletedIsNotAveragedIn() {
         FakeMilvusPod leaving = pods.pods().stream().filter(p -> p.name().equals("op-milvus-querynode-0-6c9b8d7f5c-4q2w"))
                 .findFirst().orElseThrow();
         String deleting = "kube_pod_deletion_timestamp{pod=\"" + leaving.name() + "\"}";
-        leaving.setDeletedAt(CLOCK.instant());
+        String queued = "milvus_querynode_read_task_ready_len{pod=\"" + leaving.name() + "\"} == 30";
+        leaving.setReadQueue(30).setDeletedAt(CLOCK.instant());
         try {
             Poll.until("kube-state-metrics reads the queryNode terminating", WAIT, () -> prometheus.query(deleting),
                     body -> body.contains(leaving.name()));
-            Signal cpu = source.observe(target("ops/op/queryNode"), CLOCK.instant()).signals().get("cpu");
+            Poll.until("its queue reads 30", WAIT, () -> prometheus.query(queued), body -> body.contains(leaving.name()));
+            Map<String, Signal> signals = source.observe(target("ops/op/queryNode"), CLOCK.instant()).signals();
+            Signal cpu = signals.get("cpu");
             assertTrue(cpu.isKnown(), cpu::toString);
             assertEquals((0.5 + 0.6) / 2, cpu.value().getAsDouble(), 0.02 * 0.55);
             assertEquals(2, cpu.podsReporting());
+            Signal queue = signals.get("read-queue");
+            assertTrue(queue.isKnown(), queue::toString);
+            assertEquals(0.0, queue.value().getAsDouble(), 1e-9, queue::toString);
+            assertEquals(2, queue.podsReporting());
         } finally {
-            leaving.setDeletedAt(null);
+            leaving.setReadQueue(0).setDeletedAt(null);
             Poll.until("the deletion is gone", WAIT, () -> prometheus.query(deleting), body -> !body.contains(leaving.name()));
         }
     }
