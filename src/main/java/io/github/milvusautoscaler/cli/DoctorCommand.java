@@ -596,6 +596,10 @@ public final class DoctorCommand implements Callable<Integer> {
                                 + " qps reads 0 while the proxies are scraped and the queryNodes serve no search, else"
                                 + " UNKNOWN (Milvus 2.6 before milvus-io/milvus#47239 does not count RESTful requests in"
                                 + " milvus_proxy_req_count: a cluster searched only over REST reads UNKNOWN)";
+                case "milvus_datacoord_index_task_count" ->
+                        "Milvus before 2.5.5 exports it from datacoord's first index job after it starts (and drops a"
+                                + " collection's with its last index): with datacoord scraped, index-backlog reads 0"
+                                + " once an hour has passed without it";
                 case "milvus_datacoord_task_count" ->
                         "exported from Milvus 2.5.5: set milvus-version to the running release (2.5.4 and older use"
                                 + " milvus_datacoord_index_task_count)";

@@ -590,7 +590,7 @@ final class TargetReader {
             if (bandOk && target != null && perPod != null && mayBeNegative != null && template != null) {
                 DeclaredResource declared = declared(name, query);
                 SignalQuery signalQuery = s.build(() -> new SignalQuery(name, template, perPod.value(),
-                        mayBeNegative.value(), declared, emptyWhy(name, query)), query);
+                        mayBeNegative.value(), declared, emptyWhy(templateKey(name, version), query)), query);
                 if (signalQuery != null) {
                     double t = target.value() != null ? target.value() : (out.value() + in.value()) / 2;
                     policies.add(new SignalPolicy(name, out.value(), in.value(), t));
@@ -685,12 +685,12 @@ final class TargetReader {
     }
 
     /**
-     * {@code queries.<name>-empty-why}, asked when the signal reads empty to name the pods that make it so, while the
-     * signal reads its default template (its own query has other reasons to be empty); null when there is none or it
-     * is "" (switched off).
+     * {@code queries.<template>-empty-why} ({@link #templateKey}), asked when the signal reads empty to name the pods
+     * that make it so, while the signal reads its default template (its own query has other reasons to be empty); null
+     * when there is none or it is "" (switched off).
      */
-    private String emptyWhy(String name, Field<String> own) {
-        return companion(name + "-empty-why", own);
+    private String emptyWhy(String templateKey, Field<String> own) {
+        return companion(templateKey + "-empty-why", own);
     }
 
     /**
@@ -720,8 +720,7 @@ final class TargetReader {
         if (queries == null) {
             return null; // the queries block has errors, already reported
         }
-        String key = name.equals("index-backlog") && version != null && !version.isAtLeast(2, 5, 5)
-                ? "index-backlog-legacy" : name;
+        String key = templateKey(name, version);
         String template = queries.get(key);
         if (template == null) {
             errors.missing(s.path() + ".query", s.origin(), "must be set: " + name
@@ -734,5 +733,11 @@ final class TargetReader {
             return null;
         }
         return template;
+    }
+
+    /** The key of signal {@code name}'s default template in {@code milvus-autoscaler.queries} for {@code version}. */
+    private static String templateKey(String name, MilvusVersion version) {
+        return name.equals("index-backlog") && version != null && !version.isAtLeast(2, 5, 5)
+                ? "index-backlog-legacy" : name;
     }
 }

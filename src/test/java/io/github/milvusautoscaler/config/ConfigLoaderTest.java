@@ -241,7 +241,7 @@ class ConfigLoaderTest {
         assertEquals(new LabelScheme("app_kubernetes_io_instance", "component"), s.labelScheme(InstallKind.HELM));
         assertEquals(Set.of("component-pods", "serving-pods", "component-ready", "proxy-pods", "cpu", "memory", "qps",
                 "read-queue", "index-backlog", "index-backlog-legacy", "search-latency-p99", "querynode-settle",
-                "cpu-undeclared", "memory-undeclared", "qps-empty-why"),
+                "cpu-undeclared", "memory-undeclared", "qps-empty-why", "index-backlog-legacy-empty-why"),
                 s.queryTemplates().keySet());
         assertEquals(REFERENCE.getString("queries.cpu"), s.queryTemplates().get("cpu"));
         assertEquals(List.of(), s.targets());

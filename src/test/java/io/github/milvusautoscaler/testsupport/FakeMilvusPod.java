@@ -156,9 +156,9 @@ public final class FakeMilvusPod {
                     "JobStateFailed", "JobStateRetry")) {
                 indexTasks.put(state, 0.0);
             }
-            for (String status : List.of("unissued", "in-progress", "finished", "failed", "recycled")) {
-                legacyIndexTasks.put(status, 0.0);
-            }
+            // milvus_datacoord_index_task_count (before 2.5.5) is absent until setLegacyIndexTasks: datacoord writes
+            // it when an index task is added, assigned, finished or removed, not when it starts
+            // (internal/datacoord/index_meta.go, updateIndexTasksMetrics).
         }
     }
 
@@ -433,8 +433,17 @@ public final class FakeMilvusPod {
         return this;
     }
 
-    /** milvus_datacoord_index_task_count{collection_id, index_task_status=status} (Milvus 2.3 to 2.5.4) on a coordinator pod. */
+    /**
+     * milvus_datacoord_index_task_count{collection_id, index_task_status=status} (Milvus 2.3 to 2.5.4) on a coordinator
+     * pod; the first call creates the collection's four statuses at 0 as datacoord's first index job does
+     * (internal/datacoord/index_meta.go, updateIndexTasksMetrics: unissued, in-progress, finished, failed).
+     */
     public synchronized FakeMilvusPod setLegacyIndexTasks(String status, double tasks) {
+        if (legacyIndexTasks.isEmpty()) {
+            for (String each : List.of("unissued", "in-progress", "finished", "failed")) {
+                legacyIndexTasks.put(each, 0.0);
+            }
+        }
         legacyIndexTasks.put(status, tasks);
         return this;
     }
