@@ -95,12 +95,15 @@ public final class BacktestChart {
         requireNonNull(title, "title");
         int targets = results.size();
         int steps = Math.max(1, to - from);
-        int n = Math.max(1, Math.min(points, steps));
         Duration step = targets == 0 ? Duration.ofSeconds(15) : results.get(0).steps().step();
+        // A range of a day or less gets no worst-day chart, so its points stay wide enough to mark scale actions.
+        int plotPixels = WIDTH - LEFT - RIGHT;
+        boolean worstDayChart = (long) steps * step.toMillis() > Duration.ofDays(1).toMillis();
+        int n = Math.max(1, Math.min(worstDayChart ? points : Math.min(points, plotPixels / 2), steps));
         double span = Math.max(1, (double) steps * step.toSeconds());
         boolean days = span >= 3 * 86400;
         double unit = days ? 86400 : 3600;
-        int plotWidth = WIDTH - LEFT - RIGHT;
+        int plotWidth = plotPixels;
         double bucketWidth = (double) plotWidth / n;
         int panel = SIGNAL_HEIGHT + INNER_GAP + REPLICA_HEIGHT;
         int height = TOP + targets * panel + Math.max(0, targets - 1) * PANEL_GAP + BOTTOM;
@@ -109,9 +112,10 @@ public final class BacktestChart {
         // subtitle says so (README walkthrough audit M2: the chart was documented as marked).
         boolean marks = bucketWidth >= 2;
         sb.append("<text x=\"").append(LEFT).append("\" y=\"42\" fill=\"#555\">").append(n).append(" points of ")
-                .append(formatNumber(span / n / 60)).append(" min; recorded signals, not rescaled unless"
+                .append(SvgChart.formatDuration(span / n)).append("; recorded signals, not rescaled unless"
                         + " --rescale-load; one panel per target")
-                .append(marks ? "" : "; scale actions are marked on the worst-day chart").append("</text>\n");
+                .append(marks || !worstDayChart ? "" : "; scale actions are marked on the worst-day chart")
+                .append("</text>\n");
         for (int t = 0; t < targets; t++) {
             Backtest.TargetResult r = results.get(t);
             Backtest.Steps s = r.steps();

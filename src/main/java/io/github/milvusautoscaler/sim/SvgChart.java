@@ -87,7 +87,7 @@ public final class SvgChart {
             int replicaBottom = replicaTopY + REPLICA_HEIGHT;
             sb.append("<text x=\"").append(LEFT).append("\" y=\"").append(loadTop - 6)
                     .append("\" font-weight=\"bold\" fill=\"").append(color(l)).append("\">")
-                    .append(escape(series.policies().get(l))).append(shares(series, l)).append("</text>\n");
+                    .append(escape(series.policies().get(l) + shares(series, l))).append("</text>\n");
             // Shading first, so lines stay on top: red where overloaded, orange where only hot.
             for (int i = 0; i < n; i++) {
                 double over = series.overloadShare(l, i);
@@ -179,8 +179,9 @@ public final class SvgChart {
      * the most hot ticks, else the highest demand), at full tick resolution.
      */
     public static java.util.Optional<String> renderWorstDay(SimulationResult result, String trace) {
-        return result.worstDay().map(day -> render(day, trace + ": the worst day (" + why(day) + "), "
-                + DateTimeFormatter.ofPattern("uuuu-MM-dd", Locale.ROOT).withZone(ZoneOffset.UTC).format(day.start()),
+        return result.worstDay().map(day -> render(day, trace + ": the worst day (" + why(day) + "), from "
+                + DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC).format(day.start())
+                + " UTC",
                 DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC).format(day.start())));
     }
 

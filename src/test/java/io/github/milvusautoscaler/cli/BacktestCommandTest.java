@@ -269,6 +269,27 @@ class BacktestCommandTest {
                 Files.readString(out.resolve("report.md")));
     }
 
+    /**
+     * A range of a day or less gets no worst-day chart, so its chart marks the scale actions itself: 12 hours of
+     * 1-minute steps were drawn as 721 points too narrow for marks, under a subtitle that sent the reader to a
+     * worst-day chart backtest had not written (recheck 16, finding 9).
+     */
+    @Test
+    void aRangeOfADayOrLessMarksItsScaleActionsOnItsOneChart() throws Exception {
+        Path out = dir.resolve("half-day");
+        // 12:00 to 24:00 UTC of a day between the gap and the spike: 0.85 scales out, 22:00's 0.20 steps down.
+        Instant from = START.plus(Duration.ofDays(3)).truncatedTo(java.time.temporal.ChronoUnit.DAYS)
+                .plus(Duration.ofHours(12));
+        Result r = backtest("--from", from.toString(), "--to", from.plus(Duration.ofHours(12)).toString(), "--step",
+                "60s", "--out", out.toString());
+        assertEquals(0, r.code, r.err + r.out);
+        assertFalse(Files.exists(out.resolve("chart-worst-day.svg")));
+        String chart = Files.readString(out.resolve("chart.svg"));
+        assertTrue(chart.contains("class=\"scale-out\"") && chart.contains("class=\"step-down\""),
+                "12:00's 0.85 scales out, 22:00's 0.20 steps down: " + chart);
+        assertFalse(chart.contains("worst-day"), chart);
+    }
+
     @Test
     void chunkingUnderThePointsLimitGivesTheSameDecisionsAsOneQueryAndTheSameAsAnInProcessReplay() throws Exception {
         Instant from = START.plus(Duration.ofDays(4));

@@ -145,6 +145,24 @@ class ReportsTest {
         assertTrue(svg.contains(">b  (overloaded 0%, hot 33.3% of the time)</text>"), svg);
     }
 
+    /**
+     * A lane overloaded less than 0.1% of the time is titled "<0.1%", escaped: twitter_volume_amzn's 4,425 s of
+     * 4,749,000 wrote a raw '<' into chart.svg, which no viewer opened (recheck 16, finding 1).
+     */
+    @Test
+    void aShareBelowATenthOfAPercentKeepsTheChartWellFormed() throws Exception {
+        ChartSeries chart = new ChartSeries(SimTestSupport.T0, List.of("a"), 2);
+        for (int tick = 0; tick < 2000; tick++) {
+            int b = tick / 1000;
+            chart.addDemand(b, tick * 15, 300);
+            chart.addLane(0, b, 400, 2, tick == 10, false, 0);
+        }
+        String svg = SvgChart.render(chart, "t");
+        DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+        assertTrue(svg.contains(">a  (overloaded &lt;0.1%, hot 0% of the time)</text>"), svg);
+    }
+
     private static int count(String text, String needle) {
         int n = 0;
         for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
