@@ -175,6 +175,11 @@ final class KeyChecker {
 
     /** The rule for a key the schema does not know, naming the closest known key when one is near. */
     static String unknownKey(String key, Set<String> known) {
+        if (known.contains(key + "-file")) {
+            // bearer-token for bearer-token-file: the secret itself was most likely written here.
+            return "must be a known key (did you mean " + key + "-file? it names a file holding the secret, which"
+                    + " is never written in the config)";
+        }
         String suggestion = suggest(key, known);
         if (suggestion != null) {
             return "must be a known key (did you mean " + suggestion + "?)";

@@ -336,6 +336,22 @@ class ConfigValidationTest {
                         "milvus-autoscaler.prometheus.auth.basic-username = reader",
                         P + "prometheus.auth.basic-username = \"reader\" (autoscaler.conf:1): needs basic-password-file"
                                 + " to be set as well"),
+                // A secret written inline under a key of its own making is never echoed (recheck 16, finding 2).
+                Arguments.of("inline bearer token under prometheus.auth",
+                        "milvus-autoscaler.prometheus.auth.bearer-token = \"PROMTOKEN-inline-1111\"",
+                        P + "prometheus.auth.bearer-token = \"<redacted>\" (autoscaler.conf:1): must be a known key (did"
+                                + " you mean bearer-token-file? it names a file holding the secret, which is never"
+                                + " written in the config)"),
+                Arguments.of("inline password under prometheus.auth",
+                        "milvus-autoscaler.prometheus.auth.basic-password = \"BASICPW-inline-2222\"",
+                        P + "prometheus.auth.basic-password = \"<redacted>\" (autoscaler.conf:1): must be a known key"
+                                + " (did you mean basic-password-file? it names a file holding the secret, which is"
+                                + " never written in the config)"),
+                Arguments.of("inline token under alerts",
+                        "milvus-autoscaler.alerts.bearer-token = \"ALERTTOKEN-inline-3333\"",
+                        P + "alerts.bearer-token = \"<redacted>\" (autoscaler.conf:1): must be a known key (did you"
+                                + " mean bearer-token-file? it names a file holding the secret, which is never written"
+                                + " in the config)"),
                 Arguments.of("header value is redacted",
                         "milvus-autoscaler.prometheus.headers { Authorization = [ \"Bearer abc\" ] }",
                         P + "prometheus.headers.Authorization = \"<redacted>\" (autoscaler.conf:1): must be a string"),
