@@ -70,7 +70,7 @@ public final class StatusCommand implements Callable<Integer> {
                     + redact(Urls.withoutScheme(url)) + ")");
             return Main.EXIT_USAGE;
         }
-        String endpoint = stripSlash(url) + "/api/v1/status";
+        String endpoint = statusEndpoint(url);
         String body;
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
@@ -135,8 +135,22 @@ public final class StatusCommand implements Callable<Integer> {
         return Urls.redact(u, "***");
     }
 
-    private static String stripSlash(String u) {
-        return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
+    /**
+     * {@code /api/v1/status} under {@code base}'s path, its query and fragment kept after it: a proxy that wants a
+     * token in the query ({@code http://ingress/autoscaler/?token=t}) gets {@code /autoscaler/api/v1/status?token=t},
+     * where appending the path to the whole URL put it inside the query and asked for {@code /}.
+     */
+    static String statusEndpoint(String base) {
+        int query = base.length();
+        for (char c : new char[] {'?', '#'}) {
+            int at = base.indexOf(c);
+            if (at >= 0) {
+                query = Math.min(query, at);
+            }
+        }
+        String path = base.substring(0, query);
+        return (path.endsWith("/") ? path.substring(0, path.length() - 1) : path) + "/api/v1/status"
+                + base.substring(query);
     }
 
     /** An exception message with the raw URL and its user-info taken out, in case the JDK quotes them. */

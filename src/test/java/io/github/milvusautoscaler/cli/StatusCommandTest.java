@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.core.Component;
@@ -244,6 +245,26 @@ class StatusCommandTest {
             assertEquals(1, status("http://127.0.0.1:" + daemon.getPort()).code());
             assertEquals(null, daemon.takeRequest().getHeaders().get("Authorization"));
         }
+    }
+
+    /**
+     * A query in --url (a proxy that takes its token there) stays the query of the status request: the path went after
+     * it, inside the query, and the request asked for / (recheck 16, finding 3).
+     */
+    @Test
+    void aUrlWithAQueryAsksForTheStatusPathWithThatQuery() throws Exception {
+        try (mockwebserver3.MockWebServer proxy = new mockwebserver3.MockWebServer()) {
+            proxy.enqueue(new mockwebserver3.MockResponse.Builder().code(401).build());
+            proxy.start(java.net.InetAddress.getLoopbackAddress(), 0);
+            Run r = status("http://127.0.0.1:" + proxy.getPort() + "/autoscaler/?token=QTOK");
+            mockwebserver3.RecordedRequest sent = proxy.takeRequest();
+            assertEquals("/autoscaler/api/v1/status", sent.getUrl().encodedPath());
+            assertEquals("token=QTOK", sent.getUrl().encodedQuery());
+            assertEquals(1, r.code());
+            assertFalse(r.err().contains("QTOK"), r.err());
+        }
+        assertEquals("http://d:8080/api/v1/status#top", StatusCommand.statusEndpoint("http://d:8080#top"));
+        assertEquals("http://d:8080/api/v1/status", StatusCommand.statusEndpoint("http://d:8080/"));
     }
 
     @Test
