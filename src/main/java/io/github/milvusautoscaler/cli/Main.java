@@ -43,6 +43,9 @@ public final class Main implements Runnable {
     /** Runs the command line and returns the exit code, so tests can call it without exiting. */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // Each subcommand's help offers -V (mixinStandardHelpOptions): it prints the top command's version, not nothing.
+        String[] version = cli.getCommandSpec().version();
+        cli.getSubcommands().values().forEach(sub -> sub.getCommandSpec().version(version));
         // picocli uses the mapper for bad usage too: an unknown command or a missing option or file is 2, as documented.
         cli.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILURE);
         CommandLine.IParameterExceptionHandler usual = cli.getParameterExceptionHandler();

@@ -114,8 +114,9 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--target", paramLabel = "NS/NAME/COMPONENT",
             description = "With --config: simulate this configured target with exactly the settings run gives it"
-                    + " (cluster and component overrides included). Default: the config's only target of --component,"
-                    + " else the defaults and component-defaults.")
+                    + " (cluster and component overrides included). Default: the config's only target of --component;"
+                    + " with none, the defaults and component-defaults; with two or more, name one (refused"
+                    + " otherwise).")
     String targetId;
 
     @Option(names = "--policies", split = ",", defaultValue = "milvus-autoscaler,hpa,hpa-milvus", paramLabel = "LIST",

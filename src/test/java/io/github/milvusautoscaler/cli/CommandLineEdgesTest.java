@@ -108,6 +108,52 @@ class CommandLineEdgesTest {
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("Usage: milvus-autoscaler"));
     }
 
+    /** Every subcommand's help offers -V: it prints the version, as the top command's does (recheck 16, finding 5). */
+    @Test
+    void everySubcommandsVersionOptionPrintsTheVersion() {
+        CommandLine main = new CommandLine(new Main());
+        String version = String.join("\n", main.getCommandSpec().version());
+        assertTrue(version.startsWith("milvus-autoscaler "), version);
+        PrintStream realOut = System.out;
+        try {
+            for (String command : main.getSubcommands().keySet()) {
+                if (command.equals("help")) {
+                    continue;
+                }
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+                assertEquals(Main.EXIT_OK, Main.execute(command, "-V"), command);
+                assertEquals(version, out.toString(StandardCharsets.UTF_8).strip(), command + " -V");
+            }
+        } finally {
+            System.setOut(realOut);
+        }
+    }
+
+    /**
+     * Every option a command's --help offers is named somewhere in README.md: simulate's --compress, --seed and
+     * --component were in --help only (recheck 16, finding 6).
+     */
+    @Test
+    void everyOptionOfEveryCommandIsInTheReadme() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        List<String> missing = new java.util.ArrayList<>();
+        for (Map.Entry<String, CommandLine> c : new CommandLine(new Main()).getSubcommands().entrySet()) {
+            for (CommandLine.Model.OptionSpec option : c.getValue().getCommandSpec().options()) {
+                String name = option.longestName();
+                if (option.usageHelp() || option.versionHelp() || option.hidden() || !name.startsWith("--")) {
+                    continue;
+                }
+                String bare = name.replaceFirst("^--\\[no-\\]", "--");
+                if (!readme.contains(bare + " ") && !readme.contains(bare + "=") && !readme.contains(bare + "`")
+                        && !readme.contains(bare + "]") && !readme.contains(bare.replaceFirst("^--", "--[no-]"))) {
+                    missing.add(c.getKey() + " " + name);
+                }
+            }
+        }
+        assertEquals(List.of(), missing, "options in --help that README.md never names");
+    }
+
     /** backtest's --help names every signal --rescale-load re-divides: it left memory out (backtest audit B4). */
     @Test
     void backtestsHelpNamesEverySignalItRescales() {

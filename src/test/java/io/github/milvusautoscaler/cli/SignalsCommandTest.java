@@ -84,8 +84,29 @@ class SignalsCommandTest {
             server.start();
             String url = server.url("/").toString().replaceAll("/$", "");
             String err = signals(config(dir, "url = \"" + url + "\""), 1);
-            assertEquals("signals: Prometheus at " + url + ": query failed: prometheus HTTP 401: unauthorized",
-                    err.strip());
+            assertEquals("signals: Prometheus at " + url + ": query failed: prometheus HTTP 401: unauthorized; no"
+                    + " credentials were sent: a Prometheus behind an auth proxy needs prometheus.auth"
+                    + " (bearer-token-file, or basic-username and basic-password-file)", err.strip());
+        }
+    }
+
+    /**
+     * A 401 comes from no target and no query: the line says which credentials went, by their file, never the secret
+     * (recheck 16, finding 4: it named neither, where the README promised the target and the query).
+     */
+    @Test
+    void a401SaysWhichCredentialsWereSentNeverTheSecret(@TempDir Path dir) throws Exception {
+        Path token = dir.resolve("prom-token");
+        java.nio.file.Files.writeString(token, "TOKEN-4011-SECRET\n");
+        try (mockwebserver3.MockWebServer server = new mockwebserver3.MockWebServer()) {
+            server.enqueue(new mockwebserver3.MockResponse.Builder().code(401).body("unauthorized").build());
+            server.start();
+            String url = server.url("/").toString().replaceAll("/$", "");
+            String err = signals(config(dir, "url = \"" + url + "\", auth.bearer-token-file = \"" + token + "\""), 1);
+            assertEquals("signals: Prometheus at " + url + ": query failed: prometheus HTTP 401: unauthorized; sent the"
+                    + " token in prometheus.auth.bearer-token-file (" + token + "): check that Prometheus, or the proxy"
+                    + " in front of it, accepts it", err.strip());
+            assertEquals("Bearer TOKEN-4011-SECRET", server.takeRequest().getHeaders().get("Authorization"));
         }
     }
 
