@@ -70,7 +70,7 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
     public ReplicaStatus read(Target target) {
         requireHelm(target);
         String name = deploymentName(target);
-        HelmWorkloads.Found found = workloads.get(target.namespace(), name);
+        HelmWorkloads.Found found = workloads.get(target.namespace(), name, target.component());
         JsonObject workload = found.object();
         refuseIfScaledByHpa(target, found);
         String resourceVersion = JsonPaths.string(workload, "metadata", "resourceVersion").orElse("");

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.gson.JsonObject;
 import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.ActuationException.Kind;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,9 +58,10 @@ final class HelmWorkloads {
      * when that answers 404. Both 404: {@code NOT_FOUND} naming both and what to check; the second forbidden
      * (RBAC without it): {@code FORBIDDEN} saying the first is missing and which rule the second needs.
      */
-    Found get(String namespace, String name) {
+    Found get(String namespace, String name, Component component) {
         requireNonNull(namespace, "namespace");
         requireNonNull(name, "name");
+        requireNonNull(component, "component");
         String key = namespace + "/" + name;
         ApiResource first = lastFound.getOrDefault(key, KINDS[0]);
         ApiResource second = first == KINDS[0] ? KINDS[1] : KINDS[0];
@@ -86,8 +88,22 @@ final class HelmWorkloads {
             throw new ActuationException(Kind.NOT_FOUND, "neither a Deployment nor a StatefulSet " + key
                     + " found (get deployments.apps and statefulsets.apps answered 404); are the release name and"
                     + " fullname-override right (or name-override, for a release that sets the chart's nameOverride),"
-                    + " and does the release run this component?", firstMissing);
+                    + " and does the release run this component?" + versionHint(component), firstMissing);
         }
+    }
+
+    /**
+     * For a component that exists in some Milvus releases only, which ones: a config whose milvus-version is older
+     * than the release names an indexNode a 2.6 release does not have (recheck 15, F3), as the operator's message
+     * says for its Milvus resource.
+     */
+    private static String versionHint(Component component) {
+        return switch (component) {
+            case INDEX_NODE -> " (Milvus 2.6 has no indexNode, its dataNodes build the indexes: if the release runs 2.6,"
+                    + " set the cluster's milvus-version and scale dataNode instead)";
+            case STREAMING_NODE -> " (streamingNode runs from Milvus 2.6 only: check the cluster's milvus-version)";
+            default -> "";
+        };
     }
 
     /** The kind to write {@code namespace/name} as: the kind last found, a Deployment before any read. */

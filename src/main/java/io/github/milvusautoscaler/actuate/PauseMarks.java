@@ -136,7 +136,7 @@ public final class PauseMarks {
             object = requests.get(ApiResource.MILVUSES, target.namespace(), target.name());
             description = ApiResource.MILVUSES.describe(target.namespace(), target.name());
         } else {
-            HelmWorkloads.Found found = workloads.get(target.namespace(), name(target));
+            HelmWorkloads.Found found = workloads.get(target.namespace(), name(target), target.component());
             object = found.object();
             description = found.describe();
         }

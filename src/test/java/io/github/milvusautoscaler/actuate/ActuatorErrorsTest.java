@@ -103,6 +103,25 @@ class ActuatorErrorsTest {
         assertNoToken(e);
     }
 
+    /**
+     * An indexNode a Helm release does not run (a 2.6 release, under a config that says 2.5.6) is named with the
+     * version it belongs to, as the operator's message names it (recheck 15, F3); a queryNode's message has no such
+     * hint.
+     */
+    @Test
+    void aMissingIndexNodeNamesTheReleasesThatHaveOne() {
+        Target indexNode = new Target(NS, RELEASE, Component.INDEX_NODE, InstallKind.HELM);
+        ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(indexNode));
+        assertEquals(Kind.NOT_FOUND, e.kind());
+        assertTrue(e.getMessage().contains("neither a Deployment nor a StatefulSet milvus/my-release-milvus-indexnode"
+                + " found") && e.getMessage().endsWith("(Milvus 2.6 has no indexNode, its dataNodes build the indexes:"
+                + " if the release runs 2.6, set the cluster's milvus-version and scale dataNode instead)"),
+                e.getMessage());
+        fake.delete(FakeKubernetesApi.Kind.DEPLOYMENTS, NS, HELM_DEPLOYMENT.substring(HELM_DEPLOYMENT.lastIndexOf('/') + 1));
+        ActuationException qn = assertThrows(ActuationException.class, () -> actuator.read(HELM_QN));
+        assertFalse(qn.getMessage().contains("Milvus 2.6"), qn.getMessage());
+    }
+
     static Stream<Arguments> targets() {
         return Stream.of(Arguments.of("operator", OPERATOR_QN, MILVUS), Arguments.of("helm", HELM_QN, HELM_DEPLOYMENT));
     }
