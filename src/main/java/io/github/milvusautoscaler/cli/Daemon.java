@@ -359,8 +359,8 @@ final class Daemon implements AutoCloseable {
             LOG.warn("{} defines no clusters (empty file or no clusters block): no target runs; write clusters = [] "
                     + "if that is meant", configFile);
         }
-        LOG.info("ready on {}:{} with {} targets ({}, {})", settings.server().bindAddress(), d.http.port(),
-                settings.targets().size(), settings.dryRun() ? "dry-run" : "writing",
+        LOG.info("ready on {}:{} with {} ({}, {})", settings.server().bindAddress(), d.http.port(),
+                targets(settings.targets().size()), settings.dryRun() ? "dry-run" : "writing",
                 settings.kubernetes().leaderElection().enabled() ? "leader election on" : "leader election off");
         return d;
     }
@@ -472,9 +472,9 @@ final class Daemon implements AutoCloseable {
         if (next.targets().isEmpty() && !ConfigLoader.declaresClusters(configFile)) {
             refusedNow(h);
             SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "failed").increment();
-            LOG.warn("config reload refused, keeping the running config ({} targets): {} defines no clusters "
+            LOG.warn("config reload refused, keeping the running config ({}): {} defines no clusters "
                     + "(empty file or no clusters block) and would stop every loop; write clusters = [] to stop "
-                    + "all targets on purpose", settings.targets().size(), configFile);
+                    + "all targets on purpose", targets(settings.targets().size()), configFile);
             return false;
         }
         AutoscalerSettings before = settings;
@@ -512,7 +512,7 @@ final class Daemon implements AutoCloseable {
         restartPending = pending;
         refused = false;
         SelfMetrics.counter(registry, MetricNames.CONFIG_RELOADS, "result", "ok").increment();
-        LOG.info("config reloaded: {} targets{}", next.targets().size(), targetChanges(before, next));
+        LOG.info("config reloaded: {}{}", targets(next.targets().size()), targetChanges(before, next));
         for (SettingsText.Change change : SettingsText.changed(before, next)) {
             var line = LOG.atInfo();
             if (!change.scope().equals("daemon")) {
@@ -798,5 +798,10 @@ final class Daemon implements AutoCloseable {
         parts.close();
         LOG.info("stopped");
         stopped.countDown();
+    }
+
+    /** "1 target", "3 targets", as the start and reload lines count them. */
+    static String targets(int n) {
+        return n + (n == 1 ? " target" : " targets");
     }
 }

@@ -104,6 +104,13 @@ public final class DemoCommand implements Callable<Integer> {
             err.println("demo: --port must be a port number from 0 to 65535 (0: any free port), was " + port);
             return Main.EXIT_USAGE;
         }
+        // The daemon starts without its token file, which may be mounted later; the demo runs here and now, and its
+        // alerts endpoint would answer every curl with an error (recheck 16, finding 10).
+        if (alertsTokenFile != null && !java.nio.file.Files.isReadable(alertsTokenFile)) {
+            err.println("demo: --alerts-token-file " + alertsTokenFile + " cannot be read"
+                    + (java.nio.file.Files.exists(alertsTokenFile) ? " (permission)" : " (no such file)"));
+            return Main.EXIT_USAGE;
+        }
         LoadTrace whole;
         try {
             whole = TraceRegistry.resolve(trace, 1);

@@ -160,6 +160,8 @@ class DemoCommandTest {
         "--speed NaN             | demo: --speed NaN must be > 0 (simulated seconds per wall second)",
         "--days 100000           | demo: --days 100000 is more than trace nyc_taxi has: 215 days (--days 215 plays all of it)",
         "--trace step --days 2   | demo: --days 2 is more than trace step has: 1 day (--days 1 plays all of it)",
+        // The demo runs here and now: a token file it cannot read would answer every curl with an error (recheck 16).
+        "--alerts-token-file /nonexistent/token | demo: --alerts-token-file /nonexistent/token cannot be read (no such file)",
     })
     void aBadFlagIsNamedAlone(String args, String message) {
         StringWriter out = new StringWriter();

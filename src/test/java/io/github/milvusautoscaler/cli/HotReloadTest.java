@@ -106,7 +106,7 @@ class HotReloadTest {
                 try (CapturedLogs logs = CapturedLogs.of(Daemon.class)) {
                     publish(config(kubeconfig, cluster("b")));
                     Poll.until("b replaces a", WAIT, () -> daemon.engine().views().keySet(), k -> k.equals(Set.of(B)));
-                    assertTrue(logs.messages().contains("config reloaded: 1 targets (added milvus/b/queryNode; removed"
+                    assertTrue(logs.messages().contains("config reloaded: 1 target (added milvus/b/queryNode; removed"
                             + " milvus/a/queryNode)"), logs.messages().toString());
                 }
                 assertEquals(1.0, reloads(daemon, "ok"));
