@@ -231,7 +231,11 @@ public final class ConfigLoader {
         } else if (e instanceof ConfigException.Parse && message.contains("end of file")) {
             // Typesafe names what it expected at the end ("a close parentheses ')'" for an unclosed {), and the line
             // is the last one: the cause is further up (audit-input F11).
-            message += "; the file ended first: a { or [ opened earlier is not closed";
+            // Typesafe's "close parentheses ')'" is its name for what closes a {: HOCON has no parentheses.
+            message = message.replace("expecting a close parentheses ')'", "expecting a close brace or bracket")
+                    + "; the file ended first: a { or [ opened earlier is not closed"
+                    + (e.origin() != null && e.origin().filename() != null
+                    ? Brackets.unclosedHint(Path.of(e.origin().filename())) : "");
         }
         return fileError(file, line, kind + message);
     }

@@ -582,8 +582,21 @@ class ConfigValidationTest {
         assertTrue(error.line() >= 3, "line of the unclosed brace or later, was " + error.line());
         assertTrue(error.toString().startsWith(file + ":" + error.line() + ": syntax error: "), error.toString());
         // The parser reached the end looking for the brace: the line it names is the last, the cause further up.
-        assertTrue(error.toString().endsWith("; the file ended first: a { or [ opened earlier is not closed"),
-                error.toString());
+        // ... and the line that opened it is named: loop's { on line 3, whose } on line 4 is less indented (recheck
+        // 16, finding 8: "expecting a close parentheses ')'" at the last line pointed nowhere).
+        assertTrue(error.toString().endsWith("; the file ended first: a { or [ opened earlier is not closed (most likely"
+                + " the { on line 3: the } that closes it is less indented than that line)"), error.toString());
+        assertTrue(error.toString().contains("expecting a close brace or bracket"), error.toString());
+    }
+
+    /** Brackets in strings and comments do not count; without an indentation to go by, the outermost open one is named. */
+    @Test
+    void theUnclosedBracketSkipsStringsAndComments(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("autoscaler.conf");
+        Files.writeString(file, "milvus-autoscaler {\n  # a } in a comment\n  queries.x = \"\"\"sum(x{a=\"}\"})\"\"\"\n"
+                + "  loop.interval = \"{\"\n");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
+        assertTrue(e.errors().get(0).toString().endsWith("(the { on line 1 is not closed)"), e.errors().toString());
     }
 
     /**
