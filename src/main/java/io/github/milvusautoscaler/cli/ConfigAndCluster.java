@@ -1,11 +1,12 @@
 package io.github.milvusautoscaler.cli;
 
-import io.github.milvusautoscaler.core.PrometheusEndpoint;
-
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.TargetSettings;
-import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
+import io.github.milvusautoscaler.core.PrometheusAuth;
+import io.github.milvusautoscaler.core.PrometheusEndpoint;
 import io.github.milvusautoscaler.metrics.ProbeFailure;
+import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -79,19 +80,19 @@ final class ConfigAndCluster {
      * credentials: "; sent the token in prometheus.auth.bearer-token-file (/var/run/prom/token): check that Prometheus,
      * or the proxy in front of it, accepts it". Paths only, never a secret; "" for any other failure.
      */
-    static String credentialsHint(String reason, io.github.milvusautoscaler.core.PrometheusEndpoint endpoint) {
+    static String credentialsHint(String reason, PrometheusEndpoint endpoint) {
         if (!reason.matches("(?s).*\\bHTTP 40[13]\\b.*")) {
             return "";
         }
-        io.github.milvusautoscaler.core.PrometheusAuth auth = endpoint.auth();
+        PrometheusAuth auth = endpoint.auth();
         boolean header = endpoint.headers().keySet().stream().anyMatch(k -> k.equalsIgnoreCase("Authorization"));
         String sent;
         if (auth.bearerTokenFile().isPresent()) {
             sent = "the token in prometheus.auth.bearer-token-file ("
-                    + io.github.milvusautoscaler.core.PrometheusAuth.shown(auth.bearerTokenFile().get()) + ")";
+                    + PrometheusAuth.shown(auth.bearerTokenFile().get()) + ")";
         } else if (!auth.basicUsername().isEmpty()) {
             sent = "basic auth as user " + auth.basicUsername() + " with the password in prometheus.auth."
-                    + "basic-password-file (" + io.github.milvusautoscaler.core.PrometheusAuth.shown(
+                    + "basic-password-file (" + PrometheusAuth.shown(
                             auth.basicPasswordFile().orElseThrow()) + ")";
         } else if (header) {
             sent = "the Authorization header in prometheus.headers";
