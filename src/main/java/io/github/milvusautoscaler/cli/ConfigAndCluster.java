@@ -6,7 +6,6 @@ import io.github.milvusautoscaler.core.PrometheusAuth;
 import io.github.milvusautoscaler.core.PrometheusEndpoint;
 import io.github.milvusautoscaler.metrics.ProbeFailure;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
-
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
