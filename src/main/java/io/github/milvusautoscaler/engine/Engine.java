@@ -267,7 +267,10 @@ public final class Engine {
                     + " count{}{}", t, left, now.current(), t.component().configName(),
                     now.current() > left ? ", with no step-down for delay-after-scale-out ("
                             + Durations.human(target.policy().settings().scaleIn().delayAfterScaleOut())
-                            + ") as after a scale-out of its own; milvus-autoscaler pause holds a count for good" : "",
+                            + ") as after a scale-out of its own; milvus-autoscaler pause holds a count for good"
+                            : ", with no further step-down for the scale-in cooldown ("
+                            + Durations.human(target.policy().settings().scaleIn().cooldown())
+                            + ") as after a step-down of its own; milvus-autoscaler pause holds a count for good",
                     t.install() == InstallKind.HELM ? "; a release that keeps the"
                     + " count to the autoscaler sets " + t.component().configName() + ".replicas: -1 in its values"
                     + " (README, Install kinds)" : "");

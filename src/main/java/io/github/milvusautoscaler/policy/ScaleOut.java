@@ -65,10 +65,11 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      * @param lines        the forecast lines seen, so a HIGH that began when one fell back can say so
      * @param qpsRise      how long qps has stood clearly above its look-back, which a qps rise needs
      *                     ({@link #corroborated})
-     * @param outside      the last rise of the count someone else made, which delays a step-down as a scale-out does
+     * @param outside      the last rise and fall of the count someone else made, which hold a step-down as a scale-out
+     *                     and a step-down of its own do
      */
     record Timers(Map<String, Instant> highSince, Instant lastScaleOut, int lastReady, Instant readyRoseAt,
-                  ForecastLines lines, QpsRise qpsRise, OutsideRise outside) implements Memory {
+                  ForecastLines lines, QpsRise qpsRise, OutsideMoves outside) implements Memory {
 
         Timers {
             highSince = Map.copyOf(highSince);
@@ -77,10 +78,10 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
             Objects.requireNonNull(outside, "outside");
         }
 
-        /** Timers with no outside rise seen. */
+        /** Timers with no outside move seen. */
         Timers(Map<String, Instant> highSince, Instant lastScaleOut, int lastReady, Instant readyRoseAt,
                ForecastLines lines, QpsRise qpsRise) {
-            this(highSince, lastScaleOut, lastReady, readyRoseAt, lines, qpsRise, OutsideRise.NONE);
+            this(highSince, lastScaleOut, lastReady, readyRoseAt, lines, qpsRise, OutsideMoves.NONE);
         }
 
         /** Timers before any forecast line or qps run was seen. */
@@ -198,7 +199,8 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         ForecastLines lines = own.lines().next(before.signals(), now);
         QpsRise qpsRise = own.qpsRise().next(before.signals(), ready, now, qpsLookBack(before.settings().scaleOut()));
         // A rise the annotations date as milvus-autoscaler's own is a scale-out already in lastOut.
-        OutsideRise outside = own.outside().next(before.current(), lastOut != own.lastScaleOut(), now);
+        OutsideMoves outside = own.outside().next(before.current(), lastOut != own.lastScaleOut(),
+                before.status().lastScale(), now);
         if (lastOut == own.lastScaleOut() && ready == own.lastReady() && rose == own.readyRoseAt()
                 && high.equals(own.highSince()) && lines == own.lines() && qpsRise == own.qpsRise()
                 && outside == own.outside()) {
@@ -376,7 +378,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      */
     @Override
     public Timers written(Timers own, Tick t, Proposal settled) {
-        OutsideRise outside = own.outside().written(settled.to());
+        OutsideMoves outside = own.outside().written(settled.to());
         if (settled.reason().action() != Action.SCALE_OUT) {
             return outside == own.outside() ? own : new Timers(own.highSince(), own.lastScaleOut(), own.lastReady(),
                     own.readyRoseAt(), own.lines(), own.qpsRise(), outside);

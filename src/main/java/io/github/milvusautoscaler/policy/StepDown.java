@@ -300,7 +300,8 @@ final class StepDown implements Rule<StepDown.Steps> {
                     + " scaled out " + human(Duration.between(lastOut, t.now())) + " ago; no step-down for "
                     + human(t.left(lastOut, si.delayAfterScaleOut())) + " more");
         }
-        OutsideRise rise = t.memory(ScaleOut.Timers.class).outside();
+        OutsideMoves outside = t.memory(ScaleOut.Timers.class).outside();
+        OutsideMoves.Move rise = outside.rise();
         if (t.within(rise.at(), si.delayAfterScaleOut())) {
             return Proposal.hold(Stage.STEP_DOWN, Reason.SCALE_IN_DELAY_AFTER_SCALE_OUT, t, () -> t.component()
                     + " raised outside milvus-autoscaler " + rise.from() + " -> " + rise.to() + " "
@@ -313,6 +314,15 @@ final class StepDown implements Rule<StepDown.Steps> {
             return Proposal.hold(Stage.STEP_DOWN, Reason.SCALE_IN_COOLDOWN, t, () -> t.component() + " stepped down "
                     + human(Duration.between(steps.lastStepDown(), t.now())) + " ago; scale-in cooldown "
                     + human(t.left(steps.lastStepDown(), si.cooldown())) + " left of " + human(si.cooldown()));
+        }
+        OutsideMoves.Move fall = outside.fall();
+        if (t.within(fall.at(), si.cooldown())) {
+            return Proposal.hold(Stage.STEP_DOWN, Reason.SCALE_IN_COOLDOWN, t, () -> t.component()
+                    + " lowered outside milvus-autoscaler " + fall.from() + " -> " + fall.to() + " "
+                    + human(Duration.between(fall.at(), t.now())) + " ago (kubectl scale, a helm upgrade, an edit of"
+                    + " the Milvus resource), which the scale-in cooldown counts as a step-down: one node at a time;"
+                    + " scale-in cooldown " + human(t.left(fall.at(), si.cooldown())) + " left of "
+                    + human(si.cooldown()));
         }
         if (VerifyStepDown.endedUnread(t)) {
             return Proposal.hold(Stage.STEP_DOWN, Reason.STEP_DOWN_UNVERIFIED, t, () -> t.component()

@@ -342,9 +342,12 @@ public class EngineTest {
             cluster.personScales(A, 2);
             clock.advance(Duration.ofSeconds(15));
             e.tick(new EngineTarget(A, policy()));
+            String cooldown = io.github.milvusautoscaler.core.Durations.human(policy().settings().scaleIn().cooldown());
             assertEquals(List.of("milvus/a/queryNode: replicas changed outside milvus-autoscaler since its last tick:"
                     + " 5 -> 2 (kubectl scale, a helm upgrade that sets queryNode.replicas, an edit of the Milvus"
-                    + " resource); it decides on the new count"), logs.warnings());
+                    + " resource); it decides on the new count, with no further step-down for the scale-in cooldown ("
+                    + cooldown + ") as after a step-down of its own; milvus-autoscaler pause holds a count for good"),
+                    logs.warnings());
 
             logs.clear();
             cluster.personScales(A, 4);

@@ -18,20 +18,26 @@ import org.junit.jupiter.api.Test;
 /**
  * A count someone else raises gets the delay a scale-out of milvus-autoscaler's gets (fault recheck F6: queryNode
  * raised 6 -> 9 by {@code kubectl scale} at low load was stepped down 69 s later, the sustain having run on through
- * the raise). Scripted 15 s ticks on the scene's scale-in settings (sustain 10m, cooldown 5m, delay after a scale-out
+ * the raise), and one someone else lowers gets the scale-in cooldown a step-down of its own gets (real-install recheck
+ * 17, F1: indexNode lowered 4 -> 3 by hand was stepped down 3 -> 2 by the daemon 27 s later). Scripted 15 s ticks on the scene's scale-in settings (sustain 10m, cooldown 5m, delay after a scale-out
  * 15m) with a flat load of 1.2 nodes of cpu, LOW on any count from 4 up (1.2 / 4 = 0.30 < 0.40).
  */
-class OutsideRiseStoryTest {
+class OutsideMovesStoryTest {
 
     /** Thirty minutes from 6 replicas; {@code at5m} changes the scene once, at minute 5; every decision. */
     private static List<Decision> run(Consumer<Scene> at5m) {
+        return run(5, at5m);
+    }
+
+    /** Thirty minutes from 6 replicas; {@code change} changes the scene once, at {@code minute}; every decision. */
+    private static List<Decision> run(int minute, Consumer<Scene> change) {
         Scene s = Scene.scene();
         s.max = 10;
         s.current = 6;
         List<Decision> out = new ArrayList<>();
         for (int tick = 0; tick < 4 * 30; tick++) {
-            if (s.now.equals(at(5))) {
-                at5m.accept(s);
+            if (s.now.equals(at(minute))) {
+                change.accept(s);
             }
             s.ready = s.current;
             s.allLow().cpu(1.2 / s.ready);
@@ -81,13 +87,41 @@ class OutsideRiseStoryTest {
         assertFalse(d.stream().anyMatch(x -> x.message().text().contains("raised outside")));
     }
 
+    /**
+     * A lowering by hand 6 -> 5 at minute 8 is a step-down as the cooldown counts them: the sustain's end (minute 10)
+     * waits for the cooldown to run out at minute 13, one node at a time, and the hold says whose step it was.
+     */
     @Test
-    void aLoweringByHandHoldsNothing() {
-        List<Decision> d = run(s -> s.current = 5);
+    void aLoweringByHandHoldsTheNextStepDownForTheCooldown() {
+        List<Decision> d = run(8, s -> s.current = 5);
         Decision first = firstStepDown(d);
-        assertEquals(at(10), first.time());
+        assertEquals(at(13), first.time(), "5m after the lowering was seen, not at the sustain's end (minute 10)");
         assertEquals(5, first.from());
+        Decision held = d.stream().filter(x -> x.time().equals(at(10))).findFirst().orElseThrow();
+        assertEquals(Reason.SCALE_IN_COOLDOWN, held.reason());
+        assertEquals("queryNode lowered outside milvus-autoscaler 6 -> 5 2m ago (kubectl scale, a helm upgrade, an edit"
+                + " of the Milvus resource), which the scale-in cooldown counts as a step-down: one node at a time;"
+                + " scale-in cooldown 3m left of 5m; holding at 5", held.message().text());
         assertFalse(d.stream().anyMatch(x -> x.message().text().contains("raised outside")));
+    }
+
+    @Test
+    void aLoweringTheLastScaleAnnotationDatesAsOursIsAStepDownNotAnOutsideOne() {
+        // Another leader's step-down (or a write of this daemon's that landed late): the annotation says so, and the
+        // cooldown runs from its time as from any step-down of milvus-autoscaler's.
+        List<Decision> d = run(8, s -> s.replicas(5, 5).lastScale(s.now, Direction.DOWN));
+        assertEquals(at(13), firstStepDown(d).time());
+        Decision held = d.stream().filter(x -> x.time().equals(at(10))).findFirst().orElseThrow();
+        assertTrue(held.message().text().startsWith("queryNode stepped down 2m ago; scale-in cooldown 3m left of 5m"),
+                held.message().text());
+        assertFalse(d.stream().anyMatch(x -> x.message().text().contains("lowered outside")));
+    }
+
+    @Test
+    void itsOwnStepDownsAreNeverTakenForAnOutsideLowering() {
+        List<Decision> d = run(s -> { });
+        assertTrue(d.stream().filter(x -> x.action() == Action.SCALE_IN).count() >= 2, "the story steps down twice");
+        assertFalse(d.stream().anyMatch(x -> x.message().text().contains("lowered outside")), d.toString());
     }
 
     @Test
@@ -104,6 +138,7 @@ class OutsideRiseStoryTest {
         }
         assertTrue(d.stream().anyMatch(x -> x.action() == Action.SCALE_OUT), "the story scales out");
         assertTrue(d.stream().anyMatch(x -> x.action() == Action.SCALE_IN), "and steps down after");
-        assertFalse(d.stream().anyMatch(x -> x.message().text().contains("raised outside")));
+        assertFalse(d.stream().anyMatch(x -> x.message().text().contains("raised outside")
+                || x.message().text().contains("lowered outside")));
     }
 }
