@@ -77,8 +77,11 @@ public final class Engine {
     /** The policy state of a target a reload renamed ({@link #renamed}), taken up by its first tick under the new id. */
     private final Map<Target, TargetState> handedOver = new ConcurrentHashMap<>();
 
-    /** When a target's object first read as not found, and its uid before that ("" when no tick had read it). */
-    private record Gone(Instant since, String uid) {
+    /**
+     * When a target's object first read as not found, its uid before that ("" when no tick had read it), and when a tick
+     * last read it (null when none had).
+     */
+    private record Gone(Instant since, String uid, Instant lastRead) {
     }
     /**
      * Set by {@link #stopWriting()} when the daemon stops: no write attempt starts after it, so the drain that
@@ -189,13 +192,14 @@ public final class Engine {
             // minutes nobody read (the rest of the memory, verification and settle wait included, still holds).
             state = Policy.restartSustain(state);
             if (e.kind() == ActuationException.Kind.NOT_FOUND) {
-                notFoundSince.putIfAbsent(t, new Gone(started,
-                        before == null || before.status() == null ? "" : before.status().uid()));
+                boolean read = before != null && before.status() != null;
+                notFoundSince.putIfAbsent(t, new Gone(started, read ? before.status().uid() : "",
+                        read ? before.decision().time() : null));
             }
             problem = e.getMessage();
             decision = new Decision(t, started, Action.HOLD, null, null, Reason.TARGET_UNAVAILABLE,
                     t.component() + " target unavailable (" + e.kind().name().toLowerCase(java.util.Locale.ROOT) + "): "
-                            + e.getMessage(), Map.of(), dry);
+                            + goneSince(t, e) + e.getMessage(), Map.of(), dry);
         }
         boolean dryNow = dryRun;
         if (!dry && dryNow && !decision.written()) {
@@ -240,6 +244,21 @@ public final class Engine {
      * (its answer lost, the tick abandoned) landed after all, which the object's last-scale id shows; such a write
      * takes its slot of the action budget back.
      */
+    /**
+     * For an object a tick of this daemon had read, that it is gone since, first: the actuator's 404 names the config
+     * to check (release name, fullname, milvus-version), which sent an SRE to the config when the Deployment read
+     * seconds before had been deleted (real-install recheck 17, F2). "" for any other failure and an object never read.
+     */
+    private String goneSince(Target t, ActuationException e) {
+        Gone gone = e.kind() == ActuationException.Kind.NOT_FOUND ? notFoundSince.get(t) : null;
+        if (gone == null || gone.lastRead() == null) {
+            return "";
+        }
+        return "it was read at " + gone.lastRead() + (gone.uid().isEmpty() ? "" : " (uid " + gone.uid() + ")")
+                + " and is gone since: deleted (helm uninstall, kubectl delete) or renamed by a chart upgrade, and"
+                + " until it is back nothing is written; ";
+    }
+
     private void sayIfChangedSinceLastTick(EngineTarget target, TargetView before, ReplicaStatus now,
                                            boolean isLeader) {
         Target t = target.target();

@@ -438,6 +438,7 @@ public class EngineTest {
         assertEquals(Reason.TARGET_UNAVAILABLE, a.reason());
         assertNull(a.from());
         assertTrue(a.message().text().contains("not found"), a.message().text());
+        assertFalse(a.message().text().contains("it was read at"), "never read: the actuator's checks alone");
         assertEquals(Reason.SIGNAL_HIGH, e.tick(new EngineTarget(B, policy())).reason());
     }
 
@@ -456,8 +457,15 @@ public class EngineTest {
             sustainLowShortOfStepDown(e);
             cluster.failRead.put(A, new ActuationException(ActuationException.Kind.NOT_FOUND,
                     "deployments.apps \"a-milvus-querynode\" not found"));
+            Instant lastRead = e.views().get(A).decision().time();
             for (int tick = 0; tick < 4; tick++) {
-                assertEquals(Reason.TARGET_UNAVAILABLE, e.tick(new EngineTarget(A, policy())).reason());
+                Decision gone = e.tick(new EngineTarget(A, policy()));
+                assertEquals(Reason.TARGET_UNAVAILABLE, gone.reason());
+                // What happened first, then the actuator's checks (recheck 17, F2: only the config was named).
+                assertEquals("queryNode target unavailable (not_found): it was read at " + lastRead + " and is gone"
+                        + " since: deleted (helm uninstall, kubectl delete) or renamed by a chart upgrade, and until it"
+                        + " is back nothing is written; deployments.apps \"a-milvus-querynode\" not found",
+                        gone.message().text());
                 clock.advance(Duration.ofSeconds(15));
             }
             cluster.failRead.clear();
