@@ -49,18 +49,29 @@ public record TargetView(Target target, PolicySettings settings, ReplicaStatus s
     /**
      * Which wait {@link #scaleInCooldownLeft} is at {@code now}: "delay-after-scale-out" when the delay after a
      * scale-out ends later than the step-down cooldown, else "scale-in cooldown" (recheck 10: a 3m delay after a
-     * scale-out showed as "scale-in cooldown 2m42s" where the cooldown was 2m).
+     * scale-out showed as "scale-in cooldown 2m42s" where the cooldown was 2m); "none" when neither runs.
      */
     public String scaleInWaitName(Instant now) {
+        if (cooldownLeft(now).isZero() && delayLeft(now).isZero()) {
+            return "none"; // "scale-in cooldown" at 0 s read as the wait of a target that never stepped down
+        }
         return cooldownLeft(now).compareTo(delayLeft(now)) >= 0 ? "scale-in cooldown" : "delay-after-scale-out";
     }
 
+    /** The scale-in cooldown left, from the last step-down, its own or a count someone else lowered. */
     private Duration cooldownLeft(Instant now) {
-        return left(state.lastScaleIn(), settings.scaleIn().cooldown(), now);
+        return max(left(state.lastScaleIn(), settings.scaleIn().cooldown(), now),
+                left(state.lastOutsideMove(false), settings.scaleIn().cooldown(), now));
     }
 
+    /** The delay after a scale-out left, from the last rise, its own or a count someone else raised. */
     private Duration delayLeft(Instant now) {
-        return left(state.lastScaleOut(), settings.scaleIn().delayAfterScaleOut(), now);
+        return max(left(state.lastScaleOut(), settings.scaleIn().delayAfterScaleOut(), now),
+                left(state.lastOutsideMove(true), settings.scaleIn().delayAfterScaleOut(), now));
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /** Most the settle wait can still last at {@code now}; zero when not waiting. */

@@ -161,6 +161,15 @@ public final class TargetState {
         return get(StepDown.Steps.class).lastStepDown();
     }
 
+    /**
+     * When the count was last moved by someone else, up ({@code rise}) or down, or null when it was not seen: for the
+     * status page, whose waits count such moves as the policy does (a rise as a scale-out, a fall as a step-down).
+     */
+    public Instant lastOutsideMove(boolean rise) {
+        OutsideMoves outside = get(ScaleOut.Timers.class).outside();
+        return (rise ? outside.rise() : outside.fall()).at();
+    }
+
     /** When the current wait for the component to settle began, or null: for the status page. */
     public Instant settleWaitSince() {
         return get(StepDown.Steps.class).settleWaitSince();

@@ -146,8 +146,33 @@ class HttpApiTest {
         assertEquals("SIGNAL_HIGH", a.getAsJsonObject("lastDecision").get("reason").getAsString());
         assertEquals("SCALE_OUT", a.getAsJsonObject("lastDecision").get("stage").getAsString(),
                 "the status names the rule that decided");
-        // Just scaled out: the 3m cooldown is running in full.
+        // Just scaled out: the 3m cooldown is running in full, and the 15m delay before any step-down.
         assertEquals(180, a.getAsJsonObject("waits").get("scaleOutCooldownSeconds").getAsLong());
+        assertEquals(900, a.getAsJsonObject("waits").get("scaleInCooldownSeconds").getAsLong());
+        assertEquals("delay-after-scale-out", a.getAsJsonObject("waits").get("scaleInWait").getAsString());
+    }
+
+    /**
+     * A count lowered by hand runs the scale-in cooldown as the policy counts it, and with no wait the name says none
+     * (recheck 17, F5: every target read "scale-in cooldown" at 0 s, one that never stepped down included).
+     */
+    @Test
+    void statusWaitsCountACountLoweredByHandAndNameNoWaitAsNone() throws Exception {
+        metrics.cpu.put(A, 0.60);
+        engine.tick(new EngineTarget(A, policy()));
+        JsonObject waits = waits();
+        assertEquals(0, waits.get("scaleInCooldownSeconds").getAsLong());
+        assertEquals("none", waits.get("scaleInWait").getAsString());
+        cluster.personScales(A, 2);
+        engine.tick(new EngineTarget(A, policy()));
+        waits = waits();
+        assertEquals(300, waits.get("scaleInCooldownSeconds").getAsLong());
+        assertEquals("scale-in cooldown", waits.get("scaleInWait").getAsString());
+    }
+
+    private JsonObject waits() throws Exception {
+        return JsonParser.parseString(get("/api/v1/status").body()).getAsJsonObject().getAsJsonArray("targets").get(0)
+                .getAsJsonObject().getAsJsonObject("waits");
     }
 
     @Test
