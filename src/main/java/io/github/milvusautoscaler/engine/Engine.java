@@ -680,8 +680,10 @@ public final class Engine {
                     if (conflicted) {
                         listener.writeConflict(t, true);
                     }
-                    LOG.info("{}: write {} -> {} landed although its answer was lost ({}); recorded once",
-                            t, decision.from(), decision.to(), failure.getMessage());
+                    // The failure is why no answer or no retry came, not a doubt about the write (recheck 17, F6:
+                    // "(... what it was decided on may be stale)" read as if the landed count were).
+                    LOG.info("{}: write {} -> {} landed, read back by its id, though its answer was lost; recorded"
+                            + " once (the attempt ended: {})", t, decision.from(), decision.to(), failure.getMessage());
                     return landed(decision, current, fresh, freshAt, started, writeTime, memory);
                 }
                 if (fresh == null) {
