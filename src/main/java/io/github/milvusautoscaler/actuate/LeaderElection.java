@@ -412,7 +412,9 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         // After the gate: whoever reads the new holder here finds this replica no longer leading.
         observedLeader.set(identity);
         LOG.info("leader election: Lease {}/{} is held by {}{}", options.namespace(), options.leaseName(), identity,
-                self ? " (this replica)" : wasLeading ? "; this replica led until now and stops writing at once" : "");
+                // The client reports the holder before it starts leading: a decision between the two lines is a
+                // follower's (recheck 17, F7).
+                self ? " (this replica, which writes from the \"is now the leader\" line on)" : wasLeading ? "; this replica led until now and stops writing at once" : "");
     }
 
     /** One run of the client's elector, which cannot be restarted. */
