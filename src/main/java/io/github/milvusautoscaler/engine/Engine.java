@@ -337,9 +337,34 @@ public final class Engine {
             // stop kept from being written is then carried to the next leader (concurrency audit N1).
             actuator.remember(t, wanted, status, guard(statusReadAt, new int[1], true));
         } catch (ActuationException | WriteAbandonedException e) {
+            if (keptAnyway(t, wanted, e)) {
+                return;
+            }
             LOG.warn("{}: could not keep back-off, settle wait and handled alerts on the object ({}){}", t,
                     e.getMessage(), stopping ? "" : "; next tick tries again");
         }
+    }
+
+    /**
+     * Whether a memory patch that failed with a 5xx or a conflict landed all the same: an API server can commit a
+     * write and lose its answer, and the retry then meets its own change as a conflict. The object read back holding
+     * {@code wanted} is kept, not "could not keep" (real-install recheck 17, F3).
+     */
+    private boolean keptAnyway(Target t, ScaleMemory wanted, Exception e) {
+        if (!(e instanceof ActuationException a) || (a.kind() != ActuationException.Kind.CONFLICT
+                && a.kind() != ActuationException.Kind.UNAVAILABLE)) {
+            return false;
+        }
+        try {
+            if (wanted.equals(actuator.read(t).memory())) {
+                LOG.info("{}: back-off, settle wait and handled alerts are on the object, though the patch's answer"
+                        + " was {}", t, e.getMessage());
+                return true;
+            }
+        } catch (ActuationException readFailed) {
+            // said below as before
+        }
+        return false;
     }
 
     /**

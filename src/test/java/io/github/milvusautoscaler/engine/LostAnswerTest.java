@@ -89,6 +89,31 @@ class LostAnswerTest {
     }
 
     /**
+     * A patch of the memory annotations alone that the server applied and answered 500: the retry meets its own change
+     * as a 409, and the object read back holds the memory, so it is kept, not "could not keep back-off ..." (recheck
+     * 17, F3: a false WARN each time). Here the settle wait of a queryNode with one replica of 3 not ready starts.
+     */
+    @Test
+    void aMemoryPatchWhoseAnswerWasLostIsKeptNotWarnedAbout() {
+        fake.putOperatorQueryNode("milvus", "my-release", 3, 2);
+        metrics.cpu.put(QN, 0.10);
+        fake.applyThenFail("PATCH", Kind.MILVUSES.path(NS, "my-release"), 500, 1);
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport
+                .CapturedLogs.of(Engine.class)) {
+            Engine e = engine(() -> true, AlertSource.NONE, new ActionBudget(30));
+            Decision d = e.tick(new EngineTarget(QN, EngineTest.policy()));
+            assertFalse(d.isScale(), d.toString());
+            String annotations = fake.get(Kind.MILVUSES, NS, "my-release").orElseThrow().getAsJsonObject("metadata")
+                    .toString();
+            assertTrue(annotations.contains("settle-wait-since"), "the patch landed: " + annotations);
+            assertEquals(List.of(), logs.warnings());
+            assertTrue(logs.messages().stream().anyMatch(m -> m.startsWith("milvus/my-release/queryNode: back-off,"
+                    + " settle wait and handled alerts are on the object, though the patch's answer was")),
+                    logs.messages().toString());
+        }
+    }
+
+    /**
      * One firing alert with alerts.step 1 on 2 replicas; the server applies 2 -> 3 and answers 500.
      * Before: the retry got 409, the engine re-read 3, re-decided and wrote 3 -> 4. Now: the re-read
      * shows our write id, the write counts once and nothing more is written.
