@@ -141,6 +141,7 @@ public final class DemoCommand implements Callable<Integer> {
         Simulation sim = Simulation.builder().trace(raw).settings(settings).config(cfg).component(Component.QUERY_NODE)
                 .policies(SimPolicies.builtIn(), List.of("milvus-autoscaler", "hpa", "hpa-milvus")).build();
         // Like simulate: an --out that cannot take the files is refused in one line before the demo plays.
+        boolean outExisted = Files.isDirectory(out);
         Optional<String> unusable = OutputDirectory.prepare(out, "demo");
         if (unusable.isPresent()) {
             err.println("demo: " + unusable.get());
@@ -191,6 +192,14 @@ public final class DemoCommand implements Callable<Integer> {
                             extra);
                 } catch (HttpApi.PortInUseException e) {
                     err.println("demo: " + e.getMessage() + " (try --port 0)");
+                    if (!outExisted) {
+                        // Made by this run's check of --out, and nothing was played into it (recheck 16, 10).
+                        try {
+                            Files.deleteIfExists(out);
+                        } catch (IOException | RuntimeException left) {
+                            // not empty or not ours to remove: it stays
+                        }
+                    }
                     return Main.EXIT_FAILURE;
                 }
                 AtomicBoolean stop = new AtomicBoolean();

@@ -176,6 +176,22 @@ class DemoCommandTest {
         assertFalse(Files.exists(dir.resolve("out")), "refused before --out is made");
     }
 
+    /** A port in use ends the demo with exit 1 before it plays, and leaves no empty --out behind (recheck 16, 10). */
+    @Test
+    void aPortInUseEndsTheDemoAndLeavesNoEmptyOut() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            Path folder = dir.resolve("never-played");
+            int exit = new CommandLine(new DemoCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                    .execute("--trace", "step", "--port", String.valueOf(taken.getLocalPort()), "--out",
+                            folder.toString());
+            assertEquals(1, exit, err.toString());
+            assertTrue(err.toString().contains("(try --port 0)"), err.toString());
+            assertFalse(Files.exists(folder), "the --out the check made is gone again");
+        }
+    }
+
     /** The default 7 days of a 6-hour scenario plays all of it, and the banner and scorecard say 6h, not 7 days. */
     @Test
     void aTraceShorterThanTheDefaultDaysIsPlayedWholeAndNamedByItsLength() {
