@@ -194,8 +194,12 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
         }
         long stepSeconds = reading.step().toSeconds();
         Instant end = Instant.ofEpochSecond(Math.floorDiv(now.getEpochSecond(), stepSeconds) * stepSeconds);
-        Instant from = end.minus(reading.range());
-        int points = (int) (reading.range().toSeconds() / stepSeconds) + 1;
+        // Every point on the clock's step grid, the first too: a backtest's range (the forecast's history plus its
+        // span, 14d16m15s) is no whole number of steps, and points from end - range sat 3m45s off the daemon's, which
+        // moved the learned ramp, and so the replay's pre-scale, by as much (real-install recheck 18, F1).
+        long steps = -Math.floorDiv(-reading.range().toSeconds(), stepSeconds);
+        Instant from = end.minusSeconds(steps * stepSeconds);
+        int points = (int) steps + 1;
         try (PrometheusMetricsSource source = PrometheusMetricsSource.replaying(endpoint, schemes, List.of(loadQueries(q)),
                 new SimpleMeterRegistry(), from, end, reading.step(), PrometheusMetricsSource.MAX_POINTS_PER_RANGE_QUERY,
                 text -> { })) {

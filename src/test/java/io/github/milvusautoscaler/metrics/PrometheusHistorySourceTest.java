@@ -114,6 +114,26 @@ class PrometheusHistorySourceTest {
         }
     }
 
+    /**
+     * A range that is no whole number of steps (a backtest's: the forecast's 14 days plus its span, here 16m15s) still
+     * reads every point on the clock's 5-minute grid, the daemon's: from end - range they sat 3m45s off it, and the
+     * replay's pre-scale moved with them (real-install recheck 18, F1: 04:33:45 where the daemon's was at 04:30:07).
+     */
+    @Test
+    void aRangeOfNoWholeStepsStillReadsOnTheClocksGrid() {
+        PrometheusHistorySource.Reading uneven = new PrometheusHistorySource.Reading(
+                Duration.ofDays(14).plus(Duration.ofMinutes(16)).plusSeconds(15), Duration.ofMinutes(5), Duration.ofHours(1));
+        try (PrometheusHistorySource source = new PrometheusHistorySource(TestEndpoints.of(prometheus.url()),
+                DefaultQueries.schemes(), List.of(new TargetQueries(TARGET, List.of(DefaultQueries.signal("cpu")), "", "")),
+                Map.of(TARGET, uneven))) {
+            LoadHistory h = source.refresh(TARGET, END.plusSeconds(135));
+            assertEquals(0, h.start().getEpochSecond() % 300, "starts on the 5-minute grid: " + h.start());
+            assertEquals(0, h.end().getEpochSecond() % 300, "ends on it: " + h.end());
+            // 14d20m of 5-minute steps, one point more: the range rounded up to whole steps, nothing dropped.
+            assertEquals(14 * 288 + 4 + 1, h.loads().get("cpu").length);
+        }
+    }
+
     @Test
     void readsTwoWeeksOfLoadAndTheForecastPreScalesForTheMorning() {
         try (PrometheusHistorySource source = source()) {
