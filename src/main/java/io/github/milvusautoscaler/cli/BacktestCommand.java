@@ -338,17 +338,24 @@ public final class BacktestCommand implements Callable<Integer> {
         Map<Target, Duration> ranges = new HashMap<>();
         try (PrometheusHistorySource source = Assembly.historySource(s, targets, Duration.between(start, last))) {
             for (TargetSettings t : targets) {
-                if (!t.policy().forecast().enabled()) {
+                // As the daemon reads it (Assembly.historySource): the forecast's history, or with the forecast off
+                // the scale-in.peak-window alone, so the replay starts with the recent peaks a daemon started at
+                // --from would read; none read left a forecast-off replay without them (recheck 18, F2).
+                boolean forecast = t.policy().forecast().enabled();
+                Duration range = forecast ? t.policy().forecast().history() : t.policy().scaleIn().peakWindow();
+                if (range.isZero()) {
                     continue;
                 }
                 LoadHistory h = source.refresh(t.target(), last);
                 recorded.put(t.target(), h);
-                ranges.put(t.target(), t.policy().forecast().history());
+                ranges.put(t.target(), range);
                 List<String> known = h.signals().stream().filter(n -> h.oldest(n) != null).sorted().toList();
                 java.util.Optional<String> failed = source.failure(t.target());
-                out.println("backtest: forecast history of " + t.target().id() + ": " + (known.isEmpty()
-                        ? failed.map(f -> "could not be read (" + f + "); replayed without a forecast")
-                        .orElse("none recorded (replayed without a forecast)")
+                String without = forecast ? "a forecast" : "recent peaks before --from";
+                out.println("backtest: " + (forecast ? "forecast" : "recent-peak (forecast off)") + " history of "
+                        + t.target().id() + ": " + (known.isEmpty()
+                        ? failed.map(f -> "could not be read (" + f + "); replayed without " + without)
+                        .orElse("none recorded (replayed without " + without + ")")
                         : String.join(", ", known) + " from " + known.stream().map(h::oldest).min(Instant::compareTo)
                         .orElseThrow()));
             }

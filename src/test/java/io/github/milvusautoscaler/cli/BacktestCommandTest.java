@@ -270,6 +270,40 @@ class BacktestCommandTest {
     }
 
     /**
+     * With the forecast off the replay still reads the scale-in.peak-window before --from, as the daemon does
+     * (Assembly.historySource): at 22:00 the night's 0.20 on 3 replicas is LOW, but the evening's 0.55 x 3 = 1.65
+     * nodes of load, reached in the 20m spans of the two hours before, would put 2 replicas at 0.83 > 0.75, so no
+     * step-down when the 15m sustain ends at 22:15. Without that history the replay stepped down there on the spans
+     * it had seen itself (recheck 18, F2: 348 of 5,377 steps differed from the forecast-on replay of a target with too
+     * little history to forecast).
+     */
+    @Test
+    void withTheForecastOffTheReplayStillRecallsThePeaksBeforeFrom() throws Exception {
+        Path off = dir.resolve("forecast-off.conf");
+        Files.writeString(off, Files.readString(config).replace("loop.interval = 60s",
+                "loop.interval = 60s\n  defaults.forecast.enabled = false"));
+        Path out = dir.resolve("forecast-off");
+        Instant from = START.plus(Duration.ofDays(3)).truncatedTo(java.time.temporal.ChronoUnit.DAYS)
+                .plus(Duration.ofHours(22));
+        Result r = backtest(off, "--from", from.toString(), "--to", from.plus(Duration.ofMinutes(19)).toString(),
+                "--out", out.toString());
+        assertEquals(0, r.code, r.err + r.out);
+        assertTrue(r.out.contains("backtest: recent-peak (forecast off) history of milvus/wk/queryNode: cpu from "),
+                r.out);
+        List<JsonObject> decisions = Files.readAllLines(out.resolve("decisions-milvus_wk_queryNode.jsonl")).stream()
+                .map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
+        assertFalse(decisions.stream().anyMatch(d -> d.get("action").getAsString().equals("SCALE_IN")),
+                "the evening's peak holds the step-down: " + decisions.stream().filter(d -> !d.get("reason")
+                        .getAsString().equals("SUSTAINING_LOW")).map(d -> d.get("time").getAsString() + " "
+                        + d.get("message").getAsString()).toList());
+        JsonObject atSustainsEnd = decisions.stream().filter(d -> Instant.parse(d.get("time").getAsString())
+                .equals(from.plus(Duration.ofMinutes(15)))).findFirst().orElseThrow();
+        assertEquals("PEAK_WOULD_OVERLOAD", atSustainsEnd.get("reason").getAsString(), atSustainsEnd.toString());
+        assertTrue(atSustainsEnd.get("message").getAsString().startsWith("queryNode cpu peak load 1.65 (value x ready,"
+                + " reached in 5 of the last 6 20m spans) would put 2 at 1.65/2 = 0.83 > 0.75"), atSustainsEnd.toString());
+    }
+
+    /**
      * A range of a day or less gets no worst-day chart, so its chart marks the scale actions itself: 12 hours of
      * 1-minute steps were drawn as 721 points too narrow for marks, under a subtitle that sent the reader to a
      * worst-day chart backtest had not written (recheck 16, finding 9).
