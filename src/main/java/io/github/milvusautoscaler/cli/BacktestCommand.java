@@ -132,6 +132,11 @@ public final class BacktestCommand implements Callable<Integer> {
             if (!end.isAfter(start)) {
                 throw new IllegalArgumentException("--from " + start + " must be before --to " + end);
             }
+            if (end.isAfter(now)) {
+                // A step after now has no data yet: the replay decided there on a forecast alone (recheck 18, F1).
+                throw new IllegalArgumentException("--to " + end + " is after now (" + now + "): the history ends now;"
+                        + " leave --to out to replay up to now");
+            }
             if (maxPoints < 2 || maxPoints > PrometheusMetricsSource.MAX_POINTS_PER_RANGE_QUERY) {
                 throw new IllegalArgumentException("--max-points must be in [2, "
                         + PrometheusMetricsSource.MAX_POINTS_PER_RANGE_QUERY + "]");

@@ -610,6 +610,12 @@ class BacktestCommandTest {
         Result reversed = backtest("--from", END.toString(), "--to", START.toString(), "--out", out.toString());
         assertEquals(2, reversed.code);
         assertTrue(reversed.err.contains("must be before --to"), reversed.err);
+        // A --to after now has no history yet to replay (recheck 18, F1: a decision at a time with no data).
+        Result future = backtest("--from", "-1h", "--to", Instant.now().plus(Duration.ofMinutes(5)).toString(), "--out",
+                out.toString());
+        assertEquals(2, future.code, future.err);
+        assertTrue(future.err.contains("is after now") && future.err.contains("leave --to out"), future.err);
+        assertFalse(Files.exists(out), "refused before anything is written");
 
         Result noData = backtest("--from", START.minus(Duration.ofDays(60)).toString(), "--to",
                 START.minus(Duration.ofDays(59)).toString(), "--step", "5m", "--out", out.toString());
