@@ -603,7 +603,8 @@ public final class BacktestCommand implements Callable<Integer> {
                             .append(" at ").append(u.get(i).time());
                 }
                 b.append(u.size() > 5 ? " and " + (u.size() - 5) + " more (report.json, unfollowed)" : "")
-                        .append(". A person (kubectl scale), another autoscaler or an earlier config made such a move;"
+                        .append(". A person (kubectl scale), another autoscaler, an earlier config, or this daemon at another"
+                        + " step (its live ticks and forecast reads do not fall on the replay's) made such a move;"
                         + " the daemon would have decided from the new count, while the policy's actions right after it"
                         + " here answer signals measured at the recorded count (README, Backtest).\n\n");
             }

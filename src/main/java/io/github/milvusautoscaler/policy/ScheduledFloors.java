@@ -37,7 +37,8 @@ final class ScheduledFloors implements Rule<Memory.None> {
         String clamped = floor < scheduled ? ", clamped to max-replicas " + floor : "";
         if (floor > current) {
             return Optional.of(new Proposal(Stage.SCHEDULED_FLOOR, Reason.SCHEDULED_FLOOR, floor, () -> t.component()
-                    + " " + current + " replicas below the scheduled floor " + floor + " (" + windows(t) + clamped
+                    + " at " + current + (current == 1 ? " replica" : " replicas") + ", below the scheduled floor "
+                    + floor + " (" + windows(t) + clamped
                     + "); " + current + " -> " + floor));
         }
         // The step-down rule would remove a node (its averages, or forecast-sized loads, fit one fewer): not

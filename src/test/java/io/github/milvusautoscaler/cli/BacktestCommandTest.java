@@ -498,8 +498,9 @@ class BacktestCommandTest {
         assertEquals(1, result.recorded().scaleOuts(), "the recorded side's own move");
         String report = BacktestCommand.markdown(List.of(result), from, to, STEP);
         assertTrue(report.contains("**The recorded count moved while it equalled the policy's, and the replay kept its"
-                + " own:** 3 -> 6 at " + raised + ". A person (kubectl scale), another autoscaler or an earlier config"
-                + " made such a move;"), report);
+                + " own:** 3 -> 6 at " + raised + ". A person (kubectl scale), another autoscaler, an earlier config,"
+                + " or this daemon at another step (its live ticks and forecast reads do not fall on the replay's) made"
+                + " such a move;"), report);
     }
 
     /**

@@ -169,7 +169,7 @@ class MessageTruthTest {
                 java.time.LocalTime.of(9, 0), java.time.LocalTime.of(11, 0), 12));
         Decision up = above.decide().decision();
         assertEquals(Reason.SCHEDULED_FLOOR, up.reason(), up.message().text());
-        assertEquals("queryNode 3 replicas below the scheduled floor 10 (daily 09:00-11:00 UTC min-replicas 12,"
+        assertEquals("queryNode at 3 replicas, below the scheduled floor 10 (daily 09:00-11:00 UTC min-replicas 12,"
                 + " clamped to max-replicas 10); 3 -> 10", up.message().text());
         Scene at = Scene.scene().allLow();
         at.state = at.steadyFor(Duration.ofMinutes(20));
