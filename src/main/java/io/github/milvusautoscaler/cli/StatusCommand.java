@@ -141,16 +141,7 @@ public final class StatusCommand implements Callable<Integer> {
      * where appending the path to the whole URL put it inside the query and asked for {@code /}.
      */
     static String statusEndpoint(String base) {
-        int query = base.length();
-        for (char c : new char[] {'?', '#'}) {
-            int at = base.indexOf(c);
-            if (at >= 0) {
-                query = Math.min(query, at);
-            }
-        }
-        String path = base.substring(0, query);
-        return (path.endsWith("/") ? path.substring(0, path.length() - 1) : path) + "/api/v1/status"
-                + base.substring(query);
+        return Urls.withPath(base, "/api/v1/status");
     }
 
     /** An exception message with the raw URL and its user-info taken out, in case the JDK quotes them. */

@@ -120,7 +120,7 @@ final class Errors {
         if (value == null) {
             return MISSING;
         }
-        if (path.contains(".headers.") || secretLike(path)) {
+        if (secretLike(path)) {
             return REDACTED;
         }
         return switch (value.valueType()) {
@@ -133,13 +133,17 @@ final class Errors {
     }
 
     /**
-     * Whether {@code path} names a key a secret may have been written under: one named like a secret
+     * Whether {@code path} names a key a secret may have been written under: any header (an Authorization or a
+     * tenant token), one named like a secret
      * ({@code bearer-token}, {@code basic-password}, {@code api-key}, {@code client-secret}), or any key of an
      * {@code auth} block but a file path and the user name. The known keys take secrets only from files, but an error
      * shows the value of a key the SRE invented, as {@code prometheus.auth.bearer-token = "..."}, and error lines reach
      * the daemon's log (recheck 16, finding 2).
      */
     static boolean secretLike(String path) {
+        if (path.contains(".headers.")) {
+            return true;
+        }
         String key = path.substring(path.lastIndexOf('.') + 1).toLowerCase(java.util.Locale.ROOT);
         if (key.endsWith("-file") || key.endsWith("_file")) {
             return false;

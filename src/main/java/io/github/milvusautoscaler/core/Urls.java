@@ -117,6 +117,16 @@ public final class Urls {
         return port.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
+    /**
+     * {@code url} with {@code path} ("/api/v1/status") appended to its path, before its query and fragment:
+     * {@code http://ingress/autoscaler/?token=t} gives {@code http://ingress/autoscaler/api/v1/status?token=t}.
+     */
+    public static String withPath(String url, String path) {
+        int query = secretsStart(url, 0);
+        String base = url.substring(0, query);
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path + url.substring(query);
+    }
+
     /** The index of the first {@code ?} or {@code #} at or after {@code from}, or the length when there is none. */
     private static int secretsStart(String url, int from) {
         int k = from;

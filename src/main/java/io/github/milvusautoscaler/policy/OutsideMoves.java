@@ -1,7 +1,9 @@
 package io.github.milvusautoscaler.policy;
 
 import io.github.milvusautoscaler.core.Direction;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.LastScale;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -40,6 +42,13 @@ record OutsideMoves(int expected, Move rise, Move fall, Instant downAnnotated) {
     record Move(int from, int to, Instant at) {
 
         static final Move NONE = new Move(0, 0, null);
+
+        /** "raised outside milvus-autoscaler 6 -> 9 5m ago (kubectl scale, ...)", as the step-down holds say it. */
+        String said(String verb, Instant now) {
+            return verb + " outside milvus-autoscaler " + from + " -> " + to + " "
+                    + Durations.human(Duration.between(at, now))
+                    + " ago (kubectl scale, a helm upgrade, an edit of the Milvus resource)";
+        }
     }
 
     /**

@@ -304,9 +304,8 @@ final class StepDown implements Rule<StepDown.Steps> {
         OutsideMoves.Move rise = outside.rise();
         if (t.within(rise.at(), si.delayAfterScaleOut())) {
             return Proposal.hold(Stage.STEP_DOWN, Reason.SCALE_IN_DELAY_AFTER_SCALE_OUT, t, () -> t.component()
-                    + " raised outside milvus-autoscaler " + rise.from() + " -> " + rise.to() + " "
-                    + human(Duration.between(rise.at(), t.now())) + " ago (kubectl scale, a helm upgrade, an edit of"
-                    + " the Milvus resource), which delay-after-scale-out counts as a scale-out; no step-down for "
+                    + " " + rise.said("raised", t.now()) + ", which delay-after-scale-out counts as a scale-out; no"
+                    + " step-down for "
                     + human(t.left(rise.at(), si.delayAfterScaleOut())) + " more (milvus-autoscaler pause holds a"
                     + " count for good)");
         }
@@ -318,9 +317,8 @@ final class StepDown implements Rule<StepDown.Steps> {
         OutsideMoves.Move fall = outside.fall();
         if (t.within(fall.at(), si.cooldown())) {
             return Proposal.hold(Stage.STEP_DOWN, Reason.SCALE_IN_COOLDOWN, t, () -> t.component()
-                    + " lowered outside milvus-autoscaler " + fall.from() + " -> " + fall.to() + " "
-                    + human(Duration.between(fall.at(), t.now())) + " ago (kubectl scale, a helm upgrade, an edit of"
-                    + " the Milvus resource), which the scale-in cooldown counts as a step-down: one node at a time;"
+                    + " " + fall.said("lowered", t.now()) + ", which the scale-in cooldown counts as a step-down: one"
+                    + " node at a time;"
                     + " scale-in cooldown " + human(t.left(fall.at(), si.cooldown())) + " left of "
                     + human(si.cooldown()));
         }

@@ -642,8 +642,7 @@ class DefaultStackTest {
             assertEquals(25.0, between.value().getAsDouble(), 1.25, "the other proxy's 50 over 2 queryNodes");
         } finally {
             showReadiness(restartingProxy);
-            Poll.until("qps reads both proxies again", WAIT, () -> qpsAt(queryNode, CLOCK.instant()),
-                    q -> q.isKnown() && Math.abs(q.value().getAsDouble() - 50) < 2.5);
+            awaitBothProxies(queryNode);
         }
     }
 
@@ -724,6 +723,11 @@ class DefaultStackTest {
     /** Hands Prometheus the targets again and waits until {@code queryNode}'s qps reads both restart proxies' 50. */
     private static void scrapeAgain(Target queryNode) {
         prometheus.setTargets(pods.targets());
+        awaitBothProxies(queryNode);
+    }
+
+    /** Waits until {@code queryNode}'s qps reads both restart proxies' 50 again. */
+    private static void awaitBothProxies(Target queryNode) {
         Poll.until("qps reads both proxies again", WAIT, () -> qpsAt(queryNode, CLOCK.instant()),
                 q -> q.isKnown() && Math.abs(q.value().getAsDouble() - 50) < 2.5);
     }

@@ -41,6 +41,15 @@ class UrlsTest {
         assertEquals(withoutScheme, Urls.withoutScheme(url));
     }
 
+    /** A path goes before the query and fragment, where a token may travel (status --url, recheck 16). */
+    @Test
+    void aPathIsAppendedBeforeTheQuery() {
+        assertEquals("http://i/autoscaler/api/v1/status?token=t", Urls.withPath("http://i/autoscaler/?token=t",
+                "/api/v1/status"));
+        assertEquals("http://d:8080/api/v1/status#top", Urls.withPath("http://d:8080#top", "/api/v1/status"));
+        assertEquals("http://d:8080/api/v1/status", Urls.withPath("http://d:8080/", "/api/v1/status"));
+    }
+
     @Test
     void withoutTheUserInfoTheRestIsAsWritten() {
         assertEquals("http://p:9090/autoscaler/?token=t", Urls.withoutUserInfo("http://ops:p%40ss@p:9090/autoscaler/?token=t"));
