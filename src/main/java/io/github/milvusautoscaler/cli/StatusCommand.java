@@ -318,6 +318,8 @@ public final class StatusCommand implements Callable<Integer> {
                 Double forecast = optionalNumber(s, sp, "forecast");
                 if (forecast != null) {
                     sig.append(" (forecast ").append(fmt(forecast)).append(')');
+                } else if (s.has("forecastUnknown") && s.get("forecastUnknown").isJsonPrimitive()) {
+                    sig.append(" (forecast unknown)"); // why: the JSON's forecastUnknown, and `signals`
                 }
             }
             JsonElement lastField = t.get("lastDecision");

@@ -41,9 +41,10 @@ final class ScheduledFloors implements Rule<Memory.None> {
                     + floor + " (" + windows(t) + clamped
                     + "); " + current + " -> " + floor));
         }
-        // The step-down rule would remove a node (its averages, or forecast-sized loads, fit one fewer): not
-        // "signals low", which an in-band signal sized by a trusted forecast is not (message audit L4).
-        if (floor > 0 && current - 1 < floor && StepDown.wouldStepDown(t)) {
+        // The step-down rule would remove a node or is sustaining toward it (its averages, or forecast-sized loads,
+        // fit one fewer): not "signals low", which an in-band signal sized by a trusted forecast is not (message
+        // audit L4).
+        if (floor > 0 && current - 1 < floor && StepDown.signalsFitOneFewer(t)) {
             return Proposal.hold(Stage.SCHEDULED_FLOOR, Reason.AT_SCHEDULED_FLOOR, t, () -> t.component()
                     + " signals fit one node fewer, but at the scheduled floor " + floor + " (" + windows(t) + clamped
                     + ")");

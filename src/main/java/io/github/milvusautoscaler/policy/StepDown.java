@@ -255,12 +255,22 @@ final class StepDown implements Rule<StepDown.Steps> {
 
     /**
      * True when this rule would remove a node at this tick (SIGNALS_LOW): the rules before it that only
-     * hold a step-down ({@link RecentPeak}, {@link Prescale}, {@link ScheduledFloors}) ask this first, so
+     * hold a step-down ({@link RecentPeak}, {@link Prescale}) ask this first, so
      * they never stand in for another hold or for "in band".
      */
     static boolean wouldStepDown(Tick t) {
         Optional<Proposal> p = new StepDown().decide(t);
         return p.isPresent() && p.get().reason() == Reason.SIGNALS_LOW;
+    }
+
+    /**
+     * True when the signals fit one node fewer: this rule would remove a node at this tick or is sustaining toward
+     * it (SUSTAINING_LOW). A scheduled floor asks this, so its hold shows from the first low tick: a sustain counted
+     * down inside a floor window promised a step-down the floor never allows (backtest recheck F3).
+     */
+    static boolean signalsFitOneFewer(Tick t) {
+        Optional<Proposal> p = new StepDown().decide(t);
+        return p.isPresent() && (p.get().reason() == Reason.SIGNALS_LOW || p.get().reason() == Reason.SUSTAINING_LOW);
     }
 
     /** The settle wait starts on the first unsettled tick and ends when the component has settled. */

@@ -9,6 +9,7 @@ import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.SignalReading;
 import io.github.milvusautoscaler.engine.DecisionJson;
 import io.github.milvusautoscaler.engine.TargetView;
+import io.github.milvusautoscaler.policy.SeasonalForecast;
 import io.github.milvusautoscaler.policy.SignalPolicy;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -22,7 +23,8 @@ import java.util.Locale;
  * pause, and whether this daemon leads. Unknown values are JSON null, never 0. Each signal carries its
  * seasonal forecast beside its value: {@code forecast} (the highest load forecast within
  * {@code forecast.lead}, per current replica: 4.0 nodes of cpu load on 5 replicas is 0.80),
- * {@code forecastLoad} and {@code forecastHorizonLoad} (within {@code forecast.horizon}); null without one.
+ * {@code forecastLoad} and {@code forecastHorizonLoad} (within {@code forecast.horizon}); null without one, and then
+ * {@code forecastUnknown} says why.
  */
 public final class StatusJson {
 
@@ -91,6 +93,13 @@ public final class StatusJson {
             s.add("forecast", lead.isPresent() ? new JsonPrimitive(lead.getAsDouble() / perReplicas) : JsonNull.INSTANCE);
             s.add("forecastLoad", lead.isPresent() ? new JsonPrimitive(lead.getAsDouble()) : JsonNull.INSTANCE);
             s.add("forecastHorizonLoad", horizon.isPresent() ? new JsonPrimitive(horizon.getAsDouble()) : JsonNull.INSTANCE);
+            // Why the forecast is null, in the words `signals` prints ("its history reaches back 30h, less than
+            // forecast.min-history (2d)"): a bare null read as "no forecast needed" (backtest recheck F6). Null with a
+            // forecast, with forecasting off, and for a signal left out (it has no load to forecast).
+            s.add("forecastUnknown", lead.isPresent() || v.observation() == null || !v.settings().forecast().enabled()
+                    || (seen != null && !seen.applicable()) ? JsonNull.INSTANCE
+                    : new JsonPrimitive(SeasonalForecast.whyNone(v.observation().forecast().history(), band.name(),
+                    now, v.settings().forecast()).orElse("no forecast within forecast.lead")));
             signals.add(s);
         }
         o.add("signals", signals);

@@ -115,7 +115,7 @@ class StatusCommandTest {
     }
 
     @Test
-    void showsTheSeasonalForecastNextToTheValueAndNothingWithoutOne() throws Exception {
+    void showsTheSeasonalForecastNextToTheValueAndWhyWithoutOne() throws Exception {
         Instant now = Instant.parse("2026-01-19T08:00:00Z");
         // Two weeks of 2.4 nodes of cpu load on a 5m grid, 3.0 from 08:30 to 09:00 every day: it repeats exactly,
         // so it is forecast: 2.4 within the 5m lead at 08:00, 3.0 within the 150m horizon.
@@ -154,7 +154,7 @@ class StatusCommandTest {
             String a = table.lines().filter(l -> l.contains("my-release")).findFirst().orElseThrow();
             String nb = table.lines().filter(l -> l.contains("no-history")).findFirst().orElseThrow();
             assertTrue(a.contains("cpu 0.60 (forecast 0.80)"), table);
-            assertTrue(!nb.contains("forecast"), table);
+            assertTrue(nb.contains("cpu 0.60 (forecast unknown)"), table);
             // The API gives both as load too: the lead's 2.4 and the horizon's 3.0; null without a forecast.
             java.net.http.HttpResponse<String> status = java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + api.port()
@@ -169,6 +169,10 @@ class StatusCommandTest {
             assertEquals(2.4, cpu.get("my-release").get("forecastLoad").getAsDouble(), 1e-9, status.body());
             assertEquals(3.0, cpu.get("my-release").get("forecastHorizonLoad").getAsDouble(), 1e-9, status.body());
             assertTrue(cpu.get("no-history").get("forecastHorizonLoad").isJsonNull(), status.body());
+            // and says why, in the words `signals` prints (backtest recheck F6); null beside a forecast.
+            assertEquals("no history of it could be read", cpu.get("no-history").get("forecastUnknown").getAsString(),
+                    status.body());
+            assertTrue(cpu.get("my-release").get("forecastUnknown").isJsonNull(), status.body());
             // With the trusted forecast the policy reads cpu HIGH above 1.13 x 0.75 = 0.8475; without, 0.75.
             assertEquals(0.8475, cpu.get("my-release").get("line").getAsDouble(), 1e-12, status.body());
             assertEquals(0.75, cpu.get("no-history").get("line").getAsDouble(), 1e-12, status.body());

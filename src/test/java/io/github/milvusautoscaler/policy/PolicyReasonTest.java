@@ -488,6 +488,15 @@ class PolicyReasonTest {
                     s.scheduled.add(new ScheduledFloor(java.time.ZoneId.of("UTC"), ScheduledFloor.everyDay(),
                             java.time.LocalTime.of(9, 0), java.time.LocalTime.of(11, 0), 3));
                 }),
+                // Low for 2m of the 10m sustain: the floor holds from the first low tick, not SUSTAINING_LOW toward a
+                // step-down the window never allows (backtest recheck F3).
+                c("low inside a scheduled window holds at the floor while sustaining", Reason.AT_SCHEDULED_FLOOR, 3,
+                        s -> {
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(2));
+                    s.scheduled.add(new ScheduledFloor(java.time.ZoneId.of("UTC"), ScheduledFloor.everyDay(),
+                            java.time.LocalTime.of(9, 0), java.time.LocalTime.of(11, 0), 3));
+                }),
                 // The window ended at 10:00 (exclusive): the step-down goes ahead, 3 -> 2.
                 c("after the scheduled window steps down again", Reason.SIGNALS_LOW, 2, s -> {
                     s.allLow();
