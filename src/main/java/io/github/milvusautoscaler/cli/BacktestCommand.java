@@ -19,6 +19,7 @@ import io.github.milvusautoscaler.sim.BacktestChart;
 import io.github.milvusautoscaler.sim.LoadTrace;
 import io.github.milvusautoscaler.sim.NabCsvReader;
 import io.github.milvusautoscaler.sim.RecordedHistory;
+import io.github.milvusautoscaler.sim.SimSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -294,6 +295,7 @@ public final class BacktestCommand implements Callable<Integer> {
                             Files.writeString(temp.resolve(traceFile(t.target())), exported.csv(), StandardCharsets.UTF_8);
                             exported.warning(traceFile(t.target()), stepLength).ifPresent(w -> err.println("backtest:"
                                     + " warning: " + w));
+                            exported.scale(traceFile(t.target()), t.target().component()).ifPresent(w -> err.println("backtest: " + w));
                         }
                     }
                     err.flush();
@@ -451,7 +453,28 @@ public final class BacktestCommand implements Callable<Integer> {
      * @param longestFrom    the first step of the longest run of them (null when none is missing)
      * @param longestMissing how many steps that run has
      */
-    record ExportedTrace(String csv, int steps, int missing, Instant longestFrom, int longestMissing) {
+    record ExportedTrace(String csv, int steps, int missing, Instant longestFrom, int longestMissing, double peak) {
+
+        /**
+         * How to replay the trace at its recorded size: simulate scales every trace's peak to {@code --peak-nodes}
+         * (sim.peak-nodes, 8), so a recorded peak of 450 qps, 2.25 nodes at the default sim.capacity-qps 200, was
+         * replayed as 8 nodes' worth, 3.5 times the traffic that ran (backtest recheck F4); the user's sim block is not
+         * read here (backtest reads the daemon's settings), so the figure is the default's. Empty without a row.
+         */
+        Optional<String> scale(String file, io.github.milvusautoscaler.core.Component component) {
+            if (steps == missing) {
+                return Optional.empty();
+            }
+            SimSettings reference = SimSettings.from(SimSettings.loadConfig(Optional.empty()), component);
+            double capacity = reference.model().capacityQps();
+            double nodes = peak / capacity;
+            String recorded = String.format(Locale.ROOT, "%.1f", peak);
+            return Optional.of(file + ": its recorded peak is " + recorded + " searches/s; simulate --trace scales a"
+                    + " trace's peak to --peak-nodes (sim.peak-nodes, " + reference.peakNodes() + " by default), so pass"
+                    + " --peak-nodes ceil(" + recorded + " / sim.capacity-qps) to replay it near its recorded size: "
+                    + Math.max(1, (int) Math.ceil(nodes - 1e-9)) + " at the default sim.capacity-qps "
+                    + String.format(Locale.ROOT, "%.0f (%.2f nodes)", capacity, nodes));
+        }
 
         /**
          * What to say of the rows left out: simulate refuses a hole ({@link LoadTrace#isHole}: the rows around the
@@ -479,9 +502,11 @@ public final class BacktestCommand implements Callable<Integer> {
             private Instant runFrom;
             private int longest;
             private Instant longestFrom;
+            private double peak;
 
             Builder row(Instant at, double load) {
                 steps++;
+                peak = Math.max(peak, load);
                 csv.append(NabCsvReader.timestamp(at)).append(',').append(String.format(Locale.ROOT, "%.3f", load))
                         .append('\n');
                 run = 0;
@@ -502,7 +527,7 @@ public final class BacktestCommand implements Callable<Integer> {
             }
 
             ExportedTrace build() {
-                return new ExportedTrace(csv.toString(), steps, missing, longestFrom, longest);
+                return new ExportedTrace(csv.toString(), steps, missing, longestFrom, longest, peak);
             }
         }
     }

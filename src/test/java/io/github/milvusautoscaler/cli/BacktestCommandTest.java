@@ -595,6 +595,12 @@ class BacktestCommandTest {
         String noon = noonUtc.toString().replace("T", " ").replace("Z", "");
         String row = rows.stream().filter(l -> l.startsWith(noon)).findFirst().orElseThrow();
         assertEquals(85.0, Double.parseDouble(row.split(",")[1]), 0.01, row);
+        // simulate scales a trace's peak to --peak-nodes (8): the export says how to replay the 85 searches/s it
+        // recorded at their size, 0.43 nodes at the default 200 per node, not 8 nodes' worth (recheck 18, F4).
+        assertTrue(r.err.contains("trace-milvus_wk_queryNode.csv: its recorded peak is 85.0 searches/s; simulate"
+                + " --trace scales a trace's peak to --peak-nodes (sim.peak-nodes, 8 by default), so pass --peak-nodes"
+                + " ceil(85.0 / sim.capacity-qps) to replay it near its recorded size: 1 at the default"
+                + " sim.capacity-qps 200 (0.43 nodes)"), r.err);
 
         StringWriter simOut = new StringWriter();
         CommandLine sim = new CommandLine(new SimulateCommand());
