@@ -264,9 +264,9 @@ final class Daemon implements AutoCloseable {
         Map<String, com.sun.net.httpserver.HttpHandler> extra = Assembly.alertsEndpoint(s.alerts(), token, alertBook,
                 () -> !stopping && leader.isLeader(), clock, scheduler::tickNow, registry);
         this.http = parts.server(s.server(), registry, () -> self.refresh(engine),
-                () -> withRestartPending(withKubernetes(StatusJson.render(engine.views().values(),
+                () -> withRestartPending(withPrometheus(withKubernetes(StatusJson.render(engine.views().values(),
                         !stopping && leader.isLeader(), engine.dryRun(), clock.instant()), reachability),
-                        restartPending).toString(), extra);
+                        metrics.current.get()), restartPending).toString(), extra);
         this.reloader = parts.opened("config reload", new Thread(this::watchConfig, "config-reload"), () -> {
             reloader.interrupt();
             reloader.join(DRAIN.toMillis());
@@ -329,6 +329,28 @@ final class Daemon implements AutoCloseable {
             k.addProperty("cause", state.cause());
         }
         status.add("kubernetes", k);
+        return status;
+    }
+
+    /**
+     * Adds {@code "prometheus": {"server": ..., "failing": true, "failingSince": ..., "cause": ...}} to the status:
+     * with the breaker open every signal's problem says "circuit breaker open", and the cause (a refused
+     * connection, a timeout, a 503) was in one WARN only (fault recheck 17, F5). Nothing while the source is
+     * being swapped by a reload or closed.
+     */
+    static com.google.gson.JsonObject withPrometheus(com.google.gson.JsonObject status, PrometheusMetricsSource source) {
+        if (source == null) {
+            return status;
+        }
+        com.google.gson.JsonObject p = new com.google.gson.JsonObject();
+        p.addProperty("server", source.server());
+        java.util.Optional<io.github.milvusautoscaler.metrics.QueriesFailing> failing = source.failing();
+        p.addProperty("failing", failing.isPresent());
+        failing.ifPresent(f -> {
+            p.addProperty("failingSince", f.since().toString());
+            p.addProperty("cause", f.cause());
+        });
+        status.add("prometheus", p);
         return status;
     }
 

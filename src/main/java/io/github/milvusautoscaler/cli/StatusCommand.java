@@ -275,6 +275,15 @@ public final class StatusCommand implements Callable<Integer> {
                     .append("unreachable since ").append(text(k, "kubernetes", "unreachableSince"))
                     .append(": ").append(text(k, "kubernetes", "cause")).append('\n');
         }
+        // Queries failing for the endpoint's sake: every signal then says "circuit breaker open", this says why and
+        // since when (fault recheck 17, F5). Optional: daemons before it did not send the block.
+        JsonElement prom = status.get("prometheus");
+        if (prom != null && prom.isJsonObject() && flag(prom.getAsJsonObject(), "prometheus", "failing")) {
+            JsonObject p = prom.getAsJsonObject();
+            b.append("prometheus: queries to ").append(text(p, "prometheus", "server")).append(" failing since ")
+                    .append(text(p, "prometheus", "failingSince")).append(": ").append(text(p, "prometheus", "cause"))
+                    .append('\n');
+        }
         // Restart-only keys the file sets otherwise than what runs: two replicas may run different settings until a
         // restart, which only --json showed (reload recheck F4). Optional: daemons before it did not send it.
         JsonElement pending = status.get("restartPending");

@@ -231,12 +231,22 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         return client.probe(requireNonNull(at, "at"));
     }
 
-    /** The rule groups the server evaluates (its rules API), or why they cannot be read; for {@code doctor}. */
     /** True when the endpoint answers its build info without a version, as VictoriaMetrics does. */
     public boolean buildInfoWithoutVersion() {
         return client.buildInfoWithoutVersion();
     }
 
+    /** Since when, and first why, queries to the endpoint fail because it is unavailable; empty while they succeed. */
+    public Optional<QueriesFailing> failing() {
+        return client.failing();
+    }
+
+    /** The endpoint's scheme, host and port, for the status: no path, no credentials. */
+    public String server() {
+        return client.server();
+    }
+
+    /** The rule groups the server evaluates (its rules API), or why they cannot be read; for {@code doctor}. */
     public RuleGroups ruleGroups() {
         return client.ruleGroups();
     }

@@ -35,12 +35,13 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
 import okhttp3.Call;
 import okhttp3.Credentials;
@@ -91,8 +92,9 @@ final class QueryClient implements AutoCloseable {
      * refresh's and those a reload builds, each of which said "are failing" on its own, so the promise of one WARN
      * until a query succeeds was not kept (observability audit L7). One entry per endpoint URL ever configured.
      */
-    private static final Map<String, AtomicBoolean> FAILING = new ConcurrentHashMap<>();
-    private final AtomicBoolean failing;
+    private static final Map<String, AtomicReference<QueriesFailing>> FAILING = new ConcurrentHashMap<>();
+    private final AtomicReference<QueriesFailing> failing;
+    private final Clock clock;
     private final Set<String> warnedQueries = ConcurrentHashMap.newKeySet();
     private final AtomicLong requestsSent = new AtomicLong();
     private final Clock wall;
@@ -115,6 +117,7 @@ final class QueryClient implements AutoCloseable {
         requireNonNull(meters, "meters");
         requireNonNull(clock, "clock");
         this.wall = requireNonNull(wall, "wall");
+        this.clock = clock;
         OkHttpClient.Builder builder = new OkHttpClient.Builder()
                 .connectTimeout(endpoint.timeout())
                 // The per-call timeout (the query's remaining budget) bounds reads and writes.
@@ -132,7 +135,7 @@ final class QueryClient implements AutoCloseable {
         this.http = builder.build();
         String base = endpoint.url().replaceAll("/+$", "");
         this.queryUrl = HttpUrl.get(base + "/api/v1/query");
-        this.failing = FAILING.computeIfAbsent(queryUrl.toString(), u -> new AtomicBoolean());
+        this.failing = FAILING.computeIfAbsent(queryUrl.toString(), u -> new AtomicReference<>());
         this.rangeUrl = HttpUrl.get(base + "/api/v1/query_range");
         this.rulesUrl = HttpUrl.get(base + "/api/v1/rules");
         this.buildInfoUrl = HttpUrl.get(base + "/api/v1/status/buildinfo");
@@ -548,7 +551,7 @@ final class QueryClient implements AutoCloseable {
             (ok ? successTimer : errorTimer).record(nanos, TimeUnit.NANOSECONDS);
         }
         if (ok) {
-            if (!range && failing.compareAndSet(true, false)) {
+            if (!range && failing.getAndSet(null) != null) {
                 LOG.info("Prometheus queries to {} succeed again", queryUrl.host());
             }
             return;
@@ -567,7 +570,7 @@ final class QueryClient implements AutoCloseable {
                 }
             }
             default -> {
-                if (failing.compareAndSet(false, true)) {
+                if (failing.compareAndSet(null, new QueriesFailing(clock.instant(), failed.reason()))) {
                     LOG.warn("Prometheus queries to {} are failing: {} (repeats are logged at debug until one succeeds)",
                             queryUrl.host(), failed.reason());
                 } else {
@@ -575,6 +578,21 @@ final class QueryClient implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Since when queries to this endpoint have failed because it is unavailable (timeouts, refused connections,
+     * 5xx, an open breaker), with the first failure's reason; empty while they succeed. The status shows it: with
+     * the breaker open every signal's problem said "circuit breaker open" and the cause was in one WARN only
+     * (fault recheck 17, F5). A wrong query is not the endpoint's failure and does not count.
+     */
+    Optional<QueriesFailing> failing() {
+        return Optional.ofNullable(failing.get());
+    }
+
+    /** Where the endpoint's queries go, without path or credentials: {@code http://prometheus:9090}. */
+    String server() {
+        return queryUrl.scheme() + "://" + queryUrl.host() + ":" + queryUrl.port();
     }
 
     @Override

@@ -235,9 +235,18 @@ class ClosedLoopTest {
     }
 
     static JsonObject status(Daemon d) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + d.port() + "/api/v1/status")).build(), HttpResponse.BodyHandlers.ofString());
-        return JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("targets").get(0).getAsJsonObject();
+        return document(d).getAsJsonArray("targets").get(0).getAsJsonObject();
+    }
+
+    /** The whole /api/v1/status document, or null while it cannot be read. */
+    static JsonObject document(Daemon d) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + d.port() + "/api/v1/status")).build(), HttpResponse.BodyHandlers.ofString());
+            return JsonParser.parseString(r.body()).getAsJsonObject();
+        } catch (Exception e) {
+            return null;
+        }
     }
 
     static double scaleWrites(Daemon d) {
@@ -323,9 +332,19 @@ class ClosedLoopTest {
                 t -> t.isAfter(Instant.now().minusSeconds(1)) && Duration.between(
                         (Instant) writes.get(writes.size() - 1)[0], t).toSeconds() >= 3);
         assertEquals(before, writes.size(), "no scale action while Prometheus is down");
+        // Every signal says "circuit breaker open"; the status says since when and why the queries fail (fault
+        // recheck 17, F5), and that they do not once Prometheus answers again.
+        JsonObject failing = document(leader).getAsJsonObject("prometheus");
+        assertTrue(failing.get("failing").getAsBoolean(), failing.toString());
+        assertEquals("http://127.0.0.1:" + prometheus.url().getPort(), failing.get("server").getAsString(), failing.toString());
+        assertTrue(failing.get("cause").getAsString().startsWith("prometheus unreachable: "), failing.toString());
+        assertTrue(Instant.parse(failing.get("failingSince").getAsString()).isAfter(Instant.now().minusSeconds(60)),
+                failing.toString());
 
         prometheus.start();
         Poll.until("the loop resumes and scales out", WAIT, ClosedLoopTest::replicas, r -> r > 1);
+        Poll.until("status says the queries succeed again", WAIT, () -> document(leader),
+                j -> j != null && !j.getAsJsonObject("prometheus").get("failing").getAsBoolean());
     }
 
     @Test

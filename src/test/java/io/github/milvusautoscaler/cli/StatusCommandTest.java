@@ -409,6 +409,22 @@ class StatusCommandTest {
         assertTrue(!StatusCommand.render(status).contains("kubernetes"), StatusCommand.render(status));
     }
 
+    /** Prometheus queries failing say since when and why under the role (fault recheck 17, F5); nothing while fine. */
+    @Test
+    void failingPrometheusQueriesAreALineUnderTheRole() {
+        com.google.gson.JsonObject status = com.google.gson.JsonParser.parseString(
+                "{\"role\":\"leader\",\"dryRun\":false,\"time\":\"2026-01-05T10:00:00Z\",\"targets\":[],"
+                        + "\"prometheus\":{\"server\":\"http://prometheus:9090\",\"failing\":true,"
+                        + "\"failingSince\":\"2026-01-05T09:59:15Z\",\"cause\":\"prometheus unreachable:"
+                        + " ConnectException: Failed to connect\"}}").getAsJsonObject();
+        String table = StatusCommand.render(status);
+        assertEquals("prometheus: queries to http://prometheus:9090 failing since 2026-01-05T09:59:15Z: prometheus"
+                + " unreachable: ConnectException: Failed to connect", table.lines().skip(1).findFirst().orElseThrow(),
+                table);
+        status.getAsJsonObject("prometheus").addProperty("failing", false);
+        assertTrue(!StatusCommand.render(status).contains("prometheus"), StatusCommand.render(status));
+    }
+
     /** Restart-only keys pending (Daemon.withRestartPending) show in the table too, not only in --json (recheck F4). */
     @Test
     void restartPendingKeysAreALineUnderTheRole() {
