@@ -114,10 +114,6 @@ public final class PauseMarks {
     }
 
     /**
-     * How {@code scale} signs its pause: {@code alice@bastion: scale --to 3 (reason)}, anchored to the writer so a
-     * {@code pause --reason} quoting a scale does not read as one.
-     */
-    /**
      * A scale run's {@code paused-by}: where it ran ({@code alice@laptop}), after the Kubernetes user when the API server
      * named one ({@code oidc:alice@example.com (alice@laptop)}), then {@code : scale --to N}. Anchored on that shape so a
      * pause's {@code --reason} that reads "x: scale --to 3" is not taken for a run.

@@ -24,6 +24,7 @@ import io.github.milvusautoscaler.core.Settle;
 import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.core.WriteContext;
+import io.github.milvusautoscaler.core.WriteAbandonedException;
 import io.github.milvusautoscaler.core.WriteGuard;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
 import io.github.milvusautoscaler.policy.SignalPolicy;
@@ -232,8 +233,10 @@ public final class ScaleCommand implements Callable<Integer> {
         // the daemon's pause being lifted (scale audit M2), so they run, and nothing is written.
         PauseMarks marks = new PauseMarks(client, kube);
         boolean leftByScale;
+        PauseMarks.Mark mark;
         try {
-            leftByScale = status.paused() && marks.read(target).byScale();
+            mark = status.paused() ? marks.read(target) : null;
+            leftByScale = mark != null && mark.byScale();
         } catch (ActuationException e) {
             err.println("scale: " + e.getMessage());
             return Main.EXIT_FAILURE;
@@ -271,6 +274,13 @@ public final class ScaleCommand implements Callable<Integer> {
                 source.renderedQueries(target).forEach((name, q) -> out.println("  " + name + ": "
                         + q.replaceAll("\\s+", " ")));
                 out.println("  now: " + now.describe());
+                if (leftByScale && !takeOver) {
+                    // The live check a real run meets first: its refusal, not "paused" among the replicas (scale
+                    // recheck 19, F5).
+                    out.println("  refused now: paused by a scale run (" + mark.by().orElseThrow() + "), which may still"
+                            + " be running; the real run writes nothing unless that run is gone and --take-over is"
+                            + " given");
+                }
                 out.println("dry run: nothing written");
                 return Main.EXIT_OK;
             }
@@ -654,7 +664,20 @@ public final class ScaleCommand implements Callable<Integer> {
             int result;
             try {
                 result = plan.checksOnly() ? checksOnly() : plan.down() ? scaleIn() : scaleOut();
+            } catch (WriteAbandonedException e) {
+                // The interrupt came while a write got no answer: its retries were not sent, and the attempt in flight
+                // may have landed, which a re-run reads (scale recheck 19, F1).
+                return interruptedAt("during step " + atStep + " of " + plan.steps() + "'s write (" + (atStep == 1
+                        ? "no step completed" : "step " + (atStep - 1) + " completed") + ")", " The write in flight"
+                        + " ended without an answer and was not retried; it may have landed (a re-run reads where it"
+                        + " is).");
             } catch (ActuationException e) {
+                if (stopped()) {
+                    // Failed after the interrupt: one ending, the interrupt's, whose pause stays and whose command
+                    // goes on with --take-over; "To go on" without it was refused (scale recheck 19, F3).
+                    return interruptedAt(Math.max(0, atStep - 1), atStep == 0 ? "before step 1" : "during step " + atStep,
+                            " The Kubernetes call in flight failed: " + e.getMessage() + ".");
+                }
                 progress.end();
                 // Named as the timeout and interrupt messages name it: which step, and the command that goes on once
                 // the API answers again (the pause is lifted below, as after any failure).
@@ -713,9 +736,14 @@ public final class ScaleCommand implements Callable<Integer> {
             }
             // A queryNode's settle counts from settle-read-after on, as after a step-down: read at once it was the
             // cluster before the new nodes, and the run said "settled" 3.4 s after the write (scale recheck 2, L1).
+            // Counted from when the new nodes are ready, not from the write: querycoord balances onto a node once it
+            // has registered (its balance checker runs every 3 s, queryCoord.checkBalanceInterval since 2.3), and the
+            // moves show in milvus_querycoord_task_num at its next write (at most every 30 s) and the next scrape. Read
+            // at readiness, a run whose pods took longer than settle-read-after to start said "settled" before the
+            // moves showed (scale recheck 19, F2).
             boolean settle = target.component() == Component.QUERY_NODE;
             WaitResult w = await(stage(1, plan.to()), plan.to(), Duration.ZERO, plan.settle(), false, settle,
-                    settle ? plan.settleReadAfter() : Duration.ZERO);
+                    settle ? plan.settleReadAfter() : Duration.ZERO, true);
             return finish(w, 1);
         }
 
@@ -860,7 +888,7 @@ public final class ScaleCommand implements Callable<Integer> {
                 if (basis.current() == to && last.isPresent() && last.get().writeId().equals(id)) {
                     // Landed though its answer was lost: recorded as any write is (scale audit L1).
                     events.record(new Decision(target, last.get().time(), action, from, to, Reason.MANUAL_SCALE,
-                            message + " by " + who, Map.of(), false).asWritten());
+                            target.component() + " " + message + " by " + who, Map.of(), false).asWritten());
                     break;
                 }
                 if (basis.current() != from) {
@@ -871,8 +899,10 @@ public final class ScaleCommand implements Callable<Integer> {
                     return false;
                 }
                 Instant now = clock.instant();
+                // Named by its component: an operator Milvus object holds them all, and its Events said "manual
+                // step-down 1 of 1: 2 -> 1" for the indexNode and the proxy alike (scale recheck 19, F4).
                 Decision decision = new Decision(target, now, action, from, to, Reason.MANUAL_SCALE,
-                        message + " by " + who, Map.of(), false);
+                        target.component() + " " + message + " by " + who, Map.of(), false);
                 // The pause keeps the daemon off; this command is the person the pause is for, so its write goes
                 // through (the actuators refuse a paused basis to protect against callers that skipped the guard).
                 ReplicaStatus ours = new ReplicaStatus(basis.current(), basis.ready(), false, basis.rollingOut(),
@@ -883,7 +913,13 @@ public final class ScaleCommand implements Callable<Integer> {
                 ScaleMemory memory = message.startsWith(ROLLED_BACK)
                         ? basis.memory().withBackoffUntil(now.plus(backoff)) : null;
                 try {
-                    actuator.apply(decision, ours, new WriteContext(id, now, WriteGuard.NONE, memory));
+                    // Checked before every attempt, retries included: the actuator retried a write that got no answer
+                    // twice after Ctrl-C, 9 s and 20 s on (scale recheck 19, F1); the attempt in flight still ends.
+                    actuator.apply(decision, ours, new WriteContext(id, now, () -> {
+                        if (stopped()) {
+                            throw new WriteAbandonedException("interrupted: no write attempt starts after the signal");
+                        }
+                    }, memory));
                     events.record(decision.asWritten());
                     break;
                 } catch (ActuationException e) {
@@ -914,18 +950,25 @@ public final class ScaleCommand implements Callable<Integer> {
          */
         private WaitResult await(Stage stage, int requested, Duration verify, Duration timeout, boolean checkHarm,
                                  boolean settle) {
-            return await(stage, requested, verify, timeout, checkHarm, settle, Duration.ZERO);
+            return await(stage, requested, verify, timeout, checkHarm, settle, Duration.ZERO, false);
+        }
+
+        private WaitResult await(Stage stage, int requested, Duration verify, Duration timeout, boolean checkHarm,
+                                 boolean settle, Duration settleReadAfter) {
+            return await(stage, requested, verify, timeout, checkHarm, settle, settleReadAfter, false);
         }
 
         /**
          * {@link #await(Stage, int, Duration, Duration, boolean, boolean)} right after this run's own step-down: its
-         * settle query counts from {@code settleReadAfter} after the write on ({@code scale-in.settle-read-after}).
+         * settle query counts from {@code settleReadAfter} after the write on ({@code scale-in.settle-read-after}), or
+         * with {@code fromReady} after every requested replica was first seen ready (a scale-out's new nodes).
          */
         private WaitResult await(Stage stage, int requested, Duration verify, Duration timeout, boolean checkHarm,
-                                 boolean settle, Duration settleReadAfter) {
+                                 boolean settle, Duration settleReadAfter, boolean fromReady) {
             Instant start = clock.instant();
             Instant deadline = start.plus(timeout);
             Instant verifiedSince = null;
+            Instant readySince = null;
             Look look = null;
             while (true) {
                 if (stopped()) {
@@ -995,6 +1038,10 @@ public final class ScaleCommand implements Callable<Integer> {
                     return new WaitResult(Ended.HARM, look.harm().get(), look, stage);
                 }
                 Duration elapsed = Duration.between(start, now);
+                boolean allReady = !look.status().rollout() && look.status().ready() == requested;
+                readySince = !allReady ? null : readySince != null ? readySince : now;
+                Duration settleElapsed = fromReady ? (readySince == null ? Duration.ZERO
+                        : Duration.between(readySince, now)) : elapsed;
                 boolean settleUsed = true;
                 if (look.status().rollout()) {
                     waitingFor = "the rollout to finish (" + look.status().rollingOut().orElse("rolling out") + ")";
@@ -1008,12 +1055,13 @@ public final class ScaleCommand implements Callable<Integer> {
                     waitingFor = "settle";
                     settling = true;
                     verifiedSince = null;
-                } else if (settle && requested > 0 && elapsed.compareTo(settleReadAfter) < 0) {
+                } else if (settle && requested > 0 && settleElapsed.compareTo(settleReadAfter) < 0) {
                     settleUsed = false;
                     // QUIET this soon after the write is the cluster before it (settle recheck M1: a 15s verify
                     // window passed on it and the next step removed a second node while the first handed off).
-                    waitingFor = "settle (read from " + human(settleReadAfter) + " after the write, once Prometheus"
-                            + " has scraped the step: scale-in.settle-read-after)";
+                    waitingFor = "settle (read from " + human(settleReadAfter) + (fromReady
+                            ? " after the new replicas are ready, once querycoord's moves onto them can show"
+                            : " after the write, once Prometheus has scraped the step") + ": scale-in.settle-read-after)";
                     settling = true;
                     verifiedSince = null;
                 } else if (checkHarm && requested > 0 && !look.healthy()) {
@@ -1122,12 +1170,17 @@ public final class ScaleCommand implements Callable<Integer> {
         }
 
         private int interruptedAt(int completedSteps, String when, String note) {
+            return interruptedAt(when + (completedSteps == 0 ? " (no step written)" : " (step " + completedSteps
+                    + " of " + plan.steps() + ")"), note);
+        }
+
+        /** As above, with {@code when} saying which steps are done itself (a write in flight may have landed). */
+        private int interruptedAt(String when, String note) {
             progress.end();
             String cmd = "milvus-autoscaler resume --config " + selection.config + " --target " + target.id();
             // Said from the last read, not read again: the API server may be what hangs (scale recheck 2, L3).
             String where = actuator instanceof LastRead l ? l.said(target).orElseGet(this::where) : where();
-            err.println("scale: interrupted " + when + (completedSteps == 0 ? " (no step written)" : " (step "
-                    + completedSteps + " of " + plan.steps() + ")") + "; " + where + note + " The pause stays ("
+            err.println("scale: interrupted " + when + "; " + where + note + " The pause stays ("
                     + (pause == null ? "milvus-autoscaler.io/paused" : pause.pausedKey() + " on " + pause.object())
                     + ") so the daemon keeps off. Resume with: " + cmd + "   or continue with: " + command(plan.to())
                     + " --take-over");

@@ -394,6 +394,11 @@ class ScaleCommandTest {
         assertFalse(after.has("milvus-autoscaler.io/paused-at"), after.toString());
         assertEquals(3, kube.requests("POST", "/api/v1/namespaces/milvus/events").stream()
                 .filter(q -> q.body().contains("\"ScaledIn\"") && q.body().contains("manual step-down")).count(), "one ScaledIn Event per step");
+        // Named by the component: an operator Milvus object's Events did not say which was stepped down (scale
+        // recheck 19, F4).
+        assertTrue(kube.requests("POST", "/api/v1/namespaces/milvus/events").stream().anyMatch(q -> q.body().contains(
+                "queryNode manual step-down 1 of 3: 4 -> 3 (scale 4 -> 1) by ")), kube.requests("POST",
+                "/api/v1/namespaces/milvus/events").toString());
     }
 
     /** The shared config with scale-in.settle-read-after 4s, as on a cluster whose Prometheus is seconds behind. */
@@ -630,7 +635,28 @@ class ScaleCommandTest {
         assertEquals(List.of(3), writtenCounts(), r.all());
         Instant written = (Instant) writes.get(0)[0];
         assertTrue(!ended.isBefore(written.plusSeconds(4)), "ended " + ended + ", written " + written + ": " + r.all());
-        assertTrue(r.all().contains("waiting for settle (read from 4s after the write"), r.all());
+        assertTrue(r.all().contains("waiting for settle (read from 4s after the new replicas are ready"), r.all());
+    }
+
+    /**
+     * The settle of a queryNode scale-out counts from when the new nodes are ready: querycoord balances onto a node
+     * once it has registered, and the moves show at its next task-count write and scrape. Counted from the write, a
+     * run whose pods took longer than settle-read-after to start read settle once at readiness and said "settled"
+     * before the moves showed (scale recheck 19, F2). Ready 3 s after the write, settle-read-after 4s: the run ends
+     * no sooner than 7 s after its write.
+     */
+    @Test
+    void aQueryNodeScaleOutReadsSettleFromSettleReadAfterAfterTheNewNodesAreReady(@TempDir Path dir) throws Exception {
+        at(2);
+        readyDelay = Duration.ofSeconds(3);
+        Path file = withSettleReadAfter4s(dir);
+        Result r = scale(file, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "3", "--yes");
+        Instant ended = Instant.now();
+        assertEquals(0, r.exit(), r.all());
+        assertEquals(List.of(3), writtenCounts(), r.all());
+        Instant written = (Instant) writes.get(0)[0];
+        assertTrue(!ended.isBefore(written.plusSeconds(7)), "ended " + ended + ", written " + written + ": " + r.all());
+        assertTrue(r.all().contains("waiting for settle (read from 4s after the new replicas are ready"), r.all());
     }
 
     @Test
@@ -972,6 +998,49 @@ class ScaleCommandTest {
     }
 
     /**
+     * Ctrl-C while the replica write gets no answer (the API server applies it and answers after the 5 s request
+     * timeout): the attempt in flight ends, and no retry follows it. The actuator's retries went out 9 s and 20 s
+     * after the signal (scale recheck 19, F1), and the run then printed a "To go on" without the --take-over its kept
+     * pause needs (F3).
+     */
+    @Test
+    void ctrlCWhileAWriteGetsNoAnswerSendsNoRetry() throws Exception {
+        at(2);
+        java.util.concurrent.CountDownLatch writeSent = new java.util.concurrent.CountDownLatch(1);
+        String path = "/apis/apps/v1/namespaces/milvus/deployments/" + DEPLOYMENT;
+        onRequest = q -> {
+            if (q.method().equals("PATCH") && q.path().equals(path) && q.body().contains("\"replicas\"")
+                    && writeSent.getCount() > 0) {
+                kube.delay("PATCH", path, Duration.ofSeconds(8), -1);
+                writeSent.countDown();
+            }
+        };
+        Path log = dir.resolve("scale-unanswered-process.log");
+        Process p = scaleProcess(3, log);
+        try {
+            assertTrue(writeSent.await(WAIT.toMillis(), TimeUnit.MILLISECONDS), "the write was sent: " + read(log));
+            new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stopped after SIGINT: " + read(log));
+            String text = read(log);
+            assertEquals(ScaleCommand.EXIT_INTERRUPTED, p.exitValue(), text);
+            assertEquals(1, kube.requests("PATCH", path).stream().filter(q -> q.body().contains("\"replicas\""))
+                    .count(), "no write attempt after the signal: " + kube.requests("PATCH", path));
+            assertTrue(text.contains("scale: interrupted during step 1 of 1's write (no step completed); queryNode was"
+                    + " at 2 replicas (2 ready) at the last read,"), text);
+            assertTrue(text.contains("it may have landed (a re-run reads where it is)"), text);
+            assertTrue(text.contains("or continue with: milvus-autoscaler scale --config " + config + " --target "
+                    + NS + "/" + RELEASE + "/queryNode --to 3 --take-over"), text);
+            assertFalse(text.contains("To go on"), text);
+            assertEquals("true", annotations().get("milvus-autoscaler.io/paused").getAsString(), "the pause stays");
+        } finally {
+            p.destroyForcibly();
+            kube.clearFaults();
+        }
+        Result resumed = command("resume", "--config", config.toString(), "--target", NS + "/" + RELEASE + "/queryNode");
+        assertEquals(0, resumed.exit(), resumed.all());
+    }
+
+    /**
      * {@code scale --to n} of the queryNode in a real process, its output in {@code log}, for SIGINT as a person's
      * Ctrl-C gives it. A shell starts a background command with SIGINT ignored (POSIX, when job control is off),
      * children inherit that, and a JVM started with SIGINT ignored never runs its shutdown hooks on it: a build run in
@@ -1103,6 +1172,17 @@ class ScaleCommandTest {
         assertTrue(refused.err().contains("is paused by a scale run (bob@ci: scale --to 1, at 2026-12-04T10:00:00Z"
                 + " on deployment milvus/" + DEPLOYMENT + "), which may still be running; nothing written. If it is"
                 + " not (it was interrupted or killed), go on with --take-over"), refused.err());
+        assertEquals(List.of(), writtenCounts());
+        // The rehearsal names the same refusal among its live checks, where it said only "paused" (scale recheck 19,
+        // F5); with --take-over it has none to name.
+        Result rehearsed = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--dry-run");
+        assertEquals(0, rehearsed.exit(), rehearsed.all());
+        assertTrue(rehearsed.out().contains("  refused now: paused by a scale run (bob@ci: scale --to 1), which may"
+                + " still be running; the real run writes nothing unless that run is gone and --take-over is given"),
+                rehearsed.out());
+        Result rehearsedTaken = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--dry-run",
+                "--take-over");
+        assertFalse(rehearsedTaken.out().contains("refused now"), rehearsedTaken.out());
         assertEquals(List.of(), writtenCounts());
 
         Result taken = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes", "--take-over");
