@@ -316,6 +316,15 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
             // pre-scale put them there, sized to the same line): the forecast has already acted on this rise.
             return Optional.empty();
         }
+        if (t.ready() == 0 && current > 0) {
+            // Every requested replica is starting (a scale-out's new pods beside restarted ones): the per-pod values
+            // are the pods Prometheus last saw ready, and sizing them on every requested replica counted one ready
+            // pod's load four times (ceil(4 x 346/115) = 13) and added 4 -> 6 fifteen seconds after 2 -> 4 (soak
+            // recheck 20, F1). The HPA, too, sets not-ready pods aside and has nothing to size on then.
+            return Proposal.hold(Stage.SCALE_OUT, Reason.AWAITING_READY, t, () -> t.component() + " "
+                    + leadText.get() + "; " + current + " requested, none ready: the signals are of pods no longer"
+                    + " ready; waiting for them");
+        }
         if (t.ready() < current) {
             Classified stillHigh = null;
             for (Classified c : t.signals()) {

@@ -169,6 +169,14 @@ class PolicyReasonTest {
                     s.cpu(0.95);
                     s.state = highFor(s, Duration.ofMinutes(5));
                 }),
+                // 4 requested, none ready (two new pods beside two restarting): cpu 1.4 is of the pods Prometheus last
+                // saw ready, above the panic line 1.125; sized on the 4 requested it read 4 x 1.4/0.575 = 10 and
+                // piled 4 -> 6 onto pods still starting (soak recheck 20, F1). It waits.
+                c("panic waits while no requested replica is ready", Reason.AWAITING_READY, 4, s -> {
+                    s.replicas(4, 0);
+                    s.cpu(1.4);
+                    s.state = Scene.lastScaleOut(highFor(s, Duration.ofMinutes(1)), s.now.minus(Duration.ofSeconds(15)));
+                }),
                 // 1.1 x 3/4 = 0.83 > 0.75 even with all 4 serving: ceil(3 x 1.1/0.575) = 6, 4 -> 6.
                 c("pending replicas still leave it high: scale out more", Reason.SIGNAL_HIGH, 6, s -> {
                     s.replicas(4, 3);

@@ -60,6 +60,29 @@ class VerifyStepDownTest {
         assertEquals(T0.plus(Duration.ofMinutes(25)), new Policy(s.settings()).kept(s.state, Set.of()).backoffUntil());
     }
 
+    /**
+     * A replica verifying a step-down (a follower that saw it, or one that took over) reads the roll-back another
+     * wrote since from the back-off annotation: the verification is over. It decided a second roll-back, 2 -> 3, four
+     * seconds after the leader's 1 -> 2 (soak recheck 20, F2). Stepped down at 09:58, rolled back at 09:59 (back-off
+     * until 10:29 at 30m), cpu HIGH at 10:00: no second roll-back.
+     */
+    @Test
+    void aRollBackAnotherReplicaWroteEndsTheVerification() {
+        Scene s = Scene.scene();
+        s.state = Scene.steppedDown(s.state, T0.minus(Duration.ofMinutes(2)), true);
+        s.memory = new ScaleMemory(T0.minus(Duration.ofMinutes(1)).plus(Duration.ofMinutes(30)), null, null, Set.of());
+        assertEquals(new VerifyStepDown.Verification(null, T0.minus(Duration.ofMinutes(1))), observe(s));
+        s.lastScale(T0.minus(Duration.ofMinutes(1)), Direction.UP).cpu(0.9);
+        io.github.milvusautoscaler.core.Decision d = s.decide().decision();
+        org.junit.jupiter.api.Assertions.assertNotEquals(Reason.STEP_DOWN_ROLLBACK, d.reason(), d.message().text());
+        // A back-off older than the step-down is an earlier roll-back's: the step-down is verified as before.
+        Scene older = Scene.scene();
+        older.state = Scene.steppedDown(older.state, T0.minus(Duration.ofMinutes(2)), true);
+        older.memory = new ScaleMemory(T0.minus(Duration.ofMinutes(10)).plus(Duration.ofMinutes(30)), null, null,
+                Set.of());
+        assertEquals(T0.minus(Duration.ofMinutes(2)), observe(older).stepDownAt());
+    }
+
     @ParameterizedTest(name = "stepped down {0}m ago, health {1}: still verifying {2}")
     @CsvSource({"2, OK, true", "5, OK, true", "6, OK, false", "6, NONE, false",
             // An unreadable health query extends the verification past the window.
