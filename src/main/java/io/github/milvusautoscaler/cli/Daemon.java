@@ -248,7 +248,8 @@ final class Daemon implements AutoCloseable {
                 throw new java.io.UncheckedIOException("cannot open decision log " + s.decisionLogPath() + ": "
                         + OutputDirectory.describe(e.getCause()), e.getCause());
             }
-            assembly.sink(parts.opened("decision log", log));
+            assembly.sink(s.decisionLogEveryHold() ? parts.opened("decision log", log)
+                    : parts.opened("decision log", new io.github.milvusautoscaler.engine.HoldChanges(log)));
         }
         this.engine = assembly.build();
         this.scheduler = parts.opened("scheduler", new Scheduler(engine, s.loopInterval(), s.loopJitter(),
@@ -612,6 +613,9 @@ final class Daemon implements AutoCloseable {
         }
         if (!running.decisionLogPath().equals(next.decisionLogPath())) {
             changed.add("decision-log.path");
+        }
+        if (running.decisionLogEveryHold() != next.decisionLogEveryHold()) {
+            changed.add("decision-log.holds");
         }
         AlertsSettings a = running.alerts();
         AlertsSettings b = next.alerts();

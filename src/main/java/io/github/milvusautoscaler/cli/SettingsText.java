@@ -42,7 +42,8 @@ final class SettingsText {
                 + ", stale after " + setting(s.prometheus().staleAfter()) + ")");
         lines.add("loop every " + setting(s.loopInterval()) + " (jitter " + setting(s.loopJitter()) + "), dry-run "
                 + s.dryRun() + ", at most " + s.maxActionsPerHour() + " actions/hour, decision log "
-                + (s.decisionLogPath().isEmpty() ? "off" : s.decisionLogPath()));
+                + (s.decisionLogPath().isEmpty() ? "off" : s.decisionLogPath()
+                + (s.decisionLogEveryHold() ? "" : " (holds: changes)")));
         int routes = s.alerts().routes().size();
         String alerts = !s.alerts().enabled() ? "disabled"
                 : s.alerts().bearerTokenFile().isEmpty() ? "webhook off (no alerts.bearer-token-file)"

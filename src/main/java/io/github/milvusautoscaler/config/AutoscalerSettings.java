@@ -28,6 +28,8 @@ import java.util.Map;
  * @param dryRun            decide and log, write nothing
  * @param maxActionsPerHour global budget of scale actions across all targets
  * @param decisionLogPath   JSON Lines file for every decision; empty: none; {@code -}: standard output
+ * @param decisionLogEveryHold true: every HOLD is a line; false ({@code decision-log.holds = changes}): a HOLD
+ *                          only when it differs from the target's line before (action, reason, from, to)
  * @param server            the HTTP server
  * @param alerts            the Alertmanager webhook and its routes
  * @param labelSchemes      label names per install kind, for the query placeholders
@@ -38,7 +40,7 @@ import java.util.Map;
  */
 public record AutoscalerSettings(PrometheusEndpoint prometheus, KubernetesSettings kubernetes, Duration loopInterval,
                                  Duration loopJitter, Duration configReloadInterval, boolean dryRun,
-                                 int maxActionsPerHour, String decisionLogPath,
+                                 int maxActionsPerHour, String decisionLogPath, boolean decisionLogEveryHold,
                                  ServerSettings server, AlertsSettings alerts, Map<InstallKind, LabelScheme> labelSchemes,
                                  Map<String, String> queryTemplates, List<TargetSettings> targets, Config resolved) {
 

@@ -193,7 +193,7 @@ public final class ConfigLoader {
             throw new InvalidConfigException(errors.sorted());
         }
         return new AutoscalerSettings(prometheus, kubernetes, loop.interval(), loop.jitter(), small.reloadInterval(),
-                small.dryRun(), small.maxActionsPerHour(), small.decisionLogPath(), server, alerts, labelSchemes, queries,
+                small.dryRun(), small.maxActionsPerHour(), small.decisionLogPath(), small.decisionLogEveryHold(), server, alerts, labelSchemes, queries,
                 targets, merged.getConfig(ROOT));
     }
 

@@ -200,7 +200,8 @@ final class GlobalReader {
     }
 
     /** The small top-level keys. */
-    record TopLevel(boolean dryRun, int maxActionsPerHour, String decisionLogPath, Duration reloadInterval) {
+    record TopLevel(boolean dryRun, int maxActionsPerHour, String decisionLogPath, boolean decisionLogEveryHold,
+                    Duration reloadInterval) {
     }
 
     /** loop.interval and loop.jitter, checked together: jitter must be shorter than the interval. */
@@ -425,17 +426,26 @@ final class GlobalReader {
         return errors.mark() == mark ? queries : null;
     }
 
-    /** dry-run, max-actions-per-hour and decision-log.path, the small top-level keys. */
+    /** dry-run, max-actions-per-hour and decision-log, the small top-level keys. */
     TopLevel topLevel(Node root) {
         Field<Boolean> dryRun = root.bool("dry-run");
         Field<Integer> budget = atLeast(root.integer("max-actions-per-hour"), 1, errors);
         Node log = root.child("decision-log");
         Field<String> logPath = log == null ? null : log.string("path");
+        Field<String> holds = log == null ? null : log.string("holds");
+        Boolean everyHold = null;
+        if (holds != null) {
+            switch (holds.value()) {
+                case "all" -> everyHold = true;
+                case "changes" -> everyHold = false;
+                default -> errors.add(holds, "must be all or changes");
+            }
+        }
         Node reload = root.child("config-reload");
         Field<Duration> reloadInterval = reload == null ? null : reload.positiveDuration("interval");
-        if (dryRun == null || budget == null || logPath == null || reloadInterval == null) {
+        if (dryRun == null || budget == null || logPath == null || everyHold == null || reloadInterval == null) {
             return null;
         }
-        return new TopLevel(dryRun.value(), budget.value(), value(logPath).trim(), reloadInterval.value());
+        return new TopLevel(dryRun.value(), budget.value(), value(logPath).trim(), everyHold, reloadInterval.value());
     }
 }

@@ -155,7 +155,7 @@ class ClosedLoopTest {
                   }
                   loop { interval = 1s, jitter = 0s }
                   server { port = 0, bind-address = "127.0.0.1" }
-                  decision-log.path = "%s"
+                  decision-log { path = "%s", holds = %s }
                   alerts.enabled = false
                   queries.cpu = \"\"\"%s\"\"\"
                   defaults {
@@ -171,7 +171,8 @@ class ClosedLoopTest {
                                 components { queryNode {} } }]
                 }
                 """.formatted(prometheus.url(), kubeconfig, identity, dir.resolve(identity + ".jsonl"),
-                cpu, NS, RELEASE));
+                // The follower logs a HOLD only when it changes, as the shipped config does (soak recheck 20, F5).
+                identity.equals("follower") ? "changes" : "all", cpu, NS, RELEASE));
         AutoscalerSettings settings = ConfigLoader.load(file);
         return Daemon.start(file, settings, Clock.systemUTC());
     }
@@ -247,6 +248,22 @@ class ClosedLoopTest {
         } catch (Exception e) {
             return null;
         }
+    }
+
+    /** HOLD lines that repeat the line before in action, reason, from and to. */
+    static int repeatedHolds(List<String> lines) {
+        int repeated = 0;
+        String before = null;
+        for (String line : lines) {
+            JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+            String key = o.get("action").getAsString() + " " + o.get("reason").getAsString() + " " + o.get("from")
+                    + " " + o.get("to");
+            if (o.get("action").getAsString().equals("HOLD") && key.equals(before)) {
+                repeated++;
+            }
+            before = key;
+        }
+        return repeated;
     }
 
     static double scaleWrites(Daemon d) {
@@ -371,6 +388,12 @@ class ClosedLoopTest {
         assertEquals(writes.size(), (int) scaleWrites(leader));
         List<String> lines = Files.readAllLines(dir.resolve("leader.jsonl"));
         assertTrue(lines.stream().anyMatch(l -> l.contains("\"action\":\"SCALE_IN\"")), "decision log has the step-downs");
+        // holds = all: a HOLD at every tick, so one stands on consecutive lines; holds = changes (the follower's): a
+        // HOLD line never repeats the one before, and the follower's decided actions are all there.
+        assertTrue(repeatedHolds(lines) > 0, "the leader's log has each tick's HOLD");
+        List<String> followerLines = Files.readAllLines(dir.resolve("follower.jsonl"));
+        assertEquals(0, repeatedHolds(followerLines), "a HOLD only when it changes");
+        assertTrue(followerLines.stream().anyMatch(l -> l.contains("\"action\":\"SCALE_IN\"")), "with every action");
         assertTrue(busy.size() >= 2, "settle windows were played");
     }
 

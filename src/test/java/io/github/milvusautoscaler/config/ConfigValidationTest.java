@@ -429,6 +429,9 @@ class ConfigValidationTest {
                         "milvus-autoscaler.defaults.fallback { mode = scale-out, replicas = 20 }",
                         P + "defaults.fallback.replicas = 20 (autoscaler.conf:1): must be <= max-replicas (10) when"
                                 + " mode = scale-out"),
+                Arguments.of("decision-log holds misspelled",
+                        "milvus-autoscaler.decision-log.holds = changed",
+                        P + "decision-log.holds = \"changed\" (autoscaler.conf:1): must be all or changes"),
                 Arguments.of("action budget of zero",
                         "milvus-autoscaler.max-actions-per-hour = 0",
                         P + "max-actions-per-hour = 0 (autoscaler.conf:1): must be >= 1"),
