@@ -131,6 +131,11 @@ public final class AlertBook {
     private final Caps caps;
     private final DropListener drops;
     private final Map<Target, Map<String, Held>> firing = new ConcurrentHashMap<>();
+    /**
+     * Per target, the keys its scaled object says were scaled out for ({@code handled-alerts}, at most 50), as the
+     * engine last read them: a repeat of one after a fail-over is a duplicate, not a new alert (soak recheck 20, F3).
+     */
+    private final Map<Target, Set<String>> handledOnObject = new ConcurrentHashMap<>();
     private volatile Set<Target> targets = Set.of();
     /** Each install kind's component label, to tell apart two installs of one name ({@link #setTargets}). */
     private volatile Map<InstallKind, String> componentLabels = Map.of();
@@ -181,7 +186,15 @@ public final class AlertBook {
             }
         }
         firing.keySet().retainAll(targets);
+        handledOnObject.keySet().retainAll(targets);
         recount();
+    }
+
+    /** What {@code target}'s scaled object says was scaled out for ({@code handled-alerts}), read this tick. */
+    public synchronized void handledOnObject(Target target, Set<String> keys) {
+        if (targets.contains(target)) {
+            handledOnObject.put(target, Set.copyOf(keys));
+        }
     }
 
     /** Entries held now (firing and resolved), for tests and status. */
@@ -257,6 +270,13 @@ public final class AlertBook {
                         now, null, bytes));
                 heldCount++;
                 heldBytes += bytes;
+                if (handledOnObject.getOrDefault(t, Set.of()).contains(key)) {
+                    // Held, as it still blocks scale-in, but acted on before this daemon led: after a fail-over the
+                    // repeat was answered "accepted ... scale-out" and counted so, though nothing scaled.
+                    out.add(new Outcome(a.name(), Result.DUPLICATE, t.id(), "already acted on (the scaled object's"
+                            + " handled-alerts: scaled out for before this daemon led)"));
+                    continue;
+                }
                 touched.add(t);
                 out.add(new Outcome(a.name(), Result.ACCEPTED, t.id(), action == ActiveAlert.AlertAction.SCALE_OUT
                         ? "scale-out" : action != r.action() ? "block-scale-in (its " + ACTION_LABEL + " label)"

@@ -188,6 +188,11 @@ final class Assembly implements AutoCloseable {
             public Set<String> resolved(Target target, Instant now) {
                 return book.resolved(target);
             }
+
+            @Override
+            public void handledOnObject(Target target, Set<String> keys) {
+                book.handledOnObject(target, keys);
+            }
         };
     }
 

@@ -21,4 +21,11 @@ public interface AlertSource {
     default java.util.Set<String> resolved(Target target, Instant now) {
         return java.util.Set.of();
     }
+
+    /**
+     * The keys {@code target}'s scaled object says were scaled out for ({@code handled-alerts}), as this tick read
+     * them: a repeat of one reaching a new leader is a duplicate. Ignored by default.
+     */
+    default void handledOnObject(Target target, java.util.Set<String> keys) {
+    }
 }

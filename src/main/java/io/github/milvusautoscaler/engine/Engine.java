@@ -152,6 +152,7 @@ public final class Engine {
             } else {
                 sayIfChangedSinceLastTick(target, before, status, isLeader);
             }
+            alerts.handledOnObject(t, status.memory().handledAlerts());
             firing = alerts.firing(t, started);
             observation = metrics.observe(t, started).withAlerts(withCarried(t, firing,
                     status.memory(), target.policy().settings().alerts().carryOver(), started))

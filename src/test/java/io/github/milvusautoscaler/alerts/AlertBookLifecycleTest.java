@@ -145,6 +145,28 @@ class AlertBookLifecycleTest {
     }
 
     /**
+     * A repeat reaching a new leader after a fail-over, of an alert the old leader scaled out for: the scaled object's
+     * handled-alerts name it, so it is a duplicate, held (it still blocks scale-in) but not sent to a tick as new. It
+     * was answered "accepted ... scale-out" and counted so, though nothing scaled (soak recheck 20, F3).
+     */
+    @Test
+    void aRepeatTheObjectSaysWasScaledOutForIsADuplicateOnANewLeader() {
+        AlertBook old = book(10);
+        assertEquals(List.of("ACCEPTED"), results(old, firing(STARTS, "5eed"), T0));
+        String key = old.firing(QN, T0).get(0).key();
+        AlertBook leader = book(10);
+        leader.handledOnObject(QN, java.util.Set.of(key));
+        java.util.Set<Target> touched = new HashSet<>();
+        List<AlertBook.Outcome> repeat = leader.receive(firing(STARTS, "5eed"), T0.plus(Duration.ofMinutes(4)), touched);
+        assertEquals(List.of("DUPLICATE"), repeat.stream().map(o -> o.result().name()).toList());
+        assertTrue(repeat.get(0).reason().contains("scaled out for before this daemon led"), repeat.toString());
+        assertEquals(java.util.Set.of(), touched, "no tick is started for it");
+        assertEquals(1, leader.firing(QN, T0.plus(Duration.ofMinutes(4))).size(), "held: it still blocks scale-in");
+        // Another alert, not on the object, is new.
+        assertEquals(List.of("ACCEPTED"), results(leader, firing(STARTS, "beef"), T0.plus(Duration.ofMinutes(4))));
+    }
+
+    /**
      * Alertmanager resolved the alert because Prometheus stopped re-sending it (its endsAt passed), then Prometheus
      * sent it again with its first start time (captured: firing 09:19:45, resolved, firing 09:19:45 again). A copy
      * within minutes of the resolve is a late twin; later, the alert fires again: it blocks scale-in again, as a

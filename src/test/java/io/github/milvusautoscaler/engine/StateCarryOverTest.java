@@ -131,10 +131,26 @@ class StateCarryOverTest {
         AtomicBoolean bLeads = new AtomicBoolean(false);
         AtomicBoolean resent = new AtomicBoolean(false);
         Engine a = engine(aLeads, (t, now) -> List.of(ALERT));
-        Engine b = engine(bLeads, (t, now) -> resent.get() ? List.of(ALERT) : List.of());
+        java.util.Map<io.github.milvusautoscaler.core.Target, java.util.Set<String>> handled =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        Engine b = engine(bLeads, new AlertSource() {
+            @Override
+            public List<io.github.milvusautoscaler.core.ActiveAlert> firing(io.github.milvusautoscaler.core.Target t,
+                                                                            java.time.Instant now) {
+                return resent.get() ? List.of(ALERT) : List.of();
+            }
+
+            @Override
+            public void handledOnObject(io.github.milvusautoscaler.core.Target t, java.util.Set<String> keys) {
+                handled.put(t, keys);
+            }
+        });
         assertEquals(Reason.ALERT_SCALE_OUT, tick(a).reason());
         tick(b);
         assertEquals(List.of(3), replicasWritten);
+        // B's tick tells its alert book what the object says was scaled out for, so Alertmanager's repeat reaching
+        // B is answered as a duplicate (soak recheck 20, F3).
+        assertEquals(java.util.Set.of(ALERT.key()), handled.get(QN));
 
         clock.advance(Duration.ofSeconds(15));
         aLeads.set(false);
