@@ -341,8 +341,25 @@ public final class Engine {
             if (keptAnyway(t, wanted, e)) {
                 return;
             }
+            Exception last = e;
+            if (e instanceof ActuationException a && a.kind() == ActuationException.Kind.CONFLICT) {
+                // Another writer's change in between, most often another component's annotations on the same
+                // operator Milvus object in the same tick: this component's keys are its own, so they are kept
+                // against the object read again, once (soak recheck 20, F6: four WARNs on one install).
+                try {
+                    Instant readAt = clock.instant();
+                    ReplicaStatus again = actuator.read(t);
+                    ScaleMemory wantedNow = kept(target, decision, state, again.memory(), firing, started);
+                    if (!wantedNow.equals(again.memory())) {
+                        actuator.remember(t, wantedNow, again, guard(readAt, new int[1], true));
+                    }
+                    return;
+                } catch (ActuationException | WriteAbandonedException retry) {
+                    last = retry;
+                }
+            }
             LOG.warn("{}: could not keep back-off, settle wait and handled alerts on the object ({}){}", t,
-                    e.getMessage(), stopping ? "" : "; next tick tries again");
+                    last.getMessage(), stopping ? "" : "; next tick tries again");
         }
     }
 

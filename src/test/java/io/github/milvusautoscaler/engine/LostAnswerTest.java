@@ -114,6 +114,35 @@ class LostAnswerTest {
     }
 
     /**
+     * Two components of one operator Milvus keep their memory in the same tick: the other's patch lands between this
+     * one's read and its patch, which meets a 409 (the object's resourceVersion moved). This component's keys are its
+     * own, so they are kept against the object read again, without a WARN (soak recheck 20, F6: four of them).
+     */
+    @Test
+    void aMemoryPatchThatMeetsAnotherComponentsWriteIsKeptOnARead() {
+        fake.putOperatorQueryNode("milvus", "my-release", 3, 2);
+        metrics.cpu.put(QN, 0.10);
+        java.util.concurrent.atomic.AtomicBoolean other = new java.util.concurrent.atomic.AtomicBoolean();
+        fake.onRequest(q -> {
+            if (q.method().equals("PATCH") && q.body().contains("settle-wait-since") && other.compareAndSet(false, true)) {
+                fake.merge(Kind.MILVUSES, NS, "my-release", "{\"metadata\": {\"annotations\": {"
+                        + "\"milvus-autoscaler.io/dataNode.settle-wait-since\": \"2026-01-05T09:59:50Z\"}}}");
+            }
+        });
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport
+                .CapturedLogs.of(Engine.class)) {
+            Engine e = engine(() -> true, AlertSource.NONE, new ActionBudget(30));
+            e.tick(new EngineTarget(QN, EngineTest.policy()));
+            String annotations = fake.get(Kind.MILVUSES, NS, "my-release").orElseThrow().getAsJsonObject("metadata")
+                    .toString();
+            assertTrue(other.get(), "the other component wrote in between");
+            assertTrue(annotations.contains("queryNode.settle-wait-since") && annotations.contains(
+                    "dataNode.settle-wait-since"), "both kept: " + annotations);
+            assertEquals(List.of(), logs.warnings());
+        }
+    }
+
+    /**
      * One firing alert with alerts.step 1 on 2 replicas; the server applies 2 -> 3 and answers 500.
      * Before: the retry got 409, the engine re-read 3, re-decided and wrote 3 -> 4. Now: the re-read
      * shows our write id, the write counts once and nothing more is written.
