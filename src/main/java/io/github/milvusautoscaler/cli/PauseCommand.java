@@ -106,6 +106,13 @@ final class PauseCommand {
                 if (before.ours()) {
                     out.println(target + " resumed: removed " + before.pausedKey() + " (paused by " + before.by().get()
                             + before.at().map(a -> " at " + a).orElse("") + ") from " + before.object());
+                    if (before.byScale()) {
+                        // Said, not refused: resume is the way out of an interrupted run's pause too. A run still at
+                        // work stops before its next write once its pause is gone (scale recheck 19).
+                        out.println("that was a scale run's pause: if the run is still going, it stops before its"
+                                + " next write (exit 1), and the daemon decides for " + target + " again from its next"
+                                + " tick");
+                    }
                     PauseMarks.Mark after = marks.read(target);
                     if (after.paused()) {
                         err.println("resume: " + target + " is still paused by an annotation set by hand on "

@@ -886,7 +886,10 @@ public final class ScaleCommand implements Callable<Integer> {
             for (int attempt = 1; ; attempt++) {
                 Optional<LastScale> last = basis.lastScale();
                 if (basis.current() == to && last.isPresent() && last.get().writeId().equals(id)) {
-                    // Landed though its answer was lost: recorded as any write is (scale audit L1).
+                    // Landed though its answer was lost: recorded as any write is (scale audit L1), and said so, after
+                    // the 409 its retry met (scale recheck 19: it read as someone else's change).
+                    progress.event("step " + step + ": this run's write had landed, its answer lost (read back by its"
+                            + " id)");
                     events.record(new Decision(target, last.get().time(), action, from, to, Reason.MANUAL_SCALE,
                             target.component() + " " + message + " by " + who, Map.of(), false).asWritten());
                     break;
@@ -927,7 +930,8 @@ public final class ScaleCommand implements Callable<Integer> {
                         events.recordWriteFailure(decision, e);
                         throw e;
                     }
-                    progress.event("step " + step + ": the object changed since it was read (409); re-reading");
+                    progress.event("step " + step + ": 409 conflict (the object changed since it was read, or this"
+                            + " write landed and its answer was lost); re-reading");
                     basis = actuator.read(target);
                 }
             }

@@ -779,6 +779,29 @@ class ScaleCommandTest {
         assertFalse(annotations().has("milvus-autoscaler.io/paused"), "the pause is lifted: " + annotations());
     }
 
+    /**
+     * The API server applies the replica write and answers 500; the retry meets the write's own change as a 409. The
+     * re-read finds this run's write id: it landed, once, and the run says so, where the 409 alone read as someone
+     * else's change (scale recheck 19).
+     */
+    @Test
+    void aWriteThatLandedWithItsAnswerLostIsSaidAsLandedOnce() {
+        at(2);
+        AtomicBoolean once = new AtomicBoolean();
+        String path = "/apis/apps/v1/namespaces/milvus/deployments/" + DEPLOYMENT;
+        onRequest = q -> {
+            if (q.method().equals("PATCH") && q.path().equals(path) && q.body().contains("\"replicas\"")
+                    && once.compareAndSet(false, true)) {
+                kube.applyThenFail("PATCH", path, 500, 1);
+            }
+        };
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "3", "--yes");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals(List.of(3), writtenCounts(), r.all());
+        assertTrue(r.out().contains("step 1: this run's write had landed, its answer lost (read back by its id)"),
+                r.out());
+    }
+
     @Test
     void aConcurrentAnnotationChangeGetsAConflictThatIsReReadAndTheWriteRetried() {
         at(2);
@@ -791,7 +814,8 @@ class ScaleCommandTest {
         };
         Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "3", "--yes");
         assertEquals(0, r.exit(), r.all());
-        assertTrue(r.out().contains("(409); re-reading"), r.out());
+        assertTrue(r.out().contains("step 1: 409 conflict (the object changed since it was read, or this write landed and"), r.out());
+        assertFalse(r.out().contains("had landed"), "someone else's change, not a landed write: " + r.out());
         assertEquals(2, kube.requests("PATCH", "/apis/apps/v1/namespaces/milvus/deployments/" + DEPLOYMENT).stream()
                 .filter(q -> q.body().contains("\"spec\"")).count(), "the first write got 409, the second went through");
         assertEquals(3, replicas());
@@ -873,6 +897,7 @@ class ScaleCommandTest {
         assertEquals(0, r.exit(), r.all());
         assertEquals("{\"team\":\"search\"}", milvusAnnotations().toString(), "exactly what pause wrote is removed");
         assertFalse(daemonReadsPaused("queryNode"));
+        assertFalse(r.out().contains("scale run's pause"), r.out());
 
         kube.merge(Kind.MILVUSES, NS, "op", "{\"metadata\": {\"annotations\": {\"milvus-autoscaler.io/paused\": \"queryNode,proxy\"}}}");
         Result byHand = command("resume", "--config", config.toString(), "--target", target);
@@ -1184,6 +1209,16 @@ class ScaleCommandTest {
                 "--take-over");
         assertFalse(rehearsedTaken.out().contains("refused now"), rehearsedTaken.out());
         assertEquals(List.of(), writtenCounts());
+
+        // resume lifts it, as the way out of an interrupted run, and says what a run still at work then does
+        // (scale recheck 19: it said nothing, where pause refuses).
+        Result resumed = command("resume", "--config", config.toString(), "--target", NS + "/" + RELEASE + "/queryNode");
+        assertEquals(0, resumed.exit(), resumed.all());
+        assertTrue(resumed.out().contains("that was a scale run's pause: if the run is still going, it stops before"
+                + " its next write (exit 1)"), resumed.out());
+        kube.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"metadata\": {\"annotations\": {"
+                + "\"milvus-autoscaler.io/paused\": \"true\", \"milvus-autoscaler.io/paused-by\": \"bob@ci: scale --to 1\","
+                + " \"milvus-autoscaler.io/paused-at\": \"2026-12-04T10:00:00Z\"}}}");
 
         Result taken = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes", "--take-over");
         assertEquals(0, taken.exit(), taken.all());
