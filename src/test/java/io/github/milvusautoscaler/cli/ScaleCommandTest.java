@@ -620,42 +620,27 @@ class ScaleCommandTest {
     }
 
     /**
-     * A queryNode scale-out's settle counts from settle-read-after after the write on, as a step-down's does: read at
-     * once it was the cluster before the new nodes (qps still over the old count), and the run said "settled" 3.4 s
-     * after the write (scale recheck 2, L1). With settle-read-after 4s and replicas ready at once, the run ends no
-     * sooner than 4 s after its write.
+     * A queryNode scale-out's settle counts from settle-read-after (4s here) after the new nodes are all ready. Read at
+     * once it was the cluster before the new nodes, and the run said "settled" 3.4 s after the write (scale recheck 2,
+     * L1); counted from the write, a run whose pods took longer than settle-read-after to start read settle once at
+     * readiness and said "settled" before querycoord's moves onto them showed (scale recheck 19, F2): querycoord
+     * balances onto a node once it has registered, and the moves show at its next task-count write and scrape. Ready
+     * at once the run ends no sooner than 4 s after its write; ready 3 s after it, no sooner than 7 s.
      */
-    @Test
-    void aQueryNodeScaleOutReadsSettleFromSettleReadAfterOn(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "ready {0}s after the write: done no sooner than {1}s after it")
+    @CsvSource({"0, 4", "3, 7"})
+    void aQueryNodeScaleOutReadsSettleFromSettleReadAfterAfterTheNewNodesAreReady(int readyAfter, int atLeast,
+                                                                                @TempDir Path dir) throws Exception {
         at(2);
+        readyDelay = Duration.ofSeconds(readyAfter);
         Path file = withSettleReadAfter4s(dir);
         Result r = scale(file, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "3", "--yes");
         Instant ended = Instant.now();
         assertEquals(0, r.exit(), r.all());
         assertEquals(List.of(3), writtenCounts(), r.all());
         Instant written = (Instant) writes.get(0)[0];
-        assertTrue(!ended.isBefore(written.plusSeconds(4)), "ended " + ended + ", written " + written + ": " + r.all());
-        assertTrue(r.all().contains("waiting for settle (read from 4s after the new replicas are ready"), r.all());
-    }
-
-    /**
-     * The settle of a queryNode scale-out counts from when the new nodes are ready: querycoord balances onto a node
-     * once it has registered, and the moves show at its next task-count write and scrape. Counted from the write, a
-     * run whose pods took longer than settle-read-after to start read settle once at readiness and said "settled"
-     * before the moves showed (scale recheck 19, F2). Ready 3 s after the write, settle-read-after 4s: the run ends
-     * no sooner than 7 s after its write.
-     */
-    @Test
-    void aQueryNodeScaleOutReadsSettleFromSettleReadAfterAfterTheNewNodesAreReady(@TempDir Path dir) throws Exception {
-        at(2);
-        readyDelay = Duration.ofSeconds(3);
-        Path file = withSettleReadAfter4s(dir);
-        Result r = scale(file, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "3", "--yes");
-        Instant ended = Instant.now();
-        assertEquals(0, r.exit(), r.all());
-        assertEquals(List.of(3), writtenCounts(), r.all());
-        Instant written = (Instant) writes.get(0)[0];
-        assertTrue(!ended.isBefore(written.plusSeconds(7)), "ended " + ended + ", written " + written + ": " + r.all());
+        assertTrue(!ended.isBefore(written.plusSeconds(atLeast)), "ended " + ended + ", written " + written + ": "
+                + r.all());
         assertTrue(r.all().contains("waiting for settle (read from 4s after the new replicas are ready"), r.all());
     }
 
