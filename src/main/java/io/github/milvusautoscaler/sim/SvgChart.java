@@ -126,7 +126,9 @@ public final class SvgChart {
                 point(steps, xx, yy);
                 point(steps, xNext, yy);
             }
-            polyline(sb, peak, "#9a9a9a", 0.8, null, 0.8);
+            // Dotted, and a grey apart from the mean's near-black: at chart scale a thin solid grey read as the mean (a
+            // person's look, recheck 16).
+            polyline(sb, peak, "#8c8c8c", 1.0, "2,2", 0.9);
             polyline(sb, demand, "#222222", 1.4, null, 1);
             polyline(sb, cap, color(l), 1.4, null, 0.95);
             polyline(sb, steps, color(l), 1.3, null, 0.95);
@@ -155,7 +157,7 @@ public final class SvgChart {
         ly += 20;
         legendEntry(sb, lx, ly, "#222222", null, "demand, mean (requests/s)");
         ly += 20;
-        legendEntry(sb, lx, ly, "#9a9a9a", null, "demand, peak (requests/s)");
+        legendEntry(sb, lx, ly, "#8c8c8c", "2,2", "demand, peak (requests/s)");
         for (int l = 0; l < lanes; l++) {
             ly += 20;
             legendEntry(sb, lx, ly, color(l), null, series.policies().get(l) + ": capacity, replicas");
