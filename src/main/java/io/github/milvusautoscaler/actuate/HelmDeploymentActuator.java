@@ -76,7 +76,9 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         String resourceVersion = JsonPaths.string(workload, "metadata", "resourceVersion").orElse("");
         long replicas = readInt(target, workload, "spec", "replicas").orElse(KUBERNETES_DEFAULT_REPLICAS);
         long ready = readInt(target, workload, "status", "readyReplicas").orElse(0);
-        Optional<String> rollout = rollingOut(found.resource(), workload).map(why -> found.describe() + " " + why);
+        Optional<String> rolling = rollingOut(found.resource(), workload).map(why -> found.describe() + " " + why);
+        Optional<String> stalled = rolling.flatMap(r -> stalled(found.resource(), workload).map(why -> r + ", " + why));
+        Optional<String> rollout = stalled.isPresent() ? Optional.empty() : rolling;
         JsonObject annotations = JsonPaths.annotations(workload);
         String object = found.describe();
         scaledObjects.remember(target, found.resource(), name,
@@ -88,7 +90,7 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
                 ScaleAnnotations.lastScale(annotations, object), resourceVersion,
                 ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)),
                 PauseMarks.mark(annotations, target, object, resourceVersion).signed(),
-                JsonPaths.string(workload, "metadata", "uid").orElse(""));
+                JsonPaths.string(workload, "metadata", "uid").orElse(""), stalled);
     }
 
     @Override
@@ -182,6 +184,49 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         long updated = JsonPaths.integer(workload, "status", "updatedReplicas").orElse(0);
         return updated < existing ? Optional.of("is rolling out a new template (" + updated + " of " + existing
                 + " pods updated)") : Optional.empty();
+    }
+
+    /**
+     * Why a rollout {@link #rollingOut} saw will not end by itself, or empty while it progresses. A Deployment past its
+     * {@code progressDeadlineSeconds} (600 s by default) has condition Progressing False, reason
+     * ProgressDeadlineExceeded (kubernetes.io, Deployments, "Failed Deployment"; a new image that cannot be pulled);
+     * one with {@code spec.paused} (kubectl rollout pause) waits for a person. A StatefulSet with an OnDelete update
+     * strategy moves a pod only when it is deleted, and one whose RollingUpdate partition is above 0 keeps the pods
+     * below it on the old revision once those above are updated (kubernetes.io, StatefulSets, "Partitioned rolling
+     * updates"). Held as a rollout, such a component was never scaled again, overloaded for 11 minutes and counting
+     * (upgrade recheck 22, F1).
+     */
+    static Optional<String> stalled(ApiResource kind, JsonObject workload) {
+        if (kind == ApiResource.STATEFUL_SETS) {
+            String strategy = JsonPaths.string(workload, "spec", "updateStrategy", "type").orElse("RollingUpdate");
+            if (strategy.equals("OnDelete")) {
+                return Optional.of("which its OnDelete update strategy leaves to pods being deleted");
+            }
+            long partition = JsonPaths.integer(workload, "spec", "updateStrategy", "rollingUpdate", "partition")
+                    .orElse(0);
+            long replicas = JsonPaths.integer(workload, "spec", "replicas").orElse(1);
+            long updated = JsonPaths.integer(workload, "status", "updatedReplicas").orElse(0);
+            return partition > 0 && updated >= replicas - partition
+                    ? Optional.of("held at its partition " + partition + " (pods below it stay on the old revision)")
+                    : Optional.empty();
+        }
+        if (JsonPaths.at(workload, "spec", "paused").filter(p -> p.isJsonPrimitive() && p.getAsJsonPrimitive()
+                .isBoolean() && p.getAsBoolean()).isPresent()) {
+            return Optional.of("paused (spec.paused: kubectl rollout resume goes on)");
+        }
+        Optional<com.google.gson.JsonElement> conditions = JsonPaths.at(workload, "status", "conditions");
+        if (conditions.isPresent() && conditions.get().isJsonArray()) {
+            for (com.google.gson.JsonElement c : conditions.get().getAsJsonArray()) {
+                if (c.isJsonObject() && JsonPaths.string(c.getAsJsonObject(), "type").orElse("").equals("Progressing")
+                        && JsonPaths.string(c.getAsJsonObject(), "status").orElse("").equals("False")
+                        && JsonPaths.string(c.getAsJsonObject(), "reason").orElse("").equals("ProgressDeadlineExceeded")) {
+                    return Optional.of("past its progress deadline (Progressing: ProgressDeadlineExceeded"
+                            + JsonPaths.string(c.getAsJsonObject(), "lastTransitionTime").map(at -> " since " + at)
+                            .orElse("") + ")");
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     @Override

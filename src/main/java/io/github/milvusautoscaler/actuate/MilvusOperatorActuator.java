@@ -127,6 +127,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         int requested = 0;
         boolean allDeclare = true;
         Optional<String> templateRollout = Optional.empty();
+        Optional<String> templateStalled = Optional.empty();
         JsonArray items = JsonPaths.at(listed, "items").filter(JsonElement::isJsonArray)
                 .map(JsonElement::getAsJsonArray).orElseGet(JsonArray::new);
         List<String> names = new ArrayList<>();
@@ -149,6 +150,11 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
                         String name = JsonPaths.string(workload, "metadata", "name").orElse("?");
                         templateRollout = HelmDeploymentActuator.rollingOut(workloadKind, workload)
                                 .map(why -> workloadKind.describe(target.namespace(), name) + " " + why);
+                        // A rollout the operator started that will not end by itself (a new image that cannot be
+                        // pulled): its conditions say "upgrading" for as long (upgrade recheck 22, F1).
+                        Optional<String> rolling = templateRollout;
+                        templateStalled = rolling.flatMap(r -> HelmDeploymentActuator.stalled(workloadKind, workload)
+                                .map(why -> r + ", " + why));
                     }
                 } catch (IllegalArgumentException e) {
                     throw new ActuationException(Kind.REFUSED, target + ": " + e.getMessage());
@@ -158,9 +164,11 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         refuseIfScaledByHpa(target, workloadKind, names);
         refuseIfNotRun(target, milvus, items.size());
         sayIfUnapplied(target, milvus, current, items.size() > 0 && allDeclare ? requested : current, workloadKind);
+        Optional<String> stalled = withReplicas >= 2 ? Optional.empty() : templateStalled;
         Optional<String> rollout = withReplicas >= 2
                 ? Optional.of(withReplicas + " of " + target.component() + "'s " + workloadKind.plural() + " have replicas"
                         + " (the operator's blue/green hand-over)")
+                : stalled.isPresent() ? Optional.empty()
                 : templateRollout.or(() -> operatorUpdating(milvus)).or(() -> componentRolling(milvus, target));
 
         JsonObject annotations = JsonPaths.annotations(milvus);
@@ -175,7 +183,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
                 rollout, lastScale, resourceVersion,
                 ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)),
                 PauseMarks.mark(annotations, target, object, resourceVersion).signed(),
-                JsonPaths.string(milvus, "metadata", "uid").orElse(""));
+                JsonPaths.string(milvus, "metadata", "uid").orElse(""), stalled);
     }
 
     @Override

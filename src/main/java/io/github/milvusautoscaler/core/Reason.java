@@ -108,6 +108,12 @@ public enum Reason implements DecisionReason {
     STEP_DOWN_UNVERIFIED(Action.HOLD, Stage.STEP_DOWN),
     /** Scale-in is blocked for {@code scale-in.backoff} after a rolled-back step-down. HOLD. */
     SCALE_IN_BACKOFF(Action.HOLD, Stage.STEP_DOWN),
+    /**
+     * A rollout that does not progress (past its deadline, paused, or held by a StatefulSet's partition or OnDelete
+     * strategy): scale-out still acts, as Kubernetes scales a Deployment mid-rollout and the HPA would, but no
+     * step-down, which could remove a serving pod of the old template while the new one does not serve. HOLD.
+     */
+    ROLLOUT_STALLED(Action.HOLD, Stage.STEP_DOWN),
     /** Scale-in wanted but already at {@code min-replicas}. HOLD. */
     AT_MIN(Action.HOLD, Stage.STEP_DOWN),
 
@@ -166,7 +172,7 @@ public enum Reason implements DecisionReason {
             case PAUSED, SCALED_TO_ZERO, ROLLOUT, ALERT_COOLDOWN, ALERT_BLOCKS_SCALE_IN, SCALE_OUT_COOLDOWN, AT_MAX,
                     PARTIAL_DATA, SCALE_IN_WOULD_OVERLOAD, PEAK_WOULD_OVERLOAD, FORECAST_HOLDS_SCALE_IN, SCALE_IN_DELAY_AFTER_SCALE_OUT,
                     SCALE_IN_COOLDOWN, SETTLING,
-                    SETTLE_TIMEOUT, STEP_DOWN_UNVERIFIED, SCALE_IN_BACKOFF, BUDGET_EXHAUSTED -> true;
+                    SETTLE_TIMEOUT, STEP_DOWN_UNVERIFIED, SCALE_IN_BACKOFF, ROLLOUT_STALLED, BUDGET_EXHAUSTED -> true;
             default -> false;
         };
     }

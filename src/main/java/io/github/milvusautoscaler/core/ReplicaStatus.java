@@ -20,10 +20,12 @@ import java.util.Optional;
  *                        paused by hand
  * @param uid             the owning object's metadata.uid, "" when not known (the simulator, a replay): a new uid is a
  *                        new object, deleted and recreated between two reads
+ * @param rolloutStalled  a rollout that does not progress, in the owner's words (past its progress deadline, paused,
+ *                        held by a partition); then {@code rollingOut} is empty: scale-out acts, step-downs hold
  */
 public record ReplicaStatus(int current, int ready, boolean paused, Optional<String> rollingOut,
                             Optional<LastScale> lastScale, String resourceVersion, ScaleMemory memory,
-                            String pausedBy, String uid) {
+                            String pausedBy, String uid, Optional<String> rolloutStalled) {
 
     /** Said of a rollout whose owner gives no detail (the simulator's, a replay's). */
     public static final String A_ROLLOUT = "a rollout is in progress";
@@ -35,9 +37,20 @@ public record ReplicaStatus(int current, int ready, boolean paused, Optional<Str
         requireNonNull(memory, "memory");
         requireNonNull(pausedBy, "pausedBy");
         requireNonNull(uid, "uid");
+        requireNonNull(rolloutStalled, "rolloutStalled");
+        if (rolloutStalled.isPresent() && rollingOut.isPresent()) {
+            throw new IllegalArgumentException("a rollout is either in progress or stalled, not both");
+        }
         if (current < 0 || ready < 0) {
             throw new IllegalArgumentException("replica counts must be >= 0: current=" + current + " ready=" + ready);
         }
+    }
+
+    /** A status with no stalled rollout. */
+    public ReplicaStatus(int current, int ready, boolean paused, Optional<String> rollingOut,
+                         Optional<LastScale> lastScale, String resourceVersion, ScaleMemory memory, String pausedBy,
+                         String uid) {
+        this(current, ready, paused, rollingOut, lastScale, resourceVersion, memory, pausedBy, uid, Optional.empty());
     }
 
     /** A status whose object's uid is not known. */

@@ -152,6 +152,7 @@ public final class Engine {
             } else {
                 sayIfChangedSinceLastTick(target, before, status, isLeader);
             }
+            sayIfRolloutStalled(t, before, status);
             alerts.handledOnObject(t, status.memory().handledAlerts());
             firing = alerts.firing(t, started);
             observation = metrics.observe(t, started).withAlerts(withCarried(t, firing,
@@ -258,6 +259,23 @@ public final class Engine {
         return "it was read at " + gone.lastRead() + (gone.uid().isEmpty() ? "" : " (uid " + gone.uid() + ")")
                 + " and is gone since: deleted (helm uninstall, kubectl delete) or renamed by a chart upgrade, and"
                 + " until it is back nothing is written; ";
+    }
+
+    /**
+     * Says once when a rollout stops progressing and once when it is no longer stalled: the decisions then hold
+     * step-downs as ROLLOUT_STALLED, which the log shows only when a step-down would have gone ahead, and a rollout
+     * held silently for good was what the status showed of an unpullable image (upgrade recheck 22, F1).
+     */
+    private static void sayIfRolloutStalled(Target t, TargetView before, ReplicaStatus now) {
+        java.util.Optional<String> was = before == null || before.status() == null ? java.util.Optional.empty()
+                : before.status().rolloutStalled();
+        if (now.rolloutStalled().isPresent() && was.isEmpty()) {
+            LOG.warn("{}: {}; scale-out still acts, step-downs hold until it progresses, is resumed or is rolled back"
+                    + " (kubectl rollout undo)", t, now.rolloutStalled().get());
+        } else if (now.rolloutStalled().isEmpty() && was.isPresent()) {
+            LOG.info("{}: the stalled rollout is over ({}); step-downs act again", t,
+                    now.rollout() ? "it progresses again" : "it ended or was rolled back");
+        }
     }
 
     private void sayIfChangedSinceLastTick(EngineTarget target, TargetView before, ReplicaStatus now,

@@ -290,7 +290,7 @@ final class StepDown implements Rule<StepDown.Steps> {
     }
 
     /**
-     * The gate every step-down passes: back-off after a roll-back, the delay after a scale-out, the
+     * The gate every step-down passes: a stalled rollout, back-off after a roll-back, the delay after a scale-out, the
      * cooldown between step-downs, a verify window that ended unread, and settling (every replica
      * ready and the settle query quiet); a wait longer than {@code scale-in.settle-timeout} still
      * holds, as SETTLE_TIMEOUT. Empty when the gate is open.
@@ -300,6 +300,11 @@ final class StepDown implements Rule<StepDown.Steps> {
         Steps steps = t.memory(Steps.class);
         Instant backoffUntil = VerifyStepDown.backoffUntil(t.memory(VerifyStepDown.Verification.class), si);
         Instant lastOut = t.memory(ScaleOut.Timers.class).lastScaleOut();
+        if (t.status().rolloutStalled().isPresent()) {
+            return Proposal.hold(Stage.STEP_DOWN, Reason.ROLLOUT_STALLED, t, () -> t.component() + ": "
+                    + t.status().rolloutStalled().get() + "; no step-down until it progresses, is resumed or is rolled"
+                    + " back (kubectl rollout undo); scale-out still acts");
+        }
         if (backoffUntil != null && t.now().isBefore(backoffUntil)) {
             return Proposal.hold(Stage.STEP_DOWN, Reason.SCALE_IN_BACKOFF, t, () -> t.component()
                     + " scale-in backed off for " + human(Duration.between(t.now(), backoffUntil))

@@ -63,6 +63,8 @@ public final class StatusJson {
             o.addProperty("pausedBy", v.status().pausedBy());
         }
         o.addProperty("rollout", v.status() != null && v.status().rollout());
+        // A rollout that will not end by itself: scale-out acts, step-downs hold (ROLLOUT_STALLED); null when none.
+        o.addProperty("rolloutStalled", v.status() == null ? null : v.status().rolloutStalled().orElse(null));
         JsonArray signals = new JsonArray();
         for (SignalPolicy band : v.settings().signals()) {
             JsonObject s = new JsonObject();

@@ -128,6 +128,56 @@ class HelmDeploymentActuatorTest {
         assertEquals(Optional.empty(), actuator.read(HELM_QN).rollingOut());
     }
 
+    /**
+     * A rollout that will not end by itself is stalled, not in progress: scale-out acts on it and step-downs hold.
+     * Held as a rollout, a helm upgrade to an image that cannot be pulled froze a queryNode overloaded at cpu 0.94 for
+     * good (upgrade recheck 22, F1). Facts: a Deployment past progressDeadlineSeconds has condition Progressing False,
+     * reason ProgressDeadlineExceeded (kubernetes.io, Deployments, "Failed Deployment"); `kubectl rollout pause` sets
+     * spec.paused; a StatefulSet's OnDelete strategy, or a RollingUpdate partition once the pods at and above it are
+     * updated, leaves the rest on the old revision (kubernetes.io, StatefulSets, "Update strategies").
+     */
+    static Stream<Arguments> stalledRollouts() {
+        Map<String, String> labels = helmLabels(RELEASE, "querynode");
+        String rolling = deployment(QN, labels, 3, 3, 1, 8, 8, Map.of()).replace("\"replicas\": 3, \"readyReplicas\"",
+                "\"replicas\": 4, \"readyReplicas\"");
+        String conditions = "\"observedGeneration\": 8, \"conditions\": [{\"type\": \"Available\", \"status\": \"True\","
+                + " \"reason\": \"MinimumReplicasAvailable\"}, {\"type\": \"Progressing\", \"status\": \"%s\","
+                + " \"reason\": \"%s\", \"lastTransitionTime\": \"2026-12-06T06:40:00Z\"}]";
+        String statefulSetRolling = ActuateFixtures.statefulSetRollingOut(QN, labels, 3, 3, 1);
+        return Stream.of(
+                Arguments.of("a Deployment past its progress deadline", Kind.DEPLOYMENTS, rolling.replace(
+                        "\"observedGeneration\": 8", conditions.formatted("False", "ProgressDeadlineExceeded")),
+                        "deployment " + NS + "/" + QN + " is rolling out a new template (1 of 4 pods updated), past its"
+                                + " progress deadline (Progressing: ProgressDeadlineExceeded since 2026-12-06T06:40:00Z)"),
+                Arguments.of("a Deployment still within it", Kind.DEPLOYMENTS, rolling.replace(
+                        "\"observedGeneration\": 8", conditions.formatted("True", "ReplicaSetUpdated")), null),
+                Arguments.of("a paused rollout", Kind.DEPLOYMENTS, rolling.replace("\"spec\": {\"replicas\": 3",
+                        "\"spec\": {\"paused\": true, \"replicas\": 3"), "deployment " + NS + "/" + QN + " is rolling out"
+                        + " a new template (1 of 4 pods updated), paused (spec.paused: kubectl rollout resume goes on)"),
+                Arguments.of("a StatefulSet updated on delete", Kind.STATEFULSETS, statefulSetRolling.replace(
+                        "\"spec\": {", "\"spec\": {\"updateStrategy\": {\"type\": \"OnDelete\"}, "),
+                        "statefulset " + NS + "/" + QN + " is rolling from revision " + QN + "-7d9f8c6b5 to " + QN
+                                + "-8e0a1d7c6, which its OnDelete update strategy leaves to pods being deleted"),
+                Arguments.of("a StatefulSet held at its partition", Kind.STATEFULSETS, statefulSetRolling.replace(
+                        "\"spec\": {", "\"spec\": {\"updateStrategy\": {\"type\": \"RollingUpdate\","
+                                + " \"rollingUpdate\": {\"partition\": 2}}, "),
+                        "statefulset " + NS + "/" + QN + " is rolling from revision " + QN + "-7d9f8c6b5 to " + QN
+                                + "-8e0a1d7c6, held at its partition 2 (pods below it stay on the old revision)"),
+                // Partition 1 of 3: two pods should take the new revision and one has; the rollout still moves.
+                Arguments.of("a StatefulSet still rolling down to its partition", Kind.STATEFULSETS,
+                        statefulSetRolling.replace("\"spec\": {", "\"spec\": {\"updateStrategy\": {\"type\":"
+                                + " \"RollingUpdate\", \"rollingUpdate\": {\"partition\": 1}}, "), null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stalledRollouts")
+    void aRolloutThatWillNotEndByItselfIsStalled(String name, Kind kind, String json, String stalled) {
+        fake.put(kind, json);
+        ReplicaStatus status = actuator.read(HELM_QN);
+        assertEquals(Optional.ofNullable(stalled), status.rolloutStalled());
+        assertEquals(stalled == null, status.rollout(), "in progress or stalled, never both: " + status);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("reads")
     void readsTheDeployment(String name, String json, int current, int ready, boolean rollout, boolean paused) {

@@ -512,6 +512,21 @@ class PolicyReasonTest {
                     s.scheduled.add(new ScheduledFloor(java.time.ZoneId.of("UTC"), ScheduledFloor.everyDay(),
                             java.time.LocalTime.of(8, 0), java.time.LocalTime.of(10, 0), 3));
                 }),
+                // A rollout past its progress deadline (a new image that cannot be pulled): no step-down, which could
+                // take a serving pod of the old template, but scale-out still acts (upgrade recheck 22, F1).
+                c("a stalled rollout holds a step-down", Reason.ROLLOUT_STALLED, 3, s -> {
+                    s.allLow();
+                    s.state = lowFor(s, Duration.ofMinutes(20));
+                    s.stalled = "deployment milvus/r-milvus-querynode is rolling out a new template (1 of 4 pods"
+                            + " updated), past its progress deadline (Progressing: ProgressDeadlineExceeded)";
+                }),
+                // cpu 0.9 HIGH for 5m on 3 ready: ceil(3 x 0.9/0.575) = 5, as without the rollout.
+                c("a stalled rollout still scales out", Reason.SIGNAL_HIGH, 5, s -> {
+                    s.cpu(0.9);
+                    s.state = highFor(s, Duration.ofMinutes(5));
+                    s.stalled = "deployment milvus/r-milvus-querynode is rolling out a new template (1 of 4 pods"
+                            + " updated), paused (spec.paused: kubectl rollout resume goes on)";
+                }),
                 c("at min holds", Reason.AT_MIN, 1, s -> {
                     s.replicas(1, 1);
                     s.allLow();

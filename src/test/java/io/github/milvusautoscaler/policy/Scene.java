@@ -53,6 +53,8 @@ final class Scene {
     /** Who holds the pause, as the object's paused-by and paused-at say it; "" for none or a hand pause. */
     String pausedBy = "";
     boolean rollout;
+    /** A rollout that does not progress, in the owner's words; null when none. */
+    String stalled;
     Optional<LastScale> lastScale = Optional.empty();
     /** What the scaled object's annotations remember (back-off, settle wait, alerts). */
     ScaleMemory memory = ScaleMemory.NONE;
@@ -349,7 +351,7 @@ final class Scene {
 
     ReplicaStatus status() {
         return new ReplicaStatus(current, ready, paused, rollout ? Optional.of(ReplicaStatus.A_ROLLOUT) : Optional.empty(),
-                lastScale, "1", memory, pausedBy);
+                lastScale, "1", memory, pausedBy, "", Optional.ofNullable(stalled));
     }
 
     /** The tick the rules see, with {@link #state} as it stands (no rule has observed this tick yet). */

@@ -1,0 +1,101 @@
+package io.github.milvusautoscaler.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.actuate.ApiClients;
+import io.github.milvusautoscaler.actuate.RoutingActuator;
+import io.github.milvusautoscaler.actuate.ScaledObjects;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.KubernetesSettings;
+import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.testsupport.CapturedLogs;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
+import io.github.milvusautoscaler.testsupport.FakeMetrics;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A `helm upgrade` to an image that cannot be pulled: one surge pod never turns ready, the three old ones serve,
+ * and after progressDeadlineSeconds (600 s by default) the Deployment reads Progressing False,
+ * ProgressDeadlineExceeded (kubernetes.io, Deployments, "Failed Deployment"; status fields as the deployment
+ * controller's sync.go calculateStatus sets them: replicas 4 existing, updatedReplicas 1). Held as a rollout, the
+ * overloaded queryNode was never scaled again (upgrade recheck 22, F1). Now scale-out acts, once said in a WARN,
+ * and the status carries the stalled rollout.
+ */
+class StalledRolloutTest {
+
+    static final Instant T0 = Instant.parse("2026-12-06T06:52:00Z");
+    static final Target QN = new Target("milvus", "r", Component.QUERY_NODE, InstallKind.HELM);
+    static final String DEPLOYMENT = "r-milvus-querynode";
+
+    final FakeKubernetesApi fake = FakeKubernetesApi.start();
+    final ManualClock clock = new ManualClock(T0);
+    final FakeMetrics metrics = new FakeMetrics();
+
+    @AfterEach
+    void stop() {
+        fake.close();
+    }
+
+    static String stalledDeployment(String progressing, String reason) {
+        return """
+                {"metadata": {"name": "%s", "namespace": "milvus", "generation": 2,
+                              "labels": {"app.kubernetes.io/instance": "r", "component": "querynode"}},
+                 "spec": {"replicas": 3, "progressDeadlineSeconds": 600,
+                          "selector": {"matchLabels": {"app.kubernetes.io/instance": "r", "component": "querynode"}},
+                          "template": {"metadata": {"labels": {"app.kubernetes.io/instance": "r", "component": "querynode"}},
+                                       "spec": {"containers": [{"name": "querynode", "image": "milvusdb/milvus:v2.5.99"}]}}},
+                 "status": {"replicas": 4, "readyReplicas": 3, "availableReplicas": 3, "updatedReplicas": 1,
+                            "unavailableReplicas": 1, "observedGeneration": 2,
+                            "conditions": [{"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"},
+                                           {"type": "Progressing", "status": "%s", "reason": "%s",
+                                            "lastTransitionTime": "2026-12-06T06:50:00Z"}]}}
+                """.formatted(DEPLOYMENT, progressing, reason);
+    }
+
+    Engine engine() {
+        KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings("", Duration.ofSeconds(2), 3,
+                Duration.ofMillis(1), false);
+        return new Engine(clock, metrics, RoutingActuator.forCluster(ApiClients.forBaseUrl(fake.url(), options), options,
+                new ScaledObjects(options)), d -> { }, () -> true, AlertSource.NONE, new ActionBudget(30), false,
+                EngineListener.NONE);
+    }
+
+    @Test
+    void anOverloadedComponentBehindARolloutPastItsDeadlineIsScaledOut() {
+        fake.put(Kind.DEPLOYMENTS, stalledDeployment("True", "ReplicaSetUpdated"));
+        metrics.cpu.put(QN, 0.94);
+        Engine e = engine();
+        // Within its deadline the rollout is in progress: writing now would fight it.
+        Decision held = e.tick(new EngineTarget(QN, EngineTest.policy()));
+        assertEquals(Reason.ROLLOUT, held.reason(), held.message().text());
+
+        fake.put(Kind.DEPLOYMENTS, stalledDeployment("False", "ProgressDeadlineExceeded"));
+        clock.advance(Duration.ofSeconds(15));
+        try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
+            Decision d = e.tick(new EngineTarget(QN, EngineTest.policy()));
+            // cpu 0.94 on 3 ready: ceil(3 x 0.94/0.575) = 5, at most +2: 3 -> 5, as without the rollout.
+            assertEquals(Reason.SIGNAL_HIGH, d.reason(), d.message().text());
+            assertEquals(5, d.to());
+            assertTrue(d.written(), d.toString());
+            assertTrue(logs.warnings().stream().anyMatch(w -> w.contains("deployment milvus/" + DEPLOYMENT
+                    + " is rolling out a new template (1 of 4 pods updated), past its progress deadline (Progressing:"
+                    + " ProgressDeadlineExceeded since 2026-12-06T06:50:00Z); scale-out still acts, step-downs hold")),
+                    logs.warnings().toString());
+        }
+        assertEquals(5, fake.get(Kind.DEPLOYMENTS, "milvus", DEPLOYMENT).orElseThrow().getAsJsonObject("spec")
+                .get("replicas").getAsInt());
+        com.google.gson.JsonObject status = io.github.milvusautoscaler.server.StatusJson.render(e.views().values(), true,
+                false, clock.instant()).getAsJsonArray("targets").get(0).getAsJsonObject();
+        assertTrue(status.get("rolloutStalled").getAsString().endsWith("past its progress deadline (Progressing:"
+                + " ProgressDeadlineExceeded since 2026-12-06T06:50:00Z)"), status.toString());
+        assertEquals(false, status.get("rollout").getAsBoolean(), status.toString());
+    }
+}
