@@ -78,7 +78,7 @@ public record ReplicaStatus(int current, int ready, boolean paused, Optional<Str
         this(current, ready, paused, rollout, lastScale, resourceVersion, ScaleMemory.NONE);
     }
 
-    /** True while a rollout is in progress: nothing is written until it ends. */
+    /** True while a rollout is in progress: no replica count is written until it ends. */
     public boolean rollout() {
         return rollingOut.isPresent();
     }

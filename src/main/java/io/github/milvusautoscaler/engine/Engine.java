@@ -163,6 +163,7 @@ public final class Engine {
             TargetState input = state;
             state = outcome.next();
             if (dry) {
+                state = outcome.rehearsed();
                 // Every decision of a dry-run daemon says so, HOLD included (README: dry-run "logs every decision
                 // ... "dryRun": true"): a HOLD writes nothing either way, but a filter on dryRun in the decision log
                 // must not mix a dry-run daemon's HOLDs with a writing daemon's.

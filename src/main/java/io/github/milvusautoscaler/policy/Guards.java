@@ -58,7 +58,7 @@ final class Guards implements Rule<Memory.None> {
         if (t.status().rollout()) {
             return Proposal.hold(Stage.GUARDS, Reason.ROLLOUT, t,
                     () -> t.component() + ": " + t.status().rollingOut().orElseThrow()
-                            + "; nothing is written until it ends");
+                            + "; no replica count is written until it ends (the daemon's own annotations still are)");
         }
         if (current < s.minReplicas()) {
             return Optional.of(new Proposal(Stage.GUARDS, Reason.BELOW_MIN, s.minReplicas(), () -> t.component() + " "

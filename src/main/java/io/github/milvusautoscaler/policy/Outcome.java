@@ -19,4 +19,17 @@ public record Outcome(Decision decision, TargetState next, TargetState unapplied
         requireNonNull(next, "next");
         requireNonNull(unapplied, "unapplied");
     }
+
+    /**
+     * The next state of a dry run: its action remembered as {@link #next} remembers it (the cooldowns a written one
+     * would start), but the count the next tick expects is still the one read, as nothing changed it. Expecting the
+     * rehearsed count, a dry-run daemon read each step-down it did not write as a count raised outside it, and held
+     * its next for delay-after-scale-out (recheck 21, N-F1).
+     */
+    public TargetState rehearsed() {
+        ScaleOut.Timers acted = next.get(ScaleOut.Timers.class);
+        ScaleOut.Timers read = unapplied.get(ScaleOut.Timers.class);
+        ScaleOut.Timers rehearsed = acted.withOutside(read.outside());
+        return rehearsed == acted ? next : next.with(rehearsed);
+    }
 }

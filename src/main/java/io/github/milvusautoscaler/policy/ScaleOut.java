@@ -94,6 +94,12 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
             return new Timers(highSince, Memory.retime(lastScaleOut, tick, written), lastReady, readyRoseAt, lines,
                     qpsRise, outside);
         }
+
+        /** These timers with {@code moves} as the outside moves and the count the next tick expects. */
+        Timers withOutside(OutsideMoves moves) {
+            return moves == outside ? this : new Timers(highSince, lastScaleOut, lastReady, readyRoseAt, lines,
+                    qpsRise, moves);
+        }
     }
 
     /**

@@ -161,6 +161,28 @@ public class EngineTest {
     }
 
     /**
+     * A dry run remembers its step-down as a written one would be (the scale-in cooldown runs from it) but still
+     * expects the count it read, which nothing changed: it read its own unwritten 3 -> 2 as "raised outside
+     * milvus-autoscaler 2 -> 3" and held its next step-down for delay-after-scale-out (recheck 21, N-F1). cpu 0.20
+     * LOW for the 10m sustain on 3.
+     */
+    @Test
+    void aDryRunDoesNotReadItsOwnStepDownAsACountRaisedOutsideIt() {
+        Engine e = engine(LeaderGate.always(), true, 30);
+        metrics.cpu.put(A, 0.20);
+        Decision d = null;
+        for (int i = 0; i <= 44 && (d == null || d.reason() != Reason.SIGNALS_LOW); i++) {
+            d = e.tick(new EngineTarget(A, policy()));
+            clock.advance(Duration.ofSeconds(15));
+        }
+        assertEquals(Reason.SIGNALS_LOW, d.reason(), d.message().text());
+        assertTrue(d.dryRun() && cluster.writes.isEmpty(), d.toString());
+        Decision next = e.tick(new EngineTarget(A, policy()));
+        assertEquals(Reason.SCALE_IN_COOLDOWN, next.reason(), next.message().text());
+        assertFalse(next.message().text().contains("outside"), next.message().text());
+    }
+
+    /**
      * A config reload that sets dry-run stops writes from that moment: a tick already past its decision sends
      * nothing, the next ticks decide as dry-run, and switched off again the engine writes (config audit C3: a
      * reload counted ok kept writing until a restart).
