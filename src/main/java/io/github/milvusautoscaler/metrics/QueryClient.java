@@ -242,9 +242,14 @@ final class QueryClient implements AutoCloseable {
             result = breaker.executeCheckedSupplier(() -> retry.executeCheckedSupplier(
                     () -> attempt(promql, rangeStart, at, step, deadline, budget, attempts)));
         } catch (CallNotPermittedException e) {
-            result = new QueryResult.Failed(FailureKind.CIRCUIT_OPEN, String.format(java.util.Locale.ROOT,
-                    "prometheus circuit breaker open (%.0f%% of the last %d queries failed); next try within %s",
-                    breaker.getMetrics().getFailureRate(), endpoint.breaker().windowSize(),
+            // Half-open, the one trial query is in flight and the others are turned away; resilience4j then rates
+            // the window -1 (too few calls), which read "-1% of the last 20 queries failed" (recheck 21, N-F3).
+            float rate = breaker.getMetrics().getFailureRate();
+            result = new QueryResult.Failed(FailureKind.CIRCUIT_OPEN, breaker.getState() == CircuitBreaker.State.HALF_OPEN
+                    || rate < 0 ? "prometheus circuit breaker half-open: a trial query is on its way after "
+                    + Durations.human(endpoint.breaker().openFor()) + " open; the others wait for its answer"
+                    : String.format(java.util.Locale.ROOT, "prometheus circuit breaker open (%.0f%% of the last %d"
+                    + " queries failed); next try within %s", rate, endpoint.breaker().windowSize(),
                     Durations.human(endpoint.breaker().openFor())));
         } catch (Unavailable e) {
             result = new QueryResult.Failed(e.kind, attempts.get() > 1 ? e.reason + " (" + attempts.get()

@@ -115,6 +115,44 @@ class ResilienceTest {
         }
     }
 
+    /**
+     * Half-open, one trial query is let through and the others are turned away: their problem says so, where it read
+     * "circuit breaker open (-1% of the last 20 queries failed)", resilience4j's rate of a window with too few calls
+     * (recheck 21, N-F3). The trial here is held 1 s by the server while a second query asks.
+     */
+    @Test
+    void queriesTurnedAwayWhileATrialIsInFlightSaySo() throws Exception {
+        java.util.concurrent.CountDownLatch trialArrived = new java.util.concurrent.CountDownLatch(1);
+        AtomicBoolean failing = new AtomicBoolean(true);
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                if (failing.get()) {
+                    return FailureShapesTest.status(500, "");
+                }
+                trialArrived.countDown();
+                Thread.sleep(1000);
+                return FailureShapesTest.json(vector(pod("p-0", "0.3", PromJson.time(request))));
+            }
+        });
+        try (PrometheusMetricsSource source = source(1, 4, Duration.ofSeconds(30))) {
+            for (int i = 0; i < 4; i++) {
+                source.observe(TARGET, tick());
+            }
+            failing.set(false);
+            clock.advance(Duration.ofSeconds(31));
+            Instant at = tick();
+            java.util.concurrent.CompletableFuture<Signal> trial = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> source.observe(TARGET, at).signals().get("cpu"));
+            assertTrue(trialArrived.await(10, java.util.concurrent.TimeUnit.SECONDS), "the trial reached the server");
+            // Another instant: a query of the same one would share the trial's answer (prometheus.share-window).
+            String turnedAway = source.observe(TARGET, tick()).signals().get("cpu").problem();
+            assertEquals("prometheus circuit breaker half-open: a trial query is on its way after 30s open; the others"
+                    + " wait for its answer", turnedAway);
+            assertTrue(trial.get(10, java.util.concurrent.TimeUnit.SECONDS).isKnown(), "the trial itself reads");
+        }
+    }
+
     @Test
     void aBadQueryDoesNotOpenTheBreaker() {
         server.setDispatcher(new Dispatcher() {
