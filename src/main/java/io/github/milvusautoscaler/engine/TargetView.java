@@ -79,6 +79,25 @@ public record TargetView(Target target, PolicySettings settings, ReplicaStatus s
         return left(state.settleWaitSince(), settings.scaleIn().settleTimeout(), now);
     }
 
+    /**
+     * Why {@code signal} has no forecast at {@code now}, in the words {@code signals} prints ("its history reaches back
+     * 30h, less than forecast.min-history (2d)"); empty when it has one, when forecasting is off, before the first
+     * observation, and for a signal the load history does not hold (memory: not a load per replica, never forecast,
+     * where it read "no history of it could be read" beside cpu's reason; recheck 21).
+     */
+    public java.util.Optional<String> forecastUnknown(String signal, Instant now) {
+        if (observation == null || !settings.forecast().enabled()
+                || observation.forecast().leadPeak(signal).isPresent()) {
+            return java.util.Optional.empty();
+        }
+        io.github.milvusautoscaler.core.LoadHistory history = observation.forecast().history();
+        if (history != io.github.milvusautoscaler.core.LoadHistory.NONE && !history.signals().contains(signal)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(io.github.milvusautoscaler.policy.SeasonalForecast.whyNone(history, signal, now,
+                settings.forecast()).orElse("no forecast within forecast.lead"));
+    }
+
     private static Duration left(Instant since, Duration window, Instant now) {
         if (since == null) {
             return Duration.ZERO;

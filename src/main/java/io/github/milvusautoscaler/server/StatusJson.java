@@ -9,7 +9,6 @@ import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.SignalReading;
 import io.github.milvusautoscaler.engine.DecisionJson;
 import io.github.milvusautoscaler.engine.TargetView;
-import io.github.milvusautoscaler.policy.SeasonalForecast;
 import io.github.milvusautoscaler.policy.SignalPolicy;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -97,11 +96,10 @@ public final class StatusJson {
             s.add("forecastHorizonLoad", horizon.isPresent() ? new JsonPrimitive(horizon.getAsDouble()) : JsonNull.INSTANCE);
             // Why the forecast is null, in the words `signals` prints ("its history reaches back 30h, less than
             // forecast.min-history (2d)"): a bare null read as "no forecast needed" (backtest recheck F6). Null with a
-            // forecast, with forecasting off, and for a signal left out (it has no load to forecast).
-            s.add("forecastUnknown", lead.isPresent() || v.observation() == null || !v.settings().forecast().enabled()
-                    || (seen != null && !seen.applicable()) ? JsonNull.INSTANCE
-                    : new JsonPrimitive(SeasonalForecast.whyNone(v.observation().forecast().history(), band.name(),
-                    now, v.settings().forecast()).orElse("no forecast within forecast.lead")));
+            // forecast, with forecasting off, and for a signal left out or never forecast (no load to forecast).
+            java.util.Optional<String> why = seen != null && !seen.applicable() ? java.util.Optional.empty()
+                    : v.forecastUnknown(band.name(), now);
+            s.add("forecastUnknown", why.isPresent() ? new JsonPrimitive(why.get()) : JsonNull.INSTANCE);
             signals.add(s);
         }
         o.add("signals", signals);

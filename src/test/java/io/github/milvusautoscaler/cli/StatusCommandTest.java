@@ -137,7 +137,8 @@ class StatusCommandTest {
                 new ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
                 new ScaleInSettings(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(15),
                         Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofMinutes(30)),
-                List.of(SignalPolicy.band("cpu", 0.75, 0.40)), new AlertSettings(1, Duration.ofMinutes(5)),
+                List.of(SignalPolicy.band("cpu", 0.75, 0.40), SignalPolicy.band("memory", 0.85, 0.50)),
+                new AlertSettings(1, Duration.ofMinutes(5)),
                 new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2),
                 io.github.milvusautoscaler.policy.ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(150),
                         Duration.ofDays(2), 0.2), List.of());
@@ -173,6 +174,12 @@ class StatusCommandTest {
             assertEquals("no history of it could be read", cpu.get("no-history").get("forecastUnknown").getAsString(),
                     status.body());
             assertTrue(cpu.get("my-release").get("forecastUnknown").isJsonNull(), status.body());
+            // memory is no load per replica, never forecast: no reason beside cpu's forecast (recheck 21).
+            com.google.gson.JsonObject memory = com.google.gson.JsonParser.parseString(status.body()).getAsJsonObject()
+                    .getAsJsonArray("targets").get(0).getAsJsonObject().getAsJsonArray("signals").get(1)
+                    .getAsJsonObject();
+            assertEquals("memory", memory.get("name").getAsString(), status.body());
+            assertTrue(memory.get("forecastUnknown").isJsonNull(), status.body());
             // With the trusted forecast the policy reads cpu HIGH above 1.13 x 0.75 = 0.8475; without, 0.75.
             assertEquals(0.8475, cpu.get("my-release").get("line").getAsDouble(), 1e-12, status.body());
             assertEquals(0.75, cpu.get("no-history").get("line").getAsDouble(), 1e-12, status.body());
