@@ -275,7 +275,11 @@ final class KubernetesRequests {
             return "transport failure " + cause.getClass().getSimpleName()
                     + (cause.getMessage() == null ? "" : " (" + truncate(cause.getMessage()) + ")");
         }
-        return "HTTP " + e.getCode() + ": " + serverMessage(e);
+        // 429 is the API server's priority-and-fairness or max-in-flight filter throttling this client, not a fault
+        // of the request: said so, where "HTTP 429: Too many requests" read as one more outage (upgrade recheck 22).
+        return "HTTP " + e.getCode() + (e.getCode() == 429 ? " (throttled by the API server's priority and fairness;"
+                + " each try waited its Retry-After, up to " + MAX_RETRY_AFTER.toSeconds() + "s)" : "") + ": "
+                + serverMessage(e);
     }
 
     /** The {@code message} of the Status object the API server sends, or the start of the raw body. */

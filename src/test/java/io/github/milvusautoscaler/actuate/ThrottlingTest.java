@@ -63,8 +63,10 @@ class ThrottlingTest {
         ActuationException e = assertThrows(ActuationException.class,
                 () -> requests.get(ApiResource.DEPLOYMENTS, NS, RELEASE + "-milvus-querynode"));
         assertEquals(ActuationException.Kind.UNAVAILABLE, e.kind());
-        // The plain-text body, not a Status, is what the message quotes.
-        assertTrue(e.getMessage().contains("HTTP 429: Too many requests, please try again later."), e.getMessage());
+        // The plain-text body, not a Status, is what the message quotes, after what a 429 is (upgrade recheck 22: it
+        // read as one more outage).
+        assertTrue(e.getMessage().contains("HTTP 429 (throttled by the API server's priority and fairness; each try"
+                + " waited its Retry-After, up to 5s): Too many requests, please try again later."), e.getMessage());
         assertEquals(List.of(1000L, 1000L), waits);
     }
 }
