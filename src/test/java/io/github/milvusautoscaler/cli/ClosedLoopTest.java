@@ -388,12 +388,13 @@ class ClosedLoopTest {
         assertEquals(writes.size(), (int) scaleWrites(leader));
         List<String> lines = Files.readAllLines(dir.resolve("leader.jsonl"));
         assertTrue(lines.stream().anyMatch(l -> l.contains("\"action\":\"SCALE_IN\"")), "decision log has the step-downs");
-        // holds = all: a HOLD at every tick, so one stands on consecutive lines; holds = changes (the follower's): a
-        // HOLD line never repeats the one before, and the follower's decided actions are all there.
+        // holds = all: a HOLD at every tick, so one stands on consecutive lines; holds = changes (the follower's, which
+        // ticks as often): a HOLD line never repeats the one before, so far fewer lines. That every action is still a
+        // line, HoldChangesTest shows (the follower's own step-down decisions depend on when its ticks fall).
         assertTrue(repeatedHolds(lines) > 0, "the leader's log has each tick's HOLD");
         List<String> followerLines = Files.readAllLines(dir.resolve("follower.jsonl"));
         assertEquals(0, repeatedHolds(followerLines), "a HOLD only when it changes");
-        assertTrue(followerLines.stream().anyMatch(l -> l.contains("\"action\":\"SCALE_IN\"")), "with every action");
+        assertTrue(followerLines.size() * 2 < lines.size(), followerLines.size() + " lines beside " + lines.size());
         assertTrue(busy.size() >= 2, "settle windows were played");
     }
 
