@@ -59,6 +59,8 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         this(new KubernetesRequests(client, options), options, scaledObjects);
     }
 
+    private final StalledRollouts stalledRollouts = new StalledRollouts();
+
     HelmDeploymentActuator(KubernetesRequests requests, KubernetesSettings options, ScaledObjects scaledObjects) {
         this.requests = requireNonNull(requests, "requests");
         this.workloads = new HelmWorkloads(requests);
@@ -77,7 +79,8 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         long replicas = readInt(target, workload, "spec", "replicas").orElse(KUBERNETES_DEFAULT_REPLICAS);
         long ready = readInt(target, workload, "status", "readyReplicas").orElse(0);
         Optional<String> rolling = rollingOut(found.resource(), workload).map(why -> found.describe() + " " + why);
-        Optional<String> stalled = rolling.flatMap(r -> stalled(found.resource(), workload).map(why -> r + ", " + why));
+        Optional<String> stalled = stalledRollouts.judge(target.namespace() + "/" + name, found.resource(), workload,
+                rolling);
         Optional<String> rollout = stalled.isPresent() ? Optional.empty() : rolling;
         JsonObject annotations = JsonPaths.annotations(workload);
         String object = found.describe();
@@ -177,6 +180,13 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         if (kind == ApiResource.STATEFUL_SETS) {
             String update = JsonPaths.string(workload, "status", "updateRevision").orElse("");
             String current = JsonPaths.string(workload, "status", "currentRevision").orElse("");
+            if (JsonPaths.string(workload, "spec", "updateStrategy", "type").orElse("").equals("OnDelete")
+                    && JsonPaths.integer(workload, "status", "updatedReplicas").orElse(0)
+                    >= JsonPaths.integer(workload, "spec", "replicas").orElse(1)) {
+                // Every pod runs the update revision: done, though the controller never moves currentRevision for
+                // OnDelete (kubernetes#73492, #106055), which held step-downs as stalled for good (recheck 23, F2).
+                return Optional.empty();
+            }
             return !update.isEmpty() && !update.equals(current)
                     ? Optional.of("is rolling from revision " + current + " to " + update) : Optional.empty();
         }
@@ -196,6 +206,26 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
      * updates"). Held as a rollout, such a component was never scaled again, overloaded for 11 minutes and counting
      * (upgrade recheck 22, F1).
      */
+    /** True when a Deployment's Progressing condition is False with reason ProgressDeadlineExceeded. */
+    static boolean pastDeadline(JsonObject workload) {
+        return progressDeadlineExceeded(workload).isPresent();
+    }
+
+    /** The ProgressDeadlineExceeded condition's lastTransitionTime ("" without one), or empty when not past it. */
+    private static Optional<String> progressDeadlineExceeded(JsonObject workload) {
+        Optional<com.google.gson.JsonElement> conditions = JsonPaths.at(workload, "status", "conditions");
+        if (conditions.isPresent() && conditions.get().isJsonArray()) {
+            for (com.google.gson.JsonElement c : conditions.get().getAsJsonArray()) {
+                if (c.isJsonObject() && JsonPaths.string(c.getAsJsonObject(), "type").orElse("").equals("Progressing")
+                        && JsonPaths.string(c.getAsJsonObject(), "status").orElse("").equals("False")
+                        && JsonPaths.string(c.getAsJsonObject(), "reason").orElse("").equals("ProgressDeadlineExceeded")) {
+                    return Optional.of(JsonPaths.string(c.getAsJsonObject(), "lastTransitionTime").orElse(""));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     static Optional<String> stalled(ApiResource kind, JsonObject workload) {
         if (kind == ApiResource.STATEFUL_SETS) {
             String strategy = JsonPaths.string(workload, "spec", "updateStrategy", "type").orElse("RollingUpdate");
@@ -214,19 +244,8 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
                 .isBoolean() && p.getAsBoolean()).isPresent()) {
             return Optional.of("paused (spec.paused: kubectl rollout resume goes on)");
         }
-        Optional<com.google.gson.JsonElement> conditions = JsonPaths.at(workload, "status", "conditions");
-        if (conditions.isPresent() && conditions.get().isJsonArray()) {
-            for (com.google.gson.JsonElement c : conditions.get().getAsJsonArray()) {
-                if (c.isJsonObject() && JsonPaths.string(c.getAsJsonObject(), "type").orElse("").equals("Progressing")
-                        && JsonPaths.string(c.getAsJsonObject(), "status").orElse("").equals("False")
-                        && JsonPaths.string(c.getAsJsonObject(), "reason").orElse("").equals("ProgressDeadlineExceeded")) {
-                    return Optional.of("past its progress deadline (Progressing: ProgressDeadlineExceeded"
-                            + JsonPaths.string(c.getAsJsonObject(), "lastTransitionTime").map(at -> " since " + at)
-                            .orElse("") + ")");
-                }
-            }
-        }
-        return Optional.empty();
+        return progressDeadlineExceeded(workload).map(at -> "past its progress deadline (Progressing:"
+                + " ProgressDeadlineExceeded" + (at.isEmpty() ? "" : " since " + at) + ")");
     }
 
     @Override

@@ -86,6 +86,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
     private final ScaledObjects scaledObjects;
     /** The annotations last read per resource, for the one-time migration of plain keys on the next write. */
     private final Map<String, Read> lastRead = new ConcurrentHashMap<>();
+    private final StalledRollouts stalledRollouts = new StalledRollouts();
     /**
      * Per target, the Milvus generation whose count its workloads did not request at the last read, and whether it
      * was said: a count the operator leaves unapplied for two reads in a row (a tick, 15 s, where it takes well under
@@ -146,15 +147,17 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
             if (replicas > 0) {
                 withReplicas++;
                 try {
+                    String name = JsonPaths.string(workload, "metadata", "name").orElse("?");
+                    Optional<String> rolling = HelmDeploymentActuator.rollingOut(workloadKind, workload)
+                            .map(why -> workloadKind.describe(target.namespace(), name) + " " + why);
+                    // A rollout the operator started that will not end by itself (a new image that cannot be pulled):
+                    // its conditions say "upgrading" for as long (upgrade recheck 22, F1). Judged for every workload,
+                    // so one whose rollout ended is forgotten.
+                    Optional<String> stalledHere = stalledRollouts.judge(target.namespace() + "/" + name, workloadKind,
+                            workload, rolling);
                     if (templateRollout.isEmpty()) {
-                        String name = JsonPaths.string(workload, "metadata", "name").orElse("?");
-                        templateRollout = HelmDeploymentActuator.rollingOut(workloadKind, workload)
-                                .map(why -> workloadKind.describe(target.namespace(), name) + " " + why);
-                        // A rollout the operator started that will not end by itself (a new image that cannot be
-                        // pulled): its conditions say "upgrading" for as long (upgrade recheck 22, F1).
-                        Optional<String> rolling = templateRollout;
-                        templateStalled = rolling.flatMap(r -> HelmDeploymentActuator.stalled(workloadKind, workload)
-                                .map(why -> r + ", " + why));
+                        templateRollout = rolling;
+                        templateStalled = stalledHere;
                     }
                 } catch (IllegalArgumentException e) {
                     throw new ActuationException(Kind.REFUSED, target + ": " + e.getMessage());

@@ -274,8 +274,11 @@ public final class Engine {
             LOG.warn("{}: {}; scale-out still acts, step-downs hold until it progresses, is resumed or is rolled back"
                     + " (kubectl rollout undo)", t, now.rolloutStalled().get());
         } else if (now.rolloutStalled().isEmpty() && was.isPresent()) {
-            LOG.info("{}: the stalled rollout is over ({}); step-downs act again", t,
-                    now.rollout() ? "it progresses again" : "it ended or was rolled back");
+            // A rollout that progresses again holds everything as ROLLOUT: "step-downs act again" said the opposite
+            // (recheck 23, F3).
+            LOG.info("{}: {}", t, now.rollout() ? "the stalled rollout progresses again (a new template); every"
+                    + " decision holds as a rollout in progress until it ends" : "the stalled rollout is over (it ended"
+                    + " or was rolled back); step-downs act again");
         }
     }
 

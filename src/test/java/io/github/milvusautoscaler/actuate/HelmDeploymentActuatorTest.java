@@ -169,6 +169,50 @@ class HelmDeploymentActuatorTest {
                                 + " \"RollingUpdate\", \"rollingUpdate\": {\"partition\": 1}}, "), null));
     }
 
+    /**
+     * A scale-out of a Deployment past its progress deadline is progress to Kubernetes: the controller spreads the new
+     * replicas over both ReplicaSets, updatedReplicas rises and Progressing turns True (ReplicaSetUpdated) with a fresh
+     * deadline (deployment controller progress.go). Read afresh that held every decision as a rollout for another 600 s
+     * at cpu 1.15 (recheck 23, F1): the rollout stays stalled until it ends or its template changes. And an OnDelete
+     * StatefulSet whose pods all run the update revision is done, though Kubernetes never moves its currentRevision
+     * (kubernetes#73492): it held step-downs as stalled for good (recheck 23, F2).
+     */
+    @Test
+    void aRolloutPastItsDeadlineStaysStalledUntilItEndsOrItsTemplateChanges() {
+        Map<String, String> labels = helmLabels(RELEASE, "querynode");
+        String conditions = "\"observedGeneration\": %d, \"conditions\": [{\"type\": \"Progressing\", \"status\":"
+                + " \"%s\", \"reason\": \"%s\"}]";
+        // 3 wanted, 4 pods (1 updated, never ready), past the deadline.
+        fake.put(Kind.DEPLOYMENTS, deployment(QN, labels, 3, 3, 1, 8, 8, Map.of())
+                .replace("\"replicas\": 3, \"readyReplicas\"", "\"replicas\": 4, \"readyReplicas\"")
+                .replace("\"observedGeneration\": 8", conditions.formatted(8, "False", "ProgressDeadlineExceeded")));
+        assertTrue(actuator.read(HELM_QN).rolloutStalled().isPresent());
+        // Scaled 3 -> 5: 7 pods, 2 updated, Progressing True again with a fresh deadline, same template.
+        fake.put(Kind.DEPLOYMENTS, deployment(QN, labels, 5, 5, 2, 9, 9, Map.of())
+                .replace("\"replicas\": 5, \"readyReplicas\"", "\"replicas\": 7, \"readyReplicas\"")
+                .replace("\"observedGeneration\": 9", conditions.formatted(9, "True", "ReplicaSetUpdated")));
+        ReplicaStatus scaled = actuator.read(HELM_QN);
+        assertEquals(Optional.of("deployment " + NS + "/" + QN + " is rolling out a new template (2 of 7 pods updated),"
+                + " past its progress deadline before on this template (a scale-out's new pods count as progress and"
+                + " restart the deadline; it has not reached its end since)"), scaled.rolloutStalled());
+        assertFalse(scaled.rollout());
+        // A new template (the image fixed): a rollout in progress again.
+        fake.put(Kind.DEPLOYMENTS, deployment(QN, labels, 5, 5, 2, 10, 10, Map.of())
+                .replace("milvusdb/milvus:v2.5.4", "milvusdb/milvus:v2.5.6")
+                .replace("\"replicas\": 5, \"readyReplicas\"", "\"replicas\": 7, \"readyReplicas\"")
+                .replace("\"observedGeneration\": 10", conditions.formatted(10, "True", "ReplicaSetUpdated")));
+        assertEquals(Optional.empty(), actuator.read(HELM_QN).rolloutStalled());
+        assertTrue(actuator.read(HELM_QN).rollout());
+
+        // OnDelete, every pod on the update revision, currentRevision never moved: no rollout at all.
+        fake.delete(Kind.DEPLOYMENTS, NS, QN);
+        fake.put(Kind.STATEFULSETS, ActuateFixtures.statefulSetRollingOut(QN, labels, 3, 3, 3).replace("\"spec\": {",
+                "\"spec\": {\"updateStrategy\": {\"type\": \"OnDelete\"}, "));
+        ReplicaStatus done = actuator.read(HELM_QN);
+        assertEquals(Optional.empty(), done.rolloutStalled());
+        assertFalse(done.rollout());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("stalledRollouts")
     void aRolloutThatWillNotEndByItselfIsStalled(String name, Kind kind, String json, String stalled) {
