@@ -89,6 +89,25 @@ class StatusCommandTest {
         assertTrue(table.contains("scale-out cooldown 3m0s, delay-after-scale-out 15m0s"), table);
     }
 
+    /**
+     * Two of three ready pods report cpu just after a scale-out: the policy reads it UNKNOWN (the third's load would be
+     * hidden), and the status says so, where its problem was empty (recheck 24, F3).
+     */
+    @Test
+    void aSignalFewerPodsReportThanAreReadySaysSo() {
+        io.github.milvusautoscaler.core.MetricsSource partial = (t, at) -> new io.github.milvusautoscaler.core.Observation(
+                t, at, Map.of("cpu", io.github.milvusautoscaler.core.Signal.known("cpu", 0.5, 2, Duration.ZERO)),
+                io.github.milvusautoscaler.core.Settle.QUIET, io.github.milvusautoscaler.core.Health.OK, List.of());
+        Engine engine = new Engine(new ManualClock(Instant.parse("2026-01-05T10:00:00Z")), partial, new FakeCluster(),
+                d -> { }, () -> false, AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
+        engine.tick(new EngineTarget(A, cpuPolicy()));
+        com.google.gson.JsonObject cpu = com.google.gson.JsonParser.parseString(HttpApi.statusOf(engine).get())
+                .getAsJsonObject().getAsJsonArray("targets").get(0).getAsJsonObject().getAsJsonArray("signals").get(0)
+                .getAsJsonObject();
+        assertEquals("UNKNOWN", cpu.get("state").getAsString(), cpu.toString());
+        assertEquals("only 2 of 3 ready pods reporting", cpu.get("problem").getAsString(), cpu.toString());
+    }
+
     @Test
     void aSignalThatDoesNotApplyIsNotApplicableInTheDocumentAndNAInTheTable() {
         FakeMetrics metrics = new FakeMetrics();
