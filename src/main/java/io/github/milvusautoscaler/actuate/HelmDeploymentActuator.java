@@ -196,16 +196,6 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
                 + " pods updated)") : Optional.empty();
     }
 
-    /**
-     * Why a rollout {@link #rollingOut} saw will not end by itself, or empty while it progresses. A Deployment past its
-     * {@code progressDeadlineSeconds} (600 s by default) has condition Progressing False, reason
-     * ProgressDeadlineExceeded (kubernetes.io, Deployments, "Failed Deployment"; a new image that cannot be pulled);
-     * one with {@code spec.paused} (kubectl rollout pause) waits for a person. A StatefulSet with an OnDelete update
-     * strategy moves a pod only when it is deleted, and one whose RollingUpdate partition is above 0 keeps the pods
-     * below it on the old revision once those above are updated (kubernetes.io, StatefulSets, "Partitioned rolling
-     * updates"). Held as a rollout, such a component was never scaled again, overloaded for 11 minutes and counting
-     * (upgrade recheck 22, F1).
-     */
     /** True when a Deployment's Progressing condition is False with reason ProgressDeadlineExceeded. */
     static boolean pastDeadline(JsonObject workload) {
         return progressDeadlineExceeded(workload).isPresent();
@@ -226,6 +216,16 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         return Optional.empty();
     }
 
+    /**
+     * Why a rollout {@link #rollingOut} saw will not end by itself, or empty while it progresses. A Deployment past its
+     * {@code progressDeadlineSeconds} (600 s by default) has condition Progressing False, reason
+     * ProgressDeadlineExceeded (kubernetes.io, Deployments, "Failed Deployment"; a new image that cannot be pulled);
+     * one with {@code spec.paused} (kubectl rollout pause) waits for a person. A StatefulSet with an OnDelete update
+     * strategy moves a pod only when it is deleted, and one whose RollingUpdate partition is above 0 keeps the pods
+     * below it on the old revision once those above are updated (kubernetes.io, StatefulSets, "Partitioned rolling
+     * updates"). Held as a rollout, such a component was never scaled again, overloaded for 11 minutes and counting
+     * (upgrade recheck 22, F1).
+     */
     static Optional<String> stalled(ApiResource kind, JsonObject workload) {
         if (kind == ApiResource.STATEFUL_SETS) {
             String strategy = JsonPaths.string(workload, "spec", "updateStrategy", "type").orElse("RollingUpdate");
