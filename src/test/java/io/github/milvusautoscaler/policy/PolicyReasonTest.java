@@ -527,6 +527,15 @@ class PolicyReasonTest {
                     s.stalled = "deployment milvus/r-milvus-querynode is rolling out a new template (1 of 4 pods"
                             + " updated), paused (spec.paused: kubectl rollout resume goes on)";
                 }),
+                // 7 requested, 5 ready behind a stalled rollout: the 2 run a template that never comes up, so no
+                // wait for them (recheck 25, N1): ceil(5 x 0.93/0.575) = 9, +2 at most: 7 -> 9.
+                c("not-ready pods of a stalled rollout are not waited for", Reason.SIGNAL_HIGH, 9, s -> {
+                    s.replicas(7, 5);
+                    s.cpu(0.93);
+                    s.state = highFor(s, Duration.ofMinutes(5));
+                    s.stalled = "deployment milvus/r-milvus-querynode is rolling out a new template (4 of 9 pods"
+                            + " updated), past its progress deadline (Progressing: ProgressDeadlineExceeded)";
+                }),
                 c("at min holds", Reason.AT_MIN, 1, s -> {
                     s.replicas(1, 1);
                     s.allLow();
