@@ -196,58 +196,6 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
                 + " pods updated)") : Optional.empty();
     }
 
-    /** True when a Deployment's Progressing condition is False with reason ProgressDeadlineExceeded. */
-    static boolean pastDeadline(JsonObject workload) {
-        return progressDeadlineExceeded(workload).isPresent();
-    }
-
-    /** The ProgressDeadlineExceeded condition's lastTransitionTime ("" without one), or empty when not past it. */
-    private static Optional<String> progressDeadlineExceeded(JsonObject workload) {
-        Optional<com.google.gson.JsonElement> conditions = JsonPaths.at(workload, "status", "conditions");
-        if (conditions.isPresent() && conditions.get().isJsonArray()) {
-            for (com.google.gson.JsonElement c : conditions.get().getAsJsonArray()) {
-                if (c.isJsonObject() && JsonPaths.string(c.getAsJsonObject(), "type").orElse("").equals("Progressing")
-                        && JsonPaths.string(c.getAsJsonObject(), "status").orElse("").equals("False")
-                        && JsonPaths.string(c.getAsJsonObject(), "reason").orElse("").equals("ProgressDeadlineExceeded")) {
-                    return Optional.of(JsonPaths.string(c.getAsJsonObject(), "lastTransitionTime").orElse(""));
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
-    /**
-     * Why a rollout {@link #rollingOut} saw will not end by itself, or empty while it progresses. A Deployment past its
-     * {@code progressDeadlineSeconds} (600 s by default) has condition Progressing False, reason
-     * ProgressDeadlineExceeded (kubernetes.io, Deployments, "Failed Deployment"; a new image that cannot be pulled);
-     * one with {@code spec.paused} (kubectl rollout pause) waits for a person. A StatefulSet with an OnDelete update
-     * strategy moves a pod only when it is deleted, and one whose RollingUpdate partition is above 0 keeps the pods
-     * below it on the old revision once those above are updated (kubernetes.io, StatefulSets, "Partitioned rolling
-     * updates"). Held as a rollout, such a component was never scaled again, overloaded for 11 minutes and counting
-     * (upgrade recheck 22, F1).
-     */
-    static Optional<String> stalled(ApiResource kind, JsonObject workload) {
-        if (kind == ApiResource.STATEFUL_SETS) {
-            String strategy = JsonPaths.string(workload, "spec", "updateStrategy", "type").orElse("RollingUpdate");
-            if (strategy.equals("OnDelete")) {
-                return Optional.of("which its OnDelete update strategy leaves to pods being deleted");
-            }
-            long partition = JsonPaths.integer(workload, "spec", "updateStrategy", "rollingUpdate", "partition")
-                    .orElse(0);
-            long replicas = JsonPaths.integer(workload, "spec", "replicas").orElse(1);
-            long updated = JsonPaths.integer(workload, "status", "updatedReplicas").orElse(0);
-            return partition > 0 && updated >= replicas - partition
-                    ? Optional.of("held at its partition " + partition + " (pods below it stay on the old revision)")
-                    : Optional.empty();
-        }
-        if (JsonPaths.at(workload, "spec", "paused").filter(p -> p.isJsonPrimitive() && p.getAsJsonPrimitive()
-                .isBoolean() && p.getAsBoolean()).isPresent()) {
-            return Optional.of("paused (spec.paused: kubectl rollout resume goes on)");
-        }
-        return progressDeadlineExceeded(workload).map(at -> "past its progress deadline (Progressing:"
-                + " ProgressDeadlineExceeded" + (at.isEmpty() ? "" : " since " + at) + ")");
-    }
-
     @Override
     public void remember(Target target, ScaleMemory memory, ReplicaStatus basis, WriteGuard guard) {
         requireNonNull(memory, "memory");

@@ -64,4 +64,14 @@ public record Signal(String name, OptionalDouble value, int podsReporting, Durat
     public boolean isKnown() {
         return value.isPresent();
     }
+
+    /**
+     * "only 2 of 3 ready pods reporting" when this known value comes from fewer pods than are {@code ready}: it would
+     * hide the others' load, so the policy reads it UNKNOWN; empty otherwise (unknown already, or every pod reports).
+     */
+    public java.util.Optional<String> fewerReportingThan(int ready) {
+        return isKnown() && podsReporting > 0 && podsReporting < ready
+                ? java.util.Optional.of("only " + podsReporting + " of " + ready + " ready pods reporting")
+                : java.util.Optional.empty();
+    }
 }

@@ -79,9 +79,8 @@ record Classified(SignalPolicy band, OptionalDouble value, SignalState state, St
                 out.add(unknown(band, "not observed"));
             } else if (!signal.isKnown()) {
                 out.add(unknown(band, signal.problem()));
-            } else if (signal.podsReporting() > 0 && signal.podsReporting() < status.ready()) {
-                out.add(unknown(band, "only " + signal.podsReporting() + " of " + status.ready()
-                        + " ready pods reporting"));
+            } else if (signal.fewerReportingThan(status.ready()).isPresent()) {
+                out.add(unknown(band, signal.fewerReportingThan(status.ready()).get()));
             } else {
                 double v = signal.value().getAsDouble();
                 double line = settings.forecast().lineFor(band, observation.forecast());

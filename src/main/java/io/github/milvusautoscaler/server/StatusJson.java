@@ -83,13 +83,11 @@ public final class StatusJson {
             s.addProperty("scaleInBelow", band.scaleInBelow());
             s.addProperty("target", band.target());
             s.addProperty("podsReporting", seen == null ? 0 : seen.podsReporting());
-            // A known value the policy reads as UNKNOWN because fewer pods report it than are ready (its Classified
-            // rule: it would hide the others' load) has no problem of its own: say that one, where the status showed
-            // UNKNOWN with an empty reason just after a scale-out (recheck 24, F3).
-            boolean partial = seen != null && seen.isKnown() && seen.podsReporting() > 0 && v.status() != null
-                    && seen.podsReporting() < v.status().ready();
-            s.addProperty("problem", seen == null ? "not observed yet" : partial ? "only " + seen.podsReporting()
-                    + " of " + v.status().ready() + " ready pods reporting" : seen.problem());
+            // A known value the policy reads as UNKNOWN because fewer pods report it than are ready has no problem
+            // of its own: say that one, where the status showed UNKNOWN with an empty reason just after a scale-out
+            // (recheck 24, F3).
+            s.addProperty("problem", seen == null ? "not observed yet" : v.status() == null ? seen.problem()
+                    : seen.fewerReportingThan(v.status().ready()).orElse(seen.problem()));
             // The seasonal forecast next to the value, in the value's unit on the current replicas (load / replicas),
             // and as load; null when the signal has no forecast (too little history, no season, forecasting off).
             java.util.OptionalDouble lead = v.observation() == null ? java.util.OptionalDouble.empty()
