@@ -69,14 +69,24 @@ final class StepDown implements Rule<StepDown.Steps> {
     }
 
     /**
-     * Moves the load averages on (an UNKNOWN signal clears them and restarts the stretch), takes a
-     * newer step-down from the last-scale annotations, and the earlier settle-wait start from the
+     * Moves the load averages on (an UNKNOWN signal clears them and restarts the stretch, and so does a rollout in
+     * progress), takes a newer step-down from the last-scale annotations, and the earlier settle-wait start from the
      * object's memory, so a daemon that restarts or takes over holds as the one before it would.
+     *
+     * <p>A rollout replaces every pod: what the signals read meanwhile is a mix of old pods draining, surge pods
+     * warming up and, for a queryNode, segments reloading onto the new ones, not the load of the fleet a step-down
+     * would shrink. So the stretch restarts at the first tick after the rollout and a step-down waits a whole
+     * {@code scale-in.sustain} of the new fleet: on averages carried through it, a queryNode stepped down 5 -> 4 on
+     * the first tick after its rollout, while querycoord could still be moving the last old pod's segments (recheck
+     * 23).
+     * A stalled rollout keeps its averages: its step-downs hold anyway (ROLLOUT_STALLED) and its scale-out reads
+     * how fast the load rises from them.
      */
     @Override
     public Steps observe(Steps own, Tick before) {
         ScaleInSettings si = before.settings().scaleIn();
-        LoadAverages averages = newPodsOnly(before, own.averages()) != null ? own.averages()
+        LoadAverages averages = before.status().rollout() ? LoadAverages.NONE
+                : newPodsOnly(before, own.averages()) != null ? own.averages()
                 : own.averages().advance(allKnown(before), before.signals(), before.ready(), before.now(), si.sustain(),
                 before.settings().scaleOut().sustain());
         Instant last = own.lastStepDown();

@@ -44,6 +44,37 @@ class StepDownTest {
         assertEquals(0.60, again.longTerm("cpu"), 1e-12);
     }
 
+    /**
+     * A rollout restarts what a step-down waits for: 30 minutes low, then a 2-minute rollout, and the first tick
+     * after it starts a new 10m sustain, not a step-down on averages the rollout's mixed fleet made (recheck 23:
+     * 5 -> 4 on the first tick after a rollout). A stalled rollout keeps its averages (its step-downs hold anyway).
+     */
+    @Test
+    void aRolloutRestartsTheScaleInSustain() {
+        Scene s = Scene.scene().allLow();
+        s.state = s.steadyFor(Duration.ofMinutes(30));
+        assertEquals(Reason.SIGNALS_LOW, s.decide().decision().reason());
+        s.rollout = true;
+        for (int tick = 0; tick < 8; tick++) {
+            s.plus(Duration.ofSeconds(15));
+            assertEquals(Reason.ROLLOUT, s.step().decision().reason());
+        }
+        s.rollout = false;
+        s.plus(Duration.ofSeconds(15));
+        var after = s.step();
+        assertEquals(Reason.SUSTAINING_LOW, after.decision().reason(), after.decision().message().text());
+        assertTrue(after.decision().message().text().contains("over 0s of 10m sustain"), after.decision().message().text());
+        assertEquals(s.now, s.state.get(StepDown.Steps.class).averages().since());
+
+        Scene stalled = Scene.scene().allLow();
+        stalled.state = stalled.steadyFor(Duration.ofMinutes(30));
+        Instant began = stalled.state.get(StepDown.Steps.class).averages().since();
+        stalled.stalled = "rolling out a new template (1 of 4 pods updated), past its progress deadline";
+        stalled.plus(Duration.ofSeconds(15));
+        assertEquals(Reason.ROLLOUT_STALLED, stalled.step().decision().reason());
+        assertEquals(began, stalled.state.get(StepDown.Steps.class).averages().since());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({
             // A 15 s tick moves the 10m average by 1 - e^(-2 x 15/600) = 4.877% of the way:
