@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
  * <p>Requests are form-encoded POSTs to {@code /api/v1/query} with an explicit {@code time}, so long
  * cluster-wide queries never hit URL length limits and every engine (Prometheus, VictoriaMetrics,
  * Thanos, Mimir) evaluates the same instant ({@code nocache=1}: VictoriaMetrics would otherwise move an
- * instant within its latency offset, 30 s, back by that much). Credentials are added per request and scrubbed from
+ * instant within its latency offset, 30 s, back by that much). The time is this node's, moved back by as much as its
+ * clock is known to run ahead of Prometheus' ({@link #aheadBy}). Credentials are added per request and scrubbed from
  * every text that leaves this class.
  */
 final class QueryClient implements AutoCloseable {
@@ -98,6 +99,13 @@ final class QueryClient implements AutoCloseable {
     private final Set<String> warnedQueries = ConcurrentHashMap.newKeySet();
     private final AtomicLong requestsSent = new AtomicLong();
     private final Clock wall;
+    /**
+     * How far this node's clock is known to run ahead of Prometheus', in milliseconds, from the Date of the last
+     * instant answer ({@link #aheadBy}); 0 when it is not known to be ahead. Instant queries are asked that much
+     * earlier, at Prometheus' own time or just before it: a query asked in Prometheus' future evaluates its rate
+     * windows over samples not scraped yet (recheck 24, F1).
+     */
+    private final AtomicLong aheadMillis = new AtomicLong();
 
     /**
      * @param clock the engine's clock: the open breaker's {@code open-for} runs on it, so a test on a manual
@@ -323,8 +331,10 @@ final class QueryClient implements AutoCloseable {
         long sentAt = wall.millis();
         try (Response response = call.execute()) {
             if (rangeStart == null && response.isSuccessful()) {
-                QueryResult.Failed skewed = skew(response.headers().getInstant("Date"), sentAt, wall.millis(),
-                        endpoint.staleAfter().dividedBy(4));
+                Instant date = response.headers().getInstant("Date");
+                long receivedAt = wall.millis();
+                aheadMillis.set(aheadBy(date, sentAt, receivedAt));
+                QueryResult.Failed skewed = skew(date, sentAt, receivedAt, endpoint.staleAfter().dividedBy(4));
                 if (skewed != null) {
                     return skewed;
                 }
@@ -346,7 +356,7 @@ final class QueryClient implements AutoCloseable {
             throws SecretFile.Unreadable {
         FormBody.Builder form = new FormBody.Builder().add("query", promql);
         if (rangeStart == null) {
-            form.add("time", seconds(at));
+            form.add("time", seconds(at.minusMillis(aheadMillis.get())));
         } else {
             form.add("start", seconds(rangeStart)).add("end", seconds(at))
                     .add("step", BigDecimal.valueOf(step.toMillis(), 3).toPlainString());
@@ -474,6 +484,25 @@ final class QueryClient implements AutoCloseable {
                 + " time reads " + (behind ? "the cluster as it was " + Durations.human(off) + " ago"
                         : "a time not scraped yet") + ", so none is used until the two agree within "
                 + Durations.human(bound) + " (a quarter of prometheus.stale-after); check the node's time sync (NTP)");
+    }
+
+    /**
+     * How many milliseconds this node's clock certainly runs ahead of Prometheus', from the Date of an answer; 0 when
+     * it may not run ahead at all. As in {@link #skew}, Prometheus' lead over ours lies in [Date - received, Date + 1 s
+     * - sent]; only when even the upper end is below 0 are we ahead, and then by at most received - Date, which is
+     * what queries are moved back by, so they land at Prometheus' time or up to a second and a round trip before it,
+     * never after. A node 10.0 s ahead, answered in 0.2 s at Prometheus' 12:00:00.6, reads Date 12:00:00 and
+     * received 12:00:10.7: ahead by 10.7 s, so its next query asks 0.7 s before Prometheus' now. At a 60 s scrape the cpu's
+     * {@code irate(...[2m])} holds two samples only at or before Prometheus' time: asked 10 s in its future, it held
+     * one on a tick in six and read UNKNOWN (recheck 24, F1). A clock in step reads an upper end of 0 to 1 s and is
+     * not moved; a node behind Prometheus queries at its own time, already in the past, as before. No Date (a proxy
+     * that strips it): 0.
+     */
+    static long aheadBy(Instant date, long sentAt, long receivedAt) {
+        if (date == null || date.toEpochMilli() + 1000 - sentAt >= 0) {
+            return 0;
+        }
+        return receivedAt - date.toEpochMilli();
     }
 
     /** "prometheus timeout after 5s", and for a range query which setting gives it more. */
