@@ -78,11 +78,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "scale", mixinStandardHelpOptions = true,
         description = "Scale one worker component to N the way Milvus documents it: scale-out in one write, scale-in"
                 + " one replica at a time, each step waiting for settle and health, the daemon paused meanwhile.",
-        footer = {"", "Exit codes: 0 done (or nothing to do, or --dry-run), 1 harm (rolled back unless"
+        footer = {"", "Exit codes: 0 done (or nothing to do, or a --dry-run the real run would start from), 1 harm (rolled back unless"
                 + " --no-rollback-on-harm, which keeps the daemon paused), a wait timed out, the replicas were changed"
                 + " by someone else, Kubernetes/Prometheus unreachable, or the pause could not be lifted at the end,"
                 + " 2 refused (coordinator, N out of range or below min-replicas without --keep-paused, replicas: -1 or an HPA on the Deployment or StatefulSet,"
-                + " rollout, not confirmed, a pause another scale run left: --take-over) or bad usage/config, 130"
+                + " rollout, not confirmed, a pause another scale run left: --take-over; --dry-run too) or bad"
+                + " usage/config, 130"
                 + " interrupted (Ctrl-C; 143 on SIGTERM): the"
                 + " target stays paused at a completed step."})
 public final class ScaleCommand implements Callable<Integer> {
@@ -282,7 +283,9 @@ public final class ScaleCommand implements Callable<Integer> {
                             + " given");
                 }
                 out.println("dry run: nothing written");
-                return Main.EXIT_OK;
+                // As a rollout's refusal, which ends a dry run with 2 before its plan: a script's pre-flight read 0
+                // where the real run would be refused (scale recheck 21, R4).
+                return leftByScale && !takeOver ? Main.EXIT_USAGE : Main.EXIT_OK;
             }
             if (!confirmed(out, err)) {
                 return Main.EXIT_USAGE;
@@ -430,6 +433,10 @@ public final class ScaleCommand implements Callable<Integer> {
         String describe(boolean settleUsed) {
             StringBuilder b = new StringBuilder();
             b.append("ready ").append(status.ready()).append(" of ").append(status.current());
+            if (status.ready() > status.current()) {
+                // Right after a step-down's write, before the controller has removed the pod (scale recheck 21, R2).
+                b.append(" (").append(status.ready() - status.current()).append(" leaving)");
+            }
             b.append(", settle ").append(observation.settle());
             String note = observation.settleNote();
             if (!settleUsed) {
@@ -444,7 +451,6 @@ public final class ScaleCommand implements Callable<Integer> {
         }
     }
 
-    /** Reads the target's status and its observation; the signal bands are the target's own. */
     /**
      * The actuator, remembering its last successful read: an interrupted run says where the target was at that read
      * rather than read again, which with the API server hanging took three request timeouts after Ctrl-C (9.8 s at
@@ -492,6 +498,7 @@ public final class ScaleCommand implements Callable<Integer> {
         }
     }
 
+    /** Reads the target's status and its observation; the signal bands are the target's own. */
     static final class Checks {
         private final TargetSettings settings;
         private final ReplicaActuator actuator;
@@ -556,8 +563,7 @@ public final class ScaleCommand implements Callable<Integer> {
     /**
      * Where a wait stands, in its progress line ({@code step 2 of 3 (queryNode -> 2)}) and in a message that says
      * when something happened ({@code at step 2 of 3}, {@code before step 1}).
-     */
-    /**
+     *
      * @param hold what the wait's last part, the known-good polls held for {@code verify}, is called in progress
      *             lines: "the verify window", or before step 1 what that hold is for
      */
@@ -855,6 +861,17 @@ public final class ScaleCommand implements Callable<Integer> {
          * --settle-timeout 1h} after the default 30m (twice the timeout that ran out, at least 1h). Empty otherwise.
          */
         private String goOn(WaitResult w) {
+            if (w.last() != null && w.last().status().ready() < w.last().status().current()) {
+                // Pods that never turned ready (an image that cannot be pulled, no node with room, a ResourceQuota)
+                // are not helped by waiting longer either; where to look and the way back were left to guess (scale
+                // recheck 19).
+                int notReady = w.last().status().current() - w.last().status().ready();
+                return " The " + notReady + " not ready: `kubectl -n " + target.namespace() + " get pods` and `kubectl -n "
+                        + target.namespace() + " describe pod NAME` say why (an image that cannot be pulled, no node"
+                        + " with room, a ResourceQuota); the count stays at " + w.last().status().current()
+                        + (plan.from() != w.last().status().current() ? ", and " + command(plan.from())
+                        + " puts it back to " + plan.from() : "") + ".";
+            }
             if (!plan.down() || !w.settling() || w.last() == null || w.last().observation().settle() != Settle.BUSY) {
                 // Only a settle query seen busy is a stopping balance: one that could not be read, or replicas not
                 // ready, is not helped by waiting an hour (scale audit M9).

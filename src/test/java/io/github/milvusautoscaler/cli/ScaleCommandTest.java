@@ -515,6 +515,23 @@ class ScaleCommandTest {
         Poll.until("the step's segment moves end", WAIT, () -> settled.size(), n -> n == 1);
     }
 
+    /**
+     * A scale-out whose new pod never turns ready stops at the timeout saying where to look and how to go back, where
+     * it named neither (scale recheck 19): waiting longer does not pull an image.
+     */
+    @Test
+    void aScaleOutWhosePodNeverTurnsReadySaysWhereToLookAndTheWayBack() {
+        at(2);
+        readyDelay = Duration.ofHours(1);
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "3", "--yes", "--settle-timeout", "1s");
+        assertEquals(1, r.exit(), r.all());
+        assertEquals(List.of(3), writtenCounts(), r.all());
+        assertTrue(r.err().contains("queryNode is at 3 replicas (2 ready) now. The 1 not ready: `kubectl -n milvus get"
+                + " pods` and `kubectl -n milvus describe pod NAME` say why (an image that cannot be pulled, no node with"
+                + " room, a ResourceQuota); the count stays at 3, and milvus-autoscaler scale --config " + config
+                + " --target milvus/scl/queryNode --to 2 puts it back to 2."), r.err());
+    }
+
     /** A service already harmed is not stepped down: exit 1, nothing written, rather than a removal rolled back. */
     @Test
     void aHarmedServiceIsNotSteppedDownAtAll() {
@@ -1184,15 +1201,16 @@ class ScaleCommandTest {
                 + " not (it was interrupted or killed), go on with --take-over"), refused.err());
         assertEquals(List.of(), writtenCounts());
         // The rehearsal names the same refusal among its live checks, where it said only "paused" (scale recheck 19,
-        // F5); with --take-over it has none to name.
+        // F5), and exits 2 as the real run would (recheck 21, R4: 0); with --take-over it has none to name.
         Result rehearsed = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--dry-run");
-        assertEquals(0, rehearsed.exit(), rehearsed.all());
+        assertEquals(2, rehearsed.exit(), rehearsed.all());
         assertTrue(rehearsed.out().contains("  refused now: paused by a scale run (bob@ci: scale --to 1), which may"
                 + " still be running; the real run writes nothing unless that run is gone and --take-over is given"),
                 rehearsed.out());
         Result rehearsedTaken = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--dry-run",
                 "--take-over");
         assertFalse(rehearsedTaken.out().contains("refused now"), rehearsedTaken.out());
+        assertEquals(0, rehearsedTaken.exit(), rehearsedTaken.all());
         assertEquals(List.of(), writtenCounts());
 
         // resume lifts it, as the way out of an interrupted run, and says what a run still at work then does

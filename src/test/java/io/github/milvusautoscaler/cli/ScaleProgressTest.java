@@ -2,8 +2,20 @@ package io.github.milvusautoscaler.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.Health;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.Settle;
+import io.github.milvusautoscaler.core.Target;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +37,23 @@ class ScaleProgressTest {
                 + "\rstep 1 of 3: waiting for settle [5s of 30m, settle BUSY]\033[K"
                 + "\rstep 1 of 3: waiting for settle [10s of 30m, settle BUSY]\033[K\n"
                 + "step 1 of 3 done\n", text.toString().replace(System.lineSeparator(), "\n"));
+    }
+
+    /**
+     * Right after a step-down's write the controller has not removed the pod yet: 3 ready of 2 requested, which read
+     * as a mistake (scale recheck 21, R2); the line says one is leaving.
+     */
+    @Test
+    void aLookRightAfterAStepDownSaysWhichPodsAreLeaving() {
+        Target target = new Target("milvus", "my-release", Component.PROXY, InstallKind.HELM);
+        Observation observation = new Observation(target, Instant.parse("2026-12-06T09:00:00Z"), Map.of(),
+                Settle.QUIET, Health.NONE, List.of());
+        var look = new ScaleCommand.Look(new ReplicaStatus(2, 3, true, false, Optional.empty(), "7"), observation,
+                List.of(), List.of(), new LinkedHashMap<>(Map.of("qps", "134")));
+        assertEquals("ready 3 of 2 (1 leaving), settle QUIET, health NONE, qps 134", look.describe());
+        var settled = new ScaleCommand.Look(new ReplicaStatus(2, 2, true, false, Optional.empty(), "8"), observation,
+                List.of(), List.of(), Map.of());
+        assertEquals("ready 2 of 2, settle QUIET, health NONE", settled.describe());
     }
 
     @Test
