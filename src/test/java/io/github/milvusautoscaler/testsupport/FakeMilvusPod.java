@@ -41,6 +41,7 @@ import java.util.TreeMap;
  *       2.48 or later they go stale at the next scrape. The default queries join them with kube-state-metrics,
  *       which goes stale at once, so they read the same either way;</li>
  *   <li>kube-state-metrics {@code kube_pod_owner}, {@code kube_pod_status_ready},
+ *       {@code kube_pod_container_state_started}, {@code kube_pod_deletion_timestamp} while set,
  *       {@code kube_pod_container_resource_requests}/{@code _limits} (kubernetes/kube-state-metrics
  *       {@code docs/metrics/workload/pod-metrics.md}); {@code kube_pod_labels} is absent as with that doc's
  *       default empty {@code --metric-labels-allowlist};</li>
@@ -96,6 +97,8 @@ public final class FakeMilvusPod {
     private boolean readinessExported = true;
     /** metadata.deletionTimestamp, null while the pod is not being deleted ({@link #setDeletedAt}). */
     private Instant deletedAt;
+    /** When the Milvus container last started: the pod's creation, a {@link #restartProcess}, or as set. */
+    private Instant containerStartedAt;
     private final Map<String, Linear> requests = new TreeMap<>();
     /** Failed requests by function: a series only once set, as Milvus' CounterVec makes one at its first failure. */
     private final Map<String, Linear> failures = new TreeMap<>();
@@ -141,6 +144,7 @@ public final class FakeMilvusPod {
         this.replicaSet = deployment + "-" + "5d8c7f9b4d";
         this.nodeId = Integer.toString(Math.abs(name.hashCode() % 1000));
         Instant now = clock.instant();
+        this.containerStartedAt = now;
         this.cpuSeconds = new Linear(COUNTER_BASE, now);
         this.pauseCpuSeconds = new Linear(COUNTER_BASE, now);
         this.pauseCpuSeconds.set(0.0005, now);
@@ -275,6 +279,15 @@ public final class FakeMilvusPod {
     }
 
     /** kube_pod_status_ready{condition="true"} is 1 when ready, {condition="false"} otherwise. */
+    /**
+     * When the Milvus container started, as kube-state-metrics' {@code kube_pod_container_state_started} says: a pod
+     * that has run for an hour when the test's Prometheus starts (one that lost its data) is older than its scrapes.
+     */
+    public synchronized FakeMilvusPod setContainerStartedAt(Instant at) {
+        this.containerStartedAt = requireNonNull(at, "at");
+        return this;
+    }
+
     public synchronized FakeMilvusPod setReady(boolean value) {
         ready = value;
         return this;
@@ -315,6 +328,7 @@ public final class FakeMilvusPod {
      */
     public synchronized FakeMilvusPod restartProcess() {
         Instant now = clock.instant();
+        containerStartedAt = now;
         nodeId = Integer.toString(Integer.parseInt(nodeId) + 1000);
         for (Map<String, Linear> counters : List.of(requests, failures)) {
             counters.replaceAll((function, counter) -> {
@@ -511,6 +525,13 @@ public final class FakeMilvusPod {
         if (readinessExported) {
             family(out, "kube_pod_status_ready", Collector.Type.GAUGE, readiness);
         }
+        // kube_pod_container_state_started{namespace, pod, uid, container}: the container's running state's startedAt
+        // in Unix seconds, written again when the container restarts (docs/metrics/workload/pod-metrics.md, STABLE).
+        Map<String, String> started = base();
+        started.put("uid", "uid-" + name);
+        started.put("container", container);
+        family(out, "kube_pod_container_state_started", Collector.Type.GAUGE,
+                List.of(sample("kube_pod_container_state_started", started, containerStartedAt.getEpochSecond())));
         if (deletedAt != null) {
             // kube_pod_deletion_timestamp{namespace, pod, uid}: the pod's metadata.deletionTimestamp in Unix seconds,
             // exported only while it is set (docs/metrics/workload/pod-metrics.md; the docs' "Pods in Terminating
