@@ -13,6 +13,7 @@ import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.Health;
 import io.github.milvusautoscaler.core.KubernetesSettings;
+import io.github.milvusautoscaler.core.Direction;
 import io.github.milvusautoscaler.core.LastScale;
 import io.github.milvusautoscaler.core.LeaderGate;
 import io.github.milvusautoscaler.core.Observation;
@@ -764,10 +765,20 @@ public final class ScaleCommand implements Callable<Integer> {
             // still reads the cluster before it, QUIET, and the first removal went 3 s after the last (scale recheck
             // 2, H1). Within settle-read-after Prometheus has scraped any such change, by anyone, and a hand-off it
             // started reads BUSY and starts the hold again.
+            // And a step-down written within the verify window before this run (the daemon's, another run's, or the
+            // step a killed run wrote before this --take-over) is still being checked: the rest of its window holds
+            // too, as it would have in the run that wrote it. Only settle-read-after held, and a take-over removed a
+            // second node 68 s after a killed run's step, inside its 3m window (recheck 26, F1).
+            Duration hold = plan.settleReadAfter();
+            String holding = "settle and health to hold, so a step-down just before this run has reached Prometheus"
+                    + " (scale-in.settle-read-after)";
+            LastStepDown last = lastStepDown();
+            if (last.verifyLeft().compareTo(hold) > 0) {
+                hold = last.verifyLeft();
+                holding = "settle and health to hold " + last.what();
+            }
             WaitResult before = await(new Stage("before step 1 (" + target.component() + " at " + at + ")",
-                    "before step 1", "settle and health to hold, so a step-down just before this run has reached"
-                    + " Prometheus (scale-in.settle-read-after)"), at, plan.settleReadAfter(),
-                    plan.settle().plus(plan.settleReadAfter()), true, true);
+                    "before step 1", holding), at, hold, plan.settle().plus(hold), true, true);
             if (before.ended() == Ended.HARM) {
                 progress.end();
                 err.println("scale: not starting: " + before.why() + "; nothing written. " + where());
@@ -1129,6 +1140,41 @@ public final class ScaleCommand implements Callable<Integer> {
          * to prometheus.timeout each, which Ctrl-C waited out (6 s at 1 s a query; scale recheck N6). A look only
          * reads, so the one given up is left to end on its own.
          */
+        /** How much of a recent step-down's verify window is left, and how that wait is named; none: ZERO. */
+        private record LastStepDown(Duration verifyLeft, String what) {
+        }
+
+        /**
+         * The rest of the verify window of the step-down the object's {@code last-scale-*} annotations record, e.g. 1m52s
+         * of 3m for one written 68 s ago; ZERO for an older one or a scale-out. The whole window when the object cannot
+         * be read: no removal on a guess.
+         */
+        private LastStepDown lastStepDown() {
+            Optional<LastScale> last;
+            try {
+                ReplicaStatus status = orStop(() -> actuator.read(target));
+                if (status == null) {
+                    return new LastStepDown(Duration.ZERO, "");
+                }
+                last = status.lastScale();
+            } catch (ActuationException e) {
+                return new LastStepDown(verifyOf(), "for the verify window (" + human(verifyOf()) + "): when the last"
+                        + " step-down was could not be read (" + e.getMessage() + ")");
+            }
+            if (last.isEmpty() || last.get().direction() != Direction.DOWN) {
+                return new LastStepDown(Duration.ZERO, "");
+            }
+            Duration left = Duration.between(clock.instant(), last.get().time().plus(verifyOf()));
+            if (left.isNegative() || left.isZero()) {
+                return new LastStepDown(Duration.ZERO, "");
+            }
+            // Whole seconds up: the wait is printed, and "1m51.6s" reads as noise.
+            left = Duration.ofSeconds(left.getSeconds() + (left.getNano() > 0 ? 1 : 0));
+            return new LastStepDown(left, "for the rest of the verify window (" + human(verifyOf()) + ") of the step-down"
+                    + " written " + human(Duration.ofSeconds(Duration.between(last.get().time(), clock.instant())
+                    .toSeconds())) + " ago (" + last.get().reason() + ")");
+        }
+
         private Look lookOrStop(int requested) {
             return orStop(() -> checks.look(requested));
         }

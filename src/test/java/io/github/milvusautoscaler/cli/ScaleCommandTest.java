@@ -496,6 +496,33 @@ class ScaleCommandTest {
     }
 
     /**
+     * A run that goes on under a killed run's pause (--take-over) right after that run's step-down waits the rest of
+     * the step's verify window before the next removal, as the killed run would have: settle-read-after alone let it
+     * remove a second node 68 s after the first, inside a 3m window (recheck 26, F1). Here the step was written at the
+     * run's start with a 4s window: no write sooner than 4 s after it.
+     */
+    @Test
+    void aTakeOverRightAfterAKilledRunsStepDownWaitsTheRestOfItsVerifyWindow() {
+        at(3);
+        Instant stepped = Instant.now();
+        kube.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"metadata\": {\"annotations\": {"
+                + "\"milvus-autoscaler.io/paused\": \"true\", \"milvus-autoscaler.io/paused-by\": \"bob@ci: scale --to 1\","
+                + " \"milvus-autoscaler.io/paused-at\": \"" + stepped.minusSeconds(30) + "\","
+                + " \"milvus-autoscaler.io/last-scale-time\": \"" + stepped + "\","
+                + " \"milvus-autoscaler.io/last-scale-direction\": \"down\","
+                + " \"milvus-autoscaler.io/last-scale-reason\": \"MANUAL_SCALE\"}}}");
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes", "--take-over",
+                "--verify-window", "4s");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals(List.of(2), writtenCounts(), r.all());
+        Instant written = (Instant) writes.get(0)[0];
+        assertFalse(written.isBefore(stepped.plusSeconds(4)), "wrote at " + written + ", 4 s window from " + stepped);
+        assertTrue(r.all().matches("(?s).*before step 1 \\(queryNode at 3\\): waiting for settle and health to hold for"
+                + " the rest of the verify window \\(4s\\) of the step-down written [0-3]s ago \\(MANUAL_SCALE\\) \\([1-4]s\\).*"),
+                r.all());
+    }
+
+    /**
      * A balance longer than the time budget stops the command after the one step it wrote, with exit 1, the
      * daemon's pause lifted (it holds its own step-downs while this one settles), and the command that waits longer
      * and goes on. Budget: --settle-timeout 1s + the 2s verify window; the segment moves last 6s.
