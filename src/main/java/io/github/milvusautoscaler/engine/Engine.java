@@ -812,6 +812,10 @@ public final class Engine {
                            Instant writeTime, ScaleMemory memory) {
         Decision written = decision.asWritten();
         listener.writeSucceeded(written);
+        // The book learns the object's handled-alerts as this write left them, not at the next tick's read: a repeat
+        // of the carried alert this scale-out was for, arriving in between, was answered "accepted ... scale-out" and
+        // counted so, though nothing more scaled (recheck 26, F2).
+        alerts.handledOnObject(decision.target(), memory.handledAlerts());
         return new Written(written, outcome.next().retimed(tick, writeTime), status, readAt, "", memory);
     }
 

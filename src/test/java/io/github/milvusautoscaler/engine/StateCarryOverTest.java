@@ -166,6 +166,32 @@ class StateCarryOverTest {
     }
 
     /**
+     * The alert book learns what a scale-out was for when it is written, not at the next tick's read of the object: a
+     * repeat arriving in between was answered "accepted ... scale-out" and counted so (recheck 26, F2).
+     */
+    @Test
+    void theAlertBookLearnsWhatAScaleOutWasForWhenItIsWritten() {
+        seed(2);
+        java.util.Map<io.github.milvusautoscaler.core.Target, java.util.Set<String>> handled =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        Engine a = engine(new AtomicBoolean(true), new AlertSource() {
+            @Override
+            public List<io.github.milvusautoscaler.core.ActiveAlert> firing(io.github.milvusautoscaler.core.Target t,
+                                                                            java.time.Instant now) {
+                return List.of(ALERT);
+            }
+
+            @Override
+            public void handledOnObject(io.github.milvusautoscaler.core.Target t, java.util.Set<String> keys) {
+                handled.put(t, keys);
+            }
+        });
+        assertEquals(Reason.ALERT_SCALE_OUT, tick(a).reason());
+        assertEquals(List.of(3), replicasWritten);
+        assertEquals(java.util.Set.of(ALERT.key()), handled.get(QN), "told at the write, before any later read");
+    }
+
+    /**
      * A scales out on an alert; the Lease passes to B before Alertmanager re-sends it. With the load low,
      * B holds scale-in as A would while the alert fires (before, B stepped down at once), until B sees the
      * alert resolved: then the block lifts and the key leaves the object.
