@@ -11,9 +11,9 @@ import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Direction;
 import io.github.milvusautoscaler.core.Health;
 import io.github.milvusautoscaler.core.KubernetesSettings;
-import io.github.milvusautoscaler.core.Direction;
 import io.github.milvusautoscaler.core.LastScale;
 import io.github.milvusautoscaler.core.LeaderGate;
 import io.github.milvusautoscaler.core.Observation;
@@ -79,14 +79,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "scale", mixinStandardHelpOptions = true,
         description = "Scale one worker component to N the way Milvus documents it: scale-out in one write, scale-in"
                 + " one replica at a time, each step waiting for settle and health, the daemon paused meanwhile.",
-        footer = {"", "Exit codes: 0 done (or nothing to do, or a --dry-run the real run would start from), 1 harm (rolled back unless"
-                + " --no-rollback-on-harm, which keeps the daemon paused), a wait timed out, the replicas were changed"
-                + " by someone else, Kubernetes/Prometheus unreachable, or the pause could not be lifted at the end,"
-                + " 2 refused (coordinator, N out of range or below min-replicas without --keep-paused, replicas: -1 or an HPA on the Deployment or StatefulSet,"
-                + " rollout, not confirmed, a pause another scale run left: --take-over; --dry-run too) or bad"
-                + " usage/config, 130"
-                + " interrupted (Ctrl-C; 143 on SIGTERM): the"
-                + " target stays paused at a completed step."})
+        footer = {"", "Exit codes: 0 done (or nothing to do, or a --dry-run the real run would start from), 1 harm"
+                + " (rolled back unless --no-rollback-on-harm, which keeps the daemon paused), a wait timed out, the"
+                + " replicas were changed by someone else, Kubernetes/Prometheus unreachable, or the pause could not be"
+                + " lifted at the end, 2 refused (coordinator, N out of range or below min-replicas without"
+                + " --keep-paused, replicas: -1 or an HPA on the Deployment or StatefulSet, rollout, not confirmed, a"
+                + " pause another scale run left: --take-over; --dry-run too) or bad usage/config, 130 interrupted"
+                + " (Ctrl-C; 143 on SIGTERM): the target stays paused at a completed step."})
 public final class ScaleCommand implements Callable<Integer> {
 
     /** How a rollback's write message begins (and so how its progress line is told from a step's). */
@@ -877,8 +876,9 @@ public final class ScaleCommand implements Callable<Integer> {
                 // are not helped by waiting longer either; where to look and the way back were left to guess (scale
                 // recheck 19).
                 int notReady = w.last().status().current() - w.last().status().ready();
-                return " The " + notReady + " not ready: `kubectl -n " + target.namespace() + " get pods` and `kubectl -n "
-                        + target.namespace() + " describe pod NAME` say why (an image that cannot be pulled, no node"
+                String ns = target.namespace();
+                return " The " + notReady + " not ready: `kubectl -n " + ns + " get pods` and `kubectl -n " + ns
+                        + " describe pod NAME` say why (an image that cannot be pulled, no node"
                         + " with room, a ResourceQuota); the count stays at " + w.last().status().current()
                         + (plan.from() != w.last().status().current() ? ", and " + command(plan.from())
                         + " puts it back to " + plan.from() : "") + ".";
@@ -1135,11 +1135,6 @@ public final class ScaleCommand implements Callable<Integer> {
             }
         }
 
-        /**
-         * One look, given up when Ctrl-C comes while it runs (null then): a look is a round of Prometheus queries of up
-         * to prometheus.timeout each, which Ctrl-C waited out (6 s at 1 s a query; scale recheck N6). A look only
-         * reads, so the one given up is left to end on its own.
-         */
         /** How much of a recent step-down's verify window is left, and how that wait is named; none: ZERO. */
         private record LastStepDown(Duration verifyLeft, String what) {
         }
@@ -1175,6 +1170,11 @@ public final class ScaleCommand implements Callable<Integer> {
                     .toSeconds())) + " ago (" + last.get().reason() + ")");
         }
 
+        /**
+         * One look, given up when Ctrl-C comes while it runs (null then): a look is a round of Prometheus queries of up
+         * to prometheus.timeout each, which Ctrl-C waited out (6 s at 1 s a query; scale recheck N6). A look only
+         * reads, so the one given up is left to end on its own.
+         */
         private Look lookOrStop(int requested) {
             return orStop(() -> checks.look(requested));
         }

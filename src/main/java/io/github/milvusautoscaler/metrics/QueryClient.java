@@ -492,11 +492,11 @@ final class QueryClient implements AutoCloseable {
      * - sent]; only when even the upper end is below 0 are we ahead, and then by at most received - Date, which is
      * what queries are moved back by, so they land at Prometheus' time or up to a second and a round trip before it,
      * never after. A node 10.0 s ahead, answered in 0.2 s at Prometheus' 12:00:00.6, reads Date 12:00:00 and
-     * received 12:00:10.7: ahead by 10.7 s, so its next query asks 0.7 s before Prometheus' now. At a 60 s scrape the cpu's
-     * {@code irate(...[2m])} holds two samples only at or before Prometheus' time: asked 10 s in its future, it held
-     * one on a tick in six and read UNKNOWN (recheck 24, F1). A clock in step reads an upper end of 0 to 1 s and is
-     * not moved; a node behind Prometheus queries at its own time, already in the past, as before. No Date (a proxy
-     * that strips it): 0.
+     * received 12:00:10.7: ahead by 10.7 s, so its next query asks 0.7 s before Prometheus' now. At a 60 s scrape
+     * the cpu's {@code irate(...[2m])} holds two samples only at or before Prometheus' time: asked 10 s in its
+     * future, it held one on a tick in six and read UNKNOWN (recheck 24, F1). A clock in step reads an upper end of
+     * 0 to 1 s and is not moved; a node behind Prometheus queries at its own time, already in the past, as before. No
+     * Date (a proxy that strips it): 0.
      */
     static long aheadBy(Instant date, long sentAt, long receivedAt) {
         if (date == null || date.toEpochMilli() + 1000 - sentAt >= 0) {

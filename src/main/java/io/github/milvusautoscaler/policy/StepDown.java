@@ -78,9 +78,8 @@ final class StepDown implements Rule<StepDown.Steps> {
      * would shrink. So the stretch restarts at the first tick after the rollout and a step-down waits a whole
      * {@code scale-in.sustain} of the new fleet: on averages carried through it, a queryNode stepped down 5 -> 4 on
      * the first tick after its rollout, while querycoord could still be moving the last old pod's segments (recheck
-     * 23).
-     * A stalled rollout keeps its averages: its step-downs hold anyway (ROLLOUT_STALLED) and its scale-out reads
-     * how fast the load rises from them.
+     * 23). A stalled rollout keeps its averages: its step-downs hold anyway (ROLLOUT_STALLED) and its scale-out
+     * reads how fast the load rises from them.
      */
     @Override
     public Steps observe(Steps own, Tick before) {
