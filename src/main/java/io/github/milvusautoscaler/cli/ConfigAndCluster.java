@@ -2,7 +2,6 @@ package io.github.milvusautoscaler.cli;
 
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.TargetSettings;
-import io.github.milvusautoscaler.core.PrometheusAuth;
 import io.github.milvusautoscaler.core.PrometheusEndpoint;
 import io.github.milvusautoscaler.metrics.ProbeFailure;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
@@ -68,39 +67,10 @@ final class ConfigAndCluster {
             // The URL as configured: the config refuses one with credentials in it (prometheus.auth holds those).
             String at = "Prometheus at " + settings.prometheus().url();
             err.println(command + ": " + at + (down.get().unreachable() ? " cannot be reached: " : ": query failed: ")
-                    + down.get().reason() + credentialsHint(down.get().reason(), settings.prometheus()));
+                    + down.get().reason());
             err.flush();
             return true;
         }
-    }
-
-    /**
-     * For a 401 or 403, which no target or query causes, what this command sent Prometheus, so the line points at the
-     * credentials: "; sent the token in prometheus.auth.bearer-token-file (/var/run/prom/token): check that Prometheus,
-     * or the proxy in front of it, accepts it". Paths only, never a secret; "" for any other failure.
-     */
-    static String credentialsHint(String reason, PrometheusEndpoint endpoint) {
-        if (!reason.matches("(?s).*\\bHTTP 40[13]\\b.*")) {
-            return "";
-        }
-        PrometheusAuth auth = endpoint.auth();
-        boolean header = endpoint.headers().keySet().stream().anyMatch(k -> k.equalsIgnoreCase("Authorization"));
-        String sent;
-        if (auth.bearerTokenFile().isPresent()) {
-            sent = "the token in prometheus.auth.bearer-token-file ("
-                    + PrometheusAuth.shown(auth.bearerTokenFile().get()) + ")";
-        } else if (!auth.basicUsername().isEmpty()) {
-            sent = "basic auth as user " + auth.basicUsername() + " with the password in prometheus.auth."
-                    + "basic-password-file (" + PrometheusAuth.shown(
-                            auth.basicPasswordFile().orElseThrow()) + ")";
-        } else if (header) {
-            sent = "the Authorization header in prometheus.headers";
-        } else {
-            return "; no credentials were sent: a Prometheus behind an auth proxy needs prometheus.auth"
-                    + " (bearer-token-file, or basic-username and basic-password-file)";
-        }
-        return "; sent " + sent + ": check that Prometheus, or the proxy in front of it, accepts "
-                + (reason.contains("HTTP 403") ? "it for the query API" : "it");
     }
 
     /**

@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.metrics;
 import io.github.milvusautoscaler.core.CircuitBreakerSettings;
 import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.RetrySettings;
+import io.github.milvusautoscaler.core.PrometheusAuth;
 import io.github.milvusautoscaler.core.PrometheusEndpoint;
 import static java.util.Objects.requireNonNull;
 
@@ -246,10 +247,13 @@ final class QueryClient implements AutoCloseable {
         long deadline = start + budget.toNanos();
         AtomicInteger attempts = new AtomicInteger();
         QueryResult result;
+        // The endpoint failed (unreachable, 5xx, refusing the credentials, breaker open), as opposed to the query.
+        boolean endpointFailed = false;
         try {
             result = breaker.executeCheckedSupplier(() -> retry.executeCheckedSupplier(
                     () -> attempt(promql, rangeStart, at, step, deadline, budget, attempts)));
         } catch (CallNotPermittedException e) {
+            endpointFailed = true;
             // Half-open, the one trial query is in flight and the others are turned away; resilience4j then rates
             // the window -1 (too few calls), which read "-1% of the last 20 queries failed" (recheck 21, N-F3).
             float rate = breaker.getMetrics().getFailureRate();
@@ -262,13 +266,15 @@ final class QueryClient implements AutoCloseable {
         } catch (Unavailable e) {
             result = new QueryResult.Failed(e.kind, attempts.get() > 1 ? e.reason + " (" + attempts.get()
                     + " attempts)" : e.reason);
+            endpointFailed = true;
         } catch (Throwable e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
             result = new QueryResult.Failed(FailureKind.TRANSPORT, "query interrupted: " + describe(e));
         }
-        record(promql, result, attempts.get(), System.nanoTime() - start, rangeStart != null, callerSays);
+        record(promql, result, attempts.get(), System.nanoTime() - start, rangeStart != null, callerSays,
+                endpointFailed);
         return result;
     }
 
@@ -505,6 +511,31 @@ final class QueryClient implements AutoCloseable {
         return receivedAt - date.toEpochMilli();
     }
 
+    /**
+     * For a 401, 403 or 407, which no target or query causes, what was sent, so the line points at the credentials:
+     * "; sent the token in prometheus.auth.bearer-token-file (/var/run/prom/token): check that Prometheus, or the
+     * proxy in front of it, accepts it". Paths only, never a secret.
+     */
+    static String credentialsHint(int code, PrometheusEndpoint endpoint) {
+        PrometheusAuth auth = endpoint.auth();
+        boolean header = endpoint.headers().keySet().stream().anyMatch(k -> k.equalsIgnoreCase("Authorization"));
+        String sent;
+        if (auth.bearerTokenFile().isPresent()) {
+            sent = "the token in prometheus.auth.bearer-token-file (" + PrometheusAuth.shown(auth.bearerTokenFile().get())
+                    + ")";
+        } else if (!auth.basicUsername().isEmpty()) {
+            sent = "basic auth as user " + auth.basicUsername() + " with the password in prometheus.auth."
+                    + "basic-password-file (" + PrometheusAuth.shown(auth.basicPasswordFile().orElseThrow()) + ")";
+        } else if (header) {
+            sent = "the Authorization header in prometheus.headers";
+        } else {
+            return "; no credentials were sent: a Prometheus behind an auth proxy needs prometheus.auth"
+                    + " (bearer-token-file, or basic-username and basic-password-file)";
+        }
+        return "; sent " + sent + ": check that Prometheus, or the proxy in front of it, accepts "
+                + (code == 403 ? "it for the query API" : "it");
+    }
+
     /** "prometheus timeout after 5s", and for a range query which setting gives it more. */
     private String timedOut(boolean range, Duration budget) {
         return "prometheus timeout after " + Durations.human(budget) + (range ? " (a range query gets the longer of"
@@ -533,6 +564,14 @@ final class QueryClient implements AutoCloseable {
         String detail = errorDetail(response);
         if (code >= 500) {
             throw new Unavailable(FailureKind.HTTP_5XX, "prometheus HTTP " + code + detail, true);
+        }
+        if (code == 401 || code == 403 || code == 407) {
+            // No query causes these: the endpoint refuses this client, so every query fails as when it is down (the
+            // breaker counts it, the status says since when, one WARN per episode). Read as a wrong query, it was
+            // logged once per query text for the process's life and the status said nothing (secrets recheck 28,
+            // F2). Not retried: the same credentials get the same answer.
+            throw new Unavailable(FailureKind.HTTP_4XX, "prometheus HTTP " + code + detail
+                    + credentialsHint(code, endpoint), false);
         }
         if (code >= 400) {
             return new QueryResult.Failed(FailureKind.HTTP_4XX, "prometheus HTTP " + code + detail);
@@ -579,7 +618,7 @@ final class QueryClient implements AutoCloseable {
      * background history read alternated "are failing" and "succeed again" four times in 5 s, last recheck).
      */
     private void record(String promql, QueryResult result, int attempts, long nanos, boolean range,
-                        boolean callerSays) {
+                        boolean callerSays, boolean endpointFailed) {
         boolean ok = result instanceof QueryResult.Samples;
         if (attempts > 0) {
             (ok ? successTimer : errorTimer).record(nanos, TimeUnit.NANOSECONDS);
@@ -595,30 +634,29 @@ final class QueryClient implements AutoCloseable {
         if (callerSays) {
             return;
         }
-        switch (failed.kind()) {
-            case HTTP_4XX, QUERY_ERROR, BAD_RESPONSE, TOO_MANY_SERIES, RESULT_TYPE -> {
-                // The query itself is wrong: say so once per query text, not every tick.
-                if (warnedQueries.size() < 1000 && warnedQueries.add(promql)) {
-                    LOG.warn("Prometheus query failed ({}): {} -- query: {}", failed.kind().tag(), failed.reason(),
-                            Reasons.oneLine(promql, 2000));
-                }
+        boolean queryIsWrong = !endpointFailed && switch (failed.kind()) {
+            case HTTP_4XX, QUERY_ERROR, BAD_RESPONSE, TOO_MANY_SERIES, RESULT_TYPE -> true;
+            default -> false;
+        };
+        if (queryIsWrong) {
+            // The query itself is wrong: say so once per query text, not every tick.
+            if (warnedQueries.size() < 1000 && warnedQueries.add(promql)) {
+                LOG.warn("Prometheus query failed ({}): {} -- query: {}", failed.kind().tag(), failed.reason(),
+                        Reasons.oneLine(promql, 2000));
             }
-            default -> {
-                if (failing.compareAndSet(null, new QueriesFailing(clock.instant(), failed.reason()))) {
-                    LOG.warn("Prometheus queries to {} are failing: {} (repeats are logged at debug until one succeeds)",
-                            queryUrl.host(), failed.reason());
-                } else {
-                    LOG.debug("Prometheus query failed: {}", failed.reason());
-                }
-            }
+        } else if (failing.compareAndSet(null, new QueriesFailing(clock.instant(), failed.reason()))) {
+            LOG.warn("Prometheus queries to {} are failing: {} (repeats are logged at debug until one succeeds)",
+                    queryUrl.host(), failed.reason());
+        } else {
+            LOG.debug("Prometheus query failed: {}", failed.reason());
         }
     }
 
     /**
      * Since when queries to this endpoint have failed because it is unavailable (timeouts, refused connections,
-     * 5xx, an open breaker), with the first failure's reason; empty while they succeed. The status shows it: with
-     * the breaker open every signal's problem said "circuit breaker open" and the cause was in one WARN only
-     * (fault recheck 17, F5). A wrong query is not the endpoint's failure and does not count.
+     * 5xx, refused credentials, an open breaker), with the first failure's reason; empty while they succeed. The
+     * status shows it: with the breaker open every signal's problem said "circuit breaker open" and the cause was in
+     * one WARN only (fault recheck 17, F5). A wrong query is not the endpoint's failure and does not count.
      */
     Optional<QueriesFailing> failing() {
         return Optional.ofNullable(failing.get());
@@ -635,7 +673,10 @@ final class QueryClient implements AutoCloseable {
         http.connectionPool().evictAll();
     }
 
-    /** The endpoint could not answer (transport, timeout, 5xx): retried, and counted by the breaker. */
+    /**
+     * The endpoint could not answer (transport, timeout, 5xx) or refused this client (401, 403, 407): counted by the
+     * breaker, and retried unless the same request would get the same answer.
+     */
     static final class Unavailable extends Exception {
         private static final long serialVersionUID = 1L;
         final FailureKind kind;

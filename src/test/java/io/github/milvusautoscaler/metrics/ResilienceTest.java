@@ -238,6 +238,51 @@ class ResilienceTest {
         }
     }
 
+    /**
+     * Refused credentials (401) are the endpoint's failure, not a query's: every query gets them, so the status says
+     * since when and what was sent, each episode is said once (a success ends it), and the same credentials are not
+     * retried. A 400, a query Prometheus cannot parse, leaves the endpoint healthy. Read as a wrong query, a 401 was
+     * said once per query text for the process's life and the status showed nothing (secrets recheck 28, F2).
+     */
+    @Test
+    void refusedCredentialsAreTheEndpointFailingEachEpisodeSaidOnce() {
+        java.util.concurrent.atomic.AtomicInteger code = new java.util.concurrent.atomic.AtomicInteger(401);
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return code.get() == 200 ? FailureShapesTest.json(vector(pod("p-0", "0.42", AT)))
+                        : FailureShapesTest.status(code.get(), "{\"status\":\"error\",\"error\":\"refused\"}");
+            }
+        });
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs =
+                     io.github.milvusautoscaler.testsupport.CapturedLogs.of(QueryClient.class);
+             PrometheusMetricsSource source = source(3, 100, Duration.ofSeconds(30))) {
+            source.observe(TARGET, AT);
+            assertEquals(1, server.getRequestCount(), "the same credentials get the same answer: not retried");
+            QueriesFailing failing = source.failing().orElseThrow();
+            assertTrue(failing.cause().startsWith("prometheus HTTP 401") && failing.cause().endsWith("no credentials"
+                    + " were sent: a Prometheus behind an auth proxy needs prometheus.auth (bearer-token-file, or"
+                    + " basic-username and basic-password-file)"), failing.cause());
+
+            code.set(200);
+            source.observe(TARGET, AT.plusSeconds(15));
+            assertTrue(source.failing().isEmpty());
+            code.set(401);
+            source.observe(TARGET, AT.plusSeconds(30));
+            assertTrue(source.failing().isPresent(), "a second episode");
+            assertEquals(2, logs.warnings().stream().filter(m -> m.contains("are failing")).count(),
+                    logs.warnings().toString());
+
+            code.set(200);
+            source.observe(TARGET, AT.plusSeconds(45));
+            code.set(400);
+            source.observe(TARGET, AT.plusSeconds(60));
+            assertTrue(source.failing().isEmpty(), "a query Prometheus refuses is the query's failure");
+            assertEquals(1, logs.warnings().stream().filter(m -> m.startsWith("Prometheus query failed (http_4xx)"))
+                    .count(), logs.warnings().toString());
+        }
+    }
+
     private PrometheusMetricsSource source(int attempts, int window, Duration openFor) {
         PrometheusEndpoint endpoint = new PrometheusEndpoint(server.url("/").toString(), Duration.ofSeconds(3),
                 Duration.ofMinutes(2), 1000, Duration.ZERO, new RetrySettings(attempts, Duration.ofMillis(10)),
