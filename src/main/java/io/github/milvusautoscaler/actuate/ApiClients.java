@@ -205,6 +205,8 @@ public final class ApiClients {
 
     private static ApiClient configure(ApiClient client, KubernetesSettings options) {
         OkHttpClient http = client.getHttpClient().newBuilder()
+                // Remembers what is sent, so an answer that echoes it is masked (SentCredentials).
+                .addNetworkInterceptor(new SentCredentials())
                 .pingInterval(PING_INTERVAL)
                 .connectTimeout(options.requestTimeout())
                 .readTimeout(options.requestTimeout())

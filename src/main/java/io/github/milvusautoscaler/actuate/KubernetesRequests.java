@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>Built on the official client's {@link ApiClient#buildCall} so authentication, TLS and the
  * base path are the client's own; bodies and responses are the client's Gson JSON trees, which
  * keeps unknown CR fields intact and lets a merge patch be exactly the fields it changes.
- * Messages never contain headers, so never a token.
+ * Messages never contain headers, and the server's text comes with the credentials sent masked
+ * ({@link SentCredentials}), so never a token.
  */
 final class KubernetesRequests {
 
@@ -58,6 +59,7 @@ final class KubernetesRequests {
     }
 
     private final ApiClient client;
+    private final SentCredentials sent;
     private final int attempts;
     private final Duration backoff;
     private final Sleeper sleeper;
@@ -68,6 +70,7 @@ final class KubernetesRequests {
 
     KubernetesRequests(ApiClient client, int attempts, Duration backoff, Sleeper sleeper) {
         this.client = requireNonNull(client, "client");
+        this.sent = SentCredentials.of(client);
         this.backoff = requireNonNull(backoff, "backoff");
         this.sleeper = requireNonNull(sleeper, "sleeper");
         if (attempts < 1) {
@@ -126,11 +129,11 @@ final class KubernetesRequests {
             }
             int code = failure.getCode();
             if (!isTransient(code)) {
-                throw classify(failure, verb, resource, namespace, name, what);
+                throw classify(failure, verb, resource, namespace, name, what, sent);
             }
             if (attempt >= attempts) {
                 throw new ActuationException(Kind.UNAVAILABLE, what + " failed after " + attempts + " attempt"
-                        + (attempts == 1 ? "" : "s") + ": " + describe(failure), failure);
+                        + (attempts == 1 ? "" : "s") + ": " + describe(failure), masked(failure, sent));
             }
             // Throttled: wait as long as the API server asks (within MAX_RETRY_AFTER), not the back-off of 200ms,
             // which would spend every attempt inside the one second it asked for.
@@ -168,25 +171,27 @@ final class KubernetesRequests {
     }
 
     private static ActuationException classify(ApiException e, String verb, ApiResource resource, String namespace,
-                                               String name, String what) {
+                                               String name, String what, SentCredentials sent) {
         int code = e.getCode();
-        String server = serverMessage(e);
+        String server = serverMessage(e, sent);
+        ApiException cause = masked(e, sent);
         return switch (code) {
             case 401 -> new ActuationException(Kind.FORBIDDEN, what + ": unauthorized (401), the API server rejected"
                     + " the credentials (an expired or revoked token: the service account's in a pod, the kubeconfig's user"
-                    + " outside); API server: " + server, e);
-            case 403 -> new ActuationException(Kind.FORBIDDEN, forbiddenMessage(verb, resource, namespace, name, server), e);
+                    + " outside); API server: " + server, cause);
+            case 403 -> new ActuationException(Kind.FORBIDDEN, forbiddenMessage(verb, resource, namespace, name, server),
+                    cause);
             case 404 -> isStatus(e)
                     ? new ActuationException(Kind.NOT_FOUND, resource.kind() + " " + namespace
                             + (name == null ? "" : "/" + name) + " not found (" + verb + " " + resource.qualifiedName()
-                            + " answered 404)" + notFoundHint(resource, name) + "; API server: " + server, e)
+                            + " answered 404)" + notFoundHint(resource, name) + "; API server: " + server, cause)
                     : new ActuationException(Kind.NOT_FOUND, "the API server does not serve "
                             + resource.qualifiedName() + " " + resource.version() + " (" + verb + " answered 404 with no"
-                            + " Status: " + server + ")" + unservedHint(resource), e);
+                            + " Status: " + server + ")" + unservedHint(resource), cause);
             case 409 -> new ActuationException(Kind.CONFLICT, what + ": conflict (409), the object changed since it was"
-                    + " read; re-read and decide again; API server: " + server, e);
+                    + " read; re-read and decide again; API server: " + server, cause);
             default -> new ActuationException(Kind.REFUSED, what + ": the API server refused the request (HTTP " + code
-                    + "); API server: " + server, e);
+                    + "); API server: " + server, cause);
         };
     }
 
@@ -279,11 +284,14 @@ final class KubernetesRequests {
         // of the request: said so, where "HTTP 429: Too many requests" read as one more outage (upgrade recheck 22).
         return "HTTP " + e.getCode() + (e.getCode() == 429 ? " (throttled by the API server's priority and fairness;"
                 + " each try waited its Retry-After, up to " + MAX_RETRY_AFTER.toSeconds() + "s)" : "") + ": "
-                + serverMessage(e);
+                + serverMessage(e, sent);
     }
 
-    /** The {@code message} of the Status object the API server sends, or the start of the raw body. */
-    static String serverMessage(ApiException e) {
+    /**
+     * The {@code message} of the Status object the API server sends, or the start of the raw body, with the
+     * credentials {@code sent} masked: a proxy in front of the API server may echo them ({@link SentCredentials}).
+     */
+    static String serverMessage(ApiException e, SentCredentials sent) {
         String body = e.getResponseBody();
         if (body == null || body.isBlank()) {
             return "(no body)";
@@ -291,12 +299,25 @@ final class KubernetesRequests {
         try {
             JsonElement parsed = JsonParser.parseString(body);
             if (parsed.isJsonObject() && parsed.getAsJsonObject().has("message")) {
-                return truncate(parsed.getAsJsonObject().get("message").getAsString());
+                return truncate(sent.mask(parsed.getAsJsonObject().get("message").getAsString()));
             }
         } catch (JsonParseException | IllegalStateException | UnsupportedOperationException ignored) {
             // not a Status object: fall through to the raw text
         }
-        return truncate(body.strip());
+        return truncate(sent.mask(body.strip()));
+    }
+
+    /**
+     * {@code e} as the cause an {@link ActuationException} keeps, its body masked and its response headers left out:
+     * the client's ApiException prints both in its message, which a logged stack trace would carry.
+     */
+    static ApiException masked(ApiException e, SentCredentials sent) {
+        if (e.getCode() == 0) {
+            return e; // a transport failure: no answer, nothing echoed
+        }
+        ApiException copy = new ApiException(e.getCode(), java.util.Map.of(), sent.mask(e.getResponseBody()));
+        copy.setStackTrace(e.getStackTrace());
+        return copy;
     }
 
     private static String truncate(String s) {
@@ -328,7 +349,7 @@ final class KubernetesRequests {
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             throw new ActuationException(Kind.UNAVAILABLE, what + ": interrupted while waiting to retry after "
-                    + describe(failure), failure);
+                    + describe(failure), masked(failure, sent));
         }
     }
 }

@@ -251,6 +251,24 @@ class ActuatorErrorsTest {
         assertNoToken(e);
     }
 
+    /**
+     * An auth proxy in front of the API server that echoes the request's Authorization header in its 401 or 403: the
+     * token reached the errors, and so the status, the logs and the scale command's output (secrets recheck 28, F1).
+     * It is masked wherever the answer's text goes, the exception's cause (whose message the client fills with the
+     * body) included, also when the token has been seen only once before.
+     */
+    @ParameterizedTest(name = "HTTP {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {401, 403})
+    void anAnswerThatEchoesTheTokenHasItMasked(int status) {
+        fake.failEchoingCredentials("GET", MILVUS, status, 1);
+        ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(OPERATOR_QN));
+        assertTrue(e.getMessage().contains("Unauthorized: got Authorization Bearer ***"), e.getMessage());
+        assertNoToken(e);
+        java.io.StringWriter trace = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(trace));
+        assertFalse(trace.toString().contains(TOKEN), trace.toString());
+    }
+
     private void readAndScale(Target target) {
         ReplicaStatus basis = actuator.read(target);
         actuator.apply(decision(target, basis.current(), basis.current() + 1, Reason.SIGNAL_HIGH), basis);

@@ -137,6 +137,10 @@ class AuthAndTlsTest {
         return Stream.of(
                 Arguments.of("401 echoing the bearer token", "bearer", 401, "{\"error\":\"invalid token " + TOKEN + "\"}", TOKEN),
                 Arguments.of("503 echoing the bearer token, retried", "bearer", 503, "upstream rejected Bearer " + TOKEN, TOKEN),
+                // A proxy that logs the header base64-encoded (secrets recheck 28, F3).
+                Arguments.of("401 echoing the bearer token encoded", "bearer", 401, "token " + Base64.getEncoder()
+                        .encodeToString(TOKEN.getBytes(StandardCharsets.UTF_8)) + " refused", Base64.getEncoder()
+                        .encodeToString(TOKEN.getBytes(StandardCharsets.UTF_8))),
                 Arguments.of("403 echoing the basic password", "basic", 403, "bad password " + PASSWORD, PASSWORD),
                 Arguments.of("403 echoing the encoded basic credentials", "basic", 403, "Authorization: Basic " + basic, basic),
                 Arguments.of("400 echoing a tenant header value", "header", 400,

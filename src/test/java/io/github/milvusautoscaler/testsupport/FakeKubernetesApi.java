@@ -161,7 +161,12 @@ public final class FakeKubernetesApi implements AutoCloseable {
     }
 
     private record Fault(String method, String pathPrefix, int status, Duration latency, int[] remaining,
-                         boolean applyFirst) {
+                         boolean applyFirst, boolean echo) {
+
+        Fault(String method, String pathPrefix, int status, Duration latency, int[] remaining, boolean applyFirst) {
+            this(method, pathPrefix, status, latency, remaining, applyFirst, false);
+        }
+
         boolean matches(Request request) {
             return (method == null || method.equalsIgnoreCase(request.method()))
                     && request.path().startsWith(pathPrefix) && remaining[0] != 0;
@@ -372,6 +377,16 @@ public final class FakeKubernetesApi implements AutoCloseable {
     }
 
     /**
+     * As {@link #fail}, with the request's {@code Authorization} header in the Status message, as an auth proxy or
+     * gateway in front of the API server may answer ("Unauthorized: got Authorization Bearer ..."): what comes back
+     * may hold the credentials sent.
+     */
+    public synchronized void failEchoingCredentials(String method, String pathPrefix, int status, int times) {
+        faults.add(new Fault(method, requireNonNull(pathPrefix, "pathPrefix"), status, Duration.ZERO,
+                new int[] {times}, false, true));
+    }
+
+    /**
      * Applies the next {@code times} matching requests as usual, then answers {@code status} instead of
      * the result: a write whose answer was lost after the server committed it (a 500 from an
      * overloaded API server, a proxy timing out). {@code times < 0}: until {@link #clearFaults()}.
@@ -442,6 +457,8 @@ public final class FakeKubernetesApi implements AutoCloseable {
                 // the request failed on its own; the injected answer stands in for it either way
             }
             response = status(fault.status(), "injected by the test after applying " + request);
+        } else if (fault != null && fault.status() > 0 && fault.echo()) {
+            response = status(fault.status(), "Unauthorized: got Authorization " + request.authorization());
         } else if (fault != null && fault.status() > 0) {
             response = status(fault.status(), "injected by the test for " + request);
         } else {
