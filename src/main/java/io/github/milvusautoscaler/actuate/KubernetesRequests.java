@@ -176,7 +176,7 @@ final class KubernetesRequests {
         String server = serverMessage(e, sent);
         ApiException cause = masked(e, sent);
         return switch (code) {
-            case 401 -> new ActuationException(Kind.FORBIDDEN, what + ": unauthorized (401), the API server rejected"
+            case 401 -> new ActuationException(Kind.UNAUTHORIZED, what + ": unauthorized (401), the API server rejected"
                     + " the credentials (an expired or revoked token: the service account's in a pod, the kubeconfig's user"
                     + " outside); API server: " + server, cause);
             case 403 -> new ActuationException(Kind.FORBIDDEN, forbiddenMessage(verb, resource, namespace, name, server),

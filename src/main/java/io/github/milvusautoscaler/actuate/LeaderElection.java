@@ -469,6 +469,15 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                 }
                 return record;
             } catch (ApiException e) {
+                if (e.getCode() == 401 && !forbiddenLogged) {
+                    // Said as the 403 is: without it a replica whose token was rejected stood as a follower with no
+                    // word of why (secrets recheck 28, F4).
+                    forbiddenLogged = true;
+                    LOG.error("leader election unauthorized (401): the API server rejected this replica's credentials"
+                            + " reading Lease {}/{} (an expired or revoked token: the service account's in a pod, the"
+                            + " kubeconfig's user outside); it stays a follower until they are accepted",
+                            options.namespace(), options.leaseName());
+                }
                 if (e.getCode() == 403 && !forbiddenLogged) {
                     forbiddenLogged = true;
                     LOG.error("leader election forbidden (403): the service account may not get leases.coordination.k8s.io"

@@ -246,7 +246,8 @@ class ActuatorErrorsTest {
     void unauthorizedSaysTheCredentialsWereRejected() {
         fake.fail("GET", MILVUS, 401, 1);
         ActuationException e = assertThrows(ActuationException.class, () -> actuator.read(OPERATOR_QN));
-        assertEquals(Kind.FORBIDDEN, e.kind());
+        // Its own kind: labelled FORBIDDEN, a rejected token read as an RBAC rule to add (secrets recheck 28, F4).
+        assertEquals(Kind.UNAUTHORIZED, e.kind());
         assertTrue(e.getMessage().contains("rejected the credentials"), e.getMessage());
         assertNoToken(e);
     }

@@ -336,6 +336,29 @@ class LeaderElectionTest {
         assertTrue(fake.requests("PUT", Kind.LEASES.path(OWN_NAMESPACE, LEASE)).size() >= writesBefore);
     }
 
+    /**
+     * A rejected token (401) on the Lease read is said once, as a 403 is: the replica stood as a follower with no word
+     * of why (secrets recheck 28, F4).
+     */
+    @Test
+    void anUnauthorizedLeaseReadIsSaidOnce() {
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                .of(LeaderElection.class)) {
+            fake.fail("GET", Kind.LEASES.path(OWN_NAMESPACE, null), 401, -1);
+            Candidate a = candidate("autoscaler-a");
+            a.election().start();
+            await(Duration.ofSeconds(10), () -> fake.requests("GET", Kind.LEASES.path(OWN_NAMESPACE, LEASE)).size() >= 3,
+                    "a tries three times");
+            assertFalse(a.election().isLeader());
+            List<String> errors = logs.events().stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            assertEquals(List.of("leader election unauthorized (401): the API server rejected this replica's credentials"
+                    + " reading Lease milvus-autoscaler/milvus-autoscaler (an expired or revoked token: the service"
+                    + " account's in a pod, the kubeconfig's user outside); it stays a follower until they are accepted"),
+                    errors);
+        }
+    }
+
     @Test
     void forbiddenLeaseAccessNeverLeadsAndRecoversWhenGranted() {
         fake.fail(null, Kind.LEASES.path(OWN_NAMESPACE, null), 403, -1);
