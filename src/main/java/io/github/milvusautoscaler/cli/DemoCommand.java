@@ -111,6 +111,15 @@ public final class DemoCommand implements Callable<Integer> {
                     + (java.nio.file.Files.exists(alertsTokenFile) ? " (permission)" : " (no such file)"));
             return Main.EXIT_USAGE;
         }
+        // An empty file is no token either: every alert would get a 500 (secrets recheck 28, F5). The daemon's check
+        // says it ("alerts.bearer-token-file ... is empty"); the demo's flag is named for what the person typed.
+        Optional<String> noToken = alertsTokenFile == null ? Optional.empty()
+                : new TokenFile(alertsTokenFile).unreadable();
+        if (noToken.isPresent()) {
+            err.println("demo: --alerts-token-file " + alertsTokenFile + ": " + noToken.get()
+                    .replaceFirst("^alerts.bearer-token-file \\S+ ", ""));
+            return Main.EXIT_USAGE;
+        }
         LoadTrace whole;
         try {
             whole = TraceRegistry.resolve(trace, 1);

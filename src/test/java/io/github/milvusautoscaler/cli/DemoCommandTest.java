@@ -176,6 +176,19 @@ class DemoCommandTest {
         assertFalse(Files.exists(dir.resolve("out")), "refused before --out is made");
     }
 
+    /** An empty token file is refused as an unreadable one is: every alert would get a 500 (secrets recheck 28, F5). */
+    @Test
+    void anEmptyAlertsTokenFileIsRefused() throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty-token"), "\n");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = new CommandLine(new DemoCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute("--alerts-token-file", empty.toString(), "--port", "0", "--out", dir.resolve("out").toString());
+        assertEquals(2, exit, err.toString());
+        assertEquals("demo: --alerts-token-file " + empty + ": is empty", err.toString().strip());
+        assertFalse(Files.exists(dir.resolve("out")), "refused before --out is made");
+    }
+
     /** A port in use ends the demo with exit 1 before it plays, and leaves no empty --out behind (recheck 16, 10). */
     @Test
     void aPortInUseEndsTheDemoAndLeavesNoEmptyOut() throws Exception {
