@@ -271,10 +271,12 @@ public final class AlertBook {
                 heldCount++;
                 heldBytes += bytes;
                 if (handledOnObject.getOrDefault(t, Set.of()).contains(key)) {
-                    // Held, as it still blocks scale-in, but acted on before this daemon led: after a fail-over the
-                    // repeat was answered "accepted ... scale-out" and counted so, though nothing scaled.
+                    // Held, as it still blocks scale-in, but already scaled out for (by the daemon before a
+                    // fail-over, or by this one for an alert carried from the object): the repeat was answered
+                    // "accepted ... scale-out" and counted so, though nothing scaled. Who made the scale-out the
+                    // object does not say, so neither does the answer (recheck 27, R2).
                     out.add(new Outcome(a.name(), Result.DUPLICATE, t.id(), "already acted on (the scaled object's"
-                            + " handled-alerts: scaled out for before this daemon led)"));
+                            + " handled-alerts: a scale-out was made for it)"));
                     continue;
                 }
                 touched.add(t);

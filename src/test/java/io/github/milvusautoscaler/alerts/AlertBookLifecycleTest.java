@@ -159,7 +159,8 @@ class AlertBookLifecycleTest {
         java.util.Set<Target> touched = new HashSet<>();
         List<AlertBook.Outcome> repeat = leader.receive(firing(STARTS, "5eed"), T0.plus(Duration.ofMinutes(4)), touched);
         assertEquals(List.of("DUPLICATE"), repeat.stream().map(o -> o.result().name()).toList());
-        assertTrue(repeat.get(0).reason().contains("scaled out for before this daemon led"), repeat.toString());
+        assertTrue(repeat.get(0).reason().equals("already acted on (the scaled object's handled-alerts: a scale-out was"
+                + " made for it)"), repeat.toString());
         assertEquals(java.util.Set.of(), touched, "no tick is started for it");
         assertEquals(1, leader.firing(QN, T0.plus(Duration.ofMinutes(4))).size(), "held: it still blocks scale-in");
         // Another alert, not on the object, is new.

@@ -108,8 +108,9 @@ class LostHistoryTest {
                     + " at its next scrape; a removed one leaves at kube-state-metrics' next): lost-milvus-proxy-6b9d8c7f5b"
                     + "-c3c3c; proxy running for over 3m that this Prometheus has scraped fewer than two times in 2m (a"
                     + " Prometheus that restarted with its data lost, as on the emptyDir a kube-prometheus-stack install"
-                    + " keeps by default, or one that misses scrapes or scrapes every 60s or slower), so no search rate"
-                    + " yet: lost-milvus-proxy-6b9d8c7f5b-a1a1a, lost-milvus-proxy-6b9d8c7f5b-b2b2b", first.problem());
+                    + " keeps by default; one that misses scrapes or scrapes every 60s or slower; or a container restart"
+                    + " kube-state-metrics has not reported yet), so no search rate yet: lost-milvus-proxy-6b9d8c7f5b-a1a1a,"
+                    + " lost-milvus-proxy-6b9d8c7f5b-b2b2b", first.problem());
         }
         // By every proxy's third scrape each has a rate (a source of its own: one would reuse the answer above for
         // share-window).
