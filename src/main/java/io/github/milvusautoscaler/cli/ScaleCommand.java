@@ -275,6 +275,13 @@ public final class ScaleCommand implements Callable<Integer> {
                 source.renderedQueries(target).forEach((name, q) -> out.println("  " + name + ": "
                         + q.replaceAll("\\s+", " ")));
                 out.println("  now: " + now.describe());
+                LastStepDown last = LastStepDown.of(now.status.lastScale(), plan.verify(), clock.instant());
+                if (plan.down() && last.verifyLeft().compareTo(plan.settleReadAfter()) > 0) {
+                    // The real run waits this before its first removal; the plan's settle-read-after alone misled
+                    // (recheck 27, R3).
+                    out.println("  before step 1: settle and health hold " + last.what() + ", "
+                            + human(last.verifyLeft()) + " from now");
+                }
                 if (leftByScale && !takeOver) {
                     // The live check a real run meets first: its refusal, not "paused" among the replicas (scale
                     // recheck 19, F5).
@@ -394,6 +401,34 @@ public final class ScaleCommand implements Callable<Integer> {
 
         private static String number(int n) {
             return n < NUMBERS.length ? NUMBERS[n] : Integer.toString(n);
+        }
+    }
+
+    /**
+     * How much of a recent step-down's verify window is left before a run's first removal, and how that wait is named
+     * in its progress line; {@link #NONE}: none.
+     */
+    record LastStepDown(Duration verifyLeft, String what) {
+
+        static final LastStepDown NONE = new LastStepDown(Duration.ZERO, "");
+
+        /**
+         * The rest of the {@code verify} window of the step-down {@code last} records, at {@code now}: 1m52s of 3m for
+         * one written 68 s ago, in whole seconds up (the wait is printed, and "1m51.6s" reads as noise); NONE for an
+         * older one or a scale-out.
+         */
+        static LastStepDown of(Optional<LastScale> last, Duration verify, Instant now) {
+            if (last.isEmpty() || last.get().direction() != Direction.DOWN) {
+                return NONE;
+            }
+            Duration left = Duration.between(now, last.get().time().plus(verify));
+            if (left.isNegative() || left.isZero()) {
+                return NONE;
+            }
+            left = Duration.ofSeconds(left.getSeconds() + (left.getNano() > 0 ? 1 : 0));
+            return new LastStepDown(left, "for the rest of the verify window (" + human(verify) + ") of the step-down"
+                    + " written " + human(Duration.ofSeconds(Duration.between(last.get().time(), now).toSeconds()))
+                    + " ago (" + last.get().reason() + ")");
         }
     }
 
@@ -1135,39 +1170,19 @@ public final class ScaleCommand implements Callable<Integer> {
             }
         }
 
-        /** How much of a recent step-down's verify window is left, and how that wait is named; none: ZERO. */
-        private record LastStepDown(Duration verifyLeft, String what) {
-        }
-
         /**
-         * The rest of the verify window of the step-down the object's {@code last-scale-*} annotations record, e.g. 1m52s
-         * of 3m for one written 68 s ago; ZERO for an older one or a scale-out. The whole window when the object cannot
-         * be read: no removal on a guess.
+         * The rest of the verify window of the step-down the object's {@code last-scale-*} annotations record
+         * ({@link LastStepDown#of}); the whole window when the object cannot be read: no removal on a guess.
          */
         private LastStepDown lastStepDown() {
-            Optional<LastScale> last;
             try {
                 ReplicaStatus status = orStop(() -> actuator.read(target));
-                if (status == null) {
-                    return new LastStepDown(Duration.ZERO, "");
-                }
-                last = status.lastScale();
+                return status == null ? LastStepDown.NONE : LastStepDown.of(status.lastScale(), verifyOf(),
+                        clock.instant());
             } catch (ActuationException e) {
                 return new LastStepDown(verifyOf(), "for the verify window (" + human(verifyOf()) + "): when the last"
                         + " step-down was could not be read (" + e.getMessage() + ")");
             }
-            if (last.isEmpty() || last.get().direction() != Direction.DOWN) {
-                return new LastStepDown(Duration.ZERO, "");
-            }
-            Duration left = Duration.between(clock.instant(), last.get().time().plus(verifyOf()));
-            if (left.isNegative() || left.isZero()) {
-                return new LastStepDown(Duration.ZERO, "");
-            }
-            // Whole seconds up: the wait is printed, and "1m51.6s" reads as noise.
-            left = Duration.ofSeconds(left.getSeconds() + (left.getNano() > 0 ? 1 : 0));
-            return new LastStepDown(left, "for the rest of the verify window (" + human(verifyOf()) + ") of the step-down"
-                    + " written " + human(Duration.ofSeconds(Duration.between(last.get().time(), clock.instant())
-                    .toSeconds())) + " ago (" + last.get().reason() + ")");
         }
 
         /**

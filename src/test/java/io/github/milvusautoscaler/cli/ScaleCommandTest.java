@@ -522,6 +522,22 @@ class ScaleCommandTest {
                 r.all());
     }
 
+    /** The rehearsal names that wait too, where its plan said only settle-read-after (recheck 27, R3). */
+    @Test
+    void aDryRunRightAfterAStepDownNamesTheRestOfItsVerifyWindow() {
+        at(3);
+        kube.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"metadata\": {\"annotations\": {"
+                + " \"milvus-autoscaler.io/last-scale-time\": \"" + Instant.now() + "\","
+                + " \"milvus-autoscaler.io/last-scale-direction\": \"down\","
+                + " \"milvus-autoscaler.io/last-scale-reason\": \"SIGNALS_LOW\"}}}");
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--dry-run", "--verify-window",
+                "1m");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().matches("(?s).*  before step 1: settle and health hold for the rest of the verify window"
+                + " \\(1m\\) of the step-down written [0-3]s ago \\(SIGNALS_LOW\\), (1m|5[7-9]s) from now\n.*"), r.out());
+        assertEquals(List.of(), writtenCounts());
+    }
+
     /**
      * A balance longer than the time budget stops the command after the one step it wrote, with exit 1, the
      * daemon's pause lifted (it holds its own step-downs while this one settles), and the command that waits longer
