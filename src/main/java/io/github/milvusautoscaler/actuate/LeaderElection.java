@@ -444,7 +444,12 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         private volatile java.util.function.Consumer<String> holderRead = holder -> { };
         private volatile boolean closed;
         private volatile boolean everHeld;
-        private volatile boolean forbiddenLogged;
+        /**
+         * The refusal of the Lease read last explained (401 or 403), 0 when none or after a read succeeded: a cause
+         * that changes within one refusal (403 to 401) is said too, where one flag for both kept the second silent
+         * (secrets recheck 29, N2).
+         */
+        private volatile int refusalSaid;
         /** Whether a refused create, and a refused update, has been explained: the two are different rules. */
         private volatile boolean createForbiddenLogged;
         private volatile boolean updateForbiddenLogged;
@@ -463,23 +468,25 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                     throw new ApiException("leader election is closed");
                 }
                 LeaderElectionRecord record = delegate.get();
-                forbiddenLogged = false;
+                refusalSaid = 0;
                 if (record != null) {
                     holderRead.accept(record.getHolderIdentity());
                 }
                 return record;
             } catch (ApiException e) {
-                if (e.getCode() == 401 && !forbiddenLogged) {
+                boolean news = (e.getCode() == 401 || e.getCode() == 403) && refusalSaid != e.getCode();
+                if (news) {
+                    refusalSaid = e.getCode();
+                }
+                if (e.getCode() == 401 && news) {
                     // Said as the 403 is: without it a replica whose token was rejected stood as a follower with no
                     // word of why (secrets recheck 28, F4).
-                    forbiddenLogged = true;
                     LOG.error("leader election unauthorized (401): the API server rejected this replica's credentials"
                             + " reading Lease {}/{} (an expired or revoked token: the service account's in a pod, the"
                             + " kubeconfig's user outside); it stays a follower until they are accepted",
                             options.namespace(), options.leaseName());
                 }
-                if (e.getCode() == 403 && !forbiddenLogged) {
-                    forbiddenLogged = true;
+                if (e.getCode() == 403 && news) {
                     LOG.error("leader election forbidden (403): the service account may not get leases.coordination.k8s.io"
                             + " \"{}\" in namespace \"{}\". The Role milvus-autoscaler-leader-election in that namespace"
                             + " (deploy/base/rbac.yaml) grants get and update on the Lease named milvus-autoscaler only"

@@ -2,11 +2,10 @@ package io.github.milvusautoscaler.actuate;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.SecretForms;
 import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.regex.Pattern;
 import okhttp3.Interceptor;
@@ -71,20 +70,19 @@ final class SentCredentials implements Interceptor {
         seen.add(credential);
     }
 
-    /** {@code text} with every credential sent, its base64 form, and anything shaped like one replaced by {@code ***}. */
+    /**
+     * {@code text} with every credential sent, in each encoded form ({@link SecretForms}), and anything shaped like one
+     * replaced by {@code ***}.
+     */
     String mask(String text) {
         if (text == null || text.isEmpty()) {
             return text;
         }
-        String out = text;
         List<String> values;
         synchronized (this) {
             values = List.copyOf(seen);
         }
-        for (String value : values) {
-            out = out.replace(value, MASK);
-            out = out.replace(Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)), MASK);
-        }
+        String out = SecretForms.mask(text, values, MASK);
         out = SCHEME.matcher(out).replaceAll("$1 " + MASK);
         out = JWT.matcher(out).replaceAll(MASK);
         return EKS.matcher(out).replaceAll(MASK);

@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.metrics;
 import io.github.milvusautoscaler.core.CircuitBreakerSettings;
 import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.RetrySettings;
+import io.github.milvusautoscaler.core.SecretForms;
 import io.github.milvusautoscaler.core.PrometheusAuth;
 import io.github.milvusautoscaler.core.PrometheusEndpoint;
 import static java.util.Objects.requireNonNull;
@@ -290,23 +291,20 @@ final class QueryClient implements AutoCloseable {
         return requestsSent.get();
     }
 
-    /** Replaces every secret this client knows (token, password, header values) in {@code text} and flattens it. */
+    /**
+     * Replaces every secret this client knows (token, password, header values), in each form an echo can take
+     * ({@link SecretForms}), in {@code text} and flattens it.
+     */
     String scrub(String text, int max) {
-        String out = text == null ? "" : text;
-        for (String secret : secrets()) {
-            if (secret != null && secret.length() >= 4) {
-                out = out.replace(secret, "***");
-            }
-        }
-        return Reasons.oneLine(out, max);
+        List<String> known = secrets().stream().filter(secret -> secret != null && secret.length() >= 4).toList();
+        return Reasons.oneLine(SecretForms.mask(text == null ? "" : text, known, "***"), max);
     }
 
     private List<String> secrets() {
         List<String> secrets = new ArrayList<>(endpoint.headers().values());
         if (token != null && token.lastValue() != null) {
+            // Its encoded forms too (SecretForms): a proxy may echo the header base64-encoded (secrets recheck 28, F3).
             secrets.add(token.lastValue());
-            // A proxy may echo the header base64-encoded, as it must the basic credentials (secrets recheck 28, F3).
-            secrets.add(java.util.Base64.getEncoder().encodeToString(token.lastValue().getBytes(StandardCharsets.UTF_8)));
         }
         if (password != null && password.lastValue() != null) {
             secrets.add(password.lastValue());

@@ -356,6 +356,17 @@ class LeaderElectionTest {
                     + " reading Lease milvus-autoscaler/milvus-autoscaler (an expired or revoked token: the service"
                     + " account's in a pod, the kubeconfig's user outside); it stays a follower until they are accepted"),
                     errors);
+
+            // The cause changes without a read succeeding in between: said too (secrets recheck 29, N2).
+            fake.clearFaults();
+            fake.fail("GET", Kind.LEASES.path(OWN_NAMESPACE, null), 403, -1);
+            int before = fake.requests("GET", Kind.LEASES.path(OWN_NAMESPACE, LEASE)).size();
+            await(Duration.ofSeconds(10), () -> fake.requests("GET", Kind.LEASES.path(OWN_NAMESPACE, LEASE)).size()
+                    >= before + 2, "a tries twice more");
+            List<String> after = logs.events().stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            assertEquals(2, after.size(), after.toString());
+            assertTrue(after.get(1).startsWith("leader election forbidden (403)"), after.toString());
         }
     }
 

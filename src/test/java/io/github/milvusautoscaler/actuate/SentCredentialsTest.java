@@ -17,6 +17,15 @@ class SentCredentialsTest {
         assertEquals("token=*** seen as ***", sent.mask("token=kube-token-123 seen as " + base64));
     }
 
+    /** URL-safe without padding, and the whole header encoded, leaked after the fix above (secrets recheck 29, N1). */
+    @Test
+    void otherEncodingsOfATokenSentAreMaskedToo() {
+        SentCredentials sent = new SentCredentials();
+        sent.remember("Bearer S3cr3t-Canary-KUBE1");
+        assertEquals("urlsafe *** header ***", sent.mask("urlsafe UzNjcjN0LUNhbmFyeS1LVUJFMQ header"
+                + " QmVhcmVyIFMzY3IzdC1DYW5hcnktS1VCRTE="));
+    }
+
     @Test
     void anythingShapedLikeACredentialIsMaskedUnseen() {
         SentCredentials sent = SentCredentials.SHAPES_ONLY;

@@ -141,6 +141,11 @@ class AuthAndTlsTest {
                 Arguments.of("401 echoing the bearer token encoded", "bearer", 401, "token " + Base64.getEncoder()
                         .encodeToString(TOKEN.getBytes(StandardCharsets.UTF_8)) + " refused", Base64.getEncoder()
                         .encodeToString(TOKEN.getBytes(StandardCharsets.UTF_8))),
+                // URL-safe without padding, which differs when the length is not a multiple of 3 (recheck 29, N1).
+                Arguments.of("401 echoing the bearer header url-safe", "bearer", 401, "header " + Base64.getUrlEncoder()
+                        .withoutPadding().encodeToString(("Bearer " + TOKEN).getBytes(StandardCharsets.UTF_8)),
+                        Base64.getUrlEncoder().withoutPadding().encodeToString(("Bearer " + TOKEN)
+                                .getBytes(StandardCharsets.UTF_8))),
                 Arguments.of("403 echoing the basic password", "basic", 403, "bad password " + PASSWORD, PASSWORD),
                 Arguments.of("403 echoing the encoded basic credentials", "basic", 403, "Authorization: Basic " + basic, basic),
                 Arguments.of("400 echoing a tenant header value", "header", 400,
