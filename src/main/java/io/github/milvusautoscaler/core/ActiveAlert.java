@@ -33,8 +33,8 @@ public record ActiveAlert(String key, String name, AlertAction action, Instant s
 
     /**
      * How a message names it: the name, and for a carried alert where it comes from, e.g. {@code
-     * MilvusQueryQueueBacklog (carried: <its Alertmanager group>, scaled out for before this daemon led; not re-sent to
-     * it yet)}.
+     * MilvusQueryQueueBacklog (carried: <its Alertmanager group>, scaled out for (the object's handled-alerts say so);
+     * not re-sent to it yet)}.
      */
     public String described() {
         return carried.isEmpty() ? name : name + " (" + carried + ")";

@@ -428,7 +428,7 @@ public final class Engine {
         List<ActiveAlert> out = new java.util.ArrayList<>(firing);
         if (scaledOutFor) {
             carry(out, known, onObject.handledAlerts(), ActiveAlert.AlertAction.BLOCK_SCALE_IN,
-                    "scaled out for before this daemon led", onObject.lastAlertScaleOut());
+                    "scaled out for (the object's handled-alerts say so)", onObject.lastAlertScaleOut());
         }
         if (blocked) {
             carry(out, known, onObject.pendingScaleOuts(), ActiveAlert.AlertAction.SCALE_OUT,

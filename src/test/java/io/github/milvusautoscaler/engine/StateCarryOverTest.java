@@ -212,6 +212,12 @@ class StateCarryOverTest {
         cpu = 0.10;
         holdsUnderTheAlert(b, 3);
         assertEquals(List.of(3), replicasWritten, "no step-down while the alert may still fire");
+        // The block says where it comes from, not who scaled: this daemon may have made the scale-out itself for an
+        // alert it carried (recheck 27, R2).
+        clock.advance(Duration.ofSeconds(15));
+        Decision held = tick(b);
+        assertTrue(held.message().text().contains(", scaled out for (the object's handled-alerts say so); not re-sent"
+                + " to it yet)"), held.message().text());
 
         // Seen resolved: the block lifts at once and the key leaves the object.
         resolved.set(true);
