@@ -183,9 +183,13 @@ final class StepDown implements Rule<StepDown.Steps> {
         Instant stretch = t.memory(Steps.class).averages().since();
         Instant since = stretch != null ? stretch : t.now();
         if (t.within(since, si.sustain())) {
+            // The gate a filled sustain would meet is named too: after a restart, a target in its cooldown read only
+            // "over 0s of 30s sustain", as if it would step down 30 s later (crash recheck 30, R2).
             return Proposal.hold(Stage.STEP_DOWN, Reason.SUSTAINING_LOW, t, () -> t.component() + " " + averages(t)
                     + " over " + human(Duration.between(since, t.now())) + " of " + human(si.sustain()) + " sustain"
-                    + Prescale.willHold(t).map(held -> "; " + held).orElse(""));
+                    + Prescale.willHold(t).map(held -> "; " + held).orElse("")
+                    + gate(t).map(held -> "; then held: " + held.message().text()
+                            .replaceFirst("; holding at " + t.current() + "$", "")).orElse(""));
         }
         Optional<Proposal> gate = gate(t);
         if (gate.isPresent()) {

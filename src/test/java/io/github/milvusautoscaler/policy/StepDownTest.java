@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.policy;
 
 import static io.github.milvusautoscaler.policy.Scene.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,6 +74,23 @@ class StepDownTest {
         stalled.plus(Duration.ofSeconds(15));
         assertEquals(Reason.ROLLOUT_STALLED, stalled.step().decision().reason());
         assertEquals(began, stalled.state.get(StepDown.Steps.class).averages().since());
+    }
+
+    /**
+     * A sustain that has only begun names the gate a filled one would meet: after a restart a target inside its
+     * cooldown read "over 0s of 10m sustain" alone, as if it would step down then (crash recheck 30, R2).
+     */
+    @Test
+    void aSustainNotYetFilledNamesTheGateThatHoldsAfterIt() {
+        Scene s = Scene.scene().allLow();
+        s.state = Scene.steppedDown(s.steadyFor(Duration.ofMinutes(1)), T0.minus(Duration.ofMinutes(1)), false);
+        var held = s.decide().decision();
+        assertEquals(Reason.SUSTAINING_LOW, held.reason(), held.message().text());
+        assertTrue(held.message().text().endsWith(" over 1m of 10m sustain; then held: queryNode stepped down 1m ago;"
+                + " scale-in cooldown 4m left of 5m; holding at 3"), held.message().text());
+        Scene free = Scene.scene().allLow();
+        free.state = free.steadyFor(Duration.ofMinutes(1));
+        assertFalse(free.decide().decision().message().text().contains("then held"));
     }
 
     @ParameterizedTest(name = "{0}")
