@@ -183,13 +183,16 @@ final class StepDown implements Rule<StepDown.Steps> {
         Instant stretch = t.memory(Steps.class).averages().since();
         Instant since = stretch != null ? stretch : t.now();
         if (t.within(since, si.sustain())) {
-            // The gate a filled sustain would meet is named too: after a restart, a target in its cooldown read only
-            // "over 0s of 30s sustain", as if it would step down 30 s later (crash recheck 30, R2).
-            return Proposal.hold(Stage.STEP_DOWN, Reason.SUSTAINING_LOW, t, () -> t.component() + " " + averages(t)
-                    + " over " + human(Duration.between(since, t.now())) + " of " + human(si.sustain()) + " sustain"
-                    + Prescale.willHold(t).map(held -> "; " + held).orElse("")
-                    + gate(t).map(held -> "; then held: " + held.message().text()
-                            .replaceFirst("; holding at " + t.current() + "$", "")).orElse(""));
+            java.util.function.Supplier<String> sustaining = () -> t.component() + " " + averages(t) + " over "
+                    + human(Duration.between(since, t.now())) + " of " + human(si.sustain()) + " sustain"
+                    + Prescale.willHold(t).map(held -> "; " + held).orElse("");
+            // The gate a filled sustain would meet is named too, its hold ending the message: after a restart, a
+            // target in its cooldown read only "over 0s of 30s sustain", as if it would step down 30 s later (crash
+            // recheck 30, R2).
+            Optional<Proposal> then = gate(t);
+            return then.isEmpty() ? Proposal.hold(Stage.STEP_DOWN, Reason.SUSTAINING_LOW, t, sustaining)
+                    : Optional.of(new Proposal(Stage.STEP_DOWN, Reason.SUSTAINING_LOW, t.current(),
+                            () -> sustaining.get() + "; then held: " + then.get().message().text()));
         }
         Optional<Proposal> gate = gate(t);
         if (gate.isPresent()) {
