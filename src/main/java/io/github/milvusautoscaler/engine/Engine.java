@@ -6,6 +6,7 @@ import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.ActiveAlert;
 import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.Direction;
 import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.LastScale;
@@ -25,6 +26,7 @@ import io.github.milvusautoscaler.core.WriteContext;
 import io.github.milvusautoscaler.core.WriteGuard;
 import io.github.milvusautoscaler.policy.Outcome;
 import io.github.milvusautoscaler.policy.Policy;
+import io.github.milvusautoscaler.policy.PolicySettings;
 import io.github.milvusautoscaler.policy.TargetState;
 import java.time.Clock;
 import java.time.Duration;
@@ -152,6 +154,7 @@ public final class Engine {
             } else {
                 sayIfChangedSinceLastTick(target, before, status, isLeader);
             }
+            sayLastScaleFoundOnLead(target, before, status, isLeader && !dry, started);
             sayIfRolloutStalled(t, before, status);
             alerts.handledOnObject(t, status.memory().handledAlerts());
             firing = alerts.firing(t, started);
@@ -280,6 +283,43 @@ public final class Engine {
                     + " decision holds as a rollout in progress until it ends" : "the stalled rollout is over (it ended"
                     + " or was rolled back); step-downs act again");
         }
+    }
+
+    /**
+     * Says, on this daemon's first tick as the writing leader of {@code target}, the last scale its object's annotations
+     * record while a window still counts from it, because a write whose writer stopped before its answer came back
+     * (a SIGKILL, a node lost) is in no decision log (recheck 26/30 R1): the new leader's cooldown, verify window and
+     * roll-back act on that write, and its log is then the one place a post-mortem finds it. Only a scale younger than
+     * the longest window that counts from it is said (with the defaults: 5m after a step-down, the cooldown and verify
+     * window; 15m after a scale-out, delay-after-scale-out; 30m after a roll-back, its back-off), so a restart of a
+     * quiet fleet adds no line per target.
+     */
+    private static void sayLastScaleFoundOnLead(EngineTarget target, TargetView before, ReplicaStatus now,
+                                                boolean writing, Instant at) {
+        if (!writing || (before != null && before.leader()) || now.paused() || now.lastScale().isEmpty()) {
+            return;
+        }
+        LastScale last = now.lastScale().get();
+        PolicySettings settings = target.policy().settings();
+        Duration counts = last.direction() == Direction.DOWN
+                ? max(settings.scaleIn().cooldown(), settings.scaleIn().verifyWindow())
+                : max(max(settings.scaleOut().cooldown(), settings.scaleIn().delayAfterScaleOut()),
+                        last.reason().equals(Reason.STEP_DOWN_ROLLBACK.name()) ? settings.scaleIn().backoff()
+                                : Duration.ZERO);
+        Duration ago = Duration.between(last.time(), at);
+        if (ago.compareTo(counts) > 0) {
+            return;
+        }
+        LOG.atInfo().addKeyValue("target", target.target().id()).log("{}: leading it from {} replicas; its object"
+                + " records the last scale, a {} ({}) written {} ago at {}{}: cooldowns and the verify window count"
+                + " from it (a writer that stopped before its write's answer came back logged no decision for it)",
+                target.target(), now.current(), last.direction() == Direction.UP ? "scale-out" : "scale-in",
+                last.reason(), Durations.human(ago.isNegative() ? Duration.ZERO : ago), last.time(),
+                last.writeId().isEmpty() ? "" : " (write id " + last.writeId() + ")");
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     private void sayIfChangedSinceLastTick(EngineTarget target, TargetView before, ReplicaStatus now,

@@ -121,6 +121,52 @@ class StateCarryOverTest {
     }
 
     /**
+     * A step-down whose writer died before its answer is in no decision log (recheck 26/30 R1): the daemon that takes
+     * the lead says, once, the last scale its object records while a window still counts from it, so its log is where
+     * a post-mortem finds it. A follower says nothing, nor does a leader taking up a step-down older than the windows
+     * that count from one (here the 5m verify window; the 30m back-off counts only from a roll-back).
+     */
+    @Test
+    void theNewLeaderSaysTheLastScaleItsObjectRecords() {
+        seed(4);
+        AtomicBoolean aLeads = new AtomicBoolean(true);
+        AtomicBoolean bLeads = new AtomicBoolean(false);
+        Engine a = engine(aLeads, AlertSource.NONE);
+        Engine b = engine(bLeads, AlertSource.NONE);
+        cpu = 0.10;
+        try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
+            assertEquals(Reason.SIGNALS_LOW, tick(a).reason());
+            assertEquals(List.of(3), replicasWritten);
+            clock.advance(Duration.ofSeconds(70));
+            tick(b);
+            assertTrue(said(logs).isEmpty(), "a follower writes nothing and says nothing: " + logs.messages());
+
+            aLeads.set(false);
+            bLeads.set(true);
+            clock.advance(Duration.ofSeconds(20));
+            cpu = 0.60;
+            tick(b);
+            List<String> lines = said(logs);
+            assertEquals(1, lines.size(), logs.messages().toString());
+            assertTrue(lines.get(0).contains("leading it from 3 replicas; its object records the last scale, a"
+                    + " scale-in (SIGNALS_LOW) written 1m30s ago at 2026-01-05T10:00:00Z (write id "), lines.get(0));
+            clock.advance(Duration.ofSeconds(15));
+            tick(b);
+            assertEquals(1, said(logs).size(), "said once, on the first tick as leader");
+
+            clock.set(T0.plus(Duration.ofMinutes(6)));
+            Engine c = engine(bLeads, AlertSource.NONE);
+            tick(c);
+            assertEquals(1, said(logs).size(), "6m after the step-down no window counts from it: "
+                    + logs.messages());
+        }
+    }
+
+    static List<String> said(CapturedLogs logs) {
+        return logs.messages().stream().filter(m -> m.contains("its object records the last scale")).toList();
+    }
+
+    /**
      * A scales out on an alert; the Lease passes to B, which never received the alert. Alertmanager
      * re-sends it to B: it was handled, so one scale-out in total.
      */
