@@ -48,6 +48,9 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
         }
     }
 
+    /** The extensions typesafe-config reads an include by, in the order it tries them for a name without one. */
+    private static final List<String> EXTENSIONS = List.of(".conf", ".json", ".properties");
+
     private final Path main;
     private final Path base;
     /** The files being parsed, innermost first; empty: the main file. An empty Optional: not a file. */
@@ -72,22 +75,14 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
     @Override
     public ConfigObject include(ConfigIncludeContext context, String what) {
         // As typesafe-config resolves it from a file: next to the including file (then on the classpath, which
-        // is not said: the include is meant as a file), trying .conf, .json and .properties for a bare name.
+        // is not said: the include is meant as a file).
         Optional<Path> including = including();
         Path file = null;
         if (including.isPresent()) {
             try {
                 Path given = Path.of(what);
-                file = (given.isAbsolute() ? given : including.get().resolveSibling(given)).normalize();
-                if (!Files.exists(file) && !what.contains(".")) {
-                    for (String extension : List.of(".conf", ".json", ".properties")) {
-                        Path withExtension = file.resolveSibling(file.getFileName() + extension);
-                        if (Files.exists(withExtension)) {
-                            file = withExtension;
-                            break;
-                        }
-                    }
-                }
+                file = read(including.get(), "\"" + what + "\"", what,
+                        (given.isAbsolute() ? given : including.get().resolveSibling(given)).normalize());
             } catch (InvalidPathException e) {
                 file = null;
             }
@@ -102,14 +97,47 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
         return parse(file, "\"" + what + "\"", what, () -> fallback.include(context, what));
     }
 
+    /**
+     * The file typesafe-config reads for an include that resolves to {@code file}: the file itself when its name ends
+     * in .conf, .json or .properties, else the first of {@code file.conf}, {@code .json} and {@code .properties} that
+     * exists (it reads each that exists; HOCON.md, "Include semantics: file formats and extensions"), else
+     * {@code file}, which then reads as missing. A file that exists under a name without those extensions
+     * ({@code include "safety.inc"}) is never read: typesafe-config looks for {@code safety.inc.conf} and, finding
+     * nothing, skipped the plain include and its {@code dry-run = true} without a word (recheck 31, F1), and said
+     * a required one was "not found on classpath: safety.inc.conf" (F2). Refused here, plain or required, naming
+     * the rule and the rename that fixes it.
+     */
+    private Path read(Path including, String written, String name, Path file) {
+        String fileName = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (EXTENSIONS.stream().anyMatch(fileName::endsWith)) {
+            return file;
+        }
+        for (String extension : EXTENSIONS) {
+            Path withExtension = file.resolveSibling(fileName + extension);
+            if (Files.exists(withExtension)) {
+                return withExtension;
+            }
+        }
+        if (Files.exists(file)) {
+            throw new Failed(originOf(including, name), "include " + written + ": " + fileName + " exists but is"
+                    + " never read: a name that does not end in .conf, .json or .properties is read as " + fileName
+                    + ".conf, .json or .properties (HOCON's include rule), and none of those is in " + file.getParent()
+                    + "; rename it to " + fileName + ".conf, or to end in .conf, and include that", null);
+        }
+        return file;
+    }
+
     private Optional<Path> including() {
         return parsing.isEmpty() ? Optional.of(main) : parsing.peek();
     }
 
     @Override
     public ConfigObject includeFile(ConfigIncludeContext context, File what) {
-        Path file = what.toPath().toAbsolutePath().normalize();
         Optional<Path> including = including();
+        Path file = what.toPath().toAbsolutePath().normalize();
+        if (including.isPresent()) {
+            file = read(including.get(), "file(\"" + what + "\")", what.toString(), file);
+        }
         if (including.isPresent() && !Files.exists(file) && context.parseOptions().getAllowMissing()) {
             // file(...) resolves against the working directory, so it misses whenever a command runs from another
             // folder; typesafe-config then skips it as it skips a plain include, dry-run = true and all (README

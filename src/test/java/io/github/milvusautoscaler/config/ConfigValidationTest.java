@@ -675,6 +675,42 @@ class ConfigValidationTest {
         assertTrue(ConfigLoader.load(file).dryRun());
     }
 
+    /**
+     * An include of a file whose name does not end in .conf, .json or .properties is refused, plain, required or
+     * file(...): typesafe-config reads {@code safety.inc.conf} (or .json, .properties) for {@code "safety.inc"}, so the
+     * plain include of an existing {@code safety.inc} was skipped with its {@code dry-run = true} and the daemon wrote
+     * replicas (recheck 31, F1), and the required one said "resource not found on classpath: safety.inc.conf" (F2).
+     * A bare name in a dotted folder still finds its .conf.
+     */
+    @Test
+    void anIncludedFileNeverReadForItsExtensionIsRefused(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("autoscaler.conf");
+        Files.writeString(dir.resolve("safety.inc"), "milvus-autoscaler.dry-run = true\n");
+        String never = "safety.inc exists but is never read: a name that does not end in .conf, .json or .properties"
+                + " is read as safety.inc.conf, .json or .properties (HOCON's include rule), and none of those is in "
+                + dir + "; rename it to safety.inc.conf, or to end in .conf, and include that";
+        for (String include : List.of("\"safety.inc\"", "required(\"safety.inc\")",
+                "file(\"" + dir.resolve("safety.inc") + "\")")) {
+            Files.writeString(file, "milvus-autoscaler { prometheus.url = \"http://127.0.0.1:1\" }\ninclude " + include
+                    + "\n");
+            InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file),
+                    include);
+            List<String> errors = e.errors().stream().map(ConfigError::toString).toList();
+            assertEquals(1, errors.size(), errors.toString());
+            assertTrue(errors.get(0).startsWith(file + ":2: cannot read: include "), errors.toString());
+            assertTrue(errors.get(0).endsWith(never), errors.toString());
+        }
+        // Renamed as said, it is read.
+        Files.move(dir.resolve("safety.inc"), dir.resolve("safety.inc.conf"));
+        Files.writeString(file, "milvus-autoscaler { prometheus.url = \"http://127.0.0.1:1\" }\ninclude \"safety.inc\"\n");
+        assertTrue(ConfigLoader.load(file).dryRun());
+        // A bare name whose folder has a dot in it is looked up with .conf, as typesafe-config does.
+        Files.createDirectories(dir.resolve("conf.d"));
+        Files.writeString(dir.resolve("conf.d/safety.conf"), "milvus-autoscaler.dry-run = true\n");
+        Files.writeString(file, "milvus-autoscaler { prometheus.url = \"http://127.0.0.1:1\" }\ninclude \"conf.d/safety\"\n");
+        assertTrue(ConfigLoader.load(file).dryRun());
+    }
+
     /** An error in an included file keeps the file's folder: {@code sub/parts.conf:3}, not {@code parts.conf:3}. */
     @Test
     void anErrorInAnIncludedFileNamesItRelativeToTheMainFile(@TempDir Path dir) throws Exception {
