@@ -154,6 +154,9 @@ public final class BacktestCommand implements Callable<Integer> {
         if (selected.isEmpty()) {
             return Main.EXIT_USAGE;
         }
+        if (ConfigAndCluster.nothingTo("backtest", "replay", selected.get(), stdout)) {
+            return Main.EXIT_OK;
+        }
         if (stepLength == null) {
             // The daemon's own tick: a replay at 15s of a daemon that ticks every 60s decides four times as often.
             Duration interval = selected.get().settings().loopInterval();

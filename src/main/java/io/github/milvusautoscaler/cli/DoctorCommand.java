@@ -85,6 +85,9 @@ public final class DoctorCommand implements Callable<Integer> {
         if (selected.isEmpty()) {
             return Main.EXIT_USAGE;
         }
+        if (ConfigAndCluster.nothingTo("doctor", "check", selected.get(), out)) {
+            return Main.EXIT_OK;
+        }
         AutoscalerSettings s = selected.get().settings();
         List<TargetSettings> targets = selected.get().targets();
         Map<InstallKind, LabelScheme> schemes = s.labelSchemes();

@@ -53,6 +53,9 @@ public final class SignalsCommand implements Callable<Integer> {
         if (selected.isEmpty()) {
             return Main.EXIT_USAGE;
         }
+        if (ConfigAndCluster.nothingTo("signals", "read", selected.get(), out)) {
+            return Main.EXIT_OK;
+        }
         AutoscalerSettings s = selected.get().settings();
         List<TargetSettings> targets = selected.get().targets();
         try (PrometheusMetricsSource source = selected.get().metrics(targets);

@@ -50,6 +50,38 @@ class CommandLineEdgesTest {
     }
 
     /**
+     * {@code clusters = []} is a valid config (README: the way to stop every target; {@code run} runs it), so every
+     * command that takes it runs: signals, doctor and backtest say there is nothing to do and exit 0, where they said
+     * "no target configured" and exited 2, a bad config, on what validate-config accepted (recheck 31, F3). Prometheus
+     * is unreachable here: none of them needs it to say so, and backtest writes nothing.
+     */
+    @Test
+    void aConfigWithNoClustersIsNothingToDoForEveryCommand() throws Exception {
+        Path config = dir.resolve("autoscaler.conf");
+        Files.writeString(config, "milvus-autoscaler {\n  prometheus.url = \"http://127.0.0.1:1\"\n  clusters = []\n}\n");
+        Path out = dir.resolve("report");
+        for (String[] command : List.of(new String[] {"validate-config", config.toString()},
+                new String[] {"signals", "--config", config.toString()},
+                new String[] {"doctor", "--config", config.toString()},
+                new String[] {"backtest", "--config", config.toString(), "--from", "-1h", "--out", out.toString()})) {
+            StringWriter said = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine cli = new CommandLine(new Main());
+            cli.setOut(new PrintWriter(said, true));
+            cli.setErr(new PrintWriter(err, true));
+            int code = cli.execute(command);
+            assertEquals(Main.EXIT_OK, code, command[0] + ": " + err);
+            if (!command[0].equals("validate-config")) {
+                assertEquals(command[0] + ": the config has no target (its clusters list is empty): nothing to "
+                        + Map.of("signals", "read", "doctor", "check", "backtest", "replay").get(command[0]),
+                        said.toString().strip());
+                assertEquals("", err.toString());
+            }
+        }
+        assertFalse(Files.exists(out), "backtest wrote nothing");
+    }
+
+    /**
      * An unknown command names the near ones (the first three letters shared) and lists them all; picocli's own
      * suggestion offered "resume" for "nosuchcmd" (SRE audit L20).
      */
