@@ -38,9 +38,14 @@ public final class DuplicateKeys {
             requireNonNull(path, "path");
         }
 
-        /** {@code milvus-autoscaler.dry-run is set at line 2 and again at line 9; line 2 has no effect}. */
+        /**
+         * {@code milvus-autoscaler.dry-run is set at line 2 and again at line 9, which wins: line 2 has no effect};
+         * on one line, {@code ... is set twice on line 2: the first has no effect} (recheck 31, F4: "at line 2 and
+         * again at line 2, which wins: line 2 has no effect").
+         */
         public String describe() {
-            return path + " is set at line " + first + " and again at line " + again + ", which wins: line " + first
+            return first == again ? path + " is set twice on line " + first + ": the last wins, the first has no effect"
+                    : path + " is set at line " + first + " and again at line " + again + ", which wins: line " + first
                     + " has no effect";
         }
     }

@@ -57,6 +57,11 @@ final class Errors {
                 Origins.line(value.origin()), rule));
     }
 
+    /** Where {@code field} was set, as errors name it: {@code autoscaler.conf:12} (an included file by its path). */
+    String at(Field<?> field) {
+        return Origins.file(field.raw().origin(), base) + ":" + Origins.line(field.raw().origin());
+    }
+
     /** A read field that breaks a rule. */
     void add(Field<?> field, String rule) {
         add(field.path(), field.raw(), rule);

@@ -36,6 +36,8 @@ final class Node {
     static final String MUST_BE_LIST = "must be a list [ ... ]";
     static final String MUST_BE_SET = "must be set";
     private static final Pattern DIGITS_ONLY = Pattern.compile("\\s*[-+]?[0-9.]+\\s*");
+    /** The longest duration typesafe-config can read; a longer one is capped to it. */
+    private static final Duration SATURATED = Duration.ofNanos(Long.MAX_VALUE);
 
     private final List<Layer> layers;
     private final Errors errors;
@@ -245,7 +247,13 @@ final class Node {
             if (v.valueType() != ConfigValueType.STRING || DIGITS_ONLY.matcher((String) v.unwrapped()).matches()) {
                 throw new IllegalArgumentException();
             }
-            return v.atKey("v").getDuration("v");
+            Duration d = v.atKey("v").getDuration("v");
+            if (d.equals(SATURATED) || d.equals(SATURATED.negated().minusNanos(1))) {
+                // typesafe-config counts nanoseconds in a long and caps what overflows: 100000000d read as 106751d
+                // and was echoed as "9223372036854ms", not what was written (recheck 31, F4).
+                throw new OtherRule("must be at most 106751d (292 years): a longer duration cannot be held");
+            }
+            return d;
         });
     }
 

@@ -302,6 +302,17 @@ final class TargetReader {
         return keys;
     }
 
+    /**
+     * {@code max-replicas (8)}, and where it was set when that is outside the block {@code limited} sits in: a
+     * {@code defaults} floor of 50 was refused twice at one line, "(10)" and "(8)", the second for a cluster's
+     * max-replicas the message did not name (recheck 31, F4).
+     */
+    private String maxReplicas(Field<Integer> max, Field<?> limited) {
+        String block = max.path().substring(0, Math.max(0, max.path().lastIndexOf('.') + 1));
+        return "max-replicas (" + max.value() + (limited.path().startsWith(block) ? "" : ", " + max.path() + " at "
+                + errors.at(max)) + ")";
+    }
+
     /** Reads and checks one layered component block; null when it has errors. {@code version} null: not a target. */
     private Built build(Node n, MilvusVersion version) {
         int mark = errors.mark();
@@ -453,7 +464,7 @@ final class TargetReader {
             Field<Integer> floor = w.integer("min-replicas");
             if (floor != null && max != null && floor.value() > max.value()) {
                 // The policy caps a floor at max-replicas: 50 with max 10 would run 10, not what was written.
-                errors.add(floor, "must be <= max-replicas (" + max.value() + ")");
+                errors.add(floor, "must be <= " + maxReplicas(max, floor));
                 continue;
             }
             Set<DayOfWeek> dayset = days == null ? null : days(days);
@@ -538,7 +549,7 @@ final class TargetReader {
         Field<Integer> replicas = n.integer("replicas");
         if (mode == FallbackSettings.Mode.SCALE_OUT && replicas != null && max != null
                 && replicas.value() > max.value()) {
-            errors.add(replicas, "must be <= max-replicas (" + max.value() + ") when mode = scale-out");
+            errors.add(replicas, "must be <= " + maxReplicas(max, replicas) + " when mode = scale-out");
             return null;
         }
         if (after == null || mode == null || replicas == null) {

@@ -257,6 +257,10 @@ class ConfigValidationTest {
                         P + "kubernetes.leader-election.namespace = \"Bad NS\" (autoscaler.conf:1): must be a namespace"
                                 + " name such as milvus-autoscaler (lower-case letters, digits and '-', at most 63), or"
                                 + " empty for the pod's own"),
+                Arguments.of("a duration too long to hold",
+                        "milvus-autoscaler.defaults.scale-in.sustain = 100000000d",
+                        P + "defaults.scale-in.sustain = \"100000000d\" (autoscaler.conf:1): must be at most 106751d (292"
+                                + " years): a longer duration cannot be held"),
                 Arguments.of("a scheduled floor above max-replicas",
                         "milvus-autoscaler.defaults.scheduled = [{ days = Mon-Fri, from = \"08:00\", to = \"18:00\","
                                 + " time-zone = UTC, min-replicas = 50 }]",
@@ -673,6 +677,21 @@ class ConfigValidationTest {
                 e.errors().stream().map(ConfigError::toString).toList());
         Files.writeString(absent, "milvus-autoscaler.dry-run = true\n");
         assertTrue(ConfigLoader.load(file).dryRun());
+    }
+
+    /**
+     * A {@code defaults} floor above a cluster's own max-replicas is refused once per max it breaks, the second naming
+     * the max-replicas it breaks and where that is set: both said "(autoscaler.conf:1): must be <= max-replicas" at one
+     * line, "(10)" and "(8)", with nothing to tell where the 8 came from (recheck 31, F4).
+     */
+    @Test
+    void aDefaultsFloorAboveAClustersMaxNamesThatMax() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.parse(
+                "milvus-autoscaler.defaults.scheduled = [{ days = daily, from = \"08:00\", to = \"09:00\","
+                        + " time-zone = UTC, min-replicas = 9 }]\n" + cluster("queryNode { max-replicas = 8 }"), FILE));
+        assertEquals(List.of(P + "defaults.scheduled[0].min-replicas = 9 (autoscaler.conf:1): must be <= max-replicas"
+                        + " (8, " + P + "clusters[0].components.queryNode.max-replicas at autoscaler.conf:8)"),
+                e.errors().stream().map(ConfigError::toString).toList());
     }
 
     /**

@@ -108,6 +108,18 @@ class DuplicateKeysTest {
         assertEquals(3, parsed.getValue("milvus-autoscaler.dry-run").origin().lineNumber());
     }
 
+    /** A key set twice on one line says so, not "at line 2 and again at line 2, which wins: line 2 has no effect". */
+    @Test
+    void aKeySetTwiceOnOneLineIsSaidSo() {
+        List<Duplicate> found = DuplicateKeys.of("milvus-autoscaler {\n  queryNode { max-replicas = 3 }, queryNode {"
+                + " max-replicas = 9 }\n}\n");
+        assertEquals(List.of(new Duplicate("milvus-autoscaler.queryNode.max-replicas", 2, 2)), found);
+        assertEquals("milvus-autoscaler.queryNode.max-replicas is set twice on line 2: the last wins, the first has no"
+                + " effect", found.get(0).describe());
+        assertEquals("milvus-autoscaler.dry-run is set at line 2 and again at line 3, which wins: line 2 has no effect",
+                new Duplicate("milvus-autoscaler.dry-run", 2, 3).describe());
+    }
+
     /**
      * The reader follows every HOCON file of the project to its end (reference.conf's triple-quoted PromQL, the examples'
      * lists and comments, the test configurations), so its silence on them means no duplicate, and the shipped ones
