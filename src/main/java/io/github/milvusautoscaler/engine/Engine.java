@@ -420,6 +420,9 @@ public final class Engine {
                     last = retry;
                 }
             }
+            if (last instanceof ActuationException failed) {
+                listener.memoryWriteFailed(t, failed);
+            }
             LOG.warn("{}: could not keep back-off, settle wait and handled alerts on the object ({}){}", t,
                     last.getMessage(), stopping ? "" : "; next tick tries again");
         }

@@ -25,6 +25,13 @@ public interface EngineListener {
     }
 
     /**
+     * The annotation-only patch that keeps back-off, settle wait and handled alerts on the object failed (a 409
+     * retried once included); the next tick tries again, and until one lands a fail-over would lose that memory.
+     */
+    default void memoryWriteFailed(Target target, ActuationException e) {
+    }
+
+    /**
      * A decided scale was given up before an attempt was sent: leadership was lost, or the tick is
      * older than the renew deadline. An earlier attempt may have landed; the engine re-read to find out.
      */

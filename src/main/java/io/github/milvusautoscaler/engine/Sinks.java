@@ -49,6 +49,11 @@ public final class Sinks {
             }
 
             @Override
+            public void memoryWriteFailed(Target target, ActuationException e) {
+                copy.forEach(l -> l.memoryWriteFailed(target, e));
+            }
+
+            @Override
             public void writeAbandoned(Decision decision, String why) {
                 copy.forEach(l -> l.writeAbandoned(decision, why));
             }

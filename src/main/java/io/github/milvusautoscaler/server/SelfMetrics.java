@@ -51,7 +51,7 @@ public final class SelfMetrics implements DecisionSink, EngineListener {
                 .description(MetricNames.help(MetricNames.DRY_RUN)).register(registry);
         // Counters exist at 0 from the start, so rate() and increase() see their first event.
         for (ActuationException.Kind kind : ActuationException.Kind.values()) {
-            for (String op : new String[] {"read", "write"}) {
+            for (String op : new String[] {"read", "write", "memory"}) {
                 counter(registry, MetricNames.KUBERNETES_ERRORS, "kind", kind.name(), "operation", op);
             }
         }
@@ -109,6 +109,11 @@ public final class SelfMetrics implements DecisionSink, EngineListener {
     public void writeFailed(Decision decision, ActuationException e) {
         counter(registry, MetricNames.KUBERNETES_ERRORS, "kind", e.kind().name(), "operation", "write").increment();
         counter(registry, MetricNames.WRITES, "target", decision.target().id(), "result", "failed").increment();
+    }
+
+    @Override
+    public void memoryWriteFailed(Target target, ActuationException e) {
+        counter(registry, MetricNames.KUBERNETES_ERRORS, "kind", e.kind().name(), "operation", "memory").increment();
     }
 
     @Override

@@ -132,7 +132,7 @@ public final class MetricCatalog {
         values.put("milvus_autoscaler_signal_threshold/bound", Set.of("scale_out_above", "scale_in_below", "line"));
         values.put("milvus_autoscaler_scale_writes_total/result", Set.of("ok", "failed"));
         values.put("milvus_autoscaler_kubernetes_errors_total/kind", apiErrors);
-        values.put("milvus_autoscaler_kubernetes_errors_total/operation", Set.of("read", "write"));
+        values.put("milvus_autoscaler_kubernetes_errors_total/operation", Set.of("read", "write", "memory"));
         values.put("milvus_autoscaler_prometheus_query_errors_total/kind", failures);
         values.put("milvus_autoscaler_signal_unknown_total/kind", failures);
         values.put("milvus_autoscaler_prometheus_query_seconds_count/outcome", Set.of("success", "error"));

@@ -114,6 +114,31 @@ class LostAnswerTest {
     }
 
     /**
+     * A memory patch the API refuses counts in {@code kubernetes_errors_total{operation="memory"}}: it was in a WARN
+     * only, so a Role or admission policy refusing annotation-only patches showed in no metric while every fail-over
+     * lost the back-off, settle wait and handled alerts (recheck 33, F1). A replica write's count stays apart.
+     */
+    @Test
+    void aRefusedMemoryPatchIsCountedAsAMemoryError() {
+        fake.putOperatorQueryNode("milvus", "my-release", 3, 2);
+        metrics.cpu.put(QN, 0.10);
+        fake.fail("PATCH", Kind.MILVUSES.path(NS, "my-release"), 403, 1);
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        Engine e = new Engine(clock, metrics, actuator(), recorded::add, () -> true, AlertSource.NONE,
+                new ActionBudget(30), false, new io.github.milvusautoscaler.server.SelfMetrics(registry, () -> true,
+                false));
+        e.tick(new EngineTarget(QN, EngineTest.policy()));
+        assertFalse(fake.get(Kind.MILVUSES, NS, "my-release").orElseThrow().getAsJsonObject("metadata").toString()
+                .contains("settle-wait-since"), "the patch was refused");
+        java.util.function.BiFunction<String, String, Double> errors = (kind, operation) -> registry
+                .get(io.github.milvusautoscaler.core.MetricNames.KUBERNETES_ERRORS).tags("kind", kind, "operation",
+                        operation).counter().count();
+        assertEquals(1.0, errors.apply("FORBIDDEN", "memory"));
+        assertEquals(0.0, errors.apply("FORBIDDEN", "write"));
+    }
+
+    /**
      * Two components of one operator Milvus keep their memory in the same tick: the other's patch lands between this
      * one's read and its patch, which meets a 409 (the object's resourceVersion moved). This component's keys are its
      * own, so they are kept against the object read again, without a WARN (soak recheck 20, F6: four of them).
