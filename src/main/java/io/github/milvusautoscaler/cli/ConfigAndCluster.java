@@ -74,6 +74,19 @@ final class ConfigAndCluster {
     }
 
     /**
+     * True, after one line on {@code out}, when {@code selected} has no target: a config whose {@code clusters} list
+     * is empty (or absent), where {@code command} has nothing {@code to} do.
+     */
+    static boolean nothingTo(String command, String to, Selected selected, PrintWriter out) {
+        if (!selected.targets().isEmpty()) {
+            return false;
+        }
+        out.println(command + ": the config names no cluster (clusters = [] or none): nothing to " + to);
+        out.flush();
+        return true;
+    }
+
+    /**
      * The settings and the selected targets, or empty after one line on {@code err}: every configuration
      * error with file and line, or {@code <command>: no target in cluster NS/NAME; configured: [...]}.
      * Either way the command exits {@link Main#EXIT_USAGE}. For a command that queries Prometheus. With no
@@ -81,19 +94,6 @@ final class ConfigAndCluster {
      * every target), so the command says so and exits 0 ({@link #nothingTo}) rather than call it a bad config
      * (recheck 31, F3).
      */
-    /**
-     * True, after one line on {@code out}, when {@code selected} has no target: a config whose {@code clusters} list
-     * is empty, where {@code command} has nothing {@code to} do.
-     */
-    static boolean nothingTo(String command, String to, Selected selected, PrintWriter out) {
-        if (!selected.targets().isEmpty()) {
-            return false;
-        }
-        out.println(command + ": the config has no target (its clusters list is empty): nothing to " + to);
-        out.flush();
-        return true;
-    }
-
     Optional<Selected> load(String command, PrintWriter err) {
         return load(command, err, true);
     }
@@ -112,8 +112,8 @@ final class ConfigAndCluster {
         List<TargetSettings> targets = s.targets().stream()
                 .filter(t -> cluster == null || t.target().clusterId().equals(cluster)).toList();
         if (targets.isEmpty() && cluster != null) {
-            err.println(command + ": no target " + (cluster == null ? "configured" : "in cluster " + cluster
-                    + "; configured: " + s.targets().stream().map(t -> t.target().clusterId()).distinct().toList()));
+            err.println(command + ": no target in cluster " + cluster + "; configured: " + s.targets().stream()
+                    .map(t -> t.target().clusterId()).distinct().toList());
             err.flush();
             return Optional.empty();
         }

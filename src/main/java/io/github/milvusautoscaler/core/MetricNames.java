@@ -93,8 +93,8 @@ public final class MetricNames {
             case SIGNAL_THRESHOLD -> "Each signal's band: bound scale_out_above and scale_in_below, and line, the"
                     + " level it reads HIGH above (forecast.line x scale_out_above with a trusted forecast)";
             case TICK -> "Time one tick of a target took: read the cluster and Prometheus, decide, write";
-            case KUBERNETES_ERRORS -> "Kubernetes API errors by kind and operation (read, write: a replica write, memory: the annotation-only patch"
-                    + " that keeps back-off, settle wait and handled alerts)";
+            case KUBERNETES_ERRORS -> "Kubernetes API errors by kind and operation: read, write (a replica write),"
+                    + " memory (the annotation-only patch that keeps back-off, settle wait and handled alerts)";
             case WRITES -> "Scale writes by target and result: ok, failed, abandoned";
             case WRITE_CONFLICTS -> "Scale writes answered 409 Conflict, by target and result: resolved, failed";
             case AMBIGUOUS_WRITES -> "Scale writes whose answer was lost, by what the re-read found: landed, not_landed,"

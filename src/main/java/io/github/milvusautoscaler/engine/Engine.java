@@ -311,8 +311,9 @@ public final class Engine {
             return;
         }
         LOG.atInfo().addKeyValue("target", target.target().id()).log("{}: leading it from {} replicas; its object"
-                + " records the last scale, a {} ({}) written {} ago at {}{}: cooldowns and the verify window count"
-                + " from it (a writer that stopped before its write's answer came back logged no decision for it)",
+                + " records the last scale, a {} ({}) written {} ago at {}{}: what waits on it (a cooldown, the verify"
+                + " window, a back-off) counts from then (a writer that stopped before its write's answer came back"
+                + " logged no decision for it)",
                 target.target(), now.current(), last.direction() == Direction.UP ? "scale-out" : "scale-in",
                 last.reason(), Durations.human(ago.isNegative() ? Duration.ZERO : ago), last.time(),
                 last.writeId().isEmpty() ? "" : " (write id " + last.writeId() + ")");

@@ -72,7 +72,7 @@ class CommandLineEdgesTest {
             int code = cli.execute(command);
             assertEquals(Main.EXIT_OK, code, command[0] + ": " + err);
             if (!command[0].equals("validate-config")) {
-                assertEquals(command[0] + ": the config has no target (its clusters list is empty): nothing to "
+                assertEquals(command[0] + ": the config names no cluster (clusters = [] or none): nothing to "
                         + Map.of("signals", "read", "doctor", "check", "backtest", "replay").get(command[0]),
                         said.toString().strip());
                 assertEquals("", err.toString());
