@@ -301,22 +301,24 @@ public final class Engine {
         }
         LastScale last = now.lastScale().get();
         PolicySettings settings = target.policy().settings();
-        Duration counts = last.direction() == Direction.DOWN
-                ? max(settings.scaleIn().cooldown(), settings.scaleIn().verifyWindow())
+        boolean down = last.direction() == Direction.DOWN;
+        boolean rollback = last.reason().equals(Reason.STEP_DOWN_ROLLBACK.name());
+        Duration counts = down ? max(settings.scaleIn().cooldown(), settings.scaleIn().verifyWindow())
                 : max(max(settings.scaleOut().cooldown(), settings.scaleIn().delayAfterScaleOut()),
-                        last.reason().equals(Reason.STEP_DOWN_ROLLBACK.name()) ? settings.scaleIn().backoff()
-                                : Duration.ZERO);
+                        rollback ? settings.scaleIn().backoff() : Duration.ZERO);
+        String waits = down ? "the scale-in cooldown and the verify window count"
+                : rollback ? "the scale-out cooldown, delay-after-scale-out and the back-off the roll-back set count"
+                : "the scale-out cooldown and delay-after-scale-out count";
         Duration ago = Duration.between(last.time(), at);
         if (ago.compareTo(counts) > 0) {
             return;
         }
         LOG.atInfo().addKeyValue("target", target.target().id()).log("{}: leading it from {} replicas; its object"
-                + " records the last scale, a {} ({}) written {} ago at {}{}: what waits on it (a cooldown, the verify"
-                + " window, a back-off) counts from then (a writer that stopped before its write's answer came back"
-                + " logged no decision for it)",
-                target.target(), now.current(), last.direction() == Direction.UP ? "scale-out" : "scale-in",
-                last.reason(), Durations.human(ago.isNegative() ? Duration.ZERO : ago), last.time(),
-                last.writeId().isEmpty() ? "" : " (write id " + last.writeId() + ")");
+                + " records the last scale, a {} ({}) written {} ago at {}{}: {} from it (a writer that stopped before"
+                + " its write's answer came back logged no decision for it)",
+                target.target(), now.current(), down ? "scale-in" : "scale-out", last.reason(),
+                Durations.human(ago.isNegative() ? Duration.ZERO : ago), last.time(),
+                last.writeId().isEmpty() ? "" : " (write id " + last.writeId() + ")", waits);
     }
 
     private static Duration max(Duration a, Duration b) {

@@ -114,7 +114,17 @@ class StateCarryOverTest {
         clock.set(T0.plus(Duration.ofMinutes(16)));
         cpu = 0.10;
         Decision byA = tick(a);
-        Decision byB = tick(b);
+        Decision byB;
+        try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
+            byB = tick(b);
+            // B's first tick as leader says the roll-back it found and what counts from it.
+            assertEquals(1, said(logs).size(), logs.messages().toString());
+            assertTrue(said(logs).get(0).contains("leading it from 4 replicas; its object records the last scale, a"
+                    + " scale-out (STEP_DOWN_ROLLBACK) written 15m45s ago at 2026-01-05T10:00:15Z (write id "),
+                    said(logs).get(0));
+            assertTrue(said(logs).get(0).contains("): the scale-out cooldown, delay-after-scale-out and the back-off"
+                    + " the roll-back set count from it"), said(logs).get(0));
+        }
         assertEquals(Reason.SCALE_IN_BACKOFF, byA.reason(), "what the daemon that rolled back would do");
         assertEquals(byA.reason(), byB.reason(), "B holds as well: " + byB.message().text());
         assertEquals(List.of(3, 4), replicasWritten, "no step-down 16 minutes into a 30 minute back-off");
@@ -150,6 +160,8 @@ class StateCarryOverTest {
             assertEquals(1, lines.size(), logs.messages().toString());
             assertTrue(lines.get(0).contains("leading it from 3 replicas; its object records the last scale, a"
                     + " scale-in (SIGNALS_LOW) written 1m30s ago at 2026-01-05T10:00:00Z (write id "), lines.get(0));
+            assertTrue(lines.get(0).contains("): the scale-in cooldown and the verify window count from it"),
+                    lines.get(0));
             clock.advance(Duration.ofSeconds(15));
             tick(b);
             assertEquals(1, said(logs).size(), "said once, on the first tick as leader");
