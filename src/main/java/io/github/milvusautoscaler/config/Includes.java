@@ -1,6 +1,8 @@
 package io.github.milvusautoscaler.config;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigIncludeContext;
 import com.typesafe.config.ConfigIncluder;
 import com.typesafe.config.ConfigIncluderClasspath;
@@ -35,7 +37,7 @@ import java.util.regex.Pattern;
  * <p>typesafe-config tells an includer neither the including file nor the line: files are included depth-first
  * while they are parsed, so the including file is the one whose include is being parsed (a stack), and the line
  * is the first in it that includes that name. {@code classpath(...)} and {@code url(...)} includes keep
- * typesafe-config's message.
+ * typesafe-config's message for a file they cannot read, and are refused as a file include is when they find nothing.
  */
 final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigIncluderClasspath, ConfigIncluderURL {
 
@@ -109,12 +111,24 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
      */
     private Path read(Path including, String written, String name, Path file) {
         String fileName = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (Files.isDirectory(file)) {
+            throw new Failed(originOf(including, name), "include " + written + ": " + file + " is a folder; an"
+                    + " include names a file (" + fileName + "/x.conf)", null);
+        }
         if (EXTENSIONS.stream().anyMatch(fileName::endsWith)) {
             return file;
         }
         for (String extension : EXTENSIONS) {
             Path withExtension = file.resolveSibling(fileName + extension);
             if (Files.exists(withExtension)) {
+                if (Files.isRegularFile(file)) {
+                    // typesafe-config reads safety.inc.conf and never the safety.inc beside it (recheck 35, N2).
+                    throw new Failed(originOf(including, name), "include " + written + ": reads "
+                            + withExtension.getFileName() + ", and " + fileName + " beside it is never read (HOCON's"
+                            + " include rule: a name that does not end in .conf, .json or .properties is read as"
+                            + " name.conf, .json or .properties); remove or rename one so the include names the file"
+                            + " meant", null);
+                }
                 return withExtension;
             }
         }
@@ -152,12 +166,37 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
 
     @Override
     public ConfigObject includeResources(ConfigIncludeContext context, String what) {
-        return parse(null, null, what, () -> ((ConfigIncluderClasspath) fallback).includeResources(context, what));
+        ConfigObject read = parse(null, null, what, () -> ((ConfigIncluderClasspath) fallback)
+                .includeResources(context, what));
+        return refusedWhenNothing(context, read, "classpath(\"" + what + "\")", what,
+                () -> ConfigFactory.parseResourcesAnySyntax(what, context.parseOptions().setAllowMissing(false)));
     }
 
     @Override
     public ConfigObject includeURL(ConfigIncludeContext context, URL what) {
-        return parse(null, null, what.toString(), () -> ((ConfigIncluderURL) fallback).includeURL(context, what));
+        ConfigObject read = parse(null, null, what.toString(), () -> ((ConfigIncluderURL) fallback)
+                .includeURL(context, what));
+        return refusedWhenNothing(context, read, "url(\"" + what + "\")", what.toString(),
+                () -> ConfigFactory.parseURL(what, context.parseOptions().setAllowMissing(false)));
+    }
+
+    /**
+     * {@code read}, unless it is empty because a plain {@code classpath(...)} or {@code url(...)} include found
+     * nothing (asked again with {@code required}: {@code again} fails then): typesafe-config skips it without a word,
+     * and a {@code dry-run = true} in it with it (recheck 35, N1), as it did a plain file include. Refused as those are.
+     */
+    private ConfigObject refusedWhenNothing(ConfigIncludeContext context, ConfigObject read, String written,
+                                            String name, Supplier<Config> again) {
+        if (!read.isEmpty() || !context.parseOptions().getAllowMissing()) {
+            return read;
+        }
+        try {
+            again.get();
+            return read; // there, and empty
+        } catch (ConfigException.IO e) {
+            throw new Failed(originOf(including().orElse(main), name), "include " + written + ": nothing found there"
+                    + " (an include that finds nothing is refused, not skipped)", e);
+        }
     }
 
     /**
@@ -188,6 +227,9 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
     private ConfigOrigin originOf(Path including, String name) {
         ConfigOrigin origin = ConfigOriginFactory.newFile(shown(including));
         int line = lineOf(including, name);
+        if (line < 0 && name.startsWith("file:/") && !name.startsWith("file://")) {
+            line = lineOf(including, "file://" + name.substring("file:".length())); // java.net.URL drops the "//"
+        }
         return line > 0 ? origin.withLineNumber(line) : origin;
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -728,6 +729,56 @@ class ConfigValidationTest {
         Files.writeString(dir.resolve("conf.d/safety.conf"), "milvus-autoscaler.dry-run = true\n");
         Files.writeString(file, "milvus-autoscaler { prometheus.url = \"http://127.0.0.1:1\" }\ninclude \"conf.d/safety\"\n");
         assertTrue(ConfigLoader.load(file).dryRun());
+    }
+
+    /**
+     * A plain {@code url(...)} or {@code classpath(...)} include that finds nothing is refused as a file include is:
+     * typesafe-config skipped it, {@code dry-run = true} and all (recheck 35, N1). One that finds an empty file reads
+     * nothing, as written.
+     */
+    @Test
+    void aUrlOrClasspathIncludeThatFindsNothingIsRefused(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("autoscaler.conf");
+        URI absent = dir.resolve("nothere.conf").toUri();
+        for (String include : List.of("url(\"" + absent + "\")", "classpath(\"nothere-" + dir.getFileName() + ".conf\")")) {
+            Files.writeString(file, "milvus-autoscaler { prometheus.url = \"http://127.0.0.1:1\" }\ninclude " + include
+                    + "\n");
+            InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file),
+                    include);
+            assertEquals(List.of(file + ":2: cannot read: include " + include.replace("file:///", "file:/")
+                    + ": nothing found there (an include"
+                    + " that finds nothing is refused, not skipped)"),
+                    e.errors().stream().map(ConfigError::toString).toList());
+        }
+        Files.writeString(dir.resolve("empty.conf"), "# nothing set here\n");
+        Files.writeString(file, "milvus-autoscaler { prometheus.url = \"http://127.0.0.1:1\" }\ninclude url(\""
+                + dir.resolve("empty.conf").toUri() + "\")\n");
+        assertFalse(ConfigLoader.load(file).dryRun());
+    }
+
+    /**
+     * An include whose name reads another file than the one beside it ({@code safety.inc.conf} for
+     * {@code "safety.inc"}, with both there) or names a folder is refused naming which (recheck 35, N2 and N5).
+     */
+    @Test
+    void anIncludeThatWouldReadTheOtherFileOrNamesAFolderIsRefused(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("autoscaler.conf");
+        Files.writeString(dir.resolve("safety.inc"), "milvus-autoscaler.dry-run = true\n");
+        Files.writeString(dir.resolve("safety.inc.conf"), "milvus-autoscaler.max-actions-per-hour = 10\n");
+        Files.writeString(file, "milvus-autoscaler { prometheus.url = \"http://127.0.0.1:1\" }\ninclude \"safety.inc\"\n");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(List.of(file + ":2: cannot read: include \"safety.inc\": reads safety.inc.conf, and safety.inc"
+                        + " beside it is never read (HOCON's include rule: a name that does not end in .conf, .json or"
+                        + " .properties is read as name.conf, .json or .properties); remove or rename one so the include"
+                        + " names the file meant"),
+                e.errors().stream().map(ConfigError::toString).toList());
+
+        Files.createDirectories(dir.resolve("conf.d"));
+        Files.writeString(file, "milvus-autoscaler { prometheus.url = \"http://127.0.0.1:1\" }\ninclude \"conf.d\"\n");
+        e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(List.of(file + ":2: cannot read: include \"conf.d\": " + dir.resolve("conf.d") + " is a folder;"
+                        + " an include names a file (conf.d/x.conf)"),
+                e.errors().stream().map(ConfigError::toString).toList());
     }
 
     /** An error in an included file keeps the file's folder: {@code sub/parts.conf:3}, not {@code parts.conf:3}. */
