@@ -303,14 +303,16 @@ final class TargetReader {
     }
 
     /**
-     * {@code max-replicas (8)}, and where it was set when that is outside the block {@code limited} sits in: a
-     * {@code defaults} floor of 50 was refused twice at one line, "(10)" and "(8)", the second for a cluster's
-     * max-replicas the message did not name (recheck 31, F4).
+     * {@code max-replicas (8)} for {@code bound} = max-replicas, and where it was set when that is outside the block
+     * {@code limited} sits in: a {@code defaults} floor of 50 was refused twice at one line, "(10)" and "(8)", the
+     * second for a cluster's max-replicas the message did not name (recheck 31, F4; recheck 35, N6 for a defaults
+     * min-replicas above a cluster's max-replicas).
      */
-    private String maxReplicas(Field<Integer> max, Field<?> limited) {
-        String block = max.path().substring(0, Math.max(0, max.path().lastIndexOf('.') + 1));
-        return "max-replicas (" + max.value() + (limited.path().startsWith(block) ? "" : ", " + max.path() + " at "
-                + errors.at(max)) + ")";
+    private String named(Field<Integer> bound, Field<?> limited) {
+        String block = bound.path().substring(0, Math.max(0, bound.path().lastIndexOf('.') + 1));
+        String key = bound.path().substring(block.length());
+        return key + " (" + bound.value() + (limited.path().startsWith(block) ? "" : ", " + bound.path() + " at "
+                + errors.at(bound)) + ")";
     }
 
     /** Reads and checks one layered component block; null when it has errors. {@code version} null: not a target. */
@@ -323,9 +325,9 @@ final class TargetReader {
         } else if (min != null && max != null && max.value() < min.value()) {
             // Blame the side set in the more specific place: that is the one the SRE just changed.
             if (max.specificity() <= min.specificity()) {
-                errors.add(max, "must be >= min-replicas (" + min.value() + ")");
+                errors.add(max, "must be >= " + named(min, max));
             } else {
-                errors.add(min, "must be <= max-replicas (" + max.value() + ")");
+                errors.add(min, "must be <= " + named(max, min));
             }
         }
         ScaleOutSettings scaleOut = scaleOut(n.child("scale-out"));
@@ -464,7 +466,7 @@ final class TargetReader {
             Field<Integer> floor = w.integer("min-replicas");
             if (floor != null && max != null && floor.value() > max.value()) {
                 // The policy caps a floor at max-replicas: 50 with max 10 would run 10, not what was written.
-                errors.add(floor, "must be <= " + maxReplicas(max, floor));
+                errors.add(floor, "must be <= " + named(max, floor));
                 continue;
             }
             Set<DayOfWeek> dayset = days == null ? null : days(days);
@@ -549,7 +551,7 @@ final class TargetReader {
         Field<Integer> replicas = n.integer("replicas");
         if (mode == FallbackSettings.Mode.SCALE_OUT && replicas != null && max != null
                 && replicas.value() > max.value()) {
-            errors.add(replicas, "must be <= " + maxReplicas(max, replicas) + " when mode = scale-out");
+            errors.add(replicas, "must be <= " + named(max, replicas) + " when mode = scale-out");
             return null;
         }
         if (after == null || mode == null || replicas == null) {

@@ -93,7 +93,8 @@ class ConfigValidationTest {
                         }
                         """,
                         P + "clusters[0].components.queryNode.max-replicas = 0 (autoscaler.conf:12): must be >="
-                                + " min-replicas (2)"),
+                                + " min-replicas (2, " + P + "component-defaults.queryNode.min-replicas at"
+                                + " autoscaler.conf:3)"),
                 // max 10 is reference.conf's; the user changed min in the same layer, so min is blamed.
                 Arguments.of("min-replicas above the default max-replicas",
                         "milvus-autoscaler.defaults.min-replicas = 11",
@@ -692,6 +693,12 @@ class ConfigValidationTest {
                         + " time-zone = UTC, min-replicas = 9 }]\n" + cluster("queryNode { max-replicas = 8 }"), FILE));
         assertEquals(List.of(P + "defaults.scheduled[0].min-replicas = 9 (autoscaler.conf:1): must be <= max-replicas"
                         + " (8, " + P + "clusters[0].components.queryNode.max-replicas at autoscaler.conf:8)"),
+                e.errors().stream().map(ConfigError::toString).toList());
+        // The same for a defaults min-replicas above it, blamed on the max set later (recheck 35, N6).
+        e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.parse(
+                "milvus-autoscaler.defaults.min-replicas = 6\n" + cluster("queryNode { max-replicas = 4 }"), FILE));
+        assertEquals(List.of(P + "clusters[0].components.queryNode.max-replicas = 4 (autoscaler.conf:8): must be >="
+                        + " min-replicas (6, " + P + "defaults.min-replicas at autoscaler.conf:1)"),
                 e.errors().stream().map(ConfigError::toString).toList());
     }
 
