@@ -132,6 +132,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         JsonArray items = JsonPaths.at(listed, "items").filter(JsonElement::isJsonArray)
                 .map(JsonElement::getAsJsonArray).orElseGet(JsonArray::new);
         List<String> names = new ArrayList<>();
+        List<String> handOver = new ArrayList<>();
         for (JsonElement item : items) {
             if (!item.isJsonObject()) {
                 continue;
@@ -146,8 +147,10 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
             requested += (int) replicas;
             if (replicas > 0) {
                 withReplicas++;
+                String name = JsonPaths.string(workload, "metadata", "name").orElse("?");
+                handOver.add(name + " " + readInt(target, workload, "status", "readyReplicas").orElse(0) + " of "
+                        + replicas + " ready");
                 try {
-                    String name = JsonPaths.string(workload, "metadata", "name").orElse("?");
                     Optional<String> rolling = HelmDeploymentActuator.rollingOut(workloadKind, workload)
                             .map(why -> workloadKind.describe(target.namespace(), name) + " " + why);
                     // A rollout the operator started that will not end by itself (a new image that cannot be pulled):
@@ -166,11 +169,20 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         }
         refuseIfScaledByHpa(target, workloadKind, names);
         refuseIfNotRun(target, milvus, items.size());
-        sayIfUnapplied(target, milvus, current, items.size() > 0 && allDeclare ? requested : current, workloadKind);
+        if (withReplicas < 2) {
+            // In a blue/green hand-over the two Deployments request one more than the count by design (the operator
+            // adds a new pod before it removes an old one: deploy_ctrl_util.go planScaleForRollout), which read as
+            // "the operator has not applied" on every step of every routine upgrade (recheck 34, F1).
+            sayIfUnapplied(target, milvus, current, items.size() > 0 && allDeclare ? requested : current, workloadKind);
+        }
         Optional<String> stalled = withReplicas >= 2 ? Optional.empty() : templateStalled;
+        // The operator moves a hand-over one pod at a time, each once both Deployments are stable (all pods ready,
+        // deploy_ctrl_util.go checkCanScaleNow), and gives the new one a month's progress deadline, so Kubernetes never
+        // says it stalled: the ready counts say where it stands, and the engine says when they stop moving (34, F2).
         Optional<String> rollout = withReplicas >= 2
                 ? Optional.of(withReplicas + " of " + target.component() + "'s " + workloadKind.plural() + " have replicas"
-                        + " (the operator's blue/green hand-over)")
+                        + " (the operator's blue/green hand-over, one pod at a time once every pod is ready: "
+                        + String.join(", ", handOver) + ")")
                 : stalled.isPresent() ? Optional.empty()
                 : templateRollout.or(() -> operatorUpdating(milvus)).or(() -> componentRolling(milvus, target));
 
@@ -377,11 +389,6 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
     }
 
     /**
-     * The operator's own word that an image upgrade or the initial creation is under way, as it says it. Pending lasts
-     * from creation (or a restart after Stopped) until the cluster is first healthy (status_cluster.go
-     * GetMilvusHealthStatus), so a new cluster whose pods never all turn ready stays held; the words say so.
-     */
-    /**
      * Says, once per Milvus generation, that the operator has not applied the component's count: its workloads
      * request another number two reads in a row. Nothing else tells "the operator is down" (its pod crash-looping,
      * its reconcile failing) from "the pods are starting": the daemon waits either way (AWAITING_READY, or a
@@ -410,6 +417,11 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         }
     }
 
+    /**
+     * The operator's own word that an image upgrade or the initial creation is under way, as it says it. Pending lasts
+     * from creation (or a restart after Stopped) until the cluster is first healthy (status_cluster.go
+     * GetMilvusHealthStatus), so a new cluster whose pods never all turn ready stays held; the words say so.
+     */
     private static Optional<String> operatorUpdating(JsonObject milvus) {
         if (operatorStatus(milvus).map(PENDING::equals).orElse(false)) {
             return Optional.of("the operator reports status Pending (creating or restarting the cluster; it stays"
