@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -78,6 +79,19 @@ public final class Engine {
     private final Map<Target, Gone> notFoundSince = new ConcurrentHashMap<>();
     /** The policy state of a target a reload renamed ({@link #renamed}), taken up by its first tick under the new id. */
     private final Map<Target, TargetState> handedOver = new ConcurrentHashMap<>();
+    /** Each target's rollout as it last read and since when it reads so, for {@link #sayIfRolloutUnmoved}. */
+    private final Map<Target, Unmoved> rollouts = new ConcurrentHashMap<>();
+
+    /**
+     * How long a rollout may read the same before it is said to have stopped moving: Kubernetes' default
+     * {@code progressDeadlineSeconds} (600 s), the bar the Deployment controller itself would judge it by, which the
+     * milvus-operator sets to a month for a blue/green hand-over's Deployments (deploy_ctrl_util.go CreateDeploy).
+     */
+    static final Duration ROLLOUT_UNMOVED = Duration.ofMinutes(10);
+
+    /** A rollout's text as last read, when it first read so, and whether it was said to have stopped moving. */
+    private record Unmoved(String text, Instant since, boolean said) {
+    }
 
     /**
      * When a target's object first read as not found, its uid before that ("" when no tick had read it), and when a tick
@@ -156,6 +170,7 @@ public final class Engine {
             }
             sayLastScaleFoundOnLead(target, before, status, isLeader && !dry, started);
             sayIfRolloutStalled(t, before, status);
+            sayIfRolloutUnmoved(t, status, started);
             alerts.handledOnObject(t, status.memory().handledAlerts());
             firing = alerts.firing(t, started);
             observation = metrics.observe(t, started).withAlerts(withCarried(t, firing,
@@ -282,6 +297,39 @@ public final class Engine {
             LOG.info("{}: {}", t, now.rollout() ? "the stalled rollout progresses again (a new template); every"
                     + " decision holds as a rollout in progress until it ends" : "the stalled rollout is over (it ended"
                     + " or was rolled back); step-downs act again");
+        }
+    }
+
+    /**
+     * Says, once, a rollout that has read the same for {@link #ROLLOUT_UNMOVED}: every decision holds while it lasts,
+     * and one that will not end by itself was said nowhere when Kubernetes does not judge it stalled (recheck 34, F2:
+     * an operator hand-over whose new pod never turned ready held as ROLLOUT for 16 minutes and counting, cpu HIGH,
+     * with a month's progress deadline). The text carries what moves (pods updated, each Deployment's ready count),
+     * so a rollout that steps reads anew at each step; one that moves again or ends after being said is said too.
+     */
+    private void sayIfRolloutUnmoved(Target t, ReplicaStatus now, Instant at) {
+        Optional<String> text = now.rollout() ? now.rollingOut() : Optional.empty();
+        Unmoved seen = rollouts.get(t);
+        if (text.isEmpty()) {
+            if (rollouts.remove(t) != null && seen.said()) {
+                LOG.info("{}: the rollout that had stopped moving is over", t);
+            }
+            return;
+        }
+        if (seen == null || !seen.text().equals(text.get())) {
+            if (seen != null && seen.said()) {
+                LOG.info("{}: the rollout moves again: {}", t, text.get());
+            }
+            rollouts.put(t, new Unmoved(text.get(), at, false));
+            return;
+        }
+        Duration unmoved = Duration.between(seen.since(), at);
+        if (!seen.said() && unmoved.compareTo(ROLLOUT_UNMOVED) >= 0) {
+            rollouts.put(t, new Unmoved(seen.text(), seen.since(), true));
+            LOG.warn("{}: a rollout that has not moved for {}: {}; every decision holds until it ends, scale-outs"
+                    + " included: kubectl -n {} get pods and kubectl describe pod NAME say why a pod is not ready (an"
+                    + " image that cannot be pulled, no node with room)",
+                    t, Durations.human(unmoved), text.get(), t.namespace());
         }
     }
 
@@ -895,6 +943,7 @@ public final class Engine {
 
     /** Drops a target removed by a config reload, with everything kept for it here and by the listeners. */
     public void forget(Target target) {
+        rollouts.remove(target);
         measured.remove(target);
         views.remove(target);
         handedOver.remove(target);

@@ -98,4 +98,62 @@ class StalledRolloutTest {
                 + " ProgressDeadlineExceeded since 2026-12-06T06:50:00Z)"), status.toString());
         assertEquals(false, status.get("rollout").getAsBoolean(), status.toString());
     }
+
+    /**
+     * An operator blue/green hand-over whose new pod never turns ready: the operator steps only once every pod of
+     * both Deployments is ready (milvus-operator deploy_ctrl_util.go checkCanScaleNow) and gives the new Deployment a
+     * month's progress deadline (CreateDeploy), so Kubernetes never says it stalled, and it held as ROLLOUT for good
+     * with nothing said (recheck 34, F2). After 10 minutes reading the same (Kubernetes' default progress deadline) a
+     * WARN says so, once; a step after it is said too.
+     */
+    @Test
+    void aHandOverThatStopsMovingIsSaidOnceAfterTenMinutes() {
+        Target qn = new Target("milvus", "o1", Component.QUERY_NODE, InstallKind.OPERATOR);
+        fake.put(Kind.MILVUSES, """
+                {"metadata": {"name": "o1", "namespace": "milvus", "generation": 4},
+                 "spec": {"mode": "cluster", "components": {"queryNode": {"replicas": 3}}},
+                 "status": {"status": "Healthy", "observedGeneration": 4}}""");
+        fake.put(Kind.DEPLOYMENTS, operatorQueryNode("o1-milvus-querynode-0", 3, 3));
+        fake.put(Kind.DEPLOYMENTS, operatorQueryNode("o1-milvus-querynode-1", 1, 0));
+        metrics.cpu.put(qn, 0.94);
+        Engine e = engine();
+        try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
+            for (Duration at : java.util.List.of(Duration.ZERO, Duration.ofMinutes(5), Duration.ofSeconds(599))) {
+                clock.set(T0.plus(at));
+                Decision d = e.tick(new EngineTarget(qn, EngineTest.policy()));
+                assertEquals(Reason.ROLLOUT, d.reason(), d.message().text());
+            }
+            assertEquals(java.util.List.of(), unmoved(logs), "under 10 minutes");
+            clock.set(T0.plus(Duration.ofMinutes(10)));
+            e.tick(new EngineTarget(qn, EngineTest.policy()));
+            clock.set(T0.plus(Duration.ofMinutes(11)));
+            e.tick(new EngineTarget(qn, EngineTest.policy()));
+            assertEquals(java.util.List.of("milvus/o1/queryNode: a rollout that has not moved for 10m: 2 of queryNode's"
+                    + " deployments have replicas (the operator's blue/green hand-over, one pod at a time once every pod"
+                    + " is ready: o1-milvus-querynode-0 3 of 3 ready, o1-milvus-querynode-1 0 of 1 ready); every"
+                    + " decision holds until it ends, scale-outs included: kubectl -n milvus get pods and kubectl"
+                    + " describe pod NAME say why a pod is not ready (an image that cannot be pulled, no node with"
+                    + " room)"), unmoved(logs), "said once");
+
+            fake.put(Kind.DEPLOYMENTS, operatorQueryNode("o1-milvus-querynode-1", 1, 1));
+            clock.set(T0.plus(Duration.ofMinutes(12)));
+            e.tick(new EngineTarget(qn, EngineTest.policy()));
+            assertTrue(logs.messages().stream().anyMatch(m -> m.startsWith("milvus/o1/queryNode: the rollout moves"
+                    + " again: 2 of queryNode's deployments have replicas")), logs.messages().toString());
+        }
+    }
+
+    static java.util.List<String> unmoved(CapturedLogs logs) {
+        return logs.warnings().stream().filter(w -> w.contains("has not moved")).toList();
+    }
+
+    /** One of an operator queryNode's Deployments (labels as milvus-operator sets them), settled at its spec. */
+    static String operatorQueryNode(String name, int replicas, int ready) {
+        return """
+                {"metadata": {"name": "%s", "namespace": "milvus", "generation": 1,
+                  "labels": {"app.kubernetes.io/instance": "o1", "app.kubernetes.io/component": "querynode"}},
+                 "spec": {"replicas": %d},
+                 "status": {"replicas": %d, "readyReplicas": %d, "updatedReplicas": %d, "observedGeneration": 1}}
+                """.formatted(name, replicas, replicas, ready, replicas);
+    }
 }
