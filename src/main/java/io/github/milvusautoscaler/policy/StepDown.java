@@ -289,10 +289,16 @@ final class StepDown implements Rule<StepDown.Steps> {
         return p.isPresent() && (p.get().reason() == Reason.SIGNALS_LOW || p.get().reason() == Reason.SUSTAINING_LOW);
     }
 
-    /** The settle wait starts on the first unsettled tick and ends when the component has settled. */
+    /**
+     * The settle wait starts on the first unsettled tick and ends when the component has settled. A rollout in
+     * progress holds every decision and has none: its draining and surging pods are unsettled by design, and a wait
+     * started there showed a settle timeout counting down during an operator hand-over the daemon had not caused, its
+     * start and end written to the Milvus object the operator was updating, up to 11 times (recheck 34, R1).
+     */
     @Override
     public Steps decided(Steps own, Tick t, Proposal settled) {
-        Instant since = settled(t) ? null : own.settleWaitSince() != null ? own.settleWaitSince() : t.now();
+        Instant since = settled(t) || t.status().rollout() ? null
+                : own.settleWaitSince() != null ? own.settleWaitSince() : t.now();
         return since == own.settleWaitSince() ? own : new Steps(own.averages(), own.lastStepDown(), since);
     }
 

@@ -147,6 +147,27 @@ class StepDownTest {
         assertNull(rule.decided(first, s.observed(), hold).settleWaitSince(), "settled: the wait is over");
     }
 
+    /**
+     * A rollout has no settle wait: its draining and surging pods are unsettled by design, and a wait started there
+     * counted a settle timeout down during an operator hand-over and wrote its start and end to the Milvus object up to
+     * 11 times (recheck 34, R1). Unsettled once it is over, the wait starts then.
+     */
+    @Test
+    void aRolloutHasNoSettleWait() {
+        Scene s = Scene.scene();
+        s.settle = Settle.BUSY;
+        s.rollout = true;
+        Proposal hold = new Proposal(Stage.GUARDS, Reason.ROLLOUT, 3, "x");
+        StepDown.Steps during = rule.decided(Scene.settleWaitSince(s.state, T0.minusSeconds(30))
+                .get(StepDown.Steps.class), s.observed(), hold);
+        assertNull(during.settleWaitSince(), "none during a rollout, one begun before it included");
+        s.state = s.state.with(during);
+        s.rollout = false;
+        s.plus(Duration.ofMinutes(2));
+        assertEquals(T0.plus(Duration.ofMinutes(2)), rule.decided(during, s.observed(), hold).settleWaitSince(),
+                "unsettled after it: the wait starts");
+    }
+
     @ParameterizedTest(name = "{0} written")
     @CsvSource({"SIGNALS_LOW, STEP_DOWN", "ABOVE_MAX, GUARDS"})
     void aWrittenStepDownStartsTheCooldownAndANewSettleWait(Reason reason, Stage by) {
