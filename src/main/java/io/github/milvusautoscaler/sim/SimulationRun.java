@@ -284,7 +284,11 @@ public final class SimulationRun {
             bound = ClairvoyantBound.of(demand, settings, initialReplicas, solved);
         }
         long ticksPerDay = 86_400_000L / tickMillis;
-        long worst = log.worstDayStart(ticksPerDay);
+        boolean[] judged = new boolean[lanes.size()];
+        for (int i = 0; i < judged.length; i++) {
+            judged[i] = !(lanes.get(i).policy() instanceof ClairvoyantPolicy);
+        }
+        long worst = log.worstDayStart(ticksPerDay, judged);
         // 5-minute points: a day's 288 leave ~3 px each, room for every scale action's mark.
         ChartSeries worstDay = log.window(origin, tickMillis, names, worst, worst + ticksPerDay,
                 Math.min(settings.chartPoints(), WORST_DAY_POINTS));

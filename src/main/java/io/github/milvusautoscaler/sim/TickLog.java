@@ -48,10 +48,17 @@ final class TickLog {
 
     /**
      * The first tick of the worst day: the whole day (from the trace start, {@code ticksPerDay} ticks) with
-     * the most overloaded ticks over every policy; without overload the most hot ticks; else the highest
-     * demand. A run shorter than a day is its own worst day (tick 0).
+     * the most overloaded ticks over the lanes {@code judged} marks (all when it marks none); without overload the
+     * most hot ticks; else the highest demand. A run shorter than a day is its own worst day (tick 0). The
+     * clairvoyant lanes are not judged: the bound runs hot by design (41% of nyc_taxi's ticks), so its hot ticks chose
+     * a day calm for the real policies, 0.5% hot against 0.59% on average (recheck 36, F1).
      */
-    long worstDayStart(long ticksPerDay) {
+    long worstDayStart(long ticksPerDay, boolean[] judged) {
+        requireNonNull(judged, "judged");
+        boolean any = false;
+        for (boolean j : judged) {
+            any |= j;
+        }
         if (ticksPerDay <= 0 || ticks <= ticksPerDay) {
             return 0;
         }
@@ -65,9 +72,12 @@ final class TickLog {
             double peak = 0;
             for (int i = (int) start; i < end; i++) {
                 peak = Math.max(peak, demand[i]);
-                for (byte[] lane : flags) {
-                    overloaded += (lane[i] & OVERLOADED) != 0 ? 1 : 0;
-                    hot += (lane[i] & HOT) != 0 ? 1 : 0;
+                for (int l = 0; l < flags.length; l++) {
+                    if (any && !judged[l]) {
+                        continue;
+                    }
+                    overloaded += (flags[l][i] & OVERLOADED) != 0 ? 1 : 0;
+                    hot += (flags[l][i] & HOT) != 0 ? 1 : 0;
                 }
             }
             boolean better = overloaded > bestScore[0] || (overloaded == bestScore[0] && hot > bestScore[1])
