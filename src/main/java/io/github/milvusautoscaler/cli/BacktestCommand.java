@@ -294,7 +294,13 @@ public final class BacktestCommand implements Callable<Integer> {
                 if (exportTrace) {
                     for (TargetSettings t : targets) {
                         ExportedTrace exported = trace(history, t, start, last, stepLength);
-                        if (exported != null) {
+                        if (exported == null) {
+                            // Said, not skipped in silence: a run that asked for traces and got none was read as a
+                            // failed export (recheck 36, F3).
+                            err.println("backtest: no " + traceFile(t.target()) + ": " + t.target() + " reads no qps"
+                                    + " signal, which the trace is made of (signals.qps.enabled = true on it exports"
+                                    + " one)");
+                        } else {
                             Files.writeString(temp.resolve(traceFile(t.target())), exported.csv(), StandardCharsets.UTF_8);
                             exported.warning(traceFile(t.target()), stepLength).ifPresent(w -> err.println("backtest:"
                                     + " warning: " + w));
@@ -304,19 +310,24 @@ public final class BacktestCommand implements Callable<Integer> {
                     err.flush();
                 }
                 double seconds = (System.nanoTime() - begun) / 1e9;
+                // Said in every output: a rescaled replay reads another load than the recorded one, and its report
+                // was byte for byte the same as a plain one's in its first lines (recheck 36, F4).
+                String signals = rescaleLoad ? "load re-divided by the policy's replicas (--rescale-load)"
+                        : "signals as recorded";
                 Files.writeString(temp.resolve("report.json"), json(results, start, last, stepLength, seconds,
-                        source.rangeQueries()), StandardCharsets.UTF_8);
-                Files.writeString(temp.resolve("report.md"), markdown(results, start, last, stepLength, backend),
-                        StandardCharsets.UTF_8);
+                        source.rangeQueries(), rescaleLoad), StandardCharsets.UTF_8);
+                Files.writeString(temp.resolve("report.md"), markdown(results, start, last, stepLength, backend,
+                        rescaleLoad), StandardCharsets.UTF_8);
                 Files.writeString(temp.resolve("chart.svg"), BacktestChart.render(results, "backtest " + start + " .. "
-                        + last + ": a signal and the replicas per target", CHART_POINTS), StandardCharsets.UTF_8);
-                java.util.Optional<String> worst = BacktestChart.renderWorstDay(results, "backtest");
+                        + last + ": a signal and the replicas per target, " + signals, CHART_POINTS),
+                        StandardCharsets.UTF_8);
+                java.util.Optional<String> worst = BacktestChart.renderWorstDay(results, "backtest, " + signals);
                 if (worst.isPresent()) {
                     Files.writeString(temp.resolve("chart-worst-day.svg"), worst.get(), StandardCharsets.UTF_8);
                 }
                 Files.createDirectories(out);
                 List<Path> written = OutputDirectory.replace("backtest", temp, out);
-                stdout.print(markdown(results, start, last, stepLength, backend));
+                stdout.print(markdown(results, start, last, stepLength, backend, rescaleLoad));
                 stdout.printf(Locale.ROOT, "backtest: %d targets, %d steps each, %d range queries, %.1f s; wrote %s%n",
                         results.size(), Duration.between(start, last).dividedBy(stepLength) + 1, source.rangeQueries(),
                         seconds, out);
@@ -578,16 +589,20 @@ public final class BacktestCommand implements Callable<Integer> {
             + " window shorter than 2m to 2m, live queries included.";
 
     static String markdown(List<Backtest.TargetResult> results, Instant from, Instant to, Duration step) {
-        return markdown(results, from, to, step, "");
+        return markdown(results, from, to, step, "", false);
     }
 
     static String markdown(List<Backtest.TargetResult> results, Instant from, Instant to, Duration step,
-                           String note) {
+                           String note, boolean rescaled) {
         StringBuilder b = new StringBuilder();
         b.append("# Backtest ").append(from).append(" .. ").append(to).append(", step ").append(step.toSeconds())
-                .append("s\n\n");
-        b.append("The recorded signals were measured at the replica counts that really ran, not at the policy's;"
-                + " the policy's new replicas count as ready at once. Gaps in the history stay UNKNOWN.\n\n");
+                .append("s").append(rescaled ? ", --rescale-load" : "").append("\n\n");
+        b.append(rescaled ? "The load-proportional signals (cpu, memory, qps, read-queue, index-backlog) recorded over"
+                + " the replicas that ran were re-divided by the replicas the policy would have run (--rescale-load);"
+                + " the others are as recorded."
+                : "The recorded signals were measured at the replica counts that really ran, not at the policy's"
+                + " (--rescale-load re-divides the load-proportional ones by the policy's).");
+        b.append(" The policy's new replicas count as ready at once. Gaps in the history stay UNKNOWN.\n\n");
         if (!note.isEmpty()) {
             b.append("**").append(note.substring(0, 1).toUpperCase(Locale.ROOT)).append(note.substring(1))
                     .append("**\n\n");
@@ -686,11 +701,12 @@ public final class BacktestCommand implements Callable<Integer> {
     }
 
     private static String json(List<Backtest.TargetResult> results, Instant from, Instant to, Duration step,
-                               double seconds, long rangeQueries) {
+                               double seconds, long rangeQueries, boolean rescaled) {
         JsonObject root = new JsonObject();
         root.addProperty("from", from.toString());
         root.addProperty("to", to.toString());
         root.addProperty("stepSeconds", step.toSeconds());
+        root.addProperty("rescaleLoad", rescaled);
         root.addProperty("rangeQueries", rangeQueries);
         root.addProperty("wallSeconds", Math.round(seconds * 10) / 10.0);
         JsonArray targets = new JsonArray();

@@ -112,8 +112,7 @@ public final class BacktestChart {
         // subtitle says so (README walkthrough audit M2: the chart was documented as marked).
         boolean marks = bucketWidth >= 2;
         sb.append("<text x=\"").append(LEFT).append("\" y=\"42\" fill=\"#555\">").append(n).append(" points of ")
-                .append(SvgChart.formatDuration(span / n)).append("; recorded signals, not rescaled unless"
-                        + " --rescale-load; one panel per target")
+                .append(SvgChart.formatDuration(span / n)).append("; one panel per target")
                 .append(marks || !worstDayChart ? "" : "; scale actions are marked on the worst-day chart")
                 .append("</text>\n");
         for (int t = 0; t < targets; t++) {

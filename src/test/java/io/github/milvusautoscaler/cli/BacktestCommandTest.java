@@ -611,6 +611,45 @@ class BacktestCommandTest {
         assertEquals(0, code, simOut.toString());
     }
 
+    /**
+     * A --rescale-load replay says so in its report, its JSON and its charts: the first lines of its report were byte for
+     * byte a plain replay's, though the load it read differed by far (recheck 36, F4).
+     */
+    @Test
+    void aRescaledReplaySaysSoInEveryOutput() throws Exception {
+        Instant from = START.plus(Duration.ofDays(1));
+        for (boolean rescaled : new boolean[] {false, true}) {
+            Path out = dir.resolve(rescaled ? "rescaled" : "plain");
+            List<String> args = new java.util.ArrayList<>(List.of("--from", from.toString(), "--to",
+                    from.plus(Duration.ofHours(2)).toString(), "--step", "60s", "--out", out.toString()));
+            if (rescaled) {
+                args.add("--rescale-load");
+            }
+            Result r = backtest(args.toArray(String[]::new));
+            assertEquals(0, r.code, r.err + r.out);
+            String report = Files.readString(out.resolve("report.md"));
+            assertEquals(rescaled, report.lines().findFirst().orElseThrow().endsWith(", --rescale-load"), report);
+            assertEquals(rescaled, report.contains("were re-divided by the replicas the policy would have run"), report);
+            assertEquals(rescaled, com.google.gson.JsonParser.parseString(Files.readString(out.resolve("report.json")))
+                    .getAsJsonObject().get("rescaleLoad").getAsBoolean());
+            assertTrue(Files.readString(out.resolve("chart.svg")).contains(rescaled
+                    ? "load re-divided by the policy's replicas (--rescale-load)" : "signals as recorded"));
+        }
+    }
+
+    /** A target without the qps signal has no trace to export, and says so: it wrote nothing and said nothing (recheck 36, F3). */
+    @Test
+    void aTargetWithoutQpsSaysItHasNoTraceToExport() throws Exception {
+        Path out = dir.resolve("no-qps");
+        Instant from = START.plus(Duration.ofDays(1));
+        Result r = backtest("--from", from.toString(), "--to", from.plus(Duration.ofHours(2)).toString(), "--step",
+                "60s", "--export-trace", "--out", out.toString());
+        assertEquals(0, r.code, r.err + r.out);
+        assertTrue(r.err.contains("backtest: no trace-milvus_wk_queryNode.csv: milvus/wk/queryNode reads no qps signal,"
+                + " which the trace is made of (signals.qps.enabled = true on it exports one)"), r.err);
+        assertFalse(Files.exists(out.resolve("trace-milvus_wk_queryNode.csv")));
+    }
+
     @Test
     void badInputGetsOneClearLineAndWritesNothing() throws Exception {
         Path out = dir.resolve("bad");
