@@ -328,9 +328,9 @@ public final class BacktestCommand implements Callable<Integer> {
                 Files.createDirectories(out);
                 List<Path> written = OutputDirectory.replace("backtest", temp, out);
                 stdout.print(markdown(results, start, last, stepLength, backend, rescaleLoad));
-                stdout.printf(Locale.ROOT, "backtest: %d targets, %d steps each, %d range queries, %.1f s; wrote %s%n",
-                        results.size(), Duration.between(start, last).dividedBy(stepLength) + 1, source.rangeQueries(),
-                        seconds, out);
+                stdout.printf(Locale.ROOT, "backtest: %d target%s, %d steps each, %d range queries, %.1f s; wrote %s%n",
+                        results.size(), results.size() == 1 ? "" : "s",
+                        Duration.between(start, last).dividedBy(stepLength) + 1, source.rangeQueries(), seconds, out);
                 stdout.flush();
                 OutputDirectory.notOfThisRunNote("backtest", out, written).ifPresent(note -> {
                     err.println(note);

@@ -76,10 +76,11 @@ public final class DemoCommand implements Callable<Integer> {
     double speed;
 
     @Option(names = "--port", defaultValue = "8080",
-            description = "Port of the HTTP server (/metrics, /healthz, /readyz, /api/v1/status); 0 picks one.")
+            description = "Port of the HTTP server (/metrics, /healthz, /readyz, /api/v1/status); 0 picks one"
+                    + " (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--out", defaultValue = "demo-out", description = "Where the decision log, report and chart go.")
+    @Option(names = "--out", defaultValue = "demo-out", description = "Where the decision log, report and chart go (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @Option(names = "--alerts-token-file", paramLabel = "FILE",

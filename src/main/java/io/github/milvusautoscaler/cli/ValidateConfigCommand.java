@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -39,8 +40,13 @@ public final class ValidateConfigCommand implements Callable<Integer> {
     /** How much of a PromQL template is shown; enough to recognise it, short enough for one line. */
     static final int TEMPLATE_CHARS = 80;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "HOCON configuration file, e.g. config/autoscaler.conf")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE",
+            description = "HOCON configuration file, e.g. config/autoscaler.conf")
     Path file;
+
+    /** The file as every other command takes it, so {@code validate-config --config FILE} works too (recheck 36). */
+    @Option(names = "--config", paramLabel = "FILE", description = "The same file, as the other commands take it.")
+    Path config;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -49,6 +55,14 @@ public final class ValidateConfigCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if ((file == null) == (config == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), file == null
+                    ? "Missing required parameter: 'FILE' (or --config FILE)"
+                    : "give the file once: FILE or --config FILE, not both");
+        }
+        if (file == null) {
+            file = config;
+        }
         AutoscalerSettings settings = null;
         List<ConfigError> errors = new ArrayList<>();
         try {

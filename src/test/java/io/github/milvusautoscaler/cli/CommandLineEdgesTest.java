@@ -81,6 +81,25 @@ class CommandLineEdgesTest {
         assertFalse(Files.exists(out), "backtest wrote nothing");
     }
 
+    /** validate-config takes its file as every other command does too, once (recheck 36: "Unknown option: '--config'"). */
+    @Test
+    void validateConfigTakesTheFileAsConfigToo() throws Exception {
+        Path config = dir.resolve("autoscaler.conf");
+        Files.writeString(config, "milvus-autoscaler {\n  prometheus.url = \"http://127.0.0.1:1\"\n  clusters = []\n}\n");
+        for (String[] args : List.of(new String[] {"validate-config", "--config", config.toString()},
+                new String[] {"validate-config", config.toString(), "--config", config.toString()})) {
+            StringWriter said = new StringWriter();
+            CommandLine cli = new CommandLine(new Main());
+            cli.setOut(new PrintWriter(said, true));
+            cli.setErr(new PrintWriter(said, true));
+            int code = cli.execute(args);
+            boolean both = args.length == 4;
+            assertEquals(both ? Main.EXIT_USAGE : Main.EXIT_OK, code, said.toString());
+            assertTrue(said.toString().contains(both ? "give the file once: FILE or --config FILE, not both"
+                    : "valid, 0 targets"), said.toString());
+        }
+    }
+
     /**
      * An unknown command names the near ones (the first three letters shared) and lists them all; picocli's own
      * suggestion offered "resume" for "nosuchcmd" (SRE audit L20).
