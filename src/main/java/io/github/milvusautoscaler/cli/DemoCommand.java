@@ -80,7 +80,8 @@ public final class DemoCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--out", defaultValue = "demo-out", description = "Where the decision log, report and chart go (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", defaultValue = "demo-out",
+            description = "Where the decision log, report and chart go (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @Option(names = "--alerts-token-file", paramLabel = "FILE",
