@@ -439,18 +439,24 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
             boolean updatedFalse = JsonPaths.string(condition, "type").map("MilvusUpdated"::equals).orElse(false)
                     && JsonPaths.string(condition, "status").map("False"::equals).orElse(false);
             String reason = JsonPaths.string(condition, "reason").orElse("");
+            Optional<List<String>> behind = notOnTheirImage(milvus);
             if (updatedFalse && (reason.equals("MilvusUpgradingImage") || reason.equals("MilvusDowngradingImage"))
-                    && imageDiffers(milvus).orElse(true)) {
+                    && behind.map(l -> !l.isEmpty()).orElse(true)) {
+                // The components still on another image are named: the text then changes as each is done, so a long
+                // upgrade of many components reads as moving (recheck 37, N1: the same text for 8 minutes while the
+                // operator rolled proxy and then queryCoord).
                 return Optional.of("the operator is " + (reason.equals("MilvusUpgradingImage") ? "upgrading" : "downgrading")
-                        + " the image (MilvusUpdated False, " + reason + ")");
+                        + " the image (MilvusUpdated False, " + reason + behind.map(l -> "; still on another image: "
+                        + String.join(", ", l)).orElse("") + ")");
             }
         }
         return Optional.empty();
     }
 
     /**
-     * Whether a component's Deployment runs another image than the spec asks of it, by the images the operator
-     * records in {@code status.componentsDeployStatus.<component>.image}; empty when it records none to compare.
+     * The components whose Deployment runs another image than the spec asks of it (by their status keys, e.g.
+     * {@code querycoord}), by the images the operator records in {@code status.componentsDeployStatus.<component>.image};
+     * empty when it records none to compare.
      *
      * <p>Why not the condition alone: the operator reports {@code MilvusUpgradingImage} whenever a component's
      * Deployment image differs from the cluster's {@code spec.components.image} (status_cluster.go,
@@ -462,7 +468,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
      * dataNode still runs v2.5.4: an upgrade. An operator that records no images (before the field existed) leaves
      * the condition to decide.
      */
-    static Optional<Boolean> imageDiffers(JsonObject milvus) {
+    static Optional<List<String>> notOnTheirImage(JsonObject milvus) {
         Optional<JsonObject> recorded = JsonPaths.object(milvus, "status", "componentsDeployStatus");
         Optional<JsonObject> components = JsonPaths.object(milvus, "spec", "components");
         if (recorded.isEmpty() || components.isEmpty()) {
@@ -470,6 +476,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         }
         Optional<String> clusterImage = JsonPaths.string(components.get(), "image");
         boolean compared = false;
+        List<String> behind = new ArrayList<>();
         for (Map.Entry<String, JsonElement> e : recorded.get().entrySet()) {
             Optional<String> running = e.getValue().isJsonObject()
                     ? JsonPaths.string(e.getValue().getAsJsonObject(), "image").filter(i -> !i.isEmpty())
@@ -486,10 +493,10 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
             }
             compared = true;
             if (!running.get().equals(asked.get())) {
-                return Optional.of(true);
+                behind.add(e.getKey());
             }
         }
-        return compared ? Optional.of(false) : Optional.empty();
+        return compared ? Optional.of(List.copyOf(behind)) : Optional.empty();
     }
 
     @Override

@@ -166,17 +166,19 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
 
     @Override
     public ConfigObject includeResources(ConfigIncludeContext context, String what) {
-        ConfigObject read = parse(null, null, what, () -> ((ConfigIncluderClasspath) fallback)
+        String written = "classpath(\"" + what + "\")";
+        ConfigObject read = parse(null, written, what, () -> ((ConfigIncluderClasspath) fallback)
                 .includeResources(context, what));
-        return refusedWhenNothing(context, read, "classpath(\"" + what + "\")", what,
+        return refusedWhenNothing(context, read, written, what,
                 () -> ConfigFactory.parseResourcesAnySyntax(what, context.parseOptions().setAllowMissing(false)));
     }
 
     @Override
     public ConfigObject includeURL(ConfigIncludeContext context, URL what) {
-        ConfigObject read = parse(null, null, what.toString(), () -> ((ConfigIncluderURL) fallback)
+        String written = "url(\"" + what + "\")";
+        ConfigObject read = parse(null, written, what.toString(), () -> ((ConfigIncluderURL) fallback)
                 .includeURL(context, what));
-        return refusedWhenNothing(context, read, "url(\"" + what + "\")", what.toString(),
+        return refusedWhenNothing(context, read, written, what.toString(),
                 () -> ConfigFactory.parseURL(what, context.parseOptions().setAllowMissing(false)));
     }
 
@@ -210,8 +212,18 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
             return parse.get();
         } catch (Failed e) {
             throw e;
-        } catch (ConfigException.IO e) {
-            if (file == null || including.isEmpty()) {
+        } catch (ConfigException.IO | ConfigException.BugOrBroken e) {
+            if (including.isEmpty() || written == null) {
+                throw e;
+            }
+            if (file == null) {
+                // A url(...) or classpath(...) include: its line and the include as written, then the reason
+                // (recheck 37, R1: "cannot read: Cannot load config from URL" with neither; typesafe-config throws
+                // BugOrBroken for a URL whose server does not answer).
+                throw new Failed(originOf(including.get(), name), "include " + written + ": " + (e.getCause() != null
+                        ? e.getCause().toString() : e.getMessage()), e);
+            }
+            if (e instanceof ConfigException.BugOrBroken) {
                 throw e;
             }
             String reason = Files.exists(file)

@@ -83,13 +83,13 @@ public final class Engine {
     private final Map<Target, Unmoved> rollouts = new ConcurrentHashMap<>();
 
     /**
-     * How long a rollout may read the same before it is said to have stopped moving: Kubernetes' default
+     * How long a rollout may read the same before it is said: Kubernetes' default
      * {@code progressDeadlineSeconds} (600 s), the bar the Deployment controller itself would judge it by, which the
      * milvus-operator sets to a month for a blue/green hand-over's Deployments (deploy_ctrl_util.go CreateDeploy).
      */
     static final Duration ROLLOUT_UNMOVED = Duration.ofMinutes(10);
 
-    /** A rollout's text as last read, when it first read so, and whether it was said to have stopped moving. */
+    /** A rollout's text as last read, when it first read so, and whether it was said to read the same for long. */
     private record Unmoved(String text, Instant since, boolean said) {
     }
 
@@ -312,7 +312,8 @@ public final class Engine {
         Unmoved seen = rollouts.get(t);
         if (text.isEmpty()) {
             if (rollouts.remove(t) != null && seen.said()) {
-                LOG.info("{}: the rollout that had stopped moving is over", t);
+                LOG.info("{}: the rollout that had read the same for {} or more is over", t,
+                        Durations.human(ROLLOUT_UNMOVED));
             }
             return;
         }
@@ -326,9 +327,9 @@ public final class Engine {
         Duration unmoved = Duration.between(seen.since(), at);
         if (!seen.said() && unmoved.compareTo(ROLLOUT_UNMOVED) >= 0) {
             rollouts.put(t, new Unmoved(seen.text(), seen.since(), true));
-            LOG.warn("{}: a rollout that has not moved for {}: {}; every decision holds until it ends, scale-outs"
-                    + " included: kubectl -n {} get pods and kubectl describe pod NAME say why a pod is not ready (an"
-                    + " image that cannot be pulled, no node with room)",
+            LOG.warn("{}: a rollout that has read the same for {}: {}; every decision holds until it ends, scale-outs"
+                    + " included: if it does not move, kubectl -n {} get pods and kubectl describe pod NAME say why a"
+                    + " pod is not ready (an image that cannot be pulled, no node with room)",
                     t, Durations.human(unmoved), text.get(), t.namespace());
         }
     }

@@ -757,6 +757,17 @@ class ConfigValidationTest {
                     + " that finds nothing is refused, not skipped)"),
                     e.errors().stream().map(ConfigError::toString).toList());
         }
+        // A server that does not answer: the include's line and the include as written, then why (recheck 37, R1).
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        String url = "url(\"http://127.0.0.1:" + closed + "/safety.conf\")";
+        Files.writeString(file, "milvus-autoscaler { prometheus.url = \"http://127.0.0.1:1\" }\ninclude " + url + "\n");
+        InvalidConfigException refused = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(List.of(file + ":2: cannot read: include " + url + ": java.net.ConnectException: Connection refused"),
+                refused.errors().stream().map(ConfigError::toString).toList());
+
         Files.writeString(dir.resolve("empty.conf"), "# nothing set here\n");
         Files.writeString(file, "milvus-autoscaler { prometheus.url = \"http://127.0.0.1:1\" }\ninclude url(\""
                 + dir.resolve("empty.conf").toUri() + "\")\n");

@@ -128,12 +128,12 @@ class StalledRolloutTest {
             e.tick(new EngineTarget(qn, EngineTest.policy()));
             clock.set(T0.plus(Duration.ofMinutes(11)));
             e.tick(new EngineTarget(qn, EngineTest.policy()));
-            assertEquals(java.util.List.of("milvus/o1/queryNode: a rollout that has not moved for 10m: 2 of queryNode's"
+            assertEquals(java.util.List.of("milvus/o1/queryNode: a rollout that has read the same for 10m: 2 of queryNode's"
                     + " deployments have replicas (the operator's blue/green hand-over, one pod at a time once every pod"
                     + " is ready: o1-milvus-querynode-0 3 of 3 ready, o1-milvus-querynode-1 0 of 1 ready); every"
-                    + " decision holds until it ends, scale-outs included: kubectl -n milvus get pods and kubectl"
-                    + " describe pod NAME say why a pod is not ready (an image that cannot be pulled, no node with"
-                    + " room)"), unmoved(logs), "said once");
+                    + " decision holds until it ends, scale-outs included: if it does not move, kubectl -n milvus get"
+                    + " pods and kubectl describe pod NAME say why a pod is not ready (an image that cannot be pulled,"
+                    + " no node with room)"), unmoved(logs), "said once");
 
             fake.put(Kind.DEPLOYMENTS, operatorQueryNode("o1-milvus-querynode-1", 1, 1));
             clock.set(T0.plus(Duration.ofMinutes(12)));
@@ -144,7 +144,7 @@ class StalledRolloutTest {
     }
 
     static java.util.List<String> unmoved(CapturedLogs logs) {
-        return logs.warnings().stream().filter(w -> w.contains("has not moved")).toList();
+        return logs.warnings().stream().filter(w -> w.contains("has read the same for")).toList();
     }
 
     /** One of an operator queryNode's Deployments (labels as milvus-operator sets them), settled at its spec. */
