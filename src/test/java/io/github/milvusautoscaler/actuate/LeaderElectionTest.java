@@ -350,8 +350,7 @@ class LeaderElectionTest {
             await(Duration.ofSeconds(10), () -> fake.requests("GET", Kind.LEASES.path(OWN_NAMESPACE, LEASE)).size() >= 3,
                     "a tries three times");
             assertFalse(a.election().isLeader());
-            List<String> errors = logs.events().stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
-                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            List<String> errors = logs.errors();
             assertEquals(List.of("leader election unauthorized (401): the API server rejected this replica's credentials"
                     + " reading Lease milvus-autoscaler/milvus-autoscaler (an expired or revoked token: the service"
                     + " account's in a pod, the kubeconfig's user outside); it stays a follower until they are accepted"),
@@ -363,8 +362,7 @@ class LeaderElectionTest {
             int before = fake.requests("GET", Kind.LEASES.path(OWN_NAMESPACE, LEASE)).size();
             await(Duration.ofSeconds(10), () -> fake.requests("GET", Kind.LEASES.path(OWN_NAMESPACE, LEASE)).size()
                     >= before + 2, "a tries twice more");
-            List<String> after = logs.events().stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
-                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            List<String> after = logs.errors();
             assertEquals(2, after.size(), after.toString());
             assertTrue(after.get(1).startsWith("leader election forbidden (403)"), after.toString());
         }
@@ -399,8 +397,7 @@ class LeaderElectionTest {
             await(Duration.ofSeconds(10), () -> fake.requests("POST", Kind.LEASES.path(OWN_NAMESPACE, null)).size() >= 3,
                     "a tries to create the Lease three times");
             assertFalse(a.election().isLeader());
-            List<String> errors = logs.events().stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
-                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            List<String> errors = logs.errors();
             assertEquals(1, errors.size(), errors.toString());
             assertTrue(errors.get(0).startsWith("leader election forbidden (403): the service account may not create"
                     + " leases.coordination.k8s.io \"milvus-autoscaler\" in namespace \"milvus-autoscaler\", so this"
@@ -414,9 +411,7 @@ class LeaderElectionTest {
             b.election().start();
             await(Duration.ofSeconds(10), () -> fake.requests("PUT", Kind.LEASES.path(OWN_NAMESPACE, LEASE)).size() >= 3,
                     "the replicas try to take the Lease");
-            List<String> updates = logs.events().stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
-                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-                    .filter(m -> m.contains("may not update")).toList();
+            List<String> updates = logs.errors().stream().filter(m -> m.contains("may not update")).toList();
             assertFalse(updates.isEmpty(), logs.messages().toString());
             assertTrue(updates.get(0).contains("so this replica cannot take or renew it"), updates.get(0));
         }

@@ -44,6 +44,12 @@ public final class CapturedLogs implements AutoCloseable {
                 .map(ILoggingEvent::getFormattedMessage).toList();
     }
 
+    /** The formatted messages logged at ERROR so far, oldest first. */
+    public List<String> errors() {
+        return events().stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+                .map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
     /** Forgets what was logged so far. */
     public void clear() {
         appender.list.clear();
