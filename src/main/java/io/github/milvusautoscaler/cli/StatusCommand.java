@@ -183,6 +183,15 @@ public final class StatusCommand implements Callable<Integer> {
         return typed(o, path, name, JsonElement::isJsonPrimitive).getAsString();
     }
 
+    /**
+     * Whether a target's rollout has read the same for 10m or more; false from a daemon before the field was sent, so
+     * the table reads a document either way.
+     */
+    private static boolean unmoved(JsonObject target) {
+        JsonElement e = target.get("rolloutUnmoved");
+        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean() && e.getAsBoolean();
+    }
+
     private static boolean flag(JsonObject o, String path, String name) {
         return typed(o, path, name, e -> e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean()).getAsBoolean();
     }
@@ -306,7 +315,8 @@ public final class StatusCommand implements Callable<Integer> {
             String replicas = num(optionalNumber(r, rp, "current")) + "/" + num(optionalNumber(r, rp, "desired")) + "/"
                     + num(optionalNumber(r, rp, "ready"))
                     + " [" + number(r, rp, "min") + "-" + number(r, rp, "max") + "]"
-                    + (flag(t, tp, "paused") ? " PAUSED" : "") + (flag(t, tp, "rollout") ? " ROLLOUT" : "");
+                    + (flag(t, tp, "paused") ? " PAUSED" : "") + (flag(t, tp, "rollout") ? " ROLLOUT" : "")
+                    + (unmoved(t) ? " (unmoved since " + text(t, tp, "rolloutReadsSameSince") + ")" : "");
             StringBuilder sig = new StringBuilder();
             JsonArray signals = array(t, tp, "signals");
             for (int j = 0; j < signals.size(); j++) {

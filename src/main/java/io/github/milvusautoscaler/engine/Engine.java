@@ -239,8 +239,9 @@ public final class Engine {
             views.remove(t);
             carrying.remove(t);
         } else {
+            Unmoved rollout = rollouts.get(t);
             views.put(t, new TargetView(t, target.policy().settings(), status, observation, decision, state, problem,
-                    isLeader, took));
+                    isLeader, took, rollout == null ? null : rollout.since()));
         }
         listener.tickFinished(t, took);
         return decision;

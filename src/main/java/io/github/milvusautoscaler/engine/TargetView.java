@@ -24,9 +24,12 @@ import java.time.Instant;
  * @param problem      the last error reading or writing the target; empty when none
  * @param leader       whether this daemon was leader at the last tick
  * @param tickDuration how long the last tick took
+ * @param rolloutReadsSameSince when this daemon first read the target's rollout as it reads now; null when no rollout
+ *                     is in progress. It counts from this process's first tick on it, so a restart starts it again.
  */
 public record TargetView(Target target, PolicySettings settings, ReplicaStatus status, Observation observation,
-                         Decision decision, TargetState state, String problem, boolean leader, Duration tickDuration) {
+                         Decision decision, TargetState state, String problem, boolean leader, Duration tickDuration,
+                         Instant rolloutReadsSameSince) {
 
     public TargetView {
         requireNonNull(target, "target");
@@ -34,6 +37,16 @@ public record TargetView(Target target, PolicySettings settings, ReplicaStatus s
         requireNonNull(state, "state");
         requireNonNull(problem, "problem");
         requireNonNull(tickDuration, "tickDuration");
+    }
+
+    /**
+     * True when the rollout has read the same for {@link Engine#ROLLOUT_UNMOVED} (10m) or more at {@code now}, as the
+     * WARN says it: a hand-over whose new pod never turns ready holds every decision, and Kubernetes, with the month's
+     * progress deadline the operator gives it, never calls it stalled (recheck 37, R2: only the log said so).
+     */
+    public boolean rolloutUnmoved(Instant now) {
+        return rolloutReadsSameSince != null
+                && Duration.between(rolloutReadsSameSince, now).compareTo(Engine.ROLLOUT_UNMOVED) >= 0;
     }
 
     /** Scale-out cooldown left at {@code now}; zero when none runs. */

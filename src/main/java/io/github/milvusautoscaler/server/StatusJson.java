@@ -64,6 +64,11 @@ public final class StatusJson {
         o.addProperty("rollout", v.status() != null && v.status().rollout());
         // A rollout that will not end by itself: scale-out acts, step-downs hold (ROLLOUT_STALLED); null when none.
         o.addProperty("rolloutStalled", v.status() == null ? null : v.status().rolloutStalled().orElse(null));
+        // Since when the rollout reads as it does now (null: none), and whether that is 10m or more, as the log's WARN
+        // says: a hand-over that will not end is not stalled in Kubernetes' words, and only the log said it.
+        o.addProperty("rolloutReadsSameSince", v.rolloutReadsSameSince() == null ? null
+                : DateTimeFormatter.ISO_INSTANT.format(v.rolloutReadsSameSince()));
+        o.addProperty("rolloutUnmoved", v.rolloutUnmoved(now));
         JsonArray signals = new JsonArray();
         for (SignalPolicy band : v.settings().signals()) {
             JsonObject s = new JsonObject();

@@ -90,6 +90,33 @@ class StatusCommandTest {
     }
 
     /**
+     * A rollout that has read the same for 10 minutes is said in the table beside ROLLOUT, with since when, as the log's
+     * WARN says it (recheck 37, R2: only the log did); a document from a daemon that sends no such field reads as before.
+     */
+    @Test
+    void anUnmovedRolloutIsSaidBesideRolloutInTheTable() {
+        FakeMetrics metrics = new FakeMetrics();
+        metrics.cpu.put(A, 0.5);
+        Engine engine = new Engine(new ManualClock(Instant.parse("2026-01-05T10:00:00Z")), metrics, new FakeCluster(),
+                d -> { }, () -> true, AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
+        engine.tick(new EngineTarget(A, cpuPolicy()));
+        com.google.gson.JsonObject doc = com.google.gson.JsonParser.parseString(HttpApi.statusOf(engine).get())
+                .getAsJsonObject();
+        com.google.gson.JsonObject t = doc.getAsJsonArray("targets").get(0).getAsJsonObject();
+        assertEquals(false, t.get("rolloutUnmoved").getAsBoolean(), t.toString());
+        assertTrue(t.get("rolloutReadsSameSince").isJsonNull(), t.toString());
+        t.addProperty("rollout", true);
+        t.addProperty("rolloutReadsSameSince", "2026-01-05T09:48:00Z");
+        t.addProperty("rolloutUnmoved", true);
+        assertTrue(StatusCommand.render(doc).contains("3/3/3 [1-10] ROLLOUT (unmoved since 2026-01-05T09:48:00Z)"),
+                StatusCommand.render(doc));
+        t.remove("rolloutReadsSameSince");
+        t.remove("rolloutUnmoved");
+        String older = StatusCommand.render(doc);
+        assertTrue(older.contains("3/3/3 [1-10] ROLLOUT ") && !older.contains("unmoved"), older);
+    }
+
+    /**
      * Two of three ready pods report cpu just after a scale-out: the policy reads it UNKNOWN (the third's load would be
      * hidden), and the status says so, where its problem was empty (recheck 24, F3).
      */

@@ -124,8 +124,16 @@ class StalledRolloutTest {
                 assertEquals(Reason.ROLLOUT, d.reason(), d.message().text());
             }
             assertEquals(java.util.List.of(), unmoved(logs), "under 10 minutes");
+            com.google.gson.JsonObject before = statusOf(e);
+            assertEquals("2026-12-06T06:52:00Z", before.get("rolloutReadsSameSince").getAsString(), before.toString());
+            assertEquals(false, before.get("rolloutUnmoved").getAsBoolean(), "9m59s: " + before);
             clock.set(T0.plus(Duration.ofMinutes(10)));
             e.tick(new EngineTarget(qn, EngineTest.policy()));
+            // The status says what the WARN says (recheck 37, R2): rolloutStalled stays null, as Kubernetes does not
+            // call it stalled.
+            com.google.gson.JsonObject after = statusOf(e);
+            assertEquals(true, after.get("rolloutUnmoved").getAsBoolean(), after.toString());
+            assertTrue(after.get("rolloutStalled").isJsonNull(), after.toString());
             clock.set(T0.plus(Duration.ofMinutes(11)));
             e.tick(new EngineTarget(qn, EngineTest.policy()));
             assertEquals(java.util.List.of("milvus/o1/queryNode: a rollout that has read the same for 10m: 2 of queryNode's"
@@ -140,7 +148,15 @@ class StalledRolloutTest {
             e.tick(new EngineTarget(qn, EngineTest.policy()));
             assertTrue(logs.messages().stream().anyMatch(m -> m.startsWith("milvus/o1/queryNode: the rollout moves"
                     + " again: 2 of queryNode's deployments have replicas")), logs.messages().toString());
+            com.google.gson.JsonObject moved = statusOf(e);
+            assertEquals("2026-12-06T07:04:00Z", moved.get("rolloutReadsSameSince").getAsString(), moved.toString());
+            assertEquals(false, moved.get("rolloutUnmoved").getAsBoolean(), moved.toString());
         }
+    }
+
+    com.google.gson.JsonObject statusOf(Engine e) {
+        return io.github.milvusautoscaler.server.StatusJson.render(e.views().values(), true, false, clock.instant())
+                .getAsJsonArray("targets").get(0).getAsJsonObject();
     }
 
     static java.util.List<String> unmoved(CapturedLogs logs) {
