@@ -280,6 +280,8 @@ public final class DemoCommand implements Callable<Integer> {
             o.println();
             o.println("scorecard (same " + span + ", same model):");
             o.print(Reports.table(result));
+            // The "x clairvoyant" column reads against this bound; report.md had it and the console did not (recheck 36).
+            result.clairvoyant().ifPresent(b -> o.println(Reports.clairvoyantLine(b)));
             o.println("chart: " + out.resolve("chart.svg").toAbsolutePath());
             o.println("decision log: " + out.resolve("decisions.jsonl").toAbsolutePath());
             o.flush();

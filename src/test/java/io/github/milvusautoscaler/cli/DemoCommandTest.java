@@ -215,6 +215,8 @@ class DemoCommandTest {
         assertEquals(0, exit, text);
         assertTrue(text.startsWith("demo: 6h of step against a simulated queryNode"), text);
         assertTrue(text.contains("scorecard (same 6h, same model):"), text);
+        // the bound its "x clairvoyant" column reads against, as report.md gives it
+        assertTrue(text.contains("Clairvoyant bound (knows the future, same model): "), text);
     }
 
     /** A 25-hour trace file is "25h" in the banner, not "2 days", its started second day counted as whole. */
