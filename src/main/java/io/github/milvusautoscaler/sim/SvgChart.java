@@ -166,12 +166,16 @@ public final class SvgChart {
         legendBox(sb, lx, ly, OVERLOAD, 0.5, "overloaded (demand > capacity)");
         ly += 20;
         legendBox(sb, lx, ly, HOT, 0.35, "hot (utilization > hot-above)");
-        ly += 20;
-        triangle(sb, lx + 12, ly - 10, true, "#444", "legend");
-        sb.append("<text x=\"").append(lx + 30).append("\" y=\"").append(ly).append("\">scale-out</text>\n");
-        ly += 20;
-        triangle(sb, lx + 12, ly - 2, false, "#444", "legend");
-        sb.append("<text x=\"").append(lx + 30).append("\" y=\"").append(ly).append("\">step-down</text>\n");
+        if (marks) {
+            // Only a chart that draws the scale actions lists them: the whole-run chart's legend named markers it
+            // never drew (recheck 36).
+            ly += 20;
+            triangle(sb, lx + 12, ly - 10, true, "#444", "legend");
+            sb.append("<text x=\"").append(lx + 30).append("\" y=\"").append(ly).append("\">scale-out</text>\n");
+            ly += 20;
+            triangle(sb, lx + 12, ly - 2, false, "#444", "legend");
+            sb.append("<text x=\"").append(lx + 30).append("\" y=\"").append(ly).append("\">step-down</text>\n");
+        }
         sb.append("</svg>\n");
         return sb.toString();
     }

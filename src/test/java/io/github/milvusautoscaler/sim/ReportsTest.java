@@ -119,6 +119,26 @@ class ReportsTest {
         assertEquals(8, doc.getElementsByTagName("polyline").getLength());
         assertTrue(svg.contains(">hpa  (overloaded ") && svg.contains(">hpa-milvus  (overloaded "), "a title per panel");
         assertFalse(svg.contains("class=\"overload\""), "no overload in this run, nothing shaded");
+        // Three buckets are wide enough to mark scale actions in, and the legend says what the marks are.
+        assertTrue(svg.contains(">scale-out</text>") && svg.contains(">step-down</text>"), svg);
+    }
+
+    /**
+     * A bucket under 2 px wide (215 days in about 1,000 points) marks no scale action; the legend named the markers
+     * anyway (recheck 36) and now names only what the chart draws, the subtitle saying where the marks are.
+     */
+    @Test
+    void aChartTooDenseToMarkScaleActionsHasNoMarkersInItsLegend() {
+        int buckets = 1000;
+        ChartSeries chart = new ChartSeries(SimTestSupport.T0, List.of("a"), buckets);
+        for (int b = 0; b < buckets; b++) {
+            chart.addDemand(b, b * 18_576L, 300);
+            chart.addLane(0, b, 400, 2, false, false, b % 50 == 0 ? 1 : 0);
+        }
+        String svg = SvgChart.render(chart, "t");
+        assertTrue(svg.contains("; scale actions are marked on the worst-day chart</text>"), svg);
+        assertFalse(svg.contains("class=\"scale-out\""), "no marker drawn");
+        assertFalse(svg.contains(">scale-out</text>") || svg.contains(">step-down</text>"), "legend without markers");
     }
 
     @Test
