@@ -121,6 +121,14 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
         for (String extension : EXTENSIONS) {
             Path withExtension = file.resolveSibling(fileName + extension);
             if (Files.exists(withExtension)) {
+                if (Files.isDirectory(withExtension)) {
+                    // Not "reads safety.inc.conf": a folder is read by nobody (recheck 37, R1).
+                    throw new Failed(originOf(including, name), "include " + written + ": would read "
+                            + withExtension.getFileName() + " (HOCON's include rule: a name that does not end in .conf,"
+                            + " .json or .properties is read as name.conf, .json or .properties), which is a folder"
+                            + (Files.isRegularFile(file) ? ", and " + fileName + " beside it is never read" : "")
+                            + "; an include names a file", null);
+                }
                 if (Files.isRegularFile(file)) {
                     // typesafe-config reads safety.inc.conf and never the safety.inc beside it (recheck 35, N2).
                     throw new Failed(originOf(including, name), "include " + written + ": reads "

@@ -797,6 +797,17 @@ class ConfigValidationTest {
         assertEquals(List.of(file + ":2: cannot read: include \"conf.d\": " + dir.resolve("conf.d") + " is a folder;"
                         + " an include names a file (conf.d/x.conf)"),
                 e.errors().stream().map(ConfigError::toString).toList());
+
+        // A folder named safety.inc.conf beside the file: nothing reads either, and the refusal says so (recheck 37, R1).
+        Files.delete(dir.resolve("safety.inc.conf"));
+        Files.createDirectories(dir.resolve("safety.inc.conf"));
+        Files.writeString(file, "milvus-autoscaler { prometheus.url = \"http://127.0.0.1:1\" }\ninclude \"safety.inc\"\n");
+        e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(List.of(file + ":2: cannot read: include \"safety.inc\": would read safety.inc.conf (HOCON's include"
+                        + " rule: a name that does not end in .conf, .json or .properties is read as name.conf, .json or"
+                        + " .properties), which is a folder, and safety.inc beside it is never read; an include names a"
+                        + " file"),
+                e.errors().stream().map(ConfigError::toString).toList());
     }
 
     /** An error in an included file keeps the file's folder: {@code sub/parts.conf:3}, not {@code parts.conf:3}. */
