@@ -109,6 +109,9 @@ public final class DoctorCommand implements Callable<Integer> {
                 for (String line : lines) {
                     out.println("  " + line);
                 }
+                // What validate-config warns about (a signal on a component that does not export it): said beside the
+                // FIX it explains, where doctor gave only "empty result" (recheck 38, R1). Leaves the exit code alone.
+                t.advice().ifPresent(advice -> out.printf(Locale.ROOT, "  note %-20s %s%n", "config", advice));
                 broken += d.broken;
                 stopped += d.stopped ? 1 : 0;
             }

@@ -41,7 +41,8 @@ public record TargetSettings(Target target, String milvusVersion, PolicySettings
     /**
      * A setup this config accepts that most likely scales by work the component does not do, or empty: today
      * index-backlog on dataNode before Milvus 2.6, whose indexes index nodes build (2.6 merged indexNode into
-     * dataNode), so a backlog would add data nodes that build none; and a forecast or scheduled time zone that is a
+     * dataNode), so a backlog would add data nodes that build none; read-queue's default query on a component that is
+     * not a queryNode, where it reads empty and holds every step-down; and a forecast or scheduled time zone that is a
      * fixed offset other than UTC. Said by validate-config and logged by the daemon, not refused: a custom query may
      * mean something else by the same name, and an offset may be meant.
      */
@@ -53,6 +54,18 @@ public record TargetSettings(Target target, String milvusVersion, PolicySettings
             advice.add("index-backlog is enabled on dataNode for milvus-version " + milvusVersion
                     + ", but before 2.6 index nodes build the indexes: a backlog would add data nodes that build none;"
                     + " enable it on indexNode instead");
+        }
+        SignalQuery readQueue = signal("read-queue");
+        io.github.milvusautoscaler.core.Component c = target.component();
+        if (readQueue != null && readQueue.template().contains("milvus_querynode_read_task_ready_len")
+                && c != io.github.milvusautoscaler.core.Component.QUERY_NODE
+                && c != io.github.milvusautoscaler.core.Component.STREAMING_NODE) {
+            // A 2.6 streamingNode runs a queryNode inside it, so it is left out here; the other three export no
+            // querynode series (milvus-io/milvus pkg/metrics/querynode_metrics.go registers them in the queryNode's
+            // process only), and doctor only said "empty result" (recheck 38, R1).
+            advice.add("read-queue is enabled on " + c.configName() + ", but its query reads"
+                    + " milvus_querynode_read_task_ready_len, which only queryNodes export: it reads empty (UNKNOWN) on "
+                    + c.configName() + ", which holds every step-down; enable it on queryNode instead");
         }
         java.util.Set<java.time.ZoneId> zones = new java.util.LinkedHashSet<>();
         if (policy.forecast().enabled()) {

@@ -95,6 +95,10 @@ class DoctorCommandTest {
         pods.start("unseen", "hr", InstallKind.HELM, "proxy", "hr-milvus-proxy-7d5c9b6f8d-s3e4n", 1, 2 * GIB)
                 .setRequestRate("Search", 40);
 
+        // read-queue enabled on the proxy, which exports no milvus_querynode_* series (milvus-io/milvus
+        // pkg/metrics/querynode_metrics.go registers them in the queryNode only)
+        cluster("queueonproxy", true, true, true, true, true);
+
         // the queryNodes' own metrics are not scraped (the coordinator's and proxy's are): the read queue, which
         // every queryNode exports from start-up (milvus internal/querynodev2/tasks/concurrent_safe_scheduler.go
         // sets it at the top of every scheduler loop), is missing
@@ -126,10 +130,12 @@ class DoctorCommandTest {
         prometheus.setTargets(scraped);
         StringBuilder clusters = new StringBuilder();
         for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor", "scrapefail",
-                "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped", "notready", "unseen", "ksmgone"}) {
+                "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped", "notready", "unseen", "ksmgone", "queueonproxy"}) {
             clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
                     .append(" milvus-version = \"2.5.6\", components { queryNode {")
-                    .append(ns.equals("unscraped") ? " signals.read-queue.enabled = true" : "").append(" } } }\n");
+                    .append(ns.equals("unscraped") ? " signals.read-queue.enabled = true" : "").append(" }")
+                    .append(ns.equals("queueonproxy") ? ", proxy { signals.read-queue.enabled = true }" : "")
+                    .append(" } }\n");
         }
         config = dir.resolve("autoscaler.conf");
         Files.writeString(config, """
@@ -265,6 +271,21 @@ class DoctorCommandTest {
         assertTrue(r.out.contains("milvus_* series of healthy/hr have no app_kubernetes_io_component label but carry"
                 + " component: set label-schemes.helm.component-label = component (the helm default is component)"),
                 r.out);
+    }
+
+    /**
+     * read-queue on a proxy reads empty: the FIX line says so, and a note under the target says why, as validate-config
+     * warns it (recheck 38, R1: doctor gave only "empty result").
+     */
+    @Test
+    void aSignalOnAComponentThatDoesNotExportItIsExplainedInANote() {
+        Result r = doctor("--cluster", "queueonproxy/hr");
+        assertEquals(1, r.code, r.out);
+        String proxy = r.out.substring(r.out.indexOf("queueonproxy/hr/proxy"));
+        assertTrue(proxy.contains("FIX  read-queue"), proxy);
+        assertTrue(proxy.contains("note config               read-queue is enabled on proxy, but its query reads"
+                + " milvus_querynode_read_task_ready_len, which only queryNodes export"), proxy);
+        assertFalse(r.out.substring(0, r.out.indexOf("queueonproxy/hr/proxy")).contains("note config"), r.out);
     }
 
     /** A component stopped at 0 replicas is no fault: one line says so, nothing to fix, exit 0. */

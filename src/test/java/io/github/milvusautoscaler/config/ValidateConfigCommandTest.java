@@ -99,6 +99,35 @@ class ValidateConfigCommandTest {
     }
 
     /**
+     * read-queue on a proxy is accepted but warned about: milvus_querynode_read_task_ready_len is a queryNode's series
+     * (milvus-io/milvus pkg/metrics/querynode_metrics.go), so on a proxy it reads empty, UNKNOWN, and holds every
+     * step-down; doctor said only "empty result" (recheck 38, R1). Not said on queryNode, nor for a query of one's own.
+     */
+    @Test
+    void readQueueOnAComponentOtherThanQueryNodeIsWarnedAbout(@TempDir Path dir) throws Exception {
+        String conf = """
+                milvus-autoscaler {
+                  alerts.enabled = false
+                  clusters = [
+                    { namespace = a, name = r, install = helm, milvus-version = "2.5.6",
+                      components {
+                        proxy { signals.read-queue.enabled = true }
+                        queryNode { signals.read-queue.enabled = true }
+                        dataNode { signals.read-queue { enabled = true, query = "sum(my_own_queue)" } }
+                      } }
+                  ]
+                }
+                """;
+        Path file = java.nio.file.Files.writeString(dir.resolve("queue.conf"), conf);
+        Run r = run(file.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(List.of(file + ": warning: a/r/proxy: read-queue is enabled on proxy, but its query reads"
+                + " milvus_querynode_read_task_ready_len, which only queryNodes export: it reads empty (UNKNOWN) on proxy,"
+                + " which holds every step-down; enable it on queryNode instead"),
+                r.err().lines().filter(l -> l.contains("read-queue")).toList());
+    }
+
+    /**
      * A fixed offset is accepted as a time zone but said for what it is: Etc/GMT+2 is UTC-02:00 (the POSIX sign,
      * positive west of Greenwich, as the IANA tz database's "etcetera" file explains), and
      * "+01:00" written for Berlin keeps winter time all summer (time audit L5). UTC and a named place are not.
