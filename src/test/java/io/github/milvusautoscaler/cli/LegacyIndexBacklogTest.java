@@ -39,7 +39,10 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>{@code idle}: datacoord scraped for 70m, no such series at all: reads 0;</li>
  *   <li>{@code restarted}: the series until 20m ago, none since (datacoord restarted, no index job since; tasks it
  *       loaded would show within one build): UNKNOWN, the coordinator named;</li>
- *   <li>{@code young}: datacoord scraped for 30m only, no series: too soon to tell, UNKNOWN.</li>
+ *   <li>{@code young}: datacoord scraped for 30m only, no series: too soon to tell, UNKNOWN;</li>
+ *   <li>{@code mixed}: as idle, but the coordinators run as one mixcoord, the Milvus chart's default since chart
+ *       4.2.4: it exports {@code milvus_num_node{role_name="datacoord"}} (its datacoord server's Register), and reads
+ *       0 the same.</li>
  * </ul>
  */
 class LegacyIndexBacklogTest {
@@ -64,10 +67,11 @@ class LegacyIndexBacklogTest {
                 .backfill(withoutIndexTasksAfter(history("restarted", now.minus(Duration.ofMinutes(70)), end, true),
                         restart))
                 .backfill(history("young", now.minus(Duration.ofMinutes(30)), end, false))
+                .backfill(history("mixed", now.minus(Duration.ofMinutes(70)), end, false))
                 .start();
         Path config = dir.resolve("autoscaler.conf");
         StringBuilder clusters = new StringBuilder();
-        for (String ns : new String[] {"idle", "restarted", "young"}) {
+        for (String ns : new String[] {"idle", "restarted", "young", "mixed"}) {
             clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
                     .append(" milvus-version = \"2.5.4\", components { indexNode { signals.index-backlog.enabled = true } } }\n");
         }
@@ -88,7 +92,10 @@ class LegacyIndexBacklogTest {
         try (FakeMilvusPods pods = new FakeMilvusPods(CLOCK)) {
             pods.start(namespace, "hr", InstallKind.HELM, "indexnode", "hr-milvus-indexnode-6b8d9c7f5b-i1n2d", 2, 8 * GIB)
                     .setCpuUtilisation(0.1);
-            var coordinator = pods.start(namespace, "hr", InstallKind.HELM, "datacoord", DATACOORD, 1, 4 * GIB);
+            var coordinator = namespace.equals("mixed")
+                    ? pods.start(namespace, "hr", InstallKind.HELM, "mixcoord", "hr-milvus-mixcoord-6c9b8d7f5c-m1n2b", 1,
+                    4 * GIB)
+                    : pods.start(namespace, "hr", InstallKind.HELM, "datacoord", DATACOORD, 1, 4 * GIB);
             if (indexed) {
                 coordinator.setLegacyIndexTasks("finished", 12);
             }
@@ -117,6 +124,13 @@ class LegacyIndexBacklogTest {
     @Test
     void aCoordinatorScrapedForAnHourWithoutIndexTasksReadsNoBacklog() {
         Signal backlog = backlog("idle");
+        assertTrue(backlog.isKnown(), backlog::toString);
+        assertEquals(0.0, backlog.value().getAsDouble(), 1e-9);
+    }
+
+    @Test
+    void aMixcoordScrapedForAnHourWithoutIndexTasksReadsNoBacklog() {
+        Signal backlog = backlog("mixed");
         assertTrue(backlog.isKnown(), backlog::toString);
         assertEquals(0.0, backlog.value().getAsDouble(), 1e-9);
     }
