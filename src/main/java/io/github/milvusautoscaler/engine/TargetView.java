@@ -31,6 +31,12 @@ public record TargetView(Target target, PolicySettings settings, ReplicaStatus s
                          Decision decision, TargetState state, String problem, boolean leader, Duration tickDuration,
                          Instant rolloutReadsSameSince) {
 
+    /** As recorded, or null when the last status read shows no rollout (or none could be read this tick). */
+    @Override
+    public Instant rolloutReadsSameSince() {
+        return status != null && status.rollout() ? rolloutReadsSameSince : null;
+    }
+
     public TargetView {
         requireNonNull(target, "target");
         requireNonNull(settings, "settings");
@@ -45,7 +51,7 @@ public record TargetView(Target target, PolicySettings settings, ReplicaStatus s
      * progress deadline the operator gives it, never calls it stalled (recheck 37, R2: only the log said so).
      */
     public boolean rolloutUnmoved(Instant now) {
-        return rolloutReadsSameSince != null
+        return rolloutReadsSameSince() != null
                 && Duration.between(rolloutReadsSameSince, now).compareTo(Engine.ROLLOUT_UNMOVED) >= 0;
     }
 
