@@ -106,9 +106,9 @@ public final class ScaleAnnotations {
      * (reload recheck F5). A list entry that names no component is logged (once) and ignored.
      */
     static Optional<String> pausedBy(JsonObject annotations, Component component, String object) {
-        String own = componentKey(component, "paused");
-        if (JsonPaths.string(annotations, own).map(v -> v.strip().equalsIgnoreCase("true")).orElse(false)) {
-            return Optional.of(own + "-");
+        Optional<String> own = ownPause(annotations, component, object);
+        if (own.isPresent()) {
+            return own;
         }
         Optional<String> value = JsonPaths.string(annotations, PAUSED).map(String::strip);
         if (value.isEmpty() || value.get().isEmpty() || value.get().equalsIgnoreCase("false")) {
@@ -137,6 +137,49 @@ public final class ScaleAnnotations {
             return Optional.empty();
         }
         return Optional.of(rest.isEmpty() ? PAUSED + "-" : "--overwrite " + PAUSED + "=" + String.join(",", rest));
+    }
+
+    /**
+     * The lift of a per-component pause of {@code component}, {@code milvus-autoscaler.io/<component>.paused: "true"},
+     * or empty. The component is named as in the list form, by its config name or label value in any case
+     * ({@code queryNode.paused}, {@code querynode.paused}): only the config spelling was read, so a queryNode paused
+     * as {@code querynode.paused=true} for maintenance was scaled 5 -> 7 with nothing said anywhere (recheck 39, F1).
+     * A key that names no component, or a value that is neither true nor false, is logged once and ignored.
+     */
+    private static Optional<String> ownPause(JsonObject annotations, Component component, String object) {
+        String suffix = ".paused";
+        String exact = componentKey(component, "paused");
+        List<String> keys = new ArrayList<>();
+        if (annotations.has(exact)) {
+            keys.add(exact); // the spelling pause writes, first
+        }
+        for (String key : annotations.keySet()) {
+            if (key.startsWith(PREFIX) && key.endsWith(suffix) && !key.equals(exact)) {
+                keys.add(key);
+            }
+        }
+        for (String key : keys) {
+            String name = key.substring(PREFIX.length(), key.length() - suffix.length());
+            Optional<Component> named = Component.fromName(name);
+            Optional<String> value = JsonPaths.string(annotations, key).map(String::strip);
+            if (named.isEmpty()) {
+                BadAnnotationLog.warnOnce(LOG, object, key, value.orElse(""), "{}: {}: \"{}\" is no component (use"
+                        + " {}<component>.paused with a component such as queryNode or proxy); ignoring it", object, key,
+                        name, PREFIX);
+                continue;
+            }
+            if (named.get() != component || value.isEmpty()) {
+                continue;
+            }
+            if (value.get().equalsIgnoreCase("true")) {
+                return Optional.of(key + "-");
+            }
+            if (!value.get().isEmpty() && !value.get().equalsIgnoreCase("false")) {
+                BadAnnotationLog.warnOnce(LOG, object, key, value.get(), "{}: {}=\"{}\" is neither \"true\" nor"
+                        + " \"false\"; not paused by it (\"true\" pauses {})", object, key, value.get(), component);
+            }
+        }
+        return Optional.empty();
     }
 
     /**

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.gson.JsonParser;
 import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.testsupport.CapturedLogs;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -24,9 +26,34 @@ class PauseLiftTest {
         "true for the whole object    | {\"milvus-autoscaler.io/paused\":\"True\"}                  | milvus-autoscaler.io/paused-   (milvus-autoscaler.io/paused=true pauses every component of the object: this lifts them all)",
         "a list naming another        | {\"milvus-autoscaler.io/paused\":\"proxy\"}                 | ",
         "false                        | {\"milvus-autoscaler.io/paused\":\"false\"}                 | ",
+        // The per-component key names the component as the list does, by config name or label value in any case
+        // (README, Pausing); only the config spelling was read, and a queryNode paused so was scaled (recheck 39, F1).
+        "its key by the label value   | {\"milvus-autoscaler.io/querynode.paused\":\"true\"}        | milvus-autoscaler.io/querynode.paused-",
+        "its key in another case      | {\"milvus-autoscaler.io/QueryNode.paused\":\" TRUE \"}      | milvus-autoscaler.io/QueryNode.paused-",
+        "another's key by label value | {\"milvus-autoscaler.io/proxy.paused\":\"true\"}            | ",
+        "its key false, another true  | {\"milvus-autoscaler.io/queryNode.paused\":\"false\", \"milvus-autoscaler.io/querynode.paused\":\"true\"} | milvus-autoscaler.io/querynode.paused-",
+        "a key naming no component    | {\"milvus-autoscaler.io/quernode.paused\":\"true\"}         | ",
+        "its key neither true nor false | {\"milvus-autoscaler.io/queryNode.paused\":\"yes\"}       | ",
     })
     void theArgumentsLiftThePauseAndNothingElse(String name, String annotations, String lift) {
         assertEquals(Optional.ofNullable(lift), ScaleAnnotations.pausedBy(
                 JsonParser.parseString(annotations).getAsJsonObject(), Component.QUERY_NODE, "milvus milvus/op"));
+    }
+
+    /** A per-component key that names no component, or a value that is not true or false, is said once, not ignored silently. */
+    @Test
+    void aKeyNamingNoComponentOrAnUnclearValueIsSaidOnce() {
+        try (CapturedLogs logs = CapturedLogs.of(ScaleAnnotations.class)) {
+            for (int i = 0; i < 2; i++) {
+                ScaleAnnotations.pausedBy(JsonParser.parseString("{\"milvus-autoscaler.io/quernode.paused\":\"true\","
+                        + " \"milvus-autoscaler.io/queryNode.paused\":\"ja\"}").getAsJsonObject(), Component.QUERY_NODE,
+                        "milvus milvus/lift-warn");
+            }
+            assertEquals(java.util.List.of("milvus milvus/lift-warn: milvus-autoscaler.io/queryNode.paused=\"ja\" is"
+                    + " neither \"true\" nor \"false\"; not paused by it (\"true\" pauses queryNode)",
+                    "milvus milvus/lift-warn: milvus-autoscaler.io/quernode.paused: \"quernode\" is no component (use"
+                    + " milvus-autoscaler.io/<component>.paused with a component such as queryNode or proxy); ignoring"
+                    + " it"), logs.warnings());
+        }
     }
 }
