@@ -265,9 +265,10 @@ final class Daemon implements AutoCloseable {
         Map<String, com.sun.net.httpserver.HttpHandler> extra = Assembly.alertsEndpoint(s.alerts(), token, alertBook,
                 () -> !stopping && leader.isLeader(), clock, scheduler::tickNow, registry);
         this.http = parts.server(s.server(), registry, () -> self.refresh(engine),
-                () -> withRestartPending(withPrometheus(withKubernetes(StatusJson.render(engine.views().values(),
-                        !stopping && leader.isLeader(), engine.dryRun(), clock.instant()), reachability),
-                        metrics.current.get()), restartPending).toString(), extra);
+                () -> withRestartPending(withPrometheus(withKubernetes(withLease(StatusJson.render(
+                        engine.views().values(), !stopping && leader.isLeader(), engine.dryRun(), clock.instant()),
+                        leader.identity(), leader.observedLeader()), reachability), metrics.current.get()),
+                        restartPending).toString(), extra);
         this.reloader = parts.opened("config reload", new Thread(this::watchConfig, "config-reload"), () -> {
             reloader.interrupt();
             reloader.join(DRAIN.toMillis());
@@ -314,6 +315,18 @@ final class Daemon implements AutoCloseable {
             http.dispatcher().executorService().shutdown();
             http.connectionPool().evictAll();
         }
+    }
+
+    /**
+     * Adds {@code "identity"} (this replica's, as written to the Lease) and {@code "leaseHolder"} (the holder it last
+     * read on the Lease, null before its first read) to the status, so a follower says who leads: "role: follower"
+     * alone sent a person to read both replicas' logs (recheck 39's remark). Election off: both are this replica.
+     */
+    static com.google.gson.JsonObject withLease(com.google.gson.JsonObject status, String identity,
+                                                java.util.Optional<String> holder) {
+        status.addProperty("identity", identity);
+        status.addProperty("leaseHolder", holder.filter(h -> !h.isEmpty()).orElse(null));
+        return status;
     }
 
     /**

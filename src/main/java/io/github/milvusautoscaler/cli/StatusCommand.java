@@ -184,6 +184,26 @@ public final class StatusCommand implements Callable<Integer> {
     }
 
     /**
+     * Who leads, beside a follower's role: " (the Lease names pod-b)", or " (no holder read on the Lease yet)"; empty
+     * for the leader and from a daemon that does not send the fields.
+     */
+    private static String leaseHolder(JsonObject status) {
+        JsonElement role = status.get("role");
+        if (!status.has("leaseHolder") || role == null || !role.isJsonPrimitive()
+                || !role.getAsString().equals("follower")) {
+            return "";
+        }
+        JsonElement holder = status.get("leaseHolder");
+        if (!holder.isJsonPrimitive()) {
+            return " (no holder read on the Lease yet)";
+        }
+        JsonElement self = status.get("identity");
+        return self != null && self.isJsonPrimitive() && self.getAsString().equals(holder.getAsString())
+                ? " (the Lease still names this replica, " + holder.getAsString() + ": stopping, or its renewals fail)"
+                : " (the Lease names " + holder.getAsString() + ")";
+    }
+
+    /**
      * Whether a target's rollout has read the same for 10m or more; false from a daemon before the field was sent, so
      * the table reads a document either way.
      */
@@ -269,7 +289,7 @@ public final class StatusCommand implements Callable<Integer> {
      */
     static String render(JsonObject status) {
         StringBuilder b = new StringBuilder();
-        b.append("role: ").append(text(status, "", "role"))
+        b.append("role: ").append(text(status, "", "role")).append(leaseHolder(status))
                 .append(flag(status, "", "dryRun") ? "  (dry-run: nothing is written)" : "")
                 .append("  at ").append(seconds(text(status, "", "time"))).append('\n');
         // A follower that cannot reach the API server cannot take the Lease: say so under the role, since that is

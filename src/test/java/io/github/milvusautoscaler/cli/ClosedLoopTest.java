@@ -371,6 +371,10 @@ class ClosedLoopTest {
         TargetView f = view(follower);
         assertFalse(f.leader());
         assertEquals("follower", status(follower).get("role").getAsString());
+        // The follower's document names who leads, as the Lease says it (recheck 39's remark).
+        JsonObject followerDocument = document(follower);
+        assertEquals("follower", followerDocument.get("identity").getAsString(), followerDocument.toString());
+        assertEquals("leader", followerDocument.get("leaseHolder").getAsString(), followerDocument.toString());
         assertEquals(0.0, scaleWrites(follower));
         // The load history (recent peaks, peak-window 6s) is read and counted on the daemon's own /metrics.
         for (Daemon d : List.of(leader, follower)) {

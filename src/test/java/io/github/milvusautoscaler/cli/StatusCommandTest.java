@@ -117,6 +117,35 @@ class StatusCommandTest {
     }
 
     /**
+     * A follower says who leads, from the holder it last read on the Lease (recheck 39's remark: "role: follower"
+     * alone); the leader and a daemon that sends no such field read as before.
+     */
+    @Test
+    void aFollowerNamesTheLeaseHolder() {
+        FakeMetrics metrics = new FakeMetrics();
+        metrics.cpu.put(A, 0.5);
+        Engine engine = new Engine(new ManualClock(Instant.parse("2026-01-05T10:00:00Z")), metrics, new FakeCluster(),
+                d -> { }, () -> false, AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
+        engine.tick(new EngineTarget(A, cpuPolicy()));
+        com.google.gson.JsonObject doc = com.google.gson.JsonParser.parseString(HttpApi.statusOf(engine).get())
+                .getAsJsonObject();
+        assertTrue(StatusCommand.render(doc).startsWith("role: follower  at "), "no field: as before");
+        Daemon.withLease(doc, "milvus-autoscaler-7f9c-b", java.util.Optional.of("milvus-autoscaler-7f9c-a"));
+        assertEquals("milvus-autoscaler-7f9c-a", doc.get("leaseHolder").getAsString());
+        assertTrue(StatusCommand.render(doc).startsWith("role: follower (the Lease names milvus-autoscaler-7f9c-a)  at "),
+                StatusCommand.render(doc));
+        Daemon.withLease(doc, "milvus-autoscaler-7f9c-b", java.util.Optional.empty());
+        assertTrue(doc.get("leaseHolder").isJsonNull(), doc.toString());
+        assertTrue(StatusCommand.render(doc).startsWith("role: follower (no holder read on the Lease yet)  at "),
+                StatusCommand.render(doc));
+        Daemon.withLease(doc, "milvus-autoscaler-7f9c-b", java.util.Optional.of("milvus-autoscaler-7f9c-b"));
+        assertTrue(StatusCommand.render(doc).startsWith("role: follower (the Lease still names this replica,"
+                + " milvus-autoscaler-7f9c-b: stopping, or its renewals fail)  at "), StatusCommand.render(doc));
+        doc.addProperty("role", "leader");
+        assertTrue(StatusCommand.render(doc).startsWith("role: leader  at "), StatusCommand.render(doc));
+    }
+
+    /**
      * Two of three ready pods report cpu just after a scale-out: the policy reads it UNKNOWN (the third's load would be
      * hidden), and the status says so, where its problem was empty (recheck 24, F3).
      */
