@@ -89,19 +89,23 @@ class StatusCommandTest {
         assertTrue(table.contains("scale-out cooldown 3m0s, delay-after-scale-out 15m0s"), table);
     }
 
+    /** The status document after one tick of A at cpu 0.5, in band on 3 replicas, as leader or follower. */
+    private static com.google.gson.JsonObject inBandDocument(boolean leader) {
+        FakeMetrics metrics = new FakeMetrics();
+        metrics.cpu.put(A, 0.5);
+        Engine engine = new Engine(new ManualClock(Instant.parse("2026-01-05T10:00:00Z")), metrics, new FakeCluster(),
+                d -> { }, () -> leader, AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
+        engine.tick(new EngineTarget(A, cpuPolicy()));
+        return com.google.gson.JsonParser.parseString(HttpApi.statusOf(engine).get()).getAsJsonObject();
+    }
+
     /**
      * A rollout that has read the same for 10 minutes is said in the table beside ROLLOUT, with since when, as the log's
      * WARN says it (recheck 37, R2: only the log did); a document from a daemon that sends no such field reads as before.
      */
     @Test
     void anUnmovedRolloutIsSaidBesideRolloutInTheTable() {
-        FakeMetrics metrics = new FakeMetrics();
-        metrics.cpu.put(A, 0.5);
-        Engine engine = new Engine(new ManualClock(Instant.parse("2026-01-05T10:00:00Z")), metrics, new FakeCluster(),
-                d -> { }, () -> true, AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
-        engine.tick(new EngineTarget(A, cpuPolicy()));
-        com.google.gson.JsonObject doc = com.google.gson.JsonParser.parseString(HttpApi.statusOf(engine).get())
-                .getAsJsonObject();
+        com.google.gson.JsonObject doc = inBandDocument(true);
         com.google.gson.JsonObject t = doc.getAsJsonArray("targets").get(0).getAsJsonObject();
         assertEquals(false, t.get("rolloutUnmoved").getAsBoolean(), t.toString());
         assertTrue(t.get("rolloutReadsSameSince").isJsonNull(), t.toString());
@@ -122,13 +126,7 @@ class StatusCommandTest {
      */
     @Test
     void aFollowerNamesTheLeaseHolder() {
-        FakeMetrics metrics = new FakeMetrics();
-        metrics.cpu.put(A, 0.5);
-        Engine engine = new Engine(new ManualClock(Instant.parse("2026-01-05T10:00:00Z")), metrics, new FakeCluster(),
-                d -> { }, () -> false, AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
-        engine.tick(new EngineTarget(A, cpuPolicy()));
-        com.google.gson.JsonObject doc = com.google.gson.JsonParser.parseString(HttpApi.statusOf(engine).get())
-                .getAsJsonObject();
+        com.google.gson.JsonObject doc = inBandDocument(false);
         assertTrue(StatusCommand.render(doc).startsWith("role: follower  at "), "no field: as before");
         Daemon.withLease(doc, "milvus-autoscaler-7f9c-b", java.util.Optional.of("milvus-autoscaler-7f9c-a"));
         assertEquals("milvus-autoscaler-7f9c-a", doc.get("leaseHolder").getAsString());
