@@ -46,11 +46,29 @@ final class HelmWorkloads {
         }
     }
 
+    /**
+     * How often a component found as one kind is checked for an object of the other kind of the same name: the
+     * chart renders its Deployment whether or not {@code queryNode.statefulset} is set (milvus-helm
+     * templates/querynode-deployment.yaml opens {@code if and .Values.queryNode.enabled .Values.cluster.enabled}, no
+     * statefulset guard), so a release in StatefulSet mode can run both, whose pods all serve and are all counted
+     * ready, while only the kind found first was written (recheck 40, R1). Once in 5 minutes per component, a 404
+     * costs one GET then.
+     */
+    static final java.time.Duration OTHER_KIND_CHECK = java.time.Duration.ofMinutes(5);
+
     private final KubernetesRequests requests;
+    private final java.util.function.LongSupplier nanoTime;
     private final Map<String, ApiResource> lastFound = new ConcurrentHashMap<>();
+    /** When each component's other kind was last seen absent (or could not be looked at), as {@link #nanoTime} read. */
+    private final Map<String, Long> otherKindAbsentAt = new ConcurrentHashMap<>();
 
     HelmWorkloads(KubernetesRequests requests) {
+        this(requests, System::nanoTime);
+    }
+
+    HelmWorkloads(KubernetesRequests requests, java.util.function.LongSupplier nanoTime) {
         this.requests = requireNonNull(requests, "requests");
+        this.nanoTime = requireNonNull(nanoTime, "nanoTime");
     }
 
     /**
@@ -67,7 +85,9 @@ final class HelmWorkloads {
         ApiResource second = first == KINDS[0] ? KINDS[1] : KINDS[0];
         ActuationException firstMissing;
         try {
-            return found(first, namespace, name);
+            Found found = found(first, namespace, name);
+            checkNoneOfTheOtherKind(found, second);
+            return found;
         } catch (ActuationException e) {
             if (e.kind() != Kind.NOT_FOUND) {
                 throw e;
@@ -75,7 +95,9 @@ final class HelmWorkloads {
             firstMissing = e;
         }
         try {
-            return found(second, namespace, name);
+            Found found = found(second, namespace, name);
+            otherKindAbsentAt.put(key, nanoTime.getAsLong()); // the first kind answered 404 just now
+            return found;
         } catch (ActuationException e) {
             if (e.kind() == Kind.FORBIDDEN) {
                 // Say both: the first kind is missing, and the second could not be looked at (RBAC).
@@ -104,6 +126,37 @@ final class HelmWorkloads {
             case STREAMING_NODE -> " (streamingNode runs from Milvus 2.6 only: check the cluster's milvus-version)";
             default -> "";
         };
+    }
+
+    /**
+     * Refuses a component that runs as both kinds under one name (REFUSED, nothing written): which one to scale is
+     * not known, and the readiness and load the signals read come from the pods of both, so writing one would size
+     * it for the other's pods too. Checked when {@link #OTHER_KIND_CHECK} has passed since the other kind was last
+     * seen absent; a check that cannot be made (403 without the rule, the server failing) leaves the read as it was.
+     */
+    private void checkNoneOfTheOtherKind(Found found, ApiResource other) {
+        String key = found.namespace() + "/" + found.name();
+        Long absentAt = otherKindAbsentAt.get(key);
+        long now = nanoTime.getAsLong();
+        if (absentAt != null && now - absentAt < OTHER_KIND_CHECK.toNanos()) {
+            return;
+        }
+        try {
+            requests.get(other, found.namespace(), found.name());
+        } catch (ActuationException e) {
+            if (e.kind() == Kind.NOT_FOUND || e.kind() == Kind.FORBIDDEN || e.kind() == Kind.UNAUTHORIZED) {
+                otherKindAbsentAt.put(key, now);
+            }
+            return;
+        }
+        otherKindAbsentAt.remove(key);
+        throw new ActuationException(Kind.REFUSED, "both " + found.describe() + " and "
+                + other.describe(found.namespace(), found.name()) + " exist, and the pods of both serve and are"
+                + " counted: which one to scale is not known, so nothing is written. The Milvus chart renders the"
+                + " Deployment whether or not " + "queryNode.statefulset / indexNode.statefulset is set"
+                + " (templates/querynode-deployment.yaml): delete the one not meant (kubectl -n " + found.namespace()
+                + " delete " + other.kind().toLowerCase(java.util.Locale.ROOT) + " " + found.name() + ", or the "
+                + found.resource().kind().toLowerCase(java.util.Locale.ROOT) + "), and keep it out of the release");
     }
 
     /** The kind to write {@code namespace/name} as: the kind last found, a Deployment before any read. */
