@@ -9,6 +9,7 @@ import java.io.InterruptedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import okhttp3.Interceptor;
 import okhttp3.Request;
@@ -50,6 +51,19 @@ public final class ApiReachability implements Interceptor {
     public record State(boolean reachable, Instant unreachableSince, String cause) {
     }
 
+    /**
+     * One call that fails while the server answers others: since its first failure in a row, its last, and why
+     * ({@code PUT /apis/coordination.k8s.io/v1/namespaces/ops/leases/milvus-autoscaler}, {@code HTTP 500}).
+     */
+    public record FailingCall(String call, Instant since, Instant last, String cause) {
+    }
+
+    /**
+     * How long a call's last failure is shown after it: a call that failed once and was not made again (a write)
+     * stops being shown; one retried every few seconds (the Lease's) stays.
+     */
+    public static final Duration FAILING_CALL_SHOWN = Duration.ofMinutes(2);
+
     /** The default {@code confirmAfter}: a 15 s loop.interval (reference.conf's) plus {@link #REPEAT}. */
     public static final Duration CONFIRM_AFTER = Duration.ofSeconds(20);
     /** Calls whose last one-call failure line is remembered; past it the memory starts again. */
@@ -63,6 +77,8 @@ public final class ApiReachability implements Interceptor {
     private Instant failingSince;
     private Instant lastLogged;
     private final java.util.Map<String, Instant> callLogged = new java.util.HashMap<>();
+    /** Calls whose last attempt failed, by call; a call that answers leaves. */
+    private final java.util.Map<String, FailingCall> failing = new java.util.LinkedHashMap<>();
     private String server = "";
 
     public ApiReachability(Clock clock) {
@@ -118,6 +134,7 @@ public final class ApiReachability implements Interceptor {
             failed(host, request.method() + " " + request.url().encodedPath(), "HTTP " + response.code());
         } else {
             answered(host);
+            callAnswered(request.method() + " " + request.url().encodedPath());
         }
         return response;
     }
@@ -139,6 +156,11 @@ public final class ApiReachability implements Interceptor {
     synchronized void failed(String host, String call, String cause) {
         Instant now = clock.instant();
         server = host;
+        FailingCall before = failing.remove(call);
+        if (failing.size() >= CALLS_REMEMBERED) {
+            failing.clear();
+        }
+        failing.put(call, new FailingCall(call, before == null ? now : before.since(), now, cause));
         if (failingSince == null) {
             failingSince = now;
         }
@@ -181,6 +203,26 @@ public final class ApiReachability implements Interceptor {
         }
         server = host;
         state = new State(true, null, "");
+    }
+
+    /** {@code call} was answered: it is not failing any more. */
+    synchronized void callAnswered(String call) {
+        failing.remove(call);
+    }
+
+    /**
+     * The calls failing now while the server answers others, oldest first: each whose last attempt failed within
+     * {@link #FAILING_CALL_SHOWN}. A follower whose Lease updates answer 500 said why it did not lead only in a WARN
+     * a minute, its status reading "reachable" (recheck 39's remark). Empty while the server is unreachable, which
+     * the state says.
+     */
+    public synchronized List<FailingCall> failingCalls() {
+        if (!state.reachable()) {
+            return List.of();
+        }
+        Instant now = clock.instant();
+        return failing.values().stream().filter(f -> now.isBefore(f.last().plus(FAILING_CALL_SHOWN)))
+                .sorted(java.util.Comparator.comparing(FailingCall::since)).toList();
     }
 
     /** The host:port last contacted, for status. */

@@ -330,8 +330,8 @@ final class Daemon implements AutoCloseable {
     }
 
     /**
-     * Adds {@code "kubernetes": {"reachable": false, "since": ..., "cause": ...}} to the status, so a
-     * follower that cannot reach the API server says why it is not leading.
+     * Adds {@code "kubernetes": {"reachable": false, "since": ..., "cause": ..., "failingCalls": [...]}} to the
+     * status, so a follower that cannot reach the API server, or whose Lease calls fail, says why it is not leading.
      */
     static com.google.gson.JsonObject withKubernetes(com.google.gson.JsonObject status, ApiReachability reachability) {
         ApiReachability.State state = reachability.state();
@@ -342,6 +342,18 @@ final class Daemon implements AutoCloseable {
             k.addProperty("unreachableSince", state.unreachableSince().toString());
             k.addProperty("cause", state.cause());
         }
+        // Calls failing while the server answers others: a Lease that cannot be renewed (5xx on its update) is why a
+        // follower does not lead, which only a WARN a minute said (recheck 39's remark).
+        com.google.gson.JsonArray calls = new com.google.gson.JsonArray();
+        for (ApiReachability.FailingCall f : reachability.failingCalls()) {
+            com.google.gson.JsonObject c = new com.google.gson.JsonObject();
+            c.addProperty("call", f.call());
+            c.addProperty("failingSince", f.since().toString());
+            c.addProperty("lastFailure", f.last().toString());
+            c.addProperty("cause", f.cause());
+            calls.add(c);
+        }
+        k.add("failingCalls", calls);
         status.add("kubernetes", k);
         return status;
     }

@@ -304,6 +304,18 @@ public final class StatusCommand implements Callable<Integer> {
                     .append("unreachable since ").append(text(k, "kubernetes", "unreachableSince"))
                     .append(": ").append(text(k, "kubernetes", "cause")).append('\n');
         }
+        // Calls failing while the server answers others (a Lease update answering 500): why a follower does not
+        // lead, which only a WARN a minute said (recheck 39's remark). Optional: daemons before it did not send it.
+        if (kube != null && kube.isJsonObject() && kube.getAsJsonObject().get("failingCalls") instanceof JsonArray calls) {
+            for (JsonElement call : calls) {
+                if (call.isJsonObject()) {
+                    JsonObject c = call.getAsJsonObject();
+                    b.append("kubernetes: ").append(text(c, "kubernetes.failingCalls", "call")).append(" failing since ")
+                            .append(text(c, "kubernetes.failingCalls", "failingSince")).append(": ")
+                            .append(text(c, "kubernetes.failingCalls", "cause")).append('\n');
+                }
+            }
+        }
         // Queries failing for the endpoint's sake: every signal then says "circuit breaker open", this says why and
         // since when (fault recheck 17, F5). Optional: daemons before it did not send the block.
         JsonElement prom = status.get("prometheus");

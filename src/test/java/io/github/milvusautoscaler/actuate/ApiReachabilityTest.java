@@ -211,4 +211,45 @@ class ApiReachabilityTest {
         assertTrue(logs.list.get(logs.list.size() - 1).getFormattedMessage().contains("unreachable for 3595s"),
                 logs.list.get(logs.list.size() - 1).getFormattedMessage());
     }
+    /**
+     * One call failing while the server answers others (a Lease update answering 500, reads fine) is listed with
+     * since when and why, leaves once it answers, and is not shown two minutes after its last failure (a write not
+     * made again). While the server is unreachable the state says it and no call is listed.
+     */
+    @Test
+    void aCallThatFailsWhileOthersAnswerIsListedUntilItAnswers() {
+        FakeKubernetesApi fake = FakeKubernetesApi.start();
+        try {
+            KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings("", Duration.ofSeconds(2),
+                    1, Duration.ofMillis(1), true);
+            ApiClient client = ApiClients.forBaseUrl(fake.url(), options);
+            ApiReachability watcher = ApiReachability.watch(client, clock);
+            KubernetesRequests requests = new KubernetesRequests(client, options);
+            ActuateFixtures.seedHelm(fake, 3, 3);
+            String qn = "my-release-milvus-querynode";
+            String path = FakeKubernetesApi.Kind.DEPLOYMENTS.path(ActuateFixtures.NS, qn);
+            com.google.gson.JsonObject patch = com.google.gson.JsonParser.parseString("{\"metadata\":{\"annotations\":"
+                    + "{\"x\":\"1\"}}}").getAsJsonObject();
+            fake.fail("PATCH", path, 500, 3);
+            for (int i = 0; i < 3; i++) {
+                assertThrows(ActuationException.class,
+                        () -> requests.mergePatch(ApiResource.DEPLOYMENTS, ActuateFixtures.NS, qn, patch));
+                requests.get(ApiResource.DEPLOYMENTS, ActuateFixtures.NS, qn);
+                clock.advance(Duration.ofSeconds(10));
+            }
+            assertTrue(watcher.state().reachable(), "reads answer");
+            assertEquals(List.of(new ApiReachability.FailingCall("PATCH " + path, Instant.parse("2026-01-05T10:00:00Z"),
+                    Instant.parse("2026-01-05T10:00:20Z"), "HTTP 500")), watcher.failingCalls());
+
+            clock.advance(Duration.ofSeconds(109)); // 1m59s after its last failure (10:00:20): still shown
+            assertEquals(1, watcher.failingCalls().size());
+            clock.advance(Duration.ofSeconds(1)); // 2m after it: a call not made again is not shown
+            assertEquals(List.of(), watcher.failingCalls());
+            clock.advance(Duration.ofSeconds(-110));
+            requests.mergePatch(ApiResource.DEPLOYMENTS, ActuateFixtures.NS, qn, patch);
+            assertEquals(List.of(), watcher.failingCalls(), "answered: gone");
+        } finally {
+            fake.close();
+        }
+    }
 }

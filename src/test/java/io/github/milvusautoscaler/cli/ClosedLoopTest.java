@@ -375,6 +375,8 @@ class ClosedLoopTest {
         JsonObject followerDocument = document(follower);
         assertEquals("follower", followerDocument.get("identity").getAsString(), followerDocument.toString());
         assertEquals("leader", followerDocument.get("leaseHolder").getAsString(), followerDocument.toString());
+        assertEquals(0, followerDocument.getAsJsonObject("kubernetes").getAsJsonArray("failingCalls").size(),
+                "no call fails here: " + followerDocument);
         assertEquals(0.0, scaleWrites(follower));
         // The load history (recent peaks, peak-window 6s) is read and counted on the daemon's own /metrics.
         for (Daemon d : List.of(leader, follower)) {

@@ -487,6 +487,15 @@ class StatusCommandTest {
                 + "ConnectException: Connection refused", table.lines().skip(1).findFirst().orElseThrow(), table);
         status.getAsJsonObject("kubernetes").addProperty("reachable", true);
         assertTrue(!StatusCommand.render(status).contains("kubernetes"), StatusCommand.render(status));
+
+        // Reachable, but the Lease's update answers 500: why this replica does not lead (recheck 39's remark).
+        status.getAsJsonObject("kubernetes").add("failingCalls", com.google.gson.JsonParser.parseString(
+                "[{\"call\":\"PUT /apis/coordination.k8s.io/v1/namespaces/ops/leases/milvus-autoscaler\","
+                        + "\"failingSince\":\"2026-01-05T09:59:10Z\",\"lastFailure\":\"2026-01-05T09:59:58Z\","
+                        + "\"cause\":\"HTTP 500\"}]"));
+        table = StatusCommand.render(status);
+        assertEquals("kubernetes: PUT /apis/coordination.k8s.io/v1/namespaces/ops/leases/milvus-autoscaler failing"
+                + " since 2026-01-05T09:59:10Z: HTTP 500", table.lines().skip(1).findFirst().orElseThrow(), table);
     }
 
     /** Prometheus queries failing say since when and why under the role (fault recheck 17, F5); nothing while fine. */
