@@ -54,6 +54,8 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
     private final HelmWorkloads workloads;
     private final KubernetesSettings options;
     private final ScaledObjects scaledObjects;
+    /** Who holds each pause, remembering marks seen left over from a pause lifted by hand (recheck 41, F1). */
+    private final PauseMarks.Sightings pauses = new PauseMarks.Sightings();
 
     public HelmDeploymentActuator(ApiClient client, KubernetesSettings options, ScaledObjects scaledObjects) {
         this(new KubernetesRequests(client, options), options, scaledObjects);
@@ -92,7 +94,7 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
                 ScaleAnnotations.paused(annotations, target.component(), object), rollout,
                 ScaleAnnotations.lastScale(annotations, object), resourceVersion,
                 ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)),
-                PauseMarks.mark(annotations, target, object, resourceVersion).signed(),
+                pauses.signed(annotations, target, object, resourceVersion),
                 JsonPaths.string(workload, "metadata", "uid").orElse(""), stalled);
     }
 

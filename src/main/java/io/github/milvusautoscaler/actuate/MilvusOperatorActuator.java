@@ -84,6 +84,8 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
 
     private final KubernetesRequests requests;
     private final ScaledObjects scaledObjects;
+    /** Who holds each pause, remembering marks seen left over from a pause lifted by hand (recheck 41, F1). */
+    private final PauseMarks.Sightings pauses = new PauseMarks.Sightings();
     /** The annotations last read per resource, for the one-time migration of plain keys on the next write. */
     private final Map<String, Read> lastRead = new ConcurrentHashMap<>();
     private final StalledRollouts stalledRollouts = new StalledRollouts();
@@ -197,7 +199,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         return new ReplicaStatus(current, ready, ScaleAnnotations.paused(annotations, target.component(), object),
                 rollout, lastScale, resourceVersion,
                 ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)),
-                PauseMarks.mark(annotations, target, object, resourceVersion).signed(),
+                pauses.signed(annotations, target, object, resourceVersion),
                 JsonPaths.string(milvus, "metadata", "uid").orElse(""), stalled);
     }
 

@@ -12,6 +12,7 @@ import io.github.milvusautoscaler.core.KubernetesSettings;
 import io.github.milvusautoscaler.core.Target;
 import io.kubernetes.client.openapi.ApiClient;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -64,14 +65,17 @@ public final class PauseMarks {
      * @param lift            the {@code kubectl annotate} arguments that lift this pause and nothing else
      *                        ({@code milvus-autoscaler.io/paused-},
      *                        {@code --overwrite milvus-autoscaler.io/paused=proxy}); empty when not paused
+     * @param leftover        not paused, yet {@code paused-by} or {@code paused-at} are there: a pause of these
+     *                        commands lifted by hand ({@code kubectl annotate ... paused-} removes only its own key),
+     *                        whose marks a pause set again by hand would be read as (recheck 41, F1)
      */
     public record Mark(String object, boolean paused, String pausedKey, Optional<String> by, Optional<String> at,
-                       String resourceVersion, Optional<String> lift) {
+                       String resourceVersion, Optional<String> lift, boolean leftover) {
 
         /** A mark read before the lift arguments were known (tests that build one by hand). */
         public Mark(String object, boolean paused, String pausedKey, Optional<String> by, Optional<String> at,
                     String resourceVersion) {
-            this(object, paused, pausedKey, by, at, resourceVersion, Optional.empty());
+            this(object, paused, pausedKey, by, at, resourceVersion, Optional.empty(), false);
         }
 
         /** True when the pause was written by {@code pause} or {@code scale} (a {@code paused-by} is present). */
@@ -148,7 +152,41 @@ public final class PauseMarks {
         return new Mark(description, paused, key.apply(PAUSED),
                 paused ? JsonPaths.string(annotations, key.apply(PAUSED_BY)) : Optional.empty(),
                 paused ? JsonPaths.string(annotations, key.apply(PAUSED_AT)) : Optional.empty(),
-                resourceVersion, lift);
+                resourceVersion, lift, !paused && !signature(annotations, target).isEmpty());
+    }
+
+    /** {@code paused-by} and {@code paused-at} as found, paused or not; "" when neither is there. */
+    private static String signature(JsonObject annotations, Target target) {
+        Function<String, String> key = ScaleAnnotations.keys(target);
+        Optional<String> by = JsonPaths.string(annotations, key.apply(PAUSED_BY));
+        Optional<String> at = JsonPaths.string(annotations, key.apply(PAUSED_AT));
+        return by.isEmpty() && at.isEmpty() ? "" : by.orElse("") + '\u0000' + at.orElse("");
+    }
+
+    /**
+     * Who holds each target's pause as the daemon names it, remembering the marks it saw outlive a pause: a pause of
+     * {@code pause} or {@code scale} lifted by hand leaves its {@code paused-by} and {@code paused-at}, and a pause
+     * set again by hand was then named as that command's, in the PAUSED decision, status and the Event (recheck 41,
+     * F1). Marks this daemon read while the target was not paused are a hand pause's when they come back with one.
+     * One per actuator; bounded by the targets it reads.
+     */
+    static final class Sightings {
+        private final Map<Target, String> leftOver = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /** {@link Mark#signed()} of {@code target}'s pause, "" when its marks were seen left over from an earlier one. */
+        String signed(JsonObject annotations, Target target, String description, String resourceVersion) {
+            Mark mark = mark(annotations, target, description, resourceVersion);
+            String signature = signature(annotations, target);
+            if (!mark.paused()) {
+                if (signature.isEmpty()) {
+                    leftOver.remove(target);
+                } else {
+                    leftOver.put(target, signature);
+                }
+                return "";
+            }
+            return signature.equals(leftOver.get(target)) ? "" : mark.signed();
+        }
     }
 
     /**
@@ -188,11 +226,14 @@ public final class PauseMarks {
 
     /**
      * Removes a pause these commands wrote ({@code paused}, {@code paused-by}, {@code paused-at} of this
-     * target's keys) and nothing else. Returns the mark before the call; {@code before.ours()} means this
-     * call removed it. A pause set by hand is left alone: the caller tells the person how to lift it.
+     * target's keys) and nothing else, or the marks of one lifted by hand. Returns the mark before the call;
+     * {@code before.ours()} means this call removed a pause, {@code before.leftover()} left-over marks. A pause set
+     * by hand is left alone: the caller tells the person how to lift it.
      */
     public Mark resume(Target target) {
-        return write(target, unmarks(target), Mark::ours, mark -> !mark.paused());
+        // Marks a hand lift left are removed too, so a pause set again by hand is not read as theirs (recheck 41, F1).
+        return write(target, unmarks(target), mark -> mark.ours() || mark.leftover(),
+                mark -> !mark.paused() && !mark.leftover());
     }
 
     /**

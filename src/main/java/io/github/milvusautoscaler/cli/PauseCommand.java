@@ -126,6 +126,10 @@ final class PauseCommand {
                             + ", not by pause or scale; left alone. Lift it with: " + liftCommand(target, before));
                     err.flush();
                     return Main.EXIT_FAILURE;
+                } else if (before.leftover()) {
+                    out.println(target + " was not paused; removed the paused-by and paused-at a pause lifted by hand"
+                            + " left on " + before.object() + ", so that a pause set again by hand is not taken for"
+                            + " that one");
                 } else {
                     out.println(target + " was not paused; nothing written");
                 }

@@ -203,4 +203,54 @@ class PauseMarksTest {
         assertTrue(marks.resume(HELM_QN).ours());
         assertFalse(annotations(Kind.STATEFULSETS, DEPLOYMENT).has("milvus-autoscaler.io/paused"));
     }
+    /**
+     * A pause of the pause command lifted by hand ({@code kubectl annotate ... paused-}, which removes that key only)
+     * leaves its paused-by and paused-at; a pause set again by hand was then read as the command's, and resume
+     * removed it, exit 0 (recheck 41, F1). resume now removes the left-over marks, and the hand pause set after is
+     * left alone.
+     */
+    @Test
+    void resumeRemovesTheMarksAPauseLiftedByHandLeftSoAHandPauseAfterIsLeftAlone() {
+        marks.pause(OPERATOR_QN, "alice@laptop: pause (maint)", AT);
+        fake.merge(Kind.MILVUSES, NS, RELEASE, "{\"metadata\": {\"annotations\": {\"milvus-autoscaler.io/queryNode.paused\": null}}}");
+        PauseMarks.Mark lifted = marks.read(OPERATOR_QN);
+        assertFalse(lifted.paused());
+        assertTrue(lifted.leftover(), lifted.toString());
+
+        PauseMarks.Mark before = marks.resume(OPERATOR_QN);
+        assertTrue(before.leftover() && !before.ours(), before.toString());
+        JsonObject a = annotations(Kind.MILVUSES, RELEASE);
+        assertFalse(a.has("milvus-autoscaler.io/queryNode.paused-by") || a.has("milvus-autoscaler.io/queryNode.paused-at"),
+                a.toString());
+        assertFalse(marks.read(OPERATOR_QN).leftover());
+
+        fake.merge(Kind.MILVUSES, NS, RELEASE, "{\"metadata\": {\"annotations\": {\"milvus-autoscaler.io/queryNode.paused\": \"true\"}}}");
+        PauseMarks.Mark hand = marks.resume(OPERATOR_QN);
+        assertTrue(hand.paused() && !hand.ours(), "a hand pause, left alone: " + hand);
+        assertEquals("true", annotations(Kind.MILVUSES, RELEASE).get("milvus-autoscaler.io/queryNode.paused").getAsString());
+    }
+
+    /**
+     * The daemon names who holds a pause: the command's marks while its pause stands; none once it saw them outlive
+     * that pause (lifted by hand) and come back with a pause set again by hand; a new pause command's again.
+     */
+    @Test
+    void theDaemonNamesAHandPauseThatCameBackOverLeftOverMarksAsOneByHand() {
+        PauseMarks.Sightings pauses = new PauseMarks.Sightings();
+        String object = "milvus " + NS + "/" + RELEASE;
+        String marks1 = "\"milvus-autoscaler.io/queryNode.paused-by\": \"alice@laptop: pause (maint)\","
+                + " \"milvus-autoscaler.io/queryNode.paused-at\": \"2025-03-01T12:00:00Z\"";
+        java.util.function.Function<String, JsonObject> json = t -> com.google.gson.JsonParser.parseString(t)
+                .getAsJsonObject();
+        String paused = "\"milvus-autoscaler.io/queryNode.paused\": \"true\", ";
+        assertEquals("alice@laptop: pause (maint) since 2025-03-01T12:00:00Z",
+                pauses.signed(json.apply("{" + paused + marks1 + "}"), OPERATOR_QN, object, "1"));
+        assertEquals("", pauses.signed(json.apply("{" + marks1 + "}"), OPERATOR_QN, object, "2"), "lifted by hand");
+        assertEquals("", pauses.signed(json.apply("{" + paused + marks1 + "}"), OPERATOR_QN, object, "3"),
+                "paused again by hand over the left-over marks");
+        String marks2 = "\"milvus-autoscaler.io/queryNode.paused-by\": \"bob@bastion: pause\","
+                + " \"milvus-autoscaler.io/queryNode.paused-at\": \"2025-03-01T13:00:00Z\"";
+        assertEquals("bob@bastion: pause since 2025-03-01T13:00:00Z",
+                pauses.signed(json.apply("{" + paused + marks2 + "}"), OPERATOR_QN, object, "4"), "a new command pause");
+    }
 }

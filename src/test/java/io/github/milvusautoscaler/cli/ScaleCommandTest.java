@@ -957,6 +957,17 @@ class ScaleCommandTest {
         Result pauseByHand = command("pause", "--config", config.toString(), "--target", target);
         assertEquals(0, pauseByHand.exit(), pauseByHand.all());
         assertTrue(pauseByHand.out().contains("(set by hand); nothing written"), pauseByHand.out());
+
+        // A pause of this command lifted by hand leaves its paused-by and paused-at (kubectl annotate ... paused-
+        // removes that key only); resume removes them, so a pause set again by hand is not taken for it (recheck 41).
+        kube.merge(Kind.MILVUSES, NS, "op", "{\"metadata\": {\"annotations\": {\"milvus-autoscaler.io/paused\": null}}}");
+        assertEquals(0, command("pause", "--config", config.toString(), "--target", target).exit());
+        kube.merge(Kind.MILVUSES, NS, "op", "{\"metadata\": {\"annotations\": {\"milvus-autoscaler.io/queryNode.paused\": null}}}");
+        Result leftover = command("resume", "--config", config.toString(), "--target", target);
+        assertEquals(0, leftover.exit(), leftover.all());
+        assertTrue(leftover.out().contains(target + " was not paused; removed the paused-by and paused-at a pause"
+                + " lifted by hand left on milvus milvus/op"), leftover.out());
+        assertEquals("{\"team\":\"search\"}", milvusAnnotations().toString());
     }
 
     /**
