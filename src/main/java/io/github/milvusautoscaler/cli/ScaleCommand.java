@@ -1317,7 +1317,8 @@ public final class ScaleCommand implements Callable<Integer> {
                     err.println("scale: " + (lifted ? "lifted this run's pause, but " : "this run's pause was replaced; ")
                             + target + " is still paused on " + now.object() + now.by().map(b -> " by " + b)
                             .orElse(" by an annotation set by hand") + "; the daemon stays off until that pause is"
-                            + " lifted");
+                            + " lifted" + (now.ours() ? " (milvus-autoscaler resume --config " + selection.config
+                            + " --target " + target.id() + ")" : ": " + PauseCommand.liftCommand(target, now)));
                     return false;
                 }
                 out.println(lifted ? "resumed the daemon for " + target

@@ -1239,6 +1239,25 @@ class ScaleCommandTest {
     }
 
     /**
+     * A pause set by hand while the run works (the per-component key, in the label value's spelling) outlives the
+     * run's own: the run lifts only its own, exits 1, and gives the kubectl command that lifts the other (recheck 41
+     * remarked that it named neither key nor command).
+     */
+    @Test
+    void aPauseSetByHandDuringTheRunIsNamedWithItsLiftAtTheEnd() {
+        at(2);
+        afterWrite = n -> kube.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT,
+                "{\"metadata\": {\"annotations\": {\"milvus-autoscaler.io/querynode.paused\": \"true\"}}}");
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "3", "--yes");
+        assertEquals(1, r.exit(), r.all());
+        assertEquals(3, replicas());
+        assertFalse(annotations().has("milvus-autoscaler.io/paused"), "the run's own pause is lifted: " + annotations());
+        assertTrue(r.err().contains("is still paused on deployment " + NS + "/" + DEPLOYMENT + " by an annotation set"
+                + " by hand; the daemon stays off until that pause is lifted: kubectl -n " + NS + " annotate deployment "
+                + DEPLOYMENT + " milvus-autoscaler.io/querynode.paused-"), r.err());
+    }
+
+    /**
      * A pause a scale run left (Ctrl-C, a killed process) may belong to a run still working: a second run is refused
      * with the way on; with --take-over it takes the pause over, does its step and lifts it (scale audit H5, M1).
      */
