@@ -209,6 +209,21 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
         LOG.debug("{}: remembered {}", target, memory);
     }
 
+    @Override
+    public void clearLeftOverPauseMarks(Target target, ReplicaStatus basis, WriteGuard guard) {
+        requireNonNull(basis, "basis");
+        requireNonNull(guard, "guard");
+        if (basis.paused() || !pauses.leftOverNow(target)) {
+            return;
+        }
+        String name = deploymentName(target);
+        requests.mergePatch(workloads.kindOf(target.namespace(), name), target.namespace(), name,
+                Writes.metadataPatch(basis, PauseMarks.leftOverRemoval(target)), guard);
+        LOG.info("{}: removed the paused-by and paused-at a pause lifted by hand left on {}, so a pause set again"
+                + " by hand is not taken for that one", target, workloads.kindOf(target.namespace(), name)
+                .describe(target.namespace(), name));
+    }
+
     private static OptionalLong readInt(Target target, JsonObject object, String... path) {
         try {
             OptionalLong value = JsonPaths.integer(object, path);

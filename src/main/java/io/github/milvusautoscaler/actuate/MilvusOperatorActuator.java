@@ -511,6 +511,20 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         LOG.debug("{}: remembered {}", target, memory);
     }
 
+    @Override
+    public void clearLeftOverPauseMarks(Target target, ReplicaStatus basis, WriteGuard guard) {
+        requireNonNull(basis, "basis");
+        requireNonNull(guard, "guard");
+        if (basis.paused() || !pauses.leftOverNow(target)) {
+            return;
+        }
+        requests.mergePatch(ApiResource.MILVUSES, target.namespace(), target.name(),
+                Writes.metadataPatch(basis, PauseMarks.leftOverRemoval(target)), guard);
+        LOG.info("{}: removed the paused-by and paused-at a pause lifted by hand left on {}, so a pause set again"
+                + " by hand is not taken for that one", target, ApiResource.MILVUSES.describe(target.namespace(),
+                target.name()));
+    }
+
     private static OptionalLong readInt(Target target, JsonObject object, String... path) {
         try {
             return JsonPaths.integer(object, path);

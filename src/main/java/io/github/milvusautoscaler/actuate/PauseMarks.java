@@ -172,6 +172,13 @@ public final class PauseMarks {
      */
     static final class Sightings {
         private final Map<Target, String> leftOver = new java.util.concurrent.ConcurrentHashMap<>();
+        /** Targets whose last read found marks and no pause: what {@link #leftOverNow} answers. */
+        private final java.util.Set<Target> unpausedWithMarks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        /** True when the last read of {@code target} found {@code paused-by} or {@code paused-at} and no pause. */
+        boolean leftOverNow(Target target) {
+            return unpausedWithMarks.contains(target);
+        }
 
         /** {@link Mark#signed()} of {@code target}'s pause, "" when its marks were seen left over from an earlier one. */
         String signed(JsonObject annotations, Target target, String description, String resourceVersion) {
@@ -180,11 +187,14 @@ public final class PauseMarks {
             if (!mark.paused()) {
                 if (signature.isEmpty()) {
                     leftOver.remove(target);
+                    unpausedWithMarks.remove(target);
                 } else {
                     leftOver.put(target, signature);
+                    unpausedWithMarks.add(target);
                 }
                 return "";
             }
+            unpausedWithMarks.remove(target);
             return signature.equals(leftOver.get(target)) ? "" : mark.signed();
         }
     }
@@ -244,6 +254,15 @@ public final class PauseMarks {
     public Mark resumeOwn(Target target, Mark mine) {
         requireNonNull(mine, "mine");
         return write(target, unmarks(target), mark -> mark.samePause(mine), mark -> !mark.paused());
+    }
+
+    /** The merge-patch annotations that remove {@code target}'s paused-by and paused-at and nothing else. */
+    static JsonObject leftOverRemoval(Target target) {
+        Function<String, String> key = ScaleAnnotations.keys(requireNonNull(target, "target"));
+        JsonObject annotations = new JsonObject();
+        annotations.add(key.apply(PAUSED_BY), JsonNull.INSTANCE);
+        annotations.add(key.apply(PAUSED_AT), JsonNull.INSTANCE);
+        return annotations;
     }
 
     private static JsonObject unmarks(Target target) {

@@ -57,6 +57,11 @@ public final class RoutingActuator implements ReplicaActuator {
         route(target).remember(target, memory, basis, guard);
     }
 
+    @Override
+    public void clearLeftOverPauseMarks(Target target, ReplicaStatus basis, WriteGuard guard) {
+        route(target).clearLeftOverPauseMarks(target, basis, guard);
+    }
+
     private ReplicaActuator route(Target target) {
         requireNonNull(target, "target");
         return switch (target.install()) {

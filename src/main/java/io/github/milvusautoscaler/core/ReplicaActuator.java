@@ -45,4 +45,16 @@ public interface ReplicaActuator {
      */
     default void remember(Target target, ScaleMemory memory, ReplicaStatus basis, WriteGuard guard) {
     }
+
+    /**
+     * Removes the {@code paused-by} and {@code paused-at} that a pause of the pause or scale command, lifted by hand,
+     * left on the owning object, when the last read of {@code target} found them with no pause; nothing otherwise.
+     * Left there, a pause set again by hand read as that command's to every replica that had not seen the lift and
+     * to {@code resume}, which lifted it (recheck 42, F1). Carries {@code basis.resourceVersion()}.
+     *
+     * @throws WriteAbandonedException when the guard stops an attempt
+     * @throws ActuationException      when the write fails (a 409 included: the next tick tries again)
+     */
+    default void clearLeftOverPauseMarks(Target target, ReplicaStatus basis, WriteGuard guard) {
+    }
 }

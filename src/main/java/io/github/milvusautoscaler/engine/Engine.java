@@ -205,6 +205,7 @@ public final class Engine {
             if (!dry && isLeader && !status.paused()) {
                 remember(target, decision, state, status, statusReadAt,
                         remembered != null ? remembered : status.memory(), firing, started);
+                clearLeftOverPauseMarks(t, status, statusReadAt);
             }
         } catch (ActuationException e) {
             listener.readFailed(t, e);
@@ -478,6 +479,19 @@ public final class Engine {
             }
             LOG.warn("{}: could not keep back-off, settle wait and handled alerts on the object ({}){}", t,
                     last.getMessage(), stopping ? "" : "; next tick tries again");
+        }
+    }
+
+    /**
+     * Removes the marks a pause of the pause command lifted by hand left ({@link ReplicaActuator#clearLeftOverPauseMarks}),
+     * so every replica and {@code resume} read a pause set again by hand as one by hand. A failure (a 409 after this
+     * tick's own memory write included) is tried again next tick.
+     */
+    private void clearLeftOverPauseMarks(Target t, ReplicaStatus status, Instant statusReadAt) {
+        try {
+            actuator.clearLeftOverPauseMarks(t, status, guard(statusReadAt, new int[1], true));
+        } catch (ActuationException | WriteAbandonedException e) {
+            LOG.debug("{}: left-over pause marks not removed this tick ({})", t, e.getMessage());
         }
     }
 
