@@ -115,8 +115,11 @@ public final class ScaleAnnotations {
             return Optional.empty();
         }
         if (value.get().equalsIgnoreCase("true")) {
-            return Optional.of(PAUSED + "-   (" + PAUSED + "=true pauses every component of the object: this lifts"
-                    + " them all)");
+            // A Helm Deployment or StatefulSet holds one component: "every component of the object" was said of it
+            // too (recheck 42, R4).
+            return Optional.of(object.startsWith(ApiResource.MILVUSES.kind().toLowerCase(Locale.ROOT) + " ")
+                    ? PAUSED + "-   (" + PAUSED + "=true pauses every component of the object: this lifts them all)"
+                    : PAUSED + "-");
         }
         List<String> rest = new ArrayList<>();
         boolean named = false;

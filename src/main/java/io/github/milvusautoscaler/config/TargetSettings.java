@@ -65,7 +65,7 @@ public record TargetSettings(Target target, String milvusVersion, PolicySettings
             // process only), and doctor only said "empty result" (recheck 38, R1).
             advice.add("read-queue is enabled on " + c.configName() + ", but its query reads"
                     + " milvus_querynode_read_task_ready_len, which only queryNodes export: it reads empty (UNKNOWN) on "
-                    + c.configName() + ", which holds every step-down; enable it on queryNode instead");
+                    + c.configName() + ", which holds every step-down; enable it on queryNode only");
         }
         java.util.Set<java.time.ZoneId> zones = new java.util.LinkedHashSet<>();
         if (policy.forecast().enabled()) {

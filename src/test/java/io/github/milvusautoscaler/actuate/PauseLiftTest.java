@@ -40,6 +40,14 @@ class PauseLiftTest {
                 JsonParser.parseString(annotations).getAsJsonObject(), Component.QUERY_NODE, "milvus milvus/op"));
     }
 
+    /** On a Helm Deployment, which holds one component, paused=true lifts that one: no "every component" said. */
+    @Test
+    void trueOnAHelmDeploymentLiftsItsOneComponent() {
+        assertEquals(Optional.of("milvus-autoscaler.io/paused-"), ScaleAnnotations.pausedBy(JsonParser.parseString(
+                "{\"milvus-autoscaler.io/paused\":\"true\"}").getAsJsonObject(), Component.QUERY_NODE,
+                "deployment milvus/r-milvus-querynode"));
+    }
+
     /** A per-component key that names no component, or a value that is not true or false, is said once, not ignored silently. */
     @Test
     void aKeyNamingNoComponentOrAnUnclearValueIsSaidOnce() {

@@ -123,7 +123,7 @@ class ValidateConfigCommandTest {
         assertEquals(0, r.exit(), r.err());
         assertEquals(List.of(file + ": warning: a/r/proxy: read-queue is enabled on proxy, but its query reads"
                 + " milvus_querynode_read_task_ready_len, which only queryNodes export: it reads empty (UNKNOWN) on proxy,"
-                + " which holds every step-down; enable it on queryNode instead"),
+                + " which holds every step-down; enable it on queryNode only"),
                 r.err().lines().filter(l -> l.contains("read-queue")).toList());
     }
 
