@@ -350,6 +350,10 @@ public final class DoctorCommand implements Callable<Integer> {
                         + " stopped (SCALED_TO_ZERO) until someone scales it up"));
             }
             List<String> lines = new ArrayList<>();
+            bothKinds().ifPresent(fix -> {
+                broken++;
+                lines.add(String.format(Locale.ROOT, "FIX  %-20s %s", "workload", fix));
+            });
             Optional<String> common = commonLink();
             Observation o = source.observe(target, at);
             Map<String, String> rendered = source.renderedQueries(target);
@@ -389,6 +393,27 @@ public final class DoctorCommand implements Callable<Integer> {
                 }
             }
             return lines;
+        }
+
+        /**
+         * A Helm component that kube-state-metrics shows as both a Deployment and a StatefulSet of its name: the
+         * chart renders the Deployment whatever {@code queryNode.statefulset} says, and the daemon holds such a target
+         * (TARGET_UNAVAILABLE) where doctor said every signal was readable (recheck 42, R1). Empty otherwise.
+         */
+        private Optional<String> bothKinds() {
+            if (target.install() != io.github.milvusautoscaler.core.InstallKind.HELM) {
+                return Optional.empty();
+            }
+            String name = DeploymentNames.statefulSet(target, target.component().labelValue());
+            if (count("kube_statefulset_replicas{namespace=\"{namespace}\", statefulset=\"" + name + "\"}") == 0
+                    || count("kube_deployment_spec_replicas{namespace=\"{namespace}\", deployment=\"" + name + "\"}")
+                    == 0) {
+                return Optional.empty();
+            }
+            return Optional.of("both a Deployment and a StatefulSet named " + name + " run, and the pods of both serve:"
+                    + " the daemon writes neither (TARGET_UNAVAILABLE) until one is deleted (the chart renders the"
+                    + " Deployment whether or not " + target.component().configName() + ".statefulset is set):"
+                    + " kubectl -n " + target.namespace() + " delete the one not meant");
         }
 
         /** The links every signal of the target needs: kube-state-metrics, the Deployments, their pods. */

@@ -95,6 +95,12 @@ class DoctorCommandTest {
         pods.start("unseen", "hr", InstallKind.HELM, "proxy", "hr-milvus-proxy-7d5c9b6f8d-s3e4n", 1, 2 * GIB)
                 .setRequestRate("Search", 40);
 
+        // both kinds: the chart's Deployment beside the StatefulSet of the same name, as milvus-helm renders them with
+        // queryNode.statefulset: true (templates/querynode-deployment.yaml has no statefulset guard)
+        cluster("bothkinds", true, true, true, true, true);
+        pods.startStatefulSetPod("bothkinds", "hr", "querynode", 0, 2, 8 * GIB).setCpuUtilisation(0.5)
+                .setMemoryUtilisation(0.4);
+
         // read-queue enabled on the proxy, which exports no milvus_querynode_* series (milvus-io/milvus
         // pkg/metrics/querynode_metrics.go registers them in the queryNode only)
         cluster("queueonproxy", true, true, true, true, true);
@@ -130,7 +136,7 @@ class DoctorCommandTest {
         prometheus.setTargets(scraped);
         StringBuilder clusters = new StringBuilder();
         for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor", "scrapefail",
-                "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped", "notready", "unseen", "ksmgone", "queueonproxy"}) {
+                "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped", "notready", "unseen", "ksmgone", "queueonproxy", "bothkinds"}) {
             clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
                     .append(" milvus-version = \"2.5.6\", components { queryNode {")
                     .append(ns.equals("unscraped") ? " signals.read-queue.enabled = true" : "").append(" }")
@@ -271,6 +277,20 @@ class DoctorCommandTest {
         assertTrue(r.out.contains("milvus_* series of healthy/hr have no app_kubernetes_io_component label but carry"
                 + " component: set label-schemes.helm.component-label = component (the helm default is component)"),
                 r.out);
+    }
+
+    /**
+     * A Helm release running queryNode as both a Deployment and a StatefulSet of one name: the daemon holds it, and
+     * doctor says so first, where it printed every check ok (recheck 42, R1); the StatefulSet-only release does not.
+     */
+    @Test
+    void bothADeploymentAndAStatefulSetOfOneNameIsAFix() {
+        Result r = doctor("--cluster", "bothkinds/hr");
+        assertEquals(1, r.code, r.out);
+        assertTrue(r.out.contains("FIX  workload             both a Deployment and a StatefulSet named"
+                + " hr-milvus-querynode run, and the pods of both serve: the daemon writes neither (TARGET_UNAVAILABLE)"
+                + " until one is deleted"), r.out);
+        assertFalse(doctor("--cluster", "stateful/hr").out.contains("FIX  workload"));
     }
 
     /**

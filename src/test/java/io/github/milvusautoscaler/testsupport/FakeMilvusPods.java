@@ -400,13 +400,20 @@ public final class FakeMilvusPods implements AutoCloseable {
         Map<String, Integer> podCount = new TreeMap<>();
         Map<String, Integer> readyCount = new TreeMap<>();
         for (FakeMilvusPod pod : pods) {
-            String key = pod.namespace() + "/" + pod.deployment();
+            // A StatefulSet's pods are its own even beside a Deployment of the same name (milvus-helm renders both
+            // with queryNode.statefulset: true): each kind is its own workload.
+            String key = pod.namespace() + "/" + pod.deployment() + (pod.statefulSet() ? STATEFUL_KEY : "");
             names.put(key, pod.deployment());
             podCount.merge(key, 1, Integer::sum);
             // A pod being deleted is no longer in the ReplicaSet's ready count (pkg/controller/replicaset
             // replica_set_utils.go calculateStatus counts controller.FilterActivePods, which drops deleted pods).
             readyCount.merge(key, pod.ready() && !pod.deleting() ? 1 : 0, Integer::sum);
         }
+        // A workload named only through setSpecReplicas, whose pods turned out a StatefulSet's: one workload, not two.
+        java.util.Set<String> deploymentPods = new java.util.HashSet<>();
+        pods.stream().filter(p -> !p.statefulSet()).forEach(p -> deploymentPods.add(p.namespace() + "/" + p.deployment()));
+        names.keySet().removeIf(k -> !k.endsWith(STATEFUL_KEY) && names.containsKey(k + STATEFUL_KEY)
+                && !deploymentPods.contains(k));
         List<Sample> owners = new ArrayList<>();
         Map<String, List<Sample>> families = new LinkedHashMap<>();
         for (String family : List.of("kube_deployment_spec_replicas", "kube_deployment_status_replicas_ready",
@@ -415,7 +422,7 @@ public final class FakeMilvusPods implements AutoCloseable {
         }
         names.forEach((key, workload) -> {
             String namespace = key.substring(0, key.indexOf('/'));
-            boolean statefulSet = stateful.contains(key);
+            boolean statefulSet = key.endsWith(STATEFUL_KEY) || stateful.contains(key) && !deploymentPods.contains(key);
             if (!statefulSet) {
                 Map<String, String> owner = new LinkedHashMap<>();
                 owner.put("namespace", namespace);
@@ -434,7 +441,7 @@ public final class FakeMilvusPods implements AutoCloseable {
             String spec = statefulSet ? "kube_statefulset_replicas" : "kube_deployment_spec_replicas";
             String ready = statefulSet ? "kube_statefulset_status_replicas_ready" : "kube_deployment_status_replicas_ready";
             families.get(spec).add(new Sample(spec, new ArrayList<>(labels.keySet()), new ArrayList<>(labels.values()),
-                    specs.getOrDefault(key, podCount.getOrDefault(key, 0))));
+                    specs.getOrDefault(key.replace(STATEFUL_KEY, ""), podCount.getOrDefault(key, 0))));
             families.get(ready).add(new Sample(ready, new ArrayList<>(labels.keySet()),
                     new ArrayList<>(labels.values()), readyCount.getOrDefault(key, 0)));
         });
@@ -448,6 +455,9 @@ public final class FakeMilvusPods implements AutoCloseable {
         });
         return out;
     }
+
+    /** Marks a StatefulSet's key in {@link #deploymentFamilies} where a Deployment of its name may be keyed too. */
+    private static final String STATEFUL_KEY = "#statefulset";
 
     private static Sample sample(String name, Map<String, String> labels) {
         return new Sample(name, new ArrayList<>(labels.keySet()), new ArrayList<>(labels.values()), 1);
