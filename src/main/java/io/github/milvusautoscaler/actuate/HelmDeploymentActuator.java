@@ -211,17 +211,13 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
 
     @Override
     public void clearLeftOverPauseMarks(Target target, ReplicaStatus basis, WriteGuard guard) {
-        requireNonNull(basis, "basis");
         requireNonNull(guard, "guard");
-        if (basis.paused() || !pauses.leftOverNow(target)) {
-            return;
-        }
         String name = deploymentName(target);
-        requests.mergePatch(workloads.kindOf(target.namespace(), name), target.namespace(), name,
-                Writes.metadataPatch(basis, PauseMarks.leftOverRemoval(target)), guard);
-        LOG.info("{}: removed the paused-by and paused-at a pause lifted by hand left on {}, so a pause set again"
-                + " by hand is not taken for that one", target, workloads.kindOf(target.namespace(), name)
-                .describe(target.namespace(), name));
+        ApiResource kind = workloads.kindOf(target.namespace(), name);
+        pauses.leftOverRemoval(target, basis).ifPresent(patch -> {
+            requests.mergePatch(kind, target.namespace(), name, patch, guard);
+            LOG.info(PauseMarks.LEFT_OVER_REMOVED, target, kind.describe(target.namespace(), name));
+        });
     }
 
     private static OptionalLong readInt(Target target, JsonObject object, String... path) {

@@ -513,16 +513,12 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
 
     @Override
     public void clearLeftOverPauseMarks(Target target, ReplicaStatus basis, WriteGuard guard) {
-        requireNonNull(basis, "basis");
         requireNonNull(guard, "guard");
-        if (basis.paused() || !pauses.leftOverNow(target)) {
-            return;
-        }
-        requests.mergePatch(ApiResource.MILVUSES, target.namespace(), target.name(),
-                Writes.metadataPatch(basis, PauseMarks.leftOverRemoval(target)), guard);
-        LOG.info("{}: removed the paused-by and paused-at a pause lifted by hand left on {}, so a pause set again"
-                + " by hand is not taken for that one", target, ApiResource.MILVUSES.describe(target.namespace(),
-                target.name()));
+        pauses.leftOverRemoval(target, basis).ifPresent(patch -> {
+            requests.mergePatch(ApiResource.MILVUSES, target.namespace(), target.name(), patch, guard);
+            LOG.info(PauseMarks.LEFT_OVER_REMOVED, target, ApiResource.MILVUSES.describe(target.namespace(),
+                    target.name()));
+        });
     }
 
     private static OptionalLong readInt(Target target, JsonObject object, String... path) {

@@ -175,9 +175,14 @@ public final class PauseMarks {
         /** Targets whose last read found marks and no pause: what {@link #leftOverNow} answers. */
         private final java.util.Set<Target> unpausedWithMarks = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-        /** True when the last read of {@code target} found {@code paused-by} or {@code paused-at} and no pause. */
-        boolean leftOverNow(Target target) {
-            return unpausedWithMarks.contains(target);
+        /**
+         * The merge patch that removes {@code target}'s left-over paused-by and paused-at, carrying
+         * {@code basis.resourceVersion()}, when the last read found them and no pause; empty otherwise.
+         */
+        Optional<JsonObject> leftOverRemoval(Target target, io.github.milvusautoscaler.core.ReplicaStatus basis) {
+            requireNonNull(basis, "basis");
+            return basis.paused() || !unpausedWithMarks.contains(requireNonNull(target, "target")) ? Optional.empty()
+                    : Optional.of(Writes.metadataPatch(basis, PauseMarks.leftOverRemoval(target)));
         }
 
         /** {@link Mark#signed()} of {@code target}'s pause, "" when its marks were seen left over from an earlier one. */
@@ -255,6 +260,10 @@ public final class PauseMarks {
         requireNonNull(mine, "mine");
         return write(target, unmarks(target), mark -> mark.samePause(mine), mark -> !mark.paused());
     }
+
+    /** The INFO line of a removal of left-over marks: the target, then the object. */
+    static final String LEFT_OVER_REMOVED = "{}: removed the paused-by and paused-at a pause lifted by hand left on {},"
+            + " so a pause set again by hand is not taken for that one";
 
     /** The merge-patch annotations that remove {@code target}'s paused-by and paused-at and nothing else. */
     static JsonObject leftOverRemoval(Target target) {

@@ -5,17 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import io.github.milvusautoscaler.actuate.ApiClients;
-import io.github.milvusautoscaler.actuate.RoutingActuator;
-import io.github.milvusautoscaler.actuate.ScaledObjects;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.InstallKind;
-import io.github.milvusautoscaler.core.KubernetesSettings;
 import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
 import io.github.milvusautoscaler.testsupport.FakeMetrics;
-import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,11 +38,7 @@ class LeftOverPauseMarksTest {
     }
 
     Engine engine(boolean dryRun) {
-        KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings("", Duration.ofSeconds(2), 3,
-                Duration.ofMillis(1), false);
-        return new Engine(clock, metrics, RoutingActuator.forCluster(ApiClients.forBaseUrl(fake.url(), options), options,
-                new ScaledObjects(options)), d -> { }, () -> true, AlertSource.NONE, new ActionBudget(30), dryRun,
-                EngineListener.NONE);
+        return StalledRolloutTest.engineOver(fake, clock, metrics, dryRun);
     }
 
     /** Milvus o1 with queryNode at 3 (3 ready), the given annotations, its Deployment settled. */

@@ -61,10 +61,15 @@ class StalledRolloutTest {
     }
 
     Engine engine() {
+        return engineOver(fake, clock, metrics, false);
+    }
+
+    /** A leading engine writing through the real actuators to {@code fake}; {@code dryRun} as the setting. */
+    static Engine engineOver(FakeKubernetesApi fake, ManualClock clock, FakeMetrics metrics, boolean dryRun) {
         KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings("", Duration.ofSeconds(2), 3,
                 Duration.ofMillis(1), false);
         return new Engine(clock, metrics, RoutingActuator.forCluster(ApiClients.forBaseUrl(fake.url(), options), options,
-                new ScaledObjects(options)), d -> { }, () -> true, AlertSource.NONE, new ActionBudget(30), false,
+                new ScaledObjects(options)), d -> { }, () -> true, AlertSource.NONE, new ActionBudget(30), dryRun,
                 EngineListener.NONE);
     }
 
