@@ -153,7 +153,7 @@ final class HelmWorkloads {
         throw new ActuationException(Kind.REFUSED, "both " + found.describe() + " and "
                 + other.describe(found.namespace(), found.name()) + " exist, and the pods of both serve and are"
                 + " counted: which one to scale is not known, so nothing is written. The Milvus chart renders the"
-                + " Deployment whether or not " + "queryNode.statefulset / indexNode.statefulset is set"
+                + " Deployment whether or not queryNode.statefulset / indexNode.statefulset is set"
                 + " (templates/querynode-deployment.yaml): delete the one not meant (kubectl -n " + found.namespace()
                 + " delete " + other.kind().toLowerCase(java.util.Locale.ROOT) + " " + found.name() + ", or the "
                 + found.resource().kind().toLowerCase(java.util.Locale.ROOT) + "), and keep it out of the release");

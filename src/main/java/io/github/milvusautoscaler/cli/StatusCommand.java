@@ -188,28 +188,25 @@ public final class StatusCommand implements Callable<Integer> {
      * for the leader and from a daemon that does not send the fields.
      */
     private static String leaseHolder(JsonObject status) {
-        JsonElement role = status.get("role");
-        if (!status.has("leaseHolder") || role == null || !role.isJsonPrimitive()
-                || !role.getAsString().equals("follower")) {
+        if (!status.has("leaseHolder") || !text(status, "", "role").equals("follower")) {
             return "";
         }
-        JsonElement holder = status.get("leaseHolder");
-        if (!holder.isJsonPrimitive()) {
+        String holder = optionalText(status, "", "leaseHolder");
+        if (holder == null) {
             return " (no holder read on the Lease yet)";
         }
-        JsonElement self = status.get("identity");
-        return self != null && self.isJsonPrimitive() && self.getAsString().equals(holder.getAsString())
-                ? " (the Lease still names this replica, " + holder.getAsString() + ": stopping, or its renewals fail)"
-                : " (the Lease names " + holder.getAsString() + ")";
+        return holder.equals(optionalText(status, "", "identity"))
+                ? " (the Lease still names this replica, " + holder + ": stopping, or its renewals fail)"
+                : " (the Lease names " + holder + ")";
     }
 
     /**
      * Whether a target's rollout has read the same for 10m or more; false from a daemon before the field was sent, so
      * the table reads a document either way.
      */
-    private static boolean unmoved(JsonObject target) {
-        JsonElement e = target.get("rolloutUnmoved");
-        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean() && e.getAsBoolean();
+    private static boolean unmoved(JsonObject target, String path) {
+        return Boolean.TRUE.equals(optional(target, path, "rolloutUnmoved",
+                e -> e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean(), JsonElement::getAsBoolean));
     }
 
     private static boolean flag(JsonObject o, String path, String name) {
@@ -248,14 +245,26 @@ public final class StatusCommand implements Callable<Integer> {
 
     /** A number that may be null (unknown): shown as {@code ?}. */
     private static Double optionalNumber(JsonObject o, String path, String name) {
+        return optional(o, path, name, e -> e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber(),
+                JsonElement::getAsDouble);
+    }
+
+    /** A text that may be null or absent (a daemon before the field was sent): null then. */
+    private static String optionalText(JsonObject o, String path, String name) {
+        return optional(o, path, name, JsonElement::isJsonPrimitive, JsonElement::getAsString);
+    }
+
+    /** A field that may be null or absent, read when {@code shape} accepts it; else a {@link BadField} naming it. */
+    private static <T> T optional(JsonObject o, String path, String name, java.util.function.Predicate<JsonElement> shape,
+                                  java.util.function.Function<JsonElement, T> read) {
         JsonElement e = o.get(name);
         if (e == null || e.isJsonNull()) {
             return null;
         }
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-            throw new BadField(path + "." + name, e);
+        if (!shape.test(e)) {
+            throw new BadField(path.isEmpty() ? name : path + "." + name, e);
         }
-        return e.getAsDouble();
+        return read.apply(e);
     }
 
     /**
@@ -306,14 +315,13 @@ public final class StatusCommand implements Callable<Integer> {
         }
         // Calls failing while the server answers others (a Lease update answering 500): why a follower does not
         // lead, which only a WARN a minute said (recheck 39's remark). Optional: daemons before it did not send it.
-        if (kube != null && kube.isJsonObject() && kube.getAsJsonObject().get("failingCalls") instanceof JsonArray calls) {
-            for (JsonElement call : calls) {
-                if (call.isJsonObject()) {
-                    JsonObject c = call.getAsJsonObject();
-                    b.append("kubernetes: ").append(text(c, "kubernetes.failingCalls", "call")).append(" failing since ")
-                            .append(text(c, "kubernetes.failingCalls", "failingSince")).append(": ")
-                            .append(text(c, "kubernetes.failingCalls", "cause")).append('\n');
-                }
+        if (kube != null && kube.isJsonObject() && kube.getAsJsonObject().has("failingCalls")) {
+            JsonArray calls = array(kube.getAsJsonObject(), "kubernetes", "failingCalls");
+            for (int i = 0; i < calls.size(); i++) {
+                String cp = "kubernetes.failingCalls[" + i + "]";
+                JsonObject c = element(calls, "kubernetes.failingCalls", i);
+                b.append("kubernetes: ").append(text(c, cp, "call")).append(" failing since ")
+                        .append(text(c, cp, "failingSince")).append(": ").append(text(c, cp, "cause")).append('\n');
             }
         }
         // Queries failing for the endpoint's sake: every signal then says "circuit breaker open", this says why and
@@ -348,7 +356,7 @@ public final class StatusCommand implements Callable<Integer> {
                     + num(optionalNumber(r, rp, "ready"))
                     + " [" + number(r, rp, "min") + "-" + number(r, rp, "max") + "]"
                     + (flag(t, tp, "paused") ? " PAUSED" : "") + (flag(t, tp, "rollout") ? " ROLLOUT" : "")
-                    + (unmoved(t) ? " (unmoved since " + text(t, tp, "rolloutReadsSameSince") + ")" : "");
+                    + (unmoved(t, tp) ? " (unmoved since " + text(t, tp, "rolloutReadsSameSince") + ")" : "");
             StringBuilder sig = new StringBuilder();
             JsonArray signals = array(t, tp, "signals");
             for (int j = 0; j < signals.size(); j++) {
