@@ -45,17 +45,28 @@ class ApiReachabilityTest {
         logger.setLevel(previous);
     }
 
+    /** What a test reads and calls through: the watcher on a client of {@code fake}, and requests over that client. */
+    private record Watched(ApiReachability watcher, KubernetesRequests requests) {
+    }
+
+    /** A watched client of {@code fake}, whose seeded Helm release answers; calls give up after {@code timeout}. */
+    private Watched watched(FakeKubernetesApi fake, Duration timeout) {
+        KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings("", timeout, 1,
+                Duration.ofMillis(1), true);
+        ApiClient client = ApiClients.forBaseUrl(fake.url(), options);
+        ApiReachability watcher = ApiReachability.watch(client, clock);
+        ActuateFixtures.seedHelm(fake, 3, 3);
+        return new Watched(watcher, new KubernetesRequests(client, options));
+    }
+
     /** An API server slower than request-timeout is reported as no answer in that time, not as a closed socket. */
     @Test
     void aCallThatTimesOutIsReportedAsATimeout() {
         FakeKubernetesApi fake = FakeKubernetesApi.start();
         try {
-            KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings("", Duration.ofMillis(300),
-                    1, Duration.ofMillis(1), true);
-            ApiClient client = ApiClients.forBaseUrl(fake.url(), options);
-            ApiReachability watcher = ApiReachability.watch(client, clock);
-            KubernetesRequests requests = new KubernetesRequests(client, options);
-            ActuateFixtures.seedHelm(fake, 3, 3);
+            Watched w = watched(fake, Duration.ofMillis(300));
+            ApiReachability watcher = w.watcher();
+            KubernetesRequests requests = w.requests();
             fake.delay("GET", "/", Duration.ofSeconds(2), 1);
             assertThrows(ActuationException.class,
                     () -> requests.get(ApiResource.DEPLOYMENTS, ActuateFixtures.NS, "my-release-milvus-querynode"));
@@ -214,18 +225,15 @@ class ApiReachabilityTest {
     /**
      * One call failing while the server answers others (a Lease update answering 500, reads fine) is listed with
      * since when and why, leaves once it answers, and is not shown two minutes after its last failure (a write not
-     * made again). While the server is unreachable the state says it and no call is listed.
+     * made again).
      */
     @Test
     void aCallThatFailsWhileOthersAnswerIsListedUntilItAnswers() {
         FakeKubernetesApi fake = FakeKubernetesApi.start();
         try {
-            KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings("", Duration.ofSeconds(2),
-                    1, Duration.ofMillis(1), true);
-            ApiClient client = ApiClients.forBaseUrl(fake.url(), options);
-            ApiReachability watcher = ApiReachability.watch(client, clock);
-            KubernetesRequests requests = new KubernetesRequests(client, options);
-            ActuateFixtures.seedHelm(fake, 3, 3);
+            Watched w = watched(fake, Duration.ofSeconds(2));
+            ApiReachability watcher = w.watcher();
+            KubernetesRequests requests = w.requests();
             String qn = "my-release-milvus-querynode";
             String path = FakeKubernetesApi.Kind.DEPLOYMENTS.path(ActuateFixtures.NS, qn);
             com.google.gson.JsonObject patch = com.google.gson.JsonParser.parseString("{\"metadata\":{\"annotations\":"
