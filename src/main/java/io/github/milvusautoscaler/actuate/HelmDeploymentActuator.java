@@ -90,12 +90,13 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
                 JsonPaths.string(workload, "metadata", "uid").orElse(null), resourceVersion);
         LOG.debug("{}: {} replicas={} ready={} rollout={} rv={}", target, object, replicas, ready, rollout,
                 resourceVersion);
-        return new ReplicaStatus((int) replicas, (int) ready,
-                ScaleAnnotations.paused(annotations, target.component(), object), rollout,
+        Optional<String> lift = ScaleAnnotations.liftCommand(annotations, target.component(), object,
+                target.namespace());
+        return new ReplicaStatus((int) replicas, (int) ready, lift.isPresent(), rollout,
                 ScaleAnnotations.lastScale(annotations, object), resourceVersion,
                 ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)),
                 pauses.signed(annotations, target, object, resourceVersion),
-                JsonPaths.string(workload, "metadata", "uid").orElse(""), stalled);
+                JsonPaths.string(workload, "metadata", "uid").orElse(""), stalled, lift);
     }
 
     @Override

@@ -196,11 +196,12 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
                 JsonPaths.string(milvus, "metadata", "uid").orElse(null), resourceVersion);
         LOG.debug("{}: {} replicas={} ready={} rollout={} ({} with replicas: {}) rv={}", target, object,
                 current, ready, rollout, workloadKind.plural(), withReplicas, resourceVersion);
-        return new ReplicaStatus(current, ready, ScaleAnnotations.paused(annotations, target.component(), object),
-                rollout, lastScale, resourceVersion,
+        Optional<String> lift = ScaleAnnotations.liftCommand(annotations, target.component(), object,
+                target.namespace());
+        return new ReplicaStatus(current, ready, lift.isPresent(), rollout, lastScale, resourceVersion,
                 ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)),
                 pauses.signed(annotations, target, object, resourceVersion),
-                JsonPaths.string(milvus, "metadata", "uid").orElse(""), stalled);
+                JsonPaths.string(milvus, "metadata", "uid").orElse(""), stalled, lift);
     }
 
     @Override

@@ -89,6 +89,22 @@ public final class ScaleAnnotations {
     }
 
     /**
+     * The command that lifts the pause of {@code component} as {@code annotations} of {@code object} (in
+     * {@link ApiResource#describe} form, {@code milvus milvus/my-release}) carry it, or empty when it is not paused:
+     * {@code kubectl -n milvus annotate milvus my-release milvus-autoscaler.io/querynode.paused-}. The PAUSED decision
+     * gives it, so a person reads which of the three forms holds the component, in the spelling found.
+     */
+    static Optional<String> liftCommand(JsonObject annotations, Component component, String object,
+                                        String namespace) {
+        return pausedBy(annotations, component, object).map(lift -> liftCommand(namespace, object, lift));
+    }
+
+    /** {@code kubectl -n NS annotate KIND NAME LIFT} for {@code object} in {@link ApiResource#describe} form. */
+    public static String liftCommand(String namespace, String object, String lift) {
+        return "kubectl -n " + namespace + " annotate " + object.replace(namespace + "/", "") + " " + lift;
+    }
+
+    /**
      * True when {@code component} is paused: {@code paused: "true"} (any case, spaces ignored), a
      * {@code paused} list naming it, or {@code <component>.paused: "true"}. A list entry that names
      * no component is logged and ignored (the others still count).

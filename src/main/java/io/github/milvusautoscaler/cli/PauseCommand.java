@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.cli;
 
 import io.github.milvusautoscaler.actuate.PauseMarks;
+import io.github.milvusautoscaler.actuate.ScaleAnnotations;
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.Target;
 import io.kubernetes.client.openapi.ApiClient;
@@ -144,8 +145,8 @@ final class PauseCommand {
      * --overwrite milvus-autoscaler.io/paused=proxy}.
      */
     static String liftCommand(Target target, PauseMarks.Mark mark) {
-        return "kubectl -n " + target.namespace() + " annotate " + mark.object().replace(target.namespace() + "/", "")
-                + " " + mark.lift().orElse(mark.pausedKey() + "-");
+        return ScaleAnnotations.liftCommand(target.namespace(), mark.object(),
+                mark.lift().orElse(mark.pausedKey() + "-"));
     }
 
     /** What {@code pause} or {@code resume} does to the chosen target's marks; returns the exit code. */

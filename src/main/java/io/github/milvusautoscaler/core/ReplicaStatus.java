@@ -9,7 +9,8 @@ import java.util.Optional;
  *
  * @param current         desired replicas as written on the owning object
  * @param ready           replicas that are ready to serve
- * @param paused          {@code milvus-autoscaler.io/paused: "true"} is set on the object
+ * @param paused          the component is paused on the object ({@code milvus-autoscaler.io/paused: "true"}, a list
+ *                        naming it, or its own {@code <component>.paused: "true"})
  * @param rollingOut      what rolls out, in the owner's words, while a rollout is in progress (e.g. both queryNode
  *                        Deployments have replicas); empty when none is
  * @param lastScale       the last scale read back from annotations, if any
@@ -22,10 +23,13 @@ import java.util.Optional;
  *                        new object, deleted and recreated between two reads
  * @param rolloutStalled  a rollout that does not progress, in the owner's words (past its progress deadline, paused,
  *                        held by a partition); then {@code rollingOut} is empty: scale-out acts, step-downs hold
+ * @param pauseLift       the command that lifts the pause as the object carries it, naming the key found
+ *                        ({@code kubectl -n milvus annotate milvus my-release milvus-autoscaler.io/querynode.paused-});
+ *                        empty when not paused or when the owner gives none (the simulator, a replay)
  */
 public record ReplicaStatus(int current, int ready, boolean paused, Optional<String> rollingOut,
                             Optional<LastScale> lastScale, String resourceVersion, ScaleMemory memory,
-                            String pausedBy, String uid, Optional<String> rolloutStalled) {
+                            String pausedBy, String uid, Optional<String> rolloutStalled, Optional<String> pauseLift) {
 
     /** Said of a rollout whose owner gives no detail (the simulator's, a replay's). */
     public static final String A_ROLLOUT = "a rollout is in progress";
@@ -38,12 +42,24 @@ public record ReplicaStatus(int current, int ready, boolean paused, Optional<Str
         requireNonNull(pausedBy, "pausedBy");
         requireNonNull(uid, "uid");
         requireNonNull(rolloutStalled, "rolloutStalled");
+        requireNonNull(pauseLift, "pauseLift");
+        if (pauseLift.isPresent() && !paused) {
+            throw new IllegalArgumentException("a pause to lift on a status that is not paused: " + pauseLift.get());
+        }
         if (rolloutStalled.isPresent() && rollingOut.isPresent()) {
             throw new IllegalArgumentException("a rollout is either in progress or stalled, not both");
         }
         if (current < 0 || ready < 0) {
             throw new IllegalArgumentException("replica counts must be >= 0: current=" + current + " ready=" + ready);
         }
+    }
+
+    /** A status whose pause, if any, comes without the command that lifts it. */
+    public ReplicaStatus(int current, int ready, boolean paused, Optional<String> rollingOut,
+                         Optional<LastScale> lastScale, String resourceVersion, ScaleMemory memory, String pausedBy,
+                         String uid, Optional<String> rolloutStalled) {
+        this(current, ready, paused, rollingOut, lastScale, resourceVersion, memory, pausedBy, uid, rolloutStalled,
+                Optional.empty());
     }
 
     /** A status with no stalled rollout. */

@@ -41,9 +41,16 @@ final class Guards implements Rule<Memory.None> {
                     + " only a pause kept on purpose or left by a run that is no longer going (a run still going stops"
                     + " at its next step)");
         }
+        if (t.status().paused() && t.status().pauseLift().isPresent()) {
+            // The key as found: the three forms in the config spelling sent a person paused as
+            // querynode.paused=true looking for a queryNode.paused that was not there (recheck 42, left).
+            String lift = t.status().pauseLift().get();
+            return Proposal.hold(Stage.GUARDS, Reason.PAUSED, t, () -> t.component() + " paused by an annotation on"
+                    + " the object, not by the pause or scale command; lift it with: " + lift);
+        }
         if (t.status().paused()) {
             return Proposal.hold(Stage.GUARDS, Reason.PAUSED, t,
-                    // Which of the three keys it is, the object says: naming one key sent a person to remove one
+                    // An owner that does not say which key (a replay): naming one key sent a person to remove one
                     // that was not set (reload audit F5).
                     () -> t.component() + " paused by an annotation on the object (milvus-autoscaler.io/"
                             + t.component() + ".paused, or milvus-autoscaler.io/paused = true or a list naming it);"

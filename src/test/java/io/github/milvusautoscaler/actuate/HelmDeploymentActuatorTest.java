@@ -231,6 +231,9 @@ class HelmDeploymentActuatorTest {
         assertEquals(ready, status.ready(), "ready");
         assertEquals(rollout, status.rollout(), "rollout");
         assertEquals(paused, status.paused(), "paused");
+        // The PAUSED decision gives the command that lifts it, on the object read (MilvusOperatorActuatorTest).
+        assertEquals(paused ? Optional.of("kubectl -n " + NS + " annotate deployment " + QN
+                + " milvus-autoscaler.io/paused-") : Optional.empty(), status.pauseLift(), "pauseLift");
     }
 
     @Test

@@ -591,6 +591,28 @@ class MilvusOperatorActuatorTest {
         assertEquals(Optional.empty(), actuator.read(OPERATOR_QN).lastScale());
     }
 
+    /**
+     * A pause is read with the command that lifts it as the object carries it, the key in the spelling found (README,
+     * Pausing: "the config names or the label values, in any case"), for the PAUSED decision to give. "key-" removes
+     * an annotation and --overwrite replaces one (kubectl annotate --help).
+     */
+    @Test
+    void aPauseIsReadWithTheCommandThatLiftsItAsFound() {
+        fake.put(Kind.MILVUSES, milvus(RELEASE, Map.of("queryNode", 3, "proxy", 2),
+                Map.of("milvus-autoscaler.io/querynode.paused", "true"), null));
+        assertEquals(Optional.of("kubectl -n " + NS + " annotate milvus " + RELEASE
+                + " milvus-autoscaler.io/querynode.paused-"), actuator.read(OPERATOR_QN).pauseLift());
+        fake.put(Kind.MILVUSES, milvus(RELEASE, Map.of("queryNode", 3, "proxy", 2),
+                Map.of(ScaleAnnotations.PAUSED, "QueryNode,proxy"), null));
+        assertEquals(Optional.of("kubectl -n " + NS + " annotate milvus " + RELEASE
+                + " --overwrite milvus-autoscaler.io/paused=proxy"), actuator.read(OPERATOR_QN).pauseLift());
+        fake.put(Kind.MILVUSES, milvus(RELEASE, Map.of("queryNode", 3, "proxy", 2),
+                Map.of(ScaleAnnotations.PAUSED, "proxy"), null));
+        ReplicaStatus unpaused = actuator.read(OPERATOR_QN);
+        assertFalse(unpaused.paused());
+        assertEquals(Optional.empty(), unpaused.pauseLift());
+    }
+
     @Test
     void pauseAnnotationIsReportedAndStopsWrites() {
         fake.put(Kind.MILVUSES, milvus(RELEASE, Map.of("queryNode", 3), Map.of(ScaleAnnotations.PAUSED, "true"), null));

@@ -220,6 +220,23 @@ class MessageTruthTest {
     }
 
     /**
+     * A pause set by hand is named by the key found, with the command that lifts it: the three forms in the config
+     * spelling sent a person paused as {@code querynode.paused=true} looking for a {@code queryNode.paused} that was not
+     * there (recheck 42, left). The actuators read the command off the object ({@code MilvusOperatorActuatorTest}).
+     */
+    @Test
+    void aPauseSetByHandNamesTheKeyFoundAndItsLift() {
+        Scene s = Scene.scene().cpu(0.95);
+        s.paused = true;
+        s.pauseLift = "kubectl -n milvus annotate milvus op milvus-autoscaler.io/querynode.paused-";
+        Decision d = s.decide().decision();
+        assertEquals(Reason.PAUSED, d.reason(), d.message().text());
+        assertEquals("queryNode paused by an annotation on the object, not by the pause or scale command; lift it with:"
+                + " kubectl -n milvus annotate milvus op milvus-autoscaler.io/querynode.paused-; holding at 3",
+                d.message().text());
+    }
+
+    /**
      * Scale recheck 2, L2: a pause the pause or scale command wrote is named, holder and time, so a responder does not
      * resume under a run still going.
      */

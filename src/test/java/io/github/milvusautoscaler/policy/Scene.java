@@ -52,6 +52,8 @@ final class Scene {
     boolean paused;
     /** Who holds the pause, as the object's paused-by and paused-at say it; "" for none or a hand pause. */
     String pausedBy = "";
+    /** The command that lifts a pause set by hand, as an actuator reads it off the object; null for none. */
+    String pauseLift;
     boolean rollout;
     /** A rollout that does not progress, in the owner's words; null when none. */
     String stalled;
@@ -351,7 +353,7 @@ final class Scene {
 
     ReplicaStatus status() {
         return new ReplicaStatus(current, ready, paused, rollout ? Optional.of(ReplicaStatus.A_ROLLOUT) : Optional.empty(),
-                lastScale, "1", memory, pausedBy, "", Optional.ofNullable(stalled));
+                lastScale, "1", memory, pausedBy, "", Optional.ofNullable(stalled), Optional.ofNullable(pauseLift));
     }
 
     /** The tick the rules see, with {@link #state} as it stands (no rule has observed this tick yet). */
