@@ -158,8 +158,9 @@ final class PauseCommand {
 
     /**
      * Loads the configuration, chooses the target and runs {@code action} on its pause marks: exit 2 when the
-     * file or the target is refused (already printed), 1 when the Kubernetes API fails (printed as
-     * {@code pause: <target>: <why>}).
+     * file or the target is refused (the file's and the selection's already printed; the object's, such as a Helm
+     * component running as both a Deployment and a StatefulSet of one name, printed here), 1 when the Kubernetes
+     * API fails (printed as {@code pause: <target>: <why>}).
      */
     private static int onTarget(String command, TargetSelection selection, CommandSpec spec, MarksAction action) {
         PrintWriter out = spec.commandLine().getOut();
@@ -177,7 +178,9 @@ final class PauseCommand {
         } catch (ActuationException | IllegalStateException e) {
             err.println(command + ": " + target + ": " + e.getMessage());
             err.flush();
-            return Main.EXIT_FAILURE;
+            // A refusal is the object's shape, not an API failure to retry: it exited 1 as one (recheck 42, R2).
+            return e instanceof ActuationException a && a.kind() == ActuationException.Kind.REFUSED
+                    ? Main.EXIT_USAGE : Main.EXIT_FAILURE;
         }
     }
 }
