@@ -109,6 +109,7 @@ final class TargetReader {
             return targets;
         }
         Map<String, Integer> seen = new HashMap<>();
+        Map<String, Field<ConfigValue>> workloads = new HashMap<>();
         for (int i = 0; i < clusters.size(); i++) {
             Field<ConfigValue> element = clusters.get(i);
             if (element.raw().valueType() != ConfigValueType.OBJECT) {
@@ -116,7 +117,7 @@ final class TargetReader {
                 continue;
             }
             cluster(i, Node.of((ConfigObject) element.raw(), element.path(), errors), defaults, componentDefaults,
-                    seen, targets);
+                    seen, workloads, targets);
         }
         return withSharedNames(targets);
     }
@@ -149,7 +150,7 @@ final class TargetReader {
     }
 
     private void cluster(int index, Node cluster, Node defaults, Node componentDefaults, Map<String, Integer> seen,
-                         List<TargetSettings> targets) {
+                         Map<String, Field<ConfigValue>> workloads, List<TargetSettings> targets) {
         Field<String> namespace = cluster.string("namespace");
         if (namespace != null && !KubernetesNames.NAMESPACE.matcher(namespace.value()).matches()) {
             errors.add(namespace, "must be a Kubernetes namespace: lower-case letters, digits and '-', at most 63");
@@ -161,6 +162,7 @@ final class TargetReader {
             name = null;
         }
         InstallKind install = null;
+        boolean sameCluster = false;
         Field<String> installField = cluster.string("install");
         if (installField != null) {
             switch (installField.value()) {
@@ -170,10 +172,12 @@ final class TargetReader {
             }
         }
         if (namespace != null && name != null && install != null) {
-            // A Helm release and an operator Milvus of one name can share a namespace (their Deployments are
-            // <name>-milvus-<component> and <fullname>-<component>, their series told apart by the monitors' component
-            // labels): only the same install twice is one cluster configured twice.
+            // A Helm release and an operator Milvus of one name can share a namespace where their Deployments differ
+            // (<fullname>-<component>: "milvus" keeps milvus-querynode, the operator's milvus-milvus-querynode; their
+            // series told apart by the monitors' component labels): the same install twice is one cluster configured
+            // twice, and two entries reaching one Deployment are refused per component (oneEntryPerWorkload).
             Integer first = seen.putIfAbsent(namespace.value() + "/" + name.value() + "/" + install, index);
+            sameCluster = first != null;
             if (first != null) {
                 errors.add(name, "must be unique: clusters[" + first + "] has the same namespace ("
                         + namespace.value() + "), name and install (" + installField.value() + ")");
@@ -216,6 +220,10 @@ final class TargetReader {
             if (layers == null) {
                 continue;
             }
+            if (namespace != null && name != null && install != null && !sameCluster) {
+                oneEntryPerWorkload(namespace.value(), workload(name.value(), install, fullnameOverride,
+                        component.get()), components.find(key), workloads);
+            }
             if (version != null && !versionAllows(component.get(), version, components.find(key))) {
                 continue;
             }
@@ -235,6 +243,34 @@ final class TargetReader {
                         versionField.value().trim(), built.policy(), built.signals(), built.settleQuery(),
                         built.healthQuery()));
             }
+        }
+    }
+
+    /**
+     * The Deployment a component's pods run under, by the names the chart and the operator give it: a Helm release's
+     * {@code <fullname>-<component>} ({@code h2-milvus-querynode}), an operator Milvus' {@code <name>-milvus-<component>}
+     * (the base of its {@code -0}/{@code -1} pair). Two entries that reach one are one component configured twice.
+     */
+    private static String workload(String name, InstallKind install, String fullnameOverride, Component component) {
+        return install == InstallKind.HELM
+                ? DeploymentNames.helmFullname(name, fullnameOverride) + "-" + component.labelValue()
+                : name + "-" + DeploymentNames.CHART_NAME + "-" + component.labelValue();
+    }
+
+    /**
+     * Refuses a component whose Deployment another entry already reaches: two entries for one Helm release, one by
+     * its name and one by a {@code fullname-override} that gives the same fullname (a cluster renamed by adding the
+     * new entry before removing the old), scaled it against each other, a queryNode drained and added again every
+     * 100 s, each target taking the other's writes for its own lost ones (recheck 43, F1). A Helm entry whose
+     * fullname is an operator Milvus' {@code <name>-milvus} would write the operator's Deployment under it.
+     */
+    private void oneEntryPerWorkload(String namespace, String deployment, Field<ConfigValue> at,
+                                     Map<String, Field<ConfigValue>> workloads) {
+        Field<ConfigValue> first = workloads.putIfAbsent(namespace + "/" + deployment, at);
+        if (first != null) {
+            errors.add(at, "reaches Deployment " + namespace + "/" + deployment + " as " + first.path() + " ("
+                    + errors.at(first) + ") does: two entries for one component scale it against each other, each"
+                    + " reading the other's writes as changes by hand; keep one");
         }
     }
 

@@ -381,6 +381,43 @@ class ConfigValidationTest {
                         """,
                         P + "clusters[1].name = \"search\" (autoscaler.conf:3): must be unique: clusters[0] has the same"
                                 + " namespace (milvus), name and install (helm)"),
+                // Two entries reaching one Deployment by the chart's names (milvus-helm _helpers.tpl milvus.fullname:
+                // a fullnameOverride wins; the operator names its Deployments <name>-milvus-<component>) scaled it
+                // against each other (recheck 43, F1). A Helm release and an operator Milvus both named "milvus" do not
+                // (milvus-querynode and milvus-milvus-querynode: AlertRoutingTest); both named "h2" do.
+                Arguments.of("a fullname-override that reaches another entry's Deployment",
+                        """
+                        milvus-autoscaler.clusters = [
+                          { namespace = milvus, name = h2, install = helm, milvus-version = "2.5", components { queryNode {} } }
+                          { namespace = milvus, name = h2b, install = helm, milvus-version = "2.5", fullname-override = h2-milvus, components { queryNode {}, proxy {} } }
+                        ]
+                        """,
+                        P + "clusters[1].components.queryNode = {...} (autoscaler.conf:3): reaches Deployment"
+                                + " milvus/h2-milvus-querynode as " + P + "clusters[0].components.queryNode"
+                                + " (autoscaler.conf:2) does: two entries for one component scale it against each other,"
+                                + " each reading the other's writes as changes by hand; keep one"),
+                Arguments.of("a Helm fullname that is an operator Milvus' Deployment name",
+                        """
+                        milvus-autoscaler.clusters = [
+                          { namespace = milvus, name = op, install = operator, milvus-version = "2.5", components { proxy {} } }
+                          { namespace = milvus, name = op-milvus, install = helm, milvus-version = "2.5", components { proxy {} } }
+                        ]
+                        """,
+                        P + "clusters[1].components.proxy = {...} (autoscaler.conf:3): reaches Deployment"
+                                + " milvus/op-milvus-proxy as " + P + "clusters[0].components.proxy"
+                                + " (autoscaler.conf:2) does: two entries for one component scale it against each other,"
+                                + " each reading the other's writes as changes by hand; keep one"),
+                Arguments.of("a Helm release and an operator Milvus named h2 in one namespace",
+                        """
+                        milvus-autoscaler.clusters = [
+                          { namespace = milvus, name = h2, install = operator, milvus-version = "2.5", components { dataNode {} } }
+                          { namespace = milvus, name = h2, install = helm, milvus-version = "2.5", components { dataNode {} } }
+                        ]
+                        """,
+                        P + "clusters[1].components.dataNode = {...} (autoscaler.conf:3): reaches Deployment"
+                                + " milvus/h2-milvus-datanode as " + P + "clusters[0].components.dataNode"
+                                + " (autoscaler.conf:2) does: two entries for one component scale it against each other,"
+                                + " each reading the other's writes as changes by hand; keep one"),
                 Arguments.of("install neither operator nor helm",
                         cluster("kubectl", "2.5", "proxy {}"),
                         P + "clusters[0].install = \"kubectl\" (autoscaler.conf:4): must be operator or helm"),
