@@ -108,9 +108,9 @@ final class HelmWorkloads {
                 throw e;
             }
             throw new ActuationException(Kind.NOT_FOUND, "neither a Deployment nor a StatefulSet " + key
-                    + " found (get deployments.apps and statefulsets.apps answered 404); are the release name and"
-                    + " fullname-override right (or name-override, for a release that sets the chart's nameOverride),"
-                    + " and does the release run this component?" + versionHint(component), firstMissing);
+                    + " found (get deployments.apps and statefulsets.apps answered 404); are the namespace, the"
+                    + " release name and fullname-override right (or name-override, for a release that sets the chart's"
+                    + " nameOverride), and does the release run this component?" + versionHint(component), firstMissing);
         }
     }
 

@@ -229,7 +229,8 @@ final class KubernetesRequests {
     /** What to check when an object is missing: the names, and what the install would have made instead. */
     private static String notFoundHint(ApiResource resource, String name) {
         if (resource == ApiResource.MILVUSES) {
-            return "; is the name right and the Milvus operator's CRD installed?";
+            // The API server answers a missing namespace's object with the same 404 (recheck 43, F5).
+            return "; are the namespace and the name right and the Milvus operator's CRD installed?";
         }
         return "";
     }

@@ -81,6 +81,19 @@ public final class Engine {
     private final Map<Target, TargetState> handedOver = new ConcurrentHashMap<>();
     /** Each target's rollout as it last read and since when it reads so, for {@link #sayIfRolloutUnmoved}. */
     private final Map<Target, Unmoved> rollouts = new ConcurrentHashMap<>();
+    /**
+     * The ids of the last {@link #SENT_WRITES_KEPT} writes this process sent, landed or not: a last scale found on a
+     * target this daemon leads again (a reload added it back, a lease regained) is then said as its own, not as one a
+     * stopped writer may have left unlogged (recheck 43, F2). 4,096 ids of 36 characters: about 300 KB at most.
+     */
+    private final Map<String, Boolean> sentWrites = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > SENT_WRITES_KEPT;
+                }
+            });
+    private static final int SENT_WRITES_KEPT = 4_096;
 
     /**
      * How long a rollout may read the same before it is said: Kubernetes' default
@@ -345,8 +358,8 @@ public final class Engine {
      * window; 15m after a scale-out, delay-after-scale-out; 30m after a roll-back, its back-off), so a restart of a
      * quiet fleet adds no line per target.
      */
-    private static void sayLastScaleFoundOnLead(EngineTarget target, TargetView before, ReplicaStatus now,
-                                                boolean writing, Instant at) {
+    private void sayLastScaleFoundOnLead(EngineTarget target, TargetView before, ReplicaStatus now, boolean writing,
+                                         Instant at) {
         if (!writing || (before != null && before.leader()) || now.paused() || now.lastScale().isEmpty()) {
             return;
         }
@@ -364,12 +377,15 @@ public final class Engine {
         if (ago.compareTo(counts) > 0) {
             return;
         }
+        boolean ours = !last.writeId().isEmpty() && sentWrites.containsKey(last.writeId());
         LOG.atInfo().addKeyValue("target", target.target().id()).log("{}: leading it from {} replicas; its object"
-                + " records the last scale, a {} ({}) written {} ago at {}{}: {} from it (a writer that stopped before"
-                + " its write's answer came back logged no decision for it)",
+                + " records the last scale, a {} ({}) written {} ago at {}{}: {} from it ({})",
                 target.target(), now.current(), down ? "scale-in" : "scale-out", last.reason(),
                 Durations.human(ago.isNegative() ? Duration.ZERO : ago), last.time(),
-                last.writeId().isEmpty() ? "" : " (write id " + last.writeId() + ")", waits);
+                last.writeId().isEmpty() ? "" : " (write id " + last.writeId() + ")", waits,
+                ours ? "this daemon's own write, logged with its decision: the target was added again by a reload, or"
+                        + " this replica leads again"
+                        : "a writer that stopped before its write's answer came back logged no decision for it");
     }
 
     private static Duration max(Duration a, Duration b) {
@@ -823,6 +839,7 @@ public final class Engine {
             ScaleMemory memory = kept(target, decision.asWritten(), after, basis.memory(), firing, writeTime);
             WriteContext context = new WriteContext(UUID.randomUUID().toString(), writeTime, guard(readAt, attempts),
                     memory);
+            sentWrites.put(context.id(), Boolean.TRUE);
             RuntimeException failure;
             try {
                 actuator.apply(decision, basis, context);

@@ -160,8 +160,8 @@ class StateCarryOverTest {
             assertEquals(1, lines.size(), logs.messages().toString());
             assertTrue(lines.get(0).contains("leading it from 3 replicas; its object records the last scale, a"
                     + " scale-in (SIGNALS_LOW) written 1m30s ago at 2026-01-05T10:00:00Z (write id "), lines.get(0));
-            assertTrue(lines.get(0).contains("): the scale-in cooldown and the verify window count from it"),
-                    lines.get(0));
+            assertTrue(lines.get(0).contains("): the scale-in cooldown and the verify window count from it (a writer"
+                    + " that stopped before its write's answer came back logged no decision for it)"), lines.get(0));
             clock.advance(Duration.ofSeconds(15));
             tick(b);
             assertEquals(1, said(logs).size(), "said once, on the first tick as leader");
@@ -171,6 +171,33 @@ class StateCarryOverTest {
             tick(c);
             assertEquals(1, said(logs).size(), "6m after the step-down no window counts from it: "
                     + logs.messages());
+        }
+    }
+
+    /**
+     * A last scale this process wrote and logged, found again when it leads the target again (a reload added the
+     * target back, the Lease regained), is said as its own: the stopped-writer sentence sent an SRE looking for a lost
+     * write that never happened (recheck 43, F2).
+     */
+    @Test
+    void aLastScaleThisDaemonWroteIsSaidAsItsOwn() {
+        seed(4);
+        AtomicBoolean leads = new AtomicBoolean(true);
+        Engine a = engine(leads, AlertSource.NONE);
+        cpu = 0.10;
+        try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
+            assertEquals(Reason.SIGNALS_LOW, tick(a).reason());
+            leads.set(false);
+            clock.advance(Duration.ofSeconds(15));
+            tick(a);
+            leads.set(true);
+            clock.advance(Duration.ofSeconds(15));
+            tick(a);
+            List<String> lines = said(logs);
+            assertEquals(1, lines.size(), logs.messages().toString());
+            assertTrue(lines.get(0).endsWith("the scale-in cooldown and the verify window count from it (this daemon's"
+                    + " own write, logged with its decision: the target was added again by a reload, or this replica"
+                    + " leads again)"), lines.get(0));
         }
     }
 
