@@ -45,8 +45,12 @@ import org.slf4j.LoggerFactory;
  * RBAC rule is the familiar {@code events: create}.
  *
  * <p>Only the leader emits, never for dry-run decisions (dry-run writes nothing to the cluster),
- * and only when {@code kubernetes.events} is on. Each Event is one attempt without retries: a
- * failure is logged and dropped, never thrown, so Events cannot slow or break a tick.
+ * and only when {@code kubernetes.events} is on. Each Event is one attempt within a tick: a failure is
+ * logged, never thrown, so Events cannot slow or break a tick. One the API server could not take (a 5xx, a timeout)
+ * is sent again, the same object, when the next decision of its target is recorded, up to
+ * {@value #MAX_ATTEMPTS} attempts, as client-go's recorder tries an Event again rather than once: a pause's one
+ * {@code ScaleBlocked} Event was lost to a single 500 (recheck 42, R3). A 409 on such a retry is the earlier attempt
+ * having landed after all (the name is the Event's own), so none is told twice.
  *
  * <p>Order the engine follows for a scale: {@code apply}; on success {@code record(decision)}; on
  * failure {@code recordWriteFailure(decision, e)} first, after which {@code record} of the same
@@ -63,6 +67,10 @@ public final class KubernetesEventSink implements DecisionSink {
     public static final String COMPONENT = "milvus-autoscaler";
     /** The API server rejects longer Event messages. */
     static final int MAX_MESSAGE = 1024;
+    /** Attempts at one Event, one per tick: the first and two more. */
+    static final int MAX_ATTEMPTS = 3;
+    /** Events kept to send again per target; an older one is dropped past this (a long outage). */
+    private static final int MAX_PENDING = 4;
 
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesEventSink.class);
 
@@ -75,11 +83,17 @@ public final class KubernetesEventSink implements DecisionSink {
     private final Map<Target, DecisionReason> lastBlocked = new ConcurrentHashMap<>();
     private final Map<Target, Decision> failed = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
+    private final Map<Target, java.util.Deque<Pending>> pending = new ConcurrentHashMap<>();
+
+    /** An Event the API server could not take, to send again: its body as built, and the attempts made. */
+    private record Pending(String reason, JsonObject body, String kind, String name, int attempts) {
+    }
 
     /** Drops what is kept for a target a reload removed, so one added again gets its first ScaleBlocked Event. */
     public void forget(Target target) {
         lastBlocked.remove(target);
         failed.remove(target);
+        pending.remove(target);
     }
 
     /**
@@ -93,6 +107,7 @@ public final class KubernetesEventSink implements DecisionSink {
             lastBlocked.put(to, told);
         }
         failed.remove(from);
+        pending.remove(from);
     }
 
     /**
@@ -125,6 +140,9 @@ public final class KubernetesEventSink implements DecisionSink {
         // not tell again a block the old one told (a pause made a second ScaleBlocked Event, recheck F9's nit).
         boolean emitting = emitting(decision);
         Target target = decision.target();
+        if (emitting) {
+            sendAgain(target);
+        }
         switch (decision.action()) {
             case SCALE_OUT, SCALE_IN -> {
                 lastBlocked.remove(target);
@@ -195,14 +213,46 @@ public final class KubernetesEventSink implements DecisionSink {
                     .reportingComponent(COMPONENT)
                     .reportingInstance(instance);
             JsonObject body = JsonParser.parseString(JSON.serialize(event)).getAsJsonObject();
-            requests.create(ApiResource.EVENTS, target.namespace(), body);
-            LOG.debug("{}: Event {} on {} {}", target, reason, object.getKind(), object.getName());
-        } catch (ActuationException e) {
-            LOG.warn("{}: could not create Event {} on {} {}: {}", target, reason, object.getKind(), object.getName(),
-                    e.getMessage());
+            send(target, new Pending(reason, body, object.getKind(), object.getName(), 0));
         } catch (RuntimeException e) {
             LOG.warn("{}: could not create Event {} on {} {}: {}", target, reason, object.getKind(), object.getName(),
                     e.toString());
+        }
+    }
+
+    /** Sends the Events of {@code target} the API server could not take before, oldest first. */
+    private void sendAgain(Target target) {
+        java.util.Deque<Pending> waiting = pending.remove(target);
+        while (waiting != null && !waiting.isEmpty()) {
+            send(target, waiting.removeFirst());
+        }
+    }
+
+    /** One attempt at {@code event}; kept to send again on a 5xx or timeout while attempts are left. */
+    private void send(Target target, Pending event) {
+        int attempt = event.attempts() + 1;
+        try {
+            requests.create(ApiResource.EVENTS, target.namespace(), event.body());
+            LOG.debug("{}: Event {} on {} {}", target, event.reason(), event.kind(), event.name());
+        } catch (ActuationException e) {
+            if (attempt > 1 && e.kind() == ActuationException.Kind.CONFLICT) {
+                LOG.debug("{}: Event {} on {} {} had landed", target, event.reason(), event.kind(), event.name());
+                return;
+            }
+            boolean again = e.kind() == ActuationException.Kind.UNAVAILABLE && attempt < MAX_ATTEMPTS;
+            LOG.warn("{}: could not create Event {} on {} {}: {}{}", target, event.reason(), event.kind(), event.name(),
+                    e.getMessage(), again ? "; sent again at the next tick (attempt " + attempt + " of " + MAX_ATTEMPTS
+                            + ")" : attempt > 1 ? "; dropped after " + attempt + " attempts" : "");
+            if (again) {
+                java.util.Deque<Pending> waiting = pending.computeIfAbsent(target,
+                        k -> new java.util.concurrent.ConcurrentLinkedDeque<>());
+                waiting.addLast(new Pending(event.reason(), event.body(), event.kind(), event.name(), attempt));
+                while (waiting.size() > MAX_PENDING) {
+                    Pending dropped = waiting.removeFirst();
+                    LOG.warn("{}: Event {} on {} {} dropped: more than {} wait to be sent again", target,
+                            dropped.reason(), dropped.kind(), dropped.name(), MAX_PENDING);
+                }
+            }
         }
     }
 }

@@ -17,6 +17,7 @@ import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.testsupport.CapturedLogs;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
 import java.io.IOException;
@@ -232,7 +233,7 @@ class KubernetesEventSinkTest {
     }
 
     @Test
-    void eventFailuresAreLoggedNeverThrownAndNotRetried() {
+    void eventFailuresAreLoggedNeverThrownAndOneAttemptWithinACall() {
         fake.fail("POST", Kind.EVENTS.path(NS, null), 500, -1);
         KubernetesEventSink sink = sink();
         sink.record(decision(OPERATOR_QN, 3, 4, Reason.SIGNAL_HIGH).asWritten());
@@ -242,6 +243,53 @@ class KubernetesEventSinkTest {
         sink(impatient).record(decision(OPERATOR_QN, 3, 2, Reason.SIGNALS_LOW).asWritten());
         assertEquals(2, fake.requests("POST", Kind.EVENTS.path(NS, null)).size(), "one attempt each");
         assertFalse(events().stream().anyMatch(e -> e.get("reason").getAsString().equals("ScaledOut")));
+    }
+
+    /**
+     * An Event the API server could not take (a 5xx) is sent again, the same object, when its target's next decision is
+     * recorded, up to three attempts, as client-go's recorder tries again: a pause's one ScaleBlocked Event was lost to
+     * a single 500 (recheck 42, R3). A 500 whose create had landed answers the retry 409 (AlreadyExists, the name is the
+     * Event's own): nothing told twice. A 403 is not sent again.
+     */
+    @Test
+    void anEventTheServerCouldNotTakeIsSentAgainAtTheNextDecisionUpToThreeTimes() {
+        KubernetesEventSink sink = sink();
+        String events = Kind.EVENTS.path(NS, null);
+        fake.fail("POST", events, 500, 1);
+        sink.record(hold(OPERATOR_QN, 3, Reason.PAUSED));
+        assertEquals(List.of(), events());
+        sink.record(hold(OPERATOR_QN, 3, Reason.PAUSED));
+        assertEquals(List.of("ScaleBlocked"), events().stream().map(e -> e.get("reason").getAsString()).toList());
+        assertEquals(2, fake.requests("POST", events).size(), "the first attempt and the one at the next decision");
+        sink.record(hold(OPERATOR_QN, 3, Reason.PAUSED));
+        assertEquals(2, fake.requests("POST", events).size(), "told once: nothing left to send");
+
+        fake.clearRequests();
+        fake.applyThenFail("POST", events, 500, 1);
+        sink.record(hold(OPERATOR_QN, 3, Reason.SCALE_OUT_COOLDOWN));
+        sink.record(hold(OPERATOR_QN, 3, Reason.SCALE_OUT_COOLDOWN));
+        sink.record(hold(OPERATOR_QN, 3, Reason.SCALE_OUT_COOLDOWN));
+        assertEquals(2, fake.requests("POST", events).size(), "sent again once, answered 409");
+        assertEquals(2, events().size(), "the cooldown's Event once");
+
+        fake.clearRequests();
+        fake.fail("POST", events, 503, -1);
+        try (CapturedLogs logs = CapturedLogs.of(KubernetesEventSink.class)) {
+            for (int i = 0; i < 5; i++) {
+                sink.record(hold(HELM_QN, 3, Reason.SETTLING));
+            }
+            assertEquals(3, fake.requests("POST", events).size(), "three attempts, then dropped");
+            assertTrue(logs.warnings().get(0).endsWith("; sent again at the next tick (attempt 1 of 3)"),
+                    logs.warnings().get(0));
+            assertTrue(logs.warnings().get(2).endsWith("; dropped after 3 attempts"), logs.warnings().get(2));
+        }
+
+        fake.clearFaults();
+        fake.clearRequests();
+        fake.fail("POST", events, 403, -1);
+        sink.record(hold(HELM_QN, 3, Reason.PARTIAL_DATA));
+        sink.record(hold(HELM_QN, 3, Reason.PARTIAL_DATA));
+        assertEquals(1, fake.requests("POST", events).size(), "a 403 is not sent again");
     }
 
     /**
