@@ -44,11 +44,14 @@ public record ScheduledFloor(ZoneId zone, Set<DayOfWeek> days, LocalTime from, L
     }
 
     /**
-     * True when the window is on at {@code at}: between the instants its start and end name on the day it starts,
-     * as java.time places a local time (ZonedDateTime.of: a time in the spring gap moves on by the gap, one in the
-     * autumn overlap takes the earlier offset). Compared by local time, a window ending at 02:30 on the night
-     * clocks go back turned off at the first 02:30 and on again at the second 02:00, a step-down and a scale-out
-     * for nothing, and one inside the skipped hour did not run that day (time audit L1, L2).
+     * True when the window is on at {@code at}: between the instants its start and end name on the day it starts.
+     * Compared by local time, a window ending at 02:30 on the night clocks go back turned off at the first 02:30 and
+     * on again at the second 02:00, a step-down and a scale-out for nothing (time audit L1). A time the clocks skip
+     * is the instant they skip it at, where the wall clock first reads later (Berlin 2027-03-28: 02:30 is 03:00
+     * CEST, 01:00 UTC): a 02:30-06:00 window is on from 03:00, where java.time's placement (on by the gap, 03:30)
+     * had it still off at 03:10 (recheck 44, F1). A window wholly inside the skipped hour, which would then be empty,
+     * runs for its length from the change, so a window someone wrote is not lost that day (time audit L2): New
+     * York's 02:15-02:45 on 2025-03-09 runs 03:00-03:30 EDT. A time the clocks repeat is its first, earlier offset.
      */
     public boolean covers(Instant at) {
         java.time.LocalDate today = at.atZone(zone).toLocalDate();
@@ -57,13 +60,23 @@ public record ScheduledFloor(ZoneId zone, Set<DayOfWeek> days, LocalTime from, L
             if (!days.contains(start.getDayOfWeek())) {
                 continue;
             }
-            Instant open = ZonedDateTime.of(start, from, zone).toInstant();
-            Instant close = ZonedDateTime.of(from.isBefore(to) ? start : start.plusDays(1), to, zone).toInstant();
+            Instant open = wallClock(start, from);
+            Instant close = wallClock(from.isBefore(to) ? start : start.plusDays(1), to);
+            if (from.isBefore(to) && !close.isAfter(open)) {
+                close = open.plus(java.time.Duration.between(from, to));
+            }
             if (!at.isBefore(open) && at.isBefore(close)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** The instant the wall clock of {@link #zone} reads {@code time} on {@code date}; in a gap, the gap's instant. */
+    private Instant wallClock(java.time.LocalDate date, LocalTime time) {
+        java.time.LocalDateTime local = java.time.LocalDateTime.of(date, time);
+        java.time.zone.ZoneOffsetTransition change = zone.getRules().getTransition(local);
+        return change != null && change.isGap() ? change.getInstant() : ZonedDateTime.of(local, zone).toInstant();
     }
 
     /**

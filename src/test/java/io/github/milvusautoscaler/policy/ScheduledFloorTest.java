@@ -42,8 +42,9 @@ class ScheduledFloorTest {
     }
 
     /**
-     * Across a daylight-saving change a window is the interval java.time gives its times on its day: a time in the
-     * skipped hour moves on by an hour, one in the repeated hour takes the first (ZonedDateTime.of). Berlin:
+     * Across a daylight-saving change a window is one interval: a time in the skipped hour is the instant the clocks
+     * skip it at (the wall clock's first later reading), a window wholly inside it runs for its length from there, and
+     * a time in the repeated hour takes the first (ZonedDateTime.of's earlier offset). Berlin:
      * 2025-03-30 02:00 CET -> 03:00 CEST, 2025-10-26 03:00 CEST -> 02:00 CET; New York: 2025-03-09 02:00 EST ->
      * 03:00 EDT (the IANA tz database's rules, tzdata "europe" Rule EU: last Sunday of March and October at 01:00
      * UTC; "northamerica" Rule US: second Sunday of March at 2:00 local; the JDK's own copy decides here).
@@ -56,11 +57,13 @@ class ScheduledFloorTest {
             "2025-10-26T00:29:00Z, 5, Berlin 02:29 CEST: on",
             "2025-10-26T00:30:00Z, 0, Berlin 02:30 CEST: off (to is exclusive)",
             "2025-10-26T01:15:00Z, 0, Berlin 02:15 CET the second time: stays off",
-            "2025-03-30T01:10:00Z, 5, Berlin 03:10 CEST: 02:30 was skipped so the window ends at 03:30 (90 minutes)",
-            "2025-03-30T01:30:00Z, 0, Berlin 03:30 CEST: ended",
-            "2025-03-09T07:10:00Z, 0, New York 03:10 EDT: not yet (02:15 was skipped: 03:15)",
-            "2025-03-09T07:30:00Z, 2, New York 03:30 EDT: the skipped 02:15-02:45 runs an hour later",
-            "2025-03-09T07:45:00Z, 0, New York 03:45 EDT: ended",
+            "2025-03-30T00:59:00Z, 5, Berlin 01:59 CET: on",
+            "2025-03-30T01:00:00Z, 0, Berlin 03:00 CEST: 02:30 was skipped, so the window ended when the clocks jumped",
+            "2025-03-30T01:10:00Z, 0, Berlin 03:10 CEST: off, as the wall clock reads after 02:30",
+            "2025-03-09T06:59:00Z, 0, New York 01:59 EST: not yet",
+            "2025-03-09T07:00:00Z, 2, New York 03:00 EDT: the skipped 02:15-02:45 runs its 30 minutes from the change",
+            "2025-03-09T07:29:00Z, 2, New York 03:29 EDT: still on",
+            "2025-03-09T07:30:00Z, 0, New York 03:30 EDT: ended",
     })
     void aWindowAcrossADaylightSavingChangeIsOneInterval(String at, int floor, String why) {
         List<ScheduledFloor> windows = List.of(
@@ -68,5 +71,29 @@ class ScheduledFloorTest {
                 new ScheduledFloor(ZoneId.of("America/New_York"), EnumSet.of(DayOfWeek.SUNDAY), LocalTime.of(2, 15),
                         LocalTime.of(2, 45), 2));
         assertEquals(floor, ScheduledFloor.floorAt(windows, Instant.parse(at)), why);
+    }
+
+    /**
+     * A window that starts in the skipped hour is on from the change, as the wall clock reads past its start: Berlin
+     * 2027-03-28 02:00 CET -> 03:00 CEST (01:00 UTC, tzdata Rule EU). Placed as java.time places 02:30 (03:30 CEST),
+     * a 02:30-06:00 floor was still off at 03:10 and a 02:30-03:02 one did not run that day (recheck 44, F1).
+     */
+    @ParameterizedTest(name = "{0}: {2}")
+    @CsvSource({
+            "2027-03-28T00:59:00Z, 0, Berlin 01:59 CET: before",
+            "2027-03-28T01:00:00Z, 4, Berlin 03:00 CEST: on from the change",
+            "2027-03-28T01:10:00Z, 4, Berlin 03:10 CEST: on",
+            "2027-03-28T03:59:00Z, 4, Berlin 05:59 CEST: on",
+            "2027-03-28T04:00:00Z, 0, Berlin 06:00 CEST: ended",
+            "2027-03-29T01:10:00Z, 4, Berlin 03:10 CEST the day after: on as every day",
+    })
+    void aWindowStartingInTheSkippedHourIsOnFromTheChange(String at, int floor, String why) {
+        List<ScheduledFloor> windows = List.of(
+                new ScheduledFloor(BERLIN, ScheduledFloor.everyDay(), LocalTime.of(2, 30), LocalTime.of(6, 0), 4));
+        assertEquals(floor, ScheduledFloor.floorAt(windows, Instant.parse(at)), why);
+        ScheduledFloor shortOne = new ScheduledFloor(BERLIN, ScheduledFloor.everyDay(), LocalTime.of(2, 30),
+                LocalTime.of(3, 2), 3);
+        assertEquals(3, ScheduledFloor.floorAt(List.of(shortOne), Instant.parse("2027-03-28T01:01:00Z")),
+                "02:30-03:02 runs 03:00-03:02 that day");
     }
 }
