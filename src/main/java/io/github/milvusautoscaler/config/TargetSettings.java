@@ -67,6 +67,13 @@ public record TargetSettings(Target target, String milvusVersion, PolicySettings
                     + " milvus_querynode_read_task_ready_len, which only queryNodes export: it reads empty (UNKNOWN) on "
                     + c.configName() + ", which holds every step-down; enable it on queryNode only");
         }
+        for (io.github.milvusautoscaler.policy.ScheduledFloor w : policy.scheduled()) {
+            if (w.minReplicas() <= policy.minReplicas()) {
+                // Accepted, as a floor is no error, but one that can never act was said nowhere (recheck 44, R6).
+                advice.add("scheduled window " + w.describe() + " has min-replicas " + w.minReplicas() + ", not above"
+                        + " the target's min-replicas " + policy.minReplicas() + ": it never raises the count");
+            }
+        }
         java.util.Set<java.time.ZoneId> zones = new java.util.LinkedHashSet<>();
         if (policy.forecast().enabled()) {
             zones.add(policy.forecast().timeZone());

@@ -128,6 +128,33 @@ class ValidateConfigCommandTest {
     }
 
     /**
+     * A scheduled floor at or below the target's min-replicas is accepted (a floor is no error) but said: it can never
+     * raise the count, and nothing said so (recheck 44, R6). One above it is not said.
+     */
+    @Test
+    void aScheduledFloorThatCanNeverActIsWarnedAbout(@TempDir Path dir) throws Exception {
+        String conf = """
+                milvus-autoscaler {
+                  alerts.enabled = false
+                  defaults.min-replicas = 2
+                  clusters = [
+                    { namespace = a, name = r, install = helm, milvus-version = "2.5.6",
+                      components {
+                        proxy { scheduled = [ { days = daily, from = "08:00", to = "20:00", time-zone = UTC, min-replicas = 2 } ] }
+                        queryNode { scheduled = [ { days = daily, from = "08:00", to = "20:00", time-zone = UTC, min-replicas = 3 } ] }
+                      } }
+                  ]
+                }
+                """;
+        Path file = java.nio.file.Files.writeString(dir.resolve("floor.conf"), conf);
+        Run r = run(file.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(List.of(file + ": warning: a/r/proxy: scheduled window daily 08:00-20:00 UTC has min-replicas 2,"
+                + " not above the target's min-replicas 2: it never raises the count"),
+                r.err().lines().filter(l -> l.contains("scheduled")).toList());
+    }
+
+    /**
      * A fixed offset is accepted as a time zone but said for what it is: Etc/GMT+2 is UTC-02:00 (the POSIX sign,
      * positive west of Greenwich, as the IANA tz database's "etcetera" file explains), and
      * "+01:00" written for Berlin keeps winter time all summer (time audit L5). UTC and a named place are not.
