@@ -80,7 +80,9 @@ public final class KubernetesEventSink implements DecisionSink {
     private final LeaderGate gate;
     private final Clock clock;
     private final String instance;
-    private final Map<Target, DecisionReason> lastBlocked = new ConcurrentHashMap<>();
+    /** The block last told (or decided, on a follower) per target, as {@link #told} keys it. */
+    private final Map<Target, String> lastBlocked = new ConcurrentHashMap<>();
+    private static final java.util.regex.Pattern HOLDING_AT = java.util.regex.Pattern.compile("; holding at \\d+$");
     private final Map<Target, Decision> failed = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final Map<Target, java.util.Deque<Pending>> pending = new ConcurrentHashMap<>();
@@ -102,7 +104,7 @@ public final class KubernetesEventSink implements DecisionSink {
      */
     public void renamed(Target from, Target to) {
         requireNonNull(to, "to");
-        DecisionReason told = lastBlocked.remove(requireNonNull(from, "from"));
+        String told = lastBlocked.remove(requireNonNull(from, "from"));
         if (told != null) {
             lastBlocked.put(to, told);
         }
@@ -158,7 +160,8 @@ public final class KubernetesEventSink implements DecisionSink {
                     lastBlocked.remove(target);
                     return;
                 }
-                if (lastBlocked.put(target, decision.reason()) != decision.reason() && emitting) {
+                String block = told(decision);
+                if (!block.equals(lastBlocked.put(target, block)) && emitting) {
                     // A step-down held past settle-timeout is no routine wait: data has not settled in 30m, or the
                     // settle query cannot be read, and someone should look (settle recheck 2, N2).
                     emit(decision, SCALE_BLOCKED, decision.reason() == Reason.SETTLE_TIMEOUT ? "Warning" : "Normal",
@@ -167,6 +170,18 @@ public final class KubernetesEventSink implements DecisionSink {
             }
             default -> throw new IllegalStateException("unknown action " + decision.action());
         }
+    }
+
+    /**
+     * What a block is told by: its reason, and for PAUSED who holds the pause and how it lifts (the message less the
+     * count it holds at), so a hand pause whose form changed is told again with the command that now lifts it; the
+     * Event of a list pause kept giving the lift of the list as it was (recheck 45, F2). A scale run's steps under its
+     * pause change only the count, and make none.
+     */
+    private static String told(Decision decision) {
+        DecisionReason reason = decision.reason();
+        return reason != Reason.PAUSED ? reason.name()
+                : reason.name() + "\n" + HOLDING_AT.matcher(decision.message().text()).replaceFirst("");
     }
 
     /**

@@ -117,24 +117,30 @@ public final class ScaleAnnotations {
      * The pause of {@code component} as {@code kubectl annotate} lifts it, and nothing else, or empty when it is not
      * paused: {@code milvus-autoscaler.io/queryNode.paused-}; {@code milvus-autoscaler.io/paused-} for {@code "true"}
      * (every component of the object) or a list naming only it; {@code --overwrite milvus-autoscaler.io/paused=proxy}
-     * for {@code "queryNode,proxy"}. The one reading of the three forms, so the hint {@code resume} prints is of the
-     * pause the daemon holds for: one naming the per-component key sent a person to remove a key that was not set
-     * (reload recheck F5). A list entry that names no component is logged (once) and ignored.
+     * for {@code "queryNode,proxy"}; every form that pauses it, in one command, when several do
+     * ({@code milvus-autoscaler.io/queryNode.paused- milvus-autoscaler.io/paused-}): the one reading of the three
+     * forms, so the hint {@code resume} and the PAUSED decision give is of the pause the daemon holds for. Naming one
+     * key sent a person to remove a key that was not set (reload recheck F5), and naming one of two left the component
+     * paused by the other (recheck 45, F1). A list entry that names no component is logged (once) and ignored.
      */
     static Optional<String> pausedBy(JsonObject annotations, Component component, String object) {
-        Optional<String> own = ownPause(annotations, component, object);
-        if (own.isPresent()) {
-            return own;
-        }
+        List<String> lifts = new ArrayList<>(ownPauses(annotations, component, object));
+        listPause(annotations, component, object).ifPresent(lifts::add);
+        return lifts.isEmpty() ? Optional.empty() : Optional.of(String.join(" ", lifts));
+    }
+
+    /** The lift of {@code milvus-autoscaler.io/paused} when it pauses {@code component}, {@code "true"} or a list. */
+    private static Optional<String> listPause(JsonObject annotations, Component component, String object) {
         Optional<String> value = JsonPaths.string(annotations, PAUSED).map(String::strip);
         if (value.isEmpty() || value.get().isEmpty() || value.get().equalsIgnoreCase("false")) {
             return Optional.empty();
         }
         if (value.get().equalsIgnoreCase("true")) {
             // A Helm Deployment or StatefulSet holds one component: "every component of the object" was said of it
-            // too (recheck 42, R4).
+            // too (recheck 42, R4). Said last, after every key of the command.
             return Optional.of(object.startsWith(ApiResource.MILVUSES.kind().toLowerCase(Locale.ROOT) + " ")
-                    ? PAUSED + "-   (" + PAUSED + "=true pauses every component of the object: this lifts them all)"
+                    ? PAUSED + "-   (" + PAUSED + "=true pauses every component of the object: removing it lifts"
+                            + " that pause from all of them)"
                     : PAUSED + "-");
         }
         List<String> rest = new ArrayList<>();
@@ -159,13 +165,13 @@ public final class ScaleAnnotations {
     }
 
     /**
-     * The lift of a per-component pause of {@code component}, {@code milvus-autoscaler.io/<component>.paused: "true"},
-     * or empty. The component is named as in the list form, by its config name or label value in any case
+     * The lifts of the per-component pauses of {@code component}, each {@code milvus-autoscaler.io/<component>.paused:
+     * "true"} in whatever spelling, the spelling pause writes first; empty when none. The component is named as in the list form, by its config name or label value in any case
      * ({@code queryNode.paused}, {@code querynode.paused}): only the config spelling was read, so a queryNode paused
      * as {@code querynode.paused=true} for maintenance was scaled 5 -> 7 with nothing said anywhere (recheck 39, F1).
      * A key that names no component, or a value that is neither true nor false, is logged once and ignored.
      */
-    private static Optional<String> ownPause(JsonObject annotations, Component component, String object) {
+    private static List<String> ownPauses(JsonObject annotations, Component component, String object) {
         String suffix = ".paused";
         String exact = componentKey(component, "paused");
         List<String> keys = new ArrayList<>();
@@ -177,6 +183,7 @@ public final class ScaleAnnotations {
                 keys.add(key);
             }
         }
+        List<String> lifts = new ArrayList<>();
         for (String key : keys) {
             String name = key.substring(PREFIX.length(), key.length() - suffix.length());
             Optional<Component> named = Component.fromName(name);
@@ -191,14 +198,15 @@ public final class ScaleAnnotations {
                 continue;
             }
             if (value.get().equalsIgnoreCase("true")) {
-                return Optional.of(key + "-");
+                lifts.add(key + "-");
+                continue;
             }
             if (!value.get().isEmpty() && !value.get().equalsIgnoreCase("false")) {
                 BadAnnotationLog.warnOnce(LOG, object, key, value.get(), "{}: {}=\"{}\" is neither \"true\" nor"
                         + " \"false\"; not paused by it (\"true\" pauses {})", object, key, value.get(), component);
             }
         }
-        return Optional.empty();
+        return lifts;
     }
 
     /**

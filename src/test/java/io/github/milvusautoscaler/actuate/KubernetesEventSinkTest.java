@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -243,6 +244,30 @@ class KubernetesEventSinkTest {
         sink(impatient).record(decision(OPERATOR_QN, 3, 2, Reason.SIGNALS_LOW).asWritten());
         assertEquals(2, fake.requests("POST", Kind.EVENTS.path(NS, null)).size(), "one attempt each");
         assertFalse(events().stream().anyMatch(e -> e.get("reason").getAsString().equals("ScaledOut")));
+    }
+
+    /**
+     * A hand pause whose form changes is told again, with the command that now lifts it: the Event of a list pause
+     * kept the lift of the list as it was, and running it lifted one component and paused the other again (recheck 45,
+     * F2). A scale run's steps under its pause change only the count held at, and tell nothing.
+     */
+    @Test
+    void aPauseIsToldAgainWhenWhatLiftsItChangesNotWhenOnlyTheCountDoes() {
+        KubernetesEventSink sink = sink();
+        String list = "queryNode paused by an annotation on the object, not by the pause or scale command; lift it with:"
+                + " kubectl -n milvus annotate milvus op --overwrite milvus-autoscaler.io/paused=proxy";
+        String alone = "queryNode paused by an annotation on the object, not by the pause or scale command; lift it with:"
+                + " kubectl -n milvus annotate milvus op milvus-autoscaler.io/paused-";
+        String run = "queryNode paused by alice@laptop: scale --to 1 since 2026-01-05T10:00:00Z (the pause or scale"
+                + " command); a scale run lifts its own pause when it ends";
+        for (String[] tick : new String[][] {{list, "3"}, {list, "3"}, {alone, "3"}, {alone, "3"}, {run, "3"},
+                {run, "2"}, {run, "1"}}) {
+            int at = Integer.parseInt(tick[1]);
+            sink.record(new Decision(OPERATOR_QN, T0, io.github.milvusautoscaler.core.Action.HOLD, at, at,
+                    Reason.PAUSED, tick[0] + "; holding at " + at, Map.of(), false));
+        }
+        assertEquals(List.of(list + "; holding at 3", alone + "; holding at 3", run + "; holding at 3"),
+                events().stream().map(e -> e.get("message").getAsString()).toList());
     }
 
     /**

@@ -23,7 +23,7 @@ class PauseLiftTest {
         "the component's own key      | {\"milvus-autoscaler.io/queryNode.paused\":\"true\"}        | milvus-autoscaler.io/queryNode.paused-",
         "a list naming it and another | {\"milvus-autoscaler.io/paused\":\"queryNode, proxy\"}      | --overwrite milvus-autoscaler.io/paused=proxy",
         "a list naming only it        | {\"milvus-autoscaler.io/paused\":\"querynode\"}             | milvus-autoscaler.io/paused-",
-        "true for the whole object    | {\"milvus-autoscaler.io/paused\":\"True\"}                  | milvus-autoscaler.io/paused-   (milvus-autoscaler.io/paused=true pauses every component of the object: this lifts them all)",
+        "true for the whole object    | {\"milvus-autoscaler.io/paused\":\"True\"}                  | milvus-autoscaler.io/paused-   (milvus-autoscaler.io/paused=true pauses every component of the object: removing it lifts that pause from all of them)",
         "a list naming another        | {\"milvus-autoscaler.io/paused\":\"proxy\"}                 | ",
         "false                        | {\"milvus-autoscaler.io/paused\":\"false\"}                 | ",
         // The per-component key names the component as the list does, by config name or label value in any case
@@ -34,6 +34,9 @@ class PauseLiftTest {
         "its key false, another true  | {\"milvus-autoscaler.io/queryNode.paused\":\"false\", \"milvus-autoscaler.io/querynode.paused\":\"true\"} | milvus-autoscaler.io/querynode.paused-",
         "a key naming no component    | {\"milvus-autoscaler.io/quernode.paused\":\"true\"}         | ",
         "its key neither true nor false | {\"milvus-autoscaler.io/queryNode.paused\":\"yes\"}       | ",
+        // Every form that pauses it, in one command: naming one of two left it paused by the other (recheck 45, F1).
+        "its key and true             | {\"milvus-autoscaler.io/paused\":\"true\", \"milvus-autoscaler.io/queryNode.paused\":\"true\"} | milvus-autoscaler.io/queryNode.paused- milvus-autoscaler.io/paused-   (milvus-autoscaler.io/paused=true pauses every component of the object: removing it lifts that pause from all of them)",
+        "two spellings and a list     | {\"milvus-autoscaler.io/querynode.paused\":\"true\", \"milvus-autoscaler.io/paused\":\"proxy,queryNode\", \"milvus-autoscaler.io/QueryNode.paused\":\"true\"} | milvus-autoscaler.io/querynode.paused- milvus-autoscaler.io/QueryNode.paused- --overwrite milvus-autoscaler.io/paused=proxy",
     })
     void theArgumentsLiftThePauseAndNothingElse(String name, String annotations, String lift) {
         assertEquals(Optional.ofNullable(lift), ScaleAnnotations.pausedBy(
