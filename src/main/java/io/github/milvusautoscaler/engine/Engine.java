@@ -385,8 +385,8 @@ public final class Engine {
                 last.writeId().isEmpty() ? "" : " (write id " + last.writeId() + ")", waits,
                 ours ? "this daemon's own write, logged with its decision: the target was added again by a reload, or"
                         + " this replica leads again"
-                        : "written by another replica or before a restart: a writer that stopped before its write's answer came"
-                        + " back may have logged no decision for it");
+                        : "written by another replica or before a restart: a writer that stopped before its write's"
+                        + " answer came back may have logged no decision for it");
     }
 
     private static Duration max(Duration a, Duration b) {
