@@ -76,12 +76,15 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
     private Thread thread;
     private Candidacy current;
 
+    /** See {@link #term()}. */
+    private final java.util.concurrent.atomic.AtomicLong term = new java.util.concurrent.atomic.AtomicLong();
+
     private LeaderElection(ApiClient client, LeaderElectionSettings options, LongSupplier nanoTime) {
         this.options = requireNonNull(options, "options");
         this.nanoTime = requireNonNull(nanoTime, "nanoTime");
         this.lock = options.enabled()
                 ? new GatedLock(new LeaseLock(options.namespace(), options.leaseName(), options.identity(),
-                LeaseWriteStatus.watch(requireNonNull(client, "client"))), options, nanoTime)
+                LeaseWriteStatus.watch(requireNonNull(client, "client"))), options, nanoTime, term::incrementAndGet)
                 : null;
         if (lock != null) {
             lock.holderRead = this::holderRead;
@@ -258,6 +261,16 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
      * vouch for its leadership only within a renew deadline of its last renewal. Unbounded when
      * election is off.
      */
+    /**
+     * The term of leadership: it moves when the elector says this replica leads again, and when a renewal naming it
+     * comes after none, or later than the renew deadline after the last (the gate was closed meanwhile). 0 without
+     * election: one replica, always leading.
+     */
+    @Override
+    public long term() {
+        return term.get();
+    }
+
     @Override
     public Duration writeDeadline() {
         return options.enabled() ? options.renewDeadline() : UNBOUNDED;
@@ -388,6 +401,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         }
         leading = true;
         displaced = false;
+        term.incrementAndGet();
         LOG.info("leader election: {} is now the leader (Lease {}/{})", options.identity(), options.namespace(),
                 options.leaseName());
     }
@@ -444,6 +458,8 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         private volatile java.util.function.Consumer<String> holderRead = holder -> { };
         private volatile boolean closed;
         private volatile boolean everHeld;
+        /** Called when a renewal naming this replica ends a gap: none counted before, or the last too long ago. */
+        private final Runnable lapsed;
         /**
          * The refusal of the Lease read last explained (401 or 403), 0 when none or after a read succeeded: a cause
          * that changes within one refusal (403 to 401) is said too, where one flag for both kept the second silent
@@ -454,10 +470,11 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         private volatile boolean createForbiddenLogged;
         private volatile boolean updateForbiddenLogged;
 
-        GatedLock(Lock delegate, LeaderElectionSettings options, LongSupplier nanoTime) {
+        GatedLock(Lock delegate, LeaderElectionSettings options, LongSupplier nanoTime, Runnable lapsed) {
             this.delegate = delegate;
             this.options = options;
             this.nanoTime = nanoTime;
+            this.lapsed = lapsed;
         }
 
         @Override
@@ -547,6 +564,10 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                 }
                 if (ok) {
                     if (options.identity().equals(record.getHolderIdentity())) {
+                        Long before = renewedAt.get();
+                        if (before == null || started - before >= options.renewDeadline().toNanos()) {
+                            lapsed.run(); // the gate was closed between the two: a new term
+                        }
                         renewedAt.set(started);
                         everHeld = true;
                     } else {

@@ -21,6 +21,22 @@ public interface LeaderGate {
         return UNBOUNDED;
     }
 
+    /**
+     * The unbroken term of leadership this replica is in, or {@link #NO_TERM} when the gate keeps none: a number that
+     * changes whenever leadership starts again, after it was lost or after a renewal came later than the renew
+     * deadline (when {@link #isLeader()} was false for a while). A write decided within one term needs no read younger
+     * than {@link #writeDeadline()}: the replica led throughout, so no other could take the Lease meanwhile, and the
+     * resourceVersion the write carries refuses it if the object changed. With the read-age rule alone, a Kubernetes
+     * API answering every call in 4-6 s made each read older than 10 s by the write, and every scale-out, a PANIC one
+     * included, was abandoned while this replica held the Lease (recheck 46, F1).
+     */
+    default long term() {
+        return NO_TERM;
+    }
+
+    /** {@link #term()} of a gate that keeps none: a write then needs a read younger than {@link #writeDeadline()}. */
+    long NO_TERM = Long.MIN_VALUE;
+
     /** No deadline (about 292 billion years). */
     Duration UNBOUNDED = Duration.ofSeconds(Long.MAX_VALUE);
 

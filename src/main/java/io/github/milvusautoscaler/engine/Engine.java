@@ -86,6 +86,11 @@ public final class Engine {
      * target this daemon leads again (a reload added it back, a lease regained) is then said as its own, not as one a
      * stopped writer may have left unlogged (recheck 43, F2). 4,096 ids of 36 characters: about 300 KB at most.
      */
+    /**
+     * Each target's {@link LeaderGate#term()} when its tick began, before the object was read: a write goes only within
+     * that term (see {@link #guard}).
+     */
+    private final Map<Target, Long> termAtRead = new ConcurrentHashMap<>();
     private final Map<String, Boolean> sentWrites = java.util.Collections.synchronizedMap(
             new java.util.LinkedHashMap<>(64, 0.75f, false) {
                 @Override
@@ -143,8 +148,9 @@ public final class Engine {
 
     /** Runs one tick for {@code target} and returns its decision (exactly one per tick, HOLD included). */
     public Decision tick(EngineTarget target) {
-        Instant started = clock.instant();
         Target t = target.target();
+        termAtRead.put(t, leader.term());
+        Instant started = clock.instant();
         TargetView before = views.get(t);
         TargetState carried = handedOver.remove(t);
         TargetState state = before != null ? before.state() : carried != null ? carried : TargetState.initial();
@@ -469,7 +475,7 @@ public final class Engine {
             }
             // Annotations only, also during a stop's drain (the Lease is still held): a pending alert scale-out the
             // stop kept from being written is then carried to the next leader (concurrency audit N1).
-            actuator.remember(t, wanted, status, guard(statusReadAt, new int[1], true));
+            actuator.remember(t, wanted, status, guard(t, statusReadAt, new int[1], true));
         } catch (ActuationException | WriteAbandonedException e) {
             if (keptAnyway(t, wanted, e)) {
                 return;
@@ -484,7 +490,7 @@ public final class Engine {
                     ReplicaStatus again = actuator.read(t);
                     ScaleMemory wantedNow = kept(target, decision, state, again.memory(), firing, started);
                     if (!wantedNow.equals(again.memory())) {
-                        actuator.remember(t, wantedNow, again, guard(readAt, new int[1], true));
+                        actuator.remember(t, wantedNow, again, guard(t, readAt, new int[1], true));
                     }
                     return;
                 } catch (ActuationException | WriteAbandonedException retry) {
@@ -506,7 +512,7 @@ public final class Engine {
      */
     private void clearLeftOverPauseMarks(Target t, ReplicaStatus status, Instant statusReadAt) {
         try {
-            actuator.clearLeftOverPauseMarks(t, status, guard(statusReadAt, new int[1], true));
+            actuator.clearLeftOverPauseMarks(t, status, guard(t, statusReadAt, new int[1], true));
         } catch (ActuationException | WriteAbandonedException e) {
             LOG.debug("{}: left-over pause marks not removed this tick ({})", t, e.getMessage());
         }
@@ -713,12 +719,12 @@ public final class Engine {
      * Leadership, a stop and the age of the object read the write is based on, checked before every attempt of a
      * write; counts the attempts let through.
      */
-    private WriteGuard guard(Instant readAt, int[] attempts) {
-        return guard(readAt, attempts, false);
+    private WriteGuard guard(Target t, Instant readAt, int[] attempts) {
+        return guard(t, readAt, attempts, false);
     }
 
     /** As above; {@code duringStop}: the annotation-only memory write, let through while a stop drains. */
-    private WriteGuard guard(Instant readAt, int[] attempts, boolean duringStop) {
+    private WriteGuard guard(Target t, Instant readAt, int[] attempts, boolean duringStop) {
         return () -> {
             Instant now = clock.instant();
             if (dryRun) {
@@ -729,6 +735,11 @@ public final class Engine {
             }
             if (!leader.isLeader()) {
                 throw new WriteAbandonedException("this replica is no longer the leader");
+            }
+            long term = termAtRead.getOrDefault(t, LeaderGate.NO_TERM);
+            if (term != LeaderGate.NO_TERM && leader.term() != term) {
+                throw new WriteAbandonedException("leadership lapsed since the object was read (the Lease was lost or"
+                        + " renewed late meanwhile): what it was decided on may be stale");
             }
             if (readTooOld(readAt)) {
                 throw new WriteAbandonedException("the object was read " + Duration.between(readAt, now).toMillis()
@@ -742,10 +753,12 @@ public final class Engine {
 
     /**
      * True when an object read at {@code readAt} is too old to write from: read the renew deadline or longer ago,
-     * before the last renewal this replica can vouch for. Never without election (the deadline is unbounded).
+     * before the last renewal this replica can vouch for. Never without election (the deadline is unbounded), nor
+     * under a gate that keeps a term, which vouches for the whole term instead ({@link LeaderGate#term()}).
      */
     private boolean readTooOld(Instant readAt) {
-        return Duration.between(readAt, clock.instant()).compareTo(leader.writeDeadline()) >= 0;
+        return leader.term() == LeaderGate.NO_TERM
+                && Duration.between(readAt, clock.instant()).compareTo(leader.writeDeadline()) >= 0;
     }
 
     /**
@@ -773,11 +786,12 @@ public final class Engine {
      *   <li>The budget slot is reserved first (check and count in one step, so concurrent targets
      *       cannot overrun it); when another target took the last slot since the policy looked, the
      *       tick is decided again on the budget as it is now (BUDGET_EXHAUSTED).</li>
-     *   <li>Leadership, a stop ({@link #stopWriting()}) and the age of the object read are checked before
-     *       every attempt, retries included ({@link WriteGuard}): a write from a read older than the gate's
-     *       {@link LeaderGate#writeDeadline()} (the renew deadline) is abandoned. A tick whose queries alone took
-     *       that long reads the object again once and decides on it before its first attempt, so a slow but
-     *       answering Prometheus delays writes instead of stopping them.</li>
+     *   <li>Leadership, a stop ({@link #stopWriting()}) and the term of leadership the object was read in are
+     *       checked before every attempt, retries included ({@link WriteGuard}): a write whose gate's
+     *       {@link LeaderGate#term()} moved since the tick began is abandoned. A gate that keeps no term bounds the
+     *       read's age instead: a write from a read older than its {@link LeaderGate#writeDeadline()} is abandoned,
+     *       and a tick whose queries alone took that long reads the object again once and decides on it before its
+     *       first attempt, so a slow but answering Prometheus delays writes instead of stopping them.</li>
      *   <li>The write carries a fresh write id. When it fails after an attempt was sent (a 500 or a
      *       timeout after the server applied it, a retry answered 409, an abandoned retry), the
      *       object is re-read: our write id on it means the write landed, and it is recorded once,
@@ -838,7 +852,7 @@ public final class Engine {
             int[] attempts = {0};
             TargetState after = current.next().retimed(started, writeTime);
             ScaleMemory memory = kept(target, decision.asWritten(), after, basis.memory(), firing, writeTime);
-            WriteContext context = new WriteContext(UUID.randomUUID().toString(), writeTime, guard(readAt, attempts),
+            WriteContext context = new WriteContext(UUID.randomUUID().toString(), writeTime, guard(t, readAt, attempts),
                     memory);
             sentWrites.put(context.id(), Boolean.TRUE);
             RuntimeException failure;
@@ -983,6 +997,7 @@ public final class Engine {
         handedOver.remove(target);
         carrying.remove(target);
         notFoundSince.remove(target);
+        termAtRead.remove(target);
         forecasts.forget(target);
         listener.forgotten(target);
     }

@@ -318,6 +318,33 @@ class LeaderElectionTest {
         assertFalse(a.election().isLeader(), "a renew deadline after its last renewal, by the ticker");
     }
 
+    /**
+     * The term of leadership holds while renewals come within the renew deadline of each other, whatever the wall
+     * time, and moves when one comes later (the gate was closed between them): a write decided in one term may go
+     * from an object read long ago, since no other replica could take the Lease meanwhile (recheck 46, F1), and one
+     * whose term moved is abandoned.
+     */
+    @Test
+    void theTermHoldsThroughTimelyRenewalsAndMovesAfterALateOne() {
+        java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
+        Candidate a = candidate("autoscaler-a", ticker::get);
+        a.election().start();
+        await(Duration.ofSeconds(10), a.election()::isLeader, "a leads");
+        long term = a.election().term();
+        assertTrue(term > 0, "a term once leading: " + term);
+        // Renewals on time (every retry period on the real clock, the ticker barely moving): the term stays.
+        int renewals = fake.requests("PUT", Kind.LEASES.path(OWN_NAMESPACE, LEASE)).size();
+        await(Duration.ofSeconds(10), () -> fake.requests("PUT", Kind.LEASES.path(OWN_NAMESPACE, LEASE)).size()
+                >= renewals + 2, "two more renewals");
+        assertEquals(term, a.election().term(), "renewed within the deadline: one term");
+        // The ticker jumps past the renew deadline (a frozen replica): the gate closes, and the next renewal that
+        // names it starts a new term.
+        ticker.addAndGet(RENEW_DEADLINE.toNanos() + 1);
+        assertFalse(a.election().isLeader());
+        await(Duration.ofSeconds(10), a.election()::isLeader, "a leads again at its next renewal");
+        assertTrue(a.election().term() > term, "a late renewal starts a new term");
+    }
+
     @Test
     void aFollowerClosingLeavesTheLeaseAlone() {
         Candidate a = candidate("autoscaler-a");

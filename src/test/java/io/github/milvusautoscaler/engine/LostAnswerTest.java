@@ -370,6 +370,62 @@ class LostAnswerTest {
         assertTrue(e.views().get(QN).problem().contains("renew deadline"), e.views().get(QN).problem());
     }
 
+    /** A gate that leads, with a renew deadline of 10 s and a term of leadership the test can move. */
+    static io.github.milvusautoscaler.core.LeaderGate leadingInTerm(java.util.concurrent.atomic.AtomicLong term) {
+        return new io.github.milvusautoscaler.core.LeaderGate() {
+            @Override
+            public boolean isLeader() {
+                return true;
+            }
+
+            @Override
+            public Duration writeDeadline() {
+                return Duration.ofSeconds(10);
+            }
+
+            @Override
+            public long term() {
+                return term.get();
+            }
+        };
+    }
+
+    /**
+     * A gate that keeps a term (the Lease's, LeaderElection) lets a write go from an object read longer than the renew
+     * deadline ago while the term holds: this replica led throughout, and the resourceVersion guards the object. With
+     * the read-age rule alone, a Kubernetes API answering each call in 4-6 s abandoned every scale-out, PANIC ones
+     * included, while the replica held the Lease (recheck 46, F1). A term that moved since the read abandons it.
+     */
+    @Test
+    void withinOneTermAWriteGoesFromAnOldReadAndAMovedTermAbandonsIt() {
+        seed(3);
+        metrics.cpu.put(QN, 0.82);
+        java.util.concurrent.atomic.AtomicLong term = new java.util.concurrent.atomic.AtomicLong(7);
+        Engine e = new Engine(clock, queriesTaking(Duration.ofMillis(10_500)), actuator(), recorded::add,
+                leadingInTerm(term), AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
+        Decision d = e.tick(new EngineTarget(QN, EngineTest.policy()));
+        assertEquals(Reason.SIGNAL_HIGH, d.reason());
+        assertTrue(d.written(), d.toString());
+        String object = Kind.MILVUSES.path(NS, "my-release");
+        assertEquals(1, fake.requests("GET", object).size(), "no second read: the term vouches for the first");
+        assertEquals(1, fake.requests("PATCH", object).size());
+
+        seed(3);
+        fake.clearRequests();
+        io.github.milvusautoscaler.core.MetricsSource lapsing = (t, at) -> {
+            term.incrementAndGet(); // the Lease was lost and taken again while the queries ran
+            return metrics.observe(t, at);
+        };
+        Engine f = new Engine(clock, lapsing, actuator(), recorded::add, leadingInTerm(term), AlertSource.NONE,
+                new ActionBudget(30), false, EngineListener.NONE);
+        Decision g = f.tick(new EngineTarget(QN, EngineTest.policy()));
+        assertEquals(Reason.SIGNAL_HIGH, g.reason());
+        assertFalse(g.written(), g.toString());
+        assertTrue(fake.requests("PATCH", "/").isEmpty(), "nothing sent");
+        assertTrue(f.views().get(QN).problem().contains("leadership lapsed since the object was read"),
+                f.views().get(QN).problem());
+    }
+
     /**
      * After {@link Engine#stopWriting()} (the first step of SIGTERM) no write attempt starts, though the replica still
      * leads and decides: the Lease is released after the drain, and a write begun during it would be on its way when
