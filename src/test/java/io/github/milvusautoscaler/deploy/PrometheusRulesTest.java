@@ -164,11 +164,12 @@ class PrometheusRulesTest {
         // stalled loop (a hung tick: /healthz stays 200 by design), Alertmanager webhooks refused (a 4xx is not retried),
         // a target that cannot be read or is refused (it never writes, so the write alert cannot see it), a config
         // edit refused (the config before keeps running), a load history not read for 2h (the forecast ages), this
-        // node's clock off from Prometheus' (every signal UNKNOWN while the endpoint answers).
+        // node's clock off from Prometheus' (every signal UNKNOWN while the endpoint answers), one target's signals all
+        // UNKNOWN while Prometheus answers the rest (one tenant's queries failing, a namespace not scraped).
         assertEquals(Set.of("MilvusAutoscalerHistoryUnread", "MilvusAutoscalerAlertWebhookRefused", "MilvusAutoscalerDown", "MilvusAutoscalerNoLeader", "MilvusAutoscalerKubernetesUnreachable",
                 "MilvusAutoscalerPrometheusUnreachable", "MilvusAutoscalerScaleWritesFailing",
                 "MilvusAutoscalerTargetAtMax", "MilvusAutoscalerLoopStalled", "MilvusAutoscalerTargetUnavailable",
-                "MilvusAutoscalerConfigRefused", "MilvusAutoscalerClockSkew"), self);
+                "MilvusAutoscalerConfigRefused", "MilvusAutoscalerClockSkew", "MilvusAutoscalerTargetBlind"), self);
     }
 
     @Test
