@@ -96,7 +96,27 @@ final class QueryClient implements AutoCloseable {
      * until a query succeeds was not kept (observability audit L7). One entry per endpoint URL ever configured.
      */
     private static final Map<String, AtomicReference<QueriesFailing>> FAILING = new ConcurrentHashMap<>();
+    /**
+     * Per endpoint URL, when its queries last succeeded again after failing and whether that failing was said: an
+     * episode that starts within {@link #INTERMITTENT} of the last one's end is not said again, nor its end, so an
+     * endpoint failing some queries only (one tenant's 503s in a fleet) is two lines, not 24 a minute of "are failing"
+     * and "succeed again" naming neither target nor query (recheck 46, F4). The status' failing block and the error
+     * counters still follow every episode.
+     */
+    private static final Map<String, AtomicReference<Recovered>> RECOVERED = new ConcurrentHashMap<>();
+    /** How soon after the last failing episode's end a new one is taken as the same intermittent failing. */
+    static final Duration INTERMITTENT = Duration.ofMinutes(5);
+    /** How long such an episode lasts before it is said after all: no longer intermittent, the endpoint is down. */
+    static final Duration INTERMITTENT_SAID_AFTER = Duration.ofMinutes(1);
     private final AtomicReference<QueriesFailing> failing;
+    private final AtomicReference<Recovered> recovered;
+    /** Whether the failing episode now running was said (its WARN logged), so its end is said too. */
+    private static final Map<String, java.util.concurrent.atomic.AtomicBoolean> SAID = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean said;
+
+    /** When an endpoint's queries last succeeded again, and how many failing episodes since the one said. */
+    private record Recovered(Instant at, int unsaid) {
+    }
     private final Clock clock;
     private final Set<String> warnedQueries = ConcurrentHashMap.newKeySet();
     private final AtomicLong requestsSent = new AtomicLong();
@@ -146,6 +166,8 @@ final class QueryClient implements AutoCloseable {
         String base = endpoint.url().replaceAll("/+$", "");
         this.queryUrl = HttpUrl.get(base + "/api/v1/query");
         this.failing = FAILING.computeIfAbsent(queryUrl.toString(), u -> new AtomicReference<>());
+        this.recovered = RECOVERED.computeIfAbsent(queryUrl.toString(), u -> new AtomicReference<>());
+        this.said = SAID.computeIfAbsent(queryUrl.toString(), u -> new java.util.concurrent.atomic.AtomicBoolean());
         this.rangeUrl = HttpUrl.get(base + "/api/v1/query_range");
         this.rulesUrl = HttpUrl.get(base + "/api/v1/rules");
         this.buildInfoUrl = HttpUrl.get(base + "/api/v1/status/buildinfo");
@@ -625,7 +647,17 @@ final class QueryClient implements AutoCloseable {
         }
         if (ok) {
             if (!range && failing.getAndSet(null) != null) {
-                LOG.info("Prometheus queries to {} succeed again", queryUrl.host());
+                Recovered last = recovered.get();
+                if (said.getAndSet(false)) {
+                    int unsaid = last == null ? 0 : last.unsaid();
+                    LOG.info("Prometheus queries to {} succeed again{}", queryUrl.host(), unsaid == 0 ? ""
+                            : " (they failed and succeeded again " + unsaid + " more times meanwhile: some queries fail,"
+                            + " others do not; GET /api/v1/status names the targets whose signals failed)");
+                    recovered.set(new Recovered(clock.instant(), 0));
+                } else {
+                    LOG.debug("Prometheus queries to {} succeed again", queryUrl.host());
+                    recovered.set(new Recovered(clock.instant(), last == null ? 1 : last.unsaid() + 1));
+                }
             }
             return;
         }
@@ -645,11 +677,31 @@ final class QueryClient implements AutoCloseable {
                         Reasons.oneLine(promql, 2000));
             }
         } else if (failing.compareAndSet(null, new QueriesFailing(clock.instant(), failed.reason()))) {
-            LOG.warn("Prometheus queries to {} are failing: {} (repeats are logged at debug until one succeeds)",
-                    queryUrl.host(), failed.reason());
+            Recovered last = recovered.get();
+            boolean intermittent = last != null && Duration.between(last.at(), clock.instant())
+                    .compareTo(INTERMITTENT) < 0;
+            if (intermittent) {
+                LOG.debug("Prometheus queries to {} are failing again: {}", queryUrl.host(), failed.reason());
+            } else {
+                sayFailing(failed.reason(), "");
+            }
+        } else if (!said.get() && failing.get() != null
+                && Duration.between(failing.get().since(), clock.instant()).compareTo(INTERMITTENT_SAID_AFTER) >= 0) {
+            // Failing again soon after failing before, and lasting: no longer the intermittent kind.
+            sayFailing(failing.get().cause(), " since " + failing.get().since());
         } else {
             LOG.debug("Prometheus query failed: {}", failed.reason());
         }
+    }
+
+    /** Says that queries to this endpoint fail, once until they succeed again, which is then said too. */
+    private void sayFailing(String cause, String since) {
+        if (said.getAndSet(true)) {
+            return;
+        }
+        LOG.warn("Prometheus queries to {} are failing{}: {} (repeats are logged at debug until one succeeds; failing"
+                + " again within {} of succeeding is logged at debug too, and said when it lasts {})", queryUrl.host(),
+                since, cause, Durations.human(INTERMITTENT), Durations.human(INTERMITTENT_SAID_AFTER));
     }
 
     /**
