@@ -291,8 +291,17 @@ class LostAnswerTest {
         };
     }
 
-    /** A leader gate that always leads, with the default renew deadline (10 s) as its write deadline. */
+    /** A leader gate that always leads, with the default renew deadline (10 s) as its write deadline and no term. */
     static io.github.milvusautoscaler.core.LeaderGate leadingWithDeadline() {
+        return leading(() -> io.github.milvusautoscaler.core.LeaderGate.NO_TERM);
+    }
+
+    /** A gate that leads, with a renew deadline of 10 s and a term of leadership the test can move. */
+    static io.github.milvusautoscaler.core.LeaderGate leadingInTerm(java.util.concurrent.atomic.AtomicLong term) {
+        return leading(term::get);
+    }
+
+    private static io.github.milvusautoscaler.core.LeaderGate leading(java.util.function.LongSupplier term) {
         return new io.github.milvusautoscaler.core.LeaderGate() {
             @Override
             public boolean isLeader() {
@@ -302,6 +311,11 @@ class LostAnswerTest {
             @Override
             public Duration writeDeadline() {
                 return Duration.ofSeconds(10);
+            }
+
+            @Override
+            public long term() {
+                return term.getAsLong();
             }
         };
     }
@@ -368,26 +382,6 @@ class LostAnswerTest {
         assertTrue(fake.requests("PATCH", "/").isEmpty(), "nothing sent");
         assertEquals(2, reads.get(), "one read before writing, not a loop of them");
         assertTrue(e.views().get(QN).problem().contains("renew deadline"), e.views().get(QN).problem());
-    }
-
-    /** A gate that leads, with a renew deadline of 10 s and a term of leadership the test can move. */
-    static io.github.milvusautoscaler.core.LeaderGate leadingInTerm(java.util.concurrent.atomic.AtomicLong term) {
-        return new io.github.milvusautoscaler.core.LeaderGate() {
-            @Override
-            public boolean isLeader() {
-                return true;
-            }
-
-            @Override
-            public Duration writeDeadline() {
-                return Duration.ofSeconds(10);
-            }
-
-            @Override
-            public long term() {
-                return term.get();
-            }
-        };
     }
 
     /**
