@@ -108,10 +108,10 @@ final class QueryClient implements AutoCloseable {
     static final Duration INTERMITTENT = Duration.ofMinutes(5);
     /** How long such an episode lasts before it is said after all: no longer intermittent, the endpoint is down. */
     static final Duration INTERMITTENT_SAID_AFTER = Duration.ofMinutes(1);
+    /** Per endpoint URL, whether the failing episode now running was said (its WARN logged), so its end is too. */
+    private static final Map<String, java.util.concurrent.atomic.AtomicBoolean> SAID = new ConcurrentHashMap<>();
     private final AtomicReference<QueriesFailing> failing;
     private final AtomicReference<Recovered> recovered;
-    /** Whether the failing episode now running was said (its WARN logged), so its end is said too. */
-    private static final Map<String, java.util.concurrent.atomic.AtomicBoolean> SAID = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicBoolean said;
 
     /** When an endpoint's queries last succeeded again, and how many failing episodes since the one said. */
