@@ -221,8 +221,9 @@ final class TargetReader {
                 continue;
             }
             if (namespace != null && name != null && install != null && !sameCluster) {
-                oneEntryPerWorkload(namespace.value(), workload(name.value(), install, fullnameOverride,
-                        component.get()), components.find(key), workloads);
+                oneEntryPerWorkload(namespace.value(), DeploymentNames.statefulSet(new Target(namespace.value(),
+                        name.value(), component.get(), install, fullnameOverride), component.get().labelValue()),
+                        components.find(key), workloads);
             }
             if (version != null && !versionAllows(component.get(), version, components.find(key))) {
                 continue;
@@ -247,22 +248,13 @@ final class TargetReader {
     }
 
     /**
-     * The Deployment a component's pods run under, by the names the chart and the operator give it: a Helm release's
-     * {@code <fullname>-<component>} ({@code h2-milvus-querynode}), an operator Milvus' {@code <name>-milvus-<component>}
-     * (the base of its {@code -0}/{@code -1} pair). Two entries that reach one are one component configured twice.
-     */
-    private static String workload(String name, InstallKind install, String fullnameOverride, Component component) {
-        return install == InstallKind.HELM
-                ? DeploymentNames.helmFullname(name, fullnameOverride) + "-" + component.labelValue()
-                : name + "-" + DeploymentNames.CHART_NAME + "-" + component.labelValue();
-    }
-
-    /**
-     * Refuses a component whose Deployment another entry already reaches: two entries for one Helm release, one by
-     * its name and one by a {@code fullname-override} that gives the same fullname (a cluster renamed by adding the
-     * new entry before removing the old), scaled it against each other, a queryNode drained and added again every
-     * 100 s, each target taking the other's writes for its own lost ones (recheck 43, F1). A Helm entry whose
-     * fullname is an operator Milvus' {@code <name>-milvus} would write the operator's Deployment under it.
+     * Refuses a component whose workload another entry already reaches, by the name both kinds start from
+     * ({@link DeploymentNames#statefulSet}: a Helm release's {@code <fullname>-<component>}, an operator Milvus'
+     * {@code <name>-milvus-<component>}, the base of its {@code -0}/{@code -1} pair). Two entries for one Helm
+     * release, one by its name and one by a {@code fullname-override} that gives the same fullname (a cluster renamed
+     * by adding the new entry before removing the old), scaled it against each other, a queryNode drained and added
+     * again every 100 s, each target taking the other's writes for its own lost ones (recheck 43, F1). A Helm entry
+     * whose fullname is an operator Milvus' {@code <name>-milvus} would write the operator's Deployment under it.
      */
     private void oneEntryPerWorkload(String namespace, String deployment, Field<ConfigValue> at,
                                      Map<String, Field<ConfigValue>> workloads) {

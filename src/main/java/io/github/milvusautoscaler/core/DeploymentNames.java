@@ -26,7 +26,7 @@ import java.util.List;
 public final class DeploymentNames {
 
     /** The chart's name ({@code .Chart.Name}), the default {@code nameOverride}. */
-    public static final String CHART_NAME = "milvus";
+    static final String CHART_NAME = "milvus";
     private static final int DNS_LABEL_MAX = 63;
 
     private DeploymentNames() {
