@@ -91,28 +91,32 @@ final class QueryClient implements AutoCloseable {
     private final SecretFile token;
     private final SecretFile password;
     /**
-     * Whether queries to this endpoint are failing, shared by every client of it: the tick's, the load-history
-     * refresh's and those a reload builds, each of which said "are failing" on its own, so the promise of one WARN
-     * until a query succeeds was not kept (observability audit L7). One entry per endpoint URL ever configured.
+     * What every client of one endpoint URL shares (the tick's, the load-history refresh's, those a reload builds), one
+     * entry per URL ever configured: each said "are failing" on its own, so the promise of one WARN until a query
+     * succeeds was not kept (observability audit L7).
      */
-    private static final Map<String, AtomicReference<QueriesFailing>> FAILING = new ConcurrentHashMap<>();
-    /**
-     * Per endpoint URL, when its queries last succeeded again after failing and whether that failing was said: an
-     * episode that starts within {@link #INTERMITTENT} of the last one's end is not said again, nor its end, so an
-     * endpoint failing some queries only (one tenant's 503s in a fleet) is two lines, not 24 a minute of "are failing"
-     * and "succeed again" naming neither target nor query (recheck 46, F4). The status' failing block and the error
-     * counters still follow every episode.
-     */
-    private static final Map<String, AtomicReference<Recovered>> RECOVERED = new ConcurrentHashMap<>();
+    private static final Map<String, Episodes> ENDPOINTS = new ConcurrentHashMap<>();
     /** How soon after the last failing episode's end a new one is taken as the same intermittent failing. */
     static final Duration INTERMITTENT = Duration.ofMinutes(5);
     /** How long such an episode lasts before it is said after all: no longer intermittent, the endpoint is down. */
     static final Duration INTERMITTENT_SAID_AFTER = Duration.ofMinutes(1);
-    /** Per endpoint URL, whether the failing episode now running was said (its WARN logged), so its end is too. */
-    private static final Map<String, java.util.concurrent.atomic.AtomicBoolean> SAID = new ConcurrentHashMap<>();
     private final AtomicReference<QueriesFailing> failing;
     private final AtomicReference<Recovered> recovered;
     private final java.util.concurrent.atomic.AtomicBoolean said;
+
+    /**
+     * An endpoint's failing episodes: the one running, if any (the status' failing block); when the last one ended and
+     * how many went unsaid since the last said; whether the one running was said (its WARN logged), so its end is
+     * too. An episode that starts within {@link #INTERMITTENT} of the last one's end is said only if it lasts
+     * {@link #INTERMITTENT_SAID_AFTER}, so an endpoint failing some queries only (one tenant's 503s in a fleet) is two
+     * lines, not 24 a minute of "are failing" and "succeed again" naming neither target nor query (recheck 46, F4).
+     * The status and the error counters still follow every episode.
+     */
+    private static final class Episodes {
+        final AtomicReference<QueriesFailing> failing = new AtomicReference<>();
+        final AtomicReference<Recovered> recovered = new AtomicReference<>();
+        final java.util.concurrent.atomic.AtomicBoolean said = new java.util.concurrent.atomic.AtomicBoolean();
+    }
 
     /** When an endpoint's queries last succeeded again, and how many failing episodes since the one said. */
     private record Recovered(Instant at, int unsaid) {
@@ -165,9 +169,10 @@ final class QueryClient implements AutoCloseable {
         this.http = builder.build();
         String base = endpoint.url().replaceAll("/+$", "");
         this.queryUrl = HttpUrl.get(base + "/api/v1/query");
-        this.failing = FAILING.computeIfAbsent(queryUrl.toString(), u -> new AtomicReference<>());
-        this.recovered = RECOVERED.computeIfAbsent(queryUrl.toString(), u -> new AtomicReference<>());
-        this.said = SAID.computeIfAbsent(queryUrl.toString(), u -> new java.util.concurrent.atomic.AtomicBoolean());
+        Episodes episodes = ENDPOINTS.computeIfAbsent(queryUrl.toString(), u -> new Episodes());
+        this.failing = episodes.failing;
+        this.recovered = episodes.recovered;
+        this.said = episodes.said;
         this.rangeUrl = HttpUrl.get(base + "/api/v1/query_range");
         this.rulesUrl = HttpUrl.get(base + "/api/v1/rules");
         this.buildInfoUrl = HttpUrl.get(base + "/api/v1/status/buildinfo");
