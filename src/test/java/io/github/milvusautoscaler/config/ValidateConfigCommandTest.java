@@ -74,6 +74,20 @@ class ValidateConfigCommandTest {
     }
 
     /**
+     * The warnings validate-config prints for {@code conf}, written to {@code name} in {@code dir}, that mention
+     * {@code about}; it exits 0, and each such line is {@code <file>: warning: ...}, given without that prefix.
+     */
+    private static List<String> warningsAbout(Path dir, String name, String conf, String about) throws Exception {
+        Path file = java.nio.file.Files.writeString(dir.resolve(name), conf);
+        Run r = run(file.toString());
+        assertEquals(0, r.exit(), r.err());
+        String prefix = file + ": warning: ";
+        List<String> lines = r.err().lines().filter(l -> l.contains(about)).toList();
+        lines.forEach(l -> assertTrue(l.startsWith(prefix), l));
+        return lines.stream().map(l -> l.substring(prefix.length())).toList();
+    }
+
+    /**
      * index-backlog on dataNode before Milvus 2.6 is accepted but warned about: index nodes build the indexes there
      * (2.6 merged indexNode into dataNode), so a backlog would add data nodes that build none. From 2.6 it is right.
      */
@@ -90,12 +104,10 @@ class ValidateConfigCommandTest {
                   ]
                 }
                 """;
-        Path file = java.nio.file.Files.writeString(dir.resolve("backlog.conf"), conf);
-        Run r = run(file.toString());
-        assertEquals(0, r.exit(), r.err());
-        assertEquals(List.of(file + ": warning: a/old/dataNode: index-backlog is enabled on dataNode for milvus-version"
+        assertEquals(List.of("a/old/dataNode: index-backlog is enabled on dataNode for milvus-version"
                 + " 2.5.6, but before 2.6 index nodes build the indexes: a backlog would add data nodes that build none;"
-                + " enable it on indexNode instead"), r.err().lines().filter(l -> l.contains("index-backlog")).toList());
+                + " enable it on indexNode instead"),
+                warningsAbout(dir, "backlog.conf", conf, "index-backlog"));
     }
 
     /**
@@ -118,13 +130,10 @@ class ValidateConfigCommandTest {
                   ]
                 }
                 """;
-        Path file = java.nio.file.Files.writeString(dir.resolve("queue.conf"), conf);
-        Run r = run(file.toString());
-        assertEquals(0, r.exit(), r.err());
-        assertEquals(List.of(file + ": warning: a/r/proxy: read-queue is enabled on proxy, but its query reads"
+        assertEquals(List.of("a/r/proxy: read-queue is enabled on proxy, but its query reads"
                 + " milvus_querynode_read_task_ready_len, which only queryNodes export: it reads empty (UNKNOWN) on proxy,"
                 + " which holds every step-down; enable it on queryNode only"),
-                r.err().lines().filter(l -> l.contains("read-queue")).toList());
+                warningsAbout(dir, "queue.conf", conf, "read-queue"));
     }
 
     /**
@@ -146,12 +155,9 @@ class ValidateConfigCommandTest {
                   ]
                 }
                 """;
-        Path file = java.nio.file.Files.writeString(dir.resolve("floor.conf"), conf);
-        Run r = run(file.toString());
-        assertEquals(0, r.exit(), r.err());
-        assertEquals(List.of(file + ": warning: a/r/proxy: scheduled window daily 08:00-20:00 UTC has min-replicas 2,"
+        assertEquals(List.of("a/r/proxy: scheduled window daily 08:00-20:00 UTC has min-replicas 2,"
                 + " not above the target's min-replicas 2: it never raises the count"),
-                r.err().lines().filter(l -> l.contains("scheduled")).toList());
+                warningsAbout(dir, "floor.conf", conf, "scheduled"));
     }
 
     /**
@@ -175,16 +181,13 @@ class ValidateConfigCommandTest {
                   ]
                 }
                 """;
-        Path file = java.nio.file.Files.writeString(dir.resolve("zones.conf"), conf);
-        Run r = run(file.toString());
-        assertEquals(0, r.exit(), r.err());
         assertEquals(List.of(
-                file + ": warning: a/west/queryNode: time zone Etc/GMT+2 is a fixed offset, UTC-02:00, with no daylight"
+                "a/west/queryNode: time zone Etc/GMT+2 is a fixed offset, UTC-02:00, with no daylight"
                         + " saving (Etc/GMT+N is N hours west of Greenwich); for a place's clock name the place, such as"
                         + " Europe/Berlin",
-                file + ": warning: a/summer/queryNode: time zone +01:00 is a fixed offset, UTC+01:00, with no daylight"
+                "a/summer/queryNode: time zone +01:00 is a fixed offset, UTC+01:00, with no daylight"
                         + " saving; for a place's clock name the place, such as Europe/Berlin"),
-                r.err().lines().filter(l -> l.contains("time zone")).toList());
+                warningsAbout(dir, "zones.conf", conf, "time zone"));
     }
 
     /**
