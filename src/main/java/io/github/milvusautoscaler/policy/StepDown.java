@@ -80,11 +80,16 @@ final class StepDown implements Rule<StepDown.Steps> {
      * the first tick after its rollout, while querycoord could still be moving the last old pod's segments (recheck
      * 23). A stalled rollout keeps its averages: its step-downs hold anyway (ROLLOUT_STALLED) and its scale-out
      * reads how fast the load rises from them.
+     *
+     * <p>A pause restarts the stretch too, so the first step-down after it is lifted waits a whole sustain: a pause
+     * is a person's hands on the component (maintenance, a bulk load, a count set by hand), and the minutes it
+     * covered are nobody's evidence that one node fewer will do. On averages run through the pause, the first tick
+     * after a resume stepped down 3 -> 2, 11 s after it (recheck 47, R5).
      */
     @Override
     public Steps observe(Steps own, Tick before) {
         ScaleInSettings si = before.settings().scaleIn();
-        LoadAverages averages = before.status().rollout() ? LoadAverages.NONE
+        LoadAverages averages = before.status().rollout() || before.status().paused() ? LoadAverages.NONE
                 : newPodsOnly(before, own.averages()) != null ? own.averages()
                 : own.averages().advance(allKnown(before), before.signals(), before.ready(), before.now(), si.sustain(),
                 before.settings().scaleOut().sustain());

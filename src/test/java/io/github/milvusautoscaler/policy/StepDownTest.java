@@ -77,6 +77,30 @@ class StepDownTest {
     }
 
     /**
+     * A pause restarts it as well: 30 minutes low, a 2-minute pause (a person's hands on the component), and the
+     * first tick after it is lifted starts a new 10m sustain; on the averages run through the pause, the first tick
+     * after a resume stepped down 3 -> 2 (recheck 47, R5).
+     */
+    @Test
+    void aPauseRestartsTheScaleInSustain() {
+        Scene s = Scene.scene().allLow();
+        s.state = s.steadyFor(Duration.ofMinutes(30));
+        assertEquals(Reason.SIGNALS_LOW, s.decide().decision().reason());
+        s.paused = true;
+        for (int tick = 0; tick < 8; tick++) {
+            s.plus(Duration.ofSeconds(15));
+            assertEquals(Reason.PAUSED, s.step().decision().reason());
+        }
+        s.paused = false;
+        s.plus(Duration.ofSeconds(15));
+        var after = s.step();
+        assertEquals(Reason.SUSTAINING_LOW, after.decision().reason(), after.decision().message().text());
+        assertTrue(after.decision().message().text().contains("over 0s of 10m sustain"), after.decision().message().text());
+        assertEquals(s.now, s.state.get(StepDown.Steps.class).averages().since());
+
+    }
+
+    /**
      * A sustain that has only begun names the gate a filled one would meet: after a restart a target inside its
      * cooldown read "over 0s of 10m sustain" alone, as if it would step down then (crash recheck 30, R2).
      */
