@@ -56,6 +56,8 @@ public final class Scheduler implements AutoCloseable {
      */
     private final Map<Target, Loop> retiring = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong overruns = new AtomicLong();
+    /** When a late timer was last said (for all loops at once: a frozen process is late for every one). */
+    private final AtomicReference<java.time.Instant> lateSaid = new AtomicReference<>();
 
     /** One target's loop: its current settings, whether a tick is in flight, and whether it was stopped. */
     private final class Loop {
@@ -69,9 +71,39 @@ public final class Scheduler implements AutoCloseable {
         /** Guarded by this loop: when the tick in flight started, and when a skip was last said. */
         private java.time.Instant startedAt;
         private java.time.Instant skipSaid;
+        /** Guarded by this loop: when the timer last fired this loop's schedule. */
+        private java.time.Instant lastDue;
 
         Loop(EngineTarget target) {
             this.target = new AtomicReference<>(target);
+        }
+
+        /**
+         * The timer's firing: after a stretch in which this process did not run (SIGSTOP, a suspended node, a long GC
+         * pause) a fixed-rate timer fires every period it missed at once. One tick is due then, not several: the others
+         * are dropped here, neither counted as skipped nor said, where a thawed daemon said 16 times that "a tick due
+         * now is skipped: the previous one has run 0s" (recheck 47, R4). The late firing itself is said once a minute
+         * for all loops.
+         */
+        synchronized void due() {
+            if (stopped) {
+                return;
+            }
+            java.time.Instant now = engine.clock().instant();
+            java.time.Instant before = lastDue;
+            if (before != null && Duration.between(before, now).compareTo(interval.dividedBy(2)) < 0) {
+                LOG.debug("{}: a tick the timer fires {} after the last is a missed period's catch-up; not run",
+                        target.get().target().id(), Durations.human(Duration.between(before, now)));
+                return;
+            }
+            lastDue = now;
+            if (before != null) {
+                Duration late = Duration.between(before, now).minus(interval);
+                if (late.compareTo(interval) >= 0) {
+                    lateSaid(late);
+                }
+            }
+            fire();
         }
 
         synchronized void fire() {
@@ -273,10 +305,21 @@ public final class Scheduler implements AutoCloseable {
             }
             Loop loop = new Loop(t);
             long delay = jitter.isZero() ? 0 : (long) (random.nextDouble() * jitter.toMillis());
-            loop.cancelSchedule = timer.every(Duration.ofMillis(delay), interval, loop::fire);
+            loop.cancelSchedule = timer.every(Duration.ofMillis(delay), interval, loop::due);
             loops.put(t.target(), loop);
             LOG.info("started loop for {} every {} (first tick in {} ms)", t.target().id(), Durations.setting(interval),
                     delay);
+        }
+    }
+
+    /** Says a timer that fired {@code late} past its period, at most once a minute for every loop together. */
+    private void lateSaid(Duration late) {
+        java.time.Instant now = engine.clock().instant();
+        java.time.Instant said = lateSaid.get();
+        if ((said == null || !now.isBefore(said.plus(SKIP_SAID_EVERY))) && lateSaid.compareAndSet(said, now)) {
+            LOG.warn("the tick timer fired {} late: this process did not run meanwhile (stopped, its node suspended, or"
+                    + " a long GC pause); each target ticks once now, the ticks it missed are not run",
+                    Durations.human(late));
         }
     }
 

@@ -680,6 +680,45 @@ public class EngineTest {
     }
 
     /**
+     * After a stretch in which the process did not run, the fixed-rate timer fires every period it missed at once; one
+     * tick is due then. A thawed daemon (SIGSTOP for 68 s) ran one and said of each of the rest, per target, that "a
+     * tick due now is skipped: the previous one has run 0s", 16 WARNs in one millisecond (recheck 47, R4). Here the
+     * clock jumps 60 s: the four periods it covers fire at once, one tick runs, none is counted skipped, and one line
+     * says the timer was 45 s late.
+     */
+    @Test
+    void aTimerFiringMissedPeriodsAtOnceRunsOneTick() throws Exception {
+        AtomicInteger ticks = new AtomicInteger();
+        MetricsSource counting = (target, at) -> {
+            ticks.incrementAndGet();
+            return metrics.observe(target, at);
+        };
+        Engine e = new Engine(clock, counting, cluster, d -> { }, LeaderGate.always(),
+                AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
+        try (Scheduler s = new Scheduler(e, Duration.ofSeconds(15), Duration.ZERO, 1);
+             io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                     .of(Scheduler.class)) {
+            s.update(List.of(new EngineTarget(A, policy())));
+            Poll.until("the first tick done", Duration.ofSeconds(10), () -> ticks.get() == 1 && !s.inFlight(A),
+                    done -> done);
+            clock.advance(Duration.ofSeconds(60));
+            Poll.until("the tick after the jump done", Duration.ofSeconds(10), () -> ticks.get() >= 2 && !s.inFlight(A),
+                    done -> done);
+            assertEquals(2, ticks.get(), "one tick for the four periods the jump covered");
+            assertEquals(0, s.overruns(), "a missed period's catch-up is not a skipped tick");
+            assertEquals(List.of("the tick timer fired 45s late: this process did not run meanwhile (stopped, its node"
+                    + " suspended, or a long GC pause); each target ticks once now, the ticks it missed are not run"),
+                    logs.warnings());
+            // The schedule goes on from the jump: the next period is one tick.
+            clock.advance(Duration.ofSeconds(15));
+            Poll.until("the next tick done", Duration.ofSeconds(10), () -> ticks.get() >= 3 && !s.inFlight(A),
+                    done -> done);
+            assertEquals(3, ticks.get());
+            assertEquals(1, logs.warnings().size());
+        }
+    }
+
+    /**
      * A reload that adds a Helm release of the operator install's name renames the operator's targets
      * ({@code milvus/a/queryNode} -> {@code milvus/a@operator/queryNode}, Target#nameShared): the object is the same, so
      * 9m45s of the 10m scale-in sustain go on and the next low tick steps 3 -> 2, as it would have under the old id
