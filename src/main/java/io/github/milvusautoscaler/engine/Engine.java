@@ -208,8 +208,14 @@ public final class Engine {
             } else if (decision.isScale()) {
                 if (!isLeader) {
                     // A follower shows what it would do but remembers no action it did not write:
-                    // the leader's writes reach it through the last-scale annotations.
+                    // the leader's writes reach it through the last-scale annotations. The record says why it was
+                    // not written: a replica thawed after another took its Lease recorded a SCALE_OUT "written": false
+                    // and nothing else (recheck 47, R1).
                     state = outcome.unapplied();
+                    decision = decision.notWritten(before != null && before.leader()
+                            ? "this replica led at its last tick and holds the Lease no more (its renewal lapsed or"
+                            + " another replica took it); the leader decides and writes"
+                            : "a follower; the replica holding the Lease writes");
                 } else {
                     Written w = write(target, outcome, input, observation, status, firing, started);
                     decision = w.decision.written() || w.problem.isEmpty() ? w.decision

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.Health;
 import io.github.milvusautoscaler.core.InstallKind;
@@ -148,6 +149,30 @@ public class EngineTest {
         assertTrue(cluster.writes.isEmpty());
         assertFalse(e.views().get(A).leader());
         assertNull(e.views().get(A).state().lastScaleOut(), "a follower remembers no action it did not write");
+        assertFalse(d.written());
+        assertTrue(d.message().text().endsWith("; not written: a follower; the replica holding the Lease writes"),
+                d.message().text());
+    }
+
+    /**
+     * A replica that led at its last tick and leads no more says so in its not-written record: a replica thawed after
+     * another took its Lease recorded a SCALE_OUT with {@code "written": false} and no cause (recheck 47, R1).
+     */
+    @Test
+    void aReplicaThatLostTheLeaseSaysWhyItsScaleWasNotWritten() {
+        java.util.concurrent.atomic.AtomicBoolean leads = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Engine e = engine(leads::get, false, 30);
+        assertEquals(Action.HOLD, e.tick(new EngineTarget(A, policy())).action());
+        leads.set(false);
+        metrics.cpu.put(A, 0.82);
+        clock.advance(Duration.ofSeconds(15));
+        Decision d = e.tick(new EngineTarget(A, policy()));
+        assertEquals(Reason.SIGNAL_HIGH, d.reason());
+        assertFalse(d.written());
+        assertTrue(cluster.writes.isEmpty());
+        assertTrue(d.message().text().endsWith("; not written: this replica led at its last tick and holds the Lease no"
+                + " more (its renewal lapsed or another replica took it); the leader decides and writes"),
+                d.message().text());
     }
 
     @Test
