@@ -118,13 +118,14 @@ final class GlobalReader {
             return null;
         }
         Field<Double> rate = n.number("failure-rate-threshold");
-        Field<Integer> window = n.integer("window-size");
+        Field<Duration> window = n.duration("window");
+        Field<Integer> minimum = n.integer("minimum-queries");
         Field<Duration> openFor = n.duration("open-for");
-        if (rate == null || window == null || openFor == null) {
+        if (rate == null || window == null || minimum == null || openFor == null) {
             return null;
         }
-        return n.build(() -> new CircuitBreakerSettings(rate.value().floatValue(), window.value(), openFor.value()),
-                rate, window, openFor);
+        return n.build(() -> new CircuitBreakerSettings(rate.value().floatValue(), window.value(), minimum.value(),
+                openFor.value()), rate, window, minimum, openFor);
     }
 
     private PrometheusAuth auth(Node n) {

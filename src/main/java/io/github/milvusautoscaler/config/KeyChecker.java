@@ -180,6 +180,12 @@ final class KeyChecker {
             return "must be a known key (did you mean " + key + "-file? it names a file holding the secret, which"
                     + " is never written in the config)";
         }
+        if (key.equals("window-size") && known.contains("minimum-queries")) {
+            // The circuit breaker's count window, replaced (recheck 47, F2): the error says by what.
+            return "must be a known key: the circuit breaker's window-size (a count of queries) is replaced by window"
+                    + " (a time, such as 1m) and minimum-queries (such as 10), so that one namespace's failing queries"
+                    + " cannot fill the window";
+        }
         String suggestion = suggest(key, known);
         if (suggestion != null) {
             return "must be a known key (did you mean " + suggestion + "?)";

@@ -185,9 +185,9 @@ final class QueryClient implements AutoCloseable {
         String name = MetricNames.RESILIENCE_NAME_PREFIX + queryUrl.host() + ":" + queryUrl.port();
         CircuitBreakerSettings b = endpoint.breaker();
         CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(b.windowSize())
-                .minimumNumberOfCalls(b.windowSize())
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
+                .slidingWindowSize((int) b.window().toSeconds())
+                .minimumNumberOfCalls(b.minimumQueries())
                 .failureRateThreshold(b.failureRateThreshold())
                 .waitDurationInOpenState(b.openFor())
                 .permittedNumberOfCallsInHalfOpenState(1)
@@ -284,13 +284,19 @@ final class QueryClient implements AutoCloseable {
             endpointFailed = true;
             // Half-open, the one trial query is in flight and the others are turned away; resilience4j then rates
             // the window -1 (too few calls), which read "-1% of the last 20 queries failed" (recheck 21, N-F3).
-            float rate = breaker.getMetrics().getFailureRate();
+            // Open, the window goes on moving with the clock while nothing is recorded, so its rate can fall to -1
+            // (fewer than minimum-queries left in it) before the trial: then the threshold it opened on is said.
+            CircuitBreaker.Metrics m = breaker.getMetrics();
+            float rate = m.getFailureRate();
+            CircuitBreakerSettings b = endpoint.breaker();
+            String window = Durations.human(b.window());
             result = new QueryResult.Failed(FailureKind.CIRCUIT_OPEN, breaker.getState() == CircuitBreaker.State.HALF_OPEN
-                    || rate < 0 ? "prometheus circuit breaker half-open: a trial query is on its way after "
-                    + Durations.human(endpoint.breaker().openFor()) + " open; the others wait for its answer"
-                    : String.format(java.util.Locale.ROOT, "prometheus circuit breaker open (%.0f%% of the last %d"
-                    + " queries failed); next try within %s", rate, endpoint.breaker().windowSize(),
-                    Durations.human(endpoint.breaker().openFor())));
+                    ? "prometheus circuit breaker half-open: a trial query is on its way after "
+                    + Durations.human(b.openFor()) + " open; the others wait for its answer"
+                    : "prometheus circuit breaker open (" + (rate >= 0 ? String.format(java.util.Locale.ROOT,
+                    "%.0f%% of the %d queries of the last %s failed", rate, m.getNumberOfBufferedCalls(), window)
+                    : String.format(java.util.Locale.ROOT, "opened on %.0f%% or more of the queries of %s failing",
+                    b.failureRateThreshold(), window)) + "); next try within " + Durations.human(b.openFor()));
         } catch (Unavailable e) {
             result = new QueryResult.Failed(e.kind, attempts.get() > 1 ? e.reason + " (" + attempts.get()
                     + " attempts)" : e.reason);

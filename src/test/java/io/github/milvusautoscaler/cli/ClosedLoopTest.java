@@ -146,7 +146,7 @@ class ClosedLoopTest {
         Files.writeString(file, """
                 milvus-autoscaler {
                   prometheus { url = "%s", timeout = 2s, stale-after = 30s, share-window = 200ms,
-                               retry { max-attempts = 1 }, circuit-breaker { window-size = 5, open-for = 2s } }
+                               retry { max-attempts = 1 }, circuit-breaker { minimum-queries = 5, open-for = 2s } }
                   kubernetes {
                     kubeconfig = "%s"
                     request-timeout = 5s

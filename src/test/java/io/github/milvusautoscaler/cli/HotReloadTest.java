@@ -505,8 +505,8 @@ class HotReloadTest {
             Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"));
             // Prometheus at 127.0.0.1:1 refuses every query. The first breaker counts over 1,000 queries, so it stays
             // closed for this test; the reloaded one over 4, so it opens within a tick or two.
-            String bigWindow = "milvus-autoscaler.prometheus.circuit-breaker { window-size = 1000, open-for = 1h }";
-            String smallWindow = "milvus-autoscaler.prometheus.circuit-breaker { window-size = 4, open-for = 1h }";
+            String bigWindow = "milvus-autoscaler.prometheus.circuit-breaker { minimum-queries = 1000, open-for = 1h }";
+            String smallWindow = "milvus-autoscaler.prometheus.circuit-breaker { minimum-queries = 4, open-for = 1h }";
             publish(config(kubeconfig, cluster("a")) + bigWindow);
             Path file = dir.resolve("autoscaler.conf");
             try (Daemon daemon = Daemon.start(file, ConfigLoader.load(file), Clock.systemUTC())) {

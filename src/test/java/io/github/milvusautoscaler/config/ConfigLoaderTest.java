@@ -215,7 +215,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMinutes(2), s.prometheus().staleAfter());
         assertEquals(1000, s.prometheus().maxSeries());
         assertEquals(new RetrySettings(3, Duration.ofMillis(200)), s.prometheus().retry());
-        assertEquals(new CircuitBreakerSettings(50f, 20, Duration.ofSeconds(30)), s.prometheus().breaker());
+        assertEquals(new CircuitBreakerSettings(50f, Duration.ofMinutes(1), 10, Duration.ofSeconds(30)), s.prometheus().breaker());
         assertEquals(new PrometheusAuth(Optional.empty(), "", Optional.empty(), Optional.empty()), s.prometheus().auth());
         assertEquals(Map.of(), s.prometheus().headers());
         assertEquals(Optional.empty(), s.kubernetes().kubeconfig());

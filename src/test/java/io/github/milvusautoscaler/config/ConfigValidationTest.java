@@ -275,9 +275,23 @@ class ConfigValidationTest {
                         P + "prometheus.max-series = 99999999999 (autoscaler.conf:1): must be a whole number from"
                                 + " -2147483648 to 2147483647"),
                 Arguments.of("circuit-breaker window too large to hold",
-                        "milvus-autoscaler.prometheus.circuit-breaker.window-size = 1000000",
-                        P + "prometheus.circuit-breaker.window-size = 1000000 (autoscaler.conf:1): must be from 1 to"
-                                + " 1000 queries (each is a slot held in memory), such as 20"),
+                        "milvus-autoscaler.prometheus.circuit-breaker.window = 30d",
+                        P + "prometheus.circuit-breaker.window = \"30d\" (autoscaler.conf:1): must be whole seconds from 1s"
+                                + " to 10m (one bucket per second is held in memory), such as 1m"),
+                Arguments.of("circuit-breaker window of a fraction of a second",
+                        "milvus-autoscaler.prometheus.circuit-breaker.window = 1500ms",
+                        P + "prometheus.circuit-breaker.window = \"1500ms\" (autoscaler.conf:1): must be whole seconds"
+                                + " from 1s to 10m (one bucket per second is held in memory), such as 1m"),
+                Arguments.of("circuit-breaker minimum over its bound",
+                        "milvus-autoscaler.prometheus.circuit-breaker.minimum-queries = 1000000",
+                        P + "prometheus.circuit-breaker.minimum-queries = 1000000 (autoscaler.conf:1): must be from 1"
+                                + " to 1000 queries, such as 20"),
+                Arguments.of("the count window's old key",
+                        "milvus-autoscaler.prometheus.circuit-breaker.window-size = 20",
+                        P + "prometheus.circuit-breaker.window-size = 20 (autoscaler.conf:1): must be a known key: the"
+                                + " circuit breaker's window-size (a count of queries) is replaced by window (a time, such"
+                                + " as 1m) and minimum-queries (such as 10), so that one namespace's failing queries cannot"
+                                + " fill the window"),
                 Arguments.of("forecast history step under a second",
                         "milvus-autoscaler.defaults.forecast.history-step = 500ms",
                         P + "defaults.forecast.history-step = \"500ms\" (autoscaler.conf:1): must be whole seconds,"

@@ -274,7 +274,7 @@ class AuthAndTlsTest {
         URI url = server.getStarted() ? URI.create(server.url("/").toString()) : URI.create("http://127.0.0.1:9");
         PrometheusEndpoint endpoint = new PrometheusEndpoint(url.toString(), Duration.ofSeconds(3), Duration.ofMinutes(2), 1000,
                 Duration.ZERO, new RetrySettings(3, Duration.ofMillis(10)),
-                new CircuitBreakerSettings(50, 100, Duration.ofSeconds(30)), auth, headers);
+                new CircuitBreakerSettings(50, java.time.Duration.ofMinutes(1), 100, Duration.ofSeconds(30)), auth, headers);
         return new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(),
                 List.of(new TargetQueries(TARGET, List.of(new SignalQuery("cpu", "up", true)), "", "")), meters);
     }

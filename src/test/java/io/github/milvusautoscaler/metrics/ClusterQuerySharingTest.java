@@ -146,7 +146,7 @@ class ClusterQuerySharingTest {
     private PrometheusMetricsSource source(List<Target> targets, Duration shareWindow) {
         PrometheusEndpoint endpoint = new PrometheusEndpoint(server.url("/").toString(), Duration.ofSeconds(3),
                 Duration.ofMinutes(2), 1000, shareWindow, new RetrySettings(1, Duration.ofMillis(10)),
-                new CircuitBreakerSettings(50, 100, Duration.ofSeconds(30)),
+                new CircuitBreakerSettings(50, java.time.Duration.ofMinutes(1), 100, Duration.ofSeconds(30)),
                 PrometheusAuth.none(), Map.of());
         return new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(),
                 targets.stream().map(DefaultQueries::forTarget).toList(), new SimpleMeterRegistry());
@@ -268,7 +268,7 @@ class ClusterQuerySharingTest {
                 new Target("milvus", "prod", Component.PROXY, InstallKind.HELM));
         PrometheusEndpoint endpoint = new PrometheusEndpoint(server.url("/").toString(), Duration.ofSeconds(3),
                 Duration.ofMinutes(2), 1000, Duration.ZERO, new RetrySettings(1, Duration.ofMillis(10)),
-                new CircuitBreakerSettings(50, 100, Duration.ofSeconds(30)),
+                new CircuitBreakerSettings(50, java.time.Duration.ofMinutes(1), 100, Duration.ofSeconds(30)),
                 PrometheusAuth.none(), Map.of());
         try (PrometheusMetricsSource source = new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(),
                 targets.stream().map(t -> new TargetQueries(t, List.of(new SignalQuery("load", template, true)), "", ""))

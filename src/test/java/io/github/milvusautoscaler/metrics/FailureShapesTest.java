@@ -412,7 +412,7 @@ class FailureShapesTest {
     private PrometheusEndpoint endpoint(Duration timeout, int maxSeries, Duration shareWindow) {
         return new PrometheusEndpoint(server.url("/").toString(), timeout, Duration.ofMinutes(2), maxSeries,
                 shareWindow, new RetrySettings(2, Duration.ofMillis(10)),
-                new CircuitBreakerSettings(50, 100, Duration.ofSeconds(30)),
+                new CircuitBreakerSettings(50, java.time.Duration.ofMinutes(1), 100, Duration.ofSeconds(30)),
                 PrometheusAuth.none(), Map.of());
     }
 

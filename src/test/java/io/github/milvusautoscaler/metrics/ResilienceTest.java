@@ -85,7 +85,7 @@ class ResilienceTest {
                         : FailureShapesTest.status(500, "");
             }
         });
-        // window 4, threshold 50%, no retries: 4 failed queries (100% >= 50%) open it. open-for is 30 s, as
+        // at least 4 queries in the 1m window, threshold 50%, no retries: 4 failed queries (100% >= 50%) open it. open-for is 30 s, as
         // shipped: the breaker times it on the manual clock, so the test moves the clock instead of waiting.
         try (PrometheusMetricsSource source = source(1, 4, Duration.ofSeconds(30))) {
             for (int i = 0; i < 4; i++) {
@@ -94,7 +94,8 @@ class ResilienceTest {
             Signal fast = source.observe(TARGET, tick()).signals().get("cpu");
 
             assertFalse(fast.isKnown());
-            assertTrue(fast.problem().startsWith("prometheus circuit breaker open (100% of the last 4 queries failed)"),
+            assertTrue(fast.problem().startsWith("prometheus circuit breaker open (100% of the 4 queries of the last 1m"
+                            + " failed); next try within 30s"),
                     fast.problem());
             assertEquals(4, server.getRequestCount(), "an open breaker sends nothing");
             assertEquals(1.0, gauge("open"));
@@ -112,6 +113,42 @@ class ResilienceTest {
             assertTrue(back.isKnown(), back.problem());
             assertEquals(0.3, back.value().getAsDouble(), 1e-9);
             assertEquals(1.0, gauge("closed"));
+        }
+    }
+
+    /**
+     * The failure rate is over the queries of the last minute, not the last few: 12 that succeeded, then 5 of one
+     * failing namespace in a burst, is 29% of the minute and leaves the breaker closed, where a window of the last 4
+     * queries (100% failed) opened it for every target: one namespace of four answering 503 did so for 42 s (recheck
+     * 47, F2). Once the successes have left the window (past 1m), the same failures open it.
+     */
+    @Test
+    void theFailureRateIsOverTheWindowsTimeNotItsLastQueries() throws Exception {
+        AtomicBoolean healthy = new AtomicBoolean(true);
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return healthy.get() ? FailureShapesTest.json(vector(pod("p-0", "0.3", PromJson.time(request))))
+                        : FailureShapesTest.status(503, "");
+            }
+        });
+        try (PrometheusMetricsSource source = source(1, 4, Duration.ofSeconds(30))) {
+            for (int i = 0; i < 12; i++) {
+                assertTrue(source.observe(TARGET, tick()).signals().get("cpu").isKnown());
+            }
+            clock.advance(Duration.ofSeconds(30));
+            healthy.set(false);
+            for (int i = 0; i < 5; i++) {
+                assertEquals("prometheus HTTP 503", source.observe(TARGET, tick()).signals().get("cpu").problem());
+            }
+            assertEquals(1.0, gauge("closed"), "5 failed of the minute's 17 queries is 29%, under 50%");
+            assertEquals(17, server.getRequestCount());
+            // 31 s on, the 12 successes are more than a minute old: the 5 failures and 1 more are the window.
+            clock.advance(Duration.ofSeconds(31));
+            assertEquals("prometheus HTTP 503", source.observe(TARGET, tick()).signals().get("cpu").problem());
+            assertEquals(1.0, gauge("open"));
+            assertTrue(source.observe(TARGET, tick()).signals().get("cpu").problem().startsWith(
+                    "prometheus circuit breaker open (100% of the 6 queries of the last 1m failed)"));
         }
     }
 
@@ -305,10 +342,10 @@ class ResilienceTest {
         }
     }
 
-    private PrometheusMetricsSource source(int attempts, int window, Duration openFor) {
+    private PrometheusMetricsSource source(int attempts, int minimumQueries, Duration openFor) {
         PrometheusEndpoint endpoint = new PrometheusEndpoint(server.url("/").toString(), Duration.ofSeconds(3),
                 Duration.ofMinutes(2), 1000, Duration.ZERO, new RetrySettings(attempts, Duration.ofMillis(10)),
-                new CircuitBreakerSettings(50, window, openFor), PrometheusAuth.none(), Map.of());
+                new CircuitBreakerSettings(50, Duration.ofMinutes(1), minimumQueries, openFor), PrometheusAuth.none(), Map.of());
         return new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(),
                 List.of(new TargetQueries(TARGET, List.of(new SignalQuery("cpu", "up", true)), "", "")), meters, clock);
     }

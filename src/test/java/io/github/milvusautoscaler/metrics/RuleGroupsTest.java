@@ -97,7 +97,7 @@ class RuleGroupsTest {
     private PrometheusMetricsSource source() {
         PrometheusEndpoint endpoint = new PrometheusEndpoint(server.url("/").toString(), Duration.ofSeconds(3),
                 Duration.ofMinutes(2), 1000, Duration.ZERO, new RetrySettings(1, Duration.ofMillis(10)),
-                new CircuitBreakerSettings(50, 20, Duration.ofSeconds(30)), PrometheusAuth.none(),
+                new CircuitBreakerSettings(50, java.time.Duration.ofMinutes(1), 20, Duration.ofSeconds(30)), PrometheusAuth.none(),
                 Map.of("X-Scope-OrgID", "team-a"));
         return new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(),
                 List.of(new TargetQueries(TARGET, List.of(new SignalQuery("cpu", "up", true)), "", "")),

@@ -32,7 +32,7 @@ class SettingsTest {
 
     private static final RetrySettings RETRY = new RetrySettings(3, Duration.ofMillis(200));
     private static final CircuitBreakerSettings BREAKER =
-            new CircuitBreakerSettings(50, 20, Duration.ofSeconds(30));
+            new CircuitBreakerSettings(50, java.time.Duration.ofMinutes(1), 20, Duration.ofSeconds(30));
     private static final PrometheusAuth NONE = PrometheusAuth.none();
 
     private static PrometheusEndpoint endpoint(String url, Duration timeout, int maxSeries, Map<String, String> headers,
@@ -65,7 +65,7 @@ class SettingsTest {
                         PrometheusAuth.of("/t", "sre", "/p", ""), "bearer-token-file must be empty when basic-username is set"),
                 Arguments.of("0 attempts", (Supplier<Object>) () -> new RetrySettings(0, Duration.ofMillis(1)),
                         "max-attempts must be >= 1"),
-                Arguments.of("threshold 101%", (Supplier<Object>) () -> new CircuitBreakerSettings(101, 20,
+                Arguments.of("threshold 101%", (Supplier<Object>) () -> new CircuitBreakerSettings(101, java.time.Duration.ofMinutes(1), 20,
                         Duration.ofSeconds(1)), "failure-rate-threshold must be a percentage > 0 and <= 100"),
                 Arguments.of("label name with a dot", (Supplier<Object>) () -> new LabelScheme("app.kubernetes.io/instance",
                         "component"), "instance-label must be a Prometheus label name"),

@@ -18,7 +18,7 @@ final class TestEndpoints {
     static PrometheusEndpoint of(URI url) {
         return new PrometheusEndpoint(url.toString(), Duration.ofSeconds(3), Duration.ofMinutes(2), 1000, Duration.ZERO,
                 new RetrySettings(2, Duration.ofMillis(20)),
-                new CircuitBreakerSettings(50, 20, Duration.ofMillis(500)),
+                new CircuitBreakerSettings(50, java.time.Duration.ofMinutes(1), 20, Duration.ofMillis(500)),
                 PrometheusAuth.none(), Map.of());
     }
 }
