@@ -41,7 +41,9 @@ public record TargetSettings(Target target, String milvusVersion, PolicySettings
     /**
      * A setup this config accepts that most likely scales by work the component does not do, or empty: today
      * index-backlog on dataNode before Milvus 2.6, whose indexes index nodes build (2.6 merged indexNode into
-     * dataNode), so a backlog would add data nodes that build none; read-queue's default query on a component that is
+     * dataNode), so a backlog would add data nodes that build none; index-backlog's default query (datacoord's index
+     * tasks) on a queryNode, proxy or streamingNode, which build no index in any version (a 2.6 streamingNode scaled
+     * out 2 -> 4 on a backlog of 20, recheck 48, F1); read-queue's default query on a component that is
      * not a queryNode, where it reads empty and holds every step-down; and a forecast or scheduled time zone that is a
      * fixed offset other than UTC. Said by validate-config and logged by the daemon, not refused: a custom query may
      * mean something else by the same name, and an offset may be meant.
@@ -57,6 +59,26 @@ public record TargetSettings(Target target, String milvusVersion, PolicySettings
         }
         SignalQuery readQueue = signal("read-queue");
         io.github.milvusautoscaler.core.Component c = target.component();
+        if (c == io.github.milvusautoscaler.core.Component.STREAMING_NODE && settleQuery.isBlank()
+                && policy.minReplicas() < policy.maxReplicas()) {
+            // A 2.6 streamingNode owns WAL channels and runs an embedded queryNode with segments and delegators;
+            // removing one moves both, and no shipped query tells when that is done (recheck 48, F2).
+            advice.add("streamingNode steps down with no settle query: the next step waits only for ready replicas,"
+                    + " while the removed node's WAL channels and its embedded queryNode's segments still move; set"
+                    + " settle-query, or min-replicas = max-replicas to keep its count");
+        }
+        SignalQuery backlog = signal("index-backlog");
+        if (backlog != null && backlog.template().contains("milvus_datacoord_")
+                && c != io.github.milvusautoscaler.core.Component.DATA_NODE
+                && c != io.github.milvusautoscaler.core.Component.INDEX_NODE) {
+            // datacoord hands index builds to index nodes before 2.6 and to data nodes from 2.6, which merged
+            // indexNode into dataNode (DESIGN.md, "what real clusters expose"); no other worker takes one.
+            advice.add("index-backlog is enabled on " + c.configName() + ", but its query reads datacoord's index"
+                    + " tasks, which " + c.configName() + " does not run: a backlog would add " + c.configName()
+                    + " replicas that build none; enable it on " + (before26 ? "indexNode" : MilvusVersion.parse(
+                    milvusVersion).isPresent() ? "dataNode" : "indexNode (before Milvus 2.6) or dataNode (from 2.6)")
+                    + " instead");
+        }
         if (readQueue != null && readQueue.template().contains("milvus_querynode_read_task_ready_len")
                 && c != io.github.milvusautoscaler.core.Component.QUERY_NODE
                 && c != io.github.milvusautoscaler.core.Component.STREAMING_NODE) {
@@ -64,7 +86,8 @@ public record TargetSettings(Target target, String milvusVersion, PolicySettings
             // querynode series (milvus-io/milvus pkg/metrics/querynode_metrics.go registers them in the queryNode's
             // process only), and doctor only said "empty result" (recheck 38, R1).
             advice.add("read-queue is enabled on " + c.configName() + ", but its query reads"
-                    + " milvus_querynode_read_task_ready_len, which only queryNodes export: it reads empty (UNKNOWN) on "
+                    + " milvus_querynode_read_task_ready_len, which only queryNodes export (and from 2.6 a"
+                    + " streamingNode's embedded one): it reads empty (UNKNOWN) on "
                     + c.configName() + ", which holds every step-down; enable it on queryNode only");
         }
         for (io.github.milvusautoscaler.policy.ScheduledFloor w : policy.scheduled()) {

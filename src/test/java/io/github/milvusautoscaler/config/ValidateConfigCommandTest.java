@@ -111,6 +111,63 @@ class ValidateConfigCommandTest {
     }
 
     /**
+     * index-backlog's default query (datacoord's index tasks) on a component that builds no index is warned about in
+     * every version: on a 2.6 streamingNode a backlog of 20 scaled it out 2 -> 4 with no warning (recheck 48, F1). The
+     * component to use follows the version; a query of one's own is not said.
+     */
+    @Test
+    void indexBacklogOnAComponentThatBuildsNoIndexIsWarnedAbout(@TempDir Path dir) throws Exception {
+        String conf = """
+                milvus-autoscaler {
+                  alerts.enabled = false
+                  clusters = [
+                    { namespace = a, name = n, install = operator, milvus-version = "2.6.4",
+                      components {
+                        streamingNode { signals.index-backlog.enabled = true, settle-query = "sum(my_wal_moves)" }
+                        proxy { signals.index-backlog { enabled = true, query = "sum(my_proxy_backlog)" } }
+                        dataNode { signals.index-backlog.enabled = true }
+                      } }
+                    { namespace = a, name = o, install = helm, milvus-version = "2.3.21",
+                      components { queryNode { signals.index-backlog.enabled = true } } }
+                  ]
+                }
+                """;
+        assertEquals(List.of("a/n/streamingNode: index-backlog is enabled on streamingNode, but its query reads"
+                        + " datacoord's index tasks, which streamingNode does not run: a backlog would add streamingNode"
+                        + " replicas that build none; enable it on dataNode instead",
+                "a/o/queryNode: index-backlog is enabled on queryNode, but its query reads datacoord's index tasks, which"
+                        + " queryNode does not run: a backlog would add queryNode replicas that build none; enable it on"
+                        + " indexNode instead"),
+                warningsAbout(dir, "backlog-elsewhere.conf", conf, "index-backlog"));
+    }
+
+    /**
+     * A named streamingNode has no shipped settle query: its step-down moves WAL channels and its embedded queryNode's
+     * segments, and the next step waited for ready replicas alone (recheck 48, F2). Said unless it has a settle query
+     * of its own or cannot step down (min = max).
+     */
+    @Test
+    void aStreamingNodeThatStepsDownWithNoSettleQueryIsWarnedAbout(@TempDir Path dir) throws Exception {
+        String conf = """
+                milvus-autoscaler {
+                  alerts.enabled = false
+                  clusters = [
+                    { namespace = a, name = s, install = operator, milvus-version = "2.6.4",
+                      components { streamingNode {} } }
+                    { namespace = a, name = t, install = operator, milvus-version = "2.6.4",
+                      components { streamingNode { settle-query = "sum(my_wal_moves)" } } }
+                    { namespace = a, name = u, install = operator, milvus-version = "2.6.4",
+                      components { streamingNode { min-replicas = 3, max-replicas = 3 } } }
+                  ]
+                }
+                """;
+        assertEquals(List.of("a/s/streamingNode: streamingNode steps down with no settle query: the next step waits"
+                + " only for ready replicas, while the removed node's WAL channels and its embedded queryNode's segments"
+                + " still move; set settle-query, or min-replicas = max-replicas to keep its count"),
+                warningsAbout(dir, "streaming.conf", conf, "no settle query"));
+    }
+
+    /**
      * read-queue on a proxy is accepted but warned about: milvus_querynode_read_task_ready_len is a queryNode's series
      * (milvus-io/milvus pkg/metrics/querynode_metrics.go), so on a proxy it reads empty, UNKNOWN, and holds every
      * step-down; doctor said only "empty result" (recheck 38, R1). Not said on queryNode, nor for a query of one's own.
@@ -131,7 +188,8 @@ class ValidateConfigCommandTest {
                 }
                 """;
         assertEquals(List.of("a/r/proxy: read-queue is enabled on proxy, but its query reads"
-                + " milvus_querynode_read_task_ready_len, which only queryNodes export: it reads empty (UNKNOWN) on proxy,"
+                + " milvus_querynode_read_task_ready_len, which only queryNodes export (and from 2.6 a streamingNode's"
+                + " embedded one): it reads empty (UNKNOWN) on proxy,"
                 + " which holds every step-down; enable it on queryNode only"),
                 warningsAbout(dir, "queue.conf", conf, "read-queue"));
     }
