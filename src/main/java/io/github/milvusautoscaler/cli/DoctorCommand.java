@@ -574,10 +574,12 @@ public final class DoctorCommand implements Callable<Integer> {
         }
 
         /**
-         * Proxy pods that serve reads but of which kube-state-metrics has exported no readiness for 5m: qps counts a
+         * Proxy pods that serve reads but of which kube-state-metrics has exported no readiness within 5m: qps counts a
          * proxy only while ready and reads UNKNOWN rather than count such a pod as 0. KSM writes kube_pod_status_ready
          * for every pod it sees (docs/pod-metrics.md), so one missing means a KSM that does not see the pod; one seen
-         * within 5m is a deleted pod whose series Prometheus still keeps, which is no fault. Empty when none.
+         * within 5m is a deleted pod whose series Prometheus still keeps, which is no fault; a pod scraped before
+         * kube-state-metrics first listed it (seconds after a scale-out) is none either, and the message says to look
+         * again a minute on (it said "for 5m" of a proxy 15 s old: recheck 48, F3). Empty when none.
          */
         private Optional<String> proxiesWithoutReadiness(String release) {
             List<String> unseen = source.labelValues(source.render(target, "max by (namespace, pod)"
@@ -587,10 +589,12 @@ public final class DoctorCommand implements Callable<Integer> {
                     + " condition=\"true\"}[5m])"), "pod", at);
             return unseen.isEmpty() ? Optional.empty() : Optional.of(unseen.size() + " proxy pod(s) of "
                     + target.clusterId() + " serve reads but kube-state-metrics has exported no kube_pod_status_ready"
-                    + " for them for 5m (" + String.join(", ", unseen.subList(0, Math.min(3, unseen.size())))
+                    + " for them within the last 5m (" + String.join(", ", unseen.subList(0, Math.min(3, unseen.size())))
                     + (unseen.size() > 3 ? ", ..." : "") + "), so qps cannot tell whether they are ready and reads"
-                    + " UNKNOWN: check that kube-state-metrics sees every pod (a shard that is down with"
-                    + " --total-shards, a --namespaces or --metric-denylist that leaves them out)");
+                    + " UNKNOWN. A pod started since kube-state-metrics' last scrape reads so until its next one (a"
+                    + " proxy scale-out's new pods, for a scrape interval): if doctor says it again a minute on, check"
+                    + " that kube-state-metrics sees every pod (a shard that is down with --total-shards, a --namespaces"
+                    + " or --metric-denylist that leaves them out)");
         }
 
         /** A per-pod signal known from fewer pods than are ready would be UNKNOWN to the policy. */

@@ -259,7 +259,10 @@ class DoctorCommandTest {
                         + " (kube_pod_status_ready{condition=\"true\"} is 0 for each): cpu averages over ready pods only"),
                 Arguments.of("notready", "memory", "kubectl -n notready describe pod"),
                 Arguments.of("unseen", "qps", "1 proxy pod(s) of unseen/hr serve reads but kube-state-metrics has exported"
-                        + " no kube_pod_status_ready for them for 5m (hr-milvus-proxy-7d5c9b6f8d-p1o2i)"));
+                        + " no kube_pod_status_ready for them within the last 5m (hr-milvus-proxy-7d5c9b6f8d-p1o2i)"),
+                Arguments.of("unseen", "qps", "A pod started since kube-state-metrics' last scrape reads so until its"
+                        + " next one (a proxy scale-out's new pods, for a scrape interval): if doctor says it again a"
+                        + " minute on, check that kube-state-metrics sees every pod"));
     }
 
     /**
