@@ -48,25 +48,39 @@ class StepDownTest {
     /**
      * A rollout restarts what a step-down waits for: 30 minutes low, then a 2-minute rollout, and the first tick
      * after it starts a new 10m sustain, not a step-down on averages the rollout's mixed fleet made (recheck 23:
-     * 5 -> 4 on the first tick after a rollout). A stalled rollout keeps its averages (its step-downs hold anyway).
+     * 5 -> 4 on the first tick after a rollout). A pause does too (a person's hands on the component): on the averages
+     * run through it, the first tick after a resume stepped down 3 -> 2 (recheck 47, R5).
      */
-    @Test
-    void aRolloutRestartsTheScaleInSustain() {
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"ROLLOUT", "PAUSED"})
+    void aRolloutOrAPauseRestartsTheScaleInSustain(Reason held) {
         Scene s = Scene.scene().allLow();
         s.state = s.steadyFor(Duration.ofMinutes(30));
         assertEquals(Reason.SIGNALS_LOW, s.decide().decision().reason());
-        s.rollout = true;
+        hold(s, held, true);
         for (int tick = 0; tick < 8; tick++) {
             s.plus(Duration.ofSeconds(15));
-            assertEquals(Reason.ROLLOUT, s.step().decision().reason());
+            assertEquals(held, s.step().decision().reason());
         }
-        s.rollout = false;
+        hold(s, held, false);
         s.plus(Duration.ofSeconds(15));
         var after = s.step();
         assertEquals(Reason.SUSTAINING_LOW, after.decision().reason(), after.decision().message().text());
         assertTrue(after.decision().message().text().contains("over 0s of 10m sustain"), after.decision().message().text());
         assertEquals(s.now, s.state.get(StepDown.Steps.class).averages().since());
+    }
 
+    private static void hold(Scene s, Reason held, boolean on) {
+        if (held == Reason.ROLLOUT) {
+            s.rollout = on;
+        } else {
+            s.paused = on;
+        }
+    }
+
+    /** A stalled rollout keeps its averages (its step-downs hold anyway). */
+    @Test
+    void aStalledRolloutKeepsTheScaleInSustain() {
         Scene stalled = Scene.scene().allLow();
         stalled.state = stalled.steadyFor(Duration.ofMinutes(30));
         Instant began = stalled.state.get(StepDown.Steps.class).averages().since();
@@ -74,30 +88,6 @@ class StepDownTest {
         stalled.plus(Duration.ofSeconds(15));
         assertEquals(Reason.ROLLOUT_STALLED, stalled.step().decision().reason());
         assertEquals(began, stalled.state.get(StepDown.Steps.class).averages().since());
-    }
-
-    /**
-     * A pause restarts it as well: 30 minutes low, a 2-minute pause (a person's hands on the component), and the
-     * first tick after it is lifted starts a new 10m sustain; on the averages run through the pause, the first tick
-     * after a resume stepped down 3 -> 2 (recheck 47, R5).
-     */
-    @Test
-    void aPauseRestartsTheScaleInSustain() {
-        Scene s = Scene.scene().allLow();
-        s.state = s.steadyFor(Duration.ofMinutes(30));
-        assertEquals(Reason.SIGNALS_LOW, s.decide().decision().reason());
-        s.paused = true;
-        for (int tick = 0; tick < 8; tick++) {
-            s.plus(Duration.ofSeconds(15));
-            assertEquals(Reason.PAUSED, s.step().decision().reason());
-        }
-        s.paused = false;
-        s.plus(Duration.ofSeconds(15));
-        var after = s.step();
-        assertEquals(Reason.SUSTAINING_LOW, after.decision().reason(), after.decision().message().text());
-        assertTrue(after.decision().message().text().contains("over 0s of 10m sustain"), after.decision().message().text());
-        assertEquals(s.now, s.state.get(StepDown.Steps.class).averages().since());
-
     }
 
     /**
