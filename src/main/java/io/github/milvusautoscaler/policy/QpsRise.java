@@ -120,19 +120,13 @@ record QpsRise(Instant[] at, double[] load, double base, Instant since, Instant 
 
     /**
      * Whether qps, rising on this tick, has read as rising on every tick for at least {@code hold} up to {@code now},
-     * less {@link #TICK_JITTER}.
+     * less {@link Tick#SLACK}: the daemon stamps a tick with the clock when it runs, so two periods of 15 s can
+     * measure 29.998 s, which cost a genuine step its early scale-out on 3 of 8 steps (recheck 7: by the fourth tick
+     * the step no longer read as rising).
      */
     boolean held(Instant now, Duration hold) {
-        return risingSince != null && !now.isBefore(risingSince.plus(hold).minus(TICK_JITTER));
+        return risingSince != null && !now.isBefore(risingSince.plus(hold).minus(Tick.SLACK));
     }
-
-    /**
-     * How much earlier than its period a tick may come: the daemon stamps a tick with the clock when it runs, so two
-     * periods of 15 s can measure 29.998 s, which cost a genuine step its early scale-out on 3 of 8 steps (recheck 7:
-     * by the fourth tick the step no longer read as rising). Far below a period, so a run of two ticks (15 s) never
-     * passes a 30 s hold.
-     */
-    static final Duration TICK_JITTER = Duration.ofSeconds(1);
 
     @Override
     public boolean equals(Object o) {

@@ -332,7 +332,7 @@ final class StepDown implements Rule<StepDown.Steps> {
                     + t.status().rolloutStalled().get() + "; no step-down until it progresses, is resumed or is rolled"
                     + " back (kubectl rollout undo); scale-out still acts");
         }
-        if (backoffUntil != null && t.now().isBefore(backoffUntil)) {
+        if (backoffUntil != null && t.before(backoffUntil)) {
             return Proposal.hold(Stage.STEP_DOWN, Reason.SCALE_IN_BACKOFF, t, () -> t.component()
                     + " scale-in backed off for " + human(Duration.between(t.now(), backoffUntil))
                     + " more after a rolled-back step-down");

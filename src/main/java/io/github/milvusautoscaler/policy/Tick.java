@@ -83,9 +83,25 @@ record Tick(PolicySettings settings, Observation observation, ReplicaStatus stat
         return b == null ? "" : ";" + b;
     }
 
-    /** True while {@code since + window} is still ahead of now. */
+    /**
+     * How far short of its end a wait may be at the tick that ends it. A live tick is stamped when it runs (a few ms
+     * after its period) and its write goes 0.1-1.5 s after that, and cooldowns run from the write; so a wait that is a
+     * whole number of periods (every default: 15m sustain, 5m cooldown at a 15s loop) was a hair short at the tick
+     * that should end it ("no step-down for 91ms more") and held a whole period more: the daemon acted a tick after
+     * backtest, whose writes go at the tick, on every cooldown and sustain, and the two paths parted within the first
+     * few actions (recheck 49, F1). Far below a period, so no wait ends a period early; a write more than this after
+     * its tick (a slow API server) still costs one period.
+     */
+    static final Duration SLACK = Duration.ofSeconds(2);
+
+    /** True while {@code since + window} is still ahead of now by more than {@link #SLACK}. */
     boolean within(Instant since, Duration window) {
-        return since != null && now.isBefore(since.plus(window));
+        return since != null && before(since.plus(window));
+    }
+
+    /** True while {@code until} is still ahead of now by more than {@link #SLACK}. */
+    boolean before(Instant until) {
+        return now.isBefore(until.minus(SLACK));
     }
 
     /** Time left of {@code window} started at {@code since}. */

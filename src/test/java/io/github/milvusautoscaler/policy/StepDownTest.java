@@ -91,6 +91,22 @@ class StepDownTest {
     }
 
     /**
+     * A wait that is a whole number of ticks ends at the tick 5m after the one that wrote, though cooldowns run from
+     * the write and the write went 1.2 s after its tick: it held "no step-down for 91ms more" a whole tick longer than
+     * backtest, whose writes go at the tick, and the two parted (recheck 49, F1). A write 3 s after its tick (a slow
+     * API server) is past {@link Tick#SLACK} and still costs the tick.
+     */
+    @ParameterizedTest(name = "written {0} ms after its tick -> {1}")
+    @CsvSource({"0, SIGNALS_LOW", "1200, SIGNALS_LOW", "3000, SCALE_IN_COOLDOWN"})
+    void aCooldownEndsAtItsTickThoughItsWriteWentAfterTheTick(long writtenAfterMs, Reason expected) {
+        Scene s = Scene.scene().allLow();
+        s.state = Scene.steppedDown(s.steadyFor(Duration.ofMinutes(30)),
+                T0.minus(Duration.ofMinutes(5)).plusMillis(writtenAfterMs), false);
+        var d = s.decide().decision();
+        assertEquals(expected, d.reason(), d.message().text());
+    }
+
+    /**
      * A sustain that has only begun names the gate a filled one would meet: after a restart a target inside its
      * cooldown read "over 0s of 10m sustain" alone, as if it would step down then (crash recheck 30, R2).
      */
