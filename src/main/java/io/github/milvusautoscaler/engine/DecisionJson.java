@@ -67,6 +67,9 @@ public final class DecisionJson {
                 w.name("value").nullValue();
             }
             w.name("state").value(r.state().name());
+            if (!r.problem().isEmpty()) {
+                w.name("problem").value(r.problem());
+            }
             w.endObject();
         }
         w.endObject();

@@ -40,7 +40,7 @@ record Classified(SignalPolicy band, OptionalDouble value, SignalState state, St
     }
 
     SignalReading reading() {
-        return new SignalReading(value, state);
+        return new SignalReading(value, state, state == SignalState.UNKNOWN ? problem : "");
     }
 
     boolean known() {

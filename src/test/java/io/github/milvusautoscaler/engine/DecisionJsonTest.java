@@ -29,7 +29,8 @@ class DecisionJsonTest {
     void writesExactlyTheDocumentedKeysWithNullForUnknownValues() throws Exception {
         Map<String, SignalReading> signals = new LinkedHashMap<>();
         signals.put("cpu", new SignalReading(OptionalDouble.of(0.82), SignalState.HIGH));
-        signals.put("qps", new SignalReading(OptionalDouble.empty(), SignalState.UNKNOWN));
+        signals.put("qps", new SignalReading(OptionalDouble.empty(), SignalState.UNKNOWN,
+                "only 1 of 2 ready pods reporting"));
         Decision d = new Decision(TARGET, Instant.parse("2026-01-05T10:00:00Z"), Action.SCALE_OUT, 3, 5,
                 Reason.SIGNAL_HIGH, "queryNode cpu 0.82 > 0.75 for 1m; 3 -> 5", signals, false);
         StringWriter out = new StringWriter();
@@ -54,6 +55,11 @@ class DecisionJsonTest {
         assertEquals("HIGH", o.getAsJsonObject("signals").getAsJsonObject("cpu").get("state").getAsString());
         assertTrue(o.getAsJsonObject("signals").getAsJsonObject("qps").get("value").isJsonNull());
         assertEquals("UNKNOWN", o.getAsJsonObject("signals").getAsJsonObject("qps").get("state").getAsString());
+        // Why it is UNKNOWN, so the log alone tells a new pod's missing rate from a failed query (recheck 49, F2);
+        // a known signal has no problem key.
+        assertEquals("only 1 of 2 ready pods reporting",
+                o.getAsJsonObject("signals").getAsJsonObject("qps").get("problem").getAsString());
+        assertEquals(Set.of("value", "state"), o.getAsJsonObject("signals").getAsJsonObject("cpu").keySet());
         assertTrue(JsonParser.parseString(lines[1]).getAsJsonObject().get("dryRun").getAsBoolean());
     }
 

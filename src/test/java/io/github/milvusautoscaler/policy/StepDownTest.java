@@ -34,6 +34,9 @@ class StepDownTest {
         Scene s = Scene.scene().allLow();
         s.state = s.steadyFor(Duration.ofMinutes(9));
         s.unknown("qps", "empty result");
+        // The decision keeps why: the decision log writes it beside the UNKNOWN (recheck 49, F2).
+        assertEquals("empty result", s.decide().decision().signals().get("qps").problem());
+        assertEquals("", s.decide().decision().signals().get("cpu").problem());
         s.state = s.state.with(observe(s));
         LoadAverages after = s.state.get(StepDown.Steps.class).averages();
         assertNull(after.since());
