@@ -417,9 +417,17 @@ public final class Engine {
             return;
         }
         String id = now.lastScale().map(LastScale::writeId).orElse("");
-        boolean newWriteOfOurs = !id.isEmpty() && !id.equals(before.status().lastScale().map(LastScale::writeId)
-                .orElse("")) && !last.written();
-        if (newWriteOfOurs) {
+        boolean newWrite = !id.isEmpty() && !id.equals(before.status().lastScale().map(LastScale::writeId).orElse(""));
+        // Only an id this daemon sent is its lost write: a dry-run shadow beside a writing install took each of the
+        // other's writes for its own lost one, 48 WARNs in 24 minutes, and counted them against its budget (recheck 49,
+        // F3).
+        boolean newWriteOfOurs = newWrite && !last.written() && sentWrites.containsKey(id);
+        if (newWrite && !newWriteOfOurs) {
+            LOG.warn("{}: replicas {} -> {} by a milvus-autoscaler write (id {}) this daemon did not send: another"
+                    + " install of milvus-autoscaler scales this target too (a second deployment, or the writing twin"
+                    + " of a dry-run one); it decides on the new count as after a write of its own", t, left,
+                    now.current(), id);
+        } else if (newWriteOfOurs) {
             // Its slot was given back when the write looked lost; it is an action of ours all the same, and
             // max-actions-per-hour counts it from when it was sent (daemon e2e audit F1).
             budget.record(now.lastScale().orElseThrow().time());

@@ -396,15 +396,35 @@ public class EngineTest {
                     + cooldown + ") as after a step-down of its own; milvus-autoscaler pause holds a count for good"),
                     logs.warnings());
 
+            // Its own write, sent at a tick that had no answer, lands after the tick gave up on it.
             logs.clear();
-            cluster.personScales(A, 4);
-            cluster.lastScale.put(A, new io.github.milvusautoscaler.core.LastScale(clock.instant(),
-                    io.github.milvusautoscaler.core.Direction.UP, "PANIC", "w-late"));
+            metrics.cpu.put(A, 0.95);
+            cluster.answerNoWrite = true;
+            clock.advance(Duration.ofMinutes(5));
+            assertFalse(e.tick(new EngineTarget(A, policy())).written());
+            cluster.answerNoWrite = false;
+            cluster.landsLate(A, 4, io.github.milvusautoscaler.core.Direction.UP, clock.instant());
+            String id = cluster.unanswered.get(0);
+            logs.clear();
+            metrics.cpu.put(A, 0.60);
             clock.advance(Duration.ofSeconds(15));
             e.tick(new EngineTarget(A, policy()));
-            assertEquals(List.of("milvus/a/queryNode: replicas 2 -> 4: a write of milvus-autoscaler's (id w-late)"
+            assertEquals(List.of("milvus/a/queryNode: replicas 2 -> 4: a write of milvus-autoscaler's (id " + id + ")"
                     + " landed after its tick stopped waiting for it (a lost answer or an abandoned retry); its decision"
                     + " was logged as not written"), logs.warnings());
+
+            // A write with an id this daemon never sent is another install's (recheck 49, F3: a dry-run shadow took
+            // each of the writing install's writes for its own lost one).
+            logs.clear();
+            cluster.personScales(A, 6);
+            cluster.lastScale.put(A, new io.github.milvusautoscaler.core.LastScale(clock.instant(),
+                    io.github.milvusautoscaler.core.Direction.UP, "PANIC", "w-other"));
+            clock.advance(Duration.ofSeconds(15));
+            e.tick(new EngineTarget(A, policy()));
+            assertEquals(List.of("milvus/a/queryNode: replicas 4 -> 6 by a milvus-autoscaler write (id w-other) this"
+                    + " daemon did not send: another install of milvus-autoscaler scales this target too (a second"
+                    + " deployment, or the writing twin of a dry-run one); it decides on the new count as after a write"
+                    + " of its own"), logs.warnings());
         }
     }
 
@@ -451,16 +471,37 @@ public class EngineTest {
     @Test
     void aWriteThatLandedLateCountsAgainstTheBudget() {
         Engine e = engine(LeaderGate.always(), false, 1);
+        metrics.cpu.put(A, 0.95);
+        cluster.answerNoWrite = true;
+        assertFalse(e.tick(new EngineTarget(A, policy())).written());
+        cluster.answerNoWrite = false;
+        cluster.landsLate(A, 5, io.github.milvusautoscaler.core.Direction.UP, clock.instant());
         metrics.cpu.put(A, 0.60);
-        e.tick(new EngineTarget(A, policy()));
-        cluster.personScales(A, 4);
-        cluster.lastScale.put(A, new io.github.milvusautoscaler.core.LastScale(clock.instant(),
-                io.github.milvusautoscaler.core.Direction.UP, "PANIC", "w-late"));
         clock.advance(Duration.ofSeconds(15));
         e.tick(new EngineTarget(A, policy()));
         metrics.cpu.put(B, 0.82);
         Decision b = e.tick(new EngineTarget(B, policy()));
         assertEquals(Reason.BUDGET_EXHAUSTED, b.reason(), b.message().text());
+    }
+
+    /**
+     * Another install's write (an id this daemon never sent) is not charged to this one's budget: a dry-run shadow
+     * beside a writing install counted each of its writes as a lost one of its own (recheck 49, F3).
+     */
+    @Test
+    void anotherInstallsWriteIsNotChargedToTheBudget() {
+        Engine e = engine(LeaderGate.always(), false, 1);
+        metrics.cpu.put(A, 0.60);
+        e.tick(new EngineTarget(A, policy()));
+        cluster.personScales(A, 4);
+        cluster.lastScale.put(A, new io.github.milvusautoscaler.core.LastScale(clock.instant(),
+                io.github.milvusautoscaler.core.Direction.UP, "PANIC", "w-other"));
+        clock.advance(Duration.ofSeconds(15));
+        e.tick(new EngineTarget(A, policy()));
+        metrics.cpu.put(B, 0.82);
+        Decision b = e.tick(new EngineTarget(B, policy()));
+        assertEquals(Reason.SIGNAL_HIGH, b.reason(), b.message().text());
+        assertTrue(b.written());
     }
 
     @Test

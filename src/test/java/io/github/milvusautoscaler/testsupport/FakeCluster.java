@@ -70,6 +70,33 @@ public final class FakeCluster implements ReplicaActuator {
         version.put(decision.target(), version.getOrDefault(decision.target(), 1) + 1);
     }
 
+    /**
+     * While true, every write goes unanswered (UNAVAILABLE, as a timeout) without landing, and its id is kept in
+     * {@link #unanswered}: the API server that applies it later ({@link #landsLate}) is a lost answer or an abandoned
+     * retry that landed after its tick stopped waiting.
+     */
+    public volatile boolean answerNoWrite;
+    public final List<String> unanswered = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void apply(Decision decision, ReplicaStatus basis, io.github.milvusautoscaler.core.WriteContext context) {
+        if (answerNoWrite) {
+            if (!unanswered.contains(context.id())) {
+                unanswered.add(context.id());
+            }
+            throw new ActuationException(ActuationException.Kind.UNAVAILABLE, "timeout: no answer");
+        }
+        context.guard().check();
+        apply(decision, basis);
+    }
+
+    /** The last unanswered write lands now: count {@code n}, and its id on the object's last-scale annotations. */
+    public void landsLate(Target t, int n, io.github.milvusautoscaler.core.Direction direction, java.time.Instant at) {
+        personScales(t, n);
+        lastScale.put(t, new io.github.milvusautoscaler.core.LastScale(at, direction, "SIGNAL_HIGH",
+                unanswered.get(unanswered.size() - 1)));
+    }
+
     /** A person's kubectl scale: new count, new version. */
     public void personScales(Target t, int n) {
         replicas.put(t, n);
