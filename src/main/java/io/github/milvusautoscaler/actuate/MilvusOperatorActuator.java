@@ -237,7 +237,8 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         JsonObject patch = Writes.metadataPatch(basis, annotations);
         patch.add("spec", spec);
         requests.mergePatch(ApiResource.MILVUSES, target.namespace(), target.name(), patch, context.guard());
-        LOG.info("{}: wrote spec.components.{}.replicas {} -> {} on milvus {}/{} ({})", target,
+        // Debug: the decision's own line says the action and that it was written (recheck 49, R1).
+        LOG.debug("{}: wrote spec.components.{}.replicas {} -> {} on milvus {}/{} ({})", target,
                 target.component().configName(), basis.current(), decision.to(), target.namespace(), target.name(),
                 decision.reason());
     }
