@@ -57,7 +57,7 @@ public final class Scheduler implements AutoCloseable {
     private final Map<Target, Loop> retiring = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong overruns = new AtomicLong();
     /** When a late timer was last said (for all loops at once: a frozen process is late for every one). */
-    private final AtomicReference<java.time.Instant> lateSaid = new AtomicReference<>();
+    private final AtomicReference<Long> lateSaid = new AtomicReference<>();
 
     /** One target's loop: its current settings, whether a tick is in flight, and whether it was stopped. */
     private final class Loop {
@@ -71,8 +71,12 @@ public final class Scheduler implements AutoCloseable {
         /** Guarded by this loop: when the tick in flight started, and when a skip was last said. */
         private java.time.Instant startedAt;
         private java.time.Instant skipSaid;
-        /** Guarded by this loop: when the timer last fired this loop's schedule. */
-        private java.time.Instant lastDue;
+        /**
+         * Guarded by this loop: when the timer last fired this loop's schedule, on the timer's own clock (monotonic on
+         * the system clock), so a wall clock stepped by NTP is neither a catch-up nor a late timer.
+         */
+        private long lastDueNanos;
+        private boolean fired;
 
         Loop(EngineTarget target) {
             this.target = new AtomicReference<>(target);
@@ -89,16 +93,18 @@ public final class Scheduler implements AutoCloseable {
             if (stopped) {
                 return;
             }
-            java.time.Instant now = engine.clock().instant();
-            java.time.Instant before = lastDue;
-            if (before != null && Duration.between(before, now).compareTo(interval.dividedBy(2)) < 0) {
+            long now = timer.nanos();
+            Duration since = Duration.ofNanos(now - lastDueNanos);
+            if (fired && since.compareTo(interval.dividedBy(2)) < 0) {
                 LOG.debug("{}: a tick the timer fires {} after the last is a missed period's catch-up; not run",
-                        target.get().target().id(), Durations.human(Duration.between(before, now)));
+                        target.get().target().id(), Durations.human(since));
                 return;
             }
-            lastDue = now;
-            if (before != null) {
-                Duration late = Duration.between(before, now).minus(interval);
+            boolean first = !fired;
+            fired = true;
+            lastDueNanos = now;
+            if (!first) {
+                Duration late = since.minus(interval);
                 if (late.compareTo(interval) >= 0) {
                     lateSaid(late);
                 }
@@ -314,9 +320,9 @@ public final class Scheduler implements AutoCloseable {
 
     /** Says a timer that fired {@code late} past its period, at most once a minute for every loop together. */
     private void lateSaid(Duration late) {
-        java.time.Instant now = engine.clock().instant();
-        java.time.Instant said = lateSaid.get();
-        if ((said == null || !now.isBefore(said.plus(SKIP_SAID_EVERY))) && lateSaid.compareAndSet(said, now)) {
+        long now = timer.nanos();
+        Long said = lateSaid.get();
+        if ((said == null || now - said >= SKIP_SAID_EVERY.toNanos()) && lateSaid.compareAndSet(said, now)) {
             LOG.warn("the tick timer fired {} late: this process did not run meanwhile (stopped, its node suspended, or"
                     + " a long GC pause); each target ticks once now, the ticks it missed are not run",
                     Durations.human(late));
@@ -375,6 +381,9 @@ public final class Scheduler implements AutoCloseable {
         /** Runs {@code task} after {@code first}, then every {@code period}; returns its cancel. */
         Runnable every(Duration first, Duration period, Runnable task);
 
+        /** The time the timer keeps, in nanoseconds from any origin: monotonic for the system's. */
+        long nanos();
+
         void shutdown();
     }
 
@@ -386,6 +395,11 @@ public final class Scheduler implements AutoCloseable {
             ScheduledFuture<?> f = executor.scheduleAtFixedRate(task, first.toMillis(), period.toMillis(),
                     TimeUnit.MILLISECONDS);
             return () -> f.cancel(false);
+        }
+
+        @Override
+        public long nanos() {
+            return System.nanoTime();
         }
 
         @Override
@@ -407,6 +421,12 @@ public final class Scheduler implements AutoCloseable {
             Runnable cancel = clock.every(first, period, task);
             cancels.add(cancel);
             return cancel;
+        }
+
+        @Override
+        public long nanos() {
+            java.time.Instant now = clock.instant();
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
         }
 
         @Override

@@ -785,6 +785,49 @@ public class EngineTest {
     }
 
     /**
+     * A wall clock stepped forward (NTP correcting a drifted node) is no late timer: the timer keeps the monotonic
+     * clock, so a 60 s step between two ticks says nothing of a process that did not run, and no tick is dropped as a
+     * catch-up. Judged on the engine's clock, the step read as "the tick timer fired 1m late".
+     */
+    @Test
+    void aWallClockStepIsNoLateTimer() throws Exception {
+        java.util.concurrent.atomic.AtomicLong offsetMs = new java.util.concurrent.atomic.AtomicLong();
+        java.time.Clock stepping = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.now().plusMillis(offsetMs.get());
+            }
+        };
+        AtomicInteger ticks = new AtomicInteger();
+        MetricsSource counting = (target, at) -> {
+            if (ticks.incrementAndGet() == 2) {
+                offsetMs.set(60_000);
+            }
+            return metrics.observe(target, at);
+        };
+        Engine e = new Engine(stepping, counting, cluster, d -> { }, LeaderGate.always(),
+                AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                     .of(Scheduler.class);
+             Scheduler s = new Scheduler(e, Duration.ofMillis(300), Duration.ZERO, 1)) {
+            s.update(List.of(new EngineTarget(A, policy())));
+            Poll.until("5 ticks", Duration.ofSeconds(10), ticks::get, n -> n >= 5);
+            assertEquals(List.of(), logs.warnings());
+            assertEquals(0, s.overruns());
+        }
+    }
+
+    /**
      * A reload that adds a Helm release of the operator install's name renames the operator's targets
      * ({@code milvus/a/queryNode} -> {@code milvus/a@operator/queryNode}, Target#nameShared): the object is the same, so
      * 9m45s of the 10m scale-in sustain go on and the next low tick steps 3 -> 2, as it would have under the old id
