@@ -785,6 +785,45 @@ public class EngineTest {
     }
 
     /**
+     * A tick in flight when the process stopped is not a stalled tick: after the thaw the late timer is said, and the
+     * tick due then is skipped without being counted or said as an overrun, where "the previous one has run 72s and
+     * still waits on the API server" sent a person to a healthy API server (recheck 50, F1). A tick still hung a
+     * period later is an overrun again.
+     */
+    @Test
+    void aTickInFlightWhenTheProcessStoppedIsNoOverrun() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch entered = new CountDownLatch(1);
+        MetricsSource hanging = (target, at) -> {
+            entered.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            return metrics.observe(target, at);
+        };
+        Engine e = new Engine(clock, hanging, cluster, d -> { }, LeaderGate.always(),
+                AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
+        try (Scheduler s = new Scheduler(e, Duration.ofSeconds(15), Duration.ZERO, 1);
+             io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                     .of(Scheduler.class)) {
+            s.update(List.of(new EngineTarget(A, policy())));
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            clock.advance(Duration.ofSeconds(75));
+            assertEquals(0, s.overruns());
+            assertEquals(List.of("the tick timer fired 1m late: this process did not run meanwhile (stopped, its node"
+                    + " suspended, or a long GC pause); each target ticks once now, the ticks it missed are not run"),
+                    logs.warnings());
+            clock.advance(Duration.ofSeconds(15));
+            assertEquals(1, s.overruns());
+            assertTrue(logs.warnings().get(1).startsWith("milvus/a/queryNode: a tick due now is skipped: the previous"
+                    + " one has run 90s"), logs.warnings().toString());
+            release.countDown();
+        }
+    }
+
+    /**
      * A wall clock stepped forward (NTP correcting a drifted node) is no late timer: the timer keeps the monotonic
      * clock, so a 60 s step between two ticks says nothing of a process that did not run, and no tick is dropped as a
      * catch-up. Judged on the engine's clock, the step read as "the tick timer fired 1m late".
