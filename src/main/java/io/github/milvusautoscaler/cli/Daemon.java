@@ -546,7 +546,13 @@ final class Daemon implements AutoCloseable {
         PrometheusMetricsSource nextSource = new PrometheusMetricsSource(endpoint, schemes, queries, registry, clock);
         // Removed targets' loops stop (their ticks in flight end) before the source without their queries is in.
         scheduler.retain(next.targets().stream().map(TargetSettings::target).collect(java.util.stream.Collectors.toSet()));
+        PrometheusMetricsSource replaced = metrics.current.get();
+        java.util.Optional<String> breakerWas = replaced == null ? java.util.Optional.empty() : replaced.breakerNotClosed();
         metrics.swap(nextSource);
+        // Every reload builds a new client, whose breaker starts closed: the log's last breaker line was the old
+        // one's OPEN, and nothing said it was gone (recheck 50, F2).
+        breakerWas.ifPresent(was -> LOG.info("config reload: Prometheus circuit breaker {} until now; the reloaded"
+                + " client's starts closed, so its next queries try Prometheus again", was));
         history.swap(Assembly.historySource(next, next.targets(), Duration.ZERO, registry));
         alertBook.setTargets(next.targets().stream().map(TargetSettings::target).toList(), componentLabels(next));
         alertBook.setRoutes(next.alerts().routes());

@@ -39,7 +39,7 @@ public record CircuitBreakerSettings(float failureRateThreshold, Duration window
         checks.that(window.toSeconds() >= 1 && window.compareTo(MAX_WINDOW) <= 0 && window.toNanosPart() == 0,
                 "window", "must be whole seconds from 1s to 10m (one bucket per second is held in memory), such as 1m");
         checks.that(minimumQueries >= 1 && minimumQueries <= MAX_MINIMUM_QUERIES, "minimum-queries",
-                "must be from 1 to " + MAX_MINIMUM_QUERIES + " queries, such as 20");
+                "must be from 1 to " + MAX_MINIMUM_QUERIES + " queries, such as 10");
         checks.that(openFor.toMillis() >= 1, "open-for", "must be at least 1ms, such as 30s");
         checks.done();
     }

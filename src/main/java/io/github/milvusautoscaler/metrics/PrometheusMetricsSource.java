@@ -241,6 +241,11 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         return client.failing();
     }
 
+    /** The circuit breaker's name and state when it is open or half-open; empty while closed. */
+    public Optional<String> breakerNotClosed() {
+        return client.breakerNotClosed();
+    }
+
     /** The endpoint's scheme, host and port, for the status: no path, no credentials. */
     public String server() {
         return client.server();

@@ -725,6 +725,13 @@ final class QueryClient implements AutoCloseable {
         return Optional.ofNullable(failing.get());
     }
 
+    /** The breaker's name and state when it is not closed (open, half-open); empty while closed. */
+    Optional<String> breakerNotClosed() {
+        CircuitBreaker.State state = breaker.getState();
+        return state == CircuitBreaker.State.CLOSED ? Optional.empty()
+                : Optional.of(breaker.getName() + " " + state.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+    }
+
     /** Where the endpoint's queries go, without path or credentials: {@code http://prometheus:9090}. */
     String server() {
         return queryUrl.scheme() + "://" + queryUrl.host() + ":" + queryUrl.port();

@@ -517,6 +517,15 @@ class HotReloadTest {
                 // The live breaker opens; /metrics must say so (it showed the discarded breaker's closed).
                 Poll.until("the exported breaker state is open", WAIT, () -> breakerState(daemon, "open"), v -> v == 1.0);
                 assertEquals(0.0, breakerState(daemon, "closed"));
+                // A reload that builds a new client while the breaker is open says that the open one is gone: the
+                // log's last breaker line was the old client's OPEN (recheck 50, F2).
+                try (CapturedLogs logs = CapturedLogs.of(Daemon.class)) {
+                    publish(config(kubeconfig, cluster("b")) + bigWindow);
+                    Poll.until("reloaded again", WAIT, () -> reloads(daemon, "ok"), n -> n == 2.0);
+                    assertTrue(logs.messages().contains("config reload: Prometheus circuit breaker prometheus-127.0.0.1:1"
+                            + " open until now; the reloaded client's starts closed, so its next queries try Prometheus"
+                            + " again"), logs.messages().toString());
+                }
             }
         }
     }

@@ -285,7 +285,7 @@ class ConfigValidationTest {
                 Arguments.of("circuit-breaker minimum over its bound",
                         "milvus-autoscaler.prometheus.circuit-breaker.minimum-queries = 1000000",
                         P + "prometheus.circuit-breaker.minimum-queries = 1000000 (autoscaler.conf:1): must be from 1"
-                                + " to 1000 queries, such as 20"),
+                                + " to 1000 queries, such as 10"),
                 Arguments.of("the count window's old key",
                         "milvus-autoscaler.prometheus.circuit-breaker.window-size = 20",
                         P + "prometheus.circuit-breaker.window-size = 20 (autoscaler.conf:1): must be a known key: the"
