@@ -689,8 +689,10 @@ final class QueryClient implements AutoCloseable {
             }
         } else if (failing.compareAndSet(null, new QueriesFailing(clock.instant(), failed.reason()))) {
             Recovered last = recovered.get();
-            boolean intermittent = last != null && Duration.between(last.at(), clock.instant())
-                    .compareTo(INTERMITTENT) < 0;
+            // A skewed clock is this node's, whatever answers: a wall clock stepped back a minute soon after a
+            // success read as one more intermittent failing and was never said (recheck 51, F3).
+            boolean intermittent = failed.kind() != FailureKind.CLOCK_SKEW && last != null
+                    && Duration.between(last.at(), clock.instant()).compareTo(INTERMITTENT) < 0;
             if (intermittent) {
                 LOG.debug("Prometheus queries to {} are failing again: {}", queryUrl.host(), failed.reason());
             } else {
