@@ -91,6 +91,8 @@ public final class Engine {
      * that term (see {@link #guard}).
      */
     private final Map<Target, Long> termAtRead = new ConcurrentHashMap<>();
+    /** Per target, when another install's write was last said at WARN: a dry-run shadow beside its twin sees each. */
+    private final Map<Target, Instant> otherWriterSaid = new ConcurrentHashMap<>();
     private final Map<String, Boolean> sentWrites = java.util.Collections.synchronizedMap(
             new java.util.LinkedHashMap<>(64, 0.75f, false) {
                 @Override
@@ -423,10 +425,19 @@ public final class Engine {
         // F3).
         boolean newWriteOfOurs = newWrite && !last.written() && sentWrites.containsKey(id);
         if (newWrite && !newWriteOfOurs) {
-            LOG.warn("{}: replicas {} -> {} by a milvus-autoscaler write (id {}) this daemon did not send: another"
-                    + " install of milvus-autoscaler scales this target too (a second deployment, or the writing twin"
-                    + " of a dry-run one); it decides on the new count as after a write of its own", t, left,
-                    now.current(), id);
+            // Said once an hour per target, the rest at debug: a dry-run shadow beside its writing twin sees every
+            // write of the twin, 2 a minute in a soak (recheck 52, R3).
+            Instant at = clock.instant();
+            Instant said = otherWriterSaid.get(t);
+            boolean say = said == null || !at.isBefore(said.plus(OTHER_WRITER_SAID_EVERY));
+            if (say) {
+                otherWriterSaid.put(t, at);
+            }
+            (say ? LOG.atWarn() : LOG.atDebug()).log("{}: replicas {} -> {} by a milvus-autoscaler write (id {}) this"
+                    + " daemon did not send: another install of milvus-autoscaler scales this target too (a second"
+                    + " deployment, or the writing twin of a dry-run one); it decides on the new count as after a write"
+                    + " of its own{}", t, left, now.current(), id, say ? " (said once an hour per target; the rest at"
+                    + " debug)" : "");
         } else if (newWriteOfOurs) {
             // Its slot was given back when the write looked lost; it is an action of ours all the same, and
             // max-actions-per-hour counts it from when it was sent (daemon e2e audit F1).
@@ -963,6 +974,9 @@ public final class Engine {
      */
     static final int CONFLICT_ROUNDS = 3;
 
+    /** How often another install's writes to one target are said at WARN. */
+    static final Duration OTHER_WRITER_SAID_EVERY = Duration.ofHours(1);
+
     /** A write that reached the object: recorded as written, with its actions timed from the write. */
     private Written landed(Decision decision, Outcome outcome, ReplicaStatus status, Instant readAt, Instant tick,
                            Instant writeTime, ScaleMemory memory) {
@@ -1012,6 +1026,7 @@ public final class Engine {
         carrying.remove(target);
         notFoundSince.remove(target);
         termAtRead.remove(target);
+        otherWriterSaid.remove(target);
         forecasts.forget(target);
         listener.forgotten(target);
     }

@@ -424,7 +424,16 @@ public class EngineTest {
             assertEquals(List.of("milvus/a/queryNode: replicas 4 -> 6 by a milvus-autoscaler write (id w-other) this"
                     + " daemon did not send: another install of milvus-autoscaler scales this target too (a second"
                     + " deployment, or the writing twin of a dry-run one); it decides on the new count as after a write"
-                    + " of its own"), logs.warnings());
+                    + " of its own (said once an hour per target; the rest at debug)"), logs.warnings());
+
+            // Its next write within the hour is not said again (recheck 52, R3: a dry-run shadow said each).
+            logs.clear();
+            cluster.personScales(A, 7);
+            cluster.lastScale.put(A, new io.github.milvusautoscaler.core.LastScale(clock.instant(),
+                    io.github.milvusautoscaler.core.Direction.UP, "PANIC", "w-other-2"));
+            clock.advance(Duration.ofSeconds(15));
+            e.tick(new EngineTarget(A, policy()));
+            assertEquals(List.of(), logs.warnings());
         }
     }
 
