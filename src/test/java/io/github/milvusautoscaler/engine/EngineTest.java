@@ -416,9 +416,7 @@ public class EngineTest {
             // A write with an id this daemon never sent is another install's (recheck 49, F3: a dry-run shadow took
             // each of the writing install's writes for its own lost one).
             logs.clear();
-            cluster.personScales(A, 6);
-            cluster.lastScale.put(A, new io.github.milvusautoscaler.core.LastScale(clock.instant(),
-                    io.github.milvusautoscaler.core.Direction.UP, "PANIC", "w-other"));
+            cluster.anotherInstallWrites(A, 6, clock.instant(), "w-other");
             clock.advance(Duration.ofSeconds(15));
             e.tick(new EngineTarget(A, policy()));
             assertEquals(List.of("milvus/a/queryNode: replicas 4 -> 6 by a milvus-autoscaler write (id w-other) this"
@@ -428,9 +426,7 @@ public class EngineTest {
 
             // Its next write within the hour is not said again (recheck 52, R3: a dry-run shadow said each).
             logs.clear();
-            cluster.personScales(A, 7);
-            cluster.lastScale.put(A, new io.github.milvusautoscaler.core.LastScale(clock.instant(),
-                    io.github.milvusautoscaler.core.Direction.UP, "PANIC", "w-other-2"));
+            cluster.anotherInstallWrites(A, 7, clock.instant(), "w-other-2");
             clock.advance(Duration.ofSeconds(15));
             e.tick(new EngineTarget(A, policy()));
             assertEquals(List.of(), logs.warnings());
@@ -502,9 +498,7 @@ public class EngineTest {
         Engine e = engine(LeaderGate.always(), false, 1);
         metrics.cpu.put(A, 0.60);
         e.tick(new EngineTarget(A, policy()));
-        cluster.personScales(A, 4);
-        cluster.lastScale.put(A, new io.github.milvusautoscaler.core.LastScale(clock.instant(),
-                io.github.milvusautoscaler.core.Direction.UP, "PANIC", "w-other"));
+        cluster.anotherInstallWrites(A, 4, clock.instant(), "w-other");
         clock.advance(Duration.ofSeconds(15));
         e.tick(new EngineTarget(A, policy()));
         metrics.cpu.put(B, 0.82);

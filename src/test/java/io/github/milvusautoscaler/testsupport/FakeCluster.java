@@ -97,6 +97,13 @@ public final class FakeCluster implements ReplicaActuator {
                 unanswered.get(unanswered.size() - 1)));
     }
 
+    /** Another install of milvus-autoscaler scales {@code t} to {@code n}: its write id on the object, one we never sent. */
+    public void anotherInstallWrites(Target t, int n, java.time.Instant at, String id) {
+        personScales(t, n);
+        lastScale.put(t, new io.github.milvusautoscaler.core.LastScale(at, io.github.milvusautoscaler.core.Direction.UP,
+                "PANIC", id));
+    }
+
     /** A person's kubectl scale: new count, new version. */
     public void personScales(Target t, int n) {
         replicas.put(t, n);
