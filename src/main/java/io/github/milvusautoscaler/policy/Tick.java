@@ -89,7 +89,8 @@ record Tick(PolicySettings settings, Observation observation, ReplicaStatus stat
      * whole number of periods (every default: 15m sustain, 5m cooldown at a 15s loop) was a hair short at the tick
      * that should end it ("no step-down for 91ms more") and held a whole period more: the daemon acted a tick after
      * backtest, whose writes go at the tick, on every cooldown and sustain, and the two paths parted within the first
-     * few actions (recheck 49, F1). Far below a period, so no wait ends a period early; a write more than this after
+     * few actions (recheck 49, F1). Below any period over 2 s (loop.jitter, 2s by default, must be shorter than the
+     * period), so no wait ends a period early there; a write more than this after
      * its tick (a slow API server) still costs one period.
      */
     static final Duration SLACK = Duration.ofSeconds(2);
