@@ -73,6 +73,8 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
      */
     private boolean displaced;
     private boolean closed;
+    /** The Lease has answered once (a holder seen, or this replica leading): see {@link #attemptFailed}. */
+    private volatile boolean answered;
     private Thread thread;
     private Candidacy current;
 
@@ -354,9 +356,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         LeaderElectionConfig config = new LeaderElectionConfig(lock, options.leaseDuration(), options.renewDeadline(),
                 options.retryPeriod());
         while (!isClosed()) {
-            Candidacy candidacy = new Candidacy(new LeaderElector(config,
-                    t -> LOG.warn("leader election: acquiring or renewing Lease {}/{} failed: {}", options.namespace(),
-                            options.leaseName(), t.toString())));
+            Candidacy candidacy = new Candidacy(new LeaderElector(config, this::attemptFailed));
             synchronized (this) {
                 if (closed) {
                     candidacy.elector.close();
@@ -396,6 +396,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
     }
 
     private synchronized void started(Candidacy candidacy) {
+        answered = true;
         if (closed || current != candidacy || candidacy.stopped) {
             return;
         }
@@ -415,7 +416,25 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         }
     }
 
+    /**
+     * Says a failed Lease attempt. Before the Lease has answered once, a timeout is INFO: each attempt has the retry
+     * period (2 s) and a new pod's first call, a cold JVM's first TLS handshake, can take longer, so every pod start
+     * logged a WARN TimeoutException and then led at the next try (recheck 54, R4). Any other failure, and every one
+     * after the first answer, is a WARN.
+     */
+    private void attemptFailed(Throwable t) {
+        if (!answered && t instanceof java.util.concurrent.TimeoutException) {
+            LOG.info("leader election: the first try of Lease {}/{} had no answer within the retry period {} (a new"
+                    + " process's first TLS handshake); trying again", options.namespace(), options.leaseName(),
+                    Durations.setting(options.retryPeriod()));
+            return;
+        }
+        LOG.warn("leader election: acquiring or renewing Lease {}/{} failed: {}", options.namespace(),
+                options.leaseName(), t.toString());
+    }
+
     private void newLeader(String identity) {
+        answered = true;
         boolean self = options.identity().equals(identity);
         boolean wasLeading;
         synchronized (this) {

@@ -126,6 +126,32 @@ class LeaderElectionTest {
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
+    /**
+     * A first Lease call with no answer within the retry period (a new pod's cold TLS handshake) is INFO, not WARN: every
+     * pod start logged a WARN TimeoutException and then led at its next try (recheck 54, R4). Once the Lease has
+     * answered, a renewal with no answer is a WARN again.
+     */
+    @Test
+    void aFirstTryWithNoAnswerIsNoWarning() {
+        String leases = "/apis/coordination.k8s.io/v1/namespaces/" + OWN_NAMESPACE + "/leases";
+        fake.delay("GET", leases, RETRY.multipliedBy(3), 1);
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                .of(LeaderElection.class)) {
+            Candidate a = candidate("autoscaler-a");
+            a.election().start();
+            await(Duration.ofSeconds(10), a.election()::isLeader, "a leads");
+            assertTrue(logs.messages().stream().anyMatch(m -> m.startsWith("leader election: the first try of Lease "
+                    + OWN_NAMESPACE + "/" + LEASE + " had no answer within the retry period 300ms")),
+                    logs.messages().toString());
+            assertEquals(List.of(), logs.warnings());
+            fake.delay("GET", leases, LEASE_DURATION, 3);
+            // A renewal held a whole lease duration: its timeout is a WARN.
+            await(Duration.ofSeconds(10), () -> logs.warnings().stream().anyMatch(m -> m.startsWith(
+                    "leader election: acquiring or renewing Lease") && m.contains("TimeoutException")),
+                    "a renewal's timeout is a WARN");
+        }
+    }
+
     @Test
     void oneLeaderAndCloseHandsTheLeaseOverAtOnce() {
         Candidate a = candidate("autoscaler-a");
