@@ -92,6 +92,14 @@ class LeaderElectionTest {
         return candidate(identity, System::nanoTime);
     }
 
+    /** autoscaler-a, started on the monotonic {@code ticker} the test moves, once it leads. */
+    private Candidate leadingOn(java.util.concurrent.atomic.AtomicLong ticker) {
+        Candidate a = candidate("autoscaler-a", ticker::get);
+        a.election().start();
+        await(Duration.ofSeconds(10), a.election()::isLeader, "a leads");
+        return a;
+    }
+
     private Candidate candidate(String identity, java.util.function.LongSupplier nanoTime) {
         ApiClient client = ActuateFixtures.client(fake);
         Partition partition = new Partition();
@@ -334,9 +342,7 @@ class LeaderElectionTest {
     @Test
     void theGateClosesOnTheMonotonicTickerNotTheWallClock() {
         java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
-        Candidate a = candidate("autoscaler-a", ticker::get);
-        a.election().start();
-        await(Duration.ofSeconds(10), a.election()::isLeader, "a leads");
+        Candidate a = leadingOn(ticker);
         a.partition().cut = true;
         ticker.addAndGet(RENEW_DEADLINE.toNanos() - 1);
         assertTrue(a.election().isLeader(), "still within the renew deadline of its last renewal");
@@ -353,9 +359,7 @@ class LeaderElectionTest {
     @Test
     void theTermHoldsThroughTimelyRenewalsAndMovesAfterALateOne() {
         java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
-        Candidate a = candidate("autoscaler-a", ticker::get);
-        a.election().start();
-        await(Duration.ofSeconds(10), a.election()::isLeader, "a leads");
+        Candidate a = leadingOn(ticker);
         long term = a.election().term();
         assertTrue(term > 0, "a term once leading: " + term);
         // Renewals on time (every retry period on the real clock, the ticker barely moving): the term stays.

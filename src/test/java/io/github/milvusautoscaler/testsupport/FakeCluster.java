@@ -92,16 +92,20 @@ public final class FakeCluster implements ReplicaActuator {
 
     /** The last unanswered write lands now: count {@code n}, and its id on the object's last-scale annotations. */
     public void landsLate(Target t, int n, io.github.milvusautoscaler.core.Direction direction, java.time.Instant at) {
-        personScales(t, n);
-        lastScale.put(t, new io.github.milvusautoscaler.core.LastScale(at, direction, "SIGNAL_HIGH",
+        annotatedWrite(t, n, new io.github.milvusautoscaler.core.LastScale(at, direction, "SIGNAL_HIGH",
                 unanswered.get(unanswered.size() - 1)));
     }
 
     /** Another install of milvus-autoscaler scales {@code t} to {@code n}: its write id on the object, one we never sent. */
     public void anotherInstallWrites(Target t, int n, java.time.Instant at, String id) {
-        personScales(t, n);
-        lastScale.put(t, new io.github.milvusautoscaler.core.LastScale(at, io.github.milvusautoscaler.core.Direction.UP,
+        annotatedWrite(t, n, new io.github.milvusautoscaler.core.LastScale(at, io.github.milvusautoscaler.core.Direction.UP,
                 "PANIC", id));
+    }
+
+    /** A write that carries last-scale annotations, as the actuators write them with the count: new count, new version. */
+    private void annotatedWrite(Target t, int n, io.github.milvusautoscaler.core.LastScale annotations) {
+        personScales(t, n);
+        lastScale.put(t, annotations);
     }
 
     /** A person's kubectl scale: new count, new version. */
