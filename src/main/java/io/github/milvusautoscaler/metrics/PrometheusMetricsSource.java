@@ -156,7 +156,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             if (byTarget.put(target, q) != null) {
                 throw new IllegalArgumentException(target + " is listed twice");
             }
-            for (String template : templates(q)) {
+            for (String template : templates(q, true)) {
                 Group group = new Group(target.clusterId(), target.install(), template);
                 groups.computeIfAbsent(group, g -> new TreeSet<>()).add(target.component().labelValue());
                 groupDeployments.computeIfAbsent(group, g -> new TreeSet<>()).addAll(deployments.get(target));
@@ -170,7 +170,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         for (TargetQueries q : byTarget.values()) {
             Set<String> instant = instantByNamespace.computeIfAbsent(q.target().namespace(), ns -> new TreeSet<>());
             Set<String> named = namedByNamespace.computeIfAbsent(q.target().namespace(), ns -> new TreeSet<>());
-            for (String template : templates(q)) {
+            for (String template : templates(q, false)) {
                 instant.addAll(StaleInputs.metrics(template));
                 named.addAll(StaleInputs.named(template));
             }
@@ -507,16 +507,20 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
      * Why a signal reads empty, from its {@link SignalQuery#emptyWhy} query: ": proxy reported ready with no search
      * rate yet (...): my-release-milvus-proxy-6c9f-x2x7q" for a proxy that restarted within a scrape interval, so an SRE
      * reading "qps UNKNOWN" in a decision sees a proxy event and not a broken query. Up to {@value #WHY_PODS} pods per
-     * reason, reasons and pods in the order of their text; "" when there is no such query, it fails, or it names no
-     * pod.
+     * reason, reasons and pods in the order of their text. An exporter whose every series the signal reads is gone
+     * from the namespace ({@link #absentInputs}) is said instead: "no series of container_cpu_usage_seconds_total"
+     * says where to look, one line per pod without it does not. "" when there is no such query, it fails, or it
+     * names no pod.
      */
     private String emptyWhy(Target target, SignalQuery def, Instant at) {
-        if (def.emptyWhy() == null) {
-            return absentInputs(target, def.template(), at);
+        // A whole exporter gone from the namespace says more than naming each pod it leaves without a series.
+        String absent = absentInputs(target, def.template(), at);
+        if (!absent.isEmpty() || def.emptyWhy() == null) {
+            return absent;
         }
         Read read = read(target, def.emptyWhy(), at);
         if (read.failure != null || read.series.isEmpty()) {
-            return absentInputs(target, def.template(), at);
+            return "";
         }
         Map<String, SortedSet<String>> podsByWhy = new TreeMap<>();
         for (QueryResult.Series s : read.series) {
@@ -850,11 +854,19 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         return String.format(Locale.ROOT, "%.4g", value);
     }
 
-    private static List<String> templates(TargetQueries q) {
+    /**
+     * The templates a target's reads send; with {@code emptyWhy} false, without the queries that only say why a signal
+     * reads empty, whose metrics need no stale or absent probe term of their own: cpu-empty-why's instant
+     * container_cpu_usage_seconds_total would have added a count over every container of the namespace to each
+     * tick's probe, for a question asked only when cpu reads empty.
+     */
+    private static List<String> templates(TargetQueries q, boolean emptyWhy) {
         List<String> templates = new ArrayList<>();
         q.signals().forEach(s -> templates.add(s.template()));
         q.signals().stream().filter(s -> s.declared() != null).forEach(s -> templates.add(s.declared().template()));
-        q.signals().stream().filter(s -> s.emptyWhy() != null).forEach(s -> templates.add(s.emptyWhy()));
+        if (emptyWhy) {
+            q.signals().stream().filter(s -> s.emptyWhy() != null).forEach(s -> templates.add(s.emptyWhy()));
+        }
         if (!q.settleQuery().isBlank()) {
             templates.add(q.settleQuery());
         }

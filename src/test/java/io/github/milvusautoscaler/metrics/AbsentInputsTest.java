@@ -8,7 +8,9 @@ import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Signal;
+import io.github.milvusautoscaler.core.SignalQuery;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.TargetQueries;
 import io.github.milvusautoscaler.testsupport.FakeMilvusPods;
 import io.github.milvusautoscaler.testsupport.PrometheusServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -45,6 +47,10 @@ class AbsentInputsTest {
                 .backfill(history("ksm-down", now.minusSeconds(900), now.minusSeconds(400), true))
                 .backfill(history("ksm-down", now.minusSeconds(400), now.minusSeconds(10), false))
                 .backfill(history("whole", now.minusSeconds(900), now.minusSeconds(10), true))
+                // "kubelet-down": everything until 400 s ago, then everything but cAdvisor's container_* series (a
+                // kubelet ServiceMonitor dropped, or its scrapes refused).
+                .backfill(history("kubelet-down", now.minusSeconds(900), now.minusSeconds(400), true))
+                .backfill(history("kubelet-down", now.minusSeconds(400), now.minusSeconds(10), "container_"))
                 .start();
     }
 
@@ -54,6 +60,11 @@ class AbsentInputsTest {
      * {@code withKsm}.
      */
     private static String history(String namespace, Instant from, Instant to, boolean withKsm) throws Exception {
+        return history(namespace, from, to, withKsm ? "" : "kube_");
+    }
+
+    /** The same history without the lines of metrics whose names start with {@code without} ("": every line). */
+    private static String history(String namespace, Instant from, Instant to, String without) throws Exception {
         try (FakeMilvusPods pods = new FakeMilvusPods(CLOCK)) {
             for (String pod : List.of("hr-milvus-querynode-5d8c7f9b4d-a1b2c", "hr-milvus-querynode-5d8c7f9b4d-d3e4f")) {
                 pods.start(namespace, "hr", InstallKind.HELM, "querynode", pod, 2, 8 * GIB).setCpuUtilisation(0.5)
@@ -63,7 +74,7 @@ class AbsentInputsTest {
                     .setCpuUtilisation(0.3).setRequestRate("Search", 40);
             pods.start(namespace, "hr", InstallKind.HELM, "mixcoord", "hr-milvus-mixcoord-8d6f5c9b7c-m8c2t", 1, 4 * GIB);
             String text = pods.openMetricsHistory(from, to, Duration.ofSeconds(5), Map.of("job", PrometheusServer.JOB));
-            return withKsm ? text : text.lines().filter(line -> !line.startsWith("kube_"))
+            return without.isEmpty() ? text : text.lines().filter(line -> !line.startsWith(without))
                     .collect(Collectors.joining("\n", "", "\n"));
         }
     }
@@ -117,6 +128,27 @@ class AbsentInputsTest {
 
             Observation whole = source.observe(queryNode("whole"), CLOCK.instant());
             assertEquals(0.5, whole.signals().get("cpu").value().getAsDouble(), 0.02);
+        }
+    }
+
+    /**
+     * cpu-empty-why would name each ready pod as having no cAdvisor series; with cAdvisor's every series gone from the
+     * namespace, the exporter is said once instead, as for kube-state-metrics above.
+     */
+    @Test
+    void aGoneExporterIsSaidBeforeThePodsItLeavesWithoutSeries() {
+        assertTrue(prometheus.query("container_cpu_usage_seconds_total{namespace=\"kubelet-down\"}")
+                .contains("\"result\":[]"));
+        // cpu as the config gives it, with its empty-why query (DefaultQueries' signals have none).
+        SignalQuery cpuQuery = new SignalQuery("cpu", DefaultQueries.query("cpu"), true, false, null,
+                DefaultQueries.query("cpu-empty-why"));
+        try (PrometheusMetricsSource source = new PrometheusMetricsSource(TestEndpoints.of(prometheus.url()),
+                DefaultQueries.schemes(), List.of(new TargetQueries(queryNode("kubelet-down"), List.of(cpuQuery), "", "")),
+                new SimpleMeterRegistry())) {
+            Signal cpu = source.observe(queryNode("kubelet-down"), CLOCK.instant()).signals().get("cpu");
+            assertFalse(cpu.isKnown(), "cpu read " + cpu.value());
+            assertEquals("empty result: no series of container_cpu_usage_seconds_total in namespace kubelet-down now"
+                    + " (the kubelet's cAdvisor down or not scraped; doctor names the missing link)", cpu.problem());
         }
     }
 
