@@ -61,7 +61,9 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      * @param lastScaleOut the last scale-out written, for any reason (the cooldown runs from it); null when none
      * @param lastReady    ready replicas seen at the previous tick; -1 before the first
      * @param readyRoseAt  when the ready count last rose: until the signals' rate windows have moved past
-     *                     it they still describe the smaller set of serving replicas; null when never seen
+     *                     it they still describe the smaller set of serving replicas; null when never seen, or when
+     *                     the count has fallen back to where that rise began
+     * @param readyBeforeRise the ready count before the first step of the rise {@code readyRoseAt} ends; -1 with none
      * @param lines        the forecast lines seen, so a HIGH that began when one fell back can say so
      * @param qpsRise      how long qps has stood clearly above its look-back, which a qps rise needs
      *                     ({@link #corroborated})
@@ -69,7 +71,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      *                     and a step-down of its own do
      */
     record Timers(Map<String, Instant> highSince, Instant lastScaleOut, int lastReady, Instant readyRoseAt,
-                  ForecastLines lines, QpsRise qpsRise, OutsideMoves outside) implements Memory {
+                  int readyBeforeRise, ForecastLines lines, QpsRise qpsRise, OutsideMoves outside) implements Memory {
 
         Timers {
             highSince = Map.copyOf(highSince);
@@ -81,7 +83,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         /** Timers with no outside move seen. */
         Timers(Map<String, Instant> highSince, Instant lastScaleOut, int lastReady, Instant readyRoseAt,
                ForecastLines lines, QpsRise qpsRise) {
-            this(highSince, lastScaleOut, lastReady, readyRoseAt, lines, qpsRise, OutsideMoves.NONE);
+            this(highSince, lastScaleOut, lastReady, readyRoseAt, -1, lines, qpsRise, OutsideMoves.NONE);
         }
 
         /** Timers before any forecast line or qps run was seen. */
@@ -91,14 +93,14 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
 
         @Override
         public Timers retimed(Instant tick, Instant written) {
-            return new Timers(highSince, Memory.retime(lastScaleOut, tick, written), lastReady, readyRoseAt, lines,
-                    qpsRise, outside);
+            return new Timers(highSince, Memory.retime(lastScaleOut, tick, written), lastReady, readyRoseAt,
+                    readyBeforeRise, lines, qpsRise, outside);
         }
 
         /** These timers with {@code moves} as the outside moves and the count the next tick expects. */
         Timers withOutside(OutsideMoves moves) {
-            return moves == outside ? this : new Timers(highSince, lastScaleOut, lastReady, readyRoseAt, lines,
-                    qpsRise, moves);
+            return moves == outside ? this : new Timers(highSince, lastScaleOut, lastReady, readyRoseAt,
+                    readyBeforeRise, lines, qpsRise, moves);
         }
     }
 
@@ -199,8 +201,19 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         }
         int ready = before.ready();
         Instant rose = own.readyRoseAt();
-        if (ready != own.lastReady() && own.lastReady() >= 0 && ready > own.lastReady()) {
+        int from = own.readyBeforeRise();
+        if (own.lastReady() >= 0 && ready > own.lastReady()) {
+            if (rose == null || !before.within(rose, before.settings().scaleOut().cooldown())) {
+                from = own.lastReady();
+            }
             rose = now;
+        } else if (rose != null && from >= 0 && ready <= from) {
+            // The pods that turned ready replaced others, no more serve than before the rise: a rollout's surge pod
+            // whose old pod went, the operator's queryNode blue/green hand-over (3 -> 4 -> 3 ready, pod by pod). The
+            // signals average no smaller set than the count now, and a hand-over that ended at 3 held a scale-out at
+            // cpu 1.27, above the panic line, for the whole 3m cooldown after its last surge pod (recheck 55, F2).
+            rose = null;
+            from = -1;
         }
         ForecastLines lines = own.lines().next(before.signals(), now);
         QpsRise qpsRise = own.qpsRise().next(before.signals(), ready, now, qpsLookBack(before.settings().scaleOut()));
@@ -208,12 +221,12 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         OutsideMoves outside = own.outside().next(before.current(), lastOut != own.lastScaleOut(),
                 before.status().lastScale(), now);
         if (lastOut == own.lastScaleOut() && ready == own.lastReady() && rose == own.readyRoseAt()
-                && high.equals(own.highSince()) && lines == own.lines() && qpsRise == own.qpsRise()
-                && outside == own.outside()) {
+                && from == own.readyBeforeRise() && high.equals(own.highSince()) && lines == own.lines()
+                && qpsRise == own.qpsRise() && outside == own.outside()) {
             // Most ticks change nothing here: the same object keeps the state unchanged, with no copy of the map.
             return own;
         }
-        return new Timers(high, lastOut, ready, rose, lines, qpsRise, outside);
+        return new Timers(high, lastOut, ready, rose, from, lines, qpsRise, outside);
     }
 
     @Override
@@ -386,8 +399,8 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         Classified qps = Classified.known(t.signals(), QPS);
         QpsRise next = own.qpsRise().rose(qps != null && own.qpsRise().since() != null && rising(t, qps), t.now());
         return next == own.qpsRise() ? own
-                : new Timers(own.highSince(), own.lastScaleOut(), own.lastReady(), own.readyRoseAt(), own.lines(), next,
-                        own.outside());
+                : new Timers(own.highSince(), own.lastScaleOut(), own.lastReady(), own.readyRoseAt(),
+                        own.readyBeforeRise(), own.lines(), next, own.outside());
     }
 
     /**
@@ -399,10 +412,10 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         OutsideMoves outside = own.outside().written(settled.to());
         if (settled.reason().action() != Action.SCALE_OUT) {
             return outside == own.outside() ? own : new Timers(own.highSince(), own.lastScaleOut(), own.lastReady(),
-                    own.readyRoseAt(), own.lines(), own.qpsRise(), outside);
+                    own.readyRoseAt(), own.readyBeforeRise(), own.lines(), own.qpsRise(), outside);
         }
-        return new Timers(own.highSince(), t.now(), own.lastReady(), own.readyRoseAt(), own.lines(), own.qpsRise(),
-                outside);
+        return new Timers(own.highSince(), t.now(), own.lastReady(), own.readyRoseAt(), own.readyBeforeRise(),
+                own.lines(), own.qpsRise(), outside);
     }
 
     /**

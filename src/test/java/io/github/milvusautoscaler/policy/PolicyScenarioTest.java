@@ -186,4 +186,50 @@ class PolicyScenarioTest {
         s.plus(Duration.ofSeconds(15));
         assertEquals(Reason.SIGNAL_HIGH, s.decide().decision().reason());
     }
+
+    /**
+     * The operator's queryNode blue/green hand-over moves pods one at a time, so the ready count goes 3 -> 4 -> 3 as a
+     * new group's pod turns ready and an old one goes (a Deployment rollout's surge pod does the same). No more
+     * replicas serve after it than before, so the scale-out waits for nothing once the rollout hold ends: cpu 1.27, above
+     * the panic line (1.5 x 0.75 = 1.125), scaled out at once. It waited the whole 3m cooldown after the last surge pod
+     * turned ready, "4 ready since 0s ago, the signals still average the replicas before" (recheck 55, F2).
+     */
+    @Test
+    void aHandOverThatEndsWithAsManyReadyWaitsForNoReadyRise() {
+        Scene s = Scene.scene();
+        Map<Long, DecisionReason> reasons = new LinkedHashMap<>();
+        for (long t = 0; t <= 90; t += TICK) {
+            s.at(T0.plusSeconds(t));
+            s.rollout = t < 90;
+            s.replicas(3, t >= 45 && t < 75 ? 4 : 3);
+            s.cpu(1.27);
+            reasons.put(t, s.step().decision().reason());
+        }
+        assertEquals(Reason.ROLLOUT, reasons.get(60L));
+        // ceil(3 x 1.27 / 0.575) = 7, at most max-step 2 more: 5.
+        assertEquals(Reason.SIGNAL_HIGH, reasons.get(90L), reasons.toString());
+        assertEquals(5, s.current);
+    }
+
+    /**
+     * A rise that added replicas still waits: 3 ready of 5 (someone scaled 3 -> 5) become 4 and 5, and one crashing
+     * back to 4 leaves more serving than before the rise, which the signals have not yet averaged over. Nothing is
+     * written (each tick keeps the state as if its decision were not), so only the ready rise holds.
+     */
+    @Test
+    void aRiseThatAddedReplicasStillWaitsThoughOneFallsBack() {
+        Scene s = Scene.scene();
+        Map<Long, DecisionReason> reasons = new LinkedHashMap<>();
+        for (long t = 0; t <= 90; t += TICK) {
+            s.at(T0.plusSeconds(t));
+            s.replicas(5, t < 45 ? 3 : t < 60 ? 4 : t < 75 ? 5 : 4);
+            s.cpu(1.27);
+            Outcome o = s.decide();
+            s.state = o.unapplied();
+            reasons.put(t, o.decision().reason());
+        }
+        assertEquals(Reason.SCALE_OUT_COOLDOWN, reasons.get(45L), reasons.toString());
+        assertEquals(Reason.SCALE_OUT_COOLDOWN, reasons.get(75L), reasons.toString());
+        assertEquals(Reason.SCALE_OUT_COOLDOWN, reasons.get(90L), reasons.toString());
+    }
 }
