@@ -122,7 +122,7 @@ final class HelmWorkloads {
     private static String versionHint(Component component) {
         return switch (component) {
             case INDEX_NODE -> " (Milvus 2.6 has no indexNode, its dataNodes build the indexes: if the release runs 2.6,"
-                    + " set the cluster's milvus-version and scale dataNode instead)";
+                    + " set the cluster's milvus-version and scale dataNode instead, with signals.index-backlog on it)";
             case STREAMING_NODE -> " (streamingNode runs from Milvus 2.6 only: check the cluster's milvus-version)";
             default -> "";
         };

@@ -344,8 +344,9 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
             throw new ActuationException(Kind.REFUSED, ApiResource.MILVUSES.describe(target.namespace(), target.name())
                     + " runs no " + target.component() + ": spec.components." + target.component().configName()
                     + " is absent and no workload is labelled " + INSTANCE_LABEL + "=" + target.name() + ", "
-                    + COMPONENT_LABEL + "=" + target.component().labelValue() + " (Milvus 2.6 has no indexNode, and"
-                    + " streamingNode runs from 2.6 only): check the cluster's milvus-version in the config");
+                    + COMPONENT_LABEL + "=" + target.component().labelValue() + " (Milvus 2.6 has no indexNode, its"
+                    + " dataNodes build the indexes: scale dataNode, with signals.index-backlog on it; and streamingNode"
+                    + " runs from 2.6 only): check the cluster's milvus-version in the config");
         }
     }
 

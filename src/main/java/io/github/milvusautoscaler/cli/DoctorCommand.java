@@ -4,6 +4,7 @@ import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.LabelScheme;
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.TargetSettings;
+import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.ContainerResource;
 import io.github.milvusautoscaler.core.DeploymentNames;
 import io.github.milvusautoscaler.core.Health;
@@ -431,12 +432,20 @@ public final class DoctorCommand implements Callable<Integer> {
                         + " not scraped by this Prometheus, or the namespace is wrong");
             }
             if (count(WorkloadReplicas.SPEC) == 0) {
-                return Optional.of("none of the Deployments " + String.join(", ", source.deployments(target))
-                        + " (nor the component's StatefulSet) exists in " + ns + ": check the cluster's name and"
-                        + " install kind"
+                String missing = "none of the Deployments " + String.join(", ", source.deployments(target))
+                        + " (nor the component's StatefulSet) exists in " + ns;
+                Optional<String> upgraded = versionMoved();
+                if (upgraded.isPresent()) {
+                    return Optional.of(missing + ": " + upgraded.get());
+                }
+                return Optional.of(missing + ": check the cluster's name and install kind"
                         + (target.install() == InstallKind.HELM
                         ? " (a release installed with fullnameOverride needs fullname-override = \"...\", one with"
-                        + " nameOverride name-override = \"...\")" : ""));
+                        + " nameOverride name-override = \"...\")" : "")
+                        + (target.component() == Component.INDEX_NODE ? "; or the release runs Milvus 2.6, which has"
+                        + " no indexNode (its dataNodes build the indexes)" : "")
+                        + (target.component() == Component.STREAMING_NODE ? "; or the release runs Milvus before 2.6,"
+                        + " which has no streamingNode" : ""));
             }
             String pods = templates.get("component-pods");
             if (pods != null && count(pods) == 0) {
@@ -446,6 +455,25 @@ public final class DoctorCommand implements Callable<Integer> {
                         + " kube-state-metrics does not export those series");
             }
             return Optional.empty();
+        }
+
+        /**
+         * For an indexNode with no workload, that the release now runs Milvus 2.6, when its streamingNode Deployment
+         * (2.6 and later only) exists: after an upgrade from 2.5 the chart and the operator delete indexNode's
+         * Deployments (milvus-helm charts/milvus/README.md: "indexNode has been removed"; milvus-operator
+         * deployments.go cleanupIndexNodeIfNeeded), and doctor sent the SRE to look for a fullnameOverride
+         * (recheck 55, F1). Empty for any other component, or with no such evidence.
+         */
+        private Optional<String> versionMoved() {
+            if (target.component() != Component.INDEX_NODE
+                    || count("kube_deployment_spec_replicas{namespace=\"{namespace}\","
+                    + " deployment=~\"{streamingnode_deployments}\"}") == 0) {
+                return Optional.empty();
+            }
+            return Optional.of("the release runs Milvus 2.6 or later (its streamingNode Deployment "
+                    + String.join(" or ", DeploymentNames.streamingNodes(target)) + " exists), which has no indexNode:"
+                    + " its dataNodes build the indexes, so remove indexNode from the config, set the cluster's"
+                    + " milvus-version to the release's, and scale dataNode with signals.index-backlog.enabled = true");
         }
 
         private Optional<String> firstMissing(String name, String query, Optional<String> common, Signal signal) {

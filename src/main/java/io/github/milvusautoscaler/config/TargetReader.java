@@ -304,7 +304,8 @@ final class TargetReader {
     private boolean versionAllows(Component component, MilvusVersion version, Field<ConfigValue> block) {
         if (component == Component.INDEX_NODE && version.isAtLeast(2, 6)) {
             errors.add(block, "must not be set for milvus-version 2.6 or later: indexNode is merged into dataNode"
-                    + " there, so scale dataNode");
+                    + " there, so scale dataNode (with signals.index-backlog.enabled = true on dataNode for the index"
+                    + " builds)");
             return false;
         }
         if (component == Component.STREAMING_NODE && !version.isAtLeast(2, 6)) {

@@ -115,7 +115,8 @@ class ActuatorErrorsTest {
         assertEquals(Kind.NOT_FOUND, e.kind());
         assertTrue(e.getMessage().contains("neither a Deployment nor a StatefulSet milvus/my-release-milvus-indexnode"
                 + " found") && e.getMessage().endsWith("(Milvus 2.6 has no indexNode, its dataNodes build the indexes:"
-                + " if the release runs 2.6, set the cluster's milvus-version and scale dataNode instead)"),
+                + " if the release runs 2.6, set the cluster's milvus-version and scale dataNode instead, with"
+                + " signals.index-backlog on it)"),
                 e.getMessage());
         fake.delete(FakeKubernetesApi.Kind.DEPLOYMENTS, NS, HELM_DEPLOYMENT.substring(HELM_DEPLOYMENT.lastIndexOf('/') + 1));
         ActuationException qn = assertThrows(ActuationException.class, () -> actuator.read(HELM_QN));

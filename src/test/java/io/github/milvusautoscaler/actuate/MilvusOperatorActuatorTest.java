@@ -371,7 +371,8 @@ class MilvusOperatorActuatorTest {
         Target indexNode = new Target(NS, RELEASE, Component.INDEX_NODE, InstallKind.OPERATOR);
         assertEquals("milvus " + NS + "/" + RELEASE + " runs no indexNode: spec.components.indexNode is absent and no"
                 + " workload is labelled app.kubernetes.io/instance=" + RELEASE + ", app.kubernetes.io/component=indexnode"
-                + " (Milvus 2.6 has no indexNode, and streamingNode runs from 2.6 only): check the cluster's"
+                + " (Milvus 2.6 has no indexNode, its dataNodes build the indexes: scale dataNode, with"
+                + " signals.index-backlog on it; and streamingNode runs from 2.6 only): check the cluster's"
                 + " milvus-version in the config", refused(indexNode).getMessage());
     }
 

@@ -121,6 +121,17 @@ class DoctorCommandTest {
         pods.start("stateful", "hr", InstallKind.HELM, "proxy", "hr-milvus-proxy-7d5c9b6f8d-p1o2i", 1, 2 * GIB)
                 .setRequestRate("Search", 40);
 
+        // upgraded: a release moved from Milvus 2.5 to 2.6 under a config that still names indexNode. The chart's 2.6
+        // templates render a streamingNode and no indexNode (milvus-helm charts/milvus/README.md: "indexNode has been
+        // removed"; templates/streamingnode-deployment.yaml names it <fullname>-streamingnode), so helm upgrade
+        // deleted hr-milvus-indexnode
+        for (String c : new String[] {"streamingnode", "datanode", "querynode", "mixcoord", "proxy"}) {
+            pods.start("upgraded", "hr", InstallKind.HELM, c, "hr-milvus-" + c + "-5d8c7f9b4d-u" + c.length(), 1, 4 * GIB)
+                    .setCpuUtilisation(0.3);
+        }
+        // the same, on a release still at 2.5 whose indexNode the config names wrong (no streamingNode: no evidence)
+        cluster("noindexnode", true, true, true, true, true);
+
         Instant now = CLOCK.instant();
         // The shipped rule file loaded, and Prometheus scraping itself as kube-prometheus-stack's does
         // (prometheus.serviceMonitor.selfMonitor: true), so doctor can read prometheus_rule_group_rules.
@@ -136,9 +147,11 @@ class DoctorCommandTest {
         prometheus.setTargets(scraped);
         StringBuilder clusters = new StringBuilder();
         for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor", "scrapefail",
-                "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped", "notready", "unseen", "ksmgone", "queueonproxy", "bothkinds"}) {
+                "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped", "notready", "unseen", "ksmgone", "queueonproxy", "bothkinds",
+                "upgraded", "noindexnode"}) {
             clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
-                    .append(" milvus-version = \"2.5.6\", components { queryNode {")
+                    .append(" milvus-version = \"2.5.6\", components { ")
+                    .append(ns.equals("upgraded") || ns.equals("noindexnode") ? "indexNode {" : "queryNode {")
                     .append(ns.equals("unscraped") ? " signals.read-queue.enabled = true" : "").append(" }")
                     .append(ns.equals("queueonproxy") ? ", proxy { signals.read-queue.enabled = true }" : "")
                     .append(" } }\n");
@@ -229,6 +242,16 @@ class DoctorCommandTest {
                         + " was within the last day: kube-state-metrics is down or restarting, or its scrape fails"),
                 Arguments.of("renamed", "cpu", "none of the Deployments hr-milvus-querynode (nor the component's StatefulSet) exists in renamed"),
                 Arguments.of("renamed", "cpu", "fullname-override"),
+                // indexNode gone after an upgrade to 2.6: the streamingNode says which Milvus runs (recheck 55, F1)
+                Arguments.of("upgraded", "cpu", "none of the Deployments hr-milvus-indexnode (nor the component's"
+                        + " StatefulSet) exists in upgraded: the release runs Milvus 2.6 or later (its streamingNode"
+                        + " Deployment hr-milvus-streamingnode exists), which has no indexNode: its dataNodes build the"
+                        + " indexes, so remove indexNode from the config, set the cluster's milvus-version to the"
+                        + " release's, and scale dataNode with signals.index-backlog.enabled = true"),
+                Arguments.of("noindexnode", "cpu", "check the cluster's name and install kind (a release installed"
+                        + " with fullnameOverride needs fullname-override = \"...\", one with nameOverride name-override"
+                        + " = \"...\"); or the release runs Milvus 2.6, which has no indexNode (its dataNodes build the"
+                        + " indexes)"),
                 Arguments.of("nopods", "cpu", "no pods of hr-milvus-querynode"),
                 Arguments.of("nocadvisor", "cpu", "no cAdvisor series (container_cpu_usage_seconds_total)"),
                 Arguments.of("nocadvisor", "memory", "kubelet.serviceMonitor.cAdvisor"),

@@ -115,7 +115,8 @@ class ConfigValidationTest {
                         cluster("operator", "2.6.0", "indexNode {}"),
                         P + "clusters[0].components.indexNode = {...} (autoscaler.conf:7): must not be set for"
                                 + " milvus-version 2.6 or later: indexNode is merged into dataNode there, so scale"
-                                + " dataNode"),
+                                + " dataNode (with signals.index-backlog.enabled = true on dataNode for the index"
+                                + " builds)"),
                 Arguments.of("streamingNode before Milvus 2.6",
                         cluster("helm", "2.5", "streamingNode {}"),
                         P + "clusters[0].components.streamingNode = {...} (autoscaler.conf:7): must not be set before"
@@ -600,7 +601,8 @@ class ConfigValidationTest {
                 P + "defaults.signals.memory.scale-in-below = 0.9 (autoscaler.conf:6): must be < scale-out-above (0.80):"
                         + " the hysteresis band is empty",
                 P + "clusters[0].components.indexNode = {...} (autoscaler.conf:10): must not be set for milvus-version"
-                        + " 2.6 or later: indexNode is merged into dataNode there, so scale dataNode",
+                        + " 2.6 or later: indexNode is merged into dataNode there, so scale dataNode (with"
+                        + " signals.index-backlog.enabled = true on dataNode for the index builds)",
                 P + "clusters[0].components.queryNode.max-replicas = \"ten\" (autoscaler.conf:10): must be a whole number",
                 P + "clusters[0].components.rootCoord = {...} (autoscaler.conf:10): must be a worker component (queryNode,"
                         + " dataNode, indexNode, proxy, streamingNode): Milvus scales worker nodes only, never coordinators",
