@@ -631,6 +631,8 @@ public final class ScaleCommand implements Callable<Integer> {
         private int harmLeftAt;
         /** The step being written or waited for, 0 before the first: what a failure mid-run names (recheck 2, L4). */
         private int atStep;
+        /** The command a failure's message gave to go on with, null when none: refused as it stands if the pause stays. */
+        private String goOnWith;
         /** The target's scale-in.backoff, kept on the object with a roll-back as the daemon's own roll-back keeps it. */
         private final Duration backoff;
 
@@ -722,9 +724,9 @@ public final class ScaleCommand implements Callable<Integer> {
                 progress.end();
                 // Named as the timeout and interrupt messages name it: which step, and the command that goes on once
                 // the API answers again (the pause is lifted below, as after any failure).
+                goOnWith = command(plan.to());
                 err.println("scale: " + e.getMessage() + "; " + (atStep == 0 ? "before step 1, no replica written"
-                        : "at step " + atStep + " of " + plan.steps()) + ". " + where() + " To go on: "
-                        + command(plan.to()));
+                        : "at step " + atStep + " of " + plan.steps()) + ". " + where() + " To go on: " + goOnWith);
                 result = Main.EXIT_FAILURE;
             }
             if (result == EXIT_INTERRUPTED) {
@@ -743,6 +745,11 @@ public final class ScaleCommand implements Callable<Integer> {
             // A scale that ended well but left the daemon paused has not handed the target back: a script
             // running scale must see it, not only a person reading stderr.
             boolean lifted = liftPause();
+            if (!lifted && goOnWith != null) {
+                // The pause this run set stays, and a run finding it refuses without --take-over: the command given
+                // above was refused as printed (scale recheck 56, F1).
+                err.println("scale: with the pause still set, go on with: " + goOnWith + " --take-over");
+            }
             if (stopped()) {
                 // Ctrl-C while the lift was on its way: it finished first, and the JVM exits 130 whatever this returns.
                 err.println("scale: the run had ended (" + (result == 0 ? "done" : "exit " + result) + ") and the pause"
@@ -759,7 +766,7 @@ public final class ScaleCommand implements Callable<Integer> {
                     plan.to(), plan.verify(), plan.settle().plus(plan.verify()), true, true);
             if (w.ended() == Ended.HARM) {
                 progress.end();
-                err.println("scale: " + w.why() + " at " + plan.to() + "; nothing written. " + where());
+                err.println("scale: " + w.why() + " at " + plan.to() + "; no replica written. " + where());
                 return Main.EXIT_FAILURE;
             }
             return finish(w, 0);
@@ -815,7 +822,7 @@ public final class ScaleCommand implements Callable<Integer> {
                     "before step 1", holding), at, hold, plan.settle().plus(hold), true, true);
             if (before.ended() == Ended.HARM) {
                 progress.end();
-                err.println("scale: not starting: " + before.why() + "; nothing written. " + where());
+                err.println("scale: not starting: " + before.why() + "; no replica written. " + where());
                 return Main.EXIT_FAILURE;
             }
             if (before.ended() != Ended.PASSED) {
@@ -933,8 +940,8 @@ public final class ScaleCommand implements Callable<Integer> {
             }
             Duration longer = plan.settle().multipliedBy(2);
             Duration wait = longer.compareTo(Duration.ofHours(1)) < 0 ? Duration.ofHours(1) : longer;
-            return " A stopping balance can take up to an hour; to wait longer and go on: " + command(plan.to())
-                    + " --settle-timeout " + human(wait);
+            goOnWith = command(plan.to()) + " --settle-timeout " + human(wait);
+            return " A stopping balance can take up to an hour; to wait longer and go on: " + goOnWith;
         }
 
         /**

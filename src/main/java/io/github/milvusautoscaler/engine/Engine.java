@@ -424,7 +424,14 @@ public final class Engine {
         // other's writes for its own lost one, 48 WARNs in 24 minutes, and counted them against its budget (recheck 49,
         // F3).
         boolean newWriteOfOurs = newWrite && !last.written() && sentWrites.containsKey(id);
-        if (newWrite && !newWriteOfOurs) {
+        boolean byScaleCommand = newWrite && !sentWrites.containsKey(id) && now.lastScale()
+                .map(s -> s.reason().equals(Reason.MANUAL_SCALE.name())).orElse(false);
+        if (byScaleCommand) {
+            // A scale run that began and ended between two ticks: its pause was never read, and "another install"
+            // sent the SRE looking for a second deployment (recheck 56, F2).
+            LOG.info("{}: replicas {} -> {} by the scale command (a manual run between this daemon's ticks, write id {});"
+                    + " it decides on the new count as after a write of its own", t, left, now.current(), id);
+        } else if (newWrite && !newWriteOfOurs) {
             // Said once an hour per target, the rest at debug: a dry-run shadow beside its writing twin sees every
             // write of the twin, 2 a minute in a soak (recheck 52, R3).
             Instant at = clock.instant();

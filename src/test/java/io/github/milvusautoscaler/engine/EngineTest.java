@@ -430,6 +430,16 @@ public class EngineTest {
             clock.advance(Duration.ofSeconds(15));
             e.tick(new EngineTarget(A, policy()));
             assertEquals(List.of(), logs.warnings());
+
+            // A scale run between two ticks is the scale command's, not another install's (recheck 56, F2).
+            logs.clear();
+            cluster.scaleCommandWrites(A, 8, clock.instant(), "w-scale");
+            clock.advance(Duration.ofSeconds(15));
+            e.tick(new EngineTarget(A, policy()));
+            assertEquals(List.of(), logs.warnings());
+            assertTrue(logs.messages().contains("milvus/a/queryNode: replicas 7 -> 8 by the scale command (a manual run"
+                    + " between this daemon's ticks, write id w-scale); it decides on the new count as after a write of"
+                    + " its own"), logs.messages().toString());
         }
     }
 

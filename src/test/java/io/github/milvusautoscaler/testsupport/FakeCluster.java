@@ -102,6 +102,15 @@ public final class FakeCluster implements ReplicaActuator {
                 "PANIC", id));
     }
 
+    /**
+     * The scale command moves {@code t} to {@code n} between two of the daemon's ticks: its own write id, with the reason
+     * it writes, MANUAL_SCALE (ScaleCommand's writes), and its pause set and lifted before the daemon read either.
+     */
+    public void scaleCommandWrites(Target t, int n, java.time.Instant at, String id) {
+        annotatedWrite(t, n, new io.github.milvusautoscaler.core.LastScale(at, io.github.milvusautoscaler.core.Direction.UP,
+                "MANUAL_SCALE", id));
+    }
+
     /** A write that carries last-scale annotations, as the actuators write them with the count: new count, new version. */
     private void annotatedWrite(Target t, int n, io.github.milvusautoscaler.core.LastScale annotations) {
         personScales(t, n);
