@@ -96,14 +96,7 @@ class LostHistoryTest {
         assertTrue(lastFirst < firstSecond, lastFirst + " " + firstSecond);
         Instant between = Instant.ofEpochMilli(Math.round((lastFirst + firstSecond) / 2 * 1000));
         List<Double> at = sampleTimes(searchesOf(oldProxy));
-        AutoscalerSettings settings = ConfigLoader.parse("""
-                milvus-autoscaler {
-                  prometheus.url = "%s"
-                  clusters = [
-                    { namespace = milvus, name = lost, install = helm, milvus-version = "2.5.6", components { proxy {} } }
-                  ]
-                }
-                """.formatted(prometheus.url()), "lost.conf");
+        AutoscalerSettings settings = settings("proxy");
         try (PrometheusMetricsSource source = source(settings)) {
             Signal first = source.observe(PROXY, between).signals().get("qps");
             assertFalse(first.isKnown(), first::toString);
@@ -133,14 +126,7 @@ class LostHistoryTest {
     void cpuBeforeAPodsSecondScrapeSaysItHasOneSample() {
         List<Double> at = sampleTimes(cpuOf(queryNode));
         Instant between = Instant.ofEpochMilli(Math.round((at.get(0) + at.get(1)) / 2 * 1000));
-        AutoscalerSettings settings = ConfigLoader.parse("""
-                milvus-autoscaler {
-                  prometheus.url = "%s"
-                  clusters = [
-                    { namespace = milvus, name = lost, install = helm, milvus-version = "2.5.6", components { queryNode {} } }
-                  ]
-                }
-                """.formatted(prometheus.url()), "lost.conf");
+        AutoscalerSettings settings = settings("queryNode");
         try (PrometheusMetricsSource source = source(settings)) {
             Signal first = source.observe(QUERY_NODE, between).signals().get("cpu");
             assertFalse(first.isKnown(), first::toString);
@@ -153,6 +139,18 @@ class LostHistoryTest {
             Signal known = source.observe(QUERY_NODE, second).signals().get("cpu");
             assertTrue(known.isKnown(), known::toString);
         }
+    }
+
+    /** The release lost in namespace milvus with {@code component} as its one target, read from this Prometheus. */
+    private static AutoscalerSettings settings(String component) {
+        return ConfigLoader.parse("""
+                milvus-autoscaler {
+                  prometheus.url = "%s"
+                  clusters = [
+                    { namespace = milvus, name = lost, install = helm, milvus-version = "2.5.6", components { %s {} } }
+                  ]
+                }
+                """.formatted(prometheus.url(), component), "lost.conf");
     }
 
     private static PrometheusMetricsSource source(AutoscalerSettings settings) {
