@@ -63,7 +63,8 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      * @param readyRoseAt  when the ready count last rose: until the signals' rate windows have moved past
      *                     it they still describe the smaller set of serving replicas; null when never seen, or when
      *                     the count has fallen back to where that rise began
-     * @param readyBeforeRise the ready count before the first step of the rise {@code readyRoseAt} ends; -1 with none
+     * @param readyBeforeRise the ready count before the rise whose latest step is {@code readyRoseAt} began (steps
+     *                     within one cooldown of each other are one rise); -1 with none
      * @param lines        the forecast lines seen, so a HIGH that began when one fell back can say so
      * @param qpsRise      how long qps has stood clearly above its look-back, which a qps rise needs
      *                     ({@link #corroborated})
