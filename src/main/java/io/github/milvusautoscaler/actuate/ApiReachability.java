@@ -126,6 +126,13 @@ public final class ApiReachability implements Interceptor {
                 long ms = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(chain.call().timeout().timeoutNanos());
                 cause = "no answer within " + (ms > 0 ? Durations.setting(Duration.ofMillis(ms)) : "the call's time")
                         + " (kubernetes.request-timeout); the call was cancelled (" + cause + ")";
+            } else if (e instanceof java.net.SocketTimeoutException) {
+                // The read (or connect) timeout, which ApiClients sets to the same request-timeout, fired before the
+                // call timeout: a loaded machine runs the call timeout's watchdog late. Said as "SocketTimeoutException:
+                // Read timed out" it named no setting (a CI run).
+                int ms = chain.readTimeoutMillis();
+                cause = "no answer within " + (ms > 0 ? Durations.setting(Duration.ofMillis(ms)) : "the read's time")
+                        + " (kubernetes.request-timeout); the socket timed out (" + cause + ")";
             }
             failed(host, request.method() + " " + request.url().encodedPath(), cause);
             throw e;

@@ -271,10 +271,13 @@ final class KubernetesRequests {
     private String describe(ApiException e) {
         if (e.getCode() == 0) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (cause instanceof java.io.InterruptedIOException && "timeout".equals(cause.getMessage())) {
+            if (cause instanceof java.net.SocketTimeoutException
+                    || cause instanceof java.io.InterruptedIOException && "timeout".equals(cause.getMessage())) {
                 // OkHttp's call timeout, which the client sets from kubernetes.request-timeout: say so in the
-                // config's words, as ApiReachability does for the same cut (observability recheck, L6's residual).
-                int ms = client.getHttpClient().callTimeoutMillis();
+                // config's words, as ApiReachability does for the same cut (observability recheck, L6's residual);
+                // the socket's read or connect timeout, set to the same, when it fires first.
+                int ms = cause instanceof java.net.SocketTimeoutException ? client.getHttpClient().readTimeoutMillis()
+                        : client.getHttpClient().callTimeoutMillis();
                 return "no answer within " + (ms > 0 ? Durations.setting(Duration.ofMillis(ms)) : "the call's time")
                         + " (kubernetes.request-timeout)";
             }

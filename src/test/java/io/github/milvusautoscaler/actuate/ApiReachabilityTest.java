@@ -59,6 +59,33 @@ class ApiReachabilityTest {
         return new Watched(watcher, new KubernetesRequests(client, options));
     }
 
+    /**
+     * The same when the socket's read timeout (set to request-timeout as well) fires before the call timeout, as on a
+     * loaded machine whose call-timeout watchdog runs late: "SocketTimeoutException: Read timed out" named no setting.
+     * Here the call timeout is taken off, so only the read timeout can fire.
+     */
+    @Test
+    void aReadThatTimesOutIsReportedAsNoAnswerWithinTheRequestTimeout() {
+        FakeKubernetesApi fake = FakeKubernetesApi.start();
+        try {
+            KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings("", Duration.ofMillis(300),
+                    1, Duration.ofMillis(1), true);
+            ApiClient client = ApiClients.forBaseUrl(fake.url(), options);
+            client.setHttpClient(client.getHttpClient().newBuilder().callTimeout(Duration.ZERO).build());
+            ApiReachability watcher = ApiReachability.watch(client, clock);
+            ActuateFixtures.seedHelm(fake, 3, 3);
+            KubernetesRequests requests = new KubernetesRequests(client, options);
+            fake.delay("GET", "/", Duration.ofSeconds(2), 1);
+            ActuationException e = assertThrows(ActuationException.class,
+                    () -> requests.get(ApiResource.DEPLOYMENTS, ActuateFixtures.NS, "my-release-milvus-querynode"));
+            assertTrue(watcher.state().cause().startsWith("no answer within 300ms (kubernetes.request-timeout); the"
+                    + " socket timed out (SocketTimeoutException"), watcher.state().cause());
+            assertTrue(e.getMessage().contains("no answer within 300ms (kubernetes.request-timeout)"), e.getMessage());
+        } finally {
+            fake.close();
+        }
+    }
+
     /** An API server slower than request-timeout is reported as no answer in that time, not as a closed socket. */
     @Test
     void aCallThatTimesOutIsReportedAsATimeout() {
