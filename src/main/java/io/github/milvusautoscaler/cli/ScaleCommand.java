@@ -631,8 +631,13 @@ public final class ScaleCommand implements Callable<Integer> {
         private int harmLeftAt;
         /** The step being written or waited for, 0 before the first: what a failure mid-run names (recheck 2, L4). */
         private int atStep;
-        /** The command a failure's message gave to go on with, null when none: refused as it stands if the pause stays. */
+        /**
+         * The command that goes on after a failure, null when none; refused as it stands if the pause stays, so a
+         * write failure's is printed once the pause lift has been tried (with --take-over if it failed).
+         */
         private String goOnWith;
+        /** Whether the failure's own message printed {@link #goOnWith} already (the settle timeout's does). */
+        private boolean goOnSaid;
         /** The target's scale-in.backoff, kept on the object with a roll-back as the daemon's own roll-back keeps it. */
         private final Duration backoff;
 
@@ -726,7 +731,7 @@ public final class ScaleCommand implements Callable<Integer> {
                 // the API answers again (the pause is lifted below, as after any failure).
                 goOnWith = command(plan.to());
                 err.println("scale: " + e.getMessage() + "; " + (atStep == 0 ? "before step 1, no replica written"
-                        : "at step " + atStep + " of " + plan.steps()) + ". " + where() + " To go on: " + goOnWith);
+                        : "at step " + atStep + " of " + plan.steps()) + ". " + where());
                 result = Main.EXIT_FAILURE;
             }
             if (result == EXIT_INTERRUPTED) {
@@ -747,8 +752,10 @@ public final class ScaleCommand implements Callable<Integer> {
             boolean lifted = liftPause();
             if (!lifted && goOnWith != null) {
                 // The pause this run set stays, and a run finding it refuses without --take-over: the command given
-                // above was refused as printed (scale recheck 56, F1).
+                // as the way on was refused as printed (scale recheck 56, F1; 57 F1 for printing both).
                 err.println("scale: with the pause still set, go on with: " + goOnWith + " --take-over");
+            } else if (goOnWith != null && !goOnSaid) {
+                err.println("scale: to go on: " + goOnWith);
             }
             if (stopped()) {
                 // Ctrl-C while the lift was on its way: it finished first, and the JVM exits 130 whatever this returns.
@@ -941,6 +948,7 @@ public final class ScaleCommand implements Callable<Integer> {
             Duration longer = plan.settle().multipliedBy(2);
             Duration wait = longer.compareTo(Duration.ofHours(1)) < 0 ? Duration.ofHours(1) : longer;
             goOnWith = command(plan.to()) + " --settle-timeout " + human(wait);
+            goOnSaid = true;
             return " A stopping balance can take up to an hour; to wait longer and go on: " + goOnWith;
         }
 

@@ -1395,8 +1395,9 @@ class ScaleCommandTest {
         Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--yes");
         assertEquals(1, r.exit(), r.all());
         assertEquals(List.of(2), writtenCounts(), r.all());
-        assertTrue(r.err().contains("; at step 2 of 2. queryNode is at 2 replicas (2 ready) now. To go on:"
-                + " milvus-autoscaler scale --config " + config + " --target milvus/scl/queryNode --to 1"), r.err());
+        assertTrue(r.err().contains("; at step 2 of 2. queryNode is at 2 replicas (2 ready) now.\n"), r.err());
+        assertTrue(r.err().contains("scale: to go on: milvus-autoscaler scale --config " + config
+                + " --target milvus/scl/queryNode --to 1\n"), r.err());
     }
 
     /**
@@ -1420,6 +1421,8 @@ class ScaleCommandTest {
         assertTrue(annotations().has("milvus-autoscaler.io/paused"), annotations().toString());
         assertTrue(r.err().contains("scale: with the pause still set, go on with: milvus-autoscaler scale --config "
                 + config + " --target milvus/scl/queryNode --to 1 --take-over"), r.err());
+        // One way on, the one that goes on (recheck 57, F1: the refused one was printed first).
+        assertFalse(r.err().contains("--to 1\n"), r.err());
         Result goneOn = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--take-over", "--yes");
         assertEquals(0, goneOn.exit(), goneOn.all());
         assertEquals(1, replicas());
