@@ -290,8 +290,10 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         if (fresh || (cooling && panic == null)) {
             return Proposal.hold(Stage.SCALE_OUT, Reason.SCALE_OUT_COOLDOWN, t, () -> t.component() + " "
                     + leadText.get() + "; " + (fresh
-                    ? t.ready() + " ready since " + human(Duration.between(roseAt, t.now()))
-                    + " ago, the signals still average the replicas before; scale-out cooldown "
+                    ? (timers.readyBeforeRise() >= 0 ? "ready rose from " + timers.readyBeforeRise() + " "
+                    + human(Duration.between(roseAt, t.now())) + " ago (" + t.ready() + " now)"
+                    : t.ready() + " ready since " + human(Duration.between(roseAt, t.now())) + " ago")
+                    + ", the signals still average the replicas before; scale-out cooldown "
                     + human(t.left(roseAt, so.cooldown())) + " left of " + human(so.cooldown())
                     : "scale-out cooldown " + human(t.left(timers.lastScaleOut(), so.cooldown())) + " left of "
                     + human(so.cooldown())));

@@ -220,6 +220,7 @@ class PolicyScenarioTest {
     void aRiseThatAddedReplicasStillWaitsThoughOneFallsBack() {
         Scene s = Scene.scene();
         Map<Long, DecisionReason> reasons = new LinkedHashMap<>();
+        String last = "";
         for (long t = 0; t <= 90; t += TICK) {
             s.at(T0.plusSeconds(t));
             s.replicas(5, t < 45 ? 3 : t < 60 ? 4 : t < 75 ? 5 : 4);
@@ -227,9 +228,14 @@ class PolicyScenarioTest {
             Outcome o = s.decide();
             s.state = o.unapplied();
             reasons.put(t, o.decision().reason());
+            last = o.decision().message().text();
         }
         assertEquals(Reason.SCALE_OUT_COOLDOWN, reasons.get(45L), reasons.toString());
         assertEquals(Reason.SCALE_OUT_COOLDOWN, reasons.get(75L), reasons.toString());
         assertEquals(Reason.SCALE_OUT_COOLDOWN, reasons.get(90L), reasons.toString());
+        // The hold dates the rise from where it began and says the count now: "4 ready since 30s ago" read as if the
+        // crash had been the rise (recheck 57).
+        assertTrue(last.contains("ready rose from 3 30s ago (4 now), the signals still average the replicas before;"
+                + " scale-out cooldown 2m30s left of 3m"), last);
     }
 }
