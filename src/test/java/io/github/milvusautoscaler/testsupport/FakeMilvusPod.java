@@ -86,6 +86,8 @@ public final class FakeMilvusPod {
     private java.util.function.Supplier<List<FakeMilvusPod>> peers = List::of;
     private Double querynodeNum;
     private boolean cadvisor = true;
+    /** Whether cAdvisor's series carry their own timestamps ({@link #cadvisorStaleness}). */
+    private boolean cadvisorStamped = true;
     private boolean resources = true;
     private boolean milvusSeries = true;
     private boolean componentLabel = true;
@@ -219,6 +221,17 @@ public final class FakeMilvusPod {
         resources = requestsAndLimits;
         milvusSeries = milvus;
         componentLabel = withComponentLabel;
+        return this;
+    }
+
+    /**
+     * cAdvisor's series written without their own timestamps, so that Prometheus 2.42 marks them stale when they stop
+     * (its scrape fails, or they leave the exposition), as a Prometheus 2.48 or later with track_timestamps_staleness
+     * (which a current kube-prometheus-stack sets, {@code kubelet.serviceMonitor.trackTimestampsStaleness}) marks the
+     * stamped ones: prometheus.io docs, querying/basics "Staleness".
+     */
+    public synchronized FakeMilvusPod cadvisorStaleness() {
+        cadvisorStamped = false;
         return this;
     }
 
@@ -487,7 +500,7 @@ public final class FakeMilvusPod {
             // prometheus.NewMetricWithTimestamp), and Prometheus keeps that stamp (honor_timestamps defaults to
             // true). The fake stamps the instant its value is computed for, so irate() divides by the time the
             // counter really grew over, as on a cluster, not by the scrape start a loaded machine delays.
-            long stamp = t.toEpochMilli();
+            Long stamp = cadvisorStamped ? t.toEpochMilli() : null;
             family(out, "container_cpu_usage_seconds", Collector.Type.COUNTER, List.of(
                     sample("container_cpu_usage_seconds_total", cpuTotal(cadvisor(container)), cpu, stamp),
                     sample("container_cpu_usage_seconds_total", cpuTotal(cadvisor("")), cpu + pause, stamp),
@@ -792,9 +805,10 @@ public final class FakeMilvusPod {
         return new Sample(name, new ArrayList<>(labels.keySet()), new ArrayList<>(labels.values()), value);
     }
 
-    /** A sample written with its own timestamp, in milliseconds, as cAdvisor writes its container series. */
-    private static Sample sample(String name, Map<String, String> labels, double value, long timestampMs) {
-        return new Sample(name, new ArrayList<>(labels.keySet()), new ArrayList<>(labels.values()), value, timestampMs);
+    /** A sample written with its own timestamp, in milliseconds, as cAdvisor writes its container series; none if null. */
+    private static Sample sample(String name, Map<String, String> labels, double value, Long timestampMs) {
+        return timestampMs == null ? sample(name, labels, value)
+                : new Sample(name, new ArrayList<>(labels.keySet()), new ArrayList<>(labels.values()), value, timestampMs);
     }
 
     private static void family(Map<String, MetricFamilySamples> out, String name, Collector.Type type,
