@@ -59,32 +59,28 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
     /**
      * @param highSince    per signal, when its current unbroken HIGH stretch began
      * @param lastScaleOut the last scale-out written, for any reason (the cooldown runs from it); null when none
-     * @param lastReady    ready replicas seen at the previous tick; -1 before the first
-     * @param readyRoseAt  when the ready count last rose: until the signals' rate windows have moved past
-     *                     it they still describe the smaller set of serving replicas; null when never seen, or when
-     *                     the count has fallen back to where that rise began
-     * @param readyBeforeRise the ready count before the rise whose latest step is {@code readyRoseAt} began (steps
-     *                     within one cooldown of each other are one rise); -1 with none
+     * @param ready        the ready count as the scale-out cooldown after new replicas reads it ({@link ReadyRise})
      * @param lines        the forecast lines seen, so a HIGH that began when one fell back can say so
      * @param qpsRise      how long qps has stood clearly above its look-back, which a qps rise needs
      *                     ({@link #corroborated})
      * @param outside      the last rise and fall of the count someone else made, which hold a step-down as a scale-out
      *                     and a step-down of its own do
      */
-    record Timers(Map<String, Instant> highSince, Instant lastScaleOut, int lastReady, Instant readyRoseAt,
-                  int readyBeforeRise, ForecastLines lines, QpsRise qpsRise, OutsideMoves outside) implements Memory {
+    record Timers(Map<String, Instant> highSince, Instant lastScaleOut, ReadyRise ready, ForecastLines lines,
+                  QpsRise qpsRise, OutsideMoves outside) implements Memory {
 
         Timers {
             highSince = Map.copyOf(highSince);
+            Objects.requireNonNull(ready, "ready");
             Objects.requireNonNull(lines, "lines");
             Objects.requireNonNull(qpsRise, "qpsRise");
             Objects.requireNonNull(outside, "outside");
         }
 
-        /** Timers with no outside move seen. */
+        /** Timers with no outside move seen, {@code lastReady} ready at the last tick and the last rise at {@code readyRoseAt}. */
         Timers(Map<String, Instant> highSince, Instant lastScaleOut, int lastReady, Instant readyRoseAt,
                ForecastLines lines, QpsRise qpsRise) {
-            this(highSince, lastScaleOut, lastReady, readyRoseAt, -1, lines, qpsRise, OutsideMoves.NONE);
+            this(highSince, lastScaleOut, ReadyRise.seen(lastReady, readyRoseAt), lines, qpsRise, OutsideMoves.NONE);
         }
 
         /** Timers before any forecast line or qps run was seen. */
@@ -92,16 +88,78 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
             this(highSince, lastScaleOut, lastReady, readyRoseAt, ForecastLines.NONE, QpsRise.NONE);
         }
 
+        /** Ready replicas seen at the previous tick; -1 before the first. */
+        int lastReady() {
+            return ready.lastReady();
+        }
+
+        /** When the ready count last rose to replicas that were not serving before; null when none. */
+        Instant readyRoseAt() {
+            return ready.at();
+        }
+
         @Override
         public Timers retimed(Instant tick, Instant written) {
-            return new Timers(highSince, Memory.retime(lastScaleOut, tick, written), lastReady, readyRoseAt,
-                    readyBeforeRise, lines, qpsRise, outside);
+            return new Timers(highSince, Memory.retime(lastScaleOut, tick, written), ready, lines, qpsRise, outside);
         }
 
         /** These timers with {@code moves} as the outside moves and the count the next tick expects. */
         Timers withOutside(OutsideMoves moves) {
-            return moves == outside ? this : new Timers(highSince, lastScaleOut, lastReady, readyRoseAt,
-                    readyBeforeRise, lines, qpsRise, moves);
+            return moves == outside ? this : new Timers(highSince, lastScaleOut, ready, lines, qpsRise, moves);
+        }
+    }
+
+    /**
+     * When the ready count last rose to replicas that were not serving before, which holds a second scale-out for
+     * {@code scale-out.cooldown}: until the signals' windows have moved past the rise they still describe the
+     * smaller set of serving replicas (cpu 0.83 on 3 ready reads 0.83 for a while after 2 more are ready, though the
+     * 5 now run at 0.5), and a queryNode's new replicas take segments only as querycoord balances onto them. A rise
+     * that only brings replicas back or replaces them adds none, and holds nothing:
+     * <ul>
+     *   <li>to no more than were ready since the requested count last changed: a drained node's replacement, a pod
+     *       restarted after an OOM kill (3 -> 2 -> 3 at 3 requested); such a return held a load-driven scale-out 45 s
+     *       past its sustain (recheck 58, F2);</li>
+     *   <li>one the count falls back from to where it began: a rollout's surge pod whose old pod went, the operator's
+     *       queryNode blue/green hand-over (3 -> 4 -> 3, pod by pod), which held a scale-out at cpu 1.27, above the
+     *       panic line, 3m after it ended (recheck 55, F2).</li>
+     * </ul>
+     *
+     * @param lastReady ready replicas at the previous tick; -1 before the first
+     * @param lastCount the requested count at the previous tick; -1 before the first
+     * @param peak      the most replicas ready since the requested count last changed (from the ready count before
+     *                  the change); -1 before the first tick
+     * @param at        when the latest rise to new replicas came; null when none, or after a fall back to its start
+     * @param from      the ready count before that rise began (steps within one cooldown are one rise); -1 with none
+     */
+    record ReadyRise(int lastReady, int lastCount, int peak, Instant at, int from) {
+
+        static final ReadyRise NONE = new ReadyRise(-1, -1, -1, null, -1);
+
+        /** {@code lastReady} ready at the last tick, the last rise at {@code at} (null: none), the count unknown. */
+        static ReadyRise seen(int lastReady, Instant at) {
+            return new ReadyRise(lastReady, -1, lastReady, at, -1);
+        }
+
+        /** The rise after a tick that reads {@code ready} of {@code count} requested at {@code now}. */
+        ReadyRise next(int ready, int count, Instant now, Tick t) {
+            // A new requested count: replicas ready above the count before it are new ones.
+            int seenMost = count != lastCount ? lastReady : peak;
+            Instant rose = at;
+            int began = from;
+            if (lastReady >= 0 && ready > lastReady && ready > seenMost) {
+                if (rose == null || !t.within(rose, t.settings().scaleOut().cooldown())) {
+                    began = Math.max(lastReady, seenMost);
+                }
+                rose = now;
+            } else if (rose != null && began >= 0 && ready <= began) {
+                rose = null;
+                began = -1;
+            }
+            int most = Math.max(seenMost, ready);
+            if (ready == lastReady && count == lastCount && most == peak && rose == at && began == from) {
+                return this;
+            }
+            return new ReadyRise(ready, count, most, rose, began);
         }
     }
 
@@ -170,16 +228,13 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
 
     @Override
     public Timers initial() {
-        return new Timers(Map.of(), null, -1, null);
+        return new Timers(Map.of(), null, ReadyRise.NONE, ForecastLines.NONE, QpsRise.NONE, OutsideMoves.NONE);
     }
 
     /**
      * Advances the sustain timers (each HIGH signal keeps the start of its unbroken HIGH stretch),
      * takes a newer scale-out from the last-scale annotations (so a restarted or newly elected
-     * daemon keeps the cooldown), and notes when the ready count rose. Rate-based signals average
-     * over a window (2m in the default queries), so for a while after new replicas start serving
-     * they still describe the old, smaller set: cpu 0.83 on 3 ready reads 0.83 for up to 2m after
-     * 2 more are ready, though the 5 now run at 0.5.
+     * daemon keeps the cooldown), and notes when the ready count rose to new replicas ({@link ReadyRise}).
      */
     @Override
     public Timers observe(Timers own, Tick before) {
@@ -201,33 +256,18 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
             }
         }
         int ready = before.ready();
-        Instant rose = own.readyRoseAt();
-        int from = own.readyBeforeRise();
-        if (own.lastReady() >= 0 && ready > own.lastReady()) {
-            if (rose == null || !before.within(rose, before.settings().scaleOut().cooldown())) {
-                from = own.lastReady();
-            }
-            rose = now;
-        } else if (rose != null && from >= 0 && ready <= from) {
-            // The pods that turned ready replaced others, no more serve than before the rise: a rollout's surge pod
-            // whose old pod went, the operator's queryNode blue/green hand-over (3 -> 4 -> 3 ready, pod by pod). The
-            // signals average no smaller set than the count now, and a hand-over that ended at 3 held a scale-out at
-            // cpu 1.27, above the panic line, for the whole 3m cooldown after its last surge pod (recheck 55, F2).
-            rose = null;
-            from = -1;
-        }
+        ReadyRise rise = own.ready().next(ready, before.current(), now, before);
         ForecastLines lines = own.lines().next(before.signals(), now);
         QpsRise qpsRise = own.qpsRise().next(before.signals(), ready, now, qpsLookBack(before.settings().scaleOut()));
         // A rise the annotations date as milvus-autoscaler's own is a scale-out already in lastOut.
         OutsideMoves outside = own.outside().next(before.current(), lastOut != own.lastScaleOut(),
                 before.status().lastScale(), now);
-        if (lastOut == own.lastScaleOut() && ready == own.lastReady() && rose == own.readyRoseAt()
-                && from == own.readyBeforeRise() && high.equals(own.highSince()) && lines == own.lines()
+        if (lastOut == own.lastScaleOut() && rise == own.ready() && high.equals(own.highSince()) && lines == own.lines()
                 && qpsRise == own.qpsRise() && outside == own.outside()) {
             // Most ticks change nothing here: the same object keeps the state unchanged, with no copy of the map.
             return own;
         }
-        return new Timers(high, lastOut, ready, rose, from, lines, qpsRise, outside);
+        return new Timers(high, lastOut, rise, lines, qpsRise, outside);
     }
 
     @Override
@@ -290,7 +330,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         if (fresh || (cooling && panic == null)) {
             return Proposal.hold(Stage.SCALE_OUT, Reason.SCALE_OUT_COOLDOWN, t, () -> t.component() + " "
                     + leadText.get() + "; " + (fresh
-                    ? (timers.readyBeforeRise() >= 0 ? "ready rose from " + timers.readyBeforeRise() + " "
+                    ? (timers.ready().from() >= 0 ? "ready rose from " + timers.ready().from() + " "
                     + human(Duration.between(roseAt, t.now())) + " ago (" + t.ready() + " now)"
                     : t.ready() + " ready since " + human(Duration.between(roseAt, t.now())) + " ago")
                     + ", the signals still average the replicas before; scale-out cooldown "
@@ -402,8 +442,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         Classified qps = Classified.known(t.signals(), QPS);
         QpsRise next = own.qpsRise().rose(qps != null && own.qpsRise().since() != null && rising(t, qps), t.now());
         return next == own.qpsRise() ? own
-                : new Timers(own.highSince(), own.lastScaleOut(), own.lastReady(), own.readyRoseAt(),
-                        own.readyBeforeRise(), own.lines(), next, own.outside());
+                : new Timers(own.highSince(), own.lastScaleOut(), own.ready(), own.lines(), next, own.outside());
     }
 
     /**
@@ -414,11 +453,9 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
     public Timers written(Timers own, Tick t, Proposal settled) {
         OutsideMoves outside = own.outside().written(settled.to());
         if (settled.reason().action() != Action.SCALE_OUT) {
-            return outside == own.outside() ? own : new Timers(own.highSince(), own.lastScaleOut(), own.lastReady(),
-                    own.readyRoseAt(), own.readyBeforeRise(), own.lines(), own.qpsRise(), outside);
+            return outside == own.outside() ? own : own.withOutside(outside);
         }
-        return new Timers(own.highSince(), t.now(), own.lastReady(), own.readyRoseAt(), own.readyBeforeRise(),
-                own.lines(), own.qpsRise(), outside);
+        return new Timers(own.highSince(), t.now(), own.ready(), own.lines(), own.qpsRise(), outside);
     }
 
     /**

@@ -238,4 +238,26 @@ class PolicyScenarioTest {
         assertTrue(last.contains("ready rose from 3 30s ago (4 now), the signals still average the replicas before;"
                 + " scale-out cooldown 2m30s left of 3m"), last);
     }
+
+    /**
+     * A drained node's queryNode comes back: 3 ready of 3 requested, 2 while its replacement starts (a load of 2 nodes
+     * reads cpu 1.0 on 2, held as replicas starting), 3 again at 60s. That brings back a replica that served before and
+     * adds none, so the load rising at 90s scales out at once. It was held for the 3m cooldown after new replicas, 45s
+     * past its sustain in a recheck (recheck 58, F2).
+     */
+    @Test
+    void aReplacementThatComesBackWaitsForNoReadyRise() {
+        Scene s = Scene.scene();
+        Map<Long, DecisionReason> reasons = new LinkedHashMap<>();
+        for (long t = 0; t <= 90; t += TICK) {
+            s.at(T0.plusSeconds(t));
+            int ready = t > 0 && t < 60 ? 2 : 3;
+            s.replicas(3, ready);
+            s.cpu(t >= 90 ? 0.9 : 2.0 / ready);
+            reasons.put(t, s.step().decision().reason());
+        }
+        assertEquals(Reason.IN_BAND, reasons.get(75L), reasons.toString());
+        assertEquals(Reason.SIGNAL_RISING, reasons.get(90L), reasons.toString());
+        assertTrue(s.current > 3, reasons.toString());
+    }
 }
