@@ -82,7 +82,7 @@ public final class KubernetesEventSink implements DecisionSink {
     private final String instance;
     /** The block last told (or decided, on a follower) per target, as {@link #told} keys it. */
     private final Map<Target, String> lastBlocked = new ConcurrentHashMap<>();
-    private static final java.util.regex.Pattern HOLDING_AT = java.util.regex.Pattern.compile("; holding at \\d+$");
+    private static final java.util.regex.Pattern HOLDING_AT = java.util.regex.Pattern.compile("; holding at \\d+( \\(\\d+ ready\\))?$");
     private final Map<Target, Decision> failed = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final Map<Target, java.util.Deque<Pending>> pending = new ConcurrentHashMap<>();

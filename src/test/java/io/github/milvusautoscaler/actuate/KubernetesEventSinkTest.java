@@ -260,11 +260,12 @@ class KubernetesEventSinkTest {
                 + " kubectl -n milvus annotate milvus op milvus-autoscaler.io/paused-";
         String run = "queryNode paused by alice@laptop: scale --to 1 since 2026-01-05T10:00:00Z (the pause or scale"
                 + " command); a scale run lifts its own pause when it ends";
+        // A step's pods turning ready change only the count the hold names ready (recheck 58, F3): nothing told.
         for (String[] tick : new String[][] {{list, "3"}, {list, "3"}, {alone, "3"}, {alone, "3"}, {run, "3"},
-                {run, "2"}, {run, "1"}}) {
-            int at = Integer.parseInt(tick[1]);
+                {run, "2 (1 ready)"}, {run, "2"}, {run, "1"}}) {
+            int at = Integer.parseInt(tick[1].split(" ")[0]);
             sink.record(new Decision(OPERATOR_QN, T0, io.github.milvusautoscaler.core.Action.HOLD, at, at,
-                    Reason.PAUSED, tick[0] + "; holding at " + at, Map.of(), false));
+                    Reason.PAUSED, tick[0] + "; holding at " + tick[1], Map.of(), false));
         }
         assertEquals(List.of(list + "; holding at 3", alone + "; holding at 3", run + "; holding at 3"),
                 events().stream().map(e -> e.get("message").getAsString()).toList());
