@@ -161,6 +161,13 @@ public final class KubernetesEventSink implements DecisionSink {
                     return;
                 }
                 String block = told(decision);
+                if (!emitting && !gate.anotherLeaderSeen()) {
+                    // No other replica has led since this one started (a fresh install, a lone replica before its
+                    // first Lease): no one told this block, so this replica tells it once it leads; a pause set before
+                    // the start was never told (recheck 59, F1).
+                    lastBlocked.remove(target);
+                    return;
+                }
                 if (!block.equals(lastBlocked.put(target, block)) && emitting) {
                     // A step-down held past settle-timeout is no routine wait: data has not settled in 30m, or the
                     // settle query cannot be read, and someone should look (settle recheck 2, N2).

@@ -73,6 +73,8 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
      */
     private boolean displaced;
     private boolean closed;
+    /** Another identity has been read as the Lease's holder since this replica started ({@link #anotherLeaderSeen}). */
+    private volatile boolean anotherHolderSeen;
     /** The Lease has answered once (a holder seen, or this replica leading): see {@link #attemptFailed}. */
     private volatile boolean answered;
     private Thread thread;
@@ -100,6 +102,9 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
      * (fault recheck F3's residual). An empty holder (released or cleared) displaces nobody.
      */
     private synchronized void holderRead(String holder) {
+        if (holder != null && !holder.isEmpty() && !options.identity().equals(holder)) {
+            anotherHolderSeen = true;
+        }
         if (leading && holder != null && !holder.isEmpty() && !options.identity().equals(holder) && !displaced) {
             displaced = true;
             LOG.info("leader election: the Lease {}/{} names {}; this replica led until now and stops writing at once",
@@ -276,6 +281,15 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
     @Override
     public Duration writeDeadline() {
         return options.enabled() ? options.renewDeadline() : UNBOUNDED;
+    }
+
+    /**
+     * Whether another identity has held the Lease, as this replica has read it, since it started: before that, what
+     * it decided as a follower no leader told.
+     */
+    @Override
+    public boolean anotherLeaderSeen() {
+        return anotherHolderSeen;
     }
 
     /** The holder this replica last saw on the Lease (itself when leading), if any yet. */

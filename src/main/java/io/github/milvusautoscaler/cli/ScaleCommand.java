@@ -609,6 +609,11 @@ public final class ScaleCommand implements Callable<Integer> {
     }
 
     /** One run of the steps, with the state it needs to report where it stopped. */
+    /** {@code text} as one POSIX shell word: in single quotes, a quote in it written {@code '\''}. */
+    static String shellQuoted(String text) {
+        return "'" + text.replace("'", "'\\''") + "'";
+    }
+
     private final class Run {
         private final Target target;
         private final ReplicaActuator actuator;
@@ -1241,9 +1246,17 @@ public final class ScaleCommand implements Callable<Integer> {
             }
         }
 
-        /** {@code milvus-autoscaler scale --config F --target T --to n}. */
+        /**
+         * {@code milvus-autoscaler scale --config F --target T --to n}, with the options this run was given that the
+         * next one needs to run the same way: --yes (a script's run without a terminal was refused as printed, recheck
+         * 59 F3), --reason (so the pause still says why), --force-range, --keep-paused, --no-rollback-on-harm.
+         */
         private String command(int n) {
-            return "milvus-autoscaler scale --config " + selection.config + " --target " + target.id() + " --to " + n;
+            return "milvus-autoscaler scale --config " + selection.config + " --target " + target.id() + " --to " + n
+                    + (forceRange ? " --force-range" : "") + (keepPaused ? " --keep-paused" : "")
+                    + (rollbackOnHarm ? "" : " --no-rollback-on-harm")
+                    + (reason == null || reason.isBlank() ? "" : " --reason " + shellQuoted(reason))
+                    + (yes ? " --yes" : "");
         }
 
         private boolean stopped() {

@@ -34,6 +34,16 @@ public interface LeaderGate {
         return NO_TERM;
     }
 
+    /**
+     * Whether another replica has been seen leading since this one started: only then did someone else tell what this
+     * replica decides while it follows. A lone replica's first ticks before its first Lease (a fresh install) are
+     * decided as a follower's, and a pause seen then was never told by anyone (recheck 59, F1). True for a gate that
+     * cannot tell.
+     */
+    default boolean anotherLeaderSeen() {
+        return true;
+    }
+
     /** {@link #term()} of a gate that keeps none: a write then needs a read younger than {@link #writeDeadline()}. */
     long NO_TERM = Long.MIN_VALUE;
 

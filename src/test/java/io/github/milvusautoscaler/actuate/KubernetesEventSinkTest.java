@@ -62,7 +62,11 @@ class KubernetesEventSinkTest {
     }
 
     private KubernetesEventSink sink(KubernetesSettings options) {
-        return new KubernetesEventSink(ActuateFixtures.client(fake, options), options, scaledObjects, leader::get,
+        return sink(options, leader::get);
+    }
+
+    private KubernetesEventSink sink(KubernetesSettings options, io.github.milvusautoscaler.core.LeaderGate gate) {
+        return new KubernetesEventSink(ActuateFixtures.client(fake, options), options, scaledObjects, gate,
                 Clock.fixed(T0, ZoneOffset.UTC), "milvus-autoscaler-7d9f-abcde");
     }
 
@@ -149,6 +153,34 @@ class KubernetesEventSinkTest {
         sink.record(hold(OPERATOR_QN, 3, Reason.SETTLING));
         assertEquals(List.of("queryNode held: SETTLING"), events().stream().map(e -> e.get("message").getAsString())
                 .toList());
+    }
+
+    /**
+     * A replica that has seen no other leader since it started (a fresh install; a lone replica's ticks before its first
+     * Lease) tells, once it leads, a block it decided as a follower: no one else told it, and a pause set before the
+     * daemon started never got its ScaleBlocked Event (recheck 59, F1).
+     */
+    @Test
+    void aFirstLeaderTellsABlockNoOtherLeaderCouldHaveTold() {
+        leader.set(false);
+        KubernetesEventSink sink = sink(ActuateFixtures.options(), new io.github.milvusautoscaler.core.LeaderGate() {
+            @Override
+            public boolean isLeader() {
+                return leader.get();
+            }
+
+            @Override
+            public boolean anotherLeaderSeen() {
+                return false;
+            }
+        });
+        sink.record(hold(OPERATOR_QN, 3, Reason.PAUSED));
+        assertEquals(List.of(), events(), "a follower tells nothing");
+        leader.set(true);
+        sink.record(hold(OPERATOR_QN, 3, Reason.PAUSED));
+        sink.record(hold(OPERATOR_QN, 3, Reason.PAUSED));
+        assertEquals(List.of("queryNode held: PAUSED"), events().stream().map(e -> e.get("message").getAsString())
+                .toList(), "told once, as leader");
     }
 
     /**

@@ -172,6 +172,9 @@ class LeaderElectionTest {
         assertFalse(b.election().isLeader(), "a follower does not lead");
         assertTrue(a.election().isLeader());
         assertEquals(Optional.of("autoscaler-a"), holder());
+        // b has seen another leader, which told what b decides while it follows; a, the first, has seen none.
+        assertTrue(b.election().anotherLeaderSeen());
+        assertFalse(a.election().anotherLeaderSeen());
 
         a.election().close();
 

@@ -552,7 +552,7 @@ class ScaleCommandTest {
         assertEquals(List.of(2), writtenCounts(), "no second removal while the first still moves: " + r.all());
         assertTrue(r.err().contains("scale: timed out at step 1 of 2 waiting for settle after 3s"), r.err());
         assertTrue(r.err().contains("to wait longer and go on: milvus-autoscaler scale --config " + config
-                + " --target milvus/scl/queryNode --to 1 --settle-timeout 1h"), r.err());
+                + " --target milvus/scl/queryNode --to 1 --yes --settle-timeout 1h"), r.err());
         assertFalse(annotations().has("milvus-autoscaler.io/paused"), annotations().toString());
         // Let this step's moves end here, so its timer cannot clear the next test's.
         Poll.until("the step's segment moves end", WAIT, () -> settled.size(), n -> n == 1);
@@ -572,7 +572,7 @@ class ScaleCommandTest {
         assertTrue(r.err().contains("queryNode is at 3 replicas (2 ready) now. The 1 not ready: `kubectl -n milvus get"
                 + " pods` and `kubectl -n milvus describe pod NAME` say why (an image that cannot be pulled, no node with"
                 + " room, a ResourceQuota); the count stays at 3, and milvus-autoscaler scale --config " + config
-                + " --target milvus/scl/queryNode --to 2 puts it back to 2."), r.err());
+                + " --target milvus/scl/queryNode --to 2 --yes puts it back to 2."), r.err());
     }
 
     /** A service already harmed is not stepped down: exit 1, nothing written, rather than a removal rolled back. */
@@ -1137,7 +1137,7 @@ class ScaleCommandTest {
                     + " at 2 replicas (2 ready) at the last read,"), text);
             assertTrue(text.contains("it may have landed (a re-run reads where it is)"), text);
             assertTrue(text.contains("or continue with: milvus-autoscaler scale --config " + config + " --target "
-                    + NS + "/" + RELEASE + "/queryNode --to 3 --take-over"), text);
+                    + NS + "/" + RELEASE + "/queryNode --to 3 --yes --take-over"), text);
             assertFalse(text.contains("To go on"), text);
             assertEquals("true", annotations().get("milvus-autoscaler.io/paused").getAsString(), "the pause stays");
         } finally {
@@ -1397,7 +1397,7 @@ class ScaleCommandTest {
         assertEquals(List.of(2), writtenCounts(), r.all());
         assertTrue(r.err().contains("; at step 2 of 2. queryNode is at 2 replicas (2 ready) now.\n"), r.err());
         assertTrue(r.err().contains("scale: to go on: milvus-autoscaler scale --config " + config
-                + " --target milvus/scl/queryNode --to 1\n"), r.err());
+                + " --target milvus/scl/queryNode --to 1 --yes\n"), r.err());
     }
 
     /**
@@ -1414,15 +1414,19 @@ class ScaleCommandTest {
                 kube.fail("PATCH", "/apis/apps/v1/namespaces/milvus/deployments/" + DEPLOYMENT, 500, -1);
             }
         };
-        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--yes");
+        Result r = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--yes", "--reason",
+                "night's drain");
         kube.clearFaults();
         afterWrite = n -> { };
         assertEquals(1, r.exit(), r.all());
         assertTrue(annotations().has("milvus-autoscaler.io/paused"), annotations().toString());
+        // With the options the run had, --yes and --reason quoted for the shell (recheck 59, F3: a script's run
+        // without a terminal was refused as printed).
         assertTrue(r.err().contains("scale: with the pause still set, go on with: milvus-autoscaler scale --config "
-                + config + " --target milvus/scl/queryNode --to 1 --take-over"), r.err());
+                + config + " --target milvus/scl/queryNode --to 1 --reason 'night'\\''s drain' --yes --take-over"),
+                r.err());
         // One way on, the one that goes on (recheck 57, F1: the refused one was printed first).
-        assertFalse(r.err().contains("--to 1\n"), r.err());
+        assertFalse(r.err().contains("--yes\n"), r.err());
         Result goneOn = scale("--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--take-over", "--yes");
         assertEquals(0, goneOn.exit(), goneOn.all());
         assertEquals(1, replicas());
