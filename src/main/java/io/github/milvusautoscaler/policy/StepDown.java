@@ -253,9 +253,12 @@ final class StepDown implements Rule<StepDown.Steps> {
                     + ", forecast trusted)");
         }
         double average = average(t, c);
+        // With replicas not ready the average is the load over the sustain on those that are: "cpu averages 1.48"
+        // on 1 ready of 3 read as an average of values that were all 0.50-0.58 (recheck 59, F2).
         return Optional.of(Double.isNaN(average) ? c.name() + " has no average yet"
                 : c.name() + " averages " + Format.against(average, ">=", c.band().scaleInBelow())
-                + " (scale-in-below)");
+                + " (scale-in-below" + (t.ready() < t.current() ? "; its load over the sustain on the " + t.ready()
+                + " ready of " + t.current() : "") + ")");
     }
 
     /**

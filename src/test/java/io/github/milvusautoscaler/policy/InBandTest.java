@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.core.Reason;
 import java.time.Duration;
@@ -39,6 +40,21 @@ class InBandTest {
         s.state = s.average(s.steadyFor(Duration.ofMinutes(20)), "cpu", 0.45, 0.30);
         assertEquals("queryNode cpu 0.20, memory 0.30, qps 20.0: none above its line, and no step-down while cpu"
                 + " averages 0.45 >= 0.40 (scale-in-below); holding at 3", held(s));
+    }
+
+    /**
+     * With replicas not ready the average is the load over the sustain on the ready ones, which can stand far above
+     * any value read: 1 ready of 3 after a drain and an OOM kill read "cpu averages 1.48" where every value was
+     * 0.50-0.58 (recheck 59, F2). The message says on what.
+     */
+    @Test
+    void anAverageOnFewerReadySaysOnHowMany() {
+        Scene s = Scene.scene().allLow().replicas(3, 1);
+        s.state = s.average(s.steadyFor(Duration.ofMinutes(20)), "cpu", 0.45, 0.30);
+        String text = held(s);
+        // (The hold's "(1 ready)" is left off: the message names the ready replicas already.)
+        assertTrue(text.endsWith(" >= 0.40 (scale-in-below; its load over the sustain on the 1 ready of 3); holding at 3"),
+                text);
     }
 
     @Test
