@@ -124,15 +124,12 @@ public final class ApiReachability implements Interceptor {
                 // The client's call timeout cancels the call by closing its socket, and what the read then throws,
                 // "SocketException: Socket closed", read as the server hanging up (observability audit L6).
                 long ms = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(chain.call().timeout().timeoutNanos());
-                cause = "no answer within " + (ms > 0 ? Durations.setting(Duration.ofMillis(ms)) : "the call's time")
-                        + " (kubernetes.request-timeout); the call was cancelled (" + cause + ")";
+                cause = noAnswerWithin(ms) + "; the call was cancelled (" + cause + ")";
             } else if (e instanceof java.net.SocketTimeoutException) {
                 // The read (or connect) timeout, which ApiClients sets to the same request-timeout, fired before the
                 // call timeout: a loaded machine runs the call timeout's watchdog late. Said as "SocketTimeoutException:
                 // Read timed out" it named no setting (a CI run).
-                int ms = chain.readTimeoutMillis();
-                cause = "no answer within " + (ms > 0 ? Durations.setting(Duration.ofMillis(ms)) : "the read's time")
-                        + " (kubernetes.request-timeout); the socket timed out (" + cause + ")";
+                cause = noAnswerWithin(chain.readTimeoutMillis()) + "; the socket timed out (" + cause + ")";
             }
             failed(host, request.method() + " " + request.url().encodedPath(), cause);
             throw e;
@@ -144,6 +141,15 @@ public final class ApiReachability implements Interceptor {
             callAnswered(request.method() + " " + request.url().encodedPath());
         }
         return response;
+    }
+
+    /**
+     * A call cut by kubernetes.request-timeout, said in the config's words: "no answer within 300ms
+     * (kubernetes.request-timeout)". ApiClients sets the call, read and connect timeouts all to it.
+     */
+    static String noAnswerWithin(long ms) {
+        return "no answer within " + (ms > 0 ? Durations.setting(Duration.ofMillis(ms)) : "the request's time")
+                + " (kubernetes.request-timeout)";
     }
 
     /** The current state. */

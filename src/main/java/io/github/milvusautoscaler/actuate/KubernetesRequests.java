@@ -1,6 +1,5 @@
 package io.github.milvusautoscaler.actuate;
 
-import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.KubernetesSettings;
 import static java.util.Objects.requireNonNull;
 
@@ -276,10 +275,8 @@ final class KubernetesRequests {
                 // OkHttp's call timeout, which the client sets from kubernetes.request-timeout: say so in the
                 // config's words, as ApiReachability does for the same cut (observability recheck, L6's residual);
                 // the socket's read or connect timeout, set to the same, when it fires first.
-                int ms = cause instanceof java.net.SocketTimeoutException ? client.getHttpClient().readTimeoutMillis()
-                        : client.getHttpClient().callTimeoutMillis();
-                return "no answer within " + (ms > 0 ? Durations.setting(Duration.ofMillis(ms)) : "the call's time")
-                        + " (kubernetes.request-timeout)";
+                return ApiReachability.noAnswerWithin(cause instanceof java.net.SocketTimeoutException
+                        ? client.getHttpClient().readTimeoutMillis() : client.getHttpClient().callTimeoutMillis());
             }
             return "transport failure " + cause.getClass().getSimpleName()
                     + (cause.getMessage() == null ? "" : " (" + truncate(cause.getMessage()) + ")");

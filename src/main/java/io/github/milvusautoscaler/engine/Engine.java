@@ -424,9 +424,9 @@ public final class Engine {
         // other's writes for its own lost one, 48 WARNs in 24 minutes, and counted them against its budget (recheck 49,
         // F3).
         boolean newWriteOfOurs = newWrite && !last.written() && sentWrites.containsKey(id);
-        boolean byScaleCommand = newWrite && !sentWrites.containsKey(id) && now.lastScale()
+        boolean byScaleCommand = !sentWrites.containsKey(id) && now.lastScale()
                 .map(s -> s.reason().equals(Reason.MANUAL_SCALE.name())).orElse(false);
-        if (byScaleCommand) {
+        if (newWrite && !newWriteOfOurs && byScaleCommand) {
             // A scale run that began and ended between two ticks: its pause was never read, and "another install"
             // sent the SRE looking for a second deployment (recheck 56, F2).
             LOG.info("{}: replicas {} -> {} by the scale command (a manual run between this daemon's ticks, write id {});"

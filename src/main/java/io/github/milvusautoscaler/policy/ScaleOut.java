@@ -148,7 +148,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
             int began = from;
             if (lastReady >= 0 && ready > lastReady && ready > seenMost) {
                 if (rose == null || !t.within(rose, t.settings().scaleOut().cooldown())) {
-                    began = Math.max(lastReady, seenMost);
+                    began = seenMost;
                 }
                 rose = now;
             } else if (rose != null && began >= 0 && ready <= began) {
