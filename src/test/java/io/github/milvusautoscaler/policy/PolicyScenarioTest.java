@@ -189,7 +189,8 @@ class PolicyScenarioTest {
 
     /**
      * The operator's queryNode blue/green hand-over moves pods one at a time, so the ready count goes 3 -> 4 -> 3 as a
-     * new group's pod turns ready and an old one goes (a Deployment rollout's surge pod does the same). No more
+     * new group's pod turns ready and an old one goes (milvus-operator deploy_ctrl_util.go, the hand-over README cites;
+     * a Deployment rollout's surge pod does the same: kubernetes.io Deployment docs, maxSurge). No more
      * replicas serve after it than before, so the scale-out waits for nothing once the rollout hold ends: cpu 1.27, above
      * the panic line (1.5 x 0.75 = 1.125), scaled out at once. It waited the whole 3m cooldown after the last surge pod
      * turned ready, "4 ready since 0s ago, the signals still average the replicas before" (recheck 55, F2).
@@ -240,7 +241,8 @@ class PolicyScenarioTest {
     }
 
     /**
-     * A drained node's queryNode comes back: 3 ready of 3 requested, 2 while its replacement starts (a load of 2 nodes
+     * A drained node's queryNode comes back (kubectl drain evicts it, and its ReplicaSet creates a replacement:
+     * kubernetes.io "Safely Drain a Node"): 3 ready of 3 requested, 2 while its replacement starts (a load of 2 nodes
      * reads cpu 1.0 on 2, held as replicas starting), 3 again at 60s. That brings back a replica that served before and
      * adds none, so the load rising at 90s scales out at once. It was held for the 3m cooldown after new replicas, 45s
      * past its sustain in a recheck (recheck 58, F2).
