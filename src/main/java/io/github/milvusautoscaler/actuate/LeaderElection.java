@@ -665,12 +665,25 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                             options.namespace(), options.leaseName(), Durations.setting(options.leaseDuration()));
                 }
             } catch (ApiException e) {
-                LOG.warn("leader election: could not read Lease {}/{} to release it (HTTP {}); a follower takes over"
-                        + " after {}", options.namespace(), options.leaseName(), e.getCode(),
+                LOG.warn("leader election: could not read Lease {}/{} to release it ({}); a follower takes over"
+                        + " after {}", options.namespace(), options.leaseName(), readFailure(e),
                         Durations.setting(options.leaseDuration()));
             } finally {
                 operations.unlock();
             }
+        }
+
+        /**
+         * Why a Lease read failed, in the words of its cause: client-java gives a failure with no answer code 0, which
+         * read as "HTTP 0" when the API server was gone at a stop (drain recheck 58).
+         */
+        static String readFailure(ApiException e) {
+            if (e.getCode() != 0) {
+                return "HTTP " + e.getCode();
+            }
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            return "no answer: " + cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")");
         }
 
         @Override

@@ -160,6 +160,27 @@ class LeaderElectionTest {
         }
     }
 
+    /**
+     * A leader stopping while the API server does not answer says why it could not release the Lease in the
+     * failure's words: client-java's code for no answer is 0, and the WARN read "(HTTP 0)" (drain recheck 58).
+     */
+    @Test
+    void aReleaseWithNoAnswerSaysSoNotHttpZero() {
+        Candidate a = candidate("autoscaler-a");
+        a.election().start();
+        await(Duration.ofSeconds(10), a.election()::isLeader, "a leads");
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                .of(LeaderElection.class)) {
+            a.partition().cut = true;
+            a.election().close();
+            List<String> release = logs.warnings().stream().filter(m -> m.contains("to release it")).toList();
+            assertEquals(List.of("leader election: could not read Lease milvus-autoscaler/milvus-autoscaler to release"
+                    + " it (no answer: IOException (network cut by the test)); a follower takes over after 2s"), release,
+                    logs.warnings().toString());
+        }
+        assertEquals(Optional.of("autoscaler-a"), holder(), "the Lease still names a: a follower waits out its duration");
+    }
+
     @Test
     void oneLeaderAndCloseHandsTheLeaseOverAtOnce() {
         Candidate a = candidate("autoscaler-a");
