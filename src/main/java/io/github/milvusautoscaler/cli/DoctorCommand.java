@@ -10,6 +10,7 @@ import io.github.milvusautoscaler.core.DeploymentNames;
 import io.github.milvusautoscaler.core.Health;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.ReplicaFloor;
 import io.github.milvusautoscaler.core.Settle;
 import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.Target;
@@ -47,8 +48,8 @@ import picocli.CommandLine.Spec;
  * through the owner chain; for cpu and memory, cAdvisor series and CPU requests or memory limits on those
  * pods; for Milvus signals, any {@code milvus_*} series of the release (the monitor exists and Prometheus
  * selects it), the install's component label on them, each metric the query names; last, the query itself
- * and whether every ready pod reports; the settle and health queries answer. Exit 0 when every enabled signal
- * (and settle and health, where configured) is readable, 1 when
+ * and whether every ready pod reports; the settle, health and replica-floor queries answer. Exit 0 when every
+ * enabled signal (and settle, health and replica floor, where configured) is readable, 1 when
  * something is not (or Prometheus cannot be reached, its probe query fails, or it is not current), 2 for a bad
  * configuration.
  */
@@ -61,6 +62,10 @@ import picocli.CommandLine.Spec;
 public final class DoctorCommand implements Callable<Integer> {
 
     private static final Pattern MILVUS_METRIC = Pattern.compile("\\bmilvus_[a-z0-9_]+");
+
+    /** The selector of the release's coordinator series, as the shipped templates write it. */
+    private static final String QUERYCOORD = "namespace=\"{namespace}\", {instance_label}=\"{release}\","
+            + " {component_label}!=\"\"";
 
     /**
      * The fix for a health query that reads nothing. The usual cause is a query on a series that exists only once
@@ -393,7 +398,68 @@ public final class DoctorCommand implements Callable<Integer> {
                             o.health() == Health.FAILING ? " (a step-down now would be rolled back)" : ""));
                 }
             }
+            if (rendered.containsKey("replica-floor-query")) {
+                lines.add(replicaFloor(o.replicaFloor(), rendered.get("replica-floor-query"), common));
+            }
             return lines;
+        }
+
+        /**
+         * What the replica floor reads, and for the default queryNode query what it counts: Milvus serves each replica
+         * of a collection from queryNodes of its own ("make sure that query nodes num should be greater or equal to
+         * replica_number", its resource group guide, adminGuide/resource_group.md), so the daemon holds a step-down
+         * below the floor (REPLICA_FLOOR) whatever min-replicas says. The counts behind it are querycoord's
+         * ({@code milvus_querycoord_resource_group_replica_total{rg}}, each group's replicas summed over its
+         * collections, and {@code milvus_querycoord_collection_num}); a Milvus without the group gauge reads 0, said
+         * in a note, since the daemon then cannot see the replicas. A floor that cannot be read holds every step-down:
+         * a FIX.
+         */
+        private String replicaFloor(ReplicaFloor floor, String query, Optional<String> common) {
+            String label = "replica-floor";
+            boolean counted = query.contains("milvus_querycoord_resource_group_replica_total");
+            if (!floor.known()) {
+                broken++;
+                // The default query reads empty only without querycoord's collection count: found as a signal's
+                // missing link is (the monitor, the component label, the metric).
+                String why = (counted ? firstMissing(label, source.render(target, "max(milvus_querycoord_collection_num{"
+                        + QUERYCOORD + "})"), common, null) : common)
+                        .orElse("the replica floor query reads nothing usable (" + floor.note() + "); paste it from"
+                        + " `signals` into Prometheus");
+                return String.format(Locale.ROOT, "FIX  %-20s %s; until it reads, every step-down holds"
+                        + " (REPLICA_FLOOR)", label, why);
+            }
+            int min = settings.policy().minReplicas();
+            String above = floor.nodes() > min ? "; no step-down below it, above min-replicas " + min : "";
+            if (!counted) {
+                return String.format(Locale.ROOT, "ok   %-20s %d (%s)%s", label, floor.nodes(), floor.note(), above);
+            }
+            Count loaded = source.count(source.render(target, "max(milvus_querycoord_collection_num{" + QUERYCOORD
+                    + "})"), at);
+            int c = loaded.failure().isPresent() ? -1 : (int) Math.round(loaded.sum());
+            if (c == 0) {
+                return String.format(Locale.ROOT, "ok   %-20s 0: no collection loaded"
+                        + " (milvus_querycoord_collection_num 0)", label);
+            }
+            String perGroup = "max by (rg) (milvus_querycoord_resource_group_replica_total{" + QUERYCOORD + "})";
+            Count replicas = source.count(source.render(target, "sum(" + perGroup + ")"), at);
+            if (c > 0 && replicas.failure().isEmpty() && replicas.series() == 0) {
+                return String.format(Locale.ROOT, "note %-20s 0: %d collection%s loaded, but querycoord exports no"
+                        + " milvus_querycoord_resource_group_replica_total (a Milvus release without it), so the daemon"
+                        + " cannot see their in-memory replicas: keep min-replicas at or above the largest"
+                        + " replica_number a collection is loaded with (Milvus needs a queryNode for each replica)",
+                        label, c, c == 1 ? " is" : "s are");
+            }
+            if (c < 0 || replicas.failure().isPresent()) {
+                return String.format(Locale.ROOT, "ok   %-20s %d (%s)%s", label, floor.nodes(), floor.note(), above);
+            }
+            Count groups = source.count(source.render(target, "count(" + perGroup + " > 0)"), at);
+            int n = (int) Math.round(replicas.sum());
+            int inGroups = groups.failure().isPresent() || groups.series() == 0 ? 1 : (int) Math.round(groups.sum());
+            return String.format(Locale.ROOT, "ok   %-20s %d: %d in-memory replica%s of %d loaded collection%s%s"
+                    + " (milvus_querycoord_resource_group_replica_total, milvus_querycoord_collection_num), and Milvus"
+                    + " serves each replica of a collection from queryNodes of its own%s", label, floor.nodes(), n,
+                    n == 1 ? "" : "s", c, c == 1 ? "" : "s", inGroups > 1 ? " in " + inGroups + " resource groups"
+                    : "", above);
         }
 
         /**
@@ -666,7 +732,7 @@ public final class DoctorCommand implements Callable<Integer> {
                 case "milvus_datacoord_task_count" ->
                         "exported from Milvus 2.5.5: set milvus-version to the running release (2.5.4 and older use"
                                 + " milvus_datacoord_index_task_count)";
-                case "milvus_querycoord_querynode_num" ->
+                case "milvus_querycoord_querynode_num", "milvus_querycoord_collection_num" ->
                         "the coordinator (mixcoord or querycoord) pods must be scraped too";
                 case "milvus_querycoord_task_num" ->
                         "querycoord creates it at its first segment or channel task; if querycoord_querynode_num is"

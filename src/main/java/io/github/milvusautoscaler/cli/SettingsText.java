@@ -65,6 +65,8 @@ final class SettingsText {
         lines.add("  settle-query  " + (t.hasSettleQuery() ? "yes  " + shorten(t.settleQuery())
                 : "none (settled once replicas are ready)"));
         lines.add("  health-query  " + (t.hasHealthQuery() ? "yes  " + shorten(t.healthQuery()) : "none"));
+        lines.add("  replica-floor " + (t.hasReplicaFloorQuery() ? "yes  " + shorten(t.replicaFloorQuery())
+                : "none (min-replicas only)"));
         return lines;
     }
 
@@ -154,6 +156,10 @@ final class SettingsText {
         if (!Objects.equals(before.hasHealthQuery() ? before.healthQuery() : null,
                 next.hasHealthQuery() ? next.healthQuery() : null)) {
             changed.add("health-query " + (next.hasHealthQuery() ? "changed" : "removed"));
+        }
+        if (!Objects.equals(before.hasReplicaFloorQuery() ? before.replicaFloorQuery() : null,
+                next.hasReplicaFloorQuery() ? next.replicaFloorQuery() : null)) {
+            changed.add("replica-floor-query " + (next.hasReplicaFloorQuery() ? "changed" : "removed"));
         }
         return changed;
     }

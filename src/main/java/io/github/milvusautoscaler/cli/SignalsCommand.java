@@ -99,16 +99,24 @@ public final class SignalsCommand implements Callable<Integer> {
                         failed += unanswered(t, band.name(), promql.get(band.name()), source, now, err);
                     }
                 }
-                for (String extra : List.of("settle-query", "health-query")) {
+                for (String extra : List.of("settle-query", "health-query", "replica-floor-query")) {
                     if (promql.containsKey(extra)) {
-                        // The state the query gives, as in the header: QUIET or BUSY (settle), OK or FAILING (health).
-                        // The settle note says how much still moves or why the read failed (settle recheck L2).
-                        out.printf("  %-20s %s%n    %s%n", extra, extra.equals("settle-query")
-                                        ? o.settle() + (o.settleNote().isEmpty() ? "" : " (" + o.settleNote() + ")")
-                                        : o.health(),
+                        // The state the query gives, as in the header: QUIET or BUSY (settle), OK or FAILING (health),
+                        // the floor or UNKNOWN (replica floor). The settle note says how much still moves or why the
+                        // read failed (settle recheck L2).
+                        out.printf("  %-20s %s%n    %s%n", extra, switch (extra) {
+                                    case "settle-query" -> o.settle() + (o.settleNote().isEmpty() ? ""
+                                            : " (" + o.settleNote() + ")");
+                                    case "health-query" -> o.health().toString();
+                                    default -> o.replicaFloor().known() ? o.replicaFloor().nodes() + " (no step-down"
+                                            + " below it)" : "UNKNOWN (" + o.replicaFloor().note() + ")";
+                                },
                                 promql.get(extra).replaceAll("\\s+", " "));
-                        boolean unknown = extra.equals("settle-query") ? o.settle() == Settle.UNKNOWN
-                                : o.health() == Health.UNKNOWN;
+                        boolean unknown = switch (extra) {
+                            case "settle-query" -> o.settle() == Settle.UNKNOWN;
+                            case "health-query" -> o.health() == Health.UNKNOWN;
+                            default -> !o.replicaFloor().known();
+                        };
                         if (unknown) {
                             failed += unanswered(t, extra, promql.get(extra), source, now, err);
                         }

@@ -58,7 +58,8 @@ final class TargetReader {
     private final AlertSettings alerts;
 
     /** What one layered component block yields. */
-    private record Built(PolicySettings policy, List<SignalQuery> signals, String settleQuery, String healthQuery) {
+    private record Built(PolicySettings policy, List<SignalQuery> signals, String settleQuery, String healthQuery,
+                         String replicaFloorQuery) {
     }
 
     /**
@@ -242,7 +243,7 @@ final class TargetReader {
                 targets.add(new TargetSettings(new Target(namespace.value(), name.value(), component.get(), install,
                         fullnameOverride),
                         versionField.value().trim(), built.policy(), built.signals(), built.settleQuery(),
-                        built.healthQuery()));
+                        built.healthQuery(), built.replicaFloorQuery()));
             }
         }
     }
@@ -378,12 +379,14 @@ final class TargetReader {
         }
         Field<String> settle = placeholdersKnown(n.string("settle-query"));
         Field<String> health = placeholdersKnown(n.string("health-query"));
+        Field<String> replicaFloor = placeholdersKnown(n.string("replica-floor-query"));
         if (errors.mark() != mark || alerts == null || forecast == null || scheduled == null) {
             return null;
         }
         PolicySettings policy = new PolicySettings(min.value(), max.value(), scaleOut, scaleIn, policies, alerts,
                 fallback, forecast, scheduled);
-        return new Built(policy, signalQueries, settle.value().trim(), health.value().trim());
+        return new Built(policy, signalQueries, settle.value().trim(), health.value().trim(),
+                replicaFloor.value().trim());
     }
 
     private ScaleOutSettings scaleOut(Node n) {

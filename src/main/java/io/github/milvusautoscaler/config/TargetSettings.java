@@ -20,9 +20,10 @@ import java.util.List;
  * @param signals       the query template of every enabled signal, in configuration order
  * @param settleQuery   PromQL that is > 0 while data still moves after a step-down; empty: none
  * @param healthQuery   PromQL that is > 0 while the component is unhealthy; empty: none
+ * @param replicaFloorQuery PromQL of the fewest replicas the loaded in-memory replicas need; empty: none
  */
 public record TargetSettings(Target target, String milvusVersion, PolicySettings policy, List<SignalQuery> signals,
-                             String settleQuery, String healthQuery) {
+                             String settleQuery, String healthQuery, String replicaFloorQuery) {
 
     public TargetSettings {
         requireNonNull(target, "target");
@@ -31,6 +32,7 @@ public record TargetSettings(Target target, String milvusVersion, PolicySettings
         signals = List.copyOf(requireNonNull(signals, "signals"));
         requireNonNull(settleQuery, "settleQuery");
         requireNonNull(healthQuery, "healthQuery");
+        requireNonNull(replicaFloorQuery, "replicaFloorQuery");
         List<String> policyNames = policy.signals().stream().map(s -> s.name()).toList();
         List<String> queryNames = signals.stream().map(SignalQuery::name).toList();
         if (!policyNames.equals(queryNames)) {
@@ -126,6 +128,11 @@ public record TargetSettings(Target target, String milvusVersion, PolicySettings
         return !settleQuery.isBlank();
     }
 
+    /** True when step-downs keep a queryNode for each loaded in-memory replica ({@code replica-floor-query}). */
+    public boolean hasReplicaFloorQuery() {
+        return !replicaFloorQuery.isBlank();
+    }
+
     /** True when step-downs are verified by a health query. */
     public boolean hasHealthQuery() {
         return !healthQuery.isBlank();
@@ -133,7 +140,7 @@ public record TargetSettings(Target target, String milvusVersion, PolicySettings
 
     /** What the metrics adapter queries for this target. */
     public TargetQueries queries() {
-        return new TargetQueries(target, signals, settleQuery, healthQuery);
+        return new TargetQueries(target, signals, settleQuery, healthQuery, replicaFloorQuery);
     }
 
     /** The query of one enabled signal, or null when it is not enabled for this target. */
@@ -148,6 +155,6 @@ public record TargetSettings(Target target, String milvusVersion, PolicySettings
 
     /** These settings for {@code other}, the same target under another id ({@link Target#withNameShared}). */
     public TargetSettings withTarget(Target other) {
-        return new TargetSettings(other, milvusVersion, policy, signals, settleQuery, healthQuery);
+        return new TargetSettings(other, milvusVersion, policy, signals, settleQuery, healthQuery, replicaFloorQuery);
     }
 }

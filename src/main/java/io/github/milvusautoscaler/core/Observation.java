@@ -21,9 +21,11 @@ import java.util.Map;
  *                UNKNOWN ({@code "settle query: empty result"}); empty when there is no settle query. Why: a hold
  *                that said only "data movement busy" or "unknown" left the SRE to rerun the query to learn how much
  *                still moves or which read failed (settle recheck L2, N2)
+ * @param replicaFloor the fewest replicas the loaded in-memory replicas need ({@link ReplicaFloor#NONE} without a
+ *                replica-floor query)
  */
 public record Observation(Target target, Instant at, Map<String, Signal> signals, Settle settle, Health health,
-                          List<ActiveAlert> alerts, Forecast forecast, String settleNote) {
+                          List<ActiveAlert> alerts, Forecast forecast, String settleNote, ReplicaFloor replicaFloor) {
 
     public Observation {
         requireNonNull(target, "target");
@@ -34,6 +36,13 @@ public record Observation(Target target, Instant at, Map<String, Signal> signals
         alerts = List.copyOf(requireNonNull(alerts, "alerts"));
         requireNonNull(forecast, "forecast");
         requireNonNull(settleNote, "settleNote");
+        requireNonNull(replicaFloor, "replicaFloor");
+    }
+
+    /** An observation with no replica floor. */
+    public Observation(Target target, Instant at, Map<String, Signal> signals, Settle settle, Health health,
+                       List<ActiveAlert> alerts, Forecast forecast, String settleNote) {
+        this(target, at, signals, settle, health, alerts, forecast, settleNote, ReplicaFloor.NONE);
     }
 
     /** An observation with a forecast and no settle note. */
@@ -50,7 +59,8 @@ public record Observation(Target target, Instant at, Map<String, Signal> signals
 
     /** A copy with the given forecast, which the engine adds from the target's load history. */
     public Observation withForecast(Forecast next) {
-        return next.equals(forecast) ? this : new Observation(target, at, signals, settle, health, alerts, next, settleNote);
+        return next.equals(forecast) ? this : new Observation(target, at, signals, settle, health, alerts, next, settleNote,
+                replicaFloor);
     }
 
     /** A copy with the given alerts, which the engine merges in from the webhook side. */
@@ -58,6 +68,6 @@ public record Observation(Target target, Instant at, Map<String, Signal> signals
         if (firing.isEmpty() && alerts.isEmpty()) {
             return this;
         }
-        return new Observation(target, at, signals, settle, health, firing, forecast, settleNote);
+        return new Observation(target, at, signals, settle, health, firing, forecast, settleNote, replicaFloor);
     }
 }

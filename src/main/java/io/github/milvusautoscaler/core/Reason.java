@@ -116,6 +116,12 @@ public enum Reason implements DecisionReason {
     ROLLOUT_STALLED(Action.HOLD, Stage.STEP_DOWN),
     /** Scale-in wanted but already at {@code min-replicas}. HOLD. */
     AT_MIN(Action.HOLD, Stage.STEP_DOWN),
+    /**
+     * A step-down would leave fewer replicas than the {@code replica-floor-query} reads (for queryNode, the fewest
+     * nodes its loaded in-memory replicas need: Milvus serves each replica of a collection from nodes of its own), or
+     * that query cannot be read. HOLD.
+     */
+    REPLICA_FLOOR(Action.HOLD, Stage.STEP_DOWN),
 
     // Outside the rules: the global budget (applied by the policy to what a rule settled on)
     /** The global {@code max-actions-per-hour} budget is spent. HOLD. */

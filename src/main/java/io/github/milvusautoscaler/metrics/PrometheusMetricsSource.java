@@ -14,6 +14,7 @@ import io.github.milvusautoscaler.core.Health;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.MetricsSource;
 import io.github.milvusautoscaler.core.Observation;
+import io.github.milvusautoscaler.core.ReplicaFloor;
 import io.github.milvusautoscaler.core.Settle;
 import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.Target;
@@ -219,8 +220,10 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         Level settle = queries.settleQuery().isBlank() ? null : level(target, "settle", queries.settleQuery(), at);
         Health health = queries.healthQuery().isBlank() ? Health.NONE
                 : level(target, "health", queries.healthQuery(), at).health();
+        ReplicaFloor floor = queries.replicaFloorQuery().isBlank() ? ReplicaFloor.NONE
+                : level(target, "replica-floor", queries.replicaFloorQuery(), at).replicaFloor();
         return new Observation(target, at, signals, settle == null ? Settle.QUIET : settle.settle(), health, List.of(),
-                Forecast.NONE, settle == null ? "" : settle.settleNote());
+                Forecast.NONE, settle == null ? "" : settle.settleNote(), floor);
     }
 
     /**
@@ -258,7 +261,8 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
 
     /**
      * Each query of {@code target} rendered for it alone, as an SRE would paste it into Prometheus:
-     * signal name to PromQL, then {@code settle-query} and {@code health-query} when configured.
+     * signal name to PromQL, then {@code settle-query}, {@code health-query} and {@code replica-floor-query} when
+     * configured.
      * (Observation may send the cluster-wide form of the same template.)
      */
     public Map<String, String> renderedQueries(Target target) {
@@ -275,6 +279,9 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         }
         if (!queries.healthQuery().isBlank()) {
             rendered.put("health-query", renderAlone(queries.healthQuery(), target));
+        }
+        if (!queries.replicaFloorQuery().isBlank()) {
+            rendered.put("replica-floor-query", renderAlone(queries.replicaFloorQuery(), target));
         }
         return rendered;
     }
@@ -639,6 +646,20 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             return problem != null ? Health.UNKNOWN : value > 0 ? Health.FAILING : Health.OK;
         }
 
+        /**
+         * The floor, rounded up (a PromQL floor is a whole count already: {@code ceil} in the template), or UNKNOWN
+         * with why; a value past any replica count Kubernetes takes is no count, and reads UNKNOWN too.
+         */
+        ReplicaFloor replicaFloor() {
+            if (problem != null) {
+                return ReplicaFloor.unknown(problem);
+            }
+            if (value > Integer.MAX_VALUE) {
+                return ReplicaFloor.unknown("value " + format(value));
+            }
+            return ReplicaFloor.read((int) Math.ceil(value));
+        }
+
         /** {@code "settle query reads 2"}, or {@code "settle query: empty result"}. */
         String settleNote() {
             return problem != null ? "settle query: " + problem : "settle query reads "
@@ -872,6 +893,9 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         }
         if (!q.healthQuery().isBlank()) {
             templates.add(q.healthQuery());
+        }
+        if (!q.replicaFloorQuery().isBlank()) {
+            templates.add(q.replicaFloorQuery());
         }
         return templates;
     }

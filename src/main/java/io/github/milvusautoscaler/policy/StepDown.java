@@ -6,10 +6,12 @@ import static io.github.milvusautoscaler.policy.Format.num;
 
 import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.ActiveAlert;
+import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Direction;
 import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.LastScale;
 import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.ReplicaFloor;
 import io.github.milvusautoscaler.core.Settle;
 import io.github.milvusautoscaler.core.SignalState;
 import io.github.milvusautoscaler.core.Stage;
@@ -320,6 +322,28 @@ final class StepDown implements Rule<StepDown.Steps> {
     }
 
     /**
+     * A step-down that would go below the replica floor ({@link ReplicaFloor}), or one while that floor cannot be
+     * read: for queryNode, 2 replicas of a collection loaded on 2 nodes hold the step to 1, which would leave one
+     * replica with no node to serve it. Empty when the target has no floor query or the step keeps the floor.
+     */
+    static Optional<Proposal> replicaFloor(Tick t) {
+        ReplicaFloor floor = t.observation().replicaFloor();
+        int to = t.current() - 1;
+        if (floor.known() && to >= floor.nodes()) {
+            return Optional.empty();
+        }
+        return Proposal.hold(Stage.STEP_DOWN, Reason.REPLICA_FLOOR, t, () -> !floor.known()
+                ? t.component() + " replica floor unknown (" + floor.note() + "); no step-down past a floor that"
+                + " cannot be read"
+                : t.observation().target().component() == Component.QUERY_NODE
+                ? t.component() + " stays at " + t.current() + ": its loaded in-memory replicas need " + floor.nodes()
+                + " queryNodes or more (" + floor.note() + "; Milvus serves each replica of a collection from nodes of"
+                + " its own)"
+                : t.component() + " stays at " + t.current() + ": its replica floor is " + floor.nodes() + " ("
+                + floor.note() + ")");
+    }
+
+    /**
      * The gate every step-down passes: a stalled rollout, back-off after a roll-back, the delay after a scale-out, the
      * cooldown between step-downs, a verify window that ended unread, and settling (every replica
      * ready and the settle query quiet); a wait longer than {@code scale-in.settle-timeout} still
@@ -328,6 +352,11 @@ final class StepDown implements Rule<StepDown.Steps> {
     static Optional<Proposal> gate(Tick t) {
         ScaleInSettings si = t.settings().scaleIn();
         Steps steps = t.memory(Steps.class);
+        // First: a floor outlasts every wait below, and a cooldown's "2m left" read as a step-down 2 minutes on.
+        Optional<Proposal> floor = replicaFloor(t);
+        if (floor.isPresent()) {
+            return floor;
+        }
         Instant backoffUntil = VerifyStepDown.backoffUntil(t.memory(VerifyStepDown.Verification.class), si);
         Instant lastOut = t.memory(ScaleOut.Timers.class).lastScaleOut();
         if (t.status().rolloutStalled().isPresent()) {

@@ -116,6 +116,12 @@ public final class StatusJson {
             o.addProperty("settle", v.observation().settle().name());
             o.addProperty("settleNote", v.observation().settleNote());
             o.addProperty("health", v.observation().health().name());
+            // The fewest replicas a step-down may leave (queryNode: what its loaded in-memory replicas need); null
+            // with no replica-floor query, or while it cannot be read (replicaFloorNote says why).
+            io.github.milvusautoscaler.core.ReplicaFloor floor = v.observation().replicaFloor();
+            o.add("replicaFloor", floor.known() && !floor.note().isEmpty() ? new JsonPrimitive(floor.nodes())
+                    : JsonNull.INSTANCE);
+            o.addProperty("replicaFloorNote", floor.note());
             JsonArray alerts = new JsonArray();
             v.observation().alerts().forEach(a -> alerts.add(a.name()));
             o.add("alerts", alerts);

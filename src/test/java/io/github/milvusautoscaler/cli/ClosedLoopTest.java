@@ -345,6 +345,9 @@ class ClosedLoopTest {
         // Status says why settle is unknown, not only that it is (settle recheck N2).
         assertEquals("UNKNOWN", s.get("settle").getAsString());
         assertTrue(s.get("settleNote").getAsString().startsWith("settle query: "), s.toString());
+        // and why the replica floor is: no number while it cannot be read.
+        assertTrue(s.get("replicaFloor").isJsonNull(), s.toString());
+        assertTrue(s.get("replicaFloorNote").getAsString().startsWith("replica floor query: "), s.toString());
         Poll.until("a few ticks pass in the outage", WAIT, () -> view(leader).decision().time(),
                 t -> t.isAfter(Instant.now().minusSeconds(1)) && Duration.between(
                         (Instant) writes.get(writes.size() - 1)[0], t).toSeconds() >= 3);

@@ -132,6 +132,15 @@ class DoctorCommandTest {
         // the same, on a release still at 2.5 whose indexNode the config names wrong (no streamingNode: no evidence)
         cluster("noindexnode", true, true, true, true, true);
 
+        // In-memory replicas (milvus pkg/metrics/querycoord_metrics.go: collection_num, resource_group_replica_total
+        // per rg, the replicas of every collection loaded in the group summed). replicas: 4 over 2 collections in the
+        // default group, so one has 2 or more, under the default min-replicas 1; replicasok: 3 over 3, one each;
+        // groups: 2 collections, 2 replicas in the default group and 2 in rg_hot, whose nodes serve only its own.
+        cluster("replicas", true, true, true, true, true)[2].setLoadedReplicas(2, Map.of("__default_resource_group", 4));
+        cluster("replicasok", true, true, true, true, true)[2].setLoadedReplicas(3, Map.of("__default_resource_group", 3));
+        cluster("groups", true, true, true, true, true)[2].setLoadedReplicas(2, Map.of("__default_resource_group", 2,
+                "rg_hot", 2));
+
         Instant now = CLOCK.instant();
         // The shipped rule file loaded, and Prometheus scraping itself as kube-prometheus-stack's does
         // (prometheus.serviceMonitor.selfMonitor: true), so doctor can read prometheus_rule_group_rules.
@@ -148,7 +157,7 @@ class DoctorCommandTest {
         StringBuilder clusters = new StringBuilder();
         for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor", "scrapefail",
                 "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped", "notready", "unseen", "ksmgone", "queueonproxy", "bothkinds",
-                "upgraded", "noindexnode"}) {
+                "upgraded", "noindexnode", "replicas", "replicasok", "groups"}) {
             clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
                     .append(" milvus-version = \"2.5.6\", components { ")
                     .append(ns.equals("upgraded") || ns.equals("noindexnode") ? "indexNode {" : "queryNode {")
@@ -197,14 +206,14 @@ class DoctorCommandTest {
                                          boolean searched) {
         FakeMilvusPod queryNode = pods.start(ns, "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-q1w2e",
                 2, 8 * GIB).setCpuUtilisation(0.5).setMemoryUtilisation(0.4).expose(cadvisor, resources, monitor, label);
-        pods.start(ns, "hr", InstallKind.HELM, "mixcoord", "hr-milvus-mixcoord-6c9b8d7f5c-m1n2b", 1, 4 * GIB)
-                .expose(true, true, monitor, label);
+        FakeMilvusPod coordinator = pods.start(ns, "hr", InstallKind.HELM, "mixcoord",
+                "hr-milvus-mixcoord-6c9b8d7f5c-m1n2b", 1, 4 * GIB).expose(true, true, monitor, label);
         var proxy = pods.start(ns, "hr", InstallKind.HELM, "proxy", "hr-milvus-proxy-7d5c9b6f8d-p1o2i", 1, 2 * GIB)
                 .expose(true, true, monitor, label);
         if (searched) {
             proxy.setRequestRate("Search", 40);
         }
-        return new FakeMilvusPod[] {queryNode, proxy};
+        return new FakeMilvusPod[] {queryNode, proxy, coordinator};
     }
 
     /**
@@ -267,6 +276,9 @@ class DoctorCommandTest {
                 Arguments.of("nomonitor", "qps", "for a release that sets the chart's nameOverride, change its selector's"
                         + " app.kubernetes.io/name: milvus to that name"),
                 Arguments.of("nomonitor", "settle", "no milvus_* series for nomonitor/hr"),
+                // the floor's counts are querycoord's: unread, it holds every step-down
+                Arguments.of("nomonitor", "replica-floor", "no milvus_* series for nomonitor/hr"),
+                Arguments.of("nomonitor", "replica-floor", "; until it reads, every step-down holds (REPLICA_FLOOR)"),
                 // selected but failing: the fix is the scrape, not a second monitor (which would count series twice)
                 Arguments.of("scrapefail", "qps", "Prometheus has 3 Milvus scrape target(s) of scrapefail/hr and every"
                         + " scrape fails (up == 0)"),
@@ -379,6 +391,38 @@ class DoctorCommandTest {
         // It loaded the shipped rules, read from its own prometheus_rule_group_rules (the counts are the file's).
         assertTrue(r.out.contains("ok   alert-rules          rule groups milvus-autoscaling (" + rules("milvus-autoscaling")
                 + " rules) and milvus-autoscaler (" + rules("milvus-autoscaler") + " rules) loaded"), r.out);
+    }
+
+    /**
+     * The replica floor the daemon holds step-downs at, and what querycoord counts behind it: Milvus serves each
+     * replica of a collection from nodes of its own ("query nodes num should be greater or equal to replica_number",
+     * its resource group guide). 4 replicas over 2 collections put one collection at 2 or more.
+     */
+    @Test
+    void theReplicaFloorLineSaysWhatTheLoadedReplicasNeed() {
+        Result r = doctor("--cluster", "replicas/hr");
+        assertEquals(0, r.code, r.out);
+        assertTrue(r.out.contains("ok   replica-floor        2: 4 in-memory replicas of 2 loaded collections"
+                + " (milvus_querycoord_resource_group_replica_total, milvus_querycoord_collection_num), and Milvus"
+                + " serves each replica of a collection from queryNodes of its own; no step-down below it, above"
+                + " min-replicas 1"), r.out);
+
+        // A group's nodes serve only its replicas: 2 in the default group and 2 in rg_hot over 2 collections need a
+        // node in each group, 2 in all.
+        Result groups = doctor("--cluster", "groups/hr");
+        assertTrue(groups.out.contains("ok   replica-floor        2: 4 in-memory replicas of 2 loaded collections in 2"
+                + " resource groups"), groups.out);
+
+        // 3 replicas over 3 collections: possibly one each, which min-replicas 1 keeps.
+        Result ok = doctor("--cluster", "replicasok/hr");
+        assertTrue(ok.out.contains("ok   replica-floor        1: 3 in-memory replicas of 3 loaded collections"
+                + " (milvus_querycoord_resource_group_replica_total, milvus_querycoord_collection_num), and Milvus"
+                + " serves each replica of a collection from queryNodes of its own\n"), ok.out);
+
+        // Nothing loaded: querycoord's collection_num reads 0 from its start, and no group gauge exists yet.
+        Result none = doctor("--cluster", "healthy/hr");
+        assertTrue(none.out.contains("ok   replica-floor        0: no collection loaded (milvus_querycoord_collection_num"
+                + " 0)"), none.out);
     }
 
     /** The header names what the component runs as: the chart's queryNode.statefulset is a StatefulSet. */

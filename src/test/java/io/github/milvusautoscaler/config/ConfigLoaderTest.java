@@ -240,7 +240,7 @@ class ConfigLoaderTest {
                 s.labelScheme(InstallKind.OPERATOR));
         assertEquals(new LabelScheme("app_kubernetes_io_instance", "component"), s.labelScheme(InstallKind.HELM));
         assertEquals(Set.of("component-pods", "serving-pods", "component-ready", "proxy-pods", "cpu", "memory", "qps",
-                "read-queue", "index-backlog", "index-backlog-legacy", "search-latency-p99", "querynode-settle",
+                "read-queue", "index-backlog", "index-backlog-legacy", "search-latency-p99", "querynode-settle", "querynode-replica-floor",
                 "cpu-undeclared", "memory-undeclared", "cpu-empty-why", "qps-empty-why", "index-backlog-legacy-empty-why"),
                 s.queryTemplates().keySet());
         assertEquals(REFERENCE.getString("queries.cpu"), s.queryTemplates().get("cpu"));
@@ -283,6 +283,8 @@ class ConfigLoaderTest {
                 REFERENCE.getString("queries.qps-empty-why")), t.signal("qps"));
         // queryNode's settle query comes from component-defaults, which points at queries.querynode-settle.
         assertEquals(REFERENCE.getString("queries.querynode-settle"), t.settleQuery());
+        // and its replica floor from queries.querynode-replica-floor.
+        assertEquals(REFERENCE.getString("queries.querynode-replica-floor"), t.replicaFloorQuery());
         assertEquals("", t.healthQuery());
         assertEquals(1, p.alerts().step());
     }

@@ -63,7 +63,8 @@ final class DefaultQueries {
                 signals.add(signal(name));
             }
         }
-        return new TargetQueries(target, signals, merged.getString("settle-query"), merged.getString("health-query"));
+        return new TargetQueries(target, signals, merged.getString("settle-query"), merged.getString("health-query"),
+                merged.getString("replica-floor-query"));
     }
 
     /** Configuration order of the shipped signals (HOCON objects do not keep it). */

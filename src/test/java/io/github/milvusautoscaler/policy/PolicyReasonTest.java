@@ -9,6 +9,7 @@ import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.Direction;
 import io.github.milvusautoscaler.core.Health;
 import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.ReplicaFloor;
 import io.github.milvusautoscaler.core.Settle;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -540,6 +541,31 @@ class PolicyReasonTest {
                     s.replicas(1, 1);
                     s.allLow();
                     s.state = lowFor(s, Duration.ofHours(1));
+                }),
+                // 2 queryNodes, a collection loaded with 2 in-memory replicas (the floor query reads 2): 2 -> 1 would
+                // leave one replica with no node (Milvus: query nodes >= replica_number), so it holds above min 1.
+                c("the loaded replicas' floor holds a step-down", Reason.REPLICA_FLOOR, 2, s -> {
+                    s.replicas(2, 2);
+                    s.allLow();
+                    s.replicaFloor = ReplicaFloor.read(2);
+                    s.state = lowFor(s, Duration.ofHours(1));
+                }),
+                // 3 queryNodes above that floor of 2: the step to 2 keeps a node per replica; cpu 0.2 x 3/2 = 0.3 ok.
+                c("a step-down that keeps the replicas' floor goes ahead", Reason.SIGNALS_LOW, 2, s -> {
+                    s.allLow();
+                    s.replicaFloor = ReplicaFloor.read(2);
+                    s.state = lowFor(s, Duration.ofHours(1));
+                }),
+                // the floor query fails: never step down past a floor that cannot be read.
+                c("an unread replica floor holds a step-down", Reason.REPLICA_FLOOR, 3, s -> {
+                    s.allLow();
+                    s.replicaFloor = ReplicaFloor.unknown("empty result");
+                    s.state = lowFor(s, Duration.ofHours(1));
+                }),
+                // above max-replicas 10 the guards step toward it through the step-down gate, which the floor holds too.
+                c("the replicas' floor holds the step toward max-replicas", Reason.REPLICA_FLOOR, 12, s -> {
+                    s.replicas(12, 12);
+                    s.replicaFloor = ReplicaFloor.read(12);
                 }),
                 // scaled out 10m ago < delay-after-scale-out 15m.
                 c("no step-down soon after a scale-out", Reason.SCALE_IN_DELAY_AFTER_SCALE_OUT, 3, s -> {

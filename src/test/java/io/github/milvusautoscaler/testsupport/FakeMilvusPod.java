@@ -55,7 +55,8 @@ import java.util.TreeMap;
  *       {@code milvus_querynode_stopping_balance_node_num} in {@code pkg/metrics/querynode_metrics.go};</li>
  *   <li>{@code milvus_querycoord_querynode_num} and {@code milvus_querycoord_task_num} in
  *       {@code pkg/metrics/querycoord_metrics.go}, set by querycoord's node manager on node add/remove and by
- *       its task scheduler (throttled to one write per 30 s);</li>
+ *       its task scheduler (throttled to one write per 30 s), {@code milvus_querycoord_collection_num} and
+ *       {@code milvus_querycoord_resource_group_replica_total} ({@link #setLoadedReplicas});</li>
  *   <li>{@code milvus_datacoord_task_count} and the pre-2.5.5 {@code milvus_datacoord_index_task_count} in
  *       {@code pkg/metrics/datacoord_metrics.go};</li>
  *   <li>the {@code component} (Helm) or {@code app_kubernetes_io_component} (operator) label as
@@ -85,6 +86,10 @@ public final class FakeMilvusPod {
     private final String replicaSet;
     private java.util.function.Supplier<List<FakeMilvusPod>> peers = List::of;
     private Double querynodeNum;
+    /** Collections loaded, as querycoord's milvus_querycoord_collection_num counts them. */
+    private double loadedCollections;
+    /** In-memory replicas per resource group, summed over the collections loaded there; empty: none loaded. */
+    private final Map<String, Double> groupReplicas = new TreeMap<>();
     private boolean cadvisor = true;
     /** Whether cAdvisor's series carry their own timestamps ({@link #cadvisorStaleness}). */
     private boolean cadvisorStamped = true;
@@ -412,6 +417,20 @@ public final class FakeMilvusPod {
         return this;
     }
 
+    /**
+     * Collections loaded with their in-memory replicas, on a coordinator pod: {@code milvus_querycoord_collection_num}
+     * {@code collections} and {@code milvus_querycoord_resource_group_replica_total{rg}} per group, the replicas of
+     * every collection loaded there summed (pkg/metrics/querycoord_metrics.go; querycoordv2's ReplicaManager adds 1
+     * to a group's gauge for each replica it puts, and the gauge appears with the first). Until this is called the
+     * coordinator exports collection_num 0 and no group gauge, as querycoord does from its start with nothing loaded.
+     */
+    public synchronized FakeMilvusPod setLoadedReplicas(int collections, Map<String, Integer> replicasPerGroup) {
+        loadedCollections = collections;
+        groupReplicas.clear();
+        replicasPerGroup.forEach((rg, n) -> groupReplicas.put(rg, n.doubleValue()));
+        return this;
+    }
+
     /** While true the pod exports milvus_querynode_stopping_balance_node_num 1, as a stopping queryNode does. */
     public synchronized FakeMilvusPod setStoppingBalance(boolean stopping) {
         stoppingBalance = stopping;
@@ -676,6 +695,13 @@ public final class FakeMilvusPod {
                     .count();
             family(out, "milvus_querycoord_querynode_num", Collector.Type.GAUGE,
                     List.of(sample("milvus_querycoord_querynode_num", nodes, count)));
+            // querycoordv2's server sets it to 0 as it recovers, then counts each collection as it is loaded.
+            family(out, "milvus_querycoord_collection_num", Collector.Type.GAUGE,
+                    List.of(sample("milvus_querycoord_collection_num", nodes, loadedCollections)));
+            if (!groupReplicas.isEmpty()) {
+                family(out, "milvus_querycoord_resource_group_replica_total", Collector.Type.GAUGE,
+                        labelled("milvus_querycoord_resource_group_replica_total", "rg", groupReplicas, Map.of()));
+            }
             Map<String, Double> tasks = new TreeMap<>(querycoordTasks);
             for (String type : movingTasks) {
                 tasks.put(type, querycoordTasks.get(type) + (t.getEpochSecond() / 30) % 2);

@@ -1,0 +1,115 @@
+package io.github.milvusautoscaler.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.ReplicaFloor;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.testsupport.FakeMilvusPods;
+import io.github.milvusautoscaler.testsupport.PrometheusServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The shipped {@code queries.querynode-replica-floor} against a real Prometheus: the fewest queryNodes the loaded
+ * in-memory replicas need, from querycoord's {@code milvus_querycoord_resource_group_replica_total{rg}} (each group's
+ * replicas summed over its collections) and {@code milvus_querycoord_collection_num} (milvus-io/milvus
+ * pkg/metrics/querycoord_metrics.go). Milvus serves each replica of a collection from nodes of its own ("query nodes
+ * num should be greater or equal to replica_number", its resource group guide), and a group's nodes serve only the
+ * replicas loaded there, so each group needs ceil(replicas / collections) nodes at least.
+ */
+class ReplicaFloorTest {
+
+    private static final Clock CLOCK = Clock.systemUTC();
+    private static final double GIB = 1024.0 * 1024 * 1024;
+
+    private static PrometheusServer prometheus;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Instant now = CLOCK.instant().truncatedTo(ChronoUnit.SECONDS);
+        Instant from = now.minusSeconds(300);
+        Instant to = now.minusSeconds(10);
+        PrometheusServer.Builder builder = PrometheusServer.builder();
+        List<String> histories = new ArrayList<>();
+        // Nothing loaded: collection_num 0 from querycoord's start, no group gauge yet.
+        histories.add(history("none", InstallKind.HELM, 0, Map.of(), true, from, to));
+        // One collection with replica_number=2 and one with 2 (4 in the default group over 2): 2 nodes at least.
+        histories.add(history("two", InstallKind.HELM, 2, Map.of("__default_resource_group", 4), true, from, to));
+        // The same on an operator install, whose monitor labels the series app_kubernetes_io_component.
+        histories.add(history("operator", InstallKind.OPERATOR, 2, Map.of("__default_resource_group", 4), true, from,
+                to));
+        // 2 collections, 2 replicas in the default group and 2 in rg_hot: a node in each group at least, 2 in all.
+        histories.add(history("groups", InstallKind.HELM, 2, Map.of("__default_resource_group", 2, "rg_hot", 2), true,
+                from, to));
+        // 3 replicas over 2 collections, one loaded with 2 and one with 1: ceil(1.5) = 2 nodes at least.
+        histories.add(history("uneven", InstallKind.HELM, 2, Map.of("__default_resource_group", 3), true, from, to));
+        // 3 replicas over 3 collections: possibly one each, 1 node.
+        histories.add(history("spread", InstallKind.HELM, 3, Map.of("__default_resource_group", 3), true, from, to));
+        // Collections loaded on a Milvus that exports no group gauge: the replicas cannot be seen, so no floor.
+        histories.add(history("older", InstallKind.HELM, 2, Map.of(), true, from, to));
+        // The first collection still loading: its replica is put (the group gauge reads 1) before querycoord counts
+        // the collection as loaded (collection_num 0): no floor from a count of 0 collections.
+        histories.add(history("loading", InstallKind.HELM, 0, Map.of("__default_resource_group", 1), true, from, to));
+        // The coordinator is not scraped: the floor cannot be read.
+        histories.add(history("nocoord", InstallKind.HELM, 0, Map.of(), false, from, to));
+        for (String h : histories) {
+            builder.backfill(h);
+        }
+        prometheus = builder.start();
+    }
+
+    /** Release hr in {@code namespace}: two queryNodes and, when {@code coordinator}, a mixcoord reporting the loads. */
+    private static String history(String namespace, InstallKind install, int collections,
+                                  Map<String, Integer> replicasPerGroup, boolean coordinator, Instant from, Instant to)
+            throws Exception {
+        try (FakeMilvusPods pods = new FakeMilvusPods(CLOCK)) {
+            String prefix = install == InstallKind.HELM ? "hr-milvus-querynode-5d8c7f9b4d-" : "hr-milvus-querynode-0-6b8c9d7f5d-";
+            pods.start(namespace, "hr", install, "querynode", prefix + "a1b2c", 2, 8 * GIB).setCpuUtilisation(0.3);
+            pods.start(namespace, "hr", install, "querynode", prefix + "d3e4f", 2, 8 * GIB).setCpuUtilisation(0.3);
+            if (coordinator) {
+                pods.start(namespace, "hr", install, "mixcoord", "hr-milvus-mixcoord-8d6f5c9b7c-m8c2t", 1, 4 * GIB)
+                        .setLoadedReplicas(collections, replicasPerGroup);
+            }
+            return pods.openMetricsHistory(from, to, Duration.ofSeconds(15), Map.of("job", PrometheusServer.JOB));
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource({"none, 0", "two, 2", "operator, 2", "groups, 2", "uneven, 2", "spread, 1", "older, 0", "loading, 0", "nocoord, -1"})
+    void theFloorIsWhatTheLoadedReplicasNeed(String namespace, int expected) {
+        InstallKind install = namespace.equals("operator") ? InstallKind.OPERATOR : InstallKind.HELM;
+        Target target = new Target(namespace, "hr", Component.QUERY_NODE, install);
+        try (PrometheusMetricsSource source = new PrometheusMetricsSource(TestEndpoints.of(prometheus.url()),
+                DefaultQueries.schemes(), List.of(DefaultQueries.forTarget(target)), new SimpleMeterRegistry())) {
+            ReplicaFloor floor = source.observe(target, CLOCK.instant()).replicaFloor();
+            if (expected < 0) {
+                assertFalse(floor.known(), floor.toString());
+                assertTrue(floor.note().startsWith("replica floor query: empty result"), floor.note());
+            } else {
+                assertEquals(expected, floor.nodes(), floor.note());
+                assertEquals("replica floor query reads " + expected, floor.note());
+            }
+        }
+    }
+}
