@@ -19,6 +19,7 @@ import io.github.milvusautoscaler.core.LeaderGate;
 import io.github.milvusautoscaler.core.Observation;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.ReplicaActuator;
+import io.github.milvusautoscaler.core.ReplicaFloor;
 import io.github.milvusautoscaler.core.ReplicaStatus;
 import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.Settle;
@@ -83,7 +84,7 @@ import picocli.CommandLine.Spec;
                 + " (rolled back unless --no-rollback-on-harm, which keeps the daemon paused), a wait timed out, the"
                 + " replicas were changed by someone else, Kubernetes/Prometheus unreachable, or the pause could not be"
                 + " lifted at the end, 2 refused (coordinator, N out of range or below min-replicas without"
-                + " --keep-paused, replicas: -1 or an HPA on the Deployment or StatefulSet, rollout, not confirmed, a"
+                + " --keep-paused, N below the replica floor or the floor unread, replicas: -1 or an HPA on the Deployment or StatefulSet, rollout, not confirmed, a"
                 + " pause another scale run left: --take-over; --dry-run too) or bad usage/config, 130 interrupted"
                 + " (Ctrl-C; 143 on SIGTERM): the target stays paused at a completed step."})
 public final class ScaleCommand implements Callable<Integer> {
@@ -115,8 +116,9 @@ public final class ScaleCommand implements Callable<Integer> {
     @Option(names = "--yes", description = "Do not ask for confirmation (required when stdin or stdout is not a terminal).")
     boolean yes;
 
-    @Option(names = "--force-range", description = "Allow N outside [1, max-replicas of the target] (0 included), or"
-            + " below its min-replicas without --keep-paused.")
+    @Option(names = "--force-range", description = "Allow N outside [1, max-replicas of the target] (0 included),"
+            + " below its min-replicas without --keep-paused, or below its replica floor (queryNode: the nodes its"
+            + " loaded in-memory replicas need).")
     boolean forceRange;
 
     @Option(names = "--rollback-on-harm", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -260,6 +262,24 @@ public final class ScaleCommand implements Callable<Integer> {
                 return Main.EXIT_FAILURE;
             }
             Checks checks = new Checks(ts, actuator, source, clock);
+            if (plan.down() && !forceRange) {
+                // As the daemon's step-down gate (REPLICA_FLOOR): Milvus serves each replica of a collection from
+                // queryNodes of its own, so a run down to 1 with a collection loaded at replica_number=2 would leave
+                // one replica with no node. Refused before anything is written, a dry run too.
+                ReplicaFloor floor = source.observe(target, clock.instant()).replicaFloor();
+                if (!floor.known()) {
+                    return refuse(err, "scale: " + target + "'s replica floor cannot be read (" + floor.note() + "), so"
+                            + " a step-down could leave a loaded in-memory replica with no node; pass --force-range to"
+                            + " go down anyway");
+                }
+                if (to < floor.nodes()) {
+                    return refuse(err, "scale: --to " + to + " is below " + target + "'s replica floor " + floor.nodes()
+                            + " (" + floor.note() + (target.component() == Component.QUERY_NODE ? ": its loaded"
+                            + " in-memory replicas need a queryNode each, and Milvus serves each replica of a collection"
+                            + " from nodes of its own" : "") + "); load the collections with fewer replicas first, or"
+                            + " pass --force-range to go below it anyway");
+                }
+            }
             boolean configDryRun = chosen.get().selected().settings().dryRun();
             if (!dryRun && configDryRun) {
                 // The config's dry-run promises that nothing is written with it (reference.conf); a manual scale

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -185,6 +186,7 @@ class ScaleCommandTest {
         onRequest = q -> { };
         coord.setQuerycoordTasks("segment_move", 0);
         coord.setIndexTasks("gate", 0);
+        coord.setLoadedReplicas(0, Map.of());
         cpu = 0.3;
         queryNodes.forEach(p -> p.setReadQueue(0));
         spread();
@@ -784,6 +786,35 @@ class ScaleCommandTest {
                 "--keep-paused");
         assertEquals(0, kept.exit(), kept.all());
         assertFalse(kept.out().contains("note:"), kept.out());
+        assertEquals(3, replicas());
+    }
+
+    /**
+     * A step-down below the nodes the loaded in-memory replicas need is refused before anything is written, as the
+     * daemon holds it (REPLICA_FLOOR): two collections with 4 replicas put one at 2 or more, and Milvus serves each
+     * replica of a collection from queryNodes of its own ("query nodes num should be greater or equal to
+     * replica_number", its resource group guide). --force-range goes below it anyway; down to the floor is allowed.
+     */
+    @Test
+    void belowTheReplicaFloorIsRefusedUnlessForced() throws Exception {
+        at(3);
+        coord.setLoadedReplicas(2, Map.of("__default_resource_group", 4));
+        Poll.until("Prometheus reads the loaded replicas", WAIT, () -> prometheus.query(
+                "milvus_querycoord_resource_group_replica_total{namespace=\"milvus\"}"), body -> body.contains("\"4\"]"));
+        Result r = scale(config, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--yes");
+        assertEquals(2, r.exit(), r.all());
+        assertTrue(r.err().contains("scale: --to 1 is below milvus/scl/queryNode's replica floor 2 (replica floor query"
+                + " reads 2: its loaded in-memory replicas need a queryNode each, and Milvus serves each replica of a"
+                + " collection from nodes of its own); load the collections with fewer replicas first, or pass"
+                + " --force-range to go below it anyway"), r.err());
+        assertEquals(List.of(), kube.requests().stream().filter(q -> !q.method().equals("GET")).toList(),
+                "nothing written");
+        Result forced = scale(config, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--dry-run",
+                "--force-range");
+        assertEquals(0, forced.exit(), forced.all());
+        Result toFloor = scale(config, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--dry-run");
+        assertEquals(0, toFloor.exit(), toFloor.all());
+        assertTrue(toFloor.out().contains("replica-floor-query: "), toFloor.out());
         assertEquals(3, replicas());
     }
 
