@@ -336,11 +336,11 @@ final class StepDown implements Rule<StepDown.Steps> {
                 ? t.component() + " replica floor unknown (" + floor.note() + "); no step-down past a floor that"
                 + " cannot be read"
                 : t.observation().target().component() == Component.QUERY_NODE
-                ? t.component() + " stays at " + t.current() + ": its loaded in-memory replicas need " + floor.nodes()
-                + " queryNodes or more (" + floor.note() + "; Milvus serves each replica of a collection from nodes of"
-                + " its own)"
-                : t.component() + " stays at " + t.current() + ": its replica floor is " + floor.nodes() + " ("
-                + floor.note() + ")");
+                ? "the loaded in-memory replicas need " + floor.nodes() + " queryNodes or more ("
+                + floor.note() + "; Milvus serves each replica of a collection from nodes of its own); no step-down "
+                + t.stepDown()
+                : t.component() + " replica floor " + floor.nodes() + " (" + floor.note() + "); no step-down "
+                + t.stepDown());
     }
 
     /**

@@ -111,6 +111,10 @@ class MonitoringManifestsTest {
             Map.entry("milvus_querynode_stopping_balance_node_num", Set.of()),
             Map.entry("milvus_querycoord_querynode_num", Set.of()),
             Map.entry("milvus_querycoord_task_num", Set.of("querycoord_task_type")),
+            // QueryCoordNumCollections (no label) and QueryCoordResourceGroupReplicaTotal (ResourceGroupLabelName, "rg"
+            // in metrics.go) in querycoord_metrics.go
+            Map.entry("milvus_querycoord_collection_num", Set.of()),
+            Map.entry("milvus_querycoord_resource_group_replica_total", Set.of("rg")),
             Map.entry("milvus_datacoord_task_count", Set.of("task_type", "task_state")),
             Map.entry("milvus_datacoord_index_task_count", Set.of("collection_id", "index_task_status")));
 

@@ -43,7 +43,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Cost grows with clusters, not pods or components: the shipped templates are sent once per cluster
  * and tick for all the components using them, and the answer is split by the component label. A fake
- * Prometheus answers the shipped cpu, memory, qps and settle queries for whichever components a
+ * Prometheus answers the shipped cpu, memory, qps, settle and replica-floor queries for whichever components a
  * query's Deployment selector ({@code owner_name=~"..."} or {@code deployment=~"..."}) names, and counts
  * the requests.
  */
@@ -95,6 +95,10 @@ class ClusterQuerySharingTest {
     private String answer(String query, Instant at) {
         if (query.contains("milvus_querycoord_task_num")) {
             return PromJson.vector(PromJson.series(Map.of(), "0", at));
+        }
+        if (query.contains("milvus_querycoord_resource_group_replica_total")) {
+            // one collection loaded with replica_number=2
+            return PromJson.vector(PromJson.series(Map.of(), "2", at));
         }
         List<String> components = components(query);
         if (components.isEmpty()) {
@@ -154,11 +158,11 @@ class ClusterQuerySharingTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-            // queryNode cpu+memory+qps+settle, dataNode cpu+memory, indexNode cpu+memory, proxy cpu+qps:
-            // 10 reads per cluster, served by 4 queries (cpu, memory, qps, settle)
-            "1 cluster of 4 components with 2 pods each,   1, 2,  4",
-            "1 cluster of 4 components with 50 pods each,  1, 50, 4",
-            "3 clusters of 4 components with 2 pods each,  3, 2,  12"})
+            // queryNode cpu+memory+qps+settle+replica floor, dataNode cpu+memory, indexNode cpu+memory, proxy
+            // cpu+qps: 11 reads per cluster, served by 5 queries (cpu, memory, qps, settle, replica floor)
+            "1 cluster of 4 components with 2 pods each,   1, 2,  5",
+            "1 cluster of 4 components with 50 pods each,  1, 50, 5",
+            "3 clusters of 4 components with 2 pods each,  3, 2,  15"})
     void oneQueryPerSignalPerClusterPerTick(String name, int clusters, int pods, int expectedPerTick) {
         podsPerComponent = pods;
         List<Target> targets = new ArrayList<>();
@@ -185,6 +189,7 @@ class ClusterQuerySharingTest {
                     }
                 }
                 assertEquals(Settle.QUIET, observations.get(0).settle());
+                assertEquals(2, observations.get(0).replicaFloor().nodes());
             }
         }
         assertTrue(queries.stream().anyMatch(q -> q.contains("container_cpu_usage_seconds_total")
@@ -202,15 +207,15 @@ class ClusterQuerySharingTest {
     void targetsTickingWithinTheShareWindowShareOneAnswer() {
         List<Target> targets = cluster("prod");
         try (PrometheusMetricsSource source = source(targets, Duration.ofSeconds(5))) {
-            // Ticks jittered by up to 4 s: all within 5 s of the first, so still 4 queries.
+            // Ticks jittered by up to 4 s: all within 5 s of the first, so still 5 queries.
             source.observe(targets.get(0), T0);
             source.observe(targets.get(1), T0.plusSeconds(2));
             source.observe(targets.get(3), T0.plusSeconds(4));
-            assertEquals(4, queries.size());
+            assertEquals(5, queries.size());
             assertEquals(1, probes.size());
             // indexNode 6 s after the first: its cpu and memory are asked again, and the age of their inputs.
             Observation late = source.observe(targets.get(2), T0.plusSeconds(6));
-            assertEquals(6, queries.size());
+            assertEquals(7, queries.size());
             assertEquals(2, probes.size());
             assertEquals(0.9, late.signals().get("cpu").value().getAsDouble(), 1e-9);
         }
@@ -235,8 +240,9 @@ class ClusterQuerySharingTest {
             for (Future<Observation> f : futures) {
                 assertTrue(f.get(10, TimeUnit.SECONDS).signals().get("cpu").isKnown());
             }
-            // 8 observations of 4 targets at one instant: still cpu, memory, qps, settle once each, one probe.
-            assertEquals(4, queries.size());
+            // 8 observations of 4 targets at one instant: still cpu, memory, qps, settle, replica floor once each,
+            // one probe.
+            assertEquals(5, queries.size());
             assertEquals(1, probes.size());
         } finally {
             pool.shutdownNow();

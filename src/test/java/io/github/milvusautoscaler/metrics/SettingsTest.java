@@ -124,7 +124,12 @@ class SettingsTest {
                 DefaultQueries.schemes(), List.of(DefaultQueries.forTarget(target)), new SimpleMeterRegistry())) {
             Map<String, String> rendered = source.renderedQueries(target);
 
-            assertEquals(List.of("cpu", "memory", "qps", "settle-query"), List.copyOf(rendered.keySet()));
+            assertEquals(List.of("cpu", "memory", "qps", "settle-query", "replica-floor-query"),
+                    List.copyOf(rendered.keySet()));
+            // The operator's PodMonitor labels: app_kubernetes_io_instance and app_kubernetes_io_component.
+            assertTrue(rendered.get("replica-floor-query").contains("milvus_querycoord_resource_group_replica_total{"
+                    + "namespace=\"milvus\", app_kubernetes_io_instance=\"prod\", app_kubernetes_io_component!=\"\"}"),
+                    rendered.get("replica-floor-query"));
             // The operator's Deployments of queryNode, found through kube-state-metrics' owner chain.
             assertTrue(rendered.get("cpu").contains(
                     "owner_name=~\"prod-milvus-querynode-0|prod-milvus-querynode-1\""),
