@@ -140,6 +140,8 @@ class DoctorCommandTest {
         cluster("replicasok", true, true, true, true, true)[2].setLoadedReplicas(3, Map.of("__default_resource_group", 3));
         cluster("groups", true, true, true, true, true)[2].setLoadedReplicas(2, Map.of("__default_resource_group", 2,
                 "rg_hot", 2));
+        // older: 2 collections loaded on a Milvus that exports no group gauge (the replicas cannot be seen)
+        cluster("older", true, true, true, true, true)[2].setLoadedReplicas(2, Map.of());
 
         Instant now = CLOCK.instant();
         // The shipped rule file loaded, and Prometheus scraping itself as kube-prometheus-stack's does
@@ -157,7 +159,7 @@ class DoctorCommandTest {
         StringBuilder clusters = new StringBuilder();
         for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor", "scrapefail",
                 "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped", "notready", "unseen", "ksmgone", "queueonproxy", "bothkinds",
-                "upgraded", "noindexnode", "replicas", "replicasok", "groups"}) {
+                "upgraded", "noindexnode", "replicas", "replicasok", "groups", "older"}) {
             clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
                     .append(" milvus-version = \"2.5.6\", components { ")
                     .append(ns.equals("upgraded") || ns.equals("noindexnode") ? "indexNode {" : "queryNode {")
@@ -418,6 +420,14 @@ class DoctorCommandTest {
         assertTrue(ok.out.contains("ok   replica-floor        1: 3 in-memory replicas of 3 loaded collections"
                 + " (milvus_querycoord_resource_group_replica_total, milvus_querycoord_collection_num), and Milvus"
                 + " serves each replica of a collection from queryNodes of its own\n"), ok.out);
+
+        // Collections loaded on a Milvus without the group gauge: the floor reads 0, and the note says what to keep.
+        Result older = doctor("--cluster", "older/hr");
+        assertEquals(0, older.code, older.out);
+        assertTrue(older.out.contains("note replica-floor        0: 2 collections are loaded, but querycoord exports no"
+                + " milvus_querycoord_resource_group_replica_total (a Milvus release without it), so the daemon cannot"
+                + " see their in-memory replicas: keep min-replicas at or above the largest replica_number a collection"
+                + " is loaded with"), older.out);
 
         // Nothing loaded: querycoord's collection_num reads 0 from its start, and no group gauge exists yet.
         Result none = doctor("--cluster", "healthy/hr");
