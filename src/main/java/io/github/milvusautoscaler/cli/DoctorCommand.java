@@ -417,6 +417,20 @@ public final class DoctorCommand implements Callable<Integer> {
         private String replicaFloor(ReplicaFloor floor, String query, Optional<String> common) {
             String label = "replica-floor";
             boolean counted = query.contains("milvus_querycoord_resource_group_replica_total");
+            if (!floor.known() && counted) {
+                Count collections = source.count(source.render(target, "max(milvus_querycoord_collection_num{"
+                        + QUERYCOORD + "})"), at);
+                Count replicas = source.count(source.render(target, "sum(milvus_querycoord_resource_group_replica_total{"
+                        + QUERYCOORD + "})"), at);
+                if (collections.series() > 0 && collections.sum() == 0 && replicas.sum() > 0) {
+                    // Not a link to fix: querycoord counts a collection once loaded, after its replicas.
+                    return String.format(Locale.ROOT, "note %-20s unknown: querycoord holds %d in-memory replicas but"
+                            + " counts no loaded collection yet (milvus_querycoord_collection_num 0): a collection's"
+                            + " first load, or querycoord recovering after a restart (it counts each collection again"
+                            + " once it sees it loaded); until it does, every step-down holds (REPLICA_FLOOR)", label,
+                            Math.round(replicas.sum()));
+                }
+            }
             if (!floor.known()) {
                 broken++;
                 // The default query reads empty only without querycoord's collection count: found as a signal's

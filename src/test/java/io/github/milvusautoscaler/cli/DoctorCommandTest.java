@@ -142,6 +142,10 @@ class DoctorCommandTest {
                 "rg_hot", 2));
         // older: 2 collections loaded on a Milvus that exports no group gauge (the replicas cannot be seen)
         cluster("older", true, true, true, true, true)[2].setLoadedReplicas(2, Map.of());
+        // recovering: querycoord just restarted, its 4 replicas recovered and no collection counted again yet
+        // (querycoordv2 server.go sets collection_num to 0 and counts each once its observer sees it loaded)
+        cluster("recovering", true, true, true, true, true)[2].setLoadedReplicas(0, Map.of("__default_resource_group",
+                4));
 
         Instant now = CLOCK.instant();
         // The shipped rule file loaded, and Prometheus scraping itself as kube-prometheus-stack's does
@@ -159,7 +163,7 @@ class DoctorCommandTest {
         StringBuilder clusters = new StringBuilder();
         for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor", "scrapefail",
                 "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped", "notready", "unseen", "ksmgone", "queueonproxy", "bothkinds",
-                "upgraded", "noindexnode", "replicas", "replicasok", "groups", "older"}) {
+                "upgraded", "noindexnode", "replicas", "replicasok", "groups", "older", "recovering"}) {
             clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
                     .append(" milvus-version = \"2.5.6\", components { ")
                     .append(ns.equals("upgraded") || ns.equals("noindexnode") ? "indexNode {" : "queryNode {")
@@ -428,6 +432,13 @@ class DoctorCommandTest {
                 + " milvus_querycoord_resource_group_replica_total (a Milvus release without it), so the daemon cannot"
                 + " see their in-memory replicas: keep min-replicas at or above the largest replica_number a collection"
                 + " is loaded with"), older.out);
+
+        // Replicas and no collection counted yet: the floor reads UNKNOWN, said as what it is, no link to fix.
+        Result recovering = doctor("--cluster", "recovering/hr");
+        assertEquals(0, recovering.code, recovering.out);
+        assertTrue(recovering.out.contains("note replica-floor        unknown: querycoord holds 4 in-memory replicas but"
+                + " counts no loaded collection yet (milvus_querycoord_collection_num 0): a collection's first load, or"
+                + " querycoord recovering after a restart"), recovering.out);
 
         // Nothing loaded: querycoord's collection_num reads 0 from its start, and no group gauge exists yet.
         Result none = doctor("--cluster", "healthy/hr");

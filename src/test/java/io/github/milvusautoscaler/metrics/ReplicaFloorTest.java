@@ -61,9 +61,18 @@ class ReplicaFloorTest {
         histories.add(history("spread", InstallKind.HELM, 3, Map.of("__default_resource_group", 3), true, from, to));
         // Collections loaded on a Milvus that exports no group gauge: the replicas cannot be seen, so no floor.
         histories.add(history("older", InstallKind.HELM, 2, Map.of(), true, from, to));
-        // The first collection still loading: its replica is put (the group gauge reads 1) before querycoord counts
-        // the collection as loaded (collection_num 0): no floor from a count of 0 collections.
-        histories.add(history("loading", InstallKind.HELM, 0, Map.of("__default_resource_group", 1), true, from, to));
+        // Replicas with no collection counted: the first collection still loading (its replica is put before
+        // querycoord counts it as loaded), or querycoord just restarted (it recovers the replicas at once, sets
+        // collection_num to 0 and counts each collection again once its observer sees it loaded: querycoordv2
+        // server.go, "We really update the metric after observers think the collection loaded"). No bound can be
+        // read: UNKNOWN, which holds a step-down until the count catches up.
+        histories.add(history("recovering", InstallKind.HELM, 0, Map.of("__default_resource_group", 4), true, from,
+                to));
+        // Part way through that recovery, 1 of the 2 collections counted again: 4 over 1 reads 4, high, so it holds.
+        histories.add(history("halfcounted", InstallKind.HELM, 1, Map.of("__default_resource_group", 4), true, from,
+                to));
+        // Every collection released: the group gauge stays at 0 and collection_num is 0 again.
+        histories.add(history("released", InstallKind.HELM, 0, Map.of("__default_resource_group", 0), true, from, to));
         // The coordinator is not scraped: the floor cannot be read.
         histories.add(history("nocoord", InstallKind.HELM, 0, Map.of(), false, from, to));
         for (String h : histories) {
@@ -96,7 +105,8 @@ class ReplicaFloorTest {
     }
 
     @ParameterizedTest(name = "{0}: {1}")
-    @CsvSource({"none, 0", "two, 2", "operator, 2", "groups, 2", "uneven, 2", "spread, 1", "older, 0", "loading, 0", "nocoord, -1"})
+    @CsvSource({"none, 0", "two, 2", "operator, 2", "groups, 2", "uneven, 2", "spread, 1", "older, 0", "recovering, -1", "halfcounted, 4",
+            "released, 0", "nocoord, -1"})
     void theFloorIsWhatTheLoadedReplicasNeed(String namespace, int expected) {
         InstallKind install = namespace.equals("operator") ? InstallKind.OPERATOR : InstallKind.HELM;
         Target target = new Target(namespace, "hr", Component.QUERY_NODE, install);
