@@ -55,9 +55,13 @@ public record TargetView(Target target, PolicySettings settings, ReplicaStatus s
                 && Duration.between(rolloutReadsSameSince, now).compareTo(Engine.ROLLOUT_UNMOVED) >= 0;
     }
 
-    /** Scale-out cooldown left at {@code now}; zero when none runs. */
+    /**
+     * Scale-out cooldown left at {@code now}, from the last scale-out or from new replicas turning ready since,
+     * whichever ends later (the policy holds a scale-out for both); zero when none runs.
+     */
     public Duration scaleOutCooldownLeft(Instant now) {
-        return left(state.lastScaleOut(), settings.scaleOut().cooldown(), now);
+        return max(left(state.lastScaleOut(), settings.scaleOut().cooldown(), now),
+                left(state.readyRoseAt(), settings.scaleOut().cooldown(), now));
     }
 
     /** Step-down cooldown left at {@code now}: the longer of the step-down cooldown and the delay after a scale-out. */

@@ -156,6 +156,15 @@ public final class TargetState {
         return get(ScaleOut.Timers.class).lastScaleOut();
     }
 
+    /**
+     * When the ready count last rose to new replicas, or null: the scale-out cooldown counts from it too, since the
+     * rate-based signals still average the replicas before (ScaleOut's hold "ready rose from 3 14s ago"), for the
+     * status page, whose scale-out cooldown read 0 while that hold said 45s were left (recheck 60, F1).
+     */
+    public Instant readyRoseAt() {
+        return get(ScaleOut.Timers.class).readyRoseAt();
+    }
+
     /** The last step-down written, or null: for the status page. */
     public Instant lastScaleIn() {
         return get(StepDown.Steps.class).lastStepDown();

@@ -60,10 +60,13 @@ class HttpApiTest {
                 new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2)));
     }
 
+    private ManualClock clock;
+
     @BeforeEach
     void start() {
         self = new SelfMetrics(registry, () -> true, false);
-        engine = new Engine(new ManualClock(Instant.parse("2026-01-05T10:00:00Z")), metrics, cluster, self,
+        clock = new ManualClock(Instant.parse("2026-01-05T10:00:00Z"));
+        engine = new Engine(clock, metrics, cluster, self,
                 LeaderGate.always(), AlertSource.NONE, new ActionBudget(30), false, self);
         api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(), registry, () -> self.refresh(engine), HttpApi.statusOf(engine), Map.of());
     }
@@ -168,6 +171,22 @@ class HttpApiTest {
         waits = waits();
         assertEquals(300, waits.get("scaleInCooldownSeconds").getAsLong());
         assertEquals("scale-in cooldown", waits.get("scaleInWait").getAsString());
+    }
+
+    /**
+     * The scale-out cooldown the status shows runs from new replicas turning ready too, as the policy's hold does:
+     * a scale-out 3 -> 5 at 10:00 whose replicas the 10:02 tick reads ready holds a second one to 10:05, and the
+     * status read 60 s (from the write) while that hold said 3m were left (recheck 60, F1).
+     */
+    @Test
+    void statusScaleOutCooldownCountsFromNewReplicasTurningReady() throws Exception {
+        metrics.cpu.put(A, 0.82);
+        engine.tick(new EngineTarget(A, policy()));
+        assertEquals(5, cluster.replicas.get(A));
+        assertEquals(180, waits().get("scaleOutCooldownSeconds").getAsLong());
+        clock.advance(Duration.ofMinutes(2));
+        engine.tick(new EngineTarget(A, policy()));
+        assertEquals(180, waits().get("scaleOutCooldownSeconds").getAsLong(), "3m from the 10:02 tick that read 5 ready");
     }
 
     private JsonObject waits() throws Exception {
