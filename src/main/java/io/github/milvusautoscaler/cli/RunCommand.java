@@ -55,6 +55,7 @@ public final class RunCommand implements Callable<Integer> {
             err.flush();
             return Main.EXIT_FAILURE;
         }
+        reloadOnHangUp(daemon);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close();
             // SIGTERM would otherwise end the JVM with 143; a clean, orderly stop is a success.
@@ -62,5 +63,19 @@ public final class RunCommand implements Callable<Integer> {
         }, "shutdown"));
         daemon.awaitStop();
         return Main.EXIT_OK;
+    }
+
+    /**
+     * SIGHUP reads the config file now ({@link Daemon#reloadNow}) where the JVM would stop. sun.misc.Signal (module
+     * jdk.unsupported) is the JDK's only way to handle a signal; where HUP cannot be handled (a JVM run with -Xrs) the
+     * file watch alone reloads, as before.
+     */
+    static void reloadOnHangUp(Daemon daemon) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> daemon.reloadNow("SIGHUP"));
+        } catch (IllegalArgumentException e) {
+            org.slf4j.LoggerFactory.getLogger(RunCommand.class).warn("SIGHUP cannot be handled here ({}): the config"
+                    + " file is reloaded by its watch only", e.getMessage());
+        }
     }
 }

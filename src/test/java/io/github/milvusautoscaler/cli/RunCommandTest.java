@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The {@code run} command's exit codes, and SIGTERM on a real process. */
+/** The {@code run} command's exit codes, and SIGHUP and SIGTERM on a real process. */
 class RunCommandTest {
 
     @TempDir
@@ -164,6 +164,19 @@ class RunCommandTest {
                         () -> kube.get(FakeKubernetesApi.Kind.LEASES, "milvus-autoscaler", "milvus-autoscaler"),
                         l -> l.isPresent() && l.get().getAsJsonObject("spec").has("holderIdentity")
                                 && l.get().getAsJsonObject("spec").get("holderIdentity").getAsString().equals("sigterm-test"));
+                // SIGHUP reads the config now, as Prometheus and Alertmanager reload on it, where the JVM's default
+                // stopped the daemon (recheck 61, F2): the edit is loaded, and the process goes on.
+                Path daemonLog = dir.resolve("daemon.log");
+                Files.writeString(conf, Files.readString(conf).replace("milvus-autoscaler {",
+                        "milvus-autoscaler {\n  dry-run = true\n  clusters = []"));
+                hangUp(p);
+                Poll.until("SIGHUP reloads the edit", Duration.ofSeconds(20), () -> read(daemonLog),
+                        l -> l.contains("config reload: dry-run is now"));
+                assertTrue(read(daemonLog).contains("SIGHUP: reading config file " + conf + " now"), read(daemonLog));
+                hangUp(p);
+                Poll.until("a second SIGHUP finds nothing new", Duration.ofSeconds(20), () -> read(daemonLog),
+                        l -> l.contains("SIGHUP: config file " + conf + " is what runs; nothing to reload"));
+                assertTrue(p.isAlive(), read(daemonLog));
                 long stopAt = System.nanoTime();
                 p.destroy();
                 assertTrue(p.waitFor(10, TimeUnit.SECONDS), "stopped within 10 s of SIGTERM");
@@ -181,6 +194,19 @@ class RunCommandTest {
             } finally {
                 p.destroyForcibly();
             }
+        }
+    }
+
+    private static void hangUp(Process p) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).inheritIO().start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -HUP " + p.pid());
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 }
