@@ -333,7 +333,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                     ? (timers.ready().from() >= 0 ? "ready rose from " + timers.ready().from() + " "
                     + human(Duration.between(roseAt, t.now())) + " ago (" + t.ready() + " now)"
                     : t.ready() + " ready since " + human(Duration.between(roseAt, t.now())) + " ago")
-                    + ", the signals still average the replicas before; scale-out cooldown "
+                    + ", and the load may not have spread onto the new ones yet; scale-out cooldown "
                     + human(t.left(roseAt, so.cooldown())) + " left of " + human(so.cooldown())
                     : "scale-out cooldown " + human(t.left(timers.lastScaleOut(), so.cooldown())) + " left of "
                     + human(so.cooldown())));

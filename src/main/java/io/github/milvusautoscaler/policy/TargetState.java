@@ -158,7 +158,7 @@ public final class TargetState {
 
     /**
      * When the ready count last rose to new replicas, or null: the scale-out cooldown counts from it too, since the
-     * rate-based signals still average the replicas before (ScaleOut's hold "ready rose from 3 14s ago"), for the
+     * load may not have spread onto the new replicas yet (ScaleOut's hold "ready rose from 3 14s ago"), for the
      * status page, whose scale-out cooldown read 0 while that hold said 45s were left (recheck 60, F1).
      */
     public Instant readyRoseAt() {

@@ -236,7 +236,7 @@ class PolicyScenarioTest {
         assertEquals(Reason.SCALE_OUT_COOLDOWN, reasons.get(90L), reasons.toString());
         // The hold dates the rise from where it began and says the count now: "4 ready since 30s ago" read as if the
         // crash had been the rise (recheck 57).
-        assertTrue(last.contains("ready rose from 3 30s ago (4 now), the signals still average the replicas before;"
+        assertTrue(last.contains("ready rose from 3 30s ago (4 now), and the load may not have spread onto the new ones yet;"
                 + " scale-out cooldown 2m30s left of 3m"), last);
     }
 
