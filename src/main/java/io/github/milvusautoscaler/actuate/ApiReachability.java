@@ -218,9 +218,17 @@ public final class ApiReachability implements Interceptor {
         state = new State(true, null, "");
     }
 
-    /** {@code call} was answered: it is not failing any more. */
+    /**
+     * {@code call} was answered: it is not failing any more. A call whose failure was said in a WARN is said answered
+     * too, so a write that failed once and went through on its retry no longer reads as a failed write (recheck 60,
+     * F2: one bare "PATCH ... failed: HTTP 500" and nothing after it).
+     */
     synchronized void callAnswered(String call) {
-        failing.remove(call);
+        FailingCall was = failing.remove(call);
+        if (callLogged.remove(call) != null && was != null) {
+            LOG.info("Kubernetes API server {}: {} answered again, {}s after it first failed ({})", server, call,
+                    Duration.between(was.since(), clock.instant()).toSeconds(), was.cause());
+        }
     }
 
     /**

@@ -186,6 +186,29 @@ class ApiReachabilityTest {
     }
 
     /**
+     * A write that answered 500 once and went through on its retry: the WARN said the failure, and one INFO says the
+     * same call answered, where the log ended at the failure (recheck 60, F2). A call whose failure was not said (a
+     * repeat within the minute) gets no line either.
+     */
+    @Test
+    void aCallSaidFailedIsSaidAnsweredWhenItIs() {
+        ApiReachability watcher = new ApiReachability(clock);
+        String patch = "PATCH /apis/apps/v1/namespaces/milvus/deployments/my-release-milvus-querynode";
+        watcher.answered("10.96.0.1:443");
+        watcher.failed("10.96.0.1:443", patch, "HTTP 500");
+        clock.advance(Duration.ofSeconds(2));
+        watcher.answered("10.96.0.1:443");
+        watcher.callAnswered(patch);
+        List<String> info = logs.list.stream().filter(e -> e.getLevel() == Level.INFO)
+                .map(ILoggingEvent::getFormattedMessage).toList();
+        assertEquals(List.of("Kubernetes API server 10.96.0.1:443: " + patch + " answered again, 2s after it first"
+                + " failed (HTTP 500)"), info);
+        watcher.callAnswered(patch);
+        watcher.callAnswered("GET /apis/apps/v1/namespaces/milvus/deployments/other");
+        assertEquals(1, logs.list.stream().filter(e -> e.getLevel() == Level.INFO).count(), "said once");
+    }
+
+    /**
      * A call this process gives up on is no verdict on the server: client-java's leader elector interrupts its
      * acquire attempt after retry-period, and an interrupted call to an API server that answers (slowly) must not
      * flip the reachable gauge or log "unreachable".
