@@ -96,6 +96,15 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
                         Reason.ALL_SIGNALS_UNKNOWN);
             }
         }
+        if (d.reason() != Reason.PAUSED && d.reason() != Reason.TARGET_UNAVAILABLE
+                && lastBlocked.get(d.target()) == Reason.PAUSED) {
+            // The pause was said when it came; its end was said nowhere, and the step-down sustain counts from it
+            // (recheck 60, F3: only status polls showed when the daemon took the target back).
+            lastPause.remove(d.target());
+            fields(LOG.atInfo(), d).log("{} pause lifted{}; now {}: {} (a pause restarts the scale-in sustain, so a"
+                    + " step-down waits a whole sustain from here)", d.target().id(), d.dryRun() ? " [dry-run]" : "",
+                    d.reason(), d.message().text());
+        }
         boolean leading = leader.getAsBoolean();
         // A scale says whether it reached the object (a write that landed just before the Lease was lost
         // is no follower's); a blocked action says whose decision it was.

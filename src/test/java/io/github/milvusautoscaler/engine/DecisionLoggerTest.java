@@ -174,7 +174,28 @@ class DecisionLoggerTest {
         assertEquals(1, messages().size(), messages().toString());
         log.record(new Decision(renamed, T0.plusSeconds(30), Action.HOLD, 3, 3, Reason.SETTLING, "settling", Map.of(),
                 false));
-        assertEquals(2, messages().size(), messages().toString());
+        // the lift said under the new id, then the block that follows it
+        assertEquals(3, messages().size(), messages().toString());
+        assertTrue(messages().get(1).startsWith(renamed.id() + " pause lifted; now SETTLING: settling"), messages().get(1));
+    }
+
+    /**
+     * The end of a pause is said once, with what the daemon does now: it was said nowhere, and only status polls
+     * showed when the daemon took the target back and its step-down sustain began (recheck 60, F3).
+     */
+    @Test
+    void aLiftedPauseIsSaidOnceWithWhatFollows() {
+        DecisionLogger log = new DecisionLogger(() -> true);
+        String hand = "queryNode paused by an annotation on the object, not by the pause or scale command; lift it with:"
+                + " kubectl -n milvus annotate deployment my-release-milvus-querynode milvus-autoscaler.io/paused-";
+        log.record(new Decision(T, T0, Action.HOLD, 6, 6, Reason.PAUSED, hand, Map.of(), false));
+        log.record(new Decision(T, T0.plusSeconds(15), Action.HOLD, 6, 6, Reason.PAUSED, hand, Map.of(), false));
+        log.record(d(30, Reason.SUSTAINING_LOW, 6, 6));
+        log.record(d(45, Reason.SUSTAINING_LOW, 6, 6));
+        List<String> said = messages();
+        assertEquals(2, said.size(), said.toString());
+        assertEquals(T.id() + " pause lifted; now SUSTAINING_LOW: SUSTAINING_LOW message (a pause restarts the scale-in"
+                + " sustain, so a step-down waits a whole sustain from here)", said.get(1));
     }
 
     /**
