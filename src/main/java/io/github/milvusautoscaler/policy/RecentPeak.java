@@ -225,6 +225,38 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
     }
 
     /**
+     * For a step-down's message, how each signal's recent peak fits one node fewer: "; recent peaks fit: cpu 1.40/2 =
+     * 0.70 <= 0.75, qps 296/2 = 148 <= 150 (reached in 5 of the last 6 20m spans)". A peak that held the step a tick
+     * before can fit the next (a span rotated out of the window), and the step then read as the very step-down refused
+     * 15 s earlier, with nothing to say why (recheck 60, F4). Empty with no peak window, or no peak seen.
+     */
+    static String fitNote(Tick t) {
+        ScaleInSettings si = t.settings().scaleIn();
+        int ready = t.ready();
+        if (si.peakWindow().isZero() || ready < 2) {
+            return "";
+        }
+        Peaks memory = t.memory(Peaks.class);
+        boolean afterReversal = t.current() == 2 && t.within(memory.reversedAt(), si.peakAfterReversal());
+        int recurrence = afterReversal ? 1 : si.peakRecurrence();
+        java.util.List<String> fits = new java.util.ArrayList<>();
+        int seen = Integer.MAX_VALUE;
+        for (Classified c : t.signals()) {
+            double peak = memory.peaks().peak(c.name(), recurrence);
+            if (!Double.isNaN(peak)) {
+                fits.add(c.name() + " " + num(peak) + "/" + (ready - 1) + " = "
+                        + Format.against(peak / (ready - 1.0), "<=", c.line()));
+                seen = Math.min(seen, memory.peaks().spansSeen(c.name()));
+            }
+        }
+        if (fits.isEmpty()) {
+            return "";
+        }
+        return "; recent peak" + (fits.size() == 1 ? " fits: " : "s fit: ") + String.join(", ", fits) + " ("
+                + which(t, afterReversal ? memory.reversedAt() : null, recurrence, seen) + ")";
+    }
+
+    /**
      * Which peak was judged, for the message: "the highest of the last 2h: the last step-down to one replica was
      * reversed 22m ago", "reached in the last 2h", "reached in 5 of the last 6 20m spans", or, with fewer spans
      * seen than that (a start, a restart, a gap), "the highest of the 2 20m spans seen, fewer than peak-recurrence

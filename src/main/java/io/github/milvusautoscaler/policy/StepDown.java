@@ -227,7 +227,7 @@ final class StepDown implements Rule<StepDown.Steps> {
                 + averages(t) + " over the last " + human(si.sustain()) + "; " + current + " -> " + (current - 1)
                 + ", one node at a time" + (ready < current ? " (" + (current - ready) + " of " + current + " not ready"
                 + " for over settle-timeout " + human(si.settleTimeout()) + ", which the ReplicaSet removes first)" : "")
-                + t.leftOut()));
+                + RecentPeak.fitNote(t) + t.leftOut()));
     }
 
     /**

@@ -69,6 +69,13 @@ class RecentPeakStoryTest {
         Decision toOne = d.stream().filter(x -> x.reason() == Reason.SIGNALS_LOW && x.to() == 1).findFirst()
                 .orElseThrow();
         assertEquals(Scene.T0.plus(Duration.ofMinutes(120)), toOne.time());
+        // Each step-down says how the peak that held it fits now (recheck 60, F4: a step-down 15 s after the hold it
+        // had refused read as a contradiction): at 10:20 the spikes' 1.65 is in 2 spans, fewer than 3, so cpu's peak
+        // is the steady 0.20 x 3 = 0.60; at 12:00 the spikes have left the window: 0.20 x 2 = 0.40 on 1.
+        assertTrue(toTwo.message().text().contains("; recent peaks fit: cpu 0.60/2 = 0.30 <= 0.75, memory 0.90/2 ="
+                + " 0.45 <= 0.80"), toTwo.message().text());
+        assertTrue(toOne.message().text().contains("; recent peaks fit: cpu 0.40/1 = 0.40 <= 0.75, memory 0.60/1 = 0.60"
+                + " <= 0.80"), toOne.message().text());
     }
 
     /**
