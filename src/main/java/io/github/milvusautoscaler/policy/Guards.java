@@ -1,5 +1,6 @@
 package io.github.milvusautoscaler.policy;
 
+import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.Stage;
 import java.util.Optional;
@@ -15,6 +16,9 @@ import java.util.Optional;
  * workers while its coordinators stay stopped would only crash-loop them. Kubernetes' HPA controller disables
  * scaling for a target at zero in the same way (pkg/controller/podautoscaler/horizontal.go: "scaling is
  * disabled since the replica count of the target is zero"). Scaling it up by hand hands it back.
+ *
+ * <p>A rollout holds every count, except on a Helm release a scale-out past the panic line, which the scale-out
+ * rule decides ({@link ScaleOut#pastPanicDuringRollout}): Kubernetes scales a Deployment mid-rollout.
  *
  * <p>Reasons: PAUSED, SCALED_TO_ZERO, ROLLOUT, BELOW_MIN, ABOVE_MAX. Memory: none.
  */
@@ -63,9 +67,15 @@ final class Guards implements Rule<Memory.None> {
                     + " target at zero; scale it up by hand to hand it back");
         }
         if (t.status().rollout()) {
+            boolean helm = t.observation().target().install() == InstallKind.HELM;
+            Optional<Proposal> urgent = helm ? ScaleOut.pastPanicDuringRollout(t) : Optional.empty();
+            if (urgent.isPresent()) {
+                return urgent;
+            }
             return Proposal.hold(Stage.GUARDS, Reason.ROLLOUT, t,
                     () -> t.component() + ": " + t.status().rollingOut().orElseThrow()
-                            + "; no replica count is written until it ends (the daemon's own annotations still are)");
+                            + "; no replica count is written until it ends" + (helm ? ", unless a signal passes the"
+                            + " panic line" : "") + " (the daemon's own annotations still are)");
         }
         if (current < s.minReplicas()) {
             return Optional.of(new Proposal(Stage.GUARDS, Reason.BELOW_MIN, s.minReplicas(), () -> t.component() + " "

@@ -29,6 +29,11 @@ import org.junit.jupiter.api.Test;
  */
 class PolicyReasonTest {
 
+    /** A Helm release's queryNode, whose rollout is a Kubernetes rolling update. */
+    static final io.github.milvusautoscaler.core.Target HELM = new io.github.milvusautoscaler.core.Target("milvus",
+            "my-release", io.github.milvusautoscaler.core.Component.QUERY_NODE,
+            io.github.milvusautoscaler.core.InstallKind.HELM);
+
     private static final Duration M1 = Duration.ofMinutes(1);
 
     /** A state whose timers say cpu has been HIGH since {@code ago} before now. */
@@ -67,6 +72,27 @@ class PolicyReasonTest {
                     s.cpu(0.95);
                 }),
                 c("rollout holds", Reason.ROLLOUT, 3, s -> s.rollout = true),
+                // A Helm release's rolling update (Kubernetes scales a Deployment mid-rollout, "Proportional scaling"):
+                // cpu 1.2 past the panic line 0.75 x 1.5 = 1.125 still scales out, ceil(3 x 1.2/0.575) = 7, max-step 2.
+                c("a Helm rollout lets a scale-out past the panic line through", Reason.PANIC, 5, s -> {
+                    s.target = HELM;
+                    s.rollout = true;
+                    s.cpu(1.2);
+                    s.state = highFor(s, Duration.ofSeconds(15));
+                }),
+                // below the panic line (cpu 0.9 HIGH for 5m) the rollout holds it, as it holds a step-down.
+                c("a Helm rollout holds a scale-out below the panic line", Reason.ROLLOUT, 3, s -> {
+                    s.target = HELM;
+                    s.rollout = true;
+                    s.cpu(0.9);
+                    s.state = highFor(s, Duration.ofMinutes(5));
+                }),
+                // the operator's hand-over applies no count before every pod of both Deployments is ready: held.
+                c("an operator rollout holds even past the panic line", Reason.ROLLOUT, 3, s -> {
+                    s.rollout = true;
+                    s.cpu(1.2);
+                    s.state = highFor(s, Duration.ofSeconds(15));
+                }),
                 // A maintenance stop (every worker at 0, coordinators too) is not undone, even under load or an
                 // alert: min-replicas 1 would have started workers whose coordinators are stopped.
                 c("a component stopped at zero stays stopped", Reason.SCALED_TO_ZERO, 0, s -> {

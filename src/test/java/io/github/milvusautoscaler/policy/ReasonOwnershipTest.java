@@ -31,14 +31,17 @@ import org.junit.jupiter.api.Test;
  * {@link PolicyReasonTest} and over a long seeded random walk (signals, readiness, health, settle,
  * alerts, pauses, annotations, budget), and on every tick each rule is also asked alone: a rule
  * only ever gives reasons of its own stage, except where it consults another rule's check, which
- * then decides with that rule's reason (the guards' step toward max passes the step-down gate; an
- * alert at max-replicas is the scale-out rule's AT_MAX).
+ * then decides with that rule's reason (the guards' step toward max passes the step-down gate; a Helm
+ * release's rollout lets the scale-out rule's scale past the panic line through; an alert at max-replicas is the
+ * scale-out rule's AT_MAX).
  */
 class ReasonOwnershipTest {
 
     /** (rule that settled, rule whose check gave the reason) where the two differ. */
     private static final Set<List<Stage>> CONSULTED = Set.of(
             List.of(Stage.GUARDS, Stage.STEP_DOWN),
+            // a Helm release's rollout lets the scale-out rule's scale past the panic line through
+            List.of(Stage.GUARDS, Stage.SCALE_OUT),
             List.of(Stage.ALERTS, Stage.SCALE_OUT));
     // The scheduled-floor, forecast and recent-peak rules ask StepDown.wouldStepDown but give only their own
     // reasons: no entry needed.

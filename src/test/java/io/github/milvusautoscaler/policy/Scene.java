@@ -62,6 +62,8 @@ final class Scene {
     ScaleMemory memory = ScaleMemory.NONE;
     final Map<String, Signal> signals = new LinkedHashMap<>();
     Settle settle = Settle.QUIET;
+    /** The target observed: an operator queryNode unless a story sets another (a Helm release's, say). */
+    Target target = TARGET;
     /** What the replica-floor query read; NONE: no such query. */
     io.github.milvusautoscaler.core.ReplicaFloor replicaFloor = io.github.milvusautoscaler.core.ReplicaFloor.NONE;
     /** What the settle query read, as the metrics side notes it ("settle query reads 2"); empty: none. */
@@ -274,7 +276,7 @@ final class Scene {
     }
 
     Observation observation() {
-        return new Observation(TARGET, now, signals, settle, health, alerts, forecast, settleNote, replicaFloor);
+        return new Observation(target, now, signals, settle, health, alerts, forecast, settleNote, replicaFloor);
     }
 
     /** Peak look-back on: {@code window} with {@code recurrence} (reference.conf: 60m, 3). */
