@@ -801,6 +801,19 @@ class ScaleCommandTest {
         coord.setLoadedReplicas(2, Map.of("__default_resource_group", 4));
         Poll.until("Prometheus reads the loaded replicas", WAIT, () -> prometheus.query(
                 "milvus_querycoord_resource_group_replica_total{namespace=\"milvus\"}"), body -> body.contains("\"4\"]"));
+        try {
+            belowTheReplicaFloor();
+        } finally {
+            // Released again, and seen so by Prometheus before the next test scales down (it read the floor 2).
+            coord.setLoadedReplicas(0, Map.of());
+            Poll.until("Prometheus reads no loaded replica", WAIT, () -> prometheus.query(
+                    "count(milvus_querycoord_resource_group_replica_total{namespace=\"milvus\"})"
+                            + " or max(milvus_querycoord_collection_num{namespace=\"milvus\"}) > 0"),
+                    body -> body.contains("\"result\":[]"));
+        }
+    }
+
+    private void belowTheReplicaFloor() throws Exception {
         Result r = scale(config, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--yes");
         assertEquals(2, r.exit(), r.all());
         assertTrue(r.err().contains("scale: --to 1 is below milvus/scl/queryNode's replica floor 2 (replica floor query"
