@@ -190,6 +190,33 @@ class ResilienceTest {
         }
     }
 
+    /**
+     * A trial query that fails opens the breaker again on the half-open window's one query: its rate then judged one
+     * query, "100% of the 1 queries of the last 1m failed", which read as one query having opened it while the
+     * minimum is 4 (recheck 60, R1). With fewer queries than the minimum, the threshold it opened on is said.
+     */
+    @Test
+    void aFailedTrialIsNotSaidAsOneQueryOpeningTheBreaker() {
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return FailureShapesTest.status(500, "");
+            }
+        });
+        try (PrometheusMetricsSource source = source(1, 4, Duration.ofSeconds(30))) {
+            for (int i = 0; i < 4; i++) {
+                source.observe(TARGET, tick());
+            }
+            clock.advance(Duration.ofSeconds(31));
+            assertEquals("prometheus HTTP 500", source.observe(TARGET, tick()).signals().get("cpu").problem(),
+                    "the trial is sent, and fails");
+            String again = source.observe(TARGET, tick()).signals().get("cpu").problem();
+            assertEquals("prometheus circuit breaker open (opened on 50% or more of the queries of 1m failing); next try"
+                    + " within 30s", again);
+            assertEquals(5, server.getRequestCount(), "4 queries and the trial");
+        }
+    }
+
     @Test
     void aBadQueryDoesNotOpenTheBreaker() {
         server.setDispatcher(new Dispatcher() {
