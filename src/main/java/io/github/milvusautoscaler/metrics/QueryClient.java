@@ -293,11 +293,13 @@ final class QueryClient implements AutoCloseable {
             result = new QueryResult.Failed(FailureKind.CIRCUIT_OPEN, breaker.getState() == CircuitBreaker.State.HALF_OPEN
                     ? "prometheus circuit breaker half-open: a trial query is on its way after "
                     + Durations.human(b.openFor()) + " open; the others wait for its answer"
-                    // With fewer than minimum-queries left in the moving window its rate judges nothing: "100% of
-                    // the 1 queries of the last 1m failed" read as one query having opened it (recheck 60, R1).
+                    // A rate over fewer than minimum-queries is the half-open window's, its one trial having failed:
+                    // "100% of the 1 queries of the last 1m failed" read as one query having opened it (recheck 60,
+                    // R1).
                     : "prometheus circuit breaker open (" + (rate >= 0
                     && m.getNumberOfBufferedCalls() >= b.minimumQueries() ? String.format(java.util.Locale.ROOT,
                     "%.0f%% of the %d queries of the last %s failed", rate, m.getNumberOfBufferedCalls(), window)
+                    : rate >= 0 ? "its trial query after " + Durations.human(b.openFor()) + " open failed"
                     : String.format(java.util.Locale.ROOT, "opened on %.0f%% or more of the queries of %s failing",
                     b.failureRateThreshold(), window)) + "); next try within " + Durations.human(b.openFor()));
         } catch (Unavailable e) {
