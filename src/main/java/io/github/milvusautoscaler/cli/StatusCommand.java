@@ -392,7 +392,11 @@ public final class StatusCommand implements Callable<Integer> {
                     wait(w.has("scaleInWait") && w.get("scaleInWait").isJsonPrimitive()
                             ? w.get("scaleInWait").getAsString() : "scale-in cooldown",
                             number(w, wp, "scaleInCooldownSeconds")),
-                    wait("settle timeout", number(w, wp, "settleTimeoutSeconds")))
+                    wait("settle timeout", number(w, wp, "settleTimeoutSeconds")),
+                    // Sent from this release on: a daemon before it has no sustain wait to show.
+                    w.has("sustainWait") && w.get("sustainWait").isJsonPrimitive() && w.has("sustainSeconds")
+                            && w.get("sustainSeconds").isJsonPrimitive()
+                            ? wait(w.get("sustainWait").getAsString(), w.get("sustainSeconds").getAsLong()) : "")
                     .filter(x -> !x.isEmpty()).collect(Collectors.joining(", "));
             String target = text(t, tp, "target");
             rows.add(new String[] {target, text(t, tp, "install"), replicas, sig.toString(),

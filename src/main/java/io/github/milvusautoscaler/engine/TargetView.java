@@ -97,6 +97,26 @@ public record TargetView(Target target, PolicySettings settings, ReplicaStatus s
         return a.compareTo(b) >= 0 ? a : b;
     }
 
+    /**
+     * The sustain the last decision waits out at {@code now}, by name: "scale-in sustain" while it sustains a LOW
+     * (SUSTAINING_LOW), "scale-out sustain" while it sustains a HIGH (SUSTAINING_HIGH), with the time left; the status
+     * page's waits showed none while the message said "over 44s of 1m sustain" (recheck 60, F5). Empty otherwise.
+     */
+    public java.util.Optional<java.util.Map.Entry<String, Duration>> sustainLeft(Instant now) {
+        if (decision == null) {
+            return java.util.Optional.empty();
+        }
+        if (decision.reason() == io.github.milvusautoscaler.core.Reason.SUSTAINING_LOW && state.lowStretchSince() != null) {
+            return java.util.Optional.of(java.util.Map.entry("scale-in sustain",
+                    left(state.lowStretchSince(), settings.scaleIn().sustain(), now)));
+        }
+        if (decision.reason() == io.github.milvusautoscaler.core.Reason.SUSTAINING_HIGH && state.highSince() != null) {
+            return java.util.Optional.of(java.util.Map.entry("scale-out sustain",
+                    left(state.highSince(), settings.scaleOut().sustain(), now)));
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Most the settle wait can still last at {@code now}; zero when not waiting. */
     public Duration settleTimeLeft(Instant now) {
         return left(state.settleWaitSince(), settings.scaleIn().settleTimeout(), now);

@@ -165,6 +165,19 @@ public final class TargetState {
         return get(ScaleOut.Timers.class).readyRoseAt();
     }
 
+    /**
+     * Since when every signal has been known and its averages taken, the stretch the scale-in sustain counts; null
+     * when none runs: for the status page's sustain wait.
+     */
+    public Instant lowStretchSince() {
+        return get(StepDown.Steps.class).averages().since();
+    }
+
+    /** Since when the signal HIGH the longest has been HIGH, or null when none is: for the status page. */
+    public Instant highSince() {
+        return get(ScaleOut.Timers.class).highSince().values().stream().min(Instant::compareTo).orElse(null);
+    }
+
     /** The last step-down written, or null: for the status page. */
     public Instant lastScaleIn() {
         return get(StepDown.Steps.class).lastStepDown();

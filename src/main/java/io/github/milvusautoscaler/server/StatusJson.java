@@ -136,6 +136,11 @@ public final class StatusJson {
         waits.addProperty("scaleInCooldownSeconds", v.scaleInCooldownLeft(now).toSeconds());
         waits.addProperty("scaleInWait", v.scaleInWaitName(now));
         waits.addProperty("settleTimeoutSeconds", v.settleTimeLeft(now).toSeconds());
+        // The sustain the last decision waits out, named; null while it waits out none.
+        var sustain = v.sustainLeft(now);
+        waits.add("sustainWait", sustain.isPresent() ? new JsonPrimitive(sustain.get().getKey()) : JsonNull.INSTANCE);
+        waits.add("sustainSeconds", sustain.isPresent() ? new JsonPrimitive(sustain.get().getValue().toSeconds())
+                : JsonNull.INSTANCE);
         o.add("waits", waits);
         o.addProperty("problem", v.problem());
         o.addProperty("tickMillis", v.tickDuration().toMillis());

@@ -89,6 +89,23 @@ class StatusCommandTest {
         assertTrue(table.contains("scale-out cooldown 3m0s, delay-after-scale-out 15m0s"), table);
     }
 
+    /** A hold that sustains a LOW shows the sustain it waits out among the waits (recheck 60, F5). */
+    @Test
+    void aSustainingHoldShowsItsSustainAmongTheWaits() {
+        FakeMetrics metrics = new FakeMetrics();
+        metrics.cpu.put(A, 0.2);
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-05T10:00:00Z"));
+        Engine engine = new Engine(clock, metrics, new FakeCluster(), d -> { }, () -> true, AlertSource.NONE,
+                new ActionBudget(30), false, EngineListener.NONE);
+        engine.tick(new EngineTarget(A, cpuPolicy()));
+        clock.advance(java.time.Duration.ofSeconds(30));
+        engine.tick(new EngineTarget(A, cpuPolicy()));
+        String table = StatusCommand.render(com.google.gson.JsonParser.parseString(HttpApi.statusOf(engine).get())
+                .getAsJsonObject());
+        assertTrue(table.contains("HOLD SUSTAINING_LOW"), table);
+        assertTrue(table.contains("scale-in sustain "), table);
+    }
+
     /** The status document after one tick of A at cpu 0.5, in band on 3 replicas, as leader or follower. */
     private static com.google.gson.JsonObject inBandDocument(boolean leader) {
         FakeMetrics metrics = new FakeMetrics();

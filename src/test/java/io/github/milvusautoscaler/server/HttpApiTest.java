@@ -189,6 +189,25 @@ class HttpApiTest {
         assertEquals(180, waits().get("scaleOutCooldownSeconds").getAsLong(), "3m from the 10:02 tick that read 5 ready");
     }
 
+    /**
+     * The sustain a hold waits out is a wait like the cooldowns: "over 44s of 1m sustain" in the message, and the
+     * waits showed none (recheck 60, F5). cpu 0.30, LOW, at 10:00 and 10:04: 6m of the 10m scale-in sustain left.
+     */
+    @Test
+    void statusWaitsNameTheSustainAHoldWaitsOut() throws Exception {
+        metrics.cpu.put(A, 0.30);
+        engine.tick(new EngineTarget(A, policy()));
+        clock.advance(Duration.ofMinutes(4));
+        engine.tick(new EngineTarget(A, policy()));
+        JsonObject waits = waits();
+        assertEquals("scale-in sustain", waits.get("sustainWait").getAsString(), waits.toString());
+        assertEquals(360, waits.get("sustainSeconds").getAsLong());
+        // 0.74: the average over the stretch, (0.30 + 0.30 + 0.74) / 3 = 0.45, is in band: no sustain runs.
+        metrics.cpu.put(A, 0.74);
+        engine.tick(new EngineTarget(A, policy()));
+        assertTrue(waits().get("sustainWait").isJsonNull(), "in band: no sustain " + waits());
+    }
+
     private JsonObject waits() throws Exception {
         return JsonParser.parseString(get("/api/v1/status").body()).getAsJsonObject().getAsJsonArray("targets").get(0)
                 .getAsJsonObject().getAsJsonObject("waits");
