@@ -462,9 +462,11 @@ public final class Engine {
                             : ", with no further step-down for the scale-in cooldown ("
                             + Durations.human(target.policy().settings().scaleIn().cooldown())
                             + ") as after a step-down of its own; milvus-autoscaler pause holds a count for good",
-                    t.install() == InstallKind.HELM ? "; a release that keeps the"
-                    + " count to the autoscaler sets " + t.component().configName() + ".replicas: -1 in its values"
-                    + " (README, Install kinds)" : "");
+                    t.install() != InstallKind.HELM ? "" : now.current() == 1 && left > 1 ? "; a drop to 1 is also"
+                    + " what the first helm upgrade with " + t.component().configName() + ".replicas: -1 does once"
+                    + " (the chart leaves spec.replicas out and Kubernetes defaults it to 1), after which the count"
+                    + " is the autoscaler's" : "; a release that keeps the count to the autoscaler sets "
+                    + t.component().configName() + ".replicas: -1 in its values (README, Install kinds)");
         }
     }
 

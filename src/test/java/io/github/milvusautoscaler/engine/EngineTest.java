@@ -374,6 +374,34 @@ public class EngineTest {
      * resetting the chart's replicas), or by a write of its own that landed after its tick gave up on it (its id on
      * the object). Its own write, recorded as written, is not (daemon e2e audit F1, F7).
      */
+    /**
+     * On a Helm release a drop to 1 is what the first helm upgrade with queryNode.replicas: -1 does once (the chart
+     * leaves spec.replicas out, Kubernetes defaults it to 1): the WARN says so, where it told the SRE to set -1, which
+     * had just been done (recheck 61's remark); another change still gives the advice.
+     */
+    @Test
+    void aHelmDropToOneSaysWhatSettingReplicasMinusOneDoesOnce() {
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                .of(Engine.class)) {
+            Engine e = engine(LeaderGate.always(), false, 30);
+            metrics.cpu.put(B, 0.60);
+            e.tick(new EngineTarget(B, policy()));
+            cluster.personScales(B, 1);
+            clock.advance(Duration.ofSeconds(15));
+            e.tick(new EngineTarget(B, policy()));
+            assertEquals(1, logs.warnings().size(), logs.warnings().toString());
+            assertTrue(logs.warnings().get(0).endsWith("; a drop to 1 is also what the first helm upgrade with"
+                    + " queryNode.replicas: -1 does once (the chart leaves spec.replicas out and Kubernetes defaults it"
+                    + " to 1), after which the count is the autoscaler's"), logs.warnings().get(0));
+            logs.clear();
+            cluster.personScales(B, 4);
+            clock.advance(Duration.ofSeconds(15));
+            e.tick(new EngineTarget(B, policy()));
+            assertTrue(logs.warnings().get(0).endsWith("; a release that keeps the count to the autoscaler sets"
+                    + " queryNode.replicas: -1 in its values (README, Install kinds)"), logs.warnings().toString());
+        }
+    }
+
     @Test
     void aCountThatMovedBetweenTicksIsSaidWithWhoMovedIt() {
         try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
