@@ -268,7 +268,7 @@ final class Daemon implements AutoCloseable {
                 () -> withRestartPending(withPrometheus(withKubernetes(withLease(StatusJson.render(
                         engine.views().values(), !stopping && leader.isLeader(), engine.dryRun(), clock.instant()),
                         leader.identity(), leader.observedLeader()), reachability), metrics.current.get()),
-                        restartPending).toString(), extra);
+                        restartPending, refused).toString(), extra);
         this.reloader = parts.opened("config reload", new Thread(this::watchConfig, "config-reload"), () -> {
             reloader.interrupt();
             reloader.join(DRAIN.toMillis());
@@ -779,10 +779,17 @@ final class Daemon implements AutoCloseable {
     }
 
     /** {@code status} with {@code restartPending}: the restart-only keys the file changed, empty when none. */
-    static com.google.gson.JsonObject withRestartPending(com.google.gson.JsonObject status, List<String> pending) {
+    /**
+     * The status with what a reload left waiting: the restart-only keys the file sets otherwise than what runs, and
+     * whether the file's content was refused (the running config is the one before it): said only by the log and
+     * milvus_autoscaler_config_refused before (recheck 61's remark).
+     */
+    static com.google.gson.JsonObject withRestartPending(com.google.gson.JsonObject status, List<String> pending,
+                                                         boolean refused) {
         com.google.gson.JsonArray keys = new com.google.gson.JsonArray();
         pending.forEach(keys::add);
         status.add("restartPending", keys);
+        status.addProperty("configRefused", refused);
         return status;
     }
 

@@ -342,6 +342,13 @@ public final class StatusCommand implements Callable<Integer> {
             b.append("restart pending: ").append(String.join(", ", keys))
                     .append(" (the config file sets them otherwise than what runs; a restart applies them)\n");
         }
+        // Optional too; said only in the log and milvus_autoscaler_config_refused before (recheck 61's remark).
+        JsonElement refused = status.get("configRefused");
+        if (refused != null && refused.isJsonPrimitive() && refused.getAsJsonPrimitive().isBoolean()
+                && refused.getAsBoolean()) {
+            b.append("config: the file's last content was refused (the daemon's log names each error with its file and"
+                    + " line); the config before it runs\n");
+        }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"TARGET", "INSTALL", "REPLICAS cur/want/ready [min-max]", "SIGNALS", "LAST DECISION",
                 "WAITS (time left)"});

@@ -69,6 +69,12 @@ class HotReloadTest {
         }
     }
 
+    static String status(Daemon d) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + d.port() + "/api/v1/status")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     double refusedGauge(Daemon d) {
         return d.registry().get("milvus_autoscaler_config_refused").gauge().value();
     }
@@ -130,6 +136,7 @@ class HotReloadTest {
                 }
                 assertEquals(1.0, reloads(daemon, "ok"));
                 assertEquals(1.0, refusedGauge(daemon), "milvus_autoscaler_config_refused while the bad file stays");
+                assertTrue(status(daemon).contains("\"configRefused\":true"), "and in the status");
                 var before = daemon.engine().views().get(B).decision().time();
                 Poll.until("b still ticks", WAIT, () -> daemon.engine().views().get(B).decision().time(),
                         t -> t.isAfter(before));
@@ -137,6 +144,7 @@ class HotReloadTest {
                 // The edit reverted: it loads, and nothing is refused any more.
                 publish(config(kubeconfig, cluster("b")));
                 Poll.until("the reverted file is not refused", WAIT, () -> refusedGauge(daemon), v -> v == 0.0);
+                assertTrue(status(daemon).contains("\"configRefused\":false"), status(daemon));
                 // A bad sim block is refused as validate-config refuses it, not counted ok (config audit C2).
                 publish(config(kubeconfig, cluster("b")).replace("alerts.enabled = false",
                         "alerts.enabled = false\n  sim.peak-nodes = 0"));

@@ -543,4 +543,17 @@ class StatusCommandTest {
         status.add("restartPending", new com.google.gson.JsonArray());
         assertTrue(!StatusCommand.render(status).contains("restart pending"), StatusCommand.render(status));
     }
+
+    /** A refused reload (Daemon.withRestartPending's configRefused) is a line under the role, not only a metric. */
+    @Test
+    void aRefusedConfigIsALineUnderTheRole() {
+        com.google.gson.JsonObject status = com.google.gson.JsonParser.parseString(
+                "{\"role\":\"leader\",\"dryRun\":false,\"time\":\"2026-01-05T10:00:00Z\",\"targets\":[],"
+                        + "\"restartPending\":[],\"configRefused\":true}").getAsJsonObject();
+        String table = StatusCommand.render(status);
+        assertEquals("config: the file's last content was refused (the daemon's log names each error with its file and"
+                + " line); the config before it runs", table.lines().skip(1).findFirst().orElseThrow(), table);
+        status.addProperty("configRefused", false);
+        assertTrue(!StatusCommand.render(status).contains("config:"), StatusCommand.render(status));
+    }
 }
