@@ -413,8 +413,8 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         // Not ready behind a stalled rollout is not starting: those pods run a template that does not come up (an
         // unpullable image), and waiting for them held cpu 0.93 at 7 requested, 5 ready for as long as the rollout
         // stayed stuck (recheck 25, N1). Sized on the ready ones instead.
+        Classified stillHigh = null;
         if (t.ready() < current && t.status().rolloutStalled().isEmpty()) {
-            Classified stillHigh = null;
             for (Classified c : t.signals()) {
                 if (c.known() && c.v() * basis / current > c.line()) {
                     stillHigh = c;
@@ -438,9 +438,15 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         // (0.575, not the "0.58" that made ceil(6 x 0.77/0.58) = 9 read wrong), and names the signal it sizes by
         // when that is not the one the sentence leads with.
         String sizedName = sizedBy == lead ? "" : sizedBy.name() + " ";
+        // Replicas still starting are waited for unless the load is past the line even once they serve: said, or a
+        // PANIC 6 -> 8 with 2 starting read as skipping the wait the config reference says it keeps (recheck 60, R4).
+        Classified over = stillHigh;
+        String starting = over == null ? "" : "; " + (current - t.ready()) + " of " + current + " still starting, and "
+                + over.name() + " " + num(over.v()) + " x " + basis + "/" + current + " = "
+                + Format.against(over.v() * basis / current, ">", over.line()) + " even once they serve";
         return Optional.of(new Proposal(Stage.SCALE_OUT, reason, to, () -> t.component() + " " + leadText.get()
                 + (usedPanic ? ", above the panic line: " + compare(lead.v(), ">", so.panicAbove()
-                * lead.band().scaleOutAbove()) : "") + "; "
+                * lead.band().scaleOutAbove()) : "") + starting + "; "
                 + current + " -> " + to + (forecast.isPresent()
                 ? " (ceil(" + sizedName + Format.ceilTerm(fillLoad, 1, fillLine, sized)
                 + " load now or forecast within "

@@ -780,6 +780,23 @@ class PolicyReasonTest {
                 "no share: max-step alone");
     }
 
+    /**
+     * A scale-out past replicas still starting says why it did not wait for them: the load is past the line even once
+     * they serve (recheck 60, R4: a PANIC 6 -> 8 with 2 starting read as skipping the wait). cpu 1.50 on 4 ready of
+     * 6: 1.50 x 4/6 = 1.00 > 0.75.
+     */
+    @Test
+    void aScaleOutPastStartingReplicasSaysTheyWouldNotBeEnough() {
+        Scene s = Scene.scene();
+        s.replicas(6, 4);
+        s.cpu(1.5);
+        s.state = highFor(s, Duration.ofSeconds(15));
+        Decision out = s.decide().decision();
+        assertEquals(Reason.PANIC, out.reason(), out.message().text());
+        assertTrue(out.message().text().contains("; 2 of 6 still starting, and cpu 1.50 x 4/6 = 1.00 > 0.75 even once"
+                + " they serve; 6 -> 8"), out.message().text());
+    }
+
     /** A step of 2147483647 ("no limit") overflowed current + step to a negative count: every scale-out threw. */
     @Test
     void theLargestStepsSaturateAtMaxReplicas() {
