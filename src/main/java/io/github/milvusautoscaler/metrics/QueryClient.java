@@ -666,12 +666,12 @@ final class QueryClient implements AutoCloseable {
                 Recovered last = recovered.get();
                 if (said.getAndSet(false)) {
                     int unsaid = last == null ? 0 : last.unsaid();
-                    LOG.info("Prometheus queries to {} succeed again{}", queryUrl.host(), unsaid == 0 ? ""
+                    LOG.info("Prometheus queries to {} succeed again{}", hostPort(), unsaid == 0 ? ""
                             : " (they failed and succeeded again " + unsaid + " more times meanwhile: some queries fail,"
                             + " others do not; GET /api/v1/status names the targets whose signals failed)");
                     recovered.set(new Recovered(clock.instant(), 0));
                 } else {
-                    LOG.debug("Prometheus queries to {} succeed again", queryUrl.host());
+                    LOG.debug("Prometheus queries to {} succeed again", hostPort());
                     recovered.set(new Recovered(clock.instant(), last == null ? 1 : last.unsaid() + 1));
                 }
             }
@@ -699,7 +699,7 @@ final class QueryClient implements AutoCloseable {
             boolean intermittent = failed.kind() != FailureKind.CLOCK_SKEW && last != null
                     && Duration.between(last.at(), clock.instant()).compareTo(INTERMITTENT) < 0;
             if (intermittent) {
-                LOG.debug("Prometheus queries to {} are failing again: {}", queryUrl.host(), failed.reason());
+                LOG.debug("Prometheus queries to {} are failing again: {}", hostPort(), failed.reason());
             } else {
                 sayFailing(failed.reason(), "");
             }
@@ -712,13 +712,21 @@ final class QueryClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The endpoint as its lines name it, host and port, as the circuit breaker's name does: "127.0.0.1" in one line and
+     * "127.0.0.1:50310" in the next read as two servers (recheck 60, R3).
+     */
+    private String hostPort() {
+        return queryUrl.host() + ":" + queryUrl.port();
+    }
+
     /** Says that queries to this endpoint fail, once until they succeed again, which is then said too. */
     private void sayFailing(String cause, String since) {
         if (said.getAndSet(true)) {
             return;
         }
         LOG.warn("Prometheus queries to {} are failing{}: {} (repeats are logged at debug until one succeeds; failing"
-                + " again within {} of succeeding is logged at debug too, and said when it lasts {})", queryUrl.host(),
+                + " again within {} of succeeding is logged at debug too, and said when it lasts {})", hostPort(),
                 since, cause, Durations.human(INTERMITTENT), Durations.human(INTERMITTENT_SAID_AFTER));
     }
 

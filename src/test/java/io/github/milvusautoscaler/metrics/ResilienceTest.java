@@ -352,13 +352,13 @@ class ResilienceTest {
             source.observe(TARGET, AT.plusSeconds(210));
             assertEquals(2, logs.warnings().stream().filter(m -> m.contains("are failing")).count(),
                     logs.warnings().toString());
-            assertTrue(logs.warnings().get(logs.warnings().size() - 1).startsWith("Prometheus queries to localhost are"
-                    + " failing since "), logs.warnings().toString());
+            assertTrue(logs.warnings().get(logs.warnings().size() - 1).startsWith("Prometheus queries to localhost:"
+                    + server.getPort() + " are failing since "), logs.warnings().toString());
             code.set(200);
             clock.advance(Duration.ofSeconds(15));
             source.observe(TARGET, AT.plusSeconds(225));
-            assertTrue(logs.messages().get(logs.messages().size() - 1).startsWith("Prometheus queries to localhost"
-                    + " succeed again (they failed and succeeded again 3 more times meanwhile"),
+            assertTrue(logs.messages().get(logs.messages().size() - 1).startsWith("Prometheus queries to localhost:"
+                    + server.getPort() + " succeed again (they failed and succeeded again 3 more times meanwhile"),
                     logs.messages().toString());
 
             code.set(400);
