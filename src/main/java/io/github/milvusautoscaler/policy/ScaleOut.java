@@ -287,8 +287,8 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
             return Optional.empty();
         }
         return new ScaleOut().decide(t).filter(p -> p.reason().action() == Action.SCALE_OUT)
-                .map(p -> new Proposal(p.by(), p.reason(), p.to(), () -> p.message().text() + " (during "
-                        + t.status().rollingOut().orElse("a rollout") + ": past the panic line a scale-out goes"
+                .map(p -> new Proposal(p.by(), p.reason(), p.to(), () -> p.message().text() + " (while "
+                        + t.status().rollingOut().orElse("a rollout runs") + ": past the panic line a scale-out goes"
                         + " ahead, as Kubernetes scales a Deployment mid-rollout; the rest waits for its end)",
                         p.alertKeys()));
     }

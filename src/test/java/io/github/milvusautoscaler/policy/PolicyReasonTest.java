@@ -797,6 +797,20 @@ class PolicyReasonTest {
                 + " they serve; 6 -> 8"), out.message().text());
     }
 
+    /** A scale-out a Helm rollout lets through says it goes ahead mid-rollout, and why (recheck 61, F1). */
+    @Test
+    void aScaleOutThroughARolloutSaysSo() {
+        Scene s = Scene.scene();
+        s.target = HELM;
+        s.rollout = true;
+        s.cpu(1.2);
+        Decision out = s.decide().decision();
+        assertEquals(Reason.PANIC, out.reason(), out.message().text());
+        assertTrue(out.message().text().endsWith(" (while a rollout is in progress: past the panic line a scale-out goes"
+                + " ahead, as Kubernetes scales a Deployment mid-rollout; the rest waits for its end)"),
+                out.message().text());
+    }
+
     /** A step of 2147483647 ("no limit") overflowed current + step to a negative count: every scale-out threw. */
     @Test
     void theLargestStepsSaturateAtMaxReplicas() {
