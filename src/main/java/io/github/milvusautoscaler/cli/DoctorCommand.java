@@ -442,6 +442,17 @@ public final class DoctorCommand implements Callable<Integer> {
                 return String.format(Locale.ROOT, "FIX  %-20s %s; until it reads, every step-down holds"
                         + " (REPLICA_FLOOR)", label, why);
             }
+            Count wanted = source.count(source.render(target, "sum(" + WorkloadReplicas.SPEC + ")"), at);
+            if (wanted.failure().isEmpty() && wanted.series() > 0 && wanted.sum() < floor.nodes()) {
+                // Said nowhere else: a run below its floor (scale --force-range, kubectl scale) left a replica with no
+                // node, and the daemon only holds step-downs there (recheck 62, F5).
+                broken++;
+                return String.format(Locale.ROOT, "FIX  %-20s %d (%s), above the %d queryNodes wanted: querycoord may"
+                        + " still be counting a collection it loads, or each it recovers after a restart (look again in"
+                        + " a minute); else a replica has no node: scale queryNode to %d (the daemon holds step-downs"
+                        + " below the floor but does not scale up to it)", label, floor.nodes(), floor.note(),
+                        Math.round(wanted.sum()), floor.nodes());
+            }
             int min = settings.policy().minReplicas();
             String above = floor.nodes() > min ? "; no step-down below it, above min-replicas " + min : "";
             if (!counted) {

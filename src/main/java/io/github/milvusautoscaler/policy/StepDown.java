@@ -335,6 +335,13 @@ final class StepDown implements Rule<StepDown.Steps> {
         return Proposal.hold(Stage.STEP_DOWN, Reason.REPLICA_FLOOR, t, () -> !floor.known()
                 ? t.component() + " replica floor unknown (" + floor.note() + "); no step-down past a floor that"
                 + " cannot be read"
+                : t.observation().target().component() == Component.QUERY_NODE && floor.nodes() > t.current()
+                // Above the count running, the floor is no need a serving Milvus has: querycoord counts a loading
+                // collection's replicas before the collection, or is recounting after a restart; or a replica has
+                // lost its node (recheck 62, F3: "need 5" on 4 serving sent the reader to add nodes).
+                ? floor.note() + ", above the " + t.current() + " queryNodes running: querycoord is still counting a"
+                + " collection it loads (or, after a restart, each it recovers), or a replica has no node; no"
+                + " step-down " + t.stepDown()
                 : t.observation().target().component() == Component.QUERY_NODE
                 ? "the loaded in-memory replicas need " + floor.nodes() + " queryNodes or more ("
                 + floor.note() + "; Milvus serves each replica of a collection from nodes of its own); no step-down "

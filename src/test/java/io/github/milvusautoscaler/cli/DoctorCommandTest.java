@@ -134,12 +134,21 @@ class DoctorCommandTest {
 
         // In-memory replicas (milvus pkg/metrics/querycoord_metrics.go: collection_num, resource_group_replica_total
         // per rg, the replicas of every collection loaded in the group summed). replicas: 4 over 2 collections in the
-        // default group, so one has 2 or more, under the default min-replicas 1; replicasok: 3 over 3, one each;
-        // groups: 2 collections, 2 replicas in the default group and 2 in rg_hot, whose nodes serve only its own.
+        // default group on 2 queryNodes, under the default min-replicas 1; replicasok: 3 over 3, one each; groups: 2
+        // collections, 2 replicas in the default group and 2 in rg_hot (whose nodes serve only its own), on 4.
         cluster("replicas", true, true, true, true, true)[2].setLoadedReplicas(2, Map.of("__default_resource_group", 4));
+        pods.start("replicas", "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-r2p2l", 2, 8 * GIB)
+                .setCpuUtilisation(0.5).setMemoryUtilisation(0.4);
+        // belowfloor: one collection loaded with 2 replicas on the 1 queryNode left (scale --force-range to 1)
+        cluster("belowfloor", true, true, true, true, true)[2].setLoadedReplicas(1, Map.of("__default_resource_group",
+                2));
         cluster("replicasok", true, true, true, true, true)[2].setLoadedReplicas(3, Map.of("__default_resource_group", 3));
         cluster("groups", true, true, true, true, true)[2].setLoadedReplicas(2, Map.of("__default_resource_group", 2,
                 "rg_hot", 2));
+        for (String pod : new String[] {"g2b3c", "g3d4e", "g4f5g"}) {
+            pods.start("groups", "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-" + pod, 2, 8 * GIB)
+                    .setCpuUtilisation(0.5).setMemoryUtilisation(0.4);
+        }
         // older: 2 collections loaded on a Milvus that exports no group gauge (the replicas cannot be seen)
         cluster("older", true, true, true, true, true)[2].setLoadedReplicas(2, Map.of());
         // recovering: querycoord just restarted, its 4 replicas recovered and no collection counted again yet
@@ -163,7 +172,7 @@ class DoctorCommandTest {
         StringBuilder clusters = new StringBuilder();
         for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor", "scrapefail",
                 "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped", "notready", "unseen", "ksmgone", "queueonproxy", "bothkinds",
-                "upgraded", "noindexnode", "replicas", "replicasok", "groups", "older", "recovering"}) {
+                "upgraded", "noindexnode", "replicas", "replicasok", "groups", "older", "recovering", "belowfloor"}) {
             clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
                     .append(" milvus-version = \"2.5.6\", components { ")
                     .append(ns.equals("upgraded") || ns.equals("noindexnode") ? "indexNode {" : "queryNode {")
@@ -285,6 +294,10 @@ class DoctorCommandTest {
                 // the floor's counts are querycoord's: unread, it holds every step-down
                 Arguments.of("nomonitor", "replica-floor", "no milvus_* series for nomonitor/hr"),
                 Arguments.of("nomonitor", "replica-floor", "; until it reads, every step-down holds (REPLICA_FLOOR)"),
+                // a queryNode count below its replicas' floor: a replica may have no node (recheck 62, F5)
+                Arguments.of("belowfloor", "replica-floor", "2 (replica floor query reads 2), above the 1 queryNodes"
+                        + " wanted: querycoord may still be counting a collection it loads, or each it recovers after a"
+                        + " restart (look again in a minute); else a replica has no node: scale queryNode to 2"),
                 // selected but failing: the fix is the scrape, not a second monitor (which would count series twice)
                 Arguments.of("scrapefail", "qps", "Prometheus has 3 Milvus scrape target(s) of scrapefail/hr and every"
                         + " scrape fails (up == 0)"),
@@ -413,10 +426,9 @@ class DoctorCommandTest {
                 + " serves each replica of a collection from queryNodes of its own; no step-down below it, above"
                 + " min-replicas 1"), r.out);
 
-        // A group's nodes serve only its replicas: 2 in the default group and 2 in rg_hot over 2 collections need a
-        // node in each group, 2 in all.
+        // A group's nodes serve only its replicas: 2 in the default group and 2 in rg_hot, each group's total.
         Result groups = doctor("--cluster", "groups/hr");
-        assertTrue(groups.out.contains("ok   replica-floor        2: 4 in-memory replicas of 2 loaded collections in 2"
+        assertTrue(groups.out.contains("ok   replica-floor        4: 4 in-memory replicas of 2 loaded collections in 2"
                 + " resource groups"), groups.out);
 
         // 3 replicas over 3 collections: possibly one each, which min-replicas 1 keeps.

@@ -52,9 +52,17 @@ class ReplicaFloorTest {
         // The same on an operator install, whose monitor labels the series app_kubernetes_io_component.
         histories.add(history("operator", InstallKind.OPERATOR, 2, Map.of("__default_resource_group", 4), true, from,
                 to));
-        // 2 collections, 2 replicas in the default group and 2 in rg_hot: a node in each group at least, 2 in all.
+        // 2 collections, one loaded with 2 replicas in the default group, one with 2 in rg_hot: the groups' nodes are
+        // apart, so 2 + 2 = 4 (recheck 62, F1: a per-group ceil(2/2) read 1 + 1 = 2).
         histories.add(history("groups", InstallKind.HELM, 2, Map.of("__default_resource_group", 2, "rg_hot", 2), true,
                 from, to));
+        // 3 collections: A with 2 in the default group, B and C with 1 each in rg_hot. Each group's total, 2 + 2 = 4,
+        // never reads low; Milvus needs 2 + 1 = 3.
+        histories.add(history("sharedgroup", InstallKind.HELM, 3, Map.of("__default_resource_group", 2, "rg_hot", 2),
+                true, from, to));
+        // Two groups just after querycoord restarted (no collection counted yet): the totals need no count.
+        histories.add(history("groupsrecovering", InstallKind.HELM, 0, Map.of("__default_resource_group", 2,
+                "rg_hot", 2), true, from, to));
         // 3 replicas over 2 collections, one loaded with 2 and one with 1: ceil(1.5) = 2 nodes at least.
         histories.add(history("uneven", InstallKind.HELM, 2, Map.of("__default_resource_group", 3), true, from, to));
         // 3 replicas over 3 collections: possibly one each, 1 node.
@@ -105,7 +113,7 @@ class ReplicaFloorTest {
     }
 
     @ParameterizedTest(name = "{0}: {1}")
-    @CsvSource({"none, 0", "two, 2", "operator, 2", "groups, 2", "uneven, 2", "spread, 1", "older, 0", "recovering, -1", "halfcounted, 4",
+    @CsvSource({"none, 0", "two, 2", "operator, 2", "groups, 4", "sharedgroup, 4", "groupsrecovering, 4", "uneven, 2", "spread, 1", "older, 0", "recovering, -1", "halfcounted, 4",
             "released, 0", "nocoord, -1"})
     void theFloorIsWhatTheLoadedReplicasNeed(String namespace, int expected) {
         InstallKind install = namespace.equals("operator") ? InstallKind.OPERATOR : InstallKind.HELM;

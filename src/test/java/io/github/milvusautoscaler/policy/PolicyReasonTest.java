@@ -797,6 +797,24 @@ class PolicyReasonTest {
                 + " they serve; 6 -> 8"), out.message().text());
     }
 
+    /**
+     * A floor above the count running is no need a serving Milvus has (querycoord counting a loading collection's
+     * replicas before it, or recounting after a restart): said so, where "need 5 queryNodes" on 3 serving sent the
+     * reader to add nodes (recheck 62, F3).
+     */
+    @Test
+    void aFloorAboveTheCountRunningIsNotSaidAsANeed() {
+        Scene s = Scene.scene();
+        s.allLow();
+        s.replicaFloor = ReplicaFloor.read(5);
+        s.state = lowFor(s, Duration.ofHours(1));
+        Decision out = s.decide().decision();
+        assertEquals(Reason.REPLICA_FLOOR, out.reason(), out.message().text());
+        assertEquals("replica floor query reads 5, above the 3 queryNodes running: querycoord is still counting a"
+                + " collection it loads (or, after a restart, each it recovers), or a replica has no node; no step-down"
+                + " 3 -> 2; holding at 3", out.message().text());
+    }
+
     /** A scale-out a Helm rollout lets through says it goes ahead mid-rollout, and why (recheck 61, F1). */
     @Test
     void aScaleOutThroughARolloutSaysSo() {
