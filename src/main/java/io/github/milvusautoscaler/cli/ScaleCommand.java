@@ -262,6 +262,15 @@ public final class ScaleCommand implements Callable<Integer> {
                 return Main.EXIT_FAILURE;
             }
             Checks checks = new Checks(ts, actuator, source, clock);
+            if (plan.down() && forceRange) {
+                // Forced below the floor: said, as going below min-replicas is (recheck 62, F5: nothing said it).
+                ReplicaFloor floor = source.observe(target, clock.instant()).replicaFloor();
+                if (floor.known() && to < floor.nodes()) {
+                    out.println("note: " + to + " is below the replica floor " + floor.nodes() + " (" + floor.note()
+                            + "; --force-range): a loaded in-memory replica may be left with no node, and the daemon"
+                            + " holds step-downs below the floor but does not scale back up to it");
+                }
+            }
             if (plan.down() && !forceRange) {
                 // As the daemon's step-down gate (REPLICA_FLOOR): Milvus serves each replica of a collection from
                 // queryNodes of its own, so a run down to 1 with a collection loaded at replica_number=2 would leave
@@ -567,6 +576,19 @@ public final class ScaleCommand implements Callable<Integer> {
             this.clock = clock;
         }
 
+        /**
+         * Why a step down to {@code to} would go below the target's replica floor, read now, or empty when it keeps
+         * it: the floor cannot be read, or it is above {@code to}.
+         */
+        Optional<String> belowFloor(int to) {
+            ReplicaFloor floor = source.observe(settings.target(), clock.instant()).replicaFloor();
+            if (!floor.known()) {
+                return Optional.of(settings.target() + "'s replica floor cannot be read (" + floor.note() + ")");
+            }
+            return to >= floor.nodes() ? Optional.empty() : Optional.of(settings.target() + "'s replica floor is now "
+                    + floor.nodes() + " (" + floor.note() + "), above " + to);
+        }
+
         Look look(int requested) {
             ReplicaStatus status = actuator.read(settings.target());
             Instant now = clock.instant();
@@ -865,6 +887,16 @@ public final class ScaleCommand implements Callable<Integer> {
                 int next = at - 1;
                 if (stopped()) {
                     return interruptedAt(step - 1, "before step " + step, "");
+                }
+                Optional<String> floorStop = forceRange ? Optional.empty() : checks.belowFloor(next);
+                if (floorStop.isPresent()) {
+                    // Read again before each removal, as the daemon's gate reads it every tick: a collection loaded
+                    // with 3 replicas while step 1 settled raised the floor to 3, and step 2 went to 2 (recheck 62, F4).
+                    progress.end();
+                    err.println("scale: stopped before step " + step + " of " + plan.steps() + " (" + at + " -> " + next
+                            + "): " + floorStop.get() + "; no replica written for it. " + where()
+                            + " --force-range goes below the floor anyway.");
+                    return Main.EXIT_FAILURE;
                 }
                 if (!write(step, at, next, Action.SCALE_IN, "manual step-down " + step + " of " + plan.steps() + ": "
                         + at + " -> " + next + " (scale " + plan.from() + " -> " + plan.to() + ")")) {

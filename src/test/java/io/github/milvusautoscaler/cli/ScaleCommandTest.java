@@ -813,6 +813,37 @@ class ScaleCommandTest {
         }
     }
 
+    /**
+     * The floor is read again before each removal, as the daemon's gate reads it each tick: a collection loaded with 3
+     * replicas while step 1 settled (5 replicas over 2 collections: 3) stops the run before 3 -> 2, where it wrote 2
+     * and exited 0 (recheck 62, F4).
+     */
+    @Test
+    void aFloorThatRisesMidRunStopsTheNextStep() throws Exception {
+        at(4);
+        coord.setLoadedReplicas(1, Map.of("__default_resource_group", 2));
+        Poll.until("Prometheus reads the loaded replicas", WAIT, () -> prometheus.query(
+                "milvus_querycoord_resource_group_replica_total{namespace=\"milvus\"}"), body -> body.contains("\"2\"]"));
+        afterWrite = n -> {
+            if (n == 3) {
+                coord.setLoadedReplicas(2, Map.of("__default_resource_group", 5));
+            }
+        };
+        try {
+            Result r = scale(config, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes");
+            assertEquals(1, r.exit(), r.all());
+            assertTrue(r.err().contains("scale: stopped before step 2 of 2 (3 -> 2): milvus/scl/queryNode's replica floor"
+                    + " is now 3 (replica floor query reads 3), above 2; no replica written for it."), r.err());
+            assertEquals(3, replicas(), "step 1 only");
+        } finally {
+            coord.setLoadedReplicas(0, Map.of());
+            Poll.until("Prometheus reads no loaded replica", WAIT, () -> prometheus.query(
+                    "count(milvus_querycoord_resource_group_replica_total{namespace=\"milvus\"})"
+                            + " or max(milvus_querycoord_collection_num{namespace=\"milvus\"}) > 0"),
+                    body -> body.contains("\"result\":[]"));
+        }
+    }
+
     private void belowTheReplicaFloor() throws Exception {
         Result r = scale(config, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--yes");
         assertEquals(2, r.exit(), r.all());
@@ -825,6 +856,8 @@ class ScaleCommandTest {
         Result forced = scale(config, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--dry-run",
                 "--force-range");
         assertEquals(0, forced.exit(), forced.all());
+        assertTrue(forced.out().contains("note: 1 is below the replica floor 2 (replica floor query reads 2;"
+                + " --force-range): a loaded in-memory replica may be left with no node"), forced.out());
         Result toFloor = scale(config, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--dry-run");
         assertEquals(0, toFloor.exit(), toFloor.all());
         assertTrue(toFloor.out().contains("replica-floor-query: "), toFloor.out());
