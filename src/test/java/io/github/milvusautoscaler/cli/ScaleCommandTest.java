@@ -798,19 +798,33 @@ class ScaleCommandTest {
     @Test
     void belowTheReplicaFloorIsRefusedUnlessForced() throws Exception {
         at(3);
-        coord.setLoadedReplicas(2, Map.of("__default_resource_group", 4));
+        withLoadedReplicas(2, 4, this::belowTheReplicaFloor);
+    }
+
+    /**
+     * Runs {@code body} with {@code collections} loaded with {@code replicas} in the default group, once Prometheus
+     * reads them; then releases them and waits until Prometheus reads none, so the next test's step-downs meet no
+     * floor (a CI run's next test read the floor 2 and was refused).
+     */
+    private static void withLoadedReplicas(int collections, int replicas, Step body) throws Exception {
+        coord.setLoadedReplicas(collections, Map.of("__default_resource_group", replicas));
         Poll.until("Prometheus reads the loaded replicas", WAIT, () -> prometheus.query(
-                "milvus_querycoord_resource_group_replica_total{namespace=\"milvus\"}"), body -> body.contains("\"4\"]"));
+                "milvus_querycoord_resource_group_replica_total{namespace=\"milvus\"}"),
+                shown -> shown.contains("\"" + replicas + "\"]"));
         try {
-            belowTheReplicaFloor();
+            body.run();
         } finally {
-            // Released again, and seen so by Prometheus before the next test scales down (it read the floor 2).
             coord.setLoadedReplicas(0, Map.of());
             Poll.until("Prometheus reads no loaded replica", WAIT, () -> prometheus.query(
                     "count(milvus_querycoord_resource_group_replica_total{namespace=\"milvus\"})"
                             + " or max(milvus_querycoord_collection_num{namespace=\"milvus\"}) > 0"),
-                    body -> body.contains("\"result\":[]"));
+                    b -> b.contains("\"result\":[]"));
         }
+    }
+
+    /** A test's body that may throw. */
+    private interface Step {
+        void run() throws Exception;
     }
 
     /**
@@ -821,27 +835,18 @@ class ScaleCommandTest {
     @Test
     void aFloorThatRisesMidRunStopsTheNextStep() throws Exception {
         at(4);
-        coord.setLoadedReplicas(1, Map.of("__default_resource_group", 2));
-        Poll.until("Prometheus reads the loaded replicas", WAIT, () -> prometheus.query(
-                "milvus_querycoord_resource_group_replica_total{namespace=\"milvus\"}"), body -> body.contains("\"2\"]"));
         afterWrite = n -> {
             if (n == 3) {
                 coord.setLoadedReplicas(2, Map.of("__default_resource_group", 5));
             }
         };
-        try {
+        withLoadedReplicas(1, 2, () -> {
             Result r = scale(config, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes");
             assertEquals(1, r.exit(), r.all());
             assertTrue(r.err().contains("scale: stopped before step 2 of 2 (3 -> 2): milvus/scl/queryNode's replica floor"
                     + " is now 3 (replica floor query reads 3), above 2; no replica written for it."), r.err());
             assertEquals(3, replicas(), "step 1 only");
-        } finally {
-            coord.setLoadedReplicas(0, Map.of());
-            Poll.until("Prometheus reads no loaded replica", WAIT, () -> prometheus.query(
-                    "count(milvus_querycoord_resource_group_replica_total{namespace=\"milvus\"})"
-                            + " or max(milvus_querycoord_collection_num{namespace=\"milvus\"}) > 0"),
-                    body -> body.contains("\"result\":[]"));
-        }
+        });
     }
 
     private void belowTheReplicaFloor() throws Exception {
