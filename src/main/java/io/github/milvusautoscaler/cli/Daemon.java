@@ -470,9 +470,12 @@ final class Daemon implements AutoCloseable {
      */
     synchronized void reloadNow(String why) {
         byte[] h = hash(configFile);
-        if (h != null && Arrays.equals(h, configHash) && !refused) {
-            LOG.info("{}: config file {} is what runs; nothing to reload (it is also read every {})", why, configFile,
-                    Durations.setting(started.configReloadInterval()));
+        if (h != null && Arrays.equals(h, configHash)) {
+            // A refused content is kept as seen (configHash), so a signal for it loads nothing: said, not a bare
+            // "reading ... now" with nothing after it.
+            LOG.info("{}: config file {} {}; nothing to reload (it is also read every {})", why, configFile, refused
+                    ? "still holds the content refused at the last reload, and the config before it runs"
+                    : "is what runs", Durations.setting(started.configReloadInterval()));
             return;
         }
         LOG.info("{}: reading config file {} now", why, configFile);
@@ -778,7 +781,6 @@ final class Daemon implements AutoCloseable {
         return parts.isEmpty() ? "" : " (" + String.join("; ", parts) + ")";
     }
 
-    /** {@code status} with {@code restartPending}: the restart-only keys the file changed, empty when none. */
     /**
      * The status with what a reload left waiting: the restart-only keys the file sets otherwise than what runs, and
      * whether the file's content was refused (the running config is the one before it): said only by the log and

@@ -176,7 +176,17 @@ class RunCommandTest {
                 hangUp(p);
                 Poll.until("a second SIGHUP finds nothing new", Duration.ofSeconds(20), () -> read(daemonLog),
                         l -> l.contains("SIGHUP: config file " + conf + " is what runs; nothing to reload"));
+                // A typo is refused at the signal, and a signal for the same refused content says so.
+                Files.writeString(conf, Files.readString(conf).replace("dry-run = true", "dry-rnu = true"));
+                hangUp(p);
+                Poll.until("SIGHUP refuses the typo", Duration.ofSeconds(20), () -> read(daemonLog),
+                        l -> l.contains("config reload refused, keeping the running config"));
+                hangUp(p);
+                Poll.until("a SIGHUP for the refused content says so", Duration.ofSeconds(20), () -> read(daemonLog),
+                        l -> l.contains("SIGHUP: config file " + conf + " still holds the content refused at the last"
+                                + " reload, and the config before it runs; nothing to reload"));
                 assertTrue(p.isAlive(), read(daemonLog));
+                int beforeStop = read(daemonLog).length();
                 long stopAt = System.nanoTime();
                 p.destroy();
                 assertTrue(p.waitFor(10, TimeUnit.SECONDS), "stopped within 10 s of SIGTERM");
@@ -186,8 +196,9 @@ class RunCommandTest {
                         .orElseThrow().getAsJsonObject("spec");
                 assertTrue(!spec.has("holderIdentity") || spec.get("holderIdentity").isJsonNull()
                         || spec.get("holderIdentity").getAsString().isEmpty(), "lease released: " + spec);
-                // An orderly stop is not an error: one INFO line says the Lease went, and no stack trace follows.
-                String log = Files.readString(dir.resolve("daemon.log"));
+                // An orderly stop is not an error: one INFO line says the Lease went, and no stack trace follows (the
+                // refused typo's ERROR lines came before the stop).
+                String log = Files.readString(dir.resolve("daemon.log")).substring(beforeStop);
                 assertTrue(log.contains("released Lease milvus-autoscaler/milvus-autoscaler")
                         || log.contains("Lease milvus-autoscaler/milvus-autoscaler is released"), log);
                 assertFalse(log.contains(" ERROR ") || log.contains("\tat "), log);
