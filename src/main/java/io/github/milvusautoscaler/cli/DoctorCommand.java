@@ -461,7 +461,7 @@ public final class DoctorCommand implements Callable<Integer> {
             Count loaded = source.count(source.render(target, "max(milvus_querycoord_collection_num{" + QUERYCOORD
                     + "})"), at);
             int c = loaded.failure().isPresent() ? -1 : (int) Math.round(loaded.sum());
-            if (c == 0) {
+            if (c == 0 && floor.nodes() == 0) {
                 return String.format(Locale.ROOT, "ok   %-20s 0: no collection loaded"
                         + " (milvus_querycoord_collection_num 0)", label);
             }
@@ -480,11 +480,14 @@ public final class DoctorCommand implements Callable<Integer> {
             Count groups = source.count(source.render(target, "count(" + perGroup + " > 0)"), at);
             int n = (int) Math.round(replicas.sum());
             int inGroups = groups.failure().isPresent() || groups.series() == 0 ? 1 : (int) Math.round(groups.sum());
-            return String.format(Locale.ROOT, "ok   %-20s %d: %d in-memory replica%s of %d loaded collection%s%s"
+            // Two groups or more read their totals with no collection count (querycoord recovering after a restart
+            // counts none yet): not "of 0 loaded collections".
+            String collections = c > 0 ? " of " + c + " loaded collection" + (c == 1 ? "" : "s")
+                    : " (querycoord counts no loaded collection yet: a first load, or its recovery after a restart)";
+            return String.format(Locale.ROOT, "ok   %-20s %d: %d in-memory replica%s%s%s"
                     + " (milvus_querycoord_resource_group_replica_total, milvus_querycoord_collection_num), and Milvus"
                     + " serves each replica of a collection from queryNodes of its own%s", label, floor.nodes(), n,
-                    n == 1 ? "" : "s", c, c == 1 ? "" : "s", inGroups > 1 ? " in " + inGroups + " resource groups"
-                    : "", above);
+                    n == 1 ? "" : "s", collections, inGroups > 1 ? " in " + inGroups + " resource groups" : "", above);
         }
 
         /**

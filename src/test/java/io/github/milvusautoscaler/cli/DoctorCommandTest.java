@@ -139,6 +139,14 @@ class DoctorCommandTest {
         cluster("replicas", true, true, true, true, true)[2].setLoadedReplicas(2, Map.of("__default_resource_group", 4));
         pods.start("replicas", "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-r2p2l", 2, 8 * GIB)
                 .setCpuUtilisation(0.5).setMemoryUtilisation(0.4);
+        // groupsrecovering: querycoord just restarted with 2 + 2 replicas recovered in two groups, no collection
+        // counted again yet, on 4 queryNodes
+        cluster("groupsrecovering", true, true, true, true, true)[2].setLoadedReplicas(0, Map.of(
+                "__default_resource_group", 2, "rg_hot", 2));
+        for (String pod : new String[] {"h2b3c", "h3d4e", "h4f5g"}) {
+            pods.start("groupsrecovering", "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-" + pod,
+                    2, 8 * GIB).setCpuUtilisation(0.5).setMemoryUtilisation(0.4);
+        }
         // belowfloor: one collection loaded with 2 replicas on the 1 queryNode left (scale --force-range to 1)
         cluster("belowfloor", true, true, true, true, true)[2].setLoadedReplicas(1, Map.of("__default_resource_group",
                 2));
@@ -172,7 +180,7 @@ class DoctorCommandTest {
         StringBuilder clusters = new StringBuilder();
         for (String ns : new String[] {"empty", "healthy", "renamed", "nopods", "nocadvisor", "norequests", "nomonitor", "scrapefail",
                 "nolabel", "neversearched", "restonly", "noproxy", "noqn", "partial", "stateful", "unscraped", "stopped", "notready", "unseen", "ksmgone", "queueonproxy", "bothkinds",
-                "upgraded", "noindexnode", "replicas", "replicasok", "groups", "older", "recovering", "belowfloor"}) {
+                "upgraded", "noindexnode", "replicas", "replicasok", "groups", "older", "recovering", "belowfloor", "groupsrecovering"}) {
             clusters.append("    { namespace = ").append(ns).append(", name = hr, install = helm,")
                     .append(" milvus-version = \"2.5.6\", components { ")
                     .append(ns.equals("upgraded") || ns.equals("noindexnode") ? "indexNode {" : "queryNode {")
@@ -451,6 +459,12 @@ class DoctorCommandTest {
         assertTrue(recovering.out.contains("note replica-floor        unknown: querycoord holds 4 in-memory replicas but"
                 + " counts no loaded collection yet (milvus_querycoord_collection_num 0): a collection's first load, or"
                 + " querycoord recovering after a restart"), recovering.out);
+
+        // Two groups read their totals while querycoord counts no collection yet: said so, not "0 loaded".
+        Result groupsRecovering = doctor("--cluster", "groupsrecovering/hr");
+        assertTrue(groupsRecovering.out.contains("ok   replica-floor        4: 4 in-memory replicas (querycoord counts no"
+                + " loaded collection yet: a first load, or its recovery after a restart) in 2 resource groups"),
+                groupsRecovering.out);
 
         // Nothing loaded: querycoord's collection_num reads 0 from its start, and no group gauge exists yet.
         Result none = doctor("--cluster", "healthy/hr");
