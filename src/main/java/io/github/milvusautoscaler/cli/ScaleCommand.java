@@ -83,9 +83,11 @@ import picocli.CommandLine.Spec;
         footer = {"", "Exit codes: 0 done (or nothing to do, or a --dry-run the real run would start from), 1 harm"
                 + " (rolled back unless --no-rollback-on-harm, which keeps the daemon paused), a wait timed out, the"
                 + " replicas were changed by someone else, the replica floor rose above the next step, Kubernetes/"
-                + "Prometheus unreachable, or the pause could not be lifted at the end, 2 refused (coordinator, N out of range or below min-replicas without"
-                + " --keep-paused, N below the replica floor or the floor unread, replicas: -1 or an HPA on the Deployment or StatefulSet, rollout, not confirmed, a"
-                + " pause another scale run left: --take-over; --dry-run too) or bad usage/config, 130 interrupted"
+                + "Prometheus unreachable, or the pause could not be lifted at the end, 2 refused (coordinator, N out"
+                + " of range or below min-replicas without --keep-paused, N below the replica floor or the floor"
+                + " unread without --force-range, replicas: -1 or an HPA on the Deployment or StatefulSet, rollout,"
+                + " not confirmed, a pause another scale run left: --take-over; --dry-run too) or bad usage/config,"
+                + " 130 interrupted"
                 + " (Ctrl-C; 143 on SIGTERM): the target stays paused at a completed step."})
 public final class ScaleCommand implements Callable<Integer> {
 
