@@ -460,6 +460,12 @@ class DoctorCommandTest {
                 + " counts no loaded collection yet (milvus_querycoord_collection_num 0): a collection's first load, or"
                 + " querycoord recovering after a restart"), recovering.out);
 
+        // Fewer queryNodes wanted than the floor: read, so the summary says that, not "cannot be read" (recheck 63).
+        Result below = doctor("--cluster", "belowfloor/hr");
+        assertEquals(1, below.code, below.out);
+        assertTrue(below.out.endsWith("doctor: every enabled signal is readable; 1 queryNode target(s) wanted below the"
+                + " replica floor; see the line marked FIX replica-floor\n"), below.out);
+
         // Two groups read their totals while querycoord counts no collection yet: said so, not "0 loaded".
         Result groupsRecovering = doctor("--cluster", "groupsrecovering/hr");
         assertTrue(groupsRecovering.out.contains("ok   replica-floor        4: 4 in-memory replicas (querycoord counts no"

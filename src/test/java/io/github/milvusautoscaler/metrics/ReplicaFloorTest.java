@@ -79,6 +79,19 @@ class ReplicaFloorTest {
         // Part way through that recovery, 1 of the 2 collections counted again: 4 over 1 reads 4, high, so it holds.
         histories.add(history("halfcounted", InstallKind.HELM, 1, Map.of("__default_resource_group", 4), true, from,
                 to));
+        // One of two collections loaded with 3 replicas each being released 30 s ago: querycoord removed its replicas
+        // (6 -> 3) at once and counts the collection out only once the nodes let go of it (querycoordv2
+        // ReleaseCollectionJob: replicas removed, waitCollectionReleased, then collection_num lowered). 3 over 2
+        // would read 2 where the collection still loaded needs 3; the replicas' most over the last 2m reads 6 over 2.
+        histories.add(history("releasing", InstallKind.HELM, 2, Map.of("__default_resource_group", 6), true, from,
+                to.minusSeconds(30)));
+        histories.add(history("releasing", InstallKind.HELM, 2, Map.of("__default_resource_group", 3), true,
+                to.minusSeconds(29), to));
+        // The same release once querycoord has counted the collection out (2 -> 1): the replicas now, 3 over 1.
+        histories.add(history("released1", InstallKind.HELM, 2, Map.of("__default_resource_group", 6), true, from,
+                to.minusSeconds(30)));
+        histories.add(history("released1", InstallKind.HELM, 1, Map.of("__default_resource_group", 3), true,
+                to.minusSeconds(29), to));
         // Every collection released: the group gauge stays at 0 and collection_num is 0 again.
         histories.add(history("released", InstallKind.HELM, 0, Map.of("__default_resource_group", 0), true, from, to));
         // The coordinator is not scraped: the floor cannot be read.
@@ -113,7 +126,7 @@ class ReplicaFloorTest {
     }
 
     @ParameterizedTest(name = "{0}: {1}")
-    @CsvSource({"none, 0", "two, 2", "operator, 2", "groups, 4", "sharedgroup, 4", "groupsrecovering, 4", "uneven, 2", "spread, 1", "older, 0", "recovering, -1", "halfcounted, 4",
+    @CsvSource({"none, 0", "two, 2", "operator, 2", "groups, 4", "sharedgroup, 4", "groupsrecovering, 4", "releasing, 3", "released1, 3", "uneven, 2", "spread, 1", "older, 0", "recovering, -1", "halfcounted, 4",
             "released, 0", "nocoord, -1"})
     void theFloorIsWhatTheLoadedReplicasNeed(String namespace, int expected) {
         InstallKind install = namespace.equals("operator") ? InstallKind.OPERATOR : InstallKind.HELM;
