@@ -278,8 +278,7 @@ final class KubernetesRequests {
                 return ApiReachability.noAnswerWithin(cause instanceof java.net.SocketTimeoutException
                         ? client.getHttpClient().readTimeoutMillis() : client.getHttpClient().callTimeoutMillis());
             }
-            return "transport failure " + cause.getClass().getSimpleName()
-                    + (cause.getMessage() == null ? "" : " (" + truncate(cause.getMessage()) + ")");
+            return "transport failure " + cause(cause);
         }
         // 429 is the API server's priority-and-fairness or max-in-flight filter throttling this client, not a fault
         // of the request: said so, where "HTTP 429: Too many requests" read as one more outage (upgrade recheck 22).
@@ -319,6 +318,12 @@ final class KubernetesRequests {
         ApiException copy = new ApiException(e.getCode(), java.util.Map.of(), sent.mask(e.getResponseBody()));
         copy.setStackTrace(e.getStackTrace());
         return copy;
+    }
+
+    /** A call's failure with no answer, by its cause: "IOException (network cut)", the message cut to a length. */
+    static String cause(Throwable cause) {
+        return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " (" + truncate(cause.getMessage())
+                + ")");
     }
 
     private static String truncate(String s) {

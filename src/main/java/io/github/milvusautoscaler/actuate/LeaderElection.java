@@ -681,9 +681,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
             if (e.getCode() != 0) {
                 return "HTTP " + e.getCode();
             }
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            return "no answer: " + cause.getClass().getSimpleName()
-                    + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")");
+            return "no answer: " + KubernetesRequests.cause(e.getCause() == null ? e : e.getCause());
         }
 
         @Override

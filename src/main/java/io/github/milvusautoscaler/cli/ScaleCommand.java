@@ -264,32 +264,27 @@ public final class ScaleCommand implements Callable<Integer> {
                 return Main.EXIT_FAILURE;
             }
             Checks checks = new Checks(ts, actuator, source, clock);
-            if (plan.down() && forceRange) {
-                // Forced below the floor: said, as going below min-replicas is (recheck 62, F5: nothing said it).
-                ReplicaFloor floor = source.observe(target, clock.instant()).replicaFloor();
-                if (floor.known() && to < floor.nodes()) {
-                    out.println("note: " + to + " is below the replica floor " + floor.nodes() + " (" + floor.note()
-                            + "; --force-range): a loaded in-memory replica may be left with no node, and the daemon"
-                            + " holds step-downs below the floor but does not scale back up to it");
-                }
+            // As the daemon's step-down gate (REPLICA_FLOOR): Milvus serves each replica of a collection from
+            // queryNodes of its own, so a run down to 1 with a collection loaded at replica_number=2 would leave one
+            // replica with no node. Refused before anything is written, a dry run too; forced below it, said, as going
+            // below min-replicas is (recheck 62, F5: nothing said it).
+            ReplicaFloor floor = plan.down() ? checks.floor() : ReplicaFloor.NONE;
+            if (forceRange && floor.known() && to < floor.nodes()) {
+                out.println("note: " + to + " is below the replica floor " + floor.nodes() + " (" + floor.note()
+                        + "; --force-range): a loaded in-memory replica may be left with no node, and the daemon"
+                        + " holds step-downs below the floor but does not scale back up to it");
             }
-            if (plan.down() && !forceRange) {
-                // As the daemon's step-down gate (REPLICA_FLOOR): Milvus serves each replica of a collection from
-                // queryNodes of its own, so a run down to 1 with a collection loaded at replica_number=2 would leave
-                // one replica with no node. Refused before anything is written, a dry run too.
-                ReplicaFloor floor = source.observe(target, clock.instant()).replicaFloor();
-                if (!floor.known()) {
-                    return refuse(err, "scale: " + target + "'s replica floor cannot be read (" + floor.note() + "), so"
-                            + " a step-down could leave a loaded in-memory replica with no node; pass --force-range to"
-                            + " go down anyway");
-                }
-                if (to < floor.nodes()) {
-                    return refuse(err, "scale: --to " + to + " is below " + target + "'s replica floor " + floor.nodes()
-                            + " (" + floor.note() + (target.component() == Component.QUERY_NODE ? ": its loaded"
-                            + " in-memory replicas need a queryNode each, and Milvus serves each replica of a collection"
-                            + " from nodes of its own" : "") + "); load the collections with fewer replicas first, or"
-                            + " pass --force-range to go below it anyway");
-                }
+            if (!forceRange && !floor.known()) {
+                return refuse(err, "scale: " + target + "'s replica floor cannot be read (" + floor.note() + "), so"
+                        + " a step-down could leave a loaded in-memory replica with no node; pass --force-range to"
+                        + " go down anyway");
+            }
+            if (!forceRange && to < floor.nodes()) {
+                return refuse(err, "scale: --to " + to + " is below " + target + "'s replica floor " + floor.nodes()
+                        + " (" + floor.note() + (target.component() == Component.QUERY_NODE ? ": its loaded"
+                        + " in-memory replicas need a queryNode each, and Milvus serves each replica of a collection"
+                        + " from nodes of its own" : "") + "); load the collections with fewer replicas first, or"
+                        + " pass --force-range to go below it anyway");
             }
             boolean configDryRun = chosen.get().selected().settings().dryRun();
             if (!dryRun && configDryRun) {
@@ -578,12 +573,17 @@ public final class ScaleCommand implements Callable<Integer> {
             this.clock = clock;
         }
 
+        /** The target's replica floor, read now ({@link ReplicaFloor#NONE} without a replica-floor query). */
+        ReplicaFloor floor() {
+            return source.observe(settings.target(), clock.instant()).replicaFloor();
+        }
+
         /**
          * Why a step down to {@code to} would go below the target's replica floor, read now, or empty when it keeps
          * it: the floor cannot be read, or it is above {@code to}.
          */
         Optional<String> belowFloor(int to) {
-            ReplicaFloor floor = source.observe(settings.target(), clock.instant()).replicaFloor();
+            ReplicaFloor floor = floor();
             if (!floor.known()) {
                 return Optional.of(settings.target() + "'s replica floor cannot be read (" + floor.note() + ")");
             }

@@ -462,6 +462,8 @@ public final class Engine {
                             : ", with no further step-down for the scale-in cooldown ("
                             + Durations.human(target.policy().settings().scaleIn().cooldown())
                             + ") as after a step-down of its own; milvus-autoscaler pause holds a count for good",
+                    // milvus-helm's Deployment templates write spec.replicas only for replicas >= 0, and Kubernetes
+                    // defaults a missing one to 1: the first upgrade to -1 drops the count to 1 once (recheck 61).
                     t.install() != InstallKind.HELM ? "" : now.current() == 1 && left > 1 ? "; a drop to 1 is also"
                     + " what the first helm upgrade with " + t.component().configName() + ".replicas: -1 does once"
                     + " (the chart leaves spec.replicas out and Kubernetes defaults it to 1), after which the count"

@@ -197,7 +197,7 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
         }
         int ready = t.ready();
         Peaks memory = t.memory(Peaks.class);
-        boolean afterReversal = t.current() == 2 && t.within(memory.reversedAt(), si.peakAfterReversal());
+        boolean afterReversal = afterReversal(t, memory);
         if (afterReversal && memory.reversalUnseen()) {
             return Proposal.hold(Stage.RECENT_PEAK, Reason.PEAK_WOULD_OVERLOAD, t, () -> t.component()
                     + " the last step-down to one replica was reversed " + human(Duration.between(memory.reversedAt(),
@@ -237,7 +237,7 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
             return "";
         }
         Peaks memory = t.memory(Peaks.class);
-        boolean afterReversal = t.current() == 2 && t.within(memory.reversedAt(), si.peakAfterReversal());
+        boolean afterReversal = afterReversal(t, memory);
         int recurrence = afterReversal ? 1 : si.peakRecurrence();
         java.util.List<String> fits = new java.util.ArrayList<>();
         int seen = Integer.MAX_VALUE;
@@ -254,6 +254,11 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
         }
         return "; recent peak" + (fits.size() == 1 ? " fits: " : "s fit: ") + String.join(", ", fits) + " ("
                 + which(t, afterReversal ? memory.reversedAt() : null, recurrence, seen) + ")";
+    }
+
+    /** The step to one replica within {@code scale-in.peak-after-reversal} of a reversed one: judged on the highest. */
+    private static boolean afterReversal(Tick t, Peaks memory) {
+        return t.current() == 2 && t.within(memory.reversedAt(), t.settings().scaleIn().peakAfterReversal());
     }
 
     /**

@@ -280,10 +280,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
      * still holds. Empty when no known signal is past the panic line or this rule would not scale out now.
      */
     static Optional<Proposal> pastPanicDuringRollout(Tick t) {
-        double panic = t.settings().scaleOut().panicAbove();
-        boolean past = t.signals().stream().anyMatch(c -> c.known() && c.state() == SignalState.HIGH
-                && c.v() > panic * c.band().scaleOutAbove());
-        if (!past) {
+        if (t.signals().stream().noneMatch(c -> pastPanic(c, t.settings().scaleOut()))) {
             return Optional.empty();
         }
         return new ScaleOut().decide(t).filter(p -> p.reason().action() == Action.SCALE_OUT)
@@ -291,6 +288,11 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                         + t.status().rollingOut().orElse("a rollout runs") + ": past the panic line a scale-out goes"
                         + " ahead, as Kubernetes scales a Deployment mid-rollout; the rest waits for its end)",
                         p.alertKeys()));
+    }
+
+    /** A known signal HIGH past its panic line, panic-above x scale-out-above (cpu 1.2 > 1.5 x 0.75). */
+    private static boolean pastPanic(Classified c, ScaleOutSettings so) {
+        return c.known() && c.state() == SignalState.HIGH && c.v() > so.panicAbove() * c.band().scaleOutAbove();
     }
 
     @Override
@@ -310,8 +312,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
                 continue;
             }
             boolean high = c.state() == SignalState.HIGH;
-            if (high && c.v() > so.panicAbove() * c.band().scaleOutAbove()
-                    && (panic == null || ratio(c) > ratio(panic))) {
+            if (pastPanic(c, so) && (panic == null || ratio(c) > ratio(panic))) {
                 panic = c;
             }
             if (high && !t.within(since.get(c.name()), so.sustain())

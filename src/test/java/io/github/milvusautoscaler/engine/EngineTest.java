@@ -376,7 +376,9 @@ public class EngineTest {
      */
     /**
      * On a Helm release a drop to 1 is what the first helm upgrade with queryNode.replicas: -1 does once (the chart
-     * leaves spec.replicas out, Kubernetes defaults it to 1): the WARN says so, where it told the SRE to set -1, which
+     * leaves spec.replicas out: milvus-helm templates/querynode-deployment.yaml writes it only
+     * {@code if ge (int .Values.queryNode.replicas) 0}, values.yaml "-1 to remove the replicas field in case you want to
+     * use HPA"; Kubernetes defaults a Deployment's missing spec.replicas to 1): the WARN says so, where it told the SRE to set -1, which
      * had just been done (recheck 61's remark); another change still gives the advice.
      */
     @Test

@@ -97,7 +97,8 @@ class ClusterQuerySharingTest {
             return PromJson.vector(PromJson.series(Map.of(), "0", at));
         }
         if (query.contains("milvus_querycoord_resource_group_replica_total")) {
-            // one collection loaded with replica_number=2
+            // what the floor query returns (one vector element, no labels: it sums) for one collection loaded with
+            // replica_number=2; ReplicaFloorTest reads the real query from querycoord's gauges
             return PromJson.vector(PromJson.series(Map.of(), "2", at));
         }
         List<String> components = components(query);

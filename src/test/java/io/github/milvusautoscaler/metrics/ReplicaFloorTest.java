@@ -29,7 +29,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * replicas summed over its collections) and {@code milvus_querycoord_collection_num} (milvus-io/milvus
  * pkg/metrics/querycoord_metrics.go). Milvus serves each replica of a collection from nodes of its own ("query nodes
  * num should be greater or equal to replica_number", its resource group guide), and a group's nodes serve only the
- * replicas loaded there, so each group needs ceil(replicas / collections) nodes at least.
+ * replicas loaded there: with one group some collection has ceil(replicas / collections) or more, with two or more
+ * each group's total is read; a group's replicas are its most over the last 2m while the collection count held still
+ * (querycoordv2 ReleaseCollectionJob removes the replicas before it counts the collection out).
  */
 class ReplicaFloorTest {
 
