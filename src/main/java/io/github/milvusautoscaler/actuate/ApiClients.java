@@ -1,5 +1,7 @@
 package io.github.milvusautoscaler.actuate;
 
+import io.github.milvusautoscaler.core.CountWriter;
+
 import io.github.milvusautoscaler.core.KubernetesSettings;
 import static java.util.Objects.requireNonNull;
 
@@ -30,8 +32,11 @@ import okhttp3.OkHttpClient;
  */
 public final class ApiClients {
 
-    /** User agent of every request the autoscaler makes. */
-    public static final String USER_AGENT = "milvus-autoscaler";
+    /**
+     * User agent of every request the autoscaler makes; the API server names its writes' field manager by it
+     * ({@link CountWriter#OURS}).
+     */
+    public static final String USER_AGENT = CountWriter.OURS;
 
     private ApiClients() {
     }

@@ -96,7 +96,8 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
                 ScaleAnnotations.lastScale(annotations, object), resourceVersion,
                 ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)),
                 pauses.signed(annotations, target, object, resourceVersion),
-                JsonPaths.string(workload, "metadata", "uid").orElse(""), stalled, lift);
+                JsonPaths.string(workload, "metadata", "uid").orElse(""), stalled, lift,
+                ManagedFields.owner(workload, "spec", "replicas"));
     }
 
     @Override

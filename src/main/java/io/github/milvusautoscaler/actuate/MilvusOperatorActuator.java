@@ -201,7 +201,8 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
         return new ReplicaStatus(current, ready, lift.isPresent(), rollout, lastScale, resourceVersion,
                 ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)),
                 pauses.signed(annotations, target, object, resourceVersion),
-                JsonPaths.string(milvus, "metadata", "uid").orElse(""), stalled, lift);
+                JsonPaths.string(milvus, "metadata", "uid").orElse(""), stalled, lift,
+                ManagedFields.owner(milvus, "spec", "components", target.component().configName(), "replicas"));
     }
 
     @Override

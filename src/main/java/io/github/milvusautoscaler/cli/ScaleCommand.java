@@ -1034,8 +1034,8 @@ public final class ScaleCommand implements Callable<Integer> {
                 if (basis.current() != from) {
                     progress.end();
                     err.println("scale: " + target + " replicas changed by someone else during step " + step
-                            + ": expected " + from + ", read " + basis.current() + "; stopped without overwriting. "
-                            + where());
+                            + basis.otherWriter().map(w -> " (" + w.said() + ")").orElse("") + ": expected " + from
+                            + ", read " + basis.current() + "; stopped without overwriting. " + where());
                     return false;
                 }
                 Instant now = clock.instant();
@@ -1159,7 +1159,8 @@ public final class ScaleCommand implements Callable<Integer> {
                     return new WaitResult(Ended.INTERRUPTED, "interrupted", look, stage);
                 }
                 if (look.status().current() != requested) {
-                    return new WaitResult(Ended.CHANGED, target + " replicas changed by someone else " + stage.when()
+                    return new WaitResult(Ended.CHANGED, target + " replicas changed by someone else"
+                            + look.status().otherWriter().map(w -> " (" + w.said() + ")").orElse("") + " " + stage.when()
                             + ": expected " + requested + ", read " + look.status().current(), look, stage);
                 }
                 if (!look.status().paused()) {

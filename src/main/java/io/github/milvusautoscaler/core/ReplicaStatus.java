@@ -26,10 +26,13 @@ import java.util.Optional;
  * @param pauseLift       the command that lifts the pause as the object carries it, naming the key found
  *                        ({@code kubectl -n milvus annotate milvus my-release milvus-autoscaler.io/querynode.paused-});
  *                        empty when not paused or when the owner gives none (the simulator, a replay)
+ * @param countWriter     the field manager the object records as owning the count (its managedFields); empty when
+ *                        none is recorded or the owner gives none (the simulator, a replay)
  */
 public record ReplicaStatus(int current, int ready, boolean paused, Optional<String> rollingOut,
                             Optional<LastScale> lastScale, String resourceVersion, ScaleMemory memory,
-                            String pausedBy, String uid, Optional<String> rolloutStalled, Optional<String> pauseLift) {
+                            String pausedBy, String uid, Optional<String> rolloutStalled, Optional<String> pauseLift,
+                            Optional<CountWriter> countWriter) {
 
     /** Said of a rollout whose owner gives no detail (the simulator's, a replay's). */
     public static final String A_ROLLOUT = "a rollout is in progress";
@@ -43,6 +46,7 @@ public record ReplicaStatus(int current, int ready, boolean paused, Optional<Str
         requireNonNull(uid, "uid");
         requireNonNull(rolloutStalled, "rolloutStalled");
         requireNonNull(pauseLift, "pauseLift");
+        requireNonNull(countWriter, "countWriter");
         if (pauseLift.isPresent() && !paused) {
             throw new IllegalArgumentException("a pause to lift on a status that is not paused: " + pauseLift.get());
         }
@@ -52,6 +56,14 @@ public record ReplicaStatus(int current, int ready, boolean paused, Optional<Str
         if (current < 0 || ready < 0) {
             throw new IllegalArgumentException("replica counts must be >= 0: current=" + current + " ready=" + ready);
         }
+    }
+
+    /** A status whose owner records no writer of the count. */
+    public ReplicaStatus(int current, int ready, boolean paused, Optional<String> rollingOut,
+                         Optional<LastScale> lastScale, String resourceVersion, ScaleMemory memory, String pausedBy,
+                         String uid, Optional<String> rolloutStalled, Optional<String> pauseLift) {
+        this(current, ready, paused, rollingOut, lastScale, resourceVersion, memory, pausedBy, uid, rolloutStalled,
+                pauseLift, Optional.empty());
     }
 
     /** A status whose pause, if any, comes without the command that lifts it. */
@@ -92,6 +104,11 @@ public record ReplicaStatus(int current, int ready, boolean paused, Optional<Str
     public ReplicaStatus(int current, int ready, boolean paused, boolean rollout, Optional<LastScale> lastScale,
                          String resourceVersion) {
         this(current, ready, paused, rollout, lastScale, resourceVersion, ScaleMemory.NONE);
+    }
+
+    /** The count's writer when it is not milvus-autoscaler (a helm upgrade, a GitOps sync, kubectl); else empty. */
+    public Optional<CountWriter> otherWriter() {
+        return countWriter.filter(w -> !w.ours());
     }
 
     /** True while a rollout is in progress: no replica count is written until it ends. */

@@ -93,6 +93,8 @@ public final class Engine {
     private final Map<Target, Long> termAtRead = new ConcurrentHashMap<>();
     /** Per target, when another install's write was last said at WARN: a dry-run shadow beside its twin sees each. */
     private final Map<Target, Instant> otherWriterSaid = new ConcurrentHashMap<>();
+    /** Who else writes each target's count, from its object's managedFields. */
+    private final CountOwnership countOwnership = new CountOwnership();
     private final Map<String, Boolean> sentWrites = java.util.Collections.synchronizedMap(
             new java.util.LinkedHashMap<>(64, 0.75f, false) {
                 @Override
@@ -188,6 +190,9 @@ public final class Engine {
                         + status.uid() + ": deleted and recreated) at " + status.current() + " replicas");
             } else {
                 sayIfChangedSinceLastTick(target, before, status, isLeader);
+            }
+            if (isLeader) {
+                countOwnership.foresee(t, status).ifPresent(w -> LOG.atWarn().addKeyValue("target", t.id()).log(w));
             }
             sayLastScaleFoundOnLead(target, before, status, isLeader && !dry, started);
             sayIfRolloutStalled(t, before, status);
@@ -419,7 +424,12 @@ public final class Engine {
             return;
         }
         String id = now.lastScale().map(LastScale::writeId).orElse("");
-        boolean newWrite = !id.isEmpty() && !id.equals(before.status().lastScale().map(LastScale::writeId).orElse(""));
+        // The id of the write the last tick made and recorded is no new write, though the status read before it did
+        // not carry it: a count that moved on the tick after a scale of its own was said as another install's write
+        // (a helm upgrade 15 s after a scale-out, found with the managedFields writer, count writers F1).
+        boolean lastTicksOwn = last.written() && sentWrites.containsKey(id);
+        boolean newWrite = !id.isEmpty() && !lastTicksOwn
+                && !id.equals(before.status().lastScale().map(LastScale::writeId).orElse(""));
         // Only an id this daemon sent is its lost write: a dry-run shadow beside a writing install took each of the
         // other's writes for its own lost one, 48 WARNs in 24 minutes, and counted them against its budget (recheck 49,
         // F3).
@@ -453,9 +463,12 @@ public final class Engine {
                     + " waiting for it (a lost answer or an abandoned retry); its decision was logged as not written",
                     t, left, now.current(), id);
         } else {
-            LOG.warn("{}: replicas changed outside milvus-autoscaler since its last tick: {} -> {} (kubectl scale, a"
-                    + " helm upgrade that sets {}.replicas, an edit of the Milvus resource); it decides on the new"
-                    + " count{}{}", t, left, now.current(), t.component().configName(),
+            // The object's managedFields name the writer where they can (a Helm 4 upgrade, a GitOps sync, kubectl);
+            // an applier's next apply acts again, so its advice replaces the general one.
+            LOG.warn("{}: replicas changed outside milvus-autoscaler since its last tick: {} -> {} {}; it decides on"
+                    + " the new count{}{}", t, left, now.current(), CountOwnership.by(now).orElse("(kubectl scale, a"
+                    + " helm upgrade that sets " + t.component().configName() + ".replicas, an edit of the Milvus"
+                    + " resource)"),
                     now.current() > left ? ", with no step-down for delay-after-scale-out ("
                             + Durations.human(target.policy().settings().scaleIn().delayAfterScaleOut())
                             + ") as after a scale-out of its own; milvus-autoscaler pause holds a count for good"
@@ -464,11 +477,14 @@ public final class Engine {
                             + ") as after a step-down of its own; milvus-autoscaler pause holds a count for good",
                     // milvus-helm's Deployment templates write spec.replicas only for replicas >= 0, and Kubernetes
                     // defaults a missing one to 1: the first upgrade to -1 drops the count to 1 once (recheck 61).
-                    t.install() != InstallKind.HELM ? "" : now.current() == 1 && left > 1 ? "; a drop to 1 is also"
+                    CountOwnership.advice(t, now).orElse(t.install() != InstallKind.HELM ? ""
+                    : now.current() == 1 && left > 1 ? "; a drop to 1 is also"
                     + " what the first helm upgrade with " + t.component().configName() + ".replicas: -1 does once"
                     + " (the chart leaves spec.replicas out and Kubernetes defaults it to 1), after which the count"
                     + " is the autoscaler's" : "; a release that keeps the count to the autoscaler sets "
-                    + t.component().configName() + ".replicas: -1 in its values (README, Install kinds)");
+                    + t.component().configName() + ".replicas: -1 in its values (README, Install kinds)"));
+            countOwnership.moved(t, now, left, clock.instant())
+                    .ifPresent(fight -> LOG.atWarn().addKeyValue("target", t.id()).log(fight));
         }
     }
 
@@ -1038,6 +1054,7 @@ public final class Engine {
         notFoundSince.remove(target);
         termAtRead.remove(target);
         otherWriterSaid.remove(target);
+        countOwnership.forget(target);
         forecasts.forget(target);
         listener.forgotten(target);
     }

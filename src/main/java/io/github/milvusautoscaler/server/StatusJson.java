@@ -57,6 +57,10 @@ public final class StatusJson {
         replicas.addProperty("min", v.settings().minReplicas());
         replicas.addProperty("max", v.settings().maxReplicas());
         o.add("replicas", replicas);
+        // Who the object records as the count's writer (its managedFields): "helm (Apply at ...)" names the applier
+        // whose next apply conflicts once milvus-autoscaler has scaled; null when the object records none.
+        o.addProperty("countSetBy", v.status() == null ? null
+                : v.status().countWriter().map(io.github.milvusautoscaler.core.CountWriter::said).orElse(null));
         o.addProperty("paused", v.status() != null && v.status().paused());
         if (v.status() != null && !v.status().pausedBy().isEmpty()) {
             o.addProperty("pausedBy", v.status().pausedBy());

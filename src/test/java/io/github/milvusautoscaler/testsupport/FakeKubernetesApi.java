@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -188,6 +189,9 @@ public final class FakeKubernetesApi implements AutoCloseable {
     private final java.util.Set<Kind> unserved = java.util.EnumSet.noneOf(Kind.class);
     /** The user a SelfSubjectReview answers with ({@link #authenticateAs}); null: not served, as before Kubernetes 1.28. */
     private String authenticatedAs;
+
+    /** The field manager of the write being handled; null for reads and test-side edits. */
+    private Writer writer;
 
     private FakeKubernetesApi() {
     }
@@ -488,6 +492,28 @@ public final class FakeKubernetesApi implements AutoCloseable {
     }
 
     private synchronized MockResponse handle(Request request) {
+        writer = request.method().equals("GET") ? null : new Writer(managerOf(request), "Update",
+                request.path().endsWith("/scale") ? "scale" : "");
+        try {
+            return route(request);
+        } finally {
+            writer = null;
+        }
+    }
+
+    /**
+     * The field manager the API server records for a plain write: the {@code fieldManager} parameter, else the
+     * User-Agent's product, up to its first "/" (Kubernetes docs, Server-Side Apply, "Field managers": "For other
+     * updates, the API server infers a field manager identity from the User-Agent"; "kubectl/v1.31.0 (linux/amd64)"
+     * is {@code kubectl}).
+     */
+    private static String managerOf(Request request) {
+        String agent = request.userAgent();
+        return request.queryParameter("fieldManager").orElse(agent.contains("/") ? agent.substring(0,
+                agent.indexOf('/')) : agent);
+    }
+
+    private MockResponse route(Request request) {
         List<String> parts = Arrays.stream(request.path().split("/")).filter(s -> !s.isEmpty()).toList();
         if (parts.equals(List.of("apis", "authentication.k8s.io", "v1", "selfsubjectreviews"))
                 && request.method().equals("POST") && authenticatedAs != null) {
@@ -733,10 +759,166 @@ public final class FakeKubernetesApi implements AutoCloseable {
                 }
             }
         }
+        // A write whose body leaves managedFields out keeps the stored ones: the API server never lets a client
+        // unaware of the field strip it (Server-Side Apply docs, "Clearing managedFields").
+        if (!meta.has("managedFields") && oldMeta.has("managedFields")) {
+            meta.add("managedFields", oldMeta.get("managedFields").deepCopy());
+        }
+        if (writer != null && !writer.manager().isEmpty()) {
+            for (List<String> path : countPaths(kind, before, after)) {
+                if (!java.util.Objects.equals(valueAt(before, path), valueAt(after, path))) {
+                    own(kind, after, path, writer);
+                }
+            }
+        }
         meta.addProperty("resourceVersion", nextVersion());
         objects.put(key(kind, namespace, name), after);
         notifyListeners(new Change(kind, namespace, name, before.deepCopy(), after.deepCopy()));
         return after.deepCopy();
+    }
+
+    /** A field manager's identity in managedFields. */
+    private record Writer(String manager, String operation, String subresource) {
+    }
+
+    /**
+     * Applies {@code mergePatch} as a server-side apply of {@code manager} would change the replica count (a Helm 4
+     * upgrade, a GitOps sync): refused with the API server's conflict message when it would change a count another
+     * manager owns, unless {@code force} ({@code --force-conflicts}), which takes the field (Kubernetes docs,
+     * Server-Side Apply, "Conflicts"; the message as apimachinery's managedfields/internal/conflict.go writes it:
+     * {@code Apply failed with 1 conflict: conflict with "milvus-autoscaler" using apps/v1 at <time>: .spec.replicas}).
+     * Only the count is tracked: the rest merges as a test-side edit. Returns the new resourceVersion.
+     *
+     * @throws IllegalStateException with the conflict message, nothing changed
+     */
+    public synchronized String apply(String manager, Kind kind, String namespace, String name, String mergePatch,
+                                     boolean force) {
+        JsonObject current = existing(kind, namespace, name);
+        JsonObject patched = mergePatch(current.deepCopy(), JsonParser.parseString(mergePatch)).getAsJsonObject();
+        Writer applier = new Writer(manager, "Apply", "");
+        for (List<String> path : countPaths(kind, current, patched)) {
+            if (java.util.Objects.equals(valueAt(current, path), valueAt(patched, path))) {
+                continue;
+            }
+            for (JsonElement e : managedFields(current)) {
+                JsonObject entry = e.getAsJsonObject();
+                if (!force && !manager.equals(string(entry, "manager")) && owns(entry, path)) {
+                    String by = "\"" + string(entry, "manager") + "\"" + ("Update".equals(string(entry, "operation"))
+                            ? " using " + string(entry, "apiVersion") + (entry.has("time") ? " at "
+                            + string(entry, "time") : "") : "");
+                    throw new IllegalStateException("Apply failed with 1 conflict: conflict with " + by + ": ."
+                            + String.join(".", path));
+                }
+            }
+            own(kind, patched, path, applier);
+        }
+        String rv = nextVersion();
+        metadata(patched).addProperty("resourceVersion", rv);
+        objects.put(key(kind, namespace, name), patched);
+        return rv;
+    }
+
+    /** The fields that hold a replica count: spec.replicas, or each component's on a Milvus resource. */
+    private static List<List<String>> countPaths(Kind kind, JsonObject before, JsonObject after) {
+        if (kind == Kind.DEPLOYMENTS || kind == Kind.STATEFULSETS) {
+            return List.of(List.of("spec", "replicas"));
+        }
+        if (kind != Kind.MILVUSES) {
+            return List.of();
+        }
+        java.util.Set<String> components = new java.util.TreeSet<>();
+        for (JsonObject o : List.of(before, after)) {
+            JsonElement c = valueAt(o, List.of("spec", "components"));
+            if (c != null && c.isJsonObject()) {
+                components.addAll(c.getAsJsonObject().keySet());
+            }
+        }
+        return components.stream().map(c -> List.of("spec", "components", c, "replicas")).toList();
+    }
+
+    private static JsonElement valueAt(JsonObject object, List<String> path) {
+        JsonElement at = object;
+        for (String key : path) {
+            at = at != null && at.isJsonObject() ? at.getAsJsonObject().get(key) : null;
+        }
+        return at;
+    }
+
+    private static JsonArray managedFields(JsonObject object) {
+        JsonObject meta = metadata(object);
+        if (!meta.has("managedFields") || !meta.get("managedFields").isJsonArray()) {
+            meta.add("managedFields", new JsonArray());
+        }
+        return meta.getAsJsonArray("managedFields");
+    }
+
+    private static boolean owns(JsonObject entry, List<String> path) {
+        JsonElement at = entry.get("fieldsV1");
+        for (String key : path) {
+            at = at != null && at.isJsonObject() ? at.getAsJsonObject().get("f:" + key) : null;
+        }
+        return at != null;
+    }
+
+    /**
+     * Moves the field at {@code path} to {@code to}, as the API server does when a write changes its value ("Whenever
+     * a field's value does change, ownership moves from its current manager to the manager making the change"): out
+     * of every other entry (one left owning nothing is deleted), into {@code to}'s, dated now.
+     */
+    private static void own(Kind kind, JsonObject object, List<String> path, Writer to) {
+        JsonArray entries = managedFields(object);
+        JsonObject mine = null;
+        for (Iterator<JsonElement> it = entries.iterator(); it.hasNext(); ) {
+            JsonObject entry = it.next().getAsJsonObject();
+            boolean same = to.manager().equals(string(entry, "manager"))
+                    && to.operation().equals(string(entry, "operation"))
+                    && Optional.ofNullable(string(entry, "subresource")).orElse("").equals(to.subresource());
+            if (same) {
+                mine = entry;
+                continue;
+            }
+            disown(entry.getAsJsonObject("fieldsV1"), path, 0);
+            if (entry.getAsJsonObject("fieldsV1") == null || entry.getAsJsonObject("fieldsV1").size() == 0) {
+                it.remove();
+            }
+        }
+        if (mine == null) {
+            mine = new JsonObject();
+            mine.addProperty("manager", to.manager());
+            mine.addProperty("operation", to.operation());
+            mine.addProperty("apiVersion", kind.apiVersion());
+            mine.addProperty("fieldsType", "FieldsV1");
+            mine.add("fieldsV1", new JsonObject());
+            if (!to.subresource().isEmpty()) {
+                mine.addProperty("subresource", to.subresource());
+            }
+            entries.add(mine);
+        }
+        mine.addProperty("time", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        JsonObject at = mine.getAsJsonObject("fieldsV1");
+        for (String key : path) {
+            if (!at.has("f:" + key) || !at.get("f:" + key).isJsonObject()) {
+                at.add("f:" + key, new JsonObject());
+            }
+            at = at.getAsJsonObject("f:" + key);
+        }
+    }
+
+    private static void disown(JsonObject fields, List<String> path, int depth) {
+        if (fields == null) {
+            return;
+        }
+        String key = "f:" + path.get(depth);
+        if (depth == path.size() - 1) {
+            fields.remove(key);
+            return;
+        }
+        if (fields.has(key) && fields.get(key).isJsonObject()) {
+            disown(fields.getAsJsonObject(key), path, depth + 1);
+            if (fields.getAsJsonObject(key).size() == 0) {
+                fields.remove(key);
+            }
+        }
     }
 
     /** The object's status, added to it when it has none. */

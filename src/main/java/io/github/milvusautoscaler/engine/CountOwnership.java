@@ -1,0 +1,144 @@
+package io.github.milvusautoscaler.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.milvusautoscaler.core.CountWriter;
+import io.github.milvusautoscaler.core.Durations;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.ReplicaStatus;
+import io.github.milvusautoscaler.core.Target;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the daemon says about the other writers of a target's replica count, read from the object's managedFields
+ * ({@link ReplicaStatus#countWriter}): who set a count that moved outside milvus-autoscaler, what a server-side
+ * applier's next apply will do once milvus-autoscaler has changed the count, and a writer that keeps resetting it.
+ *
+ * <p>Why it matters: Helm 4 installs and upgrades by server-side apply (helm pkg/kube/client.go: {@code Create}
+ * defaults to it; an upgrade keeps the release's method), and so do GitOps controllers that are set to. Kubernetes
+ * moves a field's ownership to whoever changes its value, and fails an apply that would change a field another manager
+ * owns (its Server-Side Apply docs, "Conflicts"). So once milvus-autoscaler has scaled a Deployment whose chart renders
+ * {@code replicas}, the next {@code helm upgrade} stops with a conflict over {@code .spec.replicas} naming
+ * milvus-autoscaler, or, with {@code --force-conflicts}, resets the count to the chart's, as a Helm 3 upgrade did
+ * without asking. A controller that syncs the count (a GitOps tool with self-heal) resets it at every sync, each reset
+ * undoing a scale-out: one WARN per reset said what happened, never that it was the same writer every time.
+ *
+ * <p>Per target, in memory: a restart says the heads-up again once, which is what a person who restarted it wants.
+ */
+final class CountOwnership {
+
+    /** Outside moves by one writer within this long make a tug-of-war worth one WARN. */
+    static final Duration FIGHT_WINDOW = Duration.ofHours(1);
+    /** How many outside moves by one writer within {@link #FIGHT_WINDOW} are a tug-of-war, not a person's hands. */
+    static final int FIGHT_MOVES = 3;
+
+    /** Per target, the outside moves seen per writer ("" for one the object does not name), oldest first. */
+    private final Map<Target, Map<String, Deque<Instant>>> moves = new ConcurrentHashMap<>();
+    /** Per target, when the tug-of-war was last said. */
+    private final Map<Target, Instant> fightSaid = new ConcurrentHashMap<>();
+    /** Per target, the appliers whose coming conflict has been said. */
+    private final Map<Target, Set<String>> foreseen = new ConcurrentHashMap<>();
+
+    /** The field that holds the count, as Kubernetes' conflict messages name it. */
+    static String field(Target target) {
+        return target.install() == InstallKind.OPERATOR
+                ? "spec.components." + target.component().configName() + ".replicas" : ".spec.replicas";
+    }
+
+    /** "by helm (Apply at ...)" for a count someone else set, when the object names who; empty otherwise. */
+    static Optional<String> by(ReplicaStatus now) {
+        return now.otherWriter().map(w -> "by " + w.said());
+    }
+
+    /**
+     * What to do about the writer of a count that moved outside milvus-autoscaler, when the object names an applier
+     * (whose next apply will act again); empty for a plain write, which the caller's own advice covers.
+     */
+    static Optional<String> advice(Target target, ReplicaStatus now) {
+        return now.otherWriter().filter(CountWriter::applies).map(w -> helm(w)
+                ? "; helm applies server-side (Helm 4) and its upgrades set " + field(target) + " from "
+                + target.component().configName() + ".replicas: with " + target.component().configName()
+                + ".replicas: -1 in the release's values the count stays milvus-autoscaler's (the field is its own"
+                + " once it has scaled, so Kubernetes does not reset it); until then each upgrade after a scale stops on"
+                + " a conflict over " + field(target) + ", or resets the count when run with --force-conflicts"
+                : "; " + w.manager() + " applies " + field(target) + " server-side, so each of its applies that forces"
+                + " it resets the count: leave the field out of what " + w.manager() + " applies and the count stays"
+                + " milvus-autoscaler's");
+    }
+
+    /**
+     * The heads-up for an applier that owns the count now: said once per target and applier, empty otherwise. What it
+     * foresees happens only after milvus-autoscaler's first change of the count, which takes the field from it.
+     */
+    Optional<String> foresee(Target target, ReplicaStatus now) {
+        requireNonNull(target, "target");
+        Optional<CountWriter> applier = now.otherWriter().filter(CountWriter::applies);
+        if (applier.isEmpty() || !foreseen.computeIfAbsent(target, t -> ConcurrentHashMap.newKeySet())
+                .add(applier.get().manager())) {
+            return Optional.empty();
+        }
+        CountWriter w = applier.get();
+        String c = target.component().configName();
+        return Optional.of(target + ": " + field(target) + " (" + now.current() + ") is applied server-side by "
+                + w.said() + ". Once milvus-autoscaler changes the count the field is its own, and " + w.manager()
+                + "'s next apply of another count stops on a conflict over " + field(target) + " naming"
+                + " milvus-autoscaler, or, forced, sets it back" + (helm(w) ? " (helm upgrade --force-conflicts)" : "")
+                + ". " + (helm(w) ? "Set " + c + ".replicas: -1 in the release's values so upgrades leave the count"
+                + " alone (made after milvus-autoscaler's first scale, that upgrade keeps the count; before it,"
+                + " Kubernetes resets a field no one owns any more to 1)"
+                : "Leave " + field(target) + " out of what " + w.manager() + " applies (after milvus-autoscaler's"
+                + " first scale; before it Kubernetes resets a field no one owns any more to its default)")
+                + "; said once per applier.");
+    }
+
+    /**
+     * Records an outside move by {@code now}'s writer at {@code at} and returns the tug-of-war's WARN when that writer
+     * has moved the count {@link #FIGHT_MOVES} times within {@link #FIGHT_WINDOW}, at most once per window and target.
+     */
+    Optional<String> moved(Target target, ReplicaStatus now, int from, Instant at) {
+        requireNonNull(at, "at");
+        String who = now.otherWriter().map(CountWriter::manager).orElse("");
+        Deque<Instant> seen = moves.computeIfAbsent(target, t -> new ConcurrentHashMap<>())
+                .computeIfAbsent(who, w -> new ArrayDeque<>());
+        synchronized (seen) {
+            seen.addLast(at);
+            while (!seen.isEmpty() && seen.peekFirst().isBefore(at.minus(FIGHT_WINDOW))) {
+                seen.removeFirst();
+            }
+            Instant said = fightSaid.get(target);
+            if (seen.size() < FIGHT_MOVES || (said != null && at.isBefore(said.plus(FIGHT_WINDOW)))) {
+                return Optional.empty();
+            }
+            fightSaid.put(target, at);
+            Duration span = Duration.between(seen.peekFirst(), at);
+            String writer = who.isEmpty() ? "a writer the object does not name (it records no field manager for the"
+                    + " count)" : who;
+            return Optional.of(target + ": " + writer + " has set the count " + seen.size() + " times in the last "
+                    + Durations.human(span.isZero() ? Duration.ofSeconds(1) : span) + " (now " + from + " -> "
+                    + now.current() + ") while milvus-autoscaler scales it: two writers own " + field(target) + ", and"
+                    + " each of its writes undoes a scale. Give the count to one: leave " + field(target) + " out of"
+                    + " what " + (who.isEmpty() ? "that writer" : who) + " writes or syncs"
+                    + (target.install() == InstallKind.HELM ? " (a Helm release: " + target.component().configName()
+                    + ".replicas: -1)" : "") + ", or remove " + target.component() + " from milvus-autoscaler's config"
+                    + " (said once an hour per target)");
+        }
+    }
+
+    /** Drops what is kept for a target removed by a reload. */
+    void forget(Target target) {
+        moves.remove(target);
+        fightSaid.remove(target);
+        foreseen.remove(target);
+    }
+
+    private static boolean helm(CountWriter w) {
+        return w.manager().equals("helm");
+    }
+}

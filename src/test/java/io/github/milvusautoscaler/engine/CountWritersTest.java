@@ -1,0 +1,214 @@
+package io.github.milvusautoscaler.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import io.github.milvusautoscaler.actuate.ApiClients;
+import io.github.milvusautoscaler.actuate.RoutingActuator;
+import io.github.milvusautoscaler.actuate.ScaledObjects;
+import io.github.milvusautoscaler.core.Component;
+import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.InstallKind;
+import io.github.milvusautoscaler.core.KubernetesSettings;
+import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.testsupport.CapturedLogs;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
+import io.github.milvusautoscaler.testsupport.FakeKubernetesApi.Kind;
+import io.github.milvusautoscaler.testsupport.FakeMetrics;
+import io.github.milvusautoscaler.testsupport.Kube;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine, the real Helm actuator and the fake API server, with the count also written by a server-side applier:
+ * a Helm 4 release (helm installs and upgrades by server-side apply, its field manager the binary's name, helm
+ * pkg/kube/client.go {@code Create} and {@code getManagedFieldsManager}) and an Argo CD sync (field manager
+ * {@code argocd-controller}, applied with {@code --force-conflicts}: argo-cd
+ * docs/proposals/server-side-apply-field-managers.md). The fake moves a field's ownership to whoever changes its value
+ * and refuses an apply that would change a field another manager owns, as the Kubernetes Server-Side Apply docs say.
+ */
+class CountWritersTest {
+
+    static final Instant T0 = Instant.parse("2026-12-07T10:00:00Z");
+    static final String NS = "milvus";
+    static final Target QN = new Target(NS, "my-release", Component.QUERY_NODE, InstallKind.HELM);
+    static final String DEPLOYMENT = "my-release-milvus-querynode";
+
+    final FakeKubernetesApi fake = FakeKubernetesApi.start();
+    final ManualClock clock = new ManualClock(T0);
+    final FakeMetrics metrics = new FakeMetrics();
+    final List<Decision> recorded = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        fake.close();
+    }
+
+    /**
+     * The chart's querynode Deployment at {@code replicas}, all ready, created by {@code manager}'s server-side apply:
+     * its managedFields entry owns spec.replicas among the rest of what the chart renders (milvus-helm
+     * templates/querynode-deployment.yaml writes {@code replicas} for {@code queryNode.replicas >= 0}; the entry's
+     * shape as the Server-Side Apply docs give it), and the Deployment controller's Update of status beside it.
+     */
+    void seed(String manager, int replicas) {
+        fake.put(Kind.DEPLOYMENTS, """
+                {"metadata": {"name": "%s", "namespace": "%s", "generation": 1,
+                   "labels": {"app.kubernetes.io/name": "milvus", "app.kubernetes.io/instance": "my-release", "component": "querynode"},
+                   "managedFields": [
+                     {"manager": "%s", "operation": "Apply", "apiVersion": "apps/v1", "time": "2026-12-07T09:00:00Z",
+                      "fieldsType": "FieldsV1",
+                      "fieldsV1": {"f:metadata": {"f:labels": {"f:app.kubernetes.io/instance": {}, "f:component": {}}},
+                                   "f:spec": {"f:replicas": {}, "f:selector": {}, "f:template": {"f:spec": {"f:containers": {}}}}}},
+                     {"manager": "kube-controller-manager", "operation": "Update", "apiVersion": "apps/v1",
+                      "time": "2026-12-07T09:00:05Z", "fieldsType": "FieldsV1", "subresource": "status",
+                      "fieldsV1": {"f:status": {"f:readyReplicas": {}, "f:replicas": {}}}}]},
+                 "spec": {"replicas": %d, "selector": {"matchLabels": {"app.kubernetes.io/instance": "my-release", "component": "querynode"}},
+                          "template": {"metadata": {"labels": {"app.kubernetes.io/instance": "my-release", "component": "querynode"}},
+                                       "spec": {"containers": [{"name": "querynode", "image": "milvusdb/milvus:v2.5.4"}]}}},
+                 "status": {"replicas": %d, "readyReplicas": %d, "availableReplicas": %d, "updatedReplicas": %d,
+                            "observedGeneration": 1}}
+                """.formatted(DEPLOYMENT, NS, manager, replicas, replicas, replicas, replicas, replicas));
+    }
+
+    /** Every pod of the Deployment ready, as its controller would report once they start. */
+    void allReady() {
+        int replicas = fake.get(Kind.DEPLOYMENTS, NS, DEPLOYMENT).orElseThrow().getAsJsonObject("spec")
+                .get("replicas").getAsInt();
+        fake.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"status\": {\"readyReplicas\": " + replicas
+                + ", \"availableReplicas\": " + replicas + "}}");
+    }
+
+    Engine engine() {
+        KubernetesSettings options = Kube.settings("", Duration.ofSeconds(2), 3, Duration.ofMillis(1), false);
+        return new Engine(clock, metrics, RoutingActuator.forCluster(ApiClients.forBaseUrl(fake.url(), options),
+                options, new ScaledObjects(options)), recorded::add, () -> true, AlertSource.NONE,
+                new ActionBudget(30), false, EngineListener.NONE);
+    }
+
+    /** The managers whose managedFields entry holds spec.replicas. */
+    List<String> replicasOwners() {
+        List<String> owners = new ArrayList<>();
+        JsonObject meta = fake.get(Kind.DEPLOYMENTS, NS, DEPLOYMENT).orElseThrow().getAsJsonObject("metadata");
+        meta.getAsJsonArray("managedFields").forEach(e -> {
+            JsonObject fields = e.getAsJsonObject().getAsJsonObject("fieldsV1");
+            if (fields.has("f:spec") && fields.getAsJsonObject("f:spec").has("f:replicas")) {
+                owners.add(e.getAsJsonObject().get("manager").getAsString() + " "
+                        + e.getAsJsonObject().get("operation").getAsString());
+            }
+        });
+        return owners;
+    }
+
+    /**
+     * A Helm 4 release whose chart renders queryNode.replicas: the daemon says before its first scale what the next
+     * upgrade will do; its scale takes the field (the upgrade then stops on a conflict naming milvus-autoscaler); an
+     * upgrade with --force-conflicts sets the chart's count back, and the WARN names helm's apply and what stops it,
+     * with the heads-up not said twice.
+     */
+    @Test
+    void aHelm4ReleaseIsToldWhatItsNextUpgradeDoesAndItsForcedResetIsNamed() {
+        seed("helm", 2);
+        metrics.cpu.put(QN, 0.95);
+        try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
+            Engine e = engine();
+            Decision out = e.tick(new EngineTarget(QN, EngineTest.policy()));
+            assertTrue(out.written() && out.to() == 4, out.toString());
+            assertEquals(1, logs.warnings().size(), logs.warnings().toString());
+            assertEquals("milvus/my-release/queryNode: .spec.replicas (2) is applied server-side by helm (Apply at"
+                    + " 2026-12-07T09:00:00Z). Once milvus-autoscaler changes the count the field is its own, and helm's"
+                    + " next apply of another count stops on a conflict over .spec.replicas naming milvus-autoscaler,"
+                    + " or, forced, sets it back (helm upgrade --force-conflicts). Set queryNode.replicas: -1 in the"
+                    + " release's values so upgrades leave the count alone (made after milvus-autoscaler's first scale,"
+                    + " that upgrade keeps the count; before it, Kubernetes resets a field no one owns any more to 1);"
+                    + " said once per applier.", logs.warnings().get(0));
+            assertEquals(List.of("milvus-autoscaler Update"), replicasOwners(), "the scale took the field");
+
+            IllegalStateException conflict = assertThrows(IllegalStateException.class, () -> fake.apply("helm",
+                    Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"spec\": {\"replicas\": 2}}", false));
+            assertTrue(conflict.getMessage().startsWith("Apply failed with 1 conflict: conflict with"
+                    + " \"milvus-autoscaler\" using apps/v1 at "), conflict.getMessage());
+            assertTrue(conflict.getMessage().endsWith(": .spec.replicas"), conflict.getMessage());
+
+            fake.apply("helm", Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"spec\": {\"replicas\": 2}}", true);
+            allReady();
+            logs.clear();
+            metrics.cpu.put(QN, 0.60);
+            clock.advance(Duration.ofSeconds(15));
+            e.tick(new EngineTarget(QN, EngineTest.policy()));
+            assertEquals(1, logs.warnings().size(), logs.warnings().toString());
+            String reset = logs.warnings().get(0);
+            assertTrue(reset.startsWith("milvus/my-release/queryNode: replicas changed outside milvus-autoscaler since"
+                    + " its last tick: 4 -> 2 by helm (Apply at "), reset);
+            assertTrue(reset.endsWith("; helm applies server-side (Helm 4) and its upgrades set .spec.replicas from"
+                    + " queryNode.replicas: with queryNode.replicas: -1 in the release's values the count stays"
+                    + " milvus-autoscaler's (the field is its own once it has scaled, so Kubernetes does not reset it);"
+                    + " until then each upgrade after a scale stops on a conflict over .spec.replicas, or resets the"
+                    + " count when run with --force-conflicts"), reset);
+            assertEquals("helm (Apply at " + reset.substring(reset.indexOf("(Apply at ") + 10, reset.indexOf(");"))
+                    + ")", e.views().get(QN).status().countWriter().orElseThrow().said());
+        }
+    }
+
+    /**
+     * A release installed with queryNode.replicas: -1 leaves spec.replicas to no applier: nothing is foreseen, and the
+     * daemon's write makes it the field's only owner.
+     */
+    @Test
+    void aCountNoApplierOwnsIsNotWarnedAbout() {
+        seed("helm", 2);
+        fake.merge(Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"metadata\": {\"managedFields\": [{\"manager\": \"helm\","
+                + " \"operation\": \"Apply\", \"apiVersion\": \"apps/v1\", \"time\": \"2026-12-07T09:00:00Z\","
+                + " \"fieldsType\": \"FieldsV1\", \"fieldsV1\": {\"f:spec\": {\"f:selector\": {}}}}]}}");
+        metrics.cpu.put(QN, 0.95);
+        try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
+            assertTrue(engine().tick(new EngineTarget(QN, EngineTest.policy())).written());
+            assertEquals(List.of(), logs.warnings());
+            assertEquals(List.of("milvus-autoscaler Update"), replicasOwners());
+        }
+    }
+
+    /**
+     * A GitOps sync that force-applies the count (Argo CD's self-heal) undoes every scale-out: each reset is said with
+     * its writer, and the third within the hour is said as the tug-of-war it is, once.
+     */
+    @Test
+    void aWriterThatKeepsResettingTheCountIsSaidOnceAsATugOfWar() {
+        seed("argocd-controller", 2);
+        metrics.cpu.put(QN, 0.95);
+        try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
+            Engine e = engine();
+            assertTrue(e.tick(new EngineTarget(QN, EngineTest.policy())).written());
+            assertTrue(logs.warnings().get(0).contains("Leave .spec.replicas out of what argocd-controller applies"),
+                    logs.warnings().toString());
+            List<String> fights = new ArrayList<>();
+            for (int sync = 1; sync <= 4; sync++) {
+                fake.apply("argocd-controller", Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"spec\": {\"replicas\": 2}}", true);
+                allReady();
+                logs.clear();
+                clock.advance(Duration.ofMinutes(4)); // past the 3m scale-out cooldown: it scales out again
+                Decision again = e.tick(new EngineTarget(QN, EngineTest.policy()));
+                assertTrue(again.written(), sync + ": " + again);
+                assertTrue(logs.warnings().get(0).contains(" -> 2 by argocd-controller (Apply at ")
+                        && logs.warnings().get(0).endsWith("; argocd-controller applies .spec.replicas server-side, so"
+                        + " each of its applies that forces it resets the count: leave the field out of what"
+                        + " argocd-controller applies and the count stays milvus-autoscaler's"), logs.warnings().get(0));
+                logs.warnings().stream().filter(w -> w.contains("has set the count")).forEach(fights::add);
+            }
+            assertEquals(1, fights.size(), fights.toString());
+            assertEquals("milvus/my-release/queryNode: argocd-controller has set the count 3 times in the last 8m"
+                    + " (now 4 -> 2) while milvus-autoscaler scales it: two writers own .spec.replicas, and each of its"
+                    + " writes undoes a scale. Give the count to one: leave .spec.replicas out of what argocd-controller"
+                    + " writes or syncs (a Helm release: queryNode.replicas: -1), or remove queryNode from"
+                    + " milvus-autoscaler's config (said once an hour per target)", fights.get(0));
+            assertFalse(logs.warnings().stream().anyMatch(w -> w.contains("is applied server-side by")),
+                    "the heads-up is said once per applier");
+        }
+    }
+}
