@@ -21,8 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@link ReplicaStatus#countWriter}): who set a count that moved outside milvus-autoscaler, what a server-side
  * applier's next apply will do once milvus-autoscaler has changed the count, and a writer that keeps resetting it.
  *
- * <p>Why it matters: Helm 4 installs and upgrades by server-side apply (helm pkg/kube/client.go: {@code Create}
- * defaults to it; an upgrade keeps the release's method), and so do GitOps controllers that are set to. Kubernetes
+ * <p>Why it matters: Helm 4 installs and upgrades by server-side apply as field manager {@code helm} (Helm's
+ * HIP-0023: {@code --server-side} true for installs, {@code auto}, the prior release's method, for upgrades;
+ * {@code --force-conflicts} false by default; helm pkg/kube/client.go {@code Create}), and so do GitOps controllers
+ * set to (Argo CD as {@code argocd-controller}, forced: argo-cd docs/proposals/server-side-apply-field-managers.md). Kubernetes
  * moves a field's ownership to whoever changes its value, and fails an apply that would change a field another manager
  * owns (its Server-Side Apply docs, "Conflicts"). So once milvus-autoscaler has scaled a Deployment whose chart renders
  * {@code replicas}, the next {@code helm upgrade} stops with a conflict over {@code .spec.replicas} naming
