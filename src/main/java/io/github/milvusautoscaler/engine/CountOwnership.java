@@ -51,7 +51,7 @@ final class CountOwnership {
     /** The field that holds the count, as Kubernetes' conflict messages name it. */
     static String field(Target target) {
         return target.install() == InstallKind.OPERATOR
-                ? "spec.components." + target.component().configName() + ".replicas" : ".spec.replicas";
+                ? ".spec.components." + target.component().configName() + ".replicas" : ".spec.replicas";
     }
 
     /** "by helm (Apply at ...)" for a count someone else set, when the object names who; empty otherwise. */

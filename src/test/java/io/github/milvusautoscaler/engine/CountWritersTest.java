@@ -175,6 +175,38 @@ class CountWritersTest {
     }
 
     /**
+     * An operator install whose Milvus resource a person applied server-side ({@code kubectl apply --server-side},
+     * manager {@code kubectl} by default: Server-Side Apply docs, "Field managers"): the heads-up names the component's
+     * own field, and the scale takes that field alone.
+     */
+    @Test
+    void anOperatorInstallsAppliedComponentCountIsNamedByItsOwnField() {
+        Target qn = new Target(NS, "my-release", Component.QUERY_NODE, InstallKind.OPERATOR);
+        fake.putOperatorQueryNode(NS, "my-release", 2, 2);
+        fake.merge(Kind.MILVUSES, NS, "my-release", "{\"metadata\": {\"managedFields\": [{\"manager\": \"kubectl\","
+                + " \"operation\": \"Apply\", \"apiVersion\": \"milvus.io/v1beta1\", \"time\": \"2026-12-07T08:00:00Z\","
+                + " \"fieldsType\": \"FieldsV1\", \"fieldsV1\": {\"f:spec\": {\"f:mode\": {}, \"f:components\":"
+                + " {\"f:queryNode\": {\"f:replicas\": {}}, \"f:proxy\": {\"f:replicas\": {}}}}}}]}}");
+        metrics.cpu.put(qn, 0.95);
+        try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
+            assertTrue(engine().tick(new EngineTarget(qn, EngineTest.policy())).written());
+            assertEquals(1, logs.warnings().size(), logs.warnings().toString());
+            assertTrue(logs.warnings().get(0).startsWith("milvus/my-release/queryNode: .spec.components.queryNode.replicas"
+                    + " (2) is applied server-side by kubectl (Apply at 2026-12-07T08:00:00Z)."), logs.warnings().get(0));
+            assertTrue(logs.warnings().get(0).contains("Leave .spec.components.queryNode.replicas out of what kubectl"
+                    + " applies"), logs.warnings().get(0));
+        }
+        JsonObject fields = new JsonObject();
+        fake.get(Kind.MILVUSES, NS, "my-release").orElseThrow().getAsJsonObject("metadata")
+                .getAsJsonArray("managedFields").forEach(e -> fields.add(e.getAsJsonObject().get("manager").getAsString(),
+                        e.getAsJsonObject().getAsJsonObject("fieldsV1")));
+        assertEquals("{\"f:spec\":{\"f:mode\":{},\"f:components\":{\"f:proxy\":{\"f:replicas\":{}}}}}",
+                fields.get("kubectl").toString(), "kubectl keeps the proxy's count and the rest");
+        assertEquals("{\"f:spec\":{\"f:components\":{\"f:queryNode\":{\"f:replicas\":{}}}}}",
+                fields.get("milvus-autoscaler").toString());
+    }
+
+    /**
      * A GitOps sync that force-applies the count (Argo CD's self-heal) undoes every scale-out: each reset is said with
      * its writer, and the third within the hour is said as the tug-of-war it is, once.
      */
