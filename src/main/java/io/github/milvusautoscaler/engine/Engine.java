@@ -1044,6 +1044,17 @@ public final class Engine {
         return Policy.restartSustain(state);
     }
 
+    /**
+     * Puts a reload's settings for a kept target in its view at once, so status shows the new [min-max] and bands
+     * while the loop waits for its next tick (recheck 63: the old range stood there until then, the log said the new).
+     * A tick in flight still records the settings it started with.
+     */
+    void settingsChanged(EngineTarget target) {
+        views.computeIfPresent(target.target(), (t, v) -> v.settings().equals(target.policy().settings()) ? v
+                : new TargetView(v.target(), target.policy().settings(), v.status(), v.observation(), v.decision(),
+                        v.state(), v.problem(), v.leader(), v.tickDuration(), v.rolloutReadsSameSince()));
+    }
+
     /** Drops a target removed by a config reload, with everything kept for it here and by the listeners. */
     public void forget(Target target) {
         rollouts.remove(target);

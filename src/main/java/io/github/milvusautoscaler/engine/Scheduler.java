@@ -312,6 +312,7 @@ public final class Scheduler implements AutoCloseable {
             Loop existing = loops.get(t.target());
             if (existing != null) {
                 existing.target.set(t);
+                engine.settingsChanged(t);
                 continue;
             }
             Loop loop = new Loop(t);

@@ -828,6 +828,28 @@ public class EngineTest {
     }
 
     /**
+     * A reload that changes a kept target's range shows in its view at once, not at its next tick (recheck 63: status
+     * kept the old [1-10] for up to a tick interval while the log said the new range); its last decision stays.
+     */
+    @Test
+    void aReloadedRangeIsInTheViewBeforeTheNextTick() throws Exception {
+        Engine e = engine(LeaderGate.always(), false, 30);
+        try (Scheduler s = new Scheduler(e, Duration.ofHours(1), Duration.ZERO, 1)) {
+            s.update(List.of(new EngineTarget(A, policy())));
+            Poll.until("the first tick done", Duration.ofSeconds(10), () -> e.views().containsKey(A) && !s.inFlight(A),
+                    done -> done);
+            Decision first = e.views().get(A).decision();
+            PolicySettings before = policy().settings();
+            Policy narrowed = new Policy(new PolicySettings(2, 6, before.scaleOut(), before.scaleIn(), before.signals(),
+                    before.alerts(), before.fallback()));
+            s.update(List.of(new EngineTarget(A, narrowed)));
+            assertEquals(2, e.views().get(A).settings().minReplicas());
+            assertEquals(6, e.views().get(A).settings().maxReplicas());
+            assertEquals(first, e.views().get(A).decision(), "no tick ran: the hour-long interval has not passed");
+        }
+    }
+
+    /**
      * A tick in flight when the process stopped is not a stalled tick: after the thaw the late timer is said, and the
      * tick due then is skipped without being counted or said as an overrun, where "the previous one has run 72s and
      * still waits on the API server" sent a person to a healthy API server (recheck 50, F1). A tick still hung a
