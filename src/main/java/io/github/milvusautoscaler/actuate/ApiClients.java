@@ -1,7 +1,6 @@
 package io.github.milvusautoscaler.actuate;
 
 import io.github.milvusautoscaler.core.CountWriter;
-
 import io.github.milvusautoscaler.core.KubernetesSettings;
 import static java.util.Objects.requireNonNull;
 

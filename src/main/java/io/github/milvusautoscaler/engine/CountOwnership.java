@@ -24,13 +24,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Why it matters: Helm 4 installs and upgrades by server-side apply as field manager {@code helm} (Helm's
  * HIP-0023: {@code --server-side} true for installs, {@code auto}, the prior release's method, for upgrades;
  * {@code --force-conflicts} false by default; helm pkg/kube/client.go {@code Create}), and so do GitOps controllers
- * set to (Argo CD as {@code argocd-controller}, forced: argo-cd docs/proposals/server-side-apply-field-managers.md). Kubernetes
- * moves a field's ownership to whoever changes its value, and fails an apply that would change a field another manager
- * owns (its Server-Side Apply docs, "Conflicts"). So once milvus-autoscaler has scaled a Deployment whose chart renders
- * {@code replicas}, the next {@code helm upgrade} stops with a conflict over {@code .spec.replicas} naming
- * milvus-autoscaler, or, with {@code --force-conflicts}, resets the count to the chart's, as a Helm 3 upgrade did
- * without asking. A controller that syncs the count (a GitOps tool with self-heal) resets it at every sync, each reset
- * undoing a scale-out: one WARN per reset said what happened, never that it was the same writer every time.
+ * set to (Argo CD as {@code argocd-controller}, forced: argo-cd docs/proposals/server-side-apply-field-managers.md).
+ * Kubernetes moves a field's ownership to whoever changes its value, and fails an apply that would change a field
+ * another manager owns (its Server-Side Apply docs, "Conflicts"). So once milvus-autoscaler has scaled a Deployment
+ * whose chart renders {@code replicas}, the next {@code helm upgrade} stops with a conflict over {@code .spec.replicas}
+ * naming milvus-autoscaler, or, with {@code --force-conflicts}, resets the count to the chart's, as a Helm 3 upgrade
+ * did without asking. A controller that syncs the count (a GitOps tool with self-heal) resets it at every sync, each
+ * reset undoing a scale-out: one WARN per reset said what happened, never that it was the same writer every time.
  *
  * <p>Per target, in memory: a restart says the heads-up again once, which is what a person who restarted it wants.
  */
@@ -68,8 +68,8 @@ final class CountOwnership {
                 ? "; helm applies server-side (Helm 4) and its upgrades set " + field(target) + " from "
                 + target.component().configName() + ".replicas: with " + target.component().configName()
                 + ".replicas: -1 in the release's values the count stays milvus-autoscaler's (the field is its own"
-                + " once it has scaled, so Kubernetes does not reset it); until then each upgrade after a scale stops on"
-                + " a conflict over " + field(target) + ", or resets the count when run with --force-conflicts"
+                + " once it has scaled, so Kubernetes does not reset it); until then each upgrade after a scale stops"
+                + " on a conflict over " + field(target) + ", or resets the count when run with --force-conflicts"
                 : "; " + w.manager() + " applies " + field(target) + " server-side, so each of its applies that forces"
                 + " it resets the count: leave the field out of what " + w.manager() + " applies and the count stays"
                 + " milvus-autoscaler's");
