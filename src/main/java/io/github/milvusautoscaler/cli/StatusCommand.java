@@ -412,8 +412,13 @@ public final class StatusCommand implements Callable<Integer> {
             String message = last == null ? "no decision yet" : text(last, lp, "message");
             // A TARGET_UNAVAILABLE decision's message already ends with the read's error, which is also the
             // target's problem: printed once, not "... (unavailable): X  [problem: X]".
+            // Another writer of the count (a helm upgrade, a GitOps sync, kubectl) is said beside the message; a
+            // daemon before this release sends no countSetBy.
+            JsonElement setBy = t.get("countSetBy");
+            String writer = setBy == null || !setBy.isJsonPrimitive() || setBy.getAsString().startsWith("milvus-autoscaler")
+                    ? "" : "  [count last set by " + setBy.getAsString() + "]";
             messages.add(target + ": " + message
-                    + (problem.isEmpty() || message.contains(problem) ? "" : "  [problem: " + problem + "]"));
+                    + (problem.isEmpty() || message.contains(problem) ? "" : "  [problem: " + problem + "]") + writer);
         }
         int[] width = new int[rows.get(0).length];
         for (String[] row : rows) {

@@ -45,6 +45,8 @@ final class CountOwnership {
     private final Map<Target, Map<String, Deque<Instant>>> moves = new ConcurrentHashMap<>();
     /** Per target, when the tug-of-war was last said. */
     private final Map<Target, Instant> fightSaid = new ConcurrentHashMap<>();
+    /** Per target, the writer of the tug-of-war last said ("" for one the object does not name). */
+    private final Map<Target, String> fightWith = new ConcurrentHashMap<>();
     /** Per target, the appliers whose coming conflict has been said. */
     private final Map<Target, Set<String>> foreseen = new ConcurrentHashMap<>();
 
@@ -54,8 +56,20 @@ final class CountOwnership {
                 ? ".spec.components." + target.component().configName() + ".replicas" : ".spec.replicas";
     }
 
-    /** "by helm (Apply at ...)" for a count someone else set, when the object names who; empty otherwise. */
-    static Optional<String> by(ReplicaStatus now) {
+    /**
+     * "by helm (Apply at ...)" for a count someone else set, when the object names who; when no one owns it now and an
+     * applier did at the last read, that applier dropped the field (a chart upgraded to {@code replicas: -1} before
+     * milvus-autoscaler first scaled) and the API server defaulted it; empty otherwise.
+     */
+    static Optional<String> by(Target target, ReplicaStatus before, ReplicaStatus now) {
+        if (now.countWriter().isEmpty() && before != null) {
+            Optional<CountWriter> dropped = before.otherWriter().filter(CountWriter::applies);
+            if (dropped.isPresent()) {
+                return Optional.of("(" + dropped.get().manager() + " no longer applies " + field(target)
+                        + ", which no one else owned, so it was removed and " + (target.install() == InstallKind.OPERATOR
+                        ? "the operator runs the component at its default, 1)" : "Kubernetes defaulted it to 1)"));
+            }
+        }
         return now.otherWriter().map(w -> "by " + w.said());
     }
 
@@ -96,7 +110,9 @@ final class CountOwnership {
                 + " alone (made after milvus-autoscaler's first scale, that upgrade keeps the count; before it,"
                 + " Kubernetes resets a field no one owns any more to 1)"
                 : "Leave " + field(target) + " out of what " + w.manager() + " applies (after milvus-autoscaler's"
-                + " first scale; before it Kubernetes resets a field no one owns any more to its default)")
+                + " first scale; before it a field no one owns any more is removed, and "
+                + (target.install() == InstallKind.OPERATOR ? "the operator runs a component without a count at 1)"
+                : "Kubernetes defaults the count to 1)"))
                 + "; said once per applier.");
     }
 
@@ -107,6 +123,10 @@ final class CountOwnership {
     Optional<String> moved(Target target, ReplicaStatus now, int from, Instant at) {
         requireNonNull(at, "at");
         String who = now.otherWriter().map(CountWriter::manager).orElse("");
+        // The reset's own WARN says what this applier's next apply does: the heads-up would say it again, as if
+        // milvus-autoscaler had never scaled (recheck 64, F1).
+        now.otherWriter().filter(CountWriter::applies).ifPresent(w -> foreseen
+                .computeIfAbsent(target, t -> ConcurrentHashMap.newKeySet()).add(w.manager()));
         Deque<Instant> seen = moves.computeIfAbsent(target, t -> new ConcurrentHashMap<>())
                 .computeIfAbsent(who, w -> new ArrayDeque<>());
         synchronized (seen) {
@@ -119,24 +139,57 @@ final class CountOwnership {
                 return Optional.empty();
             }
             fightSaid.put(target, at);
+            fightWith.put(target, who);
             Duration span = Duration.between(seen.peekFirst(), at);
             String writer = who.isEmpty() ? "a writer the object does not name (it records no field manager for the"
                     + " count)" : who;
             return Optional.of(target + ": " + writer + " has set the count " + seen.size() + " times in the last "
                     + Durations.human(span.isZero() ? Duration.ofSeconds(1) : span) + " (now " + from + " -> "
-                    + now.current() + ") while milvus-autoscaler scales it: two writers own " + field(target) + ", and"
-                    + " each of its writes undoes a scale. Give the count to one: leave " + field(target) + " out of"
-                    + " what " + (who.isEmpty() ? "that writer" : who) + " writes or syncs"
+                    + now.current() + ") while milvus-autoscaler scales it: two writers set " + field(target) + ", and"
+                    + " each of its writes undoes a scale. milvus-autoscaler stands back: it writes no count to "
+                    + target.component() + " until " + (who.isEmpty() ? "that writer" : who) + " has left it alone for "
+                    + Durations.human(FIGHT_WINDOW) + ", so the fight spends no actions of max-actions-per-hour and"
+                    + " starts no pods only to have them removed. Give the count to one: leave " + field(target)
+                    + " out of what " + (who.isEmpty() ? "that writer" : who) + " writes or syncs"
                     + (target.install() == InstallKind.HELM ? " (a Helm release: " + target.component().configName()
                     + ".replicas: -1)" : "") + ", or remove " + target.component() + " from milvus-autoscaler's config"
                     + " (said once an hour per target)");
         }
     }
 
+    /**
+     * Why milvus-autoscaler writes no count to {@code target} at {@code now}: a tug-of-war was said and its writer set
+     * the count within the last {@link #FIGHT_WINDOW}; empty otherwise. Like an HPA on the same Deployment, a second
+     * writer that keeps winning is left the count: each scale it undoes starts pods only to remove them, and the
+     * fight spent 8 of 8 actions in 5 minutes, for every target of the daemon (recheck 64, remark).
+     */
+    Optional<String> contested(Target target, Instant now) {
+        String who = fightWith.get(target);
+        Map<String, Deque<Instant>> byWriter = moves.get(target);
+        Deque<Instant> seen = who == null || byWriter == null ? null : byWriter.get(who);
+        if (seen == null) {
+            return Optional.empty();
+        }
+        Instant last;
+        synchronized (seen) {
+            last = seen.peekLast();
+        }
+        if (last == null || !now.isBefore(last.plus(FIGHT_WINDOW))) {
+            return Optional.empty();
+        }
+        return Optional.of("two writers set " + field(target) + ": " + (who.isEmpty() ? "a writer the object does not"
+                + " name" : who) + " undid milvus-autoscaler's scales " + FIGHT_MOVES + " times within "
+                + Durations.human(FIGHT_WINDOW) + ", last " + Durations.human(Duration.between(last, now)) + " ago;"
+                + " milvus-autoscaler writes no count until it has left the count alone for "
+                + Durations.human(FIGHT_WINDOW) + " (leave " + field(target) + " out of what "
+                + (who.isEmpty() ? "that writer" : who) + " writes)");
+    }
+
     /** Drops what is kept for a target removed by a reload. */
     void forget(Target target) {
         moves.remove(target);
         fightSaid.remove(target);
+        fightWith.remove(target);
         foreseen.remove(target);
     }
 

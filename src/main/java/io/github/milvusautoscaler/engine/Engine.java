@@ -206,7 +206,17 @@ public final class Engine {
             decision = outcome.decision();
             TargetState input = state;
             state = outcome.next();
-            if (dry) {
+            Optional<String> contested = countOwnership.contested(t, started);
+            if (contested.isPresent()) {
+                // Another writer keeps the count (a forced GitOps sync): left to it as to an HPA, every tick, so
+                // MilvusAutoscalerTargetUnavailable calls a person; the signals stay on the decision for status. A
+                // step-down afterwards waits a whole sustain, as after any stretch it did not act on.
+                state = Policy.restartSustain(outcome.unapplied());
+                decision = new Decision(t, started, Action.HOLD, null, null, Reason.TARGET_UNAVAILABLE,
+                        t.component() + " target unavailable (contested): " + contested.get() + "; the policy would: "
+                                + decision.action() + " " + decision.reason() + ", " + decision.message().text(),
+                        decision.signals(), dry);
+            } else if (dry) {
                 state = outcome.rehearsed();
                 // Every decision of a dry-run daemon says so, HOLD included (README: dry-run "logs every decision
                 // ... "dryRun": true"): a HOLD writes nothing either way, but a filter on dryRun in the decision log
@@ -466,9 +476,9 @@ public final class Engine {
             // The object's managedFields name the writer where they can (a Helm 4 upgrade, a GitOps sync, kubectl);
             // an applier's next apply acts again, so its advice replaces the general one.
             LOG.warn("{}: replicas changed outside milvus-autoscaler since its last tick: {} -> {} {}; it decides on"
-                    + " the new count{}{}", t, left, now.current(), CountOwnership.by(now).orElse("(kubectl scale, a"
-                    + " helm upgrade that sets " + t.component().configName() + ".replicas, an edit of the Milvus"
-                    + " resource)"),
+                    + " the new count{}{}", t, left, now.current(), CountOwnership.by(t, before.status(), now)
+                    .orElse(t.install() == InstallKind.HELM ? "(kubectl scale, a helm upgrade that sets or drops "
+                    + t.component().configName() + ".replicas)" : "(an edit or apply of the Milvus resource)"),
                     now.current() > left ? ", with no step-down for delay-after-scale-out ("
                             + Durations.human(target.policy().settings().scaleIn().delayAfterScaleOut())
                             + ") as after a scale-out of its own; milvus-autoscaler pause holds a count for good"
@@ -477,7 +487,10 @@ public final class Engine {
                             + ") as after a step-down of its own; milvus-autoscaler pause holds a count for good",
                     // milvus-helm's Deployment templates write spec.replicas only for replicas >= 0, and Kubernetes
                     // defaults a missing one to 1: the first upgrade to -1 drops the count to 1 once (recheck 61).
-                    CountOwnership.advice(t, now).orElse(t.install() != InstallKind.HELM ? ""
+                    // A named writer other than helm (kubectl scale, an Update) is no release: its values do not
+                    // stop it (recheck 64, F3).
+                    CountOwnership.advice(t, now).orElse(t.install() != InstallKind.HELM
+                    || now.otherWriter().filter(w -> !w.manager().equals("helm")).isPresent() ? ""
                     : now.current() == 1 && left > 1 ? "; a drop to 1 is also"
                     + " what the first helm upgrade with " + t.component().configName() + ".replicas: -1 does once"
                     + " (the chart leaves spec.replicas out and Kubernetes defaults it to 1), after which the count"

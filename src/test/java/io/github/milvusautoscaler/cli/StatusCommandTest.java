@@ -490,6 +490,13 @@ class StatusCommandTest {
         target.addProperty("problem", "write refused: 403");
         assertTrue(StatusCommand.render(status).contains(why + "  [problem: write refused: 403]"),
                 StatusCommand.render(status));
+
+        // The count's writer when it is not milvus-autoscaler (its own writes are no news), from countSetBy.
+        target.addProperty("countSetBy", "helm (Apply at 2026-01-05T09:58:00Z)");
+        assertTrue(StatusCommand.render(status).contains("  [problem: write refused: 403]  [count last set by helm"
+                + " (Apply at 2026-01-05T09:58:00Z)]\n"), StatusCommand.render(status));
+        target.addProperty("countSetBy", "milvus-autoscaler (Update at 2026-01-05T09:59:00Z)");
+        assertFalse(StatusCommand.render(status).contains("count last set by"), StatusCommand.render(status));
     }
 
     @Test

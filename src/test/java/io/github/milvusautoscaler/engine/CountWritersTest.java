@@ -208,10 +208,12 @@ class CountWritersTest {
 
     /**
      * A GitOps sync that force-applies the count (Argo CD's self-heal) undoes every scale-out: each reset is said with
-     * its writer, and the third within the hour is said as the tug-of-war it is, once.
+     * its writer; at the third within the hour the tug-of-war is said once and milvus-autoscaler stands back, holding
+     * TARGET_UNAVAILABLE and writing nothing (recheck 64: the fight spent 8 of 8 actions in 5 minutes), until the
+     * writer has left the count alone for an hour.
      */
     @Test
-    void aWriterThatKeepsResettingTheCountIsSaidOnceAsATugOfWar() {
+    void aWriterThatKeepsResettingTheCountIsSaidOnceAndLeftTheCount() {
         seed("argocd-controller", 2);
         metrics.cpu.put(QN, 0.95);
         try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
@@ -220,27 +222,145 @@ class CountWritersTest {
             assertTrue(logs.warnings().get(0).contains("Leave .spec.replicas out of what argocd-controller applies"),
                     logs.warnings().toString());
             List<String> fights = new ArrayList<>();
-            for (int sync = 1; sync <= 4; sync++) {
+            Decision last = null;
+            for (int sync = 1; sync <= 3; sync++) {
                 fake.apply("argocd-controller", Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"spec\": {\"replicas\": 2}}", true);
                 allReady();
                 logs.clear();
-                clock.advance(Duration.ofMinutes(4)); // past the 3m scale-out cooldown: it scales out again
-                Decision again = e.tick(new EngineTarget(QN, EngineTest.policy()));
-                assertTrue(again.written(), sync + ": " + again);
+                clock.advance(Duration.ofMinutes(4)); // past the 3m scale-out cooldown: it would scale out again
+                last = e.tick(new EngineTarget(QN, EngineTest.policy()));
                 assertTrue(logs.warnings().get(0).contains(" -> 2 by argocd-controller (Apply at ")
                         && logs.warnings().get(0).endsWith("; argocd-controller applies .spec.replicas server-side, so"
                         + " each of its applies that forces it resets the count: leave the field out of what"
                         + " argocd-controller applies and the count stays milvus-autoscaler's"), logs.warnings().get(0));
                 logs.warnings().stream().filter(w -> w.contains("has set the count")).forEach(fights::add);
+                assertEquals(sync < 3, last.written(), sync + ": " + last);
             }
             assertEquals(1, fights.size(), fights.toString());
             assertEquals("milvus/my-release/queryNode: argocd-controller has set the count 3 times in the last 8m"
-                    + " (now 4 -> 2) while milvus-autoscaler scales it: two writers own .spec.replicas, and each of its"
-                    + " writes undoes a scale. Give the count to one: leave .spec.replicas out of what argocd-controller"
-                    + " writes or syncs (a Helm release: queryNode.replicas: -1), or remove queryNode from"
-                    + " milvus-autoscaler's config (said once an hour per target)", fights.get(0));
-            assertFalse(logs.warnings().stream().anyMatch(w -> w.contains("is applied server-side by")),
-                    "the heads-up is said once per applier");
+                    + " (now 4 -> 2) while milvus-autoscaler scales it: two writers set .spec.replicas, and each of its"
+                    + " writes undoes a scale. milvus-autoscaler stands back: it writes no count to queryNode until"
+                    + " argocd-controller has left it alone for 1h, so the fight spends no actions of"
+                    + " max-actions-per-hour and starts no pods only to have them removed. Give the count to one: leave"
+                    + " .spec.replicas out of what argocd-controller writes or syncs (a Helm release:"
+                    + " queryNode.replicas: -1), or remove queryNode from milvus-autoscaler's config (said once an hour"
+                    + " per target)", fights.get(0));
+            assertEquals(io.github.milvusautoscaler.core.Reason.TARGET_UNAVAILABLE, last.reason(), last.toString());
+            assertTrue(last.message().text().startsWith("queryNode target unavailable (contested): two writers set"
+                    + " .spec.replicas: argocd-controller undid milvus-autoscaler's scales 3 times within 1h, last 0s"
+                    + " ago; milvus-autoscaler writes no count until it has left the count alone for 1h"),
+                    last.message().text());
+            assertTrue(last.message().text().contains("; the policy would: SCALE_OUT"), last.message().text());
+
+            // Left alone: the sync finds its count and writes nothing; the daemon holds for the hour, then scales.
+            clock.advance(Duration.ofMinutes(59));
+            Decision held = e.tick(new EngineTarget(QN, EngineTest.policy()));
+            assertEquals(io.github.milvusautoscaler.core.Reason.TARGET_UNAVAILABLE, held.reason(), held.toString());
+            assertEquals(2, replicas());
+            clock.advance(Duration.ofMinutes(1));
+            Decision back = e.tick(new EngineTarget(QN, EngineTest.policy()));
+            assertTrue(back.written() && back.to() == 4, back.toString());
         }
+    }
+
+    /**
+     * A daemon that first meets an applier at its reset says the reset, not also the heads-up "once milvus-autoscaler
+     * changes the count", which it already has (recheck 64, F1).
+     */
+    @Test
+    void anApplierFirstSeenAtItsResetIsSaidOnce() {
+        seed("argocd-controller", 2);
+        metrics.cpu.put(QN, 0.95);
+        try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
+            Engine e = engine();
+            assertTrue(e.tick(new EngineTarget(QN, EngineTest.policy())).written());
+            fake.apply("helm", Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"spec\": {\"replicas\": 2}}", true);
+            allReady();
+            logs.clear();
+            clock.advance(Duration.ofSeconds(15));
+            e.tick(new EngineTarget(QN, EngineTest.policy()));
+            assertEquals(1, logs.warnings().size(), logs.warnings().toString());
+            assertTrue(logs.warnings().get(0).contains("4 -> 2 by helm (Apply at "), logs.warnings().get(0));
+        }
+    }
+
+    /**
+     * A release upgraded to queryNode.replicas: -1 before milvus-autoscaler's first scale drops a field no one else
+     * owns: the API server defaults it to 1, and the WARN says which applier dropped it (recheck 64, F2). After a
+     * scale of its own, the same upgrade leaves the count alone and nothing is said.
+     */
+    @Test
+    void aCountAnApplierDroppedIsSaidAsSuchAndKeptOnceTheDaemonOwnsIt() {
+        seed("helm", 2);
+        metrics.cpu.put(QN, 0.60);
+        try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
+            Engine e = engine();
+            e.tick(new EngineTarget(QN, EngineTest.policy()));
+            fake.apply("helm", Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"spec\": {\"replicas\": null}}", false);
+            assertEquals(1, replicas(), "no one owned it: defaulted");
+            allReady();
+            logs.clear();
+            clock.advance(Duration.ofSeconds(15));
+            e.tick(new EngineTarget(QN, EngineTest.policy()));
+            assertEquals(1, logs.warnings().size(), logs.warnings().toString());
+            assertTrue(logs.warnings().get(0).startsWith("milvus/my-release/queryNode: replicas changed outside"
+                    + " milvus-autoscaler since its last tick: 2 -> 1 (helm no longer applies .spec.replicas, which no"
+                    + " one else owned, so it was removed and Kubernetes defaulted it to 1); "), logs.warnings().get(0));
+        }
+    }
+
+    /** After a scale of its own the field is milvus-autoscaler's: helm's apply without it keeps the count. */
+    @Test
+    void aDroppedFieldTheDaemonOwnsKeepsItsCount() {
+        seed("helm", 2);
+        metrics.cpu.put(QN, 0.95);
+        try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
+            Engine e = engine();
+            assertTrue(e.tick(new EngineTarget(QN, EngineTest.policy())).written());
+            fake.apply("helm", Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"spec\": {\"replicas\": null}}", false);
+            assertEquals(4, replicas());
+            allReady();
+            logs.clear();
+            metrics.cpu.put(QN, 0.60);
+            clock.advance(Duration.ofSeconds(15));
+            e.tick(new EngineTarget(QN, EngineTest.policy()));
+            assertEquals(List.of(), logs.warnings());
+        }
+    }
+
+    /**
+     * A kubectl scale (an Update through /scale, its manager kubectl's User-Agent product) is named, and gets no Helm
+     * values advice, which would not stop it (recheck 64, F3).
+     */
+    @Test
+    void aKubectlScaleIsNamedWithoutReleaseAdvice() throws Exception {
+        seed("helm", 2);
+        metrics.cpu.put(QN, 0.60);
+        try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
+            Engine e = engine();
+            e.tick(new EngineTarget(QN, EngineTest.policy()));
+            java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(fake.url() + "/apis/apps/v1/namespaces/"
+                                    + NS + "/deployments/" + DEPLOYMENT + "/scale"))
+                            .header("User-Agent", "kubectl/v1.31.0 (linux/amd64) kubernetes/9edcffc")
+                            .header("Content-Type", "application/merge-patch+json")
+                            .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString(
+                                    "{\"spec\": {\"replicas\": 6}}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, answer.statusCode(), answer.body());
+            allReady();
+            logs.clear();
+            clock.advance(Duration.ofSeconds(15));
+            e.tick(new EngineTarget(QN, EngineTest.policy()));
+            assertEquals(1, logs.warnings().size(), logs.warnings().toString());
+            String said = logs.warnings().get(0);
+            assertTrue(said.contains("2 -> 6 by kubectl (Update on /scale at "), said);
+            assertTrue(said.endsWith("; milvus-autoscaler pause holds a count for good"), said);
+        }
+    }
+
+    int replicas() {
+        return fake.get(Kind.DEPLOYMENTS, NS, DEPLOYMENT).orElseThrow().getAsJsonObject("spec").get("replicas")
+                .getAsInt();
     }
 }

@@ -797,6 +797,10 @@ public final class FakeKubernetesApi implements AutoCloseable {
         JsonObject patched = mergePatch(current.deepCopy(), JsonParser.parseString(mergePatch)).getAsJsonObject();
         Writer applier = new Writer(manager, "Apply", "");
         for (List<String> path : countPaths(kind, current, patched)) {
+            if (valueAt(patched, path) == null && valueAt(current, path) != null) {
+                dropped(kind, patched, path, manager, valueAt(current, path));
+                continue;
+            }
             if (java.util.Objects.equals(valueAt(current, path), valueAt(patched, path))) {
                 continue;
             }
@@ -816,6 +820,42 @@ public final class FakeKubernetesApi implements AutoCloseable {
         metadata(patched).addProperty("resourceVersion", rv);
         objects.put(key(kind, namespace, name), patched);
         return rv;
+    }
+
+    /**
+     * An applier that leaves a count out of its config gives it up: the value stays while another manager owns it,
+     * else the field is removed, a Deployment's or StatefulSet's then defaulted to 1 (Server-Side Apply docs: "If the
+     * field is not owned by any other field managers, it is either deleted from the live object or reset to its
+     * default value, if it has one").
+     */
+    private static void dropped(Kind kind, JsonObject patched, List<String> path, String manager, JsonElement was) {
+        boolean ownedByOthers = false;
+        for (Iterator<JsonElement> it = managedFields(patched).iterator(); it.hasNext(); ) {
+            JsonObject entry = it.next().getAsJsonObject();
+            if (manager.equals(string(entry, "manager")) && "Apply".equals(string(entry, "operation"))) {
+                disown(entry.getAsJsonObject("fieldsV1"), path, 0);
+                if (entry.getAsJsonObject("fieldsV1") == null || entry.getAsJsonObject("fieldsV1").size() == 0) {
+                    it.remove();
+                }
+            } else if (owns(entry, path)) {
+                ownedByOthers = true;
+            }
+        }
+        JsonObject parent = patched;
+        for (String key : path.subList(0, path.size() - 1)) {
+            if (!parent.has(key) || !parent.get(key).isJsonObject()) {
+                parent.add(key, new JsonObject());
+            }
+            parent = parent.getAsJsonObject(key);
+        }
+        String field = path.get(path.size() - 1);
+        if (ownedByOthers) {
+            parent.add(field, was.deepCopy());
+        } else if (kind == Kind.DEPLOYMENTS || kind == Kind.STATEFULSETS) {
+            parent.addProperty(field, 1);
+        } else {
+            parent.remove(field);
+        }
     }
 
     /** The fields that hold a replica count: spec.replicas, or each component's on a Milvus resource. */
