@@ -196,8 +196,12 @@ public final class SignalsCommand implements Callable<Integer> {
         if (!sig.isKnown()) {
             return sig.problem();
         }
+        // The fullest pod beside the average: a memory limit is per container, and one node near it is hidden by an
+        // average in band (recheck 65, F2).
         return sig.podsReporting() == 0 ? "one cluster value"
-                : sig.podsReporting() + (sig.podsReporting() == 1 ? " pod reporting" : " pods reporting");
+                : sig.podsReporting() + (sig.podsReporting() == 1 ? " pod reporting" : " pods reporting")
+                + (sig.podsReporting() < 2 ? "" : sig.hottest().map(h -> ", fullest " + h.pod() + " "
+                + fmt(h.value())).orElse(""));
     }
 
     private static String fmt(double v) {

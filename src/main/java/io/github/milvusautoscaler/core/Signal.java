@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.core;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -20,9 +21,32 @@ import java.util.OptionalDouble;
  * @param applicable      false when the signal cannot exist for this target rather than being unread: the
  *                        component's pods declare none of the resource it is a fraction of
  *                        ({@link DeclaredResource}); the policy leaves such a signal out instead of holding on it
+ * @param hottest         the pod with the highest value behind a per-pod average, when the series name their pods;
+ *                        empty for cluster values: a memory limit is per container, and the kernel kills the one
+ *                        past it whatever the average (a step-down on 0.48 averaged put a pod at 0.93 past its
+ *                        limit: recheck 65, F1)
  */
 public record Signal(String name, OptionalDouble value, int podsReporting, Duration newestSampleAge, String problem,
-                     boolean applicable) {
+                     boolean applicable, Optional<PodValue> hottest) {
+
+    /**
+     * One pod's value of a per-pod signal.
+     *
+     * @param pod   the pod's name, as its series label {@code pod} says it
+     * @param value its value
+     */
+    public record PodValue(String pod, double value) {
+
+        public PodValue {
+            requireNonNull(pod, "pod");
+        }
+    }
+
+    /** A signal with no pod named as its hottest. */
+    public Signal(String name, OptionalDouble value, int podsReporting, Duration newestSampleAge, String problem,
+                  boolean applicable) {
+        this(name, value, podsReporting, newestSampleAge, problem, applicable, Optional.empty());
+    }
 
     public Signal {
         requireNonNull(name, "name");
@@ -41,11 +65,22 @@ public record Signal(String name, OptionalDouble value, int podsReporting, Durat
         if (podsReporting < 0) {
             throw new IllegalArgumentException("podsReporting must be >= 0");
         }
+        requireNonNull(hottest, "hottest");
+        if (hottest.isPresent() && value.isEmpty()) {
+            throw new IllegalArgumentException("signal " + name + " without a value cannot name its hottest pod");
+        }
     }
 
     /** A known value. */
     public static Signal known(String name, double value, int podsReporting, Duration newestSampleAge) {
         return new Signal(name, OptionalDouble.of(value), podsReporting, newestSampleAge, "", true);
+    }
+
+    /** A known per-pod average and the pod whose value is highest. */
+    public static Signal knownPerPod(String name, double value, int podsReporting, Duration newestSampleAge,
+                                     PodValue hottest) {
+        return new Signal(name, OptionalDouble.of(value), podsReporting, newestSampleAge, "", true,
+                Optional.of(hottest));
     }
 
     /** An unknown value with the reason a decision message can name. */

@@ -457,11 +457,15 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             }
             Set<String> pods = new HashSet<>();
             double sum = 0;
+            Signal.PodValue hottest = null;
             for (QueryResult.Series s : fresh.series) {
                 String pod = s.labels().get("pod");
                 if (pod != null && !pods.add(pod)) {
                     return unknown(target, def.name(), FailureKind.AMBIGUOUS, "several series for pod " + pod
                             + " (a per-pod query must return one series per pod)");
+                }
+                if (pod != null && (hottest == null || s.value() > hottest.value())) {
+                    hottest = new Signal.PodValue(pod, s.value());
                 }
                 sum += s.value();
             }
@@ -472,7 +476,10 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
                 return unknown(target, def.name(), FailureKind.IMPOSSIBLE, "the " + reporting
                         + " per-pod values overflow when averaged (largest " + format(largest(fresh.series)) + ")");
             }
-            return Signal.known(def.name(), mean, reporting, fresh.newestAge);
+            // Named only when every series names its pod: a hottest of some would not be the hottest.
+            return hottest != null && pods.size() == reporting
+                    ? Signal.knownPerPod(def.name(), mean, reporting, fresh.newestAge, hottest)
+                    : Signal.known(def.name(), mean, reporting, fresh.newestAge);
         }
         if (read.partial != null) {
             // A cluster value summed over what answered under-reads: qps without one store's proxies.

@@ -92,6 +92,17 @@ public final class StatusJson {
             s.addProperty("scaleInBelow", band.scaleInBelow());
             s.addProperty("target", band.target());
             s.addProperty("podsReporting", seen == null ? 0 : seen.podsReporting());
+            // The pod with the highest value behind a per-pod average ({"pod", "value"}); null for cluster values. A
+            // memory limit is per container: one node near it hides in an average in band (recheck 65, F2).
+            java.util.Optional<Signal.PodValue> hottest = seen == null ? java.util.Optional.empty() : seen.hottest();
+            if (hottest.isPresent()) {
+                JsonObject pod = new JsonObject();
+                pod.addProperty("pod", hottest.get().pod());
+                pod.addProperty("value", hottest.get().value());
+                s.add("fullestPod", pod);
+            } else {
+                s.add("fullestPod", JsonNull.INSTANCE);
+            }
             // A known value the policy reads as UNKNOWN because fewer pods report it than are ready has no problem
             // of its own: say that one, where the status showed UNKNOWN with an empty reason just after a scale-out
             // (recheck 24, F3).

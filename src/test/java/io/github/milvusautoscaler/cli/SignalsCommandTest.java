@@ -30,6 +30,11 @@ class SignalsCommandTest {
     void eachValueSaysWhoReportedIt() {
         assertEquals("3 pods reporting", SignalsCommand.reporting(Signal.known("cpu", 0.5, 3, Duration.ZERO)));
         assertEquals("1 pod reporting", SignalsCommand.reporting(Signal.known("cpu", 0.5, 1, Duration.ZERO)));
+        // The fullest pod beside an average of several (recheck 65, F2); one pod is its own average.
+        assertEquals("4 pods reporting, fullest rel-milvus-querynode-0 0.930", SignalsCommand.reporting(Signal.knownPerPod(
+                "memory", 0.48, 4, Duration.ZERO, new Signal.PodValue("rel-milvus-querynode-0", 0.93))));
+        assertEquals("1 pod reporting", SignalsCommand.reporting(Signal.knownPerPod("memory", 0.93, 1, Duration.ZERO,
+                new Signal.PodValue("rel-milvus-querynode-0", 0.93))));
         // qps and index-backlog are one value over the cluster: no pod reports them ("0 pods reporting" before)
         assertEquals("one cluster value", SignalsCommand.reporting(Signal.known("qps", 12, 0, Duration.ZERO)));
         assertEquals("empty result", SignalsCommand.reporting(Signal.unknown("qps", "empty result")));

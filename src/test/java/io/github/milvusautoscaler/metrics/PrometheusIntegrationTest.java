@@ -108,6 +108,22 @@ class PrometheusIntegrationTest {
         assertEquals(pods, read.podsReporting(), name);
     }
 
+    /**
+     * A per-pod signal names its fullest pod, from the series' own pod label through the shipped templates: beta's
+     * queryNodes use 0.7 and 0.3 of their memory limit (TwoClusters), so beta-milvus-querynode-7f-b1 at 0.7; a cluster
+     * value names none (recheck 65: the step-down gate judges memory on it).
+     */
+    @Order(1)
+    @Test
+    void aPerPodSignalNamesItsFullestPod() {
+        Signal memory = source.observe(clusters.betaQueryNode, CLOCK.instant()).signals().get("memory");
+        assertTrue(memory.isKnown(), memory.problem());
+        Signal.PodValue fullest = memory.hottest().orElseThrow();
+        assertEquals("beta-milvus-querynode-7f-b1", fullest.pod());
+        assertEquals(0.7, fullest.value(), 0.035);
+        assertTrue(source.observe(clusters.betaQueryNode, CLOCK.instant()).signals().get("qps").hottest().isEmpty());
+    }
+
     @Order(2)
     @Test
     void settleIsBusyWhileAQueryNodeStoppingBalancesOrSegmentsMove() {

@@ -160,6 +160,22 @@ class MessageTruthTest {
     }
 
     /**
+     * A hold for the fullest pod's memory names the pod, its value, the arithmetic and the average it overrides
+     * (recheck 65, F1).
+     */
+    @Test
+    void aFullPodsHoldNamesThePodAndTheArithmetic() {
+        Scene s = Scene.scene().replicas(4, 4).allLow().perPod("memory", 0.48, "rel-milvus-querynode-5d9c7-x2x7q", 0.93);
+        s.state = s.steadyFor(Duration.ofMinutes(20));
+        Decision d = s.decide().decision();
+        assertEquals(Reason.SCALE_IN_WOULD_OVERLOAD, d.reason(), d.message().text());
+        assertEquals("removing one of 4 queryNode could put pod rel-milvus-querynode-5d9c7-x2x7q, the fullest at memory"
+                + " 0.93 of its limit, at 0.93 x 4/3 = 1.24 > scale-out-above 0.80 as the removed node's segments move"
+                + " onto it (the kernel kills a container past its memory limit, whatever the average: memory 0.48 now);"
+                + " holding at 4", d.message().text());
+    }
+
+    /**
      * L3 and L4: a floor above max-replicas says it was clamped; a hold at the floor says the signals fit one node
      * fewer, not "signals low", which a forecast-sized in-band signal is not. Mon 2026-01-05 10:00 UTC, a daily
      * 09:00-11:00 UTC window.

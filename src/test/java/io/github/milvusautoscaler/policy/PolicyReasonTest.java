@@ -316,6 +316,24 @@ class PolicyReasonTest {
                     s.cpu(0.39);
                     s.state = lowFor(s, Duration.ofMinutes(10));
                 }),
+                // memory averages 0.30 (LOW; 0.30 x 3/2 = 0.45 fits) but one pod holds 0.60 of its limit: it could
+                // reach 0.60 x 3/2 = 0.90 > 0.80 as the removed node's segments move onto it (recheck 65, F1: a step
+                // on the average put such a pod past its limit).
+                c("a step-down that could push the fullest pod past its memory limit holds",
+                        Reason.SCALE_IN_WOULD_OVERLOAD, 3, s -> {
+                    s.allLow().perPod("memory", 0.30, "my-release-milvus-querynode-0", 0.60);
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                }),
+                // 0.53 x 3/2 = 0.795 <= 0.80: the fullest pod fits, the step goes ahead.
+                c("a fullest pod that fits one node fewer lets the step-down go", Reason.SIGNALS_LOW, 2, s -> {
+                    s.allLow().perPod("memory", 0.30, "my-release-milvus-querynode-0", 0.53);
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                }),
+                // cpu's fullest pod at 0.90 is served slower, not killed: the average decides (0.20 x 3/2 = 0.30).
+                c("an uneven cpu is left to its average", Reason.SIGNALS_LOW, 2, s -> {
+                    s.allLow().perPod("cpu", 0.20, "my-release-milvus-querynode-0", 0.90);
+                    s.state = lowFor(s, Duration.ofMinutes(10));
+                }),
                 // now 0.20, but the 10m average 0.39 projects to 0.39 x 3/2 = 0.585 > 0.575.
                 c("a low value over a higher average holds", Reason.SCALE_IN_WOULD_OVERLOAD, 3, s -> {
                     s.allLow();

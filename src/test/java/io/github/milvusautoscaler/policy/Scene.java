@@ -112,6 +112,12 @@ final class Scene {
         return this;
     }
 
+    /** A per-pod signal averaging {@code v} whose fullest pod, {@code pod}, reads {@code hottest}. */
+    Scene perPod(String name, double v, String pod, double hottest) {
+        signals.put(name, Signal.knownPerPod(name, v, ready, Duration.ofSeconds(10), new Signal.PodValue(pod, hottest)));
+        return this;
+    }
+
     Scene unknown(String name, String why) {
         signals.put(name, Signal.unknown(name, why));
         return this;
