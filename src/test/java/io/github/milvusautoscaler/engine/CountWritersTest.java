@@ -274,13 +274,9 @@ class CountWritersTest {
         try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
             Engine e = engine();
             assertTrue(e.tick(new EngineTarget(QN, EngineTest.policy())).written());
-            fake.apply("helm", Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"spec\": {\"replicas\": 2}}", true);
-            allReady();
-            logs.clear();
-            clock.advance(Duration.ofSeconds(15));
-            e.tick(new EngineTarget(QN, EngineTest.policy()));
-            assertEquals(1, logs.warnings().size(), logs.warnings().toString());
-            assertTrue(logs.warnings().get(0).contains("4 -> 2 by helm (Apply at "), logs.warnings().get(0));
+            List<String> said = appliedThenTicked(e, logs, "helm", "{\"spec\": {\"replicas\": 2}}", true);
+            assertEquals(1, said.size(), said.toString());
+            assertTrue(said.get(0).contains("4 -> 2 by helm (Apply at "), said.get(0));
         }
     }
 
@@ -296,16 +292,12 @@ class CountWritersTest {
         try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
             Engine e = engine();
             e.tick(new EngineTarget(QN, EngineTest.policy()));
-            fake.apply("helm", Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"spec\": {\"replicas\": null}}", false);
+            List<String> said = appliedThenTicked(e, logs, "helm", "{\"spec\": {\"replicas\": null}}", false);
             assertEquals(1, replicas(), "no one owned it: defaulted");
-            allReady();
-            logs.clear();
-            clock.advance(Duration.ofSeconds(15));
-            e.tick(new EngineTarget(QN, EngineTest.policy()));
-            assertEquals(1, logs.warnings().size(), logs.warnings().toString());
-            assertTrue(logs.warnings().get(0).startsWith("milvus/my-release/queryNode: replicas changed outside"
+            assertEquals(1, said.size(), said.toString());
+            assertTrue(said.get(0).startsWith("milvus/my-release/queryNode: replicas changed outside"
                     + " milvus-autoscaler since its last tick: 2 -> 1 (helm no longer applies .spec.replicas, which no"
-                    + " one else owned, so it was removed and Kubernetes defaulted it to 1); "), logs.warnings().get(0));
+                    + " one else owned, so it was removed and Kubernetes defaulted it to 1); "), said.get(0));
         }
     }
 
@@ -317,14 +309,9 @@ class CountWritersTest {
         try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
             Engine e = engine();
             assertTrue(e.tick(new EngineTarget(QN, EngineTest.policy())).written());
-            fake.apply("helm", Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"spec\": {\"replicas\": null}}", false);
-            assertEquals(4, replicas());
-            allReady();
-            logs.clear();
             metrics.cpu.put(QN, 0.60);
-            clock.advance(Duration.ofSeconds(15));
-            e.tick(new EngineTarget(QN, EngineTest.policy()));
-            assertEquals(List.of(), logs.warnings());
+            assertEquals(List.of(), appliedThenTicked(e, logs, "helm", "{\"spec\": {\"replicas\": null}}", false));
+            assertEquals(4, replicas());
         }
     }
 
@@ -357,6 +344,19 @@ class CountWritersTest {
             assertTrue(said.contains("2 -> 6 by kubectl (Update on /scale at "), said);
             assertTrue(said.endsWith("; milvus-autoscaler pause holds a count for good"), said);
         }
+    }
+
+    /**
+     * {@code manager} applies {@code patch} ({@code force}: --force-conflicts), the pods settle at the new count, and
+     * the next tick, 15 s on, runs: returns the warnings of that tick.
+     */
+    List<String> appliedThenTicked(Engine e, CapturedLogs logs, String manager, String patch, boolean force) {
+        fake.apply(manager, Kind.DEPLOYMENTS, NS, DEPLOYMENT, patch, force);
+        allReady();
+        logs.clear();
+        clock.advance(Duration.ofSeconds(15));
+        e.tick(new EngineTarget(QN, EngineTest.policy()));
+        return logs.warnings();
     }
 
     int replicas() {
