@@ -381,6 +381,16 @@ public final class StatusCommand implements Callable<Integer> {
                     sig.append(value == null ? "?" : fmt(value))
                             .append(state.equals("IN_BAND") ? "" : " " + state.toLowerCase(Locale.ROOT));
                 }
+                // A pod past the line while the average is not: its memory limit is its own (recheck 66, F4). Sent
+                // from this release on.
+                JsonElement fullest = s.get("fullestPod");
+                if (fullest != null && fullest.isJsonObject() && value != null) {
+                    Double pod = optionalNumber(fullest.getAsJsonObject(), sp + ".fullestPod", "value");
+                    Double line = optionalNumber(s, sp, "scaleOutAbove");
+                    if (pod != null && line != null && pod > line && value <= line) {
+                        sig.append(" (fullest pod ").append(fmt(pod)).append(')');
+                    }
+                }
                 Double forecast = optionalNumber(s, sp, "forecast");
                 if (forecast != null) {
                     sig.append(" (forecast ").append(fmt(forecast)).append(')');

@@ -43,6 +43,8 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
     private final Map<Target, String> lastPause = new ConcurrentHashMap<>();
     /** Targets whose stretch of ALL_SIGNALS_UNKNOWN has been warned of. */
     private final java.util.Set<Target> unknownWarned = ConcurrentHashMap.newKeySet();
+    /** Targets whose contested stand-back has been said: once, where another unavailability is said every minute. */
+    private final java.util.Set<Target> contestedSaid = ConcurrentHashMap.newKeySet();
 
     /** @param leader whether this daemon leads; a scale not written is marked, a follower's as such */
     public DecisionLogger(BooleanSupplier leader) {
@@ -56,6 +58,7 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         allUnknownSince.remove(target);
         unknownWarned.remove(target);
         lastPause.remove(target);
+        contestedSaid.remove(target);
     }
 
     /** Goes on under {@code to} with what was said for {@code from}, so a block or pause across a rename is one line. */
@@ -67,6 +70,9 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         move(lastPause, from, to);
         if (unknownWarned.remove(from)) {
             unknownWarned.add(to);
+        }
+        if (contestedSaid.remove(from)) {
+            contestedSaid.add(to);
         }
     }
 
@@ -116,7 +122,15 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
                             d.to(), d.reason(), mode, d.message().text());
         } else if (d.reason() == Reason.TARGET_UNAVAILABLE) {
             Instant last = lastUnavailable.get(d.target());
-            if (last == null || !d.time().isBefore(last.plus(UNAVAILABLE_EVERY))) {
+            // A stand-back from another writer of the count lasts an hour and its tug-of-war WARN said why: one line
+            // for it, where a target that cannot be read is said every minute (recheck 66, F2: 60 WARNs an hour).
+            boolean contested = d.message().text().contains(CountOwnership.CONTESTED);
+            boolean say = contested ? contestedSaid.add(d.target())
+                    : last == null || !d.time().isBefore(last.plus(UNAVAILABLE_EVERY));
+            if (!contested) {
+                contestedSaid.remove(d.target());
+            }
+            if (say) {
                 lastUnavailable.put(d.target(), d.time());
                 // Marked like every other line of a dry-run daemon's decisions (README: "marked [dry-run]").
                 fields(LOG.atWarn(), d).log("{} {}{}: {}", d.target().id(), d.reason(), d.dryRun() ? " [dry-run]" : "",
@@ -134,6 +148,9 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         } else {
             lastBlocked.remove(d.target());
             lastUnavailable.remove(d.target());
+        }
+        if (d.reason() != Reason.TARGET_UNAVAILABLE) {
+            contestedSaid.remove(d.target());
         }
     }
 

@@ -213,7 +213,7 @@ public final class Engine {
                 // step-down afterwards waits a whole sustain, as after any stretch it did not act on.
                 state = Policy.restartSustain(outcome.unapplied());
                 decision = new Decision(t, started, Action.HOLD, null, null, Reason.TARGET_UNAVAILABLE,
-                        t.component() + " target unavailable (contested): " + contested.get() + "; the policy would: "
+                        t.component() + " " + CountOwnership.CONTESTED + ": " + contested.get() + "; the policy would: "
                                 + decision.action() + " " + decision.reason() + ", " + decision.message().text(),
                         decision.signals(), dry);
             } else if (dry) {

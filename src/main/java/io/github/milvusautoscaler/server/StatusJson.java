@@ -94,7 +94,9 @@ public final class StatusJson {
             s.addProperty("podsReporting", seen == null ? 0 : seen.podsReporting());
             // The pod with the highest value behind a per-pod average ({"pod", "value"}); null for cluster values. A
             // memory limit is per container: one node near it hides in an average in band (recheck 65, F2).
-            java.util.Optional<Signal.PodValue> hottest = seen == null ? java.util.Optional.empty() : seen.hottest();
+            // Only beside a value the policy read: next to an UNKNOWN it would read as a live reading (recheck 66).
+            java.util.Optional<Signal.PodValue> hottest = seen == null || reading == null || reading.value().isEmpty()
+                    ? java.util.Optional.empty() : seen.hottest();
             if (hottest.isPresent()) {
                 JsonObject pod = new JsonObject();
                 pod.addProperty("pod", hottest.get().pod());

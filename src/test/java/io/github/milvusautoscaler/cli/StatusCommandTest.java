@@ -44,6 +44,31 @@ class StatusCommandTest {
         return io.github.milvusautoscaler.engine.EngineTest.policy();
     }
 
+    /**
+     * A memory average in band with one pod past the line prints the pod's value beside the average in the table, and
+     * status JSON names the pod (recheck 66, F4: only the hold's message named it, and only while it held).
+     */
+    @Test
+    void aFullPodBesideAnAverageInBandIsShown() {
+        io.github.milvusautoscaler.core.MetricsSource memory = (target, at) -> new io.github.milvusautoscaler.core
+                .Observation(target, at, Map.of("memory", io.github.milvusautoscaler.core.Signal.knownPerPod("memory",
+                0.64, 3, java.time.Duration.ZERO, new io.github.milvusautoscaler.core.Signal.PodValue(
+                "my-release-milvus-querynode-0", 0.93))), io.github.milvusautoscaler.core.Settle.QUIET,
+                io.github.milvusautoscaler.core.Health.OK, List.of());
+        Engine engine = new Engine(new ManualClock(Instant.parse("2026-01-05T10:00:00Z")), memory, new FakeCluster(),
+                d -> { }, () -> true, AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
+        PolicySettings base = cpuPolicy().settings();
+        engine.tick(new EngineTarget(A, new Policy(new PolicySettings(base.minReplicas(), base.maxReplicas(),
+                base.scaleOut(), base.scaleIn(), List.of(io.github.milvusautoscaler.policy.SignalPolicy.band("memory",
+                0.80, 0.50)), base.alerts(), base.fallback()))));
+        com.google.gson.JsonObject status = com.google.gson.JsonParser.parseString(HttpApi.statusOf(engine).get())
+                .getAsJsonObject();
+        com.google.gson.JsonObject signal = status.getAsJsonArray("targets").get(0).getAsJsonObject()
+                .getAsJsonArray("signals").get(0).getAsJsonObject();
+        assertEquals("{\"pod\":\"my-release-milvus-querynode-0\",\"value\":0.93}", signal.get("fullestPod").toString());
+        assertTrue(StatusCommand.render(status).contains("memory 0.64 (fullest pod 0.93)"), StatusCommand.render(status));
+    }
+
     @Test
     void printsATableWithSignalsDecisionAndWaits() {
         FakeMetrics metrics = new FakeMetrics();

@@ -60,6 +60,29 @@ class DecisionLoggerTest {
         assertTrue(messages().get(0).contains("TARGET_UNAVAILABLE"), messages().toString());
     }
 
+    /**
+     * A contested stand-back (another writer keeps the count for an hour) is said once, where an unreadable target is
+     * said every minute (recheck 66, F2: 60 WARNs an hour); after a tick that is not unavailable, a new stand-back is
+     * said again.
+     */
+    @Test
+    void aContestedStandBackIsSaidOnce() {
+        DecisionLogger log = new DecisionLogger(() -> true);
+        java.util.function.IntFunction<Decision> contested = at -> new Decision(T, T0.plusSeconds(at), Action.HOLD,
+                null, null, Reason.TARGET_UNAVAILABLE, "queryNode " + CountOwnership.CONTESTED + ": two writers set"
+                + " .spec.replicas", Map.of(), false);
+        for (int s = 0; s <= 600; s += 15) {
+            log.record(contested.apply(s));
+        }
+        assertEquals(1, messages().size(), messages().toString());
+        log.record(new Decision(T, T0.plusSeconds(3600), Action.SCALE_OUT, 2, 4, Reason.SIGNAL_HIGH, "2 -> 4", Map.of(),
+                false).asWritten());
+        log.record(contested.apply(3700));
+        assertEquals(3, messages().size(), messages().toString());
+        assertTrue(messages().get(2).contains("TARGET_UNAVAILABLE: queryNode target unavailable (contested)"),
+                messages().toString());
+    }
+
     @Test
     void actionsAlwaysBlockedOnChangeHoldsNever() {
         DecisionLogger log = new DecisionLogger(() -> false);

@@ -421,8 +421,7 @@ public class EngineTest {
             e.tick(new EngineTarget(A, policy()));
             String cooldown = io.github.milvusautoscaler.core.Durations.human(policy().settings().scaleIn().cooldown());
             assertEquals(List.of("milvus/a/queryNode: replicas changed outside milvus-autoscaler since its last tick:"
-                    + " 5 -> 2 (kubectl scale, a helm upgrade that sets queryNode.replicas, an edit of the Milvus"
-                    + " resource); it decides on the new count, with no further step-down for the scale-in cooldown ("
+                    + " 5 -> 2 (an edit or apply of the Milvus resource); it decides on the new count, with no further step-down for the scale-in cooldown ("
                     + cooldown + ") as after a step-down of its own; milvus-autoscaler pause holds a count for good"),
                     logs.warnings());
 
@@ -491,8 +490,7 @@ public class EngineTest {
             String delay = io.github.milvusautoscaler.core.Durations.human(policy().settings().scaleIn()
                     .delayAfterScaleOut());
             assertEquals(List.of("milvus/a/queryNode: replicas changed outside milvus-autoscaler since its last tick:"
-                    + " 3 -> 6 (kubectl scale, a helm upgrade that sets queryNode.replicas, an edit of the Milvus"
-                    + " resource); it decides on the new count, with no step-down for delay-after-scale-out (" + delay
+                    + " 3 -> 6 (an edit or apply of the Milvus resource); it decides on the new count, with no step-down for delay-after-scale-out (" + delay
                     + ") as after a scale-out of its own; milvus-autoscaler pause holds a count for good"),
                     logs.warnings());
             // Past the 10m sustain, short of the delay: held, and why.
