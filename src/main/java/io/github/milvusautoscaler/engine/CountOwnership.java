@@ -32,7 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * did without asking. A controller that syncs the count (a GitOps tool with self-heal) resets it at every sync, each
  * reset undoing a scale-out: one WARN per reset said what happened, never that it was the same writer every time.
  *
- * <p>Per target, in memory: a restart says the heads-up again once, which is what a person who restarted it wants.
+ * <p>Per target, in memory: a restart says the heads-up again once, which is what a person who restarted it wants,
+ * and forgets a stand-back, which three more resets bring back.
  */
 final class CountOwnership {
 
@@ -40,6 +41,8 @@ final class CountOwnership {
     static final Duration FIGHT_WINDOW = Duration.ofHours(1);
     /** How many outside moves by one writer within {@link #FIGHT_WINDOW} are a tug-of-war, not a person's hands. */
     static final int FIGHT_MOVES = 3;
+    /** What a contested hold's message says, so the decision log says it once ({@link DecisionLogger}). */
+    static final String CONTESTED = "target unavailable (contested)";
 
     /** Per target, the outside moves seen per writer ("" for one the object does not name), oldest first. */
     private final Map<Target, Map<String, Deque<Instant>>> moves = new ConcurrentHashMap<>();
@@ -49,9 +52,6 @@ final class CountOwnership {
     private final Map<Target, String> fightWith = new ConcurrentHashMap<>();
     /** Per target, until when milvus-autoscaler stands back: an hour after that writer's last move. */
     private final Map<Target, Instant> standBackUntil = new ConcurrentHashMap<>();
-
-    /** What a contested hold's message says, so the decision log says it once ({@link DecisionLogger}). */
-    static final String CONTESTED = "target unavailable (contested)";
     /** Per target, the appliers whose coming conflict has been said. */
     private final Map<Target, Set<String>> foreseen = new ConcurrentHashMap<>();
 
@@ -168,8 +168,8 @@ final class CountOwnership {
     }
 
     /**
-     * Why milvus-autoscaler writes no count to {@code target} at {@code now}: a tug-of-war was said and its writer set
-     * the count within the last {@link #FIGHT_WINDOW}; empty otherwise. Like an HPA on the same Deployment, a second
+     * Why milvus-autoscaler writes no count to {@code target} at {@code now}: from the tug-of-war's WARN until
+     * {@link #FIGHT_WINDOW} after its writer's last change of the count; empty otherwise. Like an HPA on the same Deployment, a second
      * writer that keeps winning is left the count: each scale it undoes starts pods only to remove them, and the
      * fight spent 8 of 8 actions in 5 minutes, for every target of the daemon (recheck 64, remark).
      */
