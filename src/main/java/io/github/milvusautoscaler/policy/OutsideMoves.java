@@ -47,7 +47,7 @@ record OutsideMoves(int expected, Move rise, Move fall, Instant downAnnotated) {
         String said(String verb, Instant now) {
             return verb + " outside milvus-autoscaler " + from + " -> " + to + " "
                     + Durations.human(Duration.between(at, now))
-                    + " ago (kubectl scale, a helm upgrade, an edit or apply of the Milvus resource)";
+                    + " ago (kubectl scale, a helm upgrade, an edit of the Milvus resource)";
         }
     }
 
