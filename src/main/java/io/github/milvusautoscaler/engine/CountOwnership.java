@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the daemon says about the other writers of a target's replica count, read from the object's managedFields
@@ -36,6 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * and forgets a stand-back, which three more resets bring back.
  */
 final class CountOwnership {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
     /** Outside moves by one writer within this long make a tug-of-war worth one WARN. */
     static final Duration FIGHT_WINDOW = Duration.ofHours(1);
@@ -125,9 +129,12 @@ final class CountOwnership {
      * Records an outside move by {@code now}'s writer at {@code at} and returns the tug-of-war's WARN when that writer
      * has moved the count {@link #FIGHT_MOVES} times within {@link #FIGHT_WINDOW}, at most once per window and target.
      */
-    Optional<String> moved(Target target, ReplicaStatus now, int from, Instant at) {
-        requireNonNull(at, "at");
+    Optional<String> moved(Target target, ReplicaStatus now, int from, Instant seenAt) {
+        requireNonNull(seenAt, "seenAt");
         String who = now.otherWriter().map(CountWriter::manager).orElse("");
+        // When the writer changed it, as the object records it, not when a tick saw it: the span said and the hour of
+        // a stand-back count from the writer's own changes (recheck 67, F4: "1m44s" for applies 1m40s apart).
+        Instant at = now.otherWriter().flatMap(CountWriter::time).filter(t -> !t.isAfter(seenAt)).orElse(seenAt);
         // The reset's own WARN says what this applier's next apply does: the heads-up would say it again, as if
         // milvus-autoscaler had never scaled (recheck 64, F1).
         now.otherWriter().filter(CountWriter::applies).ifPresent(w -> foreseen
@@ -143,13 +150,18 @@ final class CountOwnership {
             while (!seen.isEmpty() && seen.peekFirst().isBefore(at.minus(FIGHT_WINDOW))) {
                 seen.removeFirst();
             }
+            if (seen.size() < FIGHT_MOVES) {
+                return Optional.empty();
+            }
+            // Three within the hour stand it back, said or not: a stand-back ended early (the writer let go of the
+            // field) and taken up again within the hour is not said twice.
+            fightWith.put(target, who);
+            standBackUntil.put(target, at.plus(FIGHT_WINDOW));
             Instant said = fightSaid.get(target);
-            if (seen.size() < FIGHT_MOVES || (said != null && at.isBefore(said.plus(FIGHT_WINDOW)))) {
+            if (said != null && at.isBefore(said.plus(FIGHT_WINDOW))) {
                 return Optional.empty();
             }
             fightSaid.put(target, at);
-            fightWith.put(target, who);
-            standBackUntil.put(target, at.plus(FIGHT_WINDOW));
             Duration span = Duration.between(seen.peekFirst(), at);
             String writer = who.isEmpty() ? "a writer the object does not name (it records no field manager for the"
                     + " count)" : who;
@@ -173,25 +185,42 @@ final class CountOwnership {
      * writer that keeps winning is left the count: each scale it undoes starts pods only to remove them, and the
      * fight spent 8 of 8 actions in 5 minutes, for every target of the daemon (recheck 64, remark).
      */
-    Optional<String> contested(Target target, Instant now) {
+    Optional<String> contested(Target target, Instant now, ReplicaStatus status) {
         Instant until = standBackUntil.get(target);
         if (until == null) {
+            return Optional.empty();
+        }
+        String who = fightWith.getOrDefault(target, "");
+        Optional<String> writer = status.otherWriter().map(CountWriter::manager);
+        if (!who.isEmpty() && !writer.equals(Optional.of(who))) {
+            // It let go of the count (dropped the field from what it applies, as the WARN advised) or someone else
+            // set it: the fight is over, and waiting out the hour left a component at the default count under load
+            // (recheck 67, F1: one queryNode at 3.4 times its line, nothing written).
+            standBackUntil.remove(target);
+            LOG.atInfo().addKeyValue("target", target.id()).log("{}: {} no longer owns {} ({}): milvus-autoscaler"
+                    + " stands back no more and scales {} again", target, who, field(target),
+                    writer.map(w -> "now " + status.otherWriter().get().said()).orElse("no one else owns it"),
+                    target.component());
             return Optional.empty();
         }
         if (!now.isBefore(until)) {
             // Over: the next stand-back needs another FIGHT_MOVES within the window, not one move after the quiet
             // hour (recheck 66, F1: one reset held the target another hour, "3 times within 1h" said of one).
             standBackUntil.remove(target);
+            LOG.atInfo().addKeyValue("target", target.id()).log("{}: {} has left the count alone for {}:"
+                    + " milvus-autoscaler stands back no more and scales {} again", target,
+                    who.isEmpty() ? "the other writer" : who, Durations.human(FIGHT_WINDOW), target.component());
             return Optional.empty();
         }
-        String who = fightWith.getOrDefault(target, "");
         Duration since = Duration.between(until.minus(FIGHT_WINDOW), now);
         return Optional.of("two writers set " + field(target) + ": " + (who.isEmpty() ? "a writer the object does not"
                 + " name" : who) + " undid milvus-autoscaler's scales " + FIGHT_MOVES + " times within "
                 + Durations.human(FIGHT_WINDOW) + " and last set the count " + (since.isNegative() || since.isZero()
-                ? "just now" : Durations.human(since) + " ago") + "; milvus-autoscaler writes no count until it has"
-                + " left the count alone for " + Durations.human(FIGHT_WINDOW) + " (leave " + field(target)
-                + " out of what " + (who.isEmpty() ? "that writer" : who) + " writes)");
+                ? "just now" : Durations.human(since) + " ago") + "; milvus-autoscaler writes no count until "
+                + until + " (an hour after its last change, later if it changes it again) or until it no longer owns"
+                + " the count (leave " + field(target) + " out of what " + (who.isEmpty() ? "that writer" : who)
+                + " writes; it then drops to " + (target.install() == InstallKind.OPERATOR ? "the operator's"
+                : "Kubernetes'") + " default, 1, and milvus-autoscaler scales it from there)");
     }
 
     /** Drops what is kept for a target removed by a reload. */

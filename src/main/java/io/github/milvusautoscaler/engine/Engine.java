@@ -206,7 +206,7 @@ public final class Engine {
             decision = outcome.decision();
             TargetState input = state;
             state = outcome.next();
-            Optional<String> contested = countOwnership.contested(t, started);
+            Optional<String> contested = countOwnership.contested(t, started, status);
             if (contested.isPresent()) {
                 // Another writer keeps the count (a forced GitOps sync): left to it as to an HPA, every tick, so
                 // MilvusAutoscalerTargetUnavailable calls a person; the signals stay on the decision for status. A
@@ -475,7 +475,10 @@ public final class Engine {
         } else {
             // The object's managedFields name the writer where they can (a Helm 4 upgrade, a GitOps sync, kubectl);
             // an applier's next apply acts again, so its advice replaces the general one.
-            LOG.warn("{}: replicas changed outside milvus-autoscaler since its last tick: {} -> {} {}; it decides on"
+            // With the target as a field, as every other line of the target's: a pipeline that routes on it lost the
+            // one line that names the writer (recheck 67, F3).
+            LOG.atWarn().addKeyValue("target", t.id()).log("{}: replicas changed outside milvus-autoscaler since its"
+                    + " last tick: {} -> {} {}; it decides on"
                     + " the new count{}{}", t, left, now.current(), CountOwnership.by(t, before.status(), now)
                     .orElse(t.install() == InstallKind.HELM ? "(kubectl scale, a helm upgrade that sets or drops "
                     + t.component().configName() + ".replicas)" : "(an edit or apply of the Milvus resource)"),

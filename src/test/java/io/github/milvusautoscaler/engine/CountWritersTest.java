@@ -46,6 +46,11 @@ class CountWritersTest {
     final FakeMetrics metrics = new FakeMetrics();
     final List<Decision> recorded = new ArrayList<>();
 
+    @org.junit.jupiter.api.BeforeEach
+    void sameClock() {
+        fake.useClock(clock); // the API server dates managedFields on the engine's clock, as a synced cluster does
+    }
+
     @AfterEach
     void stop() {
         fake.close();
@@ -246,14 +251,18 @@ class CountWritersTest {
                     + " queryNode.replicas: -1), or remove queryNode from milvus-autoscaler's config (said once an hour"
                     + " per target)", fights.get(0));
             assertEquals(io.github.milvusautoscaler.core.Reason.TARGET_UNAVAILABLE, last.reason(), last.toString());
+            // Dated by the writer's own change (its managedFields time, 4m before this tick), not by the tick that saw
+            // it (recheck 67, F4), with when it ends and what ends it sooner.
             assertTrue(last.message().text().startsWith("queryNode target unavailable (contested): two writers set"
                     + " .spec.replicas: argocd-controller undid milvus-autoscaler's scales 3 times within 1h and last"
-                    + " set the count just now; milvus-autoscaler writes no count until it has left the count alone"
-                    + " for 1h"), last.message().text());
+                    + " set the count 4m ago; milvus-autoscaler writes no count until 2026-12-07T11:08:00Z (an hour"
+                    + " after its last change, later if it changes it again) or until it no longer owns the count (leave"
+                    + " .spec.replicas out of what argocd-controller writes; it then drops to Kubernetes' default, 1,"
+                    + " and milvus-autoscaler scales it from there)"), last.message().text());
             assertTrue(last.message().text().contains("; the policy would: SCALE_OUT"), last.message().text());
 
             // Left alone: the sync finds its count and writes nothing; the daemon holds for the hour, then scales.
-            clock.advance(Duration.ofMinutes(59));
+            clock.advance(Duration.ofMinutes(55));
             Decision held = e.tick(new EngineTarget(QN, EngineTest.policy()));
             assertEquals(io.github.milvusautoscaler.core.Reason.TARGET_UNAVAILABLE, held.reason(), held.toString());
             assertEquals(2, replicas());
@@ -271,6 +280,40 @@ class CountWritersTest {
             Decision again = e.tick(new EngineTarget(QN, EngineTest.policy()));
             assertTrue(again.written() && again.to() == 4, again.toString());
             assertEquals(1, logs.warnings().size(), logs.warnings().toString());
+        }
+    }
+
+    /**
+     * A writer that lets go of the count during a stand-back (drops the field from what it applies, as the tug-of-war
+     * WARN advises) ends it at once: the count fell to Kubernetes' default, 1, and waiting out the hour left one node
+     * under load (recheck 67, F1). The daemon says so and scales from 1.
+     */
+    @Test
+    void aWriterThatLetsGoOfTheCountEndsTheStandBack() {
+        seed("argocd-controller", 2);
+        metrics.cpu.put(QN, 0.95);
+        try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
+            Engine e = engine();
+            assertTrue(e.tick(new EngineTarget(QN, EngineTest.policy())).written());
+            Decision held = null;
+            for (int sync = 1; sync <= 3; sync++) {
+                fake.apply("argocd-controller", Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"spec\": {\"replicas\": 2}}", true);
+                allReady();
+                clock.advance(Duration.ofMinutes(4));
+                held = e.tick(new EngineTarget(QN, EngineTest.policy()));
+            }
+            assertEquals(io.github.milvusautoscaler.core.Reason.TARGET_UNAVAILABLE, held.reason(), held.toString());
+            logs.clear();
+            clock.advance(Duration.ofMinutes(6));
+            fake.apply("argocd-controller", Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"spec\": {\"replicas\": null}}", true);
+            assertEquals(1, replicas(), "no one else owned it: defaulted");
+            allReady();
+            clock.advance(Duration.ofSeconds(15));
+            Decision back = e.tick(new EngineTarget(QN, EngineTest.policy()));
+            assertTrue(back.written() && back.from() == 1, back.toString());
+            assertTrue(logs.messages().contains("milvus/my-release/queryNode: argocd-controller no longer owns"
+                    + " .spec.replicas (no one else owns it): milvus-autoscaler stands back no more and scales queryNode"
+                    + " again"), logs.messages().toString());
         }
     }
 

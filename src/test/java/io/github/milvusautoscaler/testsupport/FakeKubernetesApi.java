@@ -192,6 +192,13 @@ public final class FakeKubernetesApi implements AutoCloseable {
 
     /** The field manager of the write being handled; null for reads and test-side edits. */
     private Writer writer;
+    /** What the API server dates managedFields entries by: a test on a manual clock sets its own. */
+    private volatile java.time.Clock clock = java.time.Clock.systemUTC();
+
+    /** Dates managedFields entries by {@code clock} (a test driving the engine on a manual clock). */
+    public void useClock(java.time.Clock clock) {
+        this.clock = requireNonNull(clock, "clock");
+    }
 
     private FakeKubernetesApi() {
     }
@@ -905,7 +912,7 @@ public final class FakeKubernetesApi implements AutoCloseable {
      * a field's value does change, ownership moves from its current manager to the manager making the change"): out
      * of every other entry (one left owning nothing is deleted), into {@code to}'s, dated now.
      */
-    private static void own(Kind kind, JsonObject object, List<String> path, Writer to) {
+    private void own(Kind kind, JsonObject object, List<String> path, Writer to) {
         JsonArray entries = managedFields(object);
         JsonObject mine = null;
         for (Iterator<JsonElement> it = entries.iterator(); it.hasNext(); ) {
@@ -934,7 +941,7 @@ public final class FakeKubernetesApi implements AutoCloseable {
             }
             entries.add(mine);
         }
-        mine.addProperty("time", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        mine.addProperty("time", clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
         JsonObject at = mine.getAsJsonObject("fieldsV1");
         for (String key : path) {
             if (!at.has("f:" + key) || !at.get("f:" + key).isJsonObject()) {
