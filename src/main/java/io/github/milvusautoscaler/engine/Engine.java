@@ -150,8 +150,19 @@ public final class Engine {
         this.listener = requireNonNull(listener, "listener");
     }
 
-    /** Runs one tick for {@code target} and returns its decision (exactly one per tick, HOLD included). */
+    /**
+     * Runs one tick for {@code target} and returns its decision (exactly one per tick, HOLD included). Every line the
+     * tick logs on its thread carries the target as a field in the JSON log (MDC), said in its text or not: a pipeline
+     * that routes on {@code target} lost the lines that named the count's writer and the operator's unapplied count
+     * (recheck 67, F3).
+     */
     public Decision tick(EngineTarget target) {
+        try (org.slf4j.MDC.MDCCloseable ignored = org.slf4j.MDC.putCloseable("target", target.target().id())) {
+            return tickAs(target);
+        }
+    }
+
+    private Decision tickAs(EngineTarget target) {
         Target t = target.target();
         termAtRead.put(t, leader.term());
         Instant started = clock.instant();

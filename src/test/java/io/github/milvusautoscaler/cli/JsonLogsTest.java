@@ -112,6 +112,42 @@ class JsonLogsTest {
     }
 
     /**
+     * Every line a tick logs carries its target as a field, the engine's own WARNs included (recheck 67, F3: "replicas
+     * changed outside milvus-autoscaler" had none): a count moved between two ticks of a FakeCluster.
+     */
+    @Test
+    void aTicksOwnLinesCarryItsTarget() {
+        io.github.milvusautoscaler.testsupport.FakeCluster cluster = new io.github.milvusautoscaler.testsupport.FakeCluster();
+        io.github.milvusautoscaler.testsupport.FakeMetrics metrics = new io.github.milvusautoscaler.testsupport.FakeMetrics();
+        metrics.cpu.put(QN, 0.60);
+        io.github.milvusautoscaler.engine.ManualClock clock = new io.github.milvusautoscaler.engine.ManualClock(T);
+        io.github.milvusautoscaler.engine.Engine engine = new io.github.milvusautoscaler.engine.Engine(clock, metrics,
+                cluster, d -> { }, () -> true, io.github.milvusautoscaler.engine.AlertSource.NONE,
+                new io.github.milvusautoscaler.engine.ActionBudget(30), false,
+                io.github.milvusautoscaler.engine.EngineListener.NONE);
+        io.github.milvusautoscaler.engine.EngineTarget target = new io.github.milvusautoscaler.engine.EngineTarget(QN,
+                io.github.milvusautoscaler.engine.EngineTest.policy());
+        cluster.uid.put(QN, "uid-1");
+        engine.tick(target);
+        cluster.personScales(QN, 6);
+        clock.advance(java.time.Duration.ofSeconds(15));
+        List<JsonObject> lines = logged(() -> engine.tick(target));
+        List<JsonObject> moved = lines.stream().filter(o -> o.get("message").getAsString()
+                .contains("replicas changed outside milvus-autoscaler")).toList();
+        assertEquals(1, moved.size(), lines.toString());
+        assertEquals("milvus/my-release/queryNode", moved.get(0).get("target").getAsString());
+        // A line logged with no field of its own: the object deleted and recreated between two ticks.
+        cluster.uid.put(QN, "uid-2");
+        clock.advance(java.time.Duration.ofSeconds(15));
+        List<JsonObject> recreated = logged(() -> engine.tick(target)).stream().filter(o -> o.get("message")
+                .getAsString().contains("deleted and recreated")).toList();
+        assertEquals(1, recreated.size(), recreated.toString());
+        assertEquals("milvus/my-release/queryNode", recreated.get(0).get("target").getAsString());
+        assertFalse(org.slf4j.MDC.getCopyOfContextMap() != null && org.slf4j.MDC.get("target") != null,
+                "the tick leaves no target on its thread");
+    }
+
+    /**
      * The errors that stop run before it starts are JSON lines too with --log-format json: a log pipeline that parses
      * every line used to get the configuration errors, the one thing to read in a crash-looping pod, as bare text.
      */
