@@ -219,21 +219,14 @@ class CountWritersTest {
      */
     @Test
     void aWriterThatKeepsResettingTheCountIsSaidOnceAndLeftTheCount() {
-        seed("argocd-controller", 2);
-        metrics.cpu.put(QN, 0.95);
         try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
-            Engine e = engine();
-            assertTrue(e.tick(new EngineTarget(QN, EngineTest.policy())).written());
+            Engine e = scaledOnce("argocd-controller");
             assertTrue(logs.warnings().get(0).contains("Leave .spec.replicas out of what argocd-controller applies"),
                     logs.warnings().toString());
             List<String> fights = new ArrayList<>();
             Decision last = null;
             for (int sync = 1; sync <= 3; sync++) {
-                fake.apply("argocd-controller", Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"spec\": {\"replicas\": 2}}", true);
-                allReady();
-                logs.clear();
-                clock.advance(Duration.ofMinutes(4)); // past the 3m scale-out cooldown: it would scale out again
-                last = e.tick(new EngineTarget(QN, EngineTest.policy()));
+                last = argoSync(e, logs);
                 assertTrue(logs.warnings().get(0).contains(" -> 2 by argocd-controller (Apply at ")
                         && logs.warnings().get(0).endsWith("; argocd-controller applies .spec.replicas server-side, so"
                         + " each of its applies that forces it resets the count: leave the field out of what"
@@ -290,17 +283,11 @@ class CountWritersTest {
      */
     @Test
     void aWriterThatLetsGoOfTheCountEndsTheStandBack() {
-        seed("argocd-controller", 2);
-        metrics.cpu.put(QN, 0.95);
         try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
-            Engine e = engine();
-            assertTrue(e.tick(new EngineTarget(QN, EngineTest.policy())).written());
+            Engine e = scaledOnce("argocd-controller");
             Decision held = null;
             for (int sync = 1; sync <= 3; sync++) {
-                fake.apply("argocd-controller", Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"spec\": {\"replicas\": 2}}", true);
-                allReady();
-                clock.advance(Duration.ofMinutes(4));
-                held = e.tick(new EngineTarget(QN, EngineTest.policy()));
+                held = argoSync(e, logs);
             }
             assertEquals(io.github.milvusautoscaler.core.Reason.TARGET_UNAVAILABLE, held.reason(), held.toString());
             logs.clear();
@@ -323,11 +310,8 @@ class CountWritersTest {
      */
     @Test
     void anApplierFirstSeenAtItsResetIsSaidOnce() {
-        seed("argocd-controller", 2);
-        metrics.cpu.put(QN, 0.95);
         try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
-            Engine e = engine();
-            assertTrue(e.tick(new EngineTarget(QN, EngineTest.policy())).written());
+            Engine e = scaledOnce("argocd-controller");
             List<String> said = appliedThenTicked(e, logs, "helm", "{\"spec\": {\"replicas\": 2}}", true);
             assertEquals(1, said.size(), said.toString());
             assertTrue(said.get(0).contains("4 -> 2 by helm (Apply at "), said.get(0));
@@ -358,11 +342,8 @@ class CountWritersTest {
     /** After a scale of its own the field is milvus-autoscaler's: helm's apply without it keeps the count. */
     @Test
     void aDroppedFieldTheDaemonOwnsKeepsItsCount() {
-        seed("helm", 2);
-        metrics.cpu.put(QN, 0.95);
         try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
-            Engine e = engine();
-            assertTrue(e.tick(new EngineTarget(QN, EngineTest.policy())).written());
+            Engine e = scaledOnce("helm");
             metrics.cpu.put(QN, 0.60);
             assertEquals(List.of(), appliedThenTicked(e, logs, "helm", "{\"spec\": {\"replicas\": null}}", false));
             assertEquals(4, replicas());
@@ -411,6 +392,24 @@ class CountWritersTest {
         clock.advance(Duration.ofSeconds(15));
         e.tick(new EngineTarget(QN, EngineTest.policy()));
         return logs.warnings();
+    }
+
+    /** The chart's Deployment at 2, its count applied by {@code manager}, under load: the daemon's first tick scales it. */
+    Engine scaledOnce(String manager) {
+        seed(manager, 2);
+        metrics.cpu.put(QN, 0.95);
+        Engine e = engine();
+        assertTrue(e.tick(new EngineTarget(QN, EngineTest.policy())).written());
+        return e;
+    }
+
+    /** Argo CD's self-heal forces the count back to 2; the pods settle and the tick 4m on (past the cooldown) runs. */
+    Decision argoSync(Engine e, CapturedLogs logs) {
+        fake.apply("argocd-controller", Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"spec\": {\"replicas\": 2}}", true);
+        allReady();
+        logs.clear();
+        clock.advance(Duration.ofMinutes(4)); // past the 3m scale-out cooldown: it would scale out again
+        return e.tick(new EngineTarget(QN, EngineTest.policy()));
     }
 
     int replicas() {
