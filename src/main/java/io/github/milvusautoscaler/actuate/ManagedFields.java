@@ -48,7 +48,11 @@ final class ManagedFields {
             owners.add(new CountWriter(manager, JsonPaths.string(entry, "operation").orElse(""),
                     JsonPaths.string(entry, "subresource").orElse(""), time(entry)));
         }
-        return owners.stream().max(Comparator.comparing(w -> w.time().orElse(Instant.MIN)));
+        Optional<CountWriter> newest = owners.stream().max(Comparator.comparing(w -> w.time().orElse(Instant.MIN)));
+        // The others that share it are named too: a co-applier's newer entry hid the forced writer that still owns
+        // the count, and the stand-back from it ended (recheck 68, F1).
+        return newest.map(w -> new CountWriter(w.manager(), w.operation(), w.subresource(), w.time(), owners.stream()
+                .map(CountWriter::manager).filter(m -> !m.equals(w.manager())).distinct().toList()));
     }
 
     /** The entry's time; empty when absent or not RFC 3339 (the server writes seconds, e.g. 2026-12-07T10:00:00Z). */

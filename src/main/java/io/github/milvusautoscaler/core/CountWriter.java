@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.core;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,8 +22,11 @@ import java.util.Optional;
  * @param operation   {@code Apply} or {@code Update}, as recorded
  * @param subresource the subresource written through ({@code scale} for {@code kubectl scale}), "" for the object
  * @param time        when the entry last changed; empty when the server gave none
+ * @param sharedWith  the other managers that own the count too (appliers that set the same value share it), whose
+ *                    next forced apply acts as much as this one's
  */
-public record CountWriter(String manager, String operation, String subresource, Optional<Instant> time) {
+public record CountWriter(String manager, String operation, String subresource, Optional<Instant> time,
+                          List<String> sharedWith) {
 
     /**
      * The field manager of milvus-autoscaler's own writes: the API server infers a plain write's manager from the
@@ -38,6 +42,17 @@ public record CountWriter(String manager, String operation, String subresource, 
         requireNonNull(operation, "operation");
         requireNonNull(subresource, "subresource");
         requireNonNull(time, "time");
+        sharedWith = List.copyOf(sharedWith);
+    }
+
+    /** A writer that owns the count alone. */
+    public CountWriter(String manager, String operation, String subresource, Optional<Instant> time) {
+        this(manager, operation, subresource, time, List.of());
+    }
+
+    /** True when {@code name} owns the count, alone or shared. */
+    public boolean owned(String name) {
+        return manager.equals(name) || sharedWith.contains(name);
     }
 
     /** True for a server-side apply's entry: its next apply of another count fails on a conflict, or takes it back. */

@@ -192,7 +192,7 @@ final class CountOwnership {
         }
         String who = fightWith.getOrDefault(target, "");
         Optional<String> writer = status.otherWriter().map(CountWriter::manager);
-        if (!who.isEmpty() && !writer.equals(Optional.of(who))) {
+        if (!who.isEmpty() && !status.countWriter().map(w -> w.owned(who)).orElse(false)) {
             // It let go of the count (dropped the field from what it applies, as the WARN advised) or someone else
             // set it: the fight is over, and waiting out the hour left a component at the default count under load
             // (recheck 67, F1: one queryNode at 3.4 times its line, nothing written).
@@ -212,9 +212,20 @@ final class CountOwnership {
                     who.isEmpty() ? "the other writer" : who, Durations.human(FIGHT_WINDOW), target.component());
             return Optional.empty();
         }
-        Duration since = Duration.between(until.minus(FIGHT_WINDOW), now);
+        Duration since = Duration.between(until.minus(FIGHT_WINDOW), now).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Map<String, Deque<Instant>> byWriter = moves.get(target);
+        Deque<Instant> seen = byWriter == null ? null : byWriter.get(who);
+        long times;
+        if (seen == null) {
+            times = FIGHT_MOVES;
+        } else {
+            Instant last = until.minus(FIGHT_WINDOW);
+            synchronized (seen) {
+                times = seen.stream().filter(t -> !t.isAfter(last) && t.isAfter(last.minus(FIGHT_WINDOW))).count();
+            }
+        }
         return Optional.of("two writers set " + field(target) + ": " + (who.isEmpty() ? "a writer the object does not"
-                + " name" : who) + " undid milvus-autoscaler's scales " + FIGHT_MOVES + " times within "
+                + " name" : who) + " undid milvus-autoscaler's scales " + Math.max(times, FIGHT_MOVES) + " times within "
                 + Durations.human(FIGHT_WINDOW) + " and last set the count " + (since.isNegative() || since.isZero()
                 ? "just now" : Durations.human(since) + " ago") + "; milvus-autoscaler writes no count until "
                 + until + " (an hour after its last change, later if it changes it again) or until it no longer owns"

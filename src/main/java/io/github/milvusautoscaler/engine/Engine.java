@@ -503,8 +503,11 @@ public final class Engine {
                     // defaults a missing one to 1: the first upgrade to -1 drops the count to 1 once (recheck 61).
                     // A named writer other than helm (kubectl scale, an Update) is no release: its values do not
                     // stop it (recheck 64, F3).
+                    // Nor is an applier other than helm that dropped the field (recheck 68, remark).
                     CountOwnership.advice(t, now).orElse(t.install() != InstallKind.HELM
-                    || now.otherWriter().filter(w -> !w.manager().equals("helm")).isPresent() ? ""
+                    || now.otherWriter().filter(w -> !w.manager().equals("helm")).isPresent()
+                    || now.countWriter().isEmpty() && before.status().otherWriter()
+                    .filter(w -> w.applies() && !w.manager().equals("helm")).isPresent() ? ""
                     : now.current() == 1 && left > 1 ? "; a drop to 1 is also"
                     + " what the first helm upgrade with " + t.component().configName() + ".replicas: -1 does once"
                     + " (the chart leaves spec.replicas out and Kubernetes defaults it to 1), after which the count"

@@ -69,6 +69,8 @@ class ManagedFieldsTest {
                   "fieldsV1": {"f:spec": {"f:components": {"f:queryNode": {"f:replicas": {}}}}}}]""");
         assertEquals("argocd-controller", ManagedFields.owner(milvus, "spec", "components", "queryNode", "replicas")
                 .orElseThrow().manager());
+        assertEquals(java.util.List.of("kubectl"), ManagedFields.owner(milvus, "spec", "components", "queryNode",
+                "replicas").orElseThrow().sharedWith(), "the older sharer is named too");
         assertEquals("kubectl", ManagedFields.owner(milvus, "spec", "components", "proxy", "replicas")
                 .orElseThrow().manager());
         assertEquals(Optional.empty(), ManagedFields.owner(milvus, "spec", "components", "dataNode", "replicas"));

@@ -305,6 +305,28 @@ class CountWritersTest {
     }
 
     /**
+     * A second applier that applies the same count shares the field with the writer the daemon stands back from: that
+     * writer still owns it, and its next forced sync would undo any scale, so the stand-back goes on (recheck 68, F1:
+     * a co-applier's newer entry hid it and the fight restarted).
+     */
+    @Test
+    void aCoApplierOfTheSameCountDoesNotEndTheStandBack() {
+        try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
+            Engine e = scaledOnce("argocd-controller");
+            for (int sync = 1; sync <= 3; sync++) {
+                argoSync(e, logs);
+            }
+            fake.apply("helm", Kind.DEPLOYMENTS, NS, DEPLOYMENT, "{\"spec\": {\"replicas\": 2}}", false);
+            clock.advance(Duration.ofSeconds(15));
+            Decision held = e.tick(new EngineTarget(QN, EngineTest.policy()));
+            assertEquals(io.github.milvusautoscaler.core.Reason.TARGET_UNAVAILABLE, held.reason(), held.toString());
+            assertEquals(List.of("argocd-controller"), e.views().get(QN).status().countWriter().orElseThrow()
+                    .sharedWith(), "helm is the newest entry, argocd-controller shares it");
+            assertEquals(2, replicas());
+        }
+    }
+
+    /**
      * A daemon that first meets an applier at its reset says the reset, not also the heads-up "once milvus-autoscaler
      * changes the count", which it already has (recheck 64, F1).
      */

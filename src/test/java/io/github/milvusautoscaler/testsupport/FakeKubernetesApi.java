@@ -809,6 +809,9 @@ public final class FakeKubernetesApi implements AutoCloseable {
                 continue;
             }
             if (java.util.Objects.equals(valueAt(current, path), valueAt(patched, path))) {
+                // The same value shares the field: both managers own it ("When two or more appliers set a field to the
+                // same value, they share ownership of that field").
+                share(kind, patched, path, applier);
                 continue;
             }
             for (JsonElement e : managedFields(current)) {
@@ -940,6 +943,34 @@ public final class FakeKubernetesApi implements AutoCloseable {
                 mine.addProperty("subresource", to.subresource());
             }
             entries.add(mine);
+        }
+        mine.addProperty("time", clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        JsonObject at = mine.getAsJsonObject("fieldsV1");
+        for (String key : path) {
+            if (!at.has("f:" + key) || !at.get("f:" + key).isJsonObject()) {
+                at.add("f:" + key, new JsonObject());
+            }
+            at = at.getAsJsonObject("f:" + key);
+        }
+    }
+
+    /** Adds {@code path} to {@code to}'s entry, leaving every other owner as it is. */
+    private void share(Kind kind, JsonObject object, List<String> path, Writer to) {
+        JsonObject mine = null;
+        for (JsonElement e : managedFields(object)) {
+            JsonObject entry = e.getAsJsonObject();
+            if (to.manager().equals(string(entry, "manager")) && to.operation().equals(string(entry, "operation"))) {
+                mine = entry;
+            }
+        }
+        if (mine == null) {
+            mine = new JsonObject();
+            mine.addProperty("manager", to.manager());
+            mine.addProperty("operation", to.operation());
+            mine.addProperty("apiVersion", kind.apiVersion());
+            mine.addProperty("fieldsType", "FieldsV1");
+            mine.add("fieldsV1", new JsonObject());
+            managedFields(object).add(mine);
         }
         mine.addProperty("time", clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
         JsonObject at = mine.getAsJsonObject("fieldsV1");
