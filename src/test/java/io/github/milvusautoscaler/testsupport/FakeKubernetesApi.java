@@ -786,6 +786,12 @@ public final class FakeKubernetesApi implements AutoCloseable {
 
     /** A field manager's identity in managedFields. */
     private record Writer(String manager, String operation, String subresource) {
+
+        /** True for this writer's own managedFields entry. */
+        boolean is(JsonObject entry) {
+            return manager.equals(string(entry, "manager")) && operation.equals(string(entry, "operation"))
+                    && Optional.ofNullable(string(entry, "subresource")).orElse("").equals(subresource);
+        }
     }
 
     /**
@@ -916,20 +922,25 @@ public final class FakeKubernetesApi implements AutoCloseable {
      * of every other entry (one left owning nothing is deleted), into {@code to}'s, dated now.
      */
     private void own(Kind kind, JsonObject object, List<String> path, Writer to) {
-        JsonArray entries = managedFields(object);
-        JsonObject mine = null;
-        for (Iterator<JsonElement> it = entries.iterator(); it.hasNext(); ) {
+        for (Iterator<JsonElement> it = managedFields(object).iterator(); it.hasNext(); ) {
             JsonObject entry = it.next().getAsJsonObject();
-            boolean same = to.manager().equals(string(entry, "manager"))
-                    && to.operation().equals(string(entry, "operation"))
-                    && Optional.ofNullable(string(entry, "subresource")).orElse("").equals(to.subresource());
-            if (same) {
-                mine = entry;
+            if (to.is(entry)) {
                 continue;
             }
             disown(entry.getAsJsonObject("fieldsV1"), path, 0);
             if (entry.getAsJsonObject("fieldsV1") == null || entry.getAsJsonObject("fieldsV1").size() == 0) {
                 it.remove();
+            }
+        }
+        share(kind, object, path, to);
+    }
+
+    /** Adds {@code path} to {@code to}'s entry (made when it has none), dated now, leaving every other owner be. */
+    private void share(Kind kind, JsonObject object, List<String> path, Writer to) {
+        JsonObject mine = null;
+        for (JsonElement e : managedFields(object)) {
+            if (to.is(e.getAsJsonObject())) {
+                mine = e.getAsJsonObject();
             }
         }
         if (mine == null) {
@@ -942,34 +953,6 @@ public final class FakeKubernetesApi implements AutoCloseable {
             if (!to.subresource().isEmpty()) {
                 mine.addProperty("subresource", to.subresource());
             }
-            entries.add(mine);
-        }
-        mine.addProperty("time", clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
-        JsonObject at = mine.getAsJsonObject("fieldsV1");
-        for (String key : path) {
-            if (!at.has("f:" + key) || !at.get("f:" + key).isJsonObject()) {
-                at.add("f:" + key, new JsonObject());
-            }
-            at = at.getAsJsonObject("f:" + key);
-        }
-    }
-
-    /** Adds {@code path} to {@code to}'s entry, leaving every other owner as it is. */
-    private void share(Kind kind, JsonObject object, List<String> path, Writer to) {
-        JsonObject mine = null;
-        for (JsonElement e : managedFields(object)) {
-            JsonObject entry = e.getAsJsonObject();
-            if (to.manager().equals(string(entry, "manager")) && to.operation().equals(string(entry, "operation"))) {
-                mine = entry;
-            }
-        }
-        if (mine == null) {
-            mine = new JsonObject();
-            mine.addProperty("manager", to.manager());
-            mine.addProperty("operation", to.operation());
-            mine.addProperty("apiVersion", kind.apiVersion());
-            mine.addProperty("fieldsType", "FieldsV1");
-            mine.add("fieldsV1", new JsonObject());
             managedFields(object).add(mine);
         }
         mine.addProperty("time", clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
