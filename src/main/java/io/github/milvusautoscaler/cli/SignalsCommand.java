@@ -75,8 +75,9 @@ public final class SignalsCommand implements Callable<Integer> {
                 Forecast forecast = fs.enabled() ? SeasonalForecast.forecast(read, now, fs) : Forecast.NONE;
                 out.printf("%s (%s)  settle %s, health %s%n", t.target().id(),
                         t.target().install().name().toLowerCase(Locale.ROOT), o.settle(), o.health());
+                int ready = readyReplicas(source, s, t, now);
                 for (SignalPolicy band : t.policy().signals()) {
-                    Signal sig = o.signals().get(band.name());
+                    Signal sig = partial(o.signals().get(band.name()), ready);
                     String value = sig != null && sig.isKnown() ? fmt(sig.value().getAsDouble())
                             : sig != null && !sig.applicable() ? "n/a" : "unknown";
                     double line = fs.lineFor(band, forecast);
@@ -183,6 +184,30 @@ public final class SignalsCommand implements Callable<Integer> {
             return "UNKNOWN";
         }
         return band.state(sig.value().getAsDouble(), line).name();
+    }
+
+    /**
+     * The component's ready replicas as kube-state-metrics reports them ({@code queries.component-ready}); -1 when
+     * that cannot be read. The daemon knows them from the scaled object; this command reads Prometheus only.
+     */
+    private static int readyReplicas(PrometheusMetricsSource source, AutoscalerSettings s, TargetSettings t,
+                                     Instant now) {
+        String template = s.queryTemplates().get("component-ready");
+        if (template == null) {
+            return -1;
+        }
+        PrometheusMetricsSource.Count c = source.count(source.render(t.target(), template), now);
+        return c.failure().isPresent() || c.series() == 0 ? -1 : (int) Math.round(c.sum());
+    }
+
+    /**
+     * A per-pod value from fewer pods than are ready is UNKNOWN to the daemon, which never decides on part of the pods
+     * (README: "only 3 of 4 ready pods reporting"), so it is shown as such: signals printed 0.677 IN_BAND beside the
+     * daemon's PARTIAL_DATA hold (recheck 67, F2).
+     */
+    static Signal partial(Signal sig, int ready) {
+        return sig == null || ready < 0 ? sig : sig.fewerReportingThan(ready)
+                .map(why -> Signal.unknown(sig.name(), why + " (the daemon reads it UNKNOWN)")).orElse(sig);
     }
 
     /**

@@ -248,6 +248,30 @@ class SignalsCommandTest {
     }
 
     /**
+     * A per-pod value read from fewer pods than kube-state-metrics reports ready is UNKNOWN to the daemon (PARTIAL_DATA
+     * holds), so signals says UNKNOWN and why, not a value in band (recheck 67, F2: "memory 0.677 IN_BAND (3 pods
+     * reporting)" beside the daemon's hold). Memory from 3 queryNodes, 4 ready (kube_deployment_status_replicas_ready).
+     */
+    @Test
+    void aPerPodValueFromFewerPodsThanReadyIsUnknown(@TempDir Path dir) throws Exception {
+        long now = System.currentTimeMillis() / 1000;
+        String pods = java.util.stream.IntStream.range(0, 3).mapToObj(i -> "{\"metric\":{\"pod\":\"prod-milvus-querynode-0-"
+                + i + "\",\"app_kubernetes_io_component\":\"querynode\"},\"value\":[" + now + ",\"0.6\"]}")
+                .collect(java.util.stream.Collectors.joining(","));
+        Run r = signalsAgainst(dir, q -> q.contains("container_memory_working_set_bytes") && q.startsWith("sum by (pod")
+                ? json("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[" + pods + "]}}")
+                : q.startsWith("sum by (app_kubernetes_io_component) (") && q.contains("kube_deployment_status_replicas_ready")
+                && !q.contains("milvus_")
+                ? json("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":"
+                        + "{\"app_kubernetes_io_component\":\"querynode\"},\"value\":[" + now + ",\"4\"]}]}}")
+                : null, new CopyOnWriteArrayList<>());
+        assertEquals(0, r.exit(), r.all());
+        String memory = r.out().lines().filter(l -> l.strip().startsWith("memory")).findFirst().orElseThrow();
+        assertTrue(memory.contains("unknown   UNKNOWN") && memory.contains("(only 3 of 4 ready pods reporting (the daemon"
+                + " reads it UNKNOWN))"), r.all());
+    }
+
+    /**
      * A cpu the policy leaves out (its pods declare no CPU request: cpu reads empty, cpu-undeclared finds two
      * such pods) is N/A, not a failure: exit 0, and a known or N/A signal's query is not asked a second time.
      */
