@@ -563,15 +563,24 @@ class StatusCommandTest {
         assertTrue(!StatusCommand.render(status).contains("prometheus"), StatusCommand.render(status));
     }
 
+    /** A leader's status with no targets and {@code fields} (JSON members) beside its role. */
+    static com.google.gson.JsonObject leaderWith(String fields) {
+        return com.google.gson.JsonParser.parseString("{\"role\":\"leader\",\"dryRun\":false,\"time\":"
+                + "\"2026-01-05T10:00:00Z\",\"targets\":[]," + fields + "}").getAsJsonObject();
+    }
+
+    /** The table's line under the role line. */
+    static String lineUnderRole(String table) {
+        return table.lines().skip(1).findFirst().orElseThrow();
+    }
+
     /** Restart-only keys pending (Daemon.withRestartPending) show in the table too, not only in --json (recheck F4). */
     @Test
     void restartPendingKeysAreALineUnderTheRole() {
-        com.google.gson.JsonObject status = com.google.gson.JsonParser.parseString(
-                "{\"role\":\"leader\",\"dryRun\":false,\"time\":\"2026-01-05T10:00:00Z\",\"targets\":[],"
-                        + "\"restartPending\":[\"loop.interval\",\"alerts.max-held\"]}").getAsJsonObject();
+        com.google.gson.JsonObject status = leaderWith("\"restartPending\":[\"loop.interval\",\"alerts.max-held\"]");
         String table = StatusCommand.render(status);
         assertEquals("restart pending: loop.interval, alerts.max-held (the config file sets them otherwise than what"
-                + " runs; a restart applies them)", table.lines().skip(1).findFirst().orElseThrow(), table);
+                + " runs; a restart applies them)", lineUnderRole(table), table);
         status.add("restartPending", new com.google.gson.JsonArray());
         assertTrue(!StatusCommand.render(status).contains("restart pending"), StatusCommand.render(status));
     }
@@ -579,12 +588,10 @@ class StatusCommandTest {
     /** A refused reload (Daemon.withRestartPending's configRefused) is a line under the role, not only a metric. */
     @Test
     void aRefusedConfigIsALineUnderTheRole() {
-        com.google.gson.JsonObject status = com.google.gson.JsonParser.parseString(
-                "{\"role\":\"leader\",\"dryRun\":false,\"time\":\"2026-01-05T10:00:00Z\",\"targets\":[],"
-                        + "\"restartPending\":[],\"configRefused\":true}").getAsJsonObject();
+        com.google.gson.JsonObject status = leaderWith("\"restartPending\":[],\"configRefused\":true");
         String table = StatusCommand.render(status);
         assertEquals("config: the file's last content was refused (the daemon's log names each error with its file and"
-                + " line); the config before it runs", table.lines().skip(1).findFirst().orElseThrow(), table);
+                + " line); the config before it runs", lineUnderRole(table), table);
         status.addProperty("configRefused", false);
         assertTrue(!StatusCommand.render(status).contains("config:"), StatusCommand.render(status));
     }

@@ -66,6 +66,13 @@ public class EngineTest {
     final FakeMetrics metrics = new FakeMetrics();
     final List<Decision> recorded = new ArrayList<>();
 
+    /** A person scales {@code t} to {@code n} (kubectl scale) and the next tick, 15 s on, runs. */
+    void scaledByHandThenTicked(Engine e, Target t, int n) {
+        cluster.personScales(t, n);
+        clock.advance(Duration.ofSeconds(15));
+        e.tick(new EngineTarget(t, policy()));
+    }
+
     Engine engine(LeaderGate leader, boolean dryRun, int budget) {
         return new Engine(clock, metrics, cluster, recorded::add, leader, AlertSource.NONE, new ActionBudget(budget),
                 dryRun, EngineListener.NONE);
@@ -388,17 +395,13 @@ public class EngineTest {
             Engine e = engine(LeaderGate.always(), false, 30);
             metrics.cpu.put(B, 0.60);
             e.tick(new EngineTarget(B, policy()));
-            cluster.personScales(B, 1);
-            clock.advance(Duration.ofSeconds(15));
-            e.tick(new EngineTarget(B, policy()));
+            scaledByHandThenTicked(e, B, 1);
             assertEquals(1, logs.warnings().size(), logs.warnings().toString());
             assertTrue(logs.warnings().get(0).endsWith("; a drop to 1 is also what the first helm upgrade with"
                     + " queryNode.replicas: -1 does once (the chart leaves spec.replicas out and Kubernetes defaults it"
                     + " to 1), after which the count is the autoscaler's"), logs.warnings().get(0));
             logs.clear();
-            cluster.personScales(B, 4);
-            clock.advance(Duration.ofSeconds(15));
-            e.tick(new EngineTarget(B, policy()));
+            scaledByHandThenTicked(e, B, 4);
             assertTrue(logs.warnings().get(0).endsWith("; a release that keeps the count to the autoscaler sets"
                     + " queryNode.replicas: -1 in its values (README, Install kinds)"), logs.warnings().toString());
         }
@@ -416,9 +419,7 @@ public class EngineTest {
             e.tick(new EngineTarget(A, policy()));
             assertEquals(List.of(), logs.warnings(), "its own write is no change to explain");
 
-            cluster.personScales(A, 2);
-            clock.advance(Duration.ofSeconds(15));
-            e.tick(new EngineTarget(A, policy()));
+            scaledByHandThenTicked(e, A, 2);
             String cooldown = io.github.milvusautoscaler.core.Durations.human(policy().settings().scaleIn().cooldown());
             assertEquals(List.of("milvus/a/queryNode: replicas changed outside milvus-autoscaler since its last tick:"
                     + " 5 -> 2 (an edit or apply of the Milvus resource); it decides on the new count, with no further step-down for the scale-in cooldown ("
@@ -484,14 +485,13 @@ public class EngineTest {
             Engine e = engine(LeaderGate.always(), false, 30);
             metrics.cpu.put(A, 0.10);
             e.tick(new EngineTarget(A, policy()));
-            cluster.personScales(A, 6);
-            clock.advance(Duration.ofSeconds(15));
-            e.tick(new EngineTarget(A, policy()));
+            scaledByHandThenTicked(e, A, 6);
             String delay = io.github.milvusautoscaler.core.Durations.human(policy().settings().scaleIn()
                     .delayAfterScaleOut());
             assertEquals(List.of("milvus/a/queryNode: replicas changed outside milvus-autoscaler since its last tick:"
-                    + " 3 -> 6 (an edit or apply of the Milvus resource); it decides on the new count, with no step-down for delay-after-scale-out (" + delay
-                    + ") as after a scale-out of its own; milvus-autoscaler pause holds a count for good"),
+                    + " 3 -> 6 (an edit or apply of the Milvus resource); it decides on the new count, with no step-down"
+                    + " for delay-after-scale-out (" + delay + ") as after a scale-out of its own; milvus-autoscaler"
+                    + " pause holds a count for good"),
                     logs.warnings());
             // Past the 10m sustain, short of the delay: held, and why.
             Decision held = null;
@@ -627,9 +627,7 @@ public class EngineTest {
             cluster.uid.put(A, "7c1d0e52-same");
             metrics.cpu.put(A, 0.10);
             e.tick(new EngineTarget(A, policy()));
-            cluster.personScales(A, 6);
-            clock.advance(Duration.ofSeconds(15));
-            e.tick(new EngineTarget(A, policy()));
+            scaledByHandThenTicked(e, A, 6);
             // The API server's NotFound text (apimachinery errors.NewNotFound: <resource>.<group> "<name>" not found),
             // while the uid the object is found again with stays the one it had (ObjectMeta.uid, set at creation).
             cluster.failRead.put(A, new ActuationException(ActuationException.Kind.NOT_FOUND,
