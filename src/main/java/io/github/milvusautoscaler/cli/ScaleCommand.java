@@ -29,6 +29,7 @@ import io.github.milvusautoscaler.core.WriteContext;
 import io.github.milvusautoscaler.core.WriteAbandonedException;
 import io.github.milvusautoscaler.core.WriteGuard;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
+import io.github.milvusautoscaler.policy.FullestPod;
 import io.github.milvusautoscaler.policy.SignalPolicy;
 import io.kubernetes.client.openapi.ApiClient;
 import java.io.Console;
@@ -82,7 +83,8 @@ import picocli.CommandLine.Spec;
                 + " one replica at a time, each step waiting for settle and health, the daemon paused meanwhile.",
         footer = {"", "Exit codes: 0 done (or nothing to do, or a --dry-run the real run would start from), 1 harm"
                 + " (rolled back unless --no-rollback-on-harm, which keeps the daemon paused), a wait timed out, the"
-                + " replicas were changed by someone else, the replica floor rose above the next step, Kubernetes/"
+                + " replicas were changed by someone else, the replica floor rose above the next step, the fullest pod's"
+                + " memory could pass scale-out-above after the next removal (a --dry-run too), Kubernetes/"
                 + "Prometheus unreachable, or the pause could not be lifted at the end, 2 refused (coordinator, N out"
                 + " of range or below min-replicas without --keep-paused, N below the replica floor or the floor"
                 + " unread without --force-range, replicas: -1 or an HPA on the Deployment or StatefulSet, rollout,"
@@ -308,6 +310,12 @@ public final class ScaleCommand implements Callable<Integer> {
                     out.println("  before step 1: settle and health hold " + last.what() + ", "
                             + human(last.verifyLeft()) + " from now");
                 }
+                Optional<String> overflow = plan.down() ? checks.fullestPodWouldOverflow(now) : Optional.empty();
+                if (overflow.isPresent()) {
+                    // The real run stops before step 1 on it, exit 1; a pre-flight that read 0 would mislead a script
+                    // as a refused run's did (scale recheck 21, R4).
+                    out.println("  stops now before step 1: " + overflow.get());
+                }
                 if (leftByScale && !takeOver) {
                     // The live check a real run meets first: its refusal, not "paused" among the replicas (scale
                     // recheck 19, F5).
@@ -318,7 +326,8 @@ public final class ScaleCommand implements Callable<Integer> {
                 out.println("dry run: nothing written");
                 // As a rollout's refusal, which ends a dry run with 2 before its plan: a script's pre-flight read 0
                 // where the real run would be refused (scale recheck 21, R4).
-                return leftByScale && !takeOver ? Main.EXIT_USAGE : Main.EXIT_OK;
+                return leftByScale && !takeOver ? Main.EXIT_USAGE
+                        : overflow.isPresent() ? Main.EXIT_FAILURE : Main.EXIT_OK;
             }
             if (!confirmed(out, err)) {
                 return Main.EXIT_USAGE;
@@ -589,6 +598,28 @@ public final class ScaleCommand implements Callable<Integer> {
             }
             return to >= floor.nodes() ? Optional.empty() : Optional.of(settings.target() + "'s replica floor is now "
                     + floor.nodes() + " (" + floor.note() + "), above " + to);
+        }
+
+        /**
+         * Why removing one replica from what {@code look} saw could push the fullest pod past its memory limit, as
+         * the daemon's step-down holds it ({@link FullestPod}), or empty when it fits. Milvus' procedure checks the
+         * service after each removal, but a queryNode past its limit is killed by the kernel before any check runs, and
+         * its segments reload elsewhere: the harm comes with the step (recheck 65, F1; the daemon held it, scale did
+         * not).
+         */
+        Optional<String> fullestPodWouldOverflow(Look look) {
+            for (SignalPolicy band : settings.policy().signals()) {
+                Optional<FullestPod.Overflow> overflow = FullestPod.afterStepDown(band,
+                        look.observation().signals().get(band.name()), look.status().ready());
+                if (overflow.isPresent()) {
+                    return Optional.of("removing one of " + look.status().ready() + " ready "
+                            + settings.target().component() + " could put " + overflow.get().text() + " (the kernel"
+                            + " kills a container past its memory limit, whatever the average: " + band.name() + " "
+                            + look.values().get(band.name()) + "); the daemon holds the same step-down"
+                            + " (SCALE_IN_WOULD_OVERLOAD)");
+                }
+            }
+            return Optional.empty();
         }
 
         Look look(int requested) {
@@ -884,6 +915,7 @@ public final class ScaleCommand implements Callable<Integer> {
             if (before.ended() != Ended.PASSED) {
                 return finish(before, 0);
             }
+            Look seen = before.last();
             for (int step = 1; at > plan.to(); step++) {
                 atStep = step;
                 int next = at - 1;
@@ -898,6 +930,14 @@ public final class ScaleCommand implements Callable<Integer> {
                     err.println("scale: stopped before step " + step + " of " + plan.steps() + " (" + at + " -> " + next
                             + "): " + floorStop.get() + "; no replica written for it. " + where()
                             + " --force-range goes below the floor anyway.");
+                    return Main.EXIT_FAILURE;
+                }
+                Optional<String> overflow = checks.fullestPodWouldOverflow(seen);
+                if (overflow.isPresent()) {
+                    progress.end();
+                    err.println("scale: stopped before step " + step + " of " + plan.steps() + " (" + at + " -> " + next
+                            + "): " + overflow.get() + "; no replica written for it. " + where() + " Raise "
+                            + target.component() + "'s memory limit, or release or rebalance what it holds, first.");
                     return Main.EXIT_FAILURE;
                 }
                 if (!write(step, at, next, Action.SCALE_IN, "manual step-down " + step + " of " + plan.steps() + ": "
@@ -942,6 +982,7 @@ public final class ScaleCommand implements Callable<Integer> {
                 progress.event("step " + step + " of " + plan.steps() + " done: " + target.component() + " at " + next
                         + " (" + w.last().describe() + ")");
                 at = next;
+                seen = w.last();
             }
             progress.end();
             out.println("done: " + target + " at " + plan.to() + " replicas; " + where());

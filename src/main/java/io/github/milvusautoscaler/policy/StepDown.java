@@ -7,14 +7,12 @@ import static io.github.milvusautoscaler.policy.Format.num;
 import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.ActiveAlert;
 import io.github.milvusautoscaler.core.Component;
-import io.github.milvusautoscaler.core.ContainerResource;
 import io.github.milvusautoscaler.core.Direction;
 import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.LastScale;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.ReplicaFloor;
 import io.github.milvusautoscaler.core.Settle;
-import io.github.milvusautoscaler.core.Signal;
 import io.github.milvusautoscaler.core.SignalState;
 import io.github.milvusautoscaler.core.Stage;
 import java.time.Duration;
@@ -237,33 +235,19 @@ final class StepDown implements Rule<StepDown.Steps> {
     }
 
     /**
-     * Holds a step-down that could push the fullest pod past its memory limit, which the kernel enforces per container
-     * (it kills the one past it, whatever the average): a step-down moves the removed node's segments onto the others,
-     * so the fullest one's share grows by at most its own value / (n - 1), the removed node holding no more than it.
-     * 0.93 on 4 nodes could reach 0.93 x 4/3 = 1.24 of its limit where the average, 0.48 x 4/3 = 0.64, fits; judged
-     * against scale-out-above, the line past which memory leaves a node little room for what a balance moves onto it
-     * (recheck 65, F1: the step-down was made and the node reached 1.02). Memory only: cpu past its request is
-     * throttled or served slower, not killed, and an uneven cpu is what the average is for.
+     * Holds a step-down that could push the fullest pod past its memory limit ({@link FullestPod}), with the average
+     * beside it: the kernel kills a container past its limit whatever the average.
      */
     private static Optional<Proposal> fullestPodWouldOverflow(Tick t, int current, int ready) {
         for (Classified c : t.signals()) {
-            if (!c.known() || ready < 2
-                    || ContainerResource.of(c.name()).filter(r -> r == ContainerResource.MEMORY_LIMIT).isEmpty()) {
+            if (!c.known()) {
                 continue;
             }
-            Signal seen = t.observation().signals().get(c.name());
-            Optional<Signal.PodValue> hottest = seen == null ? Optional.empty() : seen.hottest();
-            if (hottest.isEmpty()) {
-                continue;
-            }
-            Signal.PodValue pod = hottest.get();
-            double after = pod.value() * ready / (ready - 1.0);
-            if (after > c.band().scaleOutAbove()) {
+            Optional<FullestPod.Overflow> overflow = FullestPod.afterStepDown(c.band(),
+                    t.observation().signals().get(c.name()), ready);
+            if (overflow.isPresent()) {
                 return Proposal.hold(Stage.STEP_DOWN, Reason.SCALE_IN_WOULD_OVERLOAD, t, () -> "removing one of "
-                        + current + " " + t.component() + " could put pod " + pod.pod() + ", the fullest at "
-                        + c.name() + " " + num(pod.value()) + " of its limit, at " + num(pod.value()) + " x " + ready
-                        + "/" + (ready - 1) + " = " + Format.against(after, "> scale-out-above",
-                        c.band().scaleOutAbove()) + " as the removed node's segments move onto it (the kernel kills"
+                        + current + " " + t.component() + " could put " + overflow.get().text() + " (the kernel kills"
                         + " a container past its memory limit, whatever the average: " + c.name() + " "
                         + num(c.v()) + " now)");
             }

@@ -849,6 +849,69 @@ class ScaleCommandTest {
         });
     }
 
+    /**
+     * Before each removal scale reads the fullest pod's memory as the daemon's step-down gate does (policy FullestPod):
+     * 4 queryNodes at 0.93, 0.32, 0.32, 0.32 of their limit average 0.47, which one node fewer takes (0.47 x 4/3 =
+     * 0.63 < 0.80), but the full one could reach 0.93 x 4/3 = 1.24, past its limit, which the kernel answers with an
+     * OOM kill before any check after the step runs (recheck 65, F1, where scale had only its after-step checks).
+     * Nothing is written, a dry run says so with exit 1; spread evenly at 0.45 step 1 goes (0.45 x 4/3 = 0.60), and
+     * the full pod is read again before step 2: moved to 0.60 as step 1's segments land, 0.60 x 3/2 = 0.90 stops it.
+     */
+    @Test
+    void aRemovalThatCouldPushTheFullestPodPastItsMemoryLimitIsNotWritten() throws Exception {
+        at(4);
+        Path memoryOn = dir.resolve("memory.conf");
+        Files.writeString(memoryOn, Files.readString(config).replace("signals { memory.enabled = false,",
+                "signals { memory.enabled = true,"));
+        FakeMilvusPod full = queryNodes.get(0);
+        try {
+            queryNodes.forEach(p -> p.setMemoryUtilisation(p == full ? 0.93 : 0.32));
+            untilPrometheusReadsMemory("one queryNode above 0.9 of its limit", "> 0.9", 1);
+            Result dry = scale(memoryOn, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--dry-run");
+            assertEquals(1, dry.exit(), dry.all());
+            assertTrue(dry.out().contains("  stops now before step 1: removing one of 4 ready queryNode could put pod "
+                    + full.name() + ", the fullest at memory 0.93 of its limit, at 0.93 x 4/3 = 1.24 > scale-out-above"
+                    + " 0.80 as the removed node's segments move onto it (the kernel kills a container past its memory"
+                    + " limit, whatever the average: memory 0.473); the daemon holds the same step-down"
+                    + " (SCALE_IN_WOULD_OVERLOAD)"), dry.out());
+            Result held = scale(memoryOn, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes");
+            assertEquals(1, held.exit(), held.all());
+            assertTrue(held.err().contains("scale: stopped before step 1 of 2 (4 -> 3): removing one of 4 ready"
+                    + " queryNode could put pod " + full.name() + ", the fullest at memory 0.93 of its limit"), held.err());
+            assertTrue(held.err().contains("; no replica written for it."), held.err());
+            assertEquals(List.of(), writtenCounts(), "nothing written");
+            assertFalse(annotations().has("milvus-autoscaler.io/paused"), "the run's pause lifted: " + annotations());
+
+            queryNodes.forEach(p -> p.setMemoryUtilisation(0.45));
+            untilPrometheusReadsMemory("every queryNode at 0.45 of its limit", "< 0.5", 4);
+            afterWrite = n -> {
+                if (n == 3) {
+                    full.setMemoryUtilisation(0.6);
+                }
+            };
+            Result second = scale(memoryOn, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes");
+            assertEquals(1, second.exit(), second.all());
+            assertTrue(second.err().contains("scale: stopped before step 2 of 2 (3 -> 2): removing one of 3 ready"
+                    + " queryNode could put pod " + full.name() + ", the fullest at memory 0.60 of its limit, at 0.60 x"
+                    + " 3/2 = 0.90 > scale-out-above 0.80"), second.err());
+            assertEquals(List.of(3), writtenCounts(), "step 1 only");
+            assertEquals(3, replicas());
+        } finally {
+            queryNodes.forEach(p -> p.setMemoryUtilisation(0.3));
+        }
+    }
+
+    /**
+     * Polls until {@code count} of this release's running queryNodes' working set over their limit reads
+     * {@code comparison} in Prometheus (pods other tests started and stopped keep their series for a while).
+     */
+    private static void untilPrometheusReadsMemory(String what, String comparison, int count) {
+        String running = queryNodes.stream().map(FakeMilvusPod::name).collect(java.util.stream.Collectors.joining("|"));
+        untilPrometheusReads(what, "count(max by (pod) (container_memory_working_set_bytes{namespace=\"milvus\","
+                + " pod=~\"" + running + "\", container!=\"\", container!=\"POD\"}) / 8e9 " + comparison + ")",
+                count);
+    }
+
     private void belowTheReplicaFloor() throws Exception {
         Result r = scale(config, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "1", "--yes");
         assertEquals(2, r.exit(), r.all());
