@@ -16,6 +16,7 @@ import io.github.milvusautoscaler.core.ReplicaActuator;
 import io.github.milvusautoscaler.core.ReplicaStatus;
 import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.TemplateResources;
 import io.github.milvusautoscaler.core.WriteContext;
 import io.github.milvusautoscaler.core.WriteGuard;
 import io.kubernetes.client.openapi.ApiClient;
@@ -135,6 +136,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
                 .map(JsonElement::getAsJsonArray).orElseGet(JsonArray::new);
         List<String> names = new ArrayList<>();
         List<String> handOver = new ArrayList<>();
+        TemplateResources serving = TemplateResources.UNKNOWN;
         for (JsonElement item : items) {
             if (!item.isJsonObject()) {
                 continue;
@@ -149,6 +151,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
             requested += (int) replicas;
             if (replicas > 0) {
                 withReplicas++;
+                serving = PodTemplateResources.of(workload);
                 String name = JsonPaths.string(workload, "metadata", "name").orElse("?");
                 handOver.add(name + " " + readInt(target, workload, "status", "readyReplicas").orElse(0) + " of "
                         + replicas + " ready");
@@ -202,7 +205,10 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
                 ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)),
                 pauses.signed(annotations, target, object, resourceVersion),
                 JsonPaths.string(milvus, "metadata", "uid").orElse(""), stalled, lift,
-                ManagedFields.owner(milvus, "spec", "components", target.component().configName(), "replicas"));
+                ManagedFields.owner(milvus, "spec", "components", target.component().configName(), "replicas"),
+                // In a blue/green hand-over two templates serve, each pod's fraction of its own: no one template
+                // says what the values read were fractions of until one is left.
+                withReplicas == 1 ? serving : TemplateResources.UNKNOWN);
     }
 
     @Override

@@ -37,6 +37,11 @@ public enum ContainerResource {
         return Arrays.stream(values()).filter(r -> r.signal.equals(signal)).findFirst();
     }
 
+    /** The built-in signal that is a fraction of it: "cpu", "memory". */
+    public String signal() {
+        return signal;
+    }
+
     /** The resource in words: "CPU request". */
     public String what() {
         return what;

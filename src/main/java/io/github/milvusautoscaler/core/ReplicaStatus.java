@@ -28,11 +28,13 @@ import java.util.Optional;
  *                        empty when not paused or when the owner gives none (the simulator, a replay)
  * @param countWriter     the field manager the object records as owning the count (its managedFields); empty when
  *                        none is recorded or the owner gives none (the simulator, a replay)
+ * @param resources       the CPU request and memory limit one pod of the component declares, as its pod template
+ *                        says; {@link TemplateResources#UNKNOWN} when the owner gives none
  */
 public record ReplicaStatus(int current, int ready, boolean paused, Optional<String> rollingOut,
                             Optional<LastScale> lastScale, String resourceVersion, ScaleMemory memory,
                             String pausedBy, String uid, Optional<String> rolloutStalled, Optional<String> pauseLift,
-                            Optional<CountWriter> countWriter) {
+                            Optional<CountWriter> countWriter, TemplateResources resources) {
 
     /** Said of a rollout whose owner gives no detail (the simulator's, a replay's). */
     public static final String A_ROLLOUT = "a rollout is in progress";
@@ -47,6 +49,7 @@ public record ReplicaStatus(int current, int ready, boolean paused, Optional<Str
         requireNonNull(rolloutStalled, "rolloutStalled");
         requireNonNull(pauseLift, "pauseLift");
         requireNonNull(countWriter, "countWriter");
+        requireNonNull(resources, "resources");
         if (pauseLift.isPresent() && !paused) {
             throw new IllegalArgumentException("a pause to lift on a status that is not paused: " + pauseLift.get());
         }
@@ -56,6 +59,15 @@ public record ReplicaStatus(int current, int ready, boolean paused, Optional<Str
         if (current < 0 || ready < 0) {
             throw new IllegalArgumentException("replica counts must be >= 0: current=" + current + " ready=" + ready);
         }
+    }
+
+    /** A status whose pod template's resources are not known. */
+    public ReplicaStatus(int current, int ready, boolean paused, Optional<String> rollingOut,
+                         Optional<LastScale> lastScale, String resourceVersion, ScaleMemory memory, String pausedBy,
+                         String uid, Optional<String> rolloutStalled, Optional<String> pauseLift,
+                         Optional<CountWriter> countWriter) {
+        this(current, ready, paused, rollingOut, lastScale, resourceVersion, memory, pausedBy, uid, rolloutStalled,
+                pauseLift, countWriter, TemplateResources.UNKNOWN);
     }
 
     /** A status whose owner records no writer of the count. */

@@ -4,11 +4,13 @@ import static io.github.milvusautoscaler.core.Durations.human;
 import static io.github.milvusautoscaler.policy.Format.num;
 
 import io.github.milvusautoscaler.core.Action;
+import io.github.milvusautoscaler.core.ContainerResource;
 import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.LoadHistory;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.ScaleMemory;
 import io.github.milvusautoscaler.core.Stage;
+import io.github.milvusautoscaler.core.TemplateResources;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -49,6 +51,11 @@ import java.util.OptionalDouble;
  * holds the step to one replica for the rest of the hold: at 10:08 1 -> 2 reverses, at 10:20 a new leader
  * takes over; it holds 2 -> 1 until 11:08, where judged on its own peaks it could have stepped down at 10:35.
  *
+ * <p>cpu and memory are fractions of the pod template's CPU request and memory limit, so the peaks kept are in the
+ * units of the template they were read under: when the status says the template changed (a {@code helm upgrade} with
+ * new resources), that signal's peaks are multiplied by old/new ({@link Resize}). 2.10 nodes of memory under 4Gi is
+ * 8.4 GiB, 1.05 nodes of 8Gi: read in the old units it held 3 -> 2 after a raise (recheck 65, F3).
+ *
  * <p>Reasons: PEAK_WOULD_OVERLOAD. Memory: {@link Peaks}.
  */
 final class RecentPeak implements Rule<RecentPeak.Peaks> {
@@ -69,12 +76,24 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
      * @param watchingSince  this daemon's first tick of the target; null before it
      * @param ready          the ready replicas of the last tick; 0 before the first
      * @param readyChangedAt when the ready count last changed; null when it has not since this daemon watched
+     * @param resources      what the pod template declared at the last tick that said, per resource
+     * @param resized        the last change of a declared resource, whose signal's peaks were put in the new units;
+     *                       null when none was seen
      */
     record Peaks(RecentPeaks peaks, Instant toOneAt, Instant reversedAt, boolean reversalUnseen,
-                 Instant watchingSince, int ready, Instant readyChangedAt) implements Memory {
+                 Instant watchingSince, int ready, Instant readyChangedAt, TemplateResources resources,
+                 Resize resized) implements Memory {
 
         Peaks {
             Objects.requireNonNull(peaks, "peaks");
+            Objects.requireNonNull(resources, "resources");
+        }
+
+        /** Peaks whose template has not been read. */
+        Peaks(RecentPeaks peaks, Instant toOneAt, Instant reversedAt, boolean reversalUnseen,
+              Instant watchingSince, int ready, Instant readyChangedAt) {
+            this(peaks, toOneAt, reversedAt, reversalUnseen, watchingSince, ready, readyChangedAt,
+                    TemplateResources.UNKNOWN, null);
         }
 
         /** Peaks that have not seen the ready count yet. */
@@ -95,7 +114,31 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
         @Override
         public Peaks retimed(Instant tick, Instant written) {
             return new Peaks(peaks, Memory.retime(toOneAt, tick, written), Memory.retime(reversedAt, tick, written),
-                    reversalUnseen, watchingSince, ready, readyChangedAt);
+                    reversalUnseen, watchingSince, ready, readyChangedAt, resources,
+                    resized == null ? null : resized.retimed(tick, written));
+        }
+    }
+
+    /**
+     * A change of what one pod declares of a resource, from the pod template: {@code from} and {@code to} per pod
+     * (cores or bytes), seen at {@code at}; the signal's peaks before it were multiplied by {@code from / to}.
+     */
+    record Resize(ContainerResource resource, double from, double to, Instant at) {
+
+        Resize {
+            Objects.requireNonNull(resource, "resource");
+            Objects.requireNonNull(at, "at");
+        }
+
+        Resize retimed(Instant tick, Instant written) {
+            return new Resize(resource, from, to, Memory.retime(at, tick, written));
+        }
+
+        /** "memory peaks before the memory limit went 4Gi -> 8Gi per pod at 2026-12-07T10:02:00Z counted x 0.50". */
+        String text() {
+            return resource.signal() + " peaks before the " + resource.what() + " went "
+                    + TemplateResources.show(resource, from) + " -> " + TemplateResources.show(resource, to)
+                    + " per pod at " + at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " counted x " + num(from / to);
         }
     }
 
@@ -126,11 +169,24 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
         boolean countsSettling = readyChangedAt != null
                 && before.now().isBefore(readyChangedAt.plus(before.settings().scaleIn().settleReadAfter()));
         java.util.Set<String> skipped = countsSettling ? clusterSignals(before) : java.util.Set.of();
-        RecentPeaks next = recalled(own.peaks().next(before.signals(), before.ready(), before.now(), window, skipped),
+        // A changed request or limit changes what the loads kept were fractions of: put them in the new units before
+        // this tick's load, read under the new template, joins them.
+        TemplateResources declared = before.status().resources().orElse(own.resources());
+        RecentPeaks kept = own.peaks();
+        Resize resized = own.resized();
+        for (ContainerResource r : ContainerResource.values()) {
+            OptionalDouble was = own.resources().of(r);
+            OptionalDouble now = declared.of(r);
+            if (was.isPresent() && now.isPresent() && was.getAsDouble() != now.getAsDouble()) {
+                kept = kept.rescaled(r.signal(), was.getAsDouble() / now.getAsDouble());
+                resized = new Resize(r, was.getAsDouble(), now.getAsDouble(), before.now());
+            }
+        }
+        RecentPeaks next = recalled(kept.next(before.signals(), before.ready(), before.now(), window, skipped),
                 before.observation().forecast().history(), watching, before.now(), window);
-        ScaleMemory kept = before.status().memory();
-        Instant reversedAt = Memory.later(own.reversedAt(), kept.toOneReversedAt());
-        Instant toOneAt = Memory.later(own.toOneAt(), kept.steppedToOneAt());
+        ScaleMemory onObject = before.status().memory();
+        Instant reversedAt = Memory.later(own.reversedAt(), onObject.toOneReversedAt());
+        Instant toOneAt = Memory.later(own.toOneAt(), onObject.steppedToOneAt());
         if (toOneAt != null && reversedAt != null && !toOneAt.isAfter(reversedAt)) {
             toOneAt = null; // that step-down is the one reversed
         }
@@ -140,10 +196,11 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
         if (next.equals(own.peaks()) && Objects.equals(toOneAt, own.toOneAt())
                 && Objects.equals(reversedAt, own.reversedAt()) && unseen == own.reversalUnseen()
                 && watching.equals(own.watchingSince()) && own.ready() == before.ready()
-                && Objects.equals(readyChangedAt, own.readyChangedAt())) {
+                && Objects.equals(readyChangedAt, own.readyChangedAt()) && declared.equals(own.resources())
+                && Objects.equals(resized, own.resized())) {
             return own;
         }
-        return new Peaks(next, toOneAt, reversedAt, unseen, watching, before.ready(), readyChangedAt);
+        return new Peaks(next, toOneAt, reversedAt, unseen, watching, before.ready(), readyChangedAt, declared, resized);
     }
 
     /** The known signals of {@code t} read cluster-wide (no pod count), whose load the ready count converts. */
@@ -218,7 +275,8 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
                         + which(t, afterReversal ? memory.reversedAt() : null, recurrence,
                         memory.peaks().spansSeen(c.name())) + ") would put "
                         + (ready - 1) + t.readyNote() + " at " + num(peak) + "/" + (ready - 1) + " = "
-                        + Format.against(projected, ">", c.line()) + t.lineNote(c) + "; no step-down " + t.stepDown());
+                        + Format.against(projected, ">", c.line()) + t.lineNote(c) + resizeNote(t, memory, c.name())
+                        + "; no step-down " + t.stepDown());
             }
         }
         return Optional.empty();
@@ -252,8 +310,19 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
         if (fits.isEmpty()) {
             return "";
         }
+        String resized = memory.resized() == null ? "" : resizeNote(t, memory, memory.resized().resource().signal());
         return "; recent peak" + (fits.size() == 1 ? " fits: " : "s fit: ") + String.join(", ", fits) + " ("
-                + which(t, afterReversal ? memory.reversedAt() : null, recurrence, seen) + ")";
+                + which(t, afterReversal ? memory.reversedAt() : null, recurrence, seen) + ")" + resized;
+    }
+
+    /**
+     * " (memory peaks before the memory limit went 4Gi -> 8Gi per pod at 2026-12-07T10:02:00Z counted x 0.50)" while the peaks
+     * judged may hold loads read before that change of {@code signal}'s resource (within the peak window); else "".
+     */
+    private static String resizeNote(Tick t, Peaks memory, String signal) {
+        Resize r = memory.resized();
+        return r == null || !r.resource().signal().equals(signal)
+                || !t.within(r.at(), t.settings().scaleIn().peakWindow()) ? "" : " (" + r.text() + ")";
     }
 
     /** The step to one replica within {@code scale-in.peak-after-reversal} of a reversed one: judged on the highest. */
@@ -291,11 +360,11 @@ final class RecentPeak implements Rule<RecentPeak.Peaks> {
         Action action = settled.reason().action();
         if (action == Action.SCALE_IN && settled.to() == 1) {
             return new Peaks(own.peaks(), t.now(), own.reversedAt(), own.reversalUnseen(), own.watchingSince(),
-                    own.ready(), own.readyChangedAt());
+                    own.ready(), own.readyChangedAt(), own.resources(), own.resized());
         }
         if (action == Action.SCALE_OUT && t.within(own.toOneAt(), REVERSAL)) {
             return new Peaks(own.peaks(), null, t.now(), false, own.watchingSince(), own.ready(),
-                    own.readyChangedAt());
+                    own.readyChangedAt(), own.resources(), own.resized());
         }
         return own;
     }

@@ -127,6 +127,29 @@ public final class RecentPeaks {
         return this;
     }
 
+    /**
+     * These peaks with every load of {@code signal} multiplied by {@code factor}: loads read as fractions of a
+     * resource the pod template has since changed, put in the new template's units (0.5 after a memory limit went
+     * from 4Gi to 8Gi: a peak of 2.10 nodes is 8.4 GiB, 1.05 of the new nodes). The same object when the signal is
+     * not tracked.
+     */
+    RecentPeaks rescaled(String signal, double factor) {
+        if (!(factor > 0) || !Double.isFinite(factor)) {
+            throw new IllegalArgumentException("a rescale factor must be positive and finite: " + factor);
+        }
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(signal)) {
+                double[][] out = maxima.clone();
+                out[i] = maxima[i].clone();
+                for (int b = 0; b < out[i].length; b++) {
+                    out[i][b] *= factor; // NaN, no load seen, stays NaN
+                }
+                return new RecentPeaks(names, out, newest, bucketMillis);
+            }
+        }
+        return this;
+    }
+
     /** The length of one span, the window over {@value #BUCKETS}; 1 ms before the first tick. */
     Duration span() {
         return Duration.ofMillis(bucketMillis);

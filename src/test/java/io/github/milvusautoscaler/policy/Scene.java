@@ -58,6 +58,8 @@ final class Scene {
     /** A rollout that does not progress, in the owner's words; null when none. */
     String stalled;
     Optional<LastScale> lastScale = Optional.empty();
+    /** What the pod template declares, as an actuator reads it off the workload; unknown by default (the simulator). */
+    io.github.milvusautoscaler.core.TemplateResources resources = io.github.milvusautoscaler.core.TemplateResources.UNKNOWN;
     /** What the scaled object's annotations remember (back-off, settle wait, alerts). */
     ScaleMemory memory = ScaleMemory.NONE;
     final Map<String, Signal> signals = new LinkedHashMap<>();
@@ -363,7 +365,8 @@ final class Scene {
 
     ReplicaStatus status() {
         return new ReplicaStatus(current, ready, paused, rollout ? Optional.of(ReplicaStatus.A_ROLLOUT) : Optional.empty(),
-                lastScale, "1", memory, pausedBy, "", Optional.ofNullable(stalled), Optional.ofNullable(pauseLift));
+                lastScale, "1", memory, pausedBy, "", Optional.ofNullable(stalled), Optional.ofNullable(pauseLift),
+                Optional.empty(), resources);
     }
 
     /** The tick the rules see, with {@link #state} as it stands (no rule has observed this tick yet). */
