@@ -780,6 +780,11 @@ public class EngineTest {
             // The interval as the config writes it (15s), not as java.time prints it (PT15S).
             assertTrue(logs.messages().contains("started loop for milvus/a/queryNode every 15s (first tick in 0 ms)"),
                     String.join("\n", logs.messages()));
+            // With its target as a field, as a tick's lines (a JSON filter on target missed it: recheck 68).
+            assertTrue(logs.events().stream().filter(line -> line.getFormattedMessage().startsWith("started loop for"))
+                    .allMatch(line -> line.getKeyValuePairs() != null && line.getKeyValuePairs().stream()
+                            .anyMatch(kv -> kv.key.equals("target") && kv.value.equals(line.getFormattedMessage()
+                                    .split(" ")[3]))), "every start line carries its target");
             release.countDown();
         }
     }
