@@ -171,6 +171,7 @@ public final class AlertsHandler implements HttpHandler {
         }
         onOutcomes.accept(outcomes);
         sayIgnored(payload, outcomes);
+        sayNew(outcomes);
         // tickNow only hands the tick to the engine's workers, so the answer still leaves at once.
         touched.forEach(tickNow);
         send(ex, 200, render(outcomes));
@@ -203,6 +204,23 @@ public final class AlertsHandler implements HttpHandler {
             LOG.warn("alert {} ignored: {}; labels {} (alerts.routes pick a target from them; said once per {} for"
                     + " this alert and reason)", o.alert(), o.reason(), labels.length() <= 400 ? labels
                     : labels.substring(0, 397) + "...", Durations.human(IGNORED_LOG_EVERY));
+        }
+    }
+
+    /**
+     * Logs an alert the book takes for the first time, and its resolution, once each with its target: the decisions
+     * say what it does (ALERT_SCALE_OUT, ALERT_BLOCKS_SCALE_IN), but when it came and went was said nowhere, and a
+     * hold that lifted read as a step-down from nowhere (recheck 70). Alertmanager's re-sends (DUPLICATE) say nothing.
+     */
+    private static void sayNew(List<AlertBook.Outcome> outcomes) {
+        for (AlertBook.Outcome o : outcomes) {
+            if (o.result() == AlertBook.Result.ACCEPTED || o.result() == AlertBook.Result.RESOLVED) {
+                // "alert MilvusWorkerOOMKilled firing for milvus/a/queryNode: block-scale-in (its autoscaler_action
+                // label)"; "alert ... resolved for milvus/a/queryNode".
+                LOG.atInfo().addKeyValue("target", o.target()).log("alert {} {} for {}{}", o.alert(),
+                        o.result() == AlertBook.Result.ACCEPTED ? "firing" : "resolved", o.target(),
+                        o.reason() == null || o.reason().isEmpty() ? "" : ": " + o.reason());
+            }
         }
     }
 

@@ -325,6 +325,23 @@ class AlertsHandlerTest {
         }
     }
 
+    /**
+     * An alert taken for the first time and its resolution are each one INFO line with the target, a re-send none:
+     * the decisions said what an alert did, but when it came and went was said nowhere (recheck 70).
+     */
+    @Test
+    void aNewAlertAndItsResolutionAreSaidOnceEach() throws Exception {
+        try (CapturedLogs logs = CapturedLogs.of(AlertsHandler.class)) {
+            post(payload("firing", "firing", "querynode", "f1", "2026-01-05T09:59:00Z"));
+            post(payload("firing", "firing", "querynode", "f1", "2026-01-05T09:59:00Z"));
+            post(payload("resolved", "resolved", "querynode", "f1", "2026-01-05T09:59:00Z"));
+            assertEquals(List.of("alert MilvusSearchLatencyHigh firing for milvus/my-release/queryNode: scale-out",
+                    "alert MilvusSearchLatencyHigh resolved for milvus/my-release/queryNode"), logs.messages());
+            assertTrue(logs.events().stream().allMatch(e -> e.getKeyValuePairs().stream()
+                    .anyMatch(kv -> kv.key.equals("target") && kv.value.equals("milvus/my-release/queryNode"))));
+        }
+    }
+
     @Test
     void followerAnswers503SoAlertmanagerRetriesTheLeader() throws Exception {
         leader.set(false);
