@@ -151,7 +151,7 @@ public final class MilvusOperatorActuator implements ReplicaActuator {
             requested += (int) replicas;
             if (replicas > 0) {
                 withReplicas++;
-                serving = PodTemplateResources.of(workload);
+                serving = PodTemplateResources.of(workload, target.component().labelValue());
                 String name = JsonPaths.string(workload, "metadata", "name").orElse("?");
                 handOver.add(name + " " + readInt(target, workload, "status", "readyReplicas").orElse(0) + " of "
                         + replicas + " ready");

@@ -587,7 +587,7 @@ public final class DoctorCommand implements Callable<Integer> {
             if (query.contains("container_cpu_usage_seconds_total") || query.contains("container_memory_working_set_bytes")) {
                 String cadvisor = query.contains("container_cpu_usage_seconds_total")
                         ? "container_cpu_usage_seconds_total" : "container_memory_working_set_bytes";
-                if (!pods.isEmpty() && count(cadvisor + "{namespace=\"{namespace}\", container!=\"\", container!=\"POD\"}"
+                if (!pods.isEmpty() && count(cadvisor + "{namespace=\"{namespace}\", container=~\"{component}\"}"
                         + " * on (namespace, pod) group_left () " + pods) == 0) {
                     return Optional.of("no cAdvisor series (" + cadvisor + ") for these pods: scrape the kubelet's"
                             + " /metrics/cadvisor (kube-prometheus-stack: kubelet.serviceMonitor.cAdvisor = true)");

@@ -15,9 +15,10 @@ import java.util.Optional;
  */
 public enum ContainerResource {
     CPU_REQUEST("cpu", "CPU request", "requests.cpu",
-            "kube_pod_container_resource_requests{namespace=\"{namespace}\", resource=\"cpu\"}"),
+            "kube_pod_container_resource_requests{namespace=\"{namespace}\", container=~\"{component}\", resource=\"cpu\"}"),
     MEMORY_LIMIT("memory", "memory limit", "limits.memory",
-            "kube_pod_container_resource_limits{namespace=\"{namespace}\", resource=\"memory\"}");
+            "kube_pod_container_resource_limits{namespace=\"{namespace}\", container=~\"{component}\","
+                    + " resource=\"memory\"}");
 
     private final String signal;
     private final String what;
@@ -52,7 +53,11 @@ public enum ContainerResource {
         return key;
     }
 
-    /** The kube-state-metrics series that reports it, with the {@code {namespace}} placeholder. */
+    /**
+     * The kube-state-metrics series that reports it for the component's Milvus container (named after the component
+     * by the chart and the operator; a sidecar's does not count), with the {@code {namespace}} and {@code {component}}
+     * placeholders.
+     */
     public String selector() {
         return selector;
     }

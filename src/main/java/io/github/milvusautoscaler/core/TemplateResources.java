@@ -6,19 +6,18 @@ import java.util.Locale;
 import java.util.OptionalDouble;
 
 /**
- * What one pod of a component declares, as its workload's pod template says: the CPU request in cores and the memory
- * limit in bytes, each summed over the containers that declare it; empty where none does or the template is not
- * known (the simulator, a replay, an operator hand-over with two templates).
+ * What one pod of a component declares for its Milvus container, as its workload's pod template says: the CPU
+ * request in cores and the memory limit in bytes; empty where it declares none or the template is not known (the
+ * simulator, a replay, an operator hand-over with two templates).
  *
  * <p>Why it exists: cpu and memory are read as fractions of these (queries.cpu, queries.memory: usage over the request
- * or limit of the containers that declare one, which is what this sums), so a load remembered as a fraction is in the
+ * or limit of the Milvus container), so a load remembered as a fraction is in the
  * units of the template it was read under. A peak of 2.10 nodes of memory load read under a 4Gi limit is 8.4 GiB:
  * 1.05 nodes once the limit is 8Gi, where read as 2.10 it held step-downs for two hours after the raise (recheck 65,
- * F3). Sidecars a webhook injects are not in the template, so the sums miss their share: a 128Mi sidecar beside a 4Gi
- * to 8Gi raise makes the true ratio 0.508 where the template's is 0.500.
+ * F3).
  *
- * @param cpuRequestCores  summed {@code resources.requests.cpu}, cores
- * @param memoryLimitBytes summed {@code resources.limits.memory}, bytes
+ * @param cpuRequestCores  the Milvus container's {@code resources.requests.cpu}, cores
+ * @param memoryLimitBytes the Milvus container's {@code resources.limits.memory}, bytes
  */
 public record TemplateResources(OptionalDouble cpuRequestCores, OptionalDouble memoryLimitBytes) {
 

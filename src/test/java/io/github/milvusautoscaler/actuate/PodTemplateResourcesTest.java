@@ -49,14 +49,15 @@ class PodTemplateResourcesTest {
     }
 
     @Test
-    void aHelmQueryNodesRequestAndLimitAreSummedOverItsDeclaringContainers() {
+    void aHelmQueryNodesRequestAndLimitAreItsMilvusContainersNotItsSidecars() {
         fake.put(Kind.DEPLOYMENTS, withResources(ActuateFixtures.settled(RELEASE + "-milvus-querynode",
                 ActuateFixtures.helmLabels(RELEASE, "querynode"), 3, 3),
                 "{\"requests\": {\"cpu\": \"1500m\", \"memory\": \"4Gi\"}, \"limits\": {\"memory\": \"8Gi\"}}",
                 "{\"requests\": {\"cpu\": \"500m\"}, \"limits\": {\"memory\": \"512Mi\"}}"));
         HelmDeploymentActuator helm = new HelmDeploymentActuator(ActuateFixtures.client(fake), ActuateFixtures.options(),
                 new ScaledObjects(ActuateFixtures.options()));
-        assertEquals(new TemplateResources(OptionalDouble.of(2.0), OptionalDouble.of(8.5 * GI)),
+        // The querynode container's 1500m and 8Gi: the sidecar's 500m and 512Mi are not what cpu and memory divide by.
+        assertEquals(new TemplateResources(OptionalDouble.of(1.5), OptionalDouble.of(8 * GI)),
                 helm.read(HELM_QN).resources());
     }
 

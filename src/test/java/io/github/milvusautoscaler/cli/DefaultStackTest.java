@@ -244,7 +244,7 @@ class DefaultStackTest {
      * then writes no {@code kube_pod_container_resource_requests} or {@code _limits} for those containers
      * (internal/store/pod.go ranges over what is declared). Helm plain: queryNode x2, proxy Search 100/s,
      * dataNode, all undeclared; Helm halfway: queryNode x2 mid-rollout, one pod with requests and limits, one
-     * still without; operator bare: queryNode x1 undeclared.
+     * still without; operator bare: queryNode x1 undeclared, beside a sidecar that declares both.
      */
     private static void chartDefaults() {
         for (String pod : new String[] {"plain-milvus-querynode-6f9d8c7b5d-a1s2d", "plain-milvus-querynode-6f9d8c7b5d-f3g4h"}) {
@@ -259,8 +259,12 @@ class DefaultStackTest {
                 8 * GIB).setCpuUtilisation(0.4);
         pods.start("defaults", "halfway", InstallKind.HELM, "querynode", "halfway-milvus-querynode-9c8d7b6f5c-r3t4y", 2,
                 8 * GIB).setCpuUtilisation(0.4).expose(true, false, true, true);
+        // Its Milvus container declares nothing, a log-agent sidecar (the operator's spec.components.queryNode.sidecars,
+        // milvus-operator deployment_updater.go updateSidecars) declares a request and a limit: the sidecar's ratio is
+        // not the queryNode's cpu or memory (recheck 69, F2: read as a known 0.10, LOW, it allowed step-downs).
         pods.start("defaults", "bare", InstallKind.OPERATOR, "querynode", "bare-milvus-querynode-0",
                 "bare-milvus-querynode-0-5d4c9b8f7d-u5i6o", 2, 8 * GIB).setCpuUtilisation(0.3)
+                .withSidecar("log-agent", 0.1, 1 * GIB, 0.03, 0.1 * GIB)
                 .expose(true, false, true, true);
     }
 
@@ -545,6 +549,8 @@ class DefaultStackTest {
             Observation bare = defaults.observe(new Target("defaults", "bare", Component.QUERY_NODE, InstallKind.OPERATOR), now);
             assertNotApplicable(bare.signals().get("cpu"), "queryNode's 1 pod declares no CPU request (set"
                     + " spec.components.queryNode.resources.requests.cpu in the Milvus resource)");
+            assertNotApplicable(bare.signals().get("memory"), "queryNode's 1 pod declares no memory limit (set"
+                    + " spec.components.queryNode.resources.limits.memory in the Milvus resource)");
         }
     }
 

@@ -123,6 +123,17 @@ public final class FakeMilvusPod {
     private final java.util.Set<String> movingTasks = new java.util.TreeSet<>();
     private final Map<String, Double> indexTasks = new TreeMap<>();
     private final Map<String, Double> legacyIndexTasks = new TreeMap<>();
+    /** A second container beside the Milvus one; null for none ({@link #withSidecar}). */
+    private Sidecar sidecar;
+
+    /**
+     * A container beside the Milvus one, as a webhook injects it (Istio's istio-proxy) or the operator adds it
+     * ({@code spec.components.<component>.sidecars}, milvus-operator deployment_updater.go updateSidecars), with its
+     * own request and limit (0: none declared) and use.
+     */
+    private record Sidecar(String name, double cpuRequestCores, double memoryLimitBytes, double cpuCores,
+                           double workingSetBytes, Instant since) {
+    }
 
     /**
      * @param namespace        Kubernetes namespace
@@ -226,6 +237,17 @@ public final class FakeMilvusPod {
         resources = requestsAndLimits;
         milvusSeries = milvus;
         componentLabel = withComponentLabel;
+        return this;
+    }
+
+    /**
+     * Adds a container named {@code name} beside the Milvus one: its own CPU request and memory limit (0: not
+     * declared, so kube-state-metrics writes no series for it), using {@code cpuCores} and {@code workingSetBytes}.
+     * cAdvisor reports it as a container of its own and in the pod-level cgroup.
+     */
+    public synchronized FakeMilvusPod withSidecar(String name, double cpuRequestCores, double memoryLimitBytes,
+                                                  double cpuCores, double workingSetBytes) {
+        sidecar = new Sidecar(name, cpuRequestCores, memoryLimitBytes, cpuCores, workingSetBytes, clock.instant());
         return this;
     }
 
@@ -520,14 +542,26 @@ public final class FakeMilvusPod {
             // true). The fake stamps the instant its value is computed for, so irate() divides by the time the
             // counter really grew over, as on a cluster, not by the scrape start a loaded machine delays.
             Long stamp = cadvisorStamped ? t.toEpochMilli() : null;
-            family(out, "container_cpu_usage_seconds", Collector.Type.COUNTER, List.of(
+            double sideCpu = sidecar == null ? 0
+                    : sidecar.cpuCores() * Math.max(0, Duration.between(sidecar.since(), t).toMillis()) / 1000.0;
+            double sideMemory = sidecar == null ? 0 : sidecar.workingSetBytes();
+            List<Sample> cpuSamples = new ArrayList<>(List.of(
                     sample("container_cpu_usage_seconds_total", cpuTotal(cadvisor(container)), cpu, stamp),
-                    sample("container_cpu_usage_seconds_total", cpuTotal(cadvisor("")), cpu + pause, stamp),
+                    sample("container_cpu_usage_seconds_total", cpuTotal(cadvisor("")), cpu + pause + sideCpu, stamp),
                     sample("container_cpu_usage_seconds_total", cpuTotal(cadvisor("POD")), pause, stamp)));
-            family(out, "container_memory_working_set_bytes", Collector.Type.GAUGE, List.of(
+            List<Sample> memorySamples = new ArrayList<>(List.of(
                     sample("container_memory_working_set_bytes", cadvisor(container), workingSet, stamp),
-                    sample("container_memory_working_set_bytes", cadvisor(""), workingSet + 1_000_000, stamp),
+                    sample("container_memory_working_set_bytes", cadvisor(""), workingSet + 1_000_000 + sideMemory,
+                            stamp),
                     sample("container_memory_working_set_bytes", cadvisor("POD"), 1_000_000, stamp)));
+            if (sidecar != null) {
+                cpuSamples.add(sample("container_cpu_usage_seconds_total", cpuTotal(cadvisor(sidecar.name())), sideCpu,
+                        stamp));
+                memorySamples.add(sample("container_memory_working_set_bytes", cadvisor(sidecar.name()), sideMemory,
+                        stamp));
+            }
+            family(out, "container_cpu_usage_seconds", Collector.Type.COUNTER, cpuSamples);
+            family(out, "container_memory_working_set_bytes", Collector.Type.GAUGE, memorySamples);
         }
         // kube-state-metrics.
         // No kube_pod_labels: kube-state-metrics >= 2.10 with an empty --metric-labels-allowlist (the
@@ -538,14 +572,32 @@ public final class FakeMilvusPod {
         owner.put("owner_name", statefulSet ? deployment : replicaSet);
         owner.put("owner_is_controller", "true");
         family(out, "kube_pod_owner", Collector.Type.GAUGE, List.of(sample("kube_pod_owner", owner, 1)));
+        List<Sample> requested = new ArrayList<>();
+        List<Sample> limited = new ArrayList<>();
         if (resources) {
-        family(out, "kube_pod_container_resource_requests", Collector.Type.GAUGE, List.of(
-                sample("kube_pod_container_resource_requests", resource(container, "cpu", "core"), cpuRequestCores),
-                sample("kube_pod_container_resource_requests", resource(container, "memory", "byte"),
-                        memoryLimitBytes / 2)));
-        family(out, "kube_pod_container_resource_limits", Collector.Type.GAUGE, List.of(
-                sample("kube_pod_container_resource_limits", resource(container, "cpu", "core"), cpuRequestCores * 2),
-                sample("kube_pod_container_resource_limits", resource(container, "memory", "byte"), memoryLimitBytes)));
+            requested.add(sample("kube_pod_container_resource_requests", resource(container, "cpu", "core"),
+                    cpuRequestCores));
+            requested.add(sample("kube_pod_container_resource_requests", resource(container, "memory", "byte"),
+                    memoryLimitBytes / 2));
+            limited.add(sample("kube_pod_container_resource_limits", resource(container, "cpu", "core"),
+                    cpuRequestCores * 2));
+            limited.add(sample("kube_pod_container_resource_limits", resource(container, "memory", "byte"),
+                    memoryLimitBytes));
+        }
+        // kube-state-metrics writes a series per container for what it declares (internal/store/pod.go).
+        if (sidecar != null && sidecar.cpuRequestCores() > 0) {
+            requested.add(sample("kube_pod_container_resource_requests", resource(sidecar.name(), "cpu", "core"),
+                    sidecar.cpuRequestCores()));
+        }
+        if (sidecar != null && sidecar.memoryLimitBytes() > 0) {
+            limited.add(sample("kube_pod_container_resource_limits", resource(sidecar.name(), "memory", "byte"),
+                    sidecar.memoryLimitBytes()));
+        }
+        if (!requested.isEmpty()) {
+            family(out, "kube_pod_container_resource_requests", Collector.Type.GAUGE, requested);
+        }
+        if (!limited.isEmpty()) {
+            family(out, "kube_pod_container_resource_limits", Collector.Type.GAUGE, limited);
         }
         List<Sample> readiness = new ArrayList<>();
         for (String condition : List.of("true", "false", "unknown")) {
