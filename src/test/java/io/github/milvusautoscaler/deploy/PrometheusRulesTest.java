@@ -147,15 +147,19 @@ class PrometheusRulesTest {
                 // Helm release, app_kubernetes_io_component (milvus_install="operator") for an operator install.
                 String expr = (String) rule.get("expr");
                 java.util.regex.Matcher pods = java.util.regex.Pattern.compile(
-                        "milvus_num_node\\{component=~\"([a-z|]+)\"\\}[\\s\\S]*milvus_num_node"
-                                + "\\{app_kubernetes_io_component=~\"([a-z|]+)\"\\}").matcher(expr);
+                        "up\\{component=~\"([a-z|]+)\"\\}[\\s\\S]*milvus_num_node\\{component=\"proxy\"\\}"
+                                + "[\\s\\S]*up\\{app_kubernetes_io_component=~\"([a-z|]+)\"\\}[\\s\\S]*"
+                                + "milvus_num_node\\{app_kubernetes_io_component=\"proxy\"\\}").matcher(expr);
                 if (pods.find()) {
-                    // The component of each pod's own Milvus series (MilvusWorkerOOMKilled): the same workers in both
-                    // installs' labels, kept by the aggregation.
+                    // The component of each pod's own scrape target (MilvusWorkerOOMKilled), a proxy's from its Milvus
+                    // series: the same workers in both installs' labels, kept by the aggregation, every worker named.
                     assertEquals(pods.group(1), pods.group(2), alert);
+                    Set<Component> named = new java.util.HashSet<>(Set.of(Component.PROXY));
                     for (String worker : pods.group(1).split("\\|")) {
                         assertTrue(Component.fromName(worker).isPresent(), alert + ": " + worker + " is a component");
+                        named.add(Component.fromName(worker).get());
                     }
+                    assertEquals(Set.of(Component.values()), named, alert + " names every component the daemon scales");
                     assertTrue(expr.contains("by (namespace, app_kubernetes_io_instance, component,"
                             + " app_kubernetes_io_component, milvus_install)"), alert + " keeps the target's labels");
                     assertFalse(labels.containsKey("component"), alert);
