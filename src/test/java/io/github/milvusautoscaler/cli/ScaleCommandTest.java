@@ -851,8 +851,8 @@ class ScaleCommandTest {
 
     /**
      * Before each removal scale reads the fullest pod's memory as the daemon's step-down gate does (policy FullestPod):
-     * 4 queryNodes at 0.93, 0.32, 0.32, 0.32 of their limit average 0.47, which one node fewer takes (0.47 x 4/3 =
-     * 0.63 < 0.80), but the full one could reach 0.93 x 4/3 = 1.24, past its limit, which the kernel answers with an
+     * 4 queryNodes at 0.93, 0.30, 0.30, 0.30 of their limit average 0.46, which one node fewer takes (0.46 x 4/3 =
+     * 0.61 < 0.80), but the full one could reach 0.93 x 4/3 = 1.24, past its limit, which the kernel answers with an
      * OOM kill before any check after the step runs (recheck 65, F1, where scale had only its after-step checks).
      * Nothing is written, a dry run says so with exit 1; spread evenly at 0.45 step 1 goes (0.45 x 4/3 = 0.60), and
      * the full pod is read again before step 2: moved to 0.60 as step 1's segments land, 0.60 x 3/2 = 0.90 stops it.
@@ -865,14 +865,16 @@ class ScaleCommandTest {
                 "signals { memory.enabled = true,"));
         FakeMilvusPod full = queryNodes.get(0);
         try {
-            queryNodes.forEach(p -> p.setMemoryUtilisation(p == full ? 0.93 : 0.32));
+            // The others stay at 0.30, where every test leaves them: only the full one changes, and is waited for.
+            full.setMemoryUtilisation(0.93);
             untilPrometheusReadsMemory("one queryNode above 0.9 of its limit", "> 0.9", 1);
+            untilPrometheusReadsMemory("the other three at 0.30", "< 0.31", 3);
             Result dry = scale(memoryOn, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--dry-run");
             assertEquals(1, dry.exit(), dry.all());
             assertTrue(dry.out().contains("  stops now before step 1: removing one of 4 ready queryNode could put pod "
                     + full.name() + ", the fullest at memory 0.93 of its limit, at 0.93 x 4/3 = 1.24 > scale-out-above"
                     + " 0.80 as the removed node's segments move onto it (the kernel kills a container past its memory"
-                    + " limit, whatever the average: memory 0.473); the daemon holds the same step-down"
+                    + " limit, whatever the average: memory 0.458); the daemon holds the same step-down"
                     + " (SCALE_IN_WOULD_OVERLOAD)"), dry.out());
             Result held = scale(memoryOn, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes");
             assertEquals(1, held.exit(), held.all());
