@@ -56,7 +56,12 @@ final class TwoClusters implements AutoCloseable {
         pods = new FakeMilvusPods(clock);
         alphaQn0 = pods.start("milvus-a", "alpha", InstallKind.OPERATOR, "querynode", "alpha-milvus-querynode-0-a1", 2, 8 * GIB)
                 .setCpuUtilisation(0.8).setMemoryUtilisation(0.6).setReadQueue(4);
+        // A sidecar that happens to be named like another component of the cluster (an egress or auth proxy named
+        // "proxy", 8Gi limit, 0.5 GiB used): alpha's components are read in one query whose container matcher is
+        // their union, so only the container named after the pod's own component counts: 0.5, not
+        // (4 + 0.5) / (8 + 8) = 0.28 (recheck 72, F1).
         alphaQn1 = pods.start("milvus-a", "alpha", InstallKind.OPERATOR, "querynode", "alpha-milvus-querynode-0-a2", 2, 8 * GIB)
+                .withSidecar("proxy", 0.1, 8 * GIB, 0.05, 0.5 * GIB)
                 .setCpuUtilisation(0.6).setMemoryUtilisation(0.5).setReadQueue(2);
         // The proxy carries an Istio sidecar with Istio's default proxy resources (global.proxy.resources: requests
         // cpu 100m, limits memory 1024Mi), busy at its request and at 0.9 of its limit: cpu and memory read the
