@@ -97,7 +97,8 @@ public final class HelmDeploymentActuator implements ReplicaActuator {
                 ScaleAnnotations.memory(annotations, object, ScaleAnnotations.keys(target)),
                 pauses.signed(annotations, target, object, resourceVersion),
                 JsonPaths.string(workload, "metadata", "uid").orElse(""), stalled, lift,
-                ManagedFields.owner(workload, "spec", "replicas"), PodTemplateResources.of(workload, target.component().labelValue()));
+                ManagedFields.owner(workload, "spec", "replicas"),
+                PodTemplateResources.of(workload, target.component().labelValue()));
     }
 
     @Override

@@ -36,7 +36,8 @@ final class PodTemplateResources {
 
     private static OptionalDouble amount(JsonArray containers, String container, String kind, String resource) {
         for (JsonElement c : containers) {
-            if (!c.isJsonObject() || JsonPaths.string(c.getAsJsonObject(), "name").filter(container::equals).isEmpty()) {
+            if (!c.isJsonObject()
+                    || JsonPaths.string(c.getAsJsonObject(), "name").filter(container::equals).isEmpty()) {
                 continue; // names are unique within a pod (the API server validates them)
             }
             var amount = JsonPaths.string(c.getAsJsonObject(), "resources", kind, resource);
