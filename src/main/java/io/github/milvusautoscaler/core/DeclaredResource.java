@@ -33,13 +33,16 @@ public record DeclaredResource(String template, ContainerResource resource) {
 
     /**
      * Why a signal of {@code target} does not apply, with where to set the resource: "queryNode's 3 pods declare
-     * no CPU request (set queryNode.resources.requests.cpu in the chart values)".
+     * no CPU request on their querynode container (set queryNode.resources.requests.cpu in the chart values)". The
+     * container is named: only the Milvus one counts, and pods whose sidecar declares one read "declare no memory
+     * limit" though their manifest shows a limit (recheck 72's remark).
      *
      * @param pods how many pods of the component declare none (all of them)
      */
     public String problem(Target target, long pods) {
         return target.component().configName() + "'s " + pods + " pod" + (pods == 1 ? " declares" : "s declare")
-                + " no " + resource.what() + " (set " + ContainerResource.resourcesPath(target) + "." + resource.key()
-                + " in " + ContainerResource.writtenIn(target) + ")";
+                + " no " + resource.what() + " on " + (pods == 1 ? "its " : "their ") + target.component().labelValue()
+                + " container (set " + ContainerResource.resourcesPath(target) + "." + resource.key() + " in "
+                + ContainerResource.writtenIn(target) + ")";
     }
 }

@@ -530,26 +530,26 @@ class DefaultStackTest {
             Instant now = CLOCK.instant();
             Observation qn = defaults.observe(new Target("defaults", "plain", Component.QUERY_NODE, InstallKind.HELM), now);
             assertNotApplicable(qn.signals().get("cpu"),
-                    "queryNode's 2 pods declare no CPU request (set queryNode.resources.requests.cpu in the chart values)");
+                    "queryNode's 2 pods declare no CPU request on their querynode container (set queryNode.resources.requests.cpu in the chart values)");
             assertNotApplicable(qn.signals().get("memory"),
-                    "queryNode's 2 pods declare no memory limit (set queryNode.resources.limits.memory in the chart values)");
+                    "queryNode's 2 pods declare no memory limit on their querynode container (set queryNode.resources.limits.memory in the chart values)");
             // qps does not divide by a resource: Search 100/s over the 2 ready queryNodes
             assertEquals(50.0, qn.signals().get("qps").value().getAsDouble(), 1.0);
             Observation proxy = defaults.observe(new Target("defaults", "plain", Component.PROXY, InstallKind.HELM), now);
             assertNotApplicable(proxy.signals().get("cpu"),
-                    "proxy's 1 pod declares no CPU request (set proxy.resources.requests.cpu in the chart values)");
+                    "proxy's 1 pod declares no CPU request on its proxy container (set proxy.resources.requests.cpu in the chart values)");
             Observation dn = defaults.observe(new Target("defaults", "plain", Component.DATA_NODE, InstallKind.HELM), now);
             assertNotApplicable(dn.signals().get("cpu"),
-                    "dataNode's 1 pod declares no CPU request (set dataNode.resources.requests.cpu in the chart values)");
+                    "dataNode's 1 pod declares no CPU request on its datanode container (set dataNode.resources.requests.cpu in the chart values)");
             // Mid-rollout, one pod declares: a value from that pod alone, which the policy reads as UNKNOWN (1 of 2).
             Signal half = defaults.observe(new Target("defaults", "halfway", Component.QUERY_NODE, InstallKind.HELM), now)
                     .signals().get("cpu");
             assertTrue(half.applicable() && half.isKnown(), half::toString);
             assertEquals(1, half.podsReporting());
             Observation bare = defaults.observe(new Target("defaults", "bare", Component.QUERY_NODE, InstallKind.OPERATOR), now);
-            assertNotApplicable(bare.signals().get("cpu"), "queryNode's 1 pod declares no CPU request (set"
+            assertNotApplicable(bare.signals().get("cpu"), "queryNode's 1 pod declares no CPU request on its querynode container (set"
                     + " spec.components.queryNode.resources.requests.cpu in the Milvus resource)");
-            assertNotApplicable(bare.signals().get("memory"), "queryNode's 1 pod declares no memory limit (set"
+            assertNotApplicable(bare.signals().get("memory"), "queryNode's 1 pod declares no memory limit on its querynode container (set"
                     + " spec.components.queryNode.resources.limits.memory in the Milvus resource)");
         }
     }
@@ -923,7 +923,7 @@ class DefaultStackTest {
         // the next line is cpu's PromQL: no forecast line for a signal left out
         java.util.List<String> lines = out.toString().lines().toList();
         assertTrue(lines.get(lines.indexOf(cpuLine) + 1).trim().startsWith("sum by (pod,"), out::toString);
-        assertTrue(cpuLine.matches("\\s*cpu\\s+n/a\\s+N/A .*\\(queryNode's 2 pods declare no CPU request \\(set"
+        assertTrue(cpuLine.matches("\\s*cpu\\s+n/a\\s+N/A .*\\(queryNode's 2 pods declare no CPU request on their querynode container \\(set"
                 + " queryNode.resources.requests.cpu in the chart values\\)\\)"), cpuLine);
         StringWriter doctorOut = new StringWriter();
         CommandLine doctor = new CommandLine(new DoctorCommand());
@@ -931,7 +931,8 @@ class DefaultStackTest {
         doctor.setErr(new PrintWriter(new StringWriter()));
         doctor.execute("--config", config.toString());
         assertTrue(doctorOut.toString().contains("FIX  memory               left out of decisions: queryNode's 2 pods"
-                + " declare no memory limit (set queryNode.resources.limits.memory in the chart values)"), doctorOut::toString);
+                + " declare no memory limit on their querynode container (set queryNode.resources.limits.memory in the chart"
+                + " values)"), doctorOut::toString);
     }
 
     private static void assertNotApplicable(Signal s, String why) {

@@ -289,9 +289,9 @@ class DoctorCommandTest {
                 Arguments.of("nocadvisor", "memory", "kubelet.serviceMonitor.cAdvisor"),
                 // pods that declare no request or limit at all (the chart's resources: {}): the signal is left out
                 Arguments.of("norequests", "cpu", "left out of decisions: queryNode's 1 pod declares no CPU request"
-                        + " (set queryNode.resources.requests.cpu in the chart values)"),
+                        + " on its querynode container (set queryNode.resources.requests.cpu in the chart values)"),
                 Arguments.of("norequests", "memory", "left out of decisions: queryNode's 1 pod declares no memory"
-                        + " limit (set queryNode.resources.limits.memory in the chart values)"),
+                        + " limit on its querynode container (set queryNode.resources.limits.memory in the chart values)"),
                 Arguments.of("nomonitor", "qps", "the chart's ServiceMonitor is off"),
                 Arguments.of("nomonitor", "qps", "add label release="),
                 // milvus-helm's _helpers.tpl: the Services' app.kubernetes.io/name is the nameOverride when set, so the

@@ -207,7 +207,7 @@ class StatusCommandTest {
     @Test
     void aSignalThatDoesNotApplyIsNotApplicableInTheDocumentAndNAInTheTable() {
         FakeMetrics metrics = new FakeMetrics();
-        String why = "queryNode's 2 pods declare no CPU request (set spec.components.queryNode.resources.requests.cpu"
+        String why = "queryNode's 2 pods declare no CPU request on their querynode container (set spec.components.queryNode.resources.requests.cpu"
                 + " in the Milvus resource)";
         metrics.cpuNotApplicable.put(A, why);
         Engine engine = new Engine(new ManualClock(Instant.parse("2026-01-05T10:00:00Z")), metrics, new FakeCluster(),

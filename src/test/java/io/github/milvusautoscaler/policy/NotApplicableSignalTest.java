@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 class NotApplicableSignalTest {
 
     private static final String CPU_WHY =
-            "queryNode's 3 pods declare no CPU request (set spec.components.queryNode.resources.requests.cpu in the Milvus resource)";
+            "queryNode's 3 pods declare no CPU request on their querynode container (set spec.components.queryNode.resources.requests.cpu in the Milvus resource)";
     private static final String MEMORY_WHY =
-            "queryNode's 3 pods declare no memory limit (set spec.components.queryNode.resources.limits.memory in the Milvus resource)";
+            "queryNode's 3 pods declare no memory limit on their querynode container (set spec.components.queryNode.resources.limits.memory in the Milvus resource)";
 
     /** 15 s ticks for {@code minutes} of qps at 20 per replica (LOW) on 3 replicas, cpu and memory as given. */
     private static List<Decision> quietHour(Signal cpu, Signal memory, int minutes) {
