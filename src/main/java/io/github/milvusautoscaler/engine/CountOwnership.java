@@ -45,7 +45,7 @@ final class CountOwnership {
     static final Duration FIGHT_WINDOW = Duration.ofHours(1);
     /** How many outside moves by one writer within {@link #FIGHT_WINDOW} are a tug-of-war, not a person's hands. */
     static final int FIGHT_MOVES = 3;
-    /** What a contested hold's message says, so the decision log says it once ({@link DecisionLogger}). */
+    /** What a contested hold's message says ("queryNode target unavailable (contested): ..."). */
     static final String CONTESTED = "target unavailable (contested)";
 
     /** Per target, the outside moves seen per writer ("" for one the object does not name), oldest first. */

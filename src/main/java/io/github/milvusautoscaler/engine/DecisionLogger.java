@@ -45,6 +45,8 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
     private final java.util.Set<Target> unknownWarned = ConcurrentHashMap.newKeySet();
     /** Targets whose contested stand-back has been said: once, where another unavailability is said every minute. */
     private final java.util.Set<Target> contestedSaid = ConcurrentHashMap.newKeySet();
+    /** Targets whose decision about to be recorded is a stand-back ({@link #standingBack}); taken by that record. */
+    private final java.util.Set<Target> standingBack = ConcurrentHashMap.newKeySet();
 
     /** @param leader whether this daemon leads; a scale not written is marked, a follower's as such */
     public DecisionLogger(BooleanSupplier leader) {
@@ -59,6 +61,7 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         unknownWarned.remove(target);
         lastPause.remove(target);
         contestedSaid.remove(target);
+        standingBack.remove(target);
     }
 
     /** Goes on under {@code to} with what was said for {@code from}, so a block or pause across a rename is one line. */
@@ -124,7 +127,7 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
             Instant last = lastUnavailable.get(d.target());
             // A stand-back from another writer of the count lasts an hour and its tug-of-war WARN said why: one line
             // for it, where a target that cannot be read is said every minute (recheck 66, F2: 60 WARNs an hour).
-            boolean contested = d.message().text().contains(CountOwnership.CONTESTED);
+            boolean contested = standingBack.remove(d.target());
             boolean say = contested ? contestedSaid.add(d.target())
                     : last == null || !d.time().isBefore(last.plus(UNAVAILABLE_EVERY));
             if (!contested) {
@@ -152,6 +155,12 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         if (d.reason() != Reason.TARGET_UNAVAILABLE) {
             contestedSaid.remove(d.target());
         }
+        standingBack.remove(d.target());
+    }
+
+    @Override
+    public void standingBack(Target target) {
+        standingBack.add(target);
     }
 
     /**

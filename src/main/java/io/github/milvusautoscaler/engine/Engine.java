@@ -223,6 +223,7 @@ public final class Engine {
                 // MilvusAutoscalerTargetUnavailable calls a person; the signals stay on the decision for status. A
                 // step-down afterwards waits a whole sustain, as after any stretch it did not act on.
                 state = Policy.restartSustain(outcome.unapplied());
+                listener.standingBack(t);
                 decision = new Decision(t, started, Action.HOLD, null, null, Reason.TARGET_UNAVAILABLE,
                         t.component() + " " + CountOwnership.CONTESTED + ": " + contested.get() + "; the policy would: "
                                 + decision.action() + " " + decision.reason() + ", " + decision.message().text(),

@@ -49,6 +49,14 @@ public interface EngineListener {
     default void ambiguousWrite(Target target, String result) {
     }
 
+    /**
+     * This tick's decision for {@code target}, recorded next, is a stand-back from another writer of the count
+     * ({@link CountOwnership}): a TARGET_UNAVAILABLE that lasts an hour and was explained once, where one for a target
+     * that cannot be read says its cause again every minute.
+     */
+    default void standingBack(Target target) {
+    }
+
     /** One tick of one target finished. */
     default void tickFinished(Target target, Duration took) {
     }

@@ -69,6 +69,11 @@ public final class Sinks {
             }
 
             @Override
+            public void standingBack(Target target) {
+                copy.forEach(l -> l.standingBack(target));
+            }
+
+            @Override
             public void tickFinished(Target target, Duration took) {
                 copy.forEach(l -> l.tickFinished(target, took));
             }

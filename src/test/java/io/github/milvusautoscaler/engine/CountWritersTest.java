@@ -45,6 +45,8 @@ class CountWritersTest {
     final ManualClock clock = new ManualClock(T0);
     final FakeMetrics metrics = new FakeMetrics();
     final List<Decision> recorded = new ArrayList<>();
+    /** The targets the engine said were standing back, one per contested tick, before their decision was recorded. */
+    final List<Target> standingBack = new ArrayList<>();
 
     @org.junit.jupiter.api.BeforeEach
     void sameClock() {
@@ -94,7 +96,12 @@ class CountWritersTest {
         KubernetesSettings options = Kube.settings("", Duration.ofSeconds(2), 3, Duration.ofMillis(1), false);
         return new Engine(clock, metrics, RoutingActuator.forCluster(ApiClients.forBaseUrl(fake.url(), options),
                 options, new ScaledObjects(options)), recorded::add, () -> true, AlertSource.NONE,
-                new ActionBudget(30), false, EngineListener.NONE);
+                new ActionBudget(30), false, new EngineListener() {
+                    @Override
+                    public void standingBack(Target target) {
+                        standingBack.add(target);
+                    }
+                });
     }
 
     /** The managers whose managedFields entry holds spec.replicas. */
@@ -244,6 +251,8 @@ class CountWritersTest {
                     + " queryNode.replicas: -1), or remove queryNode from milvus-autoscaler's config (said once an hour"
                     + " per target)", fights.get(0));
             assertEquals(io.github.milvusautoscaler.core.Reason.TARGET_UNAVAILABLE, last.reason(), last.toString());
+            // The decision log says a stand-back once by this, not by the message's words.
+            assertEquals(List.of(last.target()), standingBack, "the stand-back's tick, and no earlier one");
             // Dated by the writer's own change (its managedFields time, 4m before this tick), not by the tick that saw
             // it (recheck 67, F4), with when it ends and what ends it sooner.
             assertTrue(last.message().text().startsWith("queryNode target unavailable (contested): two writers set"

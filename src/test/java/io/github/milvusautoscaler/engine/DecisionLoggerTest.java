@@ -72,11 +72,13 @@ class DecisionLoggerTest {
                 null, null, Reason.TARGET_UNAVAILABLE, "queryNode " + CountOwnership.CONTESTED + ": two writers set"
                 + " .spec.replicas", Map.of(), false);
         for (int s = 0; s <= 600; s += 15) {
+            log.standingBack(T); // as the engine says it of each contested tick before recording its decision
             log.record(contested.apply(s));
         }
         assertEquals(1, messages().size(), messages().toString());
         log.record(new Decision(T, T0.plusSeconds(3600), Action.SCALE_OUT, 2, 4, Reason.SIGNAL_HIGH, "2 -> 4", Map.of(),
                 false).asWritten());
+        log.standingBack(T);
         log.record(contested.apply(3700));
         assertEquals(3, messages().size(), messages().toString());
         assertTrue(messages().get(2).contains("TARGET_UNAVAILABLE: queryNode target unavailable (contested)"),
