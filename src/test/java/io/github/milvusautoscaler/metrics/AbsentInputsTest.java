@@ -51,6 +51,7 @@ class AbsentInputsTest {
                 // kubelet ServiceMonitor dropped, or its scrapes refused).
                 .backfill(history("kubelet-down", now.minusSeconds(900), now.minusSeconds(400), true))
                 .backfill(history("kubelet-down", now.minusSeconds(400), now.minusSeconds(10), "container_"))
+                .backfill(sidecarOnly(now.minusSeconds(900), now.minusSeconds(10)))
                 .start();
     }
 
@@ -76,6 +77,22 @@ class AbsentInputsTest {
             String text = pods.openMetricsHistory(from, to, Duration.ofSeconds(5), Map.of("job", PrometheusServer.JOB));
             return without.isEmpty() ? text : text.lines().filter(line -> !line.startsWith(without))
                     .collect(Collectors.joining("\n", "", "\n"));
+        }
+    }
+
+    /**
+     * Namespace "sidecar-only": one queryNode whose querynode container has no cAdvisor cpu series (a series
+     * relabeling drops, or a container the kubelet has not read yet) beside a sidecar that declares a cpu request and
+     * is named {@code proxy}, like the queryNode with such a sidecar in recheck 72. The cpu template reads the Milvus
+     * container alone, so cpu is empty; why it is empty must be asked of that container too.
+     */
+    private static String sidecarOnly(Instant from, Instant to) throws Exception {
+        try (FakeMilvusPods pods = new FakeMilvusPods(CLOCK)) {
+            pods.start("sidecar-only", "hr", InstallKind.HELM, "querynode", "hr-milvus-querynode-5d8c7f9b4d-s1d3c", 2,
+                    8 * GIB).setCpuUtilisation(0.5).setMemoryUtilisation(0.4).withSidecar("proxy", 0.1, GIB, 0.05, 1e8);
+            String text = pods.openMetricsHistory(from, to, Duration.ofSeconds(5), Map.of("job", PrometheusServer.JOB));
+            return text.lines().filter(line -> !(line.startsWith("container_cpu_usage_seconds_total")
+                    && line.contains("container=\"querynode\""))).collect(Collectors.joining("\n", "", "\n"));
         }
     }
 
@@ -149,6 +166,30 @@ class AbsentInputsTest {
             assertFalse(cpu.isKnown(), "cpu read " + cpu.value());
             assertEquals("empty result: no series of container_cpu_usage_seconds_total in namespace kubelet-down now"
                     + " (the kubelet's cAdvisor down or not scraped; doctor names the missing link)", cpu.problem());
+        }
+    }
+
+    /**
+     * cpu-empty-why, sent once for a cluster's queryNode and proxy, matched the union of their container names, so the
+     * queryNode's sidecar named {@code proxy}, scraped and with a request, hid why the querynode container reads
+     * nothing: "empty result" alone. Each container now counts only for its own pod's component, as in cpu.
+     */
+    @Test
+    void whyCpuIsEmptyAsksTheMilvusContainerNotASidecarNamedLikeAnotherComponent() {
+        assertTrue(prometheus.query("container_cpu_usage_seconds_total{namespace=\"sidecar-only\", container=\"proxy\"}")
+                .contains("\"result\":[{"));
+        SignalQuery cpuQuery = new SignalQuery("cpu", DefaultQueries.query("cpu"), true, false, null,
+                DefaultQueries.query("cpu-empty-why"));
+        Target queryNode = queryNode("sidecar-only");
+        Target proxy = new Target("sidecar-only", "hr", Component.PROXY, InstallKind.HELM);
+        try (PrometheusMetricsSource source = new PrometheusMetricsSource(TestEndpoints.of(prometheus.url()),
+                DefaultQueries.schemes(), List.of(new TargetQueries(queryNode, List.of(cpuQuery), "", ""),
+                        new TargetQueries(proxy, List.of(cpuQuery), "", "")), new SimpleMeterRegistry())) {
+            Signal cpu = source.observe(queryNode, CLOCK.instant()).signals().get("cpu");
+            assertFalse(cpu.isKnown(), "cpu read " + cpu.value());
+            assertEquals("empty result: pod with no cAdvisor cpu series of a container with a cpu request (its node's"
+                    + " kubelet /metrics/cadvisor not scraped, or the series dropped by a relabeling):"
+                    + " hr-milvus-querynode-5d8c7f9b4d-s1d3c", cpu.problem());
         }
     }
 
