@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code ScaleBlocked} (Normal; Warning for {@code SETTLE_TIMEOUT}) for a HOLD whose
  *       {@link Reason#blocksAction()} is true, only when the blocking reason changes, so a 15 s loop held by a
  *       cooldown makes one Event, not 40;</li>
+ *   <li>{@code ScaleBlocked} (Warning) when the daemon starts standing back from another writer of the count
+ *       ({@link #standingBack}): a TARGET_UNAVAILABLE that is no read failure, told once for the stand-back, where the
+ *       owner of that other writer (an Argo CD application, a pipeline) looks, on the object they both write;</li>
  *   <li>{@code ScaleFailed} (Warning) from {@link #recordWriteFailure}.</li>
  * </ul>
  * The message is the decision's message. core/v1 Events are used rather than events.k8s.io/v1
@@ -84,6 +87,10 @@ public final class KubernetesEventSink implements DecisionSink {
     private final Map<Target, String> lastBlocked = new ConcurrentHashMap<>();
     private static final java.util.regex.Pattern HOLDING_AT = java.util.regex.Pattern.compile("; holding at \\d+( \\(\\d+ ready\\))?$");
     private final Map<Target, Decision> failed = new ConcurrentHashMap<>();
+    /** Targets whose decision about to be recorded is a stand-back ({@link #standingBack}); taken by that record. */
+    private final java.util.Set<Target> standingBack = ConcurrentHashMap.newKeySet();
+    /** What {@link #lastBlocked} keeps for a stand-back: one however its message's figures change. */
+    private static final String STANDING_BACK = "standing back from another writer of the count";
     private final AtomicLong sequence = new AtomicLong();
     private final Map<Target, java.util.Deque<Pending>> pending = new ConcurrentHashMap<>();
 
@@ -94,6 +101,7 @@ public final class KubernetesEventSink implements DecisionSink {
     /** Drops what is kept for a target a reload removed, so one added again gets its first ScaleBlocked Event. */
     public void forget(Target target) {
         lastBlocked.remove(target);
+        standingBack.remove(target);
         failed.remove(target);
         pending.remove(target);
     }
@@ -132,9 +140,19 @@ public final class KubernetesEventSink implements DecisionSink {
      * Tells {@code decision} as an Event when this replica leads (or the decision was written) and it is one to tell.
      * Blocking reasons are kept on every replica, so a fail-over does not tell a block the old leader told.
      */
+    /**
+     * The decision of {@code target} recorded next is a stand-back from another writer of the count (the engine says
+     * so before recording it): told as a Warning once, when it starts, rather than never, as a TARGET_UNAVAILABLE
+     * (an object that cannot be read has nothing to hang an Event on) was (recheck 67's remark).
+     */
+    public void standingBack(Target target) {
+        standingBack.add(requireNonNull(target, "target"));
+    }
+
     @Override
     public void record(Decision decision) {
         requireNonNull(decision, "decision");
+        boolean contested = standingBack.remove(decision.target());
         if (!enabled || decision.dryRun()) {
             return;
         }
@@ -156,11 +174,11 @@ public final class KubernetesEventSink implements DecisionSink {
                         : SCALED_IN, "Normal", decision.message().text());
             }
             case HOLD -> {
-                if (!decision.reason().blocksAction()) {
+                if (!decision.reason().blocksAction() && !contested) {
                     lastBlocked.remove(target);
                     return;
                 }
-                String block = told(decision);
+                String block = contested ? STANDING_BACK : told(decision);
                 if (!emitting && !gate.anotherLeaderSeen()) {
                     // No other replica has led since this one started (a fresh install, a lone replica before its
                     // first Lease): no one told this block, so this replica tells it once it leads; a pause set before
@@ -171,8 +189,10 @@ public final class KubernetesEventSink implements DecisionSink {
                 if (!block.equals(lastBlocked.put(target, block)) && emitting) {
                     // A step-down held past settle-timeout is no routine wait: data has not settled in 30m, or the
                     // settle query cannot be read, and someone should look (settle recheck 2, N2).
-                    emit(decision, SCALE_BLOCKED, decision.reason() == Reason.SETTLE_TIMEOUT ? "Warning" : "Normal",
-                            decision.message().text());
+                    // A stand-back leaves the count to someone else for as long as they keep writing it: a person
+                    // decides who owns it (README, "Who else writes the count").
+                    emit(decision, SCALE_BLOCKED, contested || decision.reason() == Reason.SETTLE_TIMEOUT ? "Warning"
+                            : "Normal", decision.message().text());
                 }
             }
             default -> throw new IllegalStateException("unknown action " + decision.action());

@@ -2,12 +2,15 @@ package io.github.milvusautoscaler.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.actuate.KubernetesEventSink;
 import io.github.milvusautoscaler.alerts.AlertBook;
 import io.github.milvusautoscaler.alerts.AlertsHandler;
 import io.github.milvusautoscaler.alerts.TokenFile;
 import io.github.milvusautoscaler.config.AlertsSettings;
 import io.github.milvusautoscaler.config.TargetSettings;
 import io.github.milvusautoscaler.core.ActiveAlert;
+import io.github.milvusautoscaler.core.ActuationException;
+import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.LabelScheme;
 import io.github.milvusautoscaler.core.MetricNames;
@@ -16,6 +19,7 @@ import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.core.TargetQueries;
 import io.github.milvusautoscaler.engine.AlertSource;
 import io.github.milvusautoscaler.engine.EngineAssembly;
+import io.github.milvusautoscaler.engine.EngineListener;
 import io.github.milvusautoscaler.engine.EngineTarget;
 import io.github.milvusautoscaler.metrics.PromqlTemplate;
 import io.github.milvusautoscaler.server.HttpApi;
@@ -165,6 +169,35 @@ final class Assembly implements AutoCloseable {
     }
 
     /** The alert book of {@code alerts}: its routes and caps; drops are counted on {@code registry}. */
+    /**
+     * What the engine tells besides decisions, passed to the Kubernetes Events: a failed write (ScaleFailed), a
+     * stand-back from another writer of the count (its one Warning), a target removed or renamed by a reload.
+     */
+    static EngineListener eventsListener(KubernetesEventSink events) {
+        requireNonNull(events, "events");
+        return new EngineListener() {
+            @Override
+            public void writeFailed(Decision decision, ActuationException e) {
+                events.recordWriteFailure(decision, e);
+            }
+
+            @Override
+            public void standingBack(Target target) {
+                events.standingBack(target);
+            }
+
+            @Override
+            public void forgotten(Target target) {
+                events.forget(target);
+            }
+
+            @Override
+            public void renamed(Target from, Target to) {
+                events.renamed(from, to);
+            }
+        };
+    }
+
     static AlertBook alertBook(AlertsSettings alerts, PrometheusMeterRegistry registry) {
         AlertBook book = new AlertBook(alerts.routes(), alerts.forgetAfter(),
                 new AlertBook.Caps(alerts.maxHeld(), alerts.maxHeldBytes()),

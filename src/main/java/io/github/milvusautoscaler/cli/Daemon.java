@@ -19,8 +19,6 @@ import io.github.milvusautoscaler.config.ConfigLoader;
 import io.github.milvusautoscaler.config.DuplicateKeys;
 import io.github.milvusautoscaler.config.InvalidConfigException;
 import io.github.milvusautoscaler.config.TargetSettings;
-import io.github.milvusautoscaler.core.ActuationException;
-import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.HistorySource;
 import io.github.milvusautoscaler.core.LoadHistory;
 import io.github.milvusautoscaler.core.MetricNames;
@@ -34,7 +32,6 @@ import io.github.milvusautoscaler.engine.DecisionLogWriter;
 import io.github.milvusautoscaler.engine.DecisionLogger;
 import io.github.milvusautoscaler.engine.Engine;
 import io.github.milvusautoscaler.engine.EngineAssembly;
-import io.github.milvusautoscaler.engine.EngineListener;
 import io.github.milvusautoscaler.engine.Scheduler;
 import io.github.milvusautoscaler.metrics.SecretFile;
 import io.github.milvusautoscaler.metrics.PrometheusHistorySource;
@@ -222,22 +219,7 @@ final class Daemon implements AutoCloseable {
                 .sink(logger).listener(logger).sink(self).listener(self);
         if (s.kubernetes().events()) {
             KubernetesEventSink events = new KubernetesEventSink(client, kube, objects, leader, clock, leader.identity());
-            assembly.sink(events).listener(new EngineListener() {
-                @Override
-                public void writeFailed(Decision decision, ActuationException e) {
-                    events.recordWriteFailure(decision, e);
-                }
-
-                @Override
-                public void forgotten(Target target) {
-                    events.forget(target);
-                }
-
-                @Override
-                public void renamed(Target from, Target to) {
-                    events.renamed(from, to);
-                }
-            });
+            assembly.sink(events).listener(Assembly.eventsListener(events));
         }
         if (!s.decisionLogPath().isEmpty()) {
             DecisionLogWriter log;

@@ -213,6 +213,46 @@ class KubernetesEventSinkTest {
                 .toList());
     }
 
+    /**
+     * A stand-back from another writer of the count is a TARGET_UNAVAILABLE the engine announces
+     * (EngineListener.standingBack) before recording it: a Warning on the object, once while it lasts, where the owner of
+     * the other writer looks; a TARGET_UNAVAILABLE it did not announce (an object that cannot be read) tells nothing.
+     * A follower keeps it untold, as other blocks, and a stand-back after the count came back is told again.
+     */
+    @Test
+    void aStandBackFromAnotherWriterIsOneWarningWhileItLasts() {
+        actuator.read(HELM_QN);
+        KubernetesEventSink sink = sink();
+        Decision standBack = new Decision(HELM_QN, T0, io.github.milvusautoscaler.core.Action.HOLD, null, null,
+                Reason.TARGET_UNAVAILABLE, "queryNode target unavailable (contested): two writers set replicas 3 times"
+                + " within 1h; the policy would: HOLD IN_BAND, in band", Map.of(), false);
+        sink.record(hold(HELM_QN, 3, Reason.TARGET_UNAVAILABLE));
+        assertEquals(List.of(), events(), "a read failure is no Event");
+        for (int tick = 0; tick < 3; tick++) {
+            sink.standingBack(HELM_QN);
+            sink.record(standBack);
+        }
+        sink.record(hold(HELM_QN, 3, Reason.IN_BAND));
+        leader.set(false);
+        sink.standingBack(HELM_QN);
+        sink.record(standBack);
+        leader.set(true);
+        sink.standingBack(HELM_QN);
+        sink.record(standBack);
+        sink.record(hold(HELM_QN, 3, Reason.IN_BAND));
+        sink.standingBack(HELM_QN);
+        sink.record(standBack);
+
+        List<JsonObject> told = events();
+        assertEquals(2, told.size(), told.toString());
+        for (JsonObject event : told) {
+            assertEquals("ScaleBlocked", event.get("reason").getAsString());
+            assertEquals("Warning", event.get("type").getAsString());
+            assertEquals(standBack.message().text(), event.get("message").getAsString());
+            assertEquals(RELEASE + "-milvus-querynode", event.getAsJsonObject("involvedObject").get("name").getAsString());
+        }
+    }
+
     @Test
     void nonBlockingHoldsMakeNoEvents() {
         KubernetesEventSink sink = sink();
