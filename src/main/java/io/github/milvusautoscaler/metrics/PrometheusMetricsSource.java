@@ -181,7 +181,15 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
                 .ifPresent(p -> probes.put(ns, p)));
         this.inputProbes = Collections.unmodifiableMap(probes);
         Map<String, String> absent = new java.util.HashMap<>();
-        namedByNamespace.forEach((ns, metrics) -> StaleInputs.absentProbe(ns, metrics).ifPresent(p -> absent.put(ns, p)));
+        namedByNamespace.forEach((ns, metrics) -> {
+            // Every Milvus process exports milvus_num_node from its start, so with it present a Milvus metric with no
+            // series is one Milvus has not created yet, not a Milvus that is not scraped.
+            Set<String> probed = new TreeSet<>(metrics);
+            if (metrics.stream().anyMatch(m -> m.startsWith("milvus_"))) {
+                probed.add(StaleInputs.MILVUS_ALWAYS);
+            }
+            StaleInputs.absentProbe(ns, probed).ifPresent(p -> absent.put(ns, p));
+        });
         this.absentProbes = Collections.unmodifiableMap(absent);
         // Each (signal, kind) counter exists at 0 from the start, like the query-error counters:
         // rate() then reads 0 rather than nothing until a first failure, which shows as a rise.
@@ -587,12 +595,22 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         byExporter.forEach((exporter, metrics) -> {
             // Only an exporter all of whose metrics are gone: Milvus creates some counters at their first use
             // (ProxyFunctionCall at a proxy's first search), so one of them alone missing is an idle cluster.
-            if (absent.containsAll(metrics)) {
-                out.append(out.length() == 0 ? ": " : "; ").append("no series of ").append(String.join(", ", metrics))
-                        .append(" in namespace ").append(target.namespace()).append(" now (")
-                        .append(exporter.isEmpty() ? "not scraped, or gone" : exporter + " down or not scraped")
-                        .append("; doctor names the missing link)");
+            if (!absent.containsAll(metrics)) {
+                return;
             }
+            out.append(out.length() == 0 ? ": " : "; ").append("no series of ").append(String.join(", ", metrics))
+                    .append(" in namespace ").append(target.namespace()).append(" now");
+            if (metrics.stream().allMatch(m -> m.startsWith("milvus_")) && !absent.contains(StaleInputs.MILVUS_ALWAYS)) {
+                // Milvus is scraped there: the latency histogram (ProxySQLatency, a HistogramVec in
+                // pkg/metrics/proxy_metrics.go) and the querycoord task gauge have no series until their first use,
+                // and "Milvus down or not scraped" sent a person to a monitor that worked (recheck 75's remark).
+                out.append(", though Milvus is scraped there (").append(StaleInputs.MILVUS_ALWAYS).append("): Milvus")
+                        .append(" creates such a series at its first use (a proxy's search latency at its first search,")
+                        .append(" querycoord's task count at its first task), so none yet, or a relabeling drops it");
+                return;
+            }
+            out.append(" (").append(exporter.isEmpty() ? "not scraped, or gone" : exporter + " down or not scraped")
+                    .append("; doctor names the missing link)");
         });
         return out.toString();
     }

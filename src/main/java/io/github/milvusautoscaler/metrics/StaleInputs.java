@@ -44,6 +44,12 @@ final class StaleInputs {
     /** The label naming each stale metric's series in the probe's answer. */
     static final String LABEL = "milvus_autoscaler_input";
 
+    /**
+     * A Milvus metric every Milvus process exports from its start (cmd/roles/roles.go registers pkg/metrics NumNodes,
+     * set to 1 when the process registers), unlike the vectors Milvus creates at their first use.
+     */
+    static final String MILVUS_ALWAYS = "milvus_num_node";
+
     private StaleInputs() {
     }
 

@@ -193,6 +193,39 @@ class AbsentInputsTest {
         }
     }
 
+    /**
+     * Milvus creates its search latency histogram at a proxy's first search (ProxySQLatency, a HistogramVec in
+     * milvus-io/milvus pkg/metrics/proxy_metrics.go, observed per query_type): in namespace whole the proxy is
+     * scraped (milvus_num_node, milvus_proxy_req_count) and exports no latency, and the reason named a Milvus "down or
+     * not scraped" (recheck 75's remark). Where milvus_num_node is gone too, Milvus is not scraped, and is said so.
+     */
+    @Test
+    void aMilvusSeriesNotCreatedYetIsNotAMilvusNotScraped() {
+        SignalQuery latency = new SignalQuery("search-latency-p99", DefaultQueries.query("search-latency-p99"), false);
+        Target wholeProxy = new Target("whole", "hr", Component.PROXY, InstallKind.HELM);
+        try (PrometheusMetricsSource source = new PrometheusMetricsSource(TestEndpoints.of(prometheus.url()),
+                DefaultQueries.schemes(), List.of(new TargetQueries(wholeProxy, List.of(latency), "", "")),
+                new SimpleMeterRegistry())) {
+            Signal p99 = source.observe(wholeProxy, CLOCK.instant()).signals().get("search-latency-p99");
+            assertFalse(p99.isKnown(), "latency read " + p99.value());
+            assertEquals("empty result: no series of milvus_proxy_sq_latency_bucket in namespace whole now, though"
+                    + " Milvus is scraped there (milvus_num_node): Milvus creates such a series at its first use (a"
+                    + " proxy's search latency at its first search, querycoord's task count at its first task), so none"
+                    + " yet, or a relabeling drops it",
+                    p99.problem());
+        }
+        assertTrue(prometheus.query("milvus_num_node{namespace=\"gone\"}").contains("\"result\":[]"));
+        Target goneProxy = new Target("gone", "hr", Component.PROXY, InstallKind.HELM);
+        try (PrometheusMetricsSource source = new PrometheusMetricsSource(TestEndpoints.of(prometheus.url()),
+                DefaultQueries.schemes(), List.of(new TargetQueries(goneProxy, List.of(latency), "", "")),
+                new SimpleMeterRegistry())) {
+            Signal p99 = source.observe(goneProxy, CLOCK.instant()).signals().get("search-latency-p99");
+            assertEquals("empty result: no series of milvus_proxy_sq_latency_bucket in namespace gone now (Milvus (the"
+                    + " chart's ServiceMonitor or the operator's PodMonitor) down or not scraped; doctor names the"
+                    + " missing link)", p99.problem());
+        }
+    }
+
     @Test
     void theProbeNamesOnlyMetricsWithNoSeriesInTheNamespace() {
         // The probe as Prometheus answers it: a metric with series in the namespace (a gauge, a counter) is not
