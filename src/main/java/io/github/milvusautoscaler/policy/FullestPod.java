@@ -9,9 +9,9 @@ import java.util.Optional;
 
 /**
  * Whether removing one replica could push the fullest pod past its memory limit, which the kernel enforces per
- * container: it kills the one past it, whatever the average. A step-down moves the removed node's segments onto the
- * others, so the fullest one's share grows by at most its own value / (n - 1), the removed node holding no more than
- * it: 0.93 on 4 nodes could reach 0.93 x 4/3 = 1.24 of its limit where the average, 0.48 x 4/3 = 0.64, fits. Judged
+ * container: it kills the one past it, whatever the average. A step-down moves the removed node's load (a queryNode's
+ * segments) onto the others, so the fullest one's share grows by at most its own value / (n - 1), the removed node
+ * holding no more than it: 0.93 on 4 nodes could reach 0.93 x 4/3 = 1.24 of its limit where the average, 0.48 x 4/3 = 0.64, fits. Judged
  * against scale-out-above, the line past which memory leaves a node little room for what a balance moves onto it
  * (recheck 65, F1: a step-down on the average was made and the node reached 1.02). Memory only: cpu past its request
  * is throttled or served slower, not killed, and an uneven cpu is what the average is for. One rule for the daemon's
@@ -40,12 +40,12 @@ public final class FullestPod {
 
         /**
          * "pod qn-3, the fullest at memory 0.93 of its limit, at 0.93 x 4/3 = 1.24 > scale-out-above 0.80 as the
-         * removed node's segments move onto it".
+         * removed node's load moves onto it".
          */
         public String text() {
             return "pod " + pod.pod() + ", the fullest at " + signal + " " + num(pod.value()) + " of its limit, at "
                     + num(pod.value()) + " x " + ready + "/" + (ready - 1) + " = "
-                    + Format.against(after, "> scale-out-above", line) + " as the removed node's segments move onto it";
+                    + Format.against(after, "> scale-out-above", line) + " as the removed node's load moves onto it";
         }
     }
 

@@ -873,7 +873,7 @@ class ScaleCommandTest {
             assertEquals(1, dry.exit(), dry.all());
             assertTrue(dry.out().contains("  stops now before step 1: removing one of 4 ready queryNode could put pod "
                     + full.name() + ", the fullest at memory 0.93 of its limit, at 0.93 x 4/3 = 1.24 > scale-out-above"
-                    + " 0.80 as the removed node's segments move onto it (the kernel kills a container past its memory"
+                    + " 0.80 as the removed node's load moves onto it (the kernel kills a container past its memory"
                     + " limit, whatever the average: memory 0.458); the daemon holds the same step-down"
                     + " (SCALE_IN_WOULD_OVERLOAD)"), dry.out());
             Result held = scale(memoryOn, "--target", NS + "/" + RELEASE + "/queryNode", "--to", "2", "--yes");

@@ -170,7 +170,7 @@ class MessageTruthTest {
         Decision d = s.decide().decision();
         assertEquals(Reason.SCALE_IN_WOULD_OVERLOAD, d.reason(), d.message().text());
         assertEquals("removing one of 4 queryNode could put pod rel-milvus-querynode-5d9c7-x2x7q, the fullest at memory"
-                + " 0.93 of its limit, at 0.93 x 4/3 = 1.24 > scale-out-above 0.80 as the removed node's segments move"
+                + " 0.93 of its limit, at 0.93 x 4/3 = 1.24 > scale-out-above 0.80 as the removed node's load moves"
                 + " onto it (the kernel kills a container past its memory limit, whatever the average: memory 0.48 now);"
                 + " holding at 4", d.message().text());
     }

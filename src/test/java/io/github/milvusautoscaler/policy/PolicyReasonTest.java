@@ -317,7 +317,7 @@ class PolicyReasonTest {
                     s.state = lowFor(s, Duration.ofMinutes(10));
                 }),
                 // memory averages 0.30 (LOW; 0.30 x 3/2 = 0.45 fits) but one pod holds 0.60 of its limit: it could
-                // reach 0.60 x 3/2 = 0.90 > 0.80 as the removed node's segments move onto it (recheck 65, F1: a step
+                // reach 0.60 x 3/2 = 0.90 > 0.80 as the removed node's load moves onto it (recheck 65, F1: a step
                 // on the average put such a pod past its limit).
                 c("a step-down that could push the fullest pod past its memory limit holds",
                         Reason.SCALE_IN_WOULD_OVERLOAD, 3, s -> {
