@@ -737,7 +737,9 @@ public final class DoctorCommand implements Callable<Integer> {
             int readyPods = (int) Math.round(ready.sum());
             if (ready.failure().isEmpty() && ready.series() > 0 && signal.podsReporting() < readyPods) {
                 return Optional.of("only " + signal.podsReporting() + " of " + readyPods + " ready pods report " + name
-                        + ": the missing pods lack series (cAdvisor, requests/limits, or their own metrics)");
+                        + ": the missing pods lack series (cAdvisor, requests/limits, or their own metrics). A pod ready"
+                        + " since the last scrape or two reads so until a rate has two samples (a scale-out's new pods,"
+                        + " for up to two scrape intervals): if doctor says it again a minute on, look at those series");
             }
             return Optional.empty();
         }

@@ -316,6 +316,10 @@ class DoctorCommandTest {
                 Arguments.of("noproxy", "qps", "no proxy of noproxy/hr is scraped (no milvus_num_node{role_name=\"proxy\"})"),
                 Arguments.of("noqn", "qps", "no queryNode of noqn/hr is scraped (no milvus_num_node{role_name=\"querynode\"})"),
                 Arguments.of("partial", "cpu", "only 1 of 2 ready pods report cpu"),
+                // a scale-out's new pod reads so for a scrape or two: look again, not a fault yet (recheck 75's remark)
+                Arguments.of("partial", "cpu", "A pod ready since the last scrape or two reads so until a rate has two"
+                        + " samples (a scale-out's new pods, for up to two scrape intervals): if doctor says it again a"
+                        + " minute on, look at those series"),
                 Arguments.of("unscraped", "read-queue", "the queryNode pods are not scraped"),
                 Arguments.of("notready", "cpu", "no pod of hr-milvus-querynode is ready"
                         + " (kube_pod_status_ready{condition=\"true\"} is 0 for each): cpu averages over ready pods only"),
