@@ -373,15 +373,37 @@ public final class BacktestCommand implements Callable<Integer> {
                 List<String> known = h.signals().stream().filter(n -> h.oldest(n) != null).sorted().toList();
                 java.util.Optional<String> failed = source.failure(t.target());
                 String without = forecast ? "a forecast" : "recent peaks before --from";
+                String found = "";
+                if (!known.isEmpty()) {
+                    Instant oldest = known.stream().map(h::oldest).min(Instant::compareTo).orElseThrow();
+                    found = String.join(", ", known) + " from " + oldest + (forecast ? tooYoung(oldest,
+                            t.policy().forecast().minHistory(), start, last) : "");
+                }
                 out.println("backtest: " + (forecast ? "forecast" : "recent-peak (forecast off)") + " history of "
                         + t.target().id() + ": " + (known.isEmpty()
                         ? failed.map(f -> "could not be read (" + f + "); replayed without " + without)
                         .orElse("none recorded (replayed without " + without + ")")
-                        : String.join(", ", known) + " from " + known.stream().map(h::oldest).min(Instant::compareTo)
-                        .orElseThrow()));
+                        : found));
             }
         }
         return new RecordedHistory(recorded, ranges);
+    }
+
+    /**
+     * What a history that starts at {@code oldest} leaves of the forecast in a replay from {@code start} to
+     * {@code last}: a signal with less than {@code forecast.min-history} behind it has none, as in the daemon, and
+     * the line read as though the replay forecast (recheck 76's remark). "" when the history is old enough at start.
+     */
+    static String tooYoung(Instant oldest, Duration minHistory, Instant start, Instant last) {
+        Instant enough = oldest.plus(minHistory);
+        if (!enough.isAfter(start)) {
+            return "";
+        }
+        return enough.isAfter(last)
+                ? " (less than forecast.min-history " + Durations.setting(minHistory) + " behind any step: replayed"
+                + " without a forecast)"
+                : " (less than forecast.min-history " + Durations.setting(minHistory) + " at --from: no forecast"
+                + " before " + enough + ")";
     }
 
     /** Reads the recorded replicas through the same adapter, at the replay's steps. */

@@ -104,8 +104,11 @@ final class Prescale implements Rule<Memory.None> {
         // decision reached no log, Event or status (message audit H3).
         Classified by = soon.by();
         String now = by.known() ? num(by.v() * Math.max(1, t.ready())) : "unknown (" + by.problem() + ")";
+        // Each history point is the load over a whole step (LoadHistory), read at the step's end: "within 5m" alone
+        // was checked against a dashboard and the load reached it 10 minutes on (recheck 76, F1).
         return Optional.of(new Proposal(Stage.FORECAST, Reason.PRESCALE_FORECAST, to, () -> t.component() + " "
-                + by.name() + " load forecast to reach " + num(soon.load()) + " within " + human(fs.lead()) + " ("
+                + by.name() + " load forecast to reach " + num(soon.load()) + " over a " + human(fs.historyStep())
+                + " step starting within " + human(fs.lead()) + " ("
                 + f.leadBasis(by.name()) + "), now " + now + ": ceil("
                 + Format.ceilTerm(soon.load(), 1, by.line(), soon.replicas())
                 + "/" + Format.level(by.line()) + ") = " + soon.replicas() + " > " + current

@@ -366,6 +366,23 @@ class BacktestCommandTest {
     }
 
     /**
+     * The history line says when a target's history is too young to forecast (forecast.min-history, 2d): 36h of
+     * history before --from replays the first 12h without a forecast, and a replay that ends before two days have
+     * passed replays none, where the line read like that of a target that forecasts (recheck 76's remark).
+     */
+    @Test
+    void aHistoryTooYoungToForecastIsSaidOnItsLine() {
+        Instant from = Instant.parse("2026-12-06T07:00:00Z");
+        Instant oldest = from.minus(Duration.ofHours(36));
+        assertEquals(" (less than forecast.min-history 2d at --from: no forecast before 2026-12-06T19:00:00Z)",
+                BacktestCommand.tooYoung(oldest, Duration.ofDays(2), from, from.plus(Duration.ofDays(1))));
+        assertEquals(" (less than forecast.min-history 2d behind any step: replayed without a forecast)",
+                BacktestCommand.tooYoung(oldest, Duration.ofDays(2), from, from.plus(Duration.ofHours(6))));
+        assertEquals("", BacktestCommand.tooYoung(from.minus(Duration.ofDays(2)), Duration.ofDays(2), from,
+                from.plus(Duration.ofHours(6))));
+    }
+
+    /**
      * An operator queryNode blue/green rollout inside the range (milvus-operator deploy_ctrl_util.go moves one pod at
      * a time from -0 to -1, so the summed spec.replicas goes 3, 4, 3, 4, ... while both Deployments have replicas):
      * the recorded side counts its cost but no scale actions (it showed 3 scale-outs, 3 step-downs and 5 reversals

@@ -64,7 +64,8 @@ class ClassifiedTest {
         // A pre-scale divides by the line in full, so ceil(2.6 / 0.8475) = ceil(3.07) = 4 checks by hand.
         Scene rise = Scene.scene().cpu(0.50).memory(0.30).qps(100)
                 .forecast(java.util.Map.of("cpu", 2.6), java.util.Map.of("cpu", 2.6));
-        assertEquals("queryNode cpu load forecast to reach 2.60 within 5m (the lower of the same time 1d and 7d ago),"
+        assertEquals("queryNode cpu load forecast to reach 2.60 over a 5m step starting within 5m"
+                + " (the lower of the same time 1d and 7d ago),"
                 + " now 1.50: ceil(2.60/0.8475) = 4 > 3 (forecast line 1.13 x 0.75 = 0.8475); 3 -> 4 for cpu's 2.60"
                 + " within 2h30m (ceil(2.60/0.8475) = 4, forecast max-step 4)", rise.decide().decision().message().text());
     }

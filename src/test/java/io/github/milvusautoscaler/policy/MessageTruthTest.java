@@ -30,7 +30,8 @@ class MessageTruthTest {
         Decision d = s.decide().decision();
         assertEquals(Reason.PRESCALE_FORECAST, d.reason(), d.message().text());
         assertEquals(7, d.to());
-        assertEquals("queryNode cpu load forecast to reach 5.00 within 5m (the lower of the same time 1d and 7d ago),"
+        assertEquals("queryNode cpu load forecast to reach 5.00 over a 5m step starting within 5m"
+                + " (the lower of the same time 1d and 7d ago),"
                 + " now unknown (empty result): ceil(5.00/0.75) = 7 > 3; 3 -> 7 for cpu's 6.00 within 2h30m"
                 + " (ceil(6.00/0.75) = 8, forecast max-step 4)", d.message().text());
     }
