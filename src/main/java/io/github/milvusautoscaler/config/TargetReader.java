@@ -726,7 +726,8 @@ final class TargetReader {
     private DeclaredResource declared(String name, Field<String> own) {
         Optional<ContainerResource> resource = ContainerResource.of(name);
         String template = resource.isEmpty() ? null : companion(name + "-undeclared", own);
-        return template == null ? null : new DeclaredResource(template, resource.get());
+        return template == null ? null : new DeclaredResource(template, resource.get(),
+                companion(resource.get().perPodQuery(), own));
     }
 
     /**

@@ -48,6 +48,14 @@ public enum ContainerResource {
         return what;
     }
 
+    /**
+     * The {@code queries} key of its amount per serving pod ("cpu-request"), which a load history read across a change
+     * of it is put in one unit by; the memory limit has none (memory is no load the history holds).
+     */
+    public String perPodQuery() {
+        return signal + "-" + (this == CPU_REQUEST ? "request" : "limit");
+    }
+
     /** Where it is set under a component's {@code resources}: "requests.cpu". */
     public String key() {
         return key;

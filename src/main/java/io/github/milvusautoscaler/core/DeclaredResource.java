@@ -20,8 +20,11 @@ import static java.util.Objects.requireNonNull;
  *                 component, labelled {@code {component_label}}, whose pods exist but of which no container
  *                 declares the resource; its value is the number of such pods
  * @param resource the resource the signal is a fraction of
+ * @param perPod   the PromQL returning the resource's amount per serving pod of the component (cores, bytes), one
+ *                 series labelled {@code {component_label}}, so a load history read across a change of it can be put
+ *                 in one unit ({@code queries.cpu-request}); null when there is none
  */
-public record DeclaredResource(String template, ContainerResource resource) {
+public record DeclaredResource(String template, ContainerResource resource, String perPod) {
 
     public DeclaredResource {
         requireNonNull(template, "template");
@@ -29,6 +32,16 @@ public record DeclaredResource(String template, ContainerResource resource) {
         PromqlPlaceholders.problem(template).ifPresent(p -> {
             throw new IllegalArgumentException("undeclared-resource query: " + p);
         });
+        if (perPod != null) {
+            PromqlPlaceholders.problem(perPod).ifPresent(p -> {
+                throw new IllegalArgumentException("per-pod resource query: " + p);
+            });
+        }
+    }
+
+    /** A resource with no per-pod query: a history is taken in the units it was read in. */
+    public DeclaredResource(String template, ContainerResource resource) {
+        this(template, resource, null);
     }
 
     /**

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * last {@code range} (two weeks), read from Prometheus with {@code /api/v1/query_range} through the very
  * templates the daemon observes with ({@link PrometheusMetricsSource#replaying}), multiplied by the ready
  * replicas recorded at each step ({@link WorkloadReplicas#READY}: the Deployments or the StatefulSet, as
- * {@code backtest} reads them), so cpu 0.6 per pod on 4 ready is 2.4 nodes of load.
+ * {@code backtest} reads them), so cpu 0.6 per pod on 4 ready is 2.4 nodes of load; cpu in units of the CPU request
+ * of the history's last point ({@link #inUnitsOfTheLast}), where a request changed within it.
  *
  * <p>Cached per target and refreshed every {@code refresh} (an hour): a tick that finds its history due
  * starts a refresh in the background and goes on with what is cached, never waiting for Prometheus; until
@@ -210,7 +211,16 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
                 }
             }
             String ready = source.render(target, WorkloadReplicas.READY);
-            int known = 0;
+            // Per signal that is a fraction of a container resource with a per-pod query (cpu: queries.cpu-request),
+            // that query rendered, and the resource's amount read at each point.
+            Map<String, String> perPod = new LinkedHashMap<>();
+            Map<String, double[]> amounts = new LinkedHashMap<>();
+            for (SignalQuery def : q.signals()) {
+                if (loads.containsKey(def.name()) && def.declared() != null && def.declared().perPod() != null) {
+                    perPod.put(def.name(), source.render(target, def.declared().perPod()));
+                    amounts.put(def.name(), new double[points]);
+                }
+            }
             for (int i = 0; i < points; i++) {
                 Instant at = from.plusSeconds(i * stepSeconds);
                 Observation o = source.observe(target, at);
@@ -220,7 +230,18 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
                     Signal s = o.signals().get(e.getKey());
                     boolean ok = readyKnown && s != null && s.isKnown();
                     e.getValue()[i] = ok ? s.value().getAsDouble() * r.sum() : Double.NaN;
-                    known += ok ? 1 : 0;
+                }
+                for (Map.Entry<String, String> e : perPod.entrySet()) {
+                    PrometheusMetricsSource.Count a = source.count(e.getValue(), at);
+                    amounts.get(e.getKey())[i] = a.failure().isEmpty() && a.series() == 1 && Double.isFinite(a.sum())
+                            && a.sum() > 0 ? a.sum() : Double.NaN;
+                }
+            }
+            amounts.forEach((signal, amount) -> inUnitsOfTheLast(loads.get(signal), amount));
+            int known = 0;
+            for (double[] load : loads.values()) {
+                for (double v : load) {
+                    known += Double.isNaN(v) ? 0 : 1;
                 }
             }
             // Every query of the read, the ready count's too, went through the source's range cache.
@@ -248,6 +269,29 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
             return history;
         } catch (RuntimeException e) {
             return keep(target, now, reading, e.toString());
+        }
+    }
+
+    /**
+     * Puts {@code load} (a fraction of a resource x ready replicas, per point) in the resource's amount at its last
+     * point where it was read: x amount then / amount now. cpu 0.425 of a 2-core request on 4 pods (1.7 nodes of
+     * load) before a cut to 1 core reads 1.7 x 2/1 = 3.4 nodes of 1 core, the 3.4 cores the pods used, where read as
+     * is it was half the load a forecast would then prepare for. A known load whose amount was not read becomes a gap,
+     * never a load in a unit it may not be in; with no amount read at all (a Prometheus that keeps no
+     * kube-state-metrics history) the load is left as read.
+     */
+    static void inUnitsOfTheLast(double[] load, double[] amount) {
+        double now = Double.NaN;
+        for (int i = amount.length - 1; i >= 0 && Double.isNaN(now); i--) {
+            now = amount[i];
+        }
+        if (Double.isNaN(now)) {
+            return;
+        }
+        for (int i = 0; i < load.length; i++) {
+            if (!Double.isNaN(load[i])) {
+                load[i] = Double.isNaN(amount[i]) ? Double.NaN : load[i] * amount[i] / now;
+            }
         }
     }
 

@@ -243,7 +243,7 @@ class ConfigLoaderTest {
         assertEquals(new LabelScheme("app_kubernetes_io_instance", "component"), s.labelScheme(InstallKind.HELM));
         assertEquals(Set.of("component-pods", "serving-pods", "component-ready", "proxy-pods", "cpu", "memory", "qps",
                 "read-queue", "index-backlog", "index-backlog-legacy", "search-latency-p99", "querynode-settle", "querynode-replica-floor",
-                "cpu-undeclared", "memory-undeclared", "cpu-empty-why", "qps-empty-why", "index-backlog-legacy-empty-why"),
+                "cpu-undeclared", "memory-undeclared", "cpu-request", "cpu-empty-why", "qps-empty-why", "index-backlog-legacy-empty-why"),
                 s.queryTemplates().keySet());
         assertEquals(REFERENCE.getString("queries.cpu"), s.queryTemplates().get("cpu"));
         assertEquals(List.of(), s.targets());
@@ -279,7 +279,8 @@ class ConfigLoaderTest {
         assertEquals(0.65, p.signal("memory").target(), 1e-12);
         assertEquals(115, p.signal("qps").target(), 1e-12);
         assertEquals(new SignalQuery("cpu", REFERENCE.getString("queries.cpu"), true, false,
-                new DeclaredResource(REFERENCE.getString("queries.cpu-undeclared"), ContainerResource.CPU_REQUEST),
+                new DeclaredResource(REFERENCE.getString("queries.cpu-undeclared"), ContainerResource.CPU_REQUEST,
+                        REFERENCE.getString("queries.cpu-request")),
                 REFERENCE.getString("queries.cpu-empty-why")), t.signal("cpu"));
         assertEquals(new SignalQuery("qps", REFERENCE.getString("queries.qps"), false, false, null,
                 REFERENCE.getString("queries.qps-empty-why")), t.signal("qps"));

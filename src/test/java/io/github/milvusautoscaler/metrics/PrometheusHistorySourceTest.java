@@ -32,7 +32,10 @@ import org.junit.jupiter.api.Test;
  * requested each, at 0.85 of it per pod from 09:00 to 17:00 UTC and 0.20 otherwise; beside it a Helm release
  * {@code fs} whose queryNode is the chart's StatefulSet (templates/querynode-statefulset.yaml), one pod
  * {@code fs-milvus-querynode-0} on the same cycle, its replicas in {@code kube_statefulset_status_replicas_ready}
- * (kube-state-metrics statefulset-metrics.md) and its pod owned by the StatefulSet itself.
+ * (kube-state-metrics statefulset-metrics.md) and its pod owned by the StatefulSet itself; and a Helm release
+ * {@code fr} of 3 queryNodes on the same cycle in cores whose CPU request went from 2 cores to 1 three days before
+ * the end, resized in place (Kubernetes 1.33's in-place pod resize, on by default: the pod's spec resources change,
+ * which kube-state-metrics reports, internal/store/pod.go).
  */
 class PrometheusHistorySourceTest {
 
@@ -45,6 +48,10 @@ class PrometheusHistorySourceTest {
     static final Target TARGET = new Target("milvus", "fc", Component.QUERY_NODE, InstallKind.HELM);
     static final Target STATEFUL = new Target("milvus", "fs", Component.QUERY_NODE, InstallKind.HELM);
     static final String STATEFUL_SET = "fs-milvus-querynode";
+    static final Target RESIZED = new Target("milvus", "fr", Component.QUERY_NODE, InstallKind.HELM);
+    static final String RESIZED_RS = "fr-milvus-querynode-7b8c9d6f4a";
+    /** When fr's CPU request went from 2 cores to 1. */
+    static final Instant CUT = END.minus(Duration.ofDays(3));
     static final PrometheusHistorySource.Reading READING = new PrometheusHistorySource.Reading(Duration.ofDays(14),
             Duration.ofMinutes(5), Duration.ofHours(1));
 
@@ -69,17 +76,21 @@ class PrometheusHistorySourceTest {
 
     static String history() {
         StringBuilder out = new StringBuilder(32 << 20);
-        // pods 0..2 are fc's, pod 3 is fs's StatefulSet pod
-        CadvisorHistory.queryNodeCpu(out, PrometheusHistorySourceTest::pod, PODS + 1, START, END, SCRAPE,
+        // pods 0..2 are fc's, pod 3 is fs's StatefulSet pod, pods 4..6 are fr's
+        CadvisorHistory.queryNodeCpu(out, PrometheusHistorySourceTest::pod, 2 * PODS + 1, START, END, SCRAPE,
                 PrometheusHistorySourceTest::load, t -> true);
         gauge(out, "kube_pod_owner", p -> "owner_is_controller=\"true\",owner_kind=\""
-                + (p < PODS ? "ReplicaSet\",owner_name=\"" + RS : "StatefulSet\",owner_name=\"" + STATEFUL_SET)
-                + "\",pod=\"" + pod(p) + "\"", PODS + 1, 1);
-        gauge(out, "kube_pod_container_resource_requests", p -> "container=\"querynode\",pod=\"" + pod(p)
-                + "\",resource=\"cpu\",unit=\"core\"", PODS + 1, 1);
+                + (p == PODS ? "StatefulSet\",owner_name=\"" + STATEFUL_SET
+                : "ReplicaSet\",owner_name=\"" + (p < PODS ? RS : RESIZED_RS)) + "\",pod=\"" + pod(p) + "\"",
+                2 * PODS + 1, 1);
+        KubeStateHistory.gauge(out, "kube_pod_container_resource_requests", p -> "container=\"querynode\",pod=\""
+                + pod(p) + "\",resource=\"cpu\",unit=\"core\"", 2 * PODS + 1, START, END,
+                (p, t) -> p > PODS && t.isBefore(CUT) ? 2.0 : 1.0);
         gauge(out, "kube_replicaset_owner", p -> "owner_is_controller=\"true\",owner_kind=\"Deployment\","
-                + "owner_name=\"fc-milvus-querynode\",replicaset=\"" + RS + "\"", 1, 1);
-        gauge(out, "kube_deployment_status_replicas_ready", p -> "deployment=\"fc-milvus-querynode\"", 1, PODS);
+                + "owner_name=\"" + (p == 0 ? "fc" : "fr") + "-milvus-querynode\",replicaset=\""
+                + (p == 0 ? RS : RESIZED_RS) + "\"", 2, 1);
+        gauge(out, "kube_deployment_status_replicas_ready", p -> "deployment=\"" + (p == 0 ? "fc" : "fr")
+                + "-milvus-querynode\"", 2, PODS);
         gauge(out, "kube_statefulset_status_replicas_ready", p -> "statefulset=\"" + STATEFUL_SET + "\"", 1, 1);
         return out.append("# EOF\n").toString();
     }
@@ -90,7 +101,7 @@ class PrometheusHistorySourceTest {
     }
 
     static String pod(int p) {
-        return p < PODS ? RS + "-f" + p + "k2q" : STATEFUL_SET + "-0";
+        return p < PODS ? RS + "-f" + p + "k2q" : p == PODS ? STATEFUL_SET + "-0" : RESIZED_RS + "-f" + p + "k2q";
     }
 
     static PrometheusHistorySource source() {
@@ -98,6 +109,50 @@ class PrometheusHistorySourceTest {
                 List.of(new TargetQueries(TARGET, List.of(DefaultQueries.signal("cpu")), "", ""),
                         new TargetQueries(STATEFUL, List.of(DefaultQueries.signal("cpu")), "", "")),
                 Map.of(TARGET, READING, STATEFUL, READING));
+    }
+
+    /**
+     * fr's queryNodes use 0.85 cores each by day throughout, read as 0.425 of their 2-core request before the cut and
+     * 0.85 of 1 core after: the history puts each point in the request of its last (queries.cpu-request), so the days
+     * before the cut read 0.425 x 3 x 2/1 = 2.55 nodes of 1 core, as those after; read as is they were 1.275, and the
+     * forecast of a day a week after such a cut prepared for half its load. Before the cut is also fc's reading.
+     */
+    @Test
+    void aCutCpuRequestPutsTheDaysBeforeItInTheNewRequest() {
+        try (PrometheusHistorySource source = new PrometheusHistorySource(TestEndpoints.of(prometheus.url()),
+                DefaultQueries.schemes(), List.of(new TargetQueries(RESIZED, List.of(cpuAsConfigured()), "", "")),
+                Map.of(RESIZED, READING))) {
+            LoadHistory h = source.refresh(RESIZED, END);
+            Instant before = CUT.minus(Duration.ofDays(2)).truncatedTo(java.time.temporal.ChronoUnit.DAYS)
+                    .plus(Duration.ofHours(12));
+            Instant after = CUT.plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.DAYS)
+                    .plus(Duration.ofHours(12));
+            assertEquals(2.55, h.max("cpu", before, before).getAsDouble(), 0.02);
+            assertEquals(2.55, h.max("cpu", after, after).getAsDouble(), 0.02);
+            // At night 0.20 cores a pod: 0.10 of 2 cores x 3 x 2/1 = 0.60.
+            assertEquals(0.60, h.max("cpu", before.plus(Duration.ofHours(12)), before.plus(Duration.ofHours(12)))
+                    .getAsDouble(), 0.02);
+        }
+    }
+
+    /** cpu as the config reader builds it from reference.conf: its undeclared, per-pod and empty-why queries. */
+    static io.github.milvusautoscaler.core.SignalQuery cpuAsConfigured() {
+        return new io.github.milvusautoscaler.core.SignalQuery("cpu", DefaultQueries.query("cpu"), true, false,
+                new io.github.milvusautoscaler.core.DeclaredResource(DefaultQueries.query("cpu-undeclared"),
+                        io.github.milvusautoscaler.core.ContainerResource.CPU_REQUEST, DefaultQueries.query("cpu-request")),
+                DefaultQueries.query("cpu-empty-why"));
+    }
+
+    /** A point whose amount is unknown is a gap; with none known the load is left as read. */
+    @Test
+    void aLoadIsPutInTheLastKnownAmountOrLeftAsReadWithNone() {
+        double[] load = {1.0, 2.0, Double.NaN, 3.0, 4.0};
+        PrometheusHistorySource.inUnitsOfTheLast(load, new double[] {2.0, Double.NaN, 1.0, 1.0, Double.NaN});
+        assertEquals(java.util.Arrays.toString(new double[] {2.0, Double.NaN, Double.NaN, 3.0, Double.NaN}),
+                java.util.Arrays.toString(load));
+        double[] asRead = {1.0, 2.0};
+        PrometheusHistorySource.inUnitsOfTheLast(asRead, new double[] {Double.NaN, Double.NaN});
+        assertEquals(java.util.Arrays.toString(new double[] {1.0, 2.0}), java.util.Arrays.toString(asRead));
     }
 
     /** The chart's StatefulSet mode: its pods and ready replicas are read as the Deployment's are. */

@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.testsupport;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 
 /**
@@ -21,10 +22,16 @@ public final class KubeStateHistory {
      */
     public static void gauge(StringBuilder out, String name, IntFunction<String> labels, int count, Instant from,
                              Instant end, double value) {
+        gauge(out, name, labels, count, from, end, (p, t) -> value);
+    }
+
+    /** The same with series {@code p}'s value at {@code t} given by {@code value.apply(p, t)}. */
+    public static void gauge(StringBuilder out, String name, IntFunction<String> labels, int count, Instant from,
+                             Instant end, BiFunction<Integer, Instant, Double> value) {
         for (int p = 0; p < count; p++) {
-            String series = name + "{" + labels.apply(p) + ",job=\"kube-state-metrics\",namespace=\"milvus\"} " + value;
+            String series = name + "{" + labels.apply(p) + ",job=\"kube-state-metrics\",namespace=\"milvus\"} ";
             for (Instant t = from; !t.isAfter(end); t = t.plus(Duration.ofMinutes(2))) {
-                out.append(series).append(' ').append(t.getEpochSecond()).append('\n');
+                out.append(series).append(value.apply(p, t)).append(' ').append(t.getEpochSecond()).append('\n');
             }
         }
     }
