@@ -134,7 +134,11 @@ public final class ApiClients {
                 }
                 // Relative certificate paths in a kubeconfig are relative to the file, as kubectl reads them.
                 kubeConfig.setFile(access.kubeconfig().toFile());
-                client = ClientBuilder.kubeconfig(kubeConfig, tokenRefresh).build();
+                ClientBuilder builder = ClientBuilder.kubeconfig(kubeConfig, tokenRefresh);
+                // A token from an exec plugin, an auth provider or a file: asked for again as client-java's own
+                // refresh does, kept through a refresh that fails, never thrown out of a request (recheck 77, F1/F2).
+                KubeconfigToken.of(kubeConfig, tokenRefresh).ifPresent(builder::setAuthentication);
+                client = builder.build();
             }
             return configure(client, options);
         } catch (IOException | RuntimeException e) {

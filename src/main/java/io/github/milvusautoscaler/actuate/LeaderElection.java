@@ -389,8 +389,13 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                 return;
             }
             // The elector cannot be restarted; a fresh one stands again (its close releases the Lease if it still
-            // believes it holds it, so a healthy follower need not wait for expiry).
-            candidacy.elector.close();
+            // believes it holds it, so a healthy follower need not wait for expiry). Nothing it throws may end this
+            // thread: the replica would never stand again (recheck 77, F1).
+            try {
+                candidacy.elector.close();
+            } catch (RuntimeException e) {
+                LOG.warn("leader election: releasing the Lease failed: {}", e.toString());
+            }
             try {
                 if (closing.await(options.retryPeriod().toMillis(), TimeUnit.MILLISECONDS)) {
                     return;
@@ -517,7 +522,15 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                 if (closed) {
                     throw new ApiException("leader election is closed");
                 }
-                LeaderElectionRecord record = delegate.get();
+                LeaderElectionRecord record;
+                try {
+                    record = delegate.get();
+                } catch (RuntimeException e) {
+                    // The elector handles an ApiException and retries; anything else ended its thread, and this
+                    // replica never stood again while /healthz said it was fine (recheck 77, F1: a credentials
+                    // plugin's failure thrown out of the client).
+                    throw new ApiException(e);
+                }
                 refusalSaid = 0;
                 if (record != null) {
                     holderRead.accept(record.getHolderIdentity());
@@ -569,7 +582,14 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                 }
                 long started = nanoTime.getAsLong();
                 LeaseWriteStatus.clear();
-                boolean ok = create ? delegate.create(record) : delegate.update(record);
+                boolean ok;
+                try {
+                    ok = create ? delegate.create(record) : delegate.update(record);
+                } catch (RuntimeException e) {
+                    // A write that failed is one that did not land, as the elector reads false (recheck 77, F1).
+                    LOG.debug("leader election: Lease {} failed: {}", create ? "create" : "update", e.toString());
+                    ok = false;
+                }
                 int status = LeaseWriteStatus.last();
                 if (!ok && status == 403 && (create ? !createForbiddenLogged : !updateForbiddenLogged)) {
                     if (create) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.milvusautoscaler.actuate.ApiClients.Access;
 import io.github.milvusautoscaler.actuate.ApiClients.Source;
+import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.testsupport.FakeKubernetesApi;
 import io.kubernetes.client.openapi.ApiClient;
 import java.io.File;
@@ -168,6 +169,73 @@ class ApiClientsTest {
             assertTrue(refreshed.size() >= 2, "the token was never fetched again: " + refreshed);
             assertFalse(refreshed.contains(sent.get(0)), "the refreshing client reused the first client's token");
         }
+    }
+
+    /**
+     * An exec plugin that fails: at the start no request is sent without credentials and the failure names the plugin,
+     * where client-java fell back to none for good and every 401 blamed an expired token (recheck 77, F2); at a
+     * refresh the token got before is kept (still valid: EKS' lives 15 minutes) and no exception escapes the client,
+     * where client-java's threw out of every request and ended the leader-election thread (recheck 77, F1).
+     */
+    @Test
+    void aFailingExecPluginNeitherSendsNoCredentialsNorThrowsOutOfTheClient() throws Exception {
+        try (FakeKubernetesApi fake = FakeKubernetesApi.start()) {
+            ActuateFixtures.seedHelm(fake, 2, 2);
+            Path plugin = dir.resolve("get-token");
+            Path failing = dir.resolve("plugin-fails");
+            Files.writeString(plugin, """
+                    #!/bin/sh
+                    if [ -e "%s" ]; then echo "token service unavailable" >&2; exit 1; fi
+                    printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"exec-token-ok"}}'
+                    """.formatted(failing));
+            assertTrue(plugin.toFile().setExecutable(true));
+            Path kubeconfig = kubeconfig(fake, "{exec: {apiVersion: client.authentication.k8s.io/v1, command: " + plugin
+                    + ", interactiveMode: Never}}");
+            KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings(kubeconfig.toString(),
+                    Duration.ofSeconds(7), 1, Duration.ofMillis(1), true);
+            Access access = ApiClients.access(options);
+
+            Files.writeString(failing, "");
+            ApiClient atStart = ApiClients.create(access, options, Duration.ZERO);
+            ActuationException none = assertThrows(ActuationException.class,
+                    () -> new HelmDeploymentActuator(atStart, options, new ScaledObjects(options)).read(ActuateFixtures.HELM_QN));
+            assertTrue(none.getMessage().contains("no Kubernetes token: the exec plugin " + plugin
+                    + " of the kubeconfig's user gave no token"), none.getMessage());
+            assertEquals(List.of(), fake.requests(), "a request went without credentials");
+
+            Files.delete(failing);
+            ApiClient refreshing = ApiClients.create(access, options, Duration.ZERO);
+            HelmDeploymentActuator actuator = new HelmDeploymentActuator(refreshing, options, new ScaledObjects(options));
+            assertEquals(2, actuator.read(ActuateFixtures.HELM_QN).current());
+            Files.writeString(failing, "");
+            assertEquals(2, actuator.read(ActuateFixtures.HELM_QN).current(), "the token got before is kept");
+            assertEquals(List.of("Bearer exec-token-ok"), fake.requests().stream()
+                    .map(FakeKubernetesApi.Request::authorization).distinct().toList());
+        }
+    }
+
+    /** After a refresh that got no token the plugin is asked again 15 s on, not at every request; then it recovers. */
+    @Test
+    void aTokenRefreshThatFailsIsTriedAgainFifteenSecondsOn() {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<String> next = new java.util.concurrent.atomic.AtomicReference<>("t1");
+        KubeconfigToken token = new KubeconfigToken(() -> {
+            asked.incrementAndGet();
+            return next.get() == null ? null : Map.of("token", next.get());
+        }, "the exec plugin get-token", Duration.ofMinutes(1), now::get);
+        assertEquals("t1", token.token());
+        next.set(null);
+        now.addAndGet(Duration.ofMinutes(1).toNanos());
+        assertEquals("t1", token.token(), "kept through a failed refresh");
+        assertEquals(2, asked.get());
+        now.addAndGet(Duration.ofSeconds(14).toNanos());
+        assertEquals("t1", token.token());
+        assertEquals(2, asked.get(), "not asked again within 15s");
+        next.set("t2");
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertEquals("t2", token.token());
+        assertEquals(3, asked.get());
     }
 
     /** A kubeconfig in the temp dir whose one context reaches {@code fake} as a user with {@code user} (YAML flow). */

@@ -78,9 +78,17 @@ class LeaderElectionTest {
 
     static final class Partition implements Interceptor {
         volatile boolean cut;
+        /**
+         * Requests fail with an unchecked exception thrown out of the client, as client-java's RefreshAuthentication
+         * threw TokenAquisitionException from its interceptor when a kubeconfig's exec plugin failed (recheck 77).
+         */
+        volatile boolean unchecked;
 
         @Override
         public Response intercept(Chain chain) throws IOException {
+            if (unchecked) {
+                throw new IllegalStateException("credentials plugin failed (thrown by the test)");
+            }
             if (cut) {
                 throw new IOException("network cut by the test");
             }
@@ -179,6 +187,22 @@ class LeaderElectionTest {
                     logs.warnings().toString());
         }
         assertEquals(Optional.of("autoscaler-a"), holder(), "the Lease still names a: a follower waits out its duration");
+    }
+
+    /**
+     * A leader whose requests throw an unchecked exception for a while (a credentials plugin that failed at a refresh)
+     * loses the Lease and leads again once they stop: the exception ended the election thread, and the replica never
+     * stood again while its health checks said it was fine (recheck 77, F1).
+     */
+    @Test
+    void anExceptionThrownOutOfTheClientDoesNotEndTheCandidacy() {
+        Candidate a = candidate("autoscaler-a");
+        a.election().start();
+        await(Duration.ofSeconds(10), a.election()::isLeader, "a leads");
+        a.partition().unchecked = true;
+        await(Duration.ofSeconds(10), () -> !a.election().isLeader(), "a stops leading while its requests throw");
+        a.partition().unchecked = false;
+        await(Duration.ofSeconds(10), a.election()::isLeader, "a leads again once they stop");
     }
 
     @Test
