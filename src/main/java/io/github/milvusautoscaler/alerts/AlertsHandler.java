@@ -108,7 +108,13 @@ public final class AlertsHandler implements HttpHandler {
         try {
             ok = token.matches(presented);
         } catch (TokenFile.UnreadableTokenException e) {
-            LOG.error("{}", e.getMessage());
+            // Once a minute, as a refusal's WARN: Alertmanager retries a 5xx on its own back-off, and each retry of
+            // each group logged an ERROR (recheck 77, F5).
+            Instant now = clock.instant();
+            if (!now.isBefore(lastLogged.getOrDefault(500, Instant.MIN).plus(LOG_EVERY))) {
+                lastLogged.put(500, now);
+                LOG.error("{}; every webhook is answered 500 until it can (said once a minute)", e.getMessage());
+            }
             error(ex, 500, "server", "alert token unavailable on the server");
             return;
         }
