@@ -390,7 +390,7 @@ final class QueryClient implements AutoCloseable {
                     : timedOut(rangeStart != null, budget), budgetLeft);
         } catch (SSLException e) {
             // A certificate problem does not heal within one query.
-            throw new Unavailable(FailureKind.TRANSPORT, "prometheus TLS failure: " + describe(e), false);
+            throw new Unavailable(FailureKind.TRANSPORT, "prometheus TLS failure: " + describe(e) + tlsHint(e), false);
         } catch (IOException e) {
             throw new Unavailable(FailureKind.TRANSPORT, "prometheus unreachable: " + describe(e), true);
         }
@@ -643,6 +643,23 @@ final class QueryClient implements AutoCloseable {
             // fall through: show the start of the text
         }
         return ": " + scrub(text, 120);
+    }
+
+    /**
+     * What a TLS failure most likely asks for, in the config's words: the JDK's "PKIX path building failed" and
+     * "Unsupported or unrecognized SSL message" named neither the CA setting nor the scheme (recheck 77's remark).
+     */
+    private String tlsHint(SSLException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("PKIX path") || message.contains("certification path")) {
+            return caTrust == null ? " (the server's certificate is signed by no CA this JVM trusts: set"
+                    + " prometheus.auth.ca-file to the PEM of the CA that signed it)" : " (the server's certificate is"
+                    + " signed by none of the CAs in prometheus.auth.ca-file)";
+        }
+        if (message.contains("Unsupported or unrecognized SSL message")) {
+            return " (the server answered in plain HTTP: an https:// prometheus.url to an http port? use http://)";
+        }
+        return "";
     }
 
     private String describe(Throwable e) {

@@ -220,6 +220,9 @@ class AuthAndTlsTest {
 
             assertFalse(signal.isKnown());
             assertTrue(signal.problem().startsWith("prometheus TLS failure: SSLHandshakeException"), signal.problem());
+            // The JDK's words name no setting; the fix does (recheck 77's remark).
+            assertTrue(signal.problem().contains(" (the server's certificate is signed by no CA this JVM trusts: set"
+                    + " prometheus.auth.ca-file to the PEM of the CA that signed it)"), signal.problem());
             // 3 attempts are allowed, but a certificate problem does not heal within one query
             assertEquals(1.0, meters.get(MetricNames.RETRY_CALLS).tag("kind", "failed_without_retry").functionCounter()
                     .count());
@@ -242,6 +245,8 @@ class AuthAndTlsTest {
                 Signal before = source.observe(TARGET, AT).signals().get("cpu");
                 assertFalse(before.isKnown(), "another CA's file does not trust this server");
                 assertTrue(before.problem().startsWith("prometheus TLS failure"), before.problem());
+                assertTrue(before.problem().contains("(the server's certificate is signed by none of the CAs in"
+                        + " prometheus.auth.ca-file)"), before.problem());
 
                 rotate(ca, Files.readString(certificates.caPem()));
                 Signal after = source.observe(TARGET, AT.plusSeconds(15)).signals().get("cpu");
