@@ -117,6 +117,24 @@ public final class Scheduler implements AutoCloseable {
             fire();
         }
 
+        /**
+         * A tick asked for out of schedule (an alert arrived): while this loop's own tick started less than an interval
+         * ago is still running, it is no overrun, and the next tick reads the alert; it was counted as a skipped tick
+         * and said as "the previous one has run 0s and still waits on the API server or Prometheus" (recheck 77's
+         * remark). A tick running longer is one, said as the timer's are.
+         */
+        synchronized void fireNow() {
+            java.time.Instant started = startedAt;
+            if (!stopped && running.get() && started != null
+                    && Duration.between(started, engine.clock().instant()).compareTo(interval) < 0) {
+                LOG.debug("{}: a tick asked for now comes while the one started {} ago runs; the next reads what it"
+                        + " was asked for", target.get().target().id(),
+                        Durations.human(Duration.between(started, engine.clock().instant())));
+                return;
+            }
+            fire();
+        }
+
         synchronized void fire() {
             if (stopped) {
                 return;
@@ -340,7 +358,7 @@ public final class Scheduler implements AutoCloseable {
     public synchronized void tickNow(Target target) {
         Loop loop = loops.get(target);
         if (loop != null) {
-            loop.fire();
+            loop.fireNow();
         }
     }
 

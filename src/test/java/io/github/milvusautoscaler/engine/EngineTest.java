@@ -890,6 +890,39 @@ public class EngineTest {
     }
 
     /**
+     * A tick asked for by an alert while the loop's own tick, started 5 s ago, still runs is no overrun: it was counted
+     * as a skipped tick and said as "the previous one has run 5s and still waits on the API server or Prometheus"
+     * (recheck 77's remark).
+     */
+    @Test
+    void anAlertsTickDuringAYoungTickIsNoOverrun() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch entered = new CountDownLatch(1);
+        MetricsSource slow = (target, at) -> {
+            entered.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            return metrics.observe(target, at);
+        };
+        Engine e = new Engine(clock, slow, cluster, d -> { }, LeaderGate.always(),
+                AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
+        try (Scheduler s = new Scheduler(e, Duration.ofSeconds(15), Duration.ZERO, 1);
+             io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                     .of(Scheduler.class)) {
+            s.update(List.of(new EngineTarget(A, policy())));
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            clock.advance(Duration.ofSeconds(5));
+            s.tickNow(A);
+            assertEquals(0, s.overruns());
+            assertEquals(List.of(), logs.warnings());
+            release.countDown();
+        }
+    }
+
+    /**
      * A wall clock stepped forward (NTP correcting a drifted node) is no late timer: the timer keeps the monotonic
      * clock, so a 60 s step between two ticks says nothing of a process that did not run, and no tick is dropped as a
      * catch-up. Judged on the engine's clock, the step read as "the tick timer fired 1m late".
