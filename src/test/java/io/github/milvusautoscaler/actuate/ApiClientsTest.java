@@ -133,17 +133,11 @@ class ApiClientsTest {
     void kubeconfigExecTokensAreFetchedAgainAfterTheRefreshPeriod() throws Exception {
         try (FakeKubernetesApi fake = FakeKubernetesApi.start()) {
             ActuateFixtures.seedHelm(fake, 2, 2);
-            Path plugin = dir.resolve("get-token");
-            Files.writeString(plugin, """
+            KubernetesSettings options = execPlugin(fake, """
                     #!/bin/sh
                     n=$(cat "$0.count" 2>/dev/null || echo 0); n=$((n+1)); echo "$n" > "$0.count"
                     printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"exec-token-%s"}}' "$n"
-                    """);
-            assertTrue(plugin.toFile().setExecutable(true));
-            Path kubeconfig = kubeconfig(fake, "{exec: {apiVersion: client.authentication.k8s.io/v1, command: " + plugin
-                    + ", interactiveMode: Never}}");
-            KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings(kubeconfig.toString(),
-                    Duration.ofSeconds(7), 3, Duration.ofMillis(1), true);
+                    """, 3);
             Access access = ApiClients.access(options);
 
             // The shipped period: two reads in a row share one token, the plugin is not run per request.
@@ -181,18 +175,13 @@ class ApiClientsTest {
     void aFailingExecPluginNeitherSendsNoCredentialsNorThrowsOutOfTheClient() throws Exception {
         try (FakeKubernetesApi fake = FakeKubernetesApi.start()) {
             ActuateFixtures.seedHelm(fake, 2, 2);
-            Path plugin = dir.resolve("get-token");
             Path failing = dir.resolve("plugin-fails");
-            Files.writeString(plugin, """
+            KubernetesSettings options = execPlugin(fake, """
                     #!/bin/sh
                     if [ -e "%s" ]; then echo "token service unavailable" >&2; exit 1; fi
                     printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"exec-token-ok"}}'
-                    """.formatted(failing));
-            assertTrue(plugin.toFile().setExecutable(true));
-            Path kubeconfig = kubeconfig(fake, "{exec: {apiVersion: client.authentication.k8s.io/v1, command: " + plugin
-                    + ", interactiveMode: Never}}");
-            KubernetesSettings options = io.github.milvusautoscaler.testsupport.Kube.settings(kubeconfig.toString(),
-                    Duration.ofSeconds(7), 1, Duration.ofMillis(1), true);
+                    """.formatted(failing), 1);
+            Path plugin = dir.resolve("get-token");
             Access access = ApiClients.access(options);
 
             Files.writeString(failing, "");
@@ -236,6 +225,20 @@ class ApiClientsTest {
         now.addAndGet(Duration.ofSeconds(1).toNanos());
         assertEquals("t2", token.token());
         assertEquals(3, asked.get());
+    }
+
+    /**
+     * Settings whose kubeconfig reaches {@code fake} as a user whose token the exec plugin {@code script} prints
+     * (written to get-token in the temp dir), {@code attempts} per request.
+     */
+    private KubernetesSettings execPlugin(FakeKubernetesApi fake, String script, int attempts) throws IOException {
+        Path plugin = dir.resolve("get-token");
+        Files.writeString(plugin, script);
+        assertTrue(plugin.toFile().setExecutable(true));
+        Path kubeconfig = kubeconfig(fake, "{exec: {apiVersion: client.authentication.k8s.io/v1, command: " + plugin
+                + ", interactiveMode: Never}}");
+        return io.github.milvusautoscaler.testsupport.Kube.settings(kubeconfig.toString(), Duration.ofSeconds(7),
+                attempts, Duration.ofMillis(1), true);
     }
 
     /** A kubeconfig in the temp dir whose one context reaches {@code fake} as a user with {@code user} (YAML flow). */

@@ -860,17 +860,7 @@ public class EngineTest {
     void aTickInFlightWhenTheProcessStoppedIsNoOverrun() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch entered = new CountDownLatch(1);
-        MetricsSource hanging = (target, at) -> {
-            entered.countDown();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
-            return metrics.observe(target, at);
-        };
-        Engine e = new Engine(clock, hanging, cluster, d -> { }, LeaderGate.always(),
-                AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
+        Engine e = engineWhoseReadsWait(entered, release);
         try (Scheduler s = new Scheduler(e, Duration.ofSeconds(15), Duration.ZERO, 1);
              io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
                      .of(Scheduler.class)) {
@@ -889,6 +879,21 @@ public class EngineTest {
         }
     }
 
+    /** An engine whose metric reads count {@code entered} down and then wait for {@code release} (30 s at most). */
+    private Engine engineWhoseReadsWait(CountDownLatch entered, CountDownLatch release) {
+        MetricsSource waiting = (target, at) -> {
+            entered.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            return metrics.observe(target, at);
+        };
+        return new Engine(clock, waiting, cluster, d -> { }, LeaderGate.always(), AlertSource.NONE,
+                new ActionBudget(30), false, EngineListener.NONE);
+    }
+
     /**
      * A tick asked for by an alert while the loop's own tick, started 5 s ago, still runs is no overrun: it was counted
      * as a skipped tick and said as "the previous one has run 5s and still waits on the API server or Prometheus"
@@ -898,17 +903,7 @@ public class EngineTest {
     void anAlertsTickDuringAYoungTickIsNoOverrun() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch entered = new CountDownLatch(1);
-        MetricsSource slow = (target, at) -> {
-            entered.countDown();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
-            return metrics.observe(target, at);
-        };
-        Engine e = new Engine(clock, slow, cluster, d -> { }, LeaderGate.always(),
-                AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
+        Engine e = engineWhoseReadsWait(entered, release);
         try (Scheduler s = new Scheduler(e, Duration.ofSeconds(15), Duration.ZERO, 1);
              io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
                      .of(Scheduler.class)) {
