@@ -37,6 +37,10 @@ final class KubeconfigToken implements Authentication, Interceptor {
 
     /** After a refresh that got no token, the next one comes this soon. */
     static final long RETRY_SECONDS = 15;
+    private static final long RETRY_NANOS = Duration.ofSeconds(RETRY_SECONDS).toNanos();
+    /** How long a request with no token yet waits for the first. */
+    static final long WAIT_SECONDS = 10;
+    private static final long WAIT_NANOS = Duration.ofSeconds(WAIT_SECONDS).toNanos();
 
     /** A request that could not be sent: the kubeconfig's credentials have given no token yet. */
     static final class NoToken extends IOException {
@@ -53,17 +57,28 @@ final class KubeconfigToken implements Authentication, Interceptor {
     private long dueNanos;
     /** Why the last refresh got no token; null after one that did. */
     private String failure;
+    /** A refresh running in the background, and since when; null when none runs. */
+    private java.util.concurrent.Future<Map<String, String>> pending;
+    private long pendingSince;
+    private boolean hangSaid;
+    /** When a 401 last made the next request ask for a new token. */
+    private long forcedNanos;
+    /** Runs each refresh: one daemon thread, so a plugin that hangs holds no request and no exit. */
+    private final java.util.concurrent.Executor runner;
 
     /**
      * @param credentials the kubeconfig's {@code getCredentials()}: runs the exec plugin or asks the auth provider
      * @param source      what gives the token, for messages: "the exec plugin /usr/local/bin/aws"
      */
-    KubeconfigToken(Supplier<Map<String, String>> credentials, String source, Duration refresh, LongSupplier nanoTime) {
+    KubeconfigToken(Supplier<Map<String, String>> credentials, String source, Duration refresh, LongSupplier nanoTime,
+                    java.util.concurrent.Executor runner) {
+        this.runner = requireNonNull(runner, "runner");
         this.credentials = requireNonNull(credentials, "credentials");
         this.source = requireNonNull(source, "source");
         this.refreshNanos = requireNonNull(refresh, "refresh").toNanos();
         this.nanoTime = requireNonNull(nanoTime, "nanoTime");
         this.dueNanos = nanoTime.getAsLong();
+        this.forcedNanos = dueNanos - RETRY_NANOS;
     }
 
     /**
@@ -91,7 +106,14 @@ final class KubeconfigToken implements Authentication, Interceptor {
         } else {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of(new KubeconfigToken(config::getCredentials, source, refresh, System::nanoTime));
+        return java.util.Optional.of(new KubeconfigToken(config::getCredentials, source, refresh, System::nanoTime,
+                // One thread at most, gone when idle: a client built at each reload leaves none behind.
+                new java.util.concurrent.ThreadPoolExecutor(0, 1, 30, java.util.concurrent.TimeUnit.SECONDS,
+                        new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                            Thread t = new Thread(r, "kubeconfig-credentials");
+                            t.setDaemon(true);
+                            return t;
+                        })));
     }
 
     private static boolean notEmpty(String s) {
@@ -133,26 +155,80 @@ final class KubeconfigToken implements Authentication, Interceptor {
             throw new NoToken("no Kubernetes token: " + source + " of the kubeconfig's user " + failure
                     + "; asked again every " + RETRY_SECONDS + "s");
         }
-        return chain.proceed(chain.request().newBuilder().header("Authorization", "Bearer " + bearer).build());
+        Response response = chain.proceed(chain.request().newBuilder().header("Authorization", "Bearer " + bearer)
+                .build());
+        if (response.code() == 401) {
+            rejected(bearer);
+        }
+        return response;
     }
 
-    /** The token to send: asked for again when due; the last one got while a refresh gets none; null before any. */
+    /**
+     * The API server answered 401 to {@code sent}: the next request asks for a new token, as client-go does and the
+     * Kubernetes docs say of exec credentials ("cached until the server responds with a 401"), where a revoked token
+     * was sent until the minute's refresh, and a leader lost its Lease meanwhile (recheck 78, F1). At most once per
+     * {@value #RETRY_SECONDS}s: an identity the server rejects whatever token it gets would run the plugin per request.
+     */
+    synchronized void rejected(String sent) {
+        long now = nanoTime.getAsLong();
+        if (sent.equals(token) && pending == null && now - forcedNanos >= RETRY_NANOS) {
+            forcedNanos = now;
+            dueNanos = now;
+            LOG.info("Kubernetes credentials: the API server rejected the token {} gave (401); asking it for a new one",
+                    source);
+        }
+    }
+
+    /**
+     * The token to send: asked for again when due, in the background; the last one got while a refresh runs or gets
+     * none; null before any. A plugin that hangs held every request behind it, the Lease renewals too, for as long as
+     * it hung (recheck 78, F2): with a token in hand a request never waits for a refresh, and without one it waits
+     * {@value #WAIT_SECONDS}s at most for the first.
+     */
     synchronized String token() {
         long now = nanoTime.getAsLong();
-        if (now - dueNanos < 0) {
+        if (pending == null && now - dueNanos >= 0) {
+            java.util.concurrent.FutureTask<Map<String, String>> refresh = new java.util.concurrent.FutureTask<>(
+                    credentials::get);
+            pending = refresh;
+            pendingSince = now;
+            runner.execute(refresh);
+        }
+        if (pending == null) {
             return token;
         }
-        String fresh;
+        Map<String, String> got;
         String why;
         try {
-            Map<String, String> got = credentials.get();
-            fresh = got == null ? null : got.get(KubeConfig.CRED_TOKEN_KEY);
-            why = "gave no token (its own ERROR above says why)";
-        } catch (RuntimeException e) {
-            fresh = null;
+            long wait = token != null ? 0 : Math.max(0, pendingSince + WAIT_NANOS - now);
+            got = pending.get(wait, java.util.concurrent.TimeUnit.NANOSECONDS);
+            why = "gave no token";
+        } catch (java.util.concurrent.TimeoutException stillRunning) {
+            long running = now - pendingSince;
+            if (running >= WAIT_NANOS) {
+                if (!hangSaid) {
+                    hangSaid = true;
+                    LOG.warn("Kubernetes credentials: {} has not answered for {}; {}", source,
+                            Durations.human(Duration.ofNanos(running)), token == null
+                                    ? "requests are not sent until it gives a token"
+                                    : "keeping the token it gave before");
+                }
+                if (token == null) {
+                    failure = "has not answered for " + Durations.human(Duration.ofNanos(running));
+                }
+            }
+            return token;
+        } catch (java.util.concurrent.ExecutionException e) {
+            got = null;
             // The type alone: a message may quote what the plugin printed, which may hold a credential.
-            why = "failed (" + e.getClass().getSimpleName() + ")";
+            why = "failed (" + e.getCause().getClass().getSimpleName() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return token;
         }
+        pending = null;
+        hangSaid = false;
+        String fresh = got == null ? null : got.get(KubeConfig.CRED_TOKEN_KEY);
         if (fresh != null && !fresh.isBlank()) {
             if (failure != null) {
                 LOG.info("Kubernetes credentials: {} gives a token again", source);
@@ -163,12 +239,12 @@ final class KubeconfigToken implements Authentication, Interceptor {
             return token;
         }
         if (failure == null) {
-            LOG.warn("Kubernetes credentials: {} {}; {}, asking again every {}", source, why, token == null
-                    ? "requests are not sent until it gives one" : "keeping the token it gave before",
-                    Durations.setting(Duration.ofSeconds(RETRY_SECONDS)));
+            LOG.warn("Kubernetes credentials: {} {} (client-java's KubeConfig ERROR in the log says why); {}, asking"
+                    + " again every {}", source, why, token == null ? "requests are not sent until it gives one"
+                    : "keeping the token it gave before", Durations.setting(Duration.ofSeconds(RETRY_SECONDS)));
         }
         failure = why;
-        dueNanos = now + Duration.ofSeconds(RETRY_SECONDS).toNanos();
+        dueNanos = now + RETRY_NANOS;
         return token;
     }
 }

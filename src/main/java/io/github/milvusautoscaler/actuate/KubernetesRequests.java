@@ -126,6 +126,11 @@ final class KubernetesRequests {
                 throw new ActuationException(Kind.UNAVAILABLE, what + ": the API server's answer is not a JSON object ("
                         + e.getClass().getSimpleName() + ")", e);
             }
+            if (failure.getCause() instanceof KubeconfigToken.NoToken noToken) {
+                // Nothing was sent, and no token comes within a retry's back-off: said once, not as "failed after 3
+                // attempts" of a server that was never asked (recheck 78's remark).
+                throw new ActuationException(Kind.UNAUTHORIZED, what + ": " + noToken.getMessage(), noToken);
+            }
             int code = failure.getCode();
             if (!isTransient(code)) {
                 throw classify(failure, verb, resource, namespace, name, what, sent);

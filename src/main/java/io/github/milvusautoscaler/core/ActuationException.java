@@ -13,7 +13,7 @@ public final class ActuationException extends RuntimeException {
 
     /** The kinds of failure the engine treats differently. */
     public enum Kind {
-        /** 401: the API server rejected the credentials (an expired or revoked token). */
+        /** 401: the API server rejected the credentials (an expired or revoked token), or there was none to present. */
         UNAUTHORIZED,
         /** 403: the message names the verb, resource, namespace and the RBAC rule to add. */
         FORBIDDEN,

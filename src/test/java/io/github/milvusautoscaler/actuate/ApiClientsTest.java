@@ -190,6 +190,7 @@ class ApiClientsTest {
                     () -> new HelmDeploymentActuator(atStart, options, new ScaledObjects(options)).read(ActuateFixtures.HELM_QN));
             assertTrue(none.getMessage().contains("no Kubernetes token: the exec plugin " + plugin
                     + " of the kubeconfig's user gave no token"), none.getMessage());
+            assertEquals(ActuationException.Kind.UNAUTHORIZED, none.kind(), "nothing sent, nothing retried");
             assertEquals(List.of(), fake.requests(), "a request went without credentials");
 
             Files.delete(failing);
@@ -212,7 +213,7 @@ class ApiClientsTest {
         KubeconfigToken token = new KubeconfigToken(() -> {
             asked.incrementAndGet();
             return next.get() == null ? null : Map.of("token", next.get());
-        }, "the exec plugin get-token", Duration.ofMinutes(1), now::get);
+        }, "the exec plugin get-token", Duration.ofMinutes(1), now::get, Runnable::run);
         assertEquals("t1", token.token());
         next.set(null);
         now.addAndGet(Duration.ofMinutes(1).toNanos());
@@ -239,6 +240,67 @@ class ApiClientsTest {
                 + ", interactiveMode: Never}}");
         return io.github.milvusautoscaler.testsupport.Kube.settings(kubeconfig.toString(), Duration.ofSeconds(7),
                 attempts, Duration.ofMillis(1), true);
+    }
+
+    /**
+     * A 401 makes the next request ask for a new token, as client-go does and the Kubernetes docs say of exec
+     * credentials ("cached until the server responds with a 401"): a revoked token was sent until the minute's refresh
+     * and the leader lost its Lease (recheck 78, F1). Not more than once per 15 s.
+     */
+    @Test
+    void aRejectedTokenIsAskedForAgainAtTheNextRequest() {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        KubeconfigToken token = new KubeconfigToken(() -> Map.of("token", "t" + asked.incrementAndGet()),
+                "the exec plugin get-token", Duration.ofMinutes(1), now::get, Runnable::run);
+        assertEquals("t1", token.token());
+        token.rejected("t1");
+        assertEquals("t2", token.token());
+        now.addAndGet(Duration.ofSeconds(5).toNanos());
+        token.rejected("t2");
+        assertEquals("t2", token.token(), "a second 401 within 15s runs no plugin");
+        now.addAndGet(Duration.ofSeconds(10).toNanos());
+        token.rejected("t2");
+        assertEquals("t3", token.token());
+        token.rejected("t1");
+        assertEquals("t3", token.token(), "a 401 to a token already replaced asks for none");
+    }
+
+    /**
+     * A plugin that hangs holds no request while a token is in hand: it used to hold every request, the Lease renewals
+     * too, for as long as it hung (recheck 78, F2); its token is taken when it comes.
+     */
+    @Test
+    void aHangingPluginHoldsNoRequestWhileATokenIsInHand() throws Exception {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService runner = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            KubeconfigToken token = new KubeconfigToken(() -> {
+                if (asked.incrementAndGet() > 1) {
+                    try {
+                        answer.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return Map.of("token", "t" + asked.get());
+            }, "the exec plugin get-token", Duration.ofMinutes(1), now::get, runner);
+            assertEquals("t1", io.github.milvusautoscaler.testsupport.Poll.until("the first token", Duration.ofSeconds(10),
+                    token::token, t -> t != null));
+            now.addAndGet(Duration.ofMinutes(1).toNanos());
+            long started = System.nanoTime();
+            for (int i = 0; i < 5; i++) {
+                assertEquals("t1", token.token());
+            }
+            assertTrue(System.nanoTime() - started < Duration.ofSeconds(2).toNanos(), "a request waited on the plugin");
+            answer.countDown();
+            assertEquals("t2", io.github.milvusautoscaler.testsupport.Poll.until("the refreshed token",
+                    Duration.ofSeconds(10), token::token, "t2"::equals));
+        } finally {
+            runner.shutdownNow();
+        }
     }
 
     /** A kubeconfig in the temp dir whose one context reaches {@code fake} as a user with {@code user} (YAML flow). */
