@@ -368,7 +368,7 @@ public final class BacktestCommand implements Callable<Integer> {
                     continue;
                 }
                 LoadHistory h = source.refresh(t.target(), last);
-                recorded.put(t.target(), h);
+                recorded.put(t.target(), source.recorded(t.target()));
                 ranges.put(t.target(), range);
                 List<String> known = h.signals().stream().filter(n -> h.oldest(n) != null).sorted().toList();
                 java.util.Optional<String> failed = source.failure(t.target());

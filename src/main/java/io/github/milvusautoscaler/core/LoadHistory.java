@@ -23,9 +23,13 @@ import java.util.Set;
  * @param start first grid point
  * @param step  grid spacing, > 0
  * @param end   the time the history was read up to; nothing after it is known
- * @param loads per signal name, the load at each grid point (NaN: no sample)
+ * @param loads   per signal name, the load at each grid point (NaN: no sample)
+ * @param amounts per signal that is a fraction of a container resource, that resource's amount per pod at each grid
+ *                point (cpu: the CPU request in cores; NaN: not read), so the loads can be put in the amount of any
+ *                point ({@link #inUnitsOfItsLast}); empty for a history whose loads are in one unit already
  */
-public record LoadHistory(Instant start, Duration step, Instant end, Map<String, double[]> loads) {
+public record LoadHistory(Instant start, Duration step, Instant end, Map<String, double[]> loads,
+                          Map<String, double[]> amounts) {
 
     /** No history at all: a target never read, or a source that has nothing. */
     public static final LoadHistory NONE = new LoadHistory(Instant.EPOCH, Duration.ofMinutes(5), Instant.EPOCH, Map.of());
@@ -35,12 +39,66 @@ public record LoadHistory(Instant start, Duration step, Instant end, Map<String,
         requireNonNull(step, "step");
         requireNonNull(end, "end");
         requireNonNull(loads, "loads");
+        requireNonNull(amounts, "amounts");
         if (step.isZero() || step.isNegative()) {
             throw new IllegalArgumentException("step must be > 0, was " + step);
         }
+        loads = copied(loads, "loads of ");
+        amounts = copied(amounts, "amounts of ");
+        for (Map.Entry<String, double[]> a : amounts.entrySet()) {
+            double[] l = loads.get(a.getKey());
+            if (l == null || l.length != a.getValue().length) {
+                throw new IllegalArgumentException("amounts of " + a.getKey() + " do not match its loads");
+            }
+        }
+    }
+
+    /** A history whose loads are in one unit. */
+    public LoadHistory(Instant start, Duration step, Instant end, Map<String, double[]> loads) {
+        this(start, step, end, loads, Map.of());
+    }
+
+    private static Map<String, double[]> copied(Map<String, double[]> arrays, String what) {
         Map<String, double[]> copy = new LinkedHashMap<>();
-        loads.forEach((k, v) -> copy.put(requireNonNull(k, "signal"), requireNonNull(v, "loads of " + k).clone()));
-        loads = java.util.Collections.unmodifiableMap(copy);
+        arrays.forEach((k, v) -> copy.put(requireNonNull(k, "signal"), requireNonNull(v, what + k).clone()));
+        return java.util.Collections.unmodifiableMap(copy);
+    }
+
+    /**
+     * This history with each signal that has amounts put in the amount of its last point where it was read: x amount
+     * then / amount now. cpu is a fraction of the CPU request of its own time, so 0.425 of a 2-core request on 4 pods
+     * (1.7 nodes of load) before a cut to 1 core reads 1.7 x 2/1 = 3.4 nodes of 1 core, the 3.4 cores the pods used;
+     * read as is it was half the load a forecast then prepared for. A known load whose amount was not read becomes a
+     * gap, never a load in a unit it may not be in; with no amount read at all the load is left as read. A replay
+     * puts each window it hands a tick in that window's last point, the day's own request, not the recording's.
+     */
+    public LoadHistory inUnitsOfItsLast() {
+        if (amounts.isEmpty()) {
+            return this;
+        }
+        Map<String, double[]> converted = new LinkedHashMap<>(loads);
+        amounts.forEach((signal, amount) -> {
+            double[] load = loads.get(signal).clone();
+            inUnitsOfTheLast(load, amount);
+            converted.put(signal, load);
+        });
+        return new LoadHistory(start, step, end, converted);
+    }
+
+    /** {@code load} put in {@code amount}'s last known value, in place ({@link #inUnitsOfItsLast}). */
+    public static void inUnitsOfTheLast(double[] load, double[] amount) {
+        double now = Double.NaN;
+        for (int i = amount.length - 1; i >= 0 && Double.isNaN(now); i--) {
+            now = amount[i];
+        }
+        if (Double.isNaN(now)) {
+            return;
+        }
+        for (int i = 0; i < load.length; i++) {
+            if (!Double.isNaN(load[i])) {
+                load[i] = Double.isNaN(amount[i]) ? Double.NaN : load[i] * amount[i] / now;
+            }
+        }
     }
 
     /** The signals with a history. */
@@ -131,13 +189,18 @@ public record LoadHistory(Instant start, Duration step, Instant end, Map<String,
         Instant from = end.minus(range).isBefore(start) ? start : end.minus(range);
         long first = Math.floorDiv(Duration.between(start, from).toMillis(), stepMs);
         Map<String, double[]> out = new LinkedHashMap<>();
+        Map<String, double[]> outAmounts = new LinkedHashMap<>();
         for (Map.Entry<String, double[]> e : loads.entrySet()) {
             long last = Math.min(e.getValue().length - 1L, Math.floorDiv(Duration.between(start, end).toMillis(), stepMs));
             if (last >= first) {
                 out.put(e.getKey(), Arrays.copyOfRange(e.getValue(), (int) first, (int) last + 1));
+                double[] amount = amounts.get(e.getKey());
+                if (amount != null) {
+                    outAmounts.put(e.getKey(), Arrays.copyOfRange(amount, (int) first, (int) last + 1));
+                }
             }
         }
-        return new LoadHistory(start.plus(step.multipliedBy(first)), step, end, out);
+        return new LoadHistory(start.plus(step.multipliedBy(first)), step, end, out, outAmounts);
     }
 
     private static long ceilDiv(long a, long b) {
@@ -152,6 +215,14 @@ public record LoadHistory(Instant start, Duration step, Instant end, Map<String,
         }
         for (Map.Entry<String, double[]> e : loads.entrySet()) {
             if (!Arrays.equals(e.getValue(), h.loads.get(e.getKey()))) {
+                return false;
+            }
+        }
+        if (!amounts.keySet().equals(h.amounts.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, double[]> e : amounts.entrySet()) {
+            if (!Arrays.equals(e.getValue(), h.amounts.get(e.getKey()))) {
                 return false;
             }
         }

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * templates the daemon observes with ({@link PrometheusMetricsSource#replaying}), multiplied by the ready
  * replicas recorded at each step ({@link WorkloadReplicas#READY}: the Deployments or the StatefulSet, as
  * {@code backtest} reads them), so cpu 0.6 per pod on 4 ready is 2.4 nodes of load; cpu in units of the CPU request
- * of the history's last point ({@link #inUnitsOfTheLast}), where a request changed within it.
+ * of the history's last point ({@link LoadHistory#inUnitsOfItsLast}), where a request changed within it.
  *
  * <p>Cached per target and refreshed every {@code refresh} (an hour): a tick that finds its history due
  * starts a refresh in the background and goes on with what is cached, never waiting for Prometheus; until
@@ -78,6 +78,8 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
     private final Map<Target, TargetQueries> targets = new LinkedHashMap<>();
     private final Map<Target, Reading> readings;
     private final Map<Target, Cached> cache = new ConcurrentHashMap<>();
+    /** The last history read of each target as read, with its amounts ({@link #recorded(Target)}). */
+    private final Map<Target, LoadHistory> recorded = new ConcurrentHashMap<>();
     private final Set<Target> refreshing = ConcurrentHashMap.newKeySet();
     /** Targets whose last read failed, and why, so the next good one says it recovered. */
     private final Map<Target, String> failing = new ConcurrentHashMap<>();
@@ -156,6 +158,14 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
     /** How {@code target}'s history is read; empty when it gets none. */
     public java.util.Optional<Reading> reading(Target target) {
         return java.util.Optional.ofNullable(readings.get(requireNonNull(target, "target")));
+    }
+
+    /**
+     * The last history read of {@code target} as read: cpu in the request of each point, with those requests
+     * ({@link LoadHistory#amounts}), for a replay that puts each window in its own day's request; NONE before a read.
+     */
+    public LoadHistory recorded(Target target) {
+        return recorded.getOrDefault(requireNonNull(target, "target"), LoadHistory.NONE);
     }
 
     /** What is cached for {@code target}; a refresh starts in the background when it is missing or due. */
@@ -237,7 +247,6 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
                             && a.sum() > 0 ? a.sum() : Double.NaN;
                 }
             }
-            amounts.forEach((signal, amount) -> inUnitsOfTheLast(loads.get(signal), amount));
             int known = 0;
             for (double[] load : loads.values()) {
                 for (double v : load) {
@@ -257,9 +266,13 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
             // trace's value is over the step it starts; read as the load at its own time, a rise on the hour was
             // found a step late, and the pre-scale came at the rise instead of forecast.lead before it (time audit
             // M1).
-            LoadHistory history = new LoadHistory(from.minus(reading.step()), reading.step(), end.minus(reading.step()),
-                    loads);
+            // Kept as read, with the CPU request of each point, for a replay that puts each window in its own day's
+            // request (RecordedHistory); the daemon's forecast and recalled peaks read it in the request now.
+            LoadHistory recorded = new LoadHistory(from.minus(reading.step()), reading.step(),
+                    end.minus(reading.step()), loads, amounts);
+            LoadHistory history = recorded.inUnitsOfItsLast();
             cache.put(target, new Cached(history, now.plus(reading.refresh())));
+            this.recorded.put(target, recorded);
             reads(target, "ok").increment();
             if (failing.remove(target) != null) {
                 LOG.info("{}: load history read again, {} .. {}, {} known points", target.id(), from, end, known);
@@ -269,29 +282,6 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
             return history;
         } catch (RuntimeException e) {
             return keep(target, now, reading, e.toString());
-        }
-    }
-
-    /**
-     * Puts {@code load} (a fraction of a resource x ready replicas, per point) in the resource's amount at its last
-     * point where it was read: x amount then / amount now. cpu 0.425 of a 2-core request on 4 pods (1.7 nodes of
-     * load) before a cut to 1 core reads 1.7 x 2/1 = 3.4 nodes of 1 core, the 3.4 cores the pods used, where read as
-     * is it was half the load a forecast would then prepare for. A known load whose amount was not read becomes a gap,
-     * never a load in a unit it may not be in; with no amount read at all (a Prometheus that keeps no
-     * kube-state-metrics history) the load is left as read.
-     */
-    static void inUnitsOfTheLast(double[] load, double[] amount) {
-        double now = Double.NaN;
-        for (int i = amount.length - 1; i >= 0 && Double.isNaN(now); i--) {
-            now = amount[i];
-        }
-        if (Double.isNaN(now)) {
-            return;
-        }
-        for (int i = 0; i < load.length; i++) {
-            if (!Double.isNaN(load[i])) {
-                load[i] = Double.isNaN(amount[i]) ? Double.NaN : load[i] * amount[i] / now;
-            }
         }
     }
 

@@ -45,7 +45,10 @@ public final class RecordedHistory implements HistorySource {
         Window w = last.get(target);
         if (w == null || !w.end().equals(end)) {
             // Read at the hour, the daemon's last point is the step that ends there (PrometheusHistorySource).
-            w = new Window(end, all.until(end.minus(all.step()), range));
+            // In the CPU request of the window's own last point, as the daemon read it then: the recording's last
+            // request put the days before a request change in another unit than the signals replayed beside them
+            // (recheck 79, F2).
+            w = new Window(end, all.until(end.minus(all.step()), range).inUnitsOfItsLast());
             last.put(target, w);
         }
         return w.history();

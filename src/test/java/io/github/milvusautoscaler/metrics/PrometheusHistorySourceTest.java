@@ -147,11 +147,11 @@ class PrometheusHistorySourceTest {
     @Test
     void aLoadIsPutInTheLastKnownAmountOrLeftAsReadWithNone() {
         double[] load = {1.0, 2.0, Double.NaN, 3.0, 4.0};
-        PrometheusHistorySource.inUnitsOfTheLast(load, new double[] {2.0, Double.NaN, 1.0, 1.0, Double.NaN});
+        LoadHistory.inUnitsOfTheLast(load, new double[] {2.0, Double.NaN, 1.0, 1.0, Double.NaN});
         assertEquals(java.util.Arrays.toString(new double[] {2.0, Double.NaN, Double.NaN, 3.0, Double.NaN}),
                 java.util.Arrays.toString(load));
         double[] asRead = {1.0, 2.0};
-        PrometheusHistorySource.inUnitsOfTheLast(asRead, new double[] {Double.NaN, Double.NaN});
+        LoadHistory.inUnitsOfTheLast(asRead, new double[] {Double.NaN, Double.NaN});
         assertEquals(java.util.Arrays.toString(new double[] {1.0, 2.0}), java.util.Arrays.toString(asRead));
     }
 

@@ -54,6 +54,33 @@ class RecordedHistoryTest {
         assertEquals(lastStep.plus(Duration.ofHours(1)), source.history(T, tick.plus(Duration.ofMinutes(20))).end());
     }
 
+    /**
+     * A recording across a cut of the CPU request from 2 cores to 1 at day 2 00:00, the same 0.85 cores a pod
+     * throughout (cpu 0.425 of 2 cores, then 0.85 of 1): a tick on day 1 sees its window in its own 2-core request
+     * (0.425 x 4 = 1.70, as the signals it replays beside), a tick on day 2 sees day 1 in the 1-core request (1.70 x
+     * 2/1 = 3.40). In the recording's last request throughout, day 1's forecast was twice the load its replayed signals
+     * read, and a raise missed its pre-scale (recheck 79, F2).
+     */
+    @Test
+    void eachWindowIsInTheRequestOfItsOwnLastPoint() {
+        int points = 3 * 288 + 1;
+        double[] load = new double[points];
+        double[] request = new double[points];
+        for (int i = 0; i < points; i++) {
+            boolean cut = i >= 2 * 288;
+            request[i] = cut ? 1.0 : 2.0;
+            load[i] = (cut ? 0.85 : 0.425) * 4;
+        }
+        LoadHistory recording = new LoadHistory(START, STEP, START.plus(Duration.ofDays(3)), Map.of("cpu", load),
+                Map.of("cpu", request));
+        RecordedHistory source = new RecordedHistory(Map.of(T, recording), Map.of(T, Duration.ofDays(1)));
+        LoadHistory dayOne = source.history(T, START.plus(Duration.ofHours(36)));
+        assertEquals(1.70, dayOne.at("cpu", 10), 1e-9);
+        LoadHistory dayTwo = source.history(T, START.plus(Duration.ofHours(60)));
+        assertEquals(3.40, dayTwo.at("cpu", 10), 1e-9, "day 1 in the 1-core request");
+        assertEquals(3.40, dayTwo.at("cpu", dayTwo.size("cpu") - 1), 1e-9);
+    }
+
     @Test
     void aLookBackBeforeTheRecordingStartsAtTheRecordingAndAnUnrecordedTargetHasNone() {
         RecordedHistory source = new RecordedHistory(Map.of(T, threeDays()), Map.of(T, Duration.ofDays(14)));
