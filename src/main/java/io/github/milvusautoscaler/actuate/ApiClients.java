@@ -134,11 +134,14 @@ public final class ApiClients {
                 }
                 // Relative certificate paths in a kubeconfig are relative to the file, as kubectl reads them.
                 kubeConfig.setFile(access.kubeconfig().toFile());
-                ClientBuilder builder = ClientBuilder.kubeconfig(kubeConfig, tokenRefresh);
                 // A token from an exec plugin, an auth provider or a file: asked for again as client-java's own
                 // refresh does, kept through a refresh that fails, never thrown out of a request (recheck 77, F1/F2).
-                KubeconfigToken.of(kubeConfig, tokenRefresh).ifPresent(builder::setAuthentication);
-                client = builder.build();
+                // Not through ClientBuilder.kubeconfig, whose authentication runs the plugin at once and waits for it
+                // however long it hangs: the daemon and every command stood silent, no /healthz, until it answered
+                // (recheck 80, F1).
+                java.util.Optional<KubeconfigToken> token = KubeconfigToken.of(kubeConfig, tokenRefresh);
+                client = token.isPresent() ? KubeconfigToken.cluster(kubeConfig).setAuthentication(token.get()).build()
+                        : ClientBuilder.kubeconfig(kubeConfig, tokenRefresh).build();
             }
             return configure(client, options);
         } catch (IOException | RuntimeException e) {

@@ -531,6 +531,12 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                     // plugin's failure thrown out of the client).
                     throw new ApiException(e);
                 }
+                if (refusalSaid != 0) {
+                    // Said, as the refusal was: a leader whose one read was refused kept the Lease, and nothing said
+                    // its credentials were accepted again (recheck 80, F3).
+                    LOG.info("leader election: Lease {}/{} read again after the {} said above", options.namespace(),
+                            options.leaseName(), refusalSaid);
+                }
                 refusalSaid = 0;
                 if (record != null) {
                     holderRead.accept(record.getHolderIdentity());
@@ -546,7 +552,8 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                     // word of why (secrets recheck 28, F4).
                     LOG.error("leader election unauthorized (401): the API server rejected this replica's credentials"
                             + " reading Lease {}/{} (an expired or revoked token: the service account's in a pod, the"
-                            + " kubeconfig's user outside); it stays a follower until they are accepted",
+                            + " kubeconfig's user outside); until they are accepted it can neither take nor renew the"
+                            + " Lease (a leader keeps it until renew-deadline passes)",
                             options.namespace(), options.leaseName());
                 }
                 if (e.getCode() == 403 && news) {

@@ -245,25 +245,65 @@ class ApiClientsTest {
     /**
      * A 401 makes the next request ask for a new token, as client-go does and the Kubernetes docs say of exec
      * credentials ("cached until the server responds with a 401"): a revoked token was sent until the minute's refresh
-     * and the leader lost its Lease (recheck 78, F1). Not more than once per 15 s.
+     * and the leader lost its Lease (recheck 78, F1). A token not yet rejected is asked past 2 s apart at most (a second
+     * revocation soon after the first lost the Lease waiting 15 s: recheck 80, F2), the same token again after 15 s (an
+     * identity the server rejects whatever it presents would run the plugin per request).
      */
     @Test
     void aRejectedTokenIsAskedForAgainAtTheNextRequest() {
         java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
-        KubeconfigToken token = new KubeconfigToken(() -> Map.of("token", "t" + asked.incrementAndGet()),
-                "the exec plugin get-token", Duration.ofMinutes(1), now::get, Runnable::run);
+        java.util.concurrent.atomic.AtomicReference<String> fixed = new java.util.concurrent.atomic.AtomicReference<>();
+        KubeconfigToken token = new KubeconfigToken(() -> {
+            int n = asked.incrementAndGet();
+            return Map.of("token", fixed.get() != null ? fixed.get() : "t" + n);
+        }, "the exec plugin get-token", Duration.ofMinutes(1), now::get, Runnable::run);
         assertEquals("t1", token.token());
         token.rejected("t1");
         assertEquals("t2", token.token());
-        now.addAndGet(Duration.ofSeconds(5).toNanos());
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
         token.rejected("t2");
-        assertEquals("t2", token.token(), "a second 401 within 15s runs no plugin");
-        now.addAndGet(Duration.ofSeconds(10).toNanos());
+        assertEquals("t2", token.token(), "not within 2s of the last");
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
         token.rejected("t2");
-        assertEquals("t3", token.token());
+        assertEquals("t3", token.token(), "a second revocation is asked past at once");
         token.rejected("t1");
         assertEquals("t3", token.token(), "a 401 to a token already replaced asks for none");
+        fixed.set("same");
+        now.addAndGet(Duration.ofSeconds(2).toNanos());
+        token.rejected("t3");
+        assertEquals("same", token.token());
+        now.addAndGet(Duration.ofSeconds(2).toNanos());
+        token.rejected("same");
+        assertEquals("same", token.token());
+        assertEquals(5, asked.get());
+        now.addAndGet(Duration.ofSeconds(2).toNanos());
+        token.rejected("same");
+        token.token();
+        assertEquals(5, asked.get(), "the same token rejected again waits 15s");
+        now.addAndGet(Duration.ofSeconds(15).toNanos());
+        token.rejected("same");
+        token.token();
+        assertEquals(6, asked.get());
+    }
+
+    /**
+     * Building a client runs no plugin: client-java's ClientBuilder.kubeconfig ran it at once and waited however long
+     * it hung, and the daemon and every command stood silent, no /healthz, until it answered (recheck 80, F1).
+     */
+    @Test
+    void buildingAClientWaitsForNoPlugin() throws Exception {
+        try (FakeKubernetesApi fake = FakeKubernetesApi.start()) {
+            KubernetesSettings options = execPlugin(fake, """
+                    #!/bin/sh
+                    sleep 20
+                    printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"late"}}'
+                    """, 1);
+            long started = System.nanoTime();
+            ApiClient client = ApiClients.create(ApiClients.access(options), options);
+            assertTrue(System.nanoTime() - started < Duration.ofSeconds(5).toNanos(), "building the client ran the plugin");
+            assertEquals(fake.url().replaceAll("/$", ""), client.getBasePath());
+        }
     }
 
     /**

@@ -458,8 +458,8 @@ class LeaderElectionTest {
             List<String> errors = logs.errors();
             assertEquals(List.of("leader election unauthorized (401): the API server rejected this replica's credentials"
                     + " reading Lease milvus-autoscaler/milvus-autoscaler (an expired or revoked token: the service"
-                    + " account's in a pod, the kubeconfig's user outside); it stays a follower until they are accepted"),
-                    errors);
+                    + " account's in a pod, the kubeconfig's user outside); until they are accepted it can neither take"
+                    + " nor renew the Lease (a leader keeps it until renew-deadline passes)"), errors);
 
             // The cause changes without a read succeeding in between: said too (secrets recheck 29, N2).
             fake.clearFaults();
@@ -470,6 +470,12 @@ class LeaderElectionTest {
             List<String> after = logs.errors();
             assertEquals(2, after.size(), after.toString());
             assertTrue(after.get(1).startsWith("leader election forbidden (403)"), after.toString());
+
+            // Accepted again: said, as the refusal was (recheck 80, F3: a leader kept the Lease, nothing said so).
+            fake.clearFaults();
+            await(Duration.ofSeconds(10), a.election()::isLeader, "a leads once the Lease reads");
+            assertTrue(logs.messages().contains("leader election: Lease milvus-autoscaler/milvus-autoscaler read again"
+                    + " after the 403 said above"), logs.messages().toString());
         }
     }
 
