@@ -176,8 +176,7 @@ final class KubeconfigToken implements Authentication, Interceptor {
     public Response intercept(Chain chain) throws IOException {
         String bearer = token();
         if (bearer == null) {
-            throw new NoToken("no Kubernetes token: " + source + " of the kubeconfig's user " + failure
-                    + "; asked again every " + RETRY_SECONDS + "s");
+            throw noToken();
         }
         Response response = chain.proceed(chain.request().newBuilder().header("Authorization", "Bearer " + bearer)
                 .build());
@@ -187,11 +186,18 @@ final class KubeconfigToken implements Authentication, Interceptor {
         return response;
     }
 
+    /** Why a request is not sent: no token yet, and why. */
+    synchronized NoToken noToken() {
+        return new NoToken("no Kubernetes token: " + source + " of the kubeconfig's user "
+                + (failure == null ? "has given none yet" : failure) + "; asked again every " + RETRY_SECONDS + "s");
+    }
+
     /**
      * The API server answered 401 to {@code sent}: the next request asks for a new token, as client-go does and the
      * Kubernetes docs say of exec credentials ("cached until the server responds with a 401"), where a revoked token
-     * was sent until the minute's refresh, and a leader lost its Lease meanwhile (recheck 78, F1). At most once per
-     * {@value #RETRY_SECONDS}s: an identity the server rejects whatever token it gets would run the plugin per request.
+     * was sent until the minute's refresh, and a leader lost its Lease meanwhile (recheck 78, F1). 2 s apart at most,
+     * and the same token rejected again only after {@value #RETRY_SECONDS}s: an identity the server rejects whatever
+     * token it gets would run the plugin per request.
      */
     synchronized void rejected(String sent) {
         long now = nanoTime.getAsLong();
@@ -232,7 +238,8 @@ final class KubeconfigToken implements Authentication, Interceptor {
             got = pending.get(wait, java.util.concurrent.TimeUnit.NANOSECONDS);
             why = "gave no token";
         } catch (java.util.concurrent.TimeoutException stillRunning) {
-            long running = now - pendingSince;
+            // Read again: without a token this call has just waited up to WAIT_SECONDS.
+            long running = nanoTime.getAsLong() - pendingSince;
             if (running >= WAIT_NANOS) {
                 if (!hangSaid) {
                     hangSaid = true;

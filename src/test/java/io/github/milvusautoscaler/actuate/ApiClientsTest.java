@@ -307,6 +307,34 @@ class ApiClientsTest {
     }
 
     /**
+     * A plugin that hangs before any token: a request waits 10 s for the first and is then not sent, saying how long
+     * the plugin has not answered (it said "null": the time was read before the wait).
+     */
+    @Test
+    void aPluginHangingBeforeAnyTokenIsSaidWithHowLong() throws Exception {
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService runner = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            KubeconfigToken token = new KubeconfigToken(() -> {
+                try {
+                    answer.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return Map.of("token", "late");
+            }, "the exec plugin get-token", Duration.ofMinutes(1), System::nanoTime, runner);
+            assertNull(token.token());
+            assertEquals("no Kubernetes token: the exec plugin get-token of the kubeconfig's user has not answered for"
+                    + " 10s; asked again every 15s", token.noToken().getMessage());
+            answer.countDown();
+            assertEquals("late", io.github.milvusautoscaler.testsupport.Poll.until("the late token",
+                    Duration.ofSeconds(10), token::token, "late"::equals));
+        } finally {
+            runner.shutdownNow();
+        }
+    }
+
+    /**
      * A plugin that hangs holds no request while a token is in hand: it used to hold every request, the Lease renewals
      * too, for as long as it hung (recheck 78, F2); its token is taken when it comes.
      */
