@@ -38,6 +38,9 @@ class AbsentInputsTest {
     private static final double GIB = 1024.0 * 1024 * 1024;
 
     private static PrometheusServer prometheus;
+    /** cpu as the config gives it, with its empty-why query (DefaultQueries' signals have none). */
+    private static final SignalQuery CPU_WITH_WHY = new SignalQuery("cpu", DefaultQueries.query("cpu"), true, false,
+            null, DefaultQueries.query("cpu-empty-why"));
 
     @BeforeAll
     static void start() throws Exception {
@@ -156,17 +159,10 @@ class AbsentInputsTest {
     void aGoneExporterIsSaidBeforeThePodsItLeavesWithoutSeries() {
         assertTrue(prometheus.query("container_cpu_usage_seconds_total{namespace=\"kubelet-down\"}")
                 .contains("\"result\":[]"));
-        // cpu as the config gives it, with its empty-why query (DefaultQueries' signals have none).
-        SignalQuery cpuQuery = new SignalQuery("cpu", DefaultQueries.query("cpu"), true, false, null,
-                DefaultQueries.query("cpu-empty-why"));
-        try (PrometheusMetricsSource source = new PrometheusMetricsSource(TestEndpoints.of(prometheus.url()),
-                DefaultQueries.schemes(), List.of(new TargetQueries(queryNode("kubelet-down"), List.of(cpuQuery), "", "")),
-                new SimpleMeterRegistry())) {
-            Signal cpu = source.observe(queryNode("kubelet-down"), CLOCK.instant()).signals().get("cpu");
-            assertFalse(cpu.isKnown(), "cpu read " + cpu.value());
-            assertEquals("empty result: no series of container_cpu_usage_seconds_total in namespace kubelet-down now"
-                    + " (the kubelet's cAdvisor down or not scraped; doctor names the missing link)", cpu.problem());
-        }
+        Signal cpu = observed(CPU_WITH_WHY, queryNode("kubelet-down"));
+        assertFalse(cpu.isKnown(), "cpu read " + cpu.value());
+        assertEquals("empty result: no series of container_cpu_usage_seconds_total in namespace kubelet-down now"
+                + " (the kubelet's cAdvisor down or not scraped; doctor names the missing link)", cpu.problem());
     }
 
     /**
@@ -178,19 +174,13 @@ class AbsentInputsTest {
     void whyCpuIsEmptyAsksTheMilvusContainerNotASidecarNamedLikeAnotherComponent() {
         assertTrue(prometheus.query("container_cpu_usage_seconds_total{namespace=\"sidecar-only\", container=\"proxy\"}")
                 .contains("\"result\":[{"));
-        SignalQuery cpuQuery = new SignalQuery("cpu", DefaultQueries.query("cpu"), true, false, null,
-                DefaultQueries.query("cpu-empty-why"));
         Target queryNode = queryNode("sidecar-only");
         Target proxy = new Target("sidecar-only", "hr", Component.PROXY, InstallKind.HELM);
-        try (PrometheusMetricsSource source = new PrometheusMetricsSource(TestEndpoints.of(prometheus.url()),
-                DefaultQueries.schemes(), List.of(new TargetQueries(queryNode, List.of(cpuQuery), "", ""),
-                        new TargetQueries(proxy, List.of(cpuQuery), "", "")), new SimpleMeterRegistry())) {
-            Signal cpu = source.observe(queryNode, CLOCK.instant()).signals().get("cpu");
-            assertFalse(cpu.isKnown(), "cpu read " + cpu.value());
-            assertEquals("empty result: pod with no cAdvisor cpu series of a container with a cpu request (its node's"
-                    + " kubelet /metrics/cadvisor not scraped, or the series dropped by a relabeling):"
-                    + " hr-milvus-querynode-5d8c7f9b4d-s1d3c", cpu.problem());
-        }
+        Signal cpu = observed(CPU_WITH_WHY, queryNode, proxy);
+        assertFalse(cpu.isKnown(), "cpu read " + cpu.value());
+        assertEquals("empty result: pod with no cAdvisor cpu series of a container with a cpu request (its node's"
+                + " kubelet /metrics/cadvisor not scraped, or the series dropped by a relabeling):"
+                + " hr-milvus-querynode-5d8c7f9b4d-s1d3c", cpu.problem());
     }
 
     /**
@@ -203,26 +193,31 @@ class AbsentInputsTest {
     void aMilvusSeriesNotCreatedYetIsNotAMilvusNotScraped() {
         SignalQuery latency = new SignalQuery("search-latency-p99", DefaultQueries.query("search-latency-p99"), false);
         Target wholeProxy = new Target("whole", "hr", Component.PROXY, InstallKind.HELM);
-        try (PrometheusMetricsSource source = new PrometheusMetricsSource(TestEndpoints.of(prometheus.url()),
-                DefaultQueries.schemes(), List.of(new TargetQueries(wholeProxy, List.of(latency), "", "")),
-                new SimpleMeterRegistry())) {
-            Signal p99 = source.observe(wholeProxy, CLOCK.instant()).signals().get("search-latency-p99");
-            assertFalse(p99.isKnown(), "latency read " + p99.value());
-            assertEquals("empty result: no series of milvus_proxy_sq_latency_bucket in namespace whole now, though"
-                    + " Milvus is scraped there (milvus_num_node): Milvus creates such a series at its first use (a"
-                    + " proxy's search latency at its first search, querycoord's task count at its first task), so none"
-                    + " yet, or a relabeling drops it",
-                    p99.problem());
-        }
+        Signal p99 = observed(latency, wholeProxy);
+        assertFalse(p99.isKnown(), "latency read " + p99.value());
+        assertEquals("empty result: no series of milvus_proxy_sq_latency_bucket in namespace whole now, though"
+                + " Milvus is scraped there (milvus_num_node): Milvus creates such a series at its first use (a"
+                + " proxy's search latency at its first search, querycoord's task count at its first task), so none"
+                + " yet, or a relabeling drops it", p99.problem());
         assertTrue(prometheus.query("milvus_num_node{namespace=\"gone\"}").contains("\"result\":[]"));
         Target goneProxy = new Target("gone", "hr", Component.PROXY, InstallKind.HELM);
+        assertEquals("empty result: no series of milvus_proxy_sq_latency_bucket in namespace gone now (Milvus (the"
+                + " chart's ServiceMonitor or the operator's PodMonitor) down or not scraped; doctor names the"
+                + " missing link)", observed(latency, goneProxy).problem());
+    }
+
+    /**
+     * {@code query} of {@code target} read once from this Prometheus, by a source that also reads it for
+     * {@code others} (one query for a cluster's components, as the daemon sends it).
+     */
+    private static Signal observed(SignalQuery query, Target target, Target... others) {
+        List<TargetQueries> queries = new java.util.ArrayList<>(List.of(new TargetQueries(target, List.of(query), "", "")));
+        for (Target other : others) {
+            queries.add(new TargetQueries(other, List.of(query), "", ""));
+        }
         try (PrometheusMetricsSource source = new PrometheusMetricsSource(TestEndpoints.of(prometheus.url()),
-                DefaultQueries.schemes(), List.of(new TargetQueries(goneProxy, List.of(latency), "", "")),
-                new SimpleMeterRegistry())) {
-            Signal p99 = source.observe(goneProxy, CLOCK.instant()).signals().get("search-latency-p99");
-            assertEquals("empty result: no series of milvus_proxy_sq_latency_bucket in namespace gone now (Milvus (the"
-                    + " chart's ServiceMonitor or the operator's PodMonitor) down or not scraped; doctor names the"
-                    + " missing link)", p99.problem());
+                DefaultQueries.schemes(), queries, new SimpleMeterRegistry())) {
+            return source.observe(target, CLOCK.instant()).signals().get(query.name());
         }
     }
 
