@@ -531,18 +531,15 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                     // plugin's failure thrown out of the client).
                     throw new ApiException(e);
                 }
-                if (refusalSaid != 0) {
-                    // Said, as the refusal was: a leader whose one read was refused kept the Lease, and nothing said
-                    // its credentials were accepted again (recheck 80, F3).
-                    LOG.info("leader election: Lease {}/{} read again after the {} said above", options.namespace(),
-                            options.leaseName(), refusalSaid);
-                }
-                refusalSaid = 0;
+                acceptedAgain();
                 if (record != null) {
                     holderRead.accept(record.getHolderIdentity());
                 }
                 return record;
             } catch (ApiException e) {
+                if (e.getCode() == 404) {
+                    acceptedAgain(); // answered: no Lease yet, which the elector creates
+                }
                 boolean news = (e.getCode() == 401 || e.getCode() == 403) && refusalSaid != e.getCode();
                 if (news) {
                     refusalSaid = e.getCode();
@@ -569,6 +566,18 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
             } finally {
                 operations.unlock();
             }
+        }
+
+        /**
+         * A Lease read answered after a refusal (401 or 403) was said: said too, as the refusal was; a leader whose one
+         * read was refused kept the Lease, and nothing said its credentials were accepted again (recheck 80, F3).
+         */
+        private void acceptedAgain() {
+            if (refusalSaid != 0) {
+                LOG.info("leader election: Lease {}/{} answered again after the {} said above", options.namespace(),
+                        options.leaseName(), refusalSaid);
+            }
+            refusalSaid = 0;
         }
 
         @Override

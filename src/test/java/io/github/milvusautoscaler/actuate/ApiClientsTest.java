@@ -149,14 +149,17 @@ class ApiClientsTest {
             assertEquals(1, sent.size(), "one token within the refresh period: " + sent);
             assertTrue(sent.get(0).matches("Bearer exec-token-\\d+"), sent.get(0));
 
-            // A period that has passed at every request: each read carries a token the plugin printed anew.
-            // With client-java's one-argument kubeconfig() the first token would be kept for good.
+            // A period that has passed at every request: the reads carry tokens the plugin printed anew. The refresh
+            // runs in the background (a read keeps the token in hand meanwhile), so reads go on until one carries the
+            // next token, 10 s at most. With client-java's one-argument kubeconfig() the first token was kept for good.
             ApiClient refreshing = ApiClients.create(access, options, Duration.ZERO);
             HelmDeploymentActuator actuator = new HelmDeploymentActuator(refreshing, options, new ScaledObjects(options));
             int before = fake.requests().size();
-            for (int i = 0; i < 20 && fake.requests().stream().skip(before)
-                    .map(FakeKubernetesApi.Request::authorization).distinct().count() < 2; i++) {
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (System.nanoTime() < until && fake.requests().stream().skip(before)
+                    .map(FakeKubernetesApi.Request::authorization).distinct().count() < 2) {
                 actuator.read(ActuateFixtures.HELM_QN);
+                Thread.sleep(20);
             }
             List<String> refreshed = fake.requests().stream().skip(before).map(FakeKubernetesApi.Request::authorization)
                     .distinct().toList();
