@@ -14,9 +14,9 @@ import java.util.Optional;
  * the config reader ({@link DeclaredResource}) and by {@code doctor}.
  */
 public enum ContainerResource {
-    CPU_REQUEST("cpu", "CPU request", "requests.cpu",
+    CPU_REQUEST("cpu", "CPU request", "requests.cpu", "cpu-request",
             "kube_pod_container_resource_requests{namespace=\"{namespace}\", container=~\"{component}\", resource=\"cpu\"}"),
-    MEMORY_LIMIT("memory", "memory limit", "limits.memory",
+    MEMORY_LIMIT("memory", "memory limit", "limits.memory", "memory-limit",
             "kube_pod_container_resource_limits{namespace=\"{namespace}\", container=~\"{component}\","
                     + " resource=\"memory\"}");
 
@@ -24,9 +24,11 @@ public enum ContainerResource {
     private final String what;
     private final String key;
     private final String selector;
+    private final String perPodQuery;
 
-    ContainerResource(String signal, String what, String key, String selector) {
+    ContainerResource(String signal, String what, String key, String perPodQuery, String selector) {
         this.signal = signal;
+        this.perPodQuery = perPodQuery;
         this.what = what;
         this.key = key;
         this.selector = selector;
@@ -53,7 +55,7 @@ public enum ContainerResource {
      * of it is put in one unit by; the memory limit has none (memory is no load the history holds).
      */
     public String perPodQuery() {
-        return signal + "-" + (this == CPU_REQUEST ? "request" : "limit");
+        return perPodQuery;
     }
 
     /** Where it is set under a component's {@code resources}: "requests.cpu". */

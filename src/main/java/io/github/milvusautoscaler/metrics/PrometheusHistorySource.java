@@ -67,7 +67,7 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
     }
 
     /** A history and when to read it again. */
-    private record Cached(LoadHistory history, Instant due) {
+    private record Cached(LoadHistory history, LoadHistory recorded, Instant due) {
     }
 
     /** After a failed read, the next one comes this soon (or a refresh period, if shorter). */
@@ -78,8 +78,6 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
     private final Map<Target, TargetQueries> targets = new LinkedHashMap<>();
     private final Map<Target, Reading> readings;
     private final Map<Target, Cached> cache = new ConcurrentHashMap<>();
-    /** The last history read of each target as read, with its amounts ({@link #recorded(Target)}). */
-    private final Map<Target, LoadHistory> recorded = new ConcurrentHashMap<>();
     private final Set<Target> refreshing = ConcurrentHashMap.newKeySet();
     /** Targets whose last read failed, and why, so the next good one says it recovered. */
     private final Map<Target, String> failing = new ConcurrentHashMap<>();
@@ -165,7 +163,8 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
      * ({@link LoadHistory#amounts}), for a replay that puts each window in its own day's request; NONE before a read.
      */
     public LoadHistory recorded(Target target) {
-        return recorded.getOrDefault(requireNonNull(target, "target"), LoadHistory.NONE);
+        Cached c = cache.get(requireNonNull(target, "target"));
+        return c == null ? LoadHistory.NONE : c.recorded();
     }
 
     /** What is cached for {@code target}; a refresh starts in the background when it is missing or due. */
@@ -271,8 +270,7 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
             LoadHistory recorded = new LoadHistory(from.minus(reading.step()), reading.step(),
                     end.minus(reading.step()), loads, amounts);
             LoadHistory history = recorded.inUnitsOfItsLast();
-            cache.put(target, new Cached(history, now.plus(reading.refresh())));
-            this.recorded.put(target, recorded);
+            cache.put(target, new Cached(history, recorded, now.plus(reading.refresh())));
             reads(target, "ok").increment();
             if (failing.remove(target) != null) {
                 LOG.info("{}: load history read again, {} .. {}, {} known points", target.id(), from, end, known);
@@ -293,6 +291,7 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
     private LoadHistory keep(Target target, Instant now, Reading reading, String why) {
         Cached c = cache.get(target);
         LoadHistory kept = c == null ? LoadHistory.NONE : c.history();
+        LoadHistory keptAsRead = c == null ? LoadHistory.NONE : c.recorded();
         Duration retry = reading.refresh().compareTo(RETRY) < 0 ? reading.refresh() : RETRY;
         reads(target, "failed").increment();
         failing.put(target, Reasons.oneLine(why, 300));
@@ -300,7 +299,7 @@ public final class PrometheusHistorySource implements HistorySource, AutoCloseab
                 + " trying again in {}", target.id(), Reasons.oneLine(why, 300),
                 kept == LoadHistory.NONE ? " (none)" : " (up to " + kept.end() + ")",
                 Durations.setting(retry));
-        cache.put(target, new Cached(kept, now.plus(retry)));
+        cache.put(target, new Cached(kept, keptAsRead, now.plus(retry)));
         return kept;
     }
 

@@ -185,7 +185,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             // Every Milvus process exports milvus_num_node from its start, so with it present a Milvus metric with no
             // series is one Milvus has not created yet, not a Milvus that is not scraped.
             Set<String> probed = new TreeSet<>(metrics);
-            if (metrics.stream().anyMatch(m -> m.startsWith("milvus_"))) {
+            if (metrics.stream().anyMatch(StaleInputs::isMilvus)) {
                 probed.add(StaleInputs.MILVUS_ALWAYS);
             }
             StaleInputs.absentProbe(ns, probed).ifPresent(p -> absent.put(ns, p));
@@ -600,7 +600,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             }
             out.append(out.length() == 0 ? ": " : "; ").append("no series of ").append(String.join(", ", metrics))
                     .append(" in namespace ").append(target.namespace()).append(" now");
-            if (metrics.stream().allMatch(m -> m.startsWith("milvus_")) && !absent.contains(StaleInputs.MILVUS_ALWAYS)) {
+            if (metrics.stream().allMatch(StaleInputs::isMilvus) && !absent.contains(StaleInputs.MILVUS_ALWAYS)) {
                 // Milvus is scraped there: the latency histogram (ProxySQLatency, a HistogramVec in
                 // pkg/metrics/proxy_metrics.go) and the querycoord task gauge have no series until their first use,
                 // and "Milvus down or not scraped" sent a person to a monitor that worked (recheck 75's remark).

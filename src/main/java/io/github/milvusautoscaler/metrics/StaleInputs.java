@@ -108,10 +108,15 @@ final class StaleInputs {
         if (metric.startsWith("container_")) {
             return "the kubelet's cAdvisor";
         }
-        if (metric.startsWith("milvus_")) {
+        if (isMilvus(metric)) {
             return "Milvus (the chart's ServiceMonitor or the operator's PodMonitor)";
         }
         return "";
+    }
+
+    /** Whether Milvus itself exports {@code metric} ({@code milvus_}, pkg/metrics' namespace). */
+    static boolean isMilvus(String metric) {
+        return metric.startsWith("milvus_");
     }
 
     /**
