@@ -84,10 +84,12 @@ class AbsentInputsTest {
     }
 
     /**
-     * Namespace "sidecar-only": one queryNode whose querynode container has no cAdvisor cpu series (a series
-     * relabeling drops, or a container the kubelet has not read yet) beside a sidecar that declares a cpu request and
-     * is named {@code proxy}, like the queryNode with such a sidecar in recheck 72. The cpu template reads the Milvus
-     * container alone, so cpu is empty; why it is empty must be asked of that container too.
+     * Namespace "sidecar-only": one queryNode whose querynode container has no cAdvisor cpu series (a stand-in for
+     * a series a metric relabeling drops: kube-prometheus-stack's kubelet ServiceMonitor takes user
+     * cAdvisorMetricRelabelings, values.yaml kubelet.serviceMonitor) beside a sidecar that declares a cpu request and
+     * is named {@code proxy} (the operator's spec.components.<c>.sidecars, deployment_updater.go updateSidecars),
+     * like the queryNode with such a sidecar in recheck 72. The cpu template reads the Milvus container alone, so cpu
+     * is empty; why it is empty must be asked of that container too.
      */
     private static String sidecarOnly(Instant from, Instant to) throws Exception {
         try (FakeMilvusPods pods = new FakeMilvusPods(CLOCK)) {
