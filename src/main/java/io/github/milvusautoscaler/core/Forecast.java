@@ -52,6 +52,54 @@ public record Forecast(Map<String, Double> lead, Map<String, Double> horizon, Ma
         return new Forecast(lead, horizon, leadBasis, horizonBasis, from);
     }
 
+    /**
+     * This forecast in what the pod template declares now, for each signal its history holds as a fraction of a
+     * container resource ({@link LoadHistory#unit}): loads x unit then / amount now, the history too, and the basis
+     * says so. The history is put in its last point's request when read (hourly), so a request changed since reads
+     * in the old units until the next read: cut from 2 cores to 1, a forecast of 1.7 nodes of 2 cores is 3.4 nodes
+     * of 1, and read as 1.7 it pre-scaled to half of what the morning needed (recheck 79, F1). A point read during
+     * the rollout is in the mixed request of the pods then serving (1.5 cores), and converts the same way (recheck
+     * 81, F4). Unchanged where the template is not known or declares the same amount.
+     */
+    public Forecast inUnitsOf(TemplateResources declared) {
+        requireNonNull(declared, "declared");
+        Forecast out = this;
+        for (ContainerResource r : ContainerResource.values()) {
+            String signal = r.signal();
+            OptionalDouble unit = history.unit(signal);
+            OptionalDouble now = declared.of(r);
+            if (unit.isEmpty() || now.isEmpty() || unit.getAsDouble() == now.getAsDouble()) {
+                continue;
+            }
+            double factor = unit.getAsDouble() / now.getAsDouble();
+            String said = ", read in a " + TemplateResources.show(r, unit.getAsDouble()) + " " + r.what()
+                    + " per pod: x " + String.format(java.util.Locale.ROOT, "%.2f", factor) + " for the pod template's "
+                    + TemplateResources.show(r, now.getAsDouble());
+            out = new Forecast(scaled(out.lead, signal, factor), scaled(out.horizon, signal, factor),
+                    noted(out.leadBasis, signal, said), noted(out.horizonBasis, signal, said),
+                    out.history.inUnitsOf(signal, now.getAsDouble()));
+        }
+        return out;
+    }
+
+    private static Map<String, Double> scaled(Map<String, Double> peaks, String signal, double factor) {
+        if (!peaks.containsKey(signal)) {
+            return peaks;
+        }
+        Map<String, Double> out = new HashMap<>(peaks);
+        out.put(signal, peaks.get(signal) * factor);
+        return out;
+    }
+
+    private static Map<String, String> noted(Map<String, String> basis, String signal, String said) {
+        if (!basis.containsKey(signal)) {
+            return basis;
+        }
+        Map<String, String> out = new HashMap<>(basis);
+        out.put(signal, basis.get(signal) + said);
+        return out;
+    }
+
     /** How the lead peak of {@code signal} was found ("the lower of the same time 2d and 7d ago"); "" when UNKNOWN. */
     public String leadBasis(String signal) {
         return leadBasis.getOrDefault(signal, "");

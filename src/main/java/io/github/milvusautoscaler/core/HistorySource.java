@@ -15,4 +15,13 @@ public interface HistorySource {
 
     /** The load history of {@code target} known at {@code now}; nothing after {@code now}. */
     LoadHistory history(Target target, Instant now);
+
+    /**
+     * What one pod of {@code target} declared at {@code at} as the history recorded it (the CPU request per serving
+     * pod, queries.cpu-request), for a replay, which has no pod template to read; {@link TemplateResources#UNKNOWN}
+     * from a source that records none (the daemon reads the template itself).
+     */
+    default TemplateResources declared(Target target, Instant at) {
+        return TemplateResources.UNKNOWN;
+    }
 }

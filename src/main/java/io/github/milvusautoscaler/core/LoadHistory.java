@@ -77,20 +77,88 @@ public record LoadHistory(Instant start, Duration step, Instant end, Map<String,
             return this;
         }
         Map<String, double[]> converted = new LinkedHashMap<>(loads);
+        Map<String, double[]> units = new LinkedHashMap<>();
         amounts.forEach((signal, amount) -> {
             double[] load = loads.get(signal).clone();
             inUnitsOfTheLast(load, amount);
             converted.put(signal, load);
+            // Every point is now a fraction of the last amount, which unit() tells whoever compares it with a load
+            // read under another request (Forecast#inUnitsOf); unread, it stays unread.
+            double[] unit = new double[amount.length];
+            Arrays.fill(unit, last(amount));
+            units.put(signal, unit);
         });
-        return new LoadHistory(start, step, end, converted);
+        return new LoadHistory(start, step, end, converted, units);
+    }
+
+    /**
+     * The amount per pod that {@code signal}'s loads are a fraction of, once in one unit ({@link #inUnitsOfItsLast}):
+     * its last point's CPU request in cores; empty for a signal without amounts (qps, a trace) or whose amount was
+     * never read.
+     */
+    public OptionalDouble unit(String signal) {
+        double[] amount = amounts.get(signal);
+        double last = amount == null ? Double.NaN : last(amount);
+        return Double.isNaN(last) ? OptionalDouble.empty() : OptionalDouble.of(last);
+    }
+
+    /**
+     * This history with {@code signal}'s loads put in {@code amount} per pod, from its {@link #unit}: x unit / amount.
+     * 1.7 nodes of load of a 2-core request is 3.4 nodes of 1 core. Unchanged when the signal has no unit.
+     */
+    public LoadHistory inUnitsOf(String signal, double amount) {
+        if (!(amount > 0 && Double.isFinite(amount))) {
+            throw new IllegalArgumentException("an amount per pod must be positive and finite: " + amount);
+        }
+        OptionalDouble unit = unit(signal);
+        if (unit.isEmpty() || unit.getAsDouble() == amount) {
+            return this;
+        }
+        double factor = unit.getAsDouble() / amount;
+        Map<String, double[]> converted = new LinkedHashMap<>(loads);
+        double[] load = loads.get(signal).clone();
+        for (int i = 0; i < load.length; i++) {
+            load[i] *= factor;
+        }
+        converted.put(signal, load);
+        Map<String, double[]> units = new LinkedHashMap<>(amounts);
+        double[] unitNow = new double[load.length];
+        Arrays.fill(unitNow, amount);
+        units.put(signal, unitNow);
+        return new LoadHistory(start, step, end, converted, units);
+    }
+
+    /**
+     * The amount per pod {@code signal}'s load was a fraction of at its last point read by {@code at} (each point is
+     * read at its step's end; an unread amount is skipped): 2.0 for a 2-core request until the cut's first point in a
+     * new request is read. Empty for a signal without amounts, or none read by then.
+     */
+    public OptionalDouble amountAt(String signal, Instant at) {
+        double[] amount = amounts.get(requireNonNull(signal, "signal"));
+        if (amount == null) {
+            return OptionalDouble.empty();
+        }
+        long read = Math.floorDiv(Duration.between(start, requireNonNull(at, "at")).toMillis(), step.toMillis()) - 1;
+        for (long i = Math.min(read, amount.length - 1L); i >= 0; i--) {
+            if (!Double.isNaN(amount[(int) i])) {
+                return OptionalDouble.of(amount[(int) i]);
+            }
+        }
+        return OptionalDouble.empty();
+    }
+
+    private static double last(double[] amount) {
+        for (int i = amount.length - 1; i >= 0; i--) {
+            if (!Double.isNaN(amount[i])) {
+                return amount[i];
+            }
+        }
+        return Double.NaN;
     }
 
     /** {@code load} put in {@code amount}'s last known value, in place ({@link #inUnitsOfItsLast}). */
     public static void inUnitsOfTheLast(double[] load, double[] amount) {
-        double now = Double.NaN;
-        for (int i = amount.length - 1; i >= 0 && Double.isNaN(now); i--) {
-            now = amount[i];
-        }
+        double now = last(amount);
         if (Double.isNaN(now)) {
             return;
         }

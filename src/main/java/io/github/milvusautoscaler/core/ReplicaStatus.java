@@ -118,6 +118,12 @@ public record ReplicaStatus(int current, int ready, boolean paused, Optional<Str
         this(current, ready, paused, rollout, lastScale, resourceVersion, ScaleMemory.NONE);
     }
 
+    /** This status with what its pod template declares (a replay's, from what the history recorded). */
+    public ReplicaStatus withResources(TemplateResources declared) {
+        return new ReplicaStatus(current, ready, paused, rollingOut, lastScale, resourceVersion, memory, pausedBy, uid,
+                rolloutStalled, pauseLift, countWriter, declared);
+    }
+
     /** The count's writer when it is not milvus-autoscaler (a helm upgrade, a GitOps sync, kubectl); else empty. */
     public Optional<CountWriter> otherWriter() {
         return countWriter.filter(w -> !w.ours());

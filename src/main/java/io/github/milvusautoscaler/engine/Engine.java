@@ -212,7 +212,7 @@ public final class Engine {
             firing = alerts.firing(t, started);
             observation = metrics.observe(t, started).withAlerts(withCarried(t, firing,
                     status.memory(), target.policy().settings().alerts().carryOver(), started))
-                    .withForecast(forecast(target, started));
+                    .withForecast(forecast(target, status, started));
             Outcome outcome = target.policy().decide(observation, status, state, budget.view(started), started);
             decision = outcome.decision();
             TargetState input = state;
@@ -1012,7 +1012,7 @@ public final class Engine {
                     return new Written(decision, current.unapplied(), basis, readAt, readFailed.getMessage());
                 }
                 Observation obs = metrics.observe(t, started).withAlerts(alerts.firing(t, started))
-                        .withForecast(forecast(target, started));
+                        .withForecast(forecast(target, basis, started));
                 current = target.policy().decide(obs, basis, outcome.unapplied(), budget.view(started), started);
                 continue;
             }
@@ -1165,8 +1165,12 @@ public final class Engine {
         return clock;
     }
 
-    /** The seasonal forecast of {@code target}'s load at {@code now} (none when off or without history). */
-    private Forecast forecast(EngineTarget target, Instant now) {
-        return forecasts.forecast(target.target(), target.policy().settings().forecast(), now);
+    /**
+     * The seasonal forecast of {@code target}'s load at {@code now} (none when off or without history), in what its
+     * pod template declares now: a request changed since the last hourly history read would leave it in the old units.
+     */
+    private Forecast forecast(EngineTarget target, ReplicaStatus status, Instant now) {
+        return forecasts.forecast(target.target(), target.policy().settings().forecast(), now)
+                .inUnitsOf(status.resources());
     }
 }

@@ -232,7 +232,9 @@ public final class Backtest {
             @Override
             public ReplicaStatus read(Target target) {
                 Replicas r = replicas.get(target);
-                return new ReplicaStatus(r.current, r.current, false, rolling.contains(target), Optional.empty(), "");
+                ReplicaStatus status = new ReplicaStatus(r.current, r.current, false, rolling.contains(target),
+                        Optional.empty(), "");
+                return status.withResources(loadHistory.declared(target, clock.instant()));
             }
 
             @Override

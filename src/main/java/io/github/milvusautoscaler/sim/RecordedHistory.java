@@ -2,13 +2,16 @@ package io.github.milvusautoscaler.sim;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.milvusautoscaler.core.ContainerResource;
 import io.github.milvusautoscaler.core.HistorySource;
 import io.github.milvusautoscaler.core.LoadHistory;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.TemplateResources;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * The forecast's load history in a replay: each target's history recorded once over the whole replay and
@@ -52,5 +55,22 @@ public final class RecordedHistory implements HistorySource {
             last.put(target, w);
         }
         return w.history();
+    }
+
+    /**
+     * The CPU request per serving pod recorded at the last point read by {@code at}: what the replayed engine puts its
+     * forecast and recent peaks in, as the daemon does with the pod template it reads. Read hourly, the window of the
+     * hour a request changed in is in its last point's request, a mix while old and new pods both served (1.5 cores
+     * in a cut from 2 to 1): replayed as is, it pre-scaled short and ran 9 minutes hot (recheck 81, F4).
+     */
+    @Override
+    public TemplateResources declared(Target target, Instant at) {
+        LoadHistory all = recorded.get(target);
+        if (all == null) {
+            return TemplateResources.UNKNOWN;
+        }
+        OptionalDouble cpu = all.amountAt(ContainerResource.CPU_REQUEST.signal(), at);
+        return cpu.isPresent() && cpu.getAsDouble() > 0 && Double.isFinite(cpu.getAsDouble())
+                ? new TemplateResources(cpu, OptionalDouble.empty()) : TemplateResources.UNKNOWN;
     }
 }

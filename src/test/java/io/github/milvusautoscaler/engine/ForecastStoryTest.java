@@ -12,6 +12,7 @@ import io.github.milvusautoscaler.core.LoadHistory;
 import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Reason;
 import io.github.milvusautoscaler.core.Target;
+import io.github.milvusautoscaler.core.TemplateResources;
 import io.github.milvusautoscaler.policy.AlertSettings;
 import io.github.milvusautoscaler.policy.FallbackSettings;
 import io.github.milvusautoscaler.policy.ForecastSettings;
@@ -37,17 +38,18 @@ import org.junit.jupiter.api.Test;
  * too little history decides exactly as one with forecasting off; a forecast that stops being trusted says so
  * when its line falls back.
  */
-class ForecastStoryTest {
+public class ForecastStoryTest {
 
     /** Monday; the history starts here and the story runs on day 15 (a Monday again). */
-    static final Instant START = Instant.parse("2026-01-05T00:00:00Z");
+    public static final Instant START = Instant.parse("2026-01-05T00:00:00Z");
     static final Instant DAY15 = START.plus(Duration.ofDays(14));
     static final Target T = new Target("milvus", "m", Component.QUERY_NODE, InstallKind.OPERATOR);
     /** As reference.conf ships it: lead 5m, horizon 150m, fill 1.0, line 1.13, forecast max-step 4, min-history 2d. */
-    static final ForecastSettings ON = ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(150),
+    public static final ForecastSettings ON = ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(150),
             Duration.ofDays(2), 0.2);
 
-    static Policy policy(ForecastSettings forecast) {
+    /** queryNode on cpu alone, 1 to 10 replicas, with {@code forecast}. */
+    public static Policy policy(ForecastSettings forecast) {
         return new Policy(new PolicySettings(1, 10,
                 new ScaleOutSettings(Duration.ofMinutes(1), Duration.ofMinutes(3), 2, 1.5),
                 new ScaleInSettings(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(15),
@@ -57,13 +59,13 @@ class ForecastStoryTest {
     }
 
     /** cpu load in nodes: 1.0 at night, 4.0 from 09:00 to 17:00 UTC, every day. */
-    static double cycle(Instant t) {
+    public static double cycle(Instant t) {
         long minute = (t.getEpochSecond() / 60) % 1440;
         return minute >= 9 * 60 && minute < 17 * 60 ? 4.0 : 1.0;
     }
 
     /** {@code days} of the cycle on a 5m grid ending at {@code end}, with the given days (0 = first) missing. */
-    static LoadHistory history(Instant end, int days, int... missing) {
+    public static LoadHistory history(Instant end, int days, int... missing) {
         return history(end, days, day -> java.util.Arrays.stream(missing).anyMatch(m -> m == day) ? m -> Double.NaN
                 : null);
     }
@@ -88,9 +90,16 @@ class ForecastStoryTest {
     /** Ticks every 15 s from {@code from} to {@code to}, cpu per pod = load(t) / replicas; returns every decision. */
     static List<Decision> run(HistorySource history, ForecastSettings forecast, Instant from, Instant to,
                               DoubleUnaryOperator loadAtMinute, int replicas) {
+        return run(history, forecast, from, to, loadAtMinute, replicas, TemplateResources.UNKNOWN);
+    }
+
+    /** As {@link #run(HistorySource, ForecastSettings, Instant, Instant, DoubleUnaryOperator, int)}, the pod template declaring {@code declared}. */
+    static List<Decision> run(HistorySource history, ForecastSettings forecast, Instant from, Instant to,
+                              DoubleUnaryOperator loadAtMinute, int replicas, TemplateResources declared) {
         ManualClock clock = new ManualClock(from);
         FakeCluster cluster = new FakeCluster();
         cluster.replicas.put(T, replicas);
+        cluster.resources.put(T, declared);
         FakeMetrics metrics = new FakeMetrics();
         List<Decision> out = new ArrayList<>();
         Engine engine = new Engine(clock, metrics, cluster, out::add, LeaderGate.always(), AlertSource.NONE,
@@ -121,6 +130,52 @@ class ForecastStoryTest {
         assertEquals(5, first.to());
         assertEquals(1, d.stream().filter(Decision::isScale).count());
         assertTrue(first.message().text().contains("4.0"), first.message().text());
+    }
+
+    /**
+     * The history as the daemon reads it across a CPU request change: the cycle's loads are fractions of a 2-core
+     * request (amounts 2.0 at every point, put in one unit as PrometheusHistorySource does), and the pod template
+     * declares {@code templateCores} now.
+     */
+    static LoadHistory readInTwoCores(Instant end) {
+        LoadHistory cycle = history(end, 14);
+        double[] twoCores = new double[cycle.size("cpu")];
+        java.util.Arrays.fill(twoCores, 2.0);
+        double[] loads = new double[twoCores.length];
+        for (int i = 0; i < loads.length; i++) {
+            loads[i] = cycle.at("cpu", i);
+        }
+        return new LoadHistory(cycle.start(), cycle.step(), cycle.end(), Map.of("cpu", loads),
+                Map.of("cpu", twoCores)).inUnitsOfItsLast();
+    }
+
+    @Test
+    void aRequestCutSinceTheLastHistoryReadPreScalesInThePodTemplatesRequest() {
+        // Two weeks read in a 2-core request: 4.0 nodes of 2 cores by day (8 cores). The request was cut to 1 core
+        // since the last hourly read, so the same 8 cores are 8.0 nodes of 1 core: at 08:55 ceil(8.0 / 0.8475) = 10,
+        // 4 -> 8 within forecast max-step 4. Read in the old units it was 4.0: ceil(4.0 / 0.8475) = 5, 4 -> 5, half
+        // of what the morning needed (recheck 79, F1). Tonight's 2 cores on 4 pods of 1 core read cpu 0.50, in band.
+        LoadHistory history = readInTwoCores(DAY15);
+        TemplateResources oneCore = new TemplateResources(java.util.OptionalDouble.of(1.0),
+                java.util.OptionalDouble.empty());
+        List<Decision> d = run((t, now) -> history, ON, DAY15.plus(Duration.ofMinutes(8 * 60 + 50)),
+                DAY15.plus(Duration.ofMinutes(8 * 60 + 56)), m -> 2.0, 4, oneCore);
+        Decision first = d.stream().filter(Decision::isScale).findFirst().orElseThrow();
+        assertEquals(Reason.PRESCALE_FORECAST, first.reason(), first.message().text());
+        assertEquals(8, first.to(), first.message().text());
+        assertTrue(first.message().text().contains("forecast to reach 8.0")
+                && first.message().text().contains("read in a 2 cores CPU request per pod: x 2.00 for the pod"
+                + " template's 1 core"), first.message().text());
+
+        // The template unread (an operator hand-over), or declaring the request the history was read in: as read.
+        for (TemplateResources declared : List.of(TemplateResources.UNKNOWN, new TemplateResources(
+                java.util.OptionalDouble.of(2.0), java.util.OptionalDouble.empty()))) {
+            Decision asRead = run((t, now) -> history, ON, DAY15.plus(Duration.ofMinutes(8 * 60 + 50)),
+                    DAY15.plus(Duration.ofMinutes(8 * 60 + 56)), m -> 1.0, 2, declared).stream()
+                    .filter(Decision::isScale).findFirst().orElseThrow();
+            assertEquals(5, asRead.to(), asRead.message().text());
+            assertTrue(!asRead.message().text().contains("read in a"), asRead.message().text());
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -153,6 +154,36 @@ class PrometheusHistorySourceTest {
         double[] asRead = {1.0, 2.0};
         LoadHistory.inUnitsOfTheLast(asRead, new double[] {Double.NaN, Double.NaN});
         assertEquals(java.util.Arrays.toString(new double[] {1.0, 2.0}), java.util.Arrays.toString(asRead));
+    }
+
+    /**
+     * A history put in one unit says which (its last point's request), so a forecast can be put in the pod
+     * template's request of now; a signal without amounts (qps) or whose amount was never read says none, and
+     * putting it in another request is no change (Forecast#inUnitsOf).
+     */
+    @Test
+    void aHistoryInOneUnitSaysWhichAndPutsItselfInAnother() {
+        Instant start = Instant.parse("2026-12-01T00:00:00Z");
+        LoadHistory read = new LoadHistory(start, Duration.ofMinutes(5), start.plus(Duration.ofMinutes(20)),
+                Map.of("cpu", new double[] {1.7, 1.7, 3.4, 3.4}, "qps", new double[] {100, 100, 100, 100},
+                        "memory-free", new double[] {1, 1, 1, 1}),
+                Map.of("cpu", new double[] {2.0, 2.0, 1.0, Double.NaN},
+                        "memory-free", new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN}));
+        LoadHistory one = read.inUnitsOfItsLast();
+        assertEquals(1.0, one.unit("cpu").getAsDouble());
+        assertTrue(one.unit("qps").isEmpty());
+        assertTrue(one.unit("memory-free").isEmpty());
+        assertSame(one, one.inUnitsOf("qps", 4.0));
+        assertSame(one, one.inUnitsOf("cpu", 1.0));
+        assertEquals(one, one.inUnitsOfItsLast(), "in one unit already");
+        // 3.4 nodes of 1 core are 1.7 nodes of 2, the point whose request was not read still a gap.
+        LoadHistory inTwo = one.inUnitsOf("cpu", 2.0);
+        assertEquals(2.0, inTwo.unit("cpu").getAsDouble());
+        assertEquals(java.util.Arrays.toString(new double[] {1.7, 1.7, 1.7, Double.NaN}),
+                java.util.Arrays.toString(new double[] {inTwo.at("cpu", 0), inTwo.at("cpu", 1), inTwo.at("cpu", 2),
+                        inTwo.at("cpu", 3)}));
+        assertEquals(100, inTwo.at("qps", 0));
+        assertThrows(IllegalArgumentException.class, () -> one.inUnitsOf("cpu", 0));
     }
 
     /** The chart's StatefulSet mode: its pods and ready replicas are read as the Deployment's are. */

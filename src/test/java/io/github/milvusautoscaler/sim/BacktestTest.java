@@ -18,7 +18,10 @@ import java.util.Map;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
-/** The replay's two adjustments of recorded signals to the policy's replicas, with the arithmetic. */
+/**
+ * The replay's two adjustments of recorded signals to the policy's replicas, with the arithmetic, and the pod
+ * template a replay declares from what the history recorded.
+ */
 class BacktestTest {
 
     private static final Target QN = new Target("m", "wk", Component.QUERY_NODE, InstallKind.HELM);
@@ -31,6 +34,62 @@ class BacktestTest {
         signals.put("memory", Signal.known("memory", 0.5, 3, Duration.ZERO)); // one of 4 pods missing
         signals.put("search-latency-p99", Signal.known("search-latency-p99", 80, 0, Duration.ZERO));
         return new Observation(QN, T, signals, Settle.QUIET, Health.UNKNOWN, List.of());
+    }
+
+    /**
+     * A recording whose CPU request was cut from 2 cores to 1 at 08:30 on the replayed day (a helm upgrade): the
+     * window the replay hands 08:55 was read at 08:00, in 2 cores, and the tick declares the 1 core recorded since,
+     * as the daemon reads it from the pod template. Two weeks of 4.0 nodes of 2 cores by day (8 cores) are 8.0 nodes
+     * of 1: ceil(8.0 / 0.8475) = 10, 4 -> 8 (forecast max-step 4); in the window's 2 cores it pre-scaled 4 -> 5, and
+     * the morning ran hot (recheck 81, F4).
+     */
+    @Test
+    void aReplayPutsTheForecastInTheRequestRecordedAtEachTick() {
+        Instant day15 = io.github.milvusautoscaler.engine.ForecastStoryTest.START.plus(Duration.ofDays(14));
+        Instant recordedTo = day15.plus(Duration.ofHours(10));
+        io.github.milvusautoscaler.core.LoadHistory cycle =
+                io.github.milvusautoscaler.engine.ForecastStoryTest.history(recordedTo, 15);
+        double[] loads = new double[cycle.size("cpu")];
+        double[] request = new double[loads.length];
+        Instant cut = day15.plus(Duration.ofMinutes(8 * 60 + 30));
+        for (int i = 0; i < loads.length; i++) {
+            Instant at = cycle.start().plus(cycle.step().multipliedBy(i));
+            request[i] = at.isBefore(cut) ? 2.0 : 1.0;
+            loads[i] = io.github.milvusautoscaler.engine.ForecastStoryTest.cycle(at) * 2.0 / request[i];
+        }
+        io.github.milvusautoscaler.core.LoadHistory recording = new io.github.milvusautoscaler.core.LoadHistory(
+                cycle.start(), cycle.step(), recordedTo, Map.of("cpu", loads), Map.of("cpu", request));
+        RecordedHistory load = new RecordedHistory(Map.of(QN, recording), Map.of(QN, Duration.ofDays(14)));
+        // Tonight's 2 cores on 4 pods of 1 core: cpu 0.50, in band, as recorded.
+        Backtest.History live = new Backtest.History() {
+            @Override
+            public Observation observe(Target target, Instant at) {
+                return new Observation(target, at, Map.of("cpu", Signal.known("cpu", 0.5, 4, Duration.ZERO)),
+                        Settle.QUIET, Health.NONE, List.of());
+            }
+
+            @Override
+            public OptionalInt specReplicas(Target target, Instant at) {
+                return OptionalInt.of(4);
+            }
+
+            @Override
+            public OptionalInt readyReplicas(Target target, Instant at) {
+                return OptionalInt.of(4);
+            }
+        };
+        List<io.github.milvusautoscaler.core.Decision> decisions = new java.util.ArrayList<>();
+        Backtest.run(List.of(new io.github.milvusautoscaler.engine.EngineTarget(QN,
+                        io.github.milvusautoscaler.engine.ForecastStoryTest.policy(
+                                io.github.milvusautoscaler.engine.ForecastStoryTest.ON))), live,
+                new Backtest.Settings(day15.plus(Duration.ofMinutes(8 * 60 + 45)), day15.plus(Duration.ofMinutes(
+                        8 * 60 + 56)), Duration.ofSeconds(15), false, 30), decisions::add, load);
+        io.github.milvusautoscaler.core.Decision first = decisions.stream()
+                .filter(io.github.milvusautoscaler.core.Decision::isScale).findFirst().orElseThrow();
+        assertEquals(io.github.milvusautoscaler.core.Reason.PRESCALE_FORECAST, first.reason(), first.message().text());
+        assertEquals(8, first.to(), first.message().text());
+        org.junit.jupiter.api.Assertions.assertTrue(first.message().text().contains(
+                "x 2.00 for the pod template's 1 core"), first.message().text());
     }
 
     @Test

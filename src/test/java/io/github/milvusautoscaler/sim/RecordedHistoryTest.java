@@ -81,6 +81,48 @@ class RecordedHistoryTest {
         assertEquals(3.40, dayTwo.at("cpu", dayTwo.size("cpu") - 1), 1e-9);
     }
 
+    /**
+     * The request a replayed tick declares (what the daemon reads from the pod template) is the one recorded at the
+     * last point read by then: a cut from 2 cores to 1 whose rollout served both at point 1 (1.5 per pod) reads 2.0
+     * before that point's step ends, 1.5 once it has, 1.0 after, and the hour's window, put in its last point's
+     * 1.5, reads 3.40 x 1/1.5 = 2.27 nodes where the engine puts it back in 1 core (x 1.5/1 = 3.40; recheck 81, F4).
+     */
+    @Test
+    void aTickDeclaresTheRequestOfTheLastPointReadByThen() {
+        Instant cut = START.plus(Duration.ofHours(12));
+        int at = 144;
+        double[] load = new double[at + 12];
+        double[] request = new double[load.length];
+        for (int i = 0; i < load.length; i++) {
+            request[i] = i < at ? 2.0 : i == at ? 1.5 : 1.0;
+            load[i] = 3.40 / request[i];
+        }
+        request[at + 3] = Double.NaN; // a kube-state-metrics gap: the point before it answers
+        LoadHistory recording = new LoadHistory(START, STEP, START.plus(STEP.multipliedBy(load.length)),
+                Map.of("cpu", load), Map.of("cpu", request));
+        RecordedHistory source = new RecordedHistory(Map.of(T, recording), Map.of(T, Duration.ofDays(1)));
+        assertEquals(2.0, cpu(source, cut.plus(STEP).minusSeconds(1)), "the mixed step not read yet");
+        assertEquals(1.5, cpu(source, cut.plus(STEP)));
+        assertEquals(1.0, cpu(source, cut.plus(STEP.multipliedBy(3))));
+        assertEquals(1.0, cpu(source, cut.plus(STEP.multipliedBy(4))), "the gap reads the point before it");
+        assertTrue(source.declared(T, START.plus(STEP).minusSeconds(1)).cpuRequestCores().isEmpty(),
+                "before any point is read");
+        assertTrue(source.declared(T, cut).memoryLimitBytes().isEmpty());
+        Target other = new Target("milvus", "other", Component.QUERY_NODE, InstallKind.OPERATOR);
+        assertTrue(source.declared(other, cut).cpuRequestCores().isEmpty());
+        // The window of the hour read at 13:00 ends in the mixed step (1.5): in it, then back in the template's 1 core.
+        LoadHistory window = new RecordedHistory(Map.of(T, new LoadHistory(START, STEP, START.plus(STEP.multipliedBy(
+                at + 1)), Map.of("cpu", java.util.Arrays.copyOf(load, at + 1)), Map.of("cpu",
+                java.util.Arrays.copyOf(request, at + 1)))), Map.of(T, Duration.ofDays(1)))
+                .history(T, cut.plus(Duration.ofMinutes(10)).plus(Duration.ofHours(1)));
+        assertEquals(3.40 / 1.5, window.at("cpu", 0), 1e-9);
+        assertEquals(3.40, window.inUnitsOf("cpu", 1.0).at("cpu", 0), 1e-9);
+    }
+
+    private static double cpu(RecordedHistory source, Instant at) {
+        return source.declared(T, at).cpuRequestCores().orElseThrow();
+    }
+
     @Test
     void aLookBackBeforeTheRecordingStartsAtTheRecordingAndAnUnrecordedTargetHasNone() {
         RecordedHistory source = new RecordedHistory(Map.of(T, threeDays()), Map.of(T, Duration.ofDays(14)));

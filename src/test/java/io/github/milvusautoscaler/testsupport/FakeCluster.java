@@ -41,6 +41,8 @@ public final class FakeCluster implements ReplicaActuator {
      * FakeKubernetesApi plays for the actuators.
      */
     public final Map<Target, String> uid = new ConcurrentHashMap<>();
+    /** What each target's pod template declares (the CPU request, the memory limit); unknown when absent. */
+    public final Map<Target, io.github.milvusautoscaler.core.TemplateResources> resources = new ConcurrentHashMap<>();
 
     @Override
     public ReplicaStatus read(Target target) {
@@ -51,7 +53,8 @@ public final class FakeCluster implements ReplicaActuator {
         int n = replicas.getOrDefault(target, 3);
         return new ReplicaStatus(n, n, false, Optional.empty(), Optional.ofNullable(lastScale.get(target)),
                 String.valueOf(version.getOrDefault(target, 1)), io.github.milvusautoscaler.core.ScaleMemory.NONE, "",
-                uid.getOrDefault(target, ""));
+                uid.getOrDefault(target, "")).withResources(resources.getOrDefault(target,
+                io.github.milvusautoscaler.core.TemplateResources.UNKNOWN));
     }
 
     @Override
