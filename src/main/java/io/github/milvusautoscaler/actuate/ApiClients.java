@@ -151,6 +151,22 @@ public final class ApiClients {
         }
     }
 
+    /**
+     * Why {@code client} sends no request: its kubeconfig credentials have given no token yet ("no Kubernetes token:
+     * the exec plugin /usr/local/bin/aws of the kubeconfig's user has not answered for 44s; ..."); empty when they
+     * have, or when its credentials are no plugin, provider or token file. Nothing is sent meanwhile, so the server's
+     * reachability has nothing to judge (status said "reachable": true with no server named; recheck 81, F3).
+     */
+    public static java.util.Optional<String> credentialsProblem(ApiClient client) {
+        requireNonNull(client, "client");
+        for (okhttp3.Interceptor i : client.getHttpClient().interceptors()) {
+            if (i instanceof KubeconfigToken token) {
+                return token.problem();
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** A client for an API server at a base URL without credentials, e.g. {@code http://127.0.0.1:PORT} in tests. */
     public static ApiClient forBaseUrl(String baseUrl, KubernetesSettings options) {
         requireNonNull(baseUrl, "baseUrl");

@@ -80,6 +80,8 @@ public final class ApiReachability implements Interceptor {
     /** Calls whose last attempt failed, by call; a call that answers leaves. */
     private final java.util.Map<String, FailingCall> failing = new java.util.LinkedHashMap<>();
     private String server = "";
+    /** Why the client sends no request at all (its kubeconfig credentials gave no token yet); empty when it does. */
+    private java.util.function.Supplier<Optional<String>> credentials = Optional::empty;
 
     public ApiReachability(Clock clock) {
         this(clock, CONFIRM_AFTER);
@@ -103,6 +105,12 @@ public final class ApiReachability implements Interceptor {
     public static ApiReachability watch(ApiClient client, Clock clock, Duration confirmAfter) {
         ApiReachability watcher = new ApiReachability(clock, confirmAfter);
         client.setHttpClient(client.getHttpClient().newBuilder().addInterceptor(watcher).build());
+        // Named before any request: a client whose credentials gave no token yet sends none (status said server "").
+        okhttp3.HttpUrl base = okhttp3.HttpUrl.parse(client.getBasePath());
+        if (base != null) {
+            watcher.server = base.host() + ":" + base.port();
+        }
+        watcher.credentials = () -> ApiClients.credentialsProblem(client);
         return watcher;
     }
 
@@ -249,5 +257,13 @@ public final class ApiReachability implements Interceptor {
     /** The host:port last contacted, for status. */
     public synchronized String server() {
         return server;
+    }
+
+    /**
+     * Why no request is sent at all, the server's reachability then not judged ("no Kubernetes token: the exec plugin
+     * ... has not answered for 44s; waiting for it"); empty when requests are sent.
+     */
+    public Optional<String> credentials() {
+        return credentials.get();
     }
 }

@@ -186,10 +186,28 @@ final class KubeconfigToken implements Authentication, Interceptor {
         return response;
     }
 
-    /** Why a request is not sent: no token yet, and why. */
+    /**
+     * Why requests are not sent, as {@link #noToken} says it; empty while a token is in hand. Asks nothing of the
+     * plugin: a status read must not start a refresh.
+     */
+    synchronized java.util.Optional<String> problem() {
+        return token != null ? java.util.Optional.empty() : java.util.Optional.of(noToken().getMessage());
+    }
+
+    /**
+     * Why a request is not sent: no token yet, and why. A run that hangs is waited out, not run again beside (one
+     * process, not one per retry), so it says how long it has not answered where it said "asked again every 15s"
+     * (recheck 81, R1).
+     */
     synchronized NoToken noToken() {
-        return new NoToken("no Kubernetes token: " + source + " of the kubeconfig's user "
-                + (failure == null ? "has given none yet" : failure) + "; asked again every " + RETRY_SECONDS + "s");
+        String why;
+        if (pending != null) {
+            why = "has not answered for " + Durations.human(Duration.ofNanos(nanoTime.getAsLong() - pendingSince))
+                    + (failure == null ? "" : " (the run before " + failure + ")") + "; waiting for it";
+        } else {
+            why = (failure == null ? "has given none yet" : failure) + "; asked again every " + RETRY_SECONDS + "s";
+        }
+        return new NoToken("no Kubernetes token: " + source + " of the kubeconfig's user " + why);
     }
 
     /**
@@ -248,9 +266,6 @@ final class KubeconfigToken implements Authentication, Interceptor {
                                     ? "requests are not sent until it gives a token"
                                     : "keeping the token it gave before");
                 }
-                if (token == null) {
-                    failure = "has not answered for " + Durations.human(Duration.ofNanos(running));
-                }
             }
             return token;
         } catch (java.util.concurrent.ExecutionException e) {
@@ -262,10 +277,11 @@ final class KubeconfigToken implements Authentication, Interceptor {
             return token;
         }
         pending = null;
+        boolean hangWasSaid = hangSaid;
         hangSaid = false;
         String fresh = got == null ? null : got.get(KubeConfig.CRED_TOKEN_KEY);
         if (fresh != null && !fresh.isBlank()) {
-            if (failure != null) {
+            if (failure != null || hangWasSaid) {
                 LOG.info("Kubernetes credentials: {} gives a token again", source);
             }
             token = fresh.strip();

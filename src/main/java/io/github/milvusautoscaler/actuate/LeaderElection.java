@@ -444,7 +444,7 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
     private void attemptFailed(Throwable t) {
         if (!answered && t instanceof java.util.concurrent.TimeoutException) {
             LOG.info("leader election: the first try of Lease {}/{} had no answer within the retry period {} (a new"
-                    + " process's first TLS handshake); trying again", options.namespace(), options.leaseName(),
+                    + " process's first TLS handshake, or a kubeconfig credentials plugin's first token); trying again", options.namespace(), options.leaseName(),
                     Durations.setting(options.retryPeriod()));
             return;
         }

@@ -312,7 +312,8 @@ final class Daemon implements AutoCloseable {
     }
 
     /**
-     * Adds {@code "kubernetes": {"reachable": false, "since": ..., "cause": ..., "failingCalls": [...]}} to the
+     * Adds {@code "kubernetes": {"reachable": false, "since": ..., "cause": ..., "credentials": ...,
+     * "failingCalls": [...]}} to the
      * status, so a follower that cannot reach the API server, or whose Lease calls fail, says why it is not leading.
      */
     static com.google.gson.JsonObject withKubernetes(com.google.gson.JsonObject status, ApiReachability reachability) {
@@ -320,6 +321,8 @@ final class Daemon implements AutoCloseable {
         com.google.gson.JsonObject k = new com.google.gson.JsonObject();
         k.addProperty("server", reachability.server());
         k.addProperty("reachable", state.reachable());
+        // No token, nothing sent: "reachable" is then only no evidence against it, and this is why nothing works.
+        reachability.credentials().ifPresent(c -> k.addProperty("credentials", c));
         if (!state.reachable()) {
             k.addProperty("unreachableSince", state.unreachableSince().toString());
             k.addProperty("cause", state.cause());

@@ -86,7 +86,7 @@ final class Logging {
         return atLeast(name, ch.qos.logback.classic.Level.ERROR);
     }
 
-    private static Restore atLeast(String name, ch.qos.logback.classic.Level level) {
+    static Restore atLeast(String name, ch.qos.logback.classic.Level level) {
         ch.qos.logback.classic.Logger logger = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(name);
         ch.qos.logback.classic.Level before = logger.getLevel();
         logger.setLevel(level);

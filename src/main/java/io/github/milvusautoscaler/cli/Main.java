@@ -37,7 +37,29 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        int code = execute(args);
+        endChildProcesses();
+        System.exit(code);
+    }
+
+    /**
+     * Ends the processes this one started and still runs: a kubeconfig credentials plugin that hangs is waited for on
+     * a thread of its own and outlived the command that gave up on it (`pause` exited after 12 s and left the plugin's
+     * shell and its child running under pid 1; recheck 81, R3). SIGTERM to each, its children too (the list is taken
+     * before any ends, so none is orphaned out of it); the JVM starts no other processes.
+     */
+    static void endChildProcesses() {
+        List<ProcessHandle> running = ProcessHandle.current().descendants().toList();
+        if (running.isEmpty()) {
+            return;
+        }
+        // client-java's KubeConfig logs the plugin's end as "... failed with exit code 143", an ERROR of our making.
+        Logging.atLeast(io.kubernetes.client.util.KubeConfig.class.getName(), ch.qos.logback.classic.Level.OFF);
+        org.slf4j.LoggerFactory.getLogger(Main.class).info("ending {} process(es) still running, started for the"
+                + " kubeconfig's credentials plugin: {}", running.size(), running.stream().map(p -> p.pid() + " "
+                + p.info().command().map(c -> java.nio.file.Path.of(c).getFileName().toString()).orElse("?"))
+                .toList());
+        running.forEach(ProcessHandle::destroy);
     }
 
     /** Runs the command line and returns the exit code, so tests can call it without exiting. */

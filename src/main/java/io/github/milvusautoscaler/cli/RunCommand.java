@@ -58,6 +58,7 @@ public final class RunCommand implements Callable<Integer> {
         reloadOnHangUp(daemon);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close();
+            Main.endChildProcesses();
             // SIGTERM would otherwise end the JVM with 143; a clean, orderly stop is a success.
             Runtime.getRuntime().halt(Main.EXIT_OK);
         }, "shutdown"));

@@ -313,6 +313,11 @@ public final class StatusCommand implements Callable<Integer> {
                     .append("unreachable since ").append(text(k, "kubernetes", "unreachableSince"))
                     .append(": ").append(text(k, "kubernetes", "cause")).append('\n');
         }
+        // Credentials that gave no token: nothing is sent, so nothing else says why nothing works (recheck 81, F3).
+        if (kube != null && kube.isJsonObject() && kube.getAsJsonObject().has("credentials")) {
+            b.append("kubernetes: no request sent: ").append(text(kube.getAsJsonObject(), "kubernetes", "credentials"))
+                    .append('\n');
+        }
         // Calls failing while the server answers others (a Lease update answering 500): why a follower does not
         // lead, which only a WARN a minute said (recheck 39's remark). Optional: daemons before it did not send it.
         if (kube != null && kube.isJsonObject() && kube.getAsJsonObject().has("failingCalls")) {

@@ -155,7 +155,7 @@ public final class Scheduler implements AutoCloseable {
                             : "the previous one has run " + (startedAt == null ? "a while"
                             : Durations.setting(Duration.ofSeconds(Duration.between(startedAt, now).toSeconds())))
                             + " and still waits on the API"
-                            + " server or Prometheus (each call is bounded by kubernetes.request-timeout and"
+                            + " server, a kubeconfig credentials plugin's first token or Prometheus (each call is bounded by kubernetes.request-timeout and"
                             + " prometheus.timeout, with their retries)");
                 }
                 return;

@@ -195,6 +195,13 @@ class ApiClientsTest {
                     + " of the kubeconfig's user gave no token"), none.getMessage());
             assertEquals(ActuationException.Kind.UNAUTHORIZED, none.kind(), "nothing sent, nothing retried");
             assertEquals(List.of(), fake.requests(), "a request went without credentials");
+            // Status then names the server and why nothing is sent, where it said "reachable" with server "" alone
+            // (recheck 81, F3).
+            ApiReachability watching = ApiReachability.watch(atStart, java.time.Clock.systemUTC());
+            assertEquals(java.net.URI.create(fake.url()).getHost() + ":" + java.net.URI.create(fake.url()).getPort(),
+                    watching.server());
+            assertEquals(java.util.Optional.of("no Kubernetes token: the exec plugin " + plugin
+                    + " of the kubeconfig's user gave no token; asked again every 15s"), watching.credentials());
 
             Files.delete(failing);
             ApiClient refreshing = ApiClients.create(access, options, Duration.ZERO);
@@ -204,6 +211,8 @@ class ApiClientsTest {
             assertEquals(2, actuator.read(ActuateFixtures.HELM_QN).current(), "the token got before is kept");
             assertEquals(List.of("Bearer exec-token-ok"), fake.requests().stream()
                     .map(FakeKubernetesApi.Request::authorization).distinct().toList());
+            assertTrue(ApiReachability.watch(refreshing, java.time.Clock.systemUTC()).credentials().isEmpty(),
+                    "a token in hand");
         }
     }
 
@@ -327,11 +336,15 @@ class ApiClientsTest {
                 return Map.of("token", "late");
             }, "the exec plugin get-token", Duration.ofMinutes(1), System::nanoTime, runner);
             assertNull(token.token());
+            // The run that hangs is waited out, not run again beside it: "asked again every 15s" promised runs that
+            // were not made (recheck 81, R1). Status says the same while nothing is sent (F3).
             assertEquals("no Kubernetes token: the exec plugin get-token of the kubeconfig's user has not answered for"
-                    + " 10s; asked again every 15s", token.noToken().getMessage());
+                    + " 10s; waiting for it", token.noToken().getMessage());
+            assertEquals(java.util.Optional.of(token.noToken().getMessage()), token.problem());
             answer.countDown();
             assertEquals("late", io.github.milvusautoscaler.testsupport.Poll.until("the late token",
                     Duration.ofSeconds(10), token::token, "late"::equals));
+            assertTrue(token.problem().isEmpty(), "a token in hand");
         } finally {
             runner.shutdownNow();
         }

@@ -11,6 +11,8 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -260,6 +262,60 @@ class CommandLineEdgesTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), output);
         assertTrue(output.startsWith("autoscaler.conf: valid, 1 target"), output);
+    }
+
+    /**
+     * A one-shot command that gave up on a kubeconfig credentials plugin that hangs ends it as it exits: `pause` left
+     * the plugin's shell and its child running under pid 1 (recheck 81, R3). The plugin is never answered here, so no
+     * server is needed; it writes its pid and its child's first.
+     */
+    @Test
+    void aCommandEndsTheCredentialsPluginItGaveUpOn() throws Exception {
+        Path plugin = dir.resolve("hanging-get-token");
+        Path pids = dir.resolve("plugin.pids");
+        Files.writeString(plugin, "#!/bin/sh\nsleep 120 &\necho $$ $! > " + pids + "\nwait\n");
+        assertTrue(plugin.toFile().setExecutable(true));
+        Path kubeconfig = dir.resolve("hanging.kubeconfig");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: c, cluster: {server: "http://127.0.0.1:9"}}]
+                contexts: [{name: c, context: {cluster: c, user: u}}]
+                current-context: c
+                users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: %s,
+                  interactiveMode: Never}}}]
+                """.formatted(plugin));
+        Files.writeString(dir.resolve("hanging.conf"), """
+                milvus-autoscaler {
+                  prometheus.url = "http://127.0.0.1:9"
+                  kubernetes.kubeconfig = "%s"
+                  clusters = [{ namespace = milvus, name = r, install = helm, milvus-version = "2.5.6",
+                    components { queryNode {} } }]
+                }
+                """.formatted(kubeconfig));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "io.github.milvusautoscaler.cli.Main", "pause", "--config", "hanging.conf", "--target", "milvus/r/queryNode")
+                // To a file: the plugin writes to the command's stderr (client-java inherits it), so a pipe read to
+                // its end would wait for the plugin too.
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("pause.out").toFile())
+                .start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String output = Files.readString(dir.resolve("pause.out"));
+        List<Long> started = Arrays.stream(Files.readString(pids).trim().split(" ")).map(Long::parseLong)
+                .toList();
+        try {
+            assertEquals(1, p.exitValue(), output);
+            assertTrue(output.contains("has not answered for 10s; waiting for it"), output);
+            for (long pid : started) {
+                assertTrue(io.github.milvusautoscaler.testsupport.Poll.until("process " + pid + " to end",
+                        Duration.ofSeconds(5), () -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+                        alive -> !alive) == Boolean.FALSE, output);
+            }
+            assertFalse(output.contains("failed with exit code 143"), output);
+        } finally {
+            started.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
     }
 
     @Test

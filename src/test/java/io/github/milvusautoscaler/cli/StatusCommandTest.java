@@ -545,6 +545,46 @@ class StatusCommandTest {
         table = StatusCommand.render(status);
         assertEquals("kubernetes: PUT /apis/coordination.k8s.io/v1/namespaces/ops/leases/milvus-autoscaler failing"
                 + " since 2026-01-05T09:59:10Z: HTTP 500", table.lines().skip(1).findFirst().orElseThrow(), table);
+
+        // Credentials that gave no token: nothing is sent, "reachable" is no evidence, and this says why nothing
+        // works (recheck 81, F3: status said reachable with server "" alone).
+        status.getAsJsonObject("kubernetes").remove("failingCalls");
+        status.getAsJsonObject("kubernetes").addProperty("credentials", "no Kubernetes token: the exec plugin"
+                + " /usr/local/bin/aws of the kubeconfig's user has not answered for 44s; waiting for it");
+        table = StatusCommand.render(status);
+        assertEquals("kubernetes: no request sent: no Kubernetes token: the exec plugin /usr/local/bin/aws of the"
+                + " kubeconfig's user has not answered for 44s; waiting for it", table.lines().skip(1).findFirst()
+                .orElseThrow(), table);
+    }
+
+    /**
+     * The daemon's status names the API server and why nothing is sent while a kubeconfig's credentials plugin has
+     * given no token, before any request (none runs the plugin here): it said "reachable" with server "" (recheck 81,
+     * F3). A kubeconfig as `aws eks update-kubeconfig` writes it, an exec user (kubectl's kubeconfig reference).
+     */
+    @Test
+    void theDaemonsStatusSaysCredentialsThatGaveNoTokenYet(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path kubeconfig = dir.resolve("kubeconfig");
+        java.nio.file.Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: eks, cluster: {server: "https://10.96.0.1:443"}}]
+                contexts: [{name: eks, context: {cluster: eks, user: eks}}]
+                current-context: eks
+                users: [{name: eks, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws,
+                  args: [eks, get-token, --cluster-name, prod], interactiveMode: Never}}}]
+                """);
+        var options = io.github.milvusautoscaler.testsupport.Kube.settings(kubeconfig.toString(), Duration.ofSeconds(7),
+                1, Duration.ofMillis(1), true);
+        var client = io.github.milvusautoscaler.actuate.ApiClients.create(
+                io.github.milvusautoscaler.actuate.ApiClients.access(options), options);
+        var watching = io.github.milvusautoscaler.actuate.ApiReachability.watch(client, java.time.Clock.systemUTC());
+        com.google.gson.JsonObject k = Daemon.withKubernetes(new com.google.gson.JsonObject(), watching)
+                .getAsJsonObject("kubernetes");
+        assertEquals("10.96.0.1:443", k.get("server").getAsString(), k.toString());
+        assertEquals("no Kubernetes token: the exec plugin aws of the kubeconfig's user has given none yet; asked again"
+                + " every 15s", k.get("credentials").getAsString(), k.toString());
     }
 
     /** Prometheus queries failing say since when and why under the role (fault recheck 17, F5); nothing while fine. */
