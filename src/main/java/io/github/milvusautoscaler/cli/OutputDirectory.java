@@ -123,6 +123,17 @@ final class OutputDirectory {
     static List<Path> replace(String command, Path staged, Path out) throws IOException {
         Objects.requireNonNull(command, "command");
         Optional<Manifest> previous = Manifest.read(out).filter(m -> m.command().equals(command));
+        // A rename over something that is no file (a folder named report.md) fails after the files before it were
+        // renamed, and left two runs' files mixed with the partial copies beside them (recheck 82, F1): refused first.
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(staged)) {
+            for (Path f : files) {
+                Path dest = out.resolve(f.getFileName().toString());
+                if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(dest, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new java.nio.file.FileSystemException(dest.toString(), null, Files.isDirectory(dest,
+                            LinkOption.NOFOLLOW_LINKS) ? "Is a directory" : "Not a regular file");
+                }
+            }
+        }
         List<Path> partials = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(staged)) {
             for (Path f : files) {
@@ -141,10 +152,27 @@ final class OutputDirectory {
             throw e;
         }
         List<Path> written = new ArrayList<>();
-        for (Path partial : partials) {
+        for (int i = 0; i < partials.size(); i++) {
+            Path partial = partials.get(i);
             String name = partial.getFileName().toString();
             Path dest = out.resolve(name.substring(1, name.length() - PARTIAL.length()));
-            Files.move(partial, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            try {
+                Files.move(partial, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                // Not undone (the old versions are gone): the copies not renamed are removed, and the error says
+                // which files are of this run, so nobody reads the folder as one report.
+                for (Path left : partials.subList(i, partials.size())) {
+                    try {
+                        Files.deleteIfExists(left);
+                    } catch (IOException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+                throw new java.nio.file.FileSystemException(dest.toString(), null, reason(e) + "; " + out
+                        + " now holds " + (written.isEmpty() ? "none" : written.stream().map(p -> p.getFileName()
+                        .toString()).sorted().collect(java.util.stream.Collectors.joining(", "))) + " of this run"
+                        + " beside the files of the one before: run it again");
+            }
             written.add(dest);
         }
         List<String> names = written.stream().map(p -> p.getFileName().toString()).sorted().toList();

@@ -97,6 +97,25 @@ class OutputDirectoryTest {
     }
 
     /**
+     * A file of the report whose name is taken by a folder is refused before anything moves: the rename over it failed
+     * after the files before it were renamed, and the folder held two runs' files and the partial copies (recheck 82,
+     * F1).
+     */
+    @Test
+    void aReportFileWhoseNameIsAFolderIsRefusedBeforeAnythingMoves() throws IOException {
+        Path out = Files.createDirectories(dir.resolve("blocked"));
+        OutputDirectory.replace("simulate", staged("chart.svg", "report.md", "report.json"), out);
+        Files.delete(out.resolve("report.md"));
+        Files.createDirectory(out.resolve("report.md"));
+        Set<String> before = names(out);
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> OutputDirectory.replace("simulate", staged("chart.svg", "report.md", "report.json", "x.jsonl"), out));
+        assertEquals(out.resolve("report.md") + ": is a directory", OutputDirectory.describe(e));
+        assertEquals(before, names(out), "nothing moved, no partial copy left");
+        assertEquals("simulate\nchart.svg", Files.readString(out.resolve("chart.svg")).strip(), "the run before whole");
+    }
+
+    /**
      * Report-shaped files no manifest names (its manifest removed, or copied in) are kept, and a note names them: they
      * read as part of the new report (input audit F5: a removed manifest left an older run's decision logs silently).
      */
