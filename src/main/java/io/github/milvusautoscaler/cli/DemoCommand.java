@@ -108,8 +108,11 @@ public final class DemoCommand implements Callable<Integer> {
         }
         // The daemon starts without its token file, which may be mounted later; the demo runs here and now, and its
         // alerts endpoint would answer every curl with an error (recheck 16, finding 10).
+        // Named as the daemon names it: a value without a '/' may be the token pasted in place of its path (recheck
+        // 82, F2: the demo printed it).
+        String shown = alertsTokenFile == null ? "" : io.github.milvusautoscaler.core.PrometheusAuth.shown(alertsTokenFile);
         if (alertsTokenFile != null && !java.nio.file.Files.isReadable(alertsTokenFile)) {
-            err.println("demo: --alerts-token-file " + alertsTokenFile + " cannot be read"
+            err.println("demo: --alerts-token-file " + shown + " cannot be read"
                     + (java.nio.file.Files.exists(alertsTokenFile) ? " (permission)" : " (no such file)"));
             return Main.EXIT_USAGE;
         }
@@ -118,8 +121,9 @@ public final class DemoCommand implements Callable<Integer> {
         Optional<String> noToken = alertsTokenFile == null ? Optional.empty()
                 : new TokenFile(alertsTokenFile).unreadable();
         if (noToken.isPresent()) {
-            err.println("demo: --alerts-token-file " + alertsTokenFile + ": " + noToken.get()
-                    .replaceFirst("^alerts.bearer-token-file \\S+ ", ""));
+            String prefix = "alerts.bearer-token-file " + shown + " ";
+            err.println("demo: --alerts-token-file " + shown + ": " + (noToken.get().startsWith(prefix)
+                    ? noToken.get().substring(prefix.length()) : noToken.get()));
             return Main.EXIT_USAGE;
         }
         LoadTrace whole;

@@ -189,6 +189,22 @@ class DemoCommandTest {
         assertFalse(Files.exists(dir.resolve("out")), "refused before --out is made");
     }
 
+    /**
+     * A token file named without a '/' is not shown, as the daemon does not show it: the value may be the token pasted
+     * in place of its path (recheck 82, F2: the demo printed it).
+     */
+    @Test
+    void anAlertsTokenFileWithoutASlashIsNotShown() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = new CommandLine(new DemoCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute("--alerts-token-file", "eyJhbGciOiJSUzI1NiJ9.pasted", "--port", "0", "--out",
+                        dir.resolve("out").toString());
+        assertEquals(2, exit, err.toString());
+        assertEquals("demo: --alerts-token-file (value not shown: it has no '/', as a secret pasted in place of its"
+                + " file's path would not) cannot be read (no such file)", err.toString().strip());
+    }
+
     /** A port in use ends the demo with exit 1 before it plays, and leaves no empty --out behind (recheck 16, 10). */
     @Test
     void aPortInUseEndsTheDemoAndLeavesNoEmptyOut() throws Exception {
