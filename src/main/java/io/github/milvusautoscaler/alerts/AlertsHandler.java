@@ -131,8 +131,9 @@ public final class AlertsHandler implements HttpHandler {
         String length = ex.getRequestHeaders().getFirst("Content-Length");
         if (length != null) {
             try {
-                if (Long.parseLong(length.trim()) > maxBody) {
-                    tooLarge(ex);
+                long declared = Long.parseLong(length.trim());
+                if (declared > maxBody) {
+                    tooLarge(ex, declared);
                     return;
                 }
             } catch (NumberFormatException e) {
@@ -142,7 +143,7 @@ public final class AlertsHandler implements HttpHandler {
         }
         byte[] body = readLimited(ex.getRequestBody());
         if (body == null) {
-            tooLarge(ex);
+            tooLarge(ex, -1);
             return;
         }
         WebhookPayload payload;
@@ -230,12 +231,20 @@ public final class AlertsHandler implements HttpHandler {
         }
     }
 
-    private void tooLarge(HttpExchange ex) throws IOException {
+    /**
+     * Refuses a body over max-body, having read up to 4 x max-body of it first, so a client still sending reads the 413
+     * rather than a reset. A body declared longer than that is not read at all: it would not be read whole either way,
+     * and a client that declared a terabyte and sent nothing held the handler until server.request-timeout and got a
+     * 503 (recheck 82, F3).
+     *
+     * @param declared the body's Content-Length; -1 when it came chunked
+     */
+    private void tooLarge(HttpExchange ex, long declared) throws IOException {
         InputStream in = ex.getRequestBody();
         byte[] sink = new byte[8192];
         long discarded = 0;
         int n;
-        while (discarded < 4 * maxBody && (n = in.read(sink)) != -1) {
+        while (declared <= 4 * maxBody && discarded < 4 * maxBody && (n = in.read(sink)) != -1) {
             discarded += n;
         }
         ex.getResponseHeaders().set("Connection", "close");
