@@ -120,7 +120,10 @@ public final class AlertsHandler implements HttpHandler {
         }
         if (!ok) {
             ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-            error(ex, 401, "Authorization", presented == null ? "missing bearer token" : "wrong bearer token");
+            // A header of another scheme (Basic) is named by its scheme alone, never its credentials (recheck 82's
+            // remark: it read "missing bearer token").
+            error(ex, 401, "Authorization", presented != null ? "wrong bearer token" : auth == null || auth.isBlank()
+                    ? "missing bearer token" : "not a bearer token (scheme " + scheme(auth) + ")");
             return;
         }
         String type = ex.getRequestHeaders().getFirst("Content-Type");
@@ -229,6 +232,12 @@ public final class AlertsHandler implements HttpHandler {
                         o.reason() == null || o.reason().isEmpty() ? "" : ": " + o.reason());
             }
         }
+    }
+
+    /** The scheme of an Authorization header, its first word, at most 20 characters: "Basic". */
+    private static String scheme(String auth) {
+        String first = auth.strip().split("\\s+", 2)[0];
+        return first.length() > 20 ? first.substring(0, 20) + "..." : first;
     }
 
     /**

@@ -244,6 +244,16 @@ class AlertsHandlerTest {
         assertTrue(book.firing(QN, NOW).isEmpty());
     }
 
+    /** Each 401 says which: no header, a header of another scheme (named by its scheme alone), a wrong token. */
+    @Test
+    void a401SaysWhetherTheTokenIsMissingNotBearerOrWrong() throws Exception {
+        for (String[] c : new String[][] {{null, "missing bearer token"}, {"Basic " + TOKEN, "not a bearer token"
+                + " (scheme Basic)"}, {"Bearer nope", "wrong bearer token"}}) {
+            HttpResponse<String> r = post(firing(), c[0], "application/json");
+            assertEquals(c[1], JsonParser.parseString(r.body()).getAsJsonObject().get("error").getAsString(), r.body());
+        }
+    }
+
     /**
      * A body declared longer than 4 x max-body is refused at once, unread: a client that declared a terabyte and sent
      * two bytes held the handler until the request deadline and got a 503 the refused counter did not count (recheck
