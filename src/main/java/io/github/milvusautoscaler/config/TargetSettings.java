@@ -99,6 +99,17 @@ public record TargetSettings(Target target, String milvusVersion, PolicySettings
                         + " the target's min-replicas " + policy.minReplicas() + ": it never raises the count");
             }
         }
+        java.time.Duration peakWindow = policy.scaleIn().peakWindow();
+        java.time.Duration step = policy.forecast().historyStep();
+        if (!peakWindow.isZero() && peakWindow.compareTo(step.multipliedBy(6)) < 0) {
+            // Accepted (a short look-back is a choice), but what it costs after a restart was said only in the README
+            // (recheck 82's remark).
+            advice.add("scale-in.peak-window " + io.github.milvusautoscaler.core.Durations.setting(peakWindow)
+                    + " is under six forecast.history-step (" + io.github.milvusautoscaler.core.Durations.setting(
+                    step.multipliedBy(6)) + " at " + io.github.milvusautoscaler.core.Durations.setting(step)
+                    + "): a restarted or new leader recalls little or none of the peaks the one before saw, and judges"
+                    + " its first step-downs on the spans it has seen itself");
+        }
         java.util.Set<java.time.ZoneId> zones = new java.util.LinkedHashSet<>();
         if (policy.forecast().enabled()) {
             zones.add(policy.forecast().timeZone());
