@@ -72,7 +72,7 @@ public record Forecast(Map<String, Double> lead, Map<String, Double> horizon, Ma
                 continue;
             }
             double factor = unit.getAsDouble() / now.getAsDouble();
-            String said = ", read in a " + TemplateResources.show(r, unit.getAsDouble()) + " " + r.what()
+            String said = ", read in a " + r.what() + " of " + TemplateResources.show(r, unit.getAsDouble())
                     + " per pod: x " + String.format(java.util.Locale.ROOT, "%.2f", factor) + " for the pod template's "
                     + TemplateResources.show(r, now.getAsDouble());
             out = new Forecast(scaled(out.lead, signal, factor), scaled(out.horizon, signal, factor),

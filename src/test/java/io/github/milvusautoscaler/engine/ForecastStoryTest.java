@@ -164,7 +164,7 @@ public class ForecastStoryTest {
         assertEquals(Reason.PRESCALE_FORECAST, first.reason(), first.message().text());
         assertEquals(8, first.to(), first.message().text());
         assertTrue(first.message().text().contains("forecast to reach 8.0")
-                && first.message().text().contains("read in a 2 cores CPU request per pod: x 2.00 for the pod"
+                && first.message().text().contains("read in a CPU request of 2 cores per pod: x 2.00 for the pod"
                 + " template's 1 core"), first.message().text());
 
         // The template unread (an operator hand-over), or declaring the request the history was read in: as read.
