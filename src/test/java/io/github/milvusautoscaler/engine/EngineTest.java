@@ -775,7 +775,7 @@ public class EngineTest {
             assertEquals(2, s.overruns());
             // Said once a minute: the first skip (15 s into the hung tick), not the second 15 s later.
             assertEquals(List.of("milvus/a/queryNode: a tick due now is skipped: the previous one has run 15s and still"
-                    + " waits on the API server or Prometheus (each call is bounded by kubernetes.request-timeout and"
+                    + " waits on the API server, a kubeconfig credentials plugin's first token or Prometheus (each call is bounded by kubernetes.request-timeout and"
                     + " prometheus.timeout, with their retries)"), logs.warnings());
             // The interval as the config writes it (15s), not as java.time prints it (PT15S).
             assertTrue(logs.messages().contains("started loop for milvus/a/queryNode every 15s (first tick in 0 ms)"),
