@@ -122,8 +122,7 @@ public final class AlertsHandler implements HttpHandler {
             ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
             // A header of another scheme (Basic) is named by its scheme alone, never its credentials (recheck 82's
             // remark: it read "missing bearer token").
-            error(ex, 401, "Authorization", presented != null ? "wrong bearer token" : auth == null || auth.isBlank()
-                    ? "missing bearer token" : "not a bearer token (scheme " + scheme(auth) + ")");
+            error(ex, 401, "Authorization", refusal(auth, presented));
             return;
         }
         String type = ex.getRequestHeaders().getFirst("Content-Type");
@@ -234,11 +233,35 @@ public final class AlertsHandler implements HttpHandler {
         }
     }
 
-    /** The scheme of an Authorization header, its first word, at most 20 characters: "Basic". */
-    private static String scheme(String auth) {
-        String first = auth.strip().split("\\s+", 2)[0];
-        return first.length() > 20 ? first.substring(0, 20) + "..." : first;
+    /** Why {@code auth} is refused, naming no part of a credential. */
+    private static String refusal(String auth, String presented) {
+        if (auth == null || auth.isBlank()) {
+            return "missing bearer token";
+        }
+        if (presented != null && !presented.isBlank()) {
+            return "wrong bearer token";
+        }
+        // "Bearer " arrives as "Bearer" once the server strips the value's trailing space (RFC 9110 5.5).
+        if (presented != null || auth.strip().equalsIgnoreCase("Bearer")) {
+            return "empty bearer token";
+        }
+        return "not a bearer token" + scheme(auth).map(x -> " (scheme " + x + ")").orElse("");
     }
+
+    /**
+     * The scheme of an Authorization header when it is one of the IANA HTTP authentication schemes registry's (and
+     * Token); empty otherwise: a header without a scheme is the credential itself ("Authorization: alert-Ss8..."), and
+     * naming its first word sent the token back in the response (recheck 84, F2).
+     */
+    private static java.util.Optional<String> scheme(String auth) {
+        String[] words = auth.strip().split("\\s+", 2);
+        return words.length == 2 && KNOWN_SCHEMES.contains(words[0].toLowerCase(java.util.Locale.ROOT))
+                ? java.util.Optional.of(words[0]) : java.util.Optional.empty();
+    }
+
+    private static final java.util.Set<String> KNOWN_SCHEMES = java.util.Set.of("basic", "bearer", "concealed", "digest",
+            "dpop", "gnap", "hoba", "mutual", "negotiate", "ntlm", "oauth", "privatetoken", "scram-sha-1",
+            "scram-sha-256", "vapid", "token", "aws4-hmac-sha256");
 
     /**
      * Refuses a body over max-body, having read up to 4 x max-body of it first, so a client still sending reads the 413

@@ -49,6 +49,10 @@ public final class Main implements Runnable {
      * before any ends, so none is orphaned out of it); the JVM starts no other processes.
      */
     static void endChildProcesses() {
+        // Once: a daemon's shutdown hook and main's return both call it, and the line was said twice (recheck 84, F1).
+        if (!CHILDREN_ENDED.compareAndSet(false, true)) {
+            return;
+        }
         List<ProcessHandle> running = ProcessHandle.current().descendants().toList();
         if (running.isEmpty()) {
             return;
@@ -60,7 +64,25 @@ public final class Main implements Runnable {
                 + p.info().command().map(c -> java.nio.file.Path.of(c).getFileName().toString()).orElse("?"))
                 .toList());
         running.forEach(ProcessHandle::destroy);
+        // A plugin that ignores SIGTERM (a trap, a blocked call) outlived the command, and its copy of the command's
+        // stderr held open the pipeline around it (recheck 84, F3): what is left after a grace is killed.
+        long deadline = System.nanoTime() + CHILD_GRACE.toNanos();
+        for (ProcessHandle p : running) {
+            try {
+                p.onExit().get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                p.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroyForcibly();
+            }
+        }
     }
+
+    /** How long a process asked to end by {@link #endChildProcesses} has before it is killed. */
+    static final java.time.Duration CHILD_GRACE = java.time.Duration.ofSeconds(2);
+    private static final java.util.concurrent.atomic.AtomicBoolean CHILDREN_ENDED =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Runs the command line and returns the exit code, so tests can call it without exiting. */
     public static int execute(String... args) {
