@@ -417,6 +417,13 @@ public final class BacktestCommand implements Callable<Integer> {
         }
 
         @Override
+        public java.util.OptionalDouble servingAmount(Target target,
+                                                      io.github.milvusautoscaler.core.ContainerResource resource,
+                                                      Instant at) {
+            return source.servingAmount(target, resource, at);
+        }
+
+        @Override
         public OptionalInt specReplicas(Target target, Instant at) {
             return value(target, SPEC, at);
         }

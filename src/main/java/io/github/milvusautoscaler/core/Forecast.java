@@ -53,33 +53,29 @@ public record Forecast(Map<String, Double> lead, Map<String, Double> horizon, Ma
     }
 
     /**
-     * This forecast in what the pod template declares now, for each signal its history holds as a fraction of a
-     * container resource ({@link LoadHistory#unit}): loads x unit then / amount now, the history too, and the basis
-     * says so. The history is put in its last point's request when read (hourly), so a request changed since reads
-     * in the old units until the next read: cut from 2 cores to 1, a forecast of 1.7 nodes of 2 cores is 3.4 nodes
-     * of 1, and read as 1.7 it pre-scaled to half of what the morning needed (recheck 79, F1). A point read during
-     * the rollout is in the mixed request of the pods then serving (1.5 cores), and converts the same way (recheck
-     * 81, F4). Unchanged where the template is not known or declares the same amount.
+     * This forecast with {@code resource}'s signal in {@code amount} per pod, from the request its history was put
+     * in ({@link LoadHistory#unit}): loads x unit then / amount now, the history too, and the basis says so, naming
+     * {@code whose} amount it is ("the serving pods'"). The history is put in its last point's request when read
+     * (hourly), so a request changed since reads in the old units until the next read: cut from 2 cores to 1, a
+     * forecast of 1.7 nodes of 2 cores is 3.4 nodes of 1, and read as 1.7 it pre-scaled to half of what the morning
+     * needed (recheck 79, F1). A point read during a rollout is in the mixed request of the pods then serving (1.5
+     * cores) and converts the same way (recheck 81, F4). Unchanged where the history has no unit for it or it is the
+     * same.
      */
-    public Forecast inUnitsOf(TemplateResources declared) {
-        requireNonNull(declared, "declared");
-        Forecast out = this;
-        for (ContainerResource r : ContainerResource.values()) {
-            String signal = r.signal();
-            OptionalDouble unit = history.unit(signal);
-            OptionalDouble now = declared.of(r);
-            if (unit.isEmpty() || now.isEmpty() || unit.getAsDouble() == now.getAsDouble()) {
-                continue;
-            }
-            double factor = unit.getAsDouble() / now.getAsDouble();
-            String said = ", read in a " + r.what() + " of " + TemplateResources.show(r, unit.getAsDouble())
-                    + " per pod: x " + String.format(java.util.Locale.ROOT, "%.2f", factor) + " for the pod template's "
-                    + TemplateResources.show(r, now.getAsDouble());
-            out = new Forecast(scaled(out.lead, signal, factor), scaled(out.horizon, signal, factor),
-                    noted(out.leadBasis, signal, said), noted(out.horizonBasis, signal, said),
-                    out.history.inUnitsOf(signal, now.getAsDouble()));
+    public Forecast inUnitsOf(ContainerResource resource, double amount, String whose) {
+        requireNonNull(resource, "resource");
+        requireNonNull(whose, "whose");
+        String signal = resource.signal();
+        OptionalDouble unit = history.unit(signal);
+        if (unit.isEmpty() || unit.getAsDouble() == amount) {
+            return this;
         }
-        return out;
+        double factor = unit.getAsDouble() / amount;
+        String said = ", read in a " + resource.what() + " of " + TemplateResources.show(resource, unit.getAsDouble())
+                + " per pod: x " + String.format(java.util.Locale.ROOT, "%.2f", factor) + " for " + whose + " "
+                + TemplateResources.show(resource, amount);
+        return new Forecast(scaled(lead, signal, factor), scaled(horizon, signal, factor),
+                noted(leadBasis, signal, said), noted(horizonBasis, signal, said), history.inUnitsOf(signal, amount));
     }
 
     private static Map<String, Double> scaled(Map<String, Double> peaks, String signal, double factor) {

@@ -12,4 +12,14 @@ public interface MetricsSource {
 
     /** Observes {@code target} as of {@code at}; every configured signal is present in the result. */
     Observation observe(Target target, Instant at);
+
+    /**
+     * The amount of {@code resource} per serving pod of {@code target} as of {@code at} (cores of CPU request,
+     * queries.cpu-request): what the signal that is a fraction of it divides by now, so a load history read in another
+     * request can be put in it; empty when not read (no per-pod query, the read failed or found none). The pods' own
+     * request, not the pod template's: an in-place resize changes the one and not the other (recheck 83, F1).
+     */
+    default java.util.OptionalDouble servingAmount(Target target, ContainerResource resource, Instant at) {
+        return java.util.OptionalDouble.empty();
+    }
 }

@@ -1166,11 +1166,26 @@ public final class Engine {
     }
 
     /**
-     * The seasonal forecast of {@code target}'s load at {@code now} (none when off or without history), in what its
-     * pod template declares now: a request changed since the last hourly history read would leave it in the old units.
+     * The seasonal forecast of {@code target}'s load at {@code now} (none when off or without history), in the request
+     * its signals divide by now: the serving pods' (kube-state-metrics'), else the pod template's. A request changed
+     * since the last hourly history read left it in the old units; put in the template's alone, an in-place resize (the
+     * pods' request changes, the template's does not) kept it in the template's stale units for good (recheck 83, F1).
      */
     private Forecast forecast(EngineTarget target, ReplicaStatus status, Instant now) {
-        return forecasts.forecast(target.target(), target.policy().settings().forecast(), now)
-                .inUnitsOf(status.resources());
+        Forecast f = forecasts.forecast(target.target(), target.policy().settings().forecast(), now);
+        for (io.github.milvusautoscaler.core.ContainerResource r : io.github.milvusautoscaler.core.ContainerResource
+                .values()) {
+            if (f.history().unit(r.signal()).isEmpty()) {
+                continue; // nothing to convert: no query for it
+            }
+            java.util.OptionalDouble serving = metrics.servingAmount(target.target(), r, now);
+            java.util.OptionalDouble template = status.resources().of(r);
+            if (serving.isPresent()) {
+                f = f.inUnitsOf(r, serving.getAsDouble(), "the serving pods'");
+            } else if (template.isPresent()) {
+                f = f.inUnitsOf(r, template.getAsDouble(), "the pod template's");
+            }
+        }
+        return f;
     }
 }

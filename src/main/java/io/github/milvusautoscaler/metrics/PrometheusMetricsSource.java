@@ -234,6 +234,31 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
                 Forecast.NONE, settle == null ? "" : settle.settleNote(), floor);
     }
 
+    @Override
+    public java.util.OptionalDouble servingAmount(Target target, io.github.milvusautoscaler.core.ContainerResource resource,
+                                                 Instant at) {
+        requireNonNull(resource, "resource");
+        TargetQueries queries = targets.get(requireNonNull(target, "target"));
+        if (queries == null) {
+            return java.util.OptionalDouble.empty();
+        }
+        for (SignalQuery def : queries.signals()) {
+            DeclaredResource declared = def.declared();
+            if (declared == null || declared.perPod() == null || declared.resource() != resource) {
+                continue;
+            }
+            Read read = read(target, declared.perPod(), requireNonNull(at, "at"));
+            if (read.failure != null) {
+                return java.util.OptionalDouble.empty();
+            }
+            Fresh fresh = fresh(read, at);
+            double amount = fresh.series.size() == 1 ? fresh.series.get(0).value() : Double.NaN;
+            return amount > 0 && Double.isFinite(amount) ? java.util.OptionalDouble.of(amount)
+                    : java.util.OptionalDouble.empty();
+        }
+        return java.util.OptionalDouble.empty();
+    }
+
     /**
      * Why the endpoint cannot be used, or empty when it evaluates {@code vector(1)} at {@code at}; for
      * the {@code signals} command and readiness checks.
@@ -902,7 +927,8 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
 
     /**
      * The templates a target's reads send; with {@code emptyWhy} false, without the queries that only say why a signal
-     * reads empty, whose metrics need no stale or absent probe term of their own: cpu-empty-why's instant
+     * reads empty or what its pods request (cpu-request), whose metrics need no stale or absent probe term of their
+     * own: cpu-empty-why's instant
      * container_cpu_usage_seconds_total would have added a count over every container of the namespace to each
      * tick's probe, for a question asked only when cpu reads empty.
      */
@@ -912,6 +938,9 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         q.signals().stream().filter(s -> s.declared() != null).forEach(s -> templates.add(s.declared().template()));
         if (emptyWhy) {
             q.signals().stream().filter(s -> s.emptyWhy() != null).forEach(s -> templates.add(s.emptyWhy()));
+            // Read when a forecast is put in the serving pods' request (servingAmount); one query for the cluster.
+            q.signals().stream().filter(s -> s.declared() != null && s.declared().perPod() != null)
+                    .forEach(s -> templates.add(s.declared().perPod()));
         }
         if (!q.settleQuery().isBlank()) {
             templates.add(q.settleQuery());

@@ -207,25 +207,37 @@ public final class Backtest {
             steps.put(t.target(), new Steps(first.name(), first.scaleOutAbove(), first.scaleInBelow(), settings.from(),
                     settings.step(), values, recordedSteps, policySteps, new byte[count]));
         }
-        MetricsSource seen = (target, at) -> {
-            Observation o = history.observe(target, at);
-            Replicas r = replicas.get(target);
-            OptionalInt recordedReady = history.readyReplicas(target, at);
-            Observation view = settings.rescaleLoad() ? rescaled(o, recordedReady, r.current)
-                    : reporting(o, recordedReady, r.current);
-            for (Signal s : view.signals().values()) {
-                if (!s.isKnown() && s.problem().contains("(range ") && failures.get(target).size() < 5) {
-                    failures.get(target).add(s.name() + ": " + s.problem());
-                }
+        MetricsSource seen = new MetricsSource() {
+            @Override
+            public java.util.OptionalDouble servingAmount(Target target,
+                                                          io.github.milvusautoscaler.core.ContainerResource resource,
+                                                          Instant at) {
+                // The request recorded at the tick, as the daemon reads it then: the history's 5m points lagged a step
+                // at a change (recheck 83, F3).
+                return history.servingAmount(target, resource, at);
             }
-            signalKnown.get(target).replaceAll((name, n) -> {
-                Signal s = o.signals().get(name);
-                return s != null && s.isKnown() ? n + 1 : n;
-            });
-            policy.get(target).hot(hot(view, bands.get(target)), settings.step());
-            recorded.get(target).hot(hot(o, bands.get(target)), settings.step());
-            lastView.put(target, view);
-            return view;
+
+            @Override
+            public Observation observe(Target target, Instant at) {
+                Observation o = history.observe(target, at);
+                Replicas r = replicas.get(target);
+                OptionalInt recordedReady = history.readyReplicas(target, at);
+                Observation view = settings.rescaleLoad() ? rescaled(o, recordedReady, r.current)
+                        : reporting(o, recordedReady, r.current);
+                for (Signal s : view.signals().values()) {
+                    if (!s.isKnown() && s.problem().contains("(range ") && failures.get(target).size() < 5) {
+                        failures.get(target).add(s.name() + ": " + s.problem());
+                    }
+                }
+                signalKnown.get(target).replaceAll((name, n) -> {
+                    Signal s = o.signals().get(name);
+                    return s != null && s.isKnown() ? n + 1 : n;
+                });
+                policy.get(target).hot(hot(view, bands.get(target)), settings.step());
+                recorded.get(target).hot(hot(o, bands.get(target)), settings.step());
+                lastView.put(target, view);
+                return view;
+            }
         };
         Set<Target> rolling = new java.util.HashSet<>();
         ReplicaActuator actuator = new ReplicaActuator() {

@@ -451,6 +451,20 @@ class DefaultStackTest {
         }
     }
 
+    /**
+     * The CPU request per serving pod, read by queries.cpu-request as the engine puts a forecast in it (recheck 83, F1):
+     * hr's queryNodes declare 2 cores each (kube-state-metrics' kube_pod_container_resource_requests, as the fixture
+     * writes it), its proxy 1; memory's limit has no per-pod query and is not read.
+     */
+    @Test
+    void theServingPodsCpuRequestIsRead() {
+        var cpu = io.github.milvusautoscaler.core.ContainerResource.CPU_REQUEST;
+        assertEquals(2.0, source.servingAmount(target("milvus/hr/queryNode"), cpu, CLOCK.instant()).orElseThrow(), 1e-9);
+        assertEquals(1.0, source.servingAmount(target("milvus/hr/proxy"), cpu, CLOCK.instant()).orElseThrow(), 1e-9);
+        assertTrue(source.servingAmount(target("milvus/hr/queryNode"),
+                io.github.milvusautoscaler.core.ContainerResource.MEMORY_LIMIT, CLOCK.instant()).isEmpty());
+    }
+
     @Test
     void everyEnabledSignalOfEveryTargetIsKnown() {
         for (TargetSettings t : settings.targets()) {

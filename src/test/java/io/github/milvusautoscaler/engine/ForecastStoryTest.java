@@ -96,11 +96,21 @@ public class ForecastStoryTest {
     /** As {@link #run(HistorySource, ForecastSettings, Instant, Instant, DoubleUnaryOperator, int)}, the pod template declaring {@code declared}. */
     static List<Decision> run(HistorySource history, ForecastSettings forecast, Instant from, Instant to,
                               DoubleUnaryOperator loadAtMinute, int replicas, TemplateResources declared) {
+        return run(history, forecast, from, to, loadAtMinute, replicas, declared, null);
+    }
+
+    /** As above, the serving pods declaring {@code servingCores} each (kube-state-metrics'; null: not read). */
+    static List<Decision> run(HistorySource history, ForecastSettings forecast, Instant from, Instant to,
+                              DoubleUnaryOperator loadAtMinute, int replicas, TemplateResources declared,
+                              Double servingCores) {
         ManualClock clock = new ManualClock(from);
         FakeCluster cluster = new FakeCluster();
         cluster.replicas.put(T, replicas);
         cluster.resources.put(T, declared);
         FakeMetrics metrics = new FakeMetrics();
+        if (servingCores != null) {
+            metrics.cpuRequest.put(T, servingCores);
+        }
         List<Decision> out = new ArrayList<>();
         Engine engine = new Engine(clock, metrics, cluster, out::add, LeaderGate.always(), AlertSource.NONE,
                 new ActionBudget(30), false, EngineListener.NONE, history);
@@ -176,6 +186,30 @@ public class ForecastStoryTest {
             assertEquals(5, asRead.to(), asRead.message().text());
             assertTrue(!asRead.message().text().contains("read in a"), asRead.message().text());
         }
+    }
+
+    /**
+     * An in-place resize (KEP-1287: the pods' request changes, the pod template's does not) from 2 cores to 1 since
+     * the last history read: the forecast is put in the 1 core the serving pods declare, which the cpu signal divides
+     * by, and pre-scales 4 -> 8 as after a Helm cut. Put in the template's stale 2 cores it read 4.0 for good, never
+     * pre-scaled, and ran into the ramp (recheck 83, F1). The serving pods' request wins over the template's.
+     */
+    @Test
+    void anInPlaceResizePutsTheForecastInTheServingPodsRequest() {
+        LoadHistory history = readInTwoCores(DAY15);
+        TemplateResources twoCores = new TemplateResources(java.util.OptionalDouble.of(2.0),
+                java.util.OptionalDouble.empty());
+        Decision first = run((t, now) -> history, ON, DAY15.plus(Duration.ofMinutes(8 * 60 + 50)),
+                DAY15.plus(Duration.ofMinutes(8 * 60 + 56)), m -> 2.0, 4, twoCores, 1.0).stream()
+                .filter(Decision::isScale).findFirst().orElseThrow();
+        assertEquals(8, first.to(), first.message().text());
+        assertTrue(first.message().text().contains("read in a CPU request of 2 cores per pod: x 2.00 for the serving"
+                + " pods' 1 core"), first.message().text());
+        // The pods' 2 cores and an unread template: as read.
+        Decision asRead = run((t, now) -> history, ON, DAY15.plus(Duration.ofMinutes(8 * 60 + 50)),
+                DAY15.plus(Duration.ofMinutes(8 * 60 + 56)), m -> 1.0, 2, TemplateResources.UNKNOWN, 2.0).stream()
+                .filter(Decision::isScale).findFirst().orElseThrow();
+        assertEquals(5, asRead.to(), asRead.message().text());
     }
 
     @Test

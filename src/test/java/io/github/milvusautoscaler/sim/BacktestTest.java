@@ -60,7 +60,9 @@ class BacktestTest {
         io.github.milvusautoscaler.core.LoadHistory recording = new io.github.milvusautoscaler.core.LoadHistory(
                 cycle.start(), cycle.step(), recordedTo, Map.of("cpu", loads), Map.of("cpu", request));
         RecordedHistory load = new RecordedHistory(Map.of(QN, recording), Map.of(QN, Duration.ofDays(14)));
-        // Tonight's 2 cores on 4 pods of 1 core: cpu 0.50, in band, as recorded.
+        // Tonight's 2 cores on 4 pods of 1 core: cpu 0.50, in band, as recorded. The request per serving pod read at
+        // the tick itself: none here (the recorded points answer), 1 core below.
+        java.util.concurrent.atomic.AtomicReference<Double> serving = new java.util.concurrent.atomic.AtomicReference<>();
         Backtest.History live = new Backtest.History() {
             @Override
             public Observation observe(Target target, Instant at) {
@@ -77,6 +79,14 @@ class BacktestTest {
             public OptionalInt readyReplicas(Target target, Instant at) {
                 return OptionalInt.of(4);
             }
+
+            @Override
+            public java.util.OptionalDouble servingAmount(Target target,
+                                                          io.github.milvusautoscaler.core.ContainerResource resource,
+                                                          Instant at) {
+                Double cores = serving.get();
+                return cores == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(cores);
+            }
         };
         List<io.github.milvusautoscaler.core.Decision> decisions = new java.util.ArrayList<>();
         Backtest.run(List.of(new io.github.milvusautoscaler.engine.EngineTarget(QN,
@@ -90,6 +100,30 @@ class BacktestTest {
         assertEquals(8, first.to(), first.message().text());
         org.junit.jupiter.api.Assertions.assertTrue(first.message().text().contains(
                 "x 2.00 for the pod template's 1 core"), first.message().text());
+
+        // A cut whose first point in the new request is not read yet (the recording's 08:30 point says 2 cores until
+        // 08:35): the request read at the tick answers, as the daemon's read of kube-state-metrics does, where the
+        // replay lagged a history step at a change (recheck 83, F3).
+        for (int i = 0; i < loads.length; i++) {
+            Instant at = cycle.start().plus(cycle.step().multipliedBy(i));
+            request[i] = 2.0;
+            loads[i] = io.github.milvusautoscaler.engine.ForecastStoryTest.cycle(at);
+        }
+        serving.set(1.0);
+        RecordedHistory inTwo = new RecordedHistory(Map.of(QN, new io.github.milvusautoscaler.core.LoadHistory(
+                cycle.start(), cycle.step(), recordedTo, Map.of("cpu", loads), Map.of("cpu", request))),
+                Map.of(QN, Duration.ofDays(14)));
+        List<io.github.milvusautoscaler.core.Decision> atTick = new java.util.ArrayList<>();
+        Backtest.run(List.of(new io.github.milvusautoscaler.engine.EngineTarget(QN,
+                        io.github.milvusautoscaler.engine.ForecastStoryTest.policy(
+                                io.github.milvusautoscaler.engine.ForecastStoryTest.ON))), live,
+                new Backtest.Settings(day15.plus(Duration.ofMinutes(8 * 60 + 45)), day15.plus(Duration.ofMinutes(
+                        8 * 60 + 56)), Duration.ofSeconds(15), false, 30), atTick::add, inTwo);
+        io.github.milvusautoscaler.core.Decision read = atTick.stream()
+                .filter(io.github.milvusautoscaler.core.Decision::isScale).findFirst().orElseThrow();
+        assertEquals(8, read.to(), read.message().text());
+        org.junit.jupiter.api.Assertions.assertTrue(read.message().text().contains(
+                "x 2.00 for the serving pods' 1 core"), read.message().text());
     }
 
     @Test

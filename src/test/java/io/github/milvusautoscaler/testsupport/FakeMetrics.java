@@ -28,6 +28,17 @@ public final class FakeMetrics implements MetricsSource {
      */
     public final Map<Target, String> cpuNotApplicable = new ConcurrentHashMap<>();
 
+    /** The CPU request per serving pod each target's pods declare (kube-state-metrics'); not read when absent. */
+    public final Map<Target, Double> cpuRequest = new ConcurrentHashMap<>();
+
+    @Override
+    public java.util.OptionalDouble servingAmount(Target target, io.github.milvusautoscaler.core.ContainerResource resource,
+                                                 Instant at) {
+        Double amount = resource == io.github.milvusautoscaler.core.ContainerResource.CPU_REQUEST
+                ? cpuRequest.get(target) : null;
+        return amount == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(amount);
+    }
+
     @Override
     public Observation observe(Target target, Instant at) {
         Double v = cpu.get(target);
