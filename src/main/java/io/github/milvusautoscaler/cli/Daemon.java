@@ -123,6 +123,15 @@ final class Daemon implements AutoCloseable {
             return current.get().observe(target, at);
         }
 
+        // Without it the interface's default (not read) answered, and the daemon put its forecast in the pod
+        // template's request alone while signals and backtest read the pods' (recheck 85, F1).
+        @Override
+        public java.util.OptionalDouble servingAmount(Target target,
+                                                      io.github.milvusautoscaler.core.ContainerResource resource,
+                                                      Instant at) {
+            return current.get().servingAmount(target, resource, at);
+        }
+
         void swap(PrometheusMetricsSource next) {
             PrometheusMetricsSource old = current.getAndSet(next);
             if (old != null) {
@@ -144,6 +153,13 @@ final class Daemon implements AutoCloseable {
         public LoadHistory history(Target target, Instant now) {
             PrometheusHistorySource source = current.get();
             return source == null ? LoadHistory.NONE : source.history(target, now);
+        }
+
+        @Override
+        public io.github.milvusautoscaler.core.TemplateResources declared(Target target, Instant at) {
+            PrometheusHistorySource source = current.get();
+            return source == null ? io.github.milvusautoscaler.core.TemplateResources.UNKNOWN
+                    : source.declared(target, at);
         }
 
         void swap(PrometheusHistorySource next) {
