@@ -88,14 +88,7 @@ class BacktestTest {
                 return cores == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(cores);
             }
         };
-        List<io.github.milvusautoscaler.core.Decision> decisions = new java.util.ArrayList<>();
-        Backtest.run(List.of(new io.github.milvusautoscaler.engine.EngineTarget(QN,
-                        io.github.milvusautoscaler.engine.ForecastStoryTest.policy(
-                                io.github.milvusautoscaler.engine.ForecastStoryTest.ON))), live,
-                new Backtest.Settings(day15.plus(Duration.ofMinutes(8 * 60 + 45)), day15.plus(Duration.ofMinutes(
-                        8 * 60 + 56)), Duration.ofSeconds(15), false, 30), decisions::add, load);
-        io.github.milvusautoscaler.core.Decision first = decisions.stream()
-                .filter(io.github.milvusautoscaler.core.Decision::isScale).findFirst().orElseThrow();
+        io.github.milvusautoscaler.core.Decision first = firstScale(live, load, day15);
         assertEquals(io.github.milvusautoscaler.core.Reason.PRESCALE_FORECAST, first.reason(), first.message().text());
         assertEquals(8, first.to(), first.message().text());
         org.junit.jupiter.api.Assertions.assertTrue(first.message().text().contains(
@@ -113,17 +106,22 @@ class BacktestTest {
         RecordedHistory inTwo = new RecordedHistory(Map.of(QN, new io.github.milvusautoscaler.core.LoadHistory(
                 cycle.start(), cycle.step(), recordedTo, Map.of("cpu", loads), Map.of("cpu", request))),
                 Map.of(QN, Duration.ofDays(14)));
-        List<io.github.milvusautoscaler.core.Decision> atTick = new java.util.ArrayList<>();
+        io.github.milvusautoscaler.core.Decision read = firstScale(live, inTwo, day15);
+        assertEquals(8, read.to(), read.message().text());
+        org.junit.jupiter.api.Assertions.assertTrue(read.message().text().contains(
+                "x 2.00 for the serving pods' 1 core"), read.message().text());
+    }
+
+    /** The first scale of a replay of {@code day15} 08:45-08:56 every 15 s, the forecast's policy on cpu alone. */
+    private static io.github.milvusautoscaler.core.Decision firstScale(Backtest.History live, RecordedHistory load,
+                                                                      Instant day15) {
+        List<io.github.milvusautoscaler.core.Decision> decisions = new java.util.ArrayList<>();
         Backtest.run(List.of(new io.github.milvusautoscaler.engine.EngineTarget(QN,
                         io.github.milvusautoscaler.engine.ForecastStoryTest.policy(
                                 io.github.milvusautoscaler.engine.ForecastStoryTest.ON))), live,
                 new Backtest.Settings(day15.plus(Duration.ofMinutes(8 * 60 + 45)), day15.plus(Duration.ofMinutes(
-                        8 * 60 + 56)), Duration.ofSeconds(15), false, 30), atTick::add, inTwo);
-        io.github.milvusautoscaler.core.Decision read = atTick.stream()
-                .filter(io.github.milvusautoscaler.core.Decision::isScale).findFirst().orElseThrow();
-        assertEquals(8, read.to(), read.message().text());
-        org.junit.jupiter.api.Assertions.assertTrue(read.message().text().contains(
-                "x 2.00 for the serving pods' 1 core"), read.message().text());
+                        8 * 60 + 56)), Duration.ofSeconds(15), false, 30), decisions::add, load);
+        return decisions.stream().filter(io.github.milvusautoscaler.core.Decision::isScale).findFirst().orElseThrow();
     }
 
     @Test
