@@ -420,9 +420,11 @@ class ClosedLoopTest {
             return out.toString();
         }, shown -> !shown.contains("ready pods reporting (the daemon reads it UNKNOWN)"));
         assertTrue(text.startsWith("milvus/loop/queryNode (helm)"), text);
-        // The value moves with the loop (new pods are being scraped), so the line's shape is what is checked.
+        // The value moves with the loop (new pods are being scraped), so the line's shape is what is checked; with two
+        // pods or more it names the fullest (CI at cc86501 read it on 2 pods: "(2 pods reporting, fullest
+        // loop-milvus-querynode-0 0.900)").
         assertTrue(text.matches("(?s).*\\n  cpu +\\d\\.\\d+ +(HIGH|IN_BAND|LOW) +band \\[0\\.400, 0\\.750\\] target 0\\.575"
-                + "  \\(\\d pods? reporting\\).*"), text);
+                + "  \\((1 pod reporting|\\d pods reporting, fullest loop-milvus-querynode-\\S+ \\d\\.\\d+)\\).*"), text);
         assertTrue(text.contains("owner_name=~\"loop-milvus-querynode\""), "the chart's Deployment name: " + text);
         assertTrue(text.contains("\"component\", \"$1\", \"owner_name\""), "the Helm label scheme: " + text);
         assertTrue(text.contains("settle-query"), text);
