@@ -46,7 +46,8 @@ public final class Main implements Runnable {
      * Ends the processes this one started and still runs: a kubeconfig credentials plugin that hangs is waited for on
      * a thread of its own and outlived the command that gave up on it (`pause` exited after 12 s and left the plugin's
      * shell and its child running under pid 1; recheck 81, R3). SIGTERM to each, its children too (the list is taken
-     * before any ends, so none is orphaned out of it); the JVM starts no other processes.
+     * before any ends, so none is orphaned out of it), and SIGKILL to what is left {@link #CHILD_GRACE} later; the JVM
+     * starts no other processes.
      */
     static void endChildProcesses() {
         // Once: a daemon's shutdown hook and main's return both call it, and the line was said twice (recheck 84, F1).
