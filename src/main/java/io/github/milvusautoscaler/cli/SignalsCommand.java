@@ -76,15 +76,8 @@ public final class SignalsCommand implements Callable<Integer> {
                         : Forecast.NONE;
                 // In the request the signals divide by now, as the daemon puts it: a history whose last point fell in
                 // a rollout read in the mixed request, with no note, beside the daemon's status (recheck 83, F2).
-                for (io.github.milvusautoscaler.core.ContainerResource r
-                        : io.github.milvusautoscaler.core.ContainerResource.values()) {
-                    if (read.unit(r.signal()).isPresent()) {
-                        java.util.OptionalDouble serving = source.servingAmount(t.target(), r, now);
-                        if (serving.isPresent()) {
-                            forecast = forecast.inUnitsOf(r, serving.getAsDouble(), "the serving pods'");
-                        }
-                    }
-                }
+                forecast = forecast.inUnitsServed(r -> source.servingAmount(t.target(), r, now),
+                        io.github.milvusautoscaler.core.TemplateResources.UNKNOWN);
                 out.printf("%s (%s)  settle %s, health %s%n", t.target().id(),
                         t.target().install().name().toLowerCase(Locale.ROOT), o.settle(), o.health());
                 int ready = readyReplicas(source, s, t, now);

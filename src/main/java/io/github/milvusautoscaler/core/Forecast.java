@@ -78,6 +78,31 @@ public record Forecast(Map<String, Double> lead, Map<String, Double> horizon, Ma
                 noted(leadBasis, signal, said), noted(horizonBasis, signal, said), history.inUnitsOf(signal, amount));
     }
 
+    /**
+     * This forecast in the request its signals divide by now: for each resource its history holds in a unit, the
+     * serving pods' amount ({@code serving}: read only for those), else {@code template}'s, else as read. One place for
+     * the daemon's tick and {@code signals}, which must show the same number.
+     */
+    public Forecast inUnitsServed(java.util.function.Function<ContainerResource, OptionalDouble> serving,
+                                  TemplateResources template) {
+        requireNonNull(serving, "serving");
+        requireNonNull(template, "template");
+        Forecast f = this;
+        for (ContainerResource r : ContainerResource.values()) {
+            if (history.unit(r.signal()).isEmpty()) {
+                continue; // nothing to convert: no per-pod query for it
+            }
+            OptionalDouble pods = serving.apply(r);
+            OptionalDouble declared = template.of(r);
+            if (pods.isPresent()) {
+                f = f.inUnitsOf(r, pods.getAsDouble(), "the serving pods'");
+            } else if (declared.isPresent()) {
+                f = f.inUnitsOf(r, declared.getAsDouble(), "the pod template's");
+            }
+        }
+        return f;
+    }
+
     private static Map<String, Double> scaled(Map<String, Double> peaks, String signal, double factor) {
         if (!peaks.containsKey(signal)) {
             return peaks;

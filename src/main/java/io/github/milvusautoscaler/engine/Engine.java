@@ -1172,20 +1172,7 @@ public final class Engine {
      * pods' request changes, the template's does not) kept it in the template's stale units for good (recheck 83, F1).
      */
     private Forecast forecast(EngineTarget target, ReplicaStatus status, Instant now) {
-        Forecast f = forecasts.forecast(target.target(), target.policy().settings().forecast(), now);
-        for (io.github.milvusautoscaler.core.ContainerResource r : io.github.milvusautoscaler.core.ContainerResource
-                .values()) {
-            if (f.history().unit(r.signal()).isEmpty()) {
-                continue; // nothing to convert: no query for it
-            }
-            java.util.OptionalDouble serving = metrics.servingAmount(target.target(), r, now);
-            java.util.OptionalDouble template = status.resources().of(r);
-            if (serving.isPresent()) {
-                f = f.inUnitsOf(r, serving.getAsDouble(), "the serving pods'");
-            } else if (template.isPresent()) {
-                f = f.inUnitsOf(r, template.getAsDouble(), "the pod template's");
-            }
-        }
-        return f;
+        return forecasts.forecast(target.target(), target.policy().settings().forecast(), now)
+                .inUnitsServed(r -> metrics.servingAmount(target.target(), r, now), status.resources());
     }
 }
