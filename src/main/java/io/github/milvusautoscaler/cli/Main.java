@@ -49,11 +49,14 @@ public final class Main implements Runnable {
      * before any ends, so none is orphaned out of it), and SIGKILL to what is left {@link #CHILD_GRACE} later; the JVM
      * starts no other processes.
      */
-    static void endChildProcesses() {
+    static synchronized void endChildProcesses() {
         // Once: a daemon's shutdown hook and main's return both call it, and the line was said twice (recheck 84, F1).
-        if (!CHILDREN_ENDED.compareAndSet(false, true)) {
+        // Synchronized, so the second waits for the first to end them: the hook returned at once and halted the JVM
+        // while main was still logging, and with --log-format json the plugin outlived the daemon.
+        if (childrenEnded) {
             return;
         }
+        childrenEnded = true;
         List<ProcessHandle> running = ProcessHandle.current().descendants().toList();
         if (running.isEmpty()) {
             return;
@@ -82,8 +85,7 @@ public final class Main implements Runnable {
 
     /** How long a process asked to end by {@link #endChildProcesses} has before it is killed. */
     static final java.time.Duration CHILD_GRACE = java.time.Duration.ofSeconds(2);
-    private static final java.util.concurrent.atomic.AtomicBoolean CHILDREN_ENDED =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private static boolean childrenEnded;
 
     /** Runs the command line and returns the exit code, so tests can call it without exiting. */
     public static int execute(String... args) {
