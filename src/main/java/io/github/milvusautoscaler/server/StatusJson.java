@@ -22,8 +22,9 @@ import java.util.Locale;
  * pause, and whether this daemon leads. Unknown values are JSON null, never 0. Each signal carries its
  * seasonal forecast beside its value: {@code forecast} (the highest load forecast within
  * {@code forecast.lead}, per current replica: 4.0 nodes of cpu load on 5 replicas is 0.80),
- * {@code forecastLoad} and {@code forecastHorizonLoad} (within {@code forecast.horizon}); null without one, and then
- * {@code forecastUnknown} says why.
+ * {@code forecastLoad} and {@code forecastHorizonLoad} (within {@code forecast.horizon}), {@code forecastBasis} (how it
+ * was found, and the request it was put in) and {@code forecastUnitPerPod} (cpu: the CPU request, in cores, its load
+ * counts nodes of); null without one, and then {@code forecastUnknown} says why.
  */
 public final class StatusJson {
 
@@ -120,6 +121,17 @@ public final class StatusJson {
             s.add("forecast", lead.isPresent() ? new JsonPrimitive(lead.getAsDouble() / perReplicas) : JsonNull.INSTANCE);
             s.add("forecastLoad", lead.isPresent() ? new JsonPrimitive(lead.getAsDouble()) : JsonNull.INSTANCE);
             s.add("forecastHorizonLoad", horizon.isPresent() ? new JsonPrimitive(horizon.getAsDouble()) : JsonNull.INSTANCE);
+            // How the lead's number was found, with the request it was put in: a forecast read across a CPU request
+            // change is converted (x 2.00 for the serving pods' 1 core), and status showed the converted number with
+            // no word of it, only the decision messages did (rechecks 83 and 85, R3). Null without a forecast.
+            String basis = v.observation() == null ? "" : v.observation().forecast().leadBasis(band.name());
+            s.add("forecastBasis", lead.isPresent() && !basis.isEmpty() ? new JsonPrimitive(basis) : JsonNull.INSTANCE);
+            // The amount per pod the forecast load counts nodes of (cpu: the CPU request in cores); null where the
+            // signal has none (qps) or it was never read.
+            java.util.OptionalDouble unit = v.observation() == null ? java.util.OptionalDouble.empty()
+                    : v.observation().forecast().history().unit(band.name());
+            s.add("forecastUnitPerPod", lead.isPresent() && unit.isPresent() ? new JsonPrimitive(unit.getAsDouble())
+                    : JsonNull.INSTANCE);
             // Why the forecast is null, in the words `signals` prints ("its history reaches back 30h, less than
             // forecast.min-history (2d)"): a bare null read as "no forecast needed" (backtest recheck F6). Null with a
             // forecast, with forecasting off, and for a signal left out or never forecast (no load to forecast).

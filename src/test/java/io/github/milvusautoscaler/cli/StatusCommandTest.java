@@ -234,11 +234,7 @@ class StatusCommandTest {
         Instant now = Instant.parse("2026-01-19T08:00:00Z");
         // Two weeks of 2.4 nodes of cpu load on a 5m grid, 3.0 from 08:30 to 09:00 every day: it repeats exactly,
         // so it is forecast: 2.4 within the 5m lead at 08:00, 3.0 within the 150m horizon.
-        double[] flat = new double[14 * 288];
-        for (int i = 0; i < flat.length; i++) {
-            int minuteOfDay = (480 + i * 5) % 1440; // the history starts at 08:00, 14 days back
-            flat[i] = minuteOfDay >= 510 && minuteOfDay < 540 ? 3.0 : 2.4;
-        }
+        double[] flat = dailyHalfHourAt0830();
         io.github.milvusautoscaler.core.LoadHistory history = new io.github.milvusautoscaler.core.LoadHistory(
                 now.minus(Duration.ofDays(14)), Duration.ofMinutes(5), now, Map.of("cpu", flat));
         Target b = new Target("milvus", "no-history", Component.QUERY_NODE, InstallKind.OPERATOR);
@@ -248,15 +244,7 @@ class StatusCommandTest {
         Engine engine = new Engine(new ManualClock(now), metrics, new FakeCluster(), d -> { }, () -> false,
                 AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE,
                 (t, at) -> t.equals(A) ? history : io.github.milvusautoscaler.core.LoadHistory.NONE);
-        PolicySettings settings = new PolicySettings(1, 10,
-                new ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
-                new ScaleInSettings(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(15),
-                        Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofMinutes(30)),
-                List.of(SignalPolicy.band("cpu", 0.75, 0.40), SignalPolicy.band("memory", 0.85, 0.50)),
-                new AlertSettings(1, Duration.ofMinutes(5)),
-                new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2),
-                io.github.milvusautoscaler.policy.ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(150),
-                        Duration.ofDays(2), 0.2), List.of());
+        PolicySettings settings = forecasting();
         engine.tick(new EngineTarget(A, new Policy(settings)));
         engine.tick(new EngineTarget(b, new Policy(settings)));
         try (HttpApi api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(),
@@ -298,6 +286,81 @@ class StatusCommandTest {
             // With the trusted forecast the policy reads cpu HIGH above 1.13 x 0.75 = 0.8475; without, 0.75.
             assertEquals(0.8475, cpu.get("my-release").get("line").getAsDouble(), 1e-12, status.body());
             assertEquals(0.75, cpu.get("no-history").get("line").getAsDouble(), 1e-12, status.body());
+        }
+    }
+
+    /** Two weeks on a 5m grid from 08:00: 2.4 nodes of cpu load, 3.0 from 08:30 to 09:00 every day. */
+    private static double[] dailyHalfHourAt0830() {
+        double[] load = new double[14 * 288];
+        for (int i = 0; i < load.length; i++) {
+            int minuteOfDay = (480 + i * 5) % 1440; // the history starts at 08:00, 14 days back
+            load[i] = minuteOfDay >= 510 && minuteOfDay < 540 ? 3.0 : 2.4;
+        }
+        return load;
+    }
+
+    /** cpu and memory bands, forecasting on with a 5m lead and a 150m horizon. */
+    private static PolicySettings forecasting() {
+        return new PolicySettings(1, 10,
+                new ScaleOutSettings(Duration.ZERO, Duration.ofMinutes(3), 2, 1.5),
+                new ScaleInSettings(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(15),
+                        Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofMinutes(30)),
+                List.of(SignalPolicy.band("cpu", 0.75, 0.40), SignalPolicy.band("memory", 0.85, 0.50)),
+                new AlertSettings(1, Duration.ofMinutes(5)),
+                new FallbackSettings(Duration.ofMinutes(10), FallbackSettings.Mode.HOLD, 2),
+                io.github.milvusautoscaler.policy.ForecastSettings.on(Duration.ofMinutes(5), Duration.ofMinutes(150),
+                        Duration.ofDays(2), 0.2), List.of());
+    }
+
+    @Test
+    void theForecastSaysTheRequestItWasPutIn() throws Exception {
+        // Rechecks 83 and 85 (R3): status showed a converted forecast with no word of the conversion. The history was
+        // read while the pods requested 2 cores each (kube-state-metrics' kube_pod_container_resource_requests,
+        // queries.cpu-request); they serve with 1 core now (a cut, or an in-place resize, KEP-1287). The lead's 2.4
+        // nodes of 2 cores are 2.4 x 2 / 1 = 4.8 nodes of 1 core. Target b's pods' request cannot be read, and its
+        // FakeCluster template declares none: its forecast stays as read, 2.4 nodes of 2 cores.
+        Instant now = Instant.parse("2026-01-19T08:00:00Z");
+        double[] load = dailyHalfHourAt0830();
+        double[] twoCores = new double[load.length];
+        java.util.Arrays.fill(twoCores, 2.0);
+        io.github.milvusautoscaler.core.LoadHistory history = new io.github.milvusautoscaler.core.LoadHistory(
+                now.minus(Duration.ofDays(14)), Duration.ofMinutes(5), now, Map.of("cpu", load),
+                Map.of("cpu", twoCores));
+        Target b = new Target("milvus", "unread-request", Component.QUERY_NODE, InstallKind.OPERATOR);
+        FakeMetrics metrics = new FakeMetrics();
+        metrics.cpu.put(A, 0.60);
+        metrics.cpu.put(b, 0.60);
+        metrics.cpuRequest.put(A, 1.0);
+        Engine engine = new Engine(new ManualClock(now), metrics, new FakeCluster(), d -> { }, () -> false,
+                AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE, (t, at) -> history);
+        engine.tick(new EngineTarget(A, new Policy(forecasting())));
+        engine.tick(new EngineTarget(b, new Policy(forecasting())));
+        try (HttpApi api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, HttpApi.statusOf(engine), Map.of())) {
+            java.net.http.HttpResponse<String> status = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + api.port()
+                            + "/api/v1/status")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            Map<String, com.google.gson.JsonObject> cpu = new java.util.HashMap<>();
+            for (com.google.gson.JsonElement t : com.google.gson.JsonParser.parseString(status.body())
+                    .getAsJsonObject().getAsJsonArray("targets")) {
+                com.google.gson.JsonObject o = t.getAsJsonObject();
+                cpu.put(o.get("name").getAsString(), o.getAsJsonArray("signals").get(0).getAsJsonObject());
+            }
+            com.google.gson.JsonObject served = cpu.get("my-release");
+            assertEquals(4.8, served.get("forecastLoad").getAsDouble(), 1e-9, status.body());
+            assertEquals(1.0, served.get("forecastUnitPerPod").getAsDouble(), 1e-12, status.body());
+            assertTrue(served.get("forecastBasis").getAsString().endsWith(
+                    "read in a CPU request of 2 cores per pod: x 2.00 for the serving pods' 1 core"), status.body());
+            com.google.gson.JsonObject asRead = cpu.get("unread-request");
+            assertEquals(2.4, asRead.get("forecastLoad").getAsDouble(), 1e-9, status.body());
+            assertEquals(2.0, asRead.get("forecastUnitPerPod").getAsDouble(), 1e-12, status.body());
+            assertFalse(asRead.get("forecastBasis").getAsString().contains(" x "), status.body());
+            // memory has no forecast: neither field says anything.
+            com.google.gson.JsonObject memory = com.google.gson.JsonParser.parseString(status.body()).getAsJsonObject()
+                    .getAsJsonArray("targets").get(0).getAsJsonObject().getAsJsonArray("signals").get(1)
+                    .getAsJsonObject();
+            assertTrue(memory.get("forecastBasis").isJsonNull(), status.body());
+            assertTrue(memory.get("forecastUnitPerPod").isJsonNull(), status.body());
         }
     }
 
