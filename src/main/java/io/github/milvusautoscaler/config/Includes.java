@@ -215,6 +215,12 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
      */
     private ConfigObject parse(Path file, String written, String name, Supplier<ConfigObject> parse) {
         Optional<Path> including = including();
+        if (file != null && including.isPresent() && (file.equals(main) || parsing.contains(Optional.of(file)))) {
+            // typesafe-config reads on 50 levels deep and then says "you probably have a cycle", with a trace of 50
+            // file names and neither a line nor the include that closes it (recheck 82's remark).
+            throw new Failed(originOf(including.get(), name), "include " + written + ": an include cycle, "
+                    + cycle(file) + " (" + shown(file) + " is still being read); remove one of these includes", null);
+        }
         parsing.push(Optional.ofNullable(file));
         try {
             return parse.get();
@@ -241,6 +247,21 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
         } finally {
             parsing.pop();
         }
+    }
+
+    /** The files from {@code again}'s first reading to its next, each including the next: "a.conf -> b.conf -> a.conf". */
+    private String cycle(Path again) {
+        // The stack is innermost first: its last element is the file the main file included.
+        List<Optional<Path>> outermostFirst = new java.util.ArrayList<>(parsing);
+        java.util.Collections.reverse(outermostFirst);
+        List<Path> reading = new java.util.ArrayList<>();
+        reading.add(main);
+        outermostFirst.forEach(p -> p.ifPresent(reading::add));
+        StringBuilder chain = new StringBuilder();
+        for (Path p : reading.subList(Math.max(0, reading.indexOf(again)), reading.size())) {
+            chain.append(shown(p)).append(" -> ");
+        }
+        return chain.append(shown(again)).toString();
     }
 
     /** Where {@code including} includes {@code name}: the file as the user finds it, and its line when found. */

@@ -1,6 +1,7 @@
 package io.github.milvusautoscaler.config;
 
 import io.github.milvusautoscaler.core.Checks;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -681,6 +682,36 @@ class ConfigValidationTest {
         e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
         assertEquals(List.of("sub/parts.conf:2: cannot read: include \"more.conf\": no such file in " + dir.resolve("sub")),
                 e.errors().stream().map(ConfigError::toString).toList());
+    }
+
+    /**
+     * An include cycle is named at the include that closes it, with the chain: typesafe-config read on 50 levels deep,
+     * then said "you probably have a cycle" with 50 file names and no line (recheck 82's remark). The same file
+     * included twice side by side is no cycle and still reads.
+     */
+    @Test
+    void anIncludeCycleNamesTheIncludeThatClosesItAndTheChain(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("autoscaler.conf");
+        Files.createDirectories(dir.resolve("sub"));
+        Files.writeString(file, "milvus-autoscaler.dry-run = true\ninclude \"sub/parts.conf\"\n");
+        Files.writeString(dir.resolve("sub/parts.conf"), "# parts\n\ninclude \"more.conf\"\n");
+        Files.writeString(dir.resolve("sub/more.conf"), "include \"../autoscaler.conf\"\n");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(List.of("sub/more.conf:1: cannot read: include \"../autoscaler.conf\": an include cycle,"
+                        + " autoscaler.conf -> sub/parts.conf -> sub/more.conf -> autoscaler.conf (autoscaler.conf is still"
+                        + " being read); remove one of these includes"),
+                e.errors().stream().map(ConfigError::toString).toList());
+        // A cycle that does not pass through the main file starts where it does.
+        Files.writeString(dir.resolve("sub/more.conf"), "include \"parts.conf\"\n");
+        e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(List.of("sub/more.conf:1: cannot read: include \"parts.conf\": an include cycle,"
+                        + " sub/parts.conf -> sub/more.conf -> sub/parts.conf (sub/parts.conf is still being read);"
+                        + " remove one of these includes"),
+                e.errors().stream().map(ConfigError::toString).toList());
+        // Twice in a row, not within itself: read.
+        Files.writeString(dir.resolve("sub/more.conf"), "milvus-autoscaler.dry-run = true\n");
+        Files.writeString(dir.resolve("sub/parts.conf"), "include \"more.conf\"\ninclude \"more.conf\"\n");
+        assertDoesNotThrow(() -> ConfigLoader.load(file));
     }
 
     /** An unquoted URL (// starts a HOCON comment) gets a hint to quote it; another syntax error gets none (SRE audit L1). */
