@@ -312,6 +312,7 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         LoadTrace raw = TraceRegistry.resolve(trace, settings.seed());
         holes(raw).ifPresent(notes::add);
+        raw.lonePeak().ifPresent(notes::add);
         Simulation.Builder builder = Simulation.builder()
                 .trace(raw)
                 .compress(compress)

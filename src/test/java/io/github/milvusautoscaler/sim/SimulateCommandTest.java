@@ -251,6 +251,23 @@ class SimulateCommandTest {
                 report.toString());
     }
 
+    /** A trace whose peak is one glitched row is said on stderr and in report.md (recheck 82: it ran silently). */
+    @Test
+    void aLonePeakIsSaid() throws IOException {
+        StringBuilder csv = new StringBuilder("timestamp,value\n");
+        for (int i = 0; i < 400; i++) {
+            csv.append(String.format("2014-04-10 %02d:%02d:00,%s%n", i / 60, i % 60, i == 200 ? "1e300" : "94.0"));
+        }
+        Path trace = dir.resolve("elb.csv");
+        Files.writeString(trace, csv.toString());
+        Path out = dir.resolve("lone");
+        assertEquals(0, simulate("--trace", trace.toString(), "--policies", "hpa", "--out", out.toString()),
+                err.toString());
+        String note = "trace elb's peak, 1.00e+300 at 2014-04-10T03:20:00Z, is 1.06e+298 times its 99th percentile (94.0)";
+        assertTrue(err.toString().contains("simulate: " + note), err.toString());
+        assertTrue(Files.readString(out.resolve("report.md")).contains("Note: " + note), err.toString());
+    }
+
     /** A peak beyond what max-replicas serve is said on stderr and in report.md (audit-input F11: it ran silently). */
     @Test
     void aPeakBeyondMaxReplicasIsSaid() throws IOException {
