@@ -16,6 +16,9 @@ class ReadmeTest {
         int start = readme.indexOf(ConfigReference.START);
         int end = readme.indexOf(ConfigReference.END);
         assertTrue(start >= 0 && end > start, "README.md has the generated configuration reference markers");
+        // Once each: a pasted section that kept the old end marker left a stray one behind (recheck 88's remark).
+        assertEquals(start, readme.lastIndexOf(ConfigReference.START), "README.md has one configuration reference start");
+        assertEquals(end, readme.lastIndexOf(ConfigReference.END), "README.md has one configuration reference end");
         String section = readme.substring(start, end + ConfigReference.END.length());
         String expected = ConfigReference.markdown();
         if (!section.equals(expected)) {
