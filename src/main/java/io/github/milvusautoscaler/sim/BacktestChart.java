@@ -53,7 +53,8 @@ public final class BacktestChart {
 
     /**
      * The day (from the range's start) with the most steps above a scale-out line across targets, else
-     * the most policy actions, at 5-minute points; empty for a range of a day or less.
+     * the most policy actions, else the most recorded steps, at 5-minute points, its title saying which; empty for a
+     * range of a day or less, or with nothing recorded.
      */
     public static java.util.Optional<String> renderWorstDay(List<Backtest.TargetResult> results, String title) {
         requireNonNull(results, "results");
@@ -68,26 +69,39 @@ public final class BacktestChart {
         int best = 0;
         long bestHot = -1;
         long bestActions = -1;
+        long bestKnown = -1;
         for (int start = 0; start < first.size(); start += perDay) {
             long hot = 0;
             long actions = 0;
+            long known = 0;
             for (Backtest.TargetResult r : results) {
                 byte[] flags = r.steps().flags();
                 for (int i = start; i < Math.min(flags.length, start + perDay); i++) {
                     hot += (flags[i] & Backtest.Steps.HOT) != 0 ? 1 : 0;
                     actions += (flags[i] & (Backtest.Steps.UP | Backtest.Steps.DOWN)) != 0 ? 1 : 0;
+                    known += !Float.isNaN(r.steps().value()[i]) || r.steps().recorded()[i] >= 0 ? 1 : 0;
                 }
             }
-            if (hot > bestHot || (hot == bestHot && actions > bestActions)) {
+            // Then by what was recorded: a 34-day range with 8 minutes of history and nothing above a line drew its
+            // first day, 34 days before any sample, as empty panels (recheck 88, F3).
+            if (hot > bestHot || hot == bestHot && (actions > bestActions || actions == bestActions && known > bestKnown)) {
                 best = start;
                 bestHot = hot;
                 bestActions = actions;
+                bestKnown = known;
             }
+        }
+        if (bestKnown == 0) {
+            return java.util.Optional.empty(); // nothing recorded on any day: the whole-range chart says as much
         }
         String day = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC)
                 .format(first.from().plus(first.step().multipliedBy(best)));
-        return java.util.Optional.of(render(results, title + ": the worst day (most time above a scale-out line), from "
-                + day + " UTC", best, Math.min(first.size(), best + perDay), SimulationRun.WORST_DAY_POINTS, day + " UTC"));
+        // Named for what chose it: "most time above a scale-out line" over a day with none was not true.
+        String which = bestHot > 0 ? "the worst day (most time above a scale-out line)"
+                : bestActions > 0 ? "the day with the most policy actions (no time above a scale-out line)"
+                : "the day with the most recorded steps (no time above a scale-out line, no policy action)";
+        return java.util.Optional.of(render(results, title + ": " + which + ", from " + day + " UTC", best,
+                Math.min(first.size(), best + perDay), SimulationRun.WORST_DAY_POINTS, day + " UTC"));
     }
 
     private static String render(List<Backtest.TargetResult> results, String title, int from, int to, int points,
@@ -101,8 +115,8 @@ public final class BacktestChart {
         boolean worstDayChart = (long) steps * step.toMillis() > Duration.ofDays(1).toMillis();
         int n = Math.max(1, Math.min(worstDayChart ? points : Math.min(points, plotPixels / 2), steps));
         double span = Math.max(1, (double) steps * step.toSeconds());
-        boolean days = span >= 3 * 86400;
-        double unit = days ? 86400 : 3600;
+        SvgChart.TimeAxis axis = SvgChart.TimeAxis.over(span);
+        double unit = axis.seconds();
         int plotWidth = plotPixels;
         double bucketWidth = (double) plotWidth / n;
         int panel = SIGNAL_HEIGHT + INNER_GAP + REPLICA_HEIGHT;
@@ -215,8 +229,7 @@ public final class BacktestChart {
         for (double t = 0; t <= span / unit + 1e-9; t += timeStep) {
             label(sb, LEFT + t * unit / span * plotWidth, axisY + 16, "middle", formatNumber(t));
         }
-        label(sb, LEFT + plotWidth / 2.0, axisY + 36, "middle", "time since " + origin + " (" + (days ? "days" : "hours")
-                + ")");
+        label(sb, LEFT + plotWidth / 2.0, axisY + 36, "middle", "time since " + origin + " (" + axis.name() + ")");
         int lx = LEFT + plotWidth + 20;
         int ly = TOP + 10;
         sb.append("<text x=\"").append(lx).append("\" y=\"").append(ly).append("\" font-weight=\"bold\">legend</text>\n");

@@ -112,7 +112,7 @@ class ReportsTest {
         assertEquals("svg", doc.getDocumentElement().getNodeName());
         assertTrue(svg.contains("nyc_taxi &lt;test&gt; &amp; more"));
         assertTrue(svg.contains(">requests/s<") && svg.contains(">replicas<"));
-        assertTrue(svg.contains("time since trace start (hours)"));
+        assertTrue(svg.contains("time since trace start (minutes)"), "two hours count in minutes: 0 to 120");
         assertTrue(svg.contains("hpa: capacity, replicas") && svg.contains("hpa-milvus: capacity, replicas")
                 && svg.contains("demand, mean (requests/s)") && svg.contains("demand, peak"));
         // Small multiples: per policy demand mean and peak, its capacity and its replicas.
