@@ -16,7 +16,7 @@ import java.util.Locale;
  */
 public final class SvgChart {
 
-    private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"};
+    private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf"};
     private static final String OVERLOAD = "#e4002b";
     private static final String HOT = "#ff9f1c";
     private static final int WIDTH = 1200;
