@@ -266,7 +266,9 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
 
     /** Where {@code including} includes {@code name}: the file as the user finds it, and its line when found. */
     private ConfigOrigin originOf(Path including, String name) {
-        ConfigOrigin origin = ConfigOriginFactory.newFile(shown(including));
+        // The absolute path: the error line shows it relative to the main file's folder (Origins.shown), which a path already
+        // shown that way would be resolved against the working directory first ("more.conf" for sub/more.conf, recheck 90).
+        ConfigOrigin origin = ConfigOriginFactory.newFile(including.toAbsolutePath().toString());
         int line = lineOf(including, name);
         if (line < 0 && name.startsWith("file:/") && !name.startsWith("file://")) {
             line = lineOf(including, "file://" + name.substring("file:".length())); // java.net.URL drops the "//"

@@ -265,6 +265,29 @@ class CommandLineEdgesTest {
     }
 
     /**
+     * A failed include in a file included from a subfolder is named as every config error names an included file,
+     * relative to the main file's folder, also when the command runs from another folder: run from the main file's
+     * parent, {@code sub/sub/more.conf} read "more.conf:1" (its already-relative path was taken from the working
+     * directory a second time; recheck 90, F4).
+     */
+    @Test
+    void anIncludedFilesFailureIsNamedFromTheMainFilesFolderWhereverTheCommandRuns() throws Exception {
+        Files.createDirectories(dir.resolve("sub/sub"));
+        Files.writeString(dir.resolve("sub/a.conf"), "milvus-autoscaler.dry-run = true\ninclude \"sub/parts.conf\"\n");
+        Files.writeString(dir.resolve("sub/sub/parts.conf"), "# parts\ninclude \"more.conf\"\n");
+        Files.writeString(dir.resolve("sub/sub/more.conf"), "# more\ninclude \"../a.conf\"\n");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "io.github.milvusautoscaler.cli.Main", "validate-config", "sub/a.conf")
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue(), output);
+        assertTrue(output.startsWith("sub/more.conf:2: cannot read: include \"../a.conf\": an include cycle, a.conf ->"
+                + " sub/parts.conf -> sub/more.conf -> a.conf"), output);
+    }
+
+    /**
      * A one-shot command that gave up on a kubeconfig credentials plugin that hangs ends it as it exits: `pause` left
      * the plugin's shell and its child running under pid 1 (recheck 81, R3), even one that ignores SIGTERM. The plugin
      * is never answered here, so no server is needed; it writes its pid and its child's first.
