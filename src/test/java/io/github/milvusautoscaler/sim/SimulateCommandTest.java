@@ -263,7 +263,7 @@ class SimulateCommandTest {
         Path out = dir.resolve("lone");
         assertEquals(0, simulate("--trace", trace.toString(), "--policies", "hpa", "--out", out.toString()),
                 err.toString());
-        String note = "trace elb's peak, 1.00e+300 at 2014-04-10T03:20:00Z, is 1.06e+298 times its 99th percentile (94.0)";
+        String note = "trace elb's peak, 1.00e+300 at 2014-04-10T03:20:00Z, is 1.06e+298 times the other rows' 99th percentile (94.0)";
         assertTrue(err.toString().contains("simulate: " + note), err.toString());
         assertTrue(Files.readString(out.resolve("report.md")).contains("Note: " + note), err.toString());
     }

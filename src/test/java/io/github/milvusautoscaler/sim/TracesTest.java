@@ -48,7 +48,8 @@ class TracesTest {
             values[i] = i == 120 ? 1e300 : 50;
         }
         LoadTrace glitch = new LoadTrace("elb", java.time.Instant.parse("2014-04-10T00:00:00Z"), offsets, values);
-        assertEquals("trace elb's peak, 1.00e+300 at 2014-04-10T02:00:00Z, is 2.00e+298 times its 99th percentile (50.0):"
+        assertEquals("trace elb's peak, 1.00e+300 at 2014-04-10T02:00:00Z, is 2.00e+298 times the other rows' 99th percentile"
+                + " (50.0):"
                 + " the run is rescaled so that one value needs the peak's nodes (--peak-nodes), and the rest of the"
                 + " trace next to none; if that row is a glitch, remove it", glitch.lonePeak().orElseThrow());
         // 100 times is still a spike the run may be about; just over it is said.
@@ -57,6 +58,17 @@ class TracesTest {
                 new LoadTrace("elb", java.time.Instant.EPOCH, offsets, values).lonePeak());
         values[120] = 5001;
         assertTrue(new LoadTrace("elb", java.time.Instant.EPOCH, offsets, values).lonePeak().isPresent());
+        // 50 rows, 1e300 at row 25: judged against the next highest row, 50 (with the peak in it, the 99th percentile
+        // of 50 rows was the peak itself, and the check never fired: recheck 90, F1).
+        double[] shortOffsets = java.util.Arrays.copyOf(offsets, 50);
+        double[] shortValues = new double[50];
+        java.util.Arrays.fill(shortValues, 50);
+        shortValues[25] = 1e300;
+        assertTrue(new LoadTrace("short", java.time.Instant.EPOCH, shortOffsets, shortValues).lonePeak().orElseThrow()
+                .contains("is 2.00e+298 times the other rows' 99th percentile (50.0)"));
+        shortValues[25] = 500; // ten times the rest: a spike, not said
+        assertEquals(java.util.Optional.empty(),
+                new LoadTrace("short", java.time.Instant.EPOCH, shortOffsets, shortValues).lonePeak());
     }
 
     @Test
