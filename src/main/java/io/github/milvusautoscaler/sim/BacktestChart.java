@@ -48,7 +48,7 @@ public final class BacktestChart {
     public static String render(List<Backtest.TargetResult> results, String title, int points) {
         requireNonNull(results, "results");
         int size = results.isEmpty() ? 0 : results.get(0).steps().size();
-        return render(results, title, 0, size, points, "the range's start");
+        return render(results, title, 0, size, points, "the range's start", "");
     }
 
     /**
@@ -98,15 +98,18 @@ public final class BacktestChart {
                 .format(first.from().plus(first.step().multipliedBy(best)));
         // Named for what chose it: "most time above a scale-out line" over a day with none was not true.
         String which = bestHot > 0 ? "the worst day (most time above a scale-out line)"
-                : bestActions > 0 ? "the day with the most policy actions (no time above a scale-out line)"
-                : "the day with the most recorded steps (no time above a scale-out line, no policy action)";
+                : bestActions > 0 ? "the day with the most policy actions" : "the day with the most recorded steps";
+        String note = bestHot > 0 ? "" : bestActions > 0 ? "no signal above its scale-out line on any day"
+                : "no signal above its scale-out line and no policy action on any day";
         return java.util.Optional.of(render(results, title + ": " + which + ", from " + day + " UTC", best,
-                Math.min(first.size(), best + perDay), SimulationRun.WORST_DAY_POINTS, day + " UTC"));
+                Math.min(first.size(), best + perDay), SimulationRun.WORST_DAY_POINTS, day + " UTC", note));
     }
 
+    /** @param note said in the subtitle after what the points are; "" for nothing */
     private static String render(List<Backtest.TargetResult> results, String title, int from, int to, int points,
-                                 String origin) {
+                                 String origin, String note) {
         requireNonNull(title, "title");
+        requireNonNull(note, "note");
         int targets = results.size();
         int steps = Math.max(1, to - from);
         Duration step = targets == 0 ? Duration.ofSeconds(15) : results.get(0).steps().step();
@@ -125,9 +128,21 @@ public final class BacktestChart {
         // Below ~2 px a bucket's marks merge into a band that says nothing; the worst-day chart has them, and the
         // subtitle says so (README walkthrough audit M2: the chart was documented as marked).
         boolean marks = bucketWidth >= 2;
+        // Little of the range recorded draws almost nothing (a point or two at an edge): said, where a 34-day range
+        // with 10 minutes of history drew empty panels with no word of it (recheck 90, F3).
+        long recordedSteps = 0;
+        for (Backtest.TargetResult r : results) {
+            for (int i = from; i < Math.min(to, r.steps().size()); i++) {
+                recordedSteps += !Float.isNaN(r.steps().value()[i]) || r.steps().recorded()[i] >= 0 ? 1 : 0;
+            }
+        }
+        long all = (long) steps * targets;
+        String coverage = targets == 0 || recordedSteps * 2 >= all ? "" : String.format(Locale.ROOT,
+                "; recorded at %,d of %,d steps%s", recordedSteps, all, targets > 1 ? " across targets" : "");
         sb.append("<text x=\"").append(LEFT).append("\" y=\"42\" fill=\"#555\">").append(n).append(" points of ")
                 .append(SvgChart.formatDuration(span / n)).append("; one panel per target")
                 .append(marks || !worstDayChart ? "" : "; scale actions are marked on the worst-day chart")
+                .append(coverage).append(note.isEmpty() ? "" : "; " + SvgChart.escape(note))
                 .append("</text>\n");
         for (int t = 0; t < targets; t++) {
             Backtest.TargetResult r = results.get(t);

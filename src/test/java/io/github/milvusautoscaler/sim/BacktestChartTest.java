@@ -58,10 +58,42 @@ class BacktestChartTest {
         Backtest.Steps steps = empty(34 * PER_DAY);
         recorded(steps, 34 * PER_DAY - 8, 34 * PER_DAY, 0.15f);
         String chart = BacktestChart.renderWorstDay(result(steps), "backtest").orElseThrow();
-        // Day 33 from the range's start: 2026-11-03 13:18 + 33 days.
-        assertTrue(chart.contains("backtest: the day with the most recorded steps (no time above a scale-out line, no"
-                + " policy action), from 2026-12-06 13:18 UTC"), chart);
+        // Day 33 from the range's start: 2026-11-03 13:18 + 33 days; why it was chosen in the subtitle.
+        assertTrue(chart.contains(">backtest: the day with the most recorded steps, from 2026-12-06 13:18 UTC</text>"),
+                chart);
+        assertTrue(chart.contains("; no signal above its scale-out line and no policy action on any day</text>"), chart);
         assertFalse(chart.contains("most time above a scale-out line)"), chart);
+    }
+
+    /**
+     * Recheck 90, F3: the whole-range chart of that range drew a point at its right edge and empty panels, with no word
+     * of why; its subtitle says how little was recorded. A range mostly recorded says nothing of it.
+     */
+    @Test
+    void aRangeMostlyUnrecordedSaysHowLittleWas() {
+        Backtest.Steps steps = empty(34 * PER_DAY);
+        recorded(steps, 34 * PER_DAY - 8, 34 * PER_DAY, 0.15f);
+        String chart = BacktestChart.render(result(steps), "backtest", 1500);
+        assertTrue(chart.contains("; recorded at 8 of 48,960 steps</text>"), chart);
+        recorded(steps, 0, 34 * PER_DAY - 8, 0.15f);
+        assertFalse(BacktestChart.render(result(steps), "backtest", 1500).contains("recorded at"));
+    }
+
+    /**
+     * Recheck 90, F2: a 145-character title ran past the 1,200 px chart and lost the day it named; a title too long
+     * for the chart is fitted to its width, a short one left as it is.
+     */
+    @Test
+    void aTitleTooLongForTheChartIsFittedToItsWidth() {
+        Backtest.Steps steps = empty(3 * PER_DAY);
+        recorded(steps, 0, 3 * PER_DAY, 0.3f);
+        String longTitle = "backtest, load re-divided by the policy's replicas (--rescale-load)";
+        String chart = BacktestChart.renderWorstDay(result(steps), longTitle).orElseThrow();
+        // 127 characters in 1,200 - 80 - 10 px: 16 x 1,110 / (127 x 9.5) = 14.7, so 14 px.
+        assertTrue(chart.contains("font-size=\"14\" font-weight=\"bold\">" + longTitle
+                + ": the day with the most recorded steps, from 2026-11-03 13:18 UTC</text>"), chart);
+        assertTrue(BacktestChart.render(result(steps), "backtest", 500).contains(
+                "font-size=\"16\" font-weight=\"bold\">backtest</text>"));
     }
 
     /** A day with time above a line still wins over a day with more data, and keeps its title. */
