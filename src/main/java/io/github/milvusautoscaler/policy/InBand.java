@@ -51,8 +51,13 @@ final class InBand implements Rule<Memory.None> {
             return b.append(" within bands").toString();
         }
         // A LOW or UNKNOWN signal reaches here too (the step-down rule found nothing to do): "within bands" would
-        // then be false, and the SRE asking why it does not scale in would be told nothing (message audit H1).
-        return b.append(": none above its line").append(StepDown.whyNotLow(t).map(why -> ", and no step-down while "
-                + why).orElse("")).toString();
+        // then be false, and the SRE asking why it does not scale in would be told nothing (message audit H1). At
+        // min-replicas that is the reason: "no step-down while memory averages 0.51" there implied a step-down once
+        // it fell (recheck 89's remark).
+        b.append(": none above its line");
+        if (t.current() <= t.settings().minReplicas()) {
+            return b.append(", at min-replicas ").append(t.settings().minReplicas()).toString();
+        }
+        return b.append(StepDown.whyNotLow(t).map(why -> ", and no step-down while " + why).orElse("")).toString();
     }
 }

@@ -43,6 +43,19 @@ class InBandTest {
     }
 
     /**
+     * At min-replicas no step-down comes whatever the averages do, so that is what it says (recheck 89: "no step-down
+     * while memory averages 0.51 >= 0.50" at 1 of min 1 read as if one would follow).
+     */
+    @Test
+    void atMinReplicasItSaysSoInsteadOfWhatHoldsAStepDown() {
+        Scene s = Scene.scene().allLow();
+        s.min = 3;
+        s.state = s.average(s.steadyFor(Duration.ofMinutes(20)), "cpu", 0.45, 0.30);
+        assertEquals("queryNode cpu 0.20, memory 0.30, qps 20.0: none above its line, at min-replicas 3; holding at 3",
+                held(s));
+    }
+
+    /**
      * With replicas not ready the average is the load over the sustain on the ready ones, which can stand far above
      * any value read: 1 ready of 3 after a drain and an OOM kill read "cpu averages 1.48" where every value was
      * 0.50-0.58 (recheck 59, F2). The message says on what.
