@@ -139,8 +139,12 @@ public final class BacktestChart {
         long all = (long) steps * targets;
         String coverage = targets == 0 || recordedSteps * 2 >= all ? "" : String.format(Locale.ROOT,
                 "; recorded at %,d of %,d steps%s", recordedSteps, all, targets > 1 ? " across targets" : "");
-        sb.append("<text x=\"").append(LEFT).append("\" y=\"42\" fill=\"#555\">").append(n).append(" points of ")
-                .append(SvgChart.formatDuration(span / n)).append("; one panel per target")
+        // Points of whole steps are named by their span ("288 points of 5 min"); others by the steps they share, where
+        // a 2-hour range of 15 s steps read "430 points of 17 s" as if it had another step (recheck 90's remark).
+        String drawn = steps % n == 0 ? n + " points of " + SvgChart.formatDuration(span / n)
+                : n + " points for " + steps + " steps of " + SvgChart.formatDuration(step.toMillis() / 1000.0);
+        sb.append("<text x=\"").append(LEFT).append("\" y=\"42\" fill=\"#555\">").append(drawn)
+                .append("; one panel per target")
                 .append(marks || !worstDayChart ? "" : "; scale actions are marked on the worst-day chart")
                 .append(coverage).append(note.isEmpty() ? "" : "; " + SvgChart.escape(note))
                 .append("</text>\n");

@@ -132,8 +132,12 @@ class BacktestChartTest {
 
         Backtest.Steps halfDay = empty(12 * 60 + 1);
         recorded(halfDay, 0, halfDay.size(), 0.3f);
-        assertTrue(BacktestChart.render(result(halfDay), "backtest", 500).contains("time since the range's start"
-                + " (hours)"));
+        String half = BacktestChart.render(result(halfDay), "backtest", 500);
+        assertTrue(half.contains("time since the range's start (hours)"), half);
+        // 721 steps in at most 860 / 2 = 430 points (a point 2 px wide): named by the steps they share, not as "430
+        // points of 1.7 min" (recheck 90's remark on "430 points of 17 s" for 15 s steps); whole steps keep their span.
+        assertTrue(half.contains(">430 points for 721 steps of 1 min; one panel per target"), half);
+        assertTrue(BacktestChart.render(result(three), "backtest", 500).contains(">4 points of 1 min;"));
         Backtest.Steps fourDays = empty(4 * PER_DAY + 1);
         recorded(fourDays, 0, fourDays.size(), 0.3f);
         assertTrue(BacktestChart.render(result(fourDays), "backtest", 500).contains("time since the range's start"
