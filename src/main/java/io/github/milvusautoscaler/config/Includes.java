@@ -215,11 +215,13 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
      */
     private ConfigObject parse(Path file, String written, String name, Supplier<ConfigObject> parse) {
         Optional<Path> including = including();
-        if (file != null && including.isPresent() && (file.equals(main) || parsing.contains(Optional.of(file)))) {
+        if (file != null && including.isPresent() && beingRead().stream().anyMatch(p -> same(p, file))) {
             // typesafe-config reads on 50 levels deep and then says "you probably have a cycle", with a trace of 50
             // file names and neither a line nor the include that closes it (recheck 82's remark).
+            Path reading = beingRead().stream().filter(p -> same(p, file)).findFirst().orElse(file);
             throw new Failed(originOf(including.get(), name), "include " + written + ": an include cycle, "
-                    + cycle(file) + " (" + shown(file) + " is still being read); remove one of these includes", null);
+                    + cycle(file) + " (" + shown(file) + (reading.equals(file) ? " is still being read"
+                    : " is " + shown(reading) + ", still being read") + "); remove one of these includes", null);
         }
         parsing.push(Optional.ofNullable(file));
         try {
@@ -249,16 +251,38 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
         }
     }
 
-    /** The files from {@code again}'s first reading to its next, each including the next: "a.conf -> b.conf -> a.conf". */
-    private String cycle(Path again) {
+    /** The files being read, the main file first, each including the next. */
+    private List<Path> beingRead() {
         // The stack is innermost first: its last element is the file the main file included.
         List<Optional<Path>> outermostFirst = new java.util.ArrayList<>(parsing);
         java.util.Collections.reverse(outermostFirst);
         List<Path> reading = new java.util.ArrayList<>();
         reading.add(main);
         outermostFirst.forEach(p -> p.ifPresent(reading::add));
+        return reading;
+    }
+
+    /**
+     * Whether two paths name one file, through symbolic links too: an include of a link to the file including it was
+     * found one level late, its chain leaving that file out (recheck 90's remark).
+     */
+    private static boolean same(Path a, Path b) {
+        try {
+            return a.equals(b) || Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The files from {@code again}'s first reading to its next, each including the next: "a.conf -> b.conf -> a.conf". */
+    private String cycle(Path again) {
+        List<Path> reading = beingRead();
+        int first = 0;
+        while (first < reading.size() - 1 && !same(reading.get(first), again)) {
+            first++;
+        }
         StringBuilder chain = new StringBuilder();
-        for (Path p : reading.subList(Math.max(0, reading.indexOf(again)), reading.size())) {
+        for (Path p : reading.subList(first, reading.size())) {
             chain.append(shown(p)).append(" -> ");
         }
         return chain.append(shown(again)).toString();

@@ -708,6 +708,16 @@ class ConfigValidationTest {
                         + " sub/parts.conf -> sub/more.conf -> sub/parts.conf (sub/parts.conf is still being read);"
                         + " remove one of these includes"),
                 e.errors().stream().map(ConfigError::toString).toList());
+        // A symbolic link to the main file is the main file (recheck 90: found one level late, the chain without it).
+        Files.createDirectories(dir.resolve("link"));
+        Files.createSymbolicLink(dir.resolve("link/self.conf"), Path.of("../autoscaler.conf"));
+        Files.writeString(file, "milvus-autoscaler.dry-run = true\ninclude \"link/self.conf\"\n");
+        e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(List.of(file + ":2: cannot read: include \"link/self.conf\": an include cycle, autoscaler.conf ->"
+                        + " link/self.conf (link/self.conf is autoscaler.conf, still being read); remove one of these"
+                        + " includes"),
+                e.errors().stream().map(ConfigError::toString).toList());
+        Files.writeString(file, "milvus-autoscaler.dry-run = true\ninclude \"sub/parts.conf\"\n");
         // Twice in a row, not within itself: read.
         Files.writeString(dir.resolve("sub/more.conf"), "milvus-autoscaler.dry-run = true\n");
         Files.writeString(dir.resolve("sub/parts.conf"), "include \"more.conf\"\ninclude \"more.conf\"\n");
