@@ -177,8 +177,10 @@ public final class LoadTrace {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         double peak = sorted[sorted.length - 1];
-        // The other rows are sorted[0 .. length - 2]: their 99th percentile, the next highest row below 101 rows.
-        double p99 = sorted[(int) Math.floor(0.99 * (sorted.length - 2))];
+        // The other rows are sorted[0 .. length - 2], m = length - 1 of them: their 99th percentile by nearest rank,
+        // ceil(0.99 m), which is the next highest row for m up to 100 (floor(0.99 (m - 1)) was the third highest, so
+        // a peak held for two rows read as one glitch row: recheck 92, F1).
+        double p99 = sorted[(int) Math.ceil(0.99 * (sorted.length - 1)) - 1];
         if (!(peak > LONE_PEAK_RATIO * p99)) {
             return Optional.empty();
         }
