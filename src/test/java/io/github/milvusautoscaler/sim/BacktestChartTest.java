@@ -74,9 +74,14 @@ class BacktestChartTest {
         Backtest.Steps steps = empty(34 * PER_DAY);
         recorded(steps, 34 * PER_DAY - 8, 34 * PER_DAY, 0.15f);
         String chart = BacktestChart.render(result(steps), "backtest", 1500);
-        assertTrue(chart.contains("; recorded at 8 of 48,960 steps</text>"), chart);
+        assertTrue(chart.contains("; the signal known at 8 of 48,960 steps; the replicas recorded at 8 of 48,960 steps"
+                + "</text>"), chart);
         recorded(steps, 0, 34 * PER_DAY - 8, 0.15f);
-        assertFalse(BacktestChart.render(result(steps), "backtest", 1500).contains("recorded at"));
+        assertFalse(BacktestChart.render(result(steps), "backtest", 1500).contains(" at 8 of"));
+        // Replica gauges recorded throughout and no signal at all: the empty panel is the signal's (recheck 92, F3).
+        java.util.Arrays.fill(steps.value(), Float.NaN);
+        String replicasOnly = BacktestChart.render(result(steps), "backtest", 1500);
+        assertTrue(replicasOnly.contains("; the signal known at 0 of 48,960 steps</text>"), replicasOnly);
     }
 
     /**
