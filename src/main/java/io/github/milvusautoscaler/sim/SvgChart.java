@@ -93,9 +93,13 @@ public final class SvgChart {
                 double over = series.overloadShare(l, i);
                 double hot = series.hotShare(l, i);
                 if (over > 0 || hot > 0) {
+                    // Clipped to the plot: on a short trace the last point's bucket ran 21 px into the legend
+                    // (recheck 92, F2).
                     double xx = x(series.seconds(i), span, plotWidth) - bucketWidth / 2;
-                    sb.append("<rect x=\"").append(round(Math.max(LEFT, xx))).append("\" y=\"").append(loadTop)
-                            .append("\" width=\"").append(round(Math.max(1, bucketWidth))).append("\" height=\"")
+                    double x0 = Math.max(LEFT, xx);
+                    double x1 = Math.min(LEFT + plotWidth, xx + bucketWidth);
+                    sb.append("<rect x=\"").append(round(x0)).append("\" y=\"").append(loadTop)
+                            .append("\" width=\"").append(round(Math.max(1, x1 - x0))).append("\" height=\"")
                             .append(LOAD_HEIGHT).append("\" fill=\"").append(over > 0 ? OVERLOAD : HOT)
                             .append("\" fill-opacity=\"").append(round(over > 0 ? 0.25 + 0.5 * over : 0.15 + 0.35 * hot))
                             .append("\" class=\"").append(over > 0 ? "overload" : "hot").append("\"/>\n");

@@ -104,6 +104,31 @@ class ReportsTest {
         assertTrue(md.contains("215.0 days simulated"), md);
     }
 
+    /**
+     * Shading stays inside the plot (x 80 to 1,200 - 300 = 900): on a short trace the last point's bucket, centred on
+     * it, ran 21 px into the legend (recheck 92, F2). Three points overloaded at 0, 300 and 600 s: buckets 410 px wide
+     * drawn from 80 to 285, 285 to 695 and 695 to 900.
+     */
+    @Test
+    void shadingStaysInsideThePlot() {
+        ChartSeries chart = new ChartSeries(SimTestSupport.T0, List.of("hpa"), 3);
+        for (int b = 0; b < 3; b++) {
+            chart.addDemand(b, b * 300, 500);
+            chart.addLane(0, b, 200, 1, true, false, 0);
+        }
+        String svg = SvgChart.render(chart, "short");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "<rect x=\"([0-9.]+)\" y=\"[0-9.]+\" width=\"([0-9.]+)\"[^>]*class=\"overload\"").matcher(svg);
+        int shaded = 0;
+        while (m.find()) {
+            shaded++;
+            double x = Double.parseDouble(m.group(1));
+            double right = x + Double.parseDouble(m.group(2));
+            assertTrue(x >= 80 && right <= 900 + 1e-6, m.group());
+        }
+        assertEquals(3, shaded, svg);
+    }
+
     @Test
     void chartIsWellFormedSvgWithOnePanelPerPolicyAndALegend() throws Exception {
         String svg = SvgChart.render(result().chart(), "nyc_taxi <test> & more");
