@@ -527,6 +527,12 @@ public final class BacktestCommand implements Callable<Integer> {
             if (missing == 0) {
                 return Optional.empty();
             }
+            if (missing == steps) {
+                // Nothing but the header: "its rows 45s apart" spoke of rows there are none of (recheck 92's remark).
+                return Optional.of(file + " holds only its header: qps or the ready replicas were unknown at every one"
+                        + " of its " + steps + (steps == 1 ? " step" : " steps") + ", and simulate --trace refuses a"
+                        + " trace with no rows");
+            }
             Duration apart = step.multipliedBy(longestMissing + 1L);
             return Optional.of(file + " has no row for " + missing + " of " + steps + " steps, where qps or the ready"
                     + " replicas were unknown (the longest run " + longestMissing + (longestMissing == 1 ? " step" : " steps")

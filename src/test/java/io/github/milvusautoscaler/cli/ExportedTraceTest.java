@@ -57,6 +57,22 @@ class ExportedTraceTest {
         assertEquals(hole ? 1 : 0, NabCsvReader.read("t", new StringReader(e.csv()), "t.csv").holes().size(), e.csv());
     }
 
+    /**
+     * No step known: the file is its header alone, and the warning says so (recheck 92: "its rows 45s apart" of a file
+     * with no rows), and what simulate then does with it.
+     */
+    @org.junit.jupiter.api.Test
+    void aTraceWithNoRowSaysItHoldsOnlyItsHeader() throws IOException {
+        BacktestCommand.ExportedTrace e = new BacktestCommand.ExportedTrace.Builder().unknown(T0)
+                .unknown(T0.plusSeconds(15)).build();
+        assertEquals("timestamp,value\n", e.csv());
+        assertEquals("x.csv holds only its header: qps or the ready replicas were unknown at every one of its 2 steps,"
+                + " and simulate --trace refuses a trace with no rows", e.warning("x.csv", STEP).orElseThrow());
+        Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> NabCsvReader.read("t", new StringReader(e.csv()), "x.csv"));
+        assertTrue(refused.getMessage().contains("no data rows"), refused.getMessage());
+    }
+
     @org.junit.jupiter.api.Test
     void theLongestRunIsNamedNotTheFirst() {
         BacktestCommand.ExportedTrace.Builder b = new BacktestCommand.ExportedTrace.Builder();
