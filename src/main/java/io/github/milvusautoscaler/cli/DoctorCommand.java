@@ -226,7 +226,11 @@ public final class DoctorCommand implements Callable<Integer> {
      * before the daemon is installed. A ServiceMonitor kube-prometheus-stack does not select (its label
      * {@code release} must be the stack's Helm release name: templates/prometheus/prometheus.yaml renders
      * serviceMonitorSelector and ruleSelector as {@code release: <release>}) leaves the daemon unwatched, and the
-     * PrometheusRule with it: no self-alert fires, MilvusAutoscalerDown included.
+     * PrometheusRule with it: no self-alert fires, MilvusAutoscalerDown included. VictoriaMetrics' operator converts
+     * ServiceMonitors and PrometheusRules to its own objects by default (docs.victoriametrics.com,
+     * operator/integrations/prometheus: "It converts all existing Prometheus ServiceMonitor, ..."), selected by
+     * vmagent whatever their labels in victoria-metrics-k8s-stack, so there the advice is the converted object
+     * (recheck 89's remark: doctor gave kube-prometheus-stack's advice only).
      */
     static String selfScrape(Count c) {
         if (c.failure().isPresent()) {
@@ -237,7 +241,9 @@ public final class DoctorCommand implements Callable<Integer> {
             return String.format(Locale.ROOT, "note %-20s Prometheus scrapes no milvus-autoscaler (%s is empty). If the"
                     + " daemon runs, its ServiceMonitor is not selected: kube-prometheus-stack selects release: <its Helm"
                     + " release name>, and the shipped files say release: kube-prometheus-stack; change it there and in"
-                    + " prometheus-rules.yaml (deploy/README.md), or no self-alert fires, MilvusAutoscalerDown included",
+                    + " prometheus-rules.yaml (deploy/README.md), or no self-alert fires, MilvusAutoscalerDown included."
+                    + " With VictoriaMetrics' operator the label does not matter: it converts a ServiceMonitor to a"
+                    + " VMServiceScrape unless its Prometheus converter is off; look for that VMServiceScrape",
                     "self-scrape", SELF_SCRAPE);
         }
         return String.format(Locale.ROOT, "ok   %-20s %d replica(s) scraped, %.0f up", "self-scrape", c.series(),
