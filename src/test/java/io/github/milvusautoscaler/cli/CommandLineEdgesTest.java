@@ -254,14 +254,20 @@ class CommandLineEdgesTest {
                   components { queryNode {} } } ]
                 """);
         Files.writeString(dir.resolve("autoscaler.conf"), "include required(\"clusters.conf\")\n");
+        String output = validateConfigFrom(dir, "autoscaler.conf", 0);
+        assertTrue(output.startsWith("autoscaler.conf: valid, 1 target"), output);
+    }
+
+    /** {@code validate-config file} run as its own process from {@code folder}: its output, the exit checked. */
+    private static String validateConfigFrom(Path folder, String file, int exit) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "io.github.milvusautoscaler.cli.Main", "validate-config", "autoscaler.conf")
-                .directory(dir.toFile()).redirectErrorStream(true).start();
+                "io.github.milvusautoscaler.cli.Main", "validate-config", file)
+                .directory(folder.toFile()).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), output);
-        assertTrue(output.startsWith("autoscaler.conf: valid, 1 target"), output);
+        assertEquals(exit, p.exitValue(), output);
+        return output;
     }
 
     /**
@@ -276,13 +282,7 @@ class CommandLineEdgesTest {
         Files.writeString(dir.resolve("sub/a.conf"), "milvus-autoscaler.dry-run = true\ninclude \"sub/parts.conf\"\n");
         Files.writeString(dir.resolve("sub/sub/parts.conf"), "# parts\ninclude \"more.conf\"\n");
         Files.writeString(dir.resolve("sub/sub/more.conf"), "# more\ninclude \"../a.conf\"\n");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "io.github.milvusautoscaler.cli.Main", "validate-config", "sub/a.conf")
-                .directory(dir.toFile()).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(2, p.exitValue(), output);
+        String output = validateConfigFrom(dir, "sub/a.conf", 2);
         assertTrue(output.startsWith("sub/more.conf:2: cannot read: include \"../a.conf\": an include cycle, a.conf ->"
                 + " sub/parts.conf -> sub/more.conf -> a.conf"), output);
     }
