@@ -45,6 +45,12 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
     private final java.util.Set<Target> unknownWarned = ConcurrentHashMap.newKeySet();
     /** Targets whose contested stand-back has been said: once, where another unavailability is said every minute. */
     private final java.util.Set<Target> contestedSaid = ConcurrentHashMap.newKeySet();
+    /**
+     * The last scale line said of each target that was not written, and when: the same one again is said once a
+     * minute, not at every tick (recheck 91, F1: while no replica could take the Lease, a follower said "SCALE_IN 6 ->
+     * 5 ABOVE_MAX [follower, not written]" every 5 s; 240 lines an hour per target at the default loop).
+     */
+    private final Map<Target, Map.Entry<String, Instant>> lastUnwritten = new ConcurrentHashMap<>();
     /** Targets whose decision about to be recorded is a stand-back ({@link #standingBack}); taken by that record. */
     private final java.util.Set<Target> standingBack = ConcurrentHashMap.newKeySet();
 
@@ -62,6 +68,7 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         lastPause.remove(target);
         contestedSaid.remove(target);
         standingBack.remove(target);
+        lastUnwritten.remove(target);
     }
 
     /** Goes on under {@code to} with what was said for {@code from}, so a block or pause across a rename is one line. */
@@ -71,6 +78,7 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         move(lastUnavailable, from, to);
         move(allUnknownSince, from, to);
         move(lastPause, from, to);
+        move(lastUnwritten, from, to);
         if (unknownWarned.remove(from)) {
             unknownWarned.add(to);
         }
@@ -121,8 +129,10 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
                 : " [follower, not written]") : leading ? "" : " [follower, not written]";
         if (d.isScale()) {
             lastBlocked.remove(d.target());
-            fields(LOG.atInfo(), d).log("{} {} {} -> {} {}{}: {}", d.target().id(), d.action(), d.from(),
-                            d.to(), d.reason(), mode, d.message().text());
+            if (unsaidAgain(d, mode)) {
+                fields(LOG.atInfo(), d).log("{} {} {} -> {} {}{}: {}", d.target().id(), d.action(), d.from(),
+                        d.to(), d.reason(), mode, d.message().text());
+            }
         } else if (d.reason() == Reason.TARGET_UNAVAILABLE) {
             Instant last = lastUnavailable.get(d.target());
             // A stand-back from another writer of the count lasts an hour and its tug-of-war WARN said why: one line
@@ -156,6 +166,25 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
             contestedSaid.remove(d.target());
         }
         standingBack.remove(d.target());
+    }
+
+    /**
+     * Whether a scale line is to be said: always when written or dry-run; when not written, unless the same action,
+     * counts, reason and mark were said of the target less than a minute ago (its message, whose numbers move every
+     * tick, does not count).
+     */
+    private boolean unsaidAgain(Decision d, String mode) {
+        if (d.written() || d.dryRun()) {
+            lastUnwritten.remove(d.target());
+            return true;
+        }
+        String key = d.action() + " " + d.from() + " -> " + d.to() + " " + d.reason() + mode;
+        Map.Entry<String, Instant> last = lastUnwritten.get(d.target());
+        if (last != null && last.getKey().equals(key) && d.time().isBefore(last.getValue().plus(UNAVAILABLE_EVERY))) {
+            return false;
+        }
+        lastUnwritten.put(d.target(), Map.entry(key, d.time()));
+        return true;
     }
 
     @Override

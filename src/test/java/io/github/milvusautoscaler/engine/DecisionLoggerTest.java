@@ -100,6 +100,30 @@ class DecisionLoggerTest {
     }
 
     /**
+     * A scale not written, the same at every tick (a follower while no replica can take the Lease), is said once a
+     * minute: recheck 91 saw "SCALE_IN 6 -> 5 ABOVE_MAX [follower, not written]" at every 5 s tick. Another action
+     * or count is said at once, and a written scale always.
+     */
+    @Test
+    void theSameScaleNotWrittenIsSaidOnceAMinute() {
+        DecisionLogger log = new DecisionLogger(() -> false);
+        java.util.function.BiFunction<Integer, Integer, Decision> stepDown = (at, to) -> new Decision(T,
+                T0.plusSeconds(at), Action.SCALE_IN, 6, to, Reason.ABOVE_MAX, "6 replicas above max-replicas 5 at " + at,
+                Map.of(), false).notWritten("a follower; the replica holding the Lease writes");
+        for (int s = 0; s <= 55; s += 5) {
+            log.record(stepDown.apply(s, 5));
+        }
+        assertEquals(1, messages().size(), messages().toString());
+        log.record(stepDown.apply(60, 5)); // a minute on: said again
+        log.record(stepDown.apply(65, 4)); // another count: said at once
+        assertEquals(3, messages().size(), messages().toString());
+        assertTrue(messages().get(2).contains("SCALE_IN 6 -> 4 ABOVE_MAX [follower, not written]"), messages().toString());
+        new DecisionLogger(() -> true).record(stepDown.apply(70, 4).asWritten());
+        log.record(stepDown.apply(70, 4).asWritten()); // written: always said
+        assertEquals(5, messages().size(), messages().toString());
+    }
+
+    /**
      * Every line a dry-run daemon logs is marked [dry-run] (README), a blocked action's and an unreadable target's
      * too, and a dry-run follower's blocked action is dry-run rather than "[follower, not written]".
      */
