@@ -207,11 +207,18 @@ final class QueryClient implements AutoCloseable {
             CircuitBreaker.State from = event.getStateTransition().getFromState();
             boolean probing = (from == CircuitBreaker.State.OPEN && to == CircuitBreaker.State.HALF_OPEN)
                     || (from == CircuitBreaker.State.HALF_OPEN && to == CircuitBreaker.State.OPEN);
+            // Said as what it means, where the library's "State transition from CLOSED to OPEN" said nothing of the
+            // consequence (recheck 91, F3).
             if (probing) {
                 LOG.debug("Prometheus circuit breaker {}: {}", name, event.getStateTransition());
             } else if (to == CircuitBreaker.State.CLOSED) {
                 // A recovery is news, not a warning (fault recheck N2).
-                LOG.info("Prometheus circuit breaker {}: {}", name, event.getStateTransition());
+                LOG.info("Prometheus circuit breaker {} closed ({}): queries go to Prometheus again", name,
+                        event.getStateTransition());
+            } else if (to == CircuitBreaker.State.OPEN) {
+                LOG.warn("Prometheus circuit breaker {} opened ({}): queries fail at once for {}, every signal read from"
+                        + " it UNKNOWN (\"circuit breaker open\"), then one trial query; the cause is in the \"are"
+                        + " failing\" line", name, event.getStateTransition(), Durations.human(b.openFor()));
             } else {
                 LOG.warn("Prometheus circuit breaker {}: {}", name, event.getStateTransition());
             }

@@ -217,6 +217,41 @@ class ResilienceTest {
         }
     }
 
+    /**
+     * The breaker's opening is said as what it means and its closing as news (recheck 91, F3: the library's own "State
+     * transition from CLOSED to OPEN" said nothing of the consequence); its probing in between is not said.
+     */
+    @Test
+    void theBreakersOpeningSaysWhatItMeans() {
+        AtomicBoolean healthy = new AtomicBoolean(false);
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return healthy.get() ? FailureShapesTest.json(vector(pod("p-0", "0.42", AT)))
+                        : FailureShapesTest.status(500, "");
+            }
+        });
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs =
+                     io.github.milvusautoscaler.testsupport.CapturedLogs.of(QueryClient.class);
+             PrometheusMetricsSource source = source(1, 4, Duration.ofSeconds(30))) {
+            for (int i = 0; i < 4; i++) {
+                source.observe(TARGET, tick());
+            }
+            String name = "prometheus-" + server.getHostName() + ":" + server.getPort();
+            List<String> opened = logs.warnings().stream().filter(m -> m.contains("circuit breaker")).toList();
+            assertEquals(List.of("Prometheus circuit breaker " + name + " opened (State transition from CLOSED to OPEN):"
+                    + " queries fail at once for 30s, every signal read from it UNKNOWN (\"circuit breaker open\"), then"
+                    + " one trial query; the cause is in the \"are failing\" line"), opened);
+            healthy.set(true);
+            clock.advance(Duration.ofSeconds(31));
+            assertTrue(source.observe(TARGET, tick()).signals().get("cpu").isKnown());
+            assertTrue(logs.messages().contains("Prometheus circuit breaker " + name + " closed (State transition from"
+                    + " HALF_OPEN to CLOSED): queries go to Prometheus again"), logs.messages().toString());
+            assertEquals(1, logs.warnings().stream().filter(m -> m.contains("circuit breaker")).count(),
+                    logs.warnings().toString());
+        }
+    }
+
     @Test
     void aBadQueryDoesNotOpenTheBreaker() {
         server.setDispatcher(new Dispatcher() {
