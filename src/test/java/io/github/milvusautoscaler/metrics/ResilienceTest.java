@@ -223,14 +223,7 @@ class ResilienceTest {
      */
     @Test
     void theBreakersOpeningSaysWhatItMeans() {
-        AtomicBoolean healthy = new AtomicBoolean(false);
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return healthy.get() ? FailureShapesTest.json(vector(pod("p-0", "0.42", AT)))
-                        : FailureShapesTest.status(500, "");
-            }
-        });
+        AtomicBoolean healthy = failingWith(500);
         try (io.github.milvusautoscaler.testsupport.CapturedLogs logs =
                      io.github.milvusautoscaler.testsupport.CapturedLogs.of(QueryClient.class);
              PrometheusMetricsSource source = source(1, 4, Duration.ofSeconds(30))) {
@@ -270,6 +263,19 @@ class ResilienceTest {
         }
     }
 
+    /** Prometheus answering {@code status} until the returned flag is set, then a cpu of 0.42 on one pod. */
+    private AtomicBoolean failingWith(int status) {
+        AtomicBoolean healthy = new AtomicBoolean(false);
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return healthy.get() ? FailureShapesTest.json(vector(pod("p-0", "0.42", AT)))
+                        : FailureShapesTest.status(status, "");
+            }
+        });
+        return healthy;
+    }
+
     /** A new evaluation time per observation: observations at one instant share one answer. */
     private Instant tick() {
         ticks++;
@@ -288,14 +294,7 @@ class ResilienceTest {
      */
     @Test
     void anEndpointThatFailsIsSaidOnceWhateverNumberOfClientsUseIt() {
-        AtomicBoolean healthy = new AtomicBoolean(false);
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return healthy.get() ? FailureShapesTest.json(vector(pod("p-0", "0.42", AT)))
-                        : FailureShapesTest.status(503, "");
-            }
-        });
+        AtomicBoolean healthy = failingWith(503);
         try (io.github.milvusautoscaler.testsupport.CapturedLogs logs =
                      io.github.milvusautoscaler.testsupport.CapturedLogs.of(QueryClient.class);
              PrometheusMetricsSource ticks = source(1, 100, Duration.ofSeconds(30));
