@@ -303,12 +303,12 @@ public final class ScaleCommand implements Callable<Integer> {
                 source.renderedQueries(target).forEach((name, q) -> out.println("  " + name + ": "
                         + q.replaceAll("\\s+", " ")));
                 out.println("  now: " + now.describe());
-                LastStepDown last = LastStepDown.of(now.status.lastScale(), plan.verify(), clock.instant());
+                LastStepDown last = LastStepDown.of(now.status.lastScale(), plan.verify(), plan.settle(),
+                        clock.instant());
                 if (plan.down() && last.verifyLeft().compareTo(plan.settleReadAfter()) > 0) {
                     // The real run waits this before its first removal; the plan's settle-read-after alone misled
                     // (recheck 27, R3).
-                    out.println("  before step 1: settle and health hold " + last.what() + ", "
-                            + human(last.verifyLeft()) + " from now");
+                    out.println("  before step 1: settle and health hold " + last.what());
                 }
                 Optional<String> overflow = plan.down() ? checks.fullestPodWouldOverflow(now) : Optional.empty();
                 if (overflow.isPresent()) {
@@ -440,30 +440,33 @@ public final class ScaleCommand implements Callable<Integer> {
     }
 
     /**
-     * How much of a recent step-down's verify window is left before a run's first removal, and how that wait is named
-     * in its progress line; {@link #NONE}: none.
+     * How long a recent step-down's verify window holds a run's first removal once settle and health hold, and how
+     * that wait is named in its progress line; {@link #NONE}: none.
      */
     record LastStepDown(Duration verifyLeft, String what) {
 
         static final LastStepDown NONE = new LastStepDown(Duration.ZERO, "");
 
         /**
-         * The rest of the {@code verify} window of the step-down {@code last} records, at {@code now}: 1m52s of 3m for
-         * one written 68 s ago, in whole seconds up (the wait is printed, and "1m51.6s" reads as noise); NONE for an
-         * older one or a scale-out.
+         * The verify window the step-down {@code last} records still needs, at {@code now}: the whole {@code verify}
+         * window, once settle and health hold, for a step-down written within {@code settle} plus {@code verify}
+         * before (it may still be settling, or have settled a moment ago: when is not known, and the run that wrote it
+         * would have waited a whole window after that); NONE for an older one or a scale-out. Counted from the write,
+         * a take-over 33 s after a killed run's step whose node handed off for 30 s checked health for 10 s of a 20 s
+         * window (recheck 94, F1); before that, settle-read-after alone let a take-over remove a second node 68 s after
+         * the first, inside a 3m window (recheck 26, F1).
          */
-        static LastStepDown of(Optional<LastScale> last, Duration verify, Instant now) {
+        static LastStepDown of(Optional<LastScale> last, Duration verify, Duration settle, Instant now) {
             if (last.isEmpty() || last.get().direction() != Direction.DOWN) {
                 return NONE;
             }
-            Duration left = Duration.between(now, last.get().time().plus(verify));
-            if (left.isNegative() || left.isZero()) {
+            Duration ago = Duration.between(last.get().time(), now);
+            if (ago.compareTo(settle.plus(verify)) >= 0) {
                 return NONE;
             }
-            left = Duration.ofSeconds(left.getSeconds() + (left.getNano() > 0 ? 1 : 0));
-            return new LastStepDown(left, "for the rest of the verify window (" + human(verify) + ") of the step-down"
-                    + " written " + human(Duration.ofSeconds(Duration.between(last.get().time(), now).toSeconds()))
-                    + " ago (" + last.get().reason() + ")");
+            return new LastStepDown(verify, "for the verify window (" + human(verify) + ") of the step-down written "
+                    + human(Duration.ofSeconds(Math.max(0, ago.toSeconds()))) + " ago (" + last.get().reason()
+                    + "), whole: when it settled is not known");
         }
     }
 
@@ -893,10 +896,9 @@ public final class ScaleCommand implements Callable<Integer> {
             // still reads the cluster before it, QUIET, and the first removal went 3 s after the last (scale recheck
             // 2, H1). Within settle-read-after Prometheus has scraped any such change, by anyone, and a hand-off it
             // started reads BUSY and starts the hold again.
-            // And a step-down written within the verify window before this run (the daemon's, another run's, or the
-            // step a killed run wrote before this --take-over) is still being checked: the rest of its window holds
-            // too, as it would have in the run that wrote it. Only settle-read-after held, and a take-over removed a
-            // second node 68 s after a killed run's step, inside its 3m window (recheck 26, F1).
+            // And a step-down written within settle-timeout plus the verify window before this run (the daemon's,
+            // another run's, or the step a killed run wrote before this --take-over) may still be settling or being
+            // checked: a whole verify window holds too, as it would have in the run that wrote it (LastStepDown).
             Duration hold = plan.settleReadAfter();
             String holding = "settle and health to hold, so a step-down just before this run has reached Prometheus"
                     + " (scale-in.settle-read-after)";
@@ -1287,14 +1289,14 @@ public final class ScaleCommand implements Callable<Integer> {
         }
 
         /**
-         * The rest of the verify window of the step-down the object's {@code last-scale-*} annotations record
+         * The verify window still owed to the step-down the object's {@code last-scale-*} annotations record
          * ({@link LastStepDown#of}); the whole window when the object cannot be read: no removal on a guess.
          */
         private LastStepDown lastStepDown() {
             try {
                 ReplicaStatus status = orStop(() -> actuator.read(target));
                 return status == null ? LastStepDown.NONE : LastStepDown.of(status.lastScale(), verifyOf(),
-                        clock.instant());
+                        plan.settle(), clock.instant());
             } catch (ActuationException e) {
                 return new LastStepDown(verifyOf(), "for the verify window (" + human(verifyOf()) + "): when the last"
                         + " step-down was could not be read (" + e.getMessage() + ")");
