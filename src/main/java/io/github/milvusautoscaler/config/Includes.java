@@ -215,13 +215,20 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
      */
     private ConfigObject parse(Path file, String written, String name, Supplier<ConfigObject> parse) {
         Optional<Path> including = including();
-        if (file != null && including.isPresent() && beingRead().stream().anyMatch(p -> same(p, file))) {
+        List<Path> reading = file == null || including.isEmpty() ? List.of() : beingRead();
+        int again = 0;
+        while (again < reading.size() && !same(reading.get(again), file)) {
+            again++;
+        }
+        if (again < reading.size()) {
             // typesafe-config reads on 50 levels deep and then says "you probably have a cycle", with a trace of 50
             // file names and neither a line nor the include that closes it (recheck 82's remark).
-            Path reading = beingRead().stream().filter(p -> same(p, file)).findFirst().orElse(file);
+            Path first = reading.get(again);
+            StringBuilder chain = new StringBuilder();
+            reading.subList(again, reading.size()).forEach(p -> chain.append(shown(p)).append(" -> "));
             throw new Failed(originOf(including.get(), name), "include " + written + ": an include cycle, "
-                    + cycle(file) + " (" + shown(file) + (reading.equals(file) ? " is still being read"
-                    : " is " + shown(reading) + ", still being read") + "); remove one of these includes", null);
+                    + chain.append(shown(file)) + " (" + shown(file) + (first.equals(file) ? " is still being read"
+                    : " is " + shown(first) + ", still being read") + "); remove one of these includes", null);
         }
         parsing.push(Optional.ofNullable(file));
         try {
@@ -272,20 +279,6 @@ final class Includes implements ConfigIncluder, ConfigIncluderFile, ConfigInclud
         } catch (IOException e) {
             return false;
         }
-    }
-
-    /** The files from {@code again}'s first reading to its next, each including the next: "a.conf -> b.conf -> a.conf". */
-    private String cycle(Path again) {
-        List<Path> reading = beingRead();
-        int first = 0;
-        while (first < reading.size() - 1 && !same(reading.get(first), again)) {
-            first++;
-        }
-        StringBuilder chain = new StringBuilder();
-        for (Path p : reading.subList(first, reading.size())) {
-            chain.append(shown(p)).append(" -> ");
-        }
-        return chain.append(shown(again)).toString();
     }
 
     /** Where {@code including} includes {@code name}: the file as the user finds it, and its line when found. */
