@@ -53,8 +53,13 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
     private final Map<Target, Map.Entry<String, Instant>> lastUnwritten = new ConcurrentHashMap<>();
     /** Targets whose decision about to be recorded is a stand-back ({@link #standingBack}); taken by that record. */
     private final java.util.Set<Target> standingBack = ConcurrentHashMap.newKeySet();
+    /** Whether each target's decision about to be recorded was decided as the leader ({@link #decidedAs}). */
+    private final Map<Target, Boolean> decidedAsLeader = new ConcurrentHashMap<>();
 
-    /** @param leader whether this daemon leads; a scale not written is marked, a follower's as such */
+    /**
+     * @param leader whether this daemon leads, for a decision whose tick did not say ({@link #decidedAs}); a scale not
+     *               written is marked, a follower's as such
+     */
     public DecisionLogger(BooleanSupplier leader) {
         this.leader = java.util.Objects.requireNonNull(leader, "leader");
     }
@@ -69,6 +74,7 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         contestedSaid.remove(target);
         standingBack.remove(target);
         lastUnwritten.remove(target);
+        decidedAsLeader.remove(target);
     }
 
     /** Goes on under {@code to} with what was said for {@code from}, so a block or pause across a rename is one line. */
@@ -122,7 +128,8 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
                     + " step-down waits a whole sustain from here)", d.target().id(), d.dryRun() ? " [dry-run]" : "",
                     d.reason(), d.message().text());
         }
-        boolean leading = leader.getAsBoolean();
+        Boolean ledAtTick = decidedAsLeader.remove(d.target());
+        boolean leading = ledAtTick != null ? ledAtTick : leader.getAsBoolean();
         // A scale says whether it reached the object (a write that landed just before the Lease was lost
         // is no follower's); a blocked action says whose decision it was.
         String mode = d.dryRun() ? " [dry-run]" : d.isScale() ? (d.written() ? "" : leading ? " [not written]"
@@ -190,6 +197,11 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
     @Override
     public void standingBack(Target target) {
         standingBack.add(target);
+    }
+
+    @Override
+    public void decidedAs(Target target, boolean leader) {
+        decidedAsLeader.put(target, leader);
     }
 
     /**

@@ -283,6 +283,7 @@ public final class Engine {
             // posted for it either (config recheck N2).
             decision = decision.asDryRun();
         }
+        listener.decidedAs(t, isLeader);
         sink.record(decision);
         // A wall clock stepped back while the tick ran (NTP correcting a skew) must not time it negative, which
         // Micrometer refuses with a WARN (fault recheck 2).

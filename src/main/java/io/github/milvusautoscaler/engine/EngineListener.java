@@ -57,6 +57,14 @@ public interface EngineListener {
     default void standingBack(Target target) {
     }
 
+    /**
+     * This tick's decision for {@code target}, recorded next, was decided as the Lease's holder ({@code leader}) or as a
+     * follower: what the tick read, where the Lease may change hands before the decision is logged (recheck 91, F4: a
+     * line marked "[not written]" as a leader's said "not written: a follower", its tick 1 ms before the Lease came).
+     */
+    default void decidedAs(Target target, boolean leader) {
+    }
+
     /** One tick of one target finished. */
     default void tickFinished(Target target, Duration took) {
     }

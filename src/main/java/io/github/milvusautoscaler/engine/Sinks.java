@@ -74,6 +74,11 @@ public final class Sinks {
             }
 
             @Override
+            public void decidedAs(Target target, boolean leader) {
+                copy.forEach(l -> l.decidedAs(target, leader));
+            }
+
+            @Override
             public void tickFinished(Target target, Duration took) {
                 copy.forEach(l -> l.tickFinished(target, took));
             }

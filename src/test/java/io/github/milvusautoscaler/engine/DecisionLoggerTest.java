@@ -156,6 +156,31 @@ class DecisionLoggerTest {
         assertTrue(m.get(1).contains("SIGNAL_HIGH [not written]"), m.get(1));
     }
 
+    /**
+     * The mark follows the leadership the tick decided under, not the Lease at logging time (recheck 91, F4: the Lease
+     * came 1 ms before the line, which read "[not written]" over "not written: a follower"); a decision its tick said
+     * nothing of falls back to the Lease now.
+     */
+    @Test
+    void theMarkIsTheTicksLeadershipNotTheLeaseAtLoggingTime() {
+        boolean[] leadsNow = {true};
+        DecisionLogger log = new DecisionLogger(() -> leadsNow[0]);
+        Decision follower = new Decision(T, T0, Action.SCALE_IN, 6, 5, Reason.ABOVE_MAX, "6 -> 5", Map.of(), false)
+                .notWritten("a follower; the replica holding the Lease writes");
+        log.decidedAs(T, false);
+        log.record(follower);
+        leadsNow[0] = false;
+        log.decidedAs(T, true);
+        log.record(d(15, Reason.SETTLING, 6, 6));
+        log.record(d(30, Reason.SCALE_IN_COOLDOWN, 6, 6));
+        List<String> m = messages();
+        assertEquals(List.of("milvus/gone/queryNode SCALE_IN 6 -> 5 ABOVE_MAX [follower, not written]: 6 -> 5; not"
+                        + " written: a follower; the replica holding the Lease writes",
+                "milvus/gone/queryNode blocked SETTLING: SETTLING message",
+                "milvus/gone/queryNode blocked SCALE_IN_COOLDOWN [follower, not written]: SCALE_IN_COOLDOWN message"),
+                m);
+    }
+
     /** An alert's decision line has the alert names as a field of its own (JSON logs); another line has none. */
     @Test
     void anAlertDecisionLineNamesItsAlertsAsAField() {

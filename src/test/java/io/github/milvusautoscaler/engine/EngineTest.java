@@ -162,6 +162,32 @@ public class EngineTest {
     }
 
     /**
+     * The engine tells its listeners the leadership a decision was made under before recording it: a Lease taken
+     * after the tick read it (here, as the sink records) does not make a follower's decision a leader's (recheck 91,
+     * F4).
+     */
+    @Test
+    void aDecisionIsToldAsDecidedUnderTheTicksLeadership() {
+        java.util.concurrent.atomic.AtomicBoolean leads = new java.util.concurrent.atomic.AtomicBoolean(false);
+        List<String> told = new ArrayList<>();
+        Engine e = new Engine(clock, metrics, cluster, d -> {
+            told.add("record " + d.written());
+            leads.set(true); // the Lease arrives while the decision is being recorded
+        }, leads::get, AlertSource.NONE, new ActionBudget(30), false, new EngineListener() {
+            @Override
+            public void decidedAs(Target target, boolean leader) {
+                told.add(target.id() + " as leader " + leader);
+            }
+        });
+        metrics.cpu.put(A, 0.82);
+        e.tick(new EngineTarget(A, policy()));
+        assertEquals(List.of(A.id() + " as leader false", "record false"), told);
+        clock.advance(Duration.ofSeconds(15));
+        e.tick(new EngineTarget(A, policy()));
+        assertEquals(List.of(A.id() + " as leader true", "record true"), told.subList(2, 4));
+    }
+
+    /**
      * A replica that led at its last tick and leads no more says so in its not-written record: a replica thawed after
      * another took its Lease recorded a SCALE_OUT with {@code "written": false} and no cause (recheck 47, R1).
      */
