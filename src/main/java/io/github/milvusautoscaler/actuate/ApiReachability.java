@@ -3,6 +3,7 @@ package io.github.milvusautoscaler.actuate;
 import static java.util.Objects.requireNonNull;
 
 import io.github.milvusautoscaler.core.Durations;
+import io.github.milvusautoscaler.core.LogFields;
 import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -46,6 +47,8 @@ public final class ApiReachability implements Interceptor {
     public static final Duration REPEAT_AFTER_A_MINUTE = Duration.ofMinutes(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiReachability.class);
+    /** Lines about the server every target shares, without the field of the tick that noticed ({@link LogFields}). */
+    private static final org.slf4j.Marker DAEMON_WIDE = org.slf4j.MarkerFactory.getMarker(LogFields.DAEMON_WIDE);
 
     /** What is known now: reachable, or since when not and why. */
     public record State(boolean reachable, Instant unreachableSince, String cause) {
@@ -208,7 +211,7 @@ public final class ApiReachability implements Interceptor {
                 : REPEAT_AFTER_A_MINUTE;
         if (lastLogged == null || !now.isBefore(lastLogged.plus(repeat))) {
             lastLogged = now;
-            LOG.warn("Kubernetes API server {} unreachable for {}s: {} for {}; leader election, reads and writes fail"
+            LOG.atWarn().addMarker(DAEMON_WIDE).log("Kubernetes API server {} unreachable for {}s: {} for {}; leader election, reads and writes fail"
                     + " until it answers", host, Duration.between(since, now).toSeconds(), cause, call);
         }
     }
@@ -218,7 +221,7 @@ public final class ApiReachability implements Interceptor {
         lastSeenAnswer = now;
         failingSince = null;
         if (!state.reachable()) {
-            LOG.info("Kubernetes API server {} answers again after {}s unreachable", host,
+            LOG.atInfo().addMarker(DAEMON_WIDE).log("Kubernetes API server {} answers again after {}s unreachable", host,
                     Duration.between(state.unreachableSince(), now).toSeconds());
             lastLogged = null;
         }

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.encoder.EncoderBase;
 import com.google.gson.JsonObject;
+import io.github.milvusautoscaler.core.LogFields;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -17,7 +18,9 @@ import org.slf4j.event.KeyValuePair;
  * every key-value pair of the event (SLF4J's {@code addKeyValue}: {@code target}, {@code reason},
  * {@code error}, ...) and every MDC entry as top-level fields, and an {@code exception} with its
  * stack trace. logback's own JsonEncoder writes the message template ({@code "{} {}: {}"}) and
- * nests key-values in a list, which a query such as {@code target="milvus/a/queryNode"} cannot find.
+ * nests key-values in a list, which a query such as {@code target="milvus/a/queryNode"} cannot find. A line marked
+ * {@link LogFields#DAEMON_WIDE} (a server every target shares is unreachable) has no {@code target}, whichever tick's
+ * thread said it.
  */
 public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
 
@@ -48,7 +51,13 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
         }
         Map<String, String> mdc = event.getMDCPropertyMap();
         if (mdc != null) {
-            mdc.forEach((k, v) -> add(o, k, v));
+            boolean daemonWide = event.getMarkerList() != null
+                    && event.getMarkerList().stream().anyMatch(m -> m.contains(LogFields.DAEMON_WIDE));
+            mdc.forEach((k, v) -> {
+                if (!(daemonWide && LogFields.TARGET.equals(k))) {
+                    add(o, k, v);
+                }
+            });
         }
         IThrowableProxy t = event.getThrowableProxy();
         if (t != null) {

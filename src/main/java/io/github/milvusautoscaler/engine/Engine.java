@@ -6,6 +6,7 @@ import io.github.milvusautoscaler.core.Action;
 import io.github.milvusautoscaler.core.ActuationException;
 import io.github.milvusautoscaler.core.ActiveAlert;
 import io.github.milvusautoscaler.core.Decision;
+import io.github.milvusautoscaler.core.LogFields;
 import io.github.milvusautoscaler.core.Direction;
 import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.InstallKind;
@@ -157,7 +158,7 @@ public final class Engine {
      * (recheck 67, F3).
      */
     public Decision tick(EngineTarget target) {
-        try (org.slf4j.MDC.MDCCloseable ignored = org.slf4j.MDC.putCloseable("target", target.target().id())) {
+        try (org.slf4j.MDC.MDCCloseable ignored = org.slf4j.MDC.putCloseable(LogFields.TARGET, target.target().id())) {
             return tickAs(target);
         }
     }

@@ -2,6 +2,7 @@ package io.github.milvusautoscaler.metrics;
 
 import io.github.milvusautoscaler.core.CircuitBreakerSettings;
 import io.github.milvusautoscaler.core.Durations;
+import io.github.milvusautoscaler.core.LogFields;
 import io.github.milvusautoscaler.core.RetrySettings;
 import io.github.milvusautoscaler.core.SecretForms;
 import io.github.milvusautoscaler.core.PrometheusAuth;
@@ -72,6 +73,8 @@ import org.slf4j.LoggerFactory;
 final class QueryClient implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(QueryClient.class);
+    /** Lines about the server every target shares, without the field of the tick that noticed ({@link LogFields}). */
+    private static final org.slf4j.Marker DAEMON_WIDE = org.slf4j.MarkerFactory.getMarker(LogFields.DAEMON_WIDE);
     /** An attempt with less budget left than this would only time out again. */
     private static final long MIN_ATTEMPT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final int ERROR_BODY_BYTES = 4096;
@@ -210,17 +213,17 @@ final class QueryClient implements AutoCloseable {
             // Said as what it means, where the library's "State transition from CLOSED to OPEN" said nothing of the
             // consequence (recheck 91, F3).
             if (probing) {
-                LOG.debug("Prometheus circuit breaker {}: {}", name, event.getStateTransition());
+                LOG.atDebug().addMarker(DAEMON_WIDE).log("Prometheus circuit breaker {}: {}", name, event.getStateTransition());
             } else if (to == CircuitBreaker.State.CLOSED) {
                 // A recovery is news, not a warning (fault recheck N2).
-                LOG.info("Prometheus circuit breaker {} closed ({}): queries go to Prometheus again", name,
+                LOG.atInfo().addMarker(DAEMON_WIDE).log("Prometheus circuit breaker {} closed ({}): queries go to Prometheus again", name,
                         event.getStateTransition());
             } else if (to == CircuitBreaker.State.OPEN) {
-                LOG.warn("Prometheus circuit breaker {} opened ({}): queries fail at once for {}, every signal read from"
+                LOG.atWarn().addMarker(DAEMON_WIDE).log("Prometheus circuit breaker {} opened ({}): queries fail at once for {}, every signal read from"
                         + " it UNKNOWN (\"circuit breaker open\"), then one trial query; the cause is in the \"are"
                         + " failing\" line", name, event.getStateTransition(), Durations.human(b.openFor()));
             } else {
-                LOG.warn("Prometheus circuit breaker {}: {}", name, event.getStateTransition());
+                LOG.atWarn().addMarker(DAEMON_WIDE).log("Prometheus circuit breaker {}: {}", name, event.getStateTransition());
             }
         });
         RetrySettings r = endpoint.retry();
@@ -690,7 +693,8 @@ final class QueryClient implements AutoCloseable {
                 Recovered last = recovered.get();
                 if (said.getAndSet(false)) {
                     int unsaid = last == null ? 0 : last.unsaid();
-                    LOG.info("Prometheus queries to {} succeed again{}", hostPort(), unsaid == 0 ? ""
+                    LOG.atInfo().addMarker(DAEMON_WIDE).log("Prometheus queries to {} succeed again{}", hostPort(),
+                            unsaid == 0 ? ""
                             : " (they failed and succeeded again " + unsaid + " more times meanwhile: some queries fail,"
                             + " others do not; GET /api/v1/status names the targets whose signals failed)");
                     recovered.set(new Recovered(clock.instant(), 0));
@@ -723,7 +727,7 @@ final class QueryClient implements AutoCloseable {
             boolean intermittent = failed.kind() != FailureKind.CLOCK_SKEW && last != null
                     && Duration.between(last.at(), clock.instant()).compareTo(INTERMITTENT) < 0;
             if (intermittent) {
-                LOG.debug("Prometheus queries to {} are failing again: {}", hostPort(), failed.reason());
+                LOG.atDebug().addMarker(DAEMON_WIDE).log("Prometheus queries to {} are failing again: {}", hostPort(), failed.reason());
             } else {
                 sayFailing(failed.reason(), "");
             }
@@ -749,7 +753,7 @@ final class QueryClient implements AutoCloseable {
         if (said.getAndSet(true)) {
             return;
         }
-        LOG.warn("Prometheus queries to {} are failing{}: {} (repeats are logged at debug until one succeeds; failing"
+        LOG.atWarn().addMarker(DAEMON_WIDE).log("Prometheus queries to {} are failing{}: {} (repeats are logged at debug until one succeeds; failing"
                 + " again within {} of succeeding is logged at debug too, and said when it lasts {})", hostPort(),
                 since, cause, Durations.human(INTERMITTENT), Durations.human(INTERMITTENT_SAID_AFTER));
     }

@@ -144,6 +144,11 @@ class ApiReachabilityTest {
         assertTrue(warnings.get(1).contains("unreachable for 20s: ConnectException"), warnings.get(1));
         assertTrue(warnings.get(1).contains(" for GET /apis/apps/v1/namespaces/"), warnings.get(1));
         assertTrue(warnings.get(3).contains("unreachable for 30s: ConnectException"), warnings.get(3));
+        // The server's lines are the whole daemon's, so the JSON log gives them no target whichever tick said them
+        // (recheck 91, F2); the call's own line stays the call's.
+        List<Boolean> daemonWide = logs.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                .map(io.github.milvusautoscaler.testsupport.CapturedLogs::isDaemonWide).toList();
+        assertEquals(List.of(false, true, true, true), daemonWide);
         ApiReachability.State down = watcher.state();
         assertFalse(down.reachable());
         assertEquals(Instant.parse("2026-01-05T10:00:00Z"), down.unreachableSince());
@@ -153,7 +158,8 @@ class ApiReachabilityTest {
         watcher.answered("127.0.0.1:1");
         assertTrue(watcher.state().reachable());
         assertEquals(1, logs.list.stream().filter(e -> e.getLevel() == Level.INFO
-                && e.getFormattedMessage().contains("answers again after 30s")).count());
+                && e.getFormattedMessage().contains("answers again after 30s")
+                && io.github.milvusautoscaler.testsupport.CapturedLogs.isDaemonWide(e)).count());
     }
 
     /**

@@ -184,6 +184,27 @@ class JsonLogsTest {
                 lines.get(0).toString());
     }
 
+    /**
+     * A line about a server every target shares (marked daemon-wide) has no {@code target} field though a tick's
+     * thread logged it, where every other line that tick logs has its target (recheck 91, F2: "unreachable" came with
+     * the target of whichever tick noticed, and without one from the Lease loop).
+     */
+    @Test
+    void aDaemonWideLineHasNoTargetWhicheverTickSaidIt() {
+        org.slf4j.Marker daemonWide = org.slf4j.MarkerFactory.getMarker(
+                io.github.milvusautoscaler.core.LogFields.DAEMON_WIDE);
+        List<JsonObject> lines = logged(() -> {
+            try (org.slf4j.MDC.MDCCloseable ignored = org.slf4j.MDC.putCloseable("target", QN.id())) {
+                org.slf4j.Logger log = LoggerFactory.getLogger("x");
+                log.atWarn().addMarker(daemonWide).log("Kubernetes API server 10.96.0.1:443 unreachable for 20s");
+                log.warn("Prometheus query failed (http 400): bad query");
+            }
+        });
+        assertEquals(2, lines.size(), lines.toString());
+        assertFalse(lines.get(0).has("target"), lines.get(0).toString());
+        assertEquals(QN.id(), lines.get(1).get("target").getAsString(), lines.get(1).toString());
+    }
+
     /** The time has milliseconds on every line, a whole second included, as the text format's {@code .SSS}. */
     @Test
     void theTimeKeepsItsMillisecondsOnAWholeSecond() {

@@ -242,6 +242,11 @@ class ResilienceTest {
                     + " HALF_OPEN to CLOSED): queries go to Prometheus again"), logs.messages().toString());
             assertEquals(1, logs.warnings().stream().filter(m -> m.contains("circuit breaker")).count(),
                     logs.warnings().toString());
+            // Prometheus is every target's: these lines carry no target field in the JSON log, whichever tick's
+            // query saw it (recheck 91, F2).
+            assertEquals(logs.messages().stream().filter(m -> m.contains("circuit breaker")
+                    || m.contains("are failing") || m.contains("succeed again")).toList(), logs.daemonWide());
+            assertEquals(4, logs.daemonWide().size(), logs.messages().toString());
         }
     }
 

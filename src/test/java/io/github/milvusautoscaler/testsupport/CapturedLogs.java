@@ -50,6 +50,20 @@ public final class CapturedLogs implements AutoCloseable {
                 .map(ILoggingEvent::getFormattedMessage).toList();
     }
 
+    /**
+     * The formatted messages logged so far about a server every target shares, oldest first: marked
+     * {@link io.github.milvusautoscaler.core.LogFields#DAEMON_WIDE}, so the JSON log gives them no target.
+     */
+    public List<String> daemonWide() {
+        return events().stream().filter(CapturedLogs::isDaemonWide).map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    /** Whether {@code e} is marked as a line about a server every target shares. */
+    public static boolean isDaemonWide(ILoggingEvent e) {
+        return e.getMarkerList() != null && e.getMarkerList().stream()
+                .anyMatch(m -> m.getName().equals(io.github.milvusautoscaler.core.LogFields.DAEMON_WIDE));
+    }
+
     /** Forgets what was logged so far. */
     public void clear() {
         appender.list.clear();
