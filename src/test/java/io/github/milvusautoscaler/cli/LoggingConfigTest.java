@@ -50,6 +50,30 @@ class LoggingConfigTest {
                 + " ERROR Daemon - FORGED?[31m\ttab\" is no component" + System.lineSeparator()), line);
     }
 
+    /**
+     * An exception's stack trace stays in its record, its message escaped like any other: logback appends a throwable
+     * the pattern does not name as lines of their own, so a tick's failure spanned 40 lines and a newline in the
+     * exception's message (an API server's text) began a line of its own (recheck 91's remark).
+     */
+    @Test
+    void aStackTraceIsPartOfItsOneLine() throws Exception {
+        LoggerContext ctx = new LoggerContext();
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(ctx);
+        configurator.doConfigure(Path.of("src/main/resources/logback.xml").toUri().toURL());
+        var appender = (ch.qos.logback.core.OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent>)
+                ctx.getLogger("ROOT").getAppender("STDERR");
+        var event = new ch.qos.logback.classic.spi.LoggingEvent("test", ctx.getLogger("Scheduler"),
+                ch.qos.logback.classic.Level.ERROR, "tick of {} failed", new IllegalStateException(
+                        "boom\n2026-01-01T00:00:00.000Z ERROR Daemon - FORGED"), new Object[] {"milvus/a/proxy"});
+        String line = new String(appender.getEncoder().encode(event), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, line.lines().count(), line);
+        assertTrue(line.contains("ERROR Scheduler - tick of milvus/a/proxy failed"
+                + " java.lang.IllegalStateException: boom\\n2026-01-01T00:00:00.000Z ERROR Daemon - FORGED\\n\tat "),
+                line);
+        assertTrue(line.endsWith(")" + System.lineSeparator()), "the trace's last line break is the record's: " + line);
+    }
+
     @Test
     void shippedJsonConfigurationConfiguresCleanlyWithTheSameLoggerLevels() throws Exception {
         LoggerContext text = new LoggerContext();
