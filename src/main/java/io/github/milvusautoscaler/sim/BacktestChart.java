@@ -151,11 +151,9 @@ public final class BacktestChart {
         String drawn = steps % n == 0 ? String.format(Locale.ROOT, "%,d points of %s", n, SvgChart.formatDuration(span / n))
                 : String.format(Locale.ROOT, "%,d points for %,d steps of %s", n, steps,
                 SvgChart.formatDuration(step.toMillis() / 1000.0));
-        sb.append("<text x=\"").append(LEFT).append("\" y=\"42\" fill=\"#555\">").append(drawn)
-                .append("; one panel per target")
-                .append(marks || !worstDayChart ? "" : "; scale actions are marked on the worst-day chart")
-                .append(coverage).append(note.isEmpty() ? "" : "; " + SvgChart.escape(note))
-                .append("</text>\n");
+        SvgChart.subtitle(sb, LEFT, WIDTH - LEFT - 10, drawn + "; one panel per target"
+                + (marks || !worstDayChart ? "" : "; scale actions are marked on the worst-day chart")
+                + coverage + (note.isEmpty() ? "" : "; " + note));
         for (int t = 0; t < targets; t++) {
             Backtest.TargetResult r = results.get(t);
             Backtest.Steps s = r.steps();

@@ -108,6 +108,11 @@ public final class ChartSeries {
         return seconds[i];
     }
 
+    /** Ticks that fell in bucket {@code i}. */
+    public int ticks(int i) {
+        return counts[i];
+    }
+
     /** Mean demand in requests/s in bucket {@code i}. */
     public double demand(int i) {
         return counts[i] == 0 ? 0 : demand[i] / counts[i];

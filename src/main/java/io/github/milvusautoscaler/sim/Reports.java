@@ -162,7 +162,9 @@ public final class Reports {
         }
         sb.append("\n![load, capacity and replicas over time](chart.svg)\n\n");
         if (result.worstDay().isPresent()) {
-            sb.append("![the worst day at 5-minute points](chart-worst-day.svg)\n\n");
+            sb.append(SvgChart.wholeTrace(result, result.worstDay().get())
+                    ? "![the whole trace at 5-minute points, every scale action marked](chart-worst-day.svg)\n\n"
+                    : "![the worst day at 5-minute points](chart-worst-day.svg)\n\n");
         }
         sb.append(decisionLogs).append('\n');
         return sb.toString();

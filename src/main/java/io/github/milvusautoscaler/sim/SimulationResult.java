@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param chart            downsampled series for chart.svg
  * @param clairvoyant      the clairvoyant node-seconds on the same trace and model; empty when not computed
  * @param worstDay         the day with the most overload (else the most hot ticks, else the peak), at full
- *                         resolution, for chart-worst-day.svg; empty when not computed
+ *                         resolution, for chart-worst-day.svg (a trace of a day or less: the whole trace); empty
+ *                         when not computed, or when the trace is a day or less and {@code chart} marks every action
  */
 public record SimulationResult(String trace, long simulatedSeconds, List<Scorecard> results, ChartSeries chart,
                                Optional<ClairvoyantBound> clairvoyant, Optional<ChartSeries> worstDay) {

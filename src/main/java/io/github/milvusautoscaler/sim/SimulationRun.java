@@ -288,6 +288,12 @@ public final class SimulationRun {
         for (int i = 0; i < judged.length; i++) {
             judged[i] = !(lanes.get(i).policy() instanceof ClairvoyantPolicy);
         }
+        if (totalTicks <= ticksPerDay && SvgChart.marksActions(buckets)) {
+            // A day or less at a point a tick or so: chart.svg marks every action, and a "worst day" chart would
+            // draw the same trace again under a title it does not earn (recheck 92's remark: a 5-minute trace).
+            return new SimulationResult(demand.name(), endMillis / 1000, cards, chart, Optional.of(bound),
+                    Optional.empty());
+        }
         long worst = log.worstDayStart(ticksPerDay, judged);
         // 5-minute points: a day's 288 leave ~3 px each, room for every scale action's mark.
         ChartSeries worstDay = log.window(origin, tickMillis, names, worst, worst + ticksPerDay,

@@ -61,8 +61,7 @@ public final class SvgChart {
         }
         int plotWidth = WIDTH - LEFT - RIGHT;
         double bucketWidth = n <= 1 ? plotWidth : (double) plotWidth / (n - 1);
-        // Below ~2 px a bucket's marks merge into a band that says nothing; the worst-day chart has them.
-        boolean marks = bucketWidth >= 2;
+        boolean marks = marksActions(n);
         double qpsStep = niceStep(maxQps * 1.05 / 4);
         double qpsTop = Math.ceil(maxQps * 1.05 / qpsStep) * qpsStep;
         int replicaStep = (int) Math.max(1, niceStep(maxReplicas / 2.0));
@@ -72,13 +71,11 @@ public final class SvgChart {
         int height = TOP + lanes * panel + Math.max(0, lanes - 1) * PANEL_GAP + BOTTOM;
 
         StringBuilder sb = open(WIDTH, height, LEFT, title);
-        sb.append("<text x=\"").append(LEFT).append("\" y=\"42\" fill=\"#555\">starting ")
-                .append(DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC)
-                        .format(series.start()))
-                .append(" UTC; ").append(n).append(" points, each the mean (or peak) over ")
-                .append(formatDuration(n == 0 ? 0 : span / Math.max(1, n - 1)))
-                .append("; one panel per policy").append(marks ? "" : "; scale actions are marked on the worst-day chart")
-                .append("</text>\n");
+        subtitle(sb, LEFT, WIDTH - LEFT - 10, "starting "
+                + DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC)
+                        .format(series.start())
+                + " UTC; " + points(series) + "; one panel per policy"
+                + (marks ? "" : "; scale actions are marked on the worst-day chart"));
 
         for (int l = 0; l < lanes; l++) {
             int loadTop = TOP + l * (panel + PANEL_GAP);
@@ -189,7 +186,8 @@ public final class SvgChart {
      * the most hot ticks, else the highest demand), at full tick resolution.
      */
     public static java.util.Optional<String> renderWorstDay(SimulationResult result, String trace) {
-        return result.worstDay().map(day -> render(day, trace + ": the worst day (" + why(day) + "), from "
+        return result.worstDay().map(day -> render(day, trace + (wholeTrace(result, day) ? ": the whole trace at"
+                + " 5-minute points, from " : ": the worst day (" + why(day) + "), from ")
                 + DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC).format(day.start())
                 + " UTC",
                 DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC).format(day.start())));
@@ -219,6 +217,18 @@ public final class SvgChart {
         return wanted <= room ? 16 : Math.max(9, (int) Math.floor(16 * room / wanted));
     }
 
+    /**
+     * The grey line under the title, at a size that fits {@code room} px: 12, or smaller for a long one (8 at least),
+     * where nyc_taxi's subtitle ran off the chart once it named the ticks its points hold. A regular 12 px sans-serif
+     * averages about 6.6 px a glyph; 7 leaves a margin: 190 characters in 1,110 px are 12 x 1,110 / (190 x 7) = 10.
+     */
+    static void subtitle(StringBuilder sb, int left, int room, String text) {
+        double wanted = text.length() * 7.0;
+        int size = wanted <= room ? 12 : Math.max(8, (int) Math.floor(12 * room / wanted));
+        sb.append("<text x=\"").append(left).append("\" y=\"42\"").append(size == 12 ? "" : " font-size=\"" + size + "\"")
+                .append(" fill=\"#555\">").append(escape(text)).append("</text>\n");
+    }
+
     /** Horizontal grid lines with labels from 0 to {@code top} every {@code step}, between {@code yTop} and {@code yBottom}. */
     static void yGrid(StringBuilder sb, double top, double step, int yTop, int yBottom, int left, int plotWidth,
                       String color) {
@@ -227,6 +237,27 @@ public final class SvgChart {
             line(sb, left, y, left + plotWidth, y, color);
             label(sb, left - 6, y + 4, "end", formatNumber(v));
         }
+    }
+
+    /**
+     * Whether a chart of {@code points} points marks each scale action: below about 2 px a point's marks merge into a
+     * band that says nothing, and the worst-day chart has them (820 px of plot: up to 411 points).
+     */
+    static boolean marksActions(int points) {
+        return points <= 1 || (double) (WIDTH - LEFT - RIGHT) / (points - 1) >= 2;
+    }
+
+    /** Whether {@code day} holds every tick of the run: a trace of a day or less, drawn at 5-minute points. */
+    static boolean wholeTrace(SimulationResult result, ChartSeries day) {
+        return ticks(day) == ticks(result.chart());
+    }
+
+    private static long ticks(ChartSeries series) {
+        long ticks = 0;
+        for (int i = 0; i < series.size(); i++) {
+            ticks += series.ticks(i);
+        }
+        return ticks;
     }
 
     /** Why a day was chosen as the worst: what it had most of. */
@@ -319,6 +350,42 @@ public final class SvgChart {
      * A point's span as a person reads it: whole minutes or hours when it is one, else seconds up to 10 minutes, so a
      * 6-hour trace's 288 points read "75 s", not "1 min".
      */
+    /**
+     * What each point is, by the ticks it holds: "288 points, each the mean (or peak) of 20 ticks of 15 s (5 min)";
+     * "2,000 points, each the mean (or peak) of 8-9 ticks of 15 s (about 130 s)" for 17,280 ticks (17,280 x 15 s /
+     * 2,000 = 129.6 s), where "each the mean over 129 s" read as if the run had another tick (recheck 92's remark). A
+     * tick's length is the time to the last point's first tick over the ticks before it: the points' ticks are
+     * consecutive.
+     */
+    static String points(ChartSeries series) {
+        int n = series.size();
+        if (n == 0) {
+            return "0 points";
+        }
+        long ticks = 0;
+        int fewest = Integer.MAX_VALUE;
+        int most = 0;
+        for (int i = 0; i < n; i++) {
+            ticks += series.ticks(i);
+            if (i < n - 1) {
+                // The last point holds what remained of the run, fewer ticks than the others as often as not.
+                fewest = Math.min(fewest, series.ticks(i));
+                most = Math.max(most, series.ticks(i));
+            }
+        }
+        long before = ticks - series.ticks(n - 1);
+        String tick = before == 0 ? "" : " of " + formatDuration(series.seconds(n - 1) / before);
+        if (n == 1 || most == 1) {
+            return String.format(Locale.ROOT, "%,d points, one per tick%s", n, tick);
+        }
+        if (fewest == most) {
+            return String.format(Locale.ROOT, "%,d points, each the mean (or peak) of %d ticks%s (%s)", n, most, tick,
+                    formatDuration(series.seconds(n - 1) / (n - 1)));
+        }
+        return String.format(Locale.ROOT, "%,d points, each the mean (or peak) of %d-%d ticks%s (about %s)", n, fewest,
+                most, tick, formatDuration(ticks * series.seconds(n - 1) / before / n));
+    }
+
     static String formatDuration(double seconds) {
         if (seconds >= 3600) {
             return String.format(Locale.ROOT, "%.1f h", seconds / 3600);

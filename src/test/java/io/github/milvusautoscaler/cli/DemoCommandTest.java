@@ -58,7 +58,8 @@ class DemoCommandTest {
         assertTrue(report.contains("![the worst day at 5-minute points](chart-worst-day.svg)"), report);
         assertFalse(report.contains("full resolution"), report);
         String chart = Files.readString(dir.resolve("chart-worst-day.svg"));
-        assertTrue(chart.contains("288 points, each the mean (or peak) over 5 min;"), "the chart the caption names");
+        assertTrue(chart.contains("288 points, each the mean (or peak) of 20 ticks of 15 s (5 min);"),
+                "the chart the caption names");
     }
 
     /**

@@ -226,6 +226,50 @@ class ReportsTest {
         assertEquals("2.0 h", SvgChart.formatDuration(7200));
     }
 
+    /**
+     * The subtitle says what a point holds by the ticks in it, as the simulator buckets them (tick k in bucket
+     * k x buckets / ticks): 3 days of 15 s ticks, 17,280, in 2,000 points hold 8 or 9 each, 130 s on average, where the subtitle read
+     * "each the mean (or peak) over 129 s" (recheck 92's remark); a day in 288 points holds 20 ticks of 15 s in each 5
+     * minutes; 100 ticks for 2,000 points are one a point.
+     */
+    @Test
+    void theSubtitleSaysTheTicksEachPointHolds() {
+        assertEquals("2,000 points, each the mean (or peak) of 8-9 ticks of 15 s (about 130 s)",
+                SvgChart.points(bucketed(17_280, 2_000)));
+        assertEquals("288 points, each the mean (or peak) of 20 ticks of 15 s (5 min)",
+                SvgChart.points(bucketed(5_760, 288)));
+        assertEquals("100 points, one per tick of 15 s", SvgChart.points(bucketed(100, 2_000)));
+        assertTrue(SvgChart.render(bucketed(17_280, 2_000), "3 days").contains(
+                "2,000 points, each the mean (or peak) of 8-9 ticks of 15 s (about 130 s); one panel per policy"));
+    }
+
+    /**
+     * A subtitle too long for the chart is set smaller, as a title is: nyc_taxi's (215 days in 2,000 points, 190
+     * characters) ran off the 1,200 px chart at 12 px, and at 163 needs 11; a short one keeps the document's 12 px.
+     */
+    @Test
+    void aLongSubtitleIsSetSmallerToFit() {
+        String svg = SvgChart.render(bucketed(1_238_280, 2_000), "nyc_taxi");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<text x=\"80\" y=\"42\" font-size=\"(\\d+)\""
+                + " fill=\"#555\">(starting [^<]*)</text>").matcher(svg);
+        assertTrue(m.find(), svg.substring(0, 800));
+        int size = Integer.parseInt(m.group(1));
+        assertTrue(size < 12 && m.group(2).length() * 7.0 * size / 12 <= 1_110, m.group());
+        assertTrue(SvgChart.render(bucketed(100, 2_000), "short").contains("<text x=\"80\" y=\"42\" fill=\"#555\">"
+                + "starting "), "a short subtitle keeps 12 px");
+    }
+
+    private static ChartSeries bucketed(int ticks, int points) {
+        int buckets = Math.min(points, ticks); // as SimulationRun: never more points than ticks
+        ChartSeries chart = new ChartSeries(SimTestSupport.T0, List.of("hpa"), buckets);
+        for (long k = 0; k < ticks; k++) {
+            int b = (int) (k * buckets / ticks);
+            chart.addDemand(b, k * 15.0, 100);
+            chart.addLane(0, b, 200, 1);
+        }
+        return chart;
+    }
+
     @Test
     void niceAxisSteps() {
         assertEquals(200, SvgChart.niceStep(170));

@@ -71,7 +71,33 @@ class SimulateCommandTest {
         assertTrue(stdout.contains("policy") && stdout.contains("hpa-milvus") && stdout.contains("overload s"), stdout);
         assertTrue(stdout.contains("x clairvoyant") && stdout.contains("Clairvoyant bound"), stdout);
         assertTrue(Files.readString(target.resolve("chart.svg")).contains("hpa-milvus: capacity, replicas"));
-        assertTrue(Files.readString(target.resolve("chart-worst-day.svg")).contains("step: the worst day ("));
+        // A 6-hour trace is all one "day": drawn whole at 5-minute points, where its 1,440 points are too dense to mark.
+        assertTrue(Files.readString(target.resolve("chart-worst-day.svg")).contains(
+                "step: the whole trace at 5-minute points, from 2024-01-01 00:00 UTC"));
+        assertTrue(Files.readString(target.resolve("report.md")).contains(
+                "![the whole trace at 5-minute points, every scale action marked](chart-worst-day.svg)"));
+    }
+
+    /**
+     * A trace short enough that chart.svg marks every scale action (80 ticks of 15 s) gets no chart-worst-day.svg: it
+     * drew the same 20 minutes again titled "the worst day" (recheck 92's remark).
+     */
+    @Test
+    void aShortTraceHasNoWorstDayChart() throws IOException {
+        StringBuilder csv = new StringBuilder("timestamp,value\n");
+        for (int i = 0; i < 20; i++) {
+            csv.append(String.format("2014-04-10 00:%02d:00,%s%n", i, i < 10 ? "50.0" : "400.0"));
+        }
+        Path trace = dir.resolve("short20.csv");
+        Files.writeString(trace, csv.toString());
+        Path out = dir.resolve("short20");
+        assertEquals(0, simulate("--trace", trace.toString(), "--policies", "hpa", "--out", out.toString()),
+                err.toString());
+        assertFalse(Files.exists(out.resolve("chart-worst-day.svg")), list(out).toString());
+        assertFalse(Files.readString(out.resolve("report.md")).contains("chart-worst-day.svg"));
+        String chart = Files.readString(out.resolve("chart.svg"));
+        assertFalse(chart.contains("marked on the worst-day chart"), chart.substring(0, 600));
+        assertTrue(chart.contains("class=\"scale-out\""), "chart.svg marks the actions itself");
     }
 
     @Test
