@@ -505,10 +505,13 @@ public final class ScaleCommand implements Callable<Integer> {
          */
         String describe(boolean settleUsed) {
             StringBuilder b = new StringBuilder();
-            b.append("ready ").append(status.ready()).append(" of ").append(status.current());
             if (status.ready() > status.current()) {
-                // Right after a step-down's write, before the controller has removed the pod (scale recheck 21, R2).
-                b.append(" (").append(status.ready() - status.current()).append(" leaving)");
+                // Right after a step-down's write, before the controller has removed the pod (scale recheck 21, R2);
+                // "ready 5 of 4" read as a count gone wrong (recheck 94's remark).
+                b.append("ready ").append(status.ready()).append(" for ").append(status.current()).append(" wanted (")
+                        .append(status.ready() - status.current()).append(" leaving)");
+            } else {
+                b.append("ready ").append(status.ready()).append(" of ").append(status.current());
             }
             b.append(", settle ").append(observation.settle());
             String note = observation.settleNote();

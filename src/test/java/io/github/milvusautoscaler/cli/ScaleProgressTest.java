@@ -50,7 +50,7 @@ class ScaleProgressTest {
                 Settle.QUIET, Health.NONE, List.of());
         var look = new ScaleCommand.Look(new ReplicaStatus(2, 3, true, false, Optional.empty(), "7"), observation,
                 List.of(), List.of(), new LinkedHashMap<>(Map.of("qps", "134")));
-        assertEquals("ready 3 of 2 (1 leaving), settle QUIET, health NONE, qps 134", look.describe());
+        assertEquals("ready 3 for 2 wanted (1 leaving), settle QUIET, health NONE, qps 134", look.describe());
         var settled = new ScaleCommand.Look(new ReplicaStatus(2, 2, true, false, Optional.empty(), "8"), observation,
                 List.of(), List.of(), Map.of());
         assertEquals("ready 2 of 2, settle QUIET, health NONE", settled.describe());
