@@ -47,9 +47,35 @@ public record Forecast(Map<String, Double> lead, Map<String, Double> horizon, Ma
         return out;
     }
 
-    /** This forecast with the history it came from. */
+    /**
+     * This forecast with the history it came from; where that history was read across a change of the request a signal
+     * is a fraction of and put in its last point's ({@link LoadHistory#readAcross}), the signal's basis says so: "the
+     * lower of the same time 1d and 7d ago, its history read in a CPU request of 2 cores per pod until
+     * 2026-12-07T13:05:00Z and put in its last point's 1 core". The number was converted at the read and said nothing
+     * of it (recheck 90, F5: only a change since the read was noted, by {@link #inUnitsOf}).
+     */
     public Forecast withHistory(LoadHistory from) {
-        return new Forecast(lead, horizon, leadBasis, horizonBasis, from);
+        requireNonNull(from, "from");
+        Map<String, String> leadSaid = leadBasis;
+        Map<String, String> horizonSaid = horizonBasis;
+        for (ContainerResource r : ContainerResource.values()) {
+            String signal = r.signal();
+            if (!lead.containsKey(signal) && !horizon.containsKey(signal)) {
+                continue;
+            }
+            java.util.Optional<LoadHistory.ReadAcross> across = from.readAcross(signal);
+            OptionalDouble unit = from.unit(signal);
+            if (across.isEmpty() || unit.isEmpty()) {
+                continue;
+            }
+            String said = ", its history read in a " + r.what() + " of " + String.join(" then ", across.get().amounts()
+                    .stream().map(a -> TemplateResources.show(r, a)).toList()) + " per pod until " + across.get().until()
+                    + " and put in its last point's " + TemplateResources.show(r, unit.getAsDouble());
+            leadSaid = leadSaid.getOrDefault(signal, "").contains(said) ? leadSaid : noted(leadSaid, signal, said);
+            horizonSaid = horizonSaid.getOrDefault(signal, "").contains(said) ? horizonSaid
+                    : noted(horizonSaid, signal, said);
+        }
+        return new Forecast(lead, horizon, leadSaid, horizonSaid, from);
     }
 
     /**

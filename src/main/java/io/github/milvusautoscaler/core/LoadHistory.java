@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 
@@ -27,9 +29,12 @@ import java.util.Set;
  * @param amounts per signal that is a fraction of a container resource, that resource's amount per pod at each grid
  *                point (cpu: the CPU request in cores; NaN: not read), so the loads can be put in the amount of any
  *                point ({@link #inUnitsOfItsLast}); empty for a history whose loads are in one unit already
+ * @param readIn  per signal whose loads {@link #inUnitsOfItsLast} put in one unit from points read in another amount,
+ *                the amount each point was read in (NaN: not read), so a forecast can say its history was read across
+ *                a request change ({@link #readAcross}); empty otherwise
  */
 public record LoadHistory(Instant start, Duration step, Instant end, Map<String, double[]> loads,
-                          Map<String, double[]> amounts) {
+                          Map<String, double[]> amounts, Map<String, double[]> readIn) {
 
     /** No history at all: a target never read, or a source that has nothing. */
     public static final LoadHistory NONE = new LoadHistory(Instant.EPOCH, Duration.ofMinutes(5), Instant.EPOCH, Map.of());
@@ -40,17 +45,27 @@ public record LoadHistory(Instant start, Duration step, Instant end, Map<String,
         requireNonNull(end, "end");
         requireNonNull(loads, "loads");
         requireNonNull(amounts, "amounts");
+        requireNonNull(readIn, "readIn");
         if (step.isZero() || step.isNegative()) {
             throw new IllegalArgumentException("step must be > 0, was " + step);
         }
         loads = copied(loads, "loads of ");
         amounts = copied(amounts, "amounts of ");
-        for (Map.Entry<String, double[]> a : amounts.entrySet()) {
-            double[] l = loads.get(a.getKey());
-            if (l == null || l.length != a.getValue().length) {
-                throw new IllegalArgumentException("amounts of " + a.getKey() + " do not match its loads");
+        readIn = copied(readIn, "read-in amounts of ");
+        for (Map<String, double[]> of : List.of(amounts, readIn)) {
+            for (Map.Entry<String, double[]> a : of.entrySet()) {
+                double[] l = loads.get(a.getKey());
+                if (l == null || l.length != a.getValue().length) {
+                    throw new IllegalArgumentException("amounts of " + a.getKey() + " do not match its loads");
+                }
             }
         }
+    }
+
+    /** A history whose loads were not put in another unit than they were read in. */
+    public LoadHistory(Instant start, Duration step, Instant end, Map<String, double[]> loads,
+                       Map<String, double[]> amounts) {
+        this(start, step, end, loads, amounts, Map.of());
     }
 
     /** A history whose loads are in one unit. */
@@ -78,17 +93,60 @@ public record LoadHistory(Instant start, Duration step, Instant end, Map<String,
         }
         Map<String, double[]> converted = new LinkedHashMap<>(loads);
         Map<String, double[]> units = new LinkedHashMap<>();
+        Map<String, double[]> read = new LinkedHashMap<>(readIn);
         amounts.forEach((signal, amount) -> {
             double[] load = loads.get(signal).clone();
             inUnitsOfTheLast(load, amount);
             converted.put(signal, load);
+            double now = last(amount);
+            double[] was = loads.get(signal);
+            for (int i = 0; i < amount.length; i++) {
+                if (!Double.isNaN(was[i]) && !Double.isNaN(amount[i]) && amount[i] != now) {
+                    read.put(signal, amount);
+                    break;
+                }
+            }
             // Every point is now a fraction of the last amount, which unit() tells whoever compares it with a load
             // read under another request (Forecast#inUnitsOf); unread, it stays unread.
             double[] unit = new double[amount.length];
             Arrays.fill(unit, last(amount));
             units.put(signal, unit);
         });
-        return new LoadHistory(start, step, end, converted, units);
+        return new LoadHistory(start, step, end, converted, units, read);
+    }
+
+    /**
+     * Where {@code signal}'s loads were read in another amount per pod than its last point's and put in that
+     * ({@link #inUnitsOfItsLast}): the other amounts in the order first read, and the last point read in one of them.
+     * Empty when every known load was read in the last amount (or the signal has none). A forecast says so: its number
+     * was right, converted at the read, and status said nothing of it (recheck 90, F5).
+     *
+     * @param amounts the amounts per pod other than the last, in the order first read
+     * @param until   the time of the last known load read in one of them
+     */
+    public record ReadAcross(List<Double> amounts, Instant until) {
+    }
+
+    /** See {@link ReadAcross}. */
+    public Optional<ReadAcross> readAcross(String signal) {
+        double[] read = readIn.get(requireNonNull(signal, "signal"));
+        double[] load = loads.get(signal);
+        if (read == null) {
+            return Optional.empty();
+        }
+        double now = last(read);
+        List<Double> others = new java.util.ArrayList<>();
+        int lastOther = -1;
+        for (int i = 0; i < read.length; i++) {
+            if (!Double.isNaN(load[i]) && !Double.isNaN(read[i]) && read[i] != now) {
+                if (!others.contains(read[i])) {
+                    others.add(read[i]);
+                }
+                lastOther = i;
+            }
+        }
+        return lastOther < 0 ? Optional.empty()
+                : Optional.of(new ReadAcross(List.copyOf(others), start.plus(step.multipliedBy(lastOther))));
     }
 
     /**
@@ -125,7 +183,7 @@ public record LoadHistory(Instant start, Duration step, Instant end, Map<String,
         double[] unitNow = new double[load.length];
         Arrays.fill(unitNow, amount);
         units.put(signal, unitNow);
-        return new LoadHistory(start, step, end, converted, units);
+        return new LoadHistory(start, step, end, converted, units, readIn);
     }
 
     /**
@@ -258,6 +316,7 @@ public record LoadHistory(Instant start, Duration step, Instant end, Map<String,
         long first = Math.floorDiv(Duration.between(start, from).toMillis(), stepMs);
         Map<String, double[]> out = new LinkedHashMap<>();
         Map<String, double[]> outAmounts = new LinkedHashMap<>();
+        Map<String, double[]> outReadIn = new LinkedHashMap<>();
         for (Map.Entry<String, double[]> e : loads.entrySet()) {
             long last = Math.min(e.getValue().length - 1L, Math.floorDiv(Duration.between(start, end).toMillis(), stepMs));
             if (last >= first) {
@@ -266,9 +325,13 @@ public record LoadHistory(Instant start, Duration step, Instant end, Map<String,
                 if (amount != null) {
                     outAmounts.put(e.getKey(), Arrays.copyOfRange(amount, (int) first, (int) last + 1));
                 }
+                double[] read = readIn.get(e.getKey());
+                if (read != null) {
+                    outReadIn.put(e.getKey(), Arrays.copyOfRange(read, (int) first, (int) last + 1));
+                }
             }
         }
-        return new LoadHistory(start.plus(step.multipliedBy(first)), step, end, out, outAmounts);
+        return new LoadHistory(start.plus(step.multipliedBy(first)), step, end, out, outAmounts, outReadIn);
     }
 
     private static long ceilDiv(long a, long b) {
@@ -291,6 +354,14 @@ public record LoadHistory(Instant start, Duration step, Instant end, Map<String,
         }
         for (Map.Entry<String, double[]> e : amounts.entrySet()) {
             if (!Arrays.equals(e.getValue(), h.amounts.get(e.getKey()))) {
+                return false;
+            }
+        }
+        if (!readIn.keySet().equals(h.readIn.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, double[]> e : readIn.entrySet()) {
+            if (!Arrays.equals(e.getValue(), h.readIn.get(e.getKey()))) {
                 return false;
             }
         }

@@ -223,7 +223,12 @@ public final class SeasonalForecast {
         }
         Instant oldest = history.signals().contains(signal) ? history.oldest(signal) : null;
         if (oldest == null) {
-            return Optional.of("no history of it could be read");
+            // A read that found nothing of the signal is said as such: "could be read" read as a failed read on a
+            // new install whose history simply had no point yet (recheck 95's remark); a failed read is said by
+            // signals and the daemon's history WARN.
+            return Optional.of(history.signals().isEmpty() ? "no history of it read yet"
+                    : "its history read up to " + history.end() + " holds no sample of it yet (read again every"
+                    + " forecast.refresh, " + Durations.setting(settings.refresh()) + ")");
         }
         if (stale(history, now, settings)) {
             return Optional.of("its history ends at " + history.end() + ", too long ago to hold the same time"

@@ -274,7 +274,7 @@ class StatusCommandTest {
             assertEquals(3.0, cpu.get("my-release").get("forecastHorizonLoad").getAsDouble(), 1e-9, status.body());
             assertTrue(cpu.get("no-history").get("forecastHorizonLoad").isJsonNull(), status.body());
             // and says why, in the words `signals` prints (backtest recheck F6); null beside a forecast.
-            assertEquals("no history of it could be read", cpu.get("no-history").get("forecastUnknown").getAsString(),
+            assertEquals("no history of it read yet", cpu.get("no-history").get("forecastUnknown").getAsString(),
                     status.body());
             assertTrue(cpu.get("my-release").get("forecastUnknown").isJsonNull(), status.body());
             // memory is no load per replica, never forecast: no reason beside cpu's forecast (recheck 21).
@@ -361,6 +361,47 @@ class StatusCommandTest {
                     .getAsJsonObject();
             assertTrue(memory.get("forecastBasis").isJsonNull(), status.body());
             assertTrue(memory.get("forecastUnitPerPod").isJsonNull(), status.body());
+        }
+    }
+
+    /**
+     * A history read across a request change is put in its last point's request at the read, and the forecast's basis
+     * says so (recheck 90, F5: the number was right, 2 x the 2-core reading, and the basis had no word of it). The
+     * pods requested 2 cores until 40 minutes ago and 1 core since (kube-state-metrics'
+     * kube_pod_container_resource_requests, queries.cpu-request), so the last 2-core point is 07:15 and every point
+     * the forecast reads (1d and 7d ago) is 2.4 nodes of 2 cores, 4.8 of 1; the pods serve with 1 core, as the last
+     * point: nothing converts at the tick.
+     */
+    @Test
+    void aForecastReadAcrossARequestChangeSaysItWasPutInTheLastPointsRequest() throws Exception {
+        Instant now = Instant.parse("2026-01-19T08:00:00Z");
+        double[] load = dailyHalfHourAt0830();
+        double[] requests = new double[load.length];
+        Instant start = now.minus(Duration.ofDays(14));
+        for (int i = 0; i < requests.length; i++) {
+            requests[i] = start.plus(Duration.ofMinutes(5L * i)).isBefore(now.minus(Duration.ofMinutes(40))) ? 2.0 : 1.0;
+        }
+        io.github.milvusautoscaler.core.LoadHistory history = new io.github.milvusautoscaler.core.LoadHistory(start,
+                Duration.ofMinutes(5), now, Map.of("cpu", load), Map.of("cpu", requests)).inUnitsOfItsLast();
+        FakeMetrics metrics = new FakeMetrics();
+        metrics.cpu.put(A, 0.60);
+        metrics.cpuRequest.put(A, 1.0);
+        Engine engine = new Engine(new ManualClock(now), metrics, new FakeCluster(), d -> { }, () -> false,
+                AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE, (t, at) -> history);
+        engine.tick(new EngineTarget(A, new Policy(forecasting())));
+        try (HttpApi api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, HttpApi.statusOf(engine), Map.of())) {
+            java.net.http.HttpResponse<String> status = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + api.port()
+                            + "/api/v1/status")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            com.google.gson.JsonObject cpu = com.google.gson.JsonParser.parseString(status.body()).getAsJsonObject()
+                    .getAsJsonArray("targets").get(0).getAsJsonObject().getAsJsonArray("signals").get(0)
+                    .getAsJsonObject();
+            assertEquals(4.8, cpu.get("forecastLoad").getAsDouble(), 1e-9, status.body());
+            assertEquals(1.0, cpu.get("forecastUnitPerPod").getAsDouble(), 1e-12, status.body());
+            assertEquals("the lower of the same time 1d and 7d ago, its history read in a CPU request of 2 cores per pod"
+                    + " until 2026-01-19T07:15:00Z and put in its last point's 1 core",
+                    cpu.get("forecastBasis").getAsString(), status.body());
         }
     }
 

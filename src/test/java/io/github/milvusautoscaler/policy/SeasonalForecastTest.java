@@ -109,8 +109,11 @@ class SeasonalForecastTest {
         LoadHistory twoWeeks = history(14, d -> 1.0);
         assertTrue(SeasonalForecast.forecast(twoWeeks, day14, ON).leadPeak("cpu").isPresent());
         assertEquals(Optional.empty(), SeasonalForecast.whyNone(twoWeeks, "cpu", day14, ON));
-        assertEquals(Optional.of("no history of it could be read"),
+        assertEquals(Optional.of("its history read up to " + twoWeeks.end() + " holds no sample of it yet (read again"
+                + " every forecast.refresh, " + io.github.milvusautoscaler.core.Durations.setting(ON.refresh()) + ")"),
                 SeasonalForecast.whyNone(twoWeeks, "qps", day14, ON));
+        assertEquals(Optional.of("no history of it read yet"),
+                SeasonalForecast.whyNone(LoadHistory.NONE, "cpu", day14, ON));
         // One day read at 10:00 the next day reaches back 34h.
         Instant day1 = START.plus(Duration.ofHours(34));
         assertTrue(SeasonalForecast.forecast(history(1, d -> 1.0), day1, ON).leadPeak("cpu").isEmpty());
