@@ -99,6 +99,7 @@ public final class DoctorCommand implements Callable<Integer> {
         Map<InstallKind, LabelScheme> schemes = s.labelSchemes();
         try (PrometheusMetricsSource source = selected.get().metrics(s.targets())) {
             Instant now = Instant.now();
+            source.leftOutSaidByTheReport();
             if (selected.get().prometheusFails("doctor", source, now, err)) {
                 return Main.EXIT_FAILURE;
             }

@@ -61,6 +61,7 @@ public final class SignalsCommand implements Callable<Integer> {
         try (PrometheusMetricsSource source = selected.get().metrics(targets);
              PrometheusHistorySource history = Assembly.historySource(s, targets, java.time.Duration.ZERO)) {
             Instant now = Instant.now();
+            source.leftOutSaidByTheReport();
             if (selected.get().prometheusFails("signals", source, now, err)) {
                 return Main.EXIT_FAILURE;
             }

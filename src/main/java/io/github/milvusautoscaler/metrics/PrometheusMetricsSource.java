@@ -75,6 +75,8 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     private final ConcurrentHashMap<String, Shared> inFlight = new ConcurrentHashMap<>();
     // target id/signal -> why it does not apply, for logging each change once
     private final ConcurrentHashMap<String, String> notApplicable = new ConcurrentHashMap<>();
+    /** True where a report says each signal left out and why ({@link #leftOutSaidByTheReport}): the WARN is debug. */
+    private volatile boolean leftOutInReport;
     // Templates, targets and groups are fixed at construction, so each text is rendered once: a default
     // template is ~1.5 KB of regex replacement, which would dominate a replay of 160,000 observations.
     private final ConcurrentHashMap<Group, String> renderedForGroup = new ConcurrentHashMap<>();
@@ -654,6 +656,15 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     private static final int WHY_PODS = 3;
 
     /**
+     * For a command whose report says of each signal that it is left out and why ({@code doctor}'s FIX lines,
+     * {@code signals}' N/A): the daemon's WARN for it goes to debug, where it repeated five of doctor's lines on stderr
+     * between them (recheck 87's remark).
+     */
+    public void leftOutSaidByTheReport() {
+        leftOutInReport = true;
+    }
+
+    /**
      * Logs when a signal of {@code target} stops or starts applying ({@code why} null: it applies, or is not
      * known not to): once per change, not every tick, since a default install would repeat it forever.
      */
@@ -670,7 +681,9 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             LOG.debug("{}: {} in the replayed history: {}", target.id(), signal, why == null ? "read" : why);
             return;
         }
-        if (why != null && before == null) {
+        if (why != null && before == null && leftOutInReport) {
+            LOG.debug("{}: {} is left out of decisions: {}", target.id(), signal, why);
+        } else if (why != null && before == null) {
             LOG.warn("{}: {} is left out of decisions: {}", target.id(), signal, why);
         } else if (why == null && before != null) {
             // The undeclared-pods query is empty both when every pod declares it and when no pod is seen at all (a
