@@ -207,12 +207,12 @@ public final class SignalsCommand implements Callable<Integer> {
     }
 
     /**
-     * A per-pod value from fewer pods than are ready is UNKNOWN to the daemon, which never decides on part of the pods
-     * (README: "only 3 of 4 ready pods reporting"), so it is shown as such: signals printed 0.677 IN_BAND beside the
-     * daemon's PARTIAL_DATA hold (recheck 67, F2).
+     * A value not of the ready pods (fewer or more pods report it than are ready, {@link Signal#notOfReady}) is UNKNOWN
+     * to the daemon, which never decides on part of the pods (README: "only 3 of 4 ready pods reporting"), so it is
+     * shown as such: signals printed 0.677 IN_BAND beside the daemon's PARTIAL_DATA hold (recheck 67, F2).
      */
     static Signal partial(Signal sig, int ready) {
-        return sig == null || ready < 0 ? sig : sig.fewerReportingThan(ready)
+        return sig == null || ready < 0 ? sig : sig.notOfReady(ready)
                 .map(why -> Signal.unknown(sig.name(), why + " (the daemon reads it UNKNOWN)")).orElse(sig);
     }
 

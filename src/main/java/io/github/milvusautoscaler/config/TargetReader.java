@@ -635,7 +635,8 @@ final class TargetReader {
             if (bandOk && target != null && perPod != null && mayBeNegative != null && template != null) {
                 DeclaredResource declared = declared(name, query);
                 SignalQuery signalQuery = s.build(() -> new SignalQuery(name, template, perPod.value(),
-                        mayBeNegative.value(), declared, emptyWhy(templateKey(name, version), query)), query);
+                        mayBeNegative.value(), declared, emptyWhy(templateKey(name, version), query),
+                        readyCount(template)), query);
                 if (signalQuery != null) {
                     double t = target.value() != null ? target.value() : (out.value() + in.value()) / 2;
                     policies.add(new SignalPolicy(name, out.value(), in.value(), t));
@@ -779,6 +780,16 @@ final class TargetReader {
             return null;
         }
         return template;
+    }
+
+    /**
+     * The ready count {@code template} divides by, where it includes {@code queries.component-ready} (qps does, by
+     * substitution): read beside the signal, it tells a value divided by a count kube-state-metrics has not caught up
+     * on. "" for a template that does not include it, or when the template for it is empty.
+     */
+    private String readyCount(String template) {
+        String ready = queries == null ? null : queries.get("component-ready");
+        return ready != null && !ready.isBlank() && template.contains(ready) ? ready : "";
     }
 
     /** The key of signal {@code name}'s default template in {@code milvus-autoscaler.queries} for {@code version}. */

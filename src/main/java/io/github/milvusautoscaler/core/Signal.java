@@ -25,9 +25,14 @@ import java.util.OptionalDouble;
  *                        empty for cluster values: a memory limit is per container, and the kernel kills the one
  *                        past it whatever the average (a step-down on 0.48 averaged put a pod at 0.93 past its
  *                        limit: recheck 65, F1)
+ * @param readyDividedBy  for a value per ready replica (qps: the searches over the component's ready replicas), the
+ *                        ready count it was divided by as kube-state-metrics reports it ({@code queries.component-ready});
+ *                        0 for any other signal. It lags the scaled object's by up to a scrape: a queryNode back from a
+ *                        restart, ready in the object, still divided qps by the 2 others and read 150 for 100, and
+ *                        scaled out (recheck 96, F1)
  */
 public record Signal(String name, OptionalDouble value, int podsReporting, Duration newestSampleAge, String problem,
-                     boolean applicable, Optional<PodValue> hottest) {
+                     boolean applicable, Optional<PodValue> hottest, int readyDividedBy) {
 
     /**
      * One pod's value of a per-pod signal.
@@ -48,6 +53,12 @@ public record Signal(String name, OptionalDouble value, int podsReporting, Durat
         this(name, value, podsReporting, newestSampleAge, problem, applicable, Optional.empty());
     }
 
+    /** A signal not divided by a ready count. */
+    public Signal(String name, OptionalDouble value, int podsReporting, Duration newestSampleAge, String problem,
+                  boolean applicable, Optional<PodValue> hottest) {
+        this(name, value, podsReporting, newestSampleAge, problem, applicable, hottest, 0);
+    }
+
     public Signal {
         requireNonNull(name, "name");
         requireNonNull(value, "value");
@@ -64,6 +75,9 @@ public record Signal(String name, OptionalDouble value, int podsReporting, Durat
         }
         if (podsReporting < 0) {
             throw new IllegalArgumentException("podsReporting must be >= 0");
+        }
+        if (readyDividedBy < 0) {
+            throw new IllegalArgumentException("readyDividedBy must be >= 0");
         }
         requireNonNull(hottest, "hottest");
         if (hottest.isPresent() && value.isEmpty()) {
@@ -100,13 +114,42 @@ public record Signal(String name, OptionalDouble value, int podsReporting, Durat
         return value.isPresent();
     }
 
+    /** This known value as divided by {@code ready} replicas as kube-state-metrics reports them. */
+    public Signal withReadyDividedBy(int ready) {
+        return new Signal(name, value, podsReporting, newestSampleAge, problem, applicable, hottest, ready);
+    }
+
     /**
-     * "only 2 of 3 ready pods reporting" when this known value comes from fewer pods than are {@code ready}: it would
-     * hide the others' load, so the policy reads it UNKNOWN; empty otherwise (unknown already, or every pod reports).
+     * Why this known value is not of the {@code ready} replicas the scaled object has, which the policy then reads
+     * UNKNOWN; empty otherwise (unknown already, or of exactly those). Kube-state-metrics, which the queries see
+     * the pods through, lags the object by up to a scrape whichever way the count moves:
+     * <ul>
+     *   <li>"only 2 of 3 ready pods reporting": a per-pod value from fewer pods hides the others' load;</li>
+     *   <li>"4 pods reporting for 3 ready (one left the ready count and is still counted)": a pod just removed or
+     *       gone unready still averaged in, its last rate beside the others that now take its load (recheck 96,
+     *       F2: 6 reporting for 5 ready read 0.25 for 0.30 and went into the step-down's average);</li>
+     *   <li>"divided by 2 ready replicas, where 3 are ready": a value per ready replica divided by the count
+     *       before a pod came back or left (recheck 96, F1).</li>
+     * </ul>
      */
-    public java.util.Optional<String> fewerReportingThan(int ready) {
-        return isKnown() && podsReporting > 0 && podsReporting < ready
-                ? java.util.Optional.of("only " + podsReporting + " of " + ready + " ready pods reporting")
-                : java.util.Optional.empty();
+    public java.util.Optional<String> notOfReady(int ready) {
+        if (!isKnown()) {
+            return java.util.Optional.empty();
+        }
+        if (podsReporting > 0 && podsReporting < ready) {
+            return java.util.Optional.of("only " + podsReporting + " of " + ready + " ready pods reporting");
+        }
+        if (podsReporting > ready) {
+            int extra = podsReporting - ready;
+            return java.util.Optional.of(podsReporting + " pods reporting for " + ready + " ready (" + (extra == 1
+                    ? "one" : String.valueOf(extra)) + " left the ready count and " + (extra == 1 ? "is" : "are")
+                    + " still counted by kube-state-metrics)");
+        }
+        if (readyDividedBy > 0 && readyDividedBy != ready) {
+            return java.util.Optional.of("divided by " + readyDividedBy + " ready " + (readyDividedBy == 1 ? "replica"
+                    : "replicas") + " as kube-state-metrics reports them, where " + ready + " " + (ready == 1 ? "is"
+                    : "are") + " ready");
+        }
+        return java.util.Optional.empty();
     }
 }

@@ -20,9 +20,13 @@ import static java.util.Objects.requireNonNull;
  * @param emptyWhy      PromQL asked when the signal reads empty, whose series name the pods that make it so, each
  *                      labelled {@code pod} and {@code why} ({@code queries.qps-empty-why}: a proxy with no search
  *                      rate yet); null when there is none
+ * @param readyCount    PromQL of the ready count a value per ready replica is divided by ({@code
+ *                      queries.component-ready}, which qps' template includes), read beside it so the policy can
+ *                      tell a value divided by a count kube-state-metrics has not caught up on
+ *                      ({@link Signal#readyDividedBy}); empty for a signal that includes none
  */
 public record SignalQuery(String name, String template, boolean perPod, boolean mayBeNegative,
-                          DeclaredResource declared, String emptyWhy) {
+                          DeclaredResource declared, String emptyWhy, String readyCount) {
 
     /** A signal that cannot be negative. */
     public SignalQuery(String name, String template, boolean perPod) {
@@ -39,9 +43,16 @@ public record SignalQuery(String name, String template, boolean perPod, boolean 
         this(name, template, perPod, mayBeNegative, declared, null);
     }
 
+    /** A signal not divided by a ready count it can be checked by. */
+    public SignalQuery(String name, String template, boolean perPod, boolean mayBeNegative, DeclaredResource declared,
+                       String emptyWhy) {
+        this(name, template, perPod, mayBeNegative, declared, emptyWhy, "");
+    }
+
     public SignalQuery {
         requireNonNull(name, "name");
         requireNonNull(template, "template");
+        requireNonNull(readyCount, "readyCount");
         Checks checks = new Checks();
         checks.that(!name.isBlank(), "name", "must not be blank");
         if (checks.that(!template.isBlank(), "query", "must not be empty: signal " + name + " needs a query")) {
@@ -50,6 +61,7 @@ public record SignalQuery(String name, String template, boolean perPod, boolean 
         if (emptyWhy != null) {
             PromqlPlaceholders.problem(emptyWhy).ifPresent(p -> checks.that(false, "empty-why query", p));
         }
+        PromqlPlaceholders.problem(readyCount).ifPresent(p -> checks.that(false, "ready-count query", p));
         checks.done();
     }
 }

@@ -525,7 +525,23 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             return unknown(target, def.name(), FailureKind.AMBIGUOUS, fresh.series.size()
                     + " series where one value was expected (aggregate with sum/max, or set per-pod = true)");
         }
-        return Signal.known(def.name(), fresh.series.get(0).value(), 0, fresh.newestAge);
+        Signal known = Signal.known(def.name(), fresh.series.get(0).value(), 0, fresh.newestAge);
+        return def.readyCount().isEmpty() ? known : readyDividedBy(target, def, at).map(known::withReadyDividedBy)
+                .orElse(known);
+    }
+
+    /**
+     * The ready count a value per ready replica was divided by ({@link SignalQuery#readyCount}, kube-state-metrics'),
+     * read at the same time and, where it is shared, in the same query for every component; empty when it cannot be
+     * read as one whole count, and the value is then taken as before, unchecked.
+     */
+    private Optional<Integer> readyDividedBy(Target target, SignalQuery def, Instant at) {
+        Read ready = read(target, def.readyCount(), at);
+        if (ready.failure != null || ready.partial != null || ready.series.size() != 1) {
+            return Optional.empty();
+        }
+        double n = ready.series.get(0).value();
+        return Double.isFinite(n) && n >= 1 && n == Math.rint(n) ? Optional.of((int) n) : Optional.empty();
     }
 
     /**
@@ -949,6 +965,8 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         List<String> templates = new ArrayList<>();
         q.signals().forEach(s -> templates.add(s.template()));
         q.signals().stream().filter(s -> s.declared() != null).forEach(s -> templates.add(s.declared().template()));
+        // Read beside a value per ready replica (readyDividedBy); one query for the cluster.
+        q.signals().stream().map(SignalQuery::readyCount).filter(r -> !r.isEmpty()).distinct().forEach(templates::add);
         if (emptyWhy) {
             q.signals().stream().filter(s -> s.emptyWhy() != null).forEach(s -> templates.add(s.emptyWhy()));
             // Read when a forecast is put in the serving pods' request (servingAmount); one query for the cluster.

@@ -64,8 +64,9 @@ record Classified(SignalPolicy band, OptionalDouble value, SignalState state, St
     /**
      * Classifies every configured signal: HIGH above its line ({@code scale-out-above}, or
      * {@code forecast.line} x that with a trusted forecast: {@link ForecastSettings#lineFor}), LOW below
-     * {@code scale-in-below}, IN_BAND between, UNKNOWN when there is no value or when fewer pods
-     * report than are ready (2 of 3 pods reporting would hide the third's load). A signal that does not apply
+     * {@code scale-in-below}, IN_BAND between, UNKNOWN when there is no value or when it is not of the ready replicas
+     * ({@link Signal#notOfReady}: 2 of 3 pods reporting would hide the third's load, 4 reporting for 3 ready counts one
+     * gone, and qps divided by 2 ready where 3 are was read before the third came back). A signal that does not apply
      * to the target ({@link Signal#applicable()}: its pods declare no CPU request) is left out.
      */
     static List<Classified> classify(PolicySettings settings, Observation observation, ReplicaStatus status) {
@@ -79,8 +80,8 @@ record Classified(SignalPolicy band, OptionalDouble value, SignalState state, St
                 out.add(unknown(band, "not observed"));
             } else if (!signal.isKnown()) {
                 out.add(unknown(band, signal.problem()));
-            } else if (signal.fewerReportingThan(status.ready()).isPresent()) {
-                out.add(unknown(band, signal.fewerReportingThan(status.ready()).get()));
+            } else if (signal.notOfReady(status.ready()).isPresent()) {
+                out.add(unknown(band, signal.notOfReady(status.ready()).get()));
             } else {
                 double v = signal.value().getAsDouble();
                 double line = settings.forecast().lineFor(band, observation.forecast());

@@ -222,7 +222,10 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
             double span = (newest - oldest) * intervalSeconds;
             cpu = Signal.known(CPU, (sampleBusy[n] - sampleBusy[o]) / span, readyThen, age);
             memory = Signal.known(MEMORY, memoryFraction(readyThen), readyThen, age);
-            qps = Signal.known(QPS, (sampleRequests[n] - sampleRequests[o]) / span / readyThen, 0, age);
+            // Divided by the ready count of the scrape, as the qps template divides by kube-state-metrics' ready count
+            // (queries.component-ready), which lags the object's.
+            qps = Signal.known(QPS, (sampleRequests[n] - sampleRequests[o]) / span / readyThen, 0, age)
+                    .withReadyDividedBy(readyThen);
         } else {
             String problem = "rate() needs two samples in the last " + windowMillis / 1000 + "s, found one";
             cpu = Signal.unknown(CPU, problem);

@@ -549,6 +549,11 @@ class DefaultStackTest {
                     "queryNode's 2 pods declare no memory limit on their querynode container (set queryNode.resources.limits.memory in the chart values)");
             // qps does not divide by a resource: Search 100/s over the 2 ready queryNodes
             assertEquals(50.0, qn.signals().get("qps").value().getAsDouble(), 1.0);
+            // and says the ready count it divided by, kube-state-metrics' (kube_deployment_status_replicas_ready), read
+            // beside it through queries.component-ready, for the policy to hold it against the object's (recheck 96,
+            // F1); cpu divides by no ready count.
+            assertEquals(2, qn.signals().get("qps").readyDividedBy());
+            assertEquals(0, qn.signals().get("cpu").readyDividedBy());
             Observation proxy = defaults.observe(new Target("defaults", "plain", Component.PROXY, InstallKind.HELM), now);
             assertNotApplicable(proxy.signals().get("cpu"),
                     "proxy's 1 pod declares no CPU request on its proxy container (set proxy.resources.requests.cpu in the chart values)");

@@ -282,8 +282,10 @@ class ConfigLoaderTest {
                 new DeclaredResource(REFERENCE.getString("queries.cpu-undeclared"), ContainerResource.CPU_REQUEST,
                         REFERENCE.getString("queries.cpu-request")),
                 REFERENCE.getString("queries.cpu-empty-why")), t.signal("cpu"));
+        // qps divides by queries.component-ready, which it includes: read beside it (recheck 96, F1); cpu includes none.
         assertEquals(new SignalQuery("qps", REFERENCE.getString("queries.qps"), false, false, null,
-                REFERENCE.getString("queries.qps-empty-why")), t.signal("qps"));
+                REFERENCE.getString("queries.qps-empty-why"), REFERENCE.getString("queries.component-ready")),
+                t.signal("qps"));
         // queryNode's settle query comes from component-defaults, which points at queries.querynode-settle.
         assertEquals(REFERENCE.getString("queries.querynode-settle"), t.settleQuery());
         // and its replica floor from queries.querynode-replica-floor.

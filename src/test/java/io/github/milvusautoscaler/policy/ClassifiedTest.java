@@ -70,6 +70,37 @@ class ClassifiedTest {
                 + " within 2h30m (ceil(2.60/0.8475) = 4, forecast max-step 4)", rise.decide().decision().message().text());
     }
 
+    /**
+     * A value not of the replicas the object has ready is UNKNOWN, whichever way kube-state-metrics lags it (the
+     * queries see the pods through it, up to a scrape behind the object): fewer pods reporting hide the others' load;
+     * more count one the object no longer has ready (recheck 96, F2: 6 reporting for 5 ready read 0.25 for 0.30); qps
+     * divided by 2 ready where the object has 3 is the load of before the third came back (recheck 96, F1: 150 for 100,
+     * and a scale-out on it). Of exactly the ready replicas, it is known.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "cpu from 2 pods of 3 ready | cpu | 2 | 0 | only 2 of 3 ready pods reporting",
+            "cpu from 4 pods for 3 ready | cpu | 4 | 0 | 4 pods reporting for 3 ready (one left the ready count and is"
+                    + " still counted by kube-state-metrics)",
+            "cpu from 5 pods for 3 ready | cpu | 5 | 0 | 5 pods reporting for 3 ready (2 left the ready count and are"
+                    + " still counted by kube-state-metrics)",
+            "qps divided by 2 where 3 are ready | qps | 0 | 2 | divided by 2 ready replicas as kube-state-metrics reports"
+                    + " them, where 3 are ready",
+            "qps divided by 4 where 3 are ready | qps | 0 | 4 | divided by 4 ready replicas as kube-state-metrics reports"
+                    + " them, where 3 are ready",
+            "cpu from the 3 ready pods | cpu | 3 | 0 | ''",
+            "qps divided by the 3 ready | qps | 0 | 3 | ''",
+            "qps not divided by a count read beside it | qps | 0 | 0 | ''"})
+    void aValueNotOfTheReadyReplicasIsUnknown(String name, String signal, int reporting, int dividedBy, String why) {
+        Scene s = Scene.scene().cpu(0.30).memory(0.30).qps(100);
+        s.signals.put(signal, io.github.milvusautoscaler.core.Signal.known(signal, 0.30, reporting,
+                java.time.Duration.ofSeconds(10)).withReadyDividedBy(dividedBy));
+        Classified c = Classified.classify(s.settings(), s.observation(), s.status()).stream()
+                .filter(x -> x.name().equals(signal)).findFirst().orElseThrow();
+        assertEquals(why.isEmpty() ? SignalState.LOW : SignalState.UNKNOWN, c.state(), c.problem());
+        assertEquals(why, c.problem());
+    }
+
     @Test
     void aSignalMissingFromTheObservationIsUnknownNotZero() {
         Scene s = Scene.scene();

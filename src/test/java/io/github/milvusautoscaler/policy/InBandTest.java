@@ -62,7 +62,8 @@ class InBandTest {
      */
     @Test
     void anAverageOnFewerReadySaysOnHowMany() {
-        Scene s = Scene.scene().allLow().replicas(3, 1);
+        // The 1 ready pod reports (its per-pod values from the 1 ready, not 3 of which 2 are gone).
+        Scene s = Scene.scene().replicas(3, 1).allLow();
         s.state = s.average(s.steadyFor(Duration.ofMinutes(20)), "cpu", 0.45, 0.30);
         String text = held(s);
         // (The hold's "(1 ready)" is left off: the message names the ready replicas already.)

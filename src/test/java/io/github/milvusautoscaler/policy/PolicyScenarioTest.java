@@ -114,8 +114,9 @@ class PolicyScenarioTest {
         assertEquals(Reason.SIGNALS_LOW, first.reason());
         assertEquals(3, first.to());
 
-        // 2m later a queryNode reports failing health, still inside the 5m verify window: back to 4.
-        s.replicas(3, 3).plus(Duration.ofMinutes(2));
+        // 2m later a queryNode reports failing health, still inside the 5m verify window: back to 4. The 3 left report
+        // (the removed one no longer counted beside them).
+        s.replicas(3, 3).allLow().plus(Duration.ofMinutes(2));
         s.health = Health.FAILING;
         Decision rollback = s.step().decision();
         assertEquals(Reason.STEP_DOWN_ROLLBACK, rollback.reason());
