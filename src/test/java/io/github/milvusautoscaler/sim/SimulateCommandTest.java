@@ -79,6 +79,29 @@ class SimulateCommandTest {
     }
 
     /**
+     * A trace of a few hours, too dense for chart.svg to mark its actions (720 ticks of 15 s), is drawn whole on
+     * chart-worst-day.svg at 5-minute points as its title says: 3 hours are 36 of 20 ticks, where it drew 288 of 2-3
+     * ticks titled "at 5-minute points" (recheck 97, F1).
+     */
+    @Test
+    void aTraceOfAFewHoursIsDrawnWholeAtFiveMinutePoints() throws IOException {
+        StringBuilder csv = new StringBuilder("timestamp,value\n");
+        for (int i = 0; i <= 36; i++) {
+            csv.append(String.format("2024-03-04 %02d:%02d:00,%.1f%n", i * 5 / 60, i * 5 % 60,
+                    1000 + 800 * Math.sin(i / 6.0)));
+        }
+        Path trace = dir.resolve("short3h.csv");
+        Files.writeString(trace, csv.toString());
+        Path out = dir.resolve("short3h");
+        assertEquals(0, simulate("--trace", trace.toString(), "--policies", "milvus-autoscaler", "--out",
+                out.toString()), err.toString());
+        String day = Files.readString(out.resolve("chart-worst-day.svg"));
+        assertTrue(day.contains("short3h: the whole trace at 5-minute points, from 2024-03-04 00:00 UTC"), day);
+        assertTrue(day.contains("36 points, each the mean (or peak) of 20 ticks of 15 s (5 min)"),
+                day.substring(0, 900));
+    }
+
+    /**
      * A trace short enough that chart.svg marks every scale action (80 ticks of 15 s) gets no chart-worst-day.svg: it
      * drew the same 20 minutes again titled "the worst day" (recheck 92's remark).
      */
