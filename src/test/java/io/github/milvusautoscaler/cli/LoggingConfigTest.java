@@ -35,12 +35,8 @@ class LoggingConfigTest {
     @Test
     void aNewlineInAMessageCannotForgeALogLine() throws Exception {
         LoggerContext ctx = new LoggerContext();
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(ctx);
-        configurator.doConfigure(Path.of("src/main/resources/logback.xml").toUri().toURL());
+        var appender = shippedText(ctx);
         ch.qos.logback.classic.Logger logger = ctx.getLogger("ScaleAnnotations");
-        var appender = (ch.qos.logback.core.OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent>)
-                ctx.getLogger("ROOT").getAppender("STDERR");
         var event = new ch.qos.logback.classic.spi.LoggingEvent("test", logger, ch.qos.logback.classic.Level.WARN,
                 "{}: paused=\"{}\" is no component", null, new Object[] {"deployment milvus/x",
                 "bogus\r\n2026-01-01T00:00:00.000Z ERROR Daemon - FORGED\u001b[31m\ttab"});
@@ -58,11 +54,7 @@ class LoggingConfigTest {
     @Test
     void aStackTraceIsPartOfItsOneLine() throws Exception {
         LoggerContext ctx = new LoggerContext();
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(ctx);
-        configurator.doConfigure(Path.of("src/main/resources/logback.xml").toUri().toURL());
-        var appender = (ch.qos.logback.core.OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent>)
-                ctx.getLogger("ROOT").getAppender("STDERR");
+        var appender = shippedText(ctx);
         var event = new ch.qos.logback.classic.spi.LoggingEvent("test", ctx.getLogger("Scheduler"),
                 ch.qos.logback.classic.Level.ERROR, "tick of {} failed", new IllegalStateException(
                         "boom\n2026-01-01T00:00:00.000Z ERROR Daemon - FORGED"), new Object[] {"milvus/a/proxy"});
@@ -72,6 +64,16 @@ class LoggingConfigTest {
                 + " java.lang.IllegalStateException: boom\\n2026-01-01T00:00:00.000Z ERROR Daemon - FORGED\\n\tat "),
                 line);
         assertTrue(line.endsWith(")" + System.lineSeparator()), "the trace's last line break is the record's: " + line);
+    }
+
+    /** The shipped logback.xml loaded into {@code ctx}, and its one appender, whose encoder writes each record. */
+    private static ch.qos.logback.core.OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent> shippedText(
+            LoggerContext ctx) throws Exception {
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(ctx);
+        configurator.doConfigure(Path.of("src/main/resources/logback.xml").toUri().toURL());
+        return (ch.qos.logback.core.OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent>)
+                ctx.getLogger("ROOT").getAppender("STDERR");
     }
 
     @Test

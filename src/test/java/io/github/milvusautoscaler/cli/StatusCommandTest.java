@@ -335,33 +335,28 @@ class StatusCommandTest {
                 AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE, (t, at) -> history);
         engine.tick(new EngineTarget(A, new Policy(forecasting())));
         engine.tick(new EngineTarget(b, new Policy(forecasting())));
-        try (HttpApi api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, HttpApi.statusOf(engine), Map.of())) {
-            java.net.http.HttpResponse<String> status = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + api.port()
-                            + "/api/v1/status")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-            Map<String, com.google.gson.JsonObject> cpu = new java.util.HashMap<>();
-            for (com.google.gson.JsonElement t : com.google.gson.JsonParser.parseString(status.body())
-                    .getAsJsonObject().getAsJsonArray("targets")) {
-                com.google.gson.JsonObject o = t.getAsJsonObject();
-                cpu.put(o.get("name").getAsString(), o.getAsJsonArray("signals").get(0).getAsJsonObject());
-            }
-            com.google.gson.JsonObject served = cpu.get("my-release");
-            assertEquals(4.8, served.get("forecastLoad").getAsDouble(), 1e-9, status.body());
-            assertEquals(1.0, served.get("forecastUnitPerPod").getAsDouble(), 1e-12, status.body());
-            assertTrue(served.get("forecastBasis").getAsString().endsWith(
-                    "read in a CPU request of 2 cores per pod: x 2.00 for the serving pods' 1 core"), status.body());
-            com.google.gson.JsonObject asRead = cpu.get("unread-request");
-            assertEquals(2.4, asRead.get("forecastLoad").getAsDouble(), 1e-9, status.body());
-            assertEquals(2.0, asRead.get("forecastUnitPerPod").getAsDouble(), 1e-12, status.body());
-            assertFalse(asRead.get("forecastBasis").getAsString().contains(" x "), status.body());
-            // memory has no forecast: neither field says anything.
-            com.google.gson.JsonObject memory = com.google.gson.JsonParser.parseString(status.body()).getAsJsonObject()
-                    .getAsJsonArray("targets").get(0).getAsJsonObject().getAsJsonArray("signals").get(1)
-                    .getAsJsonObject();
-            assertTrue(memory.get("forecastBasis").isJsonNull(), status.body());
-            assertTrue(memory.get("forecastUnitPerPod").isJsonNull(), status.body());
+        String status = statusOf(engine);
+        Map<String, com.google.gson.JsonObject> cpu = new java.util.HashMap<>();
+        for (com.google.gson.JsonElement t : com.google.gson.JsonParser.parseString(status)
+                .getAsJsonObject().getAsJsonArray("targets")) {
+            com.google.gson.JsonObject o = t.getAsJsonObject();
+            cpu.put(o.get("name").getAsString(), o.getAsJsonArray("signals").get(0).getAsJsonObject());
         }
+        com.google.gson.JsonObject served = cpu.get("my-release");
+        assertEquals(4.8, served.get("forecastLoad").getAsDouble(), 1e-9, status);
+        assertEquals(1.0, served.get("forecastUnitPerPod").getAsDouble(), 1e-12, status);
+        assertTrue(served.get("forecastBasis").getAsString().endsWith(
+                "read in a CPU request of 2 cores per pod: x 2.00 for the serving pods' 1 core"), status);
+        com.google.gson.JsonObject asRead = cpu.get("unread-request");
+        assertEquals(2.4, asRead.get("forecastLoad").getAsDouble(), 1e-9, status);
+        assertEquals(2.0, asRead.get("forecastUnitPerPod").getAsDouble(), 1e-12, status);
+        assertFalse(asRead.get("forecastBasis").getAsString().contains(" x "), status);
+        // memory has no forecast: neither field says anything.
+        com.google.gson.JsonObject memory = com.google.gson.JsonParser.parseString(status).getAsJsonObject()
+                .getAsJsonArray("targets").get(0).getAsJsonObject().getAsJsonArray("signals").get(1)
+                .getAsJsonObject();
+        assertTrue(memory.get("forecastBasis").isJsonNull(), status);
+        assertTrue(memory.get("forecastUnitPerPod").isJsonNull(), status);
     }
 
     /**
@@ -389,19 +384,24 @@ class StatusCommandTest {
         Engine engine = new Engine(new ManualClock(now), metrics, new FakeCluster(), d -> { }, () -> false,
                 AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE, (t, at) -> history);
         engine.tick(new EngineTarget(A, new Policy(forecasting())));
+        String status = statusOf(engine);
+        com.google.gson.JsonObject cpu = com.google.gson.JsonParser.parseString(status).getAsJsonObject()
+                .getAsJsonArray("targets").get(0).getAsJsonObject().getAsJsonArray("signals").get(0)
+                .getAsJsonObject();
+        assertEquals(4.8, cpu.get("forecastLoad").getAsDouble(), 1e-9, status);
+        assertEquals(1.0, cpu.get("forecastUnitPerPod").getAsDouble(), 1e-12, status);
+        assertEquals("the lower of the same time 1d and 7d ago, its history read in a CPU request of 2 cores per pod"
+                + " until 2026-01-19T07:15:00Z and put in its last point's 1 core",
+                cpu.get("forecastBasis").getAsString(), status);
+    }
+
+    /** {@code engine}'s {@code /api/v1/status} as a daemon serves it, from a server started and stopped here. */
+    static String statusOf(Engine engine) throws Exception {
         try (HttpApi api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, HttpApi.statusOf(engine), Map.of())) {
-            java.net.http.HttpResponse<String> status = java.net.http.HttpClient.newHttpClient().send(
+            return java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + api.port()
-                            + "/api/v1/status")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-            com.google.gson.JsonObject cpu = com.google.gson.JsonParser.parseString(status.body()).getAsJsonObject()
-                    .getAsJsonArray("targets").get(0).getAsJsonObject().getAsJsonArray("signals").get(0)
-                    .getAsJsonObject();
-            assertEquals(4.8, cpu.get("forecastLoad").getAsDouble(), 1e-9, status.body());
-            assertEquals(1.0, cpu.get("forecastUnitPerPod").getAsDouble(), 1e-12, status.body());
-            assertEquals("the lower of the same time 1d and 7d ago, its history read in a CPU request of 2 cores per pod"
-                    + " until 2026-01-19T07:15:00Z and put in its last point's 1 core",
-                    cpu.get("forecastBasis").getAsString(), status.body());
+                            + "/api/v1/status")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         }
     }
 
