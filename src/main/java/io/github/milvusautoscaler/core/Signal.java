@@ -120,16 +120,29 @@ public record Signal(String name, OptionalDouble value, int podsReporting, Durat
     }
 
     /**
-     * Why this known value is not of the {@code ready} replicas the scaled object has, which the policy then reads
-     * UNKNOWN; empty otherwise (unknown already, or of exactly those). Kube-state-metrics, which the queries see
+     * This value per ready replica over the {@code ready} replicas the scaled object has: one divided by
+     * kube-state-metrics' ready count ({@link #readyDividedBy}) is divided by the object's instead, value x that count /
+     * {@code ready}, since kube-state-metrics lags the object by up to a scrape: qps 150 over the 2 it still counted
+     * is 300 searches/s, 100 over the 3 ready since a restarted queryNode came back, where 150 scaled 3 -> 4 (recheck
+     * 96, F1); 200 over 7 while one of them is unready is 233 over the 6 that serve, where reading it UNKNOWN held a
+     * scale-out through the blip (recheck 98, F1). The searches do not depend on which replicas are ready, only their
+     * share does. Any other value, or with no replica ready, as read.
+     */
+    public double valueOver(int ready) {
+        double v = value.orElseThrow(() -> new IllegalStateException("signal " + name + " has no value"));
+        return readyDividedBy > 0 && ready > 0 && readyDividedBy != ready ? v * readyDividedBy / ready : v;
+    }
+
+    /**
+     * Why this known per-pod value is not of the {@code ready} replicas the scaled object has; empty otherwise
+     * (unknown already, a value that is not per pod, or of exactly those). Kube-state-metrics, which the queries see
      * the pods through, lags the object by up to a scrape whichever way the count moves:
      * <ul>
-     *   <li>"only 2 of 3 ready pods reporting": a per-pod value from fewer pods hides the others' load;</li>
+     *   <li>"only 2 of 3 ready pods reporting": a per-pod value from fewer pods hides the others' load, UNKNOWN;</li>
      *   <li>"4 pods reporting for 3 ready (one left the ready count and is still counted)": a pod just removed or
-     *       gone unready still averaged in, its last rate beside the others that now take its load (recheck 96,
-     *       F2: 6 reporting for 5 ready read 0.25 for 0.30 and went into the step-down's average);</li>
-     *   <li>"divided by 2 ready replicas, where 3 are ready": a value per ready replica divided by the count
-     *       before a pod came back or left (recheck 96, F1).</li>
+     *       gone unready still averaged in beside the others that now take its load. Their average can only be
+     *       below the load per ready pod then, so it is UNKNOWN unless it is HIGH already (recheck 96, F2: 6
+     *       reporting for 5 ready read 0.25 for 0.30 and went into the step-down's average).</li>
      * </ul>
      */
     public java.util.Optional<String> notOfReady(int ready) {
@@ -144,11 +157,6 @@ public record Signal(String name, OptionalDouble value, int podsReporting, Durat
             return java.util.Optional.of(podsReporting + " pods reporting for " + ready + " ready (" + (extra == 1
                     ? "one" : String.valueOf(extra)) + " left the ready count and " + (extra == 1 ? "is" : "are")
                     + " still counted by kube-state-metrics)");
-        }
-        if (readyDividedBy > 0 && readyDividedBy != ready) {
-            return java.util.Optional.of("divided by " + readyDividedBy + " ready " + (readyDividedBy == 1 ? "replica"
-                    : "replicas") + " as kube-state-metrics reports them, where " + ready + " " + (ready == 1 ? "is"
-                    : "are") + " ready");
         }
         return java.util.Optional.empty();
     }

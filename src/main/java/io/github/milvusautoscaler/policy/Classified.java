@@ -64,9 +64,10 @@ record Classified(SignalPolicy band, OptionalDouble value, SignalState state, St
     /**
      * Classifies every configured signal: HIGH above its line ({@code scale-out-above}, or
      * {@code forecast.line} x that with a trusted forecast: {@link ForecastSettings#lineFor}), LOW below
-     * {@code scale-in-below}, IN_BAND between, UNKNOWN when there is no value or when it is not of the ready replicas
-     * ({@link Signal#notOfReady}: 2 of 3 pods reporting would hide the third's load, 4 reporting for 3 ready counts one
-     * gone, and qps divided by 2 ready where 3 are was read before the third came back). A signal that does not apply
+     * {@code scale-in-below}, IN_BAND between, UNKNOWN when there is no value or when a per-pod value is not of the
+     * ready replicas ({@link Signal#notOfReady}: 2 of 3 pods reporting would hide the third's load; 4 reporting for 3
+     * ready average in one gone, UNKNOWN unless HIGH already). A value per ready replica is divided by the object's
+     * ready count where kube-state-metrics' lags it ({@link Signal#valueOver}). A signal that does not apply
      * to the target ({@link Signal#applicable()}: its pods declare no CPU request) is left out.
      */
     static List<Classified> classify(PolicySettings settings, Observation observation, ReplicaStatus status) {
@@ -80,12 +81,17 @@ record Classified(SignalPolicy band, OptionalDouble value, SignalState state, St
                 out.add(unknown(band, "not observed"));
             } else if (!signal.isKnown()) {
                 out.add(unknown(band, signal.problem()));
-            } else if (signal.notOfReady(status.ready()).isPresent()) {
-                out.add(unknown(band, signal.notOfReady(status.ready()).get()));
             } else {
-                double v = signal.value().getAsDouble();
+                double v = signal.valueOver(status.ready());
                 double line = settings.forecast().lineFor(band, observation.forecast());
-                out.add(new Classified(band, signal.value(), band.state(v, line), "", line));
+                SignalState state = band.state(v, line);
+                java.util.Optional<String> notOf = signal.notOfReady(status.ready());
+                // More pods reporting than ready average in one that left: a lower bound, so HIGH stands.
+                if (notOf.isPresent() && !(state == SignalState.HIGH && signal.podsReporting() > status.ready())) {
+                    out.add(unknown(band, notOf.get()));
+                } else {
+                    out.add(new Classified(band, OptionalDouble.of(v), state, "", line));
+                }
             }
         }
         return out;

@@ -109,9 +109,8 @@ final class StepDown implements Rule<StepDown.Steps> {
     /**
      * The signals' stretch goes on through this tick, neither averaged nor ended ({@code scale-in.new-pod-grace}),
      * when every UNKNOWN signal is a per-pod one whose value still comes from every replica that was ready at the
-     * stretch's last tick, or a value per ready replica still divided by that count (kube-state-metrics counts a new
-     * replica a scrape after the object), and lacks only replicas that turned ready since: a new pod's first rate needs
-     * two scrapes of it, so just after a scale-out's replicas turn ready the cpu reads 1 of 2 pods reporting for a scrape, though
+     * stretch's last tick, and lacks only replicas that turned ready since: a new pod's first rate needs two scrapes
+     * of it, so just after a scale-out's replicas turn ready the cpu reads 1 of 2 pods reporting for a scrape, though
      * no pod that reported has stopped. Ending the stretch there restarted the 15m sustain 4m after every scale-out
      * (19.5m on two nodes where delay-after-scale-out says 15m). Nothing steps down on such a tick (never on partial
      * data), and a gap longer than the grace ends the stretch as any UNKNOWN does. Off by default: DESIGN's rule is
@@ -126,28 +125,22 @@ final class StepDown implements Rule<StepDown.Steps> {
                 || Duration.between(averages.at(), before.now()).compareTo(grace) > 0) {
             return null;
         }
-        boolean lagged = false;
         for (Classified c : before.signals()) {
             if (c.known()) {
                 continue;
             }
             var s = before.observation().signals().get(c.name());
-            // A per-pod value counts the pods reporting; a value per ready replica the ready count it was divided by,
-            // which kube-state-metrics raises a scrape after the object (qps, Signal#readyDividedBy): either still
-            // of every replica ready at the stretch's last tick and short only of those since.
-            int counted = s == null ? 0 : s.podsReporting() > 0 ? s.podsReporting() : s.readyDividedBy();
-            if (s == null || !s.isKnown() || counted < averages.ready() || counted >= before.ready()) {
+            if (s == null || !s.isKnown() || s.podsReporting() < averages.ready()
+                    || s.podsReporting() >= before.ready()) {
                 return null;
             }
-            lagged |= s.podsReporting() == 0;
         }
         int added = before.ready() - averages.ready();
         long missing = before.signals().stream().filter(c -> !c.known()).count();
         return "the scale-in sustain goes on: " + unknownNames(before) + (missing == 1 ? " misses" : " miss")
                 + " only the " + added + " replica"
                 + (added == 1 ? "" : "s") + " that turned ready within the last "
-                + human(Duration.between(averages.at(), before.now())) + " (a new pod's first rate needs two scrapes"
-                + (lagged ? ", and kube-state-metrics counts it ready a scrape after the object" : "") + ";"
+                + human(Duration.between(averages.at(), before.now())) + " (a new pod's first rate needs two scrapes;"
                 + " new-pod-grace " + human(grace) + ")";
     }
 

@@ -109,8 +109,9 @@ public final class StatusJson {
             // A known value the policy reads as UNKNOWN because it is not of the ready replicas (fewer or more pods
             // report it, or it was divided by another ready count) has no problem of its own: say that one, where the
             // status showed UNKNOWN with an empty reason just after a scale-out (recheck 24, F3).
-            s.addProperty("problem", seen == null ? "not observed yet" : v.status() == null ? seen.problem()
-                    : seen.notOfReady(v.status().ready()).orElse(seen.problem()));
+            s.addProperty("problem", seen == null ? "not observed yet" : v.status() == null
+                    || (reading != null && reading.state() != io.github.milvusautoscaler.core.SignalState.UNKNOWN)
+                    ? seen.problem() : seen.notOfReady(v.status().ready()).orElse(seen.problem()));
             // The seasonal forecast next to the value, in the value's unit on the current replicas (load / replicas),
             // and as load; null when the signal has no forecast (too little history, no season, forecasting off).
             java.util.OptionalDouble lead = v.observation() == null ? java.util.OptionalDouble.empty()

@@ -71,34 +71,39 @@ class ClassifiedTest {
     }
 
     /**
-     * A value not of the replicas the object has ready is UNKNOWN, whichever way kube-state-metrics lags it (the
-     * queries see the pods through it, up to a scrape behind the object): fewer pods reporting hide the others' load;
-     * more count one the object no longer has ready (recheck 96, F2: 6 reporting for 5 ready read 0.25 for 0.30); qps
-     * divided by 2 ready where the object has 3 is the load of before the third came back (recheck 96, F1: 150 for 100,
-     * and a scale-out on it). Of exactly the ready replicas, it is known.
+     * A value of another ready count than the object's, as kube-state-metrics lags it by up to a scrape either way: a
+     * per-pod value from fewer pods than ready hides the others' load (UNKNOWN); from more, it averages in one that
+     * left beside those now taking its load, a lower bound of the load per ready pod (UNKNOWN unless HIGH already:
+     * recheck 96, F2, 6 reporting for 5 ready read 0.25 for 0.30); a value per ready replica divided by another count
+     * is divided by the object's instead (recheck 96, F1: 150 over the 2 kube-state-metrics still counted is 100 over
+     * the 3 ready, where it scaled 3 -> 4; recheck 98, F1: reading it UNKNOWN held a scale-out through a readiness
+     * blip). Bands: cpu [0.40, 0.75], qps [80, 150].
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "cpu from 2 pods of 3 ready | cpu | 2 | 0 | only 2 of 3 ready pods reporting",
-            "cpu from 4 pods for 3 ready | cpu | 4 | 0 | 4 pods reporting for 3 ready (one left the ready count and is"
-                    + " still counted by kube-state-metrics)",
-            "cpu from 5 pods for 3 ready | cpu | 5 | 0 | 5 pods reporting for 3 ready (2 left the ready count and are"
-                    + " still counted by kube-state-metrics)",
-            "qps divided by 2 where 3 are ready | qps | 0 | 2 | divided by 2 ready replicas as kube-state-metrics reports"
-                    + " them, where 3 are ready",
-            "qps divided by 4 where 3 are ready | qps | 0 | 4 | divided by 4 ready replicas as kube-state-metrics reports"
-                    + " them, where 3 are ready",
-            "cpu from the 3 ready pods | cpu | 3 | 0 | ''",
-            "qps divided by the 3 ready | qps | 0 | 3 | ''",
-            "qps not divided by a count read beside it | qps | 0 | 0 | ''"})
-    void aValueNotOfTheReadyReplicasIsUnknown(String name, String signal, int reporting, int dividedBy, String why) {
-        Scene s = Scene.scene().cpu(0.30).memory(0.30).qps(100);
-        s.signals.put(signal, io.github.milvusautoscaler.core.Signal.known(signal, 0.30, reporting,
+            "cpu from 2 pods of 3 ready | cpu | 0.30 | 3 | 2 | 0 | UNKNOWN | -1 | only 2 of 3 ready pods reporting",
+            "cpu from 4 pods for 3 ready, low | cpu | 0.30 | 3 | 4 | 0 | UNKNOWN | -1 | 4 pods reporting for 3 ready (one"
+                    + " left the ready count and is still counted by kube-state-metrics)",
+            "cpu from 5 pods for 3 ready, in band | cpu | 0.60 | 3 | 5 | 0 | UNKNOWN | -1 | 5 pods reporting for 3 ready (2"
+                    + " left the ready count and are still counted by kube-state-metrics)",
+            "cpu from 4 pods for 3 ready, high: a lower bound | cpu | 0.80 | 3 | 4 | 0 | HIGH | 0.80 | ''",
+            "qps divided by 2 where 3 are ready: 150 x 2/3 | qps | 150 | 3 | 0 | 2 | IN_BAND | 100 | ''",
+            "qps divided by 3 where 2 are ready: 120 x 3/2 | qps | 120 | 2 | 0 | 3 | HIGH | 180 | ''",
+            "cpu from the 3 ready pods | cpu | 0.30 | 3 | 3 | 0 | LOW | 0.30 | ''",
+            "qps divided by the 3 ready | qps | 60 | 3 | 0 | 3 | LOW | 60 | ''",
+            "qps not divided by a count read beside it | qps | 60 | 3 | 0 | 0 | LOW | 60 | ''"})
+    void aValueOfAnotherReadyCount(String name, String signal, double value, int ready, int reporting, int dividedBy,
+                                   SignalState state, double read, String why) {
+        Scene s = Scene.scene().replicas(3, ready).cpu(0.30).memory(0.30).qps(100);
+        s.signals.put(signal, io.github.milvusautoscaler.core.Signal.known(signal, value, reporting,
                 java.time.Duration.ofSeconds(10)).withReadyDividedBy(dividedBy));
         Classified c = Classified.classify(s.settings(), s.observation(), s.status()).stream()
                 .filter(x -> x.name().equals(signal)).findFirst().orElseThrow();
-        assertEquals(why.isEmpty() ? SignalState.LOW : SignalState.UNKNOWN, c.state(), c.problem());
+        assertEquals(state, c.state(), c.problem());
         assertEquals(why, c.problem());
+        if (read >= 0) {
+            assertEquals(read, c.v(), 1e-9);
+        }
     }
 
     @Test

@@ -70,31 +70,6 @@ class NewPodGraceTest {
         assertFalse(d.message().text().contains("sustain goes on"), d.message().text());
     }
 
-    /**
-     * qps divided by the 1 replica kube-state-metrics still counts where 2 are ready (it counts the new one a scrape
-     * after the object, queries.component-ready) is short of the new replica only, as a per-pod value from the 1 pod
-     * that reported: the stretch goes on with both missing (since recheck 96's fix, qps is UNKNOWN on such a tick).
-     * Divided by more than are ready, no new replica explains it, and the stretch ends.
-     */
-    @Test
-    void qpsDividedByTheCountBeforeTheNewReplicaDoesNotRestartTheSustain() {
-        Scene s = knownOnOne(Duration.ofMinutes(1));
-        Instant began = since(s);
-        newPodNotReporting(s);
-        s.signals.put("qps", Signal.known("qps", 40, 0, Duration.ofSeconds(10)).withReadyDividedBy(1));
-        Decision d = s.step().decision();
-        assertEquals(began, since(s), d.message().text());
-        assertTrue(d.message().text().contains("the scale-in sustain goes on: cpu and qps miss only the 1 replica that"
-                + " turned ready within the last 15s (a new pod's first rate needs two scrapes, and kube-state-metrics"
-                + " counts it ready a scrape after the object; new-pod-grace 1m)"), d.message().text());
-        // Divided by 3, more than the 2 ready: no new replica explains it, and the stretch ends.
-        Scene t = knownOnOne(Duration.ofMinutes(1));
-        newPodNotReporting(t);
-        t.signals.put("qps", Signal.known("qps", 40, 0, Duration.ofSeconds(10)).withReadyDividedBy(3));
-        t.step();
-        assertEquals(null, since(t));
-    }
-
     /** 0s: the tick with the new pod missing ends the stretch, which starts again at the next known tick. */
     @Test
     void offEveryUnknownRestartsTheSustain() {
