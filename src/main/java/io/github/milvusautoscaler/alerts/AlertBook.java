@@ -216,6 +216,19 @@ public final class AlertBook {
     }
 
     /**
+     * The alert a key names, fingerprint and start time, without the group it came in: the scaled object's
+     * handled-alerts are matched by it, so a repeat of an alert scaled out for reaches a new leader as a duplicate
+     * under another group key too (a route's group_by or matchers changed while it fired, or one Alertmanager of an
+     * HA pair on another config), where it was owed a second scale-out one alerts.cooldown later (recheck 99, F1).
+     * The group key may hold "|" itself (a matcher's "scale-out|block-scale-in"); the two fields after it do not.
+     */
+    static String alertOf(String key) {
+        int last = key.lastIndexOf('|');
+        int before = last <= 0 ? -1 : key.lastIndexOf('|', last - 1);
+        return before < 0 ? key : key.substring(before + 1);
+    }
+
+    /**
      * Applies a payload; returns one outcome per alert and fills {@code touched} with targets that got a new alert.
      *
      * @throws BookFullException when its new alerts do not fit even after dropping resolved ones (nothing applied)
@@ -270,7 +283,8 @@ public final class AlertBook {
                         now, null, bytes));
                 heldCount++;
                 heldBytes += bytes;
-                if (handledOnObject.getOrDefault(t, Set.of()).contains(key)) {
+                String alert = alertOf(key);
+                if (handledOnObject.getOrDefault(t, Set.of()).stream().anyMatch(k -> alertOf(k).equals(alert))) {
                     // Held, as it still blocks scale-in, but already scaled out for (by the daemon before a
                     // fail-over, or by this one for an alert carried from the object): the repeat was answered
                     // "accepted ... scale-out" and counted so, though nothing scaled. Who made the scale-out the

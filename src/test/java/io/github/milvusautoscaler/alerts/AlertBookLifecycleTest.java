@@ -46,7 +46,12 @@ class AlertBookLifecycleTest {
      * times and fingerprint vary per test).
      */
     static WebhookPayload notification(String status, String startsAt, String endsAt, String fingerprint) {
-        return WebhookPayload.parse("""
+        return WebhookPayload.parse(notificationJson(status, startsAt, endsAt, fingerprint));
+    }
+
+    /** The body of {@link #notification}. */
+    static String notificationJson(String status, String startsAt, String endsAt, String fingerprint) {
+        return """
                 {"receiver":"milvus-autoscaler","status":"%s","alerts":[{"status":"%s","labels":{"alertname":\
                 "MilvusSearchLatencyHigh","app_kubernetes_io_instance":"my-release","autoscaler_action":"scale-out",\
                 "component":"querynode","namespace":"milvus","severity":"warning"},"annotations":{},"startsAt":"%s",\
@@ -54,7 +59,7 @@ class AlertBookLifecycleTest {
                 "alertname":"MilvusSearchLatencyHigh","app_kubernetes_io_instance":"my-release","component":"querynode",\
                 "namespace":"milvus"},"commonLabels":{},"commonAnnotations":{},"externalURL":"http://am:9093",\
                 "version":"4","groupKey":"%s","truncatedAlerts":0}"""
-                .formatted(status, status, startsAt, endsAt, fingerprint, GROUP_KEY));
+                .formatted(status, status, startsAt, endsAt, fingerprint, GROUP_KEY);
     }
 
     static WebhookPayload firing(String startsAt, String fingerprint) {
@@ -165,6 +170,32 @@ class AlertBookLifecycleTest {
         assertEquals(1, leader.firing(QN, T0.plus(Duration.ofMinutes(4))).size(), "held: it still blocks scale-in");
         // Another alert, not on the object, is new.
         assertEquals(List.of("ACCEPTED"), results(leader, firing(STARTS, "beef"), T0.plus(Duration.ofMinutes(4))));
+    }
+
+    /**
+     * The same repeat under another group key (the route's matchers written anew while it fired, as recheck 99 sent
+     * it: {@code =~"^(?:scale-out|block-scale-in)$"} for {@code =~"scale-out|block-scale-in"}) is the same alert, by
+     * fingerprint and start time: a duplicate, where it was accepted and its scale-out owed once more; the same
+     * fingerprint with another start time is a new firing.
+     */
+    @Test
+    void aRepeatUnderAnotherGroupKeyIsStillTheAlertTheObjectWasScaledOutFor() {
+        AlertBook old = book(10);
+        assertEquals(List.of("ACCEPTED"), results(old, firing(STARTS, "5eed"), T0));
+        String key = old.firing(QN, T0).get(0).key();
+        AlertBook leader = book(10);
+        leader.handledOnObject(QN, java.util.Set.of(key));
+        WebhookPayload regrouped = WebhookPayload.parse(notificationJson("firing", STARTS, "0001-01-01T00:00:00Z", "5eed")
+                .replace("scale-out|block-scale-in", "^(?:scale-out|block-scale-in)$"));
+        assertTrue(!regrouped.groupKey().equals(firing(STARTS, "5eed").groupKey()), regrouped.groupKey());
+        java.util.Set<Target> touched = new HashSet<>();
+        assertEquals(List.of("DUPLICATE"), leader.receive(regrouped, T0.plus(Duration.ofMinutes(4)), touched).stream()
+                .map(o -> o.result().name()).toList());
+        assertEquals(java.util.Set.of(), touched, "no scale-out owed for it");
+        AlertBook next = book(10);
+        next.handledOnObject(QN, java.util.Set.of(key));
+        assertEquals(List.of("ACCEPTED"), results(next, firing("2026-12-02T10:19:38Z", "5eed"),
+                T0.plus(Duration.ofMinutes(5))), "a later firing of the same labels is a new one");
     }
 
     /**
