@@ -27,9 +27,9 @@ import java.util.OptionalDouble;
  *                        limit: recheck 65, F1)
  * @param readyDividedBy  for a value per ready replica (qps: the searches over the component's ready replicas), the
  *                        ready count it was divided by as kube-state-metrics reports it ({@code queries.component-ready});
- *                        0 for any other signal. It lags the scaled object's by up to a scrape: a queryNode back from a
- *                        restart, ready in the object, still divided qps by the 2 others and read 150 for 100, and
- *                        scaled out (recheck 96, F1)
+ *                        0 for any other signal. It lags the scaled object's by up to a scrape, so the policy divides by
+ *                        the object's instead ({@link #valueOver}): a queryNode back from a restart, ready in the
+ *                        object, still divided qps by the 2 others, read 150 for 100, and scaled out (recheck 96, F1)
  */
 public record Signal(String name, OptionalDouble value, int podsReporting, Duration newestSampleAge, String problem,
                      boolean applicable, Optional<PodValue> hottest, int readyDividedBy) {
