@@ -156,11 +156,7 @@ class AlertBookLifecycleTest {
      */
     @Test
     void aRepeatTheObjectSaysWasScaledOutForIsADuplicateOnANewLeader() {
-        AlertBook old = book(10);
-        assertEquals(List.of("ACCEPTED"), results(old, firing(STARTS, "5eed"), T0));
-        String key = old.firing(QN, T0).get(0).key();
-        AlertBook leader = book(10);
-        leader.handledOnObject(QN, java.util.Set.of(key));
+        AlertBook leader = newLeaderAfter(scaledOutKey());
         java.util.Set<Target> touched = new HashSet<>();
         List<AlertBook.Outcome> repeat = leader.receive(firing(STARTS, "5eed"), T0.plus(Duration.ofMinutes(4)), touched);
         assertEquals(List.of("DUPLICATE"), repeat.stream().map(o -> o.result().name()).toList());
@@ -172,6 +168,20 @@ class AlertBookLifecycleTest {
         assertEquals(List.of("ACCEPTED"), results(leader, firing(STARTS, "beef"), T0.plus(Duration.ofMinutes(4))));
     }
 
+    /** The handled-alerts key of the alert "5eed" firing at {@link #STARTS}, as a leader that scaled out for it wrote. */
+    private String scaledOutKey() {
+        AlertBook old = book(10);
+        assertEquals(List.of("ACCEPTED"), results(old, firing(STARTS, "5eed"), T0));
+        return old.firing(QN, T0).get(0).key();
+    }
+
+    /** A new leader's book, which read {@code key} in the scaled object's handled-alerts. */
+    private AlertBook newLeaderAfter(String key) {
+        AlertBook leader = book(10);
+        leader.handledOnObject(QN, java.util.Set.of(key));
+        return leader;
+    }
+
     /**
      * The same repeat under another group key (the route's matchers written anew while it fired, as recheck 99 sent
      * it: {@code =~"^(?:scale-out|block-scale-in)$"} for {@code =~"scale-out|block-scale-in"}) is the same alert, by
@@ -180,11 +190,8 @@ class AlertBookLifecycleTest {
      */
     @Test
     void aRepeatUnderAnotherGroupKeyIsStillTheAlertTheObjectWasScaledOutFor() {
-        AlertBook old = book(10);
-        assertEquals(List.of("ACCEPTED"), results(old, firing(STARTS, "5eed"), T0));
-        String key = old.firing(QN, T0).get(0).key();
-        AlertBook leader = book(10);
-        leader.handledOnObject(QN, java.util.Set.of(key));
+        String key = scaledOutKey();
+        AlertBook leader = newLeaderAfter(key);
         WebhookPayload regrouped = WebhookPayload.parse(notificationJson("firing", STARTS, "0001-01-01T00:00:00Z", "5eed")
                 .replace("scale-out|block-scale-in", "^(?:scale-out|block-scale-in)$"));
         assertTrue(!regrouped.groupKey().equals(firing(STARTS, "5eed").groupKey()), regrouped.groupKey());
@@ -192,9 +199,7 @@ class AlertBookLifecycleTest {
         assertEquals(List.of("DUPLICATE"), leader.receive(regrouped, T0.plus(Duration.ofMinutes(4)), touched).stream()
                 .map(o -> o.result().name()).toList());
         assertEquals(java.util.Set.of(), touched, "no scale-out owed for it");
-        AlertBook next = book(10);
-        next.handledOnObject(QN, java.util.Set.of(key));
-        assertEquals(List.of("ACCEPTED"), results(next, firing("2026-12-02T10:19:38Z", "5eed"),
+        assertEquals(List.of("ACCEPTED"), results(newLeaderAfter(key), firing("2026-12-02T10:19:38Z", "5eed"),
                 T0.plus(Duration.ofMinutes(5))), "a later firing of the same labels is a new one");
     }
 

@@ -25,11 +25,19 @@ class ReadyCountLagStoryTest {
 
     /** One 15 s tick: {@code ready} in the object, qps = 303/s over {@code counted} ready as kube-state-metrics says. */
     private static Decision tick(Scene s, int ready, int counted) {
+        return tick(s, 303, ready, counted);
+    }
+
+    /**
+     * One 15 s tick of {@code searches}/s: {@code ready} in the object, qps = searches over the {@code counted} ready
+     * kube-state-metrics reports; cpu and memory left out (the chart's {@code resources: {}}).
+     */
+    private static Decision tick(Scene s, double searches, int ready, int counted) {
         s.ready = ready;
-        s.signals.put("qps", Signal.known("qps", 303.0 / counted, 0, Duration.ofSeconds(10))
+        s.signals.put("qps", Signal.known("qps", searches / counted, 0, Duration.ofSeconds(10))
                 .withReadyDividedBy(counted));
-        s.signals.put("cpu", Signal.notApplicable("cpu", "queryNode's 3 pods declare no CPU request"));
-        s.signals.put("memory", Signal.notApplicable("memory", "queryNode's 3 pods declare no memory limit"));
+        s.signals.put("cpu", Signal.notApplicable("cpu", "queryNode's pods declare no CPU request"));
+        s.signals.put("memory", Signal.notApplicable("memory", "queryNode's pods declare no memory limit"));
         Decision d = s.step().decision();
         s.plus(Duration.ofSeconds(15));
         return d;
@@ -79,16 +87,10 @@ class ReadyCountLagStoryTest {
         Decision d = null;
         int at = 0;
         for (int[] rc : readyThenCounted) {
-            s.ready = rc[0];
-            s.signals.put("qps", Signal.known("qps", 620.0 / rc[1], 0, Duration.ofSeconds(10))
-                    .withReadyDividedBy(rc[1]));
-            s.signals.put("cpu", Signal.notApplicable("cpu", "queryNode's 4 pods declare no CPU request"));
-            s.signals.put("memory", Signal.notApplicable("memory", "queryNode's 4 pods declare no memory limit"));
-            d = s.step().decision();
+            d = tick(s, 620, rc[0], rc[1]);
             if (d.isScale()) {
                 break;
             }
-            s.plus(Duration.ofSeconds(15));
             at += 15;
         }
         assertEquals(Action.SCALE_OUT, d.action(), d.reason() + ": " + d.message().text());
@@ -100,15 +102,8 @@ class ReadyCountLagStoryTest {
     void aRiseSeenByBothCountsStillScalesOut() {
         Scene s = Scene.scene().replicas(3, 3);
         Decision d = null;
-        for (int i = 0; i < 6; i++) {
-            s.signals.put("qps", Signal.known("qps", 460.0 / 3, 0, Duration.ofSeconds(10)).withReadyDividedBy(3));
-            s.signals.put("cpu", Signal.notApplicable("cpu", "queryNode's 3 pods declare no CPU request"));
-            s.signals.put("memory", Signal.notApplicable("memory", "queryNode's 3 pods declare no memory limit"));
-            d = s.step().decision();
-            if (d.isScale()) {
-                break;
-            }
-            s.plus(Duration.ofSeconds(15));
+        for (int i = 0; i < 6 && (d == null || !d.isScale()); i++) {
+            d = tick(s, 460, 3, 3);
         }
         assertEquals(Reason.SIGNAL_HIGH, d.reason(), d.message().text());
         assertEquals(4, d.to(), d.message().text()); // ceil(3 x 153.33/115) = ceil(4.00) = 4
