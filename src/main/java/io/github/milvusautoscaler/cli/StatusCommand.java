@@ -386,6 +386,13 @@ public final class StatusCommand implements Callable<Integer> {
                     sig.append(value == null ? "?" : fmt(value))
                             .append(state.equals("IN_BAND") ? "" : " " + state.toLowerCase(Locale.ROOT));
                 }
+                // A value per ready replica the query divided by another ready count (kube-state-metrics', a scrape
+                // behind): the daemon divides by the object's, and says by how much (recheck 100, F1).
+                Double counted = s.has("queryReadyCount") ? optionalNumber(s, sp, "queryReadyCount") : null;
+                Double ready = optionalNumber(r, rp, "ready");
+                if (value != null && counted != null && ready != null && !counted.equals(ready)) {
+                    sig.append(" (query's x ").append(num(counted)).append('/').append(num(ready)).append(" ready)");
+                }
                 // A pod past the line while the average is not: its memory limit is its own (recheck 66, F4). Sent
                 // from this release on.
                 JsonElement fullest = s.get("fullestPod");

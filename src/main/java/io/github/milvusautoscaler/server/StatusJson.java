@@ -93,6 +93,10 @@ public final class StatusJson {
             s.addProperty("scaleInBelow", band.scaleInBelow());
             s.addProperty("target", band.target());
             s.addProperty("podsReporting", seen == null ? 0 : seen.podsReporting());
+            // The ready count the query divided a value per ready replica by, kube-state-metrics' (null for any other
+            // signal): where it is not replicas.ready, value is the query's x it / replicas.ready, and nothing said so
+            // (recheck 100, F1: 150 shown where the query read 100).
+            s.addProperty("queryReadyCount", seen == null || seen.readyDividedBy() == 0 ? null : seen.readyDividedBy());
             // The pod with the highest value behind a per-pod average ({"pod", "value"}); null for cluster values. A
             // memory limit is per container: one node near it hides in an average in band (recheck 65, F2).
             // Only beside a value the policy read: next to an UNKNOWN it would read as a live reading (recheck 66).

@@ -395,6 +395,35 @@ class StatusCommandTest {
                 cpu.get("forecastBasis").getAsString(), status);
     }
 
+    /**
+     * A value per ready replica whose query divided by kube-state-metrics' ready count, 2, where the object has 3
+     * ready (kube-state-metrics a scrape behind): the policy reads it over the 3 (0.50 x 2/3 = 0.33), and status says
+     * so, the count in the JSON and "(query's x 2/3 ready)" in the table, where the value shown matched no query and
+     * nothing said why (recheck 100, F1).
+     */
+    @Test
+    void aValueDividedByTheObjectsReadyCountSaysSo() throws Exception {
+        Instant now = Instant.parse("2026-01-19T08:00:00Z");
+        io.github.milvusautoscaler.core.MetricsSource lagging = (t, at) -> new io.github.milvusautoscaler.core.Observation(
+                t, at, Map.of("cpu", io.github.milvusautoscaler.core.Signal.known("cpu", 0.50, 0, Duration.ZERO)
+                .withReadyDividedBy(2)), io.github.milvusautoscaler.core.Settle.QUIET,
+                io.github.milvusautoscaler.core.Health.OK, java.util.List.of());
+        Engine engine = new Engine(new ManualClock(now), lagging, new FakeCluster(), d -> { }, () -> false,
+                AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
+        engine.tick(new EngineTarget(A, new Policy(forecasting())));
+        com.google.gson.JsonObject cpu = com.google.gson.JsonParser.parseString(statusOf(engine)).getAsJsonObject()
+                .getAsJsonArray("targets").get(0).getAsJsonObject().getAsJsonArray("signals").get(0).getAsJsonObject();
+        assertEquals(0.50 * 2 / 3, cpu.get("value").getAsDouble(), 1e-9, cpu.toString());
+        assertEquals(2, cpu.get("queryReadyCount").getAsInt(), cpu.toString());
+        try (HttpApi api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, HttpApi.statusOf(engine), Map.of())) {
+            StringWriter out = new StringWriter();
+            assertEquals(0, new CommandLine(new StatusCommand()).setOut(new PrintWriter(out))
+                    .execute("--url", "http://127.0.0.1:" + api.port()));
+            assertTrue(out.toString().contains("cpu 0.33 low (query's x 2/3 ready)"), out.toString());
+        }
+    }
+
     /** {@code engine}'s {@code /api/v1/status} as a daemon serves it, from a server started and stopped here. */
     static String statusOf(Engine engine) throws Exception {
         try (HttpApi api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(),
