@@ -40,7 +40,8 @@ public final class PrometheusServer implements AutoCloseable {
     private final Path data;
     private final Path config;
     private final Path targetsFile;
-    private final int port;
+    /** Chosen at the first start, right before it binds, and kept for every restart. */
+    private int port;
     private final ServerProcess process;
     private final Builder settings;
 
@@ -52,7 +53,6 @@ public final class PrometheusServer implements AutoCloseable {
         Path sd = Files.createDirectories(dir.resolve("targets"));
         this.targetsFile = sd.resolve("targets.json");
         this.config = dir.resolve("prometheus.yml");
-        this.port = ServerProcess.freePort();
         this.process = new ServerProcess("prometheus", BINARY, dir.resolve("prometheus.log"));
         ServerProcess.writeAtomically(targetsFile, targetsJson(settings.targets, settings.targetLabels));
         List<String> ruleFiles = new ArrayList<>();
@@ -102,6 +102,25 @@ public final class PrometheusServer implements AutoCloseable {
                 "--web.enable-lifecycle",
                 "--log.level=" + settings.logLevel);
         process.start(args, URI.create(url() + "/-/ready"));
+    }
+
+    /**
+     * The first start, on a port found free right before it (not when the data was written: a two-week backfill took
+     * a minute, in which an outgoing connection of the other test JVM took the port once); another free port if the
+     * one found is taken before Prometheus binds it, three tries.
+     */
+    private void firstStart() {
+        for (int attempt = 1; ; attempt++) {
+            port = ServerProcess.freePort();
+            try {
+                start();
+                return;
+            } catch (ServerProcess.PortTaken e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Stops the process (SIGTERM through its handle); data and port stay for {@link #start()}. */
@@ -300,7 +319,7 @@ public final class PrometheusServer implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
             try {
-                server.start();
+                server.firstStart();
             } catch (RuntimeException e) {
                 server.close();
                 throw e;

@@ -102,8 +102,9 @@ final class ServerProcess {
         long pause = 20;
         while (true) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + " while starting:\n"
-                        + tail());
+                String tail = tail();
+                String said = name + " exited with " + process.exitValue() + " while starting:\n" + tail;
+                throw tail.contains("address already in use") ? new PortTaken(said) : new IllegalStateException(said);
             }
             if (answers(readyUrl)) {
                 return;
@@ -114,6 +115,16 @@ final class ServerProcess {
             }
             sleep(pause);
             pause = Math.min(200, pause * 2);
+        }
+    }
+
+    /**
+     * The server could not bind its port: found free, it was taken before the server bound it (an outgoing
+     * connection's ephemeral port, in another test JVM: a port a backfill kept waiting a minute was, once in CI).
+     */
+    static final class PortTaken extends IllegalStateException {
+        PortTaken(String message) {
+            super(message);
         }
     }
 
