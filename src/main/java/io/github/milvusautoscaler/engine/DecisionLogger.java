@@ -30,7 +30,8 @@ import org.slf4j.spi.LoggingEventBuilder;
 public final class DecisionLogger implements DecisionSink, EngineListener {
 
     private static final Logger LOG = LoggerFactory.getLogger("decisions");
-    private static final Duration UNAVAILABLE_EVERY = Duration.ofMinutes(1);
+    /** How soon a line that would say the same again (a target still unreadable, a scale still not written) is said. */
+    private static final Duration SAID_AGAIN_AFTER = Duration.ofMinutes(1);
     /** How long every signal stays UNKNOWN before it is a WARN. */
     static final Duration UNKNOWN_WARN_AFTER = Duration.ofMinutes(1);
 
@@ -146,7 +147,7 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
             // for it, where a target that cannot be read is said every minute (recheck 66, F2: 60 WARNs an hour).
             boolean contested = standingBack.remove(d.target());
             boolean say = contested ? contestedSaid.add(d.target())
-                    : last == null || !d.time().isBefore(last.plus(UNAVAILABLE_EVERY));
+                    : last == null || !d.time().isBefore(last.plus(SAID_AGAIN_AFTER));
             if (!contested) {
                 contestedSaid.remove(d.target());
             }
@@ -187,7 +188,7 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         }
         String key = d.action() + " " + d.from() + " -> " + d.to() + " " + d.reason() + mode;
         Map.Entry<String, Instant> last = lastUnwritten.get(d.target());
-        if (last != null && last.getKey().equals(key) && d.time().isBefore(last.getValue().plus(UNAVAILABLE_EVERY))) {
+        if (last != null && last.getKey().equals(key) && d.time().isBefore(last.getValue().plus(SAID_AGAIN_AFTER))) {
             return false;
         }
         lastUnwritten.put(d.target(), Map.entry(key, d.time()));

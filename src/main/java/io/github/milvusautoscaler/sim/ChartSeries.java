@@ -108,6 +108,15 @@ public final class ChartSeries {
         return seconds[i];
     }
 
+    /** Ticks in every bucket: the run's, or the window's it was drawn from. */
+    public long ticks() {
+        long all = 0;
+        for (int i = 0; i < used; i++) {
+            all += counts[i];
+        }
+        return all;
+    }
+
     /** Ticks that fell in bucket {@code i}. */
     public int ticks(int i) {
         return counts[i];

@@ -223,7 +223,8 @@ public final class SimulatedComponent implements MetricsSource, ReplicaActuator 
             cpu = Signal.known(CPU, (sampleBusy[n] - sampleBusy[o]) / span, readyThen, age);
             memory = Signal.known(MEMORY, memoryFraction(readyThen), readyThen, age);
             // Divided by the ready count of the scrape, as the qps template divides by kube-state-metrics' ready count
-            // (queries.component-ready), which lags the object's.
+            // (queries.component-ready: kube_deployment_status_replicas_ready, read when kube-state-metrics is
+            // scraped), which lags the Deployment's own status.readyReplicas by up to a scrape.
             qps = Signal.known(QPS, (sampleRequests[n] - sampleRequests[o]) / span / readyThen, 0, age)
                     .withReadyDividedBy(readyThen);
         } else {

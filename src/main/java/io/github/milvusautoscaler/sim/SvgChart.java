@@ -249,15 +249,7 @@ public final class SvgChart {
 
     /** Whether {@code day} holds every tick of the run: a trace of a day or less, drawn at 5-minute points. */
     static boolean wholeTrace(SimulationResult result, ChartSeries day) {
-        return ticks(day) == ticks(result.chart());
-    }
-
-    private static long ticks(ChartSeries series) {
-        long ticks = 0;
-        for (int i = 0; i < series.size(); i++) {
-            ticks += series.ticks(i);
-        }
-        return ticks;
+        return day.ticks() == result.chart().ticks();
     }
 
     /** Why a day was chosen as the worst: what it had most of. */
@@ -362,16 +354,13 @@ public final class SvgChart {
         if (n == 0) {
             return "0 points";
         }
-        long ticks = 0;
+        long ticks = series.ticks();
         int fewest = Integer.MAX_VALUE;
         int most = 0;
-        for (int i = 0; i < n; i++) {
-            ticks += series.ticks(i);
-            if (i < n - 1) {
-                // The last point holds what remained of the run, fewer ticks than the others as often as not.
-                fewest = Math.min(fewest, series.ticks(i));
-                most = Math.max(most, series.ticks(i));
-            }
+        // The last point holds what remained of the run, fewer ticks than the others as often as not.
+        for (int i = 0; i < n - 1; i++) {
+            fewest = Math.min(fewest, series.ticks(i));
+            most = Math.max(most, series.ticks(i));
         }
         long before = ticks - series.ticks(n - 1);
         String tick = before == 0 ? "" : " of " + formatDuration(series.seconds(n - 1) / before);

@@ -396,31 +396,35 @@ class StatusCommandTest {
     }
 
     /**
-     * A value per ready replica whose query divided by kube-state-metrics' ready count, 2, where the object has 3
-     * ready (kube-state-metrics a scrape behind): the policy reads it over the 3 (0.50 x 2/3 = 0.33), and status says
+     * qps, whose default template divides the searches by the component's ready replicas as kube-state-metrics
+     * reports them (queries.component-ready: kube_deployment_status_replicas_ready), divided by 2 where the object has
+     * 3 ready (kube-state-metrics a scrape behind): the policy reads it over the 3 (150 x 2/3 = 100), and status says
      * so, the count in the JSON and "(query's x 2/3 ready)" in the table, where the value shown matched no query and
-     * nothing said why (recheck 100, F1).
+     * nothing said why (recheck 100, F1). qps band [80, 150].
      */
     @Test
     void aValueDividedByTheObjectsReadyCountSaysSo() throws Exception {
         Instant now = Instant.parse("2026-01-19T08:00:00Z");
         io.github.milvusautoscaler.core.MetricsSource lagging = (t, at) -> new io.github.milvusautoscaler.core.Observation(
-                t, at, Map.of("cpu", io.github.milvusautoscaler.core.Signal.known("cpu", 0.50, 0, Duration.ZERO)
+                t, at, Map.of("qps", io.github.milvusautoscaler.core.Signal.known("qps", 150, 0, Duration.ZERO)
                 .withReadyDividedBy(2)), io.github.milvusautoscaler.core.Settle.QUIET,
                 io.github.milvusautoscaler.core.Health.OK, java.util.List.of());
         Engine engine = new Engine(new ManualClock(now), lagging, new FakeCluster(), d -> { }, () -> false,
                 AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
-        engine.tick(new EngineTarget(A, new Policy(forecasting())));
-        com.google.gson.JsonObject cpu = com.google.gson.JsonParser.parseString(statusOf(engine)).getAsJsonObject()
+        PolicySettings f = forecasting();
+        engine.tick(new EngineTarget(A, new Policy(new PolicySettings(f.minReplicas(), f.maxReplicas(), f.scaleOut(),
+                f.scaleIn(), List.of(SignalPolicy.band("qps", 150, 80)), f.alerts(), f.fallback(),
+                io.github.milvusautoscaler.policy.ForecastSettings.OFF, List.of()))));
+        com.google.gson.JsonObject qps = com.google.gson.JsonParser.parseString(statusOf(engine)).getAsJsonObject()
                 .getAsJsonArray("targets").get(0).getAsJsonObject().getAsJsonArray("signals").get(0).getAsJsonObject();
-        assertEquals(0.50 * 2 / 3, cpu.get("value").getAsDouble(), 1e-9, cpu.toString());
-        assertEquals(2, cpu.get("queryReadyCount").getAsInt(), cpu.toString());
+        assertEquals(100, qps.get("value").getAsDouble(), 1e-9, qps.toString());
+        assertEquals(2, qps.get("queryReadyCount").getAsInt(), qps.toString());
         try (HttpApi api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, HttpApi.statusOf(engine), Map.of())) {
             StringWriter out = new StringWriter();
             assertEquals(0, new CommandLine(new StatusCommand()).setOut(new PrintWriter(out))
                     .execute("--url", "http://127.0.0.1:" + api.port()));
-            assertTrue(out.toString().contains("cpu 0.33 low (query's x 2/3 ready)"), out.toString());
+            assertTrue(out.toString().contains("qps 100 (query's x 2/3 ready)"), out.toString());
         }
     }
 
