@@ -125,6 +125,10 @@ class FailureShapesTest {
                 Arguments.of("HTML labelled application/json", List.of(json("<html>Grafana</html>")), true,
                         "prometheus answered something that is not JSON (HTTP 200, application/json): is prometheus.url"
                                 + " the API root?", FailureKind.BAD_RESPONSE, 1),
+                // Recheck 97's proxy: JSON throughout, one sample an object where [time, "value"] belongs.
+                Arguments.of("a sample that is not [time, value]", List.of(json("{\"status\":\"success\",\"data\":"
+                        + "{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"pod\":\"p\"},\"value\":{\"oops\":1}}]}}")),
+                        true, "bad JSON from prometheus at $.data.result[0].value", FailureKind.BAD_RESPONSE, 1),
                 Arguments.of("text without a Content-Type", List.of(new MockResponse.Builder().code(200)
                         .body("Prometheus is Ready.").build()), true,
                         "prometheus answered something that is not JSON (HTTP 200, no Content-Type)",
