@@ -28,13 +28,14 @@ import org.slf4j.LoggerFactory;
  * and the {@code milvus_autoscaler_kubernetes_reachable} gauge.
  *
  * <p>A failure is no answer (connection refused or reset, timeout, DNS, TLS) or a 5xx: a 401, 403
- * or 404 is an answer, and reported where it happens. The server is unreachable once calls have
- * failed for {@code confirmAfter} with no call answered in between (at once when none has been
- * answered since start): the ticks' reads answer at least every {@code loop.interval}, so one call
+ * or 404 is an answer, and reported where it happens; a 429 is an answer too, its call said as throttled. The
+ * server is unreachable once calls have failed for {@code confirmAfter} with no call answered in between (at once
+ * when none has been answered since start): the ticks' reads answer at least every {@code loop.interval}, so one call
  * failing (Lease updates answering 500 while reads succeed, one write that timed out) is said as
  * that call failing, once a minute per call, not as the server gone; it was 17 "unreachable" and
  * "answers again" lines a minute while only the Lease calls failed (fault recheck F8). Causes name
- * the exception, the call's method and path and the host, never a header, so never a token.
+ * the exception, the call's method and path and the host, never a header (but a 429's numeric Retry-After), so
+ * never a token.
  */
 public final class ApiReachability implements Interceptor {
 
@@ -145,13 +146,25 @@ public final class ApiReachability implements Interceptor {
             failed(host, request.method() + " " + request.url().encodedPath(), cause);
             throw e;
         }
+        String call = request.method() + " " + request.url().encodedPath();
         if (response.code() >= 500) {
-            failed(host, request.method() + " " + request.url().encodedPath(), "HTTP " + response.code());
+            failed(host, call, "HTTP " + response.code());
+        } else if (response.code() == 429) {
+            answered(host);
+            throttled(call, "HTTP 429 Too Many Requests" + retryAfter(response.header("Retry-After")));
         } else {
             answered(host);
-            callAnswered(request.method() + " " + request.url().encodedPath());
+            callAnswered(call);
         }
         return response;
+    }
+
+    /**
+     * ", Retry-After 1s" for a Retry-After in seconds, else nothing: the header is the server's, and only a number
+     * of seconds is said (an HTTP date is left out rather than echoed).
+     */
+    static String retryAfter(String header) {
+        return header != null && header.strip().matches("[0-9]{1,6}") ? ", Retry-After " + header.strip() + "s" : "";
     }
 
     /**
@@ -213,6 +226,32 @@ public final class ApiReachability implements Interceptor {
             lastLogged = now;
             LOG.atWarn().addMarker(DAEMON_WIDE).log("Kubernetes API server {} unreachable for {}s: {} for {}; leader election, reads and writes fail"
                     + " until it answers", host, Duration.between(since, now).toSeconds(), cause, call);
+        }
+    }
+
+    /**
+     * {@code call} was refused with a 429: the server answers, so it is reachable, but this call did not go through.
+     * kube-apiserver's priority-and-fairness or max-in-flight filter throttles a client so; Lease renewals refused
+     * with 429 lost the leadership with no word of why (recheck 102, F1), where a 500 was said as the call failing.
+     * Said like a failing call: once a minute per call, listed in {@link #failingCalls()}, and "answered again" once
+     * it goes through.
+     */
+    synchronized void throttled(String call, String cause) {
+        Instant now = clock.instant();
+        FailingCall before = failing.remove(call);
+        if (failing.size() >= CALLS_REMEMBERED) {
+            failing.clear();
+        }
+        failing.put(call, new FailingCall(call, before == null ? now : before.since(), now, cause));
+        Instant said = callLogged.get(call);
+        if (said == null || !now.isBefore(said.plus(REPEAT_AFTER_A_MINUTE))) {
+            if (callLogged.size() >= CALLS_REMEMBERED) {
+                callLogged.clear();
+            }
+            callLogged.put(call, now);
+            LOG.warn("Kubernetes API server {}: {} refused: {}; the server answers but throttles this daemon's calls"
+                    + " (API Priority and Fairness, or --max-requests-inflight); this call's next refusal is said a"
+                    + " minute on", server, call, cause);
         }
     }
 

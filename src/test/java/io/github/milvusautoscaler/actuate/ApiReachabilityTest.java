@@ -215,6 +215,56 @@ class ApiReachabilityTest {
     }
 
     /**
+     * A call refused with 429 while the server answers: kube-apiserver's priority-and-fairness filter throttles in plain
+     * text with Retry-After: 1 (the fake answers as maxinflight.go's tooManyRequests does). Lease renewals so refused
+     * lost the leadership with no word why (recheck 102, F1): the call is said throttled once a minute, listed as
+     * failing, the server stays reachable, and the call is said answered again once it goes through.
+     */
+    @Test
+    void aCallRefusedWith429IsSaidThrottledAndTheServerStaysReachable() {
+        FakeKubernetesApi fake = FakeKubernetesApi.start();
+        try {
+            Watched w = watched(fake, Duration.ofSeconds(2));
+            String qn = "my-release-milvus-querynode";
+            String path = FakeKubernetesApi.Kind.DEPLOYMENTS.path(ActuateFixtures.NS, qn);
+            String host = fake.url().substring("http://".length());
+            fake.fail("GET", path, 429, 2);
+            for (int i = 0; i < 2; i++) {
+                assertThrows(ActuationException.class,
+                        () -> w.requests().get(ApiResource.DEPLOYMENTS, ActuateFixtures.NS, qn));
+                clock.advance(Duration.ofSeconds(15));
+            }
+            assertTrue(w.watcher().state().reachable(), "a 429 is an answer");
+            List<String> warnings = logs.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                    .map(ILoggingEvent::getFormattedMessage).toList();
+            assertEquals(List.of("Kubernetes API server " + host + ": GET " + path + " refused: HTTP 429 Too Many"
+                    + " Requests, Retry-After 1s; the server answers but throttles this daemon's calls (API Priority and"
+                    + " Fairness, or --max-requests-inflight); this call's next refusal is said a minute on"), warnings,
+                    "the second refusal, 15 s on, is not said again");
+            assertEquals(List.of(new ApiReachability.FailingCall("GET " + path, Instant.parse("2026-01-05T10:00:00Z"),
+                    Instant.parse("2026-01-05T10:00:15Z"), "HTTP 429 Too Many Requests, Retry-After 1s")),
+                    w.watcher().failingCalls());
+
+            w.requests().get(ApiResource.DEPLOYMENTS, ActuateFixtures.NS, qn);
+            assertEquals(List.of(), w.watcher().failingCalls());
+            assertEquals(List.of("Kubernetes API server " + host + ": GET " + path + " answered again, 30s after it"
+                    + " first failed (HTTP 429 Too Many Requests, Retry-After 1s)"), logs.list.stream()
+                    .filter(e -> e.getLevel() == Level.INFO).map(ILoggingEvent::getFormattedMessage).toList());
+        } finally {
+            fake.close();
+        }
+    }
+
+    /** Only a Retry-After in seconds is said; an HTTP date, or anything else the header holds, is left out. */
+    @Test
+    void onlyANumericRetryAfterIsSaid() {
+        assertEquals(", Retry-After 5s", ApiReachability.retryAfter(" 5"));
+        assertEquals("", ApiReachability.retryAfter("Wed, 21 Oct 2026 07:28:00 GMT"));
+        assertEquals("", ApiReachability.retryAfter("Bearer abc"));
+        assertEquals("", ApiReachability.retryAfter(null));
+    }
+
+    /**
      * A call this process gives up on is no verdict on the server: client-java's leader elector interrupts its
      * acquire attempt after retry-period, and an interrupted call to an API server that answers (slowly) must not
      * flip the reachable gauge or log "unreachable".
