@@ -42,7 +42,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -296,8 +295,7 @@ public final class SimulateCommand implements Callable<Integer> {
         PolicySettings policy = modelledOnly(chosen.map(TargetSettings::policy)
                 .orElseGet(() -> ConfigLoader.policyFor(cfg, simulated)), chosen, simulated, leftOut);
         // A configured target's own bounds, read with the sim block, so initial-replicas is refused against them.
-        SimSettings settings = SimSettings.from(cfg, simulated,
-                chosen.isPresent() ? layered -> layered.of(policy) : UnaryOperator.identity());
+        SimSettings settings = SimSettings.from(cfg, simulated, chosen.map(t -> policy));
         if (peakNodes != null) {
             settings = settings.withPeakNodes(peakNodes);
         }

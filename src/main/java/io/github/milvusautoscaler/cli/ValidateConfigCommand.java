@@ -184,8 +184,7 @@ public final class ValidateConfigCommand implements Callable<Integer> {
         }
         List<TargetSettings> targets = settings.targets();
         List<Runnable> reads = new ArrayList<>();
-        targets.forEach(t -> reads.add(() -> SimSettings.from(cfg, t.target().component(),
-                layered -> layered.of(t.policy()))));
+        targets.forEach(t -> reads.add(() -> SimSettings.from(cfg, t.target().component(), Optional.of(t.policy()))));
         if (reads.isEmpty()) {
             reads.add(() -> SimSettings.from(cfg, Component.QUERY_NODE));
         }

@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,8 +43,10 @@ import java.util.Set;
  * Builds every target's settings by inheritance ({@code defaults} -> {@code component-defaults.<component>}
  * -> the cluster's {@code components.<component>}) and validates them.
  *
- * <p>{@code defaults} and each {@code component-defaults} entry are also validated on their own, so a bad
- * default is reported even in a file with no clusters yet, and reported once however many targets inherit it.
+ * <p>{@code defaults} is also validated on its own, as the policy of a component the file configures no target of
+ * ({@code simulate --component}), so a bad default is reported even in a file with no clusters yet, and reported
+ * once however many targets inherit it. A {@code component-defaults} entry is checked as each target built through
+ * it sees it, the cluster's own settings over it, and on its own over {@code defaults} only where no target is.
  */
 final class TargetReader {
 
@@ -87,38 +90,40 @@ final class TargetReader {
         List<Field<ConfigValue>> clusters = root.list("clusters");
         if (defaults != null) {
             build(defaults, null);
-            if (componentDefaults != null) {
-                for (Component component : Component.values()) {
-                    Node layer = componentDefaults.childIfPresent(component.configName());
-                    if (layer == null) {
-                        continue;
-                    }
-                    Node merged = layer.withFallback(defaults);
-                    if (used(clusters, component)) {
-                        build(merged, null);
-                    } else {
-                        // A component no cluster runs: only what the user wrote can be wrong there. On its own, the
-                        // proxy entry blamed reference.conf's line for a user's "defaults.signals.cpu.enabled =
-                        // false" in a file without a proxy (config audit M5).
-                        errors.keepOnlyUserErrors(() -> build(merged, null));
-                    }
-                }
-            }
         }
         List<TargetSettings> targets = new ArrayList<>();
-        if (clusters == null) {
-            return targets;
-        }
-        Map<String, Integer> seen = new HashMap<>();
-        Map<String, Field<ConfigValue>> workloads = new HashMap<>();
-        for (int i = 0; i < clusters.size(); i++) {
-            Field<ConfigValue> element = clusters.get(i);
-            if (element.raw().valueType() != ConfigValueType.OBJECT) {
-                errors.add(element, Node.MUST_BE_OBJECT);
-                continue;
+        Set<String> checkedThroughTargets = new HashSet<>();
+        if (clusters != null) {
+            Map<String, Integer> seen = new HashMap<>();
+            Map<String, Field<ConfigValue>> workloads = new HashMap<>();
+            for (int i = 0; i < clusters.size(); i++) {
+                Field<ConfigValue> element = clusters.get(i);
+                if (element.raw().valueType() != ConfigValueType.OBJECT) {
+                    errors.add(element, Node.MUST_BE_OBJECT);
+                    continue;
+                }
+                cluster(i, Node.of((ConfigObject) element.raw(), element.path(), errors), defaults, componentDefaults,
+                        seen, workloads, targets, checkedThroughTargets);
             }
-            cluster(i, Node.of((ConfigObject) element.raw(), element.path(), errors), defaults, componentDefaults,
-                    seen, workloads, targets);
+        }
+        if (defaults != null && componentDefaults != null) {
+            for (Component component : Component.values()) {
+                Node layer = componentDefaults.childIfPresent(component.configName());
+                if (layer == null || checkedThroughTargets.contains(component.configName())) {
+                    // Checked as each target of the component sees it: a floor of 15 there with a cluster's
+                    // max-replicas 20 was refused against defaults' 10, which no target has (recheck 101, F1).
+                    continue;
+                }
+                Node merged = layer.withFallback(defaults);
+                if (used(clusters, component)) {
+                    build(merged, null);
+                } else {
+                    // A component no cluster runs: only what the user wrote can be wrong there. On its own, the
+                    // proxy entry blamed reference.conf's line for a user's "defaults.signals.cpu.enabled =
+                    // false" in a file without a proxy (config audit M5).
+                    errors.keepOnlyUserErrors(() -> build(merged, null));
+                }
+            }
         }
         return withSharedNames(targets);
     }
@@ -150,8 +155,13 @@ final class TargetReader {
         return false;
     }
 
+    /**
+     * Reads one cluster's targets into {@code targets}; the name of each {@code component-defaults} entry a target was
+     * built through goes into {@code checkedThroughTargets}.
+     */
     private void cluster(int index, Node cluster, Node defaults, Node componentDefaults, Map<String, Integer> seen,
-                         Map<String, Field<ConfigValue>> workloads, List<TargetSettings> targets) {
+                         Map<String, Field<ConfigValue>> workloads, List<TargetSettings> targets,
+                         Set<String> checkedThroughTargets) {
         Field<String> namespace = cluster.string("namespace");
         if (namespace != null && !KubernetesNames.NAMESPACE.matcher(namespace.value()).matches()) {
             errors.add(namespace, "must be a Kubernetes namespace: lower-case letters, digits and '-', at most 63");
@@ -237,6 +247,9 @@ final class TargetReader {
             }
             if (defaults == null) {
                 continue;
+            }
+            if (componentDefaults != null && componentDefaults.childIfPresent(key) != null) {
+                checkedThroughTargets.add(key);
             }
             Built built = build(layers.withFallback(defaults), version);
             if (built != null && namespace != null && name != null && install != null && version != null) {

@@ -15,6 +15,7 @@ import io.github.milvusautoscaler.core.Component;
 import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.SettingException;
 import io.github.milvusautoscaler.policy.PolicySettings;
+import io.github.milvusautoscaler.policy.SignalPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +26,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.UnaryOperator;
 
 /**
  * Everything the simulator needs, read once from the {@code milvus-autoscaler.sim} block of
@@ -249,19 +249,6 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
             }
             checks.done();
         }
-
-        /**
-         * A configured target's replica bounds and CPU band in place of these, which stay for the band when the
-         * target's cpu signal is off: {@code simulate --config} runs the model and the HPA baselines on them.
-         */
-        public Bounds of(PolicySettings policy) {
-            requireNonNull(policy, "policy");
-            var cpu = policy.signals().stream().filter(x -> x.name().equals("cpu")).findFirst();
-            return new Bounds(policy.minReplicas(), policy.maxReplicas(),
-                    cpu.map(c -> c.scaleOutAbove()).orElse(cpuScaleOutAbove),
-                    cpu.map(c -> c.scaleInBelow()).orElse(cpuScaleInBelow),
-                    cpu.map(c -> c.target()).orElse(cpuTarget));
-        }
     }
 
     /** A copy with another peak-nodes (simulate --peak-nodes). */
@@ -400,24 +387,27 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
      * @throws InvalidConfigException listing every bad key
      */
     public static SimSettings from(Config config, Component component) {
-        return from(config, component, UnaryOperator.identity());
+        return from(config, component, Optional.empty());
     }
 
     /**
-     * As {@link #from(Config, Component)}, with the bounds {@code adjust} makes of the layered defaults' (a
-     * configured target's own, {@link Bounds#of}), so the sim keys checked against the bounds
-     * ({@code initial-replicas}) are checked against the ones the run uses, and refused with their line.
+     * As {@link #from(Config, Component)}, with a configured target's own replica bounds and CPU band ({@code target},
+     * its settings as {@code run} builds them) in place of the layered defaults', so the sim keys checked against the
+     * bounds ({@code initial-replicas}) are checked against the ones the run uses, and refused with their line. The
+     * layered defaults' bounds are not read then: a {@code component-defaults} min-replicas of 15 over defaults'
+     * max-replicas 10 is no fault of a target whose cluster sets 20 (recheck 101, F1); only their CPU band is, for a
+     * target whose cpu signal is off.
      *
      * @throws InvalidConfigException listing every bad key
      */
-    public static SimSettings from(Config config, Component component, UnaryOperator<Bounds> adjust) {
+    public static SimSettings from(Config config, Component component, Optional<PolicySettings> target) {
         requireNonNull(config, "config");
         requireNonNull(component, "component");
-        requireNonNull(adjust, "adjust");
+        requireNonNull(target, "target");
         return BlockReader.read(config, "milvus-autoscaler", root -> {
             BlockReader sim = root.child("sim");
             BlockReader policy = policyBlock(root, component);
-            return sim == null ? null : read(sim, policy, adjust);
+            return sim == null ? null : read(sim, policy, target);
         });
     }
 
@@ -434,7 +424,7 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
      * its place, so the others are still checked and every problem is reported at once; nothing built from
      * a stand-in is returned ({@link BlockReader#read} throws when any problem was recorded).
      */
-    private static SimSettings read(BlockReader r, BlockReader policy, UnaryOperator<Bounds> adjust) {
+    private static SimSettings read(BlockReader r, BlockReader policy, Optional<PolicySettings> target) {
         Duration tick = or(r.duration("tick"), Duration.ofSeconds(1));
         int peakNodes = or(r.integer("peak-nodes"), 1);
         Integer initial = r.isNull("initial-replicas") ? null : or(r.integer("initial-replicas"), 0);
@@ -467,8 +457,7 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
                 or(h.duration("sync-period"), Duration.ofSeconds(1)), or(h.duration("downscale-stabilization"),
                 Duration.ZERO), or(h.duration("cpu-initialization-period"), Duration.ZERO),
                 or(h.duration("metrics-resolution"), Duration.ofSeconds(1))));
-        Bounds layered = bounds(policy);
-        Bounds bounds = layered == null ? null : adjust.apply(layered);
+        Bounds bounds = bounds(policy, target);
         OptionalInt initialReplicas = initial == null ? OptionalInt.empty() : OptionalInt.of(initial);
         if (model == null || scrape == null || score == null || hpa == null || bounds == null) {
             // The whole block's own rules still run, on stand-ins that pass theirs for the parts that failed, so a bad
@@ -489,12 +478,19 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
         return value != null ? value : standIn;
     }
 
-    private static Bounds bounds(BlockReader policy) {
+    /** The layered defaults' bounds and CPU band, or {@code target}'s, the layered band standing in for its cpu off. */
+    private static Bounds bounds(BlockReader policy, Optional<PolicySettings> target) {
+        var cpuPolicy = target.flatMap(t -> t.signals().stream().filter(x -> x.name().equals("cpu")).findFirst());
+        if (target.isPresent() && cpuPolicy.isPresent()) {
+            SignalPolicy c = cpuPolicy.get();
+            return new Bounds(target.get().minReplicas(), target.get().maxReplicas(), c.scaleOutAbove(),
+                    c.scaleInBelow(), c.target());
+        }
         if (policy == null) {
             return null;
         }
-        Integer min = policy.integer("min-replicas");
-        Integer max = policy.integer("max-replicas");
+        Integer min = target.isPresent() ? Integer.valueOf(target.get().minReplicas()) : policy.integer("min-replicas");
+        Integer max = target.isPresent() ? Integer.valueOf(target.get().maxReplicas()) : policy.integer("max-replicas");
         BlockReader signals = policy.child("signals");
         BlockReader cpu = signals == null ? null : signals.child("cpu");
         if (cpu == null) {
@@ -502,11 +498,11 @@ public record SimSettings(Duration tick, int peakNodes, OptionalInt initialRepli
         }
         Double above = cpu.number("scale-out-above");
         Double below = cpu.number("scale-in-below");
-        Double target = cpu.numberOrNull("target");
-        if (min == null || max == null || above == null || below == null || (target == null && !cpu.isNull("target"))) {
+        Double middle = cpu.numberOrNull("target");
+        if (min == null || max == null || above == null || below == null || (middle == null && !cpu.isNull("target"))) {
             return null;
         }
-        double cpuTarget = target != null ? target : (above + below) / 2;
+        double cpuTarget = middle != null ? middle : (above + below) / 2;
         return policy.build(() -> new Bounds(min, max, above, below, cpuTarget), cpu);
     }
 

@@ -797,6 +797,36 @@ class ConfigValidationTest {
     }
 
     /**
+     * A {@code component-defaults} entry is checked as the targets built through it see it, the cluster's own settings
+     * over it: a floor of 15 there beside a cluster's max-replicas 20 was refused against defaults' 10, which no target
+     * has (recheck 101, F1), and the same floor beside a cluster's max 10 was refused twice, once per max. A relation
+     * with nothing over it still is refused at the entry (a component no cluster runs is checked on its own).
+     */
+    @Test
+    void aComponentDefaultsEntryIsCheckedAsItsTargetsSeeIt() {
+        String floor15 = "milvus-autoscaler.component-defaults.queryNode.scheduled = [{ days = daily, from = \"08:00\","
+                + " to = \"20:00\", time-zone = Europe/Berlin, min-replicas = 15 }]\n";
+        TargetSettings t = ConfigLoader.parse(floor15 + cluster("queryNode { max-replicas = 20 }"), FILE).targets().get(0);
+        assertEquals(15, t.policy().scheduled().get(0).minReplicas());
+        assertEquals(20, t.policy().maxReplicas());
+        // Each side from another layer, both over reference.conf's: min-replicas 15 and the cluster's max 20.
+        assertEquals(15, ConfigLoader.parse("milvus-autoscaler.component-defaults.queryNode.min-replicas = 15\n"
+                + cluster("queryNode { max-replicas = 20 }"), FILE).targets().get(0).policy().minReplicas());
+
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.parse(floor15
+                + cluster("queryNode { max-replicas = 10 }"), FILE));
+        assertEquals(List.of(P + "component-defaults.queryNode.scheduled[0].min-replicas = 15 (autoscaler.conf:1): must be"
+                        + " <= max-replicas (10, " + P + "clusters[0].components.queryNode.max-replicas at autoscaler.conf:8)"),
+                e.errors().stream().map(ConfigError::toString).toList());
+        // A component no cluster runs: its entry is checked on its own, over defaults.
+        e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.parse(floor15.replace("queryNode", "proxy")
+                + cluster("queryNode { max-replicas = 20 }"), FILE));
+        assertEquals(List.of(P + "component-defaults.proxy.scheduled[0].min-replicas = 15 (autoscaler.conf:1): must be"
+                        + " <= max-replicas (10, " + P + "defaults.max-replicas at reference.conf:217)"),
+                e.errors().stream().map(ConfigError::toString).toList());
+    }
+
+    /**
      * An include of a file whose name does not end in .conf, .json or .properties is refused, plain, required or
      * file(...): typesafe-config reads {@code safety.inc.conf} (or .json, .properties) for {@code "safety.inc"}, so the
      * plain include of an existing {@code safety.inc} was skipped with its {@code dry-run = true} and the daemon wrote

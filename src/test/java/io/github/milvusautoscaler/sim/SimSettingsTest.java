@@ -151,11 +151,32 @@ class SimSettingsTest {
         var cfg = SimSettings.loadConfig(Optional.of(f));
         // The layered defaults (max 10) allow 6; a target with max-replicas 4 does not.
         assertEquals(6, SimSettings.from(cfg, Component.QUERY_NODE).initialReplicas().getAsInt());
+        var maxFour = io.github.milvusautoscaler.config.ConfigLoader.policyFor(com.typesafe.config.ConfigFactory
+                .parseString("milvus-autoscaler.defaults.max-replicas = 4").withFallback(cfg).resolve(),
+                Component.QUERY_NODE);
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> SimSettings.from(cfg,
-                Component.QUERY_NODE, b -> new SimSettings.Bounds(1, 4, b.cpuScaleOutAbove(), b.cpuScaleInBelow(),
-                        b.cpuTarget())));
+                Component.QUERY_NODE, Optional.of(maxFour)));
         assertEquals("milvus-autoscaler.sim.initial-replicas = 6 (t.conf:1): must be <= max-replicas (4) of the"
                 + " simulated target", e.getMessage());
+    }
+
+    /**
+     * A configured target's bounds are its own, whatever its layers say alone: component-defaults' min-replicas 15 over
+     * defaults' max 10 was refused by validate-config's sim check for a target whose cluster sets max 20 (recheck 101,
+     * F1, the same layering as its scheduled floor).
+     */
+    @Test
+    void aTargetsBoundsAreReadWithoutItsLayersAlone(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("t.conf");
+        Files.writeString(f, "milvus-autoscaler.component-defaults.queryNode.min-replicas = 15\n"
+                + "milvus-autoscaler.clusters = [{ namespace = milvus, name = rel, install = helm, milvus-version = \"2.5.4\","
+                + " components { queryNode { max-replicas = 20 } } }]\n");
+        var cfg = SimSettings.loadConfig(Optional.of(f));
+        var target = io.github.milvusautoscaler.config.ConfigLoader.load(f).targets().get(0).policy();
+        SimSettings s = SimSettings.from(cfg, Component.QUERY_NODE, Optional.of(target));
+        assertEquals(15, s.bounds().minReplicas());
+        assertEquals(20, s.bounds().maxReplicas());
+        assertEquals(0.75, s.bounds().cpuScaleOutAbove());
     }
 
     @ParameterizedTest(name = "{0}")
