@@ -367,6 +367,7 @@ public final class StatusCommand implements Callable<Integer> {
             String replicas = num(optionalNumber(r, rp, "current")) + "/" + num(optionalNumber(r, rp, "desired")) + "/"
                     + num(optionalNumber(r, rp, "ready"))
                     + " [" + number(r, rp, "min") + "-" + number(r, rp, "max") + "]"
+                    + scheduledFloor(t, tp)
                     + (flag(t, tp, "paused") ? " PAUSED" : "") + (flag(t, tp, "rollout") ? " ROLLOUT" : "")
                     + (unmoved(t, tp) ? " (unmoved since " + text(t, tp, "rolloutReadsSameSince") + ")" : "");
             StringBuilder sig = new StringBuilder();
@@ -482,4 +483,20 @@ public final class StatusCommand implements Callable<Integer> {
     private static String wait(String what, long seconds) {
         return seconds <= 0 ? "" : what + " " + (seconds >= 60 ? seconds / 60 + "m" + (seconds % 60) + "s" : seconds + "s");
     }
+
+    /**
+     * " scheduled floor 5 until Sun 03:10 CET" while a scheduled window holds the target, else "": the floor is why a
+     * target runs above its min while every signal reads UNKNOWN (recheck 101, F2). Optional: daemons before it did
+     * not send it.
+     */
+    private static String scheduledFloor(JsonObject t, String tp) {
+        JsonElement f = t.get("scheduledFloor");
+        if (f == null || !f.isJsonObject()) {
+            return "";
+        }
+        JsonObject floor = f.getAsJsonObject();
+        return " scheduled floor " + number(floor, tp + ".scheduledFloor", "replicas") + " until "
+                + text(floor, tp + ".scheduledFloor", "untilLocal");
+    }
+
 }

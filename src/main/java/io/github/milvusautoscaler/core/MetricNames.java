@@ -14,7 +14,10 @@ public final class MetricNames {
 
     /** Counter: decisions by {@code target}, {@code action}, {@code reason}. */
     public static final String DECISIONS = PREFIX + "decisions";
-    /** Gauge: replicas by {@code target} and {@code kind} (current, desired, ready, min, max). */
+    /**
+     * Gauge: replicas by {@code target} and {@code kind} (current, desired, ready, min, max; scheduled_floor for a
+     * target with {@code scheduled} windows: the floor in force, clamped to max, 0 while no window is on).
+     */
     public static final String REPLICAS = PREFIX + "replicas";
     /** Gauge: a signal's value by {@code target}, {@code signal}; NaN while the signal is UNKNOWN. */
     public static final String SIGNAL_VALUE = PREFIX + "signal_value";
@@ -88,7 +91,9 @@ public final class MetricNames {
     public static String help(String name) {
         return switch (name) {
             case DECISIONS -> "Decisions by target, action and reason, HOLDs included";
-            case REPLICAS -> "Replicas of each target by kind: current, desired, ready, min, max; NaN while unknown";
+            case REPLICAS -> "Replicas of each target by kind: current, desired, ready, min, max, and scheduled_floor"
+                    + " (the scheduled floor in force, 0 while no window is on) for a target with scheduled windows;"
+                    + " NaN while unknown";
             case SIGNAL_VALUE -> "Each target's signal value as the policy read it; NaN while the signal is UNKNOWN";
             case SIGNAL_THRESHOLD -> "Each signal's band: bound scale_out_above and scale_in_below, and line, the"
                     + " level it reads HIGH above (forecast.line x scale_out_above with a trusted forecast)";

@@ -21,7 +21,7 @@ import org.slf4j.spi.LoggingEventBuilder;
  * message. Plain HOLDs stay out (they are in metrics and status); a blocked action is logged when
  * its reason first appears for a target, not every 15 s; an unreadable target at most once a
  * minute, so a missing object does not drown the rest. A target whose every signal stays UNKNOWN
- * for a minute is a WARN, and a line when a signal is known again: nothing acts on it meanwhile, and
+ * for a minute is a WARN, and a line when a signal is known again: no signal moves it meanwhile, and
  * a data source gone quiet (kube-state-metrics down, the query time skewed past the data) showed in
  * no log line at all for minutes (fault recheck F4). Not at once: for a tick after a scale-out's pods
  * turn ready, per-pod signals read "3 of 5 ready pods reporting", which warned after every scale-out
@@ -106,7 +106,9 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         if (d.reason() == Reason.ALL_SIGNALS_UNKNOWN) {
             Instant since = allUnknownSince.computeIfAbsent(d.target(), t -> d.time());
             if (!d.time().isBefore(since.plus(UNKNOWN_WARN_AFTER)) && unknownWarned.add(d.target())) {
-                fields(LOG.atWarn(), d).log("{} {}{}: {}; nothing acts on it until a signal is known again",
+                // Not "nothing acts on it": a scheduled floor wrote 2 -> 5 while every tick said so (recheck 101, F2).
+                fields(LOG.atWarn(), d).log("{} {}{}: {}; no signal moves it until one is known again (min-replicas,"
+                        + " max-replicas, a scheduled floor, an alert or fallback.mode = scale-out still can)",
                         d.target().id(), d.reason(), d.dryRun() ? " [dry-run]" : "", d.message().text());
             }
         } else if (d.reason() != Reason.TARGET_UNAVAILABLE && (d.signals().isEmpty()

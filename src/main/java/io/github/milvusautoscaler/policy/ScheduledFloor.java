@@ -54,6 +54,11 @@ public record ScheduledFloor(ZoneId zone, Set<DayOfWeek> days, LocalTime from, L
      * York's 02:15-02:45 on 2025-03-09 runs 03:00-03:30 EDT. A time the clocks repeat is its first, earlier offset.
      */
     public boolean covers(Instant at) {
+        return closes(at).isPresent();
+    }
+
+    /** When the occurrence of this window that covers {@code at} ends; empty when none covers it ({@link #covers}). */
+    public java.util.Optional<Instant> closes(Instant at) {
         java.time.LocalDate today = at.atZone(zone).toLocalDate();
         // A window that runs past midnight may have started yesterday.
         for (java.time.LocalDate start : List.of(today.minusDays(1), today)) {
@@ -66,10 +71,10 @@ public record ScheduledFloor(ZoneId zone, Set<DayOfWeek> days, LocalTime from, L
                 close = open.plus(java.time.Duration.between(from, to));
             }
             if (!at.isBefore(open) && at.isBefore(close)) {
-                return true;
+                return java.util.Optional.of(close);
             }
         }
-        return false;
+        return java.util.Optional.empty();
     }
 
     /** The instant the wall clock of {@link #zone} reads {@code time} on {@code date}; in a gap, the gap's instant. */
@@ -91,6 +96,49 @@ public record ScheduledFloor(ZoneId zone, Set<DayOfWeek> days, LocalTime from, L
             }
         }
         return floor;
+    }
+
+    /**
+     * The scheduled floor in force at an instant, for status and metrics: its replicas (the highest min-replicas of
+     * the windows on), those windows, and when the last of the ones giving it ends (it may go on lower after: a
+     * Mon 08:00-10:00 window at 6 inside Mon-Fri 08:00-20:00 at 4 gives 6 until 10:00, then 4).
+     */
+    public record InForce(int minReplicas, List<ScheduledFloor> windows, Instant until, ZoneId untilZone) {
+        private static final java.time.format.DateTimeFormatter LOCAL =
+                java.time.format.DateTimeFormatter.ofPattern("EEE HH:mm zzz", java.util.Locale.ROOT);
+
+        public InForce {
+            windows = List.copyOf(windows);
+            requireNonNull(until, "until");
+            requireNonNull(untilZone, "untilZone");
+        }
+
+        /**
+         * "Sun 03:10 CET": when it ends, on the wall clock of the window that ends it, with the zone's abbreviation,
+         * so the night clocks go back tells its two 02:30s apart (recheck 101's remark: "01:30-02:30 America/New_York"
+         * read the same at both).
+         */
+        public String untilSaid() {
+            return LOCAL.format(until.atZone(untilZone));
+        }
+
+        /** "daily 08:00-20:00 Europe/Berlin min-replicas 4, Mon 08:00-10:00 Europe/Berlin min-replicas 6". */
+        public String windowsSaid() {
+            return String.join(", ", windows.stream().map(w -> w.describe() + " min-replicas " + w.minReplicas())
+                    .toList());
+        }
+    }
+
+    /** The floor in force at {@code at}, or empty while no window is on. */
+    public static java.util.Optional<InForce> inForce(List<ScheduledFloor> windows, Instant at) {
+        int floor = floorAt(windows, at);
+        if (floor == 0) {
+            return java.util.Optional.empty();
+        }
+        List<ScheduledFloor> on = windows.stream().filter(w -> w.covers(at)).toList();
+        ScheduledFloor last = on.stream().filter(w -> w.minReplicas() == floor)
+                .max(java.util.Comparator.comparing((ScheduledFloor w) -> w.closes(at).orElseThrow())).orElseThrow();
+        return java.util.Optional.of(new InForce(floor, on, last.closes(at).orElseThrow(), last.zone()));
     }
 
     /** "Mon-Fri 08:00-20:00 Europe/Berlin": the window as a message names it. */

@@ -32,34 +32,29 @@ final class ScheduledFloors implements Rule<Memory.None> {
             return Optional.empty();
         }
         int scheduled = ScheduledFloor.floorAt(t.settings().scheduled(), t.now());
+        if (scheduled == 0) {
+            return Optional.empty();
+        }
         int floor = Math.min(t.settings().maxReplicas(), scheduled);
         int current = t.current();
-        String clamped = floor < scheduled ? ", clamped to max-replicas " + floor : "";
+        // Said only when a message is asked for: the simulator decides a million ticks and reads none of them.
+        java.util.function.Supplier<String> windows = () -> {
+            ScheduledFloor.InForce on = ScheduledFloor.inForce(t.settings().scheduled(), t.now()).orElseThrow();
+            return on.windowsSaid() + (floor < scheduled ? ", clamped to max-replicas " + floor : "") + ", until "
+                    + on.untilSaid();
+        };
         if (floor > current) {
             return Optional.of(new Proposal(Stage.SCHEDULED_FLOOR, Reason.SCHEDULED_FLOOR, floor, () -> t.component()
                     + " at " + current + (current == 1 ? " replica" : " replicas") + ", below the scheduled floor "
-                    + floor + " (" + windows(t) + clamped
-                    + "); " + current + " -> " + floor));
+                    + floor + " (" + windows.get() + "); " + current + " -> " + floor));
         }
         // The step-down rule would remove a node or is sustaining toward it (its averages, or forecast-sized loads,
         // fit one fewer): not "signals low", which an in-band signal sized by a trusted forecast is not (message
         // audit L4).
-        if (floor > 0 && current - 1 < floor && StepDown.signalsFitOneFewer(t)) {
+        if (current - 1 < floor && StepDown.signalsFitOneFewer(t)) {
             return Proposal.hold(Stage.SCHEDULED_FLOOR, Reason.AT_SCHEDULED_FLOOR, t, () -> t.component()
-                    + " signals fit one node fewer, but at the scheduled floor " + floor + " (" + windows(t) + clamped
-                    + ")");
+                    + " signals fit one node fewer, but at the scheduled floor " + floor + " (" + windows.get() + ")");
         }
         return Optional.empty();
-    }
-
-    private static String windows(Tick t) {
-        StringBuilder b = new StringBuilder();
-        for (ScheduledFloor w : t.settings().scheduled()) {
-            if (w.covers(t.now())) {
-                b.append(b.length() == 0 ? "" : ", ").append(w.describe()).append(" min-replicas ")
-                        .append(w.minReplicas());
-            }
-        }
-        return b.toString();
     }
 }

@@ -168,6 +168,11 @@ public final class SelfMetrics implements DecisionSink, EngineListener {
                     v.observation() == null ? null : v.observation().alerts().size());
             set(seen, MetricNames.REPLICAS, Tags.of("target", id, "kind", "min"), v.settings().minReplicas());
             set(seen, MetricNames.REPLICAS, Tags.of("target", id, "kind", "max"), v.settings().maxReplicas());
+            if (!v.settings().scheduled().isEmpty()) {
+                // The scheduled floor in force, as the policy runs it (clamped to max); 0 while no window is on.
+                set(seen, MetricNames.REPLICAS, Tags.of("target", id, "kind", "scheduled_floor"), Math.min(
+                        v.settings().maxReplicas(), io.github.milvusautoscaler.policy.ScheduledFloor.floorAt(v.settings().scheduled(), engine.clock().instant())));
+            }
             for (SignalPolicy band : v.settings().signals()) {
                 Double value = null;
                 if (v.observation() != null) {

@@ -58,6 +58,20 @@ public final class StatusJson {
         replicas.addProperty("min", v.settings().minReplicas());
         replicas.addProperty("max", v.settings().maxReplicas());
         o.add("replicas", replicas);
+        // The scheduled floor in force now, whatever the last decision was: with Prometheus away every tick read
+        // ALL_SIGNALS_UNKNOWN at 5 replicas of [2-10], and nothing said a floor held them (recheck 101, F2). Null
+        // while no window is on.
+        var floorNow = io.github.milvusautoscaler.policy.ScheduledFloor.inForce(v.settings().scheduled(), now);
+        if (floorNow.isPresent()) {
+            JsonObject f = new JsonObject();
+            f.addProperty("replicas", Math.min(floorNow.get().minReplicas(), v.settings().maxReplicas()));
+            f.addProperty("windows", floorNow.get().windowsSaid());
+            f.addProperty("until", DateTimeFormatter.ISO_INSTANT.format(floorNow.get().until()));
+            f.addProperty("untilLocal", floorNow.get().untilSaid());
+            o.add("scheduledFloor", f);
+        } else {
+            o.add("scheduledFloor", JsonNull.INSTANCE);
+        }
         // Who the object records as the count's writer (its managedFields): "helm (Apply at ...)" names the applier
         // whose next apply conflicts once milvus-autoscaler has scaled; null when the object records none.
         o.addProperty("countSetBy", v.status() == null ? null

@@ -428,6 +428,64 @@ class StatusCommandTest {
         }
     }
 
+    /**
+     * A scheduled floor in force is shown whatever the last decision was: with Prometheus away, a Sun 02:45-03:10
+     * Europe/Berlin floor of 5 wrote 2 -> 5 at its start and every tick after read ALL_SIGNALS_UNKNOWN at 5 of
+     * [2-10], with no word of the floor in status, the table or the metrics (recheck 101, F2). 2026-10-25 is the
+     * night Berlin's clocks go back at 01:00 UTC (tzdata Rule EU), so 03:10 is CET, 02:10 UTC, 85 minutes on.
+     */
+    @Test
+    void aScheduledFloorInForceIsShownWhateverTheLastDecision() throws Exception {
+        ManualClock clock = new ManualClock(Instant.parse("2026-10-25T00:45:09Z"));
+        io.github.milvusautoscaler.core.MetricsSource away = (t, at) -> new io.github.milvusautoscaler.core.Observation(
+                t, at, Map.of("cpu", io.github.milvusautoscaler.core.Signal.unknown("cpu", "prometheus unreachable")),
+                io.github.milvusautoscaler.core.Settle.QUIET, io.github.milvusautoscaler.core.Health.OK, List.of());
+        FakeCluster cluster = new FakeCluster();
+        cluster.replicas.put(A, 2);
+        Engine engine = new Engine(clock, away, cluster, d -> { }, () -> true, AlertSource.NONE, new ActionBudget(30),
+                false, EngineListener.NONE);
+        PolicySettings f = cpuPolicy().settings();
+        Policy floored = new Policy(new PolicySettings(2, 10, f.scaleOut(), f.scaleIn(), f.signals(), f.alerts(),
+                f.fallback(), io.github.milvusautoscaler.policy.ForecastSettings.OFF, List.of(
+                        new io.github.milvusautoscaler.policy.ScheduledFloor(java.time.ZoneId.of("Europe/Berlin"),
+                                java.util.EnumSet.of(java.time.DayOfWeek.SUNDAY), java.time.LocalTime.of(2, 45),
+                                java.time.LocalTime.of(3, 10), 5))));
+        var up = engine.tick(new EngineTarget(A, floored));
+        assertEquals(io.github.milvusautoscaler.core.Reason.SCHEDULED_FLOOR, up.reason(), up.message().text());
+        assertTrue(up.message().text().endsWith("(Sun 02:45-03:10 Europe/Berlin min-replicas 5, until Sun 03:10 CET);"
+                + " 2 -> 5"), up.message().text());
+        clock.advance(Duration.ofSeconds(15));
+        var held = engine.tick(new EngineTarget(A, floored));
+        assertEquals(io.github.milvusautoscaler.core.Reason.ALL_SIGNALS_UNKNOWN, held.reason(), held.message().text());
+
+        com.google.gson.JsonObject t = com.google.gson.JsonParser.parseString(statusOf(engine)).getAsJsonObject()
+                .getAsJsonArray("targets").get(0).getAsJsonObject();
+        assertEquals(com.google.gson.JsonParser.parseString("{\"replicas\": 5, \"windows\": \"Sun 02:45-03:10"
+                + " Europe/Berlin min-replicas 5\", \"until\": \"2026-10-25T02:10:00Z\", \"untilLocal\":"
+                + " \"Sun 03:10 CET\"}"), t.get("scheduledFloor"));
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        io.github.milvusautoscaler.server.SelfMetrics self = new io.github.milvusautoscaler.server.SelfMetrics(registry,
+                () -> true, false);
+        self.refresh(engine);
+        assertEquals(5, registry.get(io.github.milvusautoscaler.core.MetricNames.REPLICAS).tag("kind", "scheduled_floor")
+                .gauge().value());
+        try (HttpApi api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, HttpApi.statusOf(engine), Map.of())) {
+            StringWriter out = new StringWriter();
+            assertEquals(0, new CommandLine(new StatusCommand()).setOut(new PrintWriter(out))
+                    .execute("--url", "http://127.0.0.1:" + api.port()));
+            assertTrue(out.toString().contains("5/5/5 [2-10] scheduled floor 5 until Sun 03:10 CET"), out.toString());
+        }
+
+        clock.advance(Duration.between(clock.instant(), Instant.parse("2026-10-25T02:10:00Z")));
+        t = com.google.gson.JsonParser.parseString(statusOf(engine)).getAsJsonObject().getAsJsonArray("targets").get(0)
+                .getAsJsonObject();
+        assertTrue(t.get("scheduledFloor").isJsonNull(), t.toString());
+        self.refresh(engine);
+        assertEquals(0, registry.get(io.github.milvusautoscaler.core.MetricNames.REPLICAS).tag("kind", "scheduled_floor")
+                .gauge().value());
+    }
+
     /** {@code engine}'s {@code /api/v1/status} as a daemon serves it, from a server started and stopped here. */
     static String statusOf(Engine engine) throws Exception {
         try (HttpApi api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(),

@@ -216,7 +216,8 @@ class DecisionLoggerTest {
         assertEquals(2, lines.list.size(), messages().toString());
         assertEquals(ch.qos.logback.classic.Level.WARN, lines.list.get(0).getLevel());
         assertTrue(messages().get(0).startsWith("milvus/gone/queryNode ALL_SIGNALS_UNKNOWN: ALL_SIGNALS_UNKNOWN"
-                + " message; nothing acts on it until a signal is known again"), messages().toString());
+                + " message; no signal moves it until one is known again (min-replicas, max-replicas, a scheduled floor,"
+                + " an alert or fallback.mode = scale-out still can)"), messages().toString());
         assertEquals("milvus/gone/queryNode signals known again after 2m45s of ALL_SIGNALS_UNKNOWN", messages().get(1));
     }
 

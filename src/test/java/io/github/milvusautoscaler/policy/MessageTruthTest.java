@@ -189,7 +189,7 @@ class MessageTruthTest {
         Decision up = above.decide().decision();
         assertEquals(Reason.SCHEDULED_FLOOR, up.reason(), up.message().text());
         assertEquals("queryNode at 3 replicas, below the scheduled floor 10 (daily 09:00-11:00 UTC min-replicas 12,"
-                + " clamped to max-replicas 10); 3 -> 10", up.message().text());
+                + " clamped to max-replicas 10, until Mon 11:00 UTC); 3 -> 10", up.message().text());
         Scene at = Scene.scene().allLow();
         at.state = at.steadyFor(Duration.ofMinutes(20));
         at.scheduled.add(new ScheduledFloor(java.time.ZoneId.of("UTC"), ScheduledFloor.everyDay(),
@@ -197,7 +197,7 @@ class MessageTruthTest {
         Decision held = at.decide().decision();
         assertEquals(Reason.AT_SCHEDULED_FLOOR, held.reason(), held.message().text());
         assertEquals("queryNode signals fit one node fewer, but at the scheduled floor 3 (daily 09:00-11:00 UTC"
-                + " min-replicas 3); holding at 3", held.message().text());
+                + " min-replicas 3, until Mon 11:00 UTC); holding at 3", held.message().text());
     }
 
     /**

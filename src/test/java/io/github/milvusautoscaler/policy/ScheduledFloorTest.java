@@ -96,4 +96,40 @@ class ScheduledFloorTest {
         assertEquals(3, ScheduledFloor.floorAt(List.of(shortOne), Instant.parse("2027-03-28T01:01:00Z")),
                 "02:30-03:02 runs 03:00-03:02 that day");
     }
+
+    /**
+     * The floor in force, as status and metrics show it whatever the last decision was (recheck 101, F2): its
+     * replicas, the windows on, and until when, on the ending window's wall clock with its zone's abbreviation.
+     */
+    @ParameterizedTest(name = "{0}: {4}")
+    @CsvSource({
+            // Monday 2026-01-05, CET: the Monday window gives 6 until 10:00, then the weekday one 4 until 20:00.
+            "2026-01-05T08:00:00Z, 6, 2026-01-05T09:00:00Z, Mon 10:00 CET, Monday 09:00: the higher floor until its end",
+            "2026-01-05T10:00:00Z, 4, 2026-01-05T19:00:00Z, Mon 20:00 CET, Monday 11:00: the weekday floor",
+            "2026-01-10T04:00:00Z, 3, 2026-01-10T05:00:00Z, Sat 06:00 CET, Saturday 05:00: Friday's overnight window",
+    })
+    void theFloorInForceSaysUntilWhen(String at, int floor, String until, String untilLocal, String why) {
+        ScheduledFloor.InForce on = ScheduledFloor.inForce(WINDOWS, Instant.parse(at)).orElseThrow();
+        assertEquals(floor, on.minReplicas(), why);
+        assertEquals(Instant.parse(until), on.until(), why);
+        assertEquals(untilLocal, on.untilSaid(), why);
+    }
+
+    /**
+     * The night New York's clocks go back (2026-11-01 02:00 EDT -> 01:00 EST, tzdata Rule US: first Sunday of November),
+     * a 01:30-02:30 window runs from the first 01:30 EDT (05:30 UTC) to 02:30 EST (07:30 UTC), one interval; its end
+     * is said with the zone's abbreviation, so "until Sun 02:30 EST" tells which 02:30 where the window's own words
+     * read the same at both 01:30s (recheck 101's remark). No window on: nothing in force.
+     */
+    @org.junit.jupiter.api.Test
+    void theEndOfAWindowAcrossTheFallBackNightNamesItsOffset() {
+        List<ScheduledFloor> ny = List.of(new ScheduledFloor(ZoneId.of("America/New_York"), ScheduledFloor.everyDay(),
+                LocalTime.of(1, 30), LocalTime.of(2, 30), 5));
+        ScheduledFloor.InForce on = ScheduledFloor.inForce(ny, Instant.parse("2026-11-01T06:15:00Z")).orElseThrow();
+        assertEquals(Instant.parse("2026-11-01T07:30:00Z"), on.until());
+        assertEquals("Sun 02:30 EST", on.untilSaid());
+        assertEquals("daily 01:30-02:30 America/New_York min-replicas 5", on.windowsSaid());
+        assertEquals(java.util.Optional.empty(), ScheduledFloor.inForce(ny, Instant.parse("2026-11-01T07:30:00Z")));
+    }
+
 }
