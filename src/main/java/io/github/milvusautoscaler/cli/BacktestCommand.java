@@ -14,6 +14,7 @@ import io.github.milvusautoscaler.engine.DecisionLogWriter;
 import io.github.milvusautoscaler.metrics.PrometheusHistorySource;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
 import io.github.milvusautoscaler.metrics.WorkloadReplicas;
+import io.github.milvusautoscaler.policy.ScheduledFloor;
 import io.github.milvusautoscaler.sim.Backtest;
 import io.github.milvusautoscaler.sim.BacktestChart;
 import io.github.milvusautoscaler.sim.LoadTrace;
@@ -660,6 +661,11 @@ public final class BacktestCommand implements Callable<Integer> {
                             ? ": the rest is before Prometheus' first sample, past its last, or a gap in"
                             + " kube-state-metrics; both sides are counted over the known steps only" : ""));
             b.append(signalsKnown(r.signalKnownSteps(), steps));
+            if (!r.scheduled().isEmpty()) {
+                b.append("Scheduled floors, applied at each step's instant as the daemon applies them: ")
+                        .append(String.join(", ", r.scheduled().stream().map(ScheduledFloor::said).toList()))
+                        .append(".\n\n");
+            }
             for (Backtest.Change f : r.followed()) {
                 if (f.from() == 0 && f.to() == 0) {
                     b.append("The component was stopped (recorded spec.replicas 0) when the range starts at ")
@@ -751,6 +757,9 @@ public final class BacktestCommand implements Callable<Integer> {
             JsonObject known = new JsonObject();
             r.signalKnownSteps().forEach(known::addProperty);
             t.add("signalKnownSteps", known);
+            JsonArray scheduled = new JsonArray();
+            r.scheduled().forEach(w -> scheduled.add(w.said()));
+            t.add("scheduled", scheduled);
             t.add("recorded", side(r.recorded()));
             t.add("policy", side(r.policy()));
             JsonArray followed = new JsonArray();

@@ -195,7 +195,7 @@ final class SettingsText {
                 + ", refresh " + setting(f.refresh()) + ", days in " + f.timeZone().getId() + " (workdays "
                 + ScheduledFloor.describe(f.workdays()) + ")");
         m.put("scheduled", p.scheduled().isEmpty() ? "none" : p.scheduled().stream()
-                .map(w -> w.describe() + " min-replicas " + w.minReplicas()).collect(Collectors.joining("; ")));
+                .map(ScheduledFloor::said).collect(Collectors.joining("; ")));
         m.put("fallback", p.fallback().mode().name().toLowerCase(Locale.ROOT).replace('_', '-') + " after "
                 + setting(p.fallback().after())
                 + (p.fallback().mode() == FallbackSettings.Mode.SCALE_OUT

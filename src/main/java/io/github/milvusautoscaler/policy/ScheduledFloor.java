@@ -124,8 +124,7 @@ public record ScheduledFloor(ZoneId zone, Set<DayOfWeek> days, LocalTime from, L
 
         /** "daily 08:00-20:00 Europe/Berlin min-replicas 4, Mon 08:00-10:00 Europe/Berlin min-replicas 6". */
         public String windowsSaid() {
-            return String.join(", ", windows.stream().map(w -> w.describe() + " min-replicas " + w.minReplicas())
-                    .toList());
+            return String.join(", ", windows.stream().map(ScheduledFloor::said).toList());
         }
     }
 
@@ -139,6 +138,11 @@ public record ScheduledFloor(ZoneId zone, Set<DayOfWeek> days, LocalTime from, L
         ScheduledFloor last = on.stream().filter(w -> w.minReplicas() == floor)
                 .max(java.util.Comparator.comparing((ScheduledFloor w) -> w.closes(at).orElseThrow())).orElseThrow();
         return java.util.Optional.of(new InForce(floor, on, last.closes(at).orElseThrow(), last.zone()));
+    }
+
+    /** "Mon-Fri 08:00-20:00 Europe/Berlin min-replicas 4": the window and its floor, as reports and messages list it. */
+    public String said() {
+        return describe() + " min-replicas " + minReplicas;
     }
 
     /** "Mon-Fri 08:00-20:00 Europe/Berlin": the window as a message names it. */

@@ -141,10 +141,13 @@ public final class Backtest {
      * Recorded and replayed sides of one target, the policy's decisions, its steps for a chart, and per enabled
      * signal the steps at which the history knew it ({@code signalKnownSteps}, in the policy's signal order): a
      * signal missing for a day reads as a day of "not hot" otherwise, which the report must say (backtest audit B2).
+     * {@code scheduled}: the target's scheduled floors, which the replay applies at each step's instant and the
+     * report names, as two runs told apart only by their numbers did not (recheck 101, F3).
      */
     public record TargetResult(Target target, Side recorded, Side policy, List<Decision> decisions,
                                List<String> unknownFromHistory, Steps steps, Map<String, Integer> signalKnownSteps,
-                               List<Change> followed, List<Change> unfollowed) {
+                               List<Change> followed, List<Change> unfollowed,
+                               List<io.github.milvusautoscaler.policy.ScheduledFloor> scheduled) {
     }
 
     /**
@@ -342,7 +345,8 @@ public final class Backtest {
             out.add(new TargetResult(target, recorded.get(target).side(), policy.get(target).side(),
                     List.copyOf(decisions.get(target)), List.copyOf(failures.get(target)), steps.get(target),
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(signalKnown.get(target))),
-                    List.copyOf(followed.get(target)), List.copyOf(unfollowed.get(target))));
+                    List.copyOf(followed.get(target)), List.copyOf(unfollowed.get(target)),
+                    t.policy().settings().scheduled()));
         }
         return out;
     }

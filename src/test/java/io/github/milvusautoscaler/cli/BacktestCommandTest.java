@@ -521,6 +521,52 @@ class BacktestCommandTest {
     }
 
     /**
+     * A target's scheduled floor is replayed at each step's instant, and the report and report.json name it: two
+     * backtests told apart by a floor only in their numbers did not say why (recheck 101, F3). cpu in band (0.55 of
+     * the request) on 3 ready pods, a daily 19:00-20:00 UTC floor of 5: 3 -> 5 at 19:00, nothing before.
+     */
+    @Test
+    void aScheduledFloorIsReplayedAndNamed() throws IOException {
+        AutoscalerSettings s = ConfigLoader.parse("""
+                milvus-autoscaler.clusters = [{ namespace = milvus, name = wk, install = helm, milvus-version = "2.5.6",
+                  components { queryNode { max-replicas = 6, settle-query = "", signals { memory.enabled = false,
+                    qps.enabled = false }, scheduled = [{ days = daily, from = "19:00", to = "20:00", time-zone = UTC,
+                    min-replicas = 5 }] } } }]
+                """, "floor.conf");
+        Instant from = Instant.parse("2026-12-01T18:00:00Z");
+        Instant to = Instant.parse("2026-12-01T20:30:00Z");
+        Backtest.History inBand = new Backtest.History() {
+            @Override
+            public Observation observe(Target target, Instant at) {
+                return new Observation(target, at, Map.of("cpu", Signal.known("cpu", 0.55, PODS, Duration.ZERO)),
+                        Settle.QUIET, Health.NONE, List.of());
+            }
+
+            @Override
+            public OptionalInt specReplicas(Target target, Instant at) {
+                return OptionalInt.of(PODS);
+            }
+
+            @Override
+            public OptionalInt readyReplicas(Target target, Instant at) {
+                return OptionalInt.of(PODS);
+            }
+        };
+        Backtest.TargetResult result = Backtest.run(Assembly.engineTargets(s.labelSchemes(), s.targets()), inBand,
+                new Backtest.Settings(from, to, STEP, false, s.maxActionsPerHour()), d -> { }).get(0);
+        Backtest.Change first = result.policy().changes().get(0);
+        assertEquals("SCHEDULED_FLOOR 3 -> 5 at 2026-12-01T19:00:00Z", first.reason() + " " + first.from() + " -> "
+                + first.to() + " at " + first.time());
+        String report = BacktestCommand.markdown(List.of(result), from, to, STEP);
+        assertTrue(report.contains("Scheduled floors, applied at each step's instant as the daemon applies them: daily"
+                + " 19:00-20:00 UTC min-replicas 5."), report);
+        String none = BacktestCommand.markdown(List.of(Backtest.run(Assembly.engineTargets(s.labelSchemes(),
+                ConfigLoader.parse(Files.readString(config), "autoscaler.conf").targets()), inBand,
+                new Backtest.Settings(from, to, STEP, false, s.maxActionsPerHour()), d -> { }).get(0)), from, to, STEP);
+        assertFalse(none.contains("Scheduled floors"), none);
+    }
+
+    /**
      * The forecast's load history as {@code PrometheusHistorySource} reads it from the backfilled series,
      * computed here: cpu per pod x ready pods on the 5m grid ending at {@code last}, NaN where Prometheus has
      * too few samples for irate() (before the series' second scrape, and in the gap).

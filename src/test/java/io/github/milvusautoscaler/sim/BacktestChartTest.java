@@ -45,7 +45,7 @@ class BacktestChartTest {
         Target t = new Target("milvus", "my-release", Component.QUERY_NODE, InstallKind.HELM);
         Backtest.Side side = new Backtest.Side(0, 0, 0, 0, 0, 0, List.of());
         return List.of(new Backtest.TargetResult(t, side, side, List.of(), List.of(), steps, Map.of(), List.of(),
-                List.of()));
+                List.of(), List.of()));
     }
 
     /**

@@ -465,6 +465,29 @@ class SimulateCommandTest {
     }
 
     /**
+     * The autoscaler lane runs the file's scheduled floors, and stderr and report.md say so, with the zone the trace's
+     * instants are read in and the lanes that have none: a run with a floor differed from one without only in its
+     * numbers (recheck 101, F3). The step scenario starts 2024-01-01 00:00 UTC (Scenarios.START); a daily
+     * 00:00-01:00 UTC floor of 6 writes 6 on the first tick.
+     */
+    @Test
+    void aScheduledFloorIsSaidAndRun() throws IOException {
+        Path conf = dir.resolve("floor.conf");
+        Files.writeString(conf, """
+                milvus-autoscaler.component-defaults.queryNode.scheduled = [
+                  { days = daily, from = "00:00", to = "01:00", time-zone = UTC, min-replicas = 6 } ]
+                """);
+        Path out = dir.resolve("floor");
+        assertEquals(0, simulate("--trace", "step", "--policies", "milvus-autoscaler", "--config", conf.toString(),
+                "--out", out.toString()), err.toString());
+        String note = "the milvus-autoscaler lane runs its scheduled floors (daily 00:00-01:00 UTC min-replicas 6) at"
+                + " the trace's timestamps read as UTC; the HPA lanes and the clairvoyant bound have none";
+        assertTrue(err.toString().contains("simulate: " + note), err.toString());
+        assertTrue(Files.readString(out.resolve("report.md")).contains("Note: " + note), "report.md says so");
+        assertTrue(Files.readString(out.resolve("decisions-milvus-autoscaler.jsonl")).contains("\"reason\":\"SCHEDULED_FLOOR\""));
+    }
+
+    /**
      * Whatever validate-config accepts, simulate runs: a signal the model does not produce (read-queue, enabled in
      * the shipped example) is left out of the run with the line that enables it, on stderr and in report.md, as
      * the daemon leaves out a signal that does not apply; kept, it would read UNKNOWN and hold every step-down.
