@@ -127,7 +127,11 @@ public final class StatusJson {
             // A known value the policy reads as UNKNOWN because it is not of the ready replicas (fewer or more pods
             // report it, or it was divided by another ready count) has no problem of its own: say that one, where the
             // status showed UNKNOWN with an empty reason just after a scale-out (recheck 24, F3).
-            s.addProperty("problem", seen == null ? "not observed yet" : v.status() == null
+            // No observation is read on a tick whose object read failed: "not observed yet" read as a new target's
+            // while the signal had been read for 9 minutes (recheck 102, R3).
+            s.addProperty("problem", seen == null ? (v.problem() == null || v.problem().isEmpty() ? "not observed yet"
+                    : "not read this tick: the target's object could not be read (its problem says why)")
+                    : v.status() == null
                     || (reading != null && reading.state() != io.github.milvusautoscaler.core.SignalState.UNKNOWN)
                     ? seen.problem() : seen.notOfReady(v.status().ready()).orElse(seen.problem()));
             // The seasonal forecast next to the value, in the value's unit on the current replicas (load / replicas),

@@ -486,6 +486,34 @@ class StatusCommandTest {
                 .gauge().value());
     }
 
+    /**
+     * A tick whose object read failed reads no signal: each says why, where "not observed yet" read as a new target's
+     * while Prometheus was up and the signal had been read for minutes (recheck 102, R3).
+     */
+    @Test
+    void aSignalNotReadBecauseTheObjectWasNotSaysSo() throws Exception {
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-19T08:00:00Z"));
+        FakeMetrics metrics = new FakeMetrics();
+        metrics.cpu.put(A, 0.5);
+        FakeCluster cluster = new FakeCluster();
+        Engine engine = new Engine(clock, metrics, cluster, d -> { }, () -> true, AlertSource.NONE, new ActionBudget(30),
+                false, EngineListener.NONE);
+        engine.tick(new EngineTarget(A, cpuPolicy()));
+        com.google.gson.JsonObject cpu = com.google.gson.JsonParser.parseString(statusOf(engine)).getAsJsonObject()
+                .getAsJsonArray("targets").get(0).getAsJsonObject().getAsJsonArray("signals").get(0).getAsJsonObject();
+        assertEquals(0.5, cpu.get("value").getAsDouble(), 1e-9, cpu.toString());
+
+        cluster.failRead.put(A, new io.github.milvusautoscaler.core.ActuationException(
+                io.github.milvusautoscaler.core.ActuationException.Kind.UNAVAILABLE, "get deployments.apps failed: HTTP 503"));
+        clock.advance(Duration.ofSeconds(15));
+        engine.tick(new EngineTarget(A, cpuPolicy()));
+        com.google.gson.JsonObject t = com.google.gson.JsonParser.parseString(statusOf(engine)).getAsJsonObject()
+                .getAsJsonArray("targets").get(0).getAsJsonObject();
+        assertEquals("not read this tick: the target's object could not be read (its problem says why)",
+                t.getAsJsonArray("signals").get(0).getAsJsonObject().get("problem").getAsString(), t.toString());
+        assertTrue(t.get("problem").getAsString().contains("HTTP 503"), t.toString());
+    }
+
     /** {@code engine}'s {@code /api/v1/status} as a daemon serves it, from a server started and stopped here. */
     static String statusOf(Engine engine) throws Exception {
         try (HttpApi api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(),
