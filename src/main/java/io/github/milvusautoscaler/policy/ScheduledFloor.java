@@ -140,7 +140,7 @@ public record ScheduledFloor(ZoneId zone, Set<DayOfWeek> days, LocalTime from, L
         return java.util.Optional.of(new InForce(floor, on, last.closes(at).orElseThrow(), last.zone()));
     }
 
-    /** "Mon-Fri 08:00-20:00 Europe/Berlin min-replicas 4": the window and its floor, as reports and messages list it. */
+    /** "Mon-Fri 08:00-20:00 Europe/Berlin min-replicas 4": the window and its floor, as reports list it. */
     public String said() {
         return describe() + " min-replicas " + minReplicas;
     }

@@ -12,6 +12,7 @@ import io.github.milvusautoscaler.core.Target;
 import io.github.milvusautoscaler.engine.Engine;
 import io.github.milvusautoscaler.engine.EngineListener;
 import io.github.milvusautoscaler.engine.TargetView;
+import io.github.milvusautoscaler.policy.ScheduledFloor;
 import io.github.milvusautoscaler.policy.SignalPolicy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -170,8 +171,9 @@ public final class SelfMetrics implements DecisionSink, EngineListener {
             set(seen, MetricNames.REPLICAS, Tags.of("target", id, "kind", "max"), v.settings().maxReplicas());
             if (!v.settings().scheduled().isEmpty()) {
                 // The scheduled floor in force, as the policy runs it (clamped to max); 0 while no window is on.
-                set(seen, MetricNames.REPLICAS, Tags.of("target", id, "kind", "scheduled_floor"), Math.min(
-                        v.settings().maxReplicas(), io.github.milvusautoscaler.policy.ScheduledFloor.floorAt(v.settings().scheduled(), engine.clock().instant())));
+                int floor = ScheduledFloor.floorAt(v.settings().scheduled(), engine.clock().instant());
+                set(seen, MetricNames.REPLICAS, Tags.of("target", id, "kind", "scheduled_floor"),
+                        Math.min(v.settings().maxReplicas(), floor));
             }
             for (SignalPolicy band : v.settings().signals()) {
                 Double value = null;
