@@ -28,6 +28,7 @@ import io.github.milvusautoscaler.core.WriteGuard;
 import io.github.milvusautoscaler.policy.Outcome;
 import io.github.milvusautoscaler.policy.Policy;
 import io.github.milvusautoscaler.policy.PolicySettings;
+import io.github.milvusautoscaler.policy.ScheduledFloor;
 import io.github.milvusautoscaler.policy.TargetState;
 import java.time.Clock;
 import java.time.Duration;
@@ -173,6 +174,7 @@ public final class Engine {
         state = remeasured(target, state);
         boolean isLeader = leader.isLeader();
         boolean dry = dryRun;
+        sayIfScheduledFloorChanged(t, target.policy().settings(), before, started);
 
         Decision decision;
         ReplicaStatus status = null;
@@ -336,6 +338,35 @@ public final class Engine {
         return "it was read at " + gone.lastRead() + (gone.uid().isEmpty() ? "" : " (uid " + gone.uid() + ")")
                 + " and is gone since: deleted (helm uninstall, kubectl delete) or renamed by a chart upgrade, and"
                 + " until it is back nothing is written; ";
+    }
+
+    /**
+     * Says when the scheduled floor in force starts, changes or ends, and on a daemon's first tick inside a window: a
+     * window's end was said nowhere, the next step-down reading SIGNALS_LOW, and a person asking why a node was added
+     * at 07:00 had only the write's message (recheck 101's remarks). Compared with the last tick's instant.
+     */
+    private static void sayIfScheduledFloorChanged(Target t, PolicySettings settings, TargetView before, Instant now) {
+        if (settings.scheduled().isEmpty()) {
+            return;
+        }
+        Instant last = before == null || before.decision() == null ? null : before.decision().time();
+        int was = last == null ? 0 : ScheduledFloor.floorAt(settings.scheduled(), last);
+        Optional<ScheduledFloor.InForce> on = ScheduledFloor.inForce(settings.scheduled(), now);
+        int floor = on.map(ScheduledFloor.InForce::minReplicas).orElse(0);
+        if (floor == was) {
+            return;
+        }
+        if (on.isPresent()) {
+            String clamped = floor > settings.maxReplicas() ? ", clamped to max-replicas " + settings.maxReplicas() : "";
+            LOG.info("{}: scheduled floor {} {} ({}{}, until {})", t, Math.min(floor, settings.maxReplicas()),
+                    last == null ? "in force" : was == 0 ? "from now" : "from now, was " + Math.min(was,
+                            settings.maxReplicas()), on.get().windowsSaid(), clamped, on.get().untilSaid());
+        } else {
+            String ended = ScheduledFloor.inForce(settings.scheduled(), last).map(ScheduledFloor.InForce::windowsSaid)
+                    .orElse("");
+            LOG.info("{}: scheduled floor {} ended ({}); step-downs follow the signals again", t,
+                    Math.min(was, settings.maxReplicas()), ended);
+        }
     }
 
     /**
