@@ -87,6 +87,17 @@ public final class KubernetesEventSink implements DecisionSink {
     private final Map<Target, String> lastBlocked = new ConcurrentHashMap<>();
     private static final java.util.regex.Pattern HOLDING_AT = java.util.regex.Pattern.compile("; holding at \\d+( \\(\\d+ ready\\))?$");
     private final Map<Target, Decision> failed = new ConcurrentHashMap<>();
+    /**
+     * The last ScaleFailed told per target, by its counts and failure kind, and when: the same failure is told again
+     * only {@link #FAILURE_TOLD_AGAIN} later. A write refused with 429 made a new Event every tick, 9 in 44 s, more
+     * calls to a server asking this client to back off (recheck 103, F1).
+     */
+    private final Map<Target, Map.Entry<String, java.time.Instant>> failureTold = new ConcurrentHashMap<>();
+    /**
+     * client-go's EventCorrelator folds events that differ only in message over the same interval
+     * (tools/record/events_cache.go, defaultAggregateIntervalInSeconds = 600).
+     */
+    static final java.time.Duration FAILURE_TOLD_AGAIN = java.time.Duration.ofMinutes(10);
     /** Targets whose decision about to be recorded is a stand-back ({@link #standingBack}); taken by that record. */
     private final java.util.Set<Target> standingBack = ConcurrentHashMap.newKeySet();
     /** What {@link #lastBlocked} keeps for a stand-back: one however its message's figures change. */
@@ -103,6 +114,7 @@ public final class KubernetesEventSink implements DecisionSink {
         lastBlocked.remove(target);
         standingBack.remove(target);
         failed.remove(target);
+        failureTold.remove(target);
         pending.remove(target);
     }
 
@@ -117,6 +129,7 @@ public final class KubernetesEventSink implements DecisionSink {
             lastBlocked.put(to, told);
         }
         failed.remove(from);
+        failureTold.remove(from);
         pending.remove(from);
     }
 
@@ -170,6 +183,7 @@ public final class KubernetesEventSink implements DecisionSink {
                     // Only a scale that reached the object is told as ScaledOut/ScaledIn, exactly once.
                     return;
                 }
+                failureTold.remove(target);
                 emit(decision, decision.action() == Action.SCALE_OUT ? SCALED_OUT
                         : SCALED_IN, "Normal", decision.message().text());
             }
@@ -223,6 +237,13 @@ public final class KubernetesEventSink implements DecisionSink {
         }
         failed.put(decision.target(), decision);
         lastBlocked.remove(decision.target());
+        String key = decision.action() + " " + decision.from() + " -> " + decision.to() + " " + failure.kind();
+        java.time.Instant now = clock.instant();
+        Map.Entry<String, java.time.Instant> told = failureTold.get(decision.target());
+        if (told != null && told.getKey().equals(key) && now.isBefore(told.getValue().plus(FAILURE_TOLD_AGAIN))) {
+            return;
+        }
+        failureTold.put(decision.target(), Map.entry(key, now));
         emit(decision, SCALE_FAILED, "Warning", decision.message().text() + "; write failed (" + failure.kind() + "): "
                 + failure.getMessage());
     }

@@ -76,6 +76,7 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         standingBack.remove(target);
         lastUnwritten.remove(target);
         decidedAsLeader.remove(target);
+        failingWrites.remove(target);
     }
 
     /** Goes on under {@code to} with what was said for {@code from}, so a block or pause across a rename is one line. */
@@ -86,6 +87,7 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         move(allUnknownSince, from, to);
         move(lastPause, from, to);
         move(lastUnwritten, from, to);
+        move(failingWrites, from, to);
         if (unknownWarned.remove(from)) {
             unknownWarned.add(to);
         }
@@ -221,9 +223,40 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         return d.from() == null ? f : f.addKeyValue("from", d.from()).addKeyValue("to", d.to());
     }
 
+    /**
+     * The same write failing the same way: since when, when it was last said, and how often in all. A write refused
+     * with 429 every tick logged an ERROR a tick, 9 in 44 s, while the throttled call itself was said once a minute
+     * (recheck 103, F1).
+     */
+    private record FailingWrite(String key, Instant since, Instant said, int failures) {
+    }
+
+    private final Map<Target, FailingWrite> failingWrites = new ConcurrentHashMap<>();
+
+    /**
+     * Says a failed write, and the same write failing the same way again (its counts and the failure's kind) once a
+     * minute, with since when and how often in all: "(failing since 2026-01-05T10:00:00Z, 5 times)".
+     */
     @Override
     public void writeFailed(Decision decision, ActuationException e) {
-        fields(LOG.atError(), decision).addKeyValue("error", e.kind()).log("{} write {} -> {} failed ({}): {}",
-                decision.target().id(), decision.from(), decision.to(), e.kind(), e.getMessage());
+        Target t = decision.target();
+        String key = decision.from() + " -> " + decision.to() + " " + e.kind();
+        FailingWrite was = failingWrites.get(t);
+        boolean repeat = was != null && was.key().equals(key);
+        FailingWrite now = repeat ? new FailingWrite(key, was.since(), was.said(), was.failures() + 1)
+                : new FailingWrite(key, decision.time(), decision.time(), 1);
+        if (repeat && decision.time().isBefore(was.said().plus(SAID_AGAIN_AFTER))) {
+            failingWrites.put(t, now);
+            return;
+        }
+        failingWrites.put(t, new FailingWrite(key, now.since(), decision.time(), now.failures()));
+        fields(LOG.atError(), decision).addKeyValue("error", e.kind()).log("{} write {} -> {} failed ({}): {}{}",
+                t.id(), decision.from(), decision.to(), e.kind(), e.getMessage(), repeat ? " (failing since "
+                        + now.since() + ", " + now.failures() + " times)" : "");
+    }
+
+    @Override
+    public void writeSucceeded(Decision decision) {
+        failingWrites.remove(decision.target());
     }
 }

@@ -283,6 +283,36 @@ class KubernetesEventSinkTest {
                 .getAsString(), "named from the template before any read");
     }
 
+    /**
+     * The same write failing the same way again is told once per 10 minutes (client-go's EventCorrelator folds such
+     * repeats over defaultAggregateIntervalInSeconds = 600, tools/record/events_cache.go): a write refused with 429
+     * made a new Event every tick, 9 in 44 s (recheck 103, F1). Another failure kind, other counts, or the same
+     * failure after a write that landed, is told at once.
+     */
+    @Test
+    void theSameFailedWriteIsToldOncePerTenMinutes() {
+        io.github.milvusautoscaler.engine.ManualClock clock = new io.github.milvusautoscaler.engine.ManualClock(T0);
+        KubernetesSettings options = ActuateFixtures.options();
+        KubernetesEventSink sink = new KubernetesEventSink(ActuateFixtures.client(fake, options), options, scaledObjects,
+                leader::get, clock, "milvus-autoscaler-7d9f-abcde");
+        Decision decision = decision(HELM_QN, 2, 3, Reason.BELOW_MIN);
+        ActuationException throttled = new ActuationException(ActuationException.Kind.UNAVAILABLE,
+                "patch deployments.apps failed after 3 attempts: HTTP 429");
+        for (int tick = 0; tick < 40; tick++) { // every 15 s for 9m45s
+            sink.recordWriteFailure(decision, throttled);
+            sink.record(decision);
+            clock.advance(Duration.ofSeconds(15));
+        }
+        assertEquals(1, events().size(), "one ScaleFailed in the first 10 minutes");
+        sink.recordWriteFailure(decision, throttled); // 10m after the first
+
+        assertEquals(2, events().size(), "told again 10 minutes on");
+        sink.recordWriteFailure(decision, new ActuationException(ActuationException.Kind.FORBIDDEN, "forbidden (403)"));
+        assertEquals(3, events().size(), "another failure kind is told at once");
+        sink.recordWriteFailure(decision(HELM_QN, 2, 4, Reason.BELOW_MIN), throttled);
+        assertEquals(4, events().size(), "other counts are told at once");
+    }
+
     static Stream<Arguments> silent() {
         return Stream.of(
                 Arguments.of("follower", false, false, true),

@@ -61,6 +61,31 @@ class DecisionLoggerTest {
     }
 
     /**
+     * The same write failing the same way every tick is said once a minute with since when and how often: a write
+     * refused with 429 logged an ERROR a tick, 9 in 44 s (recheck 103, F1). Other counts, or a write that landed in
+     * between, are said at once.
+     */
+    @Test
+    void theSameFailedWriteIsSaidOncePerMinute() {
+        DecisionLogger log = new DecisionLogger(() -> true);
+        io.github.milvusautoscaler.core.ActuationException throttled = new io.github.milvusautoscaler.core
+                .ActuationException(io.github.milvusautoscaler.core.ActuationException.Kind.UNAVAILABLE,
+                "patch deployments.apps milvus/r-milvus-querynode failed after 3 attempts: HTTP 429");
+        for (int s = 0; s <= 60; s += 15) { // ticks at 0, 15, 30, 45 and 60 s
+            log.writeFailed(d(s, Reason.BELOW_MIN, 2, 3), throttled);
+        }
+        String first = "milvus/gone/queryNode write 2 -> 3 failed (UNAVAILABLE): patch deployments.apps"
+                + " milvus/r-milvus-querynode failed after 3 attempts: HTTP 429";
+        assertEquals(List.of(first, first + " (failing since 2026-01-05T10:00:00Z, 5 times)"), messages());
+        log.writeFailed(d(75, Reason.BELOW_MIN, 2, 4), throttled);
+        assertEquals(3, messages().size(), "other counts: said at once");
+        log.writeSucceeded(d(90, Reason.BELOW_MIN, 2, 4));
+        log.writeFailed(d(105, Reason.BELOW_MIN, 2, 4), throttled);
+        assertEquals(4, messages().size(), "after a write that landed: said at once");
+        assertTrue(messages().get(3).endsWith("HTTP 429"), messages().get(3));
+    }
+
+    /**
      * A contested stand-back (another writer keeps the count for an hour) is said once, where an unreadable target is
      * said every minute (recheck 66, F2: 60 WARNs an hour); after a tick that is not unavailable, a new stand-back is
      * said again.
