@@ -430,8 +430,9 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         candidacy.stopped = true;
         if (current == candidacy && leading) {
             leading = false;
-            LOG.warn("leader election: {} lost the Lease {}/{}; writes stop", options.identity(), options.namespace(),
-                    options.leaseName());
+            String why = lock == null ? "" : lock.lastWriteFailure();
+            LOG.warn("leader election: {} lost the Lease {}/{}; writes stop{}", options.identity(), options.namespace(),
+                    options.leaseName(), why.isEmpty() ? "" : " (its last renewal: " + why + ")");
         }
     }
 
@@ -507,6 +508,17 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         /** Whether a refused create, and a refused update, has been explained: the two are different rules. */
         private volatile boolean createForbiddenLogged;
         private volatile boolean updateForbiddenLogged;
+
+        /**
+         * How this replica's last Lease write failed ("HTTP 429", "no answer: SocketTimeoutException ..."), or empty when
+         * it landed: said with "lost the Lease", which named no cause, the failing call's own line being a minute's
+         * once-only WARN under another logger (recheck 103's remark).
+         */
+        private volatile String lastWriteFailure = "";
+
+        String lastWriteFailure() {
+            return lastWriteFailure;
+        }
 
         GatedLock(Lock delegate, LeaderElectionSettings options, LongSupplier nanoTime, Runnable lapsed) {
             this.delegate = delegate;
@@ -599,14 +611,17 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
                 long started = nanoTime.getAsLong();
                 LeaseWriteStatus.clear();
                 boolean ok;
+                String failure = "";
                 try {
                     ok = create ? delegate.create(record) : delegate.update(record);
                 } catch (RuntimeException e) {
                     // A write that failed is one that did not land, as the elector reads false (recheck 77, F1).
                     LOG.debug("leader election: Lease {} failed: {}", create ? "create" : "update", e.toString());
                     ok = false;
+                    failure = KubernetesRequests.cause(e.getCause() == null ? e : e.getCause());
                 }
                 int status = LeaseWriteStatus.last();
+                lastWriteFailure = ok ? "" : status != 0 ? "HTTP " + status : failure.isEmpty() ? "no answer" : failure;
                 if (!ok && status == 403 && (create ? !createForbiddenLogged : !updateForbiddenLogged)) {
                     if (create) {
                         createForbiddenLogged = true;

@@ -530,6 +530,29 @@ class LeaderElectionTest {
         }
     }
 
+    /**
+     * A leader whose renewals are refused with 429 (kube-apiserver's priority-and-fairness filter, the fake answering
+     * as maxinflight.go's tooManyRequests does) loses the Lease, and the line says how its last renewal failed, where
+     * "lost the Lease; writes stop" named no cause (recheck 102, F1; recheck 103's remark).
+     */
+    @Test
+    void aLeaderLosingTheLeaseSaysHowItsLastRenewalFailed() {
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                .of(LeaderElection.class)) {
+            Candidate a = candidate("autoscaler-a");
+            a.election().start();
+            await(Duration.ofSeconds(10), a.election()::isLeader, "a leads");
+            fake.fail("PUT", Kind.LEASES.path(OWN_NAMESPACE, LEASE), 429, -1);
+            // The gate closes at the renew deadline; the elector says the loss when its renew loop gives up.
+            await(Duration.ofSeconds(20), () -> logs.warnings().stream().anyMatch(m -> m.contains("lost the Lease")),
+                    "a says it lost the Lease");
+            assertFalse(a.election().isLeader());
+            List<String> lost = logs.warnings().stream().filter(m -> m.contains("lost the Lease")).toList();
+            assertEquals(List.of("leader election: autoscaler-a lost the Lease " + OWN_NAMESPACE + "/" + LEASE
+                    + "; writes stop (its last renewal: HTTP 429)"), lost, logs.messages().toString());
+        }
+    }
+
     /** Always leads until closed: a tick still running after a stop's drain writes nothing (audit F8). */
     @Test
     void disabledElectionAlwaysLeadsAndTouchesNothing() {
