@@ -53,6 +53,51 @@ import java.util.function.Supplier;
  */
 final class ScaleOut implements Rule<ScaleOut.Timers> {
 
+    /**
+     * A hold while requested replicas start, when waiting for them is right: every one starting (the signals are of
+     * pods no longer ready), or none of the signals HIGH once they all serve (5 requested, 3 ready at cpu 0.82:
+     * 0.82 x 3/5 = 0.49 <= 0.75). Empty otherwise, and behind a stalled rollout, whose pods are not starting.
+     */
+    private static Optional<Proposal> awaitingReady(Tick t, Classified lead, Supplier<String> leadText) {
+        int current = t.current();
+        if (t.ready() == 0 && current > 0) {
+            // Every requested replica is starting (a scale-out's new pods beside restarted ones): the per-pod values
+            // are the pods Prometheus last saw ready, and sizing them on every requested replica counted one ready
+            // pod's load four times (ceil(4 x 346/115) = 13) and added 4 -> 6 fifteen seconds after 2 -> 4 (soak
+            // recheck 20, F1). The HPA, too, sets not-ready pods aside and has nothing to size on then.
+            return Proposal.hold(Stage.SCALE_OUT, Reason.AWAITING_READY, t, () -> t.component() + " "
+                    + leadText.get() + "; " + current + " requested, none ready: the signals are of pods no longer"
+                    + " ready; waiting for them");
+        }
+        // Not ready behind a stalled rollout is not starting: those pods run a template that does not come up (an
+        // unpullable image), and waiting for them held cpu 0.93 at 7 requested, 5 ready for as long as the rollout
+        // stayed stuck (recheck 25, N1). Sized on the ready ones instead.
+        if (!starting(t) || stillHigh(t) != null) {
+            return Optional.empty();
+        }
+        int basis = t.ready();
+        return Proposal.hold(Stage.SCALE_OUT, Reason.AWAITING_READY, t, () -> t.component() + " "
+                + leadText.get() + "; " + current + " requested, " + basis + " ready: " + lead.name() + " "
+                + num(lead.v()) + " x " + basis + "/" + current + " = "
+                + Format.against(lead.v() * basis / current, "<=", lead.line())
+                + " once they serve; waiting for them");
+    }
+
+    /** Some requested replicas are starting beside ready ones, and not behind a stalled rollout. */
+    private static boolean starting(Tick t) {
+        return t.ready() > 0 && t.ready() < t.current() && t.status().rolloutStalled().isEmpty();
+    }
+
+    /** The first known signal still past its line once every requested replica serves (value x ready/current). */
+    private static Classified stillHigh(Tick t) {
+        for (Classified c : t.signals()) {
+            if (c.known() && c.v() * t.ready() / t.current() > c.line()) {
+                return c;
+            }
+        }
+        return null;
+    }
+
     /** Below this a ceil() result is treated as exact: ceil(3 x 0.575/0.575) must be 3, not 4. */
     private static final double EPSILON = 1e-9;
 
@@ -338,8 +383,16 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         Classified lead = usedPanic ? panic : sustained != null ? sustained : rising;
         if (lead == null) {
             Classified first = longest;
+            Supplier<String> sustaining = () -> high(first, t) + " of " + human(so.sustain()) + " sustain";
+            // A HIGH of the replicas before a scale-out whose new ones are starting is no sustain toward another:
+            // the tick after 3 -> 4 read "SUSTAINING_HIGH cpu 0.76 for 15s of 1m sustain; holding at 4 (3 ready)"
+            // where 0.76 x 3/4 fits once the fourth serves (recheck 104, F1).
+            Optional<Proposal> waiting = awaitingReady(t, first, sustaining);
+            if (waiting.isPresent()) {
+                return waiting;
+            }
             return Proposal.hold(Stage.SCALE_OUT, Reason.SUSTAINING_HIGH, t, () -> t.component() + " "
-                    + high(first, t) + " of " + human(so.sustain()) + " sustain");
+                    + sustaining.get());
         }
         boolean byRise = lead == rising && panic == null && sustained == null;
         Supplier<String> leadText = () -> byRise ? rise(lead, t) : high(lead, t);
@@ -402,33 +455,9 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
             // pre-scale put them there, sized to the same line): the forecast has already acted on this rise.
             return Optional.empty();
         }
-        if (t.ready() == 0 && current > 0) {
-            // Every requested replica is starting (a scale-out's new pods beside restarted ones): the per-pod values
-            // are the pods Prometheus last saw ready, and sizing them on every requested replica counted one ready
-            // pod's load four times (ceil(4 x 346/115) = 13) and added 4 -> 6 fifteen seconds after 2 -> 4 (soak
-            // recheck 20, F1). The HPA, too, sets not-ready pods aside and has nothing to size on then.
-            return Proposal.hold(Stage.SCALE_OUT, Reason.AWAITING_READY, t, () -> t.component() + " "
-                    + leadText.get() + "; " + current + " requested, none ready: the signals are of pods no longer"
-                    + " ready; waiting for them");
-        }
-        // Not ready behind a stalled rollout is not starting: those pods run a template that does not come up (an
-        // unpullable image), and waiting for them held cpu 0.93 at 7 requested, 5 ready for as long as the rollout
-        // stayed stuck (recheck 25, N1). Sized on the ready ones instead.
-        Classified stillHigh = null;
-        if (t.ready() < current && t.status().rolloutStalled().isEmpty()) {
-            for (Classified c : t.signals()) {
-                if (c.known() && c.v() * basis / current > c.line()) {
-                    stillHigh = c;
-                    break;
-                }
-            }
-            if (stillHigh == null) {
-                return Proposal.hold(Stage.SCALE_OUT, Reason.AWAITING_READY, t, () -> t.component() + " "
-                        + leadText.get() + "; " + current + " requested, " + t.ready() + " ready: " + lead.name() + " "
-                        + num(lead.v()) + " x " + basis + "/" + current + " = "
-                        + Format.against(lead.v() * basis / current, "<=", lead.line())
-                        + " once they serve; waiting for them");
-            }
+        Optional<Proposal> waiting = awaitingReady(t, lead, leadText);
+        if (waiting.isPresent()) {
+            return waiting;
         }
         // long: a max-step of 2147483647 ("no limit") overflowed an int sum to a negative count.
         int cap = so.stepCap(current);
@@ -441,7 +470,7 @@ final class ScaleOut implements Rule<ScaleOut.Timers> {
         String sizedName = sizedBy == lead ? "" : sizedBy.name() + " ";
         // Replicas still starting are waited for unless the load is past the line even once they serve: said, or a
         // PANIC 6 -> 8 with 2 starting read as skipping the wait the config reference says it keeps (recheck 60, R4).
-        Classified over = stillHigh;
+        Classified over = starting(t) ? stillHigh(t) : null;
         String starting = over == null ? "" : "; " + (current - t.ready()) + " of " + current + " still starting, and "
                 + over.name() + " " + num(over.v()) + " x " + basis + "/" + current + " = "
                 + Format.against(over.v() * basis / current, ">", over.line()) + " even once they serve";

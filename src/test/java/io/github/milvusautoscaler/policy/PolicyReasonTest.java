@@ -204,6 +204,20 @@ class PolicyReasonTest {
                     s.cpu(1.4);
                     s.state = Scene.lastScaleOut(highFor(s, Duration.ofMinutes(1)), s.now.minus(Duration.ofSeconds(15)));
                 }),
+                // The tick after 3 -> 4: cpu 0.76 of the 3 ready, HIGH for 15 s of the 1m sustain, 0.76 x 3/4 = 0.57
+                // <= 0.75 once the fourth serves; it read SUSTAINING_HIGH, a sustain toward a scale-out that cannot
+                // come (recheck 104, F1).
+                c("a sustain under starting replicas that cover it is a wait for them", Reason.AWAITING_READY, 4, s -> {
+                    s.replicas(4, 3);
+                    s.cpu(0.76);
+                    s.state = highFor(s, Duration.ofSeconds(15));
+                }),
+                // The same sustain at 4 of 4 ready is one.
+                c("a sustain with every replica ready", Reason.SUSTAINING_HIGH, 4, s -> {
+                    s.replicas(4, 4);
+                    s.cpu(0.76);
+                    s.state = highFor(s, Duration.ofSeconds(15));
+                }),
                 // 1.1 x 3/4 = 0.83 > 0.75 even with all 4 serving: ceil(3 x 1.1/0.575) = 6, 4 -> 6.
                 c("pending replicas still leave it high: scale out more", Reason.SIGNAL_HIGH, 6, s -> {
                     s.replicas(4, 3);
