@@ -289,9 +289,11 @@ final class Daemon implements AutoCloseable {
     }
 
     /** A WARN for each target whose settings most likely scale by the wrong work ({@link TargetSettings#advice()}). */
-    private static void warnAdvice(AutoscalerSettings settings) {
+    static void warnAdvice(AutoscalerSettings settings) {
         for (TargetSettings t : settings.targets()) {
-            t.advice().ifPresent(advice -> LOG.warn("{}: {}", t.target().id(), advice));
+            // Keyed by target as the ticks' lines are: a JSON pipeline filtering on target missed it (recheck 104, F2).
+            t.advice().ifPresent(advice -> LOG.atWarn().addKeyValue("target", t.target().id()).log("{}: {}",
+                    t.target().id(), advice));
         }
     }
 

@@ -148,6 +148,28 @@ class JsonLogsTest {
     }
 
     /**
+     * A target's start-up advice (its settings most likely scale by the wrong work) carries the target as a field, as
+     * the ticks' lines do: a pipeline filtering on target missed it (recheck 104, F2, whose config shortened
+     * scale-in.peak-window to 5m, under six forecast.history-step).
+     */
+    @Test
+    void aTargetsStartUpAdviceCarriesItsTarget() {
+        io.github.milvusautoscaler.config.AutoscalerSettings settings = io.github.milvusautoscaler.config.ConfigLoader
+                .parse("""
+                        milvus-autoscaler {
+                          defaults.scale-in.peak-window = 5m
+                          clusters = [{ namespace = milvus, name = my-release, install = operator, milvus-version = "2.5",
+                            components { queryNode {} } }]
+                        }
+                        """, "advice.conf");
+        List<JsonObject> lines = logged(() -> Daemon.warnAdvice(settings));
+        assertEquals(1, lines.size(), lines.toString());
+        assertEquals("WARN", lines.get(0).get("level").getAsString());
+        assertTrue(lines.get(0).get("message").getAsString().contains("peak-window"), lines.toString());
+        assertEquals(QN.id(), lines.get(0).get("target").getAsString(), lines.toString());
+    }
+
+    /**
      * The errors that stop run before it starts are JSON lines too with --log-format json: a log pipeline that parses
      * every line used to get the configuration errors, the one thing to read in a crash-looping pod, as bare text.
      */
