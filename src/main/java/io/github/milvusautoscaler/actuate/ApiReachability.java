@@ -193,22 +193,13 @@ public final class ApiReachability implements Interceptor {
     synchronized void failed(String host, String call, String cause) {
         Instant now = clock.instant();
         server = host;
-        FailingCall before = failing.remove(call);
-        if (failing.size() >= CALLS_REMEMBERED) {
-            failing.clear();
-        }
-        failing.put(call, new FailingCall(call, before == null ? now : before.since(), now, cause));
+        rememberFailing(call, now, cause);
         if (failingSince == null) {
             failingSince = now;
         }
         boolean confirmed = lastSeenAnswer == null || !now.isBefore(failingSince.plus(confirmAfter));
         if (!confirmed) {
-            Instant said = callLogged.get(call);
-            if (said == null || !now.isBefore(said.plus(REPEAT_AFTER_A_MINUTE))) {
-                if (callLogged.size() >= CALLS_REMEMBERED) {
-                    callLogged.clear();
-                }
-                callLogged.put(call, now);
+            if (sayCallAgain(call, now)) {
                 // Not "the server is fine": in the first seconds of a real outage this line comes first (fault
                 // recheck 2), so it says what is known, the last answer's age, and when the server is called down.
                 LOG.warn("Kubernetes API server {}: {} failed: {}; the last call it answered was {}s ago (it is called"
@@ -238,21 +229,34 @@ public final class ApiReachability implements Interceptor {
      */
     synchronized void throttled(String call, String cause) {
         Instant now = clock.instant();
+        rememberFailing(call, now, cause);
+        if (sayCallAgain(call, now)) {
+            LOG.warn("Kubernetes API server {}: {} refused: {}; the server answers but throttles this daemon's calls"
+                    + " (API Priority and Fairness, or --max-requests-inflight); this call's next refusal is said a"
+                    + " minute on", server, call, cause);
+        }
+    }
+
+    /** Keeps {@code call} as failing now with {@code cause}, since its first failure in a row. */
+    private void rememberFailing(String call, Instant now, String cause) {
         FailingCall before = failing.remove(call);
         if (failing.size() >= CALLS_REMEMBERED) {
             failing.clear();
         }
         failing.put(call, new FailingCall(call, before == null ? now : before.since(), now, cause));
+    }
+
+    /** True, and remembered, when {@code call}'s failure was not said within the last minute. */
+    private boolean sayCallAgain(String call, Instant now) {
         Instant said = callLogged.get(call);
-        if (said == null || !now.isBefore(said.plus(REPEAT_AFTER_A_MINUTE))) {
-            if (callLogged.size() >= CALLS_REMEMBERED) {
-                callLogged.clear();
-            }
-            callLogged.put(call, now);
-            LOG.warn("Kubernetes API server {}: {} refused: {}; the server answers but throttles this daemon's calls"
-                    + " (API Priority and Fairness, or --max-requests-inflight); this call's next refusal is said a"
-                    + " minute on", server, call, cause);
+        if (said != null && now.isBefore(said.plus(REPEAT_AFTER_A_MINUTE))) {
+            return false;
         }
+        if (callLogged.size() >= CALLS_REMEMBERED) {
+            callLogged.clear();
+        }
+        callLogged.put(call, now);
+        return true;
     }
 
     synchronized void answered(String host) {

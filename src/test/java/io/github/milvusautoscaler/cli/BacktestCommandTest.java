@@ -535,21 +535,11 @@ class BacktestCommandTest {
                 """, "floor.conf");
         Instant from = Instant.parse("2026-12-01T18:00:00Z");
         Instant to = Instant.parse("2026-12-01T20:30:00Z");
-        Backtest.History inBand = new Backtest.History() {
+        Backtest.History inBand = new InProcess() {
             @Override
             public Observation observe(Target target, Instant at) {
                 return new Observation(target, at, Map.of("cpu", Signal.known("cpu", 0.55, PODS, Duration.ZERO)),
                         Settle.QUIET, Health.NONE, List.of());
-            }
-
-            @Override
-            public OptionalInt specReplicas(Target target, Instant at) {
-                return OptionalInt.of(PODS);
-            }
-
-            @Override
-            public OptionalInt readyReplicas(Target target, Instant at) {
-                return OptionalInt.of(PODS);
             }
         };
         Backtest.TargetResult result = Backtest.run(Assembly.engineTargets(s.labelSchemes(), s.targets()), inBand,

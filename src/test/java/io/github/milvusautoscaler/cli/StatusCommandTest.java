@@ -205,7 +205,7 @@ class StatusCommandTest {
     }
 
     @Test
-    void aSignalThatDoesNotApplyIsNotApplicableInTheDocumentAndNAInTheTable() {
+    void aSignalThatDoesNotApplyIsNotApplicableInTheDocumentAndNAInTheTable() throws Exception {
         FakeMetrics metrics = new FakeMetrics();
         String why = "queryNode's 2 pods declare no CPU request on their querynode container (set spec.components.queryNode.resources.requests.cpu"
                 + " in the Milvus resource)";
@@ -218,15 +218,10 @@ class StatusCommandTest {
                 .getAsJsonArray("targets").get(0).getAsJsonObject().getAsJsonArray("signals").get(0).getAsJsonObject();
         assertEquals("NOT_APPLICABLE", cpu.get("state").getAsString());
         assertEquals(why, cpu.get("problem").getAsString());
-        try (HttpApi api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, HttpApi.statusOf(engine), Map.of())) {
-            StringWriter out = new StringWriter();
-            assertEquals(0, new CommandLine(new StatusCommand()).setOut(new PrintWriter(out))
-                    .execute("--url", "http://127.0.0.1:" + api.port()));
-            assertTrue(out.toString().contains("cpu n/a"), out.toString());
-            // the only signal left out: nothing to decide on, a hold that says why
-            assertTrue(out.toString().contains("HOLD ALL_SIGNALS_UNKNOWN"), out.toString());
-        }
+        String out = statusTableOf(engine);
+        assertTrue(out.contains("cpu n/a"), out);
+        // the only signal left out: nothing to decide on, a hold that says why
+        assertTrue(out.contains("HOLD ALL_SIGNALS_UNKNOWN"), out);
     }
 
     @Test
@@ -419,13 +414,8 @@ class StatusCommandTest {
                 .getAsJsonArray("targets").get(0).getAsJsonObject().getAsJsonArray("signals").get(0).getAsJsonObject();
         assertEquals(100, qps.get("value").getAsDouble(), 1e-9, qps.toString());
         assertEquals(2, qps.get("queryReadyCount").getAsInt(), qps.toString());
-        try (HttpApi api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, HttpApi.statusOf(engine), Map.of())) {
-            StringWriter out = new StringWriter();
-            assertEquals(0, new CommandLine(new StatusCommand()).setOut(new PrintWriter(out))
-                    .execute("--url", "http://127.0.0.1:" + api.port()));
-            assertTrue(out.toString().contains("qps 100 (query's x 2/3 ready)"), out.toString());
-        }
+        String out = statusTableOf(engine);
+        assertTrue(out.contains("qps 100 (query's x 2/3 ready)"), out);
     }
 
     /**
@@ -469,13 +459,8 @@ class StatusCommandTest {
         self.refresh(engine);
         assertEquals(5, registry.get(io.github.milvusautoscaler.core.MetricNames.REPLICAS).tag("kind", "scheduled_floor")
                 .gauge().value());
-        try (HttpApi api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, HttpApi.statusOf(engine), Map.of())) {
-            StringWriter out = new StringWriter();
-            assertEquals(0, new CommandLine(new StatusCommand()).setOut(new PrintWriter(out))
-                    .execute("--url", "http://127.0.0.1:" + api.port()));
-            assertTrue(out.toString().contains("5/5/5 [2-10] scheduled floor 5 until Sun 03:10 CET"), out.toString());
-        }
+        String out = statusTableOf(engine);
+        assertTrue(out.contains("5/5/5 [2-10] scheduled floor 5 until Sun 03:10 CET"), out);
 
         clock.advance(Duration.between(clock.instant(), Instant.parse("2026-10-25T02:10:00Z")));
         t = com.google.gson.JsonParser.parseString(statusOf(engine)).getAsJsonObject().getAsJsonArray("targets").get(0)
@@ -512,6 +497,17 @@ class StatusCommandTest {
         assertEquals("not read this tick: the target's object could not be read (its problem says why)",
                 t.getAsJsonArray("signals").get(0).getAsJsonObject().get("problem").getAsString(), t.toString());
         assertTrue(t.get("problem").getAsString().contains("HTTP 503"), t.toString());
+    }
+
+    /** What {@code status --url} prints of {@code engine}'s status, served from a server started and stopped here. */
+    static String statusTableOf(Engine engine) throws Exception {
+        try (HttpApi api = new HttpApi(io.github.milvusautoscaler.testsupport.HttpLimits.reference(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> { }, HttpApi.statusOf(engine), Map.of())) {
+            StringWriter out = new StringWriter();
+            assertEquals(0, new CommandLine(new StatusCommand()).setOut(new PrintWriter(out))
+                    .execute("--url", "http://127.0.0.1:" + api.port()));
+            return out.toString();
+        }
     }
 
     /** {@code engine}'s {@code /api/v1/status} as a daemon serves it, from a server started and stopped here. */
