@@ -322,9 +322,33 @@ final class QueryClient implements AutoCloseable {
             }
             result = new QueryResult.Failed(FailureKind.TRANSPORT, "query interrupted: " + describe(e));
         }
+        recovered(endpointFailed);
         record(promql, result, attempts.get(), System.nanoTime() - start, rangeStart != null, callerSays,
                 endpointFailed);
         return result;
+    }
+
+    /** Queries the endpoint answered in a row, for {@link #recovered}. */
+    private final AtomicInteger answeredInARow = new AtomicInteger();
+
+    /**
+     * Clears the breaker's window of an outage Prometheus has come back from: once minimum-queries in a row were
+     * answered, with the breaker closed and failures still in its window. resilience4j rates the window on every
+     * call, successes included, and the window's older successes left it while the outage's failures stayed: after
+     * a 20 s outage, 12 s after Prometheus answered again, a success opened it at "54% of the 497 queries of the last
+     * 1m failed", and 100 targets read UNKNOWN for 30 s more (recheck 105, F1). A Prometheus still failing half its
+     * queries rarely answers minimum-queries (10) in a row (0.5^10 = 0.1%), so its failures keep counting.
+     */
+    private void recovered(boolean endpointFailed) {
+        if (endpointFailed) {
+            answeredInARow.set(0);
+            return;
+        }
+        if (answeredInARow.incrementAndGet() >= endpoint.breaker().minimumQueries()
+                && breaker.getState() == CircuitBreaker.State.CLOSED && breaker.getMetrics().getNumberOfFailedCalls() > 0) {
+            answeredInARow.set(0);
+            breaker.reset();
+        }
     }
 
     /** Why Prometheus cannot be used right now, or empty when {@code vector(1)} evaluates. */

@@ -153,6 +153,45 @@ class ResilienceTest {
     }
 
     /**
+     * A Prometheus back from an outage does not open the breaker as the window's older successes leave it: 10 answered
+     * at 0 s, 8 failed at 20 s (44%, closed), 4 answered at 21 s; at 61 s the 10 have left the minute and the window
+     * would read 8 of 13 failed (62%) on the next success, which opened it 12 s after a real recovery and blinded 100
+     * targets for 30 s more (recheck 105, F1). Answered minimum-queries (4) in a row, the outage is over.
+     */
+    @Test
+    void aPrometheusBackFromAnOutageDoesNotOpenTheBreakerLater() {
+        AtomicBoolean healthy = new AtomicBoolean(true);
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return healthy.get() ? FailureShapesTest.json(vector(pod("p-0", "0.3", PromJson.time(request))))
+                        : FailureShapesTest.status(503, "");
+            }
+        });
+        try (PrometheusMetricsSource source = source(1, 4, Duration.ofSeconds(30))) {
+            for (int i = 0; i < 10; i++) {
+                assertTrue(source.observe(TARGET, tick()).signals().get("cpu").isKnown());
+            }
+            clock.advance(Duration.ofSeconds(20));
+            healthy.set(false);
+            for (int i = 0; i < 8; i++) {
+                assertEquals("prometheus HTTP 503", source.observe(TARGET, tick()).signals().get("cpu").problem());
+            }
+            assertEquals(1.0, gauge("closed"), "8 of 18 is 44%");
+            clock.advance(Duration.ofSeconds(1));
+            healthy.set(true);
+            for (int i = 0; i < 4; i++) {
+                assertTrue(source.observe(TARGET, tick()).signals().get("cpu").isKnown());
+            }
+            clock.advance(Duration.ofSeconds(40));
+            Signal later = source.observe(TARGET, tick()).signals().get("cpu");
+            assertTrue(later.isKnown(), later.problem());
+            assertEquals(1.0, gauge("closed"));
+            assertEquals(23, server.getRequestCount());
+        }
+    }
+
+    /**
      * Half-open, one trial query is let through and the others are turned away: their problem says so, where it read
      * "circuit breaker open (-1% of the last 20 queries failed)", resilience4j's rate of a window with too few calls
      * (recheck 21, N-F3). The trial here is held 1 s by the server while a second query asks.
