@@ -89,9 +89,25 @@ class LostAnswerTest {
     }
 
     /**
+     * Ticks every 15 s until a step-down waits for the component to settle (SETTLING), the tick its settle wait starts
+     * and is patched onto the object: a queryNode LOW for the scale-in sustain with one replica of 3 not ready.
+     */
+    private Decision tickUntilSettling(Engine e) {
+        for (int i = 0; i < 60; i++) {
+            Decision d = e.tick(new EngineTarget(QN, EngineTest.policy()));
+            if (d.reason() == Reason.SETTLING) {
+                return d;
+            }
+            clock.advance(Duration.ofSeconds(15));
+        }
+        throw new AssertionError("no SETTLING in 15 minutes: " + recorded.get(recorded.size() - 1));
+    }
+
+    /**
      * A patch of the memory annotations alone that the server applied and answered 500: the retry meets its own change
      * as a 409, and the object read back holds the memory, so it is kept, not "could not keep back-off ..." (recheck
-     * 17, F3: a false WARN each time). Here the settle wait of a queryNode with one replica of 3 not ready starts.
+     * 17, F3: a false WARN each time). Here the settle wait of a queryNode with one replica of 3 not ready starts,
+     * once its cpu has been LOW for the 10m scale-in sustain and a step-down waits for it to settle.
      */
     @Test
     void aMemoryPatchWhoseAnswerWasLostIsKeptNotWarnedAbout() {
@@ -101,7 +117,7 @@ class LostAnswerTest {
         try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport
                 .CapturedLogs.of(Engine.class)) {
             Engine e = engine(() -> true, AlertSource.NONE, new ActionBudget(30));
-            Decision d = e.tick(new EngineTarget(QN, EngineTest.policy()));
+            Decision d = tickUntilSettling(e);
             assertFalse(d.isScale(), d.toString());
             String annotations = fake.get(Kind.MILVUSES, NS, "my-release").orElseThrow().getAsJsonObject("metadata")
                     .toString();
@@ -128,7 +144,7 @@ class LostAnswerTest {
         Engine e = new Engine(clock, metrics, actuator(), recorded::add, () -> true, AlertSource.NONE,
                 new ActionBudget(30), false, new io.github.milvusautoscaler.server.SelfMetrics(registry, () -> true,
                 false));
-        e.tick(new EngineTarget(QN, EngineTest.policy()));
+        tickUntilSettling(e);
         assertFalse(fake.get(Kind.MILVUSES, NS, "my-release").orElseThrow().getAsJsonObject("metadata").toString()
                 .contains("settle-wait-since"), "the patch was refused");
         java.util.function.BiFunction<String, String, Double> errors = (kind, operation) -> registry
@@ -157,7 +173,7 @@ class LostAnswerTest {
         try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport
                 .CapturedLogs.of(Engine.class)) {
             Engine e = engine(() -> true, AlertSource.NONE, new ActionBudget(30));
-            e.tick(new EngineTarget(QN, EngineTest.policy()));
+            tickUntilSettling(e);
             String annotations = fake.get(Kind.MILVUSES, NS, "my-release").orElseThrow().getAsJsonObject("metadata")
                     .toString();
             assertTrue(other.get(), "the other component wrote in between");
