@@ -81,6 +81,16 @@ public final class ApiReachability implements Interceptor {
     private Instant failingSince;
     private Instant lastLogged;
     private final java.util.Map<String, Instant> callLogged = new java.util.HashMap<>();
+    /**
+     * The most calls whose failure is said in one minute, all calls together: at an outage's start, before it is
+     * called unreachable, each target's own GET and HPA list failed as a call of its own, 178 WARN lines in a minute
+     * for 100 targets and as many "answered again" at its end (recheck 105, F3).
+     */
+    static final int CALL_LINES_PER_MINUTE = 3;
+    /** When the calls said in the current minute began to be counted, how many were said and how many were not. */
+    private Instant callLinesSince;
+    private int callLinesSaid;
+    private int callLinesUnsaid;
     /** Calls whose last attempt failed, by call; a call that answers leaves. */
     private final java.util.Map<String, FailingCall> failing = new java.util.LinkedHashMap<>();
     private String server = "";
@@ -181,6 +191,14 @@ public final class ApiReachability implements Interceptor {
         return state;
     }
 
+    /**
+     * True while calls fail with none answered since the first of them: an outage, called unreachable or not yet.
+     * One call failing while others answer is not (every answer ends the stretch).
+     */
+    public synchronized boolean failingWithNoAnswer() {
+        return failingSince != null || !state.reachable();
+    }
+
     /** The last time the API server answered, if ever. */
     public synchronized Optional<Instant> lastAnswer() {
         return Optional.ofNullable(lastSeenAnswer);
@@ -204,8 +222,8 @@ public final class ApiReachability implements Interceptor {
                 // recheck 2), so it says what is known, the last answer's age, and when the server is called down.
                 LOG.warn("Kubernetes API server {}: {} failed: {}; the last call it answered was {}s ago (it is called"
                         + " unreachable once calls have failed for {} with none answered; this call's next failure is"
-                        + " said a minute on)", host, call, cause, Duration.between(lastSeenAnswer, now).toSeconds(),
-                        Durations.human(confirmAfter));
+                        + " said a minute on){}", host, call, cause, Duration.between(lastSeenAnswer, now).toSeconds(),
+                        Durations.human(confirmAfter), unsaidCalls());
             }
             return;
         }
@@ -215,8 +233,10 @@ public final class ApiReachability implements Interceptor {
                 : REPEAT_AFTER_A_MINUTE;
         if (lastLogged == null || !now.isBefore(lastLogged.plus(repeat))) {
             lastLogged = now;
-            LOG.atWarn().addMarker(DAEMON_WIDE).log("Kubernetes API server {} unreachable for {}s: {} for {}; leader election, reads and writes fail"
-                    + " until it answers", host, Duration.between(since, now).toSeconds(), cause, call);
+            callLinesUnsaid = 0; // this line speaks for them
+            LOG.atWarn().addMarker(DAEMON_WIDE).log("Kubernetes API server {} unreachable for {}s: {} for {}; leader"
+                    + " election, reads and writes fail until it answers", host, Duration.between(since, now)
+                    .toSeconds(), cause, call);
         }
     }
 
@@ -233,7 +253,7 @@ public final class ApiReachability implements Interceptor {
         if (sayCallAgain(call, now)) {
             LOG.warn("Kubernetes API server {}: {} refused: {}; the server answers but throttles this daemon's calls"
                     + " (API Priority and Fairness, or --max-requests-inflight); this call's next refusal is said a"
-                    + " minute on", server, call, cause);
+                    + " minute on{}", server, call, cause, unsaidCalls());
         }
     }
 
@@ -246,17 +266,37 @@ public final class ApiReachability implements Interceptor {
         failing.put(call, new FailingCall(call, before == null ? now : before.since(), now, cause));
     }
 
-    /** True, and remembered, when {@code call}'s failure was not said within the last minute. */
+    /**
+     * True, and remembered, when {@code call}'s failure was not said within the last minute and fewer than
+     * {@link #CALL_LINES_PER_MINUTE} calls' were; a call not said then is counted for {@link #unsaidCalls}.
+     */
     private boolean sayCallAgain(String call, Instant now) {
         Instant said = callLogged.get(call);
         if (said != null && now.isBefore(said.plus(REPEAT_AFTER_A_MINUTE))) {
             return false;
         }
+        if (callLinesSince == null || !now.isBefore(callLinesSince.plus(REPEAT_AFTER_A_MINUTE))) {
+            callLinesSince = now;
+            callLinesSaid = 0;
+        }
+        if (callLinesSaid >= CALL_LINES_PER_MINUTE) {
+            callLinesUnsaid++;
+            return false;
+        }
+        callLinesSaid++;
         if (callLogged.size() >= CALLS_REMEMBERED) {
             callLogged.clear();
         }
         callLogged.put(call, now);
         return true;
+    }
+
+    /** "; 12 other calls failed unsaid before this line" for the calls {@link #sayCallAgain} left out, then none. */
+    private String unsaidCalls() {
+        int n = callLinesUnsaid;
+        callLinesUnsaid = 0;
+        return n == 0 ? "" : "; " + n + " other call" + (n == 1 ? "" : "s") + " failed unsaid before this line"
+                + " (at most " + CALL_LINES_PER_MINUTE + " calls are said a minute)";
     }
 
     synchronized void answered(String host) {

@@ -227,7 +227,7 @@ final class Daemon implements AutoCloseable {
         history.swap(Assembly.historySource(s, s.targets(), Duration.ZERO, registry));
 
         SelfMetrics self = new SelfMetrics(registry, leader::isLeader, () -> engine != null ? engine.dryRun() : s.dryRun());
-        DecisionLogger logger = new DecisionLogger(leader::isLeader);
+        DecisionLogger logger = new DecisionLogger(leader::isLeader, reachability::failingWithNoAnswer);
         this.alertBook = Assembly.alertBook(s.alerts(), registry);
         alertBook.setTargets(s.targets().stream().map(TargetSettings::target).toList(), componentLabels(s));
         EngineAssembly assembly = EngineAssembly.of(clock, metrics, actuator, s.maxActionsPerHour())

@@ -62,8 +62,21 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
      *               written is marked, a follower's as such
      */
     public DecisionLogger(BooleanSupplier leader) {
-        this.leader = java.util.Objects.requireNonNull(leader, "leader");
+        this(leader, () -> false);
     }
+
+    /**
+     * @param apiDown whether the Kubernetes API server is failing every call (ApiReachability's line every few seconds
+     *                says so, daemon-wide): a target unreadable then is said at DEBUG, where each of 100 targets' own
+     *                TARGET_UNAVAILABLE WARN came on top of it, about two a target for one 2-minute outage (recheck
+     *                105, F3)
+     */
+    public DecisionLogger(BooleanSupplier leader, BooleanSupplier apiDown) {
+        this.leader = java.util.Objects.requireNonNull(leader, "leader");
+        this.apiDown = java.util.Objects.requireNonNull(apiDown, "apiDown");
+    }
+
+    private final BooleanSupplier apiDown;
 
     @Override
     public void forgotten(Target target) {
@@ -158,7 +171,7 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
             if (say) {
                 lastUnavailable.put(d.target(), d.time());
                 // Marked like every other line of a dry-run daemon's decisions (README: "marked [dry-run]").
-                fields(LOG.atWarn(), d).log("{} {}{}: {}", d.target().id(), d.reason(), d.dryRun() ? " [dry-run]" : "",
+                fields(!contested && apiDown.getAsBoolean() ? LOG.atDebug() : LOG.atWarn(), d).log("{} {}{}: {}", d.target().id(), d.reason(), d.dryRun() ? " [dry-run]" : "",
                         d.message().text());
             }
         } else if (d.reason().blocksAction()) {

@@ -86,6 +86,22 @@ class DecisionLoggerTest {
     }
 
     /**
+     * A target unreadable while the API server fails every call is said at DEBUG: ApiReachability's line says the
+     * server is down, and each of 100 targets' own WARN came on top of it (recheck 105, F3). Once the server answers,
+     * a target that stays unreadable is said again.
+     */
+    @Test
+    void anUnreadableTargetIsLeftToTheServersLineWhileTheServerIsDown() {
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+        DecisionLogger log = new DecisionLogger(() -> true, down::get);
+        log.record(d(0, Reason.TARGET_UNAVAILABLE, null, null));
+        assertEquals(List.of(), messages().stream().filter(m -> m.contains("TARGET_UNAVAILABLE")).toList());
+        down.set(false);
+        log.record(d(60, Reason.TARGET_UNAVAILABLE, null, null));
+        assertEquals(1, messages().stream().filter(m -> m.contains("TARGET_UNAVAILABLE")).count(), messages().toString());
+    }
+
+    /**
      * A contested stand-back (another writer keeps the count for an hour) is said once, where an unreadable target is
      * said every minute (recheck 66, F2: 60 WARNs an hour); after a tick that is not unavailable, a new stand-back is
      * said again.
