@@ -1036,6 +1036,7 @@ public final class Engine {
                 // on it.
                 conflicted = true;
                 conflicts++;
+                ReplicaStatus read = basis;
                 try {
                     readAt = fresh != null ? freshAt : clock.instant();
                     basis = fresh != null ? fresh : actuator.read(t);
@@ -1043,6 +1044,16 @@ public final class Engine {
                     listener.writeConflict(t, false);
                     listener.writeFailed(decision, e);
                     return new Written(decision, current.unapplied(), basis, readAt, readFailed.getMessage());
+                }
+                if (basis.current() != read.current()) {
+                    // Said here: the next tick compares with this re-read, so a count another writer moved between
+                    // this tick's read and its write was said nowhere (recheck 106, F1: 2 -> 3 by a GitOps sync).
+                    LOG.atWarn().addKeyValue("target", t.id()).log("{}: replicas changed outside milvus-autoscaler"
+                            + " between this tick's read and its write: {} -> {} {}; its write {} -> {} was refused"
+                            + " (409 Conflict) and it decides again on the new count", t, read.current(),
+                            basis.current(), CountOwnership.by(t, read, basis).orElse(t.install() == InstallKind.HELM
+                                    ? "(kubectl scale, a helm upgrade)" : "(an edit or apply of the Milvus resource)"),
+                            decision.from(), decision.to());
                 }
                 Observation obs = metrics.observe(t, started).withAlerts(alerts.firing(t, started))
                         .withForecast(forecast(target, basis, started));

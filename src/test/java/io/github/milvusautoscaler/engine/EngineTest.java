@@ -365,13 +365,26 @@ public class EngineTest {
             cluster.beforeWrite = () -> { };
             cluster.personScales(A, 6);
         };
-        Decision d = e.tick(new EngineTarget(A, policy()));
-        // Re-read and re-decided on the person's 6 replicas instead of overwriting them with 5: the ready
-        // count just rose from 3 to 6 and cpu (a rate) still shows the old 3, so the policy waits.
-        assertEquals(6, d.from());
-        assertEquals(6, d.to());
-        assertEquals(Reason.SCALE_OUT_COOLDOWN, d.reason());
-        assertTrue(cluster.writes.isEmpty(), "nothing overwritten: " + cluster.writes);
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport
+                .CapturedLogs.of(Engine.class)) {
+            Decision d = e.tick(new EngineTarget(A, policy()));
+            // Re-read and re-decided on the person's 6 replicas instead of overwriting them with 5: the ready
+            // count just rose from 3 to 6 and cpu (a rate) still shows the old 3, so the policy waits.
+            assertEquals(6, d.from());
+            assertEquals(6, d.to());
+            assertEquals(Reason.SCALE_OUT_COOLDOWN, d.reason());
+            assertTrue(cluster.writes.isEmpty(), "nothing overwritten: " + cluster.writes);
+            // Said now: the next tick compares with the re-read 6, and the move was said nowhere (recheck 106, F1).
+            assertEquals(List.of("milvus/a/queryNode: replicas changed outside milvus-autoscaler between this tick's"
+                    + " read and its write: 3 -> 6 (an edit or apply of the Milvus resource); its write 3 -> 5 was"
+                    + " refused (409 Conflict) and it decides again on the new count"), logs.warnings());
+        }
+        clock.advance(java.time.Duration.ofSeconds(15));
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport
+                .CapturedLogs.of(Engine.class)) {
+            e.tick(new EngineTarget(A, policy()));
+            assertEquals(List.of(), logs.warnings(), "said once");
+        }
     }
 
     /**
