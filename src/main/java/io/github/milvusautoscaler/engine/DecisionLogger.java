@@ -265,7 +265,8 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         failingWrites.put(t, new FailingWrite(key, now.since(), decision.time(), now.failures()));
         fields(LOG.atError(), decision).addKeyValue("error", e.kind()).log("{} write {} -> {} failed ({}): {}{}",
                 t.id(), decision.from(), decision.to(), e.kind(), e.getMessage(), repeat ? " (failing since "
-                        + now.since() + ", " + now.failures() + " times)" : "");
+                        + now.since().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ", " + now.failures()
+                        + " times)" : "");
     }
 
     @Override
