@@ -194,12 +194,13 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
     }
 
     /**
-     * Whether a scale line is to be said: always when written or dry-run; when not written, unless the same action,
-     * counts, reason and mark were said of the target less than a minute ago (its message, whose numbers move every
-     * tick, does not count).
+     * Whether a scale line is to be said: always when written; when not written, dry-run's included, unless the same
+     * action, counts, reason and mark were said of the target less than a minute ago (its message, whose numbers move
+     * every tick, does not count). A dry-run daemon's count never moves, so its scale-out to a scheduled floor was
+     * said every 15 s (recheck 106's remark); the decision log keeps every tick.
      */
     private boolean unsaidAgain(Decision d, String mode) {
-        if (d.written() || d.dryRun()) {
+        if (d.written()) {
             lastUnwritten.remove(d.target());
             return true;
         }

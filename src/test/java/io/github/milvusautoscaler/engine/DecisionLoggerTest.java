@@ -179,6 +179,13 @@ class DecisionLoggerTest {
         assertEquals(List.of("milvus/gone/queryNode blocked SETTLING [dry-run]: SETTLING message",
                 "milvus/gone/queryNode TARGET_UNAVAILABLE [dry-run]: TARGET_UNAVAILABLE message",
                 "milvus/gone/queryNode SCALE_IN 3 -> 2 SIGNALS_LOW [dry-run]: 3 -> 2"), m);
+        // A dry-run count never moves, so the same scale comes every tick: said once a minute, as an unwritten one is
+        // (a scale-out to a scheduled floor was said every 15 s, recheck 106's remark).
+        for (int s = 45; s <= 90; s += 15) {
+            log.record(new Decision(T, T0.plusSeconds(s), Action.SCALE_IN, 3, 2, Reason.SIGNALS_LOW, "3 -> 2", Map.of(),
+                    false).asDryRun());
+        }
+        assertEquals(4, messages().size(), "the tick at 90 s, a minute after the line at 30 s: " + messages());
     }
 
     /**
