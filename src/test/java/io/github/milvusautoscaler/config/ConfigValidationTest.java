@@ -821,8 +821,11 @@ class ConfigValidationTest {
         // A component no cluster runs: its entry is checked on its own, over defaults.
         e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.parse(floor15.replace("queryNode", "proxy")
                 + cluster("queryNode { max-replicas = 20 }"), FILE));
+        // reference.conf's own line of defaults.max-replicas, read from the file rather than written here.
+        int line = com.typesafe.config.ConfigFactory.parseResources("reference.conf")
+                .getValue(P + "defaults.max-replicas").origin().lineNumber();
         assertEquals(List.of(P + "component-defaults.proxy.scheduled[0].min-replicas = 15 (autoscaler.conf:1): must be"
-                        + " <= max-replicas (10, " + P + "defaults.max-replicas at reference.conf:217)"),
+                        + " <= max-replicas (10, " + P + "defaults.max-replicas at reference.conf:" + line + ")"),
                 e.errors().stream().map(ConfigError::toString).toList());
     }
 
