@@ -34,6 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -219,6 +220,12 @@ final class QueryClient implements AutoCloseable {
                 LOG.atInfo().addMarker(DAEMON_WIDE).log("Prometheus circuit breaker {} closed ({}): queries go to Prometheus again", name,
                         event.getStateTransition());
             } else if (to == CircuitBreaker.State.OPEN) {
+                // An opening is a failing that lasts: said, where one soon after an earlier episode was left at debug
+                // and the breaker's line pointed at an "are failing" line no one wrote (recheck 107, F2).
+                QueriesFailing episode = failing.get();
+                if (episode != null) {
+                    sayFailing(episode.cause(), " since " + episode.since().truncatedTo(ChronoUnit.SECONDS));
+                }
                 LOG.atWarn().addMarker(DAEMON_WIDE).log("Prometheus circuit breaker {} opened ({}): queries fail at once for {}, every signal read from"
                         + " it UNKNOWN (\"circuit breaker open\"), then one trial query; the cause is in the \"are"
                         + " failing\" line", name, event.getStateTransition(), Durations.human(b.openFor()));
@@ -755,10 +762,12 @@ final class QueryClient implements AutoCloseable {
             } else {
                 sayFailing(failed.reason(), "");
             }
-        } else if (!said.get() && failing.get() != null
+        } else if (!said.get() && failing.get() != null && failed.kind() != FailureKind.CIRCUIT_OPEN
                 && Duration.between(failing.get().since(), clock.instant()).compareTo(INTERMITTENT_SAID_AFTER) >= 0) {
-            // Failing again soon after failing before, and lasting: no longer the intermittent kind.
-            sayFailing(failing.get().cause(), " since " + failing.get().since());
+            // Failing again soon after failing before, and lasting: no longer the intermittent kind. Not on a query the
+            // open breaker turned away: that says nothing of Prometheus now, and said "are failing" 13 s after it had
+            // come back, with the cause of a minute before (recheck 107, F2).
+            sayFailing(failing.get().cause(), " since " + failing.get().since().truncatedTo(ChronoUnit.SECONDS));
         } else {
             LOG.debug("Prometheus query failed: {}", failed.reason());
         }

@@ -289,6 +289,47 @@ class ResilienceTest {
         }
     }
 
+    /**
+     * An outage soon after an earlier one is said at the latest when the breaker opens, and not by a query the open
+     * breaker turned away: within 5m of the last recovery a failing is said only once it lasts a minute, and that
+     * minute ran out while the breaker stood open past the end of the outage, so "are failing since ..." came 13 s
+     * after Prometheus was back, the breaker's own line having pointed at an "are failing" line no one wrote (recheck
+     * 107, F2). Here: answered, failing 10 s later (under 5m: debug), 4 failures open the breaker and say it, and once
+     * Prometheus is back its recovery is said.
+     */
+    @Test
+    void aFailingSoonAfterAnotherIsSaidWhenTheBreakerOpensNotAfterItIsOver() {
+        AtomicBoolean healthy = failingWith(503);
+        healthy.set(true);
+        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs =
+                     io.github.milvusautoscaler.testsupport.CapturedLogs.of(QueryClient.class);
+             PrometheusMetricsSource source = source(1, 4, Duration.ofSeconds(30))) {
+            healthy.set(false);
+            source.observe(TARGET, tick());
+            healthy.set(true);
+            assertTrue(source.observe(TARGET, tick()).signals().get("cpu").isKnown());
+            logs.clear();
+            clock.advance(Duration.ofSeconds(10));
+            healthy.set(false);
+            for (int i = 0; i < 4; i++) {
+                source.observe(TARGET, tick());
+            }
+            List<String> failing = logs.warnings().stream().filter(m -> m.startsWith("Prometheus queries to") && m.contains(" are failing")).toList();
+            assertEquals(1, failing.size(), logs.messages().toString());
+            assertTrue(failing.get(0).startsWith("Prometheus queries to " + server.getHostName() + ":"
+                    + server.getPort() + " are failing since 2025-06-01T12:00:10Z: prometheus HTTP 503"), failing.get(0));
+            // Open past its minute: turned-away queries say nothing more.
+            clock.advance(Duration.ofSeconds(29));
+            source.observe(TARGET, tick());
+            clock.advance(Duration.ofSeconds(40));
+            healthy.set(true);
+            assertTrue(source.observe(TARGET, tick()).signals().get("cpu").isKnown());
+            assertEquals(1, logs.warnings().stream().filter(m -> m.startsWith("Prometheus queries to") && m.contains(" are failing")).count(),
+                    logs.warnings().toString());
+            assertTrue(logs.messages().stream().anyMatch(m -> m.contains("succeed again")), logs.messages().toString());
+        }
+    }
+
     @Test
     void aBadQueryDoesNotOpenTheBreaker() {
         server.setDispatcher(new Dispatcher() {
