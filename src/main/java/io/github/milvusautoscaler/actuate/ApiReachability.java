@@ -91,6 +91,9 @@ public final class ApiReachability implements Interceptor {
     private Instant callLinesSince;
     private int callLinesSaid;
     private int callLinesUnsaid;
+    /** When the first and the last of the calls left unsaid failed. */
+    private Instant unsaidFirst;
+    private Instant unsaidLast;
     /** Calls whose last attempt failed, by call; a call that answers leaves. */
     private final java.util.Map<String, FailingCall> failing = new java.util.LinkedHashMap<>();
     private String server = "";
@@ -280,7 +283,10 @@ public final class ApiReachability implements Interceptor {
             callLinesSaid = 0;
         }
         if (callLinesSaid >= CALL_LINES_PER_MINUTE) {
-            callLinesUnsaid++;
+            if (callLinesUnsaid++ == 0) {
+                unsaidFirst = now;
+            }
+            unsaidLast = now;
             return false;
         }
         callLinesSaid++;
@@ -291,12 +297,18 @@ public final class ApiReachability implements Interceptor {
         return true;
     }
 
-    /** "; 12 other calls failed unsaid before this line" for the calls {@link #sayCallAgain} left out, then none. */
+    /**
+     * "; 12 other calls failed unsaid from 10:00:05Z to 10:00:58Z" for the calls {@link #sayCallAgain} left out, then
+     * none: with its times, as the count of an outage that had ended a minute before was said in the first line of
+     * the next (recheck 107, F3).
+     */
     private String unsaidCalls() {
         int n = callLinesUnsaid;
         callLinesUnsaid = 0;
-        return n == 0 ? "" : "; " + n + " other call" + (n == 1 ? "" : "s") + " failed unsaid before this line"
-                + " (at most " + CALL_LINES_PER_MINUTE + " calls are said a minute)";
+        return n == 0 ? "" : "; " + n + " other call" + (n == 1 ? "" : "s") + " failed unsaid from "
+                + unsaidFirst.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " to "
+                + unsaidLast.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " (at most " + CALL_LINES_PER_MINUTE
+                + " calls are said a minute)";
     }
 
     synchronized void answered(String host) {

@@ -325,8 +325,9 @@ final class StepDown implements Rule<StepDown.Steps> {
     }
 
     /**
-     * The settle wait starts on the first tick a step-down waits for the component to settle (SETTLING, or a written
-     * step-down, see {@link #written}) and ends when it has settled. Not on any unsettled tick: a settle query
+     * The settle wait starts on the first tick a step-down waits for the component to settle (SETTLING: after a
+     * step-down, once its cooldown is over) and ends when it has settled, or at the next step-down's write
+     * ({@link #written}). Not on any unsettled tick: a settle query
      * unreadable while Prometheus was away started a wait on every queryNode that had no step-down to hold, its start
      * and end written to each Deployment, 50 writes for one 20 s outage of a 25-cluster fleet (recheck 105, F2). A
      * rollout in progress holds every decision and has none: its draining and surging pods are unsettled by design,
@@ -342,7 +343,10 @@ final class StepDown implements Rule<StepDown.Steps> {
         return since == own.settleWaitSince() ? own : new Steps(own.averages(), own.lastStepDown(), since);
     }
 
-    /** A written step-down (this rule's or the guards' toward max) starts the cooldown and a new settle wait. */
+    /**
+     * A written step-down (this rule's or the guards' toward max) starts the cooldown and ends the settle wait before
+     * it; the next starts when the next step-down waits on the moves this one causes.
+     */
     @Override
     public Steps written(Steps own, Tick t, Proposal settled) {
         if (settled.reason().action() != Action.SCALE_IN) {

@@ -216,7 +216,7 @@ class StepDownTest {
 
     @ParameterizedTest(name = "{0} written")
     @CsvSource({"SIGNALS_LOW, STEP_DOWN", "ABOVE_MAX, GUARDS"})
-    void aWrittenStepDownStartsTheCooldownAndANewSettleWait(Reason reason, Stage by) {
+    void aWrittenStepDownStartsTheCooldownAndEndsTheSettleWaitBeforeIt(Reason reason, Stage by) {
         Scene s = Scene.scene();
         s.state = Scene.settleWaitSince(s.state, T0.minus(Duration.ofMinutes(40)));
         StepDown.Steps after = rule.written(s.state.get(StepDown.Steps.class), s.observed(),
