@@ -171,8 +171,8 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
             if (say) {
                 lastUnavailable.put(d.target(), d.time());
                 // Marked like every other line of a dry-run daemon's decisions (README: "marked [dry-run]").
-                fields(!contested && apiDown.getAsBoolean() ? LOG.atDebug() : LOG.atWarn(), d).log("{} {}{}: {}", d.target().id(), d.reason(), d.dryRun() ? " [dry-run]" : "",
-                        d.message().text());
+                fields(!contested && apiDown.getAsBoolean() ? LOG.atDebug() : LOG.atWarn(), d).log("{} {}{}: {}",
+                        d.target().id(), d.reason(), d.dryRun() ? " [dry-run]" : "", d.message().text());
             }
         } else if (d.reason().blocksAction()) {
             // A pause that changes hands between ticks (a run's lifted, a hand pause set) is said again: its message

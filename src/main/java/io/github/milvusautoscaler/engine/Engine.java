@@ -357,7 +357,8 @@ public final class Engine {
             return;
         }
         if (on.isPresent()) {
-            String clamped = floor > settings.maxReplicas() ? ", clamped to max-replicas " + settings.maxReplicas() : "";
+            String clamped = floor > settings.maxReplicas() ? ", clamped to max-replicas " + settings.maxReplicas()
+                    : "";
             LOG.info("{}: scheduled floor {} {} ({}{}, until {})", t, Math.min(floor, settings.maxReplicas()),
                     last == null ? "in force" : was == 0 ? "from now" : "from now, was " + Math.min(was,
                             settings.maxReplicas()), on.get().windowsSaid(), clamped, on.get().untilSaid());

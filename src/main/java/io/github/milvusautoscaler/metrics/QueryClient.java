@@ -352,7 +352,8 @@ final class QueryClient implements AutoCloseable {
             return;
         }
         if (answeredInARow.incrementAndGet() >= endpoint.breaker().minimumQueries()
-                && breaker.getState() == CircuitBreaker.State.CLOSED && breaker.getMetrics().getNumberOfFailedCalls() > 0) {
+                && breaker.getState() == CircuitBreaker.State.CLOSED
+                && breaker.getMetrics().getNumberOfFailedCalls() > 0) {
             answeredInARow.set(0);
             breaker.reset();
         }

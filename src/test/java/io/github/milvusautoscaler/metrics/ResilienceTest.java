@@ -124,14 +124,7 @@ class ResilienceTest {
      */
     @Test
     void theFailureRateIsOverTheWindowsTimeNotItsLastQueries() throws Exception {
-        AtomicBoolean healthy = new AtomicBoolean(true);
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return healthy.get() ? FailureShapesTest.json(vector(pod("p-0", "0.3", PromJson.time(request))))
-                        : FailureShapesTest.status(503, "");
-            }
-        });
+        AtomicBoolean healthy = answeringUnless503();
         try (PrometheusMetricsSource source = source(1, 4, Duration.ofSeconds(30))) {
             for (int i = 0; i < 12; i++) {
                 assertTrue(source.observe(TARGET, tick()).signals().get("cpu").isKnown());
@@ -160,14 +153,7 @@ class ResilienceTest {
      */
     @Test
     void aPrometheusBackFromAnOutageDoesNotOpenTheBreakerLater() {
-        AtomicBoolean healthy = new AtomicBoolean(true);
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return healthy.get() ? FailureShapesTest.json(vector(pod("p-0", "0.3", PromJson.time(request))))
-                        : FailureShapesTest.status(503, "");
-            }
-        });
+        AtomicBoolean healthy = answeringUnless503();
         try (PrometheusMetricsSource source = source(1, 4, Duration.ofSeconds(30))) {
             for (int i = 0; i < 10; i++) {
                 assertTrue(source.observe(TARGET, tick()).signals().get("cpu").isKnown());
@@ -349,6 +335,19 @@ class ResilienceTest {
     }
 
     /** Prometheus answering {@code status} until the returned flag is set, then a cpu of 0.42 on one pod. */
+    /** A Prometheus answering 0.3 at each query's own time while the flag returned is true (as it starts), else 503. */
+    private AtomicBoolean answeringUnless503() {
+        AtomicBoolean healthy = new AtomicBoolean(true);
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return healthy.get() ? FailureShapesTest.json(vector(pod("p-0", "0.3", PromJson.time(request))))
+                        : FailureShapesTest.status(503, "");
+            }
+        });
+        return healthy;
+    }
+
     private AtomicBoolean failingWith(int status) {
         AtomicBoolean healthy = new AtomicBoolean(false);
         server.setDispatcher(new Dispatcher() {
