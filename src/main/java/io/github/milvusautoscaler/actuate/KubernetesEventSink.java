@@ -12,6 +12,7 @@ import io.github.milvusautoscaler.core.Decision;
 import io.github.milvusautoscaler.core.DecisionReason;
 import io.github.milvusautoscaler.core.DecisionSink;
 import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.Repeats;
 import io.github.milvusautoscaler.core.Target;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.JSON;
@@ -92,7 +93,7 @@ public final class KubernetesEventSink implements DecisionSink {
      * only {@link #FAILURE_TOLD_AGAIN} later. A write refused with 429 made a new Event every tick, 9 in 44 s, more
      * calls to a server asking this client to back off (recheck 103, F1).
      */
-    private final Map<Target, Map.Entry<String, java.time.Instant>> failureTold = new ConcurrentHashMap<>();
+    private final Repeats failureTold = new Repeats(FAILURE_TOLD_AGAIN);
     /**
      * client-go's EventCorrelator folds events that differ only in message over the same interval
      * (tools/record/events_cache.go, defaultAggregateIntervalInSeconds = 600).
@@ -114,7 +115,7 @@ public final class KubernetesEventSink implements DecisionSink {
         lastBlocked.remove(target);
         standingBack.remove(target);
         failed.remove(target);
-        failureTold.remove(target);
+        failureTold.forget(target);
         pending.remove(target);
     }
 
@@ -129,7 +130,7 @@ public final class KubernetesEventSink implements DecisionSink {
             lastBlocked.put(to, told);
         }
         failed.remove(from);
-        failureTold.remove(from);
+        failureTold.forget(from);
         pending.remove(from);
     }
 
@@ -183,7 +184,7 @@ public final class KubernetesEventSink implements DecisionSink {
                     // Only a scale that reached the object is told as ScaledOut/ScaledIn, exactly once.
                     return;
                 }
-                failureTold.remove(target);
+                failureTold.forget(target);
                 emit(decision, decision.action() == Action.SCALE_OUT ? SCALED_OUT
                         : SCALED_IN, "Normal", decision.message().text());
             }
@@ -237,13 +238,10 @@ public final class KubernetesEventSink implements DecisionSink {
         }
         failed.put(decision.target(), decision);
         lastBlocked.remove(decision.target());
-        String key = decision.action() + " " + decision.from() + " -> " + decision.to() + " " + failure.kind();
-        java.time.Instant now = clock.instant();
-        Map.Entry<String, java.time.Instant> told = failureTold.get(decision.target());
-        if (told != null && told.getKey().equals(key) && now.isBefore(told.getValue().plus(FAILURE_TOLD_AGAIN))) {
+        if (!failureTold.due(decision.target(), decision.action() + " " + decision.from() + " -> " + decision.to()
+                + " " + failure.kind(), clock.instant())) {
             return;
         }
-        failureTold.put(decision.target(), Map.entry(key, now));
         emit(decision, SCALE_FAILED, "Warning", decision.message().text() + "; write failed (" + failure.kind() + "): "
                 + failure.getMessage());
     }

@@ -6,6 +6,7 @@ import io.github.milvusautoscaler.core.DecisionReason;
 import io.github.milvusautoscaler.core.DecisionSink;
 import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.Reason;
+import io.github.milvusautoscaler.core.Repeats;
 import io.github.milvusautoscaler.core.Target;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,7 +52,7 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
      * minute, not at every tick (recheck 91, F1: while no replica could take the Lease, a follower said "SCALE_IN 6 ->
      * 5 ABOVE_MAX [follower, not written]" every 5 s; 240 lines an hour per target at the default loop).
      */
-    private final Map<Target, Map.Entry<String, Instant>> lastUnwritten = new ConcurrentHashMap<>();
+    private final Repeats unwritten = new Repeats(SAID_AGAIN_AFTER);
     /** Targets whose decision about to be recorded is a stand-back ({@link #standingBack}); taken by that record. */
     private final java.util.Set<Target> standingBack = ConcurrentHashMap.newKeySet();
     /** Whether each target's decision about to be recorded was decided as the leader ({@link #decidedAs}). */
@@ -87,9 +88,10 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         lastPause.remove(target);
         contestedSaid.remove(target);
         standingBack.remove(target);
-        lastUnwritten.remove(target);
+        unwritten.forget(target);
         decidedAsLeader.remove(target);
         failingWrites.remove(target);
+        failedSaid.forget(target);
     }
 
     /** Goes on under {@code to} with what was said for {@code from}, so a block or pause across a rename is one line. */
@@ -99,8 +101,9 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         move(lastUnavailable, from, to);
         move(allUnknownSince, from, to);
         move(lastPause, from, to);
-        move(lastUnwritten, from, to);
+        unwritten.renamed(from, to);
         move(failingWrites, from, to);
+        failedSaid.renamed(from, to);
         if (unknownWarned.remove(from)) {
             unknownWarned.add(to);
         }
@@ -201,16 +204,11 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
      */
     private boolean unsaidAgain(Decision d, String mode) {
         if (d.written()) {
-            lastUnwritten.remove(d.target());
+            unwritten.forget(d.target());
             return true;
         }
-        String key = d.action() + " " + d.from() + " -> " + d.to() + " " + d.reason() + mode;
-        Map.Entry<String, Instant> last = lastUnwritten.get(d.target());
-        if (last != null && last.getKey().equals(key) && d.time().isBefore(last.getValue().plus(SAID_AGAIN_AFTER))) {
-            return false;
-        }
-        lastUnwritten.put(d.target(), Map.entry(key, d.time()));
-        return true;
+        return unwritten.due(d.target(), d.action() + " " + d.from() + " -> " + d.to() + " " + d.reason() + mode,
+                d.time());
     }
 
     @Override
@@ -238,14 +236,15 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
     }
 
     /**
-     * The same write failing the same way: since when, when it was last said, and how often in all. A write refused
-     * with 429 every tick logged an ERROR a tick, 9 in 44 s, while the throttled call itself was said once a minute
-     * (recheck 103, F1).
+     * The same write failing the same way: since when, and how often in all; said once a minute ({@link #failedSaid}).
+     * A write refused with 429 every tick logged an ERROR a tick, 9 in 44 s, while the throttled call itself was said
+     * once a minute (recheck 103, F1).
      */
-    private record FailingWrite(String key, Instant since, Instant said, int failures) {
+    private record FailingWrite(String key, Instant since, int failures) {
     }
 
     private final Map<Target, FailingWrite> failingWrites = new ConcurrentHashMap<>();
+    private final Repeats failedSaid = new Repeats(SAID_AGAIN_AFTER);
 
     /**
      * Says a failed write, and the same write failing the same way again (its counts and the failure's kind) once a
@@ -257,13 +256,12 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         String key = decision.from() + " -> " + decision.to() + " " + e.kind();
         FailingWrite was = failingWrites.get(t);
         boolean repeat = was != null && was.key().equals(key);
-        FailingWrite now = repeat ? new FailingWrite(key, was.since(), was.said(), was.failures() + 1)
-                : new FailingWrite(key, decision.time(), decision.time(), 1);
-        if (repeat && decision.time().isBefore(was.said().plus(SAID_AGAIN_AFTER))) {
-            failingWrites.put(t, now);
+        FailingWrite now = repeat ? new FailingWrite(key, was.since(), was.failures() + 1)
+                : new FailingWrite(key, decision.time(), 1);
+        failingWrites.put(t, now);
+        if (!failedSaid.due(t, key, decision.time())) {
             return;
         }
-        failingWrites.put(t, new FailingWrite(key, now.since(), decision.time(), now.failures()));
         fields(LOG.atError(), decision).addKeyValue("error", e.kind()).log("{} write {} -> {} failed ({}): {}{}",
                 t.id(), decision.from(), decision.to(), e.kind(), e.getMessage(), repeat ? " (failing since "
                         + now.since().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ", " + now.failures()
@@ -273,5 +271,6 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
     @Override
     public void writeSucceeded(Decision decision) {
         failingWrites.remove(decision.target());
+        failedSaid.forget(decision.target());
     }
 }

@@ -356,17 +356,15 @@ public final class Engine {
         if (floor == was) {
             return;
         }
+        int max = settings.maxReplicas();
         if (on.isPresent()) {
-            String clamped = floor > settings.maxReplicas() ? ", clamped to max-replicas " + settings.maxReplicas()
-                    : "";
-            LOG.info("{}: scheduled floor {} {} ({}{}, until {})", t, Math.min(floor, settings.maxReplicas()),
-                    last == null ? "in force" : was == 0 ? "from now" : "from now, was " + Math.min(was,
-                            settings.maxReplicas()), on.get().windowsSaid(), clamped, on.get().untilSaid());
+            LOG.info("{}: scheduled floor {} {} ({})", t, on.get().replicasUnder(max), last == null ? "in force"
+                    : was == 0 ? "from now" : "from now, was " + Math.min(was, max), on.get().saidUnder(max));
         } else {
             String ended = ScheduledFloor.inForce(settings.scheduled(), last).map(ScheduledFloor.InForce::windowsSaid)
                     .orElse("");
-            LOG.info("{}: scheduled floor {} ended ({}); step-downs follow the signals again", t,
-                    Math.min(was, settings.maxReplicas()), ended);
+            LOG.info("{}: scheduled floor {} ended ({}); step-downs follow the signals again", t, Math.min(was, max),
+                    ended);
         }
     }
 

@@ -224,7 +224,7 @@ final class QueryClient implements AutoCloseable {
                 // and the breaker's line pointed at an "are failing" line no one wrote (recheck 107, F2).
                 QueriesFailing episode = failing.get();
                 if (episode != null) {
-                    sayFailing(episode.cause(), " since " + episode.since().truncatedTo(ChronoUnit.SECONDS));
+                    sayFailing(episode);
                 }
                 LOG.atWarn().addMarker(DAEMON_WIDE).log("Prometheus circuit breaker {} opened ({}): queries fail at once for {}, every signal read from"
                         + " it UNKNOWN (\"circuit breaker open\"), then one trial query; the cause is in the \"are"
@@ -768,7 +768,7 @@ final class QueryClient implements AutoCloseable {
             // Failing again soon after failing before, and lasting: no longer the intermittent kind. Not on a query the
             // open breaker turned away: that says nothing of Prometheus now, and said "are failing" 13 s after it had
             // come back, with the cause of a minute before (recheck 107, F2).
-            sayFailing(failing.get().cause(), " since " + failing.get().since().truncatedTo(ChronoUnit.SECONDS));
+            sayFailing(failing.get());
         } else {
             LOG.debug("Prometheus query failed: {}", failed.reason());
         }
@@ -780,6 +780,11 @@ final class QueryClient implements AutoCloseable {
      */
     private String hostPort() {
         return queryUrl.host() + ":" + queryUrl.port();
+    }
+
+    /** As {@link #sayFailing(String, String)} for an episode begun before: "are failing since 2026-12-07T19:23:43Z". */
+    private void sayFailing(QueriesFailing episode) {
+        sayFailing(episode.cause(), " since " + episode.since().truncatedTo(ChronoUnit.SECONDS));
     }
 
     /** Says that queries to this endpoint fail, once until they succeed again, which is then said too. */

@@ -126,6 +126,20 @@ public record ScheduledFloor(ZoneId zone, Set<DayOfWeek> days, LocalTime from, L
         public String windowsSaid() {
             return String.join(", ", windows.stream().map(ScheduledFloor::said).toList());
         }
+
+        /** The floor as the policy runs it under {@code maxReplicas}: a floor of 12 with max-replicas 10 is 10. */
+        public int replicasUnder(int maxReplicas) {
+            return Math.min(minReplicas, maxReplicas);
+        }
+
+        /**
+         * Its windows, the clamp to {@code maxReplicas} if any, and its end, as messages and the log say them:
+         * "daily 09:00-11:00 UTC min-replicas 12, clamped to max-replicas 10, until Mon 11:00 UTC".
+         */
+        public String saidUnder(int maxReplicas) {
+            return windowsSaid() + (minReplicas > maxReplicas ? ", clamped to max-replicas " + maxReplicas : "")
+                    + ", until " + untilSaid();
+        }
     }
 
     /** The floor in force at {@code at}, or empty while no window is on. */

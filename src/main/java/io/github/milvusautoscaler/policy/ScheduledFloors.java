@@ -38,11 +38,8 @@ final class ScheduledFloors implements Rule<Memory.None> {
         int floor = Math.min(t.settings().maxReplicas(), scheduled);
         int current = t.current();
         // Said only when a message is asked for: the simulator decides a million ticks and reads none of them.
-        java.util.function.Supplier<String> windows = () -> {
-            ScheduledFloor.InForce on = ScheduledFloor.inForce(t.settings().scheduled(), t.now()).orElseThrow();
-            return on.windowsSaid() + (floor < scheduled ? ", clamped to max-replicas " + floor : "") + ", until "
-                    + on.untilSaid();
-        };
+        java.util.function.Supplier<String> windows = () -> ScheduledFloor.inForce(t.settings().scheduled(), t.now())
+                .orElseThrow().saidUnder(t.settings().maxReplicas());
         if (floor > current) {
             return Optional.of(new Proposal(Stage.SCHEDULED_FLOOR, Reason.SCHEDULED_FLOOR, floor, () -> t.component()
                     + " at " + current + (current == 1 ? " replica" : " replicas") + ", below the scheduled floor "

@@ -171,9 +171,9 @@ public final class SelfMetrics implements DecisionSink, EngineListener {
             set(seen, MetricNames.REPLICAS, Tags.of("target", id, "kind", "max"), v.settings().maxReplicas());
             if (!v.settings().scheduled().isEmpty()) {
                 // The scheduled floor in force, as the policy runs it (clamped to max); 0 while no window is on.
-                int floor = ScheduledFloor.floorAt(v.settings().scheduled(), engine.clock().instant());
-                set(seen, MetricNames.REPLICAS, Tags.of("target", id, "kind", "scheduled_floor"),
-                        Math.min(v.settings().maxReplicas(), floor));
+                set(seen, MetricNames.REPLICAS, Tags.of("target", id, "kind", "scheduled_floor"), ScheduledFloor
+                        .inForce(v.settings().scheduled(), engine.clock().instant())
+                        .map(f -> f.replicasUnder(v.settings().maxReplicas())).orElse(0));
             }
             for (SignalPolicy band : v.settings().signals()) {
                 Double value = null;

@@ -64,7 +64,7 @@ public final class StatusJson {
         var floorNow = io.github.milvusautoscaler.policy.ScheduledFloor.inForce(v.settings().scheduled(), now);
         if (floorNow.isPresent()) {
             JsonObject f = new JsonObject();
-            f.addProperty("replicas", Math.min(floorNow.get().minReplicas(), v.settings().maxReplicas()));
+            f.addProperty("replicas", floorNow.get().replicasUnder(v.settings().maxReplicas()));
             f.addProperty("windows", floorNow.get().windowsSaid());
             f.addProperty("until", DateTimeFormatter.ISO_INSTANT.format(floorNow.get().until()));
             f.addProperty("untilLocal", floorNow.get().untilSaid());

@@ -538,19 +538,26 @@ class LeaderElectionTest {
      */
     @Test
     void aLeaderLosingTheLeaseSaysHowItsLastRenewalFailed() {
+        List<String> lost = lossLines(() -> fake.fail("PUT", Kind.LEASES.path(OWN_NAMESPACE, LEASE), 429, -1));
+        assertEquals(List.of("leader election: autoscaler-a lost the Lease " + OWN_NAMESPACE + "/" + LEASE
+                + "; writes stop (its last renewal: HTTP 429)"), lost);
+    }
+
+    /**
+     * The "lost the Lease" lines of autoscaler-a, leading, once {@code renewalsFail} has made its renewals fail: the
+     * gate closes at the renew deadline, and the elector says the loss when its renew loop gives up.
+     */
+    private List<String> lossLines(Runnable renewalsFail) {
         try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
                 .of(LeaderElection.class)) {
             Candidate a = candidate("autoscaler-a");
             a.election().start();
             await(Duration.ofSeconds(10), a.election()::isLeader, "a leads");
-            fake.fail("PUT", Kind.LEASES.path(OWN_NAMESPACE, LEASE), 429, -1);
-            // The gate closes at the renew deadline; the elector says the loss when its renew loop gives up.
+            renewalsFail.run();
             await(Duration.ofSeconds(20), () -> logs.warnings().stream().anyMatch(m -> m.contains("lost the Lease")),
                     "a says it lost the Lease");
             assertFalse(a.election().isLeader());
-            List<String> lost = logs.warnings().stream().filter(m -> m.contains("lost the Lease")).toList();
-            assertEquals(List.of("leader election: autoscaler-a lost the Lease " + OWN_NAMESPACE + "/" + LEASE
-                    + "; writes stop (its last renewal: HTTP 429)"), lost, logs.messages().toString());
+            return logs.warnings().stream().filter(m -> m.contains("lost the Lease")).toList();
         }
     }
 
@@ -562,18 +569,10 @@ class LeaderElectionTest {
      */
     @Test
     void aLeaderLosingTheLeaseToAHungRenewalSaysItHadNoAnswer() {
-        try (io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
-                .of(LeaderElection.class)) {
-            Candidate a = candidate("autoscaler-a");
-            a.election().start();
-            await(Duration.ofSeconds(10), a.election()::isLeader, "a leads");
-            fake.delay("PUT", Kind.LEASES.path(OWN_NAMESPACE, LEASE), Duration.ofSeconds(4), -1);
-            await(Duration.ofSeconds(20), () -> logs.warnings().stream().anyMatch(m -> m.contains("lost the Lease")),
-                    "a says it lost the Lease");
-            String lost = logs.warnings().stream().filter(m -> m.contains("lost the Lease")).findFirst().orElseThrow();
-            assertTrue(lost.matches(".*; writes stop \\(its last renewal: no answer for [0-9.]+m?s\\)"), lost);
-            fake.clearFaults();
-        }
+        String lost = lossLines(() -> fake.delay("PUT", Kind.LEASES.path(OWN_NAMESPACE, LEASE), Duration.ofSeconds(4),
+                -1)).get(0);
+        fake.clearFaults();
+        assertTrue(lost.matches(".*; writes stop \\(its last renewal: no answer for [0-9.]+m?s\\)"), lost);
     }
 
     /** Always leads until closed: a tick still running after a stop's drain writes nothing (audit F8). */
