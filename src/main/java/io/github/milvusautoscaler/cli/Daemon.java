@@ -288,8 +288,12 @@ final class Daemon implements AutoCloseable {
         }
     }
 
-    /** A WARN for each target whose settings most likely scale by the wrong work ({@link TargetSettings#advice()}). */
+    /**
+     * A WARN for each target whose settings most likely scale by the wrong work ({@link TargetSettings#advice()}),
+     * and one for a budget smaller than the fleet ({@link AutoscalerSettings#budgetAdvice()}).
+     */
     static void warnAdvice(AutoscalerSettings settings) {
+        settings.budgetAdvice().ifPresent(advice -> LOG.warn("{}", advice));
         for (TargetSettings t : settings.targets()) {
             // Keyed by target as the ticks' lines are: a JSON pipeline filtering on target missed it (recheck 104, F2).
             t.advice().ifPresent(advice -> LOG.atWarn().addKeyValue("target", t.target().id()).log("{}: {}",

@@ -135,6 +135,10 @@ public final class ValidateConfigCommand implements Callable<Integer> {
                 err.flush();
             });
         }
+        settings.budgetAdvice().ifPresent(advice -> {
+            err.println(file + ": warning: " + advice);
+            err.flush();
+        });
         // HOCON keeps a key's last value, so a first setting further up is silently lost (dry-run = true above a
         // dry-run = false): valid, and said here where a review reads the file (config audit C10).
         for (DuplicateKeys.Duplicate d : DuplicateKeys.in(file)) {

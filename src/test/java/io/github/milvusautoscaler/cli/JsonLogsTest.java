@@ -170,6 +170,28 @@ class JsonLogsTest {
     }
 
     /**
+     * A budget smaller than the fleet is said once at start, as the daemon's own line (no target: it is every
+     * target's), beside each target's advice.
+     */
+    @Test
+    void aBudgetSmallerThanTheFleetIsOneDaemonWideWarn() {
+        io.github.milvusautoscaler.config.AutoscalerSettings settings = io.github.milvusautoscaler.config.ConfigLoader
+                .parse("""
+                        milvus-autoscaler {
+                          max-actions-per-hour = 1
+                          clusters = [{ namespace = milvus, name = my-release, install = operator, milvus-version = "2.5",
+                            components { queryNode {}, proxy {} } }]
+                        }
+                        """, "budget.conf");
+        List<JsonObject> lines = logged(() -> Daemon.warnAdvice(settings));
+        assertEquals(1, lines.size(), lines.toString());
+        assertEquals("WARN", lines.get(0).get("level").getAsString());
+        assertTrue(lines.get(0).get("message").getAsString().startsWith("max-actions-per-hour 1 is shared by all 2"
+                + " targets"), lines.toString());
+        assertFalse(lines.get(0).has("target"), lines.toString());
+    }
+
+    /**
      * The errors that stop run before it starts are JSON lines too with --log-format json: a log pipeline that parses
      * every line used to get the configuration errors, the one thing to read in a crash-looping pod, as bare text.
      */

@@ -195,6 +195,32 @@ class ValidateConfigCommandTest {
     }
 
     /**
+     * max-actions-per-hour is one budget for the fleet: below the number of targets, a ramp on every cluster at once
+     * holds most scale-outs as BUDGET_EXHAUSTED (recheck 105 ran 100 targets on the default 30). Accepted, said; a
+     * budget of one action an hour a target is not said.
+     */
+    @Test
+    void aBudgetSmallerThanTheFleetIsWarnedAbout(@TempDir Path dir) throws Exception {
+        String clusters = """
+                  clusters = [
+                    { namespace = a, name = one, install = helm, milvus-version = "2.5.6",
+                      components { queryNode {}, proxy {} } }
+                    { namespace = b, name = two, install = helm, milvus-version = "2.5.6",
+                      components { queryNode {}, proxy {} } }
+                  ]
+                }
+                """;
+        assertEquals(List.of("max-actions-per-hour 3 is shared by all 4 targets, fewer than one scale action an hour"
+                + " each: a rise of load across the fleet (a morning ramp on every cluster) holds most targets'"
+                + " scale-outs as BUDGET_EXHAUSTED while their components overload; raise it to at least 4 (a ramp"
+                + " from 2 to 10 replicas is 4 scale-outs of one target)"),
+                warningsAbout(dir, "small.conf", "milvus-autoscaler {\n  alerts.enabled = false\n"
+                        + "  max-actions-per-hour = 3\n" + clusters, "max-actions-per-hour"));
+        assertEquals(List.of(), warningsAbout(dir, "enough.conf", "milvus-autoscaler {\n  alerts.enabled = false\n"
+                + "  max-actions-per-hour = 4\n" + clusters, "max-actions-per-hour"));
+    }
+
+    /**
      * A scheduled floor at or below the target's min-replicas is accepted (a floor is no error) but said: it can never
      * raise the count, and nothing said so (recheck 44, R6). One above it is not said.
      */
