@@ -924,6 +924,50 @@ public class EngineTest {
         }
     }
 
+    /**
+     * The timer's tick due while a tick an alert asked for still runs is that period's tick, not an overrun: an alert
+     * 0.1 s before the timer made the timer's tick "skipped: the previous one has run 0s and still waits on the API
+     * server" and counted it (recheck 109, F3). The same tick still running a period later is one.
+     */
+    @Test
+    void aTimerTickDueWhileATickAnAlertAskedForRunsIsNoOverrun() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        MetricsSource waiting = (target, at) -> {
+            if (hold.get()) {
+                entered.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return metrics.observe(target, at);
+        };
+        Engine e = new Engine(clock, waiting, cluster, d -> { }, LeaderGate.always(), AlertSource.NONE,
+                new ActionBudget(30), false, EngineListener.NONE);
+        try (Scheduler s = new Scheduler(e, Duration.ofSeconds(15), Duration.ZERO, 1);
+             io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
+                     .of(Scheduler.class)) {
+            s.update(List.of(new EngineTarget(A, policy())));
+            Poll.until("the first tick done", Duration.ofSeconds(10), () -> e.views().containsKey(A) && !s.inFlight(A),
+                    done -> done);
+            hold.set(true);
+            clock.advance(Duration.ofMillis(14_900));
+            s.tickNow(A);
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            clock.advance(Duration.ofMillis(100));
+            assertEquals(0, s.overruns());
+            assertEquals(List.of(), logs.warnings());
+            clock.advance(Duration.ofSeconds(15));
+            assertEquals(1, s.overruns());
+            assertTrue(logs.warnings().get(0).startsWith("milvus/a/queryNode: a tick due now is skipped: the previous"
+                    + " one has run 15s"), logs.warnings().toString());
+            release.countDown();
+        }
+    }
+
     /** An engine whose metric reads count {@code entered} down and then wait for {@code release} (30 s at most). */
     private Engine engineWhoseReadsWait(CountDownLatch entered, CountDownLatch release) {
         MetricsSource waiting = (target, at) -> {
