@@ -106,6 +106,34 @@ class HttpApiTest {
         }
     }
 
+    /**
+     * The series one target adds, as docs/metrics.md and README's capacity table count them, are what a scrape shows:
+     * both said 70 with 39 reasons after AWAITING_READY made 40 (recheck 109, F5). The target here has one signal,
+     * cpu; the docs count three, each adding its value and three thresholds (4 series), and the load history reader
+     * (not part of this test) adds history_reads_total's two results.
+     */
+    @Test
+    void theSeriesATargetAddsAreWhatTheDocsCount() throws Exception {
+        engine.tick(new EngineTarget(A, policy()));
+        self.refresh(engine);
+        long oneSignal = get("/metrics").body().lines()
+                .filter(l -> !l.startsWith("#") && l.contains("target=\"milvus/a/queryNode\"")).count();
+        long threeSignals = oneSignal + 2 * 4 + 2;
+        int reasons = io.github.milvusautoscaler.core.Reason.values().length;
+        java.util.regex.Matcher doc = java.util.regex.Pattern.compile("A target adds (\\d+) series with three signals"
+                + " \\((\\d+) of them `decisions_total` reasons").matcher(java.nio.file.Files.readString(
+                java.nio.file.Path.of("docs/metrics.md")));
+        assertTrue(doc.find(), "docs/metrics.md counts a target's series");
+        assertEquals(threeSignals + " series, " + reasons + " reasons", doc.group(1) + " series, " + doc.group(2)
+                + " reasons", "docs/metrics.md");
+        java.util.regex.Matcher readme = java.util.regex.Pattern.compile("\\| (\\d+) with three signals: (\\d+)"
+                + " `decisions_total` reasons").matcher(java.nio.file.Files.readString(java.nio.file.Path.of(
+                "README.md")));
+        assertTrue(readme.find(), "README's capacity table counts a target's series");
+        assertEquals(threeSignals + " series, " + reasons + " reasons", readme.group(1) + " series, " + readme.group(2)
+                + " reasons", "README.md");
+    }
+
     @Test
     void metricsShowDecisionsReplicasAndSignalsBesideTheirThresholds() throws Exception {
         metrics.cpu.put(A, 0.82);
