@@ -94,10 +94,19 @@ class DashboardTest {
         assertEquals(List.of(), problems);
     }
 
+    /**
+     * The blocked-actions panel counts the HOLDs that stopped an action, and the ticks that could not decide at all
+     * (stages UNKNOWN_DATA and ENGINE: ALL_SIGNALS_UNKNOWN, TARGET_UNAVAILABLE), which it left out while it showed the
+     * milder PARTIAL_DATA (recheck 109, F2).
+     */
     @Test
     void blockedActionsPanelCountsExactlyTheReasonsThatBlockAnAction() {
-        Set<String> blocking = Arrays.stream(Reason.values()).filter(Reason::blocksAction).map(Enum::name)
-                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> blocking = Arrays.stream(Reason.values())
+                .filter(r -> r.blocksAction() || r.action() == io.github.milvusautoscaler.core.Action.HOLD
+                        && (r.stage() == io.github.milvusautoscaler.core.Stage.UNKNOWN_DATA
+                        || r.stage() == io.github.milvusautoscaler.core.Stage.ENGINE))
+                .map(Enum::name).collect(Collectors.toCollection(TreeSet::new));
+        assertTrue(blocking.containsAll(List.of("ALL_SIGNALS_UNKNOWN", "TARGET_UNAVAILABLE")), blocking.toString());
         DashboardQueries.Query blocked = DashboardQueries.queries(Repo.DASHBOARD).stream()
                 .filter(q -> q.where().startsWith("panel \"Blocked actions")).findFirst().orElseThrow();
         List<String> regexes = QueryChecks.matcherValues(blocked.expr(), "milvus_autoscaler_decisions_total", "reason");
@@ -175,6 +184,66 @@ class DashboardTest {
         String expr = annotation.get("expr").getAsString();
         assertTrue(expr.contains("milvus_autoscaler_decisions_total") && expr.contains("action!=\"HOLD\""), expr);
         assertEquals("{{action}} {{target}}", annotation.get("titleFormat").getAsString());
+    }
+
+    /**
+     * The "Scale actions" annotation marks the scale actions that reached the cluster, and dry-run's decisions: a
+     * target whose writes all failed in the step (403s) drew a scale-out at every tick while its count stood still
+     * (recheck 109, F1). Evaluated by promtool on series shaped as the daemon exports them (every counter from 0), at
+     * a 1m step as the annotation asks: queryNode decided 2 -> 4 at 3m and wrote it; proxy decided a scale-out at 3m
+     * and 4m, both refused, the second written at 5m; dataNode decided at 3m in dry-run (no write at all).
+     */
+    @Test
+    void theScaleActionsAnnotationLeavesOutScalesNotWritten(@TempDir Path dir) throws IOException {
+        JsonObject annotation = DASHBOARD.getAsJsonObject("annotations").getAsJsonArray("list").asList().stream()
+                .map(JsonElement::getAsJsonObject).filter(a -> a.get("name").getAsString().equals("Scale actions"))
+                .findFirst().orElseThrow();
+        java.util.Map<String, String> vars = new java.util.LinkedHashMap<>(DashboardQueries.MATCH_ALL);
+        vars.put("job", "milvus-autoscaler");
+        String expr = DashboardQueries.expand(annotation.get("expr").getAsString(), vars);
+        String decision = "milvus_autoscaler_decisions_total{job=\"milvus-autoscaler\", instance=\"10.0.0.1:8080\","
+                + " action=\"SCALE_OUT\", reason=\"SIGNAL_HIGH\", target=\"milvus/r/%s\"}";
+        String writes = "milvus_autoscaler_scale_writes_total{job=\"milvus-autoscaler\", instance=\"10.0.0.1:8080\","
+                + " result=\"%s\", target=\"milvus/r/%s\"}";
+        String test = String.join("\n",
+                "tests:",
+                "  - interval: 1m",
+                "    input_series:",
+                "      - series: 'milvus_autoscaler_leader{job=\"milvus-autoscaler\", instance=\"10.0.0.1:8080\"}'",
+                "        values: '1x8'",
+                "      - series: '" + decision.formatted("queryNode") + "'",
+                "        values: '0 0 0 1x5'",
+                "      - series: '" + writes.formatted("ok", "queryNode") + "'",
+                "        values: '0 0 0 1x5'",
+                "      - series: '" + writes.formatted("failed", "queryNode") + "'",
+                "        values: '0x8'",
+                "      - series: '" + decision.formatted("proxy") + "'",
+                "        values: '0 0 0 1 2 3x3'",
+                "      - series: '" + writes.formatted("ok", "proxy") + "'",
+                "        values: '0 0 0 0 0 1x3'",
+                "      - series: '" + writes.formatted("failed", "proxy") + "'",
+                "        values: '0 0 0 1 2x4'",
+                "      - series: '" + decision.formatted("dataNode") + "'",
+                "        values: '0 0 0 1x5'",
+                "    promql_expr_test:",
+                // At 4m the 2m window holds queryNode's written scale-out, proxy's two refused ones, dataNode's dry-run.
+                "      - expr: '" + expr.replace("'", "''") + "'",
+                "        eval_time: 4m",
+                "        exp_samples:",
+                "          - labels: '{action=\"SCALE_OUT\", reason=\"SIGNAL_HIGH\", target=\"milvus/r/queryNode\"}'",
+                "            value: 1",
+                "          - labels: '{action=\"SCALE_OUT\", reason=\"SIGNAL_HIGH\", target=\"milvus/r/dataNode\"}'",
+                "            value: 1",
+                // At 6m proxy's write has landed: its window (4m-6m) shows the scale-out.
+                "      - expr: '" + expr.replace("'", "''") + "'",
+                "        eval_time: 6m",
+                "        exp_samples:",
+                "          - labels: '{action=\"SCALE_OUT\", reason=\"SIGNAL_HIGH\", target=\"milvus/r/proxy\"}'",
+                "            value: 1",
+                "");
+        java.nio.file.Files.writeString(dir.resolve("annotation.test.yaml"), test);
+        String out = Tools.run(dir, List.of(Tools.promtool().toString(), "test", "rules", "annotation.test.yaml")).ok();
+        assertTrue(out.contains("SUCCESS"), out);
     }
 
     @Test

@@ -128,9 +128,11 @@ public final class MetricCatalog {
                 .collect(Collectors.toCollection(TreeSet::new));
         values.put("milvus_autoscaler_decisions_total/reason", reasons);
         values.put("milvus_autoscaler_decisions_total/action", actions);
-        values.put("milvus_autoscaler_replicas/kind", Set.of("current", "desired", "ready"));
+        values.put("milvus_autoscaler_replicas/kind", Set.of("current", "desired", "ready", "min", "max",
+                "scheduled_floor"));
         values.put("milvus_autoscaler_signal_threshold/bound", Set.of("scale_out_above", "scale_in_below", "line"));
-        values.put("milvus_autoscaler_scale_writes_total/result", Set.of("ok", "failed"));
+        // As server.SelfMetrics registers them for every target: abandoned was missing here (recheck 109's fixes).
+        values.put("milvus_autoscaler_scale_writes_total/result", Set.of("ok", "failed", "abandoned"));
         values.put("milvus_autoscaler_kubernetes_errors_total/kind", apiErrors);
         values.put("milvus_autoscaler_kubernetes_errors_total/operation", Set.of("read", "write", "memory"));
         values.put("milvus_autoscaler_prometheus_query_errors_total/kind", failures);
