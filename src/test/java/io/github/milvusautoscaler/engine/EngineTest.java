@@ -934,19 +934,7 @@ public class EngineTest {
         java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        MetricsSource waiting = (target, at) -> {
-            if (hold.get()) {
-                entered.countDown();
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return metrics.observe(target, at);
-        };
-        Engine e = new Engine(clock, waiting, cluster, d -> { }, LeaderGate.always(), AlertSource.NONE,
-                new ActionBudget(30), false, EngineListener.NONE);
+        Engine e = engineWhoseReadsWait(entered, release, hold::get);
         try (Scheduler s = new Scheduler(e, Duration.ofSeconds(15), Duration.ZERO, 1);
              io.github.milvusautoscaler.testsupport.CapturedLogs logs = io.github.milvusautoscaler.testsupport.CapturedLogs
                      .of(Scheduler.class)) {
@@ -970,12 +958,20 @@ public class EngineTest {
 
     /** An engine whose metric reads count {@code entered} down and then wait for {@code release} (30 s at most). */
     private Engine engineWhoseReadsWait(CountDownLatch entered, CountDownLatch release) {
+        return engineWhoseReadsWait(entered, release, () -> true);
+    }
+
+    /** As above, for the reads made while {@code holding} says so; the others read at once. */
+    private Engine engineWhoseReadsWait(CountDownLatch entered, CountDownLatch release,
+                                        java.util.function.BooleanSupplier holding) {
         MetricsSource waiting = (target, at) -> {
-            entered.countDown();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
+            if (holding.getAsBoolean()) {
+                entered.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
             }
             return metrics.observe(target, at);
         };
