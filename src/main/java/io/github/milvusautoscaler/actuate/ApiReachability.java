@@ -131,6 +131,22 @@ public final class ApiReachability implements Interceptor {
         return watcher;
     }
 
+    /**
+     * The operating system's words beneath OkHttp's, e.g. " (Connection refused)": OkHttp says "Failed to connect to
+     * /10.96.0.1:443" for a refused connection, an unreachable network and a firewall's reset alike, with the socket's
+     * own exception as its cause (okhttp3 RealConnection.connectSocket), and the runbook's "connection refused" was
+     * nowhere in the log (recheck 108, F4). Empty when there is no deeper message or it says the same.
+     */
+    static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String said = root.getMessage();
+        return root == e || said == null || said.isBlank() || String.valueOf(e.getMessage()).contains(said) ? ""
+                : " (" + said + ")";
+    }
+
     @Override
     public Response intercept(Chain chain) throws IOException {
         Request request = chain.request();
@@ -144,7 +160,8 @@ public final class ApiReachability implements Interceptor {
                 // retry-period, interrupting its thread; okio then throws "interrupted"): no verdict on the server.
                 throw e;
             }
-            String cause = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            String cause = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                    + rootCause(e);
             if (chain.call().isCanceled()) {
                 // The client's call timeout cancels the call by closing its socket, and what the read then throws,
                 // "SocketException: Socket closed", read as the server hanging up (observability audit L6).

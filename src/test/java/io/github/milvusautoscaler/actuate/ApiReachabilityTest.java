@@ -143,6 +143,9 @@ class ApiReachabilityTest {
                 warnings.get(0));
         assertTrue(warnings.get(1).contains("unreachable for 20s: ConnectException"), warnings.get(1));
         assertTrue(warnings.get(1).contains(" for GET /apis/apps/v1/namespaces/"), warnings.get(1));
+        // The socket's own words beneath OkHttp's "Failed to connect to /127.0.0.1:port", as the runbook says them
+        // (recheck 108, F4).
+        assertTrue(warnings.get(1).contains("(Connection refused)"), warnings.get(1));
         assertTrue(warnings.get(3).contains("unreachable for 30s: ConnectException"), warnings.get(3));
         // The server's lines are the whole daemon's, so the JSON log gives them no target whichever tick said them
         // (recheck 91, F2); the call's own line stays the call's.
