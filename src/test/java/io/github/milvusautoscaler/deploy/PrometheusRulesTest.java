@@ -190,8 +190,9 @@ class PrometheusRulesTest {
         // a target that cannot be read or is refused (it never writes, so the write alert cannot see it), a config
         // edit refused (the config before keeps running), a load history not read for 2h (the forecast ages), this
         // node's clock off from Prometheus' (every signal UNKNOWN while the endpoint answers), one target's signals all
-        // UNKNOWN while Prometheus answers the rest (one tenant's queries failing, a namespace not scraped).
-        assertEquals(Set.of("MilvusAutoscalerHistoryUnread", "MilvusAutoscalerAlertWebhookRefused", "MilvusAutoscalerDown", "MilvusAutoscalerNoLeader", "MilvusAutoscalerKubernetesUnreachable",
+        // UNKNOWN while Prometheus answers the rest (one tenant's queries failing, a namespace not scraped), scale
+        // actions held by the fleet's max-actions-per-hour.
+        assertEquals(Set.of("MilvusAutoscalerBudgetExhausted", "MilvusAutoscalerHistoryUnread", "MilvusAutoscalerAlertWebhookRefused", "MilvusAutoscalerDown", "MilvusAutoscalerNoLeader", "MilvusAutoscalerKubernetesUnreachable",
                 "MilvusAutoscalerPrometheusUnreachable", "MilvusAutoscalerScaleWritesFailing",
                 "MilvusAutoscalerTargetAtMax", "MilvusAutoscalerLoopStalled", "MilvusAutoscalerTargetUnavailable",
                 "MilvusAutoscalerConfigRefused", "MilvusAutoscalerClockSkew", "MilvusAutoscalerTargetBlind"), self);
