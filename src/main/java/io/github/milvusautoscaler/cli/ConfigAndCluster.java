@@ -15,9 +15,10 @@ import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code --config FILE [--cluster NS/NAME]} pair of the commands that read a configuration and act on
- * some of its targets ({@code signals}, {@code doctor}, {@code backtest}, and through {@code TargetSelection} {@code scale}), loaded through the one settings
- * path so whatever {@code validate-config} accepts, they run.
+ * The {@code --config FILE [--cluster NS/NAME] [--target NS/NAME/COMPONENT]} options of the commands that read a
+ * configuration and act on some of its targets ({@code signals}, {@code doctor}, {@code backtest}, and through
+ * {@code TargetSelection} {@code scale}), loaded through the one settings path so whatever {@code validate-config}
+ * accepts, they run.
  */
 final class ConfigAndCluster {
 
@@ -26,6 +27,15 @@ final class ConfigAndCluster {
 
     @Option(names = "--cluster", paramLabel = "NS/NAME", description = "Only this cluster's targets.")
     String cluster;
+
+    /**
+     * One target, named as {@code scale}, {@code pause} and {@code simulate} name it: an on-call person reaches for it
+     * after those, and the TargetBlind runbook once named it for {@code signals}, which had only {@code --cluster}
+     * (recheck 108, F1).
+     */
+    @Option(names = "--target", paramLabel = "NS/NAME/COMPONENT",
+            description = "Only this target, e.g. milvus/my-release/queryNode.")
+    String target;
 
     /** The loaded settings and the targets they select. */
     record Selected(AutoscalerSettings settings, List<TargetSettings> targets) {
@@ -110,7 +120,14 @@ final class ConfigAndCluster {
         }
         AutoscalerSettings s = loaded.get();
         List<TargetSettings> targets = s.targets().stream()
-                .filter(t -> cluster == null || t.target().clusterId().equals(cluster)).toList();
+                .filter(t -> cluster == null || t.target().clusterId().equals(cluster))
+                .filter(t -> target == null || t.target().id().equals(target)).toList();
+        if (targets.isEmpty() && target != null) {
+            err.println(command + ": no target " + target + (cluster == null ? "" : " in cluster " + cluster)
+                    + "; configured: " + s.targets().stream().map(t -> t.target().id()).toList());
+            err.flush();
+            return Optional.empty();
+        }
         if (targets.isEmpty() && cluster != null) {
             err.println(command + ": no target in cluster " + cluster + "; configured: " + s.targets().stream()
                     .map(t -> t.target().clusterId()).distinct().toList());

@@ -62,15 +62,19 @@ class SignalsCommandTest {
     }
 
     private static String config(Path dir, String prometheus, String more) throws Exception {
+        return config(dir, prometheus, more, "queryNode {}");
+    }
+
+    private static String config(Path dir, String prometheus, String more, String components) throws Exception {
         Path conf = dir.resolve("a.conf");
         Files.writeString(conf, """
                 milvus-autoscaler {
                   prometheus { %s, timeout = 2s, retry.max-attempts = 1 }
                   %s
                   clusters = [{ namespace = milvus, name = prod, install = operator, milvus-version = "2.5",
-                                components { queryNode {} } }]
+                                components { %s } }]
                 }
-                """.formatted(prometheus, more));
+                """.formatted(prometheus, more, components));
         return conf.toString();
     }
 
@@ -159,6 +163,12 @@ class SignalsCommandTest {
 
     private static Run signalsAgainst(Path dir, Function<String, MockResponse> answer, List<String> sent,
                                       String forecast) throws Exception {
+        return signalsAgainst(dir, answer, sent, forecast, "queryNode {}");
+    }
+
+    /** As above, with the cluster's {@code components} block and more arguments after {@code --config FILE}. */
+    private static Run signalsAgainst(Path dir, Function<String, MockResponse> answer, List<String> sent,
+                                      String forecast, String components, String... args) throws Exception {
         try (MockWebServer server = new MockWebServer()) {
             server.setDispatcher(new Dispatcher() {
                 @Override
@@ -183,11 +193,13 @@ class SignalsCommandTest {
             });
             server.start();
             String url = server.url("/").toString().replaceAll("/$", "");
-            String conf = config(dir, "url = \"" + url + "\"", forecast);
+            String conf = config(dir, "url = \"" + url + "\"", forecast, components);
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
+            List<String> argv = new java.util.ArrayList<>(List.of("--config", conf));
+            argv.addAll(List.of(args));
             int exit = new CommandLine(new SignalsCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-                    .execute("--config", conf);
+                    .execute(argv.toArray(String[]::new));
             return new Run(exit, out.toString(), err.toString());
         }
     }
@@ -230,6 +242,27 @@ class SignalsCommandTest {
         assertTrue(r.err().contains(reason), r.all());
         assertEquals(1, r.err().strip().lines().count(), "only the failed query is named: " + r.all());
         assertTrue(r.out().contains("milvus/prod/queryNode (operator)"), "the table is still printed: " + r.all());
+    }
+
+    /**
+     * --target reads one target, named as scale, pause and simulate name it (the TargetBlind runbook named it for
+     * signals, which had only --cluster: recheck 108, F1); a target the config does not have exits 2 listing those
+     * it has, before any query.
+     */
+    @Test
+    void targetReadsOneTargetAndAnUnknownOneIsAUsageError(@TempDir Path dir) throws Exception {
+        List<String> sent = new CopyOnWriteArrayList<>();
+        Run r = signalsAgainst(dir, q -> null, sent, "defaults.forecast.enabled = false", "queryNode {}, proxy {}",
+                "--target", "milvus/prod/proxy");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("milvus/prod/proxy"), r.all());
+        assertFalse(r.out().contains("milvus/prod/queryNode"), r.all());
+
+        Run unknown = signalsAgainst(dir, q -> null, sent, "defaults.forecast.enabled = false",
+                "queryNode {}, proxy {}", "--target", "milvus/prod/dataNode");
+        assertEquals(2, unknown.exit(), unknown.all());
+        assertEquals("signals: no target milvus/prod/dataNode; configured: [milvus/prod/proxy, milvus/prod/queryNode]",
+                unknown.err().strip());
     }
 
     /**
