@@ -93,8 +93,9 @@ public record AutoscalerSettings(PrometheusEndpoint prometheus, KubernetesSettin
         return java.util.Optional.of("max-actions-per-hour " + maxActionsPerHour + " is shared by all "
                 + targets.size() + " targets, fewer than one scale action an hour each: a rise of load across the"
                 + " fleet (a morning ramp on every cluster) holds most targets' scale-outs as BUDGET_EXHAUSTED while"
-                + " their components overload; raise it to at least " + targets.size()
-                + " (a ramp from 2 to 10 replicas is 4 scale-outs of one target)");
+                + " their components overload; size it to what such a ramp writes (a target going from 2 to 10"
+                + " replicas at max-step 2 writes 4 scale-outs: " + 4 * targets.size() + " for " + targets.size()
+                + " such targets)");
     }
 
     /** The label scheme of one install kind. */

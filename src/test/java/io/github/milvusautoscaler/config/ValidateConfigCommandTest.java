@@ -212,8 +212,8 @@ class ValidateConfigCommandTest {
                 """;
         assertEquals(List.of("max-actions-per-hour 3 is shared by all 4 targets, fewer than one scale action an hour"
                 + " each: a rise of load across the fleet (a morning ramp on every cluster) holds most targets'"
-                + " scale-outs as BUDGET_EXHAUSTED while their components overload; raise it to at least 4 (a ramp"
-                + " from 2 to 10 replicas is 4 scale-outs of one target)"),
+                + " scale-outs as BUDGET_EXHAUSTED while their components overload; size it to what such a ramp writes"
+                + " (a target going from 2 to 10 replicas at max-step 2 writes 4 scale-outs: 16 for 4 such targets)"),
                 warningsAbout(dir, "small.conf", "milvus-autoscaler {\n  alerts.enabled = false\n"
                         + "  max-actions-per-hour = 3\n" + clusters, "max-actions-per-hour"));
         assertEquals(List.of(), warningsAbout(dir, "enough.conf", "milvus-autoscaler {\n  alerts.enabled = false\n"
