@@ -205,26 +205,20 @@ class DashboardTest {
                 + " action=\"SCALE_OUT\", reason=\"SIGNAL_HIGH\", target=\"milvus/r/%s\"}";
         String writes = "milvus_autoscaler_scale_writes_total{job=\"milvus-autoscaler\", instance=\"10.0.0.1:8080\","
                 + " result=\"%s\", target=\"milvus/r/%s\"}";
+        java.util.function.BinaryOperator<String> series = (name, values) -> "      - series: '" + name + "'\n"
+                + "        values: '" + values + "'";
         String test = String.join("\n",
                 "tests:",
                 "  - interval: 1m",
                 "    input_series:",
-                "      - series: 'milvus_autoscaler_leader{job=\"milvus-autoscaler\", instance=\"10.0.0.1:8080\"}'",
-                "        values: '1x8'",
-                "      - series: '" + decision.formatted("queryNode") + "'",
-                "        values: '0 0 0 1x5'",
-                "      - series: '" + writes.formatted("ok", "queryNode") + "'",
-                "        values: '0 0 0 1x5'",
-                "      - series: '" + writes.formatted("failed", "queryNode") + "'",
-                "        values: '0x8'",
-                "      - series: '" + decision.formatted("proxy") + "'",
-                "        values: '0 0 0 1 2 3x3'",
-                "      - series: '" + writes.formatted("ok", "proxy") + "'",
-                "        values: '0 0 0 0 0 1x3'",
-                "      - series: '" + writes.formatted("failed", "proxy") + "'",
-                "        values: '0 0 0 1 2x4'",
-                "      - series: '" + decision.formatted("dataNode") + "'",
-                "        values: '0 0 0 1x5'",
+                series.apply("milvus_autoscaler_leader{job=\"milvus-autoscaler\", instance=\"10.0.0.1:8080\"}", "1x8"),
+                series.apply(decision.formatted("queryNode"), "0 0 0 1x5"),
+                series.apply(writes.formatted("ok", "queryNode"), "0 0 0 1x5"),
+                series.apply(writes.formatted("failed", "queryNode"), "0x8"),
+                series.apply(decision.formatted("proxy"), "0 0 0 1 2 3x3"),
+                series.apply(writes.formatted("ok", "proxy"), "0 0 0 0 0 1x3"),
+                series.apply(writes.formatted("failed", "proxy"), "0 0 0 1 2x4"),
+                series.apply(decision.formatted("dataNode"), "0 0 0 1x5"),
                 "    promql_expr_test:",
                 // At 4m the 2m window holds queryNode's written scale-out, proxy's two refused ones, dataNode's dry-run.
                 "      - expr: '" + expr.replace("'", "''") + "'",
