@@ -426,10 +426,11 @@ public final class ScaleCommand implements Callable<Integer> {
                         + human(settle) + ")";
             }
             int n = steps();
+            // One step is "once ..., waiting for", not "the first once ..., each waiting for" (recheck 111, F2).
             return target + ": " + c + " " + from + " -> " + to + ": " + number(n) + " step-down" + (n == 1 ? "" : "s")
-                    + " of one node, " + (settleReadAfter.isZero() ? "" : "the first once settle and health have"
-                    + " held for " + human(settleReadAfter) + " (scale-in.settle-read-after), ") + "each waiting for"
-                    + " settle (up to " + human(settle) + ") and health"
+                    + " of one node, " + (settleReadAfter.isZero() ? "" : (n == 1 ? "" : "the first ") + "once settle"
+                    + " and health have held for " + human(settleReadAfter) + " (scale-in.settle-read-after), ")
+                    + (n == 1 ? "" : "each ") + "waiting for settle (up to " + human(settle) + ") and health"
                     + " (verify window " + human(verify) + (healthQuery ? "" : ", no health-query configured: signals"
                     + " only") + (settleQuery ? "" : ", no settle-query configured: ready replicas only") + ")";
         }

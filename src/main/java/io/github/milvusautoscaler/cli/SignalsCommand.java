@@ -58,7 +58,10 @@ public final class SignalsCommand implements Callable<Integer> {
         }
         AutoscalerSettings s = selected.get().settings();
         List<TargetSettings> targets = selected.get().targets();
-        try (PrometheusMetricsSource source = selected.get().metrics(targets);
+        // The history source's WARN for a failed read says it keeps the read before and tries again in 5m: a
+        // daemon's words, in a one-shot command whose forecast line says the read failed and why (recheck 111, F4).
+        try (Logging.Restore quiet = Logging.errorsOnly(PrometheusHistorySource.class.getName());
+             PrometheusMetricsSource source = selected.get().metrics(targets);
              PrometheusHistorySource history = Assembly.historySource(s, targets, java.time.Duration.ZERO)) {
             Instant now = Instant.now();
             source.leftOutSaidByTheReport();

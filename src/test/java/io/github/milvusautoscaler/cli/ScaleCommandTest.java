@@ -491,8 +491,9 @@ class ScaleCommandTest {
         assertTrue(((Instant) writes.get(0)[0]).isAfter(cleared.get(0)),
                 "the first write at " + writes.get(0)[0] + " waited for the moves that showed late, ended "
                         + cleared.get(0) + ": " + r.all());
-        assertTrue(r.out().contains("the first once settle and health have held for 4s (scale-in.settle-read-after)"),
-                r.out());
+        // One step: "once ..., waiting for", where it said "the first once ..., each waiting for" (recheck 111, F2).
+        assertTrue(r.out().contains("queryNode 3 -> 2: one step-down of one node, once settle and health have held for"
+                + " 4s (scale-in.settle-read-after), waiting for settle (up to "), r.out());
         assertTrue(r.all().contains("before step 1 (queryNode at 3): waiting for settle and health to hold, so a"
                 + " step-down just before this run has reached Prometheus (scale-in.settle-read-after) (4s)"), r.all());
     }
