@@ -232,6 +232,11 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
         if (!d.alerts().isEmpty()) {
             f = f.addKeyValue("alerts", String.join(",", d.alerts()));
         }
+        if (d.dryRun()) {
+            // A field as the decision log's: a pipeline counting action="SCALE_IN" counted a rehearsal's decisions as
+            // written ones, "[dry-run]" being only in the message (recheck 112, F5).
+            f = f.addKeyValue("dryRun", true);
+        }
         return d.from() == null ? f : f.addKeyValue("from", d.from()).addKeyValue("to", d.to());
     }
 

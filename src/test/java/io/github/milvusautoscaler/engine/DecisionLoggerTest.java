@@ -179,6 +179,9 @@ class DecisionLoggerTest {
         assertEquals(List.of("milvus/gone/queryNode blocked SETTLING [dry-run]: SETTLING message",
                 "milvus/gone/queryNode TARGET_UNAVAILABLE [dry-run]: TARGET_UNAVAILABLE message",
                 "milvus/gone/queryNode SCALE_IN 3 -> 2 SIGNALS_LOW [dry-run]: 3 -> 2"), m);
+        // And as a field of each line, as the decision log has it: the JSON log's action, from and to were a written
+        // scale's, "[dry-run]" only in the message (recheck 112, F5).
+        assertEquals(List.of(true, true, true), lines.list.stream().map(e -> field(e, "dryRun")).toList());
         // A dry-run count never moves, so the same scale comes every tick: said once a minute, as an unwritten one is
         // (a scale-out to a scheduled floor was said every 15 s, recheck 106's remark).
         for (int s = 45; s <= 90; s += 15) {
@@ -186,6 +189,9 @@ class DecisionLoggerTest {
                     false).asDryRun());
         }
         assertEquals(4, messages().size(), "the tick at 90 s, a minute after the line at 30 s: " + messages());
+        log.record(new Decision(T, T0.plusSeconds(105), Action.SCALE_IN, 3, 2, Reason.SIGNALS_LOW, "3 -> 2", Map.of(),
+                false).asWritten());
+        assertEquals(null, field(lines.list.get(lines.list.size() - 1), "dryRun"), "a written scale has no dryRun field");
     }
 
     /**
