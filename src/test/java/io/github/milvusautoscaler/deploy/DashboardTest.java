@@ -187,11 +187,13 @@ class DashboardTest {
     }
 
     /**
-     * The "Scale actions" annotation marks the scale actions that reached the cluster, and dry-run's decisions: a
-     * target whose writes all failed in the step (403s) drew a scale-out at every tick while its count stood still
-     * (recheck 109, F1). Evaluated by promtool on series shaped as the daemon exports them (every counter from 0), at
-     * a 1m step as the annotation asks: queryNode decided 2 -> 4 at 3m and wrote it; proxy decided a scale-out at 3m
-     * and 4m, both refused, the second written at 5m; dataNode decided at 3m in dry-run (no write at all).
+     * The "Scale actions" annotation marks the scale actions that reached the cluster: a target whose writes all
+     * failed in the step (403s) drew a scale-out at every tick while its count stood still (recheck 109, F1), and a
+     * dry-run daemon's decisions, never written, were marked as actions too (recheck 112, F2; its "desired" replicas
+     * show them). Evaluated by promtool on series shaped as the daemon exports them (every counter from 0), at a 1m
+     * step as the annotation asks: queryNode decided 2 -> 4 at 3m and wrote it; proxy decided a scale-out at 3m and
+     * 4m, both refused, the second written at 5m; dataNode, of another install whose daemon runs dry-run, decided at
+     * 3m (no write at all).
      */
     @Test
     void theScaleActionsAnnotationLeavesOutScalesNotWritten(@TempDir Path dir) throws IOException {
@@ -212,21 +214,23 @@ class DashboardTest {
                 "  - interval: 1m",
                 "    input_series:",
                 series.apply("milvus_autoscaler_leader{job=\"milvus-autoscaler\", instance=\"10.0.0.1:8080\"}", "1x8"),
+                series.apply("milvus_autoscaler_dry_run{job=\"milvus-autoscaler\", instance=\"10.0.0.1:8080\"}", "0x8"),
+                series.apply("milvus_autoscaler_leader{job=\"milvus-autoscaler\", instance=\"10.0.0.2:8080\"}", "1x8"),
+                series.apply("milvus_autoscaler_dry_run{job=\"milvus-autoscaler\", instance=\"10.0.0.2:8080\"}", "1x8"),
                 series.apply(decision.formatted("queryNode"), "0 0 0 1x5"),
                 series.apply(writes.formatted("ok", "queryNode"), "0 0 0 1x5"),
                 series.apply(writes.formatted("failed", "queryNode"), "0x8"),
                 series.apply(decision.formatted("proxy"), "0 0 0 1 2 3x3"),
                 series.apply(writes.formatted("ok", "proxy"), "0 0 0 0 0 1x3"),
                 series.apply(writes.formatted("failed", "proxy"), "0 0 0 1 2x4"),
-                series.apply(decision.formatted("dataNode"), "0 0 0 1x5"),
+                series.apply(decision.formatted("dataNode").replace("10.0.0.1", "10.0.0.2"), "0 0 0 1x5"),
                 "    promql_expr_test:",
-                // At 4m the 2m window holds queryNode's written scale-out, proxy's two refused ones, dataNode's dry-run.
+                // At 4m the 2m window holds queryNode's written scale-out, proxy's two refused ones, dataNode's dry-run
+                // decision: only the first is an action.
                 "      - expr: '" + expr.replace("'", "''") + "'",
                 "        eval_time: 4m",
                 "        exp_samples:",
                 "          - labels: '{action=\"SCALE_OUT\", reason=\"SIGNAL_HIGH\", target=\"milvus/r/queryNode\"}'",
-                "            value: 1",
-                "          - labels: '{action=\"SCALE_OUT\", reason=\"SIGNAL_HIGH\", target=\"milvus/r/dataNode\"}'",
                 "            value: 1",
                 // At 6m proxy's write has landed: its window (4m-6m) shows the scale-out.
                 "      - expr: '" + expr.replace("'", "''") + "'",
