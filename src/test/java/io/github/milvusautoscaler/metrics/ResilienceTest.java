@@ -88,9 +88,7 @@ class ResilienceTest {
         // at least 4 queries in the 1m window, threshold 50%, no retries: 4 failed queries (100% >= 50%) open it. open-for is 30 s, as
         // shipped: the breaker times it on the manual clock, so the test moves the clock instead of waiting.
         try (PrometheusMetricsSource source = source(1, 4, Duration.ofSeconds(30))) {
-            for (int i = 0; i < 4; i++) {
-                assertEquals("prometheus HTTP 500", source.observe(TARGET, tick()).signals().get("cpu").problem());
-            }
+            failedWith(source, 4, "prometheus HTTP 500");
             Signal fast = source.observe(TARGET, tick()).signals().get("cpu");
 
             assertFalse(fast.isKnown());
@@ -126,14 +124,10 @@ class ResilienceTest {
     void theFailureRateIsOverTheWindowsTimeNotItsLastQueries() throws Exception {
         AtomicBoolean healthy = answeringUnless503();
         try (PrometheusMetricsSource source = source(1, 4, Duration.ofSeconds(30))) {
-            for (int i = 0; i < 12; i++) {
-                assertTrue(source.observe(TARGET, tick()).signals().get("cpu").isKnown());
-            }
+            answered(source, 12);
             clock.advance(Duration.ofSeconds(30));
             healthy.set(false);
-            for (int i = 0; i < 5; i++) {
-                assertEquals("prometheus HTTP 503", source.observe(TARGET, tick()).signals().get("cpu").problem());
-            }
+            failedWith(source, 5, "prometheus HTTP 503");
             assertEquals(1.0, gauge("closed"), "5 failed of the minute's 17 queries is 29%, under 50%");
             assertEquals(17, server.getRequestCount());
             // 31 s on, the 12 successes are more than a minute old: the 5 failures and 1 more are the window.
@@ -155,20 +149,14 @@ class ResilienceTest {
     void aPrometheusBackFromAnOutageDoesNotOpenTheBreakerLater() {
         AtomicBoolean healthy = answeringUnless503();
         try (PrometheusMetricsSource source = source(1, 4, Duration.ofSeconds(30))) {
-            for (int i = 0; i < 10; i++) {
-                assertTrue(source.observe(TARGET, tick()).signals().get("cpu").isKnown());
-            }
+            answered(source, 10);
             clock.advance(Duration.ofSeconds(20));
             healthy.set(false);
-            for (int i = 0; i < 8; i++) {
-                assertEquals("prometheus HTTP 503", source.observe(TARGET, tick()).signals().get("cpu").problem());
-            }
+            failedWith(source, 8, "prometheus HTTP 503");
             assertEquals(1.0, gauge("closed"), "8 of 18 is 44%");
             clock.advance(Duration.ofSeconds(1));
             healthy.set(true);
-            for (int i = 0; i < 4; i++) {
-                assertTrue(source.observe(TARGET, tick()).signals().get("cpu").isKnown());
-            }
+            answered(source, 4);
             clock.advance(Duration.ofSeconds(40));
             Signal later = source.observe(TARGET, tick()).signals().get("cpu");
             assertTrue(later.isKnown(), later.problem());
@@ -493,5 +481,19 @@ class ResilienceTest {
                 new CircuitBreakerSettings(50, Duration.ofMinutes(1), minimumQueries, openFor), PrometheusAuth.none(), Map.of());
         return new PrometheusMetricsSource(endpoint, DefaultQueries.schemes(),
                 List.of(new TargetQueries(TARGET, List.of(new SignalQuery("cpu", "up", true)), "", "")), meters, clock);
+    }
+
+    /** {@code n} ticks whose cpu query Prometheus answered: each reads a value. */
+    private void answered(PrometheusMetricsSource source, int n) {
+        for (int i = 0; i < n; i++) {
+            assertTrue(source.observe(TARGET, tick()).signals().get("cpu").isKnown());
+        }
+    }
+
+    /** {@code n} ticks whose cpu query failed with {@code problem}, each said as such. */
+    private void failedWith(PrometheusMetricsSource source, int n, String problem) {
+        for (int i = 0; i < n; i++) {
+            assertEquals(problem, source.observe(TARGET, tick()).signals().get("cpu").problem());
+        }
     }
 }
