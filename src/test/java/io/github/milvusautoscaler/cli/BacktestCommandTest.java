@@ -178,6 +178,24 @@ class BacktestCommandTest {
     }
 
     /**
+     * A loop.interval of whole milliseconds, which validate-config accepts (tests tick at 500ms), is replayed at the
+     * next whole second and said so on stderr: 59500ms gives --step 1m, where backtest refused the config with exit 2
+     * while every other command ran it (recheck 113, F1).
+     */
+    @Test
+    void aLoopIntervalOfMillisecondsIsReplayedAtTheNextWholeSecondAndSaidSo() throws Exception {
+        Path millis = dir.resolve("millis.conf");
+        Files.writeString(millis, Files.readString(config).replace("loop.interval = 60s", "loop.interval = 59500ms"));
+        Path out = dir.resolve("millis");
+        Result r = backtest(millis, "--from", "-1d", "--to", "now", "--out", out.toString());
+        assertEquals(0, r.code, r.err + r.out);
+        JsonObject report = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject();
+        assertEquals(60, report.get("stepSeconds").getAsLong(), "59500ms rounded up");
+        assertTrue(r.err.contains("note: backtest replays at --step 1m: loop.interval (59500ms) rounded up to whole"
+                + " seconds"), r.err);
+    }
+
+    /**
      * A target with no history beside one with it (a release name that is not the cluster's): the run still writes
      * the report, but says on stderr and in the target's section that nothing was replayed, where it read "The
      * policy would not have scaled." (backtest audit M3).
