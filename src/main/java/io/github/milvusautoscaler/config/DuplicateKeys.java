@@ -2,11 +2,27 @@ package io.github.milvusautoscaler.config;
 
 import static java.util.Objects.requireNonNull;
 
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigIncludeContext;
+import com.typesafe.config.ConfigIncluder;
+import com.typesafe.config.ConfigIncluderClasspath;
+import com.typesafe.config.ConfigIncluderFile;
+import com.typesafe.config.ConfigIncluderURL;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import java.io.File;
 import java.io.IOException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +36,13 @@ import java.util.Map;
  * merge and do not, nor does an append ({@code +=}), a value that names its own key ({@code a = ${a} [x]}) or an
  * optional substitution alone ({@code url = ${?PROMETHEUS_URL}}, which overrides only when the variable is set).
  *
+ * <p>An include further down that sets a key the file set above it drops that setting too ({@code dry-run = true},
+ * then {@code include "install.conf"} holding {@code dry-run = false}: a daemon that writes, with no word; recheck
+ * 113, F2). That is told from the parsed file, which knows where each winning value came from: a key the file sets
+ * itself whose value, once its includes are read, comes from another file. An include above a key is the layering
+ * the shipped autoscaler.conf does (example.conf, then its own keys) and is not told; nor is an included optional
+ * substitution ({@code dry-run = ${?DRY_RUN}}), which overrides only when its variable is set.
+ *
  * <p>The reader follows HOCON's syntax as far as keys need it (comments, quoted and triple-quoted strings,
  * substitutions, objects, lists, includes); a file it cannot follow yields no duplicate rather than a wrong one,
  * since the loader has already said whatever is wrong with its syntax.
@@ -29,24 +52,69 @@ public final class DuplicateKeys {
     /**
      * A key set again.
      *
-     * @param path  the key's path as written, with list elements as {@code clusters[0]}
-     * @param first the 1-based line of the setting that has no effect
-     * @param again the 1-based line of the one that wins (the last, when more than two)
+     * @param path   the key's path as written, with list elements as {@code clusters[0]}
+     * @param first  the 1-based line of the setting that has no effect
+     * @param again  the 1-based line of the one that wins (the last, when more than two); for a key an include sets
+     *               again, the line of the setting it drops, where a warning points
+     * @param winner the file and line of the setting that wins when an include further down set it again
+     *               ({@code install.conf:3}, relative to the file's folder when under it); empty when it is a line of
+     *               the file itself
      */
-    public record Duplicate(String path, int first, int again) {
+    public record Duplicate(String path, int first, int again, String winner) {
         public Duplicate {
             requireNonNull(path, "path");
+            requireNonNull(winner, "winner");
+        }
+
+        /** A key set again by a line of the same file. */
+        public Duplicate(String path, int first, int again) {
+            this(path, first, again, "");
         }
 
         /**
          * {@code milvus-autoscaler.dry-run is set at line 2 and again at line 9, which wins: line 2 has no effect};
          * on one line, {@code ... is set twice on line 2: the first has no effect} (recheck 31, F4: "at line 2 and
-         * again at line 2, which wins: line 2 has no effect").
+         * again at line 2, which wins: line 2 has no effect"); by an include, {@code milvus-autoscaler.dry-run is set
+         * at line 6 and again by install.conf:1, included further down, which wins: line 6 has no effect}.
          */
         public String describe() {
+            if (!winner.isEmpty()) {
+                return path + " is set at line " + first + " and again by " + winner + ", included further down, which"
+                        + " wins: line " + first + " has no effect";
+            }
             return first == again ? path + " is set twice on line " + first + ": the last wins, the first has no effect"
                     : path + " is set at line " + first + " and again at line " + again + ", which wins: line " + first
                     + " has no effect";
+        }
+    }
+
+    /** Reads every include as empty, so a parse holds the file's own settings only. */
+    private static final class NoIncludes
+            implements ConfigIncluder, ConfigIncluderFile, ConfigIncluderClasspath, ConfigIncluderURL {
+
+        @Override
+        public ConfigIncluder withFallback(ConfigIncluder fallback) {
+            return this;
+        }
+
+        @Override
+        public ConfigObject include(ConfigIncludeContext context, String what) {
+            return ConfigFactory.empty().root();
+        }
+
+        @Override
+        public ConfigObject includeFile(ConfigIncludeContext context, File what) {
+            return ConfigFactory.empty().root();
+        }
+
+        @Override
+        public ConfigObject includeResources(ConfigIncludeContext context, String what) {
+            return ConfigFactory.empty().root();
+        }
+
+        @Override
+        public ConfigObject includeURL(ConfigIncludeContext context, URL what) {
+            return ConfigFactory.empty().root();
         }
     }
 
@@ -63,13 +131,78 @@ public final class DuplicateKeys {
         this.text = text;
     }
 
-    /** The keys {@code file} sets twice, in the order of their second setting; empty when it cannot be read. */
+    /**
+     * The keys {@code file} sets twice, in the order of their second setting, then those an include further down sets
+     * again, in the file's order; empty when it cannot be read.
+     */
     public static List<Duplicate> in(Path file) {
+        List<Duplicate> found;
         try {
-            return of(Files.readString(file, StandardCharsets.UTF_8));
+            found = new ArrayList<>(of(Files.readString(file, StandardCharsets.UTF_8)));
         } catch (IOException | RuntimeException e) {
             return List.of(); // the loader reports an unreadable file
         }
+        found.addAll(overriddenByIncludes(file));
+        return List.copyOf(found);
+    }
+
+    /**
+     * The keys {@code file} sets whose value, once its includes are read, comes from an included file: an include
+     * further down set them again. Empty when the file or an include cannot be parsed (the loader says why).
+     */
+    static List<Duplicate> overriddenByIncludes(Path file) {
+        Path absolute = file.toAbsolutePath().normalize();
+        ConfigParseOptions options = ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF);
+        ConfigObject own;
+        ConfigObject whole;
+        try {
+            own = ConfigFactory.parseFile(absolute.toFile(), options.setIncluder(new NoIncludes())).root();
+            whole = ConfigFactory.parseFile(absolute.toFile(), options.setIncluder(new Includes(absolute))).root();
+        } catch (RuntimeException e) { // a ConfigException: the loader says what is wrong
+            return List.of();
+        }
+        List<Duplicate> found = new ArrayList<>();
+        overridden(own, whole, new ArrayList<>(), absolute, found);
+        found.sort(Comparator.comparingInt(Duplicate::first));
+        return found;
+    }
+
+    /** Adds each setting of {@code own} under {@code path} whose winner in {@code whole} is another file's. */
+    private static void overridden(ConfigObject own, ConfigObject whole, List<String> path, Path file,
+                                   List<Duplicate> found) {
+        for (String key : own.keySet()) {
+            ConfigValue mine = own.get(key);
+            ConfigValue theirs = whole.get(key);
+            if (theirs == null) {
+                continue;
+            }
+            path.add(key);
+            try {
+                if (mine instanceof ConfigObject mineObject && theirs instanceof ConfigObject theirObject) {
+                    overridden(mineObject, theirObject, path, file, found);
+                } else {
+                    // Resolved values only: an unresolved one is a substitution, e.g. an optional override.
+                    mine.valueType();
+                    theirs.valueType();
+                    ConfigOrigin winner = theirs.origin();
+                    if (winner.filename() != null && !Path.of(winner.filename()).equals(file)) {
+                        int line = mine.origin().lineNumber();
+                        found.add(new Duplicate(ConfigUtil.joinPath(path), line, line,
+                                shown(file, Path.of(winner.filename())) + ":" + winner.lineNumber()));
+                    }
+                }
+            } catch (ConfigException.NotResolved e) {
+                // a substitution or a merge with one: no claim
+            }
+            path.remove(path.size() - 1);
+        }
+    }
+
+    /** {@code included} relative to {@code file}'s folder when under it, else as it is. */
+    private static String shown(Path file, Path included) {
+        Path folder = file.getParent();
+        return folder != null && included.startsWith(folder) ? folder.relativize(included).toString()
+                : included.toString();
     }
 
     /** The keys HOCON {@code text} sets twice. */

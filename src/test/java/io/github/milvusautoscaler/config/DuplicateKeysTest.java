@@ -121,6 +121,49 @@ class DuplicateKeysTest {
     }
 
     /**
+     * An include further down that sets a key the file set above it drops that setting (the HOCON spec, "Include
+     * semantics: merging": an include is as if its object were written there, so what follows wins): recheck 113's
+     * {@code dry-run = true} on line 6, then an include holding {@code dry-run = false}, was a writing daemon with no
+     * word. Layering (an include above the key), keys of one object set apart, and an included optional override
+     * ({@code ${?DRY_RUN}}) are not told.
+     */
+    @Test
+    void aKeyAnIncludeFurtherDownSetsAgainIsTold(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("inc_dry.conf"), "milvus-autoscaler.dry-run = false\n"
+                + "milvus-autoscaler.prometheus.timeout = 3s\n");
+        Files.writeString(dir.resolve("optional.conf"), "milvus-autoscaler.max-actions-per-hour = ${?ACTIONS}\n");
+        Path main = dir.resolve("autoscaler.conf");
+        Files.writeString(main, """
+                include required("optional.conf")
+                milvus-autoscaler {
+                  max-actions-per-hour = 40
+                  prometheus { url = "http://prometheus:9090" }
+                }
+                milvus-autoscaler.dry-run = true
+                include "inc_dry.conf"
+                """);
+        List<Duplicate> found = DuplicateKeys.in(main);
+        assertEquals(List.of(new Duplicate("milvus-autoscaler.dry-run", 6, 6, "inc_dry.conf:1")), found);
+        assertEquals("milvus-autoscaler.dry-run is set at line 6 and again by inc_dry.conf:1, included further down,"
+                + " which wins: line 6 has no effect", found.get(0).describe());
+        com.typesafe.config.Config loaded = com.typesafe.config.ConfigFactory.parseFile(main.toFile());
+        assertEquals(false, loaded.getBoolean("milvus-autoscaler.dry-run"), "what the warning says wins, wins");
+
+        // Above the key, the include is the layering it is meant for: the file's own setting wins.
+        Files.writeString(main, "include \"inc_dry.conf\"\nmilvus-autoscaler.dry-run = true\n");
+        assertEquals(List.of(), DuplicateKeys.in(main));
+        // An included optional override overrides only when its variable is set.
+        Files.writeString(main, "milvus-autoscaler.max-actions-per-hour = 40\ninclude \"optional.conf\"\n");
+        assertEquals(List.of(), DuplicateKeys.in(main));
+    }
+
+    /** The shipped layering (example.conf, the pod's keys, install.conf) drops none of the pod's keys. */
+    @Test
+    void theShippedLayersDropNoSettingOfTheirOwn() {
+        assertEquals(List.of(), DuplicateKeys.in(Path.of("deploy/base/config/autoscaler.conf")));
+    }
+
+    /**
      * The reader follows every HOCON file of the project to its end (reference.conf's triple-quoted PromQL, the examples'
      * lists and comments, the test configurations), so its silence on them means no duplicate, and the shipped ones
      * set no key twice.

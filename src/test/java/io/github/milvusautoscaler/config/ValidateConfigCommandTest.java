@@ -322,6 +322,28 @@ class ValidateConfigCommandTest {
     }
 
     /**
+     * Recheck 113's F2: {@code dry-run = true}, then an include whose file says {@code dry-run = false}, was valid with
+     * no word and a daemon that writes; the warning points at the line that has no effect and names the include's.
+     */
+    @Test
+    void aKeyAnIncludeFurtherDownSetsAgainIsWarnedAbout(@TempDir Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("inc_dry.conf"), "milvus-autoscaler.dry-run = false\n");
+        Path file = java.nio.file.Files.writeString(dir.resolve("main.conf"), """
+                milvus-autoscaler {
+                  prometheus.url = "http://prometheus-operated.monitoring:9090"
+                  clusters = []
+                  dry-run = true
+                }
+                include "inc_dry.conf"
+                """);
+        Run r = run(file.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains(file + ":4: warning: milvus-autoscaler.dry-run is set at line 4 and again by"
+                + " inc_dry.conf:1, included further down, which wins: line 4 has no effect"), r.err());
+        assertTrue(r.out().contains("dry-run false"), r.out());
+    }
+
+    /**
      * The Prometheus credentials files are checked as the alerts token is (a warning, exit 0), and a value with no
      * '/' is not echoed: it is as likely the secret itself pasted in place of its file's path. A credential written
      * into prometheus.headers is warned about.
