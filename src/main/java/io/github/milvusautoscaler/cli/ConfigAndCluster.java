@@ -2,7 +2,9 @@ package io.github.milvusautoscaler.cli;
 
 import io.github.milvusautoscaler.config.AutoscalerSettings;
 import io.github.milvusautoscaler.config.TargetSettings;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.PrometheusEndpoint;
+import io.github.milvusautoscaler.metrics.FailureKind;
 import io.github.milvusautoscaler.metrics.ProbeFailure;
 import io.github.milvusautoscaler.metrics.PrometheusMetricsSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -76,8 +78,13 @@ final class ConfigAndCluster {
             }
             // The URL as configured: the config refuses one with credentials in it (prometheus.auth holds those).
             String at = "Prometheus at " + settings.prometheus().url();
+            // A timeout is this side's limit as much as Prometheus' state: named, so a tight one is found where it is
+            // set (recheck 113, F3: "cannot be reached: prometheus timeout after 1ms" of a Prometheus that was up).
+            String limit = down.get().kind() == FailureKind.TIMEOUT ? " (prometheus.timeout is "
+                    + Durations.setting(settings.prometheus().timeout()) + ": raise it if Prometheus is up but slow)"
+                    : "";
             err.println(command + ": " + at + (down.get().unreachable() ? " cannot be reached: " : ": query failed: ")
-                    + down.get().reason());
+                    + down.get().reason() + limit);
             err.flush();
             return true;
         }

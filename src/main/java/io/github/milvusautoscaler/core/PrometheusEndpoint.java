@@ -52,6 +52,9 @@ public record PrometheusEndpoint(String url, Duration timeout, Duration staleAft
         return new PrometheusEndpoint(url, timeout, staleAfter, maxSeries, window, retry, breaker, auth, headers);
     }
 
+    /** The shortest prometheus.timeout: an HTTP round trip to Prometheus and its evaluation take longer. */
+    public static final Duration SHORTEST_TIMEOUT = Duration.ofMillis(100);
+
     public PrometheusEndpoint {
         requireNonNull(url, "url");
         requireNonNull(timeout, "timeout");
@@ -63,7 +66,12 @@ public record PrometheusEndpoint(String url, Duration timeout, Duration staleAft
         requireNonNull(headers, "headers");
         Checks checks = new Checks();
         checkUrl(url, checks);
-        checks.timeout(timeout, "timeout");
+        // Not 1ms: every query then timed out against a Prometheus that was up, and the commands said it "cannot be
+        // reached" (recheck 113, F3). An instant query's round trip in a cluster takes a few milliseconds to tens.
+        if (checks.timeout(timeout, "timeout")) {
+            checks.that(timeout.compareTo(SHORTEST_TIMEOUT) >= 0, "timeout", "must be at least 100ms: every query"
+                    + " to a Prometheus that is up would time out, and every signal read UNKNOWN");
+        }
         checks.positive(staleAfter, "stale-after");
         checks.atLeast(maxSeries, 1, "max-series");
         checks.that(!shareWindow.isNegative(), "share-window", "must be 0s or more");

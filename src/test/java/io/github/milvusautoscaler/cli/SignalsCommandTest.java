@@ -57,6 +57,32 @@ class SignalsCommandTest {
         assertTrue(err.toString().contains("Prometheus at http://127.0.0.1:1 cannot be reached"), err.toString());
     }
 
+    /**
+     * A Prometheus that takes the connection and never answers times the probe out: the line names prometheus.timeout,
+     * which is this side's limit (recheck 113, F3: "cannot be reached: prometheus timeout after 1ms" alone sent the
+     * reader to look for a Prometheus that was up). The socket is never accepted: the kernel completes the handshake
+     * into its backlog, so the request is sent and its answer never comes.
+     */
+    @Test
+    void aTimedOutPrometheusNamesTheTimeoutSetting(@TempDir Path dir) throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Path conf = dir.resolve("a.conf");
+            Files.writeString(conf, """
+                    milvus-autoscaler {
+                      prometheus { url = "http://127.0.0.1:%d", timeout = 300ms, retry.max-attempts = 1 }
+                      clusters = [{ namespace = milvus, name = prod, install = operator, milvus-version = "2.5",
+                                    components { queryNode {} } }]
+                    }
+                    """.formatted(silent.getLocalPort()));
+            StringWriter err = new StringWriter();
+            int exit = new CommandLine(new SignalsCommand()).setErr(new PrintWriter(err))
+                    .execute("--config", conf.toString());
+            assertEquals(1, exit);
+            assertTrue(err.toString().contains("cannot be reached: prometheus timeout after 300ms (prometheus.timeout is"
+                    + " 300ms: raise it if Prometheus is up but slow)"), err.toString());
+        }
+    }
+
     private static String config(Path dir, String prometheus) throws Exception {
         return config(dir, prometheus, "");
     }

@@ -243,6 +243,12 @@ class ConfigValidationTest {
                         "milvus-autoscaler.prometheus.timeout = 30d",
                         P + "prometheus.timeout = \"30d\" (autoscaler.conf:1): must be at most 24d (an HTTP client"
                                 + " timeout counts milliseconds in an int), such as 10s"),
+                // Every query to a Prometheus that was up timed out, and the commands said it "cannot be reached"
+                // (recheck 113, F3).
+                Arguments.of("a Prometheus timeout no answer meets",
+                        "milvus-autoscaler.prometheus.timeout = 1ms",
+                        P + "prometheus.timeout = \"1ms\" (autoscaler.conf:1): must be at least 100ms: every query to a"
+                                + " Prometheus that is up would time out, and every signal read UNKNOWN"),
                 Arguments.of("a Kubernetes timeout OkHttp refuses",
                         "milvus-autoscaler.kubernetes.request-timeout = 30d",
                         P + "kubernetes.request-timeout = \"30d\" (autoscaler.conf:1): must be at most 24d (an HTTP"
