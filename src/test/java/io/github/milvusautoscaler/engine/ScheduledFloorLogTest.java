@@ -55,11 +55,13 @@ class ScheduledFloorLogTest {
             }
             String daily = "daily 09:00-11:00 UTC min-replicas 5";
             assertEquals(List.of(
-                    QN + ": scheduled floor 5 from now (" + daily + ", until Mon 11:00 UTC)",
-                    QN + ": scheduled floor 7 from now, was 5 (" + daily + ", Mon 10:00-10:30 UTC min-replicas 7,"
-                            + " until Mon 10:30 UTC)",
-                    QN + ": scheduled floor 5 from now, was 7 (" + daily + ", until Mon 11:00 UTC)",
-                    QN + ": scheduled floor 5 ended (" + daily + "); step-downs follow the signals again"),
+                    QN + ": scheduled floor 5 from Mon 2026-01-05 09:00 UTC (" + daily + ", until Mon 11:00 UTC)",
+                    QN + ": scheduled floor 7 from Mon 2026-01-05 10:00 UTC, was 5 (" + daily + ", Mon 10:00-10:30 UTC"
+                            + " min-replicas 7, until Mon 10:30 UTC)",
+                    QN + ": scheduled floor 5 from Mon 2026-01-05 10:30 UTC, was 7 (" + daily + ", until Mon 11:00"
+                            + " UTC)",
+                    QN + ": scheduled floor 5 ended Mon 2026-01-05 11:00 UTC (" + daily + "); step-downs follow the"
+                            + " signals again"),
                     logs.messages().stream().filter(m -> m.contains("scheduled floor")).toList());
         }
         // A daemon started inside a window says the floor in force on its first tick.
@@ -67,8 +69,8 @@ class ScheduledFloorLogTest {
                 d -> { }, () -> true, AlertSource.NONE, new ActionBudget(30), false, EngineListener.NONE);
         try (CapturedLogs logs = CapturedLogs.of(Engine.class)) {
             started.tick(new EngineTarget(QN, floored()));
-            assertEquals(List.of(QN + ": scheduled floor 5 in force (daily 09:00-11:00 UTC min-replicas 5, until Mon"
-                    + " 11:00 UTC)"), logs.messages().stream().filter(m -> m.contains("scheduled floor")).toList());
+            assertEquals(List.of(QN + ": scheduled floor 5 in force at Mon 2026-01-05 09:30 UTC (daily 09:00-11:00 UTC"
+                    + " min-replicas 5, until Mon 11:00 UTC)"), logs.messages().stream().filter(m -> m.contains("scheduled floor")).toList());
         }
     }
 }
