@@ -99,6 +99,14 @@ public record TargetSettings(Target target, String milvusVersion, PolicySettings
                         + " the target's min-replicas " + policy.minReplicas() + ": it never raises the count");
             }
         }
+        io.github.milvusautoscaler.policy.FallbackSettings fallback = policy.fallback();
+        if (fallback.mode() == io.github.milvusautoscaler.policy.FallbackSettings.Mode.SCALE_OUT
+                && fallback.replicas() <= policy.minReplicas()) {
+            // Accepted, as the scheduled floor's like is, but a fallback that can never add a replica while every
+            // signal is UNKNOWN was said nowhere (recheck 113).
+            advice.add("fallback.mode = scale-out moves up to fallback.replicas " + fallback.replicas() + ", not above"
+                    + " the target's min-replicas " + policy.minReplicas() + ": it never raises the count");
+        }
         java.time.Duration peakWindow = policy.scaleIn().peakWindow();
         java.time.Duration step = policy.forecast().historyStep();
         if (!peakWindow.isZero() && peakWindow.compareTo(step.multipliedBy(6)) < 0) {

@@ -245,6 +245,31 @@ class ValidateConfigCommandTest {
     }
 
     /**
+     * A scale-out fallback to no more than min-replicas is accepted but can never add a replica while every signal is
+     * UNKNOWN (recheck 113): said as the scheduled floor's like is. One above it, and a hold fallback, are not said.
+     */
+    @Test
+    void aFallbackThatCanNeverActIsWarnedAbout(@TempDir Path dir) throws Exception {
+        String conf = """
+                milvus-autoscaler {
+                  alerts.enabled = false
+                  defaults.min-replicas = 3
+                  clusters = [
+                    { namespace = a, name = r, install = helm, milvus-version = "2.5.6",
+                      components {
+                        proxy.fallback { mode = scale-out, replicas = 2 }
+                        queryNode.fallback { mode = scale-out, replicas = 4 }
+                        dataNode.fallback { mode = hold, replicas = 1 }
+                      } }
+                  ]
+                }
+                """;
+        assertEquals(List.of("a/r/proxy: fallback.mode = scale-out moves up to fallback.replicas 2, not above the"
+                + " target's min-replicas 3: it never raises the count"), warningsAbout(dir, "fallback.conf", conf,
+                "fallback"));
+    }
+
+    /**
      * A peak-window under six history steps is accepted (a short look-back is a choice) but said: a restarted daemon
      * recalls little or none of the peaks before it (recheck 82's remark; README said it alone). 30m, the six steps,
      * and 0 (the rule off) are not said.
