@@ -290,10 +290,11 @@ final class Daemon implements AutoCloseable {
 
     /**
      * A WARN for each target whose settings most likely scale by the wrong work ({@link TargetSettings#advice()}),
-     * and one for a budget smaller than the fleet ({@link AutoscalerSettings#budgetAdvice()}).
+     * and one for each daemon-wide setting most likely not meant ({@link AutoscalerSettings#advice()}: a budget
+     * smaller than the fleet, a Prometheus timeout not below the loop's interval).
      */
     static void warnAdvice(AutoscalerSettings settings) {
-        settings.budgetAdvice().ifPresent(advice -> LOG.warn("{}", advice));
+        settings.advice().forEach(advice -> LOG.warn("{}", advice));
         for (TargetSettings t : settings.targets()) {
             // Keyed by target as the ticks' lines are: a JSON pipeline filtering on target missed it (recheck 104, F2).
             t.advice().ifPresent(advice -> LOG.atWarn().addKeyValue("target", t.target().id()).log("{}: {}",

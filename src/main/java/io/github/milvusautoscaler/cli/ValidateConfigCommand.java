@@ -135,7 +135,7 @@ public final class ValidateConfigCommand implements Callable<Integer> {
                 err.flush();
             });
         }
-        settings.budgetAdvice().ifPresent(advice -> {
+        settings.advice().forEach(advice -> {
             err.println(file + ": warning: " + advice);
             err.flush();
         });

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
+import io.github.milvusautoscaler.core.Durations;
 import io.github.milvusautoscaler.core.InstallKind;
 import io.github.milvusautoscaler.core.KubernetesSettings;
 import io.github.milvusautoscaler.core.LabelScheme;
@@ -79,6 +80,25 @@ public record AutoscalerSettings(PrometheusEndpoint prometheus, KubernetesSettin
     }
 
     /**
+     * Advice on settings that are valid but most likely not meant, said by validate-config and at the daemon's start
+     * and reload: {@link #budgetAdvice()}, then a {@code prometheus.timeout} not below {@code loop.interval}.
+     * Recheck 113 ran {@code timeout = 1h} with a 15s loop unsaid: a Prometheus that hangs then holds a target's tick
+     * for the hour and every tick due meanwhile is skipped, where DESIGN.md's default (5s of 15s, a third) costs one
+     * tick at most.
+     */
+    public java.util.List<String> advice() {
+        java.util.List<String> advice = new java.util.ArrayList<>();
+        budgetAdvice().ifPresent(advice::add);
+        if (prometheus.timeout().compareTo(loopInterval) >= 0) {
+            advice.add("prometheus.timeout " + Durations.setting(prometheus.timeout()) + " is not below loop.interval "
+                    + Durations.setting(loopInterval) + ": a Prometheus that stops answering holds each target's tick"
+                    + " that long, and the ticks due meanwhile are skipped (the default, 5s of 15s, costs one tick at"
+                    + " most)");
+        }
+        return java.util.List.copyOf(advice);
+    }
+
+    /**
      * Advice when {@code max-actions-per-hour}, the one budget every target shares, is smaller than the number of
      * targets: fewer than one scale action an hour each, so a rise of load across the fleet (the same morning ramp on
      * every cluster of a region) holds most targets' scale-outs as BUDGET_EXHAUSTED while their components overload.
@@ -86,7 +106,7 @@ public record AutoscalerSettings(PrometheusEndpoint prometheus, KubernetesSettin
      * from 2 to 10 replicas at the default max-step 2 alone writes 4 scale-outs. Not an error: a small budget is a
      * choice an SRE may make on purpose.
      */
-    public java.util.Optional<String> budgetAdvice() {
+    java.util.Optional<String> budgetAdvice() {
         if (maxActionsPerHour >= targets.size()) {
             return java.util.Optional.empty();
         }

@@ -270,6 +270,26 @@ class ValidateConfigCommandTest {
     }
 
     /**
+     * A Prometheus timeout not below the loop's interval is accepted but said (recheck 113: 1h with a 15s loop): a
+     * Prometheus that stops answering holds each tick that long. The defaults (5s of 15s) are not said.
+     */
+    @Test
+    void aPrometheusTimeoutNotBelowTheLoopIntervalIsWarnedAbout(@TempDir Path dir) throws Exception {
+        String conf = """
+                milvus-autoscaler {
+                  alerts.enabled = false
+                  prometheus.timeout = 1h
+                  clusters = []
+                }
+                """;
+        assertEquals(List.of("prometheus.timeout 1h is not below loop.interval 15s: a Prometheus that stops answering"
+                + " holds each target's tick that long, and the ticks due meanwhile are skipped (the default, 5s of 15s,"
+                + " costs one tick at most)"), warningsAbout(dir, "timeout.conf", conf, "prometheus.timeout"));
+        assertEquals(List.of(), warningsAbout(dir, "default.conf", conf.replace("prometheus.timeout = 1h\n", ""),
+                "prometheus.timeout"));
+    }
+
+    /**
      * A peak-window under six history steps is accepted (a short look-back is a choice) but said: a restarted daemon
      * recalls little or none of the peaks before it (recheck 82's remark; README said it alone). 30m, the six steps,
      * and 0 (the rule off) are not said.
