@@ -513,8 +513,8 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
         private volatile boolean updateForbiddenLogged;
 
         /**
-         * How this replica's last Lease write failed ("HTTP 429", "no answer: SocketTimeoutException ..."), or empty
-         * when it landed: said with "lost the Lease", which named no cause, the failing call's own line being a
+         * How this replica's last Lease write failed ("HTTP 429", "no answer: SocketTimeoutException ..."), or the read
+         * before it ("HTTP 500 reading it"), or empty when a write landed: said with "lost the Lease", which named no cause, the failing call's own line being a
          * minute's once-only WARN under another logger (recheck 103's remark).
          */
         private volatile String lastWriteFailure = "";
@@ -563,6 +563,11 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
             } catch (ApiException e) {
                 if (e.getCode() == 404) {
                     acceptedAgain(); // answered: no Lease yet, which the elector creates
+                } else {
+                    // A renewal reads the Lease before it writes: an API server answering 500 to everything failed
+                    // the read, no write was tried, and the loss named no cause (recheck 114, F4).
+                    lastWriteFailure = (e.getCode() != 0 ? "HTTP " + e.getCode() : "no answer: " + KubernetesRequests
+                            .cause(e.getCause() == null ? e : e.getCause())) + " reading it";
                 }
                 boolean news = (e.getCode() == 401 || e.getCode() == 403) && refusalSaid != e.getCode();
                 if (news) {

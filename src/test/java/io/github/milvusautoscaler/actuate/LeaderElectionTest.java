@@ -544,6 +544,18 @@ class LeaderElectionTest {
     }
 
     /**
+     * A leader whose Lease reads answer 500 (an API server failing every call) never gets to write: the line says the
+     * read failed, where it named no cause (recheck 114, F4).
+     */
+    @Test
+    void aLeaderLosingTheLeaseToFailedReadsSaysSo() {
+        List<String> lost = lossLines(() -> fake.fail("GET", Kind.LEASES.path(OWN_NAMESPACE, LEASE), 500, -1));
+        fake.clearFaults();
+        assertEquals(List.of("leader election: autoscaler-a lost the Lease " + OWN_NAMESPACE + "/" + LEASE
+                + "; writes stop (its last renewal: HTTP 500 reading it)"), lost);
+    }
+
+    /**
      * The "lost the Lease" lines of autoscaler-a, leading, once {@code renewalsFail} has made its renewals fail: the
      * gate closes at the renew deadline, and the elector says the loss when its renew loop gives up.
      */
