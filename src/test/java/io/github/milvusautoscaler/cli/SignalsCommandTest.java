@@ -43,17 +43,8 @@ class SignalsCommandTest {
 
     @Test
     void unreachablePrometheusExitsOneWithTheReason(@TempDir Path dir) throws Exception {
-        Path conf = dir.resolve("a.conf");
-        Files.writeString(conf, """
-                milvus-autoscaler {
-                  prometheus { url = "http://127.0.0.1:1", timeout = 2s, retry.max-attempts = 1 }
-                  clusters = [{ namespace = milvus, name = prod, install = operator, milvus-version = "2.5",
-                                components { queryNode {} } }]
-                }
-                """);
         StringWriter err = new StringWriter();
-        int exit = new CommandLine(new SignalsCommand()).setErr(new PrintWriter(err)).execute("--config", conf.toString());
-        assertEquals(1, exit);
+        assertEquals(1, signalsOnce(dir, "http://127.0.0.1:1", "2s", err));
         assertTrue(err.toString().contains("Prometheus at http://127.0.0.1:1 cannot be reached"), err.toString());
     }
 
@@ -66,21 +57,24 @@ class SignalsCommandTest {
     @Test
     void aTimedOutPrometheusNamesTheTimeoutSetting(@TempDir Path dir) throws Exception {
         try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            Path conf = dir.resolve("a.conf");
-            Files.writeString(conf, """
-                    milvus-autoscaler {
-                      prometheus { url = "http://127.0.0.1:%d", timeout = 300ms, retry.max-attempts = 1 }
-                      clusters = [{ namespace = milvus, name = prod, install = operator, milvus-version = "2.5",
-                                    components { queryNode {} } }]
-                    }
-                    """.formatted(silent.getLocalPort()));
             StringWriter err = new StringWriter();
-            int exit = new CommandLine(new SignalsCommand()).setErr(new PrintWriter(err))
-                    .execute("--config", conf.toString());
-            assertEquals(1, exit);
+            assertEquals(1, signalsOnce(dir, "http://127.0.0.1:" + silent.getLocalPort(), "300ms", err));
             assertTrue(err.toString().contains("cannot be reached: prometheus timeout after 300ms (prometheus.timeout is"
                     + " 300ms: raise it if Prometheus is up but slow)"), err.toString());
         }
+    }
+
+    /** The exit code of signals on one operator queryNode read from {@code url} in one attempt within {@code timeout}. */
+    private static int signalsOnce(Path dir, String url, String timeout, StringWriter err) throws Exception {
+        Path conf = dir.resolve("a.conf");
+        Files.writeString(conf, """
+                milvus-autoscaler {
+                  prometheus { url = "%s", timeout = %s, retry.max-attempts = 1 }
+                  clusters = [{ namespace = milvus, name = prod, install = operator, milvus-version = "2.5",
+                                components { queryNode {} } }]
+                }
+                """.formatted(url, timeout));
+        return new CommandLine(new SignalsCommand()).setErr(new PrintWriter(err)).execute("--config", conf.toString());
     }
 
     private static String config(Path dir, String prometheus) throws Exception {
