@@ -50,7 +50,25 @@ class StaleInputsTest {
         prometheus = PrometheusServer.builder()
                 .backfill(history("stopped", now.minusSeconds(600), stoppedAt))
                 .backfill(history("current", now.minusSeconds(600), now.minusSeconds(20)))
+                .backfill(withADeletionThatEnded(history("ended", now.minusSeconds(600), now.minusSeconds(20)),
+                        now.minusSeconds(300), stoppedAt))
                 .start();
+    }
+
+    /**
+     * {@code history} with a third queryNode pod's kube_pod_deletion_timestamp from {@code from} to {@code to}, then
+     * nothing: the pod's deletion ended while Prometheus was away, so no staleness marker ends the series (a backfill
+     * writes none either), and Prometheus serves its last sample for its 5m lookback (recheck 115, F2). Labels as
+     * kube-state-metrics gives them (docs/metrics/workload/pod-metrics.md: namespace, pod, uid).
+     */
+    private static String withADeletionThatEnded(String history, Instant from, Instant to) {
+        StringBuilder series = new StringBuilder("# TYPE kube_pod_deletion_timestamp gauge\n");
+        for (Instant t = from; !t.isAfter(to); t = t.plusSeconds(5)) {
+            series.append("kube_pod_deletion_timestamp{job=\"").append(PrometheusServer.JOB).append("\",namespace=\"ended\","
+                    + "pod=\"hr-milvus-querynode-5d8c7f9b4d-z9y8x\",uid=\"6f1c2d3e-0000-4000-8000-00000000a1b2\"} ")
+                    .append(from.getEpochSecond()).append(' ').append(t.getEpochSecond()).append('\n');
+        }
+        return history.replace("# EOF\n", series + "# EOF\n");
     }
 
     /** One Helm release hr in {@code namespace}: two queryNodes, a proxy with 40 searches/s, a mixcoord. */
@@ -117,6 +135,25 @@ class StaleInputsTest {
                     assertEquals(0.5, o.signals().get("cpu").value().getAsDouble(), 0.02);
                     assertEquals(Settle.QUIET, o.settle());
                 }
+            }
+        }
+    }
+
+    /**
+     * kube_pod_deletion_timestamp exists only for a pod being deleted, so its one series ending with no staleness
+     * marker is a deletion that ended while Prometheus was away, not kube-state-metrics stopping: the namespace's
+     * signals are read, where every one was UNKNOWN for 3 minutes (recheck 115, F2).
+     */
+    @Test
+    void aPodsDeletionThatEndedUnmarkedBlindsNothing() {
+        String body = prometheus.query("kube_pod_deletion_timestamp{namespace=\"ended\"}");
+        assertTrue(body.contains("z9y8x"), "Prometheus serves the ended deletion within its lookback: " + body);
+        try (PrometheusMetricsSource source = new PrometheusMetricsSource(TestEndpoints.of(prometheus.url()),
+                DefaultQueries.schemes(), targets("ended").stream().map(DefaultQueries::forTarget).toList(),
+                new SimpleMeterRegistry())) {
+            for (Target t : targets("ended")) {
+                Observation o = source.observe(t, CLOCK.instant());
+                o.signals().forEach((name, s) -> assertTrue(s.isKnown(), () -> t + " " + name + ": " + s.problem()));
             }
         }
     }
