@@ -135,7 +135,7 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
             // said "known again" while none was (fault recheck 2).
             Instant since = allUnknownSince.remove(d.target());
             if (since != null && unknownWarned.remove(d.target())) {
-                fields(LOG.atInfo(), d).log("{} signals known again after {} of {}", d.target().id(),
+                about(LOG.atInfo(), d).log("{} signals known again after {} of {}", d.target().id(),
                         Durations.human(Duration.between(since, d.time())),
                         Reason.ALL_SIGNALS_UNKNOWN);
             }
@@ -145,7 +145,7 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
             // The pause was said when it came; its end was said nowhere, and the step-down sustain counts from it
             // (recheck 60, F3: only status polls showed when the daemon took the target back).
             lastPause.remove(d.target());
-            fields(LOG.atInfo(), d).log("{} pause lifted{}; now {}: {} (a pause restarts the scale-in sustain, so a"
+            about(LOG.atInfo(), d).log("{} pause lifted{}; now {}: {} (a pause restarts the scale-in sustain, so a"
                     + " step-down waits a whole sustain from here)", d.target().id(), d.dryRun() ? " [dry-run]" : "",
                     d.reason(), d.message().text());
         }
@@ -219,6 +219,17 @@ public final class DecisionLogger implements DecisionSink, EngineListener {
     @Override
     public void decidedAs(Target target, boolean leader) {
         decidedAsLeader.put(target, leader);
+    }
+
+    /**
+     * The target (and dryRun on a dry-run daemon) alone as structured fields, for a line about a target that is not its
+     * decision's own ("signals known again", "pause lifted"): with the decision's action and counts too, the known-again
+     * line of a tick that scaled read as a second SCALE_OUT, 51 lines with a scale action for 50 writes (recheck 115,
+     * F3); the decision's own line follows it.
+     */
+    private static LoggingEventBuilder about(LoggingEventBuilder b, Decision d) {
+        LoggingEventBuilder f = b.addKeyValue("target", d.target().id());
+        return d.dryRun() ? f.addKeyValue("dryRun", true) : f;
     }
 
     /**

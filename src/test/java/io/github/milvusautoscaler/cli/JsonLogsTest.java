@@ -112,6 +112,34 @@ class JsonLogsTest {
     }
 
     /**
+     * A line about a target that is not its decision's own carries the target alone: "signals known again" on a tick
+     * that scaled carried that tick's action and counts, so a pipeline counting action="SCALE_OUT" counted 51 scale-outs
+     * for 50 writes (recheck 115, F3). The decision's own line still has them.
+     */
+    @Test
+    void theKnownAgainLineIsNoSecondDecisionLine() {
+        DecisionLogger log = new DecisionLogger(() -> true);
+        Decision blind = new Decision(QN, T, Action.HOLD, 2, 2, Reason.ALL_SIGNALS_UNKNOWN, "every signal unknown",
+                Map.of(), false);
+        Decision panic = new Decision(QN, T.plusSeconds(75), Action.SCALE_OUT, 2, 4, Reason.PANIC,
+                "queryNode cpu 1.50 > 1.13; 2 -> 4", Map.of(), false).asWritten();
+        List<JsonObject> lines = logged(() -> {
+            log.record(blind);
+            log.record(new Decision(QN, T.plusSeconds(60), Action.HOLD, 2, 2, Reason.ALL_SIGNALS_UNKNOWN,
+                    "every signal unknown", Map.of(), false));
+            log.record(panic);
+        });
+        List<JsonObject> known = lines.stream().filter(o -> o.get("message").getAsString().contains("signals known again after"))
+                .toList();
+        assertEquals(1, known.size(), lines.toString());
+        assertEquals("milvus/my-release/queryNode", known.get(0).get("target").getAsString());
+        assertFalse(known.get(0).has("action") || known.get(0).has("reason") || known.get(0).has("from"),
+                known.get(0).toString());
+        assertEquals(1, lines.stream().filter(o -> o.has("action") && o.get("action").getAsString().equals("SCALE_OUT"))
+                .count(), lines.toString());
+    }
+
+    /**
      * Every line a tick logs carries its target as a field, the engine's own WARNs included (recheck 67, F3: "replicas
      * changed outside milvus-autoscaler" had none): a count moved between two ticks of a FakeCluster.
      */
