@@ -83,6 +83,8 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     private final ConcurrentHashMap<Alone, String> renderedAlone = new ConcurrentHashMap<>();
     /** Each namespace's {@link StaleInputs} probe over every metric its targets' templates read. */
     private final Map<String, String> inputProbes;
+    /** Each namespace's metrics that {@link #inputProbes} asks about, for the narrower probe after an outage. */
+    private final Map<String, Set<String>> probedMetrics;
     /**
      * Each namespace's {@link StaleInputs#absentProbe} over every metric its targets' queries read, asked when a
      * signal, settle or health query reads empty (and a signal's own empty-why query names nothing).
@@ -182,6 +184,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         instantByNamespace.forEach((ns, metrics) -> StaleInputs.probe(ns, metrics, endpoint.staleAfter())
                 .ifPresent(p -> probes.put(ns, p)));
         this.inputProbes = Collections.unmodifiableMap(probes);
+        this.probedMetrics = Collections.unmodifiableMap(instantByNamespace);
         Map<String, String> absent = new java.util.HashMap<>();
         namedByNamespace.forEach((ns, metrics) -> {
             // Every Milvus process exports milvus_num_node from its start, so with it present a Milvus metric with no
@@ -843,6 +846,19 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         if (series.isEmpty() || probe == null) {
             return new Read(null, series, samples.scalar(), partial, null);
         }
+        String within = "within stale-after " + Durations.human(endpoint.staleAfter())
+                + " (Prometheus still serves the last one, up to its 5m lookback)";
+        Optional<Instant> back = replay == null ? client.outageEndedAt() : Optional.empty();
+        Duration since = back.map(b -> Duration.between(b, at)).orElse(null);
+        if (since != null && since.compareTo(endpoint.staleAfter()) < 0) {
+            // Prometheus answers again after an outage: what it scraped before is up to the outage's length old and
+            // still within stale-after, and read as now a rate 68 s old made a PANIC scale-out on load that had gone
+            // (recheck 115, F1). Until it has scraped an input since, that input reads as stale.
+            Duration window = since.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : since;
+            probe = StaleInputs.probe(target.namespace(), probedMetrics.get(target.namespace()), window).orElse(probe);
+            within = "since Prometheus answered again " + Durations.human(window) + " ago, after every query had failed"
+                    + " for " + Durations.human(QueryClient.OUTAGE) + " or more (its samples from before are not now)";
+        }
         QueryResult answer = shared(probe, at);
         if (answer instanceof QueryResult.Failed failed) {
             return new Read(new QueryResult.Failed(failed.kind(), "whether its inputs are current cannot be read: "
@@ -856,7 +872,8 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
                 stale = metric;
             }
         }
-        return new Read(null, series, samples.scalar(), partial, stale);
+        return new Read(null, series, samples.scalar(), partial, stale == null ? null : "no sample of " + stale + " "
+                + within);
     }
 
     /** The component a series belongs to: the scheme's label on Milvus series, or its kube-state-metrics form. */
@@ -922,8 +939,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
 
     private String staleReason(Fresh fresh) {
         if (fresh.input != null) {
-            return "no sample of " + fresh.input + " within stale-after " + Durations.human(endpoint.staleAfter())
-                    + " (Prometheus still serves the last one, up to its 5m lookback)";
+            return fresh.input;
         }
         return "newest sample " + Durations.human(fresh.newestAge) + " old > stale-after "
                 + Durations.human(endpoint.staleAfter());
@@ -996,8 +1012,9 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
     }
 
     /**
-     * {@code partial}: why the answer may miss data, or null when it is whole; {@code staleInput}: a metric the
-     * query reads of which Prometheus has no sample within stale-after ({@link StaleInputs}), or null.
+     * {@code partial}: why the answer may miss data, or null when it is whole; {@code staleInput}: why the answer is not
+     * current ("no sample of kube_pod_owner within stale-after 2m ...": a metric the query reads of which Prometheus has
+     * no sample within stale-after, or since it answered again after an outage; {@link StaleInputs}), or null.
      */
     private record Read(QueryResult.Failed failure, List<QueryResult.Series> series, boolean scalar, String partial,
                         String staleInput) {
@@ -1014,7 +1031,7 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         return max;
     }
 
-    /** {@code input}: a metric the query reads that has no sample within stale-after, or null. */
+    /** {@code input}: why a metric the query reads is not current ({@link Read}'s staleInput), or null. */
     private record Fresh(List<QueryResult.Series> series, Duration newestAge, String input) {
     }
 }

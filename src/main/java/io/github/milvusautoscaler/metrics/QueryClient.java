@@ -107,6 +107,7 @@ final class QueryClient implements AutoCloseable {
     private final AtomicReference<QueriesFailing> failing;
     private final AtomicReference<Recovered> recovered;
     private final java.util.concurrent.atomic.AtomicBoolean said;
+    private final AtomicReference<Instant> outageEnded;
 
     /**
      * An endpoint's failing episodes: the one running, if any (the status' failing block); when the last one ended and
@@ -120,7 +121,17 @@ final class QueryClient implements AutoCloseable {
         final AtomicReference<QueriesFailing> failing = new AtomicReference<>();
         final AtomicReference<Recovered> recovered = new AtomicReference<>();
         final java.util.concurrent.atomic.AtomicBoolean said = new java.util.concurrent.atomic.AtomicBoolean();
+        /** When the last outage ({@link #OUTAGE}) ended: the first query answered after it; null before any. */
+        final AtomicReference<Instant> outageEnded = new AtomicReference<>();
     }
+
+    /**
+     * How long every instant query must have failed, none answered, for its end to be an outage that Prometheus may
+     * not have been ingesting through: a restart (rc115's took 60 s) replays its WAL and scrapes nothing meanwhile.
+     * A tick's worth at the default loop.interval; shorter episodes leave data at most that much older than a scrape
+     * interval, as any tick reads it, and an endpoint failing some queries (one tenant's 503s) has answers between.
+     */
+    static final Duration OUTAGE = Duration.ofSeconds(15);
 
     /** When an endpoint's queries last succeeded again, and how many failing episodes since the one said. */
     private record Recovered(Instant at, int unsaid) {
@@ -177,6 +188,7 @@ final class QueryClient implements AutoCloseable {
         this.failing = episodes.failing;
         this.recovered = episodes.recovered;
         this.said = episodes.said;
+        this.outageEnded = episodes.outageEnded;
         this.rangeUrl = HttpUrl.get(base + "/api/v1/query_range");
         this.rulesUrl = HttpUrl.get(base + "/api/v1/rules");
         this.buildInfoUrl = HttpUrl.get(base + "/api/v1/status/buildinfo");
@@ -721,7 +733,11 @@ final class QueryClient implements AutoCloseable {
             (ok ? successTimer : errorTimer).record(nanos, TimeUnit.NANOSECONDS);
         }
         if (ok) {
-            if (!range && failing.getAndSet(null) != null) {
+            QueriesFailing ended = range ? null : failing.getAndSet(null);
+            if (ended != null) {
+                if (Duration.between(ended.since(), clock.instant()).compareTo(OUTAGE) >= 0) {
+                    outageEnded.set(clock.instant());
+                }
                 Recovered last = recovered.get();
                 if (said.getAndSet(false)) {
                     int unsaid = last == null ? 0 : last.unsaid();
@@ -805,6 +821,14 @@ final class QueryClient implements AutoCloseable {
      */
     Optional<QueriesFailing> failing() {
         return Optional.ofNullable(failing.get());
+    }
+
+    /**
+     * When the last outage of this endpoint ended, if any: every instant query failed for at least {@link #OUTAGE}, and
+     * then one was answered. Its data from before may be old by the outage's length and still within stale-after.
+     */
+    Optional<Instant> outageEndedAt() {
+        return Optional.ofNullable(outageEnded.get());
     }
 
     /** The breaker's name and state when it is not closed (open, half-open); empty while closed. */

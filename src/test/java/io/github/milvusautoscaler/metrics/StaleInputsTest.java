@@ -158,6 +158,64 @@ class StaleInputsTest {
         }
     }
 
+    /**
+     * Prometheus back from an outage still serves what it scraped before it, up to the outage's length old and within
+     * stale-after: read as now, a cpu rate 68 s old made a PANIC scale-out on load that had gone (recheck 115, F1). In
+     * front of the real Prometheus, a proxy answers 503 to every query for 40 s of the source's clock, then passes
+     * them on: right after, each input scraped before the outage reads as stale and the signals are UNKNOWN, saying
+     * why; 25 s later, the inputs scraped since (every 5 s here) are read. The clock runs 50 s behind the history's
+     * end, so the "since" has samples, as a Prometheus scraping again would have.
+     */
+    @Test
+    void afterAnOutageWhatPrometheusScrapedBeforeItIsNotReadAsNow() throws Exception {
+        Instant back = CLOCK.instant().truncatedTo(ChronoUnit.SECONDS).minusSeconds(50);
+        io.github.milvusautoscaler.engine.ManualClock clock = new io.github.milvusautoscaler.engine.ManualClock(
+                back.minusSeconds(40));
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+        okhttp3.OkHttpClient http = new okhttp3.OkHttpClient();
+        try (mockwebserver3.MockWebServer proxy = new mockwebserver3.MockWebServer()) {
+            proxy.setDispatcher(new mockwebserver3.Dispatcher() {
+                @Override
+                public mockwebserver3.MockResponse dispatch(mockwebserver3.RecordedRequest request) throws InterruptedException {
+                    if (down.get()) {
+                        return FailureShapesTest.status(503, "");
+                    }
+                    String contentType = request.getHeaders().get("Content-Type");
+                    okhttp3.Request.Builder upstream = new okhttp3.Request.Builder().url(prometheus.url().toString()
+                            .replaceAll("/+$", "") + request.getTarget());
+                    if (request.getMethod().equals("POST")) {
+                        upstream.post(okhttp3.RequestBody.create(request.getBody().utf8(),
+                                okhttp3.MediaType.get(contentType)));
+                    }
+                    try (okhttp3.Response answer = http.newCall(upstream.build()).execute()) {
+                        return FailureShapesTest.status(answer.code(), answer.body().string());
+                    } catch (java.io.IOException e) {
+                        return FailureShapesTest.status(502, e.toString());
+                    }
+                }
+            });
+            proxy.start();
+            List<Target> current = targets("current");
+            try (PrometheusMetricsSource source = new PrometheusMetricsSource(TestEndpoints.of(proxy.url("/").uri()),
+                    DefaultQueries.schemes(), current.stream().map(DefaultQueries::forTarget).toList(),
+                    new SimpleMeterRegistry(), clock)) {
+                Target queryNode = current.get(0);
+                assertFalse(source.observe(queryNode, clock.instant()).signals().get("cpu").isKnown(), "Prometheus down");
+                clock.advance(Duration.ofSeconds(40));
+                down.set(false);
+                Signal cpu = source.observe(queryNode, clock.instant()).signals().get("cpu");
+                assertFalse(cpu.isKnown(), () -> "read as now the samples from before the outage: " + cpu.value());
+                assertTrue(cpu.problem().matches("no sample of [a-z_]+ since Prometheus answered again 1ms ago, after"
+                        + " every query had failed for 15s or more \\(its samples from before are not now\\)"),
+                        cpu.problem());
+                clock.advance(Duration.ofSeconds(25));
+                Observation later = source.observe(queryNode, clock.instant());
+                later.signals().forEach((name, s) -> assertTrue(s.isKnown(), () -> name + ": " + s.problem()));
+                assertEquals(0.5, later.signals().get("cpu").value().getAsDouble(), 0.02);
+            }
+        }
+    }
+
     @Test
     void aReplayReadsUnknownPastStaleAfterAfterTheHistoryEnds() {
         Instant from = stoppedAt.minusSeconds(60);
