@@ -848,16 +848,20 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         }
         String within = "within stale-after " + Durations.human(endpoint.staleAfter())
                 + " (Prometheus still serves the last one, up to its 5m lookback)";
-        Optional<Instant> back = replay == null ? client.outageEndedAt() : Optional.empty();
-        Duration since = back.map(b -> Duration.between(b, at)).orElse(null);
+        Optional<QueryClient.Outage> outage = replay == null ? client.lastOutage() : Optional.empty();
+        Duration since = outage.map(o -> Duration.between(o.lastUnanswered(), at)).orElse(null);
         if (since != null && since.compareTo(endpoint.staleAfter()) < 0) {
             // Prometheus answers again after an outage: what it scraped before is up to the outage's length old and
             // still within stale-after, and read as now a rate 68 s old made a PANIC scale-out on load that had gone
-            // (recheck 115, F1). Until it has scraped an input since, that input reads as stale.
+            // (recheck 115, F1). An input counts as current only with a sample since the last query it did not
+            // answer: it was down or out of reach then, so anything stamped later was scraped since. Not since it
+            // answered again: a Prometheus that scraped all through a network cut then read UNKNOWN for another
+            // scrape interval (recheck 116, F3).
             Duration window = since.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : since;
             probe = StaleInputs.probe(target.namespace(), probedMetrics.get(target.namespace()), window).orElse(probe);
-            within = "since Prometheus answered again " + Durations.human(window) + " ago, after every query had failed"
-                    + " for " + Durations.human(QueryClient.OUTAGE) + " or more (its samples from before are not now)";
+            within = "since the last query Prometheus did not answer, " + Durations.human(window) + " ago, in an"
+                    + " outage of " + Durations.human(QueryClient.OUTAGE) + " or more (its samples from before are not"
+                    + " now)";
         }
         QueryResult answer = shared(probe, at);
         if (answer instanceof QueryResult.Failed failed) {

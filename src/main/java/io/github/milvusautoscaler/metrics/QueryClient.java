@@ -107,7 +107,8 @@ final class QueryClient implements AutoCloseable {
     private final AtomicReference<QueriesFailing> failing;
     private final AtomicReference<Recovered> recovered;
     private final java.util.concurrent.atomic.AtomicBoolean said;
-    private final AtomicReference<Instant> outageEnded;
+    private final AtomicReference<Outage> outage;
+    private final AtomicReference<Instant> lastUnanswered;
 
     /**
      * An endpoint's failing episodes: the one running, if any (the status' failing block); when the last one ended and
@@ -121,8 +122,25 @@ final class QueryClient implements AutoCloseable {
         final AtomicReference<QueriesFailing> failing = new AtomicReference<>();
         final AtomicReference<Recovered> recovered = new AtomicReference<>();
         final java.util.concurrent.atomic.AtomicBoolean said = new java.util.concurrent.atomic.AtomicBoolean();
-        /** When the last outage ({@link #OUTAGE}) ended: the first query answered after it; null before any. */
-        final AtomicReference<Instant> outageEnded = new AtomicReference<>();
+        /** The last outage ({@link #OUTAGE}); null before any. */
+        final AtomicReference<Outage> outage = new AtomicReference<>();
+        /** When a query was last sent and not answered (a transport failure, a timeout, a 5xx); null before any. */
+        final AtomicReference<Instant> lastUnanswered = new AtomicReference<>();
+    }
+
+    /**
+     * An outage of the endpoint: every instant query failed for at least {@link #OUTAGE}, none answered.
+     *
+     * @param lastUnanswered when the last query sent during it went unanswered (not one an open breaker turned
+     *                       away): Prometheus was down or out of reach then, so any sample it holds stamped after this
+     *                       was scraped since, and any before may be as old as the outage
+     * @param answered       when the first query was answered after it
+     */
+    record Outage(Instant lastUnanswered, Instant answered) {
+        Outage {
+            requireNonNull(lastUnanswered, "lastUnanswered");
+            requireNonNull(answered, "answered");
+        }
     }
 
     /**
@@ -188,7 +206,8 @@ final class QueryClient implements AutoCloseable {
         this.failing = episodes.failing;
         this.recovered = episodes.recovered;
         this.said = episodes.said;
-        this.outageEnded = episodes.outageEnded;
+        this.outage = episodes.outage;
+        this.lastUnanswered = episodes.lastUnanswered;
         this.rangeUrl = HttpUrl.get(base + "/api/v1/query_range");
         this.rulesUrl = HttpUrl.get(base + "/api/v1/rules");
         this.buildInfoUrl = HttpUrl.get(base + "/api/v1/status/buildinfo");
@@ -735,8 +754,11 @@ final class QueryClient implements AutoCloseable {
         if (ok) {
             QueriesFailing ended = range ? null : failing.getAndSet(null);
             if (ended != null) {
-                if (Duration.between(ended.since(), clock.instant()).compareTo(OUTAGE) >= 0) {
-                    outageEnded.set(clock.instant());
+                Instant now = clock.instant();
+                if (Duration.between(ended.since(), now).compareTo(OUTAGE) >= 0) {
+                    Instant unanswered = lastUnanswered.get();
+                    outage.set(new Outage(unanswered == null || unanswered.isBefore(ended.since()) ? ended.since()
+                            : unanswered, now));
                 }
                 Recovered last = recovered.get();
                 if (said.getAndSet(false)) {
@@ -755,6 +777,10 @@ final class QueryClient implements AutoCloseable {
         }
         QueryResult.Failed failed = (QueryResult.Failed) result;
         errors.get(failed.kind()).increment();
+        if (failed.kind() == FailureKind.TRANSPORT || failed.kind() == FailureKind.TIMEOUT
+                || failed.kind() == FailureKind.HTTP_5XX) {
+            lastUnanswered.set(clock.instant());
+        }
         if (callerSays) {
             return;
         }
@@ -824,11 +850,11 @@ final class QueryClient implements AutoCloseable {
     }
 
     /**
-     * When the last outage of this endpoint ended, if any: every instant query failed for at least {@link #OUTAGE}, and
-     * then one was answered. Its data from before may be old by the outage's length and still within stale-after.
+     * The last outage of this endpoint, if any: every instant query failed for at least {@link #OUTAGE}, and then one
+     * was answered. Its data from before may be old by the outage's length and still within stale-after.
      */
-    Optional<Instant> outageEndedAt() {
-        return Optional.ofNullable(outageEnded.get());
+    Optional<Outage> lastOutage() {
+        return Optional.ofNullable(outage.get());
     }
 
     /** The breaker's name and state when it is not closed (open, half-open); empty while closed. */

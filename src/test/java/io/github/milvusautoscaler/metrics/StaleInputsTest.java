@@ -52,6 +52,10 @@ class StaleInputsTest {
                 .backfill(history("current", now.minusSeconds(600), now.minusSeconds(20)))
                 .backfill(withADeletionThatEnded(history("ended", now.minusSeconds(600), now.minusSeconds(20)),
                         now.minusSeconds(300), stoppedAt))
+                // A Prometheus that restarted: nothing scraped from 95 s to 45 s before now, the queryNodes' cpu at
+                // 1.5 before the gap and 0.5 after it.
+                .backfill(history("restarted", now.minusSeconds(600), now.minusSeconds(95), 1.5))
+                .backfill(history("restarted", now.minusSeconds(45), now.minusSeconds(20), 0.5))
                 .start();
     }
 
@@ -73,9 +77,14 @@ class StaleInputsTest {
 
     /** One Helm release hr in {@code namespace}: two queryNodes, a proxy with 40 searches/s, a mixcoord. */
     private static String history(String namespace, Instant from, Instant to) throws Exception {
+        return history(namespace, from, to, 0.5);
+    }
+
+    /** As {@link #history(String, Instant, Instant)}, the queryNodes' cpu at {@code cpu} of their request. */
+    private static String history(String namespace, Instant from, Instant to, double cpu) throws Exception {
         try (FakeMilvusPods pods = new FakeMilvusPods(CLOCK)) {
             for (String pod : List.of("hr-milvus-querynode-5d8c7f9b4d-a1b2c", "hr-milvus-querynode-5d8c7f9b4d-d3e4f")) {
-                pods.start(namespace, "hr", InstallKind.HELM, "querynode", pod, 2, 8 * GIB).setCpuUtilisation(0.5)
+                pods.start(namespace, "hr", InstallKind.HELM, "querynode", pod, 2, 8 * GIB).setCpuUtilisation(cpu)
                         .setMemoryUtilisation(0.4).setReadQueue(3);
             }
             pods.start(namespace, "hr", InstallKind.HELM, "proxy", "hr-milvus-proxy-6b9d8c7f5b-p4v7w", 1, 2 * GIB)
@@ -162,9 +171,11 @@ class StaleInputsTest {
      * Prometheus back from an outage still serves what it scraped before it, up to the outage's length old and within
      * stale-after: read as now, a cpu rate 68 s old made a PANIC scale-out on load that had gone (recheck 115, F1). In
      * front of the real Prometheus, a proxy answers 503 to every query for 40 s of the source's clock, then passes
-     * them on: right after, each input scraped before the outage reads as stale and the signals are UNKNOWN, saying
-     * why; 25 s later, the inputs scraped since (every 5 s here) are read. The clock runs 50 s behind the history's
-     * end, so the "since" has samples, as a Prometheus scraping again would have.
+     * them on. "restarted" has nothing scraped from 95 s to 45 s before now, its cpu 1.5 before and 0.5 after; the
+     * clock's outage runs from 90 s to 50 s before now. Right after it, restarted's inputs (last scraped before the
+     * last unanswered query) read as stale and its signals UNKNOWN, saying why; 25 s later, scraped since, they read
+     * 0.5, never the 1.5 from before. "current", scraped all through (a network cut between the daemon and a
+     * Prometheus that kept scraping), is read at once (recheck 116, F3: it waited another scrape interval).
      */
     @Test
     void afterAnOutageWhatPrometheusScrapedBeforeItIsNotReadAsNow() throws Exception {
@@ -176,16 +187,15 @@ class StaleInputsTest {
         try (mockwebserver3.MockWebServer proxy = new mockwebserver3.MockWebServer()) {
             proxy.setDispatcher(new mockwebserver3.Dispatcher() {
                 @Override
-                public mockwebserver3.MockResponse dispatch(mockwebserver3.RecordedRequest request) throws InterruptedException {
+                public mockwebserver3.MockResponse dispatch(mockwebserver3.RecordedRequest request) {
                     if (down.get()) {
                         return FailureShapesTest.status(503, "");
                     }
-                    String contentType = request.getHeaders().get("Content-Type");
                     okhttp3.Request.Builder upstream = new okhttp3.Request.Builder().url(prometheus.url().toString()
                             .replaceAll("/+$", "") + request.getTarget());
                     if (request.getMethod().equals("POST")) {
                         upstream.post(okhttp3.RequestBody.create(request.getBody().utf8(),
-                                okhttp3.MediaType.get(contentType)));
+                                okhttp3.MediaType.get(request.getHeaders().get("Content-Type"))));
                     }
                     try (okhttp3.Response answer = http.newCall(upstream.build()).execute()) {
                         return FailureShapesTest.status(answer.code(), answer.body().string());
@@ -195,21 +205,23 @@ class StaleInputsTest {
                 }
             });
             proxy.start();
-            List<Target> current = targets("current");
+            Target restarted = targets("restarted").get(0);
+            Target current = targets("current").get(0);
             try (PrometheusMetricsSource source = new PrometheusMetricsSource(TestEndpoints.of(proxy.url("/").uri()),
-                    DefaultQueries.schemes(), current.stream().map(DefaultQueries::forTarget).toList(),
-                    new SimpleMeterRegistry(), clock)) {
-                Target queryNode = current.get(0);
-                assertFalse(source.observe(queryNode, clock.instant()).signals().get("cpu").isKnown(), "Prometheus down");
+                    DefaultQueries.schemes(), List.of(DefaultQueries.forTarget(restarted),
+                    DefaultQueries.forTarget(current)), new SimpleMeterRegistry(), clock)) {
+                assertFalse(source.observe(restarted, clock.instant()).signals().get("cpu").isKnown(), "down");
                 clock.advance(Duration.ofSeconds(40));
                 down.set(false);
-                Signal cpu = source.observe(queryNode, clock.instant()).signals().get("cpu");
+                Signal cpu = source.observe(restarted, clock.instant()).signals().get("cpu");
                 assertFalse(cpu.isKnown(), () -> "read as now the samples from before the outage: " + cpu.value());
-                assertTrue(cpu.problem().matches("no sample of [a-z_]+ since Prometheus answered again 1ms ago, after"
-                        + " every query had failed for 15s or more \\(its samples from before are not now\\)"),
+                assertTrue(cpu.problem().matches("no sample of [a-z_]+ since the last query Prometheus did not answer,"
+                        + " 40s ago, in an outage of 15s or more \\(its samples from before are not now\\)"),
                         cpu.problem());
+                Observation through = source.observe(current, clock.instant());
+                through.signals().forEach((name, s) -> assertTrue(s.isKnown(), () -> name + ": " + s.problem()));
                 clock.advance(Duration.ofSeconds(25));
-                Observation later = source.observe(queryNode, clock.instant());
+                Observation later = source.observe(restarted, clock.instant());
                 later.signals().forEach((name, s) -> assertTrue(s.isKnown(), () -> name + ": " + s.problem()));
                 assertEquals(0.5, later.signals().get("cpu").value().getAsDouble(), 0.02);
             }
