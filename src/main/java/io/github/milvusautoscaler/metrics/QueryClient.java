@@ -368,6 +368,10 @@ final class QueryClient implements AutoCloseable {
 
     /** Queries the endpoint answered in a row, for {@link #recovered}. */
     private final AtomicInteger answeredInARow = new AtomicInteger();
+    /** Queries the endpoint failed in a row, for {@link #recovered}. */
+    private final AtomicInteger failedInARow = new AtomicInteger();
+    /** Whether minimum-queries failed in a row since the window was last cleared: an outage, not one tenant's share. */
+    private final java.util.concurrent.atomic.AtomicBoolean outageInWindow = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Clears the breaker's window of an outage Prometheus has come back from: once minimum-queries in a row were
@@ -376,16 +380,27 @@ final class QueryClient implements AutoCloseable {
      * a 20 s outage, 12 s after Prometheus answered again, a success opened it at "54% of the 497 queries of the last
      * 1m failed", and 100 targets read UNKNOWN for 30 s more (recheck 105, F1). A Prometheus still failing half its
      * queries rarely answers minimum-queries (10) in a row (0.5^10 = 0.1%), so its failures keep counting.
+     *
+     * <p>Only the window of an outage, where minimum-queries failed in a row: one namespace of three answering 503
+     * fails its tick's 7 queries among the others' answers, and clearing its failures at each run of 10 answers left
+     * a window of a few calls, which that namespace's next tick took past 50%: the breaker opened three times in 2
+     * minutes and blinded the namespaces that answered (recheck 117, F1), where the minute's window holds its share.
      */
     private void recovered(boolean endpointFailed) {
+        int minimum = endpoint.breaker().minimumQueries();
         if (endpointFailed) {
             answeredInARow.set(0);
+            if (failedInARow.incrementAndGet() >= minimum) {
+                outageInWindow.set(true);
+            }
             return;
         }
-        if (answeredInARow.incrementAndGet() >= endpoint.breaker().minimumQueries()
+        failedInARow.set(0);
+        if (answeredInARow.incrementAndGet() >= minimum && outageInWindow.get()
                 && breaker.getState() == CircuitBreaker.State.CLOSED
                 && breaker.getMetrics().getNumberOfFailedCalls() > 0) {
             answeredInARow.set(0);
+            outageInWindow.set(false);
             breaker.reset();
         }
     }

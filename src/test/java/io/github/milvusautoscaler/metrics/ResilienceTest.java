@@ -166,6 +166,34 @@ class ResilienceTest {
     }
 
     /**
+     * Failures among answers, as one namespace of three answering 503 gives them (recheck 117: its tick's 7 queries
+     * failing between the others' answers), are its share of the minute's window: a run of answers does not clear
+     * them, as it clears an outage's. Here 11 answered then 6 failed, three times over within the minute (35%, 21%,
+     * 35% of the window): clearing the window after each 10th answer in a row left 1 answer and 6 failures, and 3
+     * answers later 6 of 10 (60%) opened the breaker on a Prometheus answering most queries.
+     */
+    @Test
+    void oneTenantsFailuresAmongAnswersAreNotClearedAndDoNotOpenTheBreaker() {
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return requests.getAndIncrement() % 17 < 11
+                        ? FailureShapesTest.json(vector(pod("p-0", "0.3", PromJson.time(request))))
+                        : FailureShapesTest.status(503, "");
+            }
+        });
+        try (PrometheusMetricsSource source = source(1, 10, Duration.ofSeconds(30))) {
+            for (int cycle = 0; cycle < 3; cycle++) {
+                answered(source, 11);
+                failedWith(source, 6, "prometheus HTTP 503");
+                assertEquals(1.0, gauge("closed"), "cycle " + cycle);
+            }
+            assertEquals(51, server.getRequestCount(), "no query turned away");
+        }
+    }
+
+    /**
      * Half-open, one trial query is let through and the others are turned away: their problem says so, where it read
      * "circuit breaker open (-1% of the last 20 queries failed)", resilience4j's rate of a window with too few calls
      * (recheck 21, N-F3). The trial here is held 1 s by the server while a second query asks.
