@@ -780,8 +780,11 @@ final class QueryClient implements AutoCloseable {
                     int unsaid = last == null ? 0 : last.unsaid();
                     LOG.atInfo().addMarker(DAEMON_WIDE).log("Prometheus queries to {} succeed again{}", hostPort(),
                             unsaid == 0 ? ""
-                            : " (they failed and succeeded again " + unsaid + " more times meanwhile: some queries fail,"
-                            + " others do not; GET /api/v1/status names the targets whose signals failed)");
+                            // Before this spell, not during it: "meanwhile" read as queries answered through a
+                            // total outage (rechecks 116-118).
+                            : " (before this spell, since the last such line, they failed and succeeded again " + unsaid
+                            + " times, said at debug: some queries failed while others did not; GET /api/v1/status"
+                            + " names the targets whose signals failed)");
                     recovered.set(new Recovered(clock.instant(), 0));
                 } else {
                     LOG.debug("Prometheus queries to {} succeed again", hostPort());

@@ -492,7 +492,8 @@ class ResilienceTest {
             clock.advance(Duration.ofSeconds(15));
             source.observe(TARGET, AT.plusSeconds(225));
             assertTrue(logs.messages().get(logs.messages().size() - 1).startsWith("Prometheus queries to localhost:"
-                    + server.getPort() + " succeed again (they failed and succeeded again 3 more times meanwhile"),
+                    + server.getPort() + " succeed again (before this spell, since the last such line, they failed and"
+                    + " succeeded again 3 times, said at debug"),
                     logs.messages().toString());
 
             code.set(400);
