@@ -514,8 +514,9 @@ public final class LeaderElection implements LeaderGate, AutoCloseable {
 
         /**
          * How this replica's last Lease write failed ("HTTP 429", "no answer: SocketTimeoutException ..."), or the read
-         * before it ("HTTP 500 reading it"), or empty when a write landed: said with "lost the Lease", which named no cause, the failing call's own line being a
-         * minute's once-only WARN under another logger (recheck 103's remark).
+         * before it ("HTTP 500 reading it"), or empty when a write landed: said with "lost the Lease", which named no
+         * cause, the failing call's own line being a minute's once-only WARN under another logger (recheck 103's
+         * remark).
          */
         private volatile String lastWriteFailure = "";
         /** When the Lease write now in flight was sent (a nanoTime reading), or null while none is. */
