@@ -361,19 +361,15 @@ public final class Engine {
         // log lines with today's wall clock, and "from now" on a 2014 trace said nothing of when (recheck 113, F4).
         if (on.isPresent()) {
             LOG.info("{}: scheduled floor {} {} {}{} ({})", t, on.get().replicasUnder(max), last == null
-                    ? "in force at" : "from", TICK_LOCAL.format(now.atZone(on.get().untilZone())),
+                    ? "in force at" : "from", ScheduledFloor.datedSaid(now, on.get().untilZone()),
                     last == null || was == 0 ? "" : ", was " + Math.min(was, max), on.get().saidUnder(max));
         } else {
             Optional<ScheduledFloor.InForce> ended = ScheduledFloor.inForce(settings.scheduled(), last);
             LOG.info("{}: scheduled floor {} ended {} ({}); step-downs follow the signals again", t, Math.min(was, max),
-                    ended.map(b -> TICK_LOCAL.format(now.atZone(b.untilZone()))).orElse(""),
+                    ended.map(b -> ScheduledFloor.datedSaid(now, b.untilZone())).orElse(""),
                     ended.map(ScheduledFloor.InForce::windowsSaid).orElse(""));
         }
     }
-
-    /** "Mon 2026-01-05 09:00 UTC": a tick on a window's wall clock, with its date and zone, as the floor lines say it. */
-    private static final java.time.format.DateTimeFormatter TICK_LOCAL =
-            java.time.format.DateTimeFormatter.ofPattern("EEE yyyy-MM-dd HH:mm zzz", java.util.Locale.ROOT);
 
     /**
      * Says once when a rollout stops progressing and once when it is no longer stalled: the decisions then hold

@@ -846,10 +846,9 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
         if (series.isEmpty() || probe == null) {
             return new Read(null, series, samples.scalar(), partial, null);
         }
-        String within = "within stale-after " + Durations.human(endpoint.staleAfter())
-                + " (Prometheus still serves the last one, up to its 5m lookback)";
-        Optional<QueryClient.Outage> outage = replay == null ? client.lastOutage() : Optional.empty();
-        Duration since = outage.map(o -> Duration.between(o.lastUnanswered(), at)).orElse(null);
+        Duration since = replay == null ? client.outageLastUnanswered().map(u -> Duration.between(u, at)).orElse(null)
+                : null;
+        Duration window = null;
         if (since != null && since.compareTo(endpoint.staleAfter()) < 0) {
             // Prometheus answers again after an outage: what it scraped before is up to the outage's length old and
             // still within stale-after, and read as now a rate 68 s old made a PANIC scale-out on load that had gone
@@ -857,11 +856,8 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
             // answer: it was down or out of reach then, so anything stamped later was scraped since. Not since it
             // answered again: a Prometheus that scraped all through a network cut then read UNKNOWN for another
             // scrape interval (recheck 116, F3).
-            Duration window = since.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : since;
+            window = since.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : since;
             probe = StaleInputs.probe(target.namespace(), probedMetrics.get(target.namespace()), window).orElse(probe);
-            within = "since the last query Prometheus did not answer, " + Durations.human(window) + " ago, in an"
-                    + " outage of " + Durations.human(QueryClient.OUTAGE) + " or more (its samples from before are not"
-                    + " now)";
         }
         QueryResult answer = shared(probe, at);
         if (answer instanceof QueryResult.Failed failed) {
@@ -876,8 +872,14 @@ public final class PrometheusMetricsSource implements MetricsSource, AutoCloseab
                 stale = metric;
             }
         }
-        return new Read(null, series, samples.scalar(), partial, stale == null ? null : "no sample of " + stale + " "
-                + within);
+        if (stale == null) {
+            return new Read(null, series, samples.scalar(), partial, null);
+        }
+        String within = window == null ? "within stale-after " + Durations.human(endpoint.staleAfter())
+                + " (Prometheus still serves the last one, up to its 5m lookback)"
+                : "since the last query Prometheus did not answer, " + Durations.human(window) + " ago, in an outage of "
+                + Durations.human(QueryClient.OUTAGE) + " or more (its samples from before are not now)";
+        return new Read(null, series, samples.scalar(), partial, "no sample of " + stale + " " + within);
     }
 
     /** The component a series belongs to: the scheme's label on Milvus series, or its kube-state-metrics form. */

@@ -107,7 +107,7 @@ final class QueryClient implements AutoCloseable {
     private final AtomicReference<QueriesFailing> failing;
     private final AtomicReference<Recovered> recovered;
     private final java.util.concurrent.atomic.AtomicBoolean said;
-    private final AtomicReference<Outage> outage;
+    private final AtomicReference<Instant> outageLastUnanswered;
     private final AtomicReference<Instant> lastUnanswered;
 
     /**
@@ -122,25 +122,13 @@ final class QueryClient implements AutoCloseable {
         final AtomicReference<QueriesFailing> failing = new AtomicReference<>();
         final AtomicReference<Recovered> recovered = new AtomicReference<>();
         final java.util.concurrent.atomic.AtomicBoolean said = new java.util.concurrent.atomic.AtomicBoolean();
-        /** The last outage ({@link #OUTAGE}); null before any. */
-        final AtomicReference<Outage> outage = new AtomicReference<>();
+        /**
+         * When the last query of the last outage ({@link #OUTAGE}) went unanswered: Prometheus was down or out of reach
+         * then, so a sample it holds stamped after this was scraped since; null before any outage.
+         */
+        final AtomicReference<Instant> outageLastUnanswered = new AtomicReference<>();
         /** When a query was last sent and not answered (a transport failure, a timeout, a 5xx); null before any. */
         final AtomicReference<Instant> lastUnanswered = new AtomicReference<>();
-    }
-
-    /**
-     * An outage of the endpoint: every instant query failed for at least {@link #OUTAGE}, none answered.
-     *
-     * @param lastUnanswered when the last query sent during it went unanswered (not one an open breaker turned
-     *                       away): Prometheus was down or out of reach then, so any sample it holds stamped after this
-     *                       was scraped since, and any before may be as old as the outage
-     * @param answered       when the first query was answered after it
-     */
-    record Outage(Instant lastUnanswered, Instant answered) {
-        Outage {
-            requireNonNull(lastUnanswered, "lastUnanswered");
-            requireNonNull(answered, "answered");
-        }
     }
 
     /**
@@ -148,6 +136,8 @@ final class QueryClient implements AutoCloseable {
      * not have been ingesting through: a restart (rc115's took 60 s) replays its WAL and scrapes nothing meanwhile.
      * A tick's worth at the default loop.interval; shorter episodes leave data at most that much older than a scrape
      * interval, as any tick reads it, and an endpoint failing some queries (one tenant's 503s) has answers between.
+     * Timed, not counted as the breaker's window clearing counts it ({@link #recovered}): a fleet's ticks can fail
+     * minimum-queries in a row for one tenant alone, which must not make every namespace wait for a scrape.
      */
     static final Duration OUTAGE = Duration.ofSeconds(15);
 
@@ -206,7 +196,7 @@ final class QueryClient implements AutoCloseable {
         this.failing = episodes.failing;
         this.recovered = episodes.recovered;
         this.said = episodes.said;
-        this.outage = episodes.outage;
+        this.outageLastUnanswered = episodes.outageLastUnanswered;
         this.lastUnanswered = episodes.lastUnanswered;
         this.rangeUrl = HttpUrl.get(base + "/api/v1/query_range");
         this.rulesUrl = HttpUrl.get(base + "/api/v1/rules");
@@ -370,7 +360,10 @@ final class QueryClient implements AutoCloseable {
     private final AtomicInteger answeredInARow = new AtomicInteger();
     /** Queries the endpoint failed in a row, for {@link #recovered}. */
     private final AtomicInteger failedInARow = new AtomicInteger();
-    /** Whether minimum-queries failed in a row since the window was last cleared: an outage, not one tenant's share. */
+    /**
+     * Whether minimum-queries failed in a row since the window was last cleared: an outage, not one tenant's share.
+     * Counted, not timed as {@link #OUTAGE} is: the window counts calls, and a test's clock may not move within one.
+     */
     private final java.util.concurrent.atomic.AtomicBoolean outageInWindow = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
@@ -772,8 +765,8 @@ final class QueryClient implements AutoCloseable {
                 Instant now = clock.instant();
                 if (Duration.between(ended.since(), now).compareTo(OUTAGE) >= 0) {
                     Instant unanswered = lastUnanswered.get();
-                    outage.set(new Outage(unanswered == null || unanswered.isBefore(ended.since()) ? ended.since()
-                            : unanswered, now));
+                    outageLastUnanswered.set(unanswered == null || unanswered.isBefore(ended.since()) ? ended.since()
+                            : unanswered);
                 }
                 Recovered last = recovered.get();
                 if (said.getAndSet(false)) {
@@ -868,11 +861,12 @@ final class QueryClient implements AutoCloseable {
     }
 
     /**
-     * The last outage of this endpoint, if any: every instant query failed for at least {@link #OUTAGE}, and then one
-     * was answered. Its data from before may be old by the outage's length and still within stale-after.
+     * When the last query of this endpoint's last outage went unanswered, if it had one (every instant query failed
+     * for at least {@link #OUTAGE}, then one was answered): a sample stamped before may be as old as the outage and
+     * still within stale-after; one stamped after was scraped since.
      */
-    Optional<Outage> lastOutage() {
-        return Optional.ofNullable(outage.get());
+    Optional<Instant> outageLastUnanswered() {
+        return Optional.ofNullable(outageLastUnanswered.get());
     }
 
     /** The breaker's name and state when it is not closed (open, half-open); empty while closed. */

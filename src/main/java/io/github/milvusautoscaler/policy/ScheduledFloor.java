@@ -154,6 +154,17 @@ public record ScheduledFloor(ZoneId zone, Set<DayOfWeek> days, LocalTime from, L
         return java.util.Optional.of(new InForce(floor, on, last.closes(at).orElseThrow(), last.zone()));
     }
 
+    private static final java.time.format.DateTimeFormatter DATED =
+            java.time.format.DateTimeFormatter.ofPattern("EEE yyyy-MM-dd HH:mm zzz", java.util.Locale.ROOT);
+
+    /**
+     * "Mon 2026-01-05 09:00 UTC": {@code at} on {@code zone}'s wall clock with its date, as the log says when a floor
+     * starts or ends (a replay's lines are stamped with today's clock: recheck 113, F4).
+     */
+    public static String datedSaid(Instant at, ZoneId zone) {
+        return DATED.format(at.atZone(zone));
+    }
+
     /** "Mon-Fri 08:00-20:00 Europe/Berlin min-replicas 4": the window and its floor, as reports list it. */
     public String said() {
         return describe() + " min-replicas " + minReplicas;

@@ -169,7 +169,8 @@ class StaleInputsTest {
 
     /**
      * Prometheus back from an outage still serves what it scraped before it, up to the outage's length old and within
-     * stale-after: read as now, a cpu rate 68 s old made a PANIC scale-out on load that had gone (recheck 115, F1). In
+     * stale-after (prometheus.io docs, querying/basics "Staleness": a sample is returned up to 5m after it unless a
+     * staleness marker ends it, and a Prometheus that was down wrote none for the time it was down): read as now, a cpu rate 68 s old made a PANIC scale-out on load that had gone (recheck 115, F1). In
      * front of the real Prometheus, a proxy answers 503 to every query for 40 s of the source's clock, then passes
      * them on. "restarted" has nothing scraped from 95 s to 45 s before now, its cpu 1.5 before and 0.5 after; the
      * clock's outage runs from 90 s to 50 s before now. Right after it, restarted's inputs (last scraped before the
